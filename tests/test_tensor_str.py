@@ -394,3 +394,109 @@ def test_random_arrays_with_options(array, precision, threshold, edgeitems, line
         check(torch.from_numpy(np.ascontiguousarray(array)))
     finally:
         set_both(profile="default", sci_mode=None)
+
+
+@st.composite
+def big_arrays(draw):
+    """Arrays above the default threshold (1000 elements), so that they are summarised."""
+    name = draw(st.sampled_from(["int64", "float16", "float32", "float64", "complex64", "bool"]))
+    shape = draw(st.sampled_from([(1001,), (3000,), (2, 600), (600, 2), (40, 30), (11, 10, 10),
+                                  (7, 8, 9, 3), (1, 1001), (1001, 1)]))
+    seed = draw(st.integers(0, 2**32 - 1))
+    scale = draw(st.sampled_from([1.0, 1e-6, 1e9, 1000.0]))
+    rng = np.random.default_rng(seed)
+    n = math.prod(shape)
+    if name == "bool":
+        values = rng.random(n) < 0.5
+    elif name == "int64":
+        values = rng.integers(-(10**draw(st.integers(0, 18))), 10**6, n)
+    else:
+        values = rng.standard_normal(n) * scale
+        if draw(st.booleans()):
+            values = np.round(values)
+        if name == "complex64":
+            values = values + 1j * rng.standard_normal(n)
+        values[rng.integers(0, n, 5)] = draw(st.sampled_from([0.0, np.nan, np.inf, 1e20, 1e-20]))
+    with np.errstate(over="ignore"):
+        return values.astype(_NP_DTYPES[name]).reshape(shape)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(big_arrays())
+def test_random_big_arrays(array):
+    check(torch.from_numpy(array))
+
+
+# --------------------------------------------------------------------------- real reftorch tensors
+
+
+def _reftorch():
+    """The reftorch package, or skip while its Tensor class does not exist yet."""
+    try:
+        import reftorch
+        reftorch.tensor  # noqa: B018
+    except (ImportError, AttributeError) as exc:  # pragma: no cover - only before Tensor exists
+        pytest.skip(f"reftorch.tensor is not available yet: {exc}")
+    return reftorch
+
+
+def to_reftorch(t):
+    """A reftorch tensor with the values, dtype and requires_grad of torch tensor ``t``."""
+    rt = _reftorch()
+    dtype = getattr(rt, str(t.dtype).split(".")[1])
+    if t.numel() == 0:
+        out = rt.zeros(tuple(t.shape), dtype=dtype)
+        return out.requires_grad_() if t.requires_grad else out
+    return rt.tensor(t.detach().tolist(), dtype=dtype, requires_grad=t.requires_grad)
+
+
+def check_real(t):
+    """Assert that ``repr`` and ``str`` of the reftorch copy of ``t`` equal PyTorch's."""
+    expected = repr(t)
+    r = to_reftorch(t)
+    assert repr(r) == expected, f"\n--- torch ---\n{expected}\n--- reftorch ---\n{repr(r)}"
+    assert str(r) == str(t)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_case_real_tensor(name):
+    check_real(CASES[name]())
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=str)
+def test_every_dtype_real_tensor(dtype):
+    check_real((torch.arange(6).reshape(2, 3) * 37 % 11 - 3).to(dtype))
+    check_real(torch.zeros(0, 2, dtype=dtype))
+    check_real(torch.tensor(1, dtype=dtype))
+
+
+def test_requires_grad_real_tensor():
+    check_real(torch.tensor([1.0, 2.0], requires_grad=True))
+    check_real(torch.tensor([1.0, 2.0], dtype=torch.float64, requires_grad=True))
+
+
+def test_grad_fn_real_tensor():
+    rt = _reftorch()
+    a = torch.tensor([1.5, 2.0], requires_grad=True)
+    ra = rt.tensor([1.5, 2.0], requires_grad=True)
+    assert repr(rt.cat([ra, ra])) == repr(torch.cat([a, a]))
+    assert repr(ra * 2) == repr(a * 2)
+
+
+def test_printoptions_exported():
+    rt = _reftorch()
+    if not hasattr(rt, "set_printoptions"):
+        pytest.skip("reftorch does not export set_printoptions yet")
+    assert rt.set_printoptions is _tensor_str.set_printoptions
+    try:
+        rt.set_printoptions(precision=2)
+        torch.set_printoptions(precision=2)
+        check_real(torch.tensor([1 / 3, 2.0]))
+    finally:
+        set_both(profile="default", sci_mode=None)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(arrays())
+def test_random_arrays_real_tensor(array):
+    check_real(torch.from_numpy(np.ascontiguousarray(array)))
