@@ -60,7 +60,10 @@ class Stub:
         return self._t.numel()
 
     def _host(self):
-        return self._t.detach().resolve_conj().resolve_neg().numpy()
+        t = self._t.detach().resolve_conj().resolve_neg()
+        if t.dtype == torch.bfloat16:  # NumPy has no bfloat16: hand over exact float32 values
+            t = t.float()
+        return t.numpy()
 
 
 def check(t, **stub_kwargs):
@@ -198,6 +201,13 @@ def test_every_dtype(dtype, shape):
 @pytest.mark.parametrize("dtype", [torch.float16, torch.float32, torch.float64, torch.complex64], ids=str)
 def test_every_float_dtype_fractions(dtype):
     check((torch.arange(7, dtype=torch.float64) / 3 - 1).to(dtype))
+
+
+def test_bfloat16_from_float32_host_values():
+    check(torch.tensor([0.1, 1.0, 300.5, -2.0], dtype=torch.bfloat16))
+    check(torch.tensor([1.0, 2.0], dtype=torch.bfloat16))
+    check(torch.tensor(1e-7, dtype=torch.bfloat16))
+    check(torch.arange(2000).to(torch.bfloat16) / 3)
 
 
 def test_requires_grad():
