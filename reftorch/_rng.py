@@ -1,0 +1,664 @@
+"""PyTorch's CPU random number generator, bit for bit, in NumPy.
+
+This module is the engine behind reftorch's random functions (``manual_seed``,
+``rand``, ``randn``, ``randint``, ``randperm``, ``normal``, ``Tensor.uniform_`` ...).
+It has no Tensor dependency and never imports torch: every draw returns a flat
+NumPy array, and the Tensor layer reshapes and wraps it.
+
+What it mirrors (PyTorch 2.13, CPU):
+
+* ``aten/src/ATen/core/MT19937RNGEngine.h`` and ``CPUGeneratorImpl.cpp`` -- the
+  generator is a plain 32-bit Mersenne Twister (mt19937) seeded with
+  ``init_genrand(seed & 0xffffffff)``; ``random64()`` is two draws, high word first.
+  ``get_state()`` is the ``CPUGeneratorImplState`` struct as raw bytes.
+* ``aten/src/ATen/core/DistributionsHelper.h`` and ``TransformationHelper.h`` -- the
+  scalar distributions: uniform floats from the *low* bits of a draw, ``randint`` as
+  ``r % range + low``, Box-Muller normals whose second value is cached in the generator.
+* ``aten/src/ATen/native/cpu/DistributionTemplates.h`` -- the kernels: ``normal_fill``
+  (tensors of 16 or more elements, Box-Muller on blocks of 16), the ``uniform_`` clamp,
+  ``random_``, ``bernoulli_``.
+* ``aten/src/ATen/native/cpu/avx_mathfun.h`` -- the AVX2 ``log256_ps``/``sincos256_ps``
+  polynomials that float32 ``normal_fill`` uses on x86 machines with AVX2 or AVX512.
+* ``aten/src/ATen/native/TensorFactories.cpp`` -- ``randperm`` (Fisher-Yates).
+
+NumPy's ``MT19937`` bit generator has the same twister and tempering as ATen's, so once
+we hand it the state built by ``init_genrand`` it produces torch's exact stream of 32-bit
+words at C speed.  Everything after that (turning words into floats, integers and
+normals) is a transcription of the kernels above, vectorised where the kernel is
+element-wise and a Python loop where it is sequential (``randperm``).
+
+Two details decide whether the last bit matches:
+
+* **Fused multiply-add.**  ATen's AVX2 kernels are compiled by GCC with ``-mfma`` and
+  ``-ffp-contract=fast``, so ``x * (high - low) + low`` in ``uniform_``, ``val * std +
+  mean`` in ``normal_`` and the multiply-add pairs of the Cephes polynomials are each
+  rounded once.  :func:`_fma32` and :func:`_fma64` emulate that.  Set
+  ``generator.capability = "default"`` to get the unfused arithmetic of
+  ``ATEN_CPU_CAPABILITY=default`` builds instead (float32 ``normal`` with 16 or more
+  elements is then only approximate, see below).
+* **libm.**  float64 Box-Muller calls glibc's ``log``, ``log1p``, ``sin`` and ``cos``.
+  Python's :mod:`math` module calls the same C functions; NumPy's SIMD ``np.log``
+  differs from glibc in the last bit for some inputs, so float64 normals go through
+  :mod:`math` element by element (slower, but exact on the same machine).
+
+Known limits: bfloat16 is not supported (NumPy has no such dtype); float32 normals with
+16 or more elements on a torch running the ``DEFAULT`` (pre-AVX2) kernel, or on ARM,
+differ in the last bit for ~1.5 % of values; ``randperm(n)`` for ``n >= 214748364``
+uses a transcription of torch's large-``n`` shuffle that has not been compared with
+torch; ``bernoulli`` with a scalar ``p`` matches torch on AMD CPUs (on Intel CPUs with
+MKL, torch may take a different path).
+
+Usage (this is what the Tensor layer calls; all sizes are element counts)::
+
+    >>> import numpy as np
+    >>> from reftorch._rng import CPUGenerator, default_generator
+    >>> g = CPUGenerator()            # like torch.Generator(): seed 67280421310721
+    >>> g = g.manual_seed(0)          # returns the generator, like torch
+    >>> g.uniform(3)                  # torch.rand(3, generator=g).numpy()
+    array([0.4962566 , 0.7682218 , 0.08847743], dtype=float32)
+    >>> g.normal(2, dtype=np.float64).round(4)  # torch.randn(2, dtype=torch.float64)
+    array([0.3643, 0.1344])
+    >>> g.randint(4, 0, 10)           # torch.randint(0, 10, (4,)): int64
+    array([3, 7, 3, 1])
+    >>> g.randperm(5)                 # torch.randperm(5)
+    array([1, 0, 2, 3, 4])
+    >>> g.get_state().shape           # torch.Generator().get_state(): uint8 bytes
+    (5056,)
+
+Other draws: ``g.uniform(n, low, high, dtype)`` (``Tensor.uniform_``),
+``g.normal(n, mean, std, dtype)`` (``torch.normal(mean, std, size)``,
+``Tensor.normal_``), ``g.random_(n, dtype)`` (``Tensor.random_()``),
+``g.bernoulli(n, p, dtype)`` (``Tensor.bernoulli_(p)``, ``torch.bernoulli(p_tensor)``),
+``g.random32(n)`` / ``g.random64(n)`` (raw ``random()`` / ``random64()``).
+``default_generator`` is the process-wide generator behind ``torch.manual_seed`` and
+``torch.rand``; like torch's, it starts from a non-deterministic seed.
+"""
+from __future__ import annotations
+
+import math
+import os
+
+import numpy as np
+
+__all__ = ["CPUGenerator", "default_generator", "DEFAULT_SEED", "STATE_SIZE"]
+
+#: Seed of a fresh ``torch.Generator()`` (``c10::default_rng_seed_val``).
+DEFAULT_SEED = 67280421310721
+
+_f16, _f32, _f64 = np.float16, np.float32, np.float64
+_u64 = np.uint64
+_MASK32 = 0xFFFFFFFF
+_MASK64 = 0xFFFFFFFFFFFFFFFF
+_N = 624  # mt19937 state words (MERSENNE_STATE_N)
+
+# ---------------------------------------------------------------------------
+# Byte layout of CPUGeneratorImplState (CPUGeneratorImpl.cpp), as returned by
+# torch.Generator.get_state() on 64-bit Linux:
+#
+#   struct CPUGeneratorImplStateLegacy {   // offset
+#     uint64_t the_initial_seed;           //    0
+#     int left;                            //    8  draws left before the next twist, + 1
+#     int seeded;                          //   12
+#     uint64_t next;                       //   16  index of the next state word
+#     uint64_t state[624];                 //   24  the 32-bit words, widened
+#     double normal_x;                     // 5016  always 0 (legacy)
+#     double normal_y;                     // 5024  cached Box-Muller sample
+#     double normal_rho;                   // 5032  always 0 (legacy)
+#     int normal_is_valid;                 // 5040  (+ 4 bytes padding)
+#   };                                     // 5048 bytes
+#   struct CPUGeneratorImplState {
+#     CPUGeneratorImplStateLegacy legacy_pod;
+#     float next_float_normal_sample;      // 5048
+#     bool is_next_float_normal_sample_valid;  // 5052 (+ 3 bytes padding)
+#   };                                     // 5056 bytes
+# ---------------------------------------------------------------------------
+_STATE_DTYPE = np.dtype({
+    "names": ["seed", "left", "seeded", "next", "state", "normal_x", "normal_y",
+              "normal_rho", "normal_is_valid", "float_normal", "float_normal_is_valid"],
+    "formats": ["<u8", "<i4", "<i4", "<u8", ("<u8", _N), "<f8", "<f8", "<f8", "<i4",
+                "<f4", "u1"],
+    "offsets": [0, 8, 12, 16, 24, 5016, 5024, 5032, 5040, 5048, 5052],
+    "itemsize": 5056,
+})
+#: Size in bytes of ``torch.Generator().get_state()`` for CPU generators.
+STATE_SIZE = _STATE_DTYPE.itemsize
+
+
+def _init_genrand(seed32: int) -> np.ndarray:
+    """Return the 624-word mt19937 state for a 32-bit seed (Matsumoto & Nishimura).
+
+    This is ``mt19937_engine::init_with_uint32``; the loop is sequential by nature.
+    """
+    mt = [seed32]
+    for i in range(1, _N):
+        mt.append((1812433253 * (mt[-1] ^ (mt[-1] >> 30)) + i) & _MASK32)
+    return np.array(mt, dtype=np.uint32)
+
+
+class CPUGenerator:
+    """A PyTorch CPU generator: mt19937 plus the cached Box-Muller samples.
+
+    Mirrors ``at::CPUGeneratorImpl``. All draw methods take an element count ``n`` and
+    return a new 1-D NumPy array of ``n`` elements; they advance the generator exactly
+    as the corresponding torch call on a contiguous tensor of ``n`` elements would.
+
+    Args:
+        seed: initial seed; defaults to torch's ``default_rng_seed_val``.
+        capability: ``"avx2"`` (x86 with AVX2 or AVX512, what PyTorch runs on current
+            x86 machines) or ``"default"`` (``ATEN_CPU_CAPABILITY=default``: no fused
+            multiply-add; float32 normals of 16+ elements only approximate).
+
+    Attributes:
+        capability (str): the ATen CPU kernel being mirrored, see ``capability`` above.
+    """
+
+    def __init__(self, seed: int = DEFAULT_SEED, capability: str = "avx2"):
+        self.capability = capability
+        self._bitgen = np.random.MT19937(0)  # state replaced by manual_seed
+        self._words = np.random.Generator(self._bitgen)
+        self.manual_seed(seed)
+
+    # ------------------------------------------------------------------ seeding
+    def manual_seed(self, seed: int) -> "CPUGenerator":
+        """Reseed, like ``torch.Generator.manual_seed``; returns ``self``.
+
+        The full 64-bit seed is kept for :meth:`initial_seed` but, as in ATen, only its
+        low 32 bits seed the twister. Negative seeds wrap modulo 2**64. Clears the
+        cached normal samples.
+
+        Raises:
+            ValueError: if ``seed`` is outside ``[-2**63, 2**64)`` (torch raises the same).
+        """
+        seed = int(seed)
+        if not -(1 << 63) <= seed < (1 << 64):
+            raise ValueError("Overflow when unpacking long long")
+        seed &= _MASK64
+        self._set_engine(seed, _init_genrand(seed & _MASK32), pos=_N, fresh=True)
+        self._normal_double = None  # CPUGeneratorImpl::next_double_normal_sample_
+        self._normal_float = None   # next_float_normal_sample_ (kept only for get_state)
+        return self
+
+    def initial_seed(self) -> int:
+        """Return the seed last set (``torch.Generator.initial_seed``)."""
+        return self._seed
+
+    def seed(self) -> int:
+        """Reseed from a non-deterministic 64-bit value and return it (``Generator.seed``)."""
+        new_seed = int.from_bytes(os.urandom(8), "little")
+        self.manual_seed(new_seed)
+        return new_seed
+
+    def _set_engine(self, seed: int, key: np.ndarray, pos: int, fresh: bool) -> None:
+        self._seed = seed
+        self._bitgen.state = {"bit_generator": "MT19937", "state": {"key": key, "pos": pos}}
+        # ATen distinguishes "just seeded" (left=1, next=0) from "block used up"
+        # (left=1, next=624); NumPy has pos=624 for both, so remember which.
+        self._fresh = fresh
+
+    # -------------------------------------------------------------------- state
+    def get_state(self) -> np.ndarray:
+        """Return the state as ``torch.Generator().get_state().numpy()`` would.
+
+        Returns:
+            A uint8 array of :data:`STATE_SIZE` (5056) bytes laid out like ATen's
+            ``CPUGeneratorImplState``.
+        """
+        np_state = self._bitgen.state["state"]
+        pos = int(np_state["pos"])
+        rec = np.zeros((), _STATE_DTYPE)
+        rec["seed"] = self._seed
+        rec["seeded"] = 1
+        if self._fresh:
+            rec["left"], rec["next"] = 1, 0
+        else:  # ATen's engine keeps left + next == 625 between twists
+            rec["left"], rec["next"] = _N + 1 - pos, pos
+        rec["state"] = np_state["key"]
+        if self._normal_double is not None:
+            rec["normal_y"], rec["normal_is_valid"] = self._normal_double, 1
+        if self._normal_float is not None:
+            rec["float_normal"], rec["float_normal_is_valid"] = self._normal_float, 1
+        return np.frombuffer(rec.tobytes(), np.uint8).copy()
+
+    def set_state(self, state) -> None:
+        """Restore a state from :meth:`get_state` or ``torch.Generator().get_state()``.
+
+        Raises:
+            TypeError: if ``state`` is not a uint8 array.
+            ValueError: if it is not :data:`STATE_SIZE` bytes (torch 2.13 also rejects
+                the older 5048-byte layout) or describes an invalid engine.
+        """
+        state = np.ascontiguousarray(state)
+        if state.dtype != np.uint8:
+            raise TypeError(f"RNG state must be a uint8 array, got {state.dtype}")
+        if state.size != STATE_SIZE:
+            raise ValueError(f"Expected a CPUGeneratorImplState of size {STATE_SIZE} but "
+                             f"found the input RNG state size to be {state.size}")
+        rec = state.ravel().view(_STATE_DTYPE)[0]
+        left, nxt = int(rec["left"]), int(rec["next"])
+        if not (rec["seeded"] and 0 < left <= _N and nxt <= _N):
+            raise ValueError("Invalid mt19937 state")
+        fresh = left == 1 and nxt == 0
+        if not fresh and left + nxt != _N + 1:
+            raise ValueError(f"unsupported mt19937 position: left={left}, next={nxt} "
+                             "(states produced by torch always have left + next == 625)")
+        key = (rec["state"] & _u64(_MASK32)).astype(np.uint32)
+        self._set_engine(int(rec["seed"]), key, pos=_N if left == 1 else nxt, fresh=fresh)
+        self._normal_double = float(rec["normal_y"]) if rec["normal_is_valid"] else None
+        self._normal_float = float(rec["float_normal"]) if rec["float_normal_is_valid"] else None
+
+    def clone(self) -> "CPUGenerator":
+        """Return an independent copy with the same state (``Generator.clone_state``)."""
+        other = CPUGenerator(0, self.capability)
+        other.set_state(self.get_state())
+        return other
+
+    # ------------------------------------------------------------ raw draws
+    def random32(self, n: int) -> np.ndarray:
+        """``n`` draws of ``CPUGeneratorImpl::random()``: uint32 words of the twister."""
+        if n <= 0:
+            return np.empty(0, np.uint32)
+        self._fresh = False
+        # NumPy's full-range uint32 draw returns the raw mt19937 word, unmodified
+        # (tests/test_rng.py checks this against ``random_raw``).
+        return self._words.integers(0, 1 << 32, size=n, dtype=np.uint32)
+
+    def random64(self, n: int) -> np.ndarray:
+        """``n`` draws of ``random64()``: ``(first << 32) | second`` as uint64."""
+        w = self.random32(2 * n).astype(_u64)
+        return (w[0::2] << _u64(32)) | w[1::2]
+
+    # -------------------------------------------------------------- uniform
+    def _unit(self, n: int, dtype) -> np.ndarray:
+        """``uniform_real_distribution(0, 1)``: ``(r & (2**digits - 1)) * 2**-digits``.
+
+        float32 (and float16, whose kernels compute in float) uses the low 24 bits of one
+        ``random()``; float64 the low 53 bits of one ``random64()``.
+        """
+        if dtype == _f64:
+            w = self.random32(2 * n).reshape(n, 2)
+            # low 53 bits of (hi << 32 | lo), assembled as little-endian int64 words
+            pair = np.empty((n, 2), np.uint32)
+            pair[:, 0] = w[:, 1]
+            pair[:, 1] = w[:, 0] & 0x1FFFFF
+            x = pair.view(np.int64).ravel().astype(_f64)
+            x *= 2.0 ** -53
+            return x
+        w = self.random32(n)
+        w &= 0xFFFFFF
+        x = w.view(np.int32).astype(_f32)
+        x *= _f32(2.0 ** -24)
+        return x
+
+    def uniform(self, n: int, low: float = 0.0, high: float = 1.0, dtype=np.float32) -> np.ndarray:
+        """Draw like ``Tensor.uniform_(low, high)`` (and ``torch.rand`` for 0, 1).
+
+        Each value is ``x * (high - low) + low`` computed in the kernel's precision
+        (float for float16/float32, double for float64) with one rounding under the
+        AVX2 kernel, then cast; a value that rounds to ``high`` becomes ``low``.
+
+        Args:
+            n: number of elements.
+            low, high: bounds, as Python floats (torch casts them to the dtype).
+            dtype: float16, float32 or float64.
+        """
+        dtype = np.dtype(dtype).type
+        if dtype not in (_f16, _f32, _f64):
+            raise TypeError(f"uniform: unsupported dtype {np.dtype(dtype)}")
+        acc = _f64 if dtype == _f64 else _f32  # at::opmath_type
+        x = self._unit(n, acc)
+        lo, hi = acc(low), acc(high)
+        if lo == 0 and hi == 1:  # x * 1 + 0 == x exactly
+            v = x
+        elif self.capability == "default":
+            v = x * (hi - lo) + lo
+        else:
+            v = (_fma64 if acc == _f64 else _fma32)(x, hi - lo, lo)
+        v = v.astype(dtype, copy=False)
+        return np.where(v == dtype(high), dtype(low), v)
+
+    # --------------------------------------------------------------- normal
+    def normal(self, n: int, mean: float = 0.0, std: float = 1.0, dtype=np.float32,
+               contiguous: bool = True) -> np.ndarray:
+        """Draw like ``Tensor.normal_(mean, std)`` (``torch.randn``, ``torch.normal``).
+
+        A contiguous tensor of 16 or more elements uses ``normal_fill`` (Box-Muller on
+        blocks of 16 uniforms, no cache); anything else uses the scalar
+        ``normal_distribution<double>``, which returns ``r*cos`` and caches ``r*sin``
+        for the next call.
+
+        Args:
+            n: number of elements.
+            mean, std: as Python floats.
+            dtype: float16, float32 or float64.
+            contiguous: False for a non-contiguous target (always the scalar path; the
+                caller writes the values in TensorIterator order).
+        """
+        dtype = np.dtype(dtype).type
+        if dtype not in (_f16, _f32, _f64):
+            raise TypeError(f"normal: unsupported dtype {np.dtype(dtype)}")
+        if n >= 16 and contiguous:
+            return self._normal_fill(n, mean, std, dtype)
+        return self._normal_scalar(n, mean, std).astype(dtype)
+
+    def _normal_scalar(self, n: int, mean: float, std: float) -> np.ndarray:
+        """``at::normal_distribution<double>`` n times, in float64.
+
+        ``u1, u2`` are float64 uniforms; ``r = sqrt(-2 log1p(-u2))``, ``theta = 2 pi u1``;
+        the draw is ``r cos(theta)`` and ``r sin(theta)`` is cached for the next one.
+        """
+        out = np.empty(n, _f64)
+        k = 0
+        if n and self._normal_double is not None:
+            out[0], self._normal_double, k = self._normal_double, None, 1
+        pairs = (n - k + 1) // 2
+        if pairs:
+            u = self._unit(2 * pairs, _f64)
+            u1, u2 = u[0::2], u[1::2]
+            r = np.sqrt(-2.0 * _libm(math.log1p, -u2))
+            theta = 2.0 * math.pi * u1
+            both = np.empty(2 * pairs, _f64)
+            both[0::2] = r * _libm(math.cos, theta)
+            both[1::2] = r * _libm(math.sin, theta)
+            out[k:] = both[: n - k]
+            if (n - k) % 2:  # the last sin value was not used: cache it
+                self._normal_double = float(both[-1])
+        if self.capability == "default":
+            return out * std + mean
+        return _fma64(out, _f64(std), _f64(mean))  # val * std + mean, contracted
+
+    def _normal_fill(self, n: int, mean: float, std: float, dtype) -> np.ndarray:
+        """``normal_fill``: Box-Muller on blocks of 16 uniforms (``u1 = 1 - x[0:8]``,
+        ``u2 = x[8:16]``, giving ``[r cos | r sin]``).
+
+        float32/float64 first draw all ``n`` uniforms into the output; if ``n % 16``,
+        16 fresh uniforms then overwrite the last 16 slots and are transformed again.
+        float16 computes in float32 on a 16-element buffer, so it draws only the full
+        blocks plus the 16 tail uniforms.
+        """
+        acc = _f64 if dtype == _f64 else _f32
+        full = n - n % 16
+        data = self._unit(n if dtype != _f16 else full, acc)
+        out = np.empty(n, acc)
+        out[:full] = self._fill16(data[:full], mean, std, acc)
+        if n % 16:
+            out[n - 16:] = self._fill16(self._unit(16, acc), mean, std, acc)
+        return out.astype(dtype, copy=False)
+
+    def _fill16(self, x: np.ndarray, mean: float, std: float, dtype) -> np.ndarray:
+        """``NormalFill16`` on consecutive blocks of 16 values of ``x``."""
+        x = x.reshape(-1, 16)
+        if dtype == _f64:  # scalar template: glibc log/cos/sin, std::fma
+            u1, u2 = 1.0 - x[:, :8], x[:, 8:]
+            radius = np.sqrt(-2.0 * _libm(math.log, u1))
+            theta = 2.0 * math.pi * u2
+            n1, n2 = radius * _libm(math.cos, theta), radius * _libm(math.sin, theta)
+            fma = _fma64
+        elif self.capability == "default":  # glibc logf/cosf/sinf: approximated
+            u1, u2 = _f32(1) - x[:, :8], x[:, 8:]
+            radius = np.sqrt(_f32(-2) * np.log(u1.astype(_f64)).astype(_f32))
+            theta = (2.0 * math.pi * u2.astype(_f64)).astype(_f32)
+            n1 = radius * np.cos(theta.astype(_f64)).astype(_f32)
+            n2 = radius * np.sin(theta.astype(_f64)).astype(_f32)
+            fma = _fma32
+        else:  # the AVX2 specialisation (avx_mathfun.h)
+            u1, u2 = _f32(1) - x[:, :8], x[:, 8:]
+            radius = np.sqrt(_f32(-2) * _log256_ps(u1))
+            sin, cos = _sincos256_ps(_f32(2 * math.pi) * u2)
+            n1, n2 = radius * cos, radius * sin
+            fma = _fma32
+        out = np.concatenate([n1, n2], axis=1).ravel()
+        std, mean = dtype(std), dtype(mean)
+        if std == 1 and mean == 0:
+            return out + dtype(0)  # fma(v, 1, 0) == v + 0 exactly (turns -0 into +0)
+        return fma(out, std, mean)
+
+    # ------------------------------------------------------------- integers
+    def randint(self, n: int, low: int, high: int, dtype=np.int64) -> np.ndarray:
+        """Draw like ``torch.randint(low, high, (n,))`` / ``Tensor.random_(low, high)``.
+
+        Each value is ``(r % (high - low)) + low`` with ``r = random()`` when the range
+        is below 2**28 and ``r = random64()`` otherwise, computed in 64-bit integers and
+        cast to ``dtype``. For a floating ``dtype`` the bounds are first moved inside
+        the integers the dtype can represent (``update_from``/``update_to``). The full
+        range ``low = -2**63, high = 2**63`` (``random_(-2**63, None)``) takes
+        ``random64()`` as a signed 64-bit value.
+
+        Raises:
+            ValueError: if ``low >= high`` (after the floating-point adjustment).
+        """
+        dt = np.dtype(dtype)
+        low, high = int(low), int(high)
+        if high - low == 1 << 64:  # random_full_64_bits_range_kernel
+            return self.random64(n).view(np.int64).astype(dt, copy=False)
+        if dt.kind == "f":
+            low, high = _update_from(low, dt), _update_to(high, dt)
+        if low >= high:
+            raise ValueError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
+        span = (high - low) & _MASK64
+        r = self.random32(n).astype(_u64) if span < (1 << 28) else self.random64(n)
+        v = (r % _u64(span) + _u64(low & _MASK64)).view(np.int64)
+        return v.astype(dt, copy=False)
+
+    def random_(self, n: int, dtype=np.int64) -> np.ndarray:
+        """Draw like ``Tensor.random_()`` with no bounds (``uniform_int_distribution``).
+
+        int64: ``random64() % 2**63``; float64: ``random64() % (2**53 + 1)``; other
+        integer types: ``random() % (max + 1)``; float32/float16:
+        ``random() % (2**digits + 1)``; bool: ``random() & 1``. For example
+        ``torch.empty((), dtype=torch.int64).random_()`` (DataLoader's base seed) is
+        ``random_(1)[0]``.
+        """
+        dt = np.dtype(dtype)
+        if dt == np.bool_:
+            return (self.random32(n) & 1).astype(np.bool_)
+        if dt.kind == "f":
+            modulus = (1 << {2: 11, 4: 24, 8: 53}[dt.itemsize]) + 1
+        elif dt.kind in "iu":
+            modulus = int(np.iinfo(dt).max) + 1
+        else:
+            raise TypeError(f"random_: unsupported dtype {dt}")
+        r = self.random64(n) if dt in (np.int64, np.float64) else self.random32(n).astype(_u64)
+        return (r % _u64(modulus)).astype(dt)
+
+    def randperm(self, n: int, dtype=np.int64) -> np.ndarray:
+        """Draw like ``torch.randperm(n)``.
+
+        For ``n < 2**32 // 20``: Fisher-Yates, swapping ``i`` with
+        ``i + random() % (n - i)`` for ``i = 0 .. n-2`` (``n - 1`` draws). Larger ``n``
+        follows torch's inside-out shuffle with ``random64()`` (transcribed, not compared
+        with torch: too slow in Python at that size).
+        """
+        n = int(n)
+        if n < 0:
+            raise ValueError(f"n must be non-negative, got{n}")
+        if n < _MASK32 // 20:
+            steps = max(n - 1, 0)
+            offsets = self.random32(steps).astype(np.int64) % (n - np.arange(steps))
+            perm = list(range(n))
+            for i, z in enumerate(offsets.tolist()):  # sequential: each swap sees the last
+                j = i + z
+                perm[i], perm[j] = perm[j], perm[i]
+        else:
+            perm = [0] * n
+            for i, r in enumerate(self.random64(n).tolist()):
+                z = r % (i + 1)
+                perm[i] = perm[z]
+                perm[z] = i
+        return np.array(perm, dtype=dtype)
+
+    def bernoulli(self, n: int, p, dtype=np.float32) -> np.ndarray:
+        """Draw like ``Tensor.bernoulli_(p)`` (scalar ``p``) or ``torch.bernoulli(p)``.
+
+        A Python float ``p`` (and a float64 array) uses ``bernoulli_distribution<double>``:
+        a 53-bit float64 uniform ``< p``. A float32/float16 array ``p`` (one value per
+        element, already broadcast to ``n``) uses ``bernoulli_distribution<float>``: a
+        24-bit float32 uniform ``< float32(p)``.
+
+        Note:
+            Verified against torch on AMD CPUs only. For a scalar ``p``, torch builds
+            with MKL may use a different (MKL VSL) path on Intel CPUs.
+        """
+        if isinstance(p, np.ndarray) and p.dtype != _f64:
+            return (self._unit(n, _f32) < p.astype(_f32).ravel()).astype(dtype)
+        p = np.asarray(p, _f64)
+        return (self._unit(n, _f64) < (p.ravel() if p.ndim else p)).astype(dtype)
+
+
+# ---------------------------------------------------------------------------
+# Integer bounds for floating dtypes (native/DistributionTemplates.h)
+# ---------------------------------------------------------------------------
+def _as_int64(value: float) -> int:
+    """``static_cast<int64_t>`` of a finite float (truncation)."""
+    return int(value)
+
+
+def _update_from(low: int, dt: np.dtype) -> int:
+    """``update_from<scalar_t>``: raise ``low`` if ``low + 1`` rounds below it in ``dt``."""
+    from_plus_1 = _as_int64(dt.type(low + 1))
+    if from_plus_1 < low:
+        k = abs(low + 1).bit_length() - 1
+        low = from_plus_1 + (1 << (k - np.finfo(dt).nmant))
+    return low
+
+
+def _update_to(high: int, dt: np.dtype) -> int:
+    """``update_to<scalar_t>``: lower ``high`` if ``high - 1`` rounds up to it in ``dt``."""
+    to_minus_1 = _as_int64(dt.type(high - 1))
+    if to_minus_1 >= high:
+        k = abs(high - 1).bit_length() - 1
+        high = to_minus_1 - (1 << (k - np.finfo(dt).nmant))
+    return high
+
+
+# ---------------------------------------------------------------------------
+# Float helpers
+# ---------------------------------------------------------------------------
+def _libm(fn, x: np.ndarray) -> np.ndarray:
+    """Apply a C libm function element-wise through :mod:`math`.
+
+    ``math.log`` etc. call the same glibc functions libtorch calls; NumPy's SIMD
+    ``np.log``/``np.log1p`` differ from glibc in the last bit for some inputs.
+    """
+    flat = np.asarray(x, _f64).ravel()
+    return np.fromiter(map(fn, flat.tolist()), _f64, flat.size).reshape(np.shape(x))
+
+
+def _fma32(a, b, c) -> np.ndarray:
+    """float32 ``a * b + c`` rounded once, like an FMA instruction.
+
+    In float64 the product of two float32 values is exact, so only the sum rounds
+    before the final rounding to float32. That double rounding can differ from one
+    rounding only when the float64 sum lands exactly halfway between two float32
+    values; those (rare) elements are nudged towards the exact value first, using the
+    exact error of the sum (TwoSum). Exact for results in the normal float32 range.
+    """
+    p = np.multiply(a, b, dtype=_f64)
+    s = np.add(p, c, dtype=_f64)
+    tie = (s.view(np.uint64) & _u64(0x1FFFFFFF)) == _u64(0x10000000)
+    if tie.any():
+        s = np.array(s)
+        ps, cs, ss = np.broadcast_to(p, s.shape)[tie], np.broadcast_to(np.asarray(c, _f64), s.shape)[tie], s[tie]
+        bb = ss - ps
+        err = (ps - (ss - bb)) + (cs - bb)
+        s[tie] = np.where(err > 0, np.nextafter(ss, np.inf),
+                          np.where(err < 0, np.nextafter(ss, -np.inf), ss))
+    return s.astype(_f32)
+
+
+def _fma64(a, b, c) -> np.ndarray:
+    """float64 ``a * b + c`` rounded once (Dekker TwoProduct + TwoSum).
+
+    Correct except in vanishingly rare double-rounding cases of the final addition.
+    """
+    a = np.asarray(a, _f64)
+    b, c = _f64(b), np.asarray(c, _f64)
+    if b == 1.0 and not np.any(c):
+        return a + c  # exact (and -0 + 0 -> +0 like fma)
+    p = a * b
+    split = 134217729.0  # 2**27 + 1
+    ah = a * split
+    ah = ah - (ah - a)
+    al = a - ah
+    bh = b * split
+    bh = bh - (bh - b)
+    bl = b - bh
+    err_p = ((ah * bh - p) + ah * bl + al * bh) + al * bl  # p + err_p == a*b exactly
+    s = p + c
+    bb = s - p
+    err_s = (p - (s - bb)) + (c - bb)  # s + err_s == p + c exactly
+    return s + (err_s + err_p)
+
+
+def _bits(x: np.ndarray) -> np.ndarray:
+    return x.view(np.int32)
+
+
+def _float(i) -> np.ndarray:
+    return np.asarray(i, np.int32).view(_f32)
+
+
+# avx_mathfun.h (Cephes, via Julien Pommier's SSE/AVX port), float32 lane by lane.
+# GCC turns each "multiply then add" pair into an FMA (-ffp-contract=fast, -mfma);
+# the _fma32 calls below mark exactly the pairs it contracts.
+_LOG_P = [_f32(v) for v in (7.0376836292E-2, -1.1514610310E-1, 1.1676998740E-1,
+                             -1.2420140846E-1, 1.4249322787E-1, -1.6668057665E-1,
+                             2.0000714765E-1, -2.4999993993E-1, 3.3333331174E-1)]
+_LOG_Q1, _LOG_Q2 = _f32(-2.12194440e-4), _f32(0.693359375)
+_SQRTHF = _f32(0.707106781186547524)
+_DP = [_f32(-0.78515625), _f32(-2.4187564849853515625e-4), _f32(-3.77489497744594108e-8)]
+_SINC = [_f32(-1.9515295891E-4), _f32(8.3321608736E-3), _f32(-1.6666654611E-1)]
+_COSC = [_f32(2.443315711809948E-005), _f32(-1.388731625493765E-003),
+         _f32(4.166664568298827E-002)]
+_FOPI = _f32(1.27323954473516)  # 4 / pi
+
+
+def _log256_ps(x: np.ndarray) -> np.ndarray:
+    """``log256_ps`` for x in (0, 1]: split off the exponent, Cephes polynomial."""
+    x = np.maximum(x, _float(0x00800000))  # smallest normal float
+    e = ((_bits(x) >> 23) - 0x7F).astype(_f32) + _f32(1)
+    x = _float((_bits(x) & ~0x7F800000) | 0x3F000000)  # mantissa in [0.5, 1)
+    mask = x < _SQRTHF
+    tmp = np.where(mask, x, _f32(0))
+    x = x - _f32(1)
+    e = e - np.where(mask, _f32(1), _f32(0))
+    x = x + tmp
+    z = x * x
+    y = np.full_like(x, _LOG_P[0])
+    for coef in _LOG_P[1:]:
+        y = _fma32(y, x, coef)
+    y = y * x
+    y = _fma32(y, z, e * _LOG_Q1)
+    y = y - z * _f32(0.5)
+    return _fma32(e, _LOG_Q2, x + y)
+
+
+def _sincos256_ps(x: np.ndarray):
+    """``sincos256_ps``: octant reduction in three parts, then the sin/cos polynomials.
+
+    Returns:
+        (sin(x), cos(x)) as float32 arrays.
+    """
+    sign_sin = _bits(x) & np.int32(-(1 << 31))
+    x = np.abs(x)
+    j = ((x * _FOPI).astype(np.int32) + 1) & ~1
+    y = j.astype(_f32)
+    sign_sin = sign_sin ^ ((j & 4) << 29)
+    sign_cos = (~(j - 2) & 4) << 29
+    poly = (j & 2) == 0
+    for dp in _DP:  # x - y * pi/4, in extended precision
+        x = _fma32(y, dp, x)
+    z = x * x
+    yc = _fma32(np.full_like(z, _COSC[0]), z, _COSC[1])
+    yc = _fma32(yc, z, _COSC[2]) * z
+    yc = _fma32(yc, z, -(z * _f32(0.5))) + _f32(1)
+    ys = _fma32(np.full_like(z, _SINC[0]), z, _SINC[1])
+    ys = _fma32(_fma32(ys, z, _SINC[2]) * z, x, x)
+    s = np.where(poly, ys, _f32(0)) + np.where(poly, _f32(0), yc)
+    c = np.where(poly, yc, _f32(0)) + np.where(poly, _f32(0), ys)
+    return _float(_bits(s) ^ sign_sin), _float(_bits(c) ^ sign_cos)
+
+
+#: The process-wide generator (``torch.default_generator``). Like PyTorch 2.13's, it
+#: starts from a non-deterministic seed; ``manual_seed`` makes it reproducible.
+default_generator = CPUGenerator()
+default_generator.seed()
