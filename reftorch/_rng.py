@@ -90,6 +90,7 @@ _u64 = np.uint64
 _MASK32 = 0xFFFFFFFF
 _MASK64 = 0xFFFFFFFFFFFFFFFF
 _N = 624  # mt19937 state words (MERSENNE_STATE_N)
+_CHUNK = 16 * 2048  # elements per normal_fill chunk: blocks are independent
 
 # ---------------------------------------------------------------------------
 # Byte layout of CPUGeneratorImplState (CPUGeneratorImpl.cpp), as returned by
@@ -379,7 +380,9 @@ class CPUGenerator:
         full = n - n % 16
         data = self._unit(n if dtype != _f16 else full, acc)
         out = np.empty(n, acc)
-        out[:full] = self._fill16(data[:full], mean, std, acc)
+        for start in range(0, full, _CHUNK):  # chunks keep the temporaries in cache
+            stop = min(start + _CHUNK, full)
+            out[start:stop] = self._fill16(data[start:stop], mean, std, acc)
         if n % 16:
             out[n - 16:] = self._fill16(self._unit(16, acc), mean, std, acc)
         return out.astype(dtype, copy=False)
@@ -552,16 +555,20 @@ def _fma32(a, b, c) -> np.ndarray:
     values; those (rare) elements are nudged towards the exact value first, using the
     exact error of the sum (TwoSum). Exact for results in the normal float32 range.
     """
-    p = np.multiply(a, b, dtype=_f64)
-    s = np.add(p, c, dtype=_f64)
-    tie = (s.view(np.uint64) & _u64(0x1FFFFFFF)) == _u64(0x10000000)
-    if tie.any():
-        s = np.array(s)
-        ps, cs, ss = np.broadcast_to(p, s.shape)[tie], np.broadcast_to(np.asarray(c, _f64), s.shape)[tie], s[tie]
-        bb = ss - ps
-        err = (ps - (ss - bb)) + (cs - bb)
-        s[tie] = np.where(err > 0, np.nextafter(ss, np.inf),
-                          np.where(err < 0, np.nextafter(ss, -np.inf), ss))
+    s = np.multiply(a, b, dtype=_f64)  # exact; ``a`` has the shape of the result
+    s += c
+    tie = np.nonzero((s.view(_u64) & _u64(0x1FFFFFFF)) == _u64(0x10000000))
+    if tie[0].size:  # uncommon: look at the exact error of the sum for these elements
+
+        def at_ties(v):
+            return np.broadcast_to(np.asarray(v, _f64), s.shape)[tie]
+
+        p, cs, ss = at_ties(a) * at_ties(b), at_ties(c), s[tie]
+        bb = ss - p
+        err = (p - (ss - bb)) + (cs - bb)  # ss + err == p + c exactly (TwoSum)
+        # err == 0: a true tie, left to round-half-even; otherwise step towards the
+        # exact value so that the final rounding goes the same way as a single one.
+        s[tie] = np.nextafter(ss, np.where(err == 0, ss, np.copysign(np.inf, err)))
     return s.astype(_f32)
 
 
