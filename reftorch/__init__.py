@@ -1,0 +1,78 @@
+"""reftorch: a readable reference implementation of core PyTorch APIs on NumPy and CuPy.
+
+``import reftorch as torch`` runs ordinary PyTorch code for every covered API with the same
+results, shapes, dtypes, printed output and exception types as PyTorch 2.13.
+
+Layout (mirrors the ``torch`` namespace):
+
+* ``_tensor.py`` — the ``Tensor`` class; ``_tensor_methods.py`` binds the ops to it;
+* ``_ops/`` — the operations, one ``Function`` per differentiable op;
+* ``autograd/`` — the graph nodes, the backward engine and the grad-mode switches;
+* ``_backends/`` — NumPy (cpu), CuPy (cuda) and the array-API-strict test stand-in;
+* ``random.py`` and ``_rng.py`` — PyTorch-exact CPU random streams.
+"""
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from ._dtype import (  # noqa: F401
+    dtype, bool, uint8, int8, int16, short, int32, int, int64, long, float16, half, bfloat16,
+    float32, float, float64, double, complex64, cfloat, complex128, cdouble,
+    get_default_dtype, set_default_dtype, promote_types, result_type, can_cast,
+)
+from ._size import Size  # noqa: F401
+from ._device import device  # noqa: F401
+from ._tensor import Tensor  # noqa: F401
+from . import _tensor_methods  # noqa: F401  (binds methods to Tensor)
+from ._tensor_str import set_printoptions, get_printoptions, printoptions  # noqa: F401
+from .autograd import no_grad, enable_grad, set_grad_enabled, is_grad_enabled, inference_mode  # noqa: F401
+from . import autograd  # noqa: F401
+from .random import Generator, manual_seed, seed, initial_seed, get_rng_state, set_rng_state, default_generator  # noqa: F401
+from ._ops.creation import (  # noqa: F401
+    tensor, as_tensor, asarray, from_numpy, zeros, ones, empty, full, zeros_like, ones_like, empty_like,
+    full_like, arange, linspace, eye,
+)
+from ._ops.sampling import (  # noqa: F401
+    rand, randn, randint, randperm, normal, rand_like, randn_like, randint_like, bernoulli,
+)
+from ._ops.shape import (  # noqa: F401
+    view, reshape, flatten, unflatten, squeeze, unsqueeze, permute, transpose, swapaxes, swapdims, t,
+    movedim, clone,
+)
+from ._ops.join import cat, concat, concatenate, stack, hstack, vstack  # noqa: F401
+from ._ops.indexing import index_select, gather, masked_fill  # noqa: F401
+from ._ops.pointwise import (  # noqa: F401
+    add, sub, subtract, mul, multiply, div, divide, true_divide, pow, neg, negative, exp, log, sqrt, abs,
+    tanh, sigmoid, relu, sin, cos, floor_divide, remainder, eq, ne, lt, le, gt, ge, greater, greater_equal,
+    less, less_equal, not_equal, logical_and, logical_or, logical_xor, logical_not,
+)
+from ._ops.reduction import sum, mean, max, min, argmax, argmin, maximum, minimum  # noqa: F401
+from ._ops.linalg import matmul, mm, bmm, mv, dot  # noqa: F401
+from . import cuda  # noqa: F401
+
+
+def is_tensor(obj) -> "bool":
+    """True if ``obj`` is a reftorch tensor. Mirrors ``torch.is_tensor``."""
+    return isinstance(obj, Tensor)
+
+
+def numel(input) -> "int":
+    """The number of elements of ``input``. Mirrors ``torch.numel``."""
+    return input.numel()
+
+
+def is_floating_point(input) -> "bool":
+    """True for float16/float32/float64 tensors."""
+    return input.dtype.is_floating_point
+
+
+def detach(input):
+    return input.detach()
+
+
+import importlib.util as _ilu  # noqa: E402
+
+for _sub in ("nn", "utils"):  # sub-packages written alongside the core
+    if _ilu.find_spec(f"{__name__}.{_sub}") is not None:
+        __import__(f"{__name__}.{_sub}")
+del _sub, _ilu

@@ -1,0 +1,37 @@
+"""Array backends: one per device type.
+
+A backend owns the array namespace ``xp`` used by every kernel (NumPy for ``cpu``, CuPy
+through ``array_api_compat.cupy`` for ``cuda``, and ``array_api_strict`` on its
+``device1`` for the ``strict`` stand-in accelerator used in tests) and the few
+operations the array API standard lacks (strided views, scatter-add, host copies).
+Kernels receive the backend through the tensor's device and never import numpy or cupy.
+"""
+from __future__ import annotations
+
+from .._device import device as _device_cls
+
+_cache: dict = {}
+
+
+def get(dev) -> "Backend":  # noqa: F821
+    """Return the backend for a ``reftorch.device`` (created on first use)."""
+    key = (dev.type, dev.index)
+    b = _cache.get(key)
+    if b is None:
+        if dev.type == "cpu":
+            from .numpy_backend import NumpyBackend
+            b = NumpyBackend()
+        elif dev.type == "cuda":
+            from .cupy_backend import make_cupy_backend
+            b = make_cupy_backend(dev.index or 0)
+        elif dev.type == "strict":
+            from .strict_backend import StrictBackend
+            b = StrictBackend()
+        else:
+            raise RuntimeError(f"reftorch has no backend for device type '{dev.type}'")
+        _cache[key] = b
+    return b
+
+
+def cpu():
+    return get(_device_cls("cpu"))

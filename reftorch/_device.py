@@ -1,0 +1,74 @@
+"""``torch.device`` and the link from a device to its array backend."""
+from __future__ import annotations
+
+__all__ = ["device"]
+
+_KNOWN = ("cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ideep", "hip", "ve",
+          "fpga", "maia", "xla", "lazy", "vulkan", "mps", "meta", "hpu", "mtia", "privateuseone")
+
+
+class device:
+    """Where a tensor's data lives: ``device('cpu')`` or ``device('cuda', 0)``.
+
+    Mirrors ``torch.device``. reftorch keeps CPU tensors in NumPy arrays and CUDA tensors
+    in CuPy arrays.
+
+    Args:
+        type: ``"cpu"``, ``"cuda"`` or ``"cuda:N"``; another ``device`` is copied.
+        index: the device ordinal for ``"cuda"``; ``None`` means the current device.
+
+    Raises:
+        RuntimeError: for an unknown device string.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.device("cuda", 1)
+        device(type='cuda', index=1)
+        >>> str(torch.device("cpu"))
+        'cpu'
+    """
+
+    __slots__ = ("type", "index")
+
+    def __init__(self, type, index=None):
+        if isinstance(type, device):
+            self.type, self.index = type.type, type.index
+            return
+        if isinstance(type, int) and index is None:  # torch.device(0) means cuda:0
+            type, index = "cuda", type
+        name = str(type)
+        if ":" in name:
+            if index is not None:
+                raise ValueError(f"type (string) must not include an index because index was passed explicitly: {name}")
+            name, _, idx = name.partition(":")
+            if not idx.isdigit():
+                raise RuntimeError(f"Invalid device string: '{type}'")
+            index = int(idx)
+        if name not in _KNOWN and name != "strict":  # "strict": the test stand-in accelerator
+            raise RuntimeError(f"Expected one of {', '.join(_KNOWN)} device type at start of device string: {name}")
+        if name == "cpu" and index not in (None, 0):
+            raise RuntimeError(f"CPU device index must be -1 or zero, got {index}")
+        self.type = name
+        self.index = None if name == "cpu" else index
+
+    def __repr__(self):
+        if self.index is None:
+            return f"device(type='{self.type}')"
+        return f"device(type='{self.type}', index={self.index})"
+
+    def __str__(self):
+        return self.type if self.index is None else f"{self.type}:{self.index}"
+
+    def __eq__(self, other):
+        if isinstance(other, str):
+            other = device(other)
+        return isinstance(other, device) and (self.type, self.index) == (other.type, other.index)
+
+    def __hash__(self):
+        return hash((self.type, self.index))
+
+    def __reduce__(self):
+        return (device, (self.type, self.index))
+
+
+CPU = device("cpu")

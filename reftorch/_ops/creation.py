@@ -1,0 +1,402 @@
+"""Tensor creation: ``tensor``, ``zeros``, ``arange``, the ``*_like`` functions, NumPy interop.
+
+Mirrors the factory functions of ``torch`` (``aten/src/ATen/native/TensorFactories.cpp``).
+"""
+from __future__ import annotations
+
+import builtins
+import math
+import warnings
+
+import numpy as _np  # host-side parsing of Python data only; kernels use the backend
+
+from .. import _dtype as D
+from .._tensor import Tensor, _as_shape
+from ._common import check_dtype, resolve_device
+
+_NP_TO_DTYPE = {
+    "bool": D.bool, "uint8": D.uint8, "int8": D.int8, "int16": D.int16, "int32": D.int32,
+    "int64": D.int64, "float16": D.float16, "float32": D.float32, "float64": D.float64,
+    "complex64": D.complex64, "complex128": D.complex128,
+}
+
+
+def _host_data(data):
+    """Turn nested Python data (which may hold tensors) into a host NumPy array."""
+    if isinstance(data, Tensor):
+        return data._host()
+    if isinstance(data, (list, tuple)):
+        if any(isinstance(d, (Tensor, list, tuple)) for d in data):
+            parts = [_host_data(d) for d in data]
+            return _np.array(parts) if parts else _np.array([], dtype=_np.float64)
+    if isinstance(data, str) or (isinstance(data, (list, tuple)) and any(isinstance(d, str) for d in data)):
+        raise TypeError(f"new(): invalid data type '{type(data).__name__ if isinstance(data, str) else 'str'}'")
+    arr = _np.array(data)
+    if arr.dtype == object or arr.dtype.kind in "USV":
+        raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
+    return arr
+
+
+def _infer_dtype(data, arr):
+    """PyTorch's inference: NumPy arrays keep their dtype; Python floats take the default
+    dtype, ints int64, bools bool, complex the default complex dtype."""
+    if isinstance(data, _np.ndarray) or isinstance(data, _np.generic):
+        try:
+            return _NP_TO_DTYPE[arr.dtype.name]
+        except KeyError:
+            raise TypeError(f"can't convert np.ndarray of type numpy.{arr.dtype.name}. The only supported "
+                            "types are: float64, float32, float16, complex64, complex128, int64, int32, "
+                            "int16, int8, uint64, uint32, uint16, uint8, and bool.") from None
+    if isinstance(data, Tensor):
+        return data.dtype
+    kind = arr.dtype.kind
+    if kind == "b":
+        return D.bool
+    if kind in "iu":
+        return D.int64
+    if kind == "f":
+        if arr.dtype.itemsize < 8 or _contains_tensor(data):
+            return _NP_TO_DTYPE[arr.dtype.name]
+        return D.get_default_dtype()
+    if kind == "c":
+        return D.default_complex_dtype()
+    raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
+
+
+def _contains_tensor(data):
+    if isinstance(data, Tensor):
+        return True
+    if isinstance(data, (list, tuple)) and data:
+        return _contains_tensor(data[0])
+    return False
+
+
+def _from_host(arr, dtype, device, requires_grad=False):
+    dev, backend = resolve_device(device)
+    native = backend.dtype(dtype)
+    if dev.type == "cpu":
+        out = _np.array(arr, dtype=native, copy=True)
+    else:
+        out = backend.from_host(_np.asarray(arr, dtype=native))
+    t = Tensor._wrap(out, dev, backend)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
+    """Build a new tensor by copying ``data``.
+
+    Mirrors ``torch.tensor``.
+
+    Args:
+        data: a number, a (nested) list or tuple, a NumPy array, or a tensor.
+        dtype: the element type. By default it is inferred: ``bool`` for booleans,
+            ``torch.int64`` for integers, the default dtype (``torch.float32``) for Python
+            floats; NumPy arrays keep their dtype.
+        device: ``"cpu"`` (default) or ``"cuda"``.
+        requires_grad: record operations on the result for autograd.
+        pin_memory: accepted for compatibility (see ``Tensor.pin_memory``).
+
+    Returns:
+        Tensor: a new tensor that shares no memory with ``data``.
+
+    Raises:
+        RuntimeError: if ``requires_grad=True`` with an integer or bool dtype.
+        ValueError: for ragged nested lists.
+        TypeError: for data that is not numeric.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.tensor([[1, 2], [3, 4]])
+        tensor([[1, 2],
+                [3, 4]])
+        >>> torch.tensor([1.5, 2.0]).dtype
+        torch.float32
+        >>> torch.tensor(3.0, requires_grad=True)
+        tensor(3., requires_grad=True)
+    """
+    check_dtype(dtype)
+    if isinstance(data, Tensor):
+        warnings.warn("To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() "
+                      "or sourceTensor.detach().clone().requires_grad_(True), rather than "
+                      "torch.tensor(sourceTensor).", UserWarning, stacklevel=2)
+    arr = _host_data(data)
+    if dtype is None:
+        dtype = _infer_dtype(data, arr)
+    if device is None and isinstance(data, Tensor):
+        device = data.device
+    return _from_host(arr, dtype, device, requires_grad)
+
+
+def as_tensor(data, dtype=None, device=None):
+    """Convert ``data`` to a tensor, sharing memory when it already is one of the right
+    dtype and device, or a CPU NumPy array of a supported dtype.
+
+    Mirrors ``torch.as_tensor``.
+
+    Examples:
+        >>> import numpy as np, reftorch as torch
+        >>> a = np.array([1.0, 2.0])
+        >>> t = torch.as_tensor(a)
+        >>> a[0] = 9.0
+        >>> t
+        tensor([9., 2.], dtype=torch.float64)
+    """
+    check_dtype(dtype)
+    if isinstance(data, Tensor):
+        out = data
+        if device is not None:
+            out = out.to(device)
+        if dtype is not None:
+            out = out.to(dtype)
+        return out
+    if isinstance(data, _np.ndarray):
+        dev, _ = resolve_device(device)
+        if dev.type == "cpu" and (dtype is None or _NP_TO_DTYPE.get(data.dtype.name) is dtype):
+            return from_numpy(data)
+    return tensor(data, dtype=dtype, device=device)
+
+
+def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False):
+    """Like :func:`as_tensor`, with ``copy`` and ``requires_grad`` (mirrors ``torch.asarray``)."""
+    if copy:
+        t = tensor(obj, dtype=dtype, device=device)
+    else:
+        t = as_tensor(obj, dtype=dtype, device=device)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def from_numpy(ndarray):
+    """A CPU tensor that shares memory with the NumPy array ``ndarray``.
+
+    Changes to one are seen in the other. Mirrors ``torch.from_numpy``.
+
+    Raises:
+        TypeError: if ``ndarray`` is not a NumPy array or has an unsupported dtype.
+
+    Examples:
+        >>> import numpy as np, reftorch as torch
+        >>> a = np.zeros(3, dtype=np.int32)
+        >>> t = torch.from_numpy(a)
+        >>> t[1] = 7
+        >>> a
+        array([0, 7, 0], dtype=int32)
+    """
+    if not isinstance(ndarray, _np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
+    _infer_dtype(ndarray, ndarray)  # raises TypeError for unsupported dtypes
+    if any(s < 0 for s in ndarray.strides):
+        raise ValueError("At least one stride in the given numpy array is negative, and tensors with "
+                         "negative strides are not currently supported. (You can probably work around "
+                         "this by making a copy of your array  with array.copy().) ")
+    return Tensor._wrap(ndarray, resolve_device(None)[0])
+
+
+def _rebuild(host, device, requires_grad):
+    t = _from_host(host, _NP_TO_DTYPE[host.dtype.name], device)
+    t._requires_grad = requires_grad
+    return t
+
+
+# ------------------------------------------------------------------ filled tensors
+def _filled(kind, size, fill, dtype, device, requires_grad):
+    check_dtype(dtype)
+    shape = _as_shape(size)
+    if any(s < 0 for s in shape):
+        raise RuntimeError(f"Trying to create tensor with negative dimension {min(shape)}: [{', '.join(map(str, shape))}]")
+    if dtype is None:
+        dtype = D.get_default_dtype()
+    dev, backend = resolve_device(device)
+    xp, native, kw = backend.xp, backend.dtype(dtype), backend._dev_kw()
+    if kind == "zeros":
+        arr = xp.zeros(shape, dtype=native, **kw)
+    elif kind == "ones":
+        arr = xp.ones(shape, dtype=native, **kw)
+    elif kind == "empty":
+        arr = xp.empty(shape, dtype=native, **kw)
+    else:
+        arr = xp.full(shape, fill, dtype=native, **kw)
+    t = Tensor._wrap(arr, dev, backend)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
+    """A tensor of zeros with the given shape (default dtype float32). Mirrors ``torch.zeros``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.zeros(2, 3)
+        tensor([[0., 0., 0.],
+                [0., 0., 0.]])
+        >>> torch.zeros((0, 2)).shape
+        torch.Size([0, 2])
+    """
+    return _filled("zeros", size, None, dtype, device, requires_grad)
+
+
+def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
+    """A tensor of ones with the given shape (default dtype float32). Mirrors ``torch.ones``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.ones(2, dtype=torch.int64)
+        tensor([1, 1])
+    """
+    return _filled("ones", size, None, dtype, device, requires_grad)
+
+
+def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False,
+          memory_format=None):
+    """An uninitialised tensor of the given shape: its values are whatever the memory held.
+
+    Mirrors ``torch.empty``.
+    """
+    return _filled("empty", size, None, dtype, device, requires_grad)
+
+
+def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+    """A tensor of the given shape filled with ``fill_value``.
+
+    The dtype is inferred from ``fill_value`` when not given: bool, int64, or the default
+    float dtype. Mirrors ``torch.full``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.full((2, 2), 7)
+        tensor([[7, 7],
+                [7, 7]])
+        >>> torch.full((3,), 0.5)
+        tensor([0.5000, 0.5000, 0.5000])
+    """
+    if isinstance(fill_value, Tensor):
+        fill_value = fill_value.item()
+    if dtype is None:
+        dtype = D.python_scalar_dtype(fill_value)
+    return _filled("full", (size,) if isinstance(size, int) else size, fill_value, dtype, device, requires_grad)
+
+
+def _like(input, dtype, device):
+    return (input.dtype if dtype is None else dtype), (input.device if device is None else device)
+
+
+def zeros_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
+    """Zeros with the shape (and by default the dtype and device) of ``input``."""
+    dt, dev = _like(input, dtype, device)
+    return zeros(input.shape, dtype=dt, device=dev, requires_grad=requires_grad)
+
+
+def ones_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
+    """Ones with the shape (and by default the dtype and device) of ``input``."""
+    dt, dev = _like(input, dtype, device)
+    return ones(input.shape, dtype=dt, device=dev, requires_grad=requires_grad)
+
+
+def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
+    """An uninitialised tensor with the shape (and by default dtype and device) of ``input``."""
+    dt, dev = _like(input, dtype, device)
+    return empty(input.shape, dtype=dt, device=dev, requires_grad=requires_grad)
+
+
+def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,
+              memory_format=None):
+    """``fill_value`` everywhere, with the shape (and by default dtype and device) of ``input``."""
+    dt, dev = _like(input, dtype, device)
+    return full(input.shape, fill_value, dtype=dt, device=dev, requires_grad=requires_grad)
+
+
+# ------------------------------------------------------------------ ranges
+def _is_float(v):
+    if isinstance(v, Tensor):
+        return v.dtype.is_floating_point
+    return isinstance(v, float)
+
+
+def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None,
+           requires_grad=False):
+    """Values from ``start`` (inclusive) to ``end`` (exclusive) in steps of ``step``.
+
+    The dtype is int64 when all three are integers, else the default float dtype.
+    Mirrors ``torch.arange``.
+
+    Raises:
+        RuntimeError: if ``step`` is zero or has the wrong sign for the range.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.arange(5)
+        tensor([0, 1, 2, 3, 4])
+        >>> torch.arange(1, 2.5, 0.5)
+        tensor([1.0000, 1.5000, 2.0000])
+    """
+    if end is None:
+        start, end = 0, start
+    vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
+    if dtype is None:
+        dtype = D.get_default_dtype() if any(_is_float(v) for v in (start, end, step)) else D.int64
+    check_dtype(dtype)
+    s, e, st = vals
+    if st == 0:
+        raise RuntimeError("step must be nonzero")
+    if (st > 0 and e < s) or (st < 0 and e > s):
+        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+    n = int(math.ceil((e - s) / st))
+    host = s + _np.arange(n, dtype=_np.float64) * st if dtype.is_floating_point or _is_float(s) or _is_float(st) \
+        else _np.arange(s, e, st, dtype=_np.int64)
+    return _from_host(host, dtype, device, requires_grad)
+
+
+def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+    """``steps`` evenly spaced values from ``start`` to ``end``, both included.
+
+    Mirrors ``torch.linspace`` (the values are computed as PyTorch's CPU kernel does:
+    forward from ``start`` for the first half, backward from ``end`` for the second).
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.linspace(0, 1, 5)
+        tensor([0.0000, 0.2500, 0.5000, 0.7500, 1.0000])
+    """
+    if dtype is None:
+        dtype = D.get_default_dtype()
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    dev, backend = resolve_device(device)
+    if dtype.is_floating_point or dtype.is_complex:
+        ft = _np.dtype(backend.dtype(dtype)) if dev.type == "cpu" else _np.dtype(dtype.name)
+    else:
+        ft = _np.dtype(_np.float64)
+    if steps == 1:
+        host = _np.array([start], dtype=ft)
+    else:
+        a, b = ft.type(start), ft.type(end)
+        step = (b - a) / ft.type(max(steps - 1, 1))
+        idx = _np.arange(steps, dtype=ft)
+        half = steps // 2
+        host = _np.where(idx < half, a + step * idx, b - step * (ft.type(steps - 1) - idx))
+    return _from_host(host, dtype, device, requires_grad)
+
+
+def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+    """A 2-D tensor with ones on the diagonal and zeros elsewhere. Mirrors ``torch.eye``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.eye(2)
+        tensor([[1., 0.],
+                [0., 1.]])
+    """
+    if m is None:
+        m = n
+    if dtype is None:
+        dtype = D.get_default_dtype()
+    dev, backend = resolve_device(device)
+    arr = backend.xp.eye(n, m, dtype=backend.dtype(dtype), **backend._dev_kw())
+    t = Tensor._wrap(arr, dev, backend)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t

@@ -1,0 +1,411 @@
+"""Indexing: ``index_select``, ``gather``, ``masked_fill`` and ``tensor[...]``.
+
+Out-of-range indices are checked here, before any backend call, because CuPy wraps
+out-of-bounds indices silently where NumPy raises.
+"""
+from __future__ import annotations
+
+import math
+
+from .. import _dtype as D
+from .._tensor import Tensor, _wrap_dim
+from ..autograd.function import Function
+from ._common import sum_to_shape
+
+
+def _check_range(xp, idx, size, make_error):
+    if idx.shape and math.prod(idx.shape) > 0:
+        lo, hi = int(xp.min(idx)), int(xp.max(idx))
+        if lo < -size or hi >= size:
+            bad = hi if hi >= size else lo
+            raise make_error(bad)
+
+
+# ------------------------------------------------------------------ index_select
+class IndexSelect(Function):
+    name = "IndexSelectBackward0"
+
+    @staticmethod
+    def forward(ctx, x, index, dim):
+        xp = x._backend.xp
+        idx = xp.reshape(index._data, (-1,))
+        ctx.dim, ctx.shape = dim, x._data.shape
+        ctx.native = x._data.dtype
+        ctx.save_for_backward(index)
+        data = x._data if x._data.ndim else xp.reshape(x._data, (1,))
+        out = xp.take(data, idx, axis=dim)
+        return out if x._data.ndim else xp.reshape(out, ())
+
+    @staticmethod
+    def backward(ctx, g):
+        (index,) = ctx.saved_tensors
+        b = index._backend
+        xp = b.xp
+        idx = xp.reshape(index._data, (-1,))
+        shape = ctx.shape if ctx.shape else (1,)
+        gg = g if g.ndim else xp.reshape(g, (1,))
+        out = b.index_add(shape, index._backend.dtype_of(g), ctx.dim, idx, gg)
+        return (xp.reshape(out, ctx.shape), None)
+
+
+def index_select(input, dim, index, *, out=None):
+    """Pick whole slices of ``input`` along ``dim``, in the order given by ``index``.
+
+    ``out.select(dim, i)`` is ``input.select(dim, index[i])``: the result has ``input``'s
+    shape except that its size along ``dim`` is ``len(index)``. Indices may repeat.
+    The result is a new tensor, not a view. Mirrors ``torch.index_select``.
+
+    Args:
+        input: the source tensor.
+        dim: the dimension to select along; negative values count from the end.
+        index: a 1-D (or 0-D) tensor of int64 or int32 indices.
+
+    Raises:
+        IndexError: if an index is out of range ("index out of range in self"), if ``dim``
+            is out of range, or if ``index`` has more than one dimension.
+        RuntimeError: if ``index`` is not int32/int64.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> x = torch.tensor([[1, 2, 3], [4, 5, 6]])
+        >>> torch.index_select(x, 1, torch.tensor([2, 0]))
+        tensor([[3, 1],
+                [6, 4]])
+        >>> x.index_select(0, torch.tensor([1, 1]))
+        tensor([[4, 5, 6],
+                [4, 5, 6]])
+    """
+    if not isinstance(index, Tensor):
+        raise TypeError(f"index_select(): argument 'index' must be Tensor, not {type(index).__name__}")
+    if index.dtype not in (D.int64, D.int32):
+        raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
+    if index.dim() > 1:
+        raise IndexError("index_select(): Index is supposed to be a vector")
+    d = _wrap_dim(dim, input.dim())
+    size = input.shape[d] if input.dim() else 1
+    xp = index._backend.xp
+    idx = index._data
+
+    def err(bad):
+        return IndexError("index out of range in self")
+
+    if index.numel():
+        lo, hi = int(xp.min(idx)), int(xp.max(idx))
+        if lo < 0 or hi >= size:
+            raise err(hi)
+    return IndexSelect.apply(input, index, dim=d)
+
+
+# ------------------------------------------------------------------ gather
+def _gather_offsets(backend, index, in_strides, dim):
+    """Flat offsets into a contiguous input for every position of ``index``.
+
+    ``gather`` is a flat ``take``: out[p] = input_flat[sum_d coord_d(p) * stride_d] with the
+    coordinate along ``dim`` replaced by ``index[p]``.
+    """
+    xp = backend.xp
+    shape = index.shape
+    off = xp.astype(index, xp.int64) * in_strides[dim]
+    for d, n in enumerate(shape):
+        if d == dim:
+            continue
+        view_shape = [1] * len(shape)
+        view_shape[d] = n
+        ar = xp.arange(n, dtype=xp.int64, **backend._dev_kw()) * in_strides[d]
+        off = off + xp.reshape(ar, tuple(view_shape))
+    return off
+
+
+class Gather(Function):
+    name = "GatherBackward0"
+
+    @staticmethod
+    def forward(ctx, x, index, dim):
+        b = x._backend
+        xp = b.xp
+        shape = x._data.shape
+        strides = []
+        acc = 1
+        for s in reversed(shape):
+            strides.append(acc)
+            acc *= s
+        strides = tuple(reversed(strides))
+        flat = xp.reshape(x._data, (-1,))
+        off = _gather_offsets(b, index._data, strides, dim)
+        ctx.shape = shape
+        ctx.save_for_backward(index)
+        ctx.strides = strides
+        ctx.dim = dim
+        return xp.reshape(xp.take(flat, xp.reshape(off, (-1,))), index._data.shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        (index,) = ctx.saved_tensors
+        b = index._backend
+        xp = b.xp
+        off = _gather_offsets(b, index._data, ctx.strides, ctx.dim)
+        out = b.scatter_add(ctx.shape, b.dtype_of(g), xp.reshape(off, (-1,)), xp.reshape(g, (-1,)))
+        return (out, None)
+
+
+def gather(input, dim, index, *, sparse_grad=False, out=None):
+    """Collect single values along ``dim``: the result has ``index``'s shape.
+
+    For a 3-D input::
+
+        out[i][j][k] = input[index[i][j][k]][j][k]  # dim == 0
+        out[i][j][k] = input[i][index[i][j][k]][k]  # dim == 1
+        out[i][j][k] = input[i][j][index[i][j][k]]  # dim == 2
+
+    ``index`` must have as many dimensions as ``input`` and, outside ``dim``, be no larger
+    than it. Mirrors ``torch.gather``.
+
+    Args:
+        input: the source tensor.
+        dim: the dimension to index along; negative values count from the end.
+        index: an int64 (or int32) tensor of indices into ``input.size(dim)``.
+
+    Raises:
+        RuntimeError: if an index is out of range ("index 5 is out of bounds for dimension 0
+            with size 2"), if ``index`` has a different number of dimensions, or is larger
+            than ``input`` outside ``dim``.
+        IndexError: if ``dim`` is out of range.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> scores = torch.tensor([[0.1, 0.7, 0.2], [0.5, 0.3, 0.2]])
+        >>> torch.gather(scores, 1, torch.tensor([[1], [0]]))
+        tensor([[0.7000],
+                [0.5000]])
+    """
+    if not isinstance(index, Tensor):
+        raise TypeError(f"gather(): argument 'index' must be Tensor, not {type(index).__name__}")
+    if index.dtype not in (D.int64, D.int32):
+        raise RuntimeError("gather(): Expected dtype int32/int64 for index")
+    nd = input.dim()
+    d = _wrap_dim(dim, nd)
+    if index.dim() != nd and not (nd == 0 and index.dim() <= 1) and not (index.numel() == 0 and index.dim() == 1):
+        raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
+    for k in range(index.dim()):
+        if k != d and index.shape[k] > input.shape[k]:
+            raise RuntimeError(f"Size does not match at dimension {k} expected index "
+                               f"[{', '.join(map(str, index.shape))}] to be no larger than self "
+                               f"[{', '.join(map(str, input.shape))}] apart from dimension {d}")
+    size = input.shape[d] if nd else 1
+    xp = index._backend.xp
+    if index.numel():
+        lo, hi = int(xp.min(index._data)), int(xp.max(index._data))
+        if lo < 0 or hi >= size:
+            bad = hi if hi >= size else lo
+            raise RuntimeError(f"index {bad} is out of bounds for dimension {d} with size {size}")
+    if nd == 0:
+        from .shape import reshape
+        return reshape(input, ()) if index.dim() == 0 else reshape(input, 1)
+    return Gather.apply(input, index, dim=d)
+
+
+# ------------------------------------------------------------------ masked_fill
+class MaskedFill(Function):
+    name = "MaskedFillBackward0"
+
+    @staticmethod
+    def forward(ctx, x, mask, value):
+        xp = x._backend.xp
+        ctx.save_for_backward(mask)
+        ctx.shape = x._data.shape
+        fill = xp.asarray(value, dtype=x._data.dtype, **x._backend._dev_kw())
+        return xp.where(mask._data, fill, x._data)
+
+    @staticmethod
+    def backward(ctx, g):
+        (mask,) = ctx.saved_tensors
+        xp = ctx.xp
+        zero = xp.zeros((), dtype=g.dtype, **mask._backend._dev_kw())
+        return (sum_to_shape(xp, xp.where(mask._data, zero, g), ctx.shape), None)
+
+
+def _fill_value(input, value):
+    if isinstance(value, Tensor):
+        if value.dim() != 0:
+            raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                               f"{value.dim()} dimension(s).")
+        value = value.item()
+    if not (input.dtype.is_floating_point or input.dtype.is_complex) and isinstance(value, float):
+        value = int(value) if input.dtype is not D.bool else bool(value)
+    return value
+
+
+def masked_fill(input, mask, value):
+    """Replace the elements of ``input`` where ``mask`` is True with ``value``.
+
+    ``mask`` is a bool tensor broadcastable to ``input``'s shape. Mirrors
+    ``torch.Tensor.masked_fill`` (``masked_fill_`` is the in-place form).
+
+    Raises:
+        RuntimeError: if ``mask`` is not a bool tensor, or ``value`` is a tensor with
+            dimensions.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> x = torch.tensor([[1., 2.], [3., 4.]])
+        >>> x.masked_fill(x > 2, 0.0)
+        tensor([[1., 2.],
+                [0., 0.]])
+    """
+    if mask.dtype is not D.bool:
+        raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
+                           f"{_c_type_name(mask.dtype)}")
+    value = _fill_value(input, value)
+    out_shape = _broadcast_shape(input.shape, mask.shape)
+    x = input
+    if tuple(out_shape) != tuple(input.shape):
+        from .shape import expand
+        x = expand(input, out_shape)
+    return MaskedFill.apply(x, mask, value=value)
+
+
+def _c_type_name(d):
+    return {"int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
+            "uint8": "unsigned char", "float32": "float", "float64": "double", "float16": "c10::Half"}.get(d.name, d.name)
+
+
+def _broadcast_shape(a, b):
+    n = max(len(a), len(b))
+    a = (1,) * (n - len(a)) + tuple(a)
+    b = (1,) * (n - len(b)) + tuple(b)
+    out = []
+    for i, (x, y) in enumerate(zip(a, b)):
+        if x == y or y == 1:
+            out.append(x)
+        elif x == 1:
+            out.append(y)
+        else:
+            raise RuntimeError(f"The size of tensor a ({x}) must match the size of tensor b ({y}) at "
+                               f"non-singleton dimension {i}")
+    return tuple(out)
+
+
+# ------------------------------------------------------------------ tensor[...]
+class BasicIndex(Function):
+    """Indexing with ints, slices, None and Ellipsis: a view."""
+
+    name = "SliceBackward0"
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, key):
+        ctx.key, ctx.shape = key, x._data.shape
+        return x._data[key]
+
+    @staticmethod
+    def backward(ctx, g):
+        xp = ctx.xp
+        out = xp.zeros(ctx.shape, dtype=g.dtype)
+        out[ctx.key] = g
+        return out
+
+
+class AdvancedIndex(Function):
+    """Indexing with integer/bool tensors or lists: a copy (grad_fn IndexBackward0)."""
+
+    name = "IndexBackward0"
+
+    @staticmethod
+    def forward(ctx, x, key):
+        ctx.key, ctx.shape = key, x._data.shape
+        ctx.backend = x._backend
+        return x._data[key]
+
+    @staticmethod
+    def backward(ctx, g):
+        return ctx.backend.index_put_add(ctx.shape, g, ctx.key)
+
+
+def _normalize_key(x, key):
+    """Convert a Python index into a backend key; returns (key, advanced, grad_fn name)."""
+    if not isinstance(key, tuple):
+        key = (key,)
+    b = x._backend
+    out = []
+    advanced = False
+    name = "AliasBackward0"
+    dim = 0
+    nd = x.dim()
+    n_consumed = sum(1 for k in key if k is not None and k is not Ellipsis and not (
+        isinstance(k, Tensor) and k.dtype is D.bool) and not isinstance(k, bool))
+    n_consumed += sum(k.dim() for k in key if isinstance(k, Tensor) and k.dtype is D.bool)
+    if n_consumed > nd:
+        raise IndexError(f"too many indices for tensor of dimension {nd}")
+    for k in key:
+        if k is None:
+            out.append(None)
+            name = "UnsqueezeBackward0"
+        elif k is Ellipsis:
+            out.append(Ellipsis)
+            dim = nd - (n_consumed - dim)
+        elif isinstance(k, bool):
+            out.append(k)
+            name = "UnsqueezeBackward0"
+        elif isinstance(k, slice):
+            if k.step is not None and int(k.step) <= 0:
+                raise ValueError("step must be greater than zero")
+            out.append(slice(*(None if v is None else int(v) for v in (k.start, k.stop, k.step))))
+            name = "SliceBackward0"
+            dim += 1
+        elif isinstance(k, int) or (isinstance(k, Tensor) and k.dim() == 0 and not k.dtype.is_floating_point
+                                    and k.dtype is not D.bool and False):
+            k = int(k)
+            size = x.shape[dim]
+            if k < -size or k >= size:
+                raise IndexError(f"index {k} is out of bounds for dimension {dim} with size {size}")
+            out.append(k)
+            name = "SelectBackward0"
+            dim += 1
+        else:
+            if isinstance(k, Tensor):
+                if k.dtype.is_floating_point:
+                    raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+                arr = k._data
+                if k.device != x.device:
+                    arr = b.from_host(k._host()) if x.device.type != "cpu" else k._host()
+                kd = k.dtype
+            else:
+                from .creation import tensor as _t
+                kt = _t(k)
+                if kt.dtype.is_floating_point:
+                    raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+                arr = kt._data if x.device.type == "cpu" else b.from_host(kt._host())
+                kd = kt.dtype
+            if kd is D.bool or kd is D.uint8:
+                for j in range(len(arr.shape)):
+                    if arr.shape[j] != x.shape[dim + j]:
+                        raise IndexError(f"The shape of the mask [{', '.join(map(str, arr.shape))}] at index {j} "
+                                         f"does not match the shape of the indexed tensor "
+                                         f"[{', '.join(map(str, x.shape))}] at index {dim + j}")
+                dim += len(arr.shape)
+            else:
+                size = x.shape[dim]
+                if math.prod(arr.shape):
+                    xp = b.xp
+                    lo, hi = int(xp.min(arr)), int(xp.max(arr))
+                    if lo < -size or hi >= size:
+                        bad = hi if hi >= size else lo
+                        raise IndexError(f"index {bad} is out of bounds for dimension {dim} with size {size}")
+                dim += 1
+            out.append(arr)
+            advanced = True
+            name = "IndexBackward0"
+    return tuple(out), advanced, name
+
+
+def getitem(x, key):
+    """``x[key]``: basic indexing returns a view, tensor/list indexing a copy."""
+    if isinstance(key, Tensor) and key.dim() == 0 and key.dtype in (D.int64, D.int32, D.int16, D.int8):
+        key = int(key.item())
+    if isinstance(key, tuple):
+        key = tuple(int(k.item()) if isinstance(k, Tensor) and k.dim() == 0 and k.dtype in (D.int64, D.int32)
+                    else k for k in key)
+    nkey, advanced, name = _normalize_key(x, key)
+    if advanced:
+        return AdvancedIndex.apply(x, key=nkey)
+    return BasicIndex.apply(x, key=nkey, _name=name)

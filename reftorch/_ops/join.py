@@ -1,0 +1,179 @@
+"""Joining tensors: ``cat`` (alias ``concat``/``concatenate``) and ``stack``."""
+from __future__ import annotations
+
+from .. import _dtype as D
+from .._tensor import Tensor, _wrap_dim
+from ..autograd.function import Function
+
+
+def _check_devices(tensors):
+    dev = tensors[0].device
+    for t in tensors[1:]:
+        if t.device != dev:
+            raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two devices, "
+                               f"{dev} and {t.device}!")
+
+
+class Cat(Function):
+    name = "CatBackward0"
+
+    @staticmethod
+    def forward(ctx, *tensors, dim, dtype):
+        xp = tensors[0]._backend.xp
+        native = tensors[0]._backend.dtype(dtype)
+        arrays = [xp.astype(t._data, native, copy=False) for t in tensors]
+        ctx.dim = dim
+        ctx.sizes = [t._data.shape[dim] if t._data.ndim else 0 for t in tensors]
+        ctx.shapes = [t._data.shape for t in tensors]
+        ctx.dtypes = [t._backend.dtype(t.dtype) for t in tensors]
+        return xp.concat(arrays, axis=dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        xp = ctx.xp
+        out, start = [], 0
+        for size, shape, native, need in zip(ctx.sizes, ctx.shapes, ctx.dtypes, ctx.needs_input_grad):
+            if not need:
+                out.append(None)
+            else:
+                key = (slice(None),) * ctx.dim + (slice(start, start + size),)
+                out.append(xp.astype(g[key], native, copy=False))
+            start += size
+        return tuple(out)
+
+
+def cat(tensors, dim=0, *, out=None):
+    """Concatenate tensors along an existing dimension ``dim``.
+
+    All tensors must have the same number of dimensions and the same size in every
+    dimension except ``dim``; the result's size along ``dim`` is the sum of theirs. 1-D
+    tensors with zero elements are skipped whatever their shape (a legacy rule PyTorch
+    keeps). The result dtype is the promotion of the inputs' dtypes.
+    Mirrors ``torch.cat`` (aliases ``torch.concat`` and ``torch.concatenate``).
+
+    Args:
+        tensors: a non-empty sequence of tensors.
+        dim: the dimension to join along; negative values count from the end.
+
+    Returns:
+        Tensor: a new tensor (never a view of the inputs).
+
+    Raises:
+        ValueError: if ``tensors`` is empty.
+        IndexError: if ``dim`` is out of range.
+        RuntimeError: if the shapes do not match outside ``dim``, the numbers of dimensions
+            differ, or an input is zero-dimensional.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> a = torch.tensor([[1, 2]])
+        >>> b = torch.tensor([[3, 4], [5, 6]])
+        >>> torch.cat([a, b])
+        tensor([[1, 2],
+                [3, 4],
+                [5, 6]])
+        >>> torch.cat([a, a], dim=-1)
+        tensor([[1, 2, 1, 2]])
+    """
+    if isinstance(tensors, Tensor):
+        raise TypeError("cat() received an invalid combination of arguments - got (Tensor, ...), "
+                        "but expected one of: (tuple of Tensors tensors, int dim)")
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got {type(t).__name__}")
+        if t.dim() == 0:
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
+    _check_devices(tensors)
+    dtype = tensors[0].dtype
+    for t in tensors[1:]:
+        dtype = D.promote_types(dtype, t.dtype)
+    kept = [t for t in tensors if not (t.dim() == 1 and t.numel() == 0)]
+    ref = kept[0] if kept else tensors[0]
+    d = _wrap_dim(dim, ref.dim())
+    for i, t in enumerate(tensors):
+        if t is ref or (t.dim() == 1 and t.numel() == 0):
+            continue
+        if t.dim() != ref.dim():
+            raise RuntimeError(f"Tensors must have same number of dimensions: got {ref.dim()} and {t.dim()}")
+        for k in range(ref.dim()):
+            if k != d and t.shape[k] != ref.shape[k]:
+                raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. Expected size "
+                                   f"{ref.shape[k]} but got size {t.shape[k]} for tensor number {i} in the list.")
+    if not kept:
+        kept = tensors[:1]
+    return Cat.apply(*kept, dim=d, dtype=dtype)
+
+
+concat = concatenate = cat
+
+
+class Stack(Function):
+    name = "StackBackward0"
+
+    @staticmethod
+    def forward(ctx, *tensors, dim, dtype):
+        xp = tensors[0]._backend.xp
+        native = tensors[0]._backend.dtype(dtype)
+        ctx.dim = dim
+        ctx.dtypes = [t._backend.dtype(t.dtype) for t in tensors]
+        return xp.stack([xp.astype(t._data, native, copy=False) for t in tensors], axis=dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        xp = ctx.xp
+        out = []
+        for i, (native, need) in enumerate(zip(ctx.dtypes, ctx.needs_input_grad)):
+            key = (slice(None),) * ctx.dim + (i,)
+            out.append(xp.astype(g[key], native, copy=False) if need else None)
+        return tuple(out)
+
+
+def stack(tensors, dim=0, *, out=None):
+    """Join tensors of identical shape along a *new* dimension ``dim``.
+
+    The result has one more dimension than the inputs; ``dim`` ranges over
+    ``[-(n + 1), n]`` for inputs with ``n`` dimensions. Mirrors ``torch.stack``.
+
+    Raises:
+        RuntimeError: if the list is empty or the shapes differ.
+        IndexError: if ``dim`` is out of range.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> a, b = torch.tensor([1, 2]), torch.tensor([3, 4])
+        >>> torch.stack([a, b])
+        tensor([[1, 2],
+                [3, 4]])
+        >>> torch.stack([a, b], dim=1)
+        tensor([[1, 3],
+                [2, 4]])
+    """
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    first = tensors[0]
+    for i, t in enumerate(tensors[1:], 1):
+        if t.shape != first.shape:
+            raise RuntimeError(f"stack expects each tensor to be equal size, but got [{', '.join(map(str, first.shape))}] "
+                               f"at entry 0 and [{', '.join(map(str, t.shape))}] at entry {i}")
+    _check_devices(tensors)
+    d = _wrap_dim(dim, first.dim() + 1)
+    dtype = first.dtype
+    for t in tensors[1:]:
+        dtype = D.promote_types(dtype, t.dtype)
+    return Stack.apply(*tensors, dim=d, dtype=dtype)
+
+
+def hstack(tensors):
+    """Concatenate along dim 1 (dim 0 for 1-D inputs). Mirrors ``torch.hstack``."""
+    tensors = list(tensors)
+    return cat(tensors, 0 if tensors[0].dim() == 1 else 1)
+
+
+def vstack(tensors):
+    """Concatenate along dim 0 after making 1-D inputs rows. Mirrors ``torch.vstack``."""
+    from .shape import unsqueeze
+    return cat([unsqueeze(t, 0) if t.dim() == 1 else t for t in tensors], 0)

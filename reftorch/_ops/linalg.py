@@ -1,0 +1,172 @@
+"""Matrix products: ``matmul`` (``@``), ``mm``, ``bmm``, ``mv``, ``dot``."""
+from __future__ import annotations
+
+from .. import _dtype as D
+from .._tensor import Tensor
+from ..autograd.function import Function
+from ._common import sum_to_shape
+
+
+def _ctype(d):
+    return {"float32": "float", "float64": "double", "int64": "long int", "int32": "int",
+            "float16": "c10::Half", "bool": "bool"}.get(d.name, d.name)
+
+
+def _same_dtype(a, b, who="expected m1 and m2 to have the same dtype"):
+    if a.dtype is not b.dtype:
+        raise RuntimeError(f"{who}, but got: {_ctype(a.dtype)} != {_ctype(b.dtype)}")
+
+
+class Matmul(Function):
+    """Any matrix product; the backward uses the same ``matmul`` with transposes."""
+
+    name = "MmBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a if ctx.needs_input_grad[1:2] == (True,) else None,
+                              b if ctx.needs_input_grad[:1] == (True,) else None)
+        ctx.shapes = (a._data.shape, b._data.shape)
+        return a._backend.xp.matmul(a._data, b._data)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        xp = ctx.xp
+        sa, sb = ctx.shapes
+        A = None if a is None else a._data
+        B = None if b is None else b._data
+        # Promote 1-D operands to matrices, as matmul does.
+        if len(sa) == 1 and A is not None:
+            A = xp.reshape(A, (1, sa[0]))
+        if len(sb) == 1 and B is not None:
+            B = xp.reshape(B, (sb[0], 1))
+        G = g
+        if len(sa) == 1 and len(sb) == 1:
+            G = xp.reshape(g, (1, 1))
+        elif len(sa) == 1:
+            G = xp.expand_dims(g, axis=-2)
+        elif len(sb) == 1:
+            G = xp.expand_dims(g, axis=-1)
+        ga = gb = None
+        if ctx.needs_input_grad[0]:
+            ga = xp.matmul(G, xp.matrix_transpose(B))
+            if len(sa) == 1:
+                ga = xp.reshape(sum_to_shape(xp, ga, (1, sa[0])), sa)
+            else:
+                ga = sum_to_shape(xp, ga, sa)
+        if ctx.needs_input_grad[1]:
+            gb = xp.matmul(xp.matrix_transpose(A), G)
+            if len(sb) == 1:
+                gb = xp.reshape(sum_to_shape(xp, gb, (sb[0], 1)), sb)
+            else:
+                gb = sum_to_shape(xp, gb, sb)
+        return ga, gb
+
+
+def _dims(t):
+    return ", ".join(map(str, t.shape))
+
+
+def matmul(input, other, *, out=None):
+    """Matrix product with NumPy-style rules for 1-D and batched operands.
+
+    * 1-D @ 1-D: dot product (0-dim result);
+    * 2-D @ 2-D: matrix product;
+    * 1-D @ 2-D / 2-D @ 1-D: the vector is treated as a row / column, then that dim removed;
+    * N-D: batched matrix product with broadcasting of the batch dimensions.
+
+    Mirrors ``torch.matmul`` (the ``@`` operator).
+
+    Raises:
+        RuntimeError: if the inner sizes differ, an operand is 0-dim, or the dtypes differ.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> a = torch.tensor([[1., 2.], [3., 4.]])
+        >>> a @ torch.tensor([1., 1.])
+        tensor([3., 7.])
+    """
+    if input.dim() == 0 or other.dim() == 0:
+        raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {input.dim()}D and "
+                           f"{other.dim()}D")
+    na, nb = input.dim(), other.dim()
+    if na == 1 and nb == 1:
+        return dot(input, other)
+    if na == 2 and nb == 2:
+        return mm(input, other)
+    if na == 2 and nb == 1:
+        return mv(input, other)
+    _same_dtype(input, other, "expected scalar type")
+    ka = input.shape[-1]
+    kb = other.shape[-2] if nb > 1 else other.shape[0]
+    if ka != kb:
+        if na == 1:
+            raise RuntimeError(f"size mismatch, got input ({ka}), mat ({_dims(other).replace(', ', 'x')}), vec ({ka})")
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
+                           f"[{input.shape[0] if na > 2 else 1}, {ka}] but got: [{other.shape[0] if nb > 2 else 1}, {kb}].")
+    name = "SqueezeBackward4" if na == 1 else "UnsafeViewBackward0"
+    return Matmul.apply(input, other, _name=name)
+
+
+def mm(input, mat2, *, out=None):
+    """Product of two 2-D matrices ``(n, m) @ (m, p) -> (n, p)``. Mirrors ``torch.mm``.
+
+    Raises:
+        RuntimeError: if an operand is not 2-D, the inner sizes differ ("mat1 and mat2
+            shapes cannot be multiplied (2x3 and 2x3)"), or the dtypes differ.
+    """
+    if input.dim() != 2:
+        raise RuntimeError("self must be a matrix")
+    if mat2.dim() != 2:
+        raise RuntimeError("mat2 must be a matrix")
+    if input.shape[1] != mat2.shape[0]:
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({input.shape[0]}x{input.shape[1]} and "
+                           f"{mat2.shape[0]}x{mat2.shape[1]})")
+    _same_dtype(input, mat2)
+    return Matmul.apply(input, mat2, _name="MmBackward0")
+
+
+def bmm(input, mat2, *, out=None):
+    """Batched matrix product of 3-D tensors ``(b, n, m) @ (b, m, p) -> (b, n, p)``.
+    Mirrors ``torch.bmm`` (no broadcasting).
+
+    Raises:
+        RuntimeError: if an operand is not 3-D or the sizes do not match.
+    """
+    if input.dim() != 3:
+        raise RuntimeError("batch1 must be a 3D tensor")
+    if mat2.dim() != 3:
+        raise RuntimeError("batch2 must be a 3D tensor")
+    if input.shape[0] != mat2.shape[0] or input.shape[2] != mat2.shape[1]:
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
+                           f"[{input.shape[0]}, {input.shape[2]}] but got: [{mat2.shape[0]}, {mat2.shape[1]}].")
+    _same_dtype(input, mat2, "expected scalar type")
+    return Matmul.apply(input, mat2, _name="BmmBackward0")
+
+
+def mv(input, vec, *, out=None):
+    """Matrix-vector product ``(n, m) @ (m,) -> (n,)``. Mirrors ``torch.mv``."""
+    if input.dim() != 2 or vec.dim() != 1:
+        raise RuntimeError(f"vector + matrix @ vector expected, got 1, {input.dim()}, {vec.dim()}")
+    if input.shape[1] != vec.shape[0]:
+        raise RuntimeError(f"size mismatch, got input ({input.shape[0]}), mat ({input.shape[0]}x{input.shape[1]}), "
+                           f"vec ({vec.shape[0]})")
+    _same_dtype(input, vec, "expected scalar type")
+    return Matmul.apply(input, vec, _name="MvBackward0")
+
+
+def dot(input, other, *, out=None):
+    """Dot product of two 1-D tensors with the same number of elements. Mirrors ``torch.dot``.
+
+    Raises:
+        RuntimeError: if an operand is not 1-D, the sizes differ, or the dtypes differ.
+    """
+    if input.dim() != 1 or other.dim() != 1:
+        raise RuntimeError(f"1D tensors expected, but got {input.dim()}D and {other.dim()}D tensors")
+    if input.shape[0] != other.shape[0]:
+        raise RuntimeError(f"inconsistent tensor size, expected tensor [{input.shape[0]}] and src "
+                           f"[{other.shape[0]}] to have the same number of elements, but got {input.shape[0]} "
+                           f"and {other.shape[0]} elements respectively")
+    _same_dtype(input, other, "dot : expected both vectors to have same dtype")
+    return Matmul.apply(input, other, _name="DotBackward0")

@@ -1,0 +1,521 @@
+"""Element-wise arithmetic with broadcasting and PyTorch's type promotion.
+
+The result dtype is decided by :func:`reftorch.result_type` (tensors with dimensions
+outrank 0-dim tensors, which outrank Python numbers, within a category), then both
+operands are cast to it and the backend computes. Gradients of broadcast operands are
+summed back to the operand's shape.
+"""
+from __future__ import annotations
+
+from .. import _dtype as D
+from .._tensor import Tensor
+from ..autograd.function import Function
+from ._common import sum_to_shape
+
+
+def _operands(a, b, *, true_div=False, op=""):
+    """Return (x, y, dtype): both as tensors on a's device, and the computation dtype."""
+    ta = a if isinstance(a, Tensor) else None
+    tb = b if isinstance(b, Tensor) else None
+    ref = ta if ta is not None else tb
+    dt = D.result_type(a, b)
+    if true_div and not (dt.is_floating_point or dt.is_complex):
+        dt = D.get_default_dtype()
+    if ta is not None and tb is not None and ta.device != tb.device and ta.dim() and tb.dim():
+        raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two devices, "
+                           f"{ta.device} and {tb.device}!")
+    return _as_operand(a, ref, dt), _as_operand(b, ref, dt), dt
+
+
+def _as_operand(v, ref, dt):
+    b = ref._backend
+    if isinstance(v, Tensor):
+        if v.device != ref.device:  # a 0-dim tensor from another device, as PyTorch allows
+            v = Tensor._wrap(b.from_host(v._host()), ref.device, b)
+        return v
+    if not isinstance(v, (bool, int, float, complex)):
+        raise TypeError(f"unsupported operand type: {type(v).__name__}")
+    return Tensor._wrap(b.xp.asarray(v, dtype=b.dtype(dt), **b._dev_kw()), ref.device, b)
+
+
+def _cast(t, dt):
+    b = t._backend
+    native = b.dtype(dt)
+    return t._data if t._data.dtype == native else b.xp.astype(t._data, native)
+
+
+class _Binary(Function):
+    @staticmethod
+    def _setup(ctx, x, y, dt):
+        ctx.shapes = (x._data.shape, y._data.shape)
+        ctx.natives = (x._data.dtype, y._data.dtype)
+        return _cast(x, dt), _cast(y, dt)
+
+    @staticmethod
+    def _reduce(ctx, gx, gy):
+        xp = ctx.xp
+        out = []
+        for g, shape, native, need in zip((gx, gy), ctx.shapes, ctx.natives, ctx.needs_input_grad):
+            if not need or g is None:
+                out.append(None)
+            else:
+                g = sum_to_shape(xp, g, shape)
+                out.append(g if g.dtype == native else xp.astype(g, native))
+        return tuple(out)
+
+
+class Add(_Binary):
+    name = "AddBackward0"
+
+    @staticmethod
+    def forward(ctx, x, y, dt, alpha):
+        a, b = _Binary._setup(ctx, x, y, dt)
+        ctx.alpha = alpha
+        return a + b if alpha == 1 else a + b * alpha
+
+    @staticmethod
+    def backward(ctx, g):
+        return _Binary._reduce(ctx, g, g if ctx.alpha == 1 else g * ctx.alpha)
+
+
+class Sub(_Binary):
+    name = "SubBackward0"
+
+    @staticmethod
+    def forward(ctx, x, y, dt, alpha):
+        a, b = _Binary._setup(ctx, x, y, dt)
+        ctx.alpha = alpha
+        return a - b if alpha == 1 else a - b * alpha
+
+    @staticmethod
+    def backward(ctx, g):
+        return _Binary._reduce(ctx, g, -g if ctx.alpha == 1 else -g * ctx.alpha)
+
+
+class Mul(_Binary):
+    name = "MulBackward0"
+
+    @staticmethod
+    def forward(ctx, x, y, dt):
+        a, b = _Binary._setup(ctx, x, y, dt)
+        ctx.save_for_backward(x if ctx.needs_input_grad[1:2] == (True,) else None,
+                              y if ctx.needs_input_grad[:1] == (True,) else None)
+        ctx.dt = dt
+        return a * b
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        gx = g * _cast(y, ctx.dt) if y is not None else None
+        gy = g * _cast(x, ctx.dt) if x is not None else None
+        return _Binary._reduce(ctx, gx, gy)
+
+
+class Div(_Binary):
+    name = "DivBackward0"
+
+    @staticmethod
+    def forward(ctx, x, y, dt):
+        a, b = _Binary._setup(ctx, x, y, dt)
+        ctx.save_for_backward(x if ctx.needs_input_grad[1:2] == (True,) else None, y)
+        ctx.dt = dt
+        return a / b
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        b = _cast(y, ctx.dt)
+        gx = g / b
+        gy = -g * _cast(x, ctx.dt) / (b * b) if x is not None else None
+        return _Binary._reduce(ctx, gx, gy)
+
+
+class Pow(_Binary):
+    name = "PowBackward0"
+
+    @staticmethod
+    def forward(ctx, x, y, dt):
+        a, b = _Binary._setup(ctx, x, y, dt)
+        ctx.save_for_backward(x, y)
+        ctx.dt = dt
+        out = a ** b
+        ctx.save_output()
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y, out = ctx.saved_tensors
+        xp = ctx.xp
+        a, b = _cast(x, ctx.dt), _cast(y, ctx.dt)
+        gx = gy = None
+        if ctx.needs_input_grad[0]:
+            zero = xp.zeros((), dtype=g.dtype)
+            gx = xp.where(b == 0, zero, g * b * a ** (b - 1))
+        if ctx.needs_input_grad[1]:
+            zero = xp.zeros((), dtype=g.dtype)
+            gy = xp.where((a == 0) & (b >= 0), zero, g * out._data * xp.log(a))
+        return _Binary._reduce(ctx, gx, gy)
+
+
+def add(input, other, *, alpha=1, out=None):
+    """``input + alpha * other`` with broadcasting and type promotion. Mirrors ``torch.add``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.tensor([1, 2]) + 1.5
+        tensor([2.5000, 3.5000])
+    """
+    x, y, dt = _operands(input, other)
+    return Add.apply(x, y, dt=dt, alpha=alpha)
+
+
+def sub(input, other, *, alpha=1, out=None):
+    """``input - alpha * other``. Mirrors ``torch.sub``."""
+    if (isinstance(input, Tensor) and input.dtype is D.bool) or (isinstance(other, Tensor) and other.dtype is D.bool):
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use the "
+                           "`^` or `logical_xor()` operator instead.")
+    x, y, dt = _operands(input, other)
+    if not isinstance(input, Tensor):
+        return Sub.apply(x, y, dt=dt, alpha=alpha, _name="RsubBackward1")
+    return Sub.apply(x, y, dt=dt, alpha=alpha)
+
+
+def mul(input, other, *, out=None):
+    """Element-wise product (not matrix multiplication). Mirrors ``torch.mul``."""
+    x, y, dt = _operands(input, other)
+    return Mul.apply(x, y, dt=dt)
+
+
+def div(input, other, *, rounding_mode=None, out=None):
+    """True division: integer inputs give the default float dtype. Mirrors ``torch.div``.
+
+    Args:
+        rounding_mode: ``None`` (true division), ``"trunc"`` or ``"floor"`` (results keep an
+            integer dtype for integer inputs; not differentiable).
+    """
+    if rounding_mode is not None:
+        x, y, dt = _operands(input, other)
+        xp = x._backend.xp
+        a, b = _cast(x, dt), _cast(y, dt)
+        if dt.is_floating_point:
+            q = a / b
+            r = xp.trunc(q) if rounding_mode == "trunc" else xp.floor(q)
+        else:
+            if rounding_mode == "floor":
+                r = a // b
+            elif rounding_mode == "trunc":
+                q = a // b
+                r = xp.where((q < 0) & (q * b != a), q + 1, q)
+            else:
+                raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
+                                   f"found '{rounding_mode}'")
+        return Tensor._wrap(r, x.device, x._backend)
+    x, y, dt = _operands(input, other, true_div=True)
+    return Div.apply(x, y, dt=dt)
+
+
+true_divide = divide = div
+multiply = mul
+subtract = sub
+
+
+def pow(input, exponent, *, out=None):
+    """``input ** exponent`` element-wise. Mirrors ``torch.pow``."""
+    x, y, dt = _operands(input, exponent)
+    if not isinstance(input, Tensor):
+        name = "PowBackward2"
+    elif isinstance(exponent, Tensor):
+        name = "PowBackward1"
+    else:
+        name = "PowBackward0"
+    if not (dt.is_floating_point or dt.is_complex) and not isinstance(exponent, Tensor) and exponent < 0:
+        raise RuntimeError("Integers to negative integer powers are not allowed.")
+    return Pow.apply(x, y, dt=dt, _name=name)
+
+
+def floor_divide(input, other):
+    """Floor division (``//``). Mirrors ``torch.floor_divide``."""
+    return div(input, other, rounding_mode="floor")
+
+
+def remainder(input, other):
+    """Python-style modulus (``%``), with the sign of the divisor. Mirrors ``torch.remainder``."""
+    x, y, dt = _operands(input, other)
+    a, b = _cast(x, dt), _cast(y, dt)
+    xp = x._backend.xp
+    r = a - xp.floor(a / b) * b if dt.is_floating_point else a % b
+    return Tensor._wrap(r, x.device, x._backend)
+
+
+# ------------------------------------------------------------------ comparisons
+def _compare(op):
+    def f(input, other):
+        x, y, dt = _operands(input, other)
+        a, b = _cast(x, dt), _cast(y, dt)
+        if op == "eq":
+            r = a == b
+        elif op == "ne":
+            r = a != b
+        elif op == "lt":
+            r = a < b
+        elif op == "le":
+            r = a <= b
+        elif op == "gt":
+            r = a > b
+        else:
+            r = a >= b
+        return Tensor._wrap(r, x.device, x._backend)
+    f.__name__ = op
+    f.__doc__ = f"Element-wise ``{op}`` comparison with broadcasting; returns a bool tensor. Mirrors ``torch.{op}``."
+    return f
+
+
+eq, ne, lt, le, gt, ge = (_compare(o) for o in ("eq", "ne", "lt", "le", "gt", "ge"))
+greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
+
+
+def _logical(op):
+    def f(input, other=None):
+        xp = input._backend.xp
+        a = xp.astype(input._data, xp.bool) if input._data.dtype != xp.bool else input._data
+        if op == "not":
+            r = xp.logical_not(a)
+        else:
+            bb = other._data if isinstance(other, Tensor) else xp.asarray(other)
+            bb = xp.astype(bb, xp.bool) if bb.dtype != xp.bool else bb
+            r = {"and": xp.logical_and, "or": xp.logical_or, "xor": xp.logical_xor}[op](a, bb)
+        return Tensor._wrap(r, input.device, input._backend)
+    f.__name__ = "logical_" + op
+    return f
+
+
+logical_and, logical_or, logical_xor, logical_not = (_logical(o) for o in ("and", "or", "xor", "not"))
+
+
+def bitwise(op, input, other):
+    x, y, dt = _operands(input, other)
+    if dt.is_floating_point or dt.is_complex:
+        raise RuntimeError(f'"bitwise_{op}_cpu" not implemented for \'{dt.name.capitalize()}\'')
+    a, b = _cast(x, dt), _cast(y, dt)
+    r = {"and": a & b, "or": a | b, "xor": a ^ b}[op]
+    return Tensor._wrap(r, x.device, x._backend)
+
+
+# ------------------------------------------------------------------ unary
+class _Unary(Function):
+    pass
+
+
+def _float_input(x):
+    """Unary float functions promote integer inputs to the default float dtype."""
+    if x.dtype.is_floating_point or x.dtype.is_complex:
+        return x._data
+    b = x._backend
+    return b.xp.astype(x._data, b.dtype(D.get_default_dtype()))
+
+
+class Neg(_Unary):
+    name = "NegBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        return -x._data
+
+    @staticmethod
+    def backward(ctx, g):
+        return -g
+
+
+class Exp(_Unary):
+    name = "ExpBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_output()
+        return x._backend.xp.exp(_float_input(x))
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g * out._data
+
+
+class Log(_Unary):
+    name = "LogBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x._backend.xp.log(_float_input(x))
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g / x._data
+
+
+class Sqrt(_Unary):
+    name = "SqrtBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_output()
+        return x._backend.xp.sqrt(_float_input(x))
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g / (2 * out._data)
+
+
+class Abs(_Unary):
+    name = "AbsBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return ctx_xp(x).abs(x._data)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * ctx.xp.sign(x._data)
+
+
+class Tanh(_Unary):
+    name = "TanhBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_output()
+        return x._backend.xp.tanh(_float_input(x))
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g * (1 - out._data * out._data)
+
+
+class Sigmoid(_Unary):
+    name = "SigmoidBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        xp = x._backend.xp
+        a = _float_input(x)
+        ctx.save_output()
+        return 1 / (1 + xp.exp(-a))
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        y = out._data
+        return g * y * (1 - y)
+
+
+class Relu(_Unary):
+    name = "ReluBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        xp = x._backend.xp
+        ctx.save_output()
+        return xp.where(x._data > 0, x._data, xp.zeros((), dtype=x._data.dtype, **x._backend._dev_kw()))
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        xp = ctx.xp
+        return xp.where(out._data > 0, g, xp.zeros((), dtype=g.dtype))
+
+
+class Sin(_Unary):
+    name = "SinBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x._backend.xp.sin(_float_input(x))
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * ctx.xp.cos(x._data)
+
+
+class Cos(_Unary):
+    name = "CosBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x._backend.xp.cos(_float_input(x))
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return -g * ctx.xp.sin(x._data)
+
+
+def ctx_xp(x):
+    return x._backend.xp
+
+
+def neg(input):
+    """``-input``. Mirrors ``torch.neg``.
+
+    Raises:
+        RuntimeError: for bool tensors.
+    """
+    if input.dtype is D.bool:
+        raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
+                           "invert a mask, use the `~` or `logical_not()` operator instead.")
+    return Neg.apply(input)
+
+
+negative = neg
+
+
+def exp(input):
+    """``e ** input`` element-wise (integer inputs give the default float dtype). Mirrors ``torch.exp``."""
+    return Exp.apply(input)
+
+
+def log(input):
+    """Natural logarithm element-wise (``log(0) = -inf``, negative → nan). Mirrors ``torch.log``."""
+    return Log.apply(input)
+
+
+def sqrt(input):
+    """Square root element-wise. Mirrors ``torch.sqrt``."""
+    return Sqrt.apply(input)
+
+
+def abs(input):
+    """Absolute value element-wise. Mirrors ``torch.abs``."""
+    return Abs.apply(input)
+
+
+def tanh(input):
+    """Hyperbolic tangent element-wise. Mirrors ``torch.tanh``."""
+    return Tanh.apply(input)
+
+
+def sigmoid(input):
+    """Logistic sigmoid ``1 / (1 + exp(-x))`` element-wise. Mirrors ``torch.sigmoid``."""
+    return Sigmoid.apply(input)
+
+
+def relu(input):
+    """``max(x, 0)`` element-wise. Mirrors ``torch.relu``."""
+    return Relu.apply(input)
+
+
+def sin(input):
+    """Sine element-wise. Mirrors ``torch.sin``."""
+    return Sin.apply(input)
+
+
+def cos(input):
+    """Cosine element-wise. Mirrors ``torch.cos``."""
+    return Cos.apply(input)

@@ -1,0 +1,264 @@
+"""Reductions: ``sum``, ``mean``, ``max``/``min``, ``argmax``/``argmin``."""
+from __future__ import annotations
+
+import math
+from collections import namedtuple
+
+from .. import _dtype as D
+from .._tensor import Tensor, _wrap_dim
+from ..autograd.function import Function
+
+
+def _dims(input, dim):
+    nd = input.dim()
+    if dim is None:
+        return None
+    if isinstance(dim, (tuple, list)):
+        w = [_wrap_dim(d, nd) for d in dim]
+        for d in w:
+            if w.count(d) > 1:
+                raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+        return tuple(sorted(w))
+    return (_wrap_dim(dim, nd),)
+
+
+def _expand_grad(xp, g, shape, axes, keepdim):
+    if axes is None:
+        axes = tuple(range(len(shape)))
+    if not keepdim:
+        for a in sorted(axes):
+            g = xp.expand_dims(g, axis=a)
+    return xp.broadcast_to(g, shape)
+
+
+class Sum(Function):
+    name = "SumBackward0"
+
+    @staticmethod
+    def forward(ctx, x, axes, keepdim, dtype):
+        b = x._backend
+        ctx.shape, ctx.axes, ctx.keepdim = x._data.shape, axes, keepdim
+        ctx.native = x._data.dtype
+        data = x._data if x._data.ndim or axes is None else x._backend.xp.reshape(x._data, (1,))
+        return b.xp.sum(data, axis=axes, keepdims=keepdim, dtype=b.dtype(dtype))
+
+    @staticmethod
+    def backward(ctx, g):
+        xp = ctx.xp
+        g = xp.astype(g, ctx.native, copy=False)
+        if not ctx.shape:
+            return xp.reshape(g, ())
+        return _expand_grad(xp, g, ctx.shape, ctx.axes, ctx.keepdim)
+
+
+def sum(input, dim=None, keepdim=False, *, dtype=None):
+    """Sum of all elements, or along ``dim`` (an int or a tuple of ints).
+
+    Bool and integer inputs are summed as int64. Mirrors ``torch.sum``.
+
+    Raises:
+        IndexError: if a dim is out of range.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> x = torch.tensor([[1., 2.], [3., 4.]])
+        >>> x.sum(), x.sum(0), x.sum(-1, keepdim=True)
+        (tensor(10.), tensor([4., 6.]), tensor([[3.],
+                [7.]]))
+    """
+    axes = _dims(input, dim)
+    if dtype is None:
+        dtype = input.dtype if (input.dtype.is_floating_point or input.dtype.is_complex) else D.int64
+    if input.dim() == 0 and axes is not None:
+        axes = None if keepdim is False else None
+    name = "SumBackward0" if dim is None else "SumBackward1"
+    return Sum.apply(input, axes=axes, keepdim=bool(keepdim), dtype=dtype, _name=name)
+
+
+class Mean(Function):
+    name = "MeanBackward0"
+
+    @staticmethod
+    def forward(ctx, x, axes, keepdim):
+        xp = x._backend.xp
+        ctx.shape, ctx.axes, ctx.keepdim = x._data.shape, axes, keepdim
+        shape = x._data.shape
+        ctx.count = math.prod(shape) if axes is None else math.prod(shape[a] for a in axes)
+        return xp.mean(x._data, axis=axes, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, g):
+        xp = ctx.xp
+        if not ctx.shape:
+            return g
+        return _expand_grad(xp, g / ctx.count, ctx.shape, ctx.axes, ctx.keepdim)
+
+
+def mean(input, dim=None, keepdim=False, *, dtype=None):
+    """Arithmetic mean of all elements, or along ``dim``. Mirrors ``torch.mean``.
+
+    Raises:
+        RuntimeError: for integer or bool inputs ("mean(): could not infer output dtype …").
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.tensor([[1., 2.], [3., 4.]]).mean(dim=0)
+        tensor([2., 3.])
+    """
+    if dtype is not None:
+        input = input.to(dtype)
+    if not (input.dtype.is_floating_point or input.dtype.is_complex):
+        raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a floating point "
+                           f"or complex dtype. Got: {_scalar_name(input.dtype)}")
+    axes = _dims(input, dim)
+    if input.dim() == 0:
+        axes = None
+    name = "MeanBackward0" if dim is None else "MeanBackward1"
+    return Mean.apply(input, axes=axes, keepdim=bool(keepdim), _name=name)
+
+
+def _scalar_name(d):
+    return {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+            "bool": "Bool"}.get(d.name, d.name.capitalize())
+
+
+# ------------------------------------------------------------------ max / min
+class _ReturnType:
+    """Named results such as ``torch.return_types.max(values=…, indices=…)``."""
+
+
+def _return_type(name):
+    base = namedtuple(name, ["values", "indices"])
+
+    class R(base):
+        __slots__ = ()
+
+        def __repr__(self):
+            return f"torch.return_types.{name}(\nvalues={self.values!r},\nindices={self.indices!r})"
+
+    R.__name__ = R.__qualname__ = name
+    return R
+
+
+max_rt, min_rt = _return_type("max"), _return_type("min")
+
+
+class MaxAll(Function):
+    name = "MaxBackward1"
+
+    @staticmethod
+    def forward(ctx, x, largest):
+        xp = x._backend.xp
+        out = xp.max(x._data) if largest else xp.min(x._data)
+        ctx.save_for_backward(x)
+        ctx.save_output()
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x, out = ctx.saved_tensors
+        xp = ctx.xp
+        mask = xp.astype(x._data == out._data, g.dtype)
+        return mask * (g / xp.sum(mask))
+
+
+class MaxDim(Function):
+    name = "MaxBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dim, keepdim, index):
+        ctx.shape, ctx.dim, ctx.keepdim = x._data.shape, dim, keepdim
+        ctx.save_for_backward(index)
+        idx = index._data if keepdim else x._backend.xp.expand_dims(index._data, axis=dim)
+        out = x._backend.xp.take_along_axis(x._data, idx, axis=dim)
+        return out if keepdim else x._backend.xp.squeeze(out, axis=dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        (index,) = ctx.saved_tensors
+        b = index._backend
+        xp = b.xp
+        idx = index._data if ctx.keepdim else xp.expand_dims(index._data, axis=ctx.dim)
+        gg = g if ctx.keepdim else xp.expand_dims(g, axis=ctx.dim)
+        n = ctx.shape[ctx.dim]
+        pos = xp.reshape(xp.arange(n, **b._dev_kw()), tuple(n if i == ctx.dim else 1 for i in range(len(ctx.shape))))
+        zero = xp.zeros((), dtype=g.dtype, **b._dev_kw())
+        return xp.where(pos == idx, gg, zero)
+
+
+def _arg(input, dim, keepdim, largest):
+    xp = input._backend.xp
+    data = input._data
+    if dim is None:
+        flat = xp.reshape(data, (-1,))
+        r = xp.argmax(flat) if largest else xp.argmin(flat)
+        if keepdim:
+            r = xp.reshape(r, (1,) * input.dim())
+    else:
+        d = _wrap_dim(dim, input.dim())
+        if input.dim() == 0:
+            r = xp.zeros((), dtype=xp.int64)
+        else:
+            r = xp.argmax(data, axis=d, keepdims=keepdim) if largest else xp.argmin(data, axis=d, keepdims=keepdim)
+    return Tensor._wrap(xp.astype(r, xp.int64), input.device, input._backend)
+
+
+def argmax(input, dim=None, keepdim=False):
+    """Index of the largest value (of the flattened tensor when ``dim`` is None).
+    Ties give the first index. Mirrors ``torch.argmax``."""
+    return _arg(input, dim, keepdim, True)
+
+
+def argmin(input, dim=None, keepdim=False):
+    """Index of the smallest value. Mirrors ``torch.argmin``."""
+    return _arg(input, dim, keepdim, False)
+
+
+def _max_min(input, dim, keepdim, largest):
+    if dim is None:
+        if input.numel() == 0:
+            raise RuntimeError(f"{'max' if largest else 'min'}(): Expected reduction dim to be specified for "
+                               "input.numel() == 0. Specify the reduction dim with the 'dim' argument.")
+        return MaxAll.apply(input, largest=largest, _name="MaxBackward1" if largest else "MinBackward1")
+    if isinstance(dim, Tensor):
+        return (maximum if largest else minimum)(input, dim)
+    d = _wrap_dim(dim, input.dim())
+    idx = _arg(input, d, True, largest)
+    vals = MaxDim.apply(input, idx, dim=d, keepdim=keepdim, _name="MaxBackward0" if largest else "MinBackward0")
+    if not keepdim:
+        from .shape import squeeze
+        idx = Tensor._wrap(input._backend.xp.squeeze(idx._data, axis=d), input.device, input._backend)
+    return (max_rt if largest else min_rt)(vals, idx)
+
+
+def max(input, dim=None, keepdim=False):
+    """The largest value, or ``(values, indices)`` along ``dim``. Mirrors ``torch.max``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> x = torch.tensor([[1, 5], [7, 2]])
+        >>> x.max()
+        tensor(7)
+        >>> x.max(dim=1).indices
+        tensor([1, 0])
+    """
+    return _max_min(input, dim, keepdim, True)
+
+
+def min(input, dim=None, keepdim=False):
+    """The smallest value, or ``(values, indices)`` along ``dim``. Mirrors ``torch.min``."""
+    return _max_min(input, dim, keepdim, False)
+
+
+def maximum(input, other):
+    """Element-wise maximum (not differentiable in reftorch). Mirrors ``torch.maximum``."""
+    from .pointwise import _operands, _cast
+    x, y, dt = _operands(input, other)
+    return Tensor._wrap(x._backend.xp.maximum(_cast(x, dt), _cast(y, dt)), x.device, x._backend)
+
+
+def minimum(input, other):
+    """Element-wise minimum (not differentiable in reftorch). Mirrors ``torch.minimum``."""
+    from .pointwise import _operands, _cast
+    x, y, dt = _operands(input, other)
+    return Tensor._wrap(x._backend.xp.minimum(_cast(x, dt), _cast(y, dt)), x.device, x._backend)

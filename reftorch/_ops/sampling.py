@@ -1,0 +1,219 @@
+"""Random sampling: ``rand``, ``randn``, ``randint``, ``randperm``, ``normal`` and the
+in-place ``uniform_``/``normal_``/``random_``/``bernoulli_``.
+
+All draws come from the CPU generator (bit-exact with PyTorch's CPU streams) as host
+arrays and are moved to the tensor's device by its backend.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as _np  # host-side: the generator produces NumPy arrays
+
+from .. import _dtype as D
+from .._tensor import Tensor, _as_shape
+from ..random import _engine
+from ._common import check_dtype, resolve_device
+
+_NP = {"float16": _np.float16, "float32": _np.float32, "float64": _np.float64, "int64": _np.int64,
+       "int32": _np.int32, "int16": _np.int16, "int8": _np.int8, "uint8": _np.uint8, "bool": _np.bool_}
+
+
+def _place(host, shape, dtype, device, requires_grad):
+    dev, backend = resolve_device(device)
+    host = host.reshape(shape).astype(_NP[dtype.name], copy=False)
+    arr = host if dev.type == "cpu" else backend.from_host(host)
+    t = Tensor._wrap(arr, dev, backend)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def _float_dtype(dtype):
+    dtype = check_dtype(dtype) or D.get_default_dtype()
+    if dtype is D.float16:
+        return dtype, _np.float32  # drawn as float32 then rounded (PyTorch uses float for half)
+    if not dtype.is_floating_point:
+        raise RuntimeError(f'"check_uniform_bounds" not implemented for \'{dtype.name.capitalize()}\'')
+    return dtype, _NP[dtype.name]
+
+
+def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+         pin_memory=False):
+    """Uniform random numbers in ``[0, 1)``. Mirrors ``torch.rand``.
+
+    After ``manual_seed(s)`` the values equal PyTorch's CPU values bit for bit.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> _ = torch.manual_seed(0)
+        >>> torch.rand(2, 2)
+        tensor([[0.4963, 0.7682],
+                [0.0885, 0.1320]])
+    """
+    shape = _as_shape(size)
+    dtype, npdt = _float_dtype(dtype)
+    host = _engine(generator).uniform(math.prod(shape), 0.0, 1.0, dtype=npdt)
+    return _place(host, shape, dtype, device, requires_grad)
+
+
+def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+          pin_memory=False):
+    """Standard normal random numbers (mean 0, variance 1). Mirrors ``torch.randn``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> _ = torch.manual_seed(0)
+        >>> torch.randn(3)
+        tensor([ 1.5410, -0.2934, -2.1788])
+    """
+    shape = _as_shape(size)
+    dtype, npdt = _float_dtype(dtype)
+    host = _engine(generator).normal(math.prod(shape), 0.0, 1.0, dtype=npdt)
+    return _place(host, shape, dtype, device, requires_grad)
+
+
+def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None, layout=None, device=None,
+            requires_grad=False):
+    """Random integers from ``low`` (inclusive) to ``high`` (exclusive); dtype int64 by default.
+
+    Called as ``randint(high, size)`` or ``randint(low, high, size)``. Mirrors
+    ``torch.randint``.
+
+    Raises:
+        RuntimeError: if ``low >= high``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> _ = torch.manual_seed(0)
+        >>> torch.randint(0, 10, (2, 3))
+        tensor([[4, 9, 3],
+                [0, 3, 9]])
+    """
+    if size is None:
+        if isinstance(high, (tuple, list)):
+            low, high, size = 0, low, high
+        else:
+            raise TypeError("randint() missing required argument 'size'")
+    shape = _as_shape((size,))
+    dtype = check_dtype(dtype) or D.int64
+    if low >= high:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
+    host = _engine(generator).randint(math.prod(shape), int(low), int(high), dtype=_np.int64)
+    return _place(host, shape, dtype, device, requires_grad)
+
+
+def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+             pin_memory=False):
+    """A random permutation of ``0 … n-1`` (int64). Mirrors ``torch.randperm``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> _ = torch.manual_seed(0)
+        >>> torch.randperm(5)
+        tensor([2, 0, 1, 3, 4])
+    """
+    dtype = check_dtype(dtype) or D.int64
+    if n < 0:
+        raise RuntimeError(f"n must be non-negative, got{n}")
+    host = _engine(generator).randperm(int(n))
+    return _place(host, (int(n),), dtype, device, requires_grad)
+
+
+def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None, layout=None, device=None,
+           requires_grad=False):
+    """Normal random numbers with the given mean and standard deviation.
+
+    ``normal(mean, std, size)`` with floats, or ``normal(mean_tensor, std)`` /
+    ``normal(mean, std_tensor)`` / ``normal(mean_tensor, std_tensor)`` element-wise.
+    Mirrors ``torch.normal``.
+    """
+    if isinstance(mean, Tensor) or isinstance(std, Tensor):
+        ref = mean if isinstance(mean, Tensor) else std
+        from .pointwise import add, mul
+        from .._ops.creation import empty
+        shape = ref.shape
+        if isinstance(mean, Tensor) and isinstance(std, Tensor):
+            from .indexing import _broadcast_shape
+            shape = _broadcast_shape(mean.shape, std.shape)
+        out_t = empty(shape, dtype=ref.dtype, device=ref.device)
+        normal_(out_t, 0.0, 1.0, generator=generator)
+        return add(mul(out_t, std), mean)
+    shape = _as_shape((size,))
+    dtype, npdt = _float_dtype(dtype)
+    if std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+    host = _engine(generator).normal(math.prod(shape), float(mean), float(std), dtype=npdt)
+    return _place(host, shape, dtype, device, requires_grad)
+
+
+def _like_shape(input, dtype, device):
+    return input.shape, (input.dtype if dtype is None else dtype), (input.device if device is None else device)
+
+
+def rand_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
+    """``rand`` with the shape (and by default dtype and device) of ``input``."""
+    s, d, dev = _like_shape(input, dtype, device)
+    return rand(s, dtype=d, device=dev, requires_grad=requires_grad)
+
+
+def randn_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
+    """``randn`` with the shape (and by default dtype and device) of ``input``."""
+    s, d, dev = _like_shape(input, dtype, device)
+    return randn(s, dtype=d, device=dev, requires_grad=requires_grad)
+
+
+def randint_like(input, low=0, high=None, *, dtype=None, layout=None, device=None, requires_grad=False,
+                 memory_format=None):
+    """``randint`` with the shape (and by default dtype and device) of ``input``."""
+    if high is None:
+        low, high = 0, low
+    s, d, dev = _like_shape(input, dtype, device)
+    return randint(low, high, s, dtype=d, device=dev, requires_grad=requires_grad)
+
+
+# ------------------------------------------------------------------ in-place fills
+def _write(t, host):
+    from .._tensor_inplace import write_all
+    write_all(t, host.reshape(t.shape).astype(_NP[t.dtype.name], copy=False))
+    return t
+
+
+def uniform_(t, a=0.0, b=1.0, *, generator=None):
+    """Fill ``t`` in place with uniform numbers in ``[a, b)``. Mirrors ``Tensor.uniform_``."""
+    _, npdt = _float_dtype(t.dtype)
+    return _write(t, _engine(generator).uniform(t.numel(), float(a), float(b), dtype=npdt))
+
+
+def normal_(t, mean=0.0, std=1.0, *, generator=None):
+    """Fill ``t`` in place with normal numbers. Mirrors ``Tensor.normal_``."""
+    _, npdt = _float_dtype(t.dtype)
+    return _write(t, _engine(generator).normal(t.numel(), float(mean), float(std), dtype=npdt))
+
+
+def random_(t, from_=None, to=None, *, generator=None):
+    """Fill ``t`` in place with random integers. Mirrors ``Tensor.random_``."""
+    eng = _engine(generator)
+    npdt = _NP.get(t.dtype.name, _np.float32)
+    if from_ is None and to is None:
+        host = eng.random_(t.numel(), dtype=npdt)
+    else:
+        if to is None:
+            from_, to = 0, from_
+        host = eng.randint(t.numel(), int(from_), int(to), dtype=npdt)
+    return _write(t, host)
+
+
+def bernoulli_(t, p=0.5, *, generator=None):
+    """Fill ``t`` in place with 0/1 draws that are 1 with probability ``p``."""
+    return _write(t, _engine(generator).bernoulli(t.numel(), float(p), dtype=_NP[t.dtype.name]))
+
+
+def bernoulli(input, p=None, *, generator=None):
+    """0/1 draws with probabilities ``input`` (or ``p``). Mirrors ``torch.bernoulli``."""
+    from .creation import empty
+    out = empty(input.shape, dtype=input.dtype, device=input.device)
+    if p is not None:
+        return bernoulli_(out, p, generator=generator)
+    host = _engine(generator).bernoulli(input.numel(), input._host().reshape(-1), dtype=_NP[input.dtype.name])
+    return _write(out, host)

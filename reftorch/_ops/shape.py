@@ -1,0 +1,498 @@
+"""Shape and memory-layout operations: ``view``, ``reshape``, ``squeeze``, ``permute`` …
+
+The view ops return tensors that share memory with their input (``is_view = True``).
+Whether ``view`` is possible is decided with PyTorch's own stride rule
+(``computeStride`` in ``aten/src/ATen/TensorUtils.cpp``), so reftorch refuses exactly the
+views PyTorch refuses.
+"""
+from __future__ import annotations
+
+import math
+
+from .._size import Size
+from .._tensor import Tensor, _as_shape, _wrap_dim
+from ..autograd.function import Function
+
+_VIEW_ERR = ("view size is not compatible with input tensor's size and stride (at least one dimension "
+             "spans across two contiguous subspaces). Use .reshape(...) instead.")
+
+
+def infer_size(shape, numel):
+    """Resolve one ``-1`` in ``shape`` (PyTorch's ``infer_size``)."""
+    shape = list(shape)
+    infer = None
+    known = 1
+    for i, s in enumerate(shape):
+        if s == -1:
+            if infer is not None:
+                raise RuntimeError("only one dimension can be inferred")
+            infer = i
+        elif s >= 0:
+            known *= s
+        else:
+            raise RuntimeError(f"invalid shape dimension {s}")
+    if infer is not None:
+        if known == 0:
+            raise RuntimeError(f"shape '[{', '.join(map(str, shape))}]' is invalid for input of size {numel}")
+        if numel % known == 0:
+            shape[infer] = numel // known
+            return tuple(shape)
+    elif known == numel:
+        return tuple(shape)
+    raise RuntimeError(f"shape '[{', '.join(map(str, shape))}]' is invalid for input of size {numel}")
+
+
+def compute_stride(oldshape, oldstride, newshape):
+    """The strides a view of shape ``newshape`` needs, or ``None`` if no view is possible.
+
+    A transcription of ATen's ``computeStride``: the old shape is cut into chunks of
+    dimensions that are contiguous with each other, and every new dimension must fit inside
+    one chunk.
+    """
+    if not oldshape:
+        return (1,) * len(newshape)
+    numel = math.prod(oldshape)
+    if numel == 0 and tuple(oldshape) == tuple(newshape):
+        return tuple(oldstride)
+    newstride = [0] * len(newshape)
+    if numel == 0:
+        for d in range(len(newshape) - 1, -1, -1):
+            newstride[d] = 1 if d == len(newshape) - 1 else max(newshape[d + 1], 1) * newstride[d + 1]
+        return tuple(newstride)
+    view_d = len(newshape) - 1
+    chunk_base_stride = oldstride[-1]
+    tensor_numel = 1
+    view_numel = 1
+    for tensor_d in range(len(oldshape) - 1, -1, -1):
+        tensor_numel *= oldshape[tensor_d]
+        if tensor_d == 0 or (oldshape[tensor_d - 1] != 1 and
+                             oldstride[tensor_d - 1] != tensor_numel * chunk_base_stride):
+            while view_d >= 0 and (view_numel < tensor_numel or newshape[view_d] == 1):
+                newstride[view_d] = view_numel * chunk_base_stride
+                view_numel *= newshape[view_d]
+                view_d -= 1
+            if view_numel != tensor_numel:
+                return None
+            if tensor_d > 0:
+                chunk_base_stride = oldstride[tensor_d - 1]
+                tensor_numel = 1
+                view_numel = 1
+    if view_d != -1:
+        return None
+    return tuple(newstride)
+
+
+def _restride(x, shape, strides):
+    b = x._backend
+    if not b.has_views or x.is_contiguous():
+        return b.reshape_view(x._data, shape)
+    return b.as_strided(x._data, shape, strides)
+
+
+# ------------------------------------------------------------------ Functions
+class View(Function):
+    name = "ViewBackward0"
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, shape, strides):
+        ctx.in_shape = x._data.shape
+        return _restride(x, shape, strides)
+
+    @staticmethod
+    def backward(ctx, g):
+        return ctx.xp.reshape(g, ctx.in_shape)
+
+
+class UnsafeView(Function):
+    """``reshape`` of a tensor that cannot be viewed: a copy (grad_fn UnsafeViewBackward0)."""
+
+    name = "UnsafeViewBackward0"
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.in_shape = x._data.shape
+        xp = x._backend.xp
+        return xp.reshape(xp.asarray(x._data, copy=True), shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        return ctx.xp.reshape(g, ctx.in_shape)
+
+
+class Squeeze(Function):
+    name = "SqueezeBackward0"
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, axes):
+        ctx.in_shape = x._data.shape
+        xp = x._backend.xp
+        return xp.squeeze(x._data, axis=axes) if axes else x._backend.reshape_view(x._data, x._data.shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        return ctx.xp.reshape(g, ctx.in_shape)
+
+
+class Unsqueeze(Function):
+    name = "UnsqueezeBackward0"
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.dim = dim
+        return x._backend.xp.expand_dims(x._data, axis=dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        return ctx.xp.squeeze(g, axis=ctx.dim)
+
+
+class Permute(Function):
+    name = "PermuteBackward0"
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, dims):
+        ctx.dims = dims
+        return x._backend.xp.permute_dims(x._data, dims)
+
+    @staticmethod
+    def backward(ctx, g):
+        inv = [0] * len(ctx.dims)
+        for i, d in enumerate(ctx.dims):
+            inv[d] = i
+        return ctx.xp.permute_dims(g, tuple(inv))
+
+
+class Expand(Function):
+    name = "ExpandBackward0"
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.in_shape = x._data.shape
+        return x._backend.xp.broadcast_to(x._data, shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        from ._common import sum_to_shape
+        return sum_to_shape(ctx.xp, g, ctx.in_shape)
+
+
+class Clone(Function):
+    name = "CloneBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        return x._backend.xp.asarray(x._data, copy=True)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+
+class Alias(Function):
+    name = "AliasBackward0"
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x):
+        return x._backend.reshape_view(x._data, x._data.shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+
+# ------------------------------------------------------------------ public functions
+def view(input, *shape):
+    """A tensor with the same data and a new shape, sharing memory with ``input``.
+
+    One dimension may be ``-1``: it is inferred from the number of elements. The view is
+    possible only when every new dimension can be expressed with ``input``'s strides, which
+    is always true for contiguous tensors.
+
+    Mirrors ``torch.Tensor.view``.
+
+    Args:
+        input: the tensor to view.
+        *shape: the new shape, as ints or one tuple/``torch.Size``.
+
+    Returns:
+        Tensor: a view with ``numel()`` equal to ``input.numel()``.
+
+    Raises:
+        RuntimeError: if the sizes do not multiply to ``input.numel()``, if more than one
+            dimension is ``-1``, or if the strides do not allow a view (for example after
+            ``t()``): "view size is not compatible with input tensor's size and stride …".
+
+    Examples:
+        >>> import reftorch as torch
+        >>> x = torch.arange(6)
+        >>> x.view(2, 3)
+        tensor([[0, 1, 2],
+                [3, 4, 5]])
+        >>> x.view(-1, 2).shape
+        torch.Size([3, 2])
+    """
+    if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list, Size)) and hasattr(shape[0], "is_floating_point"):
+        raise TypeError("view(dtype) is not supported by reftorch")
+    new = infer_size(_as_shape(shape), input.numel())
+    strides = compute_stride(input._data.shape, input.stride(), new)
+    if strides is None:
+        raise RuntimeError(_VIEW_ERR)
+    return View.apply(input, shape=new, strides=strides)
+
+
+def reshape(input, *shape):
+    """A tensor with the same data and a new shape: a view when possible, else a copy.
+
+    Mirrors ``torch.reshape``. Whether the result shares memory with ``input`` depends on
+    ``input``'s strides (it does exactly when :func:`view` would succeed), so do not rely
+    on either behaviour.
+
+    Raises:
+        RuntimeError: if the sizes do not multiply to ``input.numel()`` or more than one
+            dimension is ``-1``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> x = torch.arange(6).view(2, 3)
+        >>> x.t().reshape(6)
+        tensor([0, 3, 1, 4, 2, 5])
+    """
+    new = infer_size(_as_shape(shape), input.numel())
+    strides = compute_stride(input._data.shape, input.stride(), new)
+    if strides is not None:
+        return View.apply(input, shape=new, strides=strides)
+    return UnsafeView.apply(input, shape=new)
+
+
+def flatten(input, start_dim=0, end_dim=-1):
+    """Merge dimensions ``start_dim`` … ``end_dim`` into one (via :func:`reshape`).
+
+    Mirrors ``torch.flatten``. A 0-dim tensor becomes shape ``(1,)``; when
+    ``start_dim == end_dim`` the input itself is returned.
+
+    Raises:
+        IndexError: if a dim is out of range.
+        RuntimeError: if ``start_dim`` comes after ``end_dim``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.zeros(2, 3, 4).flatten(1).shape
+        torch.Size([2, 12])
+    """
+    nd = input.dim()
+    if nd == 0:
+        return reshape(input, 1)
+    s, e = _wrap_dim(start_dim, nd), _wrap_dim(end_dim, nd)
+    if s > e:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    if s == e:
+        return input
+    shp = input.shape
+    return reshape(input, shp[:s] + (math.prod(shp[s:e + 1]),) + shp[e + 1:])
+
+
+def unflatten(input, dim, sizes):
+    """Split dimension ``dim`` into ``sizes`` (one entry may be -1). Mirrors ``torch.unflatten``."""
+    d = _wrap_dim(dim, input.dim())
+    shp = input.shape
+    sizes = infer_size(tuple(sizes), shp[d])
+    return view(input, shp[:d] + sizes + shp[d + 1:])
+
+
+def squeeze(input, dim=None):
+    """Remove dimensions of size 1.
+
+    With no ``dim`` every size-1 dimension goes; with an int or a tuple of ints only those
+    dimensions go, and a listed dimension whose size is not 1 is left alone (no error).
+    The result shares memory with ``input``. Mirrors ``torch.squeeze``.
+
+    Args:
+        input: the tensor.
+        dim: ``None``, an int, or a tuple of ints; negative values count from the end.
+
+    Raises:
+        IndexError: if a dim is out of range.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> x = torch.zeros(2, 1, 3, 1)
+        >>> x.squeeze().shape
+        torch.Size([2, 3])
+        >>> x.squeeze(1).shape
+        torch.Size([2, 3, 1])
+        >>> x.squeeze(0).shape
+        torch.Size([2, 1, 3, 1])
+        >>> x.squeeze((1, -1)).shape
+        torch.Size([2, 3])
+    """
+    shp = input._data.shape
+    nd = len(shp)
+    if dim is None:
+        axes = tuple(i for i, s in enumerate(shp) if s == 1)
+        name = "SqueezeBackward0"
+    elif isinstance(dim, (tuple, list)):
+        wrapped = [_wrap_dim(d, nd) for d in dim]
+        if len(set(wrapped)) != len(wrapped):
+            raise RuntimeError(f"dim {wrapped[0]} appears multiple times in the list of dims")
+        axes = tuple(sorted(d for d in wrapped if nd and shp[d] == 1))
+        name = "SqueezeBackward2"
+    else:
+        d = _wrap_dim(dim, nd)
+        axes = (d,) if nd and shp[d] == 1 else ()
+        name = "SqueezeBackward1"
+    return Squeeze.apply(input, axes=axes, _name=name)
+
+
+def unsqueeze(input, dim):
+    """Insert a dimension of size 1 at position ``dim``.
+
+    ``dim`` ranges over ``[-input.dim() - 1, input.dim()]``; a negative ``dim`` counts from
+    the end of the *result*. The result shares memory with ``input``. Mirrors
+    ``torch.unsqueeze``.
+
+    Raises:
+        IndexError: if ``dim`` is out of range.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> x = torch.tensor([1, 2, 3])
+        >>> x.unsqueeze(0).shape, x.unsqueeze(-1).shape
+        (torch.Size([1, 3]), torch.Size([3, 1]))
+    """
+    d = _wrap_dim(dim, input.dim() + 1)
+    return Unsqueeze.apply(input, dim=d)
+
+
+def permute(input, *dims):
+    """Reorder the dimensions: result dim ``i`` is input dim ``dims[i]``. A view.
+
+    Mirrors ``torch.permute``.
+
+    Raises:
+        RuntimeError: if ``dims`` does not have one entry per dimension or repeats a dim.
+        IndexError: if a dim is out of range.
+    """
+    dims = _as_shape(dims)
+    nd = input.dim()
+    if len(dims) != nd:
+        raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does not match "
+                           f"the length of the desired ordering of dimensions i.e. input.dim() = {nd} is not "
+                           f"equal to len(dims) = {len(dims)}")
+    w = tuple(_wrap_dim(d, nd) for d in dims)
+    if len(set(w)) != nd:
+        raise RuntimeError("permute(): duplicate dims are not allowed.")
+    return Permute.apply(input, dims=w)
+
+
+def transpose(input, dim0, dim1):
+    """Swap two dimensions. A view that is usually not contiguous.
+
+    Mirrors ``torch.transpose``.
+
+    Raises:
+        IndexError: if a dim is out of range.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> x = torch.zeros(2, 3, 4)
+        >>> x.transpose(0, -1).shape
+        torch.Size([4, 3, 2])
+    """
+    nd = input.dim()
+    a, b = _wrap_dim(dim0, nd), _wrap_dim(dim1, nd)
+    dims = list(range(nd))
+    dims[a], dims[b] = dims[b], dims[a]
+    return Permute.apply(input, dims=tuple(dims), _name="TransposeBackward0")
+
+
+swapaxes = swapdims = transpose
+
+
+def t(input):
+    """Transpose a tensor of at most 2 dimensions (0-D and 1-D tensors come back as views
+    of themselves). Mirrors ``torch.t``.
+
+    Raises:
+        RuntimeError: for tensors with more than 2 dimensions.
+    """
+    nd = input.dim()
+    if nd > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {nd}D")
+    dims = (1, 0) if nd == 2 else tuple(range(nd))
+    return Permute.apply(input, dims=dims, _name="TBackward0")
+
+
+def movedim(input, source, destination):
+    """Move dimension(s) ``source`` to position(s) ``destination``. Mirrors ``torch.movedim``."""
+    nd = input.dim()
+    src = [source] if isinstance(source, int) else list(source)
+    dst = [destination] if isinstance(destination, int) else list(destination)
+    src = [_wrap_dim(s, nd) for s in src]
+    dst = [_wrap_dim(d, nd) for d in dst]
+    order = [i for i in range(nd) if i not in src]
+    for d, s in sorted(zip(dst, src)):
+        order.insert(d, s)
+    return Permute.apply(input, dims=tuple(order), _name="PermuteBackward0")
+
+
+def expand(input, *sizes):
+    """Broadcast size-1 dimensions to larger sizes without copying (stride 0).
+
+    ``-1`` keeps a dimension's size; new leading dimensions may be added. Mirrors
+    ``torch.Tensor.expand``.
+
+    Raises:
+        RuntimeError: if a non-singleton dimension would change size.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.tensor([[1], [2]]).expand(2, 3)
+        tensor([[1, 1, 1],
+                [2, 2, 2]])
+    """
+    sizes = _as_shape(sizes)
+    shp = input._data.shape
+    nd = len(shp)
+    if len(sizes) < nd:
+        raise RuntimeError(f"expand(torch.FloatTensor{{[{', '.join(map(str, shp))}]}}, size=[{', '.join(map(str, sizes))}]): "
+                           "the number of sizes provided (%d) must be greater or equal to the number of "
+                           "dimensions in the tensor (%d)" % (len(sizes), nd))
+    out = list(sizes)
+    lead = len(sizes) - nd
+    for i, s in enumerate(sizes):
+        if i < lead:
+            if s < 0:
+                raise RuntimeError(f"The expanded size of the tensor ({s}) isn't allowed in a leading, non-existing dimension {i}")
+            continue
+        old = shp[i - lead]
+        if s == -1:
+            out[i] = old
+        elif old != s and old != 1:
+            raise RuntimeError(f"The expanded size of the tensor ({s}) must match the existing size ({old}) at "
+                               f"non-singleton dimension {i}.  Target sizes: [{', '.join(map(str, sizes))}].  "
+                               f"Tensor sizes: [{', '.join(map(str, shp))}]")
+    return Expand.apply(input, shape=tuple(out))
+
+
+def expand_as(input, other):
+    """``input.expand(other.size())``."""
+    return expand(input, other.shape)
+
+
+def contiguous(input, memory_format=None):
+    """``input`` itself if it is contiguous, else a contiguous copy. Mirrors
+    ``torch.Tensor.contiguous``."""
+    if input.is_contiguous():
+        return input
+    return Clone.apply(input)
+
+
+def clone(input, *, memory_format=None):
+    """A copy of ``input`` that is recorded by autograd (grad_fn ``CloneBackward0``)."""
+    return Clone.apply(input)

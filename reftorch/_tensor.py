@@ -1,0 +1,460 @@
+"""The ``Tensor`` class: an array of the device's backend plus autograd metadata.
+
+Mirrors ``torch.Tensor``. A tensor holds
+
+* ``_data``: a NumPy array (CPU), a CuPy array (CUDA) or an ``array_api_strict`` array
+  (the test stand-in). Views (``view``, ``squeeze``, ``t`` …) are backend views of the same
+  memory, so writes through one are seen by the other, exactly as in PyTorch;
+* ``_version``: a one-element list shared by a tensor and all its views, bumped by every
+  in-place operation (PyTorch's version counter);
+* autograd fields: ``requires_grad``, ``grad``, ``grad_fn``, ``_base``.
+
+The operations themselves live in ``reftorch/_ops/`` (one ``Function`` per differentiable
+op); the methods here forward to them.
+"""
+from __future__ import annotations
+
+import builtins
+import math
+import warnings
+import weakref
+
+from . import _dtype as D
+from . import _backends
+from ._device import device as _device_cls, CPU
+from ._size import Size
+from .autograd.grad_mode import is_grad_enabled
+
+_TYPE_NAMES = {
+    "float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
+    "bfloat16": "BFloat16Tensor", "int64": "LongTensor", "int32": "IntTensor",
+    "int16": "ShortTensor", "int8": "CharTensor", "uint8": "ByteTensor", "bool": "BoolTensor",
+    "complex64": "ComplexFloatTensor", "complex128": "ComplexDoubleTensor",
+}
+
+_NONLEAF_GRAD = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
+    "attribute won't be populated during autograd.backward(). If you indeed want the .grad field "
+    "to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you access "
+    "the non-leaf Tensor by mistake, make sure you access the leaf Tensor instead. See "
+    "github.com/pytorch/pytorch/pull/30531 for more informations. (Triggered internally at "
+    "/pytorch/build/aten/src/ATen/core/TensorBody.h:497.)")
+
+
+def tensor_type_name(t) -> str:
+    """PyTorch's legacy type string, e.g. ``torch.FloatTensor`` or ``torch.cuda.LongTensor``."""
+    prefix = "torch.cuda." if t.device.type == "cuda" else "torch."
+    return prefix + _TYPE_NAMES[t.dtype.name]
+
+
+def _as_shape(args) -> tuple:
+    """Accept ``f(2, 3)``, ``f((2, 3))``, ``f([2, 3])`` and ``f(torch.Size([2, 3]))``."""
+    if len(args) == 1 and isinstance(args[0], (tuple, list, Size)):
+        args = args[0]
+    return tuple(_index(a) for a in args)
+
+
+def _index(a) -> int:
+    if isinstance(a, Tensor):
+        return int(a.item())
+    try:
+        return a.__index__()
+    except AttributeError:
+        raise TypeError(f"expected int, got {type(a).__name__}") from None
+
+
+class Tensor:
+    """A multi-dimensional array with autograd support. Mirrors ``torch.Tensor``.
+
+    Create tensors with :func:`reftorch.tensor` and the other creation functions. Calling
+    the class directly follows PyTorch's legacy constructor: ``Tensor(2, 3)`` is an
+    uninitialised float32 tensor of shape ``(2, 3)``, ``Tensor([1, 2])`` a float32 copy of
+    the data.
+    """
+
+    __slots__ = ("_data", "_dtype", "_device", "_backend", "_requires_grad", "grad_fn",
+                 "_grad", "_base", "_version", "_accumulator", "_retains_grad", "__weakref__",
+                 "__dict__")
+
+    # ----------------------------------------------------------------- construction
+    def __new__(cls, *args, **kwargs):
+        return object.__new__(cls)
+
+    def __init__(self, *args, device=None, **kwargs):
+        if getattr(self, "_dtype", None) is not None:  # already built by _wrap
+            return
+        from ._ops import creation
+        if len(args) == 1 and not isinstance(args[0], (int, Size)):
+            src = creation.tensor(args[0], dtype=D.float32, device=device)  # Tensor([1, 2])
+        else:
+            src = creation.empty(*args, dtype=D.float32, device=device)  # Tensor(2, 3)
+        self._init_from(src._data, src.device, src._backend)
+
+    def _init_from(self, data, dev, backend):
+        self._data = data
+        self._backend = backend
+        self._dtype = backend.dtype_of(data)
+        self._device = dev
+        self._requires_grad = False
+        self.grad_fn = None
+        self._grad = None
+        self._base = None
+        self._version = [0]
+        self._accumulator = None
+        self._retains_grad = False
+
+    @classmethod
+    def _wrap(cls, data, dev=CPU, backend=None):
+        """Wrap a backend array (no copy)."""
+        t = object.__new__(cls)
+        t._init_from(data, dev, backend if backend is not None else _backends.get(dev))
+        return t
+
+    # ----------------------------------------------------------------- metadata
+    @property
+    def dtype(self):
+        return self._dtype
+
+    @property
+    def device(self):
+        return self._device
+
+    @property
+    def shape(self) -> Size:
+        return Size(self._data.shape)
+
+    @property
+    def is_cuda(self) -> bool:
+        return self._device.type == "cuda"
+
+    @property
+    def is_cpu(self) -> bool:
+        return self._device.type == "cpu"
+
+    @property
+    def layout(self):
+        return "torch.strided"
+
+    def size(self, dim=None):
+        """The shape as a ``torch.Size``, or the size of one dimension (negative dims count
+        from the end).
+
+        Raises:
+            IndexError: if ``dim`` is out of range.
+        """
+        if dim is None:
+            return Size(self._data.shape)
+        return self._data.shape[_wrap_dim(dim, self.dim())]
+
+    def dim(self) -> int:
+        """The number of dimensions (0 for a scalar tensor)."""
+        return len(self._data.shape)
+
+    ndimension = dim
+
+    @property
+    def ndim(self) -> int:
+        return len(self._data.shape)
+
+    def numel(self) -> int:
+        """The number of elements: the product of the sizes (1 for a 0-dim tensor)."""
+        return math.prod(self._data.shape)
+
+    nelement = numel
+
+    def element_size(self) -> int:
+        """Bytes per element (4 for float32)."""
+        return self._dtype.itemsize
+
+    @property
+    def itemsize(self) -> int:
+        return self._dtype.itemsize
+
+    @property
+    def nbytes(self) -> int:
+        return self._dtype.itemsize * self.numel()
+
+    def stride(self, dim=None):
+        """Steps, in elements, between neighbours along each dimension.
+
+        Raises:
+            IndexError: if ``dim`` is out of range.
+        """
+        st = self._backend.strides(self._data)
+        if dim is None:
+            return st
+        return st[_wrap_dim(dim, self.dim())]
+
+    def is_contiguous(self, memory_format=None) -> bool:
+        """Whether the elements lie in memory in row-major order without gaps.
+
+        Size-1 dimensions are ignored, as in PyTorch.
+        """
+        expected = 1
+        for size, st in zip(reversed(self._data.shape), reversed(self.stride())):
+            if size == 1:
+                continue
+            if st != expected:
+                return size == 0 or self.numel() == 0
+            expected *= size
+        return True
+
+    def data_ptr(self) -> int:
+        """The address of the first element (NumPy's / CuPy's data pointer)."""
+        return self._backend.data_ptr(self._data)
+
+    def untyped_storage(self):
+        raise NotImplementedError("reftorch tensors have no separate storage object")
+
+    def get_device(self) -> int:
+        return -1 if self._device.type == "cpu" else (self._device.index or 0)
+
+    def is_floating_point(self) -> bool:
+        return self._dtype.is_floating_point
+
+    def is_complex(self) -> bool:
+        return self._dtype.is_complex
+
+    def _host(self):
+        """The values as a host NumPy array (a copy for device tensors)."""
+        return self._backend.to_host(self._data)
+
+    # ----------------------------------------------------------------- autograd fields
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, flag):
+        self.requires_grad_(flag)
+
+    def requires_grad_(self, requires_grad: bool = True):
+        """Set ``requires_grad`` in place and return ``self``.
+
+        Raises:
+            RuntimeError: on a tensor that is not floating point or complex, or when
+                switching gradients off on a non-leaf tensor.
+        """
+        if self.grad_fn is not None:
+            if not requires_grad:
+                raise RuntimeError(
+                    "you can only change requires_grad flags of leaf variables. If you want to use a "
+                    "computed variable in a subgraph that doesn't require differentiation use "
+                    "var_no_grad = var.detach().")
+            return self
+        if requires_grad and not (self._dtype.is_floating_point or self._dtype.is_complex):
+            raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
+        self._requires_grad = bool(requires_grad)
+        return self
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.grad_fn is None
+
+    @property
+    def grad(self):
+        if self.grad_fn is not None and not self._retains_grad:
+            warnings.warn(_NONLEAF_GRAD, UserWarning, stacklevel=2)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type {type(value).__name__}")
+            if value.dtype != self.dtype:
+                raise RuntimeError("assigned grad has data of a different type")
+            if value.shape != self.shape:
+                raise RuntimeError("assigned grad has data of a different size")
+        self._grad = value
+
+    @property
+    def retains_grad(self) -> bool:
+        return self._retains_grad
+
+    def retain_grad(self):
+        """Make a non-leaf tensor keep its ``.grad`` after ``backward()``."""
+        if self.grad_fn is None:
+            if not self._requires_grad:
+                raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+            return
+        self._retains_grad = True
+        self.grad_fn._retained = weakref.ref(self)
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        """Compute the gradient of this tensor with respect to the graph's leaves.
+
+        Gradients are accumulated (added) into the ``.grad`` of every leaf that requires
+        grad. Mirrors ``torch.Tensor.backward``.
+
+        Args:
+            gradient: the gradient of some scalar with respect to this tensor, with this
+                tensor's shape. Optional only when this tensor has one element.
+            retain_graph: keep the graph's saved tensors so ``backward`` can run through it
+                again. Defaults to ``create_graph``.
+            create_graph: not supported (reftorch computes first-order gradients).
+            inputs: not supported.
+
+        Raises:
+            RuntimeError: if this tensor does not require grad, if ``gradient`` is omitted for
+                a tensor with more than one element, if ``gradient`` has the wrong shape, or if
+                the graph was already freed by an earlier ``backward``.
+        """
+        from .autograd import backward as _backward
+        _backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs)
+
+    def register_hook(self, hook):
+        raise NotImplementedError("tensor hooks are not implemented in reftorch")
+
+    @property
+    def data(self):
+        t = Tensor._wrap(self._data, self._device, self._backend)
+        t._version = self._version
+        return t
+
+    @data.setter
+    def data(self, value):
+        self._data = value._data
+        self._dtype = value._dtype
+        self._device = value._device
+        self._backend = value._backend
+
+    def detach(self):
+        """A new tensor sharing this tensor's memory, cut off from the graph (a leaf with
+        ``requires_grad=False``)."""
+        t = Tensor._wrap(self._data, self._device, self._backend)
+        t._version = self._version
+        t._base = self._base if self._base is not None else self
+        return t
+
+    def detach_(self):
+        self.grad_fn = None
+        self._requires_grad = False
+        return self
+
+    # ----------------------------------------------------------------- Python protocol
+    def __repr__(self, *, tensor_contents=None):
+        from ._tensor_str import _str
+        return _str(self)
+
+    def __str__(self):
+        return self.__repr__()
+
+    def __format__(self, spec):
+        if self.dim() == 0 and spec:
+            return self.item().__format__(spec)
+        return object.__format__(self.__repr__(), spec) if not spec else self.__repr__().__format__(spec)
+
+    def __len__(self):
+        if self.dim() == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self):
+        if self.dim() == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return iter([self[i] for i in range(self._data.shape[0])])
+
+    def __hash__(self):
+        return id(self)
+
+    def _scalar_value(self, kind):
+        if self.numel() != 1:
+            raise RuntimeError(f"a Tensor with {self.numel()} elements cannot be converted to Scalar")
+        return kind(self._host().reshape(()).item())
+
+    def item(self):
+        """The value of a one-element tensor as a Python number.
+
+        Raises:
+            RuntimeError: if the tensor has more than one element.
+        """
+        if self.numel() != 1:
+            raise RuntimeError(f"a Tensor with {self.numel()} elements cannot be converted to Scalar")
+        return self._host().reshape(()).item()
+
+    def tolist(self):
+        """The values as (nested) Python lists of numbers; a 0-dim tensor gives a number."""
+        return self._host().tolist()
+
+    def __bool__(self):
+        if self.numel() != 1:
+            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
+        return bool(self.item())
+
+    def __float__(self):
+        return self._scalar_value(float)
+
+    def __int__(self):
+        return self._scalar_value(int)
+
+    def __complex__(self):
+        return self._scalar_value(complex)
+
+    def __index__(self):
+        if self._dtype.is_floating_point or self._dtype.is_complex or self.numel() != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
+    def numpy(self, *, force=False):
+        """The NumPy array behind a CPU tensor: it shares memory with the tensor.
+
+        Raises:
+            RuntimeError: if the tensor requires grad (call ``detach()`` first).
+            TypeError: for a CUDA tensor (call ``cpu()`` first).
+        """
+        if self._requires_grad and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+        if self._device.type != "cpu":
+            if force:
+                return self._host()
+            raise TypeError(f"can't convert {self._device} device type tensor to numpy. Use Tensor.cpu() "
+                            "to copy the tensor to host memory first.")
+        return self._data
+
+    def __array__(self, dtype=None, copy=None):
+        if self._device.type != "cpu":
+            raise TypeError(f"can't convert {self._device} device type tensor to numpy. Use Tensor.cpu() "
+                            "to copy the tensor to host memory first.")
+        arr = self._data
+        return arr if dtype is None else arr.astype(dtype)
+
+    def __reduce_ex__(self, protocol):
+        from ._ops.creation import _rebuild
+        return (_rebuild, (self._host(), str(self._device), self._requires_grad))
+
+    def __deepcopy__(self, memo):
+        if not self.is_leaf:
+            raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) support the "
+                               "deepcopy protocol at the moment.  If you were attempting to deepcopy a "
+                               "module, this may be because of a torch.nn.utils.weight_norm usage, see "
+                               "https://github.com/pytorch/pytorch/pull/103001")
+        new = self.detach().clone()
+        new._base = None
+        new._requires_grad = self._requires_grad
+        if self._grad is not None:
+            new._grad = self._grad.__deepcopy__(memo)
+        new.__dict__.update(self.__dict__)
+        memo[id(self)] = new
+        return new
+
+
+def _wrap_dim(dim, ndim, *, allow_scalar=True):
+    """Normalise a possibly negative ``dim`` against ``ndim`` dims (PyTorch's maybe_wrap_dim).
+
+    Raises:
+        IndexError: "Dimension out of range (expected to be in range of [-2, 1], but got 2)".
+    """
+    try:
+        dim = dim.__index__()
+    except AttributeError:
+        raise TypeError(f"dim must be an int, got {type(dim).__name__}") from None
+    n = ndim
+    if n <= 0:
+        if not allow_scalar:
+            raise IndexError(f"dimension specified as {dim} but tensor has no dimensions")
+        n = 1
+    lo, hi = -n, n - 1
+    if dim < lo or dim > hi:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{lo}, {hi}], but got {dim})")
+    return dim + n if dim < 0 else dim

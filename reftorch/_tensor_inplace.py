@@ -1,0 +1,125 @@
+"""In-place operations (``add_``, ``masked_fill_``, ``x[i] = v`` …) and PyTorch's rules for them.
+
+An in-place op is computed out of place by the same ``Function`` as its out-of-place
+twin, then written into the tensor's memory; the tensor's version counter is bumped and,
+when the result is part of a graph, the tensor's ``grad_fn`` is rebased onto the new node
+(as PyTorch does). Views share their base's memory, so the base sees the write.
+"""
+from __future__ import annotations
+
+from . import _dtype as D
+from ._tensor import Tensor
+from .autograd.function import Function
+from .autograd.grad_mode import is_grad_enabled
+from ._ops._common import sum_to_shape
+
+
+def check_inplace(t):
+    """Raise PyTorch's errors for in-place writes that would corrupt autograd."""
+    if not is_grad_enabled():
+        return
+    if t._requires_grad and t.grad_fn is None:
+        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+    base = t._base
+    if base is not None and base._requires_grad and base.grad_fn is None and t.grad_fn is not None:
+        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
+
+
+def _store(t, arr):
+    b = t._backend
+    native = b.dtype(t.dtype)
+    if arr.dtype != native:
+        arr = b.xp.astype(arr, native)
+    if b.has_views:
+        t._data[...] = arr
+    else:
+        t._data = b.xp.reshape(arr, t._data.shape) if tuple(arr.shape) != tuple(t._data.shape) else arr
+    t._version[0] += 1
+
+
+def write_all(t, host):
+    """Overwrite every element of ``t`` with the host (NumPy) array ``host``."""
+    check_inplace(t)
+    b = t._backend
+    _store(t, host if t.device.type == "cpu" else b.from_host(host))
+
+
+def commit(t, result):
+    """Write ``result`` (computed out of place from ``t``) into ``t``; return ``t``."""
+    check_inplace(t)
+    if tuple(result.shape) != tuple(t.shape):
+        raise RuntimeError(f"output with shape [{', '.join(map(str, t.shape))}] doesn't match the broadcast "
+                           f"shape [{', '.join(map(str, result.shape))}]")
+    if not D.can_cast(result.dtype, t.dtype):
+        raise RuntimeError(f"result type {_scalar_name(result.dtype)} can't be cast to the desired output type "
+                           f"{_scalar_name(t.dtype)}")
+    _store(t, result._data)
+    if result.grad_fn is not None:
+        if t._base is not None and t._base._requires_grad:
+            raise NotImplementedError("reftorch does not record in-place operations on views of tensors that "
+                                      "require grad (PyTorch's CopySlices); use an out-of-place operation")
+        t.grad_fn = result.grad_fn
+        t._requires_grad = True
+    return t
+
+
+def _scalar_name(d):
+    return {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
+            "float32": "Float", "float64": "Double", "float16": "Half", "complex64": "ComplexFloat",
+            "complex128": "ComplexDouble"}[d.name]
+
+
+class SetItem(Function):
+    """``x[key] = value`` computed out of place (grad_fn ``CopySlices``)."""
+
+    name = "CopySlices"
+
+    @staticmethod
+    def forward(ctx, x, value, key):
+        xp = x._backend.xp
+        out = xp.asarray(x._data, copy=True)
+        v = value._data
+        if v.dtype != out.dtype:
+            v = xp.astype(v, out.dtype)
+        out[key] = v
+        ctx.key = key
+        ctx.vshape = value._data.shape
+        ctx.vnative = value._data.dtype
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        xp = ctx.xp
+        gx = xp.asarray(g, copy=True)
+        gx[ctx.key] = 0
+        gv = None
+        if ctx.needs_input_grad[1]:
+            gv = sum_to_shape(xp, g[ctx.key], ctx.vshape)
+            gv = xp.astype(gv, ctx.vnative) if gv.dtype != ctx.vnative else gv
+        return gx, gv
+
+
+def setitem(t, key, value):
+    from ._ops.indexing import _normalize_key
+    from ._ops.pointwise import _as_operand
+    nkey, advanced, _ = _normalize_key(t, key)
+    if not isinstance(value, Tensor):
+        value = _as_operand(value, t, t.dtype)
+    elif value.device != t.device:
+        value = value.to(t.device)
+    check_inplace(t)
+    needs_graph = is_grad_enabled() and (t._requires_grad or value._requires_grad)
+    if not needs_graph:
+        b = t._backend
+        v = value._data
+        if v.dtype != t._data.dtype:
+            v = b.xp.astype(v, t._data.dtype)
+        if b.has_views:
+            t._data[nkey] = v
+        else:
+            new = b.xp.asarray(t._data, copy=True)
+            new[nkey] = v
+            t._data = new
+        t._version[0] += 1
+        return
+    commit(t, SetItem.apply(t, value, key=nkey))

@@ -1,0 +1,232 @@
+"""Binds the operations in ``reftorch/_ops`` to ``Tensor`` as methods and operators."""
+from __future__ import annotations
+
+from . import _dtype as D
+from ._tensor import Tensor, _as_shape
+from ._tensor_inplace import commit, setitem, write_all
+from ._ops import creation, indexing, join, linalg, pointwise, reduction, sampling, shape
+from ._ops._common import resolve_device
+from .autograd.function import Function
+
+
+class ToCopy(Function):
+    """Dtype/device conversion recorded by autograd (grad_fn ``ToCopyBackward0``)."""
+
+    name = "ToCopyBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dtype, dev, backend):
+        ctx.src_native, ctx.src_backend = x._data.dtype, x._backend
+        ctx.dst_backend = backend
+        arr = x._data
+        if backend is not x._backend:
+            arr = backend.from_host(x._backend.to_host(arr))
+        native = backend.dtype(dtype)
+        return backend.xp.astype(arr, native, copy=True) if arr.dtype != native or backend is x._backend else arr
+
+    @staticmethod
+    def backward(ctx, g):
+        src, dst = ctx.src_backend, ctx.dst_backend
+        if src is not dst:
+            g = src.from_host(dst.to_host(g))
+        return src.xp.astype(g, ctx.src_native) if g.dtype != ctx.src_native else g
+
+
+def _to(self, *args, dtype=None, device=None, non_blocking=False, copy=False, memory_format=None):
+    """Convert dtype and/or device: ``to(torch.float64)``, ``to("cuda")``, ``to(other)``.
+
+    Returns ``self`` when nothing changes (unless ``copy=True``).
+    """
+    for a in args:
+        if isinstance(a, D.dtype):
+            dtype = a
+        elif isinstance(a, Tensor):
+            dtype, device = a.dtype, a.device
+        elif a is not None:
+            device = a
+    dt = self.dtype if dtype is None else dtype
+    dev, backend = resolve_device(device) if device is not None else (self.device, self._backend)
+    if dt is self.dtype and dev == self.device and not copy:
+        return self
+    if dt is not self.dtype and self._requires_grad and not (dt.is_floating_point or dt.is_complex):
+        from .autograd.grad_mode import no_grad
+        with no_grad():
+            return ToCopy.apply(self, dtype=dt, dev=dev, backend=backend)
+    out = ToCopy.apply(self, dtype=dt, dev=dev, backend=backend)
+    out._device = dev
+    return out
+
+
+def _binary(fn, swap=False):
+    if swap:
+        return lambda self, other: fn(other, self)
+    return lambda self, other: fn(self, other)
+
+
+def _inplace(fn):
+    def method(self, *args, **kwargs):
+        return commit(self, fn(self, *args, **kwargs))
+    method.__name__ = fn.__name__ + "_"
+    method.__doc__ = f"In-place version of :meth:`{fn.__name__}`."
+    return method
+
+
+def _zero_(self):
+    """Fill with zeros in place."""
+    return _fill_(self, 0)
+
+
+def _fill_(self, value):
+    """Fill with ``value`` in place."""
+    from ._tensor_inplace import check_inplace, _store
+    check_inplace(self)
+    if isinstance(value, Tensor):
+        value = value.item()
+    b = self._backend
+    _store(self, b.xp.full(self._data.shape, value, dtype=self._data.dtype, **b._dev_kw()))
+    return self
+
+
+def _copy_(self, src, non_blocking=False):
+    """Copy ``src`` (broadcast to this shape) into this tensor in place."""
+    src_t = src if src.device == self.device else src.to(self.device)
+    if src_t.dtype is not self.dtype:
+        src_t = src_t.to(self.dtype)
+    if tuple(src_t.shape) != tuple(self.shape):
+        src_t = shape.expand(src_t, self.shape)
+    if src_t._requires_grad:
+        return commit(self, pointwise.add(pointwise.mul(self.detach(), 0), src_t))
+    from ._tensor_inplace import check_inplace, _store
+    check_inplace(self)
+    _store(self, src_t._data)
+    return self
+
+
+def _type(self, dtype=None, non_blocking=False):
+    if dtype is None:
+        from ._tensor import tensor_type_name
+        return tensor_type_name(self)
+    if isinstance(dtype, str):
+        name = dtype.rsplit(".", 1)[-1]
+        rev = {v: k for k, v in __import__("reftorch._tensor", fromlist=["_TYPE_NAMES"])._TYPE_NAMES.items()}
+        dtype = D.BY_NAME[rev[name]]
+    return _to(self, dtype)
+
+
+def _cuda(self, device=None, non_blocking=False):
+    return _to(self, "cuda" if device is None else (f"cuda:{device}" if isinstance(device, int) else device))
+
+
+def _pin_memory(self, device=None):
+    from . import cuda
+    if not cuda.is_available():
+        raise RuntimeError("Cannot access accelerator device when none is available.")
+    return self
+
+
+def _new(fn):
+    def method(self, *size, dtype=None, device=None, requires_grad=False, **kw):
+        return fn(*size, dtype=self.dtype if dtype is None else dtype,
+                  device=self.device if device is None else device, requires_grad=requires_grad)
+    return method
+
+
+def _new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False):
+    return creation.full(size, fill_value, dtype=self.dtype if dtype is None else dtype,
+                         device=self.device if device is None else device, requires_grad=requires_grad)
+
+
+def _new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):
+    return creation.tensor(data, dtype=self.dtype if dtype is None else dtype,
+                           device=self.device if device is None else device, requires_grad=requires_grad)
+
+
+def _repeat(self, *sizes):
+    sizes = _as_shape(sizes)
+    x = self
+    if len(sizes) < x.dim():
+        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor")
+    lead = len(sizes) - x.dim()
+    x = shape.reshape(x, (1,) * lead + tuple(x.shape))
+    # repeat = expand a new axis before each dim, then merge.
+    inter = []
+    for r, s in zip(sizes, x.shape):
+        inter += [r, s]
+    y = shape.unsqueeze(x, 0)
+    xs = list(x.shape)
+    view_shape = []
+    for s in xs:
+        view_shape += [1, s]
+    y = shape.reshape(x, view_shape)
+    y = shape.expand(y, inter)
+    return shape.reshape(y, [r * s for r, s in zip(sizes, xs)])
+
+
+M = {
+    # shape
+    "view": shape.view, "reshape": shape.reshape, "flatten": shape.flatten, "unflatten": shape.unflatten,
+    "squeeze": shape.squeeze, "unsqueeze": shape.unsqueeze, "permute": shape.permute,
+    "transpose": shape.transpose, "swapaxes": shape.transpose, "swapdims": shape.transpose, "t": shape.t,
+    "movedim": shape.movedim, "expand": shape.expand, "expand_as": shape.expand_as,
+    "contiguous": shape.contiguous, "clone": shape.clone, "repeat": _repeat,
+    "view_as": lambda self, other: shape.view(self, other.shape),
+    "reshape_as": lambda self, other: shape.reshape(self, other.shape),
+    # indexing
+    "index_select": indexing.index_select, "gather": indexing.gather, "masked_fill": indexing.masked_fill,
+    "__getitem__": indexing.getitem, "__setitem__": setitem,
+    # arithmetic
+    "add": pointwise.add, "sub": pointwise.sub, "mul": pointwise.mul, "div": pointwise.div,
+    "true_divide": pointwise.div, "pow": pointwise.pow, "neg": pointwise.neg, "exp": pointwise.exp,
+    "log": pointwise.log, "sqrt": pointwise.sqrt, "abs": pointwise.abs, "tanh": pointwise.tanh,
+    "sigmoid": pointwise.sigmoid, "relu": pointwise.relu, "sin": pointwise.sin, "cos": pointwise.cos,
+    "floor_divide": pointwise.floor_divide, "remainder": pointwise.remainder,
+    "eq": pointwise.eq, "ne": pointwise.ne, "lt": pointwise.lt, "le": pointwise.le, "gt": pointwise.gt,
+    "ge": pointwise.ge, "logical_not": pointwise.logical_not, "logical_and": pointwise.logical_and,
+    "logical_or": pointwise.logical_or, "maximum": reduction.maximum, "minimum": reduction.minimum,
+    "__add__": pointwise.add, "__radd__": _binary(pointwise.add, True), "__sub__": pointwise.sub,
+    "__rsub__": _binary(pointwise.sub, True), "__mul__": pointwise.mul, "__rmul__": _binary(pointwise.mul, True),
+    "__truediv__": pointwise.div, "__rtruediv__": _binary(pointwise.div, True),
+    "__floordiv__": pointwise.floor_divide, "__rfloordiv__": _binary(pointwise.floor_divide, True),
+    "__mod__": pointwise.remainder, "__pow__": pointwise.pow, "__rpow__": _binary(pointwise.pow, True),
+    "__matmul__": linalg.matmul, "__rmatmul__": _binary(linalg.matmul, True),
+    "__neg__": pointwise.neg, "__pos__": lambda self: self, "__abs__": pointwise.abs,
+    "__eq__": pointwise.eq, "__ne__": pointwise.ne, "__lt__": pointwise.lt, "__le__": pointwise.le,
+    "__gt__": pointwise.gt, "__ge__": pointwise.ge,
+    "__and__": lambda self, o: pointwise.bitwise("and", self, o) if self.dtype is not D.bool else pointwise.logical_and(self, o),
+    "__or__": lambda self, o: pointwise.bitwise("or", self, o) if self.dtype is not D.bool else pointwise.logical_or(self, o),
+    "__xor__": lambda self, o: pointwise.bitwise("xor", self, o) if self.dtype is not D.bool else pointwise.logical_xor(self, o),
+    "__invert__": lambda self: pointwise.logical_not(self) if self.dtype is D.bool else Tensor._wrap(~self._data, self.device, self._backend),
+    # reductions and products
+    "sum": reduction.sum, "mean": reduction.mean, "max": reduction.max, "min": reduction.min,
+    "argmax": reduction.argmax, "argmin": reduction.argmin,
+    "matmul": linalg.matmul, "mm": linalg.mm, "bmm": linalg.bmm, "mv": linalg.mv, "dot": linalg.dot,
+    # in place
+    "add_": _inplace(pointwise.add), "sub_": _inplace(pointwise.sub), "mul_": _inplace(pointwise.mul),
+    "div_": _inplace(pointwise.div), "pow_": _inplace(pointwise.pow), "neg_": _inplace(pointwise.neg),
+    "exp_": _inplace(pointwise.exp), "masked_fill_": _inplace(indexing.masked_fill),
+    "__iadd__": _inplace(pointwise.add), "__isub__": _inplace(pointwise.sub),
+    "__imul__": _inplace(pointwise.mul), "__itruediv__": _inplace(pointwise.div),
+    "zero_": _zero_, "fill_": _fill_, "copy_": _copy_,
+    "uniform_": sampling.uniform_, "normal_": sampling.normal_, "random_": sampling.random_,
+    "bernoulli_": sampling.bernoulli_, "bernoulli": sampling.bernoulli,
+    # conversions
+    "to": _to, "type": _type, "cuda": _cuda, "cpu": lambda self, memory_format=None: _to(self, "cpu"),
+    "float": lambda self, memory_format=None: _to(self, D.float32),
+    "double": lambda self, memory_format=None: _to(self, D.float64),
+    "half": lambda self, memory_format=None: _to(self, D.float16),
+    "int": lambda self, memory_format=None: _to(self, D.int32),
+    "long": lambda self, memory_format=None: _to(self, D.int64),
+    "short": lambda self, memory_format=None: _to(self, D.int16),
+    "bool": lambda self, memory_format=None: _to(self, D.bool),
+    "byte": lambda self, memory_format=None: _to(self, D.uint8),
+    "char": lambda self, memory_format=None: _to(self, D.int8),
+    "pin_memory": _pin_memory, "is_pinned": lambda self, device=None: False,
+    "new_zeros": _new(creation.zeros), "new_ones": _new(creation.ones), "new_empty": _new(creation.empty),
+    "new_full": _new_full, "new_tensor": _new_tensor,
+}
+
+for _name, _fn in M.items():
+    setattr(Tensor, _name, _fn)
+
+Tensor.T = property(lambda self: shape.permute(self, *reversed(range(self.dim()))))
+Tensor.mT = property(lambda self: shape.transpose(self, -2, -1))

@@ -1,0 +1,102 @@
+"""Reverse-mode automatic differentiation. Mirrors ``torch.autograd``.
+
+* :class:`Function` — base class of every differentiable op (``reftorch/_ops``);
+* :func:`backward` / :func:`grad` — run the backward pass (``engine.py``);
+* ``no_grad``, ``enable_grad``, ``set_grad_enabled`` — recording switches (``grad_mode.py``).
+"""
+from __future__ import annotations
+
+from .function import Function, Node, AccumulateGrad
+from .grad_mode import no_grad, enable_grad, set_grad_enabled, is_grad_enabled, inference_mode
+from .engine import run_backward
+
+__all__ = ["Function", "backward", "grad", "no_grad", "enable_grad", "set_grad_enabled",
+           "is_grad_enabled", "inference_mode"]
+
+
+def _make_grads(outputs, grad_outputs):
+    from .._tensor import Tensor
+    grads = []
+    for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
+        if not out.requires_grad:
+            raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
+        if g is None:
+            if out.numel() != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            if not out.dtype.is_floating_point:
+                raise RuntimeError(f"grad can be implicitly created only for real scalar outputs but got {out.dtype}")
+            b = out._backend
+            grads.append(b.xp.ones(out._data.shape, dtype=out._data.dtype, **b._dev_kw()))
+        else:
+            if not isinstance(g, Tensor):
+                raise TypeError(f"gradients can be either Tensors or None, but got {type(g).__name__}")
+            if tuple(g.shape) != tuple(out.shape):
+                raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and output[{i}] "
+                                   f"has a shape of {out.shape}.")
+            arr = g._data
+            if arr.dtype != out._data.dtype:
+                arr = out._backend.xp.astype(arr, out._data.dtype)
+            grads.append(arr)
+    return grads
+
+
+def _seq(x):
+    from .._tensor import Tensor
+    if x is None:
+        return None
+    return [x] if isinstance(x, Tensor) else list(x)
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, grad_variables=None,
+             inputs=None):
+    """Accumulate gradients of ``tensors`` into the ``.grad`` of the graph's leaves.
+
+    Mirrors ``torch.autograd.backward``; see :meth:`reftorch.Tensor.backward`.
+    """
+    if create_graph:
+        raise NotImplementedError("create_graph=True (higher-order gradients) is not supported by reftorch")
+    if inputs is not None:
+        raise NotImplementedError("backward(inputs=...) is not supported by reftorch")
+    tensors = _seq(tensors)
+    gts = _seq(grad_tensors) or [None] * len(tensors)
+    grads = _make_grads(tensors, gts)
+    run_backward(tensors, grads, retain_graph=bool(retain_graph))
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=None,
+         materialize_grads=False):
+    """Return the gradients of ``outputs`` with respect to ``inputs`` without touching ``.grad``.
+
+    Mirrors ``torch.autograd.grad``.
+
+    Raises:
+        RuntimeError: if an input was not used in the graph (unless ``allow_unused=True``).
+
+    Examples:
+        >>> import reftorch as torch
+        >>> x = torch.tensor([1.0, 2.0], requires_grad=True)
+        >>> torch.autograd.grad((x ** 2).sum(), x)
+        (tensor([2., 4.]),)
+    """
+    from .._tensor import Tensor
+    if create_graph:
+        raise NotImplementedError("create_graph=True (higher-order gradients) is not supported by reftorch")
+    outputs = _seq(outputs)
+    single = isinstance(inputs, Tensor)
+    inputs = _seq(inputs)
+    for t in inputs:
+        if not t.requires_grad:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+    gos = _seq(grad_outputs) or [None] * len(outputs)
+    grads = _make_grads(outputs, gos)
+    res = run_backward(outputs, grads, retain_graph=bool(retain_graph), inputs=inputs)
+    out = []
+    for t, g in zip(inputs, res):
+        if g is None:
+            if not allow_unused and not materialize_grads:
+                raise RuntimeError("One of the differentiated Tensors appears to not have been used in the graph. "
+                                   "Set allow_unused=True if this is the desired behavior.")
+            out.append(None if not materialize_grads else t.detach() * 0)
+        else:
+            out.append(Tensor._wrap(g, t.device, t._backend))
+    return tuple(out)

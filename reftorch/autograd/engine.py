@@ -1,0 +1,102 @@
+"""The backward pass: an iterative topological traversal of the recorded graph.
+
+Mirrors the behaviour of PyTorch's ``torch/csrc/autograd/engine.cpp`` for what reftorch
+covers: dependencies are counted first, then nodes run once all their gradients have
+arrived (Kahn's algorithm, no recursion, so long RNN unrolls are fine), gradients flowing
+into the same node are summed, and leaves accumulate into ``.grad``.
+"""
+from __future__ import annotations
+
+from .function import AccumulateGrad
+from .grad_mode import no_grad
+
+
+def _dependencies(roots):
+    deps = {}
+    seen = set()
+    stack = list(roots)
+    for r in roots:
+        seen.add(r)
+    while stack:
+        node = stack.pop()
+        for nxt, _ in node.next_functions:
+            if nxt is None:
+                continue
+            deps[nxt] = deps.get(nxt, 0) + 1
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    return deps
+
+
+def run_backward(tensors, grads, retain_graph=False, inputs=None):
+    """Propagate ``grads`` (arrays) from ``tensors`` back to the leaves.
+
+    Args:
+        tensors: output tensors that have a ``grad_fn`` or require grad.
+        grads: one gradient array per tensor, shaped like it.
+        retain_graph: keep saved tensors so the graph can be traversed again.
+        inputs: if given, a list of tensors whose gradients are returned instead of
+            accumulated into ``.grad`` (used by ``torch.autograd.grad``).
+
+    Returns:
+        The gradient arrays for ``inputs`` (``None`` where no gradient reached), or None.
+    """
+    roots = []
+    buffer = {}
+    for t, g in zip(tensors, grads):
+        node = t.grad_fn
+        if node is None:
+            node = t._accumulator
+            if node is None:
+                node = t._accumulator = AccumulateGrad(t)
+        if node in buffer:
+            buffer[node] = buffer[node] + g
+        else:
+            buffer[node] = g
+            roots.append(node)
+
+    capture = None
+    if inputs is not None:
+        capture = {}
+        for t in inputs:
+            key = t.grad_fn if t.grad_fn is not None else t._accumulator
+            if key is None:
+                key = t._accumulator = AccumulateGrad(t)
+            capture[key] = None
+
+    deps = _dependencies(roots)
+    ready = [r for r in roots if deps.get(r, 0) == 0]
+    with no_grad():
+        while ready:
+            node = ready.pop()
+            grad = buffer.pop(node, None)
+            if capture is not None and node in capture:
+                prev = capture[node]
+                capture[node] = grad if prev is None else prev + grad
+                if isinstance(node, AccumulateGrad):
+                    continue
+            if isinstance(node, AccumulateGrad):
+                if grad is not None and capture is None:
+                    node.accumulate(grad)
+                continue
+            if grad is None:
+                out_grads = (None,) * len(node.next_functions)
+            else:
+                if node._retained is not None:
+                    t = node._retained()
+                    if t is not None:
+                        AccumulateGrad(t).accumulate(grad)
+                out_grads = node.apply(grad, retain_graph)
+            for (nxt, _), g in zip(node.next_functions, out_grads):
+                if nxt is None:
+                    continue
+                if g is not None:
+                    prev = buffer.get(nxt)
+                    buffer[nxt] = g if prev is None else prev + g
+                deps[nxt] -= 1
+                if deps[nxt] == 0:
+                    ready.append(nxt)
+    if capture is not None:
+        return [capture[t.grad_fn if t.grad_fn is not None else t._accumulator] for t in inputs]
+    return None

@@ -1,0 +1,211 @@
+"""Differentiable operations and the graph nodes they record.
+
+Every differentiable op in reftorch is a subclass of :class:`Function` with two static
+methods that work on backend arrays:
+
+* ``forward(ctx, *inputs, **params)`` receives the input *tensors* (read their arrays with
+  ``x._data``) and non-tensor parameters, and returns the output array;
+* ``backward(ctx, grad)`` receives the gradient array of the output and returns one
+  gradient array (or ``None``) per positional input.
+
+``Function.apply`` runs ``forward``, wraps the result in a tensor and, when gradients are
+being recorded and an input requires grad, attaches a :class:`Node` (the tensor's
+``grad_fn``) named as in PyTorch (``CatBackward0``, ``ViewBackward0``, …).
+"""
+from __future__ import annotations
+
+from .grad_mode import is_grad_enabled
+
+_FREED = ("Trying to backward through the graph a second time (or directly access saved tensors "
+          "after they have already been freed). Saved intermediate values of the graph are freed "
+          "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
+          "backward through the graph a second time or if you need to access saved tensors after "
+          "calling backward.")
+
+
+class Context:
+    """What a forward pass leaves for its backward pass (PyTorch's ``ctx``)."""
+
+    __slots__ = ("_saved", "_versions", "_save_output", "needs_input_grad", "node", "__dict__")
+
+    def __init__(self, needs_input_grad):
+        self._saved = ()
+        self._versions = ()
+        self._save_output = False
+        self.needs_input_grad = needs_input_grad
+
+    def save_for_backward(self, *items):
+        """Keep tensors (checked for in-place changes) or arrays for the backward pass."""
+        self._saved = items
+        self._versions = tuple(t._version[0] if hasattr(t, "_version") else None for t in items)
+
+    def save_output(self):
+        """Ask ``apply`` to save the output tensor too (it is appended to ``saved_tensors``)."""
+        self._save_output = True
+
+    @property
+    def saved_tensors(self):
+        if self._saved is None:
+            raise RuntimeError(_FREED)
+        return self._saved
+
+
+class Node:
+    """A recorded operation: the ``grad_fn`` of a tensor.
+
+    Attributes:
+        next_functions: one ``(node, 0)`` pair per tensor input; ``node`` is the input's
+            ``grad_fn``, its ``AccumulateGrad`` if it is a leaf that requires grad, or
+            ``None``.
+    """
+
+    __slots__ = ("_fn", "ctx", "next_functions", "_name", "_retained", "__weakref__")
+
+    def __init__(self, fn, ctx, next_functions, name):
+        self._fn = fn
+        self.ctx = ctx
+        self.next_functions = next_functions
+        self._name = name
+        self._retained = None
+
+    def name(self) -> str:
+        return self._name
+
+    def __repr__(self):
+        return f"<{self._name} object at {hex(id(self))}>"
+
+    def _check_saved(self):
+        ctx = self.ctx
+        if ctx._saved is None:
+            raise RuntimeError(_FREED)
+        for item, v in zip(ctx._saved, ctx._versions):
+            if v is not None and item._version[0] != v:
+                from .._tensor import tensor_type_name
+                producer = item.grad_fn.name() if item.grad_fn is not None else None
+                where = f", which is output 0 of {producer}," if producer else ""
+                raise RuntimeError(
+                    "one of the variables needed for gradient computation has been modified by an "
+                    f"inplace operation: [{tensor_type_name(item)} [{', '.join(map(str, item.shape))}]]"
+                    f"{where} is at version {item._version[0]}; expected version {v} instead. Hint: "
+                    "enable anomaly detection to find the operation that failed to compute its "
+                    "gradient, with torch.autograd.set_detect_anomaly(True).")
+
+    def apply(self, grad, retain_graph):
+        ctx = self.ctx
+        if ctx._saved is None:
+            raise RuntimeError(_FREED)
+        self._check_saved()
+        grads = self._fn.backward(ctx, grad)
+        if not isinstance(grads, tuple):
+            grads = (grads,)
+        if not retain_graph and ctx._saved:
+            ctx._saved = None  # free saved tensors, as PyTorch does
+        return grads
+
+    def register_hook(self, fn):  # pragma: no cover - rarely used
+        raise NotImplementedError("Node hooks are not implemented in reftorch")
+
+
+class AccumulateGrad:
+    """The node that adds an incoming gradient to a leaf tensor's ``.grad``."""
+
+    __slots__ = ("variable", "next_functions", "__weakref__")
+
+    def __init__(self, variable):
+        self.variable = variable
+        self.next_functions = ()
+
+    def name(self) -> str:
+        return "torch::autograd::AccumulateGrad"
+
+    def __repr__(self):
+        return f"<AccumulateGrad object at {hex(id(self))}>"
+
+    def accumulate(self, grad_array):
+        from .._tensor import Tensor
+        t = self.variable
+        if t._grad is None:
+            t._grad = Tensor._wrap(grad_array.copy() if t._backend.has_views else grad_array, t.device)
+        else:
+            g = t._grad
+            if t._backend.has_views:
+                g._data += grad_array  # in place: `g is t.grad` stays True, like PyTorch
+            else:
+                g._data = g._data + grad_array
+            g._version[0] += 1
+
+
+def _edge(t):
+    """The ``next_functions`` entry for input tensor ``t``."""
+    if t.grad_fn is not None:
+        return (t.grad_fn, 0)
+    if t._requires_grad:
+        acc = t._accumulator
+        if acc is None:
+            acc = t._accumulator = AccumulateGrad(t)
+        return (acc, 0)
+    return (None, 0)
+
+
+class Function:
+    """Base class of differentiable operations (see the module docstring).
+
+    Class attributes:
+        name: the ``grad_fn`` name PyTorch uses, e.g. ``"CatBackward0"``.
+        is_view: True when the output shares memory with the first input.
+        differentiable: False for ops whose output never requires grad.
+    """
+
+    name = "Backward"
+    is_view = False
+
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise NotImplementedError
+
+    @classmethod
+    def apply(cls, *inputs, _name=None, **params):
+        from .._tensor import Tensor
+        needs = is_grad_enabled() and any(t._requires_grad for t in inputs)
+        if needs:
+            ctx = Context(tuple(t._requires_grad for t in inputs))
+            ctx.xp = inputs[0]._backend.xp
+            out = cls.forward(ctx, *inputs, **params)
+        else:
+            out = cls.forward(_NO_CTX, *inputs, **params)
+        x0 = inputs[0]
+        result = Tensor._wrap(out, x0.device, backend=x0._backend)
+        if cls.is_view:
+            base = x0._base if x0._base is not None else x0
+            result._base = base
+            result._version = x0._version
+        if needs:
+            result._requires_grad = True
+            node = Node(cls, ctx, tuple(_edge(t) for t in inputs), _name or cls.name)
+            result.grad_fn = node
+            if ctx._save_output:
+                ctx._saved = ctx._saved + (result,)
+                ctx._versions = ctx._versions + (result._version[0],)
+        return result
+
+
+class _NoContext:
+    """Stands in for ``ctx`` when no graph is recorded: saving is a no-op."""
+
+    needs_input_grad = ()
+
+    def save_for_backward(self, *items):
+        pass
+
+    def save_output(self):
+        pass
+
+    def __setattr__(self, key, value):
+        pass
+
+
+_NO_CTX = _NoContext()

@@ -1,0 +1,114 @@
+"""Gradient recording switches: ``no_grad``, ``enable_grad``, ``set_grad_enabled``.
+
+Mirrors ``torch.autograd.grad_mode``. The flag is thread-local, as in PyTorch.
+"""
+from __future__ import annotations
+
+import functools
+import threading
+
+__all__ = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "inference_mode"]
+
+_state = threading.local()
+
+
+def is_grad_enabled() -> bool:
+    """Whether operations are currently recorded for autograd (True by default)."""
+    return getattr(_state, "enabled", True)
+
+
+def _set(mode: bool) -> None:
+    _state.enabled = bool(mode)
+
+
+class _DecoratorContextManager:
+    """A context manager that also works as a function decorator."""
+
+    def __call__(self, func):
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            with self._clone():
+                return func(*args, **kwargs)
+        return wrapper
+
+    def _clone(self):
+        return self.__class__()
+
+
+class no_grad(_DecoratorContextManager):
+    """Context manager (and decorator) that disables gradient recording.
+
+    Results computed inside have ``requires_grad=False`` and no ``grad_fn``. Mirrors
+    ``torch.no_grad``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> x = torch.tensor([1.0], requires_grad=True)
+        >>> with torch.no_grad():
+        ...     y = x * 2
+        >>> y.requires_grad
+        False
+    """
+
+    def __enter__(self):
+        self._prev = is_grad_enabled()
+        _set(False)
+
+    def __exit__(self, *exc):
+        _set(self._prev)
+        return False
+
+
+class enable_grad(_DecoratorContextManager):
+    """Context manager (and decorator) that enables gradient recording inside ``no_grad``.
+
+    Mirrors ``torch.enable_grad``.
+    """
+
+    def __enter__(self):
+        self._prev = is_grad_enabled()
+        _set(True)
+
+    def __exit__(self, *exc):
+        _set(self._prev)
+        return False
+
+
+class set_grad_enabled(_DecoratorContextManager):
+    """Turn gradient recording on or off: as a function call or a context manager.
+
+    Mirrors ``torch.set_grad_enabled``. Called plainly, it sets the mode at once;
+    used in ``with``, it restores the previous mode on exit.
+
+    Args:
+        mode: ``True`` to record operations, ``False`` not to.
+    """
+
+    def __init__(self, mode: bool):
+        self._prev = is_grad_enabled()
+        self.mode = bool(mode)
+        _set(self.mode)
+
+    def _clone(self):
+        return self.__class__(self.mode)
+
+    def __enter__(self):
+        pass
+
+    def __exit__(self, *exc):
+        _set(self._prev)
+        return False
+
+
+class inference_mode(no_grad):
+    """Like :class:`no_grad` (reftorch has no separate inference tensors)."""
+
+    def __init__(self, mode: bool = True):
+        self.mode = mode
+
+    def _clone(self):
+        return self.__class__(self.mode)
+
+    def __enter__(self):
+        self._prev = is_grad_enabled()
+        _set(not self.mode and self._prev)

@@ -1,0 +1,102 @@
+"""Random number generators and global seeding. Mirrors ``torch.random`` and ``torch.Generator``.
+
+reftorch's CPU generator reproduces PyTorch's CPU random streams bit for bit (see
+``reftorch/_rng.py``), so ``manual_seed(0)`` followed by ``rand``/``randint``/``randperm``
+gives exactly PyTorch's numbers. CUDA tensors draw on the host with the same generator
+and are copied to the device (PyTorch's CUDA generator, Philox, is not reproduced).
+"""
+from __future__ import annotations
+
+from . import _rng
+
+__all__ = ["Generator", "manual_seed", "seed", "initial_seed", "get_rng_state", "set_rng_state",
+           "default_generator"]
+
+
+class Generator:
+    """A random number generator whose state can be seeded, saved and restored.
+
+    Mirrors ``torch.Generator``. Pass it as ``generator=`` to random functions and to
+    ``DataLoader``/samplers for reproducible draws that do not disturb the global stream.
+
+    Args:
+        device: only ``"cpu"`` generators exist in reftorch.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> g = torch.Generator().manual_seed(42)
+        >>> torch.randint(0, 10, (5,), generator=g)
+        tensor([2, 7, 6, 4, 6])
+    """
+
+    def __init__(self, device="cpu", *, _engine=None):
+        from ._device import device as _dev
+        self.device = _dev(device)
+        self._engine = _engine if _engine is not None else _rng.CPUGenerator()
+
+    def manual_seed(self, seed) -> "Generator":
+        """Seed the generator (any int in ``[-2**63, 2**64)``) and return it."""
+        self._engine.manual_seed(int(seed))
+        return self
+
+    def seed(self) -> int:
+        """Reseed from a non-deterministic source and return the new seed."""
+        return self._engine.seed()
+
+    def initial_seed(self) -> int:
+        """The seed last set with :meth:`manual_seed` or :meth:`seed`."""
+        return self._engine.initial_seed()
+
+    def get_state(self):
+        """The generator state as a uint8 tensor (PyTorch's byte layout)."""
+        from ._ops.creation import from_numpy
+        return from_numpy(self._engine.get_state().copy())
+
+    def set_state(self, new_state) -> "Generator":
+        """Restore a state returned by :meth:`get_state`."""
+        self._engine.set_state(new_state._host() if hasattr(new_state, "_host") else new_state)
+        return self
+
+    def __repr__(self):
+        return f"<torch._C.Generator object at {hex(id(self))}>"
+
+
+default_generator = Generator(_engine=_rng.default_generator)
+
+
+def _engine(generator):
+    return (default_generator if generator is None else generator)._engine
+
+
+def manual_seed(seed) -> Generator:
+    """Seed the global generator so that random results repeat from run to run.
+
+    Mirrors ``torch.manual_seed``; returns the default generator.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> _ = torch.manual_seed(0)
+        >>> torch.rand(3)
+        tensor([0.4963, 0.7682, 0.0885])
+    """
+    return default_generator.manual_seed(seed)
+
+
+def seed() -> int:
+    """Seed the global generator non-deterministically and return the seed."""
+    return default_generator.seed()
+
+
+def initial_seed() -> int:
+    """The seed of the global generator."""
+    return default_generator.initial_seed()
+
+
+def get_rng_state():
+    """The global generator's state as a uint8 tensor."""
+    return default_generator.get_state()
+
+
+def set_rng_state(new_state) -> None:
+    """Restore the global generator's state."""
+    default_generator.set_state(new_state)
