@@ -164,6 +164,17 @@ def test_zh_en_same_examples(page: str):
         assert a == b, f"{page}: python block #{n} differs between docs/en and docs/zh"
 
 
+_AUTODOC = re.compile(r"^:::[ \t]+(\S+)", re.MULTILINE)
+
+
+@pytest.mark.parametrize("page", sorted(_tree("en") & _tree("zh")))
+def test_zh_en_same_api_entries(page: str):
+    """mkdocstrings blocks (``::: reftorch.x``) are the same, in the same order, in both languages."""
+    en = _AUTODOC.findall((DOCS / "en" / page).read_text("utf-8"))
+    zh = _AUTODOC.findall((DOCS / "zh" / page).read_text("utf-8"))
+    assert en == zh, f"{page}: API entries differ between docs/en and docs/zh"
+
+
 # ---------------------------------------------------------------- (d) minimum counts
 
 
