@@ -1,0 +1,16 @@
+# Shared by scripts/docs.sh and scripts/test.sh: create .venv once and install extras into it.
+# Usage: . scripts/_venv.sh EXTRAS   (e.g. "docs" or "test,docs")
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+PY=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+    "$PY" -m venv .venv
+fi
+# shellcheck disable=SC1091
+. .venv/bin/activate
+stamp=".venv/.installed-$1-$(sha1sum pyproject.toml | cut -c1-12)"
+if [ ! -f "$stamp" ]; then
+    python -m pip install --quiet --upgrade pip
+    python -m pip install --quiet -e ".[$1]"
+    touch "$stamp"
+fi
