@@ -77,7 +77,7 @@ def _from_host(arr, dtype, device, requires_grad=False):
     if dev.type == "cpu":
         out = _np.array(arr, dtype=native, copy=True)
     else:
-        out = backend.from_host(_np.asarray(arr, dtype=native))
+        out = backend.from_host(_np.asarray(arr, dtype=_np.dtype(dtype.name)))
     t = Tensor._wrap(out, dev, backend)
     if requires_grad:
         t.requires_grad_(True)
