@@ -49,7 +49,16 @@ DOCTEST_FLAGS = ELLIPSIS | NORMALIZE_WHITESPACE
 #: The engines a docs page runs on: Sybil name -> the module that ``torch`` means there.
 ENGINES = {"reftorch": "reftorch", "torch": "torch"}
 
-TORCH_AVAILABLE = importlib.util.find_spec("torch") is not None
+
+
+def _importable(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+TORCH_AVAILABLE = _importable("torch")
 
 
 # --------------------------------------------------------------------------- parsing
