@@ -51,10 +51,8 @@ def _to(self, *args, dtype=None, device=None, non_blocking=False, copy=False, me
     if dt is not self.dtype and self._requires_grad and not (dt.is_floating_point or dt.is_complex):
         from .autograd.grad_mode import no_grad
         with no_grad():
-            return ToCopy.apply(self, dtype=dt, dev=dev, backend=backend)
-    out = ToCopy.apply(self, dtype=dt, dev=dev, backend=backend)
-    out._device = dev
-    return out
+            return ToCopy.apply(self, dtype=dt, dev=dev, backend=backend, _out=(dev, backend))
+    return ToCopy.apply(self, dtype=dt, dev=dev, backend=backend, _out=(dev, backend))
 
 
 def _binary(fn, swap=False):

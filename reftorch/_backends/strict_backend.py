@@ -76,4 +76,8 @@ class StrictBackend(Backend):
         return arr
 
     def index_put_add(self, shape, g, key):
-        raise NotImplementedError("the backward of tensor-index reads is not implemented on the strict device")
+        # Which flat positions did the forward read? Index an arange the same way.
+        xp = self.xp
+        n = math.prod(shape)
+        pos = xp.reshape(xp.arange(n, dtype=xp.int64, device=self._dev), tuple(shape))[key]
+        return self.scatter_add(shape, None, xp.reshape(pos, (-1,)), xp.reshape(g, (-1,)))

@@ -300,8 +300,11 @@ class BasicIndex(Function):
     @staticmethod
     def backward(ctx, g):
         xp = ctx.xp
-        out = xp.zeros(ctx.shape, dtype=g.dtype)
-        out[ctx.key] = g
+        out = xp.zeros(ctx.shape, dtype=g.dtype, device=g.device)
+        key = tuple(k for k in ctx.key if k is not None)  # None only added size-1 dims to g
+        if len(key) != len(ctx.key):
+            g = xp.reshape(g, out[key].shape)
+        out[key] = g
         return out
 
 
@@ -395,6 +398,10 @@ def _normalize_key(x, key):
             out.append(arr)
             advanced = True
             name = "IndexBackward0"
+    if advanced and len(out) == 1:
+        return out[0], advanced, name  # a lone index array (the array API allows a bare mask only)
+    if not any(k is Ellipsis for k in out):
+        out.append(Ellipsis)  # the array API wants every dimension covered; NumPy implies it
     return tuple(out), advanced, name
 
 

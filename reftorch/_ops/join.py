@@ -36,7 +36,7 @@ class Cat(Function):
             if not need:
                 out.append(None)
             else:
-                key = (slice(None),) * ctx.dim + (slice(start, start + size),)
+                key = (slice(None),) * ctx.dim + (slice(start, start + size), Ellipsis)
                 out.append(xp.astype(g[key], native, copy=False))
             start += size
         return tuple(out)
@@ -126,7 +126,7 @@ class Stack(Function):
         xp = ctx.xp
         out = []
         for i, (native, need) in enumerate(zip(ctx.dtypes, ctx.needs_input_grad)):
-            key = (slice(None),) * ctx.dim + (i,)
+            key = (slice(None),) * ctx.dim + (i, Ellipsis)
             out.append(xp.astype(g[key], native, copy=False) if need else None)
         return tuple(out)
 

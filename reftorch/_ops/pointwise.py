@@ -149,10 +149,10 @@ class Pow(_Binary):
         a, b = _cast(x, ctx.dt), _cast(y, ctx.dt)
         gx = gy = None
         if ctx.needs_input_grad[0]:
-            zero = xp.zeros((), dtype=g.dtype)
+            zero = xp.zeros((), dtype=g.dtype, device=g.device)
             gx = xp.where(b == 0, zero, g * b * a ** (b - 1))
         if ctx.needs_input_grad[1]:
-            zero = xp.zeros((), dtype=g.dtype)
+            zero = xp.zeros((), dtype=g.dtype, device=g.device)
             gy = xp.where((a == 0) & (b >= 0), zero, g * out._data * xp.log(a))
         return _Binary._reduce(ctx, gx, gy)
 
@@ -426,7 +426,7 @@ class Relu(_Unary):
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
         xp = ctx.xp
-        return xp.where(out._data > 0, g, xp.zeros((), dtype=g.dtype))
+        return xp.where(out._data > 0, g, xp.zeros((), dtype=g.dtype, device=g.device))
 
 
 class Sin(_Unary):

@@ -166,11 +166,10 @@ class MaxDim(Function):
     name = "MaxBackward0"
 
     @staticmethod
-    def forward(ctx, x, dim, keepdim, index):
+    def forward(ctx, x, index, dim, keepdim):
         ctx.shape, ctx.dim, ctx.keepdim = x._data.shape, dim, keepdim
         ctx.save_for_backward(index)
-        idx = index._data if keepdim else x._backend.xp.expand_dims(index._data, axis=dim)
-        out = x._backend.xp.take_along_axis(x._data, idx, axis=dim)
+        out = x._backend.xp.take_along_axis(x._data, index._data, axis=dim)  # index keeps dim
         return out if keepdim else x._backend.xp.squeeze(out, axis=dim)
 
     @staticmethod
@@ -178,7 +177,7 @@ class MaxDim(Function):
         (index,) = ctx.saved_tensors
         b = index._backend
         xp = b.xp
-        idx = index._data if ctx.keepdim else xp.expand_dims(index._data, axis=ctx.dim)
+        idx = index._data
         gg = g if ctx.keepdim else xp.expand_dims(g, axis=ctx.dim)
         n = ctx.shape[ctx.dim]
         pos = xp.reshape(xp.arange(n, **b._dev_kw()), tuple(n if i == ctx.dim else 1 for i in range(len(ctx.shape))))

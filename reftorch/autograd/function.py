@@ -168,7 +168,7 @@ class Function:
         raise NotImplementedError
 
     @classmethod
-    def apply(cls, *inputs, _name=None, **params):
+    def apply(cls, *inputs, _name=None, _out=None, **params):
         from .._tensor import Tensor
         needs = is_grad_enabled() and any(t._requires_grad for t in inputs)
         if needs:
@@ -178,7 +178,10 @@ class Function:
         else:
             out = cls.forward(_NO_CTX, *inputs, **params)
         x0 = inputs[0]
-        result = Tensor._wrap(out, x0.device, backend=x0._backend)
+        if _out is None:
+            result = Tensor._wrap(out, x0.device, backend=x0._backend)
+        else:  # an op that moves data to another device: _out = (device, backend)
+            result = Tensor._wrap(out, _out[0], backend=_out[1])
         if cls.is_view:
             base = x0._base if x0._base is not None else x0
             result._base = base

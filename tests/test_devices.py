@@ -1,0 +1,167 @@
+"""The same kernels on every backend: NumPy (cpu), the strict stand-in accelerator, and CuPy.
+
+The ``strict`` device is ``array_api_strict`` on its ``device1``: a namespace that is not
+NumPy, refuses NumPy-only functions, refuses silent host copies (``np.asarray`` raises)
+and refuses mixing devices. Every op below runs there and on CUDA (when a GPU and CuPy are
+present), and its values and gradients must equal the CPU results. A kernel that calls
+NumPy directly, or creates an array without the input's device, fails here on CPU-only CI.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import reftorch as torch
+from reftorch._backends.cupy_backend import cupy_available
+
+DEVICES = [
+    "strict",
+    pytest.param("cuda", marks=[pytest.mark.gpu,
+                                pytest.mark.skipif(not cupy_available(), reason="needs CuPy and a CUDA GPU")]),
+]
+
+A = [[1.0, -2.0, 3.0], [4.0, 5.0, -6.0]]
+
+
+def _x(device, data=A, dtype=torch.float32):
+    return torch.tensor(data, dtype=dtype, device=device, requires_grad=True)
+
+
+def _idx(device, data):
+    return torch.tensor(data, device=device)
+
+
+# Each case: name -> function(x, device) returning a float tensor built from x.
+CASES = {
+    "cat": lambda x, d: torch.cat([x, x * 2], 1),
+    "cat_neg": lambda x, d: torch.cat([x, x], -2),
+    "stack": lambda x, d: torch.stack([x, x * 3]),
+    "stack_last": lambda x, d: torch.stack([x, x], dim=-1),
+    "view": lambda x, d: x.view(3, 2) * 1,
+    "reshape_copy": lambda x, d: x.t().reshape(6),
+    "flatten": lambda x, d: x.unsqueeze(0).flatten(),
+    "squeeze": lambda x, d: x.unsqueeze(1).squeeze(1),
+    "permute": lambda x, d: x.unsqueeze(0).permute(2, 0, 1),
+    "transpose": lambda x, d: x.transpose(0, 1),
+    "expand": lambda x, d: x[:1].expand(3, 3),
+    "select": lambda x, d: x[1],
+    "slice": lambda x, d: x[:, 1:],
+    "index_none": lambda x, d: x[None, ..., 0],
+    "bool_mask": lambda x, d: x[x > 0],
+    "index_select": lambda x, d: x.index_select(1, _idx(d, [2, 0, 2])),
+    "gather": lambda x, d: x.gather(1, _idx(d, [[2, 0], [1, 1]])),
+    "masked_fill": lambda x, d: x.masked_fill(x > 2, 0.5),
+    "add_scalar": lambda x, d: x + 1.5,
+    "radd_broadcast": lambda x, d: x + x[0],
+    "sub": lambda x, d: 2 - x,
+    "mul": lambda x, d: x * x,
+    "div": lambda x, d: x / (x * x + 1),
+    "pow_scalar": lambda x, d: x ** 2,
+    "pow_tensor": lambda x, d: (x * x + 1) ** (x / 4),
+    "neg": lambda x, d: -x,
+    "exp": lambda x, d: (x / 4).exp(),
+    "log": lambda x, d: (x * x + 1).log(),
+    "tanh": lambda x, d: x.tanh(),
+    "sigmoid": lambda x, d: x.sigmoid(),
+    "relu": lambda x, d: x.relu(),
+    "matmul": lambda x, d: x @ x.t(),
+    "mv": lambda x, d: x @ x[0],
+    "bmm": lambda x, d: torch.bmm(x.unsqueeze(0), x.t().unsqueeze(0)),
+    "sum_dim": lambda x, d: x.sum(-1),
+    "sum_all": lambda x, d: x.sum(),
+    "mean_keepdim": lambda x, d: x.mean(0, keepdim=True),
+    "max_all": lambda x, d: x.max(),
+    "max_dim": lambda x, d: x.max(1).values,
+    "contiguous": lambda x, d: x.t().contiguous(),
+    "to_double": lambda x, d: x.double(),
+}
+
+
+# The strict stand-in has no strided views (its "views" are copies, so every tensor looks
+# contiguous there): ops whose grad_fn depends on the input's memory layout differ.
+LAYOUT_DEPENDENT = {"contiguous", "reshape_copy"}
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_forward_and_backward_match_cpu(device, case):
+    fn = CASES[case]
+    x_cpu = _x("cpu")
+    y_cpu = fn(x_cpu, "cpu")
+    y_cpu.sum().backward()
+
+    x_dev = _x(device)
+    y_dev = fn(x_dev, device)
+    assert y_dev.device.type == torch.device(device).type
+    assert y_dev.shape == y_cpu.shape
+    assert y_dev.dtype == y_cpu.dtype
+    assert (y_dev.grad_fn is None) == (y_cpu.grad_fn is None)
+    if y_cpu.grad_fn is not None and not (device == "strict" and case in LAYOUT_DEPENDENT):
+        assert y_dev.grad_fn.name() == y_cpu.grad_fn.name()
+    np.testing.assert_allclose(y_dev._host(), y_cpu._host(), rtol=1e-6, atol=1e-6)
+    y_dev.sum().backward()
+    assert x_dev.grad.device.type == torch.device(device).type
+    np.testing.assert_allclose(x_dev.grad._host(), x_cpu.grad._host(), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_creation_on_device(device):
+    for make in (lambda: torch.zeros(2, 3, device=device), lambda: torch.ones(2, device=device),
+                 lambda: torch.full((2,), 7, device=device), lambda: torch.arange(5, device=device),
+                 lambda: torch.eye(3, device=device), lambda: torch.linspace(0, 1, 5, device=device)):
+        t = make()
+        assert t.device.type == torch.device(device).type
+    torch.manual_seed(0)
+    a = torch.rand(4)
+    torch.manual_seed(0)
+    b = torch.rand(4, device=device)
+    np.testing.assert_array_equal(a.numpy(), b._host())  # drawn on the host, bit-exact
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_errors_are_the_same_on_device(device):
+    x = _x(device)
+    with pytest.raises(IndexError, match="index out of range in self"):
+        x.index_select(0, _idx(device, [5]))
+    with pytest.raises(RuntimeError, match="index 3 is out of bounds for dimension 1 with size 3"):
+        x.gather(1, _idx(device, [[3]]))
+    with pytest.raises(RuntimeError, match="Sizes of tensors must match except in dimension 0"):
+        torch.cat([x, x.t()])
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_setitem_and_inplace_on_device(device):
+    t = torch.zeros(2, 3, device=device)
+    t[0, 1] = 5.0
+    t.add_(1)
+    np.testing.assert_array_equal(t._host(), [[1, 6, 1], [1, 1, 1]])
+
+
+def test_device_round_trip_through_strict():
+    x = torch.tensor([[1.0, 2.0]], requires_grad=True)
+    y = x.to("strict") * 3
+    assert y.device.type == "strict"
+    z = y.to("cpu").sum()
+    z.backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [[3.0, 3.0]])
+
+
+def test_strict_refuses_host_conversion():
+    t = torch.ones(2, device="strict")
+    with pytest.raises(TypeError, match="can't convert strict device type tensor to numpy"):
+        t.numpy()
+
+
+def test_cuda_without_gpu_raises_like_pytorch():
+    if cupy_available():
+        pytest.skip("a GPU is present")
+    try:
+        import cupy  # noqa: F401
+        expected = RuntimeError  # a CUDA build without a usable GPU
+    except ImportError:
+        expected = AssertionError  # "Torch not compiled with CUDA enabled", as PyTorch's CPU build
+    with pytest.raises(expected):
+        torch.zeros(2, device="cuda")
+    with pytest.raises(expected):
+        torch.ones(2).cuda()
+    assert torch.cuda.is_available() is False
