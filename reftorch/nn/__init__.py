@@ -1,0 +1,25 @@
+"""``reftorch.nn``: modules, parameters, initialisation and functional forms.
+
+Mirrors ``torch.nn``: ``from reftorch import nn`` gives ``nn.Module``, ``nn.Parameter``,
+``nn.Linear``, ``nn.Embedding``, the activations, the losses, the containers, the
+recurrent layers, ``nn.functional``, ``nn.init`` and ``nn.utils``.
+"""
+from __future__ import annotations
+
+from .parameter import Parameter, Buffer  # noqa: F401
+from .modules import *  # noqa: F401,F403
+from .modules import Module  # noqa: F401
+from . import modules as _modules
+
+for _k in dir(_modules):
+    _v = getattr(_modules, _k)
+    if isinstance(_v, type) and issubclass(_v, Module):
+        globals()[_k] = _v
+del _k, _v
+
+import importlib.util as _ilu  # noqa: E402
+
+for _sub in ("functional", "init", "utils"):
+    if _ilu.find_spec(f"{__name__}.{_sub}") is not None:
+        __import__(f"{__name__}.{_sub}")
+del _sub, _ilu
