@@ -431,6 +431,39 @@ def test_clone_is_independent():
     assert not np.array_equal(c.get_state(), g.get_state())
 
 
+# ------------------------------------------------ fused multiply-add emulation
+def exact_fma(a, b, c, dtype):
+    """Correctly rounded a*b+c from exact rational arithmetic (reference, not torch)."""
+    from fractions import Fraction
+    exact = Fraction(float(a)) * Fraction(float(b)) + Fraction(float(c))
+    # round to nearest float64 first is NOT allowed: do it via nextafter bracketing
+    x = dtype(float(exact))  # may be off by one ulp (double rounding); fix below
+    lo, hi = (np.nextafter(x, dtype(-np.inf)), x) if Fraction(float(x)) > exact else (x, np.nextafter(x, dtype(np.inf)))
+    dlo, dhi = exact - Fraction(float(lo)), Fraction(float(hi)) - exact
+    if dlo != dhi:
+        return lo if dlo < dhi else hi
+    return lo if int(lo.view(f"u{lo.itemsize}")) % 2 == 0 else hi
+
+
+def test_fma32_single_rounding_on_a_double_rounding_case():
+    # a*b = 2**6 - 2**-40 sits just below the float32 midpoint of c and the next float;
+    # rounding to float64 first lands on the midpoint and ties-to-even would round up.
+    a, b, c = np.float32(2**6 * (1 + 2**-23)), np.float32(1 - 2**-23), np.float32(2**30 + 2**7)
+    got = _rng._fma32(np.array([a]), b, c)[0]
+    assert got == exact_fma(a, b, c, np.float32) == c
+    assert np.float32(np.float64(a) * np.float64(b) + np.float64(c)) != c  # naive is wrong
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_fma_matches_exact_rounding(dtype):
+    rng = np.random.default_rng(0)
+    a, b, c = (rng.standard_normal(3000) * 2.0 ** rng.integers(-30, 30, 3000)).astype(dtype).reshape(3, 1000)
+    fma = _rng._fma32 if dtype == np.float32 else _rng._fma64
+    for i in range(1000):
+        got = fma(np.array([a[i]]), b[i], c[i])[0]
+        assert got == exact_fma(a[i], b[i], c[i], dtype), (a[i], b[i], c[i])
+
+
 OPS = st.sampled_from(["rand", "randn", "randint", "randperm", "uniform", "normal"])
 
 
