@@ -21,8 +21,30 @@ _NP_TO_DTYPE = {
 }
 
 
+def _check_nested(data, dim=0, shape=None):
+    """Raise PyTorch's ValueError for ragged nested sequences."""
+    if shape is None:
+        shape, cur = [], data
+        while isinstance(cur, (list, tuple)):
+            shape.append(len(cur))
+            if not cur:
+                break
+            cur = cur[0]
+    if isinstance(data, (list, tuple)):
+        if dim >= len(shape):  # a list where PyTorch expected a number
+            raise TypeError(f"'{type(data).__name__}' object cannot be interpreted as an integer")
+        if len(data) != shape[dim]:
+            raise ValueError(f"expected sequence of length {shape[dim]} at dim {dim} (got {len(data)})")
+        for d in data:
+            _check_nested(d, dim + 1, shape)
+    elif dim < len(shape):
+        raise TypeError("not a sequence")
+
+
 def _host_data(data):
     """Turn nested Python data (which may hold tensors) into a host NumPy array."""
+    if isinstance(data, (list, tuple)) and not any(isinstance(d, Tensor) for d in data):
+        _check_nested(data)
     if isinstance(data, Tensor):
         return data._host()
     if isinstance(data, (list, tuple)):

@@ -76,7 +76,7 @@ def index_select(input, dim, index, *, out=None):
                 [4, 5, 6]])
     """
     if not isinstance(index, Tensor):
-        raise TypeError(f"index_select(): argument 'index' must be Tensor, not {type(index).__name__}")
+        raise TypeError(f"index_select(): argument 'index' (position 2) must be Tensor, not {type(index).__name__}")
     if index.dtype not in (D.int64, D.int32):
         raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
     if index.dim() > 1:
@@ -179,7 +179,7 @@ def gather(input, dim, index, *, sparse_grad=False, out=None):
                 [0.5000]])
     """
     if not isinstance(index, Tensor):
-        raise TypeError(f"gather(): argument 'index' must be Tensor, not {type(index).__name__}")
+        raise TypeError(f"gather(): argument 'index' (position 2) must be Tensor, not {type(index).__name__}")
     if index.dtype not in (D.int64, D.int32):
         raise RuntimeError("gather(): Expected dtype int32/int64 for index")
     nd = input.dim()

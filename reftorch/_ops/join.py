@@ -42,7 +42,7 @@ class Cat(Function):
         return tuple(out)
 
 
-def cat(tensors, dim=0, *, out=None):
+def cat(tensors, dim=0, *, axis=None, out=None):
     """Concatenate tensors along an existing dimension ``dim``.
 
     All tensors must have the same number of dimensions and the same size in every
@@ -76,8 +76,9 @@ def cat(tensors, dim=0, *, out=None):
         tensor([[1, 2, 1, 2]])
     """
     if isinstance(tensors, Tensor):
-        raise TypeError("cat() received an invalid combination of arguments - got (Tensor, ...), "
-                        "but expected one of: (tuple of Tensors tensors, int dim)")
+        raise TypeError("cat(): argument 'tensors' (position 1) must be tuple of Tensors, not Tensor")
+    if axis is not None:  # NumPy-style alias accepted by PyTorch
+        dim = axis
     tensors = list(tensors)
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
@@ -151,6 +152,8 @@ def stack(tensors, dim=0, *, out=None):
         tensor([[1, 3],
                 [2, 4]])
     """
+    if isinstance(tensors, Tensor):
+        raise TypeError("stack(): argument 'tensors' (position 1) must be tuple of Tensors, not Tensor")
     tensors = list(tensors)
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
