@@ -136,6 +136,23 @@ def _init_genrand(seed32: int) -> np.ndarray:
     return np.array(mt, dtype=np.uint32)
 
 
+def _numpy_uint64_is_hi_lo() -> bool:
+    """Whether NumPy's full-range uint64 draw from MT19937 is ``(first << 32) | second``.
+
+    That is ATen's ``random64()``, but NumPy's C source leaves the order of the two
+    draws to the compiler, so check it once on this build.
+    """
+    bitgen = np.random.MT19937(0)
+    saved = bitgen.state
+    words = bitgen.random_raw(2)
+    bitgen.state = saved
+    value = np.random.Generator(bitgen).integers(0, 1 << 64, size=1, dtype=np.uint64)[0]
+    return int(value) == (int(words[0]) << 32) | int(words[1])
+
+
+_NUMPY_UINT64_IS_HI_LO = _numpy_uint64_is_hi_lo()
+
+
 class CPUGenerator:
     """A PyTorch CPU generator: mt19937 plus the cached Box-Muller samples.
 
@@ -265,6 +282,11 @@ class CPUGenerator:
 
     def random64(self, n: int) -> np.ndarray:
         """``n`` draws of ``random64()``: ``(first << 32) | second`` as uint64."""
+        if n <= 0:
+            return np.empty(0, _u64)
+        if _NUMPY_UINT64_IS_HI_LO:  # same words, one C loop
+            self._fresh = False
+            return self._words.integers(0, 1 << 64, size=n, dtype=_u64)
         w = self.random32(2 * n).astype(_u64)
         return (w[0::2] << _u64(32)) | w[1::2]
 
@@ -276,12 +298,9 @@ class CPUGenerator:
         ``random()``; float64 the low 53 bits of one ``random64()``.
         """
         if dtype == _f64:
-            w = self.random32(2 * n).reshape(n, 2)
-            # low 53 bits of (hi << 32 | lo), assembled as little-endian int64 words
-            pair = np.empty((n, 2), np.uint32)
-            pair[:, 0] = w[:, 1]
-            pair[:, 1] = w[:, 0] & 0x1FFFFF
-            x = pair.view(np.int64).ravel().astype(_f64)
+            r = self.random64(n)
+            r &= _u64((1 << 53) - 1)
+            x = r.view(np.int64).astype(_f64)
             x *= 2.0 ** -53
             return x
         w = self.random32(n)
@@ -301,10 +320,15 @@ class CPUGenerator:
             n: number of elements.
             low, high: bounds, as Python floats (torch casts them to the dtype).
             dtype: float16, float32 or float64.
+
+        Raises:
+            ValueError: if ``low > high``.
         """
         dtype = np.dtype(dtype).type
         if dtype not in (_f16, _f32, _f64):
             raise TypeError(f"uniform: unsupported dtype {np.dtype(dtype)}")
+        if not low <= high:
+            raise ValueError(f"uniform_ expects to return a [from, to) range, but found from={low} > to={high}")
         acc = _f64 if dtype == _f64 else _f32  # at::opmath_type
         x = self._unit(n, acc)
         lo, hi = acc(low), acc(high)
@@ -333,10 +357,15 @@ class CPUGenerator:
             dtype: float16, float32 or float64.
             contiguous: False for a non-contiguous target (always the scalar path; the
                 caller writes the values in TensorIterator order).
+
+        Raises:
+            ValueError: if ``std < 0``.
         """
         dtype = np.dtype(dtype).type
         if dtype not in (_f16, _f32, _f64):
             raise TypeError(f"normal: unsupported dtype {np.dtype(dtype)}")
+        if not std >= 0.0:
+            raise ValueError(f"normal expects std >= 0.0, but found std {std}")
         if n >= 16 and contiguous:
             return self._normal_fill(n, mean, std, dtype)
         return self._normal_scalar(n, mean, std).astype(dtype)

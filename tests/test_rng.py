@@ -89,6 +89,32 @@ def test_random32_random64(seed):
     assert_same_state(tg, g)
 
 
+@pytest.mark.parametrize("fast_uint64", [True, False])
+def test_random64_both_code_paths(monkeypatch, fast_uint64):
+    monkeypatch.setattr(_rng, "_NUMPY_UINT64_IS_HI_LO", fast_uint64)
+    tg, g = pair(42)
+    assert_same(torch.rand(333, dtype=torch.float64, generator=tg), g.uniform(333, dtype=np.float64))
+    assert_same(torch.randint(0, 2**40, (9,), generator=tg), g.randint(9, 0, 2**40))
+    assert_same(torch.randn(7, dtype=torch.float64, generator=tg), g.normal(7, dtype=np.float64))
+    assert_same_state(tg, g)
+
+
+def test_invalid_arguments_raise():
+    g = CPUGenerator()
+    with pytest.raises(RuntimeError):
+        torch.empty(3).uniform_(1.0, 0.0)
+    with pytest.raises(ValueError):
+        g.uniform(3, 1.0, 0.0)
+    with pytest.raises(RuntimeError):
+        torch.empty(3).normal_(0.0, -1.0)
+    with pytest.raises(ValueError):
+        g.normal(3, 0.0, -1.0)
+    with pytest.raises(RuntimeError):
+        torch.randint(5, 5, (3,))
+    with pytest.raises(ValueError):
+        g.randint(3, 5, 5)
+
+
 def test_fresh_generator_matches_torch_default_seed():
     tg, g = torch.Generator(), CPUGenerator(capability=CAPABILITY)
     assert g.initial_seed() == tg.initial_seed() == _rng.DEFAULT_SEED
