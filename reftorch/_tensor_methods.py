@@ -139,34 +139,13 @@ def _new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):
                            device=self.device if device is None else device, requires_grad=requires_grad)
 
 
-def _repeat(self, *sizes):
-    sizes = _as_shape(sizes)
-    x = self
-    if len(sizes) < x.dim():
-        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor")
-    lead = len(sizes) - x.dim()
-    x = shape.reshape(x, (1,) * lead + tuple(x.shape))
-    # repeat = expand a new axis before each dim, then merge.
-    inter = []
-    for r, s in zip(sizes, x.shape):
-        inter += [r, s]
-    y = shape.unsqueeze(x, 0)
-    xs = list(x.shape)
-    view_shape = []
-    for s in xs:
-        view_shape += [1, s]
-    y = shape.reshape(x, view_shape)
-    y = shape.expand(y, inter)
-    return shape.reshape(y, [r * s for r, s in zip(sizes, xs)])
-
-
 M = {
     # shape
     "view": shape.view, "reshape": shape.reshape, "flatten": shape.flatten, "unflatten": shape.unflatten,
     "squeeze": shape.squeeze, "unsqueeze": shape.unsqueeze, "permute": shape.permute,
     "transpose": shape.transpose, "swapaxes": shape.transpose, "swapdims": shape.transpose, "t": shape.t,
     "movedim": shape.movedim, "expand": shape.expand, "expand_as": shape.expand_as,
-    "contiguous": shape.contiguous, "clone": shape.clone, "repeat": _repeat,
+    "contiguous": shape.contiguous, "clone": shape.clone, "repeat": shape.repeat,
     "view_as": lambda self, other: shape.view(self, other.shape),
     "reshape_as": lambda self, other: shape.reshape(self, other.shape),
     # indexing

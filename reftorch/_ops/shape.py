@@ -33,6 +33,9 @@ def infer_size(shape, numel):
             raise RuntimeError(f"invalid shape dimension {s}")
     if infer is not None:
         if known == 0:
+            if numel == 0:
+                raise RuntimeError(f"cannot reshape tensor of 0 elements into shape [{', '.join(map(str, shape))}] "
+                                   "because the unspecified dimension size -1 can be any value and is ambiguous")
             raise RuntimeError(f"shape '[{', '.join(map(str, shape))}]' is invalid for input of size {numel}")
         if numel % known == 0:
             shape[infer] = numel // known
@@ -84,8 +87,13 @@ def compute_stride(oldshape, oldstride, newshape):
 
 def _restride(x, shape, strides):
     b = x._backend
-    if not b.has_views or x.is_contiguous():
+    if not b.has_views:
         return b.reshape_view(x._data, shape)
+    if x.is_contiguous():
+        out = b.reshape_view(x._data, shape)
+        # NumPy may pick other strides for size-1 dims; report PyTorch's.
+        if b.strides(out) == tuple(strides):
+            return out
     return b.as_strided(x._data, shape, strides)
 
 
@@ -112,8 +120,7 @@ class UnsafeView(Function):
     @staticmethod
     def forward(ctx, x, shape):
         ctx.in_shape = x._data.shape
-        xp = x._backend.xp
-        return xp.reshape(xp.asarray(x._data, copy=True), shape)
+        return x._backend.xp.reshape(x._data, shape, copy=True)  # a C-ordered copy
 
     @staticmethod
     def backward(ctx, g):
@@ -142,7 +149,15 @@ class Unsqueeze(Function):
     @staticmethod
     def forward(ctx, x, dim):
         ctx.dim = dim
-        return x._backend.xp.expand_dims(x._data, axis=dim)
+        b = x._backend
+        out = b.xp.expand_dims(x._data, axis=dim)
+        if b.has_views:
+            # PyTorch's stride for the new dim: size * stride of the dim it goes before.
+            shp, st = x._data.shape, b.strides(x._data)
+            new = st[:dim] + ((shp[dim] * st[dim]) if dim < len(shp) else 1,) + st[dim:]
+            if b.strides(out) != new:
+                out = b.as_strided(x._data, out.shape, new)
+        return out
 
     @staticmethod
     def backward(ctx, g):
@@ -173,7 +188,13 @@ class Expand(Function):
     @staticmethod
     def forward(ctx, x, shape):
         ctx.in_shape = x._data.shape
-        return x._backend.xp.broadcast_to(x._data, shape)
+        b = x._backend
+        out = b.xp.broadcast_to(x._data, shape)
+        if b.has_views:
+            want = _expand_strides(x._data.shape, b.strides(x._data), shape)
+            if b.strides(out) != want:
+                out = b.as_strided(x._data, shape, want)
+        return out
 
     @staticmethod
     def backward(ctx, g):
@@ -181,16 +202,82 @@ class Expand(Function):
         return sum_to_shape(ctx.xp, g, ctx.in_shape)
 
 
+def _expand_strides(shape, strides, sizes):
+    """PyTorch's strides for ``expand`` (ATen ``inferExpandGeometry``)."""
+    n, nd = len(sizes), len(shape)
+    out = [0] * n
+    for i in range(n - 1, -1, -1):
+        d = nd - n + i
+        if d >= 0:
+            size, st = shape[d], strides[d]
+        else:
+            size, st = 1, (1 if i == n - 1 else sizes[i + 1] * out[i + 1])
+        if size != sizes[i]:
+            st = 0
+        out[i] = st
+    return tuple(out)
+
+
 class Clone(Function):
+    """A copy. ``contiguous=True`` gives a row-major copy (``contiguous()``); otherwise the
+    layout of a dense input is kept, as ``torch.clone`` (``preserve_format``) does."""
+
     name = "CloneBackward0"
 
     @staticmethod
-    def forward(ctx, x):
-        return x._backend.xp.asarray(x._data, copy=True)
+    def forward(ctx, x, contiguous=False):
+        xp = x._backend.xp
+        if contiguous:
+            return xp.reshape(x._data, x._data.shape, copy=True)
+        return xp.asarray(x._data, copy=True)
 
     @staticmethod
     def backward(ctx, g):
         return g
+
+
+class Repeat(Function):
+    name = "RepeatBackward0"
+
+    @staticmethod
+    def forward(ctx, x, sizes):
+        xp = x._backend.xp
+        shp = (1,) * (len(sizes) - x._data.ndim) + tuple(x._data.shape)
+        ctx.in_shape, ctx.shp, ctx.sizes = x._data.shape, shp, sizes
+        return xp.tile(xp.reshape(x._data, shp), sizes)
+
+    @staticmethod
+    def backward(ctx, g):
+        xp = ctx.xp
+        inter = []
+        for r, n in zip(ctx.sizes, ctx.shp):
+            inter += [r, n]
+        g = xp.sum(xp.reshape(g, tuple(inter)), axis=tuple(range(0, 2 * len(ctx.sizes), 2)))
+        return xp.reshape(g, ctx.in_shape)
+
+
+def repeat(input, *sizes):
+    """Tile ``input``: dimension ``i`` is repeated ``sizes[i]`` times (new leading
+    dimensions are added when ``sizes`` is longer than ``input.dim()``). A copy.
+
+    Mirrors ``torch.Tensor.repeat``.
+
+    Raises:
+        RuntimeError: if fewer sizes than dimensions are given, or a size is negative.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.tensor([1, 2]).repeat(2, 2)
+        tensor([[1, 2, 1, 2],
+                [1, 2, 1, 2]])
+    """
+    sizes = _as_shape(sizes)
+    if len(sizes) < input.dim():
+        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor")
+    if any(r < 0 for r in sizes):
+        raise RuntimeError(f"Trying to create tensor with negative dimension {min(sizes)}: "
+                           f"[{', '.join(map(str, sizes))}]")
+    return Repeat.apply(input, sizes=sizes)
 
 
 class Alias(Function):
@@ -286,9 +373,9 @@ def flatten(input, start_dim=0, end_dim=-1):
         torch.Size([2, 12])
     """
     nd = input.dim()
+    s, e = _wrap_dim(start_dim, nd), _wrap_dim(end_dim, nd)
     if nd == 0:
         return reshape(input, 1)
-    s, e = _wrap_dim(start_dim, nd), _wrap_dim(end_dim, nd)
     if s > e:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
     if s == e:
@@ -337,9 +424,12 @@ def squeeze(input, dim=None):
         axes = tuple(i for i, s in enumerate(shp) if s == 1)
         name = "SqueezeBackward0"
     elif isinstance(dim, (tuple, list)):
-        wrapped = [_wrap_dim(d, nd) for d in dim]
-        if len(set(wrapped)) != len(wrapped):
-            raise RuntimeError(f"dim {wrapped[0]} appears multiple times in the list of dims")
+        wrapped = []
+        for d in dim:
+            w = _wrap_dim(d, nd)
+            if w in wrapped:
+                raise RuntimeError(f"dim {w} appears multiple times in the list of dims")
+            wrapped.append(w)
         axes = tuple(sorted(d for d in wrapped if nd and shp[d] == 1))
         name = "SqueezeBackward2"
     else:
@@ -378,6 +468,8 @@ def permute(input, *dims):
         RuntimeError: if ``dims`` does not have one entry per dimension or repeats a dim.
         IndexError: if a dim is out of range.
     """
+    if not dims:
+        raise TypeError('permute() missing 1 required positional arguments: "dims"')
     dims = _as_shape(dims)
     nd = input.dim()
     if len(dims) != nd:
@@ -407,7 +499,8 @@ def transpose(input, dim0, dim1):
     nd = input.dim()
     a, b = _wrap_dim(dim0, nd), _wrap_dim(dim1, nd)
     dims = list(range(nd))
-    dims[a], dims[b] = dims[b], dims[a]
+    if nd:
+        dims[a], dims[b] = dims[b], dims[a]
     return Permute.apply(input, dims=tuple(dims), _name="TransposeBackward0")
 
 
@@ -456,6 +549,8 @@ def expand(input, *sizes):
         tensor([[1, 1, 1],
                 [2, 2, 2]])
     """
+    if not sizes:
+        raise TypeError('expand() missing 1 required positional arguments: "size"')
     sizes = _as_shape(sizes)
     shp = input._data.shape
     nd = len(shp)
@@ -490,7 +585,7 @@ def contiguous(input, memory_format=None):
     ``torch.Tensor.contiguous``."""
     if input.is_contiguous():
         return input
-    return Clone.apply(input)
+    return Clone.apply(input, contiguous=True)
 
 
 def clone(input, *, memory_format=None):
