@@ -267,6 +267,7 @@ def test_normal_non_contiguous_uses_scalar_path(seed):
 
 
 def test_randn_large_float32():
+    skip_float32_fill(np.float32, 16)
     tg, g = pair(0)
     assert_same(torch.randn(2**17 + 5, generator=tg), g.normal(2**17 + 5))
     assert_same_state(tg, g)
@@ -394,8 +395,11 @@ MIXED = [("randn", (3, np.float32)), ("randn", (3, np.float32)), ("rand", (2, np
 def test_mixed_sequence(seed):
     tg, g = pair(seed)
     for op, args in MIXED:
-        assert_same(draw(tg, op, args), draw(g, op, args))
-        assert_same_state(tg, g)
+        expected, got = draw(tg, op, args), draw(g, op, args)
+        n, dtype = args
+        if not (CAPABILITY == "default" and op in ("randn", "normal") and dtype == np.float32 and n >= 16):
+            assert_same(expected, got)
+        assert_same_state(tg, g)  # the number of draws must match in any case
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -500,7 +504,7 @@ OPS = st.sampled_from(["rand", "randn", "randint", "randperm", "uniform", "norma
 def test_hypothesis_sequences(seed, steps):
     tg, g = pair(seed)
     for op, n, dtype in steps:
-        if CAPABILITY == "default" and op in ("randn", "normal") and dtype == np.float32 and n >= 16:
-            continue
-        assert_same(draw(tg, op, (n, dtype)), draw(g, op, (n, dtype)))
+        expected, got = draw(tg, op, (n, dtype)), draw(g, op, (n, dtype))
+        if not (CAPABILITY == "default" and op in ("randn", "normal") and dtype == np.float32 and n >= 16):
+            assert_same(expected, got)
     assert_same_state(tg, g)
