@@ -206,6 +206,8 @@ def _expand_strides(shape, strides, sizes):
     """PyTorch's strides for ``expand`` (ATen ``inferExpandGeometry``)."""
     n, nd = len(sizes), len(shape)
     out = [0] * n
+    if nd == 0:
+        return tuple(out)  # a 0-dim tensor expands with stride 0 everywhere
     for i in range(n - 1, -1, -1):
         d = nd - n + i
         if d >= 0:
