@@ -45,8 +45,10 @@ Known limits: bfloat16 is not supported (NumPy has no such dtype); float32 norma
 16 or more elements on a torch running the ``DEFAULT`` (pre-AVX2) kernel, or on ARM,
 differ in the last bit for ~1.5 % of values; ``randperm(n)`` for ``n >= 214748364``
 uses a transcription of torch's large-``n`` shuffle that has not been compared with
-torch; ``bernoulli`` with a scalar ``p`` matches torch on AMD CPUs (on Intel CPUs with
-MKL, torch may take a different path).
+torch; ``bernoulli`` with a scalar ``p`` (``bernoulli_(p)``, ``dropout``) matches torch on AMD
+CPUs only: on Intel CPUs, MKL builds of torch draw one ``random()`` and use it to seed an
+MKL VSL MCG31 stream (``bernoulli_scalar_kernel`` in ``native/cpu/DistributionKernels.cpp``),
+which is not reproduced here.
 
 Usage (this is what the Tensor layer calls; all sizes are element counts)::
 
@@ -527,8 +529,10 @@ class CPUGenerator:
         24-bit float32 uniform ``< float32(p)``.
 
         Note:
-            Verified against torch on AMD CPUs only. For a scalar ``p``, torch builds
-            with MKL may use a different (MKL VSL) path on Intel CPUs.
+            Verified against torch on an AMD CPU only. For a scalar ``p``, MKL builds of
+            torch on Intel CPUs take another path (one ``random()`` seeds an MKL VSL
+            MCG31 stream), which this does not reproduce. The tensor-``p`` form does
+            not depend on the CPU vendor.
         """
         if isinstance(p, np.ndarray) and p.dtype != _f64:
             return (self._unit(n, _f32) < p.astype(_f32).ravel()).astype(dtype)
