@@ -81,6 +81,21 @@ def set_printoptions(
             above to a preset before the explicit ones are applied.
         sci_mode: ``True`` forces scientific notation, ``False`` forbids it, ``None``
             (default) lets the formatter decide from the values.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.set_printoptions(precision=2)
+        >>> torch.tensor([1.12345])
+        tensor([1.12])
+        >>> torch.set_printoptions(threshold=5)
+        >>> torch.arange(10)
+        tensor([0, 1, 2,  ..., 7, 8, 9])
+        >>> torch.set_printoptions(sci_mode=True)
+        >>> torch.tensor([1.5, 2.0])
+        tensor([1.50e+00, 2.00e+00])
+        >>> torch.set_printoptions(profile="default")  # restore the defaults
+        >>> torch.tensor([1.12345])
+        tensor([1.1235])
     """
     if profile is not None:
         if profile == "default":
@@ -124,6 +139,16 @@ def printoptions(**kwargs):
 
     Mirrors ``torch._tensor_str.printoptions``; accepts the arguments of
     :func:`set_printoptions`.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> with torch._tensor_str.printoptions(precision=1, linewidth=30):
+        ...     print(torch.arange(12) / 4)
+        tensor([0.0, 0.2, 0.5, 0.8,
+                1.0, 1.2, 1.5, 1.8,
+                2.0, 2.2, 2.5, 2.8])
+        >>> torch.arange(3) / 4
+        tensor([0.0000, 0.2500, 0.5000])
     """
     old_kwargs = get_printoptions()
     set_printoptions(**kwargs)

@@ -510,3 +510,34 @@ def test_printoptions_exported():
 @given(arrays())
 def test_random_arrays_real_tensor(array):
     check_real(torch.from_numpy(np.ascontiguousarray(array)))
+
+
+# The same expression evaluated with ``torch`` bound to PyTorch and to reftorch: printing of
+# non-contiguous views and of autograd results of real reftorch ops.
+SAME_CODE = [
+    "torch.arange(12.).reshape(3, 4).t()",
+    "torch.arange(24).reshape(2, 3, 4).permute(2, 0, 1)",
+    "torch.arange(12)[::3]",
+    "torch.arange(3.).expand(2, 3)",
+    "torch.zeros(2, 3, dtype=torch.float16)",
+    "torch.full((2, 2), 7, dtype=torch.int8)",
+    "torch.tensor(2.5).neg()",
+    "torch.ones(2, 3, requires_grad=True).sum()",
+    "torch.ones(2, requires_grad=True) * 2 + 1",
+    "torch.ones(2, requires_grad=True).reshape(2, 1)",
+    "torch.ones(2, requires_grad=True)[0]",
+    "torch.ones(2, requires_grad=True).exp()",
+    "torch.ones(2, requires_grad=True).detach()",
+    "torch.tensor([1., 2.], dtype=torch.float64, requires_grad=True).mean()",
+    "torch.tensor([1., 2.], requires_grad=True).to(torch.float64)",
+    "torch.cat([torch.ones(2, requires_grad=True), torch.zeros(3)])",
+    "torch.stack([torch.arange(3.), torch.arange(3.) / 3])",
+    "torch.nn.Parameter(torch.ones(2))",
+]
+
+
+@pytest.mark.parametrize("code", SAME_CODE)
+def test_same_code_real_tensor(code):
+    rt = _reftorch()
+    expected = repr(eval(code, {"torch": torch}))
+    assert repr(eval(code, {"torch": rt})) == expected
