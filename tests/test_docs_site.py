@@ -280,3 +280,58 @@ def test_api_page_section_titles(built_site: Path):
     assert "Parameters:" in en
     assert "参数：" in zh, "mkdocstrings did not switch to Chinese section titles on /zh/"
     assert "Parameters:" not in zh
+
+
+# ---------------------------------------------------------------- Chinese line breaks
+
+
+def _load_hooks():
+    spec = importlib.util.spec_from_file_location("_reftorch_mkdocs_hooks", ROOT / "tools" / "mkdocs_hooks.py")
+    module = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(module)
+    except ImportError as exc:  # mkdocs not installed
+        pytest.skip(f"mkdocs is not installed: {exc}")
+    return module
+
+
+def test_join_cjk_lines():
+    join = _load_hooks().join_cjk_lines
+    src = "\n".join([
+        "中文段落的第一行，",
+        "第二行接着写 `dim`",
+        "这一维。",
+        "",
+        "English lines",
+        "stay apart.",
+        "",
+        "```python",
+        ">>> x = 1  # 中文",
+        ">>> x",
+        "1",
+        "```",
+        "<!-- invisible-code-block: python",
+        "a = 1",
+        "-->",
+        "- 列表项",
+        "  的续行",
+        "- 第二项",
+        "| 表格 | 行 |",
+        "| 第二 | 行 |",
+    ])
+    out = join(src).split("\n")
+    assert out[0] == "中文段落的第一行，第二行接着写 `dim` 这一维。"
+    assert out[2:4] == ["English lines", "stay apart."]
+    assert out[5:10] == ["```python", ">>> x = 1  # 中文", ">>> x", "1", "```"]
+    assert out[10:13] == ["<!-- invisible-code-block: python", "a = 1", "-->"]
+    assert out[13:15] == ["- 列表项的续行", "- 第二项"]
+    assert out[15:17] == ["| 表格 | 行 |", "| 第二 | 行 |"]
+
+
+def test_no_line_breaks_between_chinese_characters(built_site: Path):
+    broken = []
+    for html in sorted((built_site / "zh").rglob("*.html")):
+        text = re.sub(r"<pre.*?</pre>", "", html.read_text("utf-8"), flags=re.S)
+        for m in re.finditer(r"[\u4e00-\u9fff，。：；、）]\n[\u4e00-\u9fff（]", text):
+            broken.append(f"{html.relative_to(built_site)}: {text[m.start() - 10:m.end() + 10]!r}")
+    assert not broken, "\n".join(broken[:20])
