@@ -541,3 +541,19 @@ def test_same_code_real_tensor(code):
     rt = _reftorch()
     expected = repr(eval(code, {"torch": torch}))
     assert repr(eval(code, {"torch": rt})) == expected
+
+
+@pytest.mark.parametrize("name", ["floats", "complex", "matrix_int", "tensor3d", "big_2d", "empty_0x3",
+                                  "scalar_half", "bools"])
+def test_strict_device_real_tensor(name):
+    """Tensors on the ``strict`` stand-in accelerator print their host copy plus ``device=``."""
+    cpu = to_reftorch(CASES[name]())
+    try:
+        dev = cpu.to("strict")
+    except Exception as exc:  # pragma: no cover - backend not installed
+        pytest.skip(f"strict device unavailable: {exc}")
+    text = repr(dev)
+    assert "device='strict'" in text
+    # Short enough that the suffix does not move to a new line: removing it gives the CPU text.
+    if "\n       device=" not in text:
+        assert text.replace(", device='strict'", "") == repr(cpu)
