@@ -24,6 +24,10 @@ The steps are:
 Everything works on the host copy of the values (a NumPy array from
 ``tensor._host()``); Python's own ``format`` turns each number into text, exactly as
 PyTorch does after ``Tensor.tolist()`` / ``Tensor.item()``.
+
+Not ported: the body of sparse, quantized, nested, meta and functorch-wrapped tensors,
+forward-mode ``tangent=`` suffixes, and the ``MyTensor(`` prefix PyTorch uses for
+Python subclasses of ``Tensor`` (reftorch always prints ``tensor(``).
 """
 from __future__ import annotations
 
