@@ -19,6 +19,11 @@ import math
 import numpy as np
 import pytest
 
+if __name__ == "__main__":  # ``python tests/test_rng.py``: the mutation check at the end
+    import pathlib
+    import sys
+    sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
+
 torch = pytest.importorskip("torch")
 
 from hypothesis import given, settings, strategies as st  # noqa: E402
@@ -508,3 +513,60 @@ def test_hypothesis_sequences(seed, steps):
         if not (CAPABILITY == "default" and op in ("randn", "normal") and dtype == np.float32 and n >= 16):
             assert_same(expected, got)
     assert_same_state(tg, g)
+
+
+# ---------------------------------------------------------------------------
+# Checking the checker: ``python tests/test_rng.py`` copies reftorch/_rng.py into a
+# temporary package, plants one known bug at a time and runs this file against it.
+# Every mutant must make some test fail (the FMA tie fix is caught only by the exact
+# rounding test above: real draws almost never hit that case).
+# ---------------------------------------------------------------------------
+MUTANTS = {
+    "float32 uniform from the high bits": ("w &= 0xFFFFFF\n", "w >>= 8\n"),
+    "uniform_ without FMA": ("v = (_fma64 if acc == _f64 else _fma32)(x, hi - lo, lo)",
+                             "v = x * (hi - lo) + lo"),
+    "no Box-Muller cache": ("                self._normal_double = float(both[-1])", "                pass"),
+    "randint random64 threshold 2**32": ("span < (1 << 28)", "span < (1 << 32)"),
+    "random64 low word first": ("return (w[0::2] << _u64(32)) | w[1::2]",
+                                "return (w[1::2] << _u64(32)) | w[0::2]"),
+    "normal_fill without tail redraw": ("        if n % 16:\n            out[n - 16:]",
+                                        "        if False:\n            out[n - 16:]"),
+    "unfused Horner in log256_ps": ("        y = _fma32(y, x, coef)", "        y = (y * x + coef).astype(_f32)"),
+    "no uniform_ clamp": ("return np.where(v == dtype(high), dtype(low), v)", "return v"),
+    "get_state ignores fresh seed": ("        if self._fresh:\n", "        if False:\n"),
+    "randperm swaps with z, not i + z": ("j = i + z", "j = z"),
+    "wrong seed word": ("_init_genrand(seed & _MASK32)", "_init_genrand((seed >> 1) & _MASK32)"),
+    "no FMA tie fix": ("    if tie[0].size:", "    if False:"),
+}
+
+
+def _run_mutants():  # pragma: no cover - a manual tool
+    import os
+    import pathlib
+    import subprocess
+    import sys
+    import tempfile
+
+    here = pathlib.Path(__file__).resolve()
+    source = (here.parent.parent / "reftorch" / "_rng.py").read_text()
+    survivors = []
+    with tempfile.TemporaryDirectory() as tmp:  # no conftest, no reftorch/__init__ there
+        (pathlib.Path(tmp) / "reftorch").mkdir()
+        target = pathlib.Path(tmp) / "reftorch" / "_rng.py"
+        test_copy = pathlib.Path(tmp) / "test_rng.py"
+        test_copy.write_text(here.read_text())
+        for name, (old, new) in MUTANTS.items():
+            assert old in source, f"mutant {name!r} no longer applies"
+            target.write_text(source.replace(old, new))
+            run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider",
+                                  "-W", "ignore::UserWarning", str(test_copy)],
+                                 capture_output=True, text=True, cwd=tmp, env={**os.environ, "PYTHONPATH": tmp})
+            killed = run.returncode != 0
+            print(f"{'killed ' if killed else 'SURVIVED'} {name}: {run.stdout.strip().splitlines()[-1]}")
+            if not killed:
+                survivors.append(name)
+    sys.exit(1 if survivors else 0)
+
+
+if __name__ == "__main__":
+    _run_mutants()
