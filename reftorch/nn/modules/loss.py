@@ -1,0 +1,121 @@
+"""Loss modules. Mirrors ``torch/nn/modules/loss.py``."""
+from __future__ import annotations
+
+from .. import functional as F
+from .module import Module
+
+__all__ = ["MSELoss", "L1Loss", "NLLLoss", "CrossEntropyLoss", "BCELoss", "BCEWithLogitsLoss"]
+
+
+class _Loss(Module):
+    def __init__(self, size_average=None, reduce=None, reduction: str = "mean"):
+        super().__init__()
+        if size_average is not None or reduce is not None:
+            self.reduction = F._legacy_reduction(size_average, reduce, reduction)
+        else:
+            self.reduction = reduction
+
+
+class _WeightedLoss(_Loss):
+    def __init__(self, weight=None, size_average=None, reduce=None, reduction: str = "mean"):
+        super().__init__(size_average, reduce, reduction)
+        self.register_buffer("weight", weight)
+        self.weight = weight
+
+
+class MSELoss(_Loss):
+    """Mean squared error ``(input - target) ** 2`` with ``reduction`` ``"mean"`` (default),
+    ``"sum"`` or ``"none"``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.nn.MSELoss()(torch.tensor([0., 2.]), torch.tensor([1., 1.]))
+        tensor(1.)
+    """
+
+    def forward(self, input, target):
+        return F.mse_loss(input, target, reduction=self.reduction)
+
+
+class L1Loss(_Loss):
+    """Mean absolute error ``|input - target|``."""
+
+    def forward(self, input, target):
+        return F.l1_loss(input, target, reduction=self.reduction)
+
+
+class NLLLoss(_WeightedLoss):
+    """Negative log-likelihood of log-probabilities (pair with ``LogSoftmax``).
+
+    Args:
+        weight: a ``(C,)`` weight per class.
+        ignore_index: target value that is skipped (default -100).
+        reduction: ``"mean"``, ``"sum"`` or ``"none"``.
+    """
+
+    def __init__(self, weight=None, size_average=None, ignore_index: int = -100, reduce=None,
+                 reduction: str = "mean"):
+        super().__init__(weight, size_average, reduce, reduction)
+        self.ignore_index = ignore_index
+
+    def forward(self, input, target):
+        return F.nll_loss(input, target, weight=self.weight, ignore_index=self.ignore_index,
+                          reduction=self.reduction)
+
+
+class CrossEntropyLoss(_WeightedLoss):
+    """Cross-entropy of logits: ``LogSoftmax`` and ``NLLLoss`` in one.
+
+    The target holds class indices (int64) or class probabilities (float, same shape as
+    the input); see :func:`reftorch.nn.functional.cross_entropy`.
+
+    Args:
+        weight: a ``(C,)`` weight per class.
+        ignore_index: class index whose targets are skipped (default -100).
+        reduction: ``"mean"``, ``"sum"`` or ``"none"``.
+        label_smoothing: in ``[0, 1]`` (default 0).
+
+    Examples:
+        >>> import reftorch as torch
+        >>> loss = torch.nn.CrossEntropyLoss()
+        >>> loss(torch.tensor([[2., 0., 0.]]), torch.tensor([0]))
+        tensor(0.2395)
+    """
+
+    def __init__(self, weight=None, size_average=None, ignore_index: int = -100, reduce=None,
+                 reduction: str = "mean", label_smoothing: float = 0.0):
+        super().__init__(weight, size_average, reduce, reduction)
+        self.ignore_index = ignore_index
+        self.label_smoothing = label_smoothing
+
+    def forward(self, input, target):
+        return F.cross_entropy(input, target, weight=self.weight, ignore_index=self.ignore_index,
+                               reduction=self.reduction, label_smoothing=self.label_smoothing)
+
+
+class BCELoss(_WeightedLoss):
+    """Binary cross-entropy of probabilities in ``[0, 1]`` (pair with ``Sigmoid``)."""
+
+    def forward(self, input, target):
+        return F.binary_cross_entropy(input, target, weight=self.weight, reduction=self.reduction)
+
+
+class BCEWithLogitsLoss(_Loss):
+    """``Sigmoid`` and ``BCELoss`` in one, computed stably from the logits.
+
+    Args:
+        weight: a weight broadcast over the loss elements.
+        reduction: ``"mean"``, ``"sum"`` or ``"none"``.
+        pos_weight: a weight for the positive term, broadcast over the classes.
+    """
+
+    def __init__(self, weight=None, size_average=None, reduce=None, reduction: str = "mean", pos_weight=None):
+        super().__init__(size_average, reduce, reduction)
+        self.register_buffer("weight", weight)
+        self.register_buffer("pos_weight", pos_weight)
+        self.weight = weight
+        self.pos_weight = pos_weight
+
+    def forward(self, input, target):
+        return F.binary_cross_entropy_with_logits(input, target, self.weight, pos_weight=self.pos_weight,
+                                                  reduction=self.reduction)

@@ -1,0 +1,142 @@
+"""``Embedding``: a lookup table of vectors. Mirrors ``torch/nn/modules/sparse.py``."""
+from __future__ import annotations
+
+from ... import _dtype as D
+from ..._ops.creation import empty
+from ...autograd.grad_mode import no_grad
+from ..parameter import Parameter
+from .. import functional as F
+from .. import init
+from .module import Module
+
+__all__ = ["Embedding"]
+
+
+class Embedding(Module):
+    """A table of ``num_embeddings`` vectors of size ``embedding_dim``, indexed by integer ids.
+
+    ``emb(ids)`` returns ``emb.weight[ids]``: for input of any shape ``(*)`` the output has
+    shape ``(*, embedding_dim)``. This is the same as ``one_hot(ids) @ weight``, without
+    building the one-hot matrix.
+
+    Args:
+        num_embeddings: the number of rows (the vocabulary size, counting the padding id).
+        embedding_dim: the size of each vector.
+        padding_idx: a row that is initialised to zeros and never receives a gradient, so it
+            stays as it is during training. Negative values count from the end.
+        max_norm: if given, each row that is looked up and has a norm above ``max_norm`` is
+            rescaled in ``weight`` (in place) to norm ``max_norm``.
+        norm_type: the p of the p-norm used with ``max_norm`` (default 2).
+        scale_grad_by_freq: divide the gradient of each row by how often its id occurs in
+            the mini-batch.
+        sparse: sparse gradients are not implemented in reftorch; the module can be built
+            and run forward, but backward raises ``NotImplementedError``.
+        _weight: an initial ``(num_embeddings, embedding_dim)`` tensor used as the weight
+            (shared, not copied; the padding row is not zeroed).
+        _freeze: create the weight with ``requires_grad=False``.
+        device: where to create the weight.
+        dtype: the weight's dtype (default float32).
+
+    Raises:
+        AssertionError: "Padding_idx must be within num_embeddings" for a ``padding_idx``
+            outside ``[-num_embeddings, num_embeddings)``, or "Shape of weight does not match
+            num_embeddings and embedding_dim" for a ``_weight`` of the wrong shape.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> emb = torch.nn.Embedding(10, 3, padding_idx=0)
+        >>> emb
+        Embedding(10, 3, padding_idx=0)
+        >>> emb(torch.tensor([[0, 2], [4, 0]])).shape
+        torch.Size([2, 2, 3])
+        >>> emb.weight[0]
+        tensor([0., 0., 0.], grad_fn=<SelectBackward0>)
+    """
+
+    def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx=None, max_norm=None,
+                 norm_type: float = 2.0, scale_grad_by_freq: bool = False, sparse: bool = False,
+                 _weight=None, _freeze: bool = False, device=None, dtype=None):
+        super().__init__()
+        self.num_embeddings = num_embeddings
+        self.embedding_dim = embedding_dim
+        if padding_idx is not None:
+            if padding_idx > 0:
+                assert padding_idx < self.num_embeddings, "Padding_idx must be within num_embeddings"
+            elif padding_idx < 0:
+                assert padding_idx >= -self.num_embeddings, "Padding_idx must be within num_embeddings"
+                padding_idx = self.num_embeddings + padding_idx
+        self.padding_idx = padding_idx
+        self.max_norm = max_norm
+        self.norm_type = norm_type
+        self.scale_grad_by_freq = scale_grad_by_freq
+        if _weight is None:
+            dtype = D.get_default_dtype() if dtype is None else dtype
+            self.weight = Parameter(empty((num_embeddings, embedding_dim), dtype=dtype, device=device),
+                                    requires_grad=not _freeze)
+            self.reset_parameters()
+        else:
+            assert list(_weight.shape) == [num_embeddings, embedding_dim], \
+                "Shape of weight does not match num_embeddings and embedding_dim"
+            self.weight = Parameter(_weight, requires_grad=not _freeze)
+        self.sparse = sparse
+
+    def reset_parameters(self) -> None:
+        """Re-draw the weight from ``N(0, 1)`` and zero the padding row."""
+        init.normal_(self.weight)
+        self._fill_padding_idx_with_zero()
+
+    def _fill_padding_idx_with_zero(self) -> None:
+        if self.padding_idx is not None:
+            with no_grad():
+                self.weight[self.padding_idx].fill_(0)
+
+    def forward(self, input):
+        return F.embedding(input, self.weight, self.padding_idx, self.max_norm, self.norm_type,
+                           self.scale_grad_by_freq, self.sparse)
+
+    def extra_repr(self) -> str:
+        s = f"{self.num_embeddings}, {self.embedding_dim}"
+        if self.padding_idx is not None:
+            s += f", padding_idx={self.padding_idx}"
+        if self.max_norm is not None:
+            s += f", max_norm={self.max_norm}"
+        if self.norm_type != 2:
+            s += f", norm_type={self.norm_type}"
+        if self.scale_grad_by_freq is not False:
+            s += f", scale_grad_by_freq={self.scale_grad_by_freq}"
+        if self.sparse is not False:
+            s += ", sparse=True"
+        return s
+
+    @classmethod
+    def from_pretrained(cls, embeddings, freeze: bool = True, padding_idx=None, max_norm=None,
+                        norm_type: float = 2.0, scale_grad_by_freq: bool = False, sparse: bool = False):
+        """Build an ``Embedding`` whose weight is ``embeddings`` (shared, not copied).
+
+        Args:
+            embeddings: a 2-D ``(num_embeddings, embedding_dim)`` tensor.
+            freeze: if true (the default) the weight does not require grad.
+            padding_idx: as in the constructor, but the row keeps its pretrained values
+                (it is not zeroed); it still receives no gradient.
+            max_norm: see the constructor.
+            norm_type: see the constructor.
+            scale_grad_by_freq: see the constructor.
+            sparse: see the constructor.
+
+        Raises:
+            AssertionError: if ``embeddings`` is not 2-D.
+
+        Examples:
+            >>> import reftorch as torch
+            >>> w = torch.tensor([[1., 2.], [3., 4.]])
+            >>> emb = torch.nn.Embedding.from_pretrained(w)
+            >>> emb(torch.tensor([1]))
+            tensor([[3., 4.]])
+            >>> emb.weight.requires_grad
+            False
+        """
+        assert embeddings.dim() == 2, "Embeddings parameter is expected to be 2-dimensional"
+        rows, cols = embeddings.shape
+        return cls(num_embeddings=rows, embedding_dim=cols, _weight=embeddings, _freeze=freeze,
+                   padding_idx=padding_idx, max_norm=max_norm, norm_type=norm_type,
+                   scale_grad_by_freq=scale_grad_by_freq, sparse=sparse)
