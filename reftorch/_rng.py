@@ -504,7 +504,7 @@ class CPUGenerator:
         """
         n = int(n)
         if n < 0:
-            raise ValueError(f"n must be non-negative, got{n}")
+            raise ValueError(f"randperm expects n >= 0, but got n={n}")
         if n < _MASK32 // 20:
             steps = max(n - 1, 0)
             offsets = self.random32(steps).astype(np.int64) % (n - np.arange(steps))

@@ -325,6 +325,13 @@ def test_randperm(seed, n):
     assert_same_state(tg, g)
 
 
+@pytest.mark.parametrize("dtype", [np.int32, np.int16, np.float32, np.float64])
+def test_randperm_dtypes(dtype):
+    tg, g = pair(7)
+    assert_same(torch.randperm(300, dtype=TORCH_DTYPE[dtype], generator=tg), g.randperm(300, dtype=dtype))
+    assert_same_state(tg, g)
+
+
 @pytest.mark.parametrize("dtype", [np.int64, np.int32, np.int16, np.int8, np.uint8, np.bool_,
                                    np.float64, np.float32, np.float16])
 @pytest.mark.parametrize("n", [1, 17, 100])
