@@ -1,0 +1,1149 @@
+"""Recurrent layers: ``RNN``, ``LSTM``, ``GRU`` and their single-step cells.
+
+Mirrors ``torch.nn.modules.rnn``: the same constructor options, parameter names and gate
+order (so a PyTorch ``state_dict`` loads unchanged), the same input/output shapes, error
+messages and default initialisation (``uniform_(-1/sqrt(hidden_size), 1/sqrt(hidden_size))``
+on every parameter, in registration order).
+
+How it is computed
+------------------
+
+The whole time loop of one layer (both directions) is a single autograd ``Function``
+(:class:`_RecurrentLayer`) with a hand-written backward pass (backpropagation through
+time), instead of dozens of tiny recorded ops per time step:
+
+* the input projection ``x @ W_ih.T`` of *all* time steps is one matrix product;
+* each time step then costs one ``h @ W_hh.T`` plus a few element-wise kernels;
+* the backward pass walks the steps in reverse, and the weight gradients are again one
+  matrix product each over all time steps.
+
+Sequences are handled in the *packed* layout internally (see
+:mod:`reftorch.nn.utils.rnn`): rows ``offs[t] : offs[t] + batch_sizes[t]`` of a 2-D array
+hold time step ``t``. A padded ``(T, B, F)`` input is simply the case where every
+``batch_sizes[t] == B``. At step ``t`` only the first ``batch_sizes[t]`` sequences are
+updated; the others keep their state, which is what makes ``h_n`` the state at each
+sequence's own last step.
+
+Gate equations (``σ`` = sigmoid, ``*`` = element-wise product), as in PyTorch:
+
+* RNN:  ``h' = tanh(x W_ih^T + b_ih + h W_hh^T + b_hh)`` (or ``relu``);
+* LSTM: ``i, f, g, o`` = the four chunks of ``x W_ih^T + b_ih + h W_hh^T + b_hh``;
+  ``c' = σ(f) * c + σ(i) * tanh(g)``, ``h' = σ(o) * tanh(c')``; with ``proj_size`` the
+  hidden state is projected: ``h' = (σ(o) * tanh(c')) W_hr^T``;
+* GRU:  ``r, z, n`` chunks; ``r = σ(x_r + h_r)``, ``z = σ(x_z + h_z)``,
+  ``n = tanh(x_n + r * h_n)`` (``h_n`` includes ``b_hn``), ``h' = (1 - z) * n + z * h``.
+"""
+from __future__ import annotations
+
+import contextlib
+import math
+import numbers
+import warnings
+
+from ... import _dtype as D
+from ..._tensor import Tensor
+from ..._ops import creation
+from ..._ops.join import cat
+from ..._ops.shape import transpose
+from ...autograd.function import Function
+from ...autograd.grad_mode import no_grad
+from ..parameter import Parameter
+from ..utils.rnn import PackedSequence
+from .module import Module
+
+__all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
+
+
+# =========================================================================== kernels
+def _quiet(xp):
+    """Silence NumPy's overflow warning of ``exp`` in the sigmoid (the result, 0, is right)."""
+    errstate = getattr(xp, "errstate", None)
+    return errstate(over="ignore") if errstate is not None else contextlib.nullcontext()
+
+
+def _sigmoid(xp, a):
+    return 1 / (1 + xp.exp(-a))
+
+
+def _lstm_perm(xp, H, like):
+    """Row order ``i, f, o, g`` from PyTorch's ``i, f, g, o``: the three sigmoid gates
+    become one contiguous block. The permutation is its own inverse."""
+    kw = {"device": like.device}
+    return xp.concat([xp.arange(0, 2 * H, **kw), xp.arange(3 * H, 4 * H, **kw),
+                      xp.arange(2 * H, 3 * H, **kw)])
+
+
+def _steps(bs, reverse):
+    """(t, n, offset) for every time step, in processing order."""
+    offs, acc = [], 0
+    for n in bs:
+        offs.append(acc)
+        acc += n
+    order = range(len(bs) - 1, -1, -1) if reverse else range(len(bs))
+    return [(t, bs[t], offs[t]) for t in order]
+
+
+def _update(xp, state, new, n, B):
+    """The state after a step that updated only the first ``n`` of ``B`` rows."""
+    if n == B:
+        return new
+    return xp.concat([new, state[n:]], axis=0)
+
+
+def _split_weights(w, has_bias, has_proj):
+    w_ih, w_hh = w[0], w[1]
+    b_ih = b_hh = w_hr = None
+    k = 2
+    if has_bias:
+        b_ih, b_hh = w[2], w[3]
+        k = 4
+    if has_proj:
+        w_hr = w[k]
+    return w_ih, w_hh, b_ih, b_hh, w_hr
+
+
+# --------------------------------------------------------------------------- LSTM
+def _lstm_forward(xp, X, h0, c0, w, steps, H, save):
+    w_ih, w_hh, b_ih, b_hh, w_hr = w
+    perm = _lstm_perm(xp, H, X)
+    Wih = xp.take(w_ih, perm, axis=0)
+    Whh = xp.take(w_hh, perm, axis=0)
+    XW = X @ Wih.T
+    if b_ih is not None:
+        XW = XW + xp.take(b_ih + b_hh, perm, axis=0)
+    WhhT = Whh.T
+    WhrT = None if w_hr is None else w_hr.T
+    B = h0.shape[0]
+    out = xp.empty((X.shape[0], h0.shape[1]), dtype=X.dtype, device=X.device)
+    h, c = h0, c0
+    rec = []
+    H3 = 3 * H
+    for t, n, o in steps:
+        hp = h if n == B else h[:n]
+        cp = c if n == B else c[:n]
+        G = XW[o:o + n] + hp @ WhhT
+        s = _sigmoid(xp, G[:, :H3])
+        g = xp.tanh(G[:, H3:])
+        cn = s[:, H:2 * H] * cp + s[:, :H] * g
+        tc = xp.tanh(cn)
+        hh = s[:, 2 * H:] * tc
+        hn = hh if WhrT is None else hh @ WhrT
+        out[o:o + n] = hn
+        if save:
+            rec.append((t, n, o, hp, cp, s, g, tc, hh))
+        h = _update(xp, h, hn, n, B)
+        c = _update(xp, c, cn, n, B)
+    state = (Wih, Whh, rec) if save else None
+    return out, h, c, state
+
+
+def _lstm_backward(xp, X, w, state, dout, dh, dc, H, need_w, need_x):
+    w_ih, w_hh, b_ih, b_hh, w_hr = w
+    Wih, Whh, rec = state
+    N, B = X.shape[0], dh.shape[0]
+    dG = xp.empty((N, 4 * H), dtype=X.dtype, device=X.device)
+    HP = xp.empty((N, Whh.shape[1]), dtype=X.dtype, device=X.device) if need_w else None
+    proj = w_hr is not None
+    if proj and need_w:
+        dHr = xp.empty((N, w_hr.shape[0]), dtype=X.dtype, device=X.device)
+        HH = xp.empty((N, H), dtype=X.dtype, device=X.device)
+    H2, H3 = 2 * H, 3 * H
+    for t, n, o, hp, cp, s, g, tc, hh in reversed(rec):
+        dht = dout[o:o + n] + (dh if n == B else dh[:n])
+        dct = dc if n == B else dc[:n]
+        if proj:
+            if need_w:
+                dHr[o:o + n] = dht
+                HH[o:o + n] = hh
+            dhh = dht @ w_hr
+        else:
+            dhh = dht
+        og = s[:, H2:]
+        dct = dct + dhh * og * (1 - tc * tc)
+        ds = xp.concat([dct * g, dct * cp, dhh * tc], axis=1)
+        dG[o:o + n, :H3] = ds * (s * (1 - s))
+        dG[o:o + n, H3:] = dct * s[:, :H] * (1 - g * g)
+        if need_w:
+            HP[o:o + n] = hp
+        dhp = dG[o:o + n] @ Whh
+        dcp = dct * s[:, H:H2]
+        dh = _update(xp, dh, dhp, n, B)
+        dc = _update(xp, dc, dcp, n, B)
+    perm = _lstm_perm(xp, H, X)
+    dX = dG @ Wih if need_x else None
+    grads = None
+    if need_w:
+        dWih = xp.take(dG.T @ X, perm, axis=0)
+        dWhh = xp.take(dG.T @ HP, perm, axis=0)
+        grads = [dWih, dWhh]
+        if b_ih is not None:
+            db = xp.take(xp.sum(dG, axis=0), perm, axis=0)
+            grads += [db, db]
+        if proj:
+            grads.append(dHr.T @ HH)
+    return dX, dh, dc, grads
+
+
+# --------------------------------------------------------------------------- GRU
+def _gru_forward(xp, X, h0, w, steps, H, save):
+    w_ih, w_hh, b_ih, b_hh, _ = w
+    XW = X @ w_ih.T
+    if b_ih is not None:
+        XW = XW + b_ih
+    WhhT = w_hh.T
+    B = h0.shape[0]
+    out = xp.empty((X.shape[0], H), dtype=X.dtype, device=X.device)
+    h = h0
+    rec = []
+    H2 = 2 * H
+    for t, n, o in steps:
+        hp = h if n == B else h[:n]
+        hw = hp @ WhhT
+        if b_hh is not None:
+            hw = hw + b_hh
+        xw = XW[o:o + n]
+        rz = _sigmoid(xp, xw[:, :H2] + hw[:, :H2])
+        hn_ = hw[:, H2:]
+        nn = xp.tanh(xw[:, H2:] + rz[:, :H] * hn_)
+        hn = nn + rz[:, H:] * (hp - nn)
+        out[o:o + n] = hn
+        if save:
+            rec.append((t, n, o, hp, rz, nn, hn_))
+        h = _update(xp, h, hn, n, B)
+    return out, h, (rec if save else None)
+
+
+def _gru_backward(xp, X, w, rec, dout, dh, H, need_w, need_x):
+    w_ih, w_hh, b_ih, b_hh, _ = w
+    N, B = X.shape[0], dh.shape[0]
+    dXW = xp.empty((N, 3 * H), dtype=X.dtype, device=X.device)
+    dHW = xp.empty((N, 3 * H), dtype=X.dtype, device=X.device)
+    HP = xp.empty((N, H), dtype=X.dtype, device=X.device) if need_w else None
+    H2 = 2 * H
+    for t, n, o, hp, rz, nn, hn_ in reversed(rec):
+        dht = dout[o:o + n] + (dh if n == B else dh[:n])
+        z = rz[:, H:]
+        dh_direct = dht * z
+        dnp = (dht - dh_direct) * (1 - nn * nn)
+        drz = xp.concat([dnp * hn_, dht * (hp - nn)], axis=1) * (rz * (1 - rz))
+        dXW[o:o + n, :H2] = drz
+        dXW[o:o + n, H2:] = dnp
+        dHW[o:o + n, :H2] = drz
+        dHW[o:o + n, H2:] = dnp * rz[:, :H]
+        if need_w:
+            HP[o:o + n] = hp
+        dhp = dh_direct + dHW[o:o + n] @ w_hh
+        dh = _update(xp, dh, dhp, n, B)
+    dX = dXW @ w_ih if need_x else None
+    grads = None
+    if need_w:
+        grads = [dXW.T @ X, dHW.T @ HP]
+        if b_ih is not None:
+            grads += [xp.sum(dXW, axis=0), xp.sum(dHW, axis=0)]
+    return dX, dh, grads
+
+
+# --------------------------------------------------------------------------- RNN
+def _rnn_forward(xp, X, h0, w, steps, relu, save):
+    w_ih, w_hh, b_ih, b_hh, _ = w
+    XW = X @ w_ih.T
+    if b_ih is not None:
+        XW = XW + (b_ih + b_hh)
+    WhhT = w_hh.T
+    B, H = h0.shape
+    out = xp.empty((X.shape[0], H), dtype=X.dtype, device=X.device)
+    h = h0
+    rec = []
+    for t, n, o in steps:
+        hp = h if n == B else h[:n]
+        pre = XW[o:o + n] + hp @ WhhT
+        hn = xp.maximum(pre, xp.zeros((), dtype=pre.dtype, device=pre.device)) if relu else xp.tanh(pre)
+        out[o:o + n] = hn
+        if save:
+            rec.append((t, n, o, hp, hn))
+        h = _update(xp, h, hn, n, B)
+    return out, h, (rec if save else None)
+
+
+def _rnn_backward(xp, X, w, rec, dout, dh, relu, need_w, need_x):
+    w_ih, w_hh, b_ih, b_hh, _ = w
+    N, B = X.shape[0], dh.shape[0]
+    H = w_hh.shape[1]
+    dG = xp.empty((N, H), dtype=X.dtype, device=X.device)
+    HP = xp.empty((N, H), dtype=X.dtype, device=X.device) if need_w else None
+    for t, n, o, hp, hn in reversed(rec):
+        dht = dout[o:o + n] + (dh if n == B else dh[:n])
+        if relu:
+            dpre = xp.where(hn > 0, dht, xp.zeros((), dtype=dht.dtype, device=dht.device))
+        else:
+            dpre = dht * (1 - hn * hn)
+        dG[o:o + n] = dpre
+        if need_w:
+            HP[o:o + n] = hp
+        dh = _update(xp, dh, dpre @ w_hh, n, B)
+    dX = dG @ w_ih if need_x else None
+    grads = None
+    if need_w:
+        grads = [dG.T @ X, dG.T @ HP]
+        if b_ih is not None:
+            db = xp.sum(dG, axis=0)
+            grads += [db, db]
+    return dX, dh, grads
+
+
+# --------------------------------------------------------------------------- one layer
+class _RecurrentLayer(Function):
+    """One layer (one or two directions) over a whole sequence, as a single graph node.
+
+    Inputs: ``x`` ``(N, F)`` in the packed layout, ``h0`` ``(D, B, Hr)``, for LSTM ``c0``
+    ``(D, B, H)``, then the layer's weights, direction by direction, in PyTorch's order
+    (``w_ih, w_hh[, b_ih, b_hh][, w_hr]``).
+
+    The output is one flat array: ``output`` ``(N, D*Hr)``, then ``h_n`` ``(D, B, Hr)``,
+    then (LSTM) ``c_n`` ``(D, B, H)``, each flattened. The caller slices it back into
+    tensors, so the gradients of all three reach this node.
+    """
+
+    name = "RnnLayerBackward0"
+
+    @staticmethod
+    def forward(ctx, x, h0, *rest, mode, batch_sizes, ndir, hidden_size, has_bias, has_proj):
+        xp = x._backend.xp
+        lstm = mode == "LSTM"
+        c0 = rest[0] if lstm else None
+        ws = rest[1:] if lstm else rest
+        nw = len(ws) // ndir
+        save = any(ctx.needs_input_grad)
+        X = x._data
+        H = hidden_size
+        outs, hns, cns, states = [], [], [], []
+        with _quiet(xp):
+            for d in range(ndir):
+                w = _split_weights([t._data for t in ws[d * nw:(d + 1) * nw]], has_bias, has_proj)
+                steps = _steps(batch_sizes, reverse=d == 1)
+                if lstm:
+                    out, hn, cn, st = _lstm_forward(xp, X, h0._data[d], c0._data[d], w, steps, H, save)
+                    cns.append(cn)
+                elif mode == "GRU":
+                    out, hn, st = _gru_forward(xp, X, h0._data[d], w, steps, H, save)
+                else:
+                    out, hn, st = _rnn_forward(xp, X, h0._data[d], w, steps, mode == "RNN_RELU", save)
+                outs.append(out)
+                hns.append(hn)
+                states.append(st)
+        out = outs[0] if ndir == 1 else xp.concat(outs, axis=1)
+        parts = [xp.reshape(out, (-1,))] + [xp.reshape(a, (-1,)) for a in hns]
+        if lstm:
+            parts += [xp.reshape(a, (-1,)) for a in cns]
+        if save:
+            ctx.save_for_backward(*((x, h0) + rest), states)
+            ctx.meta = (mode, ndir, nw, H, has_bias, has_proj, out.shape, hns[0].shape,
+                        cns[0].shape if lstm else None)
+        return xp.concat(parts)
+
+    @staticmethod
+    def backward(ctx, g):
+        xp = ctx.xp
+        saved = ctx.saved_tensors
+        states = saved[-1]
+        mode, ndir, nw, H, has_bias, has_proj, out_shape, hn_shape, cn_shape = ctx.meta
+        lstm = mode == "LSTM"
+        x, h0 = saved[0], saved[1]
+        ws = saved[3:-1] if lstm else saved[2:-1]
+        needs = ctx.needs_input_grad
+        X = x._data
+        n_out = out_shape[0] * out_shape[1]
+        n_h = hn_shape[0] * hn_shape[1]
+        dout_all = xp.reshape(g[:n_out], out_shape)
+        dhn = g[n_out:n_out + ndir * n_h]
+        dcn = g[n_out + ndir * n_h:] if lstm else None
+        Hr = hn_shape[1]
+        dX = None
+        dh0s, dc0s, dws = [], [], []
+        w_needs = needs[3:] if lstm else needs[2:]
+        for d in range(ndir):
+            w = _split_weights([t._data for t in ws[d * nw:(d + 1) * nw]], has_bias, has_proj)
+            need_w = any(w_needs[d * nw:(d + 1) * nw])
+            dout = dout_all if ndir == 1 else dout_all[:, d * Hr:(d + 1) * Hr]
+            dh = xp.reshape(dhn[d * n_h:(d + 1) * n_h], hn_shape)
+            if lstm:
+                n_c = cn_shape[0] * cn_shape[1]
+                dc = xp.reshape(dcn[d * n_c:(d + 1) * n_c], cn_shape)
+                dXd, dh, dc, gw = _lstm_backward(xp, X, w, states[d], dout, dh, dc, H, need_w, needs[0])
+                dc0s.append(dc)
+            elif mode == "GRU":
+                dXd, dh, gw = _gru_backward(xp, X, w, states[d], dout, dh, H, need_w, needs[0])
+            else:
+                dXd, dh, gw = _rnn_backward(xp, X, w, states[d], dout, dh, mode == "RNN_RELU", need_w,
+                                            needs[0])
+            if dXd is not None:
+                dX = dXd if dX is None else dX + dXd
+            dh0s.append(dh)
+            dws += gw if gw is not None else [None] * nw
+        grads = [dX, xp.stack(dh0s)]
+        if lstm:
+            grads.append(xp.stack(dc0s))
+        return tuple(grads + dws)
+
+
+def _run_layers(mode, x, batch_sizes, hx, cx, weights, num_layers, ndir, hidden_size, has_bias,
+                has_proj, dropout, training):
+    """Run a stack of recurrent layers on packed-layout input ``x`` ``(N, F)``.
+
+    Returns:
+        tuple: ``output`` ``(N, D*Hr)``, ``h_n`` ``(L*D, B, Hr)`` and (LSTM) ``c_n``.
+    """
+    lstm = mode == "LSTM"
+    N, B = x.shape[0], hx.shape[1]
+    Hr = hx.shape[2]
+    per_layer = len(weights) // num_layers
+    hns, cns = [], []
+    layer_in = x
+    for layer in range(num_layers):
+        h0 = hx[layer * ndir:(layer + 1) * ndir] if num_layers > 1 else hx
+        inputs = [layer_in, h0]
+        if lstm:
+            inputs.append(cx[layer * ndir:(layer + 1) * ndir] if num_layers > 1 else cx)
+        inputs += weights[layer * per_layer:(layer + 1) * per_layer]
+        flat = _RecurrentLayer.apply(*inputs, mode=mode, batch_sizes=tuple(batch_sizes), ndir=ndir,
+                                     hidden_size=hidden_size, has_bias=has_bias, has_proj=has_proj)
+        n_out, n_h = N * ndir * Hr, ndir * B * Hr
+        out = flat[:n_out].view(N, ndir * Hr)
+        hns.append(flat[n_out:n_out + n_h].view(ndir, B, Hr))
+        if lstm:
+            cns.append(flat[n_out + n_h:].view(ndir, B, hidden_size))
+        if dropout != 0 and training and layer < num_layers - 1:
+            noise = creation.empty_like(out).bernoulli_(1 - dropout)
+            noise.div_(1 - dropout)
+            out = out * noise
+        layer_in = out
+    h_n = hns[0] if num_layers == 1 else cat(hns, 0)
+    c_n = None
+    if lstm:
+        c_n = cns[0] if num_layers == 1 else cat(cns, 0)
+    return layer_in, h_n, c_n
+
+
+# =========================================================================== modules
+def _apply_permutation(tensor, permutation, dim=1):
+    return tensor.index_select(dim, permutation)
+
+
+class RNNBase(Module):
+    """Base class of :class:`RNN`, :class:`LSTM` and :class:`GRU` (use those).
+
+    Mirrors ``torch.nn.RNNBase``: it validates the options, registers the parameters
+    ``weight_ih_l{k}``, ``weight_hh_l{k}``, ``bias_ih_l{k}``, ``bias_hh_l{k}`` (and for
+    LSTM with ``proj_size > 0`` ``weight_hr_l{k}``), with the suffix ``_reverse`` for the
+    backward direction, and initialises all of them from
+    ``U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))``.
+
+    Args:
+        mode (str): ``"RNN_TANH"``, ``"RNN_RELU"``, ``"LSTM"`` or ``"GRU"``.
+        input_size (int): features per time step of the input.
+        hidden_size (int): features of the hidden state.
+        num_layers (int): number of stacked layers.
+        bias (bool): whether the layers have the bias vectors ``b_ih`` and ``b_hh``.
+        batch_first (bool): input and output are ``(B, T, F)`` instead of ``(T, B, F)``
+            (the hidden states keep ``(layers*directions, B, H)``).
+        dropout (float): dropout probability on the outputs of every layer but the last,
+            in training mode.
+        bidirectional (bool): run a second layer over the reversed sequence.
+        proj_size (int): LSTM only: size of the projected hidden state (0 = none).
+        device: device of the parameters.
+        dtype: dtype of the parameters.
+    """
+
+    def __init__(self, mode, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
+                 dropout=0.0, bidirectional=False, proj_size=0, device=None, dtype=None):
+        factory_kwargs = {"device": device, "dtype": dtype}
+        super().__init__()
+        self.mode = mode
+        self.input_size = input_size
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.bias = bias
+        self.batch_first = batch_first
+        self.dropout = float(dropout)
+        self.bidirectional = bidirectional
+        self.proj_size = proj_size
+        num_directions = 2 if bidirectional else 1
+        if not isinstance(dropout, numbers.Number) or not 0 <= dropout <= 1 or isinstance(dropout, bool):
+            raise ValueError("dropout should be a number in range [0, 1] representing the probability of "
+                             "an element being zeroed")
+        if dropout > 0 and num_layers == 1:
+            warnings.warn("dropout option adds dropout after all but last recurrent layer, so non-zero "
+                          "dropout expects num_layers greater than 1, but got "
+                          f"dropout={dropout} and num_layers={num_layers}", stacklevel=2)
+        if not isinstance(bias, bool):
+            raise TypeError(f"bias should be of type bool, got: {type(bias).__name__}")
+        if not isinstance(batch_first, bool):
+            raise TypeError(f"batch_first should be of type bool, got: {type(batch_first).__name__}")
+        if not isinstance(input_size, int):
+            raise TypeError(f"input_size should be of type int, got: {type(input_size).__name__}")
+        if input_size <= 0:
+            raise ValueError("input_size must be greater than zero")
+        if not isinstance(hidden_size, int):
+            raise TypeError(f"hidden_size should be of type int, got: {type(hidden_size).__name__}")
+        if hidden_size <= 0:
+            raise ValueError("hidden_size must be greater than zero")
+        if num_layers <= 0:
+            raise ValueError("num_layers must be greater than zero")
+        if proj_size < 0:
+            raise ValueError("proj_size should be a positive integer or zero to disable projections")
+        if proj_size >= hidden_size:
+            raise ValueError("proj_size has to be smaller than hidden_size")
+        gate_size = {"LSTM": 4, "GRU": 3, "RNN_TANH": 1, "RNN_RELU": 1}.get(mode)
+        if gate_size is None:
+            raise ValueError("Unrecognized RNN mode: " + mode)
+        gate_size *= hidden_size
+
+        self._flat_weights_names = []
+        self._all_weights = []
+        for layer in range(num_layers):
+            for direction in range(num_directions):
+                real_hidden_size = proj_size if proj_size > 0 else hidden_size
+                layer_input_size = input_size if layer == 0 else real_hidden_size * num_directions
+                w_ih = Parameter(creation.empty((gate_size, layer_input_size), **factory_kwargs))
+                w_hh = Parameter(creation.empty((gate_size, real_hidden_size), **factory_kwargs))
+                b_ih = Parameter(creation.empty(gate_size, **factory_kwargs))
+                b_hh = Parameter(creation.empty(gate_size, **factory_kwargs))
+                if proj_size == 0:
+                    layer_params = (w_ih, w_hh, b_ih, b_hh) if bias else (w_ih, w_hh)
+                else:
+                    w_hr = Parameter(creation.empty((proj_size, hidden_size), **factory_kwargs))
+                    layer_params = (w_ih, w_hh, b_ih, b_hh, w_hr) if bias else (w_ih, w_hh, w_hr)
+                suffix = "_reverse" if direction == 1 else ""
+                param_names = ["weight_ih_l{}{}", "weight_hh_l{}{}"]
+                if bias:
+                    param_names += ["bias_ih_l{}{}", "bias_hh_l{}{}"]
+                if proj_size > 0:
+                    param_names += ["weight_hr_l{}{}"]
+                param_names = [x.format(layer, suffix) for x in param_names]
+                for name, param in zip(param_names, layer_params):
+                    setattr(self, name, param)
+                self._flat_weights_names.extend(param_names)
+                self._all_weights.append(param_names)
+        self.reset_parameters()
+
+    @property
+    def _flat_weights(self):
+        return [getattr(self, wn) if hasattr(self, wn) else None for wn in self._flat_weights_names]
+
+    @property
+    def all_weights(self):
+        """The parameters as a list per layer and direction, in PyTorch's order."""
+        return [[getattr(self, weight) for weight in weights] for weights in self._all_weights]
+
+    def flatten_parameters(self):
+        """A no-op kept for compatibility (PyTorch compacts cuDNN weights here)."""
+
+    def reset_parameters(self):
+        """Draw every parameter from ``U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))``."""
+        stdv = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
+        with no_grad():
+            for weight in self.parameters():
+                weight.uniform_(-stdv, stdv)
+
+    # ------------------------------------------------------------------ checks
+    def check_input(self, input, batch_sizes):
+        """Raise PyTorch's errors for a wrong input dtype, rank or feature size."""
+        w0 = self._flat_weights[0]
+        if input.dtype != w0.dtype:
+            raise ValueError(f"RNN input dtype ({input.dtype}) does not match weight dtype ({w0.dtype}). "
+                             f"Convert input: input.to({w0.dtype}), or convert model: model.to({input.dtype})")
+        expected_input_dim = 2 if batch_sizes is not None else 3
+        if input.dim() != expected_input_dim:
+            raise RuntimeError(f"input must have {expected_input_dim} dimensions, got {input.dim()}")
+        if self.input_size != input.size(-1):
+            raise RuntimeError(f"input.size(-1) must be equal to input_size. Expected {self.input_size}, "
+                               f"got {input.size(-1)}")
+
+    def get_expected_hidden_size(self, input, batch_sizes):
+        """The shape ``h0`` must have: ``(num_layers * num_directions, batch, H_out)``."""
+        if batch_sizes is not None:
+            mini_batch = int(batch_sizes[0])
+        else:
+            mini_batch = input.size(0) if self.batch_first else input.size(1)
+        num_directions = 2 if self.bidirectional else 1
+        h = self.proj_size if self.proj_size > 0 else self.hidden_size
+        return (self.num_layers * num_directions, mini_batch, h)
+
+    def check_hidden_size(self, hx, expected_hidden_size, msg="Expected hidden size {}, got {}"):
+        if tuple(hx.size()) != expected_hidden_size:
+            raise RuntimeError(msg.format(expected_hidden_size, list(hx.size())))
+
+    def check_forward_args(self, input, hidden, batch_sizes):
+        self.check_input(input, batch_sizes)
+        self.check_hidden_size(hidden, self.get_expected_hidden_size(input, batch_sizes))
+
+    def permute_hidden(self, hx, permutation):
+        if permutation is None:
+            return hx
+        return _apply_permutation(hx, permutation)
+
+    def extra_repr(self):
+        s = f"{self.input_size}, {self.hidden_size}"
+        if self.proj_size != 0:
+            s += f", proj_size={self.proj_size}"
+        if self.num_layers != 1:
+            s += f", num_layers={self.num_layers}"
+        if self.bias is not True:
+            s += f", bias={self.bias}"
+        if self.batch_first is not False:
+            s += f", batch_first={self.batch_first}"
+        if self.dropout != 0:
+            s += f", dropout={self.dropout}"
+        if self.bidirectional is not False:
+            s += f", bidirectional={self.bidirectional}"
+        return s
+
+    # ------------------------------------------------------------------ forward
+    def _run(self, input, hx, cx, batch_sizes):
+        """Run the layer stack. ``input`` is ``(T, B, F)`` / ``(B, T, F)`` or packed data."""
+        if batch_sizes is None:
+            if self.batch_first:
+                input = transpose(input, 0, 1)
+            T, B = input.shape[0], input.shape[1]
+            if T == 0:
+                raise RuntimeError("Expected sequence length to be larger than 0 in RNN")
+            x2d = input.reshape(T * B, input.shape[2])
+            bs = [B] * T
+        else:
+            x2d, bs = input, [int(v) for v in batch_sizes.tolist()]
+        num_directions = 2 if self.bidirectional else 1
+        out, h_n, c_n = _run_layers(
+            self.mode, x2d, bs, hx, cx, self._flat_weights, self.num_layers, num_directions,
+            self.hidden_size, self.bias, self.proj_size > 0, self.dropout, self.training)
+        if batch_sizes is None:
+            out = out.view(T, B, out.shape[1])
+            if self.batch_first:
+                out = transpose(out, 0, 1)
+        return out, h_n, c_n
+
+    def _zeros(self, input, batch, size):
+        num_directions = 2 if self.bidirectional else 1
+        return creation.zeros(self.num_layers * num_directions, batch, size, dtype=input.dtype,
+                              device=input.device)
+
+    def _forward_single(self, input, hx):
+        """``forward`` of RNN and GRU (one hidden state)."""
+        name = "RNN" if self.mode.startswith("RNN") else "GRU"
+        orig_input = input
+        if isinstance(orig_input, PackedSequence):
+            input, batch_sizes, sorted_indices, unsorted_indices = input
+            max_batch_size = int(batch_sizes[0])
+            if hx is None:
+                hx = self._zeros(input, max_batch_size, self.hidden_size)
+            else:
+                hx = self.permute_hidden(hx, sorted_indices)
+        else:
+            batch_sizes = None
+            if input.dim() not in (2, 3):
+                tail = " tensor instead" if name == "RNN" else " instead"
+                raise ValueError(f"{name}: Expected input to be 2D or 3D, got {input.dim()}D{tail}")
+            is_batched = input.dim() == 3
+            batch_dim = 0 if self.batch_first else 1
+            if not is_batched:
+                input = input.unsqueeze(batch_dim)
+                if hx is not None:
+                    if hx.dim() != 2:
+                        raise RuntimeError("For unbatched 2-D input, hx should also be 2-D but got "
+                                           f"{hx.dim()}-D tensor")
+                    hx = hx.unsqueeze(1)
+            elif hx is not None and hx.dim() != 3:
+                raise RuntimeError(f"For batched 3-D input, hx should also be 3-D but got {hx.dim()}-D tensor")
+            max_batch_size = input.size(0) if self.batch_first else input.size(1)
+            unsorted_indices = None
+            if hx is None:
+                hx = self._zeros(input, max_batch_size, self.hidden_size)
+        self.check_forward_args(input, hx, batch_sizes)
+        output, hidden, _ = self._run(input, hx, None, batch_sizes)
+        if isinstance(orig_input, PackedSequence):
+            return (PackedSequence(output, batch_sizes, sorted_indices, unsorted_indices),
+                    self.permute_hidden(hidden, unsorted_indices))
+        if not is_batched:
+            output = output.squeeze(batch_dim)
+            hidden = hidden.squeeze(1)
+        return output, self.permute_hidden(hidden, unsorted_indices)
+
+
+class RNN(RNNBase):
+    r"""A multi-layer Elman RNN with ``tanh`` or ``relu`` non-linearity.
+
+    For each element of the input sequence each layer computes
+    ``h_t = tanh(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh)``. Mirrors ``torch.nn.RNN``.
+
+    Args:
+        input_size (int): features per time step of the input ``x``.
+        hidden_size (int): features of the hidden state ``h``.
+        num_layers (int): number of stacked layers (default 1).
+        nonlinearity (str): ``"tanh"`` (default) or ``"relu"``.
+        bias (bool): if False, the layers use no bias vectors ``b_ih``, ``b_hh``.
+        batch_first (bool): input and output are ``(B, T, F)`` instead of ``(T, B, F)``.
+            The hidden state keeps the shape ``(num_layers * D, B, H)``.
+        dropout (float): dropout on the outputs of each layer except the last (training
+            mode only).
+        bidirectional (bool): also run each layer over the reversed sequence (``D = 2``).
+        device: device of the parameters.
+        dtype: dtype of the parameters.
+
+    Shapes (``D`` = 2 if bidirectional else 1, ``L`` = num_layers):
+
+    * input: ``(T, B, input_size)``, ``(B, T, input_size)`` with ``batch_first``,
+      ``(T, input_size)`` unbatched, or a :class:`PackedSequence`;
+    * ``hx`` (optional, zeros by default): ``(D*L, B, hidden_size)``, or
+      ``(D*L, hidden_size)`` unbatched;
+    * output: ``(T, B, D*hidden_size)`` (the last layer's ``h_t`` for every ``t``), in the
+      input's layout;
+    * ``h_n``: ``(D*L, B, hidden_size)``, the final hidden state of every layer and
+      direction.
+
+    Returns:
+        tuple: ``(output, h_n)`` -- the output comes first.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> rnn = torch.nn.RNN(10, 20, 2)
+        >>> output, h_n = rnn(torch.randn(5, 3, 10))
+        >>> output.shape, h_n.shape
+        (torch.Size([5, 3, 20]), torch.Size([2, 3, 20]))
+    """
+
+    def __init__(self, *args, **kwargs):
+        if "proj_size" in kwargs:
+            raise ValueError("proj_size argument is only supported for LSTM, not RNN or GRU")
+        if len(args) > 3:
+            self.nonlinearity = args[3]
+            args = args[:3] + args[4:]
+        else:
+            self.nonlinearity = kwargs.pop("nonlinearity", "tanh")
+        if self.nonlinearity == "tanh":
+            mode = "RNN_TANH"
+        elif self.nonlinearity == "relu":
+            mode = "RNN_RELU"
+        else:
+            raise ValueError(f"Unknown nonlinearity '{self.nonlinearity}'. Select from 'tanh' or 'relu'.")
+        super().__init__(mode, *args, **kwargs)
+
+    def forward(self, input, hx=None):
+        """Run the RNN; see the class docstring for the shapes.
+
+        Args:
+            input (Tensor or PackedSequence): the input sequence(s).
+            hx (Tensor, optional): the initial hidden state (zeros if omitted).
+
+        Returns:
+            tuple: ``(output, h_n)``.
+        """
+        return self._forward_single(input, hx)
+
+
+class LSTM(RNNBase):
+    r"""A multi-layer long short-term memory (LSTM) RNN.
+
+    Each layer computes, for every time step (gate order in the weights: ``i, f, g, o``)::
+
+        i = σ(W_ii x + b_ii + W_hi h + b_hi)      f = σ(W_if x + b_if + W_hf h + b_hf)
+        g = tanh(W_ig x + b_ig + W_hg h + b_hg)   o = σ(W_io x + b_io + W_ho h + b_ho)
+        c' = f * c + i * g                         h' = o * tanh(c')
+
+    With ``proj_size > 0`` the hidden state is projected, ``h' = W_hr (o * tanh(c'))``,
+    so ``h`` has ``proj_size`` features while ``c`` keeps ``hidden_size``. Mirrors
+    ``torch.nn.LSTM``.
+
+    Args:
+        input_size (int): features per time step of the input.
+        hidden_size (int): features of the cell state (and of ``h`` without projection).
+        num_layers (int): number of stacked layers (default 1).
+        bias (bool): if False, no bias vectors.
+        batch_first (bool): input and output are ``(B, T, F)`` instead of ``(T, B, F)``.
+            ``h_0``/``c_0``/``h_n``/``c_n`` are not affected.
+        dropout (float): dropout on the outputs of each layer except the last (training
+            mode only).
+        bidirectional (bool): also run each layer over the reversed sequence (``D = 2``).
+        proj_size (int): if > 0, the size of the projected hidden state ``H_out``.
+        device: device of the parameters.
+        dtype: dtype of the parameters.
+
+    Shapes (``D`` = 2 if bidirectional else 1, ``L`` = num_layers, ``H_out`` =
+    proj_size if > 0 else hidden_size):
+
+    * input: ``(T, B, input_size)``, ``(B, T, input_size)`` with ``batch_first``,
+      ``(T, input_size)`` unbatched, or a :class:`PackedSequence`;
+    * ``(h_0, c_0)`` (optional, one tuple): ``(D*L, B, H_out)`` and
+      ``(D*L, B, hidden_size)`` (without the ``B`` dimension when unbatched);
+    * output: ``(T, B, D*H_out)``; ``h_n``: ``(D*L, B, H_out)``; ``c_n``:
+      ``(D*L, B, hidden_size)``.
+
+    Returns:
+        tuple: ``(output, (h_n, c_n))``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> lstm = torch.nn.LSTM(10, 20, 2)
+        >>> h0, c0 = torch.zeros(2, 3, 20), torch.zeros(2, 3, 20)
+        >>> output, (h_n, c_n) = lstm(torch.randn(5, 3, 10), (h0, c0))
+        >>> output.shape, h_n.shape, c_n.shape
+        (torch.Size([5, 3, 20]), torch.Size([2, 3, 20]), torch.Size([2, 3, 20]))
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__("LSTM", *args, **kwargs)
+
+    def get_expected_cell_size(self, input, batch_sizes):
+        """The shape ``c0`` must have: ``(num_layers * num_directions, batch, hidden_size)``."""
+        if batch_sizes is not None:
+            mini_batch = int(batch_sizes[0])
+        else:
+            mini_batch = input.size(0) if self.batch_first else input.size(1)
+        num_directions = 2 if self.bidirectional else 1
+        return (self.num_layers * num_directions, mini_batch, self.hidden_size)
+
+    def check_forward_args(self, input, hidden, batch_sizes):
+        self.check_input(input, batch_sizes)
+        self.check_hidden_size(hidden[0], self.get_expected_hidden_size(input, batch_sizes),
+                               "Expected hidden[0] size {}, got {}")
+        self.check_hidden_size(hidden[1], self.get_expected_cell_size(input, batch_sizes),
+                               "Expected hidden[1] size {}, got {}")
+
+    def permute_hidden(self, hx, permutation):
+        if permutation is None:
+            return hx
+        return _apply_permutation(hx[0], permutation), _apply_permutation(hx[1], permutation)
+
+    def forward(self, input, hx=None):
+        """Run the LSTM; see the class docstring for the shapes.
+
+        Args:
+            input (Tensor or PackedSequence): the input sequence(s).
+            hx (tuple[Tensor, Tensor], optional): ``(h_0, c_0)`` as *one* tuple (zeros if
+                omitted).
+
+        Returns:
+            tuple: ``(output, (h_n, c_n))``.
+        """
+        orig_input = input
+        batch_sizes = None
+        num_directions = 2 if self.bidirectional else 1
+        real_hidden_size = self.proj_size if self.proj_size > 0 else self.hidden_size
+        if isinstance(orig_input, PackedSequence):
+            input, batch_sizes, sorted_indices, unsorted_indices = input
+            max_batch_size = int(batch_sizes[0])
+            if hx is None:
+                hx = (self._zeros(input, max_batch_size, real_hidden_size),
+                      self._zeros(input, max_batch_size, self.hidden_size))
+            else:
+                hx = self.permute_hidden(hx, sorted_indices)
+        else:
+            if input.dim() not in (2, 3):
+                raise ValueError(f"LSTM: Expected input to be 2D or 3D, got {input.dim()}D instead")
+            is_batched = input.dim() == 3
+            batch_dim = 0 if self.batch_first else 1
+            if not is_batched:
+                input = input.unsqueeze(batch_dim)
+            max_batch_size = input.size(0) if self.batch_first else input.size(1)
+            sorted_indices = unsorted_indices = None
+            if hx is None:
+                hx = (self._zeros(input, max_batch_size, real_hidden_size),
+                      self._zeros(input, max_batch_size, self.hidden_size))
+                self.check_forward_args(input, hx, batch_sizes)
+            else:
+                if is_batched:
+                    if hx[0].dim() != 3 or hx[1].dim() != 3:
+                        raise RuntimeError("For batched 3-D input, hx and cx should also be 3-D but got "
+                                           f"({hx[0].dim()}-D, {hx[1].dim()}-D) tensors")
+                else:
+                    if hx[0].dim() != 2 or hx[1].dim() != 2:
+                        raise RuntimeError("For unbatched 2-D input, hx and cx should also be 2-D but got "
+                                           f"({hx[0].dim()}-D, {hx[1].dim()}-D) tensors")
+                    hx = (hx[0].unsqueeze(1), hx[1].unsqueeze(1))
+                self.check_forward_args(input, hx, batch_sizes)
+        if batch_sizes is not None:
+            self.check_forward_args(input, hx, batch_sizes)
+        output, h_n, c_n = self._run(input, hx[0], hx[1], batch_sizes)
+        hidden = (h_n, c_n)
+        if isinstance(orig_input, PackedSequence):
+            return (PackedSequence(output, batch_sizes, sorted_indices, unsorted_indices),
+                    self.permute_hidden(hidden, unsorted_indices))
+        if not is_batched:
+            output = output.squeeze(batch_dim)
+            hidden = (hidden[0].squeeze(1), hidden[1].squeeze(1))
+        return output, self.permute_hidden(hidden, unsorted_indices)
+
+
+class GRU(RNNBase):
+    r"""A multi-layer gated recurrent unit (GRU) RNN.
+
+    Each layer computes, for every time step (gate order in the weights: ``r, z, n``)::
+
+        r = σ(W_ir x + b_ir + W_hr h + b_hr)
+        z = σ(W_iz x + b_iz + W_hz h + b_hz)
+        n = tanh(W_in x + b_in + r * (W_hn h + b_hn))
+        h' = (1 - z) * n + z * h
+
+    Mirrors ``torch.nn.GRU``.
+
+    Args:
+        input_size (int): features per time step of the input.
+        hidden_size (int): features of the hidden state.
+        num_layers (int): number of stacked layers (default 1).
+        bias (bool): if False, no bias vectors.
+        batch_first (bool): input and output are ``(B, T, F)`` instead of ``(T, B, F)``.
+        dropout (float): dropout on the outputs of each layer except the last (training
+            mode only).
+        bidirectional (bool): also run each layer over the reversed sequence (``D = 2``).
+        device: device of the parameters.
+        dtype: dtype of the parameters.
+
+    Shapes: as :class:`RNN`.
+
+    Returns:
+        tuple: ``(output, h_n)``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> gru = torch.nn.GRU(10, 20, bidirectional=True)
+        >>> output, h_n = gru(torch.randn(5, 3, 10))
+        >>> output.shape, h_n.shape
+        (torch.Size([5, 3, 40]), torch.Size([2, 3, 20]))
+    """
+
+    def __init__(self, *args, **kwargs):
+        if "proj_size" in kwargs:
+            raise ValueError("proj_size argument is only supported for LSTM, not RNN or GRU")
+        super().__init__("GRU", *args, **kwargs)
+
+    def forward(self, input, hx=None):
+        """Run the GRU; see the class docstring for the shapes.
+
+        Args:
+            input (Tensor or PackedSequence): the input sequence(s).
+            hx (Tensor, optional): the initial hidden state (zeros if omitted).
+
+        Returns:
+            tuple: ``(output, h_n)``.
+        """
+        return self._forward_single(input, hx)
+
+
+# =========================================================================== cells
+class RNNCellBase(Module):
+    """Base class of the single-step cells: registers ``weight_ih``, ``weight_hh`` and
+    (with ``bias``) ``bias_ih``, ``bias_hh``, initialised from
+    ``U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))``.
+
+    Args:
+        input_size (int): features of the input.
+        hidden_size (int): features of the hidden state.
+        bias (bool): whether to use the bias vectors.
+        num_chunks (int): gates per cell (1 RNN, 3 GRU, 4 LSTM).
+        device: device of the parameters.
+        dtype: dtype of the parameters.
+    """
+
+    def __init__(self, input_size, hidden_size, bias, num_chunks, device=None, dtype=None):
+        factory_kwargs = {"device": device, "dtype": dtype}
+        super().__init__()
+        self.input_size = input_size
+        self.hidden_size = hidden_size
+        self.bias = bias
+        self.weight_ih = Parameter(creation.empty((num_chunks * hidden_size, input_size), **factory_kwargs))
+        self.weight_hh = Parameter(creation.empty((num_chunks * hidden_size, hidden_size), **factory_kwargs))
+        if bias:
+            self.bias_ih = Parameter(creation.empty(num_chunks * hidden_size, **factory_kwargs))
+            self.bias_hh = Parameter(creation.empty(num_chunks * hidden_size, **factory_kwargs))
+        else:
+            self.register_parameter("bias_ih", None)
+            self.register_parameter("bias_hh", None)
+        self.reset_parameters()
+
+    def extra_repr(self):
+        s = f"{self.input_size}, {self.hidden_size}"
+        if self.bias is not True:
+            s += f", bias={self.bias}"
+        nl = getattr(self, "nonlinearity", "tanh")
+        if nl != "tanh":
+            s += f", nonlinearity={nl}"
+        return s
+
+    def reset_parameters(self):
+        """Draw every parameter from ``U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))``."""
+        stdv = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
+        with no_grad():
+            for weight in self.parameters():
+                weight.uniform_(-stdv, stdv)
+
+    def _step(self, mode, input, hx, cx):
+        """One time step on batched ``input`` ``(B, F)``: returns ``h'`` (and ``c'``)."""
+        self._check_cell(input, hx, cx)
+        weights = [self.weight_ih, self.weight_hh]
+        if self.bias_ih is not None:
+            weights += [self.bias_ih, self.bias_hh]
+        B = input.shape[0]
+        out, h_n, c_n = _run_layers(mode, input, [B], hx.unsqueeze(0),
+                                    None if cx is None else cx.unsqueeze(0), weights, 1, 1,
+                                    self.hidden_size, self.bias_ih is not None, False, 0.0, False)
+        return out if cx is None else (out, c_n[0])
+
+    def _check_cell(self, input, hx, cx):
+        if input.size(1) != self.input_size:
+            raise RuntimeError(f"input has inconsistent input_size: got {input.size(1)} expected "
+                               f"{self.input_size}")
+        for label, h in enumerate([hx] if cx is None else [hx, cx]):
+            if input.size(0) != h.size(0):
+                raise RuntimeError(f"Input batch size {input.size(0)} doesn't match hidden{label} batch size "
+                                   f"{h.size(0)}")
+            if h.size(1) != self.hidden_size:
+                raise RuntimeError(f"hidden{label} has inconsistent hidden_size: got {h.size(1)}, expected "
+                                   f"{self.hidden_size}")
+        if input.dtype != self.weight_ih.dtype:
+            names = {"float32": "Float", "float64": "Double", "float16": "Half"}
+            raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got "
+                               f"{names.get(input.dtype.name, input.dtype.name)} and "
+                               f"{names.get(self.weight_ih.dtype.name, self.weight_ih.dtype.name)}")
+
+
+class RNNCell(RNNCellBase):
+    r"""One time step of an Elman RNN: ``h' = tanh(x W_ih^T + b_ih + h W_hh^T + b_hh)``.
+
+    Mirrors ``torch.nn.RNNCell``.
+
+    Args:
+        input_size (int): features of the input ``x``.
+        hidden_size (int): features of the hidden state ``h``.
+        bias (bool): if False, no bias vectors.
+        nonlinearity (str): ``"tanh"`` (default) or ``"relu"``.
+        device: device of the parameters.
+        dtype: dtype of the parameters.
+
+    Shapes: input ``(B, input_size)`` or ``(input_size,)``; ``hx`` ``(B, hidden_size)``
+    or ``(hidden_size,)`` (zeros if omitted); returns ``h'`` of ``hx``'s shape.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> cell = torch.nn.RNNCell(10, 20)
+        >>> cell(torch.randn(3, 10)).shape
+        torch.Size([3, 20])
+    """
+
+    def __init__(self, input_size, hidden_size, bias=True, nonlinearity="tanh", device=None, dtype=None):
+        super().__init__(input_size, hidden_size, bias, num_chunks=1, device=device, dtype=dtype)
+        self.nonlinearity = nonlinearity
+
+    def forward(self, input, hx=None):
+        """One step. Returns the next hidden state ``h'``."""
+        if input.dim() not in (1, 2):
+            raise ValueError(f"RNNCell: Expected input to be 1D or 2D, got {input.dim()}D instead")
+        if hx is not None and hx.dim() not in (1, 2):
+            raise ValueError(f"RNNCell: Expected hidden to be 1D or 2D, got {hx.dim()}D instead")
+        is_batched = input.dim() == 2
+        if not is_batched:
+            input = input.unsqueeze(0)
+        if hx is None:
+            hx = creation.zeros(input.size(0), self.hidden_size, dtype=input.dtype, device=input.device)
+        else:
+            hx = hx.unsqueeze(0) if not is_batched else hx
+        if self.nonlinearity == "tanh":
+            ret = self._step("RNN_TANH", input, hx, None)
+        elif self.nonlinearity == "relu":
+            ret = self._step("RNN_RELU", input, hx, None)
+        else:
+            raise RuntimeError(f"Unknown nonlinearity: {self.nonlinearity}")
+        if not is_batched:
+            ret = ret.squeeze(0)
+        return ret
+
+
+class LSTMCell(RNNCellBase):
+    r"""One time step of an LSTM (gate order ``i, f, g, o``, as :class:`LSTM`).
+
+    Mirrors ``torch.nn.LSTMCell``.
+
+    Args:
+        input_size (int): features of the input.
+        hidden_size (int): features of ``h`` and ``c``.
+        bias (bool): if False, no bias vectors.
+        device: device of the parameters.
+        dtype: dtype of the parameters.
+
+    Shapes: input ``(B, input_size)`` or ``(input_size,)``; ``hx`` is the *tuple*
+    ``(h, c)``, each ``(B, hidden_size)`` (zeros if omitted); returns the tuple
+    ``(h', c')``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> cell = torch.nn.LSTMCell(10, 20)
+        >>> h, c = cell(torch.randn(3, 10))
+        >>> h.shape, c.shape
+        (torch.Size([3, 20]), torch.Size([3, 20]))
+    """
+
+    def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
+        super().__init__(input_size, hidden_size, bias, num_chunks=4, device=device, dtype=dtype)
+
+    def forward(self, input, hx=None):
+        """One step. Returns ``(h', c')``."""
+        if input.dim() not in (1, 2):
+            raise ValueError(f"LSTMCell: Expected input to be 1D or 2D, got {input.dim()}D instead")
+        if hx is not None:
+            if isinstance(hx, Tensor):
+                raise TypeError("lstm_cell(): argument 'hx' (position 2) must be tuple of Tensors, not Tensor")
+            for idx, value in enumerate(hx):
+                if value.dim() not in (1, 2):
+                    raise ValueError(f"LSTMCell: Expected hx[{idx}] to be 1D or 2D, got {value.dim()}D instead")
+        is_batched = input.dim() == 2
+        if not is_batched:
+            input = input.unsqueeze(0)
+        if hx is None:
+            zeros = creation.zeros(input.size(0), self.hidden_size, dtype=input.dtype, device=input.device)
+            hx = (zeros, zeros)
+        else:
+            hx = (hx[0].unsqueeze(0), hx[1].unsqueeze(0)) if not is_batched else hx
+        ret = self._step("LSTM", input, hx[0], hx[1])
+        if not is_batched:
+            ret = (ret[0].squeeze(0), ret[1].squeeze(0))
+        return ret
+
+
+class GRUCell(RNNCellBase):
+    r"""One time step of a GRU (gate order ``r, z, n``, as :class:`GRU`).
+
+    Mirrors ``torch.nn.GRUCell``.
+
+    Args:
+        input_size (int): features of the input.
+        hidden_size (int): features of the hidden state.
+        bias (bool): if False, no bias vectors.
+        device: device of the parameters.
+        dtype: dtype of the parameters.
+
+    Shapes: as :class:`RNNCell`.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> cell = torch.nn.GRUCell(10, 20)
+        >>> cell(torch.randn(10)).shape
+        torch.Size([20])
+    """
+
+    def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
+        super().__init__(input_size, hidden_size, bias, num_chunks=3, device=device, dtype=dtype)
+
+    def forward(self, input, hx=None):
+        """One step. Returns the next hidden state ``h'``."""
+        if input.dim() not in (1, 2):
+            raise ValueError(f"GRUCell: Expected input to be 1D or 2D, got {input.dim()}D instead")
+        if hx is not None and hx.dim() not in (1, 2):
+            raise ValueError(f"GRUCell: Expected hidden to be 1D or 2D, got {hx.dim()}D instead")
+        is_batched = input.dim() == 2
+        if not is_batched:
+            input = input.unsqueeze(0)
+        if hx is None:
+            hx = creation.zeros(input.size(0), self.hidden_size, dtype=input.dtype, device=input.device)
+        else:
+            hx = hx.unsqueeze(0) if not is_batched else hx
+        ret = self._step("GRU", input, hx, None)
+        if not is_batched:
+            ret = ret.squeeze(0)
+        return ret
