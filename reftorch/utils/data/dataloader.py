@@ -471,7 +471,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
             ctx = python_multiprocessing.get_context()  # the default start method
 
         self._worker_init_fn = loader.worker_init_fn
-        self._worker_result_queue = ctx.Queue()
+        self._worker_result_queue = _utils.worker._WorkerResultQueue(ctx=ctx)
         self._workers_done_event = ctx.Event()
 
         for i in range(self._num_workers):
@@ -561,7 +561,9 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
             data = self._data_queue.get(timeout=timeout)
             return (True, data)
         except Exception as e:
-            # Nothing came (or the queue broke): is everyone still alive?
+            # Nothing came, or the wait was interrupted: by the SIGCHLD handler raising
+            # "DataLoader worker (pid N) is killed by signal: Killed. ", for instance, which
+            # then becomes the __cause__ of the error below.  Is everyone still alive?
             failed_workers = []
             for worker_id, w in enumerate(self._workers):
                 if self._workers_status[worker_id] and not w.is_alive():

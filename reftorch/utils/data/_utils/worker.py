@@ -25,12 +25,46 @@ NOTE [ Worker seeds ]
 
 from __future__ import annotations
 
+import multiprocessing.queues
 import os
+import pickle
 import queue
 import random
 from dataclasses import dataclass
 
 from . import HAS_NUMPY, ExceptionWrapper, signal_handling
+
+
+class _WorkerResultQueue(multiprocessing.queues.Queue):
+    """The shared result queue, answering with an error when a result cannot be pickled.
+
+    ``multiprocessing.Queue.put`` only appends to a buffer; a background "feeder" thread
+    pickles the object later.  If pickling fails (a batch holding a lambda, an exception
+    class defined inside a function...), the standard queue prints the error and *drops*
+    the item -- and the main process would wait for that batch forever.  Here the feeder
+    sends, in its place, an :class:`ExceptionWrapper` describing the pickling error, so
+    ``next()`` raises it.  (PyTorch hangs in this case; this is a deliberate improvement.)
+    """
+
+    def _on_queue_feeder_error(self, e, obj):
+        if isinstance(obj, tuple) and len(obj) == 2 and isinstance(obj[0], int):
+            worker_id = _worker_info.id if _worker_info is not None else "?"
+            wrapper = ExceptionWrapper(
+                exc_info=(type(e), e, e.__traceback__),
+                where=f"in DataLoader worker process {worker_id} while sending a batch",
+            )
+            wrapper.exc_type = RuntimeError if not _picklable(type(e)) else wrapper.exc_type
+            self.put((obj[0], wrapper))
+        else:
+            super()._on_queue_feeder_error(e, obj)
+
+
+def _picklable(obj) -> bool:
+    try:
+        pickle.dumps(obj)
+        return True
+    except Exception:
+        return False
 
 
 class ManagerWatchdog:
