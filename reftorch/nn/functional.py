@@ -109,9 +109,8 @@ def linear(input, weight, bias=None):
         from .._ops.linalg import mm
         out = mm(x2, wt)
         if nd == 1:
-            return _shape.squeeze(out, 0)
-        return _shape.UnsafeView.apply(out, shape=lead + (out_f,)) if hasattr(_shape, "UnsafeView") else \
-            _shape.reshape(out, lead + (out_f,))
+            return _shape.Squeeze.apply(out, axes=(0,), _name="SqueezeBackward4")
+        return _shape.UnsafeView.apply(out, shape=lead + (out_f,))
     out = _F.Addmm.apply(bias, x2, wt)
     return _shape.view(out, lead + (out_f,))
 
