@@ -183,7 +183,9 @@ def test_lambda_with_spawn_cannot_be_pickled(tmp_path):
             print(any("Got pickle error when attempting to start a worker Process" in str(w.message)
                       for w in caught))
     """))
-    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = {**os.environ, "PYTHONPATH": root + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60, env=env)
     assert out.returncode == 0, out.stderr
     first, second = out.stdout.strip().splitlines()[-2:]
     assert first.startswith(("PicklingError | Can't pickle <function <lambda>", "AttributeError | Can't pickle local"))
