@@ -182,7 +182,7 @@ class NllLoss(Function):
     name = "NllLossBackward0"
 
     @staticmethod
-    def forward(ctx, x, target, weight, reduction, ignore_index):
+    def forward(ctx, x, target, weight, reduction, ignore_index, out_shape=None):
         xp = _xp(x)
         a = x._data
         t = target._data
@@ -200,6 +200,8 @@ class NllLoss(Function):
         ctx.shape, ctx.one, ctx.safe, ctx.wi = a.shape, one, safe, wi
         ctx.reduction = reduction
         if reduction == "none":
+            if out_shape is not None:
+                return xp.reshape(losses, out_shape)
             return losses[0] if one else losses
         if reduction == "sum":
             return xp.sum(losses)

@@ -520,6 +520,9 @@ def _nll(input, target, weight, reduction, ignore_index):
     perm = (0,) + tuple(range(2, nd)) + (1,)
     x2 = _shape.reshape(_shape.permute(input, perm), (-1, c))
     t2 = _shape.reshape(target, (-1,))
+    if nd == 4 and reduction == "none":
+        return _F.NllLoss.apply(x2, t2, weight=weight, reduction=reduction, ignore_index=ignore_index,
+                                out_shape=(n,) + rest, _name="NllLoss2DBackward0")
     out = _F.NllLoss.apply(x2, t2, weight=weight, reduction=reduction, ignore_index=ignore_index,
                            _name="NllLoss2DBackward0")
     if reduction == "none":
