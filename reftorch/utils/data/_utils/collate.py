@@ -168,6 +168,15 @@ def collate_numpy_array_fn(batch, *, collate_fn_map=None):
     elem = batch[0]
     if np_str_obj_array_pattern.search(elem.dtype.str) is not None:
         raise TypeError(default_collate_err_msg_format.format(elem.dtype))
+    if (
+        collate_fn_map is default_collate_fn_map
+        and elem.dtype.isnative
+        and all(type(b) is np.ndarray and b.shape == elem.shape and b.dtype == elem.dtype for b in batch)
+    ):
+        # Fast path, same result: one NumPy stack and one tensor instead of a tensor per
+        # sample.  Anything unusual (shapes that differ, ...) takes the general path below,
+        # which raises PyTorch's errors.
+        return torch.from_numpy(np.stack(batch))
     return collate([torch.as_tensor(b) for b in batch], collate_fn_map=collate_fn_map)
 
 
