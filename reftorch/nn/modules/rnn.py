@@ -87,7 +87,7 @@ def _update(xp, state, new, n, B):
     """The state after a step that updated only the first ``n`` of ``B`` rows."""
     if n == B:
         return new
-    return xp.concat([new, state[n:]], axis=0)
+    return xp.concat([new, state[n:, :]], axis=0)
 
 
 def _split_weights(w, has_bias, has_proj):
@@ -119,16 +119,16 @@ def _lstm_forward(xp, X, h0, c0, w, steps, H, save):
     rec = []
     H3 = 3 * H
     for t, n, o in steps:
-        hp = h if n == B else h[:n]
-        cp = c if n == B else c[:n]
-        G = XW[o:o + n] + hp @ WhhT
+        hp = h if n == B else h[:n, :]
+        cp = c if n == B else c[:n, :]
+        G = XW[o:o + n, :] + hp @ WhhT
         s = _sigmoid(xp, G[:, :H3])
         g = xp.tanh(G[:, H3:])
         cn = s[:, H:2 * H] * cp + s[:, :H] * g
         tc = xp.tanh(cn)
         hh = s[:, 2 * H:] * tc
         hn = hh if WhrT is None else hh @ WhrT
-        out[o:o + n] = hn
+        out[o:o + n, :] = hn
         if save:
             rec.append((t, n, o, hp, cp, s, g, tc, hh))
         h = _update(xp, h, hn, n, B)
@@ -149,12 +149,12 @@ def _lstm_backward(xp, X, w, state, dout, dh, dc, H, need_w, need_x):
         HH = xp.empty((N, H), dtype=X.dtype, device=X.device)
     H2, H3 = 2 * H, 3 * H
     for t, n, o, hp, cp, s, g, tc, hh in reversed(rec):
-        dht = dout[o:o + n] + (dh if n == B else dh[:n])
-        dct = dc if n == B else dc[:n]
+        dht = dout[o:o + n, :] + (dh if n == B else dh[:n, :])
+        dct = dc if n == B else dc[:n, :]
         if proj:
             if need_w:
-                dHr[o:o + n] = dht
-                HH[o:o + n] = hh
+                dHr[o:o + n, :] = dht
+                HH[o:o + n, :] = hh
             dhh = dht @ w_hr
         else:
             dhh = dht
@@ -164,8 +164,8 @@ def _lstm_backward(xp, X, w, state, dout, dh, dc, H, need_w, need_x):
         dG[o:o + n, :H3] = ds * (s * (1 - s))
         dG[o:o + n, H3:] = dct * s[:, :H] * (1 - g * g)
         if need_w:
-            HP[o:o + n] = hp
-        dhp = dG[o:o + n] @ Whh
+            HP[o:o + n, :] = hp
+        dhp = dG[o:o + n, :] @ Whh
         dcp = dct * s[:, H:H2]
         dh = _update(xp, dh, dhp, n, B)
         dc = _update(xp, dc, dcp, n, B)
@@ -197,16 +197,16 @@ def _gru_forward(xp, X, h0, w, steps, H, save):
     rec = []
     H2 = 2 * H
     for t, n, o in steps:
-        hp = h if n == B else h[:n]
+        hp = h if n == B else h[:n, :]
         hw = hp @ WhhT
         if b_hh is not None:
             hw = hw + b_hh
-        xw = XW[o:o + n]
+        xw = XW[o:o + n, :]
         rz = _sigmoid(xp, xw[:, :H2] + hw[:, :H2])
         hn_ = hw[:, H2:]
         nn = xp.tanh(xw[:, H2:] + rz[:, :H] * hn_)
         hn = nn + rz[:, H:] * (hp - nn)
-        out[o:o + n] = hn
+        out[o:o + n, :] = hn
         if save:
             rec.append((t, n, o, hp, rz, nn, hn_))
         h = _update(xp, h, hn, n, B)
@@ -221,7 +221,7 @@ def _gru_backward(xp, X, w, rec, dout, dh, H, need_w, need_x):
     HP = xp.empty((N, H), dtype=X.dtype, device=X.device) if need_w else None
     H2 = 2 * H
     for t, n, o, hp, rz, nn, hn_ in reversed(rec):
-        dht = dout[o:o + n] + (dh if n == B else dh[:n])
+        dht = dout[o:o + n, :] + (dh if n == B else dh[:n, :])
         z = rz[:, H:]
         dh_direct = dht * z
         dnp = (dht - dh_direct) * (1 - nn * nn)
@@ -231,8 +231,8 @@ def _gru_backward(xp, X, w, rec, dout, dh, H, need_w, need_x):
         dHW[o:o + n, :H2] = drz
         dHW[o:o + n, H2:] = dnp * rz[:, :H]
         if need_w:
-            HP[o:o + n] = hp
-        dhp = dh_direct + dHW[o:o + n] @ w_hh
+            HP[o:o + n, :] = hp
+        dhp = dh_direct + dHW[o:o + n, :] @ w_hh
         dh = _update(xp, dh, dhp, n, B)
     dX = dXW @ w_ih if need_x else None
     grads = None
@@ -255,10 +255,10 @@ def _rnn_forward(xp, X, h0, w, steps, relu, save):
     h = h0
     rec = []
     for t, n, o in steps:
-        hp = h if n == B else h[:n]
-        pre = XW[o:o + n] + hp @ WhhT
+        hp = h if n == B else h[:n, :]
+        pre = XW[o:o + n, :] + hp @ WhhT
         hn = xp.maximum(pre, xp.zeros((), dtype=pre.dtype, device=pre.device)) if relu else xp.tanh(pre)
-        out[o:o + n] = hn
+        out[o:o + n, :] = hn
         if save:
             rec.append((t, n, o, hp, hn))
         h = _update(xp, h, hn, n, B)
@@ -272,14 +272,14 @@ def _rnn_backward(xp, X, w, rec, dout, dh, relu, need_w, need_x):
     dG = xp.empty((N, H), dtype=X.dtype, device=X.device)
     HP = xp.empty((N, H), dtype=X.dtype, device=X.device) if need_w else None
     for t, n, o, hp, hn in reversed(rec):
-        dht = dout[o:o + n] + (dh if n == B else dh[:n])
+        dht = dout[o:o + n, :] + (dh if n == B else dh[:n, :])
         if relu:
             dpre = xp.where(hn > 0, dht, xp.zeros((), dtype=dht.dtype, device=dht.device))
         else:
             dpre = dht * (1 - hn * hn)
-        dG[o:o + n] = dpre
+        dG[o:o + n, :] = dpre
         if need_w:
-            HP[o:o + n] = hp
+            HP[o:o + n, :] = hp
         dh = _update(xp, dh, dpre @ w_hh, n, B)
     dX = dG @ w_ih if need_x else None
     grads = None
@@ -322,12 +322,12 @@ class _RecurrentLayer(Function):
                 w = _split_weights([t._data for t in ws[d * nw:(d + 1) * nw]], has_bias, has_proj)
                 steps = _steps(batch_sizes, reverse=d == 1)
                 if lstm:
-                    out, hn, cn, st = _lstm_forward(xp, X, h0._data[d], c0._data[d], w, steps, H, save)
+                    out, hn, cn, st = _lstm_forward(xp, X, h0._data[d, ...], c0._data[d, ...], w, steps, H, save)
                     cns.append(cn)
                 elif mode == "GRU":
-                    out, hn, st = _gru_forward(xp, X, h0._data[d], w, steps, H, save)
+                    out, hn, st = _gru_forward(xp, X, h0._data[d, ...], w, steps, H, save)
                 else:
-                    out, hn, st = _rnn_forward(xp, X, h0._data[d], w, steps, mode == "RNN_RELU", save)
+                    out, hn, st = _rnn_forward(xp, X, h0._data[d, ...], w, steps, mode == "RNN_RELU", save)
                 outs.append(out)
                 hns.append(hn)
                 states.append(st)
@@ -812,6 +812,32 @@ class LSTM(RNNBase):
             return hx
         return _apply_permutation(hx[0], permutation), _apply_permutation(hx[1], permutation)
 
+    def _check_packed(self, input, hx, batch_sizes):
+        """PyTorch's LSTM skips its Python-level checks for a PackedSequence; the errors
+        then come from the C++ kernels. These are the ones reproduced here."""
+        w_ih = self.weight_ih_l0
+        if input.dtype != w_ih.dtype:
+            names = {"float32": "Float", "float64": "Double", "float16": "Half"}
+            raise RuntimeError("mat1 and mat2 must have the same dtype, but got "
+                               f"{names.get(input.dtype.name, input.dtype.name)} and "
+                               f"{names.get(w_ih.dtype.name, w_ih.dtype.name)}")
+        if input.size(-1) != self.input_size:
+            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({input.shape[0]}x{input.size(-1)} "
+                               f"and {w_ih.shape[1]}x{w_ih.shape[0]})")
+        h, c = hx
+        h.size(2), c.size(2)  # IndexError for a 2-D state, as in PyTorch
+        real_hidden_size = self.proj_size if self.proj_size > 0 else self.hidden_size
+        if h.size(2) != real_hidden_size or c.size(2) != self.hidden_size:
+            raise RuntimeError("got an incorrect number of RNN parameters")
+        expected = self.num_layers * (2 if self.bidirectional else 1)
+        if h.size(0) != expected or c.size(0) != expected:
+            raise RuntimeError("Expected more hidden states in stacked_rnn")
+        b = int(batch_sizes[0])
+        for t in (h, c):
+            if t.size(1) != b:
+                raise RuntimeError(f"The size of tensor a ({t.size(1)}) must match the size of tensor b ({b}) "
+                                   "at non-singleton dimension 0")
+
     def forward(self, input, hx=None):
         """Run the LSTM; see the class docstring for the shapes.
 
@@ -860,7 +886,7 @@ class LSTM(RNNBase):
                     hx = (hx[0].unsqueeze(1), hx[1].unsqueeze(1))
                 self.check_forward_args(input, hx, batch_sizes)
         if batch_sizes is not None:
-            self.check_forward_args(input, hx, batch_sizes)
+            self._check_packed(input, hx, batch_sizes)
         output, h_n, c_n = self._run(input, hx[0], hx[1], batch_sizes)
         hidden = (h_n, c_n)
         if isinstance(orig_input, PackedSequence):

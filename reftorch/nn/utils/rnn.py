@@ -202,7 +202,7 @@ class _PackPadded(Function):
         for t1 in range(1, len(batch_sizes) + 1):
             if t1 == len(batch_sizes) or batch_sizes[t1] != batch_sizes[t0]:
                 n = batch_sizes[t0]
-                block = x[t0:t1, :n]
+                block = x[t0:t1, :n, ...]
                 parts.append(xp.reshape(block, (block.shape[0] * n,) + tuple(x.shape[2:])))
                 t0 = t1
         if len(parts) == 1:
@@ -217,7 +217,7 @@ class _PackPadded(Function):
         for t, n in enumerate(ctx.batch_sizes):
             if t >= ctx.shape[0]:
                 break
-            out[t, :n] = g[off:off + n]
+            out[t, :n, ...] = g[off:off + n, ...]
             off += n
         if ctx.batch_first:
             out = xp.permute_dims(out, (1, 0) + tuple(range(2, out.ndim)))
@@ -239,14 +239,14 @@ class _PadPacked(Function):
         ctx.batch_sizes, ctx.shape = batch_sizes, d.shape
         off = 0
         for t, n in enumerate(batch_sizes):
-            out[t, :n] = d[off:off + n]
+            out[t, :n, ...] = d[off:off + n, ...]
             off += n
         return out
 
     @staticmethod
     def backward(ctx, g):
         xp = ctx.xp
-        parts = [g[t, :n] for t, n in enumerate(ctx.batch_sizes)]
+        parts = [g[t, :n, ...] for t, n in enumerate(ctx.batch_sizes)]
         return xp.concat(parts, axis=0)
 
 
@@ -274,9 +274,9 @@ class _PadSequence(Function):
             if arr.dtype != first.dtype:
                 arr = xp.astype(arr, first.dtype)
             if batch_first:
-                out[i, start:start + n] = arr
+                out[i, start:start + n, ...] = arr
             else:
-                out[start:start + n, i] = arr
+                out[start:start + n, i, ...] = arr
             spans.append((start, n))
         return out
 
@@ -285,7 +285,7 @@ class _PadSequence(Function):
         xp = ctx.xp
         grads = []
         for i, ((start, n), dt) in enumerate(zip(ctx.spans, ctx.dtypes)):
-            gi = g[i, start:start + n] if ctx.batch_first else g[start:start + n, i]
+            gi = g[i, start:start + n, ...] if ctx.batch_first else g[start:start + n, i, ...]
             grads.append(xp.astype(gi, dt) if gi.dtype != dt else gi)
         return tuple(grads)
 
