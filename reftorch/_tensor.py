@@ -360,7 +360,7 @@ class Tensor:
 
     def _scalar_value(self, kind):
         if self.numel() != 1:
-            raise RuntimeError(f"a Tensor with {self.numel()} elements cannot be converted to Scalar")
+            raise ValueError("only one element tensors can be converted to Python scalars")
         return kind(self._host().reshape(()).item())
 
     def item(self):

@@ -72,7 +72,7 @@ def _scalar_name(d):
 class SetItem(Function):
     """``x[key] = value`` computed out of place (grad_fn ``CopySlices``)."""
 
-    name = "CopySlices"
+    name = "torch::autograd::CopySlices"
 
     @staticmethod
     def forward(ctx, x, value, key):
@@ -99,14 +99,47 @@ class SetItem(Function):
         return gx, gv
 
 
+def _shape_str(shape):
+    return "[" + ", ".join(map(str, shape)) + "]"
+
+
+def _check_value(t, nkey, advanced, value, was_tensor):
+    """PyTorch's checks of ``x[key] = value``: shapes (and dtypes for tensor indices)."""
+    from ._ops.shape import expand
+    target = tuple(t._data[nkey].shape)
+    vshape = tuple(value.shape)
+    if advanced:
+        if was_tensor and value.dtype is not t.dtype:
+            raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
+                               f"{_scalar_name(t.dtype)} for the destination and {_scalar_name(value.dtype)} "
+                               "for the source.")
+        ok = len(vshape) <= len(target) and all(
+            v in (1, s) for v, s in zip(reversed(vshape), reversed(target)))
+        if not ok:
+            raise RuntimeError(f"shape mismatch: value tensor of shape {_shape_str(vshape)} cannot be "
+                               f"broadcast to indexing result of shape {_shape_str(target)}")
+        return
+    while len(vshape) > len(target) and vshape[0] == 1:  # PyTorch drops leading 1s
+        vshape = vshape[1:]
+    from .autograd.grad_mode import no_grad
+    with no_grad():
+        expand(value.reshape(vshape) if vshape != tuple(value.shape) else value, target)
+
+
 def setitem(t, key, value):
-    from ._ops.indexing import _normalize_key
+    from ._ops.indexing import _normalize_key, sequence_as_tuple
     from ._ops.pointwise import _as_operand
+    key = sequence_as_tuple(key)
+    if isinstance(key, tuple):
+        key = tuple(int(k.item()) if isinstance(k, Tensor) and k.dim() == 0 and k.dtype in (D.int64, D.int32)
+                    else k for k in key)
     nkey, advanced, _ = _normalize_key(t, key)
-    if not isinstance(value, Tensor):
+    was_tensor = isinstance(value, Tensor)
+    if not was_tensor:
         value = _as_operand(value, t, t.dtype)
     elif value.device != t.device:
         value = value.to(t.device)
+    _check_value(t, nkey, advanced, value, was_tensor)
     check_inplace(t)
     needs_graph = is_grad_enabled() and (t._requires_grad or value._requires_grad)
     if not needs_graph:

@@ -36,3 +36,17 @@ def sum_to_shape(xp, g, shape):
     if axes:
         g = xp.sum(g, axis=axes, keepdims=True)
     return g
+
+
+def fix_empty_strides(backend, arr):
+    """NumPy gives new arrays with no elements all-zero strides; PyTorch reports the
+    row-major ones (``torch.zeros(0, 3).stride() == (3, 1)``). Return ``arr`` with those."""
+    if backend.has_views and arr.ndim and 0 in arr.shape:
+        want, acc = [], 1
+        for n in reversed(arr.shape):
+            want.append(acc)
+            acc *= max(n, 1)
+        want = tuple(reversed(want))
+        if backend.strides(arr) != want:
+            return backend.as_strided(arr, arr.shape, want)
+    return arr

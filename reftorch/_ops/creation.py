@@ -241,6 +241,9 @@ def _filled(kind, size, fill, dtype, device, requires_grad):
         arr = xp.empty(shape, dtype=native, **kw)
     else:
         arr = xp.full(shape, fill, dtype=native, **kw)
+    if 0 in shape:
+        from ._common import fix_empty_strides
+        arr = fix_empty_strides(backend, arr)
     t = Tensor._wrap(arr, dev, backend)
     if requires_grad:
         t.requires_grad_(True)

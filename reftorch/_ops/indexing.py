@@ -83,15 +83,23 @@ def index_select(input, dim, index, *, out=None):
         raise IndexError("index_select(): Index is supposed to be a vector")
     d = _wrap_dim(dim, input.dim())
     size = input.shape[d] if input.dim() else 1
+    if size == 0 and index.numel() and input.dim() > 1:
+        raise RuntimeError("index_select(): self indexing axis dim should be positive")
     xp = index._backend.xp
     idx = index._data
 
     def err(bad):
         return IndexError("index out of range in self")
 
+    if input.dim() == 0 and index.numel() != 1:
+        raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got {index.numel()} value(s)")
     if index.numel():
         lo, hi = int(xp.min(idx)), int(xp.max(idx))
         if lo < 0 or hi >= size:
+            if input.dim() > 1 and (d == 1 or input.numel() == 0):
+                # PyTorch's dim-1 kernel (and the one for empty inputs) words it differently.
+                bad = next(int(v) for v in index._host().reshape(-1) if not 0 <= v < size)
+                raise RuntimeError(f"INDICES element is out of DATA bounds, id={bad} axis_dim={size}")
             raise err(hi)
     return IndexSelect.apply(input, index, dim=d)
 
@@ -124,6 +132,17 @@ class Gather(Function):
         b = x._backend
         xp = b.xp
         shape = x._data.shape
+        ctx.out_shape = index._data.shape
+        if not shape or not index._data.shape or index._data.ndim != len(shape):
+            # 0-dim input or index (or an empty index of another rank): a flat take.
+            ctx.shape, ctx.dim, ctx.strides = shape, 0, (1,)
+            ctx.save_for_backward(index)
+            flat = xp.reshape(x._data, (-1,))
+            if math.prod(index._data.shape) == 0:
+                return xp.zeros(index._data.shape, dtype=x._data.dtype, device=x._data.device)
+            if not shape:
+                flat = xp.reshape(x._data, (1,))
+            return xp.reshape(xp.take(flat, xp.reshape(xp.astype(index._data, xp.int64), (-1,))), index._data.shape)
         strides = []
         acc = 1
         for s in reversed(shape):
@@ -143,6 +162,13 @@ class Gather(Function):
         (index,) = ctx.saved_tensors
         b = index._backend
         xp = b.xp
+        if not ctx.shape or index._data.ndim != len(ctx.shape):
+            shape = ctx.shape if ctx.shape else (1,)
+            if math.prod(index._data.shape) == 0:
+                return (xp.zeros(ctx.shape, dtype=g.dtype, device=g.device), None)
+            off = xp.reshape(xp.astype(index._data, xp.int64), (-1,))
+            out = b.scatter_add(shape, b.dtype_of(g), off, xp.reshape(g, (-1,)))
+            return (xp.reshape(out, ctx.shape), None)
         off = _gather_offsets(b, index._data, ctx.strides, ctx.dim)
         out = b.scatter_add(ctx.shape, b.dtype_of(g), xp.reshape(off, (-1,)), xp.reshape(g, (-1,)))
         return (out, None)
@@ -184,13 +210,14 @@ def gather(input, dim, index, *, sparse_grad=False, out=None):
         raise RuntimeError("gather(): Expected dtype int32/int64 for index")
     nd = input.dim()
     d = _wrap_dim(dim, nd)
-    if index.dim() != nd and not (nd == 0 and index.dim() <= 1) and not (index.numel() == 0 and index.dim() == 1):
-        raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
-    for k in range(index.dim()):
-        if k != d and index.shape[k] > input.shape[k]:
-            raise RuntimeError(f"Size does not match at dimension {k} expected index "
-                               f"[{', '.join(map(str, index.shape))}] to be no larger than self "
-                               f"[{', '.join(map(str, input.shape))}] apart from dimension {d}")
+    if index.numel():  # PyTorch checks shapes only for a non-empty index
+        if max(index.dim(), 1) != max(nd, 1):
+            raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
+        for k in range(index.dim()):
+            if k != d and index.shape[k] > (input.shape[k] if nd else 1):
+                raise RuntimeError(f"Size does not match at dimension {k} expected index "
+                                   f"[{', '.join(map(str, index.shape))}] to be no larger than self "
+                                   f"[{', '.join(map(str, input.shape))}] apart from dimension {d}")
     size = input.shape[d] if nd else 1
     xp = index._backend.xp
     if index.numel():
@@ -198,9 +225,6 @@ def gather(input, dim, index, *, sparse_grad=False, out=None):
         if lo < 0 or hi >= size:
             bad = hi if hi >= size else lo
             raise RuntimeError(f"index {bad} is out of bounds for dimension {d} with size {size}")
-    if nd == 0:
-        from .shape import reshape
-        return reshape(input, ()) if index.dim() == 0 else reshape(input, 1)
     return Gather.apply(input, index, dim=d)
 
 
@@ -256,7 +280,7 @@ def masked_fill(input, mask, value):
         raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
                            f"{_c_type_name(mask.dtype)}")
     value = _fill_value(input, value)
-    out_shape = _broadcast_shape(input.shape, mask.shape)
+    out_shape = _broadcast_shape(mask.shape, input.shape)  # PyTorch names the mask 'a'
     x = input
     if tuple(out_shape) != tuple(input.shape):
         from .shape import expand
@@ -295,7 +319,13 @@ class BasicIndex(Function):
     @staticmethod
     def forward(ctx, x, key):
         ctx.key, ctx.shape = key, x._data.shape
-        return x._data[key]
+        out = x._data[key]
+        b = x._backend
+        if b.has_views and (any(k is None for k in key) or math.prod(out.shape) == 0):
+            want = _none_strides(x, key, b.strides(out))
+            if want != b.strides(out):
+                out = b.as_strided(out, out.shape, want)
+        return out
 
     @staticmethod
     def backward(ctx, g):
@@ -324,9 +354,41 @@ class AdvancedIndex(Function):
         return ctx.backend.index_put_add(ctx.shape, g, ctx.key)
 
 
+def _none_strides(x, key, strides):
+    """PyTorch's strides for ``x[key]`` when ``key`` holds ``None``.
+
+    PyTorch applies the index left to right; a ``None`` is an ``unsqueeze`` of the
+    partly indexed tensor, whose next dimension is still an original dimension ``d`` of
+    ``x``, so the new dimension gets stride ``size(d) * stride(d)`` (1 at the end).
+    NumPy gives such dimensions stride 0. ``strides`` are the result's NumPy strides.
+    """
+    shp, st = x._data.shape, x._backend.strides(x._data)
+    nd = len(shp)
+    consumed = sum(1 for k in key if k is not None and k is not Ellipsis)
+    want, src, j = [], 0, 0
+    for k in key:
+        if k is None:
+            want.append(shp[src] * st[src] if src < nd else 1)
+            j += 1
+        elif k is Ellipsis:
+            n = nd - consumed
+            want.extend(st[src:src + n])
+            j += n
+            src += n
+        elif isinstance(k, slice):
+            want.append(st[src] * (k.step or 1))
+            j += 1
+            src += 1
+        else:  # an int: the dimension goes away
+            src += 1
+    want.extend(st[src:])
+    return tuple(want)
+
+
 def _normalize_key(x, key):
     """Convert a Python index into a backend key; returns (key, advanced, grad_fn name)."""
-    if not isinstance(key, tuple):
+    single = not isinstance(key, tuple)
+    if single:
         key = (key,)
     b = x._backend
     out = []
@@ -337,27 +399,42 @@ def _normalize_key(x, key):
     n_consumed = sum(1 for k in key if k is not None and k is not Ellipsis and not (
         isinstance(k, Tensor) and k.dtype is D.bool) and not isinstance(k, bool))
     n_consumed += sum(k.dim() for k in key if isinstance(k, Tensor) and k.dtype is D.bool)
+    if nd == 0 and any(isinstance(k, int) and not isinstance(k, bool) for k in key):
+        raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+                         "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
     if n_consumed > nd:
         raise IndexError(f"too many indices for tensor of dimension {nd}")
+    seen_ellipsis = False
     for k in key:
         if k is None:
             out.append(None)
             name = "UnsqueezeBackward0"
         elif k is Ellipsis:
+            if seen_ellipsis:
+                continue  # PyTorch lets a second Ellipsis stand for no dimensions
+            seen_ellipsis = True
             out.append(Ellipsis)
             dim = nd - (n_consumed - dim)
         elif isinstance(k, bool):
-            out.append(k)
-            name = "UnsqueezeBackward0"
+            out.append(k)  # x[True] adds a dim of size 1, x[False] one of size 0: advanced
+            advanced = True
+            name = "IndexBackward0"
         elif isinstance(k, slice):
             if k.step is not None and int(k.step) <= 0:
                 raise ValueError("step must be greater than zero")
-            out.append(slice(*(None if v is None else int(v) for v in (k.start, k.stop, k.step))))
-            name = "SliceBackward0"
+            k = slice(*(None if v is None else int(v) for v in (k.start, k.stop, k.step)))
+            out.append(k)
+            # Inside a tuple PyTorch skips a slice that keeps the whole dimension.
+            full = k.start in (None, 0) and k.step in (None, 1) and (k.stop is None or k.stop >= x.shape[dim])
+            if single or not full:
+                name = "SliceBackward0"
             dim += 1
         elif isinstance(k, int) or (isinstance(k, Tensor) and k.dim() == 0 and not k.dtype.is_floating_point
                                     and k.dtype is not D.bool and False):
             k = int(k)
+            if nd == 0:
+                raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+                                 "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
             size = x.shape[dim]
             if k < -size or k >= size:
                 raise IndexError(f"index {k} is out of bounds for dimension {dim} with size {size}")
@@ -405,8 +482,23 @@ def _normalize_key(x, key):
     return tuple(out), advanced, name
 
 
+def sequence_as_tuple(key):
+    """PyTorch's (deprecated) reading of ``x[[0, slice(None)]]`` as ``x[0, :]``: a list
+    that holds sequences, slices, Ellipsis, None or tensors is a tuple of indices."""
+    if isinstance(key, list) and len(key) < 32 and any(
+            isinstance(k, (list, tuple, slice, Tensor)) or k is None or k is Ellipsis for k in key):
+        import warnings
+        warnings.warn("Using a non-tuple sequence for multidimensional indexing is deprecated and will be "
+                      "changed in pytorch 2.9; use x[tuple(seq)] instead of x[seq]. In pytorch 2.9 this will "
+                      "be interpreted as tensor index, x[torch.tensor(seq)], which will result either in an "
+                      "error or a different result", UserWarning, stacklevel=3)
+        return tuple(key)
+    return key
+
+
 def getitem(x, key):
     """``x[key]``: basic indexing returns a view, tensor/list indexing a copy."""
+    key = sequence_as_tuple(key)
     if isinstance(key, Tensor) and key.dim() == 0 and key.dtype in (D.int64, D.int32, D.int16, D.int8):
         key = int(key.item())
     if isinstance(key, tuple):

@@ -21,25 +21,34 @@ class Cat(Function):
     def forward(ctx, *tensors, dim, dtype):
         xp = tensors[0]._backend.xp
         native = tensors[0]._backend.dtype(dtype)
-        arrays = [xp.astype(t._data, native, copy=False) for t in tensors]
-        ctx.dim = dim
-        ctx.sizes = [t._data.shape[dim] if t._data.ndim else 0 for t in tensors]
-        ctx.shapes = [t._data.shape for t in tensors]
-        ctx.dtypes = [t._backend.dtype(t.dtype) for t in tensors]
+        skip = [_legacy_empty(t) for t in tensors]
+        if all(skip):
+            skip = [False] * len(tensors)
+        arrays = [xp.astype(t._data, native, copy=False) for t, s in zip(tensors, skip) if not s]
+        ctx.dim, ctx.skip = dim, skip
+        ctx.sizes = [0 if s else t._data.shape[dim] for t, s in zip(tensors, skip)]
+        ctx.dtypes = [t._data.dtype for t in tensors]
         return xp.concat(arrays, axis=dim)
 
     @staticmethod
     def backward(ctx, g):
         xp = ctx.xp
         out, start = [], 0
-        for size, shape, native, need in zip(ctx.sizes, ctx.shapes, ctx.dtypes, ctx.needs_input_grad):
+        for size, skip, native, need in zip(ctx.sizes, ctx.skip, ctx.dtypes, ctx.needs_input_grad):
             if not need:
                 out.append(None)
+            elif skip:
+                out.append(xp.zeros((0,), dtype=native, device=g.device))
             else:
                 key = (slice(None),) * ctx.dim + (slice(start, start + size), Ellipsis)
                 out.append(xp.astype(g[key], native, copy=False))
             start += size
         return tuple(out)
+
+
+def _legacy_empty(t):
+    """A 1-D tensor with no elements: ``cat`` skips it whatever the other shapes are."""
+    return t.dim() == 1 and t.numel() == 0
 
 
 def cat(tensors, dim=0, *, axis=None, out=None):
@@ -91,11 +100,13 @@ def cat(tensors, dim=0, *, axis=None, out=None):
     dtype = tensors[0].dtype
     for t in tensors[1:]:
         dtype = D.promote_types(dtype, t.dtype)
-    kept = [t for t in tensors if not (t.dim() == 1 and t.numel() == 0)]
-    ref = kept[0] if kept else tensors[0]
+    kept = [t for t in tensors if not _legacy_empty(t)]
+    if not kept:  # only empty 1-D tensors: PyTorch does not even check ``dim``
+        return Cat.apply(*tensors, dim=0, dtype=dtype)
+    ref = kept[0]
     d = _wrap_dim(dim, ref.dim())
     for i, t in enumerate(tensors):
-        if t is ref or (t.dim() == 1 and t.numel() == 0):
+        if t is ref or _legacy_empty(t):
             continue
         if t.dim() != ref.dim():
             raise RuntimeError(f"Tensors must have same number of dimensions: got {ref.dim()} and {t.dim()}")
@@ -103,9 +114,7 @@ def cat(tensors, dim=0, *, axis=None, out=None):
             if k != d and t.shape[k] != ref.shape[k]:
                 raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. Expected size "
                                    f"{ref.shape[k]} but got size {t.shape[k]} for tensor number {i} in the list.")
-    if not kept:
-        kept = tensors[:1]
-    return Cat.apply(*kept, dim=d, dtype=dtype)
+    return Cat.apply(*tensors, dim=d, dtype=dtype)
 
 
 concat = concatenate = cat

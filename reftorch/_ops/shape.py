@@ -557,7 +557,8 @@ def expand(input, *sizes):
     shp = input._data.shape
     nd = len(shp)
     if len(sizes) < nd:
-        raise RuntimeError(f"expand(torch.FloatTensor{{[{', '.join(map(str, shp))}]}}, size=[{', '.join(map(str, sizes))}]): "
+        from .._tensor import tensor_type_name
+        raise RuntimeError(f"expand({tensor_type_name(input)}{{[{', '.join(map(str, shp))}]}}, size=[{', '.join(map(str, sizes))}]): "
                            "the number of sizes provided (%d) must be greater or equal to the number of "
                            "dimensions in the tensor (%d)" % (len(sizes), nd))
     out = list(sizes)

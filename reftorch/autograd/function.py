@@ -178,6 +178,9 @@ class Function:
         else:
             out = cls.forward(_NO_CTX, *inputs, **params)
         x0 = inputs[0]
+        if not cls.is_view and 0 in out.shape:
+            from .._ops._common import fix_empty_strides
+            out = fix_empty_strides(x0._backend if _out is None else _out[1], out)
         if _out is None:
             result = Tensor._wrap(out, x0.device, backend=x0._backend)
         else:  # an op that moves data to another device: _out = (device, backend)

@@ -1,0 +1,111 @@
+"""Differential tests of cat/concat/concatenate/stack (and hstack/vstack) against PyTorch:
+shapes, negative dims, dtype promotion, the legacy empty 1-D rule, errors, gradients."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+from _compare import ALL_DTYPES, both, check_grads, raises_like, random_array  # noqa: E402
+
+pytestmark = pytest.mark.torch
+SET = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def arr(shape, dtype="float32", seed=0):
+    return random_array(np.random.default_rng(seed), shape, dtype)
+
+
+@SET
+@given(base=st.lists(st.integers(0, 3), min_size=1, max_size=4).map(tuple), data=st.data())
+def test_cat_random(base, data):
+    nd = len(base)
+    dim = data.draw(st.integers(-nd, nd - 1))
+    k = data.draw(st.integers(1, 4))
+    arrays = []
+    for i in range(k):
+        shape = list(base)
+        shape[dim] = data.draw(st.integers(0, 3))
+        arrays.append(arr(tuple(shape), data.draw(st.sampled_from(["float32", "float64", "int64", "int32"])), i))
+    for name in ("cat", "concat", "concatenate"):
+        both(lambda T, *xs: getattr(T, name)(list(xs), dim), *arrays)
+    both(lambda T, *xs: T.cat(xs, dim=dim), *arrays)
+
+
+@SET
+@given(base=st.lists(st.integers(1, 3), min_size=1, max_size=3).map(tuple), data=st.data())
+def test_cat_invalid(base, data):
+    nd = len(base)
+    dim = data.draw(st.integers(-nd - 2, nd + 1))
+    other = tuple(data.draw(st.lists(st.integers(1, 3), min_size=1, max_size=3)))
+    both(lambda T, a, b: T.cat([a, b], dim), arr(base), arr(other, seed=1), msg=True)
+
+
+@SET
+@given(dtypes=st.lists(st.sampled_from(ALL_DTYPES), min_size=1, max_size=3))
+def test_cat_and_stack_promotion(dtypes):
+    arrays = [arr((2, 2), d, i) for i, d in enumerate(dtypes)]
+    both(lambda T, *xs: T.cat(xs), *arrays)
+    both(lambda T, *xs: T.cat(xs, 1), *arrays)
+    both(lambda T, *xs: T.stack(xs), *arrays)
+    both(lambda T, *xs: T.stack(xs, -1), *arrays)
+
+
+def test_cat_legacy_empty_1d():
+    # A 1-D tensor with zero elements is skipped whatever the other shapes.
+    both(lambda T, a, e: T.cat([a, e]), arr((2, 3)), arr((0,)))
+    both(lambda T, a, e: T.cat([e, a], dim=1), arr((2, 3)), arr((0,)))
+    both(lambda T, a, e: T.cat([e, a, e], dim=-1), arr((2, 3)), arr((0,)))
+    both(lambda T, e: T.cat([e, e]), arr((0,)))
+    both(lambda T, a, e: T.cat([e, a]), arr((2, 3), "int64"), arr((0,), "float64"))  # dtype still promotes
+    both(lambda T, a, e: T.cat([a, e]), arr((2, 3)), arr((0, 2)), msg=True)  # (0, 2) is not skipped
+    both(lambda T, e: T.cat([e, e], dim=1), arr((0,)), msg=True)
+    check_grads(lambda T, a, e: T.cat([e, a, e], dim=1), arr((2, 3)), arr((0,)))
+
+
+def test_cat_errors():
+    raises_like(lambda T: T.cat([]), msg=True)
+    raises_like(lambda T, a: T.cat([a, a]), np.float32(1.0), msg=True)
+    raises_like(lambda T, a, b: T.cat([a, b]), arr((2, 3)), arr((2, 4)), msg=True)
+    raises_like(lambda T, a, b: T.cat([a, b]), arr((2, 3)), arr((2, 3, 1)), msg=True)
+    raises_like(lambda T, a, b: T.cat([a, b], 2), arr((2, 3)), arr((2, 3)), msg=True)
+    raises_like(lambda T, a, b: T.cat([a, b], -3), arr((2, 3)), arr((2, 3)), msg=True)
+    raises_like(lambda T, a: T.cat(a), arr((2, 3)))
+    raises_like(lambda T, a: T.cat([a, 1]), arr((2, 3)))
+
+
+def test_cat_grads():
+    check_grads(lambda T, a, b: T.cat([a, b]), arr((2, 3)), arr((1, 3), seed=1))
+    check_grads(lambda T, a, b: T.cat([a, b], -1), arr((2, 3)), arr((2, 1), seed=1))
+    check_grads(lambda T, a, b: T.cat([a, b, a], 1), arr((2, 3)), arr((2, 0), seed=1))
+    check_grads(lambda T, a, b: T.cat([a, b], 0), arr((2, 3), "float64"), arr((1, 3), "float32", 1))
+    check_grads(lambda T, a, b: T.cat([a, b]), arr((2, 3)), arr((1, 3), "int64"))
+
+
+@SET
+@given(shape=st.lists(st.integers(0, 3), min_size=0, max_size=3).map(tuple), data=st.data())
+def test_stack_random(shape, data):
+    nd = len(shape)
+    dim = data.draw(st.integers(-nd - 2, nd + 1))
+    k = data.draw(st.integers(1, 3))
+    arrays = [arr(shape, seed=i) for i in range(k)]
+    both(lambda T, *xs: T.stack(xs, dim), *arrays, msg=True)
+    if -nd - 1 <= dim <= nd:
+        check_grads(lambda T, *xs: T.stack(xs, dim), *arrays)
+
+
+def test_stack_errors():
+    raises_like(lambda T: T.stack([]), msg=True)
+    raises_like(lambda T, a, b: T.stack([a, b]), arr((2, 3)), arr((3, 2)), msg=True)
+    raises_like(lambda T, a, b: T.stack([a, b], 3), arr((2, 3)), arr((2, 3)), msg=True)
+    both(lambda T, a: T.stack([a, a]), np.float32(2.0))
+
+
+def test_hstack_vstack():
+    both(lambda T, a, b: T.hstack([a, b]), arr((3,)), arr((2,)))
+    both(lambda T, a, b: T.hstack([a, b]), arr((2, 3)), arr((2, 1)))
+    both(lambda T, a, b: T.vstack([a, b]), arr((3,)), arr((3,)))
+    both(lambda T, a, b: T.vstack([a, b]), arr((2, 3)), arr((3,)))
