@@ -227,7 +227,7 @@ class _PackPadded(Function):
 class _PadPacked(Function):
     """Scatter packed rows into a ``(total_length, B, *)`` tensor filled with padding."""
 
-    name = "CopySlices"
+    name = "torch::autograd::CopySlices"
 
     @staticmethod
     def forward(ctx, data, batch_sizes, padding_value, total_length):
@@ -253,7 +253,7 @@ class _PadPacked(Function):
 class _PadSequence(Function):
     """Stack sequences of different lengths into one tensor filled with padding."""
 
-    name = "CopySlices"
+    name = "torch::autograd::CopySlices"
 
     @staticmethod
     def forward(ctx, *seqs, batch_first, padding_value, left):
