@@ -7,6 +7,8 @@ backend's ``index_add`` for scatter-adds, so the same code runs on both devices.
 """
 from __future__ import annotations
 
+import math
+
 from ..autograd.function import Function
 from .._ops._common import sum_to_shape
 
@@ -87,15 +89,16 @@ class Softplus(Function):
         bx = a * beta
         ctx.save_for_backward(x)
         ctx.beta, ctx.threshold = beta, threshold
-        return xp.where(bx > threshold, a, xp.log1p(xp.exp(xp.minimum(bx, threshold))) / beta).astype(a.dtype)
+        capped = xp.minimum(bx, xp.full(bx.shape, threshold, dtype=bx.dtype, **x._backend._dev_kw()))
+        return xp.where(bx > threshold, a, xp.log1p(xp.exp(capped)) / beta)
 
     @staticmethod
     def backward(ctx, g):
         xp = ctx.xp
         (x,) = ctx.saved_tensors
         bx = x._data * ctx.beta
-        z = xp.exp(xp.minimum(bx, ctx.threshold))
-        return xp.where(bx > ctx.threshold, g, g * z / (z + 1)).astype(g.dtype)
+        z = xp.exp(xp.where(bx > ctx.threshold, xp.zeros_like(bx), bx))
+        return xp.where(bx > ctx.threshold, g, g * z / (z + 1))
 
 
 class LeakyRelu(Function):
@@ -107,12 +110,12 @@ class LeakyRelu(Function):
         ctx.save_for_backward(x)
         ctx.slope = slope
         a = x._data
-        return xp.where(a > 0, a, a * slope).astype(a.dtype)
+        return xp.where(a > 0, a, a * slope)
 
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        return ctx.xp.where(x._data > 0, g, g * ctx.slope).astype(g.dtype)
+        return ctx.xp.where(x._data > 0, g, g * ctx.slope)
 
 
 # ---------------------------------------------------------------------- embedding
@@ -138,17 +141,51 @@ class Embedding(Function):
         rows = xp.reshape(g, (flat.shape[0], -1))
         if ctx.scale:
             # Divide each row's gradient by how often its index occurs in this batch.
-            counts = xp.take(xp.bincount(flat, minlength=num), flat, axis=0)
+            ones = xp.ones(flat.shape, dtype=rows.dtype, **ctx.backend._dev_kw())
+            counts = xp.take(ctx.backend.index_add((num,), ctx.dtype, 0, flat, ones), flat, axis=0)
             rows = rows / xp.astype(xp.reshape(counts, (-1, 1)), rows.dtype)
         if ctx.padding_idx is not None and ctx.padding_idx >= 0:
             keep = flat != ctx.padding_idx
             rows = rows[keep]
             flat = flat[keep]
-        gw = ctx.backend.index_add((num, rows.shape[1]), ctx.dtype, 0, flat, rows)
+        dim = rows.shape[1]
+        if not ctx.backend.has_views:  # the array-API stand-in: a row-wise index_add
+            return ctx.backend.index_add((num, dim), ctx.dtype, 0, flat, rows), None
+        # Scatter-add over flat element offsets (row * dim + column): a 1-D scatter-add is
+        # much faster than a row-wise one in NumPy's ``add.at``.
+        cols = xp.arange(dim, dtype=xp.int64, **ctx.backend._dev_kw())
+        offsets = xp.reshape(xp.reshape(xp.astype(flat, xp.int64), (-1, 1)) * dim + cols, (-1,))
+        gw = ctx.backend.scatter_add((num, dim), ctx.dtype, offsets, xp.reshape(rows, (-1,)), num * dim)
         return gw, None
 
 
 # ---------------------------------------------------------------------- losses
+def _kw(t):
+    """Device keyword for creating arrays next to tensor ``t``."""
+    return t._backend._dev_kw()
+
+
+def _reduce(xp, loss, reduction):
+    if reduction == "mean":
+        return xp.mean(loss)
+    if reduction == "sum":
+        return xp.sum(loss)
+    return loss
+
+
+def _unreduce(gl, g, reduction, n):
+    """The gradient of a reduced loss with respect to its elements ``gl``."""
+    if reduction == "mean":
+        return gl * (g / n)
+    return gl * g
+
+
+def _log_sigmoid(xp, z):
+    """``log(sigmoid(z)) = -(max(-z, 0) + log1p(exp(-|z|)))``, stable for large ``|z|``."""
+    zero = xp.zeros_like(z)
+    return -(xp.maximum(-z, zero) + xp.log1p(xp.exp(-xp.abs(z))))
+
+
 class MseLoss(Function):
     name = "MseLossBackward0"
 
@@ -156,22 +193,12 @@ class MseLoss(Function):
     def forward(ctx, x, y, reduction):
         xp = _xp(x)
         d = x._data - y._data
-        ctx.d, ctx.reduction, ctx.n = d, reduction, d.size
-        sq = d * d
-        if reduction == "mean":
-            return xp.mean(sq)
-        if reduction == "sum":
-            return xp.sum(sq)
-        return sq
+        ctx.d, ctx.reduction, ctx.n = d, reduction, math.prod(d.shape)
+        return _reduce(xp, d * d, reduction)
 
     @staticmethod
     def backward(ctx, g):
-        d = ctx.d
-        if ctx.reduction == "mean":
-            gd = 2 * d * (g / ctx.n)
-        else:
-            gd = 2 * d * g
-        gd = gd.astype(d.dtype) if hasattr(gd, "astype") else gd
+        gd = _unreduce(2 * ctx.d, g, ctx.reduction, ctx.n)
         return (gd if ctx.needs_input_grad[0] else None,
                 -gd if ctx.needs_input_grad[1] else None)
 
@@ -186,19 +213,20 @@ class NllLoss(Function):
         xp = _xp(x)
         a = x._data
         t = target._data
-        one = a.ndim == 1
+        one = len(a.shape) == 1
         if one:
             a = xp.reshape(a, (1, -1))
             t = xp.reshape(t, (1,))
         n, c = a.shape
+        t = xp.astype(t, xp.int64)
         valid = t != ignore_index
-        safe = xp.where(valid, t, 0)
-        w = xp.ones(c, dtype=a.dtype) if weight is None else weight._data
-        wi = xp.where(valid, xp.take(w, safe, axis=0), 0).astype(a.dtype)
+        safe = xp.where(valid, t, xp.zeros_like(t))
+        w = xp.ones(c, dtype=a.dtype, **_kw(x)) if weight is None else weight._data
+        wi = xp.where(valid, xp.take(w, safe, axis=0), xp.zeros((), dtype=a.dtype, **_kw(x)))
         picked = xp.take_along_axis(a, xp.reshape(safe, (-1, 1)), axis=1)[:, 0]
         losses = -picked * wi
         ctx.shape, ctx.one, ctx.safe, ctx.wi = a.shape, one, safe, wi
-        ctx.reduction = reduction
+        ctx.reduction, ctx.kw = reduction, _kw(x)
         if reduction == "none":
             if out_shape is not None:
                 return xp.reshape(losses, out_shape)
@@ -219,8 +247,9 @@ class NllLoss(Function):
             gi = g * ctx.wi
         else:
             gi = g * ctx.wi / ctx.total
-        out = xp.zeros((n, c), dtype=ctx.wi.dtype)
-        xp.put_along_axis(out, xp.reshape(ctx.safe, (-1, 1)), xp.reshape(-gi, (-1, 1)).astype(out.dtype), axis=1)
+        classes = xp.arange(c, dtype=xp.int64, **ctx.kw)
+        hit = xp.astype(xp.reshape(ctx.safe, (-1, 1)) == xp.reshape(classes, (1, -1)), gi.dtype)
+        out = hit * xp.reshape(-gi, (-1, 1))
         if ctx.one:
             out = out[0]
         return out, None
@@ -233,48 +262,46 @@ class BinaryCrossEntropy(Function):
     def forward(ctx, x, y, weight, reduction):
         xp = _xp(x)
         p, t = x._data, y._data
-        logp = xp.maximum(xp.log(p), -100)
-        log1mp = xp.maximum(xp.log1p(-p), -100)
-        loss = -(t * logp + (1 - t) * log1mp)
+        floor = xp.full(p.shape, -100.0, dtype=p.dtype, **_kw(x))
+        loss = -(t * xp.maximum(xp.log(p), floor) + (1 - t) * xp.maximum(xp.log1p(-p), floor))
         w = None if weight is None else xp.broadcast_to(weight._data, loss.shape)
         if w is not None:
             loss = loss * w
         ctx.save_for_backward(x, y)
-        ctx.w, ctx.reduction, ctx.n = w, reduction, loss.size
-        return _reduce(xp, loss.astype(p.dtype), reduction)
+        ctx.w, ctx.reduction, ctx.n, ctx.kw = w, reduction, math.prod(loss.shape), _kw(x)
+        return _reduce(xp, loss, reduction)
 
     @staticmethod
     def backward(ctx, g):
         xp = ctx.xp
         x, y = ctx.saved_tensors
         p, t = x._data, y._data
-        eps = 1e-12
+        eps = xp.full(p.shape, 1e-12, dtype=p.dtype, **ctx.kw)
         gp = (p - t) / xp.maximum((1 - p) * p, eps)
         if ctx.w is not None:
             gp = gp * ctx.w
-        gp = _unreduce(xp, gp, g, ctx.reduction, ctx.n).astype(p.dtype)
+        gp = _unreduce(gp, g, ctx.reduction, ctx.n)
         gt = None
         if ctx.needs_input_grad[1]:
-            gt = (xp.log1p(-p) - xp.log(p))
+            gt = xp.log1p(-p) - xp.log(p)
             if ctx.w is not None:
                 gt = gt * ctx.w
-            gt = _unreduce(xp, gt, g, ctx.reduction, ctx.n).astype(p.dtype)
+            gt = _unreduce(gt, g, ctx.reduction, ctx.n)
         return gp, gt
 
 
 class BinaryCrossEntropyWithLogits(Function):
+    """``(1 - t) * z - lw * log(sigmoid(z))`` with ``lw = 1 + (pos_weight - 1) * t``."""
+
     name = "BinaryCrossEntropyWithLogitsBackward0"
 
     @staticmethod
     def forward(ctx, x, y, weight, pos_weight, reduction):
         xp = _xp(x)
         z, t = x._data, y._data
-        # log(sigmoid(z)) = -softplus(-z), computed stably.
-        log_sig = -(xp.maximum(-z, 0) + xp.log1p(xp.exp(-xp.abs(z))))
-        log_1m_sig = log_sig - z
+        log_sig = _log_sigmoid(xp, z)
         if pos_weight is not None:
-            lw = 1 + (pos_weight._data - 1) * t
-            loss = (1 - t) * z - lw * log_sig
+            loss = (1 - t) * z - (1 + (pos_weight._data - 1) * t) * log_sig
         else:
             loss = (1 - t) * z - log_sig
         w = None if weight is None else xp.broadcast_to(weight._data, loss.shape)
@@ -282,8 +309,8 @@ class BinaryCrossEntropyWithLogits(Function):
             loss = loss * w
         ctx.save_for_backward(x, y)
         ctx.w, ctx.pw = w, (None if pos_weight is None else pos_weight._data)
-        ctx.reduction, ctx.n = reduction, loss.size
-        return _reduce(xp, loss.astype(z.dtype), reduction)
+        ctx.reduction, ctx.n = reduction, math.prod(loss.shape)
+        return _reduce(xp, loss, reduction)
 
     @staticmethod
     def backward(ctx, g):
@@ -292,86 +319,16 @@ class BinaryCrossEntropyWithLogits(Function):
         z, t = x._data, y._data
         sig = 1 / (1 + xp.exp(-z))
         if ctx.pw is not None:
-            lw = 1 + (ctx.pw - 1) * t
-            gz = (1 - t) - lw * (1 - sig)
+            gz = (1 - t) - (1 + (ctx.pw - 1) * t) * (1 - sig)
         else:
             gz = sig - t
         if ctx.w is not None:
             gz = gz * ctx.w
-        gz = _unreduce(xp, gz, g, ctx.reduction, ctx.n).astype(z.dtype)
+        gz = _unreduce(gz, g, ctx.reduction, ctx.n)
         gt = None
         if ctx.needs_input_grad[1]:
-            if ctx.pw is not None:
-                log_sig = -(xp.maximum(-z, 0) + xp.log1p(xp.exp(-xp.abs(z))))
-                gt = -z - (ctx.pw - 1) * log_sig
-            else:
-                gt = -z
+            gt = -z if ctx.pw is None else -z - (ctx.pw - 1) * _log_sigmoid(xp, z)
             if ctx.w is not None:
                 gt = gt * ctx.w
-            gt = _unreduce(xp, gt, g, ctx.reduction, ctx.n).astype(p.dtype)
-        return gp, gt
-
-
-class BinaryCrossEntropyWithLogits(Function):
-    name = "BinaryCrossEntropyWithLogitsBackward0"
-
-    @staticmethod
-    def forward(ctx, x, y, weight, pos_weight, reduction):
-        xp = _xp(x)
-        z, t = x._data, y._data
-        # log(sigmoid(z)) = -softplus(-z), computed stably.
-        log_sig = -(xp.maximum(-z, 0) + xp.log1p(xp.exp(-xp.abs(z))))
-        log_1m_sig = log_sig - z
-        if pos_weight is not None:
-            lw = 1 + (pos_weight._data - 1) * t
-            loss = (1 - t) * z - lw * log_sig
-        else:
-            loss = (1 - t) * z - log_sig
-        w = None if weight is None else xp.broadcast_to(weight._data, loss.shape)
-        if w is not None:
-            loss = loss * w
-        ctx.save_for_backward(x, y)
-        ctx.w, ctx.pw = w, (None if pos_weight is None else pos_weight._data)
-        ctx.reduction, ctx.n = reduction, loss.size
-        return _reduce(xp, loss.astype(z.dtype), reduction)
-
-    @staticmethod
-    def backward(ctx, g):
-        xp = ctx.xp
-        x, y = ctx.saved_tensors
-        z, t = x._data, y._data
-        sig = 1 / (1 + xp.exp(-z))
-        if ctx.pw is not None:
-            lw = 1 + (ctx.pw - 1) * t
-            gz = (1 - t) - lw * (1 - sig)
-        else:
-            gz = sig - t
-        if ctx.w is not None:
-            gz = gz * ctx.w
-        gz = _unreduce(xp, gz, g, ctx.reduction, ctx.n).astype(z.dtype)
-        gt = None
-        if ctx.needs_input_grad[1]:
-            if ctx.pw is not None:
-                log_sig = -(xp.maximum(-z, 0) + xp.log1p(xp.exp(-xp.abs(z))))
-                gt = -(ctx.pw * log_sig) + (log_sig - z)
-                gt = gt * 1.0
-            else:
-                gt = -z
-            if ctx.w is not None:
-                gt = gt * ctx.w
-            gt = _unreduce(xp, gt, g, ctx.reduction, ctx.n).astype(z.dtype)
+            gt = _unreduce(gt, g, ctx.reduction, ctx.n)
         return gz, gt
-
-
-def _reduce(xp, loss, reduction):
-    if reduction == "mean":
-        return xp.mean(loss)
-    if reduction == "sum":
-        return xp.sum(loss)
-    return loss
-
-
-def _unreduce(xp, gl, g, reduction, n):
-    if reduction == "mean":
-        return gl * (g / n)
-    return gl * g

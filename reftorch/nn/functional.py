@@ -275,28 +275,33 @@ def dropout(input, p=0.5, training=True, inplace=False):
 
 # ---------------------------------------------------------------------- embedding
 def _embedding_renorm_(weight, input, max_norm, norm_type):
-    """Rescale, in place, the rows of ``weight`` used by ``input`` whose norm exceeds ``max_norm``."""
-    xp = weight._backend.xp
-    with no_grad():
-        idx = xp.unique_values(xp.reshape(input._data, (-1,))) if hasattr(xp, "unique_values") else \
-            xp.unique(xp.reshape(input._data, (-1,)))
-        rows = xp.take(weight._data, idx, axis=0)
-        if norm_type == 2:
-            norms = xp.sqrt(xp.sum(rows * rows, axis=1))
-        elif norm_type == math.inf:
-            norms = xp.max(xp.abs(rows), axis=1)
-        elif norm_type == 1:
-            norms = xp.sum(xp.abs(rows), axis=1)
-        else:
-            norms = xp.sum(xp.abs(rows) ** norm_type, axis=1) ** (1.0 / norm_type)
-        norms = xp.astype(norms, xp.float64)
-        over = norms > max_norm
-        if bool(xp.any(over)):
-            scale = xp.astype(max_norm / (norms[over] + 1e-7), rows.dtype)
-            sel = idx[over]
-            new_rows = rows[over] * xp.reshape(scale, (-1, 1))
-            weight._data[sel] = new_rows
+    """Rescale, in place, the rows of ``weight`` used by ``input`` whose norm exceeds
+    ``max_norm`` to norm ``max_norm`` (PyTorch's ``embedding_renorm_``: each such row is
+    multiplied by ``max_norm / (norm + 1e-7)``). Bumps ``weight``'s version counter."""
+    from .._tensor_inplace import _store
+    b = weight._backend
+    xp = b.xp
+    idx = xp.unique_values(xp.reshape(xp.astype(input._data, xp.int64), (-1,)))
+    rows = xp.take(weight._data, idx, axis=0)
+    if norm_type == 2:
+        norms = xp.sqrt(xp.sum(rows * rows, axis=1))
+    elif norm_type == math.inf:
+        norms = xp.max(xp.abs(rows), axis=1)
+    elif norm_type == 1:
+        norms = xp.sum(xp.abs(rows), axis=1)
+    else:
+        norms = xp.sum(xp.abs(rows) ** norm_type, axis=1) ** (1.0 / norm_type)
+    norms = xp.astype(norms, xp.float64)  # PyTorch reads the norm with .item<double>()
+    over = norms > max_norm
+    # the scale is computed in double, then the float row is multiplied by it in float
+    scale = xp.astype(xp.where(over, max_norm / (norms + 1e-7), xp.ones_like(norms)), rows.dtype)
+    new_rows = rows * xp.reshape(scale, (-1, 1))
+    if b.has_views:
+        weight._data[idx] = new_rows
         weight._version[0] += 1
+    else:  # no item assignment on the array-API stand-in: rebuild the table
+        delta = b.index_add(tuple(weight._data.shape), weight.dtype, 0, idx, new_rows - rows)
+        _store(weight, weight._data + delta)
     return weight
 
 
@@ -345,7 +350,8 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
         if lo < 0 or hi >= weight.shape[0]:
             raise IndexError("index out of range in self")
     if max_norm is not None:
-        _embedding_renorm_(weight, input, max_norm, norm_type)
+        with no_grad():
+            _embedding_renorm_(weight, input, max_norm, norm_type)
     pad = padding_idx if padding_idx >= 0 else None
     if sparse and weight.requires_grad:
         return _SparseEmbedding.apply(weight, input, padding_idx=pad, scale_grad_by_freq=scale_grad_by_freq)
@@ -622,7 +628,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
             denom = Tensor._wrap(xp.sum(xp.take(weight._data, keep, axis=0)), weight.device, weight._backend)
             ret = pointwise.div(_red.sum(smooth), denom)
         else:
-            cnt = _red.sum(pointwise.logical_not(ignore_mask))
+            cnt = _red.sum(pointwise.logical_not(ignore_mask).to(D.int64))  # core sum(bool) fails on strict
             ret = pointwise.div(_red.sum(smooth), cnt)
     elif reduction == "sum":
         ret = _red.sum(smooth)

@@ -10,6 +10,7 @@ import warnings
 from ..._tensor import Tensor
 from ..._ops.creation import tensor as _tensor
 from ...autograd.grad_mode import no_grad
+from ..._tensor_inplace import _store
 
 __all__ = ["clip_grad_norm_", "clip_grad_norm", "clip_grad_value_", "get_total_norm", "clip_grads_with_norm_"]
 
@@ -23,7 +24,7 @@ def _grads(parameters):
 
 def _vector_norm(xp, arr, norm_type):
     if norm_type == math.inf:
-        return xp.max(xp.abs(arr)) if arr.size else xp.asarray(0.0, dtype=arr.dtype)
+        return xp.max(xp.abs(arr)) if math.prod(arr.shape) else xp.sum(arr)
     if norm_type == -math.inf:
         return xp.min(xp.abs(arr))
     if norm_type == 2:
@@ -67,11 +68,10 @@ def clip_grads_with_norm_(parameters, max_norm, total_norm, foreach=None):
         return
     xp = grads[0]._backend.xp
     coef = float(max_norm) / (total_norm._data + 1e-6)
-    coef = xp.minimum(coef, 1.0)
+    coef = xp.where(coef < 1.0, coef, xp.ones_like(coef))  # clamp(max=1)
     with no_grad():
         for g in grads:
-            g._data[...] = g._data * xp.astype(coef, g._data.dtype)
-            g._version[0] += 1
+            _store(g, g._data * xp.astype(coef, g._data.dtype))
 
 
 def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False, foreach=None):
@@ -134,5 +134,4 @@ def clip_grad_value_(parameters, clip_value, foreach=None):
     with no_grad():
         for g in grads:
             xp = g._backend.xp
-            g._data[...] = xp.clip(g._data, -clip_value, clip_value)
-            g._version[0] += 1
+            _store(g, xp.clip(g._data, -clip_value, clip_value))

@@ -1,0 +1,115 @@
+"""nn benchmarks: reftorch against PyTorch CPU, same inputs, same run.
+
+Usage::
+
+    python benchmarks/bench_nn.py [--repeats 20] [--only embedding|rnn]
+
+Each case is timed as the best of ``--repeats`` runs (after a warm-up), alternating
+reftorch and PyTorch so both see the same machine load; the ratio is reftorch / PyTorch
+(below 1 means reftorch is faster). Both libraries run single-threaded
+(``torch.set_num_threads(1)``; NumPy's BLAS is limited the same way through the usual
+environment variables when set) unless ``--threads`` says otherwise.
+
+* Embedding (issue 3): a 50,000 x 256 float32 table, 64 x 128 int64 indices; forward, and
+  forward + backward of ``out.sum()``. Target: forward + backward no slower than PyTorch.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+import reftorch  # noqa: E402
+
+try:
+    import torch
+except ImportError:  # pragma: no cover
+    torch = None
+
+
+def best_of(fn, repeats: int) -> float:
+    fn()  # warm-up
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def compare(name: str, make_fn, repeats: int, rows: list) -> None:
+    """Time ``make_fn(lib)()`` for reftorch and torch, alternating, and record the ratio."""
+    libs = [("reftorch", reftorch)] + ([("torch", torch)] if torch is not None else [])
+    fns = {label: make_fn(lib) for label, lib in libs}
+    times = {label: float("inf") for label, _ in libs}
+    for label, _ in libs:
+        fns[label]()  # warm-up
+    for _ in range(repeats):
+        for label, _ in libs:
+            start = time.perf_counter()
+            fns[label]()
+            times[label] = min(times[label], time.perf_counter() - start)
+    ratio = times["reftorch"] / times["torch"] if "torch" in times else float("nan")
+    rows.append((name, times["reftorch"], times.get("torch", float("nan")), ratio))
+
+
+# --------------------------------------------------------------------------- Embedding
+EMB_ROWS, EMB_DIM, EMB_BATCH, EMB_SEQ = 50_000, 256, 64, 128
+
+
+def embedding_cases(repeats: int, rows: list) -> None:
+    rng = np.random.default_rng(0)
+    table = rng.standard_normal((EMB_ROWS, EMB_DIM)).astype(np.float32)
+    ids = rng.integers(0, EMB_ROWS, (EMB_BATCH, EMB_SEQ))
+
+    def make(lib, backward):
+        emb = lib.nn.Embedding(EMB_ROWS, EMB_DIM)
+        with lib.no_grad():
+            emb.weight.copy_(lib.tensor(table))
+        x = lib.tensor(ids)
+
+        def fwd():
+            with lib.no_grad():
+                emb(x)
+
+        def fwd_bwd():
+            emb.weight.grad = None
+            emb(x).sum().backward()
+
+        return fwd_bwd if backward else fwd
+
+    compare("Embedding forward (50000x256, 64x128 ids)", lambda lib: make(lib, False), repeats, rows)
+    compare("Embedding forward+backward", lambda lib: make(lib, True), repeats, rows)
+
+
+SECTIONS = {"embedding": embedding_cases}
+from _bench_rnn import rnn_cases  # noqa: E402  (RNN/LSTM/GRU section, benchmarks/_bench_rnn.py)
+SECTIONS["rnn"] = lambda repeats, rows: rnn_cases(compare, repeats, rows)
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeats", type=int, default=20)
+    parser.add_argument("--threads", type=int, default=1, help="torch.set_num_threads (default 1)")
+    parser.add_argument("--only", choices=sorted(SECTIONS), default=None)
+    args = parser.parse_args(argv)
+    if torch is not None:
+        torch.set_num_threads(args.threads)
+    rows: list = []
+    for key, run in SECTIONS.items():
+        if args.only is None or args.only == key:
+            run(args.repeats, rows)
+    width = max(len(r[0]) for r in rows)
+    print(f"{'case':<{width}}  {'reftorch ms':>11}  {'torch ms':>9}  {'ratio':>6}")
+    for name, r, t, ratio in rows:
+        print(f"{name:<{width}}  {r * 1e3:11.2f}  {t * 1e3:9.2f}  {ratio:6.2f}")
+
+
+if __name__ == "__main__":
+    main()
