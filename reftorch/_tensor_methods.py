@@ -162,7 +162,7 @@ M = {
     "logical_or": pointwise.logical_or, "maximum": reduction.maximum, "minimum": reduction.minimum,
     "__add__": pointwise.add, "__radd__": _binary(pointwise.add, True), "__sub__": pointwise.sub,
     "__rsub__": _binary(pointwise.sub, True), "__mul__": pointwise.mul, "__rmul__": _binary(pointwise.mul, True),
-    "__truediv__": pointwise.div, "__rtruediv__": _binary(pointwise.div, True),
+    "__truediv__": pointwise.div, "__rtruediv__": pointwise.rtruediv, "reciprocal": pointwise.reciprocal,
     "__floordiv__": pointwise.floor_divide, "__rfloordiv__": _binary(pointwise.floor_divide, True),
     "__mod__": pointwise.remainder, "__pow__": pointwise.pow, "__rpow__": _binary(pointwise.pow, True),
     "__matmul__": linalg.matmul, "__rmatmul__": _binary(linalg.matmul, True),

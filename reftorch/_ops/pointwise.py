@@ -21,9 +21,13 @@ def _operands(a, b, *, true_div=False, op=""):
     dt = D.result_type(a, b)
     if true_div and not (dt.is_floating_point or dt.is_complex):
         dt = D.get_default_dtype()
-    if ta is not None and tb is not None and ta.device != tb.device and ta.dim() and tb.dim():
-        raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two devices, "
-                           f"{ta.device} and {tb.device}!")
+    if ta is not None and tb is not None:
+        if ta.device != tb.device and ta.dim() and tb.dim():
+            raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two devices, "
+                               f"{ta.device} and {tb.device}!")
+        if ta._data.shape != tb._data.shape:
+            from .indexing import _broadcast_shape
+            _broadcast_shape(ta._data.shape, tb._data.shape)  # PyTorch's error if they do not broadcast
     return _as_operand(a, ref, dt), _as_operand(b, ref, dt), dt
 
 
@@ -35,7 +39,14 @@ def _as_operand(v, ref, dt):
         return v
     if not isinstance(v, (bool, int, float, complex)):
         raise TypeError(f"unsupported operand type: {type(v).__name__}")
-    return Tensor._wrap(b.xp.asarray(v, dtype=b.dtype(dt), **b._dev_kw()), ref.device, b)
+    native = b.dtype(dt)
+    if isinstance(v, int) and not isinstance(v, bool) and not (dt.is_floating_point or dt.is_complex) \
+            and dt is not D.int64:
+        # PyTorch wraps an out-of-range int scalar (uint8 tensor + -1 adds 255).
+        arr = b.xp.astype(b.xp.asarray(v, dtype=b.dtype(D.int64), **b._dev_kw()), native)
+    else:
+        arr = b.xp.asarray(v, dtype=native, **b._dev_kw())
+    return Tensor._wrap(arr, ref.device, b)
 
 
 def _cast(t, dt):
@@ -138,7 +149,10 @@ class Pow(_Binary):
         a, b = _Binary._setup(ctx, x, y, dt)
         ctx.save_for_backward(x, y)
         ctx.dt = dt
-        out = a ** b
+        if dt.is_floating_point or dt.is_complex or dt is D.bool:
+            out = a ** b
+        else:
+            out = _int_pow(x._backend.xp, a, b)
         ctx.save_output()
         return out
 
@@ -157,6 +171,32 @@ class Pow(_Binary):
         return _Binary._reduce(ctx, gx, gy)
 
 
+def _int_pow(xp, a, b):
+    """Integer power as PyTorch computes it: a negative exponent gives 0 except for bases
+    1 and -1 (NumPy raises instead)."""
+    neg = b < 0
+    safe = xp.where(neg, xp.zeros((), dtype=b.dtype, device=b.device), b)
+    out = a ** safe
+    if not bool(xp.any(neg)):
+        return out
+    one = xp.ones((), dtype=a.dtype, device=a.device)
+    odd = (b % 2) != 0
+    special = xp.where(a == one, one, xp.where(odd, a, one))  # a is 1 or -1 here
+    special = xp.where((a == one) | (a == -one), special, xp.zeros((), dtype=a.dtype, device=a.device))
+    return xp.where(neg, special, out)
+
+
+def _check_bool_sub(input, other):
+    def is_bool(v):
+        return v.dtype is D.bool if isinstance(v, Tensor) else isinstance(v, bool)
+    if is_bool(input) and is_bool(other):
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use the "
+                           "`^` or `logical_xor()` operator instead.")
+    if is_bool(input) or is_bool(other):
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+                           "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
+
+
 def add(input, other, *, alpha=1, out=None):
     """``input + alpha * other`` with broadcasting and type promotion. Mirrors ``torch.add``.
 
@@ -171,9 +211,7 @@ def add(input, other, *, alpha=1, out=None):
 
 def sub(input, other, *, alpha=1, out=None):
     """``input - alpha * other``. Mirrors ``torch.sub``."""
-    if (isinstance(input, Tensor) and input.dtype is D.bool) or (isinstance(other, Tensor) and other.dtype is D.bool):
-        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use the "
-                           "`^` or `logical_xor()` operator instead.")
+    _check_bool_sub(input, other)
     x, y, dt = _operands(input, other)
     if not isinstance(input, Tensor):
         return Sub.apply(x, y, dt=dt, alpha=alpha, _name="RsubBackward1")
@@ -295,7 +333,7 @@ logical_and, logical_or, logical_xor, logical_not = (_logical(o) for o in ("and"
 def bitwise(op, input, other):
     x, y, dt = _operands(input, other)
     if dt.is_floating_point or dt.is_complex:
-        raise RuntimeError(f'"bitwise_{op}_cpu" not implemented for \'{dt.name.capitalize()}\'')
+        raise NotImplementedError(f'"bitwise_{op}_cpu" not implemented for \'{_SCALAR_NAMES.get(dt.name, dt.name)}\'')
     a, b = _cast(x, dt), _cast(y, dt)
     r = {"and": a & b, "or": a | b, "xor": a ^ b}[op]
     return Tensor._wrap(r, x.device, x._backend)
@@ -420,7 +458,8 @@ class Relu(_Unary):
     def forward(ctx, x):
         xp = x._backend.xp
         ctx.save_output()
-        return xp.where(x._data > 0, x._data, xp.zeros((), dtype=x._data.dtype, **x._backend._dev_kw()))
+        # x < 0 -> 0; keeps -0.0 and NaN as PyTorch's clamp_min does
+        return xp.where(x._data < 0, xp.zeros((), dtype=x._data.dtype, **x._backend._dev_kw()), x._data)
 
     @staticmethod
     def backward(ctx, g):
@@ -455,6 +494,39 @@ class Cos(_Unary):
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         return -g * ctx.xp.sin(x._data)
+
+
+_SCALAR_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16",
+                 "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
+
+
+class Reciprocal(_Unary):
+    name = "ReciprocalBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_output()
+        a = _float_input(x)
+        return 1 / a
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return -g * out._data * out._data
+
+
+def reciprocal(input):
+    """``1 / input`` element-wise (integer inputs give the default float dtype).
+    Mirrors ``torch.reciprocal``."""
+    return Reciprocal.apply(input)
+
+
+def rtruediv(input, other):
+    """``other / input`` for a Python number ``other``: PyTorch computes it as
+    ``input.reciprocal() * other`` (so the grad_fn is ``MulBackward0``)."""
+    if isinstance(other, Tensor):
+        return div(other, input)
+    return mul(reciprocal(input), other)
 
 
 def ctx_xp(x):
@@ -492,7 +564,13 @@ def sqrt(input):
 
 
 def abs(input):
-    """Absolute value element-wise. Mirrors ``torch.abs``."""
+    """Absolute value element-wise. Mirrors ``torch.abs``.
+
+    Raises:
+        NotImplementedError: for bool tensors, as in PyTorch.
+    """
+    if input.dtype is D.bool:
+        raise NotImplementedError('"abs_cpu" not implemented for \'Bool\'')
     return Abs.apply(input)
 
 
@@ -507,7 +585,13 @@ def sigmoid(input):
 
 
 def relu(input):
-    """``max(x, 0)`` element-wise. Mirrors ``torch.relu``."""
+    """``max(x, 0)`` element-wise. Mirrors ``torch.relu``.
+
+    Raises:
+        RuntimeError: for bool tensors.
+    """
+    if input.dtype is D.bool:
+        raise RuntimeError("Boolean inputs not supported for relu")
     return Relu.apply(input)
 
 

@@ -1,0 +1,241 @@
+"""Differential tests of arithmetic and type promotion against PyTorch: + - * / ** neg
+exp log (and the other unary functions), comparisons, with broadcasting, Python scalars,
+0-dim tensors, every dtype pair, in-place forms and gradients."""
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+import reftorch  # noqa: E402
+from _compare import ALL_DTYPES, FLOAT_DTYPES, both, check_grads, raises_like, random_array  # noqa: E402
+
+pytestmark = pytest.mark.torch
+SET = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+OPS = {
+    "add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b,
+    "div": lambda a, b: a / b, "pow": lambda a, b: a ** b,
+}
+
+
+def arr(shape, dtype="float32", seed=0, low=-5, high=5):
+    return random_array(np.random.default_rng(seed), shape, dtype, low, high)
+
+
+def positive(shape, dtype="float32", seed=0):
+    return random_array(np.random.default_rng(seed), shape, dtype, 1, 4)
+
+
+@st.composite
+def broadcastable(draw):
+    """Two shapes that broadcast together."""
+    out = draw(st.lists(st.integers(0, 3), min_size=0, max_size=3))
+    a, b = [], []
+    for s in out:
+        a.append(draw(st.sampled_from([s, 1])))
+        b.append(draw(st.sampled_from([s, 1])))
+    a = a[draw(st.integers(0, len(a))):]
+    b = b[draw(st.integers(0, len(b))):]
+    return tuple(a), tuple(b)
+
+
+# ------------------------------------------------------------------ promotion
+@pytest.mark.parametrize("da,db", list(itertools.product(ALL_DTYPES, ALL_DTYPES)))
+def test_promotion_table(da, db):
+    assert str(reftorch.promote_types(getattr(reftorch, da), getattr(reftorch, db))) == \
+        str(torch.promote_types(getattr(torch, da), getattr(torch, db)))
+    a, b = arr((2,), da), arr((2,), db, 1)
+    for name in ("add", "mul"):
+        both(lambda T, x, y: OPS[name](x, y), a, b, msg=True)
+    both(lambda T, x, y: x - y, a, b, msg=True)
+    # 0-dim tensors defer to dimensioned ones within a category
+    both(lambda T, x, y: x + y, a, np.array(b[0]), msg=True)
+    both(lambda T, x, y: x * y, np.array(a[0]), b, msg=True)
+    both(lambda T, x, y: x + y, np.array(a[0]), np.array(b[0]), msg=True)
+    both(lambda T, x, y: T.result_type(x, y), a, np.array(b[0]))
+
+
+@pytest.mark.parametrize("dt", ALL_DTYPES)
+@pytest.mark.parametrize("scalar", [2, -1, 1.5, True, 0.0])
+def test_python_scalar_promotion(dt, scalar):
+    a = arr((3,), dt)
+    both(lambda T, x: x + scalar, a, msg=True)
+    both(lambda T, x: scalar + x, a, msg=True)
+    both(lambda T, x: x * scalar, a, msg=True)
+    both(lambda T, x: x - scalar, a, msg=True)
+    both(lambda T, x: scalar - x, a, msg=True)
+    both(lambda T, x: T.result_type(x, scalar), a)
+
+
+def test_issue_examples():
+    both(lambda T: T.tensor([1, 2]) + 1.5)
+    both(lambda T: T.tensor([1, 2], dtype=T.int32) + T.tensor(5))
+    both(lambda T: T.tensor([1, 2], dtype=T.int32) + T.tensor(5.0))
+    both(lambda T: T.tensor([1, 2]) / 2)
+    both(lambda T: T.tensor([1, 2]) / T.tensor([2, 4]))
+    both(lambda T: T.tensor([5, -5]) // 2)
+    both(lambda T: T.tensor([5, -5]) % 3)
+    both(lambda T: T.tensor([5.5, -5.5]) % 3)
+    both(lambda T: T.tensor([1, 2], dtype=T.uint8) + T.tensor([1], dtype=T.int8))
+    both(lambda T: T.tensor([True, False]) + T.tensor([True, True]))
+    both(lambda T: T.tensor([True, False]) * 2.5)
+    both(lambda T: T.tensor([1.0], dtype=T.float16) + T.tensor(1.0, dtype=T.float64))
+    both(lambda T: T.tensor([2, 3]) ** 2)
+    both(lambda T: T.tensor([2, 3]) ** 0.5)
+    both(lambda T: 2 ** T.tensor([2, 3]))
+    both(lambda T: 2.0 ** T.tensor([2, 3]))
+    both(lambda T: T.tensor([2.0, 3.0]) ** T.tensor([2, 3]))
+    both(lambda T: T.tensor([2, 3]) ** T.tensor([2.0, 3.0]))
+
+
+# ------------------------------------------------------------------ values with broadcasting
+@SET
+@given(shapes=broadcastable(), da=st.sampled_from(ALL_DTYPES), db=st.sampled_from(ALL_DTYPES),
+       op=st.sampled_from(["add", "sub", "mul", "div"]))
+def test_binary_broadcast(shapes, da, db, op):
+    a, b = arr(shapes[0], da), arr(shapes[1], db, 1)
+    if op == "div" and db != "bool":
+        b = np.where(b == 0, 1, b).astype(db)
+    both(lambda T, x, y: OPS[op](x, y), a, b, msg=True)
+    both(lambda T, x, y: getattr(T, op)(x, y), a, b, msg=True)
+
+
+@SET
+@given(shapes=st.tuples(st.lists(st.integers(2, 3), max_size=2), st.lists(st.integers(2, 4), max_size=2)))
+def test_broadcast_errors(shapes):
+    a, b = arr(tuple(shapes[0])), arr(tuple(shapes[1]), seed=1)
+    both(lambda T, x, y: x + y, a, b, msg=True)
+    both(lambda T, x, y: x * y, a, b, msg=True)
+
+
+@SET
+@given(shapes=broadcastable(), dt=st.sampled_from(["float32", "float64"]),
+       op=st.sampled_from(["add", "sub", "mul", "div", "pow"]))
+def test_binary_grads(shapes, dt, op):
+    a = positive(shapes[0], dt) if op in ("pow", "div") else arr(shapes[0], dt)
+    b = positive(shapes[1], dt, 1) if op in ("pow", "div") else arr(shapes[1], dt, 1)
+    check_grads(lambda T, x, y: OPS[op](x, y), a, b)
+    check_grads(lambda T, x: OPS[op](x, 2.0), a)
+    check_grads(lambda T, y: OPS[op](2.0, y), b)
+    check_grads(lambda T, x, y: OPS[op](x, y), a, b.astype(np.int64) if op != "div" else b)
+
+
+def test_mixed_dtype_grads():
+    check_grads(lambda T, x, y: x * y, arr((2, 3), "float32"), arr((3,), "float64", 1))
+    check_grads(lambda T, x, y: x + y, arr((2, 3), "float64"), arr((), "float32", 1))
+    check_grads(lambda T, x, y: x / y, arr((2, 3), "float32"), positive((3,), "int64", 1))
+    check_grads(lambda T, x: x.add(x, alpha=2), arr((2,)))
+    check_grads(lambda T, x, y: T.sub(x, y, alpha=0.5), arr((2,)), arr((2,), seed=1))
+    check_grads(lambda T, x: 1 - x, arr((2,)))
+    check_grads(lambda T, x: 1 / x, positive((2,)))
+
+
+def test_pow_special_grads():
+    check_grads(lambda T, x: x ** 0, arr((3,)))
+    check_grads(lambda T, x: x ** 2, np.array([0.0, -1.0, 2.0], np.float32))
+    check_grads(lambda T, x: x ** 0.5, np.array([0.0, 1.0, 4.0], np.float64))
+    check_grads(lambda T, x, y: x ** y, np.array([0.0, 0.0, 2.0], np.float64), np.array([0.0, 2.0, 0.0]))
+    check_grads(lambda T, y: 0.0 ** y, np.array([0.0, 2.0, 1.0], np.float64))
+    check_grads(lambda T, y: 2 ** y, np.array([0.0, 2.0, -1.0], np.float64))
+
+
+def test_integer_pow_and_division_errors():
+    raises_like(lambda T: T.tensor([2, 3]) ** -1, msg=True)
+    both(lambda T: T.tensor([2, 3]) ** T.tensor([-1, 2]))
+    both(lambda T: T.tensor([5, -5]) // T.tensor([0, 2]) if False else T.tensor([1]))
+    raises_like(lambda T: T.tensor([True]) - T.tensor([True]), msg=True)
+    raises_like(lambda T: -T.tensor([True]), msg=True)
+    both(lambda T: T.tensor([1.0]) / 0)
+    both(lambda T: T.tensor([1]) / 0)
+    both(lambda T: T.tensor([-1.0, 0.0]) / 0.0)
+
+
+# ------------------------------------------------------------------ unary
+UNARY = ["neg", "exp", "log", "sqrt", "abs", "tanh", "sigmoid", "relu", "sin", "cos"]
+
+
+@SET
+@given(shape=st.lists(st.integers(0, 3), max_size=3).map(tuple), dt=st.sampled_from(ALL_DTYPES),
+       op=st.sampled_from(UNARY))
+def test_unary_values(shape, dt, op):
+    a = arr(shape, dt)
+    both(lambda T, x: getattr(T, op)(x), a, msg=True)
+    both(lambda T, x: getattr(x, op)(), a, msg=True)
+
+
+@pytest.mark.parametrize("op", UNARY)
+@pytest.mark.parametrize("dt", ["float32", "float64"])
+def test_unary_grads(op, dt):
+    a = positive((2, 3), dt) if op in ("log", "sqrt") else arr((2, 3), dt)
+    check_grads(lambda T, x: getattr(T, op)(x), a)
+    check_grads(lambda T, x: getattr(x, op)(), arr((), dt) if op not in ("log", "sqrt") else positive((), dt))
+
+
+def test_unary_special_values():
+    v = np.array([0.0, -0.0, -1.0, np.inf, -np.inf, np.nan, 1e-30], np.float32)
+    for op in UNARY:
+        both(lambda T, x: getattr(T, op)(x), v)
+    check_grads(lambda T, x: T.abs(x), np.array([0.0, -2.0, 3.0], np.float32))
+    check_grads(lambda T, x: T.relu(x), np.array([0.0, -2.0, 3.0], np.float32))
+    check_grads(lambda T, x: -x, arr((3,)))
+    check_grads(lambda T, x: T.negative(x), arr((3,)))
+
+
+# ------------------------------------------------------------------ comparisons / logical
+@SET
+@given(shapes=broadcastable(), da=st.sampled_from(ALL_DTYPES), db=st.sampled_from(ALL_DTYPES),
+       op=st.sampled_from(["eq", "ne", "lt", "le", "gt", "ge"]))
+def test_comparisons(shapes, da, db, op):
+    a, b = arr(shapes[0], da, low=-2, high=2), arr(shapes[1], db, 1, low=-2, high=2)
+    both(lambda T, x, y: getattr(T, op)(x, y), a, b, msg=True)
+    both(lambda T, x, y: getattr(x, op)(y), a, b, msg=True)
+    both(lambda T, x: getattr(x, op)(1), a, msg=True)
+
+
+def test_comparison_operators_and_logical():
+    a, b = arr((4,), "int64", low=-1, high=1), arr((4,), "float32", 1, low=-1, high=1)
+    both(lambda T, x, y: (x == y, x != y, x < y, x <= y, x > y, x >= y), a, b)
+    both(lambda T, x, y: (T.logical_and(x, y), T.logical_or(x, y), T.logical_xor(x, y), T.logical_not(x)), a, b)
+    m, n = arr((4,), "bool"), arr((4,), "bool", 1)
+    both(lambda T, x, y: (x & y, x | y, x ^ y, ~x), m, n)
+    both(lambda T, x, y: (x & y, x | y, x ^ y, ~x), a, a * 2)
+    raises_like(lambda T, x, y: x & y, b, b)
+
+
+def test_maximum_minimum():
+    a, b = arr((2, 3)), arr((3,), seed=1)
+    both(lambda T, x, y: (T.maximum(x, y), T.minimum(x, y)), a, b)
+    both(lambda T, x, y: (T.maximum(x, y), T.minimum(x, y)), arr((3,), "int64"), b)
+
+
+# ------------------------------------------------------------------ in place
+def test_inplace_arithmetic():
+    both(lambda T, x: x.clone().add_(1), arr((2, 3)))
+    both(lambda T, x: x.clone().mul_(2.5), arr((2, 3)))
+    both(lambda T, x, y: x.clone().sub_(y), arr((2, 3)), arr((3,), seed=1))
+    both(lambda T, x: x.clone().div_(2), arr((2, 3)))
+    both(lambda T, x: x.clone().add_(1.5), arr((2, 3), "int64"), msg=True)  # cannot cast
+    both(lambda T, x: x.clone().div_(2), arr((2, 3), "int64"), msg=True)
+    both(lambda T, x, y: x.clone().add_(y), arr((3,)), arr((2, 3), seed=1), msg=True)
+    both(lambda T, x: x.clone().add_(T.tensor(2.0)), arr((2,), "int32"), msg=True)
+    both(lambda T, x: x.clone().add_(T.tensor([2])), arr((2,), "float32"), msg=True)
+
+
+def test_inplace_returns_self_and_operators():
+    for T in (torch, reftorch):
+        x = T.zeros(3)
+        y = x
+        y += 1
+        y *= 3
+        assert y is x
+        assert x.add_(1) is x
+        assert x.tolist() == [4.0, 4.0, 4.0]
+        v = x[1:]
+        v += 1
+        assert x.tolist() == [4.0, 5.0, 5.0]
