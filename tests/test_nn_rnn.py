@@ -39,6 +39,9 @@ def ref(t, requires_grad=None):
 def close(a, b, tol=1e-5):
     assert tuple(a.shape) == tuple(b.shape), (tuple(a.shape), tuple(b.shape))
     assert str(a.dtype) == str(b.dtype)
+    assert (a.grad_fn is None) == (b.grad_fn is None)
+    if b.grad_fn is not None:
+        assert a.grad_fn.name() == b.grad_fn.name()
     np.testing.assert_allclose(tonp(a), tonp(b), rtol=tol, atol=tol)
 
 

@@ -43,7 +43,6 @@ import warnings
 from ... import _dtype as D
 from ..._tensor import Tensor
 from ..._ops import creation
-from ..._ops.join import cat
 from ..._ops.shape import transpose
 from ...autograd.function import Function
 from ...autograd.grad_mode import no_grad
@@ -386,18 +385,63 @@ class _RecurrentLayer(Function):
         return tuple(grads + dws)
 
 
+class _Extract(Function):
+    """Cut a result tensor out of the flat outputs of one or more layer nodes.
+
+    ``pieces`` lists ``(input index, start, stop)`` ranges that are concatenated, reshaped
+    to ``shape`` and optionally permuted (``perm``). The caller names the node after the
+    op PyTorch's own implementation ends with (``StackBackward0``, ``CatBackward0`` ...),
+    so ``output.grad_fn`` and ``h_n.grad_fn`` print as they do in PyTorch.
+    """
+
+    name = "StackBackward0"
+
+    @staticmethod
+    def forward(ctx, *flats, pieces, shape, perm=None):
+        xp = flats[0]._backend.xp
+        parts = [flats[i]._data[a:b] for i, a, b in pieces]
+        arr = xp.reshape(parts[0] if len(parts) == 1 else xp.concat(parts), shape)
+        if perm is not None:
+            arr = xp.permute_dims(arr, perm)
+        ctx.meta = ([f._data.shape[0] for f in flats], pieces, perm)
+        return arr
+
+    @staticmethod
+    def backward(ctx, g):
+        xp = ctx.xp
+        sizes, pieces, perm = ctx.meta
+        if perm is not None:
+            inv = [0] * len(perm)
+            for i, p in enumerate(perm):
+                inv[p] = i
+            g = xp.permute_dims(g, tuple(inv))
+        g = xp.reshape(g, (-1,))
+        grads = [xp.zeros((n,), dtype=g.dtype, device=g.device) for n in sizes]
+        off = 0
+        for i, a, b in pieces:
+            grads[i][a:b] = g[off:off + b - a]
+            off += b - a
+        return tuple(grads)
+
+
 def _run_layers(mode, x, batch_sizes, hx, cx, weights, num_layers, ndir, hidden_size, has_bias,
-                has_proj, dropout, training):
+                has_proj, dropout, training, out_shape, out_perm, out_name, h_name="StackBackward0",
+                c_name="StackBackward0", cell=False):
     """Run a stack of recurrent layers on packed-layout input ``x`` ``(N, F)``.
 
+    The last layer's output is returned with shape ``out_shape`` (then permuted by
+    ``out_perm``); its ``grad_fn`` is named ``out_name``. ``cell=True`` (one layer, one
+    step) returns ``c_n`` as ``(B, H)``.
+
     Returns:
-        tuple: ``output`` ``(N, D*Hr)``, ``h_n`` ``(L*D, B, Hr)`` and (LSTM) ``c_n``.
+        tuple: ``output``, ``h_n`` ``(L*D, B, Hr)`` and (LSTM) ``c_n`` (else ``None``).
     """
     lstm = mode == "LSTM"
     N, B = x.shape[0], hx.shape[1]
     Hr = hx.shape[2]
+    n_out, n_h, n_c = N * ndir * Hr, ndir * B * Hr, ndir * B * hidden_size
     per_layer = len(weights) // num_layers
-    hns, cns = [], []
+    flats = []
     layer_in = x
     for layer in range(num_layers):
         h0 = hx[layer * ndir:(layer + 1) * ndir] if num_layers > 1 else hx
@@ -407,21 +451,24 @@ def _run_layers(mode, x, batch_sizes, hx, cx, weights, num_layers, ndir, hidden_
         inputs += weights[layer * per_layer:(layer + 1) * per_layer]
         flat = _RecurrentLayer.apply(*inputs, mode=mode, batch_sizes=tuple(batch_sizes), ndir=ndir,
                                      hidden_size=hidden_size, has_bias=has_bias, has_proj=has_proj)
-        n_out, n_h = N * ndir * Hr, ndir * B * Hr
-        out = flat[:n_out].view(N, ndir * Hr)
-        hns.append(flat[n_out:n_out + n_h].view(ndir, B, Hr))
-        if lstm:
-            cns.append(flat[n_out + n_h:].view(ndir, B, hidden_size))
-        if dropout != 0 and training and layer < num_layers - 1:
-            noise = creation.empty_like(out).bernoulli_(1 - dropout)
-            noise.div_(1 - dropout)
-            out = out * noise
-        layer_in = out
-    h_n = hns[0] if num_layers == 1 else cat(hns, 0)
+        flats.append(flat)
+        if layer < num_layers - 1:
+            out = flat[:n_out].view(N, ndir * Hr)
+            if dropout != 0 and training:
+                noise = creation.empty_like(out).bernoulli_(1 - dropout)
+                noise.div_(1 - dropout)
+                out = out * noise
+            layer_in = out
+    L = num_layers
+    output = _Extract.apply(flats[-1], pieces=[(0, 0, n_out)], shape=out_shape, perm=out_perm,
+                            _name=out_name)
+    h_n = _Extract.apply(*flats, pieces=[(i, n_out, n_out + n_h) for i in range(L)],
+                         shape=(L * ndir, B, Hr), _name=h_name)
     c_n = None
     if lstm:
-        c_n = cns[0] if num_layers == 1 else cat(cns, 0)
-    return layer_in, h_n, c_n
+        c_n = _Extract.apply(*flats, pieces=[(i, n_out + n_h, n_out + n_h + n_c) for i in range(L)],
+                             shape=(B, hidden_size) if cell else (L * ndir, B, hidden_size), _name=c_name)
+    return output, h_n, c_n
 
 
 # =========================================================================== modules
@@ -612,13 +659,26 @@ class RNNBase(Module):
         else:
             x2d, bs = input, [int(v) for v in batch_sizes.tolist()]
         num_directions = 2 if self.bidirectional else 1
+        out_size = num_directions * (self.proj_size or self.hidden_size)
+        lstm = self.mode == "LSTM"
+        if batch_sizes is not None:
+            shape, perm, name = (x2d.shape[0], out_size), None, "CatBackward0"
+        elif self.batch_first:
+            # PyTorch transposes the result back; RNN/GRU record it as TransposeBackward1
+            shape, perm = (T, B, out_size), (1, 0, 2)
+            name = "TransposeBackward0" if lstm else "TransposeBackward1"
+        else:
+            shape, perm = (T, B, out_size), None
+            if num_directions == 2:
+                name = "CatBackward0"
+            elif lstm and self.proj_size == 0 and input.dtype is D.float32:
+                name = "MkldnnRnnLayerBackward0"  # PyTorch's fused oneDNN LSTM layer on CPU
+            else:
+                name = "StackBackward0"
         out, h_n, c_n = _run_layers(
             self.mode, x2d, bs, hx, cx, self._flat_weights, self.num_layers, num_directions,
-            self.hidden_size, self.bias, self.proj_size > 0, self.dropout, self.training)
-        if batch_sizes is None:
-            out = out.view(T, B, out.shape[1])
-            if self.batch_first:
-                out = transpose(out, 0, 1)
+            self.hidden_size, self.bias, self.proj_size > 0, self.dropout, self.training,
+            shape, perm, name)
         return out, h_n, c_n
 
     def _zeros(self, input, batch, size):
@@ -1006,11 +1066,15 @@ class RNNCellBase(Module):
         weights = [self.weight_ih, self.weight_hh]
         if self.bias_ih is not None:
             weights += [self.bias_ih, self.bias_hh]
-        B = input.shape[0]
+        B, H = input.shape[0], self.hidden_size
+        # the op PyTorch's cell ends with, for the grad_fn names
+        name = {"RNN_TANH": "TanhBackward0", "RNN_RELU": "ReluBackward0", "GRU": "AddBackward0",
+                "LSTM": "MulBackward0"}[mode]
         out, h_n, c_n = _run_layers(mode, input, [B], hx.unsqueeze(0),
                                     None if cx is None else cx.unsqueeze(0), weights, 1, 1,
-                                    self.hidden_size, self.bias_ih is not None, False, 0.0, False)
-        return out if cx is None else (out, c_n[0])
+                                    H, self.bias_ih is not None, False, 0.0, False,
+                                    (B, H), None, name, c_name="AddBackward0", cell=True)
+        return out if cx is None else (out, c_n)
 
     def _check_cell(self, input, hx, cx):
         if input.size(1) != self.input_size:
