@@ -1,9 +1,12 @@
 """Matrix products: ``matmul`` (``@``), ``mm``, ``bmm``, ``mv``, ``dot``."""
 from __future__ import annotations
 
+import math
+
 from .. import _dtype as D
 from .._tensor import Tensor
 from ..autograd.function import Function
+from ..autograd.grad_mode import is_grad_enabled
 from ._common import sum_to_shape
 
 
@@ -15,6 +18,11 @@ def _ctype(d):
 def _same_dtype(a, b, who="expected m1 and m2 to have the same dtype"):
     if a.dtype is not b.dtype:
         raise RuntimeError(f"{who}, but got: {_ctype(a.dtype)} != {_ctype(b.dtype)}")
+
+
+def _scalar_name(d):
+    return {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
+            "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}.get(d.name, d.name)
 
 
 class Matmul(Function):
@@ -97,15 +105,40 @@ def matmul(input, other, *, out=None):
         return mm(input, other)
     if na == 2 and nb == 1:
         return mv(input, other)
+    if na == 1 and nb == 2 and input.shape[0] != other.shape[0]:
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied (1x{input.shape[0]} and "
+                           f"{other.shape[0]}x{other.shape[1]})")
     _same_dtype(input, other, "expected scalar type")
     ka = input.shape[-1]
     kb = other.shape[-2] if nb > 1 else other.shape[0]
+    clone = input.requires_grad and is_grad_enabled() and (
+        (na == 2 and nb >= 3) or (na == 3 and nb == 3 and input.shape[0] == 1 != other.shape[0]))
+    if nb >= 3 or na >= 3:
+        from .indexing import _broadcast_shape
+        batch = _broadcast_shape(input.shape[:-2] if na >= 2 else (), other.shape[:-2] if nb >= 2 else ())
     if ka != kb:
-        if na == 1:
-            raise RuntimeError(f"size mismatch, got input ({ka}), mat ({_dims(other).replace(', ', 'x')}), vec ({ka})")
-        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
-                           f"[{input.shape[0] if na > 2 else 1}, {ka}] but got: [{other.shape[0] if nb > 2 else 1}, {kb}].")
-    name = "SqueezeBackward4" if na == 1 else "UnsafeViewBackward0"
+        # PyTorch's messages name the kernel its composite matmul reached (mv, mm or bmm).
+        if nb == 1:
+            rows = math.prod(input.shape[:-1])
+            raise RuntimeError(f"size mismatch, got input ({rows}), mat ({rows}x{ka}), vec ({kb})")
+        if nb == 2:
+            rows = math.prod(input.shape[:-1])
+            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{ka} and {kb}x{other.shape[1]})")
+        if na == 1 and input.requires_grad and is_grad_enabled():  # folded into other.mT @ input
+            rows = math.prod(other.shape[:-2]) * other.shape[-1]
+            raise RuntimeError(f"size mismatch, got input ({rows}), mat ({rows}x{kb}), vec ({ka})")
+        if clone:
+            rows = math.prod(other.shape[:-2]) * other.shape[-1]
+            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{kb} and {ka}x{input.shape[-2]})")
+        b = math.prod(batch)
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: [{b}, {ka}] "
+                           f"but got: [{b}, {kb}].")
+    # The grad_fn PyTorch's composite matmul ends with (reftorch records one node).
+    name = "UnsafeViewBackward0"
+    if na == 1 and nb == 2:
+        name = "SqueezeBackward4"
+    elif clone:
+        name = "CloneBackward0"  # PyTorch folds into (other.mT @ input.mT).mT.contiguous()
     return Matmul.apply(input, other, _name=name)
 
 
@@ -168,5 +201,7 @@ def dot(input, other, *, out=None):
         raise RuntimeError(f"inconsistent tensor size, expected tensor [{input.shape[0]}] and src "
                            f"[{other.shape[0]}] to have the same number of elements, but got {input.shape[0]} "
                            f"and {other.shape[0]} elements respectively")
-    _same_dtype(input, other, "dot : expected both vectors to have same dtype")
+    if input.dtype is not other.dtype:
+        raise RuntimeError(f"dot : expected both vectors to have same dtype, but found "
+                           f"{_scalar_name(input.dtype)} and {_scalar_name(other.dtype)}")
     return Matmul.apply(input, other, _name="DotBackward0")

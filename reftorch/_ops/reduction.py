@@ -14,6 +14,8 @@ def _dims(input, dim):
     if dim is None:
         return None
     if isinstance(dim, (tuple, list)):
+        if len(dim) == 0:
+            return None  # dim=() reduces over every dimension, as in PyTorch 2
         w = [_wrap_dim(d, nd) for d in dim]
         for d in w:
             if w.count(d) > 1:
@@ -169,12 +171,16 @@ class MaxDim(Function):
     def forward(ctx, x, index, dim, keepdim):
         ctx.shape, ctx.dim, ctx.keepdim = x._data.shape, dim, keepdim
         ctx.save_for_backward(index)
+        if not x._data.shape:  # a 0-dim input is its own max
+            return x._backend.xp.asarray(x._data, copy=True)
         out = x._backend.xp.take_along_axis(x._data, index._data, axis=dim)  # index keeps dim
         return out if keepdim else x._backend.xp.squeeze(out, axis=dim)
 
     @staticmethod
     def backward(ctx, g):
         (index,) = ctx.saved_tensors
+        if not ctx.shape:
+            return g
         b = index._backend
         xp = b.xp
         idx = index._data
@@ -185,9 +191,18 @@ class MaxDim(Function):
         return xp.where(pos == idx, gg, zero)
 
 
-def _arg(input, dim, keepdim, largest):
+def _arg(input, dim, keepdim, largest, who=None):
     xp = input._backend.xp
     data = input._data
+    if who is None and input.dtype is D.bool:
+        raise RuntimeError(f"{'argmax' if largest else 'argmin'}(): does not support bool input")
+    who = who or ("argmax" if largest else "argmin")
+    if dim is None and input.numel() == 0:
+        raise IndexError(f"{who}(): Expected reduction dim to be specified for input.numel() == 0.")
+    if dim is not None:
+        d = _wrap_dim(dim, input.dim())
+        if input.dim() and input.shape[d] == 0:
+            raise IndexError(f"{who}(): Expected reduction dim {d} to have non-zero size.")
     if dim is None:
         flat = xp.reshape(data, (-1,))
         r = xp.argmax(flat) if largest else xp.argmin(flat)
@@ -222,10 +237,9 @@ def _max_min(input, dim, keepdim, largest):
     if isinstance(dim, Tensor):
         return (maximum if largest else minimum)(input, dim)
     d = _wrap_dim(dim, input.dim())
-    idx = _arg(input, d, True, largest)
+    idx = _arg(input, d, True, largest, who="max" if largest else "min")
     vals = MaxDim.apply(input, idx, dim=d, keepdim=keepdim, _name="MaxBackward0" if largest else "MinBackward0")
-    if not keepdim:
-        from .shape import squeeze
+    if not keepdim and input.dim():
         idx = Tensor._wrap(input._backend.xp.squeeze(idx._data, axis=d), input.device, input._backend)
     return (max_rt if largest else min_rt)(vals, idx)
 

@@ -1,0 +1,248 @@
+"""Differential tests of reductions (sum, mean, max/min, argmax/argmin) and matrix
+products (matmul/@, mm, bmm, mv, dot) against PyTorch: values, dtypes, dims (negative,
+tuples, keepdim), named tuples, errors and gradients."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+from _compare import ALL_DTYPES, both, check_grads, raises_like, random_array  # noqa: E402
+
+pytestmark = pytest.mark.torch
+SET = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def arr(shape, dtype="float32", seed=0, low=-5, high=5):
+    return random_array(np.random.default_rng(seed), shape, dtype, low, high)
+
+
+def distinct(shape, dtype="float32", seed=0):
+    """Values without ties, so max/min indices and gradients are well defined."""
+    n = int(np.prod(shape))
+    return np.random.default_rng(seed).permutation(n).reshape(shape).astype(dtype)
+
+
+shapes = st.lists(st.integers(0, 3), min_size=0, max_size=3).map(tuple)
+
+
+@st.composite
+def dims(draw, nd):
+    """None, an int, or a tuple of distinct ints (possibly negative, possibly out of range)."""
+    kind = draw(st.sampled_from(["none", "int", "tuple"]))
+    m = max(nd, 1)
+    if kind == "none":
+        return None
+    if kind == "int":
+        return draw(st.integers(-m - 1, m))
+    return tuple(draw(st.lists(st.integers(-m, m - 1), max_size=m)))
+
+
+# ------------------------------------------------------------------ sum / mean
+@SET
+@given(shape=shapes, data=st.data())
+def test_sum(shape, data):
+    dt = data.draw(st.sampled_from(ALL_DTYPES))
+    d = data.draw(dims(len(shape)))
+    keep = data.draw(st.booleans())
+    a = arr(shape, dt)
+    if d is None:
+        both(lambda T, x: T.sum(x), a, msg=True)
+        both(lambda T, x: x.sum(), a, msg=True)
+    else:
+        both(lambda T, x: x.sum(d, keepdim=keep), a, msg=True)
+        both(lambda T, x: T.sum(x, dim=d, keepdim=keep), a, msg=True)
+    both(lambda T, x: x.sum(dtype=T.float64), a)
+
+
+@SET
+@given(shape=shapes, data=st.data())
+def test_mean(shape, data):
+    dt = data.draw(st.sampled_from(["float32", "float64", "float16", "int64", "bool"]))
+    d = data.draw(dims(len(shape)))
+    keep = data.draw(st.booleans())
+    a = arr(shape, dt)
+    if d is None:
+        both(lambda T, x: x.mean(), a, msg=True)
+    else:
+        both(lambda T, x: x.mean(d, keepdim=keep), a, msg=True)
+        both(lambda T, x: T.mean(x, d, keep), a, msg=True)
+    both(lambda T, x: x.mean(dtype=T.float64), a, msg=True)
+
+
+@SET
+@given(shape=st.lists(st.integers(1, 3), max_size=3).map(tuple), data=st.data())
+def test_sum_mean_grads(shape, data):
+    nd = len(shape)
+    d = data.draw(st.one_of(st.none(), st.integers(-max(nd, 1), max(nd, 1) - 1),
+                            st.lists(st.integers(-max(nd, 1), max(nd, 1) - 1), max_size=nd, unique=True).map(tuple)))
+    keep = data.draw(st.booleans())
+    dt = data.draw(st.sampled_from(["float32", "float64"]))
+    a = arr(shape, dt)
+    w = set()
+    if isinstance(d, tuple):
+        w = [x % max(nd, 1) for x in d]
+        if len(set(w)) != len(w):
+            return
+    if d is None:
+        check_grads(lambda T, x: x.sum(), a)
+        check_grads(lambda T, x: x.mean(), a)
+    else:
+        check_grads(lambda T, x: x.sum(d, keepdim=keep), a)
+        check_grads(lambda T, x: x.mean(d, keepdim=keep), a)
+
+
+def test_sum_mean_special():
+    both(lambda T, x: x.sum(()), arr((2, 3)))
+    both(lambda T, x: x.mean(()), arr((2, 3)))
+    both(lambda T, x: x.sum([0, 1]), arr((2, 3)))
+    both(lambda T, x: x.mean(), arr((0,)))
+    both(lambda T, x: x.mean(0), arr((0, 2)))
+    both(lambda T, x: x.sum(0), arr((0, 2), "int32"))
+    raises_like(lambda T, x: x.sum((0, 0)), arr((2, 3)), msg=True)
+    raises_like(lambda T, x: x.sum((0, -2)), arr((2, 3)), msg=True)
+    raises_like(lambda T, x: x.mean(), arr((2,), "int64"), msg=True)
+    raises_like(lambda T, x: x.sum(2), arr((2, 3)), msg=True)
+    check_grads(lambda T, x: x.sum(()), arr((2, 3)))
+    check_grads(lambda T, x: x.sum(0), arr(()))
+    check_grads(lambda T, x: x.mean(-1, keepdim=True), arr(()))
+
+
+# ------------------------------------------------------------------ max / min / argmax
+@SET
+@given(shape=st.lists(st.integers(1, 3), max_size=3).map(tuple), data=st.data())
+def test_max_min(shape, data):
+    dt = data.draw(st.sampled_from(ALL_DTYPES))
+    a = arr(shape, dt) if data.draw(st.booleans()) else distinct(shape, dt if dt != "bool" else "int64")
+    nd = len(shape)
+    d = data.draw(st.integers(-max(nd, 1) - 1, max(nd, 1)))
+    keep = data.draw(st.booleans())
+    for name in ("max", "min"):
+        both(lambda T, x: getattr(x, name)(), a, msg=True)
+        both(lambda T, x: getattr(T, name)(x, d, keep), a, msg=True)
+        both(lambda T, x: getattr(x, name)(dim=d, keepdim=keep).values, a, msg=True)
+        both(lambda T, x: getattr(x, name)(dim=d, keepdim=keep).indices, a, msg=True)
+    for name in ("argmax", "argmin"):
+        both(lambda T, x: getattr(T, name)(x), a, msg=True)
+        both(lambda T, x: getattr(x, name)(d, keep), a, msg=True)
+        both(lambda T, x: getattr(x, name)(keepdim=keep), a, msg=True)
+
+
+def test_max_min_named_tuple():
+    a = distinct((2, 3))
+    both(lambda T, x: tuple(x.max(1)), a)
+    both(lambda T, x: x.max(dim=-1)[0], a)
+    for T in (torch,):
+        r = T.tensor([[1, 5], [7, 2]]).max(1)
+        assert type(r).__name__ == "max"
+    import reftorch
+    r = reftorch.tensor([[1, 5], [7, 2]]).max(1)
+    assert type(r).__name__ == "max"
+    assert repr(r) == repr(torch.tensor([[1, 5], [7, 2]]).max(1))
+    assert repr(reftorch.tensor([[1, 5], [7, 2]]).min(0)) == repr(torch.tensor([[1, 5], [7, 2]]).min(0))
+
+
+def test_max_min_grads():
+    a = distinct((2, 3, 4))
+    for name in ("max", "min"):
+        check_grads(lambda T, x: getattr(x, name)(), a)
+        check_grads(lambda T, x: getattr(x, name)(1)[0], a)
+        check_grads(lambda T, x: getattr(x, name)(-1, keepdim=True).values, a)
+        check_grads(lambda T, x: getattr(x, name)(0), arr(()))
+    # ties: the all-reduce spreads the gradient evenly, the dim reduce picks one index
+    ties = np.array([[1.0, 3.0, 3.0], [2.0, 2.0, 0.0]], np.float32)
+    check_grads(lambda T, x: x.max(), ties)
+    check_grads(lambda T, x: x.max(1).values, ties)
+
+
+def test_max_min_errors():
+    raises_like(lambda T, x: x.max(), arr((0,)), msg=True)
+    raises_like(lambda T, x: x.max(0), arr((0, 2)), msg=True)
+    raises_like(lambda T, x: x.argmax(), arr((0,)), msg=True)
+    both(lambda T, x: x.max(1), arr((0, 2)))
+    both(lambda T, x: x.argmax(1), arr((0, 2)))
+    raises_like(lambda T, x: x.max(2), arr((2, 3)), msg=True)
+
+
+def test_maximum_with_nan():
+    v = np.array([1.0, np.nan, 3.0], np.float32)
+    both(lambda T, x: (x.max(), x.min(), x.argmax(), x.argmin(), x.max(0)), v)
+
+
+# ------------------------------------------------------------------ matrix products
+@SET
+@given(data=st.data())
+def test_matmul_shapes(data):
+    n, m, p = (data.draw(st.integers(0, 3)) for _ in range(3))
+    kind = data.draw(st.sampled_from(["vv", "mv", "vm", "mm", "bmm", "bcast", "b1", "1b"]))
+    batch = tuple(data.draw(st.lists(st.integers(1, 3), min_size=1, max_size=2)))
+    shapes = {
+        "vv": ((m,), (m,)), "mv": ((n, m), (m,)), "vm": ((m,), (m, p)), "mm": ((n, m), (m, p)),
+        "bmm": (batch + (n, m), batch + (m, p)), "bcast": (batch + (n, m), (m, p)),
+        "b1": (batch + (n, m), (m,)), "1b": ((m,), batch + (m, p)),
+    }[kind]
+    dt = data.draw(st.sampled_from(["float32", "float64", "int64"]))
+    a, b = arr(shapes[0], dt), arr(shapes[1], dt, 1)
+    both(lambda T, x, y: T.matmul(x, y), a, b, msg=True)
+    both(lambda T, x, y: x @ y, a, b, msg=True)
+    if dt != "int64" and 0 not in shapes[0] + shapes[1]:
+        check_grads(lambda T, x, y: x @ y, a, b)
+        check_grads(lambda T, x, y: x @ y, a, b.astype(np.float64) if dt == "float64" else b)
+
+
+def test_mm_bmm_mv_dot():
+    a, b = arr((2, 3)), arr((3, 4), seed=1)
+    both(lambda T, x, y: T.mm(x, y), a, b)
+    both(lambda T, x, y: x.mm(y), a, b)
+    check_grads(lambda T, x, y: T.mm(x, y), a, b)
+    check_grads(lambda T, x, y: x.t().mm(y.t().t()), arr((3, 2)), b)
+    c, d = arr((2, 2, 3)), arr((2, 3, 4), seed=1)
+    both(lambda T, x, y: T.bmm(x, y), c, d)
+    check_grads(lambda T, x, y: x.bmm(y), c, d)
+    v = arr((3,), seed=2)
+    both(lambda T, x, y: T.mv(x, y), a, v)
+    check_grads(lambda T, x, y: x.mv(y), a, v)
+    check_grads(lambda T, x, y: T.dot(x, y), v, arr((3,), seed=3))
+    check_grads(lambda T, x, y: x @ y, v, arr((3,), seed=3))
+    check_grads(lambda T, x, y: x @ y, v, b)
+    check_grads(lambda T, x, y: x @ y, a, v)
+    check_grads(lambda T, x, y: x @ y, c, d)
+    check_grads(lambda T, x, y: x @ y, c, b)
+    check_grads(lambda T, x, y: x @ y, v, d)
+    check_grads(lambda T, x, y: x @ y, np.swapaxes(d, 1, 2).copy(), v)
+
+
+def test_matmul_errors():
+    a = arr((2, 3))
+    raises_like(lambda T, x, y: x @ y, a, arr((2, 3)), msg=True)
+    raises_like(lambda T, x, y: x @ y, a, np.float32(1), msg=True)
+    raises_like(lambda T, x, y: x @ y, a, arr((3, 2), "float64"), msg=True)
+    raises_like(lambda T, x, y: T.mm(x, y), a, arr((3,)), msg=True)
+    raises_like(lambda T, x, y: T.mm(x, y), a, arr((2, 3)), msg=True)
+    raises_like(lambda T, x, y: T.bmm(x, y), arr((2, 2, 3)), arr((3, 3, 4)), msg=True)
+    raises_like(lambda T, x, y: T.bmm(x, y), a, a, msg=True)
+    raises_like(lambda T, x, y: T.mv(x, y), a, arr((2,)), msg=True)
+    raises_like(lambda T, x, y: T.dot(x, y), arr((2,)), arr((3,)), msg=True)
+    raises_like(lambda T, x, y: T.dot(x, y), arr((2,)), arr((2,), "float64"), msg=True)
+    raises_like(lambda T, x, y: T.dot(x, y), a, a, msg=True)
+    raises_like(lambda T, x, y: x @ y, arr((2, 2, 3)), arr((2, 2, 3)), msg=True)
+    raises_like(lambda T, x, y: x @ y, arr((3,)), arr((2, 2)), msg=True)
+    raises_like(lambda T, x, y: x @ y, arr((2, 2, 3)), arr((2,)), msg=True)
+    raises_like(lambda T, x, y: x @ y, arr((2, 2, 3)), arr((3, 3, 2)), msg=True)
+
+
+@pytest.mark.parametrize("a,b", [((2,), (2, 3, 4)), ((2, 3), (2, 2, 4)), ((2, 2, 3), (2, 4)),
+                                 ((2, 2, 3), (2, 2, 4, 5)), ((1, 2, 3), (2, 2, 4)), ((2, 2, 3), (3, 3, 2))])
+@pytest.mark.parametrize("grad", [False, True])
+def test_matmul_batched_errors(a, b, grad):
+    raises_like(lambda T, x, y: x.requires_grad_(grad) @ y, arr(a), arr(b, seed=1), msg=True)
+
+
+@pytest.mark.parametrize("a,b", [((2, 3), (2, 3, 4)), ((1, 2, 3), (2, 3, 4)), ((1, 1, 2, 3), (2, 3, 4)),
+                                 ((3,), (2, 3, 4)), ((2, 2, 3), (3,)), ((2, 1, 3), (3, 4))])
+def test_matmul_grad_fn_names(a, b):
+    check_grads(lambda T, x, y: x @ y, arr(a), arr(b, seed=1))
+    check_grads(lambda T, x, y: x.detach() @ y, arr(a), arr(b, seed=1))
