@@ -111,7 +111,7 @@ def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=Non
         >>> import reftorch as torch
         >>> _ = torch.manual_seed(0)
         >>> torch.randperm(5)
-        tensor([2, 0, 1, 3, 4])
+        tensor([4, 0, 1, 3, 2])
     """
     dtype = check_dtype(dtype) or D.int64
     if n < 0:
