@@ -263,7 +263,11 @@ class BinaryCrossEntropy(Function):
         xp = _xp(x)
         p, t = x._data, y._data
         floor = xp.full(p.shape, -100.0, dtype=p.dtype, **_kw(x))
-        loss = -(t * xp.maximum(xp.log(p), floor) + (1 - t) * xp.maximum(xp.log1p(-p), floor))
+        ones = xp.ones_like(p)
+        # log(p) and log(1 - p) clamped at -100 (PyTorch's rule), without evaluating log(0)
+        log_p = xp.maximum(xp.where(p > 0, xp.log(xp.where(p > 0, p, ones)), floor), floor)
+        log_1mp = xp.maximum(xp.where(p < 1, xp.log1p(-xp.where(p < 1, p, xp.zeros_like(p))), floor), floor)
+        loss = -(t * log_p + (1 - t) * log_1mp)
         w = None if weight is None else xp.broadcast_to(weight._data, loss.shape)
         if w is not None:
             loss = loss * w
