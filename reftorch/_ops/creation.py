@@ -48,8 +48,11 @@ def _host_data(data):
     if isinstance(data, Tensor):
         return data._host()
     if isinstance(data, (list, tuple)):
+        for d in data:  # a tensor inside a list is read as one number, as in PyTorch
+            if isinstance(d, Tensor) and d.numel() != 1:
+                raise TypeError("only integer tensors of a single element can be converted to an index")
         if any(isinstance(d, (Tensor, list, tuple)) for d in data):
-            parts = [_host_data(d) for d in data]
+            parts = [_host_data(d).reshape(()) if isinstance(d, Tensor) else _host_data(d) for d in data]
             return _np.array(parts) if parts else _np.array([], dtype=_np.float64)
     if isinstance(data, str) or (isinstance(data, (list, tuple)) and any(isinstance(d, str) for d in data)):
         raise TypeError(f"new(): invalid data type '{type(data).__name__ if isinstance(data, str) else 'str'}'")
@@ -228,7 +231,10 @@ def _filled(kind, size, fill, dtype, device, requires_grad):
     check_dtype(dtype)
     shape = _as_shape(size)
     if any(s < 0 for s in shape):
-        raise RuntimeError(f"Trying to create tensor with negative dimension {min(shape)}: [{', '.join(map(str, shape))}]")
+        if kind == "zeros":
+            raise RuntimeError("zeros: Dimension size must be non-negative.")
+        bad = next(s for s in shape if s < 0)
+        raise RuntimeError(f"Trying to create tensor with negative dimension {bad}: [{', '.join(map(str, shape))}]")
     if dtype is None:
         dtype = D.get_default_dtype()
     dev, backend = resolve_device(device)
@@ -261,6 +267,8 @@ def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=F
         >>> torch.zeros((0, 2)).shape
         torch.Size([0, 2])
     """
+    if not size:
+        raise TypeError('zeros() missing 1 required positional arguments: "size"')
     return _filled("zeros", size, None, dtype, device, requires_grad)
 
 
@@ -272,6 +280,8 @@ def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=Fa
         >>> torch.ones(2, dtype=torch.int64)
         tensor([1, 1])
     """
+    if not size:
+        raise TypeError('ones() missing 1 required positional arguments: "size"')
     return _filled("ones", size, None, dtype, device, requires_grad)
 
 
@@ -281,6 +291,8 @@ def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=F
 
     Mirrors ``torch.empty``.
     """
+    if not size:
+        raise TypeError('empty() missing 1 required positional arguments: "size"')
     return _filled("empty", size, None, dtype, device, requires_grad)
 
 
@@ -364,11 +376,13 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
     if dtype is None:
         dtype = D.get_default_dtype() if any(_is_float(v) for v in (start, end, step)) else D.int64
     check_dtype(dtype)
+    if dtype is D.bool:
+        raise NotImplementedError('"arange_cpu" not implemented for \'Bool\'')
     s, e, st = vals
     if st == 0:
         raise RuntimeError("step must be nonzero")
     if (st > 0 and e < s) or (st < 0 and e > s):
-        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     n = int(math.ceil((e - s) / st))
     host = s + _np.arange(n, dtype=_np.float64) * st if dtype.is_floating_point or _is_float(s) or _is_float(st) \
         else _np.arange(s, e, st, dtype=_np.int64)

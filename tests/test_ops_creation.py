@@ -1,0 +1,187 @@
+"""Differential tests of tensor creation and dtypes against PyTorch: tensor/as_tensor
+inference, zeros/ones/empty/full/arange/linspace/eye and the *_like functions, dtype
+objects and aliases, default dtype, conversions (to/float/long/...), Size and device."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+import reftorch  # noqa: E402
+from _compare import ALL_DTYPES, both, raises_like, random_array  # noqa: E402
+
+pytestmark = pytest.mark.torch
+SET = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+DATA = [
+    1, 1.5, True, -3, [1, 2], [1.0, 2], [True, False], [[1, 2], [3, 4]], [], [[]], [[], []],
+    (1, 2.5), [True, 2], [1, 2.0, True], np.array([1, 2], np.int32), np.array([1.5], np.float64),
+    np.array(3, np.int16), np.array([[1, 2]], np.uint8), np.array([True]), np.float32(2.5), np.int64(7),
+    [np.float32(1.5), np.float32(2)], 2 ** 40, [0.1, 1e-8, 1e20],
+]
+
+
+@pytest.mark.parametrize("k", range(len(DATA)))
+def test_tensor_inference(k):
+    d = DATA[k]
+    both(lambda T: T.tensor(d))
+    both(lambda T: T.as_tensor(d))
+    both(lambda T: (T.tensor(d).dtype, T.tensor(d).shape, T.tensor(d).dim()))
+
+
+@pytest.mark.parametrize("dt", ALL_DTYPES)
+def test_tensor_explicit_dtype(dt):
+    both(lambda T: T.tensor([1, 0, 2], dtype=getattr(T, dt)))
+    both(lambda T: T.tensor([[1.7, -0.2]], dtype=getattr(T, dt)) if dt != "uint8" else T.tensor([1]))
+    both(lambda T: T.zeros(2, 3, dtype=getattr(T, dt)))
+    both(lambda T: T.ones((2,), dtype=getattr(T, dt)))
+    both(lambda T: T.full((2, 2), 1, dtype=getattr(T, dt)))
+    both(lambda T: T.empty(0, 3, dtype=getattr(T, dt)).shape)
+    both(lambda T: T.eye(2, 3, dtype=getattr(T, dt)))
+    both(lambda T: T.arange(4, dtype=getattr(T, dt)))
+
+
+def test_tensor_of_tensors_and_errors():
+    both(lambda T: T.tensor([T.tensor(1.5), T.tensor(2.0)]))
+    both(lambda T: T.tensor([T.tensor([1, 2]), T.tensor([3, 4])]))
+    raises_like(lambda T: T.tensor([[1, 2], [3]]))
+    raises_like(lambda T: T.tensor("abc"))
+    raises_like(lambda T: T.tensor([1, 2], dtype="float32"))
+    raises_like(lambda T: T.tensor([1, 2], requires_grad=True), msg=True)
+    raises_like(lambda T: T.zeros(2, dtype=T.int64, requires_grad=True), msg=True)
+    raises_like(lambda T: T.zeros(-1), msg=True)
+    raises_like(lambda T: T.ones(2, -1), msg=True)
+    raises_like(lambda T: T.empty(-2), msg=True)
+    raises_like(lambda T: T.full((-1,), 2), msg=True)
+    raises_like(lambda T: T.zeros(), msg=True)
+    raises_like(lambda T: T.ones(), msg=True)
+    raises_like(lambda T: T.empty(), msg=True)
+    both(lambda T: T.tensor([1.5], requires_grad=True))
+
+
+@SET
+@given(shape=st.lists(st.integers(0, 4), max_size=3).map(tuple))
+def test_filled(shape):
+    both(lambda T: (T.zeros(shape), T.zeros(*shape), T.ones(shape), T.full(shape, 2.5), T.full(shape, 3),
+                    T.full(shape, True), T.empty(shape).shape, T.empty(*shape).dtype))
+    both(lambda T: (T.zeros(shape).stride(), T.ones(*shape).is_contiguous()))
+    a = random_array(np.random.default_rng(0), shape, "float64")
+    both(lambda T, x: (T.zeros_like(x), T.ones_like(x), T.full_like(x, 7), T.empty_like(x).shape,
+                       T.zeros_like(x, dtype=T.int32), T.ones_like(x).stride() if x.numel() else None), a)
+
+
+@SET
+@given(start=st.integers(-5, 5), end=st.integers(-5, 10), step=st.integers(-3, 3),
+       fl=st.sampled_from([None, "start", "end", "step"]))
+def test_arange(start, end, step, fl):
+    args = [start, end, step]
+    if fl:
+        i = ["start", "end", "step"].index(fl)
+        args[i] = args[i] + 0.5
+    both(lambda T: T.arange(*args), msg=True)
+    both(lambda T: T.arange(end), msg=True)
+    both(lambda T: T.arange(start, end), msg=True)
+
+
+def test_arange_float_steps():
+    both(lambda T: T.arange(0, 1, 0.1))
+    both(lambda T: T.arange(1, 2.5, 0.5))
+    both(lambda T: T.arange(0, 1, 0.3, dtype=T.float64))
+    both(lambda T: T.arange(-1.0, 1.0, 0.25))
+    both(lambda T: T.arange(10, dtype=T.float32))
+    both(lambda T: T.arange(T.tensor(3)))
+
+
+@SET
+@given(start=st.floats(-10, 10, allow_nan=False, width=32), end=st.floats(-10, 10, allow_nan=False, width=32),
+       steps=st.integers(0, 20), dt=st.sampled_from(["float32", "float64"]))
+def test_linspace(start, end, steps, dt):
+    both(lambda T: T.linspace(start, end, steps, dtype=getattr(T, dt)), msg=True)
+    both(lambda T: T.linspace(int(start), int(end), steps), msg=True)
+
+
+def test_linspace_int_and_errors():
+    both(lambda T: T.linspace(0, 10, 5, dtype=T.int64))
+    both(lambda T: T.linspace(-3, 3, 4, dtype=T.int32))
+    raises_like(lambda T: T.linspace(0, 1, -1), msg=True)
+
+
+def test_eye():
+    both(lambda T: (T.eye(3), T.eye(2, 4), T.eye(0), T.eye(3, 1, dtype=T.int64)))
+
+
+# ------------------------------------------------------------------ dtypes
+def test_dtype_objects():
+    for name in ALL_DTYPES + ["complex64", "complex128", "bfloat16"]:
+        r, t = getattr(reftorch, name), getattr(torch, name)
+        assert repr(r) == repr(t) and str(r) == str(t)
+        assert r.is_floating_point == t.is_floating_point
+        assert r.is_complex == t.is_complex
+        assert r.is_signed == t.is_signed
+        assert r.itemsize == t.itemsize
+    for alias in ["float", "double", "half", "long", "int", "short", "cfloat", "cdouble"]:
+        assert repr(getattr(reftorch, alias)) == repr(getattr(torch, alias))
+    assert reftorch.float is reftorch.float32
+
+
+def test_default_dtype():
+    assert repr(reftorch.get_default_dtype()) == repr(torch.get_default_dtype())
+    try:
+        reftorch.set_default_dtype(reftorch.float64)
+        torch.set_default_dtype(torch.float64)
+        both(lambda T: (T.tensor([1.5]), T.zeros(2), T.arange(0.0, 1.0, 0.5), T.tensor([1]) / 2,
+                        T.tensor([1, 2]) + 1.5, T.linspace(0, 1, 3), T.get_default_dtype()))
+    finally:
+        reftorch.set_default_dtype(reftorch.float32)
+        torch.set_default_dtype(torch.float32)
+    raises_like(lambda T: T.set_default_dtype(T.int64))
+
+
+@pytest.mark.parametrize("src", ALL_DTYPES)
+@pytest.mark.parametrize("dst", ALL_DTYPES)
+def test_conversions(src, dst):
+    a = random_array(np.random.default_rng(0), (5,), src, -3, 3)
+    both(lambda T, x: x.to(getattr(T, dst)), a)
+    both(lambda T, x: x.type(getattr(T, dst)), a)
+    both(lambda T, x: T.can_cast(x.dtype, getattr(T, dst)), a)
+
+
+def test_conversion_methods_and_grad():
+    a = random_array(np.random.default_rng(0), (2, 3), "float32")
+    both(lambda T, x: (x.float(), x.double(), x.half(), x.int(), x.long(), x.short(), x.bool(), x.byte(),
+                       x.char(), x.type()), a)
+    both(lambda T, x: x.to(x).dtype, a)
+    both(lambda T, x: x.to(x) is x, a)
+    both(lambda T, x: x.to("cpu") is x, a)
+    both(lambda T, x: x.to(T.float32, copy=True) is x, a)
+    both(lambda T, x: x.requires_grad_().double(), a)
+    both(lambda T, x: x.requires_grad_().long(), a)
+    both(lambda T, x: x.long().float().requires_grad, a)
+
+
+def test_size_and_device():
+    both(lambda T: (T.Size([2, 3]), T.Size([2, 3]).numel(), T.Size(()).numel(), T.zeros(2, 3).shape[1:],
+                    T.zeros(2, 3).size(), T.zeros(2, 3).size(-1)))
+    assert repr(reftorch.Size([2, 3])) == repr(torch.Size([2, 3]))
+    assert reftorch.Size([2, 3]) == (2, 3)
+    assert repr(reftorch.device("cpu")) == repr(torch.device("cpu"))
+    assert repr(reftorch.device("cuda", 1)) == repr(torch.device("cuda", 1))
+    assert repr(reftorch.device("cuda:0")) == repr(torch.device("cuda:0"))
+    assert reftorch.zeros(1).device == reftorch.device("cpu")
+    assert str(reftorch.zeros(1).device) == "cpu"
+    with pytest.raises(RuntimeError):
+        reftorch.device("gpu")
+    with pytest.raises(RuntimeError):
+        torch.device("gpu")
+
+
+def test_tensor_metadata_methods():
+    a = random_array(np.random.default_rng(0), (2, 3), "float64")
+    both(lambda T, x: (x.element_size(), x.nelement(), x.ndimension(), x.is_floating_point(),
+                       T.is_floating_point(x), T.is_tensor(x), T.numel(x), x.is_leaf, x.requires_grad,
+                       len(x), x.itemsize, x.nbytes, x.layout == T.strided if hasattr(T, "strided") else True), a)
+    both(lambda T, x: [y for y in x], a)
