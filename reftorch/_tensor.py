@@ -226,9 +226,9 @@ class Tensor:
 
     @requires_grad.setter
     def requires_grad(self, flag):
-        self.requires_grad_(flag)
+        self.requires_grad_(flag, _method="setter")
 
-    def requires_grad_(self, requires_grad: bool = True):
+    def requires_grad_(self, requires_grad: bool = True, *, _method="method"):
         """Set ``requires_grad`` in place and return ``self``.
 
         Raises:
@@ -243,7 +243,10 @@ class Tensor:
                     "var_no_grad = var.detach().")
             return self
         if requires_grad and not (self._dtype.is_floating_point or self._dtype.is_complex):
-            raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
+            # PyTorch words this differently for requires_grad_() and for factory functions.
+            raise RuntimeError({"method": "only Tensors of floating point dtype can require gradients",
+                                "setter": "only Tensors of floating point and complex dtype can require gradients"}
+                               .get(_method, "Only Tensors of floating point and complex dtype can require gradients"))
         self._requires_grad = bool(requires_grad)
         return self
 

@@ -105,7 +105,7 @@ def _from_host(arr, dtype, device, requires_grad=False):
         out = backend.from_host(_np.asarray(arr, dtype=_np.dtype(dtype.name)))
     t = Tensor._wrap(out, dev, backend)
     if requires_grad:
-        t.requires_grad_(True)
+        t.requires_grad_(True, _method=False)
     return t
 
 
@@ -190,7 +190,7 @@ def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False):
     else:
         t = as_tensor(obj, dtype=dtype, device=device)
     if requires_grad:
-        t.requires_grad_(True)
+        t.requires_grad_(True, _method=False)
     return t
 
 
@@ -252,7 +252,7 @@ def _filled(kind, size, fill, dtype, device, requires_grad):
         arr = fix_empty_strides(backend, arr)
     t = Tensor._wrap(arr, dev, backend)
     if requires_grad:
-        t.requires_grad_(True)
+        t.requires_grad_(True, _method=False)
     return t
 
 
@@ -437,5 +437,5 @@ def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_g
     arr = backend.xp.eye(n, m, dtype=backend.dtype(dtype), **backend._dev_kw())
     t = Tensor._wrap(arr, dev, backend)
     if requires_grad:
-        t.requires_grad_(True)
+        t.requires_grad_(True, _method=False)
     return t

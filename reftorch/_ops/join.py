@@ -141,7 +141,7 @@ class Stack(Function):
         return tuple(out)
 
 
-def stack(tensors, dim=0, *, out=None):
+def stack(tensors, dim=0, *, axis=None, out=None):
     """Join tensors of identical shape along a *new* dimension ``dim``.
 
     The result has one more dimension than the inputs; ``dim`` ranges over
@@ -161,6 +161,8 @@ def stack(tensors, dim=0, *, out=None):
         tensor([[1, 3],
                 [2, 4]])
     """
+    if axis is not None:  # NumPy-style alias accepted by PyTorch
+        dim = axis
     if isinstance(tensors, Tensor):
         raise TypeError("stack(): argument 'tensors' (position 1) must be tuple of Tensors, not Tensor")
     tensors = list(tensors)

@@ -25,7 +25,7 @@ def _place(host, shape, dtype, device, requires_grad):
     arr = host if dev.type == "cpu" else backend.from_host(host)
     t = Tensor._wrap(arr, dev, backend)
     if requires_grad:
-        t.requires_grad_(True)
+        t.requires_grad_(True, _method=False)
     return t
 
 
