@@ -633,3 +633,18 @@ def test_strict_backend_gives_the_cpu_values(kind):
     np.testing.assert_allclose(xs.grad.cpu().numpy(), tonp(x.grad), rtol=1e-6, atol=1e-6)
     packed = R.pack_sequence([xs[:, 0], xs[:3, 1]])
     assert tuple(R.pad_packed_sequence(ms(packed)[0])[0].shape) == (5, 2, 8)
+
+
+@pytest.mark.parametrize("kind", ["GRU", "LSTM"])
+def test_dropout_masks_and_grads_match_torch_on_packed_input(kind):
+    outs, grads = [], []
+    for lib in (torch, reftorch):
+        lib.manual_seed(3)
+        m = getattr(lib.nn, kind)(3, 4, num_layers=2, dropout=0.3)
+        seqs = [lib.randn(n, 3) for n in (4, 2, 3)]
+        out, _ = m(lib.nn.utils.rnn.pack_sequence(seqs, enforce_sorted=False))
+        out.data.sum().backward()
+        outs.append(out.data)
+        grads.append(m.weight_ih_l0.grad)
+    close(outs[1], outs[0])
+    close(grads[1], grads[0], 2e-5)
