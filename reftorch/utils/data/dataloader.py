@@ -55,6 +55,17 @@ default_convert = _utils.collate.default_convert
 get_worker_info = _utils.worker.get_worker_info
 
 
+#: id(iterator) -> the queues of that multi-process iterator, until its workers are shut down.
+#: NOTE [ Keeping the queues out of cyclic garbage ]: an iterator that ends up in a reference
+#: cycle (an exception traceback referencing the frames that reference the iterator) is
+#: freed by the garbage collector, which clears weak references -- and so runs each
+#: ``multiprocessing.Queue``'s finalizer, stopping its feeder thread -- *before* it calls
+#: ``__del__``.  The shutdown message (``None``) would then never reach the workers, and
+#: they would only be stopped by ``terminate()`` after a full polling interval.  Holding the
+#: queues here keeps them alive until the shutdown has used them.
+_live_iterator_queues: dict[int, tuple] = {}
+
+
 class _DatasetKind:
     Map = 0
     Iterable = 1
@@ -521,6 +532,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         else:
             self._data_queue = self._worker_result_queue
 
+        _live_iterator_queues[id(self)] = (self._index_queues, self._worker_result_queue)
         _utils.signal_handling._set_worker_pids(id(self), tuple(w.pid for w in self._workers))
         _utils.signal_handling._set_SIGCHLD_handler()
         self._worker_pids_set = True
@@ -569,12 +581,15 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
                 if self._workers_status[worker_id] and not w.is_alive():
                     failed_workers.append(w)
                     self._mark_worker_as_unavailable(worker_id)
-            if failed_workers:
-                pids_str = ", ".join(str(w.pid) for w in failed_workers)
-                raise RuntimeError(f"DataLoader worker (pid(s) {pids_str}) exited unexpectedly") from e
-            if isinstance(e, queue.Empty):
-                return (False, None)
-            raise
+            try:
+                if failed_workers:
+                    pids_str = ", ".join(str(w.pid) for w in failed_workers)
+                    raise RuntimeError(f"DataLoader worker (pid(s) {pids_str}) exited unexpectedly") from e
+                if isinstance(e, queue.Empty):
+                    return (False, None)
+                raise
+            finally:
+                del e  # no frame <-> exception cycle (see ExceptionWrapper.reraise)
 
     def _get_data(self):
         """Wait for the next result: up to ``timeout`` seconds, or forever in bounded steps."""
@@ -714,6 +729,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
                 q.cancel_join_thread()
                 q.close()
         finally:
+            _live_iterator_queues.pop(id(self), None)
             # Forget the pids before terminating, so our own SIGTERMs raise nothing.
             if self._worker_pids_set:
                 _utils.signal_handling._remove_worker_pids(id(self))

@@ -98,7 +98,14 @@ class ExceptionWrapper:
         except Exception:
             # The type needs other constructor arguments: fall back to RuntimeError.
             raise RuntimeError(msg) from None
-        raise exception
+        try:
+            raise exception
+        finally:
+            # Break the cycle exception -> traceback -> this frame -> exception.  Otherwise
+            # the DataLoader iterator (referenced by the calling frames) becomes cyclic
+            # garbage, and the garbage collector finalizes its queues *before* running its
+            # __del__, so the workers would only be stopped by the terminate() fallback.
+            del exception
 
 
 def cpu_count() -> int | None:
