@@ -269,3 +269,39 @@ def test_clip_grad_value():
         r = T.nn.utils.clip_grad_value_([w], 1.0)
         return [r is None, w.grad]
     both(fn)
+
+
+@pytest.mark.parametrize("kw", [
+    {"label_smoothing": 0.2}, {"weight": W4[:3]}, {"ignore_index": 1}, {"weight": W4[:3], "ignore_index": 0},
+    {"label_smoothing": 0.1, "weight": W4[:3], "ignore_index": 2, "reduction": "sum"},
+    {"label_smoothing": 0.1, "reduction": "none", "ignore_index": 2},
+])
+@pytest.mark.parametrize("nd", [3, 4, 5])
+def test_cross_entropy_kdim_options(kw, nd):
+    shape = {3: (2, 3, 4), 4: (2, 3, 2, 2), 5: (2, 3, 2, 1, 2)}[nd]
+    rng = np.random.default_rng(nd)
+    logits = rng.standard_normal(shape).astype(np.float32)
+    target = rng.integers(0, 3, (shape[0],) + shape[2:])
+
+    def fn(T):
+        kw2 = {k: (T.tensor(v) if isinstance(v, np.ndarray) else v) for k, v in kw.items()}
+        return run_loss(T, lambda T: T.nn.CrossEntropyLoss(**kw2), logits, target)
+    both(fn)
+
+
+@pytest.mark.parametrize("dtype", ["float64"])
+def test_losses_float64(dtype):
+    for make, x, y in [
+        (lambda T: T.nn.CrossEntropyLoss(label_smoothing=0.1), LOGITS, TARGET),
+        (lambda T: T.nn.BCEWithLogitsLoss(), PRED, Y01),
+        (lambda T: T.nn.L1Loss(), PRED, GOLD),
+    ]:
+        def fn(T):
+            x_t = T.tensor(x).to(T.float64).requires_grad_()
+            y_t = T.tensor(y)
+            if y_t.is_floating_point():
+                y_t = y_t.to(T.float64)
+            loss = make(T)(x_t, y_t)
+            loss.backward()
+            return [loss, x_t.grad]
+        both(fn, rtol=1e-12, atol=1e-12)
