@@ -378,6 +378,10 @@ CTOR_ERRORS = {
     "batch_first_int": lambda T: T.nn.LSTM(3, 3, batch_first=1),
     "nonlinearity": lambda T: T.nn.RNN(3, 3, nonlinearity="sigmoid"),
     "nonlinearity_positional": lambda T: T.nn.RNN(3, 3, 1, "gelu"),
+    "unknown_kwarg_rnn": lambda T: T.nn.RNN(3, 3, foo=1),
+    "unknown_kwarg_gru": lambda T: T.nn.GRU(3, 3, foo=1),
+    "unknown_kwarg_lstm": lambda T: T.nn.LSTM(3, 3, foo=1),
+    "rnn_proj_before_nonlinearity": lambda T: T.nn.RNN(3, 3, nonlinearity="x", proj_size=1),
 }
 
 
