@@ -5,6 +5,7 @@ checks afterwards that every worker process exited and was reaped (no zombies).
 """
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -190,3 +191,24 @@ def test_lambda_with_spawn_cannot_be_pickled(tmp_path):
     first, second = out.stdout.strip().splitlines()[-2:]
     assert first.startswith(("PicklingError | Can't pickle <function <lambda>", "AttributeError | Can't pickle local"))
     assert second == "True"
+
+
+def test_missing_main_guard_with_spawn(tmp_path):
+    """The script of docs/*/data/pitfalls.md: without the guard each spawned worker re-runs it."""
+    script = tmp_path / "train.py"
+    script.write_text(textwrap.dedent("""
+        import reftorch as torch
+        from reftorch.utils.data import DataLoader
+
+        loader = DataLoader(range(8), batch_size=4, num_workers=2, multiprocessing_context="spawn")
+        for batch in loader:
+            print(batch)
+    """))
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = {**os.environ, "PYTHONPATH": root + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60, env=env,
+                         cwd=tmp_path)
+    assert out.returncode == 1
+    assert "An attempt has been made to start a new process before the\n" in out.stderr
+    assert "current process has finished its bootstrapping phase." in out.stderr
+    assert re.search(r"RuntimeError: DataLoader worker \(pid\(s\) \d+(, \d+)?\) exited unexpectedly", out.stderr)

@@ -60,9 +60,23 @@ def child_states() -> dict[int, str]:
             continue
         # "pid (comm) state ppid ..." -- comm may contain spaces, so split after ')'.
         fields = stat[stat.rindex(")") + 2:].split()
-        if int(fields[1]) == me:
+        if int(fields[1]) == me and not _is_multiprocessing_helper(name):
             states[int(name)] = fields[0]
     return states
+
+
+def _is_multiprocessing_helper(pid: str) -> bool:
+    """The resource tracker / forkserver that ``multiprocessing`` keeps for the whole session.
+
+    They are started once by the first "spawn"/"forkserver" context (a docs example, for
+    instance) and live until the interpreter exits; they are not DataLoader workers.
+    """
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            cmdline = f.read()
+    except OSError:
+        return False
+    return b"resource_tracker" in cmdline or b"forkserver" in cmdline
 
 
 def no_leftover_processes(timeout: float = 5.0) -> None:
