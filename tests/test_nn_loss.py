@@ -305,3 +305,16 @@ def test_losses_float64(dtype):
             loss.backward()
             return [loss, x_t.grad]
         both(fn, rtol=1e-12, atol=1e-12)
+
+
+def test_nll_all_ignored_grad_is_zero_without_warnings():
+    def fn(T):
+        x = T.tensor(LOGITS, requires_grad=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            loss = T.nn.functional.nll_loss(x, T.full((5,), -100))
+            loss.backward()
+        return [loss, x.grad]
+    r, t = fn(reftorch), fn(torch)
+    assert math.isnan(r[0].item()) and math.isnan(t[0].item())
+    same(r[1], t[1])

@@ -235,6 +235,8 @@ class NllLoss(Function):
             return xp.sum(losses)
         total = xp.sum(wi)
         ctx.total = total
+        if not bool(total != 0):  # every target ignored: nan, as in PyTorch (without 0/0 warnings)
+            return xp.full((), xp.nan, dtype=a.dtype, **_kw(x))
         return xp.sum(losses) / total
 
     @staticmethod
@@ -245,6 +247,8 @@ class NllLoss(Function):
             gi = xp.reshape(g, (-1,)) * ctx.wi
         elif ctx.reduction == "sum":
             gi = g * ctx.wi
+        elif not bool(ctx.total != 0):
+            gi = xp.zeros_like(ctx.wi)  # PyTorch's gradient when every target is ignored
         else:
             gi = g * ctx.wi / ctx.total
         classes = xp.arange(c, dtype=xp.int64, **ctx.kw)

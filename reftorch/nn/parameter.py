@@ -40,7 +40,10 @@ class Parameter(Tensor):
         p = object.__new__(cls)
         p._init_from(data._data, data._device, data._backend)
         p._version = data._version
-        p.requires_grad_(requires_grad)
+        if requires_grad and not (data.dtype.is_floating_point or data.dtype.is_complex):
+            # the message of torch.Tensor._make_subclass (requires_grad_() words it differently)
+            raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
+        p._requires_grad = bool(requires_grad)
         return p
 
     def __init__(self, data=None, requires_grad=True):  # everything happens in __new__
