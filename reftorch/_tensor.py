@@ -41,6 +41,11 @@ _NONLEAF_GRAD = (
     "/pytorch/build/aten/src/ATen/core/TensorBody.h:497.)")
 
 
+_C_TYPE = {"float32": "float", "float64": "double", "float16": "c10::Half", "bfloat16": "c10::BFloat16",
+           "int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
+           "uint8": "unsigned char", "bool": "bool"}
+
+
 def tensor_type_name(t) -> str:
     """PyTorch's legacy type string, e.g. ``torch.FloatTensor`` or ``torch.cuda.LongTensor``."""
     prefix = "torch.cuda." if t.device.type == "cuda" else "torch."
@@ -266,9 +271,18 @@ class Tensor:
             if not isinstance(value, Tensor):
                 raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type {type(value).__name__}")
             if value.dtype != self.dtype:
-                raise RuntimeError("assigned grad has data of a different type")
+                from ._ops.linalg import _scalar_name
+                raise RuntimeError(
+                    f"attempting to assign a gradient with dtype '{_C_TYPE.get(value.dtype.name, value.dtype.name)}' "
+                    f"to a tensor with grad_dtype '{_scalar_name(self.dtype)}'. The gradient must match the "
+                    "tensor's grad_dtype (defaults to the tensor's dtype). You can set the tensor's grad_dtype "
+                    "attribute with a specific dtype, or None to allow any dtype. Set grad_dtype with caution. "
+                    "Diverging the dtypes of a tensor and its gradient may break downstream systems that assume "
+                    "they match.")
             if value.shape != self.shape:
-                raise RuntimeError("assigned grad has data of a different size")
+                raise RuntimeError(f"attempting to assign a gradient of size '[{', '.join(map(str, value.shape))}]' "
+                                   f"to a tensor of size '[{', '.join(map(str, self.shape))}]'. Please ensure that "
+                                   "the gradient and the tensor are the same size")
         self._grad = value
 
     @property

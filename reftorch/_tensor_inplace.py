@@ -55,12 +55,24 @@ def commit(t, result):
                            f"{_scalar_name(t.dtype)}")
     _store(t, result._data)
     if result.grad_fn is not None:
+        _resave(result.grad_fn.ctx, t, result)
         if t._base is not None and t._base._requires_grad:
             raise NotImplementedError("reftorch does not record in-place operations on views of tensors that "
                                       "require grad (PyTorch's CopySlices); use an out-of-place operation")
         t.grad_fn = result.grad_fn
         t._requires_grad = True
     return t
+
+
+def _resave(ctx, t, result):
+    """After an in-place write, a node that saved its output (``exp_``) must have saved
+    ``t`` itself at its new version, as PyTorch does; saved inputs keep the version they
+    had before the write (so ``x.mul_(x)`` fails in backward, as in PyTorch)."""
+    saved = getattr(ctx, "_saved", None)
+    if not saved or not ctx._save_output or saved[-1] is not result:
+        return
+    ctx._saved = saved[:-1] + (t,)
+    ctx._versions = ctx._versions[:-1] + (t._version[0],)
 
 
 def _scalar_name(d):

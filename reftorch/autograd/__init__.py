@@ -91,11 +91,11 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     grads = _make_grads(outputs, gos)
     res = run_backward(outputs, grads, retain_graph=bool(retain_graph), inputs=inputs)
     out = []
-    for t, g in zip(inputs, res):
+    for i, (t, g) in enumerate(zip(inputs, res)):
         if g is None:
             if not allow_unused and not materialize_grads:
-                raise RuntimeError("One of the differentiated Tensors appears to not have been used in the graph. "
-                                   "Set allow_unused=True if this is the desired behavior.")
+                raise RuntimeError(f"The differentiated Tensor at index {i} appears to not have been used in the "
+                                   "graph. Set allow_unused=True if this is the desired behavior.")
             out.append(None if not materialize_grads else t.detach() * 0)
         else:
             out.append(Tensor._wrap(g, t.device, t._backend))

@@ -14,6 +14,8 @@ being recorded and an input requires grad, attaches a :class:`Node` (the tensor'
 """
 from __future__ import annotations
 
+import re
+
 from .grad_mode import is_grad_enabled
 
 _FREED = ("Trying to backward through the graph a second time (or directly access saved tensors "
@@ -81,14 +83,20 @@ class Node:
         for item, v in zip(ctx._saved, ctx._versions):
             if v is not None and item._version[0] != v:
                 from .._tensor import tensor_type_name
-                producer = item.grad_fn.name() if item.grad_fn is not None else None
+                # A saved output names the node that made it; a saved input its current grad_fn.
+                if ctx._save_output and item is ctx._saved[-1]:
+                    producer = self._name
+                else:
+                    producer = item.grad_fn.name() if item.grad_fn is not None else None
+                if producer:
+                    producer = re.sub(r"Backward\d*$", "", producer.rsplit("::", 1)[-1])
                 where = f", which is output 0 of {producer}," if producer else ""
                 raise RuntimeError(
                     "one of the variables needed for gradient computation has been modified by an "
                     f"inplace operation: [{tensor_type_name(item)} [{', '.join(map(str, item.shape))}]]"
                     f"{where} is at version {item._version[0]}; expected version {v} instead. Hint: "
                     "enable anomaly detection to find the operation that failed to compute its "
-                    "gradient, with torch.autograd.set_detect_anomaly(True).")
+                    "gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False).")
 
     def apply(self, grad, retain_graph):
         ctx = self.ctx

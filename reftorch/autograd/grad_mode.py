@@ -89,11 +89,16 @@ class set_grad_enabled(_DecoratorContextManager):
         self.mode = bool(mode)
         _set(self.mode)
 
+    def __call__(self, func):
+        # Used as a decorator, the mode set by the constructor is undone at once (PyTorch).
+        _set(self._prev)
+        return super().__call__(func)
+
     def _clone(self):
         return self.__class__(self.mode)
 
     def __enter__(self):
-        pass
+        _set(self.mode)
 
     def __exit__(self, *exc):
         _set(self._prev)
