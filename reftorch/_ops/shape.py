@@ -86,15 +86,16 @@ def compute_stride(oldshape, oldstride, newshape):
 
 
 def _restride(x, shape, strides):
+    """A view of ``x`` with ``shape`` and PyTorch's ``strides`` (from :func:`compute_stride`)."""
     b = x._backend
     if not b.has_views:
         return b.reshape_view(x._data, shape)
-    if x.is_contiguous():
+    try:
         out = b.reshape_view(x._data, shape)
-        # NumPy may pick other strides for size-1 dims; report PyTorch's.
-        if b.strides(out) == tuple(strides):
-            return out
-    return b.as_strided(x._data, shape, strides)
+    except (ValueError, AttributeError):  # NumPy cannot express it as a reshape
+        return b.as_strided(x._data, shape, strides)
+    # NumPy may pick other strides for size-1 (or empty) dims; report PyTorch's.
+    return out if b.strides(out) == strides else b.as_strided(x._data, shape, strides)
 
 
 # ------------------------------------------------------------------ Functions
