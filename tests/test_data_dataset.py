@@ -36,6 +36,8 @@ def test_dataset_base_class(engine):
         data.Dataset()[0]
     with pytest.raises(TypeError):
         len(data.Dataset())
+    with pytest.raises(TypeError, match="Can't instantiate abstract class IterableDataset"):
+        data.IterableDataset()
 
 
 def test_concat_dataset_and_plus(engine):

@@ -45,7 +45,7 @@ class Dataset:
         return cls
 
 
-class IterableDataset(Dataset):
+class IterableDataset(Dataset, Iterable):
     """Base class of iterable-style datasets: a stream of samples.
 
     Mirrors ``torch.utils.data.IterableDataset``.  Subclasses implement ``__iter__``.
@@ -55,11 +55,10 @@ class IterableDataset(Dataset):
     :func:`~reftorch.utils.data.get_worker_info` inside ``__iter__`` (or in
     ``worker_init_fn``) to give each worker its own share.
 
-    ``stream_a + stream_b`` is a :class:`ChainDataset`.
+    ``stream_a + stream_b`` is a :class:`ChainDataset`.  As in PyTorch, ``__iter__`` is
+    abstract (inherited from ``collections.abc.Iterable``): a subclass without it cannot
+    be instantiated.
     """
-
-    def __iter__(self):
-        raise NotImplementedError("Subclasses of IterableDataset should implement __iter__.")
 
     def __add__(self, other):
         return ChainDataset([self, other])
