@@ -368,3 +368,35 @@ def test_prefetch_limits_tasks_in_flight(engine, fast_polling):
     next(it)
     assert it._send_idx == 7
     del it
+
+
+@pytest.fixture
+def fake_gpu(monkeypatch):
+    """Pretend a GPU is present; "pinned" buffers come from a fake CuPy (plain bytearrays)."""
+    import sys
+    import types
+
+    allocated = []
+
+    def alloc_pinned_memory(nbytes):
+        buf = bytearray(nbytes)
+        allocated.append(nbytes)
+        return buf
+
+    fake = types.ModuleType("cupy")
+    fake.cuda = types.SimpleNamespace(alloc_pinned_memory=alloc_pinned_memory)
+    monkeypatch.setitem(sys.modules, "cupy", fake)
+    monkeypatch.setattr(rdata.dataloader, "_pin_memory_available", lambda: True)
+    return allocated
+
+
+@pytest.mark.parametrize("num_workers", [0, 2])
+def test_pin_memory_path_with_a_gpu(fake_gpu, fast_polling, num_workers):
+    """The pinning code path (thread included) with a stand-in for CuPy's pinned allocator."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "no accelerator" warning when a GPU is present
+        loader = rdata.DataLoader(Squares(5), batch_size=2, num_workers=num_workers, pin_memory=True)
+        out = rows(loader)
+    assert out == rows(rdata.DataLoader(Squares(5), batch_size=2))
+    # two int64 tensors per batch, batches of 2, 2 and 1 samples
+    assert sorted(fake_gpu) == sorted([16, 16, 16, 16, 8, 8])

@@ -24,16 +24,19 @@ from . import ExceptionWrapper
 
 
 def _pin_tensor(tensor):
-    """A copy of CPU ``tensor`` whose storage is page-locked (needs a GPU and CuPy)."""
-    if hasattr(tensor, "pin_memory"):
-        return tensor.pin_memory()
-    # Private fallback, used while the core Tensor has no ``pin_memory`` method.
+    """A copy of CPU ``tensor`` whose storage is page-locked (needs a GPU and CuPy).
+
+    Private helper: the core's ``Tensor.pin_memory()`` currently returns the tensor itself.
+    Tensors not on the CPU are returned unchanged.
+    """
     import numpy as np
     import cupy
 
     import reftorch
 
-    array = np.ascontiguousarray(tensor.numpy())
+    if tensor.device.type != "cpu":
+        return tensor
+    array = np.ascontiguousarray(tensor.detach().numpy())
     buffer = cupy.cuda.alloc_pinned_memory(max(array.nbytes, 1))
     pinned = np.frombuffer(buffer, dtype=array.dtype, count=array.size).reshape(array.shape)
     pinned[...] = array
