@@ -340,8 +340,7 @@ class Tensor:
         """A new tensor sharing this tensor's memory, cut off from the graph (a leaf with
         ``requires_grad=False``)."""
         t = Tensor._wrap(self._data, self._device, self._backend)
-        t._version = self._version
-        t._base = self._base if self._base is not None else self
+        t._version = self._version  # shares memory and the version counter, but is not a view
         return t
 
     def detach_(self):

@@ -7,9 +7,11 @@ when the result is part of a graph, the tensor's ``grad_fn`` is rebased onto the
 """
 from __future__ import annotations
 
+import math
+
 from . import _dtype as D
 from ._tensor import Tensor
-from .autograd.function import Function
+from .autograd.function import Function, Node
 from .autograd.grad_mode import is_grad_enabled
 from ._ops._common import sum_to_shape
 
@@ -53,15 +55,121 @@ def commit(t, result):
     if not D.can_cast(result.dtype, t.dtype):
         raise RuntimeError(f"result type {_scalar_name(result.dtype)} can't be cast to the desired output type "
                            f"{_scalar_name(t.dtype)}")
+    view_of = t._base if result.grad_fn is not None else None
+    if view_of is not None and not (t._backend.has_views and view_of.is_contiguous()):
+        raise NotImplementedError("reftorch records in-place operations on views only for views of a contiguous "
+                                  "tensor on a backend with views; use an out-of-place operation")
+    if result.grad_fn is not None:
+        _keep_original_self(result.grad_fn.ctx, t)
+    prev_fn = t.grad_fn
     _store(t, result._data)
     if result.grad_fn is not None:
         _resave(result.grad_fn.ctx, t, result)
-        if t._base is not None and t._base._requires_grad:
-            raise NotImplementedError("reftorch does not record in-place operations on views of tensors that "
-                                      "require grad (PyTorch's CopySlices); use an out-of-place operation")
-        t.grad_fn = result.grad_fn
-        t._requires_grad = True
+        if view_of is not None:
+            _rebase_view(t, view_of, result, prev_fn)
+        else:
+            t.grad_fn = result.grad_fn
+            t._requires_grad = True
     return t
+
+
+class CopySlicesFn(Function):
+    """The new ``grad_fn`` of a base tensor after an in-place write through one of its views
+    when the written node cannot be wrapped: the gradient inside the view's region goes to the
+    written result, the rest to the base's previous history. Built by :func:`_rebase_view`."""
+
+    name = "torch::autograd::CopySlices"
+
+    @staticmethod
+    def backward(ctx, g):
+        b = ctx.backend
+        xp = b.xp
+        flat = xp.reshape(g, (-1,), copy=True)  # row-major: flat index == memory offset in the base
+        region = b.as_strided(flat[ctx.offset:], ctx.shape, ctx.strides)
+        g_view = xp.asarray(region, copy=True)
+        region[...] = 0
+        g_base = xp.reshape(flat, ctx.base_shape)
+        if g_view.dtype != ctx.result_native:
+            g_view = xp.astype(g_view, ctx.result_native)
+        return (g_base if ctx.needs_input_grad[0] else None), g_view
+
+
+class CopySlices(Node):
+    """PyTorch's ``CopySlices``: the ``grad_fn`` of a base after an in-place op ``fn`` wrote
+    through one of its views. It owns ``fn``: the gradient of the view's region is run through
+    ``fn``; ``fn``'s gradient for the written tensor goes back into that region (towards the
+    base's previous history), its other gradients to ``fn``'s other inputs. So its
+    ``next_functions`` are the base's old ``grad_fn`` followed by ``fn``'s other inputs'."""
+
+    __slots__ = ()
+
+    def apply(self, grad, retain_graph):
+        ctx = self.ctx
+        b = ctx.backend
+        xp = b.xp
+        flat = xp.reshape(grad, (-1,), copy=True)  # row-major: flat index == memory offset
+        region = b.as_strided(flat[ctx.offset:], ctx.shape, ctx.strides)
+        res = ctx.fn.apply(xp.asarray(region, copy=True), retain_graph)
+        if res[0] is None:
+            region[...] = 0
+        else:
+            region[...] = res[0]
+        return (xp.reshape(flat, ctx.base_shape),) + tuple(res[1:])
+
+
+class AsStridedViewFn(Function):
+    """The ``grad_fn`` of the view written in place (PyTorch's ``AsStridedBackward0``):
+    its gradient is placed at the view's positions inside a zero gradient of the base."""
+
+    name = "AsStridedBackward0"
+
+    @staticmethod
+    def backward(ctx, g):
+        b = ctx.backend
+        xp = b.xp
+        flat = xp.zeros((math.prod(ctx.base_shape),), dtype=g.dtype, device=g.device)
+        region = b.as_strided(flat[ctx.offset:], ctx.shape, ctx.strides)
+        region[...] = g
+        return (xp.reshape(flat, ctx.base_shape),)
+
+
+def _rebase_view(t, base, result, prev_fn):
+    """Record an in-place write into view ``t`` of ``base`` (its values are already stored).
+
+    ``prev_fn`` is ``t``'s ``grad_fn`` before the write. The base gets a ``CopySlices`` node
+    and ``t`` an ``AsStridedBackward0`` node on top of it, as in PyTorch.
+    """
+    from .autograd.function import Context, Node, _edge
+    b = t._backend
+    geometry = dict(backend=b, xp=b.xp, shape=tuple(t.shape), strides=t.stride(),
+                    offset=(t.data_ptr() - base.data_ptr()) // t.element_size(), base_shape=tuple(base.shape),
+                    result_native=result._data.dtype)
+    fn = result.grad_fn
+    ctx = Context((base._requires_grad, True))
+    ctx.__dict__.update(geometry)
+    if fn.next_functions and fn.next_functions[0][0] is prev_fn:
+        ctx.fn = fn
+        node = CopySlices(None, ctx, (_edge(base),) + tuple(fn.next_functions[1:]), CopySlicesFn.name)
+    else:
+        node = Node(CopySlicesFn, ctx, (_edge(base), (fn, 0)), CopySlicesFn.name)
+    base.grad_fn = node
+    base._requires_grad = True
+    vctx = Context((True,))
+    vctx.__dict__.update(geometry)
+    t.grad_fn = Node(AsStridedViewFn, vctx, ((node, 0),), AsStridedViewFn.name)
+    t._requires_grad = True
+
+
+def _keep_original_self(ctx, t):
+    """An in-place op that saved ``self`` for its backward (``mul_``, ``log_``) needs the values
+    from before the write: PyTorch saves a copy of the original ``self`` in that case.
+    ``self`` is the first saved slot by convention of the ``Function``s in ``_ops``."""
+    saved = getattr(ctx, "_saved", None)
+    if saved and saved[0] is t:
+        xp = t._backend.xp
+        orig = Tensor._wrap(xp.asarray(t._data, copy=True), t.device, t._backend)
+        ctx._saved = (orig,) + tuple(saved[1:])
+        ctx._versions = (0,) + tuple(ctx._versions[1:])
 
 
 def _resave(ctx, t, result):

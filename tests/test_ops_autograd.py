@@ -517,3 +517,63 @@ def test_zero_grad_pattern():
 def test_grad_setter_checks():
     same_errors(lambda T: setattr(T.ones(2, requires_grad=True), "grad", T.ones(3)))
     same_errors(lambda T: setattr(T.ones(2, requires_grad=True), "grad", T.ones(2, dtype=T.float64)))
+
+
+# ------------------------------------------------------------------ in place through views
+VIEW_WRITES = {
+    "iadd_row": lambda T, x, w: x[0].__iadd__(w[0]),
+    "mul_col": lambda T, x, w: x[:, 1].mul_(w[1]),
+    "aug_assign": lambda T, x, w: x.__setitem__(0, x[0] + w[0]),
+    "transposed": lambda T, x, w: x.t()[1].sub_(w[:, 0]),
+    "view_flat": lambda T, x, w: x.view(-1)[1:3].mul_(2),
+    "masked_on_view": lambda T, x, w: x[1:].masked_fill_(x[1:] > 0, 0.0),
+    "exp_on_view": lambda T, x, w: x[:, 0].exp_(),
+    "setitem_on_view": lambda T, x, w: x[1].__setitem__(slice(0, 2), w[0, :2]),
+}
+
+
+@pytest.mark.parametrize("key", sorted(VIEW_WRITES))
+def test_inplace_through_views(key):
+    write = VIEW_WRITES[key]
+
+    def fn(T, a, w):
+        x = a * 1
+        write(T, x, w)
+        return x * w
+    check_grads(fn, arr((3, 3)), arr((3, 3), seed=1))
+
+    def plain_base(T, w):  # the base does not require grad, the written values do
+        x = T.zeros(3, 3)
+        write(T, x, w)
+        return x
+    check_grads(plain_base, arr((3, 3), seed=1))
+
+
+def test_inplace_through_view_grad_fn_names():
+    def run(T):
+        w = T.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+        x = w * 1
+        x[0] += 1
+        v = x[1]
+        v.mul_(3)
+        return names(x.grad_fn), names(v.grad_fn), repr(x)
+    vt, vr = on_both(run)
+    assert vt == vr
+
+    def leaf_view(T):
+        w = T.ones(2, 2, requires_grad=True)
+        w[0].add_(1)
+    same_errors(leaf_view)
+
+    def leaf_view_setitem(T):
+        w = T.ones(2, 2, requires_grad=True)
+        w[0][1] = 3.0
+    same_errors(leaf_view_setitem)
+
+
+def test_detach_is_not_a_view():
+    for T in LIBS:
+        x = T.ones(3, requires_grad=True)
+        assert x.detach()._base is None
+        assert x[1:]._base is x
+        assert x[1:][1:]._base is x

@@ -74,7 +74,7 @@ class Node:
         return self._name
 
     def __repr__(self):
-        return f"<{self._name} object at {hex(id(self))}>"
+        return f"<{self._name.rsplit('::', 1)[-1]} object at {hex(id(self))}>"
 
     def _check_saved(self):
         ctx = self.ctx
