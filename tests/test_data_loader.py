@@ -400,3 +400,41 @@ def test_pin_memory_path_with_a_gpu(fake_gpu, fast_polling, num_workers):
     assert out == rows(rdata.DataLoader(Squares(5), batch_size=2))
     # two int64 tensors per batch, batches of 2, 2 and 1 samples
     assert sorted(fake_gpu) == sorted([16, 16, 16, 16, 8, 8])
+
+
+Pair = collections.namedtuple("Pair", "a b")
+
+
+class Mixed:
+    """Nested samples: dict of namedtuple, str and list."""
+
+    def __len__(self):
+        return 7
+
+    def __getitem__(self, i):
+        return {"p": Pair(i, float(i)), "s": str(i), "l": [i, i + 1]}
+
+
+def _stream(data):
+    class Stream(data.IterableDataset):
+        def __iter__(self):
+            info = data.get_worker_info()
+            return iter(range(info.id, 9, info.num_workers) if info else range(9))
+
+    return Stream()
+
+
+@needs_torch
+@pytest.mark.parametrize("kind,kwargs", [
+    ("mixed", dict(batch_size=3, num_workers=2)),
+    ("mixed", dict(batch_size=None, num_workers=2)),
+    ("stream", dict(batch_size=2, num_workers=2, persistent_workers=True)),
+    ("stream", dict(batch_size=4, num_workers=2, prefetch_factor=1, drop_last=True)),
+])
+def test_structures_and_streams_through_workers_match_torch(fast_polling, kind, kwargs):
+    def epochs(data):
+        ds = Mixed() if kind == "mixed" else _stream(data)
+        loader = data.DataLoader(ds, **kwargs)
+        return [rows(loader) for _ in range(2)]
+
+    assert epochs(rdata) == epochs(tdata)
