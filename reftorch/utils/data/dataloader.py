@@ -42,6 +42,7 @@ import os
 import queue
 import threading
 import warnings
+from pickle import PicklingError
 
 from . import _utils
 from ._utils import ExceptionWrapper
@@ -500,8 +501,6 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
             # Daemonic: if the main process exits without shutting us down, the workers are
             # terminated by multiprocessing's exit handler rather than left behind.
             w.daemon = True
-            from pickle import PicklingError
-
             try:
                 w.start()
             except (TypeError, AttributeError, PicklingError):
