@@ -149,7 +149,7 @@ class Tensor:
         """
         if dim is None:
             return Size(self._data.shape)
-        return self._data.shape[_wrap_dim(dim, self.dim())]
+        return self._data.shape[_wrap_dim(int_arg(dim, "size", "dim", 1), self.dim())]
 
     def dim(self) -> int:
         """The number of dimensions (0 for a scalar tensor)."""
@@ -455,6 +455,18 @@ class Tensor:
         return new
 
 
+def int_arg(value, fn, name, pos):
+    """Check an int argument the way PyTorch's argument parser does (bools are refused).
+
+    Raises:
+        TypeError: "unsqueeze(): argument 'dim' (position 1) must be int, not tuple".
+    """
+    if isinstance(value, builtins.bool) or not hasattr(value, "__index__") or (
+            isinstance(value, Tensor) and (value.dtype.is_floating_point or value.numel() != 1)):
+        raise TypeError(f"{fn}(): argument '{name}' (position {pos}) must be int, not {type(value).__name__}")
+    return value.__index__()
+
+
 def _wrap_dim(dim, ndim, *, allow_scalar=True):
     """Normalise a possibly negative ``dim`` against ``ndim`` dims (PyTorch's maybe_wrap_dim).
 
@@ -474,3 +486,30 @@ def _wrap_dim(dim, ndim, *, allow_scalar=True):
     if dim < lo or dim > hi:
         raise IndexError(f"Dimension out of range (expected to be in range of [{lo}, {hi}], but got {dim})")
     return dim + n if dim < 0 else dim
+
+
+# ----------------------------------------------------------------- legacy tensor types
+class _LegacyTensorType(type):
+    """The metaclass of ``torch.FloatTensor`` and friends: ``isinstance(t, torch.FloatTensor)``
+    is True for CPU float32 tensors, and calling the class builds a tensor of that dtype."""
+
+    def __instancecheck__(cls, obj):
+        return isinstance(obj, Tensor) and obj.dtype is cls.dtype and obj.device.type == "cpu"
+
+    def __call__(cls, *args, device=None):
+        from ._ops import creation
+        if len(args) == 1 and not isinstance(args[0], (int, Size)):
+            return creation.tensor(args[0], dtype=cls.dtype, device=device)  # LongTensor([1, 2])
+        return creation.empty(*args, dtype=cls.dtype, device=device)  # FloatTensor(2, 3)
+
+    def __repr__(cls):
+        return f"<class 'torch.{cls.__name__}'>"
+
+
+def _legacy_type(type_name, dtype_name):
+    return _LegacyTensorType(type_name, (), {"dtype": D.BY_NAME[dtype_name], "__module__": "torch",
+                                             "__doc__": f"Legacy constructor of CPU {dtype_name} tensors."})
+
+
+#: ``torch.FloatTensor``, ``torch.LongTensor`` … (the legacy typed constructors).
+LEGACY_TYPES = {name: _legacy_type(name, dt) for dt, name in _TYPE_NAMES.items()}

@@ -104,6 +104,8 @@ def _type(self, dtype=None, non_blocking=False):
     if dtype is None:
         from ._tensor import tensor_type_name
         return tensor_type_name(self)
+    if isinstance(getattr(dtype, "dtype", None), D.dtype) and isinstance(dtype, type):  # torch.LongTensor
+        dtype = dtype.dtype
     if isinstance(dtype, str):
         name = dtype.rsplit(".", 1)[-1]
         rev = {v: k for k, v in __import__("reftorch._tensor", fromlist=["_TYPE_NAMES"])._TYPE_NAMES.items()}
@@ -175,7 +177,7 @@ M = {
     "__invert__": lambda self: pointwise.logical_not(self) if self.dtype is D.bool else Tensor._wrap(~self._data, self.device, self._backend),
     # reductions and products
     "sum": reduction.sum, "mean": reduction.mean, "max": reduction.max, "min": reduction.min,
-    "argmax": reduction.argmax, "argmin": reduction.argmin,
+    "argmax": reduction.argmax, "argmin": reduction.argmin, "equal": reduction.equal,
     "matmul": linalg.matmul, "mm": linalg.mm, "bmm": linalg.bmm, "mv": linalg.mv, "dot": linalg.dot,
     # in place
     "add_": _inplace(pointwise.add), "sub_": _inplace(pointwise.sub), "mul_": _inplace(pointwise.mul),

@@ -185,3 +185,66 @@ def test_tensor_metadata_methods():
                        T.is_floating_point(x), T.is_tensor(x), T.numel(x), x.is_leaf, x.requires_grad,
                        len(x), x.itemsize, x.nbytes, x.layout == T.strided if hasattr(T, "strided") else True), a)
     both(lambda T, x: [y for y in x], a)
+
+
+# ------------------------------------------------------------------ legacy types, out=, argument types
+def _legacy(T, name):
+    if T is torch or hasattr(T, name):
+        return getattr(T, name)
+    from reftorch._tensor import LEGACY_TYPES  # until reftorch/__init__.py exports them
+    return LEGACY_TYPES[name]
+
+
+@pytest.mark.parametrize("name", ["FloatTensor", "DoubleTensor", "LongTensor", "IntTensor", "BoolTensor",
+                                  "ByteTensor", "HalfTensor", "ShortTensor", "CharTensor"])
+def test_legacy_tensor_types(name):
+    both(lambda T: _legacy(T, name)([1, 0, 2]))
+    both(lambda T: _legacy(T, name)(2, 3).shape)
+    both(lambda T: (_legacy(T, name)(2).dtype, repr(_legacy(T, name))))
+    both(lambda T: T.zeros(2).type(_legacy(T, name)))
+    both(lambda T: [isinstance(T.zeros(2, dtype=d), _legacy(T, name)) for d in (T.float32, T.int64, T.bool)])
+
+
+def test_out_argument():
+    import warnings
+    x = np.array([[1, 2], [3, 4]])
+    both(lambda T, a: (lambda r: (T.add(a, a, out=r) is r, r))(T.empty(2, 2)), x)
+    both(lambda T, a: (lambda r: (T.mul(a, 2, out=r), r.shape))(T.empty(0)), x)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        both(lambda T, a: (lambda r: (T.sub(a, 1, out=r), r.shape))(T.empty(3)), x)
+    both(lambda T, a: T.add(a, 1.5, out=T.empty(2, 2, dtype=T.int64)), x, msg=True)
+    both(lambda T, a: T.add(a, a, out=T.empty(2, 2, requires_grad=True)), x, msg=True)
+    both(lambda T, a: T.mul(a.float().requires_grad_(), 2, out=T.empty(2, 2)), x, msg=True)
+    both(lambda T, a: (lambda r: (T.matmul(a, a, out=r), r))(T.empty(2, 2, dtype=T.int64)), x)
+    both(lambda T, a: (lambda r: (T.cat([a, a], 1, out=r), r))(T.empty(0, dtype=T.int64)), x)
+    both(lambda T, a: (lambda r: (T.stack([a, a], out=r), r))(T.empty(0, dtype=T.int64)), x)
+    both(lambda T, a: (lambda r: (T.index_select(a, 0, T.tensor([1]), out=r), r))(T.empty(0, dtype=T.int64)), x)
+    both(lambda T, a: (lambda r: (T.gather(a, 0, T.tensor([[1]]), out=r), r))(T.empty(0, dtype=T.int64)), x)
+    both(lambda T, a: (lambda r: (T.div(a, 2, out=r), r))(T.empty(2, 2)), x)
+
+
+def test_int_argument_types():
+    a = random_array(np.random.default_rng(0), (2, 3), "float32")
+    raises_like(lambda T, x: x.unsqueeze((0, 1)), a, msg=True)
+    raises_like(lambda T, x: x.unsqueeze(1.0), a, msg=True)
+    raises_like(lambda T, x: x.unsqueeze(True), a, msg=True)
+    raises_like(lambda T, x: x.transpose(0, 1.0), a, msg=True)
+    raises_like(lambda T, x: x.transpose((0,), 1), a, msg=True)
+    raises_like(lambda T, x: x.flatten(0.0), a, msg=True)
+    raises_like(lambda T, x: x.flatten(0, 1.0), a, msg=True)
+    raises_like(lambda T, x: T.cat([x], 1.0), a, msg=True)
+    raises_like(lambda T, x: T.stack([x], 1.0), a, msg=True)
+    raises_like(lambda T, x: x.index_select(1.0, T.tensor([0])), a, msg=True)
+    raises_like(lambda T, x: x.gather(1.0, T.tensor([[0]])), a, msg=True)
+    raises_like(lambda T, x: x.size(1.0), a, msg=True)
+    both(lambda T, x: (x.unsqueeze(T.tensor(1)).shape, x.size(T.tensor(-1)), x.transpose(T.tensor(0), 1).shape), a)
+
+
+def test_equal():
+    def eq(T):
+        f = T.equal if hasattr(T, "equal") else __import__("reftorch._ops.reduction", fromlist=["equal"]).equal
+        return [f(T.tensor([1, 2]), T.tensor([1.0, 2.0])), f(T.tensor([1, 2]), T.tensor([[1, 2]])),
+                f(T.zeros(0), T.zeros(0)), f(T.tensor([1.0, float("nan")]), T.tensor([1.0, float("nan")])),
+                f(T.tensor([True]), T.tensor([1]))]
+    both(eq)

@@ -50,3 +50,44 @@ def fix_empty_strides(backend, arr):
         if backend.strides(arr) != want:
             return backend.as_strided(arr, arr.shape, want)
     return arr
+
+
+def with_out(name, out, fn, *args, **kwargs):
+    """Run ``fn(*args, **kwargs)`` and write the result into ``out`` (PyTorch's ``out=``).
+
+    ``out`` is resized when its shape differs (with PyTorch's warning if it was not empty).
+
+    Raises:
+        RuntimeError: if gradients are being recorded and an argument requires grad, or if
+            the result's dtype cannot be cast to ``out``'s.
+    """
+    import warnings
+    from .._tensor import Tensor
+    from ..autograd.grad_mode import is_grad_enabled
+    from .._tensor_inplace import _store, _scalar_name
+
+    def tensors(a):
+        if isinstance(a, Tensor):
+            yield a
+        elif isinstance(a, (list, tuple)):
+            for x in a:
+                yield from tensors(x)
+
+    if is_grad_enabled() and (out.requires_grad or any(t.requires_grad for a in args for t in tensors(a))):
+        raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic "
+                           "differentiation, but one of the arguments requires grad.")
+    res = fn(*args, **kwargs)
+    if not D.can_cast(res.dtype, out.dtype):
+        raise RuntimeError(f"result type {_scalar_name(res.dtype)} can't be cast to the desired output type "
+                           f"{_scalar_name(out.dtype)}")
+    if tuple(out.shape) != tuple(res.shape):
+        if out.numel():
+            warnings.warn(
+                f"An output with one or more elements was resized since it had shape [{', '.join(map(str, out.shape))}], "
+                f"which does not match the required output shape [{', '.join(map(str, res.shape))}]. This behavior "
+                "is deprecated, and in a future PyTorch release outputs will not be resized unless they have zero "
+                "elements. You can explicitly reuse an out tensor t by resizing it, inplace, to zero elements with "
+                "t.resize_(0).", UserWarning, stacklevel=3)
+        out._data = out._backend.zeros(tuple(res.shape), out.dtype)
+    _store(out, res._data)
+    return out

@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 
 from .. import _dtype as D
-from .._tensor import Tensor, _wrap_dim
+from .._tensor import Tensor, _wrap_dim, int_arg
 from ..autograd.function import Function
 from ._common import sum_to_shape
 
@@ -75,13 +75,16 @@ def index_select(input, dim, index, *, out=None):
         tensor([[4, 5, 6],
                 [4, 5, 6]])
     """
+    if out is not None:
+        from ._common import with_out
+        return with_out("index_select", out, index_select, input, dim, index)
     if not isinstance(index, Tensor):
         raise TypeError(f"index_select(): argument 'index' (position 2) must be Tensor, not {type(index).__name__}")
     if index.dtype not in (D.int64, D.int32):
         raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
     if index.dim() > 1:
         raise IndexError("index_select(): Index is supposed to be a vector")
-    d = _wrap_dim(dim, input.dim())
+    d = _wrap_dim(int_arg(dim, "index_select", "dim", 1), input.dim())
     size = input.shape[d] if input.dim() else 1
     if size == 0 and index.numel() and input.dim() > 1:
         raise RuntimeError("index_select(): self indexing axis dim should be positive")
@@ -204,12 +207,15 @@ def gather(input, dim, index, *, sparse_grad=False, out=None):
         tensor([[0.7000],
                 [0.5000]])
     """
+    if out is not None:
+        from ._common import with_out
+        return with_out("gather", out, gather, input, dim, index)
     if not isinstance(index, Tensor):
         raise TypeError(f"gather(): argument 'index' (position 2) must be Tensor, not {type(index).__name__}")
     if index.dtype not in (D.int64, D.int32):
         raise RuntimeError("gather(): Expected dtype int32/int64 for index")
     nd = input.dim()
-    d = _wrap_dim(dim, nd)
+    d = _wrap_dim(int_arg(dim, "gather", "dim", 1), nd)
     if index.numel():  # PyTorch checks shapes only for a non-empty index
         if max(index.dim(), 1) != max(nd, 1):
             raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .. import _dtype as D
-from .._tensor import Tensor, _wrap_dim
+from .._tensor import Tensor, _wrap_dim, int_arg
 from ..autograd.function import Function
 
 
@@ -84,6 +84,9 @@ def cat(tensors, dim=0, *, axis=None, out=None):
         >>> torch.cat([a, a], dim=-1)
         tensor([[1, 2, 1, 2]])
     """
+    if out is not None:
+        from ._common import with_out
+        return with_out("cat", out, cat, tensors, dim, axis=axis)
     if isinstance(tensors, Tensor):
         raise TypeError("cat(): argument 'tensors' (position 1) must be tuple of Tensors, not Tensor")
     if axis is not None:  # NumPy-style alias accepted by PyTorch
@@ -104,7 +107,7 @@ def cat(tensors, dim=0, *, axis=None, out=None):
     if not kept:  # only empty 1-D tensors: PyTorch does not even check ``dim``
         return Cat.apply(*tensors, dim=0, dtype=dtype)
     ref = kept[0]
-    d = _wrap_dim(dim, ref.dim())
+    d = _wrap_dim(int_arg(dim, "cat", "dim", 2), ref.dim())
     for i, t in enumerate(tensors):
         if t is ref or _legacy_empty(t):
             continue
@@ -161,6 +164,9 @@ def stack(tensors, dim=0, *, axis=None, out=None):
         tensor([[1, 3],
                 [2, 4]])
     """
+    if out is not None:
+        from ._common import with_out
+        return with_out("stack", out, stack, tensors, dim, axis=axis)
     if axis is not None:  # NumPy-style alias accepted by PyTorch
         dim = axis
     if isinstance(tensors, Tensor):
@@ -174,7 +180,7 @@ def stack(tensors, dim=0, *, axis=None, out=None):
             raise RuntimeError(f"stack expects each tensor to be equal size, but got [{', '.join(map(str, first.shape))}] "
                                f"at entry 0 and [{', '.join(map(str, t.shape))}] at entry {i}")
     _check_devices(tensors)
-    d = _wrap_dim(dim, first.dim() + 1)
+    d = _wrap_dim(int_arg(dim, "stack", "dim", 2), first.dim() + 1)
     dtype = first.dtype
     for t in tensors[1:]:
         dtype = D.promote_types(dtype, t.dtype)

@@ -95,6 +95,9 @@ def matmul(input, other, *, out=None):
         >>> a @ torch.tensor([1., 1.])
         tensor([3., 7.])
     """
+    if out is not None:
+        from ._common import with_out
+        return with_out("matmul", out, matmul, input, other)
     if input.dim() == 0 or other.dim() == 0:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {input.dim()}D and "
                            f"{other.dim()}D")
@@ -149,6 +152,9 @@ def mm(input, mat2, *, out=None):
         RuntimeError: if an operand is not 2-D, the inner sizes differ ("mat1 and mat2
             shapes cannot be multiplied (2x3 and 2x3)"), or the dtypes differ.
     """
+    if out is not None:
+        from ._common import with_out
+        return with_out("mm", out, mm, input, mat2)
     if input.dim() != 2:
         raise RuntimeError("self must be a matrix")
     if mat2.dim() != 2:
@@ -167,6 +173,9 @@ def bmm(input, mat2, *, out=None):
     Raises:
         RuntimeError: if an operand is not 3-D or the sizes do not match.
     """
+    if out is not None:
+        from ._common import with_out
+        return with_out("bmm", out, bmm, input, mat2)
     if input.dim() != 3:
         raise RuntimeError("batch1 must be a 3D tensor")
     if mat2.dim() != 3:
@@ -180,6 +189,9 @@ def bmm(input, mat2, *, out=None):
 
 def mv(input, vec, *, out=None):
     """Matrix-vector product ``(n, m) @ (m,) -> (n,)``. Mirrors ``torch.mv``."""
+    if out is not None:
+        from ._common import with_out
+        return with_out("mv", out, mv, input, vec)
     if input.dim() != 2 or vec.dim() != 1:
         raise RuntimeError(f"vector + matrix @ vector expected, got 1, {input.dim()}, {vec.dim()}")
     if input.shape[1] != vec.shape[0]:
@@ -195,6 +207,9 @@ def dot(input, other, *, out=None):
     Raises:
         RuntimeError: if an operand is not 1-D, the sizes differ, or the dtypes differ.
     """
+    if out is not None:
+        from ._common import with_out
+        return with_out("dot", out, dot, input, other)
     if input.dim() != 1 or other.dim() != 1:
         raise RuntimeError(f"1D tensors expected, but got {input.dim()}D and {other.dim()}D tensors")
     if input.shape[0] != other.shape[0]:

@@ -205,12 +205,18 @@ def add(input, other, *, alpha=1, out=None):
         >>> torch.tensor([1, 2]) + 1.5
         tensor([2.5000, 3.5000])
     """
+    if out is not None:
+        from ._common import with_out
+        return with_out("add", out, add, input, other, alpha=alpha)
     x, y, dt = _operands(input, other)
     return Add.apply(x, y, dt=dt, alpha=alpha)
 
 
 def sub(input, other, *, alpha=1, out=None):
     """``input - alpha * other``. Mirrors ``torch.sub``."""
+    if out is not None:
+        from ._common import with_out
+        return with_out("sub", out, sub, input, other, alpha=alpha)
     _check_bool_sub(input, other)
     x, y, dt = _operands(input, other)
     if not isinstance(input, Tensor):
@@ -220,6 +226,9 @@ def sub(input, other, *, alpha=1, out=None):
 
 def mul(input, other, *, out=None):
     """Element-wise product (not matrix multiplication). Mirrors ``torch.mul``."""
+    if out is not None:
+        from ._common import with_out
+        return with_out("mul", out, mul, input, other)
     x, y, dt = _operands(input, other)
     return Mul.apply(x, y, dt=dt)
 
@@ -231,6 +240,9 @@ def div(input, other, *, rounding_mode=None, out=None):
         rounding_mode: ``None`` (true division), ``"trunc"`` or ``"floor"`` (results keep an
             integer dtype for integer inputs; not differentiable).
     """
+    if out is not None:
+        from ._common import with_out
+        return with_out("div", out, div, input, other, rounding_mode=rounding_mode)
     if rounding_mode is not None:
         x, y, dt = _operands(input, other)
         xp = x._backend.xp
@@ -259,6 +271,9 @@ subtract = sub
 
 def pow(input, exponent, *, out=None):
     """``input ** exponent`` element-wise. Mirrors ``torch.pow``."""
+    if out is not None:
+        from ._common import with_out
+        return with_out("pow", out, pow, input, exponent)
     x, y, dt = _operands(input, exponent)
     if not isinstance(input, Tensor):
         name = "PowBackward2"

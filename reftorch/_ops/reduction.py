@@ -275,3 +275,22 @@ def minimum(input, other):
     from .pointwise import _operands, _cast
     x, y, dt = _operands(input, other)
     return Tensor._wrap(x._backend.xp.minimum(_cast(x, dt), _cast(y, dt)), x.device, x._backend)
+
+
+def equal(input, other):
+    """True if both tensors have the same shape and the same values (dtypes may differ).
+
+    Mirrors ``torch.equal``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.tensor([1, 2]).equal(torch.tensor([1.0, 2.0]))
+        True
+        >>> torch.tensor([1, 2]).equal(torch.tensor([[1, 2]]))
+        False
+    """
+    if tuple(input.shape) != tuple(other.shape):
+        return False
+    from .pointwise import eq
+    xp = input._backend.xp
+    return bool(xp.all(eq(input, other)._data))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 
 from .._size import Size
-from .._tensor import Tensor, _as_shape, _wrap_dim
+from .._tensor import Tensor, _as_shape, _wrap_dim, int_arg
 from ..autograd.function import Function
 
 _VIEW_ERR = ("view size is not compatible with input tensor's size and stride (at least one dimension "
@@ -376,6 +376,8 @@ def flatten(input, start_dim=0, end_dim=-1):
         torch.Size([2, 12])
     """
     nd = input.dim()
+    start_dim = int_arg(start_dim, "flatten", "start_dim", 1)
+    end_dim = int_arg(end_dim, "flatten", "end_dim", 2)
     s, e = _wrap_dim(start_dim, nd), _wrap_dim(end_dim, nd)
     if nd == 0:
         return reshape(input, 1)
@@ -458,7 +460,7 @@ def unsqueeze(input, dim):
         >>> x.unsqueeze(0).shape, x.unsqueeze(-1).shape
         (torch.Size([1, 3]), torch.Size([3, 1]))
     """
-    d = _wrap_dim(dim, input.dim() + 1)
+    d = _wrap_dim(int_arg(dim, "unsqueeze", "dim", 1), input.dim() + 1)
     return Unsqueeze.apply(input, dim=d)
 
 
@@ -500,7 +502,8 @@ def transpose(input, dim0, dim1):
         torch.Size([4, 3, 2])
     """
     nd = input.dim()
-    a, b = _wrap_dim(dim0, nd), _wrap_dim(dim1, nd)
+    a = _wrap_dim(int_arg(dim0, "transpose", "dim0", 1), nd)
+    b = _wrap_dim(int_arg(dim1, "transpose", "dim1", 2), nd)
     dims = list(range(nd))
     if nd:
         dims[a], dims[b] = dims[b], dims[a]
