@@ -366,8 +366,14 @@ def test_grad_fn_and_next_functions(key):
         return names(y.grad_fn), (names(y.grad_fn.next_functions[0][0]) if y.grad_fn.next_functions
                                   and y.grad_fn.next_functions[0][0] is not None else None)
     vt, vr = on_both(run)
-    assert vr[0][0] == vt[0][0], f"grad_fn {vr[0][0]} != torch's {vt[0][0]}"
+    if key in COMPOSITE:  # PyTorch builds these from several nodes; reftorch records one
+        assert vr[0][0] == vt[0][0], f"grad_fn {vr[0][0]} != torch's {vt[0][0]}"
+    else:
+        assert vr == vt
     check_grads(lambda T, x: fn(T, x), arr((2, 3)))
+
+
+COMPOSITE = {"matmul3"}
 
 
 def test_next_functions_simple_chains():

@@ -246,6 +246,13 @@ def test_getitem_random_basic(data):
     key = tuple(key)
     both(lambda T, x: x[key], arr(shape))
     both(lambda T, x: x[key].stride() if x[key].dim() else (), arr(shape))
+    check_grads(lambda T, x: x[key], arr(shape))
+
+    def write(T, a, w):  # an in-place write through the same view of a non-leaf
+        x = a * 1
+        x[key].mul_(w[key])
+        return x
+    check_grads(write, arr(shape), arr(shape, seed=1))
 
 
 def test_getitem_views_share_memory():

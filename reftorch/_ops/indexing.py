@@ -23,6 +23,7 @@ def _check_range(xp, idx, size, make_error):
 
 # ------------------------------------------------------------------ index_select
 class IndexSelect(Function):
+    nondiff = (1,)
     name = "IndexSelectBackward0"
 
     @staticmethod
@@ -128,6 +129,7 @@ def _gather_offsets(backend, index, in_strides, dim):
 
 
 class Gather(Function):
+    nondiff = (1,)
     name = "GatherBackward0"
 
     @staticmethod
@@ -236,6 +238,7 @@ def gather(input, dim, index, *, sparse_grad=False, out=None):
 
 # ------------------------------------------------------------------ masked_fill
 class MaskedFill(Function):
+    nondiff = (1,)
     name = "MaskedFillBackward0"
 
     @staticmethod

@@ -220,7 +220,7 @@ def sub(input, other, *, alpha=1, out=None):
     _check_bool_sub(input, other)
     x, y, dt = _operands(input, other)
     if not isinstance(input, Tensor):
-        return Sub.apply(x, y, dt=dt, alpha=alpha, _name="RsubBackward1")
+        return Sub.apply(x, y, dt=dt, alpha=alpha, _name="RsubBackward1", _skip=(0,))
     return Sub.apply(x, y, dt=dt, alpha=alpha)
 
 
@@ -283,7 +283,8 @@ def pow(input, exponent, *, out=None):
         name = "PowBackward0"
     if not (dt.is_floating_point or dt.is_complex) and not isinstance(exponent, Tensor) and exponent < 0:
         raise RuntimeError("Integers to negative integer powers are not allowed.")
-    return Pow.apply(x, y, dt=dt, _name=name)
+    skip = {"PowBackward0": (1,), "PowBackward2": (0,)}.get(name, ())  # scalar operands get no edge
+    return Pow.apply(x, y, dt=dt, _name=name, _skip=skip)
 
 
 def floor_divide(input, other):

@@ -166,6 +166,7 @@ class MaxAll(Function):
 
 class MaxDim(Function):
     name = "MaxBackward0"
+    nondiff = (1,)
 
     @staticmethod
     def forward(ctx, x, index, dim, keepdim):

@@ -114,14 +114,16 @@ class View(Function):
 
 
 class UnsafeView(Function):
-    """``reshape`` of a tensor that cannot be viewed: a copy (grad_fn UnsafeViewBackward0)."""
+    """The last step of ``reshape`` when no view is possible: PyTorch copies the input
+    (``CloneBackward0``) and reinterprets the fresh copy (``UnsafeViewBackward0``), which
+    is not recorded as a view of it."""
 
     name = "UnsafeViewBackward0"
 
     @staticmethod
     def forward(ctx, x, shape):
         ctx.in_shape = x._data.shape
-        return x._backend.xp.reshape(x._data, shape, copy=True)  # a C-ordered copy
+        return x._backend.reshape_view(x._data, shape)  # x is a fresh row-major copy
 
     @staticmethod
     def backward(ctx, g):
@@ -357,7 +359,7 @@ def reshape(input, *shape):
     strides = compute_stride(input._data.shape, input.stride(), new)
     if strides is not None:
         return View.apply(input, shape=new, strides=strides)
-    return UnsafeView.apply(input, shape=new)
+    return UnsafeView.apply(Clone.apply(input, contiguous=True), shape=new)
 
 
 def flatten(input, start_dim=0, end_dim=-1):

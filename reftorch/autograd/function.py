@@ -61,14 +61,15 @@ class Node:
             ``None``.
     """
 
-    __slots__ = ("_fn", "ctx", "next_functions", "_name", "_retained", "__weakref__")
+    __slots__ = ("_fn", "ctx", "next_functions", "_name", "_retained", "_slots", "__weakref__")
 
-    def __init__(self, fn, ctx, next_functions, name):
+    def __init__(self, fn, ctx, next_functions, name, slots=None):
         self._fn = fn
         self.ctx = ctx
         self.next_functions = next_functions
         self._name = name
         self._retained = None
+        self._slots = slots  # which of backward's gradients feed next_functions (None: all)
 
     def name(self) -> str:
         return self._name
@@ -106,6 +107,8 @@ class Node:
         grads = self._fn.backward(ctx, grad)
         if not isinstance(grads, tuple):
             grads = (grads,)
+        if self._slots is not None:
+            grads = tuple(grads[i] if i < len(grads) else None for i in self._slots)
         if not retain_graph and ctx._saved:
             ctx._saved = None  # free saved tensors, as PyTorch does
         return grads
@@ -161,11 +164,15 @@ class Function:
     Class attributes:
         name: the ``grad_fn`` name PyTorch uses, e.g. ``"CatBackward0"``.
         is_view: True when the output shares memory with the first input.
+        nondiff: positions of inputs without an edge in ``next_functions``.
         differentiable: False for ops whose output never requires grad.
     """
 
     name = "Backward"
     is_view = False
+    #: positions of inputs that are not differentiable (an index, a mask): PyTorch gives
+    #: them no entry in ``next_functions``.
+    nondiff = ()
 
     @staticmethod
     def forward(ctx, *args, **kwargs):
@@ -176,7 +183,7 @@ class Function:
         raise NotImplementedError
 
     @classmethod
-    def apply(cls, *inputs, _name=None, _out=None, **params):
+    def apply(cls, *inputs, _name=None, _out=None, _skip=None, **params):
         from .._tensor import Tensor
         needs = is_grad_enabled() and any(t._requires_grad for t in inputs)
         if needs:
@@ -199,7 +206,12 @@ class Function:
             result._version = x0._version
         if needs:
             result._requires_grad = True
-            node = Node(cls, ctx, tuple(_edge(t) for t in inputs), _name or cls.name)
+            skip = cls.nondiff if _skip is None else _skip
+            if skip:  # inputs PyTorch does not list in next_functions (indices, masks, scalars)
+                slots = tuple(i for i in range(len(inputs)) if i not in skip)
+                node = Node(cls, ctx, tuple(_edge(inputs[i]) for i in slots), _name or cls.name, slots)
+            else:
+                node = Node(cls, ctx, tuple(_edge(t) for t in inputs), _name or cls.name)
             result.grad_fn = node
             if ctx._save_output:
                 ctx._saved = ctx._saved + (result,)
