@@ -239,8 +239,8 @@ def test_getitem_random_basic(data):
         elif kind == "slice":
             key.append(slice(data.draw(st.integers(-s - 1, s + 1)), data.draw(st.integers(-s - 1, s + 1)),
                              data.draw(st.integers(1, 3))))
-        elif kind == "none":
-            key.append(None)
+        elif kind == "none":  # a new dim, then this dim kept whole
+            key += [None, slice(None)]
         else:
             key.append(slice(None))
     key = tuple(key)
