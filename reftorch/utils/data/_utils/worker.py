@@ -98,12 +98,16 @@ class WorkerInfo:
         seed: the seed of this worker (``base_seed + id``).
         dataset: this process's copy of the dataset (a different object from the one in
             the main process).
+        rng: always ``None`` here (PyTorch fills it only for its experimental thread workers).
+        worker_method: ``"multiprocessing"``.
     """
 
     id: int
     num_workers: int
     seed: int
     dataset: object
+    rng: object = None
+    worker_method: str | None = "multiprocessing"
 
 
 def get_worker_info():
