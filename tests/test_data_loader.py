@@ -438,3 +438,28 @@ def test_structures_and_streams_through_workers_match_torch(fast_polling, kind, 
         return [rows(loader) for _ in range(2)]
 
     assert epochs(rdata) == epochs(tdata)
+
+
+class SlowFirst:
+    """Sample 0 takes 0.3 s, the others are instant."""
+
+    def __len__(self):
+        return 6
+
+    def __getitem__(self, i):
+        if i == 0:
+            import time
+
+            time.sleep(0.3)
+        return i
+
+
+@pytest.mark.parametrize("in_order", [True, False])
+def test_in_order_false_does_not_wait_for_a_slow_batch(engine, fast_polling, in_order):
+    torch, data = engine
+    out = [b.item() for b in data.DataLoader(SlowFirst(), num_workers=2, in_order=in_order)]
+    assert sorted(out) == list(range(6))
+    if in_order:
+        assert out == [0, 1, 2, 3, 4, 5]
+    else:
+        assert out[0] != 0  # worker 1's batches are returned while worker 0 sleeps
