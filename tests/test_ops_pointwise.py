@@ -239,3 +239,20 @@ def test_inplace_returns_self_and_operators():
         v = x[1:]
         v += 1
         assert x.tolist() == [4.0, 5.0, 5.0]
+
+
+def test_maximum_minimum_remainder_rounding_grads():
+    a = np.array([1.0, 2.0, 3.0, -1.5], np.float32)
+    b = np.array([2.0, 2.0, 1.0, 0.5], np.float32)
+    for op in ("maximum", "minimum"):
+        check_grads(lambda T, x, y: getattr(T, op)(x, y), a, b)
+        check_grads(lambda T, x, y: getattr(T, op)(x, y), arr((2, 3)), arr((3,), seed=1))
+    check_grads(lambda T, x, y: x % y, a, b)
+    check_grads(lambda T, x: x % 2, a)
+    check_grads(lambda T, x, y: T.remainder(x, y), arr((2, 3)), positive((3,), seed=1))
+    for mode in ("floor", "trunc"):
+        check_grads(lambda T, x, y: T.div(x, y, rounding_mode=mode), a, b)
+    raises_like(lambda T, x: T.div(x, 2, rounding_mode="round"), a, msg=True)
+    both(lambda T: (T.tensor([5, -5, 7]) % T.tensor([3, 3, -2]), T.tensor([5.5, -5.5]) % -2,
+                    T.div(T.tensor([7, -7]), 2, rounding_mode="trunc"), T.div(T.tensor([7, -7]), 2, rounding_mode="floor"),
+                    T.div(T.tensor([7.0, -7.0]), 2, rounding_mode="trunc")))

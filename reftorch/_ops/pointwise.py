@@ -244,22 +244,11 @@ def div(input, other, *, rounding_mode=None, out=None):
         from ._common import with_out
         return with_out("div", out, div, input, other, rounding_mode=rounding_mode)
     if rounding_mode is not None:
+        if rounding_mode not in ("trunc", "floor"):
+            raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
+                               f"found '{rounding_mode}'")
         x, y, dt = _operands(input, other)
-        xp = x._backend.xp
-        a, b = _cast(x, dt), _cast(y, dt)
-        if dt.is_floating_point:
-            q = a / b
-            r = xp.trunc(q) if rounding_mode == "trunc" else xp.floor(q)
-        else:
-            if rounding_mode == "floor":
-                r = a // b
-            elif rounding_mode == "trunc":
-                q = a // b
-                r = xp.where((q < 0) & (q * b != a), q + 1, q)
-            else:
-                raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
-                                   f"found '{rounding_mode}'")
-        return Tensor._wrap(r, x.device, x._backend)
+        return DivRounding.apply(x, y, dt=dt, mode=rounding_mode)
     x, y, dt = _operands(input, other, true_div=True)
     return Div.apply(x, y, dt=dt)
 
@@ -292,13 +281,64 @@ def floor_divide(input, other):
     return div(input, other, rounding_mode="floor")
 
 
+class DivRounding(_Binary):
+    """``div`` with ``rounding_mode``: piecewise constant, so its gradients are zero."""
+
+    name = "DivBackward2"
+
+    @staticmethod
+    def forward(ctx, x, y, dt, mode):
+        a, b = _Binary._setup(ctx, x, y, dt)
+        xp = x._backend.xp
+        if dt.is_floating_point:
+            q = a / b
+            return xp.trunc(q) if mode == "trunc" else xp.floor(q)
+        if mode == "floor":
+            return a // b
+        q = a // b
+        return xp.where((q < 0) & (q * b != a), q + 1, q)
+
+    @staticmethod
+    def backward(ctx, g):
+        zero = ctx.xp.zeros_like(g)
+        return _Binary._reduce(ctx, zero, zero)
+
+
+class Remainder(_Binary):
+    name = "RemainderBackward1"
+
+    @staticmethod
+    def forward(ctx, x, y, dt):
+        a, b = _Binary._setup(ctx, x, y, dt)
+        ctx.dt = dt
+        ctx.save_for_backward(x if ctx.needs_input_grad[1:2] == (True,) else None,
+                              y if ctx.needs_input_grad[1:2] == (True,) else None)
+        return x._backend.xp.remainder(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        gy = None
+        if x is not None:
+            gy = -g * ctx.xp.floor(_cast(x, ctx.dt) / _cast(y, ctx.dt))
+        return _Binary._reduce(ctx, g, gy)
+
+
 def remainder(input, other):
-    """Python-style modulus (``%``), with the sign of the divisor. Mirrors ``torch.remainder``."""
+    """Python-style modulus (``%``): the result has the sign of the divisor.
+
+    Mirrors ``torch.remainder``; the gradient is 1 for ``input`` and
+    ``-floor(input / other)`` for ``other``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.tensor([5, -5]) % 3
+        tensor([2, 1])
+    """
     x, y, dt = _operands(input, other)
-    a, b = _cast(x, dt), _cast(y, dt)
-    xp = x._backend.xp
-    r = a - xp.floor(a / b) * b if dt.is_floating_point else a % b
-    return Tensor._wrap(r, x.device, x._backend)
+    if isinstance(other, Tensor):
+        return Remainder.apply(x, y, dt=dt)
+    return Remainder.apply(x, y, dt=dt, _name="RemainderBackward0", _skip=(1,))
 
 
 # ------------------------------------------------------------------ comparisons

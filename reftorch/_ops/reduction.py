@@ -264,18 +264,53 @@ def min(input, dim=None, keepdim=False):
     return _max_min(input, dim, keepdim, False)
 
 
+class Maximum(Function):
+    """Element-wise maximum/minimum; where both are equal each side gets half the gradient."""
+
+    name = "MaximumBackward0"
+
+    @staticmethod
+    def forward(ctx, x, y, dt, largest):
+        from .pointwise import _Binary
+        a, b = _Binary._setup(ctx, x, y, dt)
+        ctx.save_for_backward(x, y)
+        ctx.dt, ctx.largest = dt, largest
+        xp = x._backend.xp
+        return xp.maximum(a, b) if largest else xp.minimum(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        from .pointwise import _Binary, _cast
+        x, y = ctx.saved_tensors
+        xp = ctx.xp
+        a, b = _cast(x, ctx.dt), _cast(y, ctx.dt)
+        first = (a > b) if ctx.largest else (a < b)
+        half = xp.astype(a == b, g.dtype) * 0.5
+        wx = xp.astype(first, g.dtype) + half
+        wy = xp.astype((b > a) if ctx.largest else (b < a), g.dtype) + half
+        return _Binary._reduce(ctx, g * wx, g * wy)
+
+
 def maximum(input, other):
-    """Element-wise maximum (not differentiable in reftorch). Mirrors ``torch.maximum``."""
-    from .pointwise import _operands, _cast
+    """Element-wise maximum of two tensors (with broadcasting and type promotion).
+
+    Mirrors ``torch.maximum``; where the inputs are equal the gradient is split evenly.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.maximum(torch.tensor([1, 5]), torch.tensor([3, 2]))
+        tensor([3, 5])
+    """
+    from .pointwise import _operands
     x, y, dt = _operands(input, other)
-    return Tensor._wrap(x._backend.xp.maximum(_cast(x, dt), _cast(y, dt)), x.device, x._backend)
+    return Maximum.apply(x, y, dt=dt, largest=True)
 
 
 def minimum(input, other):
-    """Element-wise minimum (not differentiable in reftorch). Mirrors ``torch.minimum``."""
-    from .pointwise import _operands, _cast
+    """Element-wise minimum of two tensors. Mirrors ``torch.minimum``."""
+    from .pointwise import _operands
     x, y, dt = _operands(input, other)
-    return Tensor._wrap(x._backend.xp.minimum(_cast(x, dt), _cast(y, dt)), x.device, x._backend)
+    return Maximum.apply(x, y, dt=dt, largest=False, _name="MinimumBackward0")
 
 
 def equal(input, other):
