@@ -10,48 +10,11 @@ import numpy as np
 import pytest
 
 import reftorch
+from _nn_compare import LIBS, comparers, raises_same, tonp  # noqa: F401
 
 torch = pytest.importorskip("torch")
 
-LIBS = (reftorch, torch)
-
-
-def tonp(t):
-    return np.asarray(t.detach().cpu().numpy())
-
-
-def same(a, b, rtol=1e-5, atol=1e-6):
-    if isinstance(b, torch.Tensor):
-        assert isinstance(a, reftorch.Tensor), type(a)
-        assert tuple(a.shape) == tuple(b.shape), (a.shape, b.shape)
-        assert str(a.dtype) == str(b.dtype)
-        assert a.requires_grad == b.requires_grad
-        if b.grad_fn is not None:
-            assert a.grad_fn is not None and a.grad_fn.name() == b.grad_fn.name()
-        else:
-            assert a.grad_fn is None
-        np.testing.assert_allclose(tonp(a), tonp(b), rtol=rtol, atol=atol)
-    elif isinstance(b, (tuple, list)):
-        assert len(a) == len(b)
-        for x, y in zip(a, b):
-            same(x, y, rtol, atol)
-    else:
-        assert a == b, (a, b)
-
-
-def both(fn, **kw):
-    same(fn(reftorch), fn(torch), **kw)
-
-
-def raises_same(fn, match_message=True):
-    errs = []
-    for T in LIBS:
-        with pytest.raises(Exception) as info:
-            fn(T)
-        errs.append(info.value)
-    assert type(errs[0]).__name__ == type(errs[1]).__name__, errs
-    if match_message:
-        assert str(errs[0]) == str(errs[1])
+same, both = comparers()
 
 
 RNG = np.random.default_rng(0)
