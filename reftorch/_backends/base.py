@@ -6,6 +6,14 @@ import math
 from .. import _dtype as D
 
 
+def numpy_style_dtypes(np):
+    """The dtype table of a NumPy-compatible library (NumPy itself, or CuPy, which uses
+    NumPy's dtype objects)."""
+    names = ("bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64",
+             "complex64", "complex128")
+    return {n: np.dtype(n) for n in names}
+
+
 def contiguous_strides(shape):
     strides, acc = [], 1
     for s in reversed(shape):

@@ -6,7 +6,7 @@ creating the backend raises the error PyTorch raises in the same situation.
 from __future__ import annotations
 
 from .._device import device
-from .base import Backend
+from .base import Backend, numpy_style_dtypes
 
 _NO_CUDA = "Torch not compiled with CUDA enabled"
 _NO_DRIVER = ("Found no NVIDIA driver on your system. Please check that you have an NVIDIA GPU "
@@ -47,13 +47,7 @@ class CupyBackend(Backend):
         self.index = index
         self.device = device("cuda", index)
         self._cuda_dev = cupy.cuda.Device(index)
-        super().__init__({
-            "bool": np.dtype(np.bool_), "uint8": np.dtype(np.uint8), "int8": np.dtype(np.int8),
-            "int16": np.dtype(np.int16), "int32": np.dtype(np.int32), "int64": np.dtype(np.int64),
-            "float16": np.dtype(np.float16), "float32": np.dtype(np.float32),
-            "float64": np.dtype(np.float64), "complex64": np.dtype(np.complex64),
-            "complex128": np.dtype(np.complex128),
-        })
+        super().__init__(numpy_style_dtypes(np))
 
     def _dev_kw(self):
         return {"device": self._cuda_dev}

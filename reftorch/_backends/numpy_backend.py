@@ -5,7 +5,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided as _as_strided
 
 from .._device import device
-from .base import Backend
+from .base import Backend, numpy_style_dtypes
 
 
 class NumpyBackend(Backend):
@@ -14,13 +14,7 @@ class NumpyBackend(Backend):
     name = "numpy"
 
     def __init__(self):
-        super().__init__({
-            "bool": np.dtype(np.bool_), "uint8": np.dtype(np.uint8), "int8": np.dtype(np.int8),
-            "int16": np.dtype(np.int16), "int32": np.dtype(np.int32), "int64": np.dtype(np.int64),
-            "float16": np.dtype(np.float16), "float32": np.dtype(np.float32),
-            "float64": np.dtype(np.float64), "complex64": np.dtype(np.complex64),
-            "complex128": np.dtype(np.complex128),
-        })
+        super().__init__(numpy_style_dtypes(np))
 
     # host <-> backend
     def from_host(self, arr, copy=False):
