@@ -56,9 +56,9 @@ def commit(t, result):
         raise RuntimeError(f"result type {_scalar_name(result.dtype)} can't be cast to the desired output type "
                            f"{_scalar_name(t.dtype)}")
     view_of = t._base if result.grad_fn is not None else None
-    if view_of is not None and not (t._backend.has_views and view_of.is_contiguous()):
-        raise NotImplementedError("reftorch records in-place operations on views only for views of a contiguous "
-                                  "tensor on a backend with views; use an out-of-place operation")
+    if view_of is not None and not t._backend.has_views:
+        raise NotImplementedError("reftorch records in-place operations on views only on backends with views; "
+                                  "use an out-of-place operation")
     if result.grad_fn is not None:
         _keep_original_self(result.grad_fn.ctx, t)
     prev_fn = t.grad_fn
@@ -82,13 +82,10 @@ class CopySlicesFn(Function):
 
     @staticmethod
     def backward(ctx, g):
-        b = ctx.backend
-        xp = b.xp
-        flat = xp.reshape(g, (-1,), copy=True)  # row-major: flat index == memory offset in the base
-        region = b.as_strided(flat[ctx.offset:], ctx.shape, ctx.strides)
-        g_view = xp.asarray(region, copy=True)
-        region[...] = 0
-        g_base = xp.reshape(flat, ctx.base_shape)
+        xp = ctx.xp
+        flat = xp.reshape(g, (-1,))
+        g_view = xp.reshape(xp.take(flat, ctx.index), ctx.shape)
+        g_base = xp.reshape(xp.where(ctx.mask, xp.zeros_like(flat), flat), ctx.base_shape)
         if g_view.dtype != ctx.result_native:
             g_view = xp.astype(g_view, ctx.result_native)
         return (g_base if ctx.needs_input_grad[0] else None), g_view
@@ -107,14 +104,15 @@ class CopySlices(Node):
         ctx = self.ctx
         b = ctx.backend
         xp = b.xp
-        flat = xp.reshape(grad, (-1,), copy=True)  # row-major: flat index == memory offset
-        region = b.as_strided(flat[ctx.offset:], ctx.shape, ctx.strides)
-        res = ctx.fn.apply(xp.asarray(region, copy=True), retain_graph)
+        flat = xp.reshape(grad, (-1,))
+        res = ctx.fn.apply(xp.reshape(xp.take(flat, ctx.index), ctx.shape), retain_graph)
         if res[0] is None:
-            region[...] = 0
+            inside = xp.zeros_like(flat)
         else:
-            region[...] = res[0]
-        return (xp.reshape(flat, ctx.base_shape),) + tuple(res[1:])
+            inside = b.scatter_add((flat.shape[0],), b.dtype_of(flat), ctx.index,
+                                   xp.reshape(xp.astype(res[0], flat.dtype), (-1,)))
+        g_base = xp.where(ctx.mask, inside, flat)
+        return (xp.reshape(g_base, ctx.base_shape),) + tuple(res[1:])
 
 
 class AsStridedViewFn(Function):
@@ -127,10 +125,29 @@ class AsStridedViewFn(Function):
     def backward(ctx, g):
         b = ctx.backend
         xp = b.xp
-        flat = xp.zeros((math.prod(ctx.base_shape),), dtype=g.dtype, device=g.device)
-        region = b.as_strided(flat[ctx.offset:], ctx.shape, ctx.strides)
-        region[...] = g
+        flat = b.scatter_add((math.prod(ctx.base_shape),), b.dtype_of(g), ctx.index, xp.reshape(g, (-1,)))
         return (xp.reshape(flat, ctx.base_shape),)
+
+
+def _view_positions(t, base):
+    """Where the elements of view ``t`` sit in ``base``, as flat (row-major) indices of
+    ``base``: an int64 array, and a bool mask over the flattened base.
+
+    Works for any dense ``base`` layout: a scratch buffer laid out like ``base``'s memory is
+    filled with the row-major index of each element, then read through ``t``'s strides.
+    """
+    b = t._backend
+    xp, kw = b.xp, b._dev_kw()
+    n = base.numel()
+    span = 1 + sum((s - 1) * st for s, st in zip(base.shape, base.stride())) if n else 1
+    mem = xp.zeros((span,), dtype=xp.int64, **kw)
+    b.as_strided(mem, tuple(base.shape), base.stride())[...] = xp.reshape(
+        xp.arange(n, dtype=xp.int64, **kw), tuple(base.shape))
+    offset = (t.data_ptr() - base.data_ptr()) // t.element_size()
+    index = xp.reshape(xp.asarray(b.as_strided(mem[offset:], tuple(t.shape), t.stride()), copy=True), (-1,))
+    ones = xp.ones(index.shape, dtype=xp.float32, **kw)
+    mask = b.scatter_add((n,), D.float32, index, ones) > 0
+    return index, mask
 
 
 def _rebase_view(t, base, result, prev_fn):
@@ -139,11 +156,11 @@ def _rebase_view(t, base, result, prev_fn):
     ``prev_fn`` is ``t``'s ``grad_fn`` before the write. The base gets a ``CopySlices`` node
     and ``t`` an ``AsStridedBackward0`` node on top of it, as in PyTorch.
     """
-    from .autograd.function import Context, Node, _edge
+    from .autograd.function import Context, _edge
     b = t._backend
-    geometry = dict(backend=b, xp=b.xp, shape=tuple(t.shape), strides=t.stride(),
-                    offset=(t.data_ptr() - base.data_ptr()) // t.element_size(), base_shape=tuple(base.shape),
-                    result_native=result._data.dtype)
+    index, mask = _view_positions(t, base)
+    geometry = dict(backend=b, xp=b.xp, shape=tuple(t.shape), index=index, mask=mask,
+                    base_shape=tuple(base.shape), result_native=result._data.dtype)
     fn = result.grad_fn
     ctx = Context((base._requires_grad, True))
     ctx.__dict__.update(geometry)

@@ -359,3 +359,38 @@ def test_repeat():
     both(lambda T, x: x.repeat(2, 3), arr((2, 3)))
     both(lambda T, x: x.repeat(2, 1, 1), arr((2, 3)))
     check_grads(lambda T, x: x.repeat(2, 2), arr((2, 3)))
+
+
+def test_reshape_grad_fn_names():
+    a = arr((3, 4))
+    check_grads(lambda T, x: x[:, ::2].reshape(-1), a)     # strided but viewable: ReshapeAliasBackward0
+    check_grads(lambda T, x: x[:, 1].reshape(3, 1), a)
+    check_grads(lambda T, x: x.t()[0].reshape(3), arr((3, 3)))
+    check_grads(lambda T, x: x[1:].reshape(-1), a)          # contiguous: ViewBackward0
+    check_grads(lambda T, x: x.reshape(2, 6), a)
+    check_grads(lambda T, x: x.t().reshape(12), a)          # copy: UnsafeViewBackward0 over CloneBackward0
+    check_grads(lambda T, x: x[:, 1].view(-1), a)
+
+
+LAYOUTS = {
+    "t": lambda T, x: x.t(),
+    "gap": lambda T, x: x.t()[:, ::2],
+    "expand0": lambda T, x: x.unsqueeze(0).expand(2, 3, 4),
+    "expand_mid": lambda T, x: x.t().unsqueeze(1).expand(4, 2, 3),
+    "col": lambda T, x: x[:, :1].expand(3, 5),
+    "perm3": lambda T, x: x.reshape(3, 2, 2).permute(2, 0, 1),
+    "slice_t": lambda T, x: x[1:, ::3].t(),
+}
+
+
+@pytest.mark.parametrize("key", sorted(LAYOUTS))
+def test_result_layouts(key):
+    """Strides of the results of copying ops on strided inputs, as PyTorch lays them out."""
+    lay = LAYOUTS[key]
+    a = arr((3, 4))
+    both(lambda T, x: [y.stride() for y in (lay(T, x).clone(), lay(T, x).contiguous(),
+                                            T.cat([lay(T, x), lay(T, x)]), T.stack([lay(T, x), lay(T, x)], -1),
+                                            lay(T, x).masked_fill(lay(T, x) > 0, 0.0))], a)
+    if not key.startswith("expand"):  # NumPy lays out elementwise results of expanded inputs differently
+        both(lambda T, x: [y.stride() for y in (lay(T, x) * 2, lay(T, x).exp(), lay(T, x) + lay(T, x))], a)
+    both(lambda T, x: lay(T, x).clone().flatten().grad_fn, a)

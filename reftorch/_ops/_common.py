@@ -91,3 +91,19 @@ def with_out(name, out, fn, *args, **kwargs):
         out._data = out._backend.zeros(tuple(res.shape), out.dtype)
     _store(out, res._data)
     return out
+
+
+def row_major(backend, arr):
+    """``arr`` itself if its elements are laid out row-major, else a row-major copy.
+
+    NumPy keeps the layout of its inputs in ``concat``/``where``; PyTorch's ``cat``,
+    ``stack`` and ``masked_fill`` return contiguous tensors.
+    """
+    if backend.has_views and arr.ndim > 1:
+        expected = 1
+        for n, st in zip(reversed(arr.shape), reversed(backend.strides(arr))):
+            if n != 1 and st != expected:
+                return backend.xp.reshape(arr, arr.shape, copy=True)
+            expected *= n
+    return arr
+

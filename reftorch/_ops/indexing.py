@@ -247,7 +247,8 @@ class MaskedFill(Function):
         ctx.save_for_backward(mask)
         ctx.shape = x._data.shape
         fill = xp.asarray(value, dtype=x._data.dtype, **x._backend._dev_kw())
-        return xp.where(mask._data, fill, x._data)
+        from ._common import row_major
+        return row_major(x._backend, xp.where(mask._data, fill, x._data))
 
     @staticmethod
     def backward(ctx, g):

@@ -28,7 +28,8 @@ class Cat(Function):
         ctx.dim, ctx.skip = dim, skip
         ctx.sizes = [0 if s else t._data.shape[dim] for t, s in zip(tensors, skip)]
         ctx.dtypes = [t._data.dtype for t in tensors]
-        return xp.concat(arrays, axis=dim)
+        from ._common import row_major
+        return row_major(tensors[0]._backend, xp.concat(arrays, axis=dim))
 
     @staticmethod
     def backward(ctx, g):
@@ -132,7 +133,9 @@ class Stack(Function):
         native = tensors[0]._backend.dtype(dtype)
         ctx.dim = dim
         ctx.dtypes = [t._backend.dtype(t.dtype) for t in tensors]
-        return xp.stack([xp.astype(t._data, native, copy=False) for t in tensors], axis=dim)
+        from ._common import row_major
+        return row_major(tensors[0]._backend, xp.stack([xp.astype(t._data, native, copy=False) for t in tensors],
+                                                       axis=dim))
 
     @staticmethod
     def backward(ctx, g):

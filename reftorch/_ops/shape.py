@@ -223,6 +223,34 @@ def _expand_strides(shape, strides, sizes):
     return tuple(out)
 
 
+def _dense_order(shape, strides):
+    """The dims from outermost to innermost for a dense copy that keeps ``strides``' order.
+
+    A transcription of ATen's ``infer_dense_strides`` permutation: an insertion sort by
+    stride where a stride-0 (expanded) dim compares as "ambiguous" and is not moved.
+    """
+    def should_swap(d0, d1):
+        s0, s1 = strides[d0], strides[d1]
+        if s0 == 0 or s1 == 0:
+            return 0
+        if s0 != s1:
+            return -1 if s0 < s1 else 1
+        return 1 if shape[d0] > shape[d1] else 0
+
+    n = len(shape)
+    perm = list(range(n - 1, -1, -1))  # innermost first
+    for i in range(1, n):
+        d1 = i
+        for d0 in range(i - 1, -1, -1):
+            c = should_swap(perm[d0], perm[d1])
+            if c > 0:
+                perm[d0], perm[d1] = perm[d1], perm[d0]
+                d1 = d0
+            elif c < 0:
+                break
+    return perm[::-1]
+
+
 class Clone(Function):
     """A copy. ``contiguous=True`` gives a row-major copy (``contiguous()``); otherwise the
     layout of a dense input is kept, as ``torch.clone`` (``preserve_format``) does."""
@@ -231,10 +259,17 @@ class Clone(Function):
 
     @staticmethod
     def forward(ctx, x, contiguous=False):
-        xp = x._backend.xp
+        b = x._backend
+        xp = b.xp
         if contiguous:
+            return xp.reshape(x._data, x._data.shape, copy=True)  # row-major
+        if not b.has_views or x.is_contiguous():
             return xp.reshape(x._data, x._data.shape, copy=True)
-        return xp.asarray(x._data, copy=True)
+        # PyTorch's preserve_format: a dense copy with the dims in the same memory order.
+        order = _dense_order(x._data.shape, b.strides(x._data))
+        inverse = sorted(range(len(order)), key=order.__getitem__)
+        moved = xp.permute_dims(x._data, tuple(order))
+        return xp.permute_dims(xp.reshape(moved, moved.shape, copy=True), tuple(inverse))
 
     @staticmethod
     def backward(ctx, g):
@@ -358,7 +393,9 @@ def reshape(input, *shape):
     new = infer_size(_as_shape(shape), input.numel())
     strides = compute_stride(input._data.shape, input.stride(), new)
     if strides is not None:
-        return View.apply(input, shape=new, strides=strides)
+        # PyTorch: a contiguous input is view()ed, a strided one goes through _reshape_alias.
+        return View.apply(input, shape=new, strides=strides,
+                          _name=None if input.is_contiguous() else "ReshapeAliasBackward0")
     return UnsafeView.apply(Clone.apply(input, contiguous=True), shape=new)
 
 
