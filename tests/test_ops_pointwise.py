@@ -256,3 +256,36 @@ def test_maximum_minimum_remainder_rounding_grads():
     both(lambda T: (T.tensor([5, -5, 7]) % T.tensor([3, 3, -2]), T.tensor([5.5, -5.5]) % -2,
                     T.div(T.tensor([7, -7]), 2, rounding_mode="trunc"), T.div(T.tensor([7, -7]), 2, rounding_mode="floor"),
                     T.div(T.tensor([7.0, -7.0]), 2, rounding_mode="trunc")))
+
+
+def test_where():
+    def where(T, c, x, y):
+        if hasattr(T, "where"):
+            return T.where(c, x, y)
+        from reftorch._ops.pointwise import where as ref_where  # until reftorch/__init__.py exports it
+        return ref_where(c, x, y)
+    c, a, b = arr((2, 3), "bool"), arr((2, 3)), arr((3,), seed=1)
+    both(lambda T, m, x, y: x.where(m, y), c, a, b)
+    both(lambda T, m, x, y: where(T, m, x, y), c, a, b.astype(np.float64))
+    both(lambda T, m, x: where(T, m, x, 2.5), c, arr((2, 3), "int32"))
+    both(lambda T, m, x: where(T, m, 1, x), c, arr((3,), "int64"))
+    both(lambda T, m, x, y: x.where(m, y), c.astype(np.int64), a, b, msg=True)
+    check_grads(lambda T, m, x, y: x.where(m, y), c, a, b)
+    check_grads(lambda T, m, x: x.where(m, T.tensor(0.0)), c, a)
+
+
+def test_integer_division_by_zero():
+    raises_like(lambda T: T.tensor([5, 3]) // T.tensor([0, 1]), msg=True)
+    raises_like(lambda T: T.tensor([5, 3]) % 0, msg=True)
+    raises_like(lambda T: T.div(T.tensor([5]), 0, rounding_mode="trunc"), msg=True)
+    both(lambda T: (T.tensor([5.0, -1.0, 0.0]) // 0, T.tensor([5.0]) % 0.0, T.tensor([5]) / 0))
+
+
+@pytest.mark.parametrize("da", ALL_DTYPES)
+@pytest.mark.parametrize("db", ALL_DTYPES)
+def test_bitwise_operators(da, db):
+    a, b = arr((3,), da, low=0, high=3), arr((3,), db, 1, low=0, high=3)
+    both(lambda T, x, y: x & y, a, b, msg=True)
+    both(lambda T, x, y: x | y, a, b, msg=True)
+    both(lambda T, x, y: x ^ y, a, b, msg=True)
+    both(lambda T, x: ~x, a, msg=True)

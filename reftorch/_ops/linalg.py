@@ -11,8 +11,9 @@ from ._common import sum_to_shape
 
 
 def _ctype(d):
-    return {"float32": "float", "float64": "double", "int64": "long int", "int32": "int",
-            "float16": "c10::Half", "bool": "bool"}.get(d.name, d.name)
+    return {"float32": "float", "float64": "double", "int64": "long int", "int32": "int", "int16": "short int",
+            "int8": "signed char", "uint8": "unsigned char", "float16": "c10::Half", "bfloat16": "c10::BFloat16",
+            "bool": "bool"}.get(d.name, d.name)
 
 
 def _same_dtype(a, b, who="expected m1 and m2 to have the same dtype"):
@@ -197,7 +198,9 @@ def mv(input, vec, *, out=None):
     if input.shape[1] != vec.shape[0]:
         raise RuntimeError(f"size mismatch, got input ({input.shape[0]}), mat ({input.shape[0]}x{input.shape[1]}), "
                            f"vec ({vec.shape[0]})")
-    _same_dtype(input, vec, "expected scalar type")
+    if input.dtype is not vec.dtype:
+        raise RuntimeError(f"addmv input tensors must have the same dtype, but got {_scalar_name(vec.dtype)}, "
+                           f"{_scalar_name(input.dtype)}, and {_scalar_name(vec.dtype)}")
     return Matmul.apply(input, vec, _name="MvBackward0")
 
 

@@ -281,6 +281,67 @@ def floor_divide(input, other):
     return div(input, other, rounding_mode="floor")
 
 
+def _check_int_zero(xp, b, dt):
+    """Integer ``//`` and ``%`` by zero raise in PyTorch (NumPy would give 0 with a warning)."""
+    if not (dt.is_floating_point or dt.is_complex) and bool(xp.any(b == 0)):
+        raise RuntimeError("ZeroDivisionError")
+
+
+class Where(Function):
+    name = "WhereBackward0"
+    nondiff = (0,)
+
+    @staticmethod
+    def forward(ctx, cond, x, y, dt):
+        ctx.save_for_backward(cond)
+        ctx.shapes = (x._data.shape, y._data.shape)
+        ctx.natives = (x._data.dtype, y._data.dtype)
+        return cond._backend.xp.where(cond._data, _cast(x, dt), _cast(y, dt))
+
+    @staticmethod
+    def backward(ctx, g):
+        (cond,) = ctx.saved_tensors
+        xp = ctx.xp
+        zero = xp.zeros_like(g)
+        out = [None]
+        for k, (shape, native) in enumerate(zip(ctx.shapes, ctx.natives)):
+            if not ctx.needs_input_grad[k + 1]:
+                out.append(None)
+                continue
+            gk = xp.where(cond._data, g, zero) if k == 0 else xp.where(cond._data, zero, g)
+            gk = sum_to_shape(xp, gk, shape)
+            out.append(gk if gk.dtype == native else xp.astype(gk, native))
+        return tuple(out)
+
+
+def where(condition, input, other, *, out=None):
+    """``input`` where ``condition`` is True, else ``other``, with broadcasting and type
+    promotion. Mirrors ``torch.where(condition, input, other)`` (and
+    ``Tensor.where(condition, other)``).
+
+    Raises:
+        RuntimeError: if ``condition`` is not a bool tensor.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> x = torch.tensor([-1.0, 2.0, -3.0])
+        >>> x.where(x > 0, torch.tensor(0.0))
+        tensor([0., 2., 0.])
+    """
+    if out is not None:
+        from ._common import with_out
+        return with_out("where", out, where, condition, input, other)
+    if condition.dtype is not D.bool:
+        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
+                           f"{_SCALAR_NAMES.get(condition.dtype.name, condition.dtype.name.capitalize())}")
+    x, y, dt = _operands(input, other)
+    from .indexing import _broadcast_shape
+    shape = _broadcast_shape(_broadcast_shape(condition.shape, x.shape), y.shape)
+    from .shape import expand
+    cond = condition if tuple(condition.shape) == shape else expand(condition, shape)
+    return Where.apply(cond, x, y, dt=dt)
+
+
 class DivRounding(_Binary):
     """``div`` with ``rounding_mode``: piecewise constant, so its gradients are zero."""
 
@@ -290,6 +351,7 @@ class DivRounding(_Binary):
     def forward(ctx, x, y, dt, mode):
         a, b = _Binary._setup(ctx, x, y, dt)
         xp = x._backend.xp
+        _check_int_zero(xp, b, dt)
         if dt.is_floating_point:
             q = a / b
             return xp.trunc(q) if mode == "trunc" else xp.floor(q)
@@ -313,6 +375,7 @@ class Remainder(_Binary):
         ctx.dt = dt
         ctx.save_for_backward(x if ctx.needs_input_grad[1:2] == (True,) else None,
                               y if ctx.needs_input_grad[1:2] == (True,) else None)
+        _check_int_zero(x._backend.xp, b, dt)
         return x._backend.xp.remainder(a, b)
 
     @staticmethod
@@ -386,12 +449,26 @@ def _logical(op):
 logical_and, logical_or, logical_xor, logical_not = (_logical(o) for o in ("and", "or", "xor", "not"))
 
 
+def invert(input):
+    """``~input``: logical not for bool tensors, bitwise not for integers. Mirrors
+    ``torch.bitwise_not``.
+
+    Raises:
+        TypeError: for floating point tensors.
+    """
+    if input.dtype is D.bool:
+        return logical_not(input)
+    if input.dtype.is_floating_point or input.dtype.is_complex:
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
+    return Tensor._wrap(input._backend.xp.bitwise_invert(input._data), input.device, input._backend)
+
+
 def bitwise(op, input, other):
     x, y, dt = _operands(input, other)
     if dt.is_floating_point or dt.is_complex:
         raise NotImplementedError(f'"bitwise_{op}_cpu" not implemented for \'{_SCALAR_NAMES.get(dt.name, dt.name)}\'')
     a, b = _cast(x, dt), _cast(y, dt)
-    r = {"and": a & b, "or": a | b, "xor": a ^ b}[op]
+    r = {"and": a & b, "or": a | b, "xor": a ^ b}[op]  # on bools: logical and/or/xor
     return Tensor._wrap(r, x.device, x._backend)
 
 
@@ -553,7 +630,8 @@ class Cos(_Unary):
 
 
 _SCALAR_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16",
-                 "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
+                 "complex64": "ComplexFloat", "complex128": "ComplexDouble", "int64": "Long", "int32": "Int",
+                 "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
 
 
 class Reciprocal(_Unary):
