@@ -292,4 +292,4 @@ def setitem(t, key, value):
             t._data = new
         t._version[0] += 1
         return
-    commit(t, SetItem.apply(t, value, key=nkey))
+    commit(t, SetItem.apply(t, value, key=nkey, _name="IndexPutBackward0" if advanced else None))

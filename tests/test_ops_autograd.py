@@ -583,3 +583,27 @@ def test_detach_is_not_a_view():
         assert x.detach()._base is None
         assert x[1:]._base is x
         assert x[1:][1:]._base is x
+
+
+def test_setitem_grad_fn_names():
+    def run(T):
+        x = T.ones(3, requires_grad=True)
+        out = []
+        for key, val in ((0, 2.0), ([0, 1], 2.0), (T.tensor([True, False, True]), 0.0),
+                         (T.tensor([0, 1]), T.tensor([5.0, 6.0], requires_grad=True)), (slice(1, None), 1.0)):
+            u = x * 1
+            u[key] = val
+            out.append(names(u.grad_fn))
+        v = (x * 1).view(3, 1)
+        v[:, 0][T.tensor([True, False, True])] = 2.0
+        out.append(names(v.grad_fn))
+        return out
+    vt, vr = on_both(run)
+    assert vt == vr
+
+    def fn(T, w, v):
+        x = w * 1
+        x[x > 0] = 0.0
+        x[T.tensor([0, 2])] = v
+        return x
+    check_grads(fn, arr((3,)), arr((2,), seed=1))
