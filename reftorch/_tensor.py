@@ -77,7 +77,7 @@ class Tensor:
     the data.
     """
 
-    __slots__ = ("_data", "_dtype", "_device", "_backend", "_requires_grad", "grad_fn",
+    __slots__ = ("_data", "_dtype", "_device", "_backend", "_requires_grad", "_grad_fn", "_fn_version",
                  "_grad", "_base", "_version", "_accumulator", "_retains_grad", "__weakref__",
                  "__dict__")
 
@@ -101,7 +101,8 @@ class Tensor:
         self._dtype = backend.dtype_of(data)
         self._device = dev
         self._requires_grad = False
-        self.grad_fn = None
+        self._grad_fn = None
+        self._fn_version = 0
         self._grad = None
         self._base = None
         self._version = [0]
@@ -254,6 +255,26 @@ class Tensor:
                                .get(_method, "Only Tensors of floating point and complex dtype can require gradients"))
         self._requires_grad = bool(requires_grad)
         return self
+
+    @property
+    def grad_fn(self):
+        """The node that created this tensor (``None`` for leaves).
+
+        A view whose memory was written in place through another view (or its base) gets
+        a fresh ``AsStridedBackward0`` node over the base's new history, as in PyTorch, so
+        gradients through it see the written values' history.
+        """
+        base = self._base
+        if base is not None and self._fn_version != self._version[0] and self._requires_grad \
+                and (base._grad_fn is not None or base._requires_grad):
+            from ._tensor_inplace import regenerate_view_fn
+            regenerate_view_fn(self, base)
+        return self._grad_fn
+
+    @grad_fn.setter
+    def grad_fn(self, node):
+        self._grad_fn = node
+        self._fn_version = self._version[0]
 
     @property
     def is_leaf(self) -> bool:

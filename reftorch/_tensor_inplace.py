@@ -177,6 +177,21 @@ def _rebase_view(t, base, result, prev_fn):
     t._requires_grad = True
 
 
+def regenerate_view_fn(t, base):
+    """Give view ``t`` an ``AsStridedBackward0`` node over ``base``'s current history
+    (called when ``t``'s memory changed through another view since its node was made)."""
+    from .autograd.function import Context, _edge
+    b = t._backend
+    if not b.has_views:
+        t.grad_fn = t._grad_fn
+        return
+    index, mask = _view_positions(t, base)
+    vctx = Context((True,))
+    vctx.__dict__.update(backend=b, xp=b.xp, shape=tuple(t.shape), index=index, mask=mask,
+                         base_shape=tuple(base.shape))
+    t.grad_fn = Node(AsStridedViewFn, vctx, (_edge(base),), AsStridedViewFn.name)
+
+
 def _keep_original_self(ctx, t):
     """An in-place op that saved ``self`` for its backward (``mul_``, ``log_``) needs the values
     from before the write: PyTorch saves a copy of the original ``self`` in that case.

@@ -607,3 +607,22 @@ def test_setitem_grad_fn_names():
         x[T.tensor([0, 2])] = v
         return x
     check_grads(fn, arr((3,)), arr((2,), seed=1))
+
+
+def test_views_see_writes_through_other_views():
+    def fn(T, a):
+        u = a * 1
+        v = u.view(2, 2)
+        w = u[2:]
+        v[0].mul_(10)  # changes v's memory; w shares the base but not the region
+        return (w * w).sum() + (v * 3).sum() + (u * u).sum()
+    check_grads(fn, arr((4,)))
+
+    def names_after(T):
+        x = T.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+        u = x * 1
+        v, w = u.view(2, 2), u[2:]
+        u.add_(1)  # a write into the base itself
+        return names(v.grad_fn), names(w.grad_fn), names(u.grad_fn)
+    vt, vr = on_both(names_after)
+    assert vt == vr
