@@ -413,7 +413,7 @@ def main(argv=None):
         t_np, t_rt = res["numpy"][0], res["reftorch"][0]
         t_t = res["torch"][0] if "torch" in res else float("nan")
         r_t = t_rt / t_t
-        print(f"{op:<16}{t_np * 1e6:>9.2f}{t_rt * 1e6:>10.2f}{t_t * 1e6:>9.2f}{t_rt / t_np:>8.1f}"
+        print(f"{op:<16}{t_np * 1e6:>9.2f}{t_rt * 1e6:>10.2f}{('-' if t_t != t_t else f'{t_t * 1e6:.2f}'):>9}{t_rt / t_np:>8.1f}"
               f"{fmt_r(r_t):>9}  {mark(r_t <= TINY_TARGET) if t_t == t_t else '-'}")
         result["tiny"].append({"op": op, "numpy_us": t_np * 1e6, "reftorch_us": t_rt * 1e6,
                                "reftorch_median_us": res["reftorch"][1] * 1e6,
