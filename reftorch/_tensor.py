@@ -331,7 +331,7 @@ class Tensor:
             retain_graph: keep the graph's saved tensors so ``backward`` can run through it
                 again. Defaults to ``create_graph``.
             create_graph: not supported (reftorch computes first-order gradients).
-            inputs: not supported.
+            inputs: if given, only these tensors accumulate into their ``.grad``.
 
         Raises:
             RuntimeError: if this tensor does not require grad, if ``gradient`` is omitted for

@@ -626,3 +626,18 @@ def test_views_see_writes_through_other_views():
         return names(v.grad_fn), names(w.grad_fn), names(u.grad_fn)
     vt, vr = on_both(names_after)
     assert vt == vr
+
+
+def test_backward_inputs():
+    def run(T):
+        x = T.tensor([1.0, 2.0], requires_grad=True)
+        w = T.tensor([3.0, 4.0], requires_grad=True)
+        h = x * w
+        y = (h * h).sum()
+        y.backward(inputs=[w], retain_graph=True)
+        first = (x.grad, w.grad.clone())
+        y.backward(inputs=[x, h])
+        return first, x.grad, w.grad, h.grad
+    vt, vr = on_both(run)
+    assert_same(vr, vt)
+    same_errors(lambda T: (T.tensor([1.0], requires_grad=True) * 2).sum().backward(inputs=[]))

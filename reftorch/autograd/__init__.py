@@ -55,12 +55,23 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     """
     if create_graph:
         raise NotImplementedError("create_graph=True (higher-order gradients) is not supported by reftorch")
-    if inputs is not None:
-        raise NotImplementedError("backward(inputs=...) is not supported by reftorch")
     tensors = _seq(tensors)
     gts = _seq(grad_tensors) or [None] * len(tensors)
     grads = _make_grads(tensors, gts)
-    run_backward(tensors, grads, retain_graph=bool(retain_graph))
+    if inputs is None:
+        run_backward(tensors, grads, retain_graph=bool(retain_graph))
+        return
+    # Only the given tensors (leaves or not) accumulate into their ``.grad``.
+    inputs = _seq(inputs)
+    if not inputs:
+        raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
+    for t in inputs:
+        if not t.requires_grad:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+    res = run_backward(tensors, grads, retain_graph=bool(retain_graph), inputs=inputs)
+    for t, g in zip(inputs, res):
+        if g is not None:
+            AccumulateGrad(t).accumulate(g)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=None,
