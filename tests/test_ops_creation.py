@@ -248,3 +248,13 @@ def test_equal():
                 f(T.zeros(0), T.zeros(0)), f(T.tensor([1.0, float("nan")]), T.tensor([1.0, float("nan")])),
                 f(T.tensor([True]), T.tensor([1]))]
     both(eq)
+
+
+def test_like_functions_keep_layout():
+    a = random_array(np.random.default_rng(0), (3, 4), "float32")
+    for lay in (lambda x: x.t(), lambda x: x[:, ::2], lambda x: x.t()[::2], lambda x: x.unsqueeze(1).expand(3, 2, 4),
+                lambda x: x.reshape(3, 2, 2).permute(1, 2, 0), lambda x: x):
+        both(lambda T, x: [(y.shape, y.stride(), y.dtype) for y in (
+            T.zeros_like(lay(x)), T.ones_like(lay(x)), T.empty_like(lay(x)), T.full_like(lay(x), 2),
+            T.zeros_like(lay(x), dtype=T.int64))], a)
+        both(lambda T, x: (T.ones_like(lay(x)), T.full_like(lay(x), 7.5)), a)

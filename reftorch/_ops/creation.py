@@ -321,29 +321,52 @@ def _like(input, dtype, device):
     return (input.dtype if dtype is None else dtype), (input.device if device is None else device)
 
 
+def _like_layout(input, make):
+    """``make(shape)`` laid out like ``input`` (PyTorch's ``preserve_format``): for a strided
+    input the dims are created in ``input``'s memory order, then permuted back."""
+    b = input._backend
+    if not b.has_views or input.is_contiguous() or input.dim() < 2:
+        return make(input.shape)
+    from .shape import _dense_order
+    order = _dense_order(input._data.shape, b.strides(input._data))
+    out = make(tuple(input.shape[d] for d in order))
+    inverse = sorted(range(len(order)), key=order.__getitem__)
+    out._data = out._backend.xp.permute_dims(out._data, tuple(inverse))
+    return out
+
+
 def zeros_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
-    """Zeros with the shape (and by default the dtype and device) of ``input``."""
+    """Zeros with the shape (and by default the dtype, device and memory layout) of ``input``.
+
+    Mirrors ``torch.zeros_like``.
+    """
     dt, dev = _like(input, dtype, device)
-    return zeros(input.shape, dtype=dt, device=dev, requires_grad=requires_grad)
+    return _like_layout(input, lambda shape: zeros(shape, dtype=dt, device=dev, requires_grad=requires_grad))
 
 
 def ones_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
-    """Ones with the shape (and by default the dtype and device) of ``input``."""
+    """Ones with the shape (and by default the dtype, device and memory layout) of ``input``.
+
+    Mirrors ``torch.ones_like``.
+    """
     dt, dev = _like(input, dtype, device)
-    return ones(input.shape, dtype=dt, device=dev, requires_grad=requires_grad)
+    return _like_layout(input, lambda shape: ones(shape, dtype=dt, device=dev, requires_grad=requires_grad))
 
 
 def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
-    """An uninitialised tensor with the shape (and by default dtype and device) of ``input``."""
+    """An uninitialised tensor with the shape (and by default dtype, device and memory layout)
+    of ``input``. Mirrors ``torch.empty_like``."""
     dt, dev = _like(input, dtype, device)
-    return empty(input.shape, dtype=dt, device=dev, requires_grad=requires_grad)
+    return _like_layout(input, lambda shape: empty(shape, dtype=dt, device=dev, requires_grad=requires_grad))
 
 
 def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,
               memory_format=None):
-    """``fill_value`` everywhere, with the shape (and by default dtype and device) of ``input``."""
+    """``fill_value`` everywhere, with the shape (and by default dtype, device and memory layout)
+    of ``input``. Mirrors ``torch.full_like``."""
     dt, dev = _like(input, dtype, device)
-    return full(input.shape, fill_value, dtype=dt, device=dev, requires_grad=requires_grad)
+    return _like_layout(input, lambda shape: full(shape, fill_value, dtype=dt, device=dev,
+                                                  requires_grad=requires_grad))
 
 
 # ------------------------------------------------------------------ ranges
