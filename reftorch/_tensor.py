@@ -390,7 +390,8 @@ class Tensor:
     def __iter__(self):
         if self.dim() == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return iter([self[i] for i in range(self._data.shape[0])])
+        from ._ops.indexing import unbind
+        return iter(unbind(self, 0))
 
     def __hash__(self):
         return id(self)

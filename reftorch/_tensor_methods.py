@@ -152,7 +152,7 @@ M = {
     "reshape_as": lambda self, other: shape.reshape(self, other.shape),
     # indexing
     "index_select": indexing.index_select, "gather": indexing.gather, "masked_fill": indexing.masked_fill,
-    "__getitem__": indexing.getitem, "__setitem__": setitem,
+    "__getitem__": indexing.getitem, "unbind": indexing.unbind, "__setitem__": setitem,
     # arithmetic
     "add": pointwise.add, "sub": pointwise.sub, "mul": pointwise.mul, "div": pointwise.div,
     "true_divide": pointwise.div, "pow": pointwise.pow, "neg": pointwise.neg, "exp": pointwise.exp,

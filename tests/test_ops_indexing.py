@@ -375,3 +375,15 @@ def test_item_float_values():
     assert reftorch.tensor([0.1]).item() == torch.tensor([0.1]).item()
     assert reftorch.tensor(3, dtype=reftorch.int32).item() == 3
     assert type(reftorch.tensor(True).item()) is bool
+
+
+def test_unbind_and_iteration():
+    a = arr((2, 3))
+    both(lambda T, x: x.unbind(1), a)
+    both(lambda T, x: x.unbind(-2), a)
+    both(lambda T, x: list(x), a)
+    both(lambda T, x: [(y.stride(), y.shape) for y in x.unbind(1)], a)
+    raises_like(lambda T, x: x.unbind(2), a, msg=True)
+    raises_like(lambda T, x: x.unbind(0), np.float32(1.0), msg=True)
+    check_grads(lambda T, x: list(x)[1] * 2, a)
+    check_grads(lambda T, x: x.unbind(1)[2], a)

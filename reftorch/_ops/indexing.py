@@ -495,6 +495,28 @@ def _normalize_key(x, key):
     return tuple(out), advanced, name
 
 
+def unbind(input, dim=0):
+    """The slices of ``input`` along ``dim``, as a tuple of views (``iter(x)`` uses it).
+
+    Mirrors ``torch.unbind``: every result's ``grad_fn`` is ``UnbindBackward0``
+    (reftorch records one node per result where PyTorch shares one).
+
+    Raises:
+        IndexError: if ``dim`` is out of range or ``input`` is 0-dim.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.tensor([[1, 2], [3, 4]]).unbind(1)
+        (tensor([1, 3]), tensor([2, 4]))
+    """
+    if input.dim() == 0:
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
+    d = _wrap_dim(int_arg(dim, "unbind", "dim", 1), input.dim())
+    lead = (slice(None),) * d
+    return tuple(BasicIndex.apply(input, key=lead + (i, Ellipsis), _name="UnbindBackward0")
+                 for i in range(input.shape[d]))
+
+
 def sequence_as_tuple(key):
     """PyTorch's (deprecated) reading of ``x[[0, slice(None)]]`` as ``x[0, :]``: a list
     that holds sequences, slices, Ellipsis, None or tensors is a tuple of indices."""
