@@ -150,7 +150,7 @@ class Tensor:
         """
         if dim is None:
             return Size(self._data.shape)
-        return self._data.shape[_wrap_dim(int_arg(dim, "size", "dim", 1), self.dim())]
+        return self._data.shape[_wrap_dim(int_arg(dim, "size", "dim", 1), self.dim(), allow_scalar=False)]
 
     def dim(self) -> int:
         """The number of dimensions (0 for a scalar tensor)."""
@@ -189,7 +189,7 @@ class Tensor:
         st = self._backend.strides(self._data)
         if dim is None:
             return st
-        return st[_wrap_dim(dim, self.dim())]
+        return st[_wrap_dim(int_arg(dim, "stride", "dim", 1), self.dim(), allow_scalar=False)]
 
     def is_contiguous(self, memory_format=None) -> bool:
         """Whether the elements lie in memory in row-major order without gaps.
@@ -502,7 +502,7 @@ def _wrap_dim(dim, ndim, *, allow_scalar=True):
     n = ndim
     if n <= 0:
         if not allow_scalar:
-            raise IndexError(f"dimension specified as {dim} but tensor has no dimensions")
+            raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
         n = 1
     lo, hi = -n, n - 1
     if dim < lo or dim > hi:

@@ -387,3 +387,20 @@ def test_unbind_and_iteration():
     raises_like(lambda T, x: x.unbind(0), np.float32(1.0), msg=True)
     check_grads(lambda T, x: list(x)[1] * 2, a)
     check_grads(lambda T, x: x.unbind(1)[2], a)
+
+
+def test_fuzz_regressions():
+    """Cases a random differential search found."""
+    raises_like(lambda T, x: x.size(-2), np.float32(1), msg=True)
+    raises_like(lambda T, x: x.stride(0), np.float32(1), msg=True)
+    raises_like(lambda T, x: x[0, 1:], np.float32(1), msg=True)
+    raises_like(lambda T, x: x[T.tensor([1])], np.zeros((0,), np.float32), msg=True)
+    raises_like(lambda T, x: x[T.tensor([0, 1, 2, 1])], np.zeros((1, 1), np.float32), msg=True)
+    both(lambda T, x: x[T.tensor([3, 0, -3])], np.zeros((2, 0, 2), np.float32))  # no bounds check when empty
+    raises_like(lambda T, x: x.gather(1, T.tensor([[0, 1]])), np.zeros((2, 0), np.int64), msg=True)
+    raises_like(lambda T, x: x.gather(1, T.tensor([[0, 5, 1, 7]])), np.zeros((2, 3), np.int64), msg=True)
+    for shapes in [((2, 2), (2, 2)), ((2,), (2,)), ((2, 2), (2,)), ((2, 2, 2), (2, 2, 2)), ((2, 2, 2), (2, 2))]:
+        raises_like(lambda T, x, y: x @ y, np.ones(shapes[0], bool), np.ones(shapes[1], bool), msg=True)
+    both(lambda T, x: x @ x, np.ones((0, 0), bool))
+    raises_like(lambda T, x: x.expand(3), np.ones((2, 2), bool), msg=True)
+    raises_like(lambda T, x: x.expand(0, 1), np.ones((3, 2), np.float32), msg=True)

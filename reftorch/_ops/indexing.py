@@ -231,7 +231,7 @@ def gather(input, dim, index, *, sparse_grad=False, out=None):
     if index.numel():
         lo, hi = int(xp.min(index._data)), int(xp.max(index._data))
         if lo < 0 or hi >= size:
-            bad = hi if hi >= size else lo
+            bad = next(int(v) for v in index._host().reshape(-1).tolist() if not 0 <= v < size)
             raise RuntimeError(f"index {bad} is out of bounds for dimension {d} with size {size}")
     return Gather.apply(input, index, dim=d)
 
@@ -412,7 +412,7 @@ def _normalize_key(x, key):
     n_consumed = sum(1 for k in key if k is not None and k is not Ellipsis and not (
         isinstance(k, Tensor) and k.dtype is D.bool) and not isinstance(k, bool))
     n_consumed += sum(k.dim() for k in key if isinstance(k, Tensor) and k.dtype is D.bool)
-    if nd == 0 and any(isinstance(k, int) and not isinstance(k, bool) for k in key):
+    if nd == 0 and single and isinstance(key[0], int) and not isinstance(key[0], bool):
         raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
                          "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
     if n_consumed > nd:
@@ -478,12 +478,19 @@ def _normalize_key(x, key):
                 dim += len(arr.shape)
             else:
                 size = x.shape[dim]
-                if math.prod(arr.shape):
+                # PyTorch skips the bounds check when the indexed tensor is empty (unless the
+                # indexed dim itself is).
+                if math.prod(arr.shape) and (size == 0 or x.numel()):
                     xp = b.xp
                     lo, hi = int(xp.min(arr)), int(xp.max(arr))
                     if lo < -size or hi >= size:
-                        bad = hi if hi >= size else lo
+                        if size == 0:
+                            raise IndexError("index is out of bounds for dimension with size 0")
+                        bad = next(int(v) for v in b.to_host(xp.reshape(arr, (-1,))).tolist()
+                                   if not -size <= v < size)  # the first bad one, as PyTorch reports
                         raise IndexError(f"index {bad} is out of bounds for dimension {dim} with size {size}")
+                elif math.prod(arr.shape):  # unchecked on an empty tensor: any valid index gives the shape
+                    arr = b.xp.zeros_like(arr)
                 dim += 1
             out.append(arr)
             advanced = True

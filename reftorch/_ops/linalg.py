@@ -73,6 +73,12 @@ class Matmul(Function):
         return ga, gb
 
 
+def _no_bool(a, kernel, b=None):
+    """PyTorch has no bool matrix-product kernels (empty products still work)."""
+    if a.dtype is D.bool and a.numel() and (b is None or b.numel()):
+        raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
+
+
 def _dims(t):
     return ", ".join(map(str, t.shape))
 
@@ -137,6 +143,8 @@ def matmul(input, other, *, out=None):
         b = math.prod(batch)
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: [{b}, {ka}] "
                            f"but got: [{b}, {kb}].")
+    if input.numel() and other.numel():
+        _no_bool(input, "addmm_impl_cpu_" if nb == 2 else "addmv_impl_cpu" if nb == 1 else "bmm")
     # The grad_fn PyTorch's composite matmul ends with (reftorch records one node).
     name = "UnsafeViewBackward0"
     if na == 1 and nb == 2:
@@ -164,6 +172,7 @@ def mm(input, mat2, *, out=None):
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({input.shape[0]}x{input.shape[1]} and "
                            f"{mat2.shape[0]}x{mat2.shape[1]})")
     _same_dtype(input, mat2)
+    _no_bool(input, "addmm_impl_cpu_", mat2)
     return Matmul.apply(input, mat2, _name="MmBackward0")
 
 
@@ -185,6 +194,7 @@ def bmm(input, mat2, *, out=None):
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
                            f"[{input.shape[0]}, {input.shape[2]}] but got: [{mat2.shape[0]}, {mat2.shape[1]}].")
     _same_dtype(input, mat2, "expected scalar type")
+    _no_bool(input, "bmm", mat2)
     return Matmul.apply(input, mat2, _name="BmmBackward0")
 
 
@@ -201,6 +211,7 @@ def mv(input, vec, *, out=None):
     if input.dtype is not vec.dtype:
         raise RuntimeError(f"addmv input tensors must have the same dtype, but got {_scalar_name(vec.dtype)}, "
                            f"{_scalar_name(input.dtype)}, and {_scalar_name(vec.dtype)}")
+    _no_bool(input, "addmv_impl_cpu", vec)
     return Matmul.apply(input, vec, _name="MvBackward0")
 
 
@@ -222,4 +233,5 @@ def dot(input, other, *, out=None):
     if input.dtype is not other.dtype:
         raise RuntimeError(f"dot : expected both vectors to have same dtype, but found "
                            f"{_scalar_name(input.dtype)} and {_scalar_name(other.dtype)}")
+    _no_bool(input, "dot", other)
     return Matmul.apply(input, other, _name="DotBackward0")

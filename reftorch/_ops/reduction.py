@@ -215,7 +215,11 @@ def _arg(input, dim, keepdim, largest, who=None):
             r = xp.zeros((), dtype=xp.int64)
         else:
             r = xp.argmax(data, axis=d, keepdims=keepdim) if largest else xp.argmin(data, axis=d, keepdims=keepdim)
-    return Tensor._wrap(xp.astype(r, xp.int64), input.device, input._backend)
+    r = xp.astype(r, xp.int64)
+    if 0 in r.shape:
+        from ._common import fix_empty_strides
+        r = fix_empty_strides(input._backend, r)
+    return Tensor._wrap(r, input.device, input._backend)
 
 
 def argmax(input, dim=None, keepdim=False):

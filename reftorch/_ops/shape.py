@@ -601,12 +601,14 @@ def expand(input, *sizes):
     nd = len(shp)
     if len(sizes) < nd:
         from .._tensor import tensor_type_name
-        raise RuntimeError(f"expand({tensor_type_name(input)}{{[{', '.join(map(str, shp))}]}}, size=[{', '.join(map(str, sizes))}]): "
+        tname = "CPUBoolType" if input.dtype.name == "bool" and input.device.type == "cpu" else tensor_type_name(input)
+        raise RuntimeError(f"expand({tname}{{[{', '.join(map(str, shp))}]}}, size=[{', '.join(map(str, sizes))}]): "
                            "the number of sizes provided (%d) must be greater or equal to the number of "
                            "dimensions in the tensor (%d)" % (len(sizes), nd))
     out = list(sizes)
     lead = len(sizes) - nd
-    for i, s in enumerate(sizes):
+    for i in range(len(sizes) - 1, -1, -1):  # PyTorch checks from the last dim
+        s = sizes[i]
         if i < lead:
             if s < 0:
                 raise RuntimeError(f"The expanded size of the tensor ({s}) isn't allowed in a leading, non-existing dimension {i}")
