@@ -289,3 +289,11 @@ def test_bitwise_operators(da, db):
     both(lambda T, x, y: x | y, a, b, msg=True)
     both(lambda T, x, y: x ^ y, a, b, msg=True)
     both(lambda T, x: ~x, a, msg=True)
+
+
+def test_bool_arithmetic():
+    b = np.array([True, False])
+    for f in (lambda T, x: x // x, lambda T, x: T.div(x, x, rounding_mode="trunc"), lambda T, x: x % x,
+              lambda T, x: x ** x):
+        raises_like(f, b, msg=True)
+    both(lambda T, x: (x ** True, x ** False, x / x, x * x, x + x, T.maximum(x, x), x ** 2, 2 ** x), b)

@@ -149,7 +149,9 @@ class Pow(_Binary):
         a, b = _Binary._setup(ctx, x, y, dt)
         ctx.save_for_backward(x, y)
         ctx.dt = dt
-        if dt.is_floating_point or dt.is_complex or dt is D.bool:
+        if dt is D.bool:  # x ** y on bools: True unless x is False and y is True
+            out = x._backend.xp.logical_or(a, x._backend.xp.logical_not(b))
+        elif dt.is_floating_point or dt.is_complex:
             out = a ** b
         else:
             out = _int_pow(x._backend.xp, a, b)
@@ -248,6 +250,8 @@ def div(input, other, *, rounding_mode=None, out=None):
             raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
                                f"found '{rounding_mode}'")
         x, y, dt = _operands(input, other)
+        if dt is D.bool:
+            raise NotImplementedError(f'"div_{rounding_mode}_cpu" not implemented for \'Bool\'')
         return DivRounding.apply(x, y, dt=dt, mode=rounding_mode)
     x, y, dt = _operands(input, other, true_div=True)
     return Div.apply(x, y, dt=dt)
@@ -270,6 +274,8 @@ def pow(input, exponent, *, out=None):
         name = "PowBackward1"
     else:
         name = "PowBackward0"
+    if dt is D.bool and isinstance(input, Tensor) and isinstance(exponent, Tensor):
+        raise NotImplementedError('"pow" not implemented for \'Bool\'')
     if not (dt.is_floating_point or dt.is_complex) and not isinstance(exponent, Tensor) and exponent < 0:
         raise RuntimeError("Integers to negative integer powers are not allowed.")
     skip = {"PowBackward0": (1,), "PowBackward2": (0,)}.get(name, ())  # scalar operands get no edge
@@ -399,6 +405,8 @@ def remainder(input, other):
         tensor([2, 1])
     """
     x, y, dt = _operands(input, other)
+    if dt is D.bool:
+        raise NotImplementedError('"remainder_cpu" not implemented for \'Bool\'')
     if isinstance(other, Tensor):
         return Remainder.apply(x, y, dt=dt)
     return Remainder.apply(x, y, dt=dt, _name="RemainderBackward0", _skip=(1,))
