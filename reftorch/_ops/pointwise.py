@@ -56,6 +56,7 @@ def _cast(t, dt):
 
 
 class _Binary(Function):
+    elementwise = True
     @staticmethod
     def _setup(ctx, x, y, dt):
         ctx.shapes = (x._data.shape, y._data.shape)
@@ -296,6 +297,8 @@ def _check_int_zero(xp, b, dt):
 class Where(Function):
     name = "WhereBackward0"
     nondiff = (0,)
+    elementwise = True
+    elementwise_from = 1  # the condition does not decide the layout
 
     @staticmethod
     def forward(ctx, cond, x, y, dt):
@@ -429,7 +432,8 @@ def _compare(op):
             r = a > b
         else:
             r = a >= b
-        return Tensor._wrap(r, x.device, x._backend)
+        from .shape import relayout_like_operands
+        return Tensor._wrap(relayout_like_operands(x._backend, r, (x, y)), x.device, x._backend)
     f.__name__ = op
     f.__doc__ = f"Element-wise ``{op}`` comparison with broadcasting; returns a bool tensor. Mirrors ``torch.{op}``."
     return f
@@ -477,11 +481,13 @@ def bitwise(op, input, other):
         raise NotImplementedError(f'"bitwise_{op}_cpu" not implemented for \'{_SCALAR_NAMES.get(dt.name, dt.name)}\'')
     a, b = _cast(x, dt), _cast(y, dt)
     r = {"and": a & b, "or": a | b, "xor": a ^ b}[op]  # on bools: logical and/or/xor
-    return Tensor._wrap(r, x.device, x._backend)
+    from .shape import relayout_like_operands
+    return Tensor._wrap(relayout_like_operands(x._backend, r, (x, y)), x.device, x._backend)
 
 
 # ------------------------------------------------------------------ unary
 class _Unary(Function):
+    elementwise = True
     pass
 
 

@@ -272,6 +272,7 @@ class Maximum(Function):
     """Element-wise maximum/minimum; where both are equal each side gets half the gradient."""
 
     name = "MaximumBackward0"
+    elementwise = True
 
     @staticmethod
     def forward(ctx, x, y, dt, largest):

@@ -173,6 +173,10 @@ class Function:
     #: positions of inputs that are not differentiable (an index, a mask): PyTorch gives
     #: them no entry in ``next_functions``.
     nondiff = ()
+    #: True for element-wise ops: the result is laid out like the inputs, as PyTorch's
+    #: TensorIterator does (``elementwise_from``: the first input that counts).
+    elementwise = False
+    elementwise_from = 0
 
     @staticmethod
     def forward(ctx, *args, **kwargs):
@@ -193,6 +197,8 @@ class Function:
         else:
             out = cls.forward(_NO_CTX, *inputs, **params)
         x0 = inputs[0]
+        if cls.elementwise:
+            out = _relayout()(x0._backend, out, inputs[cls.elementwise_from:])
         if not cls.is_view and 0 in out.shape:
             from .._ops._common import fix_empty_strides
             out = fix_empty_strides(x0._backend if _out is None else _out[1], out)
@@ -217,6 +223,17 @@ class Function:
                 ctx._saved = ctx._saved + (result,)
                 ctx._versions = ctx._versions + (result._version[0],)
         return result
+
+
+def _relayout():
+    """``reftorch._ops.shape.relayout_like_operands`` (imported on first use: no cycle)."""
+    global _RELAYOUT
+    if _RELAYOUT is None:
+        from .._ops.shape import relayout_like_operands as _RELAYOUT
+    return _RELAYOUT
+
+
+_RELAYOUT = None
 
 
 class _NoContext:
