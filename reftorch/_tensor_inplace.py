@@ -4,6 +4,13 @@ An in-place op is computed out of place by the same ``Function`` as its out-of-p
 twin, then written into the tensor's memory; the tensor's version counter is bumped and,
 when the result is part of a graph, the tensor's ``grad_fn`` is rebased onto the new node
 (as PyTorch does). Views share their base's memory, so the base sees the write.
+
+A write through a view of a tensor that is part of a graph is recorded as PyTorch does:
+the base gets a ``CopySlices`` node (which runs the written op's backward on the view's
+region of the gradient) and the view an ``AsStridedBackward0`` node on top of it; other
+views of the same base get fresh ``AsStridedBackward0`` nodes when next used
+(``Tensor.grad_fn``). Positions of a view inside its base are found by writing flat
+indices through the base's and the view's strides (``_view_positions``).
 """
 from __future__ import annotations
 
