@@ -390,7 +390,10 @@ def test_result_layouts(key):
     a = arr((3, 4))
     both(lambda T, x: [y.stride() for y in (lay(T, x).clone(), lay(T, x).contiguous(),
                                             T.cat([lay(T, x), lay(T, x)]), T.stack([lay(T, x), lay(T, x)], -1),
-                                            lay(T, x).masked_fill(lay(T, x) > 0, 0.0))], a)
+                                            lay(T, x).masked_fill(lay(T, x) > 0, 0.0),
+                                            lay(T, x).sum(0), lay(T, x).sum(-1, keepdim=True), lay(T, x).mean(0),
+                                            lay(T, x).max(0).values, lay(T, x).argmax(-1),
+                                            lay(T, x).repeat(*([1] * lay(T, x).dim())))], a)
     both(lambda T, x: [y.stride() for y in (lay(T, x) * 2, lay(T, x).exp(), lay(T, x) + lay(T, x),
                                             lay(T, x) + lay(T, x).contiguous(), lay(T, x).contiguous() + lay(T, x),
                                             T.maximum(lay(T, x), lay(T, x).clone()), lay(T, x) > 0)], a)

@@ -94,16 +94,22 @@ def with_out(name, out, fn, *args, **kwargs):
 
 
 def row_major(backend, arr):
-    """``arr`` itself if its elements are laid out row-major, else a row-major copy.
+    """``arr`` laid out row-major with PyTorch's strides (size-1 dims included): ``arr``
+    itself, a restrided view of it, or a row-major copy.
 
-    NumPy keeps the layout of its inputs in ``concat``/``where``; PyTorch's ``cat``,
-    ``stack`` and ``masked_fill`` return contiguous tensors.
+    NumPy keeps the layout of its inputs in ``concat``/``where``/``sum``; PyTorch's ``cat``,
+    ``stack``, ``masked_fill`` and reductions return contiguous tensors.
     """
-    if backend.has_views and arr.ndim > 1:
-        expected = 1
-        for n, st in zip(reversed(arr.shape), reversed(backend.strides(arr))):
-            if n != 1 and st != expected:
-                return backend.xp.reshape(arr, arr.shape, copy=True)
-            expected *= n
-    return arr
-
+    if not backend.has_views or arr.ndim == 0:
+        return arr
+    want, acc = [], 1
+    for n in reversed(arr.shape):
+        want.append(acc)
+        acc *= max(n, 1)
+    want = tuple(reversed(want))
+    have = backend.strides(arr)
+    if have == want:
+        return arr
+    if all(h == w for h, w, n in zip(have, want, arr.shape) if n != 1):
+        return backend.as_strided(arr, arr.shape, want)  # only size-1 dims differ: no copy
+    return backend.xp.reshape(arr, arr.shape, copy=True)

@@ -42,7 +42,8 @@ class Sum(Function):
         ctx.shape, ctx.axes, ctx.keepdim = x._data.shape, axes, keepdim
         ctx.native = x._data.dtype
         data = x._data if x._data.ndim or axes is None else x._backend.xp.reshape(x._data, (1,))
-        return b.xp.sum(data, axis=axes, keepdims=keepdim, dtype=b.dtype(dtype))
+        from ._common import row_major  # PyTorch's reductions return contiguous results
+        return row_major(b, b.xp.sum(data, axis=axes, keepdims=keepdim, dtype=b.dtype(dtype)))
 
     @staticmethod
     def backward(ctx, g):
@@ -86,7 +87,8 @@ class Mean(Function):
         ctx.shape, ctx.axes, ctx.keepdim = x._data.shape, axes, keepdim
         shape = x._data.shape
         ctx.count = math.prod(shape) if axes is None else math.prod(shape[a] for a in axes)
-        return xp.mean(x._data, axis=axes, keepdims=keepdim)
+        from ._common import row_major
+        return row_major(x._backend, xp.mean(x._data, axis=axes, keepdims=keepdim))
 
     @staticmethod
     def backward(ctx, g):

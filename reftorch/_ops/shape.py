@@ -339,7 +339,8 @@ class Repeat(Function):
         xp = x._backend.xp
         shp = (1,) * (len(sizes) - x._data.ndim) + tuple(x._data.shape)
         ctx.in_shape, ctx.shp, ctx.sizes = x._data.shape, shp, sizes
-        return xp.tile(xp.reshape(x._data, shp), sizes)
+        from ._common import row_major
+        return row_major(x._backend, xp.tile(xp.reshape(x._data, shp), sizes))
 
     @staticmethod
     def backward(ctx, g):
