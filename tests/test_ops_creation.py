@@ -258,3 +258,19 @@ def test_like_functions_keep_layout():
             T.zeros_like(lay(x)), T.ones_like(lay(x)), T.empty_like(lay(x)), T.full_like(lay(x), 2),
             T.zeros_like(lay(x), dtype=T.int64))], a)
         both(lambda T, x: (T.ones_like(lay(x)), T.full_like(lay(x), 7.5)), a)
+
+
+def test_creation_out_argument():
+    import warnings
+
+    def run(T):
+        T.manual_seed(0)
+        a, b = T.empty(0, dtype=T.int64), T.empty(2, 2)
+        c, d, e, f = T.empty(3, dtype=T.float64), T.empty(5, dtype=T.int64), T.empty(2), T.empty(4, dtype=T.int32)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return [T.zeros(2, 3, out=a) is a, a, T.ones(2, 2, out=b), T.arange(3, out=c), T.randperm(5, out=d),
+                    T.rand(2, out=e), T.full((2,), 7, out=f), f.shape, T.linspace(0, 1, 3, out=c), T.eye(2, out=b),
+                    T.randn(3, out=e), e.shape, T.randint(0, 5, (2,), out=d), d.shape]
+    both(run)
+    both(lambda T: T.zeros(2, out=T.empty(2, requires_grad=True)), msg=True)

@@ -267,6 +267,10 @@ def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=F
         >>> torch.zeros((0, 2)).shape
         torch.Size([0, 2])
     """
+    if out is not None:  # the result takes out's dtype and device
+        from ._common import with_out
+        return with_out("aten::zeros", out, zeros, *size,
+                        dtype=out.dtype if dtype is None else dtype, device=out.device)
     if not size:
         raise TypeError('zeros() missing 1 required positional arguments: "size"')
     return _filled("zeros", size, None, dtype, device, requires_grad)
@@ -280,6 +284,10 @@ def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=Fa
         >>> torch.ones(2, dtype=torch.int64)
         tensor([1, 1])
     """
+    if out is not None:  # the result takes out's dtype and device
+        from ._common import with_out
+        return with_out("aten::ones", out, ones, *size,
+                        dtype=out.dtype if dtype is None else dtype, device=out.device)
     if not size:
         raise TypeError('ones() missing 1 required positional arguments: "size"')
     return _filled("ones", size, None, dtype, device, requires_grad)
@@ -291,6 +299,10 @@ def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=F
 
     Mirrors ``torch.empty``.
     """
+    if out is not None:  # the result takes out's dtype and device
+        from ._common import with_out
+        return with_out("aten::empty", out, empty, *size,
+                        dtype=out.dtype if dtype is None else dtype, device=out.device)
     if not size:
         raise TypeError('empty() missing 1 required positional arguments: "size"')
     return _filled("empty", size, None, dtype, device, requires_grad)
@@ -310,6 +322,10 @@ def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, re
         >>> torch.full((3,), 0.5)
         tensor([0.5000, 0.5000, 0.5000])
     """
+    if out is not None:  # the result takes out's dtype and device
+        from ._common import with_out
+        return with_out("aten::full", out, full, size, fill_value,
+                        dtype=out.dtype if dtype is None else dtype, device=out.device)
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
     if dtype is None:
@@ -393,6 +409,10 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
         >>> torch.arange(1, 2.5, 0.5)
         tensor([1.0000, 1.5000, 2.0000])
     """
+    if out is not None:  # the result takes out's dtype and device
+        from ._common import with_out
+        return with_out("aten::arange", out, arange, start, end, step,
+                        dtype=out.dtype if dtype is None else dtype, device=out.device)
     if end is None:
         start, end = 0, start
     vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
@@ -423,6 +443,10 @@ def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=Non
         >>> torch.linspace(0, 1, 5)
         tensor([0.0000, 0.2500, 0.5000, 0.7500, 1.0000])
     """
+    if out is not None:  # the result takes out's dtype and device
+        from ._common import with_out
+        return with_out("aten::linspace", out, linspace, start, end, steps,
+                        dtype=out.dtype if dtype is None else dtype, device=out.device)
     if dtype is None:
         dtype = D.get_default_dtype()
     if steps < 0:
@@ -452,6 +476,10 @@ def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_g
         tensor([[1., 0.],
                 [0., 1.]])
     """
+    if out is not None:  # the result takes out's dtype and device
+        from ._common import with_out
+        return with_out("aten::eye", out, eye, n, m,
+                        dtype=out.dtype if dtype is None else dtype, device=out.device)
     if m is None:
         m = n
     if dtype is None:

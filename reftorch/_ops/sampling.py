@@ -51,6 +51,10 @@ def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, 
         tensor([[0.4963, 0.7682],
                 [0.0885, 0.1320]])
     """
+    if out is not None:  # the result takes out's dtype and device
+        from ._common import with_out
+        return with_out("aten::rand", out, rand, *size, generator=generator,
+                        dtype=out.dtype if dtype is None else dtype, device=out.device)
     shape = _as_shape(size)
     dtype, npdt = _float_dtype(dtype)
     host = _engine(generator).uniform(math.prod(shape), 0.0, 1.0, dtype=npdt)
@@ -67,6 +71,10 @@ def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
         >>> torch.randn(3)
         tensor([ 1.5410, -0.2934, -2.1788])
     """
+    if out is not None:  # the result takes out's dtype and device
+        from ._common import with_out
+        return with_out("aten::randn", out, randn, *size, generator=generator,
+                        dtype=out.dtype if dtype is None else dtype, device=out.device)
     shape = _as_shape(size)
     dtype, npdt = _float_dtype(dtype)
     host = _engine(generator).normal(math.prod(shape), 0.0, 1.0, dtype=npdt)
@@ -90,6 +98,10 @@ def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None
         tensor([[4, 9, 3],
                 [0, 3, 9]])
     """
+    if out is not None:  # the result takes out's dtype and device
+        from ._common import with_out
+        return with_out("aten::randint", out, randint, low, high, size, generator=generator,
+                        dtype=out.dtype if dtype is None else dtype, device=out.device)
     if size is None:
         if isinstance(high, (tuple, list)):
             low, high, size = 0, low, high
@@ -113,6 +125,10 @@ def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=Non
         >>> torch.randperm(5)
         tensor([4, 0, 1, 3, 2])
     """
+    if out is not None:  # the result takes out's dtype and device
+        from ._common import with_out
+        return with_out("aten::randperm", out, randperm, n, generator=generator,
+                        dtype=out.dtype if dtype is None else dtype, device=out.device)
     dtype = check_dtype(dtype) or D.int64
     if n < 0:
         raise RuntimeError(f"n must be non-negative, got{n}")
