@@ -46,7 +46,12 @@ from ._ops.pointwise import (  # noqa: F401
     tanh, sigmoid, relu, sin, cos, floor_divide, remainder, eq, ne, lt, le, gt, ge, greater, greater_equal,
     less, less_equal, not_equal, logical_and, logical_or, logical_xor, logical_not,
 )
-from ._ops.reduction import sum, mean, max, min, argmax, argmin, maximum, minimum  # noqa: F401
+from ._ops.reduction import sum, mean, max, min, argmax, argmin, maximum, minimum, equal  # noqa: F401
+from ._ops.pointwise import where, reciprocal  # noqa: F401
+from ._ops.indexing import unbind  # noqa: F401
+from ._tensor import LEGACY_TYPES as _LEGACY_TYPES
+
+globals().update(_LEGACY_TYPES)  # torch.FloatTensor, torch.LongTensor, … (legacy typed constructors)
 from ._ops.linalg import matmul, mm, bmm, mv, dot  # noqa: F401
 from . import cuda  # noqa: F401
 
