@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import builtins
 import math
+from operator import index as _op_index
 import warnings
 import weakref
 
@@ -24,6 +25,8 @@ from . import _backends
 from ._device import device as _device_cls, CPU
 from ._size import Size
 from .autograd.grad_mode import is_grad_enabled
+
+_tuple_new = tuple.__new__  # Size(shape) without the per-element int(): backend shapes are ints
 
 _TYPE_NAMES = {
     "float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
@@ -56,7 +59,10 @@ def _as_shape(args) -> tuple:
     """Accept ``f(2, 3)``, ``f((2, 3))``, ``f([2, 3])`` and ``f(torch.Size([2, 3]))``."""
     if len(args) == 1 and isinstance(args[0], (tuple, list, Size)):
         args = args[0]
-    return tuple(_index(a) for a in args)
+    try:
+        return tuple(map(_op_index, args))  # fast path: plain ints
+    except TypeError:
+        return tuple(_index(a) for a in args)
 
 
 def _index(a) -> int:
@@ -127,7 +133,7 @@ class Tensor:
 
     @property
     def shape(self) -> Size:
-        return Size(self._data.shape)
+        return _tuple_new(Size, self._data.shape)
 
     @property
     def is_cuda(self) -> bool:
@@ -149,7 +155,7 @@ class Tensor:
             IndexError: if ``dim`` is out of range.
         """
         if dim is None:
-            return Size(self._data.shape)
+            return _tuple_new(Size, self._data.shape)
         return self._data.shape[_wrap_dim(int_arg(dim, "size", "dim", 1), self.dim(), allow_scalar=False)]
 
     def dim(self) -> int:

@@ -45,6 +45,15 @@ class Backend:
         except KeyError:
             raise TypeError(f"reftorch does not support {d} on {self.device}") from None
 
+    def indices_in_range(self, idx, size):
+        """True when every value of the non-empty integer array ``idx`` lies in ``[0, size)``."""
+        xp = self.xp
+        return int(xp.min(idx)) >= 0 and int(xp.max(idx)) < size
+
+    def is_c_contiguous(self, arr):
+        """True when ``arr`` is known to be row-major contiguous (False: unknown, take the slow path)."""
+        return False
+
     def dtype_of(self, arr):
         return self._from_native[arr.dtype]
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from .grad_mode import is_grad_enabled
+from .grad_mode import is_grad_enabled, _state as _grad_state
 
 _FREED = ("Trying to backward through the graph a second time (or directly access saved tensors "
           "after they have already been freed). Saved intermediate values of the graph are freed "
@@ -188,30 +188,49 @@ class Function:
 
     @classmethod
     def apply(cls, *inputs, _name=None, _out=None, _skip=None, **params):
-        from .._tensor import Tensor
-        needs = is_grad_enabled() and any(t._requires_grad for t in inputs)
+        # Written for speed (it runs once per op): a plain loop instead of any(genexpr),
+        # the result built inline (what Tensor._wrap does, every field set once).
+        needs = False
+        if _grad_state.enabled:
+            for t in inputs:
+                if t._requires_grad:
+                    needs = True
+                    break
+        x0 = inputs[0]
         if needs:
             ctx = Context(tuple(t._requires_grad for t in inputs))
-            ctx.xp = inputs[0]._backend.xp
+            ctx.xp = x0._backend.xp
             out = cls.forward(ctx, *inputs, **params)
         else:
             out = cls.forward(_NO_CTX, *inputs, **params)
-        x0 = inputs[0]
+        if _out is None:
+            dev, backend = x0._device, x0._backend
+        else:  # an op that moves data to another device: _out = (device, backend)
+            dev, backend = _out
         if cls.elementwise:
             out = _relayout()(x0._backend, out, inputs[cls.elementwise_from:])
         if not cls.is_view and 0 in out.shape:
             from .._ops._common import fix_empty_strides
-            out = fix_empty_strides(x0._backend if _out is None else _out[1], out)
-        if _out is None:
-            result = Tensor._wrap(out, x0.device, backend=x0._backend)
-        else:  # an op that moves data to another device: _out = (device, backend)
-            result = Tensor._wrap(out, _out[0], backend=_out[1])
+            out = fix_empty_strides(backend, out)
+        result = _new(_tensor_cls())
+        result._data = out
+        result._backend = backend
+        result._dtype = backend._from_native[out.dtype]
+        result._device = dev
+        result._requires_grad = needs
+        result._grad = None
+        result._accumulator = None
+        result._retains_grad = False
         if cls.is_view:
-            base = x0._base if x0._base is not None else x0
-            result._base = base
+            base = x0._base
+            result._base = x0 if base is None else base
             result._version = x0._version
+        else:
+            result._base = None
+            result._version = [0]
+        result._fn_version = result._version[0]
+        result._grad_fn = None
         if needs:
-            result._requires_grad = True
             skip = cls.nondiff if _skip is None else _skip
             if skip:  # inputs PyTorch does not list in next_functions (indices, masks, scalars)
                 slots = tuple(i for i in range(len(inputs)) if i not in skip)
@@ -223,6 +242,20 @@ class Function:
                 ctx._saved = ctx._saved + (result,)
                 ctx._versions = ctx._versions + (result._version[0],)
         return result
+
+
+_new = object.__new__
+
+
+def _tensor_cls():
+    """``reftorch._tensor.Tensor`` (imported on first use: no import cycle)."""
+    global _TENSOR
+    if _TENSOR is None:
+        from .._tensor import Tensor as _TENSOR
+    return _TENSOR
+
+
+_TENSOR = None
 
 
 def _relayout():

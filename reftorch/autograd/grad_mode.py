@@ -9,12 +9,16 @@ import threading
 
 __all__ = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "inference_mode"]
 
-_state = threading.local()
+class _State(threading.local):
+    enabled = True  # class default: a thread's first read finds it without an AttributeError
+
+
+_state = _State()
 
 
 def is_grad_enabled() -> bool:
     """Whether operations are currently recorded for autograd (True by default)."""
-    return getattr(_state, "enabled", True)
+    return _state.enabled
 
 
 def _set(mode: bool) -> None:
