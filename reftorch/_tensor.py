@@ -489,6 +489,8 @@ def int_arg(value, fn, name, pos):
     Raises:
         TypeError: "unsqueeze(): argument 'dim' (position 1) must be int, not tuple".
     """
+    if type(value) is int:  # fast path: a plain int (bool is a subclass, refused below)
+        return value
     if isinstance(value, builtins.bool) or not hasattr(value, "__index__") or (
             isinstance(value, Tensor) and (value.dtype.is_floating_point or value.numel() != 1)):
         raise TypeError(f"{fn}(): argument '{name}' (position {pos}) must be int, not {type(value).__name__}")

@@ -102,6 +102,9 @@ def row_major(backend, arr):
     """
     if not backend.has_views or arr.ndim == 0:
         return arr
+    shape = arr.shape
+    if backend.is_c_contiguous(arr) and 1 not in shape and 0 not in shape:
+        return arr  # fast path: no size-1 or empty dim, so row-major strides are PyTorch's
     want, acc = [], 1
     for n in reversed(arr.shape):
         want.append(acc)

@@ -540,6 +540,10 @@ def sequence_as_tuple(key):
 
 def getitem(x, key):
     """``x[key]``: basic indexing returns a view, tensor/list indexing a copy."""
+    if type(key) is int:  # fast path (per-call overhead): x[i] in range is a select, as _normalize_key finds
+        shp = x._data.shape
+        if shp and -shp[0] <= key < shp[0]:
+            return BasicIndex.apply(x, key=(key, Ellipsis), _name="SelectBackward0")
     key = sequence_as_tuple(key)
     if isinstance(key, Tensor) and key.dim() == 0 and key.dtype in (D.int64, D.int32, D.int16, D.int8):
         key = int(key.item())

@@ -4,6 +4,7 @@ from __future__ import annotations
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap_dim, int_arg
 from ..autograd.function import Function
+from ._common import row_major
 
 
 def _check_devices(tensors):
@@ -19,17 +20,19 @@ class Cat(Function):
 
     @staticmethod
     def forward(ctx, *tensors, dim, dtype):
-        xp = tensors[0]._backend.xp
-        native = tensors[0]._backend.dtype(dtype)
+        b = tensors[0]._backend
+        xp = b.xp
+        native = b.dtype(dtype)
         skip = [_legacy_empty(t) for t in tensors]
         if all(skip):
             skip = [False] * len(tensors)
-        arrays = [xp.astype(t._data, native, copy=False) for t, s in zip(tensors, skip) if not s]
-        ctx.dim, ctx.skip = dim, skip
-        ctx.sizes = [0 if s else t._data.shape[dim] for t, s in zip(tensors, skip)]
-        ctx.dtypes = [t._data.dtype for t in tensors]
-        from ._common import row_major
-        return row_major(tensors[0]._backend, xp.concat(arrays, axis=dim))
+        arrays = [t._data if t._data.dtype == native else xp.astype(t._data, native)
+                  for t, s in zip(tensors, skip) if not s]
+        if ctx.needs_input_grad:  # what backward needs (skipped when no graph is recorded)
+            ctx.dim, ctx.skip = dim, skip
+            ctx.sizes = [0 if s else t._data.shape[dim] for t, s in zip(tensors, skip)]
+            ctx.dtypes = [t._data.dtype for t in tensors]
+        return row_major(b, xp.concat(arrays, axis=dim))
 
     @staticmethod
     def backward(ctx, g):
@@ -49,7 +52,7 @@ class Cat(Function):
 
 def _legacy_empty(t):
     """A 1-D tensor with no elements: ``cat`` skips it whatever the other shapes are."""
-    return t.dim() == 1 and t.numel() == 0
+    return t._data.shape == (0,)
 
 
 def cat(tensors, dim=0, *, axis=None, out=None):
@@ -98,22 +101,29 @@ def cat(tensors, dim=0, *, axis=None, out=None):
     for i, t in enumerate(tensors):
         if not isinstance(t, Tensor):
             raise TypeError(f"expected Tensor as element {i} in argument 0, but got {type(t).__name__}")
-        if t.dim() == 0:
+        if not t._data.shape:
             raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
-    _check_devices(tensors)
-    dtype = tensors[0].dtype
+    dev0 = tensors[0]._device
+    if any(t._device is not dev0 for t in tensors):  # fast path: one device object, nothing to compare
+        _check_devices(tensors)
+    dtype = tensors[0]._dtype
     for t in tensors[1:]:
-        dtype = D.promote_types(dtype, t.dtype)
+        if t._dtype is not dtype:
+            dtype = D.promote_types(dtype, t._dtype)
     kept = [t for t in tensors if not _legacy_empty(t)]
     if not kept:  # only empty 1-D tensors: PyTorch does not even check ``dim``
         return Cat.apply(*tensors, dim=0, dtype=dtype)
     ref = kept[0]
-    d = _wrap_dim(int_arg(dim, "cat", "dim", 2), ref.dim())
+    rshape = ref._data.shape
+    d = _wrap_dim(int_arg(dim, "cat", "dim", 2), len(rshape))
     for i, t in enumerate(tensors):
-        if t is ref or _legacy_empty(t):
+        tshape = t._data.shape
+        if t is ref or tshape == (0,):  # (0,): a legacy empty tensor, skipped
             continue
-        if t.dim() != ref.dim():
+        if len(tshape) != len(rshape):
             raise RuntimeError(f"Tensors must have same number of dimensions: got {ref.dim()} and {t.dim()}")
+        if tshape[:d] == rshape[:d] and tshape[d + 1:] == rshape[d + 1:]:
+            continue  # fast path: every size but dim d matches, checked on the raw shape tuples
         for k in range(ref.dim()):
             if k != d and t.shape[k] != ref.shape[k]:
                 raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. Expected size "

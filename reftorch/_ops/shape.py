@@ -19,6 +19,8 @@ _VIEW_ERR = ("view size is not compatible with input tensor's size and stride (a
 
 def infer_size(shape, numel):
     """Resolve one ``-1`` in ``shape`` (PyTorch's ``infer_size``)."""
+    if -1 not in shape and math.prod(shape) == numel and min(shape, default=0) >= 0:
+        return tuple(shape)  # fast path (per-call overhead): nothing to infer or reject
     shape = list(shape)
     infer = None
     known = 1
@@ -85,10 +87,19 @@ def compute_stride(oldshape, oldstride, newshape):
     return tuple(newstride)
 
 
+def _plain_contiguous(b, data):
+    """Row-major with no size-1 dim (whose stride could be anything) and no empty dim: the
+    strides are PyTorch's, and NumPy's view of it to any shape gets PyTorch's row-major
+    strides (what :func:`compute_stride` returns for a contiguous input)."""
+    shape = data.shape
+    return b.is_c_contiguous(data) and 1 not in shape and 0 not in shape
+
+
 def _restride(x, shape, strides):
-    """A view of ``x`` with ``shape`` and PyTorch's ``strides`` (from :func:`compute_stride`)."""
+    """A view of ``x`` with ``shape`` and PyTorch's ``strides`` (from :func:`compute_stride`);
+    ``strides=None`` for a :func:`_plain_contiguous` input."""
     b = x._backend
-    if not b.has_views:
+    if strides is None or not b.has_views:
         return b.reshape_view(x._data, shape)
     try:
         out = b.reshape_view(x._data, shape)
@@ -153,7 +164,11 @@ class Unsqueeze(Function):
     def forward(ctx, x, dim):
         ctx.dim = dim
         b = x._backend
-        out = b.xp.expand_dims(x._data, axis=dim)
+        data = x._data
+        if _plain_contiguous(b, data):  # fast path: NumPy's row-major strides are PyTorch's here
+            shp = data.shape
+            return b.reshape_view(data, shp[:dim] + (1,) + shp[dim:])
+        out = b.xp.expand_dims(data, axis=dim)
         if b.has_views:
             # PyTorch's stride for the new dim: size * stride of the dim it goes before.
             shp, st = x._data.shape, b.strides(x._data)
@@ -422,8 +437,11 @@ def view(input, *shape):
     """
     if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list, Size)) and hasattr(shape[0], "is_floating_point"):
         raise TypeError("view(dtype) is not supported by reftorch")
-    new = infer_size(_as_shape(shape), input.numel())
-    strides = compute_stride(input._data.shape, input.stride(), new)
+    data = input._data
+    new = infer_size(_as_shape(shape), math.prod(data.shape))
+    if _plain_contiguous(input._backend, data):  # fast path: skip stride() and compute_stride
+        return View.apply(input, shape=new, strides=None)
+    strides = compute_stride(data.shape, input.stride(), new)
     if strides is None:
         raise RuntimeError(_VIEW_ERR)
     return View.apply(input, shape=new, strides=strides)
@@ -446,8 +464,11 @@ def reshape(input, *shape):
         >>> x.t().reshape(6)
         tensor([0, 3, 1, 4, 2, 5])
     """
-    new = infer_size(_as_shape(shape), input.numel())
-    strides = compute_stride(input._data.shape, input.stride(), new)
+    data = input._data
+    new = infer_size(_as_shape(shape), math.prod(data.shape))
+    if _plain_contiguous(input._backend, data):  # fast path: a view, as in view()
+        return View.apply(input, shape=new, strides=None)
+    strides = compute_stride(data.shape, input.stride(), new)
     if strides is not None:
         # PyTorch: a contiguous input is view()ed, a strided one goes through _reshape_alias.
         return View.apply(input, shape=new, strides=strides,
