@@ -97,7 +97,7 @@ def index_select(input, dim, index, *, out=None):
 
     if input.dim() == 0 and index.numel() != 1:
         raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got {index.numel()} value(s)")
-    if index.numel():
+    if index.numel() and not index._backend.indices_in_range(idx, size):  # one pass when all are valid
         lo, hi = int(xp.min(idx)), int(xp.max(idx))
         if lo < 0 or hi >= size:
             if input.dim() > 1 and (d == 1 or input.numel() == 0):
@@ -117,14 +117,23 @@ def _gather_offsets(backend, index, in_strides, dim):
     """
     xp = backend.xp
     shape = index.shape
-    off = xp.astype(index, xp.int64) * in_strides[dim]
+    # The offsets of every position with the ``dim`` coordinate left out: small (size 1
+    # along ``dim``), so summing the broadcast aranges costs nothing next to ``index``.
+    base = None
     for d, n in enumerate(shape):
         if d == dim:
             continue
         view_shape = [1] * len(shape)
         view_shape[d] = n
-        ar = xp.arange(n, dtype=xp.int64, **backend._dev_kw()) * in_strides[d]
-        off = off + xp.reshape(ar, tuple(view_shape))
+        ar = xp.reshape(xp.arange(n, dtype=xp.int64, **backend._dev_kw()) * in_strides[d], tuple(view_shape))
+        base = ar if base is None else base + ar
+    # Then one full-size pass (two when the stride along ``dim`` is not 1) and one full-size array.
+    idx = xp.astype(index, xp.int64, copy=False)
+    if in_strides[dim] == 1:
+        return idx + base if base is not None else xp.astype(idx, xp.int64, copy=True)
+    off = idx * in_strides[dim]
+    if base is not None:
+        off += base
     return off
 
 
@@ -228,7 +237,7 @@ def gather(input, dim, index, *, sparse_grad=False, out=None):
                                    f"[{', '.join(map(str, input.shape))}] apart from dimension {d}")
     size = input.shape[d] if nd else 1
     xp = index._backend.xp
-    if index.numel():
+    if index.numel() and not index._backend.indices_in_range(index._data, size):  # one pass when all are valid
         lo, hi = int(xp.min(index._data)), int(xp.max(index._data))
         if lo < 0 or hi >= size:
             bad = next(int(v) for v in index._host().reshape(-1).tolist() if not 0 <= v < size)
