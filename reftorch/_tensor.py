@@ -378,15 +378,17 @@ class Tensor:
     # ----------------------------------------------------------------- Python protocol
     def __repr__(self, *, tensor_contents=None):
         from ._tensor_str import _str
-        return _str(self)
+        return _str(self, tensor_contents=tensor_contents)
 
     def __str__(self):
         return self.__repr__()
 
     def __format__(self, spec):
-        if self.dim() == 0 and spec:
-            return self.item().__format__(spec)
-        return object.__format__(self.__repr__(), spec) if not spec else self.__repr__().__format__(spec)
+        # As PyTorch: a 0-dim plain Tensor formats its number (f"{torch.tensor(1.5)}" is
+        # "1.5"); anything else is str(self), and a non-empty spec raises TypeError.
+        if self._data.ndim == 0 and type(self) is Tensor:
+            return self.detach().item().__format__(spec)
+        return object.__format__(self, spec)
 
     def __len__(self):
         if self.dim() == 0:

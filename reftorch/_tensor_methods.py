@@ -178,6 +178,8 @@ M = {
     # reductions and products
     "sum": reduction.sum, "mean": reduction.mean, "max": reduction.max, "min": reduction.min,
     "argmax": reduction.argmax, "argmin": reduction.argmin, "equal": reduction.equal,
+    "all": reduction.all, "any": reduction.any, "allclose": reduction.allclose, "isclose": pointwise.isclose,
+    "conj": pointwise.conj,
     "matmul": linalg.matmul, "mm": linalg.mm, "bmm": linalg.bmm, "mv": linalg.mv, "dot": linalg.dot,
     # in place
     "add_": _inplace(pointwise.add), "sub_": _inplace(pointwise.sub), "mul_": _inplace(pointwise.mul),

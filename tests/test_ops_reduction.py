@@ -246,3 +246,70 @@ def test_matmul_batched_errors(a, b, grad):
 def test_matmul_grad_fn_names(a, b):
     check_grads(lambda T, x, y: x @ y, arr(a), arr(b, seed=1))
     check_grads(lambda T, x, y: x.detach() @ y, arr(a), arr(b, seed=1))
+
+
+# ------------------------------------------------------------------ all / any / allclose
+@pytest.mark.parametrize("dt", ALL_DTYPES)
+@pytest.mark.parametrize("which", ["all", "any"])
+def test_all_any(dt, which):
+    a = random_array(np.random.default_rng(1), (2, 3, 4), dt, low=-1, high=1)
+    for dim, keep in [(None, False), (0, False), (-1, True), ((0, 2), False), ((1, -1), True)]:
+        kw = {} if dim is None else {"dim": dim, "keepdim": keep}
+        both(lambda T, x: getattr(x, which)(**kw), a)
+        both(lambda T, x: getattr(T, which)(x, **kw), a)
+    both(lambda T, x: getattr(x, which)(1, True), a)
+    both(lambda T, x: getattr(x, which)(), arr((0,), dt))
+    both(lambda T, x: getattr(x, which)(0), arr((0, 2), dt))
+    both(lambda T, x: getattr(x, which)(0), arr((), dt))
+    raises_like(lambda T, x: getattr(x, which)(3), a, msg=True)
+
+
+def test_all_any_nan_and_grad():
+    a = np.array([[np.nan, 0.0], [1.0, -0.0]], np.float32)
+    both(lambda T, x: (x.all(), x.any(), x.all(1), x.any(0)), a)
+    both(lambda T, x: (x.all(), x.any(1)), a, requires_grad=True)
+
+
+def test_allclose_isclose():
+    x = np.array([1.0, 2.0, np.nan, np.inf, -np.inf, 0.0], np.float32)
+    y = np.array([1.000001, 2.1, np.nan, np.inf, np.inf, 1e-9], np.float32)
+    for kw in [{}, {"equal_nan": True}, {"rtol": 0, "atol": 0}, {"rtol": 0.1}, {"atol": 1e-12, "rtol": 0}]:
+        both(lambda T, a, b: T.isclose(a, b, **kw), x, y)
+        both(lambda T, a, b: a.isclose(b, **kw), x, y)
+        both(lambda T, a, b: (T.allclose(a, b, **kw), a.allclose(b, **kw)), x, y)
+    both(lambda T, a, b: T.isclose(a, b), x[:2].astype(np.float64), y[:1].astype(np.float64))
+    both(lambda T, a, b: T.allclose(a, b), x[:2], x[:2] + np.float32(1e-5))
+    i, j = np.array([1, 2, 300], np.int64), np.array([1, 3, 300], np.int64)
+    both(lambda T, a, b: (T.isclose(a, b), T.isclose(a, b, atol=1), T.allclose(a, b, rtol=0.5)), i, j)
+    both(lambda T, a, b: T.isclose(a, b, atol=2), i.astype(np.uint8), j.astype(np.uint8))
+    both(lambda T, a, b: T.isclose(a, b), np.array([True, False]), np.array([True, True]))
+    c = np.array([1 + 1j, 2 - 1j], np.complex64)
+    both(lambda T, a, b: T.isclose(a, b), c, c + np.complex64(1e-3j))
+    both(lambda T, a, b: T.isclose(a, b), x, y, requires_grad=True)
+    raises_like(lambda T, a, b: T.allclose(a, b), x, i[:1], msg=True)
+    raises_like(lambda T, a, b: T.isclose(a, b), x, x.astype(np.float64), msg=True)
+    raises_like(lambda T, a, b: T.isclose(a, b, rtol=-1), x, y, msg=True)
+    raises_like(lambda T, a, b: T.isclose(a, b, atol=-1), x, y, msg=True)
+    n = np.nan
+    cn = np.array([complex(n, 0), complex(1, n), 1 + 1j], np.complex64)
+    cm = np.array([complex(0, n), complex(n, n), complex(n, 1)], np.complex64)
+    both(lambda T, a, b: (T.isclose(a, b, equal_nan=True), T.isclose(a, a, equal_nan=True), T.isclose(a, a)), cn, cm)
+    raises_like(lambda T, a, b: T.isclose(a, b), x, y[:4])
+    raises_like(lambda T, a: T.isclose(a, 1.0), x, msg=True)
+
+
+def test_sum_of_bool_on_strict_device():
+    a = np.array([[True, False, True], [True, True, False]])
+    expected = torch.from_numpy(a).sum(1)
+    import reftorch
+    for dim in (None, 1):
+        t = reftorch.tensor(a, device="strict")
+        got = t.sum() if dim is None else t.sum(dim)
+        want = torch.from_numpy(a).sum() if dim is None else expected
+        assert got.dtype.name == "int64" and str(want.dtype) == "torch.int64"
+        assert got.cpu().tolist() == want.tolist()
+
+
+def test_isclose_integers_compare_in_float():
+    both(lambda T, a, b: (T.isclose(a, b, atol=0.5, rtol=0), T.isclose(a, b, atol=0.1)),
+         np.array([2**40 + 1, 2**24 + 1], np.int64), np.array([2**40, 2**24], np.int64))

@@ -1,6 +1,7 @@
 """What every backend provides beyond its array namespace."""
 from __future__ import annotations
 
+import contextlib
 import math
 
 from .. import _dtype as D
@@ -53,6 +54,10 @@ class Backend:
     def is_c_contiguous(self, arr):
         """True when ``arr`` is known to be row-major contiguous (False: unknown, take the slow path)."""
         return False
+
+    def quiet_overflow(self):
+        """A context manager silencing overflow warnings (PyTorch's kernels never warn)."""
+        return contextlib.nullcontext()
 
     def dtype_of(self, arr):
         return self._from_native[arr.dtype]

@@ -40,6 +40,9 @@ class NumpyBackend(Backend):
         # One pass: negative values become huge once read as unsigned.
         return int(idx.view(np.dtype(f"u{idx.itemsize}")).max()) < size
 
+    def quiet_overflow(self):
+        return np.errstate(over="ignore")
+
     def is_c_contiguous(self, arr):
         return arr.flags.c_contiguous
 

@@ -597,7 +597,10 @@ class Sigmoid(_Unary):
         xp = x._backend.xp
         a = _float_input(x)
         ctx.save_output()
-        return 1 / (1 + xp.exp(-a))
+        # exp(-a) overflows to inf below about -88 (float32), giving PyTorch's exact 0;
+        # NumPy would warn about it, PyTorch does not.
+        with x._backend.quiet_overflow():
+            return 1 / (1 + xp.exp(-a))
 
     @staticmethod
     def backward(ctx, g):
@@ -759,3 +762,94 @@ def sin(input):
 def cos(input):
     """Cosine element-wise. Mirrors ``torch.cos``."""
     return Cos.apply(input)
+
+
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """Element-wise ``|input - other| <= atol + rtol * |other|`` (or exactly equal), broadcast.
+
+    Infinities are close only to themselves; ``nan`` is close to ``nan`` only with
+    ``equal_nan=True``. Integer and bool inputs are compared in the default float dtype. The result is
+    a bool tensor outside the autograd graph. Mirrors ``torch.isclose``.
+
+    Args:
+        input: a tensor.
+        other: a tensor of the same dtype (broadcastable with ``input``).
+        rtol: relative tolerance (>= 0).
+        atol: absolute tolerance (>= 0).
+        equal_nan: whether two ``nan`` compare close.
+
+    Raises:
+        TypeError: if ``input`` or ``other`` is not a tensor.
+        RuntimeError: if the dtypes differ ("Float did not match Long") or a tolerance is
+            negative.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.isclose(torch.tensor([1., 2., float("nan")]), torch.tensor([1.000001, 2.1, float("nan")]))
+        tensor([ True, False, False])
+        >>> torch.isclose(torch.tensor([float("nan")]), torch.tensor([float("nan")]), equal_nan=True)
+        tensor([True])
+    """
+    for pos, (name, v) in enumerate((("input", input), ("other", other)), 1):
+        if not isinstance(v, Tensor):
+            raise TypeError(f"isclose(): argument '{name}' (position {pos}) must be Tensor, not {type(v).__name__}")
+    dt = input.dtype
+    if other.dtype is not dt:
+        raise RuntimeError(f"{_SCALAR_NAMES[dt.name]} did not match {_SCALAR_NAMES[other.dtype.name]}")
+    if rtol < 0:
+        raise RuntimeError(f"rtol must be greater than or equal to zero, but got {rtol}")
+    if atol < 0:
+        raise RuntimeError(f"atol must be greater than or equal to zero, but got {atol}")
+    if input.device != other.device and input.dim() and other.dim():
+        raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two devices, "
+                           f"{input.device} and {other.device}!")
+    if input._data.shape != other._data.shape:
+        from .indexing import _broadcast_shape
+        _broadcast_shape(input._data.shape, other._data.shape)  # PyTorch's error if they do not broadcast
+    b = input._backend
+    xp = b.xp
+    a, o = input._data, _as_operand(other, input, dt)._data
+    # PyTorch's at::isclose, step by step, with its dtypes.
+    close = a == o
+    if equal_nan and (dt.is_floating_point or dt.is_complex):  # a complex nan: either part nan
+        close = close | (xp.isnan(a) & xp.isnan(o))
+    if rtol != 0 or atol != 0:
+        if not (dt.is_floating_point or dt.is_complex):  # integers and bools: compared in the default float dtype
+            fnative = b.dtype(D.get_default_dtype())
+            a, o = xp.astype(a, fnative), xp.astype(o, fnative)
+        allowed = atol + xp.abs(rtol * o)
+        actual = xp.abs(a - o)
+        close = close | (xp.isfinite(actual) & (actual <= allowed))
+    return Tensor._wrap(close, input.device, b)
+
+
+class Conj(Function):
+    name = "ConjBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        return x._backend.xp.conj(x._data)
+
+    @staticmethod
+    def backward(ctx, g):
+        return ctx.xp.conj(g)
+
+
+def conj(input):
+    """The complex conjugate; a non-complex tensor is returned as is (the same object).
+
+    Mirrors ``torch.conj``. PyTorch returns a lazy view with the conjugate bit set
+    (``is_conj()``); reftorch returns a conjugated copy with the same values and
+    ``grad_fn`` (``ConjBackward0``), so writes to it do not reach ``input``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.tensor([1 + 2j, 3 - 1j]).conj()
+        tensor([1.-2.j, 3.+1.j])
+        >>> x = torch.tensor([1., 2.])
+        >>> x.conj() is x
+        True
+    """
+    if not input.dtype.is_complex:
+        return input
+    return Conj.apply(input)

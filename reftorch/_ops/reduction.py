@@ -1,6 +1,7 @@
 """Reductions: ``sum``, ``mean``, ``max``/``min``, ``argmax``/``argmin``."""
 from __future__ import annotations
 
+import builtins
 import math
 from collections import namedtuple
 
@@ -42,6 +43,8 @@ class Sum(Function):
         ctx.shape, ctx.axes, ctx.keepdim = x._data.shape, axes, keepdim
         ctx.native = x._data.dtype
         data = x._data if x._data.ndim or axes is None else x._backend.xp.reshape(x._data, (1,))
+        if x._dtype is D.bool:  # the array API sums numeric dtypes only
+            data = b.xp.astype(data, b.dtype(D.int64))
         from ._common import row_major  # PyTorch's reductions return contiguous results
         return row_major(b, b.xp.sum(data, axis=axes, keepdims=keepdim, dtype=b.dtype(dtype)))
 
@@ -124,6 +127,75 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
 def _scalar_name(d):
     return {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
             "bool": "Bool"}.get(d.name, d.name.capitalize())
+
+
+def _all_any(input, dim, keepdim, which):
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{which}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+    axes = _dims(input, dim)
+    if input.dim() == 0:
+        axes = None
+    b = input._backend
+    xp = b.xp
+    truth = xp.astype(input._data, xp.bool)  # nonzero (nan included) is True
+    out = (xp.all if which == "all" else xp.any)(truth, axis=axes, keepdims=bool(keepdim))
+    if input.dtype is D.uint8:  # PyTorch keeps uint8 for uint8 inputs
+        out = xp.astype(out, b.dtype(D.uint8))
+    from ._common import row_major
+    return Tensor._wrap(row_major(b, out), input.device, b)
+
+
+def all(input, dim=None, keepdim=False):
+    """Whether every element is nonzero (``True``), over all elements or along ``dim``.
+
+    ``dim`` may be an int or a tuple of ints. The result is bool (uint8 for uint8 inputs)
+    and outside the autograd graph. An empty reduction gives ``True``. Mirrors ``torch.all``.
+
+    Raises:
+        IndexError: if a dim is out of range.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> x = torch.tensor([[1, 0], [1, 1]])
+        >>> torch.all(x), x.all(dim=1), x.all(0, keepdim=True)
+        (tensor(False), tensor([False,  True]), tensor([[ True, False]]))
+    """
+    return _all_any(input, dim, keepdim, "all")
+
+
+def any(input, dim=None, keepdim=False):
+    """Whether some element is nonzero, over all elements or along ``dim``.
+
+    ``dim`` may be an int or a tuple of ints. The result is bool (uint8 for uint8 inputs)
+    and outside the autograd graph. An empty reduction gives ``False``. Mirrors ``torch.any``.
+
+    Raises:
+        IndexError: if a dim is out of range.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> x = torch.tensor([[0, 0], [1, 0]])
+        >>> torch.any(x), x.any(dim=1), x.any(0, keepdim=True)
+        (tensor(True), tensor([False,  True]), tensor([[ True, False]]))
+    """
+    return _all_any(input, dim, keepdim, "any")
+
+
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """Whether every element of :func:`~reftorch.isclose` is ``True``: a Python bool.
+
+    Mirrors ``torch.allclose``; the same arguments and errors as ``isclose``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.allclose(torch.tensor([1., 2.]), torch.tensor([1., 2.00001]))
+        True
+        >>> torch.allclose(torch.tensor([1., 2.]), torch.tensor([1., 2.0001]))
+        False
+    """
+    from .pointwise import isclose
+    close = isclose(input, other, rtol=rtol, atol=atol, equal_nan=equal_nan)
+    return builtins.bool(all(close).item())
 
 
 # ------------------------------------------------------------------ max / min
