@@ -641,3 +641,81 @@ def test_backward_inputs():
     vt, vr = on_both(run)
     assert_same(vr, vt)
     same_errors(lambda T: (T.tensor([1.0], requires_grad=True) * 2).sum().backward(inputs=[]))
+
+
+def _shares(a, b):
+    return np.shares_memory(np.asarray(a.detach().numpy()), np.asarray(b.detach().numpy()))
+
+
+def test_first_grad_steals_a_fresh_buffer():
+    # A gradient array made by the last backward and referenced by nothing else becomes
+    # .grad without a copy (PyTorch steals it); the values and later in-place accumulation
+    # are as before.
+    from reftorch.autograd.function import Function
+
+    ptrs = []
+
+    class Triple(Function):
+        name = "TripleBackward"
+
+        @staticmethod
+        def forward(ctx, x):
+            return x._data * 3
+
+        @staticmethod
+        def backward(ctx, g):
+            out = g * 3
+            ptrs.append(out.__array_interface__["data"][0])
+            return out
+
+    x = reftorch.tensor([1.0, 2.0], requires_grad=True)
+    Triple.apply(x).backward(reftorch.ones(2))
+    assert x.grad.tolist() == [3.0, 3.0]
+    assert x.grad.data_ptr() == ptrs[0]  # the backward's own buffer, not a copy
+    g = x.grad
+    Triple.apply(x).backward(reftorch.ones(2))
+    assert g is x.grad and x.grad.tolist() == [6.0, 6.0]
+    for T in LIBS:  # the same through ordinary ops, against torch's values
+        p = T.tensor([1.0, 2.0], requires_grad=True)
+        (p * 2).sum().backward()
+        g = p.grad
+        (p * p).sum().backward()
+        assert g is p.grad and p.grad.tolist() == [4.0, 6.0]
+
+
+def test_first_grad_is_copied_when_the_array_is_shared():
+    for T in LIBS:
+        a = T.tensor([1.0, 2.0], requires_grad=True)
+        b = T.tensor([3.0, 4.0], requires_grad=True)
+        gout = T.tensor([1.0, 10.0])
+        (a + b).backward(gout)  # AddBackward passes the caller's gradient to both leaves
+        assert not _shares(a.grad, b.grad) and not _shares(a.grad, gout) and not _shares(b.grad, gout)
+        (a * 2 + b).backward(gout)
+        assert a.grad.tolist() == [3.0, 30.0] and b.grad.tolist() == [2.0, 20.0]
+        assert gout.tolist() == [1.0, 10.0]
+        if T is reftorch:
+            # An identity-like backward (a view) of the caller's gradient. PyTorch 2.13
+            # steals the view here, so its .grad shares the caller's memory and the next
+            # accumulation writes into the caller's tensor; reftorch copies instead.
+            c = T.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+            gv = T.ones(4)
+            c.view(4).backward(gv)
+            assert not _shares(c.grad, gv)
+            c.view(4).backward(gv)
+            assert gv.tolist() == [1.0] * 4 and c.grad.tolist() == [[2.0, 2.0], [2.0, 2.0]]
+        # the same fresh gradient reaching two leaves through one node
+        x = T.tensor([1.0, 2.0], requires_grad=True)
+        y = T.tensor([5.0, 6.0], requires_grad=True)
+        ((x + y) * 3).sum().backward()
+        assert not _shares(x.grad, y.grad)
+        (x * 1).sum().backward()
+        assert x.grad.tolist() == [4.0, 4.0] and y.grad.tolist() == [3.0, 3.0]
+        # a retained non-leaf gradient and the leaf's gradient stay separate
+        z = T.tensor([1.0, 2.0], requires_grad=True)
+        w = z * 2
+        w.retain_grad()
+        v = w.view(2)
+        (v * 5).sum().backward()
+        assert not _shares(w.grad, z.grad)
+        z.grad.add_(1)
+        assert w.grad.tolist() == [5.0, 5.0] and z.grad.tolist() == [11.0, 11.0]

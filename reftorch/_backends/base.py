@@ -55,6 +55,11 @@ class Backend:
         """True when ``arr`` is known to be row-major contiguous (False: unknown, take the slow path)."""
         return False
 
+    def owns_memory(self, arr):
+        """True when ``arr`` is a writeable row-major array owning its memory (not a view):
+        autograd may then keep it as ``.grad`` without a copy. False: unknown, copy."""
+        return False
+
     def quiet_overflow(self):
         """A context manager silencing overflow warnings (PyTorch's kernels never warn)."""
         return contextlib.nullcontext()

@@ -40,6 +40,10 @@ class NumpyBackend(Backend):
         # One pass: negative values become huge once read as unsigned.
         return int(idx.view(np.dtype(f"u{idx.itemsize}")).max()) < size
 
+    def owns_memory(self, arr):
+        flags = arr.flags
+        return arr.base is None and flags.owndata and flags.c_contiguous and flags.writeable
+
     def quiet_overflow(self):
         return np.errstate(over="ignore")
 

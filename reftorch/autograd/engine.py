@@ -7,8 +7,21 @@ into the same node are summed, and leaves accumulate into ``.grad``.
 """
 from __future__ import annotations
 
+import sys
+
 from .function import AccumulateGrad
 from .grad_mode import no_grad
+
+
+def _refs_of_a_sole_local():
+    """``sys.getrefcount`` of an object referenced by one local variable only (measured
+    rather than assumed: the count includes the call's own argument, and CPython versions
+    differ in how they count)."""
+    obj = object()
+    return sys.getrefcount(obj)
+
+
+_SOLE_REFS = _refs_of_a_sole_local()
 
 
 def _dependencies(roots):
@@ -78,7 +91,12 @@ def run_backward(tensors, grads, retain_graph=False, inputs=None):
                     continue
             if isinstance(node, AccumulateGrad):
                 if grad is not None and capture is None:
-                    node.accumulate(grad)
+                    # A first gradient that nothing else references (not the caller's
+                    # gradient, not still waiting in ``buffer`` for another node, not saved
+                    # by a node, no array viewing it) and that owns its memory becomes
+                    # ``.grad`` without a copy, as PyTorch steals such a buffer.
+                    steal = sys.getrefcount(grad) <= _SOLE_REFS and node.variable._backend.owns_memory(grad)
+                    node.accumulate(grad, steal=steal)
                 continue
             if grad is None:
                 out_grads = (None,) * len(node.next_functions)
@@ -97,6 +115,7 @@ def run_backward(tensors, grads, retain_graph=False, inputs=None):
                 deps[nxt] -= 1
                 if deps[nxt] == 0:
                     ready.append(nxt)
+            out_grads = g = None  # hold no gradient between steps (see ``steal`` above)
     if capture is not None:
         return [capture[t.grad_fn if t.grad_fn is not None else t._accumulator] for t in inputs]
     return None

@@ -132,11 +132,14 @@ class AccumulateGrad:
     def __repr__(self):
         return f"<AccumulateGrad object at {hex(id(self))}>"
 
-    def accumulate(self, grad_array):
+    def accumulate(self, grad_array, steal=False):
+        """Add ``grad_array`` to ``.grad``. The first gradient is copied, unless ``steal``
+        says the caller hands over the only reference to an array owning its memory."""
         from .._tensor import Tensor
         t = self.variable
         if t._grad is None:
-            t._grad = Tensor._wrap(grad_array.copy() if t._backend.has_views else grad_array, t.device)
+            keep = steal or not t._backend.has_views
+            t._grad = Tensor._wrap(grad_array if keep else grad_array.copy(), t.device)
         else:
             g = t._grad
             if t._backend.has_views:
