@@ -1,6 +1,7 @@
 """Binds the operations in ``reftorch/_ops`` to ``Tensor`` as methods and operators."""
 from __future__ import annotations
 
+from . import _backends
 from . import _dtype as D
 from ._tensor import Tensor, _as_shape
 from ._tensor_inplace import commit, setitem, write_all
@@ -117,11 +118,36 @@ def _cuda(self, device=None, non_blocking=False):
     return _to(self, "cuda" if device is None else (f"cuda:{device}" if isinstance(device, int) else device))
 
 
+class _PinMemory(Function):
+    """A copy of a CPU tensor into page-locked host memory (CuPy's ``empty_pinned``)."""
+
+    name = "PinMemoryBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        from ._device import device
+        return _backends.get(device("cuda")).pin_memory(x._data)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+
 def _pin_memory(self, device=None):
+    """``Tensor.pin_memory``: a CPU copy in page-locked memory (``self`` if already pinned).
+
+    As PyTorch: without a usable GPU it raises (CPU builds say "Cannot access accelerator
+    device when none is available."), and only CPU tensors can be pinned.
+    """
     from . import cuda
     if not cuda.is_available():
         raise RuntimeError("Cannot access accelerator device when none is available.")
-    return self
+    if self.device.type != "cpu":
+        from ._tensor import tensor_type_name
+        raise RuntimeError(f"cannot pin '{tensor_type_name(self)}' only dense CPU tensors can be pinned")
+    if self._backend.is_pinned(self._data):
+        return self
+    return _PinMemory.apply(self)
 
 
 def _new(fn):
@@ -201,7 +227,7 @@ M = {
     "bool": lambda self, memory_format=None: _to(self, D.bool),
     "byte": lambda self, memory_format=None: _to(self, D.uint8),
     "char": lambda self, memory_format=None: _to(self, D.int8),
-    "pin_memory": _pin_memory, "is_pinned": lambda self, device=None: False,
+    "pin_memory": _pin_memory, "is_pinned": lambda self, device=None: self._backend.is_pinned(self._data),
     "new_zeros": _new(creation.zeros), "new_ones": _new(creation.ones), "new_empty": _new(creation.empty),
     "new_full": _new_full, "new_tensor": _new_tensor,
 }

@@ -274,3 +274,48 @@ def test_creation_out_argument():
                     T.randn(3, out=e), e.shape, T.randint(0, 5, (2,), out=d), d.shape]
     both(run)
     both(lambda T: T.zeros(2, out=T.empty(2, requires_grad=True)), msg=True)
+
+
+def test_pin_memory_without_gpu_is_pytorch_cpu_behaviour():
+    if reftorch.cuda.is_available():
+        pytest.skip("CPU-build behaviour: needs a machine without a usable GPU")
+    a = np.arange(6, dtype=np.float32).reshape(2, 3)
+    raises_like(lambda T, x: x.pin_memory(), a, msg=True)
+    both(lambda T, x: (x.is_pinned(), x[0].is_pinned()), a)
+
+
+def test_is_pinned_follows_views_of_pinned_memory(monkeypatch):
+    # CuPy's pinned arrays are NumPy arrays over a PinnedMemoryPointer; a stand-in module
+    # checks that the backend recognises them (and views of them) without a GPU.
+    import sys
+    import types
+
+    class PinnedMemoryPointer(bytearray):
+        pass
+
+    fake = types.ModuleType("cupy")
+    fake.cuda = types.SimpleNamespace(PinnedMemoryPointer=PinnedMemoryPointer)
+    monkeypatch.setitem(sys.modules, "cupy", fake)
+    arr = np.ndarray((2, 3), dtype=np.float32, buffer=PinnedMemoryPointer(24))
+    t = reftorch.from_numpy(arr)
+    assert t.is_pinned() and t[1].is_pinned() and t.t().is_pinned()
+    assert not reftorch.ones(2, 3).is_pinned() and not (t + 1).is_pinned()
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not reftorch.cuda.is_available(), reason="needs CuPy and a CUDA GPU")
+def test_pin_memory_on_gpu_machine():
+    x = reftorch.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    assert not x.is_pinned()
+    p = x.pin_memory()
+    assert p.device.type == "cpu" and p.is_pinned() and p.tolist() == x.tolist()
+    assert p.dtype == x.dtype and p.grad_fn.name() == "PinMemoryBackward0"
+    assert not np.shares_memory(p.detach().numpy(), x.detach().numpy())
+    assert p.pin_memory() is p and p[0].is_pinned()
+    (p * p).sum().backward()
+    assert x.grad.tolist() == [[2.0, 4.0], [6.0, 8.0]]
+    c = reftorch.ones(2, device="cuda")
+    assert not c.is_pinned()
+    with pytest.raises(RuntimeError, match="only dense CPU tensors can be pinned"):
+        c.pin_memory()
+    assert (p.to("cuda") * 2).cpu().tolist() == [[2.0, 4.0], [6.0, 8.0]]

@@ -60,6 +60,10 @@ class Backend:
         autograd may then keep it as ``.grad`` without a copy. False: unknown, copy."""
         return False
 
+    def is_pinned(self, arr):
+        """True when ``arr`` lies in page-locked host memory (only CPU arrays can)."""
+        return False
+
     def quiet_overflow(self):
         """A context manager silencing overflow warnings (PyTorch's kernels never warn)."""
         return contextlib.nullcontext()

@@ -1,6 +1,8 @@
 """The CPU backend: plain NumPy (NumPy 2 implements the array API standard)."""
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 from numpy.lib.stride_tricks import as_strided as _as_strided
 
@@ -39,6 +41,19 @@ class NumpyBackend(Backend):
     def indices_in_range(self, idx, size):
         # One pass: negative values become huge once read as unsigned.
         return int(idx.view(np.dtype(f"u{idx.itemsize}")).max()) < size
+
+    def is_pinned(self, arr):
+        # CuPy's pinned arrays (cupyx.empty_pinned) are NumPy arrays over a
+        # PinnedMemoryPointer; views of them reach it through ``.base``.
+        cupy = sys.modules.get("cupy")
+        if cupy is None:  # nothing can be pinned before CuPy is imported
+            return False
+        base = arr
+        while base is not None:
+            if isinstance(base, cupy.cuda.PinnedMemoryPointer):
+                return True
+            base = base.obj if isinstance(base, memoryview) else getattr(base, "base", None)
+        return False
 
     def owns_memory(self, arr):
         flags = arr.flags
