@@ -9,7 +9,7 @@ import math
 
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap_dim, int_arg
-from ..autograd.function import Function
+from ..autograd.function import _NO_CTX, Function, view_outside_graph
 from ._common import sum_to_shape
 
 
@@ -552,6 +552,8 @@ def getitem(x, key):
     if type(key) is int:  # fast path (per-call overhead): x[i] in range is a select, as _normalize_key finds
         shp = x._data.shape
         if shp and -shp[0] <= key < shp[0]:
+            if not x._requires_grad:  # no graph to record either: skip Function.apply
+                return view_outside_graph(x, BasicIndex.forward(_NO_CTX, x, key=(key, Ellipsis)))
             return BasicIndex.apply(x, key=(key, Ellipsis), _name="SelectBackward0")
     key = sequence_as_tuple(key)
     if isinstance(key, Tensor) and key.dim() == 0 and key.dtype in (D.int64, D.int32, D.int16, D.int8):

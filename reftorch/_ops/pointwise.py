@@ -58,6 +58,8 @@ def _as_operand(v, ref, dt):
 
 
 def _cast(t, dt):
+    if t._dtype is dt:  # fast path: already the computation dtype
+        return t._data
     b = t._backend
     native = b.dtype(dt)
     return t._data if t._data.dtype == native else b.xp.astype(t._data, native)
@@ -67,8 +69,9 @@ class _Binary(Function):
     elementwise = True
     @staticmethod
     def _setup(ctx, x, y, dt):
-        ctx.shapes = (x._data.shape, y._data.shape)
-        ctx.natives = (x._data.dtype, y._data.dtype)
+        if ctx.needs_input_grad:  # what _reduce needs (skipped when no graph is recorded)
+            ctx.shapes = (x._data.shape, y._data.shape)
+            ctx.natives = (x._data.dtype, y._data.dtype)
         return _cast(x, dt), _cast(y, dt)
 
     @staticmethod

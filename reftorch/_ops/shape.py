@@ -11,7 +11,7 @@ import math
 
 from .._size import Size
 from .._tensor import Tensor, _as_shape, _wrap_dim, int_arg
-from ..autograd.function import Function
+from ..autograd.function import _NO_CTX, Function, view_outside_graph
 
 _VIEW_ERR = ("view size is not compatible with input tensor's size and stride (at least one dimension "
              "spans across two contiguous subspaces). Use .reshape(...) instead.")
@@ -19,7 +19,7 @@ _VIEW_ERR = ("view size is not compatible with input tensor's size and stride (a
 
 def infer_size(shape, numel):
     """Resolve one ``-1`` in ``shape`` (PyTorch's ``infer_size``)."""
-    if -1 not in shape and math.prod(shape) == numel and min(shape, default=0) >= 0:
+    if -1 not in shape and math.prod(shape) == numel and (not shape or min(shape) >= 0):
         return tuple(shape)  # fast path (per-call overhead): nothing to infer or reject
     shape = list(shape)
     infer = None
@@ -440,6 +440,8 @@ def view(input, *shape):
     data = input._data
     new = infer_size(_as_shape(shape), math.prod(data.shape))
     if _plain_contiguous(input._backend, data):  # fast path: skip stride() and compute_stride
+        if not input._requires_grad:  # and Function.apply: no graph to record
+            return view_outside_graph(input, input._backend.reshape_view(data, new))
         return View.apply(input, shape=new, strides=None)
     strides = compute_stride(data.shape, input.stride(), new)
     if strides is None:
@@ -467,6 +469,8 @@ def reshape(input, *shape):
     data = input._data
     new = infer_size(_as_shape(shape), math.prod(data.shape))
     if _plain_contiguous(input._backend, data):  # fast path: a view, as in view()
+        if not input._requires_grad:
+            return view_outside_graph(input, input._backend.reshape_view(data, new))
         return View.apply(input, shape=new, strides=None)
     strides = compute_stride(data.shape, input.stride(), new)
     if strides is not None:
@@ -557,6 +561,8 @@ def squeeze(input, dim=None):
         d = _wrap_dim(dim, nd)
         axes = (d,) if nd and shp[d] == 1 else ()
         name = "SqueezeBackward1"
+    if not input._requires_grad:  # fast path: no graph to record, skip Function.apply
+        return view_outside_graph(input, Squeeze.forward(_NO_CTX, input, axes=axes))
     return Squeeze.apply(input, axes=axes, _name=name)
 
 

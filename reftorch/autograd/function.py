@@ -210,12 +210,13 @@ class Function:
             dev, backend = x0._device, x0._backend
         else:  # an op that moves data to another device: _out = (device, backend)
             dev, backend = _out
+        is_view = cls.is_view
         if cls.elementwise:
-            out = _relayout()(x0._backend, out, inputs[cls.elementwise_from:])
-        if not cls.is_view and 0 in out.shape:
+            out = (_RELAYOUT or _relayout())(x0._backend, out, inputs[cls.elementwise_from:])
+        if not is_view and 0 in out.shape:
             from .._ops._common import fix_empty_strides
             out = fix_empty_strides(backend, out)
-        result = _new(_tensor_cls())
+        result = _new(_TENSOR or _tensor_cls())
         result._data = out
         result._backend = backend
         result._dtype = backend._from_native[out.dtype]
@@ -224,14 +225,15 @@ class Function:
         result._grad = None
         result._accumulator = None
         result._retains_grad = False
-        if cls.is_view:
+        if is_view:
             base = x0._base
             result._base = x0 if base is None else base
-            result._version = x0._version
+            version = result._version = x0._version
+            result._fn_version = version[0]
         else:
             result._base = None
             result._version = [0]
-        result._fn_version = result._version[0]
+            result._fn_version = 0
         result._grad_fn = None
         if needs:
             skip = cls.nondiff if _skip is None else _skip
@@ -248,6 +250,27 @@ class Function:
 
 
 _new = object.__new__
+
+
+def view_outside_graph(x, out):
+    """What ``View.apply(x, ...)`` returns when no graph is recorded (``x`` does not
+    require grad), for fast paths that skip ``Function.apply``: a tensor over ``out``, a
+    view of ``x``'s array, sharing ``x``'s base and version counter."""
+    result = _new(_TENSOR or _tensor_cls())
+    result._data = out
+    result._backend = backend = x._backend
+    result._dtype = backend._from_native[out.dtype]
+    result._device = x._device
+    result._requires_grad = False
+    result._grad = None
+    result._accumulator = None
+    result._retains_grad = False
+    base = x._base
+    result._base = x if base is None else base
+    version = result._version = x._version
+    result._fn_version = version[0]
+    result._grad_fn = None
+    return result
 
 
 def _tensor_cls():
