@@ -23,11 +23,18 @@ class Cat(Function):
         b = tensors[0]._backend
         xp = b.xp
         native = b.dtype(dtype)
-        skip = [_legacy_empty(t) for t in tensors]
-        if all(skip):
+        arrays, skip, cast = [], [], False
+        for t in tensors:  # one loop (per-call overhead)
+            a = t._data
+            arrays.append(a)
+            skip.append(a.shape == (0,))  # a legacy empty 1-D tensor (_legacy_empty)
+            cast = cast or a.dtype != native
+        if True in skip and not all(skip):
+            arrays = [a for a, s in zip(arrays, skip) if not s]
+        else:  # none to skip, or only empty ones (kept: they give the empty result)
             skip = [False] * len(tensors)
-        arrays = [t._data if t._data.dtype == native else xp.astype(t._data, native)
-                  for t, s in zip(tensors, skip) if not s]
+        if cast:
+            arrays = [a if a.dtype == native else xp.astype(a, native) for a in arrays]
         if ctx.needs_input_grad:  # what backward needs (skipped when no graph is recorded)
             ctx.dim, ctx.skip = dim, skip
             ctx.sizes = [0 if s else t._data.shape[dim] for t, s in zip(tensors, skip)]
@@ -104,16 +111,19 @@ def cat(tensors, dim=0, *, axis=None, out=None):
         if not t._data.shape:
             raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
     dev0 = tensors[0]._device
-    if any(t._device is not dev0 for t in tensors):  # fast path: one device object, nothing to compare
-        _check_devices(tensors)
     dtype = tensors[0]._dtype
-    for t in tensors[1:]:
+    for t in tensors:
+        if t._device is not dev0:  # (one device object: nothing to compare)
+            _check_devices(tensors)
         if t._dtype is not dtype:
             dtype = D.promote_types(dtype, t._dtype)
-    kept = [t for t in tensors if not _legacy_empty(t)]
-    if not kept:  # only empty 1-D tensors: PyTorch does not even check ``dim``
+    ref = None  # the first tensor that is not a legacy empty one
+    for t in tensors:
+        if t._data.shape != (0,):
+            ref = t
+            break
+    if ref is None:  # only empty 1-D tensors: PyTorch does not even check ``dim``
         return Cat.apply(*tensors, dim=0, dtype=dtype)
-    ref = kept[0]
     rshape = ref._data.shape
     d = _wrap_dim(int_arg(dim, "cat", "dim", 2), len(rshape))
     for i, t in enumerate(tensors):
