@@ -51,6 +51,10 @@ class Backend:
         xp = self.xp
         return int(xp.min(idx)) >= 0 and int(xp.max(idx)) < size
 
+    def take_in_range(self, arr, idx, axis=None):
+        """``xp.take`` for indices already checked to lie in range."""
+        return self.xp.take(arr, idx, axis=axis)
+
     def is_c_contiguous(self, arr):
         """True when ``arr`` is known to be row-major contiguous (False: unknown, take the slow path)."""
         return False

@@ -62,6 +62,10 @@ class NumpyBackend(Backend):
     def quiet_overflow(self):
         return np.errstate(over="ignore")
 
+    def take_in_range(self, arr, idx, axis=None):
+        # mode="clip" skips NumPy's own bounds-checking pass (the caller checked them).
+        return np.take(arr, idx, axis=axis, mode="clip")
+
     def is_c_contiguous(self, arr):
         return arr.flags.c_contiguous
 

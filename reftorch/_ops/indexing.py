@@ -34,7 +34,7 @@ class IndexSelect(Function):
         ctx.native = x._data.dtype
         ctx.save_for_backward(index)
         data = x._data if x._data.ndim else xp.reshape(x._data, (1,))
-        out = xp.take(data, idx, axis=dim)
+        out = x._backend.take_in_range(data, idx, axis=dim)  # index_select() checked the indices
         return out if x._data.ndim else xp.reshape(out, ())
 
     @staticmethod
@@ -169,7 +169,8 @@ class Gather(Function):
         ctx.save_for_backward(index)
         ctx.strides = strides
         ctx.dim = dim
-        return xp.reshape(xp.take(flat, xp.reshape(off, (-1,))), index._data.shape)
+        # gather() checked every index: the offsets all lie inside ``flat``
+        return xp.reshape(b.take_in_range(flat, xp.reshape(off, (-1,))), index._data.shape)
 
     @staticmethod
     def backward(ctx, g):

@@ -583,6 +583,8 @@ def unsqueeze(input, dim):
         (torch.Size([1, 3]), torch.Size([3, 1]))
     """
     d = _wrap_dim(int_arg(dim, "unsqueeze", "dim", 1), input.dim() + 1)
+    if not input._requires_grad:  # fast path: no graph to record, skip Function.apply
+        return view_outside_graph(input, Unsqueeze.forward(_NO_CTX, input, dim=d))
     return Unsqueeze.apply(input, dim=d)
 
 
