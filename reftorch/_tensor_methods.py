@@ -33,11 +33,9 @@ class ToCopy(Function):
         return src.xp.astype(g, ctx.src_native) if g.dtype != ctx.src_native else g
 
 
-def _to(self, *args, dtype=None, device=None, non_blocking=False, copy=False, memory_format=None):
-    """Convert dtype and/or device: ``to(torch.float64)``, ``to("cuda")``, ``to(other)``.
-
-    Returns ``self`` when nothing changes (unless ``copy=True``).
-    """
+def parse_to_args(args, dtype=None, device=None):
+    """Sort ``to()``'s positional arguments (a dtype, a device, or a tensor to match)
+    into ``(dtype, device)``; shared by ``Tensor.to`` and ``nn.Module.to``."""
     for a in args:
         if isinstance(a, D.dtype):
             dtype = a
@@ -45,6 +43,15 @@ def _to(self, *args, dtype=None, device=None, non_blocking=False, copy=False, me
             dtype, device = a.dtype, a.device
         elif a is not None:
             device = a
+    return dtype, device
+
+
+def _to(self, *args, dtype=None, device=None, non_blocking=False, copy=False, memory_format=None):
+    """Convert dtype and/or device: ``to(torch.float64)``, ``to("cuda")``, ``to(other)``.
+
+    Returns ``self`` when nothing changes (unless ``copy=True``).
+    """
+    dtype, device = parse_to_args(args, dtype, device)
     dt = self.dtype if dtype is None else dtype
     dev, backend = resolve_device(device) if device is not None else (self.device, self._backend)
     if dt is self.dtype and dev == self.device and not copy:

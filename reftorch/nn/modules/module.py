@@ -16,6 +16,7 @@ from collections import OrderedDict, namedtuple
 from collections.abc import Mapping
 
 from ..._tensor import Tensor, tensor_type_name
+from ..._tensor_methods import parse_to_args
 from ... import _dtype as D
 from ...autograd.grad_mode import no_grad
 from ..parameter import Parameter, Buffer
@@ -512,13 +513,7 @@ class Module:
         dtype = kwargs.pop("dtype", None)
         device = kwargs.pop("device", None)
         kwargs.pop("non_blocking", None)
-        for a in args:
-            if isinstance(a, D.dtype):
-                dtype = a
-            elif isinstance(a, Tensor):
-                dtype, device = a.dtype, a.device
-            elif a is not None:
-                device = a
+        dtype, device = parse_to_args(args, dtype, device)
         if dtype is not None and not (dtype.is_floating_point or dtype.is_complex):
             raise TypeError("nn.Module.to only accepts floating point or complex dtypes, but got "
                             f"desired dtype={dtype}")
