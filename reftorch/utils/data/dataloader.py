@@ -491,6 +491,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
             # Do not block at exit flushing tasks to a worker that is gone.
             index_queue.cancel_join_thread()
             w = ctx.Process(
+                name=f"reftorch-DataLoader-worker-{i}",
                 target=_utils.worker._worker_loop,
                 args=(
                     self._dataset_kind, self._dataset, index_queue, self._worker_result_queue,
