@@ -79,7 +79,7 @@ def _is_multiprocessing_helper(pid: str) -> bool:
     return b"resource_tracker" in cmdline or b"forkserver" in cmdline
 
 
-def _reap_finished_pytorch_workers() -> None:
+def _reap_exited_non_reftorch_children() -> None:
     """Reap exited child processes that are not reftorch DataLoader workers.
 
     PyTorch's ``_shutdown_workers`` joins each worker with ``MP_STATUS_CHECK_INTERVAL`` as
@@ -106,7 +106,7 @@ def no_leftover_processes(timeout: float = 5.0) -> None:
     gc.collect()
     deadline = time.monotonic() + timeout
     while True:
-        _reap_finished_pytorch_workers()
+        _reap_exited_non_reftorch_children()
         states = child_states()
         if not states:
             return
