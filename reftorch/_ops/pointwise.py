@@ -72,7 +72,8 @@ class _Binary(Function):
         if ctx.needs_input_grad:  # what _reduce needs (skipped when no graph is recorded)
             ctx.shapes = (x._data.shape, y._data.shape)
             ctx.natives = (x._data.dtype, y._data.dtype)
-        return _cast(x, dt), _cast(y, dt)
+        # (per-call overhead) no cast call at all when an operand already has dtype dt
+        return (x._data if x._dtype is dt else _cast(x, dt)), (y._data if y._dtype is dt else _cast(y, dt))
 
     @staticmethod
     def _reduce(ctx, gx, gy):
@@ -93,12 +94,15 @@ class Add(_Binary):
     @staticmethod
     def forward(ctx, x, y, dt, alpha):
         a, b = _Binary._setup(ctx, x, y, dt)
+        if alpha == 1:
+            return a + b
         ctx.alpha = alpha
-        return a + b if alpha == 1 else a + b * alpha
+        return a + b * alpha
 
     @staticmethod
     def backward(ctx, g):
-        return _Binary._reduce(ctx, g, g if ctx.alpha == 1 else g * ctx.alpha)
+        alpha = getattr(ctx, "alpha", 1)
+        return _Binary._reduce(ctx, g, g if alpha == 1 else g * alpha)
 
 
 class Sub(_Binary):
