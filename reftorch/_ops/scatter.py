@@ -407,6 +407,7 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
         >>> torch.zeros(2).scatter_reduce(0, idx, torch.tensor([1., 2., 3., 4.]), "mean", include_self=False)
         tensor([2., 3.])
     """
+    reduce = {"max": "amax", "min": "amin"}.get(reduce, reduce)  # PyTorch's older spellings
     if reduce not in _REDUCE_MODES:
         raise RuntimeError("reduce argument must be either sum, prod, mean, amax or amin, got " + str(reduce))
     return _scatter("scatter_reduce", input, dim, index, src, reduce, bool(include_self),
