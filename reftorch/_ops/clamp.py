@@ -136,7 +136,25 @@ def clamp(input, min=None, max=None, *, out=None):
     dt = D.result_type(*(v for v in (input, min, max) if v is not None))
     if dt is D.bool:
         raise RuntimeError('"clamp_scalar_cpu" not implemented for \'Bool\'')
+    if not (dt.is_floating_point or dt.is_complex):
+        min, max = (_int_bound(v, dt) for v in (min, max))
     return ClampScalar.apply(input, lo=min, hi=max, dt=dt)
+
+
+_INT_RANGE = {"uint8": (0, 255), "int8": (-128, 127), "int16": (-2**15, 2**15 - 1),
+              "int32": (-2**31, 2**31 - 1), "int64": (-2**63, 2**63 - 1)}
+
+
+def _int_bound(v, dt):
+    """An int bound converted to ``dt`` as PyTorch converts scalars: out-of-range values
+    raise, except that unsigned types take negative values down to ``-max`` by wrapping."""
+    if v is None:
+        return None
+    lo, hi = _INT_RANGE[dt.name]
+    v = int(v)
+    if v > hi or (v < lo and not (lo == 0 and -v <= hi)):
+        raise RuntimeError(f"value cannot be converted to type {dt.name}_t without overflow")
+    return v % (hi + 1) if lo == 0 else v
 
 
 def _tensorize(v, ref, dt):

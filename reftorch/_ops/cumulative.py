@@ -53,8 +53,9 @@ class Cumsum(Function):
     def backward(ctx, g):
         if g.ndim == 0:
             return g
-        out = _flip_scan(ctx.backend, g, ctx.dim)
-        return out if out.dtype == ctx.in_native else ctx.xp.astype(out, ctx.in_native)
+        if g.dtype != ctx.in_native:  # PyTorch casts the gradient back first, then sums
+            g = ctx.xp.astype(g, ctx.in_native)
+        return _flip_scan(ctx.backend, g, ctx.dim)
 
 
 class Cumprod(Function):

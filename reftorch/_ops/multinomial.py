@@ -17,7 +17,6 @@ import math
 
 import numpy as _np  # host-side: the generator produces NumPy arrays
 
-
 from .._tensor import Tensor
 from ..random import _engine
 
@@ -90,9 +89,10 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
         res = _np.empty((rows.shape[0], num_samples), dtype=_np.int64)
         for r in range(rows.shape[0]):
             row = rows[r].astype(acc)
-            if _np.any(row < 0):
-                raise RuntimeError("invalid multinomial distribution (encountering probability entry < 0)")
-            if not _np.all(_np.isfinite(row)):
+            bad = ~((row >= 0) & _np.isfinite(row))
+            if bad.any():  # the C loop stops at the first bad entry; NaN fails its ">= 0" test
+                if not row[int(_np.argmax(bad))] >= 0:
+                    raise RuntimeError("invalid multinomial distribution (encountering probability entry < 0)")
                 raise RuntimeError("invalid multinomial distribution (encountering probability entry = infinity "
                                    "or NaN)")
             cum = _np.cumsum(row, dtype=acc)  # sequential, as the C loop

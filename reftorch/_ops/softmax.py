@@ -26,15 +26,36 @@ def softmax_impl(input, dim, dtype, name, stacklevel=3):
         dim = _implicit_dim(name, input.dim(), stacklevel)
     if dtype is not None:
         input = input.to(dtype)
-    if not input.dtype.is_floating_point:
+    if not input.dtype.is_floating_point and input.numel():  # (empty input passes, as in PyTorch)
         d = _wrap_dim(dim, input.dim())
         last = "lastdim_" if not input.dim() or d == input.dim() - 1 else ""
         raise NotImplementedError(f'"{name}_{last}kernel_impl" not implemented for \'{_cname(input.dtype)}\'')
     d = _wrap_dim(dim, input.dim())
-    fn = _F.Softmax if name == "softmax" else _F.LogSoftmax
+    fn = _kernel(_F.Softmax if name == "softmax" else _F.LogSoftmax)
     if input.dim() == 0:
         return reshape(fn.apply(reshape(input, (1,)), dim=0), ())
     return fn.apply(input, dim=d)
+
+
+_KERNELS = {}
+
+
+def _kernel(base):
+    """``base`` (``nn._functions.Softmax``/``LogSoftmax``) made safe for empty input,
+    where the max-shift of the kernel has nothing to reduce."""
+    k = _KERNELS.get(base)
+    if k is None:
+        class k(base):
+            @staticmethod
+            def forward(ctx, x, dim):
+                if x._data.size == 0:
+                    out = x._backend.xp.asarray(x._data, copy=True)
+                    ctx.y, ctx.dim = out, dim
+                    return out
+                return base.forward(ctx, x, dim)
+        k.__name__ = k.__qualname__ = base.__name__
+        _KERNELS[base] = k
+    return k
 
 
 def softmax(input, dim, dtype=None):
