@@ -138,14 +138,10 @@ class AccumulateGrad:
         from .._tensor import Tensor
         t = self.variable
         if t._grad is None:
-            keep = steal or not t._backend.has_views
-            t._grad = Tensor._wrap(grad_array if keep else grad_array.copy(), t.device)
+            t._grad = Tensor._wrap(grad_array if steal else t._backend.copy(grad_array), t.device)
         else:
             g = t._grad
-            if t._backend.has_views:
-                g._data += grad_array  # in place: `g is t.grad` stays True, like PyTorch
-            else:
-                g._data = g._data + grad_array
+            g._data += grad_array  # in place: `g is t.grad` stays True, like PyTorch
             g._version[0] += 1
 
 
@@ -202,7 +198,8 @@ class Function:
         x0 = inputs[0]
         if needs:
             ctx = Context(tuple(t._requires_grad for t in inputs))
-            ctx.xp = x0._backend.xp
+            ctx.backend = b0 = x0._backend
+            ctx.xp = b0.xp
             out = cls.forward(ctx, *inputs, **params)
         else:
             out = cls.forward(_NO_CTX, *inputs, **params)
