@@ -245,7 +245,7 @@ class SetItem(Function):
         ctx.backend.setitem(gx, ctx.key, 0)
         gv = None
         if ctx.needs_input_grad[1]:
-            gv = sum_to_shape(xp, g[ctx.key], ctx.vshape)
+            gv = sum_to_shape(xp, ctx.backend.getitem(g, ctx.key), ctx.vshape)
             gv = xp.astype(gv, ctx.vnative) if gv.dtype != ctx.vnative else gv
         return gx, gv
 
@@ -257,7 +257,7 @@ def _shape_str(shape):
 def _check_value(t, nkey, advanced, value, was_tensor):
     """PyTorch's checks of ``x[key] = value``: shapes (and dtypes for tensor indices)."""
     from ._ops.shape import expand
-    target = tuple(t._data[nkey].shape)
+    target = tuple(t._backend.getitem(t._data, nkey).shape)
     vshape = tuple(value.shape)
     if advanced:
         if was_tensor and value.dtype is not t.dtype:

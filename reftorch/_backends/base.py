@@ -141,7 +141,13 @@ class Backend(abc.ABC):
         """A new writeable array with ``arr``'s values, laid out row-major (whatever
         ``arr``'s layout: ``xp.asarray(copy=True)`` may keep it)."""
 
-    # ----------------------------------------------------------- writes (primitives)
+    # ----------------------------------------------------------- reads and writes by key
+    def getitem(self, arr, key):
+        """``arr[key]`` for every key NumPy accepts (the array API standard allows integer
+        arrays only together with ints, and a mask only alone): ints, slices, ``None``,
+        ``Ellipsis``, integer arrays and boolean masks, mixed as in NumPy."""
+        return arr[key]
+
     @abc.abstractmethod
     def setitem(self, arr, key, value):
         """``arr[key] = value`` in place, for every key NumPy accepts: ints, slices,
@@ -179,7 +185,7 @@ class Backend(abc.ABC):
         as in :meth:`setitem`."""
         xp = self.xp
         n = math.prod(shape)
-        pos = xp.reshape(xp.arange(n, dtype=xp.int64, **self._dev_kw()), tuple(shape))[key]
+        pos = self.getitem(xp.reshape(xp.arange(n, dtype=xp.int64, **self._dev_kw()), tuple(shape)), key)
         return self.scatter_add(tuple(shape), None, xp.reshape(pos, (-1,)), xp.reshape(g, (-1,)))
 
     # ----------------------------------------------------------- indices

@@ -82,13 +82,23 @@ class StrictBackend(Backend):
     def is_c_contiguous(self, arr):
         return arr._array.flags.c_contiguous
 
-    # writes
+    # reads and writes by key
+    def _mem_key(self, key):
+        unwrap = self._unwrap
+        return tuple(unwrap(k) for k in key) if isinstance(key, tuple) else unwrap(key)
+
+    def getitem(self, arr, key):
+        try:
+            return arr[key]  # what the standard allows
+        except IndexError:
+            # NumPy's mixes (index arrays with slices, masks with other keys) are read on the
+            # wrapped array, as CuPy reads them.
+            return self._wrap(arr._array[self._mem_key(key)])
+
     def setitem(self, arr, key, value):
         # The standard allows only ints, slices, None and Ellipsis as keys of ``__setitem__``;
-        # integer-array and mask keys are written on the wrapped array, as a GPU kernel would.
-        unwrap = self._unwrap
-        mem_key = tuple(unwrap(k) for k in key) if isinstance(key, tuple) else unwrap(key)
-        arr._array[mem_key] = unwrap(value)
+        # integer-array and mask keys are written on the wrapped array, as CuPy writes them.
+        arr._array[self._mem_key(key)] = self._unwrap(value)
 
     def _unwrap(self, a):
         if isinstance(a, self._array_type):

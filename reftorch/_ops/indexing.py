@@ -370,7 +370,7 @@ class AdvancedIndex(Function):
     def forward(ctx, x, key):
         ctx.key, ctx.shape = key, x._data.shape
         ctx.backend = x._backend
-        return x._data[key]
+        return x._backend.getitem(x._data, key)
 
     @staticmethod
     def backward(ctx, g):
