@@ -213,10 +213,7 @@ def _resave(ctx, t, result):
     ctx._versions = ctx._versions[:-1] + (t._version[0],)
 
 
-def _scalar_name(d):
-    return {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
-            "float32": "Float", "float64": "Double", "float16": "Half", "complex64": "ComplexFloat",
-            "complex128": "ComplexDouble"}[d.name]
+_scalar_name = D.scalar_name
 
 
 class SetItem(Function):

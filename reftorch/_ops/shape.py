@@ -675,8 +675,8 @@ def expand(input, *sizes):
     shp = input._data.shape
     nd = len(shp)
     if len(sizes) < nd:
-        from .._tensor import tensor_type_name
-        tname = "CPUBoolType" if input.dtype.name == "bool" and input.device.type == "cpu" else tensor_type_name(input)
+        from .._tensor import tensor_string
+        tname = tensor_string(input)
         raise RuntimeError(f"expand({tname}{{[{', '.join(map(str, shp))}]}}, size=[{', '.join(map(str, sizes))}]): "
                            "the number of sizes provided (%d) must be greater or equal to the number of "
                            "dimensions in the tensor (%d)" % (len(sizes), nd))

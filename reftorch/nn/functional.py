@@ -121,9 +121,7 @@ def _linear_general(input, weight, bias):
     return out if bias is None else pointwise.add(out, bias)
 
 
-def _cname(d):
-    return {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
-            "bfloat16": "BFloat16", "bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short"}[d.name]
+_cname = D.scalar_name
 
 
 # ---------------------------------------------------------------------- activations
