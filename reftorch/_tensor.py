@@ -110,19 +110,31 @@ class Tensor:
             src = creation.empty(*args, dtype=D.float32, device=device)  # Tensor(2, 3)
         self._init_from(src._data, src.device, src._backend)
 
-    def _init_from(self, data, dev, backend):
+    def _init_from(self, data, dev, backend, requires_grad=False, view_of=None):
+        """Set every field: the one place a tensor is built (``_wrap``, ``Function.apply``
+        and ``view_outside_graph`` call it on a bare ``object.__new__(Tensor)``).
+
+        ``data`` is a backend array; ``view_of`` the tensor whose memory ``data`` views
+        (the result then shares its root base and version counter), or None.
+        """
         self._data = data
         self._backend = backend
-        self._dtype = backend.dtype_of(data)
+        self._dtype = backend._from_native[data.dtype]
         self._device = dev
-        self._requires_grad = False
+        self._requires_grad = requires_grad
         self._grad_fn = None
-        self._fn_version = 0
         self._grad = None
-        self._base = None
-        self._version = [0]
         self._accumulator = None
         self._retains_grad = False
+        if view_of is None:
+            self._base = None
+            self._version = [0]
+            self._fn_version = 0
+        else:
+            base = view_of._base
+            self._base = view_of if base is None else base
+            version = self._version = view_of._version
+            self._fn_version = version[0]
 
     @classmethod
     def _wrap(cls, data, dev=CPU, backend=None):

@@ -187,8 +187,7 @@ class Function:
 
     @classmethod
     def apply(cls, *inputs, _name=None, _out=None, _skip=None, **params):
-        # Written for speed (it runs once per op): a plain loop instead of any(genexpr),
-        # the result built inline (what Tensor._wrap does, every field set once).
+        # Written for speed (it runs once per op): a plain loop instead of any(genexpr).
         needs = False
         if _grad_state.enabled:
             for t in inputs:
@@ -214,24 +213,7 @@ class Function:
             from .._ops._common import fix_empty_strides
             out = fix_empty_strides(backend, out)
         result = _new(_TENSOR or _tensor_cls())
-        result._data = out
-        result._backend = backend
-        result._dtype = backend._from_native[out.dtype]
-        result._device = dev
-        result._requires_grad = needs
-        result._grad = None
-        result._accumulator = None
-        result._retains_grad = False
-        if is_view:
-            base = x0._base
-            result._base = x0 if base is None else base
-            version = result._version = x0._version
-            result._fn_version = version[0]
-        else:
-            result._base = None
-            result._version = [0]
-            result._fn_version = 0
-        result._grad_fn = None
+        result._init_from(out, dev, backend, needs, x0 if is_view else None)
         if needs:
             skip = cls.nondiff if _skip is None else _skip
             if skip:  # inputs PyTorch does not list in next_functions (indices, masks, scalars)
@@ -254,19 +236,7 @@ def view_outside_graph(x, out):
     require grad), for fast paths that skip ``Function.apply``: a tensor over ``out``, a
     view of ``x``'s array, sharing ``x``'s base and version counter."""
     result = _new(_TENSOR or _tensor_cls())
-    result._data = out
-    result._backend = backend = x._backend
-    result._dtype = backend._from_native[out.dtype]
-    result._device = x._device
-    result._requires_grad = False
-    result._grad = None
-    result._accumulator = None
-    result._retains_grad = False
-    base = x._base
-    result._base = x if base is None else base
-    version = result._version = x._version
-    result._fn_version = version[0]
-    result._grad_fn = None
+    result._init_from(out, x._device, x._backend, False, x)
     return result
 
 
