@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 
+from .. import _dtype as D
 from .._device import device
 from .base import Backend
 
@@ -50,6 +51,8 @@ class StrictBackend(Backend):
 
     # host <-> backend: the only sanctioned transfers
     def from_host(self, host, copy=False):
+        host = self._np.asarray(host)
+        self.dtype(D.BY_NAME[host.dtype.name])  # TypeError for dtypes this device lacks (float16)
         return self._wrap(self._np.array(host, copy=True))
 
     def to_host(self, arr):
