@@ -79,7 +79,7 @@ class Convolution(Function):
                 gpad = xp.reshape(gcols, padded_shape)
             else:
                 gpad = W.add_windows(backend, padded_shape, g.dtype, keys,
-                                     [gcols[:, :, k] for k in range(kk)])
+                                     [gcols[:, :, k, ...] for k in range(kk)])
             gx = W.crop(gpad, pads, in_shape[2:])
         return gx, gw, gb
 
@@ -127,3 +127,19 @@ class ModePad(Function):
         for axis, shape, idx in reversed(ctx.steps):
             g = ctx.backend.index_add(tuple(shape), ctx.dtype, axis, idx, g)
         return g
+
+
+class ConstantPad(Function):
+    """Zero padding by ``(lo, hi)`` pairs over the last ``len(pads)`` dims (what PyTorch
+    adds before a ``padding='same'`` convolution whose padding is not symmetric)."""
+
+    name = "ConstantPadNdBackward0"
+
+    @staticmethod
+    def forward(ctx, x, pads):
+        ctx.pads, ctx.sizes = pads, tuple(x.shape[x.dim() - len(pads):])
+        return W.pad_const(x._backend, x._data, pads)
+
+    @staticmethod
+    def backward(ctx, g):
+        return W.crop(g, ctx.pads, ctx.sizes)

@@ -695,6 +695,9 @@ def _no_tensor(like):
     return creation.empty(0, dtype=like.dtype, device=like.device)
 
 
+_WARNED_SAME = []
+
+
 def _conv(input, weight, bias, stride, padding, dilation, groups, nd):
     name = f"conv{nd}d"
     if input.dim() not in (nd + 1, nd + 2):
@@ -721,11 +724,18 @@ def _conv(input, weight, bias, stride, padding, dilation, groups, nd):
         elif padding == "same":
             if any(s != 1 for s in stride):
                 raise RuntimeError("padding='same' is not supported for strided convolutions")
+            if any(d % 2 == 1 and kk % 2 == 0 for kk, d in zip(kernel, dilation)) and not _WARNED_SAME:
+                _WARNED_SAME.append(True)  # PyTorch warns once per process (TORCH_WARN_ONCE)
+                warnings.warn("Using padding='same' with even kernel lengths and odd dilation may require a "
+                              "zero-padded copy of the input be created", UserWarning, stacklevel=3)
             pads = []
             for kk, d in zip(kernel, dilation):
                 total = d * (kk - 1)
                 pads.append((total // 2, total - total // 2))
             pads = tuple(pads)
+            if any(lo != hi for lo, hi in pads):  # as PyTorch: pad the extra first, then symmetric
+                input = _Conv.ConstantPad.apply(input, pads=tuple((0, hi - lo) for lo, hi in pads))
+                pads = tuple((lo, lo) for lo, _ in pads)
         else:
             raise RuntimeError(f"Invalid padding string: '{padding}'")
     else:
