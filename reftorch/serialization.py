@@ -305,11 +305,7 @@ def _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad, bac
                                f"{(last + 1) * flat.element_size()} are out of bounds for storage of size "
                                f"{n * flat.element_size()}")
     backend = flat._backend
-    arr = flat._data[offset:] if n else flat._data
-    if 0 in size:
-        arr = backend.xp.zeros(size, dtype=arr.dtype, **backend._dev_kw())
-    else:
-        arr = backend.as_strided(arr, size, stride)
+    arr = backend.as_strided(flat._data[min(offset, n):], size, stride)
     t = Tensor._wrap(arr, flat.device, backend)
     if requires_grad:
         t.requires_grad_(True)
