@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 
+from ._hooks import TENSOR_HOOKS, run_tensor_hooks
 from .function import AccumulateGrad
 from .grad_mode import no_grad
 
@@ -84,6 +85,8 @@ def run_backward(tensors, grads, retain_graph=False, inputs=None):
         while ready:
             node = ready.pop()
             grad = buffer.pop(node, None)
+            if grad is not None and TENSOR_HOOKS and node in TENSOR_HOOKS:
+                grad = run_tensor_hooks(node, grad)  # Tensor.register_hook: may replace grad
             if capture is not None and node in capture:
                 prev = capture[node]
                 capture[node] = grad if prev is None else prev + grad
