@@ -10,7 +10,7 @@ import warnings
 import numpy as np
 import pytest
 
-torch = pytest.importorskip("torch")
+import torch  # the oracle: the test command installs it, so its absence must fail loudly
 
 import reftorch  # noqa: E402
 from _compare import assert_same, check_grads, random_array  # noqa: E402

@@ -344,7 +344,7 @@ class BasicIndex(Function):
         ctx.key, ctx.shape = key, x._data.shape
         out = x._data[key]
         b = x._backend
-        if b.has_views and (any(k is None for k in key) or math.prod(out.shape) == 0):
+        if any(k is None for k in key) or math.prod(out.shape) == 0:
             want = _none_strides(x, key, b.strides(out))
             if want != b.strides(out):
                 out = b.as_strided(out, out.shape, want)
@@ -370,7 +370,7 @@ class AdvancedIndex(Function):
     def forward(ctx, x, key):
         ctx.key, ctx.shape = key, x._data.shape
         ctx.backend = x._backend
-        return x._data[key]
+        return x._backend.getitem(x._data, key)
 
     @staticmethod
     def backward(ctx, g):

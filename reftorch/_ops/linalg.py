@@ -21,9 +21,7 @@ def _same_dtype(a, b, who="expected m1 and m2 to have the same dtype"):
         raise RuntimeError(f"{who}, but got: {_ctype(a.dtype)} != {_ctype(b.dtype)}")
 
 
-def _scalar_name(d):
-    return {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
-            "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}.get(d.name, d.name)
+_scalar_name = D.scalar_name
 
 
 class Matmul(Function):

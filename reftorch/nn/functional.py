@@ -121,9 +121,7 @@ def _linear_general(input, weight, bias):
     return out if bias is None else pointwise.add(out, bias)
 
 
-def _cname(d):
-    return {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
-            "bfloat16": "BFloat16", "bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short"}[d.name]
+_cname = D.scalar_name
 
 
 # ---------------------------------------------------------------------- activations
@@ -278,7 +276,6 @@ def _embedding_renorm_(weight, input, max_norm, norm_type):
     """Rescale, in place, the rows of ``weight`` used by ``input`` whose norm exceeds
     ``max_norm`` to norm ``max_norm`` (PyTorch's ``embedding_renorm_``: each such row is
     multiplied by ``max_norm / (norm + 1e-7)``). Bumps ``weight``'s version counter."""
-    from .._tensor_inplace import _store
     b = weight._backend
     xp = b.xp
     idx = xp.unique_values(xp.reshape(xp.astype(input._data, xp.int64), (-1,)))
@@ -296,12 +293,8 @@ def _embedding_renorm_(weight, input, max_norm, norm_type):
     # the scale is computed in double, then the float row is multiplied by it in float
     scale = xp.astype(xp.where(over, max_norm / (norms + 1e-7), xp.ones_like(norms)), rows.dtype)
     new_rows = rows * xp.reshape(scale, (-1, 1))
-    if b.has_views:
-        weight._data[idx] = new_rows
-        weight._version[0] += 1
-    else:  # no item assignment on the array-API stand-in: rebuild the table
-        delta = b.index_add(tuple(weight._data.shape), weight.dtype, 0, idx, new_rows - rows)
-        _store(weight, weight._data + delta)
+    b.setitem(weight._data, idx, new_rows)
+    weight._version[0] += 1
     return weight
 
 

@@ -177,8 +177,7 @@ def _lengths_tensor(lengths):
 
 def _check_long_tensor(t, what):
     if t.dim() != 1 or t.device.type != "cpu" or t.dtype is not D.int64:
-        kind = {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int"}.get(
-            t.dtype.name, t.dtype.name)
+        kind = D.scalar_name(t.dtype)
         raise RuntimeError(f"'{what}' argument should be a 1D CPU int64 tensor, but got "
                            f"{t.dim()}D {t.device} {kind} tensor")
 
