@@ -94,3 +94,9 @@ def draw(d, lang: str) -> str:
         cv.outline(2.3 + p % 3, y1 + p // 3, 1, 1, color="#e07a1f")
         cv.arrow(8.9, y1 + r + 0.5, 9.9, y1 + r + 0.5)
     return cv.svg(t["title"])
+
+
+def shown(d) -> list[str]:
+    """Every number the picture writes out: x, both indices and both results."""
+    cells = [v for row in d["x"] + d["isel"] + d["gather"] + d["gather_index"] for v in row]
+    return [fmt(v) for v in cells + d["isel_index"]]
