@@ -20,7 +20,11 @@ import importlib
 
 #: Picture modules, in the order of the site's navigation.
 MODULES = [
+    "view_strides",
+    "squeeze",
+    "cat_stack",
     "gather",
+    "autograd_graph",
 ]
 
 
