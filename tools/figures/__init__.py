@@ -25,6 +25,8 @@ MODULES = [
     "cat_stack",
     "gather",
     "autograd_graph",
+    "embedding_padding",
+    "rnn_unrolled",
 ]
 
 
