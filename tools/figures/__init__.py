@@ -27,6 +27,7 @@ MODULES = [
     "autograd_graph",
     "embedding_padding",
     "rnn_unrolled",
+    "packing",
 ]
 
 
