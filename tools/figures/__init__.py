@@ -28,6 +28,7 @@ MODULES = [
     "embedding_padding",
     "rnn_unrolled",
     "packing",
+    "dataloader",
 ]
 
 
