@@ -96,3 +96,5 @@ for _sub in ("nn", "utils"):  # sub-packages written alongside the core
     if _ilu.find_spec(f"{__name__}.{_sub}") is not None:
         __import__(f"{__name__}.{_sub}")
 del _sub, _ilu
+from . import optim  # noqa: E402,F401  (torch.optim)
+from .serialization import save, load  # noqa: E402,F401

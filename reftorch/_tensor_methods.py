@@ -7,7 +7,7 @@ from ._tensor import Tensor, _as_shape
 from ._tensor_inplace import commit, setitem, write_all
 from ._ops import creation, indexing, join, linalg, pointwise, reduction, sampling, shape
 from ._ops._common import resolve_device
-from .autograd.function import Function
+from .autograd.function import OpFunction as Function
 
 
 class ToCopy(Function):

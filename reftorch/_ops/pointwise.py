@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from .. import _dtype as D
 from .._tensor import Tensor
-from ..autograd.function import Function
+from ..autograd.function import OpFunction as Function
 from ._common import sum_to_shape
 
 
@@ -365,7 +365,7 @@ def where(condition, input=None, other=None, *, out=None):
         input = tensor(input, device=condition.device)
     if condition.dtype is not D.bool:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
-                           f"{_SCALAR_NAMES.get(condition.dtype.name, condition.dtype.name.capitalize())}")
+                           f"{D.scalar_name(condition.dtype)}")
     x, y, dt = _operands(input, other)
     from .indexing import _broadcast_shape
     shape = _broadcast_shape(_broadcast_shape(condition.shape, x.shape), y.shape)
@@ -505,7 +505,7 @@ def invert(input):
 def bitwise(op, input, other):
     x, y, dt = _operands(input, other)
     if dt.is_floating_point or dt.is_complex:
-        raise NotImplementedError(f'"bitwise_{op}_cpu" not implemented for \'{_SCALAR_NAMES.get(dt.name, dt.name)}\'')
+        raise NotImplementedError(f'"bitwise_{op}_cpu" not implemented for \'{D.scalar_name(dt)}\'')
     a, b = _cast(x, dt), _cast(y, dt)
     r = {"and": a & b, "or": a | b, "xor": a ^ b}[op]  # on bools: logical and/or/xor
     from .shape import relayout_like_operands
@@ -673,11 +673,6 @@ class Cos(_Unary):
         return -g * ctx.xp.sin(x._data)
 
 
-_SCALAR_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16",
-                 "complex64": "ComplexFloat", "complex128": "ComplexDouble", "int64": "Long", "int32": "Int",
-                 "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
-
-
 class Reciprocal(_Unary):
     name = "ReciprocalBackward0"
 
@@ -814,7 +809,7 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
             raise TypeError(f"isclose(): argument '{name}' (position {pos}) must be Tensor, not {type(v).__name__}")
     dt = input.dtype
     if other.dtype is not dt:
-        raise RuntimeError(f"{_SCALAR_NAMES[dt.name]} did not match {_SCALAR_NAMES[other.dtype.name]}")
+        raise RuntimeError(f"{D.scalar_name(dt)} did not match {D.scalar_name(other.dtype)}")
     if rtol < 0:
         raise RuntimeError(f"rtol must be greater than or equal to zero, but got {rtol}")
     if atol < 0:
