@@ -14,14 +14,33 @@ device, ``set_device``/``device(...)`` switch CuPy's current device, ``Event`` w
 from __future__ import annotations
 
 from .._backends.cupy_backend import cupy_available
-from .random import initial_seed, manual_seed, manual_seed_all, seed, seed_all  # noqa: F401
-from .streams import Event  # noqa: F401
+from .random import initial_seed, manual_seed, manual_seed_all, seed, seed_all
+from .streams import Event
 
 __all__ = [
-    "is_available", "device_count", "current_device", "set_device", "device", "device_of", "synchronize",
-    "Event", "manual_seed", "manual_seed_all", "seed", "seed_all", "initial_seed", "get_device_name",
-    "get_device_capability", "get_device_properties", "is_initialized", "empty_cache", "memory_allocated",
-    "max_memory_allocated", "memory_reserved", "is_bf16_supported", "get_arch_list",
+    "Event",
+    "current_device",
+    "device",
+    "device_count",
+    "device_of",
+    "empty_cache",
+    "get_arch_list",
+    "get_device_capability",
+    "get_device_name",
+    "get_device_properties",
+    "initial_seed",
+    "is_available",
+    "is_bf16_supported",
+    "is_initialized",
+    "manual_seed",
+    "manual_seed_all",
+    "max_memory_allocated",
+    "memory_allocated",
+    "memory_reserved",
+    "seed",
+    "seed_all",
+    "set_device",
+    "synchronize",
 ]
 
 _NO_CUDA = "Torch not compiled with CUDA enabled"
@@ -131,13 +150,13 @@ class device:
 
     def __enter__(self):
         if self.idx < 0:  # (None raises TypeError here, as in PyTorch)
-            return None
+            return
         if not is_available():
             raise RuntimeError("PyTorch was compiled without CUDA support")
         self.prev_idx = _state["current"]
         if self.idx != self.prev_idx:
             set_device(self.idx)
-        return None
+        return
 
     def __exit__(self, type, value, traceback):
         if self.prev_idx >= 0 and self.prev_idx != self.idx:
@@ -267,8 +286,8 @@ def get_arch_list() -> list:
 def _legacy_types():
     """``torch.cuda.FloatTensor`` and friends: ``isinstance`` checks for CUDA tensors of a
     dtype; calling one builds a CUDA tensor (``TypeError`` without a GPU)."""
-    from .._tensor import _TYPE_NAMES, _LegacyTensorType, Tensor
     from .. import _dtype as D
+    from .._tensor import _TYPE_NAMES, Tensor, _LegacyTensorType
 
     class _CudaLegacyTensorType(_LegacyTensorType):
         def __instancecheck__(cls, obj):

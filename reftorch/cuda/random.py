@@ -32,7 +32,7 @@ def initial_seed() -> int:
     Raises:
         AssertionError: without a GPU ("Torch not compiled with CUDA enabled").
     """
-    from . import _lazy_init
     from ..random import initial_seed as cpu_initial_seed
+    from . import _lazy_init
     _lazy_init()
     return cpu_initial_seed()
