@@ -10,8 +10,7 @@ from ..autograd.function import Function
 
 
 def _cname(d):
-    from .pointwise import _SCALAR_NAMES
-    return _SCALAR_NAMES.get(d.name, d.name.capitalize())
+    return D.scalar_name(d)
 
 
 def _axes(input, dim):

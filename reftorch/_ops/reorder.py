@@ -124,8 +124,7 @@ def _repeat_index(repeats):
 
 
 def _cname(d):
-    from .pointwise import _SCALAR_NAMES
-    return _SCALAR_NAMES.get(d.name, d.name.capitalize())
+    return D.scalar_name(d)
 
 
 def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):

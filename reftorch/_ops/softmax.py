@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import warnings
 
+from .. import _dtype as D
 from .._tensor import _wrap_dim
 from .shape import reshape
 
 
 def _cname(d):
-    from .pointwise import _SCALAR_NAMES
-    return _SCALAR_NAMES.get(d.name, d.name.capitalize())
+    return D.scalar_name(d)
 
 
 def _implicit_dim(name, ndim, stacklevel):
