@@ -6,7 +6,7 @@ import math
 
 from .. import _dtype as D
 from .._tensor import _wrap_dim
-from ..autograd.function import Function
+from ..autograd.function import OpFunction
 
 
 def _cname(d):
@@ -37,7 +37,7 @@ def _restore(xp, g, shape, axes, keepdim):
     return g
 
 
-class VectorNorm(Function):
+class VectorNorm(OpFunction):
     name = "LinalgVectorNormBackward0"
 
     @staticmethod
@@ -138,7 +138,7 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
                             keepdim=bool(keepdim))
 
 
-class Amax(Function):
+class Amax(OpFunction):
     """``amax``/``amin``: the gradient is shared evenly between equal extremes."""
 
     name = "AmaxBackward0"
@@ -181,7 +181,7 @@ def amin(input, dim=(), keepdim=False):
                       _name="AminBackward0")
 
 
-class Svdvals(Function):
+class Svdvals(OpFunction):
     """The singular values of the last two dimensions (``grad_fn`` ``LinalgSvdBackward0``)."""
 
     name = "LinalgSvdBackward0"
