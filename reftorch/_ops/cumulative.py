@@ -94,12 +94,14 @@ class Cumprod(OpFunction):
 
 
 def _cum(cls, input, dim, dtype, name):
+    if dim is None:  # PyTorch's argument parser words it this way
+        raise TypeError(f'{name}() missing 1 required positional arguments: "dim"')
     d = _wrap_dim(dim, input.dim())
     dt = _acc_dtype(input, dtype)
     return cls.apply(input, dim=d, native=input._backend.dtype(dt))
 
 
-def cumsum(input, dim, *, dtype=None, out=None):
+def cumsum(input, dim=None, *, dtype=None, out=None):
     """Running sum along ``dim``: ``out[i] = input[0] + … + input[i]``.
 
     Integer and bool inputs give int64 (unless ``dtype`` says otherwise). Mirrors
@@ -120,7 +122,7 @@ def cumsum(input, dim, *, dtype=None, out=None):
     return _cum(Cumsum, input, dim, dtype, "cumsum")
 
 
-def cumprod(input, dim, *, dtype=None, out=None):
+def cumprod(input, dim=None, *, dtype=None, out=None):
     """Running product along ``dim``. Mirrors ``torch.cumprod`` (``grad_fn``
     ``CumprodBackward0``; exact gradients when the input holds zeros).
 

@@ -58,7 +58,15 @@ def _kernel(base):
     return k
 
 
-def softmax(input, dim, dtype=None):
+_REQUIRED = object()
+
+
+def _missing_dim(name):
+    # PyTorch's argument parser words it this way (not Python's "missing 1 required ...").
+    return TypeError(f'{name}() missing 1 required positional arguments: "dim"')
+
+
+def softmax(input, dim=_REQUIRED, dtype=None):
     """``exp(x) / exp(x).sum(dim)``: probabilities along ``dim``.
 
     Args:
@@ -80,10 +88,12 @@ def softmax(input, dim, dtype=None):
         >>> torch.tensor([1., 2., 3.]).softmax(0)
         tensor([0.0900, 0.2447, 0.6652])
     """
+    if dim is _REQUIRED:
+        raise _missing_dim("softmax")
     return softmax_impl(input, dim, dtype, "softmax")
 
 
-def log_softmax(input, dim, dtype=None):
+def log_softmax(input, dim=_REQUIRED, dtype=None):
     """``log(softmax(x))`` computed stably. Mirrors ``torch.log_softmax`` and
     ``Tensor.log_softmax`` (see :func:`softmax` for the arguments).
 
@@ -92,4 +102,6 @@ def log_softmax(input, dim, dtype=None):
         >>> torch.log_softmax(torch.tensor([1., 2., 3.]), dim=0)
         tensor([-2.4076, -1.4076, -0.4076])
     """
+    if dim is _REQUIRED:
+        raise _missing_dim("log_softmax")
     return softmax_impl(input, dim, dtype, "log_softmax")
