@@ -43,10 +43,8 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
             more samples than categories without replacement, or invalid weights
             (negative, inf/NaN, all zero), with PyTorch's messages.
 
-    Note:
-        Without replacement, a row with fewer positive weights than ``num_samples`` ends
-        with zero-weight categories whose order PyTorch leaves to its partial sort;
-        reftorch takes them in index order.
+    Without replacement, a row with fewer positive weights than ``num_samples`` ends with
+    zero-weight categories, in the order PyTorch's ``topk`` leaves them.
 
     Mirrors ``torch.multinomial``.
 
@@ -82,8 +80,15 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
         # glibc's log1p, as libtorch calls it (NumPy's own may differ in the last bit).
         q = _np.array([-math.log1p(-x) for x in u.tolist()], dtype=_np.float64).astype(w.dtype)
         scores = rows / q.reshape(rows.shape)
-        order = _np.argsort(-scores, axis=1, kind="stable")
-        res = order[:, :num_samples]
+        if num_samples == 1:  # ATen: argmax (the first largest)
+            res = _np.argmax(scores, axis=1)[:, None]
+        else:  # ATen: topk, whose choice among equal scores (zero weights) is PyTorch's own
+            from .. import _backends
+            from .._device import CPU
+            from .sorting import _as_pytorch_picks
+            order = _np.argsort(-scores, axis=1, kind="stable")
+            res = _as_pytorch_picks(_backends.get(CPU), scores, order, order[:, :num_samples].copy(), 1,
+                                    num_samples, True, True)
     else:
         acc = _np.float32 if w.dtype == _np.float16 else w.dtype
         res = _np.empty((rows.shape[0], num_samples), dtype=_np.int64)

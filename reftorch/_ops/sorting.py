@@ -130,14 +130,13 @@ def topk(input, k, dim=None, largest=True, sorted=True, *, out=None):
         k: how many elements to keep.
         dim: the dimension (default: the last).
         largest: False for the ``k`` smallest.
-        sorted: return them in order (reftorch always does).
+        sorted: return them in order; ``False`` gives PyTorch's unordered selection.
 
     Raises:
         RuntimeError: "selected index k out of range" if ``k`` exceeds the size of ``dim``.
 
-    Note:
-        Values equal PyTorch's. Among equal values PyTorch's CPU kernel (a partial sort)
-        may return other indices than reftorch, which keeps the first ones.
+    Among equal values the indices are those PyTorch's CPU kernel picks (its selection
+    is not stable; see ``_stl_select.py``), and so is the order with ``sorted=False``.
 
     Mirrors ``torch.topk`` (``grad_fn`` ``TopkBackward0``).
 
@@ -151,6 +150,8 @@ def topk(input, k, dim=None, largest=True, sorted=True, *, out=None):
     from ..return_types import topk as topk_rt
     if out is not None:
         raise NotImplementedError("reftorch's topk does not take out=")
+    if input.dtype is D.bool:
+        raise RuntimeError("topk does not support bool dtypes on CPU")
     d = _wrap_dim(-1 if dim is None else dim, input.dim())
     size = input.shape[d] if input.dim() else 1
     if not isinstance(k, int) or k < 0 or k > size:
@@ -163,6 +164,42 @@ def topk(input, k, dim=None, largest=True, sorted=True, *, out=None):
         order = _order(xp, input._data, d, largest)
         key = tuple(slice(0, k) if i == d else slice(None) for i in range(input.dim()))
         idx = xp.astype(order[key], b.dtype(D.int64))
+        idx = _as_pytorch_picks(b, input._data, order, idx, d, k, largest, sorted)
     index = _wrap(idx, input)
     values = SortValues.apply(input, index, dim=d, _name="TopkBackward0")
     return topk_rt(values, index)
+
+
+def _as_pytorch_picks(b, a, order, idx, d, k, largest, sorted_):
+    """``idx`` (the first ``k`` of a stable sort along ``d``) corrected to the indices
+    PyTorch's CPU ``topk`` returns: identical unless a row has equal values where the
+    choice or order among them matters, or ``sorted=False``; such rows are redone on
+    the host by :func:`~reftorch._ops._stl_select.topk_row`."""
+    from ._stl_select import topk_row
+    xp = b.xp
+    n = a.shape[d]
+    if k == 0 or n == 0:
+        return idx
+    if sorted_:
+        m = min(k + 1, n)
+        key = tuple(slice(0, m) if i == d else slice(None) for i in range(a.ndim))
+        s = xp.take_along_axis(a, order[key], axis=d)
+        lo = tuple(slice(0, m - 1) if i == d else slice(None) for i in range(a.ndim))
+        hi = tuple(slice(1, m) if i == d else slice(None) for i in range(a.ndim))
+        same = s[lo] == s[hi]
+        if xp.isdtype(s.dtype, "real floating"):
+            same = same | (xp.isnan(s[lo]) & xp.isnan(s[hi]))
+        tied = xp.any(same, axis=d)
+        if not bool(xp.any(tied)):
+            return idx
+        tied_rows = b.to_host(tied).reshape(-1).tolist()
+    else:
+        tied_rows = None  # every row: the unordered selection is the kernel's own
+    host = b.to_host(a).swapaxes(d, -1)
+    out = b.to_host(idx).swapaxes(d, -1).copy()
+    rows_in, rows_out = host.reshape(-1, n), out.reshape(-1, k)
+    for r in range(rows_in.shape[0]):
+        if tied_rows is None or tied_rows[r]:
+            rows_out[r] = topk_row(rows_in[r].tolist(), k, largest, sorted_)
+    out = rows_out.reshape(out.shape).swapaxes(d, -1)
+    return b.from_host(out) if b.device.type != "cpu" else out.copy()
