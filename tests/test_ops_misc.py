@@ -399,7 +399,7 @@ DEVICE_CASES = {
     "clamp": lambda T, x: x.clamp(-1, 2) + T.clamp(x, x[0], T.tensor(3.0, device=x.device)),
     "sort": lambda T, x: x.sort(1, descending=True).values * T.argsort(x, 0).float(),
     "topk": lambda T, x: x.topk(2).values,
-    "topk_ties": lambda T, x: (x * 0 + 1).topk(2, sorted=False).indices.float() + x.abs().topk(1, 0).values,
+    "topk_ties": lambda T, x: (x * 0 + 1).topk(2, sorted=False).indices.float().sum() + x.abs().topk(1, 0).values,
     "split": lambda T, x: T.cat([p * (i + 1) for i, p in enumerate(x.split([1, 2], 1))], 1),
     "chunk": lambda T, x: x.chunk(2, 1)[1] * 2,
     "tril": lambda T, x: x.tril() + x.triu(1) * 2,
