@@ -419,37 +419,44 @@ DEVICE_CASES = {
 }
 
 
+DEVICES = ["strict", pytest.param("cuda", marks=[pytest.mark.gpu, pytest.mark.skipif(
+    not reftorch.cuda.is_available(), reason="needs CuPy and a CUDA GPU")])]
+
+
+@pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("case", sorted(DEVICE_CASES))
-def test_kernels_run_on_strict_device(case):
+def test_kernels_run_on_other_devices(case, device):
     fn = DEVICE_CASES[case]
     data = [[1.0, -2.0, 3.0], [4.0, 5.0, -6.0]]
     xc = reftorch.tensor(data, requires_grad=True)
-    xd = reftorch.tensor(data, device="strict", requires_grad=True)
+    xd = reftorch.tensor(data, device=device, requires_grad=True)
     yc, yd = fn(reftorch, xc), fn(reftorch, xd)
-    assert yd.device.type == "strict" and yd.shape == yc.shape and yd.dtype == yc.dtype
+    assert yd.device.type == device and yd.shape == yc.shape and yd.dtype == yc.dtype
     np.testing.assert_allclose(yd._host(), yc._host(), rtol=1e-5, atol=1e-6)
     yc.sum().backward()
     yd.sum().backward()
     np.testing.assert_allclose(xd.grad._host(), xc.grad._host(), rtol=1e-5, atol=1e-6)
 
 
-def test_non_differentiable_ops_on_strict_device():
-    x = reftorch.tensor([[0.0, 1.0], [2.0, 0.0]], device="strict")
+@pytest.mark.parametrize("device", DEVICES)
+def test_non_differentiable_ops_on_other_devices(device):
+    x = reftorch.tensor([[0.0, 1.0], [2.0, 0.0]], device=device)
     assert x.nonzero()._host().tolist() == [[0, 1], [1, 0]]
     assert [t._host().tolist() for t in x.nonzero(as_tuple=True)] == [[0, 1], [1, 0]]
     reftorch.manual_seed(0)
     a = reftorch.multinomial(reftorch.tensor([0.1, 0.6, 0.3]), 5, True)
     reftorch.manual_seed(0)
-    b = reftorch.multinomial(reftorch.tensor([0.1, 0.6, 0.3], device="strict"), 5, True)
-    assert b.device.type == "strict" and b._host().tolist() == a.tolist()
-    out = reftorch.empty(2, 2, device="strict")
+    b = reftorch.multinomial(reftorch.tensor([0.1, 0.6, 0.3], device=device), 5, True)
+    assert b.device.type == device and b._host().tolist() == a.tolist()
+    out = reftorch.empty(2, 2, device=device)
     reftorch.logical_and(x, x, out=out)
     assert out._host().tolist() == [[0.0, 1.0], [1.0, 0.0]]
 
 
+@pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("dt", ["float32", "float64"])  # (the strict stand-in has no float16)
-def test_sort_dtypes_on_strict(dt):
+def test_sort_with_nan_on_other_devices(dt, device):
     x = np.array([3.0, 1.0, 3.0, np.nan, 2.0], dt)
-    r = reftorch.tensor(x, device="strict").sort(descending=True)
+    r = reftorch.tensor(x, device=device).sort(descending=True)
     t = torch.from_numpy(x).sort(descending=True)
     assert r.indices._host().tolist() == t.indices.tolist()
