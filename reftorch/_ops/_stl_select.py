@@ -1,5 +1,5 @@
-"""PyTorch's CPU ``topk`` selection, step for step, so that equal values come out at the
-same indices as in PyTorch.
+"""PyTorch's CPU ``topk`` and unstable ``sort``, step for step, so that equal values come
+out at the same indices as in PyTorch.
 
 ATen's kernel (``topk_impl_loop``) puts ``(value, index)`` pairs of one row in a vector
 and calls the C++ standard library: ``std::partial_sort`` when ``k * 64 <= n``, else
@@ -8,8 +8,10 @@ Neither is stable, so among equal values the chosen indices depend on the exact 
 GNU libstdc++'s introselect, introsort and heap routines, which this module reproduces.
 The comparison looks at the values only (NaN counts as the largest).
 
+``sort(stable=False)`` is ``std::sort`` on the pairs, with the same comparison.
+
 Plain Python over lists: it runs only for rows whose answer depends on it (see
-:func:`reftorch._ops.sorting.topk`).
+:mod:`reftorch._ops.sorting`).
 """
 from __future__ import annotations
 
@@ -195,6 +197,14 @@ def sort(a, first, last, comp):
             _unguarded_linear_insert(a, i, comp)
     else:
         _insertion_sort(a, first, last, comp)
+
+
+def sort_row(values, descending):
+    """The indices ATen's CPU ``sort(stable=False)`` gives one row (``std::sort`` of
+    ``(value, index)`` pairs by value; NaN last ascending, first descending)."""
+    a = [(v, j) for j, v in enumerate(values)]
+    sort(a, 0, len(a), _less(descending))
+    return [j for _, j in a]
 
 
 def topk_row(values, k, largest, sorted_):
