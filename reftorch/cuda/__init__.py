@@ -69,6 +69,9 @@ def _lazy_init():
 
 def is_initialized() -> bool:
     """Whether CUDA has been set up in this process (``False`` until a GPU is used)."""
+    if not _state["initialized"]:
+        from .._backends import _cache
+        _state["initialized"] = any(key[0] == "cuda" for key in _cache)  # a CUDA tensor was made
     return _state["initialized"]
 
 
@@ -245,14 +248,14 @@ def get_device_properties(device=None):
 
 def empty_cache() -> None:
     """Return the cached, unused GPU memory of CuPy's memory pool to the driver."""
-    if is_available() and _state["initialized"]:
+    if is_available() and is_initialized():
         import cupy
         cupy.get_default_memory_pool().free_all_blocks()
 
 
 def memory_allocated(device=None) -> int:
     """Bytes of GPU memory held by tensors (CuPy's pool: ``used_bytes``); 0 without a GPU."""
-    if not (is_available() and _state["initialized"]):
+    if not (is_available() and is_initialized()):
         return 0
     import cupy
     return cupy.get_default_memory_pool().used_bytes()
@@ -266,7 +269,7 @@ def max_memory_allocated(device=None) -> int:
 
 def memory_reserved(device=None) -> int:
     """Bytes reserved by CuPy's memory pool (``total_bytes``); 0 without a GPU."""
-    if not (is_available() and _state["initialized"]):
+    if not (is_available() and is_initialized()):
         return 0
     import cupy
     return cupy.get_default_memory_pool().total_bytes()
