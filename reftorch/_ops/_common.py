@@ -2,15 +2,17 @@
 from __future__ import annotations
 
 from .. import _backends
+from .. import _device as _dev_mod
 from .. import _dtype as D
-from .._device import device as _device_cls, CPU
+from .._device import device as _device_cls
 from .._layout import contiguous_strides
 
 
 def resolve_device(dev):
-    """``None``/str/int/device -> (device, backend); CUDA devices get index 0 by default."""
+    """``None``/str/int/device -> (device, backend); CUDA devices get index 0 by default.
+    ``None`` is the default device (``set_default_device``)."""
     if dev is None:
-        d = CPU
+        d = _dev_mod._default[0]
     elif isinstance(dev, _device_cls):
         d = dev
     else:
