@@ -34,7 +34,7 @@ from reftorch._backends.cupy_backend import cupy_available
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs" / "en"
 PAGES = sorted(str(p.relative_to(DOCS)) for p in DOCS.rglob("*.md"))
-TIMEOUT_S = int(os.environ.get("REFTORCH_DOCS_DEVICE_TIMEOUT", "300"))
+TIMEOUT_S = int(os.environ.get("REFTORCH_DOCS_DEVICE_TIMEOUT", "240"))
 
 DEVICES = [
     "strict",
