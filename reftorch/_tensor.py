@@ -368,7 +368,28 @@ class Tensor:
         _backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs)
 
     def register_hook(self, hook):
-        raise NotImplementedError("tensor hooks are not implemented in reftorch")
+        """Register ``hook(grad)``, called with this tensor's gradient each time one is
+        computed, before it is used. A hook that returns a tensor replaces the gradient
+        (same shape and dtype); returning ``None`` keeps it. Works on leaves (runs before
+        accumulation into ``.grad``) and non-leaves. Mirrors ``torch.Tensor.register_hook``.
+
+        Returns:
+            reftorch.utils.hooks.RemovableHandle: ``handle.remove()`` unregisters the hook.
+
+        Raises:
+            RuntimeError: if this tensor does not require grad.
+
+        Examples:
+            >>> import reftorch as torch
+            >>> x = torch.tensor([1.0, 2.0], requires_grad=True)
+            >>> h = x.register_hook(lambda g: g * 10)
+            >>> (x * 2).sum().backward()
+            >>> x.grad
+            tensor([20., 20.])
+            >>> h.remove()
+        """
+        from .autograd._hooks import register_tensor_hook
+        return register_tensor_hook(self, hook)
 
     @property
     def data(self):

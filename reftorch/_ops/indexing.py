@@ -9,7 +9,7 @@ import math
 
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap_dim, int_arg
-from ..autograd.function import _NO_CTX, Function, view_outside_graph
+from ..autograd.function import _NO_CTX, OpFunction as Function, view_outside_graph
 from ._common import sum_to_shape
 
 

@@ -12,7 +12,7 @@ import math
 from .._layout import contiguous_strides
 from .._size import Size
 from .._tensor import Tensor, _as_shape, _wrap_dim, int_arg
-from ..autograd.function import _NO_CTX, Function, view_outside_graph
+from ..autograd.function import _NO_CTX, OpFunction as Function, view_outside_graph
 
 _VIEW_ERR = ("view size is not compatible with input tensor's size and stride (at least one dimension "
              "spans across two contiguous subspaces). Use .reshape(...) instead.")

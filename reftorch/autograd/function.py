@@ -1,6 +1,6 @@
 """Differentiable operations and the graph nodes they record.
 
-Every differentiable op in reftorch is a subclass of :class:`Function` with two static
+Every differentiable op in reftorch is a subclass of :class:`OpFunction` with two static
 methods that work on backend arrays:
 
 * ``forward(ctx, *inputs, **params)`` receives the input *tensors* (read their arrays with
@@ -8,7 +8,7 @@ methods that work on backend arrays:
 * ``backward(ctx, grad)`` receives the gradient array of the output and returns one
   gradient array (or ``None``) per positional input.
 
-``Function.apply`` runs ``forward``, wraps the result in a tensor and, when gradients are
+``OpFunction.apply`` runs ``forward``, wraps the result in a tensor and, when gradients are
 being recorded and an input requires grad, attaches a :class:`Node` (the tensor's
 ``grad_fn``) named as in PyTorch (``CatBackward0``, ``ViewBackward0``, …).
 """
@@ -157,8 +157,12 @@ def _edge(t):
     return (None, 0)
 
 
-class Function:
-    """Base class of differentiable operations (see the module docstring).
+class OpFunction:
+    """Base class of reftorch's differentiable operations (see the module docstring).
+
+    The public ``torch.autograd.Function`` (tensors in, tensors out) is
+    :class:`reftorch.autograd.function.Function`, defined in ``_custom_function.py`` over
+    the same graph nodes and engine.
 
     Class attributes:
         name: the ``grad_fn`` name PyTorch uses, e.g. ``"CatBackward0"``.
@@ -278,3 +282,8 @@ class _NoContext:
 
 
 _NO_CTX = _NoContext()
+
+
+# The public API (``torch.autograd.function.Function``): user-defined functions whose
+# forward and backward work on tensors, recorded in the same graph as the ops above.
+from ._custom_function import Function, FunctionCtx, BackwardCFunction, once_differentiable  # noqa: E402,F401

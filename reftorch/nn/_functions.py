@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-from ..autograd.function import Function
+from ..autograd.function import OpFunction as Function
 from .._ops._common import sum_to_shape
 
 

@@ -44,7 +44,7 @@ from ... import _dtype as D
 from ..._tensor import Tensor
 from ..._ops import creation
 from ..._ops.shape import transpose
-from ...autograd.function import Function
+from ...autograd.function import OpFunction as Function
 from ...autograd.grad_mode import no_grad
 from ..parameter import Parameter
 from ..utils.rnn import PackedSequence

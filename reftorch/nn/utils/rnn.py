@@ -25,7 +25,7 @@ from ... import _dtype as D
 from ..._tensor import Tensor
 from ..._ops import creation
 from ..._ops.shape import transpose
-from ...autograd.function import Function
+from ...autograd.function import OpFunction as Function
 
 __all__ = [
     "PackedSequence", "invert_permutation", "pack_padded_sequence", "pad_packed_sequence",
