@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .. import _dtype as D
 from .._tensor import Tensor
-from ..autograd.function import Function
+from ..autograd.function import OpFunction as Function
 from ._common import sum_to_shape
 from .pointwise import _as_operand, _cast
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .. import _dtype as D
 from .._tensor import _wrap_dim
-from ..autograd.function import Function
+from ..autograd.function import OpFunction as Function
 
 
 def _acc_dtype(input, dtype):

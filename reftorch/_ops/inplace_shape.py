@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._tensor_inplace import check_inplace
-from ..autograd.function import Function
+from ..autograd.function import OpFunction as Function
 
 
 def t_(input):

@@ -6,7 +6,7 @@ import math
 
 
 from .._tensor import _wrap_dim
-from ..autograd.function import Function
+from ..autograd.function import OpFunction as Function
 
 
 def _cname(d):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap_dim
-from ..autograd.function import Function
+from ..autograd.function import OpFunction as Function
 
 
 def _order(xp, a, axis, descending):

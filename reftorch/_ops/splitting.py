@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._tensor import Tensor, _wrap_dim
-from ..autograd.function import Function
+from ..autograd.function import OpFunction as Function
 
 
 class SplitPiece(Function):

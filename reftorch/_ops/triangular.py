@@ -1,7 +1,7 @@
 """``tril``/``triu``: keep the lower/upper triangle of the last two dimensions."""
 from __future__ import annotations
 
-from ..autograd.function import Function
+from ..autograd.function import OpFunction as Function
 
 
 def _mask(b, shape, diagonal, lower):
