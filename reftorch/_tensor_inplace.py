@@ -20,7 +20,7 @@ from . import _dtype as D
 from ._tensor import Tensor
 from .autograd.function import OpFunction as Function, Node
 from .autograd.grad_mode import is_grad_enabled
-from ._ops._common import sum_to_shape
+from ._layout import sum_to_shape
 
 
 def check_inplace(t):

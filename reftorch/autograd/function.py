@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 
+from .._layout import fix_empty_strides, relayout_like_operands
 from .grad_mode import is_grad_enabled, _state as _grad_state
 
 _FREED = ("Trying to backward through the graph a second time (or directly access saved tensors "
@@ -212,9 +213,8 @@ class OpFunction:
             dev, backend = _out
         is_view = cls.is_view
         if cls.elementwise:
-            out = (_RELAYOUT or _relayout())(x0._backend, out, inputs[cls.elementwise_from:])
+            out = relayout_like_operands(x0._backend, out, inputs[cls.elementwise_from:])
         if not is_view and 0 in out.shape:
-            from .._ops._common import fix_empty_strides
             out = fix_empty_strides(backend, out)
         result = _new(_TENSOR or _tensor_cls())
         result._init_from(out, dev, backend, needs, x0 if is_view else None)
@@ -253,17 +253,6 @@ def _tensor_cls():
 
 
 _TENSOR = None
-
-
-def _relayout():
-    """``reftorch._ops.shape.relayout_like_operands`` (imported on first use: no cycle)."""
-    global _RELAYOUT
-    if _RELAYOUT is None:
-        from .._ops.shape import relayout_like_operands as _RELAYOUT
-    return _RELAYOUT
-
-
-_RELAYOUT = None
 
 
 class _NoContext:
