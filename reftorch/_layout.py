@@ -67,7 +67,8 @@ def dense_order(shape, strides, others=()):
     A transcription of the permutation of ATen's ``TensorIterator::reorder_dimensions`` (and
     ``infer_dense_strides``, its one-operand case): an insertion sort where, for each pair of
     dims, the first operand with a strict stride order decides (broadcast, stride-0, dims
-    are skipped; equal strides put the larger dim outside), else the pair stays as it is. ``others`` are further operands' strides.
+    are skipped; equal strides put the larger dim outside), else the pair stays as it is.
+    ``others`` are further operands' strides.
     """
     operands = (strides,) + tuple(others)
 

@@ -42,7 +42,7 @@ def with_out(name, out, fn, *args, **kwargs):
     import warnings
     from .._tensor import Tensor
     from ..autograd.grad_mode import is_grad_enabled
-    from .._tensor_inplace import _store
+    from ._inplace import _store
     _scalar_name = D.scalar_name
 
     def tensors(a):

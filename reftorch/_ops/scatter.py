@@ -416,7 +416,7 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
 
 def _inplace(fn):
     def method(self, *args, **kwargs):
-        from .._tensor_inplace import commit
+        from ._inplace import commit
         return commit(self, fn(self, *args, **kwargs))
     method.__name__ = fn.__name__ + "_"
     method.__doc__ = f"In-place :func:`{fn.__name__}`."
