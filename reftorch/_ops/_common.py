@@ -1,11 +1,16 @@
 """Small helpers shared by the op modules."""
 from __future__ import annotations
 
+import warnings
+
 from .. import _backends
 from .. import _device as _dev_mod
 from .. import _dtype as D
 from .._device import device as _device_cls
 from .._layout import fix_empty_strides, row_major, sum_to_shape  # noqa: F401 (their home is _layout)
+from .._tensor import Tensor
+from ..autograd.grad_mode import is_grad_enabled
+from ._inplace import _store
 
 
 def resolve_device(dev):
@@ -39,10 +44,6 @@ def with_out(name, out, fn, *args, **kwargs):
         RuntimeError: if gradients are being recorded and an argument requires grad, or if
             the result's dtype cannot be cast to ``out``'s.
     """
-    import warnings
-    from .._tensor import Tensor
-    from ..autograd.grad_mode import is_grad_enabled
-    from ._inplace import _store
     _scalar_name = D.scalar_name
 
     def tensors(a):

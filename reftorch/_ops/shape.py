@@ -10,8 +10,9 @@ from __future__ import annotations
 import math
 
 from .._layout import dense_order as _dense_order, relayout_like_operands  # noqa: F401 (re-exported)
+from .._layout import row_major, sum_to_shape
 from .._size import Size
-from .._tensor import Tensor, _as_shape, _wrap_dim, int_arg
+from .._tensor import Tensor, _as_shape, _wrap_dim, int_arg, tensor_string
 from ..autograd.function import _NO_CTX, OpFunction as Function, view_outside_graph
 
 _VIEW_ERR = ("view size is not compatible with input tensor's size and stride (at least one dimension "
@@ -215,7 +216,6 @@ class Expand(Function):
 
     @staticmethod
     def backward(ctx, g):
-        from ._common import sum_to_shape
         return sum_to_shape(ctx.xp, g, ctx.in_shape)
 
 
@@ -268,7 +268,6 @@ class Repeat(Function):
         xp = x._backend.xp
         shp = (1,) * (len(sizes) - x._data.ndim) + tuple(x._data.shape)
         ctx.in_shape, ctx.shp, ctx.sizes = x._data.shape, shp, sizes
-        from ._common import row_major
         return row_major(x._backend, xp.tile(xp.reshape(x._data, shp), sizes))
 
     @staticmethod
@@ -599,7 +598,6 @@ def expand(input, *sizes):
     shp = input._data.shape
     nd = len(shp)
     if len(sizes) < nd:
-        from .._tensor import tensor_string
         tname = tensor_string(input)
         raise RuntimeError(f"expand({tname}{{[{', '.join(map(str, shp))}]}}, size=[{', '.join(map(str, sizes))}]): "
                            "the number of sizes provided (%d) must be greater or equal to the number of "
