@@ -366,3 +366,9 @@ def test_quiet_overflow(b):
         with b.quiet_overflow():
             out = b.xp.exp(big)
     assert np.isinf(get(b, out)[0])
+
+
+def test_index_add_default_dtype_is_the_values(b):
+    out = b.index_add((3,), None, 0, put(b, np.array([2, 2, 0])), put(b, np.array([1, 2, 4], dtype=np.int64)))
+    assert b.dtype_of(out) is torch.int64
+    np.testing.assert_array_equal(get(b, out), [4, 0, 3])
