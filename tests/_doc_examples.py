@@ -3,9 +3,10 @@ record what each example prints, for ``tests/test_docs_on_device.py``.
 
 Only the standard library and reftorch are needed (no Sybil, no PyTorch), so a bare GPU
 machine can run it. A page runs as Sybil runs it: top to bottom in one namespace where
-``import torch`` means reftorch; ``<!-- skip: next -->`` skips the next block,
-``<!-- skip: start ... -->`` … ``<!-- skip: end -->`` a region, ``<!-- clear-namespace -->``
-starts afresh. A block starting with ``>>>`` is a doctest: each statement runs in
+``import torch`` means reftorch and ``HAS_CUDA`` says whether CuPy sees a GPU;
+``<!-- skip: next -->`` skips the next block, ``<!-- skip: start -->`` … ``<!-- skip: end -->``
+a region (``<!-- skip: start if(not HAS_CUDA, reason="…") -->``: only when the condition
+holds), ``<!-- clear-namespace -->`` starts afresh. A block starting with ``>>>`` is a doctest: each statement runs in
 ``single`` mode (an expression's value is echoed, as at the prompt); any other block is
 executed as a script. What a statement prints, or the exception it raises (type and first
 line of the message), is its record.
@@ -24,16 +25,20 @@ import io
 import json
 import re
 import sys
+import textwrap
 import traceback
 from pathlib import Path
 
-_FENCE = re.compile(r"^```python[^\n]*\n(.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
-_DIRECTIVE = re.compile(r"<!--\s*(skip:\s*next|skip:\s*start|skip:\s*end|clear-namespace)[^>]*-->")
+# A ```python fence, possibly indented (inside an admonition); its body is dedented.
+_FENCE = re.compile(r"^(?P<indent>[ \t]*)```python[^\n]*\n(?P<body>.*?)^(?P=indent)```[ \t]*$",
+                    re.MULTILINE | re.DOTALL)
+_DIRECTIVE = re.compile(r"<!--\s*(skip:\s*next|skip:\s*start|skip:\s*end|clear-namespace)\s*(?:if\((.*?),[^>]*)?-->")
 
 
-def blocks(text):
+def blocks(text, has_cuda=False):
     """The page's python blocks, in order: ``(line, source, kind)``, kind is ``"run"`` or
-    ``"clear"`` (a ``clear-namespace`` directive); skipped blocks are left out."""
+    ``"clear"`` (a ``clear-namespace`` directive); skipped blocks are left out. A skip's
+    ``if(condition, ...)`` is evaluated with ``HAS_CUDA`` = ``has_cuda``."""
     events = [(m.start(), "fence", m) for m in _FENCE.finditer(text)]
     events += [(m.start(), re.sub(r"\s+", " ", m.group(1)), m) for m in _DIRECTIVE.finditer(text)]
     events.sort(key=lambda e: e[0])
@@ -42,7 +47,8 @@ def blocks(text):
         if kind == "skip: next":
             skip_next = True
         elif kind == "skip: start":
-            in_skip = True
+            cond = m.group(2)
+            in_skip = True if cond is None else bool(eval(cond, {"HAS_CUDA": has_cuda}))
         elif kind == "skip: end":
             in_skip = False
         elif kind == "clear-namespace":
@@ -50,7 +56,8 @@ def blocks(text):
         elif skip_next or in_skip:
             skip_next = False
         else:
-            out.append((text.count("\n", 0, m.start(1)) + 1, m.group(1), "run"))
+            body = textwrap.dedent(m.group("body")) if m.group("indent") else m.group("body")
+            out.append((text.count("\n", 0, m.start("body")) + 1, body, "run"))
     return out
 
 
@@ -78,8 +85,8 @@ def _torch_is_reftorch():
     return {**builtins.__dict__, "__import__": __import__}
 
 
-def _fresh_namespace():
-    return {"__builtins__": _torch_is_reftorch(), "__name__": "__doc_example__", "HAS_CUDA": False}
+def _fresh_namespace(has_cuda):
+    return {"__builtins__": _torch_is_reftorch(), "__name__": "__doc_example__", "HAS_CUDA": has_cuda}
 
 
 def _run(code, mode, namespace):
@@ -116,12 +123,13 @@ def run_page(path, device):
     reftorch.set_default_device(device)
     reftorch.manual_seed(0)
     warnings.simplefilter("ignore")
+    has_cuda = reftorch.cuda.is_available()
     text = Path(path).read_text(encoding="utf-8")
-    namespace = _fresh_namespace()
+    namespace = _fresh_namespace(has_cuda)
     records = []
-    for line, source, kind in blocks(text):
+    for line, source, kind in blocks(text, has_cuda):
         if kind == "clear":
-            namespace = _fresh_namespace()
+            namespace = _fresh_namespace(has_cuda)
             continue
         if source.lstrip().startswith(">>>"):
             for offset, code in statements(source):

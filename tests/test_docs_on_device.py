@@ -34,7 +34,7 @@ from reftorch._backends.cupy_backend import cupy_available
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs" / "en"
 PAGES = sorted(str(p.relative_to(DOCS)) for p in DOCS.rglob("*.md"))
-TIMEOUT_S = int(os.environ.get("REFTORCH_DOCS_DEVICE_TIMEOUT", "240"))
+TIMEOUT_S = int(os.environ.get("REFTORCH_DOCS_DEVICE_TIMEOUT", "180"))
 
 DEVICES = [
     "strict",
@@ -83,6 +83,7 @@ _RNN_BATCHES = [
     "output, _ = pad_packed_sequence(packed_output, batch_first=True, padding_value=-1.0, total_length=9)",
     "output.shape",
     "output[1, 4:, 0]",
+    "pack_padded_sequence(rows_first, sorted_lengths, batch_first=True).batch_sizes",
 ]
 KNOWN_BUGS += [("nn/rnn-batches.md", code, _ALL,
                 "pack_padded_sequence refuses lengths on the default device (PyTorch moves them to the CPU)")
