@@ -2,8 +2,12 @@
 # The GPU check: reftorch on CuPy, in one command, in a few minutes.
 #
 #   scripts/gpu-check.sh                    run the check (any extra arguments go to pytest)
-#   scripts/gpu-check.sh --download-wheels  on a machine with network: fill scripts/.whl/
-#                                           with the wheels the check needs (not CuPy)
+#   scripts/gpu-check.sh --download-wheels [pip download options]
+#                                           on a machine with network: fill scripts/.whl/ with
+#                                           the wheels the check needs (for another machine, pass
+#                                           e.g. --python-version 3.12 --platform manylinux2014_x86_64
+#                                           --only-binary=:all:); add a CuPy wheel if the GPU
+#                                           machine has none (pip download cupy-cuda13x ...)
 #
 # It runs
 #   1. tests/test_backend_contract.py  every backend primitive, on NumPy, the strict stand-in and CuPy;
@@ -38,8 +42,9 @@ for d in "$here/.whl" "$root/.whl"; do
 done
 
 if [ "${1:-}" = "--download-wheels" ]; then
+    shift
     mkdir -p "$here/.whl"
-    "$py" -m pip download --dest "$here/.whl" "${pkgs[@]}"
+    "$py" -m pip download --dest "$here/.whl" "$@" "${pkgs[@]}"
     echo "wheels in $here/.whl; add a CuPy wheel for the target's CUDA version (pip download cupy-cuda12x ...)"
     exit 0
 fi
