@@ -13,6 +13,7 @@ PyTorch's CPU kernel does.
 from __future__ import annotations
 
 from .. import _dtype as D
+from .._layout import contiguous_strides
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.function import OpFunction
 
@@ -24,10 +25,7 @@ def flat_positions(b, shape, dim, idx):
     array ``idx``: its own coordinates, except ``idx``'s value along ``dim``."""
     xp = b.xp
     nd = len(shape)
-    strides, acc = [0] * nd, 1
-    for k in range(nd - 1, -1, -1):
-        strides[k] = acc
-        acc *= shape[k]
+    strides = contiguous_strides(shape)  # an empty shape has no positions to compute
     pos = xp.astype(idx, xp.int64) * strides[dim]
     for k in range(nd):
         if k == dim:
