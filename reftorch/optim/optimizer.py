@@ -244,7 +244,8 @@ class Optimizer:
                         g.detach_()
                     else:
                         g.requires_grad_(False)
-                    g.zero_()
+                    g._data[...] = 0  # g.zero_(), written directly: no graph to record here
+                    _bump(g)
 
     def step(self, closure=None):
         """Perform one optimization step (implemented by each optimizer).
