@@ -13,7 +13,8 @@ import warnings
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import reftorch
 
@@ -140,6 +141,20 @@ def test_100_steps_agree_to_float32_rounding(name, kwargs):
     tp, to = _train(torch, name, kwargs, inits, grads)
     assert_params(rp, tp, exact=False)
     assert_state_dicts(ro.state_dict(), to.state_dict())
+
+
+@pytest.mark.parametrize("name,kwargs", [("SGD", {"lr": 0.1, "momentum": 0.9}), ("Adam", {"amsgrad": True}),
+                                         ("RMSprop", {"centered": True, "momentum": 0.5}), ("Adagrad", {})])
+def test_thread_pool_gives_the_same_update(name, kwargs, monkeypatch):
+    """Large steps spread the parameters over a thread pool; the result is the same bits."""
+    from reftorch.optim import optimizer as opt_module
+    inits, grads = _data(SHAPES + [(300,), (2, 50)], 10, 4)
+    sequential, _ = _train(reftorch, name, kwargs, inits, grads)
+    monkeypatch.setattr(opt_module, "PARALLEL_MIN_NUMEL", 0)
+    monkeypatch.setattr(opt_module, "_threads", lambda: 2)
+    threaded, _ = _train(reftorch, name, kwargs, inits, grads)
+    assert opt_module._pool is not None
+    assert_params(threaded, sequential, exact=True)
 
 
 def test_float64_parameters():
@@ -395,15 +410,14 @@ def test_training_loop_embedding_linear():
     idx = rng.integers(0, 10, size=(16, 4))
     target = rng.integers(0, 3, size=(16,))
     losses, finals = [], []
+    torch.manual_seed(0)
+    init = [p.detach().numpy().copy() for p in [*torch.nn.Embedding(10, 6).parameters(),
+                                                 *torch.nn.Linear(6, 3).parameters()]]
     for lib in (torch, reftorch):
-        lib.manual_seed(0)
         emb, lin = lib.nn.Embedding(10, 6), lib.nn.Linear(6, 3)
-        if lib is reftorch:  # same initial weights as torch's
-            with reftorch.no_grad():
-                for mine, theirs in zip(list(emb.parameters()) + list(lin.parameters()), torch_params):
-                    mine.copy_(reftorch.from_numpy(theirs.copy()))
-        else:
-            torch_params = [p.detach().numpy().copy() for p in list(emb.parameters()) + list(lin.parameters())]
+        with lib.no_grad():  # the same initial weights in both libraries
+            for mine, values in zip([*emb.parameters(), *lin.parameters()], init):
+                mine.copy_(lib.from_numpy(values.copy()))
         opt = lib.optim.Adam([{"params": emb.parameters(), "lr": 1e-3}, {"params": lin.parameters()}], lr=1e-2)
         x, y = lib.from_numpy(idx.copy()), lib.from_numpy(target.copy())
         run = []
