@@ -10,8 +10,10 @@ libraries round by round, and the best round is reported (wall clock, ``time.per
 PyTorch's default uses several threads, so process CPU time would not compare).
 
 Two settings: each library at its default threads (PyTorch: ``torch.get_num_threads()``,
-intra-op parallel; reftorch: NumPy's ufuncs, one thread), and PyTorch pinned to one thread
-(``torch.set_num_threads(1)``) beside it. PyTorch runs its default CPU path, which is the
+each kernel split over the threads; reftorch: one NumPy thread per parameter at a time, the
+parameters spread over a pool with one thread per available core), and both on one thread
+(``torch.set_num_threads(1)``; reftorch's pool switched off through
+``reftorch.optim.optimizer.PARALLEL_MIN_NUMEL``). PyTorch runs its default CPU path, which is the
 single-tensor (``foreach=False``) update, the one reftorch mirrors.
 
 Target (issue 7): reftorch <= 1.5x PyTorch.
@@ -28,6 +30,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import reftorch
+from reftorch.optim import optimizer as ref_optimizer
 
 try:
     import torch
@@ -72,17 +75,19 @@ def main():
         threads = torch.get_num_threads()
         opts["torch"] = build(torch, inits, grads)
         best = best_of(opts, args.repeats)
-        rows.append((f"default threads (torch: {threads})", best["reftorch"], best["torch"]))
+        rows.append((f"default threads ({ref_optimizer._threads()} / {threads})", best["reftorch"], best["torch"]))
         torch.set_num_threads(1)
+        saved, ref_optimizer.PARALLEL_MIN_NUMEL = ref_optimizer.PARALLEL_MIN_NUMEL, float("inf")
         best = best_of(opts, args.repeats)
-        rows.append(("single thread (torch: 1)", best["reftorch"], best["torch"]))
+        rows.append(("single thread (1 / 1)", best["reftorch"], best["torch"]))
         torch.set_num_threads(threads)
+        ref_optimizer.PARALLEL_MIN_NUMEL = saved
     else:
         best = best_of(opts, args.repeats)
         rows.append(("reftorch only", best["reftorch"], float("nan")))
-    print(f"{'setting':<32} {'reftorch ms':>12} {'torch ms':>10} {'rt/torch':>9}")
+    print(f"{'setting (threads: reftorch / torch)':<36} {'reftorch ms':>12} {'torch ms':>10} {'rt/torch':>9}")
     for name, r, t in rows:
-        print(f"{name:<32} {r * 1e3:12.1f} {t * 1e3:10.1f} {r / t:9.2f}")
+        print(f"{name:<36} {r * 1e3:12.1f} {t * 1e3:10.1f} {r / t:9.2f}")
     print(f"load average at end {os.getloadavg()[0]:.2f}")
 
 

@@ -434,3 +434,29 @@ def test_training_loop_embedding_linear():
     for a, b in zip(finals[1], finals[0]):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
     assert losses[0][-1] < losses[0][0]
+
+
+@pytest.mark.parametrize("name,kwargs", [("SGD", {"lr": 0.1, "momentum": 0.9, "nesterov": True, "weight_decay": 0.1}),
+                                         ("Adam", {"amsgrad": True, "weight_decay": 0.1}), ("AdamW", {}),
+                                         ("RMSprop", {"centered": True, "momentum": 0.9}),
+                                         ("Adagrad", {"lr_decay": 0.1})])
+def test_strict_device_runs_the_same_kernels(name, kwargs):
+    """The updates are written over the array namespace: the array-API-strict stand-in device
+    gives the same bits as NumPy, and the state lives on the parameter's device (``step``
+    stays on the CPU, as in PyTorch)."""
+    inits, grads = _data([(2, 3), ()], 5, 6)
+    results = []
+    for dev in ("cpu", "strict"):
+        ps = [reftorch.nn.Parameter(reftorch.tensor(a.tolist(), device=dev)) for a in inits]
+        opt = getattr(reftorch.optim, name)(ps, **kwargs)
+        for step_grads in grads:
+            for p, g in zip(ps, step_grads):
+                p.grad = reftorch.tensor(g.tolist(), device=dev)
+            opt.step()
+        opt.zero_grad(set_to_none=False)
+        state = opt.state[ps[0]]
+        assert {k: v.device.type for k, v in state.items()} == \
+            {k: ("cpu" if k == "step" else dev) for k in state}
+        assert ps[0].grad.device.type == dev and ps[0].grad.to("cpu").tolist() == [[0.0] * 3] * 2
+        results.append([p.to("cpu").tolist() for p in ps])
+    assert results[0] == results[1]
