@@ -460,3 +460,34 @@ def test_strict_device_runs_the_same_kernels(name, kwargs):
         assert ps[0].grad.device.type == dev and ps[0].grad.to("cpu").tolist() == [[0.0] * 3] * 2
         results.append([p.to("cpu").tolist() for p in ps])
     assert results[0] == results[1]
+
+
+def test_tensor_lr_and_custom_optimizer_subclass():
+    """A 1-element tensor lr, and a user-written Optimizer subclass (as in tutorials) stepped
+    by an lr scheduler: the same values as PyTorch."""
+    outs = []
+    for lib in (reftorch, torch):
+
+        class PlainSGD(lib.optim.Optimizer):
+            def __init__(self, params, lr):
+                super().__init__(params, {"lr": lr})
+
+            @lib.no_grad()
+            def step(self, closure=None):
+                for group in self.param_groups:
+                    for p in group["params"]:
+                        if p.grad is not None:
+                            p.add_(p.grad, alpha=-group["lr"])
+
+        a = lib.nn.Parameter(lib.tensor([1.0, 2.0]))
+        b = lib.nn.Parameter(lib.tensor([1.0, 2.0]))
+        plain = PlainSGD([a], lr=0.5)
+        sched = lib.optim.lr_scheduler.ExponentialLR(plain, gamma=0.5)
+        sgd = lib.optim.SGD([b], lr=lib.tensor(0.25), momentum=0.5)
+        for _ in range(3):
+            a.grad, b.grad = lib.tensor([1.0, -1.0]), lib.tensor([1.0, -1.0])
+            plain.step()
+            sched.step()
+            sgd.step()
+        outs.append((a.tolist(), b.tolist(), sched.get_last_lr(), repr(plain)))
+    assert outs[0] == outs[1]
