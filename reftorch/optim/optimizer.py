@@ -282,8 +282,7 @@ class Optimizer:
                         g.detach_()
                     else:
                         g.requires_grad_(False)
-                    g._data[...] = 0  # g.zero_(), written directly: no graph to record here
-                    _bump(g)
+                    g.zero_()
 
     def step(self, closure=None):
         """Perform one optimization step (implemented by each optimizer).
