@@ -334,6 +334,8 @@ def test_math_rendered_as_mathml(built_site: Path):
         html = (language_root(built_site, lang) / "nn" / "rnn" / "index.html").read_text("utf-8")
         assert html.count("<math") >= 6, f"{lang}: no MathML on the RNN page"
         assert "\\begin{array}" not in html, f"{lang}: unconverted LaTeX on the RNN page"
+        prose = re.sub(r"<(pre|code)\b.*?</\1>", "", html, flags=re.S)
+        assert "$" not in re.sub(r"<[^>]+>", "", prose), f"{lang}: a $ left in the RNN page's text"
         losses = (language_root(built_site, lang) / "nn" / "losses" / "index.html").read_text("utf-8")
         assert losses.count("<math") >= 4
 
