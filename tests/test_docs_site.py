@@ -380,6 +380,17 @@ def test_api_translations_are_up_to_date():
         "source_sha; `python tools/api_translations.py NAME` prints both):\n" + "\n".join(outdated))
 
 
+def test_every_api_object_translated():
+    """/zh/api/ reads in Chinese: every documented object with a docstring has a translation."""
+    translations = API_TRANSLATIONS.load_translations()
+    missing = [public for public, source in API_TRANSLATIONS.documented_objects().items()
+               if public not in translations and inspect.getdoc(API_TRANSLATIONS.resolve(source))]
+    assert not missing, (
+        "API objects without Chinese text: add them to docs/zh/api/_translations/*.yml "
+        "(`python tools/api_translations.py NAME` prints the English prose and its hash):\n"
+        + "\n".join(missing))
+
+
 def test_public_paths():
     public = API_TRANSLATIONS.public_path
     assert public("reftorch.nn.modules.rnn.LSTM") == "torch.nn.LSTM"
