@@ -1,0 +1,149 @@
+"""The coverage tables of guide/coverage.md, computed from the engine at build time.
+
+For each covered PyTorch namespace, a curated list of the public names learners use (not
+every name in ``torch.__all__``: internals, dtypes and rarely used functions are left
+out).  A name counts as implemented when reftorch has it in the same place; the page
+linked for it is the first page (in the site's order) that shows it in code.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from pathlib import Path
+
+NAMESPACES = {
+    "torch": ("reftorch", """
+        tensor as_tensor asarray from_numpy zeros ones empty full zeros_like ones_like empty_like
+        full_like arange linspace logspace eye rand randn randint randperm normal rand_like randn_like
+        randint_like bernoulli multinomial manual_seed seed initial_seed get_rng_state set_rng_state
+        view_as_real reshape flatten unflatten squeeze unsqueeze permute transpose t movedim cat concat
+        stack hstack vstack split chunk unbind narrow index_select gather scatter masked_fill where
+        take flip roll tril triu add sub mul div pow neg exp log sqrt abs tanh sigmoid relu sin cos
+        clamp floor ceil round sign eq ne lt le gt ge logical_and logical_or logical_not sum mean
+        prod std var max min argmax argmin maximum minimum all any topk sort argsort cumsum norm
+        equal allclose isclose matmul mm bmm mv dot einsum outer softmax log_softmax is_tensor
+        numel no_grad enable_grad set_grad_enabled inference_mode is_grad_enabled save load
+        set_printoptions get_default_dtype set_default_dtype promote_types device Generator
+    """),
+    "torch.Tensor": ("reftorch.Tensor", """
+        shape size dim ndim numel dtype device requires_grad grad grad_fn is_leaf item tolist numpy
+        to cpu cuda float double long int bool half type view view_as reshape reshape_as flatten
+        squeeze unsqueeze permute transpose t contiguous is_contiguous stride expand expand_as repeat
+        clone detach detach_ requires_grad_ backward retain_grad zero_ fill_ copy_ add_ mul_ sub_
+        div_ masked_fill masked_fill_ index_select gather scatter_ sum mean max min argmax std var
+        abs exp log sqrt pow sigmoid tanh relu softmax matmul mm bmm chunk split unbind new_zeros
+        new_ones new_full new_tensor new_empty data_ptr element_size is_cuda pin_memory is_pinned
+    """),
+    "torch.nn": ("reftorch.nn", """
+        Module Sequential ModuleList ModuleDict ParameterList ParameterDict Parameter Identity
+        Linear Bilinear Flatten Unflatten Embedding EmbeddingBag RNN LSTM GRU RNNCell LSTMCell
+        GRUCell Dropout ReLU LeakyReLU ELU GELU Sigmoid Tanh Softmax LogSoftmax Softplus MSELoss
+        L1Loss CrossEntropyLoss NLLLoss BCELoss BCEWithLogitsLoss SmoothL1Loss HuberLoss KLDivLoss
+        Conv1d Conv2d MaxPool1d MaxPool2d AvgPool2d AdaptiveAvgPool2d BatchNorm1d BatchNorm2d
+        LayerNorm Transformer MultiheadAttention
+    """),
+    "torch.nn.functional": ("reftorch.nn.functional", """
+        linear relu leaky_relu elu gelu sigmoid tanh softmax log_softmax softplus dropout embedding
+        one_hot pad mse_loss l1_loss cross_entropy nll_loss binary_cross_entropy
+        binary_cross_entropy_with_logits smooth_l1_loss conv1d conv2d max_pool2d avg_pool2d
+        layer_norm normalize
+    """),
+    "torch.nn.utils": ("reftorch.nn.utils", """
+        clip_grad_norm_ clip_grad_value_ parameters_to_vector vector_to_parameters
+    """),
+    "torch.nn.utils.rnn": ("reftorch.nn.utils.rnn", """
+        pad_sequence pack_padded_sequence pad_packed_sequence pack_sequence unpad_sequence
+        PackedSequence
+    """),
+    "torch.utils.data": ("reftorch.utils.data", """
+        Dataset IterableDataset TensorDataset ConcatDataset Subset random_split DataLoader Sampler
+        SequentialSampler RandomSampler BatchSampler SubsetRandomSampler WeightedRandomSampler
+        default_collate default_convert get_worker_info
+    """),
+    "torch.autograd": ("reftorch.autograd", """
+        grad backward Function no_grad enable_grad set_grad_enabled
+    """),
+    "torch.optim": ("reftorch.optim", """
+        SGD Adam AdamW RMSprop Adagrad lr_scheduler
+    """),
+}
+
+
+def _resolve(path: str):
+    parts = path.split(".")
+    for cut in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:cut]))
+        except ImportError:
+            continue
+        for attr in parts[cut:]:
+            obj = getattr(obj, attr, None)
+            if obj is None:
+                return None
+        return obj
+    return None
+
+
+def _pages(docs: Path, nav_pages: list[str]):
+    return [(p, (docs / p).read_text(encoding="utf-8")) for p in nav_pages if (docs / p).exists()]
+
+
+def _page_for(name: str, namespace: str, pages) -> str | None:
+    short = namespace.replace("torch.nn.functional", "F").replace("torch.", "").replace("torch", "torch")
+    patterns = [rf"\btorch\.{re.escape(name)}\(", rf"\b{re.escape(short)}\.{re.escape(name)}\b",
+                rf"\.{re.escape(name)}\b" if namespace in ("torch", "torch.Tensor") else None,
+                rf"\b{re.escape(name)}\(" if namespace.startswith(("torch.utils", "torch.nn.utils")) else None]
+    for page, text in pages:
+        if page.startswith(("api/", "pitfalls/", "guide/coverage")):
+            continue
+        code = "\n".join(re.findall(r"```python\n(.*?)```", text, flags=re.S))
+        if any(p and re.search(p, code) for p in patterns):
+            return page
+    return None
+
+
+def coverage(docs: Path, nav_pages: list[str]) -> dict:
+    """namespace -> list of (name, implemented, page or None)."""
+    pages = _pages(docs, nav_pages)
+    table = {}
+    for namespace, (module, names) in NAMESPACES.items():
+        target = _resolve(module)
+        rows = []
+        for name in names.split():
+            implemented = target is not None and hasattr(target, name)
+            rows.append((name, implemented, _page_for(name, namespace, pages) if implemented else None))
+        table[namespace] = rows
+    return table
+
+
+WORDS = {
+    "en": {"implemented": "implemented", "missing": "not implemented yet", "name": "name",
+           "page": "page", "count": "{n} of {m} names"},
+    "zh": {"implemented": "已实现", "missing": "尚未实现", "name": "名称", "page": "页面",
+           "count": "{m} 个名称中的 {n} 个"},
+}
+
+
+def markdown(docs: Path, nav_pages: list[str], lang: str, page_dir: str = "guide") -> str:
+    """The generated tables, with links relative to a page in ``page_dir``."""
+    w = WORDS[lang]
+    out = []
+    for namespace, rows in coverage(docs, nav_pages).items():
+        done = [r for r in rows if r[1]]
+        out.append(f"### `{namespace}` {{#{namespace.replace('.', '-').lower()}}}\n")
+        out.append(w["count"].format(n=len(done), m=len(rows)) + "\n")
+        if done:
+            out.append(f"| {w['name']} | {w['page']} |\n| --- | --- |")
+            for name, _, page in done:
+                link = f"[{page}](../{page})" if page else "—"
+                if page and page.startswith(page_dir + "/"):
+                    link = f"[{page}]({page[len(page_dir) + 1:]})"
+                out.append(f"| `{name}` | {link} |")
+            out.append("")
+        missing = [f"`{name}`" for name, ok, _ in rows if not ok]
+        if missing:
+            out.append(f"**{w['missing']}:** " if lang == "en" else f"**{w['missing']}：**")
+            out.append(", ".join(missing) if lang == "en" else "、".join(missing))
+            out.append("")
+    return "\n".join(out)
