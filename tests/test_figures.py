@@ -130,3 +130,33 @@ def test_coverage_lists_only_real_pytorch_names():
 def test_coverage_page_has_the_marker(lang):
     text = (ROOT / "docs" / lang / "guide" / "coverage.md").read_text(encoding="utf-8")
     assert "<!-- coverage-tables -->" in text
+
+
+# --------------------------------------------------------------------------- README example
+
+def _readme_example() -> str:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("## Using reftorch as a library"):]
+    return re.search(r"```python\n(.*?)```", section, flags=re.S).group(1)
+
+
+def _run(source: str) -> str:
+    import contextlib
+    import io
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(source, "README.md", "exec"), {"__name__": "__readme__"})
+    return out.getvalue()
+
+
+def test_readme_example_runs_the_same_on_both_engines():
+    """The README's library example prints on reftorch what PyTorch prints, as its comment says."""
+    pytest.importorskip("torch")
+    source = _readme_example()
+    assert "import reftorch as torch" in source
+    ours = _run(source)
+    theirs = _run(source.replace("import reftorch as torch", "import torch"))
+    assert ours == theirs
+    promised = re.search(r"#\s*(.*)$", source.strip().splitlines()[-1]).group(1)
+    assert " ".join(ours.split()) == " ".join(promised.replace("],", "],\n").split())
