@@ -135,21 +135,46 @@ class Canvas:
 
     def svg(self, title: str = "") -> str:
         """The picture as SVG text (no XML declaration, deterministic ids)."""
-        buf = io.StringIO()
-        with matplotlib.rc_context(_RC), warnings.catch_warnings():
-            # Measuring CJK text on a machine without a CJK font warns about missing
-            # glyphs; the SVG keeps the text as text, so the reader's font draws it.
-            warnings.filterwarnings("ignore", message=r".*Glyph \d+ .*missing from font")
-            warnings.filterwarnings("ignore", message=r".*[Ff]ont family .* not found")
-            self.fig.savefig(buf, format="svg", transparent=True,
-                             metadata={"Date": None, "Creator": None})
-        text = buf.getvalue()
-        text = text[text.index("<svg"):]
-        if title:
-            esc = title.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            text = re.sub(r"(<svg[^>]*>)", lambda m: f"{m.group(1)}\n <title>{esc}</title>",
-                          text, count=1)
-        return text
+        return to_svg(self.fig, title)
+
+
+def figure(width_in: float, height_in: float) -> Figure:
+    """A bare matplotlib figure (for plots with axes) with the site's settings."""
+    with matplotlib.rc_context(_RC):
+        fig = Figure(figsize=(width_in, height_in))
+        FigureCanvasSVG(fig)
+    fig.patch.set_alpha(0)
+    return fig
+
+
+def style_axes(ax) -> None:
+    """Mid-contrast axes that read on light and dark backgrounds."""
+    ax.patch.set_alpha(0)
+    for spine in ("top", "right"):
+        ax.spines[spine].set_visible(False)
+    for spine in ("left", "bottom"):
+        ax.spines[spine].set_color(INK)
+    ax.tick_params(colors=INK, labelsize=8.5)
+    ax.grid(True, color=INK, alpha=0.25, linewidth=0.6)
+
+
+def to_svg(fig, title: str = "") -> str:
+    """A figure as SVG text (no XML declaration, deterministic ids), with a <title>."""
+    buf = io.StringIO()
+    with matplotlib.rc_context(_RC), warnings.catch_warnings():
+        # Measuring CJK text on a machine without a CJK font warns about missing
+        # glyphs; the SVG keeps the text as text, so the reader's font draws it.
+        warnings.filterwarnings("ignore", message=r".*Glyph \d+ .*missing from font")
+        warnings.filterwarnings("ignore", message=r".*[Ff]ont family .* not found")
+        fig.savefig(buf, format="svg", transparent=True,
+                    metadata={"Date": None, "Creator": None})
+    text = buf.getvalue()
+    text = text[text.index("<svg"):]
+    if title:
+        esc = title.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        text = re.sub(r"(<svg[^>]*>)", lambda m: f"{m.group(1)}\n <title>{esc}</title>",
+                      text, count=1)
+    return text
 
 
 def fmt(v) -> str:
