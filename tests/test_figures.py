@@ -120,10 +120,10 @@ def test_coverage_lists_only_real_pytorch_names():
         for name in names.split():
             assert hasattr(real, name), f"{namespace}.{name} is not a PyTorch name"
     table = _coverage.coverage(ROOT / "docs" / "en", ["guide/cat-stack.md"])
-    rows = dict((name, ok) for name, ok, _ in table["torch"])
+    rows = dict((name, ok) for name, ok, _, _ in table["torch"])
     assert rows["cat"] is True and rows["cat"] == hasattr(reftorch, "cat")
     assert rows["einsum"] == hasattr(reftorch, "einsum")
-    assert dict((n, p) for n, _, p in table["torch"])["stack"] == "guide/cat-stack.md"
+    assert dict((n, p) for n, _, p, _ in table["torch"])["stack"] == "guide/cat-stack.md"
 
 
 @pytest.mark.parametrize("lang", LANGS)

@@ -17,7 +17,7 @@ NAMESPACES = {
         tensor as_tensor asarray from_numpy zeros ones empty full zeros_like ones_like empty_like
         full_like arange linspace logspace eye rand randn randint randperm normal rand_like randn_like
         randint_like bernoulli multinomial manual_seed seed initial_seed get_rng_state set_rng_state
-        view_as_real reshape flatten unflatten squeeze unsqueeze permute transpose t movedim cat concat
+        reshape flatten unflatten squeeze unsqueeze permute transpose t movedim cat concat
         stack hstack vstack split chunk unbind narrow index_select gather scatter masked_fill where
         take flip roll tril triu add sub mul div pow neg exp log sqrt abs tanh sigmoid relu sin cos
         clamp floor ceil round sign eq ne lt le gt ge logical_and logical_or logical_not sum mean
@@ -64,9 +64,37 @@ NAMESPACES = {
     "torch.autograd": ("reftorch.autograd", """
         grad backward Function no_grad enable_grad set_grad_enabled
     """),
-    "torch.optim": ("reftorch.optim", """
-        SGD Adam AdamW RMSprop Adagrad lr_scheduler
+    "torch.nn.init": ("reftorch.nn.init", """
+        uniform_ normal_ constant_ ones_ zeros_ xavier_uniform_ xavier_normal_ kaiming_uniform_
+        kaiming_normal_ orthogonal_
     """),
+    "torch.optim": ("reftorch.optim", """
+        SGD Adam AdamW RMSprop Adagrad Optimizer
+    """),
+    "torch.optim.lr_scheduler": ("reftorch.optim.lr_scheduler", """
+        StepLR MultiStepLR ExponentialLR LambdaLR MultiplicativeLR LinearLR ConstantLR
+        CosineAnnealingLR CosineAnnealingWarmRestarts OneCycleLR CyclicLR PolynomialLR
+        SequentialLR ChainedScheduler ReduceLROnPlateau
+    """),
+    "torch.cuda": ("reftorch.cuda", """
+        is_available device_count current_device set_device manual_seed synchronize Event
+    """),
+}
+
+#: Where the API reference documents a namespace's objects (``::: <prefix>...<name>``).
+API_PREFIX = {
+    "torch": r"reftorch\.",
+    "torch.Tensor": None,
+    "torch.nn": r"reftorch\.nn\.(?:modules\.[\w.]+\.|parameter\.)?",
+    "torch.nn.functional": r"reftorch\.nn\.functional\.",
+    "torch.nn.utils": r"reftorch\.nn\.utils\.(?:[\w.]+\.)?",
+    "torch.nn.utils.rnn": r"reftorch\.nn\.utils\.rnn\.",
+    "torch.utils.data": r"reftorch\.utils\.data\.[\w.]+\.",
+    "torch.autograd": r"reftorch\.autograd\.(?:[\w.]+\.)?",
+    "torch.nn.init": r"reftorch\.nn\.init\.",
+    "torch.optim": r"reftorch\.optim\.(?:[\w.]+\.)?",
+    "torch.optim.lr_scheduler": r"reftorch\.optim\.lr_scheduler\.",
+    "torch.cuda": r"reftorch\.cuda\.",
 }
 
 
@@ -90,21 +118,38 @@ def _pages(docs: Path, nav_pages: list[str]):
 
 
 def _page_for(name: str, namespace: str, pages) -> str | None:
-    short = namespace.replace("torch.nn.functional", "F").replace("torch.", "").replace("torch", "torch")
-    patterns = [rf"\btorch\.{re.escape(name)}\(", rf"\b{re.escape(short)}\.{re.escape(name)}\b",
-                rf"\.{re.escape(name)}\b" if namespace in ("torch", "torch.Tensor") else None,
-                rf"\b{re.escape(name)}\(" if namespace.startswith(("torch.utils", "torch.nn.utils")) else None]
+    """The first page whose Python examples use ``name`` from ``namespace``."""
+    n = re.escape(name)
+    spellings = {namespace, namespace.replace("torch.", "", 1), namespace.split(".")[-1]}
+    if namespace == "torch.nn.functional":
+        spellings.add("F")
+    patterns = [rf"(?<![\w.]){re.escape(s)}\.{n}\b" for s in spellings if s != "Tensor"]
+    if namespace in ("torch", "torch.Tensor"):
+        patterns.append(rf"\.{n}\b")            # the method form, x.name(...)
+    if namespace.startswith(("torch.utils", "torch.nn.utils")):
+        patterns.append(rf"(?<![\w.]){n}\(")     # imported by name
     for page, text in pages:
         if page.startswith(("api/", "pitfalls/", "guide/coverage")):
             continue
-        code = "\n".join(re.findall(r"```python\n(.*?)```", text, flags=re.S))
-        if any(p and re.search(p, code) for p in patterns):
+        code = "\n".join(re.findall(r"```python[^\n]*\n(.*?)```", text, flags=re.S))
+        if any(re.search(p, code) for p in patterns):
+            return page
+    return None
+
+
+def _api_page_for(name: str, namespace: str, pages) -> str | None:
+    prefix = API_PREFIX.get(namespace)
+    if prefix is None:
+        return None
+    directive = re.compile(rf"^:::\s+{prefix}{re.escape(name)}\s*$", re.M)
+    for page, text in pages:
+        if page.startswith("api/") and directive.search(text):
             return page
     return None
 
 
 def coverage(docs: Path, nav_pages: list[str]) -> dict:
-    """namespace -> list of (name, implemented, page or None)."""
+    """namespace -> list of (name, implemented, example page or None, API page or None)."""
     pages = _pages(docs, nav_pages)
     table = {}
     for namespace, (module, names) in NAMESPACES.items():
@@ -112,17 +157,27 @@ def coverage(docs: Path, nav_pages: list[str]) -> dict:
         rows = []
         for name in names.split():
             implemented = target is not None and hasattr(target, name)
-            rows.append((name, implemented, _page_for(name, namespace, pages) if implemented else None))
+            example = _page_for(name, namespace, pages) if implemented else None
+            api = _api_page_for(name, namespace, pages) if implemented else None
+            rows.append((name, implemented, example, api))
         table[namespace] = rows
     return table
 
 
 WORDS = {
-    "en": {"implemented": "implemented", "missing": "not implemented yet", "name": "name",
-           "page": "page", "count": "{n} of {m} names"},
-    "zh": {"implemented": "已实现", "missing": "尚未实现", "name": "名称", "page": "页面",
-           "count": "{m} 个名称中的 {n} 个"},
+    "en": {"missing": "not implemented yet", "name": "name", "page": "example",
+           "api": "API reference", "count": "{n} of {m} names implemented.",
+           "all": "All {m} names implemented."},
+    "zh": {"missing": "尚未实现", "name": "名称", "page": "示例", "api": "API 参考",
+           "count": "{m} 个名称中已实现 {n} 个。", "all": "{m} 个名称全部已实现。"},
 }
+
+
+def _link(page, page_dir: str) -> str:
+    if not page:
+        return "—"
+    target = page[len(page_dir) + 1:] if page.startswith(page_dir + "/") else f"../{page}"
+    return f"[{page.removesuffix('.md')}]({target})"
 
 
 def markdown(docs: Path, nav_pages: list[str], lang: str, page_dir: str = "guide") -> str:
@@ -131,19 +186,17 @@ def markdown(docs: Path, nav_pages: list[str], lang: str, page_dir: str = "guide
     out = []
     for namespace, rows in coverage(docs, nav_pages).items():
         done = [r for r in rows if r[1]]
-        out.append(f"### `{namespace}` {{#{namespace.replace('.', '-').lower()}}}\n")
-        out.append(w["count"].format(n=len(done), m=len(rows)) + "\n")
+        out.append(f"### `{namespace}` {{#{namespace.replace('.', '-').replace('_', '-').lower()}}}\n")
+        out.append((w["all"] if len(done) == len(rows) else w["count"]).format(n=len(done), m=len(rows)))
+        out.append("")
         if done:
-            out.append(f"| {w['name']} | {w['page']} |\n| --- | --- |")
-            for name, _, page in done:
-                link = f"[{page}](../{page})" if page else "—"
-                if page and page.startswith(page_dir + "/"):
-                    link = f"[{page}]({page[len(page_dir) + 1:]})"
-                out.append(f"| `{name}` | {link} |")
+            out.append(f"| {w['name']} | {w['page']} | {w['api']} |\n| --- | --- | --- |")
+            for name, _, page, api in done:
+                out.append(f"| `{name}` | {_link(page, page_dir)} | {_link(api, page_dir)} |")
             out.append("")
-        missing = [f"`{name}`" for name, ok, _ in rows if not ok]
+        missing = [f"`{name}`" for name, ok, _, _ in rows if not ok]
         if missing:
-            out.append(f"**{w['missing']}:** " if lang == "en" else f"**{w['missing']}：**")
-            out.append(", ".join(missing) if lang == "en" else "、".join(missing))
+            out.append(f"**{w['missing']}:** " + ", ".join(missing) if lang == "en"
+                       else f"**{w['missing']}：**" + "、".join(missing))
             out.append("")
     return "\n".join(out)
