@@ -16,17 +16,18 @@ import logging
 import re
 import warnings
 
-import matplotlib
+# matplotlib logs "building the font cache" on a fresh machine, and every font of the
+# family list below that this machine lacks (the reader's browser picks the first one it
+# has): neither is news to someone building the site.
+logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
+
+import matplotlib  # noqa: E402
 
 matplotlib.use("Agg")  # noqa: E402  (no display at build time)
 
 from matplotlib.backends.backend_svg import FigureCanvasSVG  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle  # noqa: E402
-
-# The family list names fonts a given machine may lack (the browser picks the first one it
-# has); matplotlib would log every miss while measuring text.
-logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
 
 #: Font families written into the SVG, first match wins in the browser.
 FONT_FAMILY = ["Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei",
