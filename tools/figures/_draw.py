@@ -52,6 +52,10 @@ FILL = {
     "muted": "#f1f3f6",
 }
 
+#: Text is drawn this much larger than the nominal sizes used in the layouts, so that it
+#: stays readable once the browser fits a picture to the content column (about 700 px).
+TEXT_SCALE = 1.2
+
 _RC = {
     "svg.fonttype": "none",
     "svg.hashsalt": "reftorch-figures",
@@ -81,7 +85,7 @@ class Canvas:
 
     def text(self, x, y, s, *, size=11, ha="center", va="center", color=INK,
              weight="normal", family=None, rotation=0):
-        self.ax.text(x, y, str(s), ha=ha, va=va, fontsize=size, color=color,
+        self.ax.text(x, y, str(s), ha=ha, va=va, fontsize=size * TEXT_SCALE, color=color,
                      fontweight=weight, rotation=rotation,
                      family=family or FONT_FAMILY)
 

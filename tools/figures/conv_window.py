@@ -53,8 +53,8 @@ def draw(d, lang: str) -> str:
     t = TEXT[lang]
     fills = ["a", "b", "c"]
     C, L = len(d["input"]), len(d["input"][0])
-    cv = Canvas(17, 9.2)
-    cv.text(8.5, 0.55, t["title"], size=11, weight="bold")
+    cv = Canvas(20, 9.2)
+    cv.text(10, 0.55, t["title"], size=11, weight="bold")
     x0, y0 = 3.4, 2.4
     cv.text(x0, y0 - 0.9, t["input"], ha="left", size=10)
     for step in range(L):

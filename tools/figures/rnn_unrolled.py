@@ -64,9 +64,9 @@ def data(torch) -> dict:
 def draw(d, lang: str) -> str:
     t = TEXT[lang]
     T, L = d["T"], d["layers"]
-    cv = Canvas(23, 14.4)
-    cv.text(11.5, 0.55, t["title"], size=11, weight="bold")
-    x0, dx = 3.2, 2.6
+    cv = Canvas(25.5, 14.4)
+    cv.text(12.75, 0.55, t["title"], size=11, weight="bold")
+    x0, dx = 4.6, 2.6
     rows = {}  # (layer, direction) -> y
     for layer in range(L):
         for direction in range(2):
@@ -90,11 +90,11 @@ def draw(d, lang: str) -> str:
     for (layer, direction), y in rows.items():
         cv.text(x0 - 0.3, y + 0.45, t["layer"].format(l=layer) + " " + (t["fwd"] if direction == 0 else t["bwd"]),
                 ha="right", size=9.5)
-    cv.code(1.6, 12.65, t["x"], size=10)
-    cv.code(1.6, 1.95, t["out"], size=10)
+    cv.code(2.4, 12.65, t["x"], size=10)
+    cv.code(2.4, 1.95, t["out"], size=10)
     # shapes
-    cv.code(1.6, 2.7, "output " + str(tuple(d["output_shape"])), size=9)
-    cv.code(1.6, 13.35, "x " + str(tuple(d["x_shape"])), size=9)
+    cv.code(2.4, 2.7, "output " + str(tuple(d["output_shape"])), size=9)
+    cv.code(2.4, 13.35, "x " + str(tuple(d["x_shape"])), size=9)
     # one step's tensors
     last = x0 + (T - 1) * dx
     cv.code(last + 1.6, 12.65, str(tuple(d["x_t_shape"])), ha="left", size=8.5)
