@@ -37,12 +37,12 @@ import zipfile
 from . import _dtype as D
 from ._device import device as _device_cls
 from ._size import Size
-from ._tensor import Tensor, _TYPE_NAMES
+from ._tensor import Tensor
 
 __all__ = ["save", "load"]
 
 #: ``FloatStorage`` … : the legacy typed-storage names PyTorch writes, per dtype.
-_STORAGE_NAMES = {D.BY_NAME[dt]: name.replace("Tensor", "Storage") for dt, name in _TYPE_NAMES.items()}
+_STORAGE_NAMES = {D.BY_NAME[dt]: scalar + "Storage" for dt, scalar in D.SCALAR_NAMES.items()}
 _STORAGE_DTYPES = {name: dt for dt, name in _STORAGE_NAMES.items()}
 
 _UNSAFE_MESSAGE = (
