@@ -338,7 +338,7 @@ class Where(Function):
         return tuple(out)
 
 
-def where(condition, input, other, *, out=None):
+def where(condition, input=None, other=None, *, out=None):
     """``input`` where ``condition`` is True, else ``other``, with broadcasting and type
     promotion. Mirrors ``torch.where(condition, input, other)`` (and
     ``Tensor.where(condition, other)``).
@@ -352,9 +352,17 @@ def where(condition, input, other, *, out=None):
         >>> x.where(x > 0, torch.tensor(0.0))
         tensor([0., 2., 0.])
     """
+    if input is None and other is None:  # torch.where(condition): nonzero(as_tuple=True)
+        from .nonzero import nonzero
+        return nonzero(condition, as_tuple=True)
     if out is not None:
         from ._common import with_out
         return with_out("where", out, where, condition, input, other)
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        # Two Python numbers: 0-dim tensors of their own dtypes on condition's device
+        # (so where(c, 1, 0.5) is float32 and where(c, 1, 0) int64, as in PyTorch).
+        from .creation import tensor
+        input = tensor(input, device=condition.device)
     if condition.dtype is not D.bool:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
                            f"{D.scalar_name(condition.dtype)}")
@@ -459,7 +467,11 @@ greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
 
 
 def _logical(op):
-    def f(input, other=None):
+    def f(input, other=None, *, out=None):
+        if out is not None:  # the bool result is cast to out's dtype, as in PyTorch
+            from ._common import with_out
+            args = (input,) if op == "not" else (input, other)
+            return with_out("logical_" + op, out, f, *args)
         xp = input._backend.xp
         a = xp.astype(input._data, xp.bool) if input._data.dtype != xp.bool else input._data
         if op == "not":
