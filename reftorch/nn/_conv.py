@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import math
 
-from ..autograd.function import Function
+from ..autograd.function import OpFunction
 from . import _windows as W
 
 
-class Convolution(Function):
+class Convolution(OpFunction):
     """``conv{1,2}d`` of ``x (N, C, *S)`` with ``w (O, C/groups, *K)`` and optional bias."""
 
     name = "ConvolutionBackward0"
@@ -100,7 +100,7 @@ def _source_index(mode, n, lo, hi):
     return idx
 
 
-class ModePad(Function):
+class ModePad(OpFunction):
     """``F.pad(x, pad, mode)`` for the copying modes (reflect, replicate, circular) over the
     last ``len(pads)`` dims: a gather along each dim; the backward sums the copies back."""
 
@@ -129,7 +129,7 @@ class ModePad(Function):
         return g
 
 
-class ConstantPad(Function):
+class ConstantPad(OpFunction):
     """Zero padding by ``(lo, hi)`` pairs over the last ``len(pads)`` dims (what PyTorch
     adds before a ``padding='same'`` convolution whose padding is not symmetric)."""
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 
-from ..autograd.function import Function
+from ..autograd.function import OpFunction
 
 
 def _sum(xp, a, axes):
@@ -43,14 +43,11 @@ def _grad_centred(xp, gy, d, invstd, axes, n):
 
 def _store(t, arr):
     """Overwrite buffer tensor ``t`` with ``arr`` in place (its version counter moves)."""
-    if t._backend.has_views:
-        t._data[...] = arr
-    else:
-        t._data = arr
+    t._backend.setitem(t._data, ..., arr)
     t._version[0] += 1
 
 
-class NativeBatchNorm(Function):
+class NativeBatchNorm(OpFunction):
     """Batch norm of ``x (N, C, *)``; ``training`` uses (and, given running buffers,
     updates) the batch statistics, otherwise ``running_mean``/``running_var``."""
 
@@ -110,7 +107,7 @@ class NativeBatchNorm(Function):
         return gx, gw, gb
 
 
-class NativeLayerNorm(Function):
+class NativeLayerNorm(OpFunction):
     """Layer norm over the last ``k`` dims, with an element-wise affine map of that shape."""
 
     name = "NativeLayerNormBackward0"
@@ -153,7 +150,7 @@ class NativeLayerNorm(Function):
         return gx, gw, gb
 
 
-class NativeGroupNorm(Function):
+class NativeGroupNorm(OpFunction):
     """Group norm of ``x (N, C, *)``: statistics per sample and group of ``C / G``
     channels, affine map per channel."""
 
