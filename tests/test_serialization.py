@@ -407,3 +407,21 @@ def test_flipped_bytes_are_detected_or_harmless():
             rt.load(io.BytesIO(bytes(bad)))
         except _OK_ERRORS:
             pass
+
+
+def test_add_safe_globals_and_context_manager():
+    import argparse
+    data = _torch_bytes({"args": argparse.Namespace(lr=0.1)}).getvalue()
+    for T in (rt, torch):
+        with pytest.raises(pickle.UnpicklingError, match="argparse.Namespace"):
+            T.load(io.BytesIO(data))
+        with T.serialization.safe_globals([argparse.Namespace]):
+            assert T.load(io.BytesIO(data))["args"].lr == 0.1
+        with pytest.raises(pickle.UnpicklingError):
+            T.load(io.BytesIO(data))
+        T.serialization.add_safe_globals([argparse.Namespace])
+        try:
+            assert T.load(io.BytesIO(data))["args"] == argparse.Namespace(lr=0.1)
+            assert argparse.Namespace in T.serialization.get_safe_globals()
+        finally:
+            T.serialization.clear_safe_globals()
