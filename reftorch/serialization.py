@@ -594,6 +594,11 @@ def _load_zip(zf, map_location, weights_only):
             return unpickler.load()
         except pickle.UnpicklingError as e:
             raise pickle.UnpicklingError(_weights_only_message(str(e))) from None
+        except (RuntimeError, EOFError, TypeError):  # ours (bounds, records) or the dtype check
+            raise
+        except Exception as e:  # a damaged data.pkl: whatever the opcodes happened to do
+            raise RuntimeError(f"corrupt checkpoint: data.pkl could not be unpickled "
+                               f"({type(e).__name__}: {e})") from None
     return unpickler.load()
 
 
