@@ -9,7 +9,7 @@ import time
 import numpy as np
 import pytest
 
-torch = pytest.importorskip("torch")
+import torch  # noqa: F401  (the oracle: the test command installs it, so its absence must fail loudly)
 
 import reftorch  # noqa: E402
 from _compare import both  # noqa: E402
