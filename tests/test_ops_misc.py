@@ -277,6 +277,12 @@ def test_cumsum_cumprod(shape, data):
     both(lambda T, a: T.cumsum(a, dim, dtype=T.float64), x)
 
 
+def test_cumulative_half_accumulates_in_float():
+    x = np.random.default_rng(0).uniform(0, 1, 3000).astype(np.float16)
+    both(lambda T, a: T.cumsum(a, 0), x, exact=True)
+    both(lambda T, a: (a + 0.5).cumprod(0), x[:200], exact=True)
+
+
 def test_cumulative_grads_with_zeros():
     x = np.array([[2.0, 0.0, 3.0, 0.5], [0.0, 0.0, 1.5, 2.0], [1.0, 2.0, 3.0, 4.0]])
     check_grads(lambda T, a: T.cumprod(a, 1), x)

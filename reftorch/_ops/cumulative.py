@@ -15,10 +15,13 @@ def _acc_dtype(input, dtype):
 
 
 def _scan(b, a, axis, prod):
-    """Inclusive running sum/product of ``a`` along ``axis`` (sequential, like PyTorch's CPU loop)."""
+    """Inclusive running sum/product of ``a`` along ``axis`` (sequential, like PyTorch's CPU loop).
+    Half precision runs in float32 and rounds each running value, as PyTorch's accumulator."""
     xp = b.xp
     if a.ndim == 0:
         return xp.asarray(a, copy=True)
+    if a.dtype == xp.float16:
+        return xp.astype(_scan(b, xp.astype(a, xp.float32), axis, prod), xp.float16)
     if not prod:
         return xp.cumulative_sum(a, axis=axis)
     cp = getattr(xp, "cumulative_prod", None)
