@@ -31,7 +31,7 @@ def arr(shape, dtype="float64", seed=0, low=-5, high=5):
 @SET
 @given(shape=shapes, data=st.data())
 def test_softmax_functions_and_methods(shape, data):
-    dt = data.draw(st.sampled_from(["float32", "float64", "int64"]))
+    dt = data.draw(st.sampled_from(["float16", "float32", "float64", "int64"]))
     nd = max(len(shape), 1)
     dim = data.draw(st.integers(-nd - 1, nd))
     x = arr(shape, dt)

@@ -5,6 +5,7 @@ import warnings
 
 from .. import _dtype as D
 from .._tensor import _wrap_dim
+from ..autograd.function import OpFunction
 from .shape import reshape
 
 
@@ -21,7 +22,6 @@ def _implicit_dim(name, ndim, stacklevel):
 def softmax_impl(input, dim, dtype, name, stacklevel=3):
     """The shared body of ``torch.softmax``, ``Tensor.softmax`` and ``F.softmax`` (and the
     ``log_softmax`` trio): checks, the ``dtype=`` cast, the kernel."""
-    from ..nn import _functions as _F  # the kernels live beside the other layer kernels
     if dim is None:
         dim = _implicit_dim(name, input.dim(), stacklevel)
     if dtype is not None:
@@ -31,31 +31,72 @@ def softmax_impl(input, dim, dtype, name, stacklevel=3):
         last = "lastdim_" if not input.dim() or d == input.dim() - 1 else ""
         raise NotImplementedError(f'"{name}_{last}kernel_impl" not implemented for \'{_cname(input.dtype)}\'')
     d = _wrap_dim(dim, input.dim())
-    fn = _kernel(_F.Softmax if name == "softmax" else _F.LogSoftmax)
+    fn = Softmax if name == "softmax" else LogSoftmax
     if input.dim() == 0:
         return reshape(fn.apply(reshape(input, (1,)), dim=0), ())
     return fn.apply(input, dim=d)
 
 
-_KERNELS = {}
+def _compute_dtype(xp, a):
+    """Half precision is computed in float32 and rounded at the end, as PyTorch's CPU kernels."""
+    half = getattr(xp, "float16", None)  # (the strict stand-in has no float16)
+    return xp.float32 if half is not None and a.dtype == half else None
 
 
-def _kernel(base):
-    """``base`` (``nn._functions.Softmax``/``LogSoftmax``) made safe for empty input,
-    where the max-shift of the kernel has nothing to reduce."""
-    k = _KERNELS.get(base)
-    if k is None:
-        class k(base):
-            @staticmethod
-            def forward(ctx, x, dim):
-                if x._data.size == 0:
-                    out = x._backend.xp.asarray(x._data, copy=True)
-                    ctx.y, ctx.dim = out, dim
-                    return out
-                return base.forward(ctx, x, dim)
-        k.__name__ = k.__qualname__ = base.__name__
-        _KERNELS[base] = k
-    return k
+class Softmax(OpFunction):
+    """``exp(x - max) / sum(exp(x - max))`` along ``dim`` (``grad_fn`` ``SoftmaxBackward0``)."""
+
+    name = "SoftmaxBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        xp = x._backend.xp
+        a = x._data
+        up = _compute_dtype(xp, a)
+        if up is not None:
+            a = xp.astype(a, up)
+        if a.size == 0:  # nothing to take the max of
+            y = xp.asarray(a, copy=True)
+        else:
+            e = xp.exp(a - xp.max(a, axis=dim, keepdims=True))
+            y = e / xp.sum(e, axis=dim, keepdims=True)
+        ctx.y, ctx.dim, ctx.native = y, dim, x._data.dtype
+        return y if up is None else xp.astype(y, x._data.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        xp, y = ctx.xp, ctx.y
+        g = g if g.dtype == y.dtype else xp.astype(g, y.dtype)
+        out = y * (g - xp.sum(g * y, axis=ctx.dim, keepdims=True))
+        return out if out.dtype == ctx.native else xp.astype(out, ctx.native)
+
+
+class LogSoftmax(OpFunction):
+    """``x - max - log(sum(exp(x - max)))`` along ``dim`` (``grad_fn`` ``LogSoftmaxBackward0``)."""
+
+    name = "LogSoftmaxBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        xp = x._backend.xp
+        a = x._data
+        up = _compute_dtype(xp, a)
+        if up is not None:
+            a = xp.astype(a, up)
+        if a.size == 0:
+            y = xp.asarray(a, copy=True)
+        else:
+            shifted = a - xp.max(a, axis=dim, keepdims=True)
+            y = shifted - xp.log(xp.sum(xp.exp(shifted), axis=dim, keepdims=True))
+        ctx.y, ctx.dim, ctx.native = y, dim, x._data.dtype
+        return y if up is None else xp.astype(y, x._data.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        xp, y = ctx.xp, ctx.y
+        g = g if g.dtype == y.dtype else xp.astype(g, y.dtype)
+        out = g - xp.exp(y) * xp.sum(g, axis=ctx.dim, keepdims=True)
+        return out if out.dtype == ctx.native else xp.astype(out, ctx.native)
 
 
 _REQUIRED = object()
