@@ -88,6 +88,12 @@ def test_clamp_edge_cases():
     both(lambda T: T.clamp(T.tensor([1.0, 2.0])), msg=True)
     both(lambda T: T.clamp(T.tensor([1, 5, 9]), max=T.tensor([4, 4, 10])))
     both(lambda T: T.clamp(T.tensor([[1.0], [5.0]]), T.tensor([0.0, 2.0]), T.tensor(3.0)))  # broadcasts
+    both(lambda T: T.clamp(T.tensor([-1.0, 0.5, 2.0], requires_grad=True), T.tensor(0.0), 1.0))  # Scalar overload
+    both(lambda T: T.clamp(T.tensor([1, 5]), T.tensor(2.5), 3))
+    both(lambda T: T.clamp(T.tensor([1, 5], dtype=T.uint8), T.tensor(-1), 300), msg=True)
+    both(lambda T: T.clamp(T.tensor([-1.0, 0.5]), T.tensor([0.0, 0.0]), 1.0))  # no such overload: TypeError
+    both(lambda T: T.clamp(T.tensor([True, False]), T.tensor(False), T.tensor(True)), msg=True)
+    both(lambda T: T.tensor([True, False]).clamp(0, 1))
     both(lambda T: T.ones(3).clamp_(0.2, 0.5))
     both(lambda T: T.arange(5).clamp_(max=2))
     both(lambda T: T.arange(5).clamp_(max=2.5))  # float result into an int tensor
