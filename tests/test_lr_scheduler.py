@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 import reftorch
 
-torch = pytest.importorskip("torch")
+import torch  # the oracle: the test command installs it, so its absence must fail loudly
 
 
 def _opt(lib, name="SGD", groups=(0.1,), **kw):

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 import reftorch
 
-torch = pytest.importorskip("torch")
+import torch  # the oracle: the test command installs it, so its absence must fail loudly
 
 SHAPES = [(7, 5), (4,), ()]
 RTOL, ATOL = 2e-5, 1e-6
