@@ -87,11 +87,14 @@ class NumpyBackend(Backend):
         dt = values.dtype if d is None else self.dtype(d)
         if dt == np.bool_ or values.dtype != dt:
             return super().index_add(shape, d, axis, index, values)
-        outer, n = math.prod(shape[:axis]), shape[axis]
-        out = np.zeros((outer, n, math.prod(shape[axis + 1:])), dtype=dt)
+        outer = math.prod(shape[:axis])
+        out = np.zeros(shape, dtype=dt)  # returned itself (owns its memory: autograd may keep it)
         k = index.shape[0]
         if k:
-            vals = values.reshape(outer, k, -1)
+            o, vals = out.reshape(outer, shape[axis], -1), values.reshape(outer, k, -1)
+            lead = (slice(None),)
+            if outer == 1:  # the usual case (axis 0): index 2-D arrays
+                o, vals, lead = o[0], vals[0], ()
             idx = index.astype(np.int64, copy=False)
             order = np.argsort(idx, kind="stable")
             first = np.empty(k, dtype=bool)  # the sorted run of each destination starts here
@@ -102,11 +105,11 @@ class NumpyBackend(Backend):
             rank[order] = np.arange(k) - starts[np.cumsum(first) - 1]
             for r in range(min(int(rank.max()) + 1, _RANKS)):
                 sel = np.flatnonzero(rank == r)
-                out[:, idx[sel]] += vals[:, sel]
+                o[lead + (idx[sel],)] += vals[lead + (sel,)]
             rest = np.flatnonzero(rank >= _RANKS)
             if rest.size:
-                np.add.at(out, (slice(None), idx[rest]), vals[:, rest])
-        return out.reshape(shape)
+                np.add.at(o, lead + (idx[rest],), vals[lead + (rest,)])
+        return out
 
     def index_put_add(self, shape, g, key):
         out = np.zeros(shape, dtype=g.dtype)
