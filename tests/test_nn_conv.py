@@ -66,6 +66,7 @@ CONV1D = [dict(), dict(stride=2, padding=1), dict(padding="same", dilation=3), d
           dict(groups=6, padding=(2,)), dict(padding="valid", stride=(3,))]
 
 
+@pytest.mark.filterwarnings("ignore:Using padding='same'")  # both libraries warn (tested below)
 @pytest.mark.parametrize("kw", CONV1D, ids=[str(k) for k in CONV1D])
 @pytest.mark.parametrize("kernel", [1, 2, 3])
 def test_conv1d_values_and_grads(kw, kernel):

@@ -73,7 +73,7 @@ class _NormBase(Module):
                 f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}")
 
     def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys,
-                              unexpected_keys, error_msgs):
+                              unexpected_keys, error_msgs, assign=False):
         version = local_metadata.get("version", None) if local_metadata else None
         if (version is None or version < 2) and self.track_running_stats:
             # state dicts from before num_batches_tracked existed: count from 0
@@ -82,7 +82,7 @@ class _NormBase(Module):
                 state_dict[key] = (self.num_batches_tracked if self.num_batches_tracked is not None
                                    else tensor(0, dtype=D.long))
         super()._load_from_state_dict(state_dict, prefix, local_metadata, strict, missing_keys,
-                                      unexpected_keys, error_msgs)
+                                      unexpected_keys, error_msgs, assign)
 
 
 class _BatchNorm(_NormBase):
