@@ -18,7 +18,7 @@ import math
 
 from . import _dtype as D
 from ._tensor import Tensor
-from .autograd.function import Function, Node
+from .autograd.function import OpFunction as Function, Node
 from .autograd.grad_mode import is_grad_enabled
 from ._ops._common import sum_to_shape
 
@@ -39,10 +39,7 @@ def _store(t, arr):
     native = b.dtype(t.dtype)
     if arr.dtype != native:
         arr = b.xp.astype(arr, native)
-    if b.has_views:
-        t._data[...] = arr
-    else:
-        t._data = b.xp.reshape(arr, t._data.shape) if tuple(arr.shape) != tuple(t._data.shape) else arr
+    t._data[...] = arr
     t._version[0] += 1
 
 
@@ -63,9 +60,6 @@ def commit(t, result):
         raise RuntimeError(f"result type {_scalar_name(result.dtype)} can't be cast to the desired output type "
                            f"{_scalar_name(t.dtype)}")
     view_of = t._base if result.grad_fn is not None else None
-    if view_of is not None and not t._backend.has_views:
-        raise NotImplementedError("reftorch records in-place operations on views only on backends with views; "
-                                  "use an out-of-place operation")
     if result.grad_fn is not None:
         _keep_original_self(result.grad_fn.ctx, t)
     prev_fn = t.grad_fn
@@ -189,9 +183,6 @@ def regenerate_view_fn(t, base):
     (called when ``t``'s memory changed through another view since its node was made)."""
     from .autograd.function import Context, _edge
     b = t._backend
-    if not b.has_views:
-        t.grad_fn = t._grad_fn
-        return
     index, mask = _view_positions(t, base)
     vctx = Context((True,))
     vctx.__dict__.update(backend=b, xp=b.xp, shape=tuple(t.shape), index=index, mask=mask,
@@ -222,10 +213,7 @@ def _resave(ctx, t, result):
     ctx._versions = ctx._versions[:-1] + (t._version[0],)
 
 
-def _scalar_name(d):
-    return {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
-            "float32": "Float", "float64": "Double", "float16": "Half", "complex64": "ComplexFloat",
-            "complex128": "ComplexDouble"}[d.name]
+_scalar_name = D.scalar_name
 
 
 class SetItem(Function):
@@ -236,11 +224,12 @@ class SetItem(Function):
     @staticmethod
     def forward(ctx, x, value, key):
         xp = x._backend.xp
-        out = xp.asarray(x._data, copy=True)
+        b = x._backend
+        out = b.copy(x._data)
         v = value._data
         if v.dtype != out.dtype:
             v = xp.astype(v, out.dtype)
-        out[key] = v
+        b.setitem(out, key, v)
         ctx.key = key
         ctx.vshape = value._data.shape
         ctx.vnative = value._data.dtype
@@ -249,11 +238,11 @@ class SetItem(Function):
     @staticmethod
     def backward(ctx, g):
         xp = ctx.xp
-        gx = xp.asarray(g, copy=True)
-        gx[ctx.key] = 0
+        gx = ctx.backend.copy(g)
+        ctx.backend.setitem(gx, ctx.key, 0)
         gv = None
         if ctx.needs_input_grad[1]:
-            gv = sum_to_shape(xp, g[ctx.key], ctx.vshape)
+            gv = sum_to_shape(xp, ctx.backend.getitem(g, ctx.key), ctx.vshape)
             gv = xp.astype(gv, ctx.vnative) if gv.dtype != ctx.vnative else gv
         return gx, gv
 
@@ -265,7 +254,7 @@ def _shape_str(shape):
 def _check_value(t, nkey, advanced, value, was_tensor):
     """PyTorch's checks of ``x[key] = value``: shapes (and dtypes for tensor indices)."""
     from ._ops.shape import expand
-    target = tuple(t._data[nkey].shape)
+    target = tuple(t._backend.getitem(t._data, nkey).shape)
     vshape = tuple(value.shape)
     if advanced:
         if was_tensor and value.dtype is not t.dtype:
@@ -306,12 +295,7 @@ def setitem(t, key, value):
         v = value._data
         if v.dtype != t._data.dtype:
             v = b.xp.astype(v, t._data.dtype)
-        if b.has_views:
-            t._data[nkey] = v
-        else:
-            new = b.xp.asarray(t._data, copy=True)
-            new[nkey] = v
-            t._data = new
+        b.setitem(t._data, nkey, v)
         t._version[0] += 1
         return
     commit(t, SetItem.apply(t, value, key=nkey, _name="IndexPutBackward0" if advanced else None))

@@ -7,7 +7,7 @@ from ._tensor import Tensor, _as_shape
 from ._tensor_inplace import commit, setitem, write_all
 from ._ops import creation, indexing, join, linalg, pointwise, reduction, sampling, shape
 from ._ops._common import resolve_device
-from .autograd.function import Function
+from .autograd.function import OpFunction as Function
 
 
 class ToCopy(Function):
@@ -244,3 +244,33 @@ for _name, _fn in M.items():
 
 Tensor.T = property(lambda self: shape.permute(self, *reversed(range(self.dim()))))
 Tensor.mT = property(lambda self: shape.transpose(self, -2, -1))
+
+
+def _bind_more_ops():
+    """Methods for the ops in ``_ops/{softmax,clamp,sorting,splitting,triangular,scatter,
+    nonzero,norm,multinomial,cumulative,reorder,inplace_shape}.py``."""
+    from ._ops import (clamp, cumulative, inplace_shape, multinomial, nonzero, norm, reorder, scatter, softmax,
+                       sorting, splitting, triangular)
+    more = {
+        "softmax": softmax.softmax, "log_softmax": softmax.log_softmax,
+        "clamp": clamp.clamp, "clip": clamp.clamp, "clamp_": clamp.clamp_, "clip_": clamp.clamp_,
+        "clamp_min": clamp.clamp_min, "clamp_max": clamp.clamp_max,
+        "sort": sorting.sort, "argsort": sorting.argsort, "msort": sorting.msort, "topk": sorting.topk,
+        "split": splitting.split, "chunk": splitting.chunk,
+        "tril": triangular.tril, "triu": triangular.triu, "tril_": triangular.tril_, "triu_": triangular.triu_,
+        "scatter": scatter.scatter, "scatter_": scatter.scatter_, "scatter_add": scatter.scatter_add,
+        "scatter_add_": scatter.scatter_add_, "scatter_reduce": scatter.scatter_reduce,
+        "scatter_reduce_": scatter.scatter_reduce_,
+        "nonzero": nonzero.nonzero, "argwhere": nonzero.argwhere, "count_nonzero": nonzero.count_nonzero,
+        "norm": norm.torch_norm, "amax": norm.amax, "amin": norm.amin,
+        "multinomial": multinomial.multinomial,
+        "cumsum": cumulative.cumsum, "cumprod": cumulative.cumprod,
+        "flip": reorder.flip, "roll": reorder.roll, "repeat_interleave": reorder.repeat_interleave,
+        "t_": inplace_shape.t_, "zero_": inplace_shape.zero_,
+        "logical_xor": pointwise.logical_xor,
+    }
+    for name, fn in more.items():
+        setattr(Tensor, name, fn)
+
+
+_bind_more_ops()

@@ -19,28 +19,11 @@ class NumpyBackend(Backend):
         super().__init__(numpy_style_dtypes(np))
 
     # host <-> backend
-    def from_host(self, arr, copy=False):
-        return np.array(arr, copy=True) if copy else np.asarray(arr)
+    def from_host(self, host, copy=False):
+        return np.array(host, copy=True) if copy else np.asarray(host)
 
     def to_host(self, arr):
         return arr
-
-    # strided views
-    def strides(self, arr):
-        isz = arr.itemsize
-        return tuple([s // isz for s in arr.strides])
-
-    def as_strided(self, arr, shape, strides):
-        isz = arr.itemsize
-        return _as_strided(arr, shape=tuple(shape), strides=tuple(s * isz for s in strides),
-                           writeable=arr.flags.writeable)
-
-    def reshape_view(self, arr, shape):
-        return arr.reshape(shape, copy=False)  # the method: np.reshape(copy=) costs ~1 us more
-
-    def indices_in_range(self, idx, size):
-        # One pass: negative values become huge once read as unsigned.
-        return int(idx.view(np.dtype(f"u{idx.itemsize}")).max()) < size
 
     def is_pinned(self, arr):
         # CuPy's pinned arrays (cupyx.empty_pinned) are NumPy arrays over a
@@ -55,38 +38,55 @@ class NumpyBackend(Backend):
             base = base.obj if isinstance(base, memoryview) else getattr(base, "base", None)
         return False
 
-    def owns_memory(self, arr):
-        flags = arr.flags
-        return arr.base is None and flags.owndata and flags.c_contiguous and flags.writeable
+    # memory layout
+    def strides(self, arr):
+        isz = arr.itemsize
+        return tuple([s // isz for s in arr.strides])
 
-    def quiet_overflow(self):
-        return np.errstate(over="ignore")
+    def as_strided(self, arr, shape, strides):
+        isz = arr.itemsize
+        return _as_strided(arr, shape=tuple(shape), strides=tuple(s * isz for s in strides),
+                           writeable=arr.flags.writeable)
 
-    def take_in_range(self, arr, idx, axis=None):
-        # mode="clip" skips NumPy's own bounds-checking pass (the caller checked them).
-        return np.take(arr, idx, axis=axis, mode="clip")
-
-    def is_c_contiguous(self, arr):
-        return arr.flags.c_contiguous
+    def reshape_view(self, arr, shape):
+        return arr.reshape(shape, copy=False)  # the method: np.reshape(copy=) costs ~1 us more
 
     def data_ptr(self, arr):
         return arr.__array_interface__["data"][0]
 
-    def scatter_add(self, shape, d, flat_index, values, n=None):
-        out = np.zeros(int(np.prod(shape)), dtype=self.dtype(d))
-        np.add.at(out, flat_index, values)
+    def is_c_contiguous(self, arr):
+        return arr.flags.c_contiguous
+
+    def owns_memory(self, arr):
+        flags = arr.flags
+        return arr.base is None and flags.owndata and flags.c_contiguous and flags.writeable
+
+    def copy(self, arr):
+        return arr.copy()
+
+    # writes
+    def setitem(self, arr, key, value):
+        arr[key] = value
+
+    def scatter_add(self, shape, d, flat_index, values):
+        out = np.zeros(int(np.prod(shape)), dtype=values.dtype if d is None else self.dtype(d))
+        np.add.at(out, flat_index, values)  # a 1-D add.at: NumPy's fast case
         return out.reshape(shape)
-
-    def index_add(self, shape, d, axis, index, values):
-        out = np.zeros(shape, dtype=self.dtype(d))
-        key = (slice(None),) * axis + (index,)
-        np.add.at(out, key, values)
-        return out
-
-    def pin_memory(self, arr):
-        return arr
 
     def index_put_add(self, shape, g, key):
         out = np.zeros(shape, dtype=g.dtype)
         np.add.at(out, key, g)
         return out
+
+    # indices
+    def indices_in_range(self, idx, size):
+        # One pass: negative values become huge once read as unsigned.
+        return int(idx.view(np.dtype(f"u{idx.itemsize}")).max()) < size
+
+    def take_in_range(self, arr, idx, axis=None):
+        # mode="clip" skips NumPy's own bounds-checking pass (the caller checked them).
+        return np.take(arr, idx, axis=axis, mode="clip")
+
+    # errors
+    def quiet_overflow(self):
+        return np.errstate(over="ignore")

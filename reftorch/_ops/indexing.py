@@ -9,7 +9,7 @@ import math
 
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap_dim, int_arg
-from ..autograd.function import _NO_CTX, Function, view_outside_graph
+from ..autograd.function import _NO_CTX, OpFunction as Function, view_outside_graph
 from ._common import sum_to_shape
 
 
@@ -344,7 +344,7 @@ class BasicIndex(Function):
         ctx.key, ctx.shape = key, x._data.shape
         out = x._data[key]
         b = x._backend
-        if b.has_views and (any(k is None for k in key) or math.prod(out.shape) == 0):
+        if any(k is None for k in key) or math.prod(out.shape) == 0:
             want = _none_strides(x, key, b.strides(out))
             if want != b.strides(out):
                 out = b.as_strided(out, out.shape, want)
@@ -370,7 +370,7 @@ class AdvancedIndex(Function):
     def forward(ctx, x, key):
         ctx.key, ctx.shape = key, x._data.shape
         ctx.backend = x._backend
-        return x._data[key]
+        return x._backend.getitem(x._data, key)
 
     @staticmethod
     def backward(ctx, g):

@@ -10,9 +10,11 @@ import math
 import warnings
 
 from .. import _dtype as D
-from .._tensor import Tensor, _wrap_dim, tensor_type_name
-from .._ops import creation, pointwise, reduction as _red, shape as _shape
-from .._ops.pointwise import _operands, Div, Mul
+from .._ops import creation, pointwise
+from .._ops import reduction as _red
+from .._ops import shape as _shape
+from .._ops.pointwise import Div, Mul, _operands
+from .._tensor import Tensor, tensor_type_name
 from ..autograd.grad_mode import no_grad
 from . import _functions as _F
 from . import _conv as _Conv
@@ -20,9 +22,24 @@ from . import _pooling as _Pool
 from . import _normalization as _Norm
 
 __all__ = [
-    "linear", "relu", "relu_", "tanh", "sigmoid", "softplus", "softmax", "log_softmax", "leaky_relu",
-    "dropout", "embedding", "one_hot", "mse_loss", "l1_loss", "nll_loss", "cross_entropy",
-    "binary_cross_entropy", "binary_cross_entropy_with_logits",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "cross_entropy",
+    "dropout",
+    "embedding",
+    "l1_loss",
+    "leaky_relu",
+    "linear",
+    "log_softmax",
+    "mse_loss",
+    "nll_loss",
+    "one_hot",
+    "relu",
+    "relu_",
+    "sigmoid",
+    "softmax",
+    "softplus",
+    "tanh",
 ]
 
 _REDUCTIONS = ("none", "mean", "sum")
@@ -124,9 +141,7 @@ def _linear_general(input, weight, bias):
     return out if bias is None else pointwise.add(out, bias)
 
 
-def _cname(d):
-    return {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
-            "bfloat16": "BFloat16", "bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short"}[d.name]
+_cname = D.scalar_name
 
 
 # ---------------------------------------------------------------------- activations
@@ -181,28 +196,6 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):
     return out
 
 
-def _get_softmax_dim(name, ndim, stacklevel):
-    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to include "
-                  "dim=X as an argument.", UserWarning, stacklevel=stacklevel)
-    return 0 if ndim in (0, 1, 3) else 1
-
-
-def _softmax_prep(input, dim, dtype, name, stacklevel=4):
-    if dim is None:
-        dim = _get_softmax_dim(name, input.dim(), stacklevel)
-    if dtype is not None:
-        input = input.to(dtype)
-    if not input.dtype.is_floating_point:
-        kernel = "softmax_lastdim_kernel_impl" if name == "softmax" else "log_softmax_lastdim_kernel_impl"
-        d = _wrap_dim(dim, input.dim())
-        if input.dim() and d != input.dim() - 1:
-            kernel = kernel.replace("lastdim", "")
-            kernel = "softmax_kernel_impl" if name == "softmax" else "log_softmax_kernel_impl"
-        raise NotImplementedError(f'"{kernel}" not implemented for \'{_cname(input.dtype)}\'')
-    d = _wrap_dim(dim, input.dim())
-    return input, d
-
-
 def softmax(input, dim=None, _stacklevel=3, dtype=None):
     """``exp(x) / exp(x).sum(dim)``: turns scores into probabilities along ``dim``.
 
@@ -222,10 +215,8 @@ def softmax(input, dim=None, _stacklevel=3, dtype=None):
         >>> F.softmax(torch.tensor([1., 2., 3.]), dim=0)
         tensor([0.0900, 0.2447, 0.6652])
     """
-    x, d = _softmax_prep(input, dim, dtype, "softmax")
-    if x.dim() == 0:
-        return _F.Softmax.apply(_shape.reshape(x, (1,)), dim=0).reshape(())
-    return _F.Softmax.apply(x, dim=d)
+    from .._ops.softmax import softmax_impl  # one implementation with torch.softmax
+    return softmax_impl(input, dim, dtype, "softmax")
 
 
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
@@ -242,10 +233,8 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
         >>> F.log_softmax(torch.tensor([1., 2., 3.]), dim=0)
         tensor([-2.4076, -1.4076, -0.4076])
     """
-    x, d = _softmax_prep(input, dim, dtype, "log_softmax")
-    if x.dim() == 0:
-        return _F.LogSoftmax.apply(_shape.reshape(x, (1,)), dim=0).reshape(())
-    return _F.LogSoftmax.apply(x, dim=d)
+    from .._ops.softmax import softmax_impl
+    return softmax_impl(input, dim, dtype, "log_softmax")
 
 
 # ---------------------------------------------------------------------- dropout
@@ -281,7 +270,6 @@ def _embedding_renorm_(weight, input, max_norm, norm_type):
     """Rescale, in place, the rows of ``weight`` used by ``input`` whose norm exceeds
     ``max_norm`` to norm ``max_norm`` (PyTorch's ``embedding_renorm_``: each such row is
     multiplied by ``max_norm / (norm + 1e-7)``). Bumps ``weight``'s version counter."""
-    from .._tensor_inplace import _store
     b = weight._backend
     xp = b.xp
     idx = xp.unique_values(xp.reshape(xp.astype(input._data, xp.int64), (-1,)))
@@ -299,12 +287,8 @@ def _embedding_renorm_(weight, input, max_norm, norm_type):
     # the scale is computed in double, then the float row is multiplied by it in float
     scale = xp.astype(xp.where(over, max_norm / (norms + 1e-7), xp.ones_like(norms)), rows.dtype)
     new_rows = rows * xp.reshape(scale, (-1, 1))
-    if b.has_views:
-        weight._data[idx] = new_rows
-        weight._version[0] += 1
-    else:  # no item assignment on the array-API stand-in: rebuild the table
-        delta = b.index_add(tuple(weight._data.shape), weight.dtype, 0, idx, new_rows - rows)
-        _store(weight, weight._data + delta)
+    b.setitem(weight._data, idx, new_rows)
+    weight._version[0] += 1
     return weight
 
 
