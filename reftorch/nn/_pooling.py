@@ -7,7 +7,7 @@ products, maxima a loop over the (few) output cells.
 """
 from __future__ import annotations
 
-from ..autograd.function import Function
+from ..autograd.function import OpFunction as Function
 from . import _windows as W
 
 

@@ -62,7 +62,7 @@ class LayerNorm(Module):
         if self.elementwise_affine:
             init.ones_(self.weight)
             if self.bias is not None:
-                init.zeros_(self.bias)
+                init.constant_(self.bias, 0.0)
 
     def forward(self, input):
         return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
@@ -119,7 +119,7 @@ class GroupNorm(Module):
         if self.affine:
             init.ones_(self.weight)
             if self.bias is not None:
-                init.zeros_(self.bias)
+                init.constant_(self.bias, 0.0)
 
     def forward(self, input):
         return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
