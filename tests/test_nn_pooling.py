@@ -136,7 +136,12 @@ def test_max_pool2d_hypothesis(h, w, kh, kw, s, p, d, ceil):
     except RuntimeError:
         raises_same(lambda T: T.nn.functional.max_pool2d(T.tensor(xs), (kh, kw), s, p, d, ceil))
         return
-    same(run(reftorch, lambda T, x: T.nn.functional.max_pool2d(x, (kh, kw), s, p, d, ceil, True), xs), want)
+    got = run(reftorch, lambda T, x: T.nn.functional.max_pool2d(x, (kh, kw), s, p, d, ceil, True), xs)
+    if torch.isinf(want[0][0]).any():
+        # a window entirely in the padding: PyTorch's index then points past the window
+        # (matched), and its backward writes there, into a neighbouring plane: not compared
+        got, want = got[0], want[0]
+    same(got, want)
 
 
 DEVICES = ["strict", pytest.param("cuda", marks=[pytest.mark.gpu, pytest.mark.skipif(
