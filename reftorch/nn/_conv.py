@@ -44,7 +44,7 @@ class Convolution(Function):
         y = xp.matmul(wm, cols)  # (N, G, O/G, L)
         y = xp.reshape(y, (n, o) + out)
         if has_bias:
-            y = y + xp.reshape(b._data, (o,) + (1,) * len(out))
+            y += xp.reshape(b._data, (o,) + (1,) * len(out))  # y is a fresh array
         need = ctx.needs_input_grad
         if need:
             ctx.save_for_backward(x if need[1] else None, w if need[0] else None)
@@ -65,13 +65,12 @@ class Convolution(Function):
         gm = xp.reshape(g, (n, groups, o // groups, math.prod(out)))
         gx = gw = gb = None
         if need[2]:
-            gb = xp.sum(g, axis=(0,) + tuple(range(2, g.ndim)))
+            gb = xp.sum(xp.sum(xp.reshape(g, (n, o, -1)), axis=2), axis=0)  # contiguous sums first
         if need[1]:
             cols = ctx.cols
-            # sum over the batch of gm[n] @ cols[n].T, as one product over (N * L)
-            g2 = xp.reshape(xp.permute_dims(gm, (1, 2, 0, 3)), (groups, o // groups, -1))
-            c2 = xp.reshape(xp.permute_dims(cols, (1, 0, 3, 2)), (groups, -1, cols.shape[2]))
-            gw = xp.reshape(xp.matmul(g2, c2), (o, c // groups) + kernel)
+            # the sum over the batch of gm[n] @ cols[n].T (BLAS reads the transpose in place)
+            gw = xp.sum(xp.matmul(gm, xp.matrix_transpose(cols)), axis=0)
+            gw = xp.reshape(gw, (o, c // groups) + kernel)
         if need[0]:
             gcols = xp.matmul(xp.matrix_transpose(ctx.wm), gm)  # (N, G, KgC, L)
             gcols = xp.reshape(gcols, (n, c, kk) + out)
