@@ -15,6 +15,18 @@ from ..autograd.function import OpFunction as Function
 from . import _windows as W
 
 
+def _im2col(backend, padded, kernel, stride, dilation, out):
+    """The windows of ``padded`` (``(N, C, *S)``) as ``(N, C, *kernel, *out)``: one strided
+    view (element ``[.., i, j, p, q]`` at ``[.., p*stride + i*dilation, q*stride + j*dilation]``)
+    copied once by the reshape that follows."""
+    if not backend.is_c_contiguous(padded):
+        padded = backend.copy(padded)
+    st = backend.strides(padded)
+    strides = tuple(st[:2]) + tuple(s * d for s, d in zip(st[2:], dilation)) + \
+        tuple(s * k for s, k in zip(st[2:], stride))
+    return backend.as_strided(padded, tuple(padded.shape[:2]) + tuple(kernel) + tuple(out), strides)
+
+
 class Convolution(Function):
     """``conv{1,2}d`` of ``x (N, C, *S)`` with ``w (O, C/groups, *K)`` and optional bias."""
 
@@ -38,7 +50,7 @@ class Convolution(Function):
         if direct:
             cols = padded  # a 1x1 kernel over every position: the input is its own column array
         else:
-            cols = xp.stack([padded[key] for key in keys], axis=2)  # (N, C, KK, *out)
+            cols = _im2col(backend, padded, kernel, stride, dilation, out)  # (N, C, *kernel, *out)
         cols = xp.reshape(cols, (n, groups, (c // groups) * kk, length))
         wm = xp.reshape(wa, (groups, o // groups, (c // groups) * kk))
         y = xp.matmul(wm, cols)  # (N, G, O/G, L)
