@@ -1,8 +1,8 @@
 """The convolution kernel (``ConvolutionBackward0``) and the non-zero padding modes.
 
 Convolution is im2col plus one batched matrix product: the windows of the padded input
-are gathered as ``prod(kernel)`` strided slices (see :mod:`._windows`) into a column array
-``cols`` of shape ``(N, groups, C/groups * prod(kernel), L)`` (``L`` output positions),
+are one strided view (``backend.as_strided``), copied once into a column array ``cols`` of
+shape ``(N, groups, C/groups * prod(kernel), L)`` (``L`` output positions),
 and ``weight`` viewed as ``(groups, O/groups, C/groups * prod(kernel))`` multiplies it.
 The backward pass multiplies by the transposes and adds the column gradients back into
 the windows they came from.

@@ -35,7 +35,8 @@ class LayerNorm(Module):
         >>> ln
         LayerNorm((4,), eps=1e-05, elementwise_affine=True, bias=True)
         >>> ln(torch.tensor([[1., 2., 3., 4.]]))
-        tensor([[-1.3416, -0.4472,  0.4472,  1.3416]], grad_fn=<NativeLayerNormBackward0>)
+        tensor([[-1.3416, -0.4472,  0.4472,  1.3416]],
+               grad_fn=<NativeLayerNormBackward0>)
     """
 
     def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True, device=None, dtype=None):
