@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from .. import _dtype as D
 from .._tensor import Tensor
-from ..autograd.function import Function
+from ..autograd.function import OpFunction
 from ._common import sum_to_shape
 from .pointwise import _as_operand, _cast
 
 
-class ClampScalar(Function):
+class ClampScalar(OpFunction):
     """``clamp`` with Python-number bounds (``ClampBackward1``)."""
 
     name = "ClampBackward1"
@@ -41,7 +41,7 @@ class ClampScalar(Function):
         return g if g.dtype == a.dtype else xp.astype(g, a.dtype)
 
 
-class ClampTensor(Function):
+class ClampTensor(OpFunction):
     """``clamp`` with tensor bounds (``ClampBackward0``); ``lo``/``hi`` may be missing."""
 
     name = "ClampBackward0"

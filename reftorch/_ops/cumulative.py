@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .. import _dtype as D
 from .._tensor import _wrap_dim
-from ..autograd.function import Function
+from ..autograd.function import OpFunction
 
 
 def _acc_dtype(input, dtype):
@@ -39,7 +39,7 @@ def _flip_scan(b, a, axis):
     return xp.flip(_scan(b, xp.flip(a, axis=axis), axis, False), axis=axis)
 
 
-class Cumsum(Function):
+class Cumsum(OpFunction):
     name = "CumsumBackward0"
 
     @staticmethod
@@ -57,7 +57,7 @@ class Cumsum(Function):
         return out if out.dtype == ctx.in_native else ctx.xp.astype(out, ctx.in_native)
 
 
-class Cumprod(Function):
+class Cumprod(OpFunction):
     name = "CumprodBackward0"
 
     @staticmethod

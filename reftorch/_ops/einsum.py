@@ -139,7 +139,7 @@ def einsum(equation, *operands):
         if not isinstance(t, Tensor):
             raise TypeError(f"einsum(): argument 'operands' must be tuple of Tensors, not {type(t).__name__}")
     op_labels, out = _parse(equation, operands)
-    from .pointwise import _SCALAR_NAMES
+    from .._dtype import SCALAR_NAMES as _SCALAR_NAMES
     for t in operands[1:]:
         if t.dtype is not operands[0].dtype:
             raise RuntimeError(f"expected scalar type {_SCALAR_NAMES[operands[0].dtype.name]} but found "

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._tensor_inplace import check_inplace
-from ..autograd.function import Function
+from ..autograd.function import OpFunction
 
 
 def t_(input):
@@ -32,7 +32,7 @@ def t_(input):
     return input
 
 
-class Zero(Function):
+class Zero(OpFunction):
     """All zeros; its gradient is zero too (``ZeroBackward0``)."""
 
     name = "ZeroBackward0"

@@ -61,7 +61,7 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
         from ._common import with_out
         return with_out("multinomial", out, multinomial, input, num_samples, replacement, generator=generator)
     if not input.dtype.is_floating_point:
-        from .pointwise import _SCALAR_NAMES
+        from .._dtype import SCALAR_NAMES as _SCALAR_NAMES
         raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: "
                            f"{_SCALAR_NAMES.get(input.dtype.name, input.dtype.name)}")
     if input.dim() not in (1, 2):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap_dim
-from ..autograd.function import Function
+from ..autograd.function import OpFunction
 
 
 def _dims_list(dims, nd, who):
@@ -16,7 +16,7 @@ def _dims_list(dims, nd, who):
     return tuple(out)
 
 
-class Flip(Function):
+class Flip(OpFunction):
     name = "FlipBackward0"
 
     @staticmethod
@@ -53,7 +53,7 @@ def flip(input, dims):
     return res
 
 
-class Roll(Function):
+class Roll(OpFunction):
     name = "RollBackward0"
 
     @staticmethod
@@ -122,7 +122,7 @@ def _repeat_index(repeats):
 
 
 def _cname(d):
-    from .pointwise import _SCALAR_NAMES
+    from .._dtype import SCALAR_NAMES as _SCALAR_NAMES
     return _SCALAR_NAMES.get(d.name, d.name.capitalize())
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap_dim
-from ..autograd.function import Function
+from ..autograd.function import OpFunction
 
 _REDUCE_MODES = ("sum", "prod", "mean", "amax", "amin")
 
@@ -171,7 +171,7 @@ def _pad_to(b, g, shape):
     return out
 
 
-class Scatter(Function):
+class Scatter(OpFunction):
     """``scatter``/``scatter_add``/``scatter_reduce``; ``src`` is a tensor, or a scalar
     ``value`` (then there is no second input)."""
 

@@ -8,7 +8,7 @@ from .shape import reshape
 
 
 def _cname(d):
-    from .pointwise import _SCALAR_NAMES
+    from .._dtype import SCALAR_NAMES as _SCALAR_NAMES
     return _SCALAR_NAMES.get(d.name, d.name.capitalize())
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap_dim
-from ..autograd.function import Function
+from ..autograd.function import OpFunction
 
 
 def _order(xp, a, axis, descending):
@@ -22,7 +22,7 @@ def _order(xp, a, axis, descending):
     return (n - 1) - xp.flip(rev, axis=axis)
 
 
-class SortValues(Function):
+class SortValues(OpFunction):
     """The values of ``sort``/``topk``: ``input`` gathered at ``indices`` along ``dim``."""
 
     name = "SortBackward0"

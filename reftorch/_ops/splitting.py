@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from .._tensor import Tensor, _wrap_dim
-from ..autograd.function import Function
+from ..autograd.function import OpFunction
 
 
-class SplitPiece(Function):
+class SplitPiece(OpFunction):
     """One piece ``input[..., start:stop, ...]`` of a split: a view of the input."""
 
     name = "SplitBackward0"

@@ -1,7 +1,7 @@
 """``tril``/``triu``: keep the lower/upper triangle of the last two dimensions."""
 from __future__ import annotations
 
-from ..autograd.function import Function
+from ..autograd.function import OpFunction
 
 
 def _mask(b, shape, diagonal, lower):
@@ -12,7 +12,7 @@ def _mask(b, shape, diagonal, lower):
     return (cols - rows <= diagonal) if lower else (cols - rows >= diagonal)
 
 
-class Tri(Function):
+class Tri(OpFunction):
     name = "TrilBackward0"
 
     @staticmethod

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 
-from ..autograd.function import OpFunction as Function
+from ..autograd.function import OpFunction
 from . import _windows as W
 
 
@@ -27,7 +27,7 @@ def _im2col(backend, padded, kernel, stride, dilation, out):
     return backend.as_strided(padded, tuple(padded.shape[:2]) + tuple(kernel) + tuple(out), strides)
 
 
-class Convolution(Function):
+class Convolution(OpFunction):
     """``conv{1,2}d`` of ``x (N, C, *S)`` with ``w (O, C/groups, *K)`` and optional bias."""
 
     name = "ConvolutionBackward0"
@@ -111,7 +111,7 @@ def _source_index(mode, n, lo, hi):
     return idx
 
 
-class ModePad(Function):
+class ModePad(OpFunction):
     """``F.pad(x, pad, mode)`` for the copying modes (reflect, replicate, circular) over the
     last ``len(pads)`` dims: a gather along each dim; the backward sums the copies back."""
 
@@ -140,7 +140,7 @@ class ModePad(Function):
         return g
 
 
-class ConstantPad(Function):
+class ConstantPad(OpFunction):
     """Zero padding by ``(lo, hi)`` pairs over the last ``len(pads)`` dims (what PyTorch
     adds before a ``padding='same'`` convolution whose padding is not symmetric)."""
 

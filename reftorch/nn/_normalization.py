@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 
-from ..autograd.function import OpFunction as Function
+from ..autograd.function import OpFunction
 
 
 def _sum(xp, a, axes):
@@ -35,7 +35,7 @@ def _normalize(xp, a, axes, eps):
 
 def _store(t, arr):
     """Overwrite buffer tensor ``t`` with ``arr`` in place (its version counter moves)."""
-    t._data[...] = arr
+    t._backend.setitem(t._data, ..., arr)
     t._version[0] += 1
 
 
@@ -50,13 +50,14 @@ def _channel_sums(xp, a3, b3=None):
     return s, xp.sum(xp.reshape(dots, (n, c)), axis=0)
 
 
-class NativeBatchNorm(Function):
+class NativeBatchNorm(OpFunction):
     """Batch norm of ``x (N, C, *)``; ``training`` uses (and, given running buffers,
     updates) the batch statistics, otherwise ``running_mean``/``running_var``.
 
-    For speed on large maps the statistics come from per-channel sums of ``x`` and ``x*x``
-    (no centred copy), and the output is ``x * scale + shift`` with per-channel
-    ``scale = weight * invstd`` and ``shift = bias - mean * scale``: one full-size array.
+    For speed on large maps the per-channel sums are taken without full-size temporaries
+    (sums of products as batched dot products), and the centred input ``d = x - mean`` is
+    the only full-size array kept: the output is ``d * scale + bias`` with per-channel
+    ``scale = weight * invstd``, and the backward reuses ``d``.
     """
 
     name = "NativeBatchNormBackward0"
@@ -70,9 +71,9 @@ class NativeBatchNorm(Function):
         has_w, has_b = affine
         if training:
             n = n_ * a3.shape[2]
-            s1, s2 = _channel_sums(xp, a3, a3)
-            mean = s1 / n
-            var = xp.maximum(s2 / n - mean * mean, xp.zeros_like(mean))  # biased
+            mean = _channel_sums(xp, a3) / n
+            d = a3 - xp.reshape(mean, (1, c, 1))  # two passes: no cancellation in the variance
+            var = _channel_sums(xp, d, d)[1] / n  # biased
             if running_mean is not None:
                 unbiased = var * (n / (n - 1)) if n > 1 else var
                 _store(running_mean, (1 - momentum) * running_mean._data + momentum * mean)
@@ -80,16 +81,15 @@ class NativeBatchNorm(Function):
         else:
             n = None
             mean, var = running_mean._data, running_var._data
+            d = a3 - xp.reshape(mean, (1, c, 1))
         invstd = 1.0 / xp.sqrt(var + eps)
         scale = invstd * w._data if has_w else invstd
-        shift = -mean * scale
+        y = d * xp.reshape(scale, (1, c, 1))
         if has_b:
-            shift = shift + b._data
-        y = a3 * xp.reshape(scale, (1, c, 1))
-        y += xp.reshape(shift, (1, c, 1))
+            y += xp.reshape(b._data, (1, c, 1))
         if ctx.needs_input_grad:
             ctx.save_for_backward(x, w if has_w else None, b if has_b else None)
-            ctx.stats = (mean, invstd, scale, n)
+            ctx.stats = (d, invstd, scale, n)
         return xp.reshape(y, a.shape)
 
     @staticmethod
@@ -97,12 +97,11 @@ class NativeBatchNorm(Function):
         x = ctx.saved_tensors[0]
         xp = ctx.xp
         need = ctx.needs_input_grad
-        mean, invstd, scale, n = ctx.stats
-        a3 = xp.reshape(x._data, (x.shape[0], x.shape[1], -1))
-        g3 = xp.reshape(g, a3.shape)
-        c = a3.shape[1]
-        sg, sgx = _channel_sums(xp, g3, a3)
-        sgxhat = (sgx - mean * sg) * invstd  # sum of g * xhat per channel
+        d, invstd, scale, n = ctx.stats
+        g3 = xp.reshape(g, d.shape)
+        c = d.shape[1]
+        sg, sgd = _channel_sums(xp, g3, d)
+        sgxhat = sgd * invstd  # sum of g * xhat per channel
         gx = gw = gb = None
         if need[0]:
             if n is None:  # running statistics are constants
@@ -110,10 +109,9 @@ class NativeBatchNorm(Function):
             else:
                 # gx = scale * (g - mean(g) - xhat * mean(g * xhat)), xhat = (x - mean) * invstd
                 k1 = scale * invstd * sgxhat / n
-                k0 = (mean * k1 - scale * sg / n)
                 gx = g3 * xp.reshape(scale, (1, c, 1))
-                gx -= a3 * xp.reshape(k1, (1, c, 1))
-                gx += xp.reshape(k0, (1, c, 1))
+                gx -= d * xp.reshape(k1, (1, c, 1))
+                gx -= xp.reshape(scale * sg / n, (1, c, 1))
             gx = xp.reshape(gx, x.shape)
         if need[1]:
             gw = sgxhat
@@ -122,7 +120,7 @@ class NativeBatchNorm(Function):
         return gx, gw, gb
 
 
-class NativeLayerNorm(Function):
+class NativeLayerNorm(OpFunction):
     """Layer norm over the last ``k`` dims, with an element-wise affine map of that shape."""
 
     name = "NativeLayerNormBackward0"
@@ -165,7 +163,7 @@ class NativeLayerNorm(Function):
         return gx, gw, gb
 
 
-class NativeGroupNorm(Function):
+class NativeGroupNorm(OpFunction):
     """Group norm of ``x (N, C, *)``: statistics per sample and group of ``C / G``
     channels, affine map per channel."""
 

@@ -7,7 +7,7 @@ products, maxima a loop over the (few) output cells.
 """
 from __future__ import annotations
 
-from ..autograd.function import OpFunction as Function
+from ..autograd.function import OpFunction
 from . import _windows as W
 
 
@@ -22,7 +22,7 @@ def _grid(backend, out, stride, pads, dilation, kernel, pos):
     return ih + ki * dilation[0], iw + kj * dilation[1]
 
 
-class MaxPool2d(Function):
+class MaxPool2d(OpFunction):
     """Window maxima; ties keep the first position in row-major kernel order and a NaN
     wins (the last NaN: PyTorch's ``val > max || isnan(val)`` scan). When ``box`` is a
     list it receives the flat input-plane indices of the maxima."""
@@ -118,7 +118,7 @@ def _disjoint(kernel, stride, dilation, pads, size, out):
                for k, s, d, (lo, hi), n, o in zip(kernel, stride, dilation, pads, size, out))
 
 
-class AvgPool2d(Function):
+class AvgPool2d(OpFunction):
     """Window sums divided by ``div`` (an array over the output grid, or a number)."""
 
     name = "AvgPool2DBackward0"
@@ -153,7 +153,7 @@ def adaptive_bounds(n, o):
     return [((i * n) // o, -(-((i + 1) * n) // o)) for i in range(o)]
 
 
-class AdaptiveAvgPool2d(Function):
+class AdaptiveAvgPool2d(OpFunction):
     """``A_h @ x @ A_w.T`` with averaging matrices ``A`` (one row per output position)."""
 
     name = "AdaptiveAvgPool2DBackward0"
@@ -177,7 +177,7 @@ class AdaptiveAvgPool2d(Function):
         return xp.matmul(xp.matmul(xp.matrix_transpose(ctx.ah), g), ctx.aw)
 
 
-class AdaptiveMaxPool2d(Function):
+class AdaptiveMaxPool2d(OpFunction):
     """Maxima over PyTorch's adaptive windows, one output cell at a time; ``box`` receives
     the flat input-plane indices."""
 
