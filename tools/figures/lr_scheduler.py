@@ -69,7 +69,7 @@ def data(torch) -> dict:
     return {"curves": curves}
 
 
-def _value_lines(values, per_line=7):
+def _value_lines(values, per_line=5):
     return [", ".join(str(v) for v in values[i:i + per_line]) for i in range(0, len(values), per_line)]
 
 
@@ -78,25 +78,25 @@ def draw(d, lang: str) -> str:
     curves = d["curves"]
     cols = 2
     rows = (len(curves) + cols - 1) // cols
-    fig = figure(9.6, 2.6 * rows + 0.5)
+    fig = figure(8.4, 3.0 * rows + 0.5)
     with matplotlib.rc_context({"font.family": FONT_FAMILY, "svg.fonttype": "none"}):
-        fig.suptitle(t["title"], color=INK, fontsize=11.5, fontweight="bold", y=0.995)
+        fig.suptitle(t["title"], color=INK, fontsize=12.5, fontweight="bold", y=0.995)
         for k, (label, values) in enumerate(curves):
             ax = fig.add_subplot(rows, cols, k + 1)
             style_axes(ax)
             epochs = list(range(len(values)))
             ax.step(epochs, values, where="post", color="#3b82c4", linewidth=1.8)
             ax.plot(epochs, values, "o", color="#e07a1f", markersize=3.5)
-            ax.set_title(label, fontsize=9, color=INK, family=["DejaVu Sans Mono", "monospace"])
+            ax.set_title(label, fontsize=8.8, color=INK, family=["DejaVu Sans Mono", "monospace"])
             ax.set_ylim(0, max(values) * 1.15)
             ax.set_xlim(-0.4, len(values) - 0.6)
-            ax.set_xlabel(t["epoch"], fontsize=8.5, color=INK, labelpad=1)
-            ax.set_ylabel(t["lr"], fontsize=8.5, color=INK, labelpad=1)
+            ax.set_xlabel(t["epoch"], fontsize=10, color=INK, labelpad=1)
+            ax.set_ylabel(t["lr"], fontsize=10, color=INK, labelpad=1)
             # the exact values, as the page prints them
             for j, line in enumerate(_value_lines(values)):
-                ax.text(0.0, -0.42 - j * 0.13, line, transform=ax.transAxes, fontsize=6.8,
+                ax.text(-0.12, -0.44 - j * 0.15, line, transform=ax.transAxes, fontsize=9,
                         color=INK, family=["DejaVu Sans Mono", "monospace"], ha="left", va="top")
-        fig.subplots_adjust(left=0.07, right=0.98, top=0.92, bottom=0.08, hspace=1.15, wspace=0.22)
+        fig.subplots_adjust(left=0.09, right=0.97, top=0.93, bottom=0.1, hspace=1.6, wspace=0.32)
     return to_svg(fig, t["title"])
 
 
