@@ -1,7 +1,7 @@
 """In-place ops that change a tensor's layout or contents wholesale: ``t_`` and ``zero_``."""
 from __future__ import annotations
 
-from .._tensor_inplace import check_inplace
+from ._inplace import check_inplace
 from ..autograd.function import OpFunction
 
 
@@ -25,10 +25,11 @@ def t_(input):
     check_inplace(input)
     dims = (1, 0) if nd == 2 else tuple(range(nd))
     res = Permute.apply(input, dims=dims, _name="TBackward1")
+    node = res._grad_fn  # read before the version bump (a stale view would regenerate it)
     input._data = res._data
     input._version[0] += 1
-    if res.grad_fn is not None:
-        input.grad_fn = res.grad_fn
+    if node is not None:
+        input.grad_fn = node
     return input
 
 
@@ -55,5 +56,5 @@ def zero_(input):
         >>> torch.zero_(torch.ones(2))
         tensor([0., 0.])
     """
-    from .._tensor_inplace import commit
+    from ._inplace import commit
     return commit(input, Zero.apply(input))

@@ -1,6 +1,6 @@
 """The differentiable operations behind ``reftorch.nn.functional``.
 
-Each is a :class:`~reftorch.autograd.function.Function` whose ``grad_fn`` name is the one
+Each is a :class:`~reftorch.autograd.function.OpFunction` whose ``grad_fn`` name is the one
 PyTorch shows (``AddmmBackward0``, ``EmbeddingBackward0``, ``SoftmaxBackward0`` …). The
 kernels work on backend arrays through ``xp`` (NumPy on the CPU, CuPy on CUDA) and the
 backend's ``index_add`` for scatter-adds, so the same code runs on both devices.
@@ -43,40 +43,7 @@ class Addmm(Function):
 
 
 # ---------------------------------------------------------------------- softmax family
-class Softmax(Function):
-    name = "SoftmaxBackward0"
-
-    @staticmethod
-    def forward(ctx, x, dim):
-        xp = _xp(x)
-        a = x._data
-        e = xp.exp(a - xp.max(a, axis=dim, keepdims=True))
-        y = e / xp.sum(e, axis=dim, keepdims=True)
-        ctx.y, ctx.dim = y, dim
-        return y
-
-    @staticmethod
-    def backward(ctx, g):
-        xp, y = ctx.xp, ctx.y
-        return y * (g - xp.sum(g * y, axis=ctx.dim, keepdims=True))
-
-
-class LogSoftmax(Function):
-    name = "LogSoftmaxBackward0"
-
-    @staticmethod
-    def forward(ctx, x, dim):
-        xp = _xp(x)
-        a = x._data
-        shifted = a - xp.max(a, axis=dim, keepdims=True)
-        y = shifted - xp.log(xp.sum(xp.exp(shifted), axis=dim, keepdims=True))
-        ctx.y, ctx.dim = y, dim
-        return y
-
-    @staticmethod
-    def backward(ctx, g):
-        xp, y = ctx.xp, ctx.y
-        return g - xp.exp(y) * xp.sum(g, axis=ctx.dim, keepdims=True)
+from .._ops.softmax import LogSoftmax, Softmax  # noqa: F401  (they live with torch.softmax)
 
 
 class Softplus(Function):

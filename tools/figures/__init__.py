@@ -29,6 +29,8 @@ MODULES = [
     "rnn_unrolled",
     "packing",
     "dataloader",
+    "conv_window",
+    "lr_schedules",
 ]
 
 
