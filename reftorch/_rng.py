@@ -641,8 +641,10 @@ def _fma32(a, b, c) -> np.ndarray:
     """
     s = np.multiply(a, b, dtype=_f64)  # exact; ``a`` has the shape of the result
     s += c
-    tie = np.nonzero((s.view(_u64) & _u64(0x1FFFFFFF)) == _u64(0x10000000))
-    if tie[0].size:  # uncommon: look at the exact error of the sum for these elements
+    low = np.bitwise_and(s.view(_u64), _u64(0x1FFFFFFF))
+    at_half = np.equal(low, _u64(0x10000000))
+    if at_half.any():  # uncommon: look at the exact error of the sum for these elements
+        tie = np.nonzero(at_half)
 
         def at_ties(v):
             return np.broadcast_to(np.asarray(v, _f64), s.shape)[tie]
