@@ -43,40 +43,7 @@ class Addmm(Function):
 
 
 # ---------------------------------------------------------------------- softmax family
-class Softmax(Function):
-    name = "SoftmaxBackward0"
-
-    @staticmethod
-    def forward(ctx, x, dim):
-        xp = _xp(x)
-        a = x._data
-        e = xp.exp(a - xp.max(a, axis=dim, keepdims=True))
-        y = e / xp.sum(e, axis=dim, keepdims=True)
-        ctx.y, ctx.dim = y, dim
-        return y
-
-    @staticmethod
-    def backward(ctx, g):
-        xp, y = ctx.xp, ctx.y
-        return y * (g - xp.sum(g * y, axis=ctx.dim, keepdims=True))
-
-
-class LogSoftmax(Function):
-    name = "LogSoftmaxBackward0"
-
-    @staticmethod
-    def forward(ctx, x, dim):
-        xp = _xp(x)
-        a = x._data
-        shifted = a - xp.max(a, axis=dim, keepdims=True)
-        y = shifted - xp.log(xp.sum(xp.exp(shifted), axis=dim, keepdims=True))
-        ctx.y, ctx.dim = y, dim
-        return y
-
-    @staticmethod
-    def backward(ctx, g):
-        xp, y = ctx.xp, ctx.y
-        return g - xp.exp(y) * xp.sum(g, axis=ctx.dim, keepdims=True)
+from .._ops.softmax import LogSoftmax, Softmax  # noqa: F401  (they live with torch.softmax)
 
 
 class Softplus(Function):
