@@ -36,6 +36,7 @@ def _expand_grad(xp, g, shape, axes, keepdim):
 
 class Sum(Function):
     name = "SumBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x, axes, keepdim, dtype):
@@ -83,6 +84,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
 
 class Mean(Function):
     name = "MeanBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x, axes, keepdim):

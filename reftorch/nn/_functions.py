@@ -22,6 +22,7 @@ class Addmm(Function):
     """``bias + x @ wt`` for a 2-D ``x``; ``wt`` is the transposed weight."""
 
     name = "AddmmBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, bias, x, wt):
@@ -45,38 +46,42 @@ class Addmm(Function):
 # ---------------------------------------------------------------------- softmax family
 class Softmax(Function):
     name = "SoftmaxBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x, dim):
         xp = _xp(x)
         a = x._data
         e = xp.exp(a - xp.max(a, axis=dim, keepdims=True))
-        y = e / xp.sum(e, axis=dim, keepdims=True)
-        ctx.y, ctx.dim = y, dim
-        return y
+        ctx.dim = dim
+        ctx.save_output()
+        return e / xp.sum(e, axis=dim, keepdims=True)
 
     @staticmethod
     def backward(ctx, g):
-        xp, y = ctx.xp, ctx.y
+        (out,) = ctx.saved_tensors
+        xp, y = ctx.xp, out._data
         return y * (g - xp.sum(g * y, axis=ctx.dim, keepdims=True))
 
 
 class LogSoftmax(Function):
     name = "LogSoftmaxBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x, dim):
         xp = _xp(x)
         a = x._data
         shifted = a - xp.max(a, axis=dim, keepdims=True)
-        y = shifted - xp.log(xp.sum(xp.exp(shifted), axis=dim, keepdims=True))
-        ctx.y, ctx.dim = y, dim
-        return y
+        ctx.dim = dim
+        ctx.save_output()
+        return shifted - xp.log(xp.sum(xp.exp(shifted), axis=dim, keepdims=True))
 
     @staticmethod
     def backward(ctx, g):
-        xp, y = ctx.xp, ctx.y
-        return g - xp.exp(y) * xp.sum(g, axis=ctx.dim, keepdims=True)
+        (out,) = ctx.saved_tensors
+        xp = ctx.xp
+        return g - xp.exp(out._data) * xp.sum(g, axis=ctx.dim, keepdims=True)
 
 
 class Softplus(Function):
@@ -180,17 +185,20 @@ def _log_sigmoid(xp, z):
 
 class MseLoss(Function):
     name = "MseLossBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x, y, reduction):
         xp = _xp(x)
         d = x._data - y._data
-        ctx.d, ctx.reduction, ctx.n = d, reduction, math.prod(d.shape)
+        ctx.save_for_backward(x, y)
+        ctx.reduction, ctx.n = reduction, math.prod(d.shape)
         return _reduce(xp, d * d, reduction)
 
     @staticmethod
     def backward(ctx, g):
-        gd = _unreduce(2 * ctx.d, g, ctx.reduction, ctx.n)
+        x, y = ctx.saved_tensors
+        gd = _unreduce(2 * (x._data - y._data), g, ctx.reduction, ctx.n)
         return (gd if ctx.needs_input_grad[0] else None,
                 -gd if ctx.needs_input_grad[1] else None)
 
@@ -199,6 +207,7 @@ class NllLoss(Function):
     """``-input[i, target[i]]`` (times the class weight), reduced; ``input`` is (N, C) or (C,)."""
 
     name = "NllLossBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x, target, weight, reduction, ignore_index, out_shape=None):
