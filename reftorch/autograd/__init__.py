@@ -66,6 +66,9 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     """
     if retain_graph is None:
         retain_graph = create_graph
+    if create_graph:
+        from ._graph import warn_reference_cycle
+        warn_reference_cycle()
     tensors = _seq(tensors)
     gts = _seq(grad_tensors) or [None] * len(tensors)
     grads = _make_grads(tensors, gts, create_graph)

@@ -293,8 +293,27 @@ def apply_with_graph(node, grad, retain_graph):
 
 def accumulate(t, grad):
     """Add the gradient tensor ``grad`` to leaf ``t``'s ``.grad`` out of place, keeping its
-    graph (PyTorch's AccumulateGrad under ``create_graph``)."""
-    if t._grad is None:
-        t._grad = grad
-    else:
+    graph (PyTorch's AccumulateGrad under ``create_graph``): a first gradient is copied
+    (``CopyBackwards`` when it has a graph), a later one added (``AddBackward0``)."""
+    if t._grad is not None:
         t._grad = t._grad + grad
+    elif grad.requires_grad:
+        from .._ops.shape import Clone
+        t._grad = Clone.apply(grad, _name="torch::autograd::CopyBackwards")
+    else:
+        t._grad = Tensor._wrap(grad._backend.copy(grad._data), grad._device, grad._backend)
+
+
+_CYCLE = ("Using backward() with create_graph=True will create a reference cycle between the parameter "
+          "and its gradient which can cause a memory leak. We recommend using autograd.grad when creating "
+          "the graph to avoid this. If you have to use this function, make sure to reset the .grad fields "
+          "of your parameters to None after use to break the cycle and avoid the leak.")
+_warned = [False]
+
+
+def warn_reference_cycle():
+    """PyTorch's once-per-process warning for ``backward(create_graph=True)``."""
+    if not _warned[0]:
+        _warned[0] = True
+        import warnings
+        warnings.warn(_CYCLE, UserWarning, stacklevel=4)
