@@ -44,44 +44,7 @@ class Addmm(Function):
 
 
 # ---------------------------------------------------------------------- softmax family
-class Softmax(Function):
-    name = "SoftmaxBackward0"
-    create_graph = True
-
-    @staticmethod
-    def forward(ctx, x, dim):
-        xp = _xp(x)
-        a = x._data
-        e = xp.exp(a - xp.max(a, axis=dim, keepdims=True))
-        ctx.dim = dim
-        ctx.save_output()
-        return e / xp.sum(e, axis=dim, keepdims=True)
-
-    @staticmethod
-    def backward(ctx, g):
-        (out,) = ctx.saved_tensors
-        xp, y = ctx.xp, out._data
-        return y * (g - xp.sum(g * y, axis=ctx.dim, keepdims=True))
-
-
-class LogSoftmax(Function):
-    name = "LogSoftmaxBackward0"
-    create_graph = True
-
-    @staticmethod
-    def forward(ctx, x, dim):
-        xp = _xp(x)
-        a = x._data
-        shifted = a - xp.max(a, axis=dim, keepdims=True)
-        ctx.dim = dim
-        ctx.save_output()
-        return shifted - xp.log(xp.sum(xp.exp(shifted), axis=dim, keepdims=True))
-
-    @staticmethod
-    def backward(ctx, g):
-        (out,) = ctx.saved_tensors
-        xp = ctx.xp
-        return g - xp.exp(out._data) * xp.sum(g, axis=ctx.dim, keepdims=True)
+from .._ops.softmax import LogSoftmax, Softmax  # noqa: F401  (they live with torch.softmax)
 
 
 class Softplus(Function):
