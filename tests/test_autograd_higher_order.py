@@ -244,19 +244,64 @@ def test_uncovered_op_raises_naming_it():
     assert g.tolist() == [0.0, 1.0, 0.0]
 
 
-def test_uncovered_custom_function_raises_naming_it():
-    class Twice(reftorch.autograd.Function):
+def _custom_functions(T):
+    class Cube(T.autograd.Function):
         @staticmethod
         def forward(ctx, a):
-            return a * 2
+            ctx.save_for_backward(a)
+            return a ** 3
 
         @staticmethod
         def backward(ctx, g):
-            return g * 2
+            (a,) = ctx.saved_tensors
+            return 3 * g * a * a
 
-    x = reftorch.tensor([1.0], requires_grad=True)
-    with pytest.raises(NotImplementedError, match="TwiceBackward"):
-        reftorch.autograd.grad(Twice.apply(x).sum(), x, create_graph=True)
+    class SplitScale(T.autograd.Function):  # two outputs; a gradient that needs summing
+        @staticmethod
+        def forward(ctx, a, b):
+            ctx.save_for_backward(a, b)
+            return a * b, a + b
+
+        @staticmethod
+        def backward(ctx, g1, g2):
+            a, b = ctx.saved_tensors
+            return g1 * b + g2, (g1 * a + g2).expand(2, 3)
+
+    return Cube, SplitScale
+
+
+def test_custom_function_double_backward():
+    res = []
+    for T in (torch, reftorch):
+        Cube, SplitScale = _custom_functions(T)
+        x = T.tensor([[0.5, -1.0, 2.0], [1.5, 0.25, -0.5]], dtype=T.float64, requires_grad=True)
+        b = T.tensor([0.3, -0.7, 1.1], dtype=T.float64, requires_grad=True)
+        p, q = SplitScale.apply(Cube.apply(x), b)
+        gx, gb = T.autograd.grad((p * q).sum(), (x, b), create_graph=True)
+        res.append((gx, gb) + T.autograd.grad((gx ** 2).sum() + gb.sum(), (x, b)))
+    for r, t in zip(res[1], res[0]):
+        _close(r, t)
+
+
+def test_once_differentiable_gradient_has_no_graph():
+    for T in (torch, reftorch):
+        class Twice(T.autograd.Function):
+            @staticmethod
+            def forward(ctx, a):
+                ctx.save_for_backward(a)
+                return a * a
+
+            @staticmethod
+            @T.autograd.function.once_differentiable
+            def backward(ctx, g):
+                (a,) = ctx.saved_tensors
+                return 2 * g * a
+
+        x = T.tensor([1.0, 2.0], requires_grad=True)
+        g, = T.autograd.grad(Twice.apply(x).sum(), x, create_graph=True)
+        assert g.tolist() == [2.0, 4.0]
+        with pytest.raises(RuntimeError):
+            T.autograd.grad(g.sum(), x)
 
 
 @settings(max_examples=20, deadline=None)

@@ -27,6 +27,8 @@ softmax(x)``); lifted as a constant, its second derivative would be silently wro
 op takes part only when it says so: ``OpFunction.create_graph = True`` marks a backward
 whose every input dependence goes through saved tensors. Any other op raises
 ``NotImplementedError`` naming its ``grad_fn`` rather than returning a wrong answer.
+A custom ``torch.autograd.Function`` needs no swap: its ``backward`` already works on
+tensors, and simply runs with recording on.
 
 The ``grad_fn`` names of the second-order graph are those of the tensor ops the formula
 uses (the gradient of ``x * x`` is ``AddBackward0``, of ``x @ w`` ``MmBackward0``, as in
@@ -259,7 +261,8 @@ def _not_capable(name):
     return NotImplementedError(
         f"create_graph=True: the backward of {name} is not differentiable in reftorch yet (higher-order "
         "gradients are implemented for the element-wise arithmetic, tanh/sigmoid/exp/log, matmul/linear, "
-        "sum/mean, view/reshape/expand, indexing, cat and the MSE / cross-entropy losses)")
+        "sum/mean, view/reshape/expand, indexing, cat, softmax and the MSE / cross-entropy losses, and custom "
+        "autograd.Functions)")
 
 
 def apply_with_graph(node, grad, retain_graph):
@@ -272,6 +275,11 @@ def apply_with_graph(node, grad, retain_graph):
         NotImplementedError: if the op's backward is not marked ``create_graph``-capable.
     """
     from .function import Node, _FREED
+    from ._custom_function import BackwardCFunction, _OutputSlot
+    if isinstance(node, BackwardCFunction):  # a custom Function: its backward works on tensors
+        return node.apply(grad, retain_graph, create_graph=True)
+    if isinstance(node, _OutputSlot):  # routes one output's gradient to the function's node
+        return node.apply(grad, retain_graph)
     if not isinstance(node, Node) or not getattr(node._fn, "create_graph", False):
         raise _not_capable(node.name())
     ctx = node.ctx
