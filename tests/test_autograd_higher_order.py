@@ -320,3 +320,32 @@ def test_hvp_over_shapes(shape, bshape, seed):
         res.append(T.autograd.grad((gx * T.tensor(v)).sum() + gy.sum(), (x, y)))
     for r, t in zip(res[1], res[0]):
         _close(r, t, 1e-9)
+
+
+P = 1 / (1 + np.exp(-X))  # probabilities in (0, 1)
+T01 = (RNG.random((3, 4)) > 0.5).astype(float)
+# more ops whose backward is create_graph-capable: f(T, x, t) with t a fixed target
+MORE = {
+    "leaky_relu": lambda T, x, t: T.nn.functional.leaky_relu(x, 0.1) * x,
+    "softplus": lambda T, x, t: T.nn.functional.softplus(x * 2, beta=1.5),
+    "max_all": lambda T, x, t: (x * x).max() * x,
+    "max_dim": lambda T, x, t: (x * x).max(1).values ** 2,
+    "min_dim_keepdim": lambda T, x, t: (x.exp()).min(0, keepdim=True).values * x,
+    "maximum": lambda T, x, t: T.maximum(x * x, x.exp() - 1) ** 2,
+    "clamp": lambda T, x, t: (x * x).clamp(0.1, 1.0) * x,
+    "clamp_tensor": lambda T, x, t: T.clamp(x * x, min=t * 0.5, max=t + 0.7) * x,
+    "bce": lambda T, x, t: T.nn.functional.binary_cross_entropy(T.sigmoid(x), t),
+    "bce_logits": lambda T, x, t: T.nn.functional.binary_cross_entropy_with_logits(
+        x * x, t, pos_weight=T.tensor([1.0, 2.0, 0.5, 3.0], dtype=T.float64)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MORE))
+def test_double_backward_more_ops(name):
+    res = []
+    for T in (torch, reftorch):
+        x, t = _t(T, X), T.tensor(T01)
+        g, = T.autograd.grad(MORE[name](T, x, t).sum(), x, create_graph=True)
+        res.append((g, T.autograd.grad((g * T.tensor(V)).sum(), x)[0]))
+    for r, t in zip(res[1], res[0]):
+        _close(r, t, 1e-9)

@@ -221,6 +221,7 @@ max_rt, min_rt = _return_type("max"), _return_type("min")
 
 class MaxAll(Function):
     name = "MaxBackward1"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x, largest):
@@ -240,6 +241,7 @@ class MaxAll(Function):
 
 class MaxDim(Function):
     name = "MaxBackward0"
+    create_graph = True
     nondiff = (1,)
 
     @staticmethod
@@ -346,6 +348,7 @@ class Maximum(Function):
     """Element-wise maximum/minimum; where both are equal each side gets half the gradient."""
 
     name = "MaximumBackward0"
+    create_graph = True
     elementwise = True
 
     @staticmethod

@@ -169,6 +169,11 @@ class TensorNamespace:
         x = self._t(x)
         return Tensor._wrap(self._backend.xp.sign(x._data), self._device, self._backend)
 
+    def log1p(self, x):
+        # (reftorch has no log1p op yet: log(1 + x) has the same derivative, 1 / (1 + x))
+        import reftorch
+        return reftorch.log(1 + self._t(x))
+
     def __getattr__(self, name):
         # unary functions of the array API that are reftorch functions of the same name
         if name in ("exp", "log", "sqrt", "sin", "cos", "tanh", "abs",

@@ -49,6 +49,7 @@ from .._ops.softmax import LogSoftmax, Softmax  # noqa: F401  (they live with to
 
 class Softplus(Function):
     name = "SoftplusBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x, beta, threshold):
@@ -71,6 +72,7 @@ class Softplus(Function):
 
 class LeakyRelu(Function):
     name = "LeakyReluBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x, slope):
@@ -225,6 +227,7 @@ class NllLoss(Function):
 
 class BinaryCrossEntropy(Function):
     name = "BinaryCrossEntropyBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x, y, weight, reduction):
@@ -266,6 +269,7 @@ class BinaryCrossEntropyWithLogits(Function):
     """``(1 - t) * z - lw * log(sigmoid(z))`` with ``lw = 1 + (pos_weight - 1) * t``."""
 
     name = "BinaryCrossEntropyWithLogitsBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x, y, weight, pos_weight, reduction):
