@@ -181,6 +181,10 @@ class OpFunction:
     #: TensorIterator does (``elementwise_from``: the first input that counts).
     elementwise = False
     elementwise_from = 0
+    #: True when ``backward`` may run on tensors for ``create_graph=True`` (``_graph.py``):
+    #: every dependence on a differentiable input goes through ``ctx.saved_tensors``, and
+    #: the formula uses only ``ctx.xp``/``ctx.backend`` functions the tensor namespace has.
+    create_graph = False
 
     @staticmethod
     def forward(ctx, *args, **kwargs):
