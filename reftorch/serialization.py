@@ -657,6 +657,10 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=No
         if not head:
             raise EOFError("Ran out of input")
         fobj.seek(start)
+        if head[:1] == b"\x80" and head[2:3] == b"\x8a":  # a pickled magic number: the legacy format
+            raise RuntimeError("reftorch.load reads only the zip checkpoint format; this file is in PyTorch's "
+                               "legacy format (torch.save(..., _use_new_zipfile_serialization=False)): "
+                               "load it with PyTorch and save it again without that option")
         if head[:2] != b"PK":
             raise RuntimeError("Invalid magic number; corrupt file? (reftorch.load reads only the zip "
                                "checkpoint format of torch.save)")
