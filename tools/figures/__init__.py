@@ -30,7 +30,7 @@ MODULES = [
     "packing",
     "dataloader",
     "conv_window",
-    "lr_scheduler",
+    "lr_schedules",
 ]
 
 
