@@ -213,6 +213,7 @@ def _search(tab, query: str) -> list[str]:
     ("zh", "采样器", "/zh/data/samplers/"),
     ("zh", "裁剪", "/zh/nn/clip-grad/"),
     ("zh", "cat", "/zh/guide/cat-stack/"),
+    ("zh", "DataLoader", "/zh/data/dataloader/"),
 ])
 def test_search_finds_the_page_in_the_current_language(tab, lang, query, expected):
     tab.goto(PREFIX[lang])
