@@ -362,3 +362,20 @@ def test_double_backward_more_ops(name):
         res.append((g, T.autograd.grad((g * T.tensor(V)).sum(), x)[0]))
     for r, t in zip(res[1], res[0]):
         _close(r, t, 1e-9)
+
+
+def _mixed(T, dev):
+    x = T.tensor([[0.5, -1.0], [2.0, 0.3]], dtype=T.float64, device=dev, requires_grad=True)
+    w = T.tensor([[1.0, -2.0, 0.5], [0.1, 0.2, 0.3]], dtype=T.float64, device=dev, requires_grad=True)
+    y = (T.nn.functional.cross_entropy(T.tanh(x @ w), T.tensor([0, 2], device=dev))
+         + (x[[0, 0, 1]] ** 3).sum() + T.cat([x, x]).exp().mean()
+         + (x[1:, :1].expand(2, 3) * x[:, :1]).sum() + T.softmax(x * w[:, :2], 1).max())
+    gx, gw = T.autograd.grad(y, (x, w), create_graph=True)
+    return (gx, gw) + T.autograd.grad(gx.sum() + (gw * gw).sum(), (x, w))
+
+
+def test_on_the_array_api_stand_in_device():
+    # the same kernels on the array-api-strict device (what CuPy runs) as on the CPU
+    for r, t in zip(_mixed(reftorch, "strict"), _mixed(torch, "cpu")):
+        assert r.device.type == "strict"
+        _close(r.cpu(), t)

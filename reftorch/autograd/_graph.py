@@ -204,11 +204,20 @@ class TensorBackend:
 
     def index_put_add(self, shape, g, key):
         from .._ops.indexing import IndexPutAdd
-        return IndexPutAdd.apply(g, shape=tuple(shape), key=key)
+        return IndexPutAdd.apply(g, shape=tuple(shape), key=_array_key(key))
 
     def getitem(self, x, key):
         from .._ops.indexing import AdvancedIndex
-        return AdvancedIndex.apply(x, key=key)
+        return AdvancedIndex.apply(x, key=_array_key(key))
+
+
+def _array_key(key):
+    """An index key back in backend arrays (``GraphContext`` lifts arrays kept on ``ctx``)."""
+    if isinstance(key, Tensor):
+        return key._data
+    if isinstance(key, tuple):
+        return tuple(k._data if isinstance(k, Tensor) else k for k in key)
+    return key
 
 
 class _Lifted:
