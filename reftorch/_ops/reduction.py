@@ -6,6 +6,7 @@ import math
 from collections import namedtuple
 
 from .. import _dtype as D
+from .._layout import row_major  # PyTorch's reductions return contiguous results
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.function import OpFunction as Function
 
@@ -46,7 +47,6 @@ class Sum(Function):
         data = x._data if x._data.ndim or axes is None else x._backend.xp.reshape(x._data, (1,))
         if x._dtype is D.bool:  # the array API sums numeric dtypes only
             data = b.xp.astype(data, b.dtype(D.int64))
-        from ._common import row_major  # PyTorch's reductions return contiguous results
         return row_major(b, b.xp.sum(data, axis=axes, keepdims=keepdim, dtype=b.dtype(dtype)))
 
     @staticmethod
@@ -92,7 +92,6 @@ class Mean(Function):
         ctx.shape, ctx.axes, ctx.keepdim = x._data.shape, axes, keepdim
         shape = x._data.shape
         ctx.count = math.prod(shape) if axes is None else math.prod(shape[a] for a in axes)
-        from ._common import row_major
         return row_major(x._backend, xp.mean(x._data, axis=axes, keepdims=keepdim))
 
     @staticmethod
@@ -141,7 +140,6 @@ def _all_any(input, dim, keepdim, which):
     out = (xp.all if which == "all" else xp.any)(truth, axis=axes, keepdims=bool(keepdim))
     if input.dtype is D.uint8:  # PyTorch keeps uint8 for uint8 inputs
         out = xp.astype(out, b.dtype(D.uint8))
-    from ._common import row_major
     return Tensor._wrap(row_major(b, out), input.device, b)
 
 

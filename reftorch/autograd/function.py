@@ -147,8 +147,9 @@ class AccumulateGrad:
 
 def _edge(t):
     """The ``next_functions`` entry for input tensor ``t``."""
-    if t.grad_fn is not None:
-        return (t.grad_fn, 0)
+    fn = t._grad_fn if t._base is None else t.grad_fn  # the property may regenerate a view's node
+    if fn is not None:
+        return (fn, 0)
     if t._requires_grad:
         acc = t._accumulator
         if acc is None:
@@ -204,7 +205,7 @@ class OpFunction:
                     break
         x0 = inputs[0]
         if needs:
-            ctx = Context(tuple(t._requires_grad for t in inputs))
+            ctx = Context(tuple([t._requires_grad for t in inputs]))  # a list: no generator frame
             ctx.backend = b0 = x0._backend
             ctx.xp = b0.xp
             out = cls.forward(ctx, *inputs, **params)
@@ -225,9 +226,9 @@ class OpFunction:
             skip = cls.nondiff if _skip is None else _skip
             if skip:  # inputs PyTorch does not list in next_functions (indices, masks, scalars)
                 slots = tuple(i for i in range(len(inputs)) if i not in skip)
-                node = Node(cls, ctx, tuple(_edge(inputs[i]) for i in slots), _name or cls.name, slots)
+                node = Node(cls, ctx, tuple([_edge(inputs[i]) for i in slots]), _name or cls.name, slots)
             else:
-                node = Node(cls, ctx, tuple(_edge(t) for t in inputs), _name or cls.name)
+                node = Node(cls, ctx, tuple([_edge(t) for t in inputs]), _name or cls.name)
             result.grad_fn = node
             if ctx._save_output:
                 ctx._saved = ctx._saved + (result,)
