@@ -160,8 +160,41 @@ def _pin_memory(self, device=None):
     return _PinMemory.apply(self)
 
 
+def _int_list_method(fn, name, arg):
+    """Bind ``fn(input, ints)`` as a method taking the ints the ways PyTorch's methods do:
+    ``t.flip(0, 1)``, ``t.flip((0, 1))``, ``t.flip([0])`` or ``t.flip(dims=(0, 1))``."""
+    def method(self, *args, **kw):
+        if arg in kw:
+            if args:
+                raise TypeError(f"{name}() got multiple values for argument '{arg}'")
+            value = kw.pop(arg)
+            if isinstance(value, bool) or not isinstance(value, (tuple, list, Tensor)) and not hasattr(value, "__len__"):
+                raise TypeError(f"{name}(): argument '{arg}' must be tuple of ints, not {type(value).__name__}")
+        elif not args:
+            raise TypeError(f'{name}() missing 1 required positional arguments: "{arg}"')
+        elif len(args) == 1:
+            value = args[0]
+            if isinstance(value, int) and not isinstance(value, bool):
+                value = (value,)
+            elif not isinstance(value, (tuple, list)):
+                raise TypeError(f"{name}(): argument '{arg}' (position 1) must be tuple of ints, "
+                                f"not {type(value).__name__}")
+        elif isinstance(args[0], (tuple, list)):
+            raise TypeError(f"{name}() takes 1 positional argument but {len(args)} were given")
+        else:
+            value = args
+        if kw:
+            raise TypeError(f"{name}() got an unexpected keyword argument '{next(iter(kw))}'")
+        return fn(self, tuple(value) if isinstance(value, list) else value)
+    method.__name__ = name
+    method.__doc__ = fn.__doc__
+    return method
+
+
 def _new(fn):
     def method(self, *size, dtype=None, device=None, requires_grad=False, **kw):
+        if not size and "size" in kw:
+            size = (kw.pop("size"),)
         return fn(*size, dtype=self.dtype if dtype is None else dtype,
                   device=self.device if device is None else device, requires_grad=requires_grad)
     return method
@@ -179,11 +212,11 @@ def _new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):
 
 M = {
     # shape
-    "view": shape.view, "reshape": shape.reshape, "flatten": shape.flatten, "unflatten": shape.unflatten,
-    "squeeze": shape.squeeze, "unsqueeze": shape.unsqueeze, "permute": shape.permute,
+    "view": shape.view, "reshape": _int_list_method(shape.reshape, "reshape", "shape"), "flatten": shape.flatten, "unflatten": shape.unflatten,
+    "squeeze": lambda self, *dim, **kw: shape.squeeze(self, dim if len(dim) > 1 else dim[0] if dim else kw.pop("dim", None), **kw), "unsqueeze": shape.unsqueeze, "permute": _int_list_method(shape.permute, "permute", "dims"),
     "transpose": shape.transpose, "swapaxes": shape.transpose, "swapdims": shape.transpose, "t": shape.t,
-    "movedim": shape.movedim, "expand": shape.expand, "expand_as": shape.expand_as,
-    "contiguous": shape.contiguous, "clone": shape.clone, "repeat": shape.repeat,
+    "movedim": shape.movedim, "expand": _int_list_method(shape.expand, "expand", "size"), "expand_as": shape.expand_as,
+    "contiguous": shape.contiguous, "clone": shape.clone, "repeat": _int_list_method(shape.repeat, "repeat", "repeats"),
     "view_as": lambda self, other: shape.view(self, other.shape),
     "reshape_as": lambda self, other: shape.reshape(self, other.shape),
     # indexing
@@ -268,7 +301,7 @@ def _bind_more_ops():
         "norm": norm.torch_norm, "amax": norm.amax, "amin": norm.amin,
         "multinomial": multinomial.multinomial,
         "cumsum": cumulative.cumsum, "cumprod": cumulative.cumprod,
-        "flip": reorder.flip, "roll": reorder.roll, "repeat_interleave": reorder.repeat_interleave,
+        "flip": _int_list_method(reorder.flip, "flip", "dims"), "roll": reorder.roll, "repeat_interleave": reorder.repeat_interleave,
         "t_": inplace_shape.t_, "zero_": inplace_shape.zero_,
         "logical_xor": pointwise.logical_xor,
     }
