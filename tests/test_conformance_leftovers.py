@@ -40,3 +40,47 @@ def test_int_list_arguments_of_methods(expr):
 def test_keepdim_must_be_bool(expr):
     assert _outcome(R, expr)[0] == _outcome(T, expr)[0] == "TypeError"
     assert "argument 'keepdim'" in _outcome(R, expr)[1]
+
+
+def _where_outcome(lib, cond_dtype, value_dtype, scalar, scalar_first=False):
+    cond = lib.tensor([1, 0, 2]).to(getattr(lib, cond_dtype))
+    vals = lib.tensor([1, 2, 3]).to(getattr(lib, value_dtype))
+    try:
+        r = lib.where(cond, scalar, vals) if scalar_first else lib.where(cond, vals, scalar)
+    except Exception as e:
+        return type(e).__name__, str(e)
+    return r.tolist(), str(r.dtype).split(".")[-1]
+
+
+@pytest.mark.parametrize("value_dtype,scalar", [
+    ("uint8", 300), ("uint8", 255), ("uint8", -1), ("uint8", -255), ("uint8", -256), ("uint8", 2.5), ("uint8", True),
+    ("int8", 200), ("int8", -200), ("int8", 127), ("int8", -128), ("int16", 2**40), ("int32", 2**40),
+    ("int64", 2**40), ("float32", 1e300), ("float32", -1e39), ("float32", float("inf")), ("float16", 1e10),
+    ("float64", 1e300),
+])
+@pytest.mark.parametrize("scalar_first", [False, True])
+def test_where_scalar_must_fit_result_dtype(value_dtype, scalar, scalar_first, recwarn):
+    got = _where_outcome(R, "bool", value_dtype, scalar, scalar_first)
+    assert got == _where_outcome(T, "bool", value_dtype, scalar, scalar_first)
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]  # no NumPy overflow warning
+
+
+def test_where_uint8_condition_is_accepted_with_a_warning_once():
+    import warnings
+    R._ops.pointwise._WARNED_UINT8.clear()
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        got = [_where_outcome(R, "uint8", "float32", 9.0) for _ in range(2)]
+    with warnings.catch_warnings(record=True) as wt:
+        warnings.simplefilter("always")
+        want = [_where_outcome(T, "uint8", "float32", 9.0) for _ in range(2)]
+    assert got == want == [([1.0, 9.0, 3.0], "float32")] * 2
+    assert [str(x.message) for x in w] == [str(x.message) for x in wt][:1]
+    assert w[0].category is UserWarning
+    a = R.tensor([1., 2.])
+    assert a.where(R.tensor([0, 1], dtype=R.uint8), R.zeros(2)).tolist() == [0.0, 2.0]
+
+
+@pytest.mark.parametrize("cond_dtype", ["int8", "float32", "int64"])
+def test_where_other_condition_dtypes_are_refused(cond_dtype):
+    assert _where_outcome(R, cond_dtype, "float32", 0.0) == _where_outcome(T, cond_dtype, "float32", 0.0)
