@@ -168,7 +168,7 @@ def _int_list_method(fn, name, arg):
             if args:
                 raise TypeError(f"{name}() got multiple values for argument '{arg}'")
             value = kw.pop(arg)
-            if isinstance(value, bool) or not isinstance(value, (tuple, list, Tensor)) and not hasattr(value, "__len__"):
+            if isinstance(value, bool) or not hasattr(value, "__len__"):
                 raise TypeError(f"{name}(): argument '{arg}' must be tuple of ints, not {type(value).__name__}")
         elif not args:
             raise TypeError(f'{name}() missing 1 required positional arguments: "{arg}"')
@@ -189,6 +189,13 @@ def _int_list_method(fn, name, arg):
     method.__name__ = name
     method.__doc__ = fn.__doc__
     return method
+
+
+def _squeeze(self, *dim, **kw):
+    """``t.squeeze()``, ``t.squeeze(0)``, ``t.squeeze(0, 1)``, ``t.squeeze((0, 1))``, ``t.squeeze(dim=0)``."""
+    if len(dim) > 1:
+        return shape.squeeze(self, dim, **kw)
+    return shape.squeeze(self, *dim, **kw)
 
 
 def _new(fn):
@@ -212,8 +219,9 @@ def _new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):
 
 M = {
     # shape
-    "view": shape.view, "reshape": _int_list_method(shape.reshape, "reshape", "shape"), "flatten": shape.flatten, "unflatten": shape.unflatten,
-    "squeeze": lambda self, *dim, **kw: shape.squeeze(self, dim if len(dim) > 1 else dim[0] if dim else kw.pop("dim", None), **kw), "unsqueeze": shape.unsqueeze, "permute": _int_list_method(shape.permute, "permute", "dims"),
+    "view": shape.view, "reshape": _int_list_method(shape.reshape, "reshape", "shape"),
+    "flatten": shape.flatten, "unflatten": shape.unflatten, "squeeze": _squeeze, "unsqueeze": shape.unsqueeze,
+    "permute": _int_list_method(shape.permute, "permute", "dims"),
     "transpose": shape.transpose, "swapaxes": shape.transpose, "swapdims": shape.transpose, "t": shape.t,
     "movedim": shape.movedim, "expand": _int_list_method(shape.expand, "expand", "size"), "expand_as": shape.expand_as,
     "contiguous": shape.contiguous, "clone": shape.clone, "repeat": _int_list_method(shape.repeat, "repeat", "repeats"),
@@ -301,7 +309,8 @@ def _bind_more_ops():
         "norm": norm.torch_norm, "amax": norm.amax, "amin": norm.amin,
         "multinomial": multinomial.multinomial,
         "cumsum": cumulative.cumsum, "cumprod": cumulative.cumprod,
-        "flip": _int_list_method(reorder.flip, "flip", "dims"), "roll": reorder.roll, "repeat_interleave": reorder.repeat_interleave,
+        "flip": _int_list_method(reorder.flip, "flip", "dims"), "roll": reorder.roll,
+        "repeat_interleave": reorder.repeat_interleave,
         "t_": inplace_shape.t_, "zero_": inplace_shape.zero_,
         "logical_xor": pointwise.logical_xor,
     }

@@ -84,3 +84,37 @@ def test_where_uint8_condition_is_accepted_with_a_warning_once():
 @pytest.mark.parametrize("cond_dtype", ["int8", "float32", "int64"])
 def test_where_other_condition_dtypes_are_refused(cond_dtype):
     assert _where_outcome(R, cond_dtype, "float32", 0.0) == _where_outcome(T, cond_dtype, "float32", 0.0)
+
+
+_GRAD_CASES = {
+    "grad: output without graph, input requires grad": lambda L, x, z: L.autograd.grad(z.sum(), x),
+    "grad: output without graph, input without grad": lambda L, x, z: L.autograd.grad(z.sum(), z),
+    "grad: input without grad": lambda L, x, z: L.autograd.grad((x * 2).sum(), z),
+    "grad: second output without graph": lambda L, x, z: L.autograd.grad([(x * 2).sum(), z.sum()], x),
+    "grad: non-scalar output without graph": lambda L, x, z: L.autograd.grad(z * 2, x),
+    "grad: non-scalar output": lambda L, x, z: L.autograd.grad(x * 2, x),
+    "grad: no-graph output first, non-scalar second": lambda L, x, z: L.autograd.grad([z.sum(), x * 2], x),
+    "grad: grad_outputs of wrong shape": lambda L, x, z: L.autograd.grad(z * 2, x, grad_outputs=L.ones(3)),
+    "grad: grad_outputs, output without graph": lambda L, x, z: L.autograd.grad(z * 2, x, grad_outputs=L.ones(2)),
+    "grad: allow_unused does not excuse the output": lambda L, x, z: L.autograd.grad(z.sum(), x, allow_unused=True),
+    "grad: empty inputs": lambda L, x, z: L.autograd.grad((x * 2).sum(), []),
+    "grad: empty inputs, output without graph": lambda L, x, z: L.autograd.grad(z.sum(), []),
+    "backward: output without graph": lambda L, x, z: z.sum().backward(),
+    "backward: non-scalar output without graph": lambda L, x, z: (z * 2).backward(),
+    "backward: list with an output without graph": lambda L, x, z: L.autograd.backward([(x * 2).sum(), z.sum()]),
+    "backward: inputs without grad": lambda L, x, z: (x * 2).sum().backward(inputs=[z]),
+    "backward: output and inputs without grad": lambda L, x, z: z.sum().backward(inputs=[z]),
+    "backward: empty inputs": lambda L, x, z: z.sum().backward(inputs=[]),
+}
+
+
+@pytest.mark.parametrize("case", list(_GRAD_CASES))
+def test_autograd_checks_outputs_before_inputs(case):
+    def outcome(L):
+        x, z = L.ones(2, requires_grad=True), L.ones(2)
+        try:
+            _GRAD_CASES[case](L, x, z)
+        except Exception as e:
+            return type(e).__name__, str(e)
+        return "ok", None
+    assert outcome(R) == outcome(T)
