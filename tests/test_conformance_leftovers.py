@@ -118,3 +118,34 @@ def test_autograd_checks_outputs_before_inputs(case):
             return type(e).__name__, str(e)
         return "ok", None
     assert outcome(R) == outcome(T)
+
+
+_MODULE_CASES = {
+    "Sequential(class)": lambda nn: nn.Sequential(nn.Linear),
+    "Sequential(int)": lambda nn: nn.Sequential(3),
+    "Sequential(function)": lambda nn: nn.Sequential(len),
+    "Sequential(OrderedDict with a class)": lambda nn: nn.Sequential(__import__("collections").OrderedDict(a=nn.Linear)),
+    "add_module(class)": lambda nn: nn.Module().add_module("a", nn.Linear),
+    "add_module(int)": lambda nn: nn.Module().add_module("a", 3),
+    "add_module(name=int)": lambda nn: nn.Module().add_module(3, nn.ReLU()),
+    "register_module(class)": lambda nn: nn.Module().register_module("b", nn.ReLU),
+    "ModuleList([class])": lambda nn: nn.ModuleList([nn.ReLU]),
+    "ModuleList.append(class)": lambda nn: nn.ModuleList().append(nn.ReLU),
+    "ModuleDict({class})": lambda nn: nn.ModuleDict({"a": nn.ReLU}),
+    "Sequential.append(class)": lambda nn: nn.Sequential().append(nn.ReLU),
+    "Sequential.insert(class)": lambda nn: nn.Sequential().insert(0, nn.ReLU),
+    "Sequential.extend([class])": lambda nn: nn.Sequential().extend([nn.ReLU]),
+    "Sequential[0] = class": lambda nn: nn.Sequential(nn.ReLU()).__setitem__(0, nn.ReLU),
+    "parameter = tensor": lambda nn: nn.Module().register_parameter("w", __import__(nn.__name__.split(".")[0]).ones(1)),
+}
+
+
+@pytest.mark.parametrize("case", list(_MODULE_CASES))
+def test_module_type_errors_name_the_class(case):
+    def outcome(lib):
+        try:
+            _MODULE_CASES[case](lib.nn)
+        except Exception as e:
+            return type(e).__name__, str(e)
+        return "ok", None
+    assert outcome(R) == outcome(T)

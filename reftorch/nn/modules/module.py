@@ -25,13 +25,22 @@ __all__ = ["Module"]
 
 
 def _typename(obj) -> str:
-    """``torch.typename``: ``torch.FloatTensor`` for tensors, the class name otherwise."""
+    """``torch.typename``: ``torch.FloatTensor`` for tensors; for a class or function its
+    own dotted name (``torch.nn.modules.linear.Linear``), for other objects their class's.
+    reftorch's own names are given under ``torch.``, the namespace reftorch mirrors."""
     if isinstance(obj, Tensor):
         return tensor_type_name(obj)
-    module = getattr(type(obj), "__module__", "") or ""
-    name = type(obj).__qualname__
-    if module in ("builtins", "__builtin__"):
+    module = getattr(obj, "__module__", "") or ""
+    if hasattr(obj, "__qualname__"):
+        name = obj.__qualname__
+    elif hasattr(obj, "__name__"):
+        name = obj.__name__
+    else:
+        module, name = type(obj).__module__ or "", type(obj).__qualname__
+    if module in ("", "builtins", "__builtin__"):
         return name
+    if module == "reftorch" or module.startswith("reftorch."):
+        module = "torch" + module[len("reftorch"):]
     return f"{module}.{name}"
 
 
