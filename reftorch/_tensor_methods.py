@@ -111,17 +111,47 @@ def _copy_(self, src, non_blocking=False):
     return self
 
 
-def _type(self, dtype=None, non_blocking=False):
+def _type(self, dtype=None, non_blocking=False, **kwargs):
+    """``Tensor.type``: the legacy type name (``'torch.FloatTensor'``) without an argument;
+    with a ``torch.dtype`` a dtype conversion on the same device; with a legacy type
+    (``torch.LongTensor``, ``torch.cuda.FloatTensor``, or its name as a string) a conversion
+    to that dtype AND device (CPU types move a CUDA tensor to the CPU, CUDA types move it to
+    the current CUDA device).
+
+    Raises:
+        ValueError: for a string that names no legacy type ("invalid type: 'foo'").
+        TypeError: for anything else that is not a type, str or dtype.
+        RuntimeError: for a CUDA type without a GPU, as a CPU build of PyTorch does.
+    """
     if dtype is None:
         from ._tensor import tensor_type_name
         return tensor_type_name(self)
-    if isinstance(getattr(dtype, "dtype", None), D.dtype) and isinstance(dtype, type):  # torch.LongTensor
-        dtype = dtype.dtype
+    if isinstance(dtype, D.dtype):
+        return _to(self, dtype)
+    from ._tensor import _TYPE_NAMES
     if isinstance(dtype, str):
-        name = dtype.rsplit(".", 1)[-1]
-        rev = {v: k for k, v in __import__("reftorch._tensor", fromlist=["_TYPE_NAMES"])._TYPE_NAMES.items()}
-        dtype = D.BY_NAME[rev[name]]
-    return _to(self, dtype)
+        prefix = "torch.cuda." if dtype.startswith("torch.cuda.") else "torch."
+        name = dtype[len(prefix):] if dtype.startswith(prefix) else None
+        by_name = {v: k for k, v in _TYPE_NAMES.items()}
+        if name == "Tensor":
+            dt = D.get_default_dtype()
+        elif name in by_name:
+            dt = D.BY_NAME[by_name[name]]
+        else:
+            raise ValueError(f"invalid type: '{dtype}'")
+        is_cuda = prefix == "torch.cuda."
+    elif dtype is Tensor:  # the default legacy type: default dtype, CPU
+        dt, is_cuda = D.get_default_dtype(), False
+    elif isinstance(dtype, type) and isinstance(getattr(dtype, "dtype", None), D.dtype):  # torch.LongTensor
+        dt, is_cuda = dtype.dtype, bool(getattr(dtype, "is_cuda", False))
+    else:
+        raise TypeError("dtype must be a type, str, or dtype object")
+    if is_cuda:
+        from . import cuda
+        if not cuda.is_available():
+            raise RuntimeError(cuda._NO_ATEN_CUDA)
+        return _to(self, dt, device=self.device if self.device.type == "cuda" else "cuda")
+    return _to(self, dt, device="cpu")
 
 
 def _cuda(self, device=None, non_blocking=False):

@@ -149,3 +149,20 @@ def test_module_type_errors_name_the_class(case):
             return type(e).__name__, str(e)
         return "ok", None
     assert outcome(R) == outcome(T)
+
+
+@pytest.mark.parametrize("arg", [
+    "torch.LongTensor", "'torch.LongTensor'", "'torch.DoubleTensor'", "torch.float64", "'LongTensor'",
+    "'torch.float64'", "'foo'", "3", "torch.Tensor", "'torch.Tensor'", "torch.FloatTensor", "None",
+])
+def test_tensor_type_conversions(arg):
+    def outcome(lib):
+        t = lib.tensor([1.5, -2.5])
+        try:
+            r = eval(f"t.type({arg})", {"t": t, "torch": lib})
+        except Exception as e:
+            return type(e).__name__, str(e)
+        if isinstance(r, str):
+            return r
+        return r.tolist(), str(r.dtype), r.device.type, r is t
+    assert outcome(R) == outcome(T)
