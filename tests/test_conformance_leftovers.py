@@ -166,3 +166,33 @@ def test_tensor_type_conversions(arg):
             return r
         return r.tolist(), str(r.dtype), r.device.type, r is t
     assert outcome(R) == outcome(T)
+
+
+@pytest.mark.parametrize("register", [
+    lambda L, m, t, o: m.register_forward_hook(lambda *a: None),
+    lambda L, m, t, o: m.register_forward_pre_hook(lambda *a: None),
+    lambda L, m, t, o: t.register_hook(lambda g: g),
+    lambda L, m, t, o: o.register_step_pre_hook(lambda *a: None),
+    lambda L, m, t, o: o.register_step_post_hook(lambda *a: None),
+], ids=["forward", "forward_pre", "tensor", "step_pre", "step_post"])
+def test_every_hook_handle_is_utils_hooks_removable_handle(register):
+    def handle(L):
+        m = L.nn.Linear(1, 1)
+        t = L.ones(1, requires_grad=True)
+        return register(L, m, t, L.optim.SGD(m.parameters(), lr=0.1))
+    h, ht = handle(R), handle(T)
+    assert type(h) is R.utils.hooks.RemovableHandle and type(ht) is T.utils.hooks.RemovableHandle
+    with h:  # a context manager that removes the hook on exit, in both
+        pass
+    assert isinstance(h.id, int) and hasattr(ht, "hooks_dict_ref") and hasattr(h, "hooks_dict_ref")
+
+
+def test_removed_forward_hook_no_longer_runs():
+    calls = []
+    m = R.nn.Linear(1, 1)
+    h = m.register_forward_hook(lambda *a: calls.append(1))
+    m(R.ones(1, 1))
+    h.remove()
+    h.remove()  # twice is harmless, as in PyTorch
+    m(R.ones(1, 1))
+    assert calls == [1]

@@ -19,6 +19,7 @@ from ..._tensor import Tensor, tensor_type_name
 from ..._tensor_methods import parse_to_args
 from ... import _dtype as D
 from ...autograd.grad_mode import no_grad
+from ...utils.hooks import RemovableHandle
 from ..parameter import Parameter, Buffer
 
 __all__ = ["Module"]
@@ -68,26 +69,6 @@ class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpec
 
 _IncompatibleKeys.__name__ = "_IncompatibleKeys"
 _IncompatibleKeys.__qualname__ = "_IncompatibleKeys"
-
-
-class _RemovableHandle:
-    """Returned by the ``register_*_hook`` methods; ``remove()`` unregisters the hook."""
-
-    _next_id = 0
-
-    def __init__(self, hooks: dict):
-        self._hooks = hooks
-        self.id = _RemovableHandle._next_id
-        _RemovableHandle._next_id += 1
-
-    def remove(self):
-        self._hooks.pop(self.id, None)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.remove()
 
 
 class Module:
@@ -148,13 +129,13 @@ class Module:
 
     def register_forward_pre_hook(self, hook):
         """Run ``hook(module, args)`` before ``forward``; a non-None result replaces the args."""
-        handle = _RemovableHandle(self._forward_pre_hooks)
+        handle = RemovableHandle(self._forward_pre_hooks)
         self._forward_pre_hooks[handle.id] = hook
         return handle
 
     def register_forward_hook(self, hook):
         """Run ``hook(module, args, output)`` after ``forward``; a non-None result replaces the output."""
-        handle = _RemovableHandle(self._forward_hooks)
+        handle = RemovableHandle(self._forward_hooks)
         self._forward_hooks[handle.id] = hook
         return handle
 
