@@ -510,18 +510,19 @@ def unsqueeze(input, dim):
     return Unsqueeze.apply(input, dim=d)
 
 
-def permute(input, *dims):
+def permute(input, dims):
     """Reorder the dimensions: result dim ``i`` is input dim ``dims[i]``. A view.
 
-    Mirrors ``torch.permute``.
+    Mirrors ``torch.permute(input, dims)`` (a tuple or list; the method
+    ``Tensor.permute`` also takes the dims one by one).
 
     Raises:
         RuntimeError: if ``dims`` does not have one entry per dimension or repeats a dim.
         IndexError: if a dim is out of range.
     """
-    if not dims:
-        raise TypeError('permute() missing 1 required positional arguments: "dims"')
-    dims = _as_shape(dims)
+    if isinstance(dims, int):
+        raise TypeError("permute(): argument 'dims' (position 2) must be tuple of ints, not int")
+    dims = _as_shape((dims,))
     nd = input.dim()
     if len(dims) != nd:
         raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does not match "
