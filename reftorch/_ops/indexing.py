@@ -26,6 +26,7 @@ def _check_range(xp, idx, size, make_error):
 class IndexSelect(Function):
     nondiff = (1,)
     name = "IndexSelectBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x, index, dim):
@@ -392,6 +393,25 @@ class IndexPutAdd(Function):
     @staticmethod
     def backward(ctx, gg):
         return ctx.backend.getitem(gg, ctx.key)
+
+
+class IndexAdd(Function):
+    """Zeros of ``shape`` with the slices of ``values`` added at ``index`` along ``axis``:
+    the gradient of ``index_select`` and ``embedding`` as an op of its own, recorded when
+    that gradient is differentiated again (``create_graph=True``; PyTorch's
+    ``IndexAddBackward0``). Its backward takes those slices back."""
+
+    name = "IndexAddBackward0"
+    create_graph = True
+
+    @staticmethod
+    def forward(ctx, values, shape, dtype, axis, index):
+        ctx.axis, ctx.index = axis, index
+        return values._backend.index_add(shape, dtype, axis, index, values._data)
+
+    @staticmethod
+    def backward(ctx, gg):
+        return ctx.backend.take_in_range(gg, ctx.index, axis=ctx.axis)
 
 
 def _none_strides(x, key, strides):

@@ -132,6 +132,13 @@ class TensorNamespace:
         import reftorch
         return reftorch.stack([self._t(a) for a in arrays], dim=axis)
 
+    def take(self, x, idx, axis=None):
+        import reftorch
+        x = self._t(x)
+        if axis is None:
+            x, axis = x.reshape(-1), 0
+        return reftorch.index_select(x, axis, self._t(idx))
+
     # -- reductions
     def sum(self, x, axis=None, keepdims=False, dtype=None):
         x = self._t(x)
@@ -208,6 +215,14 @@ class TensorBackend:
     def index_put_add(self, shape, g, key):
         from .._ops.indexing import IndexPutAdd
         return IndexPutAdd.apply(g, shape=tuple(shape), key=_array_key(key))
+
+    def index_add(self, shape, d, axis, index, values):
+        from .._ops.indexing import IndexAdd
+        return IndexAdd.apply(self.xp._t(values), shape=tuple(shape), dtype=self.xp._dt(d), axis=axis,
+                              index=_array_key(index))
+
+    def take_in_range(self, x, idx, axis=None):
+        return self.xp.take(x, idx, axis=axis)
 
     def getitem(self, x, key):
         from .._ops.indexing import AdvancedIndex
