@@ -95,7 +95,7 @@ class TensorNamespace:
         import reftorch
         return reftorch.arange(*args, dtype=self._dt(dtype), device=self._device)
 
-    def asarray(self, v, dtype=None, device=None):
+    def asarray(self, v, dtype=None, device=None, copy=None):
         t = self._t(v)
         return self.astype(t, dtype) if dtype is not None else t
 
@@ -131,6 +131,16 @@ class TensorNamespace:
     def stack(self, arrays, axis=0):
         import reftorch
         return reftorch.stack([self._t(a) for a in arrays], dim=axis)
+
+    def flip(self, x, axis=None):
+        import reftorch
+        x = self._t(x)
+        axes = tuple(range(x.dim())) if axis is None else (axis,) if isinstance(axis, int) else tuple(axis)
+        return reftorch.flip(x, axes)
+
+    def cumulative_sum(self, x, axis=None):
+        import reftorch
+        return reftorch.cumsum(self._t(x), axis)
 
     def take(self, x, idx, axis=None):
         import reftorch
