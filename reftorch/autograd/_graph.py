@@ -301,10 +301,8 @@ class GraphContext:
 
 def _not_capable(name):
     return NotImplementedError(
-        f"create_graph=True: the backward of {name} is not differentiable in reftorch yet (higher-order "
-        "gradients are implemented for the element-wise arithmetic, tanh/sigmoid/exp/log, matmul/linear, "
-        "sum/mean, view/reshape/expand, indexing, cat, softmax and the MSE / cross-entropy losses, and custom "
-        "autograd.Functions)")
+        f"create_graph=True: the backward of {name} is not differentiable in reftorch yet (the operations "
+        "covered are listed under 'Higher-order gradients' in the autograd guide)")
 
 
 def apply_with_graph(node, grad, retain_graph):
@@ -334,8 +332,10 @@ def apply_with_graph(node, grad, retain_graph):
         grads = (grads,)
     if node._slots is not None:
         grads = tuple(grads[i] if i < len(grads) else None for i in node._slots)
-    grads = tuple(g if g is None or isinstance(g, Tensor) else Tensor._wrap(g, grad._device, grad._backend)
-                  for g in grads)
+    for g in grads:
+        if g is not None and not isinstance(g, Tensor):
+            # an array escaped the tensor namespace: its graph would be lost, so refuse
+            raise _not_capable(node.name())
     if not retain_graph and ctx._saved:
         ctx._saved = None
     return grads
