@@ -162,7 +162,7 @@ def test_every_page_loads_cleanly(site, browser, server, lang):
     context.route("**/search/search_index.json",
                   lambda route: route.fulfill(status=200, content_type="application/json", body=empty))
     tabs = [Tab(context.new_page(), server) for _ in range(5)]
-    problems = []
+    problems, pictures = [], 0
     try:
         for start in range(0, len(pages), len(tabs)):
             batch = list(zip(tabs, pages[start:start + len(tabs)]))
@@ -175,9 +175,11 @@ def test_every_page_loads_cleanly(site, browser, server, lang):
                 assert tab.page.evaluate("document.documentElement.lang") == lang, path
                 found = tab.problems + tab.page.evaluate(_PAGE_CHECKS)
                 problems += [f"{path}: {p}" for p in found]
+                pictures += tab.page.evaluate("document.querySelectorAll('.md-content img').length")
     finally:
         context.close()
     assert not problems, "\n".join(problems[:30])
+    assert pictures >= 5, f"only {pictures} pictures on the {lang} pages"
 
 
 def test_404_page_in_each_language(tab):
@@ -186,6 +188,8 @@ def test_404_page_in_each_language(tab):
     tab.goto("/zh/404.html")
     assert "找不到页面" in tab.page.inner_text("h1")
     assert tab.page.evaluate("document.documentElement.lang") == "zh"
+    home = tab.page.evaluate("document.querySelector('.md-content p a').href")
+    assert home == tab.base + "/zh/", home
     assert not [p for p in tab.problems if not p.startswith("404: ")], tab.problems
 
 
@@ -211,6 +215,7 @@ def _search(tab, query: str) -> list[str]:
     ("zh", "采样器", "/zh/data/samplers/"),
     ("zh", "裁剪", "/zh/nn/clip-grad/"),
     ("zh", "cat", "/zh/guide/cat-stack/"),
+    ("zh", "DataLoader", "/zh/data/dataloader/"),
 ])
 def test_search_finds_the_page_in_the_current_language(tab, lang, query, expected):
     tab.goto(PREFIX[lang])

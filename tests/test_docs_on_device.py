@@ -49,6 +49,8 @@ _ALL = ("strict", "cuda")
 DEVICE_BOUND = [
     ("guide/library.md", 'x.to("cpu") is x', _ALL, "x lives on the device: .to('cpu') copies"),
     ("guide/library.md", "x.cpu() is x", _ALL, "x lives on the device: .cpu() copies"),
+    ("guide/cuda.md", "isinstance(torch.ones(2), torch.cuda.FloatTensor), isinstance(torch.ones(2), torch.FloatTensor)",
+     _ALL, "the legacy tensor types name a device: a tensor on another device is neither CPU type"),
     ("guide/tensors.md", "isinstance(torch.zeros(2), torch.FloatTensor)", _ALL,
      "torch.FloatTensor is the CPU type"),
     ("guide/tensors.md", "n = y.numpy()", _ALL, ".numpy() of a device tensor raises TypeError"),
@@ -60,12 +62,6 @@ DEVICE_BOUND = [
 #: (page, statement (its first line), devices, what is wrong): reftorch bugs this check
 #: found, still open.
 KNOWN_BUGS = [
-    ("data/samplers.md", "sorted(Counter(labels[i] for i in sampler).items())", _ALL,
-     "WeightedRandomSampler calls .numpy() on its weights, which live on the default device"),
-    ("data/samplers.md", "list(WeightedRandomSampler([0.1, 0.0, 5.0, 1.0], 3, replacement=False,", _ALL,
-     "WeightedRandomSampler calls .numpy() on its weights"),
-    ("data/samplers.md", "list(WeightedRandomSampler([1.0, 2.0], 3, replacement=False))", _ALL,
-     "WeightedRandomSampler calls .numpy() on its weights"),
     ("train/save-load.md", 'loaded["middle"]', _ALL,
      "torch.save finds shared memory through NumPy's base chain only: views of a device tensor are saved as separate copies"),
     ("train/save-load.md", "len(as_view.getvalue()) > 400_000, len(as_copy.getvalue()) < 2_000", _ALL,

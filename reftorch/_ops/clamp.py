@@ -12,6 +12,7 @@ class ClampScalar(OpFunction):
     """``clamp`` with Python-number bounds (``ClampBackward1``)."""
 
     name = "ClampBackward1"
+    create_graph = True
     elementwise = True
 
     @staticmethod
@@ -45,6 +46,7 @@ class ClampTensor(OpFunction):
     """``clamp`` with tensor bounds (``ClampBackward0``); ``lo``/``hi`` may be missing."""
 
     name = "ClampBackward0"
+    create_graph = True
     elementwise = True
 
     @staticmethod

@@ -246,6 +246,7 @@ def gather(input, dim, index, *, sparse_grad=False, out=None):
 class MaskedFill(Function):
     nondiff = (1,)
     name = "MaskedFillBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x, mask, value):
@@ -333,6 +334,7 @@ class BasicIndex(Function):
     """Indexing with ints, slices, None and Ellipsis: a view."""
 
     name = "SliceBackward0"
+    create_graph = True
     is_view = True
 
     @staticmethod
@@ -361,6 +363,7 @@ class AdvancedIndex(Function):
     """Indexing with integer/bool tensors or lists: a copy (grad_fn IndexBackward0)."""
 
     name = "IndexBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x, key):
@@ -371,6 +374,24 @@ class AdvancedIndex(Function):
     @staticmethod
     def backward(ctx, g):
         return ctx.backend.index_put_add(ctx.shape, g, ctx.key)
+
+
+class IndexPutAdd(Function):
+    """Zeros of ``shape`` with ``g`` added at the positions ``x[key]`` reads: the gradient of
+    indexing as an op of its own, recorded when that gradient is differentiated again
+    (``create_graph=True``; PyTorch's ``IndexPutImplBackward0``). Its backward is indexing."""
+
+    name = "IndexPutImplBackward0"
+    create_graph = True
+
+    @staticmethod
+    def forward(ctx, g, shape, key):
+        ctx.key = key
+        return g._backend.index_put_add(shape, g._data, key)
+
+    @staticmethod
+    def backward(ctx, gg):
+        return ctx.backend.getitem(gg, ctx.key)
 
 
 def _none_strides(x, key, strides):

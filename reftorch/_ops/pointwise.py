@@ -90,6 +90,7 @@ class _Binary(Function):
 
 class Add(_Binary):
     name = "AddBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x, y, dt, alpha):
@@ -107,6 +108,7 @@ class Add(_Binary):
 
 class Sub(_Binary):
     name = "SubBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x, y, dt, alpha):
@@ -121,6 +123,7 @@ class Sub(_Binary):
 
 class Mul(_Binary):
     name = "MulBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x, y, dt):
@@ -140,6 +143,7 @@ class Mul(_Binary):
 
 class Div(_Binary):
     name = "DivBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x, y, dt):
@@ -159,6 +163,7 @@ class Div(_Binary):
 
 class Pow(_Binary):
     name = "PowBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x, y, dt):
@@ -311,6 +316,7 @@ def _check_int_zero(xp, b, dt):
 
 class Where(Function):
     name = "WhereBackward0"
+    create_graph = True
     nondiff = (0,)
     elementwise = True
     elementwise_from = 1  # the condition does not decide the layout
@@ -528,6 +534,7 @@ def _float_input(x):
 
 class Neg(_Unary):
     name = "NegBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x):
@@ -540,6 +547,7 @@ class Neg(_Unary):
 
 class Exp(_Unary):
     name = "ExpBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x):
@@ -554,6 +562,7 @@ class Exp(_Unary):
 
 class Log(_Unary):
     name = "LogBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x):
@@ -568,6 +577,7 @@ class Log(_Unary):
 
 class Sqrt(_Unary):
     name = "SqrtBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x):
@@ -582,6 +592,7 @@ class Sqrt(_Unary):
 
 class Abs(_Unary):
     name = "AbsBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x):
@@ -596,6 +607,7 @@ class Abs(_Unary):
 
 class Tanh(_Unary):
     name = "TanhBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x):
@@ -610,6 +622,7 @@ class Tanh(_Unary):
 
 class Sigmoid(_Unary):
     name = "SigmoidBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x):
@@ -630,6 +643,7 @@ class Sigmoid(_Unary):
 
 class Relu(_Unary):
     name = "ReluBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x):
@@ -647,6 +661,7 @@ class Relu(_Unary):
 
 class Sin(_Unary):
     name = "SinBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x):
@@ -661,6 +676,7 @@ class Sin(_Unary):
 
 class Cos(_Unary):
     name = "CosBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x):
@@ -679,6 +695,7 @@ _SCALAR_NAMES = D.SCALAR_NAMES
 
 class Reciprocal(_Unary):
     name = "ReciprocalBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x):

@@ -37,6 +37,7 @@ def _expand_grad(xp, g, shape, axes, keepdim):
 
 class Sum(Function):
     name = "SumBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x, axes, keepdim, dtype):
@@ -83,6 +84,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
 
 class Mean(Function):
     name = "MeanBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x, axes, keepdim):
@@ -217,6 +219,7 @@ max_rt, min_rt = _return_type("max"), _return_type("min")
 
 class MaxAll(Function):
     name = "MaxBackward1"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x, largest):
@@ -236,6 +239,7 @@ class MaxAll(Function):
 
 class MaxDim(Function):
     name = "MaxBackward0"
+    create_graph = True
     nondiff = (1,)
 
     @staticmethod
@@ -342,6 +346,7 @@ class Maximum(Function):
     """Element-wise maximum/minimum; where both are equal each side gets half the gradient."""
 
     name = "MaximumBackward0"
+    create_graph = True
     elementwise = True
 
     @staticmethod

@@ -114,6 +114,7 @@ def _restride(x, shape, strides):
 # ------------------------------------------------------------------ Functions
 class View(Function):
     name = "ViewBackward0"
+    create_graph = True
     is_view = True
 
     @staticmethod
@@ -132,6 +133,7 @@ class UnsafeView(Function):
     is not recorded as a view of it."""
 
     name = "UnsafeViewBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x, shape):
@@ -145,6 +147,7 @@ class UnsafeView(Function):
 
 class Squeeze(Function):
     name = "SqueezeBackward0"
+    create_graph = True
     is_view = True
 
     @staticmethod
@@ -160,6 +163,7 @@ class Squeeze(Function):
 
 class Unsqueeze(Function):
     name = "UnsqueezeBackward0"
+    create_graph = True
     is_view = True
 
     @staticmethod
@@ -185,6 +189,7 @@ class Unsqueeze(Function):
 
 class Permute(Function):
     name = "PermuteBackward0"
+    create_graph = True
     is_view = True
 
     @staticmethod
@@ -202,6 +207,7 @@ class Permute(Function):
 
 class Expand(Function):
     name = "ExpandBackward0"
+    create_graph = True
     is_view = True
 
     @staticmethod
@@ -242,6 +248,7 @@ class Clone(Function):
     layout of a dense input is kept, as ``torch.clone`` (``preserve_format``) does."""
 
     name = "CloneBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x, contiguous=False):
@@ -262,6 +269,7 @@ class Clone(Function):
 
 class Repeat(Function):
     name = "RepeatBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x, sizes):
@@ -306,6 +314,7 @@ def repeat(input, *sizes):
 
 class Alias(Function):
     name = "AliasBackward0"
+    create_graph = True
     is_view = True
 
     @staticmethod

@@ -47,6 +47,7 @@ class Softmax(OpFunction):
     """``exp(x - max) / sum(exp(x - max))`` along ``dim`` (``grad_fn`` ``SoftmaxBackward0``)."""
 
     name = "SoftmaxBackward0"
+    create_graph = True  # the output is saved as a tensor (see autograd/_graph.py)
 
     @staticmethod
     def forward(ctx, x, dim):
@@ -60,13 +61,16 @@ class Softmax(OpFunction):
         else:
             e = xp.exp(a - xp.max(a, axis=dim, keepdims=True))
             y = e / xp.sum(e, axis=dim, keepdims=True)
-        ctx.y, ctx.dim, ctx.native = y, dim, x._data.dtype
+        ctx.dim, ctx.native, ctx.up = dim, x._data.dtype, up
+        ctx.save_output()
         return y if up is None else xp.astype(y, x._data.dtype)
 
     @staticmethod
     def backward(ctx, g):
-        xp, y = ctx.xp, ctx.y
-        g = g if g.dtype == y.dtype else xp.astype(g, y.dtype)
+        (y,) = ctx.saved_tensors
+        xp, y = ctx.xp, y._data
+        if ctx.up is not None:  # half precision: computed in float32, as in PyTorch
+            y, g = xp.astype(y, ctx.up), xp.astype(g, ctx.up)
         out = y * (g - xp.sum(g * y, axis=ctx.dim, keepdims=True))
         return out if out.dtype == ctx.native else xp.astype(out, ctx.native)
 
@@ -75,6 +79,7 @@ class LogSoftmax(OpFunction):
     """``x - max - log(sum(exp(x - max)))`` along ``dim`` (``grad_fn`` ``LogSoftmaxBackward0``)."""
 
     name = "LogSoftmaxBackward0"
+    create_graph = True  # the output is saved as a tensor (see autograd/_graph.py)
 
     @staticmethod
     def forward(ctx, x, dim):
@@ -88,13 +93,16 @@ class LogSoftmax(OpFunction):
         else:
             shifted = a - xp.max(a, axis=dim, keepdims=True)
             y = shifted - xp.log(xp.sum(xp.exp(shifted), axis=dim, keepdims=True))
-        ctx.y, ctx.dim, ctx.native = y, dim, x._data.dtype
+        ctx.dim, ctx.native, ctx.up = dim, x._data.dtype, up
+        ctx.save_output()
         return y if up is None else xp.astype(y, x._data.dtype)
 
     @staticmethod
     def backward(ctx, g):
-        xp, y = ctx.xp, ctx.y
-        g = g if g.dtype == y.dtype else xp.astype(g, y.dtype)
+        (y,) = ctx.saved_tensors
+        xp, y = ctx.xp, y._data
+        if ctx.up is not None:  # half precision: computed in float32, as in PyTorch
+            y, g = xp.astype(y, ctx.up), xp.astype(g, ctx.up)
         out = g - xp.exp(y) * xp.sum(g, axis=ctx.dim, keepdims=True)
         return out if out.dtype == ctx.native else xp.astype(out, ctx.native)
 

@@ -22,6 +22,7 @@ class Addmm(Function):
     """``bias + x @ wt`` for a 2-D ``x``; ``wt`` is the transposed weight."""
 
     name = "AddmmBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, bias, x, wt):
@@ -48,6 +49,7 @@ from .._ops.softmax import LogSoftmax, Softmax  # noqa: F401  (they live with to
 
 class Softplus(Function):
     name = "SoftplusBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x, beta, threshold):
@@ -70,6 +72,7 @@ class Softplus(Function):
 
 class LeakyRelu(Function):
     name = "LeakyReluBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x, slope):
@@ -147,17 +150,20 @@ def _log_sigmoid(xp, z):
 
 class MseLoss(Function):
     name = "MseLossBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x, y, reduction):
         xp = _xp(x)
         d = x._data - y._data
-        ctx.d, ctx.reduction, ctx.n = d, reduction, math.prod(d.shape)
+        ctx.save_for_backward(x, y)
+        ctx.reduction, ctx.n = reduction, math.prod(d.shape)
         return _reduce(xp, d * d, reduction)
 
     @staticmethod
     def backward(ctx, g):
-        gd = _unreduce(2 * ctx.d, g, ctx.reduction, ctx.n)
+        x, y = ctx.saved_tensors
+        gd = _unreduce(2 * (x._data - y._data), g, ctx.reduction, ctx.n)
         return (gd if ctx.needs_input_grad[0] else None,
                 -gd if ctx.needs_input_grad[1] else None)
 
@@ -166,6 +172,7 @@ class NllLoss(Function):
     """``-input[i, target[i]]`` (times the class weight), reduced; ``input`` is (N, C) or (C,)."""
 
     name = "NllLossBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x, target, weight, reduction, ignore_index, out_shape=None):
@@ -220,6 +227,7 @@ class NllLoss(Function):
 
 class BinaryCrossEntropy(Function):
     name = "BinaryCrossEntropyBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x, y, weight, reduction):
@@ -261,6 +269,7 @@ class BinaryCrossEntropyWithLogits(Function):
     """``(1 - t) * z - lw * log(sigmoid(z))`` with ``lw = 1 + (pos_weight - 1) * t``."""
 
     name = "BinaryCrossEntropyWithLogitsBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x, y, weight, pos_weight, reduction):

@@ -55,9 +55,10 @@ class NativeBatchNorm(OpFunction):
     updates) the batch statistics, otherwise ``running_mean``/``running_var``.
 
     For speed on large maps the per-channel sums are taken without full-size temporaries
-    (sums of products as batched dot products), and the centred input ``d = x - mean`` is
-    the only full-size array kept: the output is ``d * scale + bias`` with per-channel
-    ``scale = weight * invstd``, and the backward reuses ``d``.
+    (sums of products as batched dot products), and the output is built in place in the
+    centred input ``x - mean`` (one full-size array): ``(x - mean) * scale + bias`` with
+    per-channel ``scale = weight * invstd``. The backward needs only ``x`` and the
+    per-channel statistics.
     """
 
     name = "NativeBatchNormBackward0"
@@ -84,12 +85,13 @@ class NativeBatchNorm(OpFunction):
             d = a3 - xp.reshape(mean, (1, c, 1))
         invstd = 1.0 / xp.sqrt(var + eps)
         scale = invstd * w._data if has_w else invstd
-        y = d * xp.reshape(scale, (1, c, 1))
+        y = d  # a fresh array: the output is built in it, in place
+        y *= xp.reshape(scale, (1, c, 1))
         if has_b:
             y += xp.reshape(b._data, (1, c, 1))
         if ctx.needs_input_grad:
             ctx.save_for_backward(x, w if has_w else None, b if has_b else None)
-            ctx.stats = (d, invstd, scale, n)
+            ctx.stats = (mean, invstd, scale, n)
         return xp.reshape(y, a.shape)
 
     @staticmethod
@@ -97,9 +99,11 @@ class NativeBatchNorm(OpFunction):
         x = ctx.saved_tensors[0]
         xp = ctx.xp
         need = ctx.needs_input_grad
-        d, invstd, scale, n = ctx.stats
-        g3 = xp.reshape(g, d.shape)
-        c = d.shape[1]
+        mean, invstd, scale, n = ctx.stats
+        a3 = xp.reshape(x._data, (x.shape[0], x.shape[1], -1))
+        g3 = xp.reshape(g, a3.shape)
+        c = a3.shape[1]
+        d = a3 - xp.reshape(mean, (1, c, 1))  # centred again: sums of g * x would cancel
         sg, sgd = _channel_sums(xp, g3, d)
         sgxhat = sgd * invstd  # sum of g * xhat per channel
         gx = gw = gb = None
@@ -108,9 +112,11 @@ class NativeBatchNorm(OpFunction):
                 gx = g3 * xp.reshape(scale, (1, c, 1))
             else:
                 # gx = scale * (g - mean(g) - xhat * mean(g * xhat)), xhat = (x - mean) * invstd
+                # gx = g * scale - d * k1 - scale * mean(g), built in d (a fresh array)
                 k1 = scale * invstd * sgxhat / n
-                gx = g3 * xp.reshape(scale, (1, c, 1))
-                gx -= d * xp.reshape(k1, (1, c, 1))
+                gx = d
+                gx *= xp.reshape(-k1, (1, c, 1))
+                gx += g3 * xp.reshape(scale, (1, c, 1))
                 gx -= xp.reshape(scale * sg / n, (1, c, 1))
             gx = xp.reshape(gx, x.shape)
         if need[1]:
