@@ -198,6 +198,12 @@ class Backend(abc.ABC):
         """``xp.take`` for indices already checked to lie in range."""
         return self.xp.take(arr, idx, axis=axis)
 
+    # ----------------------------------------------------------- reductions
+    def sum(self, arr, axis, keepdims, dtype):
+        """``xp.sum(arr, axis=axis, keepdims=keepdims, dtype=dtype)`` (``dtype`` native);
+        a backend may call its kernel more directly (it runs once per ``Tensor.sum``)."""
+        return self.xp.sum(arr, axis=axis, keepdims=keepdims, dtype=dtype)
+
     # ----------------------------------------------------------- errors
     def quiet_overflow(self):
         """A context manager silencing overflow warnings (PyTorch's kernels never warn)."""

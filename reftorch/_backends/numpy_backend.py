@@ -125,6 +125,11 @@ class NumpyBackend(Backend):
         # mode="clip" skips NumPy's own bounds-checking pass (the caller checked them).
         return np.take(arr, idx, axis=axis, mode="clip")
 
+    # reductions
+    def sum(self, arr, axis, keepdims, dtype):
+        # What np.sum calls, without its Python wrapper (about 1 us a call).
+        return np.add.reduce(arr, axis=axis, dtype=dtype, keepdims=keepdims)
+
     # errors
     def quiet_overflow(self):
         return np.errstate(over="ignore")

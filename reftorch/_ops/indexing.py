@@ -85,24 +85,27 @@ def index_select(input, dim, index, *, out=None):
         raise TypeError(f"index_select(): argument 'index' (position 2) must be Tensor, not {type(index).__name__}")
     if index.dtype not in (D.int64, D.int32):
         raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
-    if index.dim() > 1:
+    idx = index._data
+    shape = input._data.shape  # raw shape tuples below: this runs once per call
+    nd = len(shape)
+    if idx.ndim > 1:
         raise IndexError("index_select(): Index is supposed to be a vector")
-    d = _wrap_dim(int_arg(dim, "index_select", "dim", 1), input.dim())
-    size = input.shape[d] if input.dim() else 1
-    if size == 0 and index.numel() and input.dim() > 1:
+    d = _wrap_dim(int_arg(dim, "index_select", "dim", 1), nd)
+    size = shape[d] if nd else 1
+    count = idx.shape[0] if idx.ndim else 1  # index.numel()
+    if size == 0 and count and nd > 1:
         raise RuntimeError("index_select(): self indexing axis dim should be positive")
     xp = index._backend.xp
-    idx = index._data
 
     def err(bad):
         return IndexError("index out of range in self")
 
-    if input.dim() == 0 and index.numel() != 1:
-        raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got {index.numel()} value(s)")
-    if index.numel() and not index._backend.indices_in_range(idx, size):  # one pass when all are valid
+    if nd == 0 and count != 1:
+        raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got {count} value(s)")
+    if count and not index._backend.indices_in_range(idx, size):  # one pass when all are valid
         lo, hi = int(xp.min(idx)), int(xp.max(idx))
         if lo < 0 or hi >= size:
-            if input.dim() > 1 and (d == 1 or input.numel() == 0):
+            if nd > 1 and (d == 1 or math.prod(shape) == 0):
                 # PyTorch's dim-1 kernel (and the one for empty inputs) words it differently.
                 bad = next(int(v) for v in index._host().reshape(-1) if not 0 <= v < size)
                 raise RuntimeError(f"INDICES element is out of DATA bounds, id={bad} axis_dim={size}")

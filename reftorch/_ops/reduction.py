@@ -47,7 +47,7 @@ class Sum(Function):
         data = x._data if x._data.ndim or axes is None else x._backend.xp.reshape(x._data, (1,))
         if x._dtype is D.bool:  # the array API sums numeric dtypes only
             data = b.xp.astype(data, b.dtype(D.int64))
-        return row_major(b, b.xp.sum(data, axis=axes, keepdims=keepdim, dtype=b.dtype(dtype)))
+        return row_major(b, b.sum(data, axes, keepdim, b.dtype(dtype)))
 
     @staticmethod
     def backward(ctx, g):
