@@ -111,17 +111,47 @@ def _copy_(self, src, non_blocking=False):
     return self
 
 
-def _type(self, dtype=None, non_blocking=False):
+def _type(self, dtype=None, non_blocking=False, **kwargs):
+    """``Tensor.type``: the legacy type name (``'torch.FloatTensor'``) without an argument;
+    with a ``torch.dtype`` a dtype conversion on the same device; with a legacy type
+    (``torch.LongTensor``, ``torch.cuda.FloatTensor``, or its name as a string) a conversion
+    to that dtype AND device (CPU types move a CUDA tensor to the CPU, CUDA types move it to
+    the current CUDA device).
+
+    Raises:
+        ValueError: for a string that names no legacy type ("invalid type: 'foo'").
+        TypeError: for anything else that is not a type, str or dtype.
+        RuntimeError: for a CUDA type without a GPU, as a CPU build of PyTorch does.
+    """
     if dtype is None:
         from ._tensor import tensor_type_name
         return tensor_type_name(self)
-    if isinstance(getattr(dtype, "dtype", None), D.dtype) and isinstance(dtype, type):  # torch.LongTensor
-        dtype = dtype.dtype
+    if isinstance(dtype, D.dtype):
+        return _to(self, dtype)
+    from ._tensor import _TYPE_NAMES
     if isinstance(dtype, str):
-        name = dtype.rsplit(".", 1)[-1]
-        rev = {v: k for k, v in __import__("reftorch._tensor", fromlist=["_TYPE_NAMES"])._TYPE_NAMES.items()}
-        dtype = D.BY_NAME[rev[name]]
-    return _to(self, dtype)
+        prefix = "torch.cuda." if dtype.startswith("torch.cuda.") else "torch."
+        name = dtype[len(prefix):] if dtype.startswith(prefix) else None
+        by_name = {v: k for k, v in _TYPE_NAMES.items()}
+        if name == "Tensor":
+            dt = D.get_default_dtype()
+        elif name in by_name:
+            dt = D.BY_NAME[by_name[name]]
+        else:
+            raise ValueError(f"invalid type: '{dtype}'")
+        is_cuda = prefix == "torch.cuda."
+    elif dtype is Tensor:  # the default legacy type: default dtype, CPU
+        dt, is_cuda = D.get_default_dtype(), False
+    elif isinstance(dtype, type) and isinstance(getattr(dtype, "dtype", None), D.dtype):  # torch.LongTensor
+        dt, is_cuda = dtype.dtype, bool(getattr(dtype, "is_cuda", False))
+    else:
+        raise TypeError("dtype must be a type, str, or dtype object")
+    if is_cuda:
+        from . import cuda
+        if not cuda.is_available():
+            raise RuntimeError(cuda._NO_ATEN_CUDA)
+        return _to(self, dt, device=self.device if self.device.type == "cuda" else "cuda")
+    return _to(self, dt, device="cpu")
 
 
 def _cuda(self, device=None, non_blocking=False):
@@ -160,8 +190,48 @@ def _pin_memory(self, device=None):
     return _PinMemory.apply(self)
 
 
+def _int_list_method(fn, name, arg):
+    """Bind ``fn(input, ints)`` as a method taking the ints the ways PyTorch's methods do:
+    ``t.flip(0, 1)``, ``t.flip((0, 1))``, ``t.flip([0])`` or ``t.flip(dims=(0, 1))``."""
+    def method(self, *args, **kw):
+        if arg in kw:
+            if args:
+                raise TypeError(f"{name}() got multiple values for argument '{arg}'")
+            value = kw.pop(arg)
+            if isinstance(value, bool) or not hasattr(value, "__len__"):
+                raise TypeError(f"{name}(): argument '{arg}' must be tuple of ints, not {type(value).__name__}")
+        elif not args:
+            raise TypeError(f'{name}() missing 1 required positional arguments: "{arg}"')
+        elif len(args) == 1:
+            value = args[0]
+            if isinstance(value, int) and not isinstance(value, bool):
+                value = (value,)
+            elif not isinstance(value, (tuple, list)):
+                raise TypeError(f"{name}(): argument '{arg}' (position 1) must be tuple of ints, "
+                                f"not {type(value).__name__}")
+        elif isinstance(args[0], (tuple, list)):
+            raise TypeError(f"{name}() takes 1 positional argument but {len(args)} were given")
+        else:
+            value = args
+        if kw:
+            raise TypeError(f"{name}() got an unexpected keyword argument '{next(iter(kw))}'")
+        return fn(self, tuple(value) if isinstance(value, list) else value)
+    method.__name__ = name
+    method.__doc__ = fn.__doc__
+    return method
+
+
+def _squeeze(self, *dim, **kw):
+    """``t.squeeze()``, ``t.squeeze(0)``, ``t.squeeze(0, 1)``, ``t.squeeze((0, 1))``, ``t.squeeze(dim=0)``."""
+    if len(dim) > 1:
+        return shape.squeeze(self, dim, **kw)
+    return shape.squeeze(self, *dim, **kw)
+
+
 def _new(fn):
     def method(self, *size, dtype=None, device=None, requires_grad=False, **kw):
+        if not size and "size" in kw:
+            size = (kw.pop("size"),)
         return fn(*size, dtype=self.dtype if dtype is None else dtype,
                   device=self.device if device is None else device, requires_grad=requires_grad)
     return method
@@ -179,11 +249,12 @@ def _new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):
 
 M = {
     # shape
-    "view": shape.view, "reshape": shape.reshape, "flatten": shape.flatten, "unflatten": shape.unflatten,
-    "squeeze": shape.squeeze, "unsqueeze": shape.unsqueeze, "permute": shape.permute,
+    "view": shape.view, "reshape": _int_list_method(shape.reshape, "reshape", "shape"),
+    "flatten": shape.flatten, "unflatten": shape.unflatten, "squeeze": _squeeze, "unsqueeze": shape.unsqueeze,
+    "permute": _int_list_method(shape.permute, "permute", "dims"),
     "transpose": shape.transpose, "swapaxes": shape.transpose, "swapdims": shape.transpose, "t": shape.t,
-    "movedim": shape.movedim, "expand": shape.expand, "expand_as": shape.expand_as,
-    "contiguous": shape.contiguous, "clone": shape.clone, "repeat": shape.repeat,
+    "movedim": shape.movedim, "expand": _int_list_method(shape.expand, "expand", "size"), "expand_as": shape.expand_as,
+    "contiguous": shape.contiguous, "clone": shape.clone, "repeat": _int_list_method(shape.repeat, "repeat", "repeats"),
     "view_as": lambda self, other: shape.view(self, other.shape),
     "reshape_as": lambda self, other: shape.reshape(self, other.shape),
     # indexing
@@ -268,7 +339,8 @@ def _bind_more_ops():
         "norm": norm.torch_norm, "amax": norm.amax, "amin": norm.amin,
         "multinomial": multinomial.multinomial,
         "cumsum": cumulative.cumsum, "cumprod": cumulative.cumprod,
-        "flip": reorder.flip, "roll": reorder.roll, "repeat_interleave": reorder.repeat_interleave,
+        "flip": _int_list_method(reorder.flip, "flip", "dims"), "roll": reorder.roll,
+        "repeat_interleave": reorder.repeat_interleave,
         "t_": inplace_shape.t_, "zero_": inplace_shape.zero_,
         "logical_xor": pointwise.logical_xor,
     }

@@ -52,6 +52,9 @@ def _as_operand(v, ref, dt):
             and dt is not D.int64:
         # PyTorch wraps an out-of-range int scalar (uint8 tensor + -1 adds 255).
         arr = b.xp.astype(b.xp.asarray(v, dtype=b.dtype(D.int64), **b._dev_kw()), native)
+    elif isinstance(v, float) and not -65504.0 <= v <= 65504.0:
+        with b.quiet_overflow():  # beyond float16's range: inf silently, as in PyTorch
+            arr = b.xp.asarray(v, dtype=native, **b._dev_kw())
     else:
         arr = b.xp.asarray(v, dtype=native, **b._dev_kw())
     return Tensor._wrap(arr, ref.device, b)
@@ -344,13 +347,32 @@ class Where(Function):
         return tuple(out)
 
 
+_WARNED_UINT8 = []
+_UINT8_CONDITION = (
+    "where received a uint8 condition tensor. This behavior is deprecated and will be removed in a future "
+    "version of PyTorch. Use a boolean condition instead. (Triggered internally at "
+    "/__w/pytorch/pytorch/aten/src/ATen/native/TensorCompare.cpp:621.)")
+
+
+def _warn_uint8_condition():
+    if not _WARNED_UINT8:  # PyTorch warns once per process (TORCH_WARN_ONCE)
+        _WARNED_UINT8.append(True)
+        import warnings
+        warnings.warn(_UINT8_CONDITION, UserWarning, stacklevel=4)
+
+
 def where(condition, input=None, other=None, *, out=None):
     """``input`` where ``condition`` is True, else ``other``, with broadcasting and type
     promotion. Mirrors ``torch.where(condition, input, other)`` (and
     ``Tensor.where(condition, other)``).
 
+    A uint8 ``condition`` is accepted (nonzero is True) with PyTorch's once-per-process
+    deprecation ``UserWarning``.
+
     Raises:
-        RuntimeError: if ``condition`` is not a bool tensor.
+        RuntimeError: if ``condition`` is neither a bool nor a uint8 tensor, or a Python
+            number does not fit the result dtype ("value cannot be converted to type
+            uint8_t without overflow").
 
     Examples:
         >>> import reftorch as torch
@@ -369,10 +391,18 @@ def where(condition, input=None, other=None, *, out=None):
         # (so where(c, 1, 0.5) is float32 and where(c, 1, 0) int64, as in PyTorch).
         from .creation import tensor
         input = tensor(input, device=condition.device)
-    if condition.dtype is not D.bool:
+    if condition.dtype is D.uint8:
+        _warn_uint8_condition()
+        from .._tensor_methods import _to
+        condition = _to(condition, D.bool)
+    elif condition.dtype is not D.bool:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
                            f"{D.scalar_name(condition.dtype)}")
     x, y, dt = _operands(input, other)
+    from ._common import checked_scalar
+    for v in (input, other):
+        if not isinstance(v, Tensor):
+            checked_scalar(v, dt)  # PyTorch refuses a number that does not fit the result dtype
     from .indexing import _broadcast_shape
     shape = _broadcast_shape(_broadcast_shape(condition.shape, x.shape), y.shape)
     from .shape import expand

@@ -26,6 +26,11 @@ def _dims(input, dim):
     return (_wrap_dim(dim, nd),)
 
 
+def _check_keepdim(keepdim, fn):
+    if not isinstance(keepdim, bool):
+        raise TypeError(f"{fn}(): argument 'keepdim' must be bool, not {type(keepdim).__name__}")
+
+
 def _expand_grad(xp, g, shape, axes, keepdim):
     if axes is None:
         axes = tuple(range(len(shape)))
@@ -73,6 +78,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
         (tensor(10.), tensor([4., 6.]), tensor([[3.],
                 [7.]]))
     """
+    _check_keepdim(keepdim, "sum")
     axes = _dims(input, dim)
     if dtype is None:
         dtype = input.dtype if (input.dtype.is_floating_point or input.dtype.is_complex) else D.int64
@@ -113,6 +119,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
         >>> torch.tensor([[1., 2.], [3., 4.]]).mean(dim=0)
         tensor([2., 3.])
     """
+    _check_keepdim(keepdim, "mean")
     if dtype is not None:
         input = input.to(dtype)
     if not (input.dtype.is_floating_point or input.dtype.is_complex):
