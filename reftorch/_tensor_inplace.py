@@ -18,7 +18,7 @@ import math
 
 from . import _dtype as D
 from ._tensor import Tensor
-from .autograd.function import Function, Node
+from .autograd.function import Function, Node, new_node
 from .autograd.grad_mode import is_grad_enabled
 from ._ops._common import sum_to_shape
 
@@ -175,12 +175,12 @@ def _rebase_view(t, base, result, prev_fn):
         ctx.fn = fn
         node = CopySlices(None, ctx, (_edge(base),) + tuple(fn.next_functions[1:]), CopySlicesFn.name)
     else:
-        node = Node(CopySlicesFn, ctx, (_edge(base), (fn, 0)), CopySlicesFn.name)
+        node = new_node(CopySlicesFn, ctx, (_edge(base), (fn, 0)), CopySlicesFn.name)
     base.grad_fn = node
     base._requires_grad = True
     vctx = Context((True,))
     vctx.__dict__.update(geometry)
-    t.grad_fn = Node(AsStridedViewFn, vctx, ((node, 0),), AsStridedViewFn.name)
+    t.grad_fn = new_node(AsStridedViewFn, vctx, ((node, 0),), AsStridedViewFn.name)
     t._requires_grad = True
 
 
@@ -196,7 +196,7 @@ def regenerate_view_fn(t, base):
     vctx = Context((True,))
     vctx.__dict__.update(backend=b, xp=b.xp, shape=tuple(t.shape), index=index, mask=mask,
                          base_shape=tuple(base.shape))
-    t.grad_fn = Node(AsStridedViewFn, vctx, (_edge(base),), AsStridedViewFn.name)
+    t.grad_fn = new_node(AsStridedViewFn, vctx, (_edge(base),), AsStridedViewFn.name)
 
 
 def _keep_original_self(ctx, t):

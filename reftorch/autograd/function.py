@@ -117,6 +117,26 @@ class Node:
         raise NotImplementedError("Node hooks are not implemented in reftorch")
 
 
+#: One ``Node`` subclass per ``grad_fn`` name (``MulBackward0``, ...), made on first use:
+#: ``type(t.grad_fn).__name__`` is the name, as PyTorch has one class per backward.
+_NODE_CLASSES = {}
+
+
+def node_class(name):
+    """The ``Node`` subclass whose ``__name__`` is the last part of ``name``
+    (``"torch::autograd::CopySlices"`` -> ``CopySlices``)."""
+    cls = _NODE_CLASSES.get(name)
+    if cls is None:
+        short = name.rsplit("::", 1)[-1]
+        cls = _NODE_CLASSES[name] = type(Node)(short, (Node,), {"__slots__": (), "__qualname__": short})
+    return cls
+
+
+def new_node(fn, ctx, next_functions, name, slots=None):
+    """A graph node of the class named ``name`` (see :func:`node_class`)."""
+    return (_NODE_CLASSES.get(name) or node_class(name))(fn, ctx, next_functions, name, slots)
+
+
 class AccumulateGrad:
     """The node that adds an incoming gradient to a leaf tensor's ``.grad``."""
 
@@ -239,9 +259,10 @@ class Function:
             skip = cls.nondiff if _skip is None else _skip
             if skip:  # inputs PyTorch does not list in next_functions (indices, masks, scalars)
                 slots = tuple(i for i in range(len(inputs)) if i not in skip)
-                node = Node(cls, ctx, tuple(_edge(inputs[i]) for i in slots), _name or cls.name, slots)
+                node = new_node(cls, ctx, tuple(_edge(inputs[i]) for i in slots), _name or cls.name, slots)
             else:
-                node = Node(cls, ctx, tuple(_edge(t) for t in inputs), _name or cls.name)
+                name = _name or cls.name
+                node = (_NODE_CLASSES.get(name) or node_class(name))(cls, ctx, tuple(_edge(t) for t in inputs), name)
             result.grad_fn = node
             if ctx._save_output:
                 ctx._saved = ctx._saved + (result,)
