@@ -1,7 +1,6 @@
 """What every backend provides beyond its array namespace."""
 from __future__ import annotations
 
-import contextlib
 import math
 
 from .. import _dtype as D
@@ -21,6 +20,53 @@ def contiguous_strides(shape):
         strides.append(acc)
         acc *= max(s, 1)
     return tuple(reversed(strides))
+
+
+class NumpyErrors:
+    """NumPy's floating-point error state switched to "ignore" (PyTorch's kernels never warn
+    about a division by zero, an overflow or an invalid value; NumPy would print a
+    ``RuntimeWarning``). ``enter()`` returns a token for ``exit(token)``; both are cheap
+    enough to run around every kernel call (NumPy >= 2 keeps the state in a context
+    variable; without it, ``np.errstate``)."""
+
+    def __init__(self, np):
+        self._np = np
+        try:
+            from numpy._core._ufunc_config import _extobj_contextvar as var
+        except ImportError:  # pragma: no cover - a NumPy without the context variable
+            var = None
+        self._var = var
+        if var is not None:
+            with np.errstate(all="ignore"):
+                self._ignore = var.get()
+
+    def enter(self):
+        if self._var is not None:
+            return self._var.set(self._ignore)
+        state = self._np.errstate(all="ignore")  # pragma: no cover
+        state.__enter__()  # pragma: no cover
+        return state  # pragma: no cover
+
+    def exit(self, token):
+        if self._var is not None:
+            self._var.reset(token)
+        else:  # pragma: no cover
+            token.__exit__(None, None, None)
+
+
+class _Quiet:
+    """``with backend.quiet():`` -- a context manager over ``quiet_enter``/``quiet_exit``."""
+
+    __slots__ = ("_backend", "_token")
+
+    def __init__(self, backend):
+        self._backend = backend
+
+    def __enter__(self):
+        self._token = self._backend.quiet_enter()
+
+    def __exit__(self, *exc):
+        self._backend.quiet_exit(self._token)
 
 
 class Backend:
@@ -68,12 +114,37 @@ class Backend:
         """True when ``arr`` lies in page-locked host memory (only CPU arrays can)."""
         return False
 
+    # PyTorch's kernels never warn about floating-point faults (log(0), x / 0, overflow):
+    # Function.apply and the backward pass run every kernel between quiet_enter() and
+    # quiet_exit(token); other code uses ``with backend.quiet():``.
+    def quiet_enter(self):
+        """Start ignoring floating-point faults; returns a token for :meth:`quiet_exit`."""
+        return None
+
+    def quiet_exit(self, token):
+        """Restore the floating-point error state that ``quiet_enter`` replaced."""
+
+    def quiet(self):
+        """A context manager ignoring floating-point faults (see ``quiet_enter``)."""
+        return _Quiet(self)
+
     def quiet_overflow(self):
-        """A context manager silencing overflow warnings (PyTorch's kernels never warn)."""
-        return contextlib.nullcontext()
+        """A context manager silencing overflow warnings (see :meth:`quiet`)."""
+        return self.quiet()
 
     def dtype_of(self, arr):
         return self._from_native[arr.dtype]
+
+    def fmod(self, a, b):
+        """C's ``fmod`` (the remainder with the sign of ``a``), which PyTorch's floor division
+        and ``remainder`` build on; the array API standard lacks it."""
+        xp = self.xp
+        f = getattr(xp, "fmod", None)
+        if f is not None:
+            return f(a, b)
+        r = xp.remainder(a, b)  # Python's modulus: the sign of b
+        r = xp.where((r != 0) & ((r < 0) != (a < 0)), r - b, r)
+        return xp.where(xp.isinf(b) & xp.isfinite(a), a, r)
 
     # ----------------------------------------------------------- generic kernels
     def zeros(self, shape, d):

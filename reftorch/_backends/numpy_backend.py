@@ -7,7 +7,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided as _as_strided
 
 from .._device import device
-from .base import Backend, numpy_style_dtypes
+from .base import Backend, NumpyErrors, numpy_style_dtypes
 
 
 class NumpyBackend(Backend):
@@ -17,6 +17,8 @@ class NumpyBackend(Backend):
 
     def __init__(self):
         super().__init__(numpy_style_dtypes(np))
+        errors = NumpyErrors(np)
+        self.quiet_enter, self.quiet_exit = errors.enter, errors.exit
 
     # host <-> backend
     def from_host(self, arr, copy=False):
@@ -58,9 +60,6 @@ class NumpyBackend(Backend):
     def owns_memory(self, arr):
         flags = arr.flags
         return arr.base is None and flags.owndata and flags.c_contiguous and flags.writeable
-
-    def quiet_overflow(self):
-        return np.errstate(over="ignore")
 
     def take_in_range(self, arr, idx, axis=None):
         # mode="clip" skips NumPy's own bounds-checking pass (the caller checked them).

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 
 from .._device import device
-from .base import Backend, contiguous_strides
+from .base import Backend, NumpyErrors, contiguous_strides
 
 
 class StrictBackend(Backend):
@@ -30,9 +30,8 @@ class StrictBackend(Backend):
             "int32": xp.int32, "int64": xp.int64, "float32": xp.float32,
             "float64": xp.float64, "complex64": xp.complex64, "complex128": xp.complex128,
         })
-
-    def quiet_overflow(self):
-        return self._np.errstate(over="ignore")  # array_api_strict computes with NumPy
+        errors = NumpyErrors(np)  # array_api_strict computes with NumPy
+        self.quiet_enter, self.quiet_exit = errors.enter, errors.exit
 
     def _dev_kw(self):
         return {"device": self._dev}

@@ -99,10 +99,11 @@ def _contains_tensor(data):
 def _from_host(arr, dtype, device, requires_grad=False):
     dev, backend = resolve_device(device)
     native = backend.dtype(dtype)
-    if dev.type == "cpu":
-        out = _np.array(arr, dtype=native, copy=True)
-    else:
-        out = backend.from_host(_np.asarray(arr, dtype=_np.dtype(dtype.name)))
+    with backend.quiet():  # a float too large for float16 becomes inf without a warning
+        if dev.type == "cpu":
+            out = _np.array(arr, dtype=native, copy=True)
+        else:
+            out = backend.from_host(_np.asarray(arr, dtype=_np.dtype(dtype.name)))
     t = Tensor._wrap(out, dev, backend)
     if requires_grad:
         t.requires_grad_(True, _method=False)

@@ -53,7 +53,8 @@ def _as_operand(v, ref, dt):
         # PyTorch wraps an out-of-range int scalar (uint8 tensor + -1 adds 255).
         arr = b.xp.astype(b.xp.asarray(v, dtype=b.dtype(D.int64), **b._dev_kw()), native)
     else:
-        arr = b.xp.asarray(v, dtype=native, **b._dev_kw())
+        with b.quiet():  # 1e30 as a float16 operand: inf, without NumPy's warning
+            arr = b.xp.asarray(v, dtype=native, **b._dev_kw())
     return Tensor._wrap(arr, ref.device, b)
 
 
@@ -161,12 +162,15 @@ class Pow(_Binary):
     name = "PowBackward0"
 
     @staticmethod
-    def forward(ctx, x, y, dt):
+    def forward(ctx, x, y, dt, scalar=None):
         a, b = _Binary._setup(ctx, x, y, dt)
         ctx.save_for_backward(x, y)
         ctx.dt = dt
+        ctx.scalar = scalar
         if dt is D.bool:  # x ** y on bools: True unless x is False and y is True
             out = x._backend.xp.logical_or(a, x._backend.xp.logical_not(b))
+        elif scalar is not None and dt in _POW_SPECIAL:
+            out = _float_pow_scalar(x._backend.xp, a, b, scalar)
         elif dt.is_floating_point or dt.is_complex:
             out = a ** b
         else:
@@ -182,11 +186,39 @@ class Pow(_Binary):
         gx = gy = None
         if ctx.needs_input_grad[0]:
             zero = xp.zeros((), dtype=g.dtype, device=g.device)
-            gx = xp.where(b == 0, zero, g * b * a ** (b - 1))
+            if ctx.scalar is not None and ctx.dt.is_floating_point:  # PyTorch: self.pow(e - 1)
+                e = ctx.scalar
+                p = _float_pow_scalar(xp, a, b - 1, e - 1) if ctx.dt in _POW_SPECIAL else a ** (b - 1)
+                gx = zero if e == 0 else g * (b * p)
+            else:
+                gx = xp.where(b == 0, zero, g * b * a ** (b - 1))
         if ctx.needs_input_grad[1]:
             zero = xp.zeros((), dtype=g.dtype, device=g.device)
             gy = xp.where((a == 0) & (b >= 0), zero, g * out._data * xp.log(a))
         return _Binary._reduce(ctx, gx, gy)
+
+
+#: dtypes whose ``x ** number`` takes PyTorch's special cases (float16 calls ``pow``)
+_POW_SPECIAL = (D.float32, D.float64)
+
+
+def _float_pow_scalar(xp, a, b, e):
+    """``a ** e`` for a float32/64 array and a Python number ``e`` (``b`` is ``e`` as an
+    array), with PyTorch's special cases: 0.5 is ``sqrt`` (``-0. ** 0.5`` is ``-0.``), -0.5
+    ``1 / sqrt``, 2 and 3 products, -1 and -2 reciprocals."""
+    if e == 2:
+        return a * a
+    if e == 0.5:
+        return xp.sqrt(a)
+    if e == 3:
+        return a * a * a
+    if e == -0.5:
+        return 1 / xp.sqrt(a)
+    if e == -1:
+        return 1 / a
+    if e == -2:
+        return 1 / (a * a)
+    return a ** b
 
 
 def _int_pow(xp, a, b):
@@ -295,7 +327,8 @@ def pow(input, exponent, *, out=None):
     if not (dt.is_floating_point or dt.is_complex) and not isinstance(exponent, Tensor) and exponent < 0:
         raise RuntimeError("Integers to negative integer powers are not allowed.")
     skip = {"PowBackward0": (1,), "PowBackward2": (0,)}.get(name, ())  # scalar operands get no edge
-    return Pow.apply(x, y, dt=dt, _name=name, _skip=skip)
+    scalar = exponent if name == "PowBackward0" and not isinstance(exponent, complex) else None
+    return Pow.apply(x, y, dt=dt, scalar=scalar, _name=name, _skip=skip)
 
 
 def floor_divide(input, other):
@@ -377,8 +410,9 @@ class DivRounding(_Binary):
         xp = x._backend.xp
         _check_int_zero(xp, b, dt)
         if dt.is_floating_point:
-            q = a / b
-            return xp.trunc(q) if mode == "trunc" else xp.floor(q)
+            if mode == "trunc":
+                return xp.trunc(a / b)
+            return _floor_divide_float(x._backend, a, b)
         if mode == "floor":
             return a // b
         q = a // b
@@ -388,6 +422,32 @@ class DivRounding(_Binary):
     def backward(ctx, g):
         zero = ctx.xp.zeros_like(g)
         return _Binary._reduce(ctx, zero, zero)
+
+
+def _floor_divide_float(backend, a, b):
+    """PyTorch's ``div_floor_floating``: ``(a - fmod(a, b)) / b``, less 1 when the remainder's
+    sign differs from ``b``'s, then floored and rounded to the nearest integer; a zero quotient
+    takes the sign of ``a / b``; ``b == 0`` gives IEEE ``a / b``. (``floor(a / b)`` differs for
+    ``1 // 0.1`` (9, not 10) and for ``-1 // inf`` (-1, not -0).)"""
+    xp = backend.xp
+    mod = backend.fmod(a, b)
+    div = (a - mod) / b
+    one = xp.ones((), dtype=a.dtype, device=a.device)
+    div = xp.where((mod != 0) & ((b < 0) != (mod < 0)), div - one, div)
+    fl = xp.floor(div)
+    fl = xp.where(div - fl > one / 2, fl + one, fl)
+    q = a / b
+    zero = xp.zeros((), dtype=a.dtype, device=a.device)
+    signed_zero = xp.where(xp.signbit(q), -zero, zero)
+    return xp.where(b == 0, q, xp.where(div != 0, fl, signed_zero))
+
+
+def _remainder_float(backend, a, b):
+    """PyTorch's float ``remainder``: ``fmod(a, b)``, plus ``b`` when its sign differs from
+    ``b``'s (a zero keeps ``a``'s sign: ``0. % -2.`` is ``0.``, NumPy gives ``-0.``)."""
+    xp = backend.xp
+    mod = backend.fmod(a, b)
+    return xp.where((mod != 0) & ((b < 0) != (mod < 0)), mod + b, mod)
 
 
 class Remainder(_Binary):
@@ -400,6 +460,8 @@ class Remainder(_Binary):
         ctx.save_for_backward(x if ctx.needs_input_grad[1:2] == (True,) else None,
                               y if ctx.needs_input_grad[1:2] == (True,) else None)
         _check_int_zero(x._backend.xp, b, dt)
+        if dt.is_floating_point:
+            return _remainder_float(x._backend, a, b)
         return x._backend.xp.remainder(a, b)
 
     @staticmethod
@@ -407,7 +469,7 @@ class Remainder(_Binary):
         x, y = ctx.saved_tensors
         gy = None
         if x is not None:
-            gy = -g * ctx.xp.floor(_cast(x, ctx.dt) / _cast(y, ctx.dt))
+            gy = -g * _floor_divide_float(y._backend, _cast(x, ctx.dt), _cast(y, ctx.dt))
         return _Binary._reduce(ctx, g, gy)
 
 

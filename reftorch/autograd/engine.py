@@ -80,7 +80,8 @@ def run_backward(tensors, grads, retain_graph=False, inputs=None):
 
     deps = _dependencies(roots)
     ready = [r for r in roots if deps.get(r, 0) == 0]
-    with no_grad():
+    # backward formulas run without floating-point warnings (PyTorch prints none)
+    with no_grad(), tensors[0]._backend.quiet():
         while ready:
             node = ready.pop()
             grad = buffer.pop(node, None)

@@ -220,19 +220,24 @@ class Function:
                     needs = True
                     break
         x0 = inputs[0]
-        if needs:
-            ctx = Context(tuple(t._requires_grad for t in inputs))
-            ctx.xp = x0._backend.xp
-            out = cls.forward(ctx, *inputs, **params)
-        else:
-            out = cls.forward(_NO_CTX, *inputs, **params)
+        b0 = x0._backend
+        quiet = b0.quiet_enter()  # no floating-point warnings, as in PyTorch
+        try:
+            if needs:
+                ctx = Context(tuple(t._requires_grad for t in inputs))
+                ctx.xp = b0.xp
+                out = cls.forward(ctx, *inputs, **params)
+            else:
+                out = cls.forward(_NO_CTX, *inputs, **params)
+        finally:
+            b0.quiet_exit(quiet)
         if _out is None:
             dev, backend = x0._device, x0._backend
         else:  # an op that moves data to another device: _out = (device, backend)
             dev, backend = _out
         is_view = cls.is_view
         if cls.elementwise:
-            out = (_RELAYOUT or _relayout())(x0._backend, out, inputs[cls.elementwise_from:])
+            out = (_RELAYOUT or _relayout())(b0, out, inputs[cls.elementwise_from:])
         if not is_view and 0 in out.shape:
             from .._ops._common import fix_empty_strides
             out = fix_empty_strides(backend, out)
