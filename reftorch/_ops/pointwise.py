@@ -154,7 +154,7 @@ class Div(_Binary):
         x, y = ctx.saved_tensors
         b = _cast(y, ctx.dt)
         gx = g / b
-        gy = -g * _cast(x, ctx.dt) / (b * b) if x is not None else None
+        gy = -g * ((_cast(x, ctx.dt) / b) / b) if x is not None else None  # PyTorch's order
         return _Binary._reduce(ctx, gx, gy)
 
 
@@ -189,7 +189,7 @@ class Pow(_Binary):
             if ctx.scalar is not None and ctx.dt.is_floating_point:  # PyTorch: self.pow(e - 1)
                 e = ctx.scalar
                 p = _float_pow_scalar(xp, a, b - 1, e - 1) if ctx.dt in _POW_SPECIAL else a ** (b - 1)
-                gx = zero if e == 0 else g * (b * p)
+                gx = xp.zeros_like(g) if e == 0 else g * (b * p)
             else:
                 gx = xp.where(b == 0, zero, g * b * a ** (b - 1))
         if ctx.needs_input_grad[1]:
