@@ -102,6 +102,8 @@ class Tensor:
         self._init_from(src._data, src.device, src._backend)
 
     def _init_from(self, data, dev, backend):
+        if data.__class__ is not backend.array_type:  # a NumPy scalar from a 0-d result
+            data = backend.as_array(data)
         self._data = data
         self._backend = backend
         self._dtype = backend.dtype_of(data)

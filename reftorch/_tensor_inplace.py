@@ -285,17 +285,55 @@ def _check_value(t, nkey, advanced, value, was_tensor):
         expand(value.reshape(vshape) if vshape != tuple(value.shape) else value, target)
 
 
+def _selects_all(t, key):
+    """True when ``t[key]`` is ``t`` itself (``()``, ``...``, ``:``, full slices): PyTorch then
+    writes with ``copy_`` or ``fill_`` (grad_fn ``CopyBackwards`` / ``FillBackward3``)."""
+    k = key if isinstance(key, tuple) else (key,)
+    ell = [i for i, e in enumerate(k) if e is Ellipsis]
+    if len(ell) > 1 or not all(e is Ellipsis or isinstance(e, slice) for e in k):
+        return False
+    n = len(k) - len(ell)
+    if n > t.dim():
+        return False
+    if ell:
+        i = ell[0]
+        dims = list(range(i)) + list(range(t.dim() - (len(k) - i - 1), t.dim()))
+        slices = k[:i] + k[i + 1:]
+    else:
+        dims, slices = range(n), k
+    for e, d in zip(slices, dims):
+        size = t.shape[d]
+        if e.step not in (None, 1) or e.indices(size) != (0, size, 1):
+            return False
+    return True
+
+
 def setitem(t, key, value):
     from ._ops.indexing import _normalize_key, sequence_as_tuple
     from ._ops.pointwise import _as_operand
     key = sequence_as_tuple(key)
+    if _selects_all(t, key):
+        from ._tensor_methods import _copy_, _fill_
+        if not isinstance(value, Tensor):
+            from ._scalar import check_fill_value, store_value
+            check_fill_value(value, t.dtype, setitem=True)
+            value = _as_operand(store_value(value, t.dtype), t, t.dtype)
+        if tuple(value.shape) == tuple(t.shape):
+            _copy_(t, value)
+        elif value.dim() == 0 and value.device.type == "cpu":
+            _fill_(t, value)
+        else:
+            _copy_(t, value)
+        return
     if isinstance(key, tuple):
         key = tuple(int(k.item()) if isinstance(k, Tensor) and k.dim() == 0 and k.dtype in (D.int64, D.int32)
                     else k for k in key)
     nkey, advanced, _ = _normalize_key(t, key)
     was_tensor = isinstance(value, Tensor)
     if not was_tensor:
-        value = _as_operand(value, t, t.dtype)
+        from ._scalar import check_fill_value, store_value
+        check_fill_value(value, t.dtype, setitem=True)  # x[i] = 300 on uint8: PyTorch's overflow error
+        value = _as_operand(store_value(value, t.dtype), t, t.dtype)
     elif value.device != t.device:
         value = value.to(t.device)
     _check_value(t, nkey, advanced, value, was_tensor)

@@ -8,6 +8,7 @@ from ._tensor_inplace import commit, setitem, write_all
 from ._ops import creation, indexing, join, linalg, pointwise, reduction, sampling, shape
 from ._ops._common import resolve_device
 from .autograd.function import Function
+from ._ops._common import sum_to_shape
 
 
 class ToCopy(Function):
@@ -79,18 +80,107 @@ def _inplace(fn):
 
 def _zero_(self):
     """Fill with zeros in place."""
+    if _records(self):
+        from ._tensor_inplace import check_inplace
+        check_inplace(self)
+        return commit(self, _Zero.apply(self))
     return _fill_(self, 0)
 
 
+class _Fill(Function):
+    """``fill_`` recorded by autograd: ``FillBackward2`` for a number (no gradient reaches the
+    old values), ``FillBackward3`` for a 0-d tensor value (which gets the gradient's sum)."""
+
+    name = "FillBackward2"
+
+    @staticmethod
+    def forward(ctx, x, *value, fill=None):
+        xp, kw = x._backend.xp, x._backend._dev_kw()
+        if value:
+            ctx.vnative = value[0]._data.dtype
+            arr = value[0]._data
+            arr = arr if arr.dtype == x._data.dtype else xp.astype(arr, x._data.dtype)
+            return xp.broadcast_to(arr, x._data.shape)
+        return xp.full(x._data.shape, fill, dtype=x._data.dtype, **kw)
+
+    @staticmethod
+    def backward(ctx, g):
+        xp = ctx.xp
+        if len(ctx.needs_input_grad) == 1:
+            return xp.zeros_like(g)
+        gv = xp.sum(g)
+        return xp.zeros_like(g), (gv if gv.dtype == ctx.vnative else xp.astype(gv, ctx.vnative))
+
+
 def _fill_(self, value):
-    """Fill with ``value`` in place."""
+    """Fill with ``value`` (a number or a 0-d tensor) in place.
+
+    Raises:
+        RuntimeError: if the number does not fit the dtype (``fill_(300)`` on uint8), or
+            ``value`` is a tensor with dimensions.
+    """
     from ._tensor_inplace import check_inplace, _store
+    from ._scalar import check_fill_value, store_value
     check_inplace(self)
-    if isinstance(value, Tensor):
-        value = value.item()
     b = self._backend
+    if isinstance(value, Tensor):
+        if value.dim() != 0:
+            raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
+                               f"{value.dim()} dimensions.")
+        if value.device != self.device:
+            value = value.to(self.device)
+        if _records(self, value):
+            return commit(self, _Fill.apply(self, value, _name="FillBackward3"))
+        arr = value._data if value._data.dtype == self._data.dtype else b.xp.astype(value._data, self._data.dtype)
+        _store(self, b.xp.broadcast_to(arr, self._data.shape))
+        return self
+    check_fill_value(value, self.dtype, numel=self.numel())
+    value = store_value(value, self.dtype)
+    if _records(self):
+        return commit(self, _Fill.apply(self, fill=value))
     _store(self, b.xp.full(self._data.shape, value, dtype=self._data.dtype, **b._dev_kw()))
     return self
+
+
+def _records(*tensors):
+    """True when an in-place write to ``tensors[0]`` must be recorded by autograd."""
+    from .autograd.grad_mode import is_grad_enabled
+    return is_grad_enabled() and any(t._requires_grad for t in tensors)
+
+
+class _Zero(Function):
+    name = "ZeroBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        return x._backend.xp.zeros_like(x._data)
+
+    @staticmethod
+    def backward(ctx, g):
+        return ctx.xp.zeros_like(g)
+
+
+class _Copy(Function):
+    """``copy_`` recorded by autograd (``CopyBackwards``): the source (cast and broadcast to
+    the destination) gets the gradient, the destination's old values none."""
+
+    name = "torch::autograd::CopyBackwards"
+
+    @staticmethod
+    def forward(ctx, x, src):
+        xp = x._backend.xp
+        ctx.src_shape, ctx.src_native = src._data.shape, src._data.dtype
+        arr = src._data if src._data.dtype == x._data.dtype else xp.astype(src._data, x._data.dtype)
+        return xp.asarray(xp.broadcast_to(arr, x._data.shape), copy=True)
+
+    @staticmethod
+    def backward(ctx, g):
+        xp = ctx.xp
+        gs = None
+        if ctx.needs_input_grad[1]:
+            gs = sum_to_shape(xp, g, ctx.src_shape)
+            gs = gs if gs.dtype == ctx.src_native else xp.astype(gs, ctx.src_native)
+        return xp.zeros_like(g), gs
 
 
 def _copy_(self, src, non_blocking=False):
@@ -98,10 +188,14 @@ def _copy_(self, src, non_blocking=False):
     src_t = src if src.device == self.device else src.to(self.device)
     if src_t.dtype is not self.dtype:
         src_t = src_t.to(self.dtype)
+    if _records(self, src):
+        from ._tensor_inplace import check_inplace
+        check_inplace(self)
+        if tuple(src.shape) != tuple(self.shape):
+            shape.expand(src.detach(), self.shape)  # PyTorch's error when src does not broadcast
+        return commit(self, _Copy.apply(self, src if src.device == self.device else src_t))
     if tuple(src_t.shape) != tuple(self.shape):
         src_t = shape.expand(src_t, self.shape)
-    if src_t._requires_grad:
-        return commit(self, pointwise.add(pointwise.mul(self.detach(), 0), src_t))
     from ._tensor_inplace import check_inplace, _store
     check_inplace(self)
     _store(self, src_t._data)

@@ -77,6 +77,15 @@ class Backend:
     #: True when views share memory with their base (False for the strict stand-in).
     has_views = True
 
+    #: the class of this backend's arrays, when every kernel result must be one (NumPy
+    #: returns scalars such as ``np.float32`` from 0-d reductions and ufuncs; a tensor always
+    #: holds an array, so in-place ops and views work on 0-d results). None: not checked.
+    array_type = None
+
+    def as_array(self, out):
+        """``out`` as an array of :attr:`array_type` (a 0-d array for a scalar)."""
+        return out
+
     def __init__(self, dtypes):
         self._to_native = {}
         self._from_native = {}

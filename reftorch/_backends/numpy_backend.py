@@ -15,10 +15,15 @@ class NumpyBackend(Backend):
     device = device("cpu")
     name = "numpy"
 
+    array_type = np.ndarray
+
     def __init__(self):
         super().__init__(numpy_style_dtypes(np))
         errors = NumpyErrors(np)
         self.quiet_enter, self.quiet_exit = errors.enter, errors.exit
+
+    def as_array(self, out):
+        return np.asarray(out)
 
     # host <-> backend
     def from_host(self, arr, copy=False):

@@ -11,6 +11,7 @@ import warnings
 import numpy as _np  # host-side parsing of Python data only; kernels use the backend
 
 from .. import _dtype as D
+from .._scalar import check_data_fits, check_fill_value, store_value
 from .._tensor import Tensor, _as_shape
 from ._common import check_dtype, resolve_device
 
@@ -150,6 +151,8 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
     arr = _host_data(data)
     if dtype is None:
         dtype = _infer_dtype(data, arr)
+    elif not isinstance(data, (Tensor, _np.ndarray, _np.generic)):
+        check_data_fits(arr, dtype)  # Python numbers: torch.tensor([300], dtype=torch.uint8) raises
     if device is None and isinstance(data, Tensor):
         device = data.device
     return _from_host(arr, dtype, device, requires_grad)
@@ -247,7 +250,8 @@ def _filled(kind, size, fill, dtype, device, requires_grad):
     elif kind == "empty":
         arr = xp.empty(shape, dtype=native, **kw)
     else:
-        arr = xp.full(shape, fill, dtype=native, **kw)
+        check_fill_value(fill, dtype, numel=math.prod(shape))
+        arr = xp.full(shape, store_value(fill, dtype), dtype=native, **kw)
     if 0 in shape:
         from ._common import fix_empty_strides
         arr = fix_empty_strides(backend, arr)

@@ -268,15 +268,43 @@ class MaskedFill(Function):
         return (sum_to_shape(xp, xp.where(mask._data, zero, g), ctx.shape), None)
 
 
+class MaskedFillTensor(Function):
+    """``masked_fill`` with a 0-d tensor value (``MaskedFillBackward1``): the value gets the
+    sum of the gradient where the mask is True."""
+
+    nondiff = (1,)
+    name = "MaskedFillBackward1"
+
+    @staticmethod
+    def forward(ctx, x, mask, value):
+        xp = x._backend.xp
+        ctx.save_for_backward(mask)
+        ctx.shape, ctx.vnative = x._data.shape, value._data.dtype
+        fill = value._data if value._data.dtype == x._data.dtype else xp.astype(value._data, x._data.dtype)
+        from ._common import row_major
+        return row_major(x._backend, xp.where(mask._data, fill, x._data))
+
+    @staticmethod
+    def backward(ctx, g):
+        (mask,) = ctx.saved_tensors
+        xp = ctx.xp
+        zero = xp.zeros((), dtype=g.dtype, **mask._backend._dev_kw())
+        gx = sum_to_shape(xp, xp.where(mask._data, zero, g), ctx.shape) if ctx.needs_input_grad[0] else None
+        gv = None
+        if ctx.needs_input_grad[2]:
+            gv = xp.sum(xp.where(mask._data, g, zero))
+            gv = gv if gv.dtype == ctx.vnative else xp.astype(gv, ctx.vnative)
+        return gx, None, gv
+
+
 def _fill_value(input, value):
-    if isinstance(value, Tensor):
-        if value.dim() != 0:
-            raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
-                               f"{value.dim()} dimension(s).")
-        value = value.item()
-    if not (input.dtype.is_floating_point or input.dtype.is_complex) and isinstance(value, float):
-        value = int(value) if input.dtype is not D.bool else bool(value)
-    return value
+    """A number value checked against ``input``'s dtype (PyTorch's overflow error) and made
+    storable (``-1`` for uint8 is 255, ``2.5`` for an integer dtype 2)."""
+    from .._scalar import check_fill_value, store_value
+    check_fill_value(value, input.dtype)
+    if input.dtype is D.bool:
+        return bool(value)
+    return store_value(value, input.dtype)
 
 
 def masked_fill(input, mask, value):
@@ -299,12 +327,23 @@ def masked_fill(input, mask, value):
     if mask.dtype is not D.bool:
         raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
                            f"{_c_type_name(mask.dtype)}")
-    value = _fill_value(input, value)
+    if isinstance(value, Tensor):
+        if value.dim() != 0:
+            raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                               f"{value.dim()} dimension(s).")
+        if input.device.type == "cpu":  # PyTorch's CPU kernel reads the value as a number
+            _fill_value(input, value.item())
+    else:
+        value = _fill_value(input, value)
     out_shape = _broadcast_shape(mask.shape, input.shape)  # PyTorch names the mask 'a'
     x = input
     if tuple(out_shape) != tuple(input.shape):
         from .shape import expand
         x = expand(input, out_shape)
+    if isinstance(value, Tensor):
+        if value.device != x.device:
+            value = value.to(x.device)
+        return MaskedFillTensor.apply(x, mask, value)
     return MaskedFill.apply(x, mask, value=value)
 
 

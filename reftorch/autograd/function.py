@@ -235,6 +235,8 @@ class Function:
             dev, backend = x0._device, x0._backend
         else:  # an op that moves data to another device: _out = (device, backend)
             dev, backend = _out
+        if out.__class__ is not backend.array_type:  # a NumPy scalar from a 0-d result
+            out = backend.as_array(out)
         is_view = cls.is_view
         if cls.elementwise:
             out = (_RELAYOUT or _relayout())(b0, out, inputs[cls.elementwise_from:])
