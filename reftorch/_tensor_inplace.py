@@ -34,6 +34,29 @@ def check_inplace(t):
         raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
 
 
+_OVERLAP = ("unsupported operation: more than one element of the written-to tensor refers to a single memory "
+            "location. Please clone() the tensor before performing the operation.")
+
+
+def has_internal_overlap(t, arr=None):
+    """True when two elements of ``t`` (or of its view array ``arr``) share memory: a
+    dimension of size > 1 with stride 0, as ``expand`` makes (PyTorch's "YES" answer)."""
+    b = t._backend
+    if not b.has_views:
+        return False
+    arr = t._data if arr is None else arr
+    for n, s in zip(arr.shape, b.strides(arr)):
+        if s == 0 and n > 1:
+            return True
+    return False
+
+
+def check_no_internal_overlap(t, arr=None):
+    """PyTorch's error for an in-place write into a tensor whose elements share memory."""
+    if has_internal_overlap(t, arr):
+        raise RuntimeError(_OVERLAP)
+
+
 def _store(t, arr):
     b = t._backend
     native = b.dtype(t.dtype)
@@ -56,6 +79,7 @@ def write_all(t, host):
 def commit(t, result):
     """Write ``result`` (computed out of place from ``t``) into ``t``; return ``t``."""
     check_inplace(t)
+    check_no_internal_overlap(t)
     if tuple(result.shape) != tuple(t.shape):
         raise RuntimeError(f"output with shape [{', '.join(map(str, t.shape))}] doesn't match the broadcast "
                            f"shape [{', '.join(map(str, result.shape))}]")
@@ -339,6 +363,8 @@ def setitem(t, key, value):
     _check_value(t, nkey, advanced, value, was_tensor)
     check_inplace(t)
     needs_graph = is_grad_enabled() and (t._requires_grad or value._requires_grad)
+    if not advanced:
+        check_no_internal_overlap(t, t._data[nkey])
     if not needs_graph:
         b = t._backend
         v = value._data

@@ -78,6 +78,24 @@ def _inplace(fn):
     return method
 
 
+def _masked_fill_(self, mask, value):
+    """In-place version of :meth:`masked_fill`. On an expanded tensor (elements sharing
+    memory) PyTorch writes the masked elements only, with a deprecation warning."""
+    from ._tensor_inplace import has_internal_overlap, check_inplace
+    if has_internal_overlap(self) and not _records(self, *([value] if isinstance(value, Tensor) else [])):
+        import warnings
+        warnings.warn("Use of masked_fill_ on expanded tensors is deprecated. Please clone() the tensor before "
+                      "performing this operation. This also applies to advanced indexing e.g. tensor[mask] = "
+                      "scalar", UserWarning, stacklevel=2)
+        check_inplace(self)
+        filled = indexing.masked_fill(self, mask, value)  # the checks, and the value to write
+        m = shape.expand(mask, self.shape)._data if tuple(mask.shape) != tuple(self.shape) else mask._data
+        self._data[m] = filled._data[m]
+        self._version[0] += 1
+        return self
+    return commit(self, indexing.masked_fill(self, mask, value))
+
+
 def _zero_(self):
     """Fill with zeros in place."""
     if _records(self):
@@ -127,6 +145,8 @@ def _fill_(self, value):
         if value.dim() != 0:
             raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
                                f"{value.dim()} dimensions.")
+        from ._tensor_inplace import check_no_internal_overlap
+        check_no_internal_overlap(self)  # (a number fills an expanded tensor; a tensor may not)
         if value.device != self.device:
             value = value.to(self.device)
         if _records(self, value):
@@ -188,6 +208,8 @@ def _copy_(self, src, non_blocking=False):
     src_t = src if src.device == self.device else src.to(self.device)
     if src_t.dtype is not self.dtype:
         src_t = src_t.to(self.dtype)
+    from ._tensor_inplace import check_no_internal_overlap
+    check_no_internal_overlap(self)
     if _records(self, src):
         from ._tensor_inplace import check_inplace
         check_inplace(self)
@@ -311,7 +333,7 @@ M = {
     # in place
     "add_": _inplace(pointwise.add), "sub_": _inplace(pointwise.sub), "mul_": _inplace(pointwise.mul),
     "div_": _inplace(pointwise.div), "pow_": _inplace(pointwise.pow), "neg_": _inplace(pointwise.neg),
-    "exp_": _inplace(pointwise.exp), "masked_fill_": _inplace(indexing.masked_fill),
+    "exp_": _inplace(pointwise.exp), "masked_fill_": _masked_fill_,
     "__iadd__": _inplace(pointwise.add), "__isub__": _inplace(pointwise.sub),
     "__imul__": _inplace(pointwise.mul), "__itruediv__": _inplace(pointwise.div),
     "zero_": _zero_, "fill_": _fill_, "copy_": _copy_,

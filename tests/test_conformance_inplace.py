@@ -52,3 +52,56 @@ def test_inplace_on_zero_d_result(op, ip, grad):
 def test_numpy_of_zero_d_result_is_an_array():
     assert isinstance(reftorch.ones(3).sum().numpy(), np.ndarray)
     assert type(reftorch.ones(3).sum().numpy()) is type(torch.ones(3).sum().numpy())
+
+
+# ----------------------------------------------------------------------------- expanded tensors
+WRITES_1D = {
+    "setitem_int": lambda T, y: y.__setitem__(0, 1.0),
+    "setitem_slice": lambda T, y: y.__setitem__(slice(0, 2), 1.0),
+    "setitem_all": lambda T, y: y.__setitem__(slice(None), 1.0),
+    "setitem_ellipsis": lambda T, y: y.__setitem__(Ellipsis, 1.0),
+    "setitem_int_tensor": lambda T, y: y.__setitem__(0, T.tensor(2.0)),
+    "add_": lambda T, y: y.add_(1),
+    "mul_": lambda T, y: y.mul_(2),
+    "iadd": lambda T, y: y.__iadd__(1),
+    "fill_number": lambda T, y: y.fill_(1),
+    "fill_tensor": lambda T, y: y.fill_(T.tensor(1.0)),
+    "zero_": lambda T, y: y.zero_(),
+    "copy_": lambda T, y: y.copy_(T.ones(3)),
+    "masked_fill_": lambda T, y: y.masked_fill_(T.tensor([True, False, False]), 2),
+}
+
+WRITES_2D = {
+    "row_add_": lambda T, y: y[0].add_(1),
+    "col_add_": lambda T, y: y[:, 0].add_(1),
+    "col_mul_": lambda T, y: y[:, 1].mul_(2),
+    "setitem_pair": lambda T, y: y.__setitem__((0, 1), 5.0),
+    "row_fill_": lambda T, y: y[0].fill_(3),
+    "row_setitem_all": lambda T, y: y[0].__setitem__(slice(None), 3.0),
+}
+
+
+def _expanded_write(T, shape, size, op):
+    x = T.zeros(*shape)
+    y = x.expand(*size)
+    op(T, y)
+    return x, y
+
+
+@pytest.mark.parametrize("name", sorted(WRITES_1D))
+def test_write_through_expanded(name):
+    both(lambda T: _expanded_write(T, (1,), (3,), WRITES_1D[name]), msg=True)
+
+
+@pytest.mark.parametrize("name", sorted(WRITES_2D))
+def test_write_through_view_of_expanded(name):
+    both(lambda T: _expanded_write(T, (2, 1), (2, 3), WRITES_2D[name]), msg=True)
+
+
+def test_expand_keeps_pytorch_strides_and_writes_reach_the_base():
+    for T in (torch, reftorch):
+        x = T.zeros(2, 1)
+        y = x.expand(2, 3)
+        assert y.stride() == (1, 0)
+        y[1, 2] = 7.0
+        assert x.tolist() == [[0.0], [7.0]]
