@@ -55,6 +55,20 @@ from ._tensor import LEGACY_TYPES as _LEGACY_TYPES
 globals().update(_LEGACY_TYPES)  # torch.FloatTensor, torch.LongTensor, … (legacy typed constructors)
 from ._ops.linalg import matmul, mm, bmm, mv, dot  # noqa: F401
 from . import cuda  # noqa: F401
+from ._ops.softmax import softmax, log_softmax  # noqa: F401
+from ._ops.clamp import clamp, clip, clamp_, clip_, clamp_min, clamp_max  # noqa: F401
+from ._ops.sorting import sort, argsort, msort, topk  # noqa: F401
+from ._ops.splitting import split, chunk  # noqa: F401
+from ._ops.triangular import tril, triu  # noqa: F401
+from ._ops.einsum import einsum  # noqa: F401
+from ._ops.scatter import scatter, scatter_add, scatter_reduce  # noqa: F401
+from ._ops.nonzero import nonzero, argwhere, count_nonzero  # noqa: F401
+from ._ops.norm import torch_norm as norm, amax, amin  # noqa: F401
+from ._ops.multinomial import multinomial  # noqa: F401
+from ._ops.cumulative import cumsum, cumprod  # noqa: F401
+from ._ops.reorder import flip, roll, repeat_interleave  # noqa: F401
+from ._ops.inplace_shape import zero_  # noqa: F401
+from . import linalg, return_types  # noqa: F401
 
 
 def is_tensor(obj) -> "bool":
@@ -82,3 +96,5 @@ for _sub in ("nn", "utils"):  # sub-packages written alongside the core
     if _ilu.find_spec(f"{__name__}.{_sub}") is not None:
         __import__(f"{__name__}.{_sub}")
 del _sub, _ilu
+from . import optim  # noqa: E402,F401  (torch.optim)
+from .serialization import save, load  # noqa: E402,F401

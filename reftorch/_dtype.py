@@ -80,6 +80,22 @@ half, float, double = float16, float32, float64
 short, int, long = int16, int32, int64
 cfloat, cdouble = complex64, complex128
 
+#: PyTorch's name of each scalar type (``c10::toString(ScalarType)``), as error messages
+#: print it ("expected scalar type Float") and as legacy tensor types use it
+#: ("torch.FloatTensor").
+SCALAR_NAMES = {
+    "bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short", "int32": "Int", "int64": "Long",
+    "float16": "Half", "bfloat16": "BFloat16", "float32": "Float", "float64": "Double",
+    "complex64": "ComplexFloat", "complex128": "ComplexDouble",
+}
+
+
+def scalar_name(d: dtype) -> str:
+    """PyTorch's scalar-type name of ``d``: ``Float`` for ``torch.float32``, ``Long`` for
+    ``torch.int64``."""
+    return SCALAR_NAMES[d.name]
+
+
 ALL = (bool, uint8, int8, int16, int32, int64, float16, bfloat16, float32, float64, complex64, complex128)
 BY_NAME = {d.name: d for d in ALL}
 

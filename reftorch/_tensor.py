@@ -28,12 +28,8 @@ from .autograd.grad_mode import is_grad_enabled
 
 _tuple_new = tuple.__new__  # Size(shape) without the per-element int(): backend shapes are ints
 
-_TYPE_NAMES = {
-    "float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
-    "bfloat16": "BFloat16Tensor", "int64": "LongTensor", "int32": "IntTensor",
-    "int16": "ShortTensor", "int8": "CharTensor", "uint8": "ByteTensor", "bool": "BoolTensor",
-    "complex64": "ComplexFloatTensor", "complex128": "ComplexDoubleTensor",
-}
+#: dtype name -> legacy tensor type name (``"float32"`` -> ``"FloatTensor"``).
+_TYPE_NAMES = {name: scalar + "Tensor" for name, scalar in D.SCALAR_NAMES.items()}
 
 _NONLEAF_GRAD = (
     "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
@@ -53,6 +49,19 @@ def tensor_type_name(t) -> str:
     """PyTorch's legacy type string, e.g. ``torch.FloatTensor`` or ``torch.cuda.LongTensor``."""
     prefix = "torch.cuda." if t.device.type == "cuda" else "torch."
     return prefix + _TYPE_NAMES[t.dtype.name]
+
+
+#: Scalar types that ATen's ``toString(Tensor)`` prints with their legacy type name.
+_LEGACY_SCALARS = frozenset(("uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64"))
+
+
+def tensor_string(t) -> str:
+    """How ATen's error messages name a tensor's type: the legacy name
+    (``torch.FloatTensor``) where one exists, else backend + scalar type (``CPUBoolType``,
+    ``CUDAComplexFloatType``)."""
+    if t.dtype.name in _LEGACY_SCALARS:
+        return tensor_type_name(t)
+    return ("CUDA" if t.device.type == "cuda" else "CPU") + D.scalar_name(t.dtype) + "Type"
 
 
 def _as_shape(args) -> tuple:
@@ -101,21 +110,34 @@ class Tensor:
             src = creation.empty(*args, dtype=D.float32, device=device)  # Tensor(2, 3)
         self._init_from(src._data, src.device, src._backend)
 
-    def _init_from(self, data, dev, backend):
-        if data.__class__ is not backend.array_type:  # a NumPy scalar from a 0-d result
+    def _init_from(self, data, dev, backend, requires_grad=False, view_of=None):
+        """Set every field: the one place a tensor is built (``_wrap``, ``Function.apply``
+        and ``view_outside_graph`` call it on a bare ``object.__new__(Tensor)``).
+
+        ``data`` is a backend array (a NumPy scalar from a 0-d result becomes a 0-d array);
+        ``view_of`` the tensor whose memory ``data`` views (the result then shares its root
+        base and version counter), or None.
+        """
+        if data.__class__ is not backend.array_type:
             data = backend.as_array(data)
         self._data = data
         self._backend = backend
-        self._dtype = backend.dtype_of(data)
+        self._dtype = backend._from_native[data.dtype]
         self._device = dev
-        self._requires_grad = False
+        self._requires_grad = requires_grad
         self._grad_fn = None
-        self._fn_version = 0
         self._grad = None
-        self._base = None
-        self._version = [0]
         self._accumulator = None
         self._retains_grad = False
+        if view_of is None:
+            self._base = None
+            self._version = [0]
+            self._fn_version = 0
+        else:
+            base = view_of._base
+            self._base = view_of if base is None else base
+            version = self._version = view_of._version
+            self._fn_version = version[0]
 
     @classmethod
     def _wrap(cls, data, dev=CPU, backend=None):
@@ -300,10 +322,9 @@ class Tensor:
             if not isinstance(value, Tensor):
                 raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type {type(value).__name__}")
             if value.dtype != self.dtype:
-                from ._ops.linalg import _scalar_name
                 raise RuntimeError(
                     f"attempting to assign a gradient with dtype '{_C_TYPE.get(value.dtype.name, value.dtype.name)}' "
-                    f"to a tensor with grad_dtype '{_scalar_name(self.dtype)}'. The gradient must match the "
+                    f"to a tensor with grad_dtype '{D.scalar_name(self.dtype)}'. The gradient must match the "
                     "tensor's grad_dtype (defaults to the tensor's dtype). You can set the tensor's grad_dtype "
                     "attribute with a specific dtype, or None to allow any dtype. Set grad_dtype with caution. "
                     "Diverging the dtypes of a tensor and its gradient may break downstream systems that assume "
@@ -350,7 +371,28 @@ class Tensor:
         _backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs)
 
     def register_hook(self, hook):
-        raise NotImplementedError("tensor hooks are not implemented in reftorch")
+        """Register ``hook(grad)``, called with this tensor's gradient each time one is
+        computed, before it is used. A hook that returns a tensor replaces the gradient
+        (same shape and dtype); returning ``None`` keeps it. Works on leaves (runs before
+        accumulation into ``.grad``) and non-leaves. Mirrors ``torch.Tensor.register_hook``.
+
+        Returns:
+            reftorch.utils.hooks.RemovableHandle: ``handle.remove()`` unregisters the hook.
+
+        Raises:
+            RuntimeError: if this tensor does not require grad.
+
+        Examples:
+            >>> import reftorch as torch
+            >>> x = torch.tensor([1.0, 2.0], requires_grad=True)
+            >>> h = x.register_hook(lambda g: g * 10)
+            >>> (x * 2).sum().backward()
+            >>> x.grad
+            tensor([20., 20.])
+            >>> h.remove()
+        """
+        from .autograd._hooks import register_tensor_hook
+        return register_tensor_hook(self, hook)
 
     @property
     def data(self):

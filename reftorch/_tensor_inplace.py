@@ -18,7 +18,7 @@ import math
 
 from . import _dtype as D
 from ._tensor import Tensor
-from .autograd.function import Function, Node, new_node
+from .autograd.function import OpFunction as Function, Node, new_node
 from .autograd.grad_mode import is_grad_enabled
 from ._ops._common import sum_to_shape
 
@@ -42,8 +42,6 @@ def has_internal_overlap(t, arr=None):
     """True when two elements of ``t`` (or of its view array ``arr``) share memory: a
     dimension of size > 1 with stride 0, as ``expand`` makes (PyTorch's "YES" answer)."""
     b = t._backend
-    if not b.has_views:
-        return False
     arr = t._data if arr is None else arr
     for n, s in zip(arr.shape, b.strides(arr)):
         if s == 0 and n > 1:
@@ -62,10 +60,7 @@ def _store(t, arr):
     native = b.dtype(t.dtype)
     if arr.dtype != native:
         arr = b.xp.astype(arr, native)
-    if b.has_views:
-        t._data[...] = arr
-    else:
-        t._data = b.xp.reshape(arr, t._data.shape) if tuple(arr.shape) != tuple(t._data.shape) else arr
+    t._data[...] = arr
     t._version[0] += 1
 
 
@@ -76,10 +71,15 @@ def write_all(t, host):
     _store(t, host if t.device.type == "cpu" else b.from_host(host))
 
 
-def commit(t, result):
-    """Write ``result`` (computed out of place from ``t``) into ``t``; return ``t``."""
+def commit(t, result, overlap_ok=False):
+    """Write ``result`` (computed out of place from ``t``) into ``t``; return ``t``.
+
+    Raises PyTorch's error when ``t``'s elements share memory (an expanded tensor), except
+    for the ops PyTorch lets write there (``overlap_ok``: ``fill_`` with a number, ``zero_``).
+    """
     check_inplace(t)
-    check_no_internal_overlap(t)
+    if not overlap_ok:
+        check_no_internal_overlap(t)
     if tuple(result.shape) != tuple(t.shape):
         raise RuntimeError(f"output with shape [{', '.join(map(str, t.shape))}] doesn't match the broadcast "
                            f"shape [{', '.join(map(str, result.shape))}]")
@@ -87,9 +87,6 @@ def commit(t, result):
         raise RuntimeError(f"result type {_scalar_name(result.dtype)} can't be cast to the desired output type "
                            f"{_scalar_name(t.dtype)}")
     view_of = t._base if result.grad_fn is not None else None
-    if view_of is not None and not t._backend.has_views:
-        raise NotImplementedError("reftorch records in-place operations on views only on backends with views; "
-                                  "use an out-of-place operation")
     if result.grad_fn is not None:
         _keep_original_self(result.grad_fn.ctx, t)
     prev_fn = t.grad_fn
@@ -213,9 +210,6 @@ def regenerate_view_fn(t, base):
     (called when ``t``'s memory changed through another view since its node was made)."""
     from .autograd.function import Context, _edge
     b = t._backend
-    if not b.has_views:
-        t.grad_fn = t._grad_fn
-        return
     index, mask = _view_positions(t, base)
     vctx = Context((True,))
     vctx.__dict__.update(backend=b, xp=b.xp, shape=tuple(t.shape), index=index, mask=mask,
@@ -246,10 +240,7 @@ def _resave(ctx, t, result):
     ctx._versions = ctx._versions[:-1] + (t._version[0],)
 
 
-def _scalar_name(d):
-    return {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
-            "float32": "Float", "float64": "Double", "float16": "Half", "complex64": "ComplexFloat",
-            "complex128": "ComplexDouble"}[d.name]
+_scalar_name = D.scalar_name
 
 
 class SetItem(Function):
@@ -260,11 +251,12 @@ class SetItem(Function):
     @staticmethod
     def forward(ctx, x, value, key):
         xp = x._backend.xp
-        out = xp.asarray(x._data, copy=True)
+        b = x._backend
+        out = b.copy(x._data)
         v = value._data
         if v.dtype != out.dtype:
             v = xp.astype(v, out.dtype)
-        out[key] = v
+        b.setitem(out, key, v)
         ctx.key = key
         ctx.vshape = value._data.shape
         ctx.vnative = value._data.dtype
@@ -273,11 +265,11 @@ class SetItem(Function):
     @staticmethod
     def backward(ctx, g):
         xp = ctx.xp
-        gx = xp.asarray(g, copy=True)
-        gx[ctx.key] = 0
+        gx = ctx.backend.copy(g)
+        ctx.backend.setitem(gx, ctx.key, 0)
         gv = None
         if ctx.needs_input_grad[1]:
-            gv = sum_to_shape(xp, g[ctx.key], ctx.vshape)
+            gv = sum_to_shape(xp, ctx.backend.getitem(g, ctx.key), ctx.vshape)
             gv = xp.astype(gv, ctx.vnative) if gv.dtype != ctx.vnative else gv
         return gx, gv
 
@@ -289,7 +281,7 @@ def _shape_str(shape):
 def _check_value(t, nkey, advanced, value, was_tensor):
     """PyTorch's checks of ``x[key] = value``: shapes (and dtypes for tensor indices)."""
     from ._ops.shape import expand
-    target = tuple(t._data[nkey].shape)
+    target = tuple(t._backend.getitem(t._data, nkey).shape)
     vshape = tuple(value.shape)
     if advanced:
         if was_tensor and value.dtype is not t.dtype:
@@ -364,18 +356,13 @@ def setitem(t, key, value):
     check_inplace(t)
     needs_graph = is_grad_enabled() and (t._requires_grad or value._requires_grad)
     if not advanced:
-        check_no_internal_overlap(t, t._data[nkey])
+        check_no_internal_overlap(t, t._backend.getitem(t._data, nkey))
     if not needs_graph:
         b = t._backend
         v = value._data
         if v.dtype != t._data.dtype:
             v = b.xp.astype(v, t._data.dtype)
-        if b.has_views:
-            t._data[nkey] = v
-        else:
-            new = b.xp.asarray(t._data, copy=True)
-            new[nkey] = v
-            t._data = new
+        b.setitem(t._data, nkey, v)
         t._version[0] += 1
         return
     commit(t, SetItem.apply(t, value, key=nkey, _name="IndexPutBackward0" if advanced else None))

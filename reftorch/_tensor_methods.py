@@ -7,7 +7,7 @@ from ._tensor import Tensor, _as_shape
 from ._tensor_inplace import commit, setitem, write_all
 from ._ops import creation, indexing, join, linalg, pointwise, reduction, sampling, shape
 from ._ops._common import resolve_device
-from .autograd.function import Function
+from .autograd.function import OpFunction as Function
 from ._ops._common import sum_to_shape
 
 
@@ -90,19 +90,11 @@ def _masked_fill_(self, mask, value):
         check_inplace(self)
         filled = indexing.masked_fill(self, mask, value)  # the checks, and the value to write
         m = shape.expand(mask, self.shape)._data if tuple(mask.shape) != tuple(self.shape) else mask._data
-        self._data[m] = filled._data[m]
+        b = self._backend
+        b.setitem(self._data, m, b.getitem(filled._data, m))
         self._version[0] += 1
         return self
     return commit(self, indexing.masked_fill(self, mask, value))
-
-
-def _zero_(self):
-    """Fill with zeros in place."""
-    if _records(self):
-        from ._tensor_inplace import check_inplace
-        check_inplace(self)
-        return commit(self, _Zero.apply(self))
-    return _fill_(self, 0)
 
 
 class _Fill(Function):
@@ -157,7 +149,7 @@ def _fill_(self, value):
     check_fill_value(value, self.dtype, numel=self.numel())
     value = store_value(value, self.dtype)
     if _records(self):
-        return commit(self, _Fill.apply(self, fill=value))
+        return commit(self, _Fill.apply(self, fill=value), overlap_ok=True)
     _store(self, b.xp.full(self._data.shape, value, dtype=self._data.dtype, **b._dev_kw()))
     return self
 
@@ -166,18 +158,6 @@ def _records(*tensors):
     """True when an in-place write to ``tensors[0]`` must be recorded by autograd."""
     from .autograd.grad_mode import is_grad_enabled
     return is_grad_enabled() and any(t._requires_grad for t in tensors)
-
-
-class _Zero(Function):
-    name = "ZeroBackward0"
-
-    @staticmethod
-    def forward(ctx, x):
-        return x._backend.xp.zeros_like(x._data)
-
-    @staticmethod
-    def backward(ctx, g):
-        return ctx.xp.zeros_like(g)
 
 
 class _Copy(Function):
@@ -336,7 +316,7 @@ M = {
     "exp_": _inplace(pointwise.exp), "masked_fill_": _masked_fill_,
     "__iadd__": _inplace(pointwise.add), "__isub__": _inplace(pointwise.sub),
     "__imul__": _inplace(pointwise.mul), "__itruediv__": _inplace(pointwise.div),
-    "zero_": _zero_, "fill_": _fill_, "copy_": _copy_,
+    "fill_": _fill_, "copy_": _copy_,
     "uniform_": sampling.uniform_, "normal_": sampling.normal_, "random_": sampling.random_,
     "bernoulli_": sampling.bernoulli_, "bernoulli": sampling.bernoulli,
     # conversions
@@ -360,3 +340,33 @@ for _name, _fn in M.items():
 
 Tensor.T = property(lambda self: shape.permute(self, *reversed(range(self.dim()))))
 Tensor.mT = property(lambda self: shape.transpose(self, -2, -1))
+
+
+def _bind_more_ops():
+    """Methods for the ops in ``_ops/{softmax,clamp,sorting,splitting,triangular,scatter,
+    nonzero,norm,multinomial,cumulative,reorder,inplace_shape}.py``."""
+    from ._ops import (clamp, cumulative, inplace_shape, multinomial, nonzero, norm, reorder, scatter, softmax,
+                       sorting, splitting, triangular)
+    more = {
+        "softmax": softmax.softmax, "log_softmax": softmax.log_softmax,
+        "clamp": clamp.clamp, "clip": clamp.clamp, "clamp_": clamp.clamp_, "clip_": clamp.clamp_,
+        "clamp_min": clamp.clamp_min, "clamp_max": clamp.clamp_max,
+        "sort": sorting.sort, "argsort": sorting.argsort, "msort": sorting.msort, "topk": sorting.topk,
+        "split": splitting.split, "chunk": splitting.chunk,
+        "tril": triangular.tril, "triu": triangular.triu, "tril_": triangular.tril_, "triu_": triangular.triu_,
+        "scatter": scatter.scatter, "scatter_": scatter.scatter_, "scatter_add": scatter.scatter_add,
+        "scatter_add_": scatter.scatter_add_, "scatter_reduce": scatter.scatter_reduce,
+        "scatter_reduce_": scatter.scatter_reduce_,
+        "nonzero": nonzero.nonzero, "argwhere": nonzero.argwhere, "count_nonzero": nonzero.count_nonzero,
+        "norm": norm.torch_norm, "amax": norm.amax, "amin": norm.amin,
+        "multinomial": multinomial.multinomial,
+        "cumsum": cumulative.cumsum, "cumprod": cumulative.cumprod,
+        "flip": reorder.flip, "roll": reorder.roll, "repeat_interleave": reorder.repeat_interleave,
+        "t_": inplace_shape.t_, "zero_": inplace_shape.zero_,
+        "logical_xor": pointwise.logical_xor,
+    }
+    for name, fn in more.items():
+        setattr(Tensor, name, fn)
+
+
+_bind_more_ops()

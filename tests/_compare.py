@@ -26,7 +26,7 @@ import pytest
 
 import reftorch
 
-torch = pytest.importorskip("torch")
+import torch  # the oracle: the test command installs it, so its absence must fail loudly
 
 #: dtype names the tests draw from (all supported by both libraries on CPU).
 INT_DTYPES = ["uint8", "int8", "int16", "int32", "int64"]

@@ -2,13 +2,16 @@
 
 * every ```python fence in docs/ is collected by the Sybil conftest, for both engines;
 * docs/en and docs/zh hold the same pages with the same examples;
-* ``mkdocs build --strict`` succeeds and produces both languages;
+* ``mkdocs build --strict`` succeeds, quietly, and builds each language as a site of its
+  own (search index, sitemap.xml, 404 page), with math, API titles and translations;
+* the Chinese API translations match the English docstrings they translate;
 * the conftest collects a sensible number of examples (a broken conftest fails here).
 """
 
 from __future__ import annotations
 
 import importlib.util
+import inspect
 import json
 import os
 import re
@@ -17,10 +20,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from _site import LANGS, build_site, language_root, mkdocs_missing
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
-LANGS = ("en", "zh")
 
 # A page set smaller than this, or fewer examples than this, means collection broke.
 MIN_PAGES_PER_LANG = 6
@@ -212,26 +215,22 @@ def test_pytest_collects_both_engines():
 # ---------------------------------------------------------------- (c) site build
 
 
-def _mkdocs_missing() -> str | None:
-    for module in ("mkdocs", "material", "mkdocs_static_i18n", "mkdocstrings"):
-        if importlib.util.find_spec(module) is None:
-            return module
-    return None
-
-
 @pytest.fixture(scope="module")
-def built_site(tmp_path_factory) -> Path:
-    missing = _mkdocs_missing()
+def built_site() -> Path:
+    missing = mkdocs_missing()
     if missing:
-        pytest.skip(f"{missing} is not installed (pip install -e '.[docs]'); site build not tested")
-    site = tmp_path_factory.mktemp("site")
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
-        cwd=ROOT, capture_output=True, text=True, env=env, timeout=600,
-    )
+        pytest.fail(f"{missing} is not installed (pip install -e '.[docs]'): the site cannot be built")
+    site, result = build_site()
     assert result.returncode == 0, f"mkdocs build --strict failed:\n{result.stdout}\n{result.stderr}"
     return site
+
+
+def test_build_is_quiet(built_site: Path):
+    """No warnings a newcomer has to wonder about (jieba's dictionary messages, black/ruff)."""
+    _, result = build_site()
+    noise = [line for line in (result.stdout + result.stderr).splitlines()
+             if line.strip() and not line.startswith("INFO")]
+    assert not noise, "the build printed:\n" + "\n".join(noise[:20])
 
 
 def test_site_builds_both_languages(built_site: Path):
@@ -245,7 +244,7 @@ def test_site_builds_both_languages(built_site: Path):
 
 def test_every_page_built_in_both_languages(built_site: Path):
     for lang in LANGS:
-        prefix = built_site if lang == "en" else built_site / "zh"
+        prefix = language_root(built_site, lang)
         for page in _tree(lang):
             html = prefix / ("index.html" if page == "index.md" else page[: -len(".md")] + "/index.html")
             if page.endswith("/index.md"):
@@ -253,33 +252,158 @@ def test_every_page_built_in_both_languages(built_site: Path):
             assert html.is_file(), f"{lang}/{page} was not built ({html})"
 
 
+def test_each_language_is_a_site_of_its_own(built_site: Path):
+    """Own search index (only its own pages), sitemap.xml and 404 page per language."""
+    for lang in LANGS:
+        root = language_root(built_site, lang)
+        index = json.loads((root / "search" / "search_index.json").read_text("utf-8"))
+        prefix = "https://reftorch.example.org/" + ("" if lang == "en" else f"{lang}/")
+        sitemap = (root / "sitemap.xml").read_text("utf-8")
+        locs = re.findall(r"<loc>([^<]+)</loc>", sitemap)
+        assert len(locs) == len(_tree(lang)), f"{lang}: sitemap.xml lists {len(locs)} pages"
+        assert all(loc.startswith(prefix) for loc in locs)
+        if lang == "en":
+            assert not any(loc.startswith(prefix + "zh/") for loc in locs)
+            assert not any(doc["location"].startswith("zh/") for doc in index["docs"])
+        assert len({doc["location"].split("#")[0] for doc in index["docs"]}) == len(_tree(lang))
+        assert (root / "404.html").is_file()
+    zh_index = json.loads((built_site / "zh" / "search" / "search_index.json").read_text("utf-8"))
+    assert all(re.search(r"[\u4e00-\u9fff]", doc["title"] + doc["text"])
+               for doc in zh_index["docs"] if doc["location"] and "#" not in doc["location"]), \
+        "a page in the Chinese search index has no Chinese text"
+    assert "找不到页面" in (built_site / "zh" / "404.html").read_text("utf-8")
+    assert "Not found" in (built_site / "404.html").read_text("utf-8")
+    assert not (built_site / "zh" / "api" / "_translations").exists()
+
+
 def test_language_switcher_points_to_same_page(built_site: Path):
-    html = (built_site / "guide" / "tensors" / "index.html")
-    if not html.is_file():
-        pytest.skip("no guide/tensors page")
-    text = html.read_text("utf-8")
-    assert re.search(r'href="[^"]*/zh/guide/tensors/"[^>]*hreflang="zh"', text), "switcher does not link to /zh/guide/tensors/"
+    en = (built_site / "guide" / "tensors" / "index.html").read_text("utf-8")
+    zh = (built_site / "zh" / "guide" / "tensors" / "index.html").read_text("utf-8")
+    assert re.search(r'href="../../zh/guide/tensors/"[^>]*hreflang="zh"', en), "en -> zh switcher"
+    assert re.search(r'href="../../../guide/tensors/"[^>]*hreflang="en"', zh), "zh -> en switcher"
 
 
-def test_chinese_search_index(built_site: Path):
-    """jieba segmented the Chinese pages (words joined by U+200B) for the search index."""
-    index = json.loads((built_site / "search" / "search_index.json").read_text("utf-8"))
-    zh_text = "".join(doc["text"] for doc in index["docs"] if doc["location"].startswith("zh/"))
+def test_search_index_per_language(built_site: Path):
+    """English words split at punctuation; Chinese segmented by jieba (words joined by U+200B)."""
+    en = json.loads((built_site / "search" / "search_index.json").read_text("utf-8"))
+    assert re.match(en["config"]["separator"], "(") and not re.match(en["config"]["separator"], "\u200b")
+    zh = json.loads((built_site / "zh" / "search" / "search_index.json").read_text("utf-8"))
+    zh_text = "".join(doc["text"] for doc in zh["docs"])
     assert "张量" in zh_text, "no Chinese pages in the search index"
     assert "\u200b" in zh_text, "Chinese text was not segmented (is jieba installed?)"
-    assert "\\u200b" in index["config"]["separator"], "search separator does not split on U+200B"
+    assert "\\u200b" in zh["config"]["separator"], "search separator does not split on U+200B"
 
 
 def test_api_page_section_titles(built_site: Path):
-    if not (DOCS / "zh" / "api" / "index.md").exists():
-        pytest.skip("no API page")
     en = (built_site / "api" / "index.html").read_text("utf-8")
     zh = (built_site / "zh" / "api" / "index.html").read_text("utf-8")
-    if "doc-heading" not in en:
-        pytest.skip("the API page documents no objects yet")
     assert "Parameters:" in en
     assert "参数：" in zh, "mkdocstrings did not switch to Chinese section titles on /zh/"
     assert "Parameters:" not in zh
+
+
+_HEADING = re.compile(r'<h[2-6] id="(reftorch\.[\w.]+)" class="doc doc-heading">\s*(.*?)\s*<', re.S)
+
+
+def test_api_objects_titled_by_public_torch_path(built_site: Path):
+    """Headings show ``torch.nn.LSTM``, not ``reftorch.nn.modules.rnn.LSTM``; each such
+    path exists in PyTorch and names the same kind of object."""
+    import torch  # the test extra's oracle
+
+    seen = 0
+    for lang in LANGS:
+        for page in (language_root(built_site, lang) / "api").rglob("index.html"):
+            html = page.read_text("utf-8")
+            headings = re.findall(r'class="doc doc-heading">(.*?)</h[2-6]>', html, re.S)
+            assert not [h for h in headings if "reftorch." in re.sub(r'href="[^"]*"', "", h)]
+            for ident, title in _HEADING.findall(html):
+                if not title:  # a member (method, property): titled by its short name
+                    continue
+                seen += 1
+                assert title.startswith("torch."), f"{page}: {ident} is titled {title!r}"
+                obj = torch
+                for name in title.split(".")[1:]:
+                    obj = getattr(obj, name, None)
+                    assert obj is not None, f"{title} does not exist in PyTorch"
+                assert title.rsplit(".", 1)[1] == ident.rsplit(".", 1)[1]
+    assert seen >= 2 * 60
+
+
+def test_math_rendered_as_mathml(built_site: Path):
+    for lang in LANGS:
+        html = (language_root(built_site, lang) / "nn" / "rnn" / "index.html").read_text("utf-8")
+        assert html.count("<math") >= 6, f"{lang}: no MathML on the RNN page"
+        assert "\\begin{array}" not in html, f"{lang}: unconverted LaTeX on the RNN page"
+        losses = (language_root(built_site, lang) / "nn" / "losses" / "index.html").read_text("utf-8")
+        assert losses.count("<math") >= 4
+
+
+# ---------------------------------------------------------------- API translations
+
+
+def _load_tool(name: str):
+    spec = importlib.util.spec_from_file_location(f"_reftorch_{name}", ROOT / "tools" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+API_TRANSLATIONS = _load_tool("api_translations")
+_ARG = re.compile(r"^    (\*{0,2}\w+)(?: \([^)]*\))?:", re.MULTILINE)
+
+
+def _args(docstring: str) -> list[str]:
+    m = re.search(r"^Args:\n((?:    .*\n?|\n)*)", docstring, re.MULTILINE)
+    return _ARG.findall(m.group(1)) if m else []
+
+
+def test_api_translations_are_up_to_date():
+    """Each Chinese docstring stores the hash of the English prose it translates; a
+    changed English docstring fails here until its translation is updated."""
+    objects = API_TRANSLATIONS.documented_objects()
+    translations = API_TRANSLATIONS.load_translations()
+    assert translations, "no API translations found"
+    unknown = sorted(set(translations) - set(objects))
+    assert not unknown, f"translations of objects that no API page documents: {unknown}"
+    outdated = []
+    for public, entry in translations.items():
+        english = inspect.getdoc(API_TRANSLATIONS.resolve(objects[public])) or ""
+        if entry.get("source_sha") != API_TRANSLATIONS.prose_hash(english):
+            outdated.append(f"{public} ({entry['file']})")
+        assert _args(inspect.cleandoc(entry["docstring"])) == _args(english), \
+            f"{public}: the translation documents other parameters than the English docstring"
+        assert "Examples:" not in entry["docstring"], f"{public}: examples are shared, not translated"
+    assert not outdated, (
+        "English docstrings changed since these were translated (update the text and its "
+        "source_sha; `python tools/api_translations.py NAME` prints both):\n" + "\n".join(outdated))
+
+
+def test_public_paths():
+    public = API_TRANSLATIONS.public_path
+    assert public("reftorch.nn.modules.rnn.LSTM") == "torch.nn.LSTM"
+    assert public("reftorch.utils.data.dataloader.DataLoader") == "torch.utils.data.DataLoader"
+    assert public("reftorch.cat") == "torch.cat"
+    split = API_TRANSLATIONS.split_examples("Sum.\n\nArgs:\n    x: a.\n\nExamples:\n    >>> 1\n    1\n\nRaises:\n    E: b.")
+    assert split == ("Sum.\n\nArgs:\n    x: a.\n\nRaises:\n    E: b.", "Examples:\n    >>> 1\n    1")
+
+
+def test_nav_sections_translated():
+    import yaml
+
+    config = yaml.load((ROOT / "mkdocs.yml").read_text("utf-8"), Loader=yaml.BaseLoader)
+    titles = []
+
+    def walk(entries):
+        for entry in entries:
+            if isinstance(entry, dict):
+                for title, value in entry.items():
+                    titles.append(title)
+                    if isinstance(value, list):
+                        walk(value)
+
+    walk(config["nav"])
+    table = config["extra"]["nav_translations"]["zh"]
+    assert [t for t in titles if t not in table] == [], "nav titles without a zh translation"
 
 
 # ---------------------------------------------------------------- Chinese line breaks

@@ -1,11 +1,8 @@
-"""MkDocs hooks for the reftorch site.
+"""MkDocs hooks for the reftorch site: text of the pages.
 
-1. Per-language mkdocstrings.  mkdocs-static-i18n builds the site once per language and
-   switches ``theme.language`` for each build, but mkdocstrings reads the theme language
-   in its own ``on_config``.  Running ``on_config`` first (priority 100) copies the
-   language being built into the theme, so the API pages under ``/zh/`` get
-   mkdocstrings' Chinese section titles (参数 / 返回 / 引发 / 示例) instead of the
-   English ones.
+1. A quiet build.  jieba (used by Material's search plugin to segment Chinese) prints
+   "Building prefix dict ..." messages to stderr on every build; its logger is turned
+   down to warnings.
 
 2. Chinese line breaks.  Markdown turns a line break inside a paragraph into a space,
    which is right for English but shows up as a stray space between two Chinese
@@ -14,22 +11,25 @@
    so the Chinese sources may be wrapped like the English ones.  Code fences, HTML
    comments (Sybil directives), tables, headings, lists and other block starts are left
    alone.
+
+The other hooks (listed in mkdocs.yml): tools/site_languages.py (one complete site per
+language), tools/site_math.py (LaTeX to MathML), tools/api_reference.py (API titles and
+translations).
 """
 
 from __future__ import annotations
 
+import logging
 import re
 
-from mkdocs.plugins import event_priority
+try:
+    import jieba
+except ImportError:  # the docs extra installs it; without it Chinese search is unsegmented
+    jieba = None
 
 
-@event_priority(100)  # before mkdocstrings' on_config (default priority 0)
-def on_config(config):
-    i18n = config.plugins.get("i18n")
-    language = getattr(i18n, "current_language", None)
-    if language:
-        config.theme["language"] = language
-    return config
+if jieba is not None:
+    jieba.setLogLevel(logging.WARNING)
 
 
 # --------------------------------------------------------------------------- CJK lines

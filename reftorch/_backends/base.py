@@ -1,9 +1,26 @@
-"""What every backend provides beyond its array namespace."""
+"""The backend contract: everything op code may ask of a backend beyond its array namespace.
+
+A kernel is written once, over ``backend.xp`` (an array-API namespace) plus the methods
+declared here. The methods marked abstract are the *primitives*: the few operations whose
+implementation differs between array libraries (host transfers, strided views, item
+assignment with integer or boolean keys, scatter-add). Everything else has one generic
+implementation below, written over ``xp`` and the primitives.
+
+Every backend has strided views that share memory with their base (NumPy, CuPy, and the
+array-api-strict stand-in through the NumPy array it wraps), so a kernel never asks which
+backend it runs on: ``device="strict"`` runs exactly the code ``device="cuda"`` runs.
+
+``tests/test_backend_contract.py`` checks every primitive on every backend present.
+"""
 from __future__ import annotations
 
+import abc
 import math
 
 from .. import _dtype as D
+from .._layout import contiguous_strides
+
+__all__ = ["Backend", "contiguous_strides", "numpy_style_dtypes"]
 
 
 def numpy_style_dtypes(np):
@@ -12,14 +29,6 @@ def numpy_style_dtypes(np):
     names = ("bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64",
              "complex64", "complex128")
     return {n: np.dtype(n) for n in names}
-
-
-def contiguous_strides(shape):
-    strides, acc = [], 1
-    for s in reversed(shape):
-        strides.append(acc)
-        acc *= max(s, 1)
-    return tuple(reversed(strides))
 
 
 class NumpyErrors:
@@ -69,13 +78,20 @@ class _Quiet:
         self._backend.quiet_exit(self._token)
 
 
-class Backend:
-    """Base class. Subclasses set ``xp``, ``device`` and the dtype table ``_dtypes``."""
+class Backend(abc.ABC):
+    """What every backend provides. Subclasses set ``name``, ``xp`` and ``device`` and pass
+    their dtype table (reftorch dtype name -> native dtype) to ``__init__``.
 
+    Attributes:
+        name (str): the array library (``"numpy"``, ``"cupy"``, ``"array_api_strict"``).
+        xp: the array namespace kernels compute with.
+        device (reftorch.device): the device this backend serves.
+        _from_native (dict): native dtype -> ``reftorch.dtype`` (read directly on hot paths).
+    """
+
+    name: str = ""
     xp = None
     device = None
-    #: True when views share memory with their base (False for the strict stand-in).
-    has_views = True
 
     #: the class of this backend's arrays, when every kernel result must be one (NumPy
     #: returns scalars such as ``np.float32`` from 0-d reductions and ufuncs; a tensor always
@@ -94,13 +110,140 @@ class Backend:
             self._to_native[d] = native
             self._from_native[native] = d
 
-    # ----------------------------------------------------------- dtypes
+    # ----------------------------------------------------------- dtypes and devices
     def dtype(self, d):
+        """The native dtype for ``reftorch.dtype`` ``d``.
+
+        Raises:
+            TypeError: if this backend has no such dtype (float16 on the stand-in).
+        """
         try:
             return self._to_native[d]
         except KeyError:
             raise TypeError(f"reftorch does not support {d} on {self.device}") from None
 
+    def dtype_of(self, arr):
+        """The ``reftorch.dtype`` of array ``arr``."""
+        return self._from_native[arr.dtype]
+
+    def _dev_kw(self):
+        """Keyword arguments that place a new array on this backend's device
+        (``xp.zeros(shape, dtype=..., **b._dev_kw())``)."""
+        return {}
+
+    def zeros(self, shape, d):
+        """A new array of zeros of ``shape`` and ``reftorch.dtype`` ``d``."""
+        return self.xp.zeros(shape, dtype=self.dtype(d), **self._dev_kw())
+
+    # ----------------------------------------------------------- host transfers (primitives)
+    @abc.abstractmethod
+    def from_host(self, host, copy=False):
+        """The NumPy array ``host`` as an array of this backend (a copy unless the backend is
+        the host itself and ``copy`` is false)."""
+
+    @abc.abstractmethod
+    def to_host(self, arr):
+        """``arr`` as a NumPy array (``arr`` itself on the CPU, else a copy)."""
+
+    def pin_memory(self, host):
+        """``host`` (a NumPy array) in page-locked host memory; backends without a GPU
+        return it unchanged."""
+        return host
+
+    def is_pinned(self, arr):
+        """True when ``arr`` lies in page-locked host memory (only CPU arrays can)."""
+        return False
+
+    # ----------------------------------------------------------- memory layout (primitives)
+    @abc.abstractmethod
+    def strides(self, arr):
+        """The strides of ``arr`` in elements (not bytes), as a tuple of ints."""
+
+    @abc.abstractmethod
+    def as_strided(self, arr, shape, strides):
+        """A view of ``arr``'s memory with ``shape`` and ``strides`` (in elements, counted
+        from ``arr``'s first element). Writeable exactly when ``arr`` is."""
+
+    @abc.abstractmethod
+    def reshape_view(self, arr, shape):
+        """``arr`` reshaped without copying.
+
+        Raises:
+            ValueError or AttributeError: if no view of ``arr`` has that shape.
+        """
+
+    @abc.abstractmethod
+    def data_ptr(self, arr):
+        """The address of ``arr``'s first element (an int); views report their offset."""
+
+    def is_c_contiguous(self, arr):
+        """True when ``arr`` is row-major contiguous (NumPy's notion: size-1 dims may have
+        any stride)."""
+        expected = 1
+        for n, st in zip(reversed(arr.shape), reversed(self.strides(arr))):
+            if n != 1 and st != expected:
+                return 0 in arr.shape
+            expected *= n
+        return True
+
+    def owns_memory(self, arr):
+        """True when ``arr`` is a writeable row-major array owning its memory (not a view):
+        autograd may then keep it as ``.grad`` without a copy. False: unknown, copy."""
+        return False
+
+    @abc.abstractmethod
+    def copy(self, arr):
+        """A new writeable array with ``arr``'s values, laid out row-major (whatever
+        ``arr``'s layout: ``xp.asarray(copy=True)`` may keep it)."""
+
+    # ----------------------------------------------------------- reads and writes by key
+    def getitem(self, arr, key):
+        """``arr[key]`` for every key NumPy accepts (the array API standard allows integer
+        arrays only together with ints, and a mask only alone): ints, slices, ``None``,
+        ``Ellipsis``, integer arrays and boolean masks, mixed as in NumPy."""
+        return arr[key]
+
+    @abc.abstractmethod
+    def setitem(self, arr, key, value):
+        """``arr[key] = value`` in place, for every key NumPy accepts: ints, slices,
+        ``None``, ``Ellipsis``, integer arrays and boolean masks (arrays of this backend).
+        ``value`` is a scalar or an array of ``arr``'s dtype broadcastable to ``arr[key]``.
+        With repeated indices, which value lands is unspecified (as on a GPU)."""
+
+    @abc.abstractmethod
+    def scatter_add(self, shape, d, flat_index, values):
+        """An array of ``shape`` and ``reftorch.dtype`` ``d`` (``None``: the dtype of
+        ``values``), zero except that each ``values[i]`` is added at the row-major flat
+        position ``flat_index[i]``. Repeated indices accumulate. ``flat_index`` is a 1-D
+        int64 array; ``values`` a 1-D array of the same length."""
+
+    def index_add(self, shape, d, axis, index, values):
+        """``zeros(shape)`` with ``values`` added at positions ``index`` along ``axis``.
+
+        ``values`` has ``shape`` except ``len(index)`` along ``axis``; repeated indices
+        accumulate, as in ``Tensor.index_add_``. With ``axis=0`` this is "scatter-add rows"
+        (the backward of an embedding lookup).
+        """
+        xp = self.xp
+        outer = math.prod(shape[:axis])
+        inner = math.prod(shape[axis + 1:])
+        k = index.shape[0]
+        idx = xp.astype(index, xp.int64)
+        o = xp.reshape(xp.arange(outer, dtype=xp.int64, **self._dev_kw()), (outer, 1, 1))
+        i = xp.reshape(xp.arange(inner, dtype=xp.int64, **self._dev_kw()), (1, 1, inner))
+        flat = (o * shape[axis] + xp.reshape(idx, (1, k, 1))) * inner + i
+        return self.scatter_add(tuple(shape), d, xp.reshape(flat, (-1,)), xp.reshape(values, (-1,)))
+
+    def index_put_add(self, shape, g, key):
+        """The gradient of ``x[key]`` for an ``x`` of ``shape``: zeros with ``g`` added at the
+        positions ``x[key]`` read (repeated positions accumulate). ``key`` is a tuple
+        as in :meth:`setitem`."""
+        xp = self.xp
+        n = math.prod(shape)
+        pos = self.getitem(xp.reshape(xp.arange(n, dtype=xp.int64, **self._dev_kw()), tuple(shape)), key)
+        return self.scatter_add(tuple(shape), None, xp.reshape(pos, (-1,)), xp.reshape(g, (-1,)))
+
+    # ----------------------------------------------------------- indices
     def indices_in_range(self, idx, size):
         """True when every value of the non-empty integer array ``idx`` lies in ``[0, size)``."""
         xp = self.xp
@@ -110,19 +253,7 @@ class Backend:
         """``xp.take`` for indices already checked to lie in range."""
         return self.xp.take(arr, idx, axis=axis)
 
-    def is_c_contiguous(self, arr):
-        """True when ``arr`` is known to be row-major contiguous (False: unknown, take the slow path)."""
-        return False
-
-    def owns_memory(self, arr):
-        """True when ``arr`` is a writeable row-major array owning its memory (not a view):
-        autograd may then keep it as ``.grad`` without a copy. False: unknown, copy."""
-        return False
-
-    def is_pinned(self, arr):
-        """True when ``arr`` lies in page-locked host memory (only CPU arrays can)."""
-        return False
-
+    # ----------------------------------------------------------- errors
     # PyTorch's kernels never warn about floating-point faults (log(0), x / 0, overflow):
     # Function.apply and the backward pass run every kernel between quiet_enter() and
     # quiet_exit(token); other code uses ``with backend.quiet():``.
@@ -141,9 +272,7 @@ class Backend:
         """A context manager silencing overflow warnings (see :meth:`quiet`)."""
         return self.quiet()
 
-    def dtype_of(self, arr):
-        return self._from_native[arr.dtype]
-
+    # ----------------------------------------------------------- arithmetic
     def fmod(self, a, b):
         """C's ``fmod`` (the remainder with the sign of ``a``), which PyTorch's floor division
         and ``remainder`` build on; the array API standard lacks it."""
@@ -155,32 +284,5 @@ class Backend:
         r = xp.where((r != 0) & ((r < 0) != (a < 0)), r - b, r)
         return xp.where(xp.isinf(b) & xp.isfinite(a), a, r)
 
-    # ----------------------------------------------------------- generic kernels
-    def zeros(self, shape, d):
-        return self.xp.zeros(shape, dtype=self.dtype(d), **self._dev_kw())
-
-    def _dev_kw(self):
-        return {}
-
-    def scatter_add(self, shape, d, flat_index, values):
-        """A 1-D array of ``math.prod(shape)`` zeros with ``values`` added at ``flat_index``
-        (duplicates accumulate), reshaped to ``shape``."""
-        raise NotImplementedError
-
-    def index_add(self, shape, d, axis, index, values):
-        """``zeros(shape)`` with ``values`` added at positions ``index`` along ``axis``.
-
-        ``values`` has ``shape`` except ``len(index)`` along ``axis``. Duplicate indices
-        accumulate, as in ``Tensor.index_add_``.
-        """
-        xp = self.xp
-        n = math.prod(shape)
-        # Flatten to (outer, len, inner) and compute flat offsets.
-        outer = math.prod(shape[:axis])
-        inner = math.prod(shape[axis + 1:])
-        k = index.shape[0]
-        idx = xp.astype(index, xp.int64)
-        o = xp.reshape(xp.arange(outer, dtype=xp.int64, **self._dev_kw()), (outer, 1, 1))
-        i = xp.reshape(xp.arange(inner, dtype=xp.int64, **self._dev_kw()), (1, 1, inner))
-        flat = (o * shape[axis] + xp.reshape(idx, (1, k, 1))) * inner + i
-        return self.scatter_add(shape, d, xp.reshape(flat, (-1,)), xp.reshape(values, (-1,)), n)
+    def __repr__(self):
+        return f"<{type(self).__name__} {self.name} on {self.device}>"

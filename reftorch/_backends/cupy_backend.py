@@ -2,8 +2,16 @@
 
 Only imported when a ``cuda`` device is used. Without CuPy, or without a usable GPU,
 creating the backend raises the error PyTorch raises in the same situation.
+
+CuPy's arrays are NumPy-like (strides in bytes, ``flags``, ``base``), so the primitives
+mirror the NumPy backend's; scatter-add is ``cupyx.scatter_add`` (NumPy's ``add.at``).
+Two CuPy differences matter and are handled by the callers: out-of-range integer indices
+wrap instead of raising (op code checks ranges with :meth:`indices_in_range` first), and
+item assignment with repeated indices keeps an unspecified one of the values.
 """
 from __future__ import annotations
+
+import math
 
 from .._device import device
 from .base import Backend, numpy_style_dtypes
@@ -14,6 +22,7 @@ _NO_DRIVER = ("Found no NVIDIA driver on your system. Please check that you have
 
 
 def cupy_available() -> bool:
+    """True when CuPy imports and sees a usable GPU (``cupy.is_available()``)."""
     try:
         import cupy
     except Exception:
@@ -42,7 +51,7 @@ class CupyBackend(Backend):
         import cupy
         import cupyx
         import numpy as np
-        self._cupy, self._cupyx, self._np = cupy, cupyx, np
+        self._cupy, self._cupyx = cupy, cupyx
         self.xp = xp
         self.index = index
         self.device = device("cuda", index)
@@ -52,13 +61,21 @@ class CupyBackend(Backend):
     def _dev_kw(self):
         return {"device": self._cuda_dev}
 
-    def from_host(self, arr, copy=False):
+    # host <-> backend
+    def from_host(self, host, copy=False):
         with self._cuda_dev:
-            return self._cupy.array(arr, copy=True)
+            return self._cupy.array(host, copy=True)
 
     def to_host(self, arr):
         return self._cupy.asnumpy(arr)
 
+    def pin_memory(self, host):
+        """Copy a NumPy array into page-locked host memory (``cupyx.empty_pinned``)."""
+        out = self._cupyx.empty_pinned(host.shape, dtype=host.dtype)
+        out[...] = host
+        return out
+
+    # memory layout
     def strides(self, arr):
         isz = arr.itemsize
         return tuple(s // isz for s in arr.strides)
@@ -76,28 +93,36 @@ class CupyBackend(Backend):
     def data_ptr(self, arr):
         return arr.data.ptr
 
-    def scatter_add(self, shape, d, flat_index, values, n=None):
-        import math
+    def is_c_contiguous(self, arr):
+        return arr.flags.c_contiguous
+
+    def owns_memory(self, arr):
+        flags = arr.flags
+        return arr.base is None and flags.owndata and flags.c_contiguous
+
+    def copy(self, arr):
         with self._cuda_dev:
-            out = self._cupy.zeros(math.prod(shape), dtype=self.dtype(d))
+            return arr.copy()
+
+    # writes
+    def setitem(self, arr, key, value):
+        with self._cuda_dev:
+            arr[key] = value
+
+    def scatter_add(self, shape, d, flat_index, values):
+        with self._cuda_dev:
+            out = self._cupy.zeros(math.prod(shape), dtype=values.dtype if d is None else self.dtype(d))
             self._cupyx.scatter_add(out, flat_index, values)
-            return out.reshape(shape)
+            return out.reshape(tuple(shape))
 
     def index_add(self, shape, d, axis, index, values):
         with self._cuda_dev:
-            out = self._cupy.zeros(shape, dtype=self.dtype(d))
-            key = (slice(None),) * axis + (index,)
-            self._cupyx.scatter_add(out, key, values)
+            out = self._cupy.zeros(tuple(shape), dtype=self.dtype(d))
+            self._cupyx.scatter_add(out, (slice(None),) * axis + (index,), values)
             return out
-
-    def pin_memory(self, host_arr):
-        """Copy a NumPy array into page-locked host memory (``cupyx.empty_pinned``)."""
-        out = self._cupyx.empty_pinned(host_arr.shape, dtype=host_arr.dtype)
-        out[...] = host_arr
-        return out
 
     def index_put_add(self, shape, g, key):
         with self._cuda_dev:
-            out = self._cupy.zeros(shape, dtype=g.dtype)
+            out = self._cupy.zeros(tuple(shape), dtype=g.dtype)
             self._cupyx.scatter_add(out, key, g)
             return out

@@ -26,13 +26,26 @@ class NumpyBackend(Backend):
         return np.asarray(out)
 
     # host <-> backend
-    def from_host(self, arr, copy=False):
-        return np.array(arr, copy=True) if copy else np.asarray(arr)
+    def from_host(self, host, copy=False):
+        return np.array(host, copy=True) if copy else np.asarray(host)
 
     def to_host(self, arr):
         return arr
 
-    # strided views
+    def is_pinned(self, arr):
+        # CuPy's pinned arrays (cupyx.empty_pinned) are NumPy arrays over a
+        # PinnedMemoryPointer; views of them reach it through ``.base``.
+        cupy = sys.modules.get("cupy")
+        if cupy is None:  # nothing can be pinned before CuPy is imported
+            return False
+        base = arr
+        while base is not None:
+            if isinstance(base, cupy.cuda.PinnedMemoryPointer):
+                return True
+            base = base.obj if isinstance(base, memoryview) else getattr(base, "base", None)
+        return False
+
+    # memory layout
     def strides(self, arr):
         isz = arr.itemsize
         return tuple([s // isz for s in arr.strides])
@@ -52,52 +65,38 @@ class NumpyBackend(Backend):
     def reshape_view(self, arr, shape):
         return arr.reshape(shape, copy=False)  # the method: np.reshape(copy=) costs ~1 us more
 
-    def indices_in_range(self, idx, size):
-        # One pass: negative values become huge once read as unsigned.
-        return int(idx.view(np.dtype(f"u{idx.itemsize}")).max()) < size
+    def data_ptr(self, arr):
+        return arr.__array_interface__["data"][0]
 
-    def is_pinned(self, arr):
-        # CuPy's pinned arrays (cupyx.empty_pinned) are NumPy arrays over a
-        # PinnedMemoryPointer; views of them reach it through ``.base``.
-        cupy = sys.modules.get("cupy")
-        if cupy is None:  # nothing can be pinned before CuPy is imported
-            return False
-        base = arr
-        while base is not None:
-            if isinstance(base, cupy.cuda.PinnedMemoryPointer):
-                return True
-            base = base.obj if isinstance(base, memoryview) else getattr(base, "base", None)
-        return False
+    def is_c_contiguous(self, arr):
+        return arr.flags.c_contiguous
 
     def owns_memory(self, arr):
         flags = arr.flags
         return arr.base is None and flags.owndata and flags.c_contiguous and flags.writeable
 
-    def take_in_range(self, arr, idx, axis=None):
-        # mode="clip" skips NumPy's own bounds-checking pass (the caller checked them).
-        return np.take(arr, idx, axis=axis, mode="clip")
+    def copy(self, arr):
+        return arr.copy()
 
-    def is_c_contiguous(self, arr):
-        return arr.flags.c_contiguous
+    # writes
+    def setitem(self, arr, key, value):
+        arr[key] = value
 
-    def data_ptr(self, arr):
-        return arr.__array_interface__["data"][0]
-
-    def scatter_add(self, shape, d, flat_index, values, n=None):
-        out = np.zeros(int(np.prod(shape)), dtype=self.dtype(d))
-        np.add.at(out, flat_index, values)
+    def scatter_add(self, shape, d, flat_index, values):
+        out = np.zeros(int(np.prod(shape)), dtype=values.dtype if d is None else self.dtype(d))
+        np.add.at(out, flat_index, values)  # a 1-D add.at: NumPy's fast case
         return out.reshape(shape)
-
-    def index_add(self, shape, d, axis, index, values):
-        out = np.zeros(shape, dtype=self.dtype(d))
-        key = (slice(None),) * axis + (index,)
-        np.add.at(out, key, values)
-        return out
-
-    def pin_memory(self, arr):
-        return arr
 
     def index_put_add(self, shape, g, key):
         out = np.zeros(shape, dtype=g.dtype)
         np.add.at(out, key, g)
         return out
+
+    # indices
+    def indices_in_range(self, idx, size):
+        # One pass: negative values become huge once read as unsigned.
+        return int(idx.view(np.dtype(f"u{idx.itemsize}")).max()) < size
+
+    def take_in_range(self, arr, idx, axis=None):
+        # mode="clip" skips NumPy's own bounds-checking pass (the caller checked them).
+        return np.take(arr, idx, axis=axis, mode="clip")

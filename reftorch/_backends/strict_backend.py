@@ -1,22 +1,28 @@
 """A stand-in accelerator for CPU-only test runs: ``array_api_strict`` on ``device1``.
 
 It behaves like a GPU namespace that is *not* NumPy: ``np.asarray`` on its arrays raises,
-mixing devices raises, and only the array API standard is available. Running the test
-suite on it catches kernels that call NumPy directly or copy to the host silently.
-It has no strided views: "views" on this device are copies, so it is used to check
-kernels, not aliasing.
+mixing devices raises, fancy item assignment raises, and only the array API standard is
+available. Running the test suite on it catches kernels that call NumPy directly, copy to
+the host silently, or use NumPy-only features, while running exactly the kernel code the
+CUDA backend runs.
+
+Like CuPy's, its arrays have strided memory: ``array_api_strict`` keeps a NumPy array in
+each of its arrays (``_array``), and its slicing, ``permute_dims``, ``reshape`` and
+``broadcast_to`` return views of it. The primitives that the standard lacks (strides,
+strided views, data pointers, assignment with array keys, scatter-add) are implemented here
+on that NumPy array; this module is the only place that reaches inside.
 """
 from __future__ import annotations
 
 import math
 
+from .. import _dtype as D
 from .._device import device
-from .base import Backend, NumpyErrors, contiguous_strides
+from .base import Backend, NumpyErrors
 
 
 class StrictBackend(Backend):
     name = "array_api_strict"
-    has_views = False
 
     def __init__(self):
         import array_api_strict as xp
@@ -25,6 +31,11 @@ class StrictBackend(Backend):
         self.xp = xp
         self.device = device("strict")
         self._dev = xp.Device("device1")
+        probe = xp.zeros((1,), device=self._dev)
+        if not isinstance(getattr(probe, "_array", None), np.ndarray):
+            raise RuntimeError(f"array_api_strict {xp.__version__} no longer keeps a NumPy array in "
+                               "`_array`: the strict stand-in device needs updating")
+        self._array_type = type(probe)
         super().__init__({
             "bool": xp.bool, "uint8": xp.uint8, "int8": xp.int8, "int16": xp.int16,
             "int32": xp.int32, "int64": xp.int64, "float32": xp.float32,
@@ -36,50 +47,77 @@ class StrictBackend(Backend):
     def _dev_kw(self):
         return {"device": self._dev}
 
-    def from_host(self, arr, copy=False):
-        # The one sanctioned host -> device transfer.
-        return self.xp.asarray(self._np.array(arr, copy=True), device=self._dev)
+    def _wrap(self, np_arr):
+        """A NumPy array (or a view of one) as an array of this device, sharing memory."""
+        return self.xp.asarray(np_arr, device=self._dev, copy=False)
+
+    # host <-> backend: the only sanctioned transfers
+    def from_host(self, host, copy=False):
+        host = self._np.asarray(host)
+        self.dtype(D.BY_NAME[host.dtype.name])  # TypeError for dtypes this device lacks (float16)
+        return self._wrap(self._np.array(host, copy=True))
 
     def to_host(self, arr):
-        # The one sanctioned device -> host transfer.
         cpu = self.xp.asarray(arr, device=self.xp.Device("CPU_DEVICE"))
         return self._np.asarray(cpu)
 
+    # memory layout
     def strides(self, arr):
-        return contiguous_strides(arr.shape)
+        mem = arr._array
+        isz = mem.itemsize
+        return tuple([s // isz for s in mem.strides])
 
     def as_strided(self, arr, shape, strides):
-        xp = self.xp
-        flat = xp.reshape(arr, (-1,))
-        idx = xp.zeros((), dtype=xp.int64, device=self._dev)
-        for k, (n, s) in enumerate(zip(shape, strides)):
-            ar = xp.arange(n, dtype=xp.int64, device=self._dev) * s
-            idx = xp.expand_dims(idx, axis=-1) + ar if k else ar
-        if not shape:
-            return xp.reshape(flat[0:1], ())
-        return xp.reshape(xp.take(flat, xp.reshape(idx, (-1,))), tuple(shape))
+        mem = arr._array
+        isz = mem.itemsize
+        view = self._np.lib.stride_tricks.as_strided(
+            mem, shape=tuple(shape), strides=tuple(s * isz for s in strides), writeable=mem.flags.writeable)
+        return self._wrap(view)
 
     def reshape_view(self, arr, shape):
-        return self.xp.reshape(arr, tuple(shape))
+        return self._wrap(arr._array.reshape(tuple(shape), copy=False))
 
     def data_ptr(self, arr):
-        return id(arr)
+        return arr._array.__array_interface__["data"][0]
 
-    def scatter_add(self, shape, d, flat_index, values, n=None):
-        # A standard-only scatter-add: one_hot(index)^T @ values.
+    def copy(self, arr):
+        # array_api_strict's own copies keep the source's memory order; the contract says row-major.
+        return self._wrap(self._np.array(arr._array, order="C", copy=True))
+
+    def is_c_contiguous(self, arr):
+        return arr._array.flags.c_contiguous
+
+    # reads and writes by key
+    def _mem_key(self, key):
+        unwrap = self._unwrap
+        return tuple(unwrap(k) for k in key) if isinstance(key, tuple) else unwrap(key)
+
+    def getitem(self, arr, key):
+        try:
+            return arr[key]  # what the standard allows
+        except IndexError:
+            # NumPy's mixes (index arrays with slices, masks with other keys) are read on the
+            # wrapped array, as CuPy reads them.
+            return self._wrap(arr._array[self._mem_key(key)])
+
+    def setitem(self, arr, key, value):
+        # The standard allows only ints, slices, None and Ellipsis as keys of ``__setitem__``;
+        # integer-array and mask keys are written on the wrapped array, as CuPy writes them.
+        arr._array[self._mem_key(key)] = self._unwrap(value)
+
+    def _unwrap(self, a):
+        if isinstance(a, self._array_type):
+            if a.device != self._dev:
+                raise ValueError(f"array on {a.device} used with an array on {self._dev}")
+            return a._array
+        return a
+
+    def scatter_add(self, shape, d, flat_index, values):
+        # Standard-only: one_hot(index)^T @ values (fine for the small arrays of tests).
         xp = self.xp
         n = math.prod(shape)
         pos = xp.arange(n, dtype=xp.int64, device=self._dev)
-        onehot = xp.astype(xp.reshape(flat_index, (-1, 1)) == xp.reshape(pos, (1, -1)), values.dtype)
-        out = xp.matmul(xp.matrix_transpose(onehot), xp.reshape(values, (-1, 1)))
+        dt = values.dtype if d is None else self.dtype(d)
+        onehot = xp.astype(xp.reshape(flat_index, (-1, 1)) == xp.reshape(pos, (1, -1)), dt)
+        out = xp.matmul(xp.matrix_transpose(onehot), xp.reshape(xp.astype(values, dt), (-1, 1)))
         return xp.reshape(out, tuple(shape))
-
-    def pin_memory(self, arr):
-        return arr
-
-    def index_put_add(self, shape, g, key):
-        # Which flat positions did the forward read? Index an arange the same way.
-        xp = self.xp
-        n = math.prod(shape)
-        pos = xp.reshape(xp.arange(n, dtype=xp.int64, device=self._dev), tuple(shape))[key]
-        return self.scatter_add(shape, None, xp.reshape(pos, (-1,)), xp.reshape(g, (-1,)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 from .. import _backends
 from .. import _dtype as D
 from .._device import device as _device_cls, CPU
+from .._layout import contiguous_strides
 
 
 def resolve_device(dev):
@@ -41,12 +42,8 @@ def sum_to_shape(xp, g, shape):
 def fix_empty_strides(backend, arr):
     """NumPy gives new arrays with no elements all-zero strides; PyTorch reports the
     row-major ones (``torch.zeros(0, 3).stride() == (3, 1)``). Return ``arr`` with those."""
-    if backend.has_views and arr.ndim and 0 in arr.shape:
-        want, acc = [], 1
-        for n in reversed(arr.shape):
-            want.append(acc)
-            acc *= max(n, 1)
-        want = tuple(reversed(want))
+    if arr.ndim and 0 in arr.shape:
+        want = contiguous_strides(arr.shape)
         if backend.strides(arr) != want:
             return backend.as_strided(arr, arr.shape, want)
     return arr
@@ -64,7 +61,8 @@ def with_out(name, out, fn, *args, **kwargs):
     import warnings
     from .._tensor import Tensor
     from ..autograd.grad_mode import is_grad_enabled
-    from .._tensor_inplace import _store, _scalar_name
+    from .._tensor_inplace import _store
+    _scalar_name = D.scalar_name
 
     def tensors(a):
         if isinstance(a, Tensor):
@@ -100,19 +98,15 @@ def row_major(backend, arr):
     NumPy keeps the layout of its inputs in ``concat``/``where``/``sum``; PyTorch's ``cat``,
     ``stack``, ``masked_fill`` and reductions return contiguous tensors.
     """
-    if not backend.has_views or arr.ndim == 0:
+    if arr.ndim == 0:
         return arr
     shape = arr.shape
     if backend.is_c_contiguous(arr) and 1 not in shape and 0 not in shape:
         return arr  # fast path: no size-1 or empty dim, so row-major strides are PyTorch's
-    want, acc = [], 1
-    for n in reversed(arr.shape):
-        want.append(acc)
-        acc *= max(n, 1)
-    want = tuple(reversed(want))
+    want = contiguous_strides(shape)
     have = backend.strides(arr)
     if have == want:
         return arr
     if all(h == w for h, w, n in zip(have, want, arr.shape) if n != 1):
         return backend.as_strided(arr, arr.shape, want)  # only size-1 dims differ: no copy
-    return backend.xp.reshape(arr, arr.shape, copy=True)
+    return backend.copy(arr)

@@ -346,7 +346,7 @@ def _like_layout(input, make):
     """``make(shape)`` laid out like ``input`` (PyTorch's ``preserve_format``): for a strided
     input the dims are created in ``input``'s memory order, then permuted back."""
     b = input._backend
-    if not b.has_views or input.is_contiguous() or input.dim() < 2:
+    if input.is_contiguous() or input.dim() < 2:
         return make(input.shape)
     from .shape import _dense_order
     order = _dense_order(input._data.shape, b.strides(input._data))

@@ -9,7 +9,7 @@ import math
 
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap_dim, int_arg
-from ..autograd.function import _NO_CTX, Function, view_outside_graph
+from ..autograd.function import _NO_CTX, OpFunction as Function, view_outside_graph
 from ._common import sum_to_shape
 
 
@@ -383,7 +383,7 @@ class BasicIndex(Function):
         ctx.key, ctx.shape = key, x._data.shape
         out = x._data[key]
         b = x._backend
-        if b.has_views and (any(k is None for k in key) or math.prod(out.shape) == 0):
+        if any(k is None for k in key) or math.prod(out.shape) == 0:
             want = _none_strides(x, key, b.strides(out))
             if want != b.strides(out):
                 out = b.as_strided(out, out.shape, want)
@@ -409,7 +409,7 @@ class AdvancedIndex(Function):
     def forward(ctx, x, key):
         ctx.key, ctx.shape = key, x._data.shape
         ctx.backend = x._backend
-        return _index_layout(x._backend, x._data, key, x._data[key])
+        return _index_layout(x._backend, x._data, key, x._backend.getitem(x._data, key))
 
     @staticmethod
     def backward(ctx, g):
@@ -421,7 +421,7 @@ def _index_layout(backend, arr, key, out):
     index kernel does: TensorIterator over the source, with the indexed dims at stride 0, and
     the index, with the other dims at stride 0 (NumPy puts the index dims outermost in
     memory: ``x[:, [0, 2]]`` of a row-major ``x`` is not contiguous there)."""
-    if not backend.has_views or out.ndim < 2:
+    if out.ndim < 2:
         return out
     items = key if isinstance(key, tuple) else (key,)
     nd = arr.ndim
@@ -474,7 +474,7 @@ def _index_layout(backend, arr, key, out):
     xp = backend.xp
     inverse = sorted(range(len(shape)), key=order.__getitem__)
     moved = xp.permute_dims(out, tuple(order))
-    return xp.permute_dims(xp.reshape(moved, moved.shape, copy=True), tuple(inverse))
+    return xp.permute_dims(backend.copy(moved), tuple(inverse))
 
 
 def _split_basic(key):

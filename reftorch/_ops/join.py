@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap_dim, int_arg
-from ..autograd.function import Function
+from ..autograd.function import OpFunction as Function
 from ._common import row_major
 
 

@@ -5,7 +5,7 @@ import math
 
 from .. import _dtype as D
 from .._tensor import Tensor
-from ..autograd.function import Function
+from ..autograd.function import OpFunction as Function
 from ..autograd.grad_mode import is_grad_enabled
 from ._common import sum_to_shape
 
@@ -21,9 +21,7 @@ def _same_dtype(a, b, who="expected m1 and m2 to have the same dtype"):
         raise RuntimeError(f"{who}, but got: {_ctype(a.dtype)} != {_ctype(b.dtype)}")
 
 
-def _scalar_name(d):
-    return {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
-            "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}.get(d.name, d.name)
+_scalar_name = D.scalar_name
 
 
 class Matmul(Function):

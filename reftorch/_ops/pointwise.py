@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from .. import _dtype as D
 from .._tensor import Tensor
-from ..autograd.function import Function
+from ..autograd.function import OpFunction as Function
 from ._common import sum_to_shape
 
 
@@ -371,7 +371,7 @@ class Where(Function):
         return tuple(out)
 
 
-def where(condition, input, other, *, out=None):
+def where(condition, input=None, other=None, *, out=None):
     """``input`` where ``condition`` is True, else ``other``, with broadcasting and type
     promotion. Mirrors ``torch.where(condition, input, other)`` (and
     ``Tensor.where(condition, other)``).
@@ -385,12 +385,20 @@ def where(condition, input, other, *, out=None):
         >>> x.where(x > 0, torch.tensor(0.0))
         tensor([0., 2., 0.])
     """
+    if input is None and other is None:  # torch.where(condition): nonzero(as_tuple=True)
+        from .nonzero import nonzero
+        return nonzero(condition, as_tuple=True)
     if out is not None:
         from ._common import with_out
         return with_out("where", out, where, condition, input, other)
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        # Two Python numbers: 0-dim tensors of their own dtypes on condition's device
+        # (so where(c, 1, 0.5) is float32 and where(c, 1, 0) int64, as in PyTorch).
+        from .creation import tensor
+        input = tensor(input, device=condition.device)
     if condition.dtype is not D.bool:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
-                           f"{_SCALAR_NAMES.get(condition.dtype.name, condition.dtype.name.capitalize())}")
+                           f"{D.scalar_name(condition.dtype)}")
     x, y, dt = _operands(input, other)
     from .indexing import _broadcast_shape
     shape = _broadcast_shape(_broadcast_shape(condition.shape, x.shape), y.shape)
@@ -521,7 +529,11 @@ greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
 
 
 def _logical(op):
-    def f(input, other=None):
+    def f(input, other=None, *, out=None):
+        if out is not None:  # the bool result is cast to out's dtype, as in PyTorch
+            from ._common import with_out
+            args = (input,) if op == "not" else (input, other)
+            return with_out("logical_" + op, out, f, *args)
         xp = input._backend.xp
         a = xp.astype(input._data, xp.bool) if input._data.dtype != xp.bool else input._data
         if op == "not":
@@ -555,7 +567,7 @@ def invert(input):
 def bitwise(op, input, other):
     x, y, dt = _operands(input, other)
     if dt.is_floating_point or dt.is_complex:
-        raise NotImplementedError(f'"bitwise_{op}_cpu" not implemented for \'{_SCALAR_NAMES.get(dt.name, dt.name)}\'')
+        raise NotImplementedError(f'"bitwise_{op}_cpu" not implemented for \'{D.scalar_name(dt)}\'')
     a, b = _cast(x, dt), _cast(y, dt)
     r = {"and": a & b, "or": a | b, "xor": a ^ b}[op]  # on bools: logical and/or/xor
     from .shape import relayout_like_operands
@@ -723,11 +735,6 @@ class Cos(_Unary):
         return -g * ctx.xp.sin(x._data)
 
 
-_SCALAR_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16",
-                 "complex64": "ComplexFloat", "complex128": "ComplexDouble", "int64": "Long", "int32": "Int",
-                 "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
-
-
 class Reciprocal(_Unary):
     name = "ReciprocalBackward0"
 
@@ -864,7 +871,7 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
             raise TypeError(f"isclose(): argument '{name}' (position {pos}) must be Tensor, not {type(v).__name__}")
     dt = input.dtype
     if other.dtype is not dt:
-        raise RuntimeError(f"{_SCALAR_NAMES[dt.name]} did not match {_SCALAR_NAMES[other.dtype.name]}")
+        raise RuntimeError(f"{D.scalar_name(dt)} did not match {D.scalar_name(other.dtype)}")
     if rtol < 0:
         raise RuntimeError(f"rtol must be greater than or equal to zero, but got {rtol}")
     if atol < 0:

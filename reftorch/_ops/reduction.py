@@ -7,7 +7,7 @@ from collections import namedtuple
 
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap_dim
-from ..autograd.function import Function
+from ..autograd.function import OpFunction as Function
 
 
 def _dims(input, dim):
@@ -124,9 +124,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
     return Mean.apply(input, axes=axes, keepdim=bool(keepdim), _name=name)
 
 
-def _scalar_name(d):
-    return {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
-            "bool": "Bool"}.get(d.name, d.name.capitalize())
+_scalar_name = D.scalar_name
 
 
 def _all_any(input, dim, keepdim, which):

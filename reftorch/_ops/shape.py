@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import math
 
+from .._layout import contiguous_strides
 from .._size import Size
 from .._tensor import Tensor, _as_shape, _wrap_dim, int_arg
-from ..autograd.function import _NO_CTX, Function, view_outside_graph
+from ..autograd.function import _NO_CTX, OpFunction as Function, view_outside_graph
 
 _VIEW_ERR = ("view size is not compatible with input tensor's size and stride (at least one dimension "
              "spans across two contiguous subspaces). Use .reshape(...) instead.")
@@ -99,7 +100,7 @@ def _restride(x, shape, strides):
     """A view of ``x`` with ``shape`` and PyTorch's ``strides`` (from :func:`compute_stride`);
     ``strides=None`` for a :func:`_plain_contiguous` input."""
     b = x._backend
-    if strides is None or not b.has_views:
+    if strides is None:
         return b.reshape_view(x._data, shape)
     try:
         out = b.reshape_view(x._data, shape)
@@ -169,12 +170,11 @@ class Unsqueeze(Function):
             shp = data.shape
             return b.reshape_view(data, shp[:dim] + (1,) + shp[dim:])
         out = b.xp.expand_dims(data, axis=dim)
-        if b.has_views:
-            # PyTorch's stride for the new dim: size * stride of the dim it goes before.
-            shp, st = x._data.shape, b.strides(x._data)
-            new = st[:dim] + ((shp[dim] * st[dim]) if dim < len(shp) else 1,) + st[dim:]
-            if b.strides(out) != new:
-                out = b.as_strided(x._data, out.shape, new)
+        # PyTorch's stride for the new dim: size * stride of the dim it goes before.
+        shp, st = x._data.shape, b.strides(x._data)
+        new = st[:dim] + ((shp[dim] * st[dim]) if dim < len(shp) else 1,) + st[dim:]
+        if b.strides(out) != new:
+            out = b.as_strided(x._data, out.shape, new)
         return out
 
     @staticmethod
@@ -207,9 +207,8 @@ class Expand(Function):
     def forward(ctx, x, shape):
         ctx.in_shape = x._data.shape
         b = x._backend
-        if b.has_views:  # a writeable view with PyTorch's strides (broadcast_to is read-only)
-            return b.as_strided(x._data, shape, _expand_strides(x._data.shape, b.strides(x._data), shape))
-        return b.xp.broadcast_to(x._data, shape)
+        # a writeable view with PyTorch's strides (NumPy's broadcast_to is read-only)
+        return b.as_strided(x._data, shape, _expand_strides(x._data.shape, b.strides(x._data), shape))
 
     @staticmethod
     def backward(ctx, g):
@@ -277,10 +276,11 @@ def relayout_like_operands(backend, out, inputs):
     when operands disagree (PyTorch follows the first operand) and order broadcast dims
     differently. Returns ``out`` or a relaid-out copy.
     """
-    if not backend.has_views or out.ndim < 2:
+    if out.ndim < 2:
         return out
-    for t in inputs:  # fast path: row-major inputs give a row-major result (NumPy and CuPy alike)
-        if not t._data.flags.c_contiguous:
+    is_c_contiguous = backend.is_c_contiguous
+    for t in inputs:  # fast path: row-major inputs give a row-major result (on every backend)
+        if not is_c_contiguous(t._data):
             break
     else:
         return out
@@ -293,7 +293,7 @@ def relayout_like_operands(backend, out, inputs):
         lead = nd - a.ndim
         op_strides.append(tuple(0 if (i < lead or (a.shape[i - lead] == 1 and shape[i] != 1)) else st[i - lead]
                                 for i in range(nd)))
-    if all(all(s == c for s, c, n in zip(st, _row_major(shape), shape) if n != 1) for st in op_strides):
+    if all(all(s == c for s, c, n in zip(st, contiguous_strides(shape), shape) if n != 1) for st in op_strides):
         order = list(range(nd))
     else:
         order = _dense_order(shape, op_strides[0], op_strides[1:])
@@ -307,15 +307,7 @@ def relayout_like_operands(backend, out, inputs):
         return out
     inverse = sorted(range(nd), key=order.__getitem__)
     moved = backend.xp.permute_dims(out, tuple(order))
-    return backend.xp.permute_dims(backend.xp.reshape(moved, moved.shape, copy=True), tuple(inverse))
-
-
-def _row_major(shape):
-    out, acc = [], 1
-    for n in reversed(shape):
-        out.append(acc)
-        acc *= max(n, 1)
-    return tuple(reversed(out))
+    return backend.xp.permute_dims(backend.copy(moved), tuple(inverse))
 
 
 class Clone(Function):
@@ -328,15 +320,13 @@ class Clone(Function):
     def forward(ctx, x, contiguous=False):
         b = x._backend
         xp = b.xp
-        if contiguous:
-            return xp.reshape(x._data, x._data.shape, copy=True)  # row-major
-        if not b.has_views or x.is_contiguous():
-            return xp.reshape(x._data, x._data.shape, copy=True)
+        if contiguous or x.is_contiguous():
+            return b.copy(x._data)  # row-major
         # PyTorch's preserve_format: a dense copy with the dims in the same memory order.
         order = _dense_order(x._data.shape, b.strides(x._data))
         inverse = sorted(range(len(order)), key=order.__getitem__)
         moved = xp.permute_dims(x._data, tuple(order))
-        return xp.permute_dims(xp.reshape(moved, moved.shape, copy=True), tuple(inverse))
+        return xp.permute_dims(b.copy(moved), tuple(inverse))
 
     @staticmethod
     def backward(ctx, g):
@@ -682,8 +672,8 @@ def expand(input, *sizes):
     shp = input._data.shape
     nd = len(shp)
     if len(sizes) < nd:
-        from .._tensor import tensor_type_name
-        tname = "CPUBoolType" if input.dtype.name == "bool" and input.device.type == "cpu" else tensor_type_name(input)
+        from .._tensor import tensor_string
+        tname = tensor_string(input)
         raise RuntimeError(f"expand({tname}{{[{', '.join(map(str, shp))}]}}, size=[{', '.join(map(str, sizes))}]): "
                            "the number of sizes provided (%d) must be greater or equal to the number of "
                            "dimensions in the tensor (%d)" % (len(sizes), nd))

@@ -1,16 +1,20 @@
 """Reverse-mode automatic differentiation. Mirrors ``torch.autograd``.
 
-* :class:`Function` — base class of every differentiable op (``reftorch/_ops``);
+* :class:`Function` — user-defined differentiable functions (``_custom_function.py``);
+  reftorch's own ops subclass ``function.OpFunction`` (``reftorch/_ops``);
+* :class:`Variable` — PyTorch's legacy name, kept: ``Variable(t)`` is a leaf tensor;
 * :func:`backward` / :func:`grad` — run the backward pass (``engine.py``);
 * ``no_grad``, ``enable_grad``, ``set_grad_enabled`` — recording switches (``grad_mode.py``).
 """
 from __future__ import annotations
 
-from .function import Function, Node, AccumulateGrad
+from .function import Function, Node, AccumulateGrad, OpFunction, once_differentiable  # noqa: F401
+from . import function  # noqa: F401
+from .variable import Variable
 from .grad_mode import no_grad, enable_grad, set_grad_enabled, is_grad_enabled, inference_mode
 from .engine import run_backward
 
-__all__ = ["Function", "backward", "grad", "no_grad", "enable_grad", "set_grad_enabled",
+__all__ = ["Function", "Variable", "backward", "grad", "no_grad", "enable_grad", "set_grad_enabled",
            "is_grad_enabled", "inference_mode"]
 
 

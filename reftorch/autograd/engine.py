@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 
+from ._hooks import TENSOR_HOOKS, run_tensor_hooks
 from .function import AccumulateGrad
 from .grad_mode import no_grad
 
@@ -85,11 +86,19 @@ def run_backward(tensors, grads, retain_graph=False, inputs=None):
         while ready:
             node = ready.pop()
             grad = buffer.pop(node, None)
+            # Tensor.register_hook: a hook may replace the gradient. As in PyTorch, what
+            # autograd.grad returns for a leaf is after its hooks, for a non-leaf before.
+            hooked = grad is not None and TENSOR_HOOKS and node in TENSOR_HOOKS
+            if hooked and isinstance(node, AccumulateGrad):
+                grad = run_tensor_hooks(node, grad)
+                hooked = False
             if capture is not None and node in capture:
                 prev = capture[node]
                 capture[node] = grad if prev is None else prev + grad
                 if isinstance(node, AccumulateGrad):
                     continue
+            if hooked:
+                grad = run_tensor_hooks(node, grad)
             if isinstance(node, AccumulateGrad):
                 if grad is not None and capture is None:
                     # A first gradient that nothing else references (not the caller's

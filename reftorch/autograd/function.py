@@ -1,6 +1,6 @@
 """Differentiable operations and the graph nodes they record.
 
-Every differentiable op in reftorch is a subclass of :class:`Function` with two static
+Every differentiable op in reftorch is a subclass of :class:`OpFunction` with two static
 methods that work on backend arrays:
 
 * ``forward(ctx, *inputs, **params)`` receives the input *tensors* (read their arrays with
@@ -8,7 +8,7 @@ methods that work on backend arrays:
 * ``backward(ctx, grad)`` receives the gradient array of the output and returns one
   gradient array (or ``None``) per positional input.
 
-``Function.apply`` runs ``forward``, wraps the result in a tensor and, when gradients are
+``OpFunction.apply`` runs ``forward``, wraps the result in a tensor and, when gradients are
 being recorded and an input requires grad, attaches a :class:`Node` (the tensor's
 ``grad_fn``) named as in PyTorch (``CatBackward0``, ``ViewBackward0``, …).
 """
@@ -158,14 +158,10 @@ class AccumulateGrad:
         from .._tensor import Tensor
         t = self.variable
         if t._grad is None:
-            keep = steal or not t._backend.has_views
-            t._grad = Tensor._wrap(grad_array if keep else grad_array.copy(), t.device)
+            t._grad = Tensor._wrap(grad_array if steal else t._backend.copy(grad_array), t.device)
         else:
             g = t._grad
-            if t._backend.has_views:
-                g._data += grad_array  # in place: `g is t.grad` stays True, like PyTorch
-            else:
-                g._data = g._data + grad_array
+            g._data += grad_array  # in place: `g is t.grad` stays True, like PyTorch
             g._version[0] += 1
 
 
@@ -181,8 +177,12 @@ def _edge(t):
     return (None, 0)
 
 
-class Function:
-    """Base class of differentiable operations (see the module docstring).
+class OpFunction:
+    """Base class of reftorch's differentiable operations (see the module docstring).
+
+    The public ``torch.autograd.Function`` (tensors in, tensors out) is
+    :class:`reftorch.autograd.function.Function`, defined in ``_custom_function.py`` over
+    the same graph nodes and engine.
 
     Class attributes:
         name: the ``grad_fn`` name PyTorch uses, e.g. ``"CatBackward0"``.
@@ -211,8 +211,7 @@ class Function:
 
     @classmethod
     def apply(cls, *inputs, _name=None, _out=None, _skip=None, **params):
-        # Written for speed (it runs once per op): a plain loop instead of any(genexpr),
-        # the result built inline (what Tensor._wrap does, every field set once).
+        # Written for speed (it runs once per op): a plain loop instead of any(genexpr).
         needs = False
         if _grad_state.enabled:
             for t in inputs:
@@ -225,6 +224,7 @@ class Function:
         try:
             if needs:
                 ctx = Context(tuple(t._requires_grad for t in inputs))
+                ctx.backend = b0
                 ctx.xp = b0.xp
                 out = cls.forward(ctx, *inputs, **params)
             else:
@@ -235,8 +235,6 @@ class Function:
             dev, backend = x0._device, x0._backend
         else:  # an op that moves data to another device: _out = (device, backend)
             dev, backend = _out
-        if out.__class__ is not backend.array_type:  # a NumPy scalar from a 0-d result
-            out = backend.as_array(out)
         is_view = cls.is_view
         if cls.elementwise:
             out = (_RELAYOUT or _relayout())(b0, out, inputs[cls.elementwise_from:])
@@ -244,24 +242,7 @@ class Function:
             from .._ops._common import fix_empty_strides
             out = fix_empty_strides(backend, out)
         result = _new(_TENSOR or _tensor_cls())
-        result._data = out
-        result._backend = backend
-        result._dtype = backend._from_native[out.dtype]
-        result._device = dev
-        result._requires_grad = needs
-        result._grad = None
-        result._accumulator = None
-        result._retains_grad = False
-        if is_view:
-            base = x0._base
-            result._base = x0 if base is None else base
-            version = result._version = x0._version
-            result._fn_version = version[0]
-        else:
-            result._base = None
-            result._version = [0]
-            result._fn_version = 0
-        result._grad_fn = None
+        result._init_from(out, dev, backend, needs, x0 if is_view else None)
         if needs:
             skip = cls.nondiff if _skip is None else _skip
             if skip:  # inputs PyTorch does not list in next_functions (indices, masks, scalars)
@@ -285,19 +266,7 @@ def view_outside_graph(x, out):
     require grad), for fast paths that skip ``Function.apply``: a tensor over ``out``, a
     view of ``x``'s array, sharing ``x``'s base and version counter."""
     result = _new(_TENSOR or _tensor_cls())
-    result._data = out
-    result._backend = backend = x._backend
-    result._dtype = backend._from_native[out.dtype]
-    result._device = x._device
-    result._requires_grad = False
-    result._grad = None
-    result._accumulator = None
-    result._retains_grad = False
-    base = x._base
-    result._base = x if base is None else base
-    version = result._version = x._version
-    result._fn_version = version[0]
-    result._grad_fn = None
+    result._init_from(out, x._device, x._backend, False, x)
     return result
 
 
@@ -339,3 +308,8 @@ class _NoContext:
 
 
 _NO_CTX = _NoContext()
+
+
+# The public API (``torch.autograd.function.Function``): user-defined functions whose
+# forward and backward work on tensors, recorded in the same graph as the ops above.
+from ._custom_function import Function, FunctionCtx, BackwardCFunction, once_differentiable  # noqa: E402,F401

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-from ..autograd.function import Function
+from ..autograd.function import OpFunction as Function
 from .._ops._common import sum_to_shape
 
 
@@ -148,15 +148,7 @@ class Embedding(Function):
             keep = flat != ctx.padding_idx
             rows = rows[keep]
             flat = flat[keep]
-        dim = rows.shape[1]
-        if not ctx.backend.has_views:  # the array-API stand-in: a row-wise index_add
-            return ctx.backend.index_add((num, dim), ctx.dtype, 0, flat, rows), None
-        # Scatter-add over flat element offsets (row * dim + column): a 1-D scatter-add is
-        # much faster than a row-wise one in NumPy's ``add.at``.
-        cols = xp.arange(dim, dtype=xp.int64, **ctx.backend._dev_kw())
-        offsets = xp.reshape(xp.reshape(xp.astype(flat, xp.int64), (-1, 1)) * dim + cols, (-1,))
-        gw = ctx.backend.scatter_add((num, dim), ctx.dtype, offsets, xp.reshape(rows, (-1,)), num * dim)
-        return gw, None
+        return ctx.backend.index_add((num, rows.shape[1]), ctx.dtype, 0, flat, rows), None
 
 
 # ---------------------------------------------------------------------- losses

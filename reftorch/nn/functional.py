@@ -10,16 +10,36 @@ import math
 import warnings
 
 from .. import _dtype as D
-from .._tensor import Tensor, _wrap_dim, tensor_type_name
-from .._ops import creation, pointwise, reduction as _red, shape as _shape
-from .._ops.pointwise import _operands, Div, Mul
+from .._ops import creation, pointwise
+from .._ops import reduction as _red
+from .._ops import shape as _shape
+from .._ops.pointwise import Div, Mul, _operands
+from .._tensor import Tensor, tensor_type_name
 from ..autograd.grad_mode import no_grad
 from . import _functions as _F
+from . import _conv as _Conv
+from . import _pooling as _Pool
+from . import _normalization as _Norm
 
 __all__ = [
-    "linear", "relu", "relu_", "tanh", "sigmoid", "softplus", "softmax", "log_softmax", "leaky_relu",
-    "dropout", "embedding", "one_hot", "mse_loss", "l1_loss", "nll_loss", "cross_entropy",
-    "binary_cross_entropy", "binary_cross_entropy_with_logits",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "cross_entropy",
+    "dropout",
+    "embedding",
+    "l1_loss",
+    "leaky_relu",
+    "linear",
+    "log_softmax",
+    "mse_loss",
+    "nll_loss",
+    "one_hot",
+    "relu",
+    "relu_",
+    "sigmoid",
+    "softmax",
+    "softplus",
+    "tanh",
 ]
 
 _REDUCTIONS = ("none", "mean", "sum")
@@ -121,9 +141,7 @@ def _linear_general(input, weight, bias):
     return out if bias is None else pointwise.add(out, bias)
 
 
-def _cname(d):
-    return {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
-            "bfloat16": "BFloat16", "bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short"}[d.name]
+_cname = D.scalar_name
 
 
 # ---------------------------------------------------------------------- activations
@@ -178,28 +196,6 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):
     return out
 
 
-def _get_softmax_dim(name, ndim, stacklevel):
-    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to include "
-                  "dim=X as an argument.", UserWarning, stacklevel=stacklevel)
-    return 0 if ndim in (0, 1, 3) else 1
-
-
-def _softmax_prep(input, dim, dtype, name, stacklevel=4):
-    if dim is None:
-        dim = _get_softmax_dim(name, input.dim(), stacklevel)
-    if dtype is not None:
-        input = input.to(dtype)
-    if not input.dtype.is_floating_point:
-        kernel = "softmax_lastdim_kernel_impl" if name == "softmax" else "log_softmax_lastdim_kernel_impl"
-        d = _wrap_dim(dim, input.dim())
-        if input.dim() and d != input.dim() - 1:
-            kernel = kernel.replace("lastdim", "")
-            kernel = "softmax_kernel_impl" if name == "softmax" else "log_softmax_kernel_impl"
-        raise NotImplementedError(f'"{kernel}" not implemented for \'{_cname(input.dtype)}\'')
-    d = _wrap_dim(dim, input.dim())
-    return input, d
-
-
 def softmax(input, dim=None, _stacklevel=3, dtype=None):
     """``exp(x) / exp(x).sum(dim)``: turns scores into probabilities along ``dim``.
 
@@ -219,10 +215,8 @@ def softmax(input, dim=None, _stacklevel=3, dtype=None):
         >>> F.softmax(torch.tensor([1., 2., 3.]), dim=0)
         tensor([0.0900, 0.2447, 0.6652])
     """
-    x, d = _softmax_prep(input, dim, dtype, "softmax")
-    if x.dim() == 0:
-        return _F.Softmax.apply(_shape.reshape(x, (1,)), dim=0).reshape(())
-    return _F.Softmax.apply(x, dim=d)
+    from .._ops.softmax import softmax_impl  # one implementation with torch.softmax
+    return softmax_impl(input, dim, dtype, "softmax")
 
 
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
@@ -239,10 +233,8 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
         >>> F.log_softmax(torch.tensor([1., 2., 3.]), dim=0)
         tensor([-2.4076, -1.4076, -0.4076])
     """
-    x, d = _softmax_prep(input, dim, dtype, "log_softmax")
-    if x.dim() == 0:
-        return _F.LogSoftmax.apply(_shape.reshape(x, (1,)), dim=0).reshape(())
-    return _F.LogSoftmax.apply(x, dim=d)
+    from .._ops.softmax import softmax_impl
+    return softmax_impl(input, dim, dtype, "log_softmax")
 
 
 # ---------------------------------------------------------------------- dropout
@@ -278,7 +270,6 @@ def _embedding_renorm_(weight, input, max_norm, norm_type):
     """Rescale, in place, the rows of ``weight`` used by ``input`` whose norm exceeds
     ``max_norm`` to norm ``max_norm`` (PyTorch's ``embedding_renorm_``: each such row is
     multiplied by ``max_norm / (norm + 1e-7)``). Bumps ``weight``'s version counter."""
-    from .._tensor_inplace import _store
     b = weight._backend
     xp = b.xp
     idx = xp.unique_values(xp.reshape(xp.astype(input._data, xp.int64), (-1,)))
@@ -296,12 +287,8 @@ def _embedding_renorm_(weight, input, max_norm, norm_type):
     # the scale is computed in double, then the float row is multiplied by it in float
     scale = xp.astype(xp.where(over, max_norm / (norms + 1e-7), xp.ones_like(norms)), rows.dtype)
     new_rows = rows * xp.reshape(scale, (-1, 1))
-    if b.has_views:
-        weight._data[idx] = new_rows
-        weight._version[0] += 1
-    else:  # no item assignment on the array-API stand-in: rebuild the table
-        delta = b.index_add(tuple(weight._data.shape), weight.dtype, 0, idx, new_rows - rows)
-        _store(weight, weight._data + delta)
+    b.setitem(weight._data, idx, new_rows)
+    weight._version[0] += 1
     return weight
 
 
@@ -674,3 +661,614 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
         raise ValueError(f"Target size ({target.shape}) must be the same as input size ({input.shape})")
     return _F.BinaryCrossEntropyWithLogits.apply(input, target, weight=weight, pos_weight=pos_weight,
                                                    reduction=reduction)
+
+
+# ---------------------------------------------------------------------- convolution
+__all__ += ["conv1d", "conv2d"]
+
+
+def _ntuple(v, n):
+    if isinstance(v, (tuple, list)):
+        return tuple(v)
+    return (v,) * n
+
+
+def _no_tensor(like):
+    """A placeholder for an absent optional tensor (no bias, no affine weight): it gives
+    the ``(None, 0)`` entry PyTorch shows in ``next_functions``."""
+    return creation.empty(0, dtype=like.dtype, device=like.device)
+
+
+_WARNED_SAME = []
+
+
+def _conv(input, weight, bias, stride, padding, dilation, groups, nd):
+    name = f"conv{nd}d"
+    if input.dim() not in (nd + 1, nd + 2):
+        raise RuntimeError(f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to {name}, "
+                           f"but got input of size: {list(input.shape)}")
+    k = weight.dim() - 2
+    stride, dilation = _ntuple(stride, nd), _ntuple(dilation, nd)
+    if len(stride) != k:
+        raise RuntimeError(f"expected stride to be a single integer value or a list of {k} values to "
+                           f"match the convolution dimensions, but got stride={list(stride)}")
+    if input.dim() == nd + 1:
+        out = _conv(input.unsqueeze(0), weight, bias, stride, padding, dilation, groups, nd)
+        return out.squeeze(0)
+    if any(s <= 0 for s in stride):
+        raise RuntimeError("non-positive stride is not supported")
+    if any(d <= 0 for d in dilation):
+        raise RuntimeError("dilation should be greater than zero")
+    if groups <= 0:
+        raise RuntimeError("non-positive groups is not supported")
+    kernel = tuple(weight.shape[2:])
+    if isinstance(padding, str):
+        if padding == "valid":
+            pads = ((0, 0),) * nd
+        elif padding == "same":
+            if any(s != 1 for s in stride):
+                raise RuntimeError("padding='same' is not supported for strided convolutions")
+            if any(d % 2 == 1 and kk % 2 == 0 for kk, d in zip(kernel, dilation)) and not _WARNED_SAME:
+                _WARNED_SAME.append(True)  # PyTorch warns once per process (TORCH_WARN_ONCE)
+                warnings.warn("Using padding='same' with even kernel lengths and odd dilation may require a "
+                              "zero-padded copy of the input be created", UserWarning, stacklevel=3)
+            pads = []
+            for kk, d in zip(kernel, dilation):
+                total = d * (kk - 1)
+                pads.append((total // 2, total - total // 2))
+            pads = tuple(pads)
+            if any(lo != hi for lo, hi in pads):  # as PyTorch: pad the extra first, then symmetric
+                input = _Conv.ConstantPad.apply(input, pads=tuple((0, hi - lo) for lo, hi in pads))
+                pads = tuple((lo, lo) for lo, _ in pads)
+        else:
+            raise RuntimeError(f"Invalid padding string: '{padding}'")
+    else:
+        padding = _ntuple(padding, nd)
+        if any(p < 0 for p in padding):
+            raise RuntimeError("negative padding is not supported")
+        pads = tuple((p, p) for p in padding)
+    c = input.shape[1]
+    if weight.shape[1] * groups != c:
+        raise RuntimeError(f"Given groups={groups}, weight of size {list(weight.shape)}, expected "
+                           f"input{list(input.shape)} to have {weight.shape[1] * groups} channels, "
+                           f"but got {c} channels instead")
+    if weight.shape[0] % groups:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} at "
+                           f"dimension 0, but got weight of size {list(weight.shape)} instead")
+    if bias is not None and (bias.dim() != 1 or bias.shape[0] != weight.shape[0]):
+        raise RuntimeError(f"Given weight of size {list(weight.shape)}, expected bias to be "
+                           f"1-dimensional with {weight.shape[0]} elements, but got bias of size "
+                           f"{list(bias.shape)} instead")
+    padded = [n + lo + hi for n, (lo, hi) in zip(input.shape[2:], pads)]
+    eff = [d * (kk - 1) + 1 for kk, d in zip(kernel, dilation)]
+    if any(e > p for e, p in zip(eff, padded)):
+        raise RuntimeError(f"Calculated padded input size per channel: ({' x '.join(map(str, padded))}). "
+                           f"Kernel size: ({' x '.join(map(str, eff))}). Kernel size can't be greater "
+                           "than actual input size")
+    for t in (weight,) if bias is None else (weight, bias):
+        if t.dtype is not input.dtype:
+            raise RuntimeError(f"expected scalar type {_cname(input.dtype)} but found {_cname(t.dtype)}")
+        if t.device != input.device:
+            raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two "
+                               f"devices, {input.device} and {t.device}!")
+    b = _no_tensor(input) if bias is None else bias
+    return _Conv.Convolution.apply(input, weight, b, stride=stride, pads=pads, dilation=dilation,
+                                   groups=groups, has_bias=bias is not None)
+
+
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """1-D convolution (cross-correlation) over ``(N, C_in, L)`` or unbatched ``(C_in, L)``.
+
+    Args:
+        input: ``(N, C_in, L)`` or ``(C_in, L)``.
+        weight: ``(C_out, C_in / groups, kL)``.
+        bias: ``(C_out,)`` or ``None``.
+        stride: step between windows (int or 1-tuple, default 1).
+        padding: zeros added on both sides (int or 1-tuple), or ``'valid'`` (none) or
+            ``'same'`` (output as long as the input; stride 1 only).
+        dilation: spacing between kernel elements (default 1).
+        groups: split the channels into this many independent convolutions.
+
+    Returns:
+        ``(N, C_out, L_out)`` with ``L_out = (L + 2*padding - dilation*(kL-1) - 1) // stride + 1``.
+
+    Raises:
+        RuntimeError: for inputs of the wrong rank, channel counts that do not match the
+            weight and ``groups``, a kernel larger than the padded input, bad bias shapes,
+            non-positive strides and negative padding, with PyTorch's messages.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> import reftorch.nn.functional as F
+        >>> x = torch.tensor([[[1., 2., 3., 4.]]])
+        >>> F.conv1d(x, torch.tensor([[[1., 0., -1.]]]))
+        tensor([[[-2., -2.]]])
+    """
+    return _conv(input, weight, bias, stride, padding, dilation, groups, 1)
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """2-D convolution (cross-correlation) over ``(N, C_in, H, W)`` or unbatched ``(C_in, H, W)``.
+
+    Args:
+        input: ``(N, C_in, H, W)`` or ``(C_in, H, W)``.
+        weight: ``(C_out, C_in / groups, kH, kW)``.
+        bias: ``(C_out,)`` or ``None``.
+        stride: step between windows (int or pair, default 1).
+        padding: zeros added on each side (int or pair), or ``'valid'``/``'same'``.
+        dilation: spacing between kernel elements (int or pair, default 1).
+        groups: split the channels into this many independent convolutions
+            (``groups == C_in`` is a depthwise convolution).
+
+    Returns:
+        ``(N, C_out, H_out, W_out)``; each output size is
+        ``(size + 2*padding - dilation*(k-1) - 1) // stride + 1``. The ``grad_fn`` is
+        ``ConvolutionBackward0``.
+
+    Raises:
+        RuntimeError: as :func:`conv1d`.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> import reftorch.nn.functional as F
+        >>> x = torch.arange(16.).view(1, 1, 4, 4)
+        >>> F.conv2d(x, torch.ones(1, 1, 2, 2), stride=2)
+        tensor([[[[10., 18.],
+                  [42., 50.]]]])
+    """
+    return _conv(input, weight, bias, stride, padding, dilation, groups, 2)
+
+
+_PAD_NAMES = {"reflect": "ReflectionPad{}DBackward0", "replicate": "ReplicationPad{}DBackward0",
+              "circular": "torch::autograd::CopySlices"}
+
+
+def _mode_pad(input, pads, mode):
+    """Pad the last ``len(pads)`` dims by ``(lo, hi)`` pairs copying elements (the padding
+    modes of the conv layers other than ``'zeros'``)."""
+    return _Conv.ModePad.apply(input, pads=tuple(pads), mode=mode,
+                               _name=_PAD_NAMES[mode].format(len(pads)))
+
+
+# ---------------------------------------------------------------------- pooling
+__all__ += ["max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d",
+            "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d"]
+
+
+def _pool_out(n, k, s, p, d, ceil_mode):
+    """PyTorch's ``pooling_output_shape``: the last window must start inside the input
+    or its left padding."""
+    num = n + 2 * p - d * (k - 1) - 1 + ((s - 1) if ceil_mode else 0)
+    out = num // s + 1
+    if ceil_mode and (out - 1) * s >= n + p:
+        out -= 1
+    return out
+
+
+def _pool_args(name, kernel_size, stride, padding, dilation):
+    kernel = _ntuple(kernel_size, 2)
+    if len(kernel) not in (1, 2):
+        raise RuntimeError(f"{name}: kernel_size must either be a single int, or a tuple of two ints")
+    kernel = kernel * 2 if len(kernel) == 1 else kernel
+    stride = kernel if stride is None or stride == [] or stride == () else _ntuple(stride, 2)
+    stride = stride * 2 if len(stride) == 1 else stride
+    padding = _ntuple(padding, 2)
+    padding = padding * 2 if len(padding) == 1 else padding
+    dilation = _ntuple(dilation, 2)
+    dilation = dilation * 2 if len(dilation) == 1 else dilation
+    if 0 in stride:
+        raise RuntimeError("stride should not be zero")
+    if any(k <= 0 for k in kernel):
+        raise RuntimeError(f"kernel size should be greater than zero, but got kH: {kernel[0]} kW: {kernel[1]}")
+    if any(d <= 0 for d in dilation):
+        raise RuntimeError(f"dilation should be greater than zero, but got dilationH: {dilation[0]} "
+                           f"dilationW: {dilation[1]}")
+    return kernel, stride, padding, dilation
+
+
+def _pool_geometry(input, kernel, stride, padding, dilation, ceil_mode):
+    if input.dim() not in (3, 4) or input.numel() == 0 and input.dim() == 3:
+        raise RuntimeError("non-empty 3D or 4D (batch mode) tensor expected for input")
+    for p, k, d in zip(padding, kernel, dilation):
+        if p > (d * (k - 1) + 1) // 2:
+            raise RuntimeError(f"pad should be at most half of effective kernel size, but got pad={p}, "
+                               f"kernel_size={k} and dilation={d}")
+    sp = input.shape[-2:]
+    out = tuple(_pool_out(n, k, s, p, d, ceil_mode) for n, k, s, p, d in zip(sp, kernel, stride, padding, dilation))
+    if any(o < 1 for o in out):
+        c = input.shape[-3]
+        raise RuntimeError(f"Given input size: ({c}x{sp[0]}x{sp[1]}). Calculated output size: "
+                           f"({c}x{out[0]}x{out[1]}). Output size is too small")
+    # right padding: as much as the last window needs (ceil_mode may reach past `padding`)
+    pads = tuple((p, max(p, (o - 1) * s + d * (k - 1) + 1 - n - p))
+                 for n, k, s, p, d, o in zip(sp, kernel, stride, padding, dilation, out))
+    return out, pads
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    """The maximum of each ``kernel_size`` window of ``(N, C, H, W)`` or ``(C, H, W)``.
+
+    Args:
+        input: ``(N, C, H, W)`` or unbatched ``(C, H, W)``.
+        kernel_size: window size (int or pair).
+        stride: step between windows (default: ``kernel_size``).
+        padding: implicit ``-inf`` padding on each side (at most half the window).
+        dilation: spacing between window elements.
+        ceil_mode: round the output size up (a last, partial window).
+        return_indices: also return where each maximum came from, as flat indices into
+            each ``H * W`` plane (what ``MaxUnpool2d`` takes).
+
+    Returns:
+        ``(N, C, H_out, W_out)`` with ``H_out = (H + 2*padding - dilation*(k-1) - 1) // stride + 1``
+        (rounded up with ``ceil_mode``), or ``(values, indices)``. Among equal values the
+        first in row-major window order wins; a NaN wins over numbers.
+
+    Raises:
+        RuntimeError: for bad ranks, non-positive sizes, too much padding or an empty
+            output (PyTorch's messages).
+
+    Examples:
+        >>> import reftorch as torch
+        >>> import reftorch.nn.functional as F
+        >>> x = torch.tensor([[[[1., 5., 2., 0.], [3., 4., 8., 8.]]]])
+        >>> F.max_pool2d(x, 2, return_indices=True)
+        (tensor([[[[5., 8.]]]]), tensor([[[[1, 6]]]]))
+    """
+    kernel, stride, padding, dilation = _pool_args("max_pool2d", kernel_size, stride, padding, dilation)
+    out, pads = _pool_geometry(input, kernel, stride, padding, dilation, ceil_mode)
+    box = []
+    values = _Pool.MaxPool2d.apply(input, kernel=kernel, stride=stride, pads=pads, dilation=dilation,
+                                   out=out, box=box)
+    if return_indices:
+        return values, Tensor._wrap(box[0], input.device, input._backend)
+    return values
+
+
+def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    """:func:`max_pool2d` over the last dim of ``(N, C, L)`` or ``(C, L)``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> import reftorch.nn.functional as F
+        >>> F.max_pool1d(torch.tensor([[1., 3., 2., 2., 0.]]), 2)
+        tensor([[3., 2.]])
+    """
+    if input.dim() not in (2, 3):
+        raise RuntimeError("max_pool1d: Expected 2D or 3D (batch mode) tensor with optional 0 dim batch size "
+                           f"for input, but got:{list(input.shape)}")
+    one = lambda v: (1,) + _ntuple(v, 1)  # noqa: E731
+    r = max_pool2d(input.unsqueeze(-2), one(kernel_size), None if stride is None or stride == [] else one(stride),
+                   (0,) + _ntuple(padding, 1), one(dilation), ceil_mode, return_indices)
+    if return_indices:
+        return r[0].squeeze(-2), r[1].squeeze(-2)
+    return r.squeeze(-2)
+
+
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+               divisor_override=None):
+    """The mean of each ``kernel_size`` window of ``(N, C, H, W)`` or ``(C, H, W)``.
+
+    Args:
+        input: ``(N, C, H, W)`` or unbatched ``(C, H, W)``.
+        kernel_size: window size (int or pair).
+        stride: step between windows (default: ``kernel_size``).
+        padding: implicit zero padding on each side (at most half the window).
+        ceil_mode: round the output size up.
+        count_include_pad: count the zero padding in the divisor (default ``True``);
+            windows sticking out past the padding (``ceil_mode``) never count that part.
+        divisor_override: divide every window sum by this number instead.
+
+    Returns:
+        ``(N, C, H_out, W_out)`` (sizes as :func:`max_pool2d` with dilation 1).
+
+    Raises:
+        RuntimeError: as :func:`max_pool2d`, and "divisor must be not zero".
+
+    Examples:
+        >>> import reftorch as torch
+        >>> import reftorch.nn.functional as F
+        >>> F.avg_pool2d(torch.arange(16.).view(1, 1, 4, 4), 2)
+        tensor([[[[ 2.5000,  4.5000],
+                  [10.5000, 12.5000]]]])
+    """
+    kernel, stride, padding, _ = _pool_args("avg_pool2d", kernel_size, stride, padding, 1)
+    if divisor_override is not None and divisor_override == 0:
+        raise RuntimeError("divisor must be not zero")
+    out, pads = _pool_geometry(input, kernel, stride, padding, (1, 1), ceil_mode)
+    if divisor_override is not None:
+        div = divisor_override
+    else:
+        per_dim = []
+        for n, k, s, p, o in zip(input.shape[-2:], kernel, stride, padding, out):
+            sizes = []
+            for i in range(o):
+                start = i * s - p
+                end = min(start + k, n + p)
+                size = end - start
+                if not count_include_pad:
+                    size = min(end, n) - max(start, 0)
+                sizes.append(size)
+            per_dim.append(sizes)
+        div = [[float(a * b) for b in per_dim[1]] for a in per_dim[0]]
+        if len({v for row in div for v in row}) == 1:
+            div = div[0][0]
+    return _Pool.AvgPool2d.apply(input, kernel=kernel, stride=stride, pads=pads, out=out, div=div)
+
+
+def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+    """:func:`avg_pool2d` over the last dim of ``(N, C, L)`` or ``(C, L)``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> import reftorch.nn.functional as F
+        >>> F.avg_pool1d(torch.tensor([[1., 3., 2., 2., 0.]]), 2)
+        tensor([[2., 2.]])
+    """
+    if input.dim() not in (2, 3):
+        raise RuntimeError(f"Expected 2 to 3 dimensions, but got {input.dim()}-dimensional tensor for "
+                           "argument #1 'self' (while checking arguments for avg_pool1d)")
+    one = lambda v: (1,) + _ntuple(v, 1)  # noqa: E731
+    return avg_pool2d(input.unsqueeze(-2), one(kernel_size), None if stride is None else one(stride),
+                      (0,) + _ntuple(padding, 1), ceil_mode, count_include_pad).squeeze(-2)
+
+
+def _adaptive_size(name, input, output_size):
+    if input.dim() not in (3, 4):
+        sep = ": " if "max" in name else " "
+        raise RuntimeError(f"{name}(): Expected 3D or 4D tensor, but got{sep}{list(input.shape)}")
+    size = _ntuple(output_size, 2)
+    if len(size) != 2:
+        raise RuntimeError(f"{name}: output_size must be 2")
+    return tuple(n if o is None else o for n, o in zip(input.shape[-2:], size))
+
+
+def adaptive_avg_pool2d(input, output_size):
+    """Average pooling to a fixed ``output_size`` whatever the input's size.
+
+    Output cell ``i`` (per dim) averages input positions ``floor(i*n/o)`` up to
+    ``ceil((i+1)*n/o)``, PyTorch's windows. ``None`` keeps that dim's size.
+
+    Args:
+        input: ``(N, C, H, W)`` or ``(C, H, W)``.
+        output_size: int or pair (entries may be ``None``).
+
+    Raises:
+        RuntimeError: for inputs that are not 3-D or 4-D.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> import reftorch.nn.functional as F
+        >>> F.adaptive_avg_pool2d(torch.arange(6.).view(1, 2, 3), (1, 2))
+        tensor([[[2., 3.]]])
+    """
+    out = _adaptive_size("adaptive_avg_pool2d", input, output_size)
+    if out == (1, 1):
+        return _red.mean(input, (-1, -2), keepdim=True)  # what PyTorch does (MeanBackward1)
+    return _Pool.AdaptiveAvgPool2d.apply(input, out=out)
+
+
+def adaptive_avg_pool1d(input, output_size):
+    """:func:`adaptive_avg_pool2d` over the last dim of ``(N, C, L)`` or ``(C, L)``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> import reftorch.nn.functional as F
+        >>> F.adaptive_avg_pool1d(torch.tensor([[1., 2., 3., 4., 5.]]), 2)
+        tensor([[2., 4.]])
+    """
+    if input.dim() not in (2, 3):
+        raise RuntimeError(f"Expected 2 to 3 dimensions, but got {input.dim()}-dimensional tensor for "
+                           "argument #1 'self' (while checking arguments for adaptive_avg_pool1d)")
+    return adaptive_avg_pool2d(input.unsqueeze(-2), (1,) + _ntuple(output_size, 1)).squeeze(-2)
+
+
+def adaptive_max_pool2d(input, output_size, return_indices=False):
+    """Max pooling to a fixed ``output_size`` (windows as :func:`adaptive_avg_pool2d`).
+
+    Returns:
+        the maxima, or ``(values, indices)`` with flat indices into each ``H * W`` plane.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> import reftorch.nn.functional as F
+        >>> F.adaptive_max_pool2d(torch.tensor([[[1., 5., 2.], [3., 4., 8.]]]), 1)
+        tensor([[[8.]]])
+    """
+    out = _adaptive_size("adaptive_max_pool2d", input, output_size)
+    box = []
+    values = _Pool.AdaptiveMaxPool2d.apply(input, out=out, box=box)
+    if return_indices:
+        return values, Tensor._wrap(box[0], input.device, input._backend)
+    return values
+
+
+def adaptive_max_pool1d(input, output_size, return_indices=False):
+    """:func:`adaptive_max_pool2d` over the last dim of ``(N, C, L)`` or ``(C, L)``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> import reftorch.nn.functional as F
+        >>> F.adaptive_max_pool1d(torch.tensor([[1., 5., 2., 0.]]), 2)
+        tensor([[5., 2.]])
+    """
+    if input.dim() not in (2, 3):
+        raise RuntimeError(f"Expected 2 to 3 dimensions, but got {input.dim()}-dimensional tensor for "
+                           "argument #1 'self' (while checking arguments for adaptive_max_pool1d)")
+    r = adaptive_max_pool2d(input.unsqueeze(-2), (1,) + _ntuple(output_size, 1), return_indices)
+    if return_indices:
+        return r[0].squeeze(-2), r[1].squeeze(-2)
+    return r.squeeze(-2)
+
+
+# ---------------------------------------------------------------------- normalisation
+__all__ += ["batch_norm", "layer_norm", "group_norm", "dropout1d", "dropout2d"]
+
+
+def _verify_batch_size(size):
+    if math.prod(size[:1] + size[2:]) == 1:
+        raise ValueError(f"Expected more than 1 value per channel when training, got input size "
+                         f"torch.Size({list(size)})")
+
+
+def _affine_args(input, weight, bias):
+    w = _no_tensor(input) if weight is None else weight
+    b = _no_tensor(input) if bias is None else bias
+    return w, b, (weight is not None, bias is not None)
+
+
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1,
+               eps=1e-05):
+    """Normalise each channel of ``(N, C, *)`` to zero mean and unit variance, then scale by
+    ``weight`` and shift by ``bias`` (per channel).
+
+    With ``training=True`` the statistics are the batch's (biased variance), and, when the
+    running buffers are given, they are updated in place:
+    ``running = (1 - momentum) * running + momentum * batch_stat``, with the *unbiased*
+    variance for ``running_var``. With ``training=False`` the running buffers are used.
+
+    Args:
+        input: ``(N, C)`` or ``(N, C, *)``.
+        running_mean, running_var: ``(C,)`` buffers or ``None``.
+        weight, bias: ``(C,)`` or ``None``.
+        training: use (and update) batch statistics.
+        momentum: weight of the new batch statistic in the running average.
+        eps: added to the variance before the square root.
+
+    Raises:
+        ValueError: when training on a single value per channel, or for a bad ``eps``.
+        RuntimeError: when a buffer does not have ``C`` elements.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> import reftorch.nn.functional as F
+        >>> x = torch.tensor([[1.], [3.]])
+        >>> F.batch_norm(x, None, None, training=True)
+        tensor([[-1.0000],
+                [ 1.0000]])
+    """
+    size = list(input.shape)
+    if training:
+        _verify_batch_size(size)
+    if training and eps <= 0.0:
+        raise ValueError(f"batch_norm eps must be positive during training, but got {eps}")
+    elif eps < 0.0:
+        raise ValueError(f"batch_norm eps must be non-negative, but got {eps}")
+    c = size[1] if len(size) > 1 else 1
+    for name, t in (("running_mean", running_mean), ("running_var", running_var),
+                    ("weight", weight), ("bias", bias)):
+        if t is not None and t.numel() != c:
+            raise RuntimeError(f"{name} should contain {c} elements not {t.numel()}")
+    if not training and (running_mean is None or running_var is None):
+        raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
+    w, b, affine = _affine_args(input, weight, bias)
+    return _Norm.NativeBatchNorm.apply(input, w, b, running_mean=running_mean, running_var=running_var,
+                                       training=training, momentum=momentum, eps=eps, affine=affine)
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
+    """Normalise over the last ``len(normalized_shape)`` dims of ``input`` (each sample
+    separately; same in training and evaluation), then apply the element-wise affine map.
+
+    Raises:
+        RuntimeError: when ``input``'s trailing dims are not ``normalized_shape``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> import reftorch.nn.functional as F
+        >>> F.layer_norm(torch.tensor([[1., 2., 3.]]), (3,))
+        tensor([[-1.2247,  0.0000,  1.2247]])
+    """
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    k = len(shape)
+    if tuple(input.shape[input.dim() - k:]) != shape or input.dim() < k:
+        raise RuntimeError(f"Given normalized_shape={list(shape)}, expected input with shape "
+                           f"[*, {', '.join(map(str, shape))}], but got input of size{list(input.shape)}")
+    w, b, affine = _affine_args(input, weight, bias)
+    return _Norm.NativeLayerNorm.apply(input, w, b, k=k, eps=eps, affine=affine)
+
+
+def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05):
+    """Normalise each sample's channels in ``num_groups`` groups, then apply the
+    per-channel affine map.
+
+    Raises:
+        RuntimeError: for inputs under 2-D or channels not divisible by ``num_groups``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> import reftorch.nn.functional as F
+        >>> F.group_norm(torch.tensor([[1., 3., 5., 5.]]), 2)
+        tensor([[-1.0000,  1.0000,  0.0000,  0.0000]])
+    """
+    if input.dim() < 2:
+        raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received {input.dim()}")
+    _verify_batch_size([input.shape[0] * input.shape[1] // num_groups, num_groups] + list(input.shape[2:]))
+    if input.shape[1] % num_groups:
+        raise RuntimeError(f"Expected number of channels in input to be divisible by num_groups, but got "
+                           f"input of shape {list(input.shape)} and num_groups={num_groups}")
+    w, b, affine = _affine_args(input, weight, bias)
+    return _Norm.NativeGroupNorm.apply(input, w, b, groups=num_groups, eps=eps, affine=affine)
+
+
+def _feature_dropout(input, p, training, inplace):
+    """Zero whole channels: one Bernoulli draw per ``(N, C)`` pair (PyTorch's
+    ``feature_dropout``: a ``(N, C, 1, …)`` float noise tensor filled by ``bernoulli_(1 - p)``)."""
+    if p == 0 or not training or input.numel() == 0:
+        return input
+    if p == 1:
+        zero = creation.zeros((), dtype=input.dtype, device=input.device)
+        return input.mul_(zero) if inplace else pointwise.mul(input, zero)
+    noise = creation.empty(tuple(input.shape[:2]) + (1,) * (input.dim() - 2), dtype=input.dtype,
+                           device=input.device)
+    noise.bernoulli_(1 - p)
+    noise.div_(1 - p)
+    return input.mul_(noise) if inplace else pointwise.mul(input, noise)
+
+
+def dropout2d(input, p=0.5, training=True, inplace=False):
+    """Zero whole channels of ``(N, C, H, W)`` with probability ``p`` (scaling the rest by
+    ``1 / (1 - p)``), with PyTorch's random stream and its warnings for 2-D and 3-D input.
+
+    Raises:
+        ValueError: if ``p`` is not between 0 and 1.
+    """
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    nd = input.dim()
+    if nd not in (3, 4):
+        warnings.warn(f"dropout2d: Received a {nd}-D input to dropout2d, which is deprecated and will result "
+                      "in an error in a future release. To retain the behavior and silence this warning, "
+                      "please use dropout instead. Note that dropout2d exists to provide channel-wise "
+                      "dropout on inputs with 2 spatial dimensions, a channel dimension, and an optional "
+                      "batch dimension (i.e. 3D or 4D inputs).", stacklevel=2)
+    if nd == 3:
+        warnings.warn("dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D dropout "
+                      "behavior is desired - input is interpreted as shape (N, C, L), where C is the channel "
+                      "dim. This behavior will change in a future release to interpret the input as one "
+                      "without a batch dimension, i.e. shape (C, H, W). To maintain the 1D channel-wise "
+                      "dropout behavior, please switch to using dropout1d instead.", stacklevel=2)
+    if nd < 2:
+        raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
+    return _feature_dropout(input, p, training, inplace)
+
+
+def dropout1d(input, p=0.5, training=True, inplace=False):
+    """Zero whole channels of ``(N, C, L)`` (or unbatched ``(C, L)``) with probability ``p``.
+
+    Raises:
+        ValueError: if ``p`` is not between 0 and 1.
+        RuntimeError: for inputs that are not 2-D or 3-D.
+    """
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    nd = input.dim()
+    if nd not in (2, 3):
+        raise RuntimeError(f"dropout1d: Expected 2D or 3D input, but received a {nd}D input. Note that "
+                           "dropout1d exists to provide channel-wise dropout on inputs with 1 spatial "
+                           "dimension, a channel dimension, and an optional batch dimension (i.e. 2D or 3D "
+                           "inputs).")
+    if nd == 3:
+        return _feature_dropout(input, p, training, inplace)
+    x = input.unsqueeze_(0) if inplace else input.unsqueeze(0)
+    r = _feature_dropout(x, p, training, inplace)
+    return r.squeeze_(0) if inplace else r.squeeze(0)

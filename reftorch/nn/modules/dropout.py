@@ -37,3 +37,68 @@ class Dropout(Module):
 
     def extra_repr(self) -> str:
         return f"p={self.p}, inplace={self.inplace}"
+
+
+__all__ += ["Dropout1d", "Dropout2d"]
+
+
+class _DropoutNd(Module):
+    def __init__(self, p: float = 0.5, inplace: bool = False):
+        super().__init__()
+        if p < 0 or p > 1:
+            raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+        self.p = p
+        self.inplace = inplace
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}, inplace={self.inplace}"
+
+
+class Dropout1d(_DropoutNd):
+    """During training, zero whole channels of ``(N, C, L)`` (or ``(C, L)``) with
+    probability ``p`` and scale the others by ``1 / (1 - p)``; identity in evaluation mode.
+
+    Args:
+        p: the probability of zeroing a channel (default 0.5).
+        inplace: modify the input in place.
+
+    Raises:
+        ValueError: if ``p`` is not between 0 and 1.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.nn.Dropout1d(0.2)
+        Dropout1d(p=0.2, inplace=False)
+    """
+
+    def forward(self, input):
+        return F.dropout1d(input, self.p, self.training, self.inplace)
+
+
+class Dropout2d(_DropoutNd):
+    """During training, zero whole channels (feature maps) of ``(N, C, H, W)`` with
+    probability ``p`` and scale the others by ``1 / (1 - p)``; identity in evaluation mode.
+    Seeded masks equal PyTorch's.
+
+    Args:
+        p: the probability of zeroing a channel (default 0.5).
+        inplace: modify the input in place.
+
+    Raises:
+        ValueError: if ``p`` is not between 0 and 1.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> _ = torch.manual_seed(0)
+        >>> torch.nn.Dropout2d()(torch.ones(1, 4, 1, 2))
+        tensor([[[[0., 0.]],
+        <BLANKLINE>
+                 [[0., 0.]],
+        <BLANKLINE>
+                 [[2., 2.]],
+        <BLANKLINE>
+                 [[0., 0.]]]])
+    """
+
+    def forward(self, input):
+        return F.dropout2d(input, self.p, self.training, self.inplace)

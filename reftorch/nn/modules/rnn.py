@@ -44,7 +44,7 @@ from ... import _dtype as D
 from ..._tensor import Tensor
 from ..._ops import creation
 from ..._ops.shape import transpose
-from ...autograd.function import Function
+from ...autograd.function import OpFunction as Function
 from ...autograd.grad_mode import no_grad
 from ..parameter import Parameter
 from ..utils.rnn import PackedSequence
@@ -877,10 +877,8 @@ class LSTM(RNNBase):
         then come from the C++ kernels. These are the ones reproduced here."""
         w_ih = self.weight_ih_l0
         if input.dtype != w_ih.dtype:
-            names = {"float32": "Float", "float64": "Double", "float16": "Half"}
             raise RuntimeError("mat1 and mat2 must have the same dtype, but got "
-                               f"{names.get(input.dtype.name, input.dtype.name)} and "
-                               f"{names.get(w_ih.dtype.name, w_ih.dtype.name)}")
+                               f"{D.scalar_name(input.dtype)} and {D.scalar_name(w_ih.dtype)}")
         if input.size(-1) != self.input_size:
             raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({input.shape[0]}x{input.size(-1)} "
                                f"and {w_ih.shape[1]}x{w_ih.shape[0]})")
@@ -1090,10 +1088,8 @@ class RNNCellBase(Module):
                 raise RuntimeError(f"hidden{label} has inconsistent hidden_size: got {h.size(1)}, expected "
                                    f"{self.hidden_size}")
         if input.dtype != self.weight_ih.dtype:
-            names = {"float32": "Float", "float64": "Double", "float16": "Half"}
             raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got "
-                               f"{names.get(input.dtype.name, input.dtype.name)} and "
-                               f"{names.get(self.weight_ih.dtype.name, self.weight_ih.dtype.name)}")
+                               f"{D.scalar_name(input.dtype)} and {D.scalar_name(self.weight_ih.dtype)}")
 
 
 class RNNCell(RNNCellBase):

@@ -25,7 +25,7 @@ from ... import _dtype as D
 from ..._tensor import Tensor
 from ..._ops import creation
 from ..._ops.shape import transpose
-from ...autograd.function import Function
+from ...autograd.function import OpFunction as Function
 
 __all__ = [
     "PackedSequence", "invert_permutation", "pack_padded_sequence", "pad_packed_sequence",
@@ -177,8 +177,7 @@ def _lengths_tensor(lengths):
 
 def _check_long_tensor(t, what):
     if t.dim() != 1 or t.device.type != "cpu" or t.dtype is not D.int64:
-        kind = {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int"}.get(
-            t.dtype.name, t.dtype.name)
+        kind = D.scalar_name(t.dtype)
         raise RuntimeError(f"'{what}' argument should be a 1D CPU int64 tensor, but got "
                            f"{t.dim()}D {t.device} {kind} tensor")
 

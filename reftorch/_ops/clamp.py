@@ -1,0 +1,167 @@
+"""``clamp``/``clip``: limit every element to ``[min, max]`` (scalar or tensor bounds)."""
+from __future__ import annotations
+
+from .. import _dtype as D
+from .._tensor import Tensor
+from ..autograd.function import OpFunction
+from ._common import sum_to_shape
+from .pointwise import _as_operand, _cast
+
+
+class ClampScalar(OpFunction):
+    """``clamp`` with Python-number bounds (``ClampBackward1``)."""
+
+    name = "ClampBackward1"
+    elementwise = True
+
+    @staticmethod
+    def forward(ctx, x, lo, hi, dt):
+        xp = x._backend.xp
+        a = _cast(x, dt)
+        ctx.save_for_backward(x)
+        ctx.lo, ctx.hi, ctx.dt = lo, hi, dt
+        out = a
+        if lo is not None:
+            out = xp.where(out < lo, xp.asarray(lo, dtype=a.dtype, **x._backend._dev_kw()), out)
+        if hi is not None:
+            out = xp.where(out > hi, xp.asarray(hi, dtype=a.dtype, **x._backend._dev_kw()), out)
+        return xp.asarray(out, copy=True) if out is a else out
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        xp = ctx.xp
+        a = x._data
+        keep = xp.ones(a.shape, dtype=xp.bool, **x._backend._dev_kw())
+        if ctx.lo is not None:
+            keep = keep & (a >= ctx.lo)
+        if ctx.hi is not None:
+            keep = keep & (a <= ctx.hi)
+        g = xp.where(keep, g, xp.zeros((), dtype=g.dtype, **x._backend._dev_kw()))
+        return g if g.dtype == a.dtype else xp.astype(g, a.dtype)
+
+
+class ClampTensor(OpFunction):
+    """``clamp`` with tensor bounds (``ClampBackward0``); ``lo``/``hi`` may be missing."""
+
+    name = "ClampBackward0"
+    elementwise = True
+
+    @staticmethod
+    def forward(ctx, x, *bounds, has_lo, has_hi, dt):
+        xp = x._backend.xp
+        lo = bounds[0] if has_lo else None
+        hi = bounds[-1] if has_hi else None
+        a = _cast(x, dt)
+        out = a
+        if lo is not None:
+            out = xp.where(out < _cast(lo, dt), _cast(lo, dt), out)  # NaN stays NaN
+        if hi is not None:
+            out = xp.where(out > _cast(hi, dt), _cast(hi, dt), out)
+        ctx.save_for_backward(x, lo, hi)
+        ctx.dt = dt
+        out = xp.broadcast_to(out, _bshape(x, lo, hi))
+        return xp.asarray(out, copy=True)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, lo, hi = ctx.saved_tensors
+        xp = ctx.xp
+        dt = ctx.dt
+        a = _cast(x, dt)
+        zero = xp.zeros((), dtype=g.dtype, **x._backend._dev_kw())
+        keep = xp.ones(g.shape, dtype=xp.bool, **x._backend._dev_kw())
+        l = _cast(lo, dt) if lo is not None else None
+        h = _cast(hi, dt) if hi is not None else None
+        if l is not None:
+            keep = keep & (a >= l)
+        if h is not None:
+            keep = keep & (a <= h)
+        grads = [sum_to_shape(xp, xp.where(keep, g, zero), x._data.shape)]
+        if l is not None and h is not None:
+            grads.append(xp.where((a < l) & (l < h), g, zero))
+            grads.append(xp.where((a > h) | (h < l), g, zero))
+        elif l is not None:
+            grads.append(xp.where(a < l, g, zero))
+        else:
+            grads.append(xp.where(a > h, g, zero))
+        srcs = [x] + [t for t in (lo, hi) if t is not None]
+        out = []
+        for t, gg in zip(srcs, grads):
+            gg = sum_to_shape(xp, gg, t._data.shape)
+            out.append(gg if gg.dtype == t._data.dtype else xp.astype(gg, t._data.dtype))
+        return tuple(out)
+
+
+def _bshape(*ts):
+    from .indexing import _broadcast_shape
+    shape = ()
+    for t in ts:
+        if t is not None:
+            shape = _broadcast_shape(shape, t.shape)
+    return tuple(shape)
+
+
+def clamp(input, min=None, max=None, *, out=None):
+    """Limit every element to ``[min, max]``.
+
+    ``min``/``max`` are Python numbers or tensors (broadcast against ``input``); either may
+    be ``None``. When ``min > max`` every element becomes ``max``. The result dtype follows
+    type promotion (an integer tensor clamped to a float bound is float). NaN stays NaN.
+    Mirrors ``torch.clamp`` (alias ``torch.clip``); the gradient flows where the input
+    lies inside the bounds (bounds included).
+
+    Raises:
+        RuntimeError: if both bounds are ``None``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.clamp(torch.tensor([-2., 0.5, 3.]), min=0., max=1.)
+        tensor([0.0000, 0.5000, 1.0000])
+        >>> torch.tensor([1, 5, 9]).clamp(max=torch.tensor([4, 4, 10]))
+        tensor([1, 4, 9])
+    """
+    if out is not None:
+        from ._common import with_out
+        return with_out("clamp", out, clamp, input, min, max)
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        dt = D.result_type(*(v for v in (input, min, max) if v is not None))
+        bounds = [_tensorize(v, input, dt) for v in (min, max) if v is not None]
+        return ClampTensor.apply(input, *bounds, has_lo=min is not None, has_hi=max is not None, dt=dt)
+    for v in (min, max):
+        if v is not None and not isinstance(v, (bool, int, float)):
+            raise TypeError(f"clamp(): argument 'min' must be Number, not {type(v).__name__}")
+    dt = D.result_type(*(v for v in (input, min, max) if v is not None))
+    if dt is D.bool:
+        raise RuntimeError('"clamp_scalar_cpu" not implemented for \'Bool\'')
+    return ClampScalar.apply(input, lo=min, hi=max, dt=dt)
+
+
+def _tensorize(v, ref, dt):
+    if isinstance(v, Tensor):
+        return v
+    return _as_operand(v, ref, dt)
+
+
+clip = clamp
+
+
+def clamp_(input, min=None, max=None):
+    """In-place :func:`clamp` (the result must keep ``input``'s dtype)."""
+    from .._tensor_inplace import commit
+    return commit(input, clamp(input, min, max))
+
+
+clip_ = clamp_
+
+
+def clamp_min(input, min):
+    """``clamp(input, min=min)``."""
+    return clamp(input, min=min)
+
+
+def clamp_max(input, max):
+    """``clamp(input, max=max)``."""
+    return clamp(input, max=max)

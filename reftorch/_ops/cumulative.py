@@ -1,0 +1,134 @@
+"""Running totals: ``cumsum`` and ``cumprod`` along a dimension."""
+from __future__ import annotations
+
+from .. import _dtype as D
+from .._tensor import _wrap_dim
+from ..autograd.function import OpFunction
+
+
+def _acc_dtype(input, dtype):
+    if dtype is not None:
+        return dtype
+    if input.dtype.is_floating_point or input.dtype.is_complex:
+        return input.dtype
+    return D.int64  # bool and integer inputs accumulate in int64, as PyTorch does
+
+
+def _scan(b, a, axis, prod):
+    """Inclusive running sum/product of ``a`` along ``axis`` (sequential, like PyTorch's CPU loop)."""
+    xp = b.xp
+    if a.ndim == 0:
+        return xp.asarray(a, copy=True)
+    if not prod:
+        return xp.cumulative_sum(a, axis=axis)
+    cp = getattr(xp, "cumulative_prod", None)
+    if cp is not None:
+        return cp(a, axis=axis)
+    n = a.shape[axis]  # an array-API namespace without cumulative_prod: one slice at a time
+    parts, run = [], None
+    for k in range(n):
+        key = tuple(slice(k, k + 1) if i == axis else slice(None) for i in range(a.ndim))
+        run = a[key] if run is None else run * a[key]
+        parts.append(run)
+    return xp.concat(parts, axis=axis) if parts else xp.asarray(a, copy=True)
+
+
+def _flip_scan(b, a, axis):
+    """Running sum from the end (the gradient of ``cumsum``)."""
+    xp = b.xp
+    return xp.flip(_scan(b, xp.flip(a, axis=axis), axis, False), axis=axis)
+
+
+class Cumsum(OpFunction):
+    name = "CumsumBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dim, native):
+        b = x._backend
+        a = x._data if x._data.dtype == native else b.xp.astype(x._data, native)
+        ctx.dim, ctx.in_native, ctx.backend = dim, x._data.dtype, b
+        return _scan(b, a, dim, False)
+
+    @staticmethod
+    def backward(ctx, g):
+        if g.ndim == 0:
+            return g
+        out = _flip_scan(ctx.backend, g, ctx.dim)
+        return out if out.dtype == ctx.in_native else ctx.xp.astype(out, ctx.in_native)
+
+
+class Cumprod(OpFunction):
+    name = "CumprodBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dim, native):
+        b = x._backend
+        a = x._data if x._data.dtype == native else b.xp.astype(x._data, native)
+        ctx.dim, ctx.in_native, ctx.backend = dim, x._data.dtype, b
+        ctx.save_for_backward(x)
+        return _scan(b, a, dim, True)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        b, xp, d = ctx.backend, ctx.xp, ctx.dim
+        a = xp.astype(x._data, g.dtype) if x._data.dtype != g.dtype else x._data
+        if a.ndim == 0:
+            return g
+        n = a.shape[d]
+        # d out_j / d a_k = prod_{i <= j, i != k} a_i  (j >= k): exact with zeros too.
+        parts = []
+        for k in range(n):
+            key = tuple(slice(k, k + 1) if i == d else slice(None) for i in range(a.ndim))
+            one = xp.ones_like(a[key])
+            masked = xp.concat([a[tuple(slice(0, k) if i == d else slice(None) for i in range(a.ndim))], one,
+                                a[tuple(slice(k + 1, n) if i == d else slice(None) for i in range(a.ndim))]],
+                               axis=d)
+            partial = _scan(b, masked, d, True)
+            w = g * partial
+            tail = w[tuple(slice(k, n) if i == d else slice(None) for i in range(a.ndim))]
+            parts.append(xp.sum(tail, axis=d, keepdims=True))
+        out = xp.concat(parts, axis=d)
+        return out if out.dtype == ctx.in_native else xp.astype(out, ctx.in_native)
+
+
+def _cum(cls, input, dim, dtype, name):
+    d = _wrap_dim(dim, input.dim())
+    dt = _acc_dtype(input, dtype)
+    return cls.apply(input, dim=d, native=input._backend.dtype(dt))
+
+
+def cumsum(input, dim, *, dtype=None, out=None):
+    """Running sum along ``dim``: ``out[i] = input[0] + … + input[i]``.
+
+    Integer and bool inputs give int64 (unless ``dtype`` says otherwise). Mirrors
+    ``torch.cumsum`` (``grad_fn`` ``CumsumBackward0``; the gradient is the running sum of
+    the incoming gradient taken from the end).
+
+    Raises:
+        IndexError: if ``dim`` is out of range.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.tensor([1, 2, 3, 4]).cumsum(0)
+        tensor([ 1,  3,  6, 10])
+    """
+    if out is not None:
+        from ._common import with_out
+        return with_out("cumsum", out, cumsum, input, dim, dtype=dtype)
+    return _cum(Cumsum, input, dim, dtype, "cumsum")
+
+
+def cumprod(input, dim, *, dtype=None, out=None):
+    """Running product along ``dim``. Mirrors ``torch.cumprod`` (``grad_fn``
+    ``CumprodBackward0``; exact gradients when the input holds zeros).
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.tensor([1., 2., 3., 4.]).cumprod(0)
+        tensor([ 1.,  2.,  6., 24.])
+    """
+    if out is not None:
+        from ._common import with_out
+        return with_out("cumprod", out, cumprod, input, dim, dtype=dtype)
+    return _cum(Cumprod, input, dim, dtype, "cumprod")

@@ -1,0 +1,111 @@
+"""``torch.multinomial``: draw category indices from rows of weights, bit-exact with
+PyTorch's CPU kernel after ``manual_seed``.
+
+All draws come from the CPU generator on the host (as the other samplers do), and the
+result is moved to the input's device:
+
+* without replacement, or for a single sample: PyTorch's "exponential trick". One
+  ``Exp(1)`` variate ``q = -log1p(-u)`` per weight (``u`` from the float64 uniform
+  stream, row by row), and the ``num_samples`` largest ``weight / q`` win (``topk``);
+* with replacement: per row, the running sum of the weights (in the weights' dtype,
+  float32 for half) divided by the total, then one float64 uniform per sample located
+  by binary search.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as _np  # host-side: the generator produces NumPy arrays
+
+
+from .._tensor import Tensor
+from ..random import _engine
+
+
+def _host(t):
+    return _np.asarray(t._host())
+
+
+def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):
+    """Sample ``num_samples`` category indices from each row of non-negative weights.
+
+    Args:
+        input: 1-D (one distribution) or 2-D (one per row) floating point weights; they
+            need not sum to 1.
+        num_samples: how many indices to draw per row.
+        replacement: draw with replacement (an index may repeat).
+        generator: the generator to draw from (default: the global one).
+
+    Returns:
+        int64 indices of shape ``(num_samples,)`` or ``(rows, num_samples)``.
+
+    Raises:
+        RuntimeError: for integer weights, more than 2 dimensions, ``num_samples <= 0``,
+            more samples than categories without replacement, or invalid weights
+            (negative, inf/NaN, all zero), with PyTorch's messages.
+
+    Note:
+        Without replacement, a row with fewer positive weights than ``num_samples`` ends
+        with zero-weight categories whose order PyTorch leaves to its partial sort;
+        reftorch takes them in index order.
+
+    Mirrors ``torch.multinomial``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> _ = torch.manual_seed(0)
+        >>> torch.multinomial(torch.tensor([0.1, 0.6, 0.3]), 4, replacement=True)
+        tensor([2, 2, 1, 2])
+    """
+    if out is not None:
+        from ._common import with_out
+        return with_out("multinomial", out, multinomial, input, num_samples, replacement, generator=generator)
+    if not input.dtype.is_floating_point:
+        from .._dtype import SCALAR_NAMES as _SCALAR_NAMES
+        raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: "
+                           f"{_SCALAR_NAMES.get(input.dtype.name, input.dtype.name)}")
+    if input.dim() not in (1, 2):
+        raise RuntimeError("prob_dist must be 1 or 2 dim")
+    if num_samples <= 0:
+        raise RuntimeError("cannot sample n_sample <= 0 samples")
+    n_cat = input.shape[-1]
+    if not replacement and num_samples > n_cat:
+        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
+    w = _host(input)
+    rows = w.reshape(-1, n_cat)
+    eng = _engine(generator)
+    if not replacement or num_samples == 1:
+        if rows.size and not (_np.all(rows < math.inf) and _np.all(rows >= 0)):
+            raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+        if _np.any(rows.sum(axis=1, dtype=_np.float64) == 0):
+            raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+        u = eng.uniform(rows.size, 0.0, 1.0, dtype=_np.float64)
+        # glibc's log1p, as libtorch calls it (NumPy's own may differ in the last bit).
+        q = _np.array([-math.log1p(-x) for x in u.tolist()], dtype=_np.float64).astype(w.dtype)
+        scores = rows / q.reshape(rows.shape)
+        order = _np.argsort(-scores, axis=1, kind="stable")
+        res = order[:, :num_samples]
+    else:
+        acc = _np.float32 if w.dtype == _np.float16 else w.dtype
+        res = _np.empty((rows.shape[0], num_samples), dtype=_np.int64)
+        for r in range(rows.shape[0]):
+            row = rows[r].astype(acc)
+            if _np.any(row < 0):
+                raise RuntimeError("invalid multinomial distribution (encountering probability entry < 0)")
+            if not _np.all(_np.isfinite(row)):
+                raise RuntimeError("invalid multinomial distribution (encountering probability entry = infinity "
+                                   "or NaN)")
+            cum = _np.cumsum(row, dtype=acc)  # sequential, as the C loop
+            total = cum[-1]
+            if not total > 0:
+                raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+            cum = (cum / total).astype(_np.float64)
+            cum[-1] = 1.0
+            u = eng.uniform(num_samples, 0.0, 1.0, dtype=_np.float64)
+            res[r] = _np.searchsorted(cum, u, side="left")
+    res = res.astype(_np.int64).reshape(tuple(input.shape[:-1]) + (num_samples,))
+    b = input._backend
+    arr = res if input.device.type == "cpu" else b.from_host(res)
+    return Tensor._wrap(arr, input.device, b)
+
+

@@ -1,0 +1,318 @@
+"""Norms: ``linalg.vector_norm``, ``linalg.matrix_norm``, ``linalg.norm`` and ``torch.norm``,
+plus ``amax``/``amin`` (which the matrix norms reduce with)."""
+from __future__ import annotations
+
+import math
+
+
+from .._tensor import _wrap_dim
+from ..autograd.function import OpFunction
+
+
+def _cname(d):
+    from .._dtype import SCALAR_NAMES as _SCALAR_NAMES
+    return _SCALAR_NAMES.get(d.name, d.name.capitalize())
+
+
+def _axes(input, dim):
+    nd = input.dim()
+    if dim is None:
+        return None
+    if isinstance(dim, int):
+        dim = (dim,)
+    if nd == 0:
+        return None
+    w = tuple(_wrap_dim(d, nd) for d in dim)
+    for d in w:
+        if w.count(d) > 1:
+            raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+    return tuple(sorted(w)) if w else None
+
+
+def _restore(xp, g, shape, axes, keepdim):
+    if axes is None:
+        axes = tuple(range(len(shape)))
+    if not keepdim:
+        for a in sorted(axes):
+            g = xp.expand_dims(g, axis=a)
+    return g
+
+
+class VectorNorm(OpFunction):
+    name = "LinalgVectorNormBackward0"
+
+    @staticmethod
+    def forward(ctx, x, ord, axes, keepdim):
+        b = x._backend
+        xp = b.xp
+        a = xp.abs(x._data)
+        if ord == math.inf:
+            out = xp.max(a, axis=axes, keepdims=keepdim)
+        elif ord == -math.inf:
+            out = xp.min(a, axis=axes, keepdims=keepdim)
+        elif ord == 0:
+            out = xp.sum(xp.astype(a != 0, a.dtype), axis=axes, keepdims=keepdim)
+        elif ord == 1:
+            out = xp.sum(a, axis=axes, keepdims=keepdim)
+        elif ord == 2:
+            out = xp.sqrt(xp.sum(a * a, axis=axes, keepdims=keepdim))
+        else:
+            with b.quiet_overflow():
+                out = xp.sum(a ** ord, axis=axes, keepdims=keepdim) ** (1.0 / ord)
+        ctx.ord, ctx.axes, ctx.keepdim = ord, axes, keepdim
+        ctx.save_for_backward(x)
+        ctx.save_output()
+        from ._common import row_major
+        return row_major(b, out)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, out = ctx.saved_tensors
+        xp = ctx.xp
+        a = x._data
+        shape = a.shape
+        n = _restore(xp, out._data, shape, ctx.axes, ctx.keepdim)
+        gg = _restore(xp, g, shape, ctx.axes, ctx.keepdim)
+        zero = xp.zeros((), dtype=a.dtype, **x._backend._dev_kw())
+        p = ctx.ord
+        sign = xp.sign(a)
+        if p == 0:
+            return xp.zeros_like(a)
+        if p == 1:
+            return sign * gg
+        if p in (math.inf, -math.inf):
+            hit = xp.astype(xp.abs(a) == n, a.dtype)
+            count = _restore(xp, xp.sum(hit, axis=ctx.axes, keepdims=ctx.keepdim), shape, ctx.axes, ctx.keepdim)
+            return sign * hit * gg / count
+        if p == 2:
+            return xp.where(n == 0, zero, a / xp.where(n == 0, xp.ones_like(n), n) * gg)
+        with x._backend.quiet_overflow():
+            safe = xp.where(n == 0, xp.ones_like(n), n)
+            res = sign * xp.abs(a) ** (p - 1) / safe ** (p - 1) * gg
+        return xp.where(n == 0, zero, res)
+
+
+def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
+    """The vector ``ord``-norm of ``x`` over ``dim`` (all elements when ``None``):
+    ``sum(|x|**ord) ** (1/ord)``; ``inf``/``-inf`` give the largest/smallest ``|x|``,
+    ``0`` the number of nonzero elements.
+
+    Args:
+        x: a floating point tensor.
+        ord: a number (default 2).
+        dim: an int or tuple of ints.
+        keepdim: keep the reduced dimensions as size 1.
+        dtype: compute in this dtype.
+
+    Raises:
+        RuntimeError: for integer input, or the ``inf`` norm of an empty tensor.
+        TypeError: for a string ``ord``.
+
+    Mirrors ``torch.linalg.vector_norm`` (``grad_fn`` ``LinalgVectorNormBackward0``).
+
+    Examples:
+        >>> import reftorch as torch
+        >>> x = torch.tensor([[3., -4.], [1., 2.]])
+        >>> torch.linalg.vector_norm(x, dim=1)
+        tensor([5.0000, 2.2361])
+        >>> torch.linalg.vector_norm(x, ord=float("inf"))
+        tensor(4.)
+    """
+    if out is not None:
+        from ._common import with_out
+        return with_out("linalg_vector_norm", out, vector_norm, x, ord, dim, keepdim, dtype=dtype)
+    if isinstance(ord, str) or not isinstance(ord, (int, float)):
+        raise TypeError(f"linalg_vector_norm(): argument 'ord' (position 2) must be Number, not {type(ord).__name__}")
+    if dtype is not None:
+        x = x.to(dtype)
+    if not (x.dtype.is_floating_point or x.dtype.is_complex):
+        raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as input. "
+                           f"Got {_cname(x.dtype)}")
+    axes = _axes(x, dim)
+    if ord in (math.inf, -math.inf) and x.numel() == 0:
+        raise RuntimeError(f"linalg.vector_norm cannot compute the {'-' if ord < 0 else ''}inf norm on an empty "
+                           "tensor because the operation does not have an identity")
+    return VectorNorm.apply(x, ord=float(ord) if not isinstance(ord, int) else ord, axes=axes,
+                            keepdim=bool(keepdim))
+
+
+class Amax(OpFunction):
+    """``amax``/``amin``: the gradient is shared evenly between equal extremes."""
+
+    name = "AmaxBackward0"
+
+    @staticmethod
+    def forward(ctx, x, axes, keepdim, largest):
+        xp = x._backend.xp
+        ctx.axes, ctx.keepdim = axes, keepdim
+        ctx.save_for_backward(x)
+        ctx.save_output()
+        out = (xp.max if largest else xp.min)(x._data, axis=axes, keepdims=keepdim)
+        from ._common import row_major
+        return row_major(x._backend, out)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, out = ctx.saved_tensors
+        xp = ctx.xp
+        shape = x._data.shape
+        hit = xp.astype(x._data == _restore(xp, out._data, shape, ctx.axes, ctx.keepdim), g.dtype)
+        count = _restore(xp, xp.sum(hit, axis=ctx.axes, keepdims=ctx.keepdim), shape, ctx.axes, ctx.keepdim)
+        return hit * _restore(xp, g, shape, ctx.axes, ctx.keepdim) / count
+
+
+def amax(input, dim=(), keepdim=False):
+    """The largest values over ``dim`` (all dimensions when empty); ties share the
+    gradient evenly. Mirrors ``torch.amax``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.tensor([[1, 5], [7, 2]]).amax(dim=1)
+        tensor([5, 7])
+    """
+    return Amax.apply(input, axes=_axes(input, dim) if dim != () else None, keepdim=bool(keepdim), largest=True)
+
+
+def amin(input, dim=(), keepdim=False):
+    """The smallest values over ``dim``. Mirrors ``torch.amin``."""
+    return Amax.apply(input, axes=_axes(input, dim) if dim != () else None, keepdim=bool(keepdim), largest=False,
+                      _name="AminBackward0")
+
+
+class Svdvals(OpFunction):
+    """The singular values of the last two dimensions (``grad_fn`` ``LinalgSvdBackward0``)."""
+
+    name = "LinalgSvdBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        xp = x._backend.xp
+        u, s, vh = xp.linalg.svd(x._data, full_matrices=False)
+        ctx.u, ctx.vh = u, vh
+        return s
+
+    @staticmethod
+    def backward(ctx, g):
+        xp = ctx.xp
+        return xp.matmul(ctx.u * xp.expand_dims(g, axis=-2), ctx.vh)
+
+
+def svdvals(A):
+    """Singular values of ``A`` (batched over leading dims), largest first. Mirrors
+    ``torch.linalg.svdvals``."""
+    return Svdvals.apply(A)
+
+
+_MATRIX_ORDS = ("fro", "nuc", math.inf, -math.inf, 1, -1, 2, -2)
+
+
+def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=None):
+    """A matrix norm of the last two dimensions (or ``dim``).
+
+    ``"fro"``: square root of the sum of squares; ``"nuc"``: sum of singular values;
+    ``2``/``-2``: largest/smallest singular value; ``1``/``-1``: largest/smallest column
+    sum of ``|A|``; ``inf``/``-inf``: largest/smallest row sum of ``|A|``.
+
+    Raises:
+        RuntimeError: for fewer than 2 dimensions, an unsupported ``ord``, or a ``dim``
+            that is not a 2-tuple.
+
+    Mirrors ``torch.linalg.matrix_norm``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> A = torch.tensor([[1., -2.], [3., 4.]])
+        >>> torch.linalg.matrix_norm(A)
+        tensor(5.4772)
+        >>> torch.linalg.matrix_norm(A, 1)
+        tensor(6.)
+    """
+    from . import reduction
+    from . import shape as S
+    if out is not None:
+        from ._common import with_out
+        return with_out("linalg_matrix_norm", out, matrix_norm, A, ord, dim, keepdim, dtype=dtype)
+    if A.dim() < 2:
+        raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 dimensions.")
+    dim = tuple(dim)
+    if len(dim) != 2:
+        raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {' '.join(map(str, dim))}")
+    if ord not in _MATRIX_ORDS:
+        raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
+    if dtype is not None:
+        A = A.to(dtype)
+    if not (A.dtype.is_floating_point or A.dtype.is_complex):
+        raise RuntimeError("linalg.matrix_norm: Expected a floating point or complex tensor as input. "
+                           f"Got {_cname(A.dtype)}")
+    d0, d1 = (_wrap_dim(d, A.dim()) for d in dim)
+    if ord == "fro":
+        return vector_norm(A, 2, (d0, d1), keepdim)
+    if ord in ("nuc", 2, -2):
+        m = S.movedim(A, (d0, d1), (-2, -1))
+        s = svdvals(m)
+        r = reduction.sum(s, -1) if ord == "nuc" else (amax(s, -1) if ord == 2 else amin(s, -1))
+    else:
+        rows = ord in (math.inf, -math.inf)  # inf: row sums; 1: column sums
+        from .pointwise import abs as _abs
+        over, keep = (d1, d0) if rows else (d0, d1)
+        sums = reduction.sum(_abs(A), dim=over, keepdim=keepdim)
+        if not keepdim and keep > over:
+            keep -= 1
+        return (amax if ord > 0 else amin)(sums, keep, keepdim=keepdim)
+    if keepdim:
+        r = S.unsqueeze(S.unsqueeze(r, min(d0, d1)), max(d0, d1))
+    return r
+
+
+def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None, out=None):
+    """``torch.linalg.norm``: a vector norm for 1 ``dim`` (or 1-D input with ``dim`` None),
+    a matrix norm for 2 (or 2-D input); with ``ord`` and ``dim`` both None, the 2-norm of
+    the flattened input.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.linalg.norm(torch.tensor([3., 4.]))
+        tensor(5.)
+    """
+    if isinstance(dim, int):
+        dim = (dim,)
+    if dim is not None:
+        if len(dim) == 1:
+            return vector_norm(A, 2 if ord is None else ord, dim, keepdim, dtype=dtype, out=out)
+        return matrix_norm(A, "fro" if ord is None else ord, dim, keepdim, dtype=dtype, out=out)
+    if ord is None:
+        return vector_norm(A, 2, None, keepdim, dtype=dtype, out=out)
+    if A.dim() == 2:
+        return matrix_norm(A, ord, (-2, -1), keepdim, dtype=dtype, out=out)
+    if A.dim() == 1:
+        return vector_norm(A, ord, None, keepdim, dtype=dtype, out=out)
+    raise RuntimeError(f"linalg.norm: If dim is not specified but ord is, the input must be 1D or 2D. "
+                       f"Got {A.dim()}D.")
+
+
+def torch_norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
+    """``torch.norm`` (and ``Tensor.norm``): the older front end of the linalg norms.
+
+    ``p`` is a number (vector norm over ``dim``, all elements when ``None``), ``"fro"``
+    (the 2-norm over ``dim``) or ``"nuc"`` (nuclear norm of a matrix). Mirrors
+    ``torch.norm``; the gradient is ``LinalgVectorNormBackward0`` as in PyTorch.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> x = torch.tensor([[3., -4.], [1., 2.]])
+        >>> x.norm(), x.norm(p=1, dim=1)
+        (tensor(5.4772), tensor([7., 3.]))
+    """
+    if isinstance(dim, int):
+        dim = (dim,)
+    if isinstance(p, str):
+        if p == "fro" and (dim is None or len(dim) <= 2):
+            return vector_norm(input, 2, dim, keepdim, dtype=dtype, out=out)
+        if p == "fro":
+            raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {' '.join(map(str, dim))}")
+        if p == "nuc":
+            return matrix_norm(input, "nuc", (-2, -1) if dim is None else dim, keepdim, dtype=dtype, out=out)
+        raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")
+    return vector_norm(input, 2 if p is None else p, dim, keepdim, dtype=dtype, out=out)
+
+

@@ -1,0 +1,428 @@
+"""``scatter``, ``scatter_add`` and ``scatter_reduce``: the inverse of ``gather``.
+
+For a 2-D ``self`` and ``dim == 1``, ``self[i][index[i][j]] = src[i][j]`` (``scatter``),
+``+= src[i][j]`` (``scatter_add``) or a reduction over all ``src`` values landing on the
+same place (``scatter_reduce``: ``sum``, ``prod``, ``mean``, ``amax``, ``amin``).
+
+The kernels work on flattened arrays: every ``index`` element names one flat position of
+``self`` (:func:`flat_positions`). Sums use the backend's scatter-add; the other
+reductions sort the positions and run a segmented scan, written once over ``xp``. When
+several values land on one place ``scatter`` keeps the last one along ``dim``, as
+PyTorch's CPU kernel does.
+"""
+from __future__ import annotations
+
+from .. import _dtype as D
+from .._tensor import Tensor, _wrap_dim
+from ..autograd.function import OpFunction
+
+_REDUCE_MODES = ("sum", "prod", "mean", "amax", "amin")
+
+
+def flat_positions(b, shape, dim, idx):
+    """The flat (row-major) position in an array of ``shape`` of each element of the index
+    array ``idx``: its own coordinates, except ``idx``'s value along ``dim``."""
+    xp = b.xp
+    nd = len(shape)
+    strides, acc = [0] * nd, 1
+    for k in range(nd - 1, -1, -1):
+        strides[k] = acc
+        acc *= shape[k]
+    pos = xp.astype(idx, xp.int64) * strides[dim]
+    for k in range(nd):
+        if k == dim:
+            continue
+        n = idx.shape[k]
+        ar = xp.arange(n, dtype=xp.int64, **b._dev_kw()) * strides[k]
+        pos = pos + xp.reshape(ar, tuple(n if j == k else 1 for j in range(nd)))
+    return pos
+
+
+def _last_per_position(xp, b, pos, n_out):
+    """For sorted positions ``pos``: the index of the last entry of each output position,
+    and whether the position received any entry."""
+    kw = b._dev_kw()
+    ar = xp.arange(n_out, dtype=xp.int64, **kw)
+    last = xp.searchsorted(pos, ar, side="right") - 1
+    safe = xp.clip(last, 0, None) if pos.shape[0] else last * 0
+    hit = (last >= 0) & (xp.take(pos, safe) == ar) if pos.shape[0] else xp.zeros((n_out,), dtype=xp.bool, **kw)
+    return safe, hit
+
+
+def _combine(xp, op, a, c):
+    if op == "prod":
+        return a * c
+    if op == "amax":
+        return xp.maximum(a, c)
+    if op == "amin":
+        return xp.minimum(a, c)
+    return c  # "last": the later value wins
+
+
+def _segment_reduce(b, pos, vals, n_out, op):
+    """Reduce ``vals`` by flat output position with ``op`` (``prod``/``amax``/``amin``/``last``).
+    Returns ``(reduced, hit)``: arrays of length ``n_out`` (``reduced`` is garbage where not hit)."""
+    xp = b.xp
+    order = xp.argsort(pos, stable=True)
+    ps, vs = xp.take(pos, order), xp.take(vals, order)
+    m = ps.shape[0]
+    k = 1
+    while k < m and op != "last":  # segmented inclusive scan by doubling
+        same = ps[k:] == ps[:-k]
+        vs = xp.concat([vs[:k], xp.where(same, _combine(xp, op, vs[k:], vs[:-k]), vs[k:])])
+        k *= 2
+    last, hit = _last_per_position(xp, b, ps, n_out)
+    if m == 0:
+        return xp.zeros((n_out,), dtype=vals.dtype, **b._dev_kw()), hit
+    return xp.take(vs, last), hit
+
+
+def _count(b, pos, n_out, dtype):
+    xp = b.xp
+    ones = xp.ones(pos.shape, dtype=b.dtype(dtype), **b._dev_kw())
+    return b.scatter_add((n_out,), dtype, pos, ones)
+
+
+def reduce_flat(b, self_flat, pos, vals, op, include_self, dtype):
+    """``self.scatter_reduce`` on flat arrays. ``op`` is one of ``_REDUCE_MODES`` or
+    ``"last"`` (plain ``scatter``)."""
+    xp = b.xp
+    n = self_flat.shape[0]
+    if op in ("sum", "mean"):
+        acc = b.scatter_add((n,), dtype, pos, vals)
+        cnt = _count(b, pos, n, dtype)
+        hit = cnt > 0
+        if include_self:
+            acc = acc + self_flat
+        if op == "sum":
+            return xp.where(hit, acc, self_flat)
+        if include_self:
+            cnt = cnt + 1
+        cnt = xp.where(cnt == 0, xp.ones_like(cnt), cnt)
+        if dtype.is_floating_point or dtype.is_complex:
+            mean = acc / cnt
+        else:
+            mean = acc // cnt
+        return xp.where(hit, mean, self_flat)
+    red, hit = _segment_reduce(b, pos, vals, n, op)
+    if include_self and op != "last":
+        red = _combine(xp, op, self_flat, red)
+    return xp.where(hit, red, self_flat)
+
+
+def _prepare(name, input, dim, index, src):
+    """Check the arguments as PyTorch does; return ``(dim, src_block or None)``."""
+    nd = input.dim()
+    d = _wrap_dim(dim, nd)
+    if index.dtype is not D.int64 and index.dtype is not D.int32:
+        raise RuntimeError(f"{name}(): Expected dtype int64 for index")
+    if index.dim() != max(nd, 1) and not (nd == 0 and index.dim() <= 1):
+        raise RuntimeError("Index tensor must have the same number of dimensions as self tensor")
+    if isinstance(src, Tensor):
+        if src.dim() != index.dim() and not (src.dim() <= 1 and index.dim() <= 1):
+            raise RuntimeError("Index tensor must have the same number of dimensions as src tensor")
+        if src.dtype is not input.dtype:
+            raise RuntimeError(f"{name}(): Expected self.dtype to be equal to src.dtype")
+        ishape, sshape, shape = tuple(index.shape), tuple(src.shape), tuple(input.shape)
+        bad = any(i > s for i, s in zip(ishape, sshape)) or any(
+            i > s for k, (i, s) in enumerate(zip(ishape, shape)) if k != d)
+        if bad:
+            raise RuntimeError(f"Expected index {list(ishape)} to be no larger than self {list(shape)} apart "
+                               f"from dimension {d} and to be no larger size than src {list(sshape)}")
+    else:
+        ishape, shape = tuple(index.shape), tuple(input.shape)
+        if any(i > s for k, (i, s) in enumerate(zip(ishape, shape)) if k != d):
+            raise RuntimeError(f"Expected index {list(ishape)} to be no larger than self {list(shape)} apart "
+                               f"from dimension {d}")
+    if index.numel():
+        xp = index._backend.xp
+        size = input.shape[d] if nd else 1
+        lo, hi = int(xp.min(index._data)), int(xp.max(index._data))
+        if lo < 0 or hi >= size:
+            bad_value = lo if lo < 0 else hi
+            raise RuntimeError(f"index {bad_value} is out of bounds for dimension {d} with size {size}")
+    return d
+
+
+def _src_block(src, index):
+    """The part of ``src`` that ``index`` addresses (``src`` may be larger)."""
+    a = src._data
+    if tuple(src.shape) == tuple(index.shape):
+        return a
+    return a[tuple(slice(0, n) for n in index.shape)]
+
+
+def _shape_nd(t):
+    return tuple(t.shape) if t.dim() else (1,)
+
+
+def _reshape(xp, a, shape):
+    return xp.reshape(a, shape)
+
+
+def _pad_to(b, g, shape):
+    """``g`` (the index-shaped gradient of ``src``) zero-padded to ``src``'s ``shape``."""
+    if tuple(g.shape) == tuple(shape):
+        return g
+    xp = b.xp
+    out = xp.zeros(tuple(shape), dtype=g.dtype, **b._dev_kw())
+    key = tuple(slice(0, n) for n in g.shape)
+    out[key] = g
+    return out
+
+
+class Scatter(OpFunction):
+    """``scatter``/``scatter_add``/``scatter_reduce``; ``src`` is a tensor, or a scalar
+    ``value`` (then there is no second input)."""
+
+    name = "ScatterBackward0"
+    nondiff = (1,)
+
+    @staticmethod
+    def forward(ctx, x, index, *src, dim, op, include_self, value=None):
+        b = x._backend
+        xp = b.xp
+        shape = _shape_nd(x)
+        ishape = _shape_nd(index)
+        idx = xp.reshape(index._data, ishape)
+        pos = xp.reshape(flat_positions(b, shape, dim, idx), (-1,))
+        native = x._data.dtype
+        if src:
+            vals = xp.reshape(_src_block(src[0], index) if src[0].dim() else src[0]._data, (-1,))
+        else:
+            vals = xp.full(pos.shape, value, dtype=native, **b._dev_kw())
+        self_flat = xp.reshape(x._data, (-1,))
+        out = reduce_flat(b, self_flat, pos, vals, op, include_self, x.dtype)
+        ctx.pos, ctx.op, ctx.include_self, ctx.x_shape = pos, op, include_self, x._data.shape
+        ctx.ishape, ctx.backend = index._data.shape, b
+        if op in ("prod", "amax", "amin"):
+            ctx.save_for_backward(x, src[0])
+            ctx.save_output()
+        elif op == "mean":
+            ctx.save_for_backward(x)
+        return xp.reshape(out, x._data.shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        xp = ctx.xp
+        op, pos, inc = ctx.op, ctx.pos, ctx.include_self
+        gf = xp.reshape(g, (-1,))
+        n = gf.shape[0]
+        saved = ctx.saved_tensors
+        b = ctx.backend
+        kw = b._dev_kw()
+
+        def touched():
+            return _mark(xp, n, pos, kw)
+
+        def gather(a):
+            return xp.take(a, pos)
+
+        if op == "last":
+            gs = xp.where(touched(), xp.zeros((), dtype=g.dtype, **kw), gf)
+            gsrc = gather(gf)
+        elif op == "sum":
+            gs = gf if inc else xp.where(touched(), xp.zeros((), dtype=g.dtype, **kw), gf)
+            gsrc = gather(gf)
+        elif op == "mean":
+            x = saved[0]
+            cnt = _count(b, pos, n, x.dtype)
+            if inc:
+                cnt = cnt + 1
+            cnt = xp.where(cnt == 0, xp.ones_like(cnt), cnt)
+            gs = gf / cnt
+            gsrc = gather(gf) / gather(cnt)
+            if not inc:
+                gs = xp.where(touched(), xp.zeros((), dtype=g.dtype, **kw), gs)
+        elif op in ("amax", "amin"):
+            x, src, result = saved
+            xs, res = xp.reshape(x._data, (-1,)), xp.reshape(result._data, (-1,))
+            sv = xp.reshape(_src_block(src, _Shape(ctx.ishape)), (-1,))
+            value = gather(res)
+            self_is = xp.astype(xs == res, g.dtype)
+            src_is = xp.astype(sv == value, g.dtype)
+            nd = self_is + b.scatter_add((n,), x.dtype, pos, src_is)
+            nd = xp.where(nd == 0, xp.ones_like(nd), nd)
+            dist = gf / nd
+            gs = self_is * dist
+            gsrc = src_is * gather(dist)
+            if not inc:
+                gs = xp.where(touched(), xp.zeros((), dtype=g.dtype, **kw), gs)
+        else:  # prod
+            x, src, result = saved
+            xs, res = xp.reshape(x._data, (-1,)), xp.reshape(result._data, (-1,))
+            sv = xp.reshape(_src_block(src, _Shape(ctx.ishape)), (-1,))
+            one = xp.ones((), dtype=g.dtype, **kw)
+            masked_self = xp.where(xs == 0, one, xs)
+            msr = reduce_flat(b, masked_self, pos, sv, "prod", inc, x.dtype)
+            gs = gf * msr / masked_self
+            src_zero = sv == 0
+            nz = gather(b.scatter_add((n,), x.dtype, pos, xp.astype(src_zero, g.dtype)))
+            single = src_zero & (nz == 1)
+            masked_src = xp.where(single, one, sv)
+            msrc_res = reduce_flat(b, xs, pos, masked_src, "prod", inc, x.dtype)
+            gsrc = xp.where(single, gather(gf * msrc_res), gather(gf * res) / xp.where(src_zero, one, sv))
+            if not inc:
+                gs = xp.where(touched(), xp.zeros((), dtype=g.dtype, **kw), gs)
+        gs = xp.reshape(gs, ctx.x_shape)
+        if len(ctx.needs_input_grad) < 3:
+            return gs, None
+        src_t = ctx.src_shape_dtype
+        gsrc = xp.reshape(gsrc, ctx.ishape)
+        return gs, None, _pad_to(b, gsrc, src_t)
+
+
+class _Shape:
+    """Stands in for an index tensor in :func:`_src_block` (only ``.shape`` is read)."""
+
+    def __init__(self, shape):
+        self.shape = shape
+
+
+def _mark(xp, n, pos, kw):
+    """A bool mask of length ``n``: which flat positions ``pos`` names."""
+    ar = xp.arange(n, dtype=xp.int64, **kw)
+    if pos.shape[0] == 0:
+        return ar < 0
+    order = xp.sort(pos)
+    i = xp.clip(xp.searchsorted(order, ar, side="left"), 0, order.shape[0] - 1)
+    return xp.take(order, i) == ar
+
+
+def _scatter(name, input, dim, index, src, op, include_self, value=None, grad_name=None):
+    d = _prepare(name, input, dim, index, src)
+    params = {"dim": d if input.dim() else 0, "op": op, "include_self": include_self}
+    if src is None:
+        return _ScatterValue.apply(input, index, value=value, **params)
+    res = Scatter.apply(input, index, src, _name=grad_name, **params)
+    if res.grad_fn is not None:
+        res.grad_fn.ctx.src_shape_dtype = tuple(src.shape)
+    return res
+
+
+class _ScatterValue(Scatter):
+    name = "ScatterBackward1"
+
+    @staticmethod
+    def forward(ctx, x, index, *, dim, op, include_self, value):
+        return Scatter.forward(ctx, x, index, dim=dim, op=op, include_self=include_self, value=value)
+
+    @staticmethod
+    def backward(ctx, g):
+        gs, _ = Scatter.backward(ctx, g)[:2]
+        return gs, None
+
+
+def _value_of(value, input):
+    if isinstance(value, Tensor):
+        return value.item()
+    if not input.dtype.is_floating_point and isinstance(value, float):
+        return int(value)  # PyTorch truncates a float value for an integer tensor
+    return value
+
+
+def scatter(input, dim, index, src=None, *, value=None, reduce=None):
+    """Write ``src`` (a tensor, or the number ``value``) into a copy of ``input`` at the
+    positions ``index`` names along ``dim``: for 2-D input and ``dim=1``,
+    ``out[i][index[i][j]] = src[i][j]``.
+
+    Args:
+        input: the tensor to copy and write into.
+        dim: the dimension ``index`` points along.
+        index: int64 tensor with as many dimensions as ``input``; no larger than ``src``,
+            nor than ``input`` outside ``dim``; values in ``[0, input.size(dim))``.
+        src: a tensor of ``input``'s dtype, or a Python number.
+        value: a Python number (keyword form of a scalar ``src``).
+        reduce: ``"add"`` or ``"multiply"`` (deprecated in PyTorch; prefer
+            :func:`scatter_reduce`).
+
+    Returns:
+        A new tensor; ``grad_fn`` ``ScatterBackward0`` (tensor ``src``) or ``ScatterBackward1``.
+        Where several values land on one place, the last one along ``dim`` wins.
+
+    Raises:
+        RuntimeError: for a non-integer index, mismatched dims or dtypes, an index too large
+            or out of range (PyTorch's messages).
+
+    Mirrors ``torch.scatter`` and ``Tensor.scatter``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.zeros(2, 4).scatter(1, torch.tensor([[0, 1], [2, 2]]), torch.tensor([[1., 2.], [3., 4.]]))
+        tensor([[1., 2., 0., 0.],
+                [0., 0., 4., 0.]])
+    """
+    if src is None and value is None:
+        raise TypeError("scatter() missing required argument 'src' or 'value'")
+    if src is not None and not isinstance(src, Tensor):
+        value, src = src, None
+    if reduce is not None:
+        if reduce not in ("add", "multiply"):
+            raise RuntimeError("reduce argument must be either add or multiply.")
+        op = "sum" if reduce == "add" else "prod"
+        from ..autograd.grad_mode import no_grad
+        with no_grad():
+            if src is None:
+                src = Tensor._wrap(input._backend.xp.full(tuple(index.shape), _value_of(value, input),
+                                                          dtype=input._data.dtype, **input._backend._dev_kw()),
+                                   input.device, input._backend)
+            return _scatter("scatter", input, dim, index, src, op, True)
+    if src is None:
+        return _scatter("scatter", input, dim, index, None, "last", False, value=_value_of(value, input))
+    return _scatter("scatter", input, dim, index, src, "last", False)
+
+
+def scatter_add(input, dim, index, src):
+    """``scatter`` that adds: ``out[i][index[i][j]] += src[i][j]`` (repeated indices
+    accumulate). Mirrors ``torch.scatter_add`` (``grad_fn`` ``ScatterAddBackward0``).
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.zeros(4).scatter_add(0, torch.tensor([0, 2, 2]), torch.tensor([1., 2., 3.]))
+        tensor([1., 0., 5., 0.])
+    """
+    return _scatter("scatter", input, dim, index, src, "sum", True, grad_name="ScatterAddBackward0")
+
+
+def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
+    """Reduce every ``src`` value into the place ``index`` names along ``dim``.
+
+    Args:
+        reduce: ``"sum"``, ``"prod"``, ``"mean"``, ``"amax"`` or ``"amin"``.
+        include_self: whether ``input``'s own values take part (places no index names
+            always keep them).
+
+    Integer ``"mean"`` rounds down, as PyTorch does. The gradient of ``amax``/``amin`` is
+    shared evenly between equal winners. Mirrors ``torch.scatter_reduce``
+    (``grad_fn`` ``ScatterReduceBackward0``).
+
+    Raises:
+        RuntimeError: for an unknown ``reduce`` (and the checks of :func:`scatter`).
+
+    Examples:
+        >>> import reftorch as torch
+        >>> idx = torch.tensor([0, 1, 0, 1])
+        >>> torch.zeros(2).scatter_reduce(0, idx, torch.tensor([1., 2., 3., 4.]), "amax")
+        tensor([3., 4.])
+        >>> torch.zeros(2).scatter_reduce(0, idx, torch.tensor([1., 2., 3., 4.]), "mean", include_self=False)
+        tensor([2., 3.])
+    """
+    reduce = {"max": "amax", "min": "amin"}.get(reduce, reduce)  # PyTorch's older spellings
+    if reduce not in _REDUCE_MODES:
+        raise RuntimeError("reduce argument must be either sum, prod, mean, amax or amin, got " + str(reduce))
+    return _scatter("scatter_reduce", input, dim, index, src, reduce, bool(include_self),
+                    grad_name="ScatterReduceBackward0")
+
+
+def _inplace(fn):
+    def method(self, *args, **kwargs):
+        from .._tensor_inplace import commit
+        return commit(self, fn(self, *args, **kwargs))
+    method.__name__ = fn.__name__ + "_"
+    method.__doc__ = f"In-place :func:`{fn.__name__}`."
+    return method
+
+
+scatter_ = _inplace(scatter)
+scatter_add_ = _inplace(scatter_add)
+scatter_reduce_ = _inplace(scatter_reduce)

@@ -1,0 +1,88 @@
+"""``tril``/``triu``: keep the lower/upper triangle of the last two dimensions."""
+from __future__ import annotations
+
+from ..autograd.function import OpFunction
+
+
+def _mask(b, shape, diagonal, lower):
+    xp = b.xp
+    r, c = shape[-2], shape[-1]
+    rows = xp.reshape(xp.arange(r, dtype=xp.int64, **b._dev_kw()), (r, 1))
+    cols = xp.reshape(xp.arange(c, dtype=xp.int64, **b._dev_kw()), (1, c))
+    return (cols - rows <= diagonal) if lower else (cols - rows >= diagonal)
+
+
+class Tri(OpFunction):
+    name = "TrilBackward0"
+
+    @staticmethod
+    def forward(ctx, x, diagonal, lower):
+        b = x._backend
+        xp = b.xp
+        keep = _mask(b, x._data.shape, diagonal, lower)
+        ctx.keep = keep
+        return xp.where(keep, x._data, xp.zeros((), dtype=x._data.dtype, **b._dev_kw()))
+
+    @staticmethod
+    def backward(ctx, g):
+        xp = ctx.xp
+        return xp.where(ctx.keep, g, xp.zeros_like(g))
+
+
+def _tri(input, diagonal, lower):
+    name = "tril" if lower else "triu"
+    if input.dim() < 2:
+        raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions")
+    return Tri.apply(input, diagonal=int(diagonal), lower=lower,
+                     _name="TrilBackward0" if lower else "TriuBackward0")
+
+
+def tril(input, diagonal=0, *, out=None):
+    """The lower triangle of the last two dimensions; the rest is zero.
+
+    ``diagonal=0`` keeps the main diagonal, ``k > 0`` also ``k`` diagonals above it,
+    ``k < 0`` drops ``-k`` diagonals. Batched input works on each matrix. Mirrors
+    ``torch.tril`` (``grad_fn`` ``TrilBackward0``).
+
+    Raises:
+        RuntimeError: for input with fewer than 2 dimensions.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.ones(3, 3).tril()
+        tensor([[1., 0., 0.],
+                [1., 1., 0.],
+                [1., 1., 1.]])
+    """
+    if out is not None:
+        from ._common import with_out
+        return with_out("tril", out, tril, input, diagonal)
+    return _tri(input, diagonal, True)
+
+
+def triu(input, diagonal=0, *, out=None):
+    """The upper triangle of the last two dimensions (see :func:`tril`). Mirrors
+    ``torch.triu`` (``grad_fn`` ``TriuBackward0``).
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.ones(2, 3).triu(1)
+        tensor([[0., 1., 1.],
+                [0., 0., 1.]])
+    """
+    if out is not None:
+        from ._common import with_out
+        return with_out("triu", out, triu, input, diagonal)
+    return _tri(input, diagonal, False)
+
+
+def tril_(input, diagonal=0):
+    """In-place :func:`tril`."""
+    from .._tensor_inplace import commit
+    return commit(input, tril(input, diagonal))
+
+
+def triu_(input, diagonal=0):
+    """In-place :func:`triu`."""
+    from .._tensor_inplace import commit
+    return commit(input, triu(input, diagonal))

@@ -1,0 +1,57 @@
+"""Gradient hooks on tensors (``Tensor.register_hook``).
+
+A hook belongs to the graph node that receives the tensor's gradient: its ``grad_fn``
+for a non-leaf, its ``AccumulateGrad`` for a leaf. The engine (``engine.py``) passes a
+node's gradient through :func:`run_tensor_hooks` before anything else uses it (the node's
+backward, ``retain_grad``, accumulation into ``.grad``, the result of
+``torch.autograd.grad``), so a hook that returns a tensor replaces the gradient.
+"""
+from __future__ import annotations
+
+import collections
+import weakref
+
+#: node -> {handle id: (hook, tensor device, tensor backend)}, in registration order.
+TENSOR_HOOKS = weakref.WeakKeyDictionary()
+
+
+def register_tensor_hook(t, hook):
+    """Register ``hook(grad) -> Tensor or None`` on tensor ``t``; see ``Tensor.register_hook``."""
+    from .function import AccumulateGrad
+    from ..utils.hooks import RemovableHandle  # (imported here: reftorch.utils needs reftorch.Tensor)
+    if not t.requires_grad:
+        raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+    node = t.grad_fn
+    if node is None:
+        node = t._accumulator
+        if node is None:
+            node = t._accumulator = AccumulateGrad(t)
+    hooks = TENSOR_HOOKS.get(node)
+    if hooks is None:
+        hooks = TENSOR_HOOKS[node] = collections.OrderedDict()
+    handle = RemovableHandle(hooks)
+    hooks[handle.id] = (hook, t.device, t._backend)
+    return handle
+
+
+def run_tensor_hooks(node, grad):
+    """``grad`` (a backend array) after the hooks registered for ``node``'s tensor."""
+    from .._tensor import Tensor, tensor_type_name
+    hooks = TENSOR_HOOKS.get(node)
+    if not hooks:
+        return grad
+    for hook, dev, backend in list(hooks.values()):
+        value = Tensor._wrap(grad, dev, backend)
+        new = hook(value)
+        if new is None:
+            continue
+        name = getattr(hook, "__name__", type(hook).__name__)
+        if not isinstance(new, Tensor):
+            raise TypeError(f"expected Variable, but hook returned '{type(new).__name__}'")
+        if tuple(new.shape) != tuple(value.shape):
+            raise RuntimeError(f"hook '{name}' has changed the size of value")
+        if new.dtype != value.dtype or new.device != value.device:
+            raise RuntimeError(f"hook '{name}' has changed the type of value (was {tensor_type_name(value)} "
+                               f"got {tensor_type_name(new)})")
+        grad = new._data
+    return grad

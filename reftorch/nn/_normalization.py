@@ -1,0 +1,197 @@
+"""Normalisation kernels: batch, layer and group norm (``NativeBatchNormBackward0``, …).
+
+Each normalises ``x`` with a mean and a (biased) variance taken over some axes, then
+applies a per-channel or per-element affine map. All three view the input as
+``(A, C, B)`` (A and B may be 1) and reduce over the axes that are not ``C``-like:
+
+* batch norm: ``(N, C, L)``, statistics per ``C`` over ``N`` and ``L``;
+* layer norm: ``(rows, 1, normalized)``, statistics per row over the last dims;
+* group norm: ``(N * G, 1, C/G * L)``, statistics per (sample, group).
+
+The backward pass is the standard one: with ``xhat = (x - mean) * invstd`` and the
+upstream gradient ``gy`` scaled by the affine weight,
+``gx = invstd * (gy - mean(gy) - xhat * mean(gy * xhat))`` over the same axes.
+"""
+from __future__ import annotations
+
+import math
+
+from ..autograd.function import OpFunction
+
+
+def _sum(xp, a, axes):
+    return xp.sum(a, axis=axes, keepdims=True)
+
+
+def _normalize(xp, a, axes, eps):
+    """``(d, mean, var, invstd)``: the centred input, its mean and biased variance over
+    ``axes`` (kept as size-1 dims), and ``1 / sqrt(var + eps)``."""
+    n = math.prod(a.shape[i] for i in axes)
+    mean = _sum(xp, a, axes) / n
+    d = a - mean
+    var = _sum(xp, d * d, axes) / n
+    return d, mean, var, 1.0 / xp.sqrt(var + eps), n
+
+
+def _grad_centred(xp, gy, d, invstd, axes, n):
+    """The gradient through ``xhat = d * invstd`` when ``mean`` and ``invstd`` are
+    statistics of the same input over ``axes``."""
+    mg = _sum(xp, gy, axes) / n
+    k = _sum(xp, gy * d, axes) * (invstd * invstd / n)
+    return (gy - mg - d * k) * invstd
+
+
+def _store(t, arr):
+    """Overwrite buffer tensor ``t`` with ``arr`` in place (its version counter moves)."""
+    t._backend.setitem(t._data, ..., arr)
+    t._version[0] += 1
+
+
+class NativeBatchNorm(OpFunction):
+    """Batch norm of ``x (N, C, *)``; ``training`` uses (and, given running buffers,
+    updates) the batch statistics, otherwise ``running_mean``/``running_var``."""
+
+    name = "NativeBatchNormBackward0"
+
+    @staticmethod
+    def forward(ctx, x, w, b, running_mean, running_var, training, momentum, eps, affine):
+        xp = x._backend.xp
+        a = x._data
+        n_, c = a.shape[0], a.shape[1]
+        a3 = xp.reshape(a, (n_, c, -1))
+        axes = (0, 2)
+        has_w, has_b = affine
+        if training:
+            d, mean, var, invstd, n = _normalize(xp, a3, axes, eps)
+            if running_mean is not None:
+                unbiased = var * (n / (n - 1)) if n > 1 else var
+                with x._backend.quiet_overflow():
+                    _store(running_mean, xp.reshape((1 - momentum) * running_mean._data
+                                                    + momentum * xp.reshape(mean, (c,)), (c,)))
+                    _store(running_var, xp.reshape((1 - momentum) * running_var._data
+                                                   + momentum * xp.reshape(unbiased, (c,)), (c,)))
+        else:
+            mean = xp.reshape(running_mean._data, (1, c, 1))
+            invstd = 1.0 / xp.sqrt(xp.reshape(running_var._data, (1, c, 1)) + eps)
+            d, n = a3 - mean, None
+        scale = invstd * xp.reshape(w._data, (1, c, 1)) if has_w else invstd
+        y = d * scale
+        if has_b:
+            y = y + xp.reshape(b._data, (1, c, 1))
+        if ctx.needs_input_grad:
+            ctx.save_for_backward(x, w if has_w else None, b if has_b else None)
+            ctx.d, ctx.invstd, ctx.scale, ctx.n, ctx.shape = d, invstd, scale, n, a.shape
+            ctx.w = xp.reshape(w._data, (1, c, 1)) if has_w else None
+        return xp.reshape(y, a.shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        ctx.saved_tensors  # noqa: B018 - raises once freed
+        xp = ctx.xp
+        need = ctx.needs_input_grad
+        c = ctx.shape[1]
+        g3 = xp.reshape(g, (ctx.shape[0], c, -1))
+        axes = (0, 2)
+        gx = gw = gb = None
+        if need[0]:
+            if ctx.n is None:  # running statistics are constants
+                gx = g3 * ctx.scale
+            else:
+                gy = g3 * ctx.w if ctx.w is not None else g3  # the gradient of xhat
+                gx = _grad_centred(xp, gy, ctx.d, ctx.invstd, axes, ctx.n)
+            gx = xp.reshape(gx, ctx.shape)
+        if need[1]:
+            gw = xp.reshape(_sum(xp, g3 * ctx.d, axes) * ctx.invstd, (c,))
+        if need[2]:
+            gb = xp.reshape(_sum(xp, g3, axes), (c,))
+        return gx, gw, gb
+
+
+class NativeLayerNorm(OpFunction):
+    """Layer norm over the last ``k`` dims, with an element-wise affine map of that shape."""
+
+    name = "NativeLayerNormBackward0"
+
+    @staticmethod
+    def forward(ctx, x, w, b, k, eps, affine):
+        xp = x._backend.xp
+        a = x._data
+        tail = tuple(a.shape[a.ndim - k:])
+        a2 = xp.reshape(a, (-1, math.prod(tail)))
+        d, _, _, invstd, n = _normalize(xp, a2, (1,), eps)
+        xhat = d * invstd
+        has_w, has_b = affine
+        y = xhat * xp.reshape(w._data, (1, -1)) if has_w else xhat
+        if has_b:
+            y = y + xp.reshape(b._data, (1, -1))
+        if ctx.needs_input_grad:
+            ctx.save_for_backward(x, w if has_w else None, b if has_b else None)
+            ctx.xhat, ctx.invstd, ctx.n, ctx.shape, ctx.tail = xhat, invstd, n, a.shape, tail
+            ctx.w = xp.reshape(w._data, (1, -1)) if has_w else None
+        return xp.reshape(y, a.shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        ctx.saved_tensors  # noqa: B018
+        xp = ctx.xp
+        need = ctx.needs_input_grad
+        g2 = xp.reshape(g, ctx.xhat.shape)
+        gx = gw = gb = None
+        if need[0]:
+            gy = g2 * ctx.w if ctx.w is not None else g2
+            n = ctx.n
+            mg = _sum(xp, gy, (1,)) / n
+            mgx = _sum(xp, gy * ctx.xhat, (1,)) / n
+            gx = xp.reshape((gy - mg - ctx.xhat * mgx) * ctx.invstd, ctx.shape)
+        if need[1]:
+            gw = xp.reshape(xp.sum(g2 * ctx.xhat, axis=0), ctx.tail)
+        if need[2]:
+            gb = xp.reshape(xp.sum(g2, axis=0), ctx.tail)
+        return gx, gw, gb
+
+
+class NativeGroupNorm(OpFunction):
+    """Group norm of ``x (N, C, *)``: statistics per sample and group of ``C / G``
+    channels, affine map per channel."""
+
+    name = "NativeGroupNormBackward0"
+
+    @staticmethod
+    def forward(ctx, x, w, b, groups, eps, affine):
+        xp = x._backend.xp
+        a = x._data
+        n_, c = a.shape[0], a.shape[1]
+        a3 = xp.reshape(a, (n_, groups, -1))
+        d, _, _, invstd, n = _normalize(xp, a3, (2,), eps)
+        xhat = xp.reshape(d * invstd, (n_, c, -1))
+        has_w, has_b = affine
+        y = xhat * xp.reshape(w._data, (1, c, 1)) if has_w else xhat
+        if has_b:
+            y = y + xp.reshape(b._data, (1, c, 1))
+        if ctx.needs_input_grad:
+            ctx.save_for_backward(x, w if has_w else None, b if has_b else None)
+            ctx.xhat, ctx.invstd, ctx.n, ctx.shape, ctx.groups = xhat, invstd, n, a.shape, groups
+            ctx.w = xp.reshape(w._data, (1, c, 1)) if has_w else None
+        return xp.reshape(y, a.shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        ctx.saved_tensors  # noqa: B018
+        xp = ctx.xp
+        need = ctx.needs_input_grad
+        n_, c = ctx.shape[0], ctx.shape[1]
+        g3 = xp.reshape(g, (n_, c, -1))
+        gx = gw = gb = None
+        if need[0]:
+            gy = g3 * ctx.w if ctx.w is not None else g3
+            gy = xp.reshape(gy, (n_, ctx.groups, -1))
+            xh = xp.reshape(ctx.xhat, (n_, ctx.groups, -1))
+            n = ctx.n
+            mg = _sum(xp, gy, (2,)) / n
+            mgx = _sum(xp, gy * xh, (2,)) / n
+            gx = xp.reshape((gy - mg - xh * mgx) * ctx.invstd, ctx.shape)
+        if need[1]:
+            gw = xp.sum(g3 * ctx.xhat, axis=(0, 2))
+        if need[2]:
+            gb = xp.sum(g3, axis=(0, 2))
+        return gx, gw, gb

@@ -1,0 +1,160 @@
+"""``BatchNorm1d`` and ``BatchNorm2d``. Mirrors ``torch/nn/modules/batchnorm.py``.
+
+The learnable ``weight``/``bias`` are parameters; the running statistics
+(``running_mean``, ``running_var``, ``num_batches_tracked``) are *buffers*: saved in the
+``state_dict`` and moved by ``.to()``, but not returned by ``parameters()`` and never
+touched by an optimiser. They change only in a forward pass in training mode.
+"""
+from __future__ import annotations
+
+from ... import _dtype as D
+from ..._ops.creation import empty, ones, tensor, zeros
+from ..parameter import Parameter
+from .. import functional as F
+from .. import init
+from .module import Module
+
+__all__ = ["BatchNorm1d", "BatchNorm2d"]
+
+
+class _NormBase(Module):
+    """Parameters, buffers, repr and state-dict upgrades shared by the batch norms."""
+
+    _version = 2
+
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True,
+                 device=None, dtype=None, *, bias=True):
+        super().__init__()
+        dtype = D.get_default_dtype() if dtype is None else dtype
+        self.num_features = num_features
+        self.eps = eps
+        self.momentum = momentum
+        self.affine = affine
+        self.track_running_stats = track_running_stats
+        if self.affine:
+            self.weight = Parameter(empty(num_features, dtype=dtype, device=device))
+            if bias:
+                self.bias = Parameter(empty(num_features, dtype=dtype, device=device))
+            else:
+                self.register_parameter("bias", None)
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        if self.track_running_stats:
+            self.register_buffer("running_mean", zeros(num_features, dtype=dtype, device=device))
+            self.register_buffer("running_var", ones(num_features, dtype=dtype, device=device))
+            self.register_buffer("num_batches_tracked", tensor(0, dtype=D.long, device=device))
+        else:
+            self.register_buffer("running_mean", None)
+            self.register_buffer("running_var", None)
+            self.register_buffer("num_batches_tracked", None)
+        self.reset_parameters()
+
+    def reset_running_stats(self) -> None:
+        """Running mean 0, running variance 1, no batches tracked."""
+        if self.track_running_stats:
+            self.running_mean.zero_()
+            self.running_var.fill_(1)
+            self.num_batches_tracked.zero_()
+
+    def reset_parameters(self) -> None:
+        """Reset the running statistics; weight 1 and bias 0."""
+        self.reset_running_stats()
+        if self.affine:
+            init.ones_(self.weight)
+            if self.bias is not None:
+                init.zeros_(self.bias)
+
+    def _check_input_dim(self, input):
+        raise NotImplementedError
+
+    def extra_repr(self) -> str:
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
+                f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}")
+
+    def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys,
+                              unexpected_keys, error_msgs):
+        version = local_metadata.get("version", None) if local_metadata else None
+        if (version is None or version < 2) and self.track_running_stats:
+            # state dicts from before num_batches_tracked existed: count from 0
+            key = prefix + "num_batches_tracked"
+            if key not in state_dict:
+                state_dict[key] = (self.num_batches_tracked if self.num_batches_tracked is not None
+                                   else tensor(0, dtype=D.long))
+        super()._load_from_state_dict(state_dict, prefix, local_metadata, strict, missing_keys,
+                                      unexpected_keys, error_msgs)
+
+
+class _BatchNorm(_NormBase):
+    def forward(self, input):
+        self._check_input_dim(input)
+        factor = 0.0 if self.momentum is None else self.momentum
+        if self.training and self.track_running_stats and self.num_batches_tracked is not None:
+            self.num_batches_tracked.add_(1)
+            if self.momentum is None:  # cumulative moving average
+                factor = 1.0 / float(self.num_batches_tracked)
+            else:
+                factor = self.momentum
+        if self.training:
+            bn_training = True
+        else:
+            bn_training = self.running_mean is None and self.running_var is None
+        use_buffers = not self.training or self.track_running_stats
+        return F.batch_norm(input, self.running_mean if use_buffers else None,
+                            self.running_var if use_buffers else None, self.weight, self.bias,
+                            bn_training, factor, self.eps)
+
+
+class BatchNorm1d(_BatchNorm):
+    """Batch normalisation over ``(N, C)`` or ``(N, C, L)``: each channel is normalised
+    with its batch mean and (biased) variance in training mode, and with the running
+    estimates in evaluation mode; then scaled by ``weight`` and shifted by ``bias``.
+
+    Args:
+        num_features: ``C``.
+        eps: added to the variance (default 1e-5).
+        momentum: weight of each new batch in the running statistics (default 0.1);
+            ``None`` gives a cumulative (equal-weight) average.
+        affine: learn ``weight`` and ``bias`` (default ``True``).
+        track_running_stats: keep running statistics (default ``True``); without them
+            evaluation mode uses batch statistics too.
+        device: where to create parameters and buffers.
+        dtype: their dtype (default float32).
+        bias: learn ``bias`` when ``affine`` (keyword-only, default ``True``).
+
+    Raises:
+        ValueError: for input that is not 2-D or 3-D, or a single value per channel in
+            training mode.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> bn = torch.nn.BatchNorm1d(3)
+        >>> bn
+        BatchNorm1d(3, eps=1e-05, momentum=0.1, affine=True, bias=True, track_running_stats=True)
+        >>> list(bn.state_dict())
+        ['weight', 'bias', 'running_mean', 'running_var', 'num_batches_tracked']
+    """
+
+    def _check_input_dim(self, input):
+        if input.dim() != 2 and input.dim() != 3:
+            raise ValueError(f"expected 2D or 3D input (got {input.dim()}D input)")
+
+
+class BatchNorm2d(_BatchNorm):
+    """Batch normalisation over ``(N, C, H, W)``, per channel (arguments as
+    :class:`BatchNorm1d`).
+
+    Raises:
+        ValueError: for input that is not 4-D.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> bn = torch.nn.BatchNorm2d(2)
+        >>> y = bn(torch.arange(16.).view(2, 2, 2, 2))
+        >>> bn.running_mean, int(bn.num_batches_tracked)
+        (tensor([0.5500, 0.9500]), 1)
+    """
+
+    def _check_input_dim(self, input):
+        if input.dim() != 4:
+            raise ValueError(f"expected 4D input (got {input.dim()}D input)")

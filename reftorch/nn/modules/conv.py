@@ -1,0 +1,187 @@
+"""``Conv1d`` and ``Conv2d``. Mirrors ``torch/nn/modules/conv.py``."""
+from __future__ import annotations
+
+import math
+
+from ... import _dtype as D
+from ..._ops.creation import empty
+from ...autograd.grad_mode import no_grad
+from ..parameter import Parameter
+from .. import functional as F
+from .. import init
+from .module import Module
+
+__all__ = ["Conv1d", "Conv2d"]
+
+
+def _ntuple(v, n):
+    return tuple(v) if isinstance(v, (tuple, list)) else (v,) * n
+
+
+class _ConvNd(Module):
+    """What ``Conv1d`` and ``Conv2d`` share: argument checks, parameters, repr."""
+
+    _nd = 0
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
+                 groups=1, bias=True, padding_mode="zeros", device=None, dtype=None):
+        super().__init__()
+        nd = self._nd
+        if groups <= 0:
+            raise ValueError("groups must be a positive integer")
+        if in_channels % groups != 0:
+            raise ValueError("in_channels must be divisible by groups")
+        if out_channels % groups != 0:
+            raise ValueError("out_channels must be divisible by groups")
+        kernel_size, stride, dilation = (_ntuple(v, nd) for v in (kernel_size, stride, dilation))
+        valid_padding_strings = {"same", "valid"}
+        if isinstance(padding, str):
+            if padding not in valid_padding_strings:
+                raise ValueError(f"Invalid padding string {padding!r}, should be one of {valid_padding_strings}")
+            if padding == "same" and any(s != 1 for s in stride):
+                raise ValueError("padding='same' is not supported for strided convolutions")
+        else:
+            padding = _ntuple(padding, nd)
+        valid_padding_modes = {"zeros", "reflect", "replicate", "circular"}
+        if padding_mode not in valid_padding_modes:
+            raise ValueError(f"padding_mode must be one of {valid_padding_modes}, but got "
+                             f"padding_mode='{padding_mode}'")
+        self.in_channels = in_channels
+        self.out_channels = out_channels
+        self.kernel_size = kernel_size
+        self.stride = stride
+        self.padding = padding
+        self.dilation = dilation
+        self.transposed = False
+        self.output_padding = (0,) * nd
+        self.groups = groups
+        self.padding_mode = padding_mode
+        # (lo, hi) per spatial dim, for the padding modes that copy elements
+        if isinstance(padding, str):
+            pads = [(0, 0)] * nd
+            if padding == "same":
+                for i, (d, k) in enumerate(zip(dilation, kernel_size)):
+                    total = d * (k - 1)
+                    pads[i] = (total // 2, total - total // 2)
+        else:
+            pads = [(p, p) for p in padding]
+        self._mode_pads = tuple(pads)
+        dtype = D.get_default_dtype() if dtype is None else dtype
+        self.weight = Parameter(empty((out_channels, in_channels // groups) + kernel_size,
+                                      dtype=dtype, device=device))
+        if bias:
+            self.bias = Parameter(empty(out_channels, dtype=dtype, device=device))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Re-draw the parameters as PyTorch does: ``kaiming_uniform_(a=sqrt(5))`` for the
+        weight, ``U(-1/sqrt(fan_in), 1/sqrt(fan_in))`` for the bias."""
+        with no_grad():
+            init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+            if self.bias is not None:
+                fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
+                bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+                init.uniform_(self.bias, -bound, bound)
+
+    def extra_repr(self) -> str:
+        s = "{in_channels}, {out_channels}, kernel_size={kernel_size}, stride={stride}"
+        if self.padding != (0,) * len(self.padding):
+            s += ", padding={padding}"
+        if self.dilation != (1,) * len(self.dilation):
+            s += ", dilation={dilation}"
+        if self.output_padding != (0,) * len(self.output_padding):
+            s += ", output_padding={output_padding}"
+        if self.groups != 1:
+            s += ", groups={groups}"
+        if self.bias is None:
+            s += ", bias=False"
+        if self.padding_mode != "zeros":
+            s += ", padding_mode={padding_mode}"
+        return s.format(**self.__dict__)
+
+    def _conv_forward(self, input, weight, bias):
+        conv = F.conv1d if self._nd == 1 else F.conv2d
+        if self.padding_mode != "zeros":
+            return conv(F._mode_pad(input, self._mode_pads, self.padding_mode), weight, bias,
+                        self.stride, 0, self.dilation, self.groups)
+        return conv(input, weight, bias, self.stride, self.padding, self.dilation, self.groups)
+
+    def forward(self, input):
+        return self._conv_forward(input, self.weight, self.bias)
+
+
+class Conv1d(_ConvNd):
+    """A 1-D convolution layer over ``(N, C_in, L)`` (or unbatched ``(C_in, L)``).
+
+    Args:
+        in_channels: channels of the input.
+        out_channels: channels of the output (number of filters).
+        kernel_size: window length (int or 1-tuple).
+        stride: step between windows (default 1).
+        padding: int, 1-tuple, ``'valid'`` or ``'same'`` (default 0).
+        dilation: spacing between kernel elements (default 1).
+        groups: independent channel groups; ``in_channels`` and ``out_channels`` must be
+            divisible by it (default 1).
+        bias: learn an additive bias (default ``True``).
+        padding_mode: ``'zeros'``, ``'reflect'``, ``'replicate'`` or ``'circular'``.
+        device: where to create the parameters.
+        dtype: the parameters' dtype (default float32).
+
+    Attributes:
+        weight: ``(out_channels, in_channels / groups, kernel_size)``.
+        bias: ``(out_channels,)``; both drawn as PyTorch does (``manual_seed`` reproduces them).
+
+    Raises:
+        ValueError: for bad ``groups``, padding strings or padding modes (PyTorch's messages).
+
+    Examples:
+        >>> import reftorch as torch
+        >>> conv = torch.nn.Conv1d(4, 8, 3, padding=1)
+        >>> conv
+        Conv1d(4, 8, kernel_size=(3,), stride=(1,), padding=(1,))
+        >>> conv(torch.zeros(2, 4, 10)).shape
+        torch.Size([2, 8, 10])
+    """
+
+    _nd = 1
+
+
+class Conv2d(_ConvNd):
+    """A 2-D convolution layer over ``(N, C_in, H, W)`` (or unbatched ``(C_in, H, W)``).
+
+    Args:
+        in_channels: channels of the input.
+        out_channels: channels of the output (number of filters).
+        kernel_size: window size (int or pair).
+        stride: step between windows (default 1).
+        padding: int, pair, ``'valid'`` or ``'same'`` (default 0).
+        dilation: spacing between kernel elements (default 1).
+        groups: independent channel groups (``groups == in_channels``: depthwise).
+        bias: learn an additive bias (default ``True``).
+        padding_mode: ``'zeros'``, ``'reflect'``, ``'replicate'`` or ``'circular'``.
+        device: where to create the parameters.
+        dtype: the parameters' dtype (default float32).
+
+    Attributes:
+        weight: ``(out_channels, in_channels / groups, kH, kW)``.
+        bias: ``(out_channels,)``.
+
+    Shape:
+        ``(N, C_in, H, W)`` → ``(N, C_out, H_out, W_out)`` with
+        ``H_out = (H + 2*padding - dilation*(kH-1) - 1) // stride + 1`` (likewise ``W_out``).
+
+    Raises:
+        ValueError: for bad ``groups``, padding strings or padding modes (PyTorch's messages).
+
+    Examples:
+        >>> import reftorch as torch
+        >>> conv = torch.nn.Conv2d(3, 16, 3, padding=1)
+        >>> conv
+        Conv2d(3, 16, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))
+        >>> conv(torch.zeros(1, 3, 32, 32)).shape
+        torch.Size([1, 16, 32, 32])
+    """
+
+    _nd = 2

@@ -1,0 +1,129 @@
+"""``LayerNorm`` and ``GroupNorm``. Mirrors ``torch/nn/modules/normalization.py``.
+
+Unlike batch norm, both normalise each sample on its own, so they behave the same in
+training and evaluation mode and keep no running statistics.
+"""
+from __future__ import annotations
+
+import numbers
+
+from ... import _dtype as D
+from ..._ops.creation import empty
+from ..parameter import Parameter
+from .. import functional as F
+from .. import init
+from .module import Module
+
+__all__ = ["LayerNorm", "GroupNorm"]
+
+
+class LayerNorm(Module):
+    """Normalise over the last dims (``normalized_shape``) of each sample, then apply an
+    element-wise affine map.
+
+    Args:
+        normalized_shape: the trailing shape to normalise over (int or sequence).
+        eps: added to the variance (default 1e-5).
+        elementwise_affine: learn ``weight`` (ones) and ``bias`` (zeros) of that shape.
+        bias: learn ``bias`` too (default ``True``).
+        device: where to create the parameters.
+        dtype: their dtype.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> ln = torch.nn.LayerNorm(4)
+        >>> ln
+        LayerNorm((4,), eps=1e-05, elementwise_affine=True, bias=True)
+        >>> ln(torch.tensor([[1., 2., 3., 4.]]))
+        tensor([[-1.3416, -0.4472,  0.4472,  1.3416]], grad_fn=<NativeLayerNormBackward0>)
+    """
+
+    def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True, device=None, dtype=None):
+        super().__init__()
+        if isinstance(normalized_shape, numbers.Integral):
+            normalized_shape = (normalized_shape,)
+        self.normalized_shape = tuple(normalized_shape)
+        self.eps = eps
+        self.elementwise_affine = elementwise_affine
+        dtype = D.get_default_dtype() if dtype is None else dtype
+        if self.elementwise_affine:
+            self.weight = Parameter(empty(self.normalized_shape, dtype=dtype, device=device))
+            if bias:
+                self.bias = Parameter(empty(self.normalized_shape, dtype=dtype, device=device))
+            else:
+                self.register_parameter("bias", None)
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Weight 1, bias 0."""
+        if self.elementwise_affine:
+            init.ones_(self.weight)
+            if self.bias is not None:
+                init.zeros_(self.bias)
+
+    def forward(self, input):
+        return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}, "
+                f"bias={self.bias is not None}")
+
+
+class GroupNorm(Module):
+    """Normalise each sample's channels in ``num_groups`` groups, then apply a
+    per-channel affine map.
+
+    Args:
+        num_groups: how many groups the channels are split into.
+        num_channels: ``C``; must be divisible by ``num_groups``.
+        eps: added to the variance (default 1e-5).
+        affine: learn per-channel ``weight`` and ``bias`` (default ``True``).
+        device: where to create the parameters.
+        dtype: their dtype.
+        bias: learn ``bias`` when ``affine`` (keyword-only).
+
+    Raises:
+        ValueError: if ``num_channels`` is not divisible by ``num_groups``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.nn.GroupNorm(2, 4)
+        GroupNorm(2, 4, eps=1e-05, affine=True, bias=True)
+    """
+
+    def __init__(self, num_groups, num_channels, eps=1e-5, affine=True, device=None, dtype=None, *, bias=True):
+        super().__init__()
+        if num_channels % num_groups != 0:
+            raise ValueError(f"num_channels ({num_channels}) must be divisible by num_groups ({num_groups})")
+        self.num_groups = num_groups
+        self.num_channels = num_channels
+        self.eps = eps
+        self.affine = affine
+        dtype = D.get_default_dtype() if dtype is None else dtype
+        if self.affine:
+            self.weight = Parameter(empty(num_channels, dtype=dtype, device=device))
+            if bias:
+                self.bias = Parameter(empty(num_channels, dtype=dtype, device=device))
+            else:
+                self.register_parameter("bias", None)
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Weight 1, bias 0."""
+        if self.affine:
+            init.ones_(self.weight)
+            if self.bias is not None:
+                init.zeros_(self.bias)
+
+    def forward(self, input):
+        return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, "
+                f"bias={self.bias is not None}")

@@ -1,0 +1,12 @@
+"""``torch.return_types``: the named tuples ops such as ``max(dim)``, ``sort`` and ``topk``
+return (``values``, ``indices``), printed as PyTorch prints them."""
+from __future__ import annotations
+
+from ._ops.reduction import _return_type
+from ._ops.reduction import max_rt as max
+from ._ops.reduction import min_rt as min
+
+sort = _return_type("sort")
+topk = _return_type("topk")
+
+__all__ = ["max", "min", "sort", "topk"]

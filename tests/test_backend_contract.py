@@ -1,0 +1,313 @@
+"""The backend contract (``reftorch/_backends/base.py``), checked on every backend present.
+
+Each primitive a kernel may call is run on NumPy (cpu), on the array-api-strict stand-in
+(strict) and, when CuPy sees a GPU, on CuPy (cuda). Expected values are written by hand or
+computed with plain NumPy on host copies, never with the backend under test.
+"""
+from __future__ import annotations
+
+import abc
+import warnings
+
+import numpy as np
+import pytest
+
+import reftorch as torch
+from reftorch import _backends
+from reftorch._backends.base import Backend
+from reftorch._backends.cupy_backend import cupy_available
+
+BACKENDS = [
+    "cpu",
+    "strict",
+    pytest.param("cuda", marks=[pytest.mark.gpu,
+                                pytest.mark.skipif(not cupy_available(), reason="needs CuPy and a CUDA GPU")]),
+]
+
+
+@pytest.fixture(params=BACKENDS)
+def b(request):
+    return _backends.get(torch.device(request.param))
+
+
+def put(b, host):
+    """A host (NumPy) array on backend ``b``."""
+    return b.from_host(np.asarray(host))
+
+
+def get(b, arr):
+    """Backend array -> a NumPy copy."""
+    return np.array(b.to_host(arr), copy=True)
+
+
+def grid(b, rows=3, cols=4, dtype=np.float32):
+    """``arange(rows*cols).reshape(rows, cols)`` on ``b``, and the same on the host."""
+    host = np.arange(rows * cols, dtype=dtype).reshape(rows, cols)
+    return put(b, host), host
+
+
+# --------------------------------------------------------------------------- the class
+def test_backend_is_abstract():
+    assert isinstance(Backend, abc.ABCMeta)
+    with pytest.raises(TypeError):
+        Backend({})  # primitives are abstract: no backend without them
+    expected = {"from_host", "to_host", "strides", "as_strided", "reshape_view", "data_ptr", "copy",
+                "setitem", "scatter_add"}
+    assert Backend.__abstractmethods__ == expected
+
+
+def test_backend_serves_its_device(b):
+    assert isinstance(b, Backend)
+    assert b.device.type in ("cpu", "strict", "cuda")
+    assert _backends.get(b.device) is b
+    assert b.xp is not None and b.name
+
+
+# --------------------------------------------------------------------------- dtypes
+@pytest.mark.parametrize("name", ["bool", "uint8", "int8", "int16", "int32", "int64", "float32", "float64",
+                                  "complex64", "complex128"])
+def test_dtype_round_trip(b, name):
+    d = getattr(torch, name)
+    z = b.zeros((2, 3), d)
+    assert b.dtype_of(z) is d
+    assert z.dtype == b.dtype(d)
+    assert b._from_native[z.dtype] is d
+    np.testing.assert_array_equal(get(b, z), np.zeros((2, 3), dtype=name))
+
+
+def test_unsupported_dtype_is_a_type_error():
+    strict = _backends.get(torch.device("strict"))
+    with pytest.raises(TypeError, match="does not support torch.float16"):
+        strict.dtype(torch.float16)
+
+
+def test_dev_kw_places_new_arrays(b):
+    a = b.xp.arange(3, dtype=b.dtype(torch.int64), **b._dev_kw())
+    np.testing.assert_array_equal(get(b, a), [0, 1, 2])
+    assert b.dtype_of(a) is torch.int64
+
+
+# --------------------------------------------------------------------------- host transfers
+def test_from_host_to_host(b):
+    host = np.array([[1.5, -2.0], [3.25, 4.0]], dtype=np.float64)
+    a = b.from_host(host)
+    assert b.dtype_of(a) is torch.float64
+    back = b.to_host(a)
+    assert isinstance(back, np.ndarray)
+    np.testing.assert_array_equal(back, host)
+    c = b.from_host(host, copy=True)
+    host[0, 0] = 99.0  # a copy does not see later host writes
+    assert get(b, c)[0, 0] == 1.5
+
+
+def test_pin_memory_keeps_values(b):
+    host = np.arange(6, dtype=np.float32).reshape(2, 3)
+    pinned = b.pin_memory(host)
+    assert isinstance(pinned, np.ndarray)
+    np.testing.assert_array_equal(pinned, host)
+    assert b.is_pinned(np.zeros(3)) is False
+
+
+# --------------------------------------------------------------------------- layout
+def test_strides_in_elements(b):
+    a, _ = grid(b)
+    assert b.strides(a) == (4, 1)
+    assert b.strides(b.xp.permute_dims(a, (1, 0))) == (1, 4)
+    assert b.strides(a[:, ::2]) == (4, 2)
+    assert b.strides(b.xp.asarray(5.0, **b._dev_kw())) == ()
+
+
+def test_as_strided_is_a_view(b):
+    a, host = grid(b)
+    v = b.as_strided(a, (2, 3), (1, 4))  # a transposed corner
+    expected = np.lib.stride_tricks.as_strided(host, (2, 3), (4, 16))
+    np.testing.assert_array_equal(get(b, v), expected)
+    assert b.strides(v) == (1, 4)
+    w = b.as_strided(a, (3,), (5,))  # the diagonal
+    np.testing.assert_array_equal(get(b, w), [0, 5, 10])
+    w[...] = b.xp.zeros((3,), dtype=w.dtype, **b._dev_kw())  # writes reach the base
+    np.testing.assert_array_equal(np.diag(get(b, a)), [0, 0, 0])
+    assert get(b, a)[0, 1] == 1
+    s = b.as_strided(a, (2, 2), (0, 1))  # a zero stride repeats a row
+    np.testing.assert_array_equal(get(b, s), [[0, 1], [0, 1]])
+    assert b.strides(s) == (0, 1)
+
+
+def test_as_strided_from_an_offset_view(b):
+    a, host = grid(b)
+    v = b.as_strided(a[1:, :], (2,), (4,))  # counted from the view's first element
+    np.testing.assert_array_equal(get(b, v), host[1:, 0])
+
+
+def test_reshape_view(b):
+    a, host = grid(b)
+    r = b.reshape_view(a, (2, 6))
+    np.testing.assert_array_equal(get(b, r), host.reshape(2, 6))
+    r[0, 0] = 7.0
+    assert get(b, a)[0, 0] == 7.0  # shares memory
+    with pytest.raises((ValueError, AttributeError)):
+        b.reshape_view(b.xp.permute_dims(a, (1, 0)), (12,))  # needs a copy
+
+
+def test_data_ptr(b):
+    a, _ = grid(b)
+    isz = b.dtype_of(a).itemsize
+    assert isinstance(b.data_ptr(a), int)
+    assert b.data_ptr(a[1:, :]) - b.data_ptr(a) == 4 * isz
+    assert b.data_ptr(a[:, 2:]) - b.data_ptr(a) == 2 * isz
+    assert b.data_ptr(b.reshape_view(a, (12,))) == b.data_ptr(a)
+    assert b.data_ptr(b.copy(a)) != b.data_ptr(a)
+
+
+def test_is_c_contiguous(b):
+    a, _ = grid(b)
+    assert b.is_c_contiguous(a) is True or b.is_c_contiguous(a) == True  # noqa: E712 (numpy bool)
+    assert not b.is_c_contiguous(b.xp.permute_dims(a, (1, 0)))
+    assert not b.is_c_contiguous(a[:, ::2])
+    assert b.is_c_contiguous(a[1:, :])
+
+
+def test_owns_memory(b):
+    a, _ = grid(b)
+    assert not b.owns_memory(a[1:, :])  # a view never owns
+    assert not b.owns_memory(b.xp.permute_dims(a, (1, 0)))
+    assert b.owns_memory(b.copy(a)) in (True, False)  # may be "unknown" (False)
+
+
+def test_copy_is_row_major_and_independent(b):
+    a, host = grid(b)
+    t = b.xp.permute_dims(a, (1, 0))
+    c = b.copy(t)
+    np.testing.assert_array_equal(get(b, c), host.T)
+    assert b.strides(c) == (3, 1)
+    assert b.is_c_contiguous(c)
+    c[0, 0] = -1.0
+    assert get(b, a)[0, 0] == 0.0
+
+
+# --------------------------------------------------------------------------- reads and writes by key
+def _key_cases(b):
+    idx = put(b, np.array([2, 0]))
+    mask = put(b, np.array([True, False, True]))
+    return [
+        ((1, 2), 9.0, (1, 2)),
+        ((slice(None), 0), 9.0, (slice(None), 0)),
+        ((Ellipsis,), 9.0, (Ellipsis,)),
+        ((idx,), 9.0, (np.array([2, 0]),)),
+        ((mask,), 9.0, (np.array([True, False, True]),)),
+        ((idx, slice(1, 3)), 9.0, (np.array([2, 0]), slice(1, 3))),
+        ((slice(None), idx), 9.0, (slice(None), np.array([2, 0]))),
+        ((idx, idx), 9.0, (np.array([2, 0]), np.array([2, 0]))),
+    ]
+
+
+@pytest.mark.parametrize("case", range(8))
+def test_getitem(b, case):
+    key, _, host_key = _key_cases(b)[case]
+    a, host = grid(b)
+    out = b.getitem(a, key)
+    np.testing.assert_array_equal(get(b, out), host[host_key])
+
+
+@pytest.mark.parametrize("case", range(8))
+def test_setitem_scalar(b, case):
+    key, value, host_key = _key_cases(b)[case]
+    a, host = grid(b)
+    b.setitem(a, key, value)
+    host[host_key] = value
+    np.testing.assert_array_equal(get(b, a), host)
+
+
+def test_setitem_array_values(b):
+    a, host = grid(b)
+    rows = put(b, np.array([0, 2]))
+    new = np.array([[10, 11, 12, 13], [20, 21, 22, 23]], dtype=np.float32)
+    b.setitem(a, rows, put(b, new))  # "assign rows"
+    host[[0, 2]] = new
+    np.testing.assert_array_equal(get(b, a), host)
+    b.setitem(a, (slice(None), 1), put(b, np.array([7, 8, 9], dtype=np.float32)))
+    host[:, 1] = [7, 8, 9]
+    np.testing.assert_array_equal(get(b, a), host)
+    b.setitem(a, (put(b, host > 20),), put(b, np.float32(-1)))
+    host[host > 20] = -1
+    np.testing.assert_array_equal(get(b, a), host)
+
+
+def test_setitem_writes_through_views(b):
+    a, host = grid(b)
+    col = a[:, 1]
+    b.setitem(col, put(b, np.array([0, 2])), 5.0)
+    host[[0, 2], 1] = 5.0
+    np.testing.assert_array_equal(get(b, a), host)
+
+
+def test_scatter_add_accumulates(b):
+    idx = put(b, np.array([1, 1, 3, 0, 5], dtype=np.int64))
+    vals = put(b, np.array([1.0, 2.0, 4.0, 8.0, 16.0], dtype=np.float32))
+    out = b.scatter_add((2, 3), torch.float32, idx, vals)
+    assert b.dtype_of(out) is torch.float32
+    np.testing.assert_array_equal(get(b, out), [[8.0, 3.0, 0.0], [4.0, 0.0, 16.0]])
+    out64 = b.scatter_add((6,), None, idx, put(b, np.array([1.0, 2.0, 4.0, 8.0, 16.0])))
+    assert b.dtype_of(out64) is torch.float64  # d=None: the values' dtype
+    np.testing.assert_array_equal(get(b, out64), [8.0, 3.0, 0.0, 4.0, 0.0, 16.0])
+    empty = b.scatter_add((4,), torch.float32, put(b, np.zeros(0, np.int64)), put(b, np.zeros(0, np.float32)))
+    np.testing.assert_array_equal(get(b, empty), np.zeros(4))
+
+
+@pytest.mark.parametrize("axis", [0, 1, 2])
+def test_index_add(b, axis):
+    rng = np.random.default_rng(axis)
+    shape = (3, 4, 2)
+    index = np.array([1, 0, 1, 1])[: shape[axis] + 1] % shape[axis]  # with repeats
+    vshape = list(shape)
+    vshape[axis] = len(index)
+    values = rng.standard_normal(vshape).astype(np.float32)
+    expected = np.zeros(shape, np.float32)
+    np.add.at(expected, (slice(None),) * axis + (index,), values)
+    out = b.index_add(shape, torch.float32, axis, put(b, index), put(b, values))
+    np.testing.assert_allclose(get(b, out), expected, rtol=1e-6)
+
+
+def test_index_add_rows(b):
+    """Scatter-add rows: the backward of an embedding lookup."""
+    index = np.array([2, 0, 2, 2])
+    rows = np.arange(12, dtype=np.float64).reshape(4, 3)
+    out = b.index_add((4, 3), torch.float64, 0, put(b, index), put(b, rows))
+    np.testing.assert_array_equal(get(b, out), [[3, 4, 5], [0, 0, 0], [0 + 6 + 9, 1 + 7 + 10, 2 + 8 + 11],
+                                                [0, 0, 0]])
+
+
+def test_index_put_add(b):
+    i = np.array([0, 2, 0])
+    j = np.array([1, 1, 1])
+    g = np.array([1.0, 2.0, 4.0], dtype=np.float32)
+    out = b.index_put_add((3, 2), put(b, g), (put(b, i), put(b, j)))
+    np.testing.assert_array_equal(get(b, out), [[0, 5], [0, 0], [0, 2]])
+    g2 = np.ones((2, 2), dtype=np.float32)
+    out2 = b.index_put_add((3, 2), put(b, g2), (put(b, np.array([1, 1])), slice(None)))
+    np.testing.assert_array_equal(get(b, out2), [[0, 0], [2, 2], [0, 0]])
+
+
+# --------------------------------------------------------------------------- indices
+def test_indices_in_range(b):
+    assert b.indices_in_range(put(b, np.array([0, 4, 2])), 5)
+    assert not b.indices_in_range(put(b, np.array([0, 5])), 5)
+    assert not b.indices_in_range(put(b, np.array([-1, 2])), 5)
+    assert b.indices_in_range(put(b, np.array([3], dtype=np.int32)), 4)
+
+
+def test_take_in_range(b):
+    a, host = grid(b)
+    idx = np.array([2, 0, 2])
+    np.testing.assert_array_equal(get(b, b.take_in_range(a, put(b, idx), axis=0)), host[idx])
+    np.testing.assert_array_equal(get(b, b.take_in_range(a, put(b, idx), axis=1)), host[:, idx])
+
+
+# --------------------------------------------------------------------------- errors
+def test_quiet_overflow(b):
+    big = put(b, np.array([100.0], dtype=np.float32))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with b.quiet_overflow():
+            out = b.xp.exp(big)
+    assert np.isinf(get(b, out)[0])

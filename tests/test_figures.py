@@ -1,0 +1,107 @@
+"""The site's pictures (tools/figures) show what the pages' examples compute.
+
+For every picture:
+
+* the example it draws is on its page, verbatim, in both languages (so editing the
+  example without the picture fails here);
+* the page embeds it with alt text in the page's language;
+* its data, computed on reftorch, equals the same code run on PyTorch (and Sybil checks
+  that PyTorch prints what the page shows, so the picture's numbers are the page's);
+* the drawn SVG (each language) is well-formed, keeps its text as text, shows every
+  number the data says it shows, and has labels in its own language.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path, PurePosixPath
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import reftorch  # noqa: E402
+from tools import figures  # noqa: E402
+
+MODULES = figures.figures()
+IDS = [m.NAME for m in MODULES]
+LANGS = ("en", "zh")
+CJK = re.compile(r"[\u4e00-\u9fff]")
+SVG_NS = "{http://www.w3.org/2000/svg}"
+
+
+def _page(module, lang: str) -> str:
+    return (ROOT / "docs" / lang / module.PAGE).read_text(encoding="utf-8")
+
+
+def _svg_texts(svg: str) -> list[str]:
+    root = ET.fromstring(svg)
+    return ["".join(t.itertext()).strip() for t in root.iter(f"{SVG_NS}text")]
+
+
+@pytest.fixture(scope="module")
+def reftorch_data():
+    return {m.NAME: m.data(reftorch) for m in MODULES}
+
+
+@pytest.fixture(scope="module")
+def svgs(reftorch_data):
+    return {(m.NAME, lang): m.draw(reftorch_data[m.NAME], lang) for m in MODULES for lang in LANGS}
+
+
+def test_every_module_is_registered():
+    on_disk = {p.stem for p in (ROOT / "tools" / "figures").glob("*.py") if not p.stem.startswith("_")}
+    assert on_disk == set(figures.MODULES)
+    assert len(set(IDS)) == len(IDS)
+
+
+@pytest.mark.parametrize("module", MODULES, ids=IDS)
+@pytest.mark.parametrize("lang", LANGS)
+def test_example_is_on_the_page(module, lang):
+    page = _page(module, lang)
+    for line in module.EXAMPLE:
+        assert line in page, f"docs/{lang}/{module.PAGE} lost the example line {line!r}"
+
+
+@pytest.mark.parametrize("module", MODULES, ids=IDS)
+@pytest.mark.parametrize("lang", LANGS)
+def test_page_embeds_the_picture_with_alt_text(module, lang):
+    depth = len(PurePosixPath(module.PAGE).parts) - 1
+    target = "../" * depth + f"figures/{module.NAME}.svg"
+    images = re.findall(r"!\[(.*?)\]\(((?:\.\./)*figures/[\w.-]+\.svg)\)", _page(module, lang))
+    alts = [alt for alt, src in images if src == target]
+    assert alts, f"docs/{lang}/{module.PAGE} does not show {target}"
+    for alt in alts:
+        assert len(alt) > 20, "alt text should describe the picture"
+        assert bool(CJK.search(alt)) == (lang == "zh"), "alt text in the page's language"
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("module", MODULES, ids=IDS)
+def test_data_matches_pytorch(module, reftorch_data):
+    torch = pytest.importorskip("torch")
+    assert reftorch_data[module.NAME] == module.data(torch)
+
+
+@pytest.mark.parametrize("module", MODULES, ids=IDS)
+@pytest.mark.parametrize("lang", LANGS)
+def test_svg_shows_the_numbers(module, lang, reftorch_data, svgs):
+    svg = svgs[(module.NAME, lang)]
+    texts = _svg_texts(svg)
+    assert texts, "text must stay text (svg.fonttype: none)"
+    for expected in module.shown(reftorch_data[module.NAME]):
+        assert expected in texts, f"{module.NAME}.{lang}.svg does not show {expected!r}"
+    root = ET.fromstring(svg)
+    title = root.find(f"{SVG_NS}title")
+    assert title is not None and title.text
+    labels = " ".join(texts) + title.text
+    assert bool(CJK.search(labels)) == (lang == "zh"), "labels in the page's language"
+    assert "font-family: 'Noto Sans CJK SC'" in svg
+
+
+def test_pictures_are_deterministic(reftorch_data, svgs):
+    module = MODULES[0]
+    assert module.draw(reftorch_data[module.NAME], "zh") == svgs[(module.NAME, "zh")]

@@ -1,0 +1,101 @@
+"""Differential tests of sort/argsort/msort/topk and max/min with ``dim`` against PyTorch:
+values, indices (stable tie order), named tuples and their repr, dtypes, grads, errors."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+import reftorch  # noqa: E402
+from _compare import ALL_DTYPES, FLOAT_DTYPES, both, check_grads, random_array  # noqa: E402
+
+pytestmark = pytest.mark.torch
+SET = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+shapes = st.lists(st.integers(0, 4), min_size=0, max_size=3).map(tuple)
+
+
+def distinct(shape, dtype="float32", seed=0):
+    n = int(np.prod(shape))
+    return (np.random.default_rng(seed).permutation(n).reshape(shape) - n // 2).astype(dtype)
+
+
+@SET
+@given(shape=shapes, data=st.data())
+def test_sort_matches_torch_with_ties(shape, data):
+    # Few distinct values: many ties, so the stable tie order is exercised.
+    dt = data.draw(st.sampled_from(ALL_DTYPES))
+    x = random_array(np.random.default_rng(data.draw(st.integers(0, 99))), shape, dt, low=-2, high=2)
+    nd = max(len(shape), 1)
+    dim = data.draw(st.integers(-nd - 1, nd))
+    desc = data.draw(st.booleans())
+    stable = data.draw(st.sampled_from([False, True]))
+    both(lambda T, a: T.sort(a, dim=dim, descending=desc, stable=stable), x, exact=True)
+    both(lambda T, a: a.sort(dim, desc), x, exact=True)
+    both(lambda T, a: T.argsort(a, dim=dim, descending=desc), x, exact=True)
+
+
+def test_sort_nan_placement_and_repr():
+    x = np.array([1.0, np.nan, 3.0, -np.inf, 2.0, np.nan], np.float32)
+    both(lambda T, a: T.sort(a), x)
+    both(lambda T, a: T.sort(a, descending=True), x)
+    r = reftorch.tensor([3, 1, 3, 2]).sort(descending=True)
+    t = torch.tensor([3, 1, 3, 2]).sort(descending=True)
+    assert repr(r) == repr(t)
+    assert r.values is r[0] and r.indices is r[1]
+    assert type(r).__name__ == "sort"
+    assert isinstance(r, reftorch.return_types.sort)
+
+
+@SET
+@given(shape=st.lists(st.integers(1, 4), min_size=1, max_size=3).map(tuple), data=st.data())
+def test_topk_values_and_indices(shape, data):
+    dt = data.draw(st.sampled_from(["float32", "float64", "int64", "int32"]))
+    x = distinct(shape, dt, seed=data.draw(st.integers(0, 99)))  # no ties: indices are defined
+    dim = data.draw(st.integers(-len(shape), len(shape) - 1))
+    k = data.draw(st.integers(0, shape[dim]))
+    largest = data.draw(st.booleans())
+    both(lambda T, a: T.topk(a, k, dim=dim, largest=largest), x, exact=True)
+    both(lambda T, a: a.topk(k, dim, largest, True), x, exact=True)
+
+
+def test_topk_with_ties_has_torchs_values():
+    x = np.array([1, 3, 3, 2, 3], np.int64)
+    vt = torch.topk(torch.from_numpy(x), 2)
+    vr = reftorch.topk(reftorch.tensor(x), 2)
+    np.testing.assert_array_equal(vr.values.numpy(), vt.values.numpy())
+    # Whatever indices are chosen, they point at the values.
+    np.testing.assert_array_equal(x[vr.indices.numpy()], vt.values.numpy())
+
+
+def test_topk_errors_and_repr():
+    both(lambda T, a: T.topk(a, 5), np.arange(4.0, dtype=np.float32))
+    both(lambda T, a: T.topk(a, -1), np.arange(4.0, dtype=np.float32))
+    both(lambda T, a: T.topk(a, 1, dim=3), np.arange(4.0, dtype=np.float32))
+    r = reftorch.tensor([1.0, 7.0, 3.0, 5.0]).topk(2)
+    t = torch.tensor([1.0, 7.0, 3.0, 5.0]).topk(2)
+    assert repr(r) == repr(t)
+
+
+@pytest.mark.parametrize("dt", FLOAT_DTYPES[1:])
+def test_sort_topk_grads(dt):
+    x = distinct((3, 4), dt, seed=1)
+    check_grads(lambda T, a: T.sort(a, 1, descending=True)[0], x)
+    check_grads(lambda T, a: a.sort(0).values * 2, x)
+    check_grads(lambda T, a: T.topk(a, 2).values, x)
+    check_grads(lambda T, a: T.topk(a, 2, dim=0, largest=False).values, x)
+    check_grads(lambda T, a: T.msort(a), x)
+
+
+def test_max_min_with_dim_named_tuples():
+    x = distinct((3, 4), "float32")
+    both(lambda T, a: T.max(a, 1), x)
+    both(lambda T, a: T.min(a, 0, keepdim=True), x)
+    both(lambda T, a: T.max(a, T.flip(a, [0])), x)  # element-wise form
+    check_grads(lambda T, a: T.max(a, dim=1).values, x)
+    r = reftorch.tensor([[1, 5], [7, 2]]).max(1)
+    t = torch.tensor([[1, 5], [7, 2]]).max(1)
+    assert repr(r) == repr(t)
+    assert isinstance(r, reftorch.return_types.max)
