@@ -259,7 +259,19 @@ def add(input, other, *, alpha=1, out=None):
         from ._common import with_out
         return with_out("add", out, add, input, other, alpha=alpha)
     x, y, dt = _operands(input, other)
+    if alpha.__class__ is not int:
+        _check_alpha(dt, alpha)
     return Add.apply(x, y, dt=dt, alpha=alpha)
+
+
+def _check_alpha(dt, alpha):
+    """PyTorch's ``alpha_check`` for ``add``/``sub`` (``dt`` is the result dtype)."""
+    if isinstance(alpha, bool) and dt is not D.bool:
+        raise RuntimeError("Boolean alpha only supported for Boolean results.")
+    if not (dt.is_floating_point or dt.is_complex) and not isinstance(alpha, int):
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
+    if not dt.is_complex and isinstance(alpha, complex):
+        raise RuntimeError("For non-complex input tensors, argument alpha must not be a complex number.")
 
 
 def sub(input, other, *, alpha=1, out=None):
@@ -269,6 +281,8 @@ def sub(input, other, *, alpha=1, out=None):
         return with_out("sub", out, sub, input, other, alpha=alpha)
     _check_bool_sub(input, other)
     x, y, dt = _operands(input, other)
+    if alpha.__class__ is not int:
+        _check_alpha(dt, alpha)
     if not isinstance(input, Tensor):
         return Sub.apply(x, y, dt=dt, alpha=alpha, _name="RsubBackward1", _skip=(0,))
     return Sub.apply(x, y, dt=dt, alpha=alpha)
@@ -332,8 +346,15 @@ def pow(input, exponent, *, out=None):
 
 
 def floor_divide(input, other):
-    """Floor division (``//``). Mirrors ``torch.floor_divide``."""
-    return div(input, other, rounding_mode="floor")
+    """Floor division (``//``). Mirrors ``torch.floor_divide``: not differentiable (its
+    ``grad_fn`` is PyTorch's ``NotImplemented`` node; ``backward`` through it raises), unlike
+    ``div(..., rounding_mode="floor")``, whose gradient is zero."""
+    x, y, dt = _operands(input, other)
+    if dt is D.bool:
+        raise NotImplementedError('"div_floor_cpu" not implemented for \'Bool\'')
+    skip = () if isinstance(input, Tensor) and isinstance(other, Tensor) else ((1,) if isinstance(input, Tensor)
+                                                                                else (0,))
+    return FloorDivide.apply(x, y, dt=dt, mode="floor", _skip=skip)
 
 
 def _check_int_zero(xp, b, dt):
@@ -456,6 +477,16 @@ def _remainder_float(backend, a, b):
     xp = backend.xp
     mod = backend.fmod(a, b)
     return xp.where((mod != 0) & ((b < 0) != (mod < 0)), mod + b, mod)
+
+
+class FloorDivide(DivRounding):
+    """``floor_divide`` (``//``): PyTorch records a node that refuses the backward pass."""
+
+    name = "torch::autograd::NotImplemented"
+
+    @staticmethod
+    def backward(ctx, g):
+        raise RuntimeError("derivative for aten::floor_divide is not implemented")
 
 
 class Remainder(_Binary):

@@ -7,6 +7,7 @@ from collections import namedtuple
 
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap_dim
+from ..autograd.grad_mode import is_grad_enabled
 from ..autograd.function import OpFunction as Function
 
 
@@ -75,6 +76,8 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
     axes = _dims(input, dim)
     if dtype is None:
         dtype = input.dtype if (input.dtype.is_floating_point or input.dtype.is_complex) else D.int64
+    elif not (dtype.is_floating_point or dtype.is_complex) and input._requires_grad and is_grad_enabled():
+        raise RuntimeError(f"Autograd not support dtype: {_scalar_name(dtype)}")
     if input.dim() == 0 and axes is not None:
         axes = None if keepdim is False else None
     name = "SumBackward0" if dim is None else "SumBackward1"
@@ -113,6 +116,9 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
         tensor([2., 3.])
     """
     if dtype is not None:
+        if not (dtype.is_floating_point or dtype.is_complex):
+            raise RuntimeError("mean(): could not infer output dtype. Optional dtype must be either a floating "
+                               f"point or complex dtype. Got: {_scalar_name(dtype)}")
         input = input.to(dtype)
     if not (input.dtype.is_floating_point or input.dtype.is_complex):
         raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a floating point "

@@ -39,8 +39,7 @@ def _float_dtype(dtype, kernel="check_uniform_bounds"):
 
 
 def _not_implemented(kernel, dtype):
-    from .pointwise import _SCALAR_NAMES
-    return NotImplementedError(f'"{kernel}" not implemented for \'{_SCALAR_NAMES.get(dtype.name, dtype.name)}\'')
+    return NotImplementedError(f'"{kernel}" not implemented for \'{D.scalar_name(dtype)}\'')
 
 
 def _num(v):
