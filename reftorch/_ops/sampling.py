@@ -32,7 +32,10 @@ def _place(host, shape, dtype, device, requires_grad):
 def _float_dtype(dtype, kernel="check_uniform_bounds"):
     dtype = check_dtype(dtype) or D.get_default_dtype()
     if dtype is D.float16:
-        return dtype, _np.float32  # drawn as float32 then rounded (PyTorch uses float for half)
+        # the generator's float16 streams: uniforms computed in float, then rounded (a value
+        # that rounds to the upper bound becomes the lower one, as in PyTorch), normal_fill
+        # on 16-value float buffers (full blocks, then 16 fresh draws for the tail)
+        return dtype, _np.float16
     if not dtype.is_floating_point:
         raise _not_implemented(kernel, dtype)
     return dtype, _NP[dtype.name]
