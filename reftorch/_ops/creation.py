@@ -187,14 +187,46 @@ def as_tensor(data, dtype=None, device=None):
     return tensor(data, dtype=dtype, device=device)
 
 
-def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False):
-    """Like :func:`as_tensor`, with ``copy`` and ``requires_grad`` (mirrors ``torch.asarray``)."""
+def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=None):
+    """Convert ``obj`` to a tensor, sharing memory when it can. Mirrors ``torch.asarray``.
+
+    For a tensor ``obj``: ``copy=True`` copies (a non-leaf's copy stays in its graph, as
+    ``clone``; a leaf's is a new leaf); ``copy=None`` copies only for another dtype or device; ``copy=False``
+    never copies. ``requires_grad`` unspecified keeps ``obj``'s (with PyTorch's warning for
+    a leaf that requires grad); ``requires_grad=False`` detaches a non-leaf result and
+    switches a leaf ``obj`` itself off, as PyTorch does.
+
+    Raises:
+        ValueError: if ``copy=False`` and the dtype differs.
+    """
+    if not isinstance(obj, Tensor):
+        t = tensor(obj, dtype=dtype, device=device) if copy else as_tensor(obj, dtype=dtype, device=device)
+        if requires_grad:
+            t.requires_grad_(True, _method=False)
+        return t
+    wrong_dtype = dtype is not None and dtype is not obj.dtype
+    if copy is False and wrong_dtype:
+        raise ValueError(f"can't alias tensor with dtype '{D.scalar_name(obj.dtype)}' into dtype "
+                         f"'{D.scalar_name(dtype)}'.")
     if copy:
-        t = tensor(obj, dtype=dtype, device=device)
+        t = obj.detach().clone() if obj.is_leaf else obj.clone()
+        t = t.to(dtype=dtype, device=device)
     else:
-        t = as_tensor(obj, dtype=dtype, device=device)
+        t = obj.to(dtype=dtype, device=device)
+    if requires_grad is None:
+        if t is obj and obj.requires_grad and obj.is_leaf:
+            warnings.warn("torch.asarray: unspecified requires_grad now defaults to obj.requires_grad instead of "
+                          "False. Pass requires_grad=False explicitly to get the old behavior and silence this "
+                          "warning.", UserWarning, stacklevel=2)
+        requires_grad = obj.requires_grad
     if requires_grad:
-        t.requires_grad_(True, _method=False)
+        if t.is_leaf and not t.requires_grad:
+            t.requires_grad_(True, _method=False)
+    elif t.requires_grad:
+        if t.is_leaf:
+            t.requires_grad_(False)
+        else:
+            t = t.detach()
     return t
 
 
