@@ -190,8 +190,8 @@ def as_tensor(data, dtype=None, device=None):
 def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=None):
     """Convert ``obj`` to a tensor, sharing memory when it can. Mirrors ``torch.asarray``.
 
-    For a tensor ``obj``: ``copy=True`` copies (a non-leaf's copy stays in its graph, as
-    ``clone``; a leaf's is a new leaf); ``copy=None`` copies only for another dtype or device; ``copy=False``
+    For a tensor ``obj``: ``copy=True`` copies (in the graph, as ``clone``);
+    ``copy=None`` copies only for another dtype or device; ``copy=False``
     never copies. ``requires_grad`` unspecified keeps ``obj``'s (with PyTorch's warning for
     a leaf that requires grad); ``requires_grad=False`` detaches a non-leaf result and
     switches a leaf ``obj`` itself off, as PyTorch does.
@@ -209,7 +209,7 @@ def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=None):
         raise ValueError(f"can't alias tensor with dtype '{D.scalar_name(obj.dtype)}' into dtype "
                          f"'{D.scalar_name(dtype)}'.")
     if copy:
-        t = obj.detach().clone() if obj.is_leaf else obj.clone()
+        t = obj.clone()
         t = t.to(dtype=dtype, device=device)
     else:
         t = obj.to(dtype=dtype, device=device)
