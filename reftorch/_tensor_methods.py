@@ -190,7 +190,7 @@ def _copy_(self, src, non_blocking=False):
         src_t = src_t.to(self.dtype)
     from ._tensor_inplace import check_no_internal_overlap
     check_no_internal_overlap(self)
-    if _records(self, src):
+    if _records(self, src) and (self.dtype.is_floating_point or self.dtype.is_complex):
         from ._tensor_inplace import check_inplace
         check_inplace(self)
         if tuple(src.shape) != tuple(self.shape):

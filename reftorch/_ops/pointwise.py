@@ -98,6 +98,8 @@ class Add(_Binary):
         if alpha == 1:
             return a + b
         ctx.alpha = alpha
+        if dt is D.bool:  # a bool alpha... or an int one: the sum stays bool, as in PyTorch
+            return (a | b) if alpha else a
         return a + b * alpha
 
     @staticmethod
@@ -571,6 +573,9 @@ def _logical(op):
             r = xp.logical_not(a)
         else:
             bb = other._data if isinstance(other, Tensor) else xp.asarray(other)
+            if bb.shape != a.shape:
+                from .indexing import _broadcast_shape
+                _broadcast_shape(a.shape, bb.shape)  # PyTorch's error if they do not broadcast
             bb = xp.astype(bb, xp.bool) if bb.dtype != xp.bool else bb
             r = {"and": xp.logical_and, "or": xp.logical_or, "xor": xp.logical_xor}[op](a, bb)
         return Tensor._wrap(r, input.device, input._backend)
