@@ -1,7 +1,7 @@
 """``torch.device`` and the link from a device to its array backend."""
 from __future__ import annotations
 
-__all__ = ["device"]
+__all__ = ["device", "set_default_device", "get_default_device"]
 
 _KNOWN = ("cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ideep", "hip", "ve",
           "fpga", "maia", "xla", "lazy", "vulkan", "mps", "meta", "hpu", "mtia", "privateuseone")
@@ -72,3 +72,48 @@ class device:
 
 
 CPU = device("cpu")
+
+#: Where factory functions (``zeros``, ``tensor``, ``randn`` …) put tensors when no
+#: ``device=`` is given (:func:`set_default_device`).
+_default = [CPU]
+
+
+def _coerce(dev):
+    d = dev if isinstance(dev, device) else device(dev)
+    return device("cuda", 0) if d.type == "cuda" and d.index is None else d
+
+
+def set_default_device(device):
+    """Make factory functions create tensors on ``device`` when called without ``device=``.
+
+    Mirrors ``torch.set_default_device``: ``None`` restores the CPU. Functions that wrap
+    existing memory (``from_numpy``) and ``*_like`` functions are not affected.
+
+    Args:
+        device (str, int, torch.device or None): the new default device.
+
+    Raises:
+        RuntimeError: for an unknown device string.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.set_default_device("cpu")
+        >>> torch.get_default_device()
+        device(type='cpu')
+    """
+    _default[0] = CPU if device is None else _coerce(device)
+
+
+def get_default_device():
+    """The device factory functions use when given no ``device=`` (``cpu`` unless
+    :func:`set_default_device` changed it). Mirrors ``torch.get_default_device``.
+
+    Raises:
+        AssertionError or RuntimeError: if the default is ``cuda`` and no usable GPU is
+            present (as PyTorch's CPU build raises).
+    """
+    d = _default[0]
+    if d.type != "cpu":
+        from . import _backends
+        _backends.get(d)  # raises PyTorch's error when the device cannot be used
+    return d

@@ -24,7 +24,6 @@ from . import _dtype as D
 from . import _backends
 from ._device import device as _device_cls, CPU
 from ._size import Size
-from .autograd.grad_mode import is_grad_enabled
 
 _tuple_new = tuple.__new__  # Size(shape) without the per-element int(): backend shapes are ints
 

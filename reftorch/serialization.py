@@ -37,12 +37,12 @@ import zipfile
 from . import _dtype as D
 from ._device import device as _device_cls
 from ._size import Size
-from ._tensor import Tensor, _TYPE_NAMES
+from ._tensor import Tensor
 
-__all__ = ["save", "load"]
+__all__ = ["save", "load", "add_safe_globals", "get_safe_globals", "clear_safe_globals", "safe_globals"]
 
 #: ``FloatStorage`` … : the legacy typed-storage names PyTorch writes, per dtype.
-_STORAGE_NAMES = {D.BY_NAME[dt]: name.replace("Tensor", "Storage") for dt, name in _TYPE_NAMES.items()}
+_STORAGE_NAMES = {D.BY_NAME[dt]: scalar + "Storage" for dt, scalar in D.SCALAR_NAMES.items()}
 _STORAGE_DTYPES = {name: dt for dt, name in _STORAGE_NAMES.items()}
 
 _UNSAFE_MESSAGE = (
@@ -364,6 +364,63 @@ def _safe_globals():
 
 
 _SAFE = None
+#: globals allowed by the user (``add_safe_globals``), by ``"module.qualname"``.
+_USER_SAFE = {}
+
+
+def _global_name(obj):
+    return f"{obj.__module__}.{obj.__qualname__}"
+
+
+def add_safe_globals(safe_globals):
+    """Allow more globals (classes, functions) in ``weights_only`` loads. Mirrors
+    ``torch.serialization.add_safe_globals``.
+
+    Args:
+        safe_globals: a list of objects, or of ``(object, "module.name")`` pairs for an
+            object saved under another name.
+
+    Examples:
+        >>> import argparse, io, reftorch as torch
+        >>> buf = io.BytesIO()
+        >>> torch.save({"args": argparse.Namespace(lr=0.1)}, buf)
+        >>> _ = buf.seek(0)
+        >>> torch.serialization.add_safe_globals([argparse.Namespace])
+        >>> torch.load(buf)
+        {'args': Namespace(lr=0.1)}
+        >>> torch.serialization.clear_safe_globals()
+    """
+    for item in safe_globals:
+        if isinstance(item, tuple):
+            obj, name = item
+            _USER_SAFE[name] = obj
+        else:
+            _USER_SAFE[_global_name(item)] = item
+
+
+def get_safe_globals():
+    """The objects allowed by :func:`add_safe_globals`."""
+    return list(_USER_SAFE.values())
+
+
+def clear_safe_globals():
+    """Forget every object allowed by :func:`add_safe_globals`."""
+    _USER_SAFE.clear()
+
+
+class safe_globals:
+    """Context manager: :func:`add_safe_globals` for the ``with`` block only."""
+
+    def __init__(self, safe_globals):
+        self._globals = safe_globals
+
+    def __enter__(self):
+        self._saved = dict(_USER_SAFE)
+        add_safe_globals(self._globals)
+
+    def __exit__(self, *exc):
+        _USER_SAFE.clear()
+        _USER_SAFE.update(self._saved)
 
 
 def _safe():
@@ -413,6 +470,8 @@ class _Unpickler(pickle.Unpickler):
             try:
                 return _safe()[full]
             except KeyError:
+                if full in _USER_SAFE:
+                    return _USER_SAFE[full]
                 shown = full[len("builtins."):] if full.startswith("builtins.") else full
                 raise pickle.UnpicklingError(
                     f"Unsupported global: GLOBAL {shown} was not an allowed global by default. Please use "
@@ -535,6 +594,11 @@ def _load_zip(zf, map_location, weights_only):
             return unpickler.load()
         except pickle.UnpicklingError as e:
             raise pickle.UnpicklingError(_weights_only_message(str(e))) from None
+        except (RuntimeError, EOFError, TypeError):  # ours (bounds, records) or the dtype check
+            raise
+        except Exception as e:  # a damaged data.pkl: whatever the opcodes happened to do
+            raise RuntimeError(f"corrupt checkpoint: data.pkl could not be unpickled "
+                               f"({type(e).__name__}: {e})") from None
     return unpickler.load()
 
 

@@ -3,10 +3,19 @@
 Each primitive a kernel may call is run on NumPy (cpu), on the array-api-strict stand-in
 (strict) and, when CuPy sees a GPU, on CuPy (cuda). Expected values are written by hand or
 computed with plain NumPy on host copies, never with the backend under test.
+
+``cupy-code``: the CUDA backend's own code (``CupyBackend``) run over a NumPy imitation of
+the few CuPy names it calls (``cupy.array``, ``cupy.lib.stride_tricks.as_strided``,
+``cupyx.scatter_add`` …). On a machine without a GPU it still catches a misspelt call or a
+primitive that breaks the contract; what CUDA itself does is checked by ``cuda``
+(``scripts/gpu-check.sh``). ``data_ptr`` (CuPy's ``arr.data.ptr``) has no NumPy imitation
+and is checked on ``cuda`` only.
 """
 from __future__ import annotations
 
 import abc
+import sys
+import types
 import warnings
 
 import numpy as np
@@ -25,8 +34,52 @@ BACKENDS = [
 ]
 
 
+class _FakeCudaDevice(str):
+    """``cupy.cuda.Device(i)`` for the imitation: a context manager that NumPy's array-API
+    functions accept as ``device=`` (it equals ``"cpu"``)."""
+
+    def __new__(cls, index):
+        return str.__new__(cls, "cpu")
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def _cupy_over_numpy(monkeypatch):
+    """A ``CupyBackend`` whose ``cupy``, ``cupyx`` and ``array_api_compat.cupy`` are NumPy."""
+    import array_api_compat.numpy as compat_numpy
+    from reftorch._backends.cupy_backend import CupyBackend
+
+    def scatter_add(a, slices, value):
+        np.add.at(a, slices, value)
+
+    cupy = types.SimpleNamespace(
+        array=lambda obj, copy=True: np.array(obj, copy=copy), asnumpy=np.asarray, zeros=np.zeros,
+        lib=types.SimpleNamespace(stride_tricks=types.SimpleNamespace(
+            as_strided=lambda x, shape=None, strides=None: np.lib.stride_tricks.as_strided(x, shape, strides))),
+        cuda=types.SimpleNamespace(Device=_FakeCudaDevice))
+    cupyx = types.SimpleNamespace(scatter_add=scatter_add, empty_pinned=np.empty)
+    monkeypatch.setitem(sys.modules, "cupy", cupy)
+    monkeypatch.setitem(sys.modules, "cupyx", cupyx)
+    monkeypatch.setitem(sys.modules, "array_api_compat.cupy", compat_numpy)
+    return CupyBackend(0)
+
+
+@pytest.fixture(params=BACKENDS + ["cupy-code"])
+def b(request, monkeypatch):
+    if request.param == "cupy-code":
+        with np.errstate(all="ignore"):  # CUDA kernels never warn; the NumPy imitation must not either
+            yield _cupy_over_numpy(monkeypatch)
+        return
+    yield _backends.get(torch.device(request.param))
+
+
 @pytest.fixture(params=BACKENDS)
-def b(request):
+def real_b(request):
+    """Backends over their real array library only."""
     return _backends.get(torch.device(request.param))
 
 
@@ -56,7 +109,8 @@ def test_backend_is_abstract():
     assert Backend.__abstractmethods__ == expected
 
 
-def test_backend_serves_its_device(b):
+def test_backend_serves_its_device(real_b):
+    b = real_b
     assert isinstance(b, Backend)
     assert b.device.type in ("cpu", "strict", "cuda")
     assert _backends.get(b.device) is b
@@ -149,7 +203,8 @@ def test_reshape_view(b):
         b.reshape_view(b.xp.permute_dims(a, (1, 0)), (12,))  # needs a copy
 
 
-def test_data_ptr(b):
+def test_data_ptr(real_b):
+    b = real_b
     a, _ = grid(b)
     isz = b.dtype_of(a).itemsize
     assert isinstance(b.data_ptr(a), int)
@@ -311,3 +366,9 @@ def test_quiet_overflow(b):
         with b.quiet_overflow():
             out = b.xp.exp(big)
     assert np.isinf(get(b, out)[0])
+
+
+def test_index_add_default_dtype_is_the_values(b):
+    out = b.index_add((3,), None, 0, put(b, np.array([2, 2, 0])), put(b, np.array([1, 2, 4], dtype=np.int64)))
+    assert b.dtype_of(out) is torch.int64
+    np.testing.assert_array_equal(get(b, out), [4, 0, 3])

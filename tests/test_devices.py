@@ -185,3 +185,36 @@ def test_cuda_without_gpu_raises_like_pytorch():
     with pytest.raises(expected):
         torch.ones(2).cuda()
     assert torch.cuda.is_available() is False
+
+
+@pytest.fixture
+def default_device():
+    yield torch.set_default_device
+    torch.set_default_device(None)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_set_default_device_moves_factories_only(device, default_device):
+    assert torch.get_default_device() == torch.device("cpu")
+    default_device(device)
+    want = torch.device(device) if device != "cuda" else torch.device("cuda", 0)
+    assert torch.get_default_device() == want
+    made = [torch.zeros(2), torch.ones(2, 3), torch.tensor([1, 2]), torch.arange(3), torch.randn(2),
+            torch.full((2,), 3.0), torch.eye(2), torch.as_tensor([1.0]), torch.nn.Linear(2, 3).weight,
+            torch.Tensor(2)]
+    assert all(t.device == want for t in made)
+    assert torch.from_numpy(np.ones(2)).device.type == "cpu"  # shares NumPy memory: stays on the CPU
+    assert torch.zeros_like(torch.zeros(2, device="cpu")).device.type == "cpu"  # *_like follow the input
+    assert torch.zeros(2, device="cpu").device.type == "cpu"
+    default_device(None)
+    assert torch.zeros(2).device.type == "cpu"
+
+
+def test_default_device_cuda_without_gpu_raises_like_pytorch(default_device):
+    if cupy_available():
+        pytest.skip("a GPU is present")
+    default_device("cuda")  # accepted, as in PyTorch's CPU build; using it raises
+    with pytest.raises((AssertionError, RuntimeError)):
+        torch.get_default_device()
+    with pytest.raises((AssertionError, RuntimeError)):
+        torch.zeros(2)

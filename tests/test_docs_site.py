@@ -334,6 +334,8 @@ def test_math_rendered_as_mathml(built_site: Path):
         html = (language_root(built_site, lang) / "nn" / "rnn" / "index.html").read_text("utf-8")
         assert html.count("<math") >= 6, f"{lang}: no MathML on the RNN page"
         assert "\\begin{array}" not in html, f"{lang}: unconverted LaTeX on the RNN page"
+        prose = re.sub(r"<(pre|code)\b.*?</\1>", "", html, flags=re.S)
+        assert "$" not in re.sub(r"<[^>]+>", "", prose), f"{lang}: a $ left in the RNN page's text"
         losses = (language_root(built_site, lang) / "nn" / "losses" / "index.html").read_text("utf-8")
         assert losses.count("<math") >= 4
 
@@ -376,6 +378,17 @@ def test_api_translations_are_up_to_date():
     assert not outdated, (
         "English docstrings changed since these were translated (update the text and its "
         "source_sha; `python tools/api_translations.py NAME` prints both):\n" + "\n".join(outdated))
+
+
+def test_every_api_object_translated():
+    """/zh/api/ reads in Chinese: every documented object with a docstring has a translation."""
+    translations = API_TRANSLATIONS.load_translations()
+    missing = [public for public, source in API_TRANSLATIONS.documented_objects().items()
+               if public not in translations and inspect.getdoc(API_TRANSLATIONS.resolve(source))]
+    assert not missing, (
+        "API objects without Chinese text: add them to docs/zh/api/_translations/*.yml "
+        "(`python tools/api_translations.py NAME` prints the English prose and its hash):\n"
+        + "\n".join(missing))
 
 
 def test_public_paths():

@@ -82,7 +82,7 @@ def test_page_embeds_the_picture_with_alt_text(module, lang):
 @pytest.mark.torch
 @pytest.mark.parametrize("module", MODULES, ids=IDS)
 def test_data_matches_pytorch(module, reftorch_data):
-    torch = pytest.importorskip("torch")
+    import torch  # the oracle: its absence must fail loudly
     assert reftorch_data[module.NAME] == module.data(torch)
 
 
@@ -105,3 +105,58 @@ def test_svg_shows_the_numbers(module, lang, reftorch_data, svgs):
 def test_pictures_are_deterministic(reftorch_data, svgs):
     module = MODULES[0]
     assert module.draw(reftorch_data[module.NAME], "zh") == svgs[(module.NAME, "zh")]
+
+
+# --------------------------------------------------------------------------- coverage page
+
+def test_coverage_lists_only_real_pytorch_names():
+    """Every curated name exists in PyTorch, and 'implemented' means reftorch has it."""
+    torch = pytest.importorskip("torch")
+    from tools.figures import _coverage
+
+    for namespace, (module, names) in _coverage.NAMESPACES.items():
+        real = _coverage._resolve(namespace)
+        assert real is not None, namespace
+        for name in names.split():
+            assert hasattr(real, name), f"{namespace}.{name} is not a PyTorch name"
+    table = _coverage.coverage(ROOT / "docs" / "en", ["guide/cat-stack.md"])
+    rows = dict((name, ok) for name, ok, _, _ in table["torch"])
+    assert rows["cat"] is True and rows["cat"] == hasattr(reftorch, "cat")
+    assert rows["einsum"] == hasattr(reftorch, "einsum")
+    assert dict((n, p) for n, _, p, _ in table["torch"])["stack"] == "guide/cat-stack.md"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_coverage_page_has_the_marker(lang):
+    text = (ROOT / "docs" / lang / "guide" / "coverage.md").read_text(encoding="utf-8")
+    assert "<!-- coverage-tables -->" in text
+
+
+# --------------------------------------------------------------------------- README example
+
+def _readme_example() -> str:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("## Using reftorch as a library"):]
+    return re.search(r"```python\n(.*?)```", section, flags=re.S).group(1)
+
+
+def _run(source: str) -> str:
+    import contextlib
+    import io
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(source, "README.md", "exec"), {"__name__": "__readme__"})
+    return out.getvalue()
+
+
+def test_readme_example_runs_the_same_on_both_engines():
+    """The README's library example prints on reftorch what PyTorch prints, as its comment says."""
+    pytest.importorskip("torch")
+    source = _readme_example()
+    assert "import reftorch as torch" in source
+    ours = _run(source)
+    theirs = _run(source.replace("import reftorch as torch", "import torch"))
+    assert ours == theirs
+    promised = re.search(r"#\s*(.*)$", source.strip().splitlines()[-1]).group(1)
+    assert " ".join(ours.split()) == " ".join(promised.replace("],", "],\n").split())

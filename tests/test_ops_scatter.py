@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-torch = pytest.importorskip("torch")
+import torch  # the oracle: the test command installs it, so its absence must fail loudly
 
 from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
 

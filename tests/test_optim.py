@@ -13,11 +13,12 @@ import warnings
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import reftorch
 
-torch = pytest.importorskip("torch")
+import torch  # the oracle: the test command installs it, so its absence must fail loudly
 
 SHAPES = [(7, 5), (4,), ()]
 RTOL, ATOL = 2e-5, 1e-6
@@ -140,6 +141,20 @@ def test_100_steps_agree_to_float32_rounding(name, kwargs):
     tp, to = _train(torch, name, kwargs, inits, grads)
     assert_params(rp, tp, exact=False)
     assert_state_dicts(ro.state_dict(), to.state_dict())
+
+
+@pytest.mark.parametrize("name,kwargs", [("SGD", {"lr": 0.1, "momentum": 0.9}), ("Adam", {"amsgrad": True}),
+                                         ("RMSprop", {"centered": True, "momentum": 0.5}), ("Adagrad", {})])
+def test_thread_pool_gives_the_same_update(name, kwargs, monkeypatch):
+    """Large steps spread the parameters over a thread pool; the result is the same bits."""
+    from reftorch.optim import optimizer as opt_module
+    inits, grads = _data(SHAPES + [(300,), (2, 50)], 10, 4)
+    sequential, _ = _train(reftorch, name, kwargs, inits, grads)
+    monkeypatch.setattr(opt_module, "PARALLEL_MIN_NUMEL", 0)
+    monkeypatch.setattr(opt_module, "_threads", lambda: 2)
+    threaded, _ = _train(reftorch, name, kwargs, inits, grads)
+    assert opt_module._pool is not None
+    assert_params(threaded, sequential, exact=True)
 
 
 def test_float64_parameters():
@@ -395,15 +410,14 @@ def test_training_loop_embedding_linear():
     idx = rng.integers(0, 10, size=(16, 4))
     target = rng.integers(0, 3, size=(16,))
     losses, finals = [], []
+    torch.manual_seed(0)
+    init = [p.detach().numpy().copy() for p in [*torch.nn.Embedding(10, 6).parameters(),
+                                                 *torch.nn.Linear(6, 3).parameters()]]
     for lib in (torch, reftorch):
-        lib.manual_seed(0)
         emb, lin = lib.nn.Embedding(10, 6), lib.nn.Linear(6, 3)
-        if lib is reftorch:  # same initial weights as torch's
-            with reftorch.no_grad():
-                for mine, theirs in zip(list(emb.parameters()) + list(lin.parameters()), torch_params):
-                    mine.copy_(reftorch.from_numpy(theirs.copy()))
-        else:
-            torch_params = [p.detach().numpy().copy() for p in list(emb.parameters()) + list(lin.parameters())]
+        with lib.no_grad():  # the same initial weights in both libraries
+            for mine, values in zip([*emb.parameters(), *lin.parameters()], init):
+                mine.copy_(lib.from_numpy(values.copy()))
         opt = lib.optim.Adam([{"params": emb.parameters(), "lr": 1e-3}, {"params": lin.parameters()}], lr=1e-2)
         x, y = lib.from_numpy(idx.copy()), lib.from_numpy(target.copy())
         run = []
@@ -420,3 +434,60 @@ def test_training_loop_embedding_linear():
     for a, b in zip(finals[1], finals[0]):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
     assert losses[0][-1] < losses[0][0]
+
+
+@pytest.mark.parametrize("name,kwargs", [("SGD", {"lr": 0.1, "momentum": 0.9, "nesterov": True, "weight_decay": 0.1}),
+                                         ("Adam", {"amsgrad": True, "weight_decay": 0.1}), ("AdamW", {}),
+                                         ("RMSprop", {"centered": True, "momentum": 0.9}),
+                                         ("Adagrad", {"lr_decay": 0.1})])
+def test_strict_device_runs_the_same_kernels(name, kwargs):
+    """The updates are written over the array namespace: the array-API-strict stand-in device
+    gives the same bits as NumPy, and the state lives on the parameter's device (``step``
+    stays on the CPU, as in PyTorch)."""
+    inits, grads = _data([(2, 3), ()], 5, 6)
+    results = []
+    for dev in ("cpu", "strict"):
+        ps = [reftorch.nn.Parameter(reftorch.tensor(a.tolist(), device=dev)) for a in inits]
+        opt = getattr(reftorch.optim, name)(ps, **kwargs)
+        for step_grads in grads:
+            for p, g in zip(ps, step_grads):
+                p.grad = reftorch.tensor(g.tolist(), device=dev)
+            opt.step()
+        opt.zero_grad(set_to_none=False)
+        state = opt.state[ps[0]]
+        assert {k: v.device.type for k, v in state.items()} == \
+            {k: ("cpu" if k == "step" else dev) for k in state}
+        assert ps[0].grad.device.type == dev and ps[0].grad.to("cpu").tolist() == [[0.0] * 3] * 2
+        results.append([p.to("cpu").tolist() for p in ps])
+    assert results[0] == results[1]
+
+
+def test_tensor_lr_and_custom_optimizer_subclass():
+    """A 1-element tensor lr, and a user-written Optimizer subclass (as in tutorials) stepped
+    by an lr scheduler: the same values as PyTorch."""
+    outs = []
+    for lib in (reftorch, torch):
+
+        class PlainSGD(lib.optim.Optimizer):
+            def __init__(self, params, lr):
+                super().__init__(params, {"lr": lr})
+
+            @lib.no_grad()
+            def step(self, closure=None):
+                for group in self.param_groups:
+                    for p in group["params"]:
+                        if p.grad is not None:
+                            p.add_(p.grad, alpha=-group["lr"])
+
+        a = lib.nn.Parameter(lib.tensor([1.0, 2.0]))
+        b = lib.nn.Parameter(lib.tensor([1.0, 2.0]))
+        plain = PlainSGD([a], lr=0.5)
+        sched = lib.optim.lr_scheduler.ExponentialLR(plain, gamma=0.5)
+        sgd = lib.optim.SGD([b], lr=lib.tensor(0.25), momentum=0.5)
+        for _ in range(3):
+            a.grad, b.grad = lib.tensor([1.0, -1.0]), lib.tensor([1.0, -1.0])
+            plain.step()
+            sched.step()
+            sgd.step()
+        outs.append((a.tolist(), b.tolist(), sched.get_last_lr(), repr(plain)))
+    assert outs[0] == outs[1]

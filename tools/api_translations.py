@@ -45,7 +45,8 @@ if str(ROOT) not in sys.path:
 
 _SECTION = re.compile(r"^(?P<title>[A-Z][A-Za-z ]*):\s*$")
 _EXAMPLES = {"Example", "Examples"}
-_AUTODOC = re.compile(r"^:::[ \t]+(\S+)", re.MULTILINE)
+_AUTODOC = re.compile(r"^:::[ \t]+(\S+)[ \t]*\n((?:[ \t]+\S.*\n?)*)", re.MULTILINE)
+_MEMBER = re.compile(r"^[ \t]+- (\w+)[ \t]*$", re.MULTILINE)
 
 
 # ------------------------------------------------------------------- English side
@@ -109,12 +110,27 @@ def prose_hash(docstring: str) -> str:
 
 
 def documented_objects() -> dict[str, str]:
-    """Public path -> reftorch path of every object on the API pages (``::: reftorch.x``)."""
+    """Public path -> reftorch path of every object on the API pages (``::: reftorch.x``),
+    and of the members listed in a block's ``members:`` option (``torch.Tensor.size``)."""
     out = {}
     for page in sorted(API_PAGES.glob("*.md")):
-        for path in _AUTODOC.findall(page.read_text("utf-8")):
-            out[public_path(path)] = path
+        for path, options in _AUTODOC.findall(page.read_text("utf-8")):
+            public = public_path(path)
+            out[public] = path
+            members = options.split("members:", 1)[1] if "members:" in options else ""
+            for name in _MEMBER.findall(members):
+                out[f"{public}.{name}"] = f"{path}.{name}"
     return out
+
+
+def canonical_path(path: str) -> str:
+    """Where the object at ``path`` is defined (the path griffe gives it)."""
+    obj = resolve(path)
+    if isinstance(obj, property):
+        parent, _, name = path.rpartition(".")
+        return f"{canonical_path(parent)}.{name}"
+    module, qualname = getattr(obj, "__module__", None), getattr(obj, "__qualname__", None)
+    return f"{module}.{qualname}" if module and qualname else path
 
 
 # ------------------------------------------------------------------- Chinese side
@@ -155,12 +171,13 @@ class ChineseDocstrings(Extension):
     def __init__(self, language: str = "zh") -> None:
         super().__init__()
         self.language = language
-        self.by_source = {}
+        self.by_source, self.titles = {}, {}
         translations = load_translations()
         for public, source in documented_objects().items():
-            if public in translations:
-                self.by_source[source] = translations[public]
-        self.titles = {source: public for public, source in documented_objects().items()}
+            for path in {source, canonical_path(source)}:
+                self.titles[path] = public
+                if public in translations:
+                    self.by_source[path] = translations[public]
 
     def on_instance(self, *, obj, **kwargs) -> None:
         entry = self.by_source.get(obj.path)
@@ -192,10 +209,13 @@ def main(argv: list[str]) -> int:
         return 0
     bad = 0
     for public, source in objects.items():
-        sha = prose_hash(inspect.getdoc(resolve(source)) or "")
+        english = inspect.getdoc(resolve(source)) or ""
+        sha = prose_hash(english)
         entry = translations.get(public)
         state = "missing" if entry is None else ("ok" if entry["source_sha"] == sha else "OUTDATED")
-        bad += state == "OUTDATED"
+        if entry is None and not english:
+            state = "no text"
+        bad += state in ("OUTDATED", "missing")
         print(f"{state:9} {public:45} {sha}  ({source})")
     return 1 if bad else 0
 

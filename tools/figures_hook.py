@@ -76,3 +76,31 @@ def on_files(files, config):
         generated.dest_uri = (dest_dir / name).as_posix()
         files.append(generated)
     return files
+
+
+# --------------------------------------------------------------------------- coverage page
+
+COVERAGE_MARKER = "<!-- coverage-tables -->"
+
+
+def _nav_pages(nav) -> list[str]:
+    out = []
+    for item in nav or []:
+        if isinstance(item, str):
+            out.append(item)
+        elif isinstance(item, dict):
+            for value in item.values():
+                out.extend(_nav_pages(value) if isinstance(value, list) else [value])
+    return out
+
+
+def on_page_markdown(markdown, page, config, files):
+    """Fill guide/coverage.md's marker with the tables computed from reftorch."""
+    if COVERAGE_MARKER not in markdown:
+        return markdown
+    from tools.figures import _coverage
+
+    lang = _language(config)
+    docs = ROOT / "docs" / lang
+    tables = _coverage.markdown(docs, _nav_pages(config["nav"]), lang)
+    return markdown.replace(COVERAGE_MARKER, tables)

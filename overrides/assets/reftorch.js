@@ -82,11 +82,19 @@
     });
   }
 
+  /* Go to the same page in the other language, with the current #anchor.  This runs
+     before Material's own handler (capture phase) and stops it: Material would look the
+     page up in the other language's sitemap.xml, and sends the reader to the home page
+     when its lookup of a nested language site (/zh/ under /) fails. */
   function keepAnchorOnLanguageSwitch(event) {
     var link = event.target instanceof Element && event.target.closest("a.md-select__link[hreflang]");
-    if (link && location.hash) {
-      link.href = link.href.split("#")[0] + location.hash;
-    }
+    if (!link) return;
+    var target = link.href.split("#")[0] + location.hash;
+    link.href = target;
+    if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+    event.preventDefault();
+    event.stopPropagation();
+    location.assign(target);
   }
 
   document.addEventListener("click", keepAnchorOnLanguageSwitch, true);

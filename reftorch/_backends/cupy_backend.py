@@ -87,7 +87,7 @@ class CupyBackend(Backend):
 
     def reshape_view(self, arr, shape):
         out = arr.view()
-        out.shape = tuple(shape)  # raises AttributeError when a copy would be needed
+        out.shape = tuple(shape)  # CuPy's shape setter raises AttributeError when a copy would be needed
         return out
 
     def data_ptr(self, arr):
@@ -117,7 +117,7 @@ class CupyBackend(Backend):
 
     def index_add(self, shape, d, axis, index, values):
         with self._cuda_dev:
-            out = self._cupy.zeros(tuple(shape), dtype=self.dtype(d))
+            out = self._cupy.zeros(tuple(shape), dtype=values.dtype if d is None else self.dtype(d))
             self._cupyx.scatter_add(out, (slice(None),) * axis + (index,), values)
             return out
 

@@ -101,9 +101,11 @@ class StrictBackend(Backend):
             return self._wrap(arr._array[self._mem_key(key)])
 
     def setitem(self, arr, key, value):
-        # The standard allows only ints, slices, None and Ellipsis as keys of ``__setitem__``;
-        # integer-array and mask keys are written on the wrapped array, as CuPy writes them.
-        arr._array[self._mem_key(key)] = self._unwrap(value)
+        try:
+            arr[key] = value  # what the standard allows: ints, slices, None and Ellipsis
+        except (IndexError, RuntimeError):  # RuntimeError: a mask key on device1
+            # Integer-array and mask keys are written on the wrapped array, as CuPy writes them.
+            arr._array[self._mem_key(key)] = self._unwrap(value)
 
     def _unwrap(self, a):
         if isinstance(a, self._array_type):
@@ -113,11 +115,18 @@ class StrictBackend(Backend):
         return a
 
     def scatter_add(self, shape, d, flat_index, values):
-        # Standard-only: one_hot(index)^T @ values (fine for the small arrays of tests).
+        # Standard-only: out += one_hot(index)^T @ values, a chunk of indices at a time so that
+        # the one-hot matrix stays small (about 2**22 elements).
         xp = self.xp
         n = math.prod(shape)
-        pos = xp.arange(n, dtype=xp.int64, device=self._dev)
         dt = values.dtype if d is None else self.dtype(d)
-        onehot = xp.astype(xp.reshape(flat_index, (-1, 1)) == xp.reshape(pos, (1, -1)), dt)
-        out = xp.matmul(xp.matrix_transpose(onehot), xp.reshape(xp.astype(values, dt), (-1, 1)))
+        pos = xp.reshape(xp.arange(n, dtype=xp.int64, device=self._dev), (1, -1))
+        out = xp.zeros((n, 1), dtype=dt, device=self._dev)
+        step = max(1, 2**22 // max(n, 1))
+        k = flat_index.shape[0]
+        for start in range(0, k, step):
+            stop = min(start + step, k)  # the standard has no out-of-range slice bounds
+            idx = xp.reshape(flat_index[start:stop], (-1, 1))
+            vals = xp.reshape(xp.astype(values[start:stop], dt), (-1, 1))
+            out = out + xp.matmul(xp.matrix_transpose(xp.astype(idx == pos, dt)), vals)
         return xp.reshape(out, tuple(shape))

@@ -1,16 +1,23 @@
 """Small helpers shared by the op modules."""
 from __future__ import annotations
 
+import warnings
+
 from .. import _backends
+from .. import _device as _dev_mod
 from .. import _dtype as D
-from .._device import device as _device_cls, CPU
-from .._layout import contiguous_strides
+from .._device import device as _device_cls
+from .._layout import fix_empty_strides, row_major, sum_to_shape  # noqa: F401 (their home is _layout)
+from .._tensor import Tensor
+from ..autograd.grad_mode import is_grad_enabled
+from ._inplace import _store
 
 
 def resolve_device(dev):
-    """``None``/str/int/device -> (device, backend); CUDA devices get index 0 by default."""
+    """``None``/str/int/device -> (device, backend); CUDA devices get index 0 by default.
+    ``None`` is the default device (``set_default_device``)."""
     if dev is None:
-        d = CPU
+        d = _dev_mod._default[0]
     elif isinstance(dev, _device_cls):
         d = dev
     else:
@@ -26,27 +33,6 @@ def check_dtype(dtype):
     return dtype
 
 
-def sum_to_shape(xp, g, shape):
-    """Sum a broadcast gradient ``g`` back to ``shape`` (the input's shape)."""
-    if tuple(g.shape) == tuple(shape):
-        return g
-    extra = len(g.shape) - len(shape)
-    if extra > 0:
-        g = xp.sum(g, axis=tuple(range(extra)))
-    axes = tuple(i for i, (gs, s) in enumerate(zip(g.shape, shape)) if s == 1 and gs != 1)
-    if axes:
-        g = xp.sum(g, axis=axes, keepdims=True)
-    return g
-
-
-def fix_empty_strides(backend, arr):
-    """NumPy gives new arrays with no elements all-zero strides; PyTorch reports the
-    row-major ones (``torch.zeros(0, 3).stride() == (3, 1)``). Return ``arr`` with those."""
-    if arr.ndim and 0 in arr.shape:
-        want = contiguous_strides(arr.shape)
-        if backend.strides(arr) != want:
-            return backend.as_strided(arr, arr.shape, want)
-    return arr
 
 
 def with_out(name, out, fn, *args, **kwargs):
@@ -58,10 +44,6 @@ def with_out(name, out, fn, *args, **kwargs):
         RuntimeError: if gradients are being recorded and an argument requires grad, or if
             the result's dtype cannot be cast to ``out``'s.
     """
-    import warnings
-    from .._tensor import Tensor
-    from ..autograd.grad_mode import is_grad_enabled
-    from .._tensor_inplace import _store
     _scalar_name = D.scalar_name
 
     def tensors(a):
@@ -89,24 +71,3 @@ def with_out(name, out, fn, *args, **kwargs):
         out._data = out._backend.zeros(tuple(res.shape), out.dtype)
     _store(out, res._data)
     return out
-
-
-def row_major(backend, arr):
-    """``arr`` laid out row-major with PyTorch's strides (size-1 dims included): ``arr``
-    itself, a restrided view of it, or a row-major copy.
-
-    NumPy keeps the layout of its inputs in ``concat``/``where``/``sum``; PyTorch's ``cat``,
-    ``stack``, ``masked_fill`` and reductions return contiguous tensors.
-    """
-    if arr.ndim == 0:
-        return arr
-    shape = arr.shape
-    if backend.is_c_contiguous(arr) and 1 not in shape and 0 not in shape:
-        return arr  # fast path: no size-1 or empty dim, so row-major strides are PyTorch's
-    want = contiguous_strides(shape)
-    have = backend.strides(arr)
-    if have == want:
-        return arr
-    if all(h == w for h, w, n in zip(have, want, arr.shape) if n != 1):
-        return backend.as_strided(arr, arr.shape, want)  # only size-1 dims differ: no copy
-    return backend.copy(arr)

@@ -150,7 +150,7 @@ clip = clamp
 
 def clamp_(input, min=None, max=None):
     """In-place :func:`clamp` (the result must keep ``input``'s dtype)."""
-    from .._tensor_inplace import commit
+    from ._inplace import commit
     return commit(input, clamp(input, min, max))
 
 

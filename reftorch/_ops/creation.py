@@ -253,7 +253,7 @@ def from_numpy(ndarray):
         raise ValueError("At least one stride in the given numpy array is negative, and tensors with "
                          "negative strides are not currently supported. (You can probably work around "
                          "this by making a copy of your array  with array.copy().) ")
-    return Tensor._wrap(ndarray, resolve_device(None)[0])
+    return Tensor._wrap(ndarray)  # on the CPU whatever the default device: it shares the array's memory
 
 
 def _rebuild(host, device, requires_grad):

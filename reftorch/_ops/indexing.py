@@ -10,6 +10,7 @@ import math
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap_dim, int_arg
 from ..autograd.function import _NO_CTX, OpFunction as Function, view_outside_graph
+from .._layout import contiguous_strides
 from ._common import sum_to_shape
 
 
@@ -157,12 +158,7 @@ class Gather(Function):
             if not shape:
                 flat = xp.reshape(x._data, (1,))
             return xp.reshape(xp.take(flat, xp.reshape(xp.astype(index._data, xp.int64), (-1,))), index._data.shape)
-        strides = []
-        acc = 1
-        for s in reversed(shape):
-            strides.append(acc)
-            acc *= s
-        strides = tuple(reversed(strides))
+        strides = contiguous_strides(shape)  # of the row-major ``flat`` (``x`` has elements here)
         flat = xp.reshape(x._data, (-1,))
         off = _gather_offsets(b, index._data, strides, dim)
         ctx.shape = shape

@@ -1,7 +1,7 @@
 """In-place ops that change a tensor's layout or contents wholesale: ``t_`` and ``zero_``."""
 from __future__ import annotations
 
-from .._tensor_inplace import check_inplace
+from ._inplace import check_inplace
 from ..autograd.function import OpFunction
 
 
@@ -55,5 +55,5 @@ def zero_(input):
         >>> torch.zero_(torch.ones(2))
         tensor([0., 0.])
     """
-    from .._tensor_inplace import commit
+    from ._inplace import commit
     return commit(input, Zero.apply(input), overlap_ok=True)

@@ -771,6 +771,10 @@ class Cos(_Unary):
         return -g * ctx.xp.sin(x._data)
 
 
+#: PyTorch's scalar-type names (an alias of the one table, kept for the modules importing it here).
+_SCALAR_NAMES = D.SCALAR_NAMES
+
+
 class Reciprocal(_Unary):
     name = "ReciprocalBackward0"
 

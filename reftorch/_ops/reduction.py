@@ -92,9 +92,9 @@ class Mean(Function):
         xp = x._backend.xp
         ctx.shape, ctx.axes, ctx.keepdim = x._data.shape, axes, keepdim
         shape = x._data.shape
-        ctx.count = math.prod(shape) if axes is None else math.prod(shape[a] for a in axes)
+        ctx.count = count = math.prod(shape) if axes is None else math.prod(shape[a] for a in axes)
         from ._common import row_major
-        if ctx.count == 0:  # nan, as PyTorch gives, without NumPy's "Mean of empty slice" warning
+        if count == 0:  # nan, as PyTorch gives, without NumPy's "Mean of empty slice" warning
             total = xp.sum(x._data, axis=axes, keepdims=keepdim)
             return row_major(x._backend, total / xp.zeros((), dtype=total.dtype, **x._backend._dev_kw()))
         return row_major(x._backend, xp.mean(x._data, axis=axes, keepdims=keepdim))

@@ -235,7 +235,7 @@ def randint_like(input, low=0, high=None, *, dtype=None, layout=None, device=Non
 
 # ------------------------------------------------------------------ in-place fills
 def _write(t, host):
-    from .._tensor_inplace import write_all
+    from ._inplace import write_all
     write_all(t, host.reshape(t.shape).astype(_NP[t.dtype.name], copy=False))
     return t
 

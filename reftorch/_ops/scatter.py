@@ -13,6 +13,7 @@ PyTorch's CPU kernel does.
 from __future__ import annotations
 
 from .. import _dtype as D
+from .._layout import contiguous_strides
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.function import OpFunction
 
@@ -24,10 +25,7 @@ def flat_positions(b, shape, dim, idx):
     array ``idx``: its own coordinates, except ``idx``'s value along ``dim``."""
     xp = b.xp
     nd = len(shape)
-    strides, acc = [0] * nd, 1
-    for k in range(nd - 1, -1, -1):
-        strides[k] = acc
-        acc *= shape[k]
+    strides = contiguous_strides(shape)  # an empty shape has no positions to compute
     pos = xp.astype(idx, xp.int64) * strides[dim]
     for k in range(nd):
         if k == dim:
@@ -416,7 +414,7 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
 
 def _inplace(fn):
     def method(self, *args, **kwargs):
-        from .._tensor_inplace import commit
+        from ._inplace import commit
         return commit(self, fn(self, *args, **kwargs))
     method.__name__ = fn.__name__ + "_"
     method.__doc__ = f"In-place :func:`{fn.__name__}`."

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import math
 
-from .._layout import contiguous_strides
+from .._layout import dense_order as _dense_order, relayout_like_operands  # noqa: F401 (re-exported)
+from .._layout import row_major, sum_to_shape
 from .._size import Size
-from .._tensor import Tensor, _as_shape, _wrap_dim, int_arg
+from .._tensor import Tensor, _as_shape, _wrap_dim, int_arg, tensor_string
 from ..autograd.function import _NO_CTX, OpFunction as Function, view_outside_graph
 
 _VIEW_ERR = ("view size is not compatible with input tensor's size and stride (at least one dimension "
@@ -212,7 +213,6 @@ class Expand(Function):
 
     @staticmethod
     def backward(ctx, g):
-        from ._common import sum_to_shape
         return sum_to_shape(ctx.xp, g, ctx.in_shape)
 
 
@@ -232,82 +232,6 @@ def _expand_strides(shape, strides, sizes):
             st = 0
         out[i] = st
     return tuple(out)
-
-
-def _dense_order(shape, strides, others=()):
-    """The dims from outermost to innermost for a dense result laid out like its operands.
-
-    A transcription of the permutation of ATen's ``TensorIterator::reorder_dimensions`` (and
-    ``infer_dense_strides``, its one-operand case): an insertion sort where, for each pair of
-    dims, the first operand with a strict stride order decides (broadcast, stride-0, dims
-    are skipped; equal strides put the larger dim outside), else the pair stays as it is. ``others`` are further operands' strides.
-    """
-    operands = (strides,) + tuple(others)
-
-    def should_swap(d0, d1):
-        for st in operands:
-            s0, s1 = st[d0], st[d1]
-            if s0 == 0 or s1 == 0:
-                continue
-            if s0 != s1:
-                return -1 if s0 < s1 else 1
-            if shape[d0] > shape[d1]:  # equal strides: the smaller dim goes inside
-                return 1
-        return 0
-
-    n = len(shape)
-    perm = list(range(n - 1, -1, -1))  # innermost first
-    for i in range(1, n):
-        d1 = i
-        for d0 in range(i - 1, -1, -1):
-            c = should_swap(perm[d0], perm[d1])
-            if c > 0:
-                perm[d0], perm[d1] = perm[d1], perm[d0]
-                d1 = d0
-            elif c < 0:
-                break
-    return perm[::-1]
-
-
-def relayout_like_operands(backend, out, inputs):
-    """Lay an elementwise result out as PyTorch's TensorIterator would for ``inputs``.
-
-    NumPy's ufuncs keep the layout of a single strided operand but fall back to row-major
-    when operands disagree (PyTorch follows the first operand) and order broadcast dims
-    differently. Returns ``out`` or a relaid-out copy.
-    """
-    if out.ndim < 2:
-        return out
-    is_c_contiguous = backend.is_c_contiguous
-    for t in inputs:  # fast path: row-major inputs give a row-major result (on every backend)
-        if not is_c_contiguous(t._data):
-            break
-    else:
-        return out
-    arrays = [t._data for t in inputs]
-    shape = tuple(out.shape)
-    nd = len(shape)
-    op_strides = []
-    for a in arrays:
-        st = backend.strides(a)
-        lead = nd - a.ndim
-        op_strides.append(tuple(0 if (i < lead or (a.shape[i - lead] == 1 and shape[i] != 1)) else st[i - lead]
-                                for i in range(nd)))
-    if all(all(s == c for s, c, n in zip(st, contiguous_strides(shape), shape) if n != 1) for st in op_strides):
-        order = list(range(nd))
-    else:
-        order = _dense_order(shape, op_strides[0], op_strides[1:])
-    want = [0] * nd
-    acc = 1
-    for d in reversed(order):
-        want[d] = acc
-        acc *= max(shape[d], 1)
-    have = backend.strides(out)
-    if all(h == w for h, w, n in zip(have, want, shape) if n != 1):
-        return out
-    inverse = sorted(range(nd), key=order.__getitem__)
-    moved = backend.xp.permute_dims(out, tuple(order))
-    return backend.xp.permute_dims(backend.copy(moved), tuple(inverse))
 
 
 class Clone(Function):
@@ -341,7 +265,6 @@ class Repeat(Function):
         xp = x._backend.xp
         shp = (1,) * (len(sizes) - x._data.ndim) + tuple(x._data.shape)
         ctx.in_shape, ctx.shp, ctx.sizes = x._data.shape, shp, sizes
-        from ._common import row_major
         return row_major(x._backend, xp.tile(xp.reshape(x._data, shp), sizes))
 
     @staticmethod
@@ -672,7 +595,6 @@ def expand(input, *sizes):
     shp = input._data.shape
     nd = len(shp)
     if len(sizes) < nd:
-        from .._tensor import tensor_string
         tname = tensor_string(input)
         raise RuntimeError(f"expand({tname}{{[{', '.join(map(str, shp))}]}}, size=[{', '.join(map(str, sizes))}]): "
                            "the number of sizes provided (%d) must be greater or equal to the number of "

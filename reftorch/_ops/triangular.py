@@ -78,11 +78,11 @@ def triu(input, diagonal=0, *, out=None):
 
 def tril_(input, diagonal=0):
     """In-place :func:`tril`."""
-    from .._tensor_inplace import commit
+    from ._inplace import commit
     return commit(input, tril(input, diagonal))
 
 
 def triu_(input, diagonal=0):
     """In-place :func:`triu`."""
-    from .._tensor_inplace import commit
+    from ._inplace import commit
     return commit(input, triu(input, diagonal))

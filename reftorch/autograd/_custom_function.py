@@ -138,7 +138,7 @@ class BackwardCFunction(FunctionCtx):
 
     def apply(self, grad, retain_graph):
         from .._tensor import Tensor
-        from .._ops._common import sum_to_shape
+        from .._layout import sum_to_shape
         if self._saved is None:
             raise RuntimeError(_FREED)
         with no_grad():

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import re
 
+from .._layout import fix_empty_strides, relayout_like_operands
+from .._tensor import Tensor, tensor_type_name
 from .grad_mode import is_grad_enabled, _state as _grad_state
 
 _FREED = ("Trying to backward through the graph a second time (or directly access saved tensors "
@@ -83,7 +85,6 @@ class Node:
             raise RuntimeError(_FREED)
         for item, v in zip(ctx._saved, ctx._versions):
             if v is not None and item._version[0] != v:
-                from .._tensor import tensor_type_name
                 # A saved output names the node that made it; a saved input its current grad_fn.
                 if ctx._save_output and item is ctx._saved[-1]:
                     producer = self._name
@@ -155,7 +156,6 @@ class AccumulateGrad:
     def accumulate(self, grad_array, steal=False):
         """Add ``grad_array`` to ``.grad``. The first gradient is copied, unless ``steal``
         says the caller hands over the only reference to an array owning its memory."""
-        from .._tensor import Tensor
         t = self.variable
         if t._grad is None:
             t._grad = Tensor._wrap(grad_array if steal else t._backend.copy(grad_array), t.device)
@@ -237,11 +237,10 @@ class OpFunction:
             dev, backend = _out
         is_view = cls.is_view
         if cls.elementwise:
-            out = (_RELAYOUT or _relayout())(b0, out, inputs[cls.elementwise_from:])
+            out = relayout_like_operands(b0, out, inputs[cls.elementwise_from:])
         if not is_view and 0 in out.shape:
-            from .._ops._common import fix_empty_strides
             out = fix_empty_strides(backend, out)
-        result = _new(_TENSOR or _tensor_cls())
+        result = _new(Tensor)
         result._init_from(out, dev, backend, needs, x0 if is_view else None)
         if needs:
             skip = cls.nondiff if _skip is None else _skip
@@ -265,31 +264,9 @@ def view_outside_graph(x, out):
     """What ``View.apply(x, ...)`` returns when no graph is recorded (``x`` does not
     require grad), for fast paths that skip ``Function.apply``: a tensor over ``out``, a
     view of ``x``'s array, sharing ``x``'s base and version counter."""
-    result = _new(_TENSOR or _tensor_cls())
+    result = _new(Tensor)
     result._init_from(out, x._device, x._backend, False, x)
     return result
-
-
-def _tensor_cls():
-    """``reftorch._tensor.Tensor`` (imported on first use: no import cycle)."""
-    global _TENSOR
-    if _TENSOR is None:
-        from .._tensor import Tensor as _TENSOR
-    return _TENSOR
-
-
-_TENSOR = None
-
-
-def _relayout():
-    """``reftorch._ops.shape.relayout_like_operands`` (imported on first use: no cycle)."""
-    global _RELAYOUT
-    if _RELAYOUT is None:
-        from .._ops.shape import relayout_like_operands as _RELAYOUT
-    return _RELAYOUT
-
-
-_RELAYOUT = None
 
 
 class _NoContext:

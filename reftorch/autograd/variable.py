@@ -41,12 +41,11 @@ class Variable(metaclass=VariableMeta):
 
     def __new__(cls, data=None, requires_grad=False, volatile=False):
         from .._tensor import Tensor
-        from .._ops.creation import empty
         if volatile:
             warnings.warn("volatile was removed and now has no effect. Use `with torch.no_grad():` instead.",
                           UserWarning, stacklevel=2)
         if data is None:
-            data = empty(0)
+            data = Tensor(0)  # an empty float32 tensor (the legacy constructor)
         if not isinstance(data, Tensor):
             raise TypeError(f"Variable data has to be a tensor, but got {type(data).__name__}")
         return data.detach().requires_grad_(bool(requires_grad))

@@ -1,6 +1,6 @@
 """The differentiable operations behind ``reftorch.nn.functional``.
 
-Each is a :class:`~reftorch.autograd.function.Function` whose ``grad_fn`` name is the one
+Each is a :class:`~reftorch.autograd.function.OpFunction` whose ``grad_fn`` name is the one
 PyTorch shows (``AddmmBackward0``, ``EmbeddingBackward0``, ``SoftmaxBackward0`` …). The
 kernels work on backend arrays through ``xp`` (NumPy on the CPU, CuPy on CUDA) and the
 backend's ``index_add`` for scatter-adds, so the same code runs on both devices.

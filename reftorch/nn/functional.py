@@ -500,7 +500,7 @@ def _nll(input, target, weight, reduction, ignore_index):
     if target.numel():
         bad = (t != ignore_index) & ((t < 0) | (t >= c))
         if bool(xp.any(bad)):
-            first = int(xp.reshape(t, (-1,))[xp.argmax(xp.reshape(bad, (-1,)))])
+            first = int(xp.reshape(t, (-1,))[xp.argmax(xp.astype(xp.reshape(bad, (-1,)), xp.int8))])
             raise IndexError(f"Target {first} is out of bounds.")
     if nd <= 2:
         x2 = input

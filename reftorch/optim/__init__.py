@@ -5,12 +5,12 @@
   with its update written once over the backend's array namespace;
 * ``lr_scheduler.py`` — the schedulers.
 """
-from .optimizer import Optimizer  # noqa: F401
-from .sgd import SGD  # noqa: F401
-from .adam import Adam  # noqa: F401
-from .adamw import AdamW  # noqa: F401
-from .rmsprop import RMSprop  # noqa: F401
-from .adagrad import Adagrad  # noqa: F401
-from . import lr_scheduler  # noqa: F401
+from . import lr_scheduler
+from .adagrad import Adagrad
+from .adam import Adam
+from .adamw import AdamW
+from .optimizer import Optimizer
+from .rmsprop import RMSprop
+from .sgd import SGD
 
-__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "lr_scheduler"]
+__all__ = ["SGD", "Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop", "lr_scheduler"]

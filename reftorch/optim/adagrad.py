@@ -1,7 +1,16 @@
 """``Adagrad``. Mirrors ``torch.optim.adagrad`` (the single-tensor path, ``foreach=False``)."""
 from __future__ import annotations
 
-from .optimizer import Optimizer, _bump, _check_fused_flags, _check_lr, _step_tensor, _step_wrapper, _to_scalar
+from .optimizer import (
+    Optimizer,
+    _bump,
+    _check_fused_flags,
+    _check_lr,
+    _for_each_param,
+    _step_tensor,
+    _step_wrapper,
+    _to_scalar,
+)
 
 __all__ = ["Adagrad", "adagrad"]
 
@@ -75,7 +84,9 @@ class Adagrad(Optimizer):
 def adagrad(params, grads, state_sums, state_steps, *, lr, weight_decay, lr_decay, eps, maximize):
     """The Adagrad update of each tensor of ``params`` in place. Mirrors ``torch.optim.adagrad.adagrad``."""
     lr = _to_scalar(lr)
-    for param, grad, state_sum, step_t in zip(params, grads, state_sums, state_steps):
+
+    def update(i):
+        param, grad, state_sum, step_t = params[i], grads[i], state_sums[i], state_steps[i]
         xp = param._backend.xp
         x, g, s = param._data, grad._data, state_sum._data
         step_t._data += 1
@@ -92,3 +103,5 @@ def adagrad(params, grads, state_sums, state_steps, *, lr, weight_decay, lr_deca
         d /= std
         x += d
         _bump(param, state_sum, step_t)
+
+    _for_each_param(update, params)

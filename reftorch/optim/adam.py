@@ -2,19 +2,26 @@
 (the single-tensor path, ``foreach=False``)."""
 from __future__ import annotations
 
+from .._tensor import Tensor
 from .optimizer import (
-    Optimizer, _bump, _check_capturable, _check_fused_flags, _check_lr, _f32, _step_tensor, _step_wrapper,
+    Optimizer,
+    _bump,
+    _check_capturable,
+    _check_fused_flags,
+    _check_lr,
+    _f32,
+    _for_each_param,
+    _step_tensor,
+    _step_wrapper,
     _to_scalar,
 )
-from .._tensor import Tensor
 
 __all__ = ["Adam", "adam"]
 
 
 def _check_adam_args(lr, betas, eps, weight_decay, foreach, capturable):
-    if isinstance(lr, Tensor):
-        if foreach and not capturable:
-            raise ValueError("lr as a Tensor is not supported for capturable=False and foreach=True")
+    if isinstance(lr, Tensor) and foreach and not capturable:
+        raise ValueError("lr as a Tensor is not supported for capturable=False and foreach=True")
     _check_lr(lr)
     if not 0.0 <= eps:
         raise ValueError(f"Invalid epsilon value: {eps}")
@@ -26,7 +33,7 @@ def _check_adam_args(lr, betas, eps, weight_decay, foreach, capturable):
         raise ValueError(f"Invalid weight_decay value: {weight_decay}")
     if not ((isinstance(betas[0], float) and isinstance(betas[1], float))
             or (isinstance(betas[0], Tensor) and isinstance(betas[1], Tensor))):
-        raise ValueError("betas must be either both floats or both Tensors")
+        raise ValueError("betas must be either both floats or both Tensors")  # noqa: TRY004 (PyTorch's type)
     for i in (0, 1):
         if isinstance(betas[i], Tensor):
             if not capturable and foreach:
@@ -131,7 +138,9 @@ def adam(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, state_steps, *, 
          weight_decay, eps, maximize, decoupled_weight_decay=False):
     """The Adam update of each tensor of ``params`` in place. Mirrors ``torch.optim.adam.adam``."""
     lr, beta1, beta2 = _to_scalar(lr), _to_scalar(beta1), _to_scalar(beta2)
-    for i, param in enumerate(params):
+
+    def update(i):
+        param = params[i]
         xp = param._backend.xp
         x, g = param._data, grads[i]._data
         m, v = exp_avgs[i]._data, exp_avg_sqs[i]._data
@@ -165,3 +174,5 @@ def adam(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, state_steps, *, 
         d /= denom
         x += d
         _bump(param, exp_avgs[i], exp_avg_sqs[i], step_t)
+
+    _for_each_param(update, params)

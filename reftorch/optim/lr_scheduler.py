@@ -23,9 +23,23 @@ from weakref import ref
 from .._tensor import Tensor
 from .optimizer import Optimizer, _to_scalar
 
-__all__ = ["LambdaLR", "MultiplicativeLR", "StepLR", "MultiStepLR", "ConstantLR", "LinearLR",
-           "ExponentialLR", "SequentialLR", "CosineAnnealingLR", "ChainedScheduler", "ReduceLROnPlateau",
-           "CosineAnnealingWarmRestarts", "OneCycleLR", "PolynomialLR", "LRScheduler"]
+__all__ = [
+    "ChainedScheduler",
+    "ConstantLR",
+    "CosineAnnealingLR",
+    "CosineAnnealingWarmRestarts",
+    "ExponentialLR",
+    "LRScheduler",
+    "LambdaLR",
+    "LinearLR",
+    "MultiStepLR",
+    "MultiplicativeLR",
+    "OneCycleLR",
+    "PolynomialLR",
+    "ReduceLROnPlateau",
+    "SequentialLR",
+    "StepLR",
+]
 
 EPOCH_DEPRECATION_WARNING = (
     "The epoch parameter in `scheduler.step()` was not necessary and is being deprecated where possible. "
@@ -512,7 +526,8 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         if T_mult < 1 or not isinstance(T_mult, int):
             raise ValueError(f"Expected integer T_mult >= 1, but got {T_mult}")
         if not isinstance(eta_min, (float, int)):
-            raise ValueError(f"Expected float or int eta_min, but got {eta_min} of type {type(eta_min)}")
+            raise ValueError(  # noqa: TRY004 (PyTorch's type)
+                f"Expected float or int eta_min, but got {eta_min} of type {type(eta_min)}")
         self.T_0 = T_0
         self.T_i = T_0
         self.T_mult = T_mult
@@ -690,9 +705,10 @@ def _check_schedulers(cls_name, optimizer, schedulers, what):
         if not hasattr(s, "optimizer"):
             raise TypeError(f"{cls_name} at index {i} should have `optimizer` as its attribute.")
         if isinstance(s, ReduceLROnPlateau):
-            raise ValueError(f"{cls_name} does not support `ReduceLROnPlateau` scheduler as it requires additional "
-                             "kwargs to be specified when calling `step`, but got one at index "
-                             f"{i} in the given schedulers sequence.")
+            raise ValueError(  # noqa: TRY004 (PyTorch's type)
+                f"{cls_name} does not support `ReduceLROnPlateau` scheduler as it requires additional "
+                "kwargs to be specified when calling `step`, but got one at index "
+                f"{i} in the given schedulers sequence.")
         if optimizer != s.optimizer:
             raise ValueError(f"{cls_name} expects all schedulers to belong to the same optimizer, but got scheduler "
                              f"{s.__class__.__name__} at index {i} has {s.optimizer}, which is different from "

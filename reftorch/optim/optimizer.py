@@ -16,9 +16,11 @@ and back. Subclasses implement ``step`` with in-place updates of the backend arr
 from __future__ import annotations
 
 import functools
+import os
 import struct
 import warnings
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from copy import deepcopy
 from itertools import chain
 
@@ -79,6 +81,42 @@ def _check_lr(lr):
 def _f32(x: float) -> float:
     """``x`` rounded to float32, as PyTorch's CPU kernels convert a Python scalar for a float32 op."""
     return struct.unpack("f", struct.pack("f", x))[0]
+
+
+#: A step runs its per-parameter updates in a thread pool only when the parameters hold at
+#: least this many elements in total (below it the pool's overhead outweighs the gain).
+PARALLEL_MIN_NUMEL = 1 << 20
+_pool = None
+
+
+def _threads() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
+def _for_each_param(update, params):
+    """Call ``update(i)`` for every index of ``params``.
+
+    PyTorch parallelizes each elementwise kernel over its threads. NumPy's ufuncs run on one
+    thread but release the GIL, so large updates of *different* parameters can run at the same
+    time: when there are several large CPU parameters with separate memory, the updates are
+    spread over a thread pool of one thread per available core. The result is the same either
+    way (each update touches only its own parameter and state).
+    """
+    global _pool
+    n = len(params)
+    if n > 1 and _threads() > 1 and sum(p.numel() for p in params) >= PARALLEL_MIN_NUMEL \
+            and all(p.device.type == "cpu" and p._base is None for p in params) \
+            and len({id(p._data) for p in params}) == n:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(_threads(), thread_name_prefix="reftorch-optim")
+        for _ in _pool.map(update, range(n)):
+            pass
+    else:
+        for i in range(n):
+            update(i)
 
 
 def _bump(*tensors):

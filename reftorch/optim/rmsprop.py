@@ -3,7 +3,14 @@ from __future__ import annotations
 
 from .adam import _zeros_like, lerp_
 from .optimizer import (
-    Optimizer, _bump, _check_capturable, _check_lr, _step_tensor, _step_wrapper, _to_scalar,
+    Optimizer,
+    _bump,
+    _check_capturable,
+    _check_lr,
+    _for_each_param,
+    _step_tensor,
+    _step_wrapper,
+    _to_scalar,
 )
 
 __all__ = ["RMSprop", "rmsprop"]
@@ -86,7 +93,9 @@ def rmsprop(params, grads, square_avgs, grad_avgs, momentum_buffer_list, state_s
             weight_decay, momentum, centered, maximize):
     """The RMSprop update of each tensor of ``params`` in place. Mirrors ``torch.optim.rmsprop.rmsprop``."""
     lr = _to_scalar(lr)
-    for i, param in enumerate(params):
+
+    def update(i):
+        param = params[i]
         xp = param._backend.xp
         x, g, v = param._data, grads[i]._data, square_avgs[i]._data
         if maximize:
@@ -119,3 +128,5 @@ def rmsprop(params, grads, square_avgs, grad_avgs, momentum_buffer_list, state_s
             d /= avg
             x += d
         _bump(param, square_avgs[i], state_steps[i])
+
+    _for_each_param(update, params)

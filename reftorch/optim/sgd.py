@@ -2,7 +2,15 @@
 and weight decay. Mirrors ``torch.optim.sgd`` (the single-tensor path, ``foreach=False``)."""
 from __future__ import annotations
 
-from .optimizer import Optimizer, _bump, _check_fused_flags, _check_lr, _step_wrapper, _to_scalar
+from .optimizer import (
+    Optimizer,
+    _bump,
+    _check_fused_flags,
+    _check_lr,
+    _for_each_param,
+    _step_wrapper,
+    _to_scalar,
+)
 
 __all__ = ["SGD", "sgd"]
 
@@ -82,7 +90,9 @@ def sgd(params, grads, momentum_buffer_list, *, weight_decay, momentum, lr, damp
     from .._tensor import Tensor
     lr = _to_scalar(lr)
     weight_decay = _to_scalar(weight_decay)
-    for i, param in enumerate(params):
+
+    def update(i):
+        param = params[i]
         x = param._data
         xp = param._backend.xp
         g = grads[i]._data
@@ -103,3 +113,5 @@ def sgd(params, grads, momentum_buffer_list, *, weight_decay, momentum, lr, damp
             g = g + momentum * buf._data if nesterov else buf._data
         x -= lr * g
         _bump(param)
+
+    _for_each_param(update, params)

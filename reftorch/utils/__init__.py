@@ -1,5 +1,6 @@
-"""Utilities mirroring ``torch.utils``; so far only :mod:`reftorch.utils.data`."""
+"""Utilities mirroring ``torch.utils``: :mod:`reftorch.utils.data` and :mod:`reftorch.utils.hooks`."""
 
 from . import data
+from . import hooks
 
-__all__ = ["data"]
+__all__ = ["data", "hooks"]

@@ -29,6 +29,7 @@ MODULES = [
     "rnn_unrolled",
     "packing",
     "dataloader",
+    "conv_window",
 ]
 
 

@@ -16,17 +16,18 @@ import logging
 import re
 import warnings
 
-import matplotlib
+# matplotlib logs "building the font cache" on a fresh machine, and every font of the
+# family list below that this machine lacks (the reader's browser picks the first one it
+# has): neither is news to someone building the site.
+logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
+
+import matplotlib  # noqa: E402
 
 matplotlib.use("Agg")  # noqa: E402  (no display at build time)
 
 from matplotlib.backends.backend_svg import FigureCanvasSVG  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle  # noqa: E402
-
-# The family list names fonts a given machine may lack (the browser picks the first one it
-# has); matplotlib would log every miss while measuring text.
-logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
 
 #: Font families written into the SVG, first match wins in the browser.
 FONT_FAMILY = ["Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei",
@@ -50,6 +51,10 @@ FILL = {
     "index": "#d9c8f5",    # index tensors and ids
     "muted": "#f1f3f6",
 }
+
+#: Text is drawn this much larger than the nominal sizes used in the layouts, so that it
+#: stays readable once the browser fits a picture to the content column (about 700 px).
+TEXT_SCALE = 1.2
 
 _RC = {
     "svg.fonttype": "none",
@@ -80,7 +85,7 @@ class Canvas:
 
     def text(self, x, y, s, *, size=11, ha="center", va="center", color=INK,
              weight="normal", family=None, rotation=0):
-        self.ax.text(x, y, str(s), ha=ha, va=va, fontsize=size, color=color,
+        self.ax.text(x, y, str(s), ha=ha, va=va, fontsize=size * TEXT_SCALE, color=color,
                      fontweight=weight, rotation=rotation,
                      family=family or FONT_FAMILY)
 
@@ -135,21 +140,46 @@ class Canvas:
 
     def svg(self, title: str = "") -> str:
         """The picture as SVG text (no XML declaration, deterministic ids)."""
-        buf = io.StringIO()
-        with matplotlib.rc_context(_RC), warnings.catch_warnings():
-            # Measuring CJK text on a machine without a CJK font warns about missing
-            # glyphs; the SVG keeps the text as text, so the reader's font draws it.
-            warnings.filterwarnings("ignore", message=r".*Glyph \d+ .*missing from font")
-            warnings.filterwarnings("ignore", message=r".*[Ff]ont family .* not found")
-            self.fig.savefig(buf, format="svg", transparent=True,
-                             metadata={"Date": None, "Creator": None})
-        text = buf.getvalue()
-        text = text[text.index("<svg"):]
-        if title:
-            esc = title.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            text = re.sub(r"(<svg[^>]*>)", lambda m: f"{m.group(1)}\n <title>{esc}</title>",
-                          text, count=1)
-        return text
+        return to_svg(self.fig, title)
+
+
+def figure(width_in: float, height_in: float) -> Figure:
+    """A bare matplotlib figure (for plots with axes) with the site's settings."""
+    with matplotlib.rc_context(_RC):
+        fig = Figure(figsize=(width_in, height_in))
+        FigureCanvasSVG(fig)
+    fig.patch.set_alpha(0)
+    return fig
+
+
+def style_axes(ax) -> None:
+    """Mid-contrast axes that read on light and dark backgrounds."""
+    ax.patch.set_alpha(0)
+    for spine in ("top", "right"):
+        ax.spines[spine].set_visible(False)
+    for spine in ("left", "bottom"):
+        ax.spines[spine].set_color(INK)
+    ax.tick_params(colors=INK, labelsize=8.5)
+    ax.grid(True, color=INK, alpha=0.25, linewidth=0.6)
+
+
+def to_svg(fig, title: str = "") -> str:
+    """A figure as SVG text (no XML declaration, deterministic ids), with a <title>."""
+    buf = io.StringIO()
+    with matplotlib.rc_context(_RC), warnings.catch_warnings():
+        # Measuring CJK text on a machine without a CJK font warns about missing
+        # glyphs; the SVG keeps the text as text, so the reader's font draws it.
+        warnings.filterwarnings("ignore", message=r".*Glyph \d+ .*missing from font")
+        warnings.filterwarnings("ignore", message=r".*[Ff]ont family .* not found")
+        fig.savefig(buf, format="svg", transparent=True,
+                    metadata={"Date": None, "Creator": None})
+    text = buf.getvalue()
+    text = text[text.index("<svg"):]
+    if title:
+        esc = title.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        text = re.sub(r"(<svg[^>]*>)", lambda m: f"{m.group(1)}\n <title>{esc}</title>",
+                      text, count=1)
+    return text
 
 
 def fmt(v) -> str:

@@ -64,7 +64,7 @@ def data(torch) -> dict:
 
 def draw(d, lang: str) -> str:
     t = TEXT[lang]
-    cv = Canvas(19, 12.4)
+    cv = Canvas(20, 12.4)
     cv.text(9.5, 0.55, t["title"], size=11.5, weight="bold")
     tensors = [("s", [d["s"]]), ("y", d["y"]), ("x", d["leaf"])]
     ys = [2.0, 5.2, 8.4]

@@ -16,7 +16,7 @@ TEXT = {
     "en": {"title": "DataLoader(WhoLoadsIt(), batch_size=2, num_workers=2): where each batch comes from",
            "sampler": "sampler", "sampler_note": "indices in order",
            "batch_sampler": "batch_sampler", "bs_note": "groups of batch_size",
-           "worker": "worker {w}", "worker_note": "dataset[i] for each index, then collate_fn",
+           "worker": "worker {w}", "worker_note": "dataset[i] per index, then collate_fn",
            "out": "the loop receives", "order": "in sampler order, workers taking turns"},
     "zh": {"title": "DataLoader(WhoLoadsIt(), batch_size=2, num_workers=2)：每个批次从哪里来",
            "sampler": "sampler（采样器）", "sampler_note": "按顺序给出索引",
@@ -78,7 +78,7 @@ def draw(d, lang: str) -> str:
     workers = sorted({w[0] for _, w in d["batches"]})
     for w in workers:
         y = 5.6 + w * 2.5
-        cv.box(3.0, y, 6.2, 1.7, lines=[t["worker"].format(w=w), t["worker_note"]], size=9.5,
+        cv.box(2.2, y, 7.2, 1.7, lines=[t["worker"].format(w=w), t["worker_note"]], size=9.5,
                fill="muted")
         mine = [(b, idx) for b, (idx, who) in enumerate(d["batches"]) if who[0] == w]
         for j, (b, idx) in enumerate(mine):

@@ -53,8 +53,8 @@ def data(torch) -> dict:
 
 def draw(d, lang: str) -> str:
     t = TEXT[lang]
-    cv = Canvas(14, 12.2)
-    cv.text(7, 0.55, t["title"], size=12, weight="bold")
+    cv = Canvas(16, 12.2)
+    cv.text(8, 0.55, t["title"], size=12, weight="bold")
     palette = ["a", "b", "c"]
 
     # --- index_select: whole rows
@@ -67,13 +67,13 @@ def draw(d, lang: str) -> str:
         for p in row:
             fills[(p // 3, p % 3)] = palette[k]
     cv.grid(2.3, y0, [[fmt(v) for v in r] for r in d["x"]], fills=fills)
-    cv.text(8.4, y0 - 0.35, t["index"], size=10)
-    cv.text(11.4, y0 - 0.35, t["result"], size=10)
+    cv.text(10.4, y0 - 0.35, t["index"], size=10)
+    cv.text(13.4, y0 - 0.35, t["result"], size=10)
     for k, (i, row) in enumerate(zip(d["isel_index"], d["isel"])):
-        cv.cell(7.9, y0 + k * 1.2, fmt(i), fill="index")
-        cv.grid(9.9, y0 + k * 1.2, [fmt(v) for v in row], fill=palette[k])
+        cv.cell(9.9, y0 + k * 1.2, fmt(i), fill="index")
+        cv.grid(11.9, y0 + k * 1.2, [fmt(v) for v in row], fill=palette[k])
         src_row = d["isel_read"][k][0] // 3
-        cv.arrow(5.4, y0 + src_row + 0.5, 7.8, y0 + k * 1.2 + 0.5, rad=0.0)
+        cv.arrow(5.4, y0 + src_row + 0.5, 9.8, y0 + k * 1.2 + 0.5, rad=0.0)
 
     # --- gather: one cell per output position
     y1 = 8.3
@@ -85,14 +85,14 @@ def draw(d, lang: str) -> str:
         for p in row:
             fills[(p // 3, p % 3)] = palette[r]
     cv.grid(2.3, y1, [[fmt(v) for v in r] for r in d["x"]], fills=fills)
-    cv.text(8.4, y1 - 0.35, t["index"], size=10)
-    cv.text(10.4, y1 - 0.35, t["result"], size=10)
+    cv.text(10.4, y1 - 0.35, t["index"], size=10)
+    cv.text(12.4, y1 - 0.35, t["result"], size=10)
     for r, (irow, orow, prow) in enumerate(zip(d["gather_index"], d["gather"], d["gather_read"])):
-        cv.grid(7.9, y1 + r, [fmt(v) for v in irow], fill="index")
-        cv.grid(9.9, y1 + r, [fmt(v) for v in orow], fill=palette[r])
+        cv.grid(9.9, y1 + r, [fmt(v) for v in irow], fill="index")
+        cv.grid(11.9, y1 + r, [fmt(v) for v in orow], fill=palette[r])
         p = prow[0]
         cv.outline(2.3 + p % 3, y1 + p // 3, 1, 1, color="#e07a1f")
-        cv.arrow(8.9, y1 + r + 0.5, 9.9, y1 + r + 0.5)
+        cv.arrow(10.9, y1 + r + 0.5, 11.9, y1 + r + 0.5)
     return cv.svg(t["title"])
 
 

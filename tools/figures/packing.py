@@ -15,7 +15,7 @@ EXAMPLE = [
 
 TEXT = {
     "en": {"title": "pad_sequence fills the short sentences with PAD; packing keeps only the real steps",
-           "padded": "padded: (T, B) = one column per sentence", "sentence": "sentence {b}",
+           "padded": "padded (T, B): a column per sentence", "sentence": "sentence {b}",
            "packed": "packed_ids.data: step by step, longest sentence first",
            "sizes": "batch_sizes", "sorted": "sorted_indices",
            "step": "t = {t}", "pad": "PAD = 0"},
@@ -59,8 +59,8 @@ def draw(d, lang: str) -> str:
     t = TEXT[lang]
     fills = ["a", "b", "c"]
     T = len(d["padded"])
-    cv = Canvas(21.5, 10.8)
-    cv.text(10.75, 0.55, t["title"], size=11.5, weight="bold")
+    cv = Canvas(22.5, 10.8)
+    cv.text(11.25, 0.55, t["title"], size=11.5, weight="bold")
 
     # padded (T, B)
     y0 = 2.9
@@ -75,7 +75,7 @@ def draw(d, lang: str) -> str:
     cv.text(2.2, y0 + T + 0.5, t["pad"], ha="left", size=9.5)
 
     # packed data, grouped by time step
-    x0, yp = 6.6, 4.0
+    x0, yp = 7.4, 4.0
     w = 0.8
     cv.code(x0 - 0.2, yp - 0.9, "t", ha="right", size=9)
     cv.text(x0, 1.6, t["packed"], ha="left", size=10)

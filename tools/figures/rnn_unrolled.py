@@ -56,15 +56,17 @@ def data(torch) -> dict:
         "fwd_is_last_step": (last[-1, :, 0] - h_n[-2]).abs().max().item() < 1e-6,
         "bwd_is_first_step": (last[0, :, 1] - h_n[-1]).abs().max().item() < 1e-6,
         "T": T, "layers": deep.num_layers, "H": H,
+        "x_t_shape": list(x[0].shape), "output_t_shape": list(output[0].shape),
+        "h_shape": list(h_n[0].shape),
     }
 
 
 def draw(d, lang: str) -> str:
     t = TEXT[lang]
     T, L = d["T"], d["layers"]
-    cv = Canvas(22, 14.4)
-    cv.text(11, 0.55, t["title"], size=11, weight="bold")
-    x0, dx = 3.2, 2.6
+    cv = Canvas(25.5, 14.4)
+    cv.text(12.75, 0.55, t["title"], size=11, weight="bold")
+    x0, dx = 4.6, 2.6
     rows = {}  # (layer, direction) -> y
     for layer in range(L):
         for direction in range(2):
@@ -88,13 +90,18 @@ def draw(d, lang: str) -> str:
     for (layer, direction), y in rows.items():
         cv.text(x0 - 0.3, y + 0.45, t["layer"].format(l=layer) + " " + (t["fwd"] if direction == 0 else t["bwd"]),
                 ha="right", size=9.5)
-    cv.code(1.6, 12.65, t["x"], size=10)
-    cv.code(1.6, 1.95, t["out"], size=10)
+    cv.code(2.4, 12.65, t["x"], size=10)
+    cv.code(2.4, 1.95, t["out"], size=10)
     # shapes
-    cv.code(1.6, 2.7, "output " + str(tuple(d["output_shape"])), size=9)
-    cv.code(1.6, 13.35, "x " + str(tuple(d["x_shape"])), size=9)
+    cv.code(2.4, 2.7, "output " + str(tuple(d["output_shape"])), size=9)
+    cv.code(2.4, 13.35, "x " + str(tuple(d["x_shape"])), size=9)
+    # one step's tensors
+    last = x0 + (T - 1) * dx
+    cv.code(last + 1.6, 12.65, str(tuple(d["x_t_shape"])), ha="left", size=8.5)
+    cv.code(last + 1.6, 1.95, str(tuple(d["output_t_shape"])), ha="left", size=8.5)
+    cv.code(last + 1.6, rows[(0, 0)] + 1.25, "h " + str(tuple(d["h_shape"])), ha="left", size=8.5)
     # h_n, in its real order
-    hx = x0 + T * dx + 0.6
+    hx = x0 + T * dx + 1.6
     cv.text(hx + 1.6, 1.9, t["hn"], size=10)
     cv.code(hx + 1.6, 2.6, "h_n " + str(tuple(d["h_n_shape"])), size=9.5)
     for k, layer, direction in d["h_n_order"]:
@@ -114,6 +121,7 @@ def draw(d, lang: str) -> str:
 
 def shown(d) -> list[str]:
     """The shapes, and h_n's entries in their real order."""
-    return ["output " + str(tuple(d["output_shape"])), "x " + str(tuple(d["x_shape"])),
+    return [str(tuple(d["x_t_shape"])), str(tuple(d["output_t_shape"])), "h " + str(tuple(d["h_shape"])),
+            "output " + str(tuple(d["output_shape"])), "x " + str(tuple(d["x_shape"])),
             "h_n " + str(tuple(d["h_n_shape"])), "(L, D, B, H) = " + str(tuple(d["h_n_view"]))] + \
         [f"h_n[{k}]" for k, _, _ in d["h_n_order"]]

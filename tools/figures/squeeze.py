@@ -50,8 +50,8 @@ def _sizes(cv, x, y, sizes, *, removed=()):
 
 def draw(d, lang: str) -> str:
     t = TEXT[lang]
-    cv = Canvas(20, 11.6)
-    cv.text(10, 0.55, t["title"], size=11.5, weight="bold")
+    cv = Canvas(22, 11.6)
+    cv.text(11, 0.55, t["title"], size=11.5, weight="bold")
 
     # unsqueeze
     y = 2.2
@@ -60,14 +60,14 @@ def draw(d, lang: str) -> str:
     cv.text(0.5, y + 1.55, t["shape"], ha="left", size=10)
     cv.code(2.2, y + 1.55, str(tuple(d["v_shape"])), ha="left", size=10)
 
-    x0 = 7.0
+    x0 = 8.0
     cv.code(x0, y - 0.5, "v.unsqueeze(0)", ha="left")
     cv.grid(x0, y, [[fmt(a) for a in row] for row in d["u0"]], fill="a")
     cv.outline(x0 - 0.15, y - 0.15, 3.3, 1.3, color="#e07a1f", lw=1.6)
     cv.text(x0, y + 1.55, t["shape"], ha="left", size=10)
     cv.code(x0 + 1.7, y + 1.55, str(tuple(d["u0_shape"])), ha="left", size=10)
 
-    x1 = 13.5
+    x1 = 15.0
     cv.code(x1, y - 0.5, "v.unsqueeze(1)", ha="left")
     cv.grid(x1, y, [[fmt(a) for a in row] for row in d["u1"]], fill="a")
     cv.outline(x1 - 0.15, y - 0.15, 1.3, 3.3, color="#e07a1f", lw=1.6)

@@ -66,8 +66,8 @@ def _panel(cv, y, name, call, grid, stride, contiguous, t, ok_text):
 
 def draw(d, lang: str) -> str:
     t = TEXT[lang]
-    cv = Canvas(18.6, 11.8)
-    cv.text(9.3, 0.55, t["title"], size=12, weight="bold")
+    cv = Canvas(20.6, 11.8)
+    cv.text(10.3, 0.55, t["title"], size=12, weight="bold")
     _panel(cv, 1.6, "m", "m = torch.arange(6).view(2, 3)", d["m"], d["m_stride"],
            d["m_contiguous"], t, t["yes"])
     _panel(cv, 6.6, "t", "t = m.t()", d["t"], d["t_stride"], d["t_contiguous"], t, t["no"])

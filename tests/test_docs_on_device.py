@@ -1,0 +1,165 @@
+"""Every example of the site, run on an accelerator, prints what it prints on the CPU.
+
+Each page of ``docs/en`` (the ``zh`` pages hold the same code) is run twice by
+``tests/_doc_examples.py`` in a child process (one per device): once as it is, once with
+``torch.set_default_device(device)`` so that every factory call (``torch.tensor``,
+``zeros``, ``randn``, ``nn.Linear`` …) puts its tensor on ``device``. What each statement
+prints is compared, after removing what names the device (``device='cuda:0'``, object
+addresses). The devices:
+
+* ``strict``: the array-api-strict stand-in, on every machine: the kernels CuPy runs,
+  run by every example of the site;
+* ``cuda``: CuPy on a GPU (``gpu`` marker; skipped where ``cupy.is_available()`` is False).
+  ``scripts/gpu-check.sh`` runs it.
+
+Some examples cannot behave the same on another device, by PyTorch's own rules (``.numpy()``
+of a device tensor raises, ``x.cpu() is x`` is False there …). They are listed in
+:data:`DEVICE_BOUND` with the reason; a listed statement must still differ (an entry that
+no longer differs fails, so the list stays true). Differences that are reftorch bugs are
+listed in :data:`KNOWN_BUGS`, also checked both ways.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from reftorch._backends.cupy_backend import cupy_available
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs" / "en"
+PAGES = sorted(str(p.relative_to(DOCS)) for p in DOCS.rglob("*.md"))
+TIMEOUT_S = int(os.environ.get("REFTORCH_DOCS_DEVICE_TIMEOUT", "180"))
+
+DEVICES = [
+    "strict",
+    pytest.param("cuda", marks=[pytest.mark.gpu,
+                                pytest.mark.skipif(not cupy_available(), reason="needs CuPy and a CUDA GPU")]),
+]
+
+_ALL = ("strict", "cuda")
+
+#: (page, statement (its first line), devices, why): differences PyTorch itself has on a
+#: non-CPU default device.
+DEVICE_BOUND = [
+    ("guide/library.md", 'x.to("cpu") is x', _ALL, "x lives on the device: .to('cpu') copies"),
+    ("guide/library.md", "x.cpu() is x", _ALL, "x lives on the device: .cpu() copies"),
+    ("guide/tensors.md", "isinstance(torch.zeros(2), torch.FloatTensor)", _ALL,
+     "torch.FloatTensor is the CPU type"),
+    ("guide/tensors.md", "n = y.numpy()", _ALL, ".numpy() of a device tensor raises TypeError"),
+    ("guide/tensors.md", "n.dtype", _ALL, "follows from n = y.numpy()"),
+    ("guide/tensors.md", "n[0] = 5", _ALL, "follows from n = y.numpy()"),
+    ("guide/tensors.md", "y", _ALL, "follows from n = y.numpy() (y is not written through n)"),
+]
+
+#: (page, statement (its first line), devices, what is wrong): reftorch bugs this check
+#: found, still open.
+KNOWN_BUGS = [
+    ("data/samplers.md", "sorted(Counter(labels[i] for i in sampler).items())", _ALL,
+     "WeightedRandomSampler calls .numpy() on its weights, which live on the default device"),
+    ("data/samplers.md", "list(WeightedRandomSampler([0.1, 0.0, 5.0, 1.0], 3, replacement=False,", _ALL,
+     "WeightedRandomSampler calls .numpy() on its weights"),
+    ("data/samplers.md", "list(WeightedRandomSampler([1.0, 2.0], 3, replacement=False))", _ALL,
+     "WeightedRandomSampler calls .numpy() on its weights"),
+]
+_RNN_BATCHES = [
+    "packed = pack_padded_sequence(vectors[:, order], sorted_lengths)",
+    "packed_ids = pack_padded_sequence(padded, lengths, enforce_sorted=False)",
+    "packed_ids",
+    "packed = pack_padded_sequence(vectors, lengths, enforce_sorted=False)",
+    "packed.data.shape",
+    "packed_output, (h_n, c_n) = lstm(packed)",
+    "packed_output.data.shape",
+    "pack_sequence(ids, enforce_sorted=False).data.tolist() == packed_ids.data.tolist()",
+    "output, out_lengths = pad_packed_sequence(packed_output)",
+    "output.shape, out_lengths",
+    "output[3, 1].tolist() == h_n[0, 1].tolist()     # sentence 1's last real step",
+    "output[4:, 1].abs().sum()                       # the padded steps are zeros",
+    "output, _ = pad_packed_sequence(packed_output, batch_first=True, padding_value=-1.0, total_length=9)",
+    "output.shape",
+    "output[1, 4:, 0]",
+    "pack_padded_sequence(rows_first, sorted_lengths, batch_first=True).batch_sizes",
+]
+KNOWN_BUGS += [("nn/rnn-batches.md", code, _ALL,
+                "pack_padded_sequence refuses lengths on the default device (PyTorch moves them to the CPU)")
+               for code in _RNN_BATCHES]
+
+
+def _normalize(text):
+    text = re.sub(r"0x[0-9a-fA-F]+", "0x?", text)
+    text = re.sub(r",\s*device='(strict|cuda:\d+)'", "", text)
+    text = re.sub(r"device\(type='(strict|cuda)'(, index=\d+)?\)", "device(type='cpu')", text)
+    text = text.replace("torch.cuda.", "torch.")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _run_pages(device, out_dir):
+    """Run every page on ``device`` in a child process; {page: records, or why not}."""
+    out = out_dir / f"{device}.json"
+    cmd = [sys.executable, str(ROOT / "tests" / "_doc_examples.py"), *(str(DOCS / p) for p in PAGES),
+           "--device", device, "--json", str(out)]
+    why = None
+    try:
+        proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=TIMEOUT_S)
+        if proc.returncode:
+            why = f"the runner failed on {device} (exit {proc.returncode}):\n{proc.stderr[-3000:]}"
+    except subprocess.TimeoutExpired:
+        why = f"the runner timed out after {TIMEOUT_S} s on {device}"
+    done = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {}
+    return {page: done.get(str(DOCS / page), why or "not run") for page in PAGES}
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    cache = {}
+
+    def get(device):
+        if device not in cache:
+            cache[device] = _run_pages(device, tmp_path_factory.mktemp(f"docs-{device}"))
+        return cache[device]
+
+    return get
+
+
+def _expected_differences(page, device):
+    out = {}
+    for table in (DEVICE_BOUND, KNOWN_BUGS):
+        for p, code, devices, why in table:
+            if p == page and device in devices:
+                out[code] = why
+    return out
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("page", PAGES)
+def test_page_prints_the_same_on_device(runs, page, device):
+    cpu, dev = runs("cpu")[page], runs(device)[page]
+    assert not isinstance(cpu, str), cpu
+    assert not isinstance(dev, str), dev
+    assert [r["code"] for r in cpu] == [r["code"] for r in dev]
+    expected = _expected_differences(page, device)
+    problems, differing = [], set()
+    for a, b in zip(cpu, dev):
+        if _normalize(a["output"]) == _normalize(b["output"]):
+            continue
+        differing.add(a["code"])
+        if a["code"] not in expected:
+            problems.append(f"line {a['line']}: `{a['code']}`\n  cpu:    {a['output'].strip()[:400]}\n"
+                            f"  {device}: {b['output'].strip()[:400]}")
+    # A listed statement (any of its occurrences on the page) must still differ.
+    problems += [f"`{code}` is listed as differing on {device} ({why}) but prints the same "
+                 "(or is no statement of the page): remove the entry"
+                 for code, why in expected.items() if code not in differing]
+    assert not problems, f"docs/en/{page} on {device}:\n" + "\n".join(problems)
+
+
+def test_cpu_run_of_the_pages_works(runs):
+    """The reference run itself: every page ran (its examples' own checks are Sybil's)."""
+    failed = {page: rec for page, rec in runs("cpu").items() if isinstance(rec, str)}
+    assert not failed, failed
+    assert sum(len(rec) for rec in runs("cpu").values()) > 500  # the site has many examples

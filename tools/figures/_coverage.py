@@ -1,0 +1,202 @@
+"""The coverage tables of guide/coverage.md, computed from the engine at build time.
+
+For each covered PyTorch namespace, a curated list of the public names learners use (not
+every name in ``torch.__all__``: internals, dtypes and rarely used functions are left
+out).  A name counts as implemented when reftorch has it in the same place; the page
+linked for it is the first page (in the site's order) that shows it in code.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from pathlib import Path
+
+NAMESPACES = {
+    "torch": ("reftorch", """
+        tensor as_tensor asarray from_numpy zeros ones empty full zeros_like ones_like empty_like
+        full_like arange linspace logspace eye rand randn randint randperm normal rand_like randn_like
+        randint_like bernoulli multinomial manual_seed seed initial_seed get_rng_state set_rng_state
+        reshape flatten unflatten squeeze unsqueeze permute transpose t movedim cat concat
+        stack hstack vstack split chunk unbind narrow index_select gather scatter masked_fill where
+        take flip roll tril triu add sub mul div pow neg exp log sqrt abs tanh sigmoid relu sin cos
+        clamp floor ceil round sign eq ne lt le gt ge logical_and logical_or logical_not sum mean
+        prod std var max min argmax argmin maximum minimum all any topk sort argsort cumsum norm
+        equal allclose isclose matmul mm bmm mv dot einsum outer softmax log_softmax is_tensor
+        numel no_grad enable_grad set_grad_enabled inference_mode is_grad_enabled save load
+        set_printoptions get_default_dtype set_default_dtype promote_types device Generator
+    """),
+    "torch.Tensor": ("reftorch.Tensor", """
+        shape size dim ndim numel dtype device requires_grad grad grad_fn is_leaf item tolist numpy
+        to cpu cuda float double long int bool half type view view_as reshape reshape_as flatten
+        squeeze unsqueeze permute transpose t contiguous is_contiguous stride expand expand_as repeat
+        clone detach detach_ requires_grad_ backward retain_grad zero_ fill_ copy_ add_ mul_ sub_
+        div_ masked_fill masked_fill_ index_select gather scatter_ sum mean max min argmax std var
+        abs exp log sqrt pow sigmoid tanh relu softmax matmul mm bmm chunk split unbind new_zeros
+        new_ones new_full new_tensor new_empty data_ptr element_size is_cuda pin_memory is_pinned
+    """),
+    "torch.nn": ("reftorch.nn", """
+        Module Sequential ModuleList ModuleDict ParameterList ParameterDict Parameter Identity
+        Linear Bilinear Flatten Unflatten Embedding EmbeddingBag RNN LSTM GRU RNNCell LSTMCell
+        GRUCell Dropout ReLU LeakyReLU ELU GELU Sigmoid Tanh Softmax LogSoftmax Softplus MSELoss
+        L1Loss CrossEntropyLoss NLLLoss BCELoss BCEWithLogitsLoss SmoothL1Loss HuberLoss KLDivLoss
+        Conv1d Conv2d MaxPool1d MaxPool2d AvgPool2d AdaptiveAvgPool2d BatchNorm1d BatchNorm2d
+        LayerNorm Transformer MultiheadAttention
+    """),
+    "torch.nn.functional": ("reftorch.nn.functional", """
+        linear relu leaky_relu elu gelu sigmoid tanh softmax log_softmax softplus dropout embedding
+        one_hot pad mse_loss l1_loss cross_entropy nll_loss binary_cross_entropy
+        binary_cross_entropy_with_logits smooth_l1_loss conv1d conv2d max_pool2d avg_pool2d
+        layer_norm normalize
+    """),
+    "torch.nn.utils": ("reftorch.nn.utils", """
+        clip_grad_norm_ clip_grad_value_ parameters_to_vector vector_to_parameters
+    """),
+    "torch.nn.utils.rnn": ("reftorch.nn.utils.rnn", """
+        pad_sequence pack_padded_sequence pad_packed_sequence pack_sequence unpad_sequence
+        PackedSequence
+    """),
+    "torch.utils.data": ("reftorch.utils.data", """
+        Dataset IterableDataset TensorDataset ConcatDataset Subset random_split DataLoader Sampler
+        SequentialSampler RandomSampler BatchSampler SubsetRandomSampler WeightedRandomSampler
+        default_collate default_convert get_worker_info
+    """),
+    "torch.autograd": ("reftorch.autograd", """
+        grad backward Function no_grad enable_grad set_grad_enabled
+    """),
+    "torch.nn.init": ("reftorch.nn.init", """
+        uniform_ normal_ constant_ ones_ zeros_ xavier_uniform_ xavier_normal_ kaiming_uniform_
+        kaiming_normal_ orthogonal_
+    """),
+    "torch.optim": ("reftorch.optim", """
+        SGD Adam AdamW RMSprop Adagrad Optimizer
+    """),
+    "torch.optim.lr_scheduler": ("reftorch.optim.lr_scheduler", """
+        StepLR MultiStepLR ExponentialLR LambdaLR MultiplicativeLR LinearLR ConstantLR
+        CosineAnnealingLR CosineAnnealingWarmRestarts OneCycleLR CyclicLR PolynomialLR
+        SequentialLR ChainedScheduler ReduceLROnPlateau
+    """),
+    "torch.cuda": ("reftorch.cuda", """
+        is_available device_count current_device set_device manual_seed synchronize Event
+    """),
+}
+
+#: Where the API reference documents a namespace's objects (``::: <prefix>...<name>``).
+API_PREFIX = {
+    "torch": r"reftorch\.",
+    "torch.Tensor": None,
+    "torch.nn": r"reftorch\.nn\.(?:modules\.[\w.]+\.|parameter\.)?",
+    "torch.nn.functional": r"reftorch\.nn\.functional\.",
+    "torch.nn.utils": r"reftorch\.nn\.utils\.(?:[\w.]+\.)?",
+    "torch.nn.utils.rnn": r"reftorch\.nn\.utils\.rnn\.",
+    "torch.utils.data": r"reftorch\.utils\.data\.[\w.]+\.",
+    "torch.autograd": r"reftorch\.autograd\.(?:[\w.]+\.)?",
+    "torch.nn.init": r"reftorch\.nn\.init\.",
+    "torch.optim": r"reftorch\.optim\.(?:[\w.]+\.)?",
+    "torch.optim.lr_scheduler": r"reftorch\.optim\.lr_scheduler\.",
+    "torch.cuda": r"reftorch\.cuda\.",
+}
+
+
+def _resolve(path: str):
+    parts = path.split(".")
+    for cut in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:cut]))
+        except ImportError:
+            continue
+        for attr in parts[cut:]:
+            obj = getattr(obj, attr, None)
+            if obj is None:
+                return None
+        return obj
+    return None
+
+
+def _pages(docs: Path, nav_pages: list[str]):
+    return [(p, (docs / p).read_text(encoding="utf-8")) for p in nav_pages if (docs / p).exists()]
+
+
+def _page_for(name: str, namespace: str, pages) -> str | None:
+    """The first page whose Python examples use ``name`` from ``namespace``."""
+    n = re.escape(name)
+    spellings = {namespace, namespace.replace("torch.", "", 1), namespace.split(".")[-1]}
+    if namespace == "torch.nn.functional":
+        spellings.add("F")
+    patterns = [rf"(?<![\w.]){re.escape(s)}\.{n}\b" for s in spellings if s != "Tensor"]
+    if namespace in ("torch", "torch.Tensor"):
+        patterns.append(rf"\.{n}\b")            # the method form, x.name(...)
+    if namespace.startswith(("torch.utils", "torch.nn.utils")):
+        patterns.append(rf"(?<![\w.]){n}\(")     # imported by name
+    for page, text in pages:
+        if page.startswith(("api/", "pitfalls/", "guide/coverage")):
+            continue
+        code = "\n".join(re.findall(r"```python[^\n]*\n(.*?)```", text, flags=re.S))
+        if any(re.search(p, code) for p in patterns):
+            return page
+    return None
+
+
+def _api_page_for(name: str, namespace: str, pages) -> str | None:
+    prefix = API_PREFIX.get(namespace)
+    if prefix is None:
+        return None
+    directive = re.compile(rf"^:::\s+{prefix}{re.escape(name)}\s*$", re.M)
+    for page, text in pages:
+        if page.startswith("api/") and directive.search(text):
+            return page
+    return None
+
+
+def coverage(docs: Path, nav_pages: list[str]) -> dict:
+    """namespace -> list of (name, implemented, example page or None, API page or None)."""
+    pages = _pages(docs, nav_pages)
+    table = {}
+    for namespace, (module, names) in NAMESPACES.items():
+        target = _resolve(module)
+        rows = []
+        for name in names.split():
+            implemented = target is not None and hasattr(target, name)
+            example = _page_for(name, namespace, pages) if implemented else None
+            api = _api_page_for(name, namespace, pages) if implemented else None
+            rows.append((name, implemented, example, api))
+        table[namespace] = rows
+    return table
+
+
+WORDS = {
+    "en": {"missing": "not implemented yet", "name": "name", "page": "example",
+           "api": "API reference", "count": "{n} of {m} names implemented.",
+           "all": "All {m} names implemented."},
+    "zh": {"missing": "尚未实现", "name": "名称", "page": "示例", "api": "API 参考",
+           "count": "{m} 个名称中已实现 {n} 个。", "all": "{m} 个名称全部已实现。"},
+}
+
+
+def _link(page, page_dir: str) -> str:
+    if not page:
+        return "—"
+    target = page[len(page_dir) + 1:] if page.startswith(page_dir + "/") else f"../{page}"
+    return f"[{page.removesuffix('.md')}]({target})"
+
+
+def markdown(docs: Path, nav_pages: list[str], lang: str, page_dir: str = "guide") -> str:
+    """The generated tables, with links relative to a page in ``page_dir``."""
+    w = WORDS[lang]
+    out = []
+    for namespace, rows in coverage(docs, nav_pages).items():
+        done = [r for r in rows if r[1]]
+        out.append(f"### `{namespace}` {{#{namespace.replace('.', '-').replace('_', '-').lower()}}}\n")
+        out.append((w["all"] if len(done) == len(rows) else w["count"]).format(n=len(done), m=len(rows)))
+        out.append("")
+        if done:
+            out.append(f"| {w['name']} | {w['page']} | {w['api']} |\n| --- | --- | --- |")
+            for name, _, page, api in done:
+                out.append(f"| `{name}` | {_link(page, page_dir)} | {_link(api, page_dir)} |")
+            out.append("")
+        missing = [f"`{name}`" for name, ok, _, _ in rows if not ok]
+        if missing:
+            out.append(f"**{w['missing']}:** " + ", ".join(missing) if lang == "en"
+                       else f"**{w['missing']}：**" + "、".join(missing))
+            out.append("")
+    return "\n".join(out)
