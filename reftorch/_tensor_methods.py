@@ -24,7 +24,11 @@ class ToCopy(Function):
         if backend is not x._backend:
             arr = backend.from_host(x._backend.to_host(arr))
         native = backend.dtype(dtype)
-        return backend.xp.astype(arr, native, copy=True) if arr.dtype != native or backend is x._backend else arr
+        if backend is x._backend:  # laid out as PyTorch's TensorIterator (an expanded input: row-major)
+            from ._layout import relayout_like_operands
+            with backend.quiet():  # nan or inf to an integer dtype: no NumPy warning
+                return relayout_like_operands(backend, backend.xp.astype(arr, native, copy=True), (x,))
+        return backend.xp.astype(arr, native, copy=True) if arr.dtype != native else arr
 
     @staticmethod
     def backward(ctx, g):
@@ -178,8 +182,8 @@ class _Copy(Function):
         xp = ctx.xp
         gs = None
         if ctx.needs_input_grad[1]:
-            gs = sum_to_shape(xp, g, ctx.src_shape)
-            gs = gs if gs.dtype == ctx.src_native else xp.astype(gs, ctx.src_native)
+            gs = g if g.dtype == ctx.src_native else xp.astype(g, ctx.src_native)  # cast, then sum (PyTorch's order)
+            gs = sum_to_shape(xp, gs, ctx.src_shape)
         return xp.zeros_like(g), gs
 
 

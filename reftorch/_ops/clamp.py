@@ -136,6 +136,12 @@ def clamp(input, min=None, max=None, *, out=None):
     dt = D.result_type(*(v for v in (input, min, max) if v is not None))
     if dt is D.bool:
         raise RuntimeError('"clamp_scalar_cpu" not implemented for \'Bool\'')
+    if not (dt.is_floating_point or dt.is_complex):  # the bounds become dt's values first (-1 -> 255)
+        from .._scalar import check_fill_value, store_value
+        for v in (min, max):
+            if v is not None:
+                check_fill_value(v, dt)
+        min, max = (None if v is None else store_value(v, dt) for v in (min, max))
     return ClampScalar.apply(input, lo=min, hi=max, dt=dt)
 
 

@@ -193,7 +193,12 @@ class Pow(_Binary):
                 p = _float_pow_scalar(xp, a, b - 1, e - 1) if ctx.dt in _POW_SPECIAL else a ** (b - 1)
                 gx = xp.zeros_like(g) if e == 0 else g * (b * p)
             else:
-                gx = xp.where(b == 0, zero, g * b * a ** (b - 1))
+                # PyTorch: exponent * self.pow(exponent - 1), the "- 1" in the exponent's own dtype
+                if y._dtype is D.bool:
+                    _check_bool_sub(y, 1)
+                bm1 = y._data - 1
+                bm1 = bm1 if bm1.dtype == b.dtype else xp.astype(bm1, b.dtype)
+                gx = xp.where(b == 0, zero, g * (b * a ** bm1))
         if ctx.needs_input_grad[1]:
             zero = xp.zeros((), dtype=g.dtype, device=g.device)
             gy = xp.where((a == 0) & (b >= 0), zero, g * out._data * xp.log(a))
@@ -344,7 +349,11 @@ def pow(input, exponent, *, out=None):
         raise RuntimeError("Integers to negative integer powers are not allowed.")
     skip = {"PowBackward0": (1,), "PowBackward2": (0,)}.get(name, ())  # scalar operands get no edge
     scalar = exponent if name == "PowBackward0" and not isinstance(exponent, complex) else None
-    return Pow.apply(x, y, dt=dt, scalar=scalar, _name=name, _skip=skip)
+    res = Pow.apply(x, y, dt=dt, scalar=scalar, _name=name, _skip=skip)
+    if name == "PowBackward2":  # pow(number, tensor): PyTorch allocates a row-major result
+        from ._common import row_major
+        res._data = row_major(res._backend, res._data)
+    return res
 
 
 def floor_divide(input, other):
@@ -578,6 +587,9 @@ def _logical(op):
                 _broadcast_shape(a.shape, bb.shape)  # PyTorch's error if they do not broadcast
             bb = xp.astype(bb, xp.bool) if bb.dtype != xp.bool else bb
             r = {"and": xp.logical_and, "or": xp.logical_or, "xor": xp.logical_xor}[op](a, bb)
+            if isinstance(other, Tensor):
+                from .shape import relayout_like_operands
+                r = relayout_like_operands(input._backend, r, (input, other))
         return Tensor._wrap(r, input.device, input._backend)
     f.__name__ = "logical_" + op
     return f
@@ -689,7 +701,11 @@ class Abs(_Unary):
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        return g * ctx.xp.sign(x._data)
+        xp = ctx.xp
+        sign = xp.sign(x._data)
+        if x._dtype.is_floating_point:  # PyTorch's sgn(nan) is 0
+            sign = xp.where(xp.isnan(x._data), xp.zeros((), dtype=sign.dtype, device=sign.device), sign)
+        return g * sign
 
 
 class Tanh(_Unary):
@@ -740,7 +756,8 @@ class Relu(_Unary):
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
         xp = ctx.xp
-        return xp.where(out._data > 0, g, xp.zeros((), dtype=g.dtype, device=g.device))
+        # threshold_backward: zero where the result is <= 0 (a nan result keeps its gradient)
+        return xp.where(out._data <= 0, xp.zeros((), dtype=g.dtype, device=g.device), g)
 
 
 class Sin(_Unary):
@@ -933,9 +950,10 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
         if not (dt.is_floating_point or dt.is_complex):  # integers and bools: compared in the default float dtype
             fnative = b.dtype(D.get_default_dtype())
             a, o = xp.astype(a, fnative), xp.astype(o, fnative)
-        allowed = atol + xp.abs(rtol * o)
-        actual = xp.abs(a - o)
-        close = close | (xp.isfinite(actual) & (actual <= allowed))
+        with b.quiet():  # inf - inf: nan, silently
+            allowed = atol + xp.abs(rtol * o)
+            actual = xp.abs(a - o)
+            close = close | (xp.isfinite(actual) & (actual <= allowed))
     return Tensor._wrap(close, input.device, b)
 
 

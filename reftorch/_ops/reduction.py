@@ -241,7 +241,9 @@ class MaxAll(Function):
     def backward(ctx, g):
         x, out = ctx.saved_tensors
         xp = ctx.xp
-        mask = xp.astype(x._data == out._data, g.dtype)
+        # PyTorch's evenly_distribute_backward: a nan result spreads over the nan inputs
+        hit = xp.isnan(x._data) if bool(xp.isnan(out._data)) else x._data == out._data
+        mask = xp.astype(hit, g.dtype)
         return mask * (g / xp.sum(mask))
 
 
@@ -370,11 +372,11 @@ class Maximum(Function):
         x, y = ctx.saved_tensors
         xp = ctx.xp
         a, b = _cast(x, ctx.dt), _cast(y, ctx.dt)
-        first = (a > b) if ctx.largest else (a < b)
-        half = xp.astype(a == b, g.dtype) * 0.5
-        wx = xp.astype(first, g.dtype) + half
-        wy = xp.astype((b > a) if ctx.largest else (b < a), g.dtype) + half
-        return _Binary._reduce(ctx, g * wx, g * wy)
+        # PyTorch's formulas: ties split the gradient; a nan operand keeps it on both sides
+        base = xp.where(a == b, g / 2, g)
+        zero = xp.zeros((), dtype=g.dtype, **ctx.backend._dev_kw())
+        lose_x, lose_y = ((a < b), (a > b)) if ctx.largest else ((a > b), (a < b))
+        return _Binary._reduce(ctx, xp.where(lose_x, zero, base), xp.where(lose_y, zero, base))
 
 
 def maximum(input, other):
