@@ -96,8 +96,9 @@ BINARY = {
 #     an empty result); movedim/roll/repeat_interleave/unflatten on 0-d tensors: errors;
 #   nonzero: PyTorch's result is column-major (strides (1, n)); topk of bool: PyTorch
 #     raises "topk does not support bool dtypes on CPU"; tril/triu of expanded inputs:
-#     strides; matmul with mixed dtypes: message and batched result strides.
-FOUND_ELSEWHERE = {"amax", "argsort", "msort", "sort", "chunk", "clamp_min", "cumprod", "flip", "maximum",
+#     strides; cumsum/cumprod of transposed or expanded inputs: strides; matmul with mixed
+#     dtypes: message and batched result strides.
+FOUND_ELSEWHERE = {"cumsum", "amax", "argsort", "msort", "sort", "chunk", "clamp_min", "cumprod", "flip", "maximum",
                    "softmax", "log_softmax", "movedim", "roll", "repeat_interleave", "unflatten", "nonzero",
                    "topk", "tril", "triu1", "matmul", "clamp_t"}
 UNARY = {k: v for k, v in UNARY.items() if k not in FOUND_ELSEWHERE}

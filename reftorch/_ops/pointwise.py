@@ -579,7 +579,8 @@ def _logical(op):
         xp = input._backend.xp
         a = xp.astype(input._data, xp.bool) if input._data.dtype != xp.bool else input._data
         if op == "not":
-            r = xp.logical_not(a)
+            from .shape import relayout_like_operands
+            r = relayout_like_operands(input._backend, xp.logical_not(a), (input,))
         else:
             bb = other._data if isinstance(other, Tensor) else xp.asarray(other)
             if bb.shape != a.shape:
@@ -954,7 +955,8 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
             allowed = atol + xp.abs(rtol * o)
             actual = xp.abs(a - o)
             close = close | (xp.isfinite(actual) & (actual <= allowed))
-    return Tensor._wrap(close, input.device, b)
+    from .shape import relayout_like_operands
+    return Tensor._wrap(relayout_like_operands(b, close, (input, other)), input.device, b)
 
 
 class Conj(Function):
