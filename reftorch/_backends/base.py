@@ -172,6 +172,11 @@ class Backend(abc.ABC):
             ValueError or AttributeError: if no view of ``arr`` has that shape.
         """
 
+    def view_dtype(self, arr, native):
+        """``arr``'s memory read as the native dtype ``native`` (``Tensor.view(dtype)``;
+        the caller checked PyTorch's conditions for another element size)."""
+        return arr.view(native)
+
     @abc.abstractmethod
     def data_ptr(self, arr):
         """The address of ``arr``'s first element (an int); views report their offset."""

@@ -77,6 +77,9 @@ class StrictBackend(Backend):
     def reshape_view(self, arr, shape):
         return self._wrap(arr._array.reshape(tuple(shape), copy=False))
 
+    def view_dtype(self, arr, native):
+        return self._wrap(arr._array.view(self._np.dtype(self._from_native[native].name)))
+
     def data_ptr(self, arr):
         return arr._array.__array_interface__["data"][0]
 
