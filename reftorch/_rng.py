@@ -498,9 +498,10 @@ class CPUGenerator:
         """Draw like ``torch.randperm(n)``.
 
         For ``n < 2**32 // 20``: Fisher-Yates, swapping ``i`` with
-        ``i + random() % (n - i)`` for ``i = 0 .. n-2`` (``n - 1`` draws). Larger ``n``
-        follows torch's inside-out shuffle with ``random64()`` (transcribed, not compared
-        with torch: too slow in Python at that size).
+        ``i + random() % (n - i)`` for ``i = 0 .. n-2`` (``n - 1`` draws), the swaps
+        applied without a Python loop (:func:`_apply_swaps`). Larger ``n`` follows
+        torch's inside-out shuffle with ``random64()`` (a Python loop, transcribed, not
+        compared with torch: too slow at that size).
         """
         n = int(n)
         if n < 0:
@@ -508,16 +509,14 @@ class CPUGenerator:
         if n < _MASK32 // 20:
             steps = max(n - 1, 0)
             offsets = self.random32(steps).astype(np.int64) % (n - np.arange(steps))
-            perm = list(range(n))
-            for i, z in enumerate(offsets.tolist()):  # sequential: each swap sees the last
-                j = i + z
-                perm[i], perm[j] = perm[j], perm[i]
-        else:
-            perm = [0] * n
-            for i, r in enumerate(self.random64(n).tolist()):
-                z = r % (i + 1)
-                perm[i] = perm[z]
-                perm[z] = i
+            target = np.arange(n, dtype=np.int64)  # step n-1 swaps n-1 with itself
+            target[:steps] += offsets
+            return _apply_swaps(target).astype(dtype)
+        perm = [0] * n
+        for i, r in enumerate(self.random64(n).tolist()):
+            z = r % (i + 1)
+            perm[i] = perm[z]
+            perm[z] = i
         return np.array(perm, dtype=dtype)
 
     def bernoulli(self, n: int, p, dtype=np.float32) -> np.ndarray:
@@ -538,6 +537,58 @@ class CPUGenerator:
             return (self._unit(n, _f32) < p.astype(_f32).ravel()).astype(dtype)
         p = np.asarray(p, _f64)
         return (self._unit(n, _f64) < (p.ravel() if p.ndim else p)).astype(dtype)
+
+
+# ---------------------------------------------------------------------------
+# randperm's swaps
+# ---------------------------------------------------------------------------
+def _apply_swaps(target: np.ndarray) -> np.ndarray:
+    """The result of swapping ``a[i]`` and ``a[target[i]]`` for ``i = 0, 1, ..., n-1`` in
+    turn on ``a = arange(n)``, where ``target[i] >= i`` (Fisher-Yates), without a loop
+    over the elements.
+
+    After step ``i`` position ``i`` is final. Call ``held[i]`` what position ``i`` holds
+    just before step ``i``: its original value ``i``, unless an earlier step ``k`` swapped
+    into it (``target[k] == i``, the last such ``k``), in which case it is ``held[k]``,
+    what step ``k`` moved away from position ``k``. Step ``i`` leaves at position ``i``
+    what position ``target[i]`` holds then: ``held[i]`` when ``target[i] == i``, else
+    ``held[k]`` for the last earlier step ``k`` with the same target, else the original
+    ``target[i]``. Both "last earlier step with target t" come from one sort of the
+    steps by target; ``held`` follows chains of such steps, resolved by pointer doubling
+    (about log2 of the longest chain passes). ``n`` must be below 2**31.
+    """
+    n = target.shape[0]
+    if n == 0:
+        return target
+    step = np.arange(n, dtype=np.int64)
+    # Sort the steps by (target, step): one key per step, a plain (fast) sort.
+    key = (target << 32) | step
+    key.sort()
+    order, by_target = key & _MASK32, key >> 32
+    first = np.empty(n, dtype=bool)  # the first step of its target's group
+    first[0] = True
+    np.not_equal(by_target[1:], by_target[:-1], out=first[1:])
+    before = np.empty(n, dtype=np.int64)  # the previous step with the same target, or -1
+    before[0] = -1
+    before[1:] = order[:-1]
+    before[first] = -1
+    prev_same = np.empty(n, dtype=np.int64)
+    prev_same[order] = before
+    last_into = np.full(n, -1, dtype=np.int64)  # the last step with target == position
+    last = np.empty(n, dtype=bool)
+    last[:-1] = first[1:]
+    last[-1] = True
+    last_into[by_target[last]] = order[last]
+    no_swap = target == step
+    into = np.where(no_swap, prev_same, last_into)  # steps into position i before step i
+    held = np.where(into < 0, step, into)  # chains end at a step that is its own root
+    while True:
+        nxt = held[held]
+        if np.array_equal(nxt, held):
+            break
+        held = nxt
+    from_prev = held[np.maximum(prev_same, 0)]
+    return np.where(no_swap, held, np.where(prev_same >= 0, from_prev, target))
 
 
 # ---------------------------------------------------------------------------
@@ -590,8 +641,10 @@ def _fma32(a, b, c) -> np.ndarray:
     """
     s = np.multiply(a, b, dtype=_f64)  # exact; ``a`` has the shape of the result
     s += c
-    tie = np.nonzero((s.view(_u64) & _u64(0x1FFFFFFF)) == _u64(0x10000000))
-    if tie[0].size:  # uncommon: look at the exact error of the sum for these elements
+    low = np.bitwise_and(s.view(_u64), _u64(0x1FFFFFFF))
+    at_half = np.equal(low, _u64(0x10000000))
+    if at_half.any():  # uncommon: look at the exact error of the sum for these elements
+        tie = np.nonzero(at_half)
 
         def at_ties(v):
             return np.broadcast_to(np.asarray(v, _f64), s.shape)[tie]

@@ -358,7 +358,8 @@ class Tensor:
                 tensor's shape. Optional only when this tensor has one element.
             retain_graph: keep the graph's saved tensors so ``backward`` can run through it
                 again. Defaults to ``create_graph``.
-            create_graph: not supported (reftorch computes first-order gradients).
+            create_graph: record the backward pass as a graph, so the gradients in
+                ``.grad`` can be differentiated again (higher-order gradients).
             inputs: if given, only these tensors accumulate into their ``.grad``.
 
         Raises:

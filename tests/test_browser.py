@@ -150,17 +150,36 @@ _PAGE_CHECKS = """() => {
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_every_page_loads_cleanly(site, tab, lang):
+def test_every_page_loads_cleanly(site, browser, server, lang):
+    """Every page of the language's sitemap: five tabs load pages side by side."""
     pages = _pages(site, lang)
     assert len(pages) > 10
-    problems = []
-    for path in pages:
-        assert path.startswith(PREFIX[lang]), f"{path} in the {lang} sitemap"
-        tab.goto(path)
-        assert tab.page.evaluate("document.documentElement.lang") == lang, path
-        found = tab.problems + tab.page.evaluate(_PAGE_CHECKS)
-        problems += [f"{path}: {p}" for p in found]
+    context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT})
+    # Every page starts the search worker, which builds the whole index again: give it an
+    # empty one here (the search tests use the real one) to keep this test fast.
+    index = json.loads((language_root(site, lang) / "search" / "search_index.json").read_text("utf-8"))
+    empty = json.dumps({**index, "docs": []})
+    context.route("**/search/search_index.json",
+                  lambda route: route.fulfill(status=200, content_type="application/json", body=empty))
+    tabs = [Tab(context.new_page(), server) for _ in range(5)]
+    problems, pictures = [], 0
+    try:
+        for start in range(0, len(pages), len(tabs)):
+            batch = list(zip(tabs, pages[start:start + len(tabs)]))
+            for tab, path in batch:
+                assert path.startswith(PREFIX[lang]), f"{path} in the {lang} sitemap"
+                tab.problems.clear()
+                tab.page.goto(server + path, wait_until="commit")
+            for tab, path in batch:
+                tab.page.wait_for_load_state("load")
+                assert tab.page.evaluate("document.documentElement.lang") == lang, path
+                found = tab.problems + tab.page.evaluate(_PAGE_CHECKS)
+                problems += [f"{path}: {p}" for p in found]
+                pictures += tab.page.evaluate("document.querySelectorAll('.md-content img').length")
+    finally:
+        context.close()
     assert not problems, "\n".join(problems[:30])
+    assert pictures >= 5, f"only {pictures} pictures on the {lang} pages"
 
 
 def test_404_page_in_each_language(tab):
@@ -169,6 +188,8 @@ def test_404_page_in_each_language(tab):
     tab.goto("/zh/404.html")
     assert "找不到页面" in tab.page.inner_text("h1")
     assert tab.page.evaluate("document.documentElement.lang") == "zh"
+    home = tab.page.evaluate("document.querySelector('.md-content p a').href")
+    assert home == tab.base + "/zh/", home
     assert not [p for p in tab.problems if not p.startswith("404: ")], tab.problems
 
 
@@ -194,6 +215,7 @@ def _search(tab, query: str) -> list[str]:
     ("zh", "采样器", "/zh/data/samplers/"),
     ("zh", "裁剪", "/zh/nn/clip-grad/"),
     ("zh", "cat", "/zh/guide/cat-stack/"),
+    ("zh", "DataLoader", "/zh/data/dataloader/"),
 ])
 def test_search_finds_the_page_in_the_current_language(tab, lang, query, expected):
     tab.goto(PREFIX[lang])

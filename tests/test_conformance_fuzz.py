@@ -132,7 +132,7 @@ def tensors(draw, dtype=None, shape=None):
 def _layout(T, arr, layout, requires_grad):
     t = T.tensor(arr)
     if layout == "transposed" and t.dim() >= 2:
-        t = T.tensor(np.ascontiguousarray(np.swapaxes(arr, 0, -1))).transpose(0, -1)
+        t = T.tensor(np.swapaxes(arr, 0, -1).copy()).transpose(0, -1)  # (canonical strides for size-1 dims)
     elif layout == "strided" and t.dim() >= 1:
         big = np.repeat(arr, 2, axis=-1)
         t = T.tensor(big)[..., ::2]

@@ -49,6 +49,8 @@ _ALL = ("strict", "cuda")
 DEVICE_BOUND = [
     ("guide/library.md", 'x.to("cpu") is x', _ALL, "x lives on the device: .to('cpu') copies"),
     ("guide/library.md", "x.cpu() is x", _ALL, "x lives on the device: .cpu() copies"),
+    ("guide/cuda.md", "isinstance(torch.ones(2), torch.cuda.FloatTensor), isinstance(torch.ones(2), torch.FloatTensor)",
+     _ALL, "the legacy tensor types name a device: a tensor on another device is neither CPU type"),
     ("guide/tensors.md", "isinstance(torch.zeros(2), torch.FloatTensor)", _ALL,
      "torch.FloatTensor is the CPU type"),
     ("guide/tensors.md", "n = y.numpy()", _ALL, ".numpy() of a device tensor raises TypeError"),
@@ -60,34 +62,11 @@ DEVICE_BOUND = [
 #: (page, statement (its first line), devices, what is wrong): reftorch bugs this check
 #: found, still open.
 KNOWN_BUGS = [
-    ("data/samplers.md", "sorted(Counter(labels[i] for i in sampler).items())", _ALL,
-     "WeightedRandomSampler calls .numpy() on its weights, which live on the default device"),
-    ("data/samplers.md", "list(WeightedRandomSampler([0.1, 0.0, 5.0, 1.0], 3, replacement=False,", _ALL,
-     "WeightedRandomSampler calls .numpy() on its weights"),
-    ("data/samplers.md", "list(WeightedRandomSampler([1.0, 2.0], 3, replacement=False))", _ALL,
-     "WeightedRandomSampler calls .numpy() on its weights"),
+    ("train/save-load.md", 'loaded["middle"]', _ALL,
+     "torch.save finds shared memory through NumPy's base chain only: views of a device tensor are saved as separate copies"),
+    ("train/save-load.md", "len(as_view.getvalue()) > 400_000, len(as_copy.getvalue()) < 2_000", _ALL,
+     "torch.save copies a device view on its own instead of saving its whole storage"),
 ]
-_RNN_BATCHES = [
-    "packed = pack_padded_sequence(vectors[:, order], sorted_lengths)",
-    "packed_ids = pack_padded_sequence(padded, lengths, enforce_sorted=False)",
-    "packed_ids",
-    "packed = pack_padded_sequence(vectors, lengths, enforce_sorted=False)",
-    "packed.data.shape",
-    "packed_output, (h_n, c_n) = lstm(packed)",
-    "packed_output.data.shape",
-    "pack_sequence(ids, enforce_sorted=False).data.tolist() == packed_ids.data.tolist()",
-    "output, out_lengths = pad_packed_sequence(packed_output)",
-    "output.shape, out_lengths",
-    "output[3, 1].tolist() == h_n[0, 1].tolist()     # sentence 1's last real step",
-    "output[4:, 1].abs().sum()                       # the padded steps are zeros",
-    "output, _ = pad_packed_sequence(packed_output, batch_first=True, padding_value=-1.0, total_length=9)",
-    "output.shape",
-    "output[1, 4:, 0]",
-    "pack_padded_sequence(rows_first, sorted_lengths, batch_first=True).batch_sizes",
-]
-KNOWN_BUGS += [("nn/rnn-batches.md", code, _ALL,
-                "pack_padded_sequence refuses lengths on the default device (PyTorch moves them to the CPU)")
-               for code in _RNN_BATCHES]
 
 
 def _normalize(text):

@@ -577,3 +577,12 @@ def _run_mutants():  # pragma: no cover - a manual tool
 
 if __name__ == "__main__":
     _run_mutants()
+
+
+@pytest.mark.parametrize("n", [4, 5, 9, 64, 257, 4099, 150001])
+def test_randperm_many_seeds(n):
+    """The loop-free Fisher-Yates (chains of swaps resolved by sorting) over many streams."""
+    for seed in range(12 if n < 10000 else 2):
+        tg, g = pair(seed)
+        assert_same(torch.randperm(n, generator=tg), g.randperm(n))
+        assert_same_state(tg, g)

@@ -64,11 +64,7 @@ def _titled_entries(nav_config) -> set[str]:
 def on_post_build(config):
     for path in config.extra.get("translations", []):
         base = os.path.dirname(config.config_file_path)
-        child = load_config(
-            os.path.join(base, path),
-            strict=config.strict,
-            site_url=config.site_url,  # replaced below once the language is known
-        )
+        child = load_config(os.path.join(base, path), strict=config.strict)
         language = child.theme["language"]
         child.site_dir = os.path.join(config.site_dir, language)
         child.site_url = (config.site_url or "/").rstrip("/") + f"/{language}/"

@@ -1,6 +1,7 @@
 """The CPU backend: plain NumPy (NumPy 2 implements the array API standard)."""
 from __future__ import annotations
 
+import math
 import sys
 
 import numpy as np
@@ -8,6 +9,9 @@ from numpy.lib.stride_tricks import as_strided as _as_strided
 
 from .._device import device
 from .base import Backend, NumpyErrors, numpy_style_dtypes
+
+
+_RANKS = 16  # repeats of one index added by fancy indexing; later ones by add.at
 
 
 class NumpyBackend(Backend):
@@ -86,6 +90,40 @@ class NumpyBackend(Backend):
         out = np.zeros(int(np.prod(shape)), dtype=values.dtype if d is None else self.dtype(d))
         np.add.at(out, flat_index, values)  # a 1-D add.at: NumPy's fast case
         return out.reshape(shape)
+
+    def index_add(self, shape, d, axis, index, values):
+        # ``np.add.at`` is slow, ``bincount`` sums in float64 and ``add.reduceat`` adds a
+        # pairwise sum of a segment's tail to its head, so neither gives PyTorch's bits.
+        # PyTorch adds the slices of one destination in index order, starting from zero:
+        # rank each index among its repeats (0 for its first occurrence, 1 for the second
+        # ...) and add rank by rank; within one rank the destinations are distinct, so a
+        # fancy-index ``+=`` is exact. Ranks past _RANKS go to one ``add.at`` in order.
+        dt = values.dtype if d is None else self.dtype(d)
+        if dt == np.bool_ or values.dtype != dt:
+            return super().index_add(shape, d, axis, index, values)
+        outer = math.prod(shape[:axis])
+        out = np.zeros(shape, dtype=dt)  # returned itself (owns its memory: autograd may keep it)
+        k = index.shape[0]
+        if k and out.size:  # (an empty destination takes nothing; reshape(-1) would fail)
+            o, vals = out.reshape(outer, shape[axis], -1), values.reshape(outer, k, -1)
+            lead = (slice(None),)
+            if outer == 1:  # the usual case (axis 0): index 2-D arrays
+                o, vals, lead = o[0], vals[0], ()
+            idx = index.astype(np.int64, copy=False)
+            order = np.argsort(idx, kind="stable")
+            first = np.empty(k, dtype=bool)  # the sorted run of each destination starts here
+            first[0] = True
+            np.not_equal(idx[order[1:]], idx[order[:-1]], out=first[1:])
+            starts = np.flatnonzero(first)
+            rank = np.empty(k, dtype=np.int64)
+            rank[order] = np.arange(k) - starts[np.cumsum(first) - 1]
+            for r in range(min(int(rank.max()) + 1, _RANKS)):
+                sel = np.flatnonzero(rank == r)
+                o[lead + (idx[sel],)] += vals[lead + (sel,)]
+            rest = np.flatnonzero(rank >= _RANKS)
+            if rest.size:
+                np.add.at(o, lead + (idx[rest],), vals[lead + (rest,)])
+        return out
 
     def index_put_add(self, shape, g, key):
         out = np.zeros(shape, dtype=g.dtype)

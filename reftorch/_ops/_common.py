@@ -14,16 +14,18 @@ from ._inplace import _store
 
 
 def resolve_device(dev):
-    """``None``/str/int/device -> (device, backend); CUDA devices get index 0 by default.
-    ``None`` is the default device (``set_default_device``)."""
+    """``None``/str/int/device -> (device, backend); ``"cuda"`` gets the current CUDA
+    device's index (0 unless ``torch.cuda.set_device`` changed it). ``None`` is the
+    default device (``set_default_device``)."""
     if dev is None:
         d = _dev_mod._default[0]
     elif isinstance(dev, _device_cls):
         d = dev
     else:
         d = _device_cls(dev)
-    if d.type == "cuda" and d.index is None:
-        d = _device_cls("cuda", 0)
+    if d.type == "cuda" and d.index is None:  # the current CUDA device (torch.cuda.set_device)
+        from ..cuda import _state
+        d = _device_cls("cuda", _state["current"])
     return d, _backends.get(d)
 
 

@@ -12,6 +12,7 @@ class ClampScalar(OpFunction):
     """``clamp`` with Python-number bounds (``ClampBackward1``)."""
 
     name = "ClampBackward1"
+    create_graph = True
     elementwise = True
 
     @staticmethod
@@ -45,6 +46,7 @@ class ClampTensor(OpFunction):
     """``clamp`` with tensor bounds (``ClampBackward0``); ``lo``/``hi`` may be missing."""
 
     name = "ClampBackward0"
+    create_graph = True
     elementwise = True
 
     @staticmethod
@@ -126,8 +128,20 @@ def clamp(input, min=None, max=None, *, out=None):
         return with_out("clamp", out, clamp, input, min, max)
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if isinstance(min, Tensor) != isinstance(max, Tensor) and min is not None and max is not None:
+        # One tensor, one number: PyTorch's Scalar overload, which takes a 0-dim tensor only.
+        t = min if isinstance(min, Tensor) else max
+        if t.dim():
+            other = max if t is min else min
+            kinds = ", ".join(type(v).__name__ if not isinstance(v, Tensor) else "Tensor" for v in (input, min, max))
+            raise TypeError(f"clamp() received an invalid combination of arguments - got ({kinds}), but expected "
+                            f"one of: (Tensor input, Tensor min = None, Tensor max = None) or (Tensor input, "
+                            f"Number min = None, Number max = None); got {type(other).__name__} beside a Tensor")
+        min, max = (v.item() if isinstance(v, Tensor) else v for v in (min, max))
     if isinstance(min, Tensor) or isinstance(max, Tensor):
         dt = D.result_type(*(v for v in (input, min, max) if v is not None))
+        if dt is D.bool:
+            raise NotImplementedError('"clamp_cpu" not implemented for \'Bool\'')
         bounds = [_tensorize(v, input, dt) for v in (min, max) if v is not None]
         return ClampTensor.apply(input, *bounds, has_lo=min is not None, has_hi=max is not None, dt=dt)
     for v in (min, max):
@@ -136,13 +150,25 @@ def clamp(input, min=None, max=None, *, out=None):
     dt = D.result_type(*(v for v in (input, min, max) if v is not None))
     if dt is D.bool:
         raise RuntimeError('"clamp_scalar_cpu" not implemented for \'Bool\'')
-    if not (dt.is_floating_point or dt.is_complex):  # the bounds become dt's values first (-1 -> 255)
-        from .._scalar import check_fill_value, store_value
-        for v in (min, max):
-            if v is not None:
-                check_fill_value(v, dt)
-        min, max = (None if v is None else store_value(v, dt) for v in (min, max))
+    if not (dt.is_floating_point or dt.is_complex):
+        min, max = (_int_bound(v, dt) for v in (min, max))
     return ClampScalar.apply(input, lo=min, hi=max, dt=dt)
+
+
+_INT_RANGE = {"uint8": (0, 255), "int8": (-128, 127), "int16": (-2**15, 2**15 - 1),
+              "int32": (-2**31, 2**31 - 1), "int64": (-2**63, 2**63 - 1)}
+
+
+def _int_bound(v, dt):
+    """An int bound converted to ``dt`` as PyTorch converts scalars: out-of-range values
+    raise, except that unsigned types take negative values down to ``-max`` by wrapping."""
+    if v is None:
+        return None
+    lo, hi = _INT_RANGE[dt.name]
+    v = int(v)
+    if v > hi or (v < lo and not (lo == 0 and -v <= hi)):
+        raise RuntimeError(f"value cannot be converted to type {dt.name}_t without overflow")
+    return v % (hi + 1) if lo == 0 else v
 
 
 def _tensorize(v, ref, dt):

@@ -15,10 +15,14 @@ def _acc_dtype(input, dtype):
 
 
 def _scan(b, a, axis, prod):
-    """Inclusive running sum/product of ``a`` along ``axis`` (sequential, like PyTorch's CPU loop)."""
+    """Inclusive running sum/product of ``a`` along ``axis`` (sequential, like PyTorch's CPU loop).
+    Half precision runs in float32 and rounds each running value, as PyTorch's accumulator."""
     xp = b.xp
     if a.ndim == 0:
         return xp.asarray(a, copy=True)
+    half = getattr(xp, "float16", None)  # (the strict stand-in has no float16)
+    if half is not None and a.dtype == half:
+        return xp.astype(_scan(b, xp.astype(a, xp.float32), axis, prod), half)
     if not prod:
         return xp.cumulative_sum(a, axis=axis)
     cp = getattr(xp, "cumulative_prod", None)
@@ -53,8 +57,9 @@ class Cumsum(OpFunction):
     def backward(ctx, g):
         if g.ndim == 0:
             return g
-        out = _flip_scan(ctx.backend, g, ctx.dim)
-        return out if out.dtype == ctx.in_native else ctx.xp.astype(out, ctx.in_native)
+        if g.dtype != ctx.in_native:  # PyTorch casts the gradient back first, then sums
+            g = ctx.xp.astype(g, ctx.in_native)
+        return _flip_scan(ctx.backend, g, ctx.dim)
 
 
 class Cumprod(OpFunction):
@@ -93,12 +98,14 @@ class Cumprod(OpFunction):
 
 
 def _cum(cls, input, dim, dtype, name):
+    if dim is None:  # PyTorch's argument parser words it this way
+        raise TypeError(f'{name}() missing 1 required positional arguments: "dim"')
     d = _wrap_dim(dim, input.dim())
     dt = _acc_dtype(input, dtype)
     return cls.apply(input, dim=d, native=input._backend.dtype(dt))
 
 
-def cumsum(input, dim, *, dtype=None, out=None):
+def cumsum(input, dim=None, *, dtype=None, out=None):
     """Running sum along ``dim``: ``out[i] = input[0] + … + input[i]``.
 
     Integer and bool inputs give int64 (unless ``dtype`` says otherwise). Mirrors
@@ -119,7 +126,7 @@ def cumsum(input, dim, *, dtype=None, out=None):
     return _cum(Cumsum, input, dim, dtype, "cumsum")
 
 
-def cumprod(input, dim, *, dtype=None, out=None):
+def cumprod(input, dim=None, *, dtype=None, out=None):
     """Running product along ``dim``. Mirrors ``torch.cumprod`` (``grad_fn``
     ``CumprodBackward0``; exact gradients when the input holds zeros).
 

@@ -139,11 +139,11 @@ def einsum(equation, *operands):
         if not isinstance(t, Tensor):
             raise TypeError(f"einsum(): argument 'operands' must be tuple of Tensors, not {type(t).__name__}")
     op_labels, out = _parse(equation, operands)
-    from .._dtype import SCALAR_NAMES as _SCALAR_NAMES
+    from .._dtype import scalar_name
     for t in operands[1:]:
         if t.dtype is not operands[0].dtype:
-            raise RuntimeError(f"expected scalar type {_SCALAR_NAMES[operands[0].dtype.name]} but found "
-                               f"{_SCALAR_NAMES[t.dtype.name]}")
+            raise RuntimeError(f"expected scalar type {scalar_name(operands[0].dtype)} but found "
+                               f"{scalar_name(t.dtype)}")
     sizes = {}
     for k, (t, ls) in enumerate(zip(operands, op_labels)):
         for c, n in zip(ls, t.shape):

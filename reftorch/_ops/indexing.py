@@ -246,6 +246,7 @@ def gather(input, dim, index, *, sparse_grad=False, out=None):
 class MaskedFill(Function):
     nondiff = (1,)
     name = "MaskedFillBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x, mask, value):
@@ -372,6 +373,7 @@ class BasicIndex(Function):
     """Indexing with ints, slices, None and Ellipsis: a view."""
 
     name = "SliceBackward0"
+    create_graph = True
     is_view = True
 
     @staticmethod
@@ -400,6 +402,7 @@ class AdvancedIndex(Function):
     """Indexing with integer/bool tensors or lists: a copy (grad_fn IndexBackward0)."""
 
     name = "IndexBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x, key):
@@ -473,6 +476,20 @@ def _index_layout(backend, arr, key, out):
     return xp.permute_dims(backend.copy(moved), tuple(inverse))
 
 
+def _drop_empty_ellipsis(x, key):
+    """``key`` without an Ellipsis that stands for no dimension: PyTorch counts index tensors
+    on both sides of it as adjacent (NumPy would move their dims to the front)."""
+    used = 0
+    for k in key:
+        if k is None or k is Ellipsis or isinstance(k, bool):
+            continue
+        used += k.dim() if isinstance(k, Tensor) and k.dtype in (D.bool, D.uint8) else 1
+    if used != x.dim():
+        return key
+    i = next(i for i, k in enumerate(key) if k is Ellipsis)
+    return key[:i] + key[i + 1:]
+
+
 def _split_basic(key):
     """PyTorch applies ints, slices and None first (views) and the tensor indices to the
     result: ``x[0, :, mask]`` is ``x[0][:, mask]`` (NumPy would count the 0 as an index
@@ -508,6 +525,24 @@ def _split_basic(key):
     if trivial or not indexed:
         return None, key
     return tuple(basic), tuple(adv)
+
+
+class IndexPutAdd(Function):
+    """Zeros of ``shape`` with ``g`` added at the positions ``x[key]`` reads: the gradient of
+    indexing as an op of its own, recorded when that gradient is differentiated again
+    (``create_graph=True``; PyTorch's ``IndexPutImplBackward0``). Its backward is indexing."""
+
+    name = "IndexPutImplBackward0"
+    create_graph = True
+
+    @staticmethod
+    def forward(ctx, g, shape, key):
+        ctx.key = key
+        return g._backend.index_put_add(shape, g._data, key)
+
+    @staticmethod
+    def backward(ctx, gg):
+        return ctx.backend.getitem(gg, ctx.key)
 
 
 def _none_strides(x, key, strides):
@@ -713,6 +748,8 @@ def getitem(x, key):
                                                              and k.start in (None, 0)) for k in basic)):
             x = v
         key = adv
+    if isinstance(key, tuple) and any(k is Ellipsis for k in key):
+        key = _drop_empty_ellipsis(x, key)
     nkey, advanced, name = _normalize_key(x, key)
     if advanced:
         return AdvancedIndex.apply(x, key=nkey)

@@ -25,10 +25,11 @@ def t_(input):
     check_inplace(input)
     dims = (1, 0) if nd == 2 else tuple(range(nd))
     res = Permute.apply(input, dims=dims, _name="TBackward1")
+    node = res._grad_fn  # read before the version bump (a stale view would regenerate it)
     input._data = res._data
     input._version[0] += 1
-    if res.grad_fn is not None:
-        input.grad_fn = res.grad_fn
+    if node is not None:
+        input.grad_fn = node
     return input
 
 

@@ -17,6 +17,7 @@ def _check_devices(tensors):
 
 class Cat(Function):
     name = "CatBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, *tensors, dim, dtype):
@@ -146,6 +147,7 @@ concat = concatenate = cat
 
 class Stack(Function):
     name = "StackBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, *tensors, dim, dtype):

@@ -28,6 +28,7 @@ class Matmul(Function):
     """Any matrix product; the backward uses the same ``matmul`` with transposes."""
 
     name = "MmBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, a, b):

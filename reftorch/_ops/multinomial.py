@@ -17,7 +17,6 @@ import math
 
 import numpy as _np  # host-side: the generator produces NumPy arrays
 
-
 from .._tensor import Tensor
 from ..random import _engine
 
@@ -44,10 +43,8 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
             more samples than categories without replacement, or invalid weights
             (negative, inf/NaN, all zero), with PyTorch's messages.
 
-    Note:
-        Without replacement, a row with fewer positive weights than ``num_samples`` ends
-        with zero-weight categories whose order PyTorch leaves to its partial sort;
-        reftorch takes them in index order.
+    Without replacement, a row with fewer positive weights than ``num_samples`` ends with
+    zero-weight categories, in the order PyTorch's ``topk`` leaves them.
 
     Mirrors ``torch.multinomial``.
 
@@ -61,9 +58,9 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
         from ._common import with_out
         return with_out("multinomial", out, multinomial, input, num_samples, replacement, generator=generator)
     if not input.dtype.is_floating_point:
-        from .._dtype import SCALAR_NAMES as _SCALAR_NAMES
+        from .._dtype import scalar_name
         raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: "
-                           f"{_SCALAR_NAMES.get(input.dtype.name, input.dtype.name)}")
+                           f"{scalar_name(input.dtype)}")
     if input.dim() not in (1, 2):
         raise RuntimeError("prob_dist must be 1 or 2 dim")
     if num_samples <= 0:
@@ -83,16 +80,24 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
         # glibc's log1p, as libtorch calls it (NumPy's own may differ in the last bit).
         q = _np.array([-math.log1p(-x) for x in u.tolist()], dtype=_np.float64).astype(w.dtype)
         scores = rows / q.reshape(rows.shape)
-        order = _np.argsort(-scores, axis=1, kind="stable")
-        res = order[:, :num_samples]
+        if num_samples == 1:  # ATen: argmax (the first largest)
+            res = _np.argmax(scores, axis=1)[:, None]
+        else:  # ATen: topk, whose choice among equal scores (zero weights) is PyTorch's own
+            from .. import _backends
+            from .._device import CPU
+            from .sorting import _as_pytorch_picks
+            order = _np.argsort(-scores, axis=1, kind="stable")
+            res = _as_pytorch_picks(_backends.get(CPU), scores, order, order[:, :num_samples].copy(), 1,
+                                    num_samples, True, True)
     else:
         acc = _np.float32 if w.dtype == _np.float16 else w.dtype
         res = _np.empty((rows.shape[0], num_samples), dtype=_np.int64)
         for r in range(rows.shape[0]):
             row = rows[r].astype(acc)
-            if _np.any(row < 0):
-                raise RuntimeError("invalid multinomial distribution (encountering probability entry < 0)")
-            if not _np.all(_np.isfinite(row)):
+            bad = ~((row >= 0) & _np.isfinite(row))
+            if bad.any():  # the C loop stops at the first bad entry; NaN fails its ">= 0" test
+                if not row[int(_np.argmax(bad))] >= 0:
+                    raise RuntimeError("invalid multinomial distribution (encountering probability entry < 0)")
                 raise RuntimeError("invalid multinomial distribution (encountering probability entry = infinity "
                                    "or NaN)")
             cum = _np.cumsum(row, dtype=acc)  # sequential, as the C loop

@@ -53,6 +53,6 @@ def argwhere(input):
 
 def count_nonzero(input, dim=None):
     """How many elements are nonzero (along ``dim``). Mirrors ``torch.count_nonzero``."""
-    from .reduction import sum
     from .pointwise import ne
+    from .reduction import sum
     return sum(ne(input, 0), dim=dim)

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import math
 
-
+from .. import _dtype as D
 from .._tensor import _wrap_dim
 from ..autograd.function import OpFunction
 
 
 def _cname(d):
-    from .._dtype import SCALAR_NAMES as _SCALAR_NAMES
-    return _SCALAR_NAMES.get(d.name, d.name.capitalize())
+    return D.scalar_name(d)
 
 
 def _axes(input, dim):
@@ -40,6 +39,7 @@ def _restore(xp, g, shape, axes, keepdim):
 
 class VectorNorm(OpFunction):
     name = "LinalgVectorNormBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x, ord, axes, keepdim):
@@ -77,7 +77,7 @@ class VectorNorm(OpFunction):
         p = ctx.ord
         sign = xp.sign(a)
         if p == 0:
-            return xp.zeros_like(a)
+            return None  # PyTorch leaves no gradient at all for the 0-"norm"
         if p == 1:
             return sign * gg
         if p in (math.inf, -math.inf):
@@ -123,11 +123,14 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
         return with_out("linalg_vector_norm", out, vector_norm, x, ord, dim, keepdim, dtype=dtype)
     if isinstance(ord, str) or not isinstance(ord, (int, float)):
         raise TypeError(f"linalg_vector_norm(): argument 'ord' (position 2) must be Number, not {type(ord).__name__}")
-    if dtype is not None:
-        x = x.to(dtype)
     if not (x.dtype.is_floating_point or x.dtype.is_complex):
         raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as input. "
                            f"Got {_cname(x.dtype)}")
+    if dtype is not None:
+        if D.promote_types(x.dtype, dtype) is not dtype:
+            raise RuntimeError(f"linalg.vector_norm: the dtype of the input ({_cname(x.dtype)}) should be "
+                               f"convertible without narrowing to the specified dtype ({_cname(dtype)})")
+        x = x.to(dtype)
     axes = _axes(x, dim)
     if ord in (math.inf, -math.inf) and x.numel() == 0:
         raise RuntimeError(f"linalg.vector_norm cannot compute the {'-' if ord < 0 else ''}inf norm on an empty "
@@ -250,18 +253,17 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=No
     if ord in ("nuc", 2, -2):
         m = S.movedim(A, (d0, d1), (-2, -1))
         s = svdvals(m)
-        r = reduction.sum(s, -1) if ord == "nuc" else (amax(s, -1) if ord == 2 else amin(s, -1))
-    else:
-        rows = ord in (math.inf, -math.inf)  # inf: row sums; 1: column sums
-        from .pointwise import abs as _abs
-        over, keep = (d1, d0) if rows else (d0, d1)
-        sums = reduction.sum(_abs(A), dim=over, keepdim=keepdim)
-        if not keepdim and keep > over:
-            keep -= 1
-        return (amax if ord > 0 else amin)(sums, keep, keepdim=keepdim)
-    if keepdim:
-        r = S.unsqueeze(S.unsqueeze(r, min(d0, d1)), max(d0, d1))
-    return r
+        if not keepdim:
+            return reduction.sum(s, -1) if ord == "nuc" else (amax if ord == 2 else amin)(s, -1)
+        r = reduction.sum(s, -1, keepdim=True) if ord == "nuc" else (amax if ord == 2 else amin)(s, -1, True)
+        return S.movedim(S.unsqueeze(r, -1), (-2, -1), (d0, d1))  # back where the matrix dims were
+    rows = ord in (math.inf, -math.inf)  # inf: row sums; 1: column sums
+    from .pointwise import abs as _abs
+    over, keep = (d1, d0) if rows else (d0, d1)
+    sums = reduction.sum(_abs(A), dim=over, keepdim=keepdim)
+    if not keepdim and keep > over:
+        keep -= 1
+    return (amax if ord > 0 else amin)(sums, keep, keepdim=keepdim)
 
 
 def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None, out=None):

@@ -91,6 +91,7 @@ class _Binary(Function):
 
 class Add(_Binary):
     name = "AddBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x, y, dt, alpha):
@@ -110,6 +111,7 @@ class Add(_Binary):
 
 class Sub(_Binary):
     name = "SubBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x, y, dt, alpha):
@@ -124,6 +126,7 @@ class Sub(_Binary):
 
 class Mul(_Binary):
     name = "MulBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x, y, dt):
@@ -143,6 +146,7 @@ class Mul(_Binary):
 
 class Div(_Binary):
     name = "DivBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x, y, dt):
@@ -162,6 +166,7 @@ class Div(_Binary):
 
 class Pow(_Binary):
     name = "PowBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x, y, dt, scalar=None):
@@ -376,6 +381,7 @@ def _check_int_zero(xp, b, dt):
 
 class Where(Function):
     name = "WhereBackward0"
+    create_graph = True
     nondiff = (0,)
     elementwise = True
     elementwise_from = 1  # the condition does not decide the layout
@@ -639,6 +645,7 @@ def _float_input(x):
 
 class Neg(_Unary):
     name = "NegBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x):
@@ -651,6 +658,7 @@ class Neg(_Unary):
 
 class Exp(_Unary):
     name = "ExpBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x):
@@ -665,6 +673,7 @@ class Exp(_Unary):
 
 class Log(_Unary):
     name = "LogBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x):
@@ -679,6 +688,7 @@ class Log(_Unary):
 
 class Sqrt(_Unary):
     name = "SqrtBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x):
@@ -693,6 +703,7 @@ class Sqrt(_Unary):
 
 class Abs(_Unary):
     name = "AbsBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x):
@@ -711,6 +722,7 @@ class Abs(_Unary):
 
 class Tanh(_Unary):
     name = "TanhBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x):
@@ -725,6 +737,7 @@ class Tanh(_Unary):
 
 class Sigmoid(_Unary):
     name = "SigmoidBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x):
@@ -745,6 +758,7 @@ class Sigmoid(_Unary):
 
 class Relu(_Unary):
     name = "ReluBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x):
@@ -763,6 +777,7 @@ class Relu(_Unary):
 
 class Sin(_Unary):
     name = "SinBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x):
@@ -777,6 +792,7 @@ class Sin(_Unary):
 
 class Cos(_Unary):
     name = "CosBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x):
@@ -795,6 +811,7 @@ _SCALAR_NAMES = D.SCALAR_NAMES
 
 class Reciprocal(_Unary):
     name = "ReciprocalBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x):

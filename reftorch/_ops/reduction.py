@@ -6,6 +6,7 @@ import math
 from collections import namedtuple
 
 from .. import _dtype as D
+from .._layout import row_major  # PyTorch's reductions return contiguous results
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.grad_mode import is_grad_enabled
 from ..autograd.function import OpFunction as Function
@@ -37,6 +38,7 @@ def _expand_grad(xp, g, shape, axes, keepdim):
 
 class Sum(Function):
     name = "SumBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x, axes, keepdim, dtype):
@@ -46,7 +48,6 @@ class Sum(Function):
         data = x._data if x._data.ndim or axes is None else x._backend.xp.reshape(x._data, (1,))
         if x._dtype is D.bool:  # the array API sums numeric dtypes only
             data = b.xp.astype(data, b.dtype(D.int64))
-        from ._common import row_major  # PyTorch's reductions return contiguous results
         return row_major(b, b.xp.sum(data, axis=axes, keepdims=keepdim, dtype=b.dtype(dtype)))
 
     @staticmethod
@@ -86,6 +87,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
 
 class Mean(Function):
     name = "MeanBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x, axes, keepdim):
@@ -93,7 +95,6 @@ class Mean(Function):
         ctx.shape, ctx.axes, ctx.keepdim = x._data.shape, axes, keepdim
         shape = x._data.shape
         ctx.count = count = math.prod(shape) if axes is None else math.prod(shape[a] for a in axes)
-        from ._common import row_major
         if count == 0:  # nan, as PyTorch gives, without NumPy's "Mean of empty slice" warning
             total = xp.sum(x._data, axis=axes, keepdims=keepdim)
             return row_major(x._backend, total / xp.zeros((), dtype=total.dtype, **x._backend._dev_kw()))
@@ -148,7 +149,6 @@ def _all_any(input, dim, keepdim, which):
     out = (xp.all if which == "all" else xp.any)(truth, axis=axes, keepdims=bool(keepdim))
     if input.dtype is D.uint8:  # PyTorch keeps uint8 for uint8 inputs
         out = xp.astype(out, b.dtype(D.uint8))
-    from ._common import row_major
     return Tensor._wrap(row_major(b, out), input.device, b)
 
 
@@ -228,6 +228,7 @@ max_rt, min_rt = _return_type("max"), _return_type("min")
 
 class MaxAll(Function):
     name = "MaxBackward1"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x, largest):
@@ -249,6 +250,7 @@ class MaxAll(Function):
 
 class MaxDim(Function):
     name = "MaxBackward0"
+    create_graph = True
     nondiff = (1,)
 
     @staticmethod
@@ -355,6 +357,7 @@ class Maximum(Function):
     """Element-wise maximum/minimum; where both are equal each side gets half the gradient."""
 
     name = "MaximumBackward0"
+    create_graph = True
     elementwise = True
 
     @staticmethod

@@ -47,6 +47,8 @@ def flip(input, dims):
                 [1, 0]])
     """
     dims = _dims_list(dims, input.dim(), "flip")
+    if input.dim() == 0:
+        dims = ()  # a 0-dim tensor: nothing to reverse
     from ._common import row_major
     res = Flip.apply(input, dims=dims)
     res._data = row_major(input._backend, res._data)
@@ -97,7 +99,7 @@ def roll(input, shifts, dims=None):
     if len(sh) != len(dm):
         raise RuntimeError(f"shifts and dimensions must align. shifts: {len(sh)}, dims:{len(dm)}")
     if input.dim() == 0:
-        return Roll.apply(input, shifts=sh, dims=None)
+        raise IndexError(f"Dimension specified as {dm[0]} but tensor has no dimensions")
     dm = tuple(_wrap_dim(d, input.dim()) for d in dm)
     return Roll.apply(input, shifts=sh, dims=dm)
 
@@ -122,8 +124,7 @@ def _repeat_index(repeats):
 
 
 def _cname(d):
-    from .._dtype import SCALAR_NAMES as _SCALAR_NAMES
-    return _SCALAR_NAMES.get(d.name, d.name.capitalize())
+    return D.scalar_name(d)
 
 
 def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):

@@ -116,6 +116,7 @@ def _restride(x, shape, strides):
 # ------------------------------------------------------------------ Functions
 class View(Function):
     name = "ViewBackward0"
+    create_graph = True
     is_view = True
 
     @staticmethod
@@ -134,6 +135,7 @@ class UnsafeView(Function):
     is not recorded as a view of it."""
 
     name = "UnsafeViewBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x, shape):
@@ -147,6 +149,7 @@ class UnsafeView(Function):
 
 class Squeeze(Function):
     name = "SqueezeBackward0"
+    create_graph = True
     is_view = True
 
     @staticmethod
@@ -162,6 +165,7 @@ class Squeeze(Function):
 
 class Unsqueeze(Function):
     name = "UnsqueezeBackward0"
+    create_graph = True
     is_view = True
 
     @staticmethod
@@ -187,6 +191,7 @@ class Unsqueeze(Function):
 
 class Permute(Function):
     name = "PermuteBackward0"
+    create_graph = True
     is_view = True
 
     @staticmethod
@@ -204,6 +209,7 @@ class Permute(Function):
 
 class Expand(Function):
     name = "ExpandBackward0"
+    create_graph = True
     is_view = True
 
     @staticmethod
@@ -241,6 +247,7 @@ class Clone(Function):
     layout of a dense input is kept, as ``torch.clone`` (``preserve_format``) does."""
 
     name = "CloneBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x, contiguous=False):
@@ -261,6 +268,7 @@ class Clone(Function):
 
 class Repeat(Function):
     name = "RepeatBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x, sizes):
@@ -305,6 +313,7 @@ def repeat(input, *sizes):
 
 class Alias(Function):
     name = "AliasBackward0"
+    create_graph = True
     is_view = True
 
     @staticmethod

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import warnings
 
+from .. import _dtype as D
 from .._tensor import _wrap_dim
+from ..autograd.function import OpFunction
 from .shape import reshape
 
 
 def _cname(d):
-    from .._dtype import SCALAR_NAMES as _SCALAR_NAMES
-    return _SCALAR_NAMES.get(d.name, d.name.capitalize())
+    return D.scalar_name(d)
 
 
 def _implicit_dim(name, ndim, stacklevel):
@@ -21,23 +22,100 @@ def _implicit_dim(name, ndim, stacklevel):
 def softmax_impl(input, dim, dtype, name, stacklevel=3):
     """The shared body of ``torch.softmax``, ``Tensor.softmax`` and ``F.softmax`` (and the
     ``log_softmax`` trio): checks, the ``dtype=`` cast, the kernel."""
-    from ..nn import _functions as _F  # the kernels live beside the other layer kernels
     if dim is None:
         dim = _implicit_dim(name, input.dim(), stacklevel)
     if dtype is not None:
         input = input.to(dtype)
-    if not input.dtype.is_floating_point:
+    if not input.dtype.is_floating_point and input.numel():  # (empty input passes, as in PyTorch)
         d = _wrap_dim(dim, input.dim())
         last = "lastdim_" if not input.dim() or d == input.dim() - 1 else ""
         raise NotImplementedError(f'"{name}_{last}kernel_impl" not implemented for \'{_cname(input.dtype)}\'')
     d = _wrap_dim(dim, input.dim())
-    fn = _F.Softmax if name == "softmax" else _F.LogSoftmax
+    fn = Softmax if name == "softmax" else LogSoftmax
     if input.dim() == 0:
         return reshape(fn.apply(reshape(input, (1,)), dim=0), ())
     return fn.apply(input, dim=d)
 
 
-def softmax(input, dim, dtype=None):
+def _compute_dtype(xp, a):
+    """Half precision is computed in float32 and rounded at the end, as PyTorch's CPU kernels."""
+    half = getattr(xp, "float16", None)  # (the strict stand-in has no float16)
+    return xp.float32 if half is not None and a.dtype == half else None
+
+
+class Softmax(OpFunction):
+    """``exp(x - max) / sum(exp(x - max))`` along ``dim`` (``grad_fn`` ``SoftmaxBackward0``)."""
+
+    name = "SoftmaxBackward0"
+    create_graph = True  # the output is saved as a tensor (see autograd/_graph.py)
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        xp = x._backend.xp
+        a = x._data
+        up = _compute_dtype(xp, a)
+        if up is not None:
+            a = xp.astype(a, up)
+        if a.size == 0:  # nothing to take the max of
+            y = xp.asarray(a, copy=True)
+        else:
+            e = xp.exp(a - xp.max(a, axis=dim, keepdims=True))
+            y = e / xp.sum(e, axis=dim, keepdims=True)
+        ctx.dim, ctx.native, ctx.up = dim, x._data.dtype, up
+        ctx.save_output()
+        return y if up is None else xp.astype(y, x._data.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        xp, y = ctx.xp, y._data
+        if ctx.up is not None:  # half precision: computed in float32, as in PyTorch
+            y, g = xp.astype(y, ctx.up), xp.astype(g, ctx.up)
+        out = y * (g - xp.sum(g * y, axis=ctx.dim, keepdims=True))
+        return out if out.dtype == ctx.native else xp.astype(out, ctx.native)
+
+
+class LogSoftmax(OpFunction):
+    """``x - max - log(sum(exp(x - max)))`` along ``dim`` (``grad_fn`` ``LogSoftmaxBackward0``)."""
+
+    name = "LogSoftmaxBackward0"
+    create_graph = True  # the output is saved as a tensor (see autograd/_graph.py)
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        xp = x._backend.xp
+        a = x._data
+        up = _compute_dtype(xp, a)
+        if up is not None:
+            a = xp.astype(a, up)
+        if a.size == 0:
+            y = xp.asarray(a, copy=True)
+        else:
+            shifted = a - xp.max(a, axis=dim, keepdims=True)
+            y = shifted - xp.log(xp.sum(xp.exp(shifted), axis=dim, keepdims=True))
+        ctx.dim, ctx.native, ctx.up = dim, x._data.dtype, up
+        ctx.save_output()
+        return y if up is None else xp.astype(y, x._data.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        xp, y = ctx.xp, y._data
+        if ctx.up is not None:  # half precision: computed in float32, as in PyTorch
+            y, g = xp.astype(y, ctx.up), xp.astype(g, ctx.up)
+        out = g - xp.exp(y) * xp.sum(g, axis=ctx.dim, keepdims=True)
+        return out if out.dtype == ctx.native else xp.astype(out, ctx.native)
+
+
+_REQUIRED = object()
+
+
+def _missing_dim(name):
+    # PyTorch's argument parser words it this way (not Python's "missing 1 required ...").
+    return TypeError(f'{name}() missing 1 required positional arguments: "dim"')
+
+
+def softmax(input, dim=_REQUIRED, dtype=None):
     """``exp(x) / exp(x).sum(dim)``: probabilities along ``dim``.
 
     Args:
@@ -59,10 +137,12 @@ def softmax(input, dim, dtype=None):
         >>> torch.tensor([1., 2., 3.]).softmax(0)
         tensor([0.0900, 0.2447, 0.6652])
     """
+    if dim is _REQUIRED:
+        raise _missing_dim("softmax")
     return softmax_impl(input, dim, dtype, "softmax")
 
 
-def log_softmax(input, dim, dtype=None):
+def log_softmax(input, dim=_REQUIRED, dtype=None):
     """``log(softmax(x))`` computed stably. Mirrors ``torch.log_softmax`` and
     ``Tensor.log_softmax`` (see :func:`softmax` for the arguments).
 
@@ -71,4 +151,6 @@ def log_softmax(input, dim, dtype=None):
         >>> torch.log_softmax(torch.tensor([1., 2., 3.]), dim=0)
         tensor([-2.4076, -1.4076, -0.4076])
     """
+    if dim is _REQUIRED:
+        raise _missing_dim("log_softmax")
     return softmax_impl(input, dim, dtype, "log_softmax")

@@ -1,7 +1,10 @@
 """Sorting and selection: ``sort``, ``argsort``, ``msort`` and ``topk``.
 
-Sorting is stable on every backend (PyTorch's CPU sort is): equal elements keep their
-order, ascending or descending. NaN sorts above every number, as in PyTorch.
+The kernels sort stably over ``xp`` (equal elements keep their order, ascending or
+descending; NaN above every number, as in PyTorch). Where PyTorch's CPU kernel is not
+stable (``sort(stable=False)`` on rows longer than 16, ``topk``) and a row holds equal
+values whose order matters, that row is redone on the host with the C++ library steps
+PyTorch runs (``_stl_select.py``), so the indices match PyTorch's.
 """
 from __future__ import annotations
 
@@ -64,8 +67,9 @@ def sort(input, dim=-1, descending=False, *, stable=False, out=None):
         input: the tensor.
         dim: the dimension to sort (default: the last).
         descending: largest first.
-        stable: accepted for PyTorch compatibility; the sort is always stable (as PyTorch's
-            CPU sort), so equal elements keep their order.
+        stable: keep equal elements in their original order. Without it, rows longer
+            than 16 with equal elements come out in the order of PyTorch's CPU kernel
+            (``std::sort``, reproduced step for step); shorter rows are always in order.
 
     Returns:
         ``values`` (``grad_fn`` ``SortBackward0``) and int64 ``indices`` such that
@@ -95,6 +99,8 @@ def sort(input, dim=-1, descending=False, *, stable=False, out=None):
         idx = xp.zeros((), dtype=b.dtype(D.int64), **b._dev_kw())
     else:
         idx = xp.astype(_order(xp, input._data, d, descending), b.dtype(D.int64))
+        if not stable:
+            idx = _as_pytorch_sort(b, input._data, idx, d, descending)
     index = _wrap(idx, input)
     values = SortValues.apply(input, index, dim=d)
     return sort_rt(values, index)
@@ -113,7 +119,10 @@ def argsort(input, dim=-1, descending=False, stable=False):
     b = input._backend
     if input.dim() == 0:
         return _wrap(b.xp.zeros((), dtype=b.dtype(D.int64), **b._dev_kw()), input)
-    return _wrap(b.xp.astype(_order(b.xp, input._data, d, descending), b.dtype(D.int64)), input)
+    idx = b.xp.astype(_order(b.xp, input._data, d, descending), b.dtype(D.int64))
+    if not stable:
+        idx = _as_pytorch_sort(b, input._data, idx, d, descending)
+    return _wrap(idx, input)
 
 
 def msort(input):
@@ -130,14 +139,13 @@ def topk(input, k, dim=None, largest=True, sorted=True, *, out=None):
         k: how many elements to keep.
         dim: the dimension (default: the last).
         largest: False for the ``k`` smallest.
-        sorted: return them in order (reftorch always does).
+        sorted: return them in order; ``False`` gives PyTorch's unordered selection.
 
     Raises:
         RuntimeError: "selected index k out of range" if ``k`` exceeds the size of ``dim``.
 
-    Note:
-        Values equal PyTorch's. Among equal values PyTorch's CPU kernel (a partial sort)
-        may return other indices than reftorch, which keeps the first ones.
+    Among equal values the indices are those PyTorch's CPU kernel picks (its selection
+    is not stable; see ``_stl_select.py``), and so is the order with ``sorted=False``.
 
     Mirrors ``torch.topk`` (``grad_fn`` ``TopkBackward0``).
 
@@ -151,6 +159,8 @@ def topk(input, k, dim=None, largest=True, sorted=True, *, out=None):
     from ..return_types import topk as topk_rt
     if out is not None:
         raise NotImplementedError("reftorch's topk does not take out=")
+    if input.dtype is D.bool:
+        raise RuntimeError("topk does not support bool dtypes on CPU")
     d = _wrap_dim(-1 if dim is None else dim, input.dim())
     size = input.shape[d] if input.dim() else 1
     if not isinstance(k, int) or k < 0 or k > size:
@@ -163,6 +173,65 @@ def topk(input, k, dim=None, largest=True, sorted=True, *, out=None):
         order = _order(xp, input._data, d, largest)
         key = tuple(slice(0, k) if i == d else slice(None) for i in range(input.dim()))
         idx = xp.astype(order[key], b.dtype(D.int64))
+        idx = _as_pytorch_picks(b, input._data, order, idx, d, k, largest, sorted)
     index = _wrap(idx, input)
     values = SortValues.apply(input, index, dim=d, _name="TopkBackward0")
     return topk_rt(values, index)
+
+
+def _as_pytorch_picks(b, a, order, idx, d, k, largest, sorted_):
+    """``idx`` (the first ``k`` of a stable sort along ``d``) corrected to the indices
+    PyTorch's CPU ``topk`` returns: identical unless a row has equal values where the
+    choice or order among them matters, or ``sorted=False``; such rows are redone on
+    the host by :func:`~reftorch._ops._stl_select.topk_row`."""
+    from ._stl_select import topk_row
+    n = a.shape[d]
+    if k == 0 or n == 0:
+        return idx
+    rows = None  # sorted=False: every row takes the kernel's own (unordered) selection
+    if sorted_:
+        rows = _tied_rows(b, a, order, d, min(k + 1, n))
+        if not bool(b.xp.any(rows)):
+            return idx
+    return _redo_rows(b, a, idx, d, rows, lambda vals: topk_row(vals, k, largest, sorted_))
+
+
+def _tied_rows(b, a, idx, d, m):
+    """Which rows (along ``d``) hold equal values among the first ``m`` sorted ones
+    (``idx`` is the stable order); NaNs count as equal to each other."""
+    xp = b.xp
+    key = tuple(slice(0, m) if i == d else slice(None) for i in range(a.ndim))
+    s = xp.take_along_axis(a, idx[key], axis=d)
+    lo = tuple(slice(0, m - 1) if i == d else slice(None) for i in range(a.ndim))
+    hi = tuple(slice(1, m) if i == d else slice(None) for i in range(a.ndim))
+    same = s[lo] == s[hi]
+    if xp.isdtype(s.dtype, "real floating"):
+        same = same | (xp.isnan(s[lo]) & xp.isnan(s[hi]))
+    return xp.any(same, axis=d)
+
+
+def _redo_rows(b, a, idx, d, rows, fn):
+    """``idx`` with the rows flagged in ``rows`` (``None``: all) replaced by
+    ``fn(list_of_values)``, computed on the host."""
+    host = b.to_host(a).swapaxes(d, -1)
+    out = b.to_host(idx).swapaxes(d, -1).copy()
+    rows_in, rows_out = host.reshape(-1, host.shape[-1]), out.reshape(-1, out.shape[-1])
+    flags = None if rows is None else b.to_host(rows).reshape(-1).tolist()
+    for r in range(rows_in.shape[0]):
+        if flags is None or flags[r]:
+            rows_out[r] = fn(rows_in[r].tolist())
+    out = rows_out.reshape(out.shape).swapaxes(d, -1)
+    return b.from_host(out) if b.device.type != "cpu" else out.copy()
+
+
+def _as_pytorch_sort(b, a, idx, d, descending):
+    """The stable order ``idx`` corrected, row by row, to PyTorch's ``std::sort`` order
+    (rows of up to 16 elements are insertion-sorted there, hence already stable)."""
+    from ._stl_select import sort_row
+    n = a.shape[d]
+    if n <= 16:
+        return idx
+    tied = _tied_rows(b, a, idx, d, n)
+    if not bool(b.xp.any(tied)):
+        return idx
+    return _redo_rows(b, a, idx, d, tied, lambda vals: sort_row(vals, descending))

@@ -9,6 +9,7 @@ class SplitPiece(OpFunction):
     """One piece ``input[..., start:stop, ...]`` of a split: a view of the input."""
 
     name = "SplitBackward0"
+    create_graph = True
     is_view = True
 
     @staticmethod
@@ -78,7 +79,7 @@ def split(tensor, split_size_or_sections, dim=0):
                                f"split_sizes=[{', '.join(map(str, sizes))}]")
         if sum(sizes) != n:
             raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size "
-                               f"at dimension {d}), but got split_sizes=[{', '.join(map(str, sizes))}]")
+                               f"at dimension {dim}), but got split_sizes=[{', '.join(map(str, sizes))}]")
         return _pieces(tensor, d, sizes, "SplitWithSizesBackward0")
     size = split_size_or_sections
     if isinstance(size, Tensor):

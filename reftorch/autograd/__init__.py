@@ -18,7 +18,8 @@ __all__ = ["Function", "Variable", "backward", "grad", "no_grad", "enable_grad",
            "is_grad_enabled", "inference_mode"]
 
 
-def _make_grads(outputs, grad_outputs):
+def _make_grads(outputs, grad_outputs, create_graph=False):
+    """One gradient per output: arrays, or tensors (kept in the graph) with ``create_graph``."""
     from .._tensor import Tensor
     grads = []
     for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
@@ -30,13 +31,17 @@ def _make_grads(outputs, grad_outputs):
             if not out.dtype.is_floating_point:
                 raise RuntimeError(f"grad can be implicitly created only for real scalar outputs but got {out.dtype}")
             b = out._backend
-            grads.append(b.xp.ones(out._data.shape, dtype=out._data.dtype, **b._dev_kw()))
+            ones = b.xp.ones(out._data.shape, dtype=out._data.dtype, **b._dev_kw())
+            grads.append(Tensor._wrap(ones, out.device, b) if create_graph else ones)
         else:
             if not isinstance(g, Tensor):
                 raise TypeError(f"gradients can be either Tensors or None, but got {type(g).__name__}")
             if tuple(g.shape) != tuple(out.shape):
                 raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and output[{i}] "
                                    f"has a shape of {out.shape}.")
+            if create_graph:
+                grads.append(g if g.dtype is out.dtype else g.to(out.dtype))
+                continue
             arr = g._data
             if arr.dtype != out._data.dtype:
                 arr = out._backend.xp.astype(arr, out._data.dtype)
@@ -55,15 +60,20 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
              inputs=None):
     """Accumulate gradients of ``tensors`` into the ``.grad`` of the graph's leaves.
 
-    Mirrors ``torch.autograd.backward``; see :meth:`reftorch.Tensor.backward`.
+    Mirrors ``torch.autograd.backward``; see :meth:`reftorch.Tensor.backward`. With
+    ``create_graph=True`` the gradients accumulated get a graph of their own (see
+    :func:`grad`); ``retain_graph`` then defaults to True.
     """
+    if retain_graph is None:
+        retain_graph = create_graph
     if create_graph:
-        raise NotImplementedError("create_graph=True (higher-order gradients) is not supported by reftorch")
+        from ._graph import warn_reference_cycle
+        warn_reference_cycle()
     tensors = _seq(tensors)
     gts = _seq(grad_tensors) or [None] * len(tensors)
-    grads = _make_grads(tensors, gts)
+    grads = _make_grads(tensors, gts, create_graph)
     if inputs is None:
-        run_backward(tensors, grads, retain_graph=bool(retain_graph))
+        run_backward(tensors, grads, retain_graph=bool(retain_graph), create_graph=create_graph)
         return
     # Only the given tensors (leaves or not) accumulate into their ``.grad``.
     inputs = _seq(inputs)
@@ -72,20 +82,28 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     for t in inputs:
         if not t.requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
-    res = run_backward(tensors, grads, retain_graph=bool(retain_graph), inputs=inputs)
+    res = run_backward(tensors, grads, retain_graph=bool(retain_graph), inputs=inputs, create_graph=create_graph)
     for t, g in zip(inputs, res):
         if g is not None:
-            AccumulateGrad(t).accumulate(g)
+            if create_graph:
+                from ._graph import accumulate
+                accumulate(t, g)
+            else:
+                AccumulateGrad(t).accumulate(g)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=None,
          materialize_grads=False):
     """Return the gradients of ``outputs`` with respect to ``inputs`` without touching ``.grad``.
 
-    Mirrors ``torch.autograd.grad``.
+    Mirrors ``torch.autograd.grad``. With ``create_graph=True`` the gradients returned
+    have a graph of their own, so they can be differentiated again (gradient penalties,
+    Hessian-vector products); ``retain_graph`` then defaults to True.
 
     Raises:
         RuntimeError: if an input was not used in the graph (unless ``allow_unused=True``).
+        NotImplementedError: with ``create_graph=True``, if the graph holds an op whose
+            backward reftorch cannot differentiate yet (the message names it).
 
     Examples:
         >>> import reftorch as torch
@@ -94,8 +112,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         (tensor([2., 4.]),)
     """
     from .._tensor import Tensor
-    if create_graph:
-        raise NotImplementedError("create_graph=True (higher-order gradients) is not supported by reftorch")
+    if retain_graph is None:
+        retain_graph = create_graph
     outputs = _seq(outputs)
     single = isinstance(inputs, Tensor)
     inputs = _seq(inputs)
@@ -103,8 +121,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         if not t.requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
     gos = _seq(grad_outputs) or [None] * len(outputs)
-    grads = _make_grads(outputs, gos)
-    res = run_backward(outputs, grads, retain_graph=bool(retain_graph), inputs=inputs)
+    grads = _make_grads(outputs, gos, create_graph)
+    res = run_backward(outputs, grads, retain_graph=bool(retain_graph), inputs=inputs, create_graph=create_graph)
     out = []
     for i, (t, g) in enumerate(zip(inputs, res)):
         if g is None:
@@ -112,6 +130,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                 raise RuntimeError(f"The differentiated Tensor at index {i} appears to not have been used in the "
                                    "graph. Set allow_unused=True if this is the desired behavior.")
             out.append(None if not materialize_grads else t.detach() * 0)
+        elif create_graph:
+            out.append(g)
         else:
             out.append(Tensor._wrap(g, t.device, t._backend))
     return tuple(out)

@@ -32,7 +32,7 @@ import functools
 import warnings
 
 from .function import _FREED, Node, _edge
-from .grad_mode import no_grad, is_grad_enabled
+from .grad_mode import no_grad, enable_grad, is_grad_enabled
 
 __all__ = ["Function", "FunctionCtx", "BackwardCFunction", "once_differentiable"]
 
@@ -127,6 +127,9 @@ class BackwardCFunction(FunctionCtx):
         arrays = grad.items if isinstance(grad, _GradSlots) else [grad]
         out = []
         for arr, (shape, dtype, dev, backend) in zip(arrays, self._outputs):
+            if isinstance(arr, Tensor):  # create_graph: the gradient is already a tensor
+                out.append(arr)
+                continue
             if arr is None:
                 if self._materialize and backend is not None:
                     arr = backend.xp.zeros(shape, dtype=backend.dtype(dtype), **backend._dev_kw())
@@ -136,12 +139,14 @@ class BackwardCFunction(FunctionCtx):
             out.append(Tensor._wrap(arr, dev, backend))
         return out
 
-    def apply(self, grad, retain_graph):
+    def apply(self, grad, retain_graph, create_graph=False):
+        """Run the user's ``backward``. With ``create_graph`` (higher-order gradients) the
+        gradients in and out are tensors and ``backward`` runs with recording on."""
         from .._tensor import Tensor
         from .._layout import sum_to_shape
         if self._saved is None:
             raise RuntimeError(_FREED)
-        with no_grad():
+        with (enable_grad() if create_graph else no_grad()):
             res = self._function.backward(self, *self._grad_tensors(grad))
         if not isinstance(res, tuple):
             res = (res,)
@@ -161,6 +166,9 @@ class BackwardCFunction(FunctionCtx):
             if not isinstance(g, Tensor):
                 raise TypeError(f"expected Tensor or None as the gradient of argument {pos} of "
                                 f"{self._name}, got {type(g).__name__}")
+            if create_graph:
+                arrays.append(self._graph_grad(g, pos, shape, dtype))
+                continue
             arr = g._data
             if tuple(arr.shape) != shape:
                 if not _expandable(shape, tuple(arr.shape)):
@@ -175,6 +183,22 @@ class BackwardCFunction(FunctionCtx):
         if not retain_graph and self._saved:
             self._saved = None  # free the saved tensors, as PyTorch does
         return tuple(arrays)
+
+    def _graph_grad(self, g, pos, shape, dtype):
+        """``apply``'s checks and fixes of one returned gradient, as tensor ops (create_graph)."""
+        if tuple(g.shape) != shape:
+            if not _expandable(shape, tuple(g.shape)):
+                raise RuntimeError(
+                    f"Function {self._name} returned an invalid gradient at index {pos} - got "
+                    f"[{', '.join(map(str, g.shape))}] but expected shape compatible with "
+                    f"[{', '.join(map(str, shape))}]")
+            extra = g.dim() - len(shape)
+            if extra:
+                g = g.sum(tuple(range(extra)))
+            dims = tuple(i for i, (a, b) in enumerate(zip(g.shape, shape)) if b == 1 and a != 1)
+            if dims:
+                g = g.sum(dims, keepdim=True)
+        return g if g.dtype == dtype else g.to(dtype)
 
 
 def _expandable(shape, to):
@@ -227,8 +251,8 @@ class _OutputSlot:
 
 def once_differentiable(fn):
     """Decorate a ``backward`` that is not itself differentiable. Mirrors
-    ``torch.autograd.function.once_differentiable``; reftorch computes first-order gradients
-    only and runs every ``backward`` under ``no_grad``, so this only marks the intent."""
+    ``torch.autograd.function.once_differentiable``: ``backward`` runs under ``no_grad``, so
+    with ``create_graph=True`` the gradient it returns has no graph of its own."""
 
     @functools.wraps(fn)
     def wrapper(ctx, *args):

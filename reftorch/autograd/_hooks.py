@@ -35,13 +35,15 @@ def register_tensor_hook(t, hook):
 
 
 def run_tensor_hooks(node, grad):
-    """``grad`` (a backend array) after the hooks registered for ``node``'s tensor."""
+    """``grad`` (a backend array, or a tensor under ``create_graph``) after the hooks
+    registered for ``node``'s tensor."""
     from .._tensor import Tensor, tensor_type_name
     hooks = TENSOR_HOOKS.get(node)
     if not hooks:
         return grad
+    as_tensor = isinstance(grad, Tensor)
     for hook, dev, backend in list(hooks.values()):
-        value = Tensor._wrap(grad, dev, backend)
+        value = grad if as_tensor else Tensor._wrap(grad, dev, backend)
         new = hook(value)
         if new is None:
             continue
@@ -53,5 +55,5 @@ def run_tensor_hooks(node, grad):
         if new.dtype != value.dtype or new.device != value.device:
             raise RuntimeError(f"hook '{name}' has changed the type of value (was {tensor_type_name(value)} "
                                f"got {tensor_type_name(new)})")
-        grad = new._data
+        grad = new if as_tensor else new._data
     return grad

@@ -10,8 +10,9 @@ from __future__ import annotations
 import sys
 
 from ._hooks import TENSOR_HOOKS, run_tensor_hooks
+from . import _graph
 from .function import AccumulateGrad
-from .grad_mode import no_grad
+from .grad_mode import no_grad, enable_grad
 
 
 def _refs_of_a_sole_local():
@@ -43,8 +44,12 @@ def _dependencies(roots):
     return deps
 
 
-def run_backward(tensors, grads, retain_graph=False, inputs=None):
+def run_backward(tensors, grads, retain_graph=False, inputs=None, create_graph=False):
     """Propagate ``grads`` (arrays) from ``tensors`` back to the leaves.
+
+    With ``create_graph`` the gradients are tensors instead, each node's backward runs on
+    them with recording on (``_graph.apply_with_graph``) and leaves accumulate out of place,
+    so the gradients computed have a graph of their own.
 
     Args:
         tensors: output tensors that have a ``grad_fn`` or require grad.
@@ -52,9 +57,10 @@ def run_backward(tensors, grads, retain_graph=False, inputs=None):
         retain_graph: keep saved tensors so the graph can be traversed again.
         inputs: if given, a list of tensors whose gradients are returned instead of
             accumulated into ``.grad`` (used by ``torch.autograd.grad``).
+        create_graph: record the graph of the backward pass (higher-order gradients).
 
     Returns:
-        The gradient arrays for ``inputs`` (``None`` where no gradient reached), or None.
+        The gradient arrays (tensors with ``create_graph``) for ``inputs`` (``None`` where no gradient reached), or None.
     """
     roots = []
     buffer = {}
@@ -82,7 +88,7 @@ def run_backward(tensors, grads, retain_graph=False, inputs=None):
     deps = _dependencies(roots)
     ready = [r for r in roots if deps.get(r, 0) == 0]
     # backward formulas run without floating-point warnings (PyTorch prints none)
-    with no_grad(), tensors[0]._backend.quiet():
+    with (enable_grad() if create_graph else no_grad()), tensors[0]._backend.quiet():
         while ready:
             node = ready.pop()
             grad = buffer.pop(node, None)
@@ -100,7 +106,9 @@ def run_backward(tensors, grads, retain_graph=False, inputs=None):
             if hooked:
                 grad = run_tensor_hooks(node, grad)
             if isinstance(node, AccumulateGrad):
-                if grad is not None and capture is None:
+                if grad is not None and capture is None and create_graph:
+                    _graph.accumulate(node.variable, grad)
+                elif grad is not None and capture is None:
                     # A first gradient that nothing else references (not the caller's
                     # gradient, not still waiting in ``buffer`` for another node, not saved
                     # by a node, no array viewing it) and that owns its memory becomes
@@ -114,8 +122,14 @@ def run_backward(tensors, grads, retain_graph=False, inputs=None):
                 if node._retained is not None:
                     t = node._retained()
                     if t is not None:
-                        AccumulateGrad(t).accumulate(grad)
-                out_grads = node.apply(grad, retain_graph)
+                        if create_graph:
+                            _graph.accumulate(t, grad)
+                        else:
+                            AccumulateGrad(t).accumulate(grad)
+                if create_graph:
+                    out_grads = _graph.apply_with_graph(node, grad, retain_graph)
+                else:
+                    out_grads = node.apply(grad, retain_graph)
             for (nxt, _), g in zip(node.next_functions, out_grads):
                 if nxt is None:
                     continue

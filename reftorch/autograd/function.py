@@ -8,6 +8,10 @@ methods that work on backend arrays:
 * ``backward(ctx, grad)`` receives the gradient array of the output and returns one
   gradient array (or ``None``) per positional input.
 
+With ``create_graph=True`` the engine runs the same ``backward`` on tensors, through a
+namespace of differentiable ops standing in for ``ctx.xp``, for the ops that set
+``create_graph = True`` (see ``_graph.py``).
+
 ``OpFunction.apply`` runs ``forward``, wraps the result in a tensor and, when gradients are
 being recorded and an input requires grad, attaches a :class:`Node` (the tensor's
 ``grad_fn``) named as in PyTorch (``CatBackward0``, ``ViewBackward0``, …).
@@ -167,8 +171,9 @@ class AccumulateGrad:
 
 def _edge(t):
     """The ``next_functions`` entry for input tensor ``t``."""
-    if t.grad_fn is not None:
-        return (t.grad_fn, 0)
+    fn = t._grad_fn if t._base is None else t.grad_fn  # the property may regenerate a view's node
+    if fn is not None:
+        return (fn, 0)
     if t._requires_grad:
         acc = t._accumulator
         if acc is None:
@@ -200,6 +205,10 @@ class OpFunction:
     #: TensorIterator does (``elementwise_from``: the first input that counts).
     elementwise = False
     elementwise_from = 0
+    #: True when ``backward`` may run on tensors for ``create_graph=True`` (``_graph.py``):
+    #: every dependence on a differentiable input goes through ``ctx.saved_tensors``, and
+    #: the formula uses only ``ctx.xp``/``ctx.backend`` functions the tensor namespace has.
+    create_graph = False
 
     @staticmethod
     def forward(ctx, *args, **kwargs):
@@ -223,7 +232,7 @@ class OpFunction:
         quiet = b0.quiet_enter()  # no floating-point warnings, as in PyTorch
         try:
             if needs:
-                ctx = Context(tuple(t._requires_grad for t in inputs))
+                ctx = Context(tuple([t._requires_grad for t in inputs]))  # a list: no generator frame
                 ctx.backend = b0
                 ctx.xp = b0.xp
                 out = cls.forward(ctx, *inputs, **params)
@@ -246,10 +255,11 @@ class OpFunction:
             skip = cls.nondiff if _skip is None else _skip
             if skip:  # inputs PyTorch does not list in next_functions (indices, masks, scalars)
                 slots = tuple(i for i in range(len(inputs)) if i not in skip)
-                node = new_node(cls, ctx, tuple(_edge(inputs[i]) for i in slots), _name or cls.name, slots)
+                node = new_node(cls, ctx, tuple([_edge(inputs[i]) for i in slots]), _name or cls.name, slots)
             else:
                 name = _name or cls.name
-                node = (_NODE_CLASSES.get(name) or node_class(name))(cls, ctx, tuple(_edge(t) for t in inputs), name)
+                node = (_NODE_CLASSES.get(name) or node_class(name))(cls, ctx, tuple([_edge(t) for t in inputs]),
+                                                                     name)
             result.grad_fn = node
             if ctx._save_output:
                 ctx._saved = ctx._saved + (result,)

@@ -1,8 +1,8 @@
 """The convolution kernel (``ConvolutionBackward0``) and the non-zero padding modes.
 
 Convolution is im2col plus one batched matrix product: the windows of the padded input
-are gathered as ``prod(kernel)`` strided slices (see :mod:`._windows`) into a column array
-``cols`` of shape ``(N, groups, C/groups * prod(kernel), L)`` (``L`` output positions),
+are one strided view (``backend.as_strided``), copied once into a column array ``cols`` of
+shape ``(N, groups, C/groups * prod(kernel), L)`` (``L`` output positions),
 and ``weight`` viewed as ``(groups, O/groups, C/groups * prod(kernel))`` multiplies it.
 The backward pass multiplies by the transposes and adds the column gradients back into
 the windows they came from.
@@ -13,6 +13,18 @@ import math
 
 from ..autograd.function import OpFunction
 from . import _windows as W
+
+
+def _im2col(backend, padded, kernel, stride, dilation, out):
+    """The windows of ``padded`` (``(N, C, *S)``) as ``(N, C, *kernel, *out)``: one strided
+    view (element ``[.., i, j, p, q]`` at ``[.., p*stride + i*dilation, q*stride + j*dilation]``)
+    copied once by the reshape that follows."""
+    if not backend.is_c_contiguous(padded):
+        padded = backend.copy(padded)
+    st = backend.strides(padded)
+    strides = tuple(st[:2]) + tuple(s * d for s, d in zip(st[2:], dilation)) + \
+        tuple(s * k for s, k in zip(st[2:], stride))
+    return backend.as_strided(padded, tuple(padded.shape[:2]) + tuple(kernel) + tuple(out), strides)
 
 
 class Convolution(OpFunction):
@@ -38,13 +50,13 @@ class Convolution(OpFunction):
         if direct:
             cols = padded  # a 1x1 kernel over every position: the input is its own column array
         else:
-            cols = xp.stack([padded[key] for key in keys], axis=2)  # (N, C, KK, *out)
+            cols = _im2col(backend, padded, kernel, stride, dilation, out)  # (N, C, *kernel, *out)
         cols = xp.reshape(cols, (n, groups, (c // groups) * kk, length))
         wm = xp.reshape(wa, (groups, o // groups, (c // groups) * kk))
         y = xp.matmul(wm, cols)  # (N, G, O/G, L)
         y = xp.reshape(y, (n, o) + out)
         if has_bias:
-            y = y + xp.reshape(b._data, (o,) + (1,) * len(out))
+            y += xp.reshape(b._data, (o,) + (1,) * len(out))  # y is a fresh array
         need = ctx.needs_input_grad
         if need:
             ctx.save_for_backward(x if need[1] else None, w if need[0] else None)
@@ -65,13 +77,12 @@ class Convolution(OpFunction):
         gm = xp.reshape(g, (n, groups, o // groups, math.prod(out)))
         gx = gw = gb = None
         if need[2]:
-            gb = xp.sum(g, axis=(0,) + tuple(range(2, g.ndim)))
+            gb = xp.sum(xp.sum(xp.reshape(g, (n, o, -1)), axis=2), axis=0)  # contiguous sums first
         if need[1]:
             cols = ctx.cols
-            # sum over the batch of gm[n] @ cols[n].T, as one product over (N * L)
-            g2 = xp.reshape(xp.permute_dims(gm, (1, 2, 0, 3)), (groups, o // groups, -1))
-            c2 = xp.reshape(xp.permute_dims(cols, (1, 0, 3, 2)), (groups, -1, cols.shape[2]))
-            gw = xp.reshape(xp.matmul(g2, c2), (o, c // groups) + kernel)
+            # the sum over the batch of gm[n] @ cols[n].T (BLAS reads the transpose in place)
+            gw = xp.sum(xp.matmul(gm, xp.matrix_transpose(cols)), axis=0)
+            gw = xp.reshape(gw, (o, c // groups) + kernel)
         if need[0]:
             gcols = xp.matmul(xp.matrix_transpose(ctx.wm), gm)  # (N, G, KgC, L)
             gcols = xp.reshape(gcols, (n, c, kk) + out)

@@ -22,6 +22,7 @@ class Addmm(Function):
     """``bias + x @ wt`` for a 2-D ``x``; ``wt`` is the transposed weight."""
 
     name = "AddmmBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, bias, x, wt):
@@ -43,44 +44,12 @@ class Addmm(Function):
 
 
 # ---------------------------------------------------------------------- softmax family
-class Softmax(Function):
-    name = "SoftmaxBackward0"
-
-    @staticmethod
-    def forward(ctx, x, dim):
-        xp = _xp(x)
-        a = x._data
-        e = xp.exp(a - xp.max(a, axis=dim, keepdims=True))
-        y = e / xp.sum(e, axis=dim, keepdims=True)
-        ctx.y, ctx.dim = y, dim
-        return y
-
-    @staticmethod
-    def backward(ctx, g):
-        xp, y = ctx.xp, ctx.y
-        return y * (g - xp.sum(g * y, axis=ctx.dim, keepdims=True))
-
-
-class LogSoftmax(Function):
-    name = "LogSoftmaxBackward0"
-
-    @staticmethod
-    def forward(ctx, x, dim):
-        xp = _xp(x)
-        a = x._data
-        shifted = a - xp.max(a, axis=dim, keepdims=True)
-        y = shifted - xp.log(xp.sum(xp.exp(shifted), axis=dim, keepdims=True))
-        ctx.y, ctx.dim = y, dim
-        return y
-
-    @staticmethod
-    def backward(ctx, g):
-        xp, y = ctx.xp, ctx.y
-        return g - xp.exp(y) * xp.sum(g, axis=ctx.dim, keepdims=True)
+from .._ops.softmax import LogSoftmax, Softmax  # noqa: F401  (they live with torch.softmax)
 
 
 class Softplus(Function):
     name = "SoftplusBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x, beta, threshold):
@@ -103,6 +72,7 @@ class Softplus(Function):
 
 class LeakyRelu(Function):
     name = "LeakyReluBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x, slope):
@@ -180,17 +150,20 @@ def _log_sigmoid(xp, z):
 
 class MseLoss(Function):
     name = "MseLossBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x, y, reduction):
         xp = _xp(x)
         d = x._data - y._data
-        ctx.d, ctx.reduction, ctx.n = d, reduction, math.prod(d.shape)
+        ctx.save_for_backward(x, y)
+        ctx.reduction, ctx.n = reduction, math.prod(d.shape)
         return _reduce(xp, d * d, reduction)
 
     @staticmethod
     def backward(ctx, g):
-        gd = _unreduce(2 * ctx.d, g, ctx.reduction, ctx.n)
+        x, y = ctx.saved_tensors
+        gd = _unreduce(2 * (x._data - y._data), g, ctx.reduction, ctx.n)
         return (gd if ctx.needs_input_grad[0] else None,
                 -gd if ctx.needs_input_grad[1] else None)
 
@@ -199,6 +172,7 @@ class NllLoss(Function):
     """``-input[i, target[i]]`` (times the class weight), reduced; ``input`` is (N, C) or (C,)."""
 
     name = "NllLossBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x, target, weight, reduction, ignore_index, out_shape=None):
@@ -253,6 +227,7 @@ class NllLoss(Function):
 
 class BinaryCrossEntropy(Function):
     name = "BinaryCrossEntropyBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x, y, weight, reduction):
@@ -294,6 +269,7 @@ class BinaryCrossEntropyWithLogits(Function):
     """``(1 - t) * z - lw * log(sigmoid(z))`` with ``lw = 1 + (pos_weight - 1) * t``."""
 
     name = "BinaryCrossEntropyWithLogitsBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x, y, weight, pos_weight, reduction):

@@ -33,23 +33,33 @@ def _normalize(xp, a, axes, eps):
     return d, mean, var, 1.0 / xp.sqrt(var + eps), n
 
 
-def _grad_centred(xp, gy, d, invstd, axes, n):
-    """The gradient through ``xhat = d * invstd`` when ``mean`` and ``invstd`` are
-    statistics of the same input over ``axes``."""
-    mg = _sum(xp, gy, axes) / n
-    k = _sum(xp, gy * d, axes) * (invstd * invstd / n)
-    return (gy - mg - d * k) * invstd
-
-
 def _store(t, arr):
     """Overwrite buffer tensor ``t`` with ``arr`` in place (its version counter moves)."""
     t._backend.setitem(t._data, ..., arr)
     t._version[0] += 1
 
 
+def _channel_sums(xp, a3, b3=None):
+    """Per-channel sums of ``a3`` (``(N, C, L)``) and, given ``b3``, of ``a3 * b3``,
+    without a full-size temporary: the products are (N*C) dot products of length L."""
+    n, c, length = a3.shape
+    s = xp.sum(xp.sum(a3, axis=2), axis=0)
+    if b3 is None:
+        return s
+    dots = xp.matmul(xp.reshape(a3, (n, c, 1, length)), xp.reshape(b3, (n, c, length, 1)))
+    return s, xp.sum(xp.reshape(dots, (n, c)), axis=0)
+
+
 class NativeBatchNorm(OpFunction):
     """Batch norm of ``x (N, C, *)``; ``training`` uses (and, given running buffers,
-    updates) the batch statistics, otherwise ``running_mean``/``running_var``."""
+    updates) the batch statistics, otherwise ``running_mean``/``running_var``.
+
+    For speed on large maps the per-channel sums are taken without full-size temporaries
+    (sums of products as batched dot products), and the output is built in place in the
+    centred input ``x - mean`` (one full-size array): ``(x - mean) * scale + bias`` with
+    per-channel ``scale = weight * invstd``. The backward needs only ``x`` and the
+    per-channel statistics.
+    """
 
     name = "NativeBatchNormBackward0"
 
@@ -59,51 +69,60 @@ class NativeBatchNorm(OpFunction):
         a = x._data
         n_, c = a.shape[0], a.shape[1]
         a3 = xp.reshape(a, (n_, c, -1))
-        axes = (0, 2)
         has_w, has_b = affine
         if training:
-            d, mean, var, invstd, n = _normalize(xp, a3, axes, eps)
+            n = n_ * a3.shape[2]
+            mean = _channel_sums(xp, a3) / n
+            d = a3 - xp.reshape(mean, (1, c, 1))  # two passes: no cancellation in the variance
+            var = _channel_sums(xp, d, d)[1] / n  # biased
             if running_mean is not None:
                 unbiased = var * (n / (n - 1)) if n > 1 else var
-                with x._backend.quiet_overflow():
-                    _store(running_mean, xp.reshape((1 - momentum) * running_mean._data
-                                                    + momentum * xp.reshape(mean, (c,)), (c,)))
-                    _store(running_var, xp.reshape((1 - momentum) * running_var._data
-                                                   + momentum * xp.reshape(unbiased, (c,)), (c,)))
+                _store(running_mean, (1 - momentum) * running_mean._data + momentum * mean)
+                _store(running_var, (1 - momentum) * running_var._data + momentum * unbiased)
         else:
-            mean = xp.reshape(running_mean._data, (1, c, 1))
-            invstd = 1.0 / xp.sqrt(xp.reshape(running_var._data, (1, c, 1)) + eps)
-            d, n = a3 - mean, None
-        scale = invstd * xp.reshape(w._data, (1, c, 1)) if has_w else invstd
-        y = d * scale
+            n = None
+            mean, var = running_mean._data, running_var._data
+            d = a3 - xp.reshape(mean, (1, c, 1))
+        invstd = 1.0 / xp.sqrt(var + eps)
+        scale = invstd * w._data if has_w else invstd
+        y = d  # a fresh array: the output is built in it, in place
+        y *= xp.reshape(scale, (1, c, 1))
         if has_b:
-            y = y + xp.reshape(b._data, (1, c, 1))
+            y += xp.reshape(b._data, (1, c, 1))
         if ctx.needs_input_grad:
             ctx.save_for_backward(x, w if has_w else None, b if has_b else None)
-            ctx.d, ctx.invstd, ctx.scale, ctx.n, ctx.shape = d, invstd, scale, n, a.shape
-            ctx.w = xp.reshape(w._data, (1, c, 1)) if has_w else None
+            ctx.stats = (mean, invstd, scale, n)
         return xp.reshape(y, a.shape)
 
     @staticmethod
     def backward(ctx, g):
-        ctx.saved_tensors  # noqa: B018 - raises once freed
+        x = ctx.saved_tensors[0]
         xp = ctx.xp
         need = ctx.needs_input_grad
-        c = ctx.shape[1]
-        g3 = xp.reshape(g, (ctx.shape[0], c, -1))
-        axes = (0, 2)
+        mean, invstd, scale, n = ctx.stats
+        a3 = xp.reshape(x._data, (x.shape[0], x.shape[1], -1))
+        g3 = xp.reshape(g, a3.shape)
+        c = a3.shape[1]
+        d = a3 - xp.reshape(mean, (1, c, 1))  # centred again: sums of g * x would cancel
+        sg, sgd = _channel_sums(xp, g3, d)
+        sgxhat = sgd * invstd  # sum of g * xhat per channel
         gx = gw = gb = None
         if need[0]:
-            if ctx.n is None:  # running statistics are constants
-                gx = g3 * ctx.scale
+            if n is None:  # running statistics are constants
+                gx = g3 * xp.reshape(scale, (1, c, 1))
             else:
-                gy = g3 * ctx.w if ctx.w is not None else g3  # the gradient of xhat
-                gx = _grad_centred(xp, gy, ctx.d, ctx.invstd, axes, ctx.n)
-            gx = xp.reshape(gx, ctx.shape)
+                # gx = scale * (g - mean(g) - xhat * mean(g * xhat)), xhat = (x - mean) * invstd
+                # gx = g * scale - d * k1 - scale * mean(g), built in d (a fresh array)
+                k1 = scale * invstd * sgxhat / n
+                gx = d
+                gx *= xp.reshape(-k1, (1, c, 1))
+                gx += g3 * xp.reshape(scale, (1, c, 1))
+                gx -= xp.reshape(scale * sg / n, (1, c, 1))
+            gx = xp.reshape(gx, x.shape)
         if need[1]:
-            gw = xp.reshape(_sum(xp, g3 * ctx.d, axes) * ctx.invstd, (c,))
+            gw = sgxhat
         if need[2]:
-            gb = xp.reshape(_sum(xp, g3, axes), (c,))
+            gb = sg
         return gx, gw, gb
 
 

@@ -24,7 +24,8 @@ def _grid(backend, out, stride, pads, dilation, kernel, pos):
 
 class MaxPool2d(OpFunction):
     """Window maxima; ties keep the first position in row-major kernel order and a NaN
-    wins (PyTorch's ``val > max || isnan(val)`` scan). ``box`` receives the indices."""
+    wins (the last NaN: PyTorch's ``val > max || isnan(val)`` scan). When ``box`` is a
+    list it receives the flat input-plane indices of the maxima."""
 
     name = "MaxPool2DWithIndicesBackward0"
 
@@ -37,30 +38,84 @@ class MaxPool2d(OpFunction):
         fill = -float("inf") if floating else xp.iinfo(a.dtype).min
         padded = W.pad_const(backend, a, pads, fill)
         keys = W.window_keys(kernel, stride, dilation, out)
-        m = padded[keys[0]]
-        arg = xp.zeros(m.shape, dtype=xp.int64, **backend._dev_kw())
-        for k in range(1, len(keys)):
-            v = padded[keys[k]]
-            upd = v > m
-            if floating:
-                upd = upd | xp.isnan(v)
-            m = xp.where(upd, v, m)
-            arg = xp.where(upd, xp.asarray(k, dtype=xp.int64, **backend._dev_kw()), arg)
-        h, w = _grid(backend, out, stride, pads, dilation, kernel, arg)
-        box.append(h * a.shape[-1] + w)
-        if ctx.needs_input_grad:
+        parts = [padded[key] for key in keys]
+        m = parts[0]
+        for v in parts[1:]:
+            m = xp.maximum(m, v)  # NaN propagates, as the scan lets a NaN win
+        need_grad = bool(ctx.needs_input_grad)
+        if box is None and not need_grad:
+            return m
+        arg = _first_argmax(backend, parts, m, floating)
+        if box is not None:
+            box.append(_plane_index(backend, a.shape[-2:], out, stride, pads, dilation, kernel, arg))
+        if need_grad:
             ctx.geom = (a.shape, padded.shape, pads, keys)
             ctx.arg, ctx.backend = arg, backend
+            ctx.disjoint = _disjoint(kernel, stride, dilation, pads, a.shape[-2:], out)
         return m
 
     @staticmethod
     def backward(ctx, g):
         xp = ctx.xp
         in_shape, padded_shape, pads, keys = ctx.geom
-        zero = xp.zeros((), dtype=g.dtype, **ctx.backend._dev_kw())
-        parts = [xp.where(ctx.arg == k, g, zero) for k in range(len(keys))]
+        arg = ctx.arg
+        # g * mask rather than where(mask, g, 0): much faster in NumPy (a NaN in g would
+        # spread to its whole window, where PyTorch keeps it at the maximum's position)
+        if ctx.disjoint:  # windows tile the input exactly: each element is written once
+            gx = xp.empty(padded_shape, dtype=g.dtype, **ctx.backend._dev_kw())
+            for k, key in enumerate(keys):
+                gx[key] = g * xp.astype(arg == k, g.dtype)
+            return gx
+        parts = [g * xp.astype(arg == k, g.dtype) for k in range(len(keys))]
         gpad = W.add_windows(ctx.backend, padded_shape, g.dtype, keys, parts)
         return W.crop(gpad, pads, in_shape[-2:])
+
+
+def _plane_index(backend, size, out, stride, pads, dilation, kernel, arg):
+    """Flat ``h * W + w`` input index of each window's maximum. A maximum found in the
+    padding (a window of ``-inf`` only) reports PyTorch's starting index instead: the
+    window's first position with both coordinates non-negative."""
+    xp = backend.xp
+    kw = backend._dev_kw()
+    h, w = _grid(backend, out, stride, pads, dilation, kernel, xp.astype(arg, xp.int64))
+    idx = h * size[1] + w
+    outside = (h < 0) | (h >= size[0]) | (w < 0) | (w >= size[1])
+    if bool(xp.any(outside)):
+        first = []
+        for o, st, (lo, _), d in zip(out, stride, pads, dilation):
+            starts = [i * st - lo for i in range(o)]
+            first.append([b + ((-b + d - 1) // d) * d if b < 0 else b for b in starts])
+        fh = xp.reshape(xp.asarray(first[0], dtype=xp.int64, **kw), (-1, 1))
+        fw = xp.reshape(xp.asarray(first[1], dtype=xp.int64, **kw), (1, -1))
+        idx = xp.where(outside, fh * size[1] + fw, idx)
+    return idx
+
+
+def _first_argmax(backend, parts, m, floating):
+    """Which slice holds the maximum ``m``: the first equal one, or, where ``m`` is NaN,
+    the last NaN (small unsigned integers, one per output element). Built from masks:
+    ``xp.where`` is several times slower than boolean arithmetic in NumPy."""
+    xp = backend.xp
+    dt = xp.uint8 if len(parts) < 256 else xp.int64
+    found = parts[0] == m
+    arg = xp.zeros(m.shape, dtype=dt, **backend._dev_kw())
+    for k in range(1, len(parts)):
+        hit = (parts[k] == m) & ~found
+        arg = arg + xp.astype(hit, dt) * k
+        found = found | hit
+    if floating:
+        nan = xp.isnan(m)
+        if bool(xp.any(nan)):
+            for k in range(len(parts)):  # ascending: the last NaN is written last
+                arg = xp.where(nan & xp.isnan(parts[k]), xp.asarray(k, dtype=dt, **backend._dev_kw()), arg)
+    return arg
+
+
+def _disjoint(kernel, stride, dilation, pads, size, out):
+    """True when the windows cover the input exactly once (no overlap, no padding, no
+    leftover): the backward can write instead of accumulate."""
+    return all(k == s and d == 1 and lo == 0 and hi == 0 and o * k == n
+               for k, s, d, (lo, hi), n, o in zip(kernel, stride, dilation, pads, size, out))
 
 
 class AvgPool2d(OpFunction):

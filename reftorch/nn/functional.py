@@ -918,7 +918,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     """
     kernel, stride, padding, dilation = _pool_args("max_pool2d", kernel_size, stride, padding, dilation)
     out, pads = _pool_geometry(input, kernel, stride, padding, dilation, ceil_mode)
-    box = []
+    box = [] if return_indices else None
     values = _Pool.MaxPool2d.apply(input, kernel=kernel, stride=stride, pads=pads, dilation=dilation,
                                    out=out, box=box)
     if return_indices:

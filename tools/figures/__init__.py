@@ -30,6 +30,7 @@ MODULES = [
     "packing",
     "dataloader",
     "conv_window",
+    "lr_schedules",
 ]
 
 

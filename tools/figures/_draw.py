@@ -159,7 +159,7 @@ def style_axes(ax) -> None:
         ax.spines[spine].set_visible(False)
     for spine in ("left", "bottom"):
         ax.spines[spine].set_color(INK)
-    ax.tick_params(colors=INK, labelsize=8.5)
+    ax.tick_params(colors=INK, labelsize=9.5)
     ax.grid(True, color=INK, alpha=0.25, linewidth=0.6)
 
 

@@ -53,9 +53,9 @@ class _NormBase(Module):
     def reset_running_stats(self) -> None:
         """Running mean 0, running variance 1, no batches tracked."""
         if self.track_running_stats:
-            self.running_mean.zero_()
+            self.running_mean.fill_(0)
             self.running_var.fill_(1)
-            self.num_batches_tracked.zero_()
+            self.num_batches_tracked.fill_(0)
 
     def reset_parameters(self) -> None:
         """Reset the running statistics; weight 1 and bias 0."""
@@ -63,7 +63,7 @@ class _NormBase(Module):
         if self.affine:
             init.ones_(self.weight)
             if self.bias is not None:
-                init.zeros_(self.bias)
+                init.constant_(self.bias, 0.0)
 
     def _check_input_dim(self, input):
         raise NotImplementedError
@@ -73,7 +73,7 @@ class _NormBase(Module):
                 f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}")
 
     def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys,
-                              unexpected_keys, error_msgs):
+                              unexpected_keys, error_msgs, assign=False):
         version = local_metadata.get("version", None) if local_metadata else None
         if (version is None or version < 2) and self.track_running_stats:
             # state dicts from before num_batches_tracked existed: count from 0
@@ -82,7 +82,7 @@ class _NormBase(Module):
                 state_dict[key] = (self.num_batches_tracked if self.num_batches_tracked is not None
                                    else tensor(0, dtype=D.long))
         super()._load_from_state_dict(state_dict, prefix, local_metadata, strict, missing_keys,
-                                      unexpected_keys, error_msgs)
+                                      unexpected_keys, error_msgs, assign)
 
 
 class _BatchNorm(_NormBase):

@@ -35,7 +35,8 @@ class LayerNorm(Module):
         >>> ln
         LayerNorm((4,), eps=1e-05, elementwise_affine=True, bias=True)
         >>> ln(torch.tensor([[1., 2., 3., 4.]]))
-        tensor([[-1.3416, -0.4472,  0.4472,  1.3416]], grad_fn=<NativeLayerNormBackward0>)
+        tensor([[-1.3416, -0.4472,  0.4472,  1.3416]],
+               grad_fn=<NativeLayerNormBackward0>)
     """
 
     def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True, device=None, dtype=None):
@@ -62,7 +63,7 @@ class LayerNorm(Module):
         if self.elementwise_affine:
             init.ones_(self.weight)
             if self.bias is not None:
-                init.zeros_(self.bias)
+                init.constant_(self.bias, 0.0)
 
     def forward(self, input):
         return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
@@ -119,7 +120,7 @@ class GroupNorm(Module):
         if self.affine:
             init.ones_(self.weight)
             if self.bias is not None:
-                init.zeros_(self.bias)
+                init.constant_(self.bias, 0.0)
 
     def forward(self, input):
         return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)

@@ -172,7 +172,7 @@ def _lengths_tensor(lengths):
     """``lengths`` as a CPU int64 tensor (a list, a tuple or a tensor)."""
     if not isinstance(lengths, Tensor):
         return creation.as_tensor(lengths, dtype=D.int64, device="cpu")
-    return lengths.to(dtype=D.int64)
+    return lengths.to(device="cpu", dtype=D.int64)
 
 
 def _check_long_tensor(t, what):
@@ -360,7 +360,7 @@ def pack_padded_sequence(input, lengths, batch_first=False, enforce_sorted=True)
                            "exportability.")
     batch_sizes = [sum(1 for v in ls if v > t) for t in range(ls[0])]
     data = _PackPadded.apply(input, batch_sizes=batch_sizes, batch_first=batch_first)
-    bs = creation.tensor(batch_sizes, dtype=D.int64)
+    bs = creation.tensor(batch_sizes, dtype=D.int64, device="cpu")
     return PackedSequence(data, bs, sorted_indices, None)
 
 
@@ -404,7 +404,7 @@ def pad_packed_sequence(sequence, batch_first=False, padding_value=0.0, total_le
                               total_length=max_seq_length)
     B = bs[0]
     lengths = [sum(1 for n in bs if n > b) for b in range(B)]
-    lengths_t = creation.tensor(lengths, dtype=D.int64)
+    lengths_t = creation.tensor(lengths, dtype=D.int64, device="cpu")
     if batch_first:
         padded = transpose(padded, 0, 1)
     unsorted = sequence.unsorted_indices

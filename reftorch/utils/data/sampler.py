@@ -12,10 +12,7 @@ order, as PyTorch; with equal seeds they produce the same indices.
 from __future__ import annotations
 
 import itertools
-import math
 from collections.abc import Iterable, Iterator, Sequence, Sized
-
-import numpy as np
 
 __all__ = [
     "BatchSampler", "RandomSampler", "Sampler", "SequentialSampler", "SubsetRandomSampler",
@@ -149,54 +146,6 @@ class SubsetRandomSampler(Sampler):
         return len(self.indices)
 
 
-def _multinomial(weights: np.ndarray, num_samples: int, replacement: bool, generator) -> list[int]:
-    """``torch.multinomial`` for a 1-D float64 weight vector, drawing as ATen's CPU kernel does.
-
-    Private helper for :class:`WeightedRandomSampler` (the core has no ``multinomial``).
-
-    * With replacement and ``num_samples > 1``: one uniform float64 per draw (the same
-      stream as ``rand(num_samples, dtype=float64)``), located by binary search in the
-      normalised cumulative weights.
-    * Otherwise (the "exponential trick"): ``q ~ Exp(1)`` per category, computed as
-      ``-log1p(-u)`` from the same uniforms, and the categories with the largest
-      ``weight / q`` win (``topk``).
-
-    Raises:
-        RuntimeError: negative, infinite or NaN weights, a zero total, or more samples
-            than categories without replacement; the texts are PyTorch's.
-    """
-    import reftorch as torch
-
-    n_categories = weights.shape[0]
-    if not replacement and num_samples > n_categories:
-        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
-
-    if not replacement or num_samples == 1:
-        if not (np.all(weights < math.inf) and np.all(weights >= 0)):
-            raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
-        if weights.sum() == 0:
-            raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
-        u = torch.rand(n_categories, dtype=torch.float64, generator=generator).numpy()
-        # glibc's log1p, as libtorch calls it (NumPy's own log1p may differ in the last bit).
-        q = np.array([-math.log1p(-x) for x in u.tolist()], dtype=np.float64)
-        scores = weights / q
-        order = np.argsort(-scores, kind="stable")
-        return order[:num_samples].tolist()
-
-    if np.any(weights < 0):
-        raise RuntimeError("invalid multinomial distribution (encountering probability entry < 0)")
-    if not np.all(np.isfinite(weights)):
-        raise RuntimeError("invalid multinomial distribution (encountering probability entry = infinity or NaN)")
-    cumulative = np.cumsum(weights)  # sequential sums, as the C loop does
-    total = cumulative[-1]
-    if not total > 0:
-        raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
-    cumulative = cumulative / total
-    cumulative[-1] = 1.0
-    u = torch.rand(num_samples, dtype=torch.float64, generator=generator).numpy()
-    return np.searchsorted(cumulative, u, side="left").tolist()
-
-
 class WeightedRandomSampler(Sampler):
     """Indices ``0..len(weights)-1`` drawn with probability proportional to ``weights``.
 
@@ -236,7 +185,10 @@ class WeightedRandomSampler(Sampler):
         self.generator = generator
 
     def __iter__(self) -> Iterator[int]:
-        yield from _multinomial(self.weights.numpy(), self.num_samples, self.replacement, self.generator)
+        import reftorch as torch
+
+        rand_tensor = torch.multinomial(self.weights, self.num_samples, self.replacement, generator=self.generator)
+        yield from iter(rand_tensor.tolist())
 
     def __len__(self) -> int:
         return self.num_samples

@@ -1,0 +1,223 @@
+"""PyTorch's CPU ``topk`` and unstable ``sort``, step for step, so that equal values come
+out at the same indices as in PyTorch.
+
+ATen's kernel (``topk_impl_loop``) puts ``(value, index)`` pairs of one row in a vector
+and calls the C++ standard library: ``std::partial_sort`` when ``k * 64 <= n``, else
+``std::nth_element`` followed (when ``sorted``) by ``std::sort`` of the first ``k - 1``.
+Neither is stable, so among equal values the chosen indices depend on the exact steps of
+GNU libstdc++'s introselect, introsort and heap routines, which this module reproduces.
+The comparison looks at the values only (NaN counts as the largest).
+
+``sort(stable=False)`` is ``std::sort`` on the pairs, with the same comparison.
+
+Plain Python over lists: it runs only for rows whose answer depends on it (see
+:mod:`reftorch._ops.sorting`).
+"""
+from __future__ import annotations
+
+import math
+
+
+def _less(largest):
+    """The comparison ATen passes: "goes first" for the wanted end (NaN at the top)."""
+    if largest:
+        def comp(x, y):
+            return (math.isnan(x) and not math.isnan(y)) or x > y
+    else:
+        def comp(x, y):
+            return (not math.isnan(x) and math.isnan(y)) or x < y
+    return comp
+
+
+def _lg(n):
+    return n.bit_length() - 1
+
+
+# ---------------------------------------------------------------- heap routines
+def _push_heap(a, first, hole, top, value, comp):
+    parent = (hole - 1) // 2
+    while hole > top and comp(a[first + parent][0], value[0]):
+        a[first + hole] = a[first + parent]
+        hole = parent
+        parent = (hole - 1) // 2
+    a[first + hole] = value
+
+
+def _adjust_heap(a, first, hole, length, value, comp):
+    top = hole
+    child = hole
+    while child < (length - 1) // 2:
+        child = 2 * (child + 1)
+        if comp(a[first + child][0], a[first + child - 1][0]):
+            child -= 1
+        a[first + hole] = a[first + child]
+        hole = child
+    if (length & 1) == 0 and child == (length - 2) // 2:
+        child = 2 * (child + 1)
+        a[first + hole] = a[first + child - 1]
+        hole = child - 1
+    _push_heap(a, first, hole, top, value, comp)
+
+
+def _make_heap(a, first, last, comp):
+    length = last - first
+    if length < 2:
+        return
+    parent = (length - 2) // 2
+    while True:
+        _adjust_heap(a, first, parent, length, a[first + parent], comp)
+        if parent == 0:
+            return
+        parent -= 1
+
+
+def _pop_heap(a, first, last, result, comp):
+    value = a[result]
+    a[result] = a[first]
+    _adjust_heap(a, first, 0, last - first, value, comp)
+
+
+def _heap_select(a, first, middle, last, comp):
+    _make_heap(a, first, middle, comp)
+    for i in range(middle, last):
+        if comp(a[i][0], a[first][0]):
+            _pop_heap(a, first, middle, i, comp)
+
+
+def _sort_heap(a, first, last, comp):
+    while last - first > 1:
+        last -= 1
+        _pop_heap(a, first, last, last, comp)
+
+
+def partial_sort(a, first, middle, last, comp):
+    """``std::partial_sort``."""
+    _heap_select(a, first, middle, last, comp)
+    _sort_heap(a, first, middle, comp)
+
+
+# ---------------------------------------------------------------- partitioning
+def _move_median_to_first(a, result, x, y, z, comp):
+    if comp(a[x][0], a[y][0]):
+        if comp(a[y][0], a[z][0]):
+            pick = y
+        elif comp(a[x][0], a[z][0]):
+            pick = z
+        else:
+            pick = x
+    elif comp(a[x][0], a[z][0]):
+        pick = x
+    elif comp(a[y][0], a[z][0]):
+        pick = z
+    else:
+        pick = y
+    a[result], a[pick] = a[pick], a[result]
+
+
+def _unguarded_partition(a, first, last, pivot, comp):
+    pv = a[pivot][0]
+    while True:
+        while comp(a[first][0], pv):
+            first += 1
+        last -= 1
+        while comp(pv, a[last][0]):
+            last -= 1
+        if not first < last:
+            return first
+        a[first], a[last] = a[last], a[first]
+        first += 1
+
+
+def _unguarded_partition_pivot(a, first, last, comp):
+    mid = first + (last - first) // 2
+    _move_median_to_first(a, first, first + 1, mid, last - 1, comp)
+    return _unguarded_partition(a, first + 1, last, first, comp)
+
+
+def _unguarded_linear_insert(a, last, comp):
+    value = a[last]
+    nxt = last - 1
+    while comp(value[0], a[nxt][0]):
+        a[last] = a[nxt]
+        last = nxt
+        nxt -= 1
+    a[last] = value
+
+
+def _insertion_sort(a, first, last, comp):
+    if first == last:
+        return
+    for i in range(first + 1, last):
+        if comp(a[i][0], a[first][0]):
+            value = a[i]
+            a[first + 1:i + 1] = a[first:i]
+            a[first] = value
+        else:
+            _unguarded_linear_insert(a, i, comp)
+
+
+def nth_element(a, first, nth, last, comp):
+    """``std::nth_element`` (introselect)."""
+    if first == last or nth == last:
+        return
+    depth = _lg(last - first) * 2
+    while last - first > 3:
+        if depth == 0:
+            _heap_select(a, first, nth + 1, last, comp)
+            a[first], a[nth] = a[nth], a[first]
+            return
+        depth -= 1
+        cut = _unguarded_partition_pivot(a, first, last, comp)
+        if cut <= nth:
+            first = cut
+        else:
+            last = cut
+    _insertion_sort(a, first, last, comp)
+
+
+def _introsort_loop(a, first, last, depth, comp):
+    while last - first > 16:
+        if depth == 0:
+            partial_sort(a, first, last, last, comp)
+            return
+        depth -= 1
+        cut = _unguarded_partition_pivot(a, first, last, comp)
+        _introsort_loop(a, cut, last, depth, comp)
+        last = cut
+
+
+def sort(a, first, last, comp):
+    """``std::sort`` (introsort, then a final insertion sort)."""
+    if first == last:
+        return
+    _introsort_loop(a, first, last, _lg(last - first) * 2, comp)
+    if last - first > 16:
+        _insertion_sort(a, first, first + 16, comp)
+        for i in range(first + 16, last):
+            _unguarded_linear_insert(a, i, comp)
+    else:
+        _insertion_sort(a, first, last, comp)
+
+
+def sort_row(values, descending):
+    """The indices ATen's CPU ``sort(stable=False)`` gives one row (``std::sort`` of
+    ``(value, index)`` pairs by value; NaN last ascending, first descending)."""
+    a = [(v, j) for j, v in enumerate(values)]
+    sort(a, 0, len(a), _less(descending))
+    return [j for _, j in a]
+
+
+def topk_row(values, k, largest, sorted_):
+    """The indices ATen's CPU ``topk`` returns for one row of Python numbers."""
+    n = len(values)
+    if k == 0:
+        return []
+    a = [(v, j) for j, v in enumerate(values)]
+    comp = _less(largest)
+    if k * 64 <= n:
+        partial_sort(a, 0, k, n, comp)
+    else:
+        nth_element(a, 0, k - 1, n, comp)
+        if sorted_:
+            sort(a, 0, k - 1, comp)
+    return [j for _, j in a[:k]]

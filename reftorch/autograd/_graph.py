@@ -1,0 +1,349 @@
+"""Higher-order gradients (``create_graph=True``): the same backward formulas, run on tensors.
+
+Design note
+-----------
+Every op has ONE backward, beside its forward (``function.py``). It is written over an
+array namespace: ``ctx.xp`` (``xp.where``, ``xp.sum``, ``xp.matmul`` …), Python operators
+on arrays, the saved tensors' ``._data`` and a few backend methods (``ctx.backend``).
+With ``create_graph=True`` the engine runs that very code with tensors instead of arrays:
+
+* ``ctx.xp`` becomes :class:`TensorNamespace`, whose functions are reftorch's own
+  differentiable ops (``xp.sum`` → ``torch.sum``, ``xp.matmul`` → ``torch.matmul``, …), and
+  the incoming gradient is a :class:`~reftorch.Tensor`, so ``g * y`` records ``MulBackward0``;
+* a saved tensor is handed over as a :class:`_Lifted` stand-in whose ``._data`` is the
+  saved *tensor itself* (not its array), so the formula's ``x._data`` stays in the graph and
+  the second derivative reaches ``x``; arrays the forward kept on ``ctx`` (an index, a mask,
+  a weight) become constant tensors;
+* the backward runs with gradient recording on, so its result is a tensor with a
+  ``grad_fn`` — the graph of the gradient, ready for another ``backward``.
+
+The alternative — writing the formulas once over tensor ops and running them under
+``no_grad`` when ``create_graph`` is off — would wrap every intermediate of every ordinary
+backward in a ``Tensor`` (a few microseconds each), making the everyday path slower for the
+rare one. Swapping the namespace keeps the ordinary backward exactly as fast as before.
+
+A formula may keep on ``ctx`` an array computed from a differentiable input (``ctx.y =
+softmax(x)``); lifted as a constant, its second derivative would be silently wrong. So an
+op takes part only when it says so: ``OpFunction.create_graph = True`` marks a backward
+whose every input dependence goes through saved tensors. Any other op raises
+``NotImplementedError`` naming its ``grad_fn`` rather than returning a wrong answer.
+A custom ``torch.autograd.Function`` needs no swap: its ``backward`` already works on
+tensors, and simply runs with recording on.
+
+The ``grad_fn`` names of the second-order graph are those of the tensor ops the formula
+uses (the gradient of ``x * x`` is ``AddBackward0``, of ``x @ w`` ``MmBackward0``, as in
+PyTorch); PyTorch's fused double-backward nodes (``TanhBackwardBackward0`` …) are spelled
+out as their element-wise pieces instead.
+"""
+from __future__ import annotations
+
+from .. import _dtype as D
+from .._tensor import Tensor
+
+
+class TensorNamespace:
+    """The array namespace (``xp``) of a backward formula run on tensors: each function a
+    differentiable reftorch op. Bound to the device and backend of the gradient."""
+
+    def __init__(self, device, backend):
+        self._device = device
+        self._backend = backend
+        for name in ("bool", "int64", "int32", "float32", "float64", "float16", "complex64", "complex128"):
+            setattr(self, name, getattr(D, name))
+        self.nan = float("nan")
+        self.inf = float("inf")
+
+    # -- helpers
+    def _dt(self, d):
+        """A reftorch dtype from a reftorch dtype, a native dtype or None."""
+        if d is None or isinstance(d, D.dtype):
+            return d
+        xp = self._backend.xp
+        return self._backend.dtype_of(xp.zeros((), dtype=d))
+
+    def _t(self, v):
+        """A tensor for ``v`` (a tensor, a backend array or a Python number)."""
+        if isinstance(v, Tensor):
+            return v
+        if isinstance(v, (bool, int, float, complex)):
+            import reftorch
+            return reftorch.tensor(v, device=self._device)
+        return Tensor._wrap(v, self._device, self._backend)
+
+    # -- creation (device keywords are ignored: everything lives on the gradient's device)
+    def zeros(self, shape, dtype=None, device=None):
+        import reftorch
+        return reftorch.zeros(shape, dtype=self._dt(dtype), device=self._device)
+
+    def ones(self, shape, dtype=None, device=None):
+        import reftorch
+        return reftorch.ones(shape, dtype=self._dt(dtype), device=self._device)
+
+    def full(self, shape, value, dtype=None, device=None):
+        import reftorch
+        return reftorch.full(shape, value, dtype=self._dt(dtype), device=self._device)
+
+    def zeros_like(self, x, dtype=None, device=None):
+        import reftorch
+        return reftorch.zeros_like(self._t(x), dtype=self._dt(dtype))
+
+    def ones_like(self, x, dtype=None, device=None):
+        import reftorch
+        return reftorch.ones_like(self._t(x), dtype=self._dt(dtype))
+
+    def arange(self, *args, dtype=None, device=None):
+        import reftorch
+        return reftorch.arange(*args, dtype=self._dt(dtype), device=self._device)
+
+    def asarray(self, v, dtype=None, device=None):
+        t = self._t(v)
+        return self.astype(t, dtype) if dtype is not None else t
+
+    # -- dtype, shape and layout
+    def astype(self, x, dtype, copy=True):
+        x = self._t(x)
+        dt = self._dt(dtype)
+        return x if x.dtype is dt else x.to(dt)
+
+    def reshape(self, x, shape, copy=None):
+        return self._t(x).reshape(tuple(shape))
+
+    def broadcast_to(self, x, shape):
+        return self._t(x).expand(tuple(shape))
+
+    def expand_dims(self, x, axis=0):
+        return self._t(x).unsqueeze(axis)
+
+    def squeeze(self, x, axis=None):
+        x = self._t(x)
+        return x.squeeze() if axis is None else x.squeeze(axis)
+
+    def permute_dims(self, x, axes):
+        return self._t(x).permute(tuple(axes))
+
+    def matrix_transpose(self, x):
+        return self._t(x).transpose(-2, -1)
+
+    def concat(self, arrays, axis=0):
+        import reftorch
+        return reftorch.cat([self._t(a) for a in arrays], dim=axis)
+
+    def stack(self, arrays, axis=0):
+        import reftorch
+        return reftorch.stack([self._t(a) for a in arrays], dim=axis)
+
+    # -- reductions
+    def sum(self, x, axis=None, keepdims=False, dtype=None):
+        x = self._t(x)
+        if axis is None:
+            r = x.sum(dtype=self._dt(dtype))
+            return r.reshape((1,) * x.dim()) if keepdims else r
+        return x.sum(dim=axis, keepdim=keepdims, dtype=self._dt(dtype))
+
+    def mean(self, x, axis=None, keepdims=False):
+        x = self._t(x)
+        if axis is None:
+            r = x.mean()
+            return r.reshape((1,) * x.dim()) if keepdims else r
+        return x.mean(dim=axis, keepdim=keepdims)
+
+    # -- element-wise
+    def where(self, cond, a, b):
+        import reftorch
+        return reftorch.where(self._t(cond), self._t(a), self._t(b))
+
+    def matmul(self, a, b):
+        import reftorch
+        return reftorch.matmul(self._t(a), self._t(b))
+
+    def maximum(self, a, b):
+        import reftorch
+        return reftorch.maximum(self._t(a), self._t(b))
+
+    def minimum(self, a, b):
+        import reftorch
+        return reftorch.minimum(self._t(a), self._t(b))
+
+    def sign(self, x):
+        # piecewise constant: its derivative is zero, so a constant tensor is exact
+        x = self._t(x)
+        return Tensor._wrap(self._backend.xp.sign(x._data), self._device, self._backend)
+
+    def isnan(self, x):
+        # a bool mask: no derivative, a constant tensor is exact
+        x = self._t(x)
+        return Tensor._wrap(self._backend.xp.isnan(x._data), self._device, self._backend)
+
+    def log1p(self, x):
+        # (reftorch has no log1p op yet: log(1 + x) has the same derivative, 1 / (1 + x))
+        import reftorch
+        return reftorch.log(1 + self._t(x))
+
+    def __getattr__(self, name):
+        # unary functions of the array API that are reftorch functions of the same name
+        if name in ("exp", "log", "sqrt", "sin", "cos", "tanh", "abs",
+                    "logical_not", "logical_or", "logical_and", "conj"):
+            import reftorch
+            fn = getattr(reftorch, name)
+            return lambda *xs: fn(*(self._t(x) for x in xs))
+        raise AttributeError(f"the tensor namespace of create_graph has no {name!r}")
+
+
+class TensorBackend:
+    """What ``ctx.backend`` (and a saved tensor's ``_backend``) is when a formula runs on
+    tensors: ``xp`` is the :class:`TensorNamespace`, dtypes are reftorch's own."""
+
+    def __init__(self, device, backend):
+        self.xp = TensorNamespace(device, backend)
+        self._device = device
+        self._backend = backend
+
+    def dtype(self, d):
+        return d
+
+    def dtype_of(self, t):
+        return t.dtype
+
+    def _dev_kw(self):
+        return {}
+
+    def quiet_overflow(self):
+        return self._backend.quiet_overflow()
+
+    def index_put_add(self, shape, g, key):
+        from .._ops.indexing import IndexPutAdd
+        return IndexPutAdd.apply(g, shape=tuple(shape), key=_array_key(key))
+
+    def getitem(self, x, key):
+        from .._ops.indexing import AdvancedIndex
+        return AdvancedIndex.apply(x, key=_array_key(key))
+
+
+def _array_key(key):
+    """An index key back in backend arrays (``GraphContext`` lifts arrays kept on ``ctx``)."""
+    if isinstance(key, Tensor):
+        return key._data
+    if isinstance(key, tuple):
+        return tuple(k._data if isinstance(k, Tensor) else k for k in key)
+    return key
+
+
+class _Lifted:
+    """A saved tensor as a backward formula sees it under ``create_graph``: ``._data`` is
+    the tensor itself, so what the formula computes from it is recorded."""
+
+    __slots__ = ("_data", "_dtype", "_backend", "_device")
+
+    def __init__(self, t, tb):
+        self._data = t
+        self._dtype = t._dtype
+        self._device = t._device
+        self._backend = tb
+
+    def __getattr__(self, name):
+        return getattr(self._data, name)
+
+
+class GraphContext:
+    """The ``ctx`` a backward formula receives under ``create_graph``: the forward's
+    ``ctx`` with the tensor namespace, lifted saved tensors and constant tensors for the
+    arrays the forward kept."""
+
+    def __init__(self, ctx, tb):
+        object.__setattr__(self, "_ctx", ctx)
+        object.__setattr__(self, "_tb", tb)
+
+    @property
+    def xp(self):
+        return self._tb.xp
+
+    @property
+    def backend(self):
+        return self._tb
+
+    @property
+    def saved_tensors(self):
+        tb = self._tb
+        return tuple(None if t is None else _Lifted(t, tb) if isinstance(t, Tensor) else self._lift(t)
+                     for t in self._ctx.saved_tensors)
+
+    def _lift(self, v):
+        if hasattr(v, "__array_namespace__") and not isinstance(v, Tensor) and hasattr(v, "shape"):
+            return Tensor._wrap(v, self._tb._device, self._tb._backend)
+        return v
+
+    def __getattr__(self, name):
+        return self._lift(getattr(self._ctx, name))
+
+    def __setattr__(self, name, value):
+        setattr(self._ctx, name, value)
+
+
+def _not_capable(name):
+    return NotImplementedError(
+        f"create_graph=True: the backward of {name} is not differentiable in reftorch yet (higher-order "
+        "gradients are implemented for the element-wise arithmetic, tanh/sigmoid/exp/log, matmul/linear, "
+        "sum/mean, view/reshape/expand, indexing, cat, softmax and the MSE / cross-entropy losses, and custom "
+        "autograd.Functions)")
+
+
+def apply_with_graph(node, grad, retain_graph):
+    """Run ``node``'s backward on the gradient tensor ``grad``, recording its graph.
+
+    Returns:
+        One gradient tensor (or ``None``) per entry of ``node.next_functions``.
+
+    Raises:
+        NotImplementedError: if the op's backward is not marked ``create_graph``-capable.
+    """
+    from .function import Node, _FREED
+    from ._custom_function import BackwardCFunction, _OutputSlot
+    if isinstance(node, BackwardCFunction):  # a custom Function: its backward works on tensors
+        return node.apply(grad, retain_graph, create_graph=True)
+    if isinstance(node, _OutputSlot):  # routes one output's gradient to the function's node
+        return node.apply(grad, retain_graph)
+    if not isinstance(node, Node) or not node.ctx.__dict__.get("create_graph", node._fn.create_graph):
+        raise _not_capable(node.name())  # (a forward may set ctx.create_graph = False for one call)
+    ctx = node.ctx
+    if ctx._saved is None:
+        raise RuntimeError(_FREED)
+    node._check_saved()
+    tb = TensorBackend(grad._device, grad._backend)
+    grads = node._fn.backward(GraphContext(ctx, tb), grad)
+    if not isinstance(grads, tuple):
+        grads = (grads,)
+    if node._slots is not None:
+        grads = tuple(grads[i] if i < len(grads) else None for i in node._slots)
+    grads = tuple(g if g is None or isinstance(g, Tensor) else Tensor._wrap(g, grad._device, grad._backend)
+                  for g in grads)
+    if not retain_graph and ctx._saved:
+        ctx._saved = None
+    return grads
+
+
+def accumulate(t, grad):
+    """Add the gradient tensor ``grad`` to leaf ``t``'s ``.grad`` out of place, keeping its
+    graph (PyTorch's AccumulateGrad under ``create_graph``): a first gradient is copied
+    (``CopyBackwards`` when it has a graph), a later one added (``AddBackward0``)."""
+    if t._grad is not None:
+        t._grad = t._grad + grad
+    elif grad.requires_grad:
+        from .._ops.shape import Clone
+        t._grad = Clone.apply(grad, _name="torch::autograd::CopyBackwards")
+    else:
+        t._grad = Tensor._wrap(grad._backend.copy(grad._data), grad._device, grad._backend)
+
+
+_CYCLE = ("Using backward() with create_graph=True will create a reference cycle between the parameter "
+          "and its gradient which can cause a memory leak. We recommend using autograd.grad when creating "
+          "the graph to avoid this. If you have to use this function, make sure to reset the .grad fields "
+          "of your parameters to None after use to break the cycle and avoid the leak.")
+_warned = [False]
+
+
+def warn_reference_cycle():
+    """PyTorch's once-per-process warning for ``backward(create_graph=True)``."""
+    if not _warned[0]:
+        _warned[0] = True
+        import warnings
+        warnings.warn(_CYCLE, UserWarning, stacklevel=4)

@@ -1,0 +1,230 @@
+"""Differential tests of BatchNorm1d/2d, LayerNorm, GroupNorm and Dropout1d/2d against PyTorch.
+
+Running statistics are compared after several training steps (exponential and cumulative
+averages), evaluation-mode outputs and gradients after them, state dicts in both
+directions, seeded channel-dropout masks bit for bit, reprs and errors.
+"""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st, HealthCheck
+
+import reftorch
+from reftorch._backends.cupy_backend import cupy_available
+from _nn_compare import comparers, raises_same, tonp
+
+torch = pytest.importorskip("torch")
+
+same, both = comparers(rtol=1e-4, atol=1e-5)
+RNG = np.random.default_rng(2)
+
+
+def data(*shape, scale=1.0, shift=0.0):
+    return (RNG.standard_normal(shape) * scale + shift).astype(np.float32)
+
+
+BN = [
+    ("BatchNorm2d", (4,), {}, (5, 4, 3, 3)),
+    ("BatchNorm2d", (4,), dict(momentum=None), (5, 4, 3, 3)),
+    ("BatchNorm2d", (4,), dict(affine=False, eps=1e-3), (2, 4, 2, 5)),
+    ("BatchNorm2d", (4,), dict(track_running_stats=False), (3, 4, 2, 2)),
+    ("BatchNorm2d", (4,), dict(bias=False, momentum=0.5), (3, 4, 2, 2)),
+    ("BatchNorm1d", (3,), {}, (6, 3)),
+    ("BatchNorm1d", (3,), dict(momentum=None, affine=False), (4, 3, 5)),
+    ("BatchNorm1d", (3,), dict(track_running_stats=False, momentum=0.3), (2, 3, 7)),
+]
+
+
+@pytest.mark.parametrize("name,args,kw,shape", BN)
+def test_batchnorm_train_then_eval(name, args, kw, shape):
+    batches = [data(*shape, scale=1 + i, shift=i - 1) for i in range(4)]
+
+    def fn(T):
+        m = getattr(T.nn, name)(*args, **kw)
+        out = [repr(m), list(m.state_dict())]
+        if m.affine:
+            with T.no_grad():
+                m.weight.copy_(T.linspace(0.5, 1.5, args[0]))
+                if m.bias is not None:
+                    m.bias.copy_(T.linspace(-1, 1, args[0]))
+        for xs in batches[:3]:  # training steps: batch statistics, running averages move
+            x = T.tensor(xs, requires_grad=True)
+            y = m(x)
+            (y * y * T.tensor(xs)).sum().backward()
+            out += [y, x.grad]
+            out += [m.running_mean, m.running_var, m.num_batches_tracked]
+        out += [p.grad for p in m.parameters()]
+        m.eval()  # evaluation: running statistics (or batch statistics without them)
+        x = T.tensor(batches[3], requires_grad=True)
+        y = m(x)
+        (y * T.tensor(batches[0])).sum().backward()
+        out += [y, x.grad, m.running_mean, m.running_var, list(m.named_buffers())]
+        return out
+    both(fn)
+
+
+def test_batchnorm_parameters_are_not_buffers():
+    def fn(T):
+        m = T.nn.BatchNorm2d(3)
+        return [[n for n, _ in m.named_parameters()], [n for n, _ in m.named_buffers()],
+                m.num_batches_tracked.dtype == T.int64]
+    both(fn)
+
+
+def test_batchnorm_state_dict_round_trip():
+    tm = torch.nn.BatchNorm2d(3, momentum=None)
+    for i in range(3):
+        tm(torch.tensor(data(4, 3, 2, 2, shift=i)))
+    rm = reftorch.nn.BatchNorm2d(3, momentum=None)
+    rm.load_state_dict({k: reftorch.tensor(v.numpy()) for k, v in tm.state_dict().items()})
+    same(list(rm.state_dict().values()), list(tm.state_dict().values()))
+    # and back: a reftorch state dict loads into torch
+    xs = data(4, 3, 2, 2)
+    rm(reftorch.tensor(xs))
+    tm(torch.tensor(xs))
+    tm2 = torch.nn.BatchNorm2d(3, momentum=None)
+    tm2.load_state_dict({k: torch.tensor(v.numpy()) for k, v in rm.state_dict().items()})
+    same(list(rm.state_dict().values()), list(tm2.state_dict().values()))
+    same(rm.eval()(reftorch.tensor(xs)), tm2.eval()(torch.tensor(xs)))
+
+
+def test_batchnorm_old_state_dict_without_counter():
+    def fn(T):
+        m = T.nn.BatchNorm1d(2)
+        sd = {k: v for k, v in T.nn.BatchNorm1d(2).state_dict().items() if k != "num_batches_tracked"}
+        m.num_batches_tracked.add_(5)
+        res = m.load_state_dict(sd)  # a dict without version metadata: the counter is kept
+        return [repr(res), m.num_batches_tracked]
+    both(fn)
+
+
+@pytest.mark.parametrize("shape,normalized,kw", [
+    ((4, 5), 5, {}), ((2, 3, 4), (3, 4), {}), ((2, 3, 4), [4], dict(elementwise_affine=False)),
+    ((3, 6), 6, dict(bias=False, eps=1e-3)),
+])
+def test_layernorm(shape, normalized, kw):
+    xs = data(*shape, scale=3, shift=1)
+
+    def fn(T):
+        m = T.nn.LayerNorm(normalized, **kw)
+        if m.elementwise_affine:
+            with T.no_grad():
+                m.weight.copy_(T.linspace(0.5, 1.5, m.weight.numel()).view(m.weight.shape))
+        x = T.tensor(xs, requires_grad=True)
+        y = m(x)
+        (y * T.tensor(xs)).sum().backward()
+        out = [repr(m), list(m.state_dict()), y, x.grad]
+        return out + [p.grad for p in m.parameters()] + [m.eval()(x)]
+    both(fn)
+
+
+@pytest.mark.parametrize("groups,channels,shape,kw", [
+    (2, 4, (3, 4, 5), {}), (1, 3, (2, 3, 2, 2), {}), (3, 3, (2, 3, 4), dict(affine=False)),
+    (2, 6, (2, 6), dict(eps=1e-2)), (2, 4, (2, 4, 3, 3), dict(bias=False)),
+])
+def test_groupnorm(groups, channels, shape, kw):
+    xs = data(*shape, scale=2, shift=-1)
+
+    def fn(T):
+        m = T.nn.GroupNorm(groups, channels, **kw)
+        if m.affine:
+            with T.no_grad():
+                m.weight.copy_(T.linspace(0.5, 1.5, channels))
+        x = T.tensor(xs, requires_grad=True)
+        y = m(x)
+        (y * T.tensor(xs)).sum().backward()
+        return [repr(m), list(m.state_dict()), y, x.grad] + [p.grad for p in m.parameters()]
+    both(fn)
+
+
+@pytest.mark.parametrize("cls,shape", [("Dropout2d", (4, 6, 3, 2)), ("Dropout2d", (1, 20, 1, 1)),
+                                       ("Dropout1d", (3, 8, 5)), ("Dropout1d", (8, 5))])
+@pytest.mark.parametrize("p", [0.0, 0.3, 0.5, 1.0])
+def test_channel_dropout_seeded(cls, shape, p):
+    xs = data(*shape)
+
+    def fn(T):
+        T.manual_seed(11)
+        m = getattr(T.nn, cls)(p)
+        x = T.tensor(xs, requires_grad=True)
+        y = m(x)
+        y.sum().backward()
+        after = T.rand(2)  # the generator moved exactly as much
+        return [repr(m), y, x.grad, after, m.eval()(x) is x]
+    both(fn, exact=True)
+
+
+def test_dropout2d_warnings_as_torch():
+    msgs = []
+    for T in (reftorch, torch):
+        with warnings.catch_warnings(record=True) as rec:
+            warnings.simplefilter("always")
+            T.nn.Dropout2d()(T.ones(3, 4, 5))
+            T.nn.Dropout2d()(T.ones(3, 4))
+        msgs.append([str(w.message) for w in rec])
+    assert msgs[0] == msgs[1] and len(msgs[0]) == 2
+
+
+ERRORS = {
+    "bn2d_rank": lambda T: T.nn.BatchNorm2d(3)(T.zeros(3, 8, 8)),
+    "bn1d_rank": lambda T: T.nn.BatchNorm1d(3)(T.zeros(2, 3, 8, 8)),
+    "bn_one_value": lambda T: T.nn.BatchNorm1d(3)(T.zeros(1, 3)),
+    "bn_channels": lambda T: T.nn.BatchNorm2d(4)(T.zeros(2, 3, 8, 8)),
+    "ln_shape": lambda T: T.nn.LayerNorm(5)(T.zeros(2, 3, 8, 8)),
+    "gn_divisible": lambda T: T.nn.GroupNorm(2, 3),
+    "gn_input": lambda T: T.nn.GroupNorm(3, 3)(T.zeros(2, 4, 5)),
+    "dropout1d_rank": lambda T: T.nn.Dropout1d()(T.zeros(3, 4, 5, 5)),
+    "dropout_p": lambda T: T.nn.Dropout2d(1.5),
+    "f_dropout2d_p": lambda T: T.nn.functional.dropout2d(T.zeros(2, 2, 2, 2), -0.1),
+}
+
+
+@pytest.mark.parametrize("name", list(ERRORS))
+def test_errors(name):
+    raises_same(ERRORS[name])
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(n=st.integers(2, 4), c=st.integers(1, 4), h=st.integers(1, 4), w=st.integers(1, 4),
+       momentum=st.sampled_from([0.1, 0.5, None]))
+def test_batchnorm2d_hypothesis(n, c, h, w, momentum):
+    xs = [data(n, c, h, w, scale=2, shift=1) for _ in range(2)]
+
+    def fn(T):
+        m = T.nn.BatchNorm2d(c, momentum=momentum)
+        out = []
+        for a in xs:
+            x = T.tensor(a, requires_grad=True)
+            y = m(x)
+            (y * T.tensor(a)).sum().backward()
+            out += [y, x.grad, m.running_mean, m.running_var]
+        return out + [m.weight.grad, m.bias.grad]
+    both(fn)
+
+
+DEVICES = ["strict", pytest.param("cuda", marks=[pytest.mark.gpu, pytest.mark.skipif(
+    not cupy_available(), reason="needs CuPy and a CUDA GPU")])]
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_norms_on_device_match_cpu(device):
+    pytest.importorskip("array_api_strict")
+    xs = data(3, 4, 3, 2, scale=2)
+    results = []
+    for dev in ("cpu", device):
+        reftorch.manual_seed(0)
+        bn, ln, gn = reftorch.nn.BatchNorm2d(4).to(dev), reftorch.nn.LayerNorm(2).to(dev), \
+            reftorch.nn.GroupNorm(2, 4).to(dev)
+        x = reftorch.tensor(xs, device=dev, requires_grad=True)
+        loss = (bn(x) ** 2).sum() + (ln(x) * x).sum() + (gn(x) * x).sum()
+        loss.backward()
+        bn.eval()
+        y = bn(x)
+        d = reftorch.nn.Dropout2d()(x)
+        results.append([loss, x.grad, bn.running_mean, bn.running_var, bn.num_batches_tracked, y, d,
+                        bn.weight.grad, ln.weight.grad, gn.bias.grad])
+    for a, b in zip(*results):
+        np.testing.assert_allclose(tonp(b), tonp(a), rtol=1e-5, atol=1e-5)
