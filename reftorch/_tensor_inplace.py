@@ -120,7 +120,17 @@ def setitem(t, key, value):
     if isinstance(key, tuple):
         key = tuple(int(k.item()) if isinstance(k, Tensor) and k.dim() == 0 and k.dtype in (D.int64, D.int32)
                     else k for k in key)
-    nkey, advanced, _ = _normalize_key(t, key)
+    try:
+        nkey, advanced, _ = _normalize_key(t, key)
+    except IndexError as e:
+        # PyTorch checks the value against the indexed shape before the indices' range
+        if "out of bounds" not in str(e):
+            raise
+        nkey, advanced, _ = _normalize_key(t, key, check_bounds=False)
+        if isinstance(value, Tensor) or not isinstance(value, (int, float, bool, complex)):
+            _check_value(t, nkey, advanced, value if isinstance(value, Tensor) else _as_operand(value, t, t.dtype),
+                         isinstance(value, Tensor))
+        raise
     was_tensor = isinstance(value, Tensor)
     if not was_tensor:
         from ._scalar import check_fill_value, store_value

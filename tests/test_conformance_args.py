@@ -119,3 +119,34 @@ def test_argument_checks(name):
     else:
         assert kr == "ok", f"reftorch raised {type(vr).__name__}: {vr}; torch returned {vt!r}"
         assert_same(vr, vt)
+
+
+# Two faults at once: the exception PyTorch raises is the one it checks first.
+TWO_FAULTS = {
+    "setitem_oob_and_shape": lambda T: T.zeros(3).__setitem__(T.tensor([5]), T.ones(2)),
+    "setitem_oob_and_dtype": lambda T: T.zeros(3).__setitem__(T.tensor([5]), T.ones(1, dtype=T.float64)),
+    "setitem_oob_only": lambda T: T.zeros(3).__setitem__(T.tensor([5]), T.ones(1)),
+    "getitem_float_and_oob": lambda T: T.zeros(3)[T.tensor([5.0])],
+    "getitem_too_many_and_oob": lambda T: T.zeros(3)[5, 0],
+    "gather_dtype_and_oob": lambda T: T.zeros(3).gather(0, T.tensor([5], dtype=T.int32)),
+    "index_select_dim_and_oob": lambda T: T.zeros(3).index_select(1, T.tensor([5])),
+    "cat_dtype_and_shape": lambda T: T.cat([T.zeros(2, 3), T.zeros(2, 4, dtype=T.int64)]),
+    "cat_dim_and_shape": lambda T: T.cat([T.zeros(2, 3), T.zeros(3, 4)], dim=3),
+    "matmul_shape_and_dtype": lambda T: T.zeros(2, 3) @ T.zeros(4, 2, dtype=T.float64),
+    "masked_fill_mask_dtype_and_shape": lambda T: T.zeros(3).masked_fill(T.tensor([1, 0]), 1.0),
+    "masked_fill_mask_dtype_and_value_dim": lambda T: T.zeros(3).masked_fill(T.tensor([1, 0, 1]), T.ones(2)),
+    "masked_fill_mask_dtype_and_overflow": lambda T: T.zeros(3, dtype=T.uint8).masked_fill(T.tensor([1, 0, 1]), 300),
+    "where_cond_dtype_and_shape": lambda T: T.where(T.tensor([1, 0]), T.zeros(3), T.zeros(3)),
+    "embedding_float_and_oob": lambda T: T.nn.functional.embedding(T.tensor([5.0]), T.zeros(3, 2)),
+    "stack_shape_and_dtype": lambda T: T.stack([T.zeros(2), T.zeros(3, dtype=T.int64)]),
+    "cross_entropy_target_dtype_and_oob": lambda T: T.nn.functional.cross_entropy(
+        T.zeros(2, 3), T.tensor([5, 0], dtype=T.int32)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(TWO_FAULTS))
+def test_first_checked_fault(name):
+    kt, vt = run(torch, TWO_FAULTS[name], ())
+    kr, vr = run(reftorch, TWO_FAULTS[name], ())
+    assert kt == kr == "err", (vt, vr)
+    assert_same_error(vr, vt, msg=True)

@@ -321,18 +321,19 @@ def masked_fill(input, mask, value):
         tensor([[1., 2.],
                 [0., 0.]])
     """
+    # PyTorch's order of checks: shapes, the value's dims, the mask's dtype, the value's range
+    out_shape = _broadcast_shape(mask.shape, input.shape)  # PyTorch names the mask 'a'
+    if isinstance(value, Tensor) and value.dim() != 0:
+        raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                           f"{value.dim()} dimension(s).")
     if mask.dtype is not D.bool:
         raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
                            f"{_c_type_name(mask.dtype)}")
     if isinstance(value, Tensor):
-        if value.dim() != 0:
-            raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
-                               f"{value.dim()} dimension(s).")
         if input.device.type == "cpu":  # PyTorch's CPU kernel reads the value as a number
             _fill_value(input, value.item())
     else:
         value = _fill_value(input, value)
-    out_shape = _broadcast_shape(mask.shape, input.shape)  # PyTorch names the mask 'a'
     x = input
     if tuple(out_shape) != tuple(input.shape):
         from .shape import expand
@@ -580,7 +581,7 @@ def _none_strides(x, key, strides):
 _INDEX_DTYPES = (D.int64, D.int32, D.uint8, D.bool)
 
 
-def _normalize_key(x, key):
+def _normalize_key(x, key, check_bounds=True):
     """Convert a Python index into a backend key; returns (key, advanced, grad_fn name)."""
     single = not isinstance(key, tuple)
     if single:
@@ -668,7 +669,7 @@ def _normalize_key(x, key):
                 size = x.shape[dim]
                 # PyTorch skips the bounds check when the indexed tensor is empty (unless the
                 # indexed dim itself is).
-                if math.prod(arr.shape) and (size == 0 or x.numel()):
+                if math.prod(arr.shape) and (size == 0 or x.numel()) and check_bounds:
                     xp = b.xp
                     lo, hi = int(xp.min(arr)), int(xp.max(arr))
                     if lo < -size or hi >= size:
