@@ -186,6 +186,11 @@ class TensorNamespace:
         x = self._t(x)
         return Tensor._wrap(self._backend.xp.sign(x._data), self._device, self._backend)
 
+    def isnan(self, x):
+        # a bool mask: no derivative, a constant tensor is exact
+        x = self._t(x)
+        return Tensor._wrap(self._backend.xp.isnan(x._data), self._device, self._backend)
+
     def log1p(self, x):
         # (reftorch has no log1p op yet: log(1 + x) has the same derivative, 1 / (1 + x))
         import reftorch

@@ -113,7 +113,7 @@ class Embedding(Function):
     def backward(ctx, g):
         xp = ctx.xp
         flat, num = ctx.flat, ctx.num
-        rows = xp.reshape(g, (flat.shape[0], -1))
+        rows = xp.reshape(g, (flat.shape[0], g.shape[-1]))  # (-1 is ambiguous for an empty batch)
         if ctx.scale:
             # Divide each row's gradient by how often its index occurs in this batch.
             ones = xp.ones(flat.shape, dtype=rows.dtype, **ctx.backend._dev_kw())
