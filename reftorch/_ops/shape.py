@@ -561,6 +561,7 @@ def permute(input, dims):
     ``Tensor.permute`` also takes the dims one by one).
 
     Raises:
+        TypeError: if ``dims`` is a bare int (the function wants a tuple or list).
         RuntimeError: if ``dims`` does not have one entry per dimension or repeats a dim.
         IndexError: if a dim is out of range.
     """
