@@ -260,6 +260,12 @@ class MultiplicativeLR(_LambdaStateMixin, LRScheduler):
     """``lr = lr * lr_lambda(epoch)`` at every step after the first. Mirrors
     ``torch.optim.lr_scheduler.MultiplicativeLR``.
 
+    Args:
+        optimizer: the optimizer.
+        lr_lambda: a function of the epoch returning the factor, or a list with one per
+            parameter group.
+        last_epoch: see :class:`LRScheduler`.
+
     Raises:
         ValueError: a list of lambdas of the wrong length.
         TypeError: a lambda that is not callable.

@@ -158,7 +158,15 @@ class _AdaptivePoolNd(Module):
 
 
 class AdaptiveAvgPool1d(_AdaptivePoolNd):
-    """Average pooling to a fixed length: see :func:`reftorch.nn.functional.adaptive_avg_pool1d`.
+    """Average pooling of ``(N, C, L)`` or ``(C, L)`` to a fixed output length.
+
+    Window ``i`` covers positions ``floor(i * L / L_out)`` to ``ceil((i + 1) * L / L_out)``
+    (exclusive), so the windows may overlap and differ in size; the result has the
+    input's dtype. Mirrors ``torch.nn.AdaptiveAvgPool1d``; see
+    :func:`reftorch.nn.functional.adaptive_avg_pool1d`.
+
+    Args:
+        output_size: the output length ``L_out`` (int).
 
     Examples:
         >>> import reftorch as torch
@@ -171,7 +179,14 @@ class AdaptiveAvgPool1d(_AdaptivePoolNd):
 
 
 class AdaptiveAvgPool2d(_AdaptivePoolNd):
-    """Average pooling to a fixed size: see :func:`reftorch.nn.functional.adaptive_avg_pool2d`.
+    """Average pooling of ``(N, C, H, W)`` or ``(C, H, W)`` to a fixed output size.
+
+    The windows are chosen per dimension as in :class:`AdaptiveAvgPool1d`.
+    Mirrors ``torch.nn.AdaptiveAvgPool2d``; see
+    :func:`reftorch.nn.functional.adaptive_avg_pool2d`.
+
+    Args:
+        output_size: ``(H_out, W_out)``, or an int for a square output.
 
     Examples:
         >>> import reftorch as torch
@@ -194,7 +209,15 @@ class _AdaptiveMaxPoolNd(Module):
 
 
 class AdaptiveMaxPool1d(_AdaptiveMaxPoolNd):
-    """Max pooling to a fixed length: see :func:`reftorch.nn.functional.adaptive_max_pool1d`.
+    """Max pooling of ``(N, C, L)`` or ``(C, L)`` to a fixed output length.
+
+    The windows are those of :class:`AdaptiveAvgPool1d`. Mirrors
+    ``torch.nn.AdaptiveMaxPool1d``; see :func:`reftorch.nn.functional.adaptive_max_pool1d`.
+
+    Args:
+        output_size: the output length ``L_out`` (int).
+        return_indices: also return the positions of the maxima (int64), as
+            ``(output, indices)`` (default ``False``).
 
     Examples:
         >>> import reftorch as torch
@@ -207,7 +230,15 @@ class AdaptiveMaxPool1d(_AdaptiveMaxPoolNd):
 
 
 class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):
-    """Max pooling to a fixed size: see :func:`reftorch.nn.functional.adaptive_max_pool2d`.
+    """Max pooling of ``(N, C, H, W)`` or ``(C, H, W)`` to a fixed output size.
+
+    The windows are chosen per dimension as in :class:`AdaptiveAvgPool1d`. Mirrors
+    ``torch.nn.AdaptiveMaxPool2d``; see :func:`reftorch.nn.functional.adaptive_max_pool2d`.
+
+    Args:
+        output_size: ``(H_out, W_out)``, or an int for a square output.
+        return_indices: also return the flat positions of the maxima in each
+            ``H * W`` plane (int64), as ``(output, indices)`` (default ``False``).
 
     Examples:
         >>> import reftorch as torch
