@@ -113,9 +113,12 @@ class Tensor:
         """Set every field: the one place a tensor is built (``_wrap``, ``Function.apply``
         and ``view_outside_graph`` call it on a bare ``object.__new__(Tensor)``).
 
-        ``data`` is a backend array; ``view_of`` the tensor whose memory ``data`` views
-        (the result then shares its root base and version counter), or None.
+        ``data`` is a backend array (a NumPy scalar from a 0-d result becomes a 0-d array);
+        ``view_of`` the tensor whose memory ``data`` views (the result then shares its root
+        base and version counter), or None.
         """
+        if data.__class__ is not backend.array_type:
+            data = backend.as_array(data)
         self._data = data
         self._backend = backend
         self._dtype = backend._from_native[data.dtype]

@@ -12,7 +12,8 @@ from ._tensor import Tensor
 from ._layout import sum_to_shape
 from ._ops._inplace import (  # noqa: F401 (re-exported: in-place ops import them from here)
     _keep_original_self, _rebase_view, _resave, _scalar_name, _store, _view_positions, AsStridedViewFn,
-    check_inplace, commit, CopySlices, CopySlicesFn, regenerate_view_fn, write_all,
+    check_inplace, check_no_internal_overlap, commit, CopySlices, CopySlicesFn, has_internal_overlap,
+    regenerate_view_fn, write_all,
 )
 from .autograd.function import OpFunction as Function
 from .autograd.grad_mode import is_grad_enabled
@@ -76,22 +77,72 @@ def _check_value(t, nkey, advanced, value, was_tensor):
         expand(value.reshape(vshape) if vshape != tuple(value.shape) else value, target)
 
 
+def _selects_all(t, key):
+    """True when ``t[key]`` is ``t`` itself (``()``, ``...``, ``:``, full slices): PyTorch then
+    writes with ``copy_`` or ``fill_`` (grad_fn ``CopyBackwards`` / ``FillBackward3``)."""
+    k = key if isinstance(key, tuple) else (key,)
+    ell = [i for i, e in enumerate(k) if e is Ellipsis]
+    if len(ell) > 1 or not all(e is Ellipsis or isinstance(e, slice) for e in k):
+        return False
+    n = len(k) - len(ell)
+    if n > t.dim():
+        return False
+    if ell:
+        i = ell[0]
+        dims = list(range(i)) + list(range(t.dim() - (len(k) - i - 1), t.dim()))
+        slices = k[:i] + k[i + 1:]
+    else:
+        dims, slices = range(n), k
+    for e, d in zip(slices, dims):
+        size = t.shape[d]
+        if e.step not in (None, 1) or e.indices(size) != (0, size, 1):
+            return False
+    return True
+
+
 def setitem(t, key, value):
     from ._ops.indexing import _normalize_key, sequence_as_tuple
     from ._ops.pointwise import _as_operand
     key = sequence_as_tuple(key)
+    if _selects_all(t, key):
+        from ._tensor_methods import _copy_, _fill_
+        if not isinstance(value, Tensor):
+            from ._scalar import check_fill_value, store_value
+            check_fill_value(value, t.dtype, setitem=True)
+            value = _as_operand(store_value(value, t.dtype), t, t.dtype)
+        if tuple(value.shape) == tuple(t.shape):
+            _copy_(t, value)
+        elif value.dim() == 0 and value.device.type == "cpu":
+            _fill_(t, value)
+        else:
+            _copy_(t, value)
+        return
     if isinstance(key, tuple):
         key = tuple(int(k.item()) if isinstance(k, Tensor) and k.dim() == 0 and k.dtype in (D.int64, D.int32)
                     else k for k in key)
-    nkey, advanced, _ = _normalize_key(t, key)
+    try:
+        nkey, advanced, _ = _normalize_key(t, key)
+    except IndexError as e:
+        # PyTorch checks the value against the indexed shape before the indices' range
+        if "out of bounds" not in str(e):
+            raise
+        nkey, advanced, _ = _normalize_key(t, key, check_bounds=False)
+        if isinstance(value, Tensor) or not isinstance(value, (int, float, bool, complex)):
+            _check_value(t, nkey, advanced, value if isinstance(value, Tensor) else _as_operand(value, t, t.dtype),
+                         isinstance(value, Tensor))
+        raise
     was_tensor = isinstance(value, Tensor)
     if not was_tensor:
-        value = _as_operand(value, t, t.dtype)
+        from ._scalar import check_fill_value, store_value
+        check_fill_value(value, t.dtype, setitem=True)  # x[i] = 300 on uint8: PyTorch's overflow error
+        value = _as_operand(store_value(value, t.dtype), t, t.dtype)
     elif value.device != t.device:
         value = value.to(t.device)
     _check_value(t, nkey, advanced, value, was_tensor)
     check_inplace(t)
     needs_graph = is_grad_enabled() and (t._requires_grad or value._requires_grad)
+    if not advanced:
+        check_no_internal_overlap(t, t._backend.getitem(t._data, nkey))
     if not needs_graph:
         b = t._backend
         v = value._data

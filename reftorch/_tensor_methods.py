@@ -8,6 +8,7 @@ from ._tensor_inplace import commit, setitem, write_all
 from ._ops import creation, indexing, join, linalg, pointwise, reduction, sampling, shape
 from ._ops._common import resolve_device
 from .autograd.function import OpFunction as Function
+from ._ops._common import sum_to_shape
 
 
 class ToCopy(Function):
@@ -26,7 +27,11 @@ class ToCopy(Function):
         if backend is not x._backend:
             arr = backend.from_host(x._backend.to_host(arr))
         native = backend.dtype(dtype)
-        return backend.xp.astype(arr, native, copy=True) if arr.dtype != native or backend is x._backend else arr
+        if backend is x._backend:  # laid out as PyTorch's TensorIterator (an expanded input: row-major)
+            from ._layout import relayout_like_operands
+            with backend.quiet():  # nan or inf to an integer dtype: no NumPy warning
+                return relayout_like_operands(backend, backend.xp.astype(arr, native, copy=True), (x,))
+        return backend.xp.astype(arr, native, copy=True) if arr.dtype != native else arr
 
     @staticmethod
     def backward(ctx, g):
@@ -80,20 +85,109 @@ def _inplace(fn):
     return method
 
 
-def _zero_(self):
-    """Fill with zeros in place."""
-    return _fill_(self, 0)
+def _masked_fill_(self, mask, value):
+    """In-place version of :meth:`masked_fill`. On an expanded tensor (elements sharing
+    memory) PyTorch writes the masked elements only, with a deprecation warning."""
+    from ._tensor_inplace import has_internal_overlap, check_inplace
+    if has_internal_overlap(self) and not _records(self, *([value] if isinstance(value, Tensor) else [])):
+        import warnings
+        warnings.warn("Use of masked_fill_ on expanded tensors is deprecated. Please clone() the tensor before "
+                      "performing this operation. This also applies to advanced indexing e.g. tensor[mask] = "
+                      "scalar", UserWarning, stacklevel=2)
+        check_inplace(self)
+        filled = indexing.masked_fill(self, mask, value)  # the checks, and the value to write
+        m = shape.expand(mask, self.shape)._data if tuple(mask.shape) != tuple(self.shape) else mask._data
+        b = self._backend
+        b.setitem(self._data, m, b.getitem(filled._data, m))
+        self._version[0] += 1
+        return self
+    return commit(self, indexing.masked_fill(self, mask, value))
+
+
+class _Fill(Function):
+    """``fill_`` recorded by autograd: ``FillBackward2`` for a number (no gradient reaches the
+    old values), ``FillBackward3`` for a 0-d tensor value (which gets the gradient's sum)."""
+
+    name = "FillBackward2"
+
+    @staticmethod
+    def forward(ctx, x, *value, fill=None):
+        xp, kw = x._backend.xp, x._backend._dev_kw()
+        if value:
+            ctx.vnative = value[0]._data.dtype
+            arr = value[0]._data
+            arr = arr if arr.dtype == x._data.dtype else xp.astype(arr, x._data.dtype)
+            return xp.broadcast_to(arr, x._data.shape)
+        return xp.full(x._data.shape, fill, dtype=x._data.dtype, **kw)
+
+    @staticmethod
+    def backward(ctx, g):
+        xp = ctx.xp
+        if len(ctx.needs_input_grad) == 1:
+            return xp.zeros_like(g)
+        gv = xp.sum(g)
+        return xp.zeros_like(g), (gv if gv.dtype == ctx.vnative else xp.astype(gv, ctx.vnative))
 
 
 def _fill_(self, value):
-    """Fill with ``value`` in place."""
+    """Fill with ``value`` (a number or a 0-d tensor) in place.
+
+    Raises:
+        RuntimeError: if the number does not fit the dtype (``fill_(300)`` on uint8), or
+            ``value`` is a tensor with dimensions.
+    """
     from ._tensor_inplace import check_inplace, _store
+    from ._scalar import check_fill_value, store_value
     check_inplace(self)
-    if isinstance(value, Tensor):
-        value = value.item()
     b = self._backend
+    if isinstance(value, Tensor):
+        if value.dim() != 0:
+            raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
+                               f"{value.dim()} dimensions.")
+        from ._tensor_inplace import check_no_internal_overlap
+        check_no_internal_overlap(self)  # (a number fills an expanded tensor; a tensor may not)
+        if value.device != self.device:
+            value = value.to(self.device)
+        if _records(self, value):
+            return commit(self, _Fill.apply(self, value, _name="FillBackward3"))
+        arr = value._data if value._data.dtype == self._data.dtype else b.xp.astype(value._data, self._data.dtype)
+        _store(self, b.xp.broadcast_to(arr, self._data.shape))
+        return self
+    check_fill_value(value, self.dtype, numel=self.numel())
+    value = store_value(value, self.dtype)
+    if _records(self):
+        return commit(self, _Fill.apply(self, fill=value), overlap_ok=True)
     _store(self, b.xp.full(self._data.shape, value, dtype=self._data.dtype, **b._dev_kw()))
     return self
+
+
+def _records(*tensors):
+    """True when an in-place write to ``tensors[0]`` must be recorded by autograd."""
+    from .autograd.grad_mode import is_grad_enabled
+    return is_grad_enabled() and any(t._requires_grad for t in tensors)
+
+
+class _Copy(Function):
+    """``copy_`` recorded by autograd (``CopyBackwards``): the source (cast and broadcast to
+    the destination) gets the gradient, the destination's old values none."""
+
+    name = "torch::autograd::CopyBackwards"
+
+    @staticmethod
+    def forward(ctx, x, src):
+        xp = x._backend.xp
+        ctx.src_shape, ctx.src_native = src._data.shape, src._data.dtype
+        arr = src._data if src._data.dtype == x._data.dtype else xp.astype(src._data, x._data.dtype)
+        return xp.asarray(xp.broadcast_to(arr, x._data.shape), copy=True)
+
+    @staticmethod
+    def backward(ctx, g):
+        xp = ctx.xp
+        gs = None
+        if ctx.needs_input_grad[1]:
+            gs = g if g.dtype == ctx.src_native else xp.astype(g, ctx.src_native)  # cast, then sum (PyTorch's order)
+            gs = sum_to_shape(xp, gs, ctx.src_shape)
+        return xp.zeros_like(g), gs
 
 
 def _copy_(self, src, non_blocking=False):
@@ -101,27 +195,63 @@ def _copy_(self, src, non_blocking=False):
     src_t = src if src.device == self.device else src.to(self.device)
     if src_t.dtype is not self.dtype:
         src_t = src_t.to(self.dtype)
+    from ._tensor_inplace import check_no_internal_overlap
+    check_no_internal_overlap(self)
+    if _records(self, src) and (self.dtype.is_floating_point or self.dtype.is_complex):
+        from ._tensor_inplace import check_inplace
+        check_inplace(self)
+        if tuple(src.shape) != tuple(self.shape):
+            shape.expand(src.detach(), self.shape)  # PyTorch's error when src does not broadcast
+        return commit(self, _Copy.apply(self, src if src.device == self.device else src_t))
     if tuple(src_t.shape) != tuple(self.shape):
         src_t = shape.expand(src_t, self.shape)
-    if src_t._requires_grad:
-        return commit(self, pointwise.add(pointwise.mul(self.detach(), 0), src_t))
     from ._tensor_inplace import check_inplace, _store
     check_inplace(self)
     _store(self, src_t._data)
     return self
 
 
-def _type(self, dtype=None, non_blocking=False):
+def _type(self, dtype=None, non_blocking=False, **kwargs):
+    """``Tensor.type``: the legacy type name (``'torch.FloatTensor'``) without an argument;
+    with a ``torch.dtype`` a dtype conversion on the same device; with a legacy type
+    (``torch.LongTensor``, ``torch.cuda.FloatTensor``, or its name as a string) a conversion
+    to that dtype AND device (CPU types move a CUDA tensor to the CPU, CUDA types move it to
+    the current CUDA device).
+
+    Raises:
+        ValueError: for a string that names no legacy type ("invalid type: 'foo'").
+        TypeError: for anything else that is not a type, str or dtype.
+        RuntimeError: for a CUDA type without a GPU, as a CPU build of PyTorch does.
+    """
     if dtype is None:
         from ._tensor import tensor_type_name
         return tensor_type_name(self)
-    if isinstance(getattr(dtype, "dtype", None), D.dtype) and isinstance(dtype, type):  # torch.LongTensor
-        dtype = dtype.dtype
+    if isinstance(dtype, D.dtype):
+        return _to(self, dtype)
+    from ._tensor import _TYPE_NAMES
     if isinstance(dtype, str):
-        name = dtype.rsplit(".", 1)[-1]
-        rev = {v: k for k, v in __import__("reftorch._tensor", fromlist=["_TYPE_NAMES"])._TYPE_NAMES.items()}
-        dtype = D.BY_NAME[rev[name]]
-    return _to(self, dtype)
+        prefix = "torch.cuda." if dtype.startswith("torch.cuda.") else "torch."
+        name = dtype[len(prefix):] if dtype.startswith(prefix) else None
+        by_name = {v: k for k, v in _TYPE_NAMES.items()}
+        if name == "Tensor":
+            dt = D.get_default_dtype()
+        elif name in by_name:
+            dt = D.BY_NAME[by_name[name]]
+        else:
+            raise ValueError(f"invalid type: '{dtype}'")
+        is_cuda = prefix == "torch.cuda."
+    elif dtype is Tensor:  # the default legacy type: default dtype, CPU
+        dt, is_cuda = D.get_default_dtype(), False
+    elif isinstance(dtype, type) and isinstance(getattr(dtype, "dtype", None), D.dtype):  # torch.LongTensor
+        dt, is_cuda = dtype.dtype, bool(getattr(dtype, "is_cuda", False))
+    else:
+        raise TypeError("dtype must be a type, str, or dtype object")
+    if is_cuda:
+        from . import cuda
+        if not cuda.is_available():
+            raise RuntimeError(cuda._NO_ATEN_CUDA)
+        return _to(self, dt, device=self.device if self.device.type == "cuda" else "cuda")
+    return _to(self, dt, device="cpu")
 
 
 def _cuda(self, device=None, non_blocking=False):
@@ -160,8 +290,48 @@ def _pin_memory(self, device=None):
     return _PinMemory.apply(self)
 
 
+def _int_list_method(fn, name, arg):
+    """Bind ``fn(input, ints)`` as a method taking the ints the ways PyTorch's methods do:
+    ``t.flip(0, 1)``, ``t.flip((0, 1))``, ``t.flip([0])`` or ``t.flip(dims=(0, 1))``."""
+    def method(self, *args, **kw):
+        if arg in kw:
+            if args:
+                raise TypeError(f"{name}() got multiple values for argument '{arg}'")
+            value = kw.pop(arg)
+            if isinstance(value, bool) or not hasattr(value, "__len__"):
+                raise TypeError(f"{name}(): argument '{arg}' must be tuple of ints, not {type(value).__name__}")
+        elif not args:
+            raise TypeError(f'{name}() missing 1 required positional arguments: "{arg}"')
+        elif len(args) == 1:
+            value = args[0]
+            if isinstance(value, int) and not isinstance(value, bool):
+                value = (value,)
+            elif not isinstance(value, (tuple, list)):
+                raise TypeError(f"{name}(): argument '{arg}' (position 1) must be tuple of ints, "
+                                f"not {type(value).__name__}")
+        elif isinstance(args[0], (tuple, list)):
+            raise TypeError(f"{name}() takes 1 positional argument but {len(args)} were given")
+        else:
+            value = args
+        if kw:
+            raise TypeError(f"{name}() got an unexpected keyword argument '{next(iter(kw))}'")
+        return fn(self, tuple(value) if isinstance(value, list) else value)
+    method.__name__ = name
+    method.__doc__ = fn.__doc__
+    return method
+
+
+def _squeeze(self, *dim, **kw):
+    """``t.squeeze()``, ``t.squeeze(0)``, ``t.squeeze(0, 1)``, ``t.squeeze((0, 1))``, ``t.squeeze(dim=0)``."""
+    if len(dim) > 1:
+        return shape.squeeze(self, dim, **kw)
+    return shape.squeeze(self, *dim, **kw)
+
+
 def _new(fn):
     def method(self, *size, dtype=None, device=None, requires_grad=False, **kw):
+        if not size and "size" in kw:
+            size = (kw.pop("size"),)
         return fn(*size, dtype=self.dtype if dtype is None else dtype,
                   device=self.device if device is None else device, requires_grad=requires_grad)
     return method
@@ -179,11 +349,12 @@ def _new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):
 
 M = {
     # shape
-    "view": shape.view, "reshape": shape.reshape, "flatten": shape.flatten, "unflatten": shape.unflatten,
-    "squeeze": shape.squeeze, "unsqueeze": shape.unsqueeze, "permute": shape.permute,
+    "view": shape.view, "reshape": _int_list_method(shape.reshape, "reshape", "shape"),
+    "flatten": shape.flatten, "unflatten": shape.unflatten, "squeeze": _squeeze, "unsqueeze": shape.unsqueeze,
+    "permute": _int_list_method(shape.permute, "permute", "dims"),
     "transpose": shape.transpose, "swapaxes": shape.transpose, "swapdims": shape.transpose, "t": shape.t,
-    "movedim": shape.movedim, "expand": shape.expand, "expand_as": shape.expand_as,
-    "contiguous": shape.contiguous, "clone": shape.clone, "repeat": shape.repeat,
+    "movedim": shape.movedim, "expand": _int_list_method(shape.expand, "expand", "size"), "expand_as": shape.expand_as,
+    "contiguous": shape.contiguous, "clone": shape.clone, "repeat": _int_list_method(shape.repeat, "repeat", "repeats"),
     "view_as": lambda self, other: shape.view(self, other.shape),
     "reshape_as": lambda self, other: shape.reshape(self, other.shape),
     # indexing
@@ -220,10 +391,10 @@ M = {
     # in place
     "add_": _inplace(pointwise.add), "sub_": _inplace(pointwise.sub), "mul_": _inplace(pointwise.mul),
     "div_": _inplace(pointwise.div), "pow_": _inplace(pointwise.pow), "neg_": _inplace(pointwise.neg),
-    "exp_": _inplace(pointwise.exp), "masked_fill_": _inplace(indexing.masked_fill),
+    "exp_": _inplace(pointwise.exp), "masked_fill_": _masked_fill_,
     "__iadd__": _inplace(pointwise.add), "__isub__": _inplace(pointwise.sub),
     "__imul__": _inplace(pointwise.mul), "__itruediv__": _inplace(pointwise.div),
-    "zero_": _zero_, "fill_": _fill_, "copy_": _copy_,
+    "fill_": _fill_, "copy_": _copy_,
     "uniform_": sampling.uniform_, "normal_": sampling.normal_, "random_": sampling.random_,
     "bernoulli_": sampling.bernoulli_, "bernoulli": sampling.bernoulli,
     # conversions
@@ -268,7 +439,8 @@ def _bind_more_ops():
         "norm": norm.torch_norm, "amax": norm.amax, "amin": norm.amin,
         "multinomial": multinomial.multinomial,
         "cumsum": cumulative.cumsum, "cumprod": cumulative.cumprod,
-        "flip": reorder.flip, "roll": reorder.roll, "repeat_interleave": reorder.repeat_interleave,
+        "flip": _int_list_method(reorder.flip, "flip", "dims"), "roll": reorder.roll,
+        "repeat_interleave": reorder.repeat_interleave,
         "t_": inplace_shape.t_, "zero_": inplace_shape.zero_,
         "logical_xor": pointwise.logical_xor,
     }

@@ -237,24 +237,24 @@ def test_hooks_see_tensors_with_graph():
 
 def test_uncovered_op_raises_naming_it():
     x = reftorch.tensor([1.0, 3.0, 2.0], requires_grad=True)
-    y = (x.cumsum(0) * x).sum()
-    with pytest.raises(NotImplementedError, match="CumsumBackward0"):
+    y = (x.cumprod(0) * x).sum()
+    with pytest.raises(NotImplementedError, match="CumprodBackward0"):
         reftorch.autograd.grad(y, x, create_graph=True)
     # without create_graph the same graph differentiates as before (as torch does)
     g, = reftorch.autograd.grad(y, x)
     xt = torch.tensor([1.0, 3.0, 2.0], requires_grad=True)
-    assert g.tolist() == torch.autograd.grad((xt.cumsum(0) * xt).sum(), xt)[0].tolist()
+    assert g.tolist() == torch.autograd.grad((xt.cumprod(0) * xt).sum(), xt)[0].tolist()
 
 
 def test_first_order_only_op_on_a_gradient():
-    # cumsum applied to a gradient: a plain backward through it works (h = sum_i (n - i) g_i,
-    # g = 2x, so dh/dx = 2 * (2, 1)); asking for its graph again names the op
+    # cumprod applied to a gradient: a plain backward through it works (h = g0 + g0 g1 with
+    # g = 2x, so dh/dx = (2 + 4 x1, 4 x0)); asking for its graph again names the op
     x = reftorch.tensor([0.5, -1.0], dtype=reftorch.float64, requires_grad=True)
     g, = reftorch.autograd.grad((x * x).sum(), x, create_graph=True)
-    h2, = reftorch.autograd.grad(g.cumsum(0).sum(), x, retain_graph=True)
-    assert h2.tolist() == [4.0, 2.0]
-    with pytest.raises(NotImplementedError, match="CumsumBackward0"):
-        reftorch.autograd.grad(g.cumsum(0).sum(), x, create_graph=True)
+    h2, = reftorch.autograd.grad(g.cumprod(0).sum(), x, retain_graph=True)
+    assert h2.tolist() == [-2.0, 2.0]
+    with pytest.raises(NotImplementedError, match="CumprodBackward0"):
+        reftorch.autograd.grad(g.cumprod(0).sum(), x, create_graph=True)
 
 
 def _custom_functions(T):
@@ -352,6 +352,10 @@ MORE = {
     "norm_p3_inf": lambda T, x, t: T.linalg.vector_norm(x, 3, dim=0) * T.linalg.vector_norm(x, float("inf")),
     "split_chunk": lambda T, x, t: x.split([1, 3], 1)[1] ** 3 + x.chunk(2, 1)[0].sum() * x[:, 1:],
     "to_float32_and_back": lambda T, x, t: (x.to(T.float32) ** 3).to(T.float64),
+    "index_select": lambda T, x, t: T.index_select(x, 1, T.tensor([3, 0, 3])) ** 3 * x[:, :1],
+    "embedding": lambda T, x, t: T.nn.functional.embedding(T.tensor([[2, 0], [2, 1]]), x) ** 3,
+    "embedding_padding": lambda T, x, t: T.nn.functional.embedding(T.tensor([2, 0, 2, 1]), x, padding_idx=0).tanh(),
+    "cumsum": lambda T, x, t: (x * x).cumsum(1) * x.cumsum(0),
     "bce": lambda T, x, t: T.nn.functional.binary_cross_entropy(T.sigmoid(x), t),
     "bce_logits": lambda T, x, t: T.nn.functional.binary_cross_entropy_with_logits(
         x * x, t, pos_weight=T.tensor([1.0, 2.0, 0.5, 3.0], dtype=T.float64)),
@@ -392,3 +396,11 @@ def test_device_copy_in_the_graph_raises_naming_it():
     with pytest.raises(NotImplementedError, match="ToCopyBackward0"):
         reftorch.autograd.grad(y, x, create_graph=True)
     assert reftorch.autograd.grad(y, x)[0].tolist() == [2.0, 4.0]
+
+
+def test_embedding_scale_grad_by_freq_is_first_order_only():
+    # PyTorch's double backward ignores scale_grad_by_freq; reftorch refuses rather than differ
+    w = reftorch.tensor([[0.5, 1.0], [2.0, -1.0]], requires_grad=True)
+    y = reftorch.nn.functional.embedding(reftorch.tensor([1, 1, 0]), w, scale_grad_by_freq=True).tanh().sum()
+    with pytest.raises(NotImplementedError, match="EmbeddingBackward0"):
+        reftorch.autograd.grad(y, w, create_graph=True)

@@ -53,6 +53,8 @@ NO_GPU_CALLS = {
                                T.cuda.IntTensor.__module__, repr(T.cuda.FloatTensor)),
     "legacy_isinstance": lambda T: (isinstance(T.ones(1), T.cuda.FloatTensor), isinstance(T.ones(1), T.FloatTensor)),
     "tensor_cuda": lambda T: T.ones(1).cuda(),
+    "tensor_type_cuda": lambda T: T.ones(1).type(T.cuda.FloatTensor),
+    "tensor_type_cuda_str": lambda T: T.ones(1).type("torch.cuda.LongTensor"),
     "zeros_cuda": lambda T: T.zeros(2, device="cuda"),
 }
 
@@ -130,3 +132,17 @@ def test_synchronize_devices_and_legacy_types_on_gpu():
         assert reftorch.cuda.current_device() == 0
     reftorch.cuda.manual_seed_all(0)
     reftorch.cuda.empty_cache()
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not HAS_GPU, reason="needs CuPy and a CUDA GPU")
+def test_tensor_type_with_a_cuda_legacy_type_moves_the_tensor():
+    t = reftorch.tensor([1.5, 2.5])
+    for target in (reftorch.cuda.LongTensor, "torch.cuda.LongTensor"):
+        y = t.type(target)
+        assert y.is_cuda and y.dtype is reftorch.int64 and y.type() == "torch.cuda.LongTensor"
+        np.testing.assert_array_equal(y.cpu().numpy(), [1, 2])
+        back = y.type(reftorch.FloatTensor)  # a CPU legacy type brings it back to the CPU
+        assert not back.is_cuda and back.dtype is reftorch.float32
+    z = t.type(reftorch.cuda.FloatTensor)
+    assert z.is_cuda and z.type(reftorch.cuda.FloatTensor) is z

@@ -15,7 +15,6 @@ backend it runs on: ``device="strict"`` runs exactly the code ``device="cuda"`` 
 from __future__ import annotations
 
 import abc
-import contextlib
 import math
 
 from .. import _dtype as D
@@ -32,6 +31,53 @@ def numpy_style_dtypes(np):
     return {n: np.dtype(n) for n in names}
 
 
+class NumpyErrors:
+    """NumPy's floating-point error state switched to "ignore" (PyTorch's kernels never warn
+    about a division by zero, an overflow or an invalid value; NumPy would print a
+    ``RuntimeWarning``). ``enter()`` returns a token for ``exit(token)``; both are cheap
+    enough to run around every kernel call (NumPy >= 2 keeps the state in a context
+    variable; without it, ``np.errstate``)."""
+
+    def __init__(self, np):
+        self._np = np
+        try:
+            from numpy._core._ufunc_config import _extobj_contextvar as var
+        except ImportError:  # pragma: no cover - a NumPy without the context variable
+            var = None
+        self._var = var
+        if var is not None:
+            with np.errstate(all="ignore"):
+                self._ignore = var.get()
+
+    def enter(self):
+        if self._var is not None:
+            return self._var.set(self._ignore)
+        state = self._np.errstate(all="ignore")  # pragma: no cover
+        state.__enter__()  # pragma: no cover
+        return state  # pragma: no cover
+
+    def exit(self, token):
+        if self._var is not None:
+            self._var.reset(token)
+        else:  # pragma: no cover
+            token.__exit__(None, None, None)
+
+
+class _Quiet:
+    """``with backend.quiet():`` -- a context manager over ``quiet_enter``/``quiet_exit``."""
+
+    __slots__ = ("_backend", "_token")
+
+    def __init__(self, backend):
+        self._backend = backend
+
+    def __enter__(self):
+        self._token = self._backend.quiet_enter()
+
+    def __exit__(self, *exc):
+        self._backend.quiet_exit(self._token)
+
+
 class Backend(abc.ABC):
     """What every backend provides. Subclasses set ``name``, ``xp`` and ``device`` and pass
     their dtype table (reftorch dtype name -> native dtype) to ``__init__``.
@@ -46,6 +92,15 @@ class Backend(abc.ABC):
     name: str = ""
     xp = None
     device = None
+
+    #: the class of this backend's arrays, when every kernel result must be one (NumPy
+    #: returns scalars such as ``np.float32`` from 0-d reductions and ufuncs; a tensor always
+    #: holds an array, so in-place ops and views work on 0-d results). None: not checked.
+    array_type = None
+
+    def as_array(self, out):
+        """``out`` as an array of :attr:`array_type` (a 0-d array for a scalar)."""
+        return out
 
     def __init__(self, dtypes):
         self._to_native = {}
@@ -116,6 +171,11 @@ class Backend(abc.ABC):
         Raises:
             ValueError or AttributeError: if no view of ``arr`` has that shape.
         """
+
+    def view_dtype(self, arr, native):
+        """``arr``'s memory read as the native dtype ``native`` (``Tensor.view(dtype)``;
+        the caller checked PyTorch's conditions for another element size)."""
+        return arr.view(native)
 
     @abc.abstractmethod
     def data_ptr(self, arr):
@@ -198,10 +258,42 @@ class Backend(abc.ABC):
         """``xp.take`` for indices already checked to lie in range."""
         return self.xp.take(arr, idx, axis=axis)
 
+    # ----------------------------------------------------------- reductions
+    def sum(self, arr, axis, keepdims, dtype):
+        """``xp.sum(arr, axis=axis, keepdims=keepdims, dtype=dtype)`` (``dtype`` native);
+        a backend may call its kernel more directly (it runs once per ``Tensor.sum``)."""
+        return self.xp.sum(arr, axis=axis, keepdims=keepdims, dtype=dtype)
+
     # ----------------------------------------------------------- errors
+    # PyTorch's kernels never warn about floating-point faults (log(0), x / 0, overflow):
+    # Function.apply and the backward pass run every kernel between quiet_enter() and
+    # quiet_exit(token); other code uses ``with backend.quiet():``.
+    def quiet_enter(self):
+        """Start ignoring floating-point faults; returns a token for :meth:`quiet_exit`."""
+        return None
+
+    def quiet_exit(self, token):
+        """Restore the floating-point error state that ``quiet_enter`` replaced."""
+
+    def quiet(self):
+        """A context manager ignoring floating-point faults (see ``quiet_enter``)."""
+        return _Quiet(self)
+
     def quiet_overflow(self):
-        """A context manager silencing overflow warnings (PyTorch's kernels never warn)."""
-        return contextlib.nullcontext()
+        """A context manager silencing overflow warnings (see :meth:`quiet`)."""
+        return self.quiet()
+
+    # ----------------------------------------------------------- arithmetic
+    def fmod(self, a, b):
+        """C's ``fmod`` (the remainder with the sign of ``a``), which PyTorch's floor division
+        and ``remainder`` build on; the array API standard lacks it."""
+        xp = self.xp
+        f = getattr(xp, "fmod", None)
+        if f is not None:
+            return f(a, b)
+        r = xp.remainder(a, b)  # Python's modulus: the sign of b
+        r = xp.where((r != 0) & ((r < 0) != (a < 0)), r - b, r)
+        return xp.where(xp.isinf(b) & xp.isfinite(a), a, r)
 
     def __repr__(self):
         return f"<{type(self).__name__} {self.name} on {self.device}>"

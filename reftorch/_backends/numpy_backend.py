@@ -8,7 +8,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided as _as_strided
 
 from .._device import device
-from .base import Backend, numpy_style_dtypes
+from .base import Backend, NumpyErrors, numpy_style_dtypes
 
 
 _RANKS = 16  # repeats of one index added by fancy indexing; later ones by add.at
@@ -19,8 +19,15 @@ class NumpyBackend(Backend):
     device = device("cpu")
     name = "numpy"
 
+    array_type = np.ndarray
+
     def __init__(self):
         super().__init__(numpy_style_dtypes(np))
+        errors = NumpyErrors(np)
+        self.quiet_enter, self.quiet_exit = errors.enter, errors.exit
+
+    def as_array(self, out):
+        return np.asarray(out)
 
     # host <-> backend
     def from_host(self, host, copy=False):
@@ -49,8 +56,15 @@ class NumpyBackend(Backend):
 
     def as_strided(self, arr, shape, strides):
         isz = arr.itemsize
-        return _as_strided(arr, shape=tuple(shape), strides=tuple(s * isz for s in strides),
-                           writeable=arr.flags.writeable)
+        bstrides = tuple([s * isz for s in strides])
+        if arr.flags.c_contiguous:
+            # A view over arr's own buffer (about 10x faster than as_strided); NumPy checks
+            # that it stays inside the buffer, and it is writeable when arr is.
+            try:
+                return np.ndarray(tuple(shape), arr.dtype, arr, 0, bstrides)
+            except (TypeError, ValueError):
+                pass
+        return _as_strided(arr, shape=tuple(shape), strides=bstrides, writeable=arr.flags.writeable)
 
     def reshape_view(self, arr, shape):
         return arr.reshape(shape, copy=False)  # the method: np.reshape(copy=) costs ~1 us more
@@ -125,6 +139,7 @@ class NumpyBackend(Backend):
         # mode="clip" skips NumPy's own bounds-checking pass (the caller checked them).
         return np.take(arr, idx, axis=axis, mode="clip")
 
-    # errors
-    def quiet_overflow(self):
-        return np.errstate(over="ignore")
+    # reductions
+    def sum(self, arr, axis, keepdims, dtype):
+        # What np.sum calls, without its Python wrapper (about 1 us a call).
+        return np.add.reduce(arr, axis=axis, dtype=dtype, keepdims=keepdims)

@@ -18,7 +18,7 @@ import math
 
 from .. import _dtype as D
 from .._device import device
-from .base import Backend
+from .base import Backend, NumpyErrors
 
 
 class StrictBackend(Backend):
@@ -41,6 +41,8 @@ class StrictBackend(Backend):
             "int32": xp.int32, "int64": xp.int64, "float32": xp.float32,
             "float64": xp.float64, "complex64": xp.complex64, "complex128": xp.complex128,
         })
+        errors = NumpyErrors(np)  # array_api_strict computes with NumPy
+        self.quiet_enter, self.quiet_exit = errors.enter, errors.exit
 
     def _dev_kw(self):
         return {"device": self._dev}
@@ -74,6 +76,9 @@ class StrictBackend(Backend):
 
     def reshape_view(self, arr, shape):
         return self._wrap(arr._array.reshape(tuple(shape), copy=False))
+
+    def view_dtype(self, arr, native):
+        return self._wrap(arr._array.view(self._np.dtype(self._from_native[native].name)))
 
     def data_ptr(self, arr):
         return arr._array.__array_interface__["data"][0]
@@ -128,7 +133,3 @@ class StrictBackend(Backend):
             vals = xp.reshape(xp.astype(values[start:stop], dt), (-1, 1))
             out = out + xp.matmul(xp.matrix_transpose(xp.astype(idx == pos, dt)), vals)
         return xp.reshape(out, tuple(shape))
-
-    # errors
-    def quiet_overflow(self):
-        return self._np.errstate(over="ignore")  # array_api_strict computes with NumPy

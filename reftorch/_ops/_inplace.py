@@ -22,7 +22,7 @@ import math
 
 from .. import _dtype as D
 from .._tensor import Tensor
-from ..autograd.function import Context, Node, OpFunction as Function, _edge
+from ..autograd.function import Context, Node, OpFunction as Function, _edge, new_node
 from ..autograd.grad_mode import is_grad_enabled
 
 
@@ -35,6 +35,27 @@ def check_inplace(t):
     base = t._base
     if base is not None and base._requires_grad and base.grad_fn is None and t.grad_fn is not None:
         raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
+
+
+_OVERLAP = ("unsupported operation: more than one element of the written-to tensor refers to a single memory "
+            "location. Please clone() the tensor before performing the operation.")
+
+
+def has_internal_overlap(t, arr=None):
+    """True when two elements of ``t`` (or of its view array ``arr``) share memory: a
+    dimension of size > 1 with stride 0, as ``expand`` makes (PyTorch's "YES" answer)."""
+    b = t._backend
+    arr = t._data if arr is None else arr
+    for n, s in zip(arr.shape, b.strides(arr)):
+        if s == 0 and n > 1:
+            return True
+    return False
+
+
+def check_no_internal_overlap(t, arr=None):
+    """PyTorch's error for an in-place write into a tensor whose elements share memory."""
+    if has_internal_overlap(t, arr):
+        raise RuntimeError(_OVERLAP)
 
 
 def _store(t, arr):
@@ -53,9 +74,15 @@ def write_all(t, host):
     _store(t, b.from_host(host))  # no copy on the CPU
 
 
-def commit(t, result):
-    """Write ``result`` (computed out of place from ``t``) into ``t``; return ``t``."""
+def commit(t, result, overlap_ok=False):
+    """Write ``result`` (computed out of place from ``t``) into ``t``; return ``t``.
+
+    Raises PyTorch's error when ``t``'s elements share memory (an expanded tensor), except
+    for the ops PyTorch lets write there (``overlap_ok``: ``fill_`` with a number, ``zero_``).
+    """
     check_inplace(t)
+    if not overlap_ok:
+        check_no_internal_overlap(t)
     if tuple(result.shape) != tuple(t.shape):
         raise RuntimeError(f"output with shape [{', '.join(map(str, t.shape))}] doesn't match the broadcast "
                            f"shape [{', '.join(map(str, result.shape))}]")
@@ -171,12 +198,12 @@ def _rebase_view(t, base, result, prev_fn):
         ctx.fn = fn
         node = CopySlices(None, ctx, (_edge(base),) + tuple(fn.next_functions[1:]), CopySlicesFn.name)
     else:
-        node = Node(CopySlicesFn, ctx, (_edge(base), (fn, 0)), CopySlicesFn.name)
+        node = new_node(CopySlicesFn, ctx, (_edge(base), (fn, 0)), CopySlicesFn.name)
     base.grad_fn = node
     base._requires_grad = True
     vctx = Context((True,))
     vctx.__dict__.update(geometry)
-    t.grad_fn = Node(AsStridedViewFn, vctx, ((node, 0),), AsStridedViewFn.name)
+    t.grad_fn = new_node(AsStridedViewFn, vctx, ((node, 0),), AsStridedViewFn.name)
     t._requires_grad = True
 
 
@@ -188,7 +215,7 @@ def regenerate_view_fn(t, base):
     vctx = Context((True,))
     vctx.__dict__.update(backend=b, xp=b.xp, shape=tuple(t.shape), index=index, mask=mask,
                          base_shape=tuple(base.shape))
-    t.grad_fn = Node(AsStridedViewFn, vctx, (_edge(base),), AsStridedViewFn.name)
+    t.grad_fn = new_node(AsStridedViewFn, vctx, (_edge(base),), AsStridedViewFn.name)
 
 
 def _keep_original_self(ctx, t):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from .. import _dtype as D
 from .._tensor import Tensor
 from ..autograd.function import OpFunction
-from ._common import sum_to_shape
+from ._common import checked_scalar, sum_to_shape
 from .pointwise import _as_operand, _cast
 
 
@@ -161,20 +161,9 @@ def clamp(input, min=None, max=None, *, out=None):
     return ClampScalar.apply(input, lo=min, hi=max, dt=dt)
 
 
-_INT_RANGE = {"uint8": (0, 255), "int8": (-128, 127), "int16": (-2**15, 2**15 - 1),
-              "int32": (-2**31, 2**31 - 1), "int64": (-2**63, 2**63 - 1)}
-
-
 def _int_bound(v, dt):
-    """An int bound converted to ``dt`` as PyTorch converts scalars: out-of-range values
-    raise, except that unsigned types take negative values down to ``-max`` by wrapping."""
-    if v is None:
-        return None
-    lo, hi = _INT_RANGE[dt.name]
-    v = int(v)
-    if v > hi or (v < lo and not (lo == 0 and -v <= hi)):
-        raise RuntimeError(f"value cannot be converted to type {dt.name}_t without overflow")
-    return v % (hi + 1) if lo == 0 else v
+    """An int bound converted to ``dt`` as PyTorch converts scalars (see ``checked_scalar``)."""
+    return checked_scalar(v, dt)
 
 
 def _tensorize(v, ref, dt):

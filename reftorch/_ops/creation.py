@@ -11,6 +11,7 @@ import warnings
 import numpy as _np  # host-side parsing of Python data only; kernels use the backend
 
 from .. import _dtype as D
+from .._scalar import check_data_fits, check_fill_value, store_value
 from .._tensor import Tensor, _as_shape
 from ._common import check_dtype, resolve_device
 
@@ -99,10 +100,11 @@ def _contains_tensor(data):
 def _from_host(arr, dtype, device, requires_grad=False):
     dev, backend = resolve_device(device)
     native = backend.dtype(dtype)
-    if dev.type == "cpu":
-        out = _np.array(arr, dtype=native, copy=True)
-    else:
-        out = backend.from_host(_np.asarray(arr, dtype=_np.dtype(dtype.name)))
+    with backend.quiet():  # a float too large for float16 becomes inf without a warning
+        if dev.type == "cpu":
+            out = _np.array(arr, dtype=native, copy=True)
+        else:
+            out = backend.from_host(_np.asarray(arr, dtype=_np.dtype(dtype.name)))
     t = Tensor._wrap(out, dev, backend)
     if requires_grad:
         t.requires_grad_(True, _method=False)
@@ -149,6 +151,8 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
     arr = _host_data(data)
     if dtype is None:
         dtype = _infer_dtype(data, arr)
+    elif not isinstance(data, (Tensor, _np.ndarray, _np.generic)):
+        check_data_fits(arr, dtype)  # Python numbers: torch.tensor([300], dtype=torch.uint8) raises
     if device is None and isinstance(data, Tensor):
         device = data.device
     return _from_host(arr, dtype, device, requires_grad)
@@ -183,14 +187,46 @@ def as_tensor(data, dtype=None, device=None):
     return tensor(data, dtype=dtype, device=device)
 
 
-def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False):
-    """Like :func:`as_tensor`, with ``copy`` and ``requires_grad`` (mirrors ``torch.asarray``)."""
+def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=None):
+    """Convert ``obj`` to a tensor, sharing memory when it can. Mirrors ``torch.asarray``.
+
+    For a tensor ``obj``: ``copy=True`` copies (in the graph, as ``clone``);
+    ``copy=None`` copies only for another dtype or device; ``copy=False``
+    never copies. ``requires_grad`` unspecified keeps ``obj``'s (with PyTorch's warning for
+    a leaf that requires grad); ``requires_grad=False`` detaches a non-leaf result and
+    switches a leaf ``obj`` itself off, as PyTorch does.
+
+    Raises:
+        ValueError: if ``copy=False`` and the dtype differs.
+    """
+    if not isinstance(obj, Tensor):
+        t = tensor(obj, dtype=dtype, device=device) if copy else as_tensor(obj, dtype=dtype, device=device)
+        if requires_grad:
+            t.requires_grad_(True, _method=False)
+        return t
+    wrong_dtype = dtype is not None and dtype is not obj.dtype
+    if copy is False and wrong_dtype:
+        raise ValueError(f"can't alias tensor with dtype '{D.scalar_name(obj.dtype)}' into dtype "
+                         f"'{D.scalar_name(dtype)}'.")
     if copy:
-        t = tensor(obj, dtype=dtype, device=device)
+        t = obj.clone()
+        t = t.to(dtype=dtype, device=device)
     else:
-        t = as_tensor(obj, dtype=dtype, device=device)
+        t = obj.to(dtype=dtype, device=device)
+    if requires_grad is None:
+        if t is obj and obj.requires_grad and obj.is_leaf:
+            warnings.warn("torch.asarray: unspecified requires_grad now defaults to obj.requires_grad instead of "
+                          "False. Pass requires_grad=False explicitly to get the old behavior and silence this "
+                          "warning.", UserWarning, stacklevel=2)
+        requires_grad = obj.requires_grad
     if requires_grad:
-        t.requires_grad_(True, _method=False)
+        if t.is_leaf and not t.requires_grad:
+            t.requires_grad_(True, _method=False)
+    elif t.requires_grad:
+        if t.is_leaf:
+            t.requires_grad_(False)
+        else:
+            t = t.detach()
     return t
 
 
@@ -246,7 +282,8 @@ def _filled(kind, size, fill, dtype, device, requires_grad):
     elif kind == "empty":
         arr = xp.empty(shape, dtype=native, **kw)
     else:
-        arr = xp.full(shape, fill, dtype=native, **kw)
+        check_fill_value(fill, dtype, numel=math.prod(shape))
+        arr = xp.full(shape, store_value(fill, dtype), dtype=native, **kw)
     if 0 in shape:
         from ._common import fix_empty_strides
         arr = fix_empty_strides(backend, arr)

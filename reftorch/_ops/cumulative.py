@@ -45,6 +45,7 @@ def _flip_scan(b, a, axis):
 
 class Cumsum(OpFunction):
     name = "CumsumBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x, dim, native):

@@ -26,6 +26,7 @@ def _check_range(xp, idx, size, make_error):
 class IndexSelect(Function):
     nondiff = (1,)
     name = "IndexSelectBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x, index, dim):
@@ -84,24 +85,27 @@ def index_select(input, dim, index, *, out=None):
         raise TypeError(f"index_select(): argument 'index' (position 2) must be Tensor, not {type(index).__name__}")
     if index.dtype not in (D.int64, D.int32):
         raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
-    if index.dim() > 1:
+    idx = index._data
+    shape = input._data.shape  # raw shape tuples below: this runs once per call
+    nd = len(shape)
+    if idx.ndim > 1:
         raise IndexError("index_select(): Index is supposed to be a vector")
-    d = _wrap_dim(int_arg(dim, "index_select", "dim", 1), input.dim())
-    size = input.shape[d] if input.dim() else 1
-    if size == 0 and index.numel() and input.dim() > 1:
+    d = _wrap_dim(int_arg(dim, "index_select", "dim", 1), nd)
+    size = shape[d] if nd else 1
+    count = idx.shape[0] if idx.ndim else 1  # index.numel()
+    if size == 0 and count and nd > 1:
         raise RuntimeError("index_select(): self indexing axis dim should be positive")
     xp = index._backend.xp
-    idx = index._data
 
     def err(bad):
         return IndexError("index out of range in self")
 
-    if input.dim() == 0 and index.numel() != 1:
-        raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got {index.numel()} value(s)")
-    if index.numel() and not index._backend.indices_in_range(idx, size):  # one pass when all are valid
+    if nd == 0 and count != 1:
+        raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got {count} value(s)")
+    if count and not index._backend.indices_in_range(idx, size):  # one pass when all are valid
         lo, hi = int(xp.min(idx)), int(xp.max(idx))
         if lo < 0 or hi >= size:
-            if input.dim() > 1 and (d == 1 or input.numel() == 0):
+            if nd > 1 and (d == 1 or math.prod(shape) == 0):
                 # PyTorch's dim-1 kernel (and the one for empty inputs) words it differently.
                 bad = next(int(v) for v in index._host().reshape(-1) if not 0 <= v < size)
                 raise RuntimeError(f"INDICES element is out of DATA bounds, id={bad} axis_dim={size}")
@@ -265,15 +269,43 @@ class MaskedFill(Function):
         return (sum_to_shape(xp, xp.where(mask._data, zero, g), ctx.shape), None)
 
 
+class MaskedFillTensor(Function):
+    """``masked_fill`` with a 0-d tensor value (``MaskedFillBackward1``): the value gets the
+    sum of the gradient where the mask is True."""
+
+    nondiff = (1,)
+    name = "MaskedFillBackward1"
+
+    @staticmethod
+    def forward(ctx, x, mask, value):
+        xp = x._backend.xp
+        ctx.save_for_backward(mask)
+        ctx.shape, ctx.vnative = x._data.shape, value._data.dtype
+        fill = value._data if value._data.dtype == x._data.dtype else xp.astype(value._data, x._data.dtype)
+        from ._common import row_major
+        return row_major(x._backend, xp.where(mask._data, fill, x._data))
+
+    @staticmethod
+    def backward(ctx, g):
+        (mask,) = ctx.saved_tensors
+        xp = ctx.xp
+        zero = xp.zeros((), dtype=g.dtype, **mask._backend._dev_kw())
+        gx = sum_to_shape(xp, xp.where(mask._data, zero, g), ctx.shape) if ctx.needs_input_grad[0] else None
+        gv = None
+        if ctx.needs_input_grad[2]:
+            gv = xp.sum(xp.where(mask._data, g, zero))
+            gv = gv if gv.dtype == ctx.vnative else xp.astype(gv, ctx.vnative)
+        return gx, None, gv
+
+
 def _fill_value(input, value):
-    if isinstance(value, Tensor):
-        if value.dim() != 0:
-            raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
-                               f"{value.dim()} dimension(s).")
-        value = value.item()
-    if not (input.dtype.is_floating_point or input.dtype.is_complex) and isinstance(value, float):
-        value = int(value) if input.dtype is not D.bool else bool(value)
-    return value
+    """A number value checked against ``input``'s dtype (PyTorch's overflow error) and made
+    storable (``-1`` for uint8 is 255, ``2.5`` for an integer dtype 2)."""
+    from .._scalar import check_fill_value, store_value
+    check_fill_value(value, input.dtype)
+    if input.dtype is D.bool:
+        return bool(value)
+    return store_value(value, input.dtype)
 
 
 def masked_fill(input, mask, value):
@@ -293,15 +325,27 @@ def masked_fill(input, mask, value):
         tensor([[1., 2.],
                 [0., 0.]])
     """
+    # PyTorch's order of checks: shapes, the value's dims, the mask's dtype, the value's range
+    out_shape = _broadcast_shape(mask.shape, input.shape)  # PyTorch names the mask 'a'
+    if isinstance(value, Tensor) and value.dim() != 0:
+        raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                           f"{value.dim()} dimension(s).")
     if mask.dtype is not D.bool:
         raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
                            f"{_c_type_name(mask.dtype)}")
-    value = _fill_value(input, value)
-    out_shape = _broadcast_shape(mask.shape, input.shape)  # PyTorch names the mask 'a'
+    if isinstance(value, Tensor):
+        if input.device.type == "cpu":  # PyTorch's CPU kernel reads the value as a number
+            _fill_value(input, value.item())
+    else:
+        value = _fill_value(input, value)
     x = input
     if tuple(out_shape) != tuple(input.shape):
         from .shape import expand
         x = expand(input, out_shape)
+    if isinstance(value, Tensor):
+        if value.device != x.device:
+            value = value.to(x.device)
+        return MaskedFillTensor.apply(x, mask, value)
     return MaskedFill.apply(x, mask, value=value)
 
 
@@ -369,11 +413,123 @@ class AdvancedIndex(Function):
     def forward(ctx, x, key):
         ctx.key, ctx.shape = key, x._data.shape
         ctx.backend = x._backend
-        return x._backend.getitem(x._data, key)
+        return _index_layout(x._backend, x._data, key, x._backend.getitem(x._data, key))
 
     @staticmethod
     def backward(ctx, g):
         return ctx.backend.index_put_add(ctx.shape, g, ctx.key)
+
+
+def _index_layout(backend, arr, key, out):
+    """Lay out ``out = arr[key]`` (full slices, Ellipsis and index arrays only) as PyTorch's
+    index kernel does: TensorIterator over the source, with the indexed dims at stride 0, and
+    the index, with the other dims at stride 0 (NumPy puts the index dims outermost in
+    memory: ``x[:, [0, 2]]`` of a row-major ``x`` is not contiguous there)."""
+    if out.ndim < 2:
+        return out
+    items = key if isinstance(key, tuple) else (key,)
+    nd = arr.ndim
+    used = 0
+    for k in items:
+        if isinstance(k, slice):
+            used += 1
+        elif k is not Ellipsis:
+            if not hasattr(k, "dtype"):
+                return out  # a Python bool: a new dim, left as NumPy lays it out
+            used += k.ndim if k.dtype == backend.dtype(D.bool) else 1
+    indexed = []
+    for k in items:
+        if k is Ellipsis:
+            indexed += [False] * (nd - used)
+        elif isinstance(k, slice):
+            indexed.append(False)
+        else:
+            indexed += [True] * (k.ndim if k.dtype == backend.dtype(D.bool) else 1)
+    indexed += [False] * (nd - len(indexed))
+    adv = [i for i, f in enumerate(indexed) if f]
+    if not adv:  # x[tensor(True)]: a new dim
+        return out
+    shape = tuple(out.shape)
+    src_st = backend.strides(arr)
+    kept = [src_st[i] for i in range(nd) if not indexed[i]]
+    nb = len(shape) - len(kept)
+    if nb < 0:
+        return out
+    lead = adv[0] if adv == list(range(adv[0], adv[-1] + 1)) else 0  # adjacent: in place; else first
+    # the index: row-major over [1] * lead + B + [1] * rest (PyTorch reshapes it so), its
+    # size-1 dims broadcast (stride 0) where the result's size is not 1
+    ishape = [1] * lead + list(shape[lead:lead + nb]) + [1] * (len(shape) - lead - nb)
+    idx, acc = [], 1
+    for n, m in zip(reversed(ishape), reversed(shape)):
+        idx.append(0 if n == 1 and m != 1 else acc)
+        acc *= max(n, 1)
+    idx.reverse()
+    src = kept[:lead] + [0] * nb + kept[lead:]
+    from .shape import _dense_order
+    order = _dense_order(shape, tuple(src), (tuple(idx),))
+    want = [0] * len(shape)
+    acc = 1
+    for d in reversed(order):
+        want[d] = acc
+        acc *= max(shape[d], 1)
+    have = backend.strides(out)
+    if all(h == w for h, w, n in zip(have, want, shape) if n != 1):
+        return out
+    xp = backend.xp
+    inverse = sorted(range(len(shape)), key=order.__getitem__)
+    moved = xp.permute_dims(out, tuple(order))
+    return xp.permute_dims(backend.copy(moved), tuple(inverse))
+
+
+def _drop_empty_ellipsis(x, key):
+    """``key`` without an Ellipsis that stands for no dimension: PyTorch counts index tensors
+    on both sides of it as adjacent (NumPy would move their dims to the front)."""
+    used = 0
+    for k in key:
+        if k is None or k is Ellipsis or isinstance(k, bool):
+            continue
+        used += k.dim() if isinstance(k, Tensor) and k.dtype in (D.bool, D.uint8) else 1
+    if used != x.dim():
+        return key
+    i = next(i for i, k in enumerate(key) if k is Ellipsis)
+    return key[:i] + key[i + 1:]
+
+
+def _split_basic(key):
+    """PyTorch applies ints, slices and None first (views) and the tensor indices to the
+    result: ``x[0, :, mask]`` is ``x[0][:, mask]`` (NumPy would count the 0 as an index
+    array and move the indexed dims first). Returns ``(basic, advanced)`` keys, or
+    ``(None, key)`` when the basic part selects everything."""
+    items = key if isinstance(key, tuple) else (key,)
+    basic, adv, trivial, indexed = [], [], True, False
+    for k in items:
+        if k is None:
+            basic.append(None)
+            adv.append(slice(None))
+            trivial = False
+        elif k is Ellipsis:
+            basic.append(k)
+            adv.append(k)
+        elif isinstance(k, bool) or (isinstance(k, Tensor) and k.dim() and False):
+            adv.append(k)  # x[True]: a new dim, handled by the advanced step
+        elif isinstance(k, int):
+            basic.append(k)
+            trivial = False
+        elif isinstance(k, slice):
+            basic.append(k)
+            adv.append(slice(None))
+            if not (k.start in (None, 0) and k.stop is None and k.step in (None, 1)):
+                trivial = False
+        else:  # an index tensor or sequence
+            if isinstance(k, Tensor) and k.dim() == 0 and k.dtype not in (D.bool, D.uint8):
+                return None, key  # a 0-d index: left to _normalize_key
+            n = k.dim() if isinstance(k, Tensor) and k.dtype in (D.bool, D.uint8) else 1
+            basic.extend([slice(None)] * n)
+            adv.append(k)
+            indexed = True
+    if trivial or not indexed:
+        return None, key
+    return tuple(basic), tuple(adv)
 
 
 class IndexPutAdd(Function):
@@ -392,6 +548,25 @@ class IndexPutAdd(Function):
     @staticmethod
     def backward(ctx, gg):
         return ctx.backend.getitem(gg, ctx.key)
+
+
+class IndexAdd(Function):
+    """Zeros of ``shape`` with the slices of ``values`` added at ``index`` along ``axis``:
+    the gradient of ``index_select`` and ``embedding`` as an op of its own, recorded when
+    that gradient is differentiated again (``create_graph=True``; PyTorch's
+    ``IndexAddBackward0``). Its backward takes those slices back."""
+
+    name = "IndexAddBackward0"
+    create_graph = True
+
+    @staticmethod
+    def forward(ctx, values, shape, dtype, axis, index):
+        ctx.axis, ctx.index = axis, index
+        return values._backend.index_add(shape, dtype, axis, index, values._data)
+
+    @staticmethod
+    def backward(ctx, gg):
+        return ctx.backend.take_in_range(gg, ctx.index, axis=ctx.axis)
 
 
 def _none_strides(x, key, strides):
@@ -425,7 +600,11 @@ def _none_strides(x, key, strides):
     return tuple(want)
 
 
-def _normalize_key(x, key):
+#: the index tensor dtypes PyTorch accepts (long, int, byte, bool)
+_INDEX_DTYPES = (D.int64, D.int32, D.uint8, D.bool)
+
+
+def _normalize_key(x, key, check_bounds=True):
     """Convert a Python index into a backend key; returns (key, advanced, grad_fn name)."""
     single = not isinstance(key, tuple)
     if single:
@@ -483,7 +662,7 @@ def _normalize_key(x, key):
             dim += 1
         else:
             if isinstance(k, Tensor):
-                if k.dtype.is_floating_point:
+                if k.dtype not in _INDEX_DTYPES:
                     raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
                 arr = k._data
                 if k.device != x.device:
@@ -491,12 +670,18 @@ def _normalize_key(x, key):
                 kd = k.dtype
             else:
                 from .creation import tensor as _t
-                kt = _t(k)
+                kt = _t(k, dtype=D.int64) if isinstance(k, (list, tuple)) and not k else _t(k)  # x[[]]
                 if kt.dtype.is_floating_point:
                     raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
                 arr = kt._data if x.device.type == "cpu" else b.from_host(kt._host())
                 kd = kt.dtype
-            if kd is D.bool or kd is D.uint8:
+            if kd is D.uint8:  # a mask, as PyTorch reads it (deprecated there, with a warning)
+                import warnings
+                warnings.warn("indexing with dtype torch.uint8 is now deprecated, please use a dtype torch.bool "
+                              "instead.", UserWarning, stacklevel=3)
+                arr = b.xp.astype(arr, b.dtype(D.bool))
+                kd = D.bool
+            if kd is D.bool:
                 for j in range(len(arr.shape)):
                     if arr.shape[j] != x.shape[dim + j]:
                         raise IndexError(f"The shape of the mask [{', '.join(map(str, arr.shape))}] at index {j} "
@@ -507,7 +692,7 @@ def _normalize_key(x, key):
                 size = x.shape[dim]
                 # PyTorch skips the bounds check when the indexed tensor is empty (unless the
                 # indexed dim itself is).
-                if math.prod(arr.shape) and (size == 0 or x.numel()):
+                if math.prod(arr.shape) and (size == 0 or x.numel()) and check_bounds:
                     xp = b.xp
                     lo, hi = int(xp.min(arr)), int(xp.max(arr))
                     if lo < -size or hi >= size:
@@ -579,6 +764,16 @@ def getitem(x, key):
     if isinstance(key, tuple):
         key = tuple(int(k.item()) if isinstance(k, Tensor) and k.dim() == 0 and k.dtype in (D.int64, D.int32)
                     else k for k in key)
+    basic, adv = _split_basic(key)
+    if basic is not None:
+        v = getitem(x, basic)
+        # slices that keep whole dims are no op in PyTorch (no node)
+        if not (v.shape == x.shape and all(k is Ellipsis or (isinstance(k, slice) and k.step in (None, 1)
+                                                             and k.start in (None, 0)) for k in basic)):
+            x = v
+        key = adv
+    if isinstance(key, tuple) and any(k is Ellipsis for k in key):
+        key = _drop_empty_ellipsis(x, key)
     nkey, advanced, name = _normalize_key(x, key)
     if advanced:
         return AdvancedIndex.apply(x, key=nkey)

@@ -57,4 +57,4 @@ def zero_(input):
         tensor([0., 0.])
     """
     from ._inplace import commit
-    return commit(input, Zero.apply(input))
+    return commit(input, Zero.apply(input), overlap_ok=True)

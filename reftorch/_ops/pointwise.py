@@ -52,8 +52,12 @@ def _as_operand(v, ref, dt):
             and dt is not D.int64:
         # PyTorch wraps an out-of-range int scalar (uint8 tensor + -1 adds 255).
         arr = b.xp.astype(b.xp.asarray(v, dtype=b.dtype(D.int64), **b._dev_kw()), native)
+    elif isinstance(v, float) and not -65504.0 <= v <= 65504.0:
+        with b.quiet_overflow():  # beyond float16's range: inf silently, as in PyTorch
+            arr = b.xp.asarray(v, dtype=native, **b._dev_kw())
     else:
-        arr = b.xp.asarray(v, dtype=native, **b._dev_kw())
+        with b.quiet():  # 1e30 as a float16 operand: inf, without NumPy's warning
+            arr = b.xp.asarray(v, dtype=native, **b._dev_kw())
     return Tensor._wrap(arr, ref.device, b)
 
 
@@ -98,6 +102,8 @@ class Add(_Binary):
         if alpha == 1:
             return a + b
         ctx.alpha = alpha
+        if dt is D.bool:  # a bool alpha... or an int one: the sum stays bool, as in PyTorch
+            return (a | b) if alpha else a
         return a + b * alpha
 
     @staticmethod
@@ -157,7 +163,7 @@ class Div(_Binary):
         x, y = ctx.saved_tensors
         b = _cast(y, ctx.dt)
         gx = g / b
-        gy = -g * _cast(x, ctx.dt) / (b * b) if x is not None else None
+        gy = -g * ((_cast(x, ctx.dt) / b) / b) if x is not None else None  # PyTorch's order
         return _Binary._reduce(ctx, gx, gy)
 
 
@@ -166,12 +172,15 @@ class Pow(_Binary):
     create_graph = True
 
     @staticmethod
-    def forward(ctx, x, y, dt):
+    def forward(ctx, x, y, dt, scalar=None):
         a, b = _Binary._setup(ctx, x, y, dt)
         ctx.save_for_backward(x, y)
         ctx.dt = dt
+        ctx.scalar = scalar
         if dt is D.bool:  # x ** y on bools: True unless x is False and y is True
             out = x._backend.xp.logical_or(a, x._backend.xp.logical_not(b))
+        elif scalar is not None and dt in _POW_SPECIAL:
+            out = _float_pow_scalar(x._backend.xp, a, b, scalar)
         elif dt.is_floating_point or dt.is_complex:
             out = a ** b
         else:
@@ -187,11 +196,44 @@ class Pow(_Binary):
         gx = gy = None
         if ctx.needs_input_grad[0]:
             zero = xp.zeros((), dtype=g.dtype, device=g.device)
-            gx = xp.where(b == 0, zero, g * b * a ** (b - 1))
+            if ctx.scalar is not None and ctx.dt.is_floating_point:  # PyTorch: self.pow(e - 1)
+                e = ctx.scalar
+                p = _float_pow_scalar(xp, a, b - 1, e - 1) if ctx.dt in _POW_SPECIAL else a ** (b - 1)
+                gx = xp.zeros_like(g) if e == 0 else g * (b * p)
+            else:
+                # PyTorch: exponent * self.pow(exponent - 1), the "- 1" in the exponent's own dtype
+                if y._dtype is D.bool:
+                    _check_bool_sub(y, 1)
+                bm1 = y._data - 1
+                bm1 = bm1 if bm1.dtype == b.dtype else xp.astype(bm1, b.dtype)
+                gx = xp.where(b == 0, zero, g * (b * a ** bm1))
         if ctx.needs_input_grad[1]:
             zero = xp.zeros((), dtype=g.dtype, device=g.device)
             gy = xp.where((a == 0) & (b >= 0), zero, g * out._data * xp.log(a))
         return _Binary._reduce(ctx, gx, gy)
+
+
+#: dtypes whose ``x ** number`` takes PyTorch's special cases (float16 calls ``pow``)
+_POW_SPECIAL = (D.float32, D.float64)
+
+
+def _float_pow_scalar(xp, a, b, e):
+    """``a ** e`` for a float32/64 array and a Python number ``e`` (``b`` is ``e`` as an
+    array), with PyTorch's special cases: 0.5 is ``sqrt`` (``-0. ** 0.5`` is ``-0.``), -0.5
+    ``1 / sqrt``, 2 and 3 products, -1 and -2 reciprocals."""
+    if e == 2:
+        return a * a
+    if e == 0.5:
+        return xp.sqrt(a)
+    if e == 3:
+        return a * a * a
+    if e == -0.5:
+        return 1 / xp.sqrt(a)
+    if e == -1:
+        return 1 / a
+    if e == -2:
+        return 1 / (a * a)
+    return a ** b
 
 
 def _int_pow(xp, a, b):
@@ -232,7 +274,19 @@ def add(input, other, *, alpha=1, out=None):
         from ._common import with_out
         return with_out("add", out, add, input, other, alpha=alpha)
     x, y, dt = _operands(input, other)
+    if alpha.__class__ is not int:
+        _check_alpha(dt, alpha)
     return Add.apply(x, y, dt=dt, alpha=alpha)
+
+
+def _check_alpha(dt, alpha):
+    """PyTorch's ``alpha_check`` for ``add``/``sub`` (``dt`` is the result dtype)."""
+    if isinstance(alpha, bool) and dt is not D.bool:
+        raise RuntimeError("Boolean alpha only supported for Boolean results.")
+    if not (dt.is_floating_point or dt.is_complex) and not isinstance(alpha, int):
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
+    if not dt.is_complex and isinstance(alpha, complex):
+        raise RuntimeError("For non-complex input tensors, argument alpha must not be a complex number.")
 
 
 def sub(input, other, *, alpha=1, out=None):
@@ -242,6 +296,8 @@ def sub(input, other, *, alpha=1, out=None):
         return with_out("sub", out, sub, input, other, alpha=alpha)
     _check_bool_sub(input, other)
     x, y, dt = _operands(input, other)
+    if alpha.__class__ is not int:
+        _check_alpha(dt, alpha)
     if not isinstance(input, Tensor):
         return Sub.apply(x, y, dt=dt, alpha=alpha, _name="RsubBackward1", _skip=(0,))
     return Sub.apply(x, y, dt=dt, alpha=alpha)
@@ -300,12 +356,24 @@ def pow(input, exponent, *, out=None):
     if not (dt.is_floating_point or dt.is_complex) and not isinstance(exponent, Tensor) and exponent < 0:
         raise RuntimeError("Integers to negative integer powers are not allowed.")
     skip = {"PowBackward0": (1,), "PowBackward2": (0,)}.get(name, ())  # scalar operands get no edge
-    return Pow.apply(x, y, dt=dt, _name=name, _skip=skip)
+    scalar = exponent if name == "PowBackward0" and not isinstance(exponent, complex) else None
+    res = Pow.apply(x, y, dt=dt, scalar=scalar, _name=name, _skip=skip)
+    if name == "PowBackward2":  # pow(number, tensor): PyTorch allocates a row-major result
+        from ._common import row_major
+        res._data = row_major(res._backend, res._data)
+    return res
 
 
 def floor_divide(input, other):
-    """Floor division (``//``). Mirrors ``torch.floor_divide``."""
-    return div(input, other, rounding_mode="floor")
+    """Floor division (``//``). Mirrors ``torch.floor_divide``: not differentiable (its
+    ``grad_fn`` is PyTorch's ``NotImplemented`` node; ``backward`` through it raises), unlike
+    ``div(..., rounding_mode="floor")``, whose gradient is zero."""
+    x, y, dt = _operands(input, other)
+    if dt is D.bool:
+        raise NotImplementedError('"div_floor_cpu" not implemented for \'Bool\'')
+    skip = () if isinstance(input, Tensor) and isinstance(other, Tensor) else ((1,) if isinstance(input, Tensor)
+                                                                                else (0,))
+    return FloorDivide.apply(x, y, dt=dt, mode="floor", _skip=skip)
 
 
 def _check_int_zero(xp, b, dt):
@@ -344,13 +412,32 @@ class Where(Function):
         return tuple(out)
 
 
+_WARNED_UINT8 = []
+_UINT8_CONDITION = (
+    "where received a uint8 condition tensor. This behavior is deprecated and will be removed in a future "
+    "version of PyTorch. Use a boolean condition instead. (Triggered internally at "
+    "/__w/pytorch/pytorch/aten/src/ATen/native/TensorCompare.cpp:621.)")
+
+
+def _warn_uint8_condition():
+    if not _WARNED_UINT8:  # PyTorch warns once per process (TORCH_WARN_ONCE)
+        _WARNED_UINT8.append(True)
+        import warnings
+        warnings.warn(_UINT8_CONDITION, UserWarning, stacklevel=4)
+
+
 def where(condition, input=None, other=None, *, out=None):
     """``input`` where ``condition`` is True, else ``other``, with broadcasting and type
     promotion. Mirrors ``torch.where(condition, input, other)`` (and
     ``Tensor.where(condition, other)``).
 
+    A uint8 ``condition`` is accepted (nonzero is True) with PyTorch's once-per-process
+    deprecation ``UserWarning``.
+
     Raises:
-        RuntimeError: if ``condition`` is not a bool tensor.
+        RuntimeError: if ``condition`` is neither a bool nor a uint8 tensor, or a Python
+            number does not fit the result dtype ("value cannot be converted to type
+            uint8_t without overflow").
 
     Examples:
         >>> import reftorch as torch
@@ -369,10 +456,18 @@ def where(condition, input=None, other=None, *, out=None):
         # (so where(c, 1, 0.5) is float32 and where(c, 1, 0) int64, as in PyTorch).
         from .creation import tensor
         input = tensor(input, device=condition.device)
-    if condition.dtype is not D.bool:
+    if condition.dtype is D.uint8:
+        _warn_uint8_condition()
+        from .._tensor_methods import _to
+        condition = _to(condition, D.bool)
+    elif condition.dtype is not D.bool:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
                            f"{D.scalar_name(condition.dtype)}")
     x, y, dt = _operands(input, other)
+    from ._common import checked_scalar
+    for v in (input, other):
+        if not isinstance(v, Tensor):
+            checked_scalar(v, dt)  # PyTorch refuses a number that does not fit the result dtype
     from .indexing import _broadcast_shape
     shape = _broadcast_shape(_broadcast_shape(condition.shape, x.shape), y.shape)
     from .shape import expand
@@ -391,8 +486,9 @@ class DivRounding(_Binary):
         xp = x._backend.xp
         _check_int_zero(xp, b, dt)
         if dt.is_floating_point:
-            q = a / b
-            return xp.trunc(q) if mode == "trunc" else xp.floor(q)
+            if mode == "trunc":
+                return xp.trunc(a / b)
+            return _floor_divide_float(x._backend, a, b)
         if mode == "floor":
             return a // b
         q = a // b
@@ -402,6 +498,42 @@ class DivRounding(_Binary):
     def backward(ctx, g):
         zero = ctx.xp.zeros_like(g)
         return _Binary._reduce(ctx, zero, zero)
+
+
+def _floor_divide_float(backend, a, b):
+    """PyTorch's ``div_floor_floating``: ``(a - fmod(a, b)) / b``, less 1 when the remainder's
+    sign differs from ``b``'s, then floored and rounded to the nearest integer; a zero quotient
+    takes the sign of ``a / b``; ``b == 0`` gives IEEE ``a / b``. (``floor(a / b)`` differs for
+    ``1 // 0.1`` (9, not 10) and for ``-1 // inf`` (-1, not -0).)"""
+    xp = backend.xp
+    mod = backend.fmod(a, b)
+    div = (a - mod) / b
+    one = xp.ones((), dtype=a.dtype, device=a.device)
+    div = xp.where((mod != 0) & ((b < 0) != (mod < 0)), div - one, div)
+    fl = xp.floor(div)
+    fl = xp.where(div - fl > one / 2, fl + one, fl)
+    q = a / b
+    zero = xp.zeros((), dtype=a.dtype, device=a.device)
+    signed_zero = xp.where(xp.signbit(q), -zero, zero)
+    return xp.where(b == 0, q, xp.where(div != 0, fl, signed_zero))
+
+
+def _remainder_float(backend, a, b):
+    """PyTorch's float ``remainder``: ``fmod(a, b)``, plus ``b`` when its sign differs from
+    ``b``'s (a zero keeps ``a``'s sign: ``0. % -2.`` is ``0.``, NumPy gives ``-0.``)."""
+    xp = backend.xp
+    mod = backend.fmod(a, b)
+    return xp.where((mod != 0) & ((b < 0) != (mod < 0)), mod + b, mod)
+
+
+class FloorDivide(DivRounding):
+    """``floor_divide`` (``//``): PyTorch records a node that refuses the backward pass."""
+
+    name = "torch::autograd::NotImplemented"
+
+    @staticmethod
+    def backward(ctx, g):
+        raise RuntimeError("derivative for aten::floor_divide is not implemented")
 
 
 class Remainder(_Binary):
@@ -414,6 +546,8 @@ class Remainder(_Binary):
         ctx.save_for_backward(x if ctx.needs_input_grad[1:2] == (True,) else None,
                               y if ctx.needs_input_grad[1:2] == (True,) else None)
         _check_int_zero(x._backend.xp, b, dt)
+        if dt.is_floating_point:
+            return _remainder_float(x._backend, a, b)
         return x._backend.xp.remainder(a, b)
 
     @staticmethod
@@ -421,7 +555,7 @@ class Remainder(_Binary):
         x, y = ctx.saved_tensors
         gy = None
         if x is not None:
-            gy = -g * ctx.xp.floor(_cast(x, ctx.dt) / _cast(y, ctx.dt))
+            gy = -g * _floor_divide_float(y._backend, _cast(x, ctx.dt), _cast(y, ctx.dt))
         return _Binary._reduce(ctx, g, gy)
 
 
@@ -481,11 +615,18 @@ def _logical(op):
         xp = input._backend.xp
         a = xp.astype(input._data, xp.bool) if input._data.dtype != xp.bool else input._data
         if op == "not":
-            r = xp.logical_not(a)
+            from .shape import relayout_like_operands
+            r = relayout_like_operands(input._backend, xp.logical_not(a), (input,))
         else:
             bb = other._data if isinstance(other, Tensor) else xp.asarray(other)
+            if bb.shape != a.shape:
+                from .indexing import _broadcast_shape
+                _broadcast_shape(a.shape, bb.shape)  # PyTorch's error if they do not broadcast
             bb = xp.astype(bb, xp.bool) if bb.dtype != xp.bool else bb
             r = {"and": xp.logical_and, "or": xp.logical_or, "xor": xp.logical_xor}[op](a, bb)
+            if isinstance(other, Tensor):
+                from .shape import relayout_like_operands
+                r = relayout_like_operands(input._backend, r, (input, other))
         return Tensor._wrap(r, input.device, input._backend)
     f.__name__ = "logical_" + op
     return f
@@ -602,7 +743,11 @@ class Abs(_Unary):
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        return g * ctx.xp.sign(x._data)
+        xp = ctx.xp
+        sign = xp.sign(x._data)
+        if x._dtype.is_floating_point:  # PyTorch's sgn(nan) is 0
+            sign = xp.where(xp.isnan(x._data), xp.zeros((), dtype=sign.dtype, device=sign.device), sign)
+        return g * sign
 
 
 class Tanh(_Unary):
@@ -656,7 +801,8 @@ class Relu(_Unary):
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
         xp = ctx.xp
-        return xp.where(out._data > 0, g, xp.zeros((), dtype=g.dtype, device=g.device))
+        # threshold_backward: zero where the result is <= 0 (a nan result keeps its gradient)
+        return xp.where(out._data <= 0, xp.zeros((), dtype=g.dtype, device=g.device), g)
 
 
 class Sin(_Unary):
@@ -852,10 +998,12 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
         if not (dt.is_floating_point or dt.is_complex):  # integers and bools: compared in the default float dtype
             fnative = b.dtype(D.get_default_dtype())
             a, o = xp.astype(a, fnative), xp.astype(o, fnative)
-        allowed = atol + xp.abs(rtol * o)
-        actual = xp.abs(a - o)
-        close = close | (xp.isfinite(actual) & (actual <= allowed))
-    return Tensor._wrap(close, input.device, b)
+        with b.quiet():  # inf - inf: nan, silently
+            allowed = atol + xp.abs(rtol * o)
+            actual = xp.abs(a - o)
+            close = close | (xp.isfinite(actual) & (actual <= allowed))
+    from .shape import relayout_like_operands
+    return Tensor._wrap(relayout_like_operands(b, close, (input, other)), input.device, b)
 
 
 class Conj(Function):

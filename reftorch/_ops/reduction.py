@@ -8,6 +8,7 @@ from collections import namedtuple
 from .. import _dtype as D
 from .._layout import row_major  # PyTorch's reductions return contiguous results
 from .._tensor import Tensor, _wrap_dim
+from ..autograd.grad_mode import is_grad_enabled
 from ..autograd.function import OpFunction as Function
 
 
@@ -24,6 +25,11 @@ def _dims(input, dim):
                 raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
         return tuple(sorted(w))
     return (_wrap_dim(dim, nd),)
+
+
+def _check_keepdim(keepdim, fn):
+    if not isinstance(keepdim, bool):
+        raise TypeError(f"{fn}(): argument 'keepdim' must be bool, not {type(keepdim).__name__}")
 
 
 def _expand_grad(xp, g, shape, axes, keepdim):
@@ -47,7 +53,7 @@ class Sum(Function):
         data = x._data if x._data.ndim or axes is None else x._backend.xp.reshape(x._data, (1,))
         if x._dtype is D.bool:  # the array API sums numeric dtypes only
             data = b.xp.astype(data, b.dtype(D.int64))
-        return row_major(b, b.xp.sum(data, axis=axes, keepdims=keepdim, dtype=b.dtype(dtype)))
+        return row_major(b, b.sum(data, axes, keepdim, b.dtype(dtype)))
 
     @staticmethod
     def backward(ctx, g):
@@ -73,9 +79,12 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
         (tensor(10.), tensor([4., 6.]), tensor([[3.],
                 [7.]]))
     """
+    _check_keepdim(keepdim, "sum")
     axes = _dims(input, dim)
     if dtype is None:
         dtype = input.dtype if (input.dtype.is_floating_point or input.dtype.is_complex) else D.int64
+    elif not (dtype.is_floating_point or dtype.is_complex) and input._requires_grad and is_grad_enabled():
+        raise RuntimeError(f"Autograd not support dtype: {_scalar_name(dtype)}")
     if input.dim() == 0 and axes is not None:
         axes = None if keepdim is False else None
     name = "SumBackward0" if dim is None else "SumBackward1"
@@ -91,7 +100,10 @@ class Mean(Function):
         xp = x._backend.xp
         ctx.shape, ctx.axes, ctx.keepdim = x._data.shape, axes, keepdim
         shape = x._data.shape
-        ctx.count = math.prod(shape) if axes is None else math.prod(shape[a] for a in axes)
+        ctx.count = count = math.prod(shape) if axes is None else math.prod(shape[a] for a in axes)
+        if count == 0:  # nan, as PyTorch gives, without NumPy's "Mean of empty slice" warning
+            total = xp.sum(x._data, axis=axes, keepdims=keepdim)
+            return row_major(x._backend, total / xp.zeros((), dtype=total.dtype, **x._backend._dev_kw()))
         return row_major(x._backend, xp.mean(x._data, axis=axes, keepdims=keepdim))
 
     @staticmethod
@@ -113,7 +125,11 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
         >>> torch.tensor([[1., 2.], [3., 4.]]).mean(dim=0)
         tensor([2., 3.])
     """
+    _check_keepdim(keepdim, "mean")
     if dtype is not None:
+        if not (dtype.is_floating_point or dtype.is_complex):
+            raise RuntimeError("mean(): could not infer output dtype. Optional dtype must be either a floating "
+                               f"point or complex dtype. Got: {_scalar_name(dtype)}")
         input = input.to(dtype)
     if not (input.dtype.is_floating_point or input.dtype.is_complex):
         raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a floating point "
@@ -233,7 +249,9 @@ class MaxAll(Function):
     def backward(ctx, g):
         x, out = ctx.saved_tensors
         xp = ctx.xp
-        mask = xp.astype(x._data == out._data, g.dtype)
+        # PyTorch's evenly_distribute_backward: a nan result spreads over the nan inputs
+        hit = xp.isnan(x._data) if bool(xp.isnan(out._data)) else x._data == out._data
+        mask = xp.astype(hit, g.dtype)
         return mask * (g / xp.sum(mask))
 
 
@@ -364,11 +382,11 @@ class Maximum(Function):
         x, y = ctx.saved_tensors
         xp = ctx.xp
         a, b = _cast(x, ctx.dt), _cast(y, ctx.dt)
-        first = (a > b) if ctx.largest else (a < b)
-        half = xp.astype(a == b, g.dtype) * 0.5
-        wx = xp.astype(first, g.dtype) + half
-        wy = xp.astype((b > a) if ctx.largest else (b < a), g.dtype) + half
-        return _Binary._reduce(ctx, g * wx, g * wy)
+        # PyTorch's formulas: ties split the gradient; a nan operand keeps it on both sides
+        base = xp.where(a == b, g / 2, g)
+        zero = xp.zeros((), dtype=g.dtype, **ctx.backend._dev_kw())
+        lose_x, lose_y = ((a < b), (a > b)) if ctx.largest else ((a > b), (a < b))
+        return _Binary._reduce(ctx, xp.where(lose_x, zero, base), xp.where(lose_y, zero, base))
 
 
 def maximum(input, other):

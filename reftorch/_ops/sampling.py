@@ -29,13 +29,55 @@ def _place(host, shape, dtype, device, requires_grad):
     return t
 
 
-def _float_dtype(dtype):
+def _float_dtype(dtype, kernel="check_uniform_bounds"):
     dtype = check_dtype(dtype) or D.get_default_dtype()
     if dtype is D.float16:
-        return dtype, _np.float32  # drawn as float32 then rounded (PyTorch uses float for half)
+        # the generator's float16 streams: uniforms computed in float, then rounded (a value
+        # that rounds to the upper bound becomes the lower one, as in PyTorch), normal_fill
+        # on 16-value float buffers (full blocks, then 16 fresh draws for the tail)
+        return dtype, _np.float16
     if not dtype.is_floating_point:
-        raise RuntimeError(f'"check_uniform_bounds" not implemented for \'{dtype.name.capitalize()}\'')
+        raise _not_implemented(kernel, dtype)
     return dtype, _NP[dtype.name]
+
+
+def _not_implemented(kernel, dtype):
+    return NotImplementedError(f'"{kernel}" not implemented for \'{D.scalar_name(dtype)}\'')
+
+
+def _num(v):
+    """A double as C++ streams print it (``1`` for 1.0, ``0.5``, ``1e+30``)."""
+    return f"{v:g}"
+
+
+def _check_std(std):
+    if not std >= 0.0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {_num(std)}")
+
+
+#: the C type names of PyTorch's random-range errors
+_C_NAMES = {"uint8": "unsigned char", "int8": "signed char", "int16": "short", "int32": "int", "int64": "long",
+            "bool": "bool"}
+_FLOAT_LIMITS = {"float16": 65504.0, "float32": 3.4028234663852886e38, "float64": 1.7976931348623157e308}
+
+
+def _check_from_to(low, high, dtype):
+    """PyTorch's ``random_(from, to)`` checks: ``from < to``, both inside the dtype."""
+    if low >= high:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
+    if dtype.name in _C_NAMES:
+        info = (0, 1) if dtype is D.bool else (lambda i: (int(i.min), int(i.max)))(_np.iinfo(_NP[dtype.name]))
+        name = _C_NAMES[dtype.name]
+    else:
+        top = _FLOAT_LIMITS.get(dtype.name)
+        if top is None:
+            return
+        info, name = (-top, top), dtype.name.replace("float16", "c10::Half").replace("float32", "float").replace(
+            "float64", "double")
+    if not info[0] <= low <= info[1]:
+        raise RuntimeError(f"from is out of bounds for {name}")
+    if not info[0] <= high - 1 <= info[1]:
+        raise RuntimeError(f"to - 1 is out of bounds for {name}")
 
 
 def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
@@ -76,7 +118,7 @@ def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
         return with_out("aten::randn", out, randn, *size, generator=generator,
                         dtype=out.dtype if dtype is None else dtype, device=out.device)
     shape = _as_shape(size)
-    dtype, npdt = _float_dtype(dtype)
+    dtype, npdt = _float_dtype(dtype, "normal_kernel_cpu")
     host = _engine(generator).normal(math.prod(shape), 0.0, 1.0, dtype=npdt)
     return _place(host, shape, dtype, device, requires_grad)
 
@@ -109,8 +151,7 @@ def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None
             raise TypeError("randint() missing required argument 'size'")
     shape = _as_shape((size,))
     dtype = check_dtype(dtype) or D.int64
-    if low >= high:
-        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
+    _check_from_to(low, high, dtype)
     host = _engine(generator).randint(math.prod(shape), int(low), int(high), dtype=_np.int64)
     return _place(host, shape, dtype, device, requires_grad)
 
@@ -131,7 +172,7 @@ def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=Non
                         dtype=out.dtype if dtype is None else dtype, device=out.device)
     dtype = check_dtype(dtype) or D.int64
     if n < 0:
-        raise RuntimeError(f"n must be non-negative, got{n}")
+        raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
     host = _engine(generator).randperm(int(n))
     return _place(host, (int(n),), dtype, device, requires_grad)
 
@@ -152,13 +193,17 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
         if isinstance(mean, Tensor) and isinstance(std, Tensor):
             from .indexing import _broadcast_shape
             shape = _broadcast_shape(mean.shape, std.shape)
+        if isinstance(std, Tensor):
+            if std.numel() and not bool((std >= 0).all()):
+                raise RuntimeError("normal expects all elements of std >= 0.0")
+        else:
+            _check_std(std)
         out_t = empty(shape, dtype=ref.dtype, device=ref.device)
         normal_(out_t, 0.0, 1.0, generator=generator)
         return add(mul(out_t, std), mean)
     shape = _as_shape((size,))
-    dtype, npdt = _float_dtype(dtype)
-    if std < 0:
-        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+    dtype, npdt = _float_dtype(dtype, "normal_kernel_cpu")
+    _check_std(std)
     host = _engine(generator).normal(math.prod(shape), float(mean), float(std), dtype=npdt)
     return _place(host, shape, dtype, device, requires_grad)
 
@@ -198,12 +243,15 @@ def _write(t, host):
 def uniform_(t, a=0.0, b=1.0, *, generator=None):
     """Fill ``t`` in place with uniform numbers in ``[a, b)``. Mirrors ``Tensor.uniform_``."""
     _, npdt = _float_dtype(t.dtype)
+    if not a <= b:
+        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={_num(a)} > to={_num(b)}")
     return _write(t, _engine(generator).uniform(t.numel(), float(a), float(b), dtype=npdt))
 
 
 def normal_(t, mean=0.0, std=1.0, *, generator=None):
     """Fill ``t`` in place with normal numbers. Mirrors ``Tensor.normal_``."""
-    _, npdt = _float_dtype(t.dtype)
+    _, npdt = _float_dtype(t.dtype, "normal_kernel_cpu")
+    _check_std(std)
     return _write(t, _engine(generator).normal(t.numel(), float(mean), float(std), dtype=npdt))
 
 
@@ -216,20 +264,51 @@ def random_(t, from_=None, to=None, *, generator=None):
     else:
         if to is None:
             from_, to = 0, from_
+        _check_from_to(from_, to, t.dtype)
         host = eng.randint(t.numel(), int(from_), int(to), dtype=npdt)
     return _write(t, host)
 
 
+_P_IN = ("Expected p_in >= 0 && p_in <= 1 to be true, but got false.  (Could this error message be improved?  "
+         "If so, please report an enhancement request to PyTorch.)")
+
+
+def _probabilities(p, shape):
+    """The host array of per-element probabilities ``p`` (a tensor broadcast to ``shape``),
+    checked as PyTorch does."""
+    if not p.dtype.is_floating_point:
+        raise _not_implemented("bernoulli_tensor_cpu_p_", p.dtype)
+    host = _np.broadcast_to(p._host(), tuple(shape))
+    if host.size and not bool(((host >= 0) & (host <= 1)).all()):
+        raise RuntimeError(_P_IN)
+    return host.reshape(-1)
+
+
 def bernoulli_(t, p=0.5, *, generator=None):
-    """Fill ``t`` in place with 0/1 draws that are 1 with probability ``p``."""
+    """Fill ``t`` in place with 0/1 draws that are 1 with probability ``p`` (a number, or a
+    tensor broadcastable to ``t``). Mirrors ``Tensor.bernoulli_``.
+
+    Raises:
+        RuntimeError: if a probability lies outside ``[0, 1]``.
+    """
+    if isinstance(p, Tensor):
+        host = _probabilities(p, t.shape)
+        return _write(t, _engine(generator).bernoulli(t.numel(), host, dtype=_NP[t.dtype.name]))
+    if not 0 <= p <= 1:
+        raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={_num(p)}")
     return _write(t, _engine(generator).bernoulli(t.numel(), float(p), dtype=_NP[t.dtype.name]))
 
 
 def bernoulli(input, p=None, *, generator=None):
-    """0/1 draws with probabilities ``input`` (or ``p``). Mirrors ``torch.bernoulli``."""
+    """0/1 draws with probabilities ``input`` (or ``p``). Mirrors ``torch.bernoulli``.
+
+    Raises:
+        RuntimeError: if a probability lies outside ``[0, 1]``.
+        NotImplementedError: for an integer ``input``.
+    """
     from .creation import empty
-    out = empty(input.shape, dtype=input.dtype, device=input.device)
     if p is not None:
-        return bernoulli_(out, p, generator=generator)
-    host = _engine(generator).bernoulli(input.numel(), input._host().reshape(-1), dtype=_NP[input.dtype.name])
-    return _write(out, host)
+        return bernoulli_(empty(input.shape, dtype=input.dtype, device=input.device), p, generator=generator)
+    host = _probabilities(input, input.shape)
+    out = empty(input.shape, dtype=input.dtype, device=input.device)
+    return _write(out, _engine(generator).bernoulli(input.numel(), host, dtype=_NP[input.dtype.name]))

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 
+from .. import _dtype as D
+
 from .._layout import dense_order as _dense_order, relayout_like_operands  # noqa: F401 (re-exported)
 from .._layout import row_major, sum_to_shape
 from .._size import Size
@@ -214,11 +216,8 @@ class Expand(Function):
     def forward(ctx, x, shape):
         ctx.in_shape = x._data.shape
         b = x._backend
-        out = b.xp.broadcast_to(x._data, shape)
-        want = _expand_strides(x._data.shape, b.strides(x._data), shape)
-        if b.strides(out) != want:
-            out = b.as_strided(x._data, shape, want)
-        return out
+        # a writeable view with PyTorch's strides (NumPy's broadcast_to is read-only)
+        return b.as_strided(x._data, shape, _expand_strides(x._data.shape, b.strides(x._data), shape))
 
     @staticmethod
     def backward(ctx, g):
@@ -327,6 +326,36 @@ class Alias(Function):
 
 
 # ------------------------------------------------------------------ public functions
+def _view_dtype(input, dtype):
+    """``x.view(dtype)``: the same memory read as another dtype (not differentiable: the
+    result never requires grad). Elements of another size change the last dimension, with
+    PyTorch's conditions and errors."""
+    b = input._backend
+    old, new = input.dtype.itemsize, dtype.itemsize
+    if old != new:
+        what = f"to view {D.scalar_name(input.dtype)} as {D.scalar_name(dtype)} (different element sizes)"
+        if input.dim() == 0:
+            raise RuntimeError(f"self.dim() cannot be 0 {what}")
+        strides = input.stride()
+        if old > new:
+            if strides[-1] != 1:
+                raise RuntimeError(f"self.stride(-1) must be 1 {what}, but got {strides[-1]}")
+        else:
+            ratio = new // old
+            if input.shape[-1] % ratio:
+                raise RuntimeError(f"self.size(-1) must be divisible by {ratio} {what}, but got {input.shape[-1]}")
+            root = input._base if input._base is not None else input
+            offset = (b.data_ptr(input._data) - b.data_ptr(root._data)) // old
+            if offset % ratio:
+                raise RuntimeError(f"self.storage_offset() must be divisible by {ratio} {what}, but got {offset}")
+            if strides[-1] != 1:
+                raise RuntimeError(f"self.stride(-1) must be 1 {what}, but got {strides[-1]}")
+            for i, st in enumerate(strides[:-1]):
+                if st % ratio:
+                    raise RuntimeError(f"self.stride({i}) must be divisible by {ratio} {what}, but got {st}")
+    return view_outside_graph(input, b.view_dtype(input._data, b.dtype(dtype)))
+
+
 def view(input, *shape):
     """A tensor with the same data and a new shape, sharing memory with ``input``.
 
@@ -357,8 +386,8 @@ def view(input, *shape):
         >>> x.view(-1, 2).shape
         torch.Size([3, 2])
     """
-    if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list, Size)) and hasattr(shape[0], "is_floating_point"):
-        raise TypeError("view(dtype) is not supported by reftorch")
+    if len(shape) == 1 and isinstance(shape[0], D.dtype):
+        return _view_dtype(input, shape[0])
     data = input._data
     new = infer_size(_as_shape(shape), math.prod(data.shape))
     if _plain_contiguous(input._backend, data):  # fast path: skip stride() and compute_stride

@@ -23,8 +23,9 @@ def _make_grads(outputs, grad_outputs, create_graph=False):
     from .._tensor import Tensor
     grads = []
     for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
-        if not out.requires_grad:
-            raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
+        if g is None and not out.requires_grad:
+            grads.append(None)  # refused by _check_differentiable, as PyTorch's engine does
+            continue
         if g is None:
             if out.numel() != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
@@ -49,6 +50,19 @@ def _make_grads(outputs, grad_outputs, create_graph=False):
     return grads
 
 
+def _check_differentiable(outputs, inputs, who):
+    """PyTorch's engine checks, in its order: every output has a graph, then every input
+    requires grad (``backward(inputs=...)`` words the second check as ``retain_grad`` does)."""
+    for i, out in enumerate(outputs):
+        if not out.requires_grad:
+            raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
+    for t in inputs or ():
+        if not t.requires_grad:
+            if who == "backward":
+                raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+
+
 def _seq(x):
     from .._tensor import Tensor
     if x is None:
@@ -69,19 +83,17 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     if create_graph:
         from ._graph import warn_reference_cycle
         warn_reference_cycle()
+    inputs = _seq(inputs)
+    if inputs is not None and not inputs:
+        raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
     tensors = _seq(tensors)
     gts = _seq(grad_tensors) or [None] * len(tensors)
     grads = _make_grads(tensors, gts, create_graph)
+    _check_differentiable(tensors, inputs, "backward")
     if inputs is None:
         run_backward(tensors, grads, retain_graph=bool(retain_graph), create_graph=create_graph)
         return
     # Only the given tensors (leaves or not) accumulate into their ``.grad``.
-    inputs = _seq(inputs)
-    if not inputs:
-        raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
-    for t in inputs:
-        if not t.requires_grad:
-            raise RuntimeError("One of the differentiated Tensors does not require grad")
     res = run_backward(tensors, grads, retain_graph=bool(retain_graph), inputs=inputs, create_graph=create_graph)
     for t, g in zip(inputs, res):
         if g is not None:
@@ -92,8 +104,8 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
                 AccumulateGrad(t).accumulate(g)
 
 
-def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=None,
-         materialize_grads=False):
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,
+         allow_unused=None, is_grads_batched=False, materialize_grads=False):
     """Return the gradients of ``outputs`` with respect to ``inputs`` without touching ``.grad``.
 
     Mirrors ``torch.autograd.grad``. With ``create_graph=True`` the gradients returned
@@ -101,8 +113,12 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     Hessian-vector products); ``retain_graph`` then defaults to True.
 
     Raises:
-        RuntimeError: if an input was not used in the graph (unless ``allow_unused=True``).
-        NotImplementedError: with ``create_graph=True``, if the graph holds an op whose
+        RuntimeError: if ``inputs`` is empty; if a non-scalar output has no
+            ``grad_outputs``; if an output does not require grad ("element 0 of tensors
+            does not require grad and does not have a grad_fn", checked before the inputs);
+            if an input does not require grad; if an input was not used in the graph
+            (unless ``allow_unused=True``).
+        NotImplementedError: with ``is_grads_batched=True``; with ``create_graph=True``, if the graph holds an op whose
             backward reftorch cannot differentiate yet (the message names it).
 
     Examples:
@@ -112,16 +128,18 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         (tensor([2., 4.]),)
     """
     from .._tensor import Tensor
+    if is_grads_batched:
+        raise NotImplementedError("reftorch does not implement is_grads_batched=True (it needs vmap)")
     if retain_graph is None:
         retain_graph = create_graph
     outputs = _seq(outputs)
     single = isinstance(inputs, Tensor)
     inputs = _seq(inputs)
-    for t in inputs:
-        if not t.requires_grad:
-            raise RuntimeError("One of the differentiated Tensors does not require grad")
+    if not inputs:
+        raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
     gos = _seq(grad_outputs) or [None] * len(outputs)
     grads = _make_grads(outputs, gos, create_graph)
+    _check_differentiable(outputs, inputs, "grad")
     res = run_backward(outputs, grads, retain_graph=bool(retain_graph), inputs=inputs, create_graph=create_graph)
     out = []
     for i, (t, g) in enumerate(zip(inputs, res)):

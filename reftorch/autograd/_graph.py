@@ -95,7 +95,7 @@ class TensorNamespace:
         import reftorch
         return reftorch.arange(*args, dtype=self._dt(dtype), device=self._device)
 
-    def asarray(self, v, dtype=None, device=None):
+    def asarray(self, v, dtype=None, device=None, copy=None):
         t = self._t(v)
         return self.astype(t, dtype) if dtype is not None else t
 
@@ -131,6 +131,23 @@ class TensorNamespace:
     def stack(self, arrays, axis=0):
         import reftorch
         return reftorch.stack([self._t(a) for a in arrays], dim=axis)
+
+    def flip(self, x, axis=None):
+        import reftorch
+        x = self._t(x)
+        axes = tuple(range(x.dim())) if axis is None else (axis,) if isinstance(axis, int) else tuple(axis)
+        return reftorch.flip(x, axes)
+
+    def cumulative_sum(self, x, axis=None):
+        import reftorch
+        return reftorch.cumsum(self._t(x), axis)
+
+    def take(self, x, idx, axis=None):
+        import reftorch
+        x = self._t(x)
+        if axis is None:
+            x, axis = x.reshape(-1), 0
+        return reftorch.index_select(x, axis, self._t(idx))
 
     # -- reductions
     def sum(self, x, axis=None, keepdims=False, dtype=None):
@@ -168,6 +185,11 @@ class TensorNamespace:
         # piecewise constant: its derivative is zero, so a constant tensor is exact
         x = self._t(x)
         return Tensor._wrap(self._backend.xp.sign(x._data), self._device, self._backend)
+
+    def isnan(self, x):
+        # a bool mask: no derivative, a constant tensor is exact
+        x = self._t(x)
+        return Tensor._wrap(self._backend.xp.isnan(x._data), self._device, self._backend)
 
     def log1p(self, x):
         # (reftorch has no log1p op yet: log(1 + x) has the same derivative, 1 / (1 + x))
@@ -208,6 +230,14 @@ class TensorBackend:
     def index_put_add(self, shape, g, key):
         from .._ops.indexing import IndexPutAdd
         return IndexPutAdd.apply(g, shape=tuple(shape), key=_array_key(key))
+
+    def index_add(self, shape, d, axis, index, values):
+        from .._ops.indexing import IndexAdd
+        return IndexAdd.apply(self.xp._t(values), shape=tuple(shape), dtype=self.xp._dt(d), axis=axis,
+                              index=_array_key(index))
+
+    def take_in_range(self, x, idx, axis=None):
+        return self.xp.take(x, idx, axis=axis)
 
     def getitem(self, x, key):
         from .._ops.indexing import AdvancedIndex
@@ -276,10 +306,8 @@ class GraphContext:
 
 def _not_capable(name):
     return NotImplementedError(
-        f"create_graph=True: the backward of {name} is not differentiable in reftorch yet (higher-order "
-        "gradients are implemented for the element-wise arithmetic, tanh/sigmoid/exp/log, matmul/linear, "
-        "sum/mean, view/reshape/expand, indexing, cat, softmax and the MSE / cross-entropy losses, and custom "
-        "autograd.Functions)")
+        f"create_graph=True: the backward of {name} is not differentiable in reftorch yet (the operations "
+        "covered are listed under 'Higher-order gradients' in the autograd guide)")
 
 
 def apply_with_graph(node, grad, retain_graph):
@@ -309,8 +337,10 @@ def apply_with_graph(node, grad, retain_graph):
         grads = (grads,)
     if node._slots is not None:
         grads = tuple(grads[i] if i < len(grads) else None for i in node._slots)
-    grads = tuple(g if g is None or isinstance(g, Tensor) else Tensor._wrap(g, grad._device, grad._backend)
-                  for g in grads)
+    for g in grads:
+        if g is not None and not isinstance(g, Tensor):
+            # an array escaped the tensor namespace: its graph would be lost, so refuse
+            raise _not_capable(node.name())
     if not retain_graph and ctx._saved:
         ctx._saved = None
     return grads

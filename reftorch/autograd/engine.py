@@ -87,7 +87,8 @@ def run_backward(tensors, grads, retain_graph=False, inputs=None, create_graph=F
 
     deps = _dependencies(roots)
     ready = [r for r in roots if deps.get(r, 0) == 0]
-    with (enable_grad() if create_graph else no_grad()):
+    # backward formulas run without floating-point warnings (PyTorch prints none)
+    with (enable_grad() if create_graph else no_grad()), tensors[0]._backend.quiet():
         while ready:
             node = ready.pop()
             grad = buffer.pop(node, None)

@@ -122,6 +122,26 @@ class Node:
         raise NotImplementedError("Node hooks are not implemented in reftorch")
 
 
+#: One ``Node`` subclass per ``grad_fn`` name (``MulBackward0``, ...), made on first use:
+#: ``type(t.grad_fn).__name__`` is the name, as PyTorch has one class per backward.
+_NODE_CLASSES = {}
+
+
+def node_class(name):
+    """The ``Node`` subclass whose ``__name__`` is the last part of ``name``
+    (``"torch::autograd::CopySlices"`` -> ``CopySlices``)."""
+    cls = _NODE_CLASSES.get(name)
+    if cls is None:
+        short = name.rsplit("::", 1)[-1]
+        cls = _NODE_CLASSES[name] = type(Node)(short, (Node,), {"__slots__": (), "__qualname__": short})
+    return cls
+
+
+def new_node(fn, ctx, next_functions, name, slots=None):
+    """A graph node of the class named ``name`` (see :func:`node_class`)."""
+    return (_NODE_CLASSES.get(name) or node_class(name))(fn, ctx, next_functions, name, slots)
+
+
 class AccumulateGrad:
     """The node that adds an incoming gradient to a leaf tensor's ``.grad``."""
 
@@ -208,20 +228,25 @@ class OpFunction:
                     needs = True
                     break
         x0 = inputs[0]
-        if needs:
-            ctx = Context(tuple([t._requires_grad for t in inputs]))  # a list: no generator frame
-            ctx.backend = b0 = x0._backend
-            ctx.xp = b0.xp
-            out = cls.forward(ctx, *inputs, **params)
-        else:
-            out = cls.forward(_NO_CTX, *inputs, **params)
+        b0 = x0._backend
+        quiet = b0.quiet_enter()  # no floating-point warnings, as in PyTorch
+        try:
+            if needs:
+                ctx = Context(tuple([t._requires_grad for t in inputs]))  # a list: no generator frame
+                ctx.backend = b0
+                ctx.xp = b0.xp
+                out = cls.forward(ctx, *inputs, **params)
+            else:
+                out = cls.forward(_NO_CTX, *inputs, **params)
+        finally:
+            b0.quiet_exit(quiet)
         if _out is None:
             dev, backend = x0._device, x0._backend
         else:  # an op that moves data to another device: _out = (device, backend)
             dev, backend = _out
         is_view = cls.is_view
         if cls.elementwise:
-            out = relayout_like_operands(x0._backend, out, inputs[cls.elementwise_from:])
+            out = relayout_like_operands(b0, out, inputs[cls.elementwise_from:])
         if not is_view and 0 in out.shape:
             out = fix_empty_strides(backend, out)
         result = _new(Tensor)
@@ -230,9 +255,11 @@ class OpFunction:
             skip = cls.nondiff if _skip is None else _skip
             if skip:  # inputs PyTorch does not list in next_functions (indices, masks, scalars)
                 slots = tuple(i for i in range(len(inputs)) if i not in skip)
-                node = Node(cls, ctx, tuple([_edge(inputs[i]) for i in slots]), _name or cls.name, slots)
+                node = new_node(cls, ctx, tuple([_edge(inputs[i]) for i in slots]), _name or cls.name, slots)
             else:
-                node = Node(cls, ctx, tuple([_edge(t) for t in inputs]), _name or cls.name)
+                name = _name or cls.name
+                node = (_NODE_CLASSES.get(name) or node_class(name))(cls, ctx, tuple([_edge(t) for t in inputs]),
+                                                                     name)
             result.grad_fn = node
             if ctx._save_output:
                 ctx._saved = ctx._saved + (result,)

@@ -93,6 +93,7 @@ class Embedding(Function):
     """Row lookup ``weight[indices]``; the backward scatter-adds rows of the gradient."""
 
     name = "EmbeddingBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, weight, indices, padding_idx, scale_grad_by_freq):
@@ -100,6 +101,10 @@ class Embedding(Function):
         flat = xp.reshape(indices._data, (-1,))
         ctx.flat, ctx.num = flat, weight._data.shape[0]
         ctx.padding_idx, ctx.scale = padding_idx, scale_grad_by_freq
+        if scale_grad_by_freq:
+            # PyTorch's double backward of this case leaves out the division by the counts;
+            # rather than differ from it, reftorch does not offer create_graph here.
+            ctx.create_graph = False
         ctx.dtype, ctx.backend = weight.dtype, weight._backend
         out = xp.take(weight._data, flat, axis=0)
         return xp.reshape(out, tuple(indices._data.shape) + (weight._data.shape[1],))
@@ -108,7 +113,7 @@ class Embedding(Function):
     def backward(ctx, g):
         xp = ctx.xp
         flat, num = ctx.flat, ctx.num
-        rows = xp.reshape(g, (flat.shape[0], -1))
+        rows = xp.reshape(g, (flat.shape[0], g.shape[-1]))  # (-1 is ambiguous for an empty batch)
         if ctx.scale:
             # Divide each row's gradient by how often its index occurs in this batch.
             ones = xp.ones(flat.shape, dtype=rows.dtype, **ctx.backend._dev_kw())

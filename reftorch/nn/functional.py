@@ -332,6 +332,8 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
     if weight.dim() != 2:
         raise RuntimeError("'weight' must be 2-D")
     if input.numel():
+        if weight.shape[0] == 0:  # PyTorch's index_select check comes first
+            raise RuntimeError("index_select(): self indexing axis dim should be positive")
         xp = input._backend.xp
         lo, hi = int(xp.min(input._data)), int(xp.max(input._data))
         if lo < 0 or hi >= weight.shape[0]:

@@ -27,7 +27,8 @@ from itertools import chain
 from .. import _dtype as D
 from .._tensor import Tensor
 from ..autograd.grad_mode import enable_grad, no_grad
-from ..nn.modules.module import _RemovableHandle, _typename
+from ..nn.modules.module import _typename
+from ..utils.hooks import RemovableHandle
 
 __all__ = ["Optimizer", "required"]
 
@@ -296,13 +297,13 @@ class Optimizer:
     # ------------------------------------------------------------------ hooks
     def register_step_pre_hook(self, hook):
         """Register ``hook(optimizer, args, kwargs)`` to run before each ``step``; returns a handle."""
-        handle = _RemovableHandle(self._optimizer_step_pre_hooks)
+        handle = RemovableHandle(self._optimizer_step_pre_hooks)
         self._optimizer_step_pre_hooks[handle.id] = hook
         return handle
 
     def register_step_post_hook(self, hook):
         """Register ``hook(optimizer, args, kwargs)`` to run after each ``step``; returns a handle."""
-        handle = _RemovableHandle(self._optimizer_step_post_hooks)
+        handle = RemovableHandle(self._optimizer_step_post_hooks)
         self._optimizer_step_post_hooks[handle.id] = hook
         return handle
 

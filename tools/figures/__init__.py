@@ -31,6 +31,7 @@ MODULES = [
     "dataloader",
     "conv_window",
     "lr_schedules",
+    "benchmarks",
 ]
 
 

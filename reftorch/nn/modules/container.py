@@ -5,7 +5,7 @@ import operator
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 
-from .module import Module, _addindent
+from .module import Module, _addindent, _typename
 
 __all__ = ["Sequential", "ModuleList", "ModuleDict"]
 
@@ -88,7 +88,7 @@ class Sequential(Module):
     def insert(self, index: int, module) -> "Sequential":
         """Insert ``module`` before position ``index``; returns ``self``."""
         if not isinstance(module, Module):
-            raise AssertionError(f"module should be of type: {Module}")
+            raise AssertionError(f"module should be of type: <class '{_typename(Module)}'>")
         n = len(self._modules)
         if not (-n <= index <= n):
             raise IndexError(f"Index out of range: {index}")

@@ -19,19 +19,29 @@ from ..._tensor import Tensor, tensor_type_name
 from ..._tensor_methods import parse_to_args
 from ... import _dtype as D
 from ...autograd.grad_mode import no_grad
+from ...utils.hooks import RemovableHandle
 from ..parameter import Parameter, Buffer
 
 __all__ = ["Module"]
 
 
 def _typename(obj) -> str:
-    """``torch.typename``: ``torch.FloatTensor`` for tensors, the class name otherwise."""
+    """``torch.typename``: ``torch.FloatTensor`` for tensors; for a class or function its
+    own dotted name (``torch.nn.modules.linear.Linear``), for other objects their class's.
+    reftorch's own names are given under ``torch.``, the namespace reftorch mirrors."""
     if isinstance(obj, Tensor):
         return tensor_type_name(obj)
-    module = getattr(type(obj), "__module__", "") or ""
-    name = type(obj).__qualname__
-    if module in ("builtins", "__builtin__"):
+    module = getattr(obj, "__module__", "") or ""
+    if hasattr(obj, "__qualname__"):
+        name = obj.__qualname__
+    elif hasattr(obj, "__name__"):
+        name = obj.__name__
+    else:
+        module, name = type(obj).__module__ or "", type(obj).__qualname__
+    if module in ("", "builtins", "__builtin__"):
         return name
+    if module == "reftorch" or module.startswith("reftorch."):
+        module = "torch" + module[len("reftorch"):]
     return f"{module}.{name}"
 
 
@@ -59,26 +69,6 @@ class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpec
 
 _IncompatibleKeys.__name__ = "_IncompatibleKeys"
 _IncompatibleKeys.__qualname__ = "_IncompatibleKeys"
-
-
-class _RemovableHandle:
-    """Returned by the ``register_*_hook`` methods; ``remove()`` unregisters the hook."""
-
-    _next_id = 0
-
-    def __init__(self, hooks: dict):
-        self._hooks = hooks
-        self.id = _RemovableHandle._next_id
-        _RemovableHandle._next_id += 1
-
-    def remove(self):
-        self._hooks.pop(self.id, None)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.remove()
 
 
 class Module:
@@ -139,13 +129,13 @@ class Module:
 
     def register_forward_pre_hook(self, hook):
         """Run ``hook(module, args)`` before ``forward``; a non-None result replaces the args."""
-        handle = _RemovableHandle(self._forward_pre_hooks)
+        handle = RemovableHandle(self._forward_pre_hooks)
         self._forward_pre_hooks[handle.id] = hook
         return handle
 
     def register_forward_hook(self, hook):
         """Run ``hook(module, args, output)`` after ``forward``; a non-None result replaces the output."""
-        handle = _RemovableHandle(self._forward_hooks)
+        handle = RemovableHandle(self._forward_hooks)
         self._forward_hooks[handle.id] = hook
         return handle
 

@@ -1,0 +1,131 @@
+"""Conformance: ``x[key]`` for random keys mixing ints, slices, None, Ellipsis, index
+lists/tensors and bool masks, on contiguous and permuted inputs -- values, shapes, strides,
+grad_fn (and its next node), gradients and exception types, against torch."""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+import reftorch
+from tests._compare import assert_same, assert_same_error, run, torch
+
+
+@st.composite
+def index_case(draw):
+    nd = draw(st.integers(1, 4))
+    shape = tuple(draw(st.lists(st.integers(1, 4), min_size=nd, max_size=nd)))
+    perm = draw(st.permutations(range(nd)))
+    items, dim = [], 0
+    n_items = draw(st.integers(1, nd + 1))
+    used_ellipsis = False
+    for _ in range(n_items):
+        kind = draw(st.sampled_from(["int", "slice", "none", "list", "mask", "tensor", "ellipsis", "full"]))
+        if kind == "ellipsis" and not used_ellipsis:
+            used_ellipsis = True
+            items.append(("ellipsis",))
+            continue
+        if kind == "none":
+            items.append(("none",))
+            continue
+        if dim >= nd:
+            break
+        size = shape[dim]
+        if kind == "int":
+            items.append(("int", draw(st.integers(-size, size - 1))))
+        elif kind == "slice":
+            a = draw(st.integers(-size, size))
+            b = draw(st.integers(-size, size))
+            items.append(("slice", a, b, draw(st.integers(1, 2))))
+        elif kind == "list":
+            items.append(("list", draw(st.lists(st.integers(-size, size - 1), min_size=0, max_size=3))))
+        elif kind == "tensor":
+            items.append(("tensor", draw(st.lists(st.integers(0, size - 1), min_size=1, max_size=3)),
+                          draw(st.sampled_from(["int64", "int32", "int16", "uint8"]))))
+        elif kind == "mask":
+            items.append(("mask", draw(st.lists(st.booleans(), min_size=size, max_size=size))))
+        else:
+            items.append(("full",))
+        dim += 1
+    single = len(items) == 1 and draw(st.booleans())
+    return shape, perm, items, single
+
+
+def _key(T, items, single):
+    out = []
+    for it in items:
+        k = it[0]
+        if k == "ellipsis":
+            out.append(Ellipsis)
+        elif k == "none":
+            out.append(None)
+        elif k == "int":
+            out.append(it[1])
+        elif k == "slice":
+            out.append(slice(it[1], it[2], it[3]))
+        elif k == "full":
+            out.append(slice(None))
+        elif k == "list":
+            out.append(list(it[1]))
+        elif k == "tensor":
+            out.append(T.tensor(it[1], dtype=getattr(T, it[2])))
+        else:
+            out.append(T.tensor(it[1]))
+    return out[0] if single else tuple(out)
+
+
+def _index(T, shape, perm, items, single):
+    leaf = T.arange(float(np.prod(shape)), requires_grad=True)
+    x = leaf.reshape(*[shape[p] for p in perm]).permute(*np.argsort(perm).tolist())
+    y = x[_key(T, items, single)]
+    # (a chain of basic indices is one node in reftorch: the next node is compared for
+    # tensor indices, where PyTorch applies the basic part first)
+    advanced = any(it[0] in ("list", "tensor", "mask") for it in items)
+    nxt = [type(n).__name__ if n is not None else None for n, _ in y.grad_fn.next_functions] if advanced else []
+    g = T.arange(float(y.numel())).reshape(y.shape)
+    y.backward(g)
+    # strides of size-1 dims (and of empty results) carry no layout: PyTorch's are arbitrary there
+    strides = tuple(st for st, n in zip(y.stride(), y.shape) if n > 1) if y.numel() else ()
+    return y, strides, y.is_contiguous(), type(y.grad_fn).__name__, nxt, leaf.grad
+
+
+@settings(max_examples=200, deadline=None)
+@given(case=index_case())
+def test_getitem(case):
+    shape, perm, items, single = case
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        kt, vt = run(torch, lambda T: _index(T, shape, perm, items, single), ())
+        kr, vr = run(reftorch, lambda T: _index(T, shape, perm, items, single), ())
+    if kt == "err":
+        assert kr == "err", f"torch raised {type(vt).__name__}: {vt}; reftorch returned {vr}"
+        assert_same_error(vr, vt)
+        return
+    assert kr == "ok", f"reftorch raised {type(vr).__name__}: {vr}"
+    assert_same(vr, vt, check_grad_fn=True)
+
+
+@pytest.mark.parametrize("key", [
+    lambda T: [],
+    lambda T: ([], slice(None)),
+    lambda T: (0, slice(None), T.tensor([True, False, True, False])),
+    lambda T: (slice(None), 0, [0, 2]),
+    lambda T: ([0, 1], slice(None), 0),
+    lambda T: T.tensor([1], dtype=T.int16),
+    lambda T: T.tensor([1], dtype=T.int8),
+    lambda T: (slice(None), T.tensor([[0, 1], [1, 2]])),
+])
+def test_getitem_cases(key):
+    def fn(T):
+        x = T.arange(24.0).reshape(2, 3, 4)
+        y = x[key(T)]
+        return y, y.stride()
+    kt, vt = run(torch, fn, ())
+    kr, vr = run(reftorch, fn, ())
+    assert kt == kr, (vt, vr)
+    if kt == "err":
+        assert_same_error(vr, vt)
+    else:
+        assert_same(vr, vt)
