@@ -416,7 +416,7 @@ M = {
 for _name, _fn in M.items():
     setattr(Tensor, _name, _fn)
 
-Tensor.T = property(lambda self: shape.permute(self, *reversed(range(self.dim()))))
+Tensor.T = property(lambda self: shape.permute(self, tuple(reversed(range(self.dim())))))
 Tensor.mT = property(lambda self: shape.transpose(self, -2, -1))
 
 

@@ -107,7 +107,8 @@ class _Pickler(pickle._Pickler):
     def __init__(self, file, protocol):
         super().__init__(file, protocol)
         self.records = []  # _StorageRecord, in key order
-        self._by_root = {}  # id(root array) -> (root array, _StorageRecord)
+        self._by_root = {}  # id(host root array) -> (root array, _StorageRecord)
+        self._device_blocks = []  # (device, address, nbytes, root array, _StorageRecord) of device memory
 
     # --- globals PyTorch names (see _Global)
     def _save_global_name(self, obj):
@@ -141,34 +142,80 @@ class _Pickler(pickle._Pickler):
 
     def _storage_of(self, t):
         """The storage record holding ``t``'s elements, ``t``'s offset in it and its strides
-        (in elements). Tensors viewing one NumPy buffer share one record."""
-        import numpy as np
+        (in elements). Tensors viewing one block of memory share one record: on the CPU the
+        block is the NumPy array at the end of the ``.base`` chain (this also finds sharing
+        made outside autograd, e.g. by ``from_numpy``); on other devices it is the memory
+        of the tensor's root base (``t._base``), located with the backend's ``data_ptr``
+        and ``strides`` and copied to the host once."""
+        if t.device.type == "cpu":
+            return self._host_storage_of(t)
+        return self._device_storage_of(t)
+
+    def _new_record(self, array, t):
         location = "cuda:%d" % (t.device.index or 0) if t.device.type == "cuda" else "cpu"
+        record = _StorageRecord(str(len(self.records)), array, t.dtype, location)
+        self.records.append(record)
+        return record
+
+    @staticmethod
+    def _check_same_type(record, t):
+        if record.dtype != t.dtype:
+            raise RuntimeError("Cannot save multiple tensors or storages that view the same data as "
+                               "different types")
+
+    def _private_copy(self, t):
+        """A record of its own holding a contiguous host copy of ``t``'s elements."""
+        import numpy as np
+        arr = np.ascontiguousarray(t._host())
+        if not arr.dtype.isnative:
+            arr = arr.astype(arr.dtype.newbyteorder("="))
+        return self._new_record(arr, t), 0, tuple(s // arr.itemsize for s in arr.strides)
+
+    def _host_storage_of(self, t):
         arr = t._host()
         itemsize = arr.itemsize
         root = _root(arr)
-        shareable = (t.device.type == "cpu" and root.flags.c_contiguous and root.dtype.isnative
+        shareable = (root.flags.c_contiguous and root.dtype.isnative
                      and all(s >= 0 and s % itemsize == 0 for s in arr.strides)
                      and root.nbytes % itemsize == 0)
         if shareable:
             start = arr.__array_interface__["data"][0] - root.__array_interface__["data"][0]
             shareable = start % itemsize == 0 and (arr.size == 0 or start >= 0)
-        if not shareable:  # a private, contiguous copy
-            arr = np.ascontiguousarray(arr)
-            if not arr.dtype.isnative:
-                arr = arr.astype(arr.dtype.newbyteorder("="))
-            root, start = arr, 0
+        if not shareable:
+            return self._private_copy(t)
         found = self._by_root.get(id(root))
         if found is None:
-            record = _StorageRecord(str(len(self.records)), root, t.dtype, location)
-            self.records.append(record)
+            record = self._new_record(root, t)
             self._by_root[id(root)] = (root, record)  # keeps root alive: ids stay unique
         else:
             record = found[1]
-            if record.dtype != t.dtype:
-                raise RuntimeError("Cannot save multiple tensors or storages that view the same data as "
-                                   "different types")
+            self._check_same_type(record, t)
         return record, start // itemsize, tuple(s // itemsize for s in arr.strides)
+
+    def _device_storage_of(self, t):
+        b, data = t._backend, t._data
+        root = (t._base if t._base is not None else t)._data
+        itemsize = t.element_size()
+        if t.numel() == 0 or root.dtype != data.dtype or not b.is_c_contiguous(root):
+            return self._private_copy(t)
+        start = b.data_ptr(root)
+        strides = b.strides(data)
+        offset, rest = divmod(b.data_ptr(data) - start, itemsize)
+        last = offset + sum((n - 1) * st for n, st in zip(data.shape, strides))
+        if rest or offset < 0 or any(st < 0 for st in strides) or last >= root.size:
+            return self._private_copy(t)
+        # A block already saved that holds this root (e.g. the base of a detached view) is reused.
+        for dev, block_start, block_size, _, record in self._device_blocks:
+            if dev == t.device and block_start <= start and start + root.size * itemsize <= block_start + block_size:
+                self._check_same_type(record, t)
+                offset += (start - block_start) // itemsize
+                break
+        else:
+            import numpy as np
+            record = self._new_record(np.ascontiguousarray(b.to_host(root)), t)
+            # (root is kept alive, so no other block takes its address while saving)
+            self._device_blocks.append((t.device, start, root.size * itemsize, root, record))
+        return record, offset, tuple(strides)
 
     def persistent_id(self, obj):
         if type(obj) is _StorageRecord:

@@ -196,3 +196,25 @@ def test_removed_forward_hook_no_longer_runs():
     h.remove()  # twice is harmless, as in PyTorch
     m(R.ones(1, 1))
     assert calls == [1]
+
+
+@pytest.mark.parametrize("expr", [
+    "torch.permute(t, (1, 0))", "torch.permute(t, [1, 0])", "torch.permute(t, dims=(1, 0))", "torch.permute(t, 1, 0)",
+    "torch.permute(t, 0)", "torch.flip(t, 0)", "torch.flip(t, (0,))", "torch.flip(t, dims=[1])", "t.T", "t.mT",
+])
+def test_int_list_arguments_of_functions(expr):
+    got, want = _outcome(R, expr), _outcome(T, expr)
+    assert got[0] == want[0], (got, want)
+    if got[0] == "ok":
+        assert got == want
+
+
+@pytest.mark.parametrize("expr", [
+    "t.view(size=(3, 2))", "t.view(size=[6])", "str(t.view(dtype=torch.int32).dtype)", "str(t.view(torch.int32).dtype)",
+    "t.view()", "t.view((3, 2), size=(3, 2))", "t.view(6)", "t.view((2, 3))",
+])
+def test_view_keyword_forms(expr):
+    got, want = _outcome(R, expr), _outcome(T, expr)
+    assert got[0] == want[0], (got, want)
+    if got[0] == "ok":
+        assert got == want

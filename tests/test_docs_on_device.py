@@ -61,12 +61,7 @@ DEVICE_BOUND = [
 
 #: (page, statement (its first line), devices, what is wrong): reftorch bugs this check
 #: found, still open.
-KNOWN_BUGS = [
-    ("train/save-load.md", 'loaded["middle"]', _ALL,
-     "torch.save finds shared memory through NumPy's base chain only: views of a device tensor are saved as separate copies"),
-    ("train/save-load.md", "len(as_view.getvalue()) > 400_000, len(as_copy.getvalue()) < 2_000", _ALL,
-     "torch.save copies a device view on its own instead of saving its whole storage"),
-]
+KNOWN_BUGS = []
 
 
 def _normalize(text):

@@ -498,3 +498,48 @@ def test_big_endian_checkpoint_loads_like_in_torch():
     for k in obj:
         _same(ours[k], theirs[k])
         _same(obj[k], theirs[k])
+
+
+_DEVICES = ["strict", pytest.param("cuda", marks=[pytest.mark.gpu, pytest.mark.skipif(
+    not rt.cuda.is_available(), reason="needs CuPy and a CUDA GPU")])]
+
+
+def _views(lib, device=None):
+    base = lib.arange(24.0, device=device).reshape(4, 6)
+    return {"base": base, "rows": base[1:3], "t": base.t(), "step": base[:, ::2], "elem": base.reshape(-1)[5],
+            "detached": base[1:3].detach(), "inner": base[1:3][:, 2:]}
+
+
+@pytest.mark.parametrize("device", _DEVICES)
+def test_views_of_a_device_tensor_share_one_storage(device):
+    """As torch shares the storage of views (checked here on its CPU), so does reftorch on
+    any device: one record in the archive, the same offsets and strides in torch, and
+    views that see each other's writes after loading."""
+    obj = _views(rt, device)
+    names = zipfile.ZipFile(_rt_bytes(obj)).namelist()
+    assert [n for n in names if "/data/" in n] == ["archive/data/0"]
+    want = _views(torch)
+    in_torch = torch.load(_rt_bytes(obj), weights_only=True)
+    assert len({v.untyped_storage().data_ptr() for v in in_torch.values()}) == 1
+    for k, t in want.items():
+        assert in_torch[k].storage_offset() == t.storage_offset() and in_torch[k].stride() == t.stride(), k
+        np.testing.assert_array_equal(in_torch[k].numpy(), t.numpy())
+    back = rt.load(_rt_bytes(obj), map_location=device)
+    back["base"][2, 3] = -1.0
+    want["base"][2, 3] = -1.0
+    for k, t in want.items():
+        assert back[k].device.type == device
+        np.testing.assert_array_equal(back[k].cpu().numpy(), t.numpy())
+
+
+@pytest.mark.parametrize("device", _DEVICES)
+def test_saving_a_device_view_saves_its_whole_storage(device):
+    big = rt.zeros(1000, 100, device=device)
+    sizes = [len(_rt_bytes(x).getvalue()) for x in (big[0], big[0].clone())]
+    tbig = torch.zeros(1000, 100)
+    want = []
+    for x in (tbig[0], tbig[0].clone()):
+        buf = io.BytesIO()
+        torch.save(x, buf)
+        want.append(len(buf.getvalue()))
+    assert sizes[0] > 400_000 and want[0] > 400_000 and sizes[1] < 2_000 and want[1] < 2_000

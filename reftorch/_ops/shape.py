@@ -356,7 +356,20 @@ def _view_dtype(input, dtype):
     return view_outside_graph(input, b.view_dtype(input._data, b.dtype(dtype)))
 
 
-def view(input, *shape):
+def _view_keywords(shape, size, dtype):
+    """``view(size=...)`` / ``view(dtype=...)`` as one positional argument; PyTorch's
+    TypeError for no argument or a mix."""
+    given = {k: v for k, v in (("size", size), ("dtype", dtype)) if v is not None}
+    if not shape and list(given) == ["size"] and isinstance(size, (tuple, list, Size)):
+        return (size,)
+    if not shape and list(given) == ["dtype"]:
+        return (dtype,)
+    got = ", ".join([type(a).__name__ for a in shape] + [f"{k}={type(v).__name__}" for k, v in given.items()])
+    raise TypeError(f"view() received an invalid combination of arguments - got ({got}), but expected one "
+                    "of:\n * (torch.dtype dtype)\n * (tuple of ints size)\n")
+
+
+def view(input, *shape, size=None, dtype=None):
     """A tensor with the same data and a new shape, sharing memory with ``input``.
 
     One dimension may be ``-1``: it is inferred from the number of elements. The view is
@@ -386,6 +399,8 @@ def view(input, *shape):
         >>> x.view(-1, 2).shape
         torch.Size([3, 2])
     """
+    if size is not None or dtype is not None or not shape:  # the keyword forms (rare: off the fast path)
+        shape = _view_keywords(shape, size, dtype)
     if len(shape) == 1 and isinstance(shape[0], D.dtype):
         return _view_dtype(input, shape[0])
     data = input._data
@@ -539,18 +554,20 @@ def unsqueeze(input, dim):
     return Unsqueeze.apply(input, dim=d)
 
 
-def permute(input, *dims):
+def permute(input, dims):
     """Reorder the dimensions: result dim ``i`` is input dim ``dims[i]``. A view.
 
-    Mirrors ``torch.permute``.
+    Mirrors ``torch.permute(input, dims)`` (a tuple or list; the method
+    ``Tensor.permute`` also takes the dims one by one).
 
     Raises:
+        TypeError: if ``dims`` is a bare int (the function wants a tuple or list).
         RuntimeError: if ``dims`` does not have one entry per dimension or repeats a dim.
         IndexError: if a dim is out of range.
     """
-    if not dims:
-        raise TypeError('permute() missing 1 required positional arguments: "dims"')
-    dims = _as_shape(dims)
+    if isinstance(dims, int):
+        raise TypeError("permute(): argument 'dims' (position 2) must be tuple of ints, not int")
+    dims = _as_shape((dims,))
     nd = input.dim()
     if len(dims) != nd:
         raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does not match "
