@@ -336,6 +336,7 @@ def test_api_pages_show_no_sphinx_roles(built_site: Path):
             html = page.read_text("utf-8")
             assert "doc doc-heading" in html
             assert not re.findall(r":(?:class|func|meth|math|mod|attr):<code>", html), page
+            assert "::</p>" not in html, page
 
 
 def test_math_rendered_as_mathml(built_site: Path):

@@ -40,8 +40,9 @@ _ROLE = re.compile(r":(?:py:)?(?:class|func|meth|attr|mod|exc|data|obj|math):(?=
 
 
 def strip_sphinx_roles(html: str) -> str:
-    """``:class:<code>Adam</code>`` -> ``<code>Adam</code>`` in rendered API pages."""
-    return _ROLE.sub("", html)
+    """``:class:<code>Adam</code>`` -> ``<code>Adam</code>`` in rendered API pages; a
+    paragraph that introduces a literal block (``...as follows::``) ends in one colon."""
+    return _ROLE.sub("", html).replace("::</p>", ":</p>")
 
 
 def on_page_content(html, page, config, files):
