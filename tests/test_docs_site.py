@@ -329,6 +329,16 @@ def test_api_objects_titled_by_public_torch_path(built_site: Path):
     assert seen >= 2 * 60
 
 
+def test_api_pages_show_no_sphinx_roles(built_site: Path):
+    """Docstrings' ``:class:`X``` roles render as plain code, not as ":class:" text."""
+    for lang in LANGS:
+        for page in (language_root(built_site, lang) / "api").rglob("index.html"):
+            html = page.read_text("utf-8")
+            assert "doc doc-heading" in html
+            assert not re.findall(r":(?:class|func|meth|math|mod|attr):<code>", html), page
+            assert "::</p>" not in html, page
+
+
 def test_math_rendered_as_mathml(built_site: Path):
     for lang in LANGS:
         html = (language_root(built_site, lang) / "nn" / "rnn" / "index.html").read_text("utf-8")

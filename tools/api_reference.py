@@ -34,6 +34,23 @@ def title_api_blocks(markdown: str) -> str:
     return _BLOCK.sub(replace, markdown)
 
 
+# Sphinx cross-reference roles written in docstrings (``:class:`Adam```, ``:math:`g```)
+# are not Markdown: mkdocstrings renders the role name as text before the code span.
+_ROLE = re.compile(r":(?:py:)?(?:class|func|meth|attr|mod|exc|data|obj|math):(?=<code>)")
+
+
+def strip_sphinx_roles(html: str) -> str:
+    """``:class:<code>Adam</code>`` -> ``<code>Adam</code>`` in rendered API pages; a
+    paragraph that introduces a literal block (``...as follows::``) ends in one colon."""
+    return _ROLE.sub("", html).replace("::</p>", ":</p>")
+
+
+def on_page_content(html, page, config, files):
+    if "doc doc-heading" not in html:
+        return html
+    return strip_sphinx_roles(html)
+
+
 def on_page_markdown(markdown, page, config, files):
     if ":::" not in markdown:
         return markdown

@@ -113,6 +113,12 @@ def clamp(input, min=None, max=None, *, out=None):
     Mirrors ``torch.clamp`` (alias ``torch.clip``); the gradient flows where the input
     lies inside the bounds (bounds included).
 
+    Args:
+        input: the tensor.
+        min: the lower bound (number, tensor or ``None``; default ``None``).
+        max: the upper bound (number, tensor or ``None``; default ``None``).
+        out: a tensor to write the result into (keyword-only).
+
     Raises:
         RuntimeError: if both bounds are ``None``.
 

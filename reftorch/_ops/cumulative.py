@@ -113,6 +113,12 @@ def cumsum(input, dim=None, *, dtype=None, out=None):
     ``torch.cumsum`` (``grad_fn`` ``CumsumBackward0``; the gradient is the running sum of
     the incoming gradient taken from the end).
 
+    Args:
+        input: the tensor.
+        dim: the dimension to accumulate along (required).
+        dtype: the dtype of the result, the input is cast to it first (keyword-only).
+        out: a tensor to write the result into (keyword-only).
+
     Raises:
         IndexError: if ``dim`` is out of range.
 
@@ -130,6 +136,12 @@ def cumsum(input, dim=None, *, dtype=None, out=None):
 def cumprod(input, dim=None, *, dtype=None, out=None):
     """Running product along ``dim``. Mirrors ``torch.cumprod`` (``grad_fn``
     ``CumprodBackward0``; exact gradients when the input holds zeros).
+
+    Args:
+        input: the tensor.
+        dim: the dimension to accumulate along (required).
+        dtype: the dtype of the result, the input is cast to it first (keyword-only).
+        out: a tensor to write the result into (keyword-only).
 
     Examples:
         >>> import reftorch as torch

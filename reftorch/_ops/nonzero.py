@@ -8,6 +8,11 @@ from .._tensor import Tensor
 def nonzero(input, *, out=None, as_tuple=False):
     """The indices of the nonzero elements.
 
+    Args:
+        input: the tensor (any dtype; a value counts when it is not zero/``False``).
+        out: an int64 tensor to write the result into (keyword-only).
+        as_tuple: return one index tensor per dimension (default ``False``).
+
     Returns:
         An int64 tensor of shape ``(n, input.dim())``, one row per nonzero element in
         row-major order; or, with ``as_tuple=True``, a tuple of ``input.dim()`` 1-D index

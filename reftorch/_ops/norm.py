@@ -299,6 +299,14 @@ def torch_norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
     (the 2-norm over ``dim``) or ``"nuc"`` (nuclear norm of a matrix). Mirrors
     ``torch.norm``; the gradient is ``LinalgVectorNormBackward0`` as in PyTorch.
 
+    Args:
+        input: a floating point tensor.
+        p: the order (default ``"fro"``).
+        dim: an int or a tuple of dims to reduce (default: all).
+        keepdim: keep the reduced dims with size 1 (default ``False``).
+        out: a tensor to write the result into.
+        dtype: the dtype to compute in and return.
+
     Examples:
         >>> import reftorch as torch
         >>> x = torch.tensor([[3., -4.], [1., 2.]])

@@ -36,6 +36,10 @@ def flip(input, dims):
 
     Mirrors ``torch.flip`` (``grad_fn`` ``FlipBackward0``).
 
+    Args:
+        input: the tensor.
+        dims: a list or tuple of the dimensions to reverse.
+
     Raises:
         TypeError: if ``dims`` is a bare int (PyTorch wants a list or tuple).
         RuntimeError: if a dim appears twice.
@@ -81,6 +85,11 @@ def roll(input, shifts, dims=None):
     flattened tensor is shifted and the shape restored.
 
     Mirrors ``torch.roll`` (``grad_fn`` ``RollBackward0``).
+
+    Args:
+        input: the tensor.
+        shifts: an int or a tuple of ints (positive shifts move elements to higher indices).
+        dims: an int or a tuple of dims, one per shift (default: shift the flattened tensor).
 
     Raises:
         RuntimeError: if ``shifts`` and ``dims`` have different lengths.

@@ -374,6 +374,12 @@ def scatter_add(input, dim, index, src):
     """``scatter`` that adds: ``out[i][index[i][j]] += src[i][j]`` (repeated indices
     accumulate). Mirrors ``torch.scatter_add`` (``grad_fn`` ``ScatterAddBackward0``).
 
+    Args:
+        input: the tensor to copy and add into.
+        dim: the dimension ``index`` points along.
+        index: int64 tensor, with the size rules of :func:`scatter`.
+        src: the values to add, of ``input``'s dtype.
+
     Examples:
         >>> import reftorch as torch
         >>> torch.zeros(4).scatter_add(0, torch.tensor([0, 2, 2]), torch.tensor([1., 2., 3.]))
@@ -386,6 +392,10 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
     """Reduce every ``src`` value into the place ``index`` names along ``dim``.
 
     Args:
+        input: the tensor to copy and reduce into.
+        dim: the dimension ``index`` points along.
+        index: int64 tensor, with the size rules of :func:`scatter`.
+        src: the values to reduce, of ``input``'s dtype.
         reduce: ``"sum"``, ``"prod"``, ``"mean"``, ``"amax"`` or ``"amin"``.
         include_self: whether ``input``'s own values take part (places no index names
             always keep them).

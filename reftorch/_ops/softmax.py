@@ -146,6 +146,11 @@ def log_softmax(input, dim=_REQUIRED, dtype=None):
     """``log(softmax(x))`` computed stably. Mirrors ``torch.log_softmax`` and
     ``Tensor.log_softmax`` (see :func:`softmax` for the arguments).
 
+    Args:
+        input: a floating point tensor (cast to ``dtype`` first when given).
+        dim: the dimension along which ``exp`` of the result sums to 1.
+        dtype: the dtype to compute in (e.g. ``torch.float64``).
+
     Examples:
         >>> import reftorch as torch
         >>> torch.log_softmax(torch.tensor([1., 2., 3.]), dim=0)

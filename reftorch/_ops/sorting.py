@@ -110,6 +110,12 @@ def argsort(input, dim=-1, descending=False, stable=False):
     """The indices that sort ``input`` along ``dim`` (``sort(...).indices``).
     Mirrors ``torch.argsort``.
 
+    Args:
+        input: the tensor.
+        dim: the dimension to sort (default: the last).
+        descending: largest first (default ``False``).
+        stable: keep equal elements in their original order (default ``False``).
+
     Examples:
         >>> import reftorch as torch
         >>> torch.argsort(torch.tensor([[3, 1, 2]]), dim=1)

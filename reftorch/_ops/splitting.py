@@ -104,6 +104,11 @@ def chunk(input, chunks, dim=0):
 
     Mirrors ``torch.chunk`` (``grad_fn`` ``SplitBackward0``).
 
+    Args:
+        input: the tensor to cut (at least 1-D).
+        chunks: the number of pieces wanted (a positive int).
+        dim: the dimension to cut along (default 0).
+
     Raises:
         RuntimeError: for ``chunks <= 0`` or a 0-dim input.
 

@@ -44,6 +44,11 @@ def tril(input, diagonal=0, *, out=None):
     ``k < 0`` drops ``-k`` diagonals. Batched input works on each matrix. Mirrors
     ``torch.tril`` (``grad_fn`` ``TrilBackward0``).
 
+    Args:
+        input: a tensor of at least 2 dimensions (any dtype).
+        diagonal: which diagonal is the last one kept (default 0).
+        out: a tensor to write the result into (keyword-only).
+
     Raises:
         RuntimeError: for input with fewer than 2 dimensions.
 
@@ -63,6 +68,11 @@ def tril(input, diagonal=0, *, out=None):
 def triu(input, diagonal=0, *, out=None):
     """The upper triangle of the last two dimensions (see :func:`tril`). Mirrors
     ``torch.triu`` (``grad_fn`` ``TriuBackward0``).
+
+    Args:
+        input: a tensor of at least 2 dimensions (any dtype).
+        diagonal: which diagonal is the first one kept (default 0).
+        out: a tensor to write the result into (keyword-only).
 
     Examples:
         >>> import reftorch as torch
