@@ -324,8 +324,9 @@ class Tensor:
         """Set ``requires_grad`` in place and return ``self``.
 
         Raises:
-            RuntimeError: on a tensor that is not floating point or complex, or when
-                switching gradients off on a non-leaf tensor.
+            RuntimeError: on a tensor that is not floating point or complex, when
+                switching gradients off on a non-leaf tensor, or when switching them on for
+                an inference tensor outside ``inference_mode()``.
         """
         if self.grad_fn is not None:
             if not requires_grad:
