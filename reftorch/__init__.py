@@ -40,6 +40,7 @@ from ._ops.shape import (  # noqa: F401
     view, reshape, flatten, unflatten, squeeze, unsqueeze, permute, transpose, swapaxes, swapdims, t,
     movedim, clone,
 )
+from ._ops.shape import torch_permute as permute  # noqa: F401, E402 (dims as one tuple, as torch.permute)
 from ._ops.join import cat, concat, concatenate, stack, hstack, vstack  # noqa: F401
 from ._ops.indexing import index_select, gather, masked_fill  # noqa: F401
 from ._ops.pointwise import (  # noqa: F401
