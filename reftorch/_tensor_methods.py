@@ -99,7 +99,7 @@ def _masked_fill_(self, mask, value):
         m = shape.expand(mask, self.shape)._data if tuple(mask.shape) != tuple(self.shape) else mask._data
         b = self._backend
         b.setitem(self._data, m, b.getitem(filled._data, m))
-        self._version[0] += 1
+        self._bump_version()
         return self
     return commit(self, indexing.masked_fill(self, mask, value))
 
