@@ -5,8 +5,8 @@ Sybil instances with separate test ids:
 
 * ``sybil:reftorch,...`` -- ``import torch`` (and ``torch.nn``, ``from torch import nn`` ...)
   inside the examples is bound to :mod:`reftorch`;
-* ``sybil:torch,...`` -- the same examples run on real PyTorch.  When torch is not
-  installed these items are reported as skipped (the reftorch run is unaffected).
+* ``sybil:torch,...`` -- the same examples run on real PyTorch (the test command installs
+  it; without it these items fail, never skip).
 
 Both engines check the same expected output, so an example only passes if reftorch and
 PyTorch print the same thing.
@@ -28,12 +28,10 @@ from __future__ import annotations
 import builtins
 import importlib
 import os
-import importlib.util
 import re
 from doctest import ELLIPSIS, NORMALIZE_WHITESPACE
 from pathlib import Path
 
-import pytest
 from hypothesis import settings
 from sybil import Sybil
 from sybil.document import PythonDocStringDocument
@@ -53,21 +51,11 @@ ROOT = Path(__file__).parent
 settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
+
 DOCTEST_FLAGS = ELLIPSIS | NORMALIZE_WHITESPACE
 
 #: The engines a docs page runs on: Sybil name -> the module that ``torch`` means there.
 ENGINES = {"reftorch": "reftorch", "torch": "torch"}
-
-
-
-def _importable(name: str) -> bool:
-    try:
-        return importlib.util.find_spec(name) is not None
-    except (ImportError, ValueError):
-        return False
-
-
-TORCH_AVAILABLE = _importable("torch")
 
 
 # --------------------------------------------------------------------------- parsing
@@ -212,13 +200,3 @@ docstrings = Sybil(
 SYBILS = {"reftorch": docs_reftorch, "torch": docs_torch, "docstrings": docstrings}
 
 pytest_collect_file = SybilCollection([docs_reftorch, docs_torch, docstrings]).pytest()
-
-
-def pytest_collection_modifyitems(config, items):
-    """Skip the real-PyTorch run cleanly when torch is not installed."""
-    if TORCH_AVAILABLE:
-        return
-    skip = pytest.mark.skip(reason="real PyTorch is not installed; reftorch run only")
-    for item in items:
-        if item.name.startswith("sybil:torch,"):
-            item.add_marker(skip)

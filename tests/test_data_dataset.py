@@ -8,7 +8,7 @@ import warnings
 
 import pytest
 
-from test_data_helpers import ENGINES, needs_torch, to_py
+from test_data_helpers import ENGINES, to_py
 
 
 @pytest.fixture(params=ENGINES)
@@ -131,7 +131,6 @@ def test_random_split_errors_and_warning(engine):
     assert "Length of split at index 1 is 0. This might result in an empty dataset." in str(caught[0].message)
 
 
-@needs_torch
 def test_random_split_matches_torch_for_many_seeds():
     import reftorch
     import torch

@@ -13,27 +13,20 @@ import time
 
 import pytest
 
-try:
-    import torch
-    import torch.utils.data as tdata
-except ImportError:  # the differential tests skip themselves
-    torch = None
-    tdata = None
+import torch  # the oracle: the test command installs it, so its absence fails loudly
+import torch.utils.data as tdata
 
 import reftorch
 import reftorch.utils.data as rdata
 
-needs_torch = pytest.mark.skipif(torch is None, reason="real PyTorch is not installed")
 
 #: The two implementations, for parametrised tests: (reftorch-like module, its utils.data).
-ENGINES = [pytest.param((reftorch, rdata), id="reftorch")]
-if torch is not None:
-    ENGINES.append(pytest.param((torch, tdata), id="torch"))
+ENGINES = [pytest.param((reftorch, rdata), id="reftorch"), pytest.param((torch, tdata), id="torch")]
 
 
 def to_py(x):
     """A batch as plain Python: nested lists/dicts/tuples, tensors as tagged tuples."""
-    if isinstance(x, reftorch.Tensor) or (torch is not None and isinstance(x, torch.Tensor)):
+    if isinstance(x, (reftorch.Tensor, torch.Tensor)):
         return ("tensor", str(x.dtype).replace("torch.", ""), tuple(x.shape), x.tolist())
     if isinstance(x, dict):
         return {k: to_py(v) for k, v in x.items()}
@@ -120,7 +113,6 @@ def no_leftover_processes(timeout: float = 5.0) -> None:
 def fast_polling(monkeypatch):
     """Make both DataLoaders poll every 0.05 s instead of 5 s, so fault paths finish fast."""
     monkeypatch.setattr(rdata._utils, "MP_STATUS_CHECK_INTERVAL", 0.05)
-    if tdata is not None:
-        monkeypatch.setattr(tdata._utils, "MP_STATUS_CHECK_INTERVAL", 0.05)
+    monkeypatch.setattr(tdata._utils, "MP_STATUS_CHECK_INTERVAL", 0.05)
     yield
     no_leftover_processes()

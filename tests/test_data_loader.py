@@ -11,7 +11,7 @@ import warnings
 import numpy as np
 import pytest
 
-from test_data_helpers import ENGINES, fast_polling, needs_torch, no_leftover_processes, rdata, tdata, to_py  # noqa: F401
+from test_data_helpers import ENGINES, fast_polling, no_leftover_processes, rdata, tdata, to_py  # noqa: F401
 
 
 @pytest.fixture(params=ENGINES)
@@ -246,7 +246,6 @@ def test_too_many_workers_warning(engine, monkeypatch):
 
 # ------------------------------------------------------------------ shuffling and seeds (differential)
 
-@needs_torch
 @pytest.mark.parametrize("seed", [0, 3, 2024])
 def test_shuffle_order_matches_torch_over_epochs(seed):
     import reftorch
@@ -259,7 +258,6 @@ def test_shuffle_order_matches_torch_over_epochs(seed):
     assert epochs(reftorch, rdata) == epochs(torch, tdata)
 
 
-@needs_torch
 def test_shuffle_with_global_seed_matches_torch_and_consumes_the_same_draws():
     import reftorch
     import torch
@@ -273,7 +271,6 @@ def test_shuffle_with_global_seed_matches_torch_and_consumes_the_same_draws():
     assert run(reftorch, rdata) == run(torch, tdata)
 
 
-@needs_torch
 @pytest.mark.parametrize("kwargs", [
     dict(num_workers=2),
     dict(num_workers=2, shuffle=True),
@@ -424,7 +421,6 @@ def _stream(data):
     return Stream()
 
 
-@needs_torch
 @pytest.mark.parametrize("kind,kwargs", [
     ("mixed", dict(batch_size=3, num_workers=2)),
     ("mixed", dict(batch_size=None, num_workers=2)),

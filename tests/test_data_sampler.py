@@ -2,7 +2,7 @@
 
 import pytest
 
-from test_data_helpers import ENGINES, needs_torch
+from test_data_helpers import ENGINES
 
 
 @pytest.fixture(params=ENGINES)
@@ -90,7 +90,6 @@ def test_distributed_sampler(engine):
 
 # ------------------------------------------------------------------ differential (bit-exact)
 
-@needs_torch
 @pytest.mark.parametrize("seed", [0, 1, 42, 1234])
 def test_random_samplers_match_torch(seed):
     import reftorch
@@ -111,7 +110,6 @@ def test_random_samplers_match_torch(seed):
     assert draws(reftorch, rdata) == draws(torch, tdata)
 
 
-@needs_torch
 @pytest.mark.parametrize("seed", [0, 7, 99])
 @pytest.mark.parametrize("replacement,num_samples", [(True, 40), (True, 1), (False, 5), (False, 1)])
 def test_weighted_random_sampler_matches_torch(seed, replacement, num_samples):
@@ -126,7 +124,6 @@ def test_weighted_random_sampler_matches_torch(seed, replacement, num_samples):
     assert list(a) == list(b)
 
 
-@needs_torch
 def test_random_sampler_without_generator_uses_global_seed():
     import reftorch
     import torch
