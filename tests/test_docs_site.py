@@ -437,8 +437,8 @@ def _load_hooks():
     module = importlib.util.module_from_spec(spec)
     try:
         spec.loader.exec_module(module)
-    except ImportError as exc:  # mkdocs not installed
-        pytest.skip(f"mkdocs is not installed: {exc}")
+    except ImportError as exc:  # mkdocs not installed: the test command installs it
+        pytest.fail(f"mkdocs is not installed (pip install -e '.[docs]'): {exc}")
     return module
 
 

@@ -16,7 +16,7 @@ import reftorch
 from reftorch._backends.cupy_backend import cupy_available
 from _nn_compare import comparers, raises_same, tonp
 
-torch = pytest.importorskip("torch")
+import torch  # the oracle: its absence must fail loudly
 
 same, both = comparers(rtol=1e-4, atol=1e-5)
 RNG = np.random.default_rng(2)
@@ -211,7 +211,7 @@ DEVICES = ["strict", pytest.param("cuda", marks=[pytest.mark.gpu, pytest.mark.sk
 
 @pytest.mark.parametrize("device", DEVICES)
 def test_norms_on_device_match_cpu(device):
-    pytest.importorskip("array_api_strict")
+    import array_api_strict  # noqa: F401 (a test dependency: its absence must fail loudly)
     xs = data(3, 4, 3, 2, scale=2)
     results = []
     for dev in ("cpu", device):

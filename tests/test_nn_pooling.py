@@ -15,7 +15,7 @@ import reftorch
 from reftorch._backends.cupy_backend import cupy_available
 from _nn_compare import comparers, raises_same, tonp
 
-torch = pytest.importorskip("torch")
+import torch  # the oracle: its absence must fail loudly
 
 same, both = comparers()
 RNG = np.random.default_rng(1)
@@ -150,7 +150,7 @@ DEVICES = ["strict", pytest.param("cuda", marks=[pytest.mark.gpu, pytest.mark.sk
 
 @pytest.mark.parametrize("device", DEVICES)
 def test_pooling_on_device_matches_cpu(device):
-    pytest.importorskip("array_api_strict")
+    import array_api_strict  # noqa: F401 (a test dependency: its absence must fail loudly)
     xs = data(2, 3, 7, 6, ties=True)
     fns = [lambda x: reftorch.nn.functional.max_pool2d(x, 3, 2, 1, ceil_mode=True, return_indices=True),
            lambda x: reftorch.nn.functional.avg_pool2d(x, 2, 1, 1, count_include_pad=False),
