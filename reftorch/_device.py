@@ -105,12 +105,24 @@ def set_default_device(device):
 
 
 def get_default_device():
-    """The device factory functions use when given no ``device=`` (``cpu`` unless
-    :func:`set_default_device` changed it). Mirrors ``torch.get_default_device``.
+    """The device factory functions use when given no ``device=``.
+
+    Mirrors ``torch.get_default_device``. The default is the CPU unless
+    :func:`set_default_device` changed it.
+
+    Returns:
+        torch.device: the current default device.
 
     Raises:
         AssertionError or RuntimeError: if the default is ``cuda`` and no usable GPU is
             present (as PyTorch's CPU build raises).
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.get_default_device()
+        device(type='cpu')
+        >>> torch.zeros(2).device
+        device(type='cpu')
     """
     d = _default[0]
     if d.type != "cpu":

@@ -93,22 +93,29 @@ class VectorNorm(OpFunction):
 
 
 def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
-    """The vector ``ord``-norm of ``x`` over ``dim`` (all elements when ``None``):
+    """The vector ``ord``-norm of ``x`` over ``dim`` (all elements when ``None``).
+
     ``sum(|x|**ord) ** (1/ord)``; ``inf``/``-inf`` give the largest/smallest ``|x|``,
-    ``0`` the number of nonzero elements.
+    ``0`` the number of nonzero elements. Mirrors ``torch.linalg.vector_norm``
+    (``grad_fn`` ``LinalgVectorNormBackward0``).
 
     Args:
-        x: a floating point tensor.
-        ord: a number (default 2).
-        dim: an int or tuple of ints.
-        keepdim: keep the reduced dimensions as size 1.
-        dtype: compute in this dtype.
+        x: a floating point or complex tensor, of any shape.
+        ord: the order of the norm, a number (default 2).
+        dim: an int or tuple of ints: the dimensions to reduce (default ``None``: all).
+        keepdim: keep the reduced dimensions as size 1 (default ``False``).
+        dtype: convert ``x`` to this dtype before computing (it must not narrow
+            ``x``'s dtype; default ``None``).
+        out: a tensor to write the result into (default ``None``).
+
+    Returns:
+        Tensor: ``x``'s shape without the reduced dimensions (size 1 with ``keepdim``);
+            a real dtype (``float32`` for ``complex64`` input).
 
     Raises:
-        RuntimeError: for integer input, or the ``inf`` norm of an empty tensor.
+        RuntimeError: for integer or bool input, a narrowing ``dtype``, or the ``inf``
+            norm of an empty tensor.
         TypeError: for a string ``ord``.
-
-    Mirrors ``torch.linalg.vector_norm`` (``grad_fn`` ``LinalgVectorNormBackward0``).
 
     Examples:
         >>> import reftorch as torch
@@ -210,17 +217,28 @@ _MATRIX_ORDS = ("fro", "nuc", math.inf, -math.inf, 1, -1, 2, -2)
 
 
 def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=None):
-    """A matrix norm of the last two dimensions (or ``dim``).
+    """A matrix norm of the last two dimensions (or ``dim``), batched over the others.
 
     ``"fro"``: square root of the sum of squares; ``"nuc"``: sum of singular values;
     ``2``/``-2``: largest/smallest singular value; ``1``/``-1``: largest/smallest column
-    sum of ``|A|``; ``inf``/``-inf``: largest/smallest row sum of ``|A|``.
+    sum of ``|A|``; ``inf``/``-inf``: largest/smallest row sum of ``|A|``. Mirrors
+    ``torch.linalg.matrix_norm``.
+
+    Args:
+        A: a floating point or complex tensor of shape ``(*, m, n)``.
+        ord: ``"fro"`` (the default), ``"nuc"``, ``2``, ``-2``, ``1``, ``-1``, ``inf``
+            or ``-inf``.
+        dim: the two dimensions holding the matrices (default ``(-2, -1)``).
+        keepdim: keep the two reduced dimensions as size 1 (default ``False``).
+        dtype: convert ``A`` to this dtype before computing (default ``None``).
+        out: a tensor to write the result into (default ``None``).
+
+    Returns:
+        Tensor: of shape ``(*)``, a real dtype.
 
     Raises:
-        RuntimeError: for fewer than 2 dimensions, an unsupported ``ord``, or a ``dim``
-            that is not a 2-tuple.
-
-    Mirrors ``torch.linalg.matrix_norm``.
+        RuntimeError: for fewer than 2 dimensions, integer input, an unsupported ``ord``,
+            or a ``dim`` that is not a 2-tuple.
 
     Examples:
         >>> import reftorch as torch

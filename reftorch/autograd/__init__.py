@@ -74,9 +74,32 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
              inputs=None):
     """Accumulate gradients of ``tensors`` into the ``.grad`` of the graph's leaves.
 
-    Mirrors ``torch.autograd.backward``; see :meth:`reftorch.Tensor.backward`. With
+    Mirrors ``torch.autograd.backward``; ``t.backward(g)`` is ``backward(t, g)``. With
     ``create_graph=True`` the gradients accumulated get a graph of their own (see
     :func:`grad`); ``retain_graph`` then defaults to True.
+
+    Args:
+        tensors: a tensor or a sequence of tensors to differentiate.
+        grad_tensors: the gradient of each of ``tensors`` (a tensor of its shape), or
+            ``None`` for a one-element tensor (the gradient 1). Default ``None``.
+        retain_graph: keep the graph so that it can be backpropagated through again;
+            defaults to ``create_graph``.
+        create_graph: record the backward computation, for higher-order derivatives
+            (default ``False``).
+        grad_variables: deprecated in PyTorch; reftorch accepts it and ignores it.
+        inputs: if given, only these tensors (leaves or not) accumulate into ``.grad``.
+
+    Raises:
+        RuntimeError: if ``inputs`` is given but empty; if a non-scalar tensor has no
+            gradient in ``grad_tensors``; if a tensor does not require grad; if the graph
+            was already freed by an earlier backward without ``retain_graph=True``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> x = torch.tensor([1.0, 2.0], requires_grad=True)
+        >>> torch.autograd.backward((x * x).sum())
+        >>> x.grad
+        tensor([2., 4.])
     """
     if retain_graph is None:
         retain_graph = create_graph
@@ -111,6 +134,25 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     Mirrors ``torch.autograd.grad``. With ``create_graph=True`` the gradients returned
     have a graph of their own, so they can be differentiated again (gradient penalties,
     Hessian-vector products); ``retain_graph`` then defaults to True.
+
+    Args:
+        outputs: a tensor or a sequence of tensors to differentiate.
+        inputs: a tensor or a sequence of tensors to differentiate with respect to.
+        grad_outputs: the gradient of each of ``outputs``, or ``None`` for a one-element
+            output (the gradient 1). Default ``None``.
+        retain_graph: keep the graph for another backward; defaults to ``create_graph``.
+        create_graph: record the backward computation, for higher-order derivatives
+            (default ``False``).
+        only_inputs: deprecated and ignored, as in PyTorch.
+        allow_unused: return ``None`` for an input the outputs do not depend on instead
+            of raising (default ``False``).
+        is_grads_batched: not supported (needs vmap).
+        materialize_grads: return zeros instead of ``None`` for unused inputs (implies
+            ``allow_unused``; default ``False``).
+
+    Returns:
+        tuple of Tensor: one gradient per input, each with that input's shape (``None``
+            for an unused input when ``allow_unused=True``).
 
     Raises:
         RuntimeError: if ``inputs`` is empty; if a non-scalar output has no

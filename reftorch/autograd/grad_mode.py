@@ -23,7 +23,23 @@ def is_grad_enabled() -> bool:
 
 
 def is_inference_mode_enabled() -> bool:
-    """Whether inference mode is on (``torch.is_inference_mode_enabled``; False by default)."""
+    """Whether inference mode is currently on.
+
+    Mirrors ``torch.is_inference_mode_enabled``. Inference mode is entered with
+    :class:`inference_mode`; the flag is per thread.
+
+    Returns:
+        bool: ``True`` inside ``inference_mode()`` (and not inside a nested
+            ``inference_mode(False)``), ``False`` otherwise (the default).
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.is_inference_mode_enabled()
+        False
+        >>> with torch.inference_mode():
+        ...     torch.is_inference_mode_enabled()
+        True
+    """
     return _state.inference
 
 
