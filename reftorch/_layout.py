@@ -125,7 +125,14 @@ def relayout_like_operands(backend, out, inputs):
         order = list(range(nd))
     else:
         order = dense_order(shape, op_strides[0], op_strides[1:])
-    want = [0] * nd
+    return lay_out(backend, out, order)
+
+
+def lay_out(backend, out, order):
+    """``out`` with its dims laid out in memory in ``order`` (outermost first): ``out``
+    itself when it already is (size-1 dims ignored), else a copy laid out so."""
+    shape = tuple(out.shape)
+    want = [0] * len(shape)
     acc = 1
     for d in reversed(order):
         want[d] = acc
@@ -133,6 +140,6 @@ def relayout_like_operands(backend, out, inputs):
     have = backend.strides(out)
     if all(h == w for h, w, n in zip(have, want, shape) if n != 1):
         return out
-    inverse = sorted(range(nd), key=order.__getitem__)
+    inverse = sorted(range(len(shape)), key=order.__getitem__)
     moved = backend.xp.permute_dims(out, tuple(order))
     return backend.xp.permute_dims(backend.copy(moved), tuple(inverse))

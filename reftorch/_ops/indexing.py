@@ -10,7 +10,7 @@ import math
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap_dim, int_arg
 from ..autograd.function import _NO_CTX, OpFunction as Function, view_outside_graph
-from .._layout import contiguous_strides
+from .._layout import contiguous_strides, dense_order, lay_out
 from ._common import sum_to_shape
 
 
@@ -465,20 +465,8 @@ def _index_layout(backend, arr, key, out):
         acc *= max(n, 1)
     idx.reverse()
     src = kept[:lead] + [0] * nb + kept[lead:]
-    from .shape import _dense_order
-    order = _dense_order(shape, tuple(src), (tuple(idx),))
-    want = [0] * len(shape)
-    acc = 1
-    for d in reversed(order):
-        want[d] = acc
-        acc *= max(shape[d], 1)
-    have = backend.strides(out)
-    if all(h == w for h, w, n in zip(have, want, shape) if n != 1):
-        return out
-    xp = backend.xp
-    inverse = sorted(range(len(shape)), key=order.__getitem__)
-    moved = xp.permute_dims(out, tuple(order))
-    return xp.permute_dims(backend.copy(moved), tuple(inverse))
+    order = dense_order(shape, tuple(src), (tuple(idx),))
+    return lay_out(backend, out, order)
 
 
 def _drop_empty_ellipsis(x, key):
