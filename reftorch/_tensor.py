@@ -213,6 +213,18 @@ class Tensor:
 
     @property
     def shape(self) -> Size:
+        """The size of each dimension, as a ``torch.Size`` (a tuple subclass).
+
+        Mirrors ``torch.Tensor.shape``; the same as ``size()`` called without ``dim``.
+        A 0-dimensional tensor has the empty shape ``torch.Size([])``.
+
+        Examples:
+            >>> import reftorch as torch
+            >>> torch.zeros(2, 3).shape
+            torch.Size([2, 3])
+            >>> torch.tensor(1.0).shape
+            torch.Size([])
+        """
         return _tuple_new(Size, self._data.shape)
 
     @property
