@@ -200,3 +200,17 @@ def test_hooks_do_not_keep_the_graph_alive():
     assert node() is None
     assert all(k is not None for k in TENSOR_HOOKS.keys())
     np.testing.assert_equal(a.detach().numpy(), [1.0])
+
+
+def test_backward_grad_variables_is_the_deprecated_name_of_grad_tensors():
+    import warnings
+    results = []
+    for T in (torch, reftorch):
+        x = T.ones(2, requires_grad=True)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            T.autograd.backward((x * 2).sum(), grad_variables=T.tensor(3.0))
+        with pytest.raises(RuntimeError) as info:
+            T.autograd.backward((x * 2).sum(), grad_tensors=T.tensor(1.0), grad_variables=T.tensor(1.0))
+        results.append((x.grad.tolist(), [(w.category, str(w.message)) for w in caught], str(info.value)))
+    assert results[0] == results[1]

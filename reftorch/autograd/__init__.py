@@ -8,6 +8,8 @@
 """
 from __future__ import annotations
 
+import warnings
+
 from .function import Function, Node, AccumulateGrad, OpFunction, once_differentiable  # noqa: F401
 from . import function  # noqa: F401
 from .variable import Variable
@@ -86,11 +88,12 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
             defaults to ``create_graph``.
         create_graph: record the backward computation, for higher-order derivatives
             (default ``False``).
-        grad_variables: deprecated in PyTorch; reftorch accepts it and ignores it.
+        grad_variables: the deprecated name of ``grad_tensors`` (a ``FutureWarning``).
         inputs: if given, only these tensors (leaves or not) accumulate into ``.grad``.
 
     Raises:
-        RuntimeError: if ``inputs`` is given but empty; if a non-scalar tensor has no
+        RuntimeError: if both ``grad_tensors`` and ``grad_variables`` are given; if ``inputs``
+            is given but empty; if a non-scalar tensor has no
             gradient in ``grad_tensors``; if a tensor does not require grad; if the graph
             was already freed by an earlier backward without ``retain_graph=True``.
 
@@ -101,6 +104,13 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         >>> x.grad
         tensor([2., 4.])
     """
+    if grad_variables is not None:
+        warnings.warn("`grad_variables` is deprecated. Use `grad_tensors` instead.", FutureWarning,
+                      stacklevel=2)
+        if grad_tensors is not None:
+            raise RuntimeError("`grad_tensors` and `grad_variables` (deprecated) arguments both passed "
+                               "to `backward()`. Please only use `grad_tensors`.")
+        grad_tensors = grad_variables
     if retain_graph is None:
         retain_graph = create_graph
     if create_graph:
