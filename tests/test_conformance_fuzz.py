@@ -98,9 +98,9 @@ BINARY = {
 #     raises "topk does not support bool dtypes on CPU"; tril/triu of expanded inputs:
 #     strides; cumsum/cumprod of transposed or expanded inputs: strides; matmul with mixed
 #     dtypes: message and batched result strides.
-FOUND_ELSEWHERE = {"cumsum", "amax", "argsort", "msort", "sort", "chunk", "clamp_min", "cumprod", "flip", "maximum",
+FOUND_ELSEWHERE = {"cumsum", "amax", "argsort", "msort", "sort", "chunk", "cumprod", "flip", "maximum",
                    "softmax", "log_softmax", "movedim", "roll", "repeat_interleave", "unflatten", "nonzero",
-                   "topk", "tril", "triu1", "matmul", "clamp_t"}
+                   "topk", "tril", "triu1", "matmul"}
 UNARY = {k: v for k, v in UNARY.items() if k not in FOUND_ELSEWHERE}
 BINARY = {k: v for k, v in BINARY.items() if k not in FOUND_ELSEWHERE}
 SKIP = set()
