@@ -99,7 +99,7 @@ BINARY = {
 #     strides; cumsum/cumprod of transposed or expanded inputs: strides; matmul with mixed
 #     dtypes: message and batched result strides.
 FOUND_ELSEWHERE = {"cumsum", "argsort", "msort", "sort", "cumprod", "flip", "maximum",
-                   "movedim", "roll", "repeat_interleave", "unflatten", "nonzero",
+                   "nonzero",
                    "topk", "tril", "triu1", "matmul"}
 UNARY = {k: v for k, v in UNARY.items() if k not in FOUND_ELSEWHERE}
 BINARY = {k: v for k, v in BINARY.items() if k not in FOUND_ELSEWHERE}

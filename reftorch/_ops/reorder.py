@@ -150,7 +150,7 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     ``torch.repeat_interleave(counts)`` alone gives ``i`` repeated ``counts[i]`` times.
 
     Mirrors ``torch.repeat_interleave`` (int ``repeats``: a view of an expanded copy,
-    ``grad_fn`` ``ViewBackward0``; tensor ``repeats``: ``IndexSelectBackward0``).
+    ``grad_fn`` ``ViewBackward0``; tensor ``repeats``, even a single count: ``IndexSelectBackward0``).
 
     Raises:
         RuntimeError: for negative counts or a count tensor of the wrong length.
@@ -173,9 +173,17 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
         input = S.flatten(input)
         d = 0
     else:
+        if input.dim() == 0 and isinstance(repeats, Tensor):  # PyTorch asks the 0-dim input for its size
+            raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
         d = _wrap_dim(dim, input.dim())
-    if isinstance(repeats, Tensor) and repeats.numel() != 1 or isinstance(repeats, Tensor) and repeats.dim() == 1:
+        if input.dim() == 0:  # PyTorch unsqueezes the 0-dim input at dim + 1
+            _wrap_dim(d + 1, 0)
+    if isinstance(repeats, Tensor):  # (a single count included: PyTorch indexes then too)
         n = input.shape[d] if input.dim() else 1
+        if repeats.dim() > 1:
+            raise RuntimeError("repeats must be 0-dim or 1-dim tensor")
+        if repeats.dim() == 0:
+            repeats = S.reshape(repeats, (1,))
         if repeats.dim() == 1 and repeats.shape[0] == 1:
             repeats = repeats.expand(n) if n != 1 else repeats
         if repeats.dim() != 1 or repeats.shape[0] != n:
@@ -184,7 +192,7 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
             raise RuntimeError(f"repeats must have the same size as input along dim, but got repeats.size(0) = "
                                f"{repeats.shape[0]} and input.size({d}) = {n}")
         return index_select(input, d, _repeat_index(repeats))
-    r = int(repeats.item()) if isinstance(repeats, Tensor) else int(repeats)
+    r = int(repeats)
     if r < 0:
         raise RuntimeError("repeats can not be negative")
     if input.dim() == 0:
