@@ -100,7 +100,7 @@ BINARY = {
 #     dtypes: message and batched result strides.
 FOUND_ELSEWHERE = {"cumsum", "argsort", "msort", "sort", "cumprod", "flip", "maximum",
                    "nonzero",
-                   "topk", "tril", "triu1", "matmul"}
+                   "tril", "triu1", "matmul"}
 UNARY = {k: v for k, v in UNARY.items() if k not in FOUND_ELSEWHERE}
 BINARY = {k: v for k, v in BINARY.items() if k not in FOUND_ELSEWHERE}
 SKIP = set()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from .. import _dtype as D
+from .._layout import row_major
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.function import OpFunction
 
@@ -69,7 +70,7 @@ class Roll(OpFunction):
         if dims is None:
             flat = xp.reshape(x._data, (-1,))
             return xp.reshape(xp.roll(flat, shifts[0]), x._data.shape)
-        return xp.roll(x._data, shift=shifts, axis=dims)
+        return row_major(x._backend, xp.roll(x._data, shift=shifts, axis=dims))  # contiguous, as PyTorch
 
     @staticmethod
     def backward(ctx, g):
