@@ -98,7 +98,7 @@ BINARY = {
 #     raises "topk does not support bool dtypes on CPU"; tril/triu of expanded inputs:
 #     strides; cumsum/cumprod of transposed or expanded inputs: strides; matmul with mixed
 #     dtypes: message and batched result strides.
-FOUND_ELSEWHERE = {"flip", "maximum", "matmul"}
+FOUND_ELSEWHERE = {"matmul"}
 UNARY = {k: v for k, v in UNARY.items() if k not in FOUND_ELSEWHERE}
 BINARY = {k: v for k, v in BINARY.items() if k not in FOUND_ELSEWHERE}
 SKIP = set()

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .. import _dtype as D
-from .._layout import row_major
+from .._layout import relayout_like_operands, row_major
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.function import OpFunction
 
@@ -24,8 +24,8 @@ class Flip(OpFunction):
     def forward(ctx, x, dims):
         ctx.dims = dims
         xp = x._backend.xp
-        out = xp.flip(x._data, axis=dims) if dims else x._data
-        return xp.asarray(out, copy=True)
+        out = xp.asarray(xp.flip(x._data, axis=dims) if dims else x._data, copy=True)
+        return relayout_like_operands(x._backend, row_major(x._backend, out), [x])  # laid out like x, as PyTorch
 
     @staticmethod
     def backward(ctx, g):
@@ -54,10 +54,7 @@ def flip(input, dims):
     dims = _dims_list(dims, input.dim(), "flip")
     if input.dim() == 0:
         dims = ()  # a 0-dim tensor: nothing to reverse
-    from ._common import row_major
-    res = Flip.apply(input, dims=dims)
-    res._data = row_major(input._backend, res._data)
-    return res
+    return Flip.apply(input, dims=dims)
 
 
 class Roll(OpFunction):
