@@ -26,6 +26,7 @@ from ._tensor import Tensor  # noqa: F401
 from . import _tensor_methods  # noqa: F401  (binds methods to Tensor)
 from ._tensor_str import set_printoptions  # noqa: F401
 from .autograd import no_grad, enable_grad, set_grad_enabled, is_grad_enabled, inference_mode  # noqa: F401
+from .autograd.grad_mode import is_inference_mode_enabled  # noqa: F401
 from . import autograd  # noqa: F401
 from .random import Generator, manual_seed, seed, initial_seed, get_rng_state, set_rng_state, default_generator  # noqa: F401
 from ._ops.creation import (  # noqa: F401
@@ -39,6 +40,7 @@ from ._ops.shape import (  # noqa: F401
     view, reshape, flatten, unflatten, squeeze, unsqueeze, permute, transpose, swapaxes, swapdims, t,
     movedim, clone,
 )
+from ._ops.shape import torch_permute as permute  # noqa: F401, E402 (dims as one tuple, as torch.permute)
 from ._ops.join import cat, concat, concatenate, stack, hstack, vstack  # noqa: F401
 from ._ops.indexing import index_select, gather, masked_fill  # noqa: F401
 from ._ops.pointwise import (  # noqa: F401

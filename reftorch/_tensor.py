@@ -5,8 +5,9 @@ Mirrors ``torch.Tensor``. A tensor holds
 * ``_data``: a NumPy array (CPU), a CuPy array (CUDA) or an ``array_api_strict`` array
   (the test stand-in). Views (``view``, ``squeeze``, ``t`` …) are backend views of the same
   memory, so writes through one are seen by the other, exactly as in PyTorch;
-* ``_version``: a one-element list shared by a tensor and all its views, bumped by every
-  in-place operation (PyTorch's version counter);
+* ``_version_counter``: a one-element list shared by a tensor and all its views, bumped by
+  every in-place operation (PyTorch's version counter; ``_version`` reads it as an int);
+* ``_is_inference``: whether it was made inside ``inference_mode()`` (views inherit it);
 * autograd fields: ``requires_grad``, ``grad``, ``grad_fn``, ``_base``.
 
 The operations themselves live in ``reftorch/_ops/`` (one ``Function`` per differentiable
@@ -42,6 +43,17 @@ _NONLEAF_GRAD = (
 _C_TYPE = {"float32": "float", "float64": "double", "float16": "c10::Half", "bfloat16": "c10::BFloat16",
            "int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
            "uint8": "unsigned char", "bool": "bool"}
+
+
+#: PyTorch's error for an in-place write to an inference tensor outside inference mode.
+INPLACE_INFERENCE = ("Inplace update to inference tensor outside InferenceMode is not allowed.You can make a "
+                     "clone to get a normal tensor before doing inplace update.See "
+                     "https://github.com/pytorch/rfcs/pull/17 for more details.")
+#: PyTorch's error for an inference tensor saved by a recorded operation.
+SAVED_INFERENCE = ("Inference tensors cannot be saved for backward. Please do not use Tensors created in "
+                   "inference mode in computation tracked by autograd. To work around this, you can make a "
+                   "clone to get a normal tensor and use it in autograd, or use `torch.no_grad()` instead of "
+                   "`torch.inference_mode()`.")
 
 
 def tensor_type_name(t) -> str:
@@ -92,7 +104,7 @@ class Tensor:
     """
 
     __slots__ = ("_data", "_dtype", "_device", "_backend", "_requires_grad", "_grad_fn", "_fn_version",
-                 "_grad", "_base", "_version", "_accumulator", "_retains_grad", "__weakref__",
+                 "_grad", "_base", "_version_counter", "_is_inference", "_accumulator", "_retains_grad", "__weakref__",
                  "__dict__")
 
     # ----------------------------------------------------------------- construction
@@ -130,13 +142,58 @@ class Tensor:
         self._retains_grad = False
         if view_of is None:
             self._base = None
-            self._version = [0]
+            self._version_counter = [0]
             self._fn_version = 0
+            self._is_inference = _grad_state.inference
         else:
             base = view_of._base
             self._base = view_of if base is None else base
-            version = self._version = view_of._version
+            version = self._version_counter = view_of._version_counter
             self._fn_version = version[0]
+            self._is_inference = view_of._is_inference
+
+    def _share_version(self, other):
+        """Share ``other``'s version counter and inference flag (``detach``, ``.data``,
+        ``Parameter``: the same memory, not a view)."""
+        self._version_counter = other._version_counter
+        self._is_inference = other._is_inference
+
+    @property
+    def _version(self) -> int:
+        """The version counter: how many in-place writes this tensor's memory has had
+        (shared with its views). Read-only, as in PyTorch.
+
+        Raises:
+            RuntimeError: on an inference tensor (made inside ``inference_mode()``).
+        """
+        if self._is_inference:
+            raise RuntimeError("Inference tensors do not track version counter.")
+        return self._version_counter[0]
+
+    def _bump_version(self):
+        """Record an in-place write (PyTorch's version counter moves by one).
+
+        Raises:
+            RuntimeError: on an inference tensor outside ``inference_mode()``.
+        """
+        if self._is_inference and not _grad_state.inference:
+            raise RuntimeError(INPLACE_INFERENCE)
+        self._version_counter[0] += 1
+
+    def is_inference(self) -> bool:
+        """Whether this is an inference tensor: made inside ``torch.inference_mode()`` (or a
+        view of one). Mirrors ``torch.Tensor.is_inference``.
+
+        Examples:
+            >>> import reftorch as torch
+            >>> torch.ones(2).is_inference()
+            False
+            >>> with torch.inference_mode():
+            ...     t = torch.ones(2)
+            >>> t.is_inference()
+            True
+        """
+        return self._is_inference
 
     @classmethod
     def _wrap(cls, data, dev=CPU, backend=None):
@@ -267,8 +324,9 @@ class Tensor:
         """Set ``requires_grad`` in place and return ``self``.
 
         Raises:
-            RuntimeError: on a tensor that is not floating point or complex, or when
-                switching gradients off on a non-leaf tensor.
+            RuntimeError: on a tensor that is not floating point or complex, when
+                switching gradients off on a non-leaf tensor, or when switching them on for
+                an inference tensor outside ``inference_mode()``.
         """
         if self.grad_fn is not None:
             if not requires_grad:
@@ -282,6 +340,8 @@ class Tensor:
             raise RuntimeError({"method": "only Tensors of floating point dtype can require gradients",
                                 "setter": "only Tensors of floating point and complex dtype can require gradients"}
                                .get(_method, "Only Tensors of floating point and complex dtype can require gradients"))
+        if requires_grad and self._is_inference and not _grad_state.inference:
+            raise RuntimeError("Setting requires_grad=True on inference tensor outside InferenceMode is not allowed.")
         self._requires_grad = bool(requires_grad)
         return self
 
@@ -294,7 +354,7 @@ class Tensor:
         gradients through it see the written values' history.
         """
         base = self._base
-        if base is not None and self._fn_version != self._version[0] and self._requires_grad \
+        if base is not None and self._fn_version != self._version_counter[0] and self._requires_grad \
                 and (base._grad_fn is not None or base._requires_grad):
             from ._tensor_inplace import regenerate_view_fn
             regenerate_view_fn(self, base)
@@ -303,7 +363,7 @@ class Tensor:
     @grad_fn.setter
     def grad_fn(self, node):
         self._grad_fn = node
-        self._fn_version = self._version[0]
+        self._fn_version = self._version_counter[0]
 
     @property
     def is_leaf(self) -> bool:
@@ -397,7 +457,7 @@ class Tensor:
     @property
     def data(self):
         t = Tensor._wrap(self._data, self._device, self._backend)
-        t._version = self._version
+        t._share_version(self)
         return t
 
     @data.setter
@@ -411,7 +471,7 @@ class Tensor:
         """A new tensor sharing this tensor's memory, cut off from the graph (a leaf with
         ``requires_grad=False``)."""
         t = Tensor._wrap(self._data, self._device, self._backend)
-        t._version = self._version  # shares memory and the version counter, but is not a view
+        t._share_version(self)  # shares memory and the version counter, but is not a view
         return t
 
     def detach_(self):
@@ -589,3 +649,6 @@ def _legacy_type(type_name, dtype_name):
 
 #: ``torch.FloatTensor``, ``torch.LongTensor`` … (the legacy typed constructors).
 LEGACY_TYPES = {name: _legacy_type(name, dt) for dt, name in _TYPE_NAMES.items()}
+
+# Last: grad_mode's package imports this module (Tensor must exist by then).
+from .autograd.grad_mode import _state as _grad_state  # noqa: E402

@@ -149,6 +149,6 @@ def setitem(t, key, value):
         if v.dtype != t._data.dtype:
             v = b.xp.astype(v, t._data.dtype)
         b.setitem(t._data, nkey, v)
-        t._version[0] += 1
+        t._bump_version()
         return
     commit(t, SetItem.apply(t, value, key=nkey, _name="IndexPutBackward0" if advanced else None))

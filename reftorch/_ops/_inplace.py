@@ -64,7 +64,7 @@ def _store(t, arr):
     if arr.dtype != native:
         arr = b.xp.astype(arr, native)
     t._data[...] = arr
-    t._version[0] += 1
+    t._bump_version()
 
 
 def write_all(t, host):
@@ -238,7 +238,7 @@ def _resave(ctx, t, result):
     if not saved or not ctx._save_output or saved[-1] is not result:
         return
     ctx._saved = saved[:-1] + (t,)
-    ctx._versions = ctx._versions[:-1] + (t._version[0],)
+    ctx._versions = ctx._versions[:-1] + (t._version_counter[0],)
 
 
 _scalar_name = D.scalar_name

@@ -27,7 +27,7 @@ def t_(input):
     res = Permute.apply(input, dims=dims, _name="TBackward1")
     node = res._grad_fn  # read before the version bump (a stale view would regenerate it)
     input._data = res._data
-    input._version[0] += 1
+    input._bump_version()
     if node is not None:
         input.grad_fn = node
     return input

@@ -376,9 +376,11 @@ def floor_divide(input, other):
     return FloorDivide.apply(x, y, dt=dt, mode="floor", _skip=skip)
 
 
-def _check_int_zero(xp, b, dt):
-    """Integer ``//`` and ``%`` by zero raise in PyTorch (NumPy would give 0 with a warning)."""
-    if not (dt.is_floating_point or dt.is_complex) and bool(xp.any(b == 0)):
+def _check_int_zero(xp, a, b, dt):
+    """Integer ``//`` and ``%`` by zero raise in PyTorch (NumPy would give 0 with a warning);
+    an empty result (an operand with a 0-sized dim) divides nothing, so it does not raise."""
+    if (not (dt.is_floating_point or dt.is_complex) and 0 not in a.shape and 0 not in b.shape
+            and bool(xp.any(b == 0))):
         raise RuntimeError("ZeroDivisionError")
 
 
@@ -484,7 +486,7 @@ class DivRounding(_Binary):
     def forward(ctx, x, y, dt, mode):
         a, b = _Binary._setup(ctx, x, y, dt)
         xp = x._backend.xp
-        _check_int_zero(xp, b, dt)
+        _check_int_zero(xp, a, b, dt)
         if dt.is_floating_point:
             if mode == "trunc":
                 return xp.trunc(a / b)
@@ -545,7 +547,7 @@ class Remainder(_Binary):
         ctx.dt = dt
         ctx.save_for_backward(x if ctx.needs_input_grad[1:2] == (True,) else None,
                               y if ctx.needs_input_grad[1:2] == (True,) else None)
-        _check_int_zero(x._backend.xp, b, dt)
+        _check_int_zero(x._backend.xp, a, b, dt)
         if dt.is_floating_point:
             return _remainder_float(x._backend, a, b)
         return x._backend.xp.remainder(a, b)

@@ -358,7 +358,8 @@ def _view_dtype(input, dtype):
 
 def _view_keywords(shape, size, dtype):
     """``view(size=...)`` / ``view(dtype=...)`` as one positional argument; PyTorch's
-    TypeError for no argument or a mix."""
+    TypeError for a mix, or for no argument at all (``Tensor.view()``; reftorch's own ops
+    call ``view(t)`` for shape ``()``)."""
     given = {k: v for k, v in (("size", size), ("dtype", dtype)) if v is not None}
     if not shape and list(given) == ["size"] and isinstance(size, (tuple, list, Size)):
         return (size,)
@@ -399,7 +400,7 @@ def view(input, *shape, size=None, dtype=None):
         >>> x.view(-1, 2).shape
         torch.Size([3, 2])
     """
-    if size is not None or dtype is not None or not shape:  # the keyword forms (rare: off the fast path)
+    if size is not None or dtype is not None:  # the keyword forms (rare: off the fast path)
         shape = _view_keywords(shape, size, dtype)
     if len(shape) == 1 and isinstance(shape[0], D.dtype):
         return _view_dtype(input, shape[0])
@@ -559,7 +560,7 @@ def unsqueeze(input, dim):
     return Unsqueeze.apply(input, dim=d)
 
 
-def permute(input, dims):
+def torch_permute(input, dims):
     """Reorder the dimensions: result dim ``i`` is input dim ``dims[i]``. A view.
 
     Mirrors ``torch.permute(input, dims)`` (a tuple or list; the method
@@ -572,7 +573,15 @@ def permute(input, dims):
     """
     if isinstance(dims, int):
         raise TypeError("permute(): argument 'dims' (position 2) must be tuple of ints, not int")
-    dims = _as_shape((dims,))
+    return permute(input, dims)
+
+
+def permute(input, *dims):
+    """:func:`torch_permute` (``torch.permute``) taking the dims one by one or as one
+    tuple: the form ``Tensor.permute`` and reftorch's own ops use."""
+    if not dims:
+        raise TypeError('permute() missing 1 required positional arguments: "dims"')
+    dims = _as_shape(dims)
     nd = input.dim()
     if len(dims) != nd:
         raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does not match "

@@ -31,7 +31,7 @@ from __future__ import annotations
 import functools
 import warnings
 
-from .function import _FREED, Node, _edge
+from .function import _FREED, Node, _edge, _saved_version
 from .grad_mode import no_grad, enable_grad, is_grad_enabled
 
 __all__ = ["Function", "FunctionCtx", "BackwardCFunction", "once_differentiable"]
@@ -59,7 +59,7 @@ class FunctionCtx:
                 raise TypeError(f"save_for_backward can only save variables, but argument {i} is of type "
                                 f"{type(t).__name__}")
         self._saved = tensors
-        self._versions = tuple(None if t is None else t._version[0] for t in tensors)
+        self._versions = tuple([None if t is None else _saved_version(t) for t in tensors])
 
     @property
     def saved_tensors(self):

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 
 from .._layout import fix_empty_strides, relayout_like_operands
-from .._tensor import Tensor, tensor_type_name
+from .._tensor import Tensor, tensor_type_name, SAVED_INFERENCE
 from .grad_mode import is_grad_enabled, _state as _grad_state
 
 _FREED = ("Trying to backward through the graph a second time (or directly access saved tensors "
@@ -29,6 +29,20 @@ _FREED = ("Trying to backward through the graph a second time (or directly acces
           "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
           "backward through the graph a second time or if you need to access saved tensors after "
           "calling backward.")
+
+
+def _saved_version(t):
+    """The version at which a saved tensor is kept (None for a saved array).
+
+    Raises:
+        RuntimeError: for an inference tensor (PyTorch cannot save one for backward).
+    """
+    counter = getattr(t, "_version_counter", None)
+    if counter is None:
+        return None
+    if t._is_inference:
+        raise RuntimeError(SAVED_INFERENCE)
+    return counter[0]
 
 
 class Context:
@@ -45,7 +59,7 @@ class Context:
     def save_for_backward(self, *items):
         """Keep tensors (checked for in-place changes) or arrays for the backward pass."""
         self._saved = items
-        self._versions = tuple(t._version[0] if hasattr(t, "_version") else None for t in items)
+        self._versions = tuple([_saved_version(t) for t in items])
 
     def save_output(self):
         """Ask ``apply`` to save the output tensor too (it is appended to ``saved_tensors``)."""
@@ -88,7 +102,7 @@ class Node:
         if ctx._saved is None:
             raise RuntimeError(_FREED)
         for item, v in zip(ctx._saved, ctx._versions):
-            if v is not None and item._version[0] != v:
+            if v is not None and item._version_counter[0] != v:
                 # A saved output names the node that made it; a saved input its current grad_fn.
                 if ctx._save_output and item is ctx._saved[-1]:
                     producer = self._name
@@ -100,7 +114,7 @@ class Node:
                 raise RuntimeError(
                     "one of the variables needed for gradient computation has been modified by an "
                     f"inplace operation: [{tensor_type_name(item)} [{', '.join(map(str, item.shape))}]]"
-                    f"{where} is at version {item._version[0]}; expected version {v} instead. Hint: "
+                    f"{where} is at version {item._version_counter[0]}; expected version {v} instead. Hint: "
                     "enable anomaly detection to find the operation that failed to compute its "
                     "gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False).")
 
@@ -166,7 +180,7 @@ class AccumulateGrad:
         else:
             g = t._grad
             g._data += grad_array  # in place: `g is t.grad` stays True, like PyTorch
-            g._version[0] += 1
+            g._bump_version()
 
 
 def _edge(t):
@@ -263,7 +277,7 @@ class OpFunction:
             result.grad_fn = node
             if ctx._save_output:
                 ctx._saved = ctx._saved + (result,)
-                ctx._versions = ctx._versions + (result._version[0],)
+                ctx._versions = ctx._versions + (result._version_counter[0],)
         return result
 
 

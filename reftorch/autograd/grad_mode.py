@@ -11,6 +11,7 @@ __all__ = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "inf
 
 class _State(threading.local):
     enabled = True  # class default: a thread's first read finds it without an AttributeError
+    inference = False  # inside ``inference_mode()``: new tensors are inference tensors
 
 
 _state = _State()
@@ -19,6 +20,11 @@ _state = _State()
 def is_grad_enabled() -> bool:
     """Whether operations are currently recorded for autograd (True by default)."""
     return _state.enabled
+
+
+def is_inference_mode_enabled() -> bool:
+    """Whether inference mode is on (``torch.is_inference_mode_enabled``; False by default)."""
+    return _state.inference
 
 
 def _set(mode: bool) -> None:
@@ -110,7 +116,25 @@ class set_grad_enabled(_DecoratorContextManager):
 
 
 class inference_mode(no_grad):
-    """Like :class:`no_grad` (reftorch has no separate inference tensors)."""
+    """Context manager (and decorator) for inference: no recording, and inference tensors.
+
+    Mirrors ``torch.inference_mode``. Inside, gradients are not recorded (as in
+    :class:`no_grad`) and every tensor created, except a view of a normal tensor, is an
+    *inference tensor* (``is_inference()`` is True). Outside inference mode an inference
+    tensor cannot be written in place, saved for backward, or asked for its ``_version``
+    (each raises ``RuntimeError``).
+
+    Args:
+        mode: ``True`` (the default) to enter inference mode; ``False`` to leave it
+            (inside an outer ``inference_mode()``) and restore normal recording.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> with torch.inference_mode():
+        ...     t = torch.ones(2)
+        >>> t.is_inference(), t.requires_grad
+        (True, False)
+    """
 
     def __init__(self, mode: bool = True):
         self.mode = mode
@@ -120,4 +144,11 @@ class inference_mode(no_grad):
 
     def __enter__(self):
         self._prev = is_grad_enabled()
+        self._prev_inference = _state.inference
         _set(not self.mode and self._prev)
+        _state.inference = bool(self.mode)
+
+    def __exit__(self, *exc):
+        _set(self._prev)
+        _state.inference = self._prev_inference
+        return False

@@ -36,7 +36,7 @@ def _normalize(xp, a, axes, eps):
 def _store(t, arr):
     """Overwrite buffer tensor ``t`` with ``arr`` in place (its version counter moves)."""
     t._backend.setitem(t._data, ..., arr)
-    t._version[0] += 1
+    t._bump_version()
 
 
 def _channel_sums(xp, a3, b3=None):

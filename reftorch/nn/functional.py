@@ -288,7 +288,7 @@ def _embedding_renorm_(weight, input, max_norm, norm_type):
     scale = xp.astype(xp.where(over, max_norm / (norms + 1e-7), xp.ones_like(norms)), rows.dtype)
     new_rows = rows * xp.reshape(scale, (-1, 1))
     b.setitem(weight._data, idx, new_rows)
-    weight._version[0] += 1
+    weight._bump_version()
     return weight
 
 

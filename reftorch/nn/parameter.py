@@ -39,7 +39,7 @@ class Parameter(Tensor):
             data = empty(0)
         p = object.__new__(cls)
         p._init_from(data._data, data._device, data._backend)
-        p._version = data._version
+        p._share_version(data)
         if requires_grad and not (data.dtype.is_floating_point or data.dtype.is_complex):
             # the message of torch.Tensor._make_subclass (requires_grad_() words it differently)
             raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
@@ -86,7 +86,7 @@ class Buffer(Tensor):
             data = empty(0)
         b = object.__new__(cls)
         b._init_from(data._data, data._device, data._backend)
-        b._version = data._version
+        b._share_version(data)
         b.persistent = persistent
         return b
 

@@ -123,7 +123,7 @@ def _for_each_param(update, params):
 def _bump(*tensors):
     """Record an in-place write on each tensor (PyTorch's version counter)."""
     for t in tensors:
-        t._version[0] += 1
+        t._bump_version()
 
 
 def _step_wrapper(func):
