@@ -4,7 +4,8 @@ from __future__ import annotations
 from .. import _dtype as D
 from .._tensor import Tensor
 from ..autograd.function import OpFunction
-from ._common import checked_scalar, sum_to_shape
+from .. import _scalar
+from ._common import sum_to_shape
 from .pointwise import _as_operand, _cast
 
 
@@ -22,10 +23,10 @@ class ClampScalar(OpFunction):
         ctx.save_for_backward(x)
         ctx.lo, ctx.hi, ctx.dt = lo, hi, dt
         out = a
-        if lo is not None:
-            out = xp.where(out < lo, xp.asarray(lo, dtype=a.dtype, **x._backend._dev_kw()), out)
+        if lo is not None:  # (lo != lo: a NaN bound gives NaN, as in PyTorch)
+            out = xp.where((out < lo) | (lo != lo), xp.asarray(lo, dtype=a.dtype, **x._backend._dev_kw()), out)
         if hi is not None:
-            out = xp.where(out > hi, xp.asarray(hi, dtype=a.dtype, **x._backend._dev_kw()), out)
+            out = xp.where((out > hi) | (hi != hi), xp.asarray(hi, dtype=a.dtype, **x._backend._dev_kw()), out)
         return xp.asarray(out, copy=True) if out is a else out
 
     @staticmethod
@@ -56,10 +57,13 @@ class ClampTensor(OpFunction):
         hi = bounds[-1] if has_hi else None
         a = _cast(x, dt)
         out = a
-        if lo is not None:
-            out = xp.where(out < _cast(lo, dt), _cast(lo, dt), out)  # NaN stays NaN
-        if hi is not None:
-            out = xp.where(out > _cast(hi, dt), _cast(hi, dt), out)
+        for b, past in ((lo, lambda o, v: o < v), (hi, lambda o, v: o > v)):
+            if b is not None:
+                v = _cast(b, dt)
+                take = past(out, v)
+                if dt.is_floating_point:
+                    take = take | xp.isnan(v)  # a NaN bound gives NaN, as in PyTorch; NaN input stays NaN
+                out = xp.where(take, v, out)
         ctx.save_for_backward(x, lo, hi)
         ctx.dt = dt
         out = xp.broadcast_to(out, _bshape(x, lo, hi))
@@ -132,6 +136,11 @@ def clamp(input, min=None, max=None, *, out=None):
     if out is not None:
         from ._common import with_out
         return with_out("clamp", out, clamp, input, min, max)
+    return _clamp(input, min, max, "")
+
+
+def _clamp(input, min, max, kind):
+    """``clamp`` recorded as ``Clamp{kind}Backward*`` (``kind`` is "", "Min" or "Max")."""
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) != isinstance(max, Tensor) and min is not None and max is not None:
@@ -146,24 +155,62 @@ def clamp(input, min=None, max=None, *, out=None):
         min, max = (v.item() if isinstance(v, Tensor) else v for v in (min, max))
     if isinstance(min, Tensor) or isinstance(max, Tensor):
         dt = D.result_type(*(v for v in (input, min, max) if v is not None))
-        if dt is D.bool:
+        if dt is D.bool and min is not None and max is not None:  # one bool bound is max/min
             raise NotImplementedError('"clamp_cpu" not implemented for \'Bool\'')
         bounds = [_tensorize(v, input, dt) for v in (min, max) if v is not None]
-        return ClampTensor.apply(input, *bounds, has_lo=min is not None, has_hi=max is not None, dt=dt)
+        return _fn(ClampTensor, kind).apply(input, *bounds, has_lo=min is not None, has_hi=max is not None, dt=dt)
     for v in (min, max):
         if v is not None and not isinstance(v, (bool, int, float)):
             raise TypeError(f"clamp(): argument 'min' must be Number, not {type(v).__name__}")
     dt = D.result_type(*(v for v in (input, min, max) if v is not None))
     if dt is D.bool:
         raise RuntimeError('"clamp_scalar_cpu" not implemented for \'Bool\'')
-    if not (dt.is_floating_point or dt.is_complex):
-        min, max = (_int_bound(v, dt) for v in (min, max))
-    return ClampScalar.apply(input, lo=min, hi=max, dt=dt)
+    min, max = (_bound(v, dt) for v in (min, max))
+    return _fn(ClampScalar, kind).apply(input, lo=min, hi=max, dt=dt)
 
 
-def _int_bound(v, dt):
-    """An int bound converted to ``dt`` as PyTorch converts scalars (see ``checked_scalar``)."""
-    return checked_scalar(v, dt)
+def _bound(v, dt):
+    """A number bound checked and converted as PyTorch converts it to ``dt`` (the rules in
+    ``reftorch._scalar``; an int beyond the 64-bit range fails as PyTorch's argument parser does)."""
+    if v is None:
+        return v
+    if isinstance(v, int) and not isinstance(v, bool) and v >= 2 ** 64:
+        raise OverflowError("int too big to convert")
+    _scalar.check_fill_value(v, dt)
+    return _scalar.store_value(v, dt)
+
+
+class ClampMinScalar(ClampScalar):
+    """``clamp_min`` with a number bound."""
+
+    name = "ClampMinBackward0"
+
+
+class ClampMaxScalar(ClampScalar):
+    """``clamp_max`` with a number bound."""
+
+    name = "ClampMaxBackward0"
+
+
+class ClampMinTensor(ClampTensor):
+    """``clamp_min`` with a tensor bound."""
+
+    name = "ClampMinBackward1"
+
+
+class ClampMaxTensor(ClampTensor):
+    """``clamp_max`` with a tensor bound."""
+
+    name = "ClampMaxBackward1"
+
+
+_FUNCTIONS = {(ClampScalar, ""): ClampScalar, (ClampScalar, "Min"): ClampMinScalar,
+              (ClampScalar, "Max"): ClampMaxScalar, (ClampTensor, ""): ClampTensor,
+              (ClampTensor, "Min"): ClampMinTensor, (ClampTensor, "Max"): ClampMaxTensor}
+
+
+def _fn(base, kind):
+    return _FUNCTIONS[(base, kind)]
 
 
 def _tensorize(v, ref, dt):
@@ -185,10 +232,12 @@ clip_ = clamp_
 
 
 def clamp_min(input, min):
-    """``clamp(input, min=min)``."""
-    return clamp(input, min=min)
+    """``clamp(input, min=min)``, recorded as ``ClampMinBackward0`` (number) or
+    ``ClampMinBackward1`` (tensor), as in PyTorch."""
+    return _clamp(input, min, None, "Min")
 
 
 def clamp_max(input, max):
-    """``clamp(input, max=max)``."""
-    return clamp(input, max=max)
+    """``clamp(input, max=max)``, recorded as ``ClampMaxBackward0`` (number) or
+    ``ClampMaxBackward1`` (tensor), as in PyTorch."""
+    return _clamp(input, None, max, "Max")

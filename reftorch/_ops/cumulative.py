@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from .. import _dtype as D
+from .._layout import row_major
 from .._tensor import _wrap_dim
 from ..autograd.function import OpFunction
 
@@ -52,7 +53,7 @@ class Cumsum(OpFunction):
         b = x._backend
         a = x._data if x._data.dtype == native else b.xp.astype(x._data, native)
         ctx.dim, ctx.in_native, ctx.backend = dim, x._data.dtype, b
-        return _scan(b, a, dim, False)
+        return row_major(b, _scan(b, a, dim, False))  # contiguous, as PyTorch
 
     @staticmethod
     def backward(ctx, g):
@@ -72,16 +73,21 @@ class Cumprod(OpFunction):
         a = x._data if x._data.dtype == native else b.xp.astype(x._data, native)
         ctx.dim, ctx.in_native, ctx.backend = dim, x._data.dtype, b
         ctx.save_for_backward(x)
-        return _scan(b, a, dim, True)
+        return row_major(b, _scan(b, a, dim, True))  # contiguous, as PyTorch
 
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         b, xp, d = ctx.backend, ctx.xp, ctx.dim
         a = xp.astype(x._data, g.dtype) if x._data.dtype != g.dtype else x._data
-        if a.ndim == 0:
+        if a.ndim == 0 or a.shape[d] <= 1:
             return g
         n = a.shape[d]
+        if a.size and bool(xp.all(a != 0)):
+            # No zero anywhere: PyTorch's formula reversed_cumsum(out * g) / x (so an inf
+            # input gives what PyTorch gives, NaN included, not the exact products below).
+            out = _flip_scan(b, _scan(b, a, d, True) * g, d) / a
+            return out if out.dtype == ctx.in_native else xp.astype(out, ctx.in_native)
         # d out_j / d a_k = prod_{i <= j, i != k} a_i  (j >= k): exact with zeros too.
         parts = []
         for k in range(n):

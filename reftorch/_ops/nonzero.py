@@ -46,9 +46,9 @@ def nonzero(input, *, out=None, as_tuple=False):
     coords = [xp.astype(c, i64) for c in coords]
     if as_tuple:
         return tuple(Tensor._wrap(c, input.device, b) for c in coords)
-    out = xp.stack(coords, axis=1) if coords else xp.zeros((0, 0), dtype=i64, **b._dev_kw())
-    from ._common import row_major
-    return Tensor._wrap(row_major(b, out), input.device, b)
+    # PyTorch's result is column-major (strides (1, n)): one contiguous row of indices per dim
+    out = xp.permute_dims(xp.stack(coords, axis=0), (1, 0))
+    return Tensor._wrap(out, input.device, b)
 
 
 def argwhere(input):

@@ -180,13 +180,28 @@ def amax(input, dim=(), keepdim=False):
         >>> torch.tensor([[1, 5], [7, 2]]).amax(dim=1)
         tensor([5, 7])
     """
-    return Amax.apply(input, axes=_axes(input, dim) if dim != () else None, keepdim=bool(keepdim), largest=True)
+    return Amax.apply(input, axes=_extreme_axes(input, dim, "amax"), keepdim=bool(keepdim), largest=True)
 
 
 def amin(input, dim=(), keepdim=False):
     """The smallest values over ``dim``. Mirrors ``torch.amin``."""
-    return Amax.apply(input, axes=_axes(input, dim) if dim != () else None, keepdim=bool(keepdim), largest=False,
+    return Amax.apply(input, axes=_extreme_axes(input, dim, "amin"), keepdim=bool(keepdim), largest=False,
                       _name="AminBackward0")
+
+
+def _extreme_axes(input, dim, who):
+    """The axes ``amax``/``amin`` reduce; PyTorch refuses to reduce an empty dimension (the
+    maximum of nothing has no identity)."""
+    dims = () if dim is None or dim == () or dim == [] else (dim,) if isinstance(dim, int) else tuple(dim)
+    axes = _axes(input, dims) if dims else None
+    if input.numel() == 0:
+        if not dims:
+            raise RuntimeError(f"{who}(): Expected reduction dim to be specified for input.numel() == 0. "
+                               "Specify the reduction dim with the 'dim' argument.")
+        for d in dims:
+            if input.dim() and input.shape[_wrap_dim(d, input.dim())] == 0:
+                raise IndexError(f"{who}(): Expected reduction dim {d} to have non-zero size.")
+    return axes
 
 
 class Svdvals(OpFunction):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from .. import _dtype as D
+from .._layout import relayout_like_operands, row_major
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.function import OpFunction
 
@@ -23,8 +24,8 @@ class Flip(OpFunction):
     def forward(ctx, x, dims):
         ctx.dims = dims
         xp = x._backend.xp
-        out = xp.flip(x._data, axis=dims) if dims else x._data
-        return xp.asarray(out, copy=True)
+        out = xp.asarray(xp.flip(x._data, axis=dims) if dims else x._data, copy=True)
+        return relayout_like_operands(x._backend, row_major(x._backend, out), [x])  # laid out like x, as PyTorch
 
     @staticmethod
     def backward(ctx, g):
@@ -53,10 +54,7 @@ def flip(input, dims):
     dims = _dims_list(dims, input.dim(), "flip")
     if input.dim() == 0:
         dims = ()  # a 0-dim tensor: nothing to reverse
-    from ._common import row_major
-    res = Flip.apply(input, dims=dims)
-    res._data = row_major(input._backend, res._data)
-    return res
+    return Flip.apply(input, dims=dims)
 
 
 class Roll(OpFunction):
@@ -69,7 +67,7 @@ class Roll(OpFunction):
         if dims is None:
             flat = xp.reshape(x._data, (-1,))
             return xp.reshape(xp.roll(flat, shifts[0]), x._data.shape)
-        return xp.roll(x._data, shift=shifts, axis=dims)
+        return row_major(x._backend, xp.roll(x._data, shift=shifts, axis=dims))  # contiguous, as PyTorch
 
     @staticmethod
     def backward(ctx, g):
@@ -150,7 +148,7 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     ``torch.repeat_interleave(counts)`` alone gives ``i`` repeated ``counts[i]`` times.
 
     Mirrors ``torch.repeat_interleave`` (int ``repeats``: a view of an expanded copy,
-    ``grad_fn`` ``ViewBackward0``; tensor ``repeats``: ``IndexSelectBackward0``).
+    ``grad_fn`` ``ViewBackward0``; tensor ``repeats``, even a single count: ``IndexSelectBackward0``).
 
     Raises:
         RuntimeError: for negative counts or a count tensor of the wrong length.
@@ -173,9 +171,17 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
         input = S.flatten(input)
         d = 0
     else:
+        if input.dim() == 0 and isinstance(repeats, Tensor):  # PyTorch asks the 0-dim input for its size
+            raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
         d = _wrap_dim(dim, input.dim())
-    if isinstance(repeats, Tensor) and repeats.numel() != 1 or isinstance(repeats, Tensor) and repeats.dim() == 1:
+        if input.dim() == 0:  # PyTorch unsqueezes the 0-dim input at dim + 1
+            _wrap_dim(d + 1, 0)
+    if isinstance(repeats, Tensor):  # (a single count included: PyTorch indexes then too)
         n = input.shape[d] if input.dim() else 1
+        if repeats.dim() > 1:
+            raise RuntimeError("repeats must be 0-dim or 1-dim tensor")
+        if repeats.dim() == 0:
+            repeats = S.reshape(repeats, (1,))
         if repeats.dim() == 1 and repeats.shape[0] == 1:
             repeats = repeats.expand(n) if n != 1 else repeats
         if repeats.dim() != 1 or repeats.shape[0] != n:
@@ -184,7 +190,7 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
             raise RuntimeError(f"repeats must have the same size as input along dim, but got repeats.size(0) = "
                                f"{repeats.shape[0]} and input.size({d}) = {n}")
         return index_select(input, d, _repeat_index(repeats))
-    r = int(repeats.item()) if isinstance(repeats, Tensor) else int(repeats)
+    r = int(repeats)
     if r < 0:
         raise RuntimeError("repeats can not be negative")
     if input.dim() == 0:

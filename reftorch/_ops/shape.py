@@ -478,7 +478,12 @@ def flatten(input, start_dim=0, end_dim=-1):
 
 def unflatten(input, dim, sizes):
     """Split dimension ``dim`` into ``sizes`` (one entry may be -1). Mirrors ``torch.unflatten``."""
+    if not len(sizes):
+        raise RuntimeError("unflatten: sizes must be non-empty")
     d = _wrap_dim(dim, input.dim())
+    if input.dim() == 0:  # (PyTorch wraps the dim, then fails on the 0-dim tensor's size)
+        raise RuntimeError(f"unflatten got an unexpected error:\nDimension specified as {d} but tensor has no "
+                           "dimensions")
     shp = input.shape
     sizes = infer_size(tuple(sizes), shp[d])
     return view(input, shp[:d] + sizes + shp[d + 1:])
@@ -635,6 +640,8 @@ def movedim(input, source, destination):
     dst = [destination] if isinstance(destination, int) else list(destination)
     src = [_wrap_dim(s, nd) for s in src]
     dst = [_wrap_dim(d, nd) for d in dst]
+    if nd == 0:  # a 0-dim tensor has nothing to move: PyTorch returns an alias
+        return Alias.apply(input)
     order = [i for i in range(nd) if i not in src]
     for d, s in sorted(zip(dst, src)):
         order.insert(d, s)

@@ -6,7 +6,7 @@ import warnings
 from .. import _dtype as D
 from .._tensor import _wrap_dim
 from ..autograd.function import OpFunction
-from .shape import reshape
+from .._layout import row_major
 
 
 def _cname(d):
@@ -32,9 +32,7 @@ def softmax_impl(input, dim, dtype, name, stacklevel=3):
         raise NotImplementedError(f'"{name}_{last}kernel_impl" not implemented for \'{_cname(input.dtype)}\'')
     d = _wrap_dim(dim, input.dim())
     fn = Softmax if name == "softmax" else LogSoftmax
-    if input.dim() == 0:
-        return reshape(fn.apply(reshape(input, (1,)), dim=0), ())
-    return fn.apply(input, dim=d)
+    return fn.apply(input, dim=d if input.dim() else None)  # (a 0-dim tensor: over its one element)
 
 
 def _compute_dtype(xp, a):
@@ -63,7 +61,7 @@ class Softmax(OpFunction):
             y = e / xp.sum(e, axis=dim, keepdims=True)
         ctx.dim, ctx.native, ctx.up = dim, x._data.dtype, up
         ctx.save_output()
-        return y if up is None else xp.astype(y, x._data.dtype)
+        return row_major(x._backend, y if up is None else xp.astype(y, x._data.dtype))  # contiguous, as PyTorch
 
     @staticmethod
     def backward(ctx, g):
@@ -95,7 +93,7 @@ class LogSoftmax(OpFunction):
             y = shifted - xp.log(xp.sum(xp.exp(shifted), axis=dim, keepdims=True))
         ctx.dim, ctx.native, ctx.up = dim, x._data.dtype, up
         ctx.save_output()
-        return y if up is None else xp.astype(y, x._data.dtype)
+        return row_major(x._backend, y if up is None else xp.astype(y, x._data.dtype))  # contiguous, as PyTorch
 
     @staticmethod
     def backward(ctx, g):

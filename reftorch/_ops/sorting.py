@@ -9,6 +9,7 @@ PyTorch runs (``_stl_select.py``), so the indices match PyTorch's.
 from __future__ import annotations
 
 from .. import _dtype as D
+from .._layout import relayout_like_operands
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.function import OpFunction
 
@@ -37,7 +38,8 @@ class SortValues(OpFunction):
         ctx.save_for_backward(index)
         if not x._data.shape:
             return x._backend.xp.asarray(x._data, copy=True)
-        return x._backend.xp.take_along_axis(x._data, index._data, axis=dim)
+        return relayout_like_operands(x._backend, x._backend.xp.take_along_axis(x._data, index._data, axis=dim),
+                                      [x])  # laid out like the input, as PyTorch
 
     @staticmethod
     def backward(ctx, g):
@@ -101,6 +103,7 @@ def sort(input, dim=-1, descending=False, *, stable=False, out=None):
         idx = xp.astype(_order(xp, input._data, d, descending), b.dtype(D.int64))
         if not stable:
             idx = _as_pytorch_sort(b, input._data, idx, d, descending)
+        idx = relayout_like_operands(b, idx, [input])
     index = _wrap(idx, input)
     values = SortValues.apply(input, index, dim=d)
     return sort_rt(values, index)
@@ -128,7 +131,7 @@ def argsort(input, dim=-1, descending=False, stable=False):
     idx = b.xp.astype(_order(b.xp, input._data, d, descending), b.dtype(D.int64))
     if not stable:
         idx = _as_pytorch_sort(b, input._data, idx, d, descending)
-    return _wrap(idx, input)
+    return _wrap(relayout_like_operands(b, idx, [input]), input)  # laid out like the input, as PyTorch
 
 
 def msort(input):

@@ -102,7 +102,8 @@ def chunk(input, chunks, dim=0):
     """Cut ``input`` along ``dim`` into ``chunks`` views of ``ceil(size / chunks)``
     elements (fewer pieces when they run out, the last may be shorter).
 
-    Mirrors ``torch.chunk`` (``grad_fn`` ``SplitBackward0``).
+    Mirrors ``torch.chunk`` (``grad_fn`` ``SplitBackward0``; ``SplitWithSizesBackward0`` when
+    the dimension is empty).
 
     Args:
         input: the tensor to cut (at least 1-D).
@@ -125,5 +126,5 @@ def chunk(input, chunks, dim=0):
     n = input.shape[d]
     size = (n + chunks - 1) // chunks
     if size == 0:  # an empty dimension: `chunks` empty pieces
-        return _pieces(input, d, [0] * chunks, "SplitBackward0")
+        return _pieces(input, d, [0] * chunks, "SplitWithSizesBackward0")  # PyTorch splits by sizes there
     return split(input, size, d)

@@ -1,6 +1,7 @@
 """``tril``/``triu``: keep the lower/upper triangle of the last two dimensions."""
 from __future__ import annotations
 
+from .._layout import row_major
 from ..autograd.function import OpFunction
 
 
@@ -21,7 +22,8 @@ class Tri(OpFunction):
         xp = b.xp
         keep = _mask(b, x._data.shape, diagonal, lower)
         ctx.keep = keep
-        return xp.where(keep, x._data, xp.zeros((), dtype=x._data.dtype, **b._dev_kw()))
+        out = xp.where(keep, x._data, xp.zeros((), dtype=x._data.dtype, **b._dev_kw()))
+        return row_major(b, out)  # contiguous, as PyTorch
 
     @staticmethod
     def backward(ctx, g):
