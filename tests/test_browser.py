@@ -193,6 +193,16 @@ def test_404_page_in_each_language(tab):
     assert not [p for p in tab.problems if not p.startswith("404: ")], tab.problems
 
 
+def test_language_switcher_on_404_page_goes_to_the_other_404_page(tab):
+    tab.goto("/404.html")
+    _switch(tab, "zh")
+    assert tab.path() == "/zh/404.html"
+    assert "找不到页面" in tab.page.inner_text("h1")
+    _switch(tab, "en")
+    assert tab.path() == "/404.html"
+    assert "Not found" in tab.page.inner_text("h1")
+
+
 # ---------------------------------------------------------------- search
 
 
