@@ -482,3 +482,34 @@ def test_no_line_breaks_between_chinese_characters(built_site: Path):
         for m in re.finditer(r"[\u4e00-\u9fff，。：；、）]\n[\u4e00-\u9fff（]", text):
             broken.append(f"{html.relative_to(built_site)}: {text[m.start() - 10:m.end() + 10]!r}")
     assert not broken, "\n".join(broken[:20])
+
+
+def test_serve_sends_each_language_its_own_404_page(built_site: Path):
+    """``mkdocs serve``: the hook in tools/site_languages.py answers a missing page under
+    /zh/ with zh/404.html (mkdocs' dev server alone sends the English 404.html)."""
+    from mkdocs.livereload import LiveReloadServer
+
+    spec = importlib.util.spec_from_file_location("_site_languages", ROOT / "tools" / "site_languages.py")
+    hooks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hooks)
+    server = LiveReloadServer(builder=lambda: None, host="127.0.0.1", port=0, root=str(built_site))
+
+    def english_404(code):  # what `mkdocs serve` installs: <site>/<code>.html
+        return (built_site / f"{code}.html").read_bytes() if code == 404 else None
+
+    server.error_handler = english_404
+    server = hooks.on_serve(server, config=None, builder=None)
+    try:
+        def get(path):
+            status = []
+            body = b"".join(server.get_app()({"PATH_INFO": path}, lambda s, h: status.append(s)))
+            return status[0], body.decode("utf-8")
+
+        status, body = get("/zh/no-such-page/")
+        assert status.startswith("404") and '<html lang="zh"' in body and "找不到页面" in body
+        status, body = get("/no-such-page/")
+        assert status.startswith("404") and '<html lang="en"' in body and "Not found" in body
+        status, body = get("/zh/guide/cat-stack/")
+        assert status.startswith("200") and '<html lang="zh"' in body
+    finally:
+        server.server_close()

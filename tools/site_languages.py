@@ -8,6 +8,10 @@ options (``--strict`` included: a warning in the Chinese build fails the English
 so ``mkdocs build`` and ``mkdocs serve`` keep producing the whole site and each language
 gets its own search index, ``sitemap.xml`` and 404 page.
 
+During ``mkdocs serve`` a missing page under ``/<language>/`` gets that language's 404
+page (mkdocs' dev server would send the English one; a static host needs the same rule,
+see README.md).
+
 It also translates the nav: section titles (and titled pages such as "Home") come from
 ``extra.nav_translations.<language>``; a title without a translation is a warning.
 """
@@ -16,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
@@ -73,3 +78,33 @@ def on_post_build(config):
             build(child)
         finally:
             child.plugins.on_shutdown()
+
+
+_request = threading.local()   # the path being served, for the error page of its language
+
+
+def on_serve(server, config, builder):
+    """``mkdocs serve``: a missing page under ``/<language>/`` gets ``<language>/404.html``.
+
+    mkdocs' dev server calls ``error_handler(code)`` without the request, so the path is
+    kept per thread (the server is threaded) while the request is served.
+    """
+    serve_request, error_handler = server.serve_request, server.error_handler
+
+    def serve(environ, start_response):
+        _request.path = environ.get("PATH_INFO", "")
+        return serve_request(environ, start_response)
+
+    def error_page(code):
+        path = getattr(_request, "path", "")
+        if code == 404 and path.startswith(server.mount_path):
+            language = path[len(server.mount_path):].split("/", 1)[0]
+            page = os.path.join(server.root, language, "404.html")
+            if language and os.path.isfile(page):
+                with open(page, "rb") as f:
+                    return f.read()
+        return error_handler(code)
+
+    server.set_app(serve)
+    server.error_handler = error_page
+    return server
