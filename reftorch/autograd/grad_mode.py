@@ -89,6 +89,15 @@ class enable_grad(_DecoratorContextManager):
     """Context manager (and decorator) that enables gradient recording inside ``no_grad``.
 
     Mirrors ``torch.enable_grad``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> x = torch.tensor([1.0], requires_grad=True)
+        >>> with torch.no_grad():
+        ...     with torch.enable_grad():
+        ...         y = x * 2
+        >>> y.requires_grad
+        True
     """
 
     def __enter__(self):
@@ -108,6 +117,20 @@ class set_grad_enabled(_DecoratorContextManager):
 
     Args:
         mode: ``True`` to record operations, ``False`` not to.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> x = torch.tensor([1.0], requires_grad=True)
+        >>> with torch.set_grad_enabled(False):
+        ...     y = x * 2
+        >>> y.requires_grad
+        False
+        >>> _ = torch.set_grad_enabled(False)
+        >>> torch.is_grad_enabled()
+        False
+        >>> _ = torch.set_grad_enabled(True)
+        >>> (x * 2).requires_grad
+        True
     """
 
     def __init__(self, mode: bool):
