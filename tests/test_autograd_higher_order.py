@@ -451,3 +451,50 @@ def test_scatter_reduce_prod_is_first_order_only():
     xt = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
     yt = xt.scatter_reduce(0, torch.tensor([0, 0]), xt[:2] * 2, "prod").sum()
     assert reftorch.autograd.grad(y, x)[0].tolist() == torch.autograd.grad(yt, xt)[0].tolist()
+
+
+X4 = RNG.standard_normal((2, 4, 3))
+V4 = RNG.standard_normal((2, 4, 3))
+W4 = RNG.standard_normal(4)
+B4 = RNG.standard_normal(4)
+# normalisation layers: f(T, x, w, b) with x (2, 4, 3), w and b (4,); x, w, b all differentiated
+NORMS = {
+    "layer_norm": lambda T, x, w, b: T.nn.functional.layer_norm(x.transpose(1, 2), (4,), w, b) ** 2,
+    "layer_norm_2d_no_affine": lambda T, x, w, b: T.nn.functional.layer_norm(x * x, (4, 3)).tanh() * w.sum() + b.sum(),
+    "group_norm": lambda T, x, w, b: T.nn.functional.group_norm(x, 2, w, b, eps=1e-3) ** 3,
+    "group_norm_no_affine": lambda T, x, w, b: T.nn.functional.group_norm(x.exp(), 4).tanh() * w.sum() + b.sum(),
+}
+
+
+def _hvp_norm(T, f):
+    x, w, b = _t(T, X4), _t(T, W4), _t(T, B4)
+    gx, gw, gb = T.autograd.grad(f(T, x, w, b).sum(), (x, w, b), create_graph=True)
+    loss = (gx * T.tensor(V4)).sum() + (gw * gw).sum() + (gb ** 3).sum()
+    return (gx, gw, gb) + T.autograd.grad(loss, (x, w, b), allow_unused=True)
+
+
+@pytest.mark.parametrize("name", sorted(NORMS))
+def test_double_backward_normalization(name):
+    for r, t in zip(_hvp_norm(reftorch, NORMS[name]), _hvp_norm(torch, NORMS[name])):
+        _close(r, t, 1e-8)
+
+
+def _layer_norm_penalty(T):
+    T.manual_seed(0)
+    net = T.nn.Sequential(T.nn.Linear(3, 6), T.nn.LayerNorm(6), T.nn.Tanh(), T.nn.Linear(6, 1))
+    opt = T.optim.SGD(net.parameters(), lr=0.1)
+    T.manual_seed(1)
+    x = T.randn(5, 3, requires_grad=True)
+    for _ in range(3):
+        opt.zero_grad()
+        out = net(x)
+        g, = T.autograd.grad(out.sum(), x, create_graph=True)
+        loss = out.pow(2).mean() + ((g.norm(2, dim=1) - 1) ** 2).mean()
+        loss.backward()
+        opt.step()
+    return [p.detach().clone() for p in net.parameters()] + [loss.detach()]
+
+
+def test_gradient_penalty_through_layer_norm():
+    for r, t in zip(_layer_norm_penalty(reftorch), _layer_norm_penalty(torch)):
+        _close(r, t, 1e-5)

@@ -16,7 +16,16 @@ from __future__ import annotations
 
 import math
 
+from .._tensor import Tensor
 from ..autograd.function import OpFunction
+
+
+def _graph_stats(xp, x, w, shape, axes, eps, wshape):
+    """Under ``create_graph`` (the gradient is a tensor): ``(xhat, invstd, w)`` computed again
+    from the saved input and weight, so that they stay in the graph (the arrays the forward
+    kept on ``ctx`` would be constants there)."""
+    d, _, _, invstd, _ = _normalize(xp, xp.reshape(x._data, shape), axes, eps)
+    return d * invstd, invstd, None if w is None else xp.reshape(w._data, wshape)
 
 
 def _sum(xp, a, axes):
@@ -130,6 +139,7 @@ class NativeLayerNorm(OpFunction):
     """Layer norm over the last ``k`` dims, with an element-wise affine map of that shape."""
 
     name = "NativeLayerNormBackward0"
+    create_graph = True  # xhat is computed again from the saved x under create_graph
 
     @staticmethod
     def forward(ctx, x, w, b, k, eps, affine):
@@ -146,24 +156,30 @@ class NativeLayerNorm(OpFunction):
         if ctx.needs_input_grad:
             ctx.save_for_backward(x, w if has_w else None, b if has_b else None)
             ctx.xhat, ctx.invstd, ctx.n, ctx.shape, ctx.tail = xhat, invstd, n, a.shape, tail
+            ctx.eps = eps
             ctx.w = xp.reshape(w._data, (1, -1)) if has_w else None
         return xp.reshape(y, a.shape)
 
     @staticmethod
     def backward(ctx, g):
-        ctx.saved_tensors  # noqa: B018
+        x, w, _ = ctx.saved_tensors
         xp = ctx.xp
         need = ctx.needs_input_grad
-        g2 = xp.reshape(g, ctx.xhat.shape)
+        shape2 = tuple(ctx.xhat.shape)
+        if isinstance(g, Tensor):
+            xhat, invstd, wr = _graph_stats(xp, x, w, shape2, (1,), ctx.eps, (1, -1))
+        else:
+            xhat, invstd, wr = ctx.xhat, ctx.invstd, ctx.w
+        g2 = xp.reshape(g, shape2)
         gx = gw = gb = None
         if need[0]:
-            gy = g2 * ctx.w if ctx.w is not None else g2
+            gy = g2 * wr if wr is not None else g2
             n = ctx.n
             mg = _sum(xp, gy, (1,)) / n
-            mgx = _sum(xp, gy * ctx.xhat, (1,)) / n
-            gx = xp.reshape((gy - mg - ctx.xhat * mgx) * ctx.invstd, ctx.shape)
+            mgx = _sum(xp, gy * xhat, (1,)) / n
+            gx = xp.reshape((gy - mg - xhat * mgx) * invstd, ctx.shape)
         if need[1]:
-            gw = xp.reshape(xp.sum(g2 * ctx.xhat, axis=0), ctx.tail)
+            gw = xp.reshape(xp.sum(g2 * xhat, axis=0), ctx.tail)
         if need[2]:
             gb = xp.reshape(xp.sum(g2, axis=0), ctx.tail)
         return gx, gw, gb
@@ -174,6 +190,7 @@ class NativeGroupNorm(OpFunction):
     channels, affine map per channel."""
 
     name = "NativeGroupNormBackward0"
+    create_graph = True  # xhat is computed again from the saved x under create_graph
 
     @staticmethod
     def forward(ctx, x, w, b, groups, eps, affine):
@@ -190,27 +207,33 @@ class NativeGroupNorm(OpFunction):
         if ctx.needs_input_grad:
             ctx.save_for_backward(x, w if has_w else None, b if has_b else None)
             ctx.xhat, ctx.invstd, ctx.n, ctx.shape, ctx.groups = xhat, invstd, n, a.shape, groups
+            ctx.eps = eps
             ctx.w = xp.reshape(w._data, (1, c, 1)) if has_w else None
         return xp.reshape(y, a.shape)
 
     @staticmethod
     def backward(ctx, g):
-        ctx.saved_tensors  # noqa: B018
+        x, w, _ = ctx.saved_tensors
         xp = ctx.xp
         need = ctx.needs_input_grad
         n_, c = ctx.shape[0], ctx.shape[1]
+        if isinstance(g, Tensor):
+            xh, invstd, wr = _graph_stats(xp, x, w, (n_, ctx.groups, -1), (2,), ctx.eps, (1, c, 1))
+            xhat = xp.reshape(xh, (n_, c, -1))
+        else:
+            xhat, invstd, wr = ctx.xhat, ctx.invstd, ctx.w
         g3 = xp.reshape(g, (n_, c, -1))
         gx = gw = gb = None
         if need[0]:
-            gy = g3 * ctx.w if ctx.w is not None else g3
+            gy = g3 * wr if wr is not None else g3
             gy = xp.reshape(gy, (n_, ctx.groups, -1))
-            xh = xp.reshape(ctx.xhat, (n_, ctx.groups, -1))
+            xh = xp.reshape(xhat, (n_, ctx.groups, -1))
             n = ctx.n
             mg = _sum(xp, gy, (2,)) / n
             mgx = _sum(xp, gy * xh, (2,)) / n
-            gx = xp.reshape((gy - mg - xh * mgx) * ctx.invstd, ctx.shape)
+            gx = xp.reshape((gy - mg - xh * mgx) * invstd, ctx.shape)
         if need[1]:
-            gw = xp.sum(g3 * ctx.xhat, axis=(0, 2))
+            gw = xp.sum(g3 * xhat, axis=(0, 2))
         if need[2]:
             gb = xp.sum(g3, axis=(0, 2))
         return gx, gw, gb
