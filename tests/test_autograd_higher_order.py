@@ -463,6 +463,13 @@ NORMS = {
     "layer_norm_2d_no_affine": lambda T, x, w, b: T.nn.functional.layer_norm(x * x, (4, 3)).tanh() * w.sum() + b.sum(),
     "group_norm": lambda T, x, w, b: T.nn.functional.group_norm(x, 2, w, b, eps=1e-3) ** 3,
     "group_norm_no_affine": lambda T, x, w, b: T.nn.functional.group_norm(x.exp(), 4).tanh() * w.sum() + b.sum(),
+    "batch_norm_train": lambda T, x, w, b: T.nn.functional.batch_norm(
+        x, T.zeros(4, dtype=T.float64), T.ones(4, dtype=T.float64), w, b, training=True) ** 3,
+    "batch_norm_train_2d_no_affine": lambda T, x, w, b: T.nn.functional.batch_norm(
+        x[:, :, 0] * x[:, :, 1], None, None, training=True, eps=1e-2).tanh() * w.sum() + b.sum(),
+    "batch_norm_eval": lambda T, x, w, b: T.nn.functional.batch_norm(
+        x * x, T.tensor([0.5, -1.0, 0.0, 2.0], dtype=T.float64), T.tensor([1.0, 2.0, 0.5, 3.0], dtype=T.float64),
+        w, b) ** 3,
 }
 
 
@@ -479,9 +486,13 @@ def test_double_backward_normalization(name):
         _close(r, t, 1e-8)
 
 
-def _layer_norm_penalty(T):
+NORM_LAYERS = {"LayerNorm": lambda T: T.nn.LayerNorm(6), "GroupNorm": lambda T: T.nn.GroupNorm(2, 6),
+               "BatchNorm1d": lambda T: T.nn.BatchNorm1d(6)}
+
+
+def _norm_penalty(T, layer):
     T.manual_seed(0)
-    net = T.nn.Sequential(T.nn.Linear(3, 6), T.nn.LayerNorm(6), T.nn.Tanh(), T.nn.Linear(6, 1))
+    net = T.nn.Sequential(T.nn.Linear(3, 6), NORM_LAYERS[layer](T), T.nn.Tanh(), T.nn.Linear(6, 1))
     opt = T.optim.SGD(net.parameters(), lr=0.1)
     T.manual_seed(1)
     x = T.randn(5, 3, requires_grad=True)
@@ -495,6 +506,7 @@ def _layer_norm_penalty(T):
     return [p.detach().clone() for p in net.parameters()] + [loss.detach()]
 
 
-def test_gradient_penalty_through_layer_norm():
-    for r, t in zip(_layer_norm_penalty(reftorch), _layer_norm_penalty(torch)):
+@pytest.mark.parametrize("layer", sorted(NORM_LAYERS))
+def test_gradient_penalty_through_a_norm_layer(layer):
+    for r, t in zip(_norm_penalty(reftorch, layer), _norm_penalty(torch, layer)):
         _close(r, t, 1e-5)

@@ -71,6 +71,7 @@ class NativeBatchNorm(OpFunction):
     """
 
     name = "NativeBatchNormBackward0"
+    create_graph = True  # statistics computed again from the saved x under create_graph
 
     @staticmethod
     def forward(ctx, x, w, b, running_mean, running_var, training, momentum, eps, affine):
@@ -101,10 +102,13 @@ class NativeBatchNorm(OpFunction):
         if ctx.needs_input_grad:
             ctx.save_for_backward(x, w if has_w else None, b if has_b else None)
             ctx.stats = (mean, invstd, scale, n)
+            ctx.eps = eps
         return xp.reshape(y, a.shape)
 
     @staticmethod
     def backward(ctx, g):
+        if isinstance(g, Tensor):
+            return _batch_norm_backward_graph(ctx, g)
         x = ctx.saved_tensors[0]
         xp = ctx.xp
         need = ctx.needs_input_grad
@@ -133,6 +137,40 @@ class NativeBatchNorm(OpFunction):
         if need[2]:
             gb = sg
         return gx, gw, gb
+
+
+def _batch_norm_backward_graph(ctx, g):
+    """Batch norm's backward under ``create_graph``: the same formula, written without the
+    in-place updates, with the batch statistics computed again from the saved ``x`` (running
+    statistics are constants) and the weight taken from the saved tensor."""
+    x, w, _ = ctx.saved_tensors
+    xp = ctx.xp
+    need = ctx.needs_input_grad
+    mean, invstd, _, n = ctx.stats
+    c = x.shape[1]
+    shape3 = (x.shape[0], c, -1)
+    g3 = xp.reshape(g, shape3)
+    if n is None:  # eval mode: normalised with the running statistics
+        inv3 = xp.reshape(xp.asarray(invstd), (1, c, 1))
+        xhat = (xp.reshape(x._data, shape3) - xp.reshape(xp.asarray(mean), (1, c, 1))) * inv3
+        w3 = None if w is None else xp.reshape(w._data, (1, c, 1))
+    else:
+        xhat, inv3, w3 = _graph_stats(xp, x, w, shape3, (0, 2), ctx.eps, (1, c, 1))
+    gx = gw = gb = None
+    if need[0]:
+        gy = g3 * w3 if w3 is not None else g3
+        if n is None:
+            gx = gy * inv3
+        else:
+            mg = _sum(xp, gy, (0, 2)) / n
+            mgx = _sum(xp, gy * xhat, (0, 2)) / n
+            gx = (gy - mg - xhat * mgx) * inv3
+        gx = xp.reshape(gx, tuple(x.shape))
+    if need[1]:
+        gw = xp.sum(g3 * xhat, axis=(0, 2))
+    if need[2]:
+        gb = xp.sum(g3, axis=(0, 2))
+    return gx, gw, gb
 
 
 class NativeLayerNorm(OpFunction):
