@@ -524,3 +524,25 @@ def _norm_penalty(T, layer):
 def test_gradient_penalty_through_a_norm_layer(layer):
     for r, t in zip(_norm_penalty(reftorch, layer), _norm_penalty(torch, layer)):
         _close(r, t, 1e-5)
+
+
+def _norms_and_scatter(T, dev):
+    rng = np.random.default_rng(1)
+    x = T.tensor(rng.standard_normal((2, 4, 3)), device=dev, requires_grad=True)
+    w = T.tensor(rng.standard_normal(4), device=dev, requires_grad=True)
+    F = T.nn.functional
+    idx = T.tensor([[0, 5], [3, 3]], device=dev)
+    src = (w[:2] * w[1:3]).expand(2, 2).contiguous()
+    y = ((F.layer_norm(x.transpose(1, 2), (4,), w) ** 2).sum() + (F.group_norm(x, 2, w) ** 3).sum()
+         + (F.batch_norm(x, None, None, w, training=True) ** 3).sum()
+         + (T.gather(x * x, 1, T.tensor([[[0, 1, 3]], [[2, 2, 0]]], device=dev)) ** 3).sum()
+         + ((x * x).reshape(2, 12).scatter_add(1, idx, src) ** 2).sum()
+         + ((x * x).reshape(2, 12).scatter(1, idx, src) ** 2).sum())
+    gx, gw = T.autograd.grad(y, (x, w), create_graph=True)
+    return (gx, gw) + T.autograd.grad((gx ** 2).sum() + (gw ** 2).sum(), (x, w))
+
+
+def test_norms_gather_scatter_on_the_array_api_stand_in_device():
+    for r, t in zip(_norms_and_scatter(reftorch, "strict"), _norms_and_scatter(torch, "cpu")):
+        assert r.device.type == "strict"
+        _close(r.cpu(), t, 1e-9)
