@@ -145,6 +145,7 @@ def _gather_offsets(backend, index, in_strides, dim):
 class Gather(Function):
     nondiff = (1,)
     name = "GatherBackward0"
+    create_graph = True  # the backward reads the input only through the saved index
 
     @staticmethod
     def forward(ctx, x, index, dim):

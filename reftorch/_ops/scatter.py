@@ -163,6 +163,12 @@ def _pad_to(b, g, shape):
     if tuple(g.shape) == tuple(shape):
         return g
     xp = b.xp
+    if isinstance(g, Tensor):  # under create_graph: pad by concatenating zeros, recorded
+        for k, n in enumerate(shape):
+            if g.shape[k] < n:
+                pad = tuple(n - g.shape[k] if j == k else m for j, m in enumerate(g.shape))
+                g = xp.concat([g, xp.zeros(pad, dtype=g.dtype)], axis=k)
+        return g
     out = xp.zeros(tuple(shape), dtype=g.dtype, **b._dev_kw())
     key = tuple(slice(0, n) for n in g.shape)
     out[key] = g
@@ -175,6 +181,7 @@ class Scatter(OpFunction):
 
     name = "ScatterBackward0"
     nondiff = (1,)
+    create_graph = True  # for scatter, scatter_add and mean; prod/amax/amin opt out per call
 
     @staticmethod
     def forward(ctx, x, index, *src, dim, op, include_self, value=None):
@@ -194,6 +201,7 @@ class Scatter(OpFunction):
         ctx.pos, ctx.op, ctx.include_self, ctx.x_shape = pos, op, include_self, x._data.shape
         ctx.ishape, ctx.backend = index._data.shape, b
         if op in ("prod", "amax", "amin"):
+            ctx.create_graph = False  # their formulas use sort-based scans not in the tensor namespace
             ctx.save_for_backward(x, src[0])
             ctx.save_output()
         elif op == "mean":
@@ -279,6 +287,9 @@ class _Shape:
 
 def _mark(xp, n, pos, kw):
     """A bool mask of length ``n``: which flat positions ``pos`` names."""
+    if isinstance(pos, Tensor):  # under create_graph: a constant mask, computed on the arrays
+        b = pos._backend
+        return Tensor._wrap(_mark(b.xp, n, pos._data, b._dev_kw()), pos._device, b)
     ar = xp.arange(n, dtype=xp.int64, **kw)
     if pos.shape[0] == 0:
         return ar < 0

@@ -236,6 +236,16 @@ class TensorBackend:
         return IndexAdd.apply(self.xp._t(values), shape=tuple(shape), dtype=self.xp._dt(d), axis=axis,
                               index=_array_key(index))
 
+    def scatter_add(self, shape, d, pos, values):
+        # flat positions into zeros of ``shape``: an index_add along the flattened axis
+        from .._ops.indexing import IndexAdd
+        n = 1
+        for k in shape:
+            n *= k
+        flat = IndexAdd.apply(self.xp._t(values), shape=(n,), dtype=self.xp._dt(d), axis=0,
+                              index=_array_key(pos))
+        return flat.reshape(tuple(shape))
+
     def take_in_range(self, x, idx, axis=None):
         return self.xp.take(x, idx, axis=axis)
 

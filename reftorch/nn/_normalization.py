@@ -16,7 +16,16 @@ from __future__ import annotations
 
 import math
 
+from .._tensor import Tensor
 from ..autograd.function import OpFunction
+
+
+def _graph_stats(xp, x, w, shape, axes, eps, wshape):
+    """Under ``create_graph`` (the gradient is a tensor): ``(xhat, invstd, w)`` computed again
+    from the saved input and weight, so that they stay in the graph (the arrays the forward
+    kept on ``ctx`` would be constants there)."""
+    d, _, _, invstd, _ = _normalize(xp, xp.reshape(x._data, shape), axes, eps)
+    return d * invstd, invstd, None if w is None else xp.reshape(w._data, wshape)
 
 
 def _sum(xp, a, axes):
@@ -62,6 +71,7 @@ class NativeBatchNorm(OpFunction):
     """
 
     name = "NativeBatchNormBackward0"
+    create_graph = True  # statistics computed again from the saved x under create_graph
 
     @staticmethod
     def forward(ctx, x, w, b, running_mean, running_var, training, momentum, eps, affine):
@@ -92,10 +102,13 @@ class NativeBatchNorm(OpFunction):
         if ctx.needs_input_grad:
             ctx.save_for_backward(x, w if has_w else None, b if has_b else None)
             ctx.stats = (mean, invstd, scale, n)
+            ctx.eps = eps
         return xp.reshape(y, a.shape)
 
     @staticmethod
     def backward(ctx, g):
+        if isinstance(g, Tensor):
+            return _batch_norm_backward_graph(ctx, g)
         x = ctx.saved_tensors[0]
         xp = ctx.xp
         need = ctx.needs_input_grad
@@ -126,10 +139,45 @@ class NativeBatchNorm(OpFunction):
         return gx, gw, gb
 
 
+def _batch_norm_backward_graph(ctx, g):
+    """Batch norm's backward under ``create_graph``: the same formula, written without the
+    in-place updates, with the batch statistics computed again from the saved ``x`` (running
+    statistics are constants) and the weight taken from the saved tensor."""
+    x, w, _ = ctx.saved_tensors
+    xp = ctx.xp
+    need = ctx.needs_input_grad
+    mean, invstd, _, n = ctx.stats
+    c = x.shape[1]
+    shape3 = (x.shape[0], c, -1)
+    g3 = xp.reshape(g, shape3)
+    if n is None:  # eval mode: normalised with the running statistics
+        inv3 = xp.reshape(xp.asarray(invstd), (1, c, 1))
+        xhat = (xp.reshape(x._data, shape3) - xp.reshape(xp.asarray(mean), (1, c, 1))) * inv3
+        w3 = None if w is None else xp.reshape(w._data, (1, c, 1))
+    else:
+        xhat, inv3, w3 = _graph_stats(xp, x, w, shape3, (0, 2), ctx.eps, (1, c, 1))
+    gx = gw = gb = None
+    if need[0]:
+        gy = g3 * w3 if w3 is not None else g3
+        if n is None:
+            gx = gy * inv3
+        else:
+            mg = _sum(xp, gy, (0, 2)) / n
+            mgx = _sum(xp, gy * xhat, (0, 2)) / n
+            gx = (gy - mg - xhat * mgx) * inv3
+        gx = xp.reshape(gx, tuple(x.shape))
+    if need[1]:
+        gw = xp.sum(g3 * xhat, axis=(0, 2))
+    if need[2]:
+        gb = xp.sum(g3, axis=(0, 2))
+    return gx, gw, gb
+
+
 class NativeLayerNorm(OpFunction):
     """Layer norm over the last ``k`` dims, with an element-wise affine map of that shape."""
 
     name = "NativeLayerNormBackward0"
+    create_graph = True  # xhat is computed again from the saved x under create_graph
 
     @staticmethod
     def forward(ctx, x, w, b, k, eps, affine):
@@ -146,24 +194,30 @@ class NativeLayerNorm(OpFunction):
         if ctx.needs_input_grad:
             ctx.save_for_backward(x, w if has_w else None, b if has_b else None)
             ctx.xhat, ctx.invstd, ctx.n, ctx.shape, ctx.tail = xhat, invstd, n, a.shape, tail
+            ctx.eps = eps
             ctx.w = xp.reshape(w._data, (1, -1)) if has_w else None
         return xp.reshape(y, a.shape)
 
     @staticmethod
     def backward(ctx, g):
-        ctx.saved_tensors  # noqa: B018
+        x, w, _ = ctx.saved_tensors
         xp = ctx.xp
         need = ctx.needs_input_grad
-        g2 = xp.reshape(g, ctx.xhat.shape)
+        shape2 = tuple(ctx.xhat.shape)
+        if isinstance(g, Tensor):
+            xhat, invstd, wr = _graph_stats(xp, x, w, shape2, (1,), ctx.eps, (1, -1))
+        else:
+            xhat, invstd, wr = ctx.xhat, ctx.invstd, ctx.w
+        g2 = xp.reshape(g, shape2)
         gx = gw = gb = None
         if need[0]:
-            gy = g2 * ctx.w if ctx.w is not None else g2
+            gy = g2 * wr if wr is not None else g2
             n = ctx.n
             mg = _sum(xp, gy, (1,)) / n
-            mgx = _sum(xp, gy * ctx.xhat, (1,)) / n
-            gx = xp.reshape((gy - mg - ctx.xhat * mgx) * ctx.invstd, ctx.shape)
+            mgx = _sum(xp, gy * xhat, (1,)) / n
+            gx = xp.reshape((gy - mg - xhat * mgx) * invstd, ctx.shape)
         if need[1]:
-            gw = xp.reshape(xp.sum(g2 * ctx.xhat, axis=0), ctx.tail)
+            gw = xp.reshape(xp.sum(g2 * xhat, axis=0), ctx.tail)
         if need[2]:
             gb = xp.reshape(xp.sum(g2, axis=0), ctx.tail)
         return gx, gw, gb
@@ -174,6 +228,7 @@ class NativeGroupNorm(OpFunction):
     channels, affine map per channel."""
 
     name = "NativeGroupNormBackward0"
+    create_graph = True  # xhat is computed again from the saved x under create_graph
 
     @staticmethod
     def forward(ctx, x, w, b, groups, eps, affine):
@@ -190,27 +245,33 @@ class NativeGroupNorm(OpFunction):
         if ctx.needs_input_grad:
             ctx.save_for_backward(x, w if has_w else None, b if has_b else None)
             ctx.xhat, ctx.invstd, ctx.n, ctx.shape, ctx.groups = xhat, invstd, n, a.shape, groups
+            ctx.eps = eps
             ctx.w = xp.reshape(w._data, (1, c, 1)) if has_w else None
         return xp.reshape(y, a.shape)
 
     @staticmethod
     def backward(ctx, g):
-        ctx.saved_tensors  # noqa: B018
+        x, w, _ = ctx.saved_tensors
         xp = ctx.xp
         need = ctx.needs_input_grad
         n_, c = ctx.shape[0], ctx.shape[1]
+        if isinstance(g, Tensor):
+            xh, invstd, wr = _graph_stats(xp, x, w, (n_, ctx.groups, -1), (2,), ctx.eps, (1, c, 1))
+            xhat = xp.reshape(xh, (n_, c, -1))
+        else:
+            xhat, invstd, wr = ctx.xhat, ctx.invstd, ctx.w
         g3 = xp.reshape(g, (n_, c, -1))
         gx = gw = gb = None
         if need[0]:
-            gy = g3 * ctx.w if ctx.w is not None else g3
+            gy = g3 * wr if wr is not None else g3
             gy = xp.reshape(gy, (n_, ctx.groups, -1))
-            xh = xp.reshape(ctx.xhat, (n_, ctx.groups, -1))
+            xh = xp.reshape(xhat, (n_, ctx.groups, -1))
             n = ctx.n
             mg = _sum(xp, gy, (2,)) / n
             mgx = _sum(xp, gy * xh, (2,)) / n
-            gx = xp.reshape((gy - mg - xh * mgx) * ctx.invstd, ctx.shape)
+            gx = xp.reshape((gy - mg - xh * mgx) * invstd, ctx.shape)
         if need[1]:
-            gw = xp.sum(g3 * ctx.xhat, axis=(0, 2))
+            gw = xp.sum(g3 * xhat, axis=(0, 2))
         if need[2]:
             gb = xp.sum(g3, axis=(0, 2))
         return gx, gw, gb
