@@ -11,8 +11,6 @@ Layout (mirrors the ``torch`` namespace):
 * ``_backends/`` — NumPy (cpu), CuPy (cuda) and the array-API-strict test stand-in;
 * ``random.py`` and ``_rng.py`` — PyTorch-exact CPU random streams.
 """
-from __future__ import annotations
-
 __version__ = "0.1.0"
 
 from ._dtype import (  # noqa: F401
@@ -37,7 +35,7 @@ from ._ops.sampling import (  # noqa: F401
     rand, randn, randint, randperm, normal, rand_like, randn_like, randint_like, bernoulli,
 )
 from ._ops.shape import (  # noqa: F401
-    view, reshape, flatten, unflatten, squeeze, unsqueeze, permute, transpose, swapaxes, swapdims, t,
+    reshape, flatten, unflatten, squeeze, unsqueeze, permute, transpose, swapaxes, swapdims, t,
     movedim, clone,
 )
 from ._ops.shape import torch_permute as permute  # noqa: F401, E402 (dims as one tuple, as torch.permute)

@@ -81,6 +81,18 @@ def check_fill_value(value, dtype, *, numel=None, setitem=False):
         raise _overflow(_C_NAMES.get(dtype.name, dtype.name))
 
 
+def check_scalar_arg(value, dtype):
+    """Raise PyTorch's error when a number argument of ``where`` does not fit the result
+    ``dtype``: the fill rules, except that float16/bfloat16 take any number (rounding to inf).
+
+    Raises:
+        RuntimeError: when ``value`` does not fit ``dtype``.
+    """
+    if dtype.name in _HALF or fits(value, dtype):
+        return
+    raise _overflow(_C_NAMES.get(dtype.name, dtype.name))
+
+
 def check_data_fits(arr, dtype):
     """Raise PyTorch's error when the host array ``arr`` (built from Python numbers by
     ``torch.tensor``) holds a value that does not fit the integer ``dtype``."""

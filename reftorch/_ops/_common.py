@@ -29,35 +29,6 @@ def resolve_device(dev):
     return d, _backends.get(d)
 
 
-_INT_RANGE = {"uint8": (0, 255), "int8": (-128, 127), "int16": (-2**15, 2**15 - 1),
-              "int32": (-2**31, 2**31 - 1), "int64": (-2**63, 2**63 - 1)}
-_FLOAT32_MAX = 3.4028234663852886e38
-_C_SCALAR = {"float32": "float", "int32": "int"}  # C type names in PyTorch's overflow message
-
-
-def checked_scalar(v, dt):
-    """A Python number converted to ``dt`` the way PyTorch converts scalar arguments of
-    ``clamp``/``where``: an out-of-range int raises, except that unsigned types take
-    negative values down to ``-max`` by wrapping; a finite float beyond float32's range
-    raises for float32 (float16/bfloat16 round to inf, as in PyTorch).
-
-    Raises:
-        RuntimeError: "value cannot be converted to type uint8_t without overflow".
-    """
-    if v is None or isinstance(v, (bool, complex)) or dt is D.bool:
-        return v
-    if dt.name in _INT_RANGE:
-        lo, hi = _INT_RANGE[dt.name]
-        v = int(v)
-        if v > hi or (v < lo and not (lo == 0 and -v <= hi)):
-            raise RuntimeError(f"value cannot be converted to type {_C_SCALAR.get(dt.name, dt.name + '_t')} "
-                               "without overflow")
-        return v % (hi + 1) if lo == 0 else v
-    if dt is D.float32 and abs(v) > _FLOAT32_MAX and abs(v) != float("inf"):
-        raise RuntimeError("value cannot be converted to type float without overflow")
-    return v
-
-
 def check_dtype(dtype):
     if dtype is not None and not isinstance(dtype, D.dtype):
         raise TypeError(f"dtype must be torch.dtype, not {type(dtype).__name__}")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from .. import _dtype as D
+from .._layout import fix_empty_strides
 from .._tensor import Tensor
 
 
@@ -40,15 +41,26 @@ def nonzero(input, *, out=None, as_tuple=False):
     if a.ndim == 0:
         hit = bool(truth)
         if as_tuple:
-            return (Tensor._wrap(xp.zeros((1 if hit else 0,), dtype=i64, **b._dev_kw()), input.device, b),)
-        return Tensor._wrap(xp.zeros((1 if hit else 0, 0), dtype=i64, **b._dev_kw()), input.device, b)
+            idx = fix_empty_strides(b, xp.zeros((1 if hit else 0,), dtype=i64, **b._dev_kw()))
+            return (Tensor._wrap(idx, input.device, b),)
+        out = _column_major(b, xp.zeros((1 if hit else 0, 0), dtype=i64, **b._dev_kw()))
+        return Tensor._wrap(out, input.device, b)
     coords = xp.nonzero(truth)
-    coords = [xp.astype(c, i64) for c in coords]
+    coords = [fix_empty_strides(b, xp.astype(c, i64)) for c in coords]
     if as_tuple:
         return tuple(Tensor._wrap(c, input.device, b) for c in coords)
-    # PyTorch's result is column-major (strides (1, n)): one contiguous row of indices per dim
     out = xp.permute_dims(xp.stack(coords, axis=0), (1, 0))
-    return Tensor._wrap(out, input.device, b)
+    return Tensor._wrap(_column_major(b, out), input.device, b)
+
+
+def _column_major(b, out):
+    """PyTorch's ``nonzero`` result is column-major, strides ``(1, n)`` for shape ``(n, d)``,
+    empty results included (``(0, 2)`` has ``(1, 0)``, ``(1, 0)`` has ``(1, 1)``); NumPy gives
+    empty arrays zero strides."""
+    want = (1, out.shape[0])
+    if 0 in out.shape and b.strides(out) != want:
+        return b.as_strided(out, out.shape, want)
+    return out
 
 
 def argwhere(input):

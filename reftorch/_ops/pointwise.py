@@ -466,10 +466,10 @@ def where(condition, input=None, other=None, *, out=None):
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
                            f"{D.scalar_name(condition.dtype)}")
     x, y, dt = _operands(input, other)
-    from ._common import checked_scalar
+    from .._scalar import check_scalar_arg
     for v in (input, other):
         if not isinstance(v, Tensor):
-            checked_scalar(v, dt)  # PyTorch refuses a number that does not fit the result dtype
+            check_scalar_arg(v, dt)  # PyTorch refuses a number that does not fit the result dtype
     from .indexing import _broadcast_shape
     shape = _broadcast_shape(_broadcast_shape(condition.shape, x.shape), y.shape)
     from .shape import expand

@@ -62,11 +62,32 @@ def _wrap(arr, ref):
     return Tensor._wrap(arr, ref.device, ref._backend)
 
 
-def sort(input, dim=-1, descending=False, *, stable=False, out=None):
+def _overload(name, args, stable, dim, descending):
+    """PyTorch's two forms of ``sort``/``argsort``: ``(dim=-1, descending=False)`` positional
+    or by keyword, or ``(*, stable, dim=-1, descending=False)`` all by keyword. Returns
+    ``(dim, descending, stable)``; a positional ``dim``/``descending`` next to ``stable=``,
+    a bool ``dim`` or extra arguments raise PyTorch's TypeError."""
+    bad = len(args) > 2 or (args and (stable is not None or dim != -1)) or (len(args) == 2 and descending)
+    dims = list(args[:1]) + ([dim] if not args else [])
+    if bad or any(isinstance(d, bool) for d in dims):
+        got = ", ".join(["Tensor"] + [type(a).__name__ for a in args]
+                        + ([f"stable={type(stable).__name__}"] if stable is not None else []))
+        raise TypeError(f"{name}() received an invalid combination of arguments - got ({got}), but expected "
+                        f"one of:\n * (Tensor input, *, bool stable, int dim = -1, bool descending = False)\n"
+                        f" * (Tensor input, int dim = -1, bool descending = False)\n")
+    if args:
+        dim = args[0]
+        descending = args[1] if len(args) > 1 else descending
+    return dim, descending, bool(stable)
+
+
+def sort(input, *args, stable=None, dim=-1, descending=False, out=None):
     """Sort along ``dim``; returns ``(values, indices)`` (``torch.return_types.sort``).
 
     Args:
         input: the tensor.
+        *args: ``dim`` and ``descending`` by position, as in PyTorch's first form
+            ``sort(input, dim=-1, descending=False)``; with ``stable=`` they must be keywords.
         dim: the dimension to sort (default: the last).
         descending: largest first.
         stable: keep equal elements in their original order. Without it, rows longer
@@ -79,6 +100,7 @@ def sort(input, dim=-1, descending=False, *, stable=False, out=None):
 
     Raises:
         IndexError: if ``dim`` is out of range.
+        TypeError: for ``stable=`` next to a positional ``dim``/``descending``, as PyTorch.
 
     Mirrors ``torch.sort`` and ``Tensor.sort``.
 
@@ -92,8 +114,7 @@ def sort(input, dim=-1, descending=False, *, stable=False, out=None):
     from ..return_types import sort as sort_rt
     if out is not None:
         raise NotImplementedError("reftorch's sort does not take out=")
-    if stable is None:
-        stable = False
+    dim, descending, stable = _overload("sort", args, stable, dim, descending)
     d = _wrap_dim(dim, input.dim())
     b = input._backend
     xp = b.xp
@@ -109,12 +130,14 @@ def sort(input, dim=-1, descending=False, *, stable=False, out=None):
     return sort_rt(values, index)
 
 
-def argsort(input, dim=-1, descending=False, stable=False):
+def argsort(input, *args, stable=None, dim=-1, descending=False):
     """The indices that sort ``input`` along ``dim`` (``sort(...).indices``).
     Mirrors ``torch.argsort``.
 
     Args:
         input: the tensor.
+        *args: ``dim`` and ``descending`` by position, as in PyTorch's first form
+            ``argsort(input, dim=-1, descending=False)``; with ``stable=`` they must be keywords.
         dim: the dimension to sort (default: the last).
         descending: largest first (default ``False``).
         stable: keep equal elements in their original order (default ``False``).
@@ -124,6 +147,7 @@ def argsort(input, dim=-1, descending=False, stable=False):
         >>> torch.argsort(torch.tensor([[3, 1, 2]]), dim=1)
         tensor([[1, 2, 0]])
     """
+    dim, descending, stable = _overload("argsort", args, stable, dim, descending)
     d = _wrap_dim(dim, input.dim())
     b = input._backend
     if input.dim() == 0:

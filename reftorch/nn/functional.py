@@ -4,18 +4,17 @@ Every function takes tensors and returns a tensor with the values, dtype, shape,
 ``grad_fn`` name of its PyTorch twin. The differentiable kernels are in
 ``reftorch/nn/_functions.py``.
 """
-from __future__ import annotations
-
 import math
 import warnings
 
-from .. import _dtype as D
-from .._ops import creation, pointwise
+from .. import _dtype as _D
+from .._ops import creation as _creation
+from .._ops import pointwise as _pw
 from .._ops import reduction as _red
 from .._ops import shape as _shape
-from .._ops.pointwise import Div, Mul, _operands
-from .._tensor import Tensor, tensor_type_name
-from ..autograd.grad_mode import no_grad
+from .._ops.pointwise import Div as _Div, Mul as _Mul, _operands
+from .._tensor import Tensor, tensor_type_name as _tensor_type_name
+from ..autograd.grad_mode import no_grad as _no_grad
 from . import _functions as _F
 from . import _conv as _Conv
 from . import _pooling as _Pool
@@ -70,13 +69,13 @@ def _legacy_reduction(size_average, reduce, reduction):
 def _scalar_div(t, n):
     """``t / n`` for a Python number ``n``, recorded as PyTorch's ``DivBackward1``."""
     x, y, dt = _operands(t, n, true_div=True)
-    return Div.apply(x, y, dt=dt, _name="DivBackward1")
+    return _Div.apply(x, y, dt=dt, _name="DivBackward1")
 
 
 def _scalar_mul(t, n):
     """``t * n`` for a Python number ``n``, recorded as PyTorch's ``MulBackward1``."""
     x, y, dt = _operands(t, n)
-    return Mul.apply(x, y, dt=dt, _name="MulBackward1")
+    return _Mul.apply(x, y, dt=dt, _name="MulBackward1")
 
 
 # ---------------------------------------------------------------------- linear
@@ -138,10 +137,10 @@ def linear(input, weight, bias=None):
 def _linear_general(input, weight, bias):
     from .._ops.linalg import matmul
     out = matmul(input, _shape.t(weight))
-    return out if bias is None else pointwise.add(out, bias)
+    return out if bias is None else _pw.add(out, bias)
 
 
-_cname = D.scalar_name
+_cname = _D.scalar_name
 
 
 # ---------------------------------------------------------------------- activations
@@ -149,23 +148,23 @@ def relu(input, inplace=False):
     """``max(input, 0)`` element-wise. Mirrors ``torch.nn.functional.relu``."""
     if inplace:
         return relu_(input)
-    return pointwise.relu(input)
+    return _pw.relu(input)
 
 
 def relu_(input):
     """In-place :func:`relu`."""
     from .._tensor_inplace import commit
-    return commit(input, pointwise.relu(input))
+    return commit(input, _pw.relu(input))
 
 
 def tanh(input):
     """Element-wise hyperbolic tangent."""
-    return pointwise.tanh(input)
+    return _pw.tanh(input)
 
 
 def sigmoid(input):
     """Element-wise logistic sigmoid ``1 / (1 + exp(-x))``."""
-    return pointwise.sigmoid(input)
+    return _pw.sigmoid(input)
 
 
 def _float_only(input, kernel):
@@ -253,16 +252,16 @@ def dropout(input, p=0.5, training=True, inplace=False):
     if p == 0 or not training or input.numel() == 0:
         return input
     if p == 1:
-        zero = creation.zeros((), dtype=input.dtype, device=input.device)
+        zero = _creation.zeros((), dtype=input.dtype, device=input.device)
         if inplace:
             return input.mul_(zero)
-        return pointwise.mul(input, zero)
-    noise = creation.empty(input.shape, dtype=input.dtype, device=input.device)
+        return _pw.mul(input, zero)
+    noise = _creation.empty(input.shape, dtype=input.dtype, device=input.device)
     noise.bernoulli_(1 - p)
     noise.div_(1 - p)
     if inplace:
         return input.mul_(noise)
-    return pointwise.mul(input, noise)
+    return _pw.mul(input, noise)
 
 
 # ---------------------------------------------------------------------- embedding
@@ -325,8 +324,8 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
             padding_idx = weight.size(0) + padding_idx
     else:
         padding_idx = -1
-    if not isinstance(input, Tensor) or input.dtype not in (D.int64, D.int32):
-        name = tensor_type_name(input) if isinstance(input, Tensor) else type(input).__name__
+    if not isinstance(input, Tensor) or input.dtype not in (_D.int64, _D.int32):
+        name = _tensor_type_name(input) if isinstance(input, Tensor) else type(input).__name__
         raise RuntimeError("Expected tensor for argument #1 'indices' to have one of the following scalar types: "
                            f"Long, Int; but got {name} instead (while checking arguments for embedding)")
     if weight.dim() != 2:
@@ -339,7 +338,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
         if lo < 0 or hi >= weight.shape[0]:
             raise IndexError("index out of range in self")
     if max_norm is not None:
-        with no_grad():
+        with _no_grad():
             _embedding_renorm_(weight, input, max_norm, norm_type)
     pad = padding_idx if padding_idx >= 0 else None
     if sparse and weight.requires_grad:
@@ -374,7 +373,7 @@ def one_hot(tensor, num_classes=-1):
         tensor([[1, 0, 0],
                 [0, 0, 1]])
     """
-    if tensor.dtype is not D.int64:
+    if tensor.dtype is not _D.int64:
         raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
     xp = tensor._backend.xp
     a = tensor._data
@@ -438,7 +437,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     _size_warning(input, target)
     _check_reduction(reduction)
     input, target = _broadcast_pair(input, target)
-    dt = D.promote_types(input.dtype, target.dtype)
+    dt = _D.promote_types(input.dtype, target.dtype)
     if not dt.is_floating_point:
         raise NotImplementedError(f'"mse_cpu" not implemented for \'{_cname(dt)}\'')
     if input.dtype is not dt:
@@ -446,7 +445,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     if target.dtype is not dt:
         target = target.to(dt)
     if weight is not None:
-        sq = pointwise.mul(pointwise.pow(pointwise.sub(input, target), 2), weight)
+        sq = _pw.mul(_pw.pow(_pw.sub(input, target), 2), weight)
         return _apply_reduction(sq, reduction)
     return _F.MseLoss.apply(input, target, reduction=reduction)
 
@@ -464,9 +463,9 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _size_warning(input, target)
     _check_reduction(reduction)
-    loss = pointwise.abs(pointwise.sub(input, target))
+    loss = _pw.abs(_pw.sub(input, target))
     if weight is not None:
-        loss = pointwise.mul(loss, weight)
+        loss = _pw.mul(loss, weight)
     return _apply_reduction(loss, reduction)
 
 
@@ -476,7 +475,7 @@ def _nll(input, target, weight, reduction, ignore_index):
     nd = input.dim()
     if nd < 1:
         raise ValueError(f"Expected 1 or more dimensions (got {nd})")
-    if target.dtype not in (D.int64, D.uint8):
+    if target.dtype not in (_D.int64, _D.uint8):
         raise RuntimeError(f"expected target dtype to be Long or Byte, but got {_cname(target.dtype)}")
     if nd == 1:
         if target.dim() > 1:
@@ -588,42 +587,42 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
                                f"{_cname(target.dtype)}")
         tgt = target
         if label_smoothing > 0:
-            tgt = pointwise.add(pointwise.mul(target, 1 - label_smoothing), label_smoothing / c)
-        prod = pointwise.mul(logp, tgt)
+            tgt = _pw.add(_pw.mul(target, 1 - label_smoothing), label_smoothing / c)
+        prod = _pw.mul(logp, tgt)
         if weight is not None:
             wshape = [1] * input.dim()
             wshape[class_dim] = c
-            prod = pointwise.mul(prod, _shape.view(weight, wshape))
+            prod = _pw.mul(prod, _shape.view(weight, wshape))
         if reduction == "mean":
-            return _scalar_div(pointwise.neg(_red.sum(prod)), input.numel() // c)
+            return _scalar_div(_pw.neg(_red.sum(prod)), input.numel() // c)
         if reduction == "sum":
-            return pointwise.neg(_red.sum(prod))
-        return pointwise.neg(_red.sum(prod, class_dim))
+            return _pw.neg(_red.sum(prod))
+        return _pw.neg(_red.sum(prod, class_dim))
     nll = _nll(logp, target, weight, reduction, ignore_index)
     if label_smoothing <= 0:
         return nll
     if weight is not None:
         wshape = [1] * input.dim()
         wshape[class_dim] = c
-        smooth = pointwise.neg(_red.sum(pointwise.mul(logp, _shape.view(weight, wshape)), class_dim))
+        smooth = _pw.neg(_red.sum(_pw.mul(logp, _shape.view(weight, wshape)), class_dim))
     else:
-        smooth = pointwise.neg(_red.sum(logp, class_dim))
-    ignore_mask = pointwise.eq(target, ignore_index)
+        smooth = _pw.neg(_red.sum(logp, class_dim))
+    ignore_mask = _pw.eq(target, ignore_index)
     smooth = smooth.masked_fill(ignore_mask, 0.0)
     if reduction == "mean":
         if weight is not None:
             xp = target._backend.xp
             keep = xp.reshape(target._data, (-1,))[xp.reshape(~ignore_mask._data, (-1,))]
             denom = Tensor._wrap(xp.sum(xp.take(weight._data, keep, axis=0)), weight.device, weight._backend)
-            ret = pointwise.div(_red.sum(smooth), denom)
+            ret = _pw.div(_red.sum(smooth), denom)
         else:
-            cnt = _red.sum(pointwise.logical_not(ignore_mask).to(D.int64))  # core sum(bool) fails on strict
-            ret = pointwise.div(_red.sum(smooth), cnt)
+            cnt = _red.sum(_pw.logical_not(ignore_mask).to(_D.int64))  # core sum(bool) fails on strict
+            ret = _pw.div(_red.sum(smooth), cnt)
     elif reduction == "sum":
         ret = _red.sum(smooth)
     else:
         ret = smooth
-    return pointwise.add(_scalar_mul(nll, 1 - label_smoothing), _scalar_mul(ret, label_smoothing / c))
+    return _pw.add(_scalar_mul(nll, 1 - label_smoothing), _scalar_mul(ret, label_smoothing / c))
 
 
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
@@ -678,7 +677,7 @@ def _ntuple(v, n):
 def _no_tensor(like):
     """A placeholder for an absent optional tensor (no bias, no affine weight): it gives
     the ``(None, 0)`` entry PyTorch shows in ``next_functions``."""
-    return creation.empty(0, dtype=like.dtype, device=like.device)
+    return _creation.empty(0, dtype=like.dtype, device=like.device)
 
 
 _WARNED_SAME = []
@@ -1218,13 +1217,13 @@ def _feature_dropout(input, p, training, inplace):
     if p == 0 or not training or input.numel() == 0:
         return input
     if p == 1:
-        zero = creation.zeros((), dtype=input.dtype, device=input.device)
-        return input.mul_(zero) if inplace else pointwise.mul(input, zero)
-    noise = creation.empty(tuple(input.shape[:2]) + (1,) * (input.dim() - 2), dtype=input.dtype,
+        zero = _creation.zeros((), dtype=input.dtype, device=input.device)
+        return input.mul_(zero) if inplace else _pw.mul(input, zero)
+    noise = _creation.empty(tuple(input.shape[:2]) + (1,) * (input.dim() - 2), dtype=input.dtype,
                            device=input.device)
     noise.bernoulli_(1 - p)
     noise.div_(1 - p)
-    return input.mul_(noise) if inplace else pointwise.mul(input, noise)
+    return input.mul_(noise) if inplace else _pw.mul(input, noise)
 
 
 def dropout2d(input, p=0.5, training=True, inplace=False):
