@@ -14,11 +14,14 @@ class ToCopy(Function):
     """Dtype/device conversion recorded by autograd (grad_fn ``ToCopyBackward0``)."""
 
     name = "ToCopyBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x, dtype, dev, backend):
         ctx.src_native, ctx.src_backend = x._data.dtype, x._backend
         ctx.dst_backend = backend
+        if backend is not x._backend:
+            ctx.create_graph = False  # (the backward's host round trip works on arrays only)
         arr = x._data
         if backend is not x._backend:
             arr = backend.from_host(x._backend.to_host(arr))
@@ -30,7 +33,7 @@ class ToCopy(Function):
         src, dst = ctx.src_backend, ctx.dst_backend
         if src is not dst:
             g = src.from_host(dst.to_host(g))
-        return src.xp.astype(g, ctx.src_native) if g.dtype != ctx.src_native else g
+        return ctx.xp.astype(g, ctx.src_native) if g.dtype != ctx.src_native else g
 
 
 def parse_to_args(args, dtype=None, device=None):

@@ -511,9 +511,8 @@ def _target_device(map_location, storage, location):
             return result
         else:
             raise TypeError(f"map_location should return a storage or None, got {type(result).__name__}")
-    else:
-        raise ValueError("map_location should be either None, a string, a torch.device, a dict or a "
-                         f"callable, but got {type(map_location).__name__}")
+    else:  # checked by load
+        raise ValueError(f"map_location of type {type(map_location).__name__}")
     dev = _device_cls(dev)
     if dev.type == "cuda":
         from . import cuda
@@ -648,6 +647,9 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=No
         raise NotImplementedError("reftorch.load does not support mmap=True")
     if weights_only is None:
         weights_only = True
+    if not (map_location is None or isinstance(map_location, (str, _device_cls, dict)) or callable(map_location)):
+        raise ValueError("map_location should be either None, a string, a torch.device, a dict or a "
+                         f"callable, but got {type(map_location).__name__}")
     fobj, close, _ = _open_for(f, "rb")
     try:
         start = fobj.tell() if hasattr(fobj, "tell") else 0
@@ -655,6 +657,10 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=No
         if not head:
             raise EOFError("Ran out of input")
         fobj.seek(start)
+        if head[:1] == b"\x80" and head[2:3] == b"\x8a":  # a pickled magic number: the legacy format
+            raise RuntimeError("reftorch.load reads only the zip checkpoint format; this file is in PyTorch's "
+                               "legacy format (torch.save(..., _use_new_zipfile_serialization=False)): "
+                               "load it with PyTorch and save it again without that option")
         if head[:2] != b"PK":
             raise RuntimeError("Invalid magic number; corrupt file? (reftorch.load reads only the zip "
                                "checkpoint format of torch.save)")

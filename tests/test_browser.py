@@ -188,6 +188,8 @@ def test_404_page_in_each_language(tab):
     tab.goto("/zh/404.html")
     assert "找不到页面" in tab.page.inner_text("h1")
     assert tab.page.evaluate("document.documentElement.lang") == "zh"
+    home = tab.page.evaluate("document.querySelector('.md-content p a').href")
+    assert home == tab.base + "/zh/", home
     assert not [p for p in tab.problems if not p.startswith("404: ")], tab.problems
 
 
@@ -213,6 +215,7 @@ def _search(tab, query: str) -> list[str]:
     ("zh", "采样器", "/zh/data/samplers/"),
     ("zh", "裁剪", "/zh/nn/clip-grad/"),
     ("zh", "cat", "/zh/guide/cat-stack/"),
+    ("zh", "DataLoader", "/zh/data/dataloader/"),
 ])
 def test_search_finds_the_page_in_the_current_language(tab, lang, query, expected):
     tab.goto(PREFIX[lang])

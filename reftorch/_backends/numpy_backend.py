@@ -90,7 +90,7 @@ class NumpyBackend(Backend):
         outer = math.prod(shape[:axis])
         out = np.zeros(shape, dtype=dt)  # returned itself (owns its memory: autograd may keep it)
         k = index.shape[0]
-        if k:
+        if k and out.size:  # (an empty destination takes nothing; reshape(-1) would fail)
             o, vals = out.reshape(outer, shape[axis], -1), values.reshape(outer, k, -1)
             lead = (slice(None),)
             if outer == 1:  # the usual case (axis 0): index 2-D arrays

@@ -246,6 +246,7 @@ def gather(input, dim, index, *, sparse_grad=False, out=None):
 class MaskedFill(Function):
     nondiff = (1,)
     name = "MaskedFillBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x, mask, value):

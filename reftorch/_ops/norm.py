@@ -39,6 +39,7 @@ def _restore(xp, g, shape, axes, keepdim):
 
 class VectorNorm(OpFunction):
     name = "LinalgVectorNormBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x, ord, axes, keepdim):

@@ -9,6 +9,7 @@ class SplitPiece(OpFunction):
     """One piece ``input[..., start:stop, ...]`` of a split: a view of the input."""
 
     name = "SplitBackward0"
+    create_graph = True
     is_view = True
 
     @staticmethod

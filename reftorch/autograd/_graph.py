@@ -202,13 +202,25 @@ class TensorBackend:
     def _dev_kw(self):
         return {}
 
+    def quiet_overflow(self):
+        return self._backend.quiet_overflow()
+
     def index_put_add(self, shape, g, key):
         from .._ops.indexing import IndexPutAdd
-        return IndexPutAdd.apply(g, shape=tuple(shape), key=key)
+        return IndexPutAdd.apply(g, shape=tuple(shape), key=_array_key(key))
 
     def getitem(self, x, key):
         from .._ops.indexing import AdvancedIndex
-        return AdvancedIndex.apply(x, key=key)
+        return AdvancedIndex.apply(x, key=_array_key(key))
+
+
+def _array_key(key):
+    """An index key back in backend arrays (``GraphContext`` lifts arrays kept on ``ctx``)."""
+    if isinstance(key, Tensor):
+        return key._data
+    if isinstance(key, tuple):
+        return tuple(k._data if isinstance(k, Tensor) else k for k in key)
+    return key
 
 
 class _Lifted:
@@ -285,8 +297,8 @@ def apply_with_graph(node, grad, retain_graph):
         return node.apply(grad, retain_graph, create_graph=True)
     if isinstance(node, _OutputSlot):  # routes one output's gradient to the function's node
         return node.apply(grad, retain_graph)
-    if not isinstance(node, Node) or not getattr(node._fn, "create_graph", False):
-        raise _not_capable(node.name())
+    if not isinstance(node, Node) or not node.ctx.__dict__.get("create_graph", node._fn.create_graph):
+        raise _not_capable(node.name())  # (a forward may set ctx.create_graph = False for one call)
     ctx = node.ctx
     if ctx._saved is None:
         raise RuntimeError(_FREED)

@@ -8,6 +8,10 @@ methods that work on backend arrays:
 * ``backward(ctx, grad)`` receives the gradient array of the output and returns one
   gradient array (or ``None``) per positional input.
 
+With ``create_graph=True`` the engine runs the same ``backward`` on tensors, through a
+namespace of differentiable ops standing in for ``ctx.xp``, for the ops that set
+``create_graph = True`` (see ``_graph.py``).
+
 ``OpFunction.apply`` runs ``forward``, wraps the result in a tensor and, when gradients are
 being recorded and an input requires grad, attaches a :class:`Node` (the tensor's
 ``grad_fn``) named as in PyTorch (``CatBackward0``, ``ViewBackward0``, …).

@@ -70,14 +70,14 @@ def shown(d) -> list[str]:
 
 def draw(d, lang: str) -> str:
     t = TEXT[lang]
-    cv = Canvas(26, 13.2)
-    cv.text(13, 0.6, t["title"], size=11.5, weight="bold")
+    cv = Canvas(28.6, 13.6)
+    cv.text(14.3, 0.6, t["title"], size=11.5, weight="bold")
     w, h = 6.6, 3.6
     colors = ["#2f6db5", "#c0392b", "#27865a", "#8e44ad", "#d35400", "#16708a"]
     for k, (name, curve) in enumerate(d["curves"]):
-        x0 = 1.6 + (k % 3) * 8.3
-        y0 = 2.4 + (k // 3) * 6.0
-        cv.code(x0 + w / 2, y0 - 0.55, name, size=8.5)
+        x0 = 1.6 + (k % 3) * 9.3
+        y0 = 2.6 + (k // 3) * 6.2
+        cv.code(x0 + w / 2, y0 - 0.8, name, size=7.8)
         cv.line([x0, x0, x0 + w], [y0, y0 + h, y0 + h], lw=0.9)          # axes
         cv.line([x0 - 0.12, x0], [y0, y0], lw=0.9)
         cv.text(x0 - 0.2, y0, "0.1", size=8, ha="right")
