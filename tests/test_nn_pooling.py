@@ -33,6 +33,8 @@ def run(T, fn, xs):
     r = fn(T, x)
     y = r[0] if isinstance(r, tuple) else r
     w = T.tensor(np.linspace(-2, 3, y.numel(), dtype=np.float32)).view(y.shape)
+    if y.dtype.is_floating_point:  # windows entirely in the padding give -inf: keep the sum finite
+        y = y.masked_fill(y == float("-inf"), 0.0)
     (y * w).sum().backward()
     return [r, x.grad]
 
