@@ -10,7 +10,7 @@ fi
 . .venv/bin/activate
 stamp=".venv/.installed-$1-$(sha1sum pyproject.toml | cut -c1-12)"
 if [ ! -f "$stamp" ]; then
-    python -m pip install --quiet --upgrade pip
-    python -m pip install --quiet -e ".[$1]"
+    python -m pip install -qq --upgrade pip   # -qq: errors only (no notices a newcomer has to wonder about)
+    python -m pip install -qq -e ".[$1]"
     touch "$stamp"
 fi
