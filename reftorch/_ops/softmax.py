@@ -41,6 +41,34 @@ def _compute_dtype(xp, a):
     return xp.float32 if half is not None and a.dtype == half else None
 
 
+def _forward(ctx, x, dim, from_shifted):
+    """The forward shared by softmax and log_softmax: ``from_shifted(xp, x - max)`` along
+    ``dim``, computed in float32 for half precision; the output is saved for the backward."""
+    xp = x._backend.xp
+    a = x._data
+    up = _compute_dtype(xp, a)
+    if up is not None:
+        a = xp.astype(a, up)
+    if a.size == 0:  # nothing to take the max of
+        y = xp.asarray(a, copy=True)
+    else:
+        y = from_shifted(xp, a - xp.max(a, axis=dim, keepdims=True))
+    ctx.dim, ctx.native, ctx.up = dim, x._data.dtype, up
+    ctx.save_output()
+    return row_major(x._backend, y if up is None else xp.astype(y, x._data.dtype))  # contiguous, as PyTorch
+
+
+def _backward(ctx, g, formula):
+    """``formula(xp, y, g)`` on the saved output, in float32 for half precision (as PyTorch),
+    returned in the input's dtype."""
+    (y,) = ctx.saved_tensors
+    xp, y = ctx.xp, y._data
+    if ctx.up is not None:
+        y, g = xp.astype(y, ctx.up), xp.astype(g, ctx.up)
+    out = formula(xp, y, g)
+    return out if out.dtype == ctx.native else xp.astype(out, ctx.native)
+
+
 class Softmax(OpFunction):
     """``exp(x - max) / sum(exp(x - max))`` along ``dim`` (``grad_fn`` ``SoftmaxBackward0``)."""
 
@@ -49,28 +77,14 @@ class Softmax(OpFunction):
 
     @staticmethod
     def forward(ctx, x, dim):
-        xp = x._backend.xp
-        a = x._data
-        up = _compute_dtype(xp, a)
-        if up is not None:
-            a = xp.astype(a, up)
-        if a.size == 0:  # nothing to take the max of
-            y = xp.asarray(a, copy=True)
-        else:
-            e = xp.exp(a - xp.max(a, axis=dim, keepdims=True))
-            y = e / xp.sum(e, axis=dim, keepdims=True)
-        ctx.dim, ctx.native, ctx.up = dim, x._data.dtype, up
-        ctx.save_output()
-        return row_major(x._backend, y if up is None else xp.astype(y, x._data.dtype))  # contiguous, as PyTorch
+        def from_shifted(xp, shifted):
+            e = xp.exp(shifted)
+            return e / xp.sum(e, axis=dim, keepdims=True)
+        return _forward(ctx, x, dim, from_shifted)
 
     @staticmethod
     def backward(ctx, g):
-        (y,) = ctx.saved_tensors
-        xp, y = ctx.xp, y._data
-        if ctx.up is not None:  # half precision: computed in float32, as in PyTorch
-            y, g = xp.astype(y, ctx.up), xp.astype(g, ctx.up)
-        out = y * (g - xp.sum(g * y, axis=ctx.dim, keepdims=True))
-        return out if out.dtype == ctx.native else xp.astype(out, ctx.native)
+        return _backward(ctx, g, lambda xp, y, g: y * (g - xp.sum(g * y, axis=ctx.dim, keepdims=True)))
 
 
 class LogSoftmax(OpFunction):
@@ -81,28 +95,12 @@ class LogSoftmax(OpFunction):
 
     @staticmethod
     def forward(ctx, x, dim):
-        xp = x._backend.xp
-        a = x._data
-        up = _compute_dtype(xp, a)
-        if up is not None:
-            a = xp.astype(a, up)
-        if a.size == 0:
-            y = xp.asarray(a, copy=True)
-        else:
-            shifted = a - xp.max(a, axis=dim, keepdims=True)
-            y = shifted - xp.log(xp.sum(xp.exp(shifted), axis=dim, keepdims=True))
-        ctx.dim, ctx.native, ctx.up = dim, x._data.dtype, up
-        ctx.save_output()
-        return row_major(x._backend, y if up is None else xp.astype(y, x._data.dtype))  # contiguous, as PyTorch
+        return _forward(ctx, x, dim, lambda xp, shifted: shifted - xp.log(
+            xp.sum(xp.exp(shifted), axis=dim, keepdims=True)))
 
     @staticmethod
     def backward(ctx, g):
-        (y,) = ctx.saved_tensors
-        xp, y = ctx.xp, y._data
-        if ctx.up is not None:  # half precision: computed in float32, as in PyTorch
-            y, g = xp.astype(y, ctx.up), xp.astype(g, ctx.up)
-        out = g - xp.exp(y) * xp.sum(g, axis=ctx.dim, keepdims=True)
-        return out if out.dtype == ctx.native else xp.astype(out, ctx.native)
+        return _backward(ctx, g, lambda xp, y, g: g - xp.exp(y) * xp.sum(g, axis=ctx.dim, keepdims=True))
 
 
 _REQUIRED = object()
