@@ -84,7 +84,7 @@ PYEOF
 install() {
     if [ -n "$wheels" ]; then
         echo "installing from $wheels: $*"
-        "$py" -m pip install --quiet --disable-pip-version-check --no-index --find-links "$wheels" \
+        "$py" -m pip install --quiet --disable-pip-version-check --no-index --no-deps --find-links "$wheels" \
             --target "$deps" --upgrade "$@"
     else
         echo "installing from the package index: $*"

@@ -57,6 +57,7 @@ def _cupy_over_numpy(monkeypatch):
         np.add.at(a, slices, value)
 
     cupy = types.SimpleNamespace(
+        __version__="14.0.0", add=np.add,  # CuPy >= 14 scatter-adds with cupy.add.at
         array=lambda obj, copy=True: np.array(obj, copy=copy), asnumpy=np.asarray, zeros=np.zeros,
         lib=types.SimpleNamespace(stride_tricks=types.SimpleNamespace(
             as_strided=lambda x, shape=None, strides=None: np.lib.stride_tricks.as_strided(x, shape, strides))),
@@ -65,6 +66,10 @@ def _cupy_over_numpy(monkeypatch):
     monkeypatch.setitem(sys.modules, "cupy", cupy)
     monkeypatch.setitem(sys.modules, "cupyx", cupyx)
     monkeypatch.setitem(sys.modules, "array_api_compat.cupy", compat_numpy)
+    # Where the real CuPy is installed, ``import array_api_compat.cupy`` finds the attribute
+    # of the package before sys.modules: replace both.
+    import array_api_compat
+    monkeypatch.setattr(array_api_compat, "cupy", compat_numpy, raising=False)
     return CupyBackend(0)
 
 

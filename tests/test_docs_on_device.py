@@ -43,6 +43,11 @@ DEVICES = [
 ]
 
 _ALL = ("strict", "cuda")
+_CUDA = ("cuda",)
+#: DataLoader workers are forked processes, and CUDA cannot be used again in a forked child:
+#: with a CUDA default device the workers' tensors fail (PyTorch: "Cannot re-initialize CUDA
+#: in forked subprocess"); the ``strict`` stand-in has no such limit.
+_FORKED_CUDA = "DataLoader workers are forked: CUDA cannot be initialised in them (in PyTorch neither)"
 
 #: (page, statement (its first line), devices, why): differences PyTorch itself has on a
 #: non-CPU default device.
@@ -57,6 +62,19 @@ DEVICE_BOUND = [
     ("guide/tensors.md", "n.dtype", _ALL, "follows from n = y.numpy()"),
     ("guide/tensors.md", "n[0] = 5", _ALL, "follows from n = y.numpy()"),
     ("guide/tensors.md", "y", _ALL, "follows from n = y.numpy() (y is not written through n)"),
+    ("guide/tensors.md", "x.is_cuda", _CUDA, "x lives on the GPU"),
+    ("nn/activations.md", "probs.sum(dim=1)", _CUDA,
+     "the GPU sums float32 in another order: 0.99999994 instead of 1 (PyTorch's CUDA kernels too)"),
+    ("data/pitfalls.md", "[b.tolist() for b in loader]", _CUDA, _FORKED_CUDA),
+    ("data/datasets.md", "list(DataLoader(Sharded(6), batch_size=2, num_workers=2))", _CUDA, _FORKED_CUDA),
+    ("data/dataloader.md", "for indices, worker in DataLoader(WhoLoadsIt(), batch_size=2, num_workers=2):",
+     _CUDA, _FORKED_CUDA),
+    ("data/dataloader.md", "[b.tolist() for b in DataLoader(ds, batch_size=2, num_workers=2)]", _CUDA,
+     _FORKED_CUDA),
+    ("data/dataloader.md", "for worker, seed, torch_seed, noise in loader:", _CUDA, _FORKED_CUDA),
+    ("data/dataloader.md", "[b.tolist() for b in loader]", _CUDA, _FORKED_CUDA),
+    ("data/dataloader.md", "two_epochs()", _CUDA, _FORKED_CUDA),
+    ("data/dataloader.md", "two_epochs(persistent_workers=True)", _CUDA, _FORKED_CUDA),
 ]
 
 #: (page, statement (its first line), devices, what is wrong): reftorch bugs this check

@@ -15,7 +15,8 @@ _cache: dict = {}
 
 def get(dev) -> "Backend":  # noqa: F821
     """Return the backend for a ``reftorch.device`` (created on first use)."""
-    key = (dev.type, dev.index)
+    # "cuda" and "cuda:0" are one device (reftorch has no current-device switch), so one backend
+    key = (dev.type, dev.index or 0) if dev.type == "cuda" else (dev.type, dev.index)
     b = _cache.get(key)
     if b is None:
         if dev.type == "cpu":

@@ -4,7 +4,8 @@ Only imported when a ``cuda`` device is used. Without CuPy, or without a usable 
 creating the backend raises the error PyTorch raises in the same situation.
 
 CuPy's arrays are NumPy-like (strides in bytes, ``flags``, ``base``), so the primitives
-mirror the NumPy backend's; scatter-add is ``cupyx.scatter_add`` (NumPy's ``add.at``).
+mirror the NumPy backend's; scatter-add is ``cupy.add.at`` as NumPy's ``add.at`` (before
+CuPy 14, ``cupyx.scatter_add``, which CuPy 14 deprecates).
 Two CuPy differences matter and are handled by the callers: out-of-range integer indices
 wrap instead of raising (op code checks ranges with :meth:`indices_in_range` first), and
 item assignment with repeated indices keeps an unspecified one of the values.
@@ -52,6 +53,8 @@ class CupyBackend(Backend):
         import cupyx
         import numpy as np
         self._cupy, self._cupyx = cupy, cupyx
+        major = int(cupy.__version__.split(".")[0])
+        self._add_at = cupy.add.at if major >= 14 else cupyx.scatter_add
         self.xp = xp
         self.index = index
         self.device = device("cuda", index)
@@ -112,17 +115,17 @@ class CupyBackend(Backend):
     def scatter_add(self, shape, d, flat_index, values):
         with self._cuda_dev:
             out = self._cupy.zeros(math.prod(shape), dtype=values.dtype if d is None else self.dtype(d))
-            self._cupyx.scatter_add(out, flat_index, values)
+            self._add_at(out, flat_index, values)
             return out.reshape(tuple(shape))
 
     def index_add(self, shape, d, axis, index, values):
         with self._cuda_dev:
             out = self._cupy.zeros(tuple(shape), dtype=values.dtype if d is None else self.dtype(d))
-            self._cupyx.scatter_add(out, (slice(None),) * axis + (index,), values)
+            self._add_at(out, (slice(None),) * axis + (index,), values)
             return out
 
     def index_put_add(self, shape, g, key):
         with self._cuda_dev:
             out = self._cupy.zeros(tuple(shape), dtype=g.dtype)
-            self._cupyx.scatter_add(out, key, g)
+            self._add_at(out, key, g)
             return out
