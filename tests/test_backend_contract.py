@@ -377,3 +377,16 @@ def test_index_add_default_dtype_is_the_values(b):
     out = b.index_add((3,), None, 0, put(b, np.array([2, 2, 0])), put(b, np.array([1, 2, 4], dtype=np.int64)))
     assert b.dtype_of(out) is torch.int64
     np.testing.assert_array_equal(get(b, out), [4, 0, 3])
+
+
+def test_cuda_and_cuda0_share_one_backend(monkeypatch):
+    """``cuda`` and ``cuda:0`` name one device, so one backend serves both (found on a GPU:
+    two backends for one device broke ``_backends.get(b.device) is b``)."""
+    from reftorch._backends import cupy_backend
+    made = []
+    monkeypatch.setattr(cupy_backend, "make_cupy_backend", lambda i: made.append(i) or object())
+    monkeypatch.setattr(_backends, "_cache", {})
+    assert _backends.get(torch.device("cuda")) is _backends.get(torch.device("cuda", 0))
+    assert made == [0]
+    assert _backends.get(torch.device("cuda", 1)) is not _backends.get(torch.device("cuda"))
+    assert made == [0, 1]
