@@ -9,7 +9,7 @@ import math
 
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap_dim, int_arg
-from ..autograd.function import _NO_CTX, OpFunction as Function, view_outside_graph
+from ..autograd.function import OpFunction as Function
 from .._layout import contiguous_strides, dense_order, lay_out
 from ._common import sum_to_shape
 
@@ -381,13 +381,16 @@ class BasicIndex(Function):
     name = "SliceBackward0"
     create_graph = True
     is_view = True
+    arity = 1
+    can_warn = False
 
     @staticmethod
     def forward(ctx, x, key):
-        ctx.key, ctx.shape = key, x._data.shape
+        if ctx.needs_input_grad:
+            ctx.key, ctx.shape = key, x._data.shape
         out = x._data[key]
-        b = x._backend
-        if any(k is None for k in key) or math.prod(out.shape) == 0:
+        if None in key or 0 in out.shape:  # (a key holds ints, slices, None, Ellipsis: `in` is safe)
+            b = x._backend
             want = _none_strides(x, key, b.strides(out))
             if want != b.strides(out):
                 out = b.as_strided(out, out.shape, want)
@@ -741,12 +744,10 @@ def sequence_as_tuple(key):
 
 def getitem(x, key):
     """``x[key]``: basic indexing returns a view, tensor/list indexing a copy."""
-    if type(key) is int:  # fast path (per-call overhead): x[i] in range is a select, as _normalize_key finds
+    if key.__class__ is int:  # x[i] in range is a select, as _normalize_key finds (per-call overhead)
         shp = x._data.shape
         if shp and -shp[0] <= key < shp[0]:
-            if not x._requires_grad:  # no graph to record either: skip Function.apply
-                return view_outside_graph(x, BasicIndex.forward(_NO_CTX, x, key=(key, Ellipsis)))
-            return BasicIndex.apply(x, key=(key, Ellipsis), _name="SelectBackward0")
+            return BasicIndex.apply(x, (key, Ellipsis), _name="SelectBackward0")
     key = sequence_as_tuple(key)
     if isinstance(key, Tensor) and key.dim() == 0 and key.dtype in (D.int64, D.int32, D.int16, D.int8):
         key = int(key.item())
