@@ -12,6 +12,8 @@ from .base import Backend, NumpyErrors, numpy_style_dtypes
 
 
 _RANKS = 16  # repeats of one index added by fancy indexing; later ones by add.at
+_UNSIGNED = {n: np.dtype(f"u{n}") for n in (1, 2, 4, 8)}  # an index's bits read as unsigned
+_max = np.maximum.reduce
 
 
 class NumpyBackend(Backend):
@@ -136,8 +138,9 @@ class NumpyBackend(Backend):
 
     # indices
     def indices_in_range(self, idx, size):
-        # One pass: negative values become huge once read as unsigned.
-        return int(idx.view(np.dtype(f"u{idx.itemsize}")).max()) < size
+        # One pass: negative values become huge once read as unsigned (the ufunc's reduce
+        # itself: ndarray.max's Python wrapper costs as much as the pass on a few indices).
+        return int(_max(idx.view(_UNSIGNED[idx.itemsize]), None)) < size
 
     def take_in_range(self, arr, idx, axis=None):
         # mode="clip" skips NumPy's own bounds-checking pass (the caller checked them).

@@ -24,20 +24,28 @@ def _check_range(xp, idx, size, make_error):
 
 # ------------------------------------------------------------------ index_select
 class IndexSelect(Function):
+    """``IndexSelect.apply(x, index, dim)``."""
+
     nondiff = (1,)
     name = "IndexSelectBackward0"
     create_graph = True
+    arity = 2
+    can_warn = False
 
     @staticmethod
     def forward(ctx, x, index, dim):
         xp = x._backend.xp
-        idx = xp.reshape(index._data, (-1,))
-        ctx.dim, ctx.shape = dim, x._data.shape
-        ctx.native = x._data.dtype
-        ctx.save_for_backward(index)
-        data = x._data if x._data.ndim else xp.reshape(x._data, (1,))
-        out = x._backend.take_in_range(data, idx, axis=dim)  # index_select() checked the indices
-        return out if x._data.ndim else xp.reshape(out, ())
+        idx = index._data
+        if idx.ndim != 1:
+            idx = xp.reshape(idx, (-1,))
+        data = x._data
+        if ctx.needs_input_grad:
+            ctx.dim, ctx.shape = dim, data.shape
+            ctx.native = data.dtype
+            ctx.save_for_backward(index)
+        if not data.ndim:
+            return xp.reshape(x._backend.take_in_range(xp.reshape(data, (1,)), idx, dim), ())
+        return x._backend.take_in_range(data, idx, dim)  # index_select() checked the indices
 
     @staticmethod
     def backward(ctx, g):
@@ -83,34 +91,30 @@ def index_select(input, dim, index, *, out=None):
         return with_out("index_select", out, index_select, input, dim, index)
     if not isinstance(index, Tensor):
         raise TypeError(f"index_select(): argument 'index' (position 2) must be Tensor, not {type(index).__name__}")
-    if index.dtype not in (D.int64, D.int32):
+    if index._dtype is not D.int64 and index._dtype is not D.int32:
         raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
     idx = index._data
     shape = input._data.shape  # raw shape tuples below: this runs once per call
     nd = len(shape)
     if idx.ndim > 1:
         raise IndexError("index_select(): Index is supposed to be a vector")
-    d = _wrap_dim(int_arg(dim, "index_select", "dim", 1), nd)
+    d = _wrap_dim(dim if dim.__class__ is int else int_arg(dim, "index_select", "dim", 1), nd)
     size = shape[d] if nd else 1
     count = idx.shape[0] if idx.ndim else 1  # index.numel()
     if size == 0 and count and nd > 1:
         raise RuntimeError("index_select(): self indexing axis dim should be positive")
-    xp = index._backend.xp
-
-    def err(bad):
-        return IndexError("index out of range in self")
-
     if nd == 0 and count != 1:
         raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got {count} value(s)")
     if count and not index._backend.indices_in_range(idx, size):  # one pass when all are valid
+        xp = index._backend.xp
         lo, hi = int(xp.min(idx)), int(xp.max(idx))
         if lo < 0 or hi >= size:
             if nd > 1 and (d == 1 or math.prod(shape) == 0):
                 # PyTorch's dim-1 kernel (and the one for empty inputs) words it differently.
                 bad = next(int(v) for v in index._host().reshape(-1) if not 0 <= v < size)
                 raise RuntimeError(f"INDICES element is out of DATA bounds, id={bad} axis_dim={size}")
-            raise err(hi)
-    return IndexSelect.apply(input, index, dim=d)
+            raise IndexError("index out of range in self")
+    return IndexSelect.apply(input, index, d)
 
 
 # ------------------------------------------------------------------ gather

@@ -427,7 +427,9 @@ def view(input, *shape, size=None, dtype=None):
         return _view_dtype(input, shape[0])
     data = input._data
     old = data.shape
-    new = infer_size(_as_shape(shape), math.prod(old))
+    new, numel = _as_shape(shape), math.prod(old)
+    if (new and min(new) < 0) or math.prod(new) != numel:  # (infer_size's check, without its frame)
+        new = infer_size(new, numel)
     if input._backend.is_c_contiguous(data) and 1 not in old and 0 not in old:
         return View.apply(input, new, None)  # plain contiguous: no stride() or compute_stride
     strides = compute_stride(old, input.stride(), new)
@@ -455,7 +457,9 @@ def reshape(input, *shape):
     """
     data = input._data
     old = data.shape
-    new = infer_size(_as_shape(shape), math.prod(old))
+    new, numel = _as_shape(shape), math.prod(old)
+    if (new and min(new) < 0) or math.prod(new) != numel:  # (infer_size's check, without its frame)
+        new = infer_size(new, numel)
     if input._backend.is_c_contiguous(data) and 1 not in old and 0 not in old:
         return View.apply(input, new, None)  # plain contiguous: a view, as in view()
     strides = compute_stride(old, input.stride(), new)
@@ -640,11 +644,10 @@ def t(input):
     Raises:
         RuntimeError: for tensors with more than 2 dimensions.
     """
-    nd = input.dim()
+    nd = len(input._data.shape)
     if nd > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {nd}D")
-    dims = (1, 0) if nd == 2 else tuple(range(nd))
-    return Permute.apply(input, dims=dims, _name="TBackward0")
+    return Permute.apply(input, (1, 0) if nd == 2 else tuple(range(nd)), _name="TBackward0")
 
 
 def movedim(input, source, destination):

@@ -48,13 +48,15 @@ def _saved_version(t):
 class Context:
     """What a forward pass leaves for its backward pass (PyTorch's ``ctx``)."""
 
-    __slots__ = ("_saved", "_versions", "_save_output", "needs_input_grad", "node", "__dict__")
+    __slots__ = ("_saved", "_versions", "_save_output", "needs_input_grad", "node", "backend", "xp", "__dict__")
 
-    def __init__(self, needs_input_grad):
+    def __init__(self, needs_input_grad, backend):
         self._saved = ()
         self._versions = ()
         self._save_output = False
         self.needs_input_grad = needs_input_grad
+        self.backend = backend
+        self.xp = backend.xp
 
     def save_for_backward(self, *items):
         """Keep tensors (checked for in-place changes) or arrays for the backward pass."""
@@ -253,9 +255,7 @@ class OpFunction:
         x0 = args[0]
         b0 = x0._backend
         if needs:
-            ctx = Context(tuple([t._requires_grad for t in inputs]))
-            ctx.backend = b0
-            ctx.xp = b0.xp
+            ctx = Context(tuple([t._requires_grad for t in inputs]), b0)
         else:
             ctx = _NO_CTX
         if cls.can_warn:
