@@ -98,3 +98,7 @@ for _sub in ("nn", "utils"):  # sub-packages written alongside the core
 del _sub, _ilu
 from . import optim  # noqa: E402,F401  (torch.optim)
 from .serialization import save, load  # noqa: E402,F401
+
+from .autograd import _graph as _autograd_graph  # noqa: E402
+
+_autograd_graph.register_ops(__import__(__name__))  # create_graph's tensor namespace calls the finished ops
