@@ -443,7 +443,7 @@ def _bind_more_ops():
         "scatter": scatter.scatter, "scatter_": scatter.scatter_, "scatter_add": scatter.scatter_add,
         "scatter_add_": scatter.scatter_add_, "scatter_reduce": scatter.scatter_reduce,
         "scatter_reduce_": scatter.scatter_reduce_,
-        "nonzero": nonzero.nonzero, "argwhere": nonzero.argwhere, "count_nonzero": nonzero.count_nonzero,
+        "nonzero": nonzero.nonzero, "argwhere": nonzero.argwhere, "count_nonzero": reduction.count_nonzero,
         "norm": norm.torch_norm, "amax": norm.amax, "amin": norm.amin,
         "multinomial": multinomial.multinomial,
         "cumsum": cumulative.cumsum, "cumprod": cumulative.cumprod,
