@@ -6,6 +6,7 @@ out-of-bounds indices silently where NumPy raises.
 from __future__ import annotations
 
 import math
+import warnings
 
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap_dim, int_arg
@@ -643,7 +644,6 @@ def _normalize_key(x, key, check_bounds=True):
                 arr = kt._data if x.device.type == "cpu" else b.from_host(kt._host())
                 kd = kt.dtype
             if kd is D.uint8:  # a mask, as PyTorch reads it (deprecated there, with a warning)
-                import warnings
                 warnings.warn("indexing with dtype torch.uint8 is now deprecated, please use a dtype torch.bool "
                               "instead.", UserWarning, stacklevel=3)
                 arr = b.xp.astype(arr, b.dtype(D.bool))
@@ -708,7 +708,6 @@ def sequence_as_tuple(key):
     that holds sequences, slices, Ellipsis, None or tensors is a tuple of indices."""
     if isinstance(key, list) and len(key) < 32 and any(
             isinstance(k, (list, tuple, slice, Tensor)) or k is None or k is Ellipsis for k in key):
-        import warnings
         warnings.warn("Using a non-tuple sequence for multidimensional indexing is deprecated and will be "
                       "changed in pytorch 2.9; use x[tuple(seq)] instead of x[seq]. In pytorch 2.9 this will "
                       "be interpreted as tensor index, x[torch.tensor(seq)], which will result either in an "

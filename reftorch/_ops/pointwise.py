@@ -7,6 +7,8 @@ summed back to the operand's shape.
 """
 from __future__ import annotations
 
+import warnings
+
 from .. import _dtype as D
 from .._tensor import Tensor
 from ..autograd.function import OpFunction as Function
@@ -422,7 +424,6 @@ _UINT8_CONDITION = (
 def _warn_uint8_condition():
     if not _WARNED_UINT8:  # PyTorch warns once per process (TORCH_WARN_ONCE)
         _WARNED_UINT8.append(True)
-        import warnings
         warnings.warn(_UINT8_CONDITION, UserWarning, stacklevel=4)
 
 
