@@ -641,7 +641,14 @@ def _fma32(a, b, c) -> np.ndarray:
     rounding only when the float64 sum lands exactly halfway between two float32
     values; those (rare) elements are nudged towards the exact value first, using the
     exact error of the sum (TwoSum). Exact for results in the normal float32 range.
+    Long 1-D ``a`` with scalar ``b``, ``c`` (``uniform_``, ``normal_`` bounds) go by
+    chunks, so that the float64 temporaries stay in cache.
     """
+    if np.ndim(a) == 1 and np.size(a) > _CHUNK and np.ndim(b) == 0 and np.ndim(c) == 0:
+        out = np.empty(np.size(a), _f32)
+        for start in range(0, out.size, _CHUNK):
+            out[start:start + _CHUNK] = _fma32(a[start:start + _CHUNK], b, c)
+        return out
     s = np.multiply(a, b, dtype=_f64)  # exact; ``a`` has the shape of the result
     s += c
     low = np.bitwise_and(s.view(_u64), _u64(0x1FFFFFFF))
