@@ -6,12 +6,17 @@ out-of-bounds indices silently where NumPy raises.
 from __future__ import annotations
 
 import math
+import warnings
 
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap_dim, int_arg
 from ..autograd.function import OpFunction as Function
-from .._layout import contiguous_strides, dense_order, lay_out
-from ._common import sum_to_shape
+from .._layout import broadcast_shape, contiguous_strides, dense_order, lay_out
+from .._layout import broadcast_shape as _broadcast_shape  # noqa: F401 (the older name, for callers)
+from ._common import sum_to_shape, row_major, with_out
+from .._scalar import check_fill_value, store_value
+from .creation import tensor as _t
+from .shape import expand
 
 
 def _check_range(xp, idx, size, make_error):
@@ -87,7 +92,6 @@ def index_select(input, dim, index, *, out=None):
                 [4, 5, 6]])
     """
     if out is not None:
-        from ._common import with_out
         return with_out("index_select", out, index_select, input, dim, index)
     if not isinstance(index, Tensor):
         raise TypeError(f"index_select(): argument 'index' (position 2) must be Tensor, not {type(index).__name__}")
@@ -225,7 +229,6 @@ def gather(input, dim, index, *, sparse_grad=False, out=None):
                 [0.5000]])
     """
     if out is not None:
-        from ._common import with_out
         return with_out("gather", out, gather, input, dim, index)
     if not isinstance(index, Tensor):
         raise TypeError(f"gather(): argument 'index' (position 2) must be Tensor, not {type(index).__name__}")
@@ -263,7 +266,6 @@ class MaskedFill(Function):
         ctx.save_for_backward(mask)
         ctx.shape = x._data.shape
         fill = xp.asarray(value, dtype=x._data.dtype, **x._backend._dev_kw())
-        from ._common import row_major
         return row_major(x._backend, xp.where(mask._data, fill, x._data))
 
     @staticmethod
@@ -287,7 +289,6 @@ class MaskedFillTensor(Function):
         ctx.save_for_backward(mask)
         ctx.shape, ctx.vnative = x._data.shape, value._data.dtype
         fill = value._data if value._data.dtype == x._data.dtype else xp.astype(value._data, x._data.dtype)
-        from ._common import row_major
         return row_major(x._backend, xp.where(mask._data, fill, x._data))
 
     @staticmethod
@@ -306,7 +307,6 @@ class MaskedFillTensor(Function):
 def _fill_value(input, value):
     """A number value checked against ``input``'s dtype (PyTorch's overflow error) and made
     storable (``-1`` for uint8 is 255, ``2.5`` for an integer dtype 2)."""
-    from .._scalar import check_fill_value, store_value
     check_fill_value(value, input.dtype)
     if input.dtype is D.bool:
         return bool(value)
@@ -331,7 +331,7 @@ def masked_fill(input, mask, value):
                 [0., 0.]])
     """
     # PyTorch's order of checks: shapes, the value's dims, the mask's dtype, the value's range
-    out_shape = _broadcast_shape(mask.shape, input.shape)  # PyTorch names the mask 'a'
+    out_shape = broadcast_shape(mask.shape, input.shape)  # PyTorch names the mask 'a'
     if isinstance(value, Tensor) and value.dim() != 0:
         raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
                            f"{value.dim()} dimension(s).")
@@ -345,7 +345,6 @@ def masked_fill(input, mask, value):
         value = _fill_value(input, value)
     x = input
     if tuple(out_shape) != tuple(input.shape):
-        from .shape import expand
         x = expand(input, out_shape)
     if isinstance(value, Tensor):
         if value.device != x.device:
@@ -357,25 +356,6 @@ def masked_fill(input, mask, value):
 def _c_type_name(d):
     return {"int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
             "uint8": "unsigned char", "float32": "float", "float64": "double", "float16": "c10::Half"}.get(d.name, d.name)
-
-
-def _broadcast_shape(a, b):
-    """The broadcast shape of ``a`` and ``b``; PyTorch's error (naming the last mismatching
-    dimension) when they do not broadcast."""
-    n = max(len(a), len(b))
-    a = (1,) * (n - len(a)) + tuple(a)
-    b = (1,) * (n - len(b)) + tuple(b)
-    out = [0] * n
-    for i in range(n - 1, -1, -1):
-        x, y = a[i], b[i]
-        if x == y or y == 1:
-            out[i] = x
-        elif x == 1:
-            out[i] = y
-        else:
-            raise RuntimeError(f"The size of tensor a ({x}) must match the size of tensor b ({y}) at "
-                               f"non-singleton dimension {i}")
-    return tuple(out)
 
 
 # ------------------------------------------------------------------ tensor[...]
@@ -665,14 +645,12 @@ def _normalize_key(x, key, check_bounds=True):
                     arr = b.from_host(k._host()) if x.device.type != "cpu" else k._host()
                 kd = k.dtype
             else:
-                from .creation import tensor as _t
                 kt = _t(k, dtype=D.int64) if isinstance(k, (list, tuple)) and not k else _t(k)  # x[[]]
                 if kt.dtype.is_floating_point:
                     raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
                 arr = kt._data if x.device.type == "cpu" else b.from_host(kt._host())
                 kd = kt.dtype
             if kd is D.uint8:  # a mask, as PyTorch reads it (deprecated there, with a warning)
-                import warnings
                 warnings.warn("indexing with dtype torch.uint8 is now deprecated, please use a dtype torch.bool "
                               "instead.", UserWarning, stacklevel=3)
                 arr = b.xp.astype(arr, b.dtype(D.bool))
@@ -737,7 +715,6 @@ def sequence_as_tuple(key):
     that holds sequences, slices, Ellipsis, None or tensors is a tuple of indices."""
     if isinstance(key, list) and len(key) < 32 and any(
             isinstance(k, (list, tuple, slice, Tensor)) or k is None or k is Ellipsis for k in key):
-        import warnings
         warnings.warn("Using a non-tuple sequence for multidimensional indexing is deprecated and will be "
                       "changed in pytorch 2.9; use x[tuple(seq)] instead of x[seq]. In pytorch 2.9 this will "
                       "be interpreted as tensor index, x[torch.tensor(seq)], which will result either in an "

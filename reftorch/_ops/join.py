@@ -4,7 +4,8 @@ from __future__ import annotations
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap_dim, int_arg
 from ..autograd.function import OpFunction as Function
-from ._common import row_major
+from ._common import row_major, with_out
+from .shape import unsqueeze
 
 
 def _check_devices(tensors):
@@ -111,7 +112,6 @@ def cat(tensors, dim=0, *, axis=None, out=None):
         tensor([[1, 2, 1, 2]])
     """
     if out is not None:
-        from ._common import with_out
         return with_out("cat", out, cat, tensors, dim, axis=axis)
     if isinstance(tensors, Tensor):
         raise TypeError("cat(): argument 'tensors' (position 1) must be tuple of Tensors, not Tensor")
@@ -173,7 +173,6 @@ class Stack(Function):
         native = tensors[0]._backend.dtype(dtype)
         ctx.dim = dim
         ctx.dtypes = [t._backend.dtype(t.dtype) for t in tensors]
-        from ._common import row_major
         return row_major(tensors[0]._backend, xp.stack([xp.astype(t._data, native, copy=False) for t in tensors],
                                                        axis=dim))
 
@@ -208,7 +207,6 @@ def stack(tensors, dim=0, *, axis=None, out=None):
                 [2, 4]])
     """
     if out is not None:
-        from ._common import with_out
         return with_out("stack", out, stack, tensors, dim, axis=axis)
     if axis is not None:  # NumPy-style alias accepted by PyTorch
         dim = axis
@@ -238,5 +236,4 @@ def hstack(tensors):
 
 def vstack(tensors):
     """Concatenate along dim 0 after making 1-D inputs rows. Mirrors ``torch.vstack``."""
-    from .shape import unsqueeze
     return cat([unsqueeze(t, 0) if t.dim() == 1 else t for t in tensors], 0)

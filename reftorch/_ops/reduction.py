@@ -10,6 +10,8 @@ from .._layout import row_major  # PyTorch's reductions return contiguous result
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.grad_mode import is_grad_enabled
 from ..autograd.function import OpFunction as Function
+from ._common import fix_empty_strides
+from .pointwise import _Binary, _cast, _operands, eq, isclose, ne
 
 
 def _dims(input, dim):
@@ -221,7 +223,6 @@ def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
         >>> torch.allclose(torch.tensor([1., 2.]), torch.tensor([1., 2.0001]))
         False
     """
-    from .pointwise import isclose
     close = isclose(input, other, rtol=rtol, atol=atol, equal_nan=equal_nan)
     return builtins.bool(all(close).item())
 
@@ -323,7 +324,6 @@ def _arg(input, dim, keepdim, largest, who=None):
             r = xp.argmax(data, axis=d, keepdims=keepdim) if largest else xp.argmin(data, axis=d, keepdims=keepdim)
     r = xp.astype(r, xp.int64)
     if 0 in r.shape:
-        from ._common import fix_empty_strides
         r = fix_empty_strides(input._backend, r)
     return Tensor._wrap(r, input.device, input._backend)
 
@@ -383,7 +383,6 @@ class Maximum(Function):
 
     @staticmethod
     def forward(ctx, x, y, dt, largest):
-        from .pointwise import _Binary
         a, b = _Binary._setup(ctx, x, y, dt)
         ctx.save_for_backward(x, y)
         ctx.dt, ctx.largest = dt, largest
@@ -392,7 +391,6 @@ class Maximum(Function):
 
     @staticmethod
     def backward(ctx, g):
-        from .pointwise import _Binary, _cast
         x, y = ctx.saved_tensors
         xp = ctx.xp
         a, b = _cast(x, ctx.dt), _cast(y, ctx.dt)
@@ -413,14 +411,12 @@ def maximum(input, other):
         >>> torch.maximum(torch.tensor([1, 5]), torch.tensor([3, 2]))
         tensor([3, 5])
     """
-    from .pointwise import _operands
     x, y, dt = _operands(input, other)
     return Maximum.apply(x, y, dt=dt, largest=True)
 
 
 def minimum(input, other):
     """Element-wise minimum of two tensors. Mirrors ``torch.minimum``."""
-    from .pointwise import _operands
     x, y, dt = _operands(input, other)
     return Maximum.apply(x, y, dt=dt, largest=False, _name="MinimumBackward0")
 
@@ -439,6 +435,10 @@ def equal(input, other):
     """
     if tuple(input.shape) != tuple(other.shape):
         return False
-    from .pointwise import eq
     xp = input._backend.xp
     return bool(xp.all(eq(input, other)._data))
+
+
+def count_nonzero(input, dim=None):
+    """How many elements are nonzero (along ``dim``). Mirrors ``torch.count_nonzero``."""
+    return sum(ne(input, 0), dim=dim)
