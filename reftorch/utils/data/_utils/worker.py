@@ -32,6 +32,8 @@ import queue
 import random
 from dataclasses import dataclass
 
+import reftorch as torch
+
 from . import HAS_NUMPY, ExceptionWrapper, signal_handling
 
 
@@ -212,9 +214,8 @@ def _worker_loop(dataset_kind, dataset, index_queue, data_queue, done_event, aut
 
         seed = base_seed + worker_id
         random.seed(seed)
-        import reftorch
 
-        reftorch.manual_seed(seed)
+        torch.manual_seed(seed)
         if HAS_NUMPY:
             import numpy as np
 
