@@ -130,8 +130,8 @@ class Tensor:
         self._init_from(src._data, src.device, src._backend)
 
     def _init_from(self, data, dev, backend, requires_grad=False, view_of=None):
-        """Set every field: the one place a tensor is built (``_wrap``, ``Function.apply``
-        and ``view_outside_graph`` call it on a bare ``object.__new__(Tensor)``).
+        """Set every field: the one place a tensor is built (``_wrap`` and ``Function.apply``
+        call it on a bare ``object.__new__(Tensor)``).
 
         ``data`` is a backend array (a NumPy scalar from a 0-d result becomes a 0-d array);
         ``view_of`` the tensor whose memory ``data`` views (the result then shares its root
@@ -624,19 +624,22 @@ def _wrap_dim(dim, ndim, *, allow_scalar=True):
     Raises:
         IndexError: "Dimension out of range (expected to be in range of [-2, 1], but got 2)".
     """
-    try:
-        dim = dim.__index__()
-    except AttributeError:
-        raise TypeError(f"dim must be an int, got {type(dim).__name__}") from None
+    if dim.__class__ is not int:
+        try:
+            dim = dim.__index__()
+        except AttributeError:
+            raise TypeError(f"dim must be an int, got {type(dim).__name__}") from None
     n = ndim
     if n <= 0:
         if not allow_scalar:
             raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
         n = 1
-    lo, hi = -n, n - 1
-    if dim < lo or dim > hi:
-        raise IndexError(f"Dimension out of range (expected to be in range of [{lo}, {hi}], but got {dim})")
-    return dim + n if dim < 0 else dim
+    if dim < 0:
+        if dim >= -n:
+            return dim + n
+    elif dim < n:
+        return dim
+    raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})")
 
 
 # ----------------------------------------------------------------- legacy tensor types

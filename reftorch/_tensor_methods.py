@@ -323,19 +323,9 @@ def _int_list_method(fn, name, arg):
     return method
 
 
-def _view(self, *size, **kw):
-    """``Tensor.view``: as :func:`reftorch._ops.shape.view`, but no argument at all is
-    PyTorch's TypeError (a 0-dim view is ``view(())``)."""
-    if not size and not kw:
-        shape._view_keywords((), None, None)  # raises
-    return shape.view(self, *size, **kw)
-
-
-def _squeeze(self, *dim, **kw):
+def _squeeze(self, dim=None, *more):
     """``t.squeeze()``, ``t.squeeze(0)``, ``t.squeeze(0, 1)``, ``t.squeeze((0, 1))``, ``t.squeeze(dim=0)``."""
-    if len(dim) > 1:
-        return shape.squeeze(self, dim, **kw)
-    return shape.squeeze(self, *dim, **kw)
+    return shape.squeeze(self, (dim,) + more if more else dim)
 
 
 def _new(fn):
@@ -359,7 +349,7 @@ def _new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):
 
 M = {
     # shape
-    "view": _view, "reshape": _int_list_method(shape.reshape, "reshape", "shape"),
+    "view": shape.view, "reshape": _int_list_method(shape.reshape, "reshape", "shape"),
     "flatten": shape.flatten, "unflatten": shape.unflatten, "squeeze": _squeeze, "unsqueeze": shape.unsqueeze,
     "permute": _int_list_method(shape.permute, "permute", "dims"),
     "transpose": shape.transpose, "swapaxes": shape.transpose, "swapdims": shape.transpose, "t": shape.t,

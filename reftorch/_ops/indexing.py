@@ -10,7 +10,7 @@ import warnings
 
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap_dim, int_arg
-from ..autograd.function import _NO_CTX, OpFunction as Function, view_outside_graph
+from ..autograd.function import OpFunction as Function
 from .._layout import broadcast_shape, contiguous_strides, dense_order, lay_out
 from .._layout import broadcast_shape as _broadcast_shape  # noqa: F401 (the older name, for callers)
 from ._common import sum_to_shape, row_major, with_out
@@ -29,20 +29,28 @@ def _check_range(xp, idx, size, make_error):
 
 # ------------------------------------------------------------------ index_select
 class IndexSelect(Function):
+    """``IndexSelect.apply(x, index, dim)``."""
+
     nondiff = (1,)
     name = "IndexSelectBackward0"
     create_graph = True
+    arity = 2
+    can_warn = False
 
     @staticmethod
     def forward(ctx, x, index, dim):
         xp = x._backend.xp
-        idx = xp.reshape(index._data, (-1,))
-        ctx.dim, ctx.shape = dim, x._data.shape
-        ctx.native = x._data.dtype
-        ctx.save_for_backward(index)
-        data = x._data if x._data.ndim else xp.reshape(x._data, (1,))
-        out = x._backend.take_in_range(data, idx, axis=dim)  # index_select() checked the indices
-        return out if x._data.ndim else xp.reshape(out, ())
+        idx = index._data
+        if idx.ndim != 1:
+            idx = xp.reshape(idx, (-1,))
+        data = x._data
+        if ctx.needs_input_grad:
+            ctx.dim, ctx.shape = dim, data.shape
+            ctx.native = data.dtype
+            ctx.save_for_backward(index)
+        if not data.ndim:
+            return xp.reshape(x._backend.take_in_range(xp.reshape(data, (1,)), idx, dim), ())
+        return x._backend.take_in_range(data, idx, dim)  # index_select() checked the indices
 
     @staticmethod
     def backward(ctx, g):
@@ -87,34 +95,30 @@ def index_select(input, dim, index, *, out=None):
         return with_out("index_select", out, index_select, input, dim, index)
     if not isinstance(index, Tensor):
         raise TypeError(f"index_select(): argument 'index' (position 2) must be Tensor, not {type(index).__name__}")
-    if index.dtype not in (D.int64, D.int32):
+    if index._dtype is not D.int64 and index._dtype is not D.int32:
         raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
     idx = index._data
     shape = input._data.shape  # raw shape tuples below: this runs once per call
     nd = len(shape)
     if idx.ndim > 1:
         raise IndexError("index_select(): Index is supposed to be a vector")
-    d = _wrap_dim(int_arg(dim, "index_select", "dim", 1), nd)
+    d = _wrap_dim(dim if dim.__class__ is int else int_arg(dim, "index_select", "dim", 1), nd)
     size = shape[d] if nd else 1
     count = idx.shape[0] if idx.ndim else 1  # index.numel()
     if size == 0 and count and nd > 1:
         raise RuntimeError("index_select(): self indexing axis dim should be positive")
-    xp = index._backend.xp
-
-    def err(bad):
-        return IndexError("index out of range in self")
-
     if nd == 0 and count != 1:
         raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got {count} value(s)")
     if count and not index._backend.indices_in_range(idx, size):  # one pass when all are valid
+        xp = index._backend.xp
         lo, hi = int(xp.min(idx)), int(xp.max(idx))
         if lo < 0 or hi >= size:
             if nd > 1 and (d == 1 or math.prod(shape) == 0):
                 # PyTorch's dim-1 kernel (and the one for empty inputs) words it differently.
                 bad = next(int(v) for v in index._host().reshape(-1) if not 0 <= v < size)
                 raise RuntimeError(f"INDICES element is out of DATA bounds, id={bad} axis_dim={size}")
-            raise err(hi)
-    return IndexSelect.apply(input, index, dim=d)
+            raise IndexError("index out of range in self")
+    return IndexSelect.apply(input, index, d)
 
 
 # ------------------------------------------------------------------ gather
@@ -361,13 +365,16 @@ class BasicIndex(Function):
     name = "SliceBackward0"
     create_graph = True
     is_view = True
+    arity = 1
+    can_warn = False
 
     @staticmethod
     def forward(ctx, x, key):
-        ctx.key, ctx.shape = key, x._data.shape
+        if ctx.needs_input_grad:
+            ctx.key, ctx.shape = key, x._data.shape
         out = x._data[key]
-        b = x._backend
-        if any(k is None for k in key) or math.prod(out.shape) == 0:
+        if None in key or 0 in out.shape:  # (a key holds ints, slices, None, Ellipsis: `in` is safe)
+            b = x._backend
             want = _none_strides(x, key, b.strides(out))
             if want != b.strides(out):
                 out = b.as_strided(out, out.shape, want)
@@ -718,12 +725,10 @@ def sequence_as_tuple(key):
 
 def getitem(x, key):
     """``x[key]``: basic indexing returns a view, tensor/list indexing a copy."""
-    if type(key) is int:  # fast path (per-call overhead): x[i] in range is a select, as _normalize_key finds
+    if key.__class__ is int:  # x[i] in range is a select, as _normalize_key finds (per-call overhead)
         shp = x._data.shape
         if shp and -shp[0] <= key < shp[0]:
-            if not x._requires_grad:  # no graph to record either: skip Function.apply
-                return view_outside_graph(x, BasicIndex.forward(_NO_CTX, x, key=(key, Ellipsis)))
-            return BasicIndex.apply(x, key=(key, Ellipsis), _name="SelectBackward0")
+            return BasicIndex.apply(x, (key, Ellipsis), _name="SelectBackward0")
     key = sequence_as_tuple(key)
     if isinstance(key, Tensor) and key.dim() == 0 and key.dtype in (D.int64, D.int32, D.int16, D.int8):
         key = int(key.item())

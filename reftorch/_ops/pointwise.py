@@ -75,15 +75,21 @@ def _cast(t, dt):
     return t._data if t._data.dtype == native else b.xp.astype(t._data, native)
 
 
+def _setup(ctx, x, y, dt):
+    """The operands' arrays in dtype ``dt``; records what ``_Binary._reduce`` needs."""
+    if ctx.needs_input_grad:  # what _reduce needs (skipped when no graph is recorded)
+        ctx.shapes = (x._data.shape, y._data.shape)
+        ctx.natives = (x._data.dtype, y._data.dtype)
+    # (per-call overhead) no cast call at all when an operand already has dtype dt
+    return (x._data if x._dtype is dt else _cast(x, dt)), (y._data if y._dtype is dt else _cast(y, dt))
+
+
 class _Binary(Function):
+    """``Op.apply(x, y, dt, ...)``: two tensor inputs, then the op's parameters."""
+
     elementwise = True
-    @staticmethod
-    def _setup(ctx, x, y, dt):
-        if ctx.needs_input_grad:  # what _reduce needs (skipped when no graph is recorded)
-            ctx.shapes = (x._data.shape, y._data.shape)
-            ctx.natives = (x._data.dtype, y._data.dtype)
-        # (per-call overhead) no cast call at all when an operand already has dtype dt
-        return (x._data if x._dtype is dt else _cast(x, dt)), (y._data if y._dtype is dt else _cast(y, dt))
+    arity = 2
+    _setup = staticmethod(_setup)
 
     @staticmethod
     def _reduce(ctx, gx, gy):
@@ -104,7 +110,7 @@ class Add(_Binary):
 
     @staticmethod
     def forward(ctx, x, y, dt, alpha):
-        a, b = _Binary._setup(ctx, x, y, dt)
+        a, b = _setup(ctx, x, y, dt)
         if alpha == 1:
             return a + b
         ctx.alpha = alpha
@@ -124,7 +130,7 @@ class Sub(_Binary):
 
     @staticmethod
     def forward(ctx, x, y, dt, alpha):
-        a, b = _Binary._setup(ctx, x, y, dt)
+        a, b = _setup(ctx, x, y, dt)
         ctx.alpha = alpha
         return a - b if alpha == 1 else a - b * alpha
 
@@ -139,7 +145,7 @@ class Mul(_Binary):
 
     @staticmethod
     def forward(ctx, x, y, dt):
-        a, b = _Binary._setup(ctx, x, y, dt)
+        a, b = _setup(ctx, x, y, dt)
         ctx.save_for_backward(x if ctx.needs_input_grad[1:2] == (True,) else None,
                               y if ctx.needs_input_grad[:1] == (True,) else None)
         ctx.dt = dt
@@ -159,7 +165,7 @@ class Div(_Binary):
 
     @staticmethod
     def forward(ctx, x, y, dt):
-        a, b = _Binary._setup(ctx, x, y, dt)
+        a, b = _setup(ctx, x, y, dt)
         ctx.save_for_backward(x if ctx.needs_input_grad[1:2] == (True,) else None, y)
         ctx.dt = dt
         return a / b
@@ -179,7 +185,7 @@ class Pow(_Binary):
 
     @staticmethod
     def forward(ctx, x, y, dt, scalar=None):
-        a, b = _Binary._setup(ctx, x, y, dt)
+        a, b = _setup(ctx, x, y, dt)
         ctx.save_for_backward(x, y)
         ctx.dt = dt
         ctx.scalar = scalar
@@ -281,7 +287,7 @@ def add(input, other, *, alpha=1, out=None):
     x, y, dt = _operands(input, other)
     if alpha.__class__ is not int:
         _check_alpha(dt, alpha)
-    return Add.apply(x, y, dt=dt, alpha=alpha)
+    return Add.apply(x, y, dt, alpha)
 
 
 def _check_alpha(dt, alpha):
@@ -304,7 +310,7 @@ def sub(input, other, *, alpha=1, out=None):
         _check_alpha(dt, alpha)
     if not isinstance(input, Tensor):
         return Sub.apply(x, y, dt=dt, alpha=alpha, _name="RsubBackward1", _skip=(0,))
-    return Sub.apply(x, y, dt=dt, alpha=alpha)
+    return Sub.apply(x, y, dt, alpha)
 
 
 def mul(input, other, *, out=None):
@@ -312,7 +318,7 @@ def mul(input, other, *, out=None):
     if out is not None:
         return with_out("mul", out, mul, input, other)
     x, y, dt = _operands(input, other)
-    return Mul.apply(x, y, dt=dt)
+    return Mul.apply(x, y, dt)
 
 
 def div(input, other, *, rounding_mode=None, out=None):
@@ -476,7 +482,7 @@ class DivRounding(_Binary):
 
     @staticmethod
     def forward(ctx, x, y, dt, mode):
-        a, b = _Binary._setup(ctx, x, y, dt)
+        a, b = _setup(ctx, x, y, dt)
         xp = x._backend.xp
         _check_int_zero(xp, a, b, dt)
         if dt.is_floating_point:
@@ -535,7 +541,7 @@ class Remainder(_Binary):
 
     @staticmethod
     def forward(ctx, x, y, dt):
-        a, b = _Binary._setup(ctx, x, y, dt)
+        a, b = _setup(ctx, x, y, dt)
         ctx.dt = dt
         ctx.save_for_backward(x if ctx.needs_input_grad[1:2] == (True,) else None,
                               y if ctx.needs_input_grad[1:2] == (True,) else None)

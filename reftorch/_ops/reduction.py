@@ -29,6 +29,10 @@ def _dims(input, dim):
     return (_wrap_dim(dim, nd),)
 
 
+#: the dtypes a sum keeps (the others sum as int64)
+_FLOAT_OR_COMPLEX = frozenset(d for d in D.ALL if d.is_floating_point or d.is_complex)
+
+
 def _check_keepdim(keepdim, fn):
     if not isinstance(keepdim, bool):
         raise TypeError(f"{fn}(): argument 'keepdim' must be bool, not {type(keepdim).__name__}")
@@ -44,18 +48,25 @@ def _expand_grad(xp, g, shape, axes, keepdim):
 
 
 class Sum(Function):
+    """``Sum.apply(x, axes, keepdim, dtype)``."""
+
     name = "SumBackward0"
     create_graph = True
+    arity = 1
 
     @staticmethod
     def forward(ctx, x, axes, keepdim, dtype):
         b = x._backend
-        ctx.shape, ctx.axes, ctx.keepdim = x._data.shape, axes, keepdim
-        ctx.native = x._data.dtype
-        data = x._data if x._data.ndim or axes is None else x._backend.xp.reshape(x._data, (1,))
+        data = x._data
+        if ctx.needs_input_grad:
+            ctx.shape, ctx.axes, ctx.keepdim = data.shape, axes, keepdim
+            ctx.native = data.dtype
+        if axes is not None and not data.ndim:
+            data = b.xp.reshape(data, (1,))
         if x._dtype is D.bool:  # the array API sums numeric dtypes only
             data = b.xp.astype(data, b.dtype(D.int64))
-        return row_major(b, b.sum(data, axes, keepdim, b.dtype(dtype)))
+        out = b.sum(data, axes, keepdim, b.dtype(dtype))
+        return out if not out.ndim else row_major(b, out)  # (a 0-d result is laid out already)
 
     @staticmethod
     def backward(ctx, g):
@@ -81,16 +92,19 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
         (tensor(10.), tensor([4., 6.]), tensor([[3.],
                 [7.]]))
     """
-    _check_keepdim(keepdim, "sum")
-    axes = _dims(input, dim)
+    if keepdim.__class__ is not bool:
+        _check_keepdim(keepdim, "sum")
+    if dim is None:
+        axes = None
+    else:
+        axes = _dims(input, dim)
+        if axes is not None and not input._data.shape:
+            axes = None
     if dtype is None:
-        dtype = input.dtype if (input.dtype.is_floating_point or input.dtype.is_complex) else D.int64
+        dtype = input._dtype if input._dtype in _FLOAT_OR_COMPLEX else D.int64
     elif not (dtype.is_floating_point or dtype.is_complex) and input._requires_grad and is_grad_enabled():
         raise RuntimeError(f"Autograd not support dtype: {_scalar_name(dtype)}")
-    if input.dim() == 0 and axes is not None:
-        axes = None if keepdim is False else None
-    name = "SumBackward0" if dim is None else "SumBackward1"
-    return Sum.apply(input, axes=axes, keepdim=bool(keepdim), dtype=dtype, _name=name)
+    return Sum.apply(input, axes, keepdim, dtype, _name="SumBackward0" if dim is None else "SumBackward1")
 
 
 class Mean(Function):
