@@ -48,7 +48,7 @@ def _pin_memory_loop(in_queue, out_queue, device_id, done_event, device) -> None
 
     An error while pinning is wrapped and forwarded, to be raised by ``next()``.
     """
-    from .. import _utils
+    from .. import _utils  # (the package importing this module; MP_STATUS_CHECK_INTERVAL read at call time)
 
     def do_one_step():
         try:

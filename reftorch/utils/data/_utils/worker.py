@@ -206,6 +206,8 @@ def _worker_loop(dataset_kind, dataset, index_queue, data_queue, done_event, aut
     Every ``get`` has a timeout (see NOTE [ Polling interval ]) so that a worker whose
     parent died notices it and exits.
     """
+    # (here: dataloader.py imports _utils, which imports this module; _utils's
+    # MP_STATUS_CHECK_INTERVAL is read at call time, so tests can patch it)
     from .. import _utils
     from ..dataloader import _DatasetKind
 
