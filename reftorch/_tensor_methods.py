@@ -296,6 +296,12 @@ def _int_list_method(fn, name, arg):
     """Bind ``fn(input, ints)`` as a method taking the ints the ways PyTorch's methods do:
     ``t.flip(0, 1)``, ``t.flip((0, 1))``, ``t.flip([0])`` or ``t.flip(dims=(0, 1))``."""
     def method(self, *args, **kw):
+        if not kw and args:  # t.reshape(2, 3) or t.reshape((2, 3)): nothing to sort out (per-call overhead)
+            first = args[0].__class__
+            if first is int:
+                return fn(self, args)  # (what the general path below gives for ints)
+            if first is tuple and len(args) == 1:
+                return fn(self, args[0])
         if arg in kw:
             if args:
                 raise TypeError(f"{name}() got multiple values for argument '{arg}'")
@@ -306,7 +312,7 @@ def _int_list_method(fn, name, arg):
             raise TypeError(f'{name}() missing 1 required positional arguments: "{arg}"')
         elif len(args) == 1:
             value = args[0]
-            if isinstance(value, int) and not isinstance(value, bool):
+            if value.__class__ is int or (isinstance(value, int) and not isinstance(value, bool)):
                 value = (value,)
             elif not isinstance(value, (tuple, list)):
                 raise TypeError(f"{name}(): argument '{arg}' (position 1) must be tuple of ints, "

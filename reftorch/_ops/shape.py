@@ -168,7 +168,7 @@ class Squeeze(Function):
         data = x._data
         if ctx.needs_input_grad:
             ctx.in_shape = data.shape
-        return x._backend.xp.squeeze(data, axes) if axes else x._backend.reshape_view(data, data.shape)
+        return x._backend.squeeze(data, axes) if axes else x._backend.reshape_view(data, data.shape)
 
     @staticmethod
     def backward(ctx, g):
