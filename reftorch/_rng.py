@@ -93,6 +93,8 @@ _MASK32 = 0xFFFFFFFF
 _MASK64 = 0xFFFFFFFFFFFFFFFF
 _N = 624  # mt19937 state words (MERSENNE_STATE_N)
 _CHUNK = 16 * 2048  # elements per normal_fill chunk: blocks are independent
+_RANDPERM_SMALL_N = _MASK32 // 20  # randperm: Fisher-Yates below, inside-out from here
+_RANDPERM_CHUNK = 1 << 22  # random64 draws at a time in randperm's large-n branch
 
 # ---------------------------------------------------------------------------
 # Byte layout of CPUGeneratorImplState (CPUGeneratorImpl.cpp), as returned by
@@ -502,25 +504,28 @@ class CPUGenerator:
 
         For ``n < 2**32 // 20``: Fisher-Yates, swapping ``i`` with
         ``i + random() % (n - i)`` for ``i = 0 .. n-2`` (``n - 1`` draws), the swaps
-        applied without a Python loop (:func:`_apply_swaps`). Larger ``n`` follows
-        torch's inside-out shuffle with ``random64()`` (a Python loop, transcribed, not
-        compared with torch: too slow at that size).
+        applied without a Python loop (:func:`_apply_swaps`). Larger ``n``: torch's
+        inside-out shuffle, ``z = random64() % (i + 1)`` then ``r[i] = r[z]; r[z] = i``
+        for ``i = 0 .. n-1`` (``n`` draws of ``random64``), also without a loop over
+        the elements (:func:`_inside_out`).
         """
         n = int(n)
         if n < 0:
             raise ValueError(f"randperm expects n >= 0, but got n={n}")
-        if n < _MASK32 // 20:
+        if n < _RANDPERM_SMALL_N:
             steps = max(n - 1, 0)
             offsets = self.random32(steps).astype(np.int64) % (n - np.arange(steps))
             target = np.arange(n, dtype=np.int64)  # step n-1 swaps n-1 with itself
             target[:steps] += offsets
             return _apply_swaps(target).astype(dtype)
-        perm = [0] * n
-        for i, r in enumerate(self.random64(n).tolist()):
-            z = r % (i + 1)
-            perm[i] = perm[z]
-            perm[z] = i
-        return np.array(perm, dtype=dtype)
+        index = np.int32 if n <= 1 << 31 else np.int64  # half the memory at these sizes
+        z = np.empty(n, index)
+        for start in range(0, n, _RANDPERM_CHUNK):  # the uint64 draws, a chunk at a time
+            stop = min(start + _RANDPERM_CHUNK, n)
+            draws = self.random64(stop - start)
+            draws %= np.arange(start + 1, stop + 1, dtype=_u64)
+            z[start:stop] = draws
+        return _inside_out(z).astype(dtype, copy=False)
 
     def bernoulli(self, n: int, p, dtype=np.float32) -> np.ndarray:
         """Draw like ``Tensor.bernoulli_(p)`` (scalar ``p``) or ``torch.bernoulli(p)``.
@@ -592,6 +597,69 @@ def _apply_swaps(target: np.ndarray) -> np.ndarray:
         held = nxt
     from_prev = held[np.maximum(prev_same, 0)]
     return np.where(no_swap, held, np.where(prev_same >= 0, from_prev, target))
+
+
+def _inside_out(z: np.ndarray) -> np.ndarray:
+    """The result of ``r[i] = r[z[i]]; r[z[i]] = i`` for ``i = 0, 1, ..., n-1`` in turn
+    (the "inside-out" Fisher-Yates of ``randperm``'s large-``n`` branch), where
+    ``0 <= z[i] <= i``, without a loop over the elements.
+
+    Step ``i`` writes ``i`` at position ``z[i]`` and, if ``z[i] < i``, what position
+    ``z[i]`` held at position ``i``. So position ``p`` ends with the last step ``i > p``
+    with ``z[i] == p`` if there is one, else with what step ``p`` put there, ``set[p]``:
+    ``p`` if ``z[p] == p``; else the last step ``k`` with ``z[p] < k < p`` and ``z[k] ==
+    z[p]`` (it wrote ``k`` at ``z[p]``); else ``set[z[p]]``, untouched since step
+    ``z[p]``. One sort of the steps by target gives each step the previous one with
+    the same target; the chains ``p -> z[p] -> ...`` are then followed for the steps
+    still unresolved (about half, most chains one or two links long). Returns int64.
+    """
+    n = z.shape[0]
+    if n == 0:
+        return np.empty(0, np.int64)
+    index = z.dtype.type
+    key = z.astype(np.int64)
+    key <<= 32
+    key |= np.arange(n, dtype=np.int64)
+    key.sort()  # by target, then by step
+    step = (key & _MASK32).astype(index)
+    key >>= 32
+    target = key.astype(index)
+    del key
+    # In this order: the previous step with the same target (-1 for a group's first).
+    same = np.empty(n, bool)
+    same[0] = False
+    np.equal(target[1:], target[:-1], out=same[1:])
+    prev = np.empty(n, index)
+    prev[0] = -1
+    prev[1:] = step[:-1]
+    prev[~same] = -1
+    # set[step]: the step itself, or ``prev`` after the target's own step; -1 = unresolved.
+    own = step == target
+    resolved_value = np.where(own, step, np.where(prev > target, prev, -1))
+    del prev, own
+    value = np.empty(n, index)
+    value[step] = resolved_value
+    del resolved_value
+    # The last step into each position, where it came after that position's own step.
+    last = np.empty(n, bool)
+    np.logical_not(same[1:], out=last[:-1])
+    last[-1] = True
+    del same
+    last &= step > target
+    later_position, later_step = target[last], step[last]
+    del step, target, last
+    # Unresolved steps take set[z[p]], following z until a resolved entry.
+    active = np.flatnonzero(value < 0)
+    pointer = z[active]
+    while active.size:
+        found = value[pointer]
+        hit = found >= 0
+        value[active[hit]] = found[hit]
+        miss = ~hit
+        active, pointer = active[miss], z[pointer[miss]]
+    out = value.astype(np.int64)
+    out[later_position] = later_step
+    return out
 
 
 # ---------------------------------------------------------------------------
