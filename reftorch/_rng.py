@@ -19,20 +19,23 @@ What it mirrors (PyTorch 2.13, CPU):
   ``random_``, ``bernoulli_``.
 * ``aten/src/ATen/native/cpu/avx_mathfun.h`` -- the AVX2 ``log256_ps``/``sincos256_ps``
   polynomials that float32 ``normal_fill`` uses on x86 machines with AVX2 or AVX512.
-* ``aten/src/ATen/native/TensorFactories.cpp`` -- ``randperm`` (Fisher-Yates).
+* ``aten/src/ATen/native/TensorFactories.cpp`` -- ``randperm`` (Fisher-Yates, and the
+  "inside-out" variant with ``random64()`` from ``n = 2**32 // 20`` on).
 
 NumPy's ``MT19937`` bit generator has the same twister and tempering as ATen's, so once
 we hand it the state built by ``init_genrand`` it produces torch's exact stream of 32-bit
 words at C speed.  Everything after that (turning words into floats, integers and
 normals) is a transcription of the kernels above, vectorised where the kernel is
-element-wise and a Python loop where it is sequential (``randperm``).
+element-wise; ``randperm``'s sequential swaps are resolved by sorting the steps by
+their target (:func:`_apply_swaps`, :func:`_inside_out`).
 
 Two details decide whether the last bit matches:
 
 * **Fused multiply-add.**  ATen's AVX2 kernels are compiled by GCC with ``-mfma`` and
   ``-ffp-contract=fast``, so ``x * (high - low) + low`` in ``uniform_``, ``val * std +
   mean`` in ``normal_`` and the multiply-add pairs of the Cephes polynomials are each
-  rounded once.  :func:`_fma32` and :func:`_fma64` emulate that.  Set
+  rounded once.  :func:`_fma32` and :func:`_fma64` emulate that; the float32 Cephes
+  port (:class:`_BoxMuller32`) uses a cheaper form, exact on all its 2**24 inputs.  Set
   ``generator.capability = "default"`` to get the unfused arithmetic of
   ``ATEN_CPU_CAPABILITY=default`` builds instead (float32 ``normal`` with 16 or more
   elements is then only approximate, see below).
@@ -43,9 +46,7 @@ Two details decide whether the last bit matches:
 
 Known limits: bfloat16 is not supported (NumPy has no such dtype); float32 normals with
 16 or more elements on a torch running the ``DEFAULT`` (pre-AVX2) kernel, or on ARM,
-differ in the last bit for ~1.5 % of values; ``randperm(n)`` for ``n >= 214748364``
-uses a transcription of torch's large-``n`` shuffle that has not been compared with
-torch; ``bernoulli`` with a scalar ``p`` (``bernoulli_(p)``, ``dropout``) matches torch on AMD
+differ in the last bit for ~1.5 % of values; ``bernoulli`` with a scalar ``p`` (``bernoulli_(p)``, ``dropout``) matches torch on AMD
 CPUs only: on Intel CPUs, MKL builds of torch draw one ``random()`` and use it to seed an
 MKL VSL MCG31 stream (``bernoulli_scalar_kernel`` in ``native/cpu/DistributionKernels.cpp``),
 which is not reproduced here.
@@ -902,8 +903,8 @@ class _BoxMuller32:
         np.copyto(z64, x)
         np.multiply(s, z64, out=tmp)
         np.add(tmp, z64, out=s, casting="unsafe")
-        # Swap the polynomials where j & 2, then flip signs: sin where j & 4, cos
-        # where (j - 2) & 4 == 0. Done on the bits (a select by masks, an xor).
+        # Swap the polynomials where j & 2, then flip signs: sin where j & 4, cos where
+        # ~(j - 2) & 4, which for even j is (j + 2) & 4. On the bits: masks and xors.
         s_bits, c_bits, y_bits, z_bits = (a.view(np.int32) for a in (s, c, y, z))
         np.bitwise_and(j, 2, out=mask)
         np.subtract(mask, 2, out=mask)
@@ -915,8 +916,7 @@ class _BoxMuller32:
         np.bitwise_and(j, 4, out=mask)
         np.left_shift(mask, 29, out=mask)
         np.bitwise_xor(z_bits, mask, out=s_bits)
-        np.subtract(j, 2, out=mask)
-        np.invert(mask, out=mask)
+        np.add(j, 2, out=mask)
         np.bitwise_and(mask, 4, out=mask)
         np.left_shift(mask, 29, out=mask)
         np.bitwise_xor(c_bits, mask, out=c_bits)
