@@ -605,12 +605,12 @@ def _inside_out(z: np.ndarray) -> np.ndarray:
     (the "inside-out" Fisher-Yates of ``randperm``'s large-``n`` branch), where
     ``0 <= z[i] <= i``, without a loop over the elements.
 
-    Step ``i`` writes ``i`` at position ``z[i]`` and, if ``z[i] < i``, what position
-    ``z[i]`` held at position ``i``. So position ``p`` ends with the last step ``i > p``
-    with ``z[i] == p`` if there is one, else with what step ``p`` put there, ``set[p]``:
-    ``p`` if ``z[p] == p``; else the last step ``k`` with ``z[p] < k < p`` and ``z[k] ==
-    z[p]`` (it wrote ``k`` at ``z[p]``); else ``set[z[p]]``, untouched since step
-    ``z[p]``. One sort of the steps by target gives each step the previous one with
+    Step ``i`` writes ``i`` at position ``z[i]`` and, before that, what position
+    ``z[i]`` held at position ``i``. So position ``p`` ends with the last step ``i`` with
+    ``z[i] == p`` if there is one (``i >= p``), else with what step ``p`` put there,
+    ``set[p]``: ``p`` if ``z[p] == p``; else the last step ``k < p`` with ``z[k] ==
+    z[p]`` if there is one (it wrote ``k`` at ``z[p]``; ``k >= z[p]``), else
+    ``set[z[p]]``, untouched since step ``z[p]`` (and ``z[p] < p``). One sort of the steps by target gives each step the previous one with
     the same target; the chains ``p -> z[p] -> ...`` are then followed for the steps
     still unresolved (about half, most chains one or two links long). Returns int64.
     """
@@ -634,19 +634,15 @@ def _inside_out(z: np.ndarray) -> np.ndarray:
     prev[0] = -1
     prev[1:] = step[:-1]
     prev[~same] = -1
-    # set[step]: the step itself, or ``prev`` after the target's own step; -1 = unresolved.
-    own = step == target
-    resolved_value = np.where(own, step, np.where(prev > target, prev, -1))
-    del prev, own
+    # set[step] where known: the step itself or ``prev``; -1: set[z[step]], resolved below.
     value = np.empty(n, index)
-    value[step] = resolved_value
-    del resolved_value
-    # The last step into each position, where it came after that position's own step.
+    value[step] = np.where(step == target, step, prev)
+    del prev
+    # The last step into each position that some step targets.
     last = np.empty(n, bool)
     np.logical_not(same[1:], out=last[:-1])
     last[-1] = True
     del same
-    last &= step > target
     later_position, later_step = target[last], step[last]
     del step, target, last
     # Unresolved steps take set[z[p]], following z until a resolved entry.
