@@ -764,7 +764,9 @@ class Tanh(_Unary):
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
-        return g * (1 - out._data * out._data)
+        if isinstance(g, Tensor):  # create_graph: PyTorch's fused node
+            return TanhBackward.apply(g, out._data)
+        return TanhBackward.formula(ctx.xp, g, out._data)
 
 
 class Sigmoid(_Unary):
@@ -784,8 +786,9 @@ class Sigmoid(_Unary):
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
-        y = out._data
-        return g * y * (1 - y)
+        if isinstance(g, Tensor):  # create_graph: PyTorch's fused node
+            return SigmoidBackward.apply(g, out._data)
+        return SigmoidBackward.formula(ctx.xp, g, out._data)
 
 
 class Relu(_Unary):
@@ -802,9 +805,72 @@ class Relu(_Unary):
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
-        xp = ctx.xp
+        if isinstance(g, Tensor):  # create_graph: PyTorch's fused node
+            return ThresholdBackward.apply(g, out._data)
+        return ThresholdBackward.formula(ctx.xp, g, out._data)
+
+
+class _OutputGrad(_Unary):
+    """The gradient ``g * f'(y)`` of a unary op whose derivative is a function of its
+    output ``y``, as the graph op PyTorch records under ``create_graph``
+    (``TanhBackwardBackward0`` …). ``formula`` is the op's first-order backward on arrays;
+    ``formula_y`` (over ``xp``, arrays or tensors) the derivative of
+    ``g * f'(y)`` in ``y``, times ``gg``. The gradient for ``g`` is this op again."""
+
+    create_graph = True
+
+    @classmethod
+    def forward(cls, ctx, g, y):
+        ctx.save_for_backward(g, y)
+        return cls.formula(g._backend.xp, g._data, y._data)
+
+    @classmethod
+    def backward(cls, ctx, gg):
+        g, y = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        dg = dy = None
+        if need[0]:
+            dg = cls.apply(gg, y._data) if isinstance(gg, Tensor) else cls.formula(ctx.xp, gg, y._data)
+        if need[1]:
+            dy = cls.formula_y(ctx.xp, gg, g._data, y._data)
+        return dg, dy
+
+
+class TanhBackward(_OutputGrad):
+    name = "TanhBackwardBackward0"
+
+    @staticmethod
+    def formula(xp, g, y):
+        return g * (1 - y * y)
+
+    @staticmethod
+    def formula_y(xp, gg, g, y):
+        return -2 * y * g * gg
+
+
+class SigmoidBackward(_OutputGrad):
+    name = "SigmoidBackwardBackward0"
+
+    @staticmethod
+    def formula(xp, g, y):
+        return g * y * (1 - y)
+
+    @staticmethod
+    def formula_y(xp, gg, g, y):
+        return gg * g * (1 - 2 * y)
+
+
+class ThresholdBackward(_OutputGrad):
+    name = "ThresholdBackwardBackward0"
+
+    @staticmethod
+    def formula(xp, g, y):
         # threshold_backward: zero where the result is <= 0 (a nan result keeps its gradient)
-        return xp.where(out._data <= 0, xp.zeros((), dtype=g.dtype, device=g.device), g)
+        return xp.where(y <= 0, xp.zeros((), dtype=g.dtype, device=g.device), g)
+
+    @staticmethod
+    def formula_y(xp, gg, g, y):
+        return xp.zeros_like(y)  # piecewise constant in y: zero, but in the graph as in PyTorch
 
 
 class Sin(_Unary):

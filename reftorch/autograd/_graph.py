@@ -39,6 +39,7 @@ from __future__ import annotations
 
 from .. import _dtype as D
 from .._tensor import Tensor
+from .function import OpFunction
 
 
 class TensorNamespace:
@@ -312,6 +313,42 @@ class GraphContext:
 
     def __setattr__(self, name, value):
         setattr(self._ctx, name, value)
+
+
+class LinearMap(OpFunction):
+    """A linear map of one tensor given by two array functions, ``fn`` and its adjoint
+    (transpose) ``adjoint``, each called as ``f(backend, array, state)``.
+
+    This is how the backward of a linear op whose gradient does not depend on its input
+    (pooling, padding by copies) is differentiable: under ``create_graph`` the op's backward
+    records ``LinearMap.apply(g, ...)`` under PyTorch's name for that node
+    (``AvgPool2DBackwardBackward0`` …); the backward of *that* is the adjoint, the op's
+    own forward map, recorded again as a ``LinearMap`` named like the op, so every order
+    works. ``state`` holds the arrays the maps need (indices, weights), out of the graph.
+    """
+
+    create_graph = True
+
+    @staticmethod
+    def forward(ctx, g, fn, adjoint, state, names):
+        ctx.maps = (fn, adjoint, state, names)  # names: (this node's, the adjoint's)
+        return fn(g._backend, g._data, state)
+
+    @staticmethod
+    def backward(ctx, gg):
+        fn, adjoint, state, names = ctx.maps
+        if isinstance(gg, Tensor):
+            return LinearMap.apply(gg, fn=adjoint, adjoint=fn, state=state, names=names[::-1], _name=names[1])
+        return adjoint(ctx.backend, gg, state)
+
+
+def linear_grad(ctx, g, fn, adjoint, state, name, adjoint_name):
+    """The backward of a linear op: ``fn(backend, g, state)`` on arrays; on a gradient tensor
+    (``create_graph``) the same map recorded as a :class:`LinearMap` node called ``name``,
+    whose own gradient is ``adjoint`` (the op's forward map, node name ``adjoint_name``)."""
+    if isinstance(g, Tensor):
+        return LinearMap.apply(g, fn=fn, adjoint=adjoint, state=state, names=(name, adjoint_name), _name=name)
+    return fn(ctx.backend, g, state)
 
 
 def _not_capable(name):

@@ -1,0 +1,124 @@
+"""Differential tests against PyTorch of higher-order gradients (``create_graph=True``)
+through convolution, pooling, cumprod, the recurrent layers and ``scatter_reduce`` with
+``prod``/``amax``/``amin``: values of second (and third) derivatives, and the ``grad_fn``
+names of the gradient where reftorch records PyTorch's fused nodes."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+import torch  # the oracle
+
+import reftorch
+
+pytestmark = pytest.mark.torch
+
+
+def _close(r, t, tol=1e-9):
+    if t is None:
+        assert r is None
+        return
+    assert r is not None
+    assert str(r.dtype) == str(t.dtype)
+    assert tuple(r.shape) == tuple(t.shape)
+    np.testing.assert_allclose(np.asarray(r.detach().tolist(), dtype=float),
+                               np.asarray(t.detach().tolist(), dtype=float), rtol=tol, atol=tol)
+
+
+def _orders(T, f, arrays, third=True):
+    """First gradients (with graph), a second-order gradient of a mix of them and, if
+    ``third``, a third-order one; also the first gradients' ``grad_fn`` names."""
+    xs = [T.tensor(a, requires_grad=True) for a in arrays]
+    gs = T.autograd.grad(f(T, *xs), xs, create_graph=True, allow_unused=True)
+    mix = sum((g * T.tensor(np.cos(a)) + g ** 2).sum() for g, a in zip(gs, arrays) if g is not None)
+    hs = T.autograd.grad(mix, xs, create_graph=third, allow_unused=True)
+    out = list(gs) + list(hs)
+    if third:
+        out += T.autograd.grad(sum((h ** 2).sum() for h in hs if h is not None), xs, allow_unused=True)
+    return out, [None if g is None or g.grad_fn is None else g.grad_fn.name() for g in gs]
+
+
+def _check(f, arrays, names=True, third=True, tol=1e-9):
+    want, wnames = _orders(torch, f, arrays, third)
+    got, gnames = _orders(reftorch, f, arrays, third)
+    for r, t in zip(got, want):
+        _close(r, t, tol)
+    if names:
+        assert gnames == wnames
+
+
+RNG = np.random.default_rng(7)
+X = RNG.standard_normal((2, 4, 7, 6))
+X[0, 0, :2, :2] = 1.0  # a tie inside a pooling window
+WC = RNG.standard_normal((6, 2, 3, 2))
+B = RNG.standard_normal(6)
+F_ = lambda T: T.nn.functional  # noqa: E731
+
+CONV = {
+    "groups": dict(groups=2),
+    "strided_padded_dilated": dict(groups=2, stride=2, padding=1, dilation=(2, 1)),
+    "asymmetric_padding": dict(groups=2, padding=(0, 1)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CONV))
+def test_conv2d_double_and_third_backward(name):
+    kw = CONV[name]
+    _check(lambda T, x, w, b: (F_(T).conv2d(x, w, b, **kw).tanh() ** 2).sum(), [X, WC, B], names=False)
+    # the gradients of input and weight are PyTorch's ConvolutionBackwardBackward0 nodes
+    _check(lambda T, x, w: (F_(T).conv2d(x, w, **kw) ** 2).sum(), [X, WC])
+
+
+@pytest.mark.filterwarnings("ignore:Using padding='same'")
+def test_conv1d_same_padding_double_backward():
+    w1 = RNG.standard_normal((3, 4, 4))
+    _check(lambda T, x, w: (F_(T).conv1d(x, w, padding="same", dilation=1) ** 3).sum(),
+           [X[:, :, 0, :], w1], names=False)
+
+
+@pytest.mark.parametrize("mode", ["reflect", "replicate", "circular"])
+def test_conv_padding_modes_double_backward(mode):
+    def f(T, x):
+        T.manual_seed(0)
+        conv = T.nn.Conv2d(4, 2, 3, padding=(1, 2), padding_mode=mode).double()
+        return (conv(x) ** 3).sum()
+    _check(f, [X], names=mode != "circular")
+
+
+POOL = {
+    "max": lambda T, x: F_(T).max_pool2d(x, 2),
+    "max_overlapping": lambda T, x: F_(T).max_pool2d(x, 3, stride=2, padding=1),
+    "max_dilated_ceil": lambda T, x: F_(T).max_pool2d(x, 2, stride=1, dilation=2, ceil_mode=True),
+    "max1d": lambda T, x: F_(T).max_pool1d(x.flatten(2), 3, 2),
+    "avg": lambda T, x: F_(T).avg_pool2d(x, 3, stride=2, padding=1),
+    "avg_exclude_pad": lambda T, x: F_(T).avg_pool2d(x, 3, stride=2, padding=1, count_include_pad=False,
+                                                     ceil_mode=True),
+    "avg_divisor": lambda T, x: F_(T).avg_pool2d(x, 2, divisor_override=3),
+    "adaptive_avg": lambda T, x: F_(T).adaptive_avg_pool2d(x, (3, 4)),
+    "adaptive_avg1d": lambda T, x: F_(T).adaptive_avg_pool1d(x.flatten(2), 5),
+    "adaptive_max": lambda T, x: F_(T).adaptive_max_pool2d(x, (3, 4)),
+    "adaptive_max_larger": lambda T, x: F_(T).adaptive_max_pool2d(x, (9, 8)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(POOL))
+def test_pooling_double_and_third_backward(name):
+    _check(lambda T, x: (POOL[name](T, x) ** 3).sum(), [X])
+
+
+def test_gradient_penalty_conv_maxpool_model():
+    # a WGAN-GP style penalty through Conv2d + MaxPool2d + AvgPool2d; the parameters' grads
+    def run(T):
+        T.manual_seed(0)
+        net = T.nn.Sequential(T.nn.Conv2d(4, 5, 3, padding=1), T.nn.Tanh(), T.nn.MaxPool2d(2),
+                              T.nn.Conv2d(5, 3, 2), T.nn.ReLU(), T.nn.AdaptiveAvgPool2d(1), T.nn.Flatten())
+        net = net.double()
+        x = T.tensor(X, requires_grad=True)
+        out = net(x).sum()
+        g, = T.autograd.grad(out, x, create_graph=True)
+        penalty = ((g.flatten(1).norm(dim=1) - 1) ** 2).mean()
+        penalty.backward()
+        return [penalty] + [p.grad for p in net.parameters()]
+    for r, t in zip(run(reftorch), run(torch)):
+        _close(r, t)
