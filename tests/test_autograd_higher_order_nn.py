@@ -122,3 +122,83 @@ def test_gradient_penalty_conv_maxpool_model():
         return [penalty] + [p.grad for p in net.parameters()]
     for r, t in zip(run(reftorch), run(torch)):
         _close(r, t)
+
+
+CUMPROD = {
+    "no_zero": ([1.0, 2.0, 3.0, -0.5], 0),
+    "one_zero": ([1.0, 0.0, 3.0, 2.0], 0),
+    "two_zeros": ([0.0, 0.0, 3.0, 2.0], 0),
+    "zeros_dim1": ([[1.0, 0.0, 3.0], [0.0, 2.0, 0.0], [1.5, 2.0, 3.0]], 1),
+    "zeros_dim0": ([[1.0, 0.0, 3.0], [0.0, 2.0, 0.0], [1.5, 2.0, 3.0]], 0),
+}
+
+
+def _weighted_cumprod(dim):
+    def f(T, x):
+        w = T.tensor(np.sin(np.arange(x.numel()) + 1.0).reshape(tuple(x.shape)))
+        return (x.cumprod(dim) * w).sum()
+    return f
+
+
+@pytest.mark.parametrize("name", sorted(CUMPROD))
+def test_cumprod_second_and_third_derivatives(name):
+    a, dim = CUMPROD[name]
+    _check(_weighted_cumprod(dim), [np.array(a)], names=name == "no_zero")
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.sampled_from([0.0, 1.0, -2.0, 0.5, 3.0]), min_size=2, max_size=6))
+def test_cumprod_double_backward_hypothesis(values):
+    _check(_weighted_cumprod(0), [np.array(values)], names=False, third=False)
+
+
+RNN = {
+    "lstm": ("LSTM", {}),
+    "gru": ("GRU", {}),
+    "rnn_tanh": ("RNN", {}),
+    "rnn_relu": ("RNN", dict(nonlinearity="relu")),
+    "lstm_2_layers_bidirectional": ("LSTM", dict(num_layers=2, bidirectional=True)),
+    "gru_bidirectional_no_bias": ("GRU", dict(bidirectional=True, bias=False)),
+    "lstm_proj": ("LSTM", dict(proj_size=2)),
+}
+
+
+def _rnn_orders(T, mode, kw, packed):
+    T.manual_seed(0)
+    m = getattr(T.nn, mode)(3, 4, **kw).double()
+    x = T.tensor(np.sin(np.arange(30.0)).reshape(5, 2, 3) * 1.5, requires_grad=True)
+    inp = T.nn.utils.rnn.pack_padded_sequence(x, [5, 3]) if packed else x
+    out, hn = m(inp)
+    if packed:
+        out = out.data
+    loss = (out ** 2).sum() + sum((h ** 3).sum() for h in (hn if isinstance(hn, tuple) else (hn,)))
+    ps = [x] + list(m.parameters())
+    gs = T.autograd.grad(loss, ps, create_graph=True)
+    return list(gs) + list(T.autograd.grad(sum((g ** 2).sum() for g in gs), ps))
+
+
+@pytest.mark.parametrize("packed", [False, True])
+@pytest.mark.parametrize("name", sorted(RNN))
+def test_recurrent_layers_double_backward(name, packed):
+    mode, kw = RNN[name]
+    for r, t in zip(_rnn_orders(reftorch, mode, kw, packed), _rnn_orders(torch, mode, kw, packed)):
+        _close(r, t, 1e-8)
+
+
+def test_gradient_penalty_conv_pool_lstm_model():
+    # Conv2d + MaxPool2d features read as a sequence by an LSTM; penalty on the input gradient
+    def run(T):
+        T.manual_seed(1)
+        conv, lstm, head = T.nn.Conv2d(4, 3, 3, padding=1), T.nn.LSTM(9, 5), T.nn.Linear(5, 1)
+        mods = [conv.double(), lstm.double(), head.double()]
+        x = T.tensor(X[:, :, :6, :6], requires_grad=True)
+        f = T.nn.functional.max_pool2d(conv(x).tanh(), 2)  # (2, 3, 3, 3)
+        seq = f.flatten(2).permute(1, 0, 2)  # (3 steps, 2, 9)
+        out, _ = lstm(seq)
+        score = head(out[-1]).sum()
+        g, = T.autograd.grad(score, x, create_graph=True)
+        penalty = ((g.flatten(1).norm(dim=1) - 1) ** 2).mean()
+        penalty.backward()
+        return [penalty] + [p.grad for m in mods for p in m.parameters()]
+    for r, t in zip(run(reftorch), run(torch)):
+        _close(r, t, 1e-8)

@@ -143,6 +143,16 @@ class TensorNamespace:
         import reftorch
         return reftorch.cumsum(self._t(x), axis)
 
+    def cumulative_prod(self, x, axis=None):
+        import reftorch
+        return reftorch.cumprod(self._t(x), axis)
+
+    def all(self, x, axis=None, keepdims=False):
+        # a bool result: no derivative, a constant tensor is exact
+        x = self._t(x)
+        return Tensor._wrap(self._backend.xp.all(x._data, axis=axis, keepdims=keepdims), self._device,
+                            self._backend)
+
     def take(self, x, idx, axis=None):
         import reftorch
         x = self._t(x)
