@@ -446,16 +446,6 @@ def test_scatter_add_src_larger_than_index_double_backward():
         _close(a, b)
 
 
-def test_scatter_reduce_prod_is_first_order_only():
-    x = reftorch.tensor([1.0, 2.0, 3.0], requires_grad=True)
-    y = x.scatter_reduce(0, reftorch.tensor([0, 0]), x[:2] * 2, "prod").sum()
-    with pytest.raises(NotImplementedError, match="ScatterReduceBackward0"):
-        reftorch.autograd.grad(y, x, create_graph=True)
-    xt = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
-    yt = xt.scatter_reduce(0, torch.tensor([0, 0]), xt[:2] * 2, "prod").sum()
-    assert reftorch.autograd.grad(y, x)[0].tolist() == torch.autograd.grad(yt, xt)[0].tolist()
-
-
 X4 = RNG.standard_normal((2, 4, 3))
 V4 = RNG.standard_normal((2, 4, 3))
 W4 = RNG.standard_normal(4)

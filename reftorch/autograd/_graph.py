@@ -361,6 +361,24 @@ def linear_grad(ctx, g, fn, adjoint, state, name, adjoint_name):
     return fn(ctx.backend, g, state)
 
 
+class DelayedError(OpFunction):
+    """A copy of a gradient whose own gradient PyTorch does not define: differentiating it
+    again raises ``RuntimeError(msg)`` (PyTorch's ``DelayedError`` node, ``grad_fn``
+    ``torch::autograd::Error``), while a first-order use is unaffected."""
+
+    name = "torch::autograd::Error"
+    create_graph = True
+
+    @staticmethod
+    def forward(ctx, t, msg):
+        ctx.msg = msg
+        return t._backend.copy(t._data)
+
+    @staticmethod
+    def backward(ctx, g):
+        raise RuntimeError(ctx.msg)
+
+
 def _not_capable(name):
     return NotImplementedError(
         f"create_graph=True: the backward of {name} is not differentiable in reftorch yet (the operations "
