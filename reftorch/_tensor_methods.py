@@ -109,6 +109,7 @@ class _Fill(Function):
     old values), ``FillBackward3`` for a 0-d tensor value (which gets the gradient's sum)."""
 
     name = "FillBackward2"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x, *value, fill=None):
@@ -172,6 +173,7 @@ class _Copy(Function):
     the destination) gets the gradient, the destination's old values none."""
 
     name = "torch::autograd::CopyBackwards"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x, src):

@@ -261,3 +261,97 @@ def test_scatter_reduce_prod_several_zeros_refuses_double_backward_of_src():
             T.autograd.grad(gs.sum(), (x, s))
     for r, t in zip(res[1], res[0]):
         _close(r, t)
+
+
+X2 = RNG.standard_normal((3, 5))
+X2[1, 1] = X2[1, 3]  # a tie for amax/amin
+MORE = {  # f(T, x) for x (3, 5): ops whose gradients are again recorded ops
+    "amax_ties": lambda T, x: (x * x).amax(1) ** 3,
+    "amin_dims": lambda T, x: x.exp().amin((0, 1), keepdim=True) ** 2,
+    "sort": lambda T, x: x.sort(1).values ** 3 * T.arange(5.0, dtype=T.float64),
+    "topk": lambda T, x: x.topk(2, 0).values ** 3,
+    "max_dim": lambda T, x: x.max(0).values ** 3,
+    "masked_fill_tensor": lambda T, x: x.masked_fill(x > 0, (x * x).sum()) ** 2,
+    "flip": lambda T, x: x.flip([0, 1]) ** 3 * x,
+    "roll": lambda T, x: x.roll((1, -2), (0, 1)) ** 3 * x,
+    "roll_flat": lambda T, x: x.roll(4) ** 3 * x,
+    "tril_triu": lambda T, x: x.tril(1) ** 3 + x.triu(-1) ** 2 * x,
+    "remainder": lambda T, x: T.remainder(x * x, 0.7) ** 2 + T.remainder(x.exp(), x * x + 0.5) ** 2,
+    "div_floor": lambda T, x: T.div(x * 3, x * x + 0.5, rounding_mode="floor") * x ** 2,
+    "div_trunc": lambda T, x: T.div(x * 3, 0.7, rounding_mode="trunc") * x ** 2,
+}
+
+
+# where the gradient's grad_fn is not PyTorch's (listed in the docs' coverage statement)
+MORE_OTHER_NAME = {"max_dim", "remainder"}
+
+
+@pytest.mark.parametrize("name", sorted(MORE))
+def test_double_backward_more_ops(name):
+    _check(lambda T, x: MORE[name](T, x).sum(), [X2], names=name not in MORE_OTHER_NAME)
+
+
+def test_floor_divide_refuses_the_backward_under_create_graph_too():
+    for T in (torch, reftorch):
+        x = T.tensor([1.5, -2.0], requires_grad=True)
+        y = (x // 0.7 * x).sum()
+        with pytest.raises(RuntimeError, match="derivative for aten::floor_divide is not implemented"):
+            T.autograd.grad(y, x, create_graph=True)
+
+
+XI = np.array([[0.5, -1.2, 2.0], [1.5, 0.3, -0.7]])
+
+
+def _inplace_cases():
+    def setitem_row(T, x):
+        y = x * 1
+        y[0] = x[1] ** 2
+        return (y ** 3).sum()
+
+    def mul_through_view(T, x):
+        y = x.clone()
+        y[:, 0].mul_(x[:, 1])
+        return (y ** 3).sum()
+
+    def zero_fill_copy(T, x):
+        y = x.clone()
+        y.zero_()
+        y.fill_(2.0)
+        y.copy_(x * x)
+        return (y * x).sum()
+
+    def written_view_used(T, x):
+        y = x * 2
+        v = y[0]
+        v.mul_(x[1])
+        return (v ** 2).sum() + (y ** 3).sum()
+
+    def setitem_mask(T, x):
+        y = x * 2
+        y[x > 0] = x[x > 0] ** 2
+        return (y ** 3).sum()
+
+    def fill_tensor(T, x):
+        y = x.clone()
+        y.fill_((x * x).sum())
+        return (y * x).sum()
+
+    def setitem_slice(T, x):
+        y = x.clone()
+        y[:, 1:] = x[:, :2].exp()
+        return (y ** 3).sum()
+
+    def mul_inplace(T, x):
+        y = x * 2
+        y.mul_(x)
+        return (y ** 2).sum()
+    return {f.__name__: f for f in (setitem_row, mul_through_view, zero_fill_copy, written_view_used,
+                                    setitem_mask, fill_tensor, setitem_slice, mul_inplace)}
+
+
+INPLACE = _inplace_cases()
+
+
+@pytest.mark.parametrize("name", sorted(INPLACE))
+def test_double_backward_through_inplace_writes(name):
+    _check(INPLACE[name], [XI], names=False)

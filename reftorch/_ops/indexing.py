@@ -276,6 +276,7 @@ class MaskedFillTensor(Function):
 
     nondiff = (1,)
     name = "MaskedFillBackward1"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x, mask, value):

@@ -150,6 +150,7 @@ class Amax(OpFunction):
     """``amax``/``amin``: the gradient is shared evenly between equal extremes."""
 
     name = "AmaxBackward0"
+    create_graph = True  # the masks and counts are constants; g enters linearly
 
     @staticmethod
     def forward(ctx, x, axes, keepdim, largest):

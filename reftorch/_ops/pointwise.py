@@ -481,6 +481,7 @@ class DivRounding(_Binary):
     """``div`` with ``rounding_mode``: piecewise constant, so its gradients are zero."""
 
     name = "DivBackward2"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x, y, dt, mode):
@@ -532,6 +533,7 @@ class FloorDivide(DivRounding):
     """``floor_divide`` (``//``): PyTorch records a node that refuses the backward pass."""
 
     name = "torch::autograd::NotImplemented"
+    create_graph = True  # (its backward raises PyTorch's error either way)
 
     @staticmethod
     def backward(ctx, g):
@@ -540,6 +542,7 @@ class FloorDivide(DivRounding):
 
 class Remainder(_Binary):
     name = "RemainderBackward1"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x, y, dt):
@@ -557,7 +560,10 @@ class Remainder(_Binary):
         x, y = ctx.saved_tensors
         gy = None
         if x is not None:
-            gy = -g * _floor_divide_float(y._backend, _cast(x, ctx.dt), _cast(y, ctx.dt))
+            if isinstance(g, Tensor):  # create_graph: floor(x / y) is piecewise constant, a constant here
+                x, y = x._data, y._data
+            q = _floor_divide_float(y._backend, _cast(x, ctx.dt), _cast(y, ctx.dt))
+            gy = -g * (Tensor._wrap(q, g.device, y._backend) if isinstance(g, Tensor) else q)
         return _Binary._reduce(ctx, g, gy)
 
 
@@ -1076,6 +1082,7 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
 
 class Conj(Function):
     name = "ConjBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x):

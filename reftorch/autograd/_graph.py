@@ -240,12 +240,12 @@ class TensorBackend:
 
     def index_put_add(self, shape, g, key):
         from .._ops.indexing import IndexPutAdd
-        return IndexPutAdd.apply(g, shape=tuple(shape), key=_array_key(key))
+        return IndexPutAdd.apply(g, shape=tuple(shape), key=array_key(key))
 
     def index_add(self, shape, d, axis, index, values):
         from .._ops.indexing import IndexAdd
         return IndexAdd.apply(self.xp._t(values), shape=tuple(shape), dtype=self.xp._dt(d), axis=axis,
-                              index=_array_key(index))
+                              index=array_key(index))
 
     def scatter_add(self, shape, d, pos, values):
         # flat positions into zeros of ``shape``: an index_add along the flattened axis
@@ -254,7 +254,7 @@ class TensorBackend:
         for k in shape:
             n *= k
         flat = IndexAdd.apply(self.xp._t(values), shape=(n,), dtype=self.xp._dt(d), axis=0,
-                              index=_array_key(pos))
+                              index=array_key(pos))
         return flat.reshape(tuple(shape))
 
     def take_in_range(self, x, idx, axis=None):
@@ -262,10 +262,10 @@ class TensorBackend:
 
     def getitem(self, x, key):
         from .._ops.indexing import AdvancedIndex
-        return AdvancedIndex.apply(x, key=_array_key(key))
+        return AdvancedIndex.apply(x, key=array_key(key))
 
 
-def _array_key(key):
+def array_key(key):
     """An index key back in backend arrays (``GraphContext`` lifts arrays kept on ``ctx``)."""
     if isinstance(key, Tensor):
         return key._data
@@ -400,6 +400,8 @@ def apply_with_graph(node, grad, retain_graph):
         return node.apply(grad, retain_graph, create_graph=True)
     if isinstance(node, _OutputSlot):  # routes one output's gradient to the function's node
         return node.apply(grad, retain_graph)
+    if getattr(node, "apply_with_graph", None) is not None:  # a node type with its own graph path
+        return node.apply_with_graph(grad, retain_graph)
     if not isinstance(node, Node) or not node.ctx.__dict__.get("create_graph", node._fn.create_graph):
         raise _not_capable(node.name())  # (a forward may set ctx.create_graph = False for one call)
     ctx = node.ctx
