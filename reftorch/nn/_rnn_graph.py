@@ -12,6 +12,7 @@ from __future__ import annotations
 from .._ops.join import cat
 from .._ops.pointwise import relu, sigmoid, tanh
 from .._ops.shape import Alias
+from ..autograd.engine import run_backward
 
 
 def _steps(bs, reverse):
@@ -94,7 +95,6 @@ def recomputed_grads(inputs, needs, g, **params):
     """The gradients of the layer's flat output (weighted by ``g``) with respect to
     ``inputs``, with a graph: the layer is recomputed on aliases of the inputs that need a
     gradient, and differentiated with ``create_graph`` down to those aliases only."""
-    from ..autograd.engine import run_backward
     stand_ins = [Alias.apply(t) if need else t.detach() for t, need in zip(inputs, needs)]
     flat = layer_output(stand_ins, **params)
     wanted = [t for t, need in zip(stand_ins, needs) if need]
