@@ -355,3 +355,28 @@ INPLACE = _inplace_cases()
 @pytest.mark.parametrize("name", sorted(INPLACE))
 def test_double_backward_through_inplace_writes(name):
     _check(INPLACE[name], [XI], names=False)
+
+
+def _mixed_model(T, dev):
+    """Conv, pooling, cumprod, scatter_reduce, an LSTM and an in-place write in one graph."""
+    T.manual_seed(3)
+    conv, lstm = T.nn.Conv2d(4, 2, 3, padding=1).double(), T.nn.LSTM(3, 2).double()
+    conv, lstm = conv.to(dev), lstm.to(dev)
+    x = T.tensor(X[:1], requires_grad=True, device=dev)
+    f = T.nn.functional
+    y = f.max_pool2d(conv(x), 2) + f.avg_pool2d(conv(x), 2)  # (1, 2, 3, 3)
+    y = f.adaptive_max_pool2d(y, (3, 2)).flatten(1).cumprod(1)  # (1, 12)
+    z = y.clone()
+    z[:, 1:3] = y[:, :2] ** 2
+    s = z.scatter_reduce(1, T.tensor([[0, 0, 1, 2, 2, 1, 5, 7, 7, 9, 9, 3]], device=dev), y.tanh(), "amax")
+    out, _ = lstm(s.reshape(4, 1, 3))
+    params = [x] + list(conv.parameters()) + list(lstm.parameters())
+    gs = T.autograd.grad((out ** 2).sum(), params, create_graph=True)
+    return list(gs) + list(T.autograd.grad(sum((g ** 2).sum() for g in gs), params))
+
+
+def test_on_the_array_api_stand_in_device():
+    # the same kernels on the array-api-strict device (what CuPy runs) as on the CPU
+    for r, t in zip(_mixed_model(reftorch, "strict"), _mixed_model(torch, "cpu")):
+        assert r.device.type == "strict"
+        _close(r.cpu(), t, 1e-8)
