@@ -267,6 +267,8 @@ class MaxAll(Function):
         # PyTorch's evenly_distribute_backward: a nan result spreads over the nan inputs
         hit = xp.isnan(x._data) if bool(xp.isnan(out._data)) else x._data == out._data
         mask = xp.astype(hit, g.dtype)
+        if isinstance(g, Tensor):  # create_graph: PyTorch's zeros.masked_fill_(mask, g / count)
+            return xp.zeros_like(mask).masked_fill(hit, g / xp.sum(mask))
         return mask * (g / xp.sum(mask))
 
 
