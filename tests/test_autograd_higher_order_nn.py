@@ -380,3 +380,28 @@ def test_on_the_array_api_stand_in_device():
     for r, t in zip(_mixed_model(reftorch, "strict"), _mixed_model(torch, "cpu")):
         assert r.device.type == "strict"
         _close(r.cpu(), t, 1e-8)
+
+
+FUSED = {  # the gradient's grad_fn is PyTorch's fused double-backward node (or op) for these
+    "tanh": lambda T, x: x.tanh(),
+    "sigmoid": lambda T, x: x.sigmoid() * x,
+    "relu": lambda T, x: T.relu(x) ** 3,
+    "leaky_relu": lambda T, x: F_(T).leaky_relu(x, 0.2) ** 3,
+    "softplus": lambda T, x: F_(T).softplus(x * 3, beta=2.0, threshold=4.0),
+    "mse_mean": lambda T, x: F_(T).mse_loss(x.exp(), x.detach() * 0.5),
+    "mse_sum": lambda T, x: F_(T).mse_loss(x * x, x * 0.5, reduction="sum"),
+    "mse_none": lambda T, x: F_(T).mse_loss(x.exp(), x.detach() * 0.5, reduction="none") ** 2,
+    "softmax": lambda T, x: T.softmax(x, 1) ** 2,
+    "log_softmax": lambda T, x: T.log_softmax(x, 0) ** 2,
+    "select": lambda T, x: x[1] ** 3,
+    "slice": lambda T, x: x[:, 1:4:2] ** 3,
+    "select_then_slice": lambda T, x: x[0, 1:] ** 3,
+    "unsqueeze_index": lambda T, x: x[None, 1:] ** 3,
+    "max_all": lambda T, x: x.max() ** 3,
+    "norm": lambda T, x: x.norm(dim=1) ** 3,
+}
+
+
+@pytest.mark.parametrize("name", sorted(FUSED))
+def test_fused_gradient_nodes_names_and_values(name):
+    _check(lambda T, x: FUSED[name](T, x).sum(), [X2])
