@@ -283,7 +283,7 @@ MORE = {  # f(T, x) for x (3, 5): ops whose gradients are again recorded ops
 
 
 # where the gradient's grad_fn is not PyTorch's (listed in the docs' coverage statement)
-MORE_OTHER_NAME = {"max_dim", "remainder"}
+MORE_OTHER_NAME = {"remainder"}
 
 
 @pytest.mark.parametrize("name", sorted(MORE))
@@ -399,6 +399,8 @@ FUSED = {  # the gradient's grad_fn is PyTorch's fused double-backward node (or 
     "unsqueeze_index": lambda T, x: x[None, 1:] ** 3,
     "max_all": lambda T, x: x.max() ** 3,
     "norm": lambda T, x: x.norm(dim=1) ** 3,
+    "masked_fill": lambda T, x: x.masked_fill(x > 0, 0.5) ** 3,
+    "max_dim": lambda T, x: x.max(1).values ** 3,
 }
 
 

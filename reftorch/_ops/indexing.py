@@ -273,6 +273,8 @@ class MaskedFill(Function):
     def backward(ctx, g):
         (mask,) = ctx.saved_tensors
         xp = ctx.xp
+        if isinstance(g, Tensor):  # create_graph: g.masked_fill(mask, 0), as PyTorch records it
+            return (sum_to_shape(xp, g.masked_fill(mask._data, 0), ctx.shape), None)
         zero = xp.zeros((), dtype=g.dtype, **mask._backend._dev_kw())
         return (sum_to_shape(xp, xp.where(mask._data, zero, g), ctx.shape), None)
 

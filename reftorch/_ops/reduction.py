@@ -127,6 +127,8 @@ class Mean(Function):
         xp = ctx.xp
         if not ctx.shape:
             return g
+        if isinstance(g, Tensor):  # create_graph: PyTorch's order, expand then divide
+            return _expand_grad(xp, g, ctx.shape, ctx.axes, ctx.keepdim) / ctx.count
         return _expand_grad(xp, g / ctx.count, ctx.shape, ctx.axes, ctx.keepdim)
 
 
@@ -295,6 +297,8 @@ class MaxDim(Function):
         xp = b.xp
         idx = index._data
         gg = g if ctx.keepdim else xp.expand_dims(g, axis=ctx.dim)
+        if isinstance(g, Tensor):  # create_graph: zeros.scatter(dim, indices, g), as PyTorch records it
+            return xp.zeros(ctx.shape, dtype=g.dtype).scatter(ctx.dim, idx, gg)
         n = ctx.shape[ctx.dim]
         pos = xp.reshape(xp.arange(n, **b._dev_kw()), tuple(n if i == ctx.dim else 1 for i in range(len(ctx.shape))))
         zero = xp.zeros((), dtype=g.dtype, **b._dev_kw())
