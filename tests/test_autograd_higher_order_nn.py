@@ -407,3 +407,14 @@ FUSED = {  # the gradient's grad_fn is PyTorch's fused double-backward node (or 
 @pytest.mark.parametrize("name", sorted(FUSED))
 def test_fused_gradient_nodes_names_and_values(name):
     _check(lambda T, x: FUSED[name](T, x).sum(), [X2])
+
+
+@pytest.mark.parametrize("batch_first", [False, True])
+def test_pad_sequence_and_pad_packed_double_backward(batch_first):
+    def f(T, a, b):
+        rnn = T.nn.utils.rnn
+        padded = rnn.pad_sequence([a * a, b.exp()], batch_first=batch_first)
+        packed = rnn.pack_padded_sequence(padded, [4, 2], batch_first=batch_first)
+        out, _ = rnn.pad_packed_sequence(packed, batch_first=batch_first, total_length=5)
+        return (out ** 3).sum()
+    _check(f, [RNG.standard_normal((4, 3)), RNG.standard_normal((2, 3))], names=False)

@@ -244,6 +244,7 @@ class _PadPacked(Function):
     """Scatter packed rows into a ``(total_length, B, *)`` tensor filled with padding."""
 
     name = "torch::autograd::CopySlices"
+    create_graph = True  # slices and a concatenation, recorded under create_graph
 
     @staticmethod
     def forward(ctx, data, batch_sizes, padding_value, total_length):
@@ -270,6 +271,7 @@ class _PadSequence(Function):
     """Stack sequences of different lengths into one tensor filled with padding."""
 
     name = "torch::autograd::CopySlices"
+    create_graph = True  # slices and a concatenation, recorded under create_graph
 
     @staticmethod
     def forward(ctx, *seqs, batch_first, padding_value, left):
