@@ -32,8 +32,22 @@ tensors, and simply runs with recording on.
 
 The ``grad_fn`` names of the second-order graph are those of the tensor ops the formula
 uses (the gradient of ``x * x`` is ``AddBackward0``, of ``x @ w`` ``MmBackward0``, as in
-PyTorch); PyTorch's fused double-backward nodes (``TanhBackwardBackward0`` …) are spelled
-out as their element-wise pieces instead.
+PyTorch). Where PyTorch records a fused node instead, the op's backward checks for a
+gradient *tensor* (``isinstance(g, Tensor)``) and records that node, an op of its own whose
+backward is again differentiable:
+
+* element-wise gradients from the output or the input (``TanhBackwardBackward0``,
+  ``ThresholdBackwardBackward0``, ``SoftplusBackwardBackward0``, softmax's
+  ``SoftmaxBackwardDataBackward0`` …) sit beside their op;
+* the gradient of a *linear* op that does not depend on its input (pooling, padding,
+  basic indexing, ``roll``, ``tril``) is a :class:`LinearMap` of two array functions, the
+  map and its adjoint, so every order is one node (``AvgPool2DBackwardBackward0`` …);
+* a convolution's gradients are the graph ops ``ConvolutionInputGrad`` and
+  ``ConvolutionWeightGrad`` (``ConvolutionBackwardBackward0``), bilinear, whose gradients
+  are convolutions and each other;
+* a recurrent layer, whose backward is a hand-written loop over arrays, computes its steps
+  again as graph ops and differentiates those down to its inputs
+  (``nn/_rnn_graph.py``, ``run_backward(..., stop_at_inputs=True)``).
 """
 from __future__ import annotations
 
