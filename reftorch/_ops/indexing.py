@@ -387,6 +387,8 @@ class BasicIndex(Function):
     @staticmethod
     def backward(ctx, g):
         state = (ctx.key, ctx.shape)
+        if not isinstance(g, Tensor):  # (the common case: no name to work out)
+            return _place(ctx.backend, g, state)
         name = _index_grad_name(*state)
         return linear_grad(ctx, g, _place, _pick, state, name, _INDEX_ADJOINT_NAMES[name])
 
