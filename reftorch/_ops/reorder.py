@@ -213,4 +213,4 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     e = S.expand(u, *(shape[:d + 1] + [r] + shape[d + 1:]))
     c = S.contiguous(e)
     new = shape[:d] + [shape[d] * r] + shape[d + 1:]
-    return S.view(c, *new)
+    return S.view(c, tuple(new))
