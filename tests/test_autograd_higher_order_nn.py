@@ -401,6 +401,12 @@ FUSED = {  # the gradient's grad_fn is PyTorch's fused double-backward node (or 
     "norm": lambda T, x: x.norm(dim=1) ** 3,
     "masked_fill": lambda T, x: x.masked_fill(x > 0, 0.5) ** 3,
     "max_dim": lambda T, x: x.max(1).values ** 3,
+    "mean_dim": lambda T, x: (x * x).mean(1) ** 2,
+    "index_select": lambda T, x: x.index_select(1, T.tensor([0, 3, 3])) ** 3,
+    "repeat": lambda T, x: x.repeat(2, 1) ** 3,
+    "embedding": lambda T, x: F_(T).embedding(T.tensor([[0, 2], [2, 1]]), x, padding_idx=1) ** 3,
+    "transpose": lambda T, x: x.unsqueeze(0).transpose(0, 2) ** 3,
+    "t": lambda T, x: x.t() ** 3,
 }
 
 

@@ -62,7 +62,7 @@ class IndexSelect(Function):
         shape = ctx.shape if ctx.shape else (1,)
         gg = g if g.ndim else xp.reshape(g, (1,))
         out = b.index_add(shape, index._backend.dtype_of(g), ctx.dim, idx, gg)
-        return (xp.reshape(out, ctx.shape), None)
+        return (out if ctx.shape else xp.reshape(out, ctx.shape), None)
 
 
 def index_select(input, dim, index, *, out=None):

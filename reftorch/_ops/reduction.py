@@ -11,7 +11,7 @@ from .._tensor import Tensor, _wrap_dim
 from ..autograd.grad_mode import is_grad_enabled
 from ..autograd.function import OpFunction as Function
 from ._common import fix_empty_strides
-from .pointwise import _Binary, _cast, _operands, eq, isclose, ne
+from .pointwise import Div, _Binary, _cast, _operands, eq, isclose, ne
 
 
 def _dims(input, dim):
@@ -127,8 +127,9 @@ class Mean(Function):
         xp = ctx.xp
         if not ctx.shape:
             return g
-        if isinstance(g, Tensor):  # create_graph: PyTorch's order, expand then divide
-            return _expand_grad(xp, g, ctx.shape, ctx.axes, ctx.keepdim) / ctx.count
+        if isinstance(g, Tensor):  # create_graph: PyTorch's expand, then a division by a number
+            x, n, dt = _operands(_expand_grad(xp, g, ctx.shape, ctx.axes, ctx.keepdim), ctx.count, true_div=True)
+            return Div.apply(x, n, dt=dt, _name="DivBackward1")
         return _expand_grad(xp, g / ctx.count, ctx.shape, ctx.axes, ctx.keepdim)
 
 

@@ -315,7 +315,7 @@ class Repeat(Function):
         for r, n in zip(ctx.sizes, ctx.shp):
             inter += [r, n]
         g = xp.sum(xp.reshape(g, tuple(inter)), axis=tuple(range(0, 2 * len(ctx.sizes), 2)))
-        return xp.reshape(g, ctx.in_shape)
+        return g if tuple(g.shape) == tuple(ctx.in_shape) else xp.reshape(g, ctx.in_shape)
 
 
 def repeat(input, *sizes):

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import math
 
+from .._ops.indexing import IndexAdd
 from .._tensor import Tensor
+from ..autograd._graph import array_key
 from ..autograd.function import OpFunction as Function
 from .._ops._common import sum_to_shape
 
@@ -180,6 +182,9 @@ class Embedding(Function):
             keep = flat != ctx.padding_idx
             rows = rows[keep]
             flat = flat[keep]
+        if isinstance(g, Tensor):  # create_graph: the row sums recorded under PyTorch's node name
+            return IndexAdd.apply(rows, shape=(num, rows.shape[1]), dtype=ctx.dtype, axis=0, index=array_key(flat),
+                                  _name="EmbeddingDenseBackwardBackward0"), None
         return ctx.backend.index_add((num, rows.shape[1]), ctx.dtype, 0, flat, rows), None
 
 
