@@ -65,9 +65,8 @@ CONV = {
 @pytest.mark.parametrize("name", sorted(CONV))
 def test_conv2d_double_and_third_backward(name):
     kw = CONV[name]
-    _check(lambda T, x, w, b: (F_(T).conv2d(x, w, b, **kw).tanh() ** 2).sum(), [X, WC, B], names=False)
-    # the gradients of input and weight are PyTorch's ConvolutionBackwardBackward0 nodes
-    _check(lambda T, x, w: (F_(T).conv2d(x, w, **kw) ** 2).sum(), [X, WC])
+    # the gradients of input, weight and bias are PyTorch's ConvolutionBackwardBackward0 nodes
+    _check(lambda T, x, w, b: (F_(T).conv2d(x, w, b, **kw).tanh() ** 2).sum(), [X, WC, B])
 
 
 @pytest.mark.filterwarnings("ignore:Using padding='same'")
@@ -424,3 +423,18 @@ def test_pad_sequence_and_pad_packed_double_backward(batch_first):
         out, _ = rnn.pad_packed_sequence(packed, batch_first=batch_first, total_length=5)
         return (out ** 3).sum()
     _check(f, [RNG.standard_normal((4, 3)), RNG.standard_normal((2, 3))], names=False)
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(1, 2), st.integers(1, 2), st.integers(0, 1), st.integers(1, 2), st.integers(1, 3),
+       st.sampled_from(["max", "avg"]), st.integers(0, 10 ** 6))
+def test_conv_pool_double_backward_hypothesis(groups, stride, padding, dilation, kernel, pool, seed):
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((2, 2 * groups, 7, 6))
+    w = rng.standard_normal((2 * groups, 2, kernel, 2))
+
+    def f(T, x, w):
+        y = F_(T).conv2d(x, w, stride=stride, padding=padding, dilation=dilation, groups=groups)
+        y = (F_(T).max_pool2d if pool == "max" else F_(T).avg_pool2d)(y, 2, stride=1, padding=1)
+        return (y.tanh() ** 2).sum()
+    _check(f, [x, w], names=False, third=False)

@@ -127,6 +127,18 @@ def _no_bias(x):
     return Tensor._wrap(b.xp.zeros((0,), dtype=x._data.dtype, **b._dev_kw()), x._device, b)
 
 
+def _bias_grad(backend, g, shape):
+    """The gradient of the bias: ``g`` summed over the batch and the positions."""
+    xp = backend.xp
+    return xp.sum(xp.sum(xp.reshape(g, (shape[0], shape[1], -1)), axis=2), axis=0)  # contiguous sums first
+
+
+def _bias_spread(backend, gb, shape):
+    """The adjoint of :func:`_bias_grad`: ``gb`` broadcast over the batch and the positions."""
+    xp = backend.xp
+    return xp.asarray(xp.broadcast_to(xp.reshape(gb, (1, shape[1]) + (1,) * (len(shape) - 2)), shape), copy=True)
+
+
 class Convolution(OpFunction):
     """``conv{1,2}d`` of ``x (N, C, *S)`` with ``w (O, C/groups, *K)`` and optional bias."""
 
@@ -157,8 +169,9 @@ class Convolution(OpFunction):
         need = ctx.needs_input_grad
         gx = gw = gb = None
         if need[2]:
-            n, o = g.shape[0], g.shape[1]
-            gb = xp.sum(xp.sum(xp.reshape(g, (n, o, -1)), axis=2), axis=0)  # contiguous sums first
+            # (under create_graph one node, PyTorch's ConvolutionBackwardBackward0)
+            gb = linear_grad(ctx, g, _bias_grad, _bias_spread, tuple(g.shape), "ConvolutionBackwardBackward0",
+                             "ConvolutionBackward0")
         if need[1]:
             if isinstance(g, Tensor):
                 gw = _weight_grad(ctx.backend, g, x._data, geom)
