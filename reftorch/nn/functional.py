@@ -817,15 +817,13 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return _conv(input, weight, bias, stride, padding, dilation, groups, 2)
 
 
-_PAD_NAMES = {"reflect": "ReflectionPad{}DBackward0", "replicate": "ReplicationPad{}DBackward0",
-              "circular": "torch::autograd::CopySlices"}
 
 
 def _mode_pad(input, pads, mode):
     """Pad the last ``len(pads)`` dims by ``(lo, hi)`` pairs copying elements (the padding
     modes of the conv layers other than ``'zeros'``)."""
     return _Conv.ModePad.apply(input, pads=tuple(pads), mode=mode,
-                               _name=_PAD_NAMES[mode].format(len(pads)))
+                               _name=_Conv.PAD_NAMES[mode].format(len(pads)))
 
 
 # ---------------------------------------------------------------------- pooling
