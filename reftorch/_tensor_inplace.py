@@ -10,22 +10,28 @@ from __future__ import annotations
 from . import _dtype as D
 from ._tensor import Tensor
 from ._layout import sum_to_shape
+from ._scalar import check_fill_value, store_value
 from ._ops._inplace import (  # noqa: F401 (re-exported: in-place ops import them from here)
     _keep_original_self, _rebase_view, _resave, _scalar_name, _store, _view_positions, AsStridedViewFn,
     check_inplace, check_no_internal_overlap, commit, CopySlices, CopySlicesFn, has_internal_overlap,
     regenerate_view_fn, write_all,
 )
+from .autograd._graph import array_key
 from .autograd.function import OpFunction as Function
-from .autograd.grad_mode import is_grad_enabled
+from ._ops.indexing import _normalize_key, sequence_as_tuple
+from ._ops.pointwise import _as_operand
+from ._ops.shape import expand
+from .autograd.grad_mode import is_grad_enabled, no_grad
 
 
 class SetItem(Function):
     """``x[key] = value`` computed out of place (grad_fn ``CopySlices``)."""
 
     name = "torch::autograd::CopySlices"
+    create_graph = True
 
     @staticmethod
-    def forward(ctx, x, value, key):
+    def forward(ctx, x, value, key, advanced=False):
         xp = x._backend.xp
         b = x._backend
         out = b.copy(x._data)
@@ -33,7 +39,7 @@ class SetItem(Function):
         if v.dtype != out.dtype:
             v = xp.astype(v, out.dtype)
         b.setitem(out, key, v)
-        ctx.key = key
+        ctx.key, ctx.advanced = key, advanced
         ctx.vshape = value._data.shape
         ctx.vnative = value._data.dtype
         return out
@@ -41,6 +47,15 @@ class SetItem(Function):
     @staticmethod
     def backward(ctx, g):
         xp = ctx.xp
+        if isinstance(g, Tensor):  # create_graph: the same write of zeros, and a read, recorded
+            key = array_key(ctx.key)
+            gx = SetItem.apply(g, xp.zeros((), dtype=g.dtype), key=key, advanced=ctx.advanced,
+                               _name="IndexPutBackward0" if ctx.advanced else None)
+            gv = None
+            if ctx.needs_input_grad[1]:
+                gv = sum_to_shape(xp, ctx.backend.getitem(g, key), ctx.vshape)
+                gv = xp.astype(gv, ctx.vnative) if gv.dtype != ctx.vnative else gv
+            return gx, gv
         gx = ctx.backend.copy(g)
         ctx.backend.setitem(gx, ctx.key, 0)
         gv = None
@@ -56,7 +71,6 @@ def _shape_str(shape):
 
 def _check_value(t, nkey, advanced, value, was_tensor):
     """PyTorch's checks of ``x[key] = value``: shapes (and dtypes for tensor indices)."""
-    from ._ops.shape import expand
     target = tuple(t._backend.getitem(t._data, nkey).shape)
     vshape = tuple(value.shape)
     if advanced:
@@ -72,7 +86,6 @@ def _check_value(t, nkey, advanced, value, was_tensor):
         return
     while len(vshape) > len(target) and vshape[0] == 1:  # PyTorch drops leading 1s
         vshape = vshape[1:]
-    from .autograd.grad_mode import no_grad
     with no_grad():
         expand(value.reshape(vshape) if vshape != tuple(value.shape) else value, target)
 
@@ -101,21 +114,17 @@ def _selects_all(t, key):
 
 
 def setitem(t, key, value):
-    from ._ops.indexing import _normalize_key, sequence_as_tuple
-    from ._ops.pointwise import _as_operand
     key = sequence_as_tuple(key)
     if _selects_all(t, key):
-        from ._tensor_methods import _copy_, _fill_
         if not isinstance(value, Tensor):
-            from ._scalar import check_fill_value, store_value
             check_fill_value(value, t.dtype, setitem=True)
             value = _as_operand(store_value(value, t.dtype), t, t.dtype)
         if tuple(value.shape) == tuple(t.shape):
-            _copy_(t, value)
+            t.copy_(value)
         elif value.dim() == 0 and value.device.type == "cpu":
-            _fill_(t, value)
+            t.fill_(value)
         else:
-            _copy_(t, value)
+            t.copy_(value)
         return
     if isinstance(key, tuple):
         key = tuple(int(k.item()) if isinstance(k, Tensor) and k.dim() == 0 and k.dtype in (D.int64, D.int32)
@@ -133,7 +142,6 @@ def setitem(t, key, value):
         raise
     was_tensor = isinstance(value, Tensor)
     if not was_tensor:
-        from ._scalar import check_fill_value, store_value
         check_fill_value(value, t.dtype, setitem=True)  # x[i] = 300 on uint8: PyTorch's overflow error
         value = _as_operand(store_value(value, t.dtype), t, t.dtype)
     elif value.device != t.device:
@@ -151,4 +159,4 @@ def setitem(t, key, value):
         b.setitem(t._data, nkey, v)
         t._bump_version()
         return
-    commit(t, SetItem.apply(t, value, key=nkey, _name="IndexPutBackward0" if advanced else None))
+    commit(t, SetItem.apply(t, value, key=nkey, advanced=advanced, _name="IndexPutBackward0" if advanced else None))

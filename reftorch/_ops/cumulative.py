@@ -5,6 +5,7 @@ from .. import _dtype as D
 from .._layout import row_major
 from .._tensor import _wrap_dim
 from ..autograd.function import OpFunction
+from ._common import with_out
 
 
 def _acc_dtype(input, dtype):
@@ -66,6 +67,7 @@ class Cumsum(OpFunction):
 
 class Cumprod(OpFunction):
     name = "CumprodBackward0"
+    create_graph = True  # the formula reads the input through the saved tensor only
 
     @staticmethod
     def forward(ctx, x, dim, native):
@@ -83,7 +85,7 @@ class Cumprod(OpFunction):
         if a.ndim == 0 or a.shape[d] <= 1:
             return g
         n = a.shape[d]
-        if a.size and bool(xp.all(a != 0)):
+        if 0 not in a.shape and bool(xp.all(a != 0)):
             # No zero anywhere: PyTorch's formula reversed_cumsum(out * g) / x (so an inf
             # input gives what PyTorch gives, NaN included, not the exact products below).
             out = _flip_scan(b, _scan(b, a, d, True) * g, d) / a
@@ -134,7 +136,6 @@ def cumsum(input, dim=None, *, dtype=None, out=None):
         tensor([ 1,  3,  6, 10])
     """
     if out is not None:
-        from ._common import with_out
         return with_out("cumsum", out, cumsum, input, dim, dtype=dtype)
     return _cum(Cumsum, input, dim, dtype, "cumsum")
 
@@ -155,6 +156,5 @@ def cumprod(input, dim=None, *, dtype=None, out=None):
         tensor([ 1.,  2.,  6., 24.])
     """
     if out is not None:
-        from ._common import with_out
         return with_out("cumprod", out, cumprod, input, dim, dtype=dtype)
     return _cum(Cumprod, input, dim, dtype, "cumprod")

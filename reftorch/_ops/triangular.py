@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 from .._layout import row_major
+from ..autograd._graph import linear_grad
 from ..autograd.function import OpFunction
+from ._common import with_out
+from ._inplace import commit
 
 
 def _mask(b, shape, diagonal, lower):
@@ -15,20 +18,26 @@ def _mask(b, shape, diagonal, lower):
 
 class Tri(OpFunction):
     name = "TrilBackward0"
+    create_graph = True  # the gradient is tril/triu again (TrilBackward0/TriuBackward0, as in PyTorch)
 
     @staticmethod
     def forward(ctx, x, diagonal, lower):
         b = x._backend
         xp = b.xp
         keep = _mask(b, x._data.shape, diagonal, lower)
-        ctx.keep = keep
+        ctx.state = (keep, "TrilBackward0" if lower else "TriuBackward0")
         out = xp.where(keep, x._data, xp.zeros((), dtype=x._data.dtype, **b._dev_kw()))
         return row_major(b, out)  # contiguous, as PyTorch
 
     @staticmethod
     def backward(ctx, g):
-        xp = ctx.xp
-        return xp.where(ctx.keep, g, xp.zeros_like(g))
+        name = ctx.state[1]
+        return linear_grad(ctx, g, _keep, _keep, ctx.state, name, name)
+
+
+def _keep(backend, g, state):
+    xp = backend.xp
+    return xp.where(state[0], g, xp.zeros_like(g))
 
 
 def _tri(input, diagonal, lower):
@@ -62,7 +71,6 @@ def tril(input, diagonal=0, *, out=None):
                 [1., 1., 1.]])
     """
     if out is not None:
-        from ._common import with_out
         return with_out("tril", out, tril, input, diagonal)
     return _tri(input, diagonal, True)
 
@@ -83,18 +91,15 @@ def triu(input, diagonal=0, *, out=None):
                 [0., 0., 1.]])
     """
     if out is not None:
-        from ._common import with_out
         return with_out("triu", out, triu, input, diagonal)
     return _tri(input, diagonal, False)
 
 
 def tril_(input, diagonal=0):
     """In-place :func:`tril`."""
-    from ._inplace import commit
     return commit(input, tril(input, diagonal))
 
 
 def triu_(input, diagonal=0):
     """In-place :func:`triu`."""
-    from ._inplace import commit
     return commit(input, triu(input, diagonal))
