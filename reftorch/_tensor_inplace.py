@@ -101,7 +101,7 @@ def _selects_all(t, key):
 
 
 def setitem(t, key, value):
-    from ._ops.indexing import _normalize_key, sequence_as_tuple
+    from ._ops.indexing import _normalize_key, _split_basic, sequence_as_tuple
     from ._ops.pointwise import _as_operand
     key = sequence_as_tuple(key)
     if _selects_all(t, key):
@@ -120,6 +120,17 @@ def setitem(t, key, value):
     if isinstance(key, tuple):
         key = tuple(int(k.item()) if isinstance(k, Tensor) and k.dim() == 0 and k.dtype in (D.int64, D.int32)
                     else k for k in key)
+    basic, adv = _split_basic(key)
+    if basic is not None:
+        # PyTorch applies the ints, slices and None first (a view) and writes the tensor
+        # indices into that view: ``x[0, :, mask] = v`` is ``x[0][:, mask] = v`` (NumPy
+        # would move the indexed dims first), recorded as ``CopySlices`` on ``x``.
+        from ._ops.indexing import getitem
+        view = getitem(t, basic)
+        if not _selects_all(t, basic) or tuple(view.shape) != tuple(t.shape):
+            setitem(view, adv, value)
+            return
+        key = adv
     try:
         nkey, advanced, _ = _normalize_key(t, key)
     except IndexError as e:
