@@ -27,10 +27,10 @@ class ToCopy(Function):
         if backend is not x._backend:
             arr = backend.from_host(x._backend.to_host(arr))
         native = backend.dtype(dtype)
-        if backend is x._backend:  # laid out as PyTorch's TensorIterator (an expanded input: row-major)
-            from ._layout import relayout_like_operands
+        if backend is x._backend:  # laid out like x (PyTorch's empty_like with preserve_format)
+            from ._layout import like_input
             with backend.quiet():  # nan or inf to an integer dtype: no NumPy warning
-                return relayout_like_operands(backend, backend.xp.astype(arr, native, copy=True), (x,))
+                return like_input(backend, backend.xp.astype(arr, native, copy=True), arr)
         return backend.xp.astype(arr, native, copy=True) if arr.dtype != native else arr
 
     @staticmethod

@@ -5,6 +5,7 @@ from .. import _dtype as D
 from .._tensor import Tensor, _wrap_dim, int_arg
 from ..autograd.function import OpFunction as Function
 from ._common import row_major
+from .._layout import cat_layout
 
 
 def _check_devices(tensors):
@@ -40,7 +41,7 @@ class Cat(Function):
             ctx.dim, ctx.skip = dim, skip
             ctx.sizes = [0 if s else t._data.shape[dim] for t, s in zip(tensors, skip)]
             ctx.dtypes = [t._data.dtype for t in tensors]
-        return row_major(b, xp.concat(arrays, axis=dim))
+        return cat_layout(b, xp.concat(arrays, axis=dim), arrays)
 
     @staticmethod
     def backward(ctx, g):

@@ -361,6 +361,9 @@ def pow(input, exponent, *, out=None):
     if name == "PowBackward2":  # pow(number, tensor): PyTorch allocates a row-major result
         from ._common import row_major
         res._data = row_major(res._backend, res._data)
+    elif name == "PowBackward0" and res._data.ndim:  # pow(tensor, number) is a unary op there: the
+        from .._layout import relayout_like_operands  # number does not count for the layout
+        res._data = relayout_like_operands(res._backend, res._data, (x,))
     return res
 
 
