@@ -198,7 +198,7 @@ def elementwise_strides(shape, operands):
     return strides_from_order(shape, dense_order(shape, op_strides[0], op_strides[1:]))
 
 
-def relayout_like_operands(backend, out, inputs):
+def relayout_like_operands(backend, out, inputs, cast_from=0):
     """Lay an elementwise result out as PyTorch's TensorIterator would for ``inputs``
     (tensors, numbers as 0-d ones; see :func:`elementwise_strides`).
 
@@ -218,8 +218,18 @@ def relayout_like_operands(backend, out, inputs):
     else:
         return out
     strides = backend.strides
-    return with_strides(backend, out, elementwise_strides(shape, [(tuple(t._data.shape), strides(t._data))
-                                                                  for t in inputs]))
+    operands = [(tuple(t._data.shape), strides(t._data)) for t in inputs]
+    if len(inputs) - cast_from > 1:
+        # PyTorch first casts the operands of another dtype than the common one with
+        # ``.to()``, which lays a non-dense operand out densely (``preserve_strides``).
+        from . import _dtype as D
+        common = backend.dtype_of(out)  # the computation's dtype, but for comparisons (bool)
+        if common is D.bool:
+            common = D.result_type(*inputs[cast_from:])
+        operands = operands[:cast_from] + [
+            (s, preserve_strides(s, st) if t.dtype is not common and len(s) else st)
+            for (s, st), t in zip(operands[cast_from:], inputs[cast_from:])]
+    return with_strides(backend, out, elementwise_strides(shape, operands))
 
 
 def like_input(backend, out, arr):

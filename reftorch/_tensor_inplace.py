@@ -45,7 +45,10 @@ class SetItem(Function):
         ctx.backend.setitem(gx, ctx.key, 0)
         gv = None
         if ctx.needs_input_grad[1]:
-            gv = sum_to_shape(xp, ctx.backend.getitem(g, ctx.key), ctx.vshape)
+            gv = ctx.backend.getitem(g, ctx.key)
+            if len(ctx.vshape) > gv.ndim:  # a one-element value written by a mask (any shape)
+                gv = xp.reshape(xp.sum(gv), ctx.vshape)
+            gv = sum_to_shape(xp, gv, ctx.vshape)
             gv = xp.astype(gv, ctx.vnative) if gv.dtype != ctx.vnative else gv
         return gx, gv
 
@@ -77,6 +80,18 @@ def _check_value(t, nkey, advanced, value, was_tensor):
         expand(value.reshape(vshape) if vshape != tuple(value.shape) else value, target)
 
 
+def _one_mask(key):
+    """The dtype of the one bool/uint8 mask in ``key`` when every other item selects a whole
+    dimension (``:``, ``...``), else None (PyTorch's ``canDispatchToMaskedFill``)."""
+    found = None
+    for k in key if isinstance(key, tuple) else (key,):
+        if isinstance(k, Tensor) and k.dtype in (D.bool, D.uint8) and found is None:
+            found = k.dtype
+        elif not (k is Ellipsis or (isinstance(k, slice) and k == slice(None))):
+            return None
+    return found
+
+
 def _selects_all(t, key):
     """True when ``t[key]`` is ``t`` itself (``()``, ``...``, ``:``, full slices): PyTorch then
     writes with ``copy_`` or ``fill_`` (grad_fn ``CopyBackwards`` / ``FillBackward3``)."""
@@ -95,7 +110,9 @@ def _selects_all(t, key):
         dims, slices = range(n), k
     for e, d in zip(slices, dims):
         size = t.shape[d]
-        if e.step not in (None, 1) or e.indices(size) != (0, size, 1):
+        # PyTorch skips a slice only as written: start 0 (or none) and a stop past the end
+        # (``x[-3:]`` of a length-3 ``x`` is a view there)
+        if e.step not in (None, 1) or e.start not in (None, 0) or (e.stop is not None and e.stop < size):
             return False
     return True
 
@@ -147,9 +164,16 @@ def setitem(t, key, value):
         from ._scalar import check_fill_value, store_value
         check_fill_value(value, t.dtype, setitem=True)  # x[i] = 300 on uint8: PyTorch's overflow error
         value = _as_operand(store_value(value, t.dtype), t, t.dtype)
-    elif value.device != t.device:
+    fill = advanced and value.numel() == 1 and value.device.type == "cpu" and _one_mask(key)
+    if value.device != t.device:
         value = value.to(t.device)
-    _check_value(t, nkey, advanced, value, was_tensor)
+    if fill:
+        # PyTorch's index_put_ writes a one-element value through a single mask with
+        # masked_fill_ (any dtype, any shape of one element; a uint8 mask fails there)
+        if fill is D.uint8:
+            raise RuntimeError("masked_fill_ only supports boolean masks, but got mask with dtype unsigned char")
+    else:
+        _check_value(t, nkey, advanced, value, was_tensor)
     check_inplace(t)
     needs_graph = is_grad_enabled() and (t._requires_grad or value._requires_grad)
     if not advanced:

@@ -391,15 +391,16 @@ class Where(Function):
     name = "WhereBackward0"
     create_graph = True
     nondiff = (0,)
-    elementwise = True
-    elementwise_from = 1  # the condition does not decide the layout
 
     @staticmethod
     def forward(ctx, cond, x, y, dt):
         ctx.save_for_backward(cond)
         ctx.shapes = (x._data.shape, y._data.shape)
         ctx.natives = (x._data.dtype, y._data.dtype)
-        return cond._backend.xp.where(cond._data, _cast(x, dt), _cast(y, dt))
+        from .._layout import relayout_like_operands
+        # laid out by TensorIterator over (cond, x, y), x and y cast to dt first
+        return relayout_like_operands(cond._backend, cond._backend.xp.where(cond._data, _cast(x, dt), _cast(y, dt)),
+                                      (cond, x, y), cast_from=1)
 
     @staticmethod
     def backward(ctx, g):
