@@ -440,10 +440,16 @@ def where(condition, input=None, other=None, *, out=None):
     A uint8 ``condition`` is accepted (nonzero is True) with PyTorch's once-per-process
     deprecation ``UserWarning``.
 
+    A Python int from ``2**63`` to ``2**64 - 1`` is a uint64 number, as in PyTorch: it
+    goes with a floating tensor or a float number (converted to float) and nothing else.
+
     Raises:
         RuntimeError: if ``condition`` is neither a bool nor a uint8 tensor, or a Python
             number does not fit the result dtype ("value cannot be converted to type
-            uint8_t without overflow").
+            uint8_t without overflow"), or a uint64 number meets a bool tensor or an int
+            or bool number ("Promotion for uint16, uint32, uint64 types is not supported").
+        OverflowError: for a Python int below ``-2**63`` or from ``2**64`` up.
+        NotImplementedError: for two uint64 numbers (reftorch has no uint64 dtype).
 
     Examples:
         >>> import reftorch as torch
@@ -457,6 +463,8 @@ def where(condition, input=None, other=None, *, out=None):
     if out is not None:
         from ._common import with_out
         return with_out("where", out, where, condition, input, other)
+    if any(_outside_int64(v) for v in (input, other)):
+        input, other = _where_big_ints(input, other)
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
         # Two Python numbers: 0-dim tensors of their own dtypes on condition's device
         # (so where(c, 1, 0.5) is float32 and where(c, 1, 0) int64, as in PyTorch).
@@ -479,6 +487,52 @@ def where(condition, input=None, other=None, *, out=None):
     from .shape import expand
     cond = condition if tuple(condition.shape) == shape else expand(condition, shape)
     return Where.apply(cond, x, y, dt=dt)
+
+
+def _outside_int64(v):
+    return isinstance(v, int) and not isinstance(v, bool) and not -2 ** 63 <= v < 2 ** 63
+
+
+def _where_big_ints(input, other):
+    """``where``'s Python ints outside the int64 range, as PyTorch's argument parser and
+    type promotion take them: below ``-2**63`` or from ``2**64`` up they do not parse; in
+    between they are uint64 numbers, which only a floating operand can take (converted to
+    float). Returns ``(input, other)`` with such ints as floats.
+
+    Raises:
+        OverflowError: for an int that does not parse.
+        RuntimeError: for a uint64 number with an integer or bool tensor (overflow, or
+            PyTorch's "Promotion for uint16, uint32, uint64 types is not supported"), or with
+            a Python int or bool.
+        NotImplementedError: for two uint64 numbers (a uint64 result; reftorch has no uint64).
+    """
+    for v in (input, other):
+        if _outside_int64(v):
+            if v < 0:
+                raise OverflowError("can't convert negative int to unsigned")
+            if v >= 2 ** 64:
+                raise OverflowError("int too big to convert")
+
+    def name(v):
+        if isinstance(v, Tensor):
+            return D.scalar_name(v.dtype)
+        return {bool: "Bool", float: "Double", complex: "ComplexDouble"}.get(
+            type(v), "UInt64" if _outside_int64(v) else "Long")
+
+    promo = "Promotion for uint16, uint32, uint64 types is not supported, attempted to promote {} and {}"
+    t = input if isinstance(input, Tensor) else other if isinstance(other, Tensor) else None
+    if t is not None:
+        if t.dtype is D.bool:
+            raise RuntimeError(promo.format("Bool", "UInt64"))
+        if not (t.dtype.is_floating_point or t.dtype.is_complex):
+            from .._scalar import _C_NAMES, _overflow
+            raise _overflow(_C_NAMES.get(t.dtype.name, t.dtype.name))
+    elif all(_outside_int64(v) for v in (input, other)):
+        raise NotImplementedError("torch.where with two Python ints from 2**63 up gives a uint64 tensor in "
+                                  "PyTorch; reftorch has no uint64 dtype")
+    elif not any(isinstance(v, (float, complex)) for v in (input, other)):
+        raise RuntimeError(promo.format(name(input), name(other)))
+    return tuple(float(v) if _outside_int64(v) else v for v in (input, other))
 
 
 class DivRounding(_Binary):
