@@ -299,7 +299,7 @@ def _legacy_types():
     """``torch.cuda.FloatTensor`` and friends: ``isinstance`` checks for CUDA tensors of a
     dtype; calling one builds a CUDA tensor (``TypeError`` without a GPU)."""
     from .. import _dtype as D
-    from .._tensor import _TYPE_NAMES, Tensor, _LegacyTensorType
+    from .._tensor import _TYPE_NAMES, LEGACY_DTYPES, Tensor, _LegacyTensorType
 
     class _CudaLegacyTensorType(_LegacyTensorType):
         def __instancecheck__(cls, obj):
@@ -315,7 +315,8 @@ def _legacy_types():
 
     return {name: _CudaLegacyTensorType(name, (), {
         "dtype": D.BY_NAME[dt], "is_cuda": True, "__module__": "torch.cuda",
-        "__doc__": f"Legacy constructor of CUDA {dt} tensors."}) for dt, name in _TYPE_NAMES.items()}
+        "__doc__": f"Legacy constructor of CUDA {dt} tensors."}) for dt, name in _TYPE_NAMES.items()
+        if dt in LEGACY_DTYPES}
 
 
 globals().update(_legacy_types())
