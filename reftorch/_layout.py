@@ -6,6 +6,8 @@ and imports none of them.
 """
 from __future__ import annotations
 
+from . import _dtype as D
+
 
 def contiguous_strides(shape):
     """PyTorch's row-major strides for ``shape``, in elements: each stride is the product of
@@ -15,6 +17,25 @@ def contiguous_strides(shape):
         strides.append(acc)
         acc *= max(n, 1)
     return tuple(reversed(strides))
+
+
+def broadcast_shape(a, b):
+    """The broadcast shape of ``a`` and ``b``; PyTorch's error (naming the last mismatching
+    dimension) when they do not broadcast."""
+    n = max(len(a), len(b))
+    a = (1,) * (n - len(a)) + tuple(a)
+    b = (1,) * (n - len(b)) + tuple(b)
+    out = [0] * n
+    for i in range(n - 1, -1, -1):
+        x, y = a[i], b[i]
+        if x == y or y == 1:
+            out[i] = x
+        elif x == 1:
+            out[i] = y
+        else:
+            raise RuntimeError(f"The size of tensor a ({x}) must match the size of tensor b ({y}) at "
+                               f"non-singleton dimension {i}")
+    return tuple(out)
 
 
 def sum_to_shape(xp, g, shape):
@@ -222,7 +243,6 @@ def relayout_like_operands(backend, out, inputs, cast_from=0):
     if len(inputs) - cast_from > 1:
         # PyTorch first casts the operands of another dtype than the common one with
         # ``.to()``, which lays a non-dense operand out densely (``preserve_strides``).
-        from . import _dtype as D
         common = backend.dtype_of(out)  # the computation's dtype, but for comparisons (bool)
         if common is D.bool:
             common = D.result_type(*inputs[cast_from:])

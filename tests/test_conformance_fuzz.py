@@ -83,11 +83,6 @@ BINARY = {
     "clamp_t": lambda T, x, y: x.clamp(min=y),
 }
 
-# Differences this fuzzing found and that are not fixed yet; these entries are left out of
-# the tables until fixed: matmul with mixed dtypes (message, and strides of batched results).
-FOUND_ELSEWHERE = {"matmul"}
-UNARY = {k: v for k, v in UNARY.items() if k not in FOUND_ELSEWHERE}
-BINARY = {k: v for k, v in BINARY.items() if k not in FOUND_ELSEWHERE}
 SKIP = set()
 
 

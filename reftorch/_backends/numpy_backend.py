@@ -12,6 +12,8 @@ from .base import Backend, NumpyErrors, numpy_style_dtypes
 
 
 _RANKS = 16  # repeats of one index added by fancy indexing; later ones by add.at
+_UNSIGNED = {n: np.dtype(f"u{n}") for n in (1, 2, 4, 8)}  # an index's bits read as unsigned
+_max = np.maximum.reduce
 
 
 class NumpyBackend(Backend):
@@ -67,6 +69,10 @@ class NumpyBackend(Backend):
         return _as_strided(arr, shape=tuple(shape), strides=bstrides, writeable=arr.flags.writeable)
 
     def reshape_view(self, arr, shape):
+        # A row-major array always reshapes to a view; ``copy=False`` (a keyword: ~0.2 us a
+        # call) is there only to make NumPy raise where a strided one cannot.
+        if arr.flags.c_contiguous:
+            return arr.reshape(shape)
         return arr.reshape(shape, copy=False)  # the method: np.reshape(copy=) costs ~1 us more
 
     def data_ptr(self, arr):
@@ -132,14 +138,15 @@ class NumpyBackend(Backend):
 
     # indices
     def indices_in_range(self, idx, size):
-        # One pass: negative values become huge once read as unsigned.
-        return int(idx.view(np.dtype(f"u{idx.itemsize}")).max()) < size
+        # One pass: negative values become huge once read as unsigned (the ufunc's reduce
+        # itself: ndarray.max's Python wrapper costs as much as the pass on a few indices).
+        return int(_max(idx.view(_UNSIGNED[idx.itemsize]), None)) < size
 
     def take_in_range(self, arr, idx, axis=None):
         # mode="clip" skips NumPy's own bounds-checking pass (the caller checked them).
-        return np.take(arr, idx, axis=axis, mode="clip")
+        return arr.take(idx, axis, None, "clip")  # the method, positional: np.take's wrapper costs
 
     # reductions
     def sum(self, arr, axis, keepdims, dtype):
         # What np.sum calls, without its Python wrapper (about 1 us a call).
-        return np.add.reduce(arr, axis=axis, dtype=dtype, keepdims=keepdims)
+        return np.add.reduce(arr, axis, dtype, None, keepdims)  # (positional: no keyword parsing)

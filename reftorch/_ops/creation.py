@@ -13,7 +13,8 @@ import numpy as _np  # host-side parsing of Python data only; kernels use the ba
 from .. import _dtype as D
 from .._scalar import check_data_fits, check_fill_value, store_value
 from .._tensor import Tensor, _as_shape
-from ._common import check_dtype, resolve_device
+from ._common import check_dtype, resolve_device, fix_empty_strides, with_out
+from .._layout import preserve_strides
 
 _NP_TO_DTYPE = {
     "bool": D.bool, "uint8": D.uint8, "int8": D.int8, "int16": D.int16, "int32": D.int32,
@@ -285,7 +286,6 @@ def _filled(kind, size, fill, dtype, device, requires_grad):
         check_fill_value(fill, dtype, numel=math.prod(shape))
         arr = xp.full(shape, store_value(fill, dtype), dtype=native, **kw)
     if 0 in shape:
-        from ._common import fix_empty_strides
         arr = fix_empty_strides(backend, arr)
     t = Tensor._wrap(arr, dev, backend)
     if requires_grad:
@@ -305,7 +305,6 @@ def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=F
         torch.Size([0, 2])
     """
     if out is not None:  # the result takes out's dtype and device
-        from ._common import with_out
         return with_out("aten::zeros", out, zeros, *size,
                         dtype=out.dtype if dtype is None else dtype, device=out.device)
     if not size:
@@ -322,7 +321,6 @@ def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=Fa
         tensor([1, 1])
     """
     if out is not None:  # the result takes out's dtype and device
-        from ._common import with_out
         return with_out("aten::ones", out, ones, *size,
                         dtype=out.dtype if dtype is None else dtype, device=out.device)
     if not size:
@@ -337,7 +335,6 @@ def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=F
     Mirrors ``torch.empty``.
     """
     if out is not None:  # the result takes out's dtype and device
-        from ._common import with_out
         return with_out("aten::empty", out, empty, *size,
                         dtype=out.dtype if dtype is None else dtype, device=out.device)
     if not size:
@@ -360,7 +357,6 @@ def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, re
         tensor([0.5000, 0.5000, 0.5000])
     """
     if out is not None:  # the result takes out's dtype and device
-        from ._common import with_out
         return with_out("aten::full", out, full, size, fill_value,
                         dtype=out.dtype if dtype is None else dtype, device=out.device)
     if isinstance(fill_value, Tensor):
@@ -382,7 +378,6 @@ def _like_layout(input, make):
     shape = tuple(input._data.shape)
     if b.is_c_contiguous(input._data) and 1 not in shape or input.dim() == 0:
         return make(input.shape)  # fast path: row-major
-    from .._layout import preserve_strides
     want = preserve_strides(shape, b.strides(input._data))
     order = sorted(range(len(shape)), key=lambda d: -want[d])
     out = make(tuple(shape[d] for d in order))
@@ -454,7 +449,6 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
         tensor([1.0000, 1.5000, 2.0000])
     """
     if out is not None:  # the result takes out's dtype and device
-        from ._common import with_out
         return with_out("aten::arange", out, arange, start, end, step,
                         dtype=out.dtype if dtype is None else dtype, device=out.device)
     if end is None:
@@ -488,7 +482,6 @@ def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=Non
         tensor([0.0000, 0.2500, 0.5000, 0.7500, 1.0000])
     """
     if out is not None:  # the result takes out's dtype and device
-        from ._common import with_out
         return with_out("aten::linspace", out, linspace, start, end, steps,
                         dtype=out.dtype if dtype is None else dtype, device=out.device)
     if dtype is None:
@@ -521,7 +514,6 @@ def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_g
                 [0., 1.]])
     """
     if out is not None:  # the result takes out's dtype and device
-        from ._common import with_out
         return with_out("aten::eye", out, eye, n, m,
                         dtype=out.dtype if dtype is None else dtype, device=out.device)
     if m is None:

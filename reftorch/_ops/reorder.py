@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 from .. import _dtype as D
-from .._layout import cat_layout, like_input, row_major
+from .._layout import cat_layout, like_input
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.function import OpFunction
+from . import shape as S
+from .indexing import index_select
 
 
 def _dims_list(dims, nd, who):
@@ -164,8 +166,6 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
                 [3, 4],
                 [3, 4]])
     """
-    from . import shape as S
-    from .indexing import index_select
     if repeats is None:  # torch.repeat_interleave(repeats)
         return _repeat_index(input)
     if dim is None:
@@ -201,4 +201,4 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     e = S.expand(u, *(shape[:d + 1] + [r] + shape[d + 1:]))
     c = S.contiguous(e)
     new = shape[:d] + [shape[d] * r] + shape[d + 1:]
-    return S.view(c, *new)
+    return S.view(c, tuple(new))

@@ -13,9 +13,11 @@ PyTorch's CPU kernel does.
 from __future__ import annotations
 
 from .. import _dtype as D
-from .._layout import contiguous_strides, sum_to_shape
+from .._layout import broadcast_shape, contiguous_strides, sum_to_shape
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.function import OpFunction
+from ..autograd.grad_mode import no_grad
+from ._inplace import commit
 
 _REDUCE_MODES = ("sum", "prod", "mean", "amax", "amin")
 
@@ -304,8 +306,7 @@ def _check_src_shape(ctx):
     values of the two that do broadcast are padded here)."""
     src_t = getattr(ctx, "src_shape_dtype", None)
     if src_t is not None and tuple(src_t) != tuple(ctx.ishape) and src_t and ctx.ishape:
-        from .indexing import _broadcast_shape
-        _broadcast_shape(tuple(src_t), tuple(ctx.ishape))
+        broadcast_shape(tuple(src_t), tuple(ctx.ishape))
 
 
 class _Shape:
@@ -400,7 +401,6 @@ def scatter(input, dim, index, src=None, *, value=None, reduce=None):
         if reduce not in ("add", "multiply"):
             raise RuntimeError("reduce argument must be either add or multiply.")
         op = "sum" if reduce == "add" else "prod"
-        from ..autograd.grad_mode import no_grad
         with no_grad():
             if src is None:
                 src = Tensor._wrap(input._backend.xp.full(tuple(index.shape), _value_of(value, input),
@@ -466,7 +466,6 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
 
 def _inplace(fn):
     def method(self, *args, **kwargs):
-        from ._inplace import commit
         return commit(self, fn(self, *args, **kwargs))
     method.__name__ = fn.__name__ + "_"
     method.__doc__ = f"In-place :func:`{fn.__name__}`."
