@@ -221,10 +221,11 @@ def stack(tensors, dim=0, *, axis=None, out=None):
 
 def hstack(tensors):
     """Concatenate along dim 1 (dim 0 for 1-D inputs). Mirrors ``torch.hstack``."""
-    tensors = list(tensors)
+    tensors = [t.reshape(1) if t.dim() == 0 else t for t in tensors]  # atleast_1d
     return cat(tensors, 0 if tensors[0].dim() == 1 else 1)
 
 
 def vstack(tensors):
-    """Concatenate along dim 0 after making 1-D inputs rows. Mirrors ``torch.vstack``."""
-    return cat([unsqueeze(t, 0) if t.dim() == 1 else t for t in tensors], 0)
+    """Concatenate along dim 0 after making 0-D and 1-D inputs rows (``atleast_2d``).
+    Mirrors ``torch.vstack``."""
+    return cat([t.reshape(1, 1) if t.dim() == 0 else unsqueeze(t, 0) if t.dim() == 1 else t for t in tensors], 0)
