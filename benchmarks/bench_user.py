@@ -237,6 +237,27 @@ def cases(np, rt, torch):
     two_a, two_b = np.array([1.0, 2.0], np.float32), np.array([3.0, 4.0], np.float32)
     x43 = np.arange(12, dtype=np.float32).reshape(4, 3)
     i2 = np.array([0, 2])
+    # ---- randn / normal_ at 10**6 float32 (issue 11): each call reseeds, so that every
+    # formulation gives PyTorch's values; the only NumPy one that does is reftorch's
+    # engine (reftorch/_rng.py) called directly.
+    from reftorch._rng import CPUGenerator
+    n_rand = 10 ** 6
+
+    def seeded(lib, draw):
+        def run():
+            lib.manual_seed(0)
+            return draw()
+        return run
+
+    want_randn = seeded(torch, lambda: torch.randn(n_rand))().numpy()
+    yield ("randn(10**6) float32, seeded", "random",
+           {"reftorch._rng.CPUGenerator(0).normal": lambda: CPUGenerator(0).normal(n_rand)},
+           seeded(rt, lambda: rt.randn(n_rand)), seeded(torch, lambda: torch.randn(n_rand)), want_randn)
+    r_buf, t_buf = rt.empty(n_rand), torch.empty(n_rand)
+    yield ("Tensor.normal_() 10**6 float32, seeded", "random",
+           {"reftorch._rng.CPUGenerator(0).normal": lambda: CPUGenerator(0).normal(n_rand)},
+           seeded(rt, lambda: r_buf.normal_()), seeded(torch, lambda: t_buf.normal_()), want_randn)
+
     x1 = np.arange(4, dtype=np.float32).reshape(1, 4)
     x13 = np.arange(3, dtype=np.float32).reshape(1, 3)
     torch.manual_seed(0)

@@ -16,6 +16,7 @@ from ._ops._inplace import (  # noqa: F401 (re-exported: in-place ops import the
     check_inplace, check_no_internal_overlap, commit, CopySlices, CopySlicesFn, has_internal_overlap,
     regenerate_view_fn, write_all,
 )
+from .autograd._graph import array_key
 from .autograd.function import OpFunction as Function
 from ._ops.indexing import _normalize_key, _split_basic, getitem, sequence_as_tuple
 from ._ops.pointwise import _as_operand
@@ -27,9 +28,10 @@ class SetItem(Function):
     """``x[key] = value`` computed out of place (grad_fn ``CopySlices``)."""
 
     name = "torch::autograd::CopySlices"
+    create_graph = True
 
     @staticmethod
-    def forward(ctx, x, value, key):
+    def forward(ctx, x, value, key, advanced=False):
         xp = x._backend.xp
         b = x._backend
         out = b.copy(x._data)
@@ -37,7 +39,7 @@ class SetItem(Function):
         if v.dtype != out.dtype:
             v = xp.astype(v, out.dtype)
         b.setitem(out, key, v)
-        ctx.key = key
+        ctx.key, ctx.advanced = key, advanced
         ctx.vshape = value._data.shape
         ctx.vnative = value._data.dtype
         return out
@@ -45,6 +47,15 @@ class SetItem(Function):
     @staticmethod
     def backward(ctx, g):
         xp = ctx.xp
+        if isinstance(g, Tensor):  # create_graph: the same write of zeros, and a read, recorded
+            key = array_key(ctx.key)
+            gx = SetItem.apply(g, xp.zeros((), dtype=g.dtype), key=key, advanced=ctx.advanced,
+                               _name="IndexPutBackward0" if ctx.advanced else None)
+            gv = None
+            if ctx.needs_input_grad[1]:
+                gv = sum_to_shape(xp, ctx.backend.getitem(g, key), ctx.vshape)
+                gv = xp.astype(gv, ctx.vnative) if gv.dtype != ctx.vnative else gv
+            return gx, gv
         gx = ctx.backend.copy(g)
         ctx.backend.setitem(gx, ctx.key, 0)
         gv = None
@@ -182,4 +193,4 @@ def setitem(t, key, value):
         b.setitem(t._data, nkey, v)
         t._bump_version()
         return
-    commit(t, SetItem.apply(t, value, key=nkey, _name="IndexPutBackward0" if advanced else None))
+    commit(t, SetItem.apply(t, value, key=nkey, advanced=advanced, _name="IndexPutBackward0" if advanced else None))

@@ -534,6 +534,7 @@ class DivRounding(_Binary):
     """``div`` with ``rounding_mode``: piecewise constant, so its gradients are zero."""
 
     name = "DivBackward2"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x, y, dt, mode):
@@ -585,6 +586,7 @@ class FloorDivide(DivRounding):
     """``floor_divide`` (``//``): PyTorch records a node that refuses the backward pass."""
 
     name = "torch::autograd::NotImplemented"
+    create_graph = True  # (its backward raises PyTorch's error either way)
 
     @staticmethod
     def backward(ctx, g):
@@ -593,6 +595,7 @@ class FloorDivide(DivRounding):
 
 class Remainder(_Binary):
     name = "RemainderBackward1"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x, y, dt):
@@ -610,7 +613,10 @@ class Remainder(_Binary):
         x, y = ctx.saved_tensors
         gy = None
         if x is not None:
-            gy = -g * _floor_divide_float(y._backend, _cast(x, ctx.dt), _cast(y, ctx.dt))
+            if isinstance(g, Tensor):  # create_graph: floor(x / y) is piecewise constant, a constant here
+                x, y = x._data, y._data
+            q = _floor_divide_float(y._backend, _cast(x, ctx.dt), _cast(y, ctx.dt))
+            gy = -g * (Tensor._wrap(q, g.device, y._backend) if isinstance(g, Tensor) else q)
         return _Binary._reduce(ctx, g, gy)
 
 
@@ -811,7 +817,9 @@ class Tanh(_Unary):
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
-        return g * (1 - out._data * out._data)
+        if isinstance(g, Tensor):  # create_graph: PyTorch's fused node
+            return TanhBackward.apply(g, out._data)
+        return TanhBackward.formula(ctx.xp, g, out._data)
 
 
 class Sigmoid(_Unary):
@@ -831,8 +839,9 @@ class Sigmoid(_Unary):
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
-        y = out._data
-        return g * y * (1 - y)
+        if isinstance(g, Tensor):  # create_graph: PyTorch's fused node
+            return SigmoidBackward.apply(g, out._data)
+        return SigmoidBackward.formula(ctx.xp, g, out._data)
 
 
 class Relu(_Unary):
@@ -849,9 +858,72 @@ class Relu(_Unary):
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
-        xp = ctx.xp
+        if isinstance(g, Tensor):  # create_graph: PyTorch's fused node
+            return ThresholdBackward.apply(g, out._data)
+        return ThresholdBackward.formula(ctx.xp, g, out._data)
+
+
+class _OutputGrad(_Unary):
+    """The gradient ``g * f'(y)`` of a unary op whose derivative is a function of its
+    output ``y``, as the graph op PyTorch records under ``create_graph``
+    (``TanhBackwardBackward0`` …). ``formula`` is the op's first-order backward on arrays;
+    ``formula_y`` (over ``xp``, arrays or tensors) the derivative of
+    ``g * f'(y)`` in ``y``, times ``gg``. The gradient for ``g`` is this op again."""
+
+    create_graph = True
+
+    @classmethod
+    def forward(cls, ctx, g, y):
+        ctx.save_for_backward(g, y)
+        return cls.formula(g._backend.xp, g._data, y._data)
+
+    @classmethod
+    def backward(cls, ctx, gg):
+        g, y = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        dg = dy = None
+        if need[0]:
+            dg = cls.apply(gg, y._data) if isinstance(gg, Tensor) else cls.formula(ctx.xp, gg, y._data)
+        if need[1]:
+            dy = cls.formula_y(ctx.xp, gg, g._data, y._data)
+        return dg, dy
+
+
+class TanhBackward(_OutputGrad):
+    name = "TanhBackwardBackward0"
+
+    @staticmethod
+    def formula(xp, g, y):
+        return g * (1 - y * y)
+
+    @staticmethod
+    def formula_y(xp, gg, g, y):
+        return -2 * y * g * gg
+
+
+class SigmoidBackward(_OutputGrad):
+    name = "SigmoidBackwardBackward0"
+
+    @staticmethod
+    def formula(xp, g, y):
+        return g * y * (1 - y)
+
+    @staticmethod
+    def formula_y(xp, gg, g, y):
+        return gg * g * (1 - 2 * y)
+
+
+class ThresholdBackward(_OutputGrad):
+    name = "ThresholdBackwardBackward0"
+
+    @staticmethod
+    def formula(xp, g, y):
         # threshold_backward: zero where the result is <= 0 (a nan result keeps its gradient)
-        return xp.where(out._data <= 0, xp.zeros((), dtype=g.dtype, device=g.device), g)
+        return xp.where(y <= 0, xp.zeros((), dtype=g.dtype, device=g.device), g)
+
+    @staticmethod
+    def formula_y(xp, gg, g, y):
+        return xp.zeros_like(y)  # piecewise constant in y: zero, but in the graph as in PyTorch
 
 
 class Sin(_Unary):
@@ -1055,6 +1127,7 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
 
 class Conj(Function):
     name = "ConjBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x):

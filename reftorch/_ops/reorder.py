@@ -4,6 +4,7 @@ from __future__ import annotations
 from .. import _dtype as D
 from .._layout import cat_layout, like_input
 from .._tensor import Tensor, _wrap_dim
+from ..autograd._graph import linear_grad
 from ..autograd.function import OpFunction
 from . import shape as S
 from .indexing import index_select
@@ -21,6 +22,7 @@ def _dims_list(dims, nd, who):
 
 class Flip(OpFunction):
     name = "FlipBackward0"
+    create_graph = True  # the gradient is a flip, recorded as FlipBackward0 (as in PyTorch)
 
     @staticmethod
     def forward(ctx, x, dims):
@@ -61,6 +63,7 @@ def flip(input, dims):
 
 class Roll(OpFunction):
     name = "RollBackward0"
+    create_graph = True  # the gradient is a roll back, recorded as RollBackward0 (as in PyTorch)
 
     @staticmethod
     def forward(ctx, x, shifts, dims):
@@ -74,11 +77,21 @@ class Roll(OpFunction):
 
     @staticmethod
     def backward(ctx, g):
-        xp = ctx.xp
-        neg = tuple(-s for s in ctx.shifts)
-        if ctx.dims is None:
-            return xp.reshape(xp.roll(xp.reshape(g, (-1,)), neg[0]), g.shape)
-        return xp.roll(g, shift=neg, axis=ctx.dims)
+        state = (tuple(-s for s in ctx.shifts), ctx.dims)
+        return linear_grad(ctx, g, _roll, _roll_back, state, "RollBackward0", "RollBackward0")
+
+
+def _roll(backend, a, state):
+    """``a`` rolled by ``state = (shifts, dims)`` (``dims`` None: the flattened array)."""
+    xp = backend.xp
+    shifts, dims = state
+    if dims is None:
+        return xp.reshape(xp.roll(xp.reshape(a, (-1,)), shifts[0]), a.shape)
+    return xp.roll(a, shift=shifts, axis=dims)
+
+
+def _roll_back(backend, a, state):
+    return _roll(backend, a, (tuple(-s for s in state[0]), state[1]))
 
 
 def roll(input, shifts, dims=None):

@@ -15,6 +15,7 @@ from __future__ import annotations
 from .. import _dtype as D
 from .._layout import broadcast_shape, contiguous_strides, sum_to_shape
 from .._tensor import Tensor, _wrap_dim
+from ..autograd._graph import DelayedError
 from ..autograd.function import OpFunction
 from ..autograd.grad_mode import no_grad
 from ._inplace import commit
@@ -186,7 +187,7 @@ class Scatter(OpFunction):
 
     name = "ScatterBackward0"
     nondiff = (1,)
-    create_graph = True  # for scatter, scatter_add and mean; prod/amax/amin opt out per call
+    create_graph = True  # prod's formula reduces again: a recorded scatter_reduce (_reduce)
 
     @staticmethod
     def forward(ctx, x, index, *src, dim, op, include_self, value=None):
@@ -206,7 +207,6 @@ class Scatter(OpFunction):
         ctx.pos, ctx.op, ctx.include_self, ctx.x_shape = pos, op, include_self, x._data.shape
         ctx.ishape, ctx.backend = index._data.shape, b
         if op in ("prod", "amax", "amin"):
-            ctx.create_graph = False  # their formulas use sort-based scans not in the tensor namespace
             ctx.save_for_backward(x, src[0])
             ctx.save_output()
         elif op == "mean":
@@ -217,6 +217,7 @@ class Scatter(OpFunction):
     def backward(ctx, g):
         xp = ctx.xp
         op, pos, inc = ctx.op, ctx.pos, ctx.include_self
+        undefined = False
         gf = xp.reshape(g, (-1,))
         n = gf.shape[0]
         saved = ctx.saved_tensors
@@ -267,14 +268,16 @@ class Scatter(OpFunction):
             sv = xp.reshape(_src_block(src, _Shape(ctx.ishape)), (-1,))
             one = xp.ones((), dtype=g.dtype, **kw)
             masked_self = xp.where(xs == 0, one, xs)
-            msr = reduce_flat(b, masked_self, pos, sv, "prod", inc, x.dtype)
+            msr = _reduce(b, masked_self, pos, sv, "prod", inc, x.dtype)
             gs = gf * msr / masked_self
             src_zero = sv == 0
             nz = gather(b.scatter_add((n,), x.dtype, pos, xp.astype(src_zero, g.dtype)))
             single = src_zero & (nz == 1)
             masked_src = xp.where(single, one, sv)
-            msrc_res = reduce_flat(b, xs, pos, masked_src, "prod", inc, x.dtype)
+            msrc_res = _reduce(b, xs, pos, masked_src, "prod", inc, x.dtype)
             gsrc = xp.where(single, gather(gf * msrc_res), gather(gf * res) / xp.where(src_zero, one, sv))
+            # PyTorch's gradient of src is first-order only where several zeros meet
+            undefined = isinstance(gsrc, Tensor) and bool((nz > 1).any())
             if not inc:
                 gs = xp.where(touched(), xp.zeros((), dtype=g.dtype, **kw), gs)
         gs = xp.reshape(gs, ctx.x_shape)
@@ -282,17 +285,34 @@ class Scatter(OpFunction):
             return gs, None
         src_t = ctx.src_shape_dtype
         gsrc = xp.reshape(gsrc, ctx.ishape)
-        if tuple(ctx.ishape) == tuple(src_t):
-            return gs, None, gsrc
-        if _expandable(tuple(src_t), tuple(ctx.ishape)):  # 0-dim against one element: PyTorch's engine sums
-            return gs, None, xp.reshape(sum_to_shape(xp, gsrc, src_t), src_t)
-        if op not in ("prod", "amax", "amin"):
-            # ``src`` larger than ``index``: PyTorch's gradient of ``src`` has the index's shape,
-            # which its engine then rejects
-            raise RuntimeError(f"Function {ctx.grad_name} returned an invalid gradient at index 1 - got "
-                               f"[{', '.join(map(str, ctx.ishape))}] but expected shape compatible with "
-                               f"[{', '.join(map(str, src_t))}]")
-        return gs, None, _pad_to(b, gsrc, src_t)
+        if tuple(ctx.ishape) != tuple(src_t):
+            if _expandable(tuple(src_t), tuple(ctx.ishape)):  # 0-dim against one element: PyTorch's engine sums
+                gsrc = xp.reshape(sum_to_shape(xp, gsrc, src_t), src_t)
+            elif op not in ("prod", "amax", "amin"):
+                # ``src`` larger than ``index``: PyTorch's gradient of ``src`` has the index's shape,
+                # which its engine then rejects
+                raise RuntimeError(f"Function {ctx.grad_name} returned an invalid gradient at index 1 - got "
+                                   f"[{', '.join(map(str, ctx.ishape))}] but expected shape compatible with "
+                                   f"[{', '.join(map(str, src_t))}]")
+            else:
+                gsrc = _pad_to(b, gsrc, src_t)
+        if undefined:
+            gsrc = DelayedError.apply(gsrc, msg="scatter_reduce(): Double backward is unsupported for src when "
+                                                ">1 zeros in src are scattered to the same position in self")
+        return gs, None, gsrc
+
+
+def _reduce(b, self_flat, pos, vals, op, include_self, dtype):
+    """:func:`reduce_flat` inside a backward formula: on tensors (``create_graph``) a
+    recorded ``scatter_reduce`` of the flat tensors, so that its own gradient reaches
+    ``self_flat`` and ``vals``."""
+    if isinstance(self_flat, Tensor):
+        res = Scatter.apply(self_flat, pos, vals, dim=0, op=op, include_self=include_self,
+                            _name="ScatterReduceBackward0")
+        if res.grad_fn is not None:
+            res.grad_fn.ctx.src_shape_dtype = tuple(vals.shape)
+        return res
+    return reduce_flat(b, self_flat, pos, vals, op, include_self, dtype)
 
 
 def _expandable(shape, to):

@@ -14,7 +14,8 @@ from .._tensor import Tensor, _wrap_dim
 from ..autograd.function import OpFunction
 from ..return_types import sort as sort_rt, topk as topk_rt
 from ._stl_select import sort_row, topk_row
-from .scatter import flat_positions
+from .creation import zeros
+from .scatter import flat_positions, scatter
 
 
 def _order(xp, a, axis, descending):
@@ -34,6 +35,7 @@ class SortValues(OpFunction):
 
     name = "SortBackward0"
     nondiff = (1,)
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x, index, dim, contiguous=False):
@@ -51,8 +53,9 @@ class SortValues(OpFunction):
         (index,) = ctx.saved_tensors
         if not ctx.shape:
             return g
-        b = index._backend
-        return _scatter_into_zeros(b, ctx.shape, ctx.dim, index._data, g)
+        if isinstance(g, Tensor):  # create_graph: zeros.scatter(dim, index, g), as PyTorch records it
+            return scatter(zeros(ctx.shape, dtype=g.dtype, device=g.device), ctx.dim, index._data, g)
+        return _scatter_into_zeros(index._backend, ctx.shape, ctx.dim, index._data, g)
 
 
 def _scatter_into_zeros(b, shape, dim, idx, g):
