@@ -13,7 +13,7 @@ from . import _backends
 from . import _dtype as D
 from . import cuda
 from ._device import device as _device_cls
-from ._layout import relayout_like_operands
+from ._layout import like_input
 from ._scalar import check_fill_value, store_value
 from ._size import Size
 from ._tensor import Tensor, _as_shape, _TYPE_NAMES, tensor_type_name
@@ -44,9 +44,9 @@ class ToCopy(Function):
         if backend is not x._backend:
             arr = backend.from_host(x._backend.to_host(arr))
         native = backend.dtype(dtype)
-        if backend is x._backend:  # laid out as PyTorch's TensorIterator (an expanded input: row-major)
+        if backend is x._backend:  # laid out like x (PyTorch's empty_like with preserve_format)
             with backend.quiet():  # nan or inf to an integer dtype: no NumPy warning
-                return relayout_like_operands(backend, backend.xp.astype(arr, native, copy=True), (x,))
+                return like_input(backend, backend.xp.astype(arr, native, copy=True), arr)
         return backend.xp.astype(arr, native, copy=True) if arr.dtype != native else arr
 
     @staticmethod

@@ -622,6 +622,20 @@ def _none_strides(x, key, strides):
 _INDEX_DTYPES = (D.int64, D.int32, D.uint8, D.bool)
 
 
+def _empty_broadcast(key):
+    """True when ``key`` holds two or more index tensors/sequences and one of them selects
+    nothing (so their broadcast result is empty): PyTorch then checks no index's range."""
+    n, empty = 0, False
+    for k in key:
+        if isinstance(k, Tensor):
+            n += 1
+            empty = empty or k.numel() == 0 or (k.dtype is D.bool and not bool(k.any()))
+        elif isinstance(k, (list, tuple)):
+            n += 1
+            empty = empty or len(k) == 0 or any(isinstance(e, (list, tuple)) and not e for e in k)
+    return n >= 2 and empty
+
+
 def _normalize_key(x, key, check_bounds=True):
     """Convert a Python index into a backend key; returns (key, advanced, grad_fn name)."""
     single = not isinstance(key, tuple)
@@ -642,6 +656,8 @@ def _normalize_key(x, key, check_bounds=True):
     if n_consumed > nd:
         raise IndexError(f"too many indices for tensor of dimension {nd}")
     seen_ellipsis = False
+    if check_bounds and _empty_broadcast(key):
+        check_bounds = False  # PyTorch checks indices as its kernel reads them: none here
     for k in key:
         if k is None:
             out.append(None)

@@ -6,6 +6,7 @@ from .._tensor import Tensor, _wrap_dim, int_arg
 from ..autograd.function import OpFunction as Function
 from ._common import row_major, with_out
 from .shape import unsqueeze
+from .._layout import cat_layout
 
 
 def _check_devices(tensors):
@@ -55,7 +56,7 @@ class Cat(Function):
             ctx.dim, ctx.skip = dim, skip
             ctx.sizes = [0 if s else t._data.shape[dim] for t, s in zip(tensors, skip)]
             ctx.dtypes = [t._data.dtype for t in tensors]
-        return row_major(b, xp.concat(arrays, axis=dim))
+        return cat_layout(b, xp.concat(arrays, axis=dim), arrays)
 
     @staticmethod
     def backward(ctx, g):
@@ -230,10 +231,11 @@ def stack(tensors, dim=0, *, axis=None, out=None):
 
 def hstack(tensors):
     """Concatenate along dim 1 (dim 0 for 1-D inputs). Mirrors ``torch.hstack``."""
-    tensors = list(tensors)
+    tensors = [t.reshape(1) if t.dim() == 0 else t for t in tensors]  # atleast_1d
     return cat(tensors, 0 if tensors[0].dim() == 1 else 1)
 
 
 def vstack(tensors):
-    """Concatenate along dim 0 after making 1-D inputs rows. Mirrors ``torch.vstack``."""
-    return cat([unsqueeze(t, 0) if t.dim() == 1 else t for t in tensors], 0)
+    """Concatenate along dim 0 after making 0-D and 1-D inputs rows (``atleast_2d``).
+    Mirrors ``torch.vstack``."""
+    return cat([t.reshape(1, 1) if t.dim() == 0 else unsqueeze(t, 0) if t.dim() == 1 else t for t in tensors], 0)

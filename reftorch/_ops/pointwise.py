@@ -14,7 +14,7 @@ from .._tensor import Tensor
 from ..autograd.function import OpFunction as Function
 from ._common import sum_to_shape, row_major, with_out
 from .._layout import broadcast_shape, relayout_like_operands
-from .._scalar import check_scalar_arg
+from .._scalar import _C_NAMES, _overflow, check_scalar_arg
 from .creation import tensor
 from .nonzero import nonzero
 from .shape import expand
@@ -367,6 +367,8 @@ def pow(input, exponent, *, out=None):
     res = Pow.apply(x, y, dt=dt, scalar=scalar, _name=name, _skip=skip)
     if name == "PowBackward2":  # pow(number, tensor): PyTorch allocates a row-major result
         res._data = row_major(res._backend, res._data)
+    elif name == "PowBackward0" and res._data.ndim:  # pow(tensor, number) is a unary op there:
+        res._data = relayout_like_operands(res._backend, res._data, (x,))  # the number does not count
     return res
 
 
@@ -394,15 +396,15 @@ class Where(Function):
     name = "WhereBackward0"
     create_graph = True
     nondiff = (0,)
-    elementwise = True
-    elementwise_from = 1  # the condition does not decide the layout
 
     @staticmethod
     def forward(ctx, cond, x, y, dt):
         ctx.save_for_backward(cond)
         ctx.shapes = (x._data.shape, y._data.shape)
         ctx.natives = (x._data.dtype, y._data.dtype)
-        return cond._backend.xp.where(cond._data, _cast(x, dt), _cast(y, dt))
+        # laid out by TensorIterator over (cond, x, y), x and y cast to dt first
+        return relayout_like_operands(cond._backend, cond._backend.xp.where(cond._data, _cast(x, dt), _cast(y, dt)),
+                                      (cond, x, y), cast_from=1)
 
     @staticmethod
     def backward(ctx, g):
@@ -441,10 +443,16 @@ def where(condition, input=None, other=None, *, out=None):
     A uint8 ``condition`` is accepted (nonzero is True) with PyTorch's once-per-process
     deprecation ``UserWarning``.
 
+    A Python int from ``2**63`` to ``2**64 - 1`` is a uint64 number, as in PyTorch: it
+    goes with a floating tensor or a float number (converted to float) and nothing else.
+
     Raises:
         RuntimeError: if ``condition`` is neither a bool nor a uint8 tensor, or a Python
             number does not fit the result dtype ("value cannot be converted to type
-            uint8_t without overflow").
+            uint8_t without overflow"), or a uint64 number meets a bool tensor or an int
+            or bool number ("Promotion for uint16, uint32, uint64 types is not supported").
+        OverflowError: for a Python int below ``-2**63`` or from ``2**64`` up.
+        NotImplementedError: for two uint64 numbers (reftorch has no uint64 dtype).
 
     Examples:
         >>> import reftorch as torch
@@ -456,6 +464,8 @@ def where(condition, input=None, other=None, *, out=None):
         return nonzero(condition, as_tuple=True)
     if out is not None:
         return with_out("where", out, where, condition, input, other)
+    if any(_outside_int64(v) for v in (input, other)):
+        input, other = _where_big_ints(input, other)
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
         # Two Python numbers: 0-dim tensors of their own dtypes on condition's device
         # (so where(c, 1, 0.5) is float32 and where(c, 1, 0) int64, as in PyTorch).
@@ -473,6 +483,51 @@ def where(condition, input=None, other=None, *, out=None):
     shape = broadcast_shape(broadcast_shape(condition.shape, x.shape), y.shape)
     cond = condition if tuple(condition.shape) == shape else expand(condition, shape)
     return Where.apply(cond, x, y, dt=dt)
+
+
+def _outside_int64(v):
+    return isinstance(v, int) and not isinstance(v, bool) and not -2 ** 63 <= v < 2 ** 63
+
+
+def _where_big_ints(input, other):
+    """``where``'s Python ints outside the int64 range, as PyTorch's argument parser and
+    type promotion take them: below ``-2**63`` or from ``2**64`` up they do not parse; in
+    between they are uint64 numbers, which only a floating operand can take (converted to
+    float). Returns ``(input, other)`` with such ints as floats.
+
+    Raises:
+        OverflowError: for an int that does not parse.
+        RuntimeError: for a uint64 number with an integer or bool tensor (overflow, or
+            PyTorch's "Promotion for uint16, uint32, uint64 types is not supported"), or with
+            a Python int or bool.
+        NotImplementedError: for two uint64 numbers (a uint64 result; reftorch has no uint64).
+    """
+    for v in (input, other):
+        if _outside_int64(v):
+            if v < 0:
+                raise OverflowError("can't convert negative int to unsigned")
+            if v >= 2 ** 64:
+                raise OverflowError("int too big to convert")
+
+    def name(v):
+        if isinstance(v, Tensor):
+            return D.scalar_name(v.dtype)
+        return {bool: "Bool", float: "Double", complex: "ComplexDouble"}.get(
+            type(v), "UInt64" if _outside_int64(v) else "Long")
+
+    promo = "Promotion for uint16, uint32, uint64 types is not supported, attempted to promote {} and {}"
+    t = input if isinstance(input, Tensor) else other if isinstance(other, Tensor) else None
+    if t is not None:
+        if t.dtype is D.bool:
+            raise RuntimeError(promo.format("Bool", "UInt64"))
+        if not (t.dtype.is_floating_point or t.dtype.is_complex):
+            raise _overflow(_C_NAMES.get(t.dtype.name, t.dtype.name))
+    elif all(_outside_int64(v) for v in (input, other)):
+        raise NotImplementedError("torch.where with two Python ints from 2**63 up gives a uint64 tensor in "
+                                  "PyTorch; reftorch has no uint64 dtype")
+    elif not any(isinstance(v, (float, complex)) for v in (input, other)):
+        raise RuntimeError(promo.format(name(input), name(other)))
+    return tuple(float(v) if _outside_int64(v) else v for v in (input, other))
 
 
 class DivRounding(_Binary):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .. import _dtype as D
-from .._layout import relayout_like_operands, row_major
+from .._layout import cat_layout, like_input
 from .._tensor import Tensor, _wrap_dim
 from ..autograd._graph import linear_grad
 from ..autograd.function import OpFunction
@@ -29,7 +29,7 @@ class Flip(OpFunction):
         ctx.dims = dims
         xp = x._backend.xp
         out = xp.asarray(xp.flip(x._data, axis=dims) if dims else x._data, copy=True)
-        return relayout_like_operands(x._backend, row_major(x._backend, out), [x])  # laid out like x, as PyTorch
+        return like_input(x._backend, out, x._data)  # laid out like x (empty_like), as PyTorch
 
     @staticmethod
     def backward(ctx, g):
@@ -72,7 +72,8 @@ class Roll(OpFunction):
         if dims is None:
             flat = xp.reshape(x._data, (-1,))
             return xp.reshape(xp.roll(flat, shifts[0]), x._data.shape)
-        return row_major(x._backend, xp.roll(x._data, shift=shifts, axis=dims))  # contiguous, as PyTorch
+        # PyTorch's roll is a cat of two narrowed views: laid out as cat lays out its result
+        return cat_layout(x._backend, xp.roll(x._data, shift=shifts, axis=dims), [x._data])
 
     @staticmethod
     def backward(ctx, g):

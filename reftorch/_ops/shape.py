@@ -11,6 +11,7 @@ import math
 
 from .. import _dtype as D
 
+from .._layout import copy_with_strides, preserve_strides
 from .._layout import dense_order as _dense_order, relayout_like_operands  # noqa: F401 (re-exported)
 from .._layout import row_major, sum_to_shape
 from .._size import Size
@@ -283,14 +284,12 @@ class Clone(Function):
     @staticmethod
     def forward(ctx, x, contiguous=False):
         b = x._backend
-        xp = b.xp
-        if contiguous or x.is_contiguous():
-            return b.copy(x._data)  # row-major
-        # PyTorch's preserve_format: a dense copy with the dims in the same memory order.
-        order = _dense_order(x._data.shape, b.strides(x._data))
-        inverse = sorted(range(len(order)), key=order.__getitem__)
-        moved = xp.permute_dims(x._data, tuple(order))
-        return xp.permute_dims(b.copy(moved), tuple(inverse))
+        arr = x._data
+        if contiguous or (b.is_c_contiguous(arr) and 1 not in arr.shape) or not arr.ndim:
+            return b.copy(arr)  # row-major
+        # PyTorch's preserve_format: the same strides for a dense input, else a dense copy
+        # with the dims in the same memory order.
+        return copy_with_strides(b, arr, preserve_strides(tuple(arr.shape), b.strides(arr)))
 
     @staticmethod
     def backward(ctx, g):

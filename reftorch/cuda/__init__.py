@@ -17,7 +17,7 @@ from .. import _dtype as _D
 from .._backends import _cache as _backend_cache
 from .._backends.cupy_backend import cupy_available
 from .._device import device as _device
-from .._tensor import _TYPE_NAMES, Tensor as _Tensor, _LegacyTensorType
+from .._tensor import _TYPE_NAMES, LEGACY_DTYPES, Tensor as _Tensor, _LegacyTensorType
 from .random import initial_seed, manual_seed, manual_seed_all, seed, seed_all
 from .streams import Event
 
@@ -314,7 +314,8 @@ def _legacy_types():
 
     return {name: _CudaLegacyTensorType(name, (), {
         "dtype": _D.BY_NAME[dt], "is_cuda": True, "__module__": "torch.cuda",
-        "__doc__": f"Legacy constructor of CUDA {dt} tensors."}) for dt, name in _TYPE_NAMES.items()}
+        "__doc__": f"Legacy constructor of CUDA {dt} tensors."}) for dt, name in _TYPE_NAMES.items()
+        if dt in LEGACY_DTYPES}
 
 
 globals().update(_legacy_types())

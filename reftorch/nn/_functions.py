@@ -196,6 +196,8 @@ def _kw(t):
 
 def _reduce(xp, loss, reduction):
     if reduction == "mean":
+        if math.prod(loss.shape) == 0:  # the mean of nothing: nan, as PyTorch (no NumPy warning)
+            return xp.sum(loss) / xp.zeros((), dtype=loss.dtype, device=loss.device)
         return xp.mean(loss)
     if reduction == "sum":
         return xp.sum(loss)
