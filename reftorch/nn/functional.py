@@ -644,8 +644,10 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
                          f"({input.shape}) is deprecated. Please ensure they have the same size.")
     _check_reduction(reduction)
     xp = input._backend.xp
-    if input.numel() and bool(xp.any((input._data < 0) | (input._data > 1))):
+    if input.numel() and not bool(xp.all((input._data >= 0) & (input._data <= 1))):  # nan is out of range too
         raise RuntimeError("all elements of input should be between 0 and 1")
+    if target.numel() and not bool(xp.all((target._data >= 0) & (target._data <= 1))):
+        raise RuntimeError("all elements of target should be between 0 and 1")
     return _F.BinaryCrossEntropy.apply(input, target, weight=weight, reduction=reduction)
 
 
