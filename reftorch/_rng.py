@@ -46,10 +46,11 @@ Two details decide whether the last bit matches:
 
 Known limits: bfloat16 is not supported (NumPy has no such dtype); float32 normals with
 16 or more elements on a torch running the ``DEFAULT`` (pre-AVX2) kernel, or on ARM,
-differ in the last bit for ~1.5 % of values; ``bernoulli`` with a scalar ``p`` (``bernoulli_(p)``, ``dropout``) matches torch on AMD
-CPUs only: on Intel CPUs, MKL builds of torch draw one ``random()`` and use it to seed an
-MKL VSL MCG31 stream (``bernoulli_scalar_kernel`` in ``native/cpu/DistributionKernels.cpp``),
-which is not reproduced here.
+differ in the last bit for ~1.5 % of values; ``bernoulli`` with a scalar ``p``
+(``bernoulli_(p)``, ``dropout``) matches torch on AMD CPUs only: on Intel CPUs, MKL
+builds of torch draw one ``random()`` and use it to seed an MKL VSL MCG31 stream
+(``bernoulli_scalar_kernel`` in ``native/cpu/DistributionKernels.cpp``), which is not
+reproduced here.
 
 Usage (this is what the Tensor layer calls; all sizes are element counts)::
 
@@ -428,7 +429,7 @@ class CPUGenerator:
                 out[start:stop] = self._fill16(data[start:stop], acc)
             if n % 16:
                 out[n - 16:] = self._fill16(self._unit(16, acc), acc)
-        std, mean = acc(std), acc(mean)  # NormalFill16 calls std::fma on every kernel
+        std, mean = acc(std), acc(mean)  # fused: std::fma (scalar kernel), fmadd (AVX2)
         if std == 1 and mean == 0:
             out += acc(0)  # fma(v, 1, 0) == v + 0 exactly (turns -0 into +0)
         else:
