@@ -231,14 +231,14 @@ def relayout_like_operands(backend, out, inputs, cast_from=0):
     if out.ndim == 0:
         return out
     is_c_contiguous = backend.is_c_contiguous
-    shape = tuple(out.shape)
-    for t in inputs:  # fast path: row-major inputs of the result's shape with no size-1 dim
+    strides = backend.strides
+    for t in inputs:  # fast path: row-major inputs (size-1 dims included) give a row-major result
         a = t._data
-        if a.shape != shape or 1 in shape or not is_c_contiguous(a):
+        if not is_c_contiguous(a) or (1 in a.shape and strides(a) != contiguous_strides(a.shape)):
             break
     else:
         return out
-    strides = backend.strides
+    shape = tuple(out.shape)
     operands = [(tuple(t._data.shape), strides(t._data)) for t in inputs]
     if len(inputs) - cast_from > 1:
         # PyTorch first casts the operands of another dtype than the common one with

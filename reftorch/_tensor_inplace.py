@@ -20,7 +20,7 @@ from .autograd._graph import array_key
 from .autograd.function import OpFunction as Function
 from ._ops.indexing import _normalize_key, _split_basic, getitem, sequence_as_tuple
 from ._ops.pointwise import _as_operand
-from ._ops.shape import expand
+from ._ops.shape import expand, unsqueeze as _unsqueeze
 from .autograd.grad_mode import is_grad_enabled, no_grad
 
 
@@ -132,6 +132,13 @@ def _selects_all(t, key):
 
 def setitem(t, key, value):
     key = sequence_as_tuple(key)
+    if isinstance(key, bool) or (isinstance(key, Tensor) and key.dtype is D.bool and key.dim() == 0):
+        # PyTorch writes ``x[True] = v`` (and ``x[bool_0d] = v``) through the view
+        # ``x.unsqueeze(0)`` (a CopySlices write); ``x[False] = v`` does nothing
+        if key is False:
+            return
+        setitem(_unsqueeze(t, 0), slice(None) if key is True else key.reshape(1), value)
+        return
     if _selects_all(t, key):
         if not isinstance(value, Tensor):
             check_fill_value(value, t.dtype, setitem=True)

@@ -212,7 +212,7 @@ def matmul(input, other, *, out=None):
                                f"but got: [{bsz}, {m2}].")
         n = input.shape[-2] if na > 1 else 1
         p = other.shape[-1] if nb > 1 else 1
-        if bsz * n * p == 0:  # bmm returns before its dtype checks; the result has other's dtype
+        if bsz * n * p == 0 or m1 == 0:  # bmm returns before its dtype checks (other's dtype)
             if input.dtype is not other.dtype:
                 input = input.to(other.dtype)
         else:

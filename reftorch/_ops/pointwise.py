@@ -702,7 +702,8 @@ def invert(input):
         return logical_not(input)
     if input.dtype.is_floating_point or input.dtype.is_complex:
         raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
-    return Tensor._wrap(input._backend.xp.bitwise_invert(input._data), input.device, input._backend)
+    b = input._backend
+    return Tensor._wrap(relayout_like_operands(b, b.xp.bitwise_invert(input._data), (input,)), input.device, b)
 
 
 def bitwise(op, input, other):

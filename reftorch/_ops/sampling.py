@@ -11,7 +11,7 @@ import math
 import numpy as _np  # host-side: the generator produces NumPy arrays
 
 from .. import _dtype as D
-from .._layout import broadcast_shape
+from .._layout import broadcast_shape, contiguous_strides, preserve_strides
 from .._tensor import Tensor, _as_shape
 from ..random import _engine
 from ._common import check_dtype, resolve_device, with_out
@@ -218,7 +218,17 @@ def rand_like(input, *, dtype=None, layout=None, device=None, requires_grad=Fals
 def randn_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
     """``randn`` with the shape (and by default dtype and device) of ``input``."""
     s, d, dev = _like_shape(input, dtype, device)
-    return _like_layout(input, lambda shape: randn(shape, dtype=d, device=dev, requires_grad=requires_grad))
+    # PyTorch fills the new tensor in memory order, with its block-of-16 normal_fill only
+    # when that tensor is contiguous (a non-contiguous dense layout draws element by element)
+    shape = tuple(input._data.shape)
+    want = preserve_strides(shape, input._backend.strides(input._data)) if shape else ()
+    contiguous = all(w == c for w, c, n in zip(want, contiguous_strides(shape), shape) if n != 1)
+    dtype_, npdt = _float_dtype(d, "normal_kernel_cpu")
+
+    def make(mem_shape):
+        host = _engine(None).normal(math.prod(mem_shape), 0.0, 1.0, dtype=npdt, contiguous=contiguous)
+        return _place(host, mem_shape, dtype_, dev, requires_grad)
+    return _like_layout(input, make)
 
 
 def randint_like(input, low=0, high=None, *, dtype=None, layout=None, device=None, requires_grad=False,

@@ -53,6 +53,7 @@ from .._ops.softmax import LogSoftmax, Softmax  # noqa: F401  (they live with to
 class Softplus(Function):
     name = "SoftplusBackward0"
     create_graph = True
+    elementwise = True  # laid out like the input (TensorIterator)
 
     @staticmethod
     def forward(ctx, x, beta, threshold):

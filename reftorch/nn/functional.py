@@ -8,6 +8,7 @@ import math
 import warnings
 
 from .. import _dtype as _D
+from .._layout import row_major as _row_major
 from .._ops import creation as _creation
 from .._ops.linalg import matmul as _matmul, mm as _mm
 from .._ops import pointwise as _pw
@@ -17,7 +18,7 @@ from .._ops.pointwise import Div as _Div, Mul as _Mul, _operands
 from .._ops.softmax import softmax_impl as _softmax_impl  # one implementation with torch.softmax
 from .._tensor import Tensor, tensor_type_name as _tensor_type_name
 from .._tensor_inplace import commit as _commit
-from ..autograd.grad_mode import no_grad as _no_grad
+from ..autograd.grad_mode import is_grad_enabled as _is_grad_enabled, no_grad as _no_grad
 from . import _functions as _F
 from . import _conv as _Conv
 from . import _pooling as _Pool
@@ -325,6 +326,8 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
         name = _tensor_type_name(input) if isinstance(input, Tensor) else type(input).__name__
         raise RuntimeError("Expected tensor for argument #1 'indices' to have one of the following scalar types: "
                            f"Long, Int; but got {name} instead (while checking arguments for embedding)")
+    if weight.dim() == 0 and weight.requires_grad and _is_grad_enabled():  # PyTorch's autograd wrapper reads size(0)
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     if weight.dim() != 2:
         raise RuntimeError("'weight' must be 2-D")
     if input.numel():
@@ -333,6 +336,9 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
         xp = input._backend.xp
         lo, hi = int(xp.min(input._data)), int(xp.max(input._data))
         if lo < 0 or hi >= weight.shape[0]:
+            if weight.numel() == 0:  # PyTorch's index_select kernel for an empty weight words it so
+                bad = next(int(v) for v in input._host().reshape(-1) if not 0 <= v < weight.shape[0])
+                raise RuntimeError(f"INDICES element is out of DATA bounds, id={bad} axis_dim={weight.shape[0]}")
             raise IndexError("index out of range in self")
     if max_norm is not None:
         with _no_grad():
@@ -386,7 +392,7 @@ def one_hot(tensor, num_classes=-1):
             raise RuntimeError("Class values must be smaller than num_classes.")
     classes = xp.arange(num_classes, dtype=a.dtype, **tensor._backend._dev_kw())
     out = xp.astype(xp.expand_dims(a, -1) == classes, a.dtype)
-    return Tensor._wrap(out, tensor.device, tensor._backend)
+    return Tensor._wrap(_row_major(tensor._backend, out), tensor.device, tensor._backend)  # contiguous, as PyTorch
 
 
 # ---------------------------------------------------------------------- losses
@@ -638,8 +644,10 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
                          f"({input.shape}) is deprecated. Please ensure they have the same size.")
     _check_reduction(reduction)
     xp = input._backend.xp
-    if input.numel() and bool(xp.any((input._data < 0) | (input._data > 1))):
+    if input.numel() and not bool(xp.all((input._data >= 0) & (input._data <= 1))):  # nan is out of range too
         raise RuntimeError("all elements of input should be between 0 and 1")
+    if target.numel() and not bool(xp.all((target._data >= 0) & (target._data <= 1))):
+        raise RuntimeError("all elements of target should be between 0 and 1")
     return _F.BinaryCrossEntropy.apply(input, target, weight=weight, reduction=reduction)
 
 
