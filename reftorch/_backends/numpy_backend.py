@@ -152,15 +152,17 @@ class NumpyBackend(Backend):
         direct = scale == 1 and base is None and index.dtype == np.intp
         buf = None if direct else np.empty((min(step, rows),) + index.shape[1:], dtype=np.intp)
         by_row = base is not None and base.ndim == index.ndim and base.shape[0] != 1
+        top = np.maximum.reduce  # (the ufunc methods themselves: no Python wrapper per piece)
+        take = flat.take
         for a in range(0, rows, step):
-            b = min(a + step, rows)
+            b = a + step
             piece = index[a:b]
-            if int(piece.view(unsigned).max()) >= size:
+            if top(piece.view(unsigned), axis=None) >= size:
                 return None
             if direct:
                 off = piece
             else:
-                off = buf[:b - a]
+                off = buf[:rows - a] if b > rows else buf
                 if base is None:
                     np.multiply(piece, scale, out=off)
                 elif scale == 1:
@@ -168,7 +170,7 @@ class NumpyBackend(Backend):
                 else:
                     np.multiply(piece, scale, out=off)
                     off += base[a:b] if by_row else base
-            np.take(flat, off, out=out[a:b], mode="clip")  # in range: "clip" skips NumPy's own check
+            take(off, out=out[a:b], mode="clip")  # in range: "clip" skips NumPy's own check
         return out
 
     # reductions
