@@ -795,9 +795,17 @@ class Relu(_Unary):
     @staticmethod
     def forward(ctx, x):
         xp = x._backend.xp
+        a = x._data
         ctx.save_output()
-        # x < 0 -> 0; keeps -0.0 and NaN as PyTorch's clamp_min does
-        return xp.where(x._data < 0, xp.zeros((), dtype=x._data.dtype, **x._backend._dev_kw()), x._data)
+        zero = xp.zeros((), dtype=a.dtype, **x._backend._dev_kw())
+        # x < 0 -> 0, NaN stays NaN: one branch-free pass (``where(x < 0, 0, x)`` mispredicts
+        # a branch per element on NumPy, ~10x slower). Which zero ``maximum`` returns for
+        # x = -0.0 is unspecified (NumPy's vector loop gives +0.0, its scalar loop -0.0);
+        # PyTorch keeps -0.0, so the zeros of x are copied back, when there are any.
+        out = xp.maximum(a, zero)
+        if x.dtype.is_floating_point and bool(xp.any(a == zero)):
+            out = xp.where(a == zero, a, out)
+        return out
 
     @staticmethod
     def backward(ctx, g):
@@ -931,9 +939,12 @@ def relu(input):
 
     Raises:
         RuntimeError: for bool tensors.
+        NotImplementedError: for complex tensors.
     """
     if input.dtype is D.bool:
         raise RuntimeError("Boolean inputs not supported for relu")
+    if input.dtype.is_complex:
+        raise NotImplementedError("clamp is not supported for complex types")
     return Relu.apply(input)
 
 
