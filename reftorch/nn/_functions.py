@@ -119,11 +119,19 @@ class Embedding(Function):
             ones = xp.ones(flat.shape, dtype=rows.dtype, **ctx.backend._dev_kw())
             counts = xp.take(ctx.backend.index_add((num,), ctx.dtype, 0, flat, ones), flat, axis=0)
             rows = rows / xp.astype(xp.reshape(counts, (-1, 1)), rows.dtype)
-        if ctx.padding_idx is not None and ctx.padding_idx >= 0:
-            keep = flat != ctx.padding_idx
+        pad = ctx.padding_idx if ctx.padding_idx is not None and ctx.padding_idx >= 0 else None
+        setitem = getattr(ctx.backend, "setitem", None)  # None: create_graph's tensor backend
+        if pad is not None and setitem is None:
+            keep = flat != pad
             rows = rows[keep]
             flat = flat[keep]
-        return ctx.backend.index_add((num, rows.shape[1]), ctx.dtype, 0, flat, rows), None
+        out = ctx.backend.index_add((num, rows.shape[1]), ctx.dtype, 0, flat, rows)
+        if pad is not None and setitem is not None:
+            # The padding row gets no gradient: add every row (no copy of the gradient
+            # without the padding rows), then zero that one row. The other rows' sums are
+            # the same, in the same order.
+            setitem(out, pad, 0)
+        return out, None
 
 
 # ---------------------------------------------------------------------- losses
