@@ -62,7 +62,8 @@ from ._ops.splitting import split, chunk  # noqa: F401
 from ._ops.triangular import tril, triu  # noqa: F401
 from ._ops.einsum import einsum  # noqa: F401
 from ._ops.scatter import scatter, scatter_add, scatter_reduce  # noqa: F401
-from ._ops.nonzero import nonzero, argwhere, count_nonzero  # noqa: F401
+from ._ops.nonzero import nonzero, argwhere  # noqa: F401
+from ._ops.reduction import count_nonzero  # noqa: F401
 from ._ops.norm import torch_norm as norm, amax, amin  # noqa: F401
 from ._ops.multinomial import multinomial  # noqa: F401
 from ._ops.cumulative import cumsum, cumprod  # noqa: F401
@@ -98,3 +99,7 @@ for _sub in ("nn", "utils"):  # sub-packages written alongside the core
 del _sub, _ilu
 from . import optim  # noqa: E402,F401  (torch.optim)
 from .serialization import save, load  # noqa: E402,F401
+
+from .autograd import _graph as _autograd_graph  # noqa: E402
+
+_autograd_graph.register_ops(__import__(__name__))  # create_graph's tensor namespace calls the finished ops

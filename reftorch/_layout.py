@@ -17,6 +17,25 @@ def contiguous_strides(shape):
     return tuple(reversed(strides))
 
 
+def broadcast_shape(a, b):
+    """The broadcast shape of ``a`` and ``b``; PyTorch's error (naming the last mismatching
+    dimension) when they do not broadcast."""
+    n = max(len(a), len(b))
+    a = (1,) * (n - len(a)) + tuple(a)
+    b = (1,) * (n - len(b)) + tuple(b)
+    out = [0] * n
+    for i in range(n - 1, -1, -1):
+        x, y = a[i], b[i]
+        if x == y or y == 1:
+            out[i] = x
+        elif x == 1:
+            out[i] = y
+        else:
+            raise RuntimeError(f"The size of tensor a ({x}) must match the size of tensor b ({y}) at "
+                               f"non-singleton dimension {i}")
+    return tuple(out)
+
+
 def sum_to_shape(xp, g, shape):
     """Sum a broadcast gradient ``g`` back to ``shape`` (the input's shape)."""
     if tuple(g.shape) == tuple(shape):

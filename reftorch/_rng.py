@@ -400,7 +400,7 @@ class CPUGenerator:
 
     def _normal_fill(self, n: int, mean: float, std: float, dtype) -> np.ndarray:
         """``normal_fill``: Box-Muller on blocks of 16 uniforms (``u1 = 1 - x[0:8]``,
-        ``u2 = x[8:16]``, giving ``[r cos | r sin]``).
+        ``u2 = x[8:16]``, giving ``[r cos | r sin]``), then ``val * std + mean``.
 
         float32/float64 first draw all ``n`` uniforms into the output; if ``n % 16``,
         16 fresh uniforms then overwrite the last 16 slots and are transformed again.
@@ -409,42 +409,45 @@ class CPUGenerator:
         """
         acc = _f64 if dtype == _f64 else _f32
         full = n - n % 16
-        data = self._unit(n if dtype != _f16 else full, acc)
         out = np.empty(n, acc)
-        for start in range(0, full, _CHUNK):  # chunks keep the temporaries in cache
-            stop = min(start + _CHUNK, full)
-            out[start:stop] = self._fill16(data[start:stop], mean, std, acc)
-        if n % 16:
-            out[n - 16:] = self._fill16(self._unit(16, acc), mean, std, acc)
+        if acc == _f32 and self.capability != "default":  # the AVX2 kernel, from raw words
+            words = self.random32(n if dtype != _f16 else full)
+            box_muller = _BoxMuller32(min(full, _CHUNK))
+            for start in range(0, full, _CHUNK):  # chunks keep the temporaries in cache
+                stop = min(start + _CHUNK, full)
+                box_muller.fill(words[start:stop], out[start:stop])
+            if n % 16:
+                box_muller.fill(self.random32(16), out[n - 16:])
+        else:
+            data = self._unit(n if dtype != _f16 else full, acc)
+            for start in range(0, full, _CHUNK):
+                stop = min(start + _CHUNK, full)
+                out[start:stop] = self._fill16(data[start:stop], acc)
+            if n % 16:
+                out[n - 16:] = self._fill16(self._unit(16, acc), acc)
+        std, mean = acc(std), acc(mean)  # NormalFill16 calls std::fma on every kernel
+        if std == 1 and mean == 0:
+            out += acc(0)  # fma(v, 1, 0) == v + 0 exactly (turns -0 into +0)
+        else:
+            out = (_fma64 if acc == _f64 else _fma32)(out, std, mean)
         return out.astype(dtype, copy=False)
 
-    def _fill16(self, x: np.ndarray, mean: float, std: float, dtype) -> np.ndarray:
-        """``NormalFill16`` on consecutive blocks of 16 values of ``x``."""
+    def _fill16(self, x: np.ndarray, dtype) -> np.ndarray:
+        """``NormalFill16`` (before ``* std + mean``) on blocks of 16 values of ``x``:
+        float64, and float32 on the ``DEFAULT`` kernel."""
         x = x.reshape(-1, 16)
-        if dtype == _f64:  # scalar template: glibc log/cos/sin, std::fma
+        if dtype == _f64:  # scalar template: glibc log/cos/sin
             u1, u2 = 1.0 - x[:, :8], x[:, 8:]
             radius = np.sqrt(-2.0 * _libm(math.log, u1))
             theta = 2.0 * math.pi * u2
             n1, n2 = radius * _libm(math.cos, theta), radius * _libm(math.sin, theta)
-            fma = _fma64
-        elif self.capability == "default":  # glibc logf/cosf/sinf: approximated
+        else:  # glibc logf/cosf/sinf: approximated
             u1, u2 = _f32(1) - x[:, :8], x[:, 8:]
             radius = np.sqrt(_f32(-2) * np.log(u1.astype(_f64)).astype(_f32))
             theta = (2.0 * math.pi * u2.astype(_f64)).astype(_f32)
             n1 = radius * np.cos(theta.astype(_f64)).astype(_f32)
             n2 = radius * np.sin(theta.astype(_f64)).astype(_f32)
-            fma = _fma32
-        else:  # the AVX2 specialisation (avx_mathfun.h)
-            u1, u2 = _f32(1) - x[:, :8], x[:, 8:]
-            radius = np.sqrt(_f32(-2) * _log256_ps(u1))
-            sin, cos = _sincos256_ps(_f32(2 * math.pi) * u2)
-            n1, n2 = radius * cos, radius * sin
-            fma = _fma32
-        out = np.concatenate([n1, n2], axis=1).ravel()
-        std, mean = dtype(std), dtype(mean)
-        if std == 1 and mean == 0:
-            return out + dtype(0)  # fma(v, 1, 0) == v + 0 exactly (turns -0 into +0)
-        return fma(out, std, mean)
+        return np.concatenate([n1, n2], axis=1).ravel()
 
     # ------------------------------------------------------------- integers
     def randint(self, n: int, low: int, high: int, dtype=np.int64) -> np.ndarray:
@@ -638,7 +641,14 @@ def _fma32(a, b, c) -> np.ndarray:
     rounding only when the float64 sum lands exactly halfway between two float32
     values; those (rare) elements are nudged towards the exact value first, using the
     exact error of the sum (TwoSum). Exact for results in the normal float32 range.
+    Long 1-D ``a`` with scalar ``b``, ``c`` (``uniform_``, ``normal_`` bounds) go by
+    chunks, so that the float64 temporaries stay in cache.
     """
+    if np.ndim(a) == 1 and np.size(a) > _CHUNK and np.ndim(b) == 0 and np.ndim(c) == 0:
+        out = np.empty(np.size(a), _f32)
+        for start in range(0, out.size, _CHUNK):
+            out[start:start + _CHUNK] = _fma32(a[start:start + _CHUNK], b, c)
+        return out
     s = np.multiply(a, b, dtype=_f64)  # exact; ``a`` has the shape of the result
     s += c
     low = np.bitwise_and(s.view(_u64), _u64(0x1FFFFFFF))
@@ -682,17 +692,8 @@ def _fma64(a, b, c) -> np.ndarray:
     return s + (err_s + err_p)
 
 
-def _bits(x: np.ndarray) -> np.ndarray:
-    return x.view(np.int32)
-
-
-def _float(i) -> np.ndarray:
-    return np.asarray(i, np.int32).view(_f32)
-
-
-# avx_mathfun.h (Cephes, via Julien Pommier's SSE/AVX port), float32 lane by lane.
-# GCC turns each "multiply then add" pair into an FMA (-ffp-contract=fast, -mfma);
-# the _fma32 calls below mark exactly the pairs it contracts.
+# avx_mathfun.h (Cephes, via Julien Pommier's SSE/AVX port): the AVX2 ``NormalFill16<float>``.
+# GCC turns each "multiply then add" pair of it into an FMA (-ffp-contract=fast, -mfma).
 _LOG_P = [_f32(v) for v in (7.0376836292E-2, -1.1514610310E-1, 1.1676998740E-1,
                              -1.2420140846E-1, 1.4249322787E-1, -1.6668057665E-1,
                              2.0000714765E-1, -2.4999993993E-1, 3.3333331174E-1)]
@@ -703,52 +704,155 @@ _SINC = [_f32(-1.9515295891E-4), _f32(8.3321608736E-3), _f32(-1.6666654611E-1)]
 _COSC = [_f32(2.443315711809948E-005), _f32(-1.388731625493765E-003),
          _f32(4.166664568298827E-002)]
 _FOPI = _f32(1.27323954473516)  # 4 / pi
+_TWO_PI_2_24 = _f32(2 * math.pi) * _f32(2.0 ** -24)  # 2pi * u2 == this * k2 (exact scaling)
 
 
-def _log256_ps(x: np.ndarray) -> np.ndarray:
-    """``log256_ps`` for x in (0, 1]: split off the exponent, Cephes polynomial."""
-    x = np.maximum(x, _float(0x00800000))  # smallest normal float
-    e = ((_bits(x) >> 23) - 0x7F).astype(_f32) + _f32(1)
-    x = _float((_bits(x) & ~0x7F800000) | 0x3F000000)  # mantissa in [0.5, 1)
-    mask = x < _SQRTHF
-    tmp = np.where(mask, x, _f32(0))
-    x = x - _f32(1)
-    e = e - np.where(mask, _f32(1), _f32(0))
-    x = x + tmp
-    z = x * x
-    y = np.full_like(x, _LOG_P[0])
-    for coef in _LOG_P[1:]:
-        y = _fma32(y, x, coef)
-    y = y * x
-    y = _fma32(y, z, e * _LOG_Q1)
-    y = y - z * _f32(0.5)
-    return _fma32(e, _LOG_Q2, x + y)
+class _BoxMuller32:
+    """The AVX2 ``NormalFill16<float>`` (``log256_ps``, ``sincos256_ps``) on raw words.
 
+    A block of 16 words ``w`` gives ``k = w & 0xFFFFFF`` (the 24-bit uniforms
+    ``k * 2**-24``); its first 8 values make the radii ``sqrt(-2 log(1 - u))`` and its
+    last 8 the angles ``2 pi u``. The output is ``[r cos | r sin]``.
 
-def _sincos256_ps(x: np.ndarray):
-    """``sincos256_ps``: octant reduction in three parts, then the sin/cos polynomials.
+    Every fused multiply-add of the C code is computed as an exact float64 product
+    plus a float64 sum, rounded once to float32. That is a true FMA whenever the float64
+    sum does not itself round onto a float32 midpoint. This never happens here: the radius
+    depends only on the 24 bits of its word and the angle only on the 24 bits of its
+    own, and ``tests/test_rng.py`` runs all 2**24 values of each through this class and
+    through a lane-by-lane port that checks every FMA for that case: identical bits.
+    Multiply-adds whose product is exact in float32 (``e * ln2_hi``, ``j * DP1``,
+    ``j * DP2``) are plain float32 operations, as are the C code's own float32 ones.
 
-    Returns:
-        (sin(x), cos(x)) as float32 arrays.
+    The arithmetic runs in place in preallocated buffers of ``size // 2`` elements,
+    each block of values is separated into its ``u1`` and ``u2`` halves with one copy
+    of 32-byte items (8 float32), and selections use integer masks, not ``np.where``.
     """
-    sign_sin = _bits(x) & np.int32(-(1 << 31))
-    x = np.abs(x)
-    j = ((x * _FOPI).astype(np.int32) + 1) & ~1
-    y = j.astype(_f32)
-    sign_sin = sign_sin ^ ((j & 4) << 29)
-    sign_cos = (~(j - 2) & 4) << 29
-    poly = (j & 2) == 0
-    for dp in _DP:  # x - y * pi/4, in extended precision
-        x = _fma32(y, dp, x)
-    z = x * x
-    yc = _fma32(np.full_like(z, _COSC[0]), z, _COSC[1])
-    yc = _fma32(yc, z, _COSC[2]) * z
-    yc = _fma32(yc, z, -(z * _f32(0.5))) + _f32(1)
-    ys = _fma32(np.full_like(z, _SINC[0]), z, _SINC[1])
-    ys = _fma32(_fma32(ys, z, _SINC[2]) * z, x, x)
-    s = np.where(poly, ys, _f32(0)) + np.where(poly, _f32(0), yc)
-    c = np.where(poly, yc, _f32(0)) + np.where(poly, _f32(0), ys)
-    return _float(_bits(s) ^ sign_sin), _float(_bits(c) ^ sign_cos)
+
+    def __init__(self, size: int):
+        half = max(size, 16) // 2
+        self._k1, self._k2 = np.empty(half, np.uint32), np.empty(half, np.uint32)
+        self._f = [np.empty(half, _f32) for _ in range(6)]
+        self._i = [np.empty(half, np.int32) for _ in range(2)]
+        self._mask = np.empty(half, np.bool_)
+        self._d = [np.empty(half, _f64) for _ in range(2)]
+
+    def fill(self, words: np.ndarray, out: np.ndarray) -> None:
+        """Write ``NormalFill16`` of ``words`` (uint32, a multiple of 16; modified) to
+        ``out`` (float32, same size), before ``* std + mean``."""
+        half = words.size // 2
+        np.bitwise_and(words, 0xFFFFFF, out=words)
+        blocks = words.view("V32")  # 8 words per item: u1 halves at even, u2 at odd items
+        k1, k2 = self._k1[:half], self._k2[:half]
+        np.copyto(k1.view("V32"), blocks[0::2])
+        np.copyto(k2.view("V32"), blocks[1::2])
+        radius = self._radius(k1)
+        sin, cos = self._sincos(k2)
+        n1, n2 = self._f[2][:half], self._f[3][:half]  # free once sin, cos are made
+        np.multiply(radius, cos, out=n1)
+        np.multiply(radius, sin, out=n2)
+        halves = out.view("V32")
+        np.copyto(halves[0::2], n1.view("V32"))
+        np.copyto(halves[1::2], n2.view("V32"))
+
+    def _fma(self, y: np.ndarray, x64: np.ndarray, c, tmp: np.ndarray) -> None:
+        """``y = fma(y, x, c)`` in place: float32 ``y``, ``x`` given in float64."""
+        np.multiply(y, x64, out=tmp)
+        np.add(tmp, c, out=y, casting="unsafe")
+
+    def _radius(self, k1: np.ndarray) -> np.ndarray:
+        """``sqrt(-2 * log256_ps(1 - k1 * 2**-24))`` (modifies ``k1``)."""
+        size = k1.size
+        m, x, z, e, y, tmp32 = (f[:size] for f in self._f)
+        exp, small = self._i[0][:size], self._mask[:size]
+        x64, tmp = (d[:size] for d in self._d)
+        # Exponent and mantissa of u1 = (2**24 - k1) * 2**-24, in (0, 1]:
+        # u1 = m * 2**e, m in [0.5, 1); where m < sqrt(1/2): x = 2m - 1 and e - 1.
+        np.subtract(2 ** 24, k1, out=k1)
+        np.copyto(y, k1, casting="unsafe")  # exact: at most 2**24
+        np.frexp(y, out=(m, exp))
+        np.less(m, _SQRTHF, out=small)
+        np.copyto(tmp32, small)
+        np.multiply(m, tmp32, out=x)
+        np.add(x, m, out=x)
+        np.subtract(x, _f32(1), out=x)  # m - 1 or (m - 1) + m, exact
+        np.copyto(e, exp, casting="unsafe")
+        np.subtract(e, tmp32, out=e)
+        np.subtract(e, _f32(24), out=e)
+        np.multiply(x, x, out=z)
+        # Horner: y = fma(y, x, p) down the coefficients
+        np.copyto(x64, x)
+        np.multiply(x64, _f64(_LOG_P[0]), out=tmp)
+        np.add(tmp, _f64(_LOG_P[1]), out=y, casting="unsafe")
+        for coef in _LOG_P[2:]:
+            self._fma(y, x64, _f64(coef), tmp)
+        np.multiply(y, x, out=y)
+        np.multiply(e, _LOG_Q1, out=tmp32)
+        np.multiply(y, z, out=tmp, dtype=_f64)
+        np.add(tmp, tmp32, out=y, casting="unsafe")  # fma(y, z, e * q1)
+        np.multiply(z, _f32(0.5), out=z)
+        np.subtract(y, z, out=y)
+        np.add(x, y, out=x)
+        np.multiply(e, _LOG_Q2, out=e)  # exact: e has 5 bits, q2 9
+        np.add(x, e, out=x)  # fma(e, q2, x + y)
+        np.multiply(x, _f32(-2), out=x)
+        return np.sqrt(x, out=m)  # in the buffer that _sincos leaves alone
+
+    def _sincos(self, k2: np.ndarray):
+        """``sincos256_ps(2pi * k2 * 2**-24)``: returns float32 ``(sin, cos)``."""
+        size = k2.size
+        x, y, z, s, c = (f[:size] for f in self._f[1:6])
+        j, mask = (i[:size] for i in self._i)
+        z64, tmp = (d[:size] for d in self._d)
+        np.multiply(k2, _TWO_PI_2_24, out=x, dtype=_f32, casting="unsafe")
+        # Octant: j = (int(x * 4/pi) + 1) & ~1; then x - j * pi/4 in three parts.
+        np.multiply(x, _FOPI, out=y)
+        np.copyto(j, y, casting="unsafe")
+        np.add(j, 1, out=j)
+        np.bitwise_and(j, -2, out=j)
+        np.copyto(y, j, casting="unsafe")
+        for dp in _DP[:2]:  # j * dp exact in float32 (j <= 8, dp of 8 and 11 bits)
+            np.multiply(y, dp, out=z)
+            np.add(x, z, out=x)
+        np.multiply(y, _f64(_DP[2]), out=tmp, dtype=_f64)
+        np.add(tmp, x, out=x, casting="unsafe")
+        np.multiply(x, x, out=z)
+        np.copyto(z64, z)
+        # cos: ((c0 z + c1) z + c2) z * z - z/2 + 1
+        np.multiply(z64, _f64(_COSC[0]), out=tmp)
+        np.add(tmp, _f64(_COSC[1]), out=c, casting="unsafe")
+        self._fma(c, z64, _f64(_COSC[2]), tmp)
+        np.multiply(c, z, out=c)
+        np.multiply(c, z64, out=tmp)
+        np.multiply(z, _f32(0.5), out=s)
+        np.subtract(tmp, s, out=c, casting="unsafe")
+        np.add(c, _f32(1), out=c)
+        # sin: ((s0 z + s1) z + s2) z * x + x
+        np.multiply(z64, _f64(_SINC[0]), out=tmp)
+        np.add(tmp, _f64(_SINC[1]), out=s, casting="unsafe")
+        self._fma(s, z64, _f64(_SINC[2]), tmp)
+        np.multiply(s, z, out=s)
+        np.copyto(z64, x)
+        np.multiply(s, z64, out=tmp)
+        np.add(tmp, z64, out=s, casting="unsafe")
+        # Swap the polynomials where j & 2, then flip signs: sin where j & 4, cos
+        # where (j - 2) & 4 == 0. Done on the bits (a select by masks, an xor).
+        s_bits, c_bits, y_bits, z_bits = (a.view(np.int32) for a in (s, c, y, z))
+        np.bitwise_and(j, 2, out=mask)
+        np.subtract(mask, 2, out=mask)
+        np.right_shift(mask, 1, out=mask)  # -1 (all bits) where j & 2 == 0, else 0
+        np.bitwise_xor(s_bits, c_bits, out=y_bits)
+        np.bitwise_and(y_bits, mask, out=y_bits)
+        np.bitwise_xor(y_bits, c_bits, out=z_bits)  # sin polynomial where the mask is set
+        np.bitwise_xor(y_bits, s_bits, out=c_bits)  # cos polynomial where the mask is set
+        np.bitwise_and(j, 4, out=mask)
+        np.left_shift(mask, 29, out=mask)
+        np.bitwise_xor(z_bits, mask, out=s_bits)
+        np.subtract(j, 2, out=mask)
+        np.invert(mask, out=mask)
+        np.bitwise_and(mask, 4, out=mask)
+        np.left_shift(mask, 29, out=mask)
+        np.bitwise_xor(c_bits, mask, out=c_bits)
+        return s, c
 
 
 #: The process-wide generator (``torch.default_generator``). Like PyTorch 2.13's, it

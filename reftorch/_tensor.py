@@ -24,7 +24,9 @@ import weakref
 from . import _dtype as D
 from . import _backends
 from ._device import device as _device_cls, CPU
+from ._grad_state import state as _grad_state
 from ._size import Size
+from ._tensor_str import _str
 
 _tuple_new = tuple.__new__  # Size(shape) without the per-element int(): backend shapes are ints
 
@@ -107,6 +109,16 @@ class Tensor:
                  "_grad", "_base", "_version_counter", "_is_inference", "_accumulator", "_retains_grad", "__weakref__",
                  "__dict__")
 
+    # ----------------------------------------------------------------- bound from above
+    # Tensor sits below autograd and the ops and imports neither. The few methods here that
+    # need them call these static methods, which the layer binding the ops to Tensor
+    # (``_tensor_methods.py``) sets when the package is imported.
+    _autograd_backward = None  #: ``reftorch.autograd.backward``
+    _register_hook = None  #: ``reftorch.autograd._hooks.register_tensor_hook``
+    _regenerate_view_fn = None  #: ``reftorch._ops._inplace.regenerate_view_fn``
+    _legacy_new = None  #: the legacy constructors (``Tensor(2, 3)``, ``LongTensor([1])``)
+    _rebuild = None  #: ``reftorch._ops.creation._rebuild`` (what unpickling calls)
+
     # ----------------------------------------------------------------- construction
     def __new__(cls, *args, **kwargs):
         return object.__new__(cls)
@@ -114,16 +126,12 @@ class Tensor:
     def __init__(self, *args, device=None, **kwargs):
         if getattr(self, "_dtype", None) is not None:  # already built by _wrap
             return
-        from ._ops import creation
-        if len(args) == 1 and not isinstance(args[0], (int, Size)):
-            src = creation.tensor(args[0], dtype=D.float32, device=device)  # Tensor([1, 2])
-        else:
-            src = creation.empty(*args, dtype=D.float32, device=device)  # Tensor(2, 3)
+        src = Tensor._legacy_new(D.float32, args, device)  # Tensor([1, 2]), Tensor(2, 3)
         self._init_from(src._data, src.device, src._backend)
 
     def _init_from(self, data, dev, backend, requires_grad=False, view_of=None):
-        """Set every field: the one place a tensor is built (``_wrap``, ``Function.apply``
-        and ``view_outside_graph`` call it on a bare ``object.__new__(Tensor)``).
+        """Set every field: the one place a tensor is built (``_wrap`` and ``Function.apply``
+        call it on a bare ``object.__new__(Tensor)``).
 
         ``data`` is a backend array (a NumPy scalar from a 0-d result becomes a 0-d array);
         ``view_of`` the tensor whose memory ``data`` views (the result then shares its root
@@ -368,8 +376,7 @@ class Tensor:
         base = self._base
         if base is not None and self._fn_version != self._version_counter[0] and self._requires_grad \
                 and (base._grad_fn is not None or base._requires_grad):
-            from ._tensor_inplace import regenerate_view_fn
-            regenerate_view_fn(self, base)
+            Tensor._regenerate_view_fn(self, base)
         return self._grad_fn
 
     @grad_fn.setter
@@ -439,8 +446,8 @@ class Tensor:
                 a tensor with more than one element, if ``gradient`` has the wrong shape, or if
                 the graph was already freed by an earlier ``backward``.
         """
-        from .autograd import backward as _backward
-        _backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs)
+        Tensor._autograd_backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph,
+                                  inputs=inputs)
 
     def register_hook(self, hook):
         """Register ``hook(grad)``, called with this tensor's gradient each time one is
@@ -463,8 +470,7 @@ class Tensor:
             tensor([20., 20.])
             >>> h.remove()
         """
-        from .autograd._hooks import register_tensor_hook
-        return register_tensor_hook(self, hook)
+        return Tensor._register_hook(self, hook)
 
     @property
     def data(self):
@@ -493,7 +499,6 @@ class Tensor:
 
     # ----------------------------------------------------------------- Python protocol
     def __repr__(self, *, tensor_contents=None):
-        from ._tensor_str import _str
         return _str(self, tensor_contents=tensor_contents)
 
     def __str__(self):
@@ -514,8 +519,7 @@ class Tensor:
     def __iter__(self):
         if self.dim() == 0:
             raise TypeError("iteration over a 0-d tensor")
-        from ._ops.indexing import unbind
-        return iter(unbind(self, 0))
+        return iter(self.unbind(0))
 
     def __hash__(self):
         return id(self)
@@ -582,8 +586,7 @@ class Tensor:
         return arr if dtype is None else arr.astype(dtype)
 
     def __reduce_ex__(self, protocol):
-        from ._ops.creation import _rebuild
-        return (_rebuild, (self._host(), str(self._device), self._requires_grad))
+        return (Tensor._rebuild, (self._host(), str(self._device), self._requires_grad))
 
     def __deepcopy__(self, memo):
         if not self.is_leaf:
@@ -621,19 +624,22 @@ def _wrap_dim(dim, ndim, *, allow_scalar=True):
     Raises:
         IndexError: "Dimension out of range (expected to be in range of [-2, 1], but got 2)".
     """
-    try:
-        dim = dim.__index__()
-    except AttributeError:
-        raise TypeError(f"dim must be an int, got {type(dim).__name__}") from None
+    if dim.__class__ is not int:
+        try:
+            dim = dim.__index__()
+        except AttributeError:
+            raise TypeError(f"dim must be an int, got {type(dim).__name__}") from None
     n = ndim
     if n <= 0:
         if not allow_scalar:
             raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
         n = 1
-    lo, hi = -n, n - 1
-    if dim < lo or dim > hi:
-        raise IndexError(f"Dimension out of range (expected to be in range of [{lo}, {hi}], but got {dim})")
-    return dim + n if dim < 0 else dim
+    if dim < 0:
+        if dim >= -n:
+            return dim + n
+    elif dim < n:
+        return dim
+    raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})")
 
 
 # ----------------------------------------------------------------- legacy tensor types
@@ -645,10 +651,7 @@ class _LegacyTensorType(type):
         return isinstance(obj, Tensor) and obj.dtype is cls.dtype and obj.device.type == "cpu"
 
     def __call__(cls, *args, device=None):
-        from ._ops import creation
-        if len(args) == 1 and not isinstance(args[0], (int, Size)):
-            return creation.tensor(args[0], dtype=cls.dtype, device=device)  # LongTensor([1, 2])
-        return creation.empty(*args, dtype=cls.dtype, device=device)  # FloatTensor(2, 3)
+        return Tensor._legacy_new(cls.dtype, args, device)  # LongTensor([1, 2]), FloatTensor(2, 3)
 
     def __repr__(cls):
         return f"<class 'torch.{cls.__name__}'>"
@@ -661,6 +664,3 @@ def _legacy_type(type_name, dtype_name):
 
 #: ``torch.FloatTensor``, ``torch.LongTensor`` … (the legacy typed constructors).
 LEGACY_TYPES = {name: _legacy_type(name, dt) for dt, name in _TYPE_NAMES.items()}
-
-# Last: grad_mode's package imports this module (Tensor must exist by then).
-from .autograd.grad_mode import _state as _grad_state  # noqa: E402

@@ -10,13 +10,17 @@ from __future__ import annotations
 from . import _dtype as D
 from ._tensor import Tensor
 from ._layout import sum_to_shape
+from ._scalar import check_fill_value, store_value
 from ._ops._inplace import (  # noqa: F401 (re-exported: in-place ops import them from here)
     _keep_original_self, _rebase_view, _resave, _scalar_name, _store, _view_positions, AsStridedViewFn,
     check_inplace, check_no_internal_overlap, commit, CopySlices, CopySlicesFn, has_internal_overlap,
     regenerate_view_fn, write_all,
 )
 from .autograd.function import OpFunction as Function
-from .autograd.grad_mode import is_grad_enabled
+from ._ops.indexing import _normalize_key, sequence_as_tuple
+from ._ops.pointwise import _as_operand
+from ._ops.shape import expand
+from .autograd.grad_mode import is_grad_enabled, no_grad
 
 
 class SetItem(Function):
@@ -56,7 +60,6 @@ def _shape_str(shape):
 
 def _check_value(t, nkey, advanced, value, was_tensor):
     """PyTorch's checks of ``x[key] = value``: shapes (and dtypes for tensor indices)."""
-    from ._ops.shape import expand
     target = tuple(t._backend.getitem(t._data, nkey).shape)
     vshape = tuple(value.shape)
     if advanced:
@@ -72,7 +75,6 @@ def _check_value(t, nkey, advanced, value, was_tensor):
         return
     while len(vshape) > len(target) and vshape[0] == 1:  # PyTorch drops leading 1s
         vshape = vshape[1:]
-    from .autograd.grad_mode import no_grad
     with no_grad():
         expand(value.reshape(vshape) if vshape != tuple(value.shape) else value, target)
 
@@ -101,21 +103,17 @@ def _selects_all(t, key):
 
 
 def setitem(t, key, value):
-    from ._ops.indexing import _normalize_key, sequence_as_tuple
-    from ._ops.pointwise import _as_operand
     key = sequence_as_tuple(key)
     if _selects_all(t, key):
-        from ._tensor_methods import _copy_, _fill_
         if not isinstance(value, Tensor):
-            from ._scalar import check_fill_value, store_value
             check_fill_value(value, t.dtype, setitem=True)
             value = _as_operand(store_value(value, t.dtype), t, t.dtype)
         if tuple(value.shape) == tuple(t.shape):
-            _copy_(t, value)
+            t.copy_(value)
         elif value.dim() == 0 and value.device.type == "cpu":
-            _fill_(t, value)
+            t.fill_(value)
         else:
-            _copy_(t, value)
+            t.copy_(value)
         return
     if isinstance(key, tuple):
         key = tuple(int(k.item()) if isinstance(k, Tensor) and k.dim() == 0 and k.dtype in (D.int64, D.int32)
@@ -133,7 +131,6 @@ def setitem(t, key, value):
         raise
     was_tensor = isinstance(value, Tensor)
     if not was_tensor:
-        from ._scalar import check_fill_value, store_value
         check_fill_value(value, t.dtype, setitem=True)  # x[i] = 300 on uint8: PyTorch's overflow error
         value = _as_operand(store_value(value, t.dtype), t, t.dtype)
     elif value.device != t.device:

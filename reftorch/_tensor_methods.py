@@ -1,14 +1,33 @@
-"""Binds the operations in ``reftorch/_ops`` to ``Tensor`` as methods and operators."""
+"""Binds the operations in ``reftorch/_ops`` to ``Tensor`` as methods and operators.
+
+The top of the core: it imports ``Tensor``, autograd, the ops and ``__setitem__``
+(``_tensor_inplace.py``), and hands ``Tensor`` the few functions of those layers that its
+own methods call (``backward``, ``register_hook``, the legacy constructors …; see "bound
+from above" in ``_tensor.py``).
+"""
 from __future__ import annotations
+
+import warnings
 
 from . import _backends
 from . import _dtype as D
-from ._tensor import Tensor, _as_shape
-from ._tensor_inplace import commit, setitem, write_all
-from ._ops import creation, indexing, join, linalg, pointwise, reduction, sampling, shape
-from ._ops._common import resolve_device
+from . import cuda
+from ._device import device as _device_cls
+from ._layout import relayout_like_operands
+from ._scalar import check_fill_value, store_value
+from ._size import Size
+from ._tensor import Tensor, _as_shape, _TYPE_NAMES, tensor_type_name
+from ._tensor_inplace import (check_inplace, check_no_internal_overlap, commit, has_internal_overlap, setitem,
+                              write_all, _store)
+from ._ops import (clamp, creation, cumulative, indexing, inplace_shape, join, linalg, multinomial, nonzero,
+                   norm, pointwise, reduction, reorder, sampling, scatter, shape, softmax, sorting, splitting,
+                   triangular)
+from ._ops._common import resolve_device, sum_to_shape
+from ._ops._inplace import regenerate_view_fn
+from . import autograd
+from .autograd._hooks import register_tensor_hook
 from .autograd.function import OpFunction as Function
-from ._ops._common import sum_to_shape
+from .autograd.grad_mode import is_grad_enabled, no_grad
 
 
 class ToCopy(Function):
@@ -28,7 +47,6 @@ class ToCopy(Function):
             arr = backend.from_host(x._backend.to_host(arr))
         native = backend.dtype(dtype)
         if backend is x._backend:  # laid out as PyTorch's TensorIterator (an expanded input: row-major)
-            from ._layout import relayout_like_operands
             with backend.quiet():  # nan or inf to an integer dtype: no NumPy warning
                 return relayout_like_operands(backend, backend.xp.astype(arr, native, copy=True), (x,))
         return backend.xp.astype(arr, native, copy=True) if arr.dtype != native else arr
@@ -65,7 +83,6 @@ def _to(self, *args, dtype=None, device=None, non_blocking=False, copy=False, me
     if dt is self.dtype and dev == self.device and not copy:
         return self
     if dt is not self.dtype and self._requires_grad and not (dt.is_floating_point or dt.is_complex):
-        from .autograd.grad_mode import no_grad
         with no_grad():
             return ToCopy.apply(self, dtype=dt, dev=dev, backend=backend, _out=(dev, backend))
     return ToCopy.apply(self, dtype=dt, dev=dev, backend=backend, _out=(dev, backend))
@@ -88,9 +105,7 @@ def _inplace(fn):
 def _masked_fill_(self, mask, value):
     """In-place version of :meth:`masked_fill`. On an expanded tensor (elements sharing
     memory) PyTorch writes the masked elements only, with a deprecation warning."""
-    from ._tensor_inplace import has_internal_overlap, check_inplace
     if has_internal_overlap(self) and not _records(self, *([value] if isinstance(value, Tensor) else [])):
-        import warnings
         warnings.warn("Use of masked_fill_ on expanded tensors is deprecated. Please clone() the tensor before "
                       "performing this operation. This also applies to advanced indexing e.g. tensor[mask] = "
                       "scalar", UserWarning, stacklevel=2)
@@ -136,15 +151,12 @@ def _fill_(self, value):
         RuntimeError: if the number does not fit the dtype (``fill_(300)`` on uint8), or
             ``value`` is a tensor with dimensions.
     """
-    from ._tensor_inplace import check_inplace, _store
-    from ._scalar import check_fill_value, store_value
     check_inplace(self)
     b = self._backend
     if isinstance(value, Tensor):
         if value.dim() != 0:
             raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
                                f"{value.dim()} dimensions.")
-        from ._tensor_inplace import check_no_internal_overlap
         check_no_internal_overlap(self)  # (a number fills an expanded tensor; a tensor may not)
         if value.device != self.device:
             value = value.to(self.device)
@@ -163,7 +175,6 @@ def _fill_(self, value):
 
 def _records(*tensors):
     """True when an in-place write to ``tensors[0]`` must be recorded by autograd."""
-    from .autograd.grad_mode import is_grad_enabled
     return is_grad_enabled() and any(t._requires_grad for t in tensors)
 
 
@@ -195,17 +206,14 @@ def _copy_(self, src, non_blocking=False):
     src_t = src if src.device == self.device else src.to(self.device)
     if src_t.dtype is not self.dtype:
         src_t = src_t.to(self.dtype)
-    from ._tensor_inplace import check_no_internal_overlap
     check_no_internal_overlap(self)
     if _records(self, src) and (self.dtype.is_floating_point or self.dtype.is_complex):
-        from ._tensor_inplace import check_inplace
         check_inplace(self)
         if tuple(src.shape) != tuple(self.shape):
             shape.expand(src.detach(), self.shape)  # PyTorch's error when src does not broadcast
         return commit(self, _Copy.apply(self, src if src.device == self.device else src_t))
     if tuple(src_t.shape) != tuple(self.shape):
         src_t = shape.expand(src_t, self.shape)
-    from ._tensor_inplace import check_inplace, _store
     check_inplace(self)
     _store(self, src_t._data)
     return self
@@ -224,11 +232,9 @@ def _type(self, dtype=None, non_blocking=False, **kwargs):
         RuntimeError: for a CUDA type without a GPU, as a CPU build of PyTorch does.
     """
     if dtype is None:
-        from ._tensor import tensor_type_name
         return tensor_type_name(self)
     if isinstance(dtype, D.dtype):
         return _to(self, dtype)
-    from ._tensor import _TYPE_NAMES
     if isinstance(dtype, str):
         prefix = "torch.cuda." if dtype.startswith("torch.cuda.") else "torch."
         name = dtype[len(prefix):] if dtype.startswith(prefix) else None
@@ -247,7 +253,6 @@ def _type(self, dtype=None, non_blocking=False, **kwargs):
     else:
         raise TypeError("dtype must be a type, str, or dtype object")
     if is_cuda:
-        from . import cuda
         if not cuda.is_available():
             raise RuntimeError(cuda._NO_ATEN_CUDA)
         return _to(self, dt, device=self.device if self.device.type == "cuda" else "cuda")
@@ -265,8 +270,7 @@ class _PinMemory(Function):
 
     @staticmethod
     def forward(ctx, x):
-        from ._device import device
-        return _backends.get(device("cuda")).pin_memory(x._data)
+        return _backends.get(_device_cls("cuda")).pin_memory(x._data)
 
     @staticmethod
     def backward(ctx, g):
@@ -279,11 +283,9 @@ def _pin_memory(self, device=None):
     As PyTorch: without a usable GPU it raises (CPU builds say "Cannot access accelerator
     device when none is available."), and only CPU tensors can be pinned.
     """
-    from . import cuda
     if not cuda.is_available():
         raise RuntimeError("Cannot access accelerator device when none is available.")
     if self.device.type != "cpu":
-        from ._tensor import tensor_type_name
         raise RuntimeError(f"cannot pin '{tensor_type_name(self)}' only dense CPU tensors can be pinned")
     if self._backend.is_pinned(self._data):
         return self
@@ -321,19 +323,9 @@ def _int_list_method(fn, name, arg):
     return method
 
 
-def _view(self, *size, **kw):
-    """``Tensor.view``: as :func:`reftorch._ops.shape.view`, but no argument at all is
-    PyTorch's TypeError (a 0-dim view is ``view(())``)."""
-    if not size and not kw:
-        shape._view_keywords((), None, None)  # raises
-    return shape.view(self, *size, **kw)
-
-
-def _squeeze(self, *dim, **kw):
+def _squeeze(self, dim=None, *more):
     """``t.squeeze()``, ``t.squeeze(0)``, ``t.squeeze(0, 1)``, ``t.squeeze((0, 1))``, ``t.squeeze(dim=0)``."""
-    if len(dim) > 1:
-        return shape.squeeze(self, dim, **kw)
-    return shape.squeeze(self, *dim, **kw)
+    return shape.squeeze(self, (dim,) + more if more else dim)
 
 
 def _new(fn):
@@ -357,7 +349,7 @@ def _new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):
 
 M = {
     # shape
-    "view": _view, "reshape": _int_list_method(shape.reshape, "reshape", "shape"),
+    "view": shape.view, "reshape": _int_list_method(shape.reshape, "reshape", "shape"),
     "flatten": shape.flatten, "unflatten": shape.unflatten, "squeeze": _squeeze, "unsqueeze": shape.unsqueeze,
     "permute": _int_list_method(shape.permute, "permute", "dims"),
     "transpose": shape.transpose, "swapaxes": shape.transpose, "swapdims": shape.transpose, "t": shape.t,
@@ -431,8 +423,6 @@ Tensor.mT = property(lambda self: shape.transpose(self, -2, -1))
 def _bind_more_ops():
     """Methods for the ops in ``_ops/{softmax,clamp,sorting,splitting,triangular,scatter,
     nonzero,norm,multinomial,cumulative,reorder,inplace_shape}.py``."""
-    from ._ops import (clamp, cumulative, inplace_shape, multinomial, nonzero, norm, reorder, scatter, softmax,
-                       sorting, splitting, triangular)
     more = {
         "softmax": softmax.softmax, "log_softmax": softmax.log_softmax,
         "clamp": clamp.clamp, "clip": clamp.clamp, "clamp_": clamp.clamp_, "clip_": clamp.clamp_,
@@ -443,7 +433,7 @@ def _bind_more_ops():
         "scatter": scatter.scatter, "scatter_": scatter.scatter_, "scatter_add": scatter.scatter_add,
         "scatter_add_": scatter.scatter_add_, "scatter_reduce": scatter.scatter_reduce,
         "scatter_reduce_": scatter.scatter_reduce_,
-        "nonzero": nonzero.nonzero, "argwhere": nonzero.argwhere, "count_nonzero": nonzero.count_nonzero,
+        "nonzero": nonzero.nonzero, "argwhere": nonzero.argwhere, "count_nonzero": reduction.count_nonzero,
         "norm": norm.torch_norm, "amax": norm.amax, "amin": norm.amin,
         "multinomial": multinomial.multinomial,
         "cumsum": cumulative.cumsum, "cumprod": cumulative.cumprod,
@@ -457,3 +447,19 @@ def _bind_more_ops():
 
 
 _bind_more_ops()
+
+
+def _legacy_new(dtype, args, device):
+    """PyTorch's legacy constructors: ``Tensor([1, 2])`` / ``LongTensor([1, 2])`` copy the
+    data, ``Tensor(2, 3)`` / ``FloatTensor(2, 3)`` is uninitialised memory of that shape."""
+    if len(args) == 1 and not isinstance(args[0], (int, Size)):
+        return creation.tensor(args[0], dtype=dtype, device=device)
+    return creation.empty(*args, dtype=dtype, device=device)
+
+
+# What Tensor's own methods need from the layers above it (see "bound from above" in _tensor.py).
+Tensor._autograd_backward = staticmethod(autograd.backward)
+Tensor._register_hook = staticmethod(register_tensor_hook)
+Tensor._regenerate_view_fn = staticmethod(regenerate_view_fn)
+Tensor._legacy_new = staticmethod(_legacy_new)
+Tensor._rebuild = staticmethod(creation._rebuild)

@@ -8,6 +8,8 @@ and are copied to the device (PyTorch's CUDA generator, Philox, is not reproduce
 from __future__ import annotations
 
 from . import _rng
+from ._device import device as _dev
+from ._tensor import Tensor
 
 __all__ = ["Generator", "manual_seed", "seed", "initial_seed", "get_rng_state", "set_rng_state",
            "default_generator"]
@@ -30,7 +32,6 @@ class Generator:
     """
 
     def __init__(self, device="cpu", *, _engine=None):
-        from ._device import device as _dev
         self.device = _dev(device)
         self._engine = _engine if _engine is not None else _rng.CPUGenerator()
 
@@ -49,8 +50,7 @@ class Generator:
 
     def get_state(self):
         """The generator state as a uint8 tensor (PyTorch's byte layout)."""
-        from ._ops.creation import from_numpy
-        return from_numpy(self._engine.get_state().copy())
+        return Tensor._wrap(self._engine.get_state().copy())  # (a CPU uint8 tensor over the array)
 
     def set_state(self, new_state) -> "Generator":
         """Restore a state returned by :meth:`get_state`."""

@@ -506,6 +506,104 @@ def test_fma_matches_exact_rounding(dtype):
         assert got == exact_fma(a[i], b[i], c[i], dtype), (a[i], b[i], c[i])
 
 
+# ------------------------------------------------ AVX2 NormalFill16<float>, exhaustively
+# The fast port (_rng._BoxMuller32) computes each FMA as a float64 sum rounded once to
+# float32 and checks no ties. It is exact because the radius depends only on the 24
+# bits of one word and the angle only on those of another: run all 2**24 values of each
+# through it and through this lane-by-lane port, where every FMA goes through _fma32
+# (which does handle the double-rounding case), and compare the bits.
+def _ref_bits(x):
+    return x.view(np.int32)
+
+
+def _ref_float(i):
+    return np.asarray(i, np.int32).view(np.float32)
+
+
+def ref_log256_ps(x):
+    """avx_mathfun.h ``log256_ps``, lane by lane, for x in (0, 1]."""
+    f32, fma = np.float32, _rng._fma32
+    x = np.maximum(x, _ref_float(0x00800000))
+    e = ((_ref_bits(x) >> 23) - 0x7F).astype(f32) + f32(1)
+    x = _ref_float((_ref_bits(x) & ~0x7F800000) | 0x3F000000)
+    mask = x < _rng._SQRTHF
+    tmp = np.where(mask, x, f32(0))
+    x = x - f32(1)
+    e = e - np.where(mask, f32(1), f32(0))
+    x = x + tmp
+    z = x * x
+    y = np.full_like(x, _rng._LOG_P[0])
+    for coef in _rng._LOG_P[1:]:
+        y = fma(y, x, coef)
+    y = y * x
+    y = fma(y, z, e * _rng._LOG_Q1)
+    y = y - z * f32(0.5)
+    return fma(e, _rng._LOG_Q2, x + y)
+
+
+def ref_sincos256_ps(x):
+    """avx_mathfun.h ``sincos256_ps``, lane by lane: (sin(x), cos(x))."""
+    f32, fma = np.float32, _rng._fma32
+    sign_sin = _ref_bits(x) & np.int32(-(1 << 31))
+    x = np.abs(x)
+    j = ((x * _rng._FOPI).astype(np.int32) + 1) & ~1
+    y = j.astype(f32)
+    sign_sin = sign_sin ^ ((j & 4) << 29)
+    sign_cos = (~(j - 2) & 4) << 29
+    poly = (j & 2) == 0
+    for dp in _rng._DP:
+        x = fma(y, dp, x)
+    z = x * x
+    yc = fma(np.full_like(z, _rng._COSC[0]), z, _rng._COSC[1])
+    yc = fma(yc, z, _rng._COSC[2]) * z
+    yc = fma(yc, z, -(z * f32(0.5))) + f32(1)
+    ys = fma(np.full_like(z, _rng._SINC[0]), z, _rng._SINC[1])
+    ys = fma(fma(ys, z, _rng._SINC[2]) * z, x, x)
+    s = np.where(poly, ys, f32(0)) + np.where(poly, f32(0), yc)
+    c = np.where(poly, yc, f32(0)) + np.where(poly, f32(0), ys)
+    return _ref_float(_ref_bits(s) ^ sign_sin), _ref_float(_ref_bits(c) ^ sign_cos)
+
+
+def test_box_muller32_all_2_24_inputs_match_the_lane_by_lane_port():
+    step = 1 << 17
+    box_muller = _rng._BoxMuller32(2 * step)
+    for start in range(0, 1 << 24, step):
+        k = np.arange(start, start + step, dtype=np.uint32)
+        u = k.astype(np.float32) * np.float32(2.0 ** -24)  # the uniform of word k
+        radius = box_muller._radius(k.copy())
+        expected = np.sqrt(np.float32(-2) * ref_log256_ps(np.float32(1) - u))
+        assert_same(expected, radius)
+        sin, cos = box_muller._sincos(k)
+        expected_sin, expected_cos = ref_sincos256_ps(np.float32(2 * math.pi) * u)
+        assert_same(expected_sin, sin)
+        assert_same(expected_cos, cos)
+
+
+def test_box_muller32_is_the_lane_by_lane_port_on_words():
+    # The whole block (word masking, halves, [r cos | r sin]) against the port, on
+    # words with high bits set; no torch here, so float32 on any kernel.
+    words = np.random.default_rng(5).integers(0, 1 << 32, 16 * 300, dtype=np.uint32)
+    u = ((words & 0xFFFFFF).astype(np.float32) * np.float32(2.0 ** -24)).reshape(-1, 16)
+    radius = np.sqrt(np.float32(-2) * ref_log256_ps(np.float32(1) - u[:, :8]))
+    sin, cos = ref_sincos256_ps(np.float32(2 * math.pi) * u[:, 8:])
+    expected = np.concatenate([radius * cos, radius * sin], axis=1).ravel()
+    got = np.empty(words.size, np.float32)
+    _rng._BoxMuller32(words.size).fill(words.copy(), got)
+    assert_same(expected, got)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float16, np.float64])
+@pytest.mark.parametrize("n", [_rng._CHUNK - 1, _rng._CHUNK, _rng._CHUNK + 1, _rng._CHUNK + 16,
+                               2 * _rng._CHUNK + 15, 3 * _rng._CHUNK - 16])
+def test_randn_around_chunk_boundaries(n, dtype):
+    skip_float32_fill(dtype, n)
+    tg, g = pair(3)
+    assert_same(torch.randn(n, dtype=TORCH_DTYPE[dtype], generator=tg), g.normal(n, dtype=dtype))
+    t = torch.empty(n, dtype=TORCH_DTYPE[dtype]).normal_(0.5, 2.0, generator=tg)
+    assert_same(t, g.normal(n, 0.5, 2.0, dtype=dtype))
+    assert_same_state(tg, g)
+
+
 OPS = st.sampled_from(["rand", "randn", "randint", "randperm", "uniform", "normal"])
 
 
@@ -538,12 +636,16 @@ MUTANTS = {
                                 "return (w[1::2] << _u64(32)) | w[0::2]"),
     "normal_fill without tail redraw": ("        if n % 16:\n            out[n - 16:]",
                                         "        if False:\n            out[n - 16:]"),
-    "unfused Horner in log256_ps": ("        y = _fma32(y, x, coef)", "        y = (y * x + coef).astype(_f32)"),
+    "unfused Horner in log256_ps": ("            self._fma(y, x64, _f64(coef), tmp)",
+                                    "            np.multiply(y, x, out=y)\n            np.add(y, coef, out=y)"),
+    "float32 FMA for j * DP3 in sincos256_ps": ("        np.multiply(y, _f64(_DP[2]), out=tmp, dtype=_f64)\n"
+                                                "        np.add(tmp, x, out=x, casting=\"unsafe\")",
+                                                "        np.multiply(y, _DP[2], out=z)\n        np.add(x, z, out=x)"),
     "no uniform_ clamp": ("return np.where(v == dtype(high), dtype(low), v)", "return v"),
     "get_state ignores fresh seed": ("        if self._fresh:\n", "        if False:\n"),
-    "randperm swaps with z, not i + z": ("j = i + z", "j = z"),
+    "randperm swaps with z, not i + z": ("target[:steps] += offsets", "target[:steps] = offsets"),
     "wrong seed word": ("_init_genrand(seed & _MASK32)", "_init_genrand((seed >> 1) & _MASK32)"),
-    "no FMA tie fix": ("    if tie[0].size:", "    if False:"),
+    "no FMA tie fix": ("    if at_half.any():", "    if False:"),
 }
 
 

@@ -15,6 +15,7 @@ backend it runs on: ``device="strict"`` runs exactly the code ``device="cuda"`` 
 from __future__ import annotations
 
 import abc
+import functools
 import math
 
 from .. import _dtype as D
@@ -34,9 +35,10 @@ def numpy_style_dtypes(np):
 class NumpyErrors:
     """NumPy's floating-point error state switched to "ignore" (PyTorch's kernels never warn
     about a division by zero, an overflow or an invalid value; NumPy would print a
-    ``RuntimeWarning``). ``enter()`` returns a token for ``exit(token)``; both are cheap
-    enough to run around every kernel call (NumPy >= 2 keeps the state in a context
-    variable; without it, ``np.errstate``)."""
+    ``RuntimeWarning``). ``enter()`` returns a token for ``exit(token)``; both run around
+    every kernel call, so with NumPy >= 2 (which keeps the state in a context variable) they
+    are the variable's own C methods, ``set`` bound to the "ignore" state and ``reset``, with
+    no Python frame; without it, ``np.errstate``."""
 
     def __init__(self, np):
         self._np = np
@@ -44,23 +46,19 @@ class NumpyErrors:
             from numpy._core._ufunc_config import _extobj_contextvar as var
         except ImportError:  # pragma: no cover - a NumPy without the context variable
             var = None
-        self._var = var
         if var is not None:
             with np.errstate(all="ignore"):
-                self._ignore = var.get()
+                ignore = var.get()
+            self.enter = functools.partial(var.set, ignore)
+            self.exit = var.reset
 
-    def enter(self):
-        if self._var is not None:
-            return self._var.set(self._ignore)
-        state = self._np.errstate(all="ignore")  # pragma: no cover
-        state.__enter__()  # pragma: no cover
-        return state  # pragma: no cover
+    def enter(self):  # pragma: no cover - a NumPy without the context variable
+        state = self._np.errstate(all="ignore")
+        state.__enter__()
+        return state
 
-    def exit(self, token):
-        if self._var is not None:
-            self._var.reset(token)
-        else:  # pragma: no cover
-            token.__exit__(None, None, None)
+    def exit(self, token):  # pragma: no cover - a NumPy without the context variable
+        token.__exit__(None, None, None)
 
 
 class _Quiet:

@@ -13,6 +13,8 @@ from .base import Backend, NumpyErrors, numpy_style_dtypes
 
 _RANKS = 16  # repeats of one index added by fancy indexing; later ones by add.at
 _CHUNK = 1 << 15  # elements per piece of take_offsets: its offsets stay in the L2 cache
+_UNSIGNED = {n: np.dtype(f"u{n}") for n in (1, 2, 4, 8)}  # an index's bits read as unsigned
+_max = np.maximum.reduce
 
 
 class NumpyBackend(Backend):
@@ -68,6 +70,10 @@ class NumpyBackend(Backend):
         return _as_strided(arr, shape=tuple(shape), strides=bstrides, writeable=arr.flags.writeable)
 
     def reshape_view(self, arr, shape):
+        # A row-major array always reshapes to a view; ``copy=False`` (a keyword: ~0.2 us a
+        # call) is there only to make NumPy raise where a strided one cannot.
+        if arr.flags.c_contiguous:
+            return arr.reshape(shape)
         return arr.reshape(shape, copy=False)  # the method: np.reshape(copy=) costs ~1 us more
 
     def data_ptr(self, arr):
@@ -133,12 +139,13 @@ class NumpyBackend(Backend):
 
     # indices
     def indices_in_range(self, idx, size):
-        # One pass: negative values become huge once read as unsigned.
-        return int(idx.view(np.dtype(f"u{idx.itemsize}")).max()) < size
+        # One pass: negative values become huge once read as unsigned (the ufunc's reduce
+        # itself: ndarray.max's Python wrapper costs as much as the pass on a few indices).
+        return int(_max(idx.view(_UNSIGNED[idx.itemsize]), None)) < size
 
     def take_in_range(self, arr, idx, axis=None):
         # mode="clip" skips NumPy's own bounds-checking pass (the caller checked them).
-        return np.take(arr, idx, axis=axis, mode="clip")
+        return arr.take(idx, axis, None, "clip")  # the method, positional: np.take's wrapper costs
 
     def take_offsets(self, flat, index, base, scale, size):
         # A piece of ``index`` at a time (along its first axis): check its range, write its
@@ -148,16 +155,15 @@ class NumpyBackend(Backend):
         out = np.empty(index.shape, dtype=flat.dtype)
         rows = index.shape[0]
         step = max(1, _CHUNK * rows // index.size)
-        unsigned = np.dtype(f"u{index.itemsize}")  # negative indices read as huge
+        unsigned = _UNSIGNED[index.itemsize]  # negative indices read as huge
         direct = scale == 1 and base is None and index.dtype == np.intp
         buf = None if direct else np.empty((min(step, rows),) + index.shape[1:], dtype=np.intp)
         by_row = base is not None and base.ndim == index.ndim and base.shape[0] != 1
-        top = np.maximum.reduce  # (the ufunc methods themselves: no Python wrapper per piece)
-        take = flat.take
+        take = flat.take  # (methods and ufunc methods themselves: no Python wrapper per piece)
         for a in range(0, rows, step):
             b = a + step
             piece = index[a:b]
-            if top(piece.view(unsigned), axis=None) >= size:
+            if _max(piece.view(unsigned), None) >= size:
                 return None
             if direct:
                 off = piece
@@ -176,4 +182,4 @@ class NumpyBackend(Backend):
     # reductions
     def sum(self, arr, axis, keepdims, dtype):
         # What np.sum calls, without its Python wrapper (about 1 us a call).
-        return np.add.reduce(arr, axis=axis, dtype=dtype, keepdims=keepdims)
+        return np.add.reduce(arr, axis, dtype, None, keepdims)  # (positional: no keyword parsing)

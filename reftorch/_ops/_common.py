@@ -11,6 +11,7 @@ from .._layout import fix_empty_strides, row_major, sum_to_shape  # noqa: F401 (
 from .._tensor import Tensor
 from ..autograd.grad_mode import is_grad_enabled
 from ._inplace import _store
+from ..cuda import _state
 
 
 def resolve_device(dev):
@@ -24,7 +25,6 @@ def resolve_device(dev):
     else:
         d = _device_cls(dev)
     if d.type == "cuda" and d.index is None:  # the current CUDA device (torch.cuda.set_device)
-        from ..cuda import _state
         d = _device_cls("cuda", _state["current"])
     return d, _backends.get(d)
 

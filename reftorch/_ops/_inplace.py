@@ -189,10 +189,10 @@ def _rebase_view(t, base, result, prev_fn):
     """
     b = t._backend
     index, mask = _view_positions(t, base)
-    geometry = dict(backend=b, xp=b.xp, shape=tuple(t.shape), index=index, mask=mask,
+    geometry = dict(shape=tuple(t.shape), index=index, mask=mask,
                     base_shape=tuple(base.shape), result_native=result._data.dtype)
     fn = result.grad_fn
-    ctx = Context((base._requires_grad, True))
+    ctx = Context((base._requires_grad, True), b)
     ctx.__dict__.update(geometry)
     if fn.next_functions and fn.next_functions[0][0] is prev_fn:
         ctx.fn = fn
@@ -201,7 +201,7 @@ def _rebase_view(t, base, result, prev_fn):
         node = new_node(CopySlicesFn, ctx, (_edge(base), (fn, 0)), CopySlicesFn.name)
     base.grad_fn = node
     base._requires_grad = True
-    vctx = Context((True,))
+    vctx = Context((True,), b)
     vctx.__dict__.update(geometry)
     t.grad_fn = new_node(AsStridedViewFn, vctx, ((node, 0),), AsStridedViewFn.name)
     t._requires_grad = True
@@ -212,8 +212,8 @@ def regenerate_view_fn(t, base):
     (called when ``t``'s memory changed through another view since its node was made)."""
     b = t._backend
     index, mask = _view_positions(t, base)
-    vctx = Context((True,))
-    vctx.__dict__.update(backend=b, xp=b.xp, shape=tuple(t.shape), index=index, mask=mask,
+    vctx = Context((True,), b)
+    vctx.__dict__.update(shape=tuple(t.shape), index=index, mask=mask,
                          base_shape=tuple(base.shape))
     t.grad_fn = new_node(AsStridedViewFn, vctx, (_edge(base),), AsStridedViewFn.name)
 

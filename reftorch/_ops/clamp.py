@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 from .. import _dtype as D
+from .._layout import broadcast_shape
 from .._tensor import Tensor
 from ..autograd.function import OpFunction
 from .. import _scalar
-from ._common import sum_to_shape
+from ._common import sum_to_shape, with_out
 from .pointwise import _as_operand, _cast
+from ._inplace import commit
 
 
 class ClampScalar(OpFunction):
@@ -100,11 +102,10 @@ class ClampTensor(OpFunction):
 
 
 def _bshape(*ts):
-    from .indexing import _broadcast_shape
     shape = ()
     for t in ts:
         if t is not None:
-            shape = _broadcast_shape(shape, t.shape)
+            shape = broadcast_shape(shape, t.shape)
     return tuple(shape)
 
 
@@ -134,7 +135,6 @@ def clamp(input, min=None, max=None, *, out=None):
         tensor([1, 4, 9])
     """
     if out is not None:
-        from ._common import with_out
         return with_out("clamp", out, clamp, input, min, max)
     return _clamp(input, min, max, "")
 
@@ -224,7 +224,6 @@ clip = clamp
 
 def clamp_(input, min=None, max=None):
     """In-place :func:`clamp` (the result must keep ``input``'s dtype)."""
-    from ._inplace import commit
     return commit(input, clamp(input, min, max))
 
 

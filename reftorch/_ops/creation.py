@@ -13,7 +13,8 @@ import numpy as _np  # host-side parsing of Python data only; kernels use the ba
 from .. import _dtype as D
 from .._scalar import check_data_fits, check_fill_value, store_value
 from .._tensor import Tensor, _as_shape
-from ._common import check_dtype, resolve_device
+from ._common import check_dtype, resolve_device, fix_empty_strides, with_out
+from .shape import _dense_order
 
 _NP_TO_DTYPE = {
     "bool": D.bool, "uint8": D.uint8, "int8": D.int8, "int16": D.int16, "int32": D.int32,
@@ -285,7 +286,6 @@ def _filled(kind, size, fill, dtype, device, requires_grad):
         check_fill_value(fill, dtype, numel=math.prod(shape))
         arr = xp.full(shape, store_value(fill, dtype), dtype=native, **kw)
     if 0 in shape:
-        from ._common import fix_empty_strides
         arr = fix_empty_strides(backend, arr)
     t = Tensor._wrap(arr, dev, backend)
     if requires_grad:
@@ -305,7 +305,6 @@ def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=F
         torch.Size([0, 2])
     """
     if out is not None:  # the result takes out's dtype and device
-        from ._common import with_out
         return with_out("aten::zeros", out, zeros, *size,
                         dtype=out.dtype if dtype is None else dtype, device=out.device)
     if not size:
@@ -322,7 +321,6 @@ def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=Fa
         tensor([1, 1])
     """
     if out is not None:  # the result takes out's dtype and device
-        from ._common import with_out
         return with_out("aten::ones", out, ones, *size,
                         dtype=out.dtype if dtype is None else dtype, device=out.device)
     if not size:
@@ -337,7 +335,6 @@ def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=F
     Mirrors ``torch.empty``.
     """
     if out is not None:  # the result takes out's dtype and device
-        from ._common import with_out
         return with_out("aten::empty", out, empty, *size,
                         dtype=out.dtype if dtype is None else dtype, device=out.device)
     if not size:
@@ -360,7 +357,6 @@ def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, re
         tensor([0.5000, 0.5000, 0.5000])
     """
     if out is not None:  # the result takes out's dtype and device
-        from ._common import with_out
         return with_out("aten::full", out, full, size, fill_value,
                         dtype=out.dtype if dtype is None else dtype, device=out.device)
     if isinstance(fill_value, Tensor):
@@ -380,7 +376,6 @@ def _like_layout(input, make):
     b = input._backend
     if input.is_contiguous() or input.dim() < 2:
         return make(input.shape)
-    from .shape import _dense_order
     order = _dense_order(input._data.shape, b.strides(input._data))
     out = make(tuple(input.shape[d] for d in order))
     inverse = sorted(range(len(order)), key=order.__getitem__)
@@ -447,7 +442,6 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
         tensor([1.0000, 1.5000, 2.0000])
     """
     if out is not None:  # the result takes out's dtype and device
-        from ._common import with_out
         return with_out("aten::arange", out, arange, start, end, step,
                         dtype=out.dtype if dtype is None else dtype, device=out.device)
     if end is None:
@@ -481,7 +475,6 @@ def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=Non
         tensor([0.0000, 0.2500, 0.5000, 0.7500, 1.0000])
     """
     if out is not None:  # the result takes out's dtype and device
-        from ._common import with_out
         return with_out("aten::linspace", out, linspace, start, end, steps,
                         dtype=out.dtype if dtype is None else dtype, device=out.device)
     if dtype is None:
@@ -514,7 +507,6 @@ def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_g
                 [0., 1.]])
     """
     if out is not None:  # the result takes out's dtype and device
-        from ._common import with_out
         return with_out("aten::eye", out, eye, n, m,
                         dtype=out.dtype if dtype is None else dtype, device=out.device)
     if m is None:

@@ -5,6 +5,7 @@ from .. import _dtype as D
 from .._layout import row_major
 from .._tensor import _wrap_dim
 from ..autograd.function import OpFunction
+from ._common import with_out
 
 
 def _acc_dtype(input, dtype):
@@ -134,7 +135,6 @@ def cumsum(input, dim=None, *, dtype=None, out=None):
         tensor([ 1,  3,  6, 10])
     """
     if out is not None:
-        from ._common import with_out
         return with_out("cumsum", out, cumsum, input, dim, dtype=dtype)
     return _cum(Cumsum, input, dim, dtype, "cumsum")
 
@@ -155,6 +155,5 @@ def cumprod(input, dim=None, *, dtype=None, out=None):
         tensor([ 1.,  2.,  6., 24.])
     """
     if out is not None:
-        from ._common import with_out
         return with_out("cumprod", out, cumprod, input, dim, dtype=dtype)
     return _cum(Cumprod, input, dim, dtype, "cumprod")

@@ -18,6 +18,8 @@ from __future__ import annotations
 import math
 
 from .._tensor import Tensor
+from . import creation, linalg, reduction, shape as S
+from .._dtype import scalar_name
 
 
 def _label_key(c):
@@ -84,7 +86,6 @@ def _parse(equation, operands):
 
 def _diagonals(t, labels):
     """Take the diagonal for every label repeated within one operand."""
-    from . import creation, reduction
     labels = list(labels)
     while True:
         dup = next((c for c in labels if labels.count(c) > 1), None)
@@ -131,15 +132,12 @@ def einsum(equation, *operands):
         >>> torch.einsum("ii", torch.eye(3))
         tensor(3.)
     """
-    from . import linalg, reduction
-    from . import shape as S
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     for t in operands:
         if not isinstance(t, Tensor):
             raise TypeError(f"einsum(): argument 'operands' must be tuple of Tensors, not {type(t).__name__}")
     op_labels, out = _parse(equation, operands)
-    from .._dtype import scalar_name
     for t in operands[1:]:
         if t.dtype is not operands[0].dtype:
             raise RuntimeError(f"expected scalar type {scalar_name(operands[0].dtype)} but found "
@@ -219,13 +217,11 @@ def einsum(equation, *operands):
 
 
 def _permute_if(t, perm):
-    from . import shape as S
     return t if perm == list(range(len(perm))) else S.permute(t, *perm)
 
 
 def _expand_to(t, labels, sizes):
     """Expand size-1 (broadcast) dimensions to the label's full size."""
-    from . import shape as S
     want = [sizes[c] for c in labels]
     return t if list(t.shape) == want else S.expand(t, *want)
 
@@ -233,7 +229,6 @@ def _expand_to(t, labels, sizes):
 def _align(t, labels, union):
     """``t`` with its dimensions permuted into ``union``'s order and size-1 dims for the
     labels it lacks (views only)."""
-    from . import shape as S
     present = [c for c in union if c in labels]
     t = _permute_if(t, [labels.index(c) for c in present])
     for i, c in enumerate(union):

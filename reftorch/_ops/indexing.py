@@ -6,12 +6,17 @@ out-of-bounds indices silently where NumPy raises.
 from __future__ import annotations
 
 import math
+import warnings
 
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap_dim, int_arg
-from ..autograd.function import _NO_CTX, OpFunction as Function, view_outside_graph
-from .._layout import contiguous_strides, dense_order, lay_out
-from ._common import sum_to_shape
+from ..autograd.function import OpFunction as Function
+from .._layout import broadcast_shape, contiguous_strides, dense_order, lay_out
+from .._layout import broadcast_shape as _broadcast_shape  # noqa: F401 (the older name, for callers)
+from ._common import sum_to_shape, row_major, with_out
+from .._scalar import check_fill_value, store_value
+from .creation import tensor as _t
+from .shape import expand
 
 
 def _check_range(xp, idx, size, make_error):
@@ -24,20 +29,28 @@ def _check_range(xp, idx, size, make_error):
 
 # ------------------------------------------------------------------ index_select
 class IndexSelect(Function):
+    """``IndexSelect.apply(x, index, dim)``."""
+
     nondiff = (1,)
     name = "IndexSelectBackward0"
     create_graph = True
+    arity = 2
+    can_warn = False
 
     @staticmethod
     def forward(ctx, x, index, dim):
         xp = x._backend.xp
-        idx = xp.reshape(index._data, (-1,))
-        ctx.dim, ctx.shape = dim, x._data.shape
-        ctx.native = x._data.dtype
-        ctx.save_for_backward(index)
-        data = x._data if x._data.ndim else xp.reshape(x._data, (1,))
-        out = x._backend.take_in_range(data, idx, axis=dim)  # index_select() checked the indices
-        return out if x._data.ndim else xp.reshape(out, ())
+        idx = index._data
+        if idx.ndim != 1:
+            idx = xp.reshape(idx, (-1,))
+        data = x._data
+        if ctx.needs_input_grad:
+            ctx.dim, ctx.shape = dim, data.shape
+            ctx.native = data.dtype
+            ctx.save_for_backward(index)
+        if not data.ndim:
+            return xp.reshape(x._backend.take_in_range(xp.reshape(data, (1,)), idx, dim), ())
+        return x._backend.take_in_range(data, idx, dim)  # index_select() checked the indices
 
     @staticmethod
     def backward(ctx, g):
@@ -79,38 +92,33 @@ def index_select(input, dim, index, *, out=None):
                 [4, 5, 6]])
     """
     if out is not None:
-        from ._common import with_out
         return with_out("index_select", out, index_select, input, dim, index)
     if not isinstance(index, Tensor):
         raise TypeError(f"index_select(): argument 'index' (position 2) must be Tensor, not {type(index).__name__}")
-    if index.dtype not in (D.int64, D.int32):
+    if index._dtype is not D.int64 and index._dtype is not D.int32:
         raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
     idx = index._data
     shape = input._data.shape  # raw shape tuples below: this runs once per call
     nd = len(shape)
     if idx.ndim > 1:
         raise IndexError("index_select(): Index is supposed to be a vector")
-    d = _wrap_dim(int_arg(dim, "index_select", "dim", 1), nd)
+    d = _wrap_dim(dim if dim.__class__ is int else int_arg(dim, "index_select", "dim", 1), nd)
     size = shape[d] if nd else 1
     count = idx.shape[0] if idx.ndim else 1  # index.numel()
     if size == 0 and count and nd > 1:
         raise RuntimeError("index_select(): self indexing axis dim should be positive")
-    xp = index._backend.xp
-
-    def err(bad):
-        return IndexError("index out of range in self")
-
     if nd == 0 and count != 1:
         raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got {count} value(s)")
     if count and not index._backend.indices_in_range(idx, size):  # one pass when all are valid
+        xp = index._backend.xp
         lo, hi = int(xp.min(idx)), int(xp.max(idx))
         if lo < 0 or hi >= size:
             if nd > 1 and (d == 1 or math.prod(shape) == 0):
                 # PyTorch's dim-1 kernel (and the one for empty inputs) words it differently.
                 bad = next(int(v) for v in index._host().reshape(-1) if not 0 <= v < size)
                 raise RuntimeError(f"INDICES element is out of DATA bounds, id={bad} axis_dim={size}")
-            raise err(hi)
-    return IndexSelect.apply(input, index, dim=d)
+            raise IndexError("index out of range in self")
+    return IndexSelect.apply(input, index, d)
 
 
 # ------------------------------------------------------------------ gather
@@ -233,7 +241,6 @@ def gather(input, dim, index, *, sparse_grad=False, out=None):
                 [0.5000]])
     """
     if out is not None:
-        from ._common import with_out
         return with_out("gather", out, gather, input, dim, index)
     if not isinstance(index, Tensor):
         raise TypeError(f"gather(): argument 'index' (position 2) must be Tensor, not {type(index).__name__}")
@@ -273,7 +280,6 @@ class MaskedFill(Function):
         ctx.save_for_backward(mask)
         ctx.shape = x._data.shape
         fill = xp.asarray(value, dtype=x._data.dtype, **x._backend._dev_kw())
-        from ._common import row_major
         return row_major(x._backend, xp.where(mask._data, fill, x._data))
 
     @staticmethod
@@ -297,7 +303,6 @@ class MaskedFillTensor(Function):
         ctx.save_for_backward(mask)
         ctx.shape, ctx.vnative = x._data.shape, value._data.dtype
         fill = value._data if value._data.dtype == x._data.dtype else xp.astype(value._data, x._data.dtype)
-        from ._common import row_major
         return row_major(x._backend, xp.where(mask._data, fill, x._data))
 
     @staticmethod
@@ -316,7 +321,6 @@ class MaskedFillTensor(Function):
 def _fill_value(input, value):
     """A number value checked against ``input``'s dtype (PyTorch's overflow error) and made
     storable (``-1`` for uint8 is 255, ``2.5`` for an integer dtype 2)."""
-    from .._scalar import check_fill_value, store_value
     check_fill_value(value, input.dtype)
     if input.dtype is D.bool:
         return bool(value)
@@ -341,7 +345,7 @@ def masked_fill(input, mask, value):
                 [0., 0.]])
     """
     # PyTorch's order of checks: shapes, the value's dims, the mask's dtype, the value's range
-    out_shape = _broadcast_shape(mask.shape, input.shape)  # PyTorch names the mask 'a'
+    out_shape = broadcast_shape(mask.shape, input.shape)  # PyTorch names the mask 'a'
     if isinstance(value, Tensor) and value.dim() != 0:
         raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
                            f"{value.dim()} dimension(s).")
@@ -355,7 +359,6 @@ def masked_fill(input, mask, value):
         value = _fill_value(input, value)
     x = input
     if tuple(out_shape) != tuple(input.shape):
-        from .shape import expand
         x = expand(input, out_shape)
     if isinstance(value, Tensor):
         if value.device != x.device:
@@ -369,25 +372,6 @@ def _c_type_name(d):
             "uint8": "unsigned char", "float32": "float", "float64": "double", "float16": "c10::Half"}.get(d.name, d.name)
 
 
-def _broadcast_shape(a, b):
-    """The broadcast shape of ``a`` and ``b``; PyTorch's error (naming the last mismatching
-    dimension) when they do not broadcast."""
-    n = max(len(a), len(b))
-    a = (1,) * (n - len(a)) + tuple(a)
-    b = (1,) * (n - len(b)) + tuple(b)
-    out = [0] * n
-    for i in range(n - 1, -1, -1):
-        x, y = a[i], b[i]
-        if x == y or y == 1:
-            out[i] = x
-        elif x == 1:
-            out[i] = y
-        else:
-            raise RuntimeError(f"The size of tensor a ({x}) must match the size of tensor b ({y}) at "
-                               f"non-singleton dimension {i}")
-    return tuple(out)
-
-
 # ------------------------------------------------------------------ tensor[...]
 class BasicIndex(Function):
     """Indexing with ints, slices, None and Ellipsis: a view."""
@@ -395,13 +379,16 @@ class BasicIndex(Function):
     name = "SliceBackward0"
     create_graph = True
     is_view = True
+    arity = 1
+    can_warn = False
 
     @staticmethod
     def forward(ctx, x, key):
-        ctx.key, ctx.shape = key, x._data.shape
+        if ctx.needs_input_grad:
+            ctx.key, ctx.shape = key, x._data.shape
         out = x._data[key]
-        b = x._backend
-        if any(k is None for k in key) or math.prod(out.shape) == 0:
+        if None in key or 0 in out.shape:  # (a key holds ints, slices, None, Ellipsis: `in` is safe)
+            b = x._backend
             want = _none_strides(x, key, b.strides(out))
             if want != b.strides(out):
                 out = b.as_strided(out, out.shape, want)
@@ -672,14 +659,12 @@ def _normalize_key(x, key, check_bounds=True):
                     arr = b.from_host(k._host()) if x.device.type != "cpu" else k._host()
                 kd = k.dtype
             else:
-                from .creation import tensor as _t
                 kt = _t(k, dtype=D.int64) if isinstance(k, (list, tuple)) and not k else _t(k)  # x[[]]
                 if kt.dtype.is_floating_point:
                     raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
                 arr = kt._data if x.device.type == "cpu" else b.from_host(kt._host())
                 kd = kt.dtype
             if kd is D.uint8:  # a mask, as PyTorch reads it (deprecated there, with a warning)
-                import warnings
                 warnings.warn("indexing with dtype torch.uint8 is now deprecated, please use a dtype torch.bool "
                               "instead.", UserWarning, stacklevel=3)
                 arr = b.xp.astype(arr, b.dtype(D.bool))
@@ -744,7 +729,6 @@ def sequence_as_tuple(key):
     that holds sequences, slices, Ellipsis, None or tensors is a tuple of indices."""
     if isinstance(key, list) and len(key) < 32 and any(
             isinstance(k, (list, tuple, slice, Tensor)) or k is None or k is Ellipsis for k in key):
-        import warnings
         warnings.warn("Using a non-tuple sequence for multidimensional indexing is deprecated and will be "
                       "changed in pytorch 2.9; use x[tuple(seq)] instead of x[seq]. In pytorch 2.9 this will "
                       "be interpreted as tensor index, x[torch.tensor(seq)], which will result either in an "
@@ -755,12 +739,10 @@ def sequence_as_tuple(key):
 
 def getitem(x, key):
     """``x[key]``: basic indexing returns a view, tensor/list indexing a copy."""
-    if type(key) is int:  # fast path (per-call overhead): x[i] in range is a select, as _normalize_key finds
+    if key.__class__ is int:  # x[i] in range is a select, as _normalize_key finds (per-call overhead)
         shp = x._data.shape
         if shp and -shp[0] <= key < shp[0]:
-            if not x._requires_grad:  # no graph to record either: skip Function.apply
-                return view_outside_graph(x, BasicIndex.forward(_NO_CTX, x, key=(key, Ellipsis)))
-            return BasicIndex.apply(x, key=(key, Ellipsis), _name="SelectBackward0")
+            return BasicIndex.apply(x, (key, Ellipsis), _name="SelectBackward0")
     key = sequence_as_tuple(key)
     if isinstance(key, Tensor) and key.dim() == 0 and key.dtype in (D.int64, D.int32, D.int16, D.int8):
         key = int(key.item())

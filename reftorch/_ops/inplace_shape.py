@@ -1,8 +1,9 @@
 """In-place ops that change a tensor's layout or contents wholesale: ``t_`` and ``zero_``."""
 from __future__ import annotations
 
-from ._inplace import check_inplace
+from ._inplace import check_inplace, commit
 from ..autograd.function import OpFunction
+from .shape import Permute
 
 
 def t_(input):
@@ -18,7 +19,6 @@ def t_(input):
         >>> x.t_().shape
         torch.Size([3, 2])
     """
-    from .shape import Permute
     nd = input.dim()
     if nd > 2:
         raise RuntimeError(f"t_() expects a tensor with <= 2 dimensions, but self is {nd}D")
@@ -56,5 +56,4 @@ def zero_(input):
         >>> torch.zero_(torch.ones(2))
         tensor([0., 0.])
     """
-    from ._inplace import commit
     return commit(input, Zero.apply(input), overlap_ok=True)

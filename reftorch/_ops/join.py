@@ -4,7 +4,8 @@ from __future__ import annotations
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap_dim, int_arg
 from ..autograd.function import OpFunction as Function
-from ._common import row_major
+from ._common import row_major, with_out
+from .shape import unsqueeze
 
 
 def _check_devices(tensors):
@@ -16,11 +17,15 @@ def _check_devices(tensors):
 
 
 class Cat(Function):
+    """``Cat.apply(*tensors, dim, dtype)``."""
+
     name = "CatBackward0"
     create_graph = True
+    arity = -2  # the tensors, then dim and dtype
 
     @staticmethod
-    def forward(ctx, *tensors, dim, dtype):
+    def forward(ctx, *args):
+        tensors, dim, dtype = args[:-2], args[-2], args[-1]
         b = tensors[0]._backend
         xp = b.xp
         native = b.dtype(dtype)
@@ -97,7 +102,6 @@ def cat(tensors, dim=0, *, axis=None, out=None):
         tensor([[1, 2, 1, 2]])
     """
     if out is not None:
-        from ._common import with_out
         return with_out("cat", out, cat, tensors, dim, axis=axis)
     if isinstance(tensors, Tensor):
         raise TypeError("cat(): argument 'tensors' (position 1) must be tuple of Tensors, not Tensor")
@@ -106,27 +110,31 @@ def cat(tensors, dim=0, *, axis=None, out=None):
     tensors = list(tensors)
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
+    # One pass (per-call overhead): the type and 0-dim checks in order, the first tensor
+    # that is not a legacy empty one, the promoted dtype; a device mismatch is reported after.
+    ref = dev0 = dtype = None
+    mixed = False
     for i, t in enumerate(tensors):
         if not isinstance(t, Tensor):
             raise TypeError(f"expected Tensor as element {i} in argument 0, but got {type(t).__name__}")
-        if not t._data.shape:
+        tshape = t._data.shape
+        if not tshape:
             raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
-    dev0 = tensors[0]._device
-    dtype = tensors[0]._dtype
-    for t in tensors:
-        if t._device is not dev0:  # (one device object: nothing to compare)
-            _check_devices(tensors)
-        if t._dtype is not dtype:
-            dtype = D.promote_types(dtype, t._dtype)
-    ref = None  # the first tensor that is not a legacy empty one
-    for t in tensors:
-        if t._data.shape != (0,):
+        if ref is None and tshape != (0,):
             ref = t
-            break
+        if dtype is None:
+            dev0, dtype = t._device, t._dtype
+        else:
+            if t._device is not dev0:  # (one device object: nothing to compare)
+                mixed = True
+            if t._dtype is not dtype:
+                dtype = D.promote_types(dtype, t._dtype)
+    if mixed:
+        _check_devices(tensors)
     if ref is None:  # only empty 1-D tensors: PyTorch does not even check ``dim``
-        return Cat.apply(*tensors, dim=0, dtype=dtype)
+        return Cat.apply(*tensors, 0, dtype)
     rshape = ref._data.shape
-    d = _wrap_dim(int_arg(dim, "cat", "dim", 2), len(rshape))
+    d = _wrap_dim(dim if dim.__class__ is int else int_arg(dim, "cat", "dim", 2), len(rshape))
     for i, t in enumerate(tensors):
         tshape = t._data.shape
         if t is ref or tshape == (0,):  # (0,): a legacy empty tensor, skipped
@@ -139,7 +147,7 @@ def cat(tensors, dim=0, *, axis=None, out=None):
             if k != d and t.shape[k] != ref.shape[k]:
                 raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. Expected size "
                                    f"{ref.shape[k]} but got size {t.shape[k]} for tensor number {i} in the list.")
-    return Cat.apply(*tensors, dim=d, dtype=dtype)
+    return Cat.apply(*tensors, d, dtype)
 
 
 concat = concatenate = cat
@@ -155,7 +163,6 @@ class Stack(Function):
         native = tensors[0]._backend.dtype(dtype)
         ctx.dim = dim
         ctx.dtypes = [t._backend.dtype(t.dtype) for t in tensors]
-        from ._common import row_major
         return row_major(tensors[0]._backend, xp.stack([xp.astype(t._data, native, copy=False) for t in tensors],
                                                        axis=dim))
 
@@ -190,7 +197,6 @@ def stack(tensors, dim=0, *, axis=None, out=None):
                 [2, 4]])
     """
     if out is not None:
-        from ._common import with_out
         return with_out("stack", out, stack, tensors, dim, axis=axis)
     if axis is not None:  # NumPy-style alias accepted by PyTorch
         dim = axis
@@ -220,5 +226,4 @@ def hstack(tensors):
 
 def vstack(tensors):
     """Concatenate along dim 0 after making 1-D inputs rows. Mirrors ``torch.vstack``."""
-    from .shape import unsqueeze
     return cat([unsqueeze(t, 0) if t.dim() == 1 else t for t in tensors], 0)

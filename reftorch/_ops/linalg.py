@@ -4,10 +4,11 @@ from __future__ import annotations
 import math
 
 from .. import _dtype as D
+from .._layout import broadcast_shape
 from .._tensor import Tensor
 from ..autograd.function import OpFunction as Function
 from ..autograd.grad_mode import is_grad_enabled
-from ._common import sum_to_shape
+from ._common import sum_to_shape, with_out
 
 
 def _ctype(d):
@@ -102,7 +103,6 @@ def matmul(input, other, *, out=None):
         tensor([3., 7.])
     """
     if out is not None:
-        from ._common import with_out
         return with_out("matmul", out, matmul, input, other)
     if input.dim() == 0 or other.dim() == 0:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {input.dim()}D and "
@@ -123,8 +123,7 @@ def matmul(input, other, *, out=None):
     clone = input.requires_grad and is_grad_enabled() and (
         (na == 2 and nb >= 3) or (na == 3 and nb == 3 and input.shape[0] == 1 != other.shape[0]))
     if nb >= 3 or na >= 3:
-        from .indexing import _broadcast_shape
-        batch = _broadcast_shape(input.shape[:-2] if na >= 2 else (), other.shape[:-2] if nb >= 2 else ())
+        batch = broadcast_shape(input.shape[:-2] if na >= 2 else (), other.shape[:-2] if nb >= 2 else ())
     if ka != kb:
         # PyTorch's messages name the kernel its composite matmul reached (mv, mm or bmm).
         if nb == 1:
@@ -161,7 +160,6 @@ def mm(input, mat2, *, out=None):
             shapes cannot be multiplied (2x3 and 2x3)"), or the dtypes differ.
     """
     if out is not None:
-        from ._common import with_out
         return with_out("mm", out, mm, input, mat2)
     if input.dim() != 2:
         raise RuntimeError("self must be a matrix")
@@ -183,7 +181,6 @@ def bmm(input, mat2, *, out=None):
         RuntimeError: if an operand is not 3-D or the sizes do not match.
     """
     if out is not None:
-        from ._common import with_out
         return with_out("bmm", out, bmm, input, mat2)
     if input.dim() != 3:
         raise RuntimeError("batch1 must be a 3D tensor")
@@ -200,7 +197,6 @@ def bmm(input, mat2, *, out=None):
 def mv(input, vec, *, out=None):
     """Matrix-vector product ``(n, m) @ (m,) -> (n,)``. Mirrors ``torch.mv``."""
     if out is not None:
-        from ._common import with_out
         return with_out("mv", out, mv, input, vec)
     if input.dim() != 2 or vec.dim() != 1:
         raise RuntimeError(f"vector + matrix @ vector expected, got 1, {input.dim()}, {vec.dim()}")
@@ -221,7 +217,6 @@ def dot(input, other, *, out=None):
         RuntimeError: if an operand is not 1-D, the sizes differ, or the dtypes differ.
     """
     if out is not None:
-        from ._common import with_out
         return with_out("dot", out, dot, input, other)
     if input.dim() != 1 or other.dim() != 1:
         raise RuntimeError(f"1D tensors expected, but got {input.dim()}D and {other.dim()}D tensors")

@@ -17,8 +17,13 @@ import math
 
 import numpy as _np  # host-side: the generator produces NumPy arrays
 
+from .. import _backends
 from .._tensor import Tensor
 from ..random import _engine
+from .._device import CPU
+from .._dtype import scalar_name
+from ._common import with_out
+from .sorting import _as_pytorch_picks
 
 
 def _host(t):
@@ -55,10 +60,8 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
         tensor([2, 2, 1, 2])
     """
     if out is not None:
-        from ._common import with_out
         return with_out("multinomial", out, multinomial, input, num_samples, replacement, generator=generator)
     if not input.dtype.is_floating_point:
-        from .._dtype import scalar_name
         raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: "
                            f"{scalar_name(input.dtype)}")
     if input.dim() not in (1, 2):
@@ -83,9 +86,6 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
         if num_samples == 1:  # ATen: argmax (the first largest)
             res = _np.argmax(scores, axis=1)[:, None]
         else:  # ATen: topk, whose choice among equal scores (zero weights) is PyTorch's own
-            from .. import _backends
-            from .._device import CPU
-            from .sorting import _as_pytorch_picks
             order = _np.argsort(-scores, axis=1, kind="stable")
             res = _as_pytorch_picks(_backends.get(CPU), scores, order, order[:, :num_samples].copy(), 1,
                                     num_samples, True, True)

@@ -1,9 +1,11 @@
-"""``nonzero``/``argwhere``/``count_nonzero``: where a tensor is not zero."""
+"""``nonzero``/``argwhere``: where a tensor is not zero (``count_nonzero``, a reduction, is in
+``reduction.py``)."""
 from __future__ import annotations
 
 from .. import _dtype as D
 from .._layout import fix_empty_strides
 from .._tensor import Tensor
+from ._common import with_out
 
 
 def nonzero(input, *, out=None, as_tuple=False):
@@ -31,7 +33,6 @@ def nonzero(input, *, out=None, as_tuple=False):
         (tensor([0, 1]), tensor([1, 0]))
     """
     if out is not None:
-        from ._common import with_out
         return with_out("nonzero", out, nonzero, input)
     b = input._backend
     xp = b.xp
@@ -66,10 +67,3 @@ def _column_major(b, out):
 def argwhere(input):
     """``nonzero(input)``. Mirrors ``torch.argwhere``."""
     return nonzero(input)
-
-
-def count_nonzero(input, dim=None):
-    """How many elements are nonzero (along ``dim``). Mirrors ``torch.count_nonzero``."""
-    from .pointwise import ne
-    from .reduction import sum
-    return sum(ne(input, 0), dim=dim)

@@ -7,6 +7,9 @@ import math
 from .. import _dtype as D
 from .._tensor import _wrap_dim
 from ..autograd.function import OpFunction
+from . import reduction, shape as S
+from ._common import row_major, with_out
+from .pointwise import abs as _abs
 
 
 def _cname(d):
@@ -62,7 +65,6 @@ class VectorNorm(OpFunction):
         ctx.ord, ctx.axes, ctx.keepdim = ord, axes, keepdim
         ctx.save_for_backward(x)
         ctx.save_output()
-        from ._common import row_major
         return row_major(b, out)
 
     @staticmethod
@@ -126,7 +128,6 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
         tensor(4.)
     """
     if out is not None:
-        from ._common import with_out
         return with_out("linalg_vector_norm", out, vector_norm, x, ord, dim, keepdim, dtype=dtype)
     if isinstance(ord, str) or not isinstance(ord, (int, float)):
         raise TypeError(f"linalg_vector_norm(): argument 'ord' (position 2) must be Number, not {type(ord).__name__}")
@@ -158,7 +159,6 @@ class Amax(OpFunction):
         ctx.save_for_backward(x)
         ctx.save_output()
         out = (xp.max if largest else xp.min)(x._data, axis=axes, keepdims=keepdim)
-        from ._common import row_major
         return row_major(x._backend, out)
 
     @staticmethod
@@ -263,10 +263,7 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=No
         >>> torch.linalg.matrix_norm(A, 1)
         tensor(6.)
     """
-    from . import reduction
-    from . import shape as S
     if out is not None:
-        from ._common import with_out
         return with_out("linalg_matrix_norm", out, matrix_norm, A, ord, dim, keepdim, dtype=dtype)
     if A.dim() < 2:
         raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 dimensions.")
@@ -291,7 +288,6 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=No
         r = reduction.sum(s, -1, keepdim=True) if ord == "nuc" else (amax if ord == 2 else amin)(s, -1, True)
         return S.movedim(S.unsqueeze(r, -1), (-2, -1), (d0, d1))  # back where the matrix dims were
     rows = ord in (math.inf, -math.inf)  # inf: row sums; 1: column sums
-    from .pointwise import abs as _abs
     over, keep = (d1, d0) if rows else (d0, d1)
     sums = reduction.sum(_abs(A), dim=over, keepdim=keepdim)
     if not keepdim and keep > over:

@@ -7,10 +7,17 @@ summed back to the operand's shape.
 """
 from __future__ import annotations
 
+import warnings
+
 from .. import _dtype as D
 from .._tensor import Tensor
 from ..autograd.function import OpFunction as Function
-from ._common import sum_to_shape
+from ._common import sum_to_shape, row_major, with_out
+from .._layout import broadcast_shape, relayout_like_operands
+from .._scalar import check_scalar_arg
+from .creation import tensor
+from .nonzero import nonzero
+from .shape import expand
 
 
 def _operands(a, b, *, true_div=False, op=""):
@@ -34,8 +41,7 @@ def _operands(a, b, *, true_div=False, op=""):
             raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two devices, "
                                f"{ta.device} and {tb.device}!")
         if ta._data.shape != tb._data.shape:
-            from .indexing import _broadcast_shape
-            _broadcast_shape(ta._data.shape, tb._data.shape)  # PyTorch's error if they do not broadcast
+            broadcast_shape(ta._data.shape, tb._data.shape)  # PyTorch's error if they do not broadcast
     return _as_operand(a, ref, dt), _as_operand(b, ref, dt), dt
 
 
@@ -69,15 +75,21 @@ def _cast(t, dt):
     return t._data if t._data.dtype == native else b.xp.astype(t._data, native)
 
 
+def _setup(ctx, x, y, dt):
+    """The operands' arrays in dtype ``dt``; records what ``_Binary._reduce`` needs."""
+    if ctx.needs_input_grad:  # what _reduce needs (skipped when no graph is recorded)
+        ctx.shapes = (x._data.shape, y._data.shape)
+        ctx.natives = (x._data.dtype, y._data.dtype)
+    # (per-call overhead) no cast call at all when an operand already has dtype dt
+    return (x._data if x._dtype is dt else _cast(x, dt)), (y._data if y._dtype is dt else _cast(y, dt))
+
+
 class _Binary(Function):
+    """``Op.apply(x, y, dt, ...)``: two tensor inputs, then the op's parameters."""
+
     elementwise = True
-    @staticmethod
-    def _setup(ctx, x, y, dt):
-        if ctx.needs_input_grad:  # what _reduce needs (skipped when no graph is recorded)
-            ctx.shapes = (x._data.shape, y._data.shape)
-            ctx.natives = (x._data.dtype, y._data.dtype)
-        # (per-call overhead) no cast call at all when an operand already has dtype dt
-        return (x._data if x._dtype is dt else _cast(x, dt)), (y._data if y._dtype is dt else _cast(y, dt))
+    arity = 2
+    _setup = staticmethod(_setup)
 
     @staticmethod
     def _reduce(ctx, gx, gy):
@@ -98,7 +110,7 @@ class Add(_Binary):
 
     @staticmethod
     def forward(ctx, x, y, dt, alpha):
-        a, b = _Binary._setup(ctx, x, y, dt)
+        a, b = _setup(ctx, x, y, dt)
         if alpha == 1:
             return a + b
         ctx.alpha = alpha
@@ -118,7 +130,7 @@ class Sub(_Binary):
 
     @staticmethod
     def forward(ctx, x, y, dt, alpha):
-        a, b = _Binary._setup(ctx, x, y, dt)
+        a, b = _setup(ctx, x, y, dt)
         ctx.alpha = alpha
         return a - b if alpha == 1 else a - b * alpha
 
@@ -133,7 +145,7 @@ class Mul(_Binary):
 
     @staticmethod
     def forward(ctx, x, y, dt):
-        a, b = _Binary._setup(ctx, x, y, dt)
+        a, b = _setup(ctx, x, y, dt)
         ctx.save_for_backward(x if ctx.needs_input_grad[1:2] == (True,) else None,
                               y if ctx.needs_input_grad[:1] == (True,) else None)
         ctx.dt = dt
@@ -153,7 +165,7 @@ class Div(_Binary):
 
     @staticmethod
     def forward(ctx, x, y, dt):
-        a, b = _Binary._setup(ctx, x, y, dt)
+        a, b = _setup(ctx, x, y, dt)
         ctx.save_for_backward(x if ctx.needs_input_grad[1:2] == (True,) else None, y)
         ctx.dt = dt
         return a / b
@@ -173,7 +185,7 @@ class Pow(_Binary):
 
     @staticmethod
     def forward(ctx, x, y, dt, scalar=None):
-        a, b = _Binary._setup(ctx, x, y, dt)
+        a, b = _setup(ctx, x, y, dt)
         ctx.save_for_backward(x, y)
         ctx.dt = dt
         ctx.scalar = scalar
@@ -271,12 +283,11 @@ def add(input, other, *, alpha=1, out=None):
         tensor([2.5000, 3.5000])
     """
     if out is not None:
-        from ._common import with_out
         return with_out("add", out, add, input, other, alpha=alpha)
     x, y, dt = _operands(input, other)
     if alpha.__class__ is not int:
         _check_alpha(dt, alpha)
-    return Add.apply(x, y, dt=dt, alpha=alpha)
+    return Add.apply(x, y, dt, alpha)
 
 
 def _check_alpha(dt, alpha):
@@ -292,7 +303,6 @@ def _check_alpha(dt, alpha):
 def sub(input, other, *, alpha=1, out=None):
     """``input - alpha * other``. Mirrors ``torch.sub``."""
     if out is not None:
-        from ._common import with_out
         return with_out("sub", out, sub, input, other, alpha=alpha)
     _check_bool_sub(input, other)
     x, y, dt = _operands(input, other)
@@ -300,16 +310,15 @@ def sub(input, other, *, alpha=1, out=None):
         _check_alpha(dt, alpha)
     if not isinstance(input, Tensor):
         return Sub.apply(x, y, dt=dt, alpha=alpha, _name="RsubBackward1", _skip=(0,))
-    return Sub.apply(x, y, dt=dt, alpha=alpha)
+    return Sub.apply(x, y, dt, alpha)
 
 
 def mul(input, other, *, out=None):
     """Element-wise product (not matrix multiplication). Mirrors ``torch.mul``."""
     if out is not None:
-        from ._common import with_out
         return with_out("mul", out, mul, input, other)
     x, y, dt = _operands(input, other)
-    return Mul.apply(x, y, dt=dt)
+    return Mul.apply(x, y, dt)
 
 
 def div(input, other, *, rounding_mode=None, out=None):
@@ -320,7 +329,6 @@ def div(input, other, *, rounding_mode=None, out=None):
             integer dtype for integer inputs; not differentiable).
     """
     if out is not None:
-        from ._common import with_out
         return with_out("div", out, div, input, other, rounding_mode=rounding_mode)
     if rounding_mode is not None:
         if rounding_mode not in ("trunc", "floor"):
@@ -342,7 +350,6 @@ subtract = sub
 def pow(input, exponent, *, out=None):
     """``input ** exponent`` element-wise. Mirrors ``torch.pow``."""
     if out is not None:
-        from ._common import with_out
         return with_out("pow", out, pow, input, exponent)
     x, y, dt = _operands(input, exponent)
     if not isinstance(input, Tensor):
@@ -359,7 +366,6 @@ def pow(input, exponent, *, out=None):
     scalar = exponent if name == "PowBackward0" and not isinstance(exponent, complex) else None
     res = Pow.apply(x, y, dt=dt, scalar=scalar, _name=name, _skip=skip)
     if name == "PowBackward2":  # pow(number, tensor): PyTorch allocates a row-major result
-        from ._common import row_major
         res._data = row_major(res._backend, res._data)
     return res
 
@@ -424,7 +430,6 @@ _UINT8_CONDITION = (
 def _warn_uint8_condition():
     if not _WARNED_UINT8:  # PyTorch warns once per process (TORCH_WARN_ONCE)
         _WARNED_UINT8.append(True)
-        import warnings
         warnings.warn(_UINT8_CONDITION, UserWarning, stacklevel=4)
 
 
@@ -448,31 +453,24 @@ def where(condition, input=None, other=None, *, out=None):
         tensor([0., 2., 0.])
     """
     if input is None and other is None:  # torch.where(condition): nonzero(as_tuple=True)
-        from .nonzero import nonzero
         return nonzero(condition, as_tuple=True)
     if out is not None:
-        from ._common import with_out
         return with_out("where", out, where, condition, input, other)
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
         # Two Python numbers: 0-dim tensors of their own dtypes on condition's device
         # (so where(c, 1, 0.5) is float32 and where(c, 1, 0) int64, as in PyTorch).
-        from .creation import tensor
         input = tensor(input, device=condition.device)
     if condition.dtype is D.uint8:
         _warn_uint8_condition()
-        from .._tensor_methods import _to
-        condition = _to(condition, D.bool)
+        condition = condition.to(D.bool)
     elif condition.dtype is not D.bool:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
                            f"{D.scalar_name(condition.dtype)}")
     x, y, dt = _operands(input, other)
-    from .._scalar import check_scalar_arg
     for v in (input, other):
         if not isinstance(v, Tensor):
             check_scalar_arg(v, dt)  # PyTorch refuses a number that does not fit the result dtype
-    from .indexing import _broadcast_shape
-    shape = _broadcast_shape(_broadcast_shape(condition.shape, x.shape), y.shape)
-    from .shape import expand
+    shape = broadcast_shape(broadcast_shape(condition.shape, x.shape), y.shape)
     cond = condition if tuple(condition.shape) == shape else expand(condition, shape)
     return Where.apply(cond, x, y, dt=dt)
 
@@ -484,7 +482,7 @@ class DivRounding(_Binary):
 
     @staticmethod
     def forward(ctx, x, y, dt, mode):
-        a, b = _Binary._setup(ctx, x, y, dt)
+        a, b = _setup(ctx, x, y, dt)
         xp = x._backend.xp
         _check_int_zero(xp, a, b, dt)
         if dt.is_floating_point:
@@ -543,7 +541,7 @@ class Remainder(_Binary):
 
     @staticmethod
     def forward(ctx, x, y, dt):
-        a, b = _Binary._setup(ctx, x, y, dt)
+        a, b = _setup(ctx, x, y, dt)
         ctx.dt = dt
         ctx.save_for_backward(x if ctx.needs_input_grad[1:2] == (True,) else None,
                               y if ctx.needs_input_grad[1:2] == (True,) else None)
@@ -597,7 +595,6 @@ def _compare(op):
             r = a > b
         else:
             r = a >= b
-        from .shape import relayout_like_operands
         return Tensor._wrap(relayout_like_operands(x._backend, r, (x, y)), x.device, x._backend)
     f.__name__ = op
     f.__doc__ = f"Element-wise ``{op}`` comparison with broadcasting; returns a bool tensor. Mirrors ``torch.{op}``."
@@ -611,24 +608,20 @@ greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
 def _logical(op):
     def f(input, other=None, *, out=None):
         if out is not None:  # the bool result is cast to out's dtype, as in PyTorch
-            from ._common import with_out
             args = (input,) if op == "not" else (input, other)
             return with_out("logical_" + op, out, f, *args)
         xp = input._backend.xp
         a = xp.astype(input._data, xp.bool) if input._data.dtype != xp.bool else input._data
         if op == "not":
-            from .shape import relayout_like_operands
             r = relayout_like_operands(input._backend, xp.logical_not(a), (input,))
         else:
             bb = other._data if isinstance(other, Tensor) else xp.asarray(other)
             if bb.shape != a.shape:
-                from .indexing import _broadcast_shape
-                _broadcast_shape(a.shape, bb.shape)  # PyTorch's error if they do not broadcast
+                broadcast_shape(a.shape, bb.shape)  # PyTorch's error if they do not broadcast
             bb = xp.astype(bb, xp.bool) if bb.dtype != xp.bool else bb
             r = {"and": xp.logical_and, "or": xp.logical_or, "xor": xp.logical_xor}[op](a, bb)
             if isinstance(other, Tensor):
-                from .shape import relayout_like_operands
-                r = relayout_like_operands(input._backend, r, (input, other))
+                    r = relayout_like_operands(input._backend, r, (input, other))
         return Tensor._wrap(r, input.device, input._backend)
     f.__name__ = "logical_" + op
     return f
@@ -657,7 +650,6 @@ def bitwise(op, input, other):
         raise NotImplementedError(f'"bitwise_{op}_cpu" not implemented for \'{D.scalar_name(dt)}\'')
     a, b = _cast(x, dt), _cast(y, dt)
     r = {"and": a & b, "or": a | b, "xor": a ^ b}[op]  # on bools: logical and/or/xor
-    from .shape import relayout_like_operands
     return Tensor._wrap(relayout_like_operands(x._backend, r, (x, y)), x.device, x._backend)
 
 
@@ -998,8 +990,7 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
         raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two devices, "
                            f"{input.device} and {other.device}!")
     if input._data.shape != other._data.shape:
-        from .indexing import _broadcast_shape
-        _broadcast_shape(input._data.shape, other._data.shape)  # PyTorch's error if they do not broadcast
+        broadcast_shape(input._data.shape, other._data.shape)  # PyTorch's error if they do not broadcast
     b = input._backend
     xp = b.xp
     a, o = input._data, _as_operand(other, input, dt)._data
@@ -1015,7 +1006,6 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
             allowed = atol + xp.abs(rtol * o)
             actual = xp.abs(a - o)
             close = close | (xp.isfinite(actual) & (actual <= allowed))
-    from .shape import relayout_like_operands
     return Tensor._wrap(relayout_like_operands(b, close, (input, other)), input.device, b)
 
 

@@ -10,6 +10,8 @@ from .._layout import row_major  # PyTorch's reductions return contiguous result
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.grad_mode import is_grad_enabled
 from ..autograd.function import OpFunction as Function
+from ._common import fix_empty_strides
+from .pointwise import _Binary, _cast, _operands, eq, isclose, ne
 
 
 def _dims(input, dim):
@@ -27,6 +29,10 @@ def _dims(input, dim):
     return (_wrap_dim(dim, nd),)
 
 
+#: the dtypes a sum keeps (the others sum as int64)
+_FLOAT_OR_COMPLEX = frozenset(d for d in D.ALL if d.is_floating_point or d.is_complex)
+
+
 def _check_keepdim(keepdim, fn):
     if not isinstance(keepdim, bool):
         raise TypeError(f"{fn}(): argument 'keepdim' must be bool, not {type(keepdim).__name__}")
@@ -42,18 +48,25 @@ def _expand_grad(xp, g, shape, axes, keepdim):
 
 
 class Sum(Function):
+    """``Sum.apply(x, axes, keepdim, dtype)``."""
+
     name = "SumBackward0"
     create_graph = True
+    arity = 1
 
     @staticmethod
     def forward(ctx, x, axes, keepdim, dtype):
         b = x._backend
-        ctx.shape, ctx.axes, ctx.keepdim = x._data.shape, axes, keepdim
-        ctx.native = x._data.dtype
-        data = x._data if x._data.ndim or axes is None else x._backend.xp.reshape(x._data, (1,))
+        data = x._data
+        if ctx.needs_input_grad:
+            ctx.shape, ctx.axes, ctx.keepdim = data.shape, axes, keepdim
+            ctx.native = data.dtype
+        if axes is not None and not data.ndim:
+            data = b.xp.reshape(data, (1,))
         if x._dtype is D.bool:  # the array API sums numeric dtypes only
             data = b.xp.astype(data, b.dtype(D.int64))
-        return row_major(b, b.sum(data, axes, keepdim, b.dtype(dtype)))
+        out = b.sum(data, axes, keepdim, b.dtype(dtype))
+        return out if not out.ndim else row_major(b, out)  # (a 0-d result is laid out already)
 
     @staticmethod
     def backward(ctx, g):
@@ -79,16 +92,19 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
         (tensor(10.), tensor([4., 6.]), tensor([[3.],
                 [7.]]))
     """
-    _check_keepdim(keepdim, "sum")
-    axes = _dims(input, dim)
+    if keepdim.__class__ is not bool:
+        _check_keepdim(keepdim, "sum")
+    if dim is None:
+        axes = None
+    else:
+        axes = _dims(input, dim)
+        if axes is not None and not input._data.shape:
+            axes = None
     if dtype is None:
-        dtype = input.dtype if (input.dtype.is_floating_point or input.dtype.is_complex) else D.int64
+        dtype = input._dtype if input._dtype in _FLOAT_OR_COMPLEX else D.int64
     elif not (dtype.is_floating_point or dtype.is_complex) and input._requires_grad and is_grad_enabled():
         raise RuntimeError(f"Autograd not support dtype: {_scalar_name(dtype)}")
-    if input.dim() == 0 and axes is not None:
-        axes = None if keepdim is False else None
-    name = "SumBackward0" if dim is None else "SumBackward1"
-    return Sum.apply(input, axes=axes, keepdim=bool(keepdim), dtype=dtype, _name=name)
+    return Sum.apply(input, axes, keepdim, dtype, _name="SumBackward0" if dim is None else "SumBackward1")
 
 
 class Mean(Function):
@@ -207,7 +223,6 @@ def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
         >>> torch.allclose(torch.tensor([1., 2.]), torch.tensor([1., 2.0001]))
         False
     """
-    from .pointwise import isclose
     close = isclose(input, other, rtol=rtol, atol=atol, equal_nan=equal_nan)
     return builtins.bool(all(close).item())
 
@@ -309,7 +324,6 @@ def _arg(input, dim, keepdim, largest, who=None):
             r = xp.argmax(data, axis=d, keepdims=keepdim) if largest else xp.argmin(data, axis=d, keepdims=keepdim)
     r = xp.astype(r, xp.int64)
     if 0 in r.shape:
-        from ._common import fix_empty_strides
         r = fix_empty_strides(input._backend, r)
     return Tensor._wrap(r, input.device, input._backend)
 
@@ -369,7 +383,6 @@ class Maximum(Function):
 
     @staticmethod
     def forward(ctx, x, y, dt, largest):
-        from .pointwise import _Binary
         a, b = _Binary._setup(ctx, x, y, dt)
         ctx.save_for_backward(x, y)
         ctx.dt, ctx.largest = dt, largest
@@ -378,7 +391,6 @@ class Maximum(Function):
 
     @staticmethod
     def backward(ctx, g):
-        from .pointwise import _Binary, _cast
         x, y = ctx.saved_tensors
         xp = ctx.xp
         a, b = _cast(x, ctx.dt), _cast(y, ctx.dt)
@@ -399,14 +411,12 @@ def maximum(input, other):
         >>> torch.maximum(torch.tensor([1, 5]), torch.tensor([3, 2]))
         tensor([3, 5])
     """
-    from .pointwise import _operands
     x, y, dt = _operands(input, other)
     return Maximum.apply(x, y, dt=dt, largest=True)
 
 
 def minimum(input, other):
     """Element-wise minimum of two tensors. Mirrors ``torch.minimum``."""
-    from .pointwise import _operands
     x, y, dt = _operands(input, other)
     return Maximum.apply(x, y, dt=dt, largest=False, _name="MinimumBackward0")
 
@@ -425,6 +435,10 @@ def equal(input, other):
     """
     if tuple(input.shape) != tuple(other.shape):
         return False
-    from .pointwise import eq
     xp = input._backend.xp
     return bool(xp.all(eq(input, other)._data))
+
+
+def count_nonzero(input, dim=None):
+    """How many elements are nonzero (along ``dim``). Mirrors ``torch.count_nonzero``."""
+    return sum(ne(input, 0), dim=dim)

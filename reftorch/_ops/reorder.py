@@ -5,6 +5,8 @@ from .. import _dtype as D
 from .._layout import relayout_like_operands, row_major
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.function import OpFunction
+from . import shape as S
+from .indexing import index_select
 
 
 def _dims_list(dims, nd, who):
@@ -163,8 +165,6 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
                 [3, 4],
                 [3, 4]])
     """
-    from . import shape as S
-    from .indexing import index_select
     if repeats is None:  # torch.repeat_interleave(repeats)
         return _repeat_index(input)
     if dim is None:

@@ -11,9 +11,13 @@ import math
 import numpy as _np  # host-side: the generator produces NumPy arrays
 
 from .. import _dtype as D
+from .._layout import broadcast_shape
 from .._tensor import Tensor, _as_shape
 from ..random import _engine
-from ._common import check_dtype, resolve_device
+from ._common import check_dtype, resolve_device, with_out
+from ._inplace import write_all
+from .creation import empty
+from .pointwise import add, mul
 
 _NP = {"float16": _np.float16, "float32": _np.float32, "float64": _np.float64, "int64": _np.int64,
        "int32": _np.int32, "int16": _np.int16, "int8": _np.int8, "uint8": _np.uint8, "bool": _np.bool_}
@@ -94,7 +98,6 @@ def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, 
                 [0.0885, 0.1320]])
     """
     if out is not None:  # the result takes out's dtype and device
-        from ._common import with_out
         return with_out("aten::rand", out, rand, *size, generator=generator,
                         dtype=out.dtype if dtype is None else dtype, device=out.device)
     shape = _as_shape(size)
@@ -114,7 +117,6 @@ def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
         tensor([ 1.5410, -0.2934, -2.1788])
     """
     if out is not None:  # the result takes out's dtype and device
-        from ._common import with_out
         return with_out("aten::randn", out, randn, *size, generator=generator,
                         dtype=out.dtype if dtype is None else dtype, device=out.device)
     shape = _as_shape(size)
@@ -141,7 +143,6 @@ def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None
                 [0, 3, 9]])
     """
     if out is not None:  # the result takes out's dtype and device
-        from ._common import with_out
         return with_out("aten::randint", out, randint, low, high, size, generator=generator,
                         dtype=out.dtype if dtype is None else dtype, device=out.device)
     if size is None:
@@ -167,7 +168,6 @@ def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=Non
         tensor([4, 0, 1, 3, 2])
     """
     if out is not None:  # the result takes out's dtype and device
-        from ._common import with_out
         return with_out("aten::randperm", out, randperm, n, generator=generator,
                         dtype=out.dtype if dtype is None else dtype, device=out.device)
     dtype = check_dtype(dtype) or D.int64
@@ -187,12 +187,9 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
     """
     if isinstance(mean, Tensor) or isinstance(std, Tensor):
         ref = mean if isinstance(mean, Tensor) else std
-        from .pointwise import add, mul
-        from .._ops.creation import empty
         shape = ref.shape
         if isinstance(mean, Tensor) and isinstance(std, Tensor):
-            from .indexing import _broadcast_shape
-            shape = _broadcast_shape(mean.shape, std.shape)
+            shape = broadcast_shape(mean.shape, std.shape)
         if isinstance(std, Tensor):
             if std.numel() and not bool((std >= 0).all()):
                 raise RuntimeError("normal expects all elements of std >= 0.0")
@@ -235,7 +232,6 @@ def randint_like(input, low=0, high=None, *, dtype=None, layout=None, device=Non
 
 # ------------------------------------------------------------------ in-place fills
 def _write(t, host):
-    from ._inplace import write_all
     write_all(t, host.reshape(t.shape).astype(_NP[t.dtype.name], copy=False))
     return t
 
@@ -306,7 +302,6 @@ def bernoulli(input, p=None, *, generator=None):
         RuntimeError: if a probability lies outside ``[0, 1]``.
         NotImplementedError: for an integer ``input``.
     """
-    from .creation import empty
     if p is not None:
         return bernoulli_(empty(input.shape, dtype=input.dtype, device=input.device), p, generator=generator)
     host = _probabilities(input, input.shape)

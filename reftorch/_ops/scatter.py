@@ -16,6 +16,8 @@ from .. import _dtype as D
 from .._layout import contiguous_strides
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.function import OpFunction
+from ..autograd.grad_mode import no_grad
+from ._inplace import commit
 
 _REDUCE_MODES = ("sum", "prod", "mean", "amax", "amin")
 
@@ -369,7 +371,6 @@ def scatter(input, dim, index, src=None, *, value=None, reduce=None):
         if reduce not in ("add", "multiply"):
             raise RuntimeError("reduce argument must be either add or multiply.")
         op = "sum" if reduce == "add" else "prod"
-        from ..autograd.grad_mode import no_grad
         with no_grad():
             if src is None:
                 src = Tensor._wrap(input._backend.xp.full(tuple(index.shape), _value_of(value, input),
@@ -435,7 +436,6 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
 
 def _inplace(fn):
     def method(self, *args, **kwargs):
-        from ._inplace import commit
         return commit(self, fn(self, *args, **kwargs))
     method.__name__ = fn.__name__ + "_"
     method.__doc__ = f"In-place :func:`{fn.__name__}`."

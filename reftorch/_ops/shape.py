@@ -15,7 +15,7 @@ from .._layout import dense_order as _dense_order, relayout_like_operands  # noq
 from .._layout import row_major, sum_to_shape
 from .._size import Size
 from .._tensor import Tensor, _as_shape, _wrap_dim, int_arg, tensor_string
-from ..autograd.function import _NO_CTX, OpFunction as Function, view_outside_graph
+from ..autograd.function import OpFunction as Function
 
 _VIEW_ERR = ("view size is not compatible with input tensor's size and stride (at least one dimension "
              "spans across two contiguous subspaces). Use .reshape(...) instead.")
@@ -23,8 +23,8 @@ _VIEW_ERR = ("view size is not compatible with input tensor's size and stride (a
 
 def infer_size(shape, numel):
     """Resolve one ``-1`` in ``shape`` (PyTorch's ``infer_size``)."""
-    if -1 not in shape and math.prod(shape) == numel and (not shape or min(shape) >= 0):
-        return tuple(shape)  # fast path (per-call overhead): nothing to infer or reject
+    if (not shape or min(shape) >= 0) and math.prod(shape) == numel:
+        return tuple(shape)  # nothing to infer or reject (min >= 0: no -1 either)
     shape = list(shape)
     infer = None
     known = 1
@@ -91,17 +91,16 @@ def compute_stride(oldshape, oldstride, newshape):
     return tuple(newstride)
 
 
-def _plain_contiguous(b, data):
-    """Row-major with no size-1 dim (whose stride could be anything) and no empty dim: the
-    strides are PyTorch's, and NumPy's view of it to any shape gets PyTorch's row-major
-    strides (what :func:`compute_stride` returns for a contiguous input)."""
-    shape = data.shape
-    return b.is_c_contiguous(data) and 1 not in shape and 0 not in shape
+# A "plain contiguous" array: row-major with no size-1 dim (whose stride could be anything)
+# and no empty dim. Its strides are PyTorch's, and NumPy's view of it to any shape gets
+# PyTorch's row-major strides (what compute_stride returns for a contiguous input). The test,
+# ``b.is_c_contiguous(data) and 1 not in shape and 0 not in shape``, is written out where it
+# is used (view, reshape, Unsqueeze): it runs once per call.
 
 
 def _restride(x, shape, strides):
     """A view of ``x`` with ``shape`` and PyTorch's ``strides`` (from :func:`compute_stride`);
-    ``strides=None`` for a :func:`_plain_contiguous` input."""
+    ``strides=None`` for a plain contiguous input."""
     b = x._backend
     if strides is None:
         return b.reshape_view(x._data, shape)
@@ -115,13 +114,21 @@ def _restride(x, shape, strides):
 
 # ------------------------------------------------------------------ Functions
 class View(Function):
+    """``View.apply(x, shape, strides)``: ``strides`` from :func:`compute_stride`, or None
+    for a plain contiguous input (see above)."""
+
     name = "ViewBackward0"
     create_graph = True
     is_view = True
+    arity = 1
+    can_warn = False
 
     @staticmethod
     def forward(ctx, x, shape, strides):
-        ctx.in_shape = x._data.shape
+        if ctx.needs_input_grad:  # (no attribute set at all when no graph is recorded)
+            ctx.in_shape = x._data.shape
+        if strides is None:
+            return x._backend.reshape_view(x._data, shape)
         return _restride(x, shape, strides)
 
     @staticmethod
@@ -136,6 +143,8 @@ class UnsafeView(Function):
 
     name = "UnsafeViewBackward0"
     create_graph = True
+    arity = 1
+    can_warn = False
 
     @staticmethod
     def forward(ctx, x, shape):
@@ -151,12 +160,15 @@ class Squeeze(Function):
     name = "SqueezeBackward0"
     create_graph = True
     is_view = True
+    arity = 1
+    can_warn = False
 
     @staticmethod
     def forward(ctx, x, axes):
-        ctx.in_shape = x._data.shape
-        xp = x._backend.xp
-        return xp.squeeze(x._data, axis=axes) if axes else x._backend.reshape_view(x._data, x._data.shape)
+        data = x._data
+        if ctx.needs_input_grad:
+            ctx.in_shape = data.shape
+        return x._backend.xp.squeeze(data, axes) if axes else x._backend.reshape_view(data, data.shape)
 
     @staticmethod
     def backward(ctx, g):
@@ -167,15 +179,18 @@ class Unsqueeze(Function):
     name = "UnsqueezeBackward0"
     create_graph = True
     is_view = True
+    arity = 1
+    can_warn = False
 
     @staticmethod
     def forward(ctx, x, dim):
-        ctx.dim = dim
+        if ctx.needs_input_grad:
+            ctx.dim = dim
         b = x._backend
         data = x._data
-        if _plain_contiguous(b, data):  # fast path: NumPy's row-major strides are PyTorch's here
-            shp = data.shape
-            return b.reshape_view(data, shp[:dim] + (1,) + shp[dim:])
+        shp = data.shape
+        if b.is_c_contiguous(data) and 1 not in shp and 0 not in shp:  # plain contiguous: NumPy's
+            return b.reshape_view(data, shp[:dim] + (1,) + shp[dim:])  # row-major strides are PyTorch's
         out = b.xp.expand_dims(data, axis=dim)
         # PyTorch's stride for the new dim: size * stride of the dim it goes before.
         shp, st = x._data.shape, b.strides(x._data)
@@ -193,6 +208,8 @@ class Permute(Function):
     name = "PermuteBackward0"
     create_graph = True
     is_view = True
+    arity = 1
+    can_warn = False
 
     @staticmethod
     def forward(ctx, x, dims):
@@ -315,6 +332,8 @@ class Alias(Function):
     name = "AliasBackward0"
     create_graph = True
     is_view = True
+    arity = 1
+    can_warn = False
 
     @staticmethod
     def forward(ctx, x):
@@ -353,13 +372,15 @@ def _view_dtype(input, dtype):
             for i, st in enumerate(strides[:-1]):
                 if st % ratio:
                     raise RuntimeError(f"self.stride({i}) must be divisible by {ratio} {what}, but got {st}")
-    return view_outside_graph(input, b.view_dtype(input._data, b.dtype(dtype)))
+    result = object.__new__(Tensor)  # a view outside the graph (it never requires grad)
+    result._init_from(b.view_dtype(input._data, b.dtype(dtype)), input._device, b, False, input)
+    return result
 
 
 def _view_keywords(shape, size, dtype):
     """``view(size=...)`` / ``view(dtype=...)`` as one positional argument; PyTorch's
-    TypeError for a mix, or for no argument at all (``Tensor.view()``; reftorch's own ops
-    call ``view(t)`` for shape ``()``)."""
+    TypeError for a mix, or for no argument at all (``Tensor.view()``; shape ``()`` is
+    ``view(())``)."""
     given = {k: v for k, v in (("size", size), ("dtype", dtype)) if v is not None}
     if not shape and list(given) == ["size"] and isinstance(size, (tuple, list, Size)):
         return (size,)
@@ -400,20 +421,21 @@ def view(input, *shape, size=None, dtype=None):
         >>> x.view(-1, 2).shape
         torch.Size([3, 2])
     """
-    if size is not None or dtype is not None:  # the keyword forms (rare: off the fast path)
+    if size is not None or dtype is not None or not shape:  # the keyword forms, or no argument
         shape = _view_keywords(shape, size, dtype)
     if len(shape) == 1 and isinstance(shape[0], D.dtype):
         return _view_dtype(input, shape[0])
     data = input._data
-    new = infer_size(_as_shape(shape), math.prod(data.shape))
-    if _plain_contiguous(input._backend, data):  # fast path: skip stride() and compute_stride
-        if not input._requires_grad:  # and Function.apply: no graph to record
-            return view_outside_graph(input, input._backend.reshape_view(data, new))
-        return View.apply(input, shape=new, strides=None)
-    strides = compute_stride(data.shape, input.stride(), new)
+    old = data.shape
+    new, numel = _as_shape(shape), math.prod(old)
+    if (new and min(new) < 0) or math.prod(new) != numel:  # (infer_size's check, without its frame)
+        new = infer_size(new, numel)
+    if input._backend.is_c_contiguous(data) and 1 not in old and 0 not in old:
+        return View.apply(input, new, None)  # plain contiguous: no stride() or compute_stride
+    strides = compute_stride(old, input.stride(), new)
     if strides is None:
         raise RuntimeError(_VIEW_ERR)
-    return View.apply(input, shape=new, strides=strides)
+    return View.apply(input, new, strides)
 
 
 def reshape(input, *shape):
@@ -434,17 +456,17 @@ def reshape(input, *shape):
         tensor([0, 3, 1, 4, 2, 5])
     """
     data = input._data
-    new = infer_size(_as_shape(shape), math.prod(data.shape))
-    if _plain_contiguous(input._backend, data):  # fast path: a view, as in view()
-        if not input._requires_grad:
-            return view_outside_graph(input, input._backend.reshape_view(data, new))
-        return View.apply(input, shape=new, strides=None)
-    strides = compute_stride(data.shape, input.stride(), new)
+    old = data.shape
+    new, numel = _as_shape(shape), math.prod(old)
+    if (new and min(new) < 0) or math.prod(new) != numel:  # (infer_size's check, without its frame)
+        new = infer_size(new, numel)
+    if input._backend.is_c_contiguous(data) and 1 not in old and 0 not in old:
+        return View.apply(input, new, None)  # plain contiguous: a view, as in view()
+    strides = compute_stride(old, input.stride(), new)
     if strides is not None:
         # PyTorch: a contiguous input is view()ed, a strided one goes through _reshape_alias.
-        return View.apply(input, shape=new, strides=strides,
-                          _name=None if input.is_contiguous() else "ReshapeAliasBackward0")
-    return UnsafeView.apply(Clone.apply(input, contiguous=True), shape=new)
+        return View.apply(input, new, strides, _name=None if input.is_contiguous() else "ReshapeAliasBackward0")
+    return UnsafeView.apply(Clone.apply(input, contiguous=True), new)
 
 
 def flatten(input, start_dim=0, end_dim=-1):
@@ -533,9 +555,7 @@ def squeeze(input, dim=None):
         d = _wrap_dim(dim, nd)
         axes = (d,) if nd and shp[d] == 1 else ()
         name = "SqueezeBackward1"
-    if not input._requires_grad:  # fast path: no graph to record, skip Function.apply
-        return view_outside_graph(input, Squeeze.forward(_NO_CTX, input, axes=axes))
-    return Squeeze.apply(input, axes=axes, _name=name)
+    return Squeeze.apply(input, axes, _name=name)
 
 
 def unsqueeze(input, dim):
@@ -554,10 +574,8 @@ def unsqueeze(input, dim):
         >>> x.unsqueeze(0).shape, x.unsqueeze(-1).shape
         (torch.Size([1, 3]), torch.Size([3, 1]))
     """
-    d = _wrap_dim(int_arg(dim, "unsqueeze", "dim", 1), input.dim() + 1)
-    if not input._requires_grad:  # fast path: no graph to record, skip Function.apply
-        return view_outside_graph(input, Unsqueeze.forward(_NO_CTX, input, dim=d))
-    return Unsqueeze.apply(input, dim=d)
+    d = _wrap_dim(dim if dim.__class__ is int else int_arg(dim, "unsqueeze", "dim", 1), len(input._data.shape) + 1)
+    return Unsqueeze.apply(input, d)
 
 
 def torch_permute(input, dims):
@@ -626,11 +644,10 @@ def t(input):
     Raises:
         RuntimeError: for tensors with more than 2 dimensions.
     """
-    nd = input.dim()
+    nd = len(input._data.shape)
     if nd > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {nd}D")
-    dims = (1, 0) if nd == 2 else tuple(range(nd))
-    return Permute.apply(input, dims=dims, _name="TBackward0")
+    return Permute.apply(input, (1, 0) if nd == 2 else tuple(range(nd)), _name="TBackward0")
 
 
 def movedim(input, source, destination):

@@ -12,6 +12,9 @@ from .. import _dtype as D
 from .._layout import relayout_like_operands
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.function import OpFunction
+from ..return_types import sort as sort_rt, topk as topk_rt
+from ._stl_select import sort_row, topk_row
+from .scatter import flat_positions
 
 
 def _order(xp, a, axis, descending):
@@ -52,7 +55,6 @@ class SortValues(OpFunction):
 
 def _scatter_into_zeros(b, shape, dim, idx, g):
     """``zeros(shape)`` with ``g`` written at ``idx`` along ``dim`` (positions are distinct)."""
-    from .scatter import flat_positions
     xp = b.xp
     pos = flat_positions(b, shape, dim, idx)
     return b.scatter_add(tuple(shape), b.dtype_of(g), xp.reshape(pos, (-1,)), xp.reshape(g, (-1,)))
@@ -111,7 +113,6 @@ def sort(input, *args, stable=None, dim=-1, descending=False, out=None):
         values=tensor([3, 3, 2, 1]),
         indices=tensor([0, 2, 3, 1]))
     """
-    from ..return_types import sort as sort_rt
     if out is not None:
         raise NotImplementedError("reftorch's sort does not take out=")
     dim, descending, stable = _overload("sort", args, stable, dim, descending)
@@ -189,7 +190,6 @@ def topk(input, k, dim=None, largest=True, sorted=True, *, out=None):
         values=tensor([7., 5.]),
         indices=tensor([1, 3]))
     """
-    from ..return_types import topk as topk_rt
     if out is not None:
         raise NotImplementedError("reftorch's topk does not take out=")
     if input.dtype is D.bool:
@@ -217,7 +217,6 @@ def _as_pytorch_picks(b, a, order, idx, d, k, largest, sorted_):
     PyTorch's CPU ``topk`` returns: identical unless a row has equal values where the
     choice or order among them matters, or ``sorted=False``; such rows are redone on
     the host by :func:`~reftorch._ops._stl_select.topk_row`."""
-    from ._stl_select import topk_row
     n = a.shape[d]
     if k == 0 or n == 0:
         return idx
@@ -260,7 +259,6 @@ def _redo_rows(b, a, idx, d, rows, fn):
 def _as_pytorch_sort(b, a, idx, d, descending):
     """The stable order ``idx`` corrected, row by row, to PyTorch's ``std::sort`` order
     (rows of up to 16 elements are insertion-sorted there, hence already stable)."""
-    from ._stl_select import sort_row
     n = a.shape[d]
     if n <= 16:
         return idx

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from .._layout import row_major
 from ..autograd.function import OpFunction
+from ._common import with_out
+from ._inplace import commit
 
 
 def _mask(b, shape, diagonal, lower):
@@ -62,7 +64,6 @@ def tril(input, diagonal=0, *, out=None):
                 [1., 1., 1.]])
     """
     if out is not None:
-        from ._common import with_out
         return with_out("tril", out, tril, input, diagonal)
     return _tri(input, diagonal, True)
 
@@ -83,18 +84,15 @@ def triu(input, diagonal=0, *, out=None):
                 [0., 0., 1.]])
     """
     if out is not None:
-        from ._common import with_out
         return with_out("triu", out, triu, input, diagonal)
     return _tri(input, diagonal, False)
 
 
 def tril_(input, diagonal=0):
     """In-place :func:`tril`."""
-    from ._inplace import commit
     return commit(input, tril(input, diagonal))
 
 
 def triu_(input, diagonal=0):
     """In-place :func:`triu`."""
-    from ._inplace import commit
     return commit(input, triu(input, diagonal))

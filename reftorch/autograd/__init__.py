@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import warnings
 
+from .._tensor import Tensor
 from .function import Function, Node, AccumulateGrad, OpFunction, once_differentiable  # noqa: F401
 from . import function  # noqa: F401
 from .variable import Variable
 from .grad_mode import no_grad, enable_grad, set_grad_enabled, is_grad_enabled, inference_mode
 from .engine import run_backward
+from ._graph import accumulate, warn_reference_cycle
 
 __all__ = ["Function", "Variable", "backward", "grad", "no_grad", "enable_grad", "set_grad_enabled",
            "is_grad_enabled", "inference_mode"]
@@ -22,7 +24,6 @@ __all__ = ["Function", "Variable", "backward", "grad", "no_grad", "enable_grad",
 
 def _make_grads(outputs, grad_outputs, create_graph=False):
     """One gradient per output: arrays, or tensors (kept in the graph) with ``create_graph``."""
-    from .._tensor import Tensor
     grads = []
     for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
         if g is None and not out.requires_grad:
@@ -66,7 +67,6 @@ def _check_differentiable(outputs, inputs, who):
 
 
 def _seq(x):
-    from .._tensor import Tensor
     if x is None:
         return None
     return [x] if isinstance(x, Tensor) else list(x)
@@ -114,7 +114,6 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     if retain_graph is None:
         retain_graph = create_graph
     if create_graph:
-        from ._graph import warn_reference_cycle
         warn_reference_cycle()
     inputs = _seq(inputs)
     if inputs is not None and not inputs:
@@ -131,7 +130,6 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     for t, g in zip(inputs, res):
         if g is not None:
             if create_graph:
-                from ._graph import accumulate
                 accumulate(t, g)
             else:
                 AccumulateGrad(t).accumulate(g)
@@ -179,7 +177,6 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         >>> torch.autograd.grad((x ** 2).sum(), x)
         (tensor([2., 4.]),)
     """
-    from .._tensor import Tensor
     if is_grads_batched:
         raise NotImplementedError("reftorch does not implement is_grads_batched=True (it needs vmap)")
     if retain_graph is None:

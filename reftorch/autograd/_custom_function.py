@@ -31,6 +31,8 @@ from __future__ import annotations
 import functools
 import warnings
 
+from .._layout import sum_to_shape
+from .._tensor import Tensor
 from .function import _FREED, Node, _edge, _saved_version
 from .grad_mode import no_grad, enable_grad, is_grad_enabled
 
@@ -53,7 +55,6 @@ class FunctionCtx:
         Raises:
             TypeError: if an argument is not a tensor or ``None``.
         """
-        from .._tensor import Tensor
         for i, t in enumerate(tensors):
             if t is not None and not isinstance(t, Tensor):
                 raise TypeError(f"save_for_backward can only save variables, but argument {i} is of type "
@@ -123,7 +124,6 @@ class BackwardCFunction(FunctionCtx):
 
     def _grad_tensors(self, grad):
         """The gradients ``backward`` receives, one tensor (or ``None``) per output."""
-        from .._tensor import Tensor
         arrays = grad.items if isinstance(grad, _GradSlots) else [grad]
         out = []
         for arr, (shape, dtype, dev, backend) in zip(arrays, self._outputs):
@@ -142,8 +142,6 @@ class BackwardCFunction(FunctionCtx):
     def apply(self, grad, retain_graph, create_graph=False):
         """Run the user's ``backward``. With ``create_graph`` (higher-order gradients) the
         gradients in and out are tensors and ``backward`` runs with recording on."""
-        from .._tensor import Tensor
-        from .._layout import sum_to_shape
         if self._saved is None:
             raise RuntimeError(_FREED)
         with (enable_grad() if create_graph else no_grad()):
@@ -343,7 +341,6 @@ class Function:
     def apply(cls, *args, **kwargs):
         """Run ``forward`` on ``args`` and, when an argument requires grad and gradients
         are being recorded, attach this function's node to the outputs."""
-        from .._tensor import Tensor
         needs = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
         node = cls._backward_cls(needs)
         with no_grad():

@@ -37,8 +37,24 @@ out as their element-wise pieces instead.
 """
 from __future__ import annotations
 
+import warnings
+
 from .. import _dtype as D
 from .._tensor import Tensor
+from ._custom_function import BackwardCFunction, _OutputSlot
+from .function import Node, _FREED
+
+#: The ``reftorch`` namespace, whose differentiable ops a formula run on tensors calls
+#: (``xp.sum`` is ``torch.sum``). They sit in the layers above autograd, so this module
+#: does not import them: ``reftorch/__init__.py`` hands the finished namespace over with
+#: :func:`register_ops` at the end of the package's import.
+_torch = None
+
+
+def register_ops(namespace):
+    """Give the tensor namespace reftorch's ops (called once, by ``reftorch/__init__.py``)."""
+    global _torch
+    _torch = namespace
 
 
 class TensorNamespace:
@@ -66,34 +82,27 @@ class TensorNamespace:
         if isinstance(v, Tensor):
             return v
         if isinstance(v, (bool, int, float, complex)):
-            import reftorch
-            return reftorch.tensor(v, device=self._device)
+                return _torch.tensor(v, device=self._device)
         return Tensor._wrap(v, self._device, self._backend)
 
     # -- creation (device keywords are ignored: everything lives on the gradient's device)
     def zeros(self, shape, dtype=None, device=None):
-        import reftorch
-        return reftorch.zeros(shape, dtype=self._dt(dtype), device=self._device)
+        return _torch.zeros(shape, dtype=self._dt(dtype), device=self._device)
 
     def ones(self, shape, dtype=None, device=None):
-        import reftorch
-        return reftorch.ones(shape, dtype=self._dt(dtype), device=self._device)
+        return _torch.ones(shape, dtype=self._dt(dtype), device=self._device)
 
     def full(self, shape, value, dtype=None, device=None):
-        import reftorch
-        return reftorch.full(shape, value, dtype=self._dt(dtype), device=self._device)
+        return _torch.full(shape, value, dtype=self._dt(dtype), device=self._device)
 
     def zeros_like(self, x, dtype=None, device=None):
-        import reftorch
-        return reftorch.zeros_like(self._t(x), dtype=self._dt(dtype))
+        return _torch.zeros_like(self._t(x), dtype=self._dt(dtype))
 
     def ones_like(self, x, dtype=None, device=None):
-        import reftorch
-        return reftorch.ones_like(self._t(x), dtype=self._dt(dtype))
+        return _torch.ones_like(self._t(x), dtype=self._dt(dtype))
 
     def arange(self, *args, dtype=None, device=None):
-        import reftorch
-        return reftorch.arange(*args, dtype=self._dt(dtype), device=self._device)
+        return _torch.arange(*args, dtype=self._dt(dtype), device=self._device)
 
     def asarray(self, v, dtype=None, device=None, copy=None):
         t = self._t(v)
@@ -125,29 +134,24 @@ class TensorNamespace:
         return self._t(x).transpose(-2, -1)
 
     def concat(self, arrays, axis=0):
-        import reftorch
-        return reftorch.cat([self._t(a) for a in arrays], dim=axis)
+        return _torch.cat([self._t(a) for a in arrays], dim=axis)
 
     def stack(self, arrays, axis=0):
-        import reftorch
-        return reftorch.stack([self._t(a) for a in arrays], dim=axis)
+        return _torch.stack([self._t(a) for a in arrays], dim=axis)
 
     def flip(self, x, axis=None):
-        import reftorch
         x = self._t(x)
         axes = tuple(range(x.dim())) if axis is None else (axis,) if isinstance(axis, int) else tuple(axis)
-        return reftorch.flip(x, axes)
+        return _torch.flip(x, axes)
 
     def cumulative_sum(self, x, axis=None):
-        import reftorch
-        return reftorch.cumsum(self._t(x), axis)
+        return _torch.cumsum(self._t(x), axis)
 
     def take(self, x, idx, axis=None):
-        import reftorch
         x = self._t(x)
         if axis is None:
             x, axis = x.reshape(-1), 0
-        return reftorch.index_select(x, axis, self._t(idx))
+        return _torch.index_select(x, axis, self._t(idx))
 
     # -- reductions
     def sum(self, x, axis=None, keepdims=False, dtype=None):
@@ -166,20 +170,16 @@ class TensorNamespace:
 
     # -- element-wise
     def where(self, cond, a, b):
-        import reftorch
-        return reftorch.where(self._t(cond), self._t(a), self._t(b))
+        return _torch.where(self._t(cond), self._t(a), self._t(b))
 
     def matmul(self, a, b):
-        import reftorch
-        return reftorch.matmul(self._t(a), self._t(b))
+        return _torch.matmul(self._t(a), self._t(b))
 
     def maximum(self, a, b):
-        import reftorch
-        return reftorch.maximum(self._t(a), self._t(b))
+        return _torch.maximum(self._t(a), self._t(b))
 
     def minimum(self, a, b):
-        import reftorch
-        return reftorch.minimum(self._t(a), self._t(b))
+        return _torch.minimum(self._t(a), self._t(b))
 
     def sign(self, x):
         # piecewise constant: its derivative is zero, so a constant tensor is exact
@@ -193,15 +193,13 @@ class TensorNamespace:
 
     def log1p(self, x):
         # (reftorch has no log1p op yet: log(1 + x) has the same derivative, 1 / (1 + x))
-        import reftorch
-        return reftorch.log(1 + self._t(x))
+        return _torch.log(1 + self._t(x))
 
     def __getattr__(self, name):
         # unary functions of the array API that are reftorch functions of the same name
         if name in ("exp", "log", "sqrt", "sin", "cos", "tanh", "abs",
                     "logical_not", "logical_or", "logical_and", "conj"):
-            import reftorch
-            fn = getattr(reftorch, name)
+            fn = getattr(_torch, name)
             return lambda *xs: fn(*(self._t(x) for x in xs))
         raise AttributeError(f"the tensor namespace of create_graph has no {name!r}")
 
@@ -228,30 +226,26 @@ class TensorBackend:
         return self._backend.quiet_overflow()
 
     def index_put_add(self, shape, g, key):
-        from .._ops.indexing import IndexPutAdd
-        return IndexPutAdd.apply(g, shape=tuple(shape), key=_array_key(key))
+        return _torch._ops.indexing.IndexPutAdd.apply(g, shape=tuple(shape), key=_array_key(key))
 
     def index_add(self, shape, d, axis, index, values):
-        from .._ops.indexing import IndexAdd
-        return IndexAdd.apply(self.xp._t(values), shape=tuple(shape), dtype=self.xp._dt(d), axis=axis,
-                              index=_array_key(index))
+        return _torch._ops.indexing.IndexAdd.apply(self.xp._t(values), shape=tuple(shape), dtype=self.xp._dt(d),
+                                                   axis=axis, index=_array_key(index))
 
     def scatter_add(self, shape, d, pos, values):
         # flat positions into zeros of ``shape``: an index_add along the flattened axis
-        from .._ops.indexing import IndexAdd
         n = 1
         for k in shape:
             n *= k
-        flat = IndexAdd.apply(self.xp._t(values), shape=(n,), dtype=self.xp._dt(d), axis=0,
-                              index=_array_key(pos))
+        flat = _torch._ops.indexing.IndexAdd.apply(self.xp._t(values), shape=(n,), dtype=self.xp._dt(d), axis=0,
+                                                   index=_array_key(pos))
         return flat.reshape(tuple(shape))
 
     def take_in_range(self, x, idx, axis=None):
         return self.xp.take(x, idx, axis=axis)
 
     def getitem(self, x, key):
-        from .._ops.indexing import AdvancedIndex
-        return AdvancedIndex.apply(x, key=_array_key(key))
+        return _torch._ops.indexing.AdvancedIndex.apply(x, key=_array_key(key))
 
 
 def _array_key(key):
@@ -329,8 +323,6 @@ def apply_with_graph(node, grad, retain_graph):
     Raises:
         NotImplementedError: if the op's backward is not marked ``create_graph``-capable.
     """
-    from .function import Node, _FREED
-    from ._custom_function import BackwardCFunction, _OutputSlot
     if isinstance(node, BackwardCFunction):  # a custom Function: its backward works on tensors
         return node.apply(grad, retain_graph, create_graph=True)
     if isinstance(node, _OutputSlot):  # routes one output's gradient to the function's node
@@ -363,8 +355,7 @@ def accumulate(t, grad):
     if t._grad is not None:
         t._grad = t._grad + grad
     elif grad.requires_grad:
-        from .._ops.shape import Clone
-        t._grad = Clone.apply(grad, _name="torch::autograd::CopyBackwards")
+        t._grad = _torch._ops.shape.Clone.apply(grad, _name="torch::autograd::CopyBackwards")
     else:
         t._grad = Tensor._wrap(grad._backend.copy(grad._data), grad._device, grad._backend)
 
@@ -380,5 +371,4 @@ def warn_reference_cycle():
     """PyTorch's once-per-process warning for ``backward(create_graph=True)``."""
     if not _warned[0]:
         _warned[0] = True
-        import warnings
         warnings.warn(_CYCLE, UserWarning, stacklevel=4)

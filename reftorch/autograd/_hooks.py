@@ -11,14 +11,18 @@ from __future__ import annotations
 import collections
 import weakref
 
+from .._tensor import Tensor, tensor_type_name
+from .function import AccumulateGrad
+
 #: node -> {handle id: (hook, tensor device, tensor backend)}, in registration order.
 TENSOR_HOOKS = weakref.WeakKeyDictionary()
 
 
 def register_tensor_hook(t, hook):
     """Register ``hook(grad) -> Tensor or None`` on tensor ``t``; see ``Tensor.register_hook``."""
-    from .function import AccumulateGrad
-    from ..utils.hooks import RemovableHandle  # (imported here: reftorch.utils needs reftorch.Tensor)
+    # (imported here: the reftorch.utils package is a public namespace above autograd, whose
+    # __init__ loads reftorch.utils.data, written over the finished reftorch package)
+    from ..utils.hooks import RemovableHandle
     if not t.requires_grad:
         raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
     node = t.grad_fn
@@ -37,7 +41,6 @@ def register_tensor_hook(t, hook):
 def run_tensor_hooks(node, grad):
     """``grad`` (a backend array, or a tensor under ``create_graph``) after the hooks
     registered for ``node``'s tensor."""
-    from .._tensor import Tensor, tensor_type_name
     hooks = TENSOR_HOOKS.get(node)
     if not hooks:
         return grad

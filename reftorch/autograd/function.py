@@ -48,13 +48,15 @@ def _saved_version(t):
 class Context:
     """What a forward pass leaves for its backward pass (PyTorch's ``ctx``)."""
 
-    __slots__ = ("_saved", "_versions", "_save_output", "needs_input_grad", "node", "__dict__")
+    __slots__ = ("_saved", "_versions", "_save_output", "needs_input_grad", "node", "backend", "xp", "__dict__")
 
-    def __init__(self, needs_input_grad):
+    def __init__(self, needs_input_grad, backend):
         self._saved = ()
         self._versions = ()
         self._save_output = False
         self.needs_input_grad = needs_input_grad
+        self.backend = backend
+        self.xp = backend.xp
 
     def save_for_backward(self, *items):
         """Keep tensors (checked for in-place changes) or arrays for the backward pass."""
@@ -232,46 +234,58 @@ class OpFunction:
     def backward(ctx, grad):
         raise NotImplementedError
 
+    #: How many leading positional arguments of ``apply`` are the tensor inputs; the rest
+    #: are ``forward``'s parameters, passed on positionally (per-call overhead: a keyword
+    #: call costs a dict). ``None``: every positional argument is an input, and the
+    #: parameters come as keywords; a negative number: all but that many trailing ones.
+    arity = None
+    #: False for ops whose kernel cannot raise a floating-point warning (views, picking
+    #: elements): ``apply`` then runs it outside the backend's quiet error state.
+    can_warn = True
+
     @classmethod
-    def apply(cls, *inputs, _name=None, _out=None, _skip=None, **params):
-        # Written for speed (it runs once per op): a plain loop instead of any(genexpr).
+    def apply(cls, *args, _name=None, _out=None, _skip=None, **params):
+        inputs = args[:cls.arity]
         needs = False
-        if _grad_state.enabled:
+        if _grad_state.enabled:  # the grad-mode check, once; a plain loop: no generator frame
             for t in inputs:
                 if t._requires_grad:
                     needs = True
                     break
-        x0 = inputs[0]
+        x0 = args[0]
         b0 = x0._backend
-        quiet = b0.quiet_enter()  # no floating-point warnings, as in PyTorch
-        try:
-            if needs:
-                ctx = Context(tuple([t._requires_grad for t in inputs]))  # a list: no generator frame
-                ctx.backend = b0
-                ctx.xp = b0.xp
-                out = cls.forward(ctx, *inputs, **params)
-            else:
-                out = cls.forward(_NO_CTX, *inputs, **params)
-        finally:
-            b0.quiet_exit(quiet)
+        if needs:
+            ctx = Context(tuple([t._requires_grad for t in inputs]), b0)
+        else:
+            ctx = _NO_CTX
+        if cls.can_warn:
+            quiet = b0.quiet_enter()  # no floating-point warnings, as in PyTorch
+            try:
+                out = cls.forward(ctx, *args, **params) if params else cls.forward(ctx, *args)
+            finally:
+                b0.quiet_exit(quiet)
+        else:
+            out = cls.forward(ctx, *args, **params) if params else cls.forward(ctx, *args)
         if _out is None:
-            dev, backend = x0._device, x0._backend
+            dev, backend = x0._device, b0
         else:  # an op that moves data to another device: _out = (device, backend)
             dev, backend = _out
-        is_view = cls.is_view
-        if cls.elementwise:
-            out = relayout_like_operands(b0, out, inputs[cls.elementwise_from:])
-        if not is_view and 0 in out.shape:
-            out = fix_empty_strides(backend, out)
         result = _new(Tensor)
-        result._init_from(out, dev, backend, needs, x0 if is_view else None)
+        if cls.is_view:
+            result._init_from(out, dev, backend, needs, x0)
+        else:
+            if cls.elementwise and out.ndim > 1:  # (relayout_like_operands keeps 0-d and 1-d results)
+                out = relayout_like_operands(b0, out, inputs[cls.elementwise_from:])
+            if 0 in out.shape:
+                out = fix_empty_strides(backend, out)
+            result._init_from(out, dev, backend, needs)
         if needs:
             skip = cls.nondiff if _skip is None else _skip
+            name = _name or cls.name
             if skip:  # inputs PyTorch does not list in next_functions (indices, masks, scalars)
                 slots = tuple(i for i in range(len(inputs)) if i not in skip)
-                node = new_node(cls, ctx, tuple([_edge(inputs[i]) for i in slots]), _name or cls.name, slots)
+                node = new_node(cls, ctx, tuple([_edge(inputs[i]) for i in slots]), name, slots)
             else:
-                name = _name or cls.name
                 node = (_NODE_CLASSES.get(name) or node_class(name))(cls, ctx, tuple([_edge(t) for t in inputs]),
                                                                      name)
             result.grad_fn = node
@@ -282,15 +296,6 @@ class OpFunction:
 
 
 _new = object.__new__
-
-
-def view_outside_graph(x, out):
-    """What ``View.apply(x, ...)`` returns when no graph is recorded (``x`` does not
-    require grad), for fast paths that skip ``Function.apply``: a tensor over ``out``, a
-    view of ``x``'s array, sharing ``x``'s base and version counter."""
-    result = _new(Tensor)
-    result._init_from(out, x._device, x._backend, False, x)
-    return result
 
 
 class _NoContext:

@@ -1,20 +1,15 @@
 """Gradient recording switches: ``no_grad``, ``enable_grad``, ``set_grad_enabled``.
 
-Mirrors ``torch.autograd.grad_mode``. The flag is thread-local, as in PyTorch.
+Mirrors ``torch.autograd.grad_mode``. The flags are thread-local, as in PyTorch; they live in
+``reftorch/_grad_state.py``.
 """
 from __future__ import annotations
 
 import functools
-import threading
+
+from .._grad_state import state as _state  # (the flags live below Tensor, which reads them)
 
 __all__ = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "inference_mode"]
-
-class _State(threading.local):
-    enabled = True  # class default: a thread's first read finds it without an AttributeError
-    inference = False  # inside ``inference_mode()``: new tensors are inference tensors
-
-
-_state = _State()
 
 
 def is_grad_enabled() -> bool:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import warnings
 
+from .._tensor import Tensor
+
 __all__ = ["Variable"]
 
 
@@ -14,7 +16,6 @@ class VariableMeta(type):
     """Makes ``isinstance(tensor, Variable)`` true for every reftorch tensor."""
 
     def __instancecheck__(cls, other):
-        from .._tensor import Tensor
         return isinstance(other, Tensor)
 
 
@@ -40,7 +41,6 @@ class Variable(metaclass=VariableMeta):
     """
 
     def __new__(cls, data=None, requires_grad=False, volatile=False):
-        from .._tensor import Tensor
         if volatile:
             warnings.warn("volatile was removed and now has no effect. Use `with torch.no_grad():` instead.",
                           UserWarning, stacklevel=2)

@@ -26,11 +26,11 @@ class Addmm(Function):
 
     @staticmethod
     def forward(ctx, bias, x, wt):
-        xp = _xp(x)
-        ctx.save_for_backward(x if ctx.needs_input_grad[2:3] == (True,) else None,
-                              wt if ctx.needs_input_grad[1:2] == (True,) else None)
-        ctx.bias_shape = bias._data.shape
-        return xp.matmul(x._data, wt._data) + bias._data
+        need = ctx.needs_input_grad
+        if need:
+            ctx.save_for_backward(x if need[2] else None, wt if need[1] else None)
+            ctx.bias_shape = bias._data.shape
+        return x._backend.xp.matmul(x._data, wt._data) + bias._data
 
     @staticmethod
     def backward(ctx, g):

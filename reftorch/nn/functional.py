@@ -102,21 +102,22 @@ def linear(input, weight, bias=None):
         >>> F.linear(x, w, torch.tensor([0., 0., 10.]))
         tensor([[ 1.,  3., 14.]])
     """
-    if weight.dim() != 2:
+    wshape, ishape = weight._data.shape, input._data.shape  # raw shape tuples: this runs once per call
+    if len(wshape) != 2:
         return _linear_general(input, weight, bias)
     wt = _shape.t(weight)
-    nd = input.dim()
+    nd = len(ishape)
     if nd == 0:
         raise RuntimeError("both arguments to linear need to be at least 1D, but they are 0D and 2D")
-    in_f = input.shape[-1]
-    if in_f != weight.shape[1]:
-        rows = math.prod(input.shape[:-1]) if nd > 1 else 1
+    in_f = ishape[-1]
+    if in_f != wshape[1]:
+        rows = math.prod(ishape[:-1]) if nd > 1 else 1
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{in_f} and "
-                           f"{weight.shape[1]}x{weight.shape[0]})")
-    if input.dtype is not weight.dtype:
+                           f"{wshape[1]}x{wshape[0]})")
+    if input._dtype is not weight._dtype:
         raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {_cname(input.dtype)} and "
                            f"{_cname(weight.dtype)}")
-    out_f = weight.shape[0]
+    out_f = wshape[0]
     if nd == 2:
         if bias is None:
             from .._ops.linalg import mm

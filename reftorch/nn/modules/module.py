@@ -116,15 +116,19 @@ class Module:
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
 
     def __call__(self, *args, **kwargs):
-        for hook in list(self._forward_pre_hooks.values()):
-            res = hook(self, args)
-            if res is not None:
-                args = res if isinstance(res, tuple) else (res,)
+        hooks = self._forward_pre_hooks
+        if hooks:  # (no list copy when there is none: this runs once per call)
+            for hook in list(hooks.values()):
+                res = hook(self, args)
+                if res is not None:
+                    args = res if isinstance(res, tuple) else (res,)
         result = self.forward(*args, **kwargs)
-        for hook in list(self._forward_hooks.values()):
-            res = hook(self, args, result)
-            if res is not None:
-                result = res
+        hooks = self._forward_hooks
+        if hooks:
+            for hook in list(hooks.values()):
+                res = hook(self, args, result)
+                if res is not None:
+                    result = res
         return result
 
     def register_forward_pre_hook(self, hook):
