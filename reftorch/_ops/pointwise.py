@@ -780,6 +780,9 @@ class Sigmoid(_Unary):
         return g * y * (1 - y)
 
 
+_SAME_SIZE_INT = {D.float16: D.int16, D.float32: D.int32, D.float64: D.int64}
+
+
 class Relu(_Unary):
     name = "ReluBackward0"
     create_graph = True
@@ -803,8 +806,19 @@ class Relu(_Unary):
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
         xp = ctx.xp
-        # threshold_backward: zero where the result is <= 0 (a nan result keeps its gradient)
-        return xp.where(out._data <= 0, xp.zeros((), dtype=g.dtype, device=g.device), g)
+        y = out._data
+        b = ctx.backend
+        bits = _SAME_SIZE_INT.get(out.dtype)
+        view = getattr(b, "view_dtype", None)  # None: create_graph's tensor backend
+        if view is None or bits is None:
+            # threshold_backward: zero where the result is <= 0 (a nan result keeps its gradient)
+            return xp.where(y <= 0, xp.zeros((), dtype=g.dtype, device=g.device), g)
+        # The same, branch-free: the result is never negative, so "<= 0" is "== 0"; g's
+        # bits and-ed with all ones (keep) or all zeros (+0.0). where() would mispredict a
+        # branch per element on NumPy (about 6x slower).
+        it = b.dtype(bits)
+        mask = -xp.astype(y != 0, it)
+        return view(view(g, it) & mask, g.dtype)
 
 
 class Sin(_Unary):
