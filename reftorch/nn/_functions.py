@@ -106,7 +106,7 @@ class Embedding(Function):
             # rather than differ from it, reftorch does not offer create_graph here.
             ctx.create_graph = False
         ctx.dtype, ctx.backend = weight.dtype, weight._backend
-        out = xp.take(weight._data, flat, axis=0)
+        out = weight._backend.take_in_range(weight._data, flat, 0)  # embedding() checked the indices
         return xp.reshape(out, tuple(indices._data.shape) + (weight._data.shape[1],))
 
     @staticmethod
