@@ -3,13 +3,21 @@
 ``import reftorch as torch`` runs ordinary PyTorch code for every covered API with the same
 results, shapes, dtypes, printed output and exception types as PyTorch 2.13.
 
-Layout (mirrors the ``torch`` namespace):
+Layout (mirrors the ``torch`` namespace), bottom-up: each layer imports only from those
+below it (checked by ``tests/test_layering.py``):
 
-* ``_tensor.py`` — the ``Tensor`` class; ``_tensor_methods.py`` binds the ops to it;
-* ``_ops/`` — the operations, one ``Function`` per differentiable op;
-* ``autograd/`` — the graph nodes, the backward engine and the grad-mode switches;
-* ``_backends/`` — NumPy (cpu), CuPy (cuda) and the array-API-strict test stand-in;
-* ``random.py`` and ``_rng.py`` — PyTorch-exact CPU random streams.
+1. ``_dtype``, ``_device``, ``_size``, ``_scalar``, ``_layout`` (shape and stride rules),
+   ``_grad_state`` (the grad-mode flags), ``_tensor_str``, ``_rng``, and ``_backends/`` —
+   NumPy (cpu), CuPy (cuda) and the array-API-strict test stand-in;
+2. ``_tensor.py`` — the ``Tensor`` class; beside it ``random.py`` (PyTorch-exact CPU random
+   streams) and ``cuda/``;
+3. ``autograd/`` — the graph nodes, ``Function``, the backward engine and the grad-mode
+   switches (no ops: ``create_graph`` receives them from this file, ``register_ops``);
+4. ``_ops/`` — the operations, one ``Function`` per differentiable op;
+5. ``_tensor_inplace.py`` — ``x[key] = value``;
+6. ``_tensor_methods.py`` — binds the ops to ``Tensor`` as methods, and hands ``Tensor`` the
+   few functions of the layers above that its own methods call (``backward`` …);
+7. this namespace, ``nn/``, ``optim/``, ``linalg/``, ``utils/``, ``serialization.py``.
 """
 __version__ = "0.1.0"
 

@@ -126,6 +126,6 @@ def get_default_device():
     """
     d = _default[0]
     if d.type != "cpu":
-        from . import _backends
+        from . import _backends  # (here: _backends is built over this module)
         _backends.get(d)  # raises PyTorch's error when the device cannot be used
     return d

@@ -6,6 +6,8 @@ and imports none of them.
 """
 from __future__ import annotations
 
+from . import _dtype as D
+
 
 def contiguous_strides(shape):
     """PyTorch's row-major strides for ``shape``, in elements: each stride is the product of
@@ -116,49 +118,173 @@ def dense_order(shape, strides, others=()):
     return perm[::-1]
 
 
-def relayout_like_operands(backend, out, inputs):
-    """Lay an elementwise result out as PyTorch's TensorIterator would for ``inputs``.
-
-    NumPy's ufuncs keep the layout of a single strided operand but fall back to row-major
-    when operands disagree (PyTorch follows the first operand) and order broadcast dims
-    differently. Returns ``out`` or a relaid-out copy.
-    """
-    if out.ndim < 2:
-        return out
-    is_c_contiguous = backend.is_c_contiguous
-    for t in inputs:  # fast path: row-major inputs give a row-major result (on every backend)
-        if not is_c_contiguous(t._data):
-            break
-    else:
-        return out
-    arrays = [t._data for t in inputs]
-    shape = tuple(out.shape)
-    nd = len(shape)
-    op_strides = []
-    for a in arrays:
-        st = backend.strides(a)
-        lead = nd - a.ndim
-        op_strides.append(tuple(0 if (i < lead or (a.shape[i - lead] == 1 and shape[i] != 1)) else st[i - lead]
-                                for i in range(nd)))
-    if all(all(s == c for s, c, n in zip(st, contiguous_strides(shape), shape) if n != 1) for st in op_strides):
-        order = list(range(nd))
-    else:
-        order = dense_order(shape, op_strides[0], op_strides[1:])
-    return lay_out(backend, out, order)
+def is_non_overlapping_and_dense(shape, strides):
+    """PyTorch's ``is_non_overlapping_and_dense``: the elements fill a block of memory with
+    no gaps and no element twice, in some order of the dims (size-1 dims may have any
+    stride)."""
+    acc = 1
+    for d in sorted((d for d in range(len(shape)) if shape[d] != 1), key=lambda d: (strides[d], shape[d])):
+        if strides[d] != acc:
+            return False
+        acc *= shape[d]
+    return True
 
 
-def lay_out(backend, out, order):
-    """``out`` with its dims laid out in memory in ``order`` (outermost first): ``out``
-    itself when it already is (size-1 dims ignored), else a copy laid out so."""
-    shape = tuple(out.shape)
+def strides_from_order(shape, order):
+    """The strides of a dense tensor of ``shape`` whose dims lie in memory in ``order``
+    (outermost first); an empty dim counts as size 1."""
     want = [0] * len(shape)
     acc = 1
     for d in reversed(order):
         want[d] = acc
         acc *= max(shape[d], 1)
-    have = backend.strides(out)
-    if all(h == w for h, w, n in zip(have, want, shape) if n != 1):
+    return tuple(want)
+
+
+def preserve_strides(shape, strides):
+    """The strides PyTorch gives a new tensor made "like" one of ``shape`` and ``strides``
+    (``empty_like`` with ``preserve_format``, used by ``clone``, ``sort``, ``flip``, ``.to``):
+    the same strides when that tensor is non-overlapping and dense (size-1 dims included),
+    else dense strides in the same memory order of the dims (``infer_dense_strides``)."""
+    if is_non_overlapping_and_dense(shape, strides):
+        return tuple(strides)
+    return strides_from_order(shape, dense_order(shape, strides))
+
+
+def _channels_last_strides(shape):
+    n, c, h, w = shape
+    return (h * w * c, 1, w * c, c)
+
+
+def suggests_channels_last(shape, strides):
+    """PyTorch's ``suggest_memory_format() == channels_last`` for a tensor of ``shape`` and
+    ``strides`` (only 4-d tensors; ambiguous cases, such as several size-1 dims with equal
+    strides, count as row-major). ``cat`` (and ``roll``, made of ``cat``) lay their result
+    out channels-last when every input suggests it."""
+    if len(shape) != 4 or strides[1] == 0:
+        return False
+    low = 0
+    for d in (1, 3, 2, 0):
+        if shape[d] == 0 or strides[d] < low:
+            return False
+        if d == 0 and low == strides[1]:
+            return False
+        low = strides[d] * (shape[d] if shape[d] > 1 else 1)
+    return True
+
+
+def cat_layout(backend, out, arrays):
+    """``out`` laid out as PyTorch's ``cat`` lays out its result for inputs ``arrays``:
+    channels-last when all of them suggest it, else row-major."""
+    if out.ndim == 4 and all(a.ndim == 4 and suggests_channels_last(a.shape, backend.strides(a)) for a in arrays):
+        return with_strides(backend, out, _channels_last_strides(tuple(out.shape)))
+    return row_major(backend, out)
+
+
+def _is_channels_last(shape, strides):
+    acc = 1
+    for d in (1, 3, 2, 0):
+        if shape[d] != 1:
+            if strides[d] != acc:
+                return False
+            acc *= shape[d]
+    return True
+
+
+def elementwise_strides(shape, operands):
+    """The strides of an elementwise result of ``shape`` computed by PyTorch's
+    TensorIterator from ``operands`` (``(shape, strides)`` pairs, in order; a number operand
+    is a 0-d one).
+
+    When every operand has the result's shape (no broadcasting, no number), TensorIterator
+    takes a fast path: all contiguous gives row-major strides, all channels-last (4-d) the
+    channels-last ones, all non-overlapping and dense with the same strides those strides.
+    Otherwise the dims are ordered by :func:`dense_order` over the broadcast operands.
+    """
+    nd = len(shape)
+    if all(tuple(s) == shape for s, _ in operands):
+        rows = contiguous_strides(shape)
+        if all(all(a == b for a, b, n in zip(st, rows, shape) if n != 1) for _, st in operands):
+            return rows
+        if nd == 4 and all(_is_channels_last(shape, st) for _, st in operands):
+            return _channels_last_strides(shape)
+        first = tuple(operands[0][1])
+        if all(tuple(st) == first for _, st in operands) and is_non_overlapping_and_dense(shape, first):
+            return first
+    op_strides = []
+    for s, st in operands:
+        lead = nd - len(s)
+        op_strides.append(tuple(0 if (i < lead or (s[i - lead] == 1 and shape[i] != 1)) else st[i - lead]
+                                for i in range(nd)))
+    return strides_from_order(shape, dense_order(shape, op_strides[0], op_strides[1:]))
+
+
+def relayout_like_operands(backend, out, inputs, cast_from=0):
+    """Lay an elementwise result out as PyTorch's TensorIterator would for ``inputs``
+    (tensors, numbers as 0-d ones; see :func:`elementwise_strides`).
+
+    NumPy's ufuncs keep the layout of a single strided operand but fall back to row-major
+    when operands disagree (PyTorch follows the first operand), order broadcast dims
+    differently and give size-1 dims row-major strides. Returns ``out``, a restrided view
+    of it or a relaid-out copy.
+    """
+    if out.ndim == 0:
         return out
+    is_c_contiguous = backend.is_c_contiguous
+    shape = tuple(out.shape)
+    for t in inputs:  # fast path: row-major inputs of the result's shape with no size-1 dim
+        a = t._data
+        if a.shape != shape or 1 in shape or not is_c_contiguous(a):
+            break
+    else:
+        return out
+    strides = backend.strides
+    operands = [(tuple(t._data.shape), strides(t._data)) for t in inputs]
+    if len(inputs) - cast_from > 1:
+        # PyTorch first casts the operands of another dtype than the common one with
+        # ``.to()``, which lays a non-dense operand out densely (``preserve_strides``).
+        common = backend.dtype_of(out)  # the computation's dtype, but for comparisons (bool)
+        if common is D.bool:
+            common = D.result_type(*inputs[cast_from:])
+        operands = operands[:cast_from] + [
+            (s, preserve_strides(s, st) if t.dtype is not common and len(s) else st)
+            for (s, st), t in zip(operands[cast_from:], inputs[cast_from:])]
+    return with_strides(backend, out, elementwise_strides(shape, operands))
+
+
+def like_input(backend, out, arr):
+    """``out`` (of ``arr``'s shape) laid out as PyTorch lays out a new tensor made like
+    ``arr`` (:func:`preserve_strides`)."""
+    if out.ndim == 0:
+        return out
+    return with_strides(backend, out, preserve_strides(tuple(arr.shape), backend.strides(arr)))
+
+
+def with_strides(backend, out, want):
+    """``out`` with the dense strides ``want``: ``out`` itself when it has them, a restrided
+    view when only size-1 dims differ, else a copy laid out so."""
+    shape = tuple(out.shape)
+    have = backend.strides(out)
+    if have == tuple(want) or 0 in shape:
+        return out
+    if all(h == w for h, w, n in zip(have, want, shape) if n != 1):
+        return backend.as_strided(out, shape, tuple(want))
+    return copy_with_strides(backend, out, want)
+
+
+def copy_with_strides(backend, arr, want):
+    """A copy of ``arr`` with the dense strides ``want``."""
+    shape = tuple(arr.shape)
+    order = sorted(range(len(shape)), key=lambda d: -want[d])
     inverse = sorted(range(len(shape)), key=order.__getitem__)
-    moved = backend.xp.permute_dims(out, tuple(order))
-    return backend.xp.permute_dims(backend.copy(moved), tuple(inverse))
+    xp = backend.xp
+    out = xp.permute_dims(backend.copy(xp.permute_dims(arr, tuple(order))), tuple(inverse))
+    if 0 in shape or backend.strides(out) == tuple(want):
+        return out
+    return backend.as_strided(out, shape, tuple(want))
+
+
+def lay_out(backend, out, order):
+    """``out`` with its dims laid out in memory in ``order`` (outermost first): ``out``
+    itself when it already is, else a restrided view or a copy laid out so."""
+    return with_strides(backend, out, strides_from_order(tuple(out.shape), order))

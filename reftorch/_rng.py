@@ -19,20 +19,23 @@ What it mirrors (PyTorch 2.13, CPU):
   ``random_``, ``bernoulli_``.
 * ``aten/src/ATen/native/cpu/avx_mathfun.h`` -- the AVX2 ``log256_ps``/``sincos256_ps``
   polynomials that float32 ``normal_fill`` uses on x86 machines with AVX2 or AVX512.
-* ``aten/src/ATen/native/TensorFactories.cpp`` -- ``randperm`` (Fisher-Yates).
+* ``aten/src/ATen/native/TensorFactories.cpp`` -- ``randperm`` (Fisher-Yates, and the
+  "inside-out" variant with ``random64()`` from ``n = 2**32 // 20`` on).
 
 NumPy's ``MT19937`` bit generator has the same twister and tempering as ATen's, so once
 we hand it the state built by ``init_genrand`` it produces torch's exact stream of 32-bit
 words at C speed.  Everything after that (turning words into floats, integers and
 normals) is a transcription of the kernels above, vectorised where the kernel is
-element-wise and a Python loop where it is sequential (``randperm``).
+element-wise; ``randperm``'s sequential swaps are resolved by sorting the steps by
+their target (:func:`_apply_swaps`, :func:`_inside_out`).
 
 Two details decide whether the last bit matches:
 
 * **Fused multiply-add.**  ATen's AVX2 kernels are compiled by GCC with ``-mfma`` and
   ``-ffp-contract=fast``, so ``x * (high - low) + low`` in ``uniform_``, ``val * std +
   mean`` in ``normal_`` and the multiply-add pairs of the Cephes polynomials are each
-  rounded once.  :func:`_fma32` and :func:`_fma64` emulate that.  Set
+  rounded once.  :func:`_fma32` and :func:`_fma64` emulate that; the float32 Cephes
+  port (:class:`_BoxMuller32`) uses a cheaper form, exact on all its 2**24 inputs.  Set
   ``generator.capability = "default"`` to get the unfused arithmetic of
   ``ATEN_CPU_CAPABILITY=default`` builds instead (float32 ``normal`` with 16 or more
   elements is then only approximate, see below).
@@ -43,12 +46,11 @@ Two details decide whether the last bit matches:
 
 Known limits: bfloat16 is not supported (NumPy has no such dtype); float32 normals with
 16 or more elements on a torch running the ``DEFAULT`` (pre-AVX2) kernel, or on ARM,
-differ in the last bit for ~1.5 % of values; ``randperm(n)`` for ``n >= 214748364``
-uses a transcription of torch's large-``n`` shuffle that has not been compared with
-torch; ``bernoulli`` with a scalar ``p`` (``bernoulli_(p)``, ``dropout``) matches torch on AMD
-CPUs only: on Intel CPUs, MKL builds of torch draw one ``random()`` and use it to seed an
-MKL VSL MCG31 stream (``bernoulli_scalar_kernel`` in ``native/cpu/DistributionKernels.cpp``),
-which is not reproduced here.
+differ in the last bit for ~1.5 % of values; ``bernoulli`` with a scalar ``p``
+(``bernoulli_(p)``, ``dropout``) matches torch on AMD CPUs only: on Intel CPUs, MKL
+builds of torch draw one ``random()`` and use it to seed an MKL VSL MCG31 stream
+(``bernoulli_scalar_kernel`` in ``native/cpu/DistributionKernels.cpp``), which is not
+reproduced here.
 
 Usage (this is what the Tensor layer calls; all sizes are element counts)::
 
@@ -93,6 +95,8 @@ _MASK32 = 0xFFFFFFFF
 _MASK64 = 0xFFFFFFFFFFFFFFFF
 _N = 624  # mt19937 state words (MERSENNE_STATE_N)
 _CHUNK = 16 * 2048  # elements per normal_fill chunk: blocks are independent
+_RANDPERM_SMALL_N = _MASK32 // 20  # randperm: Fisher-Yates below, inside-out from here
+_RANDPERM_CHUNK = 1 << 22  # random64 draws at a time in randperm's large-n branch
 
 # ---------------------------------------------------------------------------
 # Byte layout of CPUGeneratorImplState (CPUGeneratorImpl.cpp), as returned by
@@ -425,7 +429,7 @@ class CPUGenerator:
                 out[start:stop] = self._fill16(data[start:stop], acc)
             if n % 16:
                 out[n - 16:] = self._fill16(self._unit(16, acc), acc)
-        std, mean = acc(std), acc(mean)  # NormalFill16 calls std::fma on every kernel
+        std, mean = acc(std), acc(mean)  # fused: std::fma (scalar kernel), fmadd (AVX2)
         if std == 1 and mean == 0:
             out += acc(0)  # fma(v, 1, 0) == v + 0 exactly (turns -0 into +0)
         else:
@@ -502,25 +506,28 @@ class CPUGenerator:
 
         For ``n < 2**32 // 20``: Fisher-Yates, swapping ``i`` with
         ``i + random() % (n - i)`` for ``i = 0 .. n-2`` (``n - 1`` draws), the swaps
-        applied without a Python loop (:func:`_apply_swaps`). Larger ``n`` follows
-        torch's inside-out shuffle with ``random64()`` (a Python loop, transcribed, not
-        compared with torch: too slow at that size).
+        applied without a Python loop (:func:`_apply_swaps`). Larger ``n``: torch's
+        inside-out shuffle, ``z = random64() % (i + 1)`` then ``r[i] = r[z]; r[z] = i``
+        for ``i = 0 .. n-1`` (``n`` draws of ``random64``), also without a loop over
+        the elements (:func:`_inside_out`).
         """
         n = int(n)
         if n < 0:
             raise ValueError(f"randperm expects n >= 0, but got n={n}")
-        if n < _MASK32 // 20:
+        if n < _RANDPERM_SMALL_N:
             steps = max(n - 1, 0)
             offsets = self.random32(steps).astype(np.int64) % (n - np.arange(steps))
             target = np.arange(n, dtype=np.int64)  # step n-1 swaps n-1 with itself
             target[:steps] += offsets
             return _apply_swaps(target).astype(dtype)
-        perm = [0] * n
-        for i, r in enumerate(self.random64(n).tolist()):
-            z = r % (i + 1)
-            perm[i] = perm[z]
-            perm[z] = i
-        return np.array(perm, dtype=dtype)
+        index = np.int32 if n <= 1 << 31 else np.int64  # half the memory at these sizes
+        z = np.empty(n, index)
+        for start in range(0, n, _RANDPERM_CHUNK):  # the uint64 draws, a chunk at a time
+            stop = min(start + _RANDPERM_CHUNK, n)
+            draws = self.random64(stop - start)
+            draws %= np.arange(start + 1, stop + 1, dtype=_u64)
+            z[start:stop] = draws
+        return _inside_out(z).astype(dtype, copy=False)
 
     def bernoulli(self, n: int, p, dtype=np.float32) -> np.ndarray:
         """Draw like ``Tensor.bernoulli_(p)`` (scalar ``p``) or ``torch.bernoulli(p)``.
@@ -592,6 +599,65 @@ def _apply_swaps(target: np.ndarray) -> np.ndarray:
         held = nxt
     from_prev = held[np.maximum(prev_same, 0)]
     return np.where(no_swap, held, np.where(prev_same >= 0, from_prev, target))
+
+
+def _inside_out(z: np.ndarray) -> np.ndarray:
+    """The result of ``r[i] = r[z[i]]; r[z[i]] = i`` for ``i = 0, 1, ..., n-1`` in turn
+    (the "inside-out" Fisher-Yates of ``randperm``'s large-``n`` branch), where
+    ``0 <= z[i] <= i``, without a loop over the elements.
+
+    Step ``i`` writes ``i`` at position ``z[i]`` and, before that, what position
+    ``z[i]`` held at position ``i``. So position ``p`` ends with the last step ``i`` with
+    ``z[i] == p`` if there is one (``i >= p``), else with what step ``p`` put there,
+    ``set[p]``: ``p`` if ``z[p] == p``; else the last step ``k < p`` with ``z[k] ==
+    z[p]`` if there is one (it wrote ``k`` at ``z[p]``; ``k >= z[p]``), else
+    ``set[z[p]]``, untouched since step ``z[p]`` (and ``z[p] < p``). One sort of the steps by target gives each step the previous one with
+    the same target; the chains ``p -> z[p] -> ...`` are then followed for the steps
+    still unresolved (about half, most chains one or two links long). Returns int64.
+    """
+    n = z.shape[0]
+    if n == 0:
+        return np.empty(0, np.int64)
+    index = z.dtype.type
+    key = z.astype(np.int64)
+    key <<= 32
+    key |= np.arange(n, dtype=np.int64)
+    key.sort()  # by target, then by step
+    step = (key & _MASK32).astype(index)
+    key >>= 32
+    target = key.astype(index)
+    del key
+    # In this order: the previous step with the same target (-1 for a group's first).
+    same = np.empty(n, bool)
+    same[0] = False
+    np.equal(target[1:], target[:-1], out=same[1:])
+    prev = np.empty(n, index)
+    prev[0] = -1
+    prev[1:] = step[:-1]
+    prev[~same] = -1
+    # set[step] where known: the step itself or ``prev``; -1: set[z[step]], resolved below.
+    value = np.empty(n, index)
+    value[step] = np.where(step == target, step, prev)
+    del prev
+    # The last step into each position that some step targets.
+    last = np.empty(n, bool)
+    np.logical_not(same[1:], out=last[:-1])
+    last[-1] = True
+    del same
+    later_position, later_step = target[last], step[last]
+    del step, target, last
+    # Unresolved steps take set[z[p]], following z until a resolved entry.
+    active = np.flatnonzero(value < 0)
+    pointer = z[active]
+    while active.size:
+        found = value[pointer]
+        hit = found >= 0
+        value[active[hit]] = found[hit]
+        miss = ~hit
+        active, pointer = active[miss], z[pointer[miss]]
+    out = value.astype(np.int64)
+    out[later_position] = later_step
+    return out
 
 
 # ---------------------------------------------------------------------------
@@ -834,8 +900,8 @@ class _BoxMuller32:
         np.copyto(z64, x)
         np.multiply(s, z64, out=tmp)
         np.add(tmp, z64, out=s, casting="unsafe")
-        # Swap the polynomials where j & 2, then flip signs: sin where j & 4, cos
-        # where (j - 2) & 4 == 0. Done on the bits (a select by masks, an xor).
+        # Swap the polynomials where j & 2, then flip signs: sin where j & 4, cos where
+        # ~(j - 2) & 4, which for even j is (j + 2) & 4. On the bits: masks and xors.
         s_bits, c_bits, y_bits, z_bits = (a.view(np.int32) for a in (s, c, y, z))
         np.bitwise_and(j, 2, out=mask)
         np.subtract(mask, 2, out=mask)
@@ -847,8 +913,7 @@ class _BoxMuller32:
         np.bitwise_and(j, 4, out=mask)
         np.left_shift(mask, 29, out=mask)
         np.bitwise_xor(z_bits, mask, out=s_bits)
-        np.subtract(j, 2, out=mask)
-        np.invert(mask, out=mask)
+        np.add(j, 2, out=mask)
         np.bitwise_and(mask, 4, out=mask)
         np.left_shift(mask, 29, out=mask)
         np.bitwise_xor(c_bits, mask, out=c_bits)

@@ -662,5 +662,9 @@ def _legacy_type(type_name, dtype_name):
                                              "__doc__": f"Legacy constructor of CPU {dtype_name} tensors."})
 
 
+#: The dtypes with a legacy typed constructor: PyTorch has none for complex dtypes
+#: (``torch.ComplexFloatTensor`` is only a type string, ``x.type()``).
+LEGACY_DTYPES = tuple(dt for dt in _TYPE_NAMES if not D.BY_NAME[dt].is_complex)
+
 #: ``torch.FloatTensor``, ``torch.LongTensor`` … (the legacy typed constructors).
-LEGACY_TYPES = {name: _legacy_type(name, dt) for dt, name in _TYPE_NAMES.items()}
+LEGACY_TYPES = {_TYPE_NAMES[dt]: _legacy_type(_TYPE_NAMES[dt], dt) for dt in LEGACY_DTYPES}

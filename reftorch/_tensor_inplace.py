@@ -16,8 +16,9 @@ from ._ops._inplace import (  # noqa: F401 (re-exported: in-place ops import the
     check_inplace, check_no_internal_overlap, commit, CopySlices, CopySlicesFn, has_internal_overlap,
     regenerate_view_fn, write_all,
 )
+from .autograd._graph import array_key
 from .autograd.function import OpFunction as Function
-from ._ops.indexing import _normalize_key, sequence_as_tuple
+from ._ops.indexing import _normalize_key, _split_basic, getitem, sequence_as_tuple
 from ._ops.pointwise import _as_operand
 from ._ops.shape import expand
 from .autograd.grad_mode import is_grad_enabled, no_grad
@@ -27,9 +28,10 @@ class SetItem(Function):
     """``x[key] = value`` computed out of place (grad_fn ``CopySlices``)."""
 
     name = "torch::autograd::CopySlices"
+    create_graph = True
 
     @staticmethod
-    def forward(ctx, x, value, key):
+    def forward(ctx, x, value, key, advanced=False):
         xp = x._backend.xp
         b = x._backend
         out = b.copy(x._data)
@@ -37,7 +39,7 @@ class SetItem(Function):
         if v.dtype != out.dtype:
             v = xp.astype(v, out.dtype)
         b.setitem(out, key, v)
-        ctx.key = key
+        ctx.key, ctx.advanced = key, advanced
         ctx.vshape = value._data.shape
         ctx.vnative = value._data.dtype
         return out
@@ -45,11 +47,23 @@ class SetItem(Function):
     @staticmethod
     def backward(ctx, g):
         xp = ctx.xp
+        if isinstance(g, Tensor):  # create_graph: the same write of zeros, and a read, recorded
+            key = array_key(ctx.key)
+            gx = SetItem.apply(g, xp.zeros((), dtype=g.dtype), key=key, advanced=ctx.advanced,
+                               _name="IndexPutBackward0" if ctx.advanced else None)
+            gv = None
+            if ctx.needs_input_grad[1]:
+                gv = sum_to_shape(xp, ctx.backend.getitem(g, key), ctx.vshape)
+                gv = xp.astype(gv, ctx.vnative) if gv.dtype != ctx.vnative else gv
+            return gx, gv
         gx = ctx.backend.copy(g)
         ctx.backend.setitem(gx, ctx.key, 0)
         gv = None
         if ctx.needs_input_grad[1]:
-            gv = sum_to_shape(xp, ctx.backend.getitem(g, ctx.key), ctx.vshape)
+            gv = ctx.backend.getitem(g, ctx.key)
+            if len(ctx.vshape) > gv.ndim:  # a one-element value written by a mask (any shape)
+                gv = xp.reshape(xp.sum(gv), ctx.vshape)
+            gv = sum_to_shape(xp, gv, ctx.vshape)
             gv = xp.astype(gv, ctx.vnative) if gv.dtype != ctx.vnative else gv
         return gx, gv
 
@@ -79,6 +93,18 @@ def _check_value(t, nkey, advanced, value, was_tensor):
         expand(value.reshape(vshape) if vshape != tuple(value.shape) else value, target)
 
 
+def _one_mask(key):
+    """The dtype of the one bool/uint8 mask in ``key`` when every other item selects a whole
+    dimension (``:``, ``...``), else None (PyTorch's ``canDispatchToMaskedFill``)."""
+    found = None
+    for k in key if isinstance(key, tuple) else (key,):
+        if isinstance(k, Tensor) and k.dtype in (D.bool, D.uint8) and found is None:
+            found = k.dtype
+        elif not (k is Ellipsis or (isinstance(k, slice) and k == slice(None))):
+            return None
+    return found
+
+
 def _selects_all(t, key):
     """True when ``t[key]`` is ``t`` itself (``()``, ``...``, ``:``, full slices): PyTorch then
     writes with ``copy_`` or ``fill_`` (grad_fn ``CopyBackwards`` / ``FillBackward3``)."""
@@ -97,7 +123,9 @@ def _selects_all(t, key):
         dims, slices = range(n), k
     for e, d in zip(slices, dims):
         size = t.shape[d]
-        if e.step not in (None, 1) or e.indices(size) != (0, size, 1):
+        # PyTorch skips a slice only as written: start 0 (or none) and a stop past the end
+        # (``x[-3:]`` of a length-3 ``x`` is a view there)
+        if e.step not in (None, 1) or e.start not in (None, 0) or (e.stop is not None and e.stop < size):
             return False
     return True
 
@@ -118,6 +146,16 @@ def setitem(t, key, value):
     if isinstance(key, tuple):
         key = tuple(int(k.item()) if isinstance(k, Tensor) and k.dim() == 0 and k.dtype in (D.int64, D.int32)
                     else k for k in key)
+    basic, adv = _split_basic(key)
+    if basic is not None:
+        # PyTorch applies the ints, slices and None first (a view) and writes the tensor
+        # indices into that view: ``x[0, :, mask] = v`` is ``x[0][:, mask] = v`` (NumPy
+        # would move the indexed dims first), recorded as ``CopySlices`` on ``x``.
+        view = getitem(t, basic)
+        if not _selects_all(t, basic) or tuple(view.shape) != tuple(t.shape):
+            setitem(view, adv, value)
+            return
+        key = adv
     try:
         nkey, advanced, _ = _normalize_key(t, key)
     except IndexError as e:
@@ -133,9 +171,16 @@ def setitem(t, key, value):
     if not was_tensor:
         check_fill_value(value, t.dtype, setitem=True)  # x[i] = 300 on uint8: PyTorch's overflow error
         value = _as_operand(store_value(value, t.dtype), t, t.dtype)
-    elif value.device != t.device:
+    fill = advanced and value.numel() == 1 and value.device.type == "cpu" and _one_mask(key)
+    if value.device != t.device:
         value = value.to(t.device)
-    _check_value(t, nkey, advanced, value, was_tensor)
+    if fill:
+        # PyTorch's index_put_ writes a one-element value through a single mask with
+        # masked_fill_ (any dtype, any shape of one element; a uint8 mask fails there)
+        if fill is D.uint8:
+            raise RuntimeError("masked_fill_ only supports boolean masks, but got mask with dtype unsigned char")
+    else:
+        _check_value(t, nkey, advanced, value, was_tensor)
     check_inplace(t)
     needs_graph = is_grad_enabled() and (t._requires_grad or value._requires_grad)
     if not advanced:
@@ -148,4 +193,4 @@ def setitem(t, key, value):
         b.setitem(t._data, nkey, v)
         t._bump_version()
         return
-    commit(t, SetItem.apply(t, value, key=nkey, _name="IndexPutBackward0" if advanced else None))
+    commit(t, SetItem.apply(t, value, key=nkey, advanced=advanced, _name="IndexPutBackward0" if advanced else None))

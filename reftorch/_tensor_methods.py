@@ -13,7 +13,7 @@ from . import _backends
 from . import _dtype as D
 from . import cuda
 from ._device import device as _device_cls
-from ._layout import relayout_like_operands
+from ._layout import like_input
 from ._scalar import check_fill_value, store_value
 from ._size import Size
 from ._tensor import Tensor, _as_shape, _TYPE_NAMES, tensor_type_name
@@ -39,20 +39,20 @@ class ToCopy(Function):
     @staticmethod
     def forward(ctx, x, dtype, dev, backend):
         ctx.src_native, ctx.src_backend = x._data.dtype, x._backend
-        ctx.dst_backend = backend
-        if backend is not x._backend:
-            ctx.create_graph = False  # (the backward's host round trip works on arrays only)
+        ctx.dst_backend, ctx.src_device, ctx.src_dtype = backend, x.device, x.dtype
         arr = x._data
         if backend is not x._backend:
             arr = backend.from_host(x._backend.to_host(arr))
         native = backend.dtype(dtype)
-        if backend is x._backend:  # laid out as PyTorch's TensorIterator (an expanded input: row-major)
+        if backend is x._backend:  # laid out like x (PyTorch's empty_like with preserve_format)
             with backend.quiet():  # nan or inf to an integer dtype: no NumPy warning
-                return relayout_like_operands(backend, backend.xp.astype(arr, native, copy=True), (x,))
+                return like_input(backend, backend.xp.astype(arr, native, copy=True), arr)
         return backend.xp.astype(arr, native, copy=True) if arr.dtype != native else arr
 
     @staticmethod
     def backward(ctx, g):
+        if isinstance(g, Tensor):  # create_graph: the copy back is a recorded ToCopy itself
+            return g.to(device=ctx.src_device, dtype=ctx.src_dtype)
         src, dst = ctx.src_backend, ctx.dst_backend
         if src is not dst:
             g = src.from_host(dst.to_host(g))
@@ -124,6 +124,7 @@ class _Fill(Function):
     old values), ``FillBackward3`` for a 0-d tensor value (which gets the gradient's sum)."""
 
     name = "FillBackward2"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x, *value, fill=None):
@@ -183,6 +184,7 @@ class _Copy(Function):
     the destination) gets the gradient, the destination's old values none."""
 
     name = "torch::autograd::CopyBackwards"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x, src):
@@ -267,6 +269,7 @@ class _PinMemory(Function):
     """A copy of a CPU tensor into page-locked host memory (CuPy's ``empty_pinned``)."""
 
     name = "PinMemoryBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x):
@@ -296,6 +299,12 @@ def _int_list_method(fn, name, arg):
     """Bind ``fn(input, ints)`` as a method taking the ints the ways PyTorch's methods do:
     ``t.flip(0, 1)``, ``t.flip((0, 1))``, ``t.flip([0])`` or ``t.flip(dims=(0, 1))``."""
     def method(self, *args, **kw):
+        if not kw and args:  # t.reshape(2, 3) or t.reshape((2, 3)): nothing to sort out (per-call overhead)
+            first = args[0].__class__
+            if first is int:
+                return fn(self, args)  # (what the general path below gives for ints)
+            if first is tuple and len(args) == 1:
+                return fn(self, args[0])
         if arg in kw:
             if args:
                 raise TypeError(f"{name}() got multiple values for argument '{arg}'")
@@ -306,7 +315,7 @@ def _int_list_method(fn, name, arg):
             raise TypeError(f'{name}() missing 1 required positional arguments: "{arg}"')
         elif len(args) == 1:
             value = args[0]
-            if isinstance(value, int) and not isinstance(value, bool):
+            if value.__class__ is int or (isinstance(value, int) and not isinstance(value, bool)):
                 value = (value,)
             elif not isinstance(value, (tuple, list)):
                 raise TypeError(f"{name}(): argument '{arg}' (position 1) must be tuple of ints, "

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import _compat_pickle
 import collections
+import importlib
 import io
 import os
 import pickle
@@ -34,10 +35,14 @@ import sys
 import time
 import zipfile
 
+import numpy as np  # (host side: checkpoints hold host arrays)
+
 from . import _dtype as D
+from . import cuda
 from ._device import device as _device_cls
 from ._size import Size
 from ._tensor import Tensor
+from .nn.parameter import Parameter
 
 __all__ = ["save", "load", "add_safe_globals", "get_safe_globals", "clear_safe_globals", "safe_globals"]
 
@@ -92,7 +97,6 @@ class _StorageRecord:
 
 def _root(arr):
     """The NumPy array that owns the memory ``arr`` views (``arr`` itself if it owns it)."""
-    import numpy as np
     while isinstance(arr.base, np.ndarray):
         arr = arr.base
     return arr
@@ -133,7 +137,6 @@ class _Pickler(pickle._Pickler):
     dispatch[D.dtype] = _save_dtype
 
     def _reduce_tensor(self, t):
-        from .nn.parameter import Parameter
         if isinstance(t, Parameter):
             return (_REBUILD_PARAMETER, (t.detach(), t.requires_grad, collections.OrderedDict()))
         record, offset, stride = self._storage_of(t)
@@ -165,7 +168,6 @@ class _Pickler(pickle._Pickler):
 
     def _private_copy(self, t):
         """A record of its own holding a contiguous host copy of ``t``'s elements."""
-        import numpy as np
         arr = np.ascontiguousarray(t._host())
         if not arr.dtype.isnative:
             arr = arr.astype(arr.dtype.newbyteorder("="))
@@ -211,7 +213,6 @@ class _Pickler(pickle._Pickler):
                 offset += (start - block_start) // itemsize
                 break
         else:
-            import numpy as np
             record = self._new_record(np.ascontiguousarray(b.to_host(root)), t)
             # (root is kept alive, so no other block takes its address while saving)
             self._device_blocks.append((t.device, start, root.size * itemsize, root, record))
@@ -361,7 +362,6 @@ def _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad, bac
 
 def _rebuild_parameter(data, requires_grad, backward_hooks, state=None):
     """``torch._utils._rebuild_parameter`` (and ``_rebuild_parameter_with_state``)."""
-    from .nn.parameter import Parameter
     p = Parameter(data, requires_grad)
     if state:
         for k, v in (state.items() if isinstance(state, dict) else ()):
@@ -385,7 +385,6 @@ def _make_size(*args):
 
 def _safe_globals():
     """The globals a ``weights_only`` checkpoint may name, mapped to reftorch objects."""
-    from .nn.parameter import Parameter
     table = {
         "collections.OrderedDict": collections.OrderedDict,
         "collections.Counter": collections.Counter,
@@ -528,7 +527,6 @@ class _Unpickler(pickle.Unpickler):
         if full in _safe():
             return _safe()[full]
         if module == "torch" or module.startswith("torch."):
-            import importlib
             obj = importlib.import_module("reftorch" + module[len("torch"):])
             for part in name.split("."):
                 obj = getattr(obj, part)
@@ -562,7 +560,6 @@ def _target_device(map_location, storage, location):
         raise ValueError(f"map_location of type {type(map_location).__name__}")
     dev = _device_cls(dev)
     if dev.type == "cuda":
-        from . import cuda
         if not cuda.is_available():
             raise RuntimeError(
                 "Attempting to deserialize object on a CUDA device but torch.cuda.is_available() is False. "
@@ -574,7 +571,6 @@ def _target_device(map_location, storage, location):
 def _read_record(zf, name, nbytes):
     """The bytes of record ``name`` in a fresh writable NumPy array, read in chunks (the
     peak memory stays at the data's size plus one chunk)."""
-    import numpy as np
     try:
         info = zf.getinfo(name)
     except KeyError:
@@ -611,7 +607,6 @@ def _load_zip(zf, map_location, weights_only):
         if byteorder not in ("little", "big"):
             raise ValueError("Unknown endianness type: " + byteorder)
 
-    import numpy as np
     loaded = {}  # key -> (_LoadedStorage as mapped, host bytes)
 
     def load_storage(dtype, key, location, numel):

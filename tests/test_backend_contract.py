@@ -208,6 +208,18 @@ def test_reshape_view(b):
         b.reshape_view(b.xp.permute_dims(a, (1, 0)), (12,))  # needs a copy
 
 
+def test_squeeze(b):
+    a, host = grid(b, 3, 4)
+    col = b.as_strided(a, (1, 3, 1, 2), (12, 4, 12, 2))  # every other column: strided, size-1 dims
+    want = host[:, ::2]
+    r = b.squeeze(col, (0, 2))
+    np.testing.assert_array_equal(get(b, r), want)
+    assert b.strides(r) == (4, 2)  # the kept dims keep their strides
+    assert b.squeeze(col, (2,)).shape == (1, 3, 2)
+    r[0, 0] = 9.0
+    assert get(b, a)[0, 0] == 9.0  # a view
+
+
 def test_data_ptr(real_b):
     b = real_b
     a, _ = grid(b)

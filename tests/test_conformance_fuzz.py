@@ -4,7 +4,8 @@ expanded), and arguments. For each call the result must match torch's -- values,
 shape, strides, ``requires_grad``, the ``grad_fn`` class -- or raise the same exception
 type; for float inputs the gradients of a random upstream gradient must match too.
 
-Documented, deliberate differences are excluded where noted (see ``SKIP``)."""
+Documented, deliberate differences are excluded where noted (``FLOAT_ONLY``, ``NOT_YET``,
+the float16 gradient tolerance in ``_compare``)."""
 from __future__ import annotations
 
 import warnings
@@ -83,11 +84,123 @@ BINARY = {
     "clamp_t": lambda T, x, y: x.clamp(min=y),
 }
 
-# Differences this fuzzing found and that are not fixed yet; these entries are left out of
-# the tables until fixed: matmul with mixed dtypes (message, and strides of batched results).
-FOUND_ELSEWHERE = {"matmul"}
-UNARY = {k: v for k, v in UNARY.items() if k not in FOUND_ELSEWHERE}
-BINARY = {k: v for k, v in BINARY.items() if k not in FOUND_ELSEWHERE}
+# The rest of the public ops (torch.*, Tensor methods, torch.nn.functional), fuzzed with fewer
+# examples each. In-place ops write into a clone; random ops seed both generators first.
+def _seeded(fn):
+    def run(T, *a):
+        T.manual_seed(0)
+        return fn(T, *a)
+    return run
+
+
+def _img(x):
+    """``x`` as an (N, C, H, W) batch: 4-D inputs for the 2-D layers."""
+    return x.reshape(1, 1, *x.shape[-2:]) if x.dim() >= 2 else x.reshape(1, 1, 1, -1)
+
+
+def _seq(x):
+    """``x`` as an (N, C, L) batch: 3-D inputs for the 1-D layers."""
+    return x.reshape(1, 1, -1) if x.dim() < 3 else x
+
+
+def _idx(T, x):
+    """int64 indices into ``x``'s first dim, of ``x``'s shape (zeros where it has none)."""
+    n = x.shape[0] if x.dim() else 1
+    return (T.arange(x.numel()).reshape(x.shape) % max(n, 1)) if x.numel() else T.zeros_like(x, dtype=T.int64)
+
+
+F_ = lambda T: T.nn.functional  # noqa: E731
+
+MORE_UNARY = {
+    # reductions, comparisons, arithmetic spellings
+    "amin": lambda T, x: x.amin(-1), "amin_all": lambda T, x: T.amin(x), "argwhere": lambda T, x: T.argwhere(x),
+    "clamp_max": lambda T, x: x.clamp_max(1), "clip": lambda T, x: T.clip(x, -1, 1), "conj": lambda T, x: x.conj(),
+    "gt": lambda T, x: x.gt(0), "le": lambda T, x: T.le(x, 1), "lt_t": lambda T, x: x.lt(x.flip(0)),
+    "ne": lambda T, x: x.ne(1), "greater": lambda T, x: T.greater(x, 0), "less_equal": lambda T, x: T.less_equal(x, 0),
+    "not_equal": lambda T, x: T.not_equal(x, x), "logical_or": lambda T, x: T.logical_or(x, x > 1),
+    "logical_xor": lambda T, x: x.logical_xor(x < 1), "remainder": lambda T, x: x.remainder(2),
+    "remainder_t": lambda T, x: T.remainder(x, x.flip(0)), "floor_divide": lambda T, x: x.floor_divide(2),
+    "true_divide": lambda T, x: x.true_divide(2), "divide": lambda T, x: T.divide(x, 3),
+    "multiply": lambda T, x: T.multiply(x, x), "subtract": lambda T, x: T.subtract(x, 1, alpha=2),
+    "negative": lambda T, x: T.negative(x), "equal": lambda T, x: T.equal(x, x.clone()),
+    "allclose": lambda T, x: T.allclose(x, x + 1e-9), "item": lambda T, x: x.sum().item(),
+    # shapes and joins
+    "expand_as": lambda T, x: x[:1].expand_as(x) if x.dim() else x.expand_as(x),
+    "reshape_as": lambda T, x: x.flatten().reshape_as(x), "view_as": lambda T, x: x.view_as(x),
+    "swapdims": lambda T, x: x.swapdims(0, -1), "hstack": lambda T, x: T.hstack([x, x]),
+    "vstack": lambda T, x: T.vstack([x, x]), "concat": lambda T, x: T.concat([x, x], -1),
+    "concatenate": lambda T, x: T.concatenate([x, x]),
+    # dtype conversions and queries
+    "byte": lambda T, x: x.byte(), "char": lambda T, x: x.char(), "short": lambda T, x: x.short(),
+    "queries": lambda T, x: (x.is_floating_point(), x.is_complex(), x.ndimension(), x.nelement(),
+                             x.element_size(), x.is_contiguous(), T.is_tensor(x), T.is_floating_point(x)),
+    # creation from an input
+    "new_zeros": lambda T, x: x.new_zeros(x.shape), "new_ones": lambda T, x: x.new_ones(2, 1),
+    "new_full": lambda T, x: x.new_full(x.shape, 3), "new_tensor": lambda T, x: x.new_tensor([1, 2]),
+    "zeros_shape": lambda T, x: T.zeros(x.shape, dtype=x.dtype), "ones_like": lambda T, x: T.ones_like(x),
+    "full_like": lambda T, x: T.full_like(x, 2), "full": lambda T, x: T.full(x.shape, 1.5),
+    "eye": lambda T, x: T.eye(*x.shape[:2]) if x.dim() else T.eye(2), "arange": lambda T, x: T.arange(x.numel()),
+    "linspace": lambda T, x: T.linspace(0, 1, x.numel()), "as_tensor": lambda T, x: T.as_tensor(x, dtype=T.float64),
+    "asarray": lambda T, x: T.asarray(x),
+    # scatter family (src larger than index included)
+    "scatter_value": lambda T, x: x.scatter(0, _idx(T, x), 2) if x.dim() else x.scatter(0, _idx(T, x), 2),
+    "scatter_src": lambda T, x: T.zeros_like(x).scatter(0, _idx(T, x), x),
+    "scatter_big_src": lambda T, x: T.zeros_like(x).scatter_add(0, _idx(T, x)[:1], x),
+    "scatter_reduce_amax": lambda T, x: T.zeros_like(x).scatter_reduce(0, _idx(T, x), x, "amax"),
+    "scatter_reduce_prod": lambda T, x: x.scatter_reduce(0, _idx(T, x), x, "prod", include_self=False),
+    "scatter_reduce_mean": lambda T, x: T.scatter_reduce(x, 0, _idx(T, x), x, "mean"),
+    "scatter_reduce_big": lambda T, x: x.scatter_reduce(0, _idx(T, x)[:1], x, "sum"),
+    "bmm": lambda T, x: T.bmm(x, x.transpose(-1, -2)) if x.dim() == 3 else T.bmm(x, x),
+    # in-place ops (on a clone: the graph records the write)
+    "add_": lambda T, x: x.clone().add_(1), "mul_": lambda T, x: x.clone().mul_(x), "sub_": lambda T, x: x.clone().sub_(x),
+    "div_": lambda T, x: x.clone().div_(2), "neg_": lambda T, x: x.clone().neg_(), "exp_": lambda T, x: x.clone().exp_(),
+    "pow_": lambda T, x: x.clone().pow_(2), "clamp_": lambda T, x: x.clone().clamp_(-1, 1),
+    "clip_": lambda T, x: T.clip_(x.clone(), 0, 1), "masked_fill_": lambda T, x: x.clone().masked_fill_(x > 0, 1),
+    "fill_": lambda T, x: x.clone().fill_(2), "zero_": lambda T, x: x.clone().zero_(),
+    "tril_": lambda T, x: x.clone().tril_(), "triu_": lambda T, x: x.clone().triu_(-1), "t_": lambda T, x: x.clone().t_(),
+    "scatter_": lambda T, x: x.clone().scatter_(0, _idx(T, x), x),
+    "scatter_add_": lambda T, x: x.clone().scatter_add_(0, _idx(T, x), x),
+    "scatter_reduce_": lambda T, x: x.clone().scatter_reduce_(0, _idx(T, x), x, "amin"),
+    "setitem_mixed": lambda T, x: _setitem(x.clone(), (0, Ellipsis, x[0] > 0) if x.dim() else (x > 0), 7),
+    "setitem_tensor": lambda T, x: _setitem(x.clone(), (slice(None), [0]) if x.dim() >= 2 else [0], x.flatten()[:1]),
+    # random ops (seeded)
+    "bernoulli": _seeded(lambda T, x: T.bernoulli(x.clamp(0, 1))), "rand_like": _seeded(lambda T, x: T.rand_like(x)),
+    "randn_like": _seeded(lambda T, x: T.randn_like(x)), "randint_like": _seeded(lambda T, x: T.randint_like(x, 5)),
+    "normal_": _seeded(lambda T, x: x.clone().normal_()), "uniform_": _seeded(lambda T, x: x.clone().uniform_()),
+    "random_": _seeded(lambda T, x: x.clone().random_(0, 4)), "bernoulli_": _seeded(lambda T, x: x.clone().bernoulli_(0.5)),
+    "multinomial": _seeded(lambda T, x: T.multinomial(x.abs() + 1, 2)), "randperm": _seeded(lambda T, x: T.randperm(x.numel())),
+    "dropout": _seeded(lambda T, x: F_(T).dropout(x, 0.5)), "dropout1d": _seeded(lambda T, x: F_(T).dropout1d(_seq(x), 0.5)),
+    "dropout2d": _seeded(lambda T, x: F_(T).dropout2d(_img(x), 0.5)),
+    # torch.nn.functional
+    "relu_": lambda T, x: F_(T).relu_(x.clone()), "leaky_relu": lambda T, x: F_(T).leaky_relu(x, 0.1),
+    "softplus": lambda T, x: F_(T).softplus(x, beta=2), "linear": lambda T, x: F_(T).linear(x, x) if x.dim() == 2 else
+    F_(T).linear(x, T.ones(2, x.shape[-1] if x.dim() else 1, dtype=x.dtype)),
+    "one_hot": lambda T, x: F_(T).one_hot(x.long().abs()), "mse_loss": lambda T, x: F_(T).mse_loss(x, x.flip(0)),
+    "l1_loss": lambda T, x: F_(T).l1_loss(x, T.zeros_like(x), reduction="sum"),
+    "bce": lambda T, x: F_(T).binary_cross_entropy(x.sigmoid(), T.ones_like(x) / 2),
+    "bce_logits": lambda T, x: F_(T).binary_cross_entropy_with_logits(x, T.ones_like(x) / 3),
+    "cross_entropy": lambda T, x: F_(T).cross_entropy(x, T.zeros(x.shape[:1] if x.dim() > 1 else (), dtype=T.int64)),
+    "nll_loss": lambda T, x: F_(T).nll_loss(x, T.zeros(x.shape[:1] if x.dim() > 1 else (), dtype=T.int64)),
+    "embedding": lambda T, x: F_(T).embedding(T.tensor([[0, 1]]), x),
+    "layer_norm": lambda T, x: F_(T).layer_norm(x, x.shape[-1:]),
+    "group_norm": lambda T, x: F_(T).group_norm(_seq(x), 1),
+    "batch_norm": lambda T, x: F_(T).batch_norm(_seq(x), None, None, training=True),
+    "conv1d": lambda T, x: F_(T).conv1d(_seq(x), T.ones(2, _seq(x).shape[1], 1, dtype=x.dtype)),
+    "conv2d": lambda T, x: F_(T).conv2d(_img(x), T.ones(1, 1, 1, 2, dtype=x.dtype), padding=1),
+    "avg_pool1d": lambda T, x: F_(T).avg_pool1d(_seq(x), 2), "max_pool1d": lambda T, x: F_(T).max_pool1d(_seq(x), 2),
+    "avg_pool2d": lambda T, x: F_(T).avg_pool2d(_img(x), 1), "max_pool2d": lambda T, x: F_(T).max_pool2d(_img(x), 2, 1),
+    "adaptive_avg_pool1d": lambda T, x: F_(T).adaptive_avg_pool1d(_seq(x), 2),
+    "adaptive_max_pool1d": lambda T, x: F_(T).adaptive_max_pool1d(_seq(x), 1),
+    "adaptive_avg_pool2d": lambda T, x: F_(T).adaptive_avg_pool2d(_img(x), (1, 2)),
+    "adaptive_max_pool2d": lambda T, x: F_(T).adaptive_max_pool2d(_img(x), 1),
+}
+
+
+def _setitem(t, key, value):
+    t[key] = value
+    return t
+
+
 SKIP = set()
 
 
@@ -97,7 +210,9 @@ def tensors(draw, dtype=None, shape=None):
     if shape is None:
         nd = draw(st.integers(0, 3))
         shape = tuple(draw(st.lists(st.integers(0 if draw(st.booleans()) else 1, 3), min_size=nd, max_size=nd)))
-    layout = draw(st.sampled_from(["contiguous", "transposed", "strided", "expanded"]))
+    layout = draw(st.sampled_from(["contiguous", "transposed", "strided", "expanded", "permuted"]))
+    if layout == "permuted":  # dims in a random memory order (size-1 dims with their own strides)
+        layout = ("permuted", tuple(draw(st.permutations(range(len(shape))))))
     rng = np.random.default_rng(draw(st.integers(0, 2 ** 32 - 1)))
     if dt == "bool":
         vals = rng.integers(0, 2, size=shape).astype(bool)
@@ -116,7 +231,10 @@ def tensors(draw, dtype=None, shape=None):
 
 def _layout(T, arr, layout, requires_grad):
     t = T.tensor(arr)
-    if layout == "transposed" and t.dim() >= 2:
+    if isinstance(layout, tuple) and t.dim():
+        perm = layout[1]
+        t = T.tensor(np.transpose(arr, perm).copy()).permute(*np.argsort(perm).tolist())
+    elif layout == "transposed" and t.dim() >= 2:
         t = T.tensor(np.swapaxes(arr, 0, -1).copy()).transpose(0, -1)  # (canonical strides for size-1 dims)
     elif layout == "strided" and t.dim() >= 1:
         big = np.repeat(arr, 2, axis=-1)
@@ -136,7 +254,7 @@ def _describe(r):
     """What to compare besides the values: strides of dims with size > 1 (PyTorch's are
     arbitrary for size-1 and empty dims), the grad_fn class."""
     if isinstance(r, (torch.Tensor, reftorch.Tensor)):
-        st_ = tuple(s for s, n in zip(r.stride(), r.shape) if n > 1) if r.numel() else ()
+        st_ = tuple(r.stride()) if r.numel() else ()
         return (r, st_, type(r.grad_fn).__name__)
     if isinstance(r, (tuple, list)):
         return type(r)(_describe(v) for v in r) if type(r) in (tuple, list) else tuple(_describe(v) for v in r)
@@ -178,10 +296,19 @@ def _compare(fn, inputs, grad):
     if kr == "err":
         raise AssertionError(f"reftorch raised {type(vr).__name__}: {vr}") from vr
     assert_same(vr[0], vt[0], check_grad_fn=True)
+    # A float16 op with a one-element operand of a wider dtype: PyTorch's CPU kernels compute
+    # with that operand's unrounded value (reftorch rounds it to float16 first, a documented
+    # difference), so gradients reaching a wider leaf through float16 math agree to a few
+    # float16 ulps only.
+    half = any(dt == "float16" for dt, _, _ in inputs)
     if vt[1] is not None:
         for a, b in zip(vr[1], vt[1]):
             if b is None:
                 assert a is None
+            elif half and str(b.dtype) != "torch.float16":
+                assert (str(a.dtype), tuple(a.shape)) == (str(b.dtype), tuple(b.shape)), "grad"
+                np.testing.assert_allclose(np.asarray(a._host(), dtype=np.float64), b.double().numpy(),
+                                           rtol=4e-3, atol=1e-3, equal_nan=True, err_msg="grad")
             else:
                 assert_same(a, b, check_grad_fn=False, what="grad")
 
@@ -203,11 +330,6 @@ def pairs(draw):
         k = draw(st.integers(0, len(shape)))
         shape = tuple(1 if draw(st.booleans()) else n for n in shape[k:])
     b = draw(tensors(shape=shape))
-    if a[0] != b[0] and "expanded" in (a[2], b[2]):
-        # Known difference (reported): PyTorch casts an operand of another dtype to a
-        # contiguous copy before choosing the result's layout, so with an expanded operand the
-        # strides can differ (values, dtype and shape do not).
-        a, b = (a[0], a[1], "contiguous"), (b[0], b[1], "contiguous")
     return (a, b) if draw(st.booleans()) else (b, a)
 
 
@@ -216,3 +338,44 @@ def pairs(draw):
 @given(xy=pairs(), grad=st.booleans())
 def test_binary_fuzz(name, xy, grad):
     _compare(BINARY[name], list(xy), grad)
+
+
+#: Fuzzed with floating inputs only: PyTorch's kernels for these refuse most integer and
+#: bool dtypes, each with a message of its own (a documented difference: reftorch computes).
+FLOAT_ONLY = {"adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d",
+              "avg_pool1d", "avg_pool2d", "max_pool1d", "max_pool2d", "batch_norm", "group_norm", "layer_norm",
+              "conv1d", "conv2d", "linear", "bce", "bce_logits", "cross_entropy", "nll_loss", "mse_loss", "l1_loss",
+              "embedding", "scatter_reduce_mean", "bernoulli", "bernoulli_", "randn_like", "normal_", "random_",
+              "uniform_", "rand_like", "dropout", "dropout1d", "dropout2d", "softplus", "leaky_relu", "relu_"}
+
+
+#: Differences this fuzzing found and that are not fixed yet (listed among the known
+#: differences in docs/*/guide/library.md); these entries are left out until fixed.
+NOT_YET = {
+    "adaptive_avg_pool1d": "an input with an empty pooled dim computes zeros (PyTorch: RuntimeError)",
+    "adaptive_max_pool1d": "an input with an empty pooled dim: ValueError (PyTorch: RuntimeError)",
+    "adaptive_max_pool2d": "an input with an empty pooled dim: ValueError (PyTorch: RuntimeError)",
+    "avg_pool2d": "strides of the result for some input layouts",
+    "batch_norm": "strides of the result for some input layouts",
+    "bernoulli": "the result of bernoulli(p) with p requiring grad does not require grad",
+    "bernoulli_": "in-place random fills record no node (PyTorch: BernoulliBackward…)",
+    "normal_": "in-place random fills record no node (PyTorch: NormalBackward0)",
+    "uniform_": "in-place random fills record no node (PyTorch: UniformBackward0)",
+    "random_": "in-place random fills record no node (PyTorch: RandomBackward0)",
+    "cross_entropy": "a 0-dim input: IndexError (PyTorch: RuntimeError)",
+    "layer_norm": "a 0-dim input with normalized_shape [] is accepted (PyTorch: RuntimeError)",
+    "linear": "an empty input with an empty weight: RuntimeError from reshape",
+    "dropout": "float16 inputs with inf/nan: another mask or scaling",
+    "adaptive_avg_pool2d": "an input with an empty pooled dim computes zeros (PyTorch: RuntimeError)",
+    "conv2d": "an input with an empty spatial dim computes (PyTorch: RuntimeError)",
+    "group_norm": "values for some inputs with inf/nan",
+    "max_pool1d": "strides of the result for some input layouts",
+}
+
+
+@pytest.mark.parametrize("name", sorted(set(MORE_UNARY) - set(NOT_YET)))
+@settings(max_examples=4, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data(), grad=st.booleans())
+def test_more_fuzz(name, data, grad):
+    x = data.draw(tensors(dtype=data.draw(st.sampled_from(FLOATS)) if name in FLOAT_ONLY else None))
+    _compare(MORE_UNARY[name], [x], grad)

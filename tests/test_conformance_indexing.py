@@ -129,3 +129,38 @@ def test_getitem_cases(key):
         assert_same_error(vr, vt)
     else:
         assert_same(vr, vt)
+
+
+def _write(T, shape, perm, items, single, vshape):
+    """``x[key] = v`` on a permuted non-leaf ``x``: the written tensor, its grad_fn and the
+    gradients of the base and of ``v``."""
+    leaf = T.arange(float(np.prod(shape)), requires_grad=True)
+    x = leaf.reshape(*[shape[p] for p in perm]).permute(*np.argsort(perm).tolist()) * 1
+    v = (T.arange(float(np.prod(vshape))) + 100).reshape(vshape).requires_grad_(True)
+    x[_key(T, items, single)] = v * 1
+    g = T.arange(float(x.numel())).reshape(x.shape)
+    x.backward(g)
+    return x, type(x.grad_fn).__name__, leaf.grad, v.grad
+
+
+@settings(max_examples=150, deadline=None)
+@given(case=index_case(), trailing=st.booleans())
+def test_setitem(case, trailing):
+    """Writes use PyTorch's dimension order too: ``x[0, :, mask] = v`` is ``x[0][:, mask] = v``."""
+    shape, perm, items, single = case
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        x = torch.zeros(shape)
+        try:
+            target = tuple(x[_key(torch, items, single)].shape)
+        except (IndexError, RuntimeError, ValueError):
+            target = (1,)
+        vshape = target[-1:] if trailing else target  # a broadcast value, or a full one
+        kt, vt = run(torch, lambda T: _write(T, shape, perm, items, single, vshape), ())
+        kr, vr = run(reftorch, lambda T: _write(T, shape, perm, items, single, vshape), ())
+    if kt == "err":
+        assert kr == "err", f"torch raised {type(vt).__name__}: {vt}; reftorch returned {vr}"
+        assert_same_error(vr, vt)
+        return
+    assert kr == "ok", f"reftorch raised {type(vr).__name__}: {vr}"
+    assert_same(vr, vt, check_grad_fn=True)

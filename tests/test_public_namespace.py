@@ -36,3 +36,15 @@ def test_top_level_view_is_a_method_only():
     assert hasattr(torch, "view") is False
     assert hasattr(reftorch, "view") is False
     assert reftorch.arange(6).view(2, 3).shape == torch.arange(6).view(2, 3).shape
+
+
+def test_legacy_tensor_types_are_torchs():
+    # torch has FloatTensor … BFloat16Tensor on top level and in torch.cuda, but no complex
+    # ones (``x.type()`` still names them: 'torch.ComplexFloatTensor')
+    import torch.cuda
+    import reftorch.cuda
+    for ours, theirs in ((reftorch, torch), (reftorch.cuda, torch.cuda)):
+        mine = {n for n in _public(ours) if n.endswith("Tensor")}
+        assert mine == {n for n in dir(theirs) if n.endswith("Tensor")}
+    z = reftorch.zeros(2, dtype=reftorch.complex64)
+    assert z.type() == torch.zeros(2, dtype=torch.complex64).type() == "torch.ComplexFloatTensor"

@@ -604,6 +604,50 @@ def test_randn_around_chunk_boundaries(n, dtype):
     assert_same_state(tg, g)
 
 
+# ------------------------------------------ randperm, n >= 2**32 // 20 (inside-out)
+def inside_out_transcribed(draws, n):
+    """randperm_cpu's large-n branch, as written in TensorFactories.cpp."""
+    r = [0] * n
+    for i, word in enumerate(draws.tolist()):
+        z = word % (i + 1)
+        r[i] = i
+        r[i] = r[z]
+        r[z] = i
+    return np.array(r, dtype=np.int64)
+
+
+def test_randperm_threshold_is_torchs():
+    assert _rng._RANDPERM_SMALL_N == 214748364 == (2**32 - 1) // 20
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 7, 16, 100, 1000, 30001])
+@pytest.mark.parametrize("seed", [0, 9])
+def test_randperm_inside_out_branch(monkeypatch, seed, n):
+    # The branch is taken from n = 214748364 on (1.7 GB per int64 tensor: too heavy for
+    # the suite), so lower the threshold and compare with the C loop transcribed over
+    # the same random64 stream; the generator must end where n random64 draws leave it.
+    # (Checked by hand against torch.randperm(214748364) and (214748367) from seed 0:
+    # same values, same generator state; reftorch peaked at 5.5-5.7 GB.)
+    monkeypatch.setattr(_rng, "_RANDPERM_SMALL_N", 0)
+    monkeypatch.setattr(_rng, "_RANDPERM_CHUNK", 1000)  # several chunks of draws
+    g = CPUGenerator(seed)
+    reference = g.clone()
+    got = g.randperm(n)
+    assert_same(inside_out_transcribed(reference.random64(n), n), got)
+    assert np.array_equal(g.get_state(), reference.get_state())
+    assert np.array_equal(np.sort(got), np.arange(n))
+
+
+@pytest.mark.parametrize("n", [1, 2, 5, 64, 5000])
+def test_inside_out_many_streams(n):
+    rng = np.random.default_rng(n)
+    for _ in range(20):
+        draws = rng.integers(0, 2**64, n, dtype=np.uint64)
+        z = (draws % np.arange(1, n + 1, dtype=np.uint64)).astype(np.int32)
+        assert_same(inside_out_transcribed(draws, n), _rng._inside_out(z))
+    assert _rng._inside_out(np.empty(0, np.int32)).shape == (0,)
+
+
 OPS = st.sampled_from(["rand", "randn", "randint", "randperm", "uniform", "normal"])
 
 
@@ -634,8 +678,8 @@ MUTANTS = {
     "randint random64 threshold 2**32": ("span < (1 << 28)", "span < (1 << 32)"),
     "random64 low word first": ("return (w[0::2] << _u64(32)) | w[1::2]",
                                 "return (w[1::2] << _u64(32)) | w[0::2]"),
-    "normal_fill without tail redraw": ("        if n % 16:\n            out[n - 16:]",
-                                        "        if False:\n            out[n - 16:]"),
+    "normal_fill without tail redraw": ("            if n % 16:\n                box_muller.fill(",
+                                        "            if False:\n                box_muller.fill("),
     "unfused Horner in log256_ps": ("            self._fma(y, x64, _f64(coef), tmp)",
                                     "            np.multiply(y, x, out=y)\n            np.add(y, coef, out=y)"),
     "float32 FMA for j * DP3 in sincos256_ps": ("        np.multiply(y, _f64(_DP[2]), out=tmp, dtype=_f64)\n"
@@ -646,6 +690,7 @@ MUTANTS = {
     "randperm swaps with z, not i + z": ("target[:steps] += offsets", "target[:steps] = offsets"),
     "wrong seed word": ("_init_genrand(seed & _MASK32)", "_init_genrand((seed >> 1) & _MASK32)"),
     "no FMA tie fix": ("    if at_half.any():", "    if False:"),
+    "inside-out: a step's own index as the previous write": ("prev[1:] = step[:-1]", "prev[1:] = step[1:]"),
 }
 
 

@@ -18,7 +18,7 @@ def get(dev) -> "Backend":  # noqa: F821
     # "cuda" and "cuda:0" are one device (reftorch has no current-device switch), so one backend
     key = (dev.type, dev.index or 0) if dev.type == "cuda" else (dev.type, dev.index)
     b = _cache.get(key)
-    if b is None:
+    if b is None:  # a device's backend module is imported on the device's first use (CuPy's only for cuda)
         if dev.type == "cpu":
             from .numpy_backend import NumpyBackend
             b = NumpyBackend()

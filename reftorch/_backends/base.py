@@ -170,6 +170,12 @@ class Backend(abc.ABC):
             ValueError or AttributeError: if no view of ``arr`` has that shape.
         """
 
+    def squeeze(self, arr, axes):
+        """``xp.squeeze(arr, axis=axes)``: a view without the size-1 dims ``axes`` (a
+        non-empty tuple), the other strides kept; a backend may call its kernel more
+        directly (it runs once per ``Tensor.squeeze``)."""
+        return self.xp.squeeze(arr, axis=axes)
+
     def view_dtype(self, arr, native):
         """``arr``'s memory read as the native dtype ``native`` (``Tensor.view(dtype)``;
         the caller checked PyTorch's conditions for another element size)."""

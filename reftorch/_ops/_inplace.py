@@ -22,6 +22,7 @@ import math
 
 from .. import _dtype as D
 from .._tensor import Tensor
+from ..autograd._graph import TensorBackend, apply_with_graph
 from ..autograd.function import Context, Node, OpFunction as Function, _edge, new_node
 from ..autograd.grad_mode import is_grad_enabled
 
@@ -110,6 +111,7 @@ class CopySlicesFn(Function):
     written result, the rest to the base's previous history. Built by :func:`_rebase_view`."""
 
     name = "torch::autograd::CopySlices"
+    create_graph = True  # take / where / astype: all in the tensor namespace
 
     @staticmethod
     def backward(ctx, g):
@@ -145,12 +147,29 @@ class CopySlices(Node):
         g_base = xp.where(ctx.mask, inside, flat)
         return (xp.reshape(g_base, ctx.base_shape),) + tuple(res[1:])
 
+    def apply_with_graph(self, grad, retain_graph):
+        """:meth:`apply` on a gradient tensor, recording (``create_graph``): ``fn``'s backward
+        runs through ``autograd._graph`` like any node's."""
+        ctx = self.ctx
+        tb = TensorBackend(grad._device, grad._backend)
+        xp = tb.xp
+        index, mask = xp._t(ctx.index), xp._t(ctx.mask)
+        flat = xp.reshape(grad, (-1,))
+        res = apply_with_graph(ctx.fn, xp.reshape(xp.take(flat, index), ctx.shape), retain_graph)
+        if res[0] is None:
+            inside = xp.zeros_like(flat)
+        else:
+            inside = tb.scatter_add((flat.shape[0],), flat.dtype, index, xp.reshape(xp.astype(res[0], flat.dtype), (-1,)))
+        g_base = xp.where(mask, inside, flat)
+        return (xp.reshape(g_base, ctx.base_shape),) + tuple(res[1:])
+
 
 class AsStridedViewFn(Function):
     """The ``grad_fn`` of the view written in place (PyTorch's ``AsStridedBackward0``):
     its gradient is placed at the view's positions inside a zero gradient of the base."""
 
     name = "AsStridedBackward0"
+    create_graph = True  # a scatter_add, recorded under create_graph
 
     @staticmethod
     def backward(ctx, g):
@@ -226,6 +245,10 @@ def _keep_original_self(ctx, t):
     if saved and saved[0] is t:
         xp = t._backend.xp
         orig = Tensor._wrap(xp.asarray(t._data, copy=True), t.device, t._backend)
+        if t._requires_grad:  # the copy keeps the values' history (create_graph differentiates it)
+            orig._requires_grad = True
+            orig.grad_fn = t.grad_fn
+            orig._accumulator = t._accumulator
         ctx._saved = (orig,) + tuple(saved[1:])
         ctx._versions = (0,) + tuple(ctx._versions[1:])
 

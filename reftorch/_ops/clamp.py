@@ -158,6 +158,7 @@ def _clamp(input, min, max, kind):
         if dt is D.bool and min is not None and max is not None:  # one bool bound is max/min
             raise NotImplementedError('"clamp_cpu" not implemented for \'Bool\'')
         bounds = [_tensorize(v, input, dt) for v in (min, max) if v is not None]
+        _bshape(input, *bounds)  # PyTorch's error for shapes that do not broadcast (before any kernel)
         return _fn(ClampTensor, kind).apply(input, *bounds, has_lo=min is not None, has_hi=max is not None, dt=dt)
     for v in (min, max):
         if v is not None and not isinstance(v, (bool, int, float)):

@@ -14,7 +14,7 @@ from .. import _dtype as D
 from .._scalar import check_data_fits, check_fill_value, store_value
 from .._tensor import Tensor, _as_shape
 from ._common import check_dtype, resolve_device, fix_empty_strides, with_out
-from .shape import _dense_order
+from .._layout import preserve_strides
 
 _NP_TO_DTYPE = {
     "bool": D.bool, "uint8": D.uint8, "int8": D.int8, "int16": D.int16, "int32": D.int32,
@@ -371,15 +371,22 @@ def _like(input, dtype, device):
 
 
 def _like_layout(input, make):
-    """``make(shape)`` laid out like ``input`` (PyTorch's ``preserve_format``): for a strided
-    input the dims are created in ``input``'s memory order, then permuted back."""
+    """``make(shape)`` laid out like ``input`` (PyTorch's ``preserve_format``, see
+    ``_layout.preserve_strides``): the dims are created in ``input``'s memory order (so a
+    random fill runs in memory order, as in PyTorch), then permuted back."""
     b = input._backend
-    if input.is_contiguous() or input.dim() < 2:
-        return make(input.shape)
-    order = _dense_order(input._data.shape, b.strides(input._data))
-    out = make(tuple(input.shape[d] for d in order))
+    shape = tuple(input._data.shape)
+    if b.is_c_contiguous(input._data) and 1 not in shape or input.dim() == 0:
+        return make(input.shape)  # fast path: row-major
+    want = preserve_strides(shape, b.strides(input._data))
+    order = sorted(range(len(shape)), key=lambda d: -want[d])
+    out = make(tuple(shape[d] for d in order))
     inverse = sorted(range(len(order)), key=order.__getitem__)
-    out._data = out._backend.xp.permute_dims(out._data, tuple(inverse))
+    ob = out._backend
+    arr = ob.xp.permute_dims(out._data, tuple(inverse))
+    if 0 not in shape and ob.strides(arr) != want:
+        arr = ob.as_strided(arr, shape, want)  # size-1 dims: the input's strides
+    out._data = arr
     return out
 
 

@@ -67,6 +67,7 @@ class Cumsum(OpFunction):
 
 class Cumprod(OpFunction):
     name = "CumprodBackward0"
+    create_graph = True  # the formula reads the input through the saved tensor only
 
     @staticmethod
     def forward(ctx, x, dim, native):
@@ -84,7 +85,7 @@ class Cumprod(OpFunction):
         if a.ndim == 0 or a.shape[d] <= 1:
             return g
         n = a.shape[d]
-        if a.size and bool(xp.all(a != 0)):
+        if 0 not in a.shape and bool(xp.all(a != 0)):
             # No zero anywhere: PyTorch's formula reversed_cumsum(out * g) / x (so an inf
             # input gives what PyTorch gives, NaN included, not the exact products below).
             out = _flip_scan(b, _scan(b, a, d, True) * g, d) / a

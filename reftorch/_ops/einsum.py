@@ -204,7 +204,7 @@ def einsum(equation, *operands):
         nc = math.prod(sizes[c] for c in contract)
         am = S.reshape(_permute_if(a, pa), (nb, nfa, nc))
         bm = S.reshape(_permute_if(bt, pb), (nb, nc, nfb))
-        res = S.view(linalg.bmm(am, bm), *[sizes[c] for c in batch + fa + fb])
+        res = S.view(linalg.bmm(am, bm), tuple([sizes[c] for c in batch + fa + fb]))
         rl = batch + fa + fb
     rest = [c for c in rl if c not in out]
     if rest:

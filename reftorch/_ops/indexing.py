@@ -10,6 +10,7 @@ import warnings
 
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap_dim, int_arg
+from ..autograd._graph import linear_grad
 from ..autograd.function import OpFunction as Function
 from .._layout import broadcast_shape, contiguous_strides, dense_order, lay_out
 from .._layout import broadcast_shape as _broadcast_shape  # noqa: F401 (the older name, for callers)
@@ -61,7 +62,7 @@ class IndexSelect(Function):
         shape = ctx.shape if ctx.shape else (1,)
         gg = g if g.ndim else xp.reshape(g, (1,))
         out = b.index_add(shape, index._backend.dtype_of(g), ctx.dim, idx, gg)
-        return (xp.reshape(out, ctx.shape), None)
+        return (out if ctx.shape else xp.reshape(out, ctx.shape), None)
 
 
 def index_select(input, dim, index, *, out=None):
@@ -286,6 +287,8 @@ class MaskedFill(Function):
     def backward(ctx, g):
         (mask,) = ctx.saved_tensors
         xp = ctx.xp
+        if isinstance(g, Tensor):  # create_graph: g.masked_fill(mask, 0), as PyTorch records it
+            return (sum_to_shape(xp, g.masked_fill(mask._data, 0), ctx.shape), None)
         zero = xp.zeros((), dtype=g.dtype, **mask._backend._dev_kw())
         return (sum_to_shape(xp, xp.where(mask._data, zero, g), ctx.shape), None)
 
@@ -296,6 +299,7 @@ class MaskedFillTensor(Function):
 
     nondiff = (1,)
     name = "MaskedFillBackward1"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x, mask, value):
@@ -396,13 +400,51 @@ class BasicIndex(Function):
 
     @staticmethod
     def backward(ctx, g):
-        xp = ctx.xp
-        out = xp.zeros(ctx.shape, dtype=g.dtype, device=g.device)
-        key = tuple(k for k in ctx.key if k is not None)  # None only added size-1 dims to g
-        if len(key) != len(ctx.key):
-            g = xp.reshape(g, out[key].shape)
-        out[key] = g
-        return out
+        state = (ctx.key, ctx.shape)
+        if not isinstance(g, Tensor):  # (the common case: no name to work out)
+            return _place(ctx.backend, g, state)
+        name = _index_grad_name(*state)
+        return linear_grad(ctx, g, _place, _pick, state, name, _INDEX_ADJOINT_NAMES[name])
+
+
+def _place(backend, g, state):
+    """The gradient of ``x[key]`` for an ``x`` of ``shape``: ``g`` placed in zeros."""
+    xp = backend.xp
+    key, shape = state
+    out = xp.zeros(shape, dtype=g.dtype, device=g.device)
+    key = tuple(k for k in key if k is not None)  # None only added size-1 dims to g
+    if len(key) != len(state[0]):
+        g = xp.reshape(g, out[key].shape)
+    out[key] = g
+    return out
+
+
+def _pick(backend, a, state):
+    """The adjoint of :func:`_place`: ``a[key]`` (a copy)."""
+    return backend.copy(a[state[0]])
+
+
+#: The node PyTorch records for the gradient of basic indexing (and for its own gradient):
+#: named after the first op PyTorch applies for the key (a select, a slice, an unsqueeze).
+_INDEX_ADJOINT_NAMES = {"SelectBackwardBackward0": "SelectBackward0", "SliceBackwardBackward0": "SliceBackward0",
+                        "SqueezeBackward1": "UnsqueezeBackward0"}
+
+
+def _index_grad_name(key, shape):
+    dim = 0
+    for k in key:
+        if k is None:
+            return "SqueezeBackward1"
+        if k is Ellipsis:
+            dim += len(shape) - sum(1 for j in key if j is not None and j is not Ellipsis)
+            continue
+        if isinstance(k, slice):
+            if not (k.start in (None, 0) and k.step in (None, 1) and (k.stop is None or k.stop >= shape[dim])):
+                return "SliceBackwardBackward0"
+            dim += 1
+            continue
+        return "SelectBackwardBackward0"
+    return "SliceBackwardBackward0"
 
 
 class AdvancedIndex(Function):
@@ -594,6 +636,20 @@ def _none_strides(x, key, strides):
 _INDEX_DTYPES = (D.int64, D.int32, D.uint8, D.bool)
 
 
+def _empty_broadcast(key):
+    """True when ``key`` holds two or more index tensors/sequences and one of them selects
+    nothing (so their broadcast result is empty): PyTorch then checks no index's range."""
+    n, empty = 0, False
+    for k in key:
+        if isinstance(k, Tensor):
+            n += 1
+            empty = empty or k.numel() == 0 or (k.dtype is D.bool and not bool(k.any()))
+        elif isinstance(k, (list, tuple)):
+            n += 1
+            empty = empty or len(k) == 0 or any(isinstance(e, (list, tuple)) and not e for e in k)
+    return n >= 2 and empty
+
+
 def _normalize_key(x, key, check_bounds=True):
     """Convert a Python index into a backend key; returns (key, advanced, grad_fn name)."""
     single = not isinstance(key, tuple)
@@ -614,6 +670,8 @@ def _normalize_key(x, key, check_bounds=True):
     if n_consumed > nd:
         raise IndexError(f"too many indices for tensor of dimension {nd}")
     seen_ellipsis = False
+    if check_bounds and _empty_broadcast(key):
+        check_bounds = False  # PyTorch checks indices as its kernel reads them: none here
     for k in key:
         if k is None:
             out.append(None)

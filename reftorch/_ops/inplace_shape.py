@@ -37,6 +37,7 @@ class Zero(OpFunction):
     """All zeros; its gradient is zero too (``ZeroBackward0``)."""
 
     name = "ZeroBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x):

@@ -6,6 +6,7 @@ from .._tensor import Tensor, _wrap_dim, int_arg
 from ..autograd.function import OpFunction as Function
 from ._common import row_major, with_out
 from .shape import unsqueeze
+from .._layout import cat_layout
 
 
 def _check_devices(tensors):
@@ -22,6 +23,7 @@ class Cat(Function):
     name = "CatBackward0"
     create_graph = True
     arity = -2  # the tensors, then dim and dtype
+    can_warn = False  # only a cast can (an int64 too large for float16): quiet then
 
     @staticmethod
     def forward(ctx, *args):
@@ -29,23 +31,32 @@ class Cat(Function):
         b = tensors[0]._backend
         xp = b.xp
         native = b.dtype(dtype)
-        arrays, skip, cast = [], [], False
+        arrays = []
+        legacy = cast = False
         for t in tensors:  # one loop (per-call overhead)
             a = t._data
             arrays.append(a)
-            skip.append(a.shape == (0,))  # a legacy empty 1-D tensor (_legacy_empty)
-            cast = cast or a.dtype != native
-        if True in skip and not all(skip):
-            arrays = [a for a, s in zip(arrays, skip) if not s]
-        else:  # none to skip, or only empty ones (kept: they give the empty result)
-            skip = [False] * len(tensors)
+            if a.shape == (0,):  # a legacy empty 1-D tensor (_legacy_empty)
+                legacy = True
+            if t._dtype is not dtype and a.dtype != native:
+                cast = True
+        skip = None  # which tensors are skipped (None: none)
+        if legacy:
+            skip = [a.shape == (0,) for a in arrays]
+            if all(skip):  # only empty ones: kept, they give the empty result
+                skip = None
+            else:
+                arrays = [a for a, s in zip(arrays, skip) if not s]
         if cast:
-            arrays = [a if a.dtype == native else xp.astype(a, native) for a in arrays]
+            with b.quiet():
+                arrays = [a if a.dtype == native else xp.astype(a, native) for a in arrays]
         if ctx.needs_input_grad:  # what backward needs (skipped when no graph is recorded)
+            if skip is None:
+                skip = [False] * len(tensors)
             ctx.dim, ctx.skip = dim, skip
             ctx.sizes = [0 if s else t._data.shape[dim] for t, s in zip(tensors, skip)]
             ctx.dtypes = [t._data.dtype for t in tensors]
-        return row_major(b, xp.concat(arrays, axis=dim))
+        return cat_layout(b, xp.concat(arrays, axis=dim), arrays)
 
     @staticmethod
     def backward(ctx, g):
@@ -137,7 +148,7 @@ def cat(tensors, dim=0, *, axis=None, out=None):
     d = _wrap_dim(dim if dim.__class__ is int else int_arg(dim, "cat", "dim", 2), len(rshape))
     for i, t in enumerate(tensors):
         tshape = t._data.shape
-        if t is ref or tshape == (0,):  # (0,): a legacy empty tensor, skipped
+        if tshape == rshape or tshape == (0,):  # (0,): a legacy empty tensor, skipped
             continue
         if len(tshape) != len(rshape):
             raise RuntimeError(f"Tensors must have same number of dimensions: got {ref.dim()} and {t.dim()}")
@@ -220,10 +231,11 @@ def stack(tensors, dim=0, *, axis=None, out=None):
 
 def hstack(tensors):
     """Concatenate along dim 1 (dim 0 for 1-D inputs). Mirrors ``torch.hstack``."""
-    tensors = list(tensors)
+    tensors = [t.reshape(1) if t.dim() == 0 else t for t in tensors]  # atleast_1d
     return cat(tensors, 0 if tensors[0].dim() == 1 else 1)
 
 
 def vstack(tensors):
-    """Concatenate along dim 0 after making 1-D inputs rows. Mirrors ``torch.vstack``."""
-    return cat([unsqueeze(t, 0) if t.dim() == 1 else t for t in tensors], 0)
+    """Concatenate along dim 0 after making 0-D and 1-D inputs rows (``atleast_2d``).
+    Mirrors ``torch.vstack``."""
+    return cat([t.reshape(1, 1) if t.dim() == 0 else unsqueeze(t, 0) if t.dim() == 1 else t for t in tensors], 0)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 
 from .. import _dtype as D
-from .._layout import broadcast_shape
+from .._layout import broadcast_shape, contiguous_strides
 from .._tensor import Tensor
 from ..autograd.function import OpFunction as Function
 from ..autograd.grad_mode import is_grad_enabled
@@ -83,6 +83,59 @@ def _dims(t):
     return ", ".join(map(str, t.shape))
 
 
+def _contiguous_in_torch(shape, strides):
+    """PyTorch's ``is_contiguous``: row-major, ignoring size-1 dims (an empty tensor is)."""
+    if 0 in shape:
+        return True
+    acc = 1
+    for n, st in zip(reversed(shape), reversed(strides)):
+        if n != 1 and st != acc:
+            return False
+        acc *= n
+    return True
+
+
+def _should_fold(input, other):
+    """PyTorch's ``should_fold``: a 3-D-or-more operand times a 1-D or 2-D one is computed by
+    ``mm``/``mv`` on the larger operand folded into a matrix (transposed when it is ``other``)."""
+    larger1 = input.dim() >= other.dim()
+    t1 = input if larger1 else other.mT
+    small = other if larger1 else input
+    if not (t1.dim() >= 3 and small.dim() <= 2):
+        return False
+    if small.requires_grad and is_grad_enabled():
+        return True
+    if input.dim() == 2:
+        return False
+    if t1.numel() == 0:
+        return True
+    shape, strides = t1.shape, t1.stride()
+    return all(strides[i] == strides[i + 1] * shape[i + 1] for i in range(t1.dim() - 2))
+
+
+def _mm_checks(a_shape, b_shape, a_dtype, b_dtype, numel):
+    """``mm``'s checks, in PyTorch's order, for operands of these shapes and dtypes."""
+    if a_shape[1] != b_shape[0]:
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({a_shape[0]}x{a_shape[1]} and "
+                           f"{b_shape[0]}x{b_shape[1]})")
+    if a_dtype is not b_dtype:
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {_ctype(a_dtype)} != "
+                           f"{_ctype(b_dtype)}")
+    if a_dtype is D.bool and numel:
+        raise NotImplementedError('"addmm_impl_cpu_" not implemented for \'Bool\'')
+
+
+def _mv_checks(rows, cols, vec_len, mat_dtype, vec_dtype, numel):
+    """``mv``'s checks, in PyTorch's order."""
+    if cols != vec_len:
+        raise RuntimeError(f"size mismatch, got input ({rows}), mat ({rows}x{cols}), vec ({vec_len})")
+    if mat_dtype is not vec_dtype:
+        raise RuntimeError(f"addmv input tensors must have the same dtype, but got {_scalar_name(vec_dtype)}, "
+                           f"{_scalar_name(mat_dtype)}, and {_scalar_name(vec_dtype)}")
+    if mat_dtype is D.bool and numel:
+        raise NotImplementedError('"addmv_impl_cpu" not implemented for \'Bool\'')
+
+
 def matmul(input, other, *, out=None):
     """Matrix product with NumPy-style rules for 1-D and batched operands.
 
@@ -91,10 +144,14 @@ def matmul(input, other, *, out=None):
     * 1-D @ 2-D / 2-D @ 1-D: the vector is treated as a row / column, then that dim removed;
     * N-D: batched matrix product with broadcasting of the batch dimensions.
 
-    Mirrors ``torch.matmul`` (the ``@`` operator).
+    Mirrors ``torch.matmul`` (the ``@`` operator), including which kernel its composite
+    implementation reaches (``dot``, ``mv``, ``mm`` on a folded operand, or ``bmm``): that
+    kernel's checks decide the error message, and its result the strides and ``grad_fn``.
 
     Raises:
-        RuntimeError: if the inner sizes differ, an operand is 0-dim, or the dtypes differ.
+        RuntimeError: if the inner sizes differ, an operand is 0-dim, the batch dimensions do
+            not broadcast, or the dtypes differ (a batched product of no elements allows it).
+        NotImplementedError: for bool operands (PyTorch has no bool kernels).
 
     Examples:
         >>> import reftorch as torch
@@ -114,42 +171,60 @@ def matmul(input, other, *, out=None):
         return mm(input, other)
     if na == 2 and nb == 1:
         return mv(input, other)
-    if na == 1 and nb == 2 and input.shape[0] != other.shape[0]:
-        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied (1x{input.shape[0]} and "
-                           f"{other.shape[0]}x{other.shape[1]})")
-    _same_dtype(input, other, "expected scalar type")
-    ka = input.shape[-1]
-    kb = other.shape[-2] if nb > 1 else other.shape[0]
-    clone = input.requires_grad and is_grad_enabled() and (
-        (na == 2 and nb >= 3) or (na == 3 and nb == 3 and input.shape[0] == 1 != other.shape[0]))
-    if nb >= 3 or na >= 3:
-        batch = broadcast_shape(input.shape[:-2] if na >= 2 else (), other.shape[:-2] if nb >= 2 else ())
-    if ka != kb:
-        # PyTorch's messages name the kernel its composite matmul reached (mv, mm or bmm).
-        if nb == 1:
-            rows = math.prod(input.shape[:-1])
-            raise RuntimeError(f"size mismatch, got input ({rows}), mat ({rows}x{ka}), vec ({kb})")
-        if nb == 2:
-            rows = math.prod(input.shape[:-1])
-            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{ka} and {kb}x{other.shape[1]})")
-        if na == 1 and input.requires_grad and is_grad_enabled():  # folded into other.mT @ input
-            rows = math.prod(other.shape[:-2]) * other.shape[-1]
-            raise RuntimeError(f"size mismatch, got input ({rows}), mat ({rows}x{kb}), vec ({ka})")
-        if clone:
-            rows = math.prod(other.shape[:-2]) * other.shape[-1]
-            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{kb} and {ka}x{input.shape[-2]})")
-        b = math.prod(batch)
-        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: [{b}, {ka}] "
-                           f"but got: [{b}, {kb}].")
-    if input.numel() and other.numel():
-        _no_bool(input, "addmm_impl_cpu_" if nb == 2 else "addmv_impl_cpu" if nb == 1 else "bmm")
-    # The grad_fn PyTorch's composite matmul ends with (reftorch records one node).
-    name = "UnsafeViewBackward0"
     if na == 1 and nb == 2:
-        name = "SqueezeBackward4"
-    elif clone:
-        name = "CloneBackward0"  # PyTorch folds into (other.mT @ input.mT).mT.contiguous()
-    return Matmul.apply(input, other, _name=name)
+        _mm_checks((1, input.shape[0]), tuple(other.shape), input.dtype, other.dtype, input.numel() * other.numel())
+        return Matmul.apply(input, other, _name="SqueezeBackward4")
+    name, strides = "UnsafeViewBackward0", None
+    a, b = input, other
+    if na == 3 and nb == 3 and is_grad_enabled():
+        # PyTorch multiplies a 3-D operand with a batch of one that requires grad as a matrix
+        if a.shape[0] == 1 != b.shape[0] and a.requires_grad:
+            a = a[0]
+        elif b.shape[0] == 1 != a.shape[0] and b.requires_grad:
+            b = b[0]
+    na, nb = a.dim(), b.dim()
+    if _should_fold(a, b):
+        transpose = nb > na
+        t1 = b.mT if transpose else a
+        t2 = (a.t() if na == 2 else a) if transpose else b
+        folded = math.prod(t1.shape[:-1])
+        numel = t1.numel() * t2.numel()
+        if t2.dim() == 2:
+            _mm_checks((folded, t1.shape[-1]), tuple(t2.shape), t1.dtype, t2.dtype, numel)
+            if transpose:  # (other.mT folded @ input.mT).mT.contiguous()
+                out_shape = tuple(t1.shape[:-1]) + (t2.shape[1],)
+                rows = contiguous_strides(out_shape)
+                mt = rows[:-2] + (rows[-1], rows[-2])
+                mt_shape = out_shape[:-2] + (out_shape[-1], out_shape[-2])
+                if _contiguous_in_torch(mt_shape, mt):
+                    name, strides = "TransposeBackward0", mt
+                else:
+                    name = "CloneBackward0"
+        else:
+            _mv_checks(folded, t1.shape[-1], t2.shape[0], t1.dtype, t2.dtype, numel)
+    else:
+        batch = broadcast_shape(input.shape[:-2] if na >= 2 else (), other.shape[:-2] if nb >= 2 else ())
+        m1 = input.shape[-1]
+        m2 = other.shape[-2] if nb > 1 else other.shape[0]
+        bsz = math.prod(batch)
+        if m1 != m2:
+            raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: [{bsz}, {m1}] "
+                               f"but got: [{bsz}, {m2}].")
+        n = input.shape[-2] if na > 1 else 1
+        p = other.shape[-1] if nb > 1 else 1
+        if bsz * n * p == 0:  # bmm returns before its dtype checks; the result has other's dtype
+            if input.dtype is not other.dtype:
+                input = input.to(other.dtype)
+        else:
+            if input.dtype is D.bool:
+                raise NotImplementedError('"bmm" not implemented for \'Bool\'')
+            if input.dtype is not other.dtype:
+                raise RuntimeError(f"expected scalar type {_scalar_name(input.dtype)} but found "
+                                   f"{_scalar_name(other.dtype)}")
+    res = Matmul.apply(input, other, _name=name)
+    if strides is not None and tuple(res.stride()) != strides:
+        res._data = res._backend.as_strided(res._data, tuple(res._data.shape), strides)  # size-1 dims only
+    return res
 
 
 def mm(input, mat2, *, out=None):
@@ -220,12 +295,13 @@ def dot(input, other, *, out=None):
         return with_out("dot", out, dot, input, other)
     if input.dim() != 1 or other.dim() != 1:
         raise RuntimeError(f"1D tensors expected, but got {input.dim()}D and {other.dim()}D tensors")
+    if input.dtype is not other.dtype:
+        raise RuntimeError(f"dot : expected both vectors to have same dtype, but found "
+                           f"{_scalar_name(input.dtype)} and {_scalar_name(other.dtype)}")
     if input.shape[0] != other.shape[0]:
         raise RuntimeError(f"inconsistent tensor size, expected tensor [{input.shape[0]}] and src "
                            f"[{other.shape[0]}] to have the same number of elements, but got {input.shape[0]} "
                            f"and {other.shape[0]} elements respectively")
-    if input.dtype is not other.dtype:
-        raise RuntimeError(f"dot : expected both vectors to have same dtype, but found "
-                           f"{_scalar_name(input.dtype)} and {_scalar_name(other.dtype)}")
-    _no_bool(input, "dot", other)
+    if input.dtype is D.bool:  # even for empty vectors
+        raise NotImplementedError('"dot" not implemented for \'Bool\'')
     return Matmul.apply(input, other, _name="DotBackward0")

@@ -87,7 +87,7 @@ class VectorNorm(OpFunction):
             count = _restore(xp, xp.sum(hit, axis=ctx.axes, keepdims=ctx.keepdim), shape, ctx.axes, ctx.keepdim)
             return sign * hit * gg / count
         if p == 2:
-            return xp.where(n == 0, zero, a / xp.where(n == 0, xp.ones_like(n), n) * gg)
+            return a * xp.where(n == 0, zero, gg / xp.where(n == 0, xp.ones_like(n), n))  # PyTorch's order
         with x._backend.quiet_overflow():
             safe = xp.where(n == 0, xp.ones_like(n), n)
             res = sign * xp.abs(a) ** (p - 1) / safe ** (p - 1) * gg
@@ -151,6 +151,7 @@ class Amax(OpFunction):
     """``amax``/``amin``: the gradient is shared evenly between equal extremes."""
 
     name = "AmaxBackward0"
+    create_graph = True  # the masks and counts are constants; g enters linearly
 
     @staticmethod
     def forward(ctx, x, axes, keepdim, largest):
@@ -168,7 +169,7 @@ class Amax(OpFunction):
         shape = x._data.shape
         hit = xp.astype(x._data == _restore(xp, out._data, shape, ctx.axes, ctx.keepdim), g.dtype)
         count = _restore(xp, xp.sum(hit, axis=ctx.axes, keepdims=ctx.keepdim), shape, ctx.axes, ctx.keepdim)
-        return hit * _restore(xp, g, shape, ctx.axes, ctx.keepdim) / count
+        return _restore(xp, g, shape, ctx.axes, ctx.keepdim) / count * hit  # PyTorch's order
 
 
 def amax(input, dim=(), keepdim=False):

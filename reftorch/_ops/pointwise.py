@@ -14,7 +14,7 @@ from .._tensor import Tensor
 from ..autograd.function import OpFunction as Function
 from ._common import sum_to_shape, row_major, with_out
 from .._layout import broadcast_shape, relayout_like_operands
-from .._scalar import check_scalar_arg
+from .._scalar import _C_NAMES, _overflow, check_scalar_arg
 from .creation import tensor
 from .nonzero import nonzero
 from .shape import expand
@@ -367,6 +367,8 @@ def pow(input, exponent, *, out=None):
     res = Pow.apply(x, y, dt=dt, scalar=scalar, _name=name, _skip=skip)
     if name == "PowBackward2":  # pow(number, tensor): PyTorch allocates a row-major result
         res._data = row_major(res._backend, res._data)
+    elif name == "PowBackward0" and res._data.ndim:  # pow(tensor, number) is a unary op there:
+        res._data = relayout_like_operands(res._backend, res._data, (x,))  # the number does not count
     return res
 
 
@@ -394,15 +396,15 @@ class Where(Function):
     name = "WhereBackward0"
     create_graph = True
     nondiff = (0,)
-    elementwise = True
-    elementwise_from = 1  # the condition does not decide the layout
 
     @staticmethod
     def forward(ctx, cond, x, y, dt):
         ctx.save_for_backward(cond)
         ctx.shapes = (x._data.shape, y._data.shape)
         ctx.natives = (x._data.dtype, y._data.dtype)
-        return cond._backend.xp.where(cond._data, _cast(x, dt), _cast(y, dt))
+        # laid out by TensorIterator over (cond, x, y), x and y cast to dt first
+        return relayout_like_operands(cond._backend, cond._backend.xp.where(cond._data, _cast(x, dt), _cast(y, dt)),
+                                      (cond, x, y), cast_from=1)
 
     @staticmethod
     def backward(ctx, g):
@@ -441,10 +443,16 @@ def where(condition, input=None, other=None, *, out=None):
     A uint8 ``condition`` is accepted (nonzero is True) with PyTorch's once-per-process
     deprecation ``UserWarning``.
 
+    A Python int from ``2**63`` to ``2**64 - 1`` is a uint64 number, as in PyTorch: it
+    goes with a floating tensor or a float number (converted to float) and nothing else.
+
     Raises:
         RuntimeError: if ``condition`` is neither a bool nor a uint8 tensor, or a Python
             number does not fit the result dtype ("value cannot be converted to type
-            uint8_t without overflow").
+            uint8_t without overflow"), or a uint64 number meets a bool tensor or an int
+            or bool number ("Promotion for uint16, uint32, uint64 types is not supported").
+        OverflowError: for a Python int below ``-2**63`` or from ``2**64`` up.
+        NotImplementedError: for two uint64 numbers (reftorch has no uint64 dtype).
 
     Examples:
         >>> import reftorch as torch
@@ -456,6 +464,8 @@ def where(condition, input=None, other=None, *, out=None):
         return nonzero(condition, as_tuple=True)
     if out is not None:
         return with_out("where", out, where, condition, input, other)
+    if any(_outside_int64(v) for v in (input, other)):
+        input, other = _where_big_ints(input, other)
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
         # Two Python numbers: 0-dim tensors of their own dtypes on condition's device
         # (so where(c, 1, 0.5) is float32 and where(c, 1, 0) int64, as in PyTorch).
@@ -475,10 +485,56 @@ def where(condition, input=None, other=None, *, out=None):
     return Where.apply(cond, x, y, dt=dt)
 
 
+def _outside_int64(v):
+    return isinstance(v, int) and not isinstance(v, bool) and not -2 ** 63 <= v < 2 ** 63
+
+
+def _where_big_ints(input, other):
+    """``where``'s Python ints outside the int64 range, as PyTorch's argument parser and
+    type promotion take them: below ``-2**63`` or from ``2**64`` up they do not parse; in
+    between they are uint64 numbers, which only a floating operand can take (converted to
+    float). Returns ``(input, other)`` with such ints as floats.
+
+    Raises:
+        OverflowError: for an int that does not parse.
+        RuntimeError: for a uint64 number with an integer or bool tensor (overflow, or
+            PyTorch's "Promotion for uint16, uint32, uint64 types is not supported"), or with
+            a Python int or bool.
+        NotImplementedError: for two uint64 numbers (a uint64 result; reftorch has no uint64).
+    """
+    for v in (input, other):
+        if _outside_int64(v):
+            if v < 0:
+                raise OverflowError("can't convert negative int to unsigned")
+            if v >= 2 ** 64:
+                raise OverflowError("int too big to convert")
+
+    def name(v):
+        if isinstance(v, Tensor):
+            return D.scalar_name(v.dtype)
+        return {bool: "Bool", float: "Double", complex: "ComplexDouble"}.get(
+            type(v), "UInt64" if _outside_int64(v) else "Long")
+
+    promo = "Promotion for uint16, uint32, uint64 types is not supported, attempted to promote {} and {}"
+    t = input if isinstance(input, Tensor) else other if isinstance(other, Tensor) else None
+    if t is not None:
+        if t.dtype is D.bool:
+            raise RuntimeError(promo.format("Bool", "UInt64"))
+        if not (t.dtype.is_floating_point or t.dtype.is_complex):
+            raise _overflow(_C_NAMES.get(t.dtype.name, t.dtype.name))
+    elif all(_outside_int64(v) for v in (input, other)):
+        raise NotImplementedError("torch.where with two Python ints from 2**63 up gives a uint64 tensor in "
+                                  "PyTorch; reftorch has no uint64 dtype")
+    elif not any(isinstance(v, (float, complex)) for v in (input, other)):
+        raise RuntimeError(promo.format(name(input), name(other)))
+    return tuple(float(v) if _outside_int64(v) else v for v in (input, other))
+
+
 class DivRounding(_Binary):
     """``div`` with ``rounding_mode``: piecewise constant, so its gradients are zero."""
 
     name = "DivBackward2"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x, y, dt, mode):
@@ -530,6 +586,7 @@ class FloorDivide(DivRounding):
     """``floor_divide`` (``//``): PyTorch records a node that refuses the backward pass."""
 
     name = "torch::autograd::NotImplemented"
+    create_graph = True  # (its backward raises PyTorch's error either way)
 
     @staticmethod
     def backward(ctx, g):
@@ -538,6 +595,7 @@ class FloorDivide(DivRounding):
 
 class Remainder(_Binary):
     name = "RemainderBackward1"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x, y, dt):
@@ -555,7 +613,10 @@ class Remainder(_Binary):
         x, y = ctx.saved_tensors
         gy = None
         if x is not None:
-            gy = -g * _floor_divide_float(y._backend, _cast(x, ctx.dt), _cast(y, ctx.dt))
+            if isinstance(g, Tensor):  # create_graph: floor(x / y) is piecewise constant, a constant here
+                x, y = x._data, y._data
+            q = _floor_divide_float(y._backend, _cast(x, ctx.dt), _cast(y, ctx.dt))
+            gy = -g * (Tensor._wrap(q, g.device, y._backend) if isinstance(g, Tensor) else q)
         return _Binary._reduce(ctx, g, gy)
 
 
@@ -756,7 +817,9 @@ class Tanh(_Unary):
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
-        return g * (1 - out._data * out._data)
+        if isinstance(g, Tensor):  # create_graph: PyTorch's fused node
+            return TanhBackward.apply(g, out._data)
+        return TanhBackward.formula(ctx.xp, g, out._data)
 
 
 class Sigmoid(_Unary):
@@ -776,8 +839,9 @@ class Sigmoid(_Unary):
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
-        y = out._data
-        return g * y * (1 - y)
+        if isinstance(g, Tensor):  # create_graph: PyTorch's fused node
+            return SigmoidBackward.apply(g, out._data)
+        return SigmoidBackward.formula(ctx.xp, g, out._data)
 
 
 _SAME_SIZE_INT = {D.float16: D.int16, D.float32: D.int32, D.float64: D.int64}
@@ -805,20 +869,82 @@ class Relu(_Unary):
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
-        xp = ctx.xp
+        if isinstance(g, Tensor):  # create_graph: PyTorch's fused node
+            return ThresholdBackward.apply(g, out._data)
         y = out._data
         b = ctx.backend
         bits = _SAME_SIZE_INT.get(out.dtype)
-        view = getattr(b, "view_dtype", None)  # None: create_graph's tensor backend
-        if view is None or bits is None:
-            # threshold_backward: zero where the result is <= 0 (a nan result keeps its gradient)
-            return xp.where(y <= 0, xp.zeros((), dtype=g.dtype, device=g.device), g)
-        # The same, branch-free: the result is never negative, so "<= 0" is "== 0"; g's
-        # bits and-ed with all ones (keep) or all zeros (+0.0). where() would mispredict a
-        # branch per element on NumPy (about 6x slower).
+        if bits is None:
+            return ThresholdBackward.formula(ctx.xp, g, y)
+        # ThresholdBackward.formula, branch-free: the result is never negative, so "<= 0"
+        # is "== 0"; g's bits and-ed with all ones (keep) or all zeros (+0.0). where()
+        # mispredicts a branch per element on NumPy (about 6x slower).
         it = b.dtype(bits)
-        mask = -xp.astype(y != 0, it)
-        return view(view(g, it) & mask, g.dtype)
+        mask = -ctx.xp.astype(y != 0, it)
+        return b.view_dtype(b.view_dtype(g, it) & mask, g.dtype)
+
+
+class _OutputGrad(_Unary):
+    """The gradient ``g * f'(y)`` of a unary op whose derivative is a function of its
+    output ``y``, as the graph op PyTorch records under ``create_graph``
+    (``TanhBackwardBackward0`` …). ``formula`` is the op's first-order backward on arrays;
+    ``formula_y`` (over ``xp``, arrays or tensors) the derivative of
+    ``g * f'(y)`` in ``y``, times ``gg``. The gradient for ``g`` is this op again."""
+
+    create_graph = True
+
+    @classmethod
+    def forward(cls, ctx, g, y):
+        ctx.save_for_backward(g, y)
+        return cls.formula(g._backend.xp, g._data, y._data)
+
+    @classmethod
+    def backward(cls, ctx, gg):
+        g, y = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        dg = dy = None
+        if need[0]:
+            dg = cls.apply(gg, y._data) if isinstance(gg, Tensor) else cls.formula(ctx.xp, gg, y._data)
+        if need[1]:
+            dy = cls.formula_y(ctx.xp, gg, g._data, y._data)
+        return dg, dy
+
+
+class TanhBackward(_OutputGrad):
+    name = "TanhBackwardBackward0"
+
+    @staticmethod
+    def formula(xp, g, y):
+        return g * (1 - y * y)
+
+    @staticmethod
+    def formula_y(xp, gg, g, y):
+        return -2 * y * g * gg
+
+
+class SigmoidBackward(_OutputGrad):
+    name = "SigmoidBackwardBackward0"
+
+    @staticmethod
+    def formula(xp, g, y):
+        return g * y * (1 - y)
+
+    @staticmethod
+    def formula_y(xp, gg, g, y):
+        return gg * g * (1 - 2 * y)
+
+
+class ThresholdBackward(_OutputGrad):
+    name = "ThresholdBackwardBackward0"
+
+    @staticmethod
+    def formula(xp, g, y):
+        # threshold_backward: zero where the result is <= 0 (a nan result keeps its gradient)
+        return xp.where(y <= 0, xp.zeros((), dtype=g.dtype, device=g.device), g)
+
+    @staticmethod
+    def formula_y(xp, gg, g, y):
+        return xp.zeros_like(y)  # piecewise constant in y: zero, but in the graph as in PyTorch
 
 
 class Sin(_Unary):
@@ -1025,6 +1151,7 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
 
 class Conj(Function):
     name = "ConjBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x):

@@ -11,7 +11,7 @@ from .._tensor import Tensor, _wrap_dim
 from ..autograd.grad_mode import is_grad_enabled
 from ..autograd.function import OpFunction as Function
 from ._common import fix_empty_strides
-from .pointwise import _Binary, _cast, _operands, eq, isclose, ne
+from .pointwise import Div, _Binary, _cast, _operands, eq, isclose, ne
 
 
 def _dims(input, dim):
@@ -127,6 +127,9 @@ class Mean(Function):
         xp = ctx.xp
         if not ctx.shape:
             return g
+        if isinstance(g, Tensor):  # create_graph: PyTorch's expand, then a division by a number
+            x, n, dt = _operands(_expand_grad(xp, g, ctx.shape, ctx.axes, ctx.keepdim), ctx.count, true_div=True)
+            return Div.apply(x, n, dt=dt, _name="DivBackward1")
         return _expand_grad(xp, g / ctx.count, ctx.shape, ctx.axes, ctx.keepdim)
 
 
@@ -267,6 +270,8 @@ class MaxAll(Function):
         # PyTorch's evenly_distribute_backward: a nan result spreads over the nan inputs
         hit = xp.isnan(x._data) if bool(xp.isnan(out._data)) else x._data == out._data
         mask = xp.astype(hit, g.dtype)
+        if isinstance(g, Tensor):  # create_graph: PyTorch's zeros.masked_fill_(mask, g / count)
+            return xp.zeros_like(mask).masked_fill(hit, g / xp.sum(mask))
         return mask * (g / xp.sum(mask))
 
 
@@ -293,6 +298,8 @@ class MaxDim(Function):
         xp = b.xp
         idx = index._data
         gg = g if ctx.keepdim else xp.expand_dims(g, axis=ctx.dim)
+        if isinstance(g, Tensor):  # create_graph: zeros.scatter(dim, indices, g), as PyTorch records it
+            return xp.zeros(ctx.shape, dtype=g.dtype).scatter(ctx.dim, idx, gg)
         n = ctx.shape[ctx.dim]
         pos = xp.reshape(xp.arange(n, **b._dev_kw()), tuple(n if i == ctx.dim else 1 for i in range(len(ctx.shape))))
         zero = xp.zeros((), dtype=g.dtype, **b._dev_kw())

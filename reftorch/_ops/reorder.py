@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from .. import _dtype as D
-from .._layout import relayout_like_operands, row_major
+from .._layout import cat_layout, like_input
 from .._tensor import Tensor, _wrap_dim
+from ..autograd._graph import linear_grad
 from ..autograd.function import OpFunction
 from . import shape as S
 from .indexing import index_select
@@ -21,13 +22,14 @@ def _dims_list(dims, nd, who):
 
 class Flip(OpFunction):
     name = "FlipBackward0"
+    create_graph = True  # the gradient is a flip, recorded as FlipBackward0 (as in PyTorch)
 
     @staticmethod
     def forward(ctx, x, dims):
         ctx.dims = dims
         xp = x._backend.xp
         out = xp.asarray(xp.flip(x._data, axis=dims) if dims else x._data, copy=True)
-        return relayout_like_operands(x._backend, row_major(x._backend, out), [x])  # laid out like x, as PyTorch
+        return like_input(x._backend, out, x._data)  # laid out like x (empty_like), as PyTorch
 
     @staticmethod
     def backward(ctx, g):
@@ -61,6 +63,7 @@ def flip(input, dims):
 
 class Roll(OpFunction):
     name = "RollBackward0"
+    create_graph = True  # the gradient is a roll back, recorded as RollBackward0 (as in PyTorch)
 
     @staticmethod
     def forward(ctx, x, shifts, dims):
@@ -69,15 +72,26 @@ class Roll(OpFunction):
         if dims is None:
             flat = xp.reshape(x._data, (-1,))
             return xp.reshape(xp.roll(flat, shifts[0]), x._data.shape)
-        return row_major(x._backend, xp.roll(x._data, shift=shifts, axis=dims))  # contiguous, as PyTorch
+        # PyTorch's roll is a cat of two narrowed views: laid out as cat lays out its result
+        return cat_layout(x._backend, xp.roll(x._data, shift=shifts, axis=dims), [x._data])
 
     @staticmethod
     def backward(ctx, g):
-        xp = ctx.xp
-        neg = tuple(-s for s in ctx.shifts)
-        if ctx.dims is None:
-            return xp.reshape(xp.roll(xp.reshape(g, (-1,)), neg[0]), g.shape)
-        return xp.roll(g, shift=neg, axis=ctx.dims)
+        state = (tuple(-s for s in ctx.shifts), ctx.dims)
+        return linear_grad(ctx, g, _roll, _roll_back, state, "RollBackward0", "RollBackward0")
+
+
+def _roll(backend, a, state):
+    """``a`` rolled by ``state = (shifts, dims)`` (``dims`` None: the flattened array)."""
+    xp = backend.xp
+    shifts, dims = state
+    if dims is None:
+        return xp.reshape(xp.roll(xp.reshape(a, (-1,)), shifts[0]), a.shape)
+    return xp.roll(a, shift=shifts, axis=dims)
+
+
+def _roll_back(backend, a, state):
+    return _roll(backend, a, (tuple(-s for s in state[0]), state[1]))
 
 
 def roll(input, shifts, dims=None):
@@ -200,4 +214,4 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     e = S.expand(u, *(shape[:d + 1] + [r] + shape[d + 1:]))
     c = S.contiguous(e)
     new = shape[:d] + [shape[d] * r] + shape[d + 1:]
-    return S.view(c, *new)
+    return S.view(c, tuple(new))

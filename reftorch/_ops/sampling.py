@@ -16,7 +16,7 @@ from .._tensor import Tensor, _as_shape
 from ..random import _engine
 from ._common import check_dtype, resolve_device, with_out
 from ._inplace import write_all
-from .creation import empty
+from .creation import _like_layout, empty  # (laid out, and filled in memory order, like input)
 from .pointwise import add, mul
 
 _NP = {"float16": _np.float16, "float32": _np.float32, "float64": _np.float64, "int64": _np.int64,
@@ -212,13 +212,13 @@ def _like_shape(input, dtype, device):
 def rand_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
     """``rand`` with the shape (and by default dtype and device) of ``input``."""
     s, d, dev = _like_shape(input, dtype, device)
-    return rand(s, dtype=d, device=dev, requires_grad=requires_grad)
+    return _like_layout(input, lambda shape: rand(shape, dtype=d, device=dev, requires_grad=requires_grad))
 
 
 def randn_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
     """``randn`` with the shape (and by default dtype and device) of ``input``."""
     s, d, dev = _like_shape(input, dtype, device)
-    return randn(s, dtype=d, device=dev, requires_grad=requires_grad)
+    return _like_layout(input, lambda shape: randn(shape, dtype=d, device=dev, requires_grad=requires_grad))
 
 
 def randint_like(input, low=0, high=None, *, dtype=None, layout=None, device=None, requires_grad=False,
@@ -227,7 +227,8 @@ def randint_like(input, low=0, high=None, *, dtype=None, layout=None, device=Non
     if high is None:
         low, high = 0, low
     s, d, dev = _like_shape(input, dtype, device)
-    return randint(low, high, s, dtype=d, device=dev, requires_grad=requires_grad)
+    return _like_layout(input, lambda shape: randint(low, high, shape, dtype=d, device=dev,
+                                                     requires_grad=requires_grad))
 
 
 # ------------------------------------------------------------------ in-place fills

@@ -13,8 +13,9 @@ PyTorch's CPU kernel does.
 from __future__ import annotations
 
 from .. import _dtype as D
-from .._layout import contiguous_strides
+from .._layout import broadcast_shape, contiguous_strides, sum_to_shape
 from .._tensor import Tensor, _wrap_dim
+from ..autograd._graph import DelayedError
 from ..autograd.function import OpFunction
 from ..autograd.grad_mode import no_grad
 from ._inplace import commit
@@ -116,10 +117,10 @@ def _prepare(name, input, dim, index, src):
     d = _wrap_dim(dim, nd)
     if index.dtype is not D.int64 and index.dtype is not D.int32:
         raise RuntimeError(f"{name}(): Expected dtype int64 for index")
-    if index.dim() != max(nd, 1) and not (nd == 0 and index.dim() <= 1):
+    if max(index.dim(), 1) != max(nd, 1):  # PyTorch counts a 0-dim tensor as 1-dim here
         raise RuntimeError("Index tensor must have the same number of dimensions as self tensor")
     if isinstance(src, Tensor):
-        if src.dim() != index.dim() and not (src.dim() <= 1 and index.dim() <= 1):
+        if max(src.dim(), 1) != max(index.dim(), 1):
             raise RuntimeError("Index tensor must have the same number of dimensions as src tensor")
         if src.dtype is not input.dtype:
             raise RuntimeError(f"{name}(): Expected self.dtype to be equal to src.dtype")
@@ -147,9 +148,12 @@ def _prepare(name, input, dim, index, src):
 def _src_block(src, index):
     """The part of ``src`` that ``index`` addresses (``src`` may be larger)."""
     a = src._data
-    if tuple(src.shape) == tuple(index.shape):
+    ishape, sshape = tuple(index.shape) or (1,), tuple(src.shape) or (1,)  # 0-dim counts as 1-dim
+    if sshape == ishape:
         return a
-    return a[tuple(slice(0, n) for n in index.shape)]
+    if sshape != tuple(src.shape):
+        a = src._backend.xp.reshape(a, sshape)
+    return a[tuple(slice(0, n) for n in ishape)]
 
 
 def _shape_nd(t):
@@ -183,7 +187,7 @@ class Scatter(OpFunction):
 
     name = "ScatterBackward0"
     nondiff = (1,)
-    create_graph = True  # for scatter, scatter_add and mean; prod/amax/amin opt out per call
+    create_graph = True  # prod's formula reduces again: a recorded scatter_reduce (_reduce)
 
     @staticmethod
     def forward(ctx, x, index, *src, dim, op, include_self, value=None):
@@ -203,7 +207,6 @@ class Scatter(OpFunction):
         ctx.pos, ctx.op, ctx.include_self, ctx.x_shape = pos, op, include_self, x._data.shape
         ctx.ishape, ctx.backend = index._data.shape, b
         if op in ("prod", "amax", "amin"):
-            ctx.create_graph = False  # their formulas use sort-based scans not in the tensor namespace
             ctx.save_for_backward(x, src[0])
             ctx.save_output()
         elif op == "mean":
@@ -214,6 +217,7 @@ class Scatter(OpFunction):
     def backward(ctx, g):
         xp = ctx.xp
         op, pos, inc = ctx.op, ctx.pos, ctx.include_self
+        undefined = False
         gf = xp.reshape(g, (-1,))
         n = gf.shape[0]
         saved = ctx.saved_tensors
@@ -243,6 +247,7 @@ class Scatter(OpFunction):
             if not inc:
                 gs = xp.where(touched(), xp.zeros((), dtype=g.dtype, **kw), gs)
         elif op in ("amax", "amin"):
+            _check_src_shape(ctx)
             x, src, result = saved
             xs, res = xp.reshape(x._data, (-1,)), xp.reshape(result._data, (-1,))
             sv = xp.reshape(_src_block(src, _Shape(ctx.ishape)), (-1,))
@@ -257,19 +262,22 @@ class Scatter(OpFunction):
             if not inc:
                 gs = xp.where(touched(), xp.zeros((), dtype=g.dtype, **kw), gs)
         else:  # prod
+            _check_src_shape(ctx)
             x, src, result = saved
             xs, res = xp.reshape(x._data, (-1,)), xp.reshape(result._data, (-1,))
             sv = xp.reshape(_src_block(src, _Shape(ctx.ishape)), (-1,))
             one = xp.ones((), dtype=g.dtype, **kw)
             masked_self = xp.where(xs == 0, one, xs)
-            msr = reduce_flat(b, masked_self, pos, sv, "prod", inc, x.dtype)
+            msr = _reduce(b, masked_self, pos, sv, "prod", inc, x.dtype)
             gs = gf * msr / masked_self
             src_zero = sv == 0
             nz = gather(b.scatter_add((n,), x.dtype, pos, xp.astype(src_zero, g.dtype)))
             single = src_zero & (nz == 1)
             masked_src = xp.where(single, one, sv)
-            msrc_res = reduce_flat(b, xs, pos, masked_src, "prod", inc, x.dtype)
+            msrc_res = _reduce(b, xs, pos, masked_src, "prod", inc, x.dtype)
             gsrc = xp.where(single, gather(gf * msrc_res), gather(gf * res) / xp.where(src_zero, one, sv))
+            # PyTorch's gradient of src is first-order only where several zeros meet
+            undefined = isinstance(gsrc, Tensor) and bool((nz > 1).any())
             if not inc:
                 gs = xp.where(touched(), xp.zeros((), dtype=g.dtype, **kw), gs)
         gs = xp.reshape(gs, ctx.x_shape)
@@ -277,7 +285,48 @@ class Scatter(OpFunction):
             return gs, None
         src_t = ctx.src_shape_dtype
         gsrc = xp.reshape(gsrc, ctx.ishape)
-        return gs, None, _pad_to(b, gsrc, src_t)
+        if tuple(ctx.ishape) != tuple(src_t):
+            if _expandable(tuple(src_t), tuple(ctx.ishape)):  # 0-dim against one element: PyTorch's engine sums
+                gsrc = xp.reshape(sum_to_shape(xp, gsrc, src_t), src_t)
+            elif op not in ("prod", "amax", "amin"):
+                # ``src`` larger than ``index``: PyTorch's gradient of ``src`` has the index's shape,
+                # which its engine then rejects
+                raise RuntimeError(f"Function {ctx.grad_name} returned an invalid gradient at index 1 - got "
+                                   f"[{', '.join(map(str, ctx.ishape))}] but expected shape compatible with "
+                                   f"[{', '.join(map(str, src_t))}]")
+            else:
+                gsrc = _pad_to(b, gsrc, src_t)
+        if undefined:
+            gsrc = DelayedError.apply(gsrc, msg="scatter_reduce(): Double backward is unsupported for src when "
+                                                ">1 zeros in src are scattered to the same position in self")
+        return gs, None, gsrc
+
+
+def _reduce(b, self_flat, pos, vals, op, include_self, dtype):
+    """:func:`reduce_flat` inside a backward formula: on tensors (``create_graph``) a
+    recorded ``scatter_reduce`` of the flat tensors, so that its own gradient reaches
+    ``self_flat`` and ``vals``."""
+    if isinstance(self_flat, Tensor):
+        res = Scatter.apply(self_flat, pos, vals, dim=0, op=op, include_self=include_self,
+                            _name="ScatterReduceBackward0")
+        if res.grad_fn is not None:
+            res.grad_fn.ctx.src_shape_dtype = tuple(vals.shape)
+        return res
+    return reduce_flat(b, self_flat, pos, vals, op, include_self, dtype)
+
+
+def _expandable(shape, to):
+    """True when ``shape`` broadcasts to ``to`` (PyTorch's ``is_expandable_to``)."""
+    return len(shape) <= len(to) and all(a in (1, b) for a, b in zip(reversed(shape), reversed(to)))
+
+
+def _check_src_shape(ctx):
+    """PyTorch's prod/amax/amin gradient compares ``src`` with the result gathered at
+    ``index`` element-wise: a ``src`` larger than ``index`` fails to broadcast there (the
+    values of the two that do broadcast are padded here)."""
+    src_t = getattr(ctx, "src_shape_dtype", None)
+    if src_t is not None and tuple(src_t) != tuple(ctx.ishape) and src_t and ctx.ishape:
+        broadcast_shape(tuple(src_t), tuple(ctx.ishape))
 
 
 class _Shape:
@@ -308,6 +357,7 @@ def _scatter(name, input, dim, index, src, op, include_self, value=None, grad_na
     res = Scatter.apply(input, index, src, _name=grad_name, **params)
     if res.grad_fn is not None:
         res.grad_fn.ctx.src_shape_dtype = tuple(src.shape)
+        res.grad_fn.ctx.grad_name = res.grad_fn.name()
     return res
 
 

@@ -11,6 +11,7 @@ import math
 
 from .. import _dtype as D
 
+from .._layout import copy_with_strides, preserve_strides
 from .._layout import dense_order as _dense_order, relayout_like_operands  # noqa: F401 (re-exported)
 from .._layout import row_major, sum_to_shape
 from .._size import Size
@@ -168,7 +169,7 @@ class Squeeze(Function):
         data = x._data
         if ctx.needs_input_grad:
             ctx.in_shape = data.shape
-        return x._backend.xp.squeeze(data, axes) if axes else x._backend.reshape_view(data, data.shape)
+        return x._backend.squeeze(data, axes) if axes else x._backend.reshape_view(data, data.shape)
 
     @staticmethod
     def backward(ctx, g):
@@ -216,12 +217,26 @@ class Permute(Function):
         ctx.dims = dims
         return x._backend.xp.permute_dims(x._data, dims)
 
-    @staticmethod
-    def backward(ctx, g):
+    @classmethod
+    def backward(cls, ctx, g):
         inv = [0] * len(ctx.dims)
         for i, d in enumerate(ctx.dims):
             inv[d] = i
+        if isinstance(g, Tensor):  # create_graph: the same kind of node, as PyTorch records it
+            return cls.apply(g, dims=tuple(inv))
         return ctx.xp.permute_dims(g, tuple(inv))
+
+
+class Transpose(Permute):
+    """``transpose``: a permutation swapping two dims (its gradient is a transpose again)."""
+
+    name = "TransposeBackward0"
+
+
+class MatrixT(Permute):
+    """``t()`` (its gradient is a ``t()`` again)."""
+
+    name = "TBackward0"
 
 
 class Expand(Function):
@@ -269,14 +284,12 @@ class Clone(Function):
     @staticmethod
     def forward(ctx, x, contiguous=False):
         b = x._backend
-        xp = b.xp
-        if contiguous or x.is_contiguous():
-            return b.copy(x._data)  # row-major
-        # PyTorch's preserve_format: a dense copy with the dims in the same memory order.
-        order = _dense_order(x._data.shape, b.strides(x._data))
-        inverse = sorted(range(len(order)), key=order.__getitem__)
-        moved = xp.permute_dims(x._data, tuple(order))
-        return xp.permute_dims(b.copy(moved), tuple(inverse))
+        arr = x._data
+        if contiguous or (b.is_c_contiguous(arr) and 1 not in arr.shape) or not arr.ndim:
+            return b.copy(arr)  # row-major
+        # PyTorch's preserve_format: the same strides for a dense input, else a dense copy
+        # with the dims in the same memory order.
+        return copy_with_strides(b, arr, preserve_strides(tuple(arr.shape), b.strides(arr)))
 
     @staticmethod
     def backward(ctx, g):
@@ -301,7 +314,7 @@ class Repeat(Function):
         for r, n in zip(ctx.sizes, ctx.shp):
             inter += [r, n]
         g = xp.sum(xp.reshape(g, tuple(inter)), axis=tuple(range(0, 2 * len(ctx.sizes), 2)))
-        return xp.reshape(g, ctx.in_shape)
+        return g if tuple(g.shape) == tuple(ctx.in_shape) else xp.reshape(g, ctx.in_shape)
 
 
 def repeat(input, *sizes):
@@ -631,7 +644,7 @@ def transpose(input, dim0, dim1):
     dims = list(range(nd))
     if nd:
         dims[a], dims[b] = dims[b], dims[a]
-    return Permute.apply(input, dims=tuple(dims), _name="TransposeBackward0")
+    return Transpose.apply(input, dims=tuple(dims))
 
 
 swapaxes = swapdims = transpose
@@ -647,7 +660,7 @@ def t(input):
     nd = len(input._data.shape)
     if nd > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {nd}D")
-    return Permute.apply(input, (1, 0) if nd == 2 else tuple(range(nd)), _name="TBackward0")
+    return MatrixT.apply(input, (1, 0) if nd == 2 else tuple(range(nd)))
 
 
 def movedim(input, source, destination):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import warnings
 
 from .. import _dtype as D
-from .._tensor import _wrap_dim
+from .._tensor import Tensor, _wrap_dim
 from ..autograd.function import OpFunction
 from .._layout import row_major
 
@@ -58,15 +58,74 @@ def _forward(ctx, x, dim, from_shifted):
     return row_major(x._backend, y if up is None else xp.astype(y, x._data.dtype))  # contiguous, as PyTorch
 
 
-def _backward(ctx, g, formula):
-    """``formula(xp, y, g)`` on the saved output, in float32 for half precision (as PyTorch),
-    returned in the input's dtype."""
+def _backward(ctx, g, grad_op):
+    """``grad_op.formula(xp, g, y, dim)`` on the saved output ``y``, in float32 for half
+    precision (as PyTorch), returned in the input's dtype. On a gradient tensor
+    (``create_graph``) the formula is recorded as the op ``grad_op``, PyTorch's fused node."""
     (y,) = ctx.saved_tensors
     xp, y = ctx.xp, y._data
     if ctx.up is not None:
         y, g = xp.astype(y, ctx.up), xp.astype(g, ctx.up)
-    out = formula(xp, y, g)
+    if isinstance(g, Tensor):
+        out = grad_op.apply(g, y, dim=ctx.dim)
+    else:
+        out = grad_op.formula(xp, g, y, ctx.dim)
     return out if out.dtype == ctx.native else xp.astype(out, ctx.native)
+
+
+class _GradData(OpFunction):
+    """The gradient ``formula(xp, g, y, dim)`` of softmax / log_softmax from the incoming
+    gradient ``g`` and the saved output ``y``, as a graph op (``create_graph``):
+    ``grad_g``/``grad_y`` are its derivatives, times the incoming ``gg``, over ``xp``."""
+
+    create_graph = True
+
+    @classmethod
+    def forward(cls, ctx, g, y, dim):
+        ctx.save_for_backward(g, y)
+        ctx.dim = dim
+        return cls.formula(g._backend.xp, g._data, y._data, dim)
+
+    @classmethod
+    def backward(cls, ctx, gg):
+        g, y = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        return (cls.grad_g(ctx.xp, gg, g._data, y._data, ctx.dim) if need[0] else None,
+                cls.grad_y(ctx.xp, gg, g._data, y._data, ctx.dim) if need[1] else None)
+
+
+class SoftmaxBackwardData(_GradData):
+    name = "SoftmaxBackwardDataBackward0"
+
+    @staticmethod
+    def formula(xp, g, y, dim):
+        return y * (g - xp.sum(g * y, axis=dim, keepdims=True))
+
+    @staticmethod
+    def grad_g(xp, gg, g, y, dim):  # the map is symmetric in g: the same op again
+        if isinstance(gg, Tensor):
+            return SoftmaxBackwardData.apply(gg, y, dim=dim)
+        return SoftmaxBackwardData.formula(xp, gg, y, dim)
+
+    @staticmethod
+    def grad_y(xp, gg, g, y, dim):
+        return gg * (g - xp.sum(g * y, axis=dim, keepdims=True)) - g * xp.sum(gg * y, axis=dim, keepdims=True)
+
+
+class LogSoftmaxBackwardData(_GradData):
+    name = "LogSoftmaxBackwardDataBackward0"
+
+    @staticmethod
+    def formula(xp, g, y, dim):
+        return g - xp.exp(y) * xp.sum(g, axis=dim, keepdims=True)
+
+    @staticmethod
+    def grad_g(xp, gg, g, y, dim):
+        return gg - xp.sum(gg * xp.exp(y), axis=dim, keepdims=True)
+
+    @staticmethod
+    def grad_y(xp, gg, g, y, dim):
+        return -xp.sum(g, axis=dim, keepdims=True) * xp.exp(y) * gg
 
 
 class Softmax(OpFunction):
@@ -84,7 +143,7 @@ class Softmax(OpFunction):
 
     @staticmethod
     def backward(ctx, g):
-        return _backward(ctx, g, lambda xp, y, g: y * (g - xp.sum(g * y, axis=ctx.dim, keepdims=True)))
+        return _backward(ctx, g, SoftmaxBackwardData)
 
 
 class LogSoftmax(OpFunction):
@@ -100,7 +159,7 @@ class LogSoftmax(OpFunction):
 
     @staticmethod
     def backward(ctx, g):
-        return _backward(ctx, g, lambda xp, y, g: g - xp.exp(y) * xp.sum(g, axis=ctx.dim, keepdims=True))
+        return _backward(ctx, g, LogSoftmaxBackwardData)
 
 
 _REQUIRED = object()

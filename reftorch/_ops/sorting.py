@@ -9,12 +9,13 @@ PyTorch runs (``_stl_select.py``), so the indices match PyTorch's.
 from __future__ import annotations
 
 from .. import _dtype as D
-from .._layout import relayout_like_operands
+from .._layout import like_input, row_major
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.function import OpFunction
 from ..return_types import sort as sort_rt, topk as topk_rt
 from ._stl_select import sort_row, topk_row
-from .scatter import flat_positions
+from .creation import zeros
+from .scatter import flat_positions, scatter
 
 
 def _order(xp, a, axis, descending):
@@ -34,23 +35,27 @@ class SortValues(OpFunction):
 
     name = "SortBackward0"
     nondiff = (1,)
+    create_graph = True
 
     @staticmethod
-    def forward(ctx, x, index, dim):
+    def forward(ctx, x, index, dim, contiguous=False):
         ctx.shape, ctx.dim = x._data.shape, dim
         ctx.save_for_backward(index)
         if not x._data.shape:
             return x._backend.xp.asarray(x._data, copy=True)
-        return relayout_like_operands(x._backend, x._backend.xp.take_along_axis(x._data, index._data, axis=dim),
-                                      [x])  # laid out like the input, as PyTorch
+        out = x._backend.xp.take_along_axis(x._data, index._data, axis=dim)
+        if contiguous:  # topk's results are row-major
+            return row_major(x._backend, out)
+        return like_input(x._backend, out, x._data)  # sort's: laid out like the input (empty_like)
 
     @staticmethod
     def backward(ctx, g):
         (index,) = ctx.saved_tensors
         if not ctx.shape:
             return g
-        b = index._backend
-        return _scatter_into_zeros(b, ctx.shape, ctx.dim, index._data, g)
+        if isinstance(g, Tensor):  # create_graph: zeros.scatter(dim, index, g), as PyTorch records it
+            return scatter(zeros(ctx.shape, dtype=g.dtype, device=g.device), ctx.dim, index._data, g)
+        return _scatter_into_zeros(index._backend, ctx.shape, ctx.dim, index._data, g)
 
 
 def _scatter_into_zeros(b, shape, dim, idx, g):
@@ -125,7 +130,7 @@ def sort(input, *args, stable=None, dim=-1, descending=False, out=None):
         idx = xp.astype(_order(xp, input._data, d, descending), b.dtype(D.int64))
         if not stable:
             idx = _as_pytorch_sort(b, input._data, idx, d, descending)
-        idx = relayout_like_operands(b, idx, [input])
+        idx = like_input(b, idx, input._data)
     index = _wrap(idx, input)
     values = SortValues.apply(input, index, dim=d)
     return sort_rt(values, index)
@@ -156,7 +161,7 @@ def argsort(input, *args, stable=None, dim=-1, descending=False):
     idx = b.xp.astype(_order(b.xp, input._data, d, descending), b.dtype(D.int64))
     if not stable:
         idx = _as_pytorch_sort(b, input._data, idx, d, descending)
-    return _wrap(relayout_like_operands(b, idx, [input]), input)  # laid out like the input, as PyTorch
+    return _wrap(like_input(b, idx, input._data), input)  # laid out like the input (empty_like), as PyTorch
 
 
 def msort(input):
@@ -206,9 +211,9 @@ def topk(input, k, dim=None, largest=True, sorted=True, *, out=None):
         order = _order(xp, input._data, d, largest)
         key = tuple(slice(0, k) if i == d else slice(None) for i in range(input.dim()))
         idx = xp.astype(order[key], b.dtype(D.int64))
-        idx = _as_pytorch_picks(b, input._data, order, idx, d, k, largest, sorted)
+        idx = row_major(b, _as_pytorch_picks(b, input._data, order, idx, d, k, largest, sorted))
     index = _wrap(idx, input)
-    values = SortValues.apply(input, index, dim=d, _name="TopkBackward0")
+    values = SortValues.apply(input, index, dim=d, contiguous=True, _name="TopkBackward0")
     return topk_rt(values, index)
 
 

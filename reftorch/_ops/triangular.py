@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from .._layout import row_major
+from ..autograd._graph import linear_grad
 from ..autograd.function import OpFunction
 from ._common import with_out
 from ._inplace import commit
@@ -17,20 +18,26 @@ def _mask(b, shape, diagonal, lower):
 
 class Tri(OpFunction):
     name = "TrilBackward0"
+    create_graph = True  # the gradient is tril/triu again (TrilBackward0/TriuBackward0, as in PyTorch)
 
     @staticmethod
     def forward(ctx, x, diagonal, lower):
         b = x._backend
         xp = b.xp
         keep = _mask(b, x._data.shape, diagonal, lower)
-        ctx.keep = keep
+        ctx.state = (keep, "TrilBackward0" if lower else "TriuBackward0")
         out = xp.where(keep, x._data, xp.zeros((), dtype=x._data.dtype, **b._dev_kw()))
         return row_major(b, out)  # contiguous, as PyTorch
 
     @staticmethod
     def backward(ctx, g):
-        xp = ctx.xp
-        return xp.where(ctx.keep, g, xp.zeros_like(g))
+        name = ctx.state[1]
+        return linear_grad(ctx, g, _keep, _keep, ctx.state, name, name)
+
+
+def _keep(backend, g, state):
+    xp = backend.xp
+    return xp.where(state[0], g, xp.zeros_like(g))
 
 
 def _tri(input, diagonal, lower):

@@ -32,8 +32,22 @@ tensors, and simply runs with recording on.
 
 The ``grad_fn`` names of the second-order graph are those of the tensor ops the formula
 uses (the gradient of ``x * x`` is ``AddBackward0``, of ``x @ w`` ``MmBackward0``, as in
-PyTorch); PyTorch's fused double-backward nodes (``TanhBackwardBackward0`` …) are spelled
-out as their element-wise pieces instead.
+PyTorch). Where PyTorch records a fused node instead, the op's backward checks for a
+gradient *tensor* (``isinstance(g, Tensor)``) and records that node, an op of its own whose
+backward is again differentiable:
+
+* element-wise gradients from the output or the input (``TanhBackwardBackward0``,
+  ``ThresholdBackwardBackward0``, ``SoftplusBackwardBackward0``, softmax's
+  ``SoftmaxBackwardDataBackward0`` …) sit beside their op;
+* the gradient of a *linear* op that does not depend on its input (pooling, padding,
+  basic indexing, ``roll``, ``tril``) is a :class:`LinearMap` of two array functions, the
+  map and its adjoint, so every order is one node (``AvgPool2DBackwardBackward0`` …);
+* a convolution's gradients are the graph ops ``ConvolutionInputGrad`` and
+  ``ConvolutionWeightGrad`` (``ConvolutionBackwardBackward0``), bilinear, whose gradients
+  are convolutions and each other;
+* a recurrent layer, whose backward is a hand-written loop over arrays, computes its steps
+  again as graph ops and differentiates those down to its inputs
+  (``nn/_rnn_graph.py``, ``run_backward(..., stop_at_inputs=True)``).
 """
 from __future__ import annotations
 
@@ -42,7 +56,7 @@ import warnings
 from .. import _dtype as D
 from .._tensor import Tensor
 from ._custom_function import BackwardCFunction, _OutputSlot
-from .function import Node, _FREED
+from .function import Node, OpFunction, _FREED
 
 #: The ``reftorch`` namespace, whose differentiable ops a formula run on tensors calls
 #: (``xp.sum`` is ``torch.sum``). They sit in the layers above autograd, so this module
@@ -147,6 +161,15 @@ class TensorNamespace:
     def cumulative_sum(self, x, axis=None):
         return _torch.cumsum(self._t(x), axis)
 
+    def cumulative_prod(self, x, axis=None):
+        return _torch.cumprod(self._t(x), axis)
+
+    def all(self, x, axis=None, keepdims=False):
+        # a bool result: no derivative, a constant tensor is exact
+        x = self._t(x)
+        return Tensor._wrap(self._backend.xp.all(x._data, axis=axis, keepdims=keepdims), self._device,
+                            self._backend)
+
     def take(self, x, idx, axis=None):
         x = self._t(x)
         if axis is None:
@@ -226,11 +249,11 @@ class TensorBackend:
         return self._backend.quiet_overflow()
 
     def index_put_add(self, shape, g, key):
-        return _torch._ops.indexing.IndexPutAdd.apply(g, shape=tuple(shape), key=_array_key(key))
+        return _torch._ops.indexing.IndexPutAdd.apply(g, shape=tuple(shape), key=array_key(key))
 
     def index_add(self, shape, d, axis, index, values):
         return _torch._ops.indexing.IndexAdd.apply(self.xp._t(values), shape=tuple(shape), dtype=self.xp._dt(d),
-                                                   axis=axis, index=_array_key(index))
+                                                   axis=axis, index=array_key(index))
 
     def scatter_add(self, shape, d, pos, values):
         # flat positions into zeros of ``shape``: an index_add along the flattened axis
@@ -238,17 +261,17 @@ class TensorBackend:
         for k in shape:
             n *= k
         flat = _torch._ops.indexing.IndexAdd.apply(self.xp._t(values), shape=(n,), dtype=self.xp._dt(d), axis=0,
-                                                   index=_array_key(pos))
+                                                   index=array_key(pos))
         return flat.reshape(tuple(shape))
 
     def take_in_range(self, x, idx, axis=None):
         return self.xp.take(x, idx, axis=axis)
 
     def getitem(self, x, key):
-        return _torch._ops.indexing.AdvancedIndex.apply(x, key=_array_key(key))
+        return _torch._ops.indexing.AdvancedIndex.apply(x, key=array_key(key))
 
 
-def _array_key(key):
+def array_key(key):
     """An index key back in backend arrays (``GraphContext`` lifts arrays kept on ``ctx``)."""
     if isinstance(key, Tensor):
         return key._data
@@ -308,6 +331,60 @@ class GraphContext:
         setattr(self._ctx, name, value)
 
 
+class LinearMap(OpFunction):
+    """A linear map of one tensor given by two array functions, ``fn`` and its adjoint
+    (transpose) ``adjoint``, each called as ``f(backend, array, state)``.
+
+    This is how the backward of a linear op whose gradient does not depend on its input
+    (pooling, padding by copies) is differentiable: under ``create_graph`` the op's backward
+    records ``LinearMap.apply(g, ...)`` under PyTorch's name for that node
+    (``AvgPool2DBackwardBackward0`` …); the backward of *that* is the adjoint, the op's
+    own forward map, recorded again as a ``LinearMap`` named like the op, so every order
+    works. ``state`` holds the arrays the maps need (indices, weights), out of the graph.
+    """
+
+    create_graph = True
+
+    @staticmethod
+    def forward(ctx, g, fn, adjoint, state, names):
+        ctx.maps = (fn, adjoint, state, names)  # names: (this node's, the adjoint's)
+        return fn(g._backend, g._data, state)
+
+    @staticmethod
+    def backward(ctx, gg):
+        fn, adjoint, state, names = ctx.maps
+        if isinstance(gg, Tensor):
+            return LinearMap.apply(gg, fn=adjoint, adjoint=fn, state=state, names=names[::-1], _name=names[1])
+        return adjoint(ctx.backend, gg, state)
+
+
+def linear_grad(ctx, g, fn, adjoint, state, name, adjoint_name):
+    """The backward of a linear op: ``fn(backend, g, state)`` on arrays; on a gradient tensor
+    (``create_graph``) the same map recorded as a :class:`LinearMap` node called ``name``,
+    whose own gradient is ``adjoint`` (the op's forward map, node name ``adjoint_name``)."""
+    if isinstance(g, Tensor):
+        return LinearMap.apply(g, fn=fn, adjoint=adjoint, state=state, names=(name, adjoint_name), _name=name)
+    return fn(ctx.backend, g, state)
+
+
+class DelayedError(OpFunction):
+    """A copy of a gradient whose own gradient PyTorch does not define: differentiating it
+    again raises ``RuntimeError(msg)`` (PyTorch's ``DelayedError`` node, ``grad_fn``
+    ``torch::autograd::Error``), while a first-order use is unaffected."""
+
+    name = "torch::autograd::Error"
+    create_graph = True
+
+    @staticmethod
+    def forward(ctx, t, msg):
+        ctx.msg = msg
+        return t._backend.copy(t._data)
+
+    @staticmethod
+    def backward(ctx, g):
+        raise RuntimeError(ctx.msg)
+
+
 def _not_capable(name):
     return NotImplementedError(
         f"create_graph=True: the backward of {name} is not differentiable in reftorch yet (the operations "
@@ -327,6 +404,8 @@ def apply_with_graph(node, grad, retain_graph):
         return node.apply(grad, retain_graph, create_graph=True)
     if isinstance(node, _OutputSlot):  # routes one output's gradient to the function's node
         return node.apply(grad, retain_graph)
+    if getattr(node, "apply_with_graph", None) is not None:  # a node type with its own graph path
+        return node.apply_with_graph(grad, retain_graph)
     if not isinstance(node, Node) or not node.ctx.__dict__.get("create_graph", node._fn.create_graph):
         raise _not_capable(node.name())  # (a forward may set ctx.create_graph = False for one call)
     ctx = node.ctx

@@ -44,7 +44,7 @@ def _dependencies(roots):
     return deps
 
 
-def run_backward(tensors, grads, retain_graph=False, inputs=None, create_graph=False):
+def run_backward(tensors, grads, retain_graph=False, inputs=None, create_graph=False, stop_at_inputs=False):
     """Propagate ``grads`` (arrays) from ``tensors`` back to the leaves.
 
     With ``create_graph`` the gradients are tensors instead, each node's backward runs on
@@ -58,6 +58,8 @@ def run_backward(tensors, grads, retain_graph=False, inputs=None, create_graph=F
         inputs: if given, a list of tensors whose gradients are returned instead of
             accumulated into ``.grad`` (used by ``torch.autograd.grad``).
         create_graph: record the graph of the backward pass (higher-order gradients).
+        stop_at_inputs: go no further back than ``inputs`` (a node recomputing its own
+            output as graph ops differentiates it down to its inputs only).
 
     Returns:
         The gradient arrays (tensors with ``create_graph``) for ``inputs`` (``None`` where no gradient reached), or None.
@@ -101,7 +103,7 @@ def run_backward(tensors, grads, retain_graph=False, inputs=None, create_graph=F
             if capture is not None and node in capture:
                 prev = capture[node]
                 capture[node] = grad if prev is None else prev + grad
-                if isinstance(node, AccumulateGrad):
+                if stop_at_inputs or isinstance(node, AccumulateGrad):
                     continue
             if hooked:
                 grad = run_tensor_hooks(node, grad)

@@ -247,11 +247,10 @@ class OpFunction:
     def apply(cls, *args, _name=None, _out=None, _skip=None, **params):
         inputs = args[:cls.arity]
         needs = False
-        if _grad_state.enabled:  # the grad-mode check, once; a plain loop: no generator frame
-            for t in inputs:
-                if t._requires_grad:
-                    needs = True
-                    break
+        for t in inputs:  # a plain loop: no generator frame
+            if t._requires_grad:
+                needs = _grad_state.enabled  # the grad-mode check, once, and only where it matters
+                break
         x0 = args[0]
         b0 = x0._backend
         if needs:

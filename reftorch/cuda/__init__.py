@@ -13,7 +13,11 @@ device, ``set_device``/``device(...)`` switch CuPy's current device, ``Event`` w
 """
 from __future__ import annotations
 
+from .. import _dtype as _D
+from .._backends import _cache as _backend_cache
 from .._backends.cupy_backend import cupy_available
+from .._device import device as _device
+from .._tensor import _TYPE_NAMES, LEGACY_DTYPES, Tensor as _Tensor, _LegacyTensorType
 from .random import initial_seed, manual_seed, manual_seed_all, seed, seed_all
 from .streams import Event
 
@@ -79,8 +83,7 @@ def _lazy_init():
 def is_initialized() -> bool:
     """Whether CUDA has been set up in this process (``False`` until a GPU is used)."""
     if not _state["initialized"]:
-        from .._backends import _cache
-        _state["initialized"] = any(key[0] == "cuda" for key in _cache)  # a CUDA tensor was made
+        _state["initialized"] = any(key[0] == "cuda" for key in _backend_cache)  # a CUDA tensor was made
     return _state["initialized"]
 
 
@@ -107,7 +110,6 @@ def current_device() -> int:
 def _get_device_index(dev, optional=False):
     """An int, ``"cuda:N"`` or ``torch.device`` -> its index (``None`` when the device has
     none and ``optional``); ``ValueError`` for a non-CUDA device, as PyTorch."""
-    from .._device import device as _device
     if isinstance(dev, str):
         dev = _device(dev)
     if isinstance(dev, _device):
@@ -298,12 +300,9 @@ def get_arch_list() -> list:
 def _legacy_types():
     """``torch.cuda.FloatTensor`` and friends: ``isinstance`` checks for CUDA tensors of a
     dtype; calling one builds a CUDA tensor (``TypeError`` without a GPU)."""
-    from .. import _dtype as D
-    from .._tensor import _TYPE_NAMES, Tensor, _LegacyTensorType
-
     class _CudaLegacyTensorType(_LegacyTensorType):
         def __instancecheck__(cls, obj):
-            return isinstance(obj, Tensor) and obj.dtype is cls.dtype and obj.device.type == "cuda"
+            return isinstance(obj, _Tensor) and obj.dtype is cls.dtype and obj.device.type == "cuda"
 
         def __call__(cls, *args, device=None):
             if not is_available():
@@ -314,8 +313,9 @@ def _legacy_types():
             return f"<class 'torch.cuda.{cls.__name__}'>"
 
     return {name: _CudaLegacyTensorType(name, (), {
-        "dtype": D.BY_NAME[dt], "is_cuda": True, "__module__": "torch.cuda",
-        "__doc__": f"Legacy constructor of CUDA {dt} tensors."}) for dt, name in _TYPE_NAMES.items()}
+        "dtype": _D.BY_NAME[dt], "is_cuda": True, "__module__": "torch.cuda",
+        "__doc__": f"Legacy constructor of CUDA {dt} tensors."}) for dt, name in _TYPE_NAMES.items()
+        if dt in LEGACY_DTYPES}
 
 
 globals().update(_legacy_types())

@@ -6,6 +6,8 @@ only need to accept their arguments, as PyTorch's do (lazily) on a CPU-only buil
 """
 from __future__ import annotations
 
+from ..random import initial_seed as cpu_initial_seed
+
 
 def manual_seed(seed) -> None:
     """Seed the current GPU's generator: accepted; reftorch's CUDA draws follow
@@ -32,7 +34,6 @@ def initial_seed() -> int:
     Raises:
         AssertionError: without a GPU ("Torch not compiled with CUDA enabled").
     """
-    from ..random import initial_seed as cpu_initial_seed
-    from . import _lazy_init
+    from . import _lazy_init  # (torch.cuda's own __init__, which imports this module)
     _lazy_init()
     return cpu_initial_seed()

@@ -32,7 +32,7 @@ class Event:
     """
 
     def __new__(cls, enable_timing=False, blocking=False, interprocess=False, external=False):
-        from . import is_available
+        from . import is_available  # (torch.cuda's own __init__, which imports this module)
         if not is_available():
             raise RuntimeError("Tried to instantiate dummy base class Event")
         return super().__new__(cls)

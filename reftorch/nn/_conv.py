@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import math
 
+from .._tensor import Tensor
+from ..autograd._graph import linear_grad
 from ..autograd.function import OpFunction
 from . import _windows as W
 
@@ -27,73 +29,208 @@ def _im2col(backend, padded, kernel, stride, dilation, out):
     return backend.as_strided(padded, tuple(padded.shape[:2]) + tuple(kernel) + tuple(out), strides)
 
 
+class _Geom:
+    """What the three convolution kernels share: the shapes, padding and window slices of
+    one ``Convolution`` call."""
+
+    __slots__ = ("in_shape", "w_shape", "padded_shape", "pads", "keys", "groups", "kk", "out", "kernel",
+                 "direct", "stride", "dilation")
+
+    def __init__(self, in_shape, w_shape, stride, pads, dilation, groups):
+        self.in_shape, self.w_shape = tuple(in_shape), tuple(w_shape)
+        self.stride, self.pads, self.dilation, self.groups = stride, pads, dilation, groups
+        sp = self.in_shape[2:]
+        self.kernel = kernel = self.w_shape[2:]
+        self.out = tuple(W.out_size(m, k, s, lo, hi, d)
+                         for m, k, s, (lo, hi), d in zip(sp, kernel, stride, pads, dilation))
+        self.padded_shape = self.in_shape[:2] + tuple(m + lo + hi for m, (lo, hi) in zip(sp, pads))
+        self.keys = W.window_keys(kernel, stride, dilation, self.out)
+        self.kk = math.prod(kernel)
+        self.direct = self.kk == 1 and all(s == 1 for s in stride) and self.padded_shape[2:] == self.out
+
+
+def _columns(backend, a, geom):
+    """The column array ``(N, groups, C/groups * prod(kernel), L)`` of input array ``a``."""
+    padded = W.pad_const(backend, a, geom.pads)
+    if geom.direct:
+        cols = padded  # a 1x1 kernel over every position: the input is its own column array
+    else:
+        cols = _im2col(backend, padded, geom.kernel, geom.stride, geom.dilation, geom.out)  # (N, C, *kernel, *out)
+    n, c = a.shape[0], a.shape[1]
+    return backend.xp.reshape(cols, (n, geom.groups, (c // geom.groups) * geom.kk, math.prod(geom.out)))
+
+
+def _conv_array(backend, a, wa, geom, cols=None):
+    """The convolution of arrays ``a`` and ``wa`` (no bias): ``(N, O, *out)``."""
+    xp = backend.xp
+    if cols is None:
+        cols = _columns(backend, a, geom)
+    o, g = wa.shape[0], geom.groups
+    wm = xp.reshape(wa, (g, o // g, (geom.in_shape[1] // g) * geom.kk))
+    return xp.reshape(xp.matmul(wm, cols), (a.shape[0], o) + geom.out)  # (N, G, O/G, L) -> (N, O, *out)
+
+
+def _input_grad_array(backend, g, wa, geom):
+    """The gradient of the input from the output gradient ``g`` and weight array ``wa``
+    (a transposed convolution): the column gradients added back into their windows."""
+    xp = backend.xp
+    n, c = geom.in_shape[0], geom.in_shape[1]
+    o, grp = wa.shape[0], geom.groups
+    wm = xp.reshape(wa, (grp, o // grp, (c // grp) * geom.kk))
+    gm = xp.reshape(g, (n, grp, o // grp, math.prod(geom.out)))
+    gcols = xp.reshape(xp.matmul(xp.matrix_transpose(wm), gm), (n, c, geom.kk) + geom.out)  # (N, G, KgC, L)
+    if geom.direct:
+        gpad = xp.reshape(gcols, geom.padded_shape)
+    else:
+        gpad = W.add_windows(backend, geom.padded_shape, g.dtype, geom.keys,
+                             [gcols[:, :, k, ...] for k in range(geom.kk)])
+    return W.crop(gpad, geom.pads, geom.in_shape[2:])
+
+
+def _weight_grad_array(backend, g, cols, geom):
+    """The gradient of the weight from the output gradient ``g`` and the input's columns:
+    the sum over the batch of ``gm[n] @ cols[n].T`` (BLAS reads the transpose in place)."""
+    xp = backend.xp
+    n, c = geom.in_shape[0], geom.in_shape[1]
+    o, grp = geom.w_shape[0], geom.groups
+    gm = xp.reshape(g, (n, grp, o // grp, math.prod(geom.out)))
+    gw = xp.sum(xp.matmul(gm, xp.matrix_transpose(cols)), axis=0)
+    return xp.reshape(gw, (o, c // grp) + geom.kernel)
+
+
+# The three kernels as graph ops, so that each backward is differentiable again: the
+# gradients of a convolution are bilinear in (g, w) and (g, x), and the derivatives of
+# those are once more convolutions and the two gradient kernels.
+# ``backend`` is the ctx's (used on arrays); on tensors (``create_graph``) the ops record.
+def _conv(backend, x, w, geom):
+    if isinstance(x, Tensor):
+        return Convolution.apply(x, w, _no_bias(x), stride=geom.stride, pads=geom.pads, dilation=geom.dilation,
+                                 groups=geom.groups, has_bias=False)
+    return _conv_array(backend, x, w, geom)
+
+
+def _input_grad(backend, g, w, geom):
+    if isinstance(g, Tensor):
+        return ConvolutionInputGrad.apply(g, w, geom=geom)
+    return _input_grad_array(backend, g, w, geom)
+
+
+def _weight_grad(backend, g, x, geom):
+    if isinstance(g, Tensor):
+        return ConvolutionWeightGrad.apply(g, x, geom=geom)
+    return _weight_grad_array(backend, g, _columns(backend, x, geom), geom)
+
+
+def _no_bias(x):
+    """The stand-in bias of a convolution without one (an empty array that never requires grad)."""
+    b = x._backend
+    return Tensor._wrap(b.xp.zeros((0,), dtype=x._data.dtype, **b._dev_kw()), x._device, b)
+
+
+def _bias_grad(backend, g, shape):
+    """The gradient of the bias: ``g`` summed over the batch and the positions."""
+    xp = backend.xp
+    return xp.sum(xp.sum(xp.reshape(g, (shape[0], shape[1], -1)), axis=2), axis=0)  # contiguous sums first
+
+
+def _bias_spread(backend, gb, shape):
+    """The adjoint of :func:`_bias_grad`: ``gb`` broadcast over the batch and the positions."""
+    xp = backend.xp
+    return xp.asarray(xp.broadcast_to(xp.reshape(gb, (1, shape[1]) + (1,) * (len(shape) - 2)), shape), copy=True)
+
+
 class Convolution(OpFunction):
     """``conv{1,2}d`` of ``x (N, C, *S)`` with ``w (O, C/groups, *K)`` and optional bias."""
 
     name = "ConvolutionBackward0"
+    create_graph = True  # the gradients are ConvolutionInputGrad / ConvolutionWeightGrad ops
 
     @staticmethod
     def forward(ctx, x, w, b, stride, pads, dilation, groups, has_bias):
         backend = x._backend
         xp = backend.xp
         a, wa = x._data, w._data
-        n, c = a.shape[0], a.shape[1]
-        sp = tuple(a.shape[2:])
-        o = wa.shape[0]
-        kernel = tuple(wa.shape[2:])
-        out = tuple(W.out_size(m, k, s, lo, hi, d)
-                    for m, k, s, (lo, hi), d in zip(sp, kernel, stride, pads, dilation))
-        padded = W.pad_const(backend, a, pads)
-        keys = W.window_keys(kernel, stride, dilation, out)
-        kk, length = math.prod(kernel), math.prod(out)
-        direct = kk == 1 and all(s == 1 for s in stride) and tuple(padded.shape[2:]) == out
-        if direct:
-            cols = padded  # a 1x1 kernel over every position: the input is its own column array
-        else:
-            cols = _im2col(backend, padded, kernel, stride, dilation, out)  # (N, C, *kernel, *out)
-        cols = xp.reshape(cols, (n, groups, (c // groups) * kk, length))
-        wm = xp.reshape(wa, (groups, o // groups, (c // groups) * kk))
-        y = xp.matmul(wm, cols)  # (N, G, O/G, L)
-        y = xp.reshape(y, (n, o) + out)
+        geom = _Geom(a.shape, wa.shape, stride, pads, dilation, groups)
+        cols = _columns(backend, a, geom)
+        y = _conv_array(backend, a, wa, geom, cols)
         if has_bias:
-            y += xp.reshape(b._data, (o,) + (1,) * len(out))  # y is a fresh array
+            y += xp.reshape(b._data, (wa.shape[0],) + (1,) * len(geom.out))  # y is a fresh array
         need = ctx.needs_input_grad
         if need:
             ctx.save_for_backward(x if need[1] else None, w if need[0] else None)
             ctx.cols = cols if need[1] else None
-            ctx.wm = wm
-            ctx.geom = (a.shape, tuple(padded.shape), pads, keys, groups, kk, out, kernel, direct)
-            ctx.backend = backend
+            ctx.geom = geom
         return y
 
     @staticmethod
     def backward(ctx, g):
-        ctx.saved_tensors  # noqa: B018 - raises if freed
-        xp, backend = ctx.xp, ctx.backend
-        in_shape, padded_shape, pads, keys, groups, kk, out, kernel, direct = ctx.geom
+        x, w = ctx.saved_tensors
+        xp, geom = ctx.xp, ctx.geom
         need = ctx.needs_input_grad
-        n, c = in_shape[0], in_shape[1]
-        o = g.shape[1]
-        gm = xp.reshape(g, (n, groups, o // groups, math.prod(out)))
         gx = gw = gb = None
         if need[2]:
-            gb = xp.sum(xp.sum(xp.reshape(g, (n, o, -1)), axis=2), axis=0)  # contiguous sums first
+            # (under create_graph one node, PyTorch's ConvolutionBackwardBackward0)
+            gb = linear_grad(ctx, g, _bias_grad, _bias_spread, tuple(g.shape), "ConvolutionBackwardBackward0",
+                             "ConvolutionBackward0")
         if need[1]:
-            cols = ctx.cols
-            # the sum over the batch of gm[n] @ cols[n].T (BLAS reads the transpose in place)
-            gw = xp.sum(xp.matmul(gm, xp.matrix_transpose(cols)), axis=0)
-            gw = xp.reshape(gw, (o, c // groups) + kernel)
+            if isinstance(g, Tensor):
+                gw = _weight_grad(ctx.backend, g, x._data, geom)
+            else:  # the columns kept by the forward
+                gw = _weight_grad_array(ctx.backend, g, ctx.cols, geom)
         if need[0]:
-            gcols = xp.matmul(xp.matrix_transpose(ctx.wm), gm)  # (N, G, KgC, L)
-            gcols = xp.reshape(gcols, (n, c, kk) + out)
-            if direct:
-                gpad = xp.reshape(gcols, padded_shape)
-            else:
-                gpad = W.add_windows(backend, padded_shape, g.dtype, keys,
-                                     [gcols[:, :, k, ...] for k in range(kk)])
-            gx = W.crop(gpad, pads, in_shape[2:])
+            gx = _input_grad(ctx.backend, g, w._data, geom)
         return gx, gw, gb
 
+
+class ConvolutionInputGrad(OpFunction):
+    """The input gradient of a convolution, ``(g, w) -> gx``, as a graph op (PyTorch's
+    ``ConvolutionBackwardBackward0``): bilinear, so its own gradients are a convolution of
+    the incoming gradient (for ``g``) and a weight gradient (for ``w``)."""
+
+    name = "ConvolutionBackwardBackward0"
+    create_graph = True
+
+    @staticmethod
+    def forward(ctx, g, w, geom):
+        ctx.save_for_backward(g, w)
+        ctx.geom = geom
+        return _input_grad_array(g._backend, g._data, w._data, geom)
+
+    @staticmethod
+    def backward(ctx, gg):
+        g, w = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        b = ctx.backend
+        return (_conv(b, gg, w._data, ctx.geom) if need[0] else None,
+                _weight_grad(b, g._data, gg, ctx.geom) if need[1] else None)
+
+
+class ConvolutionWeightGrad(OpFunction):
+    """The weight gradient of a convolution, ``(g, x) -> gw``, as a graph op (PyTorch's
+    ``ConvolutionBackwardBackward0``): its gradients are a convolution of ``x`` (for ``g``)
+    and an input gradient (for ``x``)."""
+
+    name = "ConvolutionBackwardBackward0"
+    create_graph = True
+
+    @staticmethod
+    def forward(ctx, g, x, geom):
+        ctx.save_for_backward(g, x)
+        ctx.geom = geom
+        return _weight_grad_array(g._backend, g._data, _columns(x._backend, x._data, geom), geom)
+
+    @staticmethod
+    def backward(ctx, ggw):
+        g, x = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        b = ctx.backend
+        return (_conv(b, x._data, ggw, ctx.geom) if need[0] else None,
+                _input_grad(b, g._data, ggw, ctx.geom) if need[1] else None)
+
+
+#: The ``grad_fn`` of ``F.pad`` by mode (``{}``: the number of padded dims).
+PAD_NAMES = {"reflect": "ReflectionPad{}DBackward0", "replicate": "ReplicationPad{}DBackward0",
+             "circular": "torch::autograd::CopySlices"}
 
 
 def _source_index(mode, n, lo, hi):
@@ -116,6 +253,7 @@ class ModePad(OpFunction):
     last ``len(pads)`` dims: a gather along each dim; the backward sums the copies back."""
 
     name = "ReflectionPad2DBackward0"
+    create_graph = True  # linear: the gradient is a LinearMap node (autograd/_graph.py)
 
     @staticmethod
     def forward(ctx, x, pads, mode):
@@ -130,14 +268,35 @@ class ModePad(OpFunction):
                              **backend._dev_kw())
             steps.append((axis, a.shape, idx))
             a = xp.take(a, idx, axis=axis)
-        ctx.steps, ctx.backend, ctx.dtype = steps, backend, x.dtype
+        ctx.state = (steps, x.dtype)
+        if ctx.needs_input_grad:
+            name = PAD_NAMES[mode].format(len(pads))
+            ctx.names = (_pad_grad_name(name), name)
         return a
 
     @staticmethod
     def backward(ctx, g):
-        for axis, shape, idx in reversed(ctx.steps):
-            g = ctx.backend.index_add(tuple(shape), ctx.dtype, axis, idx, g)
-        return g
+        return linear_grad(ctx, g, _mode_pad_grad, _mode_pad, ctx.state, *ctx.names)
+
+
+def _pad_grad_name(name):
+    """PyTorch's name for the gradient of a padding node (``ReflectionPad2DBackwardBackward0``)."""
+    return name[:-len("Backward0")] + "BackwardBackward0" if name.endswith("Backward0") else name
+
+
+def _mode_pad(backend, a, state):
+    """Padding by copies (the forward map of :class:`ModePad`)."""
+    xp = backend.xp
+    for axis, _, idx in state[0]:
+        a = xp.take(a, idx, axis=axis)
+    return a
+
+
+def _mode_pad_grad(backend, g, state):
+    """Its adjoint: the copies summed back into the elements they came from."""
+    for axis, shape, idx in reversed(state[0]):
+        g = backend.index_add(tuple(shape), state[1], axis, idx, g)
+    return g
 
 
 class ConstantPad(OpFunction):
@@ -145,12 +304,21 @@ class ConstantPad(OpFunction):
     adds before a ``padding='same'`` convolution whose padding is not symmetric)."""
 
     name = "ConstantPadNdBackward0"
+    create_graph = True  # the gradient (a crop) is ConstantPadNd again, as in PyTorch
 
     @staticmethod
     def forward(ctx, x, pads):
-        ctx.pads, ctx.sizes = pads, tuple(x.shape[x.dim() - len(pads):])
+        ctx.state = (pads, tuple(x.shape[x.dim() - len(pads):]))
         return W.pad_const(x._backend, x._data, pads)
 
     @staticmethod
     def backward(ctx, g):
-        return W.crop(g, ctx.pads, ctx.sizes)
+        return linear_grad(ctx, g, _crop, _pad, ctx.state, "ConstantPadNdBackward0", "ConstantPadNdBackward0")
+
+
+def _pad(backend, a, state):
+    return W.pad_const(backend, a, state[0])
+
+
+def _crop(backend, g, state):
+    return W.crop(g, *state)

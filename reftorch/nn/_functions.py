@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import math
 
+from .._ops.indexing import IndexAdd
+from .._tensor import Tensor
+from ..autograd._graph import array_key
 from ..autograd.function import OpFunction as Function
 from .._ops._common import sum_to_shape
 
@@ -63,11 +66,55 @@ class Softplus(Function):
 
     @staticmethod
     def backward(ctx, g):
-        xp = ctx.xp
         (x,) = ctx.saved_tensors
-        bx = x._data * ctx.beta
-        z = xp.exp(xp.where(bx > ctx.threshold, xp.zeros_like(bx), bx))
-        return xp.where(bx > ctx.threshold, g, g * z / (z + 1))
+        return _input_grad(SoftplusBackward, ctx, g, x._data, beta=ctx.beta, threshold=ctx.threshold)
+
+
+def _input_grad(op, ctx, g, x, **params):
+    """The gradient ``op.formula(xp, g, x, **params)`` of an element-wise op from its input
+    ``x``; on a gradient tensor (``create_graph``) recorded as ``op``, PyTorch's fused node."""
+    if isinstance(g, Tensor):
+        return op.apply(g, x, **params)
+    return op.formula(ctx.xp, g, x, **params)
+
+
+class _InputGrad(Function):
+    """``formula(xp, g, x, **params)``, the gradient of an element-wise op, as a graph op
+    (``SoftplusBackwardBackward0`` …). Linear in ``g``: its gradient for ``g`` is the same
+    op; ``grad_x`` gives the one for ``x`` (over ``xp``, arrays or tensors)."""
+
+    create_graph = True
+    elementwise = True
+
+    @classmethod
+    def forward(cls, ctx, g, x, **params):
+        ctx.save_for_backward(g, x)
+        ctx.params = params
+        return cls.formula(g._backend.xp, g._data, x._data, **params)
+
+    @classmethod
+    def backward(cls, ctx, gg):
+        g, x = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        return (_input_grad(cls, ctx, gg, x._data, **ctx.params) if need[0] else None,
+                cls.grad_x(ctx.xp, gg, g._data, x._data, **ctx.params) if need[1] else None)
+
+
+class SoftplusBackward(_InputGrad):
+    name = "SoftplusBackwardBackward0"
+
+    @staticmethod
+    def formula(xp, g, x, beta, threshold):
+        bx = x * beta
+        z = xp.exp(xp.where(bx > threshold, xp.zeros_like(bx), bx))
+        return xp.where(bx > threshold, g, g * z / (z + 1))
+
+    @staticmethod
+    def grad_x(xp, gg, g, x, beta, threshold):
+        bx = x * beta
+        z = xp.exp(xp.where(bx > threshold, xp.zeros_like(bx), bx))
+        s = z / (z + 1)  # sigmoid(beta * x)
+        return xp.where(bx > threshold, xp.zeros_like(bx), gg * g * beta * s * (1 - s))
 
 
 class LeakyRelu(Function):
@@ -85,7 +132,19 @@ class LeakyRelu(Function):
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        return ctx.xp.where(x._data > 0, g, g * ctx.slope)
+        return _input_grad(LeakyReluBackward, ctx, g, x._data, slope=ctx.slope)
+
+
+class LeakyReluBackward(_InputGrad):
+    name = "LeakyReluBackwardBackward0"
+
+    @staticmethod
+    def formula(xp, g, x, slope):
+        return xp.where(x > 0, g, g * slope)
+
+    @staticmethod
+    def grad_x(xp, gg, g, x, slope):
+        return xp.zeros_like(x)  # piecewise linear: zero, but in the graph as in PyTorch
 
 
 # ---------------------------------------------------------------------- embedding
@@ -120,17 +179,19 @@ class Embedding(Function):
             counts = xp.take(ctx.backend.index_add((num,), ctx.dtype, 0, flat, ones), flat, axis=0)
             rows = rows / xp.astype(xp.reshape(counts, (-1, 1)), rows.dtype)
         pad = ctx.padding_idx if ctx.padding_idx is not None and ctx.padding_idx >= 0 else None
-        setitem = getattr(ctx.backend, "setitem", None)  # None: create_graph's tensor backend
-        if pad is not None and setitem is None:
-            keep = flat != pad
-            rows = rows[keep]
-            flat = flat[keep]
+        if isinstance(g, Tensor):  # create_graph: the row sums recorded under PyTorch's node name
+            if pad is not None:
+                keep = flat != pad
+                rows = rows[keep]
+                flat = flat[keep]
+            return IndexAdd.apply(rows, shape=(num, rows.shape[1]), dtype=ctx.dtype, axis=0, index=array_key(flat),
+                                  _name="EmbeddingDenseBackwardBackward0"), None
         out = ctx.backend.index_add((num, rows.shape[1]), ctx.dtype, 0, flat, rows)
-        if pad is not None and setitem is not None:
+        if pad is not None:
             # The padding row gets no gradient: add every row (no copy of the gradient
             # without the padding rows), then zero that one row. The other rows' sums are
             # the same, in the same order.
-            setitem(out, pad, 0)
+            ctx.backend.setitem(out, pad, 0)
         return out, None
 
 
@@ -142,6 +203,8 @@ def _kw(t):
 
 def _reduce(xp, loss, reduction):
     if reduction == "mean":
+        if math.prod(loss.shape) == 0:  # the mean of nothing: nan, as PyTorch (no NumPy warning)
+            return xp.sum(loss) / xp.zeros((), dtype=loss.dtype, device=loss.device)
         return xp.mean(loss)
     if reduction == "sum":
         return xp.sum(loss)
@@ -176,9 +239,43 @@ class MseLoss(Function):
     @staticmethod
     def backward(ctx, g):
         x, y = ctx.saved_tensors
-        gd = _unreduce(2 * (x._data - y._data), g, ctx.reduction, ctx.n)
+        if isinstance(g, Tensor):  # create_graph: PyTorch's fused node
+            gd = MseLossBackward.apply(g, x._data, y._data, reduction=ctx.reduction, n=ctx.n)
+        else:
+            gd = MseLossBackward.formula(g, x._data, y._data, ctx.reduction, ctx.n)
         return (gd if ctx.needs_input_grad[0] else None,
                 -gd if ctx.needs_input_grad[1] else None)
+
+
+class MseLossBackward(Function):
+    """The gradient of ``mse_loss`` for its input, ``(g, x, y) -> 2 (x - y) g`` (over ``n``
+    for ``'mean'``), as a graph op (``MseLossBackwardBackward0``)."""
+
+    name = "MseLossBackwardBackward0"
+    create_graph = True
+
+    @staticmethod
+    def formula(g, x, y, reduction, n):
+        return _unreduce(2 * (x - y), g, reduction, n)
+
+    @staticmethod
+    def forward(ctx, g, x, y, reduction, n):
+        ctx.save_for_backward(g, x, y)
+        ctx.reduction, ctx.n = reduction, n
+        return MseLossBackward.formula(g._data, x._data, y._data, reduction, n)
+
+    @staticmethod
+    def backward(ctx, gg):
+        g, x, y = ctx.saved_tensors
+        xp, need = ctx.xp, ctx.needs_input_grad
+        gg_g = gx = None
+        if need[0]:
+            gg_g = 2 * (x._data - y._data) * gg
+            if ctx.reduction != "none":
+                gg_g = xp.sum(gg_g) / ctx.n if ctx.reduction == "mean" else xp.sum(gg_g)
+        if need[1] or need[2]:
+            gx = _unreduce(2 * gg, g._data, ctx.reduction, ctx.n)
+        return gg_g, gx if need[1] else None, -gx if need[2] else None
 
 
 class NllLoss(Function):

@@ -7,6 +7,7 @@ products, maxima a loop over the (few) output cells.
 """
 from __future__ import annotations
 
+from ..autograd._graph import linear_grad
 from ..autograd.function import OpFunction
 from . import _windows as W
 
@@ -28,6 +29,7 @@ class MaxPool2d(OpFunction):
     list it receives the flat input-plane indices of the maxima."""
 
     name = "MaxPool2DWithIndicesBackward0"
+    create_graph = True  # linear: the gradient is a LinearMap node (autograd/_graph.py)
 
     @staticmethod
     def forward(ctx, x, kernel, stride, pads, dilation, out, box):
@@ -49,26 +51,42 @@ class MaxPool2d(OpFunction):
         if box is not None:
             box.append(_plane_index(backend, a.shape[-2:], out, stride, pads, dilation, kernel, arg))
         if need_grad:
-            ctx.geom = (a.shape, padded.shape, pads, keys)
-            ctx.arg, ctx.backend = arg, backend
-            ctx.disjoint = _disjoint(kernel, stride, dilation, pads, a.shape[-2:], out)
+            ctx.state = (a.shape, padded.shape, pads, keys, arg,
+                         _disjoint(kernel, stride, dilation, pads, a.shape[-2:], out))
         return m
 
     @staticmethod
     def backward(ctx, g):
-        xp = ctx.xp
-        in_shape, padded_shape, pads, keys = ctx.geom
-        arg = ctx.arg
-        # g * mask rather than where(mask, g, 0): much faster in NumPy (a NaN in g would
-        # spread to its whole window, where PyTorch keeps it at the maximum's position)
-        if ctx.disjoint:  # windows tile the input exactly: each element is written once
-            gx = xp.empty(padded_shape, dtype=g.dtype, **ctx.backend._dev_kw())
-            for k, key in enumerate(keys):
-                gx[key] = g * xp.astype(arg == k, g.dtype)
-            return gx
-        parts = [g * xp.astype(arg == k, g.dtype) for k in range(len(keys))]
-        gpad = W.add_windows(ctx.backend, padded_shape, g.dtype, keys, parts)
-        return W.crop(gpad, pads, in_shape[-2:])
+        return linear_grad(ctx, g, _max_scatter, _max_gather, ctx.state, "MaxPool2DWithIndicesBackwardBackward0",
+                           "MaxPool2DWithIndicesBackward0")
+
+
+def _max_scatter(backend, g, state):
+    """The gradient of max pooling: ``g`` sent to the position of each window's maximum."""
+    xp = backend.xp
+    in_shape, padded_shape, pads, keys, arg, disjoint = state
+    # g * mask rather than where(mask, g, 0): much faster in NumPy (a NaN in g would
+    # spread to its whole window, where PyTorch keeps it at the maximum's position)
+    if disjoint:  # windows tile the input exactly: each element is written once
+        gx = xp.empty(padded_shape, dtype=g.dtype, **backend._dev_kw())
+        for k, key in enumerate(keys):
+            gx[key] = g * xp.astype(arg == k, g.dtype)
+        return gx
+    parts = [g * xp.astype(arg == k, g.dtype) for k in range(len(keys))]
+    gpad = W.add_windows(backend, padded_shape, g.dtype, keys, parts)
+    return W.crop(gpad, pads, in_shape[-2:])
+
+
+def _max_gather(backend, gg, state):
+    """The adjoint of :func:`_max_scatter`: each window's value of ``gg`` at its maximum."""
+    xp = backend.xp
+    _, _, pads, keys, arg, _ = state
+    padded = W.pad_const(backend, gg, pads, 0)
+    out = None
+    for k, key in enumerate(keys):
+        part = padded[key] * xp.astype(arg == k, gg.dtype)
+        out = part if out is None else out + part
+    return out
 
 
 def _plane_index(backend, size, out, stride, pads, dilation, kernel, arg):
@@ -122,6 +140,7 @@ class AvgPool2d(OpFunction):
     """Window sums divided by ``div`` (an array over the output grid, or a number)."""
 
     name = "AvgPool2DBackward0"
+    create_graph = True  # linear: the gradient is a LinearMap node (autograd/_graph.py)
 
     @staticmethod
     def forward(ctx, x, kernel, stride, pads, out, div):
@@ -136,16 +155,31 @@ class AvgPool2d(OpFunction):
         if not isinstance(div, (int, float)):
             div = xp.asarray(div, dtype=a.dtype, **backend._dev_kw())
         if ctx.needs_input_grad:
-            ctx.geom = (a.shape, padded.shape, pads, keys)
-            ctx.div, ctx.backend = div, backend
+            ctx.state = (a.shape, padded.shape, pads, keys, div)
         return s / div
 
     @staticmethod
     def backward(ctx, g):
-        in_shape, padded_shape, pads, keys = ctx.geom
-        part = g / ctx.div
-        gpad = W.add_windows(ctx.backend, padded_shape, g.dtype, keys, [part] * len(keys))
-        return W.crop(gpad, pads, in_shape[-2:])
+        return linear_grad(ctx, g, _avg_scatter, _avg_gather, ctx.state, "AvgPool2DBackwardBackward0",
+                           "AvgPool2DBackward0")
+
+
+def _avg_scatter(backend, g, state):
+    """The gradient of average pooling: ``g / div`` spread over each window."""
+    in_shape, padded_shape, pads, keys, div = state
+    part = g / div
+    gpad = W.add_windows(backend, padded_shape, g.dtype, keys, [part] * len(keys))
+    return W.crop(gpad, pads, in_shape[-2:])
+
+
+def _avg_gather(backend, gg, state):
+    """The adjoint of :func:`_avg_scatter` (average pooling itself)."""
+    _, _, pads, keys, div = state
+    padded = W.pad_const(backend, gg, pads, 0)
+    s = padded[keys[0]]
+    for key in keys[1:]:
+        s = s + padded[key]
+    return s / div
 
 
 def adaptive_bounds(n, o):
@@ -157,6 +191,7 @@ class AdaptiveAvgPool2d(OpFunction):
     """``A_h @ x @ A_w.T`` with averaging matrices ``A`` (one row per output position)."""
 
     name = "AdaptiveAvgPool2DBackward0"
+    create_graph = True  # linear: the gradient is a LinearMap node (autograd/_graph.py)
 
     @staticmethod
     def forward(ctx, x, out):
@@ -167,14 +202,25 @@ class AdaptiveAvgPool2d(OpFunction):
         for n, o in zip(a.shape[-2:], out):
             rows = [[1.0 / (e - s) if s <= j < e else 0.0 for j in range(n)] for s, e in adaptive_bounds(n, o)]
             mats.append(xp.asarray(rows, dtype=a.dtype, **backend._dev_kw()))
-        ah, aw = mats
-        ctx.ah, ctx.aw = ah, aw
-        return xp.matmul(xp.matmul(ah, a), xp.matrix_transpose(aw))
+        ctx.state = tuple(mats)
+        return _adaptive_avg(backend, a, mats)
 
     @staticmethod
     def backward(ctx, g):
-        xp = ctx.xp
-        return xp.matmul(xp.matmul(xp.matrix_transpose(ctx.ah), g), ctx.aw)
+        return linear_grad(ctx, g, _adaptive_avg_grad, _adaptive_avg, ctx.state,
+                           "AdaptiveAvgPool2DBackwardBackward0", "AdaptiveAvgPool2DBackward0")
+
+
+def _adaptive_avg(backend, a, mats):
+    xp = backend.xp
+    ah, aw = mats
+    return xp.matmul(xp.matmul(ah, a), xp.matrix_transpose(aw))
+
+
+def _adaptive_avg_grad(backend, g, mats):
+    xp = backend.xp
+    ah, aw = mats
+    return xp.matmul(xp.matmul(xp.matrix_transpose(ah), g), aw)
 
 
 class AdaptiveMaxPool2d(OpFunction):
@@ -182,6 +228,7 @@ class AdaptiveMaxPool2d(OpFunction):
     the flat input-plane indices."""
 
     name = "AdaptiveMaxPool2DBackward0"
+    create_graph = True  # linear: the gradient is a LinearMap node (autograd/_graph.py)
 
     @staticmethod
     def forward(ctx, x, out, box):
@@ -206,18 +253,37 @@ class AdaptiveMaxPool2d(OpFunction):
         v = xp.reshape(xp.stack(vals, axis=-1), lead + tuple(out))
         box.append(xp.reshape(xp.stack(idxs, axis=-1), lead + tuple(out)))
         if ctx.needs_input_grad:
-            ctx.cells, ctx.shape, ctx.backend = cells, a.shape, backend
+            ctx.state = (cells, a.shape, tuple(out))
         return v
 
     @staticmethod
     def backward(ctx, g):
-        xp, backend = ctx.xp, ctx.backend
-        gx = xp.zeros(ctx.shape, dtype=g.dtype, **backend._dev_kw())
-        lead = tuple(ctx.shape[:-2])
-        ow = g.shape[-1]
-        for c, (hs, he, ws, we, r) in enumerate(ctx.cells):
-            size = (he - hs) * (we - ws)
-            pos = xp.arange(size, dtype=xp.int64, **backend._dev_kw())
-            hit = xp.astype(pos == r[..., None], g.dtype) * g[..., c // ow, c % ow][..., None]
-            gx[..., hs:he, ws:we] += xp.reshape(hit, lead + (he - hs, we - ws))
-        return gx
+        return linear_grad(ctx, g, _adaptive_max_scatter, _adaptive_max_gather, ctx.state,
+                           "AdaptiveMaxPool2DBackwardBackward0", "AdaptiveMaxPool2DBackward0")
+
+
+def _adaptive_max_scatter(backend, g, state):
+    """The gradient of adaptive max pooling: ``g`` sent to each cell's maximum."""
+    xp = backend.xp
+    cells, shape, _ = state
+    gx = xp.zeros(shape, dtype=g.dtype, **backend._dev_kw())
+    lead = tuple(shape[:-2])
+    ow = g.shape[-1]
+    for c, (hs, he, ws, we, r) in enumerate(cells):
+        size = (he - hs) * (we - ws)
+        pos = xp.arange(size, dtype=xp.int64, **backend._dev_kw())
+        hit = xp.astype(pos == r[..., None], g.dtype) * g[..., c // ow, c % ow][..., None]
+        gx[..., hs:he, ws:we] += xp.reshape(hit, lead + (he - hs, we - ws))
+    return gx
+
+
+def _adaptive_max_gather(backend, gg, state):
+    """The adjoint of :func:`_adaptive_max_scatter`: ``gg`` read at each cell's maximum."""
+    xp = backend.xp
+    cells, shape, out = state
+    lead = tuple(shape[:-2])
+    vals = []
+    for hs, he, ws, we, r in cells:
+        region = xp.reshape(gg[..., hs:he, ws:we], lead + (-1,))
+        vals.append(xp.take_along_axis(region, r[..., None], axis=-1)[..., 0])
+    return xp.reshape(xp.stack(vals, axis=-1), lead + out)

@@ -9,11 +9,14 @@ import warnings
 
 from .. import _dtype as _D
 from .._ops import creation as _creation
+from .._ops.linalg import matmul as _matmul, mm as _mm
 from .._ops import pointwise as _pw
 from .._ops import reduction as _red
 from .._ops import shape as _shape
 from .._ops.pointwise import Div as _Div, Mul as _Mul, _operands
+from .._ops.softmax import softmax_impl as _softmax_impl  # one implementation with torch.softmax
 from .._tensor import Tensor, tensor_type_name as _tensor_type_name
+from .._tensor_inplace import commit as _commit
 from ..autograd.grad_mode import no_grad as _no_grad
 from . import _functions as _F
 from . import _conv as _Conv
@@ -120,14 +123,12 @@ def linear(input, weight, bias=None):
     out_f = wshape[0]
     if nd == 2:
         if bias is None:
-            from .._ops.linalg import mm
-            return mm(input, wt)
+            return _mm(input, wt)
         return _F.Addmm.apply(bias, input, wt)
     lead = tuple(input.shape[:-1])
     x2 = _shape.reshape(input, (-1, in_f))
     if bias is None:
-        from .._ops.linalg import mm
-        out = mm(x2, wt)
+        out = _mm(x2, wt)
         if nd == 1:
             return _shape.Squeeze.apply(out, axes=(0,), _name="SqueezeBackward4")
         return _shape.UnsafeView.apply(out, shape=lead + (out_f,))
@@ -136,8 +137,7 @@ def linear(input, weight, bias=None):
 
 
 def _linear_general(input, weight, bias):
-    from .._ops.linalg import matmul
-    out = matmul(input, _shape.t(weight))
+    out = _matmul(input, _shape.t(weight))
     return out if bias is None else _pw.add(out, bias)
 
 
@@ -154,8 +154,7 @@ def relu(input, inplace=False):
 
 def relu_(input):
     """In-place :func:`relu`."""
-    from .._tensor_inplace import commit
-    return commit(input, _pw.relu(input))
+    return _commit(input, _pw.relu(input))
 
 
 def tanh(input):
@@ -191,8 +190,7 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):
     _float_only(input, "leaky_relu_cpu")
     out = _F.LeakyRelu.apply(input, slope=negative_slope)
     if inplace:
-        from .._tensor_inplace import commit
-        return commit(input, out)
+        return _commit(input, out)
     return out
 
 
@@ -215,8 +213,7 @@ def softmax(input, dim=None, _stacklevel=3, dtype=None):
         >>> F.softmax(torch.tensor([1., 2., 3.]), dim=0)
         tensor([0.0900, 0.2447, 0.6652])
     """
-    from .._ops.softmax import softmax_impl  # one implementation with torch.softmax
-    return softmax_impl(input, dim, dtype, "softmax")
+    return _softmax_impl(input, dim, dtype, "softmax")
 
 
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
@@ -233,8 +230,7 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
         >>> F.log_softmax(torch.tensor([1., 2., 3.]), dim=0)
         tensor([-2.4076, -1.4076, -0.4076])
     """
-    from .._ops.softmax import softmax_impl
-    return softmax_impl(input, dim, dtype, "log_softmax")
+    return _softmax_impl(input, dim, dtype, "log_softmax")
 
 
 # ---------------------------------------------------------------------- dropout
@@ -819,15 +815,13 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return _conv(input, weight, bias, stride, padding, dilation, groups, 2)
 
 
-_PAD_NAMES = {"reflect": "ReflectionPad{}DBackward0", "replicate": "ReplicationPad{}DBackward0",
-              "circular": "torch::autograd::CopySlices"}
 
 
 def _mode_pad(input, pads, mode):
     """Pad the last ``len(pads)`` dims by ``(lo, hi)`` pairs copying elements (the padding
     modes of the conv layers other than ``'zeros'``)."""
     return _Conv.ModePad.apply(input, pads=tuple(pads), mode=mode,
-                               _name=_PAD_NAMES[mode].format(len(pads)))
+                               _name=_Conv.PAD_NAMES[mode].format(len(pads)))
 
 
 # ---------------------------------------------------------------------- pooling

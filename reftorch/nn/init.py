@@ -10,6 +10,7 @@ import math
 import warnings
 
 from ..autograd.grad_mode import no_grad
+from .._ops import creation as _creation
 
 __all__ = [
     "calculate_gain", "uniform_", "normal_", "constant_", "zeros_", "ones_", "eye_",
@@ -112,9 +113,8 @@ def eye_(tensor):
     """
     if tensor.dim() != 2:
         raise ValueError("Only tensors with 2 dimensions are supported")
-    from .._ops.creation import eye
     with no_grad():
-        tensor.copy_(eye(*tensor.shape, dtype=tensor.dtype, device=tensor.device))
+        tensor.copy_(_creation.eye(*tensor.shape, dtype=tensor.dtype, device=tensor.device))
     return tensor
 
 

@@ -7,6 +7,7 @@ module's ``parameters()`` and ``state_dict()``.
 from __future__ import annotations
 
 from .._tensor import Tensor
+from .._ops import creation as _creation
 
 
 class Parameter(Tensor):
@@ -35,8 +36,7 @@ class Parameter(Tensor):
 
     def __new__(cls, data=None, requires_grad=True):
         if data is None:
-            from .._ops.creation import empty
-            data = empty(0)
+            data = _creation.empty(0)
         p = object.__new__(cls)
         p._init_from(data._data, data._device, data._backend)
         p._share_version(data)
@@ -82,8 +82,7 @@ class Buffer(Tensor):
 
     def __new__(cls, data=None, *, persistent=True):
         if data is None:
-            from .._ops.creation import empty
-            data = empty(0)
+            data = _creation.empty(0)
         b = object.__new__(cls)
         b._init_from(data._data, data._device, data._backend)
         b._share_version(data)

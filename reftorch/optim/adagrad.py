@@ -11,6 +11,7 @@ from .optimizer import (
     _step_wrapper,
     _to_scalar,
 )
+from .._ops import creation as _creation
 
 __all__ = ["Adagrad", "adagrad"]
 
@@ -63,12 +64,11 @@ class Adagrad(Optimizer):
                     "maximize": maximize, "differentiable": differentiable, "fused": fused}
         super().__init__(params, defaults)
         _check_fused_flags(defaults)
-        from .._ops.creation import full_like
         for group in self.param_groups:
             for p in group["params"]:
                 state = self.state[p]
                 state["step"] = _step_tensor(p, bool(group["fused"]))
-                state["sum"] = full_like(p.detach(), initial_accumulator_value)
+                state["sum"] = _creation.full_like(p.detach(), initial_accumulator_value)
 
     @_step_wrapper
     def step(self):

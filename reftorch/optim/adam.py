@@ -15,6 +15,7 @@ from .optimizer import (
     _step_wrapper,
     _to_scalar,
 )
+from .._ops import creation as _creation
 
 __all__ = ["Adam", "adam"]
 
@@ -117,8 +118,7 @@ class Adam(Optimizer):
 
 
 def _zeros_like(p):
-    from .._ops.creation import zeros_like
-    return zeros_like(p.detach())
+    return _creation.zeros_like(p.detach())
 
 
 def lerp_(xp, m, g, weight):

@@ -29,6 +29,7 @@ from .._tensor import Tensor
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..nn.modules.module import _typename
 from ..utils.hooks import RemovableHandle
+from .._ops import creation as _creation
 
 __all__ = ["Optimizer", "required"]
 
@@ -54,8 +55,7 @@ def _to_scalar(x):
 
 def _step_tensor(param, on_device=False):
     """The ``step`` counter: a float32 0-d tensor, on the CPU unless ``capturable``/``fused``."""
-    from .._ops.creation import tensor
-    return tensor(0.0, dtype=D.float32, device=param.device if on_device else "cpu")
+    return _creation.tensor(0.0, dtype=D.float32, device=param.device if on_device else "cpu")
 
 
 def _check_capturable(group, params):

@@ -11,6 +11,7 @@ from .optimizer import (
     _step_wrapper,
     _to_scalar,
 )
+from .._tensor import Tensor
 
 __all__ = ["SGD", "sgd"]
 
@@ -87,7 +88,6 @@ class SGD(Optimizer):
 def sgd(params, grads, momentum_buffer_list, *, weight_decay, momentum, lr, dampening, nesterov, maximize):
     """The SGD update of each tensor of ``params`` in place (``momentum_buffer_list`` entries
     that are ``None`` are replaced by new buffers). Mirrors ``torch.optim.sgd.sgd``."""
-    from .._tensor import Tensor
     lr = _to_scalar(lr)
     weight_decay = _to_scalar(weight_decay)
 

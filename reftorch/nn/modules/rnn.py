@@ -46,6 +46,7 @@ from ..._ops import creation
 from ..._ops.shape import transpose
 from ...autograd.function import OpFunction as Function
 from ...autograd.grad_mode import no_grad
+from .._rnn_graph import recomputed_grads
 from ..parameter import Parameter
 from ..utils.rnn import PackedSequence
 from .module import Module
@@ -326,6 +327,7 @@ class _RecurrentLayer(Function):
     """
 
     name = "RnnLayerBackward0"
+    create_graph = True  # under create_graph the backward recomputes the layer as graph ops
 
     @staticmethod
     def forward(ctx, x, h0, *rest, mode, batch_sizes, ndir, hidden_size, has_bias, has_proj):
@@ -365,12 +367,16 @@ class _RecurrentLayer(Function):
         if save:
             ctx.save_for_backward(*((x, h0) + rest), states)
             ctx.meta = (mode, ndir, nw, H, has_bias, has_proj, out.shape, (B, Hr), (B, H) if lstm else None)
+            ctx.params = dict(mode=mode, batch_sizes=batch_sizes, ndir=ndir, hidden_size=H, has_bias=has_bias,
+                              has_proj=has_proj)
         return flat
 
     @staticmethod
     def backward(ctx, g):
         xp = ctx.xp
         saved = ctx.saved_tensors
+        if isinstance(g, Tensor):  # create_graph: differentiate the layer recomputed as graph ops
+            return recomputed_grads([t._data for t in saved[:-1]], ctx.needs_input_grad, g, **ctx.params)
         states = saved[-1]
         mode, ndir, nw, H, has_bias, has_proj, out_shape, hn_shape, cn_shape = ctx.meta
         lstm = mode == "LSTM"
@@ -422,6 +428,7 @@ class _Extract(Function):
     """
 
     name = "StackBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, *flats, pieces, shape, perm=None):
@@ -443,11 +450,22 @@ class _Extract(Function):
                 inv[p] = i
             g = xp.permute_dims(g, tuple(inv))
         g = xp.reshape(g, (-1,))
-        grads = [xp.zeros((n,), dtype=g.dtype, device=g.device) for n in sizes]
+        spans = [[] for _ in sizes]  # per input: (start, stop, offset in g), then zeros around them
         off = 0
         for i, a, b in pieces:
-            grads[i][a:b] = g[off:off + b - a]
+            spans[i].append((a, b, off))
             off += b - a
+        grads = []
+        for n, sp in zip(sizes, spans):
+            parts, at = [], 0
+            for a, b, o in sorted(sp):
+                if a > at:
+                    parts.append(xp.zeros((a - at,), dtype=g.dtype, device=g.device))
+                parts.append(g[o:o + b - a])
+                at = b
+            if n > at:
+                parts.append(xp.zeros((n - at,), dtype=g.dtype, device=g.device))
+            grads.append(parts[0] if len(parts) == 1 else xp.concat(parts))
         return tuple(grads)
 
 

@@ -25,6 +25,7 @@ from ... import _dtype as D
 from ..._tensor import Tensor
 from ..._ops import creation
 from ..._ops.shape import transpose
+from ...autograd._graph import linear_grad
 from ...autograd.function import OpFunction as Function
 
 __all__ = [
@@ -187,46 +188,63 @@ class _PackPadded(Function):
     """Gather the real time steps of a padded ``(T, B, *)`` batch into packed rows."""
 
     name = "PackPaddedSequenceBackward0"
+    create_graph = True  # linear: the gradient is a LinearMap node (autograd/_graph.py)
 
     @staticmethod
     def forward(ctx, input, batch_sizes, batch_first):
-        xp = input._backend.xp
-        x = input._data
-        if batch_first:
-            x = xp.permute_dims(x, (1, 0) + tuple(range(2, x.ndim)))
-        ctx.shape, ctx.batch_sizes, ctx.batch_first = x.shape, batch_sizes, batch_first
-        # Consecutive steps with the same batch size form one block x[t0:t1, :n].
-        parts = []
-        t0 = 0
-        for t1 in range(1, len(batch_sizes) + 1):
-            if t1 == len(batch_sizes) or batch_sizes[t1] != batch_sizes[t0]:
-                n = batch_sizes[t0]
-                block = x[t0:t1, :n, ...]
-                parts.append(xp.reshape(block, (block.shape[0] * n,) + tuple(x.shape[2:])))
-                t0 = t1
-        if len(parts) == 1:
-            return xp.asarray(parts[0], copy=True)
-        return xp.concat(parts, axis=0)
+        ctx.state = state = (tuple(input.shape), batch_sizes, batch_first)
+        return _pack(input._backend, input._data, state)
 
     @staticmethod
     def backward(ctx, g):
-        xp = ctx.xp
-        out = xp.zeros(ctx.shape, dtype=g.dtype, device=g.device)
-        off = 0
-        for t, n in enumerate(ctx.batch_sizes):
-            if t >= ctx.shape[0]:
-                break
-            out[t, :n, ...] = g[off:off + n, ...]
-            off += n
-        if ctx.batch_first:
-            out = xp.permute_dims(out, (1, 0) + tuple(range(2, out.ndim)))
-        return out
+        # PyTorch's gradient writes the steps into zeros by slices (a CopySlices node)
+        return linear_grad(ctx, g, _unpack, _pack, ctx.state, "torch::autograd::CopySlices",
+                           "PackPaddedSequenceBackward0")
+
+
+def _pack(backend, x, state):
+    """The packed rows of the padded array ``x``."""
+    xp = backend.xp
+    _, batch_sizes, batch_first = state
+    if batch_first:
+        x = xp.permute_dims(x, (1, 0) + tuple(range(2, x.ndim)))
+    # Consecutive steps with the same batch size form one block x[t0:t1, :n].
+    parts = []
+    t0 = 0
+    for t1 in range(1, len(batch_sizes) + 1):
+        if t1 == len(batch_sizes) or batch_sizes[t1] != batch_sizes[t0]:
+            n = batch_sizes[t0]
+            block = x[t0:t1, :n, ...]
+            parts.append(xp.reshape(block, (block.shape[0] * n,) + tuple(x.shape[2:])))
+            t0 = t1
+    if len(parts) == 1:
+        return xp.asarray(parts[0], copy=True)
+    return xp.concat(parts, axis=0)
+
+
+def _unpack(backend, g, state):
+    """The adjoint of :func:`_pack`: packed rows back in a zero-padded array."""
+    xp = backend.xp
+    shape, batch_sizes, batch_first = state
+    if batch_first:
+        shape = (shape[1], shape[0]) + tuple(shape[2:])
+    out = xp.zeros(shape, dtype=g.dtype, device=g.device)
+    off = 0
+    for t, n in enumerate(batch_sizes):
+        if t >= shape[0]:
+            break
+        out[t, :n, ...] = g[off:off + n, ...]
+        off += n
+    if batch_first:
+        out = xp.permute_dims(out, (1, 0) + tuple(range(2, out.ndim)))
+    return out
 
 
 class _PadPacked(Function):
     """Scatter packed rows into a ``(total_length, B, *)`` tensor filled with padding."""
 
     name = "torch::autograd::CopySlices"
+    create_graph = True  # slices and a concatenation, recorded under create_graph
 
     @staticmethod
     def forward(ctx, data, batch_sizes, padding_value, total_length):
@@ -253,6 +271,7 @@ class _PadSequence(Function):
     """Stack sequences of different lengths into one tensor filled with padding."""
 
     name = "torch::autograd::CopySlices"
+    create_graph = True  # slices and a concatenation, recorded under create_graph
 
     @staticmethod
     def forward(ctx, *seqs, batch_first, padding_value, left):

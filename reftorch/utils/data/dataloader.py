@@ -42,7 +42,10 @@ import os
 import queue
 import threading
 import warnings
+from math import ceil
 from pickle import PicklingError
+
+import reftorch as torch
 
 from . import _utils
 from ._utils import ExceptionWrapper
@@ -87,9 +90,7 @@ class _InfiniteConstantSampler(Sampler):
 
 
 def _pin_memory_available() -> bool:
-    import reftorch
-
-    cuda = getattr(reftorch, "cuda", None)
+    cuda = getattr(torch, "cuda", None)
     try:
         return bool(cuda is not None and cuda.is_available())
     except Exception:
@@ -325,7 +326,6 @@ class DataLoader:
             # worker yields its own share).  Remember it, to warn if more batches come.
             length = self._IterableDataset_len_called = len(self.dataset)
             if self.batch_size is not None:
-                from math import ceil
 
                 length = length // self.batch_size if self.drop_last else ceil(length / self.batch_size)
             return length
@@ -358,7 +358,6 @@ class _BaseDataLoaderIter:
     """State shared by both iterators: the index iterator, seeds, pinning, counters."""
 
     def __init__(self, loader: DataLoader) -> None:
-        import reftorch as torch
 
         self._dataset = loader.dataset
         self._dataset_kind = loader._dataset_kind

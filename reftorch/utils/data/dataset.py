@@ -16,6 +16,8 @@ import math
 import warnings
 from collections.abc import Iterable, Sequence
 
+import reftorch as torch
+
 __all__ = [
     "Dataset", "IterableDataset", "TensorDataset", "StackDataset", "ConcatDataset",
     "ChainDataset", "Subset", "random_split",
@@ -304,7 +306,6 @@ def random_split(dataset, lengths, generator=None):
         >>> [list(p) for p in parts]
         [[2, 6, 1, 8, 4], [5, 0, 9], [3, 7]]
     """
-    import reftorch
 
     if math.isclose(sum(lengths), 1) and sum(lengths) <= 1:
         subset_lengths = []
@@ -325,7 +326,7 @@ def random_split(dataset, lengths, generator=None):
     if sum(lengths) != len(dataset):
         raise ValueError("Sum of input lengths does not equal the length of the input dataset!")
 
-    indices = reftorch.randperm(sum(lengths), generator=generator).tolist()
+    indices = torch.randperm(sum(lengths), generator=generator).tolist()
     return [
         Subset(dataset, indices[offset - length: offset])
         for offset, length in zip(itertools.accumulate(lengths), lengths)

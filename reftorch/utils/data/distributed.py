@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 
+import reftorch as torch
+
 from .sampler import Sampler
 
 __all__ = ["DistributedSampler"]
@@ -56,7 +58,6 @@ class DistributedSampler(Sampler):
         self.seed = seed
 
     def __iter__(self) -> Iterator[int]:
-        import reftorch as torch
 
         if self.shuffle:
             g = torch.Generator()

@@ -14,6 +14,8 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Iterator, Sequence, Sized
 
+import reftorch as torch
+
 __all__ = [
     "BatchSampler", "RandomSampler", "Sampler", "SequentialSampler", "SubsetRandomSampler",
     "WeightedRandomSampler",
@@ -99,7 +101,6 @@ class RandomSampler(Sampler):
         return self._num_samples
 
     def __iter__(self) -> Iterator[int]:
-        import reftorch as torch
 
         n = len(self.data_source)
         if self.generator is None:
@@ -137,7 +138,6 @@ class SubsetRandomSampler(Sampler):
         self.generator = generator
 
     def __iter__(self) -> Iterator[int]:
-        import reftorch as torch
 
         for i in torch.randperm(len(self.indices), generator=self.generator).tolist():
             yield self.indices[i]
@@ -167,7 +167,6 @@ class WeightedRandomSampler(Sampler):
 
     def __init__(self, weights: Sequence[float], num_samples: int, replacement: bool = True,
                  generator=None) -> None:
-        import reftorch as torch
 
         if not isinstance(num_samples, int) or isinstance(num_samples, bool) or num_samples <= 0:
             raise ValueError(f"num_samples should be a positive integer value, but got num_samples={num_samples}")
@@ -185,7 +184,6 @@ class WeightedRandomSampler(Sampler):
         self.generator = generator
 
     def __iter__(self) -> Iterator[int]:
-        import reftorch as torch
 
         rand_tensor = torch.multinomial(self.weights, self.num_samples, self.replacement, generator=self.generator)
         yield from iter(rand_tensor.tolist())

@@ -19,6 +19,7 @@ NOTE [ Polling interval ]
 from __future__ import annotations
 
 import atexit
+import os
 import sys
 import traceback
 
@@ -110,8 +111,6 @@ class ExceptionWrapper:
 
 def cpu_count() -> int | None:
     """CPUs this process may run on (honours ``taskset``/cgroups where the OS reports it)."""
-    import os
-
     if hasattr(os, "sched_getaffinity"):
         return len(os.sched_getaffinity(0))
     return os.cpu_count()

@@ -20,6 +20,8 @@ import collections
 import copy
 import queue
 
+import reftorch as torch
+
 from . import ExceptionWrapper
 
 
@@ -30,9 +32,7 @@ def _pin_tensor(tensor):
     Tensors not on the CPU are returned unchanged.
     """
     import numpy as np
-    import cupy
-
-    import reftorch
+    import cupy  # (optional: only with a GPU)
 
     if tensor.device.type != "cpu":
         return tensor
@@ -40,7 +40,7 @@ def _pin_tensor(tensor):
     buffer = cupy.cuda.alloc_pinned_memory(max(array.nbytes, 1))
     pinned = np.frombuffer(buffer, dtype=array.dtype, count=array.size).reshape(array.shape)
     pinned[...] = array
-    return reftorch.from_numpy(pinned)
+    return torch.from_numpy(pinned)
 
 
 def _pin_memory_loop(in_queue, out_queue, device_id, done_event, device) -> None:
@@ -48,7 +48,7 @@ def _pin_memory_loop(in_queue, out_queue, device_id, done_event, device) -> None
 
     An error while pinning is wrapped and forwarded, to be raised by ``next()``.
     """
-    from .. import _utils
+    from .. import _utils  # (the package importing this module; MP_STATUS_CHECK_INTERVAL read at call time)
 
     def do_one_step():
         try:
@@ -79,7 +79,6 @@ def pin_memory(data, device=None):
     Objects with their own ``pin_memory()`` method (a custom batch class) are asked to pin
     themselves; anything else is returned unchanged.
     """
-    import reftorch as torch
 
     if isinstance(data, torch.Tensor):
         return _pin_tensor(data)

@@ -32,6 +32,8 @@ import queue
 import random
 from dataclasses import dataclass
 
+import reftorch as torch
+
 from . import HAS_NUMPY, ExceptionWrapper, signal_handling
 
 
@@ -204,6 +206,8 @@ def _worker_loop(dataset_kind, dataset, index_queue, data_queue, done_event, aut
     Every ``get`` has a timeout (see NOTE [ Polling interval ]) so that a worker whose
     parent died notices it and exits.
     """
+    # (here: dataloader.py imports _utils, which imports this module; _utils's
+    # MP_STATUS_CHECK_INTERVAL is read at call time, so tests can patch it)
     from .. import _utils
     from ..dataloader import _DatasetKind
 
@@ -212,9 +216,8 @@ def _worker_loop(dataset_kind, dataset, index_queue, data_queue, done_event, aut
 
         seed = base_seed + worker_id
         random.seed(seed)
-        import reftorch
 
-        reftorch.manual_seed(seed)
+        torch.manual_seed(seed)
         if HAS_NUMPY:
             import numpy as np
 
