@@ -240,3 +240,21 @@ def test_conv_on_device_matches_cpu(device, mode):
         results.append([y, z, x.grad, m.weight.grad, m.bias.grad, c1.weight.grad])
     for a, b in zip(*results):
         np.testing.assert_allclose(tonp(b), tonp(a), rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("nd", [1, 2])
+@pytest.mark.parametrize("n,c", [(0, 0), (2, 0), (0, 2)])
+def test_empty_input(nd, n, c):
+    """PyTorch gives an input with no channels an output with no channels (not C_out), and
+    zero gradients: the bias gradient is zeros of its own shape; an empty batch too."""
+    res = {}
+    for T in (torch, reftorch):
+        x = T.zeros((n, c) + (5,) * nd, requires_grad=True)
+        w = T.ones((3, c) + (3,) * nd, requires_grad=True)
+        b = T.ones(3, requires_grad=True)
+        conv = T.nn.functional.conv1d if nd == 1 else T.nn.functional.conv2d
+        y = conv(x, w, b)
+        y.sum().backward()
+        res[T.__name__] = (tuple(y.shape), y.stride(), type(y.grad_fn).__name__, tuple(x.grad.shape),
+                           tuple(w.grad.shape), b.grad.tolist())
+    assert res["reftorch"] == res["torch"]

@@ -130,7 +130,8 @@ def _no_bias(x):
 def _bias_grad(backend, g, shape):
     """The gradient of the bias: ``g`` summed over the batch and the positions."""
     xp = backend.xp
-    return xp.sum(xp.sum(xp.reshape(g, (shape[0], shape[1], -1)), axis=2), axis=0)  # contiguous sums first
+    flat = (shape[0], shape[1], math.prod(shape[2:]))  # (not -1: an empty batch leaves it undetermined)
+    return xp.sum(xp.sum(xp.reshape(g, flat), axis=2), axis=0)  # contiguous sums first
 
 
 def _bias_spread(backend, gb, shape):
@@ -155,6 +156,8 @@ class Convolution(OpFunction):
         y = _conv_array(backend, a, wa, geom, cols)
         if has_bias:
             y += xp.reshape(b._data, (wa.shape[0],) + (1,) * len(geom.out))  # y is a fresh array
+        if a.shape[1] == 0:  # as PyTorch: an input without channels gives an output without channels
+            y = y[:, :0]
         need = ctx.needs_input_grad
         if need:
             ctx.save_for_backward(x if need[1] else None, w if need[0] else None)
@@ -168,6 +171,10 @@ class Convolution(OpFunction):
         xp, geom = ctx.xp, ctx.geom
         need = ctx.needs_input_grad
         gx = gw = gb = None
+        if geom.in_shape[1] == 0:  # the forward dropped every output channel: their gradient is zero
+            full = (geom.in_shape[0], geom.w_shape[0]) + geom.out
+            g = g.new_zeros(full) if isinstance(g, Tensor) else xp.zeros(full, dtype=g.dtype,
+                                                                          **ctx.backend._dev_kw())
         if need[2]:
             # (under create_graph one node, PyTorch's ConvolutionBackwardBackward0)
             gb = linear_grad(ctx, g, _bias_grad, _bias_spread, tuple(g.shape), "ConvolutionBackwardBackward0",
