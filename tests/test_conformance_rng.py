@@ -39,3 +39,66 @@ def test_float16_rand_never_returns_one():
     r, t = reftorch.rand(100000, dtype=reftorch.float16), torch.rand(100000, dtype=torch.float16)
     assert float(r.max()) < 1.0
     np.testing.assert_array_equal(r.numpy().view(np.uint16), t.numpy().view(np.uint16))
+
+
+FILLS = {
+    "uniform_": lambda T, t: t.uniform_(-1, 2), "normal_": lambda T, t: t.normal_(1, 2),
+    "random_": lambda T, t: t.random_(0, 100), "random_to": lambda T, t: t.random_(7),
+    "random_all": lambda T, t: t.random_(), "bernoulli_": lambda T, t: t.bernoulli_(0.3),
+    "bernoulli_t": lambda T, t: t.bernoulli_(T.linspace(0, 1, t.shape[-1], dtype=T.float64)),
+}
+LAYOUTS = {
+    "contiguous": lambda T, dt: T.zeros(4, 5, 6, dtype=dt), "permuted": lambda T, dt: T.zeros(4, 5, 6, dtype=dt)
+    .permute(2, 0, 1), "sliced_t": lambda T, dt: T.zeros(8, 20, dtype=dt)[::2].t(),
+    "size1": lambda T, dt: T.zeros(1, 6, 1, 5, dtype=dt).permute(3, 1, 2, 0),
+}
+
+
+@settings(max_examples=40, deadline=None)
+@given(fill=st.sampled_from(sorted(FILLS)), layout=st.sampled_from(sorted(LAYOUTS)),
+       dtype=st.sampled_from(["float16", "float32", "float64", "int32"]), seed=st.integers(0, 2 ** 32 - 1))
+def test_inplace_fills_walk_memory_order(fill, layout, dtype, seed):
+    """A fill of a non-contiguous tensor draws in PyTorch's order (memory order for a dense
+    tensor; ``normal_`` then draws element by element)."""
+    outs = []
+    for T in (torch, reftorch):
+        T.manual_seed(seed)
+        t = LAYOUTS[layout](T, getattr(T, dtype))
+        if fill == "normal_" and dtype == "int32":
+            t = t.float()
+        FILLS[fill](T, t)
+        outs.append((np.asarray(t.numpy(), dtype=np.float64), tuple(t.stride()), T.rand(3).numpy()))
+    np.testing.assert_array_equal(outs[1][0], outs[0][0])
+    assert outs[1][1] == outs[0][1]
+    np.testing.assert_array_equal(outs[1][2], outs[0][2])
+
+
+def _node_names(T):
+    x = T.randn(3, requires_grad=True)
+    p = T.full((3,), 0.5, requires_grad=True)
+    names, grads = [], []
+    for fill in (lambda t: t.uniform_(), lambda t: t.normal_(), lambda t: t.random_(0, 4), lambda t: t.random_(4),
+                 lambda t: t.random_(), lambda t: t.bernoulli_(0.5), lambda t: t.bernoulli_(p)):
+        y = fill(x.clone())
+        names.append((type(y.grad_fn).__name__, [type(n).__name__ for n, _ in y.grad_fn.next_functions]))
+        grads.append(T.autograd.grad((y * 2).sum(), (x, p), allow_unused=True))
+    b = T.bernoulli(p)
+    names.append((type(b.grad_fn).__name__, b.requires_grad))
+    grads.append(T.autograd.grad(b.sum(), p, create_graph=True))
+    nb = T.bernoulli(p, 0.5)
+    names.append(type(nb.grad_fn).__name__)
+    try:
+        nb.sum().backward()
+    except RuntimeError as e:
+        names.append(str(e))
+    return names, grads
+
+
+def test_random_fills_in_a_graph_record_zero_gradient_nodes():
+    rn, rg = _node_names(reftorch)
+    tn, tg = _node_names(torch)
+    assert rn == tn
+    assert [[None if g is None else g.tolist() for g in gs] for gs in rg] == \
+        [[None if g is None else g.tolist() for g in gs] for gs in tg]
+    assert [g.requires_grad for gs in rg for g in gs if g is not None] == \
+        [g.requires_grad for gs in tg for g in gs if g is not None]

@@ -2,7 +2,9 @@
 in-place ``uniform_``/``normal_``/``random_``/``bernoulli_``.
 
 All draws come from the CPU generator (bit-exact with PyTorch's CPU streams) as host
-arrays and are moved to the tensor's device by its backend.
+arrays and are moved to the tensor's device by its backend. An in-place fill draws in the
+order PyTorch walks the tensor (memory order for a dense one) and, on a tensor that is part
+of a graph, records PyTorch's node (``UniformBackward0`` …) with a zero gradient.
 """
 from __future__ import annotations
 
@@ -15,7 +17,9 @@ from .._layout import broadcast_shape, contiguous_strides, preserve_strides
 from .._tensor import Tensor, _as_shape
 from ..random import _engine
 from ._common import check_dtype, resolve_device, with_out
-from ._inplace import write_all
+from ._inplace import check_inplace, check_no_internal_overlap, commit, write_all
+from ..autograd.function import OpFunction as Function
+from ..autograd.grad_mode import is_grad_enabled
 from .creation import _like_layout, empty  # (laid out, and filled in memory order, like input)
 from .pointwise import add, mul
 
@@ -242,38 +246,117 @@ def randint_like(input, low=0, high=None, *, dtype=None, layout=None, device=Non
 
 
 # ------------------------------------------------------------------ in-place fills
-def _write(t, host):
-    write_all(t, host.reshape(t.shape).astype(_NP[t.dtype.name], copy=False))
-    return t
+class RandomFill(Function):
+    """The node of a random fill of a tensor that is part of a graph (``UniformBackward0``,
+    ``NormalBackward0``, ``RandomBackward0/1/2``, ``BernoulliBackward0/1/2``; the name comes
+    with each call): its output is the drawn array ``data``, which depends on no input, so
+    every gradient is zero (for a tensor of probabilities ``p`` too, in ``p``'s shape)."""
+
+    name = "UniformBackward0"
+    create_graph = True  # zeros: trivially differentiable
+
+    @staticmethod
+    def forward(ctx, x, *p, data):
+        if p:
+            ctx.p_shape, ctx.p_dtype = tuple(p[0].shape), p[0].dtype
+        return data
+
+    @staticmethod
+    def backward(ctx, g):
+        xp = ctx.xp
+        if not hasattr(ctx, "p_shape"):
+            return xp.zeros_like(g)
+        b = ctx.backend
+        return xp.zeros_like(g), xp.zeros(ctx.p_shape, dtype=b.dtype(ctx.p_dtype), **b._dev_kw())
+
+
+class BernoulliNotImplemented(RandomFill):
+    """``torch.bernoulli(input, p)`` with a number ``p``: PyTorch records a node that
+    refuses the backward pass."""
+
+    name = "torch::autograd::NotImplemented"
+
+    @staticmethod
+    def backward(ctx, g):
+        raise RuntimeError("derivative for aten::bernoulli is not implemented")
+
+
+def _walk_order(t):
+    """The dims of ``t`` in the order PyTorch's ``TensorIterator`` walks them when it fills
+    ``t``: by stride, largest first (a dense tensor is filled in memory order)."""
+    strides = t._backend.strides(t._data)
+    return sorted(range(t.dim()), key=lambda d: -strides[d])
+
+
+def _fill(t, name, draw, *p):
+    """Write the host draws ``draw(order)`` into ``t``, recording the node ``name`` when
+    ``t`` (or a tensor ``p``) is part of a graph. The draws come in the order PyTorch fills
+    ``t`` (``order``: ``t``'s dims, outermost first, see :func:`_walk_order`). ``t``'s
+    elements must not share memory (checked before drawing: the stream is left as it was)."""
+    check_no_internal_overlap(t)
+    order = _walk_order(t)
+    shape = tuple(t.shape)
+    host = draw(order).reshape(tuple(shape[d] for d in order))
+    host = _np.transpose(host, sorted(range(len(order)), key=order.__getitem__))
+    host = host.astype(_NP[t.dtype.name], copy=False)
+    if not is_grad_enabled() or not (t._requires_grad or (p and p[0]._requires_grad)):
+        write_all(t, host)
+        return t
+    return commit(t, RandomFill.apply(t, *p, data=t._backend.from_host(host.copy()), _name=name))
 
 
 def uniform_(t, a=0.0, b=1.0, *, generator=None):
-    """Fill ``t`` in place with uniform numbers in ``[a, b)``. Mirrors ``Tensor.uniform_``."""
+    """Fill ``t`` in place with uniform numbers in ``[a, b)``. Mirrors ``Tensor.uniform_``
+    (``grad_fn`` ``UniformBackward0``, a zero gradient, when ``t`` is part of a graph).
+
+    Raises:
+        RuntimeError: if ``a > b``, or ``t`` is an expanded tensor or a leaf that requires grad.
+    """
+    check_inplace(t)
     _, npdt = _float_dtype(t.dtype)
     if not a <= b:
         raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={_num(a)} > to={_num(b)}")
-    return _write(t, _engine(generator).uniform(t.numel(), float(a), float(b), dtype=npdt))
+    return _fill(t, "UniformBackward0",
+                 lambda order: _engine(generator).uniform(t.numel(), float(a), float(b), dtype=npdt))
 
 
 def normal_(t, mean=0.0, std=1.0, *, generator=None):
-    """Fill ``t`` in place with normal numbers. Mirrors ``Tensor.normal_``."""
-    _, npdt = _float_dtype(t.dtype, "normal_kernel_cpu")
+    """Fill ``t`` in place with normal numbers. Mirrors ``Tensor.normal_`` (``grad_fn``
+    ``NormalBackward0``, a zero gradient, when ``t`` is part of a graph).
+
+    Raises:
+        RuntimeError: if ``std < 0``, or ``t`` is an expanded tensor or a leaf that requires grad.
+    """
+    check_inplace(t)
     _check_std(std)
-    return _write(t, _engine(generator).normal(t.numel(), float(mean), float(std), dtype=npdt))
+    if not t.numel():  # (PyTorch checks the dtype only when there is something to draw)
+        return _fill(t, "NormalBackward0", lambda order: _np.empty(0))
+    _, npdt = _float_dtype(t.dtype, "normal_kernel_cpu")
+    return _fill(t, "NormalBackward0",
+                 lambda order: _engine(generator).normal(t.numel(), float(mean), float(std), dtype=npdt,
+                                                         contiguous=t.is_contiguous()))
 
 
 def random_(t, from_=None, to=None, *, generator=None):
-    """Fill ``t`` in place with random integers. Mirrors ``Tensor.random_``."""
+    """Fill ``t`` in place with random integers. Mirrors ``Tensor.random_`` (``grad_fn``
+    ``RandomBackward0`` for ``random_(from, to)``, ``RandomBackward1`` for ``random_(to)``,
+    ``RandomBackward2`` for ``random_()``, a zero gradient, when ``t`` is part of a graph).
+
+    Raises:
+        RuntimeError: if ``from >= to`` or either lies outside ``t``'s dtype, or ``t`` is an
+            expanded tensor or a leaf that requires grad.
+    """
+    check_inplace(t)
     eng = _engine(generator)
     npdt = _NP.get(t.dtype.name, _np.float32)
     if from_ is None and to is None:
-        host = eng.random_(t.numel(), dtype=npdt)
-    else:
-        if to is None:
-            from_, to = 0, from_
-        _check_from_to(from_, to, t.dtype)
-        host = eng.randint(t.numel(), int(from_), int(to), dtype=npdt)
-    return _write(t, host)
+        return _fill(t, "RandomBackward2", lambda order: eng.random_(t.numel(), dtype=npdt))
+    name = "RandomBackward0"
+    if to is None:
+        from_, to, name = 0, from_, "RandomBackward1"
+    check_no_internal_overlap(t)  # (PyTorch checks this before the range)
+    _check_from_to(from_, to, t.dtype)
+    return _fill(t, name, lambda order: eng.randint(t.numel(), int(from_), int(to), dtype=npdt))
 
 
 _P_IN = ("Expected p_in >= 0 && p_in <= 1 to be true, but got false.  (Could this error message be improved?  "
@@ -285,36 +368,49 @@ def _probabilities(p, shape):
     checked as PyTorch does."""
     if not p.dtype.is_floating_point:
         raise _not_implemented("bernoulli_tensor_cpu_p_", p.dtype)
-    host = _np.broadcast_to(p._host(), tuple(shape))
+    host = p.detach().expand(tuple(shape))._host()  # (PyTorch's error when p has more dims)
     if host.size and not bool(((host >= 0) & (host <= 1)).all()):
         raise RuntimeError(_P_IN)
-    return host.reshape(-1)
+    return host
 
 
 def bernoulli_(t, p=0.5, *, generator=None):
     """Fill ``t`` in place with 0/1 draws that are 1 with probability ``p`` (a number, or a
-    tensor broadcastable to ``t``). Mirrors ``Tensor.bernoulli_``.
+    tensor broadcastable to ``t``). Mirrors ``Tensor.bernoulli_`` (``grad_fn``
+    ``BernoulliBackward2`` for a number, ``BernoulliBackward1`` for a tensor ``p``, zero
+    gradients, when ``t`` or ``p`` is part of a graph).
 
     Raises:
-        RuntimeError: if a probability lies outside ``[0, 1]``.
+        RuntimeError: if a probability lies outside ``[0, 1]``, or ``t`` is an expanded
+            tensor or a leaf that requires grad.
     """
+    check_inplace(t)
     if isinstance(p, Tensor):
         host = _probabilities(p, t.shape)
-        return _write(t, _engine(generator).bernoulli(t.numel(), host, dtype=_NP[t.dtype.name]))
+        return _fill(t, "BernoulliBackward1", lambda order: _engine(generator).bernoulli(
+            t.numel(), _np.transpose(host, order).reshape(-1), dtype=_NP[t.dtype.name]), p)
     if not 0 <= p <= 1:
         raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={_num(p)}")
-    return _write(t, _engine(generator).bernoulli(t.numel(), float(p), dtype=_NP[t.dtype.name]))
+    return _fill(t, "BernoulliBackward2", lambda order: _engine(generator).bernoulli(t.numel(), float(p),
+                                                                               dtype=_NP[t.dtype.name]))
 
 
 def bernoulli(input, p=None, *, generator=None):
     """0/1 draws with probabilities ``input`` (or ``p``). Mirrors ``torch.bernoulli``.
+
+    When ``input`` requires grad, so does the result: ``grad_fn`` ``BernoulliBackward0``
+    with a zero gradient (with a number ``p``, PyTorch's node that refuses the backward pass).
 
     Raises:
         RuntimeError: if a probability lies outside ``[0, 1]``.
         NotImplementedError: for an integer ``input``.
     """
     if p is not None:
-        return bernoulli_(empty(input.shape, dtype=input.dtype, device=input.device), p, generator=generator)
-    host = _probabilities(input, input.shape)
-    out = empty(input.shape, dtype=input.dtype, device=input.device)
-    return _write(out, _engine(generator).bernoulli(input.numel(), host, dtype=_NP[input.dtype.name]))
+        out = bernoulli_(empty(input.shape, dtype=input.dtype, device=input.device), p, generator=generator)
+        if input._requires_grad and is_grad_enabled():
+            return BernoulliNotImplemented.apply(input, data=out._data)
+        return out
+    host = _probabilities(input, input.shape).reshape(-1)
+    draws = _engine(generator).bernoulli(input.numel(), host, dtype=_NP[input.dtype.name])
+    arr = input._backend.from_host(draws.reshape(input.shape))
+    return RandomFill.apply(input, data=arr, _name="BernoulliBackward0")
