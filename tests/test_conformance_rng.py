@@ -64,7 +64,7 @@ def test_inplace_fills_walk_memory_order(fill, layout, dtype, seed):
     for T in (torch, reftorch):
         T.manual_seed(seed)
         t = LAYOUTS[layout](T, getattr(T, dtype))
-        if fill == "normal_" and dtype == "int32":
+        if fill in ("normal_", "uniform_") and dtype == "int32":  # (floating-point fills)
             t = t.float()
         FILLS[fill](T, t)
         outs.append((np.asarray(t.numpy(), dtype=np.float64), tuple(t.stride()), T.rand(3).numpy()))

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import math
 
+from .._layout import row_major
+from .._ops.softmax import _compute_dtype
 from .._tensor import Tensor
 from ..autograd.function import OpFunction
 
@@ -174,7 +176,9 @@ def _batch_norm_backward_graph(ctx, g):
 
 
 class NativeLayerNorm(OpFunction):
-    """Layer norm over the last ``k`` dims, with an element-wise affine map of that shape."""
+    """Layer norm over the last ``k`` dims, with an element-wise affine map of that shape.
+    Half precision is computed in float32 and rounded at the end, as PyTorch's CPU kernel;
+    the output is contiguous."""
 
     name = "NativeLayerNormBackward0"
     create_graph = True  # xhat is computed again from the saved x under create_graph
@@ -183,20 +187,28 @@ class NativeLayerNorm(OpFunction):
     def forward(ctx, x, w, b, k, eps, affine):
         xp = x._backend.xp
         a = x._data
+        up = _compute_dtype(xp, a)
         tail = tuple(a.shape[a.ndim - k:])
-        a2 = xp.reshape(a, (-1, math.prod(tail)))
-        d, _, _, invstd, n = _normalize(xp, a2, (1,), eps)
+        a2 = xp.reshape(a, (math.prod(a.shape[:a.ndim - k]), math.prod(tail)))  # (not -1: a may be empty)
+        if up is not None:
+            a2 = xp.astype(a2, up)
+        d, mean, _, invstd, n = _normalize(xp, a2, (1,), eps)
         xhat = d * invstd
         has_w, has_b = affine
-        y = xhat * xp.reshape(w._data, (1, -1)) if has_w else xhat
+        wr = _up(xp, xp.reshape(w._data, (1, -1)), up) if has_w else None
+        y = xhat * wr if has_w else xhat
         if has_b:
-            y = y + xp.reshape(b._data, (1, -1))
+            y = y + _up(xp, xp.reshape(b._data, (1, -1)), up)
         if ctx.needs_input_grad:
             ctx.save_for_backward(x, w if has_w else None, b if has_b else None)
+            if up is not None:
+                xhat, invstd = _half_stats(xp, a2, mean, invstd, a.dtype)
             ctx.xhat, ctx.invstd, ctx.n, ctx.shape, ctx.tail = xhat, invstd, n, a.shape, tail
-            ctx.eps = eps
-            ctx.w = xp.reshape(w._data, (1, -1)) if has_w else None
-        return xp.reshape(y, a.shape)
+            ctx.eps, ctx.cast = eps, (up, a.dtype)  # (a tuple: not lifted to a tensor under create_graph)
+            ctx.w = wr
+        if up is not None:
+            y = xp.astype(y, a.dtype)
+        return row_major(x._backend, xp.reshape(y, a.shape))
 
     @staticmethod
     def backward(ctx, g):
@@ -204,23 +216,45 @@ class NativeLayerNorm(OpFunction):
         xp = ctx.xp
         need = ctx.needs_input_grad
         shape2 = tuple(ctx.xhat.shape)
+        up, native = ctx.cast
         if isinstance(g, Tensor):
-            xhat, invstd, wr = _graph_stats(xp, x, w, shape2, (1,), ctx.eps, (1, -1))
+            a2 = _up(xp, xp.reshape(x._data, shape2), up)
+            d, mean, _, invstd, _ = _normalize(xp, a2, (1,), ctx.eps)
+            xhat = d * invstd
+            if up is not None:
+                xhat, invstd = _half_stats(xp, a2, mean, invstd, native)
+            wr = None if w is None else _up(xp, xp.reshape(w._data, (1, -1)), up)
         else:
             xhat, invstd, wr = ctx.xhat, ctx.invstd, ctx.w
-        g2 = xp.reshape(g, shape2)
+        g2 = _up(xp, xp.reshape(g, shape2), up)
         gx = gw = gb = None
         if need[0]:
             gy = g2 * wr if wr is not None else g2
             n = ctx.n
             mg = _sum(xp, gy, (1,)) / n
             mgx = _sum(xp, gy * xhat, (1,)) / n
-            gx = xp.reshape((gy - mg - xhat * mgx) * invstd, ctx.shape)
+            gx = _down(xp, xp.reshape((gy - mg - xhat * mgx) * invstd, ctx.shape), up, native)
         if need[1]:
-            gw = xp.reshape(xp.sum(g2 * xhat, axis=0), ctx.tail)
+            gw = _down(xp, xp.reshape(xp.sum(g2 * xhat, axis=0), ctx.tail), up, native)
         if need[2]:
-            gb = xp.reshape(xp.sum(g2, axis=0), ctx.tail)
+            gb = _down(xp, xp.reshape(xp.sum(g2, axis=0), ctx.tail), up, native)
         return gx, gw, gb
+
+
+def _half_stats(xp, a2, mean, invstd, native):
+    """``(xhat, invstd)`` for the backward of a half-precision layer norm: PyTorch saves
+    the mean and ``1 / std`` rounded to the input's dtype and computes from those."""
+    up = a2.dtype
+    mean, invstd = xp.astype(xp.astype(mean, native), up), xp.astype(xp.astype(invstd, native), up)
+    return (a2 - mean) * invstd, invstd
+
+
+def _up(xp, a, up):
+    return a if up is None else xp.astype(a, up)
+
+
+def _down(xp, a, up, native):
+    return a if up is None else xp.astype(a, native)
 
 
 class NativeGroupNorm(OpFunction):

@@ -127,7 +127,7 @@ def linear(input, weight, bias=None):
             return _mm(input, wt)
         return _F.Addmm.apply(bias, input, wt)
     lead = tuple(input.shape[:-1])
-    x2 = _shape.reshape(input, (-1, in_f))
+    x2 = _shape.reshape(input, (math.prod(lead), in_f))  # (not -1: in_f may be 0)
     if bias is None:
         out = _mm(x2, wt)
         if nd == 1:
@@ -566,8 +566,10 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     Raises:
         IndexError: "Target 4 is out of bounds." for a class index outside ``[0, C)``.
         ValueError: if the batch sizes differ.
-        RuntimeError: for a float target whose shape differs from ``input``'s, or a
-            ``label_smoothing`` outside ``[0, 1]``.
+        RuntimeError: for a float target whose shape differs from ``input``'s, a target of
+            ``input``'s shape that is not floating-point (also for a 0-dim ``input``), a
+            ``label_smoothing`` outside ``[0, 1]``, or an ``ignore_index >= 0`` with class
+            probabilities.
 
     Examples:
         >>> import reftorch as torch
@@ -580,12 +582,18 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     class_dim = 0 if input.dim() == 1 else 1
-    logp = log_softmax(input, class_dim)
-    c = input.shape[class_dim]
-    if tuple(input.shape) == tuple(target.shape):
+    probabilities = tuple(input.shape) == tuple(target.shape)  # (PyTorch's test, 0-dim inputs included)
+    if probabilities:
         if not target.dtype.is_floating_point:
             raise RuntimeError(f"Expected floating point type for target with class probabilities, got "
                                f"{_cname(target.dtype)}")
+        if ignore_index >= 0:
+            raise RuntimeError("ignore_index is not supported for floating point target")
+        if input.dim() == 0:
+            raise IndexError("Dimension specified as 1 but tensor has no dimensions")
+    logp = log_softmax(input, class_dim)
+    c = input.shape[class_dim]
+    if probabilities:
         tgt = target
         if label_smoothing > 0:
             tgt = _pw.add(_pw.mul(target, 1 - label_smoothing), label_smoothing / c)
@@ -1172,7 +1180,8 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
     separately; same in training and evaluation), then apply the element-wise affine map.
 
     Raises:
-        RuntimeError: when ``input``'s trailing dims are not ``normalized_shape``.
+        RuntimeError: when ``normalized_shape`` is empty, or ``input``'s trailing dims (or
+            the shape of ``weight`` or ``bias``) are not ``normalized_shape``.
 
     Examples:
         >>> import reftorch as torch
@@ -1182,6 +1191,13 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
     """
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
     k = len(shape)
+    if not k:
+        raise RuntimeError("Expected normalized_shape to be at least 1-dimensional, i.e., containing at least one "
+                           "element, but got normalized_shape = []")
+    for what, t in (("weight", weight), ("bias", bias)):
+        if t is not None and tuple(t.shape) != shape:
+            raise RuntimeError(f"Expected {what} to be of same shape as normalized_shape, but got {what} of shape "
+                               f"{list(t.shape)} and normalized_shape = {list(shape)}")
     if tuple(input.shape[input.dim() - k:]) != shape or input.dim() < k:
         raise RuntimeError(f"Given normalized_shape={list(shape)}, expected input with shape "
                            f"[*, {', '.join(map(str, shape))}], but got input of size{list(input.shape)}")
