@@ -352,14 +352,9 @@ FLOAT_ONLY = {"adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d
 #: Differences this fuzzing found and that are not fixed yet (listed among the known
 #: differences in docs/*/guide/library.md); these entries are left out until fixed.
 NOT_YET = {
-    "adaptive_avg_pool1d": "an input with an empty pooled dim computes zeros (PyTorch: RuntimeError)",
-    "adaptive_max_pool1d": "an input with an empty pooled dim: ValueError (PyTorch: RuntimeError)",
-    "adaptive_max_pool2d": "an input with an empty pooled dim: ValueError (PyTorch: RuntimeError)",
     "avg_pool2d": "strides of the result for some input layouts",
     "batch_norm": "strides of the result for some input layouts",
     "dropout": "float16 inputs with inf/nan: another mask or scaling",
-    "adaptive_avg_pool2d": "an input with an empty pooled dim computes zeros (PyTorch: RuntimeError)",
-    "conv2d": "an input with an empty spatial dim computes (PyTorch: RuntimeError)",
     "group_norm": "values for some inputs with inf/nan",
     "max_pool1d": "strides of the result for some input layouts",
     "avg_pool1d": "strides of the result for some input layouts",

@@ -7,6 +7,7 @@ products, maxima a loop over the (few) output cells.
 """
 from __future__ import annotations
 
+from .._ops.softmax import _compute_dtype
 from ..autograd._graph import linear_grad
 from ..autograd.function import OpFunction
 from . import _windows as W
@@ -188,7 +189,9 @@ def adaptive_bounds(n, o):
 
 
 class AdaptiveAvgPool2d(OpFunction):
-    """``A_h @ x @ A_w.T`` with averaging matrices ``A`` (one row per output position)."""
+    """The sum over each window divided by its size (in float32 for half precision, as
+    PyTorch). The gradient is ``A_h.T @ g @ A_w`` with averaging matrices ``A`` (one row per
+    output position); the forward does not use them, as ``0 * inf`` would spread a ``nan``."""
 
     name = "AdaptiveAvgPool2DBackward0"
     create_graph = True  # linear: the gradient is a LinearMap node (autograd/_graph.py)
@@ -203,12 +206,26 @@ class AdaptiveAvgPool2d(OpFunction):
             rows = [[1.0 / (e - s) if s <= j < e else 0.0 for j in range(n)] for s, e in adaptive_bounds(n, o)]
             mats.append(xp.asarray(rows, dtype=a.dtype, **backend._dev_kw()))
         ctx.state = tuple(mats)
-        return _adaptive_avg(backend, a, mats)
+        return _window_means(backend, a, out)
 
     @staticmethod
     def backward(ctx, g):
         return linear_grad(ctx, g, _adaptive_avg_grad, _adaptive_avg, ctx.state,
                            "AdaptiveAvgPool2DBackwardBackward0", "AdaptiveAvgPool2DBackward0")
+
+
+def _window_means(backend, a, out):
+    """The mean of ``a`` over each of PyTorch's adaptive windows (last two dims)."""
+    xp = backend.xp
+    up = _compute_dtype(xp, a)
+    s = a if up is None else xp.astype(a, up)
+    bh, bw = adaptive_bounds(a.shape[-2], out[0]), adaptive_bounds(a.shape[-1], out[1])
+    s = xp.stack([xp.sum(s[..., lo:hi, :], axis=-2) for lo, hi in bh], axis=-2)
+    s = xp.stack([xp.sum(s[..., lo:hi], axis=-1) for lo, hi in bw], axis=-1)
+    counts = xp.asarray([[(he - hs) * (we - ws) for ws, we in bw] for hs, he in bh], dtype=s.dtype,
+                        **backend._dev_kw())
+    s = s / counts
+    return s if up is None else xp.astype(s, a.dtype)
 
 
 def _adaptive_avg(backend, a, mats):
@@ -240,7 +257,7 @@ class AdaptiveMaxPool2d(OpFunction):
         vals, idxs, cells = [], [], []
         for hs, he in adaptive_bounds(hh, out[0]):
             for ws, we in adaptive_bounds(ww, out[1]):
-                region = xp.reshape(a[..., hs:he, ws:we], lead + (-1,))
+                region = xp.reshape(a[..., hs:he, ws:we], lead + ((he - hs) * (we - ws),))  # (an empty batch: no -1)
                 r = xp.argmax(region, axis=-1, keepdims=True)
                 if xp.isdtype(a.dtype, "real floating"):  # the last NaN wins, as in PyTorch's scan
                     nan = xp.astype(xp.isnan(region), xp.int8)

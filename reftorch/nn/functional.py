@@ -763,6 +763,9 @@ def _conv(input, weight, bias, stride, padding, dilation, groups, nd):
         if t.device != input.device:
             raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two "
                                f"devices, {input.device} and {t.device}!")
+    if input.numel() == 0 and input.shape[0] and input.shape[1]:  # (an empty batch or no channels: computed)
+        shape = list(input.shape[:2]) + [1] * (nd == 1) + list(input.shape[2:])  # (1-d: viewed as 2-d)
+        raise RuntimeError(f"Only zero batch or zero channel inputs are supported, but got input shape: {shape}")
     b = _no_tensor(input) if bias is None else bias
     return _Conv.Convolution.apply(input, weight, b, stride=stride, pads=pads, dilation=dilation,
                                    groups=groups, has_bias=bias is not None)
@@ -876,13 +879,23 @@ def _pool_args(name, kernel_size, stride, padding, dilation):
     return kernel, stride, padding, dilation
 
 
+def _check_pool_dims(prefix, input, nd):
+    """PyTorch's error for a pooling input with an empty dim other than the batch dim
+    (``nd``: the rank of an unbatched input, whose every dim counts)."""
+    shape = list(input.shape)
+    if 0 in (shape if input.dim() == nd else shape[1:]):
+        raise RuntimeError(f"{prefix}Expected {nd}D or {nd + 1}D (batch mode) tensor with optional 0 dim batch size "
+                           f"for input, but got:{shape}")
+
+
 def _pool_geometry(input, kernel, stride, padding, dilation, ceil_mode):
-    if input.dim() not in (3, 4) or input.numel() == 0 and input.dim() == 3:
+    if input.dim() not in (3, 4):
         raise RuntimeError("non-empty 3D or 4D (batch mode) tensor expected for input")
     for p, k, d in zip(padding, kernel, dilation):
         if p > (d * (k - 1) + 1) // 2:
             raise RuntimeError(f"pad should be at most half of effective kernel size, but got pad={p}, "
                                f"kernel_size={k} and dilation={d}")
+    _check_pool_dims("", input, 3)
     sp = input.shape[-2:]
     out = tuple(_pool_out(n, k, s, p, d, ceil_mode) for n, k, s, p, d in zip(sp, kernel, stride, padding, dilation))
     if any(o < 1 for o in out):
@@ -946,6 +959,7 @@ def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     if input.dim() not in (2, 3):
         raise RuntimeError("max_pool1d: Expected 2D or 3D (batch mode) tensor with optional 0 dim batch size "
                            f"for input, but got:{list(input.shape)}")
+    _check_pool_dims("max_pool1d: ", input, 2)
     one = lambda v: (1,) + _ntuple(v, 1)  # noqa: E731
     r = max_pool2d(input.unsqueeze(-2), one(kernel_size), None if stride is None or stride == [] else one(stride),
                    (0,) + _ntuple(padding, 1), one(dilation), ceil_mode, return_indices)
@@ -1032,6 +1046,14 @@ def _adaptive_size(name, input, output_size):
     return tuple(n if o is None else o for n, o in zip(input.shape[-2:], size))
 
 
+def _check_not_empty(name, input, dims):
+    """PyTorch's error for an adaptive pooling over an empty dim (of ``dims``)."""
+    for d in dims:
+        if input.shape[d] == 0:
+            raise RuntimeError(f"{name}(): Expected input to have non-zero size for non-batch dimensions, but input "
+                               f"has sizes {list(input.shape)} with dimension {d} being empty")
+
+
 def adaptive_avg_pool2d(input, output_size):
     """Average pooling to a fixed ``output_size`` whatever the input's size.
 
@@ -1043,7 +1065,8 @@ def adaptive_avg_pool2d(input, output_size):
         output_size: int or pair (entries may be ``None``).
 
     Raises:
-        RuntimeError: for inputs that are not 3-D or 4-D.
+        RuntimeError: for inputs that are not 3-D or 4-D, or with an empty ``H`` or ``W``
+            (unless ``output_size`` is 1, a mean: ``nan``).
 
     Examples:
         >>> import reftorch as torch
@@ -1053,7 +1076,8 @@ def adaptive_avg_pool2d(input, output_size):
     """
     out = _adaptive_size("adaptive_avg_pool2d", input, output_size)
     if out == (1, 1):
-        return _red.mean(input, (-1, -2), keepdim=True)  # what PyTorch does (MeanBackward1)
+        return _red.mean(input, (-1, -2), keepdim=True)  # what PyTorch does (MeanBackward1; nan if empty)
+    _check_not_empty("adaptive_avg_pool2d", input, (input.dim() - 2, input.dim() - 1))
     return _Pool.AdaptiveAvgPool2d.apply(input, out=out)
 
 
@@ -1085,6 +1109,7 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):
         tensor([[[8.]]])
     """
     out = _adaptive_size("adaptive_max_pool2d", input, output_size)
+    _check_not_empty("adaptive_max_pool2d", input, range(1, input.dim()))
     box = []
     values = _Pool.AdaptiveMaxPool2d.apply(input, out=out, box=box)
     if return_indices:
@@ -1104,6 +1129,7 @@ def adaptive_max_pool1d(input, output_size, return_indices=False):
     if input.dim() not in (2, 3):
         raise RuntimeError(f"Expected 2 to 3 dimensions, but got {input.dim()}-dimensional tensor for "
                            "argument #1 'self' (while checking arguments for adaptive_max_pool1d)")
+    _check_not_empty("adaptive_max_pool1d", input, range(1, input.dim()))
     r = adaptive_max_pool2d(input.unsqueeze(-2), (1,) + _ntuple(output_size, 1), return_indices)
     if return_indices:
         return r[0].squeeze(-2), r[1].squeeze(-2)
