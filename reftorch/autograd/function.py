@@ -257,14 +257,27 @@ class OpFunction:
             ctx = Context(tuple([t._requires_grad for t in inputs]), b0)
         else:
             ctx = _NO_CTX
-        if cls.can_warn:
+        warn = cls.can_warn
+        if warn:
             quiet = b0.quiet_enter()  # no floating-point warnings, as in PyTorch
-            try:
-                out = cls.forward(ctx, *args, **params) if params else cls.forward(ctx, *args)
-            finally:
+        try:
+            # A call with the arguments spelled out: ``forward(ctx, *args)`` costs ~0.07 us more.
+            n = len(args)
+            if params:
+                out = cls.forward(ctx, *args, **params)
+            elif n == 1:
+                out = cls.forward(ctx, x0)
+            elif n == 2:
+                out = cls.forward(ctx, x0, args[1])
+            elif n == 3:
+                out = cls.forward(ctx, x0, args[1], args[2])
+            elif n == 4:
+                out = cls.forward(ctx, x0, args[1], args[2], args[3])
+            else:
+                out = cls.forward(ctx, *args)
+        finally:
+            if warn:
                 b0.quiet_exit(quiet)
-        else:
-            out = cls.forward(ctx, *args, **params) if params else cls.forward(ctx, *args)
         if _out is None:
             dev, backend = x0._device, b0
         else:  # an op that moves data to another device: _out = (device, backend)
