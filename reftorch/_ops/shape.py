@@ -436,11 +436,11 @@ def view(input, *shape, size=None, dtype=None):
     """
     if size is not None or dtype is not None or not shape:  # the keyword forms, or no argument
         shape = _view_keywords(shape, size, dtype)
-    if len(shape) == 1 and isinstance(shape[0], D.dtype):
+    if len(shape) == 1 and shape[0].__class__ is not int and isinstance(shape[0], D.dtype):
         return _view_dtype(input, shape[0])
     data = input._data
     old = data.shape
-    new, numel = _as_shape(shape), math.prod(old)
+    new, numel = _as_shape(shape), data.size
     if (new and min(new) < 0) or math.prod(new) != numel:  # (infer_size's check, without its frame)
         new = infer_size(new, numel)
     if input._backend.is_c_contiguous(data) and 1 not in old and 0 not in old:
@@ -470,7 +470,7 @@ def reshape(input, *shape):
     """
     data = input._data
     old = data.shape
-    new, numel = _as_shape(shape), math.prod(old)
+    new, numel = _as_shape(shape), data.size
     if (new and min(new) < 0) or math.prod(new) != numel:  # (infer_size's check, without its frame)
         new = infer_size(new, numel)
     if input._backend.is_c_contiguous(data) and 1 not in old and 0 not in old:
