@@ -245,15 +245,22 @@ class OpFunction:
 
     @classmethod
     def apply(cls, *args, _name=None, _out=None, _skip=None, **params):
-        inputs = args[:cls.arity]
-        needs = False
-        for t in inputs:  # a plain loop: no generator frame
-            if t._requires_grad:
-                needs = _grad_state.enabled  # the grad-mode check, once, and only where it matters
-                break
+        arity = cls.arity
         x0 = args[0]
+        if arity == 1:  # one input (views, most unary ops): no slice, no loop (per-call overhead)
+            needs = x0._requires_grad and _grad_state.enabled
+            inputs = None  # args[:1], made only where it is used
+        else:
+            inputs = args[:arity]
+            needs = False
+            for t in inputs:  # a plain loop: no generator frame
+                if t._requires_grad:
+                    needs = _grad_state.enabled  # the grad-mode check, once, and only where it matters
+                    break
         b0 = x0._backend
         if needs:
+            if inputs is None:
+                inputs = args[:1]
             ctx = Context(tuple([t._requires_grad for t in inputs]), b0)
         else:
             ctx = _NO_CTX
@@ -287,7 +294,7 @@ class OpFunction:
             result._init_from(out, dev, backend, needs, x0)
         else:
             if cls.elementwise and out.ndim > 1:  # (relayout_like_operands keeps 0-d and 1-d results)
-                out = relayout_like_operands(b0, out, inputs[cls.elementwise_from:])
+                out = relayout_like_operands(b0, out, (args[:1] if inputs is None else inputs)[cls.elementwise_from:])
             if 0 in out.shape:
                 out = fix_empty_strides(backend, out)
             result._init_from(out, dev, backend, needs)
