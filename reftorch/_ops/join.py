@@ -56,7 +56,7 @@ class Cat(Function):
             ctx.dim, ctx.skip = dim, skip
             ctx.sizes = [0 if s else t._data.shape[dim] for t, s in zip(tensors, skip)]
             ctx.dtypes = [t._data.dtype for t in tensors]
-        return cat_layout(b, xp.concat(arrays, axis=dim), arrays)
+        return cat_layout(b, b.concat(arrays, dim), arrays)
 
     @staticmethod
     def backward(ctx, g):
