@@ -183,9 +183,21 @@ def cases(np, rt, torch):
     def np_flat_take():
         return np.take(x.reshape(-1), gi + base, mode="clip")
 
+    def np_flat_take_pieces(rows=64):
+        # 64 rows at a time: the offsets stay in the cache, written into one reused buffer
+        out = np.empty(gi.shape, np.float32)
+        buf = np.empty((rows, gi.shape[1]), np.int64)
+        flat = x.reshape(-1)
+        for a in range(0, gi.shape[0], rows):
+            off = buf[:min(rows, gi.shape[0] - a)]
+            np.add(gi[a:a + rows], base[a:a + rows], out=off)
+            np.take(flat, off, out=out[a:a + rows], mode="clip")
+        return out
+
     yield ("gather (4096, 512) dim 1", "data",
            {"take_along_axis": lambda: np.take_along_axis(x, gi, axis=1),
-            "flat take + offsets": np_flat_take},
+            "flat take + offsets": np_flat_take,
+            "flat take in pieces, out=": np_flat_take_pieces},
            lambda: rt.gather(rxg, 1, rgi), lambda: torch.gather(txg, 1, tgi),
            np.take_along_axis(x, gi, axis=1))
 
@@ -222,6 +234,42 @@ def cases(np, rt, torch):
             return seq.transpose(1, 0, 2)
         return run
 
+    # gates reordered i, f, o, g (the three sigmoids one block), every temporary preallocated
+    perm = np.concatenate([np.arange(0, 512), np.arange(768, 1024), np.arange(512, 768)])
+    weights_p = [(np.ascontiguousarray(w_ih_t[:, perm]), np.ascontiguousarray(w_hh_t[:, perm]), b[perm])
+                 for w_ih_t, w_hh_t, b in weights_t]
+
+    def np_lstm_out():
+        seq = np.ascontiguousarray(xs.transpose(1, 0, 2))  # (T, B, I)
+        for w_ih_t, w_hh_t, b in weights_p:
+            T, B, _ = seq.shape
+            H = w_hh_t.shape[0]
+            pre = seq.reshape(T * B, -1) @ w_ih_t
+            pre += b
+            pre = pre.reshape(T, B, 4 * H)
+            h = np.zeros((B, H), np.float32)
+            c = np.zeros((B, H), np.float32)
+            out = np.empty((T, B, H), np.float32)
+            gates = np.empty((B, 4 * H), np.float32)
+            tmp = np.empty((B, H), np.float32)
+            s, g = gates[:, :3 * H], gates[:, 3 * H:]
+            for t in range(T):
+                np.matmul(h, w_hh_t, out=gates)
+                gates += pre[t]
+                s *= 0.5  # sigmoid(a) = 0.5 * tanh(0.5 * a) + 0.5, in place
+                np.tanh(s, out=s)
+                s *= 0.5
+                s += 0.5
+                np.tanh(g, out=g)
+                c *= gates[:, H:2 * H]
+                np.multiply(gates[:, :H], g, out=tmp)
+                c += tmp
+                np.tanh(c, out=tmp)
+                h = out[t]
+                np.multiply(gates[:, 2 * H:3 * H], tmp, out=h)
+            seq = out
+        return seq.transpose(1, 0, 2)
+
     def sig_exp(a):
         return 1.0 / (1.0 + np.exp(-a))
 
@@ -235,7 +283,8 @@ def cases(np, rt, torch):
         return run
 
     yield ("LSTM(128 -> 256, 2 layers) forward, (32, 50, 128)", "nn",
-           {"per-step matmul, 1/(1+exp)": np_lstm(sig_exp), "per-step matmul, tanh sigmoid": np_lstm(sig_tanh)},
+           {"per-step matmul, 1/(1+exp)": np_lstm(sig_exp), "per-step matmul, tanh sigmoid": np_lstm(sig_tanh),
+            "preallocated, out=, tanh sigmoid": np_lstm_out},
            lstm(rl, rxl, rt), lstm(tl, txl, torch), ("close", to_np(lstm(tl, txl, torch)())))
 
     # ---- tiny ops, per call

@@ -385,6 +385,33 @@ def test_take_in_range(b):
     np.testing.assert_array_equal(get(b, b.take_in_range(a, put(b, idx), axis=1)), host[:, idx])
 
 
+@pytest.mark.parametrize("dtype", [np.int64, np.int32])
+def test_take_offsets(b, dtype):
+    host = np.arange(5000, dtype=np.float32) * 0.5
+    flat = put(b, host)
+    rng = np.random.default_rng(0)
+    idx = rng.integers(0, 50, (100, 50)).astype(dtype)  # gather along dim 1 of a (100, 50)
+    base = (np.arange(100, dtype=np.int64) * 50).reshape(100, 1)
+    got = b.take_offsets(flat, put(b, idx), put(b, base), 1, 50)
+    np.testing.assert_array_equal(get(b, got), host[idx + base])
+    idx0 = rng.integers(0, 100, (100, 50)).astype(dtype)  # along dim 0: stride 50
+    cols = np.arange(50, dtype=np.int64).reshape(1, 50)
+    got = b.take_offsets(flat, put(b, idx0), put(b, cols), 50, 100)
+    np.testing.assert_array_equal(get(b, got), host[idx0 * 50 + cols])
+    one = rng.integers(0, 5000, (70000,)).astype(dtype)  # 1-D, no base, several pieces
+    np.testing.assert_array_equal(get(b, b.take_offsets(flat, put(b, one), None, 1, 5000)), host[one])
+    strided = put(b, idx.T.copy())  # a transposed (non-contiguous) index
+    got = b.take_offsets(flat, b.xp.permute_dims(strided, (1, 0)), put(b, base), 1, 50)
+    np.testing.assert_array_equal(get(b, got), host[idx + base])
+    for bad in (50, -1):
+        worse = idx.copy()
+        worse[99, 49] = bad
+        assert b.take_offsets(flat, put(b, worse), put(b, base), 1, 50) is None
+    worse = one.copy()
+    worse[-1] = 5000
+    assert b.take_offsets(flat, put(b, worse), None, 1, 5000) is None
+
+
 # --------------------------------------------------------------------------- errors
 def test_quiet_overflow(b):
     big = put(b, np.array([100.0], dtype=np.float32))

@@ -372,7 +372,6 @@ NOT_YET = {
     "max_pool1d": "strides of the result for some input layouts",
     "avg_pool1d": "strides of the result for some input layouts",
     "multinomial": "float16 weights: other draws",
-    "conv1d": "an input with no channels: the result's shape",
 }
 
 

@@ -115,6 +115,27 @@ def test_gather_grads():
     check_grads(lambda T, x, i: x.t().gather(0, i), arr((2, 3)), ints((2, 2), 0, 3))
 
 
+@pytest.mark.parametrize("dim", [0, 1, -1])
+@pytest.mark.parametrize("dtype", ["int64", "int32"])
+def test_gather_large_in_pieces(dim, dtype):
+    """Indices far past one piece of the CPU kernel (2**15 elements), a transposed index
+    and a bad index in a late piece: the values and the error are PyTorch's."""
+    a = arr((300, 7, 40))
+    shape = (300, 7, 40)
+    idx = ints(shape, 0, shape[dim], dtype, seed=3)
+    both(lambda T, x, i: T.gather(x, dim, i), a, idx)
+    both(lambda T, x, i: T.gather(x, dim, i.transpose(0, 2).contiguous().transpose(0, 2)), a, idx)
+    # a transposed (non-contiguous) input
+    both(lambda T, x, i: T.gather(x.transpose(0, 2), dim, i), a, ints((40, 7, 300), 0, (40, 7, 300)[dim], dtype))
+    bad = idx.copy()
+    bad[290, 3, 5] = shape[dim]
+    raises_like(lambda T, x, i: T.gather(x, dim, i), a, bad, msg=True)
+    bad[290, 3, 5] = -2
+    raises_like(lambda T, x, i: T.gather(x, dim, i), a, bad, msg=True)
+    check_grads(lambda T, x, i: T.gather(x, dim, i), arr((30, 3, 4), "float64"),
+                ints((30, 3, 4), 0, (30, 3, 4)[dim], dtype, seed=4))
+
+
 # ------------------------------------------------------------------ masked_fill
 @SET
 @given(shape=st.lists(st.integers(0, 3), min_size=0, max_size=3).map(tuple), data=st.data())

@@ -187,6 +187,28 @@ def test_unary_special_values():
     check_grads(lambda T, x: T.negative(x), arr((3,)))
 
 
+@pytest.mark.parametrize("dt", ["float32", "float64", "float16"])
+@pytest.mark.parametrize("n", [5, 1003])
+def test_relu_keeps_signed_zero_and_nan(dt, n):
+    """relu(-0.0) is -0.0 and NaN (of either sign) stays NaN, bit for bit as PyTorch, on the
+    short (scalar) and the long (vector) loops, contiguous and strided; and its gradient."""
+    special = np.array([-0.0, 0.0, np.nan, -np.nan, -1.0, 2.0, -np.inf, np.inf, -1e-30, 1e-30], dt)
+    v = np.concatenate([special, np.random.default_rng(0).standard_normal(n).astype(dt), special])
+    for x in (v, v[::3]):
+        want = torch.relu(torch.from_numpy(x.copy())).numpy()
+        got = reftorch.relu(reftorch.from_numpy(x.copy())).numpy()
+        np.testing.assert_array_equal(got.view(f"u{got.itemsize}"), want.view(f"u{want.itemsize}"))
+    raises_like(lambda T, x: T.relu(x), np.array([1 + 1j, -1j], np.complex64), msg=True)
+    # the gradient: zero (+0.0) where the result is 0, kept (inf, NaN, -0.0 too) elsewhere
+    g = np.resize(np.array([-0.0, np.inf, -np.inf, np.nan, -3.0, 2.0, 0.0], dt), v.size)
+    grads = []
+    for T in (torch, reftorch):
+        t = T.from_numpy(v.copy()).requires_grad_()
+        T.relu(t).backward(T.from_numpy(g.copy()))
+        grads.append(t.grad.numpy())
+    np.testing.assert_array_equal(grads[1].view(f"u{v.itemsize}"), grads[0].view(f"u{v.itemsize}"))
+
+
 # ------------------------------------------------------------------ comparisons / logical
 @SET
 @given(shapes=broadcastable(), da=st.sampled_from(ALL_DTYPES), db=st.sampled_from(ALL_DTYPES),

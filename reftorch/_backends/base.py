@@ -267,6 +267,25 @@ class Backend(abc.ABC):
         """``xp.take`` for indices already checked to lie in range."""
         return self.xp.take(arr, idx, axis=axis)
 
+    def take_offsets(self, flat, index, base, scale, size):
+        """``flat[index * scale + base]``, shaped like ``index``, or None when some index lies
+        outside ``[0, size)`` (then nothing else is promised; the caller raises).
+
+        The kernel of ``gather`` on a row-major input: ``flat`` is the 1-D input,
+        ``index`` a non-empty int64/int32 array of at least one dimension, ``scale`` (an
+        int) the input's stride along the gathered dimension and ``base`` (an int64 array
+        broadcastable to ``index``, or None for 0) the offsets of the other coordinates.
+        """
+        if not self.indices_in_range(index, size):
+            return None
+        xp = self.xp
+        off = xp.astype(index, xp.int64, copy=False)
+        if scale != 1:
+            off = off * scale
+        if base is not None:
+            off = off + base
+        return xp.reshape(self.take_in_range(flat, xp.reshape(off, (-1,))), index.shape)
+
     # ----------------------------------------------------------- reductions
     def sum(self, arr, axis, keepdims, dtype):
         """``xp.sum(arr, axis=axis, keepdims=keepdims, dtype=dtype)`` (``dtype`` native);

@@ -12,6 +12,7 @@ from .base import Backend, NumpyErrors, numpy_style_dtypes
 
 
 _RANKS = 16  # repeats of one index added by fancy indexing; later ones by add.at
+_CHUNK = 1 << 15  # elements per piece of take_offsets: its offsets stay in the L2 cache
 _UNSIGNED = {n: np.dtype(f"u{n}") for n in (1, 2, 4, 8)}  # an index's bits read as unsigned
 _max = np.maximum.reduce
 
@@ -154,6 +155,38 @@ class NumpyBackend(Backend):
     def take_in_range(self, arr, idx, axis=None):
         # mode="clip" skips NumPy's own bounds-checking pass (the caller checked them).
         return arr.take(idx, axis, None, "clip")  # the method, positional: np.take's wrapper costs
+
+    def take_offsets(self, flat, index, base, scale, size):
+        # A piece of ``index`` at a time (along its first axis): check its range, write its
+        # offsets into one small reused buffer and take straight into the result. The
+        # offsets never reach main memory, and the offset pass finds the indices that the
+        # range check has just read in the cache.
+        out = np.empty(index.shape, dtype=flat.dtype)
+        rows = index.shape[0]
+        step = max(1, _CHUNK * rows // index.size)
+        unsigned = _UNSIGNED[index.itemsize]  # negative indices read as huge
+        direct = scale == 1 and base is None and index.dtype == np.intp
+        buf = None if direct else np.empty((min(step, rows),) + index.shape[1:], dtype=np.intp)
+        by_row = base is not None and base.ndim == index.ndim and base.shape[0] != 1
+        take = flat.take  # (methods and ufunc methods themselves: no Python wrapper per piece)
+        for a in range(0, rows, step):
+            b = a + step
+            piece = index[a:b]
+            if _max(piece.view(unsigned), None) >= size:
+                return None
+            if direct:
+                off = piece
+            else:
+                off = buf[:rows - a] if b > rows else buf
+                if base is None:
+                    np.multiply(piece, scale, out=off)
+                elif scale == 1:
+                    np.add(piece, base[a:b] if by_row else base, out=off)
+                else:
+                    np.multiply(piece, scale, out=off)
+                    off += base[a:b] if by_row else base
+            take(off, out=out[a:b], mode="clip")  # in range: "clip" skips NumPy's own check
+        return out
 
     # reductions
     def sum(self, arr, axis, keepdims, dtype):

@@ -123,16 +123,11 @@ def index_select(input, dim, index, *, out=None):
 
 
 # ------------------------------------------------------------------ gather
-def _gather_offsets(backend, index, in_strides, dim):
-    """Flat offsets into a contiguous input for every position of ``index``.
-
-    ``gather`` is a flat ``take``: out[p] = input_flat[sum_d coord_d(p) * stride_d] with the
-    coordinate along ``dim`` replaced by ``index[p]``.
-    """
+def _gather_base(backend, shape, in_strides, dim):
+    """The flat offsets of every position of an index of ``shape`` with the ``dim``
+    coordinate left out (None when ``dim`` is the only dimension): small (size 1 along
+    ``dim``), so summing the broadcast aranges costs nothing next to the index."""
     xp = backend.xp
-    shape = index.shape
-    # The offsets of every position with the ``dim`` coordinate left out: small (size 1
-    # along ``dim``), so summing the broadcast aranges costs nothing next to ``index``.
     base = None
     for d, n in enumerate(shape):
         if d == dim:
@@ -141,6 +136,17 @@ def _gather_offsets(backend, index, in_strides, dim):
         view_shape[d] = n
         ar = xp.reshape(xp.arange(n, dtype=xp.int64, **backend._dev_kw()) * in_strides[d], tuple(view_shape))
         base = ar if base is None else base + ar
+    return base
+
+
+def _gather_offsets(backend, index, in_strides, dim):
+    """Flat offsets into a contiguous input for every position of ``index``.
+
+    ``gather`` is a flat ``take``: out[p] = input_flat[sum_d coord_d(p) * stride_d] with the
+    coordinate along ``dim`` replaced by ``index[p]``.
+    """
+    xp = backend.xp
+    base = _gather_base(backend, index.shape, in_strides, dim)
     # Then one full-size pass (two when the stride along ``dim`` is not 1) and one full-size array.
     idx = xp.astype(index, xp.int64, copy=False)
     if in_strides[dim] == 1:
@@ -163,6 +169,7 @@ class Gather(Function):
         shape = x._data.shape
         ctx.out_shape = index._data.shape
         if not shape or not index._data.shape or index._data.ndim != len(shape):
+            _check_gather_range(index, dim, shape[dim] if shape else 1)
             # 0-dim input or index (or an empty index of another rank): a flat take.
             ctx.shape, ctx.dim, ctx.strides = shape, 0, (1,)
             ctx.save_for_backward(index)
@@ -174,13 +181,18 @@ class Gather(Function):
             return xp.reshape(xp.take(flat, xp.reshape(xp.astype(index._data, xp.int64), (-1,))), index._data.shape)
         strides = contiguous_strides(shape)  # of the row-major ``flat`` (``x`` has elements here)
         flat = xp.reshape(x._data, (-1,))
-        off = _gather_offsets(b, index._data, strides, dim)
+        if math.prod(index._data.shape) == 0:
+            out = xp.zeros(index._data.shape, dtype=x._data.dtype, device=x._data.device)
+        else:
+            base = _gather_base(b, index._data.shape, strides, dim)
+            out = b.take_offsets(flat, index._data, base, strides[dim], shape[dim])  # range checked there
+            if out is None:
+                _check_gather_range(index, dim, shape[dim])
         ctx.shape = shape
         ctx.save_for_backward(index)
         ctx.strides = strides
         ctx.dim = dim
-        # gather() checked every index: the offsets all lie inside ``flat``
-        return xp.reshape(b.take_in_range(flat, xp.reshape(off, (-1,))), index._data.shape)
+        return out
 
     @staticmethod
     def backward(ctx, g):
@@ -245,14 +257,16 @@ def gather(input, dim, index, *, sparse_grad=False, out=None):
                 raise RuntimeError(f"Size does not match at dimension {k} expected index "
                                    f"[{', '.join(map(str, index.shape))}] to be no larger than self "
                                    f"[{', '.join(map(str, input.shape))}] apart from dimension {d}")
-    size = input.shape[d] if nd else 1
-    xp = index._backend.xp
-    if index.numel() and not index._backend.indices_in_range(index._data, size):  # one pass when all are valid
-        lo, hi = int(xp.min(index._data)), int(xp.max(index._data))
-        if lo < 0 or hi >= size:
-            bad = next(int(v) for v in index._host().reshape(-1).tolist() if not 0 <= v < size)
-            raise RuntimeError(f"index {bad} is out of bounds for dimension {d} with size {size}")
-    return Gather.apply(input, index, dim=d)
+    return Gather.apply(input, index, dim=d)  # the indices' range is checked there, in one pass
+
+
+def _check_gather_range(index, dim, size):
+    """Raise PyTorch's error for the first index of ``index`` outside ``[0, size)``."""
+    b = index._backend
+    if index._data.shape and math.prod(index._data.shape) == 0 or b.indices_in_range(index._data, size):
+        return
+    bad = next(int(v) for v in index._host().reshape(-1).tolist() if not 0 <= v < size)
+    raise RuntimeError(f"index {bad} is out of bounds for dimension {dim} with size {size}")
 
 
 # ------------------------------------------------------------------ masked_fill

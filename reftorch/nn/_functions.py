@@ -166,7 +166,7 @@ class Embedding(Function):
             # rather than differ from it, reftorch does not offer create_graph here.
             ctx.create_graph = False
         ctx.dtype, ctx.backend = weight.dtype, weight._backend
-        out = xp.take(weight._data, flat, axis=0)
+        out = weight._backend.take_in_range(weight._data, flat, 0)  # embedding() checked the indices
         return xp.reshape(out, tuple(indices._data.shape) + (weight._data.shape[1],))
 
     @staticmethod
@@ -179,14 +179,21 @@ class Embedding(Function):
             ones = xp.ones(flat.shape, dtype=rows.dtype, **ctx.backend._dev_kw())
             counts = xp.take(ctx.backend.index_add((num,), ctx.dtype, 0, flat, ones), flat, axis=0)
             rows = rows / xp.astype(xp.reshape(counts, (-1, 1)), rows.dtype)
-        if ctx.padding_idx is not None and ctx.padding_idx >= 0:
-            keep = flat != ctx.padding_idx
-            rows = rows[keep]
-            flat = flat[keep]
+        pad = ctx.padding_idx if ctx.padding_idx is not None and ctx.padding_idx >= 0 else None
         if isinstance(g, Tensor):  # create_graph: the row sums recorded under PyTorch's node name
+            if pad is not None:
+                keep = flat != pad
+                rows = rows[keep]
+                flat = flat[keep]
             return IndexAdd.apply(rows, shape=(num, rows.shape[1]), dtype=ctx.dtype, axis=0, index=array_key(flat),
                                   _name="EmbeddingDenseBackwardBackward0"), None
-        return ctx.backend.index_add((num, rows.shape[1]), ctx.dtype, 0, flat, rows), None
+        out = ctx.backend.index_add((num, rows.shape[1]), ctx.dtype, 0, flat, rows)
+        if pad is not None:
+            # The padding row gets no gradient: add every row (no copy of the gradient
+            # without the padding rows), then zero that one row. The other rows' sums are
+            # the same, in the same order.
+            ctx.backend.setitem(out, pad, 0)
+        return out, None
 
 
 # ---------------------------------------------------------------------- losses

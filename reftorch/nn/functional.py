@@ -333,9 +333,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
     if input.numel():
         if weight.shape[0] == 0:  # PyTorch's index_select check comes first
             raise RuntimeError("index_select(): self indexing axis dim should be positive")
-        xp = input._backend.xp
-        lo, hi = int(xp.min(input._data)), int(xp.max(input._data))
-        if lo < 0 or hi >= weight.shape[0]:
+        if not input._backend.indices_in_range(input._data, weight.shape[0]):  # one pass
             if weight.numel() == 0:  # PyTorch's index_select kernel for an empty weight words it so
                 bad = next(int(v) for v in input._host().reshape(-1) if not 0 <= v < weight.shape[0])
                 raise RuntimeError(f"INDICES element is out of DATA bounds, id={bad} axis_dim={weight.shape[0]}")

@@ -62,7 +62,9 @@ def _quiet(xp):
 
 
 def _sigmoid(xp, a):
-    return 1 / (1 + xp.exp(-a))
+    e = xp.exp(-a)
+    e += 1  # in place: the same bits as 1 + e, one temporary less per step
+    return 1 / e
 
 
 def _lstm_perm(xp, H, like):
@@ -81,6 +83,26 @@ def _steps(bs, reverse):
         acc += n
     order = range(len(bs) - 1, -1, -1) if reverse else range(len(bs))
     return [(t, bs[t], offs[t]) for t in order]
+
+
+#: Per-step matrix products ``h @ W.T`` with a row-major copy of ``W.T`` start paying for
+#: the copy (about two products' worth) from this many steps on.
+_ROWMAJOR_STEPS = 4
+
+
+def _step_rhs(rowmajor, wT, steps):
+    """``(wT, wT_fast)``: the right-hand side of the per-step product ``h @ wT`` for one
+    row (``wT`` itself) and for several rows (a row-major copy when the sequence is long).
+
+    ``wT`` is a transposed weight, a strided view; BLAS multiplies by it about 1.4x slower
+    than by a row-major copy of the same values (it repacks the view at every step), and
+    gives the same bits (the same GEMM kernel, the same summation order). A single row
+    (``n == 1``) is a matrix-vector product instead, whose result depends on the layout,
+    so it keeps the view (the values computed so far).
+    """
+    if sum(1 for _, n, _ in steps if n > 1) >= _ROWMAJOR_STEPS:
+        return wT, rowmajor(wT)
+    return wT, wT
 
 
 def _update(xp, state, new, n, B):
@@ -103,38 +125,39 @@ def _split_weights(w, has_bias, has_proj):
 
 
 # --------------------------------------------------------------------------- LSTM
-def _lstm_forward(xp, X, h0, c0, w, steps, H, save):
+def _lstm_forward(xp, X, h0, c0, w, steps, H, save, rowmajor, out):
     w_ih, w_hh, b_ih, b_hh, w_hr = w
     perm = _lstm_perm(xp, H, X)
     Wih = xp.take(w_ih, perm, axis=0)
     Whh = xp.take(w_hh, perm, axis=0)
     XW = X @ Wih.T
     if b_ih is not None:
-        XW = XW + xp.take(b_ih + b_hh, perm, axis=0)
-    WhhT = Whh.T
-    WhrT = None if w_hr is None else w_hr.T
+        XW += xp.take(b_ih + b_hh, perm, axis=0)
+    WhhT, WhhT_fast = _step_rhs(rowmajor, Whh.T, steps)
+    WhrT, WhrT_fast = (None, None) if w_hr is None else _step_rhs(rowmajor, w_hr.T, steps)
     B = h0.shape[0]
-    out = xp.empty((X.shape[0], h0.shape[1]), dtype=X.dtype, device=X.device)
     h, c = h0, c0
     rec = []
     H3 = 3 * H
     for t, n, o in steps:
         hp = h if n == B else h[:n, :]
         cp = c if n == B else c[:n, :]
-        G = XW[o:o + n, :] + hp @ WhhT
+        G = hp @ (WhhT_fast if n > 1 else WhhT)
+        G += XW[o:o + n, :]
         s = _sigmoid(xp, G[:, :H3])
         g = xp.tanh(G[:, H3:])
-        cn = s[:, H:2 * H] * cp + s[:, :H] * g
+        cn = s[:, H:2 * H] * cp
+        cn += s[:, :H] * g
         tc = xp.tanh(cn)
         hh = s[:, 2 * H:] * tc
-        hn = hh if WhrT is None else hh @ WhrT
+        hn = hh if WhrT is None else hh @ (WhrT_fast if n > 1 else WhrT)
         out[o:o + n, :] = hn
         if save:
             rec.append((t, n, o, hp, cp, s, g, tc, hh))
         h = _update(xp, h, hn, n, B)
         c = _update(xp, c, cn, n, B)
     state = (Wih, Whh, rec) if save else None
-    return out, h, c, state
+    return h, c, state
 
 
 def _lstm_backward(xp, X, w, state, dout, dh, dc, H, need_w, need_x):
@@ -185,22 +208,21 @@ def _lstm_backward(xp, X, w, state, dout, dh, dc, H, need_w, need_x):
 
 
 # --------------------------------------------------------------------------- GRU
-def _gru_forward(xp, X, h0, w, steps, H, save):
+def _gru_forward(xp, X, h0, w, steps, H, save, rowmajor, out):
     w_ih, w_hh, b_ih, b_hh, _ = w
     XW = X @ w_ih.T
     if b_ih is not None:
-        XW = XW + b_ih
-    WhhT = w_hh.T
+        XW += b_ih
+    WhhT, WhhT_fast = _step_rhs(rowmajor, w_hh.T, steps)
     B = h0.shape[0]
-    out = xp.empty((X.shape[0], H), dtype=X.dtype, device=X.device)
     h = h0
     rec = []
     H2 = 2 * H
     for t, n, o in steps:
         hp = h if n == B else h[:n, :]
-        hw = hp @ WhhT
+        hw = hp @ (WhhT_fast if n > 1 else WhhT)
         if b_hh is not None:
-            hw = hw + b_hh
+            hw += b_hh
         xw = XW[o:o + n, :]
         rz = _sigmoid(xp, xw[:, :H2] + hw[:, :H2])
         hn_ = hw[:, H2:]
@@ -210,7 +232,7 @@ def _gru_forward(xp, X, h0, w, steps, H, save):
         if save:
             rec.append((t, n, o, hp, rz, nn, hn_))
         h = _update(xp, h, hn, n, B)
-    return out, h, (rec if save else None)
+    return h, (rec if save else None)
 
 
 def _gru_backward(xp, X, w, rec, dout, dh, H, need_w, need_x):
@@ -244,25 +266,25 @@ def _gru_backward(xp, X, w, rec, dout, dh, H, need_w, need_x):
 
 
 # --------------------------------------------------------------------------- RNN
-def _rnn_forward(xp, X, h0, w, steps, relu, save):
+def _rnn_forward(xp, X, h0, w, steps, relu, save, rowmajor, out):
     w_ih, w_hh, b_ih, b_hh, _ = w
     XW = X @ w_ih.T
     if b_ih is not None:
-        XW = XW + (b_ih + b_hh)
-    WhhT = w_hh.T
+        XW += b_ih + b_hh
+    WhhT, WhhT_fast = _step_rhs(rowmajor, w_hh.T, steps)
     B, H = h0.shape
-    out = xp.empty((X.shape[0], H), dtype=X.dtype, device=X.device)
     h = h0
     rec = []
     for t, n, o in steps:
         hp = h if n == B else h[:n, :]
-        pre = XW[o:o + n, :] + hp @ WhhT
+        pre = hp @ (WhhT_fast if n > 1 else WhhT)
+        pre += XW[o:o + n, :]
         hn = xp.maximum(pre, xp.zeros((), dtype=pre.dtype, device=pre.device)) if relu else xp.tanh(pre)
         out[o:o + n, :] = hn
         if save:
             rec.append((t, n, o, hp, hn))
         h = _update(xp, h, hn, n, B)
-    return out, h, (rec if save else None)
+    return h, (rec if save else None)
 
 
 def _rnn_backward(xp, X, w, rec, dout, dh, relu, need_w, need_x):
@@ -309,7 +331,8 @@ class _RecurrentLayer(Function):
 
     @staticmethod
     def forward(ctx, x, h0, *rest, mode, batch_sizes, ndir, hidden_size, has_bias, has_proj):
-        xp = x._backend.xp
+        be = x._backend
+        xp = be.xp
         lstm = mode == "LSTM"
         c0 = rest[0] if lstm else None
         ws = rest[1:] if lstm else rest
@@ -317,32 +340,36 @@ class _RecurrentLayer(Function):
         save = any(ctx.needs_input_grad)
         X = x._data
         H = hidden_size
-        outs, hns, cns, states = [], [], [], []
+        N, B, Hr = X.shape[0], h0.shape[1], h0.shape[2]
+        n_out, n_h, n_c = N * ndir * Hr, B * Hr, B * H
+        # the result, written in place: output (N, D*Hr), then h_n, then c_n, flattened
+        flat = xp.empty((n_out + ndir * (n_h + (n_c if lstm else 0)),), dtype=X.dtype, device=X.device)
+        out = be.reshape_view(flat[:n_out], (N, ndir * Hr))
+        states = []
         with _quiet(xp):
             for d in range(ndir):
                 w = _split_weights([t._data for t in ws[d * nw:(d + 1) * nw]], has_bias, has_proj)
                 steps = _steps(batch_sizes, reverse=d == 1)
+                out_d = out if ndir == 1 else out[:, d * Hr:(d + 1) * Hr]
                 if lstm:
-                    out, hn, cn, st = _lstm_forward(xp, X, h0._data[d, ...], c0._data[d, ...], w, steps, H, save)
-                    cns.append(cn)
+                    hn, cn, st = _lstm_forward(xp, X, h0._data[d, ...], c0._data[d, ...], w, steps, H, save,
+                                               be.copy, out_d)
+                    at = n_out + ndir * n_h + d * n_c
+                    flat[at:at + n_c] = xp.reshape(cn, (-1,))
                 elif mode == "GRU":
-                    out, hn, st = _gru_forward(xp, X, h0._data[d, ...], w, steps, H, save)
+                    hn, st = _gru_forward(xp, X, h0._data[d, ...], w, steps, H, save, be.copy, out_d)
                 else:
-                    out, hn, st = _rnn_forward(xp, X, h0._data[d, ...], w, steps, mode == "RNN_RELU", save)
-                outs.append(out)
-                hns.append(hn)
+                    hn, st = _rnn_forward(xp, X, h0._data[d, ...], w, steps, mode == "RNN_RELU", save,
+                                          be.copy, out_d)
+                at = n_out + d * n_h
+                flat[at:at + n_h] = xp.reshape(hn, (-1,))
                 states.append(st)
-        out = outs[0] if ndir == 1 else xp.concat(outs, axis=1)
-        parts = [xp.reshape(out, (-1,))] + [xp.reshape(a, (-1,)) for a in hns]
-        if lstm:
-            parts += [xp.reshape(a, (-1,)) for a in cns]
         if save:
             ctx.save_for_backward(*((x, h0) + rest), states)
-            ctx.meta = (mode, ndir, nw, H, has_bias, has_proj, out.shape, hns[0].shape,
-                        cns[0].shape if lstm else None)
+            ctx.meta = (mode, ndir, nw, H, has_bias, has_proj, out.shape, (B, Hr), (B, H) if lstm else None)
             ctx.params = dict(mode=mode, batch_sizes=batch_sizes, ndir=ndir, hidden_size=H, has_bias=has_bias,
                               has_proj=has_proj)
-        return xp.concat(parts)
+        return flat
 
     @staticmethod
     def backward(ctx, g):
