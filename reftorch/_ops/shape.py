@@ -555,7 +555,7 @@ def squeeze(input, dim=None):
     if dim is None:
         axes = tuple(i for i, s in enumerate(shp) if s == 1)
         name = "SqueezeBackward0"
-    elif isinstance(dim, (tuple, list)):
+    elif dim.__class__ is not int and isinstance(dim, (tuple, list)):
         wrapped = []
         for d in dim:
             w = _wrap_dim(d, nd)
