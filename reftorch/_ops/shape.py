@@ -565,7 +565,7 @@ def squeeze(input, dim=None):
         axes = tuple(sorted(d for d in wrapped if nd and shp[d] == 1))
         name = "SqueezeBackward2"
     else:
-        d = _wrap_dim(dim, nd)
+        d = dim if dim.__class__ is int and 0 <= dim < nd else _wrap_dim(dim, nd)  # (in range: no call)
         axes = (d,) if nd and shp[d] == 1 else ()
         name = "SqueezeBackward1"
     return Squeeze.apply(input, axes, _name=name)
@@ -587,8 +587,10 @@ def unsqueeze(input, dim):
         >>> x.unsqueeze(0).shape, x.unsqueeze(-1).shape
         (torch.Size([1, 3]), torch.Size([3, 1]))
     """
-    d = _wrap_dim(dim if dim.__class__ is int else int_arg(dim, "unsqueeze", "dim", 1), len(input._data.shape) + 1)
-    return Unsqueeze.apply(input, d)
+    n = len(input._data.shape) + 1
+    if dim.__class__ is int and 0 <= dim < n:  # in range already (per-call overhead: no _wrap_dim)
+        return Unsqueeze.apply(input, dim)
+    return Unsqueeze.apply(input, _wrap_dim(dim if dim.__class__ is int else int_arg(dim, "unsqueeze", "dim", 1), n))
 
 
 def torch_permute(input, dims):
