@@ -79,8 +79,14 @@ def tensor_string(t) -> str:
 
 def _as_shape(args) -> tuple:
     """Accept ``f(2, 3)``, ``f((2, 3))``, ``f([2, 3])`` and ``f(torch.Size([2, 3]))``."""
-    if len(args) == 1 and isinstance(args[0], (tuple, list, Size)):
+    if len(args) == 1 and args[0].__class__ is not int and isinstance(args[0], (tuple, list, Size)):
         args = args[0]
+    if args.__class__ is tuple:  # plain ints, the usual case: the tuple itself (per-call overhead)
+        for a in args:
+            if a.__class__ is not int:
+                break
+        else:
+            return args
     try:
         return tuple(map(_op_index, args))  # fast path: plain ints
     except TypeError:

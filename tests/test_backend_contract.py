@@ -220,6 +220,16 @@ def test_squeeze(b):
     assert get(b, a)[0, 0] == 9.0  # a view
 
 
+def test_concat(b):
+    a, host = grid(b, 3, 4)
+    r = b.concat([a, a], 0)
+    np.testing.assert_array_equal(get(b, r), np.concatenate([host, host], 0))
+    cols = b.concat([a, b.as_strided(a, (3, 2), (4, 2))], 1)  # a strided input too
+    np.testing.assert_array_equal(get(b, cols), np.concatenate([host, host[:, ::2]], 1))
+    r[0, 0] = 5.0
+    assert get(b, a)[0, 0] != 5.0  # a new array, not a view
+
+
 def test_data_ptr(real_b):
     b = real_b
     a, _ = grid(b)

@@ -160,3 +160,25 @@ def test_readme_example_runs_the_same_on_both_engines():
     assert ours == theirs
     promised = re.search(r"#\s*(.*)$", source.strip().splitlines()[-1]).group(1)
     assert " ".join(ours.split()) == " ".join(promised.replace("],", "],\n").split())
+
+
+def test_benchmark_table_is_computed_from_the_results_file():
+    """guide/benchmarks.md's table comes from benchmarks/results.json: each row's ratio
+    columns are the file's reftorch time over PyTorch's / NumPy's, at both settings."""
+    import json
+
+    from tools.figures import benchmarks
+    doc = json.loads(benchmarks.RESULTS.read_text(encoding="utf-8"))
+    runs = {r["threads"]: {row["name"]: row for row in r["rows"]} for r in doc["runs"]}
+    for lang in ("en", "zh"):
+        rows = [line for line in benchmarks.table(lang).splitlines() if line.startswith("| ")][2:]
+        assert [r.split(" | ")[0][2:] for r in rows] == list(runs["default"])
+        for line in rows:
+            cells = [c.strip() for c in line.strip("|").split("|")]
+            d, o = runs["default"][cells[0]], runs["1"][cells[0]]
+            assert cells[4] == f"{d['reftorch'] / d['torch']:.2f}x"
+            assert cells[5] == f"{d['reftorch'] / d['numpy']:.2f}x"
+            assert cells[6] == f"{o['reftorch'] / o['torch']:.2f}x"
+    root = benchmarks.RESULTS.parents[1]
+    for lang in ("en", "zh"):
+        assert benchmarks.TABLE_MARKER in (root / "docs" / lang / "guide" / "benchmarks.md").read_text(encoding="utf-8")

@@ -95,7 +95,12 @@ def _nav_pages(nav) -> list[str]:
 
 
 def on_page_markdown(markdown, page, config, files):
-    """Fill guide/coverage.md's marker with the tables computed from reftorch."""
+    """Fill guide/coverage.md's marker with the tables computed from reftorch, and
+    guide/benchmarks.md's with the table of ``benchmarks/results.json``."""
+    from tools.figures import benchmarks
+
+    if benchmarks.TABLE_MARKER in markdown:
+        markdown = markdown.replace(benchmarks.TABLE_MARKER, benchmarks.table(_language(config)))
     if COVERAGE_MARKER not in markdown:
         return markdown
     from tools.figures import _coverage

@@ -176,6 +176,11 @@ class Backend(abc.ABC):
         directly (it runs once per ``Tensor.squeeze``)."""
         return self.xp.squeeze(arr, axis=axes)
 
+    def concat(self, arrays, axis):
+        """``xp.concat(arrays, axis=axis)``: the arrays (a list, of one dtype) joined along
+        ``axis``; a backend may call its kernel more directly (it runs once per ``cat``)."""
+        return self.xp.concat(arrays, axis=axis)
+
     def view_dtype(self, arr, native):
         """``arr``'s memory read as the native dtype ``native`` (``Tensor.view(dtype)``;
         the caller checked PyTorch's conditions for another element size)."""

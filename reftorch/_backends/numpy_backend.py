@@ -79,6 +79,12 @@ class NumpyBackend(Backend):
     def squeeze(self, arr, axes):
         return arr.squeeze(axes)  # the method: np.squeeze's Python wrapper costs more than the view
 
+    # The C function behind np.concatenate, without its __array_function__ dispatch (~0.13 us).
+    _concatenate = staticmethod(getattr(np.concatenate, "_implementation", np.concatenate))
+
+    def concat(self, arrays, axis):
+        return self._concatenate(arrays, axis)
+
     def data_ptr(self, arr):
         return arr.__array_interface__["data"][0]
 

@@ -56,7 +56,7 @@ class Cat(Function):
             ctx.dim, ctx.skip = dim, skip
             ctx.sizes = [0 if s else t._data.shape[dim] for t, s in zip(tensors, skip)]
             ctx.dtypes = [t._data.dtype for t in tensors]
-        return cat_layout(b, xp.concat(arrays, axis=dim), arrays)
+        return cat_layout(b, b.concat(arrays, dim), arrays)
 
     @staticmethod
     def backward(ctx, g):
@@ -72,6 +72,12 @@ class Cat(Function):
                 out.append(xp.astype(g[key], native, copy=False))
             start += size
         return tuple(out)
+
+
+def _position(items, item):
+    """The position of ``item`` in ``items`` for an error message: the first one that is it
+    (the loops check items in order, so an earlier occurrence would have failed first)."""
+    return next(i for i, x in enumerate(items) if x is item)
 
 
 def _legacy_empty(t):
@@ -125,12 +131,14 @@ def cat(tensors, dim=0, *, axis=None, out=None):
     # that is not a legacy empty one, the promoted dtype; a device mismatch is reported after.
     ref = dev0 = dtype = None
     mixed = False
-    for i, t in enumerate(tensors):
-        if not isinstance(t, Tensor):
-            raise TypeError(f"expected Tensor as element {i} in argument 0, but got {type(t).__name__}")
+    for t in tensors:  # (no enumerate: an error finds the position with _position)
+        if t.__class__ is not Tensor and not isinstance(t, Tensor):
+            raise TypeError(f"expected Tensor as element {_position(tensors, t)} in argument 0, but got "
+                            f"{type(t).__name__}")
         tshape = t._data.shape
         if not tshape:
-            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
+            raise RuntimeError(f"zero-dimensional tensor (at position {_position(tensors, t)}) cannot be "
+                               "concatenated")
         if ref is None and tshape != (0,):
             ref = t
         if dtype is None:
@@ -146,7 +154,7 @@ def cat(tensors, dim=0, *, axis=None, out=None):
         return Cat.apply(*tensors, 0, dtype)
     rshape = ref._data.shape
     d = _wrap_dim(dim if dim.__class__ is int else int_arg(dim, "cat", "dim", 2), len(rshape))
-    for i, t in enumerate(tensors):
+    for t in tensors:
         tshape = t._data.shape
         if tshape == rshape or tshape == (0,):  # (0,): a legacy empty tensor, skipped
             continue
@@ -157,7 +165,8 @@ def cat(tensors, dim=0, *, axis=None, out=None):
         for k in range(ref.dim()):
             if k != d and t.shape[k] != ref.shape[k]:
                 raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. Expected size "
-                                   f"{ref.shape[k]} but got size {t.shape[k]} for tensor number {i} in the list.")
+                                   f"{ref.shape[k]} but got size {t.shape[k]} for tensor number "
+                                   f"{_position(tensors, t)} in the list.")
     return Cat.apply(*tensors, d, dtype)
 
 

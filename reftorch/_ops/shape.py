@@ -436,11 +436,11 @@ def view(input, *shape, size=None, dtype=None):
     """
     if size is not None or dtype is not None or not shape:  # the keyword forms, or no argument
         shape = _view_keywords(shape, size, dtype)
-    if len(shape) == 1 and isinstance(shape[0], D.dtype):
+    if len(shape) == 1 and shape[0].__class__ is not int and isinstance(shape[0], D.dtype):
         return _view_dtype(input, shape[0])
     data = input._data
     old = data.shape
-    new, numel = _as_shape(shape), math.prod(old)
+    new, numel = _as_shape(shape), data.size
     if (new and min(new) < 0) or math.prod(new) != numel:  # (infer_size's check, without its frame)
         new = infer_size(new, numel)
     if input._backend.is_c_contiguous(data) and 1 not in old and 0 not in old:
@@ -470,7 +470,7 @@ def reshape(input, *shape):
     """
     data = input._data
     old = data.shape
-    new, numel = _as_shape(shape), math.prod(old)
+    new, numel = _as_shape(shape), data.size
     if (new and min(new) < 0) or math.prod(new) != numel:  # (infer_size's check, without its frame)
         new = infer_size(new, numel)
     if input._backend.is_c_contiguous(data) and 1 not in old and 0 not in old:
@@ -555,7 +555,7 @@ def squeeze(input, dim=None):
     if dim is None:
         axes = tuple(i for i, s in enumerate(shp) if s == 1)
         name = "SqueezeBackward0"
-    elif isinstance(dim, (tuple, list)):
+    elif dim.__class__ is not int and isinstance(dim, (tuple, list)):
         wrapped = []
         for d in dim:
             w = _wrap_dim(d, nd)
@@ -565,7 +565,7 @@ def squeeze(input, dim=None):
         axes = tuple(sorted(d for d in wrapped if nd and shp[d] == 1))
         name = "SqueezeBackward2"
     else:
-        d = _wrap_dim(dim, nd)
+        d = dim if dim.__class__ is int and 0 <= dim < nd else _wrap_dim(dim, nd)  # (in range: no call)
         axes = (d,) if nd and shp[d] == 1 else ()
         name = "SqueezeBackward1"
     return Squeeze.apply(input, axes, _name=name)
@@ -587,8 +587,10 @@ def unsqueeze(input, dim):
         >>> x.unsqueeze(0).shape, x.unsqueeze(-1).shape
         (torch.Size([1, 3]), torch.Size([3, 1]))
     """
-    d = _wrap_dim(dim if dim.__class__ is int else int_arg(dim, "unsqueeze", "dim", 1), len(input._data.shape) + 1)
-    return Unsqueeze.apply(input, d)
+    n = len(input._data.shape) + 1
+    if dim.__class__ is int and 0 <= dim < n:  # in range already (per-call overhead: no _wrap_dim)
+        return Unsqueeze.apply(input, dim)
+    return Unsqueeze.apply(input, _wrap_dim(dim if dim.__class__ is int else int_arg(dim, "unsqueeze", "dim", 1), n))
 
 
 def torch_permute(input, dims):

@@ -245,26 +245,46 @@ class OpFunction:
 
     @classmethod
     def apply(cls, *args, _name=None, _out=None, _skip=None, **params):
-        inputs = args[:cls.arity]
-        needs = False
-        for t in inputs:  # a plain loop: no generator frame
-            if t._requires_grad:
-                needs = _grad_state.enabled  # the grad-mode check, once, and only where it matters
-                break
+        arity = cls.arity
         x0 = args[0]
+        if arity == 1:  # one input (views, most unary ops): no slice, no loop (per-call overhead)
+            needs = x0._requires_grad and _grad_state.enabled
+            inputs = None  # args[:1], made only where it is used
+        else:
+            inputs = args[:arity]
+            needs = False
+            for t in inputs:  # a plain loop: no generator frame
+                if t._requires_grad:
+                    needs = _grad_state.enabled  # the grad-mode check, once, and only where it matters
+                    break
         b0 = x0._backend
         if needs:
+            if inputs is None:
+                inputs = args[:1]
             ctx = Context(tuple([t._requires_grad for t in inputs]), b0)
         else:
             ctx = _NO_CTX
-        if cls.can_warn:
+        warn = cls.can_warn
+        if warn:
             quiet = b0.quiet_enter()  # no floating-point warnings, as in PyTorch
-            try:
-                out = cls.forward(ctx, *args, **params) if params else cls.forward(ctx, *args)
-            finally:
+        try:
+            # A call with the arguments spelled out: ``forward(ctx, *args)`` costs ~0.07 us more.
+            n = len(args)
+            if params:
+                out = cls.forward(ctx, *args, **params)
+            elif n == 1:
+                out = cls.forward(ctx, x0)
+            elif n == 2:
+                out = cls.forward(ctx, x0, args[1])
+            elif n == 3:
+                out = cls.forward(ctx, x0, args[1], args[2])
+            elif n == 4:
+                out = cls.forward(ctx, x0, args[1], args[2], args[3])
+            else:
+                out = cls.forward(ctx, *args)
+        finally:
+            if warn:
                 b0.quiet_exit(quiet)
-        else:
-            out = cls.forward(ctx, *args, **params) if params else cls.forward(ctx, *args)
         if _out is None:
             dev, backend = x0._device, b0
         else:  # an op that moves data to another device: _out = (device, backend)
@@ -274,7 +294,7 @@ class OpFunction:
             result._init_from(out, dev, backend, needs, x0)
         else:
             if cls.elementwise and out.ndim > 1:  # (relayout_like_operands keeps 0-d and 1-d results)
-                out = relayout_like_operands(b0, out, inputs[cls.elementwise_from:])
+                out = relayout_like_operands(b0, out, (args[:1] if inputs is None else inputs)[cls.elementwise_from:])
             if 0 in out.shape:
                 out = fix_empty_strides(backend, out)
             result._init_from(out, dev, backend, needs)

@@ -15,14 +15,15 @@ from .._ops.shape import Alias
 from ..autograd.engine import run_backward
 
 
-def _steps(bs, reverse):
-    """(n, offset) for every time step, in processing order."""
+def time_steps(bs, reverse):
+    """(t, n, offset) for every time step of packed data with ``batch_sizes`` ``bs``, in
+    processing order (the recurrent layers' forward and this recomputation share it)."""
     offs, acc = [], 0
     for n in bs:
         offs.append(acc)
         acc += n
     order = range(len(bs) - 1, -1, -1) if reverse else range(len(bs))
-    return [(bs[t], offs[t]) for t in order]
+    return [(t, bs[t], offs[t]) for t in order]
 
 
 def _update(state, new, n):
@@ -39,7 +40,7 @@ def _direction(mode, x, h, c, w, steps, H, has_bias, has_proj):
     if b_ih is not None:
         xw = xw + b_ih
     rows = {}
-    for n, o in steps:
+    for _, n, o in steps:
         hp = h[:n] if n < h.shape[0] else h
         hw = hp @ w_hh.t()
         if b_hh is not None:
@@ -80,7 +81,7 @@ def layer_output(inputs, mode, batch_sizes, ndir, hidden_size, has_bias, has_pro
     outs, hns, cns = [], [], []
     for d in range(ndir):
         out, hn, cn = _direction(mode, x, h0[d], c0[d] if lstm else None, ws[d * nw:(d + 1) * nw],
-                                 _steps(batch_sizes, d == 1), hidden_size, has_bias, has_proj)
+                                 time_steps(batch_sizes, d == 1), hidden_size, has_bias, has_proj)
         outs.append(out)
         hns.append(hn)
         cns.append(cn)

@@ -93,3 +93,58 @@ def _draw_chart(d, lang: str) -> str:
     ax.legend(loc="upper right", fontsize=8.5, frameon=False, labelcolor=INK)
     fig.suptitle(t["title"], color=INK, fontsize=10.5, x=0.5, y=0.995, va="top")
     return to_svg(fig, t["title"])
+
+
+# --------------------------------------------------------------------------- the table
+
+TABLE_MARKER = "<!-- benchmark-table -->"
+
+TABLE_TEXT = {
+    "en": {"head": ["workload", "reftorch", "PyTorch", "bare NumPy", "reftorch / PyTorch", "reftorch / NumPy",
+                    "reftorch / PyTorch, 1 thread", "reftorch / NumPy, 1 thread"],
+           "when": "Measured {date} on {cpus} CPUs (Python {python}); load average {load} (default threads) "
+                   "and {load1} (one thread) at the start and end of each run; {clock}."},
+    "zh": {"head": ["任务", "reftorch", "PyTorch", "纯 NumPy", "reftorch / PyTorch", "reftorch / NumPy",
+                    "reftorch / PyTorch（单线程）", "reftorch / NumPy（单线程）"],
+           "when": "测量时间：{date}，{cpus} 个 CPU（Python {python}）；每次运行开始和结束时的平均负载："
+                   "默认线程数 {load}，单线程 {load1}；计时方式：{clock}。"},
+}
+
+
+def _time(seconds) -> str:
+    if seconds is None:
+        return "–"
+    if seconds >= 1e-3:
+        return f"{seconds * 1e3:.2f} ms"
+    return f"{seconds * 1e6:.2f} µs"
+
+
+def _ratio(a, b) -> str:
+    return f"{a / b:.2f}x" if a and b else "–"
+
+
+def table(lang: str) -> str:
+    """The results table of guide/benchmarks.md (markdown), computed from
+    ``benchmarks/results.json``: default-threads times, then the ratios at both settings."""
+    doc = json.loads(RESULTS.read_text(encoding="utf-8"))
+    runs = {r["threads"]: r for r in doc["runs"]}
+    default, one = runs["default"], runs.get("1", {"rows": [], "load_start": None, "load_end": None})
+    one_rows = {row["name"]: row for row in one["rows"]}
+    t = TABLE_TEXT[lang]
+    lines = ["| " + " | ".join(t["head"]) + " |", "| --- |" + " ---: |" * (len(t["head"]) - 1)]
+    for row in default["rows"]:
+        o = one_rows.get(row["name"], {})
+        cells = [row["name"], _time(row["reftorch"]), _time(row["torch"]), _time(row.get("numpy")),
+                 _ratio(row["reftorch"], row["torch"]), _ratio(row["reftorch"], row.get("numpy")),
+                 _ratio(o.get("reftorch"), o.get("torch")), _ratio(o.get("reftorch"), o.get("numpy"))]
+        lines.append("| " + " | ".join(cells) + " |")
+
+    def load(run):  # the one-minute load averages at the start and the end of the run
+        if run.get("load_start") is None:
+            return "–"
+        return f"{run['load_start'][0]:.1f}–{run['load_end'][0]:.1f}"
+
+    meta = doc["meta"]
+    when = t["when"].format(date=meta["date"], cpus=meta["cpus"], python=meta["python"], load=load(default),
+                            load1=load(one), clock=meta["clock"])
+    return "\n".join(lines) + "\n\n" + when

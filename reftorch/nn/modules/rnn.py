@@ -46,7 +46,7 @@ from ..._ops import creation
 from ..._ops.shape import transpose
 from ...autograd.function import OpFunction as Function
 from ...autograd.grad_mode import no_grad
-from .._rnn_graph import recomputed_grads
+from .._rnn_graph import recomputed_grads, time_steps as _steps
 from ..parameter import Parameter
 from ..utils.rnn import PackedSequence
 from .module import Module
@@ -73,16 +73,6 @@ def _lstm_perm(xp, H, like):
     kw = {"device": like.device}
     return xp.concat([xp.arange(0, 2 * H, **kw), xp.arange(3 * H, 4 * H, **kw),
                       xp.arange(2 * H, 3 * H, **kw)])
-
-
-def _steps(bs, reverse):
-    """(t, n, offset) for every time step, in processing order."""
-    offs, acc = [], 0
-    for n in bs:
-        offs.append(acc)
-        acc += n
-    order = range(len(bs) - 1, -1, -1) if reverse else range(len(bs))
-    return [(t, bs[t], offs[t]) for t in order]
 
 
 #: Per-step matrix products ``h @ W.T`` with a row-major copy of ``W.T`` start paying for
