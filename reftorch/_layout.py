@@ -181,6 +181,24 @@ def cat_layout(backend, out, arrays):
     return row_major(backend, out)
 
 
+def memory_format_layout(backend, out, like, exact=False):
+    """``out`` laid out in the memory format ``like`` suggests, as PyTorch lays out the
+    results of its pooling kernels: channels-last when ``like`` (4-d) suggests it, else
+    row-major. ``exact``: channels-last only when ``like`` is channels-last contiguous and
+    not row-major contiguous (size-1 dims ignored), as ``batch_norm``'s kernel decides."""
+    if out.ndim == 4 and like.ndim == 4:
+        shape, strides = tuple(like.shape), backend.strides(like)
+        if exact:
+            rows = contiguous_strides(shape)
+            cl = (not all(s == r for s, r, n in zip(strides, rows, shape) if n != 1)
+                  and _is_channels_last(shape, strides))
+        else:
+            cl = suggests_channels_last(shape, strides)
+        if cl:
+            return with_strides(backend, out, _channels_last_strides(tuple(out.shape)))
+    return row_major(backend, out)
+
+
 def _is_channels_last(shape, strides):
     acc = 1
     for d in (1, 3, 2, 0):

@@ -352,12 +352,8 @@ FLOAT_ONLY = {"adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d
 #: Differences this fuzzing found and that are not fixed yet (listed among the known
 #: differences in docs/*/guide/library.md); these entries are left out until fixed.
 NOT_YET = {
-    "avg_pool2d": "strides of the result for some input layouts",
-    "batch_norm": "strides of the result for some input layouts",
     "dropout": "float16 inputs with inf/nan: another mask or scaling",
     "group_norm": "values for some inputs with inf/nan",
-    "max_pool1d": "strides of the result for some input layouts",
-    "avg_pool1d": "strides of the result for some input layouts",
     "multinomial": "float16 weights: other draws",
 }
 

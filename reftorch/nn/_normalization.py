@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 
-from .._layout import row_major
+from .._layout import memory_format_layout, row_major
 from .._ops.softmax import _compute_dtype
 from .._tensor import Tensor
 from ..autograd.function import OpFunction
@@ -105,7 +105,7 @@ class NativeBatchNorm(OpFunction):
             ctx.save_for_backward(x, w if has_w else None, b if has_b else None)
             ctx.stats = (mean, invstd, scale, n)
             ctx.eps = eps
-        return xp.reshape(y, a.shape)
+        return memory_format_layout(x._backend, xp.reshape(y, a.shape), a, exact=True)  # (PyTorch's layout)
 
     @staticmethod
     def backward(ctx, g):

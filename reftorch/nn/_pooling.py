@@ -7,6 +7,7 @@ products, maxima a loop over the (few) output cells.
 """
 from __future__ import annotations
 
+from .._layout import memory_format_layout
 from .._ops.softmax import _compute_dtype
 from ..autograd._graph import linear_grad
 from ..autograd.function import OpFunction
@@ -47,14 +48,15 @@ class MaxPool2d(OpFunction):
             m = xp.maximum(m, v)  # NaN propagates, as the scan lets a NaN win
         need_grad = bool(ctx.needs_input_grad)
         if box is None and not need_grad:
-            return m
+            return memory_format_layout(backend, m, a)
         arg = _first_argmax(backend, parts, m, floating)
         if box is not None:
-            box.append(_plane_index(backend, a.shape[-2:], out, stride, pads, dilation, kernel, arg))
+            box.append(memory_format_layout(
+                backend, _plane_index(backend, a.shape[-2:], out, stride, pads, dilation, kernel, arg), a))
         if need_grad:
             ctx.state = (a.shape, padded.shape, pads, keys, arg,
                          _disjoint(kernel, stride, dilation, pads, a.shape[-2:], out))
-        return m
+        return memory_format_layout(backend, m, a)
 
     @staticmethod
     def backward(ctx, g):
@@ -157,7 +159,7 @@ class AvgPool2d(OpFunction):
             div = xp.asarray(div, dtype=a.dtype, **backend._dev_kw())
         if ctx.needs_input_grad:
             ctx.state = (a.shape, padded.shape, pads, keys, div)
-        return s / div
+        return memory_format_layout(backend, s / div, a)
 
     @staticmethod
     def backward(ctx, g):
@@ -206,7 +208,7 @@ class AdaptiveAvgPool2d(OpFunction):
             rows = [[1.0 / (e - s) if s <= j < e else 0.0 for j in range(n)] for s, e in adaptive_bounds(n, o)]
             mats.append(xp.asarray(rows, dtype=a.dtype, **backend._dev_kw()))
         ctx.state = tuple(mats)
-        return _window_means(backend, a, out)
+        return memory_format_layout(backend, _window_means(backend, a, out), a)
 
     @staticmethod
     def backward(ctx, g):
@@ -267,8 +269,8 @@ class AdaptiveMaxPool2d(OpFunction):
                 r = r[..., 0]
                 idxs.append((hs + r // (we - ws)) * ww + ws + r % (we - ws))
                 cells.append((hs, he, ws, we, r))
-        v = xp.reshape(xp.stack(vals, axis=-1), lead + tuple(out))
-        box.append(xp.reshape(xp.stack(idxs, axis=-1), lead + tuple(out)))
+        v = memory_format_layout(backend, xp.reshape(xp.stack(vals, axis=-1), lead + tuple(out)), a)
+        box.append(memory_format_layout(backend, xp.reshape(xp.stack(idxs, axis=-1), lead + tuple(out)), a))
         if ctx.needs_input_grad:
             ctx.state = (cells, a.shape, tuple(out))
         return v

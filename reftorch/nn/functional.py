@@ -965,7 +965,10 @@ def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
                    (0,) + _ntuple(padding, 1), one(dilation), ceil_mode, return_indices)
     if return_indices:
         return r[0].squeeze(-2), r[1].squeeze(-2)
-    return r.squeeze(-2)
+    r = r.squeeze(-2)
+    if not (input.requires_grad and _is_grad_enabled()):
+        r = r.contiguous()  # PyTorch's kernel without indices: a row-major result
+    return r
 
 
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
@@ -1189,6 +1192,15 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         raise ValueError(f"batch_norm eps must be positive during training, but got {eps}")
     elif eps < 0.0:
         raise ValueError(f"batch_norm eps must be non-negative, but got {eps}")
+    if input.numel() == 0:  # as PyTorch: a copy (a node to keep the graph), times weight[0], plus bias[0]
+        out = input.clone()
+        for t, op in ((weight, _pw.mul), (bias, _pw.add)):
+            if t is not None:
+                if not t.dim() or not t.shape[0]:
+                    raise IndexError(f"select(): index 0 out of range for tensor of size {list(t.shape)} at "
+                                     "dimension 0")
+                out = op(out, t[0])
+        return out
     c = size[1] if len(size) > 1 else 1
     for name, t in (("running_mean", running_mean), ("running_var", running_var),
                     ("weight", weight), ("bias", bias)):
