@@ -117,3 +117,18 @@ def test_scatter_inverts_gather():
     g = x.gather(1, idx)
     back = reftorch.zeros(3, 4).scatter(1, idx, g)
     np.testing.assert_array_equal(back.gather(1, idx).numpy(), g.numpy())
+
+
+@pytest.mark.parametrize("reduce", ["amax", "amin"])
+@pytest.mark.parametrize("include_self", [True, False])
+def test_scatter_reduce_amax_amin_nan_gradient(reduce, include_self):
+    """A NaN result matches no element: PyTorch's gradient of that group is NaN (0 / 0)."""
+    grads = []
+    for T in (torch, reftorch):
+        src = T.tensor([1.0, float("nan"), 2.0, 3.0], requires_grad=True)
+        self_ = T.tensor([0.5, 2.5], requires_grad=True)
+        out = self_.scatter_reduce(0, T.tensor([0, 0, 1, 1]), src, reduce, include_self=include_self)
+        out.backward(T.tensor([1.0, 2.0]))
+        grads.append([np.asarray(t.tolist()) for t in (out.detach(), src.grad, self_.grad)])
+    for got, want in zip(grads[1], grads[0]):
+        np.testing.assert_array_equal(got, want)

@@ -255,8 +255,7 @@ class Scatter(OpFunction):
             self_is = xp.astype(xs == res, g.dtype)
             src_is = xp.astype(sv == value, g.dtype)
             nd = self_is + b.scatter_add((n,), x.dtype, pos, src_is)
-            nd = xp.where(nd == 0, xp.ones_like(nd), nd)
-            dist = gf / nd
+            dist = gf / nd  # (a NaN result matches nothing: 0 * (g / 0), NaN gradients, as in PyTorch)
             gs = self_is * dist
             gsrc = src_is * gather(dist)
             if not inc:
