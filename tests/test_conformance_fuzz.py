@@ -353,7 +353,6 @@ FLOAT_ONLY = {"adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d
 #: differences in docs/*/guide/library.md); these entries are left out until fixed.
 NOT_YET = {
     "dropout": "float16 inputs with inf/nan: another mask or scaling",
-    "group_norm": "values for some inputs with inf/nan",
     "multinomial": "float16 weights: other draws",
 }
 

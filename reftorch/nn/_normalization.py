@@ -268,20 +268,26 @@ class NativeGroupNorm(OpFunction):
     def forward(ctx, x, w, b, groups, eps, affine):
         xp = x._backend.xp
         a = x._data
+        up = _compute_dtype(xp, a)  # half precision: in float32, as PyTorch's CPU kernel
         n_, c = a.shape[0], a.shape[1]
-        a3 = xp.reshape(a, (n_, groups, -1))
-        d, _, _, invstd, n = _normalize(xp, a3, (2,), eps)
-        xhat = xp.reshape(d * invstd, (n_, c, -1))
+        rest = math.prod(a.shape[2:])  # (explicit sizes, not -1: the input may be empty)
+        a3 = _up(xp, xp.reshape(a, (n_, groups, c // groups * rest)), up)
+        d, mean, _, invstd, n = _normalize(xp, a3, (2,), eps)
+        xhat = xp.reshape(d * invstd, (n_, c, rest))
         has_w, has_b = affine
-        y = xhat * xp.reshape(w._data, (1, c, 1)) if has_w else xhat
+        wr = _up(xp, xp.reshape(w._data, (1, c, 1)), up) if has_w else None
+        y = xhat * wr if has_w else xhat
         if has_b:
-            y = y + xp.reshape(b._data, (1, c, 1))
+            y = y + _up(xp, xp.reshape(b._data, (1, c, 1)), up)
         if ctx.needs_input_grad:
             ctx.save_for_backward(x, w if has_w else None, b if has_b else None)
+            if up is not None:
+                xh, invstd = _half_stats(xp, a3, mean, invstd, a.dtype)
+                xhat = xp.reshape(xh, (n_, c, rest))
             ctx.xhat, ctx.invstd, ctx.n, ctx.shape, ctx.groups = xhat, invstd, n, a.shape, groups
-            ctx.eps = eps
-            ctx.w = xp.reshape(w._data, (1, c, 1)) if has_w else None
-        return xp.reshape(y, a.shape)
+            ctx.eps, ctx.cast = eps, (up, a.dtype)  # (a tuple: not lifted to a tensor under create_graph)
+            ctx.w = wr
+        return _down(xp, xp.reshape(y, a.shape), up, a.dtype)
 
     @staticmethod
     def backward(ctx, g):
@@ -289,23 +295,30 @@ class NativeGroupNorm(OpFunction):
         xp = ctx.xp
         need = ctx.needs_input_grad
         n_, c = ctx.shape[0], ctx.shape[1]
+        rest = math.prod(ctx.shape[2:])
+        up, native = ctx.cast
         if isinstance(g, Tensor):
-            xh, invstd, wr = _graph_stats(xp, x, w, (n_, ctx.groups, -1), (2,), ctx.eps, (1, c, 1))
-            xhat = xp.reshape(xh, (n_, c, -1))
+            a3 = _up(xp, xp.reshape(x._data, (n_, ctx.groups, c // ctx.groups * rest)), up)
+            d, mean, _, invstd, _ = _normalize(xp, a3, (2,), ctx.eps)
+            xh = d * invstd
+            if up is not None:
+                xh, invstd = _half_stats(xp, a3, mean, invstd, native)
+            xhat = xp.reshape(xh, (n_, c, rest))
+            wr = None if w is None else _up(xp, xp.reshape(w._data, (1, c, 1)), up)
         else:
             xhat, invstd, wr = ctx.xhat, ctx.invstd, ctx.w
-        g3 = xp.reshape(g, (n_, c, -1))
+        g3 = _up(xp, xp.reshape(g, (n_, c, rest)), up)
         gx = gw = gb = None
         if need[0]:
             gy = g3 * wr if wr is not None else g3
-            gy = xp.reshape(gy, (n_, ctx.groups, -1))
-            xh = xp.reshape(xhat, (n_, ctx.groups, -1))
+            gy = xp.reshape(gy, (n_, ctx.groups, c // ctx.groups * rest))
+            xh = xp.reshape(xhat, (n_, ctx.groups, c // ctx.groups * rest))
             n = ctx.n
             mg = _sum(xp, gy, (2,)) / n
             mgx = _sum(xp, gy * xh, (2,)) / n
-            gx = xp.reshape((gy - mg - xh * mgx) * invstd, ctx.shape)
+            gx = _down(xp, xp.reshape((gy - mg - xh * mgx) * invstd, ctx.shape), up, native)
         if need[1]:
-            gw = xp.sum(g3 * xhat, axis=(0, 2))
+            gw = _down(xp, xp.sum(g3 * xhat, axis=(0, 2)), up, native)
         if need[2]:
-            gb = xp.sum(g3, axis=(0, 2))
+            gb = _down(xp, xp.sum(g3, axis=(0, 2)), up, native)
         return gx, gw, gb

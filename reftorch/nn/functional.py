@@ -1143,10 +1143,12 @@ def adaptive_max_pool1d(input, output_size, return_indices=False):
 __all__ += ["batch_norm", "layer_norm", "group_norm", "dropout1d", "dropout2d"]
 
 
-def _verify_batch_size(size):
+def _verify_batch_size(size, shown=None):
+    """PyTorch's check; ``shown``: the size as its message prints it (``torch.Size([...])``
+    for ``batch_norm``, a plain list for ``group_norm``)."""
     if math.prod(size[:1] + size[2:]) == 1:
         raise ValueError(f"Expected more than 1 value per channel when training, got input size "
-                         f"torch.Size({list(size)})")
+                         f"{shown or f'torch.Size({list(size)})'}")
 
 
 def _affine_args(input, weight, bias):
@@ -1258,7 +1260,8 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05):
     """
     if input.dim() < 2:
         raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received {input.dim()}")
-    _verify_batch_size([input.shape[0] * input.shape[1] // num_groups, num_groups] + list(input.shape[2:]))
+    size = [input.shape[0] * input.shape[1] // num_groups, num_groups] + list(input.shape[2:])
+    _verify_batch_size(size, str(size))
     if input.shape[1] % num_groups:
         raise RuntimeError(f"Expected number of channels in input to be divisible by num_groups, but got "
                            f"input of shape {list(input.shape)} and num_groups={num_groups}")
