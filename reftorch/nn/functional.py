@@ -235,6 +235,16 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
 
 
 # ---------------------------------------------------------------------- dropout
+def _scale_noise(noise, p):
+    """``noise.div_(1 - p)`` as PyTorch computes it: for float16, ``1 / (1 - p)`` in float32,
+    rounded once (reftorch's float16 division would round the number ``1 - p`` first)."""
+    if noise.dtype is _D.float16:
+        one = _creation.ones((), dtype=_D.float32, device=noise.device)
+        noise.mul_(_pw.div(one, 1 - p).to(_D.float16).item())  # exact in float16: no second rounding
+    else:
+        noise.div_(1 - p)
+
+
 def dropout(input, p=0.5, training=True, inplace=False):
     """Zero each element with probability ``p`` and scale the rest by ``1 / (1 - p)``.
 
@@ -254,9 +264,9 @@ def dropout(input, p=0.5, training=True, inplace=False):
         if inplace:
             return input.mul_(zero)
         return _pw.mul(input, zero)
-    noise = _creation.empty(input.shape, dtype=input.dtype, device=input.device)
+    noise = _creation.empty_like(input)  # laid out like input: the draws fill it in memory order, as in PyTorch
     noise.bernoulli_(1 - p)
-    noise.div_(1 - p)
+    _scale_noise(noise, p)
     if inplace:
         return input.mul_(noise)
     return _pw.mul(input, noise)
@@ -1280,7 +1290,7 @@ def _feature_dropout(input, p, training, inplace):
     noise = _creation.empty(tuple(input.shape[:2]) + (1,) * (input.dim() - 2), dtype=input.dtype,
                            device=input.device)
     noise.bernoulli_(1 - p)
-    noise.div_(1 - p)
+    _scale_noise(noise, p)
     return input.mul_(noise) if inplace else _pw.mul(input, noise)
 
 
