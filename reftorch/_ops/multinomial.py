@@ -82,7 +82,8 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
         u = eng.uniform(rows.size, 0.0, 1.0, dtype=_np.float64)
         # glibc's log1p, as libtorch calls it (NumPy's own may differ in the last bit).
         q = _np.array([-math.log1p(-x) for x in u.tolist()], dtype=_np.float64).astype(w.dtype)
-        scores = rows / q.reshape(rows.shape)
+        with _np.errstate(over="ignore", divide="ignore"):  # (float16: inf, silently, as in PyTorch)
+            scores = rows / q.reshape(rows.shape)
         if num_samples == 1:  # ATen: argmax (the first largest)
             res = _np.argmax(scores, axis=1)[:, None]
         else:  # ATen: topk, whose choice among equal scores (zero weights) is PyTorch's own
