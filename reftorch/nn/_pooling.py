@@ -212,6 +212,12 @@ class AdaptiveAvgPool2d(OpFunction):
 
     @staticmethod
     def backward(ctx, g):
+        shape = tuple(g.shape)
+        for d in range(1, len(shape)):  # PyTorch's check (an input without channels gets here)
+            if shape[d] == 0:
+                raise RuntimeError(f"adaptive_avg_pool2d_backward(): Expected grad_output to have non-zero size for "
+                                   f"non-batch dimensions, but grad_output has sizes {list(shape)} with dimension {d} "
+                                   "being empty")
         return linear_grad(ctx, g, _adaptive_avg_grad, _adaptive_avg, ctx.state,
                            "AdaptiveAvgPool2DBackwardBackward0", "AdaptiveAvgPool2DBackward0")
 
