@@ -352,6 +352,8 @@ FLOAT_ONLY = {"adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d
 #: Differences this fuzzing found and that are not fixed yet (listed among the known
 #: differences in docs/*/guide/library.md); these entries are left out until fixed.
 NOT_YET = {
+    "layer_norm": "the input gradient over exactly two elements (nearly zero: rounding noise) differs",
+    "group_norm": "the input gradient over groups of exactly two elements (nearly zero: rounding noise) differs",
 }
 
 

@@ -287,7 +287,7 @@ class NativeGroupNorm(OpFunction):
             ctx.xhat, ctx.invstd, ctx.n, ctx.shape, ctx.groups = xhat, invstd, n, a.shape, groups
             ctx.eps, ctx.cast = eps, (up, a.dtype)  # (a tuple: not lifted to a tensor under create_graph)
             ctx.w = wr
-        return _down(xp, xp.reshape(y, a.shape), up, a.dtype)
+        return memory_format_layout(x._backend, _down(xp, xp.reshape(y, a.shape), up, a.dtype), a)  # (PyTorch's)
 
     @staticmethod
     def backward(ctx, g):
