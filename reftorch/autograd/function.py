@@ -22,7 +22,7 @@ import re
 
 from .._layout import fix_empty_strides, relayout_like_operands
 from .._tensor import Tensor, tensor_type_name, SAVED_INFERENCE
-from .grad_mode import is_grad_enabled, _state as _grad_state
+from .grad_mode import _state as _grad_state
 
 _FREED = ("Trying to backward through the graph a second time (or directly access saved tensors "
           "after they have already been freed). Saved intermediate values of the graph are freed "
