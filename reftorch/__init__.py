@@ -43,7 +43,7 @@ from ._ops.sampling import (  # noqa: F401
     rand, randn, randint, randperm, normal, rand_like, randn_like, randint_like, bernoulli,
 )
 from ._ops.shape import (  # noqa: F401
-    reshape, flatten, unflatten, squeeze, unsqueeze, permute, transpose, swapaxes, swapdims, t,
+    reshape, flatten, unflatten, squeeze, unsqueeze, transpose, swapaxes, swapdims, t,
     movedim, clone,
 )
 from ._ops.shape import torch_permute as permute  # noqa: F401, E402 (dims as one tuple, as torch.permute)

@@ -23,7 +23,7 @@ import weakref
 
 from . import _dtype as D
 from . import _backends
-from ._device import device as _device_cls, CPU
+from ._device import CPU
 from ._grad_state import state as _grad_state
 from ._size import Size
 from ._tensor_str import _str
@@ -551,7 +551,7 @@ class Tensor:
 
     def __bool__(self):
         if self.numel() != 1:
-            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
+            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
         return bool(self.item())
 
     def __float__(self):

@@ -16,10 +16,10 @@ from ._device import device as _device_cls
 from ._layout import like_input
 from ._scalar import check_fill_value, store_value
 from ._size import Size
-from ._tensor import Tensor, _as_shape, _TYPE_NAMES, tensor_type_name
+from ._tensor import Tensor, _TYPE_NAMES, tensor_type_name
 from ._tensor_inplace import (check_inplace, check_no_internal_overlap, commit, has_internal_overlap, setitem,
-                              write_all, _store)
-from ._ops import (clamp, creation, cumulative, indexing, inplace_shape, join, linalg, multinomial, nonzero,
+                              _store)
+from ._ops import (clamp, creation, cumulative, indexing, inplace_shape, linalg, multinomial, nonzero,
                    norm, pointwise, reduction, reorder, sampling, scatter, shape, softmax, sorting, splitting,
                    triangular)
 from ._ops._common import resolve_device, sum_to_shape

@@ -232,7 +232,7 @@ def _open_for(f, mode):
         name = os.path.splitext(os.path.basename(path))[0] or "archive"
         return open(path, mode), True, name
     if "w" in mode and not hasattr(f, "write"):
-        raise AttributeError(f"expected 'f' to be string, path, or a file-like object with a 'write' attribute")
+        raise AttributeError("expected 'f' to be string, path, or a file-like object with a 'write' attribute")
     if "r" in mode and not hasattr(f, "read"):
         raise AttributeError("expected 'f' to be string, path, or a file-like object with a 'read' attribute")
     return f, False, "archive"

@@ -50,9 +50,6 @@ LOCAL_IMPORTS_ALLOWED = {
 }
 #: Module-level imports that close a cycle, each for a reason.
 CYCLES_ALLOWED = {
-    # ``torch.autograd.function.Function`` is the public path of the custom Function, which
-    # _custom_function.py defines over function.py's Node: re-exported at the end of function.py.
-    ("reftorch.autograd.function", "reftorch.autograd._custom_function"),
     # torch.cuda re-exports torch.cuda.random and .streams, whose functions call back into
     # the package's runtime checks (lazy init, is_available).
     ("reftorch.cuda.random", "reftorch.cuda"),
@@ -173,6 +170,7 @@ def test_no_import_cycles_in_the_core():
 
 
 FIRST_IMPORTS = ["reftorch", "reftorch.autograd", "reftorch.autograd.grad_mode", "reftorch.autograd._graph",
+                 "reftorch.autograd.graph",
                  "reftorch._tensor", "reftorch._tensor_methods", "reftorch._ops.pointwise", "reftorch._ops.indexing",
                  "reftorch.nn", "reftorch.nn.functional", "reftorch.optim", "reftorch.utils.data", "reftorch.linalg",
                  "reftorch.cuda", "reftorch.random", "reftorch.serialization"]

@@ -4,7 +4,6 @@ Mirrors the factory functions of ``torch`` (``aten/src/ATen/native/TensorFactori
 """
 from __future__ import annotations
 
-import builtins
 import math
 import warnings
 

@@ -5,7 +5,6 @@ import math
 
 from .. import _dtype as D
 from .._layout import broadcast_shape, contiguous_strides
-from .._tensor import Tensor
 from ..autograd.function import OpFunction as Function
 from ..autograd.grad_mode import is_grad_enabled
 from ._common import sum_to_shape, with_out

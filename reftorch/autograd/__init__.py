@@ -182,7 +182,6 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     if retain_graph is None:
         retain_graph = create_graph
     outputs = _seq(outputs)
-    single = isinstance(inputs, Tensor)
     inputs = _seq(inputs)
     if not inputs:
         raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")

@@ -33,7 +33,7 @@ import warnings
 
 from .._layout import sum_to_shape
 from .._tensor import Tensor
-from .function import _FREED, Node, _edge, _saved_version
+from .graph import _FREED, Node, _edge, _saved_version
 from .grad_mode import no_grad, enable_grad, is_grad_enabled
 
 __all__ = ["Function", "FunctionCtx", "BackwardCFunction", "once_differentiable"]

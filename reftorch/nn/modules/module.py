@@ -17,7 +17,6 @@ from collections.abc import Mapping
 
 from ..._tensor import Tensor, tensor_type_name
 from ..._tensor_methods import parse_to_args
-from ... import _dtype as D
 from ...autograd.grad_mode import no_grad
 from ...utils.hooks import RemovableHandle
 from ..parameter import Parameter, Buffer

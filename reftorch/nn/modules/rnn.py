@@ -370,7 +370,7 @@ class _RecurrentLayer(Function):
         states = saved[-1]
         mode, ndir, nw, H, has_bias, has_proj, out_shape, hn_shape, cn_shape = ctx.meta
         lstm = mode == "LSTM"
-        x, h0 = saved[0], saved[1]
+        x = saved[0]
         ws = saved[3:-1] if lstm else saved[2:-1]
         needs = ctx.needs_input_grad
         X = x._data
@@ -944,7 +944,6 @@ class LSTM(RNNBase):
         """
         orig_input = input
         batch_sizes = None
-        num_directions = 2 if self.bidirectional else 1
         real_hidden_size = self.proj_size if self.proj_size > 0 else self.hidden_size
         if isinstance(orig_input, PackedSequence):
             input, batch_sizes, sorted_indices, unsorted_indices = input

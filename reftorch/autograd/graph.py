@@ -1,0 +1,157 @@
+"""The nodes of the autograd graph (PyTorch's ``torch.autograd.graph.Node``).
+
+A tensor's ``grad_fn`` is a :class:`Node`; each op's node class is named as in PyTorch
+(``MulBackward0`` …) and made once per name by :func:`node_class`. A leaf that requires grad
+is reached through its :class:`AccumulateGrad`. Both the internal ops (``function.py``) and
+the public ``autograd.Function`` (``_custom_function.py``) record these nodes, so they live
+below both.
+"""
+from __future__ import annotations
+
+import re
+
+from .._tensor import Tensor, tensor_type_name, SAVED_INFERENCE
+
+_FREED = ("Trying to backward through the graph a second time (or directly access saved tensors "
+          "after they have already been freed). Saved intermediate values of the graph are freed "
+          "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
+          "backward through the graph a second time or if you need to access saved tensors after "
+          "calling backward.")
+
+
+def _saved_version(t):
+    """The version at which a saved tensor is kept (None for a saved array).
+
+    Raises:
+        RuntimeError: for an inference tensor (PyTorch cannot save one for backward).
+    """
+    counter = getattr(t, "_version_counter", None)
+    if counter is None:
+        return None
+    if t._is_inference:
+        raise RuntimeError(SAVED_INFERENCE)
+    return counter[0]
+
+
+class Node:
+    """A recorded operation: the ``grad_fn`` of a tensor.
+
+    Attributes:
+        next_functions: one ``(node, 0)`` pair per tensor input; ``node`` is the input's
+            ``grad_fn``, its ``AccumulateGrad`` if it is a leaf that requires grad, or
+            ``None``.
+    """
+
+    __slots__ = ("_fn", "ctx", "next_functions", "_name", "_retained", "_slots", "__weakref__")
+
+    def __init__(self, fn, ctx, next_functions, name, slots=None):
+        self._fn = fn
+        self.ctx = ctx
+        self.next_functions = next_functions
+        self._name = name
+        self._retained = None
+        self._slots = slots  # which of backward's gradients feed next_functions (None: all)
+
+    def name(self) -> str:
+        return self._name
+
+    def __repr__(self):
+        return f"<{self._name.rsplit('::', 1)[-1]} object at {hex(id(self))}>"
+
+    def _check_saved(self):
+        ctx = self.ctx
+        if ctx._saved is None:
+            raise RuntimeError(_FREED)
+        for item, v in zip(ctx._saved, ctx._versions):
+            if v is not None and item._version_counter[0] != v:
+                # A saved output names the node that made it; a saved input its current grad_fn.
+                if ctx._save_output and item is ctx._saved[-1]:
+                    producer = self._name
+                else:
+                    producer = item.grad_fn.name() if item.grad_fn is not None else None
+                if producer:
+                    producer = re.sub(r"Backward\d*$", "", producer.rsplit("::", 1)[-1])
+                where = f", which is output 0 of {producer}," if producer else ""
+                raise RuntimeError(
+                    "one of the variables needed for gradient computation has been modified by an "
+                    f"inplace operation: [{tensor_type_name(item)} [{', '.join(map(str, item.shape))}]]"
+                    f"{where} is at version {item._version_counter[0]}; expected version {v} instead. Hint: "
+                    "enable anomaly detection to find the operation that failed to compute its "
+                    "gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False).")
+
+    def apply(self, grad, retain_graph):
+        ctx = self.ctx
+        if ctx._saved is None:
+            raise RuntimeError(_FREED)
+        self._check_saved()
+        grads = self._fn.backward(ctx, grad)
+        if not isinstance(grads, tuple):
+            grads = (grads,)
+        if self._slots is not None:
+            grads = tuple(grads[i] if i < len(grads) else None for i in self._slots)
+        if not retain_graph and ctx._saved:
+            ctx._saved = None  # free saved tensors, as PyTorch does
+        return grads
+
+    def register_hook(self, fn):  # pragma: no cover - rarely used
+        raise NotImplementedError("Node hooks are not implemented in reftorch")
+
+
+#: One ``Node`` subclass per ``grad_fn`` name (``MulBackward0``, ...), made on first use:
+#: ``type(t.grad_fn).__name__`` is the name, as PyTorch has one class per backward.
+_NODE_CLASSES = {}
+
+
+def node_class(name):
+    """The ``Node`` subclass whose ``__name__`` is the last part of ``name``
+    (``"torch::autograd::CopySlices"`` -> ``CopySlices``)."""
+    cls = _NODE_CLASSES.get(name)
+    if cls is None:
+        short = name.rsplit("::", 1)[-1]
+        cls = _NODE_CLASSES[name] = type(Node)(short, (Node,), {"__slots__": (), "__qualname__": short})
+    return cls
+
+
+def new_node(fn, ctx, next_functions, name, slots=None):
+    """A graph node of the class named ``name`` (see :func:`node_class`)."""
+    return (_NODE_CLASSES.get(name) or node_class(name))(fn, ctx, next_functions, name, slots)
+
+
+class AccumulateGrad:
+    """The node that adds an incoming gradient to a leaf tensor's ``.grad``."""
+
+    __slots__ = ("variable", "next_functions", "__weakref__")
+
+    def __init__(self, variable):
+        self.variable = variable
+        self.next_functions = ()
+
+    def name(self) -> str:
+        return "torch::autograd::AccumulateGrad"
+
+    def __repr__(self):
+        return f"<AccumulateGrad object at {hex(id(self))}>"
+
+    def accumulate(self, grad_array, steal=False):
+        """Add ``grad_array`` to ``.grad``. The first gradient is copied, unless ``steal``
+        says the caller hands over the only reference to an array owning its memory."""
+        t = self.variable
+        if t._grad is None:
+            t._grad = Tensor._wrap(grad_array if steal else t._backend.copy(grad_array), t.device)
+        else:
+            g = t._grad
+            g._data += grad_array  # in place: `g is t.grad` stays True, like PyTorch
+            g._bump_version()
+
+
+def _edge(t):
+    """The ``next_functions`` entry for input tensor ``t``."""
+    fn = t._grad_fn if t._base is None else t.grad_fn  # the property may regenerate a view's node
+    if fn is not None:
+        return (fn, 0)
+    if t._requires_grad:
+        acc = t._accumulator
+        if acc is None:
+            acc = t._accumulator = AccumulateGrad(t)
+        return (acc, 0)
+    return (None, 0)
