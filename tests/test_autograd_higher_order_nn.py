@@ -438,3 +438,19 @@ def test_conv_pool_double_backward_hypothesis(groups, stride, padding, dilation,
         y = (F_(T).max_pool2d if pool == "max" else F_(T).avg_pool2d)(y, 2, stride=1, padding=1)
         return (y.tanh() ** 2).sum()
     _check(f, [x, w], names=False, third=False)
+
+
+def test_half_precision_double_backward_bit_exact():
+    # PyTorch's fused kernels compute half precision in float32 and round once; its
+    # composite second-order formulas compute in half (reftorch the same)
+    a = np.array([[0.5, -1.0, 2.0, 0.1], [1.5, 0.25, -0.5, -2.0]])
+    res = []
+    for T in (torch, reftorch):
+        x = T.tensor(a, dtype=T.float16, requires_grad=True)
+        y = (T.softmax(x, 1) ** 2).sum() + (T.log_softmax(x, 0) ** 2).sum() + (x.tanh() ** 2).sum() \
+            + (F_(T).leaky_relu(x, 0.1) ** 3).sum() + (T.relu(x) ** 3).sum()
+        g, = T.autograd.grad(y, x, create_graph=True)
+        res.append([g] + list(T.autograd.grad((g * g).sum(), x)))
+    for r, t in zip(res[1], res[0]):
+        assert str(r.dtype) == str(t.dtype)
+        assert r.tolist() == t.tolist()
