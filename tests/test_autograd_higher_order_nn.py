@@ -454,3 +454,18 @@ def test_half_precision_double_backward_bit_exact():
     for r, t in zip(res[1], res[0]):
         assert str(r.dtype) == str(t.dtype)
         assert r.tolist() == t.tolist()
+
+
+def test_lstm_initial_state_double_backward():
+    def run(T):
+        T.manual_seed(0)
+        m = T.nn.LSTM(3, 4, num_layers=2, batch_first=True).double()
+        x = T.tensor(np.sin(np.arange(24.0)).reshape(2, 4, 3))
+        h0 = T.tensor(np.cos(np.arange(16.0)).reshape(2, 2, 4), requires_grad=True)
+        c0 = T.tensor(np.cos(np.arange(16.0) + 1).reshape(2, 2, 4), requires_grad=True)
+        out, (hn, cn) = m(x, (h0, c0))
+        wrt = (h0, c0) + tuple(m.parameters())
+        g = T.autograd.grad((out ** 2).sum() + (cn ** 3).sum(), wrt, create_graph=True)
+        return list(g) + list(T.autograd.grad(sum((a ** 2).sum() for a in g[:2]), wrt))
+    for r, t in zip(run(reftorch), run(torch)):
+        _close(r, t, 1e-8)
