@@ -115,7 +115,8 @@ class SoftmaxBackwardData(_GradData):
 
     @staticmethod
     def grad_y(xp, gg, g, y, dim):
-        return gg * (g - xp.sum(g * y, axis=dim, keepdims=True)) - g * xp.sum(gg * y, axis=dim, keepdims=True)
+        # PyTorch's softmax_double_backward, in its order of operations
+        return g * gg - xp.sum(y * g, axis=dim, keepdims=True) * gg - g * xp.sum(y * gg, axis=dim, keepdims=True)
 
 
 class LogSoftmaxBackwardData(_GradData):
