@@ -820,7 +820,7 @@ class Tanh(_Unary):
         (out,) = ctx.saved_tensors
         if isinstance(g, Tensor):  # create_graph: PyTorch's fused node
             return TanhBackward.apply(g, out._data)
-        return TanhBackward.formula(ctx.xp, g, out._data)
+        return _opmath(TanhBackward.formula, ctx.xp, g, out._data)
 
 
 class Sigmoid(_Unary):
@@ -842,7 +842,7 @@ class Sigmoid(_Unary):
         (out,) = ctx.saved_tensors
         if isinstance(g, Tensor):  # create_graph: PyTorch's fused node
             return SigmoidBackward.apply(g, out._data)
-        return SigmoidBackward.formula(ctx.xp, g, out._data)
+        return _opmath(SigmoidBackward.formula, ctx.xp, g, out._data)
 
 
 _SAME_SIZE_INT = {D.float16: D.int16, D.float32: D.int32, D.float64: D.int64}
@@ -885,6 +885,15 @@ class Relu(_Unary):
         return b.view_dtype(b.view_dtype(g, it) & mask, g.dtype)
 
 
+def _opmath(formula, xp, g, y, **params):
+    """``formula(xp, g, y, **params)`` on arrays; half precision computed in float32 and
+    rounded once at the end, as PyTorch's CPU kernels do."""
+    half = getattr(xp, "float16", None)  # (the strict stand-in has no float16)
+    if half is not None and g.dtype == half:
+        return xp.astype(formula(xp, xp.astype(g, xp.float32), xp.astype(y, xp.float32), **params), half)
+    return formula(xp, g, y, **params)
+
+
 class _OutputGrad(_Unary):
     """The gradient ``g * f'(y)`` of a unary op whose derivative is a function of its
     output ``y``, as the graph op PyTorch records under ``create_graph``
@@ -897,7 +906,7 @@ class _OutputGrad(_Unary):
     @classmethod
     def forward(cls, ctx, g, y):
         ctx.save_for_backward(g, y)
-        return cls.formula(g._backend.xp, g._data, y._data)
+        return _opmath(cls.formula, g._backend.xp, g._data, y._data)
 
     @classmethod
     def backward(cls, ctx, gg):
@@ -905,7 +914,7 @@ class _OutputGrad(_Unary):
         need = ctx.needs_input_grad
         dg = dy = None
         if need[0]:
-            dg = cls.apply(gg, y._data) if isinstance(gg, Tensor) else cls.formula(ctx.xp, gg, y._data)
+            dg = cls.apply(gg, y._data) if isinstance(gg, Tensor) else _opmath(cls.formula, ctx.xp, gg, y._data)
         if need[1]:
             dy = cls.formula_y(ctx.xp, gg, g._data, y._data)
         return dg, dy

@@ -64,12 +64,11 @@ def _backward(ctx, g, grad_op):
     (``create_graph``) the formula is recorded as the op ``grad_op``, PyTorch's fused node."""
     (y,) = ctx.saved_tensors
     xp, y = ctx.xp, y._data
+    if isinstance(g, Tensor):  # (the op upcasts half precision inside, as PyTorch's kernel)
+        return grad_op.apply(g, y, dim=ctx.dim)
     if ctx.up is not None:
         y, g = xp.astype(y, ctx.up), xp.astype(g, ctx.up)
-    if isinstance(g, Tensor):
-        out = grad_op.apply(g, y, dim=ctx.dim)
-    else:
-        out = grad_op.formula(xp, g, y, ctx.dim)
+    out = grad_op.formula(xp, g, y, ctx.dim)
     return out if out.dtype == ctx.native else xp.astype(out, ctx.native)
 
 
@@ -84,7 +83,14 @@ class _GradData(OpFunction):
     def forward(cls, ctx, g, y, dim):
         ctx.save_for_backward(g, y)
         ctx.dim = dim
-        return cls.formula(g._backend.xp, g._data, y._data, dim)
+        xp = g._backend.xp
+        a, b = g._data, y._data
+        up = _compute_dtype(xp, b)
+        if up is not None:  # half precision: computed in float32, rounded at the end
+            out = xp.astype(cls.formula(xp, xp.astype(a, up), xp.astype(b, up), dim), b.dtype)
+        else:
+            out = cls.formula(xp, a, b, dim)
+        return out
 
     @classmethod
     def backward(cls, ctx, gg):
@@ -109,7 +115,8 @@ class SoftmaxBackwardData(_GradData):
 
     @staticmethod
     def grad_y(xp, gg, g, y, dim):
-        return gg * (g - xp.sum(g * y, axis=dim, keepdims=True)) - g * xp.sum(gg * y, axis=dim, keepdims=True)
+        # PyTorch's softmax_double_backward, in its order of operations
+        return g * gg - xp.sum(y * g, axis=dim, keepdims=True) * gg - g * xp.sum(y * gg, axis=dim, keepdims=True)
 
 
 class LogSoftmaxBackwardData(_GradData):

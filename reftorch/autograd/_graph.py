@@ -320,7 +320,8 @@ class GraphContext:
                      for t in self._ctx.saved_tensors)
 
     def _lift(self, v):
-        if hasattr(v, "__array_namespace__") and not isinstance(v, Tensor) and hasattr(v, "shape"):
+        # (a scalar type such as ``numpy.float32`` has both attributes too, on the class)
+        if hasattr(v, "__array_namespace__") and not isinstance(v, (Tensor, type)) and hasattr(v, "shape"):
             return Tensor._wrap(v, self._tb._device, self._tb._backend)
         return v
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 
 from .._ops.indexing import IndexAdd
+from .._ops.pointwise import _opmath
 from .._tensor import Tensor
 from ..autograd._graph import array_key
 from ..autograd.function import OpFunction as Function
@@ -76,7 +77,7 @@ def _input_grad(op, ctx, g, x, **params):
     ``x``; on a gradient tensor (``create_graph``) recorded as ``op``, PyTorch's fused node."""
     if isinstance(g, Tensor):
         return op.apply(g, x, **params)
-    return op.formula(ctx.xp, g, x, **params)
+    return _opmath(op.formula, ctx.xp, g, x, **params)
 
 
 class _InputGrad(Function):
@@ -91,7 +92,7 @@ class _InputGrad(Function):
     def forward(cls, ctx, g, x, **params):
         ctx.save_for_backward(g, x)
         ctx.params = params
-        return cls.formula(g._backend.xp, g._data, x._data, **params)
+        return _opmath(cls.formula, g._backend.xp, g._data, x._data, **params)
 
     @classmethod
     def backward(cls, ctx, gg):
