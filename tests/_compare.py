@@ -159,6 +159,19 @@ def run(lib, fn, args, requires_grad=False):
         return "err", e
 
 
+def assert_close_or_none(r, t, tol):
+    """``r`` (reftorch) and ``t`` (torch) both None, or tensors of one dtype and shape whose
+    values agree to ``tol`` (relative and absolute)."""
+    if t is None:
+        assert r is None
+        return
+    assert r is not None
+    assert str(r.dtype) == str(t.dtype)
+    assert tuple(r.shape) == tuple(t.shape)
+    np.testing.assert_allclose(np.asarray(r.detach().tolist(), dtype=float),
+                               np.asarray(t.detach().tolist(), dtype=float), rtol=tol, atol=tol)
+
+
 def assert_same_error(er, et, msg=False):
     """``er`` (reftorch) must be the same exception type as torch's ``et``."""
     assert type(er).__name__ == type(et).__name__ or isinstance(er, type(et)), (

@@ -14,6 +14,7 @@ from hypothesis import given, settings, strategies as st
 import torch  # the oracle: the test command installs it, so its absence must fail loudly
 
 import reftorch
+from _compare import assert_close_or_none
 from reftorch.autograd import _graph
 
 pytestmark = pytest.mark.torch
@@ -24,14 +25,7 @@ def _t(T, a, grad=True):
 
 
 def _close(r, t, tol=1e-10):
-    if t is None:
-        assert r is None
-        return
-    assert r is not None
-    assert str(r.dtype) == str(t.dtype)
-    assert tuple(r.shape) == tuple(t.shape)
-    np.testing.assert_allclose(np.asarray(r.detach().tolist(), dtype=float),
-                               np.asarray(t.detach().tolist(), dtype=float), rtol=tol, atol=tol)
+    assert_close_or_none(r, t, tol)
 
 
 RNG = np.random.default_rng(0)

@@ -11,19 +11,13 @@ from hypothesis import given, settings, strategies as st
 import torch  # the oracle
 
 import reftorch
+from _compare import assert_close_or_none
 
 pytestmark = pytest.mark.torch
 
 
 def _close(r, t, tol=1e-9):
-    if t is None:
-        assert r is None
-        return
-    assert r is not None
-    assert str(r.dtype) == str(t.dtype)
-    assert tuple(r.shape) == tuple(t.shape)
-    np.testing.assert_allclose(np.asarray(r.detach().tolist(), dtype=float),
-                               np.asarray(t.detach().tolist(), dtype=float), rtol=tol, atol=tol)
+    assert_close_or_none(r, t, tol)
 
 
 def _orders(T, f, arrays, third=True):
