@@ -169,3 +169,15 @@ def test_pooling_on_device_matches_cpu(device):
             results.append(([r[1]] if isinstance(r, tuple) else []) + [y, x.grad])
         for a, b in zip(*results):
             np.testing.assert_allclose(tonp(b), tonp(a), rtol=1e-6)
+
+
+@pytest.mark.parametrize("shape", [(), (3,), (3, 3), (1, 1, 1, 1, 1)])
+def test_avg_pool2d_rank_errors(shape):
+    """avg_pool2d reads the input's size(-3) first: IndexError below 3 dims (PyTorch's
+    message), its rank error above 4."""
+    errors = []
+    for T in (torch, reftorch):
+        with pytest.raises((IndexError, RuntimeError)) as info:
+            T.nn.functional.avg_pool2d(T.ones(shape), 1)
+        errors.append((type(info.value), str(info.value)))
+    assert errors[0] == errors[1]

@@ -16,7 +16,7 @@ from .._ops import reduction as _red
 from .._ops import shape as _shape
 from .._ops.pointwise import Div as _Div, Mul as _Mul, _operands
 from .._ops.softmax import softmax_impl as _softmax_impl  # one implementation with torch.softmax
-from .._tensor import Tensor, tensor_type_name as _tensor_type_name
+from .._tensor import Tensor, _wrap_dim, tensor_type_name as _tensor_type_name
 from .._tensor_inplace import commit as _commit
 from ..autograd.grad_mode import is_grad_enabled as _is_grad_enabled, no_grad as _no_grad
 from . import _functions as _F
@@ -1011,6 +1011,11 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
     kernel, stride, padding, _ = _pool_args("avg_pool2d", kernel_size, stride, padding, 1)
     if divisor_override is not None and divisor_override == 0:
         raise RuntimeError("divisor must be not zero")
+    if input.dim() < 3:  # PyTorch reads input.size(-3) before it checks the rank
+        _wrap_dim(-3, input.dim(), allow_scalar=False)
+    if input.dim() > 4:
+        raise RuntimeError("Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, "
+                           f"but got:{list(input.shape)}")
     out, pads = _pool_geometry(input, kernel, stride, padding, (1, 1), ceil_mode)
     if divisor_override is not None:
         div = divisor_override
