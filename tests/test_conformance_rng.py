@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings, strategies as st
 
 import reftorch
@@ -102,3 +103,18 @@ def test_random_fills_in_a_graph_record_zero_gradient_nodes():
         [[None if g is None else g.tolist() for g in gs] for gs in tg]
     assert [g.requires_grad for gs in rg for g in gs if g is not None] == \
         [g.requires_grad for gs in tg for g in gs if g is not None]
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64", "uint8", "int8", "int16", "int32", "int64"])
+@pytest.mark.parametrize("low", [-3, 0, 3, 300, 4000])
+def test_random_from_to_none(dtype, low):
+    """``random_(from, None)`` draws from ``from`` up to the dtype's top (its largest value,
+    or 2**digits for floating point), inclusive; not ``random_(to=from)``."""
+    out = []
+    for T in (torch, reftorch):
+        T.manual_seed(7)
+        try:
+            out.append(T.empty(11, dtype=getattr(T, dtype)).random_(low, None).tolist())
+        except (RuntimeError, OverflowError) as e:
+            out.append((type(e).__name__, str(e)))
+    assert out[0] == out[1]

@@ -337,7 +337,25 @@ def normal_(t, mean=0.0, std=1.0, *, generator=None):
                                                          contiguous=t.is_contiguous()))
 
 
-def random_(t, from_=None, to=None, *, generator=None):
+_NO_TO = object()  # ``random_(n)``: ``to`` not given, as opposed to ``random_(from, None)``
+
+
+def _to_inclusive(low, dtype):
+    """The top of ``random_(from, None)``: the dtype's largest value (integers) or
+    ``2 ** digits`` (floating point: every integer up to it is exact), with PyTorch's checks."""
+    if dtype.name in _C_NAMES:
+        info = (0, 1) if dtype is D.bool else (lambda i: (int(i.min), int(i.max)))(_np.iinfo(_NP[dtype.name]))
+        if not info[0] <= low <= info[1]:
+            raise RuntimeError(f"from is out of bounds for {_C_NAMES[dtype.name]}")
+        return info[1]
+    top = 2 ** (_np.finfo(_NP[dtype.name]).nmant + 1)
+    if low > top:
+        raise RuntimeError("random_ expects 'from' casted to dtype to be less than or equal to 'to_inc' casted to "
+                           f"dtype, but got from={low} > to_inc={top}")
+    return top
+
+
+def random_(t, from_=None, to=_NO_TO, *, generator=None):
     """Fill ``t`` in place with random integers. Mirrors ``Tensor.random_`` (``grad_fn``
     ``RandomBackward0`` for ``random_(from, to)``, ``RandomBackward1`` for ``random_(to)``,
     ``RandomBackward2`` for ``random_()``, a zero gradient, when ``t`` is part of a graph).
@@ -349,13 +367,16 @@ def random_(t, from_=None, to=None, *, generator=None):
     check_inplace(t)
     eng = _engine(generator)
     npdt = _NP.get(t.dtype.name, _np.float32)
-    if from_ is None and to is None:
+    if from_ is None and (to is None or to is _NO_TO):
         return _fill(t, "RandomBackward2", lambda order: eng.random_(t.numel(), dtype=npdt))
     name = "RandomBackward0"
-    if to is None:
+    if to is _NO_TO:
         from_, to, name = 0, from_, "RandomBackward1"
     check_no_internal_overlap(t)  # (PyTorch checks this before the range)
-    _check_from_to(from_, to, t.dtype)
+    if to is None:  # random_(from, None): from ``from`` to the top of the dtype, inclusive
+        to = _to_inclusive(int(from_), t.dtype) + 1
+    else:
+        _check_from_to(from_, to, t.dtype)
     return _fill(t, name, lambda order: eng.randint(t.numel(), int(from_), int(to), dtype=npdt))
 
 
