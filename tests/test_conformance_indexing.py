@@ -91,6 +91,16 @@ def _index(T, shape, perm, items, single):
     return y, strides, y.is_contiguous(), type(y.grad_fn).__name__, nxt, leaf.grad
 
 
+def _same_outcome(kt, vt, kr, vr):
+    """Both raised (the same error) or both returned (the same result and grad_fn)."""
+    if kt == "err":
+        assert kr == "err", f"torch raised {type(vt).__name__}: {vt}; reftorch returned {vr}"
+        assert_same_error(vr, vt)
+        return
+    assert kr == "ok", f"reftorch raised {type(vr).__name__}: {vr}"
+    assert_same(vr, vt, check_grad_fn=True)
+
+
 @settings(max_examples=200, deadline=None)
 @given(case=index_case())
 def test_getitem(case):
@@ -99,12 +109,7 @@ def test_getitem(case):
         warnings.simplefilter("ignore")
         kt, vt = run(torch, lambda T: _index(T, shape, perm, items, single), ())
         kr, vr = run(reftorch, lambda T: _index(T, shape, perm, items, single), ())
-    if kt == "err":
-        assert kr == "err", f"torch raised {type(vt).__name__}: {vt}; reftorch returned {vr}"
-        assert_same_error(vr, vt)
-        return
-    assert kr == "ok", f"reftorch raised {type(vr).__name__}: {vr}"
-    assert_same(vr, vt, check_grad_fn=True)
+    _same_outcome(kt, vt, kr, vr)
 
 
 @pytest.mark.parametrize("key", [
@@ -158,9 +163,4 @@ def test_setitem(case, trailing):
         vshape = target[-1:] if trailing else target  # a broadcast value, or a full one
         kt, vt = run(torch, lambda T: _write(T, shape, perm, items, single, vshape), ())
         kr, vr = run(reftorch, lambda T: _write(T, shape, perm, items, single, vshape), ())
-    if kt == "err":
-        assert kr == "err", f"torch raised {type(vt).__name__}: {vt}; reftorch returned {vr}"
-        assert_same_error(vr, vt)
-        return
-    assert kr == "ok", f"reftorch raised {type(vr).__name__}: {vr}"
-    assert_same(vr, vt, check_grad_fn=True)
+    _same_outcome(kt, vt, kr, vr)
