@@ -28,6 +28,7 @@ class NumpyBackend(Backend):
         super().__init__(numpy_style_dtypes(np))
         errors = NumpyErrors(np)
         self.quiet_enter, self.quiet_exit = errors.enter, errors.exit
+        self.reshape_rows = np.ndarray.reshape  # the C method itself: no Python frame per view
 
     def as_array(self, out):
         return np.asarray(out)
