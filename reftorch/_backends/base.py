@@ -185,6 +185,12 @@ class Backend(abc.ABC):
         directly (it runs once per ``Linear`` call)."""
         return self.xp.matmul(a, b)
 
+    def where_into(self, mask, src, dst):
+        """``xp.where(mask, src, dst)`` (arrays of one dtype and shape), where ``dst`` is a
+        fresh array the caller owns: a backend may write ``src`` into it in place (NumPy's
+        ``copyto(where=)``: no third array, ~0.3 us less on small arrays)."""
+        return self.xp.where(mask, src, dst)
+
     def squeeze(self, arr, axes):
         """``xp.squeeze(arr, axis=axes)``: a view without the size-1 dims ``axes`` (a
         non-empty tuple), the other strides kept; a backend may call its kernel more

@@ -106,6 +106,12 @@ class NumpyBackend(Backend):
     def setitem(self, arr, key, value):
         arr[key] = value
 
+    def where_into(self, mask, src, dst):
+        if dst.__class__ is not np.ndarray:  # a 0-d result came back as a NumPy scalar
+            return np.where(mask, src, dst)
+        np.copyto(dst, src, where=mask)
+        return dst
+
     def scatter_add(self, shape, d, flat_index, values):
         out = np.zeros(int(np.prod(shape)), dtype=values.dtype if d is None else self.dtype(d))
         np.add.at(out, flat_index, values)  # a 1-D add.at: NumPy's fast case
