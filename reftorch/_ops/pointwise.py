@@ -48,7 +48,7 @@ def _operands(a, b, *, true_div=False, op=""):
 def _as_operand(v, ref, dt):
     b = ref._backend
     if isinstance(v, Tensor):
-        if v.device != ref.device:  # a 0-dim tensor from another device, as PyTorch allows
+        if v._device is not ref._device and v.device != ref.device:  # a 0-dim tensor from another device
             v = Tensor._wrap(b.from_host(v._host()), ref.device, b)
         return v
     if not isinstance(v, (bool, int, float, complex)):
@@ -61,6 +61,8 @@ def _as_operand(v, ref, dt):
     elif isinstance(v, float) and not -65504.0 <= v <= 65504.0:
         with b.quiet_overflow():  # beyond float16's range: inf silently, as in PyTorch
             arr = b.xp.asarray(v, dtype=native, **b._dev_kw())
+    elif not isinstance(v, complex) and -65504 <= v <= 65504:  # fits every dtype it meets: no warning
+        arr = b.xp.asarray(v, dtype=native, **b._dev_kw())
     else:
         with b.quiet():  # 1e30 as a float16 operand: inf, without NumPy's warning
             arr = b.xp.asarray(v, dtype=native, **b._dev_kw())
