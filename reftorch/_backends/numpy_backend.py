@@ -16,6 +16,12 @@ _RANKS = 16  # repeats of one index added by fancy indexing; later ones by add.a
 _CHUNK = 1 << 15  # elements per piece of take_offsets: its offsets stay in the L2 cache
 _UNSIGNED = {n: np.dtype(f"u{n}") for n in (1, 2, 4, 8)}  # an index's bits read as unsigned
 _max = np.maximum.reduce
+_add_reduce = np.add.reduce
+try:  # ``out=...`` (NumPy >= 2.3): a ufunc returns a 0-d array where it would return a scalar
+    _add_reduce(np.zeros(1), out=...)
+    _ARRAY_OUT = ...
+except TypeError:  # pragma: no cover - an older NumPy: the scalar becomes an array in as_array
+    _ARRAY_OUT = None
 
 
 class NumpyBackend(Backend):
@@ -38,9 +44,9 @@ class NumpyBackend(Backend):
         # more than a small take). Its mode "raise" checks each index as it copies, which
         # costs nothing measurable next to the copy (the caller checked the range already).
         self.take_in_range = np.ndarray.take
-
-    def as_array(self, out):
-        return np.asarray(out)
+        # ``as_array``: a NumPy scalar (what a full reduction or a 0-d ufunc call returns)
+        # as a 0-d array.
+        self.as_array = np.asarray
 
     # host <-> backend
     def from_host(self, host, copy=False):
@@ -189,5 +195,6 @@ class NumpyBackend(Backend):
 
     # reductions
     def sum(self, arr, axis, keepdims, dtype):
-        # What np.sum calls, without its Python wrapper (about 1 us a call).
-        return np.add.reduce(arr, axis, dtype, None, keepdims)  # (positional: no keyword parsing)
+        # What np.sum calls, without its Python wrapper (about 1 us a call); it sums a bool
+        # array as ``dtype`` itself. ``out=...``: a 0-d array rather than a NumPy scalar.
+        return _add_reduce(arr, axis, dtype, out=_ARRAY_OUT, keepdims=keepdims)
