@@ -170,6 +170,11 @@ class Backend(abc.ABC):
             ValueError or AttributeError: if no view of ``arr`` has that shape.
         """
 
+    def reshape_rows(self, arr, shape):
+        """A row-major contiguous ``arr`` reshaped (always a view: ``shape`` has as many
+        elements); a backend may call its kernel more directly (it runs once per ``view``)."""
+        return self.reshape_view(arr, shape)
+
     def squeeze(self, arr, axes):
         """``xp.squeeze(arr, axis=axes)``: a view without the size-1 dims ``axes`` (a
         non-empty tuple), the other strides kept; a backend may call its kernel more

@@ -52,6 +52,22 @@ def infer_size(shape, numel):
     raise RuntimeError(f"shape '[{', '.join(map(str, shape))}]' is invalid for input of size {numel}")
 
 
+def _target_shape(shape, numel):
+    """The shape ``view``/``reshape`` were given (ints, or one tuple, list or ``Size``) as a
+    tuple of ints, with a ``-1`` resolved and checked against ``numel`` (PyTorch's
+    ``infer_size``). Non-negative ints are checked in one loop (per-call overhead)."""
+    n = 1
+    for s in shape:
+        if s.__class__ is not int or s < 0:  # one tuple, an int-like object, a -1
+            if len(shape) == 1 and isinstance(s, (tuple, list)):
+                return _target_shape(s, numel)
+            return infer_size(_as_shape(shape), numel)
+        n *= s
+    if n == numel:
+        return shape if shape.__class__ is tuple else tuple(shape)
+    raise RuntimeError(f"shape '[{', '.join(map(str, shape))}]' is invalid for input of size {numel}")
+
+
 def compute_stride(oldshape, oldstride, newshape):
     """The strides a view of shape ``newshape`` needs, or ``None`` if no view is possible.
 
@@ -129,7 +145,7 @@ class View(Function):
         if ctx.needs_input_grad:  # (no attribute set at all when no graph is recorded)
             ctx.in_shape = x._data.shape
         if strides is None:
-            return x._backend.reshape_view(x._data, shape)
+            return x._backend.reshape_rows(x._data, shape)
         return _restride(x, shape, strides)
 
     @staticmethod
@@ -440,9 +456,7 @@ def view(input, *shape, size=None, dtype=None):
         return _view_dtype(input, shape[0])
     data = input._data
     old = data.shape
-    new, numel = _as_shape(shape), data.size
-    if (new and min(new) < 0) or math.prod(new) != numel:  # (infer_size's check, without its frame)
-        new = infer_size(new, numel)
+    new = _target_shape(shape, data.size)
     if input._backend.is_c_contiguous(data) and 1 not in old and 0 not in old:
         return View.apply(input, new, None)  # plain contiguous: no stride() or compute_stride
     strides = compute_stride(old, input.stride(), new)
@@ -451,7 +465,7 @@ def view(input, *shape, size=None, dtype=None):
     return View.apply(input, new, strides)
 
 
-def reshape(input, *shape):
+def reshape(input, shape):
     """A tensor with the same data and a new shape: a view when possible, else a copy.
 
     Mirrors ``torch.reshape``. Whether the result shares memory with ``input`` depends on
@@ -470,9 +484,7 @@ def reshape(input, *shape):
     """
     data = input._data
     old = data.shape
-    new, numel = _as_shape(shape), data.size
-    if (new and min(new) < 0) or math.prod(new) != numel:  # (infer_size's check, without its frame)
-        new = infer_size(new, numel)
+    new = _target_shape(shape, data.size)
     if input._backend.is_c_contiguous(data) and 1 not in old and 0 not in old:
         return View.apply(input, new, None)  # plain contiguous: a view, as in view()
     strides = compute_stride(old, input.stride(), new)
@@ -502,7 +514,7 @@ def flatten(input, start_dim=0, end_dim=-1):
     end_dim = int_arg(end_dim, "flatten", "end_dim", 2)
     s, e = _wrap_dim(start_dim, nd), _wrap_dim(end_dim, nd)
     if nd == 0:
-        return reshape(input, 1)
+        return reshape(input, (1,))
     if s > e:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
     if s == e:

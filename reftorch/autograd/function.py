@@ -103,22 +103,24 @@ class OpFunction:
     def apply(cls, *args, _name=None, _out=None, _skip=None, **params):
         arity = cls.arity
         x0 = args[0]
-        if arity == 1:  # one input (views, most unary ops): no slice, no loop (per-call overhead)
-            needs = x0._requires_grad and _grad_state.enabled
-            inputs = None  # args[:1], made only where it is used
+        # Does an input require grad? One or two inputs (most ops) without a slice or a loop
+        # (per-call overhead); the grad-mode flag is read only when one does.
+        if arity == 1:
+            needs = x0._requires_grad
+        elif arity == 2:
+            needs = x0._requires_grad or args[1]._requires_grad
         else:
-            inputs = args[:arity]
             needs = False
-            for t in inputs:  # a plain loop: no generator frame
+            for t in args[:arity]:  # a plain loop: no generator frame
                 if t._requires_grad:
-                    needs = _grad_state.enabled  # the grad-mode check, once, and only where it matters
+                    needs = True
                     break
         b0 = x0._backend
-        if needs:
-            if inputs is None:
-                inputs = args[:1]
+        if needs and _grad_state.enabled:
+            inputs = args[:arity]
             ctx = Context(tuple([t._requires_grad for t in inputs]), b0)
         else:
+            needs = False
             ctx = _NO_CTX
         warn = cls.can_warn
         if warn:
@@ -150,8 +152,8 @@ class OpFunction:
             result._init_from(out, dev, backend, needs, x0)
         else:
             if cls.elementwise and out.ndim > 1:  # (relayout_like_operands keeps 0-d and 1-d results)
-                out = relayout_like_operands(b0, out, (args[:1] if inputs is None else inputs)[cls.elementwise_from:])
-            if 0 in out.shape:
+                out = relayout_like_operands(b0, out, args[:arity][cls.elementwise_from:])
+            if out.size == 0:
                 out = fix_empty_strides(backend, out)
             result._init_from(out, dev, backend, needs)
         if needs:
