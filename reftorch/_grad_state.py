@@ -18,3 +18,23 @@ class _State(threading.local):
 
 #: The switches of the running thread (``state.enabled``, ``state.inference``).
 state = _State()
+
+
+class _Counts:
+    """Process-wide figures read on every tensor creation, where the thread-local look-up
+    (~40 ns) would cost more than the check it guards."""
+
+    inference_threads = 0  #: threads inside inference mode now (0: no tensor can be an inference one)
+
+
+counts = _Counts()
+_lock = threading.Lock()
+
+
+def set_inference(flag: bool):
+    """Turn the running thread's inference flag on or off (the one writer of
+    ``state.inference``: it keeps ``counts.inference_threads`` in step)."""
+    with _lock:
+        if flag != state.inference:
+            counts.inference_threads += 1 if flag else -1
+        state.inference = flag

@@ -24,7 +24,7 @@ import weakref
 from . import _dtype as D
 from . import _backends
 from ._device import CPU
-from ._grad_state import state as _grad_state
+from ._grad_state import counts as _counts, state as _grad_state
 from ._size import Size
 from ._tensor_str import _str
 
@@ -158,7 +158,7 @@ class Tensor:
             self._base = None
             self._version_counter = [0]
             self._fn_version = 0
-            self._is_inference = _grad_state.inference
+            self._is_inference = _grad_state.inference if _counts.inference_threads else False
         else:
             base = view_of._base
             self._base = view_of if base is None else base

@@ -12,7 +12,7 @@ import warnings
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
 import reftorch
 from tests._compare import assert_same, assert_same_error, torch
@@ -351,10 +351,20 @@ FLOAT_ONLY = {"adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d
 
 #: Differences this fuzzing found and that are not fixed yet (listed among the known
 #: differences in docs/*/guide/library.md); these entries are left out until fixed.
-NOT_YET = {
-    "layer_norm": "the input gradient over exactly two elements (nearly zero: rounding noise) differs",
-    "group_norm": "the input gradient over groups of exactly two elements (nearly zero: rounding noise) differs",
-}
+NOT_YET = {}
+
+
+def _group_size(name, shape):
+    """Elements per normalised group of the norm entries (see ``MORE_UNARY``), else None."""
+    nd = len(shape)
+    if name == "layer_norm":
+        return shape[-1] if nd else 1
+    seq = shape if nd >= 3 else (1, 1, int(np.prod(shape)))  # what _seq makes of it
+    if name == "group_norm":  # one group: all of a sample
+        return int(np.prod(seq[1:]))
+    if name == "batch_norm":  # per channel: the batch and the length
+        return seq[0] * int(np.prod(seq[2:]))
+    return None
 
 
 @pytest.mark.parametrize("name", sorted(set(MORE_UNARY) - set(NOT_YET)))
@@ -362,4 +372,8 @@ NOT_YET = {
 @given(data=st.data(), grad=st.booleans())
 def test_more_fuzz(name, data, grad):
     x = data.draw(tensors(dtype=data.draw(st.sampled_from(FLOATS)) if name in FLOAT_ONLY else None))
+    # A normalisation over one or two elements has an input gradient that is zero up to
+    # rounding (the normalised values are 0 or +-1): PyTorch's and reftorch's rounding noise
+    # differ there (a documented difference), so that case is not compared.
+    assume(not (grad and _group_size(name, x[1].shape) in (1, 2)))
     _compare(MORE_UNARY[name], [x], grad)

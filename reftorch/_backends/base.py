@@ -175,6 +175,16 @@ class Backend(abc.ABC):
         elements); a backend may call its kernel more directly (it runs once per ``view``)."""
         return self.reshape_view(arr, shape)
 
+    def permute(self, arr, dims):
+        """``xp.permute_dims(arr, dims)``: a view with the dims reordered (``dims`` a tuple);
+        a backend may call its kernel more directly (it runs once per ``permute``/``t``)."""
+        return self.xp.permute_dims(arr, dims)
+
+    def mm(self, a, b):
+        """``xp.matmul(a, b)`` of two 2-D arrays; a backend may call its kernel more
+        directly (it runs once per ``Linear`` call)."""
+        return self.xp.matmul(a, b)
+
     def squeeze(self, arr, axes):
         """``xp.squeeze(arr, axis=axes)``: a view without the size-1 dims ``axes`` (a
         non-empty tuple), the other strides kept; a backend may call its kernel more

@@ -396,7 +396,7 @@ class BasicIndex(Function):
         if ctx.needs_input_grad:
             ctx.key, ctx.shape = key, x._data.shape
         out = x._data[key]
-        if None in key or 0 in out.shape:  # (a key holds ints, slices, None, Ellipsis: `in` is safe)
+        if out.size == 0 or None in key:  # (a key holds ints, slices, None, Ellipsis: `in` is safe)
             b = x._backend
             want = _none_strides(x, key, b.strides(out))
             if want != b.strides(out):

@@ -207,7 +207,7 @@ class Unsqueeze(Function):
         data = x._data
         shp = data.shape
         if b.is_c_contiguous(data) and 1 not in shp and 0 not in shp:  # plain contiguous: NumPy's
-            return b.reshape_view(data, shp[:dim] + (1,) + shp[dim:])  # row-major strides are PyTorch's
+            return b.reshape_rows(data, shp[:dim] + (1,) + shp[dim:])  # row-major strides are PyTorch's
         out = b.xp.expand_dims(data, axis=dim)
         # PyTorch's stride for the new dim: size * stride of the dim it goes before.
         shp, st = x._data.shape, b.strides(x._data)
@@ -231,7 +231,7 @@ class Permute(Function):
     @staticmethod
     def forward(ctx, x, dims):
         ctx.dims = dims
-        return x._backend.xp.permute_dims(x._data, dims)
+        return x._backend.permute(x._data, dims)
 
     @classmethod
     def backward(cls, ctx, g):

@@ -18,6 +18,8 @@ being recorded and an input requires grad, attaches a :class:`Node` (the tensor'
 """
 from __future__ import annotations
 
+from operator import attrgetter
+
 from .._layout import fix_empty_strides, relayout_like_operands
 from .._tensor import Tensor
 from .grad_mode import _state as _grad_state
@@ -41,7 +43,7 @@ class Context:
     def save_for_backward(self, *items):
         """Keep tensors (checked for in-place changes) or arrays for the backward pass."""
         self._saved = items
-        self._versions = tuple([_saved_version(t) for t in items])
+        self._versions = tuple(map(_saved_version, items))  # (map: no comprehension frame)
 
     def save_output(self):
         """Ask ``apply`` to save the output tensor too (it is appended to ``saved_tensors``)."""
@@ -118,7 +120,7 @@ class OpFunction:
         b0 = x0._backend
         if needs and _grad_state.enabled:
             inputs = args[:arity]
-            ctx = Context(tuple([t._requires_grad for t in inputs]), b0)
+            ctx = Context(tuple(map(_requires_grad, inputs)), b0)
         else:
             needs = False
             ctx = _NO_CTX
@@ -163,9 +165,8 @@ class OpFunction:
                 slots = tuple(i for i in range(len(inputs)) if i not in skip)
                 node = new_node(cls, ctx, tuple([_edge(inputs[i]) for i in slots]), name, slots)
             else:
-                node = (_NODE_CLASSES.get(name) or node_class(name))(cls, ctx, tuple([_edge(t) for t in inputs]),
-                                                                     name)
-            result.grad_fn = node
+                node = (_NODE_CLASSES.get(name) or node_class(name))(cls, ctx, tuple(map(_edge, inputs)), name)
+            result._grad_fn = node  # (what the grad_fn setter does: _fn_version already is the counter's)
             if ctx._save_output:
                 ctx._saved = ctx._saved + (result,)
                 ctx._versions = ctx._versions + (result._version_counter[0],)
@@ -173,6 +174,7 @@ class OpFunction:
 
 
 _new = object.__new__
+_requires_grad = attrgetter("_requires_grad")  # for map(): no Python frame per input
 
 
 class _NoContext:

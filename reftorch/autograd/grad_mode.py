@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 
-from .._grad_state import state as _state  # (the flags live below Tensor, which reads them)
+from .._grad_state import set_inference as _set_inference, state as _state  # (the flags live below Tensor, which reads them)
 
 __all__ = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "inference_mode"]
 
@@ -180,9 +180,9 @@ class inference_mode(no_grad):
         self._prev = is_grad_enabled()
         self._prev_inference = _state.inference
         _set(not self.mode and self._prev)
-        _state.inference = bool(self.mode)
+        _set_inference(bool(self.mode))
 
     def __exit__(self, *exc):
         _set(self._prev)
-        _state.inference = self._prev_inference
+        _set_inference(self._prev_inference)
         return False

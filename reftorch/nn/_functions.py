@@ -34,7 +34,7 @@ class Addmm(Function):
         if need:
             ctx.save_for_backward(x if need[2] else None, wt if need[1] else None)
             ctx.bias_shape = bias._data.shape
-        return x._backend.xp.matmul(x._data, wt._data) + bias._data
+        return x._backend.mm(x._data, wt._data) + bias._data
 
     @staticmethod
     def backward(ctx, g):

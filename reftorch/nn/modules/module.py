@@ -230,9 +230,10 @@ class Module:
 
     def __getattr__(self, name: str):
         d = self.__dict__
-        for registry in ("_parameters", "_buffers", "_modules"):
-            if registry in d and name in d[registry]:
-                return d[registry][name]
+        for registry in ("_parameters", "_buffers", "_modules"):  # (runs per parameter read)
+            found = d.get(registry)
+            if found is not None and name in found:
+                return found[name]
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     def __setattr__(self, name: str, value) -> None:
