@@ -63,6 +63,18 @@ def _position(items, item):
     return next(i for i, x in enumerate(items) if x is item)
 
 
+def _not_a_tensor_list(fn, obj):
+    """PyTorch's error for a ``tensors`` argument that is not a list or tuple. It names the
+    type as C's ``tp_name`` does: a class defined in Python by its name, a built-in one with
+    its module unless that is builtins (``generator``, ``numpy.ndarray``, ``collections.deque``)."""
+    t = type(obj)
+    if t.__flags__ & (1 << 9) or t.__module__ == "builtins":  # Py_TPFLAGS_HEAPTYPE: defined in Python
+        name = t.__name__
+    else:
+        name = f"{t.__module__}.{t.__qualname__}"
+    return TypeError(f"{fn}(): argument 'tensors' (position 1) must be tuple of Tensors, not {name}")
+
+
 def _check_shapes(tensors, ref, d):
     """PyTorch's errors for tensors whose shapes differ from ``ref``'s (the first tensor
     that is not a legacy empty one) elsewhere than along dim ``d``."""
@@ -117,10 +129,8 @@ def cat(tensors, dim=0, *, axis=None, out=None):
     """
     if out is not None:
         return with_out("cat", out, cat, tensors, dim, axis=axis)
-    if tensors.__class__ is not list:
-        if isinstance(tensors, Tensor):
-            raise TypeError("cat(): argument 'tensors' (position 1) must be tuple of Tensors, not Tensor")
-        tensors = list(tensors)
+    if tensors.__class__ is not list and not isinstance(tensors, (list, tuple)):
+        raise _not_a_tensor_list("cat", tensors)
     if axis is not None:  # NumPy-style alias accepted by PyTorch
         dim = axis
     if not tensors:
@@ -222,8 +232,8 @@ def stack(tensors, dim=0, *, axis=None, out=None):
         return with_out("stack", out, stack, tensors, dim, axis=axis)
     if axis is not None:  # NumPy-style alias accepted by PyTorch
         dim = axis
-    if isinstance(tensors, Tensor):
-        raise TypeError("stack(): argument 'tensors' (position 1) must be tuple of Tensors, not Tensor")
+    if not isinstance(tensors, (list, tuple)):
+        raise _not_a_tensor_list("stack", tensors)
     tensors = list(tensors)
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
