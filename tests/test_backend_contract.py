@@ -439,3 +439,37 @@ def test_cuda_and_cuda0_share_one_backend(monkeypatch):
     assert made == [0]
     assert _backends.get(torch.device("cuda", 1)) is not _backends.get(torch.device("cuda"))
     assert made == [0, 1]
+
+
+# --------------------------------------------------------------------------- indices and reductions
+def test_indices_in_range_reads_every_dimension(b):
+    """``indices_in_range`` on a 2-D and a 0-d index (``gather``, ``embedding``): the largest
+    value (or a negative one) anywhere decides, whatever its position."""
+    assert b.indices_in_range(put(b, np.array([[0, 1], [2, 3]])), 4)
+    assert not b.indices_in_range(put(b, np.array([[0, 1], [4, 3]])), 4)
+    assert not b.indices_in_range(put(b, np.array([[0, 1], [2, -3]], dtype=np.int32)), 4)
+    assert b.indices_in_range(put(b, np.array(3)), 4)
+    assert not b.indices_in_range(put(b, np.array(-1)), 4)
+
+
+@pytest.mark.parametrize("axis, keepdims", [(None, False), ((1,), False), ((0,), True), ((0, 1), True)])
+def test_sum(b, axis, keepdims):
+    """``sum`` with ``dtype=None`` keeps a float array's dtype; a bool array sums as the
+    integer dtype asked for."""
+    a, host = grid(b)
+    got = b.sum(a, axis, keepdims, None)
+    assert got.dtype == a.dtype and got.shape == np.sum(host, axis=axis, keepdims=keepdims).shape
+    np.testing.assert_array_equal(get(b, got), np.sum(host, axis=axis, keepdims=keepdims))
+    mask = put(b, host % 3 == 0)
+    got = b.sum(mask, axis, keepdims, b.dtype(torch.int64))
+    assert b.dtype_of(got) is torch.int64
+    np.testing.assert_array_equal(get(b, got), np.sum(host % 3 == 0, axis=axis, keepdims=keepdims))
+
+
+def test_as_array_makes_a_scalar_an_array(b):
+    """A full reduction of the array namespace (a scalar on NumPy) as a 0-d array."""
+    a, host = grid(b)
+    out = b.as_array(b.xp.sum(a))
+    assert out.shape == () and float(get(b, out)) == host.sum()
+    if b.array_type is not None:
+        assert out.__class__ is b.array_type
