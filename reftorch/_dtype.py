@@ -227,7 +227,7 @@ def result_type(*operands) -> dtype:
     dim_r = zero_r = wrapped_r = None
     for op in operands:
         d = getattr(op, "dtype", None)
-        if isinstance(d, dtype):
+        if d.__class__ is dtype:
             if op.dim() > 0:
                 dim_r = d if dim_r is None else promote_types(dim_r, d)
             else:

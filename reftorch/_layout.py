@@ -68,11 +68,9 @@ def row_major(backend, arr):
     NumPy keeps the layout of its inputs in ``concat``/``where``/``sum``; PyTorch's ``cat``,
     ``stack``, ``masked_fill`` and reductions return contiguous tensors.
     """
-    if arr.ndim == 0:
-        return arr
     shape = arr.shape
-    if backend.is_c_contiguous(arr) and 1 not in shape and 0 not in shape:
-        return arr  # fast path: no size-1 or empty dim, so row-major strides are PyTorch's
+    if 1 not in shape and 0 not in shape and backend.is_c_contiguous(arr):
+        return arr  # no size-1 or empty dim (0-d included): row-major strides are PyTorch's
     want = contiguous_strides(shape)
     have = backend.strides(arr)
     if have == want:

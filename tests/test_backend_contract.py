@@ -439,3 +439,78 @@ def test_cuda_and_cuda0_share_one_backend(monkeypatch):
     assert made == [0]
     assert _backends.get(torch.device("cuda", 1)) is not _backends.get(torch.device("cuda"))
     assert made == [0, 1]
+
+
+# --------------------------------------------------------------------------- indices and reductions
+def test_indices_in_range_reads_every_dimension(b):
+    """``indices_in_range`` on a 2-D and a 0-d index (``gather``, ``embedding``): the largest
+    value (or a negative one) anywhere decides, whatever its position."""
+    assert b.indices_in_range(put(b, np.array([[0, 1], [2, 3]])), 4)
+    assert not b.indices_in_range(put(b, np.array([[0, 1], [4, 3]])), 4)
+    assert not b.indices_in_range(put(b, np.array([[0, 1], [2, -3]], dtype=np.int32)), 4)
+    assert b.indices_in_range(put(b, np.array(3)), 4)
+    assert not b.indices_in_range(put(b, np.array(-1)), 4)
+
+
+@pytest.mark.parametrize("axis, keepdims", [(None, False), ((1,), False), ((0,), True), ((0, 1), True)])
+def test_sum(b, axis, keepdims):
+    """``sum`` with ``dtype=None`` keeps a float array's dtype; a bool array sums as the
+    integer dtype asked for."""
+    a, host = grid(b)
+    got = b.sum(a, axis, keepdims, None)
+    assert got.dtype == a.dtype and got.shape == np.sum(host, axis=axis, keepdims=keepdims).shape
+    np.testing.assert_array_equal(get(b, got), np.sum(host, axis=axis, keepdims=keepdims))
+    mask = put(b, host % 3 == 0)
+    got = b.sum(mask, axis, keepdims, b.dtype(torch.int64))
+    assert b.dtype_of(got) is torch.int64
+    np.testing.assert_array_equal(get(b, got), np.sum(host % 3 == 0, axis=axis, keepdims=keepdims))
+
+
+def test_as_array_makes_a_scalar_an_array(b):
+    """A full reduction of the array namespace (a scalar on NumPy) as a 0-d array."""
+    a, host = grid(b)
+    out = b.as_array(b.xp.sum(a))
+    assert out.shape == () and float(get(b, out)) == host.sum()
+    if b.array_type is not None:
+        assert out.__class__ is b.array_type
+
+
+def test_reshape_rows(b):
+    a, host = grid(b)
+    r = b.reshape_rows(a, (2, 6))
+    np.testing.assert_array_equal(get(b, r), host.reshape(2, 6))
+    assert b.strides(r) == (6, 1)
+    r[1, 5] = 7.0
+    assert get(b, a)[2, 3] == 7.0  # shares memory
+
+
+def test_permute(b):
+    a, host = grid(b, 3, 4)
+    a3 = b.reshape_view(b.concat([a, a], 0), (2, 3, 4))
+    h3 = np.concatenate([host, host], 0).reshape(2, 3, 4)
+    r = b.permute(a3, (2, 0, 1))
+    np.testing.assert_array_equal(get(b, r), h3.transpose(2, 0, 1))
+    assert b.strides(r) == (1, 12, 4)  # a view: the input's strides, reordered
+    r[3, 1, 2] = -1.0
+    assert get(b, a3)[1, 2, 3] == -1.0
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int64])
+def test_mm(b, dtype):
+    a, ha = grid(b, 3, 4, dtype)
+    w, hw = grid(b, 5, 4, dtype)
+    wt = b.permute(w, (1, 0))  # a transposed operand, as Linear passes its weight
+    r = b.mm(a, wt)
+    np.testing.assert_array_equal(get(b, r), ha @ hw.T)  # small integers: exact in every dtype
+    assert r.shape == (3, 5)
+
+
+def test_where_into(b):
+    a, host = grid(b)
+    dst = b.copy(a) * 0
+    mask_host = host % 3 == 0
+    r = b.where_into(put(b, mask_host), a, dst)
+    np.testing.assert_array_equal(get(b, r), np.where(mask_host, host, 0))
+    one = put(b, np.float32(2.0))  # 0-d arrays (NumPy may hand back a scalar)
+    r0 = b.where_into(put(b, np.bool_(True)), one, b.copy(one) * 0)
+    assert float(get(b, b.as_array(r0))) == 2.0

@@ -77,6 +77,19 @@ def test_cat_errors():
     raises_like(lambda T, a: T.cat([a, 1]), arr((2, 3)))
 
 
+@pytest.mark.parametrize("name", ["cat", "stack"])
+def test_tensors_must_be_a_list_or_tuple(name):
+    """A list or tuple (subclasses too) is taken; any other container, even an iterable of
+    tensors, is PyTorch's TypeError naming its type."""
+    import collections
+    pair = collections.namedtuple("pair", "x y")
+    both(lambda T, a: getattr(T, name)(pair(a, a)), arr((2, 3)))
+    both(lambda T, a: getattr(T, name)((a, a), 1), arr((2, 3)))
+    for make in (lambda a: (t for t in (a, a)), lambda a: iter([a, a]), lambda a: collections.deque([a, a]),
+                 lambda a: {a: 1}, lambda a: a, lambda a: None, lambda a: np.zeros(2)):
+        raises_like(lambda T, a: getattr(T, name)(make(a)), arr((2, 3)), msg=True)
+
+
 def test_cat_grads():
     check_grads(lambda T, a, b: T.cat([a, b]), arr((2, 3)), arr((1, 3), seed=1))
     check_grads(lambda T, a, b: T.cat([a, b], -1), arr((2, 3)), arr((2, 1), seed=1))

@@ -185,6 +185,12 @@ class Backend(abc.ABC):
         directly (it runs once per ``Linear`` call)."""
         return self.xp.matmul(a, b)
 
+    def where_into(self, mask, src, dst):
+        """``xp.where(mask, src, dst)`` (arrays of one dtype and shape), where ``dst`` is a
+        fresh array the caller owns: a backend may write ``src`` into it in place (NumPy's
+        ``copyto(where=)``: no third array, ~0.3 us less on small arrays)."""
+        return self.xp.where(mask, src, dst)
+
     def squeeze(self, arr, axes):
         """``xp.squeeze(arr, axis=axes)``: a view without the size-1 dims ``axes`` (a
         non-empty tuple), the other strides kept; a backend may call its kernel more
@@ -303,9 +309,14 @@ class Backend(abc.ABC):
 
     # ----------------------------------------------------------- reductions
     def sum(self, arr, axis, keepdims, dtype):
-        """``xp.sum(arr, axis=axis, keepdims=keepdims, dtype=dtype)`` (``dtype`` native);
-        a backend may call its kernel more directly (it runs once per ``Tensor.sum``)."""
-        return self.xp.sum(arr, axis=axis, keepdims=keepdims, dtype=dtype)
+        """``xp.sum(arr, axis=axis, keepdims=keepdims, dtype=dtype)``: ``dtype`` native, or
+        None for ``arr``'s own (``arr`` then of a float or complex dtype); a bool ``arr`` is
+        summed as int64 cast to ``dtype`` (the array API sums numbers only). A backend may
+        call its kernel more directly (it runs once per ``Tensor.sum``)."""
+        xp = self.xp
+        if arr.dtype == xp.bool:
+            arr = xp.astype(arr, xp.int64)
+        return xp.sum(arr, axis=axis, keepdims=keepdims, dtype=dtype)
 
     # ----------------------------------------------------------- errors
     # PyTorch's kernels never warn about floating-point faults (log(0), x / 0, overflow):

@@ -29,6 +29,9 @@ def _check_range(xp, idx, size, make_error):
 
 
 # ------------------------------------------------------------------ index_select
+_INDEX_DTYPES = frozenset((D.int64, D.int32))  # the dtypes index_select takes for its index
+
+
 class IndexSelect(Function):
     """``IndexSelect.apply(x, index, dim)``."""
 
@@ -40,18 +43,19 @@ class IndexSelect(Function):
 
     @staticmethod
     def forward(ctx, x, index, dim):
-        xp = x._backend.xp
+        b = x._backend
         idx = index._data
-        if idx.ndim != 1:
-            idx = xp.reshape(idx, (-1,))
         data = x._data
         if ctx.needs_input_grad:
             ctx.dim, ctx.shape = dim, data.shape
             ctx.native = data.dtype
             ctx.save_for_backward(index)
+        if idx.ndim != 1:
+            idx = b.xp.reshape(idx, (-1,))
         if not data.ndim:
-            return xp.reshape(x._backend.take_in_range(xp.reshape(data, (1,)), idx, dim), ())
-        return x._backend.take_in_range(data, idx, dim)  # index_select() checked the indices
+            xp = b.xp
+            return xp.reshape(b.take_in_range(xp.reshape(data, (1,)), idx, dim), ())
+        return b.take_in_range(data, idx, dim)  # index_select() checked the indices
 
     @staticmethod
     def backward(ctx, g):
@@ -94,18 +98,19 @@ def index_select(input, dim, index, *, out=None):
     """
     if out is not None:
         return with_out("index_select", out, index_select, input, dim, index)
-    if not isinstance(index, Tensor):
+    if index.__class__ is not Tensor and not isinstance(index, Tensor):
         raise TypeError(f"index_select(): argument 'index' (position 2) must be Tensor, not {type(index).__name__}")
-    if index._dtype is not D.int64 and index._dtype is not D.int32:
+    if index._dtype not in _INDEX_DTYPES:
         raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
     idx = index._data
+    ishape = idx.shape
     shape = input._data.shape  # raw shape tuples below: this runs once per call
     nd = len(shape)
-    if idx.ndim > 1:
+    if len(ishape) > 1:
         raise IndexError("index_select(): Index is supposed to be a vector")
     d = _wrap_dim(dim if dim.__class__ is int else int_arg(dim, "index_select", "dim", 1), nd)
     size = shape[d] if nd else 1
-    count = idx.shape[0] if idx.ndim else 1  # index.numel()
+    count = ishape[0] if ishape else 1  # index.numel()
     if size == 0 and count and nd > 1:
         raise RuntimeError("index_select(): self indexing axis dim should be positive")
     if nd == 0 and count != 1:

@@ -18,44 +18,27 @@ def _check_devices(tensors):
 
 
 class Cat(Function):
-    """``Cat.apply(*tensors, dim, dtype)``."""
+    """``Cat.apply(*tensors, dim, arrays)``: ``arrays`` are the arrays to join, made ready by
+    ``cat()`` (legacy empty ones left out, all of the result dtype)."""
 
     name = "CatBackward0"
     create_graph = True
-    arity = -2  # the tensors, then dim and dtype
-    can_warn = False  # only a cast can (an int64 too large for float16): quiet then
+    arity = -2  # the tensors, then dim and arrays
+    can_warn = False  # only a cast can (an int64 too large for float16): cat() casts quietly
 
     @staticmethod
     def forward(ctx, *args):
-        tensors, dim, dtype = args[:-2], args[-2], args[-1]
-        b = tensors[0]._backend
-        xp = b.xp
-        native = b.dtype(dtype)
-        arrays = []
-        legacy = cast = False
-        for t in tensors:  # one loop (per-call overhead)
-            a = t._data
-            arrays.append(a)
-            if a.shape == (0,):  # a legacy empty 1-D tensor (_legacy_empty)
-                legacy = True
-            if t._dtype is not dtype and a.dtype != native:
-                cast = True
-        skip = None  # which tensors are skipped (None: none)
-        if legacy:
-            skip = [a.shape == (0,) for a in arrays]
-            if all(skip):  # only empty ones: kept, they give the empty result
-                skip = None
-            else:
-                arrays = [a for a, s in zip(arrays, skip) if not s]
-        if cast:
-            with b.quiet():
-                arrays = [a if a.dtype == native else xp.astype(a, native) for a in arrays]
+        dim, arrays = args[-2], args[-1]
         if ctx.needs_input_grad:  # what backward needs (skipped when no graph is recorded)
-            if skip is None:
+            tensors = args[:-2]
+            if len(arrays) < len(tensors):  # legacy empty tensors were left out
+                skip = [t._data.shape == (0,) for t in tensors]
+            else:
                 skip = [False] * len(tensors)
             ctx.dim, ctx.skip = dim, skip
             ctx.sizes = [0 if s else t._data.shape[dim] for t, s in zip(tensors, skip)]
             ctx.dtypes = [t._data.dtype for t in tensors]
+        b = args[0]._backend
         return cat_layout(b, b.concat(arrays, dim), arrays)
 
     @staticmethod
@@ -80,9 +63,35 @@ def _position(items, item):
     return next(i for i, x in enumerate(items) if x is item)
 
 
-def _legacy_empty(t):
-    """A 1-D tensor with no elements: ``cat`` skips it whatever the other shapes are."""
-    return t._data.shape == (0,)
+def _not_a_tensor_list(fn, obj):
+    """PyTorch's error for a ``tensors`` argument that is not a list or tuple. It names the
+    type as C's ``tp_name`` does: a class defined in Python by its name, a built-in one with
+    its module unless that is builtins (``generator``, ``numpy.ndarray``, ``collections.deque``)."""
+    t = type(obj)
+    if t.__flags__ & (1 << 9) or t.__module__ == "builtins":  # Py_TPFLAGS_HEAPTYPE: defined in Python
+        name = t.__name__
+    else:
+        name = f"{t.__module__}.{t.__qualname__}"
+    return TypeError(f"{fn}(): argument 'tensors' (position 1) must be tuple of Tensors, not {name}")
+
+
+def _check_shapes(tensors, ref, d):
+    """PyTorch's errors for tensors whose shapes differ from ``ref``'s (the first tensor
+    that is not a legacy empty one) elsewhere than along dim ``d``."""
+    rshape = ref._data.shape
+    for t in tensors:
+        tshape = t._data.shape
+        if tshape == rshape or tshape == (0,):  # (0,): a legacy empty tensor, skipped
+            continue
+        if len(tshape) != len(rshape):
+            raise RuntimeError(f"Tensors must have same number of dimensions: got {ref.dim()} and {t.dim()}")
+        if tshape[:d] == rshape[:d] and tshape[d + 1:] == rshape[d + 1:]:
+            continue  # every size but dim d matches, checked on the raw shape tuples
+        for k in range(ref.dim()):
+            if k != d and t.shape[k] != ref.shape[k]:
+                raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. Expected size "
+                                   f"{ref.shape[k]} but got size {t.shape[k]} for tensor number "
+                                   f"{_position(tensors, t)} in the list.")
 
 
 def cat(tensors, dim=0, *, axis=None, out=None):
@@ -120,54 +129,57 @@ def cat(tensors, dim=0, *, axis=None, out=None):
     """
     if out is not None:
         return with_out("cat", out, cat, tensors, dim, axis=axis)
-    if isinstance(tensors, Tensor):
-        raise TypeError("cat(): argument 'tensors' (position 1) must be tuple of Tensors, not Tensor")
+    if tensors.__class__ is not list and not isinstance(tensors, (list, tuple)):
+        raise _not_a_tensor_list("cat", tensors)
     if axis is not None:  # NumPy-style alias accepted by PyTorch
         dim = axis
-    tensors = list(tensors)
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
-    # One pass (per-call overhead): the type and 0-dim checks in order, the first tensor
-    # that is not a legacy empty one, the promoted dtype; a device mismatch is reported after.
-    ref = dev0 = dtype = None
-    mixed = False
+    # One pass (per-call overhead): the type and 0-dim checks in order, the arrays, the first
+    # shape that is not a legacy empty one, the promoted dtype; what differs is looked at after.
+    arrays = []
+    rshape = ref = dev0 = dtype = None
+    legacy = uneven = cast = mixed = False
     for t in tensors:  # (no enumerate: an error finds the position with _position)
         if t.__class__ is not Tensor and not isinstance(t, Tensor):
             raise TypeError(f"expected Tensor as element {_position(tensors, t)} in argument 0, but got "
                             f"{type(t).__name__}")
-        tshape = t._data.shape
-        if not tshape:
-            raise RuntimeError(f"zero-dimensional tensor (at position {_position(tensors, t)}) cannot be "
-                               "concatenated")
-        if ref is None and tshape != (0,):
-            ref = t
-        if dtype is None:
-            dev0, dtype = t._device, t._dtype
-        else:
-            if t._device is not dev0:  # (one device object: nothing to compare)
-                mixed = True
-            if t._dtype is not dtype:
-                dtype = D.promote_types(dtype, t._dtype)
+        a = t._data
+        arrays.append(a)
+        tshape = a.shape
+        if tshape != rshape:
+            if not tshape:
+                raise RuntimeError(f"zero-dimensional tensor (at position {_position(tensors, t)}) cannot be "
+                                   "concatenated")
+            if tshape == (0,):  # a legacy empty tensor: skipped
+                legacy = True
+            elif rshape is None:
+                rshape, ref = tshape, t
+            else:
+                uneven = True
+        if t._dtype is not dtype:
+            if dtype is None:
+                dtype, dev0 = t._dtype, t._device
+            else:
+                dtype, cast = D.promote_types(dtype, t._dtype), True
+        if t._device is not dev0:  # (one device object: nothing to compare)
+            mixed = True
     if mixed:
         _check_devices(tensors)
-    if ref is None:  # only empty 1-D tensors: PyTorch does not even check ``dim``
-        return Cat.apply(*tensors, 0, dtype)
-    rshape = ref._data.shape
-    d = _wrap_dim(dim if dim.__class__ is int else int_arg(dim, "cat", "dim", 2), len(rshape))
-    for t in tensors:
-        tshape = t._data.shape
-        if tshape == rshape or tshape == (0,):  # (0,): a legacy empty tensor, skipped
-            continue
-        if len(tshape) != len(rshape):
-            raise RuntimeError(f"Tensors must have same number of dimensions: got {ref.dim()} and {t.dim()}")
-        if tshape[:d] == rshape[:d] and tshape[d + 1:] == rshape[d + 1:]:
-            continue  # fast path: every size but dim d matches, checked on the raw shape tuples
-        for k in range(ref.dim()):
-            if k != d and t.shape[k] != ref.shape[k]:
-                raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. Expected size "
-                                   f"{ref.shape[k]} but got size {t.shape[k]} for tensor number "
-                                   f"{_position(tensors, t)} in the list.")
-    return Cat.apply(*tensors, d, dtype)
+    if ref is None:  # only empty 1-D tensors: PyTorch does not even check ``dim``; all are kept
+        d = 0
+    else:
+        d = _wrap_dim(dim if dim.__class__ is int else int_arg(dim, "cat", "dim", 2), len(rshape))
+        if uneven:
+            _check_shapes(tensors, ref, d)
+        if legacy:
+            arrays = [a for a in arrays if a.shape != (0,)]
+    if cast:
+        b = tensors[0]._backend
+        native, xp = b.dtype(dtype), b.xp
+        with b.quiet():
+            arrays = [a if a.dtype == native else xp.astype(a, native) for a in arrays]
+    return Cat.apply(*tensors, d, arrays)
 
 
 concat = concatenate = cat
@@ -220,8 +232,8 @@ def stack(tensors, dim=0, *, axis=None, out=None):
         return with_out("stack", out, stack, tensors, dim, axis=axis)
     if axis is not None:  # NumPy-style alias accepted by PyTorch
         dim = axis
-    if isinstance(tensors, Tensor):
-        raise TypeError("stack(): argument 'tensors' (position 1) must be tuple of Tensors, not Tensor")
+    if not isinstance(tensors, (list, tuple)):
+        raise _not_a_tensor_list("stack", tensors)
     tensors = list(tensors)
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")

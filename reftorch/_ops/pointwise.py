@@ -48,7 +48,7 @@ def _operands(a, b, *, true_div=False, op=""):
 def _as_operand(v, ref, dt):
     b = ref._backend
     if isinstance(v, Tensor):
-        if v.device != ref.device:  # a 0-dim tensor from another device, as PyTorch allows
+        if v._device is not ref._device and v.device != ref.device:  # a 0-dim tensor from another device
             v = Tensor._wrap(b.from_host(v._host()), ref.device, b)
         return v
     if not isinstance(v, (bool, int, float, complex)):
@@ -61,6 +61,8 @@ def _as_operand(v, ref, dt):
     elif isinstance(v, float) and not -65504.0 <= v <= 65504.0:
         with b.quiet_overflow():  # beyond float16's range: inf silently, as in PyTorch
             arr = b.xp.asarray(v, dtype=native, **b._dev_kw())
+    elif not isinstance(v, complex) and -65504 <= v <= 65504:  # fits every dtype it meets: no warning
+        arr = b.xp.asarray(v, dtype=native, **b._dev_kw())
     else:
         with b.quiet():  # 1e30 as a float16 operand: inf, without NumPy's warning
             arr = b.xp.asarray(v, dtype=native, **b._dev_kw())
@@ -718,7 +720,7 @@ def bitwise(op, input, other):
 # ------------------------------------------------------------------ unary
 class _Unary(Function):
     elementwise = True
-    pass
+    arity = 1  # one tensor input; parameters follow it
 
 
 def _float_input(x):
@@ -854,17 +856,19 @@ class Relu(_Unary):
 
     @staticmethod
     def forward(ctx, x):
-        xp = x._backend.xp
+        b = x._backend
+        xp = b.xp
         a = x._data
         ctx.save_output()
-        zero = xp.zeros((), dtype=a.dtype, **x._backend._dev_kw())
+        zero = xp.zeros((), dtype=a.dtype, **b._dev_kw())
         # x < 0 -> 0, NaN stays NaN: one branch-free pass (``where(x < 0, 0, x)`` mispredicts
         # a branch per element on NumPy, ~10x slower). Which zero ``maximum`` returns for
         # x = -0.0 is unspecified (NumPy's vector loop gives +0.0, its scalar loop -0.0);
-        # PyTorch keeps -0.0, so the zeros of x are copied back, when there are any.
+        # PyTorch keeps -0.0, so the zeros of x are copied back (a predictable mask: as fast
+        # as checking for zeros first, and cheaper on small tensors).
         out = xp.maximum(a, zero)
-        if x.dtype.is_floating_point and bool(xp.any(a == zero)):
-            out = xp.where(a == zero, a, out)
+        if x._dtype.is_floating_point:
+            out = b.where_into(a == zero, a, out)
         return out
 
     @staticmethod
@@ -902,6 +906,7 @@ class _OutputGrad(_Unary):
     ``g * f'(y)`` in ``y``, times ``gg``. The gradient for ``g`` is this op again."""
 
     create_graph = True
+    arity = 2  # two tensor inputs, g and y
 
     @classmethod
     def forward(cls, ctx, g, y):

@@ -48,14 +48,15 @@ def _expand_grad(xp, g, shape, axes, keepdim):
 
 
 class Sum(Function):
-    """``Sum.apply(x, axes, keepdim, dtype)``."""
+    """``Sum.apply(x, axes, keepdim, native)``: ``native`` is the backend dtype of the sum,
+    or None for the input's own (a float or complex input summed in its dtype)."""
 
     name = "SumBackward0"
     create_graph = True
     arity = 1
 
     @staticmethod
-    def forward(ctx, x, axes, keepdim, dtype):
+    def forward(ctx, x, axes, keepdim, native):
         b = x._backend
         data = x._data
         if ctx.needs_input_grad:
@@ -63,9 +64,7 @@ class Sum(Function):
             ctx.native = data.dtype
         if axes is not None and not data.ndim:
             data = b.xp.reshape(data, (1,))
-        if x._dtype is D.bool:  # the array API sums numeric dtypes only
-            data = b.xp.astype(data, b.dtype(D.int64))
-        out = b.sum(data, axes, keepdim, b.dtype(dtype))
+        out = b.sum(data, axes, keepdim, native)
         return out if not out.ndim else row_major(b, out)  # (a 0-d result is laid out already)
 
     @staticmethod
@@ -100,11 +99,13 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
         axes = _dims(input, dim)
         if axes is not None and not input._data.shape:
             axes = None
-    if dtype is None:
-        dtype = input._dtype if input._dtype in _FLOAT_OR_COMPLEX else D.int64
-    elif not (dtype.is_floating_point or dtype.is_complex) and input._requires_grad and is_grad_enabled():
-        raise RuntimeError(f"Autograd not support dtype: {_scalar_name(dtype)}")
-    return Sum.apply(input, axes, keepdim, dtype, _name="SumBackward0" if dim is None else "SumBackward1")
+    if dtype is None:  # float and complex inputs sum in their dtype, the others as int64
+        native = None if input._dtype in _FLOAT_OR_COMPLEX else input._backend.dtype(D.int64)
+    else:
+        if not (dtype.is_floating_point or dtype.is_complex) and input._requires_grad and is_grad_enabled():
+            raise RuntimeError(f"Autograd not support dtype: {_scalar_name(dtype)}")
+        native = input._backend.dtype(dtype)
+    return Sum.apply(input, axes, keepdim, native, _name="SumBackward0" if dim is None else "SumBackward1")
 
 
 class Mean(Function):
