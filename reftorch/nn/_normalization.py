@@ -11,6 +11,10 @@ applies a per-channel or per-element affine map. All three view the input as
 The backward pass is the standard one: with ``xhat = (x - mean) * invstd`` and the
 upstream gradient ``gy`` scaled by the affine weight,
 ``gx = invstd * (gy - mean(gy) - xhat * mean(gy * xhat))`` over the same axes.
+
+Half precision is computed in float32 and rounded at the end, as PyTorch's CPU kernels
+(``_compute_dtype``); the backward starts from the statistics rounded as PyTorch saves them
+(``_rounded``: to the input's dtype, for batch norm to its parameters').
 """
 from __future__ import annotations
 
@@ -74,7 +78,7 @@ class NativeBatchNorm(OpFunction):
     (sums of products as batched dot products), and the output is built in place in the
     centred input ``x - mean`` (one full-size array): ``(x - mean) * scale + bias`` with
     per-channel ``scale = weight * invstd``. The backward needs only ``x`` and the
-    per-channel statistics.
+    per-channel statistics. Half precision: :func:`_batch_norm_half`.
     """
 
     name = "NativeBatchNormBackward0"
