@@ -253,9 +253,9 @@ def _bn_half_case(T, shape, pdt, training, affine, rng_seed=0, layout="contiguou
     p = getattr(T, pdt)
     rm, rv = T.linspace(-1, 1, c, dtype=p), T.linspace(0.5, 2, c, dtype=p)
     w = b = None
-    if affine:
+    if affine:  # (True: weight and bias; "weight": a weight only)
         w = T.linspace(0.5, 1.5, c, dtype=p).requires_grad_(True)
-        b = T.linspace(-0.3, 0.7, c, dtype=p).requires_grad_(True)
+        b = None if affine == "weight" else T.linspace(-0.3, 0.7, c, dtype=p).requires_grad_(True)
     y = T.nn.functional.batch_norm(x, rm, rv, w, b, training=training, momentum=0.3)
     out = {"y": y, "stride": tuple(y.stride()), "rm": rm, "rv": rv}
     if create_graph:
@@ -288,7 +288,7 @@ def _half_same(r, t, float32_rtol=1e-5, rtol=None, ulp=False):
                 np.testing.assert_array_equal(a, e, err_msg=k)
 
 
-@pytest.mark.parametrize("affine", [True, False])
+@pytest.mark.parametrize("affine", [True, False, "weight"])
 @pytest.mark.parametrize("training", [True, False])
 @pytest.mark.parametrize("pdt", ["float16", "float32"])
 @pytest.mark.parametrize("shape", [(4, 3, 7), (6, 2), (2, 3, 4, 5), (3, 2, 40)])
