@@ -369,3 +369,45 @@ def test_batchnorm_parameter_dtypes(xdt, rdt, wdt):
         return [y] if rm is None else [y, rm, rv, T.nn.functional.batch_norm(x, rm, rv, wt, bt)]
     from _compare import both as both_
     both_(fn, msg=True)
+
+
+@pytest.mark.parametrize("name", ["layer_norm", "group_norm"])
+@pytest.mark.parametrize("xdt", ["float16", "float32", "float64"])
+@pytest.mark.parametrize("wdt", ["float16", "float32", "float64", None])
+@pytest.mark.parametrize("bdt", ["float16", "float32", "float64", None])
+def test_layer_group_norm_parameter_dtypes(name, xdt, wdt, bdt):
+    # the same CPU rule as batch_norm's, over (weight, bias)
+    def fn(T):
+        x = T.linspace(-2, 3, 24, dtype=getattr(T, xdt)).reshape(2, 4, 3)
+        n = 3 if name == "layer_norm" else 4
+        w = None if wdt is None else T.linspace(0.5, 1, n, dtype=getattr(T, wdt))
+        b = None if bdt is None else T.linspace(-1, 1, n, dtype=getattr(T, bdt))
+        if name == "layer_norm":
+            return T.nn.functional.layer_norm(x, [3], w, b)
+        return T.nn.functional.group_norm(x, 2, w, b)
+    from _compare import both as both_
+    both_(fn, msg=True)
+
+
+@pytest.mark.parametrize("name", ["layer_norm", "group_norm"])
+def test_layer_group_norm_half_input_float32_parameters(name):
+    # PyTorch's "mixed" case: float16 output and input gradient, float32 weight/bias
+    # gradients (statistics kept in float32). Tolerances: float16 results to about one ulp;
+    # the weight/bias gradients to 5e-3, as PyTorch's layer_norm kernel accumulates them for
+    # a float16 input another way than a float32 sum (so it is with float16 parameters too).
+    rng = np.random.default_rng(11)
+    xs = (rng.standard_normal((3, 6, 5)) * 2 + 0.5).astype(np.float16)
+    gs = rng.standard_normal((3, 6, 5)).astype(np.float16)
+
+    def fn(T):
+        x = T.tensor(xs, requires_grad=True)
+        n = 5 if name == "layer_norm" else 6
+        w = T.linspace(0.5, 1.5, n).requires_grad_(True)
+        b = T.linspace(-1, 1, n).requires_grad_(True)
+        y = T.nn.functional.layer_norm(x, [5], w, b) if name == "layer_norm" else T.nn.functional.group_norm(x, 3, w, b)
+        y.backward(T.tensor(gs))
+        return [y, x.grad, w.grad, b.grad]
+    r, t = fn(reftorch), fn(torch)
+    assert [str(v.dtype) for v in r] == [str(v.dtype) for v in t] == ["torch.float16"] * 2 + ["torch.float32"] * 2
+    for a, e, tol in zip(r, t, (1e-3, 1e-3, 5e-3, 5e-3)):
+        np.testing.assert_allclose(tonp(a).astype(np.float64), tonp(e), rtol=tol, atol=tol)

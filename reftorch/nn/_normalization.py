@@ -13,8 +13,9 @@ upstream gradient ``gy`` scaled by the affine weight,
 ``gx = invstd * (gy - mean(gy) - xhat * mean(gy * xhat))`` over the same axes.
 
 Half precision is computed in float32 and rounded at the end, as PyTorch's CPU kernels
-(``_compute_dtype``); the backward starts from the statistics rounded as PyTorch saves them
-(``_rounded``: to the input's dtype, for batch norm to its parameters').
+(``_compute_dtype``); the backward starts from the statistics rounded as PyTorch saves them,
+to the dtype of the parameters (``_stats_dtype``: float16, or float32 ones with a float16
+input), in which the parameters' gradients come back too.
 """
 from __future__ import annotations
 
@@ -189,12 +190,12 @@ def _batch_norm_backward_graph(ctx, g):
     return gx, gw, gb
 
 
-def _stats_dtype(a, w, b, running_mean, running_var, affine):
-    """The dtype PyTorch keeps batch norm's statistics in: that of its first parameter
-    (weight, bias, running mean, running variance; ``float32`` ones with a half-precision
-    input), else the input's."""
-    for t, given in ((w, affine[0]), (b, affine[1]), (running_mean, True), (running_var, True)):
-        if given and t is not None:
+def _stats_dtype(a, *params):
+    """The dtype PyTorch keeps a normalisation's statistics (and its parameters' gradients)
+    in: that of its first given parameter (``params`` in PyTorch's order, None where not
+    given; float32 ones with a half-precision input: "mixed"), else the input's."""
+    for t in params:
+        if t is not None:
             return t._data.dtype
     return a.dtype
 
@@ -217,8 +218,8 @@ def _batch_norm_half(ctx, x, w, b, running_mean, running_var, training, momentum
     up = _compute_dtype(xp, a)
     n_, c = a.shape[0], a.shape[1]
     a3 = xp.astype(xp.reshape(a, (n_, c, -1)), up)
-    stats = _stats_dtype(a, w, b, running_mean, running_var, affine)
     has_w, has_b = affine
+    stats = _stats_dtype(a, w if has_w else None, b if has_b else None, running_mean, running_var)
     if training:
         n = n_ * a3.shape[2]
         mean = _channel_sums(xp, a3) / n
@@ -307,10 +308,11 @@ class NativeLayerNorm(OpFunction):
             y = y + _up(xp, xp.reshape(b._data, (1, -1)), up)
         if ctx.needs_input_grad:
             ctx.save_for_backward(x, w if has_w else None, b if has_b else None)
-            if up is not None:
-                xhat, invstd = _half_stats(xp, a2, mean, invstd, a.dtype)
+            stats = _stats_dtype(a, w if has_w else None, b if has_b else None)
+            if up is not None and stats != up:
+                xhat, invstd = _half_stats(xp, a2, mean, invstd, stats)
             ctx.xhat, ctx.invstd, ctx.n, ctx.shape, ctx.tail = xhat, invstd, n, a.shape, tail
-            ctx.eps, ctx.cast = eps, (up, a.dtype)  # (a tuple: not lifted to a tensor under create_graph)
+            ctx.eps, ctx.cast = eps, (up, a.dtype, stats)  # (a tuple: not lifted to a tensor under create_graph)
             ctx.w = wr
         if up is not None:
             y = xp.astype(y, a.dtype)
@@ -322,13 +324,13 @@ class NativeLayerNorm(OpFunction):
         xp = ctx.xp
         need = ctx.needs_input_grad
         shape2 = tuple(ctx.xhat.shape)
-        up, native = ctx.cast
+        up, native, stats = ctx.cast
         if isinstance(g, Tensor):
             a2 = _up(xp, xp.reshape(x._data, shape2), up)
             d, mean, _, invstd, _ = _normalize(xp, a2, (1,), ctx.eps)
             xhat = d * invstd
-            if up is not None:
-                xhat, invstd = _half_stats(xp, a2, mean, invstd, native)
+            if up is not None and stats != up:
+                xhat, invstd = _half_stats(xp, a2, mean, invstd, stats)
             wr = None if w is None else _up(xp, xp.reshape(w._data, (1, -1)), up)
         else:
             xhat, invstd, wr = ctx.xhat, ctx.invstd, ctx.w
@@ -341,17 +343,17 @@ class NativeLayerNorm(OpFunction):
             mgx = _sum(xp, gy * xhat, (1,)) / n
             gx = _down(xp, xp.reshape((gy - mg - xhat * mgx) * invstd, ctx.shape), up, native)
         if need[1]:
-            gw = _down(xp, xp.reshape(xp.sum(g2 * xhat, axis=0), ctx.tail), up, native)
+            gw = _down(xp, xp.reshape(xp.sum(g2 * xhat, axis=0), ctx.tail), up, stats)
         if need[2]:
-            gb = _down(xp, xp.reshape(xp.sum(g2, axis=0), ctx.tail), up, native)
+            gb = _down(xp, xp.reshape(xp.sum(g2, axis=0), ctx.tail), up, stats)
         return gx, gw, gb
 
 
-def _half_stats(xp, a2, mean, invstd, native):
+def _half_stats(xp, a2, mean, invstd, stats):
     """``(xhat, invstd)`` for the backward of a half-precision normalisation: PyTorch saves
-    the mean and ``1 / std`` rounded to ``native`` (the input's dtype; batch norm's
-    parameters') and computes from those."""
-    mean, invstd = _rounded(xp, mean, native), _rounded(xp, invstd, native)
+    the mean and ``1 / std`` rounded to ``stats`` (:func:`_stats_dtype`) and computes from
+    those."""
+    mean, invstd = _rounded(xp, mean, stats), _rounded(xp, invstd, stats)
     return (a2 - mean) * invstd, invstd
 
 
@@ -393,11 +395,12 @@ class NativeGroupNorm(OpFunction):
             y = y + _up(xp, xp.reshape(b._data, (1, c, 1)), up)
         if ctx.needs_input_grad:
             ctx.save_for_backward(x, w if has_w else None, b if has_b else None)
-            if up is not None:
-                xh, invstd = _half_stats(xp, a3, mean, invstd, a.dtype)
+            stats = _stats_dtype(a, w if has_w else None, b if has_b else None)
+            if up is not None and stats != up:
+                xh, invstd = _half_stats(xp, a3, mean, invstd, stats)
                 xhat = xp.reshape(xh, (n_, c, rest))
             ctx.xhat, ctx.invstd, ctx.n, ctx.shape, ctx.groups = xhat, invstd, n, a.shape, groups
-            ctx.eps, ctx.cast = eps, (up, a.dtype)  # (a tuple: not lifted to a tensor under create_graph)
+            ctx.eps, ctx.cast = eps, (up, a.dtype, stats)  # (a tuple: not lifted to a tensor under create_graph)
             ctx.w = wr
         return memory_format_layout(x._backend, _down(xp, xp.reshape(y, a.shape), up, a.dtype), a)  # (PyTorch's)
 
@@ -408,13 +411,13 @@ class NativeGroupNorm(OpFunction):
         need = ctx.needs_input_grad
         n_, c = ctx.shape[0], ctx.shape[1]
         rest = math.prod(ctx.shape[2:])
-        up, native = ctx.cast
+        up, native, stats = ctx.cast
         if isinstance(g, Tensor):
             a3 = _up(xp, xp.reshape(x._data, (n_, ctx.groups, c // ctx.groups * rest)), up)
             d, mean, _, invstd, _ = _normalize(xp, a3, (2,), ctx.eps)
             xh = d * invstd
-            if up is not None:
-                xh, invstd = _half_stats(xp, a3, mean, invstd, native)
+            if up is not None and stats != up:
+                xh, invstd = _half_stats(xp, a3, mean, invstd, stats)
             xhat = xp.reshape(xh, (n_, c, rest))
             wr = None if w is None else _up(xp, xp.reshape(w._data, (1, c, 1)), up)
         else:
@@ -430,7 +433,7 @@ class NativeGroupNorm(OpFunction):
             mgx = _sum(xp, gy * xh, (2,)) / n
             gx = _down(xp, xp.reshape((gy - mg - xh * mgx) * invstd, ctx.shape), up, native)
         if need[1]:
-            gw = _down(xp, xp.sum(g3 * xhat, axis=(0, 2)), up, native)
+            gw = _down(xp, xp.sum(g3 * xhat, axis=(0, 2)), up, stats)
         if need[2]:
-            gb = _down(xp, xp.sum(g3, axis=(0, 2)), up, native)
+            gb = _down(xp, xp.sum(g3, axis=(0, 2)), up, stats)
         return gx, gw, gb

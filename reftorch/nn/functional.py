@@ -1167,9 +1167,9 @@ def _verify_batch_size(size, shown=None):
 
 
 def _check_param_dtypes(input, params):
-    """PyTorch's CPU rule for a normalisation's parameters (``params``, in its order, None for
-    absent ones): all of the input's dtype or, when the first one differs ("mixed"), all
-    float32 with a float16/bfloat16 input."""
+    """PyTorch's CPU rule for the parameters of batch, layer and group norm (``params``, in
+    its order, None for absent ones): all of the input's dtype or, when the first one
+    differs ("mixed"), all float32 with a float16/bfloat16 input; its errors otherwise."""
     first = next((t for t in params if t is not None), None)
     if first is None or first.dtype is input.dtype:
         for t in params:
@@ -1273,6 +1273,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
     if tuple(input.shape[input.dim() - k:]) != shape or input.dim() < k:
         raise RuntimeError(f"Given normalized_shape={list(shape)}, expected input with shape "
                            f"[*, {', '.join(map(str, shape))}], but got input of size{list(input.shape)}")
+    _check_param_dtypes(input, (weight, bias))
     w, b, affine = _affine_args(input, weight, bias)
     return _Norm.NativeLayerNorm.apply(input, w, b, k=k, eps=eps, affine=affine)
 
@@ -1297,6 +1298,7 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05):
     if input.shape[1] % num_groups:
         raise RuntimeError(f"Expected number of channels in input to be divisible by num_groups, but got "
                            f"input of shape {list(input.shape)} and num_groups={num_groups}")
+    _check_param_dtypes(input, (weight, bias))
     w, b, affine = _affine_args(input, weight, bias)
     return _Norm.NativeGroupNorm.apply(input, w, b, groups=num_groups, eps=eps, affine=affine)
 
