@@ -381,3 +381,33 @@ def test_conj():
         y.backward(T.tensor([2 + 1j, 1j]))
         grads.append(np.array(w.grad.detach()._host() if T is reftorch else w.grad.detach().resolve_conj().numpy()))
     np.testing.assert_allclose(grads[1], grads[0], rtol=1e-6)
+
+
+def test_float16_rounding_division_by_one_value():
+    # PyTorch's CPU kernels divide float16 by a divisor that is one value (0-d, one element,
+    # expanded, a Python number, a wider 0-d tensor) in float32 and round once at the end:
+    # 1 / 0.01 (float16 0.010002) is 99.98 there, trunc 99; with a divisor of many values
+    # the quotient is rounded to float16 (100) first.
+    h = np.float16
+    ones, big = np.ones(3, h), np.array([1.0, 1e4, -7.0, 2.5, 0.0, -0.0, np.inf, np.nan], h)
+    for mode in ("trunc", "floor"):
+        def div(T, x, y, mode=mode):
+            return T.div(x, y, rounding_mode=mode)
+        both(div, np.array(True), np.array(0.01, h))
+        both(div, ones, np.array(0.01, h))
+        both(div, ones, np.array([0.01], h))
+        both(div, ones, np.full(3, 0.01, h))
+        both(lambda T, x, y: div(T, x, y.expand(3)), ones, np.array([0.01], h))
+        both(lambda T, x, y: div(T, x, y.expand(2, 3)), ones.reshape(1, 3), np.array([[0.01], [0.02]], h))
+        both(lambda T, x: div(T, x, 0.01), ones)
+        both(div, big, np.array(-0.35, h))
+        both(div, big, np.array(3))
+        both(div, big, np.array(0.7, np.float32))
+        both(div, big, np.array(0.7, np.float64))
+        both(lambda T, x: div(T, x, 1.7), big)
+        both(lambda T, x: div(T, x, 0.0), big)
+        both(lambda T, x: div(T, x, 3e-5), big)
+        both(div, np.array(1e4, h), np.array([2.56, 1.79, -0.6], h))  # many values: float16 steps
+        both(div, np.full(70, 1e4, h), np.array([1.75], h))  # past the vectorised loop's width
+    both(lambda T, x: (x // 0.01, T.floor_divide(x, 0.7), x // T.tensor(0.7, dtype=T.float64)), big)
+    check_grads(lambda T, x: T.div(x, 0.01, rounding_mode="trunc"), np.array([1.0, 2.0], h))

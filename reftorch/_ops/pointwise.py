@@ -339,7 +339,7 @@ def div(input, other, *, rounding_mode=None, out=None):
         x, y, dt = _operands(input, other)
         if dt is D.bool:
             raise NotImplementedError(f'"div_{rounding_mode}_cpu" not implemented for \'Bool\'')
-        return DivRounding.apply(x, y, dt=dt, mode=rounding_mode)
+        return DivRounding.apply(x, y, dt=dt, mode=rounding_mode, scalar=_half_scalar_divisor(other, y, dt))
     x, y, dt = _operands(input, other, true_div=True)
     return Div.apply(x, y, dt=dt)
 
@@ -383,7 +383,7 @@ def floor_divide(input, other):
         raise NotImplementedError('"div_floor_cpu" not implemented for \'Bool\'')
     skip = () if isinstance(input, Tensor) and isinstance(other, Tensor) else ((1,) if isinstance(input, Tensor)
                                                                                 else (0,))
-    return FloorDivide.apply(x, y, dt=dt, mode="floor", _skip=skip)
+    return FloorDivide.apply(x, y, dt=dt, mode="floor", scalar=_half_scalar_divisor(other, y, dt), _skip=skip)
 
 
 def _check_int_zero(xp, a, b, dt):
@@ -539,10 +539,12 @@ class DivRounding(_Binary):
     create_graph = True
 
     @staticmethod
-    def forward(ctx, x, y, dt, mode):
+    def forward(ctx, x, y, dt, mode, scalar=None):
         a, b = _setup(ctx, x, y, dt)
         xp = x._backend.xp
         _check_int_zero(xp, a, b, dt)
+        if scalar is not None:
+            return _div_rounding_half(x._backend, a, mode, scalar, b.shape)
         if dt.is_floating_point:
             if mode == "trunc":
                 return xp.trunc(a / b)
@@ -556,6 +558,45 @@ class DivRounding(_Binary):
     def backward(ctx, g):
         zero = ctx.xp.zeros_like(g)
         return _Binary._reduce(ctx, zero, zero)
+
+
+def _half_scalar_divisor(other, y, dt):
+    """The divisor's value for PyTorch's float16 ``div(..., rounding_mode=...)`` CPU kernels,
+    or None where they do not use it.
+
+    Where the divisor is one value for the whole result (TensorIterator's ``is_scalar``: a
+    0-d or one-element tensor, a Python number, or a tensor expanded from one element), those
+    kernels divide in float32 by the divisor's value in its own dtype (a Python float or a
+    float32/float64 0-d tensor not rounded to float16), then round or truncate, then round the
+    result to float16. Returns that value as a 0-d float32 array, else None.
+    """
+    if dt is not D.float16 or y._data.size == 0:
+        return None
+    if any(s != 0 for n, s in zip(y._data.shape, y._backend.strides(y._data)) if n > 1):
+        return None
+    b = y._backend
+    xp, f32 = b.xp, b.dtype(D.float32)
+    if isinstance(other, Tensor) and other._dtype is not D.float16:
+        return xp.astype(xp.reshape(other._data, (-1,))[0], f32)
+    if not isinstance(other, Tensor):
+        with b.quiet():  # a float beyond float32's range: inf, as C++'s cast gives
+            return xp.asarray(other, dtype=f32, **b._dev_kw())
+    return xp.astype(xp.reshape(y._data, (-1,))[0], f32)
+
+
+def _div_rounding_half(backend, a, mode, scalar, b_shape):
+    """float16 ``div`` with a rounding mode and a divisor that is one value, as PyTorch's CPU
+    kernels compute it: in float32 by ``scalar`` (see ``_half_scalar_divisor``), rounded or
+    truncated there and rounded once to float16 at the end (``1 // 0.01`` in float16 is 99:
+    1 / 0.010002 is 99.98, where the float16 quotient would be 100). With a divisor of many
+    values PyTorch computes each step in float16, as NumPy does for float16 arrays."""
+    xp = backend.xp
+    f16 = a.dtype
+    a32 = xp.astype(a, backend.dtype(D.float32))
+    b32 = xp.broadcast_to(scalar, b_shape)
+    q = _floor_divide_float(backend, a32, b32) if mode == "floor" else xp.trunc(a32 / b32)
+    with backend.quiet():  # a float32 quotient beyond float16's range: inf, as in PyTorch
+        return xp.astype(q, f16)
 
 
 def _floor_divide_float(backend, a, b):
