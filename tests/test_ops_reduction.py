@@ -241,6 +241,23 @@ def test_matmul_batched_errors(a, b, grad):
     raises_like(lambda T, x, y: x.requires_grad_(grad) @ y, arr(a), arr(b, seed=1), msg=True)
 
 
+@pytest.mark.parametrize("a,b", [((1, 0, 0), (1, 0, 0)), ((1, 2, 0), (1, 0, 3)), ((2, 0, 2), (2, 2, 0)),
+                                 ((1, 2, 2), (1, 2, 0))])
+@pytest.mark.parametrize("db", ["bool", "int64", "float32"])
+def test_matmul_empty_batched_other_dtype(a, b, db):
+    # An empty batched product takes other's dtype without checking the dtypes; a float16 input
+    # that requires grad cannot give its gradient to an integer or bool result (PyTorch's
+    # "Autograd not support dtype: Bool"), and can when grad mode is off.
+    x, y = arr(a, "float16"), arr(b, db, seed=1)
+    (both if db == "float32" else raises_like)(lambda T, x, y: x.requires_grad_() @ y, x, y, msg=True)
+    both(lambda T, x, y: y.requires_grad_(db == "float32") @ x.requires_grad_(), x, y, msg=True)
+
+    def no_grad(T, x, y):
+        with T.no_grad():
+            return x.requires_grad_() @ y
+    both(no_grad, x, y, msg=True)
+
+
 @pytest.mark.parametrize("a,b", [((2, 3), (2, 3, 4)), ((1, 2, 3), (2, 3, 4)), ((1, 1, 2, 3), (2, 3, 4)),
                                  ((3,), (2, 3, 4)), ((2, 2, 3), (3,)), ((2, 1, 3), (3, 4))])
 def test_matmul_grad_fn_names(a, b):

@@ -213,6 +213,9 @@ def matmul(input, other, *, out=None):
         p = other.shape[-1] if nb > 1 else 1
         if bsz * n * p == 0 or m1 == 0:  # bmm returns before its dtype checks (other's dtype)
             if input.dtype is not other.dtype:
+                if input.requires_grad and not (other.dtype.is_floating_point or other.dtype.is_complex) \
+                        and is_grad_enabled():  # an integer or bool result cannot take input's gradient
+                    raise RuntimeError(f"Autograd not support dtype: {_scalar_name(other.dtype)}")
                 input = input.to(other.dtype)
         else:
             if input.dtype is D.bool:
