@@ -128,6 +128,19 @@ def test_activation_float64(name, kw):
     both(fn, rtol=1e-12, atol=1e-12)
 
 
+@pytest.mark.parametrize("name", ["relu", "leaky_relu", "softplus", "sigmoid", "tanh"])
+def test_activation_result_strides(name):
+    # Laid out like the input, as PyTorch's TensorIterator does, size-1 dims included: a
+    # (1, 2, 2) input transposed from a (2, 2, 1) buffer has strides (1, 1, 2).
+    a = np.array([[[0.82, -1.38], [-2.75, -2.9]]], np.float32)
+    strides = {}
+    for T in LIBS:
+        x = T.tensor(np.swapaxes(a, 0, -1).copy()).transpose(0, -1)
+        for y in (getattr(T.nn.functional, name)(x), getattr(T.nn.functional, name)(x.permute(1, 2, 0))):
+            strides.setdefault(T.__name__, []).append(tuple(y.stride()))
+    assert strides["reftorch"] == strides["torch"]
+
+
 def test_activation_reprs():
     for name, kw in [("ReLU", {"inplace": True}), ("Softmax", {}), ("LogSoftmax", {}), ("Dropout", {}),
                      ("Dropout", {"p": 0.2, "inplace": True}), ("Flatten", {}), ("Flatten", {"start_dim": 0}),

@@ -122,6 +122,7 @@ class SoftplusBackward(_InputGrad):
 class LeakyRelu(Function):
     name = "LeakyReluBackward0"
     create_graph = True
+    elementwise = True  # laid out like the input (TensorIterator), size-1 dims included
 
     @staticmethod
     def forward(ctx, x, slope):
