@@ -256,6 +256,21 @@ def test_multinomial_bit_exact(rows, n, k, repl, seed, dt, data):
     both(draw, w, exact=True)
 
 
+@pytest.mark.parametrize("layout", ["transposed", "sliced", "expanded", "rows_sliced"])
+def test_multinomial_weights_layout(layout):
+    # Without replacement PyTorch draws one Exp(1) per weight into empty_like(weights), in
+    # that tensor's memory order: a transposed weight matrix gets them column by column.
+    w = np.random.default_rng(5).uniform(0.1, 3, (4, 6))
+
+    def draw(T, a):
+        a = {"transposed": lambda: T.tensor(np.ascontiguousarray(w.T)).t(),
+             "sliced": lambda: a.repeat_interleave(2, 1)[:, ::2],
+             "expanded": lambda: a[:1].expand(4, 6), "rows_sliced": lambda: a.repeat_interleave(2, 0)[::2]}[layout]()
+        T.manual_seed(7)
+        return T.multinomial(a, 1), T.multinomial(a, 3), T.multinomial(a, 3, True), T.rand(2)
+    both(draw, w, exact=True)
+
+
 def test_multinomial_generator_and_errors():
     def with_gen(T):
         g = T.Generator().manual_seed(3)

@@ -6,7 +6,8 @@ result is moved to the input's device:
 
 * without replacement, or for a single sample: PyTorch's "exponential trick". One
   ``Exp(1)`` variate ``q = -log1p(-u)`` per weight (``u`` from the float64 uniform
-  stream, row by row), and the ``num_samples`` largest ``weight / q`` win (``topk``);
+  stream, in the memory order of ``empty_like(input)``: row by row unless transposed),
+  and the ``num_samples`` largest ``weight / q`` win (``topk``);
 * with replacement: per row, the running sum of the weights (in the weights' dtype,
   float32 for half) divided by the total, then one float64 uniform per sample located
   by binary search.
@@ -22,12 +23,24 @@ from .._tensor import Tensor
 from ..random import _engine
 from .._device import CPU
 from .._dtype import scalar_name
+from .._layout import preserve_strides
 from ._common import with_out
 from .sorting import _as_pytorch_picks
 
 
 def _host(t):
     return _np.asarray(t._host())
+
+
+def _in_memory_order(input, draws):
+    """``draws`` (one per element of ``input``) placed as PyTorch's ``exponential_`` fills
+    ``empty_like(input)``: in that tensor's memory order (a transposed input is filled
+    column by column), returned as an array of ``input``'s shape."""
+    shape = tuple(input._data.shape)
+    want = preserve_strides(shape, input._backend.strides(input._data))
+    order = sorted(range(len(shape)), key=lambda d: -want[d])
+    placed = draws.reshape(tuple(shape[d] for d in order))
+    return _np.transpose(placed, sorted(range(len(order)), key=order.__getitem__))
 
 
 def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):
@@ -79,7 +92,7 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
             raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
         if _np.any(rows.sum(axis=1, dtype=_np.float64) == 0):
             raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
-        u = eng.uniform(rows.size, 0.0, 1.0, dtype=_np.float64)
+        u = _in_memory_order(input, eng.uniform(rows.size, 0.0, 1.0, dtype=_np.float64)).reshape(-1)
         # glibc's log1p, as libtorch calls it (NumPy's own may differ in the last bit).
         q = _np.array([-math.log1p(-x) for x in u.tolist()], dtype=_np.float64).astype(w.dtype)
         with _np.errstate(over="ignore", divide="ignore"):  # (float16: inf, silently, as in PyTorch)
