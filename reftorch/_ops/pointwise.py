@@ -7,6 +7,7 @@ summed back to the operand's shape.
 """
 from __future__ import annotations
 
+import math
 import warnings
 
 from .. import _dtype as D
@@ -186,11 +187,12 @@ class Pow(_Binary):
     create_graph = True
 
     @staticmethod
-    def forward(ctx, x, y, dt, scalar=None):
+    def forward(ctx, x, y, dt, scalar=None, base=None):
         a, b = _setup(ctx, x, y, dt)
         ctx.save_for_backward(x, y)
         ctx.dt = dt
         ctx.scalar = scalar
+        ctx.base = base
         if dt is D.bool:  # x ** y on bools: True unless x is False and y is True
             out = x._backend.xp.logical_or(a, x._backend.xp.logical_not(b))
         elif scalar is not None and dt in _POW_SPECIAL:
@@ -223,8 +225,21 @@ class Pow(_Binary):
                 gx = xp.where(b == 0, zero, g * (b * a ** bm1))
         if ctx.needs_input_grad[1]:
             zero = xp.zeros((), dtype=g.dtype, device=g.device)
-            gy = xp.where((a == 0) & (b >= 0), zero, g * out._data * xp.log(a))
+            gy = xp.where((a == 0) & (b >= 0), zero, g * _times_log_base(ctx, xp, out._data, a))
         return _Binary._reduce(ctx, gx, gy)
+
+
+def _times_log_base(ctx, xp, out, a):
+    """PyTorch's ``result * log(self)`` of the exponent's gradient (before ``grad *``). For a
+    Python-number base (``2 ** x``) ``log`` is taken in double precision and multiplied
+    as a Python number: float16 in float32, rounded once (see ``_half_scalar_divisor``)."""
+    base = ctx.base
+    if base is None or isinstance(base, complex) or not ctx.dt.is_floating_point:
+        return out * xp.log(a)
+    lg = math.log(base) if base > 0 else (-math.inf if base == 0 else math.nan)
+    if ctx.dt is D.float16:  # (a Python float times an array keeps the array's dtype)
+        return xp.astype(xp.astype(out, xp.float32) * lg, out.dtype)
+    return out * lg
 
 
 #: dtypes whose ``x ** number`` takes PyTorch's special cases (float16 calls ``pow``)
@@ -366,7 +381,8 @@ def pow(input, exponent, *, out=None):
         raise RuntimeError("Integers to negative integer powers are not allowed.")
     skip = {"PowBackward0": (1,), "PowBackward2": (0,)}.get(name, ())  # scalar operands get no edge
     scalar = exponent if name == "PowBackward0" and not isinstance(exponent, complex) else None
-    res = Pow.apply(x, y, dt=dt, scalar=scalar, _name=name, _skip=skip)
+    base = input if name == "PowBackward2" else None
+    res = Pow.apply(x, y, dt=dt, scalar=scalar, base=base, _name=name, _skip=skip)
     if name == "PowBackward2":  # pow(number, tensor): PyTorch allocates a row-major result
         res._data = row_major(res._backend, res._data)
     elif name == "PowBackward0" and res._data.ndim:  # pow(tensor, number) is a unary op there:
@@ -877,15 +893,19 @@ class Sigmoid(_Unary):
         ctx.save_output()
         # exp(-a) overflows to inf below about -88 (float32), giving PyTorch's exact 0;
         # NumPy would warn about it, PyTorch does not.
+        half = x._dtype is D.float16
+        if half:  # PyTorch's float16 kernel computes in float32 and rounds once
+            a = xp.astype(a, x._backend.dtype(D.float32))
         with x._backend.quiet_overflow():
-            return 1 / (1 + xp.exp(-a))
+            y = 1 / (1 + xp.exp(-a))
+        return xp.astype(y, x._backend.dtype(D.float16)) if half else y
 
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
         if isinstance(g, Tensor):  # create_graph: PyTorch's fused node
             return SigmoidBackward.apply(g, out._data)
-        return _opmath(SigmoidBackward.formula, ctx.xp, g, out._data)
+        return _opmath(SigmoidBackward.formula, ctx.xp, g, out._data, opmath=SigmoidBackward.opmath)
 
 
 _SAME_SIZE_INT = {D.float16: D.int16, D.float32: D.int32, D.float64: D.int64}
@@ -930,11 +950,12 @@ class Relu(_Unary):
         return b.view_dtype(b.view_dtype(g, it) & mask, g.dtype)
 
 
-def _opmath(formula, xp, g, y, **params):
+def _opmath(formula, xp, g, y, *, opmath=True, **params):
     """``formula(xp, g, y, **params)`` on arrays; half precision computed in float32 and
-    rounded once at the end, as PyTorch's CPU kernels do."""
+    rounded once at the end, as most of PyTorch's CPU kernels do (``opmath=False``: each
+    step rounded to float16, as its ``sigmoid_backward`` kernel does)."""
     half = getattr(xp, "float16", None)  # (the strict stand-in has no float16)
-    if half is not None and g.dtype == half:
+    if opmath and half is not None and g.dtype == half:
         return xp.astype(formula(xp, xp.astype(g, xp.float32), xp.astype(y, xp.float32), **params), half)
     return formula(xp, g, y, **params)
 
@@ -948,11 +969,12 @@ class _OutputGrad(_Unary):
 
     create_graph = True
     arity = 2  # two tensor inputs, g and y
+    opmath = True  # float16 computed in float32 (False: each step rounded to float16)
 
     @classmethod
     def forward(cls, ctx, g, y):
         ctx.save_for_backward(g, y)
-        return _opmath(cls.formula, g._backend.xp, g._data, y._data)
+        return _opmath(cls.formula, g._backend.xp, g._data, y._data, opmath=cls.opmath)
 
     @classmethod
     def backward(cls, ctx, gg):
@@ -960,7 +982,8 @@ class _OutputGrad(_Unary):
         need = ctx.needs_input_grad
         dg = dy = None
         if need[0]:
-            dg = cls.apply(gg, y._data) if isinstance(gg, Tensor) else _opmath(cls.formula, ctx.xp, gg, y._data)
+            dg = cls.apply(gg, y._data) if isinstance(gg, Tensor) else _opmath(cls.formula, ctx.xp, gg, y._data,
+                                                                                opmath=cls.opmath)
         if need[1]:
             dy = cls.formula_y(ctx.xp, gg, g._data, y._data)
         return dg, dy
@@ -980,10 +1003,11 @@ class TanhBackward(_OutputGrad):
 
 class SigmoidBackward(_OutputGrad):
     name = "SigmoidBackwardBackward0"
+    opmath = False  # PyTorch's float16 kernel rounds each step to float16
 
     @staticmethod
     def formula(xp, g, y):
-        return g * y * (1 - y)
+        return g * (1 - y) * y  # PyTorch's order: (g * (1 - y)) * y
 
     @staticmethod
     def formula_y(xp, gg, g, y):
@@ -1050,7 +1074,7 @@ class Reciprocal(_Unary):
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
-        return -g * out._data * out._data
+        return -g * (out._data * out._data)  # PyTorch's order (float16 rounds each step)
 
 
 def reciprocal(input):
