@@ -132,3 +132,26 @@ def test_scatter_reduce_amax_amin_nan_gradient(reduce, include_self):
         grads.append([np.asarray(t.tolist()) for t in (out.detach(), src.grad, self_.grad)])
     for got, want in zip(grads[1], grads[0]):
         np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("dt", ["float16", "float32", "float64"])
+def test_scatter_sums_accumulate_in_order_bit_exact(dt):
+    # PyTorch's CPU loop adds the values landing on one place one after another, starting
+    # from self (or from 0 without include_self); float16 in a float32 buffer rounded once.
+    rng = np.random.default_rng(5)
+    for _ in range(20):
+        n = int(rng.integers(1, 40))
+        s = (rng.standard_normal(3) * rng.choice([1, 100, 1e4])).astype(dt)
+        v = (rng.standard_normal(n) * rng.choice([1e-3, 1, 100])).astype(dt)
+        idx = rng.integers(0, 3, n)
+        both(lambda T, a, i, b: (a.scatter_add(0, i, b), a.scatter_reduce(0, i, b, "sum"),
+                                 a.scatter_reduce(0, i, b, "sum", include_self=False),
+                                 a.scatter_reduce(0, i, b, "mean")), s, idx, v, exact=True)
+        both(lambda T, a, i, b: a.scatter_add(1, i, b), np.stack([s, s]), np.stack([idx, idx[::-1]]),
+             np.stack([v, v]), exact=True)
+
+        def gather_grad(T, a, i, g):
+            a.requires_grad_()
+            a.gather(0, i).backward(g)
+            return a.grad
+        both(gather_grad, s, idx, v, exact=True)

@@ -209,11 +209,21 @@ class Gather(Function):
             if math.prod(index._data.shape) == 0:
                 return (xp.zeros(ctx.shape, dtype=g.dtype, device=g.device), None)
             off = xp.reshape(xp.astype(index._data, xp.int64), (-1,))
-            out = b.scatter_add(shape, b.dtype_of(g), off, xp.reshape(g, (-1,)))
-            return (xp.reshape(out, ctx.shape), None)
+            return (xp.reshape(_scatter_add_grad(b, shape, off, g), ctx.shape), None)
         off = _gather_offsets(b, index._data, ctx.strides, ctx.dim)
-        out = b.scatter_add(ctx.shape, b.dtype_of(g), xp.reshape(off, (-1,)), xp.reshape(g, (-1,)))
-        return (out, None)
+        return (_scatter_add_grad(b, ctx.shape, xp.reshape(off, (-1,)), g), None)
+
+
+def _scatter_add_grad(b, shape, off, g):
+    """PyTorch's ``zeros(shape).scatter_add_(...)`` of ``gather``'s backward: ``g`` added at
+    the flat offsets ``off`` in index order; float16 in a float32 buffer, rounded once."""
+    xp = b.xp
+    d = b.dtype_of(g)
+    flat = xp.reshape(g, (-1,))
+    if d is D.float16:
+        out = b.scatter_add(shape, D.float32, off, xp.astype(flat, b.dtype(D.float32)))
+        return xp.astype(out, g.dtype)
+    return b.scatter_add(shape, d, off, flat)
 
 
 def gather(input, dim, index, *, sparse_grad=False, out=None):

@@ -84,17 +84,39 @@ def _count(b, pos, n_out, dtype):
     return b.scatter_add((n_out,), dtype, pos, ones)
 
 
+def ordered_sum(b, init, pos, vals):
+    """``init`` (a flat array) with each ``vals[i]`` added at ``pos[i]``, one after another
+    in index order from ``init``, as PyTorch's CPU scatter-add loop does; float16 in a
+    float32 buffer rounded once at the end (PyTorch's accumulation buffer)."""
+    xp = b.xp
+    native = init.dtype
+    if b.dtype_of(init) is D.float16:
+        f32 = b.dtype(D.float32)
+        init, vals = xp.astype(init, f32), xp.astype(vals, f32)
+    n = init.shape[0]
+    every = xp.concat([xp.arange(n, dtype=xp.int64, **b._dev_kw()), xp.astype(pos, xp.int64)])
+    acc = b.scatter_add((n,), None, every, xp.concat([init, vals]))
+    return acc if acc.dtype == native else xp.astype(acc, native)
+
+
 def reduce_flat(b, self_flat, pos, vals, op, include_self, dtype):
     """``self.scatter_reduce`` on flat arrays. ``op`` is one of ``_REDUCE_MODES`` or
     ``"last"`` (plain ``scatter``)."""
     xp = b.xp
     n = self_flat.shape[0]
-    if op in ("sum", "mean"):
+    if op in ("sum", "mean") and dtype.is_floating_point:  # (in order, from self or from 0)
+        cnt = _count(b, pos, n, dtype)
+        hit = cnt > 0
+        init = self_flat if include_self else xp.where(hit, xp.zeros((), dtype=self_flat.dtype, **b._dev_kw()),
+                                                       self_flat)
+        acc = ordered_sum(b, init, pos, vals)
+    elif op in ("sum", "mean"):
         acc = b.scatter_add((n,), dtype, pos, vals)
         cnt = _count(b, pos, n, dtype)
         hit = cnt > 0
         if include_self:
             acc = acc + self_flat
+    if op in ("sum", "mean"):
         if op == "sum":
             return xp.where(hit, acc, self_flat)
         if include_self:
