@@ -5,6 +5,7 @@ seeded initialisation (bit for bit) and error types and messages are compared.
 """
 from __future__ import annotations
 
+import itertools
 import warnings
 
 import numpy as np
@@ -89,6 +90,29 @@ def test_conv_unbatched_and_grad_fn_chain():
     both(fn)
     xs, ws, bs = arr(4, 9), arr(2, 4, 3), arr(2)
     both(lambda T: conv_case(T, 1, xs, ws, bs, stride=2))
+
+
+@pytest.mark.parametrize("dt", ["float32", "float16", "float64"])
+@pytest.mark.parametrize("nd,shape", [(2, (2, 3, 4, 5)), (2, (1, 1, 2, 2)), (2, (1, 2, 1, 3)),
+                                      (1, (2, 3, 5)), (1, (1, 1, 2)), (1, (1, 3, 1))])
+def test_conv_result_layout(dt, nd, shape):
+    # PyTorch's CPU convolution gives a channels-last result when the input or the weight
+    # suggests channels-last (a 1-d one as its 2-d view of a contiguous input: size-1 dims
+    # with odd strides still count).
+    arr = np.random.default_rng(0).standard_normal(shape).astype(dt)
+    k = tuple(min(2, n) for n in shape[2:])
+    layouts = {}
+    for T in (reftorch, torch):
+        f = T.nn.functional.conv1d if nd == 1 else T.nn.functional.conv2d
+        got = []
+        for perm in itertools.permutations(range(len(shape))):
+            x = T.tensor(np.transpose(arr, perm).copy()).permute(*np.argsort(perm).tolist())
+            for w in (T.ones((4, shape[1]) + k, dtype=x.dtype),
+                      T.ones((4,) + k + (shape[1],), dtype=x.dtype).movedim(-1, 1)):
+                y = f(x, w)
+                got.append((tuple(y.shape), tuple(y.stride())))
+        layouts[T.__name__] = got
+    assert layouts["reftorch"] == layouts["torch"]
 
 
 def test_conv_float64():

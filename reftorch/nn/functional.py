@@ -9,6 +9,8 @@ import warnings
 
 from .. import _dtype as _D
 from .._layout import row_major as _row_major
+from .._layout import _channels_last_strides, contiguous_strides as _contiguous_strides
+from .._layout import suggests_channels_last as _suggests_channels_last, with_strides as _with_strides
 from .._ops import creation as _creation
 from .._ops.linalg import matmul as _matmul, mm as _mm
 from .._ops import pointwise as _pw
@@ -777,8 +779,31 @@ def _conv(input, weight, bias, stride, padding, dilation, groups, nd):
         shape = list(input.shape[:2]) + [1] * (nd == 1) + list(input.shape[2:])  # (1-d: viewed as 2-d)
         raise RuntimeError(f"Only zero batch or zero channel inputs are supported, but got input shape: {shape}")
     b = _no_tensor(input) if bias is None else bias
-    return _Conv.Convolution.apply(input, weight, b, stride=stride, pads=pads, dilation=dilation,
-                                   groups=groups, has_bias=bias is not None)
+    out = _Conv.Convolution.apply(input, weight, b, stride=stride, pads=pads, dilation=dilation,
+                                  groups=groups, has_bias=bias is not None)
+    if nd in (1, 2) and _conv_channels_last(input, weight, nd):
+        shape = tuple(out._data.shape)
+        cl = _channels_last_strides(shape if nd == 2 else (shape[0], shape[1], 1, shape[2]))
+        out._data = _with_strides(out._backend, out._data, cl if nd == 2 else (cl[0], cl[1], cl[3]))
+    return out
+
+
+def _conv_channels_last(input, weight, nd):
+    """Whether PyTorch's CPU convolution lays its result out channels-last: when the input
+    or the weight, as the 2-d kernel sees them, suggests that memory format. A 1-d
+    convolution views its operands as 2-d (``unsqueeze(2)``), the input made contiguous
+    first (PyTorch: so a permuted 3-d input does not go channels-last), which still leaves
+    odd strides on size-1 dims."""
+    b = input._backend
+    views = []
+    for t, contiguous_first in ((input, True), (weight, False)):
+        shape, st = tuple(t._data.shape), b.strides(t._data)
+        if nd == 1:
+            if contiguous_first and not b.is_c_contiguous(t._data):
+                st = _contiguous_strides(shape)
+            shape, st = (shape[0], shape[1], 1, shape[2]), (st[0], st[1], shape[2] * st[2], st[2])
+        views.append((shape, st))
+    return any(_suggests_channels_last(shape, st) for shape, st in views)
 
 
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
