@@ -427,3 +427,18 @@ def test_float16_unary_grads_bit_exact(name, dt):
     # (float32 exp and pow differ from PyTorch's vectorised ones in the last bit: compared to
     # float32 rounding there)
     check_grads(fn, a, exact=dt == "float16")
+
+
+def test_float16_mul_div_by_one_value_bit_exact():
+    # PyTorch's float16 mul and div with a second operand that is one value (a Python number,
+    # a 0-d or one-element tensor, of float16 or a wider dtype) compute in float32 with that
+    # value unrounded, rounded once: x * 0.1 multiplies by float32 0.1, not float16 0.0999756.
+    # The backward's grad * other and grad / other take the same path.
+    a = np.random.default_rng(0).uniform(-3, 3, 300).astype(np.float16)
+    a[:3] = [0.0, np.inf, np.nan]
+    for fn in (lambda T, x: x * 0.1, lambda T, x: 0.1 * x, lambda T, x: x / 0.1, lambda T, x: 0.1 / x,
+               lambda T, x: x * T.tensor(0.1), lambda T, x: T.tensor(0.1) * x,
+               lambda T, x: x / T.tensor(3.3, dtype=T.float64), lambda T, x: x * x[5:6],
+               lambda T, x: x.reshape(30, 10) * x.reshape(30, 10)[:, :1], lambda T, x: x * 1e300,
+               lambda T, x: x / 1e-30, lambda T, x: x * 3, lambda T, x: x.mul(T.tensor(True))):
+        check_grads(fn, a, exact=True)

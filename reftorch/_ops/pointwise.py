@@ -147,16 +147,27 @@ class Mul(_Binary):
     create_graph = True
 
     @staticmethod
-    def forward(ctx, x, y, dt):
+    def forward(ctx, x, y, dt, scalars=None, at=1):
         a, b = _setup(ctx, x, y, dt)
         ctx.save_for_backward(x if ctx.needs_input_grad[1:2] == (True,) else None,
                               y if ctx.needs_input_grad[:1] == (True,) else None)
-        ctx.dt = dt
+        ctx.dt, ctx.scalars = dt, scalars
+        if scalars is not None and scalars[at] is not None:  # float16 times one value, in float32
+            return _half_with_scalar(x._backend, a if at == 1 else b, scalars[at], (b if at == 1 else a).shape, "mul")
         return a * b
 
     @staticmethod
     def backward(ctx, g):
         x, y = ctx.saved_tensors
+        if ctx.scalars is not None and not isinstance(g, Tensor):
+            # PyTorch's grad * other (grad * self): its float16 scalar path when that is one value
+            sx, sy = ctx.scalars
+            gx = gy = None
+            if y is not None:
+                gx = g * _cast(y, ctx.dt) if sy is None else _half_with_scalar(ctx.backend, g, sy, (), "mul")
+            if x is not None:
+                gy = g * _cast(x, ctx.dt) if sx is None else _half_with_scalar(ctx.backend, g, sx, (), "mul")
+            return _Binary._reduce(ctx, gx, gy)
         gx = g * _cast(y, ctx.dt) if y is not None else None
         gy = g * _cast(x, ctx.dt) if x is not None else None
         return _Binary._reduce(ctx, gx, gy)
@@ -167,17 +178,22 @@ class Div(_Binary):
     create_graph = True
 
     @staticmethod
-    def forward(ctx, x, y, dt):
+    def forward(ctx, x, y, dt, scalar=None):
         a, b = _setup(ctx, x, y, dt)
         ctx.save_for_backward(x if ctx.needs_input_grad[1:2] == (True,) else None, y)
-        ctx.dt = dt
+        ctx.dt, ctx.scalar = dt, scalar
+        if scalar is not None:  # float16 by one value: in float32 (see _half_scalar_divisor)
+            return _half_with_scalar(x._backend, a, scalar, b.shape, "div")
         return a / b
 
     @staticmethod
     def backward(ctx, g):
         x, y = ctx.saved_tensors
         b = _cast(y, ctx.dt)
-        gx = g / b
+        if ctx.scalar is not None and not isinstance(g, Tensor):  # PyTorch: grad / other, its scalar path
+            gx = _half_with_scalar(ctx.backend, g, ctx.scalar, (), "div")
+        else:
+            gx = g / b
         gy = -g * ((_cast(x, ctx.dt) / b) / b) if x is not None else None  # PyTorch's order
         return _Binary._reduce(ctx, gx, gy)
 
@@ -335,6 +351,12 @@ def mul(input, other, *, out=None):
     if out is not None:
         return with_out("mul", out, mul, input, other)
     x, y, dt = _operands(input, other)
+    if dt is D.float16:
+        # PyTorch's scalar operand is the second one; a Python number comes second there too
+        # (``2.5 * x`` is ``x.__rmul__(2.5)``). The backward's products take the same path.
+        scalars = (_half_scalar_divisor(input, x, dt), _half_scalar_divisor(other, y, dt))
+        if scalars != (None, None):
+            return Mul.apply(x, y, dt, scalars=scalars, at=0 if not isinstance(input, Tensor) else 1)
     return Mul.apply(x, y, dt)
 
 
@@ -356,7 +378,7 @@ def div(input, other, *, rounding_mode=None, out=None):
             raise NotImplementedError(f'"div_{rounding_mode}_cpu" not implemented for \'Bool\'')
         return DivRounding.apply(x, y, dt=dt, mode=rounding_mode, scalar=_half_scalar_divisor(other, y, dt))
     x, y, dt = _operands(input, other, true_div=True)
-    return Div.apply(x, y, dt=dt)
+    return Div.apply(x, y, dt=dt, scalar=_half_scalar_divisor(other, y, dt))
 
 
 true_divide = divide = div
@@ -577,8 +599,8 @@ class DivRounding(_Binary):
 
 
 def _half_scalar_divisor(other, y, dt):
-    """The divisor's value for PyTorch's float16 ``div(..., rounding_mode=...)`` CPU kernels,
-    or None where they do not use it.
+    """The divisor's value for PyTorch's float16 ``div`` (and ``mul``: the factor's) CPU
+    kernels, or None where they do not use it.
 
     Where the divisor is one value for the whole result (TensorIterator's ``is_scalar``: a
     0-d or one-element tensor, a Python number, or a tensor expanded from one element), those
@@ -598,6 +620,18 @@ def _half_scalar_divisor(other, y, dt):
         with b.quiet():  # a float beyond float32's range: inf, as C++'s cast gives
             return xp.asarray(other, dtype=f32, **b._dev_kw())
     return xp.astype(xp.reshape(y._data, (-1,))[0], f32)
+
+
+def _half_with_scalar(backend, a, scalar, b_shape, op):
+    """``a * scalar`` or ``a / scalar`` for float16 ``a`` and a divisor or factor that is
+    one value (``scalar``, float32, see ``_half_scalar_divisor``), as PyTorch's CPU
+    ``mul``/``div`` kernels compute it: in float32, rounded once to float16 (``x * 0.1``
+    multiplies by float32 0.1, not by float16 0.1 = 0.0999756)."""
+    xp = backend.xp
+    a32 = xp.astype(a, backend.dtype(D.float32))
+    b32 = xp.broadcast_to(scalar, b_shape)
+    with backend.quiet():  # (overflow to inf and 0 / 0 silently, as in PyTorch)
+        return xp.astype(a32 * b32 if op == "mul" else a32 / b32, a.dtype)
 
 
 def _div_rounding_half(backend, a, mode, scalar, b_shape):
