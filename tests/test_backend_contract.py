@@ -514,3 +514,11 @@ def test_where_into(b):
     one = put(b, np.float32(2.0))  # 0-d arrays (NumPy may hand back a scalar)
     r0 = b.where_into(put(b, np.bool_(True)), one, b.copy(one) * 0)
     assert float(get(b, b.as_array(r0))) == 2.0
+
+
+@pytest.mark.parametrize("axis, keepdims", [(None, False), ((1,), False), ((0,), True), ((0, 1), True)])
+def test_mean(b, axis, keepdims):
+    a, host = grid(b, 3, 4, np.float64)  # float64: the means of small integers are exact
+    count = 12 if axis is None else int(np.prod([host.shape[i] for i in axis]))
+    r = b.as_array(b.mean(a, axis, keepdims, count))
+    np.testing.assert_array_equal(get(b, r), np.mean(host, axis=axis, keepdims=keepdims))
