@@ -37,7 +37,7 @@ def _operands(a, b, *, true_div=False, op=""):
     if true_div and not (dt.is_floating_point or dt.is_complex):
         dt = D.get_default_dtype()
     if ta is not None and tb is not None:
-        if ta.device != tb.device and ta.dim() and tb.dim():
+        if ta._device is not tb._device and ta.device != tb.device and ta.dim() and tb.dim():
             raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two devices, "
                                f"{ta.device} and {tb.device}!")
         if ta._data.shape != tb._data.shape:
@@ -66,7 +66,7 @@ def _as_operand(v, ref, dt):
     else:
         with b.quiet():  # 1e30 as a float16 operand: inf, without NumPy's warning
             arr = b.xp.asarray(v, dtype=native, **b._dev_kw())
-    return Tensor._wrap(arr, ref.device, b)
+    return Tensor._wrap(arr, ref._device, b)
 
 
 def _cast(t, dt):
