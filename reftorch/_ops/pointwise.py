@@ -22,13 +22,15 @@ from .shape import expand
 
 def _operands(a, b, *, true_div=False, op=""):
     """Return (x, y, dtype): both as tensors on a's device, and the computation dtype."""
-    if (isinstance(a, Tensor) and isinstance(b, Tensor) and a._dtype is b._dtype
-            and a._device is b._device and a._data.shape == b._data.shape):
-        # fast path (per-call overhead): same dtype, device and shape -- nothing to promote,
-        # move or broadcast-check; the general path below gives the same answer.
+    if isinstance(a, Tensor) and isinstance(b, Tensor) and a._dtype is b._dtype and a._device is b._device:
+        # Two tensors of one dtype on one device (per-call overhead): nothing to promote or
+        # move; the general path below gives the same answer.
         dt = a._dtype
         if true_div and not (dt.is_floating_point or dt.is_complex):
             dt = D.get_default_dtype()
+        sa, sb = a._data.shape, b._data.shape
+        if sa != sb:
+            broadcast_shape(sa, sb)  # PyTorch's error if they do not broadcast
         return a, b, dt
     ta = a if isinstance(a, Tensor) else None
     tb = b if isinstance(b, Tensor) else None
