@@ -32,9 +32,10 @@ class Matmul(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a if ctx.needs_input_grad[1:2] == (True,) else None,
-                              b if ctx.needs_input_grad[:1] == (True,) else None)
-        ctx.shapes = (a._data.shape, b._data.shape)
+        need = ctx.needs_input_grad
+        if need:  # (no attribute set at all when no graph is recorded)
+            ctx.save_for_backward(a if need[1] else None, b if need[0] else None)
+            ctx.shapes = (a._data.shape, b._data.shape)
         return a._backend.xp.matmul(a._data, b._data)
 
     @staticmethod

@@ -135,7 +135,8 @@ class Sub(_Binary):
     @staticmethod
     def forward(ctx, x, y, dt, alpha):
         a, b = _setup(ctx, x, y, dt)
-        ctx.alpha = alpha
+        if ctx.needs_input_grad:  # (no attribute set at all when no graph is recorded)
+            ctx.alpha = alpha
         return a - b if alpha == 1 else a - b * alpha
 
     @staticmethod
@@ -150,9 +151,10 @@ class Mul(_Binary):
     @staticmethod
     def forward(ctx, x, y, dt):
         a, b = _setup(ctx, x, y, dt)
-        ctx.save_for_backward(x if ctx.needs_input_grad[1:2] == (True,) else None,
-                              y if ctx.needs_input_grad[:1] == (True,) else None)
-        ctx.dt = dt
+        need = ctx.needs_input_grad
+        if need:  # (no attribute set at all when no graph is recorded)
+            ctx.save_for_backward(x if need[1] else None, y if need[0] else None)
+            ctx.dt = dt
         return a * b
 
     @staticmethod
@@ -170,8 +172,10 @@ class Div(_Binary):
     @staticmethod
     def forward(ctx, x, y, dt):
         a, b = _setup(ctx, x, y, dt)
-        ctx.save_for_backward(x if ctx.needs_input_grad[1:2] == (True,) else None, y)
-        ctx.dt = dt
+        need = ctx.needs_input_grad
+        if need:  # (no attribute set at all when no graph is recorded)
+            ctx.save_for_backward(x if need[1] else None, y)
+            ctx.dt = dt
         return a / b
 
     @staticmethod
@@ -190,9 +194,10 @@ class Pow(_Binary):
     @staticmethod
     def forward(ctx, x, y, dt, scalar=None):
         a, b = _setup(ctx, x, y, dt)
-        ctx.save_for_backward(x, y)
-        ctx.dt = dt
-        ctx.scalar = scalar
+        if ctx.needs_input_grad:  # (no attribute set at all when no graph is recorded)
+            ctx.save_for_backward(x, y)
+            ctx.dt = dt
+            ctx.scalar = scalar
         if dt is D.bool:  # x ** y on bools: True unless x is False and y is True
             out = x._backend.xp.logical_or(a, x._backend.xp.logical_not(b))
         elif scalar is not None and dt in _POW_SPECIAL:

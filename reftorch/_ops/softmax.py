@@ -53,8 +53,9 @@ def _forward(ctx, x, dim, from_shifted):
         y = xp.asarray(a, copy=True)
     else:
         y = from_shifted(xp, a - xp.max(a, axis=dim, keepdims=True))
-    ctx.dim, ctx.native, ctx.up = dim, x._data.dtype, up
-    ctx.save_output()
+    if ctx.needs_input_grad:  # (no attribute set at all when no graph is recorded)
+        ctx.dim, ctx.native, ctx.up = dim, x._data.dtype, up
+        ctx.save_output()
     return row_major(x._backend, y if up is None else xp.astype(y, x._data.dtype))  # contiguous, as PyTorch
 
 
