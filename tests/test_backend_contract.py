@@ -522,3 +522,13 @@ def test_mean(b, axis, keepdims):
     count = 12 if axis is None else int(np.prod([host.shape[i] for i in axis]))
     r = b.as_array(b.mean(a, axis, keepdims, count))
     np.testing.assert_array_equal(get(b, r), np.mean(host, axis=axis, keepdims=keepdims))
+
+
+@pytest.mark.parametrize("axis, keepdims", [(None, False), (1, True), ((0,), True), ((0, 1), False)])
+def test_amax(b, axis, keepdims):
+    a, host = grid(b, 3, 4)
+    r = b.as_array(b.amax(a, axis, keepdims))
+    np.testing.assert_array_equal(get(b, r), np.max(host, axis=axis, keepdims=keepdims))
+    nan = host.copy()
+    nan[1, 2] = np.nan  # NaN propagates, as PyTorch's max does
+    np.testing.assert_array_equal(get(b, b.as_array(b.amax(put(b, nan), 1, True))), np.max(nan, axis=1, keepdims=True))

@@ -210,6 +210,9 @@ class NumpyBackend(Backend):
         # array as ``dtype`` itself. ``out=...``: a 0-d array rather than a NumPy scalar.
         return _add_reduce(arr, axis, dtype, out=_ARRAY_OUT, keepdims=keepdims)
 
+    def amax(self, arr, axis, keepdims):
+        return _max(arr, axis, None, out=_ARRAY_OUT, keepdims=keepdims)  # what np.max calls, without its wrapper
+
     def mean(self, arr, axis, keepdims, count):
         if arr.dtype.kind != "f" or arr.dtype.itemsize < 4:  # float16 (summed in float32), complex
             return np.mean(arr, axis=axis, keepdims=keepdims)
