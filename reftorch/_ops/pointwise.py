@@ -273,12 +273,12 @@ def _int_pow(xp, a, b):
 
 
 def _check_bool_sub(input, other):
-    def is_bool(v):
-        return v.dtype is D.bool if isinstance(v, Tensor) else isinstance(v, bool)
-    if is_bool(input) and is_bool(other):
+    bool_in = input._dtype is D.bool if isinstance(input, Tensor) else input.__class__ is bool
+    bool_other = other._dtype is D.bool if isinstance(other, Tensor) else other.__class__ is bool
+    if bool_in and bool_other:
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use the "
                            "`^` or `logical_xor()` operator instead.")
-    if is_bool(input) or is_bool(other):
+    if bool_in or bool_other:
         raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
                            "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
 
