@@ -371,7 +371,7 @@ def pow(input, exponent, *, out=None):
         raise NotImplementedError('"pow" not implemented for \'Bool\'')
     if not (dt.is_floating_point or dt.is_complex) and not isinstance(exponent, Tensor) and exponent < 0:
         raise RuntimeError("Integers to negative integer powers are not allowed.")
-    skip = {"PowBackward0": (1,), "PowBackward2": (0,)}.get(name, ())  # scalar operands get no edge
+    skip = (1,) if name == "PowBackward0" else (0,) if name == "PowBackward2" else ()  # numbers get no edge
     scalar = exponent if name == "PowBackward0" and not isinstance(exponent, complex) else None
     res = Pow.apply(x, y, dt=dt, scalar=scalar, _name=name, _skip=skip)
     if name == "PowBackward2":  # pow(number, tensor): PyTorch allocates a row-major result
