@@ -773,6 +773,26 @@ _FOPI = _f32(1.27323954473516)  # 4 / pi
 _TWO_PI_2_24 = _f32(2 * math.pi) * _f32(2.0 ** -24)  # 2pi * u2 == this * k2 (exact scaling)
 
 
+def _grid(e: int) -> float:
+    """The float64 ``M`` with ``(t + M) - M`` == ``t`` rounded to float32 in ``[2**(e-1), 2**e)``.
+
+    ``M = 1.5 * 2**(e + 28)``: ``t + M`` lies in ``[2**(e+28), 2**(e+29))``, whose float64
+    spacing ``2**(e-24)`` is float32's spacing in the binade of ``t``, and ``M`` is an even
+    multiple of it, so round-half-even picks the same neighbour as a float32 rounding;
+    the subtraction is exact. Only valid where every ``t`` stays in that binade.
+    """
+    return 1.5 * 2.0 ** (e + 28)
+
+
+# Fixed binades of some FMA results over all 2**24 inputs (checked by the exhaustive test):
+# the last step of the log polynomial lies in [0.25, 0.5); the first two steps of the
+# cosine polynomial in [2**-10, 2**-9) and [2**-5, 2**-4), of the sine in [2**-7, 2**-6)
+# and [2**-3, 2**-2).
+_M_LOG_P8 = _grid(-1)
+_M_COS = (_grid(-9), _grid(-4))
+_M_SIN = (_grid(-6), _grid(-2))
+
+
 class _BoxMuller32:
     """The AVX2 ``NormalFill16<float>`` (``log256_ps``, ``sincos256_ps``) on raw words.
 
@@ -780,12 +800,22 @@ class _BoxMuller32:
     ``k * 2**-24``); its first 8 values make the radii ``sqrt(-2 log(1 - u))`` and its
     last 8 the angles ``2 pi u``. The output is ``[r cos | r sin]``.
 
-    Every fused multiply-add of the C code is computed as an exact float64 product
-    plus a float64 sum, rounded once to float32. That is a true FMA whenever the float64
-    sum does not itself round onto a float32 midpoint. This never happens here: the radius
-    depends only on the 24 bits of its word and the angle only on the 24 bits of its
-    own, and ``tests/test_rng.py`` runs all 2**24 values of each through this class and
-    through a lane-by-lane port that checks every FMA for that case: identical bits.
+    The polynomials run in float64 arrays that hold float32 values. A fused
+    multiply-add ``y * x + c`` is an exact float64 product plus a float64 sum, rounded
+    to float32 once, in one of two ways:
+
+    * where the result stays in one binade for all inputs, by adding and subtracting
+      the float64 constant of :func:`_grid` (``c + M`` is exact, so the one float64
+      rounding of the sum is the float32 rounding: a true FMA);
+    * elsewhere by a float32 cast of the float64 sum (and back). That is a double
+      rounding, equal to the FMA unless the float64 sum lands on a float32 midpoint.
+
+    A few steps use an equivalent float64 form: ``fma(c, z, -z/2)`` as ``z * (c - 1/2)``
+    and ``fma(s, x, x)`` as ``x * (s + 1)``, each rounded to float32 once. Whether all
+    of this is exact needs no argument: the radius depends only on the 24 bits of its
+    word and the angle only on the 24 bits of its own, and ``tests/test_rng.py`` runs all
+    2**24 values of each through this class and through a lane-by-lane port that
+    computes every FMA with a single rounding: identical bits.
     Multiply-adds whose product is exact in float32 (``e * ln2_hi``, ``j * DP1``,
     ``j * DP2``) are plain float32 operations, as are the C code's own float32 ones.
 
@@ -799,8 +829,7 @@ class _BoxMuller32:
         self._k1, self._k2 = np.empty(half, np.uint32), np.empty(half, np.uint32)
         self._f = [np.empty(half, _f32) for _ in range(6)]
         self._i = [np.empty(half, np.int32) for _ in range(2)]
-        self._mask = np.empty(half, np.bool_)
-        self._d = [np.empty(half, _f64) for _ in range(2)]
+        self._d = [np.empty(half, _f64) for _ in range(4)]
 
     def fill(self, words: np.ndarray, out: np.ndarray) -> None:
         """Write ``NormalFill16`` of ``words`` (uint32, a multiple of 16; modified) to
@@ -811,64 +840,67 @@ class _BoxMuller32:
         k1, k2 = self._k1[:half], self._k2[:half]
         np.copyto(k1.view("V32"), blocks[0::2])
         np.copyto(k2.view("V32"), blocks[1::2])
-        radius = self._radius(k1)
-        sin, cos = self._sincos(k2)
-        n1, n2 = self._f[2][:half], self._f[3][:half]  # free once sin, cos are made
+        radius = self._radius(k1)  # in self._f[2]
+        sin, cos = self._sincos(k2)  # in self._f[5], self._f[3]
+        n1, n2 = self._f[0][:half], self._f[1][:half]
         np.multiply(radius, cos, out=n1)
         np.multiply(radius, sin, out=n2)
         halves = out.view("V32")
         np.copyto(halves[0::2], n1.view("V32"))
         np.copyto(halves[1::2], n2.view("V32"))
 
-    def _fma(self, y: np.ndarray, x64: np.ndarray, c, tmp: np.ndarray) -> None:
-        """``y = fma(y, x, c)`` in place: float32 ``y``, ``x`` given in float64."""
-        np.multiply(y, x64, out=tmp)
-        np.add(tmp, c, out=y, casting="unsafe")
-
     def _radius(self, k1: np.ndarray) -> np.ndarray:
         """``sqrt(-2 * log256_ps(1 - k1 * 2**-24))`` (modifies ``k1``)."""
         size = k1.size
-        m, x, z, e, y, tmp32 = (f[:size] for f in self._f)
-        exp, small = self._i[0][:size], self._mask[:size]
-        x64, tmp = (d[:size] for d in self._d)
-        # Exponent and mantissa of u1 = (2**24 - k1) * 2**-24, in (0, 1]:
-        # u1 = m * 2**e, m in [0.5, 1); where m < sqrt(1/2): x = 2m - 1 and e - 1.
+        x, y, r, e, t = (self._f[i][:size] for i in (0, 1, 2, 4, 5))
+        x64, y64, z64 = (d[:size] for d in self._d[:3])
+        exp = self._i[0][:size]
+        # u1 = v * 2**-24 with v = 2**24 - k1 in [1, 2**24], exact in float32. Cephes
+        # writes u1 = (1 + x) * 2**e with 1 + x in [sqrt(1/2), sqrt(2)): on the bits of
+        # v, adding 1.0 - sqrt(1/2) carries into the exponent exactly when the mantissa
+        # is at least sqrt(1/2)'s (the "m < SQRTHF" test), then 1 + x gets the mantissa
+        # back with the exponent of sqrt(1/2) added.
         np.subtract(2 ** 24, k1, out=k1)
-        np.copyto(y, k1, casting="unsafe")  # exact: at most 2**24
-        np.frexp(y, out=(m, exp))
-        np.less(m, _SQRTHF, out=small)
-        np.copyto(tmp32, small)
-        np.multiply(m, tmp32, out=x)
-        np.add(x, m, out=x)
-        np.subtract(x, _f32(1), out=x)  # m - 1 or (m - 1) + m, exact
-        np.copyto(e, exp, casting="unsafe")
-        np.subtract(e, tmp32, out=e)
-        np.subtract(e, _f32(24), out=e)
-        np.multiply(x, x, out=z)
-        # Horner: y = fma(y, x, p) down the coefficients
+        np.copyto(t, k1, casting="unsafe")
+        bits = t.view(np.int32)
+        np.add(bits, 0x3F800000 - 0x3F3504F3, out=bits)
+        np.right_shift(bits, 23, out=exp)
+        np.subtract(exp, 127 + 24, out=e, casting="unsafe")  # e, with the 2**-24
+        np.bitwise_and(bits, 0x7FFFFF, out=bits)
+        np.add(bits, 0x3F3504F3, out=bits)
+        np.subtract(t, _f32(1), out=x)  # exact
         np.copyto(x64, x)
-        np.multiply(x64, _f64(_LOG_P[0]), out=tmp)
-        np.add(tmp, _f64(_LOG_P[1]), out=y, casting="unsafe")
-        for coef in _LOG_P[2:]:
-            self._fma(y, x64, _f64(coef), tmp)
-        np.multiply(y, x, out=y)
-        np.multiply(e, _LOG_Q1, out=tmp32)
-        np.multiply(y, z, out=tmp, dtype=_f64)
-        np.add(tmp, tmp32, out=y, casting="unsafe")  # fma(y, z, e * q1)
-        np.multiply(z, _f32(0.5), out=z)
-        np.subtract(y, z, out=y)
+        # Horner: y = fma(y, x, p) down the coefficients, rounded by casts
+        np.multiply(x64, _f64(_LOG_P[0]), out=y64)
+        for coef in _LOG_P[1:-1]:
+            np.add(y64, _f64(coef), out=y64)
+            np.copyto(y, y64, casting="unsafe")
+            np.copyto(y64, y)
+            np.multiply(y64, x64, out=y64)
+        np.add(y64, _f64(_LOG_P[-1]) + _M_LOG_P8, out=y64)  # last step in [0.25, 0.5)
+        np.subtract(y64, _M_LOG_P8, out=y64)
+        np.multiply(y64, x64, out=y64)
+        np.copyto(y, y64, casting="unsafe")  # y * x
+        np.copyto(y64, y)
+        np.multiply(x, x, out=t)  # z
+        np.copyto(z64, t)
+        np.multiply(y64, z64, out=y64)
+        np.multiply(e, _LOG_Q1, out=r)
+        np.add(y64, r, out=y, casting="unsafe")  # fma(y, z, e * q1)
+        np.multiply(t, _f32(0.5), out=t)
+        np.subtract(y, t, out=y)
         np.add(x, y, out=x)
         np.multiply(e, _LOG_Q2, out=e)  # exact: e has 5 bits, q2 9
         np.add(x, e, out=x)  # fma(e, q2, x + y)
         np.multiply(x, _f32(-2), out=x)
-        return np.sqrt(x, out=m)  # in the buffer that _sincos leaves alone
+        return np.sqrt(x, out=r)
 
     def _sincos(self, k2: np.ndarray):
         """``sincos256_ps(2pi * k2 * 2**-24)``: returns float32 ``(sin, cos)``."""
         size = k2.size
-        x, y, z, s, c = (f[:size] for f in self._f[1:6])
+        x, y, z, s, c = (self._f[i][:size] for i in (0, 1, 4, 5, 3))
         j, mask = (i[:size] for i in self._i)
-        z64, tmp = (d[:size] for d in self._d)
+        x64, z64, c64, s64 = (d[:size] for d in self._d)
         np.multiply(k2, _TWO_PI_2_24, out=x, dtype=_f32, casting="unsafe")
         # Octant: j = (int(x * 4/pi) + 1) & ~1; then x - j * pi/4 in three parts.
         np.multiply(x, _FOPI, out=y)
@@ -879,27 +911,41 @@ class _BoxMuller32:
         for dp in _DP[:2]:  # j * dp exact in float32 (j <= 8, dp of 8 and 11 bits)
             np.multiply(y, dp, out=z)
             np.add(x, z, out=x)
-        np.multiply(y, _f64(_DP[2]), out=tmp, dtype=_f64)
-        np.add(tmp, x, out=x, casting="unsafe")
+        np.copyto(x64, x)
+        np.copyto(z64, y)
+        np.multiply(z64, _f64(_DP[2]), out=z64)
+        np.add(x64, z64, out=x64)
+        np.copyto(x, x64, casting="unsafe")
+        np.copyto(x64, x)
         np.multiply(x, x, out=z)
         np.copyto(z64, z)
         # cos: ((c0 z + c1) z + c2) z * z - z/2 + 1
-        np.multiply(z64, _f64(_COSC[0]), out=tmp)
-        np.add(tmp, _f64(_COSC[1]), out=c, casting="unsafe")
-        self._fma(c, z64, _f64(_COSC[2]), tmp)
-        np.multiply(c, z, out=c)
-        np.multiply(c, z64, out=tmp)
-        np.multiply(z, _f32(0.5), out=s)
-        np.subtract(tmp, s, out=c, casting="unsafe")
+        np.multiply(z64, _f64(_COSC[0]), out=c64)
+        np.add(c64, _f64(_COSC[1]) + _M_COS[0], out=c64)
+        np.subtract(c64, _M_COS[0], out=c64)
+        np.multiply(c64, z64, out=c64)
+        np.add(c64, _f64(_COSC[2]) + _M_COS[1], out=c64)
+        np.subtract(c64, _M_COS[1], out=c64)
+        np.multiply(c64, z64, out=c64)
+        np.copyto(c, c64, casting="unsafe")
+        np.copyto(c64, c)
+        np.subtract(c64, 0.5, out=c64)
+        np.multiply(c64, z64, out=c64)  # fma(c, z, -z/2) as z * (c - 1/2)
+        np.copyto(c, c64, casting="unsafe")
         np.add(c, _f32(1), out=c)
         # sin: ((s0 z + s1) z + s2) z * x + x
-        np.multiply(z64, _f64(_SINC[0]), out=tmp)
-        np.add(tmp, _f64(_SINC[1]), out=s, casting="unsafe")
-        self._fma(s, z64, _f64(_SINC[2]), tmp)
-        np.multiply(s, z, out=s)
-        np.copyto(z64, x)
-        np.multiply(s, z64, out=tmp)
-        np.add(tmp, z64, out=s, casting="unsafe")
+        np.multiply(z64, _f64(_SINC[0]), out=s64)
+        np.add(s64, _f64(_SINC[1]) + _M_SIN[0], out=s64)
+        np.subtract(s64, _M_SIN[0], out=s64)
+        np.multiply(s64, z64, out=s64)
+        np.add(s64, _f64(_SINC[2]) + _M_SIN[1], out=s64)
+        np.subtract(s64, _M_SIN[1], out=s64)
+        np.multiply(s64, z64, out=s64)
+        np.copyto(s, s64, casting="unsafe")
+        np.copyto(s64, s)
+        np.add(s64, 1.0, out=s64)
+        np.multiply(s64, x64, out=s64)  # fma(s, x, x) as x * (s + 1)
+        np.copyto(s, s64, casting="unsafe")
         # Swap the polynomials where j & 2, then flip signs: sin where j & 4, cos where
         # ~(j - 2) & 4, which for even j is (j + 2) & 4. On the bits: masks and xors.
         s_bits, c_bits, y_bits, z_bits = (a.view(np.int32) for a in (s, c, y, z))
