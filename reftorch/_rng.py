@@ -94,7 +94,7 @@ _u64 = np.uint64
 _MASK32 = 0xFFFFFFFF
 _MASK64 = 0xFFFFFFFFFFFFFFFF
 _N = 624  # mt19937 state words (MERSENNE_STATE_N)
-_CHUNK = 16 * 2048  # elements per normal_fill chunk: blocks are independent
+_CHUNK = 16 * 4096  # elements per normal_fill chunk: blocks are independent
 _RANDPERM_SMALL_N = _MASK32 // 20  # randperm: Fisher-Yates below, inside-out from here
 _RANDPERM_CHUNK = 1 << 22  # random64 draws at a time in randperm's large-n branch
 
@@ -286,6 +286,16 @@ class CPUGenerator:
         # (tests/test_rng.py checks this against ``random_raw``).
         return self._words.integers(0, 1 << 32, size=n, dtype=np.uint32)
 
+    def _words32(self, n: int):
+        """``random32(n)`` for an even ``n``, possibly with the two words of each pair
+        swapped: returns ``(words, swapped)``. Where NumPy's uint64 draw is ATen's
+        ``random64()`` it is used (one C loop for two words, faster than the uint32
+        draw), and its uint32 view holds each pair low word first: swapped."""
+        if not _NUMPY_UINT64_IS_HI_LO:
+            return self.random32(n), False
+        self._fresh = False
+        return self._words.integers(0, 1 << 64, size=n // 2, dtype=_u64).view(np.uint32), True
+
     def random64(self, n: int) -> np.ndarray:
         """``n`` draws of ``random64()``: ``(first << 32) | second`` as uint64."""
         if n <= 0:
@@ -415,11 +425,13 @@ class CPUGenerator:
         full = n - n % 16
         out = np.empty(n, acc)
         if acc == _f32 and self.capability != "default":  # the AVX2 kernel, from raw words
-            words = self.random32(n if dtype != _f16 else full)
+            words, swapped = self._words32(full)
+            if n % 16 and dtype != _f16:  # drawn into the last partial block, then overwritten
+                self.random32(n % 16)
             box_muller = _BoxMuller32(min(full, _CHUNK))
             for start in range(0, full, _CHUNK):  # chunks keep the temporaries in cache
                 stop = min(start + _CHUNK, full)
-                box_muller.fill(words[start:stop], out[start:stop])
+                box_muller.fill(words[start:stop], out[start:stop], swapped)
             if n % 16:
                 box_muller.fill(self.random32(16), out[n - 16:])
         else:
@@ -431,7 +443,8 @@ class CPUGenerator:
                 out[n - 16:] = self._fill16(self._unit(16, acc), acc)
         std, mean = acc(std), acc(mean)  # fused: std::fma (scalar kernel), fmadd (AVX2)
         if std == 1 and mean == 0:
-            out += acc(0)  # fma(v, 1, 0) == v + 0 exactly (turns -0 into +0)
+            if acc != _f32 or self.capability == "default":  # (_BoxMuller32 has no -0)
+                out += acc(0)  # fma(v, 1, 0) == v + 0 exactly (turns -0 into +0)
         else:
             out = (_fma64 if acc == _f64 else _fma32)(out, std, mean)
         return out.astype(dtype, copy=False)
@@ -831,15 +844,26 @@ class _BoxMuller32:
         self._i = [np.empty(half, np.int32) for _ in range(2)]
         self._d = [np.empty(half, _f64) for _ in range(4)]
 
-    def fill(self, words: np.ndarray, out: np.ndarray) -> None:
+    def fill(self, words: np.ndarray, out: np.ndarray, swapped: bool = False) -> None:
         """Write ``NormalFill16`` of ``words`` (uint32, a multiple of 16; modified) to
-        ``out`` (float32, same size), before ``* std + mean``."""
+        ``out`` (float32, same size), before ``* std + mean`` but with the ``+ 0`` of
+        ``fma(v, 1, 0)`` done: no negative zeros. ``swapped``: the two words of each
+        pair are in the other order (see ``CPUGenerator._words32``)."""
         half = words.size // 2
-        np.bitwise_and(words, 0xFFFFFF, out=words)
+        if swapped:  # keep the low 24 bits of each word and swap them back
+            pairs = words.view(_u64)
+            low = self._d[0][:pairs.size].view(_u64)
+            np.bitwise_and(pairs, _u64(0x00FFFFFF00FFFFFF), out=pairs)
+            np.left_shift(pairs, _u64(32), out=low)
+            np.right_shift(pairs, _u64(32), out=pairs)
+            np.bitwise_or(pairs, low, out=pairs)
+        else:
+            np.bitwise_and(words, 0xFFFFFF, out=words)
         blocks = words.view("V32")  # 8 words per item: u1 halves at even, u2 at odd items
         k1, k2 = self._k1[:half], self._k2[:half]
         np.copyto(k1.view("V32"), blocks[0::2])
         np.copyto(k2.view("V32"), blocks[1::2])
+        zero_radius = not k1.all()  # the only zero radius is -0, from k1 == 0
         radius = self._radius(k1)  # in self._f[2]
         sin, cos = self._sincos(k2)  # in self._f[5], self._f[3]
         n1, n2 = self._f[0][:half], self._f[1][:half]
@@ -848,6 +872,8 @@ class _BoxMuller32:
         halves = out.view("V32")
         np.copyto(halves[0::2], n1.view("V32"))
         np.copyto(halves[1::2], n2.view("V32"))
+        if zero_radius:
+            out += _f32(0)
 
     def _radius(self, k1: np.ndarray) -> np.ndarray:
         """``sqrt(-2 * log256_ps(1 - k1 * 2**-24))`` (modifies ``k1``)."""
@@ -886,7 +912,8 @@ class _BoxMuller32:
         np.copyto(z64, t)
         np.multiply(y64, z64, out=y64)
         np.multiply(e, _LOG_Q1, out=r)
-        np.add(y64, r, out=y, casting="unsafe")  # fma(y, z, e * q1)
+        np.add(y64, r, out=y64)  # fma(y, z, e * q1)
+        np.copyto(y, y64, casting="unsafe")
         np.multiply(t, _f32(0.5), out=t)
         np.subtract(y, t, out=y)
         np.add(x, y, out=x)
