@@ -923,24 +923,24 @@ class _BoxMuller32:
         return np.sqrt(x, out=r)
 
     def _sincos(self, k2: np.ndarray):
-        """``sincos256_ps(2pi * k2 * 2**-24)``: returns float32 ``(sin, cos)``."""
+        """``sincos256_ps(2pi * k2 * 2**-24)``: returns float32 ``(sin, cos)`` (modifies ``k2``)."""
         size = k2.size
         x, y, z, s, c = (self._f[i][:size] for i in (0, 1, 4, 5, 3))
-        j, mask = (i[:size] for i in self._i)
+        bits, mask = (i[:size] for i in self._i)
         x64, z64, c64, s64 = (d[:size] for d in self._d)
         np.multiply(k2, _TWO_PI_2_24, out=x, dtype=_f32, casting="unsafe")
-        # Octant: j = (int(x * 4/pi) + 1) & ~1; then x - j * pi/4 in three parts.
-        np.multiply(x, _FOPI, out=y)
-        np.copyto(j, y, casting="unsafe")
-        np.add(j, 1, out=j)
-        np.bitwise_and(j, -2, out=j)
-        np.copyto(y, j, casting="unsafe")
+        # Octant: j = (int(x * 4/pi) + 1) & ~1, which is 2 * q with q = (k2 + 2**21) >> 22
+        # (x * 4/pi is k2 * 2**-21 up to roundings that never cross an integer: checked
+        # on all k2 by the exhaustive test). Then x - j * pi/4 in three parts.
+        octant = k2.view(np.int32)
+        np.add(octant, 1 << 21, out=octant)  # q in bits 22-24 (q <= 4)
+        np.right_shift(octant, 22, out=bits)
+        np.copyto(y, bits, casting="unsafe")  # q
         for dp in _DP[:2]:  # j * dp exact in float32 (j <= 8, dp of 8 and 11 bits)
-            np.multiply(y, dp, out=z)
+            np.multiply(y, _f32(2) * dp, out=z)
             np.add(x, z, out=x)
         np.copyto(x64, x)
-        np.copyto(z64, y)
-        np.multiply(z64, _f64(_DP[2]), out=z64)
+        np.multiply(y, _f64(2) * _f64(_DP[2]), out=z64)
         np.add(x64, z64, out=x64)
         np.copyto(x, x64, casting="unsafe")
         np.copyto(x64, x)
@@ -973,22 +973,21 @@ class _BoxMuller32:
         np.add(s64, 1.0, out=s64)
         np.multiply(s64, x64, out=s64)  # fma(s, x, x) as x * (s + 1)
         np.copyto(s, s64, casting="unsafe")
-        # Swap the polynomials where j & 2, then flip signs: sin where j & 4, cos where
-        # ~(j - 2) & 4, which for even j is (j + 2) & 4. On the bits: masks and xors.
-        s_bits, c_bits, y_bits, z_bits = (a.view(np.int32) for a in (s, c, y, z))
-        np.bitwise_and(j, 2, out=mask)
-        np.subtract(mask, 2, out=mask)
-        np.right_shift(mask, 1, out=mask)  # -1 (all bits) where j & 2 == 0, else 0
-        np.bitwise_xor(s_bits, c_bits, out=y_bits)
-        np.bitwise_and(y_bits, mask, out=y_bits)
-        np.bitwise_xor(y_bits, c_bits, out=z_bits)  # sin polynomial where the mask is set
-        np.bitwise_xor(y_bits, s_bits, out=c_bits)  # cos polynomial where the mask is set
-        np.bitwise_and(j, 4, out=mask)
-        np.left_shift(mask, 29, out=mask)
-        np.bitwise_xor(z_bits, mask, out=s_bits)
-        np.add(j, 2, out=mask)
-        np.bitwise_and(mask, 4, out=mask)
-        np.left_shift(mask, 29, out=mask)
+        # Swap the polynomials where j & 2 (q & 1), then flip signs: sin where j & 4
+        # (q & 2), cos where ~(j - 2) & 4, which for even j is (j + 2) & 4, (q + 1) & 2:
+        # the sine's flip, flipped again where swapped. On the bits: masks and xors.
+        s_bits, c_bits, d_bits = (a.view(np.int32) for a in (s, c, y))
+        np.left_shift(octant, 9, out=mask)
+        np.right_shift(mask, 31, out=mask)  # -1 (all bits) where q & 1, else 0
+        np.bitwise_xor(s_bits, c_bits, out=d_bits)
+        np.bitwise_and(d_bits, mask, out=d_bits)
+        np.bitwise_xor(s_bits, d_bits, out=s_bits)  # cos polynomial where q & 1
+        np.bitwise_xor(c_bits, d_bits, out=c_bits)  # sin polynomial where q & 1
+        np.left_shift(octant, 8, out=bits)
+        np.bitwise_and(bits, -(1 << 31), out=bits)  # the sign bit where q & 2
+        np.bitwise_xor(s_bits, bits, out=s_bits)
+        np.bitwise_and(mask, -(1 << 31), out=mask)
+        np.bitwise_xor(mask, bits, out=mask)
         np.bitwise_xor(c_bits, mask, out=c_bits)
         return s, c
 

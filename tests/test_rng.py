@@ -511,11 +511,14 @@ def test_fma_matches_exact_rounding(dtype):
 
 
 # ------------------------------------------------ AVX2 NormalFill16<float>, exhaustively
-# The fast port (_rng._BoxMuller32) computes each FMA as a float64 sum rounded once to
-# float32 and checks no ties. It is exact because the radius depends only on the 24
-# bits of one word and the angle only on those of another: run all 2**24 values of each
-# through it and through this lane-by-lane port, where every FMA goes through _fma32
-# (which does handle the double-rounding case), and compare the bits.
+# The fast port (_rng._BoxMuller32) computes each FMA as an exact float64 product plus a
+# float64 sum, rounded to float32 by a cast (no tie check) or by adding and subtracting
+# a constant (where the result stays in one binade), and rewrites a few steps
+# (z * (c - 1/2), x * (s + 1), the octant from the integer k). It is exact because the
+# radius depends only on the 24 bits of one word and the angle only on those of another:
+# run all 2**24 values of each through it and through this lane-by-lane port, where
+# every FMA goes through _fma32 (which does handle the double-rounding case), and
+# compare the bits.
 def _ref_bits(x):
     return x.view(np.int32)
 
@@ -594,6 +597,35 @@ def test_box_muller32_is_the_lane_by_lane_port_on_words():
     got = np.empty(words.size, np.float32)
     _rng._BoxMuller32(words.size).fill(words.copy(), got)
     assert_same(expected, got)
+
+
+def test_box_muller32_swapped_words_and_zero_radius():
+    # Words drawn as uint64 pairs (swapped: see CPUGenerator._words32) give the same
+    # values as plain words. A u1 word whose low 24 bits are 0 makes the radius -0; the
+    # kernel's fma(v, 1, 0) turns -0 * cos into +0, which fill does itself.
+    words = np.random.default_rng(6).integers(0, 1 << 32, 16 * 300, dtype=np.uint32)
+    words[16 * 7 + 3] = 0x5A000000
+    u = ((words & 0xFFFFFF).astype(np.float32) * np.float32(2.0 ** -24)).reshape(-1, 16)
+    radius = np.sqrt(np.float32(-2) * ref_log256_ps(np.float32(1) - u[:, :8]))
+    sin, cos = ref_sincos256_ps(np.float32(2 * math.pi) * u[:, 8:])
+    expected = np.concatenate([radius * cos, radius * sin], axis=1).ravel() + np.float32(0)
+    assert radius[7, 3] == 0 and np.signbit(radius[7, 3])
+    got = np.empty(words.size, np.float32)
+    _rng._BoxMuller32(words.size).fill(words.copy(), got)
+    assert_same(expected, got)
+    swapped = words.reshape(-1, 2)[:, ::-1].copy().ravel()
+    got = np.empty(words.size, np.float32)
+    _rng._BoxMuller32(words.size).fill(swapped, got, swapped=True)
+    assert_same(expected, got)
+
+
+def test_words32_is_random32():
+    g = _rng.CPUGenerator(11)
+    ref = g.clone().random32(64)
+    words, swapped = g._words32(64)
+    assert swapped == _rng._NUMPY_UINT64_IS_HI_LO
+    assert_same(ref, words.reshape(-1, 2)[:, ::-1].ravel() if swapped else words)
+    assert_same(_rng.CPUGenerator(11).random32(69)[64:], g.random32(5))
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float16, np.float64])
