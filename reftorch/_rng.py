@@ -94,7 +94,7 @@ _u64 = np.uint64
 _MASK32 = 0xFFFFFFFF
 _MASK64 = 0xFFFFFFFFFFFFFFFF
 _N = 624  # mt19937 state words (MERSENNE_STATE_N)
-_CHUNK = 16 * 4096  # elements per normal_fill chunk: blocks are independent
+_CHUNK = 16 * 2048  # elements per normal_fill chunk: blocks are independent
 _RANDPERM_SMALL_N = _MASK32 // 20  # randperm: Fisher-Yates below, inside-out from here
 _RANDPERM_CHUNK = 1 << 22  # random64 draws at a time in randperm's large-n branch
 
@@ -425,15 +425,14 @@ class CPUGenerator:
         full = n - n % 16
         out = np.empty(n, acc)
         if acc == _f32 and self.capability != "default":  # the AVX2 kernel, from raw words
-            words, swapped = self._words32(full)
-            if n % 16 and dtype != _f16:  # drawn into the last partial block, then overwritten
-                self.random32(n % 16)
             box_muller = _BoxMuller32(min(full, _CHUNK))
-            for start in range(0, full, _CHUNK):  # chunks keep the temporaries in cache
+            for start in range(0, full, _CHUNK):  # chunks keep the words and temporaries in cache
                 stop = min(start + _CHUNK, full)
-                box_muller.fill(words[start:stop], out[start:stop], swapped)
+                box_muller.fill(*self._words32(stop - start), out[start:stop])
             if n % 16:
-                box_muller.fill(self.random32(16), out[n - 16:])
+                if dtype != _f16:  # drawn into the last partial block, then overwritten
+                    self.random32(n % 16)
+                box_muller.fill(self.random32(16), False, out[n - 16:])
         else:
             data = self._unit(n if dtype != _f16 else full, acc)
             for start in range(0, full, _CHUNK):
@@ -844,7 +843,7 @@ class _BoxMuller32:
         self._i = [np.empty(half, np.int32) for _ in range(2)]
         self._d = [np.empty(half, _f64) for _ in range(4)]
 
-    def fill(self, words: np.ndarray, out: np.ndarray, swapped: bool = False) -> None:
+    def fill(self, words: np.ndarray, swapped: bool, out: np.ndarray) -> None:
         """Write ``NormalFill16`` of ``words`` (uint32, a multiple of 16; modified) to
         ``out`` (float32, same size), before ``* std + mean`` but with the ``+ 0`` of
         ``fma(v, 1, 0)`` done: no negative zeros. ``swapped``: the two words of each

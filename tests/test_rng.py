@@ -595,7 +595,7 @@ def test_box_muller32_is_the_lane_by_lane_port_on_words():
     sin, cos = ref_sincos256_ps(np.float32(2 * math.pi) * u[:, 8:])
     expected = np.concatenate([radius * cos, radius * sin], axis=1).ravel()
     got = np.empty(words.size, np.float32)
-    _rng._BoxMuller32(words.size).fill(words.copy(), got)
+    _rng._BoxMuller32(words.size).fill(words.copy(), False, got)
     assert_same(expected, got)
 
 
@@ -611,11 +611,11 @@ def test_box_muller32_swapped_words_and_zero_radius():
     expected = np.concatenate([radius * cos, radius * sin], axis=1).ravel() + np.float32(0)
     assert radius[7, 3] == 0 and np.signbit(radius[7, 3])
     got = np.empty(words.size, np.float32)
-    _rng._BoxMuller32(words.size).fill(words.copy(), got)
+    _rng._BoxMuller32(words.size).fill(words.copy(), False, got)
     assert_same(expected, got)
     swapped = words.reshape(-1, 2)[:, ::-1].copy().ravel()
     got = np.empty(words.size, np.float32)
-    _rng._BoxMuller32(words.size).fill(swapped, got, swapped=True)
+    _rng._BoxMuller32(words.size).fill(swapped, True, got)
     assert_same(expected, got)
 
 
@@ -714,13 +714,18 @@ MUTANTS = {
     "randint random64 threshold 2**32": ("span < (1 << 28)", "span < (1 << 32)"),
     "random64 low word first": ("return (w[0::2] << _u64(32)) | w[1::2]",
                                 "return (w[1::2] << _u64(32)) | w[0::2]"),
-    "normal_fill without tail redraw": ("            if n % 16:\n                box_muller.fill(",
-                                        "            if False:\n                box_muller.fill("),
-    "unfused Horner in log256_ps": ("            self._fma(y, x64, _f64(coef), tmp)",
-                                    "            np.multiply(y, x, out=y)\n            np.add(y, coef, out=y)"),
-    "float32 FMA for j * DP3 in sincos256_ps": ("        np.multiply(y, _f64(_DP[2]), out=tmp, dtype=_f64)\n"
-                                                "        np.add(tmp, x, out=x, casting=\"unsafe\")",
-                                                "        np.multiply(y, _DP[2], out=z)\n        np.add(x, z, out=x)"),
+    "normal_fill without tail redraw": ("                box_muller.fill(self.random32(16), False, out[n - 16:])",
+                                        "                pass"),
+    "unfused Horner in log256_ps": ("            np.add(y64, _f64(coef), out=y64)\n"
+                                    "            np.copyto(y, y64, casting=\"unsafe\")\n",
+                                    "            np.copyto(y, y64, casting=\"unsafe\")\n"
+                                    "            np.add(y, coef, out=y)\n"),
+    "float32 FMA for j * DP3 in sincos256_ps": ("        np.multiply(y, _f64(2) * _f64(_DP[2]), out=z64)\n",
+                                                "        np.multiply(y, _f32(2) * _DP[2], out=z)\n"
+                                                "        np.copyto(z64, z)\n"),
+    "rounding constant of the wrong binade": ("_M_LOG_P8 = _grid(-1)", "_M_LOG_P8 = _grid(-2)"),
+    "uint64 word pairs not swapped back": ("        if swapped:  # keep", "        if False:  # keep"),
+    "-0 left where the radius is zero": ("        if zero_radius:\n", "        if False:\n"),
     "no uniform_ clamp": ("return np.where(v == dtype(high), dtype(low), v)", "return v"),
     "get_state ignores fresh seed": ("        if self._fresh:\n", "        if False:\n"),
     "randperm swaps with z, not i + z": ("target[:steps] += offsets", "target[:steps] = offsets"),
