@@ -473,3 +473,52 @@ def test_as_array_makes_a_scalar_an_array(b):
     assert out.shape == () and float(get(b, out)) == host.sum()
     if b.array_type is not None:
         assert out.__class__ is b.array_type
+
+
+def test_reshape_rows(b):
+    a, host = grid(b)
+    r = b.reshape_rows(a, (2, 6))
+    np.testing.assert_array_equal(get(b, r), host.reshape(2, 6))
+    assert b.strides(r) == (6, 1)
+    r[1, 5] = 7.0
+    assert get(b, a)[2, 3] == 7.0  # shares memory
+
+
+def test_permute(b):
+    a, host = grid(b, 3, 4)
+    a3 = b.reshape_view(b.concat([a, a], 0), (2, 3, 4))
+    h3 = np.concatenate([host, host], 0).reshape(2, 3, 4)
+    r = b.permute(a3, (2, 0, 1))
+    np.testing.assert_array_equal(get(b, r), h3.transpose(2, 0, 1))
+    assert b.strides(r) == (1, 12, 4)  # a view: the input's strides, reordered
+    r[3, 1, 2] = -1.0
+    assert get(b, a3)[1, 2, 3] == -1.0
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int64])
+def test_mm(b, dtype):
+    a, ha = grid(b, 3, 4, dtype)
+    w, hw = grid(b, 5, 4, dtype)
+    wt = b.permute(w, (1, 0))  # a transposed operand, as Linear passes its weight
+    r = b.mm(a, wt)
+    np.testing.assert_array_equal(get(b, r), ha @ hw.T)  # small integers: exact in every dtype
+    assert r.shape == (3, 5)
+
+
+def test_where_into(b):
+    a, host = grid(b)
+    dst = b.copy(a) * 0
+    mask_host = host % 3 == 0
+    r = b.where_into(put(b, mask_host), a, dst)
+    np.testing.assert_array_equal(get(b, r), np.where(mask_host, host, 0))
+    one = put(b, np.float32(2.0))  # 0-d arrays (NumPy may hand back a scalar)
+    r0 = b.where_into(put(b, np.bool_(True)), one, b.copy(one) * 0)
+    assert float(get(b, b.as_array(r0))) == 2.0
+
+
+@pytest.mark.parametrize("axis, keepdims", [(None, False), ((1,), False), ((0,), True), ((0, 1), True)])
+def test_mean(b, axis, keepdims):
+    a, host = grid(b, 3, 4, np.float64)  # float64: the means of small integers are exact
+    count = 12 if axis is None else int(np.prod([host.shape[i] for i in axis]))
+    r = b.as_array(b.mean(a, axis, keepdims, count))
+    np.testing.assert_array_equal(get(b, r), np.mean(host, axis=axis, keepdims=keepdims))

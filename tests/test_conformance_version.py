@@ -129,3 +129,34 @@ def test_inference_mode_restores_modes(as_decorator):
                 log.append(body())
         log.append((T.is_grad_enabled(), T.is_inference_mode_enabled()))
     on_both(scenario)
+
+
+def test_inference_mode_is_per_thread():
+    """A thread inside inference mode makes no other thread's tensors inference tensors,
+    and every thread's flag comes back when it leaves (the flag is thread-local)."""
+    import threading
+
+    def scenario(T, log):
+        inside, release = threading.Event(), threading.Event()
+        seen = []
+
+        def worker():
+            with T.inference_mode():
+                seen.append(T.ones(1).is_inference())
+                inside.set()
+                release.wait(10)
+            seen.append(T.ones(1).is_inference())
+
+        th = threading.Thread(target=worker)
+        th.start()
+        inside.wait(10)
+        log.append((T.is_inference_mode_enabled(), T.ones(1).is_inference(), (T.ones(1) * 2).is_inference()))
+        with T.inference_mode():  # two threads inside at once
+            log.append(T.ones(1).is_inference())
+        log.append(T.ones(1).is_inference())
+        release.set()
+        th.join(10)
+        log.append(tuple(seen))
+        log.append((T.is_inference_mode_enabled(), T.ones(1).is_inference()))
+    got = on_both(scenario)
+    assert got == [(False, False, False), True, False, (True, False), (False, False)]

@@ -228,3 +228,186 @@ def test_norms_on_device_match_cpu(device):
                         bn.weight.grad, ln.weight.grad, gn.bias.grad])
     for a, b in zip(*results):
         np.testing.assert_allclose(tonp(b), tonp(a), rtol=1e-5, atol=1e-5)
+
+
+# --------------------------------------------------------------------------- float16 batch norm
+# PyTorch's CPU kernel computes a float16 batch norm in float32: statistics saved in the
+# parameters' dtype (float16, or float32 parameters unrounded), running averages updated in
+# float32 and stored in their own dtype, output ``x * alpha + beta`` rounded once to float16.
+# Contiguous inputs agree bit for bit; where float32 numbers come out (float32 parameters:
+# running averages, weight/bias gradients) the per-channel float32 sums are added in another
+# order than PyTorch's vectorised loops, so those agree to a few float32 ulps (rtol 1e-5),
+# and the float16 results computed from those float32 statistics to one float16 ulp.
+
+def _bn_half_case(T, shape, pdt, training, affine, rng_seed=0, layout="contiguous", create_graph=False,
+                  grad_layout=None):
+    rng = np.random.default_rng(rng_seed)
+    c = shape[1]
+    xs = (rng.standard_normal(shape) * 3 + 1).astype(np.float16)
+    gs = rng.standard_normal(shape).astype(np.float16)
+
+    def laid_out(a, lay):
+        return T.tensor(a.transpose(0, 2, 3, 1).copy()).permute(0, 3, 1, 2) if lay == "channels_last" else T.tensor(a)
+    x = laid_out(xs, layout)
+    x.requires_grad_(True)
+    p = getattr(T, pdt)
+    rm, rv = T.linspace(-1, 1, c, dtype=p), T.linspace(0.5, 2, c, dtype=p)
+    w = b = None
+    if affine:  # (True: weight and bias; "weight": a weight only)
+        w = T.linspace(0.5, 1.5, c, dtype=p).requires_grad_(True)
+        b = None if affine == "weight" else T.linspace(-0.3, 0.7, c, dtype=p).requires_grad_(True)
+    y = T.nn.functional.batch_norm(x, rm, rv, w, b, training=training, momentum=0.3)
+    out = {"y": y, "stride": tuple(y.stride()), "rm": rm, "rv": rv}
+    if create_graph:
+        gx, = T.autograd.grad(y, x, T.tensor(gs), create_graph=True)
+        out["gx"] = gx
+        out["gg"], = T.autograd.grad((gx * gx.detach()).sum(), x, allow_unused=True)  # (None in eval)
+        return out
+    y.backward(laid_out(gs, grad_layout or layout))
+    out.update(gx=x.grad, gw=None if w is None else w.grad, gb=None if b is None else b.grad)
+    return out
+
+
+def _half_same(r, t, float32_rtol=1e-5, rtol=None, ulp=False):
+    assert r.keys() == t.keys()
+    for k in t:
+        if k == "stride":
+            assert r[k] == t[k], (r[k], t[k])
+        elif t[k] is None:
+            assert r[k] is None, k
+        else:
+            a, e = tonp(r[k]), tonp(t[k])
+            assert a.dtype == e.dtype and a.shape == e.shape, (k, a.dtype, e.dtype)
+            if rtol is not None:
+                np.testing.assert_allclose(a, e, rtol=rtol, atol=rtol, err_msg=k)
+            elif e.dtype == np.float32:
+                np.testing.assert_allclose(a, e, rtol=float32_rtol, atol=1e-6, err_msg=k)
+            elif ulp:  # at most one float16 ulp apart
+                assert (np.abs(a.astype(np.float64) - e) <= np.spacing(np.abs(e))).all(), (k, a, e)
+            else:
+                np.testing.assert_array_equal(a, e, err_msg=k)
+
+
+@pytest.mark.parametrize("affine", [True, False, "weight"])
+@pytest.mark.parametrize("training", [True, False])
+@pytest.mark.parametrize("pdt", ["float16", "float32"])
+@pytest.mark.parametrize("shape", [(4, 3, 7), (6, 2), (2, 3, 4, 5), (3, 2, 40)])
+def test_batchnorm_half_bits(shape, pdt, training, affine):
+    # values, running averages (their dtype kept: float32 ones stay float32), gradients
+    _half_same(_bn_half_case(reftorch, shape, pdt, training, affine),
+               _bn_half_case(torch, shape, pdt, training, affine), ulp=pdt == "float32")
+
+
+def test_batchnorm_half_module_float32_buffers():
+    # a float32 module on float16 input (PyTorch's "mixed" case): float16 output, float32 buffers
+    xs = (np.random.default_rng(5).standard_normal((8, 3, 5)) * 2).astype(np.float16)
+
+    def fn(T):
+        m = T.nn.BatchNorm1d(3)
+        outs = [m(T.tensor(xs)), m(T.tensor(xs[::-1].copy()))]
+        m.eval()
+        return outs + [m(T.tensor(xs)), m.running_mean, m.running_var, m.num_batches_tracked]
+    r, t = fn(reftorch), fn(torch)
+    for a, e in zip(r, t):
+        assert str(a.dtype) == str(e.dtype)
+        if e.dtype == torch.float32:
+            np.testing.assert_allclose(tonp(a), tonp(e), rtol=1e-5, atol=1e-6)
+        else:
+            np.testing.assert_array_equal(tonp(a), tonp(e))
+
+
+@pytest.mark.parametrize("training", [True, False])
+def test_batchnorm_half_channels_last(training):
+    # the output keeps the input's channels-last layout; values and gradients as PyTorch's
+    r = _bn_half_case(reftorch, (3, 4, 2, 5), "float16", training, True, layout="channels_last")
+    t = _bn_half_case(torch, (3, 4, 2, 5), "float16", training, True, layout="channels_last")
+    assert r["stride"] == t["stride"] == (40, 1, 20, 4)
+    _half_same(r, t)
+
+
+@pytest.mark.parametrize("training", [True, False])
+def test_batchnorm_half_gradient_of_another_layout(training):
+    # A gradient laid out unlike the input (contiguous for a channels-last input) sends
+    # PyTorch's backward to its generic kernel, which rounds each step of the formula to
+    # float16 (and 1 / std to float16 in eval); reftorch computes every layout in float32,
+    # so the input gradient agrees to a few float16 ulps there (rtol = atol = 4e-3).
+    r = _bn_half_case(reftorch, (3, 4, 2, 5), "float16", training, True, layout="channels_last",
+                      grad_layout="contiguous")
+    t = _bn_half_case(torch, (3, 4, 2, 5), "float16", training, True, layout="channels_last",
+                      grad_layout="contiguous")
+    _half_same({k: r[k] for k in ("y", "rm", "rv", "stride")}, {k: t[k] for k in ("y", "rm", "rv", "stride")})
+    _half_same({k: r[k] for k in ("gx", "gw", "gb")}, {k: t[k] for k in ("gx", "gw", "gb")}, rtol=4e-3)
+
+
+@pytest.mark.parametrize("training", [True, False])
+def test_batchnorm_half_create_graph(training):
+    # first-order values as without create_graph (PyTorch's backward kernel); the second
+    # order goes through float32 formulas here and PyTorch's float16 double-backward there
+    r = _bn_half_case(reftorch, (4, 3, 6), "float16", training, True, create_graph=True)
+    t = _bn_half_case(torch, (4, 3, 6), "float16", training, True, create_graph=True)
+    assert r["gx"].grad_fn is not None
+    _half_same({k: r[k] for k in ("y", "rm", "rv", "stride", "gx")}, {k: t[k] for k in ("y", "rm", "rv", "stride", "gx")})
+    assert (r["gg"] is None) == (t["gg"] is None) == (not training)
+    if training:
+        assert str(r["gg"].dtype) == str(t["gg"].dtype) == "torch.float16"
+        np.testing.assert_allclose(tonp(r["gg"]), tonp(t["gg"]), rtol=2e-2, atol=2e-2)
+
+
+@pytest.mark.parametrize("xdt", ["float16", "float32", "float64"])
+@pytest.mark.parametrize("rdt", ["float16", "float32", "float64", None])
+@pytest.mark.parametrize("wdt", ["float16", "float32", "float64", None])
+def test_batchnorm_parameter_dtypes(xdt, rdt, wdt):
+    # PyTorch's CPU rule: the first parameter decides (its dtype the input's, or "mixed":
+    # every parameter float32 with a float16 input); its errors word for word
+    def fn(T):
+        r = None if rdt is None else getattr(T, rdt)
+        w = None if wdt is None else getattr(T, wdt)
+        x = T.linspace(-2, 3, 30, dtype=getattr(T, xdt)).reshape(5, 3, 2)
+        rm, rv = (None, None) if r is None else (T.zeros(3, dtype=r), T.ones(3, dtype=r))
+        wt, bt = (None, None) if w is None else (T.ones(3, dtype=w), T.zeros(3, dtype=w))
+        y = T.nn.functional.batch_norm(x, rm, rv, wt, bt, training=True)
+        return [y] if rm is None else [y, rm, rv, T.nn.functional.batch_norm(x, rm, rv, wt, bt)]
+    from _compare import both as both_
+    both_(fn, msg=True)
+
+
+@pytest.mark.parametrize("name", ["layer_norm", "group_norm"])
+@pytest.mark.parametrize("xdt", ["float16", "float32", "float64"])
+@pytest.mark.parametrize("wdt", ["float16", "float32", "float64", None])
+@pytest.mark.parametrize("bdt", ["float16", "float32", "float64", None])
+def test_layer_group_norm_parameter_dtypes(name, xdt, wdt, bdt):
+    # the same CPU rule as batch_norm's, over (weight, bias)
+    def fn(T):
+        x = T.linspace(-2, 3, 24, dtype=getattr(T, xdt)).reshape(2, 4, 3)
+        n = 3 if name == "layer_norm" else 4
+        w = None if wdt is None else T.linspace(0.5, 1, n, dtype=getattr(T, wdt))
+        b = None if bdt is None else T.linspace(-1, 1, n, dtype=getattr(T, bdt))
+        if name == "layer_norm":
+            return T.nn.functional.layer_norm(x, [3], w, b)
+        return T.nn.functional.group_norm(x, 2, w, b)
+    from _compare import both as both_
+    both_(fn, msg=True)
+
+
+@pytest.mark.parametrize("name", ["layer_norm", "group_norm"])
+def test_layer_group_norm_half_input_float32_parameters(name):
+    # PyTorch's "mixed" case: float16 output and input gradient, float32 weight/bias
+    # gradients (statistics kept in float32). Tolerances: float16 results to about one ulp;
+    # the weight/bias gradients to 5e-3, as PyTorch's layer_norm kernel accumulates them for
+    # a float16 input another way than a float32 sum (so it is with float16 parameters too).
+    rng = np.random.default_rng(11)
+    xs = (rng.standard_normal((3, 6, 5)) * 2 + 0.5).astype(np.float16)
+    gs = rng.standard_normal((3, 6, 5)).astype(np.float16)
+
+    def fn(T):
+        x = T.tensor(xs, requires_grad=True)
+        n = 5 if name == "layer_norm" else 6
+        w = T.linspace(0.5, 1.5, n).requires_grad_(True)
+        b = T.linspace(-1, 1, n).requires_grad_(True)
+        y = T.nn.functional.layer_norm(x, [5], w, b) if name == "layer_norm" else T.nn.functional.group_norm(x, 3, w, b)
+        y.backward(T.tensor(gs))
+        return [y, x.grad, w.grad, b.grad]
+    r, t = fn(reftorch), fn(torch)
+    assert [str(v.dtype) for v in r] == [str(v.dtype) for v in t] == ["torch.float16"] * 2 + ["torch.float32"] * 2
+    for a, e, tol in zip(r, t, (1e-3, 1e-3, 5e-3, 5e-3)):
+        np.testing.assert_allclose(tonp(a).astype(np.float64), tonp(e), rtol=tol, atol=tol)

@@ -22,13 +22,15 @@ from .shape import expand
 
 def _operands(a, b, *, true_div=False, op=""):
     """Return (x, y, dtype): both as tensors on a's device, and the computation dtype."""
-    if (isinstance(a, Tensor) and isinstance(b, Tensor) and a._dtype is b._dtype
-            and a._device is b._device and a._data.shape == b._data.shape):
-        # fast path (per-call overhead): same dtype, device and shape -- nothing to promote,
-        # move or broadcast-check; the general path below gives the same answer.
+    if isinstance(a, Tensor) and isinstance(b, Tensor) and a._dtype is b._dtype and a._device is b._device:
+        # Two tensors of one dtype on one device (per-call overhead): nothing to promote or
+        # move; the general path below gives the same answer.
         dt = a._dtype
         if true_div and not (dt.is_floating_point or dt.is_complex):
             dt = D.get_default_dtype()
+        sa, sb = a._data.shape, b._data.shape
+        if sa != sb:
+            broadcast_shape(sa, sb)  # PyTorch's error if they do not broadcast
         return a, b, dt
     ta = a if isinstance(a, Tensor) else None
     tb = b if isinstance(b, Tensor) else None
@@ -37,7 +39,7 @@ def _operands(a, b, *, true_div=False, op=""):
     if true_div and not (dt.is_floating_point or dt.is_complex):
         dt = D.get_default_dtype()
     if ta is not None and tb is not None:
-        if ta.device != tb.device and ta.dim() and tb.dim():
+        if ta._device is not tb._device and ta.device != tb.device and ta.dim() and tb.dim():
             raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two devices, "
                                f"{ta.device} and {tb.device}!")
         if ta._data.shape != tb._data.shape:
@@ -66,7 +68,7 @@ def _as_operand(v, ref, dt):
     else:
         with b.quiet():  # 1e30 as a float16 operand: inf, without NumPy's warning
             arr = b.xp.asarray(v, dtype=native, **b._dev_kw())
-    return Tensor._wrap(arr, ref.device, b)
+    return Tensor._wrap(arr, ref._device, b)
 
 
 def _cast(t, dt):

@@ -37,7 +37,7 @@ def infer_size(shape, numel):
         elif s >= 0:
             known *= s
         else:
-            raise RuntimeError(f"invalid shape dimension {s}")
+            raise RuntimeError(f"invalid shape dimension {s} at index {i} of shape [{', '.join(map(str, shape))}]")
     if infer is not None:
         if known == 0:
             if numel == 0:
@@ -55,14 +55,27 @@ def infer_size(shape, numel):
 def _target_shape(shape, numel):
     """The shape ``view``/``reshape`` were given (ints, or one tuple, list or ``Size``) as a
     tuple of ints, with a ``-1`` resolved and checked against ``numel`` (PyTorch's
-    ``infer_size``). Non-negative ints are checked in one loop (per-call overhead)."""
+    ``infer_size``, which also gives the errors). Plain ints and one ``-1`` are handled in
+    one loop (per-call overhead: ``x.view(-1)`` and ``x.view(n, -1)`` are common)."""
     n = 1
+    infer = False
     for s in shape:
-        if s.__class__ is not int or s < 0:  # one tuple, an int-like object, a -1
+        if s.__class__ is not int:  # one tuple, or an int-like object
             if len(shape) == 1 and isinstance(s, (tuple, list)):
                 return _target_shape(s, numel)
             return infer_size(_as_shape(shape), numel)
-        n *= s
+        if s < 0:
+            if s != -1 or infer:  # (infer_size raises PyTorch's error)
+                return infer_size(tuple(shape), numel)
+            infer = True
+        else:
+            n *= s
+    if infer:
+        if n == 0 or numel % n:
+            return infer_size(tuple(shape), numel)  # (it raises)
+        shape = list(shape)
+        shape[shape.index(-1)] = numel // n
+        return tuple(shape)
     if n == numel:
         return shape if shape.__class__ is tuple else tuple(shape)
     raise RuntimeError(f"shape '[{', '.join(map(str, shape))}]' is invalid for input of size {numel}")

@@ -101,21 +101,20 @@ class OpFunction:
     #: elements): ``apply`` then runs it outside the backend's quiet error state.
     can_warn = True
 
-    #: ``arity`` when it is 1 or 2, else 0 (set for each subclass): an int to compare, as
-    #: ``None == 1`` costs ~40 ns in ``apply``.
-    _n_inputs = 0
-
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        cls._n_inputs = cls.arity if cls.arity in (1, 2) else 0
+        # What ``apply`` reads of the class, in one tuple (one look-up per call instead of
+        # six); ``arity`` also as an int to compare (``None == 1`` costs ~40 ns).
+        arity = cls.arity
+        cls._plan = (arity if arity in (1, 2) else 0, arity, cls.can_warn, cls.is_view, cls.elementwise,
+                     cls.forward)
 
     @classmethod
     def apply(cls, *args, _name=None, _out=None, _skip=None, **params):
-        arity = cls.arity
+        n_inputs, arity, warn, is_view, elementwise, forward = cls._plan
         x0 = args[0]
         # Does an input require grad? One or two inputs (most ops) without a slice or a loop
         # (per-call overhead); the grad-mode flag is read only when one does.
-        n_inputs = cls._n_inputs
         if n_inputs == 1:
             needs = x0._requires_grad
         elif n_inputs == 2:
@@ -133,24 +132,23 @@ class OpFunction:
         else:
             needs = False
             ctx = _NO_CTX
-        warn = cls.can_warn
         if warn:
             quiet = b0.quiet_enter()  # no floating-point warnings, as in PyTorch
         try:
             # A call with the arguments spelled out: ``forward(ctx, *args)`` costs ~0.07 us more.
             n = len(args)
             if params:
-                out = cls.forward(ctx, *args, **params)
+                out = forward(ctx, *args, **params)
             elif n == 1:
-                out = cls.forward(ctx, x0)
+                out = forward(ctx, x0)
             elif n == 2:
-                out = cls.forward(ctx, x0, args[1])
+                out = forward(ctx, x0, args[1])
             elif n == 3:
-                out = cls.forward(ctx, x0, args[1], args[2])
+                out = forward(ctx, x0, args[1], args[2])
             elif n == 4:
-                out = cls.forward(ctx, x0, args[1], args[2], args[3])
+                out = forward(ctx, x0, args[1], args[2], args[3])
             else:
-                out = cls.forward(ctx, *args)
+                out = forward(ctx, *args)
         finally:
             if warn:
                 b0.quiet_exit(quiet)
@@ -159,10 +157,10 @@ class OpFunction:
         else:  # an op that moves data to another device: _out = (device, backend)
             dev, backend = _out
         result = _new(Tensor)
-        if cls.is_view:
+        if is_view:
             result._init_from(out, dev, backend, needs, x0)
         else:
-            if cls.elementwise and out.ndim > 1:  # (relayout_like_operands keeps 0-d and 1-d results)
+            if elementwise and out.ndim > 1:  # (relayout_like_operands keeps 0-d and 1-d results)
                 out = relayout_like_operands(b0, out, args[:arity][cls.elementwise_from:])
             if out.size == 0:
                 out = fix_empty_strides(backend, out)

@@ -11,6 +11,11 @@ applies a per-channel or per-element affine map. All three view the input as
 The backward pass is the standard one: with ``xhat = (x - mean) * invstd`` and the
 upstream gradient ``gy`` scaled by the affine weight,
 ``gx = invstd * (gy - mean(gy) - xhat * mean(gy * xhat))`` over the same axes.
+
+Half precision is computed in float32 and rounded at the end, as PyTorch's CPU kernels
+(``_compute_dtype``); the backward starts from the statistics rounded as PyTorch saves them,
+to the dtype of the parameters (``_stats_dtype``: float16, or float32 ones with a float16
+input), in which the parameters' gradients come back too.
 """
 from __future__ import annotations
 
@@ -22,12 +27,17 @@ from .._tensor import Tensor
 from ..autograd.function import OpFunction
 
 
-def _graph_stats(xp, x, w, shape, axes, eps, wshape):
+def _graph_stats(xp, x, w, shape, axes, eps, wshape, up=None, stats=None):
     """Under ``create_graph`` (the gradient is a tensor): ``(xhat, invstd, w)`` computed again
     from the saved input and weight, so that they stay in the graph (the arrays the forward
-    kept on ``ctx`` would be constants there)."""
-    d, _, _, invstd, _ = _normalize(xp, xp.reshape(x._data, shape), axes, eps)
-    return d * invstd, invstd, None if w is None else xp.reshape(w._data, wshape)
+    kept on ``ctx`` would be constants there). Half precision (``up``): in float32, from the
+    statistics rounded to ``stats``, the dtype the forward kept them in."""
+    a = _up(xp, xp.reshape(x._data, shape), up)
+    d, mean, _, invstd, _ = _normalize(xp, a, axes, eps)
+    xhat = d * invstd
+    if up is not None and stats != up:
+        xhat, invstd = _half_stats(xp, a, mean, invstd, stats)
+    return xhat, invstd, None if w is None else _up(xp, xp.reshape(w._data, wshape), up)
 
 
 def _sum(xp, a, axes):
@@ -69,7 +79,7 @@ class NativeBatchNorm(OpFunction):
     (sums of products as batched dot products), and the output is built in place in the
     centred input ``x - mean`` (one full-size array): ``(x - mean) * scale + bias`` with
     per-channel ``scale = weight * invstd``. The backward needs only ``x`` and the
-    per-channel statistics.
+    per-channel statistics. Half precision: :func:`_batch_norm_half`.
     """
 
     name = "NativeBatchNormBackward0"
@@ -79,6 +89,8 @@ class NativeBatchNorm(OpFunction):
     def forward(ctx, x, w, b, running_mean, running_var, training, momentum, eps, affine):
         xp = x._backend.xp
         a = x._data
+        if _compute_dtype(xp, a) is not None:
+            return _batch_norm_half(ctx, x, w, b, running_mean, running_var, training, momentum, eps, affine)
         n_, c = a.shape[0], a.shape[1]
         a3 = xp.reshape(a, (n_, c, -1))
         has_w, has_b = affine
@@ -104,13 +116,15 @@ class NativeBatchNorm(OpFunction):
         if ctx.needs_input_grad:
             ctx.save_for_backward(x, w if has_w else None, b if has_b else None)
             ctx.stats = (mean, invstd, scale, n)
-            ctx.eps = eps
+            ctx.eps, ctx.cast = eps, (None, a.dtype, None)
         return memory_format_layout(x._backend, xp.reshape(y, a.shape), a, exact=True)  # (PyTorch's layout)
 
     @staticmethod
     def backward(ctx, g):
         if isinstance(g, Tensor):
             return _batch_norm_backward_graph(ctx, g)
+        if ctx.cast[0] is not None:
+            return _batch_norm_half_backward(ctx, g)
         x = ctx.saved_tensors[0]
         xp = ctx.xp
         need = ctx.needs_input_grad
@@ -149,15 +163,16 @@ def _batch_norm_backward_graph(ctx, g):
     xp = ctx.xp
     need = ctx.needs_input_grad
     mean, invstd, _, n = ctx.stats
+    up, native, stats = ctx.cast
     c = x.shape[1]
     shape3 = (x.shape[0], c, -1)
-    g3 = xp.reshape(g, shape3)
+    g3 = _up(xp, xp.reshape(g, shape3), up)
     if n is None:  # eval mode: normalised with the running statistics
         inv3 = xp.reshape(xp.asarray(invstd), (1, c, 1))
-        xhat = (xp.reshape(x._data, shape3) - xp.reshape(xp.asarray(mean), (1, c, 1))) * inv3
-        w3 = None if w is None else xp.reshape(w._data, (1, c, 1))
+        xhat = (_up(xp, xp.reshape(x._data, shape3), up) - xp.reshape(xp.asarray(mean), (1, c, 1))) * inv3
+        w3 = None if w is None else _up(xp, xp.reshape(w._data, (1, c, 1)), up)
     else:
-        xhat, inv3, w3 = _graph_stats(xp, x, w, shape3, (0, 2), ctx.eps, (1, c, 1))
+        xhat, inv3, w3 = _graph_stats(xp, x, w, shape3, (0, 2), ctx.eps, (1, c, 1), up, stats)
     gx = gw = gb = None
     if need[0]:
         gy = g3 * w3 if w3 is not None else g3
@@ -167,11 +182,103 @@ def _batch_norm_backward_graph(ctx, g):
             mg = _sum(xp, gy, (0, 2)) / n
             mgx = _sum(xp, gy * xhat, (0, 2)) / n
             gx = (gy - mg - xhat * mgx) * inv3
-        gx = xp.reshape(gx, tuple(x.shape))
+        gx = _down(xp, xp.reshape(gx, tuple(x.shape)), up, native)
     if need[1]:
-        gw = xp.sum(g3 * xhat, axis=(0, 2))
+        gw = _down(xp, xp.sum(g3 * xhat, axis=(0, 2)), up, stats)
     if need[2]:
-        gb = xp.sum(g3, axis=(0, 2))
+        gb = _down(xp, xp.sum(g3, axis=(0, 2)), up, stats)
+    return gx, gw, gb
+
+
+def _stats_dtype(a, *params):
+    """The dtype PyTorch keeps a normalisation's statistics (and its parameters' gradients)
+    in: that of its first given parameter (``params`` in PyTorch's order, None where not
+    given; float32 ones with a half-precision input: "mixed"), else the input's."""
+    for t in params:
+        if t is not None:
+            return t._data.dtype
+    return a.dtype
+
+
+def _fma(xp, a, b, c):
+    """``a * b + c`` of float32 arrays rounded once, as the fused multiply-add PyTorch's
+    vectorised CPU kernels compile to: in float64, where the product is exact."""
+    wide = xp.float64
+    return xp.astype(xp.astype(a, wide) * xp.astype(b, wide) + xp.astype(c, wide), a.dtype)
+
+
+def _batch_norm_half(ctx, x, w, b, running_mean, running_var, training, momentum, eps, affine):
+    """:class:`NativeBatchNorm` of a half-precision ``x``, as PyTorch's CPU kernel: in float32,
+    with the statistics saved in the parameters' dtype (``_stats_dtype``: float16, or float32
+    parameters kept unrounded), the running averages updated in float32 and stored in their
+    own dtype, and the output ``x * alpha + beta`` (per channel ``alpha = invstd * weight``,
+    ``beta = bias - mean * alpha``) of PyTorch's fused multiply-adds, rounded at the end."""
+    xp = x._backend.xp
+    a = x._data
+    up = _compute_dtype(xp, a)
+    n_, c = a.shape[0], a.shape[1]
+    a3 = xp.astype(xp.reshape(a, (n_, c, -1)), up)
+    has_w, has_b = affine
+    stats = _stats_dtype(a, w if has_w else None, b if has_b else None, running_mean, running_var)
+    if training:
+        n = n_ * a3.shape[2]
+        mean = _channel_sums(xp, a3) / n
+        d = a3 - xp.reshape(mean, (1, c, 1))
+        var_sum = _channel_sums(xp, d, d)[1]
+        if running_mean is not None:  # (the unbiased variance for running_var)
+            m = xp.asarray(momentum, dtype=up)
+            _store(running_mean, m * mean + (1 - m) * _up(xp, running_mean._data, up))
+            _store(running_var, m * (var_sum / (n - 1)) + (1 - m) * _up(xp, running_var._data, up))
+        mean = _rounded(xp, mean, stats)
+        invstd = _rounded(xp, xp.astype(1.0 / xp.sqrt(xp.astype(var_sum / n, xp.float64) + eps), up), stats)
+        invstd_b = invstd
+    else:
+        n = None
+        mean = _up(xp, running_mean._data, up)
+        var = _up(xp, running_var._data, up)
+        invstd = 1.0 / xp.sqrt(var + eps)
+        invstd_b = xp.astype(1.0 / xp.sqrt(xp.astype(var, xp.float64) + eps), up)  # (its backward: in float64)
+    alpha = invstd * _up(xp, w._data, up) if has_w else invstd
+    bias = _up(xp, b._data, up) if has_b else xp.zeros_like(alpha)
+    # beta: fused with float32 parameters; with float16 ones PyTorch rounds mean * alpha first
+    beta = _fma(xp, -mean, alpha, bias) if stats == up else bias - mean * alpha
+    y = _fma(xp, a3, xp.reshape(alpha, (1, c, 1)), xp.reshape(beta, (1, c, 1)))
+    if ctx.needs_input_grad:
+        ctx.save_for_backward(x, w if has_w else None, b if has_b else None)
+        ctx.stats = (mean, invstd_b, None, n)
+        ctx.eps, ctx.cast = eps, (up, a.dtype, stats)  # (a tuple: not lifted to a tensor under create_graph)
+    return memory_format_layout(x._backend, xp.reshape(xp.astype(y, a.dtype), a.shape), a, exact=True)
+
+
+def _batch_norm_half_backward(ctx, g):
+    """The backward of :func:`_batch_norm_half`, as PyTorch's: in float32 from the saved
+    statistics, ``gx = (g - mean(g) - (x - mean) * k) * invstd * weight`` with
+    ``k = sum(g * (x - mean)) * invstd**2 / n`` (training), ``g * invstd * weight`` (eval);
+    the input's gradient rounded to its dtype, the weight's and bias's to theirs."""
+    x, w, b = ctx.saved_tensors
+    xp = ctx.xp
+    need = ctx.needs_input_grad
+    up, native, stats = ctx.cast
+    mean, invstd, _, n = ctx.stats
+    c = x.shape[1]
+    a3 = xp.astype(xp.reshape(x._data, (x.shape[0], c, -1)), up)
+    g3 = xp.astype(xp.reshape(g, a3.shape), up)
+    d = a3 - xp.reshape(mean, (1, c, 1))
+    sg, sgd = _channel_sums(xp, g3, d)
+    gx = gw = gb = None
+    if need[0]:
+        if n is None:
+            gx = g3 * xp.reshape(invstd, (1, c, 1))
+        else:
+            k = sgd * invstd * invstd / n
+            gx = (g3 - xp.reshape(sg / n, (1, c, 1)) - d * xp.reshape(k, (1, c, 1))) * xp.reshape(invstd, (1, c, 1))
+        if w is not None:
+            gx = gx * xp.reshape(_up(xp, w._data, up), (1, c, 1))
+        gx = xp.reshape(xp.astype(gx, native), x.shape)
+    if need[1]:
+        gw = _down(xp, sgd * invstd, up, stats)
+    if need[2]:
+        gb = _down(xp, sg, up, stats)
     return gx, gw, gb
 
 
@@ -201,10 +308,11 @@ class NativeLayerNorm(OpFunction):
             y = y + _up(xp, xp.reshape(b._data, (1, -1)), up)
         if ctx.needs_input_grad:
             ctx.save_for_backward(x, w if has_w else None, b if has_b else None)
-            if up is not None:
-                xhat, invstd = _half_stats(xp, a2, mean, invstd, a.dtype)
+            stats = _stats_dtype(a, w if has_w else None, b if has_b else None)
+            if up is not None and stats != up:
+                xhat, invstd = _half_stats(xp, a2, mean, invstd, stats)
             ctx.xhat, ctx.invstd, ctx.n, ctx.shape, ctx.tail = xhat, invstd, n, a.shape, tail
-            ctx.eps, ctx.cast = eps, (up, a.dtype)  # (a tuple: not lifted to a tensor under create_graph)
+            ctx.eps, ctx.cast = eps, (up, a.dtype, stats)  # (a tuple: not lifted to a tensor under create_graph)
             ctx.w = wr
         if up is not None:
             y = xp.astype(y, a.dtype)
@@ -216,13 +324,13 @@ class NativeLayerNorm(OpFunction):
         xp = ctx.xp
         need = ctx.needs_input_grad
         shape2 = tuple(ctx.xhat.shape)
-        up, native = ctx.cast
+        up, native, stats = ctx.cast
         if isinstance(g, Tensor):
             a2 = _up(xp, xp.reshape(x._data, shape2), up)
             d, mean, _, invstd, _ = _normalize(xp, a2, (1,), ctx.eps)
             xhat = d * invstd
-            if up is not None:
-                xhat, invstd = _half_stats(xp, a2, mean, invstd, native)
+            if up is not None and stats != up:
+                xhat, invstd = _half_stats(xp, a2, mean, invstd, stats)
             wr = None if w is None else _up(xp, xp.reshape(w._data, (1, -1)), up)
         else:
             xhat, invstd, wr = ctx.xhat, ctx.invstd, ctx.w
@@ -235,18 +343,24 @@ class NativeLayerNorm(OpFunction):
             mgx = _sum(xp, gy * xhat, (1,)) / n
             gx = _down(xp, xp.reshape((gy - mg - xhat * mgx) * invstd, ctx.shape), up, native)
         if need[1]:
-            gw = _down(xp, xp.reshape(xp.sum(g2 * xhat, axis=0), ctx.tail), up, native)
+            gw = _down(xp, xp.reshape(xp.sum(g2 * xhat, axis=0), ctx.tail), up, stats)
         if need[2]:
-            gb = _down(xp, xp.reshape(xp.sum(g2, axis=0), ctx.tail), up, native)
+            gb = _down(xp, xp.reshape(xp.sum(g2, axis=0), ctx.tail), up, stats)
         return gx, gw, gb
 
 
-def _half_stats(xp, a2, mean, invstd, native):
-    """``(xhat, invstd)`` for the backward of a half-precision layer norm: PyTorch saves
-    the mean and ``1 / std`` rounded to the input's dtype and computes from those."""
-    up = a2.dtype
-    mean, invstd = xp.astype(xp.astype(mean, native), up), xp.astype(xp.astype(invstd, native), up)
+def _half_stats(xp, a2, mean, invstd, stats):
+    """``(xhat, invstd)`` for the backward of a half-precision normalisation: PyTorch saves
+    the mean and ``1 / std`` rounded to ``stats`` (:func:`_stats_dtype`) and computes from
+    those."""
+    mean, invstd = _rounded(xp, mean, stats), _rounded(xp, invstd, stats)
     return (a2 - mean) * invstd, invstd
+
+
+def _rounded(xp, a, dtype):
+    """``a`` rounded to ``dtype`` and back: a statistic PyTorch keeps in ``dtype``, used at
+    ``a``'s precision (float32 for half-precision inputs)."""
+    return xp.astype(xp.astype(a, dtype), a.dtype)
 
 
 def _up(xp, a, up):
@@ -281,11 +395,12 @@ class NativeGroupNorm(OpFunction):
             y = y + _up(xp, xp.reshape(b._data, (1, c, 1)), up)
         if ctx.needs_input_grad:
             ctx.save_for_backward(x, w if has_w else None, b if has_b else None)
-            if up is not None:
-                xh, invstd = _half_stats(xp, a3, mean, invstd, a.dtype)
+            stats = _stats_dtype(a, w if has_w else None, b if has_b else None)
+            if up is not None and stats != up:
+                xh, invstd = _half_stats(xp, a3, mean, invstd, stats)
                 xhat = xp.reshape(xh, (n_, c, rest))
             ctx.xhat, ctx.invstd, ctx.n, ctx.shape, ctx.groups = xhat, invstd, n, a.shape, groups
-            ctx.eps, ctx.cast = eps, (up, a.dtype)  # (a tuple: not lifted to a tensor under create_graph)
+            ctx.eps, ctx.cast = eps, (up, a.dtype, stats)  # (a tuple: not lifted to a tensor under create_graph)
             ctx.w = wr
         return memory_format_layout(x._backend, _down(xp, xp.reshape(y, a.shape), up, a.dtype), a)  # (PyTorch's)
 
@@ -296,13 +411,13 @@ class NativeGroupNorm(OpFunction):
         need = ctx.needs_input_grad
         n_, c = ctx.shape[0], ctx.shape[1]
         rest = math.prod(ctx.shape[2:])
-        up, native = ctx.cast
+        up, native, stats = ctx.cast
         if isinstance(g, Tensor):
             a3 = _up(xp, xp.reshape(x._data, (n_, ctx.groups, c // ctx.groups * rest)), up)
             d, mean, _, invstd, _ = _normalize(xp, a3, (2,), ctx.eps)
             xh = d * invstd
-            if up is not None:
-                xh, invstd = _half_stats(xp, a3, mean, invstd, native)
+            if up is not None and stats != up:
+                xh, invstd = _half_stats(xp, a3, mean, invstd, stats)
             xhat = xp.reshape(xh, (n_, c, rest))
             wr = None if w is None else _up(xp, xp.reshape(w._data, (1, c, 1)), up)
         else:
@@ -318,7 +433,7 @@ class NativeGroupNorm(OpFunction):
             mgx = _sum(xp, gy * xh, (2,)) / n
             gx = _down(xp, xp.reshape((gy - mg - xh * mgx) * invstd, ctx.shape), up, native)
         if need[1]:
-            gw = _down(xp, xp.sum(g3 * xhat, axis=(0, 2)), up, native)
+            gw = _down(xp, xp.sum(g3 * xhat, axis=(0, 2)), up, stats)
         if need[2]:
-            gb = _down(xp, xp.sum(g3, axis=(0, 2)), up, native)
+            gb = _down(xp, xp.sum(g3, axis=(0, 2)), up, stats)
         return gx, gw, gb

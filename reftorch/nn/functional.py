@@ -1166,6 +1166,22 @@ def _verify_batch_size(size, shown=None):
                          f"{shown or f'torch.Size({list(size)})'}")
 
 
+def _check_param_dtypes(input, params):
+    """PyTorch's CPU rule for the parameters of batch, layer and group norm (``params``, in
+    its order, None for absent ones): all of the input's dtype or, when the first one
+    differs ("mixed"), all float32 with a float16/bfloat16 input; its errors otherwise."""
+    first = next((t for t in params if t is not None), None)
+    if first is None or first.dtype is input.dtype:
+        for t in params:
+            if t is not None and t.dtype is not input.dtype:
+                raise RuntimeError(f"expected scalar type {_cname(input.dtype)} but found {_cname(t.dtype)}")
+        return
+    if any(t is not None and t.dtype is not _D.float32 for t in params):
+        raise RuntimeError("mixed dtype (CPU): expect parameter to have scalar type of Float")
+    if input.dtype not in (_D.float16, _D.bfloat16):
+        raise RuntimeError("mixed dtype (CPU): all inputs must share same datatype.")
+
+
 def _affine_args(input, weight, bias):
     w = _no_tensor(input) if weight is None else weight
     b = _no_tensor(input) if bias is None else bias
@@ -1225,6 +1241,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
             raise RuntimeError(f"{name} should contain {c} elements not {t.numel()}")
     if not training and (running_mean is None or running_var is None):
         raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
+    _check_param_dtypes(input, (weight, bias, running_mean, running_var))
     w, b, affine = _affine_args(input, weight, bias)
     return _Norm.NativeBatchNorm.apply(input, w, b, running_mean=running_mean, running_var=running_var,
                                        training=training, momentum=momentum, eps=eps, affine=affine)
@@ -1256,6 +1273,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
     if tuple(input.shape[input.dim() - k:]) != shape or input.dim() < k:
         raise RuntimeError(f"Given normalized_shape={list(shape)}, expected input with shape "
                            f"[*, {', '.join(map(str, shape))}], but got input of size{list(input.shape)}")
+    _check_param_dtypes(input, (weight, bias))
     w, b, affine = _affine_args(input, weight, bias)
     return _Norm.NativeLayerNorm.apply(input, w, b, k=k, eps=eps, affine=affine)
 
@@ -1280,6 +1298,7 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05):
     if input.shape[1] % num_groups:
         raise RuntimeError(f"Expected number of channels in input to be divisible by num_groups, but got "
                            f"input of shape {list(input.shape)} and num_groups={num_groups}")
+    _check_param_dtypes(input, (weight, bias))
     w, b, affine = _affine_args(input, weight, bias)
     return _Norm.NativeGroupNorm.apply(input, w, b, groups=num_groups, eps=eps, affine=affine)
 
