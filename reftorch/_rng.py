@@ -801,6 +801,19 @@ def _grid(e: int) -> float:
 # cosine polynomial in [2**-10, 2**-9) and [2**-5, 2**-4), of the sine in [2**-7, 2**-6)
 # and [2**-3, 2**-2).
 _M_LOG_P8 = _grid(-1)
+# Rounding a float64 to float32 precision in place, on its bits: add half of float32's
+# spacing (2**28 units of the last place) and clear the 29 bits float32 does not keep.
+# That rounds halfway cases away from zero, not to even; no float64 sum here lies
+# exactly halfway (the exhaustive test again). Two integer passes, cheaper than a cast
+# to float32 and back.
+_HALF_ULP32 = np.array(1 << 28, np.int64)
+_KEEP_FLOAT32_BITS = np.array(-(1 << 29), np.int64)
+
+
+def _round_float32(bits: np.ndarray) -> None:
+    """Round the float64 values whose int64 view is ``bits`` to float32 precision."""
+    np.add(bits, _HALF_ULP32, out=bits)
+    np.bitwise_and(bits, _KEEP_FLOAT32_BITS, out=bits)
 _M_COS = (_grid(-9), _grid(-4))
 _M_SIN = (_grid(-6), _grid(-2))
 
@@ -819,8 +832,10 @@ class _BoxMuller32:
     * where the result stays in one binade for all inputs, by adding and subtracting
       the float64 constant of :func:`_grid` (``c + M`` is exact, so the one float64
       rounding of the sum is the float32 rounding: a true FMA);
-    * elsewhere by a float32 cast of the float64 sum (and back). That is a double
-      rounding, equal to the FMA unless the float64 sum lands on a float32 midpoint.
+    * elsewhere by rounding the float64 sum to float32 precision: a float32 cast, or
+      :func:`_round_float32` on the bits where the value stays in float64. That is a
+      double rounding, equal to the FMA unless the float64 sum lands on a float32
+      midpoint.
 
     A few steps use an equivalent float64 form: ``fma(c, z, -z/2)`` as ``z * (c - 1/2)``
     and ``fma(s, x, x)`` as ``x * (s + 1)``, each rounded to float32 once. Whether all
@@ -895,17 +910,17 @@ class _BoxMuller32:
         np.add(bits, 0x3F3504F3, out=bits)
         np.subtract(t, _f32(1), out=x)  # exact
         np.copyto(x64, x)
-        # Horner: y = fma(y, x, p) down the coefficients, rounded by casts
+        # Horner: y = fma(y, x, p) down the coefficients
+        y_bits = y64.view(np.int64)
         np.multiply(x64, _f64(_LOG_P[0]), out=y64)
         for coef in _LOG_P[1:-1]:
             np.add(y64, _f64(coef), out=y64)
-            np.copyto(y, y64, casting="unsafe")
-            np.copyto(y64, y)
+            _round_float32(y_bits)
             np.multiply(y64, x64, out=y64)
         np.add(y64, _f64(_LOG_P[-1]) + _M_LOG_P8, out=y64)  # last step in [0.25, 0.5)
         np.subtract(y64, _M_LOG_P8, out=y64)
         np.multiply(y64, x64, out=y64)
-        np.copyto(y, y64, casting="unsafe")  # y * x
+        np.copyto(y, y64, casting="unsafe")  # y * x (a product can be a tie: a cast)
         np.copyto(y64, y)
         np.multiply(x, x, out=t)  # z
         np.copyto(z64, t)

@@ -512,8 +512,8 @@ def test_fma_matches_exact_rounding(dtype):
 
 # ------------------------------------------------ AVX2 NormalFill16<float>, exhaustively
 # The fast port (_rng._BoxMuller32) computes each FMA as an exact float64 product plus a
-# float64 sum, rounded to float32 by a cast (no tie check) or by adding and subtracting
-# a constant (where the result stays in one binade), and rewrites a few steps
+# float64 sum, rounded to float32 by a cast or on the bits (no tie check) or by adding
+# and subtracting a constant (where the result stays in one binade), and rewrites a few steps
 # (z * (c - 1/2), x * (s + 1), the octant from the integer k). It is exact because the
 # radius depends only on the 24 bits of one word and the angle only on those of another:
 # run all 2**24 values of each through it and through this lane-by-lane port, where
@@ -717,9 +717,12 @@ MUTANTS = {
     "normal_fill without tail redraw": ("                box_muller.fill(self.random32(16), False, out[n - 16:])",
                                         "                pass"),
     "unfused Horner in log256_ps": ("            np.add(y64, _f64(coef), out=y64)\n"
-                                    "            np.copyto(y, y64, casting=\"unsafe\")\n",
-                                    "            np.copyto(y, y64, casting=\"unsafe\")\n"
-                                    "            np.add(y, coef, out=y)\n"),
+                                    "            _round_float32(y_bits)\n",
+                                    "            _round_float32(y_bits)\n"
+                                    "            np.add(y64, _f64(coef), out=y64)\n"
+                                    "            _round_float32(y_bits)\n"),
+    "float32 rounding on the bits keeps a bit too many": ("_KEEP_FLOAT32_BITS = np.array(-(1 << 29)",
+                                                          "_KEEP_FLOAT32_BITS = np.array(-(1 << 28)"),
     "float32 FMA for j * DP3 in sincos256_ps": ("        np.multiply(y, _f64(2) * _f64(_DP[2]), out=z64)\n",
                                                 "        np.multiply(y, _f32(2) * _DP[2], out=z)\n"
                                                 "        np.copyto(z64, z)\n"),
