@@ -31,7 +31,8 @@ class dtype:
         itemsize (int): size of one element in bytes.
     """
 
-    __slots__ = ("name", "itemsize", "_category", "_rank", "is_signed")
+    # is_floating_point / is_complex are fields, not properties: ops read them on every call.
+    __slots__ = ("name", "itemsize", "_category", "_rank", "is_signed", "is_floating_point", "is_complex")
 
     def __init__(self, name: str, itemsize: int, category: int, rank: int, is_signed: builtins.bool):
         self.name = name
@@ -39,14 +40,8 @@ class dtype:
         self._category = category
         self._rank = rank
         self.is_signed = is_signed
-
-    @property
-    def is_floating_point(self) -> builtins.bool:
-        return self._category == _FLOAT
-
-    @property
-    def is_complex(self) -> builtins.bool:
-        return self._category == _COMPLEX
+        self.is_floating_point = category == _FLOAT
+        self.is_complex = category == _COMPLEX
 
     def __repr__(self) -> str:
         return "torch." + self.name
@@ -208,6 +203,9 @@ def _combine_categories(higher, lower):
     return higher
 
 
+_PY_NUMBERS = frozenset((builtins.bool, builtins.int, builtins.float, builtins.complex))
+
+
 def result_type(*operands) -> dtype:
     """The dtype PyTorch computes for an operation over ``operands``.
 
@@ -226,7 +224,8 @@ def result_type(*operands) -> dtype:
     """
     dim_r = zero_r = wrapped_r = None
     for op in operands:
-        d = getattr(op, "dtype", None)
+        # (a Python number first: getattr's failing look-up on it costs ~0.2 us)
+        d = None if op.__class__ in _PY_NUMBERS else getattr(op, "dtype", None)
         if d.__class__ is dtype:
             if op.dim() > 0:
                 dim_r = d if dim_r is None else promote_types(dim_r, d)

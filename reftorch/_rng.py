@@ -286,6 +286,16 @@ class CPUGenerator:
         # (tests/test_rng.py checks this against ``random_raw``).
         return self._words.integers(0, 1 << 32, size=n, dtype=np.uint32)
 
+    def _words32(self, n: int):
+        """``random32(n)`` for an even ``n``, possibly with the two words of each pair
+        swapped: returns ``(words, swapped)``. Where NumPy's uint64 draw is ATen's
+        ``random64()`` it is used (one C loop for two words, faster than the uint32
+        draw), and its uint32 view holds each pair low word first: swapped."""
+        if not _NUMPY_UINT64_IS_HI_LO:
+            return self.random32(n), False
+        self._fresh = False
+        return self._words.integers(0, 1 << 64, size=n // 2, dtype=_u64).view(np.uint32), True
+
     def random64(self, n: int) -> np.ndarray:
         """``n`` draws of ``random64()``: ``(first << 32) | second`` as uint64."""
         if n <= 0:
@@ -415,13 +425,14 @@ class CPUGenerator:
         full = n - n % 16
         out = np.empty(n, acc)
         if acc == _f32 and self.capability != "default":  # the AVX2 kernel, from raw words
-            words = self.random32(n if dtype != _f16 else full)
             box_muller = _BoxMuller32(min(full, _CHUNK))
-            for start in range(0, full, _CHUNK):  # chunks keep the temporaries in cache
+            for start in range(0, full, _CHUNK):  # chunks keep the words and temporaries in cache
                 stop = min(start + _CHUNK, full)
-                box_muller.fill(words[start:stop], out[start:stop])
+                box_muller.fill(*self._words32(stop - start), out[start:stop])
             if n % 16:
-                box_muller.fill(self.random32(16), out[n - 16:])
+                if dtype != _f16:  # drawn into the last partial block, then overwritten
+                    self.random32(n % 16)
+                box_muller.fill(self.random32(16), False, out[n - 16:])
         else:
             data = self._unit(n if dtype != _f16 else full, acc)
             for start in range(0, full, _CHUNK):
@@ -431,7 +442,8 @@ class CPUGenerator:
                 out[n - 16:] = self._fill16(self._unit(16, acc), acc)
         std, mean = acc(std), acc(mean)  # fused: std::fma (scalar kernel), fmadd (AVX2)
         if std == 1 and mean == 0:
-            out += acc(0)  # fma(v, 1, 0) == v + 0 exactly (turns -0 into +0)
+            if acc != _f32 or self.capability == "default":  # (_BoxMuller32 has no -0)
+                out += acc(0)  # fma(v, 1, 0) == v + 0 exactly (turns -0 into +0)
         else:
             out = (_fma64 if acc == _f64 else _fma32)(out, std, mean)
         return out.astype(dtype, copy=False)
@@ -773,6 +785,39 @@ _FOPI = _f32(1.27323954473516)  # 4 / pi
 _TWO_PI_2_24 = _f32(2 * math.pi) * _f32(2.0 ** -24)  # 2pi * u2 == this * k2 (exact scaling)
 
 
+def _grid(e: int) -> float:
+    """The float64 ``M`` with ``(t + M) - M`` == ``t`` rounded to float32 in ``[2**(e-1), 2**e)``.
+
+    ``M = 1.5 * 2**(e + 28)``: ``t + M`` lies in ``[2**(e+28), 2**(e+29))``, whose float64
+    spacing ``2**(e-24)`` is float32's spacing in the binade of ``t``, and ``M`` is an even
+    multiple of it, so round-half-even picks the same neighbour as a float32 rounding;
+    the subtraction is exact. Only valid where every ``t`` stays in that binade.
+    """
+    return 1.5 * 2.0 ** (e + 28)
+
+
+# Fixed binades of some FMA results over all 2**24 inputs (checked by the exhaustive test):
+# the last step of the log polynomial lies in [0.25, 0.5); the first two steps of the
+# cosine polynomial in [2**-10, 2**-9) and [2**-5, 2**-4), of the sine in [2**-7, 2**-6)
+# and [2**-3, 2**-2).
+_M_LOG_P8 = _grid(-1)
+# Rounding a float64 to float32 precision in place, on its bits: add half of float32's
+# spacing (2**28 units of the last place) and clear the 29 bits float32 does not keep.
+# That rounds halfway cases away from zero, not to even; no float64 sum here lies
+# exactly halfway (the exhaustive test again). Two integer passes, cheaper than a cast
+# to float32 and back.
+_HALF_ULP32 = np.array(1 << 28, np.int64)
+_KEEP_FLOAT32_BITS = np.array(-(1 << 29), np.int64)
+
+
+def _round_float32(bits: np.ndarray) -> None:
+    """Round the float64 values whose int64 view is ``bits`` to float32 precision."""
+    np.add(bits, _HALF_ULP32, out=bits)
+    np.bitwise_and(bits, _KEEP_FLOAT32_BITS, out=bits)
+_M_COS = (_grid(-9), _grid(-4))
+_M_SIN = (_grid(-6), _grid(-2))
+
+
 class _BoxMuller32:
     """The AVX2 ``NormalFill16<float>`` (``log256_ps``, ``sincos256_ps``) on raw words.
 
@@ -780,12 +825,24 @@ class _BoxMuller32:
     ``k * 2**-24``); its first 8 values make the radii ``sqrt(-2 log(1 - u))`` and its
     last 8 the angles ``2 pi u``. The output is ``[r cos | r sin]``.
 
-    Every fused multiply-add of the C code is computed as an exact float64 product
-    plus a float64 sum, rounded once to float32. That is a true FMA whenever the float64
-    sum does not itself round onto a float32 midpoint. This never happens here: the radius
-    depends only on the 24 bits of its word and the angle only on the 24 bits of its
-    own, and ``tests/test_rng.py`` runs all 2**24 values of each through this class and
-    through a lane-by-lane port that checks every FMA for that case: identical bits.
+    The polynomials run in float64 arrays that hold float32 values. A fused
+    multiply-add ``y * x + c`` is an exact float64 product plus a float64 sum, rounded
+    to float32 once, in one of two ways:
+
+    * where the result stays in one binade for all inputs, by adding and subtracting
+      the float64 constant of :func:`_grid` (``c + M`` is exact, so the one float64
+      rounding of the sum is the float32 rounding: a true FMA);
+    * elsewhere by rounding the float64 sum to float32 precision: a float32 cast, or
+      :func:`_round_float32` on the bits where the value stays in float64. That is a
+      double rounding, equal to the FMA unless the float64 sum lands on a float32
+      midpoint.
+
+    A few steps use an equivalent float64 form: ``fma(c, z, -z/2)`` as ``z * (c - 1/2)``
+    and ``fma(s, x, x)`` as ``x * (s + 1)``, each rounded to float32 once. Whether all
+    of this is exact needs no argument: the radius depends only on the 24 bits of its
+    word and the angle only on the 24 bits of its own, and ``tests/test_rng.py`` runs all
+    2**24 values of each through this class and through a lane-by-lane port that
+    computes every FMA with a single rounding: identical bits.
     Multiply-adds whose product is exact in float32 (``e * ln2_hi``, ``j * DP1``,
     ``j * DP2``) are plain float32 operations, as are the C code's own float32 ones.
 
@@ -799,123 +856,152 @@ class _BoxMuller32:
         self._k1, self._k2 = np.empty(half, np.uint32), np.empty(half, np.uint32)
         self._f = [np.empty(half, _f32) for _ in range(6)]
         self._i = [np.empty(half, np.int32) for _ in range(2)]
-        self._mask = np.empty(half, np.bool_)
-        self._d = [np.empty(half, _f64) for _ in range(2)]
+        self._d = [np.empty(half, _f64) for _ in range(4)]
 
-    def fill(self, words: np.ndarray, out: np.ndarray) -> None:
+    def fill(self, words: np.ndarray, swapped: bool, out: np.ndarray) -> None:
         """Write ``NormalFill16`` of ``words`` (uint32, a multiple of 16; modified) to
-        ``out`` (float32, same size), before ``* std + mean``."""
+        ``out`` (float32, same size), before ``* std + mean`` but with the ``+ 0`` of
+        ``fma(v, 1, 0)`` done: no negative zeros. ``swapped``: the two words of each
+        pair are in the other order (see ``CPUGenerator._words32``)."""
         half = words.size // 2
-        np.bitwise_and(words, 0xFFFFFF, out=words)
+        if swapped:  # keep the low 24 bits of each word and swap them back
+            pairs = words.view(_u64)
+            low = self._d[0][:pairs.size].view(_u64)
+            np.bitwise_and(pairs, _u64(0x00FFFFFF00FFFFFF), out=pairs)
+            np.left_shift(pairs, _u64(32), out=low)
+            np.right_shift(pairs, _u64(32), out=pairs)
+            np.bitwise_or(pairs, low, out=pairs)
+        else:
+            np.bitwise_and(words, 0xFFFFFF, out=words)
         blocks = words.view("V32")  # 8 words per item: u1 halves at even, u2 at odd items
         k1, k2 = self._k1[:half], self._k2[:half]
         np.copyto(k1.view("V32"), blocks[0::2])
         np.copyto(k2.view("V32"), blocks[1::2])
-        radius = self._radius(k1)
-        sin, cos = self._sincos(k2)
-        n1, n2 = self._f[2][:half], self._f[3][:half]  # free once sin, cos are made
+        zero_radius = not k1.all()  # the only zero radius is -0, from k1 == 0
+        radius = self._radius(k1)  # in self._f[2]
+        sin, cos = self._sincos(k2)  # in self._f[5], self._f[3]
+        n1, n2 = self._f[0][:half], self._f[1][:half]
         np.multiply(radius, cos, out=n1)
         np.multiply(radius, sin, out=n2)
         halves = out.view("V32")
         np.copyto(halves[0::2], n1.view("V32"))
         np.copyto(halves[1::2], n2.view("V32"))
-
-    def _fma(self, y: np.ndarray, x64: np.ndarray, c, tmp: np.ndarray) -> None:
-        """``y = fma(y, x, c)`` in place: float32 ``y``, ``x`` given in float64."""
-        np.multiply(y, x64, out=tmp)
-        np.add(tmp, c, out=y, casting="unsafe")
+        if zero_radius:
+            out += _f32(0)
 
     def _radius(self, k1: np.ndarray) -> np.ndarray:
         """``sqrt(-2 * log256_ps(1 - k1 * 2**-24))`` (modifies ``k1``)."""
         size = k1.size
-        m, x, z, e, y, tmp32 = (f[:size] for f in self._f)
-        exp, small = self._i[0][:size], self._mask[:size]
-        x64, tmp = (d[:size] for d in self._d)
-        # Exponent and mantissa of u1 = (2**24 - k1) * 2**-24, in (0, 1]:
-        # u1 = m * 2**e, m in [0.5, 1); where m < sqrt(1/2): x = 2m - 1 and e - 1.
+        x, y, r, e, t = (self._f[i][:size] for i in (0, 1, 2, 4, 5))
+        x64, y64, z64 = (d[:size] for d in self._d[:3])
+        exp = self._i[0][:size]
+        # u1 = v * 2**-24 with v = 2**24 - k1 in [1, 2**24], exact in float32. Cephes
+        # writes u1 = (1 + x) * 2**e with 1 + x in [sqrt(1/2), sqrt(2)): on the bits of
+        # v, adding 1.0 - sqrt(1/2) carries into the exponent exactly when the mantissa
+        # is at least sqrt(1/2)'s (the "m < SQRTHF" test), then 1 + x gets the mantissa
+        # back with the exponent of sqrt(1/2) added.
         np.subtract(2 ** 24, k1, out=k1)
-        np.copyto(y, k1, casting="unsafe")  # exact: at most 2**24
-        np.frexp(y, out=(m, exp))
-        np.less(m, _SQRTHF, out=small)
-        np.copyto(tmp32, small)
-        np.multiply(m, tmp32, out=x)
-        np.add(x, m, out=x)
-        np.subtract(x, _f32(1), out=x)  # m - 1 or (m - 1) + m, exact
-        np.copyto(e, exp, casting="unsafe")
-        np.subtract(e, tmp32, out=e)
-        np.subtract(e, _f32(24), out=e)
-        np.multiply(x, x, out=z)
-        # Horner: y = fma(y, x, p) down the coefficients
+        np.copyto(t, k1, casting="unsafe")
+        bits = t.view(np.int32)
+        np.add(bits, 0x3F800000 - 0x3F3504F3, out=bits)
+        np.right_shift(bits, 23, out=exp)
+        np.subtract(exp, 127 + 24, out=e, casting="unsafe")  # e, with the 2**-24
+        np.bitwise_and(bits, 0x7FFFFF, out=bits)
+        np.add(bits, 0x3F3504F3, out=bits)
+        np.subtract(t, _f32(1), out=x)  # exact
         np.copyto(x64, x)
-        np.multiply(x64, _f64(_LOG_P[0]), out=tmp)
-        np.add(tmp, _f64(_LOG_P[1]), out=y, casting="unsafe")
-        for coef in _LOG_P[2:]:
-            self._fma(y, x64, _f64(coef), tmp)
-        np.multiply(y, x, out=y)
-        np.multiply(e, _LOG_Q1, out=tmp32)
-        np.multiply(y, z, out=tmp, dtype=_f64)
-        np.add(tmp, tmp32, out=y, casting="unsafe")  # fma(y, z, e * q1)
-        np.multiply(z, _f32(0.5), out=z)
-        np.subtract(y, z, out=y)
+        # Horner: y = fma(y, x, p) down the coefficients
+        y_bits = y64.view(np.int64)
+        np.multiply(x64, _f64(_LOG_P[0]), out=y64)
+        for coef in _LOG_P[1:-1]:
+            np.add(y64, _f64(coef), out=y64)
+            _round_float32(y_bits)
+            np.multiply(y64, x64, out=y64)
+        np.add(y64, _f64(_LOG_P[-1]) + _M_LOG_P8, out=y64)  # last step in [0.25, 0.5)
+        np.subtract(y64, _M_LOG_P8, out=y64)
+        np.multiply(y64, x64, out=y64)
+        np.copyto(y, y64, casting="unsafe")  # y * x (a product can be a tie: a cast)
+        np.copyto(y64, y)
+        np.multiply(x, x, out=t)  # z
+        np.copyto(z64, t)
+        np.multiply(y64, z64, out=y64)
+        np.multiply(e, _LOG_Q1, out=r)
+        np.add(y64, r, out=y64)  # fma(y, z, e * q1)
+        np.copyto(y, y64, casting="unsafe")
+        np.multiply(t, _f32(0.5), out=t)
+        np.subtract(y, t, out=y)
         np.add(x, y, out=x)
         np.multiply(e, _LOG_Q2, out=e)  # exact: e has 5 bits, q2 9
         np.add(x, e, out=x)  # fma(e, q2, x + y)
         np.multiply(x, _f32(-2), out=x)
-        return np.sqrt(x, out=m)  # in the buffer that _sincos leaves alone
+        return np.sqrt(x, out=r)
 
     def _sincos(self, k2: np.ndarray):
-        """``sincos256_ps(2pi * k2 * 2**-24)``: returns float32 ``(sin, cos)``."""
+        """``sincos256_ps(2pi * k2 * 2**-24)``: returns float32 ``(sin, cos)`` (modifies ``k2``)."""
         size = k2.size
-        x, y, z, s, c = (f[:size] for f in self._f[1:6])
-        j, mask = (i[:size] for i in self._i)
-        z64, tmp = (d[:size] for d in self._d)
+        x, y, z, s, c = (self._f[i][:size] for i in (0, 1, 4, 5, 3))
+        bits, mask = (i[:size] for i in self._i)
+        x64, z64, c64, s64 = (d[:size] for d in self._d)
         np.multiply(k2, _TWO_PI_2_24, out=x, dtype=_f32, casting="unsafe")
-        # Octant: j = (int(x * 4/pi) + 1) & ~1; then x - j * pi/4 in three parts.
-        np.multiply(x, _FOPI, out=y)
-        np.copyto(j, y, casting="unsafe")
-        np.add(j, 1, out=j)
-        np.bitwise_and(j, -2, out=j)
-        np.copyto(y, j, casting="unsafe")
+        # Octant: j = (int(x * 4/pi) + 1) & ~1, which is 2 * q with q = (k2 + 2**21) >> 22
+        # (x * 4/pi is k2 * 2**-21 up to roundings that never cross an integer: checked
+        # on all k2 by the exhaustive test). Then x - j * pi/4 in three parts.
+        octant = k2.view(np.int32)
+        np.add(octant, 1 << 21, out=octant)  # q in bits 22-24 (q <= 4)
+        np.right_shift(octant, 22, out=bits)
+        np.copyto(y, bits, casting="unsafe")  # q
         for dp in _DP[:2]:  # j * dp exact in float32 (j <= 8, dp of 8 and 11 bits)
-            np.multiply(y, dp, out=z)
+            np.multiply(y, _f32(2) * dp, out=z)
             np.add(x, z, out=x)
-        np.multiply(y, _f64(_DP[2]), out=tmp, dtype=_f64)
-        np.add(tmp, x, out=x, casting="unsafe")
+        np.copyto(x64, x)
+        np.multiply(y, _f64(2) * _f64(_DP[2]), out=z64)
+        np.add(x64, z64, out=x64)
+        np.copyto(x, x64, casting="unsafe")
+        np.copyto(x64, x)
         np.multiply(x, x, out=z)
         np.copyto(z64, z)
         # cos: ((c0 z + c1) z + c2) z * z - z/2 + 1
-        np.multiply(z64, _f64(_COSC[0]), out=tmp)
-        np.add(tmp, _f64(_COSC[1]), out=c, casting="unsafe")
-        self._fma(c, z64, _f64(_COSC[2]), tmp)
-        np.multiply(c, z, out=c)
-        np.multiply(c, z64, out=tmp)
-        np.multiply(z, _f32(0.5), out=s)
-        np.subtract(tmp, s, out=c, casting="unsafe")
+        np.multiply(z64, _f64(_COSC[0]), out=c64)
+        np.add(c64, _f64(_COSC[1]) + _M_COS[0], out=c64)
+        np.subtract(c64, _M_COS[0], out=c64)
+        np.multiply(c64, z64, out=c64)
+        np.add(c64, _f64(_COSC[2]) + _M_COS[1], out=c64)
+        np.subtract(c64, _M_COS[1], out=c64)
+        np.multiply(c64, z64, out=c64)
+        np.copyto(c, c64, casting="unsafe")
+        np.copyto(c64, c)
+        np.subtract(c64, 0.5, out=c64)
+        np.multiply(c64, z64, out=c64)  # fma(c, z, -z/2) as z * (c - 1/2)
+        np.copyto(c, c64, casting="unsafe")
         np.add(c, _f32(1), out=c)
         # sin: ((s0 z + s1) z + s2) z * x + x
-        np.multiply(z64, _f64(_SINC[0]), out=tmp)
-        np.add(tmp, _f64(_SINC[1]), out=s, casting="unsafe")
-        self._fma(s, z64, _f64(_SINC[2]), tmp)
-        np.multiply(s, z, out=s)
-        np.copyto(z64, x)
-        np.multiply(s, z64, out=tmp)
-        np.add(tmp, z64, out=s, casting="unsafe")
-        # Swap the polynomials where j & 2, then flip signs: sin where j & 4, cos where
-        # ~(j - 2) & 4, which for even j is (j + 2) & 4. On the bits: masks and xors.
-        s_bits, c_bits, y_bits, z_bits = (a.view(np.int32) for a in (s, c, y, z))
-        np.bitwise_and(j, 2, out=mask)
-        np.subtract(mask, 2, out=mask)
-        np.right_shift(mask, 1, out=mask)  # -1 (all bits) where j & 2 == 0, else 0
-        np.bitwise_xor(s_bits, c_bits, out=y_bits)
-        np.bitwise_and(y_bits, mask, out=y_bits)
-        np.bitwise_xor(y_bits, c_bits, out=z_bits)  # sin polynomial where the mask is set
-        np.bitwise_xor(y_bits, s_bits, out=c_bits)  # cos polynomial where the mask is set
-        np.bitwise_and(j, 4, out=mask)
-        np.left_shift(mask, 29, out=mask)
-        np.bitwise_xor(z_bits, mask, out=s_bits)
-        np.add(j, 2, out=mask)
-        np.bitwise_and(mask, 4, out=mask)
-        np.left_shift(mask, 29, out=mask)
+        np.multiply(z64, _f64(_SINC[0]), out=s64)
+        np.add(s64, _f64(_SINC[1]) + _M_SIN[0], out=s64)
+        np.subtract(s64, _M_SIN[0], out=s64)
+        np.multiply(s64, z64, out=s64)
+        np.add(s64, _f64(_SINC[2]) + _M_SIN[1], out=s64)
+        np.subtract(s64, _M_SIN[1], out=s64)
+        np.multiply(s64, z64, out=s64)
+        np.copyto(s, s64, casting="unsafe")
+        np.copyto(s64, s)
+        np.add(s64, 1.0, out=s64)
+        np.multiply(s64, x64, out=s64)  # fma(s, x, x) as x * (s + 1)
+        np.copyto(s, s64, casting="unsafe")
+        # Swap the polynomials where j & 2 (q & 1), then flip signs: sin where j & 4
+        # (q & 2), cos where ~(j - 2) & 4, which for even j is (j + 2) & 4, (q + 1) & 2:
+        # the sine's flip, flipped again where swapped. On the bits: masks and xors.
+        s_bits, c_bits, d_bits = (a.view(np.int32) for a in (s, c, y))
+        np.left_shift(octant, 9, out=mask)
+        np.right_shift(mask, 31, out=mask)  # -1 (all bits) where q & 1, else 0
+        np.bitwise_xor(s_bits, c_bits, out=d_bits)
+        np.bitwise_and(d_bits, mask, out=d_bits)
+        np.bitwise_xor(s_bits, d_bits, out=s_bits)  # cos polynomial where q & 1
+        np.bitwise_xor(c_bits, d_bits, out=c_bits)  # sin polynomial where q & 1
+        np.left_shift(octant, 8, out=bits)
+        np.bitwise_and(bits, -(1 << 31), out=bits)  # the sign bit where q & 2
+        np.bitwise_xor(s_bits, bits, out=s_bits)
+        np.bitwise_and(mask, -(1 << 31), out=mask)
+        np.bitwise_xor(mask, bits, out=mask)
         np.bitwise_xor(c_bits, mask, out=c_bits)
         return s, c
 

@@ -495,7 +495,7 @@ def test_permute(b):
     assert get(b, a3)[1, 2, 3] == -1.0
 
 
-@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int64])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int64, np.complex64])
 def test_mm(b, dtype):
     a, ha = grid(b, 3, 4, dtype)
     w, hw = grid(b, 5, 4, dtype)
@@ -514,3 +514,36 @@ def test_where_into(b):
     one = put(b, np.float32(2.0))  # 0-d arrays (NumPy may hand back a scalar)
     r0 = b.where_into(put(b, np.bool_(True)), one, b.copy(one) * 0)
     assert float(get(b, b.as_array(r0))) == 2.0
+
+
+@pytest.mark.parametrize("axis, keepdims", [(None, False), ((1,), False), ((0,), True), ((0, 1), True)])
+def test_mean(b, axis, keepdims):
+    a, host = grid(b, 3, 4, np.float64)  # float64: the means of small integers are exact
+    count = 12 if axis is None else int(np.prod([host.shape[i] for i in axis]))
+    r = b.as_array(b.mean(a, axis, keepdims, count))
+    np.testing.assert_array_equal(get(b, r), np.mean(host, axis=axis, keepdims=keepdims))
+
+
+@pytest.mark.parametrize("axis, keepdims", [(None, False), (1, True), ((0,), True), ((0, 1), False)])
+def test_amax(b, axis, keepdims):
+    a, host = grid(b, 3, 4)
+    r = b.as_array(b.amax(a, axis, keepdims))
+    np.testing.assert_array_equal(get(b, r), np.max(host, axis=axis, keepdims=keepdims))
+    nan = host.copy()
+    nan[1, 2] = np.nan  # NaN propagates, as PyTorch's max does
+    np.testing.assert_array_equal(get(b, b.as_array(b.amax(put(b, nan), 1, True))), np.max(nan, axis=1, keepdims=True))
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64, np.complex64, np.complex128, np.int64])
+def test_mm_has_matmuls_bits(real_b, dtype):
+    """``mm`` gives ``matmul``'s bits (the NumPy backend calls another kernel for it)."""
+    b = real_b
+    if dtype == np.float16 and b.name != "numpy":
+        pytest.skip("the array-API stand-in has no float16")
+    rng = np.random.default_rng(0)
+    for m, k, n in [(1, 4, 3), (3, 17, 5), (33, 130, 8), (3, 1, 3), (7, 1, 1)]:  # (k = 1: complex dot differs)
+        ha = rng.standard_normal((m, k)) + (1j * rng.standard_normal((m, k)) if np.dtype(dtype).kind == "c" else 0)
+        hb = rng.standard_normal((n, k)) + (1j * rng.standard_normal((n, k)) if np.dtype(dtype).kind == "c" else 0)
+        a, w = put(b, (ha * 3).astype(dtype)), put(b, (hb * 3).astype(dtype))
+        wt = b.permute(w, (1, 0))
+        np.testing.assert_array_equal(get(b, b.mm(a, wt)), get(b, b.xp.matmul(a, wt)))

@@ -511,11 +511,14 @@ def test_fma_matches_exact_rounding(dtype):
 
 
 # ------------------------------------------------ AVX2 NormalFill16<float>, exhaustively
-# The fast port (_rng._BoxMuller32) computes each FMA as a float64 sum rounded once to
-# float32 and checks no ties. It is exact because the radius depends only on the 24
-# bits of one word and the angle only on those of another: run all 2**24 values of each
-# through it and through this lane-by-lane port, where every FMA goes through _fma32
-# (which does handle the double-rounding case), and compare the bits.
+# The fast port (_rng._BoxMuller32) computes each FMA as an exact float64 product plus a
+# float64 sum, rounded to float32 by a cast or on the bits (no tie check) or by adding
+# and subtracting a constant (where the result stays in one binade), and rewrites a few steps
+# (z * (c - 1/2), x * (s + 1), the octant from the integer k). It is exact because the
+# radius depends only on the 24 bits of one word and the angle only on those of another:
+# run all 2**24 values of each through it and through this lane-by-lane port, where
+# every FMA goes through _fma32 (which does handle the double-rounding case), and
+# compare the bits.
 def _ref_bits(x):
     return x.view(np.int32)
 
@@ -592,8 +595,37 @@ def test_box_muller32_is_the_lane_by_lane_port_on_words():
     sin, cos = ref_sincos256_ps(np.float32(2 * math.pi) * u[:, 8:])
     expected = np.concatenate([radius * cos, radius * sin], axis=1).ravel()
     got = np.empty(words.size, np.float32)
-    _rng._BoxMuller32(words.size).fill(words.copy(), got)
+    _rng._BoxMuller32(words.size).fill(words.copy(), False, got)
     assert_same(expected, got)
+
+
+def test_box_muller32_swapped_words_and_zero_radius():
+    # Words drawn as uint64 pairs (swapped: see CPUGenerator._words32) give the same
+    # values as plain words. A u1 word whose low 24 bits are 0 makes the radius -0; the
+    # kernel's fma(v, 1, 0) turns -0 * cos into +0, which fill does itself.
+    words = np.random.default_rng(6).integers(0, 1 << 32, 16 * 300, dtype=np.uint32)
+    words[16 * 7 + 3] = 0x5A000000
+    u = ((words & 0xFFFFFF).astype(np.float32) * np.float32(2.0 ** -24)).reshape(-1, 16)
+    radius = np.sqrt(np.float32(-2) * ref_log256_ps(np.float32(1) - u[:, :8]))
+    sin, cos = ref_sincos256_ps(np.float32(2 * math.pi) * u[:, 8:])
+    expected = np.concatenate([radius * cos, radius * sin], axis=1).ravel() + np.float32(0)
+    assert radius[7, 3] == 0 and np.signbit(radius[7, 3])
+    got = np.empty(words.size, np.float32)
+    _rng._BoxMuller32(words.size).fill(words.copy(), False, got)
+    assert_same(expected, got)
+    swapped = words.reshape(-1, 2)[:, ::-1].copy().ravel()
+    got = np.empty(words.size, np.float32)
+    _rng._BoxMuller32(words.size).fill(swapped, True, got)
+    assert_same(expected, got)
+
+
+def test_words32_is_random32():
+    g = _rng.CPUGenerator(11)
+    ref = g.clone().random32(64)
+    words, swapped = g._words32(64)
+    assert swapped == _rng._NUMPY_UINT64_IS_HI_LO
+    assert_same(ref, words.reshape(-1, 2)[:, ::-1].ravel() if swapped else words)
+    assert_same(_rng.CPUGenerator(11).random32(69)[64:], g.random32(5))
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float16, np.float64])
@@ -682,13 +714,21 @@ MUTANTS = {
     "randint random64 threshold 2**32": ("span < (1 << 28)", "span < (1 << 32)"),
     "random64 low word first": ("return (w[0::2] << _u64(32)) | w[1::2]",
                                 "return (w[1::2] << _u64(32)) | w[0::2]"),
-    "normal_fill without tail redraw": ("            if n % 16:\n                box_muller.fill(",
-                                        "            if False:\n                box_muller.fill("),
-    "unfused Horner in log256_ps": ("            self._fma(y, x64, _f64(coef), tmp)",
-                                    "            np.multiply(y, x, out=y)\n            np.add(y, coef, out=y)"),
-    "float32 FMA for j * DP3 in sincos256_ps": ("        np.multiply(y, _f64(_DP[2]), out=tmp, dtype=_f64)\n"
-                                                "        np.add(tmp, x, out=x, casting=\"unsafe\")",
-                                                "        np.multiply(y, _DP[2], out=z)\n        np.add(x, z, out=x)"),
+    "normal_fill without tail redraw": ("                box_muller.fill(self.random32(16), False, out[n - 16:])",
+                                        "                pass"),
+    "unfused Horner in log256_ps": ("            np.add(y64, _f64(coef), out=y64)\n"
+                                    "            _round_float32(y_bits)\n",
+                                    "            _round_float32(y_bits)\n"
+                                    "            np.add(y64, _f64(coef), out=y64)\n"
+                                    "            _round_float32(y_bits)\n"),
+    "float32 rounding on the bits keeps a bit too many": ("_KEEP_FLOAT32_BITS = np.array(-(1 << 29)",
+                                                          "_KEEP_FLOAT32_BITS = np.array(-(1 << 28)"),
+    "float32 FMA for j * DP3 in sincos256_ps": ("        np.multiply(y, _f64(2) * _f64(_DP[2]), out=z64)\n",
+                                                "        np.multiply(y, _f32(2) * _DP[2], out=z)\n"
+                                                "        np.copyto(z64, z)\n"),
+    "rounding constant of the wrong binade": ("_M_LOG_P8 = _grid(-1)", "_M_LOG_P8 = _grid(-2)"),
+    "uint64 word pairs not swapped back": ("        if swapped:  # keep", "        if False:  # keep"),
+    "-0 left where the radius is zero": ("        if zero_radius:\n", "        if False:\n"),
     "no uniform_ clamp": ("return np.where(v == dtype(high), dtype(low), v)", "return v"),
     "get_state ignores fresh seed": ("        if self._fresh:\n", "        if False:\n"),
     "randperm swaps with z, not i + z": ("target[:steps] += offsets", "target[:steps] = offsets"),

@@ -318,6 +318,17 @@ class Backend(abc.ABC):
             arr = xp.astype(arr, xp.int64)
         return xp.sum(arr, axis=axis, keepdims=keepdims, dtype=dtype)
 
+    def amax(self, arr, axis, keepdims):
+        """``xp.max(arr, axis=axis, keepdims=keepdims)`` (NaN propagates); a backend may call
+        its kernel more directly (it runs once per ``softmax``)."""
+        return self.xp.max(arr, axis=axis, keepdims=keepdims)
+
+    def mean(self, arr, axis, keepdims, count):
+        """``xp.mean(arr, axis=axis, keepdims=keepdims)`` of a floating or complex ``arr``
+        (``count``: how many elements each mean takes, not 0). A backend may call its kernels
+        more directly (it runs once per ``Tensor.mean``)."""
+        return self.xp.mean(arr, axis=axis, keepdims=keepdims)
+
     # ----------------------------------------------------------- errors
     # PyTorch's kernels never warn about floating-point faults (log(0), x / 0, overflow):
     # Function.apply and the backward pass run every kernel between quiet_enter() and

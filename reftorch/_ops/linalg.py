@@ -32,10 +32,14 @@ class Matmul(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a if ctx.needs_input_grad[1:2] == (True,) else None,
-                              b if ctx.needs_input_grad[:1] == (True,) else None)
-        ctx.shapes = (a._data.shape, b._data.shape)
-        return a._backend.xp.matmul(a._data, b._data)
+        need = ctx.needs_input_grad
+        if need:  # (no attribute set at all when no graph is recorded)
+            ctx.save_for_backward(a if need[1] else None, b if need[0] else None)
+            ctx.shapes = (a._data.shape, b._data.shape)
+        x, y = a._data, b._data
+        if x.ndim == 2 and y.ndim == 2:
+            return a._backend.mm(x, y)
+        return a._backend.xp.matmul(x, y)
 
     @staticmethod
     def backward(ctx, g):
@@ -238,13 +242,13 @@ def mm(input, mat2, *, out=None):
     """
     if out is not None:
         return with_out("mm", out, mm, input, mat2)
-    if input.dim() != 2:
+    sa, sb = input._data.shape, mat2._data.shape  # raw shape tuples (per-call overhead)
+    if len(sa) != 2:
         raise RuntimeError("self must be a matrix")
-    if mat2.dim() != 2:
+    if len(sb) != 2:
         raise RuntimeError("mat2 must be a matrix")
-    if input.shape[1] != mat2.shape[0]:
-        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({input.shape[0]}x{input.shape[1]} and "
-                           f"{mat2.shape[0]}x{mat2.shape[1]})")
+    if sa[1] != sb[0]:
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({sa[0]}x{sa[1]} and {sb[0]}x{sb[1]})")
     _same_dtype(input, mat2)
     _no_bool(input, "addmm_impl_cpu_", mat2)
     return Matmul.apply(input, mat2, _name="MmBackward0")

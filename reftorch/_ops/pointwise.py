@@ -23,13 +23,15 @@ from .shape import expand
 
 def _operands(a, b, *, true_div=False, op=""):
     """Return (x, y, dtype): both as tensors on a's device, and the computation dtype."""
-    if (isinstance(a, Tensor) and isinstance(b, Tensor) and a._dtype is b._dtype
-            and a._device is b._device and a._data.shape == b._data.shape):
-        # fast path (per-call overhead): same dtype, device and shape -- nothing to promote,
-        # move or broadcast-check; the general path below gives the same answer.
+    if isinstance(a, Tensor) and isinstance(b, Tensor) and a._dtype is b._dtype and a._device is b._device:
+        # Two tensors of one dtype on one device (per-call overhead): nothing to promote or
+        # move; the general path below gives the same answer.
         dt = a._dtype
         if true_div and not (dt.is_floating_point or dt.is_complex):
             dt = D.get_default_dtype()
+        sa, sb = a._data.shape, b._data.shape
+        if sa != sb:
+            broadcast_shape(sa, sb)  # PyTorch's error if they do not broadcast
         return a, b, dt
     ta = a if isinstance(a, Tensor) else None
     tb = b if isinstance(b, Tensor) else None
@@ -38,7 +40,7 @@ def _operands(a, b, *, true_div=False, op=""):
     if true_div and not (dt.is_floating_point or dt.is_complex):
         dt = D.get_default_dtype()
     if ta is not None and tb is not None:
-        if ta.device != tb.device and ta.dim() and tb.dim():
+        if ta._device is not tb._device and ta.device != tb.device and ta.dim() and tb.dim():
             raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two devices, "
                                f"{ta.device} and {tb.device}!")
         if ta._data.shape != tb._data.shape:
@@ -67,7 +69,7 @@ def _as_operand(v, ref, dt):
     else:
         with b.quiet():  # 1e30 as a float16 operand: inf, without NumPy's warning
             arr = b.xp.asarray(v, dtype=native, **b._dev_kw())
-    return Tensor._wrap(arr, ref.device, b)
+    return Tensor._wrap(arr, ref._device, b)
 
 
 def _cast(t, dt):
@@ -134,7 +136,8 @@ class Sub(_Binary):
     @staticmethod
     def forward(ctx, x, y, dt, alpha):
         a, b = _setup(ctx, x, y, dt)
-        ctx.alpha = alpha
+        if ctx.needs_input_grad:  # (no attribute set at all when no graph is recorded)
+            ctx.alpha = alpha
         return a - b if alpha == 1 else a - b * alpha
 
     @staticmethod
@@ -149,9 +152,10 @@ class Mul(_Binary):
     @staticmethod
     def forward(ctx, x, y, dt, scalars=None, at=1):
         a, b = _setup(ctx, x, y, dt)
-        ctx.save_for_backward(x if ctx.needs_input_grad[1:2] == (True,) else None,
-                              y if ctx.needs_input_grad[:1] == (True,) else None)
-        ctx.dt, ctx.scalars = dt, scalars
+        need = ctx.needs_input_grad
+        if need:  # (no attribute set at all when no graph is recorded)
+            ctx.save_for_backward(x if need[1] else None, y if need[0] else None)
+            ctx.dt, ctx.scalars = dt, scalars
         if scalars is not None and scalars[at] is not None:  # float16 times one value, in float32
             return _half_with_scalar(x._backend, a if at == 1 else b, scalars[at], (b if at == 1 else a).shape, "mul")
         return a * b
@@ -180,8 +184,10 @@ class Div(_Binary):
     @staticmethod
     def forward(ctx, x, y, dt, scalar=None):
         a, b = _setup(ctx, x, y, dt)
-        ctx.save_for_backward(x if ctx.needs_input_grad[1:2] == (True,) else None, y)
-        ctx.dt, ctx.scalar = dt, scalar
+        need = ctx.needs_input_grad
+        if need:  # (no attribute set at all when no graph is recorded)
+            ctx.save_for_backward(x if need[1] else None, y)
+            ctx.dt, ctx.scalar = dt, scalar
         if scalar is not None:  # float16 by one value: in float32 (see _half_scalar_divisor)
             return _half_with_scalar(x._backend, a, scalar, b.shape, "div")
         return a / b
@@ -205,10 +211,11 @@ class Pow(_Binary):
     @staticmethod
     def forward(ctx, x, y, dt, scalar=None, base=None):
         a, b = _setup(ctx, x, y, dt)
-        ctx.save_for_backward(x, y)
-        ctx.dt = dt
-        ctx.scalar = scalar
-        ctx.base = base
+        if ctx.needs_input_grad:  # (no attribute set at all when no graph is recorded)
+            ctx.save_for_backward(x, y)
+            ctx.dt = dt
+            ctx.scalar = scalar
+            ctx.base = base
         if dt is D.bool:  # x ** y on bools: True unless x is False and y is True
             out = x._backend.xp.logical_or(a, x._backend.xp.logical_not(b))
         elif scalar is not None and dt in _POW_SPECIAL:
@@ -297,12 +304,12 @@ def _int_pow(xp, a, b):
 
 
 def _check_bool_sub(input, other):
-    def is_bool(v):
-        return v.dtype is D.bool if isinstance(v, Tensor) else isinstance(v, bool)
-    if is_bool(input) and is_bool(other):
+    bool_in = input._dtype is D.bool if isinstance(input, Tensor) else input.__class__ is bool
+    bool_other = other._dtype is D.bool if isinstance(other, Tensor) else other.__class__ is bool
+    if bool_in and bool_other:
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use the "
                            "`^` or `logical_xor()` operator instead.")
-    if is_bool(input) or is_bool(other):
+    if bool_in or bool_other:
         raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
                            "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
 
@@ -401,7 +408,7 @@ def pow(input, exponent, *, out=None):
         raise NotImplementedError('"pow" not implemented for \'Bool\'')
     if not (dt.is_floating_point or dt.is_complex) and not isinstance(exponent, Tensor) and exponent < 0:
         raise RuntimeError("Integers to negative integer powers are not allowed.")
-    skip = {"PowBackward0": (1,), "PowBackward2": (0,)}.get(name, ())  # scalar operands get no edge
+    skip = (1,) if name == "PowBackward0" else (0,) if name == "PowBackward2" else ()  # numbers get no edge
     scalar = exponent if name == "PowBackward0" and not isinstance(exponent, complex) else None
     base = input if name == "PowBackward2" else None
     res = Pow.apply(x, y, dt=dt, scalar=scalar, base=base, _name=name, _skip=skip)

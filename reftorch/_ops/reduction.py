@@ -115,13 +115,14 @@ class Mean(Function):
     @staticmethod
     def forward(ctx, x, axes, keepdim):
         xp = x._backend.xp
-        ctx.shape, ctx.axes, ctx.keepdim = x._data.shape, axes, keepdim
         shape = x._data.shape
-        ctx.count = count = math.prod(shape) if axes is None else math.prod(shape[a] for a in axes)
+        count = math.prod(shape) if axes is None else math.prod([shape[a] for a in axes])
+        if ctx.needs_input_grad:  # (no attribute set at all when no graph is recorded)
+            ctx.shape, ctx.axes, ctx.keepdim, ctx.count = shape, axes, keepdim, count
         if count == 0:  # nan, as PyTorch gives, without NumPy's "Mean of empty slice" warning
             total = xp.sum(x._data, axis=axes, keepdims=keepdim)
             return row_major(x._backend, total / xp.zeros((), dtype=total.dtype, **x._backend._dev_kw()))
-        return row_major(x._backend, xp.mean(x._data, axis=axes, keepdims=keepdim))
+        return row_major(x._backend, x._backend.mean(x._data, axes, keepdim, count))
 
     @staticmethod
     def backward(ctx, g):

@@ -243,7 +243,8 @@ class Permute(Function):
 
     @staticmethod
     def forward(ctx, x, dims):
-        ctx.dims = dims
+        if ctx.needs_input_grad:  # (no attribute set at all when no graph is recorded)
+            ctx.dims = dims
         return x._backend.permute(x._data, dims)
 
     @classmethod
@@ -275,7 +276,8 @@ class Expand(Function):
 
     @staticmethod
     def forward(ctx, x, shape):
-        ctx.in_shape = x._data.shape
+        if ctx.needs_input_grad:  # (no attribute set at all when no graph is recorded)
+            ctx.in_shape = x._data.shape
         b = x._backend
         # a writeable view with PyTorch's strides (NumPy's broadcast_to is read-only)
         return b.as_strided(x._data, shape, _expand_strides(x._data.shape, b.strides(x._data), shape))

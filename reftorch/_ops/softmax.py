@@ -42,9 +42,11 @@ def _compute_dtype(xp, a):
 
 
 def _forward(ctx, x, dim, from_shifted):
-    """The forward shared by softmax and log_softmax: ``from_shifted(xp, x - max)`` along
-    ``dim``, computed in float32 for half precision; the output is saved for the backward."""
-    xp = x._backend.xp
+    """The forward shared by softmax and log_softmax: ``from_shifted(backend, x - max)``
+    along ``dim``, computed in float32 for half precision; the output is saved for the
+    backward."""
+    b = x._backend
+    xp = b.xp
     a = x._data
     up = _compute_dtype(xp, a)
     if up is not None:
@@ -52,10 +54,11 @@ def _forward(ctx, x, dim, from_shifted):
     if a.size == 0:  # nothing to take the max of
         y = xp.asarray(a, copy=True)
     else:
-        y = from_shifted(xp, a - xp.max(a, axis=dim, keepdims=True))
-    ctx.dim, ctx.native, ctx.up = dim, x._data.dtype, up
-    ctx.save_output()
-    return row_major(x._backend, y if up is None else xp.astype(y, x._data.dtype))  # contiguous, as PyTorch
+        y = from_shifted(b, a - b.amax(a, dim, True))
+    if ctx.needs_input_grad:  # (no attribute set at all when no graph is recorded)
+        ctx.dim, ctx.native, ctx.up = dim, x._data.dtype, up
+        ctx.save_output()
+    return row_major(b, y if up is None else xp.astype(y, x._data.dtype))  # contiguous, as PyTorch
 
 
 def _backward(ctx, g, grad_op):
@@ -143,9 +146,9 @@ class Softmax(OpFunction):
 
     @staticmethod
     def forward(ctx, x, dim):
-        def from_shifted(xp, shifted):
-            e = xp.exp(shifted)
-            return e / xp.sum(e, axis=dim, keepdims=True)
+        def from_shifted(b, shifted):
+            e = b.xp.exp(shifted)
+            return e / b.sum(e, dim, True, None)
         return _forward(ctx, x, dim, from_shifted)
 
     @staticmethod
@@ -161,8 +164,8 @@ class LogSoftmax(OpFunction):
 
     @staticmethod
     def forward(ctx, x, dim):
-        return _forward(ctx, x, dim, lambda xp, shifted: shifted - xp.log(
-            xp.sum(xp.exp(shifted), axis=dim, keepdims=True)))
+        return _forward(ctx, x, dim, lambda b, shifted: shifted - b.xp.log(
+            b.sum(b.xp.exp(shifted), dim, True, None)))
 
     @staticmethod
     def backward(ctx, g):
