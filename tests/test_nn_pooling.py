@@ -181,3 +181,19 @@ def test_avg_pool2d_rank_errors(shape):
             T.nn.functional.avg_pool2d(T.ones(shape), 1)
         errors.append((type(info.value), str(info.value)))
     assert errors[0] == errors[1]
+
+
+def test_max_pool1d_without_grad_is_row_major():
+    # Without a graph PyTorch's max_pool1d kernel allocates a fresh row-major result: size-1
+    # dims get row-major strides too (an input (1, 1, 6) with strides (6, 1, 1) gives (3, 3, 1)).
+    arr = np.random.default_rng(0).standard_normal((2, 3, 6)).astype(np.float32)
+    strides = {}
+    for T in (reftorch, torch):
+        got = []
+        for perm in [(0, 1, 2), (0, 2, 1), (1, 2, 0)]:
+            for rg in (False, True):
+                x = T.tensor(np.transpose(arr, perm).copy()).permute(*np.argsort(perm).tolist()).requires_grad_(rg)
+                for xx in (x, x[:1], x[:1, :1], x[:, :1]):
+                    got.append(T.nn.functional.max_pool1d(xx, 2).stride())
+        strides[T.__name__] = got
+    assert strides["reftorch"] == strides["torch"]

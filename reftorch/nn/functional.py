@@ -1002,7 +1002,9 @@ def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
         return r[0].squeeze(-2), r[1].squeeze(-2)
     r = r.squeeze(-2)
     if not (input.requires_grad and _is_grad_enabled()):
-        r = r.contiguous()  # PyTorch's kernel without indices: a row-major result
+        # PyTorch's kernel without indices: a fresh row-major result (size-1 dims included)
+        r = r.contiguous()
+        r._data = _row_major(r._backend, r._data)
     return r
 
 
