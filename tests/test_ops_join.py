@@ -122,3 +122,22 @@ def test_hstack_vstack():
     both(lambda T, a, b: T.hstack([a, b]), arr((2, 3)), arr((2, 1)))
     both(lambda T, a, b: T.vstack([a, b]), arr((3,)), arr((3,)))
     both(lambda T, a, b: T.vstack([a, b]), arr((2, 3)), arr((3,)))
+
+
+def test_stack_last_dim_layout_like_pytorch():
+    # PyTorch stacks 3-d tensors along a new last dim as cat of 4-d unsqueezed views, laid
+    # out channels-last when all suggest it (size-1 dims with odd strides included).
+    import itertools
+
+    import reftorch
+    strides = {}
+    for T in (reftorch, torch):
+        got = []
+        for shape in [(1, 1, 2), (2, 3, 4), (1, 3, 1), (2, 1, 3)]:
+            arr = np.arange(np.prod(shape), dtype=np.float32).reshape(shape)
+            for perm in itertools.permutations(range(3)):
+                x = T.tensor(np.transpose(arr, perm).copy()).permute(*np.argsort(perm).tolist())
+                for d in (-1, 0, 2):
+                    got += [T.stack([x, x], d).stride(), T.stack([x, x.contiguous()], d).stride()]
+        strides[T.__name__] = got
+    assert strides["reftorch"] == strides["torch"]

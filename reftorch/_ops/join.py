@@ -195,8 +195,15 @@ class Stack(Function):
         native = tensors[0]._backend.dtype(dtype)
         ctx.dim = dim
         ctx.dtypes = [t._backend.dtype(t.dtype) for t in tensors]
-        return row_major(tensors[0]._backend, xp.stack([xp.astype(t._data, native, copy=False) for t in tensors],
-                                                       axis=dim))
+        b = tensors[0]._backend
+        out = xp.stack([xp.astype(t._data, native, copy=False) for t in tensors], axis=dim)
+        if dim == out.ndim - 1 == 3:
+            # PyTorch stacks along a new last dim as cat of the inputs unsqueezed there (a new
+            # stride of 1): four-dim arrays, laid out channels-last when all suggest it
+            views = [b.as_strided(t._data, tuple(t._data.shape) + (1,), b.strides(t._data) + (1,))
+                     for t in tensors]
+            return cat_layout(b, out, views)
+        return row_major(b, out)
 
     @staticmethod
     def backward(ctx, g):
