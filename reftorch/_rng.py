@@ -818,6 +818,19 @@ _M_COS = (_grid(-9), _grid(-4))
 _M_SIN = (_grid(-6), _grid(-2))
 
 
+def _poly3(z64, k, magic, out):
+    """``out = ((k0 z + k1) z + k2) z`` on float64 arrays holding float32 values, the first
+    two steps each one single-rounding FMA: ``(t + M) - M`` with the binade constants
+    ``magic`` (the sincos polynomials of :class:`_BoxMuller32`)."""
+    np.multiply(z64, _f64(k[0]), out=out)
+    np.add(out, _f64(k[1]) + magic[0], out=out)
+    np.subtract(out, magic[0], out=out)
+    np.multiply(out, z64, out=out)
+    np.add(out, _f64(k[2]) + magic[1], out=out)
+    np.subtract(out, magic[1], out=out)
+    np.multiply(out, z64, out=out)
+
+
 class _BoxMuller32:
     """The AVX2 ``NormalFill16<float>`` (``log256_ps``, ``sincos256_ps``) on raw words.
 
@@ -961,13 +974,7 @@ class _BoxMuller32:
         np.multiply(x, x, out=z)
         np.copyto(z64, z)
         # cos: ((c0 z + c1) z + c2) z * z - z/2 + 1
-        np.multiply(z64, _f64(_COSC[0]), out=c64)
-        np.add(c64, _f64(_COSC[1]) + _M_COS[0], out=c64)
-        np.subtract(c64, _M_COS[0], out=c64)
-        np.multiply(c64, z64, out=c64)
-        np.add(c64, _f64(_COSC[2]) + _M_COS[1], out=c64)
-        np.subtract(c64, _M_COS[1], out=c64)
-        np.multiply(c64, z64, out=c64)
+        _poly3(z64, _COSC, _M_COS, c64)
         np.copyto(c, c64, casting="unsafe")
         np.copyto(c64, c)
         np.subtract(c64, 0.5, out=c64)
@@ -975,13 +982,7 @@ class _BoxMuller32:
         np.copyto(c, c64, casting="unsafe")
         np.add(c, _f32(1), out=c)
         # sin: ((s0 z + s1) z + s2) z * x + x
-        np.multiply(z64, _f64(_SINC[0]), out=s64)
-        np.add(s64, _f64(_SINC[1]) + _M_SIN[0], out=s64)
-        np.subtract(s64, _M_SIN[0], out=s64)
-        np.multiply(s64, z64, out=s64)
-        np.add(s64, _f64(_SINC[2]) + _M_SIN[1], out=s64)
-        np.subtract(s64, _M_SIN[1], out=s64)
-        np.multiply(s64, z64, out=s64)
+        _poly3(z64, _SINC, _M_SIN, s64)
         np.copyto(s, s64, casting="unsafe")
         np.copyto(s64, s)
         np.add(s64, 1.0, out=s64)
