@@ -28,6 +28,7 @@ import torch  # the oracle: the test command installs it, so its absence must fa
 
 from hypothesis import given, settings, strategies as st  # noqa: E402
 
+import reftorch  # noqa: E402
 from reftorch import _rng  # noqa: E402
 from reftorch._rng import CPUGenerator  # noqa: E402
 
@@ -777,3 +778,30 @@ def test_randperm_many_seeds(n):
         tg, g = pair(seed)
         assert_same(torch.randperm(n, generator=tg), g.randperm(n))
         assert_same_state(tg, g)
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
+def test_float_integer_draws_beyond_2_digits_warn_as_pytorch(dtype):
+    """randint / random_ on a float dtype with bounds past 2**digits: PyTorch's UserWarnings
+    (the draws themselves are checked elsewhere), none inside the exact range."""
+    import warnings
+
+    top = {"float16": 2 ** 11, "float32": 2 ** 24, "float64": 2 ** 53}[dtype]
+
+    def caught(T):
+        dt = getattr(T, dtype)
+        out = []
+        for call in (lambda: T.randint(-top - 1, top + 2, (3,), dtype=dt),
+                     lambda: T.empty(3, dtype=dt).random_(-top - 1, top + 2),
+                     lambda: T.empty(3, dtype=dt).random_(top + 2),
+                     lambda: T.randint(-top, top + 1, (3,), dtype=dt)):
+            with warnings.catch_warnings(record=True) as w:
+                warnings.simplefilter("always")
+                call()
+            out.append([(x.category, str(x.message), x.filename) for x in w])
+        return out
+
+    got, expected = caught(reftorch), caught(torch)
+    assert [[(c, m) for c, m, _ in ws] for ws in got] == [[(c, m) for c, m, _ in ws] for ws in expected]
+    assert [len(ws) for ws in got] == [2, 2, 1, 0]
+    assert all(f == __file__ for ws in got for _, _, f in ws)  # attributed to the caller's line

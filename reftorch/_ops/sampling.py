@@ -9,6 +9,7 @@ of a graph, records PyTorch's node (``UniformBackward0`` …) with a zero gradie
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as _np  # host-side: the generator produces NumPy arrays
 
@@ -86,6 +87,15 @@ def _check_from_to(low, high, dtype):
         raise RuntimeError(f"from is out of bounds for {name}")
     if not info[0] <= high - 1 <= info[1]:
         raise RuntimeError(f"to - 1 is out of bounds for {name}")
+    if dtype.is_floating_point:  # PyTorch's WARN_OUT_OF_BOUNDS: beyond 2**digits not every integer exists
+        digits = _np.finfo(_NP[dtype.name]).nmant + 1
+        for value, what, line in ((low, "from", 110), (high - 1, "to - 1", 111)):
+            if not -(1 << digits) <= value <= 1 << digits:
+                warnings.warn(f"{what} is out of bounds [-(2^{digits}), 2^{digits}]. Due to precision limitations "
+                              f"{name} can support discrete uniform distribution only within this range. This "
+                              "warning will become an error in version 1.7 release, please fix the code in advance "
+                              "(Triggered internally at /__w/pytorch/pytorch/aten/src/ATen/native/"
+                              f"DistributionTemplates.h:{line}.)", UserWarning, stacklevel=3)
 
 
 def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
