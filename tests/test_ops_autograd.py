@@ -719,3 +719,31 @@ def test_first_grad_is_copied_when_the_array_is_shared():
         assert not _shares(w.grad, z.grad)
         z.grad.add_(1)
         assert w.grad.tolist() == [5.0, 5.0] and z.grad.tolist() == [11.0, 11.0]
+
+
+@pytest.mark.parametrize("case", ["transposed", "transposed-mm", "channels-last", "sliced", "expanded",
+                                  "size-1-stride", "size-1-stride-sum", "permuted-exp", "row-major"])
+def test_leaf_grad_follows_the_layout_contract(case):
+    """A leaf's first ``.grad`` has the leaf's strides when the leaf is non-overlapping and
+    dense, else row-major strides (PyTorch's gradient layout contract), whatever layout the
+    incoming gradient had."""
+    def run(T):
+        make, f = {
+            "transposed": (lambda: T.ones(3, 2).t(), lambda x: (x * 2).sum()),
+            "transposed-mm": (lambda: T.ones(3, 2).t(), lambda x: (x @ T.ones(3, 4)).sum()),
+            "channels-last": (lambda: T.ones(2, 4, 5, 3).permute(0, 3, 1, 2), lambda x: x.sum()),
+            "sliced": (lambda: T.ones(4, 3)[::2], lambda x: (x * 3).sum()),
+            "expanded": (lambda: T.ones(3, 1).expand(3, 4), lambda x: x.sum()),
+            "size-1-stride": (lambda: T.ones(3, 7)[:1, :3], lambda x: (x * x).sum()),
+            "size-1-stride-sum": (lambda: T.ones(3, 7)[:1, :3], lambda x: x.sum()),
+            "permuted-exp": (lambda: T.ones(2, 3, 4).permute(2, 0, 1), lambda x: x.exp().sum()),
+            "row-major": (lambda: T.ones(2, 3), lambda x: (x.t() * 2).sum()),
+        }[case]
+        x = make().detach().requires_grad_()
+        f(x).backward()
+        first = x.grad.stride()
+        f(x).backward()  # accumulated in place: the layout stays
+        return first, x.grad.stride(), x.grad.tolist()
+    got, expected = run(reftorch), run(torch)
+    assert got[:2] == expected[:2]
+    np.testing.assert_allclose(got[2], expected[2], rtol=1e-6)  # (exp may differ in the last bit)

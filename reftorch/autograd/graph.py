@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from .._layout import contiguous_strides, copy_with_strides, is_non_overlapping_and_dense
 from .._tensor import Tensor, tensor_type_name, SAVED_INFERENCE
 
 _FREED = ("Trying to backward through the graph a second time (or directly access saved tensors "
@@ -134,10 +135,28 @@ class AccumulateGrad:
 
     def accumulate(self, grad_array, steal=False):
         """Add ``grad_array`` to ``.grad``. The first gradient is copied, unless ``steal``
-        says the caller hands over the only reference to an array owning its memory."""
+        says the caller hands over the only reference to an array owning its memory, and
+        laid out by PyTorch's gradient layout contract: with the leaf's strides when the
+        leaf is non-overlapping and dense (a transposed or channels-last leaf), else
+        row-major."""
         t = self.variable
         if t._grad is None:
-            t._grad = Tensor._wrap(grad_array if steal else t._backend.copy(grad_array), t.device)
+            b = t._backend
+            data = t._data
+            shape = data.shape
+            if b.is_c_contiguous(data) and 1 not in shape:  # a row-major leaf: a row-major gradient
+                if not (steal and b.is_c_contiguous(grad_array)):
+                    grad_array = b.copy(grad_array)
+            else:  # PyTorch's obeys_layout_contract / clone_obey_contract
+                shape, leaf = tuple(shape), b.strides(data)
+                if is_non_overlapping_and_dense(shape, leaf):  # the leaf's strides (size-1 dims: any but 0)
+                    obeys = all(h == s if n != 1 else h != 0 for h, s, n in zip(b.strides(grad_array), leaf, shape))
+                    want = leaf
+                else:  # row-major
+                    obeys, want = b.is_c_contiguous(grad_array), contiguous_strides(shape)
+                if not (steal and obeys):
+                    grad_array = copy_with_strides(b, grad_array, want)
+            t._grad = Tensor._wrap(grad_array, t.device)
         else:
             g = t._grad
             g._data += grad_array  # in place: `g is t.grad` stays True, like PyTorch
