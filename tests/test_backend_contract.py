@@ -534,12 +534,16 @@ def test_amax(b, axis, keepdims):
     np.testing.assert_array_equal(get(b, b.as_array(b.amax(put(b, nan), 1, True))), np.max(nan, axis=1, keepdims=True))
 
 
-@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64, np.complex64, np.complex128, np.int64])
-def test_mm_has_matmuls_bits(real_b, dtype):
+_MM_DTYPES = [np.float32, np.float64, np.complex64, np.complex128, np.int64]
+_CUDA_MARKS = BACKENDS[2].marks
+
+
+@pytest.mark.parametrize("device, dtype", [(d, t) for d in ("cpu", "strict") for t in _MM_DTYPES]
+                         + [("cpu", np.float16)]  # (the array-API stand-in has no float16)
+                         + [pytest.param("cuda", t, marks=_CUDA_MARKS) for t in _MM_DTYPES + [np.float16]])
+def test_mm_has_matmuls_bits(device, dtype):
     """``mm`` gives ``matmul``'s bits (the NumPy backend calls another kernel for it)."""
-    b = real_b
-    if dtype == np.float16 and b.name != "numpy":
-        pytest.skip("the array-API stand-in has no float16")
+    b = _backends.get(torch.device(device))
     rng = np.random.default_rng(0)
     for m, k, n in [(1, 4, 3), (3, 17, 5), (33, 130, 8), (3, 1, 3), (7, 1, 1)]:  # (k = 1: complex dot differs)
         ha = rng.standard_normal((m, k)) + (1j * rng.standard_normal((m, k)) if np.dtype(dtype).kind == "c" else 0)
