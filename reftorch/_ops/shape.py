@@ -23,10 +23,41 @@ _VIEW_ERR = ("view size is not compatible with input tensor's size and stride (a
 
 
 def infer_size(shape, numel):
-    """Resolve one ``-1`` in ``shape`` (PyTorch's ``infer_size``)."""
-    if (not shape or min(shape) >= 0) and math.prod(shape) == numel:
-        return tuple(shape)  # nothing to infer or reject (min >= 0: no -1 either)
-    shape = list(shape)
+    """``shape`` (ints, or one tuple, list or ``Size``) as a tuple of ints with its one
+    ``-1`` resolved against ``numel`` (PyTorch's ``infer_size``). Plain ints and one ``-1``
+    take one loop (per-call overhead: ``x.view(-1)`` and ``x.view(n, -1)`` are common).
+
+    Raises:
+        RuntimeError: PyTorch's errors for more than one ``-1``, a negative size, or sizes
+            that do not give ``numel`` elements (see :func:`_shape_error`).
+    """
+    n = 1
+    infer = False
+    for s in shape:
+        if s.__class__ is not int:  # one tuple, or an int-like object (a 0-d tensor, a NumPy int)
+            if len(shape) == 1 and isinstance(s, (tuple, list)):
+                return infer_size(s, numel)
+            return infer_size(tuple([int(v) for v in _as_shape(shape)]), numel)
+        if s < 0:
+            if s != -1 or infer:
+                _shape_error(shape, numel)
+            infer = True
+        else:
+            n *= s
+    if infer:
+        if n == 0 or numel % n:
+            _shape_error(shape, numel)
+        shape = list(shape)
+        shape[shape.index(-1)] = numel // n
+        return tuple(shape)
+    if n != numel:
+        _shape_error(shape, numel)
+    return shape if shape.__class__ is tuple else tuple(shape)
+
+
+def _shape_error(shape, numel):
+    """Raise PyTorch's error for the int sizes ``shape`` that :func:`infer_size` rejects."""
+    text = ", ".join(map(str, shape))
     infer = None
     known = 1
     for i, s in enumerate(shape):
@@ -37,48 +68,11 @@ def infer_size(shape, numel):
         elif s >= 0:
             known *= s
         else:
-            raise RuntimeError(f"invalid shape dimension {s} at index {i} of shape [{', '.join(map(str, shape))}]")
-    if infer is not None:
-        if known == 0:
-            if numel == 0:
-                raise RuntimeError(f"cannot reshape tensor of 0 elements into shape [{', '.join(map(str, shape))}] "
-                                   "because the unspecified dimension size -1 can be any value and is ambiguous")
-            raise RuntimeError(f"shape '[{', '.join(map(str, shape))}]' is invalid for input of size {numel}")
-        if numel % known == 0:
-            shape[infer] = numel // known
-            return tuple(shape)
-    elif known == numel:
-        return tuple(shape)
-    raise RuntimeError(f"shape '[{', '.join(map(str, shape))}]' is invalid for input of size {numel}")
-
-
-def _target_shape(shape, numel):
-    """The shape ``view``/``reshape`` were given (ints, or one tuple, list or ``Size``) as a
-    tuple of ints, with a ``-1`` resolved and checked against ``numel`` (PyTorch's
-    ``infer_size``, which also gives the errors). Plain ints and one ``-1`` are handled in
-    one loop (per-call overhead: ``x.view(-1)`` and ``x.view(n, -1)`` are common)."""
-    n = 1
-    infer = False
-    for s in shape:
-        if s.__class__ is not int:  # one tuple, or an int-like object
-            if len(shape) == 1 and isinstance(s, (tuple, list)):
-                return _target_shape(s, numel)
-            return infer_size(_as_shape(shape), numel)
-        if s < 0:
-            if s != -1 or infer:  # (infer_size raises PyTorch's error)
-                return infer_size(tuple(shape), numel)
-            infer = True
-        else:
-            n *= s
-    if infer:
-        if n == 0 or numel % n:
-            return infer_size(tuple(shape), numel)  # (it raises)
-        shape = list(shape)
-        shape[shape.index(-1)] = numel // n
-        return tuple(shape)
-    if n == numel:
-        return shape if shape.__class__ is tuple else tuple(shape)
-    raise RuntimeError(f"shape '[{', '.join(map(str, shape))}]' is invalid for input of size {numel}")
+            raise RuntimeError(f"invalid shape dimension {s} at index {i} of shape [{text}]")
+    if infer is not None and known == 0 and numel == 0:
+        raise RuntimeError(f"cannot reshape tensor of 0 elements into shape [{text}] because the unspecified "
+                           "dimension size -1 can be any value and is ambiguous")
+    raise RuntimeError(f"shape '[{text}]' is invalid for input of size {numel}")
 
 
 def compute_stride(oldshape, oldstride, newshape):
@@ -471,7 +465,7 @@ def view(input, *shape, size=None, dtype=None):
         return _view_dtype(input, shape[0])
     data = input._data
     old = data.shape
-    new = _target_shape(shape, data.size)
+    new = infer_size(shape, data.size)
     if input._backend.is_c_contiguous(data) and 1 not in old and 0 not in old:
         return View.apply(input, new, None)  # plain contiguous: no stride() or compute_stride
     strides = compute_stride(old, input.stride(), new)
@@ -499,7 +493,7 @@ def reshape(input, shape):
     """
     data = input._data
     old = data.shape
-    new = _target_shape(shape, data.size)
+    new = infer_size(shape, data.size)
     if input._backend.is_c_contiguous(data) and 1 not in old and 0 not in old:
         return View.apply(input, new, None)  # plain contiguous: a view, as in view()
     strides = compute_stride(old, input.stride(), new)
