@@ -5,7 +5,7 @@ from .. import _dtype as D
 from .._tensor import Tensor, _wrap_dim, int_arg
 from ..autograd.function import OpFunction as Function
 from ._common import row_major, with_out
-from .shape import unsqueeze
+from .shape import compute_stride, unsqueeze
 from .._layout import cat_layout
 
 
@@ -15,6 +15,17 @@ def _check_devices(tensors):
         if t.device != dev:
             raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two devices, "
                                f"{dev} and {t.device}!")
+
+
+def _relaid(b, out, arrays):
+    """``out``, the backend's ``concat`` of ``arrays``, laid out as PyTorch's ``cat`` lays out
+    its result (:func:`cat_layout`). NumPy gives C-contiguous inputs a C-contiguous result
+    whose strides are PyTorch's, so only a 4-d result (channels-last may be wanted), one with
+    a size-1 dim (whose stride is not covered by the flag) or one that is not C-contiguous
+    needs a closer look (an empty one gets its strides in ``apply``)."""
+    if out.ndim == 4 or 1 in out.shape or not b.is_c_contiguous(out):
+        return cat_layout(b, out, arrays)
+    return out
 
 
 class Cat(Function):
@@ -39,7 +50,12 @@ class Cat(Function):
             ctx.sizes = [0 if s else t._data.shape[dim] for t, s in zip(tensors, skip)]
             ctx.dtypes = [t._data.dtype for t in tensors]
         b = args[0]._backend
-        return cat_layout(b, b.concat(arrays, dim), arrays)
+        out = b.concat(arrays, dim)
+        if out.ndim == 4 or 1 in out.shape or not b.is_c_contiguous(out):  # (_relaid, written out)
+            if len(arrays) + 2 < len(args):  # a legacy empty tensor (1-D) left out: it counts
+                return row_major(b, out)     # in the layout, and is not channels-last
+            return cat_layout(b, out, arrays)
+        return out
 
     @staticmethod
     def backward(ctx, g):
@@ -75,6 +91,12 @@ def _not_a_tensor_list(fn, obj):
     return TypeError(f"{fn}(): argument 'tensors' (position 1) must be tuple of Tensors, not {name}")
 
 
+def _not_a_tensor(tensors, item):
+    """PyTorch's error (its argument parser's) for an element of ``tensors`` that is not a tensor."""
+    return TypeError(f"expected Tensor as element {_position(tensors, item)} in argument 0, but got "
+                     f"{type(item).__name__}")
+
+
 def _check_shapes(tensors, ref, d):
     """PyTorch's errors for tensors whose shapes differ from ``ref``'s (the first tensor
     that is not a legacy empty one) elsewhere than along dim ``d``."""
@@ -94,6 +116,35 @@ def _check_shapes(tensors, ref, d):
                                    f"{_position(tensors, t)} in the list.")
 
 
+def _cat_sorted(tensors, arrays, dim):
+    """What ``cat()`` does when the shapes are not all the first one's, or that one is not
+    an ordinary one, or the devices differ: PyTorch's errors, in its order, then the wrapped
+    ``dim`` and the arrays to join (legacy empty tensors left out, unless all are such)."""
+    for t in tensors:
+        if not t._data.shape:
+            raise RuntimeError(f"zero-dimensional tensor (at position {_position(tensors, t)}) cannot be "
+                               "concatenated")
+    dev = tensors[0]._device
+    for t in tensors:
+        if t._device is not dev:  # (one device object per device: nothing to compare)
+            _check_devices(tensors)
+            break
+    ref = next((t for t in tensors if t._data.shape != (0,)), None)
+    if ref is None:  # only empty 1-D tensors: PyTorch does not even check ``dim``; all are kept
+        return 0, arrays
+    d = _wrap_dim(dim, len(ref._data.shape))
+    _check_shapes(tensors, ref, d)
+    return d, [a for a in arrays if a.shape != (0,)]
+
+
+def _cast(b, arrays, dtype):
+    """``arrays`` cast to ``dtype`` where they are of another (quietly, as PyTorch casts: an
+    int64 beyond float16's range gives inf without a warning)."""
+    native, xp = b.dtype(dtype), b.xp
+    with b.quiet():
+        return [a if a.dtype == native else xp.astype(a, native) for a in arrays]
+
+
 def cat(tensors, dim=0, *, axis=None, out=None):
     """Concatenate tensors along an existing dimension ``dim``.
 
@@ -111,6 +162,7 @@ def cat(tensors, dim=0, *, axis=None, out=None):
         Tensor: a new tensor (never a view of the inputs).
 
     Raises:
+        TypeError: if ``tensors`` is not a list or tuple of tensors, or ``dim`` not an int.
         ValueError: if ``tensors`` is empty.
         IndexError: if ``dim`` is out of range.
         RuntimeError: if the shapes do not match outside ``dim``, the numbers of dimensions
@@ -133,52 +185,40 @@ def cat(tensors, dim=0, *, axis=None, out=None):
         raise _not_a_tensor_list("cat", tensors)
     if axis is not None:  # NumPy-style alias accepted by PyTorch
         dim = axis
-    if not tensors:
-        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
-    # One pass (per-call overhead): the type and 0-dim checks in order, the arrays, the first
-    # shape that is not a legacy empty one, the promoted dtype; what differs is looked at after.
+    # One pass (per-call overhead): the element types, the arrays, the promoted dtype, and
+    # whether every shape and device is the first one's; anything else is sorted out after.
     arrays = []
-    rshape = ref = dev0 = dtype = None
-    legacy = uneven = cast = mixed = False
-    for t in tensors:  # (no enumerate: an error finds the position with _position)
+    rshape = dtype = dev = None
+    odd = cast = False
+    for t in tensors:
         if t.__class__ is not Tensor and not isinstance(t, Tensor):
-            raise TypeError(f"expected Tensor as element {_position(tensors, t)} in argument 0, but got "
-                            f"{type(t).__name__}")
+            raise _not_a_tensor(tensors, t)
         a = t._data
         arrays.append(a)
-        tshape = a.shape
-        if tshape != rshape:
-            if not tshape:
-                raise RuntimeError(f"zero-dimensional tensor (at position {_position(tensors, t)}) cannot be "
-                                   "concatenated")
-            if tshape == (0,):  # a legacy empty tensor: skipped
-                legacy = True
-            elif rshape is None:
-                rshape, ref = tshape, t
+        if a.shape != rshape:
+            if rshape is None:
+                rshape = a.shape
             else:
-                uneven = True
+                odd = True
         if t._dtype is not dtype:
             if dtype is None:
-                dtype, dev0 = t._dtype, t._device
+                dtype, dev = t._dtype, t._device
             else:
                 dtype, cast = D.promote_types(dtype, t._dtype), True
-        if t._device is not dev0:  # (one device object: nothing to compare)
-            mixed = True
-    if mixed:
-        _check_devices(tensors)
-    if ref is None:  # only empty 1-D tensors: PyTorch does not even check ``dim``; all are kept
-        d = 0
+        if t._device is not dev:  # (one device object per device: nothing to compare)
+            odd = True
+    # PyTorch's order: the argument parser's errors (elements, then ``dim``), then the op's.
+    if dim.__class__ is not int:
+        dim = int_arg(dim, "cat", "dim", 2)
+    if not arrays:
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
+    if odd or len(rshape) < 2 and (not rshape or not rshape[0]):  # (a 0-d or a legacy empty first)
+        d, arrays = _cat_sorted(tensors, arrays, dim)
     else:
-        d = _wrap_dim(dim if dim.__class__ is int else int_arg(dim, "cat", "dim", 2), len(rshape))
-        if uneven:
-            _check_shapes(tensors, ref, d)
-        if legacy:
-            arrays = [a for a in arrays if a.shape != (0,)]
+        n = len(rshape)
+        d = dim % n if -n <= dim < n else _wrap_dim(dim, n)  # (the in-range test without a call)
     if cast:
-        b = tensors[0]._backend
-        native, xp = b.dtype(dtype), b.xp
-        with b.quiet():
-            arrays = [a if a.dtype == native else xp.astype(a, native) for a in arrays]
+        arrays = _cast(tensors[0]._backend, arrays, dtype)
     return Cat.apply(*tensors, d, arrays)
 
 
@@ -186,24 +226,39 @@ concat = concatenate = cat
 
 
 class Stack(Function):
+    """``Stack.apply(*tensors, dim, arrays)``: ``arrays`` are the inputs' arrays, of the
+    result dtype (made ready by ``stack()``), and ``dim`` the new dimension, wrapped.
+
+    As PyTorch does, a new dim before the last one is a ``cat`` along that dim viewed with
+    the dim split in two (the result is laid out as ``cat``'s), and a new last dim a ``cat``
+    of the inputs with a size-1 dim (stride 1) added there."""
+
     name = "StackBackward0"
     create_graph = True
+    arity = -2  # the tensors, then dim and arrays
+    can_warn = False  # only a cast can: stack() casts quietly
 
     @staticmethod
-    def forward(ctx, *tensors, dim, dtype):
-        xp = tensors[0]._backend.xp
-        native = tensors[0]._backend.dtype(dtype)
-        ctx.dim = dim
-        ctx.dtypes = [t._backend.dtype(t.dtype) for t in tensors]
-        b = tensors[0]._backend
-        out = xp.stack([xp.astype(t._data, native, copy=False) for t in tensors], axis=dim)
-        if dim == out.ndim - 1 == 3:
-            # PyTorch stacks along a new last dim as cat of the inputs unsqueezed there (a new
-            # stride of 1): four-dim arrays, laid out channels-last when all suggest it
-            views = [b.as_strided(t._data, tuple(t._data.shape) + (1,), b.strides(t._data) + (1,))
-                     for t in tensors]
+    def forward(ctx, *args):
+        dim, arrays = args[-2], args[-1]
+        if ctx.needs_input_grad:  # (no attribute set at all when no graph is recorded)
+            ctx.dim = dim
+            ctx.dtypes = [t._data.dtype for t in args[:-2]]
+        b = args[0]._backend
+        shape = arrays[0].shape
+        if dim < len(shape):
+            out = b.concat(arrays, dim)
+            if out.ndim == 4 or 1 in out.shape or not b.is_c_contiguous(out):  # (_relaid, written out)
+                out = cat_layout(b, out, arrays)
+                new = shape[:dim] + (len(arrays),) + shape[dim:]
+                return b.as_strided(out, new, compute_stride(tuple(out.shape), b.strides(out), new))
+            # a row-major result with PyTorch's strides: any view of it has them too
+            return b.reshape_rows(out, shape[:dim] + (len(arrays),) + shape[dim:])
+        out = b.concat([a[_NEW_LAST] for a in arrays], dim)
+        if out.ndim == 4:  # 3-d inputs: channels-last when all of them, unsqueezed, suggest it
+            views = [b.as_strided(a, tuple(a.shape) + (1,), b.strides(a) + (1,)) for a in arrays]
             return cat_layout(b, out, views)
-        return row_major(b, out)
+        return _relaid(b, out, arrays)
 
     @staticmethod
     def backward(ctx, g):
@@ -215,13 +270,25 @@ class Stack(Function):
         return tuple(out)
 
 
+_NEW_LAST = (Ellipsis, None)  # the index that adds a size-1 last dim (a view)
+
+
 def stack(tensors, dim=0, *, axis=None, out=None):
     """Join tensors of identical shape along a *new* dimension ``dim``.
 
     The result has one more dimension than the inputs; ``dim`` ranges over
-    ``[-(n + 1), n]`` for inputs with ``n`` dimensions. Mirrors ``torch.stack``.
+    ``[-(n + 1), n]`` for inputs with ``n`` dimensions. The result dtype is the promotion
+    of the inputs' dtypes. Mirrors ``torch.stack``.
+
+    Args:
+        tensors: a non-empty sequence of tensors of one shape.
+        dim: the position of the new dimension; negative values count from the end.
+
+    Returns:
+        Tensor: a new tensor (never a view of the inputs).
 
     Raises:
+        TypeError: if ``tensors`` is not a list or tuple of tensors, or ``dim`` not an int.
         RuntimeError: if the list is empty or the shapes differ.
         IndexError: if ``dim`` is out of range.
 
@@ -237,24 +304,47 @@ def stack(tensors, dim=0, *, axis=None, out=None):
     """
     if out is not None:
         return with_out("stack", out, stack, tensors, dim, axis=axis)
+    if tensors.__class__ is not list and not isinstance(tensors, (list, tuple)):
+        raise _not_a_tensor_list("stack", tensors)
     if axis is not None:  # NumPy-style alias accepted by PyTorch
         dim = axis
-    if not isinstance(tensors, (list, tuple)):
-        raise _not_a_tensor_list("stack", tensors)
-    tensors = list(tensors)
-    if not tensors:
+    # One pass, as in cat().
+    arrays = []
+    shape = dtype = dev = None
+    odd = cast = False
+    for t in tensors:
+        if t.__class__ is not Tensor and not isinstance(t, Tensor):
+            raise _not_a_tensor(tensors, t)
+        a = t._data
+        arrays.append(a)
+        if a.shape != shape:
+            if shape is None:
+                shape = a.shape
+            else:
+                odd = True
+        if t._dtype is not dtype:
+            if dtype is None:
+                dtype, dev = t._dtype, t._device
+            else:
+                dtype, cast = D.promote_types(dtype, t._dtype), True
+        if t._device is not dev:
+            odd = True
+    # PyTorch's order: the argument parser's errors, the empty list, ``dim``, the shapes, the devices.
+    if dim.__class__ is not int:
+        dim = int_arg(dim, "stack", "dim", 2)
+    if not arrays:
         raise RuntimeError("stack expects a non-empty TensorList")
-    first = tensors[0]
-    for i, t in enumerate(tensors[1:], 1):
-        if t.shape != first.shape:
-            raise RuntimeError(f"stack expects each tensor to be equal size, but got [{', '.join(map(str, first.shape))}] "
-                               f"at entry 0 and [{', '.join(map(str, t.shape))}] at entry {i}")
-    _check_devices(tensors)
-    d = _wrap_dim(int_arg(dim, "stack", "dim", 2), first.dim() + 1)
-    dtype = first.dtype
-    for t in tensors[1:]:
-        dtype = D.promote_types(dtype, t.dtype)
-    return Stack.apply(*tensors, dim=d, dtype=dtype)
+    n = len(shape) + 1
+    d = dim % n if -n <= dim < n else _wrap_dim(dim, n)  # (the in-range test without a call)
+    if odd:
+        for i, a in enumerate(arrays):
+            if a.shape != shape:
+                raise RuntimeError(f"stack expects each tensor to be equal size, but got [{', '.join(map(str, shape))}] "
+                                   f"at entry 0 and [{', '.join(map(str, a.shape))}] at entry {i}")
+        _check_devices(tensors)
+    if cast:
+        arrays = _cast(tensors[0]._backend, arrays, dtype)
+    return Stack.apply(*tensors, d, arrays)
 
 
 def hstack(tensors):
