@@ -116,25 +116,37 @@ def _check_shapes(tensors, ref, d):
                                    f"{_position(tensors, t)} in the list.")
 
 
-def _cat_sorted(tensors, arrays, dim):
+def _cat_sorted(tensors, dim):
     """What ``cat()`` does when the shapes are not all the first one's, or that one is not
     an ordinary one, or the devices differ: PyTorch's errors, in its order, then the wrapped
     ``dim`` and the arrays to join (legacy empty tensors left out, unless all are such)."""
+    dev = tensors[0]._device
+    kept = []
+    ref = rshape = None
+    mixed = uneven = False
     for t in tensors:
-        if not t._data.shape:
+        a = t._data
+        s = a.shape
+        if not s:
             raise RuntimeError(f"zero-dimensional tensor (at position {_position(tensors, t)}) cannot be "
                                "concatenated")
-    dev = tensors[0]._device
-    for t in tensors:
         if t._device is not dev:  # (one device object per device: nothing to compare)
-            _check_devices(tensors)
-            break
-    ref = next((t for t in tensors if t._data.shape != (0,)), None)
+            mixed = True
+        if s == (0,):  # a legacy empty tensor: skipped
+            continue
+        kept.append(a)
+        if rshape is None:
+            ref, rshape = t, s
+        elif s != rshape:
+            uneven = True
+    if mixed:
+        _check_devices(tensors)
     if ref is None:  # only empty 1-D tensors: PyTorch does not even check ``dim``; all are kept
-        return 0, arrays
-    d = _wrap_dim(dim, len(ref._data.shape))
-    _check_shapes(tensors, ref, d)
-    return d, [a for a in arrays if a.shape != (0,)]
+        return 0, [t._data for t in tensors]
+    d = _wrap_dim(dim, len(rshape))
+    if uneven:
+        _check_shapes(tensors, ref, d)
+    return d, kept
 
 
 def _cast(b, arrays, dtype):
@@ -195,9 +207,10 @@ def cat(tensors, dim=0, *, axis=None, out=None):
             raise _not_a_tensor(tensors, t)
         a = t._data
         arrays.append(a)
-        if a.shape != rshape:
+        s = a.shape  # (a new tuple each time: read once)
+        if s != rshape:
             if rshape is None:
-                rshape = a.shape
+                rshape = s
             else:
                 odd = True
         if t._dtype is not dtype:
@@ -213,7 +226,7 @@ def cat(tensors, dim=0, *, axis=None, out=None):
     if not arrays:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     if odd or len(rshape) < 2 and (not rshape or not rshape[0]):  # (a 0-d or a legacy empty first)
-        d, arrays = _cat_sorted(tensors, arrays, dim)
+        d, arrays = _cat_sorted(tensors, dim)
     else:
         n = len(rshape)
         d = dim % n if -n <= dim < n else _wrap_dim(dim, n)  # (the in-range test without a call)
@@ -317,9 +330,10 @@ def stack(tensors, dim=0, *, axis=None, out=None):
             raise _not_a_tensor(tensors, t)
         a = t._data
         arrays.append(a)
-        if a.shape != shape:
+        s = a.shape  # (a new tuple each time: read once)
+        if s != shape:
             if shape is None:
-                shape = a.shape
+                shape = s
             else:
                 odd = True
         if t._dtype is not dtype:
@@ -347,13 +361,43 @@ def stack(tensors, dim=0, *, axis=None, out=None):
     return Stack.apply(*tensors, d, arrays)
 
 
+def _at_least(fn, tensors, nd):
+    """``tensors`` (PyTorch's errors for ``fn`` if they are not a non-empty list or tuple of
+    tensors), the ones with fewer than ``nd`` dims made ``nd``-dim as ``atleast_1d`` /
+    ``atleast_2d`` do (0-d: ``reshape``; 1-D: ``unsqueeze(0)``). The same list when none is."""
+    if tensors.__class__ is not list and not isinstance(tensors, (list, tuple)):
+        raise _not_a_tensor_list(fn, tensors)
+    out = None
+    for i, t in enumerate(tensors):
+        if t.__class__ is not Tensor and not isinstance(t, Tensor):
+            raise _not_a_tensor(tensors, t)
+        if t._data.ndim < nd:
+            if out is None:
+                out = list(tensors)
+            out[i] = t.reshape((1,) * nd) if not t._data.ndim else unsqueeze(t, 0)
+    if not tensors:
+        raise RuntimeError(f"{fn} expects a non-empty TensorList")
+    return tensors if out is None else out
+
+
 def hstack(tensors):
-    """Concatenate along dim 1 (dim 0 for 1-D inputs). Mirrors ``torch.hstack``."""
-    tensors = [t.reshape(1) if t.dim() == 0 else t for t in tensors]  # atleast_1d
-    return cat(tensors, 0 if tensors[0].dim() == 1 else 1)
+    """Concatenate along dim 1 (dim 0 for 1-D inputs), 0-d inputs taken as 1-D.
+    Mirrors ``torch.hstack``.
+
+    Raises:
+        TypeError: if ``tensors`` is not a list or tuple of tensors.
+        RuntimeError: if it is empty, or as ``cat`` does.
+    """
+    tensors = _at_least("hstack", tensors, 1)
+    return cat(tensors, 0 if tensors[0]._data.ndim == 1 else 1)
 
 
 def vstack(tensors):
     """Concatenate along dim 0 after making 0-D and 1-D inputs rows (``atleast_2d``).
-    Mirrors ``torch.vstack``."""
-    return cat([t.reshape(1, 1) if t.dim() == 0 else unsqueeze(t, 0) if t.dim() == 1 else t for t in tensors], 0)
+    Mirrors ``torch.vstack``.
+
+    Raises:
+        TypeError: if ``tensors`` is not a list or tuple of tensors.
+        RuntimeError: if it is empty, or as ``cat`` does.
+    """
+    return cat(_at_least("vstack", tensors, 2), 0)
