@@ -29,19 +29,21 @@ def _relaid(b, out, arrays):
 
 
 class Cat(Function):
-    """``Cat.apply(*tensors, dim, arrays)``: ``arrays`` are the arrays to join, made ready by
-    ``cat()`` (legacy empty ones left out, all of the result dtype)."""
+    """``Cat.apply(*tensors, (dim, arrays, native))``: ``arrays`` are the arrays to join,
+    made ready by ``cat()`` (legacy empty ones left out), ``native`` the result's native
+    dtype when they are not all of it (else None). The three come as one parameter: with
+    two tensors ``apply`` then makes a call of three arguments, which it spells out."""
 
     name = "CatBackward0"
     create_graph = True
-    arity = -2  # the tensors, then dim and arrays
-    can_warn = False  # only a cast can (an int64 too large for float16): cat() casts quietly
+    arity = -1  # the tensors, then the parameters in one tuple
+    can_warn = False  # only a cast can (an int64 too large for float16): concat_as casts quietly
 
     @staticmethod
     def forward(ctx, *args):
-        dim, arrays = args[-2], args[-1]
+        dim, arrays, native = args[-1]
         if ctx.needs_input_grad:  # what backward needs (skipped when no graph is recorded)
-            tensors = args[:-2]
+            tensors = args[:-1]
             if len(arrays) < len(tensors):  # legacy empty tensors were left out
                 skip = [t._data.shape == (0,) for t in tensors]
             else:
@@ -50,9 +52,9 @@ class Cat(Function):
             ctx.sizes = [0 if s else t._data.shape[dim] for t, s in zip(tensors, skip)]
             ctx.dtypes = [t._data.dtype for t in tensors]
         b = args[0]._backend
-        out = b.concat(arrays, dim)
+        out = b.concat(arrays, dim) if native is None else b.concat_as(arrays, dim, native)
         if out.ndim == 4 or 1 in out.shape or not b.is_c_contiguous(out):  # (_relaid, written out)
-            if len(arrays) + 2 < len(args):  # a legacy empty tensor (1-D) left out: it counts
+            if len(arrays) + 1 < len(args):  # a legacy empty tensor (1-D) left out: it counts
                 return row_major(b, out)     # in the layout, and is not channels-last
             return cat_layout(b, out, arrays)
         return out
@@ -149,14 +151,6 @@ def _cat_sorted(tensors, dim):
     return d, kept
 
 
-def _cast(b, arrays, dtype):
-    """``arrays`` cast to ``dtype`` where they are of another (quietly, as PyTorch casts: an
-    int64 beyond float16's range gives inf without a warning)."""
-    native, xp = b.dtype(dtype), b.xp
-    with b.quiet():
-        return [a if a.dtype == native else xp.astype(a, native) for a in arrays]
-
-
 def cat(tensors, dim=0, *, axis=None, out=None):
     """Concatenate tensors along an existing dimension ``dim``.
 
@@ -230,17 +224,16 @@ def cat(tensors, dim=0, *, axis=None, out=None):
     else:
         n = len(rshape)
         d = dim % n if -n <= dim < n else _wrap_dim(dim, n)  # (the in-range test without a call)
-    if cast:
-        arrays = _cast(tensors[0]._backend, arrays, dtype)
-    return Cat.apply(*tensors, d, arrays)
+    return Cat.apply(*tensors, (d, arrays, tensors[0]._backend.dtype(dtype) if cast else None))
 
 
 concat = concatenate = cat
 
 
 class Stack(Function):
-    """``Stack.apply(*tensors, dim, arrays)``: ``arrays`` are the inputs' arrays, of the
-    result dtype (made ready by ``stack()``), and ``dim`` the new dimension, wrapped.
+    """``Stack.apply(*tensors, (dim, arrays, native))``: ``arrays`` are the inputs' arrays,
+    ``dim`` the new dimension, wrapped, and ``native`` the result's native dtype when the
+    arrays are not all of it (else None); one parameter, as for :class:`Cat`.
 
     As PyTorch does, a new dim before the last one is a ``cat`` along that dim viewed with
     the dim split in two (the result is laid out as ``cat``'s), and a new last dim a ``cat``
@@ -248,26 +241,27 @@ class Stack(Function):
 
     name = "StackBackward0"
     create_graph = True
-    arity = -2  # the tensors, then dim and arrays
-    can_warn = False  # only a cast can: stack() casts quietly
+    arity = -1  # the tensors, then the parameters in one tuple
+    can_warn = False  # only a cast can: concat_as casts quietly
 
     @staticmethod
     def forward(ctx, *args):
-        dim, arrays = args[-2], args[-1]
+        dim, arrays, native = args[-1]
         if ctx.needs_input_grad:  # (no attribute set at all when no graph is recorded)
             ctx.dim = dim
-            ctx.dtypes = [t._data.dtype for t in args[:-2]]
+            ctx.dtypes = [t._data.dtype for t in args[:-1]]
         b = args[0]._backend
         shape = arrays[0].shape
         if dim < len(shape):
-            out = b.concat(arrays, dim)
+            out = b.concat(arrays, dim) if native is None else b.concat_as(arrays, dim, native)
             if out.ndim == 4 or 1 in out.shape or not b.is_c_contiguous(out):  # (_relaid, written out)
                 out = cat_layout(b, out, arrays)
                 new = shape[:dim] + (len(arrays),) + shape[dim:]
                 return b.as_strided(out, new, compute_stride(tuple(out.shape), b.strides(out), new))
             # a row-major result with PyTorch's strides: any view of it has them too
             return b.reshape_rows(out, shape[:dim] + (len(arrays),) + shape[dim:])
-        out = b.concat([a[_NEW_LAST] for a in arrays], dim)
+        views = [a[_NEW_LAST] for a in arrays]
+        out = b.concat(views, dim) if native is None else b.concat_as(views, dim, native)
         if out.ndim == 4:  # 3-d inputs: channels-last when all of them, unsqueezed, suggest it
             views = [b.as_strided(a, tuple(a.shape) + (1,), b.strides(a) + (1,)) for a in arrays]
             return cat_layout(b, out, views)
@@ -356,9 +350,7 @@ def stack(tensors, dim=0, *, axis=None, out=None):
                 raise RuntimeError(f"stack expects each tensor to be equal size, but got [{', '.join(map(str, shape))}] "
                                    f"at entry 0 and [{', '.join(map(str, a.shape))}] at entry {i}")
         _check_devices(tensors)
-    if cast:
-        arrays = _cast(tensors[0]._backend, arrays, dtype)
-    return Stack.apply(*tensors, d, arrays)
+    return Stack.apply(*tensors, (d, arrays, tensors[0]._backend.dtype(dtype) if cast else None))
 
 
 def _at_least(fn, tensors, nd):
