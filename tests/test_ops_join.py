@@ -231,3 +231,20 @@ def test_stack_grads_and_promotion():
     check_grads(lambda T, a, b: T.stack([a, b, a]), arr((2, 3)), arr((2, 3), seed=1))
     check_grads(lambda T, a, b: T.stack([a.t(), b.t()], 2), arr((2, 3)), arr((2, 3), seed=1))
     check_grads(lambda T, a, b: T.stack([a, b]), np.float32(1.0), np.float32(2.0))
+
+
+@pytest.mark.parametrize("shape", [(2, 3, 4, 5, 6), (1, 1, 2, 3, 2), (2, 1, 1, 3, 2), (1, 3, 1, 1, 2), (2, 0, 3, 1, 2)])
+def test_cat_stack_channels_last_3d_like_pytorch(shape):
+    """5-d inputs that suggest channels_last_3d give cat such a result, and stack (of 4-d
+    inputs along the last dim too, as a cat of 5-d views) its view; size-1 dims included."""
+    import reftorch
+    perms = [(0, 2, 3, 4, 1), (0, 1, 2, 3, 4), (4, 3, 2, 1, 0), (0, 2, 1, 4, 3)]
+    for perm in perms:
+        for step in (1, 2):
+            xr, xt = _strided_pair(shape, perm, step)
+            for d in range(-5, 5):
+                for fn in (lambda T, x: T.cat([x, x], d), lambda T, x: T.cat([x, x.contiguous()], d),
+                           lambda T, x: T.stack([x, x], d), lambda T, x: T.stack([x[:, :, 0], x[:, :, -1]], -1)):
+                    r, t = fn(reftorch, xr), fn(torch, xt)
+                    assert r.stride() == t.stride(), (shape, perm, step, d, r.stride(), t.stride())
+                    np.testing.assert_array_equal(r.numpy(), t.numpy())

@@ -20,10 +20,10 @@ def _check_devices(tensors):
 def _relaid(b, out, arrays):
     """``out``, the backend's ``concat`` of ``arrays``, laid out as PyTorch's ``cat`` lays out
     its result (:func:`cat_layout`). NumPy gives C-contiguous inputs a C-contiguous result
-    whose strides are PyTorch's, so only a 4-d result (channels-last may be wanted), one with
-    a size-1 dim (whose stride is not covered by the flag) or one that is not C-contiguous
-    needs a closer look (an empty one gets its strides in ``apply``)."""
-    if out.ndim == 4 or 1 in out.shape or not b.is_c_contiguous(out):
+    whose strides are PyTorch's, so only a 4-d or 5-d result (channels-last may be wanted),
+    one with a size-1 dim (whose stride is not covered by the flag) or one that is not
+    C-contiguous needs a closer look (an empty one gets its strides in ``apply``)."""
+    if 3 < out.ndim < 6 or 1 in out.shape or not b.is_c_contiguous(out):
         return cat_layout(b, out, arrays)
     return out
 
@@ -53,7 +53,7 @@ class Cat(Function):
             ctx.dtypes = [t._data.dtype for t in tensors]
         b = args[0]._backend
         out = b.concat(arrays, dim) if native is None else b.concat_as(arrays, dim, native)
-        if out.ndim == 4 or 1 in out.shape or not b.is_c_contiguous(out):  # (_relaid, written out)
+        if 3 < out.ndim < 6 or 1 in out.shape or not b.is_c_contiguous(out):  # (_relaid, written out)
             if len(arrays) + 1 < len(args):  # a legacy empty tensor (1-D) left out: it counts
                 return row_major(b, out)     # in the layout, and is not channels-last
             return cat_layout(b, out, arrays)
@@ -254,7 +254,7 @@ class Stack(Function):
         shape = arrays[0].shape
         if dim < len(shape):
             out = b.concat(arrays, dim) if native is None else b.concat_as(arrays, dim, native)
-            if out.ndim == 4 or 1 in out.shape or not b.is_c_contiguous(out):  # (_relaid, written out)
+            if 3 < out.ndim < 6 or 1 in out.shape or not b.is_c_contiguous(out):  # (_relaid, written out)
                 out = cat_layout(b, out, arrays)
                 new = shape[:dim] + (len(arrays),) + shape[dim:]
                 return b.as_strided(out, new, compute_stride(tuple(out.shape), b.strides(out), new))
@@ -262,7 +262,7 @@ class Stack(Function):
             return b.reshape_rows(out, shape[:dim] + (len(arrays),) + shape[dim:])
         views = [a[_NEW_LAST] for a in arrays]
         out = b.concat(views, dim) if native is None else b.concat_as(views, dim, native)
-        if out.ndim == 4:  # 3-d inputs: channels-last when all of them, unsqueezed, suggest it
+        if 3 < out.ndim < 6:  # channels-last (3-d) when all the inputs, unsqueezed, suggest it
             views = [b.as_strided(a, tuple(a.shape) + (1,), b.strides(a) + (1,)) for a in arrays]
             return cat_layout(b, out, views)
         return _relaid(b, out, arrays)
