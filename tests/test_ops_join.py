@@ -248,3 +248,56 @@ def test_cat_stack_channels_last_3d_like_pytorch(shape):
                     r, t = fn(reftorch, xr), fn(torch, xt)
                     assert r.stride() == t.stride(), (shape, perm, step, d, r.stride(), t.stride())
                     np.testing.assert_array_equal(r.numpy(), t.numpy())
+
+
+def test_hstack_vstack_errors_and_grads():
+    a, b = arr((2, 3)), arr((3, 2), seed=1)
+    for name in ("hstack", "vstack"):
+        raises_like(lambda T: getattr(T, name)([]), msg=True)
+        raises_like(lambda T, a: getattr(T, name)(a), a, msg=True)  # a tensor is not a list of them
+        raises_like(lambda T, a: getattr(T, name)([a, 1]), a, msg=True)
+        raises_like(lambda T, a, b: getattr(T, name)((a, b)), a, b, msg=True)
+        both(lambda T: getattr(T, name)([T.tensor(1.0), T.tensor([2.0])]))
+        both(lambda T, a: getattr(T, name)([T.zeros(0), a]), arr((2,)), msg=True)
+        check_grads(lambda T, a, b: getattr(T, name)([a, b]), np.float32(1.0), arr((1,)))
+        check_grads(lambda T, a, b: getattr(T, name)([a, b]), arr((3,)), arr((3,), "float64", 1))
+        check_grads(lambda T, a, b: getattr(T, name)((a, b.t())), arr((2, 2)), arr((2, 2), seed=1))
+
+
+def test_split_chunk_arguments_like_pytorch():
+    x = arr((6, 4))
+    raises_like(lambda T, a: a.chunk(2.0), x, msg=True)
+    raises_like(lambda T, a: a.chunk(True), x, msg=True)
+    # the argument's type first (the message names the method's position, as elsewhere: the
+    # function torch.chunk says position 2)
+    raises_like(lambda T, a: T.chunk(a, 2.5, 1), np.float32(1.0))
+    raises_like(lambda T, a: a.chunk(2.5, 1), np.float32(1.0), msg=True)
+    raises_like(lambda T, a: T.chunk(a, 0), x, msg=True)
+    raises_like(lambda T, a: T.chunk(a, 2, -3), x, msg=True)
+    raises_like(lambda T, a: T.split(a, 2, 5), x, msg=True)
+    raises_like(lambda T, a: T.split(a, 2.0), x, msg=True)
+    for sizes in ([2, 2.0], [2.0, 4], [2, 2, "a"], [2, None]):
+        raises_like(lambda T, a: T.split(a, sizes), x, msg=True)
+    raises_like(lambda T, a: a.split([1, T.tensor(5.0)]), x, msg=True)
+    both(lambda T, a: a.split([2, True, 3]), x)  # (a bool is an int there)
+    both(lambda T, a: a.split([T.tensor(2), np.int64(4)]), x)
+    both(lambda T, a: a.split(T.tensor(4), -1), x)
+    both(lambda T, a: a.chunk(np.int64(3), T.tensor(1)), x)
+    both(lambda T, a: T.chunk(a[:, :0], 3, 1), x)  # an empty dim: SplitWithSizesBackward0 pieces
+    both(lambda T, a: T.split(a[:0], 0), x)
+    check_grads(lambda T, a: T.cat(a.split([1, 0, 3], 1)[::-1], 1), x)
+    check_grads(lambda T, a: T.stack(a.split(2), 0), x)
+    check_grads(lambda T, a: T.cat(a.chunk(3, -1)[::-1], 1), x)
+
+
+def test_split_pieces_are_views_with_torchs_strides():
+    import reftorch
+
+    def pieces(T):
+        root = T.arange(24.0)
+        base = root.view(2, 3, 4).permute(2, 0, 1)
+        out = base.split([1, 3], 0) + base.chunk(2, -1) + base.split(1, 1)
+        out[1][0, 0, 0] = -1.0  # a view: the write reaches the base
+        return [(tuple(p.shape), p.stride(), p._base is root, p.tolist()) for p in out], root.tolist()
+
+    assert pieces(reftorch) == pieces(torch)

@@ -1,6 +1,8 @@
 """``split`` and ``chunk``: cut a tensor into views along one dimension."""
 from __future__ import annotations
 
+import operator
+
 from .._tensor import Tensor, _wrap_dim, int_arg
 from ..autograd.function import OpFunction
 
@@ -120,14 +122,21 @@ def split(tensor, split_size_or_sections, dim=0):
 
 
 def _checked_sizes(sections, n, dim):
-    """The list of sizes ``sections`` as ints (anything with ``__index__`` but a bool), with
-    PyTorch's errors when one is not an int, one is negative or they do not add up to ``n``."""
+    """The list of sizes ``sections`` as ints (anything with ``__index__``: bools and 1-element
+    integer tensors too), with PyTorch's errors when one is not, one is negative or they do
+    not add up to ``n``."""
     sizes = []
-    for s in sections:
+    for i, s in enumerate(sections):
         if s.__class__ is not int:
-            if isinstance(s, bool) or not hasattr(s, "__index__"):
-                raise TypeError("split_with_sizes(): argument 'split_sizes' (position 2) must be tuple of ints")
-            s = s.__index__()
+            try:
+                s = operator.index(s)
+            except TypeError:
+                name = type(s).__name__
+                if i == 0:
+                    raise TypeError("split_with_sizes(): argument 'split_sizes' (position 2) must be tuple of ints, "
+                                    f"but found element of type {name} at pos 0") from None
+                raise TypeError(f"split_with_sizes(): argument 'split_sizes' failed to unpack the object at pos "
+                                f'{i + 1} with error "type must be tuple of ints,but got {name}"') from None
         sizes.append(s)
     if any(s < 0 for s in sizes):
         raise RuntimeError("split_with_sizes expects split_sizes have only non-negative entries, but got "
