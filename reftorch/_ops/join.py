@@ -1,6 +1,8 @@
 """Joining tensors: ``cat`` (alias ``concat``/``concatenate``) and ``stack``."""
 from __future__ import annotations
 
+from operator import attrgetter
+
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap_dim, int_arg
 from ..autograd.function import OpFunction as Function
@@ -43,14 +45,14 @@ class Cat(Function):
     def forward(ctx, *args):
         dim, arrays, native = args[-1]
         if ctx.needs_input_grad:  # what backward needs (skipped when no graph is recorded)
-            tensors = args[:-1]
-            if len(arrays) < len(tensors):  # legacy empty tensors were left out
-                skip = [t._data.shape == (0,) for t in tensors]
-            else:
-                skip = [False] * len(tensors)
-            ctx.dim, ctx.skip = dim, skip
-            ctx.sizes = [0 if s else t._data.shape[dim] for t, s in zip(tensors, skip)]
-            ctx.dtypes = [t._data.dtype for t in tensors]
+            legacy = len(arrays) + 1 < len(args)  # legacy empty tensors were left out
+            sizes, dtypes = [], []
+            for t in args[:-1]:  # (one plain loop: no comprehension frames)
+                a = t._data
+                s = a.shape
+                sizes.append(None if legacy and s == (0,) else s[dim])  # None: left out
+                dtypes.append(a.dtype)
+            ctx.dim, ctx.sizes, ctx.dtypes = dim, sizes, dtypes
         b = args[0]._backend
         out = b.concat(arrays, dim) if native is None else b.concat_as(arrays, dim, native)
         if 3 < out.ndim < 6 or 1 in out.shape or not b.is_c_contiguous(out):  # (_relaid, written out)
@@ -63,14 +65,15 @@ class Cat(Function):
     def backward(ctx, g):
         xp = ctx.xp
         out, start = [], 0
-        for size, skip, native, need in zip(ctx.sizes, ctx.skip, ctx.dtypes, ctx.needs_input_grad):
-            if not need:
-                out.append(None)
-            elif skip:
-                out.append(xp.zeros((0,), dtype=native, device=g.device))
-            else:
+        for size, native, need in zip(ctx.sizes, ctx.dtypes, ctx.needs_input_grad):
+            if size is None:  # a legacy empty tensor, left out of the join
+                out.append(xp.zeros((0,), dtype=native, device=g.device) if need else None)
+                continue
+            if need:
                 key = (slice(None),) * ctx.dim + (slice(start, start + size), Ellipsis)
                 out.append(xp.astype(g[key], native, copy=False))
+            else:
+                out.append(None)
             start += size
         return tuple(out)
 
@@ -249,7 +252,7 @@ class Stack(Function):
         dim, arrays, native = args[-1]
         if ctx.needs_input_grad:  # (no attribute set at all when no graph is recorded)
             ctx.dim = dim
-            ctx.dtypes = [t._data.dtype for t in args[:-1]]
+            ctx.dtypes = list(map(_dtype_of, arrays))  # (the inputs' own: concat_as casts)
         b = args[0]._backend
         shape = arrays[0].shape
         if dim < len(shape):
@@ -278,6 +281,7 @@ class Stack(Function):
 
 
 _NEW_LAST = (Ellipsis, None)  # the index that adds a size-1 last dim (a view)
+_dtype_of = attrgetter("dtype")  # for map(): no Python frame per array
 
 
 def stack(tensors, dim=0, *, axis=None, out=None):
