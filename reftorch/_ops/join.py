@@ -351,8 +351,9 @@ def stack(tensors, dim=0, *, axis=None, out=None):
     if odd:
         for i, a in enumerate(arrays):
             if a.shape != shape:
-                raise RuntimeError(f"stack expects each tensor to be equal size, but got [{', '.join(map(str, shape))}] "
-                                   f"at entry 0 and [{', '.join(map(str, a.shape))}] at entry {i}")
+                raise RuntimeError(f"stack expects each tensor to be equal size, but got "
+                                   f"[{', '.join(map(str, shape))}] at entry 0 and "
+                                   f"[{', '.join(map(str, a.shape))}] at entry {i}")
         _check_devices(tensors)
     return Stack.apply(*tensors, (d, arrays, tensors[0]._backend.dtype(dtype) if cast else None))
 
