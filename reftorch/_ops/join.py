@@ -190,7 +190,7 @@ def cat(tensors, dim=0, *, axis=None, out=None):
     """
     if out is not None:
         return with_out("cat", out, cat, tensors, dim, axis=axis)
-    if tensors.__class__ is not list and not isinstance(tensors, (list, tuple)):
+    if tensors.__class__ is not list and tensors.__class__ is not tuple and not isinstance(tensors, (list, tuple)):
         raise _not_a_tensor_list("cat", tensors)
     if axis is not None:  # NumPy-style alias accepted by PyTorch
         dim = axis
@@ -315,7 +315,7 @@ def stack(tensors, dim=0, *, axis=None, out=None):
     """
     if out is not None:
         return with_out("stack", out, stack, tensors, dim, axis=axis)
-    if tensors.__class__ is not list and not isinstance(tensors, (list, tuple)):
+    if tensors.__class__ is not list and tensors.__class__ is not tuple and not isinstance(tensors, (list, tuple)):
         raise _not_a_tensor_list("stack", tensors)
     if axis is not None:  # NumPy-style alias accepted by PyTorch
         dim = axis
@@ -362,7 +362,7 @@ def _at_least(fn, tensors, nd):
     """``tensors`` (PyTorch's errors for ``fn`` if they are not a non-empty list or tuple of
     tensors), the ones with fewer than ``nd`` dims made ``nd``-dim as ``atleast_1d`` /
     ``atleast_2d`` do (0-d: ``reshape``; 1-D: ``unsqueeze(0)``). The same list when none is."""
-    if tensors.__class__ is not list and not isinstance(tensors, (list, tuple)):
+    if tensors.__class__ is not list and tensors.__class__ is not tuple and not isinstance(tensors, (list, tuple)):
         raise _not_a_tensor_list(fn, tensors)
     out = None
     for i, t in enumerate(tensors):
