@@ -23,6 +23,8 @@ from .._layout import contiguous_strides
 
 __all__ = ["Backend", "contiguous_strides", "numpy_style_dtypes"]
 
+_NO_DTYPE = object()  # the float16 of a backend without one (matches no dtype)
+
 
 def numpy_style_dtypes(np):
     """The dtype table of a NumPy-compatible library (NumPy itself, or CuPy, which uses
@@ -107,6 +109,9 @@ class Backend(abc.ABC):
             d = D.BY_NAME[name]
             self._to_native[d] = native
             self._from_native[native] = d
+        # astype's detour to float16: source dtype -> the dtype to round to first
+        self._half = dtypes.get("float16", _NO_DTYPE)
+        self._via = {dtypes["float64"]: dtypes["float32"], dtypes["complex128"]: dtypes["complex64"]}
 
     # ----------------------------------------------------------- dtypes and devices
     def dtype(self, d):
@@ -128,6 +133,18 @@ class Backend(abc.ABC):
         """Keyword arguments that place a new array on this backend's device
         (``xp.zeros(shape, dtype=..., **b._dev_kw())``)."""
         return {}
+
+    def astype(self, arr, native, copy=True):
+        """``xp.astype(arr, native, copy=copy)`` rounded as PyTorch converts: a float64 or
+        complex128 value bound for float16 is rounded to float32 (complex64) first, because
+        PyTorch's ``c10::Half`` is built from a float (``13700.000000000002`` becomes 13696,
+        not 13704 as a single rounding gives). Every cast whose destination may be float16
+        goes through here; a cast to another dtype may call ``xp.astype`` directly."""
+        if native is self._half:
+            via = self._via.get(arr.dtype)
+            if via is not None:
+                arr = self.xp.astype(arr, via)
+        return self.xp.astype(arr, native, copy=copy)
 
     def zeros(self, shape, d):
         """A new array of zeros of ``shape`` and ``reftorch.dtype`` ``d``."""

@@ -47,6 +47,14 @@ class NumpyBackend(Backend):
         self.reshape_rows = np.ndarray.reshape
         self.permute = np.ndarray.transpose
 
+    def astype(self, arr, native, copy=True):
+        # The array's method: np.astype's Python wrapper and dispatch cost ~0.5 us a call.
+        if native is self._half:
+            via = self._via.get(arr.dtype)
+            if via is not None:
+                arr = arr.astype(via)
+        return arr.astype(native, copy=copy)
+
     # host <-> backend
     def from_host(self, host, copy=False):
         return np.array(host, copy=True) if copy else np.asarray(host)
