@@ -267,7 +267,7 @@ def _rebuild(host, device, requires_grad):
 # ------------------------------------------------------------------ filled tensors
 def _filled(kind, size, fill, dtype, device, requires_grad):
     check_dtype(dtype)
-    shape = _as_shape(size)
+    shape = _as_shape(size, kind)
     if any(s < 0 for s in shape):
         if kind == "zeros":
             raise RuntimeError("zeros: Dimension size must be non-negative.")
@@ -364,7 +364,7 @@ def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, re
         fill_value = fill_value.item()
     if dtype is None:
         dtype = D.python_scalar_dtype(fill_value)
-    return _filled("full", (size,) if isinstance(size, int) else size, fill_value, dtype, device, requires_grad)
+    return _filled("full", (size,), fill_value, dtype, device, requires_grad)
 
 
 def _like(input, dtype, device):
