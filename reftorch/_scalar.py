@@ -69,6 +69,8 @@ def check_fill_value(value, dtype, *, numel=None, setitem=False):
         ValueError: for ``x[i] = v`` with an int outside the int64 range.
         RuntimeError: when ``value`` does not fit ``dtype``.
     """
+    if isinstance(value, complex) and value.imag and not (dtype.is_complex or dtype.name == "bool"):
+        raise _overflow(_C_NAMES.get(dtype.name, dtype.name))  # (a real dtype takes a complex only with imag 0)
     is_int = isinstance(value, int) and not isinstance(value, bool)
     if setitem:
         if is_int and not -2 ** 63 <= value < 2 ** 63:
@@ -98,6 +100,9 @@ def check_scalar_arg(value, dtype):
 def check_data_fits(arr, dtype):
     """Raise PyTorch's error when the host array ``arr`` (built from Python numbers by
     ``torch.tensor``) holds a value that does not fit the integer ``dtype``."""
+    if arr.dtype.kind == "c" and not (dtype.is_complex or dtype.name == "bool"):
+        raise TypeError("must be real number, not complex" if dtype.is_floating_point
+                        else "'complex' object cannot be interpreted as an integer")
     rng = _INT_RANGES.get(dtype.name)
     if rng is None or arr.size == 0 or arr.dtype.kind not in "iuf":
         return
@@ -116,6 +121,8 @@ def store_value(value, dtype):
     """``value`` as the number NumPy should store for ``dtype``, once it fits: a negative int
     for an unsigned dtype wraps (-1 -> 255), as in PyTorch; a float for an integer dtype is
     truncated toward zero."""
+    if isinstance(value, complex) and not (dtype.is_complex or dtype.name == "bool"):
+        value = value.real  # (its imaginary part is 0: check_fill_value refused the others)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return value
     rng = _INT_RANGES.get(dtype.name)

@@ -10,6 +10,7 @@ import warnings
 import numpy as _np  # host-side parsing of Python data only; kernels use the backend
 
 from .. import _dtype as D
+from .._backends.base import warn_complex_to_real
 from .._scalar import check_data_fits, check_fill_value, half_source, store_value
 from .._tensor import Tensor, _as_shape
 from ._common import check_dtype, resolve_device, fix_empty_strides, with_out
@@ -100,8 +101,13 @@ def _contains_tensor(data):
 def _from_host(arr, dtype, device, requires_grad=False):
     dev, backend = resolve_device(device)
     native = backend.dtype(dtype)
-    if dtype is D.float16:  # float64 values: rounded to float32 first, as PyTorch does
-        arr = half_source(_np.asarray(arr))
+    if dtype is D.float16 or not (dtype.is_complex or dtype is D.bool):
+        arr = _np.asarray(arr)
+        if arr.dtype.kind == "c":  # a complex array to a real dtype: its real part, with PyTorch's warning
+            warn_complex_to_real()
+            arr = arr.real
+        if dtype is D.float16:  # float64 values: rounded to float32 first, as PyTorch does
+            arr = half_source(arr)
     with backend.quiet():  # a float too large for float16 becomes inf without a warning
         if dev.type == "cpu":
             out = _np.array(arr, dtype=native, copy=True)
