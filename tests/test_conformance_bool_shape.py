@@ -1,4 +1,5 @@
-"""Conformance: a bool (or another non-int) among the sizes of a shape argument. PyTorch's
+"""Conformance: a bool (or another non-int) among the sizes of a shape argument, or as the
+size, count or dim of ``split``/``chunk``. PyTorch's
 argument parser refuses a first size that is not an int -- ``True`` included -- with a
 ``TypeError``, and takes later bools as ints (``x.view(6, True)`` has shape ``(6, 1)``).
 Compared with torch: exception types always, messages where reftorch knows the function's
@@ -65,6 +66,19 @@ CASES = {
     "repeat(2, True)": (lambda T, x: x.repeat(2, True), True),
     "permute(1, False)": (lambda T, x: x.reshape(2, 3).permute(1, False), True),
     "Size((True, 2))": (lambda T, x: T.zeros(T.Size((True, 2))), True),
+    # split and chunk: a bool size, count or dim
+    "split(True)": (lambda T, x: x.split(True), True),
+    "torch.split(x, True)": (lambda T, x: T.split(x, True), True),
+    "split(2, True)": (lambda T, x: x.split(2, True), True),
+    "split([True, 5])": (lambda T, x: x.split([True, 5]), True),
+    "split([1, True, 4])": (lambda T, x: x.split([1, True, 4]), True),
+    "split([1, 2, 3], True)": (lambda T, x: x.split([1, 2, 3], True), True),
+    "split(False, 0)": (lambda T, x: x.split(False, 0), True),
+    "chunk(True)": (lambda T, x: x.chunk(True), True),
+    "chunk(2.0)": (lambda T, x: x.chunk(2.0), True),
+    "chunk(2, True)": (lambda T, x: x.chunk(2, True), True),
+    "chunk(2, dim=True)": (lambda T, x: x.chunk(2, dim=True), False),
+    "chunk(tensor(2))": (lambda T, x: x.chunk(T.tensor(2)), True),
 }
 
 

@@ -1,7 +1,7 @@
 """``split`` and ``chunk``: cut a tensor into views along one dimension."""
 from __future__ import annotations
 
-from .._tensor import Tensor, _wrap_dim
+from .._tensor import Tensor, _wrap_dim, int_arg
 from ..autograd.function import OpFunction
 
 
@@ -66,12 +66,20 @@ def split(tensor, split_size_or_sections, dim=0):
         >>> torch.split(x, [1, 4])
         (tensor([0]), tensor([1, 2, 3, 4]))
     """
+    sections = isinstance(split_size_or_sections, (list, tuple))
+    if sections and isinstance(dim, bool):
+        raise TypeError("split_with_sizes(): argument 'dim' (position 3) must be int, not bool")
+    if not sections and (isinstance(split_size_or_sections, bool) or isinstance(dim, bool)):
+        raise TypeError(_split_types_error(split_size_or_sections, dim))
     if tensor.dim() == 0:
         raise RuntimeError("split expects at least a 1-dimensional tensor")
     d = _wrap_dim(dim, tensor.dim())
     n = tensor.shape[d]
-    if isinstance(split_size_or_sections, (list, tuple)):
+    if sections:
         sizes = list(split_size_or_sections)
+        if sizes and isinstance(sizes[0], bool):  # (PyTorch's parser takes later bools as ints)
+            raise TypeError("split_with_sizes(): argument 'split_sizes' (position 2) must be tuple of ints, but "
+                            "found element of type bool at pos 0")
         if any(not isinstance(s, int) for s in sizes):
             raise TypeError("split_with_sizes(): argument 'split_sizes' (position 2) must be tuple of ints")
         if any(s < 0 for s in sizes):
@@ -98,6 +106,23 @@ def split(tensor, split_size_or_sections, dim=0):
     return _pieces(tensor, d, sizes, "SplitBackward0")
 
 
+def _split_types_error(size, dim):
+    """PyTorch's "invalid combination" text for ``split(size, dim)`` with a bool among them:
+    each overload marks (``!type!``) the first argument that does not fit it and all after."""
+    got = [type(size).__name__, type(dim).__name__]
+    lines = []
+    for fits in ((not isinstance(size, bool), not isinstance(dim, bool)), (False, not isinstance(dim, bool))):
+        bad = False
+        marked = []
+        for name, ok in zip(got, fits):
+            bad = bad or not ok
+            marked.append(f"!{name}!" if bad else name)
+        lines.append(f"      didn't match because some of the arguments have invalid types: (Tensor, {', '.join(marked)})")
+    return (f"split() received an invalid combination of arguments - got (Tensor, {', '.join(got)}), but expected one "
+            f"of:\n * (Tensor input, int split_size, int dim = 0)\n{lines[0]}\n"
+            f" * (Tensor input, tuple of ints split_size, int dim = 0)\n{lines[1]}\n")
+
+
 def chunk(input, chunks, dim=0):
     """Cut ``input`` along ``dim`` into ``chunks`` views of ``ceil(size / chunks)``
     elements (fewer pieces when they run out, the last may be shorter).
@@ -118,6 +143,8 @@ def chunk(input, chunks, dim=0):
         >>> torch.arange(6).chunk(4)
         (tensor([0, 1]), tensor([2, 3]), tensor([4, 5]))
     """
+    chunks = int_arg(chunks, "chunk", "chunks", 1)
+    dim = int_arg(dim, "chunk", "dim", 2)
     if input.dim() == 0:
         raise RuntimeError("chunk expects at least a 1-dimensional tensor")
     if chunks <= 0:
