@@ -57,6 +57,10 @@ PATHS = {
     "arange": lambda T, v: T.arange(v, v + 1, dtype=T.float16),
     "linspace": lambda T, v: T.linspace(v, v, 1, dtype=T.float16),
     "linspace_ends": lambda T, v: T.linspace(v, -v, 3, dtype=T.float16),
+    "scatter_value": lambda T, v: T.zeros(3, dtype=T.float16).scatter_(0, T.tensor([2]), v),
+    "scatter_reduce_value": lambda T, v: T.zeros(3, dtype=T.float16).scatter(0, T.tensor([1]), v, reduce="add"),
+    "cumsum_dtype": lambda T, v: T.tensor([v, 0.0], dtype=T.float64).cumsum(0, dtype=T.float16),
+    "cumprod_dtype": lambda T, v: T.tensor([v, 1.0], dtype=T.float64).cumprod(0, dtype=T.float16),
 }
 
 
@@ -92,6 +96,8 @@ def test_narrowing_gradients_round_through_float32():
         return (x.to(T.float64) * T.tensor(g) + y * T.tensor(g) + z * T.tensor(g) + w).sum()
 
     check_grads(run, np.array([1.0, 1.0, 1.0], dtype=np.float16), exact=True)
+    check_grads(lambda T, x: (x.cumsum(0, dtype=T.float64) * T.tensor(g)).sum(), np.ones(3, np.float16), exact=True)
+    check_grads(lambda T, x: (x.cumprod(0, dtype=T.float64) * T.tensor(g)).sum(), np.ones(3, np.float16), exact=True)
 
 
 
@@ -107,3 +113,18 @@ def test_linspace_converts_its_ends_as_a_fill(start, end, steps, dtype):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         both(lambda T: T.linspace(start, end, steps, dtype=getattr(T, dtype)), msg=True, exact=True)
+
+
+@pytest.mark.parametrize("dtype, v", [("uint8", 300), ("uint8", -1), ("float32", 1e39), ("float16", 70000.0),
+                                      ("int8", 2.7), ("float16", float("inf")), ("int64", 2 ** 63),
+                                      ("float16", 1 + 0j), ("float32", 1 + 1j)])
+@pytest.mark.parametrize("reduce", [None, "add"])
+def test_scatter_value_is_stored_as_a_fill(dtype, v, reduce):
+    """``scatter(dim, index, value)`` stores the number as a fill does: PyTorch's overflow
+    error, -1 wrapped for uint8, a float truncated for an integer dtype."""
+    def run(T):
+        x = T.zeros(3, dtype=getattr(T, dtype))
+        return x.scatter(0, T.tensor([1]), v, reduce=reduce) if reduce else x.scatter_(0, T.tensor([1]), v)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        both(run, msg=True, exact=True)
