@@ -1,7 +1,7 @@
 """Conformance: layer_norm and group_norm (functional and modules) over constant rows give
 exactly what PyTorch gives -- zeros, or the bias -- rather than rounding noise: PyTorch's
 ``RowwiseMoments`` finds the row's value as its mean and a variance of exactly zero, and
-reftorch's shifted moments do too. Other rows stay within the usual tolerance."""
+reftorch takes a constant row's value as its mean too. Other rows stay within the usual tolerance."""
 from __future__ import annotations
 
 import numpy as np
