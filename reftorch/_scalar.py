@@ -33,6 +33,8 @@ _INT_RANGES = {"uint8": (0, 255), "int8": (-128, 127), "int16": (-2 ** 15, 2 ** 
 
 _FLOAT_MAX = {"float16": 65504.0, "bfloat16": 3.3895313892515355e38, "float32": 3.4028234663852886e38}
 _HALF = ("float16", "bfloat16")
+_F32_MAX = 3.4028234663852886e38
+_HALF_VIA = {"float64": _np.float32, "complex128": _np.complex64}
 
 
 def _overflow(name):
@@ -67,6 +69,8 @@ def check_fill_value(value, dtype, *, numel=None, setitem=False):
         ValueError: for ``x[i] = v`` with an int outside the int64 range.
         RuntimeError: when ``value`` does not fit ``dtype``.
     """
+    if isinstance(value, complex) and value.imag and not (dtype.is_complex or dtype.name == "bool"):
+        raise _overflow(_C_NAMES.get(dtype.name, dtype.name))  # (a real dtype takes a complex only with imag 0)
     is_int = isinstance(value, int) and not isinstance(value, bool)
     if setitem:
         if is_int and not -2 ** 63 <= value < 2 ** 63:
@@ -96,6 +100,9 @@ def check_scalar_arg(value, dtype):
 def check_data_fits(arr, dtype):
     """Raise PyTorch's error when the host array ``arr`` (built from Python numbers by
     ``torch.tensor``) holds a value that does not fit the integer ``dtype``."""
+    if arr.dtype.kind == "c" and not (dtype.is_complex or dtype.name == "bool"):
+        raise TypeError("must be real number, not complex" if dtype.is_floating_point
+                        else "'complex' object cannot be interpreted as an integer")
     rng = _INT_RANGES.get(dtype.name)
     if rng is None or arr.size == 0 or arr.dtype.kind not in "iuf":
         return
@@ -114,13 +121,35 @@ def store_value(value, dtype):
     """``value`` as the number NumPy should store for ``dtype``, once it fits: a negative int
     for an unsigned dtype wraps (-1 -> 255), as in PyTorch; a float for an integer dtype is
     truncated toward zero."""
+    if isinstance(value, complex) and not (dtype.is_complex or dtype.name == "bool"):
+        value = value.real  # (its imaginary part is 0: check_fill_value refused the others)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return value
     rng = _INT_RANGES.get(dtype.name)
     if rng is None:
-        return value
+        return half_value(value) if dtype.name == "float16" else value
     if isinstance(value, float):
         value = int(value)
     if rng[0] == 0 and value < 0:
         return value % (rng[1] + 1)
     return value
+
+
+def half_value(value):
+    """The Python float ``value`` rounded to float32, as PyTorch rounds a number bound for
+    float16 (``c10::Half`` is built from a float: two roundings, so ``13700.000000000002``
+    becomes 13696 where one rounding gives 13704). Ints and floats beyond float32's range
+    come back as they are (NumPy then rounds them to float16 exactly as PyTorch does)."""
+    if isinstance(value, float) and -_F32_MAX <= value <= _F32_MAX:
+        return float(_np.float32(value))
+    return value
+
+
+def half_source(arr):
+    """The host array ``arr`` (NumPy) ready for a cast to float16 with PyTorch's rounding:
+    float64 and complex128 values rounded to float32 (complex64) first."""
+    via = _HALF_VIA.get(arr.dtype.name)
+    if via is None:
+        return arr
+    with _np.errstate(over="ignore"):  # beyond float32: inf, as in PyTorch
+        return arr.astype(via)

@@ -77,29 +77,68 @@ def tensor_string(t) -> str:
     return ("CUDA" if t.device.type == "cuda" else "CPU") + D.scalar_name(t.dtype) + "Type"
 
 
-def _as_shape(args) -> tuple:
-    """Accept ``f(2, 3)``, ``f((2, 3))``, ``f([2, 3])`` and ``f(torch.Size([2, 3]))``."""
+def _as_shape(args, fn=None, name="size") -> tuple:
+    """Accept ``f(2, 3)``, ``f((2, 3))``, ``f([2, 3])`` and ``f(torch.Size([2, 3]))``.
+
+    ``fn`` and ``name`` (the function and its argument, ``"zeros"`` and ``"size"``) only
+    word the errors.
+
+    Raises:
+        TypeError: as PyTorch's argument parser, for a first size that is not an int (a
+            bool: ``zeros(True, 2)``; later bools count as ints) or a later one that is not
+            int-like (``zeros(2, 2.0)``).
+    """
+    packed = False
     if len(args) == 1 and args[0].__class__ is not int and isinstance(args[0], (tuple, list, Size)):
-        args = args[0]
+        args, packed = args[0], args[0].__class__ is not Size
     if args.__class__ is tuple:  # plain ints, the usual case: the tuple itself (per-call overhead)
         for a in args:
             if a.__class__ is not int:
                 break
         else:
             return args
+    if args and _is_bool(args[0]):
+        _size_error(args, packed, fn, name)
     try:
         return tuple(map(_op_index, args))  # fast path: plain ints
     except TypeError:
-        return tuple(_index(a) for a in args)
+        return tuple(_index(a, i, args, packed, fn, name) for i, a in enumerate(args))
 
 
-def _index(a) -> int:
+def _is_bool(a) -> bool:
+    return isinstance(a, builtins.bool) or type(a).__name__ in ("bool", "bool_")  # (NumPy's bool too)
+
+
+def _type_name(a) -> str:
+    t = type(a)
+    return t.__name__ if t.__module__ == "builtins" else f"{t.__module__.split('.')[0]}.{t.__name__}"
+
+
+def _size_error(args, packed, fn, name, pos=0):
+    """PyTorch's TypeError for element ``pos`` of the sizes ``args`` (not an int)."""
+    what = f"{fn}(): argument '{name}'" if fn else f"argument '{name}'"
+    bad = _type_name(args[pos])
+    if pos:  # a later element: unpacked one by one
+        raise TypeError(f'{what} failed to unpack the object at pos {pos + 1} with error '
+                        f'"type must be tuple of ints,but got {bad}"')
+    if packed:
+        raise TypeError(f"{what} (position 1) must be tuple of ints, but found element of type {bad} at pos 0")
+    if len(args) == 1:
+        raise TypeError(f"{what} (position 1) must be tuple of ints, not {bad}")
+    if fn:  # f(True, 2): the first argument is no size, so the rest are one too many
+        raise TypeError(f"{fn}() takes 1 positional argument but {len(args)} were given")
+    raise TypeError(f"{what} (position 1) must be tuple of ints, but found element of type {bad} at pos 0")
+
+
+def _index(a, pos=0, args=None, packed=False, fn=None, name="size") -> int:
     if isinstance(a, Tensor):
         return int(a.item())
     try:
         return a.__index__()
     except AttributeError:
-        raise TypeError(f"expected int, got {type(a).__name__}") from None
+        if args is None:
+            raise TypeError(f"expected int, got {type(a).__name__}") from None
+        _size_error(args, packed, fn, name, pos)
 
 
 class Tensor:

@@ -37,7 +37,7 @@ class SetItem(Function):
         out = b.copy(x._data)
         v = value._data
         if v.dtype != out.dtype:
-            v = xp.astype(v, out.dtype)
+            v = b.astype(v, out.dtype)
         b.setitem(out, key, v)
         ctx.key, ctx.advanced = key, advanced
         ctx.vshape = value._data.shape
@@ -54,7 +54,7 @@ class SetItem(Function):
             gv = None
             if ctx.needs_input_grad[1]:
                 gv = sum_to_shape(xp, ctx.backend.getitem(g, key), ctx.vshape)
-                gv = xp.astype(gv, ctx.vnative) if gv.dtype != ctx.vnative else gv
+                gv = ctx.backend.astype(gv, ctx.vnative) if gv.dtype != ctx.vnative else gv
             return gx, gv
         gx = ctx.backend.copy(g)
         ctx.backend.setitem(gx, ctx.key, 0)
@@ -64,7 +64,7 @@ class SetItem(Function):
             if len(ctx.vshape) > gv.ndim:  # a one-element value written by a mask (any shape)
                 gv = xp.reshape(xp.sum(gv), ctx.vshape)
             gv = sum_to_shape(xp, gv, ctx.vshape)
-            gv = xp.astype(gv, ctx.vnative) if gv.dtype != ctx.vnative else gv
+            gv = ctx.backend.astype(gv, ctx.vnative) if gv.dtype != ctx.vnative else gv
         return gx, gv
 
 
@@ -196,7 +196,7 @@ def setitem(t, key, value):
         b = t._backend
         v = value._data
         if v.dtype != t._data.dtype:
-            v = b.xp.astype(v, t._data.dtype)
+            v = b.astype(v, t._data.dtype)
         b.setitem(t._data, nkey, v)
         t._bump_version()
         return

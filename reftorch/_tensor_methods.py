@@ -46,8 +46,8 @@ class ToCopy(Function):
         native = backend.dtype(dtype)
         if backend is x._backend:  # laid out like x (PyTorch's empty_like with preserve_format)
             with backend.quiet():  # nan or inf to an integer dtype: no NumPy warning
-                return like_input(backend, backend.xp.astype(arr, native, copy=True), arr)
-        return backend.xp.astype(arr, native, copy=True) if arr.dtype != native else arr
+                return like_input(backend, backend.astype(arr, native), arr)
+        return backend.astype(arr, native) if arr.dtype != native else arr
 
     @staticmethod
     def backward(ctx, g):
@@ -56,7 +56,7 @@ class ToCopy(Function):
         src, dst = ctx.src_backend, ctx.dst_backend
         if src is not dst:
             g = src.from_host(dst.to_host(g))
-        return ctx.xp.astype(g, ctx.src_native) if g.dtype != ctx.src_native else g
+        return src.astype(g, ctx.src_native) if g.dtype != ctx.src_native else g
 
 
 def parse_to_args(args, dtype=None, device=None):
@@ -132,7 +132,7 @@ class _Fill(Function):
         if value:
             ctx.vnative = value[0]._data.dtype
             arr = value[0]._data
-            arr = arr if arr.dtype == x._data.dtype else xp.astype(arr, x._data.dtype)
+            arr = arr if arr.dtype == x._data.dtype else x._backend.astype(arr, x._data.dtype)
             return xp.broadcast_to(arr, x._data.shape)
         return xp.full(x._data.shape, fill, dtype=x._data.dtype, **kw)
 
@@ -142,7 +142,7 @@ class _Fill(Function):
         if len(ctx.needs_input_grad) == 1:
             return xp.zeros_like(g)
         gv = xp.sum(g)
-        return xp.zeros_like(g), (gv if gv.dtype == ctx.vnative else xp.astype(gv, ctx.vnative))
+        return xp.zeros_like(g), (gv if gv.dtype == ctx.vnative else ctx.backend.astype(gv, ctx.vnative))
 
 
 def _fill_(self, value):
@@ -163,7 +163,7 @@ def _fill_(self, value):
             value = value.to(self.device)
         if _records(self, value):
             return commit(self, _Fill.apply(self, value, _name="FillBackward3"))
-        arr = value._data if value._data.dtype == self._data.dtype else b.xp.astype(value._data, self._data.dtype)
+        arr = value._data if value._data.dtype == self._data.dtype else b.astype(value._data, self._data.dtype)
         _store(self, b.xp.broadcast_to(arr, self._data.shape))
         return self
     check_fill_value(value, self.dtype, numel=self.numel())
@@ -190,7 +190,7 @@ class _Copy(Function):
     def forward(ctx, x, src):
         xp = x._backend.xp
         ctx.src_shape, ctx.src_native = src._data.shape, src._data.dtype
-        arr = src._data if src._data.dtype == x._data.dtype else xp.astype(src._data, x._data.dtype)
+        arr = src._data if src._data.dtype == x._data.dtype else x._backend.astype(src._data, x._data.dtype)
         return xp.asarray(xp.broadcast_to(arr, x._data.shape), copy=True)
 
     @staticmethod
@@ -198,7 +198,7 @@ class _Copy(Function):
         xp = ctx.xp
         gs = None
         if ctx.needs_input_grad[1]:
-            gs = g if g.dtype == ctx.src_native else xp.astype(g, ctx.src_native)  # cast, then sum (PyTorch's order)
+            gs = g if g.dtype == ctx.src_native else ctx.backend.astype(g, ctx.src_native)  # cast, then sum (PyTorch's order)
             gs = sum_to_shape(xp, gs, ctx.src_shape)
         return xp.zeros_like(g), gs
 

@@ -584,3 +584,40 @@ def test_concat_as(b):
         warnings.simplefilter("error")
         r = b.concat_as([put(b, np.array([70000, 1], dtype=np.int64)), put(b, np.array([2.5], np.float16))], 0, half)
     np.testing.assert_array_equal(get(b, r), np.array([np.inf, 1.0, 2.5], dtype=np.float16))
+
+
+def _half_by_hand(host):
+    """PyTorch's float64 -> float16 conversion, by hand: through float32 (c10::Half is built
+    from a float)."""
+    return host.astype(np.float32).astype(np.float16)
+
+
+@pytest.mark.parametrize("device", ["cpu", pytest.param("cuda", marks=_CUDA_MARKS)])  # (strict: no float16)
+def test_astype_to_float16_rounds_through_float32(device):
+    b = _backends.get(torch.device(device))
+    # values just past a float16 halfway point: one rounding goes up, two go down (or to 0 / inf)
+    host = np.array([13700.000000000002, -13700.000000000002, 2.9802322387695315e-08, 65519.99999999999,
+                     1.0009765625000002, 0.1, np.inf, -np.inf], dtype=np.float64)
+    with np.errstate(over="ignore"):
+        want = _half_by_hand(host)
+        assert not np.array_equal(want, host.astype(np.float16))  # the cases do tell the two apart
+    with b.quiet():
+        got = get(b, b.astype(put(b, host), b.dtype(torch.float16)))
+    assert got.dtype == np.float16
+    np.testing.assert_array_equal(got, want)
+    with b.quiet(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # NumPy's ComplexWarning (the imaginary part is dropped)
+        got = get(b, b.astype(put(b, host + 0j), b.dtype(torch.float16)))
+    np.testing.assert_array_equal(got, want)
+    assert np.isnan(get(b, b.astype(put(b, np.array([np.nan])), b.dtype(torch.float16)))).all()
+
+
+@pytest.mark.parametrize("src, dst", [(np.float64, np.float32), (np.float32, np.float64), (np.int64, np.float64),
+                                      (np.float64, np.int32), (np.bool_, np.float32), (np.complex128, np.complex64)])
+def test_astype_other_casts_are_plain(b, src, dst):
+    host = np.array([[0, 1.5, -2.25], [3, 7.75, 1e5]]).astype(src)
+    arr = put(b, host)
+    with b.quiet():
+        out = b.astype(arr, b.dtype(torch.from_numpy(np.zeros(0, dst)).dtype))
+    np.testing.assert_array_equal(get(b, out), host.astype(dst))
+    assert get(b, arr).dtype == src  # a new array, the source untouched

@@ -17,11 +17,33 @@ from __future__ import annotations
 import abc
 import functools
 import math
+import os
+import sys
+import warnings
 
 from .. import _dtype as D
 from .._layout import contiguous_strides
 
 __all__ = ["Backend", "contiguous_strides", "numpy_style_dtypes"]
+
+_NO_DTYPE = object()  # the float16 of a backend without one (matches no dtype)
+
+_COMPLEX_TO_REAL = ("Casting complex values to real discards the imaginary part (Triggered internally at "
+                    "/__w/pytorch/pytorch/aten/src/ATen/native/Copy.cpp:307.)")
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+_warned = []
+
+
+def warn_complex_to_real():
+    """PyTorch's UserWarning for a complex value cast to a real dtype (bool excepted): once
+    per process (``TORCH_WARN_ONCE``), attributed to the first line outside reftorch."""
+    if _warned:
+        return
+    _warned.append(True)
+    frame, level = sys._getframe(), 1
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(_COMPLEX_TO_REAL, UserWarning, stacklevel=level)
 
 
 def numpy_style_dtypes(np):
@@ -107,6 +129,11 @@ class Backend(abc.ABC):
             d = D.BY_NAME[name]
             self._to_native[d] = native
             self._from_native[native] = d
+        # astype's detour to float16: source dtype -> the dtype to round to first
+        self._half = dtypes.get("float16", _NO_DTYPE)
+        self._via = {dtypes["float64"]: dtypes["float32"]}
+        self._complex = {dtypes["complex64"], dtypes["complex128"]}
+        self._complex_or_bool = self._complex | {dtypes["bool"]}
 
     # ----------------------------------------------------------- dtypes and devices
     def dtype(self, d):
@@ -128,6 +155,26 @@ class Backend(abc.ABC):
         """Keyword arguments that place a new array on this backend's device
         (``xp.zeros(shape, dtype=..., **b._dev_kw())``)."""
         return {}
+
+    def astype(self, arr, native, copy=True):
+        """``xp.astype(arr, native, copy=copy)`` converted as PyTorch converts:
+
+        * a float64 value bound for float16 is rounded to float32 first, because PyTorch's
+          ``c10::Half`` is built from a float (``13700.000000000002`` becomes 13696, not
+          13704 as a single rounding gives);
+        * a complex value bound for a real dtype other than bool keeps its real part, with
+          PyTorch's warning (once per process) rather than NumPy's ``ComplexWarning``.
+
+        Every cast whose destination may be float16, or whose source may be complex, goes
+        through here; other casts may call ``xp.astype`` directly."""
+        if arr.dtype in self._complex and native not in self._complex_or_bool:
+            warn_complex_to_real()
+            arr = self.xp.real(arr)
+        if native is self._half:
+            via = self._via.get(arr.dtype)
+            if via is not None:
+                arr = self.xp.astype(arr, via)
+        return self.xp.astype(arr, native, copy=copy)
 
     def zeros(self, shape, d):
         """A new array of zeros of ``shape`` and ``reftorch.dtype`` ``d``."""

@@ -9,7 +9,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided as _as_strided
 
 from .._device import device
-from .base import Backend, NumpyErrors, numpy_style_dtypes
+from .base import Backend, NumpyErrors, numpy_style_dtypes, warn_complex_to_real
 
 
 _RANKS = 16  # repeats of one index added by fancy indexing; later ones by add.at
@@ -54,6 +54,17 @@ class NumpyBackend(Backend):
             return self.concat(arrays, axis, dtype=native, casting="unsafe")
         finally:
             self.quiet_exit(token)
+
+    def astype(self, arr, native, copy=True):
+        # The array's method: np.astype's Python wrapper and dispatch cost ~0.5 us a call.
+        if arr.dtype.kind == "c" and native.kind not in "cb":
+            warn_complex_to_real()
+            arr = arr.real
+        if native is self._half:
+            via = self._via.get(arr.dtype)
+            if via is not None:
+                arr = arr.astype(via)
+        return arr.astype(native, copy=copy)
 
     # host <-> backend
     def from_host(self, host, copy=False):

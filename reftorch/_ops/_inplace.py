@@ -63,7 +63,7 @@ def _store(t, arr):
     b = t._backend
     native = b.dtype(t.dtype)
     if arr.dtype != native:
-        arr = b.xp.astype(arr, native)
+        arr = b.astype(arr, native)
     t._data[...] = arr
     t._bump_version()
 
@@ -120,7 +120,7 @@ class CopySlicesFn(Function):
         g_view = xp.reshape(xp.take(flat, ctx.index), ctx.shape)
         g_base = xp.reshape(xp.where(ctx.mask, xp.zeros_like(flat), flat), ctx.base_shape)
         if g_view.dtype != ctx.result_native:
-            g_view = xp.astype(g_view, ctx.result_native)
+            g_view = ctx.backend.astype(g_view, ctx.result_native)
         return (g_base if ctx.needs_input_grad[0] else None), g_view
 
 

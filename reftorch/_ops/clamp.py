@@ -42,7 +42,7 @@ class ClampScalar(OpFunction):
         if ctx.hi is not None:
             keep = keep & (a <= ctx.hi)
         g = xp.where(keep, g, xp.zeros((), dtype=g.dtype, **x._backend._dev_kw()))
-        return g if g.dtype == a.dtype else xp.astype(g, a.dtype)
+        return g if g.dtype == a.dtype else ctx.backend.astype(g, a.dtype)
 
 
 class ClampTensor(OpFunction):
@@ -97,7 +97,7 @@ class ClampTensor(OpFunction):
         out = []
         for t, gg in zip(srcs, grads):
             gg = sum_to_shape(xp, gg, t._data.shape)
-            out.append(gg if gg.dtype == t._data.dtype else xp.astype(gg, t._data.dtype))
+            out.append(gg if gg.dtype == t._data.dtype else ctx.backend.astype(gg, t._data.dtype))
         return tuple(out)
 
 

@@ -10,7 +10,8 @@ import warnings
 import numpy as _np  # host-side parsing of Python data only; kernels use the backend
 
 from .. import _dtype as D
-from .._scalar import check_data_fits, check_fill_value, store_value
+from .._backends.base import warn_complex_to_real
+from .._scalar import check_data_fits, check_fill_value, half_source, store_value
 from .._tensor import Tensor, _as_shape
 from ._common import check_dtype, resolve_device, fix_empty_strides, with_out
 from .._layout import preserve_strides
@@ -100,6 +101,13 @@ def _contains_tensor(data):
 def _from_host(arr, dtype, device, requires_grad=False):
     dev, backend = resolve_device(device)
     native = backend.dtype(dtype)
+    if dtype is D.float16 or not (dtype.is_complex or dtype is D.bool):
+        arr = _np.asarray(arr)
+        if arr.dtype.kind == "c":  # a complex array to a real dtype: its real part, with PyTorch's warning
+            warn_complex_to_real()
+            arr = arr.real
+        if dtype is D.float16:  # float64 values: rounded to float32 first, as PyTorch does
+            arr = half_source(arr)
     with backend.quiet():  # a float too large for float16 becomes inf without a warning
         if dev.type == "cpu":
             out = _np.array(arr, dtype=native, copy=True)
@@ -265,7 +273,7 @@ def _rebuild(host, device, requires_grad):
 # ------------------------------------------------------------------ filled tensors
 def _filled(kind, size, fill, dtype, device, requires_grad):
     check_dtype(dtype)
-    shape = _as_shape(size)
+    shape = _as_shape(size, kind)
     if any(s < 0 for s in shape):
         if kind == "zeros":
             raise RuntimeError("zeros: Dimension size must be non-negative.")
@@ -362,7 +370,7 @@ def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, re
         fill_value = fill_value.item()
     if dtype is None:
         dtype = D.python_scalar_dtype(fill_value)
-    return _filled("full", (size,) if isinstance(size, int) else size, fill_value, dtype, device, requires_grad)
+    return _filled("full", (size,), fill_value, dtype, device, requires_grad)
 
 
 def _like(input, dtype, device):
@@ -492,14 +500,19 @@ def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=Non
         ft = _np.dtype(backend.dtype(dtype)) if dev.type == "cpu" else _np.dtype(dtype.name)
     else:
         ft = _np.dtype(_np.float64)
-    if steps == 1:
-        host = _np.array([start], dtype=ft)
-    else:
-        a, b = ft.type(start), ft.type(end)
-        step = (b - a) / ft.type(max(steps - 1, 1))
-        idx = _np.arange(steps, dtype=ft)
-        half = steps // 2
-        host = _np.where(idx < half, a + step * idx, b - step * (ft.type(steps - 1) - idx))
+    if steps:  # the ends converted to the dtype as a fill converts a number (checked, rounded, wrapped)
+        for v in (start, end):
+            check_fill_value(v, dtype, numel=steps)
+        start, end = store_value(start, dtype), store_value(end, dtype)
+    with _np.errstate(all="ignore"):  # inf - inf: nan, as in PyTorch, without NumPy's warning
+        if steps == 1:
+            host = _np.array([start], dtype=ft)
+        else:
+            a, b = ft.type(start), ft.type(end)
+            step = (b - a) / ft.type(max(steps - 1, 1))
+            idx = _np.arange(steps, dtype=ft)
+            half = steps // 2
+            host = _np.where(idx < half, a + step * idx, b - step * (ft.type(steps - 1) - idx))
     return _from_host(host, dtype, device, requires_grad)
 
 

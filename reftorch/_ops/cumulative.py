@@ -52,7 +52,7 @@ class Cumsum(OpFunction):
     @staticmethod
     def forward(ctx, x, dim, native):
         b = x._backend
-        a = x._data if x._data.dtype == native else b.xp.astype(x._data, native)
+        a = x._data if x._data.dtype == native else b.astype(x._data, native)
         ctx.dim, ctx.in_native, ctx.backend = dim, x._data.dtype, b
         return row_major(b, _scan(b, a, dim, False))  # contiguous, as PyTorch
 
@@ -61,7 +61,7 @@ class Cumsum(OpFunction):
         if g.ndim == 0:
             return g
         if g.dtype != ctx.in_native:  # PyTorch casts the gradient back first, then sums
-            g = ctx.xp.astype(g, ctx.in_native)
+            g = ctx.backend.astype(g, ctx.in_native)
         return _flip_scan(ctx.backend, g, ctx.dim)
 
 
@@ -72,7 +72,7 @@ class Cumprod(OpFunction):
     @staticmethod
     def forward(ctx, x, dim, native):
         b = x._backend
-        a = x._data if x._data.dtype == native else b.xp.astype(x._data, native)
+        a = x._data if x._data.dtype == native else b.astype(x._data, native)
         ctx.dim, ctx.in_native, ctx.backend = dim, x._data.dtype, b
         ctx.save_for_backward(x)
         return row_major(b, _scan(b, a, dim, True))  # contiguous, as PyTorch
@@ -89,7 +89,7 @@ class Cumprod(OpFunction):
             # No zero anywhere: PyTorch's formula reversed_cumsum(out * g) / x (so an inf
             # input gives what PyTorch gives, NaN included, not the exact products below).
             out = _flip_scan(b, _scan(b, a, d, True) * g, d) / a
-            return out if out.dtype == ctx.in_native else xp.astype(out, ctx.in_native)
+            return out if out.dtype == ctx.in_native else b.astype(out, ctx.in_native)
         # d out_j / d a_k = prod_{i <= j, i != k} a_i  (j >= k): exact with zeros too.
         parts = []
         for k in range(n):
@@ -103,7 +103,7 @@ class Cumprod(OpFunction):
             tail = w[tuple(slice(k, n) if i == d else slice(None) for i in range(a.ndim))]
             parts.append(xp.sum(tail, axis=d, keepdims=True))
         out = xp.concat(parts, axis=d)
-        return out if out.dtype == ctx.in_native else xp.astype(out, ctx.in_native)
+        return out if out.dtype == ctx.in_native else b.astype(out, ctx.in_native)
 
 
 def _cum(cls, input, dim, dtype, name):

@@ -321,7 +321,7 @@ class MaskedFillTensor(Function):
         xp = x._backend.xp
         ctx.save_for_backward(mask)
         ctx.shape, ctx.vnative = x._data.shape, value._data.dtype
-        fill = value._data if value._data.dtype == x._data.dtype else xp.astype(value._data, x._data.dtype)
+        fill = value._data if value._data.dtype == x._data.dtype else x._backend.astype(value._data, x._data.dtype)
         return row_major(x._backend, xp.where(mask._data, fill, x._data))
 
     @staticmethod
@@ -333,7 +333,7 @@ class MaskedFillTensor(Function):
         gv = None
         if ctx.needs_input_grad[2]:
             gv = xp.sum(xp.where(mask._data, g, zero))
-            gv = gv if gv.dtype == ctx.vnative else xp.astype(gv, ctx.vnative)
+            gv = gv if gv.dtype == ctx.vnative else ctx.backend.astype(gv, ctx.vnative)
         return gx, None, gv
 
 

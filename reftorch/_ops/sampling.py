@@ -114,7 +114,7 @@ def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, 
     if out is not None:  # the result takes out's dtype and device
         return with_out("aten::rand", out, rand, *size, generator=generator,
                         dtype=out.dtype if dtype is None else dtype, device=out.device)
-    shape = _as_shape(size)
+    shape = _as_shape(size, "rand")
     dtype, npdt = _float_dtype(dtype)
     host = _engine(generator).uniform(math.prod(shape), 0.0, 1.0, dtype=npdt)
     return _place(host, shape, dtype, device, requires_grad)
@@ -133,7 +133,7 @@ def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
     if out is not None:  # the result takes out's dtype and device
         return with_out("aten::randn", out, randn, *size, generator=generator,
                         dtype=out.dtype if dtype is None else dtype, device=out.device)
-    shape = _as_shape(size)
+    shape = _as_shape(size, "randn")
     dtype, npdt = _float_dtype(dtype, "normal_kernel_cpu")
     host = _engine(generator).normal(math.prod(shape), 0.0, 1.0, dtype=npdt)
     return _place(host, shape, dtype, device, requires_grad)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from .. import _dtype as D
 from .._layout import broadcast_shape, contiguous_strides, sum_to_shape
+from .._scalar import check_fill_value, store_value
 from .._tensor import Tensor, _wrap_dim
 from ..autograd._graph import DelayedError
 from ..autograd.function import OpFunction
@@ -398,9 +399,8 @@ class _ScatterValue(Scatter):
 def _value_of(value, input):
     if isinstance(value, Tensor):
         return value.item()
-    if not input.dtype.is_floating_point and isinstance(value, float):
-        return int(value)  # PyTorch truncates a float value for an integer tensor
-    return value
+    check_fill_value(value, input.dtype)  # a number is stored as a fill stores it (checked,
+    return store_value(value, input.dtype)  # truncated, wrapped, float16 through float32)
 
 
 def scatter(input, dim, index, src=None, *, value=None, reduce=None):

@@ -357,7 +357,7 @@ def repeat(input, *sizes):
         tensor([[1, 2, 1, 2],
                 [1, 2, 1, 2]])
     """
-    sizes = _as_shape(sizes)
+    sizes = _as_shape(sizes, "repeat", "repeats")
     if len(sizes) < input.dim():
         raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor")
     if any(r < 0 for r in sizes):
@@ -635,7 +635,7 @@ def permute(input, *dims):
     tuple: the form ``Tensor.permute`` and reftorch's own ops use."""
     if not dims:
         raise TypeError('permute() missing 1 required positional arguments: "dims"')
-    dims = _as_shape(dims)
+    dims = _as_shape(dims, "permute", "dims")
     nd = input.dim()
     if len(dims) != nd:
         raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does not match "
@@ -718,7 +718,7 @@ def expand(input, *sizes):
     """
     if not sizes:
         raise TypeError('expand() missing 1 required positional arguments: "size"')
-    sizes = _as_shape(sizes)
+    sizes = _as_shape(sizes, "expand")
     shp = input._data.shape
     nd = len(shp)
     if len(sizes) < nd:

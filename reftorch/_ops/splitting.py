@@ -101,9 +101,11 @@ def split(tensor, split_size_or_sections, dim=0):
         >>> torch.split(x, [1, 4])
         (tensor([0]), tensor([1, 2, 3, 4]))
     """
+    size = split_size_or_sections
+    if size.__class__ is not int or dim.__class__ is not int:
+        _check_split_types(size, dim)
     d = _dim(tensor, dim, "split")
     n = tensor._data.shape[d]
-    size = split_size_or_sections
     if size.__class__ is not int:
         if isinstance(size, (list, tuple)):
             return _pieces(tensor, d, _checked_sizes(size, n, dim), SplitWithSizesPiece)
@@ -147,6 +149,36 @@ def _checked_sizes(sections, n, dim):
     return sizes
 
 
+def _check_split_types(size, dim):
+    """PyTorch's argument-parser TypeErrors of ``split`` for bools: a bool ``dim``, a bool
+    ``size``, or a bool first size in a list (later bools are taken as ints)."""
+    sections = isinstance(size, (list, tuple))
+    if sections and isinstance(dim, bool):
+        raise TypeError("split_with_sizes(): argument 'dim' (position 3) must be int, not bool")
+    if not sections and (isinstance(size, bool) or isinstance(dim, bool)):
+        raise TypeError(_split_types_error(size, dim))
+    if sections and size and isinstance(size[0], bool):
+        raise TypeError("split_with_sizes(): argument 'split_sizes' (position 2) must be tuple of ints, but "
+                        "found element of type bool at pos 0")
+
+
+def _split_types_error(size, dim):
+    """PyTorch's "invalid combination" text for ``split(size, dim)`` with a bool among them:
+    each overload marks (``!type!``) the first argument that does not fit it and all after."""
+    got = [type(size).__name__, type(dim).__name__]
+    lines = []
+    for fits in ((not isinstance(size, bool), not isinstance(dim, bool)), (False, not isinstance(dim, bool))):
+        bad = False
+        marked = []
+        for name, ok in zip(got, fits):
+            bad = bad or not ok
+            marked.append(f"!{name}!" if bad else name)
+        lines.append(f"      didn't match because some of the arguments have invalid types: (Tensor, {', '.join(marked)})")
+    return (f"split() received an invalid combination of arguments - got (Tensor, {', '.join(got)}), but expected one "
+            f"of:\n * (Tensor input, int split_size, int dim = 0)\n{lines[0]}\n"
+            f" * (Tensor input, tuple of ints split_size, int dim = 0)\n{lines[1]}\n")
+
+
 def chunk(input, chunks, dim=0):
     """Cut ``input`` along ``dim`` into ``chunks`` views of ``ceil(size / chunks)``
     elements (fewer pieces when they run out, the last may be shorter).
@@ -168,8 +200,10 @@ def chunk(input, chunks, dim=0):
         >>> torch.arange(6).chunk(4)
         (tensor([0, 1]), tensor([2, 3]), tensor([4, 5]))
     """
-    if chunks.__class__ is not int:  # (the argument parser's error comes first)
+    if chunks.__class__ is not int:  # (the argument parser's errors come first)
         chunks = int_arg(chunks, "chunk", "chunks", 1)
+    if dim.__class__ is not int:
+        dim = int_arg(dim, "chunk", "dim", 2)
     d = _dim(input, dim, "chunk")
     if chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")

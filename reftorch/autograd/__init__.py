@@ -48,7 +48,7 @@ def _make_grads(outputs, grad_outputs, create_graph=False):
                 continue
             arr = g._data
             if arr.dtype != out._data.dtype:
-                arr = out._backend.xp.astype(arr, out._data.dtype)
+                arr = out._backend.astype(arr, out._data.dtype)
             grads.append(arr)
     return grads
 

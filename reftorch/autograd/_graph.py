@@ -248,6 +248,9 @@ class TensorBackend:
     def quiet_overflow(self):
         return self._backend.quiet_overflow()
 
+    def astype(self, t, dtype, copy=True):
+        return self.xp.astype(t, dtype)  # ``.to``: rounded as the backend's astype rounds
+
     def index_put_add(self, shape, g, key):
         return _torch._ops.indexing.IndexPutAdd.apply(g, shape=tuple(shape), key=array_key(key))
 

@@ -44,11 +44,31 @@ def _sum(xp, a, axes):
     return xp.sum(a, axis=axes, keepdims=True)
 
 
-def _normalize(xp, a, axes, eps):
-    """``(d, mean, var, invstd)``: the centred input, its mean and biased variance over
-    ``axes`` (kept as size-1 dims), and ``1 / sqrt(var + eps)``."""
+def _normalize(xp, a, axes, eps, rows=False):
+    """``(d, mean, var, invstd, n)``: the centred input, its mean and biased variance over
+    ``axes`` (kept as size-1 dims), ``1 / sqrt(var + eps)`` and the count.
+
+    ``rows`` (layer and group norm: ``axes`` is the last axis, a row): a constant row takes
+    its value as mean, so that its variance is exactly zero, as PyTorch's Welford-style
+    ``RowwiseMoments`` gives (a plain sum rounds: ``0.1`` repeated has a mean a few ulps
+    off, and the output would be noise instead of zeros); other rows keep the plain mean
+    (which agrees with PyTorch's bits more often than a shifted sum). The variance is one
+    ``vecdot`` per row, which pays for the constant-row test.
+    """
     n = math.prod(a.shape[i] for i in axes)
     mean = _sum(xp, a, axes) / n
+    if rows and n:
+        first = a[..., :1]
+        const = xp.all(a == first, axis=-1, keepdims=True)
+        if isinstance(a, Tensor):  # create_graph: the correction is a constant (the gradient stays the mean's)
+            mean = mean + xp.where(const, first - mean, xp.zeros_like(mean)).detach()
+            d = a - mean
+            var = _sum(xp, d * d, axes) / n
+        else:
+            mean = xp.where(const, first, mean)
+            d = a - mean
+            var = xp.vecdot(d, d)[..., None] / n
+        return d, mean, var, 1.0 / xp.sqrt(var + eps), n
     d = a - mean
     var = _sum(xp, d * d, axes) / n
     return d, mean, var, 1.0 / xp.sqrt(var + eps), n
@@ -299,13 +319,17 @@ class NativeLayerNorm(OpFunction):
         a2 = xp.reshape(a, (math.prod(a.shape[:a.ndim - k]), math.prod(tail)))  # (not -1: a may be empty)
         if up is not None:
             a2 = xp.astype(a2, up)
-        d, mean, _, invstd, n = _normalize(xp, a2, (1,), eps)
-        xhat = d * invstd
+        xhat, mean, _, invstd, n = _normalize(xp, a2, (1,), eps, rows=True)
+        xhat *= invstd  # (the centred input is a new array: scaled in place)
         has_w, has_b = affine
         wr = _up(xp, xp.reshape(w._data, (1, -1)), up) if has_w else None
         y = xhat * wr if has_w else xhat
         if has_b:
-            y = y + _up(xp, xp.reshape(b._data, (1, -1)), up)
+            br = _up(xp, xp.reshape(b._data, (1, -1)), up)
+            if has_w:
+                y += br  # (y is a new array too)
+            else:
+                y = y + br
         if ctx.needs_input_grad:
             ctx.save_for_backward(x, w if has_w else None, b if has_b else None)
             stats = _stats_dtype(a, w if has_w else None, b if has_b else None)
@@ -327,7 +351,7 @@ class NativeLayerNorm(OpFunction):
         up, native, stats = ctx.cast
         if isinstance(g, Tensor):
             a2 = _up(xp, xp.reshape(x._data, shape2), up)
-            d, mean, _, invstd, _ = _normalize(xp, a2, (1,), ctx.eps)
+            d, mean, _, invstd, _ = _normalize(xp, a2, (1,), ctx.eps, rows=True)
             xhat = d * invstd
             if up is not None and stats != up:
                 xhat, invstd = _half_stats(xp, a2, mean, invstd, stats)
@@ -386,7 +410,7 @@ class NativeGroupNorm(OpFunction):
         n_, c = a.shape[0], a.shape[1]
         rest = math.prod(a.shape[2:])  # (explicit sizes, not -1: the input may be empty)
         a3 = _up(xp, xp.reshape(a, (n_, groups, c // groups * rest)), up)
-        d, mean, _, invstd, n = _normalize(xp, a3, (2,), eps)
+        d, mean, _, invstd, n = _normalize(xp, a3, (2,), eps, rows=True)
         xhat = xp.reshape(d * invstd, (n_, c, rest))
         has_w, has_b = affine
         wr = _up(xp, xp.reshape(w._data, (1, c, 1)), up) if has_w else None
@@ -414,7 +438,7 @@ class NativeGroupNorm(OpFunction):
         up, native, stats = ctx.cast
         if isinstance(g, Tensor):
             a3 = _up(xp, xp.reshape(x._data, (n_, ctx.groups, c // ctx.groups * rest)), up)
-            d, mean, _, invstd, _ = _normalize(xp, a3, (2,), ctx.eps)
+            d, mean, _, invstd, _ = _normalize(xp, a3, (2,), ctx.eps, rows=True)
             xh = d * invstd
             if up is not None and stats != up:
                 xh, invstd = _half_stats(xp, a3, mean, invstd, stats)
