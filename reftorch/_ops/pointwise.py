@@ -79,17 +79,18 @@ def _number(v, ref, dt):
             parser takes ints up to uint64's range).
     """
     b = ref._backend
-    native = b.dtype(dt)
-    if isinstance(v, int) and not isinstance(v, bool) and not (dt.is_floating_point or dt.is_complex) \
-            and dt is not D.int64:
-        # PyTorch wraps an out-of-range int scalar (uint8 tensor + -1 adds 255).
-        return b.xp.astype(b.xp.asarray(v, dtype=b.dtype(D.int64), **b._dev_kw()), native)
-    if not isinstance(v, complex) and -65504 <= v <= 65504:  # fits every dtype it meets: no warning
-        return b.xp.asarray(v, dtype=native, **b._dev_kw())
-    if isinstance(v, int) and not -2 ** 63 <= v < 2 ** 64:
-        raise OverflowError("can't convert negative int to unsigned" if v < 0 else "int too big to convert")
-    with b.quiet():  # 1e30 as a float16 operand: inf, without NumPy's warning
-        return b.xp.asarray(v, dtype=native, **b._dev_kw())
+    xp, native, dev = b.xp, b.dtype(dt), ref._data.device  # (device=: cheaper than **b._dev_kw())
+    if dt.is_floating_point or dt.is_complex or dt is D.int64 or dt is D.bool:  # no int to wrap
+        if v.__class__ is not complex and -65504 <= v <= 65504:  # fits every dtype it meets: no warning
+            return xp.asarray(v, dtype=native, device=dev)
+        if isinstance(v, int) and not -2 ** 63 <= v < 2 ** 64:
+            raise OverflowError("can't convert negative int to unsigned" if v < 0 else "int too big to convert")
+        with b.quiet():  # 1e30 as a float16 operand: inf, without NumPy's warning
+            return xp.asarray(v, dtype=native, device=dev)
+    if isinstance(v, bool):
+        return xp.asarray(v, dtype=native, device=dev)
+    # an int with a narrower integer dtype wraps as in PyTorch (uint8 tensor + -1 adds 255)
+    return xp.astype(xp.asarray(v, dtype=b.dtype(D.int64), device=dev), native)
 
 
 def _cast(t, dt):
@@ -124,10 +125,9 @@ def _with_number(cls):
     parameter: ``Op.Number.apply(x, s, dt, ...)``, ``s`` from :func:`_number`. The same
     forward and backward (``_setup`` tells the forms apart), one tensor input: the number
     needs no ``requires_grad`` check or graph edge of its own. The op function lays the
-    result out (``elementwise = False`` here; see :func:`_beside_number`), except for
-    ``pow``, a unary op in PyTorch."""
+    result out (``elementwise = False`` here; see :func:`_beside_number`)."""
     cls.Number = type(cls.__name__, (cls,), {
-        "arity": 1, "elementwise": cls.name == "PowBackward0", "__qualname__": cls.__qualname__ + ".Number",
+        "arity": 1, "elementwise": False, "__qualname__": cls.__qualname__ + ".Number",
         "__doc__": f"``{cls.__name__}`` with a Python number."})
     return cls
 
@@ -149,13 +149,15 @@ def _number_layout(backend, out, x, dt):
     return with_strides(backend, out, elementwise_strides(shape, ((shape, st), ((), ()))))
 
 
-def _beside_number(res, x, dt, listed=True):
-    """``res`` of an ``Op.Number``: laid out as PyTorch lays out ``x`` op a number and, where
-    a graph was recorded and PyTorch's node gives its wrapped number an entry (``mul``,
-    ``add``, ``sub``, ``div``; not ``rsub``), with ``(None, 0)`` after the tensor's."""
+def _beside_number(res, x, dt, listed=True, unary=False):
+    """``res`` of an ``Op.Number``: laid out as PyTorch lays out ``x`` op a number (as a unary
+    op of ``x`` for ``unary``: ``pow``) and, where a graph was recorded and PyTorch's node
+    gives its wrapped number an entry (``mul``, ``add``, ``sub``, ``div``; not ``rsub`` or
+    ``pow``), with ``(None, 0)`` after the tensor's."""
     out = res._data
-    if out.ndim > 1:
-        res._data = _number_layout(res._backend, out, x, dt)
+    if out.ndim > 1 and (1 in out.shape or not res._backend.is_c_contiguous(x._data)):
+        b = res._backend  # (else: row-major x, row-major out)
+        res._data = relayout_like_operands(b, out, (x,)) if unary else _number_layout(b, out, x, dt)
     if listed:
         node = res._grad_fn
         if node is not None:
@@ -338,16 +340,16 @@ class Pow(_Binary):
             ctx.dt = dt
             ctx.scalar = scalar
             ctx.base = base
+            ctx.save_output()
+            if y is None:  # an exponent the forward computes without an array: the backward's
+                ctx.number = _number(scalar, x, dt)
+        if scalar is not None and (dt is D.float32 or dt is D.float64):  # (_POW_SPECIAL)
+            return _float_pow_scalar(x._backend.xp, a, b, scalar)
         if dt is D.bool:  # x ** y on bools: True unless x is False and y is True
-            out = x._backend.xp.logical_or(a, x._backend.xp.logical_not(b))
-        elif scalar is not None and dt in _POW_SPECIAL:
-            out = _float_pow_scalar(x._backend.xp, a, b, scalar)
-        elif dt.is_floating_point or dt.is_complex:
-            out = a ** b
-        else:
-            out = _int_pow(x._backend.xp, a, b)
-        ctx.save_output()
-        return out
+            return x._backend.xp.logical_or(a, x._backend.xp.logical_not(b))
+        if dt.is_floating_point or dt.is_complex:
+            return a ** b
+        return _int_pow(x._backend.xp, a, b)
 
     @staticmethod
     def backward(ctx, g):
@@ -389,11 +391,13 @@ def _times_log_base(ctx, xp, out, a):
 
 #: dtypes whose ``x ** number`` takes PyTorch's special cases (float16 calls ``pow``)
 _POW_SPECIAL = (D.float32, D.float64)
+#: the exponents of those special cases (:func:`_float_pow_scalar` needs no array of them)
+_POW_SPECIAL_EXPONENTS = frozenset((2, 0.5, 3, -0.5, -1, -2))
 
 
 def _float_pow_scalar(xp, a, b, e):
     """``a ** e`` for a float32/64 array and a Python number ``e`` (``b`` is ``e`` as an
-    array), with PyTorch's special cases: 0.5 is ``sqrt`` (``-0. ** 0.5`` is ``-0.``), -0.5
+    array, None for the special cases), with PyTorch's special cases: 0.5 is ``sqrt`` (``-0. ** 0.5`` is ``-0.``), -0.5
     ``1 / sqrt``, 2 and 3 products, -1 and -2 reciprocals."""
     if e == 2:
         return a * a
@@ -571,8 +575,12 @@ def pow(input, exponent, *, out=None):
             if exponent < 0:
                 raise RuntimeError("Integers to negative integer powers are not allowed.")
             check_scalar_arg(exponent, dt)  # PyTorch refuses an exponent the dtype cannot hold
-        scalar = None if isinstance(exponent, complex) else exponent
-        return Pow.Number.apply(input, _number(exponent, input, dt), dt, scalar, None)
+        if (dt is D.float32 or dt is D.float64) and exponent in _POW_SPECIAL_EXPONENTS:
+            res = Pow.Number.apply(input, None, dt, exponent)  # (x * x: no array of the exponent)
+        else:
+            res = Pow.Number.apply(input, _number(exponent, input, dt), dt,
+                                   None if isinstance(exponent, complex) else exponent)
+        return _beside_number(res, input, dt, listed=False, unary=True)
     x, y, dt = _operands(input, exponent)
     if isinstance(input, Tensor):
         if dt is D.bool:
