@@ -14,6 +14,7 @@ import pytest
 import torch
 
 import reftorch
+from reftorch._backends.cupy_backend import cupy_available
 
 DTYPES = ["bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64",
           "complex64", "complex128"]
@@ -210,13 +211,23 @@ def test_big_int_errors():
                 _assert_same(r, t)
 
 
-@pytest.mark.parametrize("device", ["cpu", "strict"])
+@pytest.mark.parametrize("device", ["cpu", "strict", pytest.param("cuda", marks=[
+    pytest.mark.gpu, pytest.mark.skipif(not cupy_available(), reason="needs CuPy and a CUDA GPU")])])
 def test_devices(device):
-    # the one kernel code on the array-api-strict stand-in device too
-    x = reftorch.tensor([[1.0, -2.0, 3.0]], device=device)
-    xt = torch.tensor([[1.0, -2.0, 3.0]])
+    # the one kernel code on the array-api-strict stand-in device (and CuPy) too
+    x = reftorch.tensor([[1.0, -2.0, 3.0], [0.5, 4.0, -0.25]], device=device)
+    xt = torch.tensor([[1.0, -2.0, 3.0], [0.5, 4.0, -0.25]])
     for f in (lambda x: x * 2, lambda x: 2 * x, lambda x: x + 1.5, lambda x: 1 - x, lambda x: x / 4,
-              lambda x: x ** 2, lambda x: x > 0, lambda x: x.int() + 300, lambda x: x.int() * 0.5):
+              lambda x: x ** 2, lambda x: x ** -1, lambda x: x ** 4, lambda x: x > 0, lambda x: x.int() + 300,
+              lambda x: x.int() * 0.5, lambda x: x.int().to(reftorch.uint8 if hasattr(x, "_backend") else torch.uint8) - 1,
+              lambda x: x.t() * 3, lambda x: x == 0.5, lambda x: x.double() ** 2, lambda x: x.add(1, alpha=2)):
         r = f(x)
         assert r.device.type == device
         _assert_same(r.to("cpu"), f(xt))
+    for f in (lambda x: (x * 2).sum(), lambda x: (1 - x).sum(), lambda x: (x ** 3).sum(), lambda x: (x / 4).sum()):
+        xr = x.detach().requires_grad_()
+        xtt = xt.detach().requires_grad_()
+        f(xr).backward()
+        f(xtt).backward()
+        assert xr.grad.device.type == device
+        np.testing.assert_allclose(xr.grad.to("cpu").numpy(), xtt.grad.numpy(), rtol=1e-6)
