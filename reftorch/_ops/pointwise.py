@@ -455,7 +455,7 @@ def add(input, other, *, alpha=1, out=None):
         if alpha.__class__ is not int:
             _check_alpha(dt, alpha)
         return Add.apply(x, y, dt, alpha)
-    dt = _number_type(input, other)
+    dt = D.number_type(input._dtype, other)
     if alpha.__class__ is not int:
         _check_alpha(dt, alpha)
     return _beside_number(Add.Number.apply(input, _number(other, input, dt), dt, alpha), input, dt)
@@ -481,7 +481,7 @@ def sub(input, other, *, alpha=1, out=None):
         if alpha.__class__ is not int:
             _check_alpha(dt, alpha)
         return Sub.apply(x, y, dt, alpha)
-    dt = _number_type(input, other)
+    dt = D.number_type(input._dtype, other)
     if alpha.__class__ is not int:
         _check_alpha(dt, alpha)
     return _beside_number(Sub.Number.apply(input, _number(other, input, dt), dt, alpha), input, dt)
@@ -506,11 +506,11 @@ def rsub(input, other, *, alpha=1):
         if alpha.__class__ is not int:
             _check_alpha(dt, alpha)
         return Rsub.apply(x, y, dt, alpha)
-    dt = _number_type(input, other)
+    dt = D.number_type(input._dtype, other)
     if alpha.__class__ is not int:
         _check_alpha(dt, alpha)
     res = Rsub.Number.apply(input, _number(other, input, dt), dt, alpha, _name="RsubBackward1")
-    return _beside_number(res, input, dt, listed=False)
+    return _beside_number(res, input, dt, False)
 
 
 def mul(input, other, *, out=None):
@@ -526,7 +526,7 @@ def mul(input, other, *, out=None):
             if scalars != (None, None):
                 return Mul.apply(x, y, dt, scalars=scalars, at=0 if not isinstance(input, Tensor) else 1)
         return Mul.apply(x, y, dt)
-    dt = _number_type(input, other)
+    dt = D.number_type(input._dtype, other)
     # float16 times a number: PyTorch multiplies by the number's float32 value (and rounds once)
     res = Mul.Number.apply(input, _number(other, input, D.float32 if dt is D.float16 else dt), dt)
     return _beside_number(res, input, dt)
@@ -570,7 +570,7 @@ def pow(input, exponent, *, out=None):
     if isinstance(input, Tensor) and not isinstance(exponent, Tensor):
         # tensor ** number, a unary op in PyTorch (PowBackward0): the number has no edge and
         # no say in the result's layout
-        dt = _number_type(input, exponent)
+        dt = D.number_type(input._dtype, exponent)
         if not (dt.is_floating_point or dt.is_complex):
             if exponent < 0:
                 raise RuntimeError("Integers to negative integer powers are not allowed.")
@@ -580,7 +580,7 @@ def pow(input, exponent, *, out=None):
         else:
             res = Pow.Number.apply(input, _number(exponent, input, dt), dt,
                                    None if isinstance(exponent, complex) else exponent)
-        return _beside_number(res, input, dt, listed=False, unary=True)
+        return _beside_number(res, input, dt, False, True)
     x, y, dt = _operands(input, exponent)
     if isinstance(input, Tensor):
         if dt is D.bool:
@@ -809,9 +809,10 @@ def _half_with_scalar(backend, a, scalar, b_shape, op):
     multiplies by float32 0.1, not by float16 0.1 = 0.0999756)."""
     xp = backend.xp
     a32 = xp.astype(a, backend.dtype(D.float32))
-    b32 = xp.broadcast_to(scalar, b_shape)
-    with backend.quiet():  # (overflow to inf and 0 / 0 silently, as in PyTorch)
-        return xp.astype(a32 * b32 if op == "mul" else a32 / b32, a.dtype)
+    b32 = xp.broadcast_to(scalar, b_shape) if b_shape else scalar  # (the result's shape, if b's is larger)
+    # (overflow to inf and 0 / 0 silently, as in PyTorch: ``Function.apply`` and the backward
+    # pass run in the backend's quiet error state)
+    return xp.astype(a32 * b32 if op == "mul" else a32 / b32, a.dtype)
 
 
 def _div_rounding_half(backend, a, mode, scalar, b_shape):
@@ -920,7 +921,7 @@ def _compare(op):
             a, b = _cast(x, dt), _cast(y, dt)
             operands = (x, y)
         else:  # a Python number: a 0-d array of the computation dtype
-            x, dt = input, _number_type(input, other)
+            x, dt = input, D.number_type(input._dtype, other)
             a, b = _cast(x, dt), _number(other, x, dt)
             operands = None
         if dt.is_complex and op not in ("eq", "ne"):
