@@ -35,6 +35,9 @@ OPS = [
     ("T.add(s, x)", lambda T, x, s: T.add(s, x)), ("T.sub(s, x)", lambda T, x, s: T.sub(s, x)),
     ("T.mul(s, x)", lambda T, x, s: T.mul(s, x)), ("T.div(s, x)", lambda T, x, s: T.div(s, x)),
     ("T.rsub(x, s)", lambda T, x, s: T.rsub(x, s)),
+    ("x.div(s, rounding_mode='floor')", lambda T, x, s: x.div(s, rounding_mode="floor")),
+    ("x.div(s, rounding_mode='trunc')", lambda T, x, s: x.div(s, rounding_mode="trunc")),
+    ("x % s", lambda T, x, s: x % s), ("x // s", lambda T, x, s: x // s),
 ]
 #: exponents whose powers reftorch computes bit-exactly as PyTorch does (``x ** 1.5``, ``x ** 0.5``
 #: and ``2 ** x`` may differ in the last bit: NumPy's ``pow`` is not PyTorch's)
@@ -114,6 +117,8 @@ GRAD_OPS = [
     ("T.sub(s, x)", lambda T, x, s: T.sub(s, x), "SubBackward0"),
     ("T.div(s, x)", lambda T, x, s: T.div(s, x), "DivBackward0"),
     ("T.rsub(x, s, alpha=2)", lambda T, x, s: T.rsub(x, s, alpha=2), "RsubBackward1"),
+    ("x % s", lambda T, x, s: x % s, "RemainderBackward0"),
+    ("x.div(s, rounding_mode='floor')", lambda T, x, s: x.div(s, rounding_mode="floor"), "DivBackward2"),
 ]
 
 

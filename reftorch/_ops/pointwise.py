@@ -545,10 +545,15 @@ def div(input, other, *, rounding_mode=None, out=None):
         if rounding_mode not in ("trunc", "floor"):
             raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
                                f"found '{rounding_mode}'")
-        x, y, dt = _operands(input, other)
-        if dt is D.bool:
-            raise NotImplementedError(f'"div_{rounding_mode}_cpu" not implemented for \'Bool\'')
-        return DivRounding.apply(x, y, dt=dt, mode=rounding_mode, scalar=_half_scalar_divisor(other, y, dt))
+        if isinstance(other, Tensor) or not isinstance(input, Tensor):
+            x, y, dt = _operands(input, other)
+            _check_rounding_dtype(f"div_{rounding_mode}_cpu", dt)
+            return DivRounding.apply(x, y, dt=dt, mode=rounding_mode, scalar=_half_scalar_divisor(other, y, dt))
+        dt = D.number_type(input._dtype, other)
+        _check_rounding_dtype(f"div_{rounding_mode}_cpu", dt)
+        s = _number(other, input, D.float32 if dt is D.float16 else dt)  # (float16: by its float32 value)
+        res = DivRounding.Number.apply(input, s, dt, rounding_mode, s if dt is D.float16 else None)
+        return _beside_number(res, input, dt)
     if isinstance(other, Tensor) or not isinstance(input, Tensor):
         x, y, dt = _operands(input, other, true_div=True)
         return Div.apply(x, y, dt=dt, scalar=_half_scalar_divisor(other, y, dt))
@@ -596,12 +601,22 @@ def floor_divide(input, other):
     """Floor division (``//``). Mirrors ``torch.floor_divide``: not differentiable (its
     ``grad_fn`` is PyTorch's ``NotImplemented`` node; ``backward`` through it raises), unlike
     ``div(..., rounding_mode="floor")``, whose gradient is zero."""
-    x, y, dt = _operands(input, other)
-    if dt is D.bool:
-        raise NotImplementedError('"div_floor_cpu" not implemented for \'Bool\'')
-    skip = () if isinstance(input, Tensor) and isinstance(other, Tensor) else ((1,) if isinstance(input, Tensor)
-                                                                                else (0,))
-    return FloorDivide.apply(x, y, dt=dt, mode="floor", scalar=_half_scalar_divisor(other, y, dt), _skip=skip)
+    if isinstance(other, Tensor) or not isinstance(input, Tensor):
+        x, y, dt = _operands(input, other)
+        _check_rounding_dtype("div_floor_cpu", dt)
+        skip = () if isinstance(input, Tensor) else (0,)  # (a number's wrapped tensor gets no edge)
+        return FloorDivide.apply(x, y, dt=dt, mode="floor", scalar=_half_scalar_divisor(other, y, dt), _skip=skip)
+    dt = D.number_type(input._dtype, other)
+    _check_rounding_dtype("div_floor_cpu", dt)
+    s = _number(other, input, D.float32 if dt is D.float16 else dt)  # (float16: by its float32 value)
+    return _beside_number(FloorDivide.Number.apply(input, s, dt, "floor", s if dt is D.float16 else None),
+                          input, dt, False)
+
+
+def _check_rounding_dtype(kernel, dt):
+    """PyTorch has no floor/trunc division or remainder of bool or complex numbers."""
+    if dt is D.bool or dt.is_complex:
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{D.scalar_name(dt)}\'')
 
 
 def _check_int_zero(xp, a, b, dt):
@@ -750,6 +765,7 @@ def _where_big_ints(input, other):
     return tuple(float(v) if _outside_int64(v) else v for v in (input, other))
 
 
+@_with_number
 class DivRounding(_Binary):
     """``div`` with ``rounding_mode``: piecewise constant, so its gradients are zero."""
 
@@ -856,6 +872,7 @@ def _remainder_float(backend, a, b):
     return xp.where((mod != 0) & ((b < 0) != (mod < 0)), mod + b, mod)
 
 
+@_with_number
 class FloorDivide(DivRounding):
     """``floor_divide`` (``//``): PyTorch records a node that refuses the backward pass."""
 
@@ -867,6 +884,7 @@ class FloorDivide(DivRounding):
         raise RuntimeError("derivative for aten::floor_divide is not implemented")
 
 
+@_with_number
 class Remainder(_Binary):
     name = "RemainderBackward1"
     create_graph = True
@@ -905,12 +923,16 @@ def remainder(input, other):
         >>> torch.tensor([5, -5]) % 3
         tensor([2, 1])
     """
-    x, y, dt = _operands(input, other)
-    if dt is D.bool:
-        raise NotImplementedError('"remainder_cpu" not implemented for \'Bool\'')
-    if isinstance(other, Tensor):
-        return Remainder.apply(x, y, dt=dt)
-    return Remainder.apply(x, y, dt=dt, _name="RemainderBackward0", _skip=(1,))
+    if isinstance(other, Tensor) or not isinstance(input, Tensor):
+        x, y, dt = _operands(input, other)
+        _check_rounding_dtype("remainder_cpu", dt)
+        if isinstance(other, Tensor):
+            return Remainder.apply(x, y, dt=dt)
+        return Remainder.apply(x, y, dt=dt, _name="RemainderBackward0", _skip=(1,))
+    dt = D.number_type(input._dtype, other)
+    _check_rounding_dtype("remainder_cpu", dt)
+    res = Remainder.Number.apply(input, _number(other, input, dt), dt, _name="RemainderBackward0")
+    return _beside_number(res, input, dt, False)
 
 
 # ------------------------------------------------------------------ comparisons
