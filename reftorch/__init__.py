@@ -31,6 +31,7 @@ from ._device import device, set_default_device, get_default_device  # noqa: F40
 from ._tensor import Tensor  # noqa: F401
 from . import _tensor_methods  # noqa: F401  (binds methods to Tensor)
 from ._tensor_str import set_printoptions  # noqa: F401
+from ._parallel import get_num_threads, set_num_threads, get_num_interop_threads, set_num_interop_threads  # noqa: F401
 from .autograd import no_grad, enable_grad, set_grad_enabled, is_grad_enabled, inference_mode  # noqa: F401
 from .autograd.grad_mode import is_inference_mode_enabled  # noqa: F401
 from . import autograd  # noqa: F401

@@ -103,15 +103,26 @@ class OpFunction:
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        # What ``apply`` reads of the class, in one tuple (one look-up per call instead of
-        # six); ``arity`` also as an int to compare (``None == 1`` costs ~40 ns).
-        arity = cls.arity
-        cls._plan = (arity if arity in (1, 2) else 0, arity, cls.can_warn, cls.is_view, cls.elementwise,
-                     cls.forward)
+        cls.apply = staticmethod(_make_apply(cls))
 
     @classmethod
-    def apply(cls, *args, _name=None, _out=None, _skip=None, **params):
-        n_inputs, arity, warn, is_view, elementwise, forward = cls._plan
+    def apply(cls, *args, **kwargs):
+        """``Op.apply(*inputs, *params, _name=None, _out=None, _skip=None, **params)``: run
+        ``forward`` and wrap its array in a tensor, recording a graph node when an input
+        requires grad and grad mode is on. Each subclass gets its own copy of this function
+        from :func:`_make_apply` (the class's settings as closure variables)."""
+        raise NotImplementedError("apply is set on each OpFunction subclass")
+
+
+def _make_apply(cls):
+    """The ``apply`` of Function class ``cls``: one body for every op; what it reads of the
+    class is bound once here (per-call overhead: a classmethod call and six class look-ups
+    cost ~40 ns)."""
+    arity = cls.arity
+    n_inputs = arity if arity in (1, 2) else 0  # an int to compare (``None == 1`` costs ~40 ns)
+    warn, is_view, elementwise, forward = cls.can_warn, cls.is_view, cls.elementwise, cls.forward
+
+    def apply(*args, _name=None, _out=None, _skip=None, **params):
         x0 = args[0]
         # Does an input require grad? One or two inputs (most ops) without a slice or a loop
         # (per-call overhead); the grad-mode flag is read only when one does.
@@ -178,6 +189,9 @@ class OpFunction:
                 ctx._saved = ctx._saved + (result,)
                 ctx._versions = ctx._versions + (result._version_counter[0],)
         return result
+
+    apply.__qualname__ = f"{cls.__qualname__}.apply"
+    return apply
 
 
 _new = object.__new__

@@ -213,6 +213,7 @@ def _worker_loop(dataset_kind, dataset, index_queue, data_queue, done_event, aut
 
     try:
         signal_handling._set_worker_signal_handlers()
+        torch.set_num_threads(1)  # as PyTorch's workers: the main process keeps the cores
 
         seed = base_seed + worker_id
         random.seed(seed)
