@@ -397,8 +397,9 @@ _POW_SPECIAL_EXPONENTS = frozenset((2, 0.5, 3, -0.5, -1, -2))
 
 def _float_pow_scalar(xp, a, b, e):
     """``a ** e`` for a float32/64 array and a Python number ``e`` (``b`` is ``e`` as an
-    array, None for the special cases), with PyTorch's special cases: 0.5 is ``sqrt`` (``-0. ** 0.5`` is ``-0.``), -0.5
-    ``1 / sqrt``, 2 and 3 products, -1 and -2 reciprocals."""
+    array; None will do for the special cases), with PyTorch's special cases: 0.5 is
+    ``sqrt`` (``-0. ** 0.5`` is ``-0.``), -0.5 ``1 / sqrt``, 2 and 3 products, -1 and -2
+    reciprocals."""
     if e == 2:
         return a * a
     if e == 0.5:
