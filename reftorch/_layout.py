@@ -154,15 +154,32 @@ def _channels_last_strides(shape):
     return (h * w * c, 1, w * c, c)
 
 
+def _channels_last_3d_strides(shape):
+    n, c, d, h, w = shape
+    return (d * h * w * c, 1, h * w * c, w * c, c)
+
+
 def suggests_channels_last(shape, strides):
     """PyTorch's ``suggest_memory_format() == channels_last`` for a tensor of ``shape`` and
     ``strides`` (only 4-d tensors; ambiguous cases, such as several size-1 dims with equal
     strides, count as row-major). ``cat`` (and ``roll``, made of ``cat``) lay their result
     out channels-last when every input suggests it."""
-    if len(shape) != 4 or strides[1] == 0:
+    return len(shape) == 4 and _suggests(shape, strides, (1, 3, 2, 0))
+
+
+def suggests_channels_last_3d(shape, strides):
+    """PyTorch's ``suggest_memory_format() == channels_last_3d`` (5-d tensors): as
+    :func:`suggests_channels_last`, with the dims in the order C, W, H, D, N."""
+    return len(shape) == 5 and _suggests(shape, strides, (1, 4, 3, 2, 0))
+
+
+def _suggests(shape, strides, order):
+    """ATen's ``is_channels_last_strides_{2d,3d}``: the strides grow along ``order``
+    (channels first, batch last), ambiguous cases left to row-major."""
+    if strides[1] == 0:
         return False
     low = 0
-    for d in (1, 3, 2, 0):
+    for d in order:
         if shape[d] == 0 or strides[d] < low:
             return False
         if d == 0 and low == strides[1]:
@@ -173,9 +190,13 @@ def suggests_channels_last(shape, strides):
 
 def cat_layout(backend, out, arrays):
     """``out`` laid out as PyTorch's ``cat`` lays out its result for inputs ``arrays``:
-    channels-last when all of them suggest it, else row-major."""
-    if out.ndim == 4 and all(a.ndim == 4 and suggests_channels_last(a.shape, backend.strides(a)) for a in arrays):
+    channels-last (4-d) or channels-last-3d (5-d) when all of them suggest it, else
+    row-major."""
+    nd = out.ndim
+    if nd == 4 and all(a.ndim == 4 and suggests_channels_last(a.shape, backend.strides(a)) for a in arrays):
         return with_strides(backend, out, _channels_last_strides(tuple(out.shape)))
+    if nd == 5 and all(a.ndim == 5 and suggests_channels_last_3d(a.shape, backend.strides(a)) for a in arrays):
+        return with_strides(backend, out, _channels_last_3d_strides(tuple(out.shape)))
     return row_major(backend, out)
 
 

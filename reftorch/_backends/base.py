@@ -202,6 +202,14 @@ class Backend(abc.ABC):
         ``axis``; a backend may call its kernel more directly (it runs once per ``cat``)."""
         return self.xp.concat(arrays, axis=axis)
 
+    def concat_as(self, arrays, axis, native):
+        """``concat`` of ``arrays`` (a list, of any dtypes) cast to the native dtype
+        ``native`` as ``xp.astype`` casts, with no floating-point warning (an int64 beyond
+        float16's range gives inf quietly, as in PyTorch); a backend may cast while it joins."""
+        xp = self.xp
+        with self.quiet():
+            return self.concat([a if a.dtype == native else xp.astype(a, native) for a in arrays], axis)
+
     def view_dtype(self, arr, native):
         """``arr``'s memory read as the native dtype ``native`` (``Tensor.view(dtype)``;
         the caller checked PyTorch's conditions for another element size)."""

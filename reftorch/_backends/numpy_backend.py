@@ -47,6 +47,14 @@ class NumpyBackend(Backend):
         self.reshape_rows = np.ndarray.reshape
         self.permute = np.ndarray.transpose
 
+    def concat_as(self, arrays, axis, native):
+        # np.concatenate casts as it copies (``astype``'s casts: ``casting="unsafe"``).
+        token = self.quiet_enter()
+        try:
+            return self.concat(arrays, axis, dtype=native, casting="unsafe")
+        finally:
+            self.quiet_exit(token)
+
     # host <-> backend
     def from_host(self, host, copy=False):
         return np.array(host, copy=True) if copy else np.asarray(host)

@@ -1,11 +1,13 @@
 """Joining tensors: ``cat`` (alias ``concat``/``concatenate``) and ``stack``."""
 from __future__ import annotations
 
+from operator import attrgetter
+
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap_dim, int_arg
 from ..autograd.function import OpFunction as Function
 from ._common import row_major, with_out
-from .shape import unsqueeze
+from .shape import compute_stride, unsqueeze
 from .._layout import cat_layout
 
 
@@ -17,42 +19,61 @@ def _check_devices(tensors):
                                f"{dev} and {t.device}!")
 
 
+def _relaid(b, out, arrays):
+    """``out``, the backend's ``concat`` of ``arrays``, laid out as PyTorch's ``cat`` lays out
+    its result (:func:`cat_layout`). NumPy gives C-contiguous inputs a C-contiguous result
+    whose strides are PyTorch's, so only a 4-d or 5-d result (channels-last may be wanted),
+    one with a size-1 dim (whose stride is not covered by the flag) or one that is not
+    C-contiguous needs a closer look (an empty one gets its strides in ``apply``)."""
+    if 3 < out.ndim < 6 or 1 in out.shape or not b.is_c_contiguous(out):
+        return cat_layout(b, out, arrays)
+    return out
+
+
 class Cat(Function):
-    """``Cat.apply(*tensors, dim, arrays)``: ``arrays`` are the arrays to join, made ready by
-    ``cat()`` (legacy empty ones left out, all of the result dtype)."""
+    """``Cat.apply(*tensors, (dim, arrays, native))``: ``arrays`` are the arrays to join,
+    made ready by ``cat()`` (legacy empty ones left out), ``native`` the result's native
+    dtype when they are not all of it (else None). The three come as one parameter: with
+    two tensors ``apply`` then makes a call of three arguments, which it spells out."""
 
     name = "CatBackward0"
     create_graph = True
-    arity = -2  # the tensors, then dim and arrays
-    can_warn = False  # only a cast can (an int64 too large for float16): cat() casts quietly
+    arity = -1  # the tensors, then the parameters in one tuple
+    can_warn = False  # only a cast can (an int64 too large for float16): concat_as casts quietly
 
     @staticmethod
     def forward(ctx, *args):
-        dim, arrays = args[-2], args[-1]
+        dim, arrays, native = args[-1]
         if ctx.needs_input_grad:  # what backward needs (skipped when no graph is recorded)
-            tensors = args[:-2]
-            if len(arrays) < len(tensors):  # legacy empty tensors were left out
-                skip = [t._data.shape == (0,) for t in tensors]
-            else:
-                skip = [False] * len(tensors)
-            ctx.dim, ctx.skip = dim, skip
-            ctx.sizes = [0 if s else t._data.shape[dim] for t, s in zip(tensors, skip)]
-            ctx.dtypes = [t._data.dtype for t in tensors]
+            legacy = len(arrays) + 1 < len(args)  # legacy empty tensors were left out
+            sizes, dtypes = [], []
+            for t in args[:-1]:  # (one plain loop: no comprehension frames)
+                a = t._data
+                s = a.shape
+                sizes.append(None if legacy and s == (0,) else s[dim])  # None: left out
+                dtypes.append(a.dtype)
+            ctx.dim, ctx.sizes, ctx.dtypes = dim, sizes, dtypes
         b = args[0]._backend
-        return cat_layout(b, b.concat(arrays, dim), arrays)
+        out = b.concat(arrays, dim) if native is None else b.concat_as(arrays, dim, native)
+        if 3 < out.ndim < 6 or 1 in out.shape or not b.is_c_contiguous(out):  # (_relaid, written out)
+            if len(arrays) + 1 < len(args):  # a legacy empty tensor (1-D) left out: it counts
+                return row_major(b, out)     # in the layout, and is not channels-last
+            return cat_layout(b, out, arrays)
+        return out
 
     @staticmethod
     def backward(ctx, g):
         xp = ctx.xp
         out, start = [], 0
-        for size, skip, native, need in zip(ctx.sizes, ctx.skip, ctx.dtypes, ctx.needs_input_grad):
-            if not need:
-                out.append(None)
-            elif skip:
-                out.append(xp.zeros((0,), dtype=native, device=g.device))
-            else:
+        for size, native, need in zip(ctx.sizes, ctx.dtypes, ctx.needs_input_grad):
+            if size is None:  # a legacy empty tensor, left out of the join
+                out.append(xp.zeros((0,), dtype=native, device=g.device) if need else None)
+                continue
+            if need:
                 key = (slice(None),) * ctx.dim + (slice(start, start + size), Ellipsis)
                 out.append(xp.astype(g[key], native, copy=False))
+            else:
+                out.append(None)
             start += size
         return tuple(out)
 
@@ -75,6 +96,12 @@ def _not_a_tensor_list(fn, obj):
     return TypeError(f"{fn}(): argument 'tensors' (position 1) must be tuple of Tensors, not {name}")
 
 
+def _not_a_tensor(tensors, item):
+    """PyTorch's error (its argument parser's) for an element of ``tensors`` that is not a tensor."""
+    return TypeError(f"expected Tensor as element {_position(tensors, item)} in argument 0, but got "
+                     f"{type(item).__name__}")
+
+
 def _check_shapes(tensors, ref, d):
     """PyTorch's errors for tensors whose shapes differ from ``ref``'s (the first tensor
     that is not a legacy empty one) elsewhere than along dim ``d``."""
@@ -94,6 +121,39 @@ def _check_shapes(tensors, ref, d):
                                    f"{_position(tensors, t)} in the list.")
 
 
+def _cat_sorted(tensors, dim):
+    """What ``cat()`` does when the shapes are not all the first one's, or that one is not
+    an ordinary one, or the devices differ: PyTorch's errors, in its order, then the wrapped
+    ``dim`` and the arrays to join (legacy empty tensors left out, unless all are such)."""
+    dev = tensors[0]._device
+    kept = []
+    ref = rshape = None
+    mixed = uneven = False
+    for t in tensors:
+        a = t._data
+        s = a.shape
+        if not s:
+            raise RuntimeError(f"zero-dimensional tensor (at position {_position(tensors, t)}) cannot be "
+                               "concatenated")
+        if t._device is not dev:  # (one device object per device: nothing to compare)
+            mixed = True
+        if s == (0,):  # a legacy empty tensor: skipped
+            continue
+        kept.append(a)
+        if rshape is None:
+            ref, rshape = t, s
+        elif s != rshape:
+            uneven = True
+    if mixed:
+        _check_devices(tensors)
+    if ref is None:  # only empty 1-D tensors: PyTorch does not even check ``dim``; all are kept
+        return 0, [t._data for t in tensors]
+    d = _wrap_dim(dim, len(rshape))
+    if uneven:
+        _check_shapes(tensors, ref, d)
+    return d, kept
+
+
 def cat(tensors, dim=0, *, axis=None, out=None):
     """Concatenate tensors along an existing dimension ``dim``.
 
@@ -111,6 +171,7 @@ def cat(tensors, dim=0, *, axis=None, out=None):
         Tensor: a new tensor (never a view of the inputs).
 
     Raises:
+        TypeError: if ``tensors`` is not a list or tuple of tensors, or ``dim`` not an int.
         ValueError: if ``tensors`` is empty.
         IndexError: if ``dim`` is out of range.
         RuntimeError: if the shapes do not match outside ``dim``, the numbers of dimensions
@@ -129,81 +190,85 @@ def cat(tensors, dim=0, *, axis=None, out=None):
     """
     if out is not None:
         return with_out("cat", out, cat, tensors, dim, axis=axis)
-    if tensors.__class__ is not list and not isinstance(tensors, (list, tuple)):
+    if tensors.__class__ is not list and tensors.__class__ is not tuple and not isinstance(tensors, (list, tuple)):
         raise _not_a_tensor_list("cat", tensors)
     if axis is not None:  # NumPy-style alias accepted by PyTorch
         dim = axis
-    if not tensors:
-        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
-    # One pass (per-call overhead): the type and 0-dim checks in order, the arrays, the first
-    # shape that is not a legacy empty one, the promoted dtype; what differs is looked at after.
+    # One pass (per-call overhead): the element types, the arrays, the promoted dtype, and
+    # whether every shape and device is the first one's; anything else is sorted out after.
     arrays = []
-    rshape = ref = dev0 = dtype = None
-    legacy = uneven = cast = mixed = False
-    for t in tensors:  # (no enumerate: an error finds the position with _position)
+    rshape = dtype = dev = None
+    odd = cast = False
+    for t in tensors:
         if t.__class__ is not Tensor and not isinstance(t, Tensor):
-            raise TypeError(f"expected Tensor as element {_position(tensors, t)} in argument 0, but got "
-                            f"{type(t).__name__}")
+            raise _not_a_tensor(tensors, t)
         a = t._data
         arrays.append(a)
-        tshape = a.shape
-        if tshape != rshape:
-            if not tshape:
-                raise RuntimeError(f"zero-dimensional tensor (at position {_position(tensors, t)}) cannot be "
-                                   "concatenated")
-            if tshape == (0,):  # a legacy empty tensor: skipped
-                legacy = True
-            elif rshape is None:
-                rshape, ref = tshape, t
+        s = a.shape  # (a new tuple each time: read once)
+        if s != rshape:
+            if rshape is None:
+                rshape = s
             else:
-                uneven = True
+                odd = True
         if t._dtype is not dtype:
             if dtype is None:
-                dtype, dev0 = t._dtype, t._device
+                dtype, dev = t._dtype, t._device
             else:
                 dtype, cast = D.promote_types(dtype, t._dtype), True
-        if t._device is not dev0:  # (one device object: nothing to compare)
-            mixed = True
-    if mixed:
-        _check_devices(tensors)
-    if ref is None:  # only empty 1-D tensors: PyTorch does not even check ``dim``; all are kept
-        d = 0
+        if t._device is not dev:  # (one device object per device: nothing to compare)
+            odd = True
+    # PyTorch's order: the argument parser's errors (elements, then ``dim``), then the op's.
+    if dim.__class__ is not int:
+        dim = int_arg(dim, "cat", "dim", 2)
+    if not arrays:
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
+    if odd or len(rshape) < 2 and (not rshape or not rshape[0]):  # (a 0-d or a legacy empty first)
+        d, arrays = _cat_sorted(tensors, dim)
     else:
-        d = _wrap_dim(dim if dim.__class__ is int else int_arg(dim, "cat", "dim", 2), len(rshape))
-        if uneven:
-            _check_shapes(tensors, ref, d)
-        if legacy:
-            arrays = [a for a in arrays if a.shape != (0,)]
-    if cast:
-        b = tensors[0]._backend
-        native, xp = b.dtype(dtype), b.xp
-        with b.quiet():
-            arrays = [a if a.dtype == native else xp.astype(a, native) for a in arrays]
-    return Cat.apply(*tensors, d, arrays)
+        n = len(rshape)
+        d = dim % n if -n <= dim < n else _wrap_dim(dim, n)  # (the in-range test without a call)
+    return Cat.apply(*tensors, (d, arrays, tensors[0]._backend.dtype(dtype) if cast else None))
 
 
 concat = concatenate = cat
 
 
 class Stack(Function):
+    """``Stack.apply(*tensors, (dim, arrays, native))``: ``arrays`` are the inputs' arrays,
+    ``dim`` the new dimension, wrapped, and ``native`` the result's native dtype when the
+    arrays are not all of it (else None); one parameter, as for :class:`Cat`.
+
+    As PyTorch does, a new dim before the last one is a ``cat`` along that dim viewed with
+    the dim split in two (the result is laid out as ``cat``'s), and a new last dim a ``cat``
+    of the inputs with a size-1 dim (stride 1) added there."""
+
     name = "StackBackward0"
     create_graph = True
+    arity = -1  # the tensors, then the parameters in one tuple
+    can_warn = False  # only a cast can: concat_as casts quietly
 
     @staticmethod
-    def forward(ctx, *tensors, dim, dtype):
-        xp = tensors[0]._backend.xp
-        native = tensors[0]._backend.dtype(dtype)
-        ctx.dim = dim
-        ctx.dtypes = [t._backend.dtype(t.dtype) for t in tensors]
-        b = tensors[0]._backend
-        out = xp.stack([xp.astype(t._data, native, copy=False) for t in tensors], axis=dim)
-        if dim == out.ndim - 1 == 3:
-            # PyTorch stacks along a new last dim as cat of the inputs unsqueezed there (a new
-            # stride of 1): four-dim arrays, laid out channels-last when all suggest it
-            views = [b.as_strided(t._data, tuple(t._data.shape) + (1,), b.strides(t._data) + (1,))
-                     for t in tensors]
+    def forward(ctx, *args):
+        dim, arrays, native = args[-1]
+        if ctx.needs_input_grad:  # (no attribute set at all when no graph is recorded)
+            ctx.dim = dim
+            ctx.dtypes = list(map(_dtype_of, arrays))  # (the inputs' own: concat_as casts)
+        b = args[0]._backend
+        shape = arrays[0].shape
+        if dim < len(shape):
+            out = b.concat(arrays, dim) if native is None else b.concat_as(arrays, dim, native)
+            if 3 < out.ndim < 6 or 1 in out.shape or not b.is_c_contiguous(out):  # (_relaid, written out)
+                out = cat_layout(b, out, arrays)
+                new = shape[:dim] + (len(arrays),) + shape[dim:]
+                return b.as_strided(out, new, compute_stride(tuple(out.shape), b.strides(out), new))
+            # a row-major result with PyTorch's strides: any view of it has them too
+            return b.reshape_rows(out, shape[:dim] + (len(arrays),) + shape[dim:])
+        views = [a[_NEW_LAST] for a in arrays]
+        out = b.concat(views, dim) if native is None else b.concat_as(views, dim, native)
+        if 3 < out.ndim < 6:  # channels-last (3-d) when all the inputs, unsqueezed, suggest it
+            views = [b.as_strided(a, tuple(a.shape) + (1,), b.strides(a) + (1,)) for a in arrays]
             return cat_layout(b, out, views)
-        return row_major(b, out)
+        return _relaid(b, out, arrays)
 
     @staticmethod
     def backward(ctx, g):
@@ -215,13 +280,26 @@ class Stack(Function):
         return tuple(out)
 
 
+_NEW_LAST = (Ellipsis, None)  # the index that adds a size-1 last dim (a view)
+_dtype_of = attrgetter("dtype")  # for map(): no Python frame per array
+
+
 def stack(tensors, dim=0, *, axis=None, out=None):
     """Join tensors of identical shape along a *new* dimension ``dim``.
 
     The result has one more dimension than the inputs; ``dim`` ranges over
-    ``[-(n + 1), n]`` for inputs with ``n`` dimensions. Mirrors ``torch.stack``.
+    ``[-(n + 1), n]`` for inputs with ``n`` dimensions. The result dtype is the promotion
+    of the inputs' dtypes. Mirrors ``torch.stack``.
+
+    Args:
+        tensors: a non-empty sequence of tensors of one shape.
+        dim: the position of the new dimension; negative values count from the end.
+
+    Returns:
+        Tensor: a new tensor (never a view of the inputs).
 
     Raises:
+        TypeError: if ``tensors`` is not a list or tuple of tensors, or ``dim`` not an int.
         RuntimeError: if the list is empty or the shapes differ.
         IndexError: if ``dim`` is out of range.
 
@@ -237,33 +315,86 @@ def stack(tensors, dim=0, *, axis=None, out=None):
     """
     if out is not None:
         return with_out("stack", out, stack, tensors, dim, axis=axis)
+    if tensors.__class__ is not list and tensors.__class__ is not tuple and not isinstance(tensors, (list, tuple)):
+        raise _not_a_tensor_list("stack", tensors)
     if axis is not None:  # NumPy-style alias accepted by PyTorch
         dim = axis
-    if not isinstance(tensors, (list, tuple)):
-        raise _not_a_tensor_list("stack", tensors)
-    tensors = list(tensors)
-    if not tensors:
+    # One pass, as in cat().
+    arrays = []
+    shape = dtype = dev = None
+    odd = cast = False
+    for t in tensors:
+        if t.__class__ is not Tensor and not isinstance(t, Tensor):
+            raise _not_a_tensor(tensors, t)
+        a = t._data
+        arrays.append(a)
+        s = a.shape  # (a new tuple each time: read once)
+        if s != shape:
+            if shape is None:
+                shape = s
+            else:
+                odd = True
+        if t._dtype is not dtype:
+            if dtype is None:
+                dtype, dev = t._dtype, t._device
+            else:
+                dtype, cast = D.promote_types(dtype, t._dtype), True
+        if t._device is not dev:
+            odd = True
+    # PyTorch's order: the argument parser's errors, the empty list, ``dim``, the shapes, the devices.
+    if dim.__class__ is not int:
+        dim = int_arg(dim, "stack", "dim", 2)
+    if not arrays:
         raise RuntimeError("stack expects a non-empty TensorList")
-    first = tensors[0]
-    for i, t in enumerate(tensors[1:], 1):
-        if t.shape != first.shape:
-            raise RuntimeError(f"stack expects each tensor to be equal size, but got [{', '.join(map(str, first.shape))}] "
-                               f"at entry 0 and [{', '.join(map(str, t.shape))}] at entry {i}")
-    _check_devices(tensors)
-    d = _wrap_dim(int_arg(dim, "stack", "dim", 2), first.dim() + 1)
-    dtype = first.dtype
-    for t in tensors[1:]:
-        dtype = D.promote_types(dtype, t.dtype)
-    return Stack.apply(*tensors, dim=d, dtype=dtype)
+    n = len(shape) + 1
+    d = dim % n if -n <= dim < n else _wrap_dim(dim, n)  # (the in-range test without a call)
+    if odd:
+        for i, a in enumerate(arrays):
+            if a.shape != shape:
+                raise RuntimeError(f"stack expects each tensor to be equal size, but got "
+                                   f"[{', '.join(map(str, shape))}] at entry 0 and "
+                                   f"[{', '.join(map(str, a.shape))}] at entry {i}")
+        _check_devices(tensors)
+    return Stack.apply(*tensors, (d, arrays, tensors[0]._backend.dtype(dtype) if cast else None))
+
+
+def _at_least(fn, tensors, nd):
+    """``tensors`` (PyTorch's errors for ``fn`` if they are not a non-empty list or tuple of
+    tensors), the ones with fewer than ``nd`` dims made ``nd``-dim as ``atleast_1d`` /
+    ``atleast_2d`` do (0-d: ``reshape``; 1-D: ``unsqueeze(0)``). The same list when none is."""
+    if tensors.__class__ is not list and tensors.__class__ is not tuple and not isinstance(tensors, (list, tuple)):
+        raise _not_a_tensor_list(fn, tensors)
+    out = None
+    for i, t in enumerate(tensors):
+        if t.__class__ is not Tensor and not isinstance(t, Tensor):
+            raise _not_a_tensor(tensors, t)
+        if t._data.ndim < nd:
+            if out is None:
+                out = list(tensors)
+            out[i] = t.reshape((1,) * nd) if not t._data.ndim else unsqueeze(t, 0)
+    if not tensors:
+        raise RuntimeError(f"{fn} expects a non-empty TensorList")
+    return tensors if out is None else out
 
 
 def hstack(tensors):
-    """Concatenate along dim 1 (dim 0 for 1-D inputs). Mirrors ``torch.hstack``."""
-    tensors = [t.reshape(1) if t.dim() == 0 else t for t in tensors]  # atleast_1d
-    return cat(tensors, 0 if tensors[0].dim() == 1 else 1)
+    """Concatenate along dim 1 (dim 0 for 1-D inputs), 0-d inputs taken as 1-D.
+    Mirrors ``torch.hstack``.
+
+    Raises:
+        TypeError: if ``tensors`` is not a list or tuple of tensors.
+        RuntimeError: if it is empty, or as ``cat`` does.
+    """
+    tensors = _at_least("hstack", tensors, 1)
+    return cat(tensors, 0 if tensors[0]._data.ndim == 1 else 1)
 
 
 def vstack(tensors):
     """Concatenate along dim 0 after making 0-D and 1-D inputs rows (``atleast_2d``).
-    Mirrors ``torch.vstack``."""
-    return cat([t.reshape(1, 1) if t.dim() == 0 else unsqueeze(t, 0) if t.dim() == 1 else t for t in tensors], 0)
+    Mirrors ``torch.vstack``.
+
+    Raises:
+        TypeError: if ``tensors`` is not a list or tuple of tensors.
+        RuntimeError: if it is empty, or as ``cat`` does.
+    """
+    return cat(_at_least("vstack", tensors, 2), 0)

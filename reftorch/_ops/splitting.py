@@ -1,41 +1,76 @@
 """``split`` and ``chunk``: cut a tensor into views along one dimension."""
 from __future__ import annotations
 
-from .._tensor import Tensor, _wrap_dim
+import operator
+
+from .._tensor import Tensor, _wrap_dim, int_arg
 from ..autograd.function import OpFunction
 
 
 class SplitPiece(OpFunction):
-    """One piece ``input[..., start:stop, ...]`` of a split: a view of the input."""
+    """``SplitPiece.apply(x, dim, key)``: one piece ``x[..., start:stop, ...]`` of a split, a
+    view of the input; ``key`` is its index, ``(slice(None),) * dim + (slice(start, stop), ...)``."""
 
     name = "SplitBackward0"
     create_graph = True
     is_view = True
+    arity = 1
+    can_warn = False
 
     @staticmethod
-    def forward(ctx, x, dim, start, stop):
-        ctx.shape, ctx.dim, ctx.start, ctx.stop = x._data.shape, dim, start, stop
-        ctx.backend = x._backend
-        key = tuple(slice(start, stop) if i == dim else slice(None) for i in range(x._data.ndim))
+    def forward(ctx, x, dim, key):
+        if ctx.needs_input_grad:  # (no attribute set at all when no graph is recorded)
+            ctx.shape, ctx.dim, ctx.piece = x._data.shape, dim, key[dim]
         return x._data[key]
 
     @staticmethod
     def backward(ctx, g):
         b, xp, d = ctx.backend, ctx.xp, ctx.dim
         n = ctx.shape[d]
+        start, stop = ctx.piece.start, ctx.piece.stop
 
         def zeros(k):
             return xp.zeros(tuple(k if i == d else s for i, s in enumerate(ctx.shape)), dtype=g.dtype,
                             **b._dev_kw())
-        return xp.concat([zeros(ctx.start), g, zeros(n - ctx.stop)], axis=d)
+        return xp.concat([zeros(start), g, zeros(n - stop)], axis=d)
 
 
-def _pieces(input, d, sizes, name):
-    out, start = [], 0
+class SplitWithSizesPiece(SplitPiece):
+    """A piece of ``split`` by a list of sizes (PyTorch names its node apart)."""
+
+    name = "SplitWithSizesBackward0"
+
+
+def _pieces(input, d, sizes, cls):
+    """The views of ``input`` along dim ``d`` with ``sizes`` elements each, in order."""
+    out = []
+    pre = (slice(None),) * d
+    apply = cls.apply
+    start = 0
     for s in sizes:
-        out.append(SplitPiece.apply(input, dim=d, start=start, stop=start + s, _name=name))
-        start += s
+        stop = start + s
+        out.append(apply(input, d, pre + (slice(start, stop), Ellipsis)))
+        start = stop
     return tuple(out)
+
+
+def _even_sizes(n, size):
+    """The sizes of the pieces of ``size`` elements (the last one shorter) that make ``n``:
+    one empty piece when ``n`` is 0."""
+    count = (n + size - 1) // size
+    if count <= 1:
+        return (n,)
+    return [size] * (count - 1) + [n - size * (count - 1)]
+
+
+def _dim(tensor, dim, fn):
+    """``dim`` wrapped for ``tensor`` (PyTorch's error for a 0-d one)."""
+    n = tensor._data.ndim
+    if not n:
+        raise RuntimeError(f"{fn} expects at least a 1-dimensional tensor")
+    if dim.__class__ is int and -n <= dim < n:  # (the in-range test without a call)
+        return dim % n
+    return _wrap_dim(dim, n)
 
 
 def split(tensor, split_size_or_sections, dim=0):
@@ -66,36 +101,50 @@ def split(tensor, split_size_or_sections, dim=0):
         >>> torch.split(x, [1, 4])
         (tensor([0]), tensor([1, 2, 3, 4]))
     """
-    if tensor.dim() == 0:
-        raise RuntimeError("split expects at least a 1-dimensional tensor")
-    d = _wrap_dim(dim, tensor.dim())
-    n = tensor.shape[d]
-    if isinstance(split_size_or_sections, (list, tuple)):
-        sizes = list(split_size_or_sections)
-        if any(not isinstance(s, int) for s in sizes):
-            raise TypeError("split_with_sizes(): argument 'split_sizes' (position 2) must be tuple of ints")
-        if any(s < 0 for s in sizes):
-            raise RuntimeError("split_with_sizes expects split_sizes have only non-negative entries, but got "
-                               f"split_sizes=[{', '.join(map(str, sizes))}]")
-        if sum(sizes) != n:
-            raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size "
-                               f"at dimension {dim}), but got split_sizes=[{', '.join(map(str, sizes))}]")
-        return _pieces(tensor, d, sizes, "SplitWithSizesBackward0")
+    d = _dim(tensor, dim, "split")
+    n = tensor._data.shape[d]
     size = split_size_or_sections
-    if isinstance(size, Tensor):
-        size = int(size.item())
-    if not isinstance(size, int):
-        raise TypeError("split_with_sizes(): argument 'split_sizes' (position 2) must be tuple of ints, not "
-                        f"{type(size).__name__}")
+    if size.__class__ is not int:
+        if isinstance(size, (list, tuple)):
+            return _pieces(tensor, d, _checked_sizes(size, n, dim), SplitWithSizesPiece)
+        if isinstance(size, Tensor):
+            size = int(size.item())
+        if not isinstance(size, int):
+            raise TypeError("split_with_sizes(): argument 'split_sizes' (position 2) must be tuple of ints, not "
+                            f"{type(size).__name__}")
+    if size > 0:
+        return _pieces(tensor, d, _even_sizes(n, size), SplitPiece)
     if size < 0:
         raise RuntimeError(f"split expects split_size be non-negative, but got split_size={size}")
-    if size == 0:
-        if n != 0:
-            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {n}")
-        return _pieces(tensor, d, [0], "SplitBackward0")
-    count = max((n + size - 1) // size, 1)
-    sizes = [size] * (count - 1) + [n - size * (count - 1)]
-    return _pieces(tensor, d, sizes, "SplitBackward0")
+    if n != 0:
+        raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {n}")
+    return _pieces(tensor, d, (0,), SplitPiece)
+
+
+def _checked_sizes(sections, n, dim):
+    """The list of sizes ``sections`` as ints (anything with ``__index__``: bools and 1-element
+    integer tensors too), with PyTorch's errors when one is not, one is negative or they do
+    not add up to ``n``."""
+    sizes = []
+    for i, s in enumerate(sections):
+        if s.__class__ is not int:
+            try:
+                s = operator.index(s)
+            except TypeError:
+                name = type(s).__name__
+                if i == 0:
+                    raise TypeError("split_with_sizes(): argument 'split_sizes' (position 2) must be tuple of ints, "
+                                    f"but found element of type {name} at pos 0") from None
+                raise TypeError(f"split_with_sizes(): argument 'split_sizes' failed to unpack the object at pos "
+                                f'{i + 1} with error "type must be tuple of ints,but got {name}"') from None
+        sizes.append(s)
+    if any(s < 0 for s in sizes):
+        raise RuntimeError("split_with_sizes expects split_sizes have only non-negative entries, but got "
+                           f"split_sizes=[{', '.join(map(str, sizes))}]")
+    if sum(sizes) != n:
+        raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size "
+                           f"at dimension {dim}), but got split_sizes=[{', '.join(map(str, sizes))}]")
+    return sizes
 
 
 def chunk(input, chunks, dim=0):
@@ -111,6 +160,7 @@ def chunk(input, chunks, dim=0):
         dim: the dimension to cut along (default 0).
 
     Raises:
+        TypeError: if ``chunks`` is not an int.
         RuntimeError: for ``chunks <= 0`` or a 0-dim input.
 
     Examples:
@@ -118,13 +168,13 @@ def chunk(input, chunks, dim=0):
         >>> torch.arange(6).chunk(4)
         (tensor([0, 1]), tensor([2, 3]), tensor([4, 5]))
     """
-    if input.dim() == 0:
-        raise RuntimeError("chunk expects at least a 1-dimensional tensor")
+    if chunks.__class__ is not int:  # (the argument parser's error comes first)
+        chunks = int_arg(chunks, "chunk", "chunks", 1)
+    d = _dim(input, dim, "chunk")
     if chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
-    d = _wrap_dim(dim, input.dim())
-    n = input.shape[d]
+    n = input._data.shape[d]
     size = (n + chunks - 1) // chunks
     if size == 0:  # an empty dimension: `chunks` empty pieces
-        return _pieces(input, d, [0] * chunks, "SplitWithSizesBackward0")  # PyTorch splits by sizes there
-    return split(input, size, d)
+        return _pieces(input, d, [0] * chunks, SplitWithSizesPiece)  # PyTorch splits by sizes there
+    return _pieces(input, d, _even_sizes(n, size), SplitPiece)
