@@ -56,7 +56,7 @@ from ._ops.pointwise import (  # noqa: F401
     less, less_equal, not_equal, logical_and, logical_or, logical_xor, logical_not,
 )
 from ._ops.reduction import sum, mean, max, min, argmax, argmin, maximum, minimum, equal  # noqa: F401
-from ._ops.pointwise import where, reciprocal, isclose, conj  # noqa: F401
+from ._ops.pointwise import where, reciprocal, isclose, conj, rsub  # noqa: F401
 from ._ops.reduction import all, any, allclose  # noqa: F401
 from ._ops.indexing import unbind  # noqa: F401
 from ._tensor import LEGACY_TYPES as _LEGACY_TYPES

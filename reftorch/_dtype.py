@@ -186,6 +186,23 @@ def python_scalar_dtype(value) -> dtype:
     raise TypeError(f"unsupported scalar type {type(value).__name__}")
 
 
+def number_type(d: dtype, value) -> dtype:
+    """The computation dtype of an element-wise op on a tensor of dtype ``d`` and a Python
+    number ``value``: :func:`result_type` for that pair, by a direct rule (it runs on every
+    ``x * 2``). The tensor's dtype wins unless the number is of a higher category (bool <
+    integer < floating < complex): an int makes a bool tensor int64, a float makes an integer
+    or bool tensor the default dtype, a complex number makes a real tensor complex.
+    """
+    c = value.__class__
+    if c is builtins.float:
+        return d if d._category >= _FLOAT else _default_dtype
+    if c is builtins.int:
+        return int64 if d is bool else d
+    if c is builtins.bool:
+        return d
+    return _combine_categories(d, python_scalar_dtype(value))  # complex, or a subclass of a number type
+
+
 def _combine_categories(higher, lower):
     # c10 combine_categories: a higher category wins; within categories promote.
     if higher is None:

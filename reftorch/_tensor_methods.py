@@ -378,8 +378,9 @@ M = {
     "eq": pointwise.eq, "ne": pointwise.ne, "lt": pointwise.lt, "le": pointwise.le, "gt": pointwise.gt,
     "ge": pointwise.ge, "logical_not": pointwise.logical_not, "logical_and": pointwise.logical_and,
     "logical_or": pointwise.logical_or, "maximum": reduction.maximum, "minimum": reduction.minimum,
-    "__add__": pointwise.add, "__radd__": _binary(pointwise.add, True), "__sub__": pointwise.sub,
-    "__rsub__": _binary(pointwise.sub, True), "__mul__": pointwise.mul, "__rmul__": _binary(pointwise.mul, True),
+    # ``2 + x`` is ``x.add(2)``, ``2 * x`` ``x.mul(2)`` and ``1 - x`` ``torch.rsub(x, 1)``, as in PyTorch
+    "__add__": pointwise.add, "__radd__": pointwise.add, "__sub__": pointwise.sub,
+    "__rsub__": pointwise.rsub, "__mul__": pointwise.mul, "__rmul__": pointwise.mul,
     "__truediv__": pointwise.div, "__rtruediv__": pointwise.rtruediv, "reciprocal": pointwise.reciprocal, "where": lambda self, condition, other: pointwise.where(condition, self, other),
     "__floordiv__": pointwise.floor_divide, "__rfloordiv__": _binary(pointwise.floor_divide, True),
     "__mod__": pointwise.remainder, "__pow__": pointwise.pow, "__rpow__": _binary(pointwise.pow, True),

@@ -4,6 +4,13 @@ The result dtype is decided by :func:`reftorch.result_type` (tensors with dimens
 outrank 0-dim tensors, which outrank Python numbers, within a category), then both
 operands are cast to it and the backend computes. Gradients of broadcast operands are
 summed back to the operand's shape.
+
+A Python number after a tensor (``x * 2``, ``x.add(1)``, ``x > 0``, ``x ** 2``) does not
+become a Tensor: it is converted once into a 0-d array of the computation dtype
+(:func:`_number`, PyTorch's wrapped number) and handed to the op's ``Function`` as a
+parameter: ``Op.Number`` is the op with one tensor input (see :func:`_with_number`), the
+same forward and backward. A number before a tensor in a functional call
+(``torch.sub(1, x)``) is a wrapped 0-d tensor input, as PyTorch's argument parser makes it.
 """
 from __future__ import annotations
 
@@ -14,7 +21,8 @@ from .. import _dtype as D
 from .._tensor import Tensor
 from ..autograd.function import OpFunction as Function
 from ._common import sum_to_shape, row_major, with_out
-from .._layout import broadcast_shape, relayout_like_operands
+from .._layout import (broadcast_shape, contiguous_strides, elementwise_strides, preserve_strides,
+                       relayout_like_operands, with_strides)
 from .._scalar import _C_NAMES, _overflow, check_scalar_arg
 from .creation import tensor
 from .nonzero import nonzero
@@ -56,20 +64,33 @@ def _as_operand(v, ref, dt):
         return v
     if not isinstance(v, (bool, int, float, complex)):
         raise TypeError(f"unsupported operand type: {type(v).__name__}")
-    native = b.dtype(dt)
-    if isinstance(v, int) and not isinstance(v, bool) and not (dt.is_floating_point or dt.is_complex) \
-            and dt is not D.int64:
-        # PyTorch wraps an out-of-range int scalar (uint8 tensor + -1 adds 255).
-        arr = b.xp.astype(b.xp.asarray(v, dtype=b.dtype(D.int64), **b._dev_kw()), native)
-    elif isinstance(v, float) and not -65504.0 <= v <= 65504.0:
-        with b.quiet_overflow():  # beyond float16's range: inf silently, as in PyTorch
-            arr = b.xp.asarray(v, dtype=native, **b._dev_kw())
-    elif not isinstance(v, complex) and -65504 <= v <= 65504:  # fits every dtype it meets: no warning
-        arr = b.xp.asarray(v, dtype=native, **b._dev_kw())
-    else:
+    return Tensor._wrap(_number(v, ref, dt), ref._device, b)
+
+
+def _number(v, ref, dt):
+    """The Python number ``v`` as an operand of dtype ``dt`` beside tensor ``ref``: a 0-d
+    array on ``ref``'s backend and device (no Tensor), as PyTorch casts its wrapped number.
+
+    An int out of ``dt``'s range wraps (``uint8`` + -1 adds 255, as in PyTorch); a float
+    beyond float16's range becomes inf there without a warning.
+
+    Raises:
+        OverflowError: for an int below ``-2**63`` or from ``2**64`` up (PyTorch's argument
+            parser takes ints up to uint64's range).
+    """
+    b = ref._backend
+    xp, native, dev = b.xp, b.dtype(dt), ref._data.device  # (device=: cheaper than **b._dev_kw())
+    if dt.is_floating_point or dt.is_complex or dt is D.int64 or dt is D.bool:  # no int to wrap
+        if v.__class__ is not complex and -65504 <= v <= 65504:  # fits every dtype it meets: no warning
+            return xp.asarray(v, dtype=native, device=dev)
+        if isinstance(v, int) and not -2 ** 63 <= v < 2 ** 64:
+            raise OverflowError("can't convert negative int to unsigned" if v < 0 else "int too big to convert")
         with b.quiet():  # 1e30 as a float16 operand: inf, without NumPy's warning
-            arr = b.xp.asarray(v, dtype=native, **b._dev_kw())
-    return Tensor._wrap(arr, ref._device, b)
+            return xp.asarray(v, dtype=native, device=dev)
+    if isinstance(v, bool):
+        return xp.asarray(v, dtype=native, device=dev)
+    # an int with a narrower integer dtype wraps as in PyTorch (uint8 tensor + -1 adds 255)
+    return xp.astype(xp.asarray(v, dtype=b.dtype(D.int64), device=dev), native)
 
 
 def _cast(t, dt):
@@ -81,12 +102,75 @@ def _cast(t, dt):
 
 
 def _setup(ctx, x, y, dt):
-    """The operands' arrays in dtype ``dt``; records what ``_Binary._reduce`` needs."""
-    if ctx.needs_input_grad:  # what _reduce needs (skipped when no graph is recorded)
-        ctx.shapes = (x._data.shape, y._data.shape)
-        ctx.natives = (x._data.dtype, y._data.dtype)
+    """The operands' arrays in dtype ``dt``; records what ``_Binary._reduce`` needs.
+
+    ``y`` is a tensor, or a Python number as a 0-d array (``Op.Number``), already of the
+    computation dtype (float32 for float16's ``mul`` and ``div``): kept as ``ctx.number``
+    for the backward (a constant tensor there under ``create_graph``).
+    """
     # (per-call overhead) no cast call at all when an operand already has dtype dt
-    return (x._data if x._dtype is dt else _cast(x, dt)), (y._data if y._dtype is dt else _cast(y, dt))
+    a = x._data if x._dtype is dt else _cast(x, dt)
+    if isinstance(y, Tensor):
+        if ctx.needs_input_grad:  # what _reduce needs (skipped when no graph is recorded)
+            ctx.shapes = (x._data.shape, y._data.shape)
+            ctx.natives = (x._data.dtype, y._data.dtype)
+        return a, (y._data if y._dtype is dt else _cast(y, dt))
+    if ctx.needs_input_grad:
+        ctx.shapes, ctx.natives, ctx.number = (x._data.shape,), (x._data.dtype,), y
+    return a, y
+
+
+def _with_number(cls):
+    """Give ``cls`` (a ``_Binary``) its variant ``cls.Number`` taking a Python number as a
+    parameter: ``Op.Number.apply(x, s, dt, ...)``, ``s`` from :func:`_number`. The same
+    forward and backward (``_setup`` tells the forms apart), one tensor input: the number
+    needs no ``requires_grad`` check or graph edge of its own. The op function lays the
+    result out (``elementwise = False`` here; see :func:`_beside_number`)."""
+    cls.Number = type(cls.__name__, (cls,), {
+        "arity": 1, "elementwise": False, "__qualname__": cls.__qualname__ + ".Number",
+        "__doc__": f"``{cls.__name__}`` with a Python number."})
+    return cls
+
+
+def _number_layout(backend, out, x, dt):
+    """``out``, the result of ``x`` and a number (computed in ``dt``), laid out as PyTorch's
+    TensorIterator lays it out: the number is a 0-d operand, whose only effect is to rule out
+    the fast path for operands of one shape (:func:`~reftorch._layout.elementwise_strides`);
+    ``x`` cast to ``dt`` first is laid out densely (``preserve_strides``)."""
+    if out.ndim < 2 or out.size == 0:
+        return out
+    a = x._data
+    if backend.is_c_contiguous(a) and (1 not in a.shape or backend.strides(a) == contiguous_strides(a.shape)):
+        return out  # (row-major x: a row-major result, NumPy's own)
+    shape = tuple(a.shape)
+    st = backend.strides(a)
+    if x._dtype is not dt:
+        st = preserve_strides(shape, st)
+    return with_strides(backend, out, elementwise_strides(shape, ((shape, st), ((), ()))))
+
+
+def _beside_number(res, x, dt, listed=True, unary=False):
+    """``res`` of an ``Op.Number``: laid out as PyTorch lays out ``x`` op a number (as a unary
+    op of ``x`` for ``unary``: ``pow``) and, where a graph was recorded and PyTorch's node
+    gives its wrapped number an entry (``mul``, ``add``, ``sub``, ``div``; not ``rsub`` or
+    ``pow``), with ``(None, 0)`` after the tensor's."""
+    out = res._data
+    if out.ndim > 1 and (1 in out.shape or not res._backend.is_c_contiguous(x._data)):
+        b = res._backend  # (else: row-major x, row-major out)
+        res._data = relayout_like_operands(b, out, (x,)) if unary else _number_layout(b, out, x, dt)
+    if listed:
+        node = res._grad_fn
+        if node is not None:
+            node.next_functions += ((None, 0),)
+    return res
+
+
+def _number_type(input, other, true_div=False):
+    """The computation dtype for tensor ``input`` and Python number ``other``."""
+    dt = D.number_type(input._dtype, other)
+    if true_div and not (dt.is_floating_point or dt.is_complex):
+        dt = D.get_default_dtype()
+    return dt
 
 
 class _Binary(Function):
@@ -109,6 +193,7 @@ class _Binary(Function):
         return tuple(out)
 
 
+@_with_number
 class Add(_Binary):
     name = "AddBackward0"
     create_graph = True
@@ -129,6 +214,7 @@ class Add(_Binary):
         return _Binary._reduce(ctx, g, g if alpha == 1 else g * alpha)
 
 
+@_with_number
 class Sub(_Binary):
     name = "SubBackward0"
     create_graph = True
@@ -145,6 +231,26 @@ class Sub(_Binary):
         return _Binary._reduce(ctx, g, -g if ctx.alpha == 1 else -g * ctx.alpha)
 
 
+@_with_number
+class Rsub(_Binary):
+    """``other - alpha * input`` (``torch.rsub``; ``1 - x`` is ``x.__rsub__(1)``)."""
+
+    name = "RsubBackward0"
+    create_graph = True
+
+    @staticmethod
+    def forward(ctx, x, y, dt, alpha):
+        a, b = _setup(ctx, x, y, dt)
+        if ctx.needs_input_grad:  # (no attribute set at all when no graph is recorded)
+            ctx.alpha = alpha
+        return b - a if alpha == 1 else b - a * alpha
+
+    @staticmethod
+    def backward(ctx, g):
+        return _Binary._reduce(ctx, -g if ctx.alpha == 1 else -g * ctx.alpha, g)
+
+
+@_with_number
 class Mul(_Binary):
     name = "MulBackward0"
     create_graph = True
@@ -154,14 +260,22 @@ class Mul(_Binary):
         a, b = _setup(ctx, x, y, dt)
         need = ctx.needs_input_grad
         if need:  # (no attribute set at all when no graph is recorded)
-            ctx.save_for_backward(x if need[1] else None, y if need[0] else None)
+            if len(need) == 2:
+                ctx.save_for_backward(x if need[1] else None, y if need[0] else None)
             ctx.dt, ctx.scalars = dt, scalars
+        if b is y and dt is D.float16:  # times a number (float32): in float32
+            return _half_with_scalar(x._backend, a, b, (), "mul")
         if scalars is not None and scalars[at] is not None:  # float16 times one value, in float32
             return _half_with_scalar(x._backend, a if at == 1 else b, scalars[at], (b if at == 1 else a).shape, "mul")
         return a * b
 
     @staticmethod
     def backward(ctx, g):
+        if len(ctx.needs_input_grad) == 1:  # times a Python number (float32 for float16: PyTorch's path)
+            n = ctx.number
+            if ctx.dt is D.float16 and not isinstance(g, Tensor):
+                return _Binary._reduce(ctx, _half_with_scalar(ctx.backend, g, n, (), "mul"), None)
+            return _Binary._reduce(ctx, g * n, None)
         x, y = ctx.saved_tensors
         if ctx.scalars is not None and not isinstance(g, Tensor):
             # PyTorch's grad * other (grad * self): its float16 scalar path when that is one value
@@ -177,6 +291,7 @@ class Mul(_Binary):
         return _Binary._reduce(ctx, gx, gy)
 
 
+@_with_number
 class Div(_Binary):
     name = "DivBackward0"
     create_graph = True
@@ -186,14 +301,22 @@ class Div(_Binary):
         a, b = _setup(ctx, x, y, dt)
         need = ctx.needs_input_grad
         if need:  # (no attribute set at all when no graph is recorded)
-            ctx.save_for_backward(x if need[1] else None, y)
+            if len(need) == 2:
+                ctx.save_for_backward(x if need[1] else None, y)
             ctx.dt, ctx.scalar = dt, scalar
+        if b is y and dt is D.float16:  # by a number (float32): in float32
+            return _half_with_scalar(x._backend, a, b, (), "div")
         if scalar is not None:  # float16 by one value: in float32 (see _half_scalar_divisor)
             return _half_with_scalar(x._backend, a, scalar, b.shape, "div")
         return a / b
 
     @staticmethod
     def backward(ctx, g):
+        if len(ctx.needs_input_grad) == 1:  # by a Python number (float32 for float16: PyTorch's path)
+            n = ctx.number
+            if ctx.dt is D.float16 and not isinstance(g, Tensor):
+                return _Binary._reduce(ctx, _half_with_scalar(ctx.backend, g, n, (), "div"), None)
+            return _Binary._reduce(ctx, g / n, None)
         x, y = ctx.saved_tensors
         b = _cast(y, ctx.dt)
         if ctx.scalar is not None and not isinstance(g, Tensor):  # PyTorch: grad / other, its scalar path
@@ -204,6 +327,7 @@ class Div(_Binary):
         return _Binary._reduce(ctx, gx, gy)
 
 
+@_with_number
 class Pow(_Binary):
     name = "PowBackward0"
     create_graph = True
@@ -212,26 +336,26 @@ class Pow(_Binary):
     def forward(ctx, x, y, dt, scalar=None, base=None):
         a, b = _setup(ctx, x, y, dt)
         if ctx.needs_input_grad:  # (no attribute set at all when no graph is recorded)
-            ctx.save_for_backward(x, y)
+            ctx.save_for_backward(x, y if b is not y else None)  # (a number is ctx.number)
             ctx.dt = dt
             ctx.scalar = scalar
             ctx.base = base
+            ctx.save_output()
+            if y is None:  # an exponent the forward computes without an array: the backward's
+                ctx.number = _number(scalar, x, dt)
+        if scalar is not None and (dt is D.float32 or dt is D.float64):  # (_POW_SPECIAL)
+            return _float_pow_scalar(x._backend.xp, a, b, scalar)
         if dt is D.bool:  # x ** y on bools: True unless x is False and y is True
-            out = x._backend.xp.logical_or(a, x._backend.xp.logical_not(b))
-        elif scalar is not None and dt in _POW_SPECIAL:
-            out = _float_pow_scalar(x._backend.xp, a, b, scalar)
-        elif dt.is_floating_point or dt.is_complex:
-            out = a ** b
-        else:
-            out = _int_pow(x._backend.xp, a, b)
-        ctx.save_output()
-        return out
+            return x._backend.xp.logical_or(a, x._backend.xp.logical_not(b))
+        if dt.is_floating_point or dt.is_complex:
+            return a ** b
+        return _int_pow(x._backend.xp, a, b)
 
     @staticmethod
     def backward(ctx, g):
         x, y, out = ctx.saved_tensors
         xp = ctx.xp
-        a, b = _cast(x, ctx.dt), _cast(y, ctx.dt)
+        a, b = _cast(x, ctx.dt), (ctx.number if y is None else _cast(y, ctx.dt))
         gx = gy = None
         if ctx.needs_input_grad[0]:
             zero = xp.zeros((), dtype=g.dtype, device=g.device)
@@ -241,12 +365,12 @@ class Pow(_Binary):
                 gx = xp.zeros_like(g) if e == 0 else g * (b * p)
             else:
                 # PyTorch: exponent * self.pow(exponent - 1), the "- 1" in the exponent's own dtype
-                if y._dtype is D.bool:
+                if y is not None and y._dtype is D.bool:
                     _check_bool_sub(y, 1)
-                bm1 = y._data - 1
+                bm1 = b - 1 if y is None else y._data - 1  # (a number is in the computation dtype)
                 bm1 = bm1 if bm1.dtype == b.dtype else xp.astype(bm1, b.dtype)
                 gx = xp.where(b == 0, zero, g * (b * a ** bm1))
-        if ctx.needs_input_grad[1]:
+        if ctx.needs_input_grad[1:] == (True,):
             zero = xp.zeros((), dtype=g.dtype, device=g.device)
             gy = xp.where((a == 0) & (b >= 0), zero, g * _times_log_base(ctx, xp, out._data, a))
         return _Binary._reduce(ctx, gx, gy)
@@ -267,12 +391,15 @@ def _times_log_base(ctx, xp, out, a):
 
 #: dtypes whose ``x ** number`` takes PyTorch's special cases (float16 calls ``pow``)
 _POW_SPECIAL = (D.float32, D.float64)
+#: the exponents of those special cases (:func:`_float_pow_scalar` needs no array of them)
+_POW_SPECIAL_EXPONENTS = frozenset((2, 0.5, 3, -0.5, -1, -2))
 
 
 def _float_pow_scalar(xp, a, b, e):
     """``a ** e`` for a float32/64 array and a Python number ``e`` (``b`` is ``e`` as an
-    array), with PyTorch's special cases: 0.5 is ``sqrt`` (``-0. ** 0.5`` is ``-0.``), -0.5
-    ``1 / sqrt``, 2 and 3 products, -1 and -2 reciprocals."""
+    array; None will do for the special cases), with PyTorch's special cases: 0.5 is
+    ``sqrt`` (``-0. ** 0.5`` is ``-0.``), -0.5 ``1 / sqrt``, 2 and 3 products, -1 and -2
+    reciprocals."""
     if e == 2:
         return a * a
     if e == 0.5:
@@ -324,10 +451,15 @@ def add(input, other, *, alpha=1, out=None):
     """
     if out is not None:
         return with_out("add", out, add, input, other, alpha=alpha)
-    x, y, dt = _operands(input, other)
+    if isinstance(other, Tensor) or not isinstance(input, Tensor):
+        x, y, dt = _operands(input, other)
+        if alpha.__class__ is not int:
+            _check_alpha(dt, alpha)
+        return Add.apply(x, y, dt, alpha)
+    dt = D.number_type(input._dtype, other)
     if alpha.__class__ is not int:
         _check_alpha(dt, alpha)
-    return Add.apply(x, y, dt, alpha)
+    return _beside_number(Add.Number.apply(input, _number(other, input, dt), dt, alpha), input, dt)
 
 
 def _check_alpha(dt, alpha):
@@ -345,26 +477,60 @@ def sub(input, other, *, alpha=1, out=None):
     if out is not None:
         return with_out("sub", out, sub, input, other, alpha=alpha)
     _check_bool_sub(input, other)
-    x, y, dt = _operands(input, other)
+    if isinstance(other, Tensor) or not isinstance(input, Tensor):
+        x, y, dt = _operands(input, other)
+        if alpha.__class__ is not int:
+            _check_alpha(dt, alpha)
+        return Sub.apply(x, y, dt, alpha)
+    dt = D.number_type(input._dtype, other)
     if alpha.__class__ is not int:
         _check_alpha(dt, alpha)
-    if not isinstance(input, Tensor):
-        return Sub.apply(x, y, dt=dt, alpha=alpha, _name="RsubBackward1", _skip=(0,))
-    return Sub.apply(x, y, dt, alpha)
+    return _beside_number(Sub.Number.apply(input, _number(other, input, dt), dt, alpha), input, dt)
+
+
+def rsub(input, other, *, alpha=1):
+    """``other - alpha * input``: subtraction with the operands swapped (``1 - x`` is
+    ``x.__rsub__(1)``, recorded as ``RsubBackward1``; with a tensor ``other`` the
+    ``grad_fn`` is ``RsubBackward0``). Mirrors ``torch.rsub``.
+
+    Raises:
+        RuntimeError: for a bool operand (PyTorch's advice to use ``~`` or ``logical_xor``).
+
+    Examples:
+        >>> import reftorch as torch
+        >>> 1 - torch.tensor([0.25, 2.0])
+        tensor([ 0.7500, -1.0000])
+    """
+    _check_bool_sub(input, other)
+    if isinstance(other, Tensor):
+        x, y, dt = _operands(input, other)
+        if alpha.__class__ is not int:
+            _check_alpha(dt, alpha)
+        return Rsub.apply(x, y, dt, alpha)
+    dt = D.number_type(input._dtype, other)
+    if alpha.__class__ is not int:
+        _check_alpha(dt, alpha)
+    res = Rsub.Number.apply(input, _number(other, input, dt), dt, alpha, _name="RsubBackward1")
+    return _beside_number(res, input, dt, False)
 
 
 def mul(input, other, *, out=None):
     """Element-wise product (not matrix multiplication). Mirrors ``torch.mul``."""
     if out is not None:
         return with_out("mul", out, mul, input, other)
-    x, y, dt = _operands(input, other)
-    if dt is D.float16:
-        # PyTorch's scalar operand is the second one; a Python number comes second there too
-        # (``2.5 * x`` is ``x.__rmul__(2.5)``). The backward's products take the same path.
-        scalars = (_half_scalar_divisor(input, x, dt), _half_scalar_divisor(other, y, dt))
-        if scalars != (None, None):
-            return Mul.apply(x, y, dt, scalars=scalars, at=0 if not isinstance(input, Tensor) else 1)
-    return Mul.apply(x, y, dt)
+    if isinstance(other, Tensor) or not isinstance(input, Tensor):
+        x, y, dt = _operands(input, other)
+        if dt is D.float16:
+            # PyTorch's scalar operand is the second one; a Python number comes second there too
+            # (``2.5 * x`` is ``x.__rmul__(2.5)``). The backward's products take the same path.
+            scalars = (_half_scalar_divisor(input, x, dt), _half_scalar_divisor(other, y, dt))
+            if scalars != (None, None):
+                return Mul.apply(x, y, dt, scalars=scalars, at=0 if not isinstance(input, Tensor) else 1)
+        return Mul.apply(x, y, dt)
+    dt = D.number_type(input._dtype, other)
+    # float16 times a number: PyTorch multiplies by the number's float32 value (and rounds once)
+    res = Mul.Number.apply(input, _number(other, input, D.float32 if dt is D.float16 else dt), dt)
+    return _beside_number(res, input, dt)
 
 
 def div(input, other, *, rounding_mode=None, out=None):
@@ -380,12 +546,22 @@ def div(input, other, *, rounding_mode=None, out=None):
         if rounding_mode not in ("trunc", "floor"):
             raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
                                f"found '{rounding_mode}'")
-        x, y, dt = _operands(input, other)
-        if dt is D.bool:
-            raise NotImplementedError(f'"div_{rounding_mode}_cpu" not implemented for \'Bool\'')
-        return DivRounding.apply(x, y, dt=dt, mode=rounding_mode, scalar=_half_scalar_divisor(other, y, dt))
-    x, y, dt = _operands(input, other, true_div=True)
-    return Div.apply(x, y, dt=dt, scalar=_half_scalar_divisor(other, y, dt))
+        if isinstance(other, Tensor) or not isinstance(input, Tensor):
+            x, y, dt = _operands(input, other)
+            _check_rounding_dtype(f"div_{rounding_mode}_cpu", dt)
+            return DivRounding.apply(x, y, dt=dt, mode=rounding_mode, scalar=_half_scalar_divisor(other, y, dt))
+        dt = D.number_type(input._dtype, other)
+        _check_rounding_dtype(f"div_{rounding_mode}_cpu", dt)
+        s = _number(other, input, D.float32 if dt is D.float16 else dt)  # (float16: by its float32 value)
+        res = DivRounding.Number.apply(input, s, dt, rounding_mode, s if dt is D.float16 else None)
+        return _beside_number(res, input, dt)
+    if isinstance(other, Tensor) or not isinstance(input, Tensor):
+        x, y, dt = _operands(input, other, true_div=True)
+        return Div.apply(x, y, dt=dt, scalar=_half_scalar_divisor(other, y, dt))
+    dt = _number_type(input, other, true_div=True)
+    # float16 by a number: PyTorch divides by the number's float32 value (and rounds once)
+    res = Div.Number.apply(input, _number(other, input, D.float32 if dt is D.float16 else dt), dt)
+    return _beside_number(res, input, dt)
 
 
 true_divide = divide = div
@@ -397,25 +573,28 @@ def pow(input, exponent, *, out=None):
     """``input ** exponent`` element-wise. Mirrors ``torch.pow``."""
     if out is not None:
         return with_out("pow", out, pow, input, exponent)
+    if isinstance(input, Tensor) and not isinstance(exponent, Tensor):
+        # tensor ** number, a unary op in PyTorch (PowBackward0): the number has no edge and
+        # no say in the result's layout
+        dt = D.number_type(input._dtype, exponent)
+        if not (dt.is_floating_point or dt.is_complex):
+            if exponent < 0:
+                raise RuntimeError("Integers to negative integer powers are not allowed.")
+            check_scalar_arg(exponent, dt)  # PyTorch refuses an exponent the dtype cannot hold
+        if (dt is D.float32 or dt is D.float64) and exponent in _POW_SPECIAL_EXPONENTS:
+            res = Pow.Number.apply(input, None, dt, exponent)  # (x * x: no array of the exponent)
+        else:
+            res = Pow.Number.apply(input, _number(exponent, input, dt), dt,
+                                   None if isinstance(exponent, complex) else exponent)
+        return _beside_number(res, input, dt, False, True)
     x, y, dt = _operands(input, exponent)
-    if not isinstance(input, Tensor):
-        name = "PowBackward2"
-    elif isinstance(exponent, Tensor):
-        name = "PowBackward1"
-    else:
-        name = "PowBackward0"
-    if dt is D.bool and isinstance(input, Tensor) and isinstance(exponent, Tensor):
-        raise NotImplementedError('"pow" not implemented for \'Bool\'')
-    if not (dt.is_floating_point or dt.is_complex) and not isinstance(exponent, Tensor) and exponent < 0:
-        raise RuntimeError("Integers to negative integer powers are not allowed.")
-    skip = (1,) if name == "PowBackward0" else (0,) if name == "PowBackward2" else ()  # numbers get no edge
-    scalar = exponent if name == "PowBackward0" and not isinstance(exponent, complex) else None
-    base = input if name == "PowBackward2" else None
-    res = Pow.apply(x, y, dt=dt, scalar=scalar, base=base, _name=name, _skip=skip)
-    if name == "PowBackward2":  # pow(number, tensor): PyTorch allocates a row-major result
-        res._data = row_major(res._backend, res._data)
-    elif name == "PowBackward0" and res._data.ndim:  # pow(tensor, number) is a unary op there:
-        res._data = relayout_like_operands(res._backend, res._data, (x,))  # the number does not count
+    if isinstance(input, Tensor):
+        if dt is D.bool:
+            raise NotImplementedError('"pow" not implemented for \'Bool\'')
+        return Pow.apply(x, y, dt, _name="PowBackward1")
+    # number ** tensor (PowBackward2): the number gets no edge; PyTorch allocates a row-major result
+    res = Pow.apply(x, y, dt=dt, base=input, _name="PowBackward2", _skip=(0,))
+    res._data = row_major(res._backend, res._data)
     return res
 
 
@@ -423,12 +602,22 @@ def floor_divide(input, other):
     """Floor division (``//``). Mirrors ``torch.floor_divide``: not differentiable (its
     ``grad_fn`` is PyTorch's ``NotImplemented`` node; ``backward`` through it raises), unlike
     ``div(..., rounding_mode="floor")``, whose gradient is zero."""
-    x, y, dt = _operands(input, other)
-    if dt is D.bool:
-        raise NotImplementedError('"div_floor_cpu" not implemented for \'Bool\'')
-    skip = () if isinstance(input, Tensor) and isinstance(other, Tensor) else ((1,) if isinstance(input, Tensor)
-                                                                                else (0,))
-    return FloorDivide.apply(x, y, dt=dt, mode="floor", scalar=_half_scalar_divisor(other, y, dt), _skip=skip)
+    if isinstance(other, Tensor) or not isinstance(input, Tensor):
+        x, y, dt = _operands(input, other)
+        _check_rounding_dtype("div_floor_cpu", dt)
+        skip = () if isinstance(input, Tensor) else (0,)  # (a number's wrapped tensor gets no edge)
+        return FloorDivide.apply(x, y, dt=dt, mode="floor", scalar=_half_scalar_divisor(other, y, dt), _skip=skip)
+    dt = D.number_type(input._dtype, other)
+    _check_rounding_dtype("div_floor_cpu", dt)
+    s = _number(other, input, D.float32 if dt is D.float16 else dt)  # (float16: by its float32 value)
+    return _beside_number(FloorDivide.Number.apply(input, s, dt, "floor", s if dt is D.float16 else None),
+                          input, dt, False)
+
+
+def _check_rounding_dtype(kernel, dt):
+    """PyTorch has no floor/trunc division or remainder of bool or complex numbers."""
+    if dt is D.bool or dt.is_complex:
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{D.scalar_name(dt)}\'')
 
 
 def _check_int_zero(xp, a, b, dt):
@@ -577,6 +766,7 @@ def _where_big_ints(input, other):
     return tuple(float(v) if _outside_int64(v) else v for v in (input, other))
 
 
+@_with_number
 class DivRounding(_Binary):
     """``div`` with ``rounding_mode``: piecewise constant, so its gradients are zero."""
 
@@ -636,9 +826,10 @@ def _half_with_scalar(backend, a, scalar, b_shape, op):
     multiplies by float32 0.1, not by float16 0.1 = 0.0999756)."""
     xp = backend.xp
     a32 = xp.astype(a, backend.dtype(D.float32))
-    b32 = xp.broadcast_to(scalar, b_shape)
-    with backend.quiet():  # (overflow to inf and 0 / 0 silently, as in PyTorch)
-        return xp.astype(a32 * b32 if op == "mul" else a32 / b32, a.dtype)
+    b32 = xp.broadcast_to(scalar, b_shape) if b_shape else scalar  # (the result's shape, if b's is larger)
+    # (overflow to inf and 0 / 0 silently, as in PyTorch: ``Function.apply`` and the backward
+    # pass run in the backend's quiet error state)
+    return xp.astype(a32 * b32 if op == "mul" else a32 / b32, a.dtype)
 
 
 def _div_rounding_half(backend, a, mode, scalar, b_shape):
@@ -682,6 +873,7 @@ def _remainder_float(backend, a, b):
     return xp.where((mod != 0) & ((b < 0) != (mod < 0)), mod + b, mod)
 
 
+@_with_number
 class FloorDivide(DivRounding):
     """``floor_divide`` (``//``): PyTorch records a node that refuses the backward pass."""
 
@@ -693,6 +885,7 @@ class FloorDivide(DivRounding):
         raise RuntimeError("derivative for aten::floor_divide is not implemented")
 
 
+@_with_number
 class Remainder(_Binary):
     name = "RemainderBackward1"
     create_graph = True
@@ -731,19 +924,31 @@ def remainder(input, other):
         >>> torch.tensor([5, -5]) % 3
         tensor([2, 1])
     """
-    x, y, dt = _operands(input, other)
-    if dt is D.bool:
-        raise NotImplementedError('"remainder_cpu" not implemented for \'Bool\'')
-    if isinstance(other, Tensor):
-        return Remainder.apply(x, y, dt=dt)
-    return Remainder.apply(x, y, dt=dt, _name="RemainderBackward0", _skip=(1,))
+    if isinstance(other, Tensor) or not isinstance(input, Tensor):
+        x, y, dt = _operands(input, other)
+        _check_rounding_dtype("remainder_cpu", dt)
+        if isinstance(other, Tensor):
+            return Remainder.apply(x, y, dt=dt)
+        return Remainder.apply(x, y, dt=dt, _name="RemainderBackward0", _skip=(1,))
+    dt = D.number_type(input._dtype, other)
+    _check_rounding_dtype("remainder_cpu", dt)
+    res = Remainder.Number.apply(input, _number(other, input, dt), dt, _name="RemainderBackward0")
+    return _beside_number(res, input, dt, False)
 
 
 # ------------------------------------------------------------------ comparisons
 def _compare(op):
     def f(input, other):
-        x, y, dt = _operands(input, other)
-        a, b = _cast(x, dt), _cast(y, dt)
+        if isinstance(other, Tensor) or not isinstance(input, Tensor):
+            x, y, dt = _operands(input, other)
+            a, b = _cast(x, dt), _cast(y, dt)
+            operands = (x, y)
+        else:  # a Python number: a 0-d array of the computation dtype
+            x, dt = input, D.number_type(input._dtype, other)
+            a, b = _cast(x, dt), _number(other, x, dt)
+            operands = None
+        if dt.is_complex and op not in ("eq", "ne"):
+            raise NotImplementedError(f'"{op}_cpu" not implemented for \'{D.scalar_name(dt)}\'')
         if op == "eq":
             r = a == b
         elif op == "ne":
@@ -756,7 +961,9 @@ def _compare(op):
             r = a > b
         else:
             r = a >= b
-        return Tensor._wrap(relayout_like_operands(x._backend, r, (x, y)), x.device, x._backend)
+        b = x._backend
+        r = _number_layout(b, r, x, dt) if operands is None else relayout_like_operands(b, r, operands)
+        return Tensor._wrap(r, x._device, b)
     f.__name__ = op
     f.__doc__ = f"Element-wise ``{op}`` comparison with broadcasting; returns a bool tensor. Mirrors ``torch.{op}``."
     return f
