@@ -61,6 +61,13 @@ PATHS = {
     "scatter_reduce_value": lambda T, v: T.zeros(3, dtype=T.float16).scatter(0, T.tensor([1]), v, reduce="add"),
     "cumsum_dtype": lambda T, v: T.tensor([v, 0.0], dtype=T.float64).cumsum(0, dtype=T.float16),
     "cumprod_dtype": lambda T, v: T.tensor([v, 1.0], dtype=T.float64).cumprod(0, dtype=T.float16),
+    # a Python float beside a float16 tensor: the wrapped number is a c10::Half too
+    "add_number": lambda T, v: T.zeros(2, dtype=T.float16) + v,
+    "radd_number": lambda T, v: v + T.tensor([0.0, 1.0], dtype=T.float16),
+    "sub_number": lambda T, v: T.zeros(2, dtype=T.float16) - (-v),
+    "rsub_number": lambda T, v: v - T.zeros(2, dtype=T.float16),
+    "add_method_alpha": lambda T, v: T.zeros(2, dtype=T.float16).add(v, alpha=1),
+    "maximum_number": lambda T, v: T.full((2,), -np.inf, dtype=T.float16).clamp_min(v),
 }
 
 

@@ -23,7 +23,7 @@ from ..autograd.function import OpFunction as Function
 from ._common import sum_to_shape, row_major, with_out
 from .._layout import (broadcast_shape, contiguous_strides, elementwise_strides, preserve_strides,
                        relayout_like_operands, with_strides)
-from .._scalar import _C_NAMES, _overflow, check_scalar_arg
+from .._scalar import _C_NAMES, _overflow, check_scalar_arg, half_value
 from .creation import tensor
 from .nonzero import nonzero
 from .shape import expand
@@ -80,6 +80,8 @@ def _number(v, ref, dt):
     """
     b = ref._backend
     xp, native, dev = b.xp, b.dtype(dt), ref._data.device  # (device=: cheaper than **b._dev_kw())
+    if dt is D.float16:  # rounded through float32 first, as PyTorch builds a c10::Half
+        v = half_value(v)
     if dt.is_floating_point or dt.is_complex or dt is D.int64 or dt is D.bool:  # no int to wrap
         if v.__class__ is not complex and -65504 <= v <= 65504:  # fits every dtype it meets: no warning
             return xp.asarray(v, dtype=native, device=dev)
