@@ -35,6 +35,27 @@ def check_dtype(dtype):
     return dtype
 
 
+def grad_as(xp, g, native):
+    """Gradient ``g`` in an input's native dtype ``native``. A complex gradient of a real
+    input is its real part, taken explicitly (a cast would discard the imaginary part with
+    NumPy's ComplexWarning; PyTorch's formulas take ``at::real`` there and print nothing).
+    Works on arrays and, under ``create_graph``, on tensors (``ctx.xp``)."""
+    if g.dtype == native:
+        return g
+    if xp.isdtype(g.dtype, "complex floating") and not xp.isdtype(native, "complex floating"):
+        g = xp.real(g)
+        if g.dtype == native:
+            return g
+    return xp.astype(g, native)
+
+
+def conj_of(xp, a, dt):
+    """``a`` conjugated when the computation dtype ``dt`` is complex (PyTorch's backward
+    formulas multiply the incoming gradient by the conjugate of the derivative: ``grad *
+    other.conj()`` for ``mul``), else ``a`` itself."""
+    return xp.conj(a) if dt.is_complex else a
+
+
 
 
 def with_out(name, out, fn, *args, **kwargs):

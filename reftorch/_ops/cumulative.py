@@ -5,7 +5,7 @@ from .. import _dtype as D
 from .._layout import row_major
 from .._tensor import _wrap_dim
 from ..autograd.function import OpFunction
-from ._common import with_out
+from ._common import conj_of, with_out
 
 
 def _acc_dtype(input, dtype):
@@ -82,6 +82,7 @@ class Cumprod(OpFunction):
         (x,) = ctx.saved_tensors
         b, xp, d = ctx.backend, ctx.xp, ctx.dim
         a = xp.astype(x._data, g.dtype) if x._data.dtype != g.dtype else x._data
+        a = conj_of(xp, a, x._dtype)  # complex: PyTorch's formula over the conjugates
         if a.ndim == 0 or a.shape[d] <= 1:
             return g
         n = a.shape[d]

@@ -6,7 +6,7 @@ from operator import attrgetter
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap_dim, int_arg
 from ..autograd.function import OpFunction as Function
-from ._common import row_major, with_out
+from ._common import grad_as, row_major, with_out
 from .shape import compute_stride, unsqueeze
 from .._layout import cat_layout
 
@@ -71,7 +71,7 @@ class Cat(Function):
                 continue
             if need:
                 key = (slice(None),) * ctx.dim + (slice(start, start + size), Ellipsis)
-                out.append(xp.astype(g[key], native, copy=False))
+                out.append(grad_as(xp, g[key], native))
             else:
                 out.append(None)
             start += size
@@ -276,7 +276,7 @@ class Stack(Function):
         out = []
         for i, (native, need) in enumerate(zip(ctx.dtypes, ctx.needs_input_grad)):
             key = (slice(None),) * ctx.dim + (i, Ellipsis)
-            out.append(xp.astype(g[key], native, copy=False) if need else None)
+            out.append(grad_as(xp, g[key], native) if need else None)
         return tuple(out)
 
 

@@ -7,7 +7,7 @@ from .. import _dtype as D
 from .._layout import broadcast_shape, contiguous_strides
 from ..autograd.function import OpFunction as Function
 from ..autograd.grad_mode import is_grad_enabled
-from ._common import sum_to_shape, with_out
+from ._common import conj_of, sum_to_shape, with_out
 
 
 def _ctype(d):
@@ -62,13 +62,13 @@ class Matmul(Function):
             G = xp.expand_dims(g, axis=-1)
         ga = gb = None
         if ctx.needs_input_grad[0]:
-            ga = xp.matmul(G, xp.matrix_transpose(B))
+            ga = xp.matmul(G, conj_of(xp, xp.matrix_transpose(B), b._dtype))  # PyTorch: grad @ other.mH
             if len(sa) == 1:
                 ga = xp.reshape(sum_to_shape(xp, ga, (1, sa[0])), sa)
             else:
                 ga = sum_to_shape(xp, ga, sa)
         if ctx.needs_input_grad[1]:
-            gb = xp.matmul(xp.matrix_transpose(A), G)
+            gb = xp.matmul(conj_of(xp, xp.matrix_transpose(A), a._dtype), G)  # PyTorch: self.mH @ grad
             if len(sb) == 1:
                 gb = xp.reshape(sum_to_shape(xp, gb, (sb[0], 1)), sb)
             else:

@@ -1,0 +1,162 @@
+"""Conformance edges, checked against PyTorch: gradients of complex inputs (PyTorch's
+convention: the incoming gradient times the *conjugate* derivative, ``grad * other.conj()``
+for ``mul``), with ``create_graph`` too; a real input's share of a complex gradient is its
+real part, taken without NumPy's ComplexWarning."""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+import reftorch
+
+XS = np.array([1 + 2j, -0.5 + 0.3j, 2 - 1j], dtype=np.complex64)
+YS = np.array([0.3 - 1j, 1.5 + 0.5j, -2 + 2j], dtype=np.complex64)
+
+# f(module, a, b) for complex leaves a, b of shape (3,)
+COMPLEX_OPS = {
+    "mul": lambda T, a, b: a * b,
+    "div": lambda T, a, b: a / b,
+    "add_alpha": lambda T, a, b: T.add(a, b, alpha=2),
+    "sub_alpha": lambda T, a, b: T.sub(a, b, alpha=2),
+    "rsub_number": lambda T, a, b: 3 - a * b,
+    "number_div": lambda T, a, b: 2 / a + b,
+    "mul_complex_number": lambda T, a, b: a * (2 + 1j) + b,
+    "div_complex_number": lambda T, a, b: a / (2 - 1j) + b,
+    "sum": lambda T, a, b: (a * b).sum().reshape(1),
+    "sum_dim": lambda T, a, b: (a.reshape(3, 1) * b).sum(0),
+    "mean": lambda T, a, b: (a * b).mean().reshape(1),
+    "pow_2": lambda T, a, b: a ** 2 + b,
+    "pow_3": lambda T, a, b: T.pow(a, 3) + b,
+    "pow_complex_number": lambda T, a, b: a ** (0.5 + 1j) + b,
+    "pow_tensor": lambda T, a, b: T.pow(a, b),
+    "number_pow": lambda T, a, b: 2 ** a + b,
+    "exp": lambda T, a, b: T.exp(a) * b,
+    "log": lambda T, a, b: T.log(a) * b,
+    "sqrt": lambda T, a, b: T.sqrt(a) * b,
+    "sin": lambda T, a, b: T.sin(a) * b,
+    "cos": lambda T, a, b: T.cos(a) * b,
+    "tanh": lambda T, a, b: T.tanh(a) * b,
+    "sigmoid": lambda T, a, b: T.sigmoid(a) * b,
+    "reciprocal": lambda T, a, b: T.reciprocal(a) * b,
+    "abs": lambda T, a, b: T.abs(a) * b,
+    "conj": lambda T, a, b: T.conj(a) * b,
+    "neg": lambda T, a, b: -a * b,
+    "dot": lambda T, a, b: T.dot(a, b).reshape(1),
+    "matmul_outer": lambda T, a, b: (a.reshape(3, 1) @ b.reshape(1, 3)).reshape(-1),
+    "mm": lambda T, a, b: T.mm(a.reshape(1, 3), b.reshape(3, 1)).reshape(-1),
+    "mv": lambda T, a, b: T.mv(a.reshape(1, 3), b),
+    "einsum": lambda T, a, b: T.einsum("i,j->ij", a, b).reshape(-1),
+    "cumsum": lambda T, a, b: T.cumsum(a * b, 0),
+    "cumprod": lambda T, a, b: T.cumprod(a * b, 0),
+    "flip": lambda T, a, b: T.flip(a * b, [0]),
+    "where": lambda T, a, b: T.where(T.tensor([True, False, True]), a, b) * a,
+    "vector_norm": lambda T, a, b: T.linalg.vector_norm(a * b).reshape(1),
+    "cat": lambda T, a, b: T.cat([a * b, a]),
+}
+
+
+def _grad_out(T, out):
+    n = out.numel()
+    g = (np.linspace(0.3, 1.2, n) + 1j * np.linspace(-0.7, 0.4, n)).astype(np.complex64).reshape(tuple(out.shape))
+    return T.tensor(g if out.is_complex() else g.real.copy())
+
+
+def _numpy(t):
+    if t is None:
+        return None
+    t = t.detach()
+    if hasattr(t, "resolve_conj"):
+        t = t.resolve_conj()
+    return np.asarray(t.numpy())
+
+
+def _grads(T, fn, create_graph):
+    a = T.tensor(XS, requires_grad=True)
+    b = T.tensor(YS, requires_grad=True)
+    out = fn(T, a, b)
+    g = _grad_out(T, out)
+    if create_graph:
+        ga, gb = T.autograd.grad(out, [a, b], grad_outputs=g, create_graph=True, allow_unused=True)
+        s = (a * b).abs().sum()  # (a linear op's gradients are constants: keep a graph)
+        for gr in (ga, gb):
+            if gr is not None:
+                s = s + (gr.abs() ** 2).sum() + (gr * (0.5 - 0.25j)).abs().sum()
+        s.backward()
+    else:
+        out.backward(g)
+    return _numpy(a.grad), _numpy(b.grad)
+
+
+@pytest.mark.parametrize("create_graph", [False, True], ids=["first", "create_graph"])
+@pytest.mark.parametrize("name", sorted(COMPLEX_OPS))
+def test_complex_gradients_follow_pytorch(name, create_graph):
+    fn = COMPLEX_OPS[name]
+    expected = _grads(torch, fn, create_graph)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nothing printed that PyTorch does not print
+        got = _grads(reftorch, fn, create_graph)
+    for e, r in zip(expected, got):
+        assert (e is None) == (r is None)
+        if e is not None:
+            assert r.dtype == e.dtype
+            np.testing.assert_allclose(r, e, rtol=2e-5, atol=2e-5)
+
+
+def test_mul_gradient_is_grad_times_conjugate_by_hand():
+    # d/dz of z * w under PyTorch's convention: grad * conj(w)
+    a = reftorch.tensor([1 + 2j], requires_grad=True)
+    (a * reftorch.tensor([3 - 1j])).backward(reftorch.tensor([1 + 0j]))
+    assert a.grad.tolist() == [3 + 1j]
+
+
+# f(module, x) for a real leaf x of shape (3,) whose result is complex
+C = [0.5 - 1j, 2 + 0.5j, -1 + 1j]
+REAL_TO_COMPLEX = {
+    "mul": lambda T, x: x * T.tensor(C),
+    "add": lambda T, x: x + T.tensor(C),
+    "rsub": lambda T, x: T.tensor(C) - x,
+    "div": lambda T, x: x / T.tensor(C),
+    "number_div": lambda T, x: T.tensor(C) / x,
+    "mul_number": lambda T, x: x * (1 + 2j),
+    "add_number": lambda T, x: x + (1 + 2j),
+    "pow_base": lambda T, x: T.tensor(C) ** x,
+    "pow_exponent": lambda T, x: x ** T.tensor(C),
+    "to": lambda T, x: x.to(T.complex64) * T.tensor(C),
+    "cat": lambda T, x: T.cat([x, T.tensor(C)]) * T.tensor(C + C),
+    "stack": lambda T, x: T.stack([x, T.tensor(C)]) * T.tensor([C, C]),
+    "matmul": lambda T, x: T.tensor([C]) @ x.to(T.complex64).reshape(3, 1),
+    "broadcast_mul": lambda T, x: (x.reshape(3, 1) * T.tensor(C)).sum(0),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REAL_TO_COMPLEX))
+def test_real_leaf_through_complex_result_no_warning(name):
+    fn = REAL_TO_COMPLEX[name]
+    res = []
+    for T in (torch, reftorch):
+        x = T.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            out = fn(T, x)
+            out.backward(_grad_out(T, out))
+        res.append(_numpy(x.grad))
+    assert res[1].dtype == res[0].dtype == np.float32
+    np.testing.assert_allclose(res[1], res[0], rtol=1e-6, atol=1e-6)
+
+
+def test_real_leaf_through_complex_create_graph_no_warning():
+    res = []
+    for T in (torch, reftorch):
+        x = T.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            out = x * T.tensor(C) + x.to(T.complex64) ** 2
+            (gx,) = T.autograd.grad(out, [x], grad_outputs=_grad_out(T, out), create_graph=True)
+            (gx ** 2).sum().backward()
+        res.append((_numpy(gx), _numpy(x.grad)))
+    for e, r in zip(*res):
+        assert r.dtype == e.dtype
+        np.testing.assert_allclose(r, e, rtol=1e-5, atol=1e-5)
