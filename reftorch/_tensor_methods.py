@@ -439,7 +439,7 @@ def _bind_more_ops():
         "clamp": clamp.clamp, "clip": clamp.clamp, "clamp_": clamp.clamp_, "clip_": clamp.clamp_,
         "clamp_min": clamp.clamp_min, "clamp_max": clamp.clamp_max,
         "sort": sorting.sort, "argsort": sorting.argsort, "msort": sorting.msort, "topk": sorting.topk,
-        "split": splitting.split, "chunk": splitting.chunk,
+        "split": splitting.split_method, "chunk": splitting.chunk,
         "tril": triangular.tril, "triu": triangular.triu, "tril_": triangular.tril_, "triu_": triangular.triu_,
         "scatter": scatter.scatter, "scatter_": scatter.scatter_, "scatter_add": scatter.scatter_add,
         "scatter_add_": scatter.scatter_add_, "scatter_reduce": scatter.scatter_reduce,

@@ -191,3 +191,82 @@ def test_split_pieces_gradients(name, used):
     assert res[1][0] == res[0][0]
     np.testing.assert_allclose(res[1][1], res[0][1])
     np.testing.assert_allclose(res[1][2], res[0][2])
+
+
+def _outcome(T, expr):
+    x = T.arange(18.0).reshape(6, 3)
+    try:
+        r = eval(expr, {"T": T, "x": x})
+    except Exception as e:  # the exception type is what must agree
+        return type(e), None
+    return None, r
+
+
+def _same_outcome(expr, message=True):
+    (te, tr), (re_, rr) = _outcome(torch, expr), _outcome(reftorch, expr)
+    assert re_ is te, (expr, te, re_)
+    if te is None:
+        if isinstance(tr, tuple):
+            assert len(rr) == len(tr)
+            for p, q in zip(tr, rr):
+                np.testing.assert_array_equal(q.numpy(), p.numpy())
+        else:
+            assert str(rr.dtype).replace("reftorch", "torch") == str(tr.dtype)
+            np.testing.assert_array_equal(rr.numpy(), tr.numpy())
+
+
+@pytest.mark.parametrize("expr", [
+    "x.split(split_size=2)", "x.split(split_size=[1, 5])", "x.split(split_size=2, dim=1)", "x.split(2, 1)",
+    "x.split(split_size_or_sections=2)", "T.split(x, split_size_or_sections=2)", "T.split(x, split_size=2)",
+])
+def test_split_keywords(expr):
+    _same_outcome(expr)
+
+
+@pytest.mark.parametrize("expr", [
+    "x.squeeze(True)", "T.squeeze(x, True)", "x.squeeze((True,))", "x.sum(True)", "x.sum(False)",
+    "x.sum((True,))", "x.sum(dim=True)", "T.sum(x, True)", "x.mean(True)", "x.mean((True,))", "T.mean(x, True)",
+    "x.unsqueeze(True)", "x.unsqueeze(dim=True)", "x.amax(True)", "x.argmax(True)", "x.cumsum(True)",
+    "x.softmax(True)", "x.movedim(True, 0)", "x.max(True)", "x.norm(dim=True)", "x.all(True)", "x.any(True)",
+    "x.transpose(True, 0)", "T.cat([x, x], True)", "T.stack([x, x], True)", "x.flip(True)", "x.unbind(True)",
+    # what still works: keepdim is a bool, an int dim
+    "x.sum(0, True)", "x.sum(1)", "x.mean((0, 1))",
+])
+def test_bool_dims_refused(expr):
+    _same_outcome(expr)
+
+
+@pytest.mark.parametrize("expr", [
+    "T.cat([x, x], out=T.zeros(12, 3, dtype=T.int32))", "T.cat([x, x], out=T.zeros(12, 3, dtype=T.bool))",
+    "T.concat([x, x], out=T.zeros(12, 3, dtype=T.int64))", "T.stack([x, x], out=T.zeros(2, 6, 3, dtype=T.int32))",
+    "T.cat([x, x], out=T.zeros(12, 3, dtype=T.float16))", "T.cat([x.long(), x.long()], out=T.zeros(12, 3))",
+    "T.cat([x.to(T.complex64), x], out=T.zeros(12, 3))",
+    "T.add(x, x, out=T.zeros(6, 3, dtype=T.int32))", "T.mul(x, x, out=T.zeros(6, 3, dtype=T.int64))",
+    "T.sub(x, 1, out=T.zeros(6, 3, dtype=T.int32))", "T.div(x, 2, out=T.zeros(6, 3, dtype=T.int64))",
+    "T.matmul(x, x.T, out=T.zeros(6, 6, dtype=T.int32))", "T.add(x.to(T.complex64), 1, out=T.zeros(6, 3))",
+    "T.add(x.long(), 1, out=T.zeros(6, 3, dtype=T.int32))",
+    "T.cumsum(x * 0.3, 0, out=T.zeros(6, 3, dtype=T.int32))", "T.cumprod(x * 0.1 + 1, 0, out=T.zeros(6, 3, dtype=T.int64))",
+    "T.cumsum(x.long(), 0, out=T.zeros(6, 3))", "T.cumsum(x, 0, dtype=T.float64, out=T.zeros(6, 3, dtype=T.int32))",
+    "T.cumsum(x, 0, dtype=T.float32, out=T.zeros(6, 3, dtype=T.float64))",
+])
+def test_out_of_another_dtype(expr):
+    _same_outcome(expr)
+
+
+def test_out_error_messages():
+    for T in (torch, reftorch):
+        x = T.ones(2, 3)
+        with pytest.raises(TypeError, match=r"^torch.cat\(\): input types can't be cast to the desired output type Int$"):
+            T.stack([x, x], out=T.zeros(2, 2, 3, dtype=T.int32))
+        with pytest.raises(RuntimeError, match="^Expected out tensor to have dtype double, but got c10::complex<float>"):
+            T.cumsum(x, 0, dtype=T.float64, out=T.zeros(2, 3, dtype=T.complex64))
+
+
+@pytest.mark.parametrize("expr", [
+    "T.cat([x, x], axis=None)", "T.cat([x, x], axis=1)", "T.cat([x, x], axis=-1)", "T.cat([x, x], dim=1, axis=1)",
+    "T.cat([x, x], 1, axis=0)", "T.cat([x, x], axis='a')", "T.concat([x, x], axis=1)",
+    "T.concatenate([x, x], axis=None)", "T.stack([x, x], axis=None)", "T.stack([x, x], axis=2)",
+    "T.stack([x, x], dim=1, axis=1)", "T.cat([x, x], axis=1, out=T.zeros(6, 6))",
+])
+def test_cat_axis(expr):
+    _same_outcome(expr)

@@ -66,6 +66,7 @@ def with_out(name, out, fn, *args, **kwargs):
     Raises:
         RuntimeError: if gradients are being recorded and an argument requires grad, or if
             the result's dtype cannot be cast to ``out``'s.
+        TypeError: for ``cat`` and ``stack`` whose result cannot be cast to ``out``'s dtype.
     """
     _scalar_name = D.scalar_name
 
@@ -81,6 +82,9 @@ def with_out(name, out, fn, *args, **kwargs):
                            "differentiation, but one of the arguments requires grad.")
     res = fn(*args, **kwargs)
     if not D.can_cast(res.dtype, out.dtype):
+        if name in ("cat", "stack"):  # PyTorch's cat kernel (stack writes through it) raises TypeError
+            raise TypeError(f"torch.cat(): input types can't be cast to the desired output type "
+                            f"{_scalar_name(out.dtype)}")
         raise RuntimeError(f"result type {_scalar_name(res.dtype)} can't be cast to the desired output type "
                            f"{_scalar_name(out.dtype)}")
     if tuple(out.shape) != tuple(res.shape):

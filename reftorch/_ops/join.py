@@ -84,6 +84,25 @@ def _position(items, item):
     return next(i for i, x in enumerate(items) if x is item)
 
 
+class _NoAxis:
+    """The default of ``axis``: not given (``axis=None`` is PyTorch's TypeError)."""
+
+    def __repr__(self):
+        return "<no axis>"
+
+
+_NO_AXIS = _NoAxis()
+
+
+def _axis_as_dim(fn, dim, axis):
+    """``dim`` from ``axis``, NumPy's name for it, which PyTorch accepts instead of ``dim``
+    only (``dim`` given too: PyTorch's TypeError; a ``dim`` of 0 cannot be told from the
+    default and gives way to ``axis``)."""
+    if dim.__class__ is not int or dim != 0:
+        raise TypeError(f"{fn}() got an unexpected keyword argument 'axis'")
+    return axis
+
+
 def _not_a_tensor_list(fn, obj):
     """PyTorch's error for a ``tensors`` argument that is not a list or tuple. It names the
     type as C's ``tp_name`` does: a class defined in Python by its name, a built-in one with
@@ -154,7 +173,7 @@ def _cat_sorted(tensors, dim):
     return d, kept
 
 
-def cat(tensors, dim=0, *, axis=None, out=None):
+def cat(tensors, dim=0, *, axis=_NO_AXIS, out=None):
     """Concatenate tensors along an existing dimension ``dim``.
 
     All tensors must have the same number of dimensions and the same size in every
@@ -192,8 +211,8 @@ def cat(tensors, dim=0, *, axis=None, out=None):
         return with_out("cat", out, cat, tensors, dim, axis=axis)
     if tensors.__class__ is not list and tensors.__class__ is not tuple and not isinstance(tensors, (list, tuple)):
         raise _not_a_tensor_list("cat", tensors)
-    if axis is not None:  # NumPy-style alias accepted by PyTorch
-        dim = axis
+    if axis is not _NO_AXIS:  # NumPy-style alias accepted by PyTorch
+        dim = _axis_as_dim("cat", dim, axis)
     # One pass (per-call overhead): the element types, the arrays, the promoted dtype, and
     # whether every shape and device is the first one's; anything else is sorted out after.
     arrays = []
@@ -284,7 +303,7 @@ _NEW_LAST = (Ellipsis, None)  # the index that adds a size-1 last dim (a view)
 _dtype_of = attrgetter("dtype")  # for map(): no Python frame per array
 
 
-def stack(tensors, dim=0, *, axis=None, out=None):
+def stack(tensors, dim=0, *, axis=_NO_AXIS, out=None):
     """Join tensors of identical shape along a *new* dimension ``dim``.
 
     The result has one more dimension than the inputs; ``dim`` ranges over
@@ -317,8 +336,8 @@ def stack(tensors, dim=0, *, axis=None, out=None):
         return with_out("stack", out, stack, tensors, dim, axis=axis)
     if tensors.__class__ is not list and tensors.__class__ is not tuple and not isinstance(tensors, (list, tuple)):
         raise _not_a_tensor_list("stack", tensors)
-    if axis is not None:  # NumPy-style alias accepted by PyTorch
-        dim = axis
+    if axis is not _NO_AXIS:  # NumPy-style alias accepted by PyTorch
+        dim = _axis_as_dim("stack", dim, axis)
     # One pass, as in cat().
     arrays = []
     shape = dtype = dev = None

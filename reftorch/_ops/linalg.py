@@ -10,10 +10,15 @@ from ..autograd.grad_mode import is_grad_enabled
 from ._common import conj_of, sum_to_shape, with_out
 
 
-def _ctype(d):
+def c_type_name(d):
+    """The C++ type name PyTorch's messages give dtype ``d`` (``double``, ``long int``)."""
     return {"float32": "float", "float64": "double", "int64": "long int", "int32": "int", "int16": "short int",
             "int8": "signed char", "uint8": "unsigned char", "float16": "c10::Half", "bfloat16": "c10::BFloat16",
-            "bool": "bool"}.get(d.name, d.name)
+            "bool": "bool", "complex64": "c10::complex<float>",
+            "complex128": "c10::complex<double>"}.get(d.name, d.name)
+
+
+_ctype = c_type_name
 
 
 def _same_dtype(a, b, who="expected m1 and m2 to have the same dtype"):
