@@ -55,6 +55,10 @@ COMPLEX_OPS = {
     "where": lambda T, a, b: T.where(T.tensor([True, False, True]), a, b) * a,
     "vector_norm": lambda T, a, b: T.linalg.vector_norm(a * b).reshape(1),
     "cat": lambda T, a, b: T.cat([a * b, a]),
+    "bmm": lambda T, a, b: T.bmm(a.reshape(1, 3, 1), b.reshape(1, 1, 3)).reshape(-1),
+    "linear": lambda T, a, b: T.nn.functional.linear(a.reshape(1, 3), b.reshape(1, 3) * a.reshape(3, 1), b).reshape(-1),
+    "mul_": lambda T, a, b: (a * 1).mul_(b) * b,
+    "div_": lambda T, a, b: (a * 1).div_(b) * b,
 }
 
 
@@ -270,3 +274,42 @@ def test_out_error_messages():
 ])
 def test_cat_axis(expr):
     _same_outcome(expr)
+
+
+_RNG = np.random.default_rng(0)
+CX = (_RNG.standard_normal((2, 2, 6)) + 1j * _RNG.standard_normal((2, 2, 6))).astype(np.complex64)
+CW = (_RNG.standard_normal((4, 2, 3)) + 1j * _RNG.standard_normal((4, 2, 3))).astype(np.complex64)
+CB = (_RNG.standard_normal(4) + 1j * _RNG.standard_normal(4)).astype(np.complex64)
+
+
+def _conv_grads(T, two_d, groups, create_graph):
+    x, w, b = (T.tensor(a, requires_grad=True) for a in (CX, CW, CB))
+    if two_d:
+        out = T.nn.functional.conv2d(x.reshape(2, 2, 2, 3), w.reshape(4, 2, 3, 1)[:, : 2 // groups], b,
+                                     padding=(1, 0), groups=groups)
+    else:
+        out = T.nn.functional.conv1d(x, w[:, : 2 // groups], b, padding=1, stride=2, groups=groups)
+    g = T.ones_like(out) * (0.3 - 0.8j)
+    if create_graph:
+        grads = T.autograd.grad(out, [x, w, b], grad_outputs=g, create_graph=True)
+        s = (x * 1).abs().sum()
+        for q in grads:
+            s = s + (q.abs() ** 2).sum()
+        s.backward()
+    else:
+        out.backward(g)
+    return [_numpy(t.grad) for t in (x, w, b)]
+
+
+@pytest.mark.parametrize("create_graph", [False, True], ids=["first", "create_graph"])
+@pytest.mark.parametrize("two_d", [False, True], ids=["conv1d", "conv2d"])
+@pytest.mark.parametrize("groups", [1, 2])
+def test_complex_convolution_gradients(two_d, groups, create_graph):
+    expected = _conv_grads(torch, two_d, groups, create_graph)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = _conv_grads(reftorch, two_d, groups, create_graph)
+    for e, r in zip(expected, got):
+        assert (e is None) == (r is None)
+        if e is not None:
+            np.testing.assert_allclose(r, e, rtol=1e-4, atol=1e-4)
