@@ -191,7 +191,7 @@ class _Binary(Function):
                 out.append(None)
             else:
                 g = sum_to_shape(xp, g, shape)
-                out.append(grad_as(xp, g, native))
+                out.append(g if g.dtype == native else grad_as(xp, g, native))
         return tuple(out)
 
 
