@@ -313,3 +313,16 @@ def test_complex_convolution_gradients(two_d, groups, create_graph):
         assert (e is None) == (r is None)
         if e is not None:
             np.testing.assert_allclose(r, e, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("name", ["sum_dtype", "sum_dim_dtype", "where"])
+def test_complex_gradient_refused_for_real_input(name):
+    # ops whose PyTorch formula hands a complex gradient to a real input: its engine refuses it
+    for T in (torch, reftorch):
+        x = T.tensor([1.0, 2.0], requires_grad=True)
+        out = {"sum_dtype": lambda: x.sum(dtype=T.complex64),
+               "sum_dim_dtype": lambda: x.sum(0, dtype=T.complex64),
+               "where": lambda: T.where(T.tensor([True, False]), x, T.tensor([1 + 1j, 2j]))}[name]()
+        with pytest.raises(RuntimeError, match=r"^Expected isFloatingType\(grad.scalar_type\(\)\) \|\| "
+                                               r"\(input_is_complex == grad_is_complex\) to be true"):
+            out.backward(T.ones_like(out) * (1 + 1j))

@@ -49,6 +49,27 @@ def grad_as(xp, g, native):
     return xp.astype(g, native)
 
 
+#: PyTorch's engine check on a complex gradient bound for a real input (``validate_outputs``)
+COMPLEX_GRAD_FOR_REAL = ("Expected isFloatingType(grad.scalar_type()) || (input_is_complex == grad_is_complex) to be "
+                         "true, but got false.  (Could this error message be improved?  If so, please report an "
+                         "enhancement request to PyTorch.)")
+
+
+def grad_checked(xp, g, native):
+    """Gradient ``g`` cast to an input's native dtype ``native`` for an op whose formula,
+    in PyTorch, does not take the real part for a real input (``sum(dtype=complex64)``,
+    ``where`` of a real and a complex tensor): PyTorch's engine refuses a complex ``g`` there.
+
+    Raises:
+        RuntimeError: for a complex ``g`` and a real ``native`` (PyTorch's message).
+    """
+    if g.dtype == native:
+        return g
+    if xp.isdtype(g.dtype, "complex floating") and not xp.isdtype(native, "complex floating"):
+        raise RuntimeError(COMPLEX_GRAD_FOR_REAL)
+    return xp.astype(g, native)
+
+
 def conj_of(xp, a, dt):
     """``a`` conjugated when the computation dtype ``dt`` is complex (PyTorch's backward
     formulas multiply the incoming gradient by the conjugate of the derivative: ``grad *

@@ -20,7 +20,7 @@ import warnings
 from .. import _dtype as D
 from .._tensor import Tensor
 from ..autograd.function import OpFunction as Function
-from ._common import conj_of, grad_as, sum_to_shape, row_major, with_out
+from ._common import conj_of, grad_as, grad_checked, sum_to_shape, row_major, with_out
 from .._layout import (broadcast_shape, contiguous_strides, elementwise_strides, preserve_strides,
                        relayout_like_operands, with_strides)
 from .._scalar import _C_NAMES, _overflow, check_scalar_arg, half_value
@@ -660,7 +660,7 @@ class Where(Function):
                 continue
             gk = xp.where(cond._data, g, zero) if k == 0 else xp.where(cond._data, zero, g)
             gk = sum_to_shape(xp, gk, shape)
-            out.append(grad_as(xp, gk, native))
+            out.append(grad_checked(xp, gk, native))
         return tuple(out)
 
 
