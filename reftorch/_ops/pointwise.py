@@ -195,6 +195,12 @@ class _Binary(Function):
         return tuple(out)
 
 
+def _conj_number(alpha):
+    """A complex ``alpha`` conjugated, as PyTorch's gradients of ``add``/``sub`` multiply
+    by ``alpha.conj()``; a real one as it is."""
+    return alpha.conjugate() if alpha.__class__ is complex else alpha
+
+
 @_with_number
 class Add(_Binary):
     name = "AddBackward0"
@@ -213,7 +219,7 @@ class Add(_Binary):
     @staticmethod
     def backward(ctx, g):
         alpha = getattr(ctx, "alpha", 1)
-        return _Binary._reduce(ctx, g, g if alpha == 1 else g * alpha)
+        return _Binary._reduce(ctx, g, g if alpha == 1 else g * _conj_number(alpha))
 
 
 @_with_number
@@ -230,7 +236,7 @@ class Sub(_Binary):
 
     @staticmethod
     def backward(ctx, g):
-        return _Binary._reduce(ctx, g, -g if ctx.alpha == 1 else -g * ctx.alpha)
+        return _Binary._reduce(ctx, g, -g if ctx.alpha == 1 else -g * _conj_number(ctx.alpha))
 
 
 @_with_number
@@ -249,7 +255,7 @@ class Rsub(_Binary):
 
     @staticmethod
     def backward(ctx, g):
-        return _Binary._reduce(ctx, -g if ctx.alpha == 1 else -g * ctx.alpha, g)
+        return _Binary._reduce(ctx, -g if ctx.alpha == 1 else -g * _conj_number(ctx.alpha), g)
 
 
 @_with_number
