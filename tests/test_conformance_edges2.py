@@ -331,3 +331,33 @@ def test_complex_gradient_refused_for_real_input(name):
         with pytest.raises(RuntimeError, match=r"^Expected isFloatingType\(grad.scalar_type\(\)\) \|\| "
                                                r"\(input_is_complex == grad_is_complex\) to be true"):
             out.backward(T.ones_like(out) * (1 + 1j))
+
+
+@pytest.mark.parametrize("case", ["complex_for_real", "real_for_complex", "complex128_for_complex64",
+                                  "float64_for_float32", "grad_complex_for_real"])
+def test_gradient_argument_complex_dtype(case):
+    res = []
+    for T in (torch, reftorch):
+        x = T.tensor([1.0, 2.0], requires_grad=True)
+        z = T.tensor([1j, 2.0], requires_grad=True)
+        run = {
+            "complex_for_real": lambda: (x * 2).backward(T.tensor([1 + 1j, 2j])),
+            "real_for_complex": lambda: (z * 2).backward(T.tensor([1.0, 2.0])),
+            "complex128_for_complex64": lambda: (z * 2).backward(T.tensor([1 + 1j, 2j], dtype=T.complex128)),
+            "float64_for_float32": lambda: (x * 2).backward(T.tensor([1.0, 2.0], dtype=T.float64)),
+            "grad_complex_for_real": lambda: T.autograd.grad(x * 2, [x], grad_outputs=T.tensor([1 + 1j, 2j])),
+        }[case]
+        try:
+            run()
+        except RuntimeError as e:
+            res.append(str(e))
+        else:
+            res.append([_numpy(t.grad) for t in (x, z)])
+    if isinstance(res[0], str):
+        assert res[1] == res[0]
+    else:
+        for e, r in zip(*res):
+            assert (e is None) == (r is None)
+            if e is not None:
+                assert r.dtype == e.dtype
+                np.testing.assert_array_equal(r, e)
