@@ -459,6 +459,38 @@ def _bind_more_ops():
 _bind_more_ops()
 
 
+def _type_as(self, other):
+    """``self`` converted to the dtype and device of ``other`` (``self`` itself when
+    they already match). Mirrors ``torch.Tensor.type_as``; the conversion records
+    ``ToCopyBackward0``.
+
+    Raises:
+        TypeError: if ``other`` is not a tensor.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.tensor([1.7, -2.2]).type_as(torch.tensor([1]))
+        tensor([ 1, -2])
+    """
+    if not isinstance(other, Tensor):
+        raise TypeError(f"type_as(): argument 'other' (position 1) must be Tensor, not {type(other).__name__}")
+    return self.to(device=other.device, dtype=other.dtype)
+
+
+def _bind_new_apis():
+    """Methods for ``narrow``, ``tile``, ``broadcast_to``, ``type_as`` …"""
+    new = {
+        "narrow": indexing.narrow, "tile": _int_list_method(shape.tile, "tile", "dims"),
+        "broadcast_to": _int_list_method(shape.broadcast_to, "broadcast_to", "size"),
+        "type_as": _type_as,
+    }
+    for name, fn in new.items():
+        setattr(Tensor, name, fn)
+
+
+_bind_new_apis()
+
+
 def _legacy_new(dtype, args, device):
     """PyTorch's legacy constructors: ``Tensor([1, 2])`` / ``LongTensor([1, 2])`` copy the
     data, ``Tensor(2, 3)`` / ``FloatTensor(2, 3)`` is uninitialised memory of that shape."""

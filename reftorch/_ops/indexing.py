@@ -836,3 +836,68 @@ def getitem(x, key):
     if advanced:
         return AdvancedIndex.apply(x, key=nkey)
     return BasicIndex.apply(x, key=nkey, _name=name)
+
+
+# ----------------------------------------------------------------- narrow
+
+
+def _narrow_start(start):
+    """``start`` of ``narrow`` as an int: an int, or a 0-dim integral tensor."""
+    if isinstance(start, Tensor):
+        if start.dim() != 0 or start.dtype.is_floating_point or start.dtype.is_complex or start.dtype is D.bool:
+            raise RuntimeError("start must be an 0-dim integral Tensor.")
+        return int(start.item())
+    return int_arg(start, "narrow", "start", 2)
+
+
+def narrow(input, dim, start, length):
+    """The slice ``start:start + length`` of ``input`` along ``dim``, as a view.
+
+    Mirrors ``torch.narrow`` / ``torch.Tensor.narrow``: the result shares memory (and the
+    version counter) with ``input``, and its ``grad_fn`` is ``SliceBackward0``.
+
+    Args:
+        input: a tensor with at least one dimension.
+        dim: the dimension to narrow (negative counts from the end).
+        start: the first index kept, an int or a 0-dim integral tensor; a negative ``start``
+            counts from the end of the dimension.
+        length: the number of indices kept (``>= 0``).
+
+    Returns:
+        A view of ``input`` whose size along ``dim`` is ``length``; the other dimensions
+        and the dtype are those of ``input``.
+
+    Raises:
+        RuntimeError: for a 0-dim ``input``, a negative ``length``, a ``start`` tensor that
+            is not a 0-dim integer, or when ``start + length`` exceeds the dimension.
+        IndexError: if ``dim`` or ``start`` is out of range (``start`` may lie in
+            ``[-size, size]``).
+
+    Examples:
+        >>> import reftorch as torch
+        >>> x = torch.arange(12).reshape(3, 4)
+        >>> torch.narrow(x, 1, 1, 2)
+        tensor([[ 1,  2],
+                [ 5,  6],
+                [ 9, 10]])
+        >>> x.narrow(0, -1, 1)
+        tensor([[ 8,  9, 10, 11]])
+    """
+    nd = input.dim()
+    if nd == 0:
+        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
+    dim = int_arg(dim, "narrow", "dim", 1)
+    start = _narrow_start(start)
+    length = int_arg(length, "narrow", "length", 3)
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
+    d = _wrap_dim(dim, nd)
+    size = input._data.shape[d]
+    if not -size <= start <= size:
+        raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], but got {start})")
+    if start < 0:
+        start += size
+    if start > size - length:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
+    key = (slice(None),) * d + (slice(start, start + length),)
+    return BasicIndex.apply(input, key=key, _name="SliceBackward0")
