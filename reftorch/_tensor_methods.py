@@ -483,6 +483,9 @@ def _bind_new_apis():
         "narrow": indexing.narrow, "tile": _int_list_method(shape.tile, "tile", "dims"),
         "broadcast_to": _int_list_method(shape.broadcast_to, "broadcast_to", "size"),
         "type_as": _type_as,
+        "addcmul": pointwise.addcmul, "addcdiv": pointwise.addcdiv, "lerp": pointwise.lerp,
+        "addcmul_": _inplace(pointwise.addcmul), "addcdiv_": _inplace(pointwise.addcdiv),
+        "lerp_": _inplace(pointwise.lerp),
     }
     for name, fn in new.items():
         setattr(Tensor, name, fn)

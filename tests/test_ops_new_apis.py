@@ -154,3 +154,131 @@ def test_type_as_same_dtype_is_self_and_errors():
         x = T.ones(2, requires_grad=True)
         assert x.type_as(T.zeros(3)) is x
     raises_like(lambda T, x: x.type_as(3), A, msg=True)
+
+
+# ----------------------------------------------------------------------------- addcmul, addcdiv, lerp
+
+_RNG = np.random.default_rng(0)
+R = [_RNG.standard_normal((4, 5)).astype(np.float32) for _ in range(3)]
+RH = [r.astype(np.float16) for r in R]
+RD = [r.astype(np.float64) for r in R]
+RI = [np.array([1, -2, 3], np.int64), np.array([2, 5, -1], np.int64)]
+
+
+@pytest.mark.parametrize("data", [R, RH, RD], ids=["f32", "f16", "f64"])
+@pytest.mark.parametrize("value", [1, 0.3, -2.5])
+def test_addcmul_addcdiv_values_exact(data, value):
+    exact = data is not RD  # float16/float32: one rounding of a fused multiply-add, as PyTorch
+    both(lambda T, a, b, c: T.addcmul(a, b, c, value=value), *data, exact=exact)
+    both(lambda T, a, b, c: T.addcdiv(a, b, c, value=value), *data, exact=exact)
+    both(lambda T, a, b, c: a.addcmul(b, c, value=value), *data, exact=exact)
+
+
+@pytest.mark.parametrize("call", [
+    "T.addcmul(f, i, i)", "T.addcmul(i, i, i, value=2)", "T.addcmul(i, i, i, value=2.5)", "T.addcmul(f, d, f)",
+    "T.addcmul(i, f, f)", "T.addcmul(T.tensor(1.), f, f)", "T.addcmul(f, i, i, value=0.5)",
+    "T.addcmul(i, i, i, value=True)", "T.addcdiv(f, f, i)", "T.addcdiv(i, f, f)", "T.addcdiv(i, f, f, value=2)",
+    "T.addcmul(f, f, f, value=T.tensor(2.))", "T.addcmul(u, u, u, value=-1)", "T.addcmul(f.bool(), i, i)",
+    "T.addcmul(f, f, T.ones(2, 1))",
+    # errors
+    "T.addcdiv(f, i, i)", "T.addcdiv(f, i, f.bool())", "T.addcmul(f, f, T.ones(2))", "T.addcmul(f, f, 3)",
+    "T.addcmul(f, 3, f)", "T.addcmul(f, f, f, value=1j)", "T.addcmul(i, i, i, value=1j)",
+    "T.addcmul(f.bool(), f.bool(), f.bool())", "T.addcmul(u, u, u, value=300)",
+])
+def test_addc_dtypes_and_errors(call):
+    def fn(T):
+        f, d, i = T.ones(3) * 1.5, T.ones(3, dtype=T.float64) * 2, T.tensor([1, 2, 3])
+        u = T.ones(3, dtype=T.uint8)
+        return eval(call)
+    both(fn, msg=True)
+
+
+@pytest.mark.parametrize("op", ["addcmul", "addcdiv"])
+def test_addc_grads_and_broadcast(op):
+    check_grads(lambda T, a, b, c: getattr(T, op)(a, b, c, value=0.7), *R)
+    check_grads(lambda T, a, b, c: getattr(T, op)(a, b, c, value=2), R[0][:1], R[1][:, :1], R[2])
+    check_grads(lambda T, a, b, c: getattr(T, op)(a, b, c), R[0], RD[1], R[2] + 3)
+
+
+@pytest.mark.parametrize("op", ["addcmul", "addcdiv"])
+def test_addc_second_order(op):
+    outs = []
+    for T in (torch, reftorch):
+        a, b, c = (T.tensor(r, requires_grad=True) for r in R)
+        y = getattr(T, op)(a, b, c + 3, value=0.5)
+        gb, gc = T.autograd.grad((y * y).sum(), (b, c), create_graph=True)
+        outs.append((gb, gc, T.autograd.grad((gb * gc).sum(), (a, b, c))))
+    assert_same(outs[1], outs[0], check_grad_fn=False)
+
+
+@pytest.mark.parametrize("op", ["addcmul_", "addcdiv_"])
+def test_addc_inplace(op):
+    def fn(T, a, b, c):
+        x = a.clone()
+        r = getattr(x, op)(b, c, value=0.5)
+        return r is x, x, x._version
+    check_grads(fn, *R)
+    both(lambda T, a, b: getattr(a, op)(b, b), RI[0], R[0][0, :3].copy(), msg=True)   # float result into int64
+    both(lambda T, a, b: getattr(T.ones(1), op)(a, b), R[0][0].copy(), R[1][0].copy(), msg=True)
+    for T in (torch, reftorch):
+        leaf = T.ones(3, requires_grad=True)
+        with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
+            getattr(leaf, op)(T.ones(3), T.ones(3))
+
+
+@pytest.mark.parametrize("data", [R, RH, RD], ids=["f32", "f16", "f64"])
+@pytest.mark.parametrize("weight", [0.3, 0.7, -0.5, 1, 1.7, 0])
+def test_lerp_values_exact(data, weight):
+    exact = data is not RD
+    both(lambda T, a, b: T.lerp(a, b, weight), data[0], data[1], exact=exact)
+    both(lambda T, a, b: a.lerp(b, weight), data[0], data[1], exact=exact)
+
+
+@pytest.mark.parametrize("data", [R, RH, RD], ids=["f32", "f16", "f64"])
+def test_lerp_tensor_weight_exact(data):
+    w = (np.linspace(-1, 2, 20).reshape(4, 5)).astype(data[0].dtype)
+    both(lambda T, a, b, w: T.lerp(a, b, w), data[0], data[1], w, exact=data is not RD)
+
+
+@pytest.mark.parametrize("call", [
+    "T.lerp(f, f, T.tensor(0.5, dtype=T.float64))", "T.lerp(i, i, T.tensor(0.5))",
+    "T.lerp(T.tensor(1.), T.tensor(2.), T.tensor(0.5, dtype=T.float64))", "T.lerp(f.half(), f.half(), T.tensor(0.3))",
+    "T.lerp(f, f, 2)", "T.lerp(f, f, True)", "T.lerp(f, T.ones(2, 3), 0.3)", "T.lerp(f, f, T.ones(2, 1))",
+    "T.lerp(T.ones(2, 1), f, 0.5)", "T.lerp(f, f, T.tensor(0.5))",
+    "T.lerp(T.tensor(1), T.tensor(2), T.tensor(0.5))",
+    # errors
+    "T.lerp(f, d, 0.5)", "T.lerp(i, i, 0.5)", "T.lerp(f, f, d)", "T.lerp(f, T.tensor(2., dtype=T.float64), 0.5)",
+    "T.lerp(f, f, T.tensor([0.5], dtype=T.float64))", "T.lerp(T.tensor(1), T.tensor(2), 0.5)", "f.lerp(f, 1j)",
+    "T.lerp(i, i, i)", "T.lerp(f, f, T.ones(2))", "T.ones(3).lerp_(d, 0.5)", "T.ones(3).lerp_(T.ones(2, 3), 0.5)",
+    "T.lerp(f, f, 'a')",
+])
+def test_lerp_dtypes_and_errors(call):
+    def fn(T):
+        f, d, i = T.ones(3) * 1.5, T.ones(3, dtype=T.float64) * 2, T.tensor([1, 2, 3])
+        return eval(call)
+    both(fn, msg=call != "T.lerp(f, f, 'a')")
+
+
+def test_lerp_grads():
+    check_grads(lambda T, a, b: T.lerp(a, b, 0.3), R[0], R[1])
+    check_grads(lambda T, a, b: T.lerp(a, b, 0.8), R[0][:1], R[1])
+    check_grads(lambda T, a, b, w: T.lerp(a, b, w), R[0], R[1][:, :1], R[2])
+    check_grads(lambda T, a, b, w: T.lerp(a, b, w), R[0], R[1], R[2][0])
+    both(lambda T: [f.name() if f else None for f, _ in
+                    T.lerp(T.ones(2, requires_grad=True), T.ones(2), T.ones(2, requires_grad=True)).grad_fn.next_functions])
+    outs = []
+    for T in (torch, reftorch):
+        a, b, w = (T.tensor(r, requires_grad=True) for r in R)
+        y = T.lerp(a, b, w)
+        ga, gw = T.autograd.grad((y * y).sum(), (a, w), create_graph=True)
+        outs.append((ga, gw, T.autograd.grad((ga * gw).sum(), (a, b, w))))
+    assert_same(outs[1], outs[0], check_grad_fn=False)
+
+
+def test_lerp_inplace():
+    def fn(T, a, b):
+        x = a.clone()
+        r = x.lerp_(b, 0.25)
+        return r is x, x, x._version
+    check_grads(fn, R[0], R[1])
+    check_grads(lambda T, a, b, w: a.clone().lerp_(b, w), R[0], R[1], R[2])
