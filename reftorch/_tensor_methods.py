@@ -477,6 +477,35 @@ def _type_as(self, other):
     return self.to(device=other.device, dtype=other.dtype)
 
 
+def _index_fill_(self, dim, index, value):
+    """In-place version of :meth:`index_fill`. On an expanded tensor (elements sharing
+    memory) PyTorch writes anyway, with a deprecation warning."""
+    if has_internal_overlap(self) and not _records(self, *([value] if isinstance(value, Tensor) else [])):
+        warnings.warn("Use of index_fill_ on expanded tensors is deprecated. Please clone() the tensor before "
+                      "performing this operation. This also applies to advanced indexing e.g. tensor[mask] = "
+                      "scalar", UserWarning, stacklevel=2)
+        check_inplace(self)
+        filled = indexing.index_fill(self, dim, index, value)  # the checks, and the values to write
+        if self.dim():
+            d = indexing._wrap_dim(int(dim), self.dim())
+            key = (slice(None),) * d + (index._data if index.dim() else index._data.reshape((1,)),)
+            b = self._backend
+            b.setitem(self._data, key, b.getitem(filled._data, key))  # the filled elements only
+            self._bump_version()
+        else:
+            _store(self, filled._data)
+        return self
+    return commit(self, indexing.index_fill(self, dim, index, value))
+
+
+def _masked_scatter_(self, mask, source):
+    """In-place version of :meth:`masked_scatter`: ``mask`` must broadcast to ``self``'s
+    shape (``self`` keeps its shape)."""
+    if isinstance(mask, Tensor) and tuple(mask.shape) != tuple(self.shape):
+        shape.expand(mask, self.shape)  # PyTorch's error when the mask does not expand to self
+    return commit(self, indexing.masked_scatter(self, mask, source))
+
+
 def _bind_new_apis():
     """Methods for ``narrow``, ``tile``, ``broadcast_to``, ``type_as`` …"""
     new = {
@@ -486,6 +515,8 @@ def _bind_new_apis():
         "addcmul": pointwise.addcmul, "addcdiv": pointwise.addcdiv, "lerp": pointwise.lerp,
         "addcmul_": _inplace(pointwise.addcmul), "addcdiv_": _inplace(pointwise.addcdiv),
         "lerp_": _inplace(pointwise.lerp),
+        "index_fill": indexing.index_fill, "index_fill_": _index_fill_,
+        "masked_scatter": indexing.masked_scatter, "masked_scatter_": _masked_scatter_,
     }
     for name, fn in new.items():
         setattr(Tensor, name, fn)

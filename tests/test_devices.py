@@ -125,6 +125,9 @@ CASES = {
     "addcdiv": lambda x, d: x.addcdiv(x, x * x + 1, value=2),
     "lerp": lambda x, d: torch.lerp(x, x * x, 0.7),
     "lerp_tensor": lambda x, d: torch.lerp(x, x[0] * 3, (x / 8).sigmoid()),
+    "index_fill": lambda x, d: x.index_fill(1, _idx(d, [0, 2, 2]), -1.0),
+    "index_fill_tensor": lambda x, d: x.index_fill(0, _idx(d, [1]), x[0, 0] * 2),
+    "masked_scatter": lambda x, d: x.masked_scatter(_idx(d, [True, False, True]), x.t() * 3),
 }
 
 

@@ -282,3 +282,103 @@ def test_lerp_inplace():
         return r is x, x, x._version
     check_grads(fn, R[0], R[1])
     check_grads(lambda T, a, b, w: a.clone().lerp_(b, w), R[0], R[1], R[2])
+
+
+# ----------------------------------------------------------------------------- index_fill
+
+_IF_CALLS = [
+    "f.index_fill(0, I, 2)", "i.index_fill(0, I, 2.7)", "i.index_fill(0, I, True)", "f.index_fill(0, T.tensor(1), 2)",
+    "f.index_fill(0, T.tensor([-1]), 2)", "f.index_fill(-1, I, 2)", "f.index_fill(0, I, T.tensor(1.5, dtype=T.float64))",
+    "i.index_fill(0, I, T.tensor(1.5))", "T.tensor(5.).index_fill(0, T.tensor([0]), 2)",
+    "T.tensor(5.).index_fill(0, T.tensor(0), 2)", "T.index_fill(f, 0, I, 2)", "u.index_fill(0, T.tensor([0]), -1)",
+    "f.index_fill(0, T.tensor([], dtype=T.int64), 2)", "f.index_fill(0, T.tensor([0, 0]), 2)",
+    "f.t().index_fill(1, I, 2).stride()", "T.ones(2, 3, 4).permute(2, 0, 1).index_fill(0, I, 2).stride()",
+    "f.clone().index_fill_(0, I, 3)",
+    # errors
+    "f.index_fill(0, I.int(), 2)", "f.index_fill(0, I.float(), 2)", "f.index_fill(0, T.tensor([[0]]), 2)",
+    "f.index_fill(0, T.tensor([3]), 2)", "f.index_fill(0, T.tensor([-4]), 2)", "f.index_fill(2, I, 2)",
+    "f.index_fill(0, I, T.tensor([1.]))", "f.index_fill(0, I, 1j)", "u.index_fill(0, T.tensor([0]), 300)",
+]
+
+
+@pytest.mark.parametrize("call", _IF_CALLS)
+def test_index_fill_values_and_errors(call):
+    def fn(T):
+        f, i, I = T.ones(3, 4), T.ones(3, 4, dtype=T.int64), T.tensor([0, 2])
+        u = T.ones(3, dtype=T.uint8)
+        return eval(call)
+    both(fn, msg=call != "f.index_fill(0, [0], 2)")
+
+
+def test_index_fill_grads():
+    check_grads(lambda T, x: x.index_fill(1, T.tensor([0, 2, 2]), -1.0), A)
+    check_grads(lambda T, x, v: x.index_fill(1, T.tensor([0, 2, 2]), v), A, np.float32(2.5))
+    check_grads(lambda T, x, v: T.index_fill(x, 0, T.tensor(1), v), A.astype(np.float64), np.float64(2.5))
+    raises_like(lambda T, x: x.index_fill(0, [0], 2), A)
+    outs = []
+    for T in (torch, reftorch):
+        x = T.tensor(A, requires_grad=True)
+        (g,) = T.autograd.grad((x.index_fill(1, T.tensor([1]), 0.0) ** 2).sum(), x, create_graph=True)
+        outs.append((g.grad_fn.name(), g, T.autograd.grad(g.sum(), x)))
+    assert_same(outs[1], outs[0], check_grad_fn=False)
+
+
+def test_index_fill_inplace():
+    def fn(T, a):
+        x = a * 1
+        r = x.index_fill_(0, T.tensor([1]), 5.0)
+        return r is x, x, x._version
+    check_grads(fn, A)
+    for T in (torch, reftorch):
+        leaf = T.ones(3, requires_grad=True)
+        with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
+            leaf.index_fill_(0, T.tensor([0]), 1.0)
+        e = T.ones(3).expand(2, 3)
+        with pytest.warns(UserWarning, match="index_fill_ on expanded tensors is deprecated"):
+            e.index_fill_(0, T.tensor([0]), 3.0)
+        assert e.tolist() == [[3.0] * 3] * 2
+
+
+# ----------------------------------------------------------------------------- masked_scatter
+
+_M = np.array([[True, False, True], [False, True, False]])
+_MS_CALLS = [
+    "f.masked_scatter(m, T.arange(3.))", "f.masked_scatter(m, T.arange(6.))", "f.masked_scatter(m[0], T.arange(6.))",
+    "f.masked_scatter(m[:, :1], T.arange(6.))", "T.ones(3).masked_scatter(m, T.arange(6.))",
+    "f.masked_scatter(m, T.arange(6.).reshape(2, 3) * 10)", "T.masked_scatter(f, m, T.arange(6.))",
+    "f.t().masked_scatter(m.t(), T.arange(6.)).stride()", "f.clone().masked_scatter_(m[0], T.arange(6.))",
+    "T.ones(2, 3, dtype=T.int64).masked_scatter(m, T.arange(5))", "f.masked_scatter(m & False, T.zeros(0))",
+    # errors
+    "f.masked_scatter(m, T.arange(2.))", "f.masked_scatter(m.int(), T.arange(6.))",
+    "f.masked_scatter(m, T.arange(6))", "f.masked_scatter(m, T.arange(6., dtype=T.float64))",
+    "f.masked_scatter(m, 3.)", "T.ones(3).masked_scatter_(m, T.arange(6.))", "f.masked_scatter(T.ones(3, dtype=T.bool), f)",
+    "T.ones(1, 3).expand(2, 3).masked_scatter_(m, T.arange(6.))",
+]
+
+
+@pytest.mark.parametrize("call", _MS_CALLS)
+def test_masked_scatter_values_and_errors(call):
+    def fn(T):
+        f, m = T.ones(2, 3), T.tensor(_M)
+        return eval(call)
+    both(fn, msg=call != "f.masked_scatter(m, 3.)")
+
+
+def test_masked_scatter_uint8_mask_warns_and_raises():
+    for T in (torch, reftorch):
+        with pytest.warns(UserWarning, match="masked_scatter_ received a mask with dtype torch.uint8"):
+            with pytest.raises(RuntimeError, match="only supports boolean masks"):
+                T.ones(2, 3).masked_scatter(T.tensor(_M).to(T.uint8), T.arange(6.0))
+
+
+def test_masked_scatter_grads():
+    src = np.arange(10, 20, dtype=np.float32)
+    check_grads(lambda T, x, s: x.masked_scatter(T.tensor(_M), s), A[:2, :3].copy(), src)
+    check_grads(lambda T, x, s: x.masked_scatter(T.tensor(_M), s), A[:1, :3].copy(), src.reshape(2, 5))
+    check_grads(lambda T, x, s: x.clone().masked_scatter_(T.tensor(_M), s), A[:2, :3].copy(), src[:3].copy())
+    outs = []
+    for T in (torch, reftorch):
+        x, s = T.tensor(A[:2, :3].copy(), requires_grad=True), T.tensor(src, requires_grad=True)
+        gx, gs = T.autograd.grad((x.masked_scatter(T.tensor(_M), s) ** 2).sum(), (x, s), create_graph=True)
+        outs.append((gx, gs, T.autograd.grad((gx.sum() + gs.sum()) ** 2, (x, s))))
+    assert_same(outs[1], outs[0], check_grad_fn=False)
