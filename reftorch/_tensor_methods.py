@@ -17,6 +17,7 @@ from ._layout import like_input
 from ._scalar import check_fill_value, store_value
 from ._size import Size
 from ._tensor import Tensor, _TYPE_NAMES, tensor_type_name
+from . import _tensor_inplace
 from ._tensor_inplace import (check_inplace, check_no_internal_overlap, commit, has_internal_overlap, setitem,
                               _store)
 from ._ops import (clamp, creation, cumulative, indexing, inplace_shape, linalg, multinomial, nonzero,
@@ -517,6 +518,7 @@ def _bind_new_apis():
         "lerp_": _inplace(pointwise.lerp),
         "index_fill": indexing.index_fill, "index_fill_": _index_fill_,
         "masked_scatter": indexing.masked_scatter, "masked_scatter_": _masked_scatter_,
+        "index_put": _tensor_inplace.index_put, "index_put_": _tensor_inplace.index_put_,
     }
     for name, fn in new.items():
         setattr(Tensor, name, fn)

@@ -128,6 +128,8 @@ CASES = {
     "index_fill": lambda x, d: x.index_fill(1, _idx(d, [0, 2, 2]), -1.0),
     "index_fill_tensor": lambda x, d: x.index_fill(0, _idx(d, [1]), x[0, 0] * 2),
     "masked_scatter": lambda x, d: x.masked_scatter(_idx(d, [True, False, True]), x.t() * 3),
+    "index_put": lambda x, d: x.index_put((_idx(d, [1, 0, 1]), _idx(d, [2, 2, 2])), x[0] * 2),
+    "index_put_accumulate": lambda x, d: x.index_put((_idx(d, [1, 0, 1]),), x[0] * 2, accumulate=True),
 }
 
 

@@ -382,3 +382,69 @@ def test_masked_scatter_grads():
         gx, gs = T.autograd.grad((x.masked_scatter(T.tensor(_M), s) ** 2).sum(), (x, s), create_graph=True)
         outs.append((gx, gs, T.autograd.grad((gx.sum() + gs.sum()) ** 2, (x, s))))
     assert_same(outs[1], outs[0], check_grad_fn=False)
+
+
+# ----------------------------------------------------------------------------- index_put
+
+_IP_CALLS = [
+    "f.index_put((i, j), v)", "f.index_put((i, j), v, accumulate=True)", "f.index_put((i,), T.tensor(5.))",
+    "f.index_put((i,), T.tensor([1., 2., 3., 4.]))", "f.index_put([i], T.tensor([1., 2., 3., 4.]), True)",
+    "f.index_put((f > 0,), T.tensor(1.))", "f.index_put((T.tensor([True, False, True]),), T.tensor(1.))",
+    "f.index_put((i.int(),), T.tensor(1.))", "T.index_put(f, (i,), T.tensor(7.))",
+    "f.t().index_put((i,), T.tensor(7.)).stride()", "f.t().index_put((i,), T.tensor(7.), accumulate=True).stride()",
+    "f.clone().index_put_((i, j), v, accumulate=True)", "f.clone().index_put_((i, j), v)",
+    "T.index_put_(f.clone(), (i,), T.tensor(2.), True)", "n.index_put((i,), T.tensor(7, dtype=T.int64), True)",
+    "f.index_put((i[:, None], j), T.tensor([[1.], [2.], [3.]]), accumulate=True)",
+    # errors
+    "f.index_put((i, j), T.tensor(1))", "f.index_put((i, j), T.tensor(1., dtype=T.float64))",
+    "f.index_put((i, j), 1.)", "f.index_put(i, T.tensor(1.))", "f.index_put((T.tensor([5]),), T.tensor(1.))",
+    "f.index_put((i.float(),), T.tensor(1.))", "f.index_put((None, j), T.tensor(1.))",
+    "f.index_put((i, j, j), T.tensor(1.))", "f.index_put((i, j), T.tensor([1., 2.]))",
+    "f.index_put((i, j), T.tensor([1, 2, 3]), accumulate=True)", "f.index_put((i, j), T.tensor([1., 2.]), True)",
+]
+
+
+@pytest.mark.parametrize("call", _IP_CALLS)
+def test_index_put_values_and_errors(call):
+    def fn(T):
+        f, n = T.zeros(3, 4), T.zeros(3, 4, dtype=T.int64)
+        i, j, v = T.tensor([0, 2, 0]), T.tensor([1, 1, 1]), T.tensor([1., 2., 3.])
+        return eval(call)
+    both(fn, msg=call not in ("f.index_put((i, j), 1.)", "f.index_put(i, T.tensor(1.))"))
+
+
+def test_index_put_accumulates_in_index_order():
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal(5).astype(np.float32)
+    v = (rng.standard_normal(40) * 1e3).astype(np.float32)
+    idx = np.arange(40) % 5  # each position takes eight values, added one after the other
+    both(lambda T, x, v: x.index_put((T.tensor(idx),), v, accumulate=True), x, v, exact=True)
+
+
+@pytest.mark.parametrize("accumulate", [False, True])
+def test_index_put_grads(accumulate):
+    def fn(T, x, v):
+        return x.index_put((T.tensor([0, 2, 0]), T.tensor([1, 1, 3])), v, accumulate=accumulate)
+    check_grads(fn, A, np.array([1.0, 2.0, 3.0], np.float32))
+    check_grads(fn, A, np.array(5.0, np.float32))
+    check_grads(lambda T, x, v: x.index_put((T.tensor([True, False, True]),), v, accumulate), A, A[0].copy())
+    outs = []
+    for T in (torch, reftorch):
+        x, v = T.tensor(A, requires_grad=True), T.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        y = x.index_put((T.tensor([0, 2, 0]), T.tensor([1, 1, 3])), v, accumulate=accumulate)
+        gx, gv = T.autograd.grad((y * y).sum(), (x, v), create_graph=True)
+        outs.append((gx, gv, T.autograd.grad((gx.sum() * gv.sum()), (x, v))))
+    assert_same(outs[1], outs[0], check_grad_fn=False)
+
+
+@pytest.mark.parametrize("accumulate", [False, True])
+def test_index_put_inplace(accumulate):
+    def fn(T, a, v):
+        x = a * 1
+        r = x.index_put_((T.tensor([1, 1]),), v, accumulate=accumulate)
+        return r is x, x, x._version
+    check_grads(fn, A, A[0].copy())
+    for T in (torch, reftorch):
+        leaf = T.ones(3, requires_grad=True)
+        with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
+            leaf.index_put_((T.tensor([0]),), T.tensor(1.0), accumulate=accumulate)
