@@ -84,6 +84,8 @@ from ._ops.shape import tile, broadcast_to, broadcast_shapes, broadcast_tensors 
 from ._ops.pointwise import addcmul, addcdiv, lerp  # noqa: F401
 from ._ops.indexing import index_fill, masked_scatter  # noqa: F401
 from ._tensor_inplace import index_put, index_put_  # noqa: F401
+from ._ops.creation import scalar_tensor  # noqa: F401
+from ._ops.shape import real, imag  # noqa: F401
 
 
 def is_tensor(obj) -> "bool":

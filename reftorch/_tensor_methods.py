@@ -527,6 +527,17 @@ def _bind_new_apis():
 _bind_new_apis()
 
 
+def _set_part(part):
+    def setter(self, value):
+        view = part(self)  # (PyTorch: ``x.real = v`` writes ``v`` into the view)
+        view.copy_(value) if isinstance(value, Tensor) else view.fill_(value)
+    return setter
+
+
+Tensor.real = property(shape.real, _set_part(shape.real), doc=shape.real.__doc__)
+Tensor.imag = property(shape.imag, _set_part(shape.imag), doc=shape.imag.__doc__)
+
+
 def _legacy_new(dtype, args, device):
     """PyTorch's legacy constructors: ``Tensor([1, 2])`` / ``LongTensor([1, 2])`` copy the
     data, ``Tensor(2, 3)`` / ``FloatTensor(2, 3)`` is uninitialised memory of that shape."""

@@ -130,6 +130,9 @@ CASES = {
     "masked_scatter": lambda x, d: x.masked_scatter(_idx(d, [True, False, True]), x.t() * 3),
     "index_put": lambda x, d: x.index_put((_idx(d, [1, 0, 1]), _idx(d, [2, 2, 2])), x[0] * 2),
     "index_put_accumulate": lambda x, d: x.index_put((_idx(d, [1, 0, 1]),), x[0] * 2, accumulate=True),
+    "real_imag": lambda x, d: x * torch.tensor([[1 + 2j, 2 - 1j, 3j]], device=d).real
+                              + x * torch.tensor([[1 + 2j, 2 - 1j, 3j]], device=d).imag,
+    "scalar_tensor": lambda x, d: x * torch.scalar_tensor(3, device=d),
 }
 
 

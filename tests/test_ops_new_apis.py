@@ -448,3 +448,92 @@ def test_index_put_inplace(accumulate):
         leaf = T.ones(3, requires_grad=True)
         with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
             leaf.index_put_((T.tensor([0]),), T.tensor(1.0), accumulate=accumulate)
+
+
+# ----------------------------------------------------------------------------- scalar_tensor
+
+@pytest.mark.parametrize("call", [
+    "T.scalar_tensor(3)", "T.scalar_tensor(True)", "T.scalar_tensor(2, dtype=T.int64)", "T.scalar_tensor(1.5)",
+    "T.scalar_tensor(1.5, requires_grad=True)", "T.scalar_tensor(T.tensor(2.))", "T.scalar_tensor(2.5, dtype=T.int32)",
+    "T.scalar_tensor(3, device='cpu')", "T.scalar_tensor(1 + 2j, dtype=T.complex64)", "T.scalar_tensor(-1.0).dtype",
+    "T.scalar_tensor(1j)", "T.scalar_tensor([1])", "T.scalar_tensor(2 ** 70)", "T.scalar_tensor(300, dtype=T.uint8)",
+    "T.scalar_tensor(float('nan'), dtype=T.int64)",
+])
+def test_scalar_tensor(call):
+    both(lambda T: eval(call), msg=call != "T.scalar_tensor([1])")
+
+
+def test_scalar_tensor_follows_default_dtype():
+    for T in (torch, reftorch):
+        T.set_default_dtype(T.float64)
+        try:
+            assert str(T.scalar_tensor(1).dtype) == "torch.float64"
+        finally:
+            T.set_default_dtype(T.float32)
+
+
+# ----------------------------------------------------------------------------- real / imag
+
+Z = np.array([[1 + 2j, 3 - 1j], [0.5j, 2]], np.complex64)
+
+
+@pytest.mark.parametrize("part", ["real", "imag"])
+@pytest.mark.parametrize("dtype", [np.complex64, np.complex128])
+def test_real_imag_views(part, dtype):
+    for T in (torch, reftorch):
+        z = T.tensor(Z.astype(dtype))
+        v = getattr(z, part)
+        assert v._base is z and v.stride() == (4, 2)
+        assert getattr(T, part)(z).stride() == (4, 2)
+        assert getattr(z.t(), part).stride() == (2, 4)
+        v.mul_(10)
+        assert z._version == v._version == 1
+    both(lambda T, z: getattr(z, part), Z.astype(dtype))
+    both(lambda T, z: getattr(T, part)(z.t()), Z.astype(dtype))
+    both(lambda T, z: getattr(z[0, 0], part).stride(), Z.astype(dtype))
+
+    def write(T, z):
+        w = z.clone()
+        getattr(w, part).mul_(10)
+        setattr(w, part, T.zeros(2))
+        return w
+    both(write, Z.astype(dtype))
+
+    def write_number(T, z):
+        w = z.clone()
+        setattr(w, part, 5)
+        return w
+    both(write_number, Z.astype(dtype))
+
+
+def test_real_of_real_tensor_is_itself_and_imag_raises():
+    for T in (torch, reftorch):
+        x = T.ones(2)
+        assert x.real is x and T.real(x) is x
+    raises_like(lambda T, x: x.imag, A, msg=True)
+    raises_like(lambda T, x: T.imag(x), A, msg=True)
+
+
+def test_real_imag_grads():
+    outs = []
+    for T in (torch, reftorch):
+        z = T.tensor(Z, requires_grad=True)
+        r, i = z.real, z.imag
+        names = (r.grad_fn.name(), r.grad_fn.next_functions[0][0].name(), i.grad_fn.name())
+        (r * 2 + i ** 2 * 3).sum().backward()
+        zz = T.tensor(Z, requires_grad=True)
+        (g,) = T.autograd.grad((zz.imag ** 2 + zz.real ** 3).sum(), zz, create_graph=True)
+        gnames = (g.grad_fn.name(), g.grad_fn.next_functions[0][0].name())
+        (gg,) = T.autograd.grad((g.real * g.imag).sum(), zz)
+        outs.append((names, z.grad, gnames, g, gg))
+    assert_same(outs[1], outs[0])
+
+
+def test_real_imag_on_strict_device():
+    out = {}
+    for dev in ("cpu", "strict"):
+        z = reftorch.tensor(Z, device=dev, requires_grad=True)
+        y = z.real * 2 + z.imag ** 2
+        y.sum().backward()
+        out[dev] = (y.stride(), y.detach().to("cpu").tolist(), z.grad.to("cpu").tolist())
+    assert out["strict"] == out["cpu"]

@@ -915,3 +915,124 @@ def broadcast_tensors(*tensors):
     for t in tensors:
         shp = broadcast_shape(shp, tuple(t.shape))
     return tuple(t if tuple(t.shape) == shp else expand(t, shp) for t in tensors)
+
+
+# ----------------------------------------------------------------- real and imaginary parts
+
+
+def _as_real_view(b, arr):
+    """The complex array ``arr`` read as floats: a view of shape ``arr.shape + (2,)`` (the
+    real and imaginary parts side by side), strides doubled."""
+    xp = b.xp
+    wide = xp.expand_dims(arr, axis=-1)  # (a size-1 last dim: any strides may change itemsize)
+    real_native = b.dtype(b.dtype_of(arr).to_real())
+    return b.view_dtype(wide, real_native)
+
+
+def _complex_from_pairs(xp, g, native):
+    """A complex array from the floats ``g`` of shape ``(..., 2)`` (a copy)."""
+    re, im = g[..., 0], g[..., 1]
+    return xp.astype(re, native) + xp.astype(im, native) * 1j
+
+
+class ViewAsReal(Function):
+    """``torch.view_as_real``: a complex tensor's memory as pairs of floats (a view,
+    ``ViewAsRealBackward0``); ``.real`` and ``.imag`` select from it."""
+
+    name = "ViewAsRealBackward0"
+    create_graph = True
+    is_view = True
+    can_warn = False
+
+    @staticmethod
+    def forward(ctx, x):
+        if ctx.needs_input_grad:
+            ctx.native = x._data.dtype
+        return _as_real_view(x._backend, x._data)
+
+    @staticmethod
+    def backward(ctx, g):
+        if isinstance(g, Tensor):  # create_graph: view_as_complex, recorded as PyTorch records it
+            return ViewAsComplex.apply(g)
+        return _complex_from_pairs(ctx.xp, g, ctx.native)
+
+
+class ViewAsComplex(Function):
+    """The gradient of :class:`ViewAsReal` as an op (``ViewAsComplexBackward0``): float pairs
+    back to complex numbers; its own gradient is the float view again."""
+
+    name = "ViewAsComplexBackward0"
+    create_graph = True
+
+    @staticmethod
+    def forward(ctx, g):
+        b = g._backend
+        native = b.dtype(g.dtype.to_complex())
+        return _complex_from_pairs(b.xp, g._data, native)
+
+    @staticmethod
+    def backward(ctx, gg):
+        if isinstance(gg, Tensor):
+            return ViewAsReal.apply(gg)
+        return ctx.backend.copy(_as_real_view(ctx.backend, gg))
+
+
+def _part(input, which):
+    from .indexing import BasicIndex  # (indexing imports this module)
+    pairs = ViewAsReal.apply(input)
+    return BasicIndex.apply(pairs, key=(Ellipsis, which), _name="SelectBackward0")
+
+
+def real(input):
+    """The real part of ``input``: for a complex tensor a float view of its memory (writes
+    through it change ``input``), for any other tensor ``input`` itself.
+
+    Mirrors ``torch.real`` / ``torch.Tensor.real``. As in PyTorch the view is
+    ``view_as_real(input)[..., 0]``, so its ``grad_fn`` is ``SelectBackward0`` over
+    ``ViewAsRealBackward0``; ``x.real = value`` copies ``value`` into that view.
+
+    Args:
+        input: a tensor.
+
+    Returns:
+        For complex64 (complex128) input a float32 (float64) view of ``input``'s shape,
+        with strides twice ``input``'s.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> z = torch.tensor([1 + 2j, 3 - 1j])
+        >>> z.real
+        tensor([1., 3.])
+        >>> z.real.mul_(10)
+        tensor([10., 30.])
+        >>> z
+        tensor([10.+2.j, 30.-1.j])
+    """
+    if not input.dtype.is_complex:
+        return input
+    return _part(input, 0)
+
+
+def imag(input):
+    """The imaginary part of a complex tensor, as a float view of its memory.
+
+    Mirrors ``torch.imag`` / ``torch.Tensor.imag``: ``view_as_real(input)[..., 1]``
+    (``grad_fn`` ``SelectBackward0``); ``x.imag = value`` copies ``value`` into it.
+
+    Args:
+        input: a complex tensor.
+
+    Returns:
+        A float32 (float64) view for complex64 (complex128) input, of ``input``'s shape.
+
+    Raises:
+        RuntimeError: if ``input`` is not complex.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.tensor([1 + 2j, 3 - 1j]).imag
+        tensor([ 2., -1.])
+    """
+    if not input.dtype.is_complex:
+        raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
+    return _part(input, 1)
