@@ -341,6 +341,9 @@ def cases(np, rt, torch):
          lambda L: (lambda x=L["a"], y=L["b"], lib=L["lib"]: lib.cat([x, y]))),
         ("t.sum() on 2x3", lambda: a.sum(), lambda L: (lambda x=L["a"]: x.sum())),
         ("Linear(4, 3) on (1, 4)", lambda: x1 @ W.T + bias, lambda L: (lambda m=L["lin"], x=L["x1"]: m(x))),
+        # beyond the list: a Python number as an operand
+        ("x * 2 on 2x3", lambda: a * 2, lambda L: (lambda x=L["a"]: x * 2)),
+        ("x + 1.0 on 2x3", lambda: a + 1.0, lambda L: (lambda x=L["a"]: x + 1.0)),
     ]
     for name, np_fn, make in tiny:
         yield ("tiny: " + name, "tiny", {"numpy": np_fn}, make(libs["rt"]), make(libs["torch"]),

@@ -359,7 +359,7 @@ class CPUGenerator:
 
     # --------------------------------------------------------------- normal
     def normal(self, n: int, mean: float = 0.0, std: float = 1.0, dtype=np.float32,
-               contiguous: bool = True) -> np.ndarray:
+               contiguous: bool = True, out: np.ndarray | None = None) -> np.ndarray:
         """Draw like ``Tensor.normal_(mean, std)`` (``torch.randn``, ``torch.normal``).
 
         A contiguous tensor of 16 or more elements uses ``normal_fill`` (Box-Muller on
@@ -373,6 +373,11 @@ class CPUGenerator:
             dtype: float16, float32 or float64.
             contiguous: False for a non-contiguous target (always the scalar path; the
                 caller writes the values in TensorIterator order).
+            out: where to write the ``n`` values (a contiguous 1-D array of ``dtype``: the
+                target tensor's own memory, saving a temporary and a copy), or None.
+
+        Returns:
+            ``out``, or a new array.
 
         Raises:
             ValueError: if ``std < 0``.
@@ -382,9 +387,17 @@ class CPUGenerator:
             raise TypeError(f"normal: unsupported dtype {np.dtype(dtype)}")
         if not std >= 0.0:
             raise ValueError(f"normal expects std >= 0.0, but found std {std}")
-        if n >= 16 and contiguous:
-            return self._normal_fill(n, mean, std, dtype)
-        return self._normal_scalar(n, mean, std).astype(dtype)
+        if n >= 16 and contiguous and dtype != _f16 and out is not None:
+            values = self._normal_fill(n, mean, std, dtype, out)
+        elif n >= 16 and contiguous:
+            values = self._normal_fill(n, mean, std, dtype)
+        else:
+            values = self._normal_scalar(n, mean, std)  # doubles, cast as C++ casts them:
+            values = (values.astype(_f32) if dtype == _f16 else values).astype(dtype)  # (Half from a float)
+        if out is None or values is out:
+            return values
+        out[...] = values
+        return out
 
     def _normal_scalar(self, n: int, mean: float, std: float) -> np.ndarray:
         """``at::normal_distribution<double>`` n times, in float64.
@@ -412,7 +425,7 @@ class CPUGenerator:
             return out * std + mean
         return _fma64(out, _f64(std), _f64(mean))  # val * std + mean, contracted
 
-    def _normal_fill(self, n: int, mean: float, std: float, dtype) -> np.ndarray:
+    def _normal_fill(self, n: int, mean: float, std: float, dtype, out=None) -> np.ndarray:
         """``normal_fill``: Box-Muller on blocks of 16 uniforms (``u1 = 1 - x[0:8]``,
         ``u2 = x[8:16]``, giving ``[r cos | r sin]``), then ``val * std + mean``.
 
@@ -423,7 +436,8 @@ class CPUGenerator:
         """
         acc = _f64 if dtype == _f64 else _f32
         full = n - n % 16
-        out = np.empty(n, acc)
+        if out is None:  # (else: the caller's float32/float64 array, written in place)
+            out = np.empty(n, acc)
         if acc == _f32 and self.capability != "default":  # the AVX2 kernel, from raw words
             box_muller = _BoxMuller32(min(full, _CHUNK))
             for start in range(0, full, _CHUNK):  # chunks keep the words and temporaries in cache

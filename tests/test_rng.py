@@ -272,6 +272,40 @@ def test_normal_non_contiguous_uses_scalar_path(seed):
     assert_same_state(tg, g)
 
 
+@pytest.mark.parametrize("mean_std", [(0.0, 1.0), (0.5, 2.0), (100.0, 7.0)])
+@pytest.mark.parametrize("seed", SEEDS)
+def test_normal_non_contiguous_float16_rounds_through_float32(seed, mean_std):
+    """The scalar path's doubles become float16 as C++ casts them (through float)."""
+    import reftorch
+    for shape in [(4097, 3), (3, 4097)]:
+        torch.manual_seed(seed)
+        reftorch.manual_seed(seed)
+        want = torch.zeros(*shape, dtype=torch.float16).t().normal_(*mean_std)
+        got = reftorch.zeros(*shape, dtype=reftorch.float16).t().normal_(*mean_std)
+        assert_same(want, got.numpy().ravel())
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16"])
+@pytest.mark.parametrize("n", [1, 16, 33, 32768 + 17])
+def test_normal_into_row_major_tensors_and_views(n, dtype):
+    """``normal_`` of a row-major tensor (drawn straight into its memory) and of a row-major
+    view into a larger buffer: PyTorch's values, the rest of the buffer untouched, one
+    version bump shared with the base."""
+    import reftorch
+    for mean_std in [(0.0, 1.0), (-1.0, 0.25)]:
+        torch.manual_seed(7)
+        reftorch.manual_seed(7)
+        tb = torch.full((n + 6,), 3.0, dtype=getattr(torch, dtype))
+        rb = reftorch.full((n + 6,), 3.0, dtype=getattr(reftorch, dtype))
+        before = rb._version
+        tb[5:-1].normal_(*mean_std)
+        out = rb[5:-1].normal_(*mean_std)
+        assert_same(tb, rb.numpy().ravel())
+        assert rb._version == before + 1 and out._version == rb._version
+        assert_same(torch.empty(n, dtype=getattr(torch, dtype)).normal_(*mean_std),
+                    reftorch.empty(n, dtype=getattr(reftorch, dtype)).normal_(*mean_std).numpy().ravel())
+
+
 def test_randn_large_float32():
     skip_float32_fill(np.float32, 16)
     tg, g = pair(0)

@@ -342,6 +342,14 @@ def normal_(t, mean=0.0, std=1.0, *, generator=None):
     if not t.numel():  # (PyTorch checks the dtype only when there is something to draw)
         return _fill(t, "NormalBackward0", lambda order: _np.empty(0))
     _, npdt = _float_dtype(t.dtype, "normal_kernel_cpu")
+    data = t._data
+    if data.__class__ is _np.ndarray and data.flags.c_contiguous and data.dtype == npdt and not (
+            t._requires_grad and is_grad_enabled()):
+        # A row-major CPU tensor outside any graph: the values are drawn straight into its
+        # memory (no temporary, no copy; it is also what PyTorch's kernel does).
+        _engine(generator).normal(t.numel(), float(mean), float(std), dtype=npdt, out=data.reshape(-1))
+        t._bump_version()
+        return t
     return _fill(t, "NormalBackward0",
                  lambda order: _engine(generator).normal(t.numel(), float(mean), float(std), dtype=npdt,
                                                          contiguous=t.is_contiguous()))
