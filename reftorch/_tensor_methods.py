@@ -461,9 +461,18 @@ _bind_more_ops()
 
 
 def _type_as(self, other):
-    """``self`` converted to the dtype and device of ``other`` (``self`` itself when
-    they already match). Mirrors ``torch.Tensor.type_as``; the conversion records
-    ``ToCopyBackward0``.
+    """``self`` converted to the dtype and device of ``other``.
+
+    Mirrors ``torch.Tensor.type_as``: ``self.to(other.dtype)`` on ``other``'s device;
+    a conversion records ``ToCopyBackward0``.
+
+    Args:
+        other: the tensor whose dtype and device the result takes (its values are not
+            read).
+
+    Returns:
+        ``self`` itself when dtype and device already match, else a converted copy of
+        ``self``'s shape.
 
     Raises:
         TypeError: if ``other`` is not a tensor.
