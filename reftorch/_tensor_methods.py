@@ -528,6 +528,7 @@ def _bind_new_apis():
         "index_fill": indexing.index_fill, "index_fill_": _index_fill_,
         "masked_scatter": indexing.masked_scatter, "masked_scatter_": _masked_scatter_,
         "index_put": _tensor_inplace.index_put, "index_put_": _tensor_inplace.index_put_,
+        "resize_": inplace_shape.resize_,
     }
     for name, fn in new.items():
         setattr(Tensor, name, fn)

@@ -537,3 +537,54 @@ def test_real_imag_on_strict_device():
         y.sum().backward()
         out[dev] = (y.stride(), y.detach().to("cpu").tolist(), z.grad.to("cpu").tolist())
     assert out["strict"] == out["cpu"]
+
+
+# ----------------------------------------------------------------------------- resize_
+
+@pytest.mark.parametrize("make, size", [
+    ("T.arange(6.)", (2, 2)), ("T.arange(6.)", (2, 3)), ("T.arange(6.)", (0,)), ("T.arange(6.)", (2, 0, 3)),
+    ("T.arange(6.)", ((),)), ("T.arange(6.)[1:]", (2,)), ("T.arange(6.).reshape(2, 3).t()", (2,)),
+    ("T.arange(6.).reshape(2, 3).t()", (6,)), ("T.arange(6.).reshape(2, 3).t()", (3, 2)),
+    ("T.arange(6.).reshape(2, 3)", [3, 2]), ("T.arange(6.).reshape(2, 3)", ((3, 2),)),
+])
+def test_resize_within_memory(make, size):
+    def fn(T):
+        x = eval(make)
+        r = x.resize_(*size) if isinstance(size, tuple) else x.resize_(size)
+        return r is x, x, x.stride(), x._version
+    both(fn)
+
+
+def test_resize_keeps_sharing_and_grows():
+    def fn(T):
+        x = T.arange(4.0)
+        b = x.view(2, 2)
+        x.resize_(3)
+        x[0] = 100
+        y = T.arange(6.0)
+        v = y[1:3]
+        v.resize_(3)
+        v[2] = -1
+        g = T.arange(4.0)
+        g.resize_(2, 3)
+        return b, y, v._version, y._version, g.shape, g[0], g.stride()
+    both(fn)
+
+
+def test_resize_errors():
+    raises_like(lambda T: T.ones(2, requires_grad=True).resize_(3), msg=True)
+    raises_like(lambda T: (T.ones(2, requires_grad=True) * 2).resize_(3), msg=True)
+    raises_like(lambda T: T.ones(2).resize_(-1), msg=True)
+    raises_like(lambda T: T.ones(2).resize_(2.0))
+    raises_like(lambda T: T.ones(2).resize_(), msg=True)
+
+
+def test_resize_on_strict_device():
+    out = {}
+    for dev in ("cpu", "strict"):
+        x = reftorch.arange(6.0, device=dev)
+        x.resize_(2, 2)
+        y = reftorch.arange(4.0, device=dev)
+        y.resize_(2, 3)
+        out[dev] = (x.stride(), x.to("cpu").tolist(), y.stride(), y.to("cpu").tolist())
+    assert out["strict"] == out["cpu"]
