@@ -108,7 +108,7 @@ def resize_(input, *size, memory_format=None):
     b = input._backend
     n = math.prod(sizes)
     root = input._base if input._base is not None else input
-    item = arr.dtype.itemsize
+    item = input.dtype.itemsize
     offset = (b.data_ptr(arr) - b.data_ptr(root._data)) // item
     avail = root._data.size - offset if is_non_overlapping_and_dense(
         tuple(root._data.shape), b.strides(root._data)) else (arr.size if b.is_c_contiguous(arr) else 0)
