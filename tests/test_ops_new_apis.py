@@ -264,8 +264,8 @@ def test_lerp_grads():
     check_grads(lambda T, a, b: T.lerp(a, b, 0.8), R[0][:1], R[1])
     check_grads(lambda T, a, b, w: T.lerp(a, b, w), R[0], R[1][:, :1], R[2])
     check_grads(lambda T, a, b, w: T.lerp(a, b, w), R[0], R[1], R[2][0])
-    both(lambda T: [f.name() if f else None for f, _ in
-                    T.lerp(T.ones(2, requires_grad=True), T.ones(2), T.ones(2, requires_grad=True)).grad_fn.next_functions])
+    both(lambda T: [f.name() if f else None for f, _ in T.lerp(
+        T.ones(2, requires_grad=True), T.ones(2), T.ones(2, requires_grad=True)).grad_fn.next_functions])
     outs = []
     for T in (torch, reftorch):
         a, b, w = (T.tensor(r, requires_grad=True) for r in R)
@@ -288,7 +288,8 @@ def test_lerp_inplace():
 
 _IF_CALLS = [
     "f.index_fill(0, I, 2)", "i.index_fill(0, I, 2.7)", "i.index_fill(0, I, True)", "f.index_fill(0, T.tensor(1), 2)",
-    "f.index_fill(0, T.tensor([-1]), 2)", "f.index_fill(-1, I, 2)", "f.index_fill(0, I, T.tensor(1.5, dtype=T.float64))",
+    "f.index_fill(0, T.tensor([-1]), 2)", "f.index_fill(-1, I, 2)",
+    "f.index_fill(0, I, T.tensor(1.5, dtype=T.float64))",
     "i.index_fill(0, I, T.tensor(1.5))", "T.tensor(5.).index_fill(0, T.tensor([0]), 2)",
     "T.tensor(5.).index_fill(0, T.tensor(0), 2)", "T.index_fill(f, 0, I, 2)", "u.index_fill(0, T.tensor([0]), -1)",
     "f.index_fill(0, T.tensor([], dtype=T.int64), 2)", "f.index_fill(0, T.tensor([0, 0]), 2)",
@@ -351,7 +352,8 @@ _MS_CALLS = [
     # errors
     "f.masked_scatter(m, T.arange(2.))", "f.masked_scatter(m.int(), T.arange(6.))",
     "f.masked_scatter(m, T.arange(6))", "f.masked_scatter(m, T.arange(6., dtype=T.float64))",
-    "f.masked_scatter(m, 3.)", "T.ones(3).masked_scatter_(m, T.arange(6.))", "f.masked_scatter(T.ones(3, dtype=T.bool), f)",
+    "f.masked_scatter(m, 3.)", "T.ones(3).masked_scatter_(m, T.arange(6.))",
+    "f.masked_scatter(T.ones(3, dtype=T.bool), f)",
     "T.ones(1, 3).expand(2, 3).masked_scatter_(m, T.arange(6.))",
 ]
 
