@@ -590,3 +590,20 @@ def test_resize_on_strict_device():
         y.resize_(2, 3)
         out[dev] = (x.stride(), x.to("cpu").tolist(), y.stride(), y.to("cpu").tolist())
     assert out["strict"] == out["cpu"]
+
+
+@pytest.mark.parametrize("op", ["addcmul", "addcdiv", "lerp"])
+def test_out_argument(op):
+    def fn(T, a, b, c):
+        out = T.empty(0)
+        args = (a, b, 0.5) if op == "lerp" else (a, b, c)
+        r = getattr(T, op)(*args, out=out)
+        return r is out, out
+    both(fn, *R)
+    raises_like(lambda T, a, b, c: getattr(T, op)(a.requires_grad_(), b, 0.5 if op == "lerp" else c,
+                                                   out=T.empty(0)), *R, msg=True)
+
+
+def test_size_arguments_as_torch_size():
+    both(lambda T, x: (x.tile(T.Size([2])), x[:1].broadcast_to(T.Size([2, 4])),
+                       T.broadcast_to(x[:1], T.Size([3, 4]))), A)
