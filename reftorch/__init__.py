@@ -85,7 +85,7 @@ from ._ops.pointwise import addcmul, addcdiv, lerp  # noqa: F401
 from ._ops.indexing import index_fill, masked_scatter  # noqa: F401
 from ._tensor_inplace import index_put, index_put_  # noqa: F401
 from ._ops.creation import scalar_tensor  # noqa: F401
-from ._ops.shape import real, imag  # noqa: F401
+from ._ops.indexing import real, imag  # noqa: F401
 
 
 def is_tensor(obj) -> "bool":

@@ -544,8 +544,8 @@ def _set_part(part):
     return setter
 
 
-Tensor.real = property(shape.real, _set_part(shape.real), doc=shape.real.__doc__)
-Tensor.imag = property(shape.imag, _set_part(shape.imag), doc=shape.imag.__doc__)
+Tensor.real = property(indexing.real, _set_part(indexing.real), doc=indexing.real.__doc__)
+Tensor.imag = property(indexing.imag, _set_part(indexing.imag), doc=indexing.imag.__doc__)
 
 
 def _legacy_new(dtype, args, device):

@@ -17,7 +17,7 @@ from .._layout import broadcast_shape as _broadcast_shape  # noqa: F401 (the old
 from ._common import sum_to_shape, row_major, with_out
 from .._scalar import check_fill_value, store_value
 from .creation import tensor as _t
-from .shape import expand
+from .shape import ViewAsReal, expand
 
 
 def _check_range(xp, idx, size, make_error):
@@ -1147,3 +1147,66 @@ def _count_true(t):
     """The number of True entries of the bool tensor ``t``."""
     b = t._backend
     return int(b.xp.sum(b.xp.astype(t._data, b.dtype(D.int64))))
+
+
+# ----------------------------------------------------------------- real and imaginary parts
+
+
+def _part(input, which):
+    pairs = ViewAsReal.apply(input)
+    return BasicIndex.apply(pairs, key=(Ellipsis, which), _name="SelectBackward0")
+
+
+def real(input):
+    """The real part of ``input``: for a complex tensor a float view of its memory (writes
+    through it change ``input``), for any other tensor ``input`` itself.
+
+    Mirrors ``torch.real`` / ``torch.Tensor.real``. As in PyTorch the view is
+    ``view_as_real(input)[..., 0]``, so its ``grad_fn`` is ``SelectBackward0`` over
+    ``ViewAsRealBackward0``; ``x.real = value`` copies ``value`` into that view.
+
+    Args:
+        input: a tensor.
+
+    Returns:
+        For complex64 (complex128) input a float32 (float64) view of ``input``'s shape,
+        with strides twice ``input``'s.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> z = torch.tensor([1 + 2j, 3 - 1j])
+        >>> z.real
+        tensor([1., 3.])
+        >>> z.real.mul_(10)
+        tensor([10., 30.])
+        >>> z
+        tensor([10.+2.j, 30.-1.j])
+    """
+    if not input.dtype.is_complex:
+        return input
+    return _part(input, 0)
+
+
+def imag(input):
+    """The imaginary part of a complex tensor, as a float view of its memory.
+
+    Mirrors ``torch.imag`` / ``torch.Tensor.imag``: ``view_as_real(input)[..., 1]``
+    (``grad_fn`` ``SelectBackward0``); ``x.imag = value`` copies ``value`` into it.
+
+    Args:
+        input: a complex tensor.
+
+    Returns:
+        A float32 (float64) view for complex64 (complex128) input, of ``input``'s shape.
+
+    Raises:
+        RuntimeError: if ``input`` is not complex.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.tensor([1 + 2j, 3 - 1j]).imag
+        tensor([ 2., -1.])
+    """
+    if not input.dtype.is_complex:
+        raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
+    return _part(input, 1)
