@@ -607,3 +607,21 @@ def test_out_argument(op):
 def test_size_arguments_as_torch_size():
     both(lambda T, x: (x.tile(T.Size([2])), x[:1].broadcast_to(T.Size([2, 4])),
                        T.broadcast_to(x[:1], T.Size([3, 4]))), A)
+
+
+_CA = np.array([1 + 2j, -1j, 3], np.complex64)
+_CB = np.array([2 - 1j, 1j, 0.5], np.complex64)
+_CC = np.array([1j, 2, 1 + 1j], np.complex64)
+
+
+@pytest.mark.parametrize("call", ["T.addcmul(a, b, c, value=0.5)", "T.addcdiv(a, b, c, value=2)",
+                                  "T.addcmul(a, b, c, value=0.5 + 1j)", "T.lerp(a, b, 0.3)",
+                                  "T.lerp(a, b, 0.3 + 0.2j)", "T.lerp(a, b, 0.8)", "T.lerp(a, b, c)"])
+def test_complex_values_and_grads(call):
+    outs = []
+    for T in (torch, reftorch):
+        a, b, c = (T.tensor(v, requires_grad=True) for v in (_CA, _CB, _CC))
+        y = eval(call)
+        (y.real ** 2 + y.imag).sum().backward()
+        outs.append((y, a.grad, b.grad, c.grad))
+    assert_same(outs[1], outs[0])

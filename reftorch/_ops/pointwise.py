@@ -1584,6 +1584,16 @@ def _c_type(d):
     return _C_TYPE.get(d.name) or ("c10::complex<float>" if d is D.complex64 else "c10::complex<double>")
 
 
+def _same(a):
+    return a
+
+
+def _conj_of(xp):
+    """The complex conjugate in a backward formula: ``xp.conj`` on arrays, ``Tensor.conj``
+    (recorded) on the tensors of ``create_graph``."""
+    return lambda a: a.conj() if isinstance(a, Tensor) else xp.conj(a)
+
+
 class _Addc(Function):
     """``input + value * tensor1 * tensor2`` (``addcmul``) or ``input + value * tensor1 /
     tensor2`` (``addcdiv``), in one node (``AddcmulBackward0`` / ``AddcdivBackward0``)."""
@@ -1632,7 +1642,7 @@ class _Addc(Function):
         t1, t2 = ctx.saved_tensors
         v, dt = ctx.value, ctx.dt
         need = ctx.needs_input_grad
-        conj = xp.conj if dt.is_complex else (lambda a: a)
+        conj = _conj_of(xp) if dt.is_complex else _same
         b = cls._factor(t1, dt) if t1 is not None else None
         c = cls._factor(t2, dt) if t2 is not None else None
         grads = [g if need[0] else None, None, None]
@@ -1800,6 +1810,8 @@ class Lerp(Function):
         w = ctx.weight
         need = ctx.needs_input_grad
         xp = ctx.xp
+        if isinstance(w, complex):  # PyTorch's formulas take the conjugate weight
+            w = w.conjugate()
         return (sum_to_shape(xp, g * (1 - w), ctx.shapes[0]) if need[0] else None,
                 sum_to_shape(xp, g * w, ctx.shapes[1]) if need[1] else None)
 
@@ -1830,15 +1842,16 @@ class LerpTensor(Function):
         x, end, w = ctx.saved_tensors
         need = ctx.needs_input_grad
         xp, dt = ctx.xp, ctx.dt
+        conj = _conj_of(xp) if dt.is_complex else _same  # PyTorch's formulas: conjugates
         grads = [None, None, None]
         if w is not None:
-            wa = _cast(w, dt)
+            wa = conj(_cast(w, dt))
             if need[0]:
                 grads[0] = g * (1 - wa)
             if need[1]:
                 grads[1] = g * wa
         if need[2]:
-            grads[2] = g * (_cast(end, dt) - _cast(x, dt))
+            grads[2] = g * conj(_cast(end, dt) - _cast(x, dt))
         out = []
         for gk, shape, native in zip(grads, ctx.shapes, ctx.natives):
             if gk is not None:
