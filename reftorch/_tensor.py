@@ -670,6 +670,8 @@ def _wrap_dim(dim, ndim, *, allow_scalar=True):
         IndexError: "Dimension out of range (expected to be in range of [-2, 1], but got 2)".
     """
     if dim.__class__ is not int:
+        if dim.__class__ is builtins.bool:  # PyTorch's argument parser refuses a bool dim
+            raise TypeError("argument 'dim' must be int, not bool")
         try:
             dim = dim.__index__()
         except AttributeError:

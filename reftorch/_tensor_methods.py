@@ -23,7 +23,7 @@ from ._tensor_inplace import (check_inplace, check_no_internal_overlap, commit, 
 from ._ops import (clamp, creation, cumulative, indexing, inplace_shape, linalg, multinomial, nonzero,
                    norm, pointwise, reduction, reorder, sampling, scatter, shape, softmax, sorting, splitting,
                    triangular)
-from ._ops._common import resolve_device, sum_to_shape
+from ._ops._common import grad_as, resolve_device, sum_to_shape
 from ._ops._inplace import regenerate_view_fn
 from . import autograd
 from .autograd._hooks import register_tensor_hook
@@ -53,11 +53,12 @@ class ToCopy(Function):
     @staticmethod
     def backward(ctx, g):
         if isinstance(g, Tensor):  # create_graph: the copy back is a recorded ToCopy itself
+            g = grad_as(ctx.xp, g, ctx.src_dtype) if g._dtype.is_complex else g  # (complex: the real part)
             return g.to(device=ctx.src_device, dtype=ctx.src_dtype)
         src, dst = ctx.src_backend, ctx.dst_backend
         if src is not dst:
             g = src.from_host(dst.to_host(g))
-        return src.astype(g, ctx.src_native) if g.dtype != ctx.src_native else g
+        return grad_as(src.xp, g, ctx.src_native)  # (complex to real: the real part)
 
 
 def parse_to_args(args, dtype=None, device=None):
@@ -439,7 +440,7 @@ def _bind_more_ops():
         "clamp": clamp.clamp, "clip": clamp.clamp, "clamp_": clamp.clamp_, "clip_": clamp.clamp_,
         "clamp_min": clamp.clamp_min, "clamp_max": clamp.clamp_max,
         "sort": sorting.sort, "argsort": sorting.argsort, "msort": sorting.msort, "topk": sorting.topk,
-        "split": splitting.split, "chunk": splitting.chunk,
+        "split": splitting.split_method, "chunk": splitting.chunk,
         "tril": triangular.tril, "triu": triangular.triu, "tril_": triangular.tril_, "triu_": triangular.triu_,
         "scatter": scatter.scatter, "scatter_": scatter.scatter_, "scatter_add": scatter.scatter_add,
         "scatter_add_": scatter.scatter_add_, "scatter_reduce": scatter.scatter_reduce,

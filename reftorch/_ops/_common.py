@@ -35,6 +35,48 @@ def check_dtype(dtype):
     return dtype
 
 
+def grad_as(xp, g, native):
+    """Gradient ``g`` in an input's native dtype ``native``. A complex gradient of a real
+    input is its real part, taken explicitly (a cast would discard the imaginary part with
+    NumPy's ComplexWarning; PyTorch's formulas take ``at::real`` there and print nothing).
+    Works on arrays and, under ``create_graph``, on tensors (``ctx.xp``)."""
+    if g.dtype == native:
+        return g
+    if xp.isdtype(g.dtype, "complex floating") and not xp.isdtype(native, "complex floating"):
+        g = xp.real(g)
+        if g.dtype == native:
+            return g
+    return xp.astype(g, native)
+
+
+#: PyTorch's engine check on a complex gradient bound for a real input (``validate_outputs``)
+COMPLEX_GRAD_FOR_REAL = ("Expected isFloatingType(grad.scalar_type()) || (input_is_complex == grad_is_complex) to be "
+                         "true, but got false.  (Could this error message be improved?  If so, please report an "
+                         "enhancement request to PyTorch.)")
+
+
+def grad_checked(xp, g, native):
+    """Gradient ``g`` cast to an input's native dtype ``native`` for an op whose formula,
+    in PyTorch, does not take the real part for a real input (``sum(dtype=complex64)``,
+    ``where`` of a real and a complex tensor): PyTorch's engine refuses a complex ``g`` there.
+
+    Raises:
+        RuntimeError: for a complex ``g`` and a real ``native`` (PyTorch's message).
+    """
+    if g.dtype == native:
+        return g
+    if xp.isdtype(g.dtype, "complex floating") and not xp.isdtype(native, "complex floating"):
+        raise RuntimeError(COMPLEX_GRAD_FOR_REAL)
+    return xp.astype(g, native)
+
+
+def conj_of(xp, a, dt):
+    """``a`` conjugated when the computation dtype ``dt`` is complex (PyTorch's backward
+    formulas multiply the incoming gradient by the conjugate of the derivative: ``grad *
+    other.conj()`` for ``mul``), else ``a`` itself."""
+    return xp.conj(a) if dt.is_complex else a
+
+
 
 
 def with_out(name, out, fn, *args, **kwargs):
@@ -45,6 +87,7 @@ def with_out(name, out, fn, *args, **kwargs):
     Raises:
         RuntimeError: if gradients are being recorded and an argument requires grad, or if
             the result's dtype cannot be cast to ``out``'s.
+        TypeError: for ``cat`` and ``stack`` whose result cannot be cast to ``out``'s dtype.
     """
     _scalar_name = D.scalar_name
 
@@ -60,6 +103,9 @@ def with_out(name, out, fn, *args, **kwargs):
                            "differentiation, but one of the arguments requires grad.")
     res = fn(*args, **kwargs)
     if not D.can_cast(res.dtype, out.dtype):
+        if name in ("cat", "stack"):  # PyTorch's cat kernel (stack writes through it) raises TypeError
+            raise TypeError(f"torch.cat(): input types can't be cast to the desired output type "
+                            f"{_scalar_name(out.dtype)}")
         raise RuntimeError(f"result type {_scalar_name(res.dtype)} can't be cast to the desired output type "
                            f"{_scalar_name(out.dtype)}")
     if tuple(out.shape) != tuple(res.shape):

@@ -5,7 +5,8 @@ from .. import _dtype as D
 from .._layout import row_major
 from .._tensor import _wrap_dim
 from ..autograd.function import OpFunction
-from ._common import with_out
+from ._common import conj_of, with_out
+from .linalg import c_type_name
 
 
 def _acc_dtype(input, dtype):
@@ -82,6 +83,7 @@ class Cumprod(OpFunction):
         (x,) = ctx.saved_tensors
         b, xp, d = ctx.backend, ctx.xp, ctx.dim
         a = xp.astype(x._data, g.dtype) if x._data.dtype != g.dtype else x._data
+        a = conj_of(xp, a, x._dtype)  # complex: PyTorch's formula over the conjugates
         if a.ndim == 0 or a.shape[d] <= 1:
             return g
         n = a.shape[d]
@@ -104,6 +106,15 @@ class Cumprod(OpFunction):
             parts.append(xp.sum(tail, axis=d, keepdims=True))
         out = xp.concat(parts, axis=d)
         return out if out.dtype == ctx.in_native else b.astype(out, ctx.in_native)
+
+
+def _out_dtype(out, dtype):
+    """The dtype a running sum or product into ``out`` computes in: ``out``'s (PyTorch casts
+    the input to it first), which a given ``dtype`` must be."""
+    if dtype is not None and dtype is not out.dtype:
+        raise RuntimeError(f"Expected out tensor to have dtype {c_type_name(dtype)}, but got "
+                           f"{c_type_name(out.dtype)} instead")
+    return out.dtype
 
 
 def _cum(cls, input, dim, dtype, name):
@@ -136,7 +147,7 @@ def cumsum(input, dim=None, *, dtype=None, out=None):
         tensor([ 1,  3,  6, 10])
     """
     if out is not None:
-        return with_out("cumsum", out, cumsum, input, dim, dtype=dtype)
+        return with_out("cumsum", out, cumsum, input, dim, dtype=_out_dtype(out, dtype))
     return _cum(Cumsum, input, dim, dtype, "cumsum")
 
 
@@ -156,5 +167,5 @@ def cumprod(input, dim=None, *, dtype=None, out=None):
         tensor([ 1.,  2.,  6., 24.])
     """
     if out is not None:
-        return with_out("cumprod", out, cumprod, input, dim, dtype=dtype)
+        return with_out("cumprod", out, cumprod, input, dim, dtype=_out_dtype(out, dtype))
     return _cum(Cumprod, input, dim, dtype, "cumprod")

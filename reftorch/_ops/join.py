@@ -6,7 +6,7 @@ from operator import attrgetter
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap_dim, int_arg
 from ..autograd.function import OpFunction as Function
-from ._common import row_major, with_out
+from ._common import grad_as, row_major, with_out
 from .shape import compute_stride, unsqueeze
 from .._layout import cat_layout
 
@@ -71,7 +71,7 @@ class Cat(Function):
                 continue
             if need:
                 key = (slice(None),) * ctx.dim + (slice(start, start + size), Ellipsis)
-                out.append(xp.astype(g[key], native, copy=False))
+                out.append(grad_as(xp, g[key], native))
             else:
                 out.append(None)
             start += size
@@ -82,6 +82,25 @@ def _position(items, item):
     """The position of ``item`` in ``items`` for an error message: the first one that is it
     (the loops check items in order, so an earlier occurrence would have failed first)."""
     return next(i for i, x in enumerate(items) if x is item)
+
+
+class _NoAxis:
+    """The default of ``axis``: not given (``axis=None`` is PyTorch's TypeError)."""
+
+    def __repr__(self):
+        return "<no axis>"
+
+
+_NO_AXIS = _NoAxis()
+
+
+def _axis_as_dim(fn, dim, axis):
+    """``dim`` from ``axis``, NumPy's name for it, which PyTorch accepts instead of ``dim``
+    only (``dim`` given too: PyTorch's TypeError; a ``dim`` of 0 cannot be told from the
+    default and gives way to ``axis``)."""
+    if dim.__class__ is not int or dim != 0:
+        raise TypeError(f"{fn}() got an unexpected keyword argument 'axis'")
+    return axis
 
 
 def _not_a_tensor_list(fn, obj):
@@ -154,7 +173,7 @@ def _cat_sorted(tensors, dim):
     return d, kept
 
 
-def cat(tensors, dim=0, *, axis=None, out=None):
+def cat(tensors, dim=0, *, axis=_NO_AXIS, out=None):
     """Concatenate tensors along an existing dimension ``dim``.
 
     All tensors must have the same number of dimensions and the same size in every
@@ -192,8 +211,8 @@ def cat(tensors, dim=0, *, axis=None, out=None):
         return with_out("cat", out, cat, tensors, dim, axis=axis)
     if tensors.__class__ is not list and tensors.__class__ is not tuple and not isinstance(tensors, (list, tuple)):
         raise _not_a_tensor_list("cat", tensors)
-    if axis is not None:  # NumPy-style alias accepted by PyTorch
-        dim = axis
+    if axis is not _NO_AXIS:  # NumPy-style alias accepted by PyTorch
+        dim = _axis_as_dim("cat", dim, axis)
     # One pass (per-call overhead): the element types, the arrays, the promoted dtype, and
     # whether every shape and device is the first one's; anything else is sorted out after.
     arrays = []
@@ -276,7 +295,7 @@ class Stack(Function):
         out = []
         for i, (native, need) in enumerate(zip(ctx.dtypes, ctx.needs_input_grad)):
             key = (slice(None),) * ctx.dim + (i, Ellipsis)
-            out.append(xp.astype(g[key], native, copy=False) if need else None)
+            out.append(grad_as(xp, g[key], native) if need else None)
         return tuple(out)
 
 
@@ -284,7 +303,7 @@ _NEW_LAST = (Ellipsis, None)  # the index that adds a size-1 last dim (a view)
 _dtype_of = attrgetter("dtype")  # for map(): no Python frame per array
 
 
-def stack(tensors, dim=0, *, axis=None, out=None):
+def stack(tensors, dim=0, *, axis=_NO_AXIS, out=None):
     """Join tensors of identical shape along a *new* dimension ``dim``.
 
     The result has one more dimension than the inputs; ``dim`` ranges over
@@ -317,8 +336,8 @@ def stack(tensors, dim=0, *, axis=None, out=None):
         return with_out("stack", out, stack, tensors, dim, axis=axis)
     if tensors.__class__ is not list and tensors.__class__ is not tuple and not isinstance(tensors, (list, tuple)):
         raise _not_a_tensor_list("stack", tensors)
-    if axis is not None:  # NumPy-style alias accepted by PyTorch
-        dim = axis
+    if axis is not _NO_AXIS:  # NumPy-style alias accepted by PyTorch
+        dim = _axis_as_dim("stack", dim, axis)
     # One pass, as in cat().
     arrays = []
     shape = dtype = dev = None

@@ -7,13 +7,18 @@ from .. import _dtype as D
 from .._layout import broadcast_shape, contiguous_strides
 from ..autograd.function import OpFunction as Function
 from ..autograd.grad_mode import is_grad_enabled
-from ._common import sum_to_shape, with_out
+from ._common import conj_of, sum_to_shape, with_out
 
 
-def _ctype(d):
+def c_type_name(d):
+    """The C++ type name PyTorch's messages give dtype ``d`` (``double``, ``long int``)."""
     return {"float32": "float", "float64": "double", "int64": "long int", "int32": "int", "int16": "short int",
             "int8": "signed char", "uint8": "unsigned char", "float16": "c10::Half", "bfloat16": "c10::BFloat16",
-            "bool": "bool"}.get(d.name, d.name)
+            "bool": "bool", "complex64": "c10::complex<float>",
+            "complex128": "c10::complex<double>"}.get(d.name, d.name)
+
+
+_ctype = c_type_name
 
 
 def _same_dtype(a, b, who="expected m1 and m2 to have the same dtype"):
@@ -62,13 +67,13 @@ class Matmul(Function):
             G = xp.expand_dims(g, axis=-1)
         ga = gb = None
         if ctx.needs_input_grad[0]:
-            ga = xp.matmul(G, xp.matrix_transpose(B))
+            ga = xp.matmul(G, conj_of(xp, xp.matrix_transpose(B), b._dtype))  # PyTorch: grad @ other.mH
             if len(sa) == 1:
                 ga = xp.reshape(sum_to_shape(xp, ga, (1, sa[0])), sa)
             else:
                 ga = sum_to_shape(xp, ga, sa)
         if ctx.needs_input_grad[1]:
-            gb = xp.matmul(xp.matrix_transpose(A), G)
+            gb = xp.matmul(conj_of(xp, xp.matrix_transpose(A), a._dtype), G)  # PyTorch: self.mH @ grad
             if len(sb) == 1:
                 gb = xp.reshape(sum_to_shape(xp, gb, (sb[0], 1)), sb)
             else:

@@ -86,8 +86,9 @@ class VectorNorm(OpFunction):
             hit = xp.astype(xp.abs(a) == n, a.dtype)
             count = _restore(xp, xp.sum(hit, axis=ctx.axes, keepdims=ctx.keepdim), shape, ctx.axes, ctx.keepdim)
             return sign * hit * gg / count
-        if p == 2:
-            return a * xp.where(n == 0, zero, gg / xp.where(n == 0, xp.ones_like(n), n))  # PyTorch's order
+        if p == 2:  # (the zero of the norm's dtype: real for a complex x)
+            zn = xp.zeros((), dtype=n.dtype, **x._backend._dev_kw())
+            return a * xp.where(n == 0, zn, gg / xp.where(n == 0, xp.ones_like(n), n))  # PyTorch's order
         with x._backend.quiet_overflow():
             safe = xp.where(n == 0, xp.ones_like(n), n)
             res = sign * xp.abs(a) ** (p - 1) / safe ** (p - 1) * gg

@@ -20,7 +20,7 @@ import warnings
 from .. import _dtype as D
 from .._tensor import Tensor, _C_TYPE
 from ..autograd.function import OpFunction as Function
-from ._common import sum_to_shape, row_major, with_out
+from ._common import conj_of, grad_as, grad_checked, sum_to_shape, row_major, with_out
 from .._layout import (broadcast_shape, contiguous_strides, elementwise_strides, preserve_strides,
                        relayout_like_operands, with_strides)
 from .._scalar import _C_NAMES, _overflow, check_scalar_arg, half_value
@@ -191,8 +191,14 @@ class _Binary(Function):
                 out.append(None)
             else:
                 g = sum_to_shape(xp, g, shape)
-                out.append(g if g.dtype == native else xp.astype(g, native))
+                out.append(g if g.dtype == native else grad_as(xp, g, native))
         return tuple(out)
+
+
+def _conj_number(alpha):
+    """A complex ``alpha`` conjugated, as PyTorch's gradients of ``add``/``sub`` multiply
+    by ``alpha.conj()``; a real one as it is."""
+    return alpha.conjugate() if alpha.__class__ is complex else alpha
 
 
 @_with_number
@@ -213,7 +219,7 @@ class Add(_Binary):
     @staticmethod
     def backward(ctx, g):
         alpha = getattr(ctx, "alpha", 1)
-        return _Binary._reduce(ctx, g, g if alpha == 1 else g * alpha)
+        return _Binary._reduce(ctx, g, g if alpha == 1 else g * _conj_number(alpha))
 
 
 @_with_number
@@ -230,7 +236,7 @@ class Sub(_Binary):
 
     @staticmethod
     def backward(ctx, g):
-        return _Binary._reduce(ctx, g, -g if ctx.alpha == 1 else -g * ctx.alpha)
+        return _Binary._reduce(ctx, g, -g if ctx.alpha == 1 else -g * _conj_number(ctx.alpha))
 
 
 @_with_number
@@ -249,7 +255,7 @@ class Rsub(_Binary):
 
     @staticmethod
     def backward(ctx, g):
-        return _Binary._reduce(ctx, -g if ctx.alpha == 1 else -g * ctx.alpha, g)
+        return _Binary._reduce(ctx, -g if ctx.alpha == 1 else -g * _conj_number(ctx.alpha), g)
 
 
 @_with_number
@@ -277,7 +283,7 @@ class Mul(_Binary):
             n = ctx.number
             if ctx.dt is D.float16 and not isinstance(g, Tensor):
                 return _Binary._reduce(ctx, _half_with_scalar(ctx.backend, g, n, (), "mul"), None)
-            return _Binary._reduce(ctx, g * n, None)
+            return _Binary._reduce(ctx, g * conj_of(ctx.xp, n, ctx.dt), None)
         x, y = ctx.saved_tensors
         if ctx.scalars is not None and not isinstance(g, Tensor):
             # PyTorch's grad * other (grad * self): its float16 scalar path when that is one value
@@ -288,8 +294,9 @@ class Mul(_Binary):
             if x is not None:
                 gy = g * _cast(x, ctx.dt) if sx is None else _half_with_scalar(ctx.backend, g, sx, (), "mul")
             return _Binary._reduce(ctx, gx, gy)
-        gx = g * _cast(y, ctx.dt) if y is not None else None
-        gy = g * _cast(x, ctx.dt) if x is not None else None
+        xp, dt = ctx.xp, ctx.dt  # PyTorch: grad * other.conj(), grad * self.conj()
+        gx = g * conj_of(xp, _cast(y, dt), dt) if y is not None else None
+        gy = g * conj_of(xp, _cast(x, dt), dt) if x is not None else None
         return _Binary._reduce(ctx, gx, gy)
 
 
@@ -318,14 +325,16 @@ class Div(_Binary):
             n = ctx.number
             if ctx.dt is D.float16 and not isinstance(g, Tensor):
                 return _Binary._reduce(ctx, _half_with_scalar(ctx.backend, g, n, (), "div"), None)
-            return _Binary._reduce(ctx, g / n, None)
+            return _Binary._reduce(ctx, g / conj_of(ctx.xp, n, ctx.dt), None)
         x, y = ctx.saved_tensors
-        b = _cast(y, ctx.dt)
+        xp, dt = ctx.xp, ctx.dt
+        b = _cast(y, dt)
         if ctx.scalar is not None and not isinstance(g, Tensor):  # PyTorch: grad / other, its scalar path
             gx = _half_with_scalar(ctx.backend, g, ctx.scalar, (), "div")
         else:
-            gx = g / b
-        gy = -g * ((_cast(x, ctx.dt) / b) / b) if x is not None else None  # PyTorch's order
+            gx = g / conj_of(xp, b, dt)  # PyTorch: grad / other.conj()
+        # PyTorch's -grad * ((self / other) / other).conj(), in its order
+        gy = -g * conj_of(xp, (_cast(x, dt) / b) / b, dt) if x is not None else None
         return _Binary._reduce(ctx, gx, gy)
 
 
@@ -364,17 +373,18 @@ class Pow(_Binary):
             if ctx.scalar is not None and ctx.dt.is_floating_point:  # PyTorch: self.pow(e - 1)
                 e = ctx.scalar
                 p = _float_pow_scalar(xp, a, b - 1, e - 1) if ctx.dt in _POW_SPECIAL else a ** (b - 1)
-                gx = xp.zeros_like(g) if e == 0 else g * (b * p)
+                gx = xp.zeros_like(g) if e == 0 else g * (b * p)  # (real: no conjugate)
             else:
                 # PyTorch: exponent * self.pow(exponent - 1), the "- 1" in the exponent's own dtype
                 if y is not None and y._dtype is D.bool:
                     _check_bool_sub(y, 1)
                 bm1 = b - 1 if y is None else y._data - 1  # (a number is in the computation dtype)
                 bm1 = bm1 if bm1.dtype == b.dtype else xp.astype(bm1, b.dtype)
-                gx = xp.where(b == 0, zero, g * (b * a ** bm1))
+                gx = xp.where(b == 0, zero, g * conj_of(xp, b * a ** bm1, ctx.dt))
         if ctx.needs_input_grad[1:] == (True,):
             zero = xp.zeros((), dtype=g.dtype, device=g.device)
-            gy = xp.where((a == 0) & (b >= 0), zero, g * _times_log_base(ctx, xp, out._data, a))
+            br = xp.real(b) if ctx.dt.is_complex else b  # PyTorch: exponent.real() >= 0 for complex
+            gy = xp.where((a == 0) & (br >= 0), zero, g * conj_of(xp, _times_log_base(ctx, xp, out._data, a), ctx.dt))
         return _Binary._reduce(ctx, gx, gy)
 
 
@@ -656,7 +666,7 @@ class Where(Function):
                 continue
             gk = xp.where(cond._data, g, zero) if k == 0 else xp.where(cond._data, zero, g)
             gk = sum_to_shape(xp, gk, shape)
-            out.append(gk if gk.dtype == native else xp.astype(gk, native))
+            out.append(grad_checked(xp, gk, native))
         return tuple(out)
 
 
@@ -1063,7 +1073,7 @@ class Exp(_Unary):
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
-        return g * out._data
+        return g * conj_of(ctx.xp, out._data, out._dtype)  # PyTorch: grad * result.conj()
 
 
 class Log(_Unary):
@@ -1078,7 +1088,7 @@ class Log(_Unary):
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        return g / x._data
+        return g / conj_of(ctx.xp, x._data, x._dtype)  # PyTorch: grad / self.conj()
 
 
 class Sqrt(_Unary):
@@ -1093,7 +1103,7 @@ class Sqrt(_Unary):
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
-        return g / (2 * out._data)
+        return g / (2 * conj_of(ctx.xp, out._data, out._dtype))  # PyTorch: grad / (2 * result.conj())
 
 
 class Abs(_Unary):
@@ -1127,9 +1137,10 @@ class Tanh(_Unary):
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
+        y = conj_of(ctx.xp, out._data, out._dtype)  # PyTorch: grad * (1 - result * result).conj()
         if isinstance(g, Tensor):  # create_graph: PyTorch's fused node
-            return TanhBackward.apply(g, out._data)
-        return _opmath(TanhBackward.formula, ctx.xp, g, out._data)
+            return TanhBackward.apply(g, y)
+        return _opmath(TanhBackward.formula, ctx.xp, g, y)
 
 
 class Sigmoid(_Unary):
@@ -1153,9 +1164,10 @@ class Sigmoid(_Unary):
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
+        y = conj_of(ctx.xp, out._data, out._dtype)  # PyTorch: grad * ((1 - result) * result).conj()
         if isinstance(g, Tensor):  # create_graph: PyTorch's fused node
-            return SigmoidBackward.apply(g, out._data)
-        return _opmath(SigmoidBackward.formula, ctx.xp, g, out._data, opmath=SigmoidBackward.opmath)
+            return SigmoidBackward.apply(g, y)
+        return _opmath(SigmoidBackward.formula, ctx.xp, g, y, opmath=SigmoidBackward.opmath)
 
 
 _SAME_SIZE_INT = {D.float16: D.int16, D.float32: D.int32, D.float64: D.int64}
@@ -1230,12 +1242,13 @@ class _OutputGrad(_Unary):
     def backward(cls, ctx, gg):
         g, y = ctx.saved_tensors
         need = ctx.needs_input_grad
+        xp, dt = ctx.xp, y._dtype
+        yc = conj_of(xp, y._data, dt)  # complex: each derivative conjugated (gg appears once)
         dg = dy = None
         if need[0]:
-            dg = cls.apply(gg, y._data) if isinstance(gg, Tensor) else _opmath(cls.formula, ctx.xp, gg, y._data,
-                                                                                opmath=cls.opmath)
+            dg = cls.apply(gg, yc) if isinstance(gg, Tensor) else _opmath(cls.formula, xp, gg, yc, opmath=cls.opmath)
         if need[1]:
-            dy = cls.formula_y(ctx.xp, gg, g._data, y._data)
+            dy = cls.formula_y(xp, gg, conj_of(xp, g._data, dt), yc)
         return dg, dy
 
 
@@ -1289,7 +1302,7 @@ class Sin(_Unary):
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        return g * ctx.xp.cos(x._data)
+        return g * conj_of(ctx.xp, ctx.xp.cos(x._data), x._dtype)  # PyTorch: grad * self.cos().conj()
 
 
 class Cos(_Unary):
@@ -1304,7 +1317,7 @@ class Cos(_Unary):
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        return -g * ctx.xp.sin(x._data)
+        return -g * conj_of(ctx.xp, ctx.xp.sin(x._data), x._dtype)  # PyTorch: grad * -self.sin().conj()
 
 
 #: PyTorch's scalar-type names (an alias of the one table, kept for the modules importing it here).
@@ -1324,7 +1337,8 @@ class Reciprocal(_Unary):
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
-        return -g * (out._data * out._data)  # PyTorch's order (float16 rounds each step)
+        # PyTorch: -grad * (result * result).conj(), in its order (float16 rounds each step)
+        return -g * conj_of(ctx.xp, out._data * out._data, out._dtype)
 
 
 def reciprocal(input):
@@ -1490,6 +1504,24 @@ class Conj(Function):
     @staticmethod
     def backward(ctx, g):
         return ctx.xp.conj(g)
+
+
+class Real(Function):
+    """The real part of a complex tensor, for backward formulas under ``create_graph``
+    (:func:`~reftorch._ops._common.grad_as`: a real input's share of a complex gradient)."""
+
+    name = "RealBackward0"
+    create_graph = True
+
+    @staticmethod
+    def forward(ctx, x):
+        if ctx.needs_input_grad:
+            ctx.native = x._data.dtype
+        return x._backend.xp.real(x._data)
+
+    @staticmethod
+    def backward(ctx, g):
+        return ctx.xp.astype(g, ctx.native)
 
 
 def conj(input):

@@ -10,7 +10,7 @@ from .._layout import row_major  # PyTorch's reductions return contiguous result
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.grad_mode import is_grad_enabled
 from ..autograd.function import OpFunction as Function
-from ._common import fix_empty_strides
+from ._common import fix_empty_strides, grad_checked
 from .pointwise import Div, _Binary, _cast, _operands, eq, isclose, ne
 
 
@@ -70,7 +70,7 @@ class Sum(Function):
     @staticmethod
     def backward(ctx, g):
         xp = ctx.xp
-        g = xp.astype(g, ctx.native, copy=False)
+        g = grad_checked(xp, g, ctx.native)
         if not ctx.shape:
             return xp.reshape(g, ())
         return _expand_grad(xp, g, ctx.shape, ctx.axes, ctx.keepdim)

@@ -123,6 +123,12 @@ def split(tensor, split_size_or_sections, dim=0):
     return _pieces(tensor, d, (0,), SplitPiece)
 
 
+def split_method(self, split_size, dim=0):
+    """``Tensor.split``: :func:`split`, whose size argument is named ``split_size`` here
+    (``x.split(split_size=2)``), as in PyTorch's method."""
+    return split(self, split_size, dim)
+
+
 def _checked_sizes(sections, n, dim):
     """The list of sizes ``sections`` as ints (anything with ``__index__``: bools and 1-element
     integer tensors too), with PyTorch's errors when one is not, one is negative or they do

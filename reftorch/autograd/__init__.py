@@ -43,6 +43,10 @@ def _make_grads(outputs, grad_outputs, create_graph=False):
             if tuple(g.shape) != tuple(out.shape):
                 raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and output[{i}] "
                                    f"has a shape of {out.shape}.")
+            if g.dtype.is_complex is not out.dtype.is_complex:  # (complex64 for complex128 is cast)
+                raise RuntimeError("For complex Tensors, both grad_output and output are required to have the same "
+                                   f"dtype. Mismatch in dtype: grad_output[{i}] has a dtype of {g.dtype} and "
+                                   f"output[{i}] has a dtype of {out.dtype}.")
             if create_graph:
                 grads.append(g if g.dtype is out.dtype else g.to(out.dtype))
                 continue

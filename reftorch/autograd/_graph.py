@@ -214,6 +214,18 @@ class TensorNamespace:
         x = self._t(x)
         return Tensor._wrap(self._backend.xp.isnan(x._data), self._device, self._backend)
 
+    def isdtype(self, d, kind):
+        d = self._dt(d)
+        if kind == "complex floating":
+            return d.is_complex
+        if kind == "real floating":
+            return d.is_floating_point
+        raise NotImplementedError(f"isdtype kind {kind!r} in the tensor namespace of create_graph")
+
+    def real(self, x):
+        x = self._t(x)
+        return _torch._ops.pointwise.Real.apply(x) if x.dtype.is_complex else x
+
     def log1p(self, x):
         # (reftorch has no log1p op yet: log(1 + x) has the same derivative, 1 / (1 + x))
         return _torch.log(1 + self._t(x))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 
+from .._ops._common import conj_of
 from .._tensor import Tensor
 from ..autograd._graph import linear_grad
 from ..autograd.function import OpFunction
@@ -179,13 +180,14 @@ class Convolution(OpFunction):
             # (under create_graph one node, PyTorch's ConvolutionBackwardBackward0)
             gb = linear_grad(ctx, g, _bias_grad, _bias_spread, tuple(g.shape), "ConvolutionBackwardBackward0",
                              "ConvolutionBackward0")
+        # complex: the conjugates of the weight and of the input (PyTorch's convention)
         if need[1]:
             if isinstance(g, Tensor):
-                gw = _weight_grad(ctx.backend, g, x._data, geom)
+                gw = _weight_grad(ctx.backend, g, conj_of(xp, x._data, x._dtype), geom)
             else:  # the columns kept by the forward
-                gw = _weight_grad_array(ctx.backend, g, ctx.cols, geom)
+                gw = _weight_grad_array(ctx.backend, g, conj_of(xp, ctx.cols, x._dtype), geom)
         if need[0]:
-            gx = _input_grad(ctx.backend, g, w._data, geom)
+            gx = _input_grad(ctx.backend, g, conj_of(xp, w._data, w._dtype), geom)
         return gx, gw, gb
 
 
@@ -207,9 +209,10 @@ class ConvolutionInputGrad(OpFunction):
     def backward(ctx, gg):
         g, w = ctx.saved_tensors
         need = ctx.needs_input_grad
-        b = ctx.backend
-        return (_conv(b, gg, w._data, ctx.geom) if need[0] else None,
-                _weight_grad(b, g._data, gg, ctx.geom) if need[1] else None)
+        b, xp = ctx.backend, ctx.xp
+        # complex: each factor's partner conjugated (PyTorch's convention, as for ``mul``)
+        return (_conv(b, gg, conj_of(xp, w._data, w._dtype), ctx.geom) if need[0] else None,
+                _weight_grad(b, conj_of(xp, g._data, g._dtype), gg, ctx.geom) if need[1] else None)
 
 
 class ConvolutionWeightGrad(OpFunction):
@@ -230,9 +233,9 @@ class ConvolutionWeightGrad(OpFunction):
     def backward(ctx, ggw):
         g, x = ctx.saved_tensors
         need = ctx.needs_input_grad
-        b = ctx.backend
-        return (_conv(b, x._data, ggw, ctx.geom) if need[0] else None,
-                _input_grad(b, g._data, ggw, ctx.geom) if need[1] else None)
+        b, xp = ctx.backend, ctx.xp
+        return (_conv(b, conj_of(xp, x._data, x._dtype), ggw, ctx.geom) if need[0] else None,
+                _input_grad(b, conj_of(xp, g._data, g._dtype), ggw, ctx.geom) if need[1] else None)
 
 
 #: The ``grad_fn`` of ``F.pad`` by mode (``{}``: the number of padded dims).

@@ -14,7 +14,7 @@ from .._ops.pointwise import _opmath
 from .._tensor import Tensor
 from ..autograd._graph import array_key
 from ..autograd.function import OpFunction as Function
-from .._ops._common import sum_to_shape
+from .._ops._common import conj_of, sum_to_shape
 
 
 def _xp(t):
@@ -42,8 +42,9 @@ class Addmm(Function):
         xp = ctx.xp
         need = ctx.needs_input_grad
         gb = sum_to_shape(xp, g, ctx.bias_shape) if need[0] else None
-        gx = xp.matmul(g, xp.matrix_transpose(wt._data)) if need[1] else None
-        gw = xp.matmul(xp.matrix_transpose(x._data), g) if need[2] else None
+        # PyTorch: grad @ mat2.mH, mat1.mH @ grad (conjugated for complex)
+        gx = xp.matmul(g, conj_of(xp, xp.matrix_transpose(wt._data), wt._dtype)) if need[1] else None
+        gw = xp.matmul(conj_of(xp, xp.matrix_transpose(x._data), x._dtype), g) if need[2] else None
         return gb, gx, gw
 
 
