@@ -625,3 +625,15 @@ def test_complex_values_and_grads(call):
         (y.real ** 2 + y.imag).sum().backward()
         outs.append((y, a.grad, b.grad, c.grad))
     assert_same(outs[1], outs[0])
+
+
+@pytest.mark.parametrize("call", ["T.addcmul(a, b, c, value=0.5)", "T.addcdiv(a, b, c, value=2)",
+                                  "T.lerp(a, b, c)", "T.lerp(a, b, 0.3 + 0.1j)", "T.lerp(a, b, 0.9)"])
+def test_complex_second_order(call):
+    outs = []
+    for T in (torch, reftorch):
+        a, b, c = (T.tensor(v, requires_grad=True) for v in (_CA, _CB, _CC))
+        y = eval(call)
+        (gb,) = T.autograd.grad((y.real ** 2 + y.imag).sum(), b, create_graph=True)
+        outs.append((gb, T.autograd.grad((gb.real * gb.imag).sum(), (a, b))))
+    assert_same(outs[1], outs[0], check_grad_fn=False)
