@@ -79,6 +79,13 @@ from ._ops.cumulative import cumsum, cumprod  # noqa: F401
 from ._ops.reorder import flip, roll, repeat_interleave  # noqa: F401
 from ._ops.inplace_shape import zero_  # noqa: F401
 from . import linalg, return_types  # noqa: F401
+from ._ops.indexing import narrow  # noqa: F401
+from ._ops.shape import tile, broadcast_to, broadcast_shapes, broadcast_tensors  # noqa: F401
+from ._ops.pointwise import addcmul, addcdiv, lerp  # noqa: F401
+from ._ops.indexing import index_fill, masked_scatter  # noqa: F401
+from ._tensor_inplace import index_put, index_put_  # noqa: F401
+from ._ops.creation import scalar_tensor  # noqa: F401
+from ._ops.indexing import real, imag  # noqa: F401
 
 
 def is_tensor(obj) -> "bool":

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from . import _dtype as D
 from ._tensor import Tensor
-from ._layout import sum_to_shape
+from ._layout import like_input, sum_to_shape
 from ._scalar import check_fill_value, store_value
 from ._ops._inplace import (  # noqa: F401 (re-exported: in-place ops import them from here)
     _keep_original_self, _rebase_view, _resave, _scalar_name, _store, _view_positions, AsStridedViewFn,
@@ -201,3 +201,126 @@ def setitem(t, key, value):
         t._bump_version()
         return
     commit(t, SetItem.apply(t, value, key=nkey, advanced=advanced, _name="IndexPutBackward0" if advanced else None))
+
+
+# ----------------------------------------------------------------- index_put
+
+
+class IndexPutAccumulate(Function):
+    """``index_put(indices, values, accumulate=True)`` out of place (``IndexPutBackward0``):
+    ``values`` added at the positions ``x[key]`` reads, repeated positions adding up one
+    after the other in index order (PyTorch's CPU kernel)."""
+
+    name = "IndexPutBackward0"
+    create_graph = True
+    arity = 2
+
+    @staticmethod
+    def forward(ctx, x, value, key):
+        b = x._backend
+        xp = b.xp
+        arr = x._data
+        n = arr.size
+        i64 = b.dtype(D.int64)
+        positions = b.getitem(xp.reshape(xp.arange(n, dtype=i64, **b._dev_kw()), arr.shape), key)
+        v = value._data if value._data.dtype == arr.dtype else b.astype(value._data, arr.dtype)
+        v = xp.broadcast_to(v, positions.shape)
+        # x's own elements first (0 + x is x), then the values in order
+        flat_pos = xp.concat([xp.arange(n, dtype=i64, **b._dev_kw()), xp.reshape(positions, (-1,))])
+        flat_val = xp.concat([xp.reshape(arr, (-1,)), xp.reshape(v, (-1,))])
+        if ctx.needs_input_grad:
+            ctx.key, ctx.vshape, ctx.vnative = key, value._data.shape, value._data.dtype
+        return b.scatter_add(arr.shape, None, flat_pos, flat_val)
+
+    @staticmethod
+    def backward(ctx, g):
+        xp = ctx.xp
+        gv = None
+        if ctx.needs_input_grad[1]:
+            key = array_key(ctx.key) if isinstance(g, Tensor) else ctx.key
+            gv = sum_to_shape(xp, ctx.backend.getitem(g, key), ctx.vshape)
+            gv = ctx.backend.astype(gv, ctx.vnative) if gv.dtype != ctx.vnative else gv
+        return g, gv
+
+
+_INDEX_PUT_DTYPES = (D.int64, D.int32, D.uint8, D.bool)
+
+
+def _index_put_key(t, indices, values):
+    """PyTorch's checks of ``index_put``'s arguments; the normalised backend key."""
+    if not isinstance(indices, (tuple, list)):
+        raise TypeError(f"index_put(): argument 'indices' (position 1) must be tuple of Tensors, "
+                        f"not {type(indices).__name__}")
+    for i, k in enumerate(indices):
+        if not isinstance(k, Tensor):
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got {type(k).__name__}")
+    if not isinstance(values, Tensor):
+        raise TypeError(f"index_put(): argument 'values' (position 2) must be Tensor, not {type(values).__name__}")
+    for k in indices:
+        if k.dtype not in _INDEX_PUT_DTYPES:
+            raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+    used = sum(k.dim() if k.dtype in (D.bool, D.uint8) else 1 for k in indices)
+    if used > t.dim():
+        raise IndexError(f"too many indices for tensor of dimension {t.dim()} (got {used})")
+    if values.dtype is not t.dtype:
+        raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
+                           f"{_scalar_name(t.dtype)} for the destination and {_scalar_name(values.dtype)} "
+                           "for the source.")
+    nkey, advanced, _ = _normalize_key(t, tuple(indices))
+    _check_value(t, nkey, advanced, values, True)
+    return nkey, advanced
+
+
+def index_put(input, indices, values, accumulate=False):
+    """A copy of ``input`` with ``values`` written at ``input[indices]`` (added there when
+    ``accumulate`` is True).
+
+    Mirrors ``torch.index_put`` / ``torch.Tensor.index_put`` (``index_put_`` writes in place,
+    as ``input[indices] = values`` does). The ``grad_fn`` is ``IndexPutBackward0``; ``values``
+    gets the gradient read back at ``indices``, and ``input`` the gradient except where
+    ``values`` replaced it (everywhere with ``accumulate``).
+
+    Args:
+        input: the tensor to copy.
+        indices: a tuple (or list) of index tensors (int64, int32, or bool/uint8 masks), one
+            per leading dimension indexed, broadcast together as in advanced indexing.
+        values: a tensor of ``input``'s dtype, broadcastable to the indexed shape.
+        accumulate: add ``values`` instead of writing them; repeated indices then add up.
+
+    Returns:
+        A new tensor of ``input``'s shape, dtype and layout.
+
+    Raises:
+        TypeError: if ``indices`` is not a tuple or list of tensors, or ``values`` is not a
+            tensor.
+        IndexError: for index tensors of another dtype, too many indices, or an index out
+            of range.
+        RuntimeError: if ``values`` has another dtype or does not broadcast to the indexed
+            shape.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> x = torch.zeros(5)
+        >>> x.index_put((torch.tensor([0, 2, 0]),), torch.tensor([1., 2., 3.]), accumulate=True)
+        tensor([4., 0., 2., 0., 0.])
+    """
+    nkey, advanced = _index_put_key(input, indices, values)
+    if values.device != input.device:
+        values = values.to(input.device)
+    if accumulate:
+        res = IndexPutAccumulate.apply(input, values, nkey)
+    else:
+        res = SetItem.apply(input, values, key=nkey, advanced=advanced, _name="IndexPutBackward0")
+    if res._data.ndim > 1:  # laid out like input, as PyTorch's clone before the write
+        res._data = like_input(res._backend, res._data, input._data)
+    return res
+
+
+def index_put_(input, indices, values, accumulate=False):
+    """In-place version of :func:`index_put` (``input[indices] = values`` when not
+    ``accumulate``). Returns ``input``."""
+    if not accumulate:
+        _index_put_key(input, indices, values)
+        setitem(input, tuple(indices), values)
+        return input
+    return commit(input, index_put(input, indices, values, accumulate=True))

@@ -17,6 +17,7 @@ from ._layout import like_input
 from ._scalar import check_fill_value, store_value
 from ._size import Size
 from ._tensor import Tensor, _TYPE_NAMES, tensor_type_name
+from . import _tensor_inplace
 from ._tensor_inplace import (check_inplace, check_no_internal_overlap, commit, has_internal_overlap, setitem,
                               _store)
 from ._ops import (clamp, creation, cumulative, indexing, inplace_shape, linalg, multinomial, nonzero,
@@ -458,6 +459,94 @@ def _bind_more_ops():
 
 
 _bind_more_ops()
+
+
+def _type_as(self, other):
+    """``self`` converted to the dtype and device of ``other``.
+
+    Mirrors ``torch.Tensor.type_as``: ``self.to(other.dtype)`` on ``other``'s device;
+    a conversion records ``ToCopyBackward0``.
+
+    Args:
+        other: the tensor whose dtype and device the result takes (its values are not
+            read).
+
+    Returns:
+        ``self`` itself when dtype and device already match, else a converted copy of
+        ``self``'s shape.
+
+    Raises:
+        TypeError: if ``other`` is not a tensor.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.tensor([1.7, -2.2]).type_as(torch.tensor([1]))
+        tensor([ 1, -2])
+    """
+    if not isinstance(other, Tensor):
+        raise TypeError(f"type_as(): argument 'other' (position 1) must be Tensor, not {type(other).__name__}")
+    return self.to(device=other.device, dtype=other.dtype)
+
+
+def _index_fill_(self, dim, index, value):
+    """In-place version of :meth:`index_fill`. On an expanded tensor (elements sharing
+    memory) PyTorch writes anyway, with a deprecation warning."""
+    if has_internal_overlap(self) and not _records(self, *([value] if isinstance(value, Tensor) else [])):
+        warnings.warn("Use of index_fill_ on expanded tensors is deprecated. Please clone() the tensor before "
+                      "performing this operation. This also applies to advanced indexing e.g. tensor[mask] = "
+                      "scalar", UserWarning, stacklevel=2)
+        check_inplace(self)
+        filled = indexing.index_fill(self, dim, index, value)  # the checks, and the values to write
+        if self.dim():
+            d = indexing._wrap_dim(int(dim), self.dim())
+            key = (slice(None),) * d + (index._data if index.dim() else index._data.reshape((1,)),)
+            b = self._backend
+            b.setitem(self._data, key, b.getitem(filled._data, key))  # the filled elements only
+            self._bump_version()
+        else:
+            _store(self, filled._data)
+        return self
+    return commit(self, indexing.index_fill(self, dim, index, value))
+
+
+def _masked_scatter_(self, mask, source):
+    """In-place version of :meth:`masked_scatter`: ``mask`` must broadcast to ``self``'s
+    shape (``self`` keeps its shape)."""
+    if isinstance(mask, Tensor) and tuple(mask.shape) != tuple(self.shape):
+        shape.expand(mask, self.shape)  # PyTorch's error when the mask does not expand to self
+    return commit(self, indexing.masked_scatter(self, mask, source))
+
+
+def _bind_new_apis():
+    """Methods for ``narrow``, ``tile``, ``broadcast_to``, ``type_as`` …"""
+    new = {
+        "narrow": indexing.narrow, "tile": _int_list_method(shape.tile, "tile", "dims"),
+        "broadcast_to": _int_list_method(shape.broadcast_to, "broadcast_to", "size"),
+        "type_as": _type_as,
+        "addcmul": pointwise.addcmul, "addcdiv": pointwise.addcdiv, "lerp": pointwise.lerp,
+        "addcmul_": _inplace(pointwise.addcmul), "addcdiv_": _inplace(pointwise.addcdiv),
+        "lerp_": _inplace(pointwise.lerp),
+        "index_fill": indexing.index_fill, "index_fill_": _index_fill_,
+        "masked_scatter": indexing.masked_scatter, "masked_scatter_": _masked_scatter_,
+        "index_put": _tensor_inplace.index_put, "index_put_": _tensor_inplace.index_put_,
+        "resize_": inplace_shape.resize_,
+    }
+    for name, fn in new.items():
+        setattr(Tensor, name, fn)
+
+
+_bind_new_apis()
+
+
+def _set_part(part):
+    def setter(self, value):
+        view = part(self)  # (PyTorch: ``x.real = v`` writes ``v`` into the view)
+        view.copy_(value) if isinstance(value, Tensor) else view.fill_(value)
+    return setter
+
+
+Tensor.real = property(indexing.real, _set_part(indexing.real), doc=indexing.real.__doc__)
+Tensor.imag = property(indexing.imag, _set_part(indexing.imag), doc=indexing.imag.__doc__)
 
 
 def _legacy_new(dtype, args, device):

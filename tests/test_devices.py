@@ -116,6 +116,23 @@ CASES = {
     "max_dim": lambda x, d: x.max(1).values,
     "contiguous": lambda x, d: x.t().contiguous(),
     "to_double": lambda x, d: x.double(),
+    "narrow": lambda x, d: x.narrow(1, 1, 2) * 1,
+    "tile": lambda x, d: x.tile((2,)),
+    "broadcast_to": lambda x, d: torch.broadcast_to(x[:1], (3, 3)) * 1,
+    "broadcast_tensors": lambda x, d: torch.cat(torch.broadcast_tensors(x[:, :1], x[0]), 0),
+    "type_as": lambda x, d: x.type_as(torch.zeros(1, dtype=torch.float64, device=d)),
+    "addcmul": lambda x, d: torch.addcmul(x, x[0], x[:, :1], value=0.5),
+    "addcdiv": lambda x, d: x.addcdiv(x, x * x + 1, value=2),
+    "lerp": lambda x, d: torch.lerp(x, x * x, 0.7),
+    "lerp_tensor": lambda x, d: torch.lerp(x, x[0] * 3, (x / 8).sigmoid()),
+    "index_fill": lambda x, d: x.index_fill(1, _idx(d, [0, 2, 2]), -1.0),
+    "index_fill_tensor": lambda x, d: x.index_fill(0, _idx(d, [1]), x[0, 0] * 2),
+    "masked_scatter": lambda x, d: x.masked_scatter(_idx(d, [True, False, True]), x.t() * 3),
+    "index_put": lambda x, d: x.index_put((_idx(d, [1, 0, 1]), _idx(d, [2, 2, 2])), x[0] * 2),
+    "index_put_accumulate": lambda x, d: x.index_put((_idx(d, [1, 0, 1]),), x[0] * 2, accumulate=True),
+    "real_imag": lambda x, d: x * torch.tensor([[1 + 2j, 2 - 1j, 3j]], device=d).real
+                              + x * torch.tensor([[1 + 2j, 2 - 1j, 3j]], device=d).imag,
+    "scalar_tensor": lambda x, d: x * torch.scalar_tensor(3, device=d),
 }
 
 

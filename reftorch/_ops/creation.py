@@ -11,7 +11,7 @@ import numpy as _np  # host-side parsing of Python data only; kernels use the ba
 
 from .. import _dtype as D
 from .._backends.base import warn_complex_to_real
-from .._scalar import check_data_fits, check_fill_value, half_source, store_value
+from .._scalar import _C_NAMES, check_data_fits, check_fill_value, half_source, store_value
 from .._tensor import Tensor, _as_shape
 from ._common import check_dtype, resolve_device, fix_empty_strides, with_out
 from .._layout import preserve_strides
@@ -538,3 +538,45 @@ def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_g
     if requires_grad:
         t.requires_grad_(True, _method=False)
     return t
+
+
+def scalar_tensor(s, *, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False):
+    """A 0-dim tensor holding the number ``s``.
+
+    Mirrors ``torch.scalar_tensor``. Unlike :func:`tensor`, the dtype does not follow the
+    number: it is the default float dtype (``float32``) unless ``dtype`` is given, whatever
+    ``s`` is (an int or a bool too).
+
+    Args:
+        s: a Python number (or a one-element tensor, read as its number).
+        dtype: the dtype of the result; default ``torch.get_default_dtype()``.
+        layout: accepted for compatibility (only ``torch.strided`` exists).
+        device: the device of the result.
+        pin_memory: accepted for compatibility.
+        requires_grad: whether the result is a leaf that requires grad.
+
+    Returns:
+        A 0-dim tensor.
+
+    Raises:
+        TypeError: if ``s`` is not a number.
+        RuntimeError: if ``s`` does not fit ``dtype``.
+        OverflowError: for an int beyond the 64-bit range.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.scalar_tensor(3)
+        tensor(3.)
+        >>> torch.scalar_tensor(7, dtype=torch.int64)
+        tensor(7)
+    """
+    if isinstance(s, Tensor):
+        s = s.item()
+    if not isinstance(s, (bool, int, float, complex)):
+        raise TypeError(f"scalar_tensor(): argument 's' (position 1) must be Number, not {type(s).__name__}")
+    if isinstance(s, int) and not isinstance(s, bool) and not -2 ** 63 <= s < 2 ** 64:
+        raise OverflowError("int too big to convert" if s > 0 else "can't convert negative int to unsigned")
+    dt = D.get_default_dtype() if dtype is None else dtype
+    if isinstance(s, complex) and not dt.is_complex:
+        raise RuntimeError(f"value cannot be converted to type {_C_NAMES.get(dt.name, dt.name)} without overflow")
+    return full((), s, dtype=dt, device=device, requires_grad=requires_grad)

@@ -12,12 +12,12 @@ from .. import _dtype as D
 from .._tensor import Tensor, _wrap_dim, int_arg
 from ..autograd._graph import linear_grad
 from ..autograd.function import OpFunction as Function
-from .._layout import broadcast_shape, contiguous_strides, dense_order, lay_out
+from .._layout import broadcast_shape, contiguous_strides, dense_order, lay_out, like_input
 from .._layout import broadcast_shape as _broadcast_shape  # noqa: F401 (the older name, for callers)
 from ._common import sum_to_shape, row_major, with_out
 from .._scalar import check_fill_value, store_value
 from .creation import tensor as _t
-from .shape import expand
+from .shape import ViewAsReal, expand
 
 
 def _check_range(xp, idx, size, make_error):
@@ -836,3 +836,377 @@ def getitem(x, key):
     if advanced:
         return AdvancedIndex.apply(x, key=nkey)
     return BasicIndex.apply(x, key=nkey, _name=name)
+
+
+# ----------------------------------------------------------------- narrow
+
+
+def _narrow_start(start):
+    """``start`` of ``narrow`` as an int: an int, or a 0-dim integral tensor."""
+    if isinstance(start, Tensor):
+        if start.dim() != 0 or start.dtype.is_floating_point or start.dtype.is_complex or start.dtype is D.bool:
+            raise RuntimeError("start must be an 0-dim integral Tensor.")
+        return int(start.item())
+    return int_arg(start, "narrow", "start", 2)
+
+
+def narrow(input, dim, start, length):
+    """The slice ``start:start + length`` of ``input`` along ``dim``, as a view.
+
+    Mirrors ``torch.narrow`` / ``torch.Tensor.narrow``: the result shares memory (and the
+    version counter) with ``input``, and its ``grad_fn`` is ``SliceBackward0``.
+
+    Args:
+        input: a tensor with at least one dimension.
+        dim: the dimension to narrow (negative counts from the end).
+        start: the first index kept, an int or a 0-dim integral tensor; a negative ``start``
+            counts from the end of the dimension.
+        length: the number of indices kept (``>= 0``).
+
+    Returns:
+        A view of ``input`` whose size along ``dim`` is ``length``; the other dimensions
+        and the dtype are those of ``input``.
+
+    Raises:
+        RuntimeError: for a 0-dim ``input``, a negative ``length``, a ``start`` tensor that
+            is not a 0-dim integer, or when ``start + length`` exceeds the dimension.
+        IndexError: if ``dim`` or ``start`` is out of range (``start`` may lie in
+            ``[-size, size]``).
+
+    Examples:
+        >>> import reftorch as torch
+        >>> x = torch.arange(12).reshape(3, 4)
+        >>> torch.narrow(x, 1, 1, 2)
+        tensor([[ 1,  2],
+                [ 5,  6],
+                [ 9, 10]])
+        >>> x.narrow(0, -1, 1)
+        tensor([[ 8,  9, 10, 11]])
+    """
+    nd = input.dim()
+    if nd == 0:
+        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
+    dim = int_arg(dim, "narrow", "dim", 1)
+    start = _narrow_start(start)
+    length = int_arg(length, "narrow", "length", 3)
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
+    d = _wrap_dim(dim, nd)
+    size = input._data.shape[d]
+    if not -size <= start <= size:
+        raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], but got {start})")
+    if start < 0:
+        start += size
+    if start > size - length:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
+    key = (slice(None),) * d + (slice(start, start + length),)
+    return BasicIndex.apply(input, key=key, _name="SliceBackward0")
+
+
+# ----------------------------------------------------------------- index_fill
+
+
+def _dim_mask(b, shape, dim, idx):
+    """A bool array broadcastable to ``shape``: True at the positions ``idx`` (negative ones
+    wrap) along ``dim``, size 1 along every other dimension."""
+    xp = b.xp
+    size = shape[dim] if shape else 1
+    m = xp.zeros((size,), dtype=b.dtype(D.bool), **b._dev_kw())
+    if idx.ndim != 1:
+        idx = xp.reshape(idx, (-1,))
+    if idx.shape[0]:
+        b.setitem(m, idx, True)
+    if not shape:
+        return xp.reshape(m, ())
+    return xp.reshape(m, tuple(size if i == dim else 1 for i in range(len(shape))))
+
+
+class IndexFill(Function):
+    """``index_fill`` with a number (``IndexFillBackward0``): no gradient reaches the filled
+    positions. The result is laid out like ``input`` (PyTorch clones it, then fills)."""
+
+    name = "IndexFillBackward0"
+    create_graph = True
+    arity = 1
+    nondiff = (1,)
+
+    @staticmethod
+    def forward(ctx, x, index, dim, value):
+        b = x._backend
+        xp = b.xp
+        arr = x._data
+        mask = _dim_mask(b, arr.shape, dim, index._data)
+        if ctx.needs_input_grad:
+            ctx.mask, ctx.dim, ctx.index = mask, dim, index
+        fill = xp.asarray(value, dtype=arr.dtype, **b._dev_kw())
+        return like_input(b, xp.where(mask, fill, arr), arr)
+
+    @staticmethod
+    def backward(ctx, g):
+        xp = ctx.xp
+        if isinstance(g, Tensor):  # create_graph: grad.index_fill(dim, index, 0), as PyTorch records it
+            return index_fill(g, ctx.dim, ctx.index, 0)
+        return xp.where(ctx.mask, xp.zeros((), dtype=g.dtype, **ctx.backend._dev_kw()), g)
+
+
+class IndexFillTensor(Function):
+    """``index_fill`` with a 0-dim tensor value (``IndexFillBackward1``): the value gets the
+    gradient summed over the filled positions (each position once, however often the index
+    names it)."""
+
+    name = "IndexFillBackward1"
+    create_graph = True
+    arity = 2
+
+    @staticmethod
+    def forward(ctx, x, value, index, dim):
+        b = x._backend
+        xp = b.xp
+        arr = x._data
+        mask = _dim_mask(b, arr.shape, dim, index._data)
+        if ctx.needs_input_grad:
+            ctx.mask, ctx.vnative = mask, value._data.dtype
+        fill = value._data if value._data.dtype == arr.dtype else b.astype(value._data, arr.dtype)
+        return like_input(b, xp.where(mask, fill, arr), arr)
+
+    @staticmethod
+    def backward(ctx, g):
+        xp = ctx.xp
+        zero = xp.zeros((), dtype=g.dtype, **ctx.backend._dev_kw())
+        gx = xp.where(ctx.mask, zero, g) if ctx.needs_input_grad[0] else None
+        gv = None
+        if ctx.needs_input_grad[1]:
+            gv = xp.sum(xp.where(ctx.mask, g, zero))
+            gv = gv if gv.dtype == ctx.vnative else ctx.backend.astype(gv, ctx.vnative)
+        return gx, gv
+
+
+def _index_fill_args(input, dim, index, value):
+    """PyTorch's checks of ``index_fill``; returns (dim, value) normalised."""
+    if not isinstance(index, Tensor):
+        raise TypeError(f"index_fill(): argument 'index' (position 2) must be Tensor, not {type(index).__name__}")
+    d = _wrap_dim(int_arg(dim, "index_fill", "dim", 1), input.dim())
+    if index.dtype is not D.int64:
+        raise IndexError("index_fill_(): Expected dtype int64 for index.")
+    if index.dim() > 1:
+        raise RuntimeError("Index has to be a vector/scalar")
+    if isinstance(value, Tensor):
+        if value.dim() != 0:
+            raise RuntimeError(f"index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                               f"{value.dim()} dimension(s).")
+    else:
+        if isinstance(value, complex) and not input.dtype.is_complex:
+            raise RuntimeError("index_fill_(): Converting complex Scalar to non-complex type is not supported")
+        value = _fill_value(input, value)
+    size = input._data.shape[d] if input.dim() else 1
+    _check_range(index._backend.xp, index._data if index.dim() else index._data.reshape((1,)), size,
+                 lambda bad: IndexError(f"index {bad} is out of bounds for dimension {d} with size {size}"))
+    return d, value
+
+
+def index_fill(input, dim, index, value):
+    """A copy of ``input`` with the slices at ``index`` along ``dim`` set to ``value``.
+
+    Mirrors ``torch.index_fill`` / ``torch.Tensor.index_fill`` (``index_fill_`` in place).
+    The result keeps ``input``'s dtype and layout; its ``grad_fn`` is
+    ``IndexFillBackward0`` for a number ``value`` and ``IndexFillBackward1`` for a 0-dim
+    tensor ``value``, which then receives the gradient of the filled elements.
+
+    Args:
+        input: the source tensor.
+        dim: the dimension along which to fill (negative counts from the end).
+        index: a 1-D (or 0-D) int64 tensor of indices along ``dim``; negative indices count
+            from the end, repeats are allowed.
+        value: a number, or a 0-dim tensor, converted to ``input``'s dtype.
+
+    Returns:
+        A new tensor of ``input``'s shape and dtype.
+
+    Raises:
+        IndexError: if ``index`` is not int64, an index is out of range, or ``dim`` is out of
+            range.
+        RuntimeError: if ``index`` has more than one dimension, ``value`` is a tensor with
+            dimensions, or a number ``value`` does not fit ``input``'s dtype.
+        TypeError: if ``index`` is not a tensor.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> x = torch.zeros(2, 4)
+        >>> x.index_fill(1, torch.tensor([0, 3]), 7.0)
+        tensor([[7., 0., 0., 7.],
+                [7., 0., 0., 7.]])
+    """
+    d, value = _index_fill_args(input, dim, index, value)
+    if isinstance(value, Tensor):
+        if value.device != input.device:
+            value = value.to(input.device)
+        return IndexFillTensor.apply(input, value, index, d)
+    return IndexFill.apply(input, index, d, value)
+
+
+# ----------------------------------------------------------------- masked_scatter
+
+
+class MaskedScatter(Function):
+    """``masked_scatter`` (``MaskedScatterBackward0``): ``x`` (already broadcast to the mask's
+    shape) with the first elements of ``source``, in row-major order, written where the
+    mask is True."""
+
+    name = "MaskedScatterBackward0"
+    create_graph = True
+    nondiff = (1,)
+    arity = 3
+
+    @staticmethod
+    def forward(ctx, x, mask, source, count):
+        b = x._backend
+        xp = b.xp
+        out = xp.reshape(b.copy(xp.reshape(x._data, (-1,))), (-1,))
+        m = xp.reshape(mask._data, (-1,))
+        src = xp.reshape(source._data, (-1,))
+        if count:
+            b.setitem(out, m, src[:count])
+        if ctx.needs_input_grad:
+            ctx.save_for_backward(mask)
+            ctx.count, ctx.src_shape, ctx.shape = count, source._data.shape, x._data.shape
+        return xp.reshape(out, x._data.shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        (mask,) = ctx.saved_tensors
+        xp = ctx.xp
+        b = ctx.backend
+        m = mask._data
+        gx = gs = None
+        if ctx.needs_input_grad[0]:
+            gx = xp.where(m, xp.zeros((), dtype=g.dtype, **b._dev_kw()), g)
+        if ctx.needs_input_grad[2]:
+            n = math.prod(ctx.src_shape)
+            picked = b.getitem(xp.reshape(g, (-1,)), xp.reshape(m, (-1,)))  # count elements
+            if n > ctx.count:
+                picked = xp.concat([picked, xp.zeros((n - ctx.count,), dtype=g.dtype, **b._dev_kw())])
+            gs = xp.reshape(picked, ctx.src_shape)
+        return gx, None, gs
+
+
+def masked_scatter(input, mask, source):
+    """A copy of ``input`` with the elements where ``mask`` is True replaced, in row-major
+    order, by the first elements of ``source``.
+
+    Mirrors ``torch.masked_scatter`` / ``torch.Tensor.masked_scatter`` (``masked_scatter_`` in
+    place; ``grad_fn`` ``MaskedScatterBackward0``). ``input`` and ``mask`` broadcast
+    together; ``source`` is read as a flat sequence whatever its shape.
+
+    Args:
+        input: the tensor to copy.
+        mask: a bool tensor broadcastable with ``input``.
+        source: a tensor of ``input``'s dtype with at least as many elements as ``mask`` has
+            True entries.
+
+    Returns:
+        A new row-major tensor of the broadcast shape of ``input`` and ``mask``.
+
+    Raises:
+        RuntimeError: if ``mask`` is not a bool tensor, ``source`` has another dtype, it is
+            too short, or the shapes do not broadcast.
+        TypeError: if ``mask`` or ``source`` is not a tensor.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> x = torch.zeros(2, 3)
+        >>> mask = torch.tensor([[True, False, True], [False, True, False]])
+        >>> x.masked_scatter(mask, torch.tensor([1., 2., 3., 4.]))
+        tensor([[1., 0., 2.],
+                [0., 3., 0.]])
+    """
+    for name, pos, t in (("mask", 1, mask), ("source", 2, source)):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"masked_scatter(): argument '{name}' (position {pos}) must be Tensor, "
+                            f"not {type(t).__name__}")
+    if mask.dtype is D.uint8:
+        warnings.warn("masked_scatter_ received a mask with dtype torch.uint8, this behavior is now deprecated,"
+                      "please use a mask with dtype torch.bool instead.", UserWarning, stacklevel=3)
+    if mask.dtype is not D.bool:
+        raise RuntimeError(f"masked_scatter_ only supports boolean masks, but got mask with dtype "
+                           f"{D.scalar_name(mask.dtype)}")
+    if source.dtype is not input.dtype:
+        raise RuntimeError(f"masked_scatter: expected self and source to have same dtypes but got"
+                           f"{D.scalar_name(input.dtype)} and {D.scalar_name(source.dtype)}")
+    shape = broadcast_shape(tuple(input.shape), tuple(mask.shape))
+    x = input if tuple(input.shape) == shape else expand(input, shape)
+    m = mask if tuple(mask.shape) == shape else expand(mask, shape)
+    count = _count_true(m)
+    if count > source.numel():
+        raise RuntimeError("Number of elements of source < number of ones in mask")
+    if source.device != input.device:
+        source = source.to(input.device)
+    return MaskedScatter.apply(x, m, source, count)
+
+
+def _count_true(t):
+    """The number of True entries of the bool tensor ``t``."""
+    b = t._backend
+    return int(b.xp.sum(b.xp.astype(t._data, b.dtype(D.int64))))
+
+
+# ----------------------------------------------------------------- real and imaginary parts
+
+
+def _part(input, which):
+    pairs = ViewAsReal.apply(input)
+    return BasicIndex.apply(pairs, key=(Ellipsis, which), _name="SelectBackward0")
+
+
+def real(input):
+    """The real part of ``input``: for a complex tensor a float view of its memory (writes
+    through it change ``input``), for any other tensor ``input`` itself.
+
+    Mirrors ``torch.real`` / ``torch.Tensor.real``. As in PyTorch the view is
+    ``view_as_real(input)[..., 0]``, so its ``grad_fn`` is ``SelectBackward0`` over
+    ``ViewAsRealBackward0``; ``x.real = value`` copies ``value`` into that view.
+
+    Args:
+        input: a tensor.
+
+    Returns:
+        For complex64 (complex128) input a float32 (float64) view of ``input``'s shape,
+        with strides twice ``input``'s.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> z = torch.tensor([1 + 2j, 3 - 1j])
+        >>> z.real
+        tensor([1., 3.])
+        >>> z.real.mul_(10)
+        tensor([10., 30.])
+        >>> z
+        tensor([10.+2.j, 30.-1.j])
+    """
+    if not input.dtype.is_complex:
+        return input
+    return _part(input, 0)
+
+
+def imag(input):
+    """The imaginary part of a complex tensor, as a float view of its memory.
+
+    Mirrors ``torch.imag`` / ``torch.Tensor.imag``: ``view_as_real(input)[..., 1]``
+    (``grad_fn`` ``SelectBackward0``); ``x.imag = value`` copies ``value`` into it.
+
+    Args:
+        input: a complex tensor.
+
+    Returns:
+        A float32 (float64) view for complex64 (complex128) input, of ``input``'s shape.
+
+    Raises:
+        RuntimeError: if ``input`` is not complex.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.tensor([1 + 2j, 3 - 1j]).imag
+        tensor([ 2., -1.])
+    """
+    if not input.dtype.is_complex:
+        raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
+    return _part(input, 1)

@@ -1,6 +1,11 @@
-"""In-place ops that change a tensor's layout or contents wholesale: ``t_`` and ``zero_``."""
+"""In-place ops that change a tensor's layout or contents wholesale: ``t_``, ``zero_`` and
+``resize_``."""
 from __future__ import annotations
 
+import math
+
+from .._layout import contiguous_strides, is_non_overlapping_and_dense
+from .._tensor import _as_shape
 from ._inplace import check_inplace, commit
 from ..autograd.function import OpFunction
 from .shape import Permute
@@ -58,3 +63,65 @@ def zero_(input):
         tensor([0., 0.])
     """
     return commit(input, Zero.apply(input), overlap_ok=True)
+
+
+def resize_(input, *size, memory_format=None):
+    """Give ``input`` the shape ``size`` in place, reading its memory row-major from its
+    first element. Mirrors ``torch.Tensor.resize_``.
+
+    The same shape changes nothing. Otherwise the strides become row-major and the version
+    counter is bumped; when the memory behind ``input`` (from its first element to the end
+    of its base's memory) holds enough elements, ``input`` stays a view of it, as in
+    PyTorch. A larger ``size`` moves ``input`` to new memory whose extra elements are
+    zeros (PyTorch leaves them uninitialised, and grows the shared storage in place:
+    unlike there, other views of the old memory no longer see ``input``'s later writes).
+
+    Args:
+        size: the new shape, as ints or one tuple, list or ``torch.Size``.
+        memory_format: accepted for compatibility (``torch.contiguous_format`` only).
+
+    Returns:
+        ``input`` itself.
+
+    Raises:
+        RuntimeError: if ``input`` requires grad ("cannot resize variables that require
+            grad"), or a size is negative.
+        TypeError: if a size is not an int.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> x = torch.arange(6.)
+        >>> x.resize_(2, 2)
+        tensor([[0., 1.],
+                [2., 3.]])
+    """
+    if not size:
+        raise TypeError('resize_() missing 1 required positional arguments: "size"')
+    sizes = _as_shape(size, "resize_", "size")
+    if input._requires_grad:
+        raise RuntimeError("cannot resize variables that require grad")
+    if any(s < 0 for s in sizes):
+        raise RuntimeError("numel: integer multiplication overflow")
+    arr = input._data
+    if tuple(arr.shape) == sizes:
+        return input
+    b = input._backend
+    n = math.prod(sizes)
+    root = input._base if input._base is not None else input
+    item = input.dtype.itemsize
+    offset = (b.data_ptr(arr) - b.data_ptr(root._data)) // item
+    avail = root._data.size - offset if is_non_overlapping_and_dense(
+        tuple(root._data.shape), b.strides(root._data)) else (arr.size if b.is_c_contiguous(arr) else 0)
+    strides = contiguous_strides(sizes)
+    if n <= avail:
+        input._data = b.as_strided(arr, sizes, strides)
+    else:
+        xp = b.xp
+        flat = xp.zeros((n,), dtype=arr.dtype, **b._dev_kw())
+        if avail:
+            b.setitem(flat, slice(0, avail), b.as_strided(arr, (avail,), (1,)))
+        elif arr.size:
+            b.setitem(flat, slice(0, arr.size), xp.reshape(arr, (-1,)))
+        input._data = xp.reshape(flat, sizes)
+    input._bump_version()
+    return input

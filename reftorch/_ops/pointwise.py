@@ -18,7 +18,7 @@ import math
 import warnings
 
 from .. import _dtype as D
-from .._tensor import Tensor
+from .._tensor import Tensor, _C_TYPE
 from ..autograd.function import OpFunction as Function
 from ._common import conj_of, grad_as, grad_checked, sum_to_shape, row_major, with_out
 from .._layout import (broadcast_shape, contiguous_strides, elementwise_strides, preserve_strides,
@@ -1542,3 +1542,410 @@ def conj(input):
     if not input.dtype.is_complex:
         return input
     return Conj.apply(input)
+
+
+# ----------------------------------------------------------------- addcmul, addcdiv, lerp
+
+
+def _need_tensor(fn, name, pos, value):
+    if not isinstance(value, Tensor):
+        raise TypeError(f"{fn}(): argument '{name}' (position {pos}) must be Tensor, not {type(value).__name__}")
+
+
+def _scalar_value(value, dt):
+    """The number argument ``value`` (``addcmul``'s ``value``, ``lerp``'s ``weight``) as a
+    Python number of ``dt``'s kind, as PyTorch converts its ``Scalar`` (2.5 becomes 2 for an
+    integer ``dt``). Raises PyTorch's RuntimeError when it does not fit."""
+    if isinstance(value, Tensor):
+        value = value.item()
+    cname = _C_NAMES.get(dt.name, dt.name)
+    if isinstance(value, complex) and not dt.is_complex:
+        raise _overflow(cname)
+    if not (dt.is_floating_point or dt.is_complex):
+        if isinstance(value, float):
+            if not math.isfinite(value):
+                raise _overflow(cname)
+            value = int(value)
+        if not isinstance(value, bool):
+            check_scalar_arg(value, dt)
+    return value
+
+
+def _kernel_dtypes(backend, dt):
+    """(native dtype, the dtype a kernel computes in): float16/float32 work in float64, so that
+    one rounding at the end gives what PyTorch's fused multiply-add gives; others as they are."""
+    native = backend.dtype(dt)
+    if dt in (D.float16, D.bfloat16, D.float32):
+        return native, backend.dtype(D.float64)
+    return native, native
+
+
+def _fma_operands(backend, dt, arrays):
+    """``arrays`` cast to the kernel dtype of :func:`_kernel_dtypes`; float16's through float32 (its
+    opmath), whose products PyTorch rounds to float32 before the fused add."""
+    xp = backend.xp
+    native, work = _kernel_dtypes(backend, dt)
+    out = []
+    for a in arrays:
+        if a.dtype != native:
+            a = xp.astype(a, native)
+        out.append(a)
+    return native, work, out
+
+
+def _value_array(backend, value, dt, like):
+    """A number (already converted by :func:`_scalar_value`) as a 0-d array of ``dt`` on the
+    device of array ``like``; an int wraps into a narrower integer dtype as in PyTorch (uint8
+    with -1 is 255)."""
+    xp, native, dev = backend.xp, backend.dtype(dt), like.device
+    if dt.is_floating_point or dt.is_complex or dt is D.int64 or isinstance(value, bool):
+        return xp.asarray(value, dtype=native, device=dev)
+    return xp.astype(xp.asarray(value, dtype=backend.dtype(D.int64), device=dev), native)
+
+
+def _round_from_work(backend, r, dt, native):
+    """A float64 kernel result back to ``dt``: float16 through float32, PyTorch's opmath."""
+    xp = backend.xp
+    if dt is D.float16 or dt is D.bfloat16:
+        r = xp.astype(r, backend.dtype(D.float32))
+    return xp.astype(r, native)
+
+
+def _c_type(d):
+    """The C++ type name PyTorch's messages give a dtype (``float``, ``long int`` …)."""
+    return _C_TYPE.get(d.name) or ("c10::complex<float>" if d is D.complex64 else "c10::complex<double>")
+
+
+def _same(a):
+    return a
+
+
+def _conj_of(xp):
+    """The complex conjugate in a backward formula: ``xp.conj`` on arrays, ``Tensor.conj``
+    (recorded) on the tensors of ``create_graph``."""
+    return lambda a: a.conj() if isinstance(a, Tensor) else xp.conj(a)
+
+
+class _Addc(Function):
+    """``input + value * tensor1 * tensor2`` (``addcmul``) or ``input + value * tensor1 /
+    tensor2`` (``addcdiv``), in one node (``AddcmulBackward0`` / ``AddcdivBackward0``)."""
+
+    elementwise = True
+    arity = 3
+    create_graph = True
+    divide = False
+
+    @classmethod
+    def _kernel(cls, backend, a, b, c, dt, value):
+        xp = backend.xp
+        native, work, (a, b, c) = _fma_operands(backend, dt, (a, b, c))
+        if work == native:
+            v = _value_array(backend, value, dt, a)
+            return a + (v * b / c if cls.divide else v * b * c)
+        f32 = backend.dtype(D.float32)
+        b32, c32 = xp.astype(b, f32), xp.astype(c, f32)
+        vb = xp.asarray(value, dtype=f32, device=b.device) * b32  # rounded to float32, as PyTorch's opmath does
+        if cls.divide:
+            r = xp.astype(vb / c32, work) + xp.astype(a, work)
+        else:
+            r = xp.astype(vb, work) * xp.astype(c32, work) + xp.astype(a, work)
+        return _round_from_work(backend, r, dt, native)
+
+    @classmethod
+    def forward(cls, ctx, x, t1, t2, dt, value):
+        need = ctx.needs_input_grad
+        if need:
+            ctx.save_for_backward(t1 if need[2] or (cls.divide and need[1]) else None,
+                                  t2 if need[1] or cls.divide else None)
+            ctx.shapes = (x._data.shape, t1._data.shape, t2._data.shape)
+            ctx.natives = (x._data.dtype, t1._data.dtype, t2._data.dtype)
+            ctx.dt, ctx.value = dt, value
+        return cls._kernel(x._backend, x._data, t1._data, t2._data, dt, value)
+
+    @staticmethod
+    def _factor(t, dt):
+        """A saved factor as PyTorch's formula uses it: in its own dtype (an integer one in
+        ``dt``, as its true division would give a float)."""
+        return t._data if t._dtype.is_floating_point or t._dtype.is_complex else _cast(t, dt)
+
+    @classmethod
+    def backward(cls, ctx, g):
+        xp = ctx.xp
+        t1, t2 = ctx.saved_tensors
+        v, dt = ctx.value, ctx.dt
+        need = ctx.needs_input_grad
+        conj = _conj_of(xp) if dt.is_complex else _same
+        b = cls._factor(t1, dt) if t1 is not None else None
+        c = cls._factor(t2, dt) if t2 is not None else None
+        grads = [g if need[0] else None, None, None]
+        if cls.divide:
+            if need[1]:
+                grads[1] = g * conj(v / c)
+            if need[2]:
+                grads[2] = -g * conj(b * v / (c * c))
+        else:
+            if need[1]:
+                grads[1] = g * conj(c * v)
+            if need[2]:
+                grads[2] = g * conj(b * v)
+        out = []
+        for gk, shape, native in zip(grads, ctx.shapes, ctx.natives):
+            if gk is not None:
+                gk = sum_to_shape(xp, gk, shape)
+                if gk.dtype != native:
+                    gk = xp.astype(gk, native)
+            out.append(gk)
+        return tuple(out)
+
+
+class Addcmul(_Addc):
+    name = "AddcmulBackward0"
+
+
+class Addcdiv(_Addc):
+    name = "AddcdivBackward0"
+    divide = True
+
+
+def _addc(fn, cls, input, tensor1, tensor2, value):
+    _need_tensor(fn, "input", 1, input)
+    _need_tensor(fn, "tensor1", 2, tensor1)
+    _need_tensor(fn, "tensor2", 3, tensor2)
+    if cls.divide and not (tensor1.dtype.is_floating_point or tensor1.dtype.is_complex) and not (
+            tensor2.dtype.is_floating_point or tensor2.dtype.is_complex):
+        raise RuntimeError(
+            "Integer division with addcdiv is no longer supported, and in a future  release addcdiv will perform "
+            "a true division of tensor1 and tensor2. The historic addcdiv behavior can be implemented as (input + "
+            "value * torch.trunc(tensor1 / tensor2)).to(input.dtype) for integer inputs and as (input + value * "
+            "tensor1 / tensor2) for float inputs. The future addcdiv behavior is just the latter implementation: "
+            "(input + value * tensor1 / tensor2), for all dtypes.")
+    broadcast_shape(broadcast_shape(input._data.shape, tensor1._data.shape), tensor2._data.shape)  # (its error)
+    dt = D.result_type(input, tensor1, tensor2)
+    if dt is D.bool:
+        raise NotImplementedError(f"\"{fn}_cpu_out\" not implemented for 'Bool'")
+    value = _scalar_value(value, dt)
+    for t in (tensor1, tensor2):
+        if t._device is not input._device and t.device != input.device:
+            raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two devices, "
+                               f"{input.device} and {t.device}!")
+    return cls.apply(input, tensor1, tensor2, dt, value)
+
+
+def addcmul(input, tensor1, tensor2, *, value=1, out=None):
+    """``input + value * tensor1 * tensor2``, element-wise with broadcasting.
+
+    Mirrors ``torch.addcmul`` / ``torch.Tensor.addcmul`` (``grad_fn`` ``AddcmulBackward0``;
+    ``addcmul_`` is the in-place form).
+
+    Args:
+        input: the tensor added to.
+        tensor1: the first factor.
+        tensor2: the second factor.
+        value: a number multiplying the product (converted to the result's dtype: 2.5
+            becomes 2 for integer tensors). Keyword-only.
+        out: an optional tensor to write the result into.
+
+    Returns:
+        A tensor of the broadcast shape of the three inputs, with their promoted dtype.
+
+    Raises:
+        TypeError: if one of the three is not a tensor.
+        RuntimeError: if the shapes do not broadcast, or ``value`` does not fit the dtype.
+        NotImplementedError: for bool tensors.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.addcmul(torch.tensor([1., 2.]), torch.tensor([3., 4.]), torch.tensor([2., 2.]), value=0.5)
+        tensor([4., 6.])
+    """
+    if out is not None:
+        return with_out("addcmul", out, _addc, "addcmul", Addcmul, input, tensor1, tensor2, value)
+    return _addc("addcmul", Addcmul, input, tensor1, tensor2, value)
+
+
+def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
+    """``input + value * tensor1 / tensor2``, element-wise with broadcasting.
+
+    Mirrors ``torch.addcdiv`` / ``torch.Tensor.addcdiv`` (``grad_fn`` ``AddcdivBackward0``;
+    ``addcdiv_`` is the in-place form).
+
+    Args:
+        input: the tensor added to.
+        tensor1: the numerator.
+        tensor2: the denominator.
+        value: a number multiplying the quotient. Keyword-only.
+        out: an optional tensor to write the result into.
+
+    Returns:
+        A tensor of the broadcast shape of the three inputs, with their promoted dtype.
+
+    Raises:
+        TypeError: if one of the three is not a tensor.
+        RuntimeError: if ``tensor1`` and ``tensor2`` are both integer (or bool) tensors
+            (PyTorch no longer divides integers here), if the shapes do not broadcast, or if
+            ``value`` does not fit the dtype.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.addcdiv(torch.tensor([1., 2.]), torch.tensor([3., 4.]), torch.tensor([2., 8.]))
+        tensor([2.5000, 2.5000])
+    """
+    if out is not None:
+        return with_out("addcdiv", out, _addc, "addcdiv", Addcdiv, input, tensor1, tensor2, value)
+    return _addc("addcdiv", Addcdiv, input, tensor1, tensor2, value)
+
+
+def _lerp_kernel(backend, dt, a, b, w):
+    """PyTorch's ``lerp``: ``a + w * (b - a)`` where ``|w| < 0.5``, else
+    ``b - (b - a) * (1 - w)`` (the exact end point at ``w = 1``), each one fused multiply-add.
+    ``w`` is a Python number or an array."""
+    xp = backend.xp
+    native, work, (a, b) = _fma_operands(backend, dt, (a, b))
+    scalar = not hasattr(w, "shape")
+    w0 = w  # (a number: |w| < 0.5 decides the formula)
+    if work == native:
+        w = _value_array(backend, w, dt, a) if scalar else (w if w.dtype == native else xp.astype(w, native))
+        d = b - a
+        small = w * d + a
+        big = b - d * (1 - w)
+    else:
+        f32 = backend.dtype(D.float32)
+        a32, b32 = xp.astype(a, f32), xp.astype(b, f32)
+        w32 = xp.asarray(w, dtype=f32, device=a.device) if scalar else xp.astype(w, f32)
+        d = xp.astype(b32 - a32, work)
+        small = xp.astype(w32, work) * d + xp.astype(a32, work)
+        big = xp.astype(b32, work) - d * xp.astype(1 - w32, work)
+    if scalar:
+        out = small if (w0.real * w0.real + w0.imag * w0.imag if isinstance(w0, complex) else w0 * w0) < 0.25 else big
+    else:
+        out = xp.where(xp.abs(xp.astype(w, work) if work != native else w) < 0.5, small, big)
+    return out if out.dtype == native else _round_from_work(backend, out, dt, native)
+
+
+class Lerp(Function):
+    """``lerp`` with a number ``weight`` (``LerpBackward0``)."""
+
+    name = "LerpBackward0"
+    elementwise = True
+    arity = 2
+    create_graph = True
+
+    @staticmethod
+    def forward(ctx, x, end, dt, weight):
+        if ctx.needs_input_grad:
+            ctx.shapes = (x._data.shape, end._data.shape)
+            ctx.weight = weight
+        return _lerp_kernel(x._backend, dt, x._data, end._data, weight)
+
+    @staticmethod
+    def backward(ctx, g):
+        w = ctx.weight
+        need = ctx.needs_input_grad
+        xp = ctx.xp
+        if isinstance(w, complex):  # PyTorch's formulas take the conjugate weight
+            w = w.conjugate()
+        return (sum_to_shape(xp, g * (1 - w), ctx.shapes[0]) if need[0] else None,
+                sum_to_shape(xp, g * w, ctx.shapes[1]) if need[1] else None)
+
+
+class LerpTensor(Function):
+    """``lerp`` with a tensor ``weight`` (``LerpBackward1``)."""
+
+    name = "LerpBackward1"
+    elementwise = True
+    arity = 3
+    create_graph = True
+
+    @staticmethod
+    def forward(ctx, x, end, weight, dt):
+        need = ctx.needs_input_grad
+        if need:
+            ctx.save_for_backward(x if need[2] else None, end if need[2] else None,
+                                  weight if need[0] or need[1] else None)
+            ctx.shapes = (x._data.shape, end._data.shape, weight._data.shape)
+            ctx.natives = (x._data.dtype, end._data.dtype, weight._data.dtype)
+            ctx.dt = dt
+        native = x._backend.dtype(dt)
+        w = weight._data if weight._data.dtype == native else x._backend.xp.astype(weight._data, native)
+        return _lerp_kernel(x._backend, dt, x._data, end._data, w)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, end, w = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        xp, dt = ctx.xp, ctx.dt
+        conj = _conj_of(xp) if dt.is_complex else _same  # PyTorch's formulas: conjugates
+        grads = [None, None, None]
+        if w is not None:
+            wa = conj(_cast(w, dt))
+            if need[0]:
+                grads[0] = g * (1 - wa)
+            if need[1]:
+                grads[1] = g * wa
+        if need[2]:
+            grads[2] = g * conj(_cast(end, dt) - _cast(x, dt))
+        out = []
+        for gk, shape, native in zip(grads, ctx.shapes, ctx.natives):
+            if gk is not None:
+                gk = sum_to_shape(xp, gk, shape)
+                if gk.dtype != native:
+                    gk = xp.astype(gk, native)
+            out.append(gk)
+        return tuple(out)
+
+
+def _lerp(input, end, weight):
+    _need_tensor("lerp", "input", 1, input)
+    _need_tensor("lerp", "end", 2, end)
+    if end.dtype is not input.dtype:
+        raise RuntimeError(f"expected dtype {_c_type(input.dtype)} for `end` but got dtype {_c_type(end.dtype)}")
+    if isinstance(weight, Tensor):
+        if weight.dim() and weight.dtype is not input.dtype:
+            raise RuntimeError(f"expected dtype {_c_type(input.dtype)} for `weight` but got dtype "
+                               f"{_c_type(weight.dtype)}")
+        broadcast_shape(broadcast_shape(input._data.shape, end._data.shape), weight._data.shape)
+        dt = D.result_type(input, end, weight)
+        if not (dt.is_floating_point or dt.is_complex):
+            raise NotImplementedError(f"\"lerp_kernel_tensor\" not implemented for '{D.scalar_name(dt)}'")
+        return LerpTensor.apply(input, end, weight, dt)
+    if not isinstance(weight, (int, float, complex)):
+        raise TypeError(f"lerp(): argument 'weight' (position 3) must be Number or Tensor, not "
+                        f"{type(weight).__name__}")
+    broadcast_shape(input._data.shape, end._data.shape)
+    dt = input.dtype
+    if not (dt.is_floating_point or dt.is_complex):
+        raise NotImplementedError(f"\"lerp_kernel_scalar\" not implemented for '{D.scalar_name(dt)}'")
+    return Lerp.apply(input, end, dt, _scalar_value(weight, dt))
+
+
+def lerp(input, end, weight, *, out=None):
+    """Linear interpolation ``input + weight * (end - input)``, element-wise.
+
+    Mirrors ``torch.lerp`` / ``torch.Tensor.lerp`` (``lerp_`` in place). Like PyTorch it
+    computes ``end - (end - input) * (1 - weight)`` where ``|weight| >= 0.5``, so that
+    ``weight = 1`` gives ``end`` exactly. The ``grad_fn`` is ``LerpBackward0`` for a number
+    ``weight`` and ``LerpBackward1`` for a tensor.
+
+    Args:
+        input: the start points, a floating-point (or complex) tensor.
+        end: the end points, a tensor of the same dtype.
+        weight: a number, or a tensor of the same dtype (a 0-dim tensor may have another
+            dtype; it takes part in type promotion).
+        out: an optional tensor to write the result into.
+
+    Returns:
+        A tensor of the broadcast shape of the inputs and ``input``'s dtype.
+
+    Raises:
+        RuntimeError: if ``end`` (or a ``weight`` with dimensions) has another dtype than
+            ``input``, or the shapes do not broadcast.
+        NotImplementedError: for integer inputs.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.lerp(torch.tensor([0., 10.]), torch.tensor([10., 20.]), 0.25)
+        tensor([ 2.5000, 12.5000])
+    """
+    if out is not None:
+        return with_out("lerp", out, _lerp, input, end, weight)
+    return _lerp(input, end, weight)

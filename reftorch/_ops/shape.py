@@ -13,7 +13,7 @@ from .. import _dtype as D
 
 from .._layout import copy_with_strides, preserve_strides
 from .._layout import dense_order as _dense_order, relayout_like_operands  # noqa: F401 (re-exported)
-from .._layout import row_major, sum_to_shape
+from .._layout import broadcast_shape, row_major, sum_to_shape
 from .._size import Size
 from .._tensor import Tensor, _as_shape, _wrap_dim, int_arg, tensor_string
 from ..autograd.function import OpFunction as Function
@@ -360,9 +360,14 @@ def repeat(input, *sizes):
     sizes = _as_shape(sizes, "repeat", "repeats")
     if len(sizes) < input.dim():
         raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor")
-    if any(r < 0 for r in sizes):
-        raise RuntimeError(f"Trying to create tensor with negative dimension {min(sizes)}: "
-                           f"[{', '.join(map(str, sizes))}]")
+    if any(r < 0 for r in sizes):  # PyTorch reports the first negative size of the result
+        shp = (1,) * (len(sizes) - input.dim()) + tuple(input.shape)
+        out = [n * r for n, r in zip(shp, sizes)]
+        bad = next((n for n in out if n < 0), None)
+        if bad is not None:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {bad}: "
+                               f"[{', '.join(map(str, out))}]")
+        sizes = tuple(max(r, 0) for r in sizes)  # (a negative repeat of an empty dim: still empty)
     return Repeat.apply(input, sizes=sizes)
 
 
@@ -760,3 +765,213 @@ def contiguous(input, memory_format=None):
 def clone(input, *, memory_format=None):
     """A copy of ``input`` that is recorded by autograd (grad_fn ``CloneBackward0``)."""
     return Clone.apply(input)
+
+
+# ----------------------------------------------------------------- tile, broadcasting
+
+
+def tile(input, dims):
+    """Repeat ``input`` along each dimension ``dims[i]`` times (a copy).
+
+    When ``dims`` has fewer entries than ``input`` has dimensions, ones are prepended to
+    it (``tile(x, (2,))`` on a 2-d ``x`` repeats the last dimension); when it has more,
+    ``input`` gets new leading dimensions. Mirrors ``torch.tile`` /
+    ``torch.Tensor.tile``; it is :meth:`~reftorch.Tensor.repeat` after that padding, so the
+    ``grad_fn`` is ``RepeatBackward0``.
+
+    Args:
+        input: a tensor of any shape and dtype.
+        dims: a tuple (or list) of non-negative ints.
+
+    Returns:
+        A new tensor of the same dtype, with size ``input.size(i) * dims[i]`` along each
+        (padded) dimension.
+
+    Raises:
+        TypeError: if ``dims`` is not a tuple or list of ints.
+        RuntimeError: if an entry of ``dims`` is negative.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> x = torch.tensor([[1, 2], [3, 4]])
+        >>> torch.tile(x, (2,))
+        tensor([[1, 2, 1, 2],
+                [3, 4, 3, 4]])
+        >>> x.tile(2, 1).shape
+        torch.Size([4, 2])
+    """
+    if isinstance(dims, bool) or not isinstance(dims, (tuple, list, Size)):
+        raise TypeError(f"tile(): argument 'dims' (position 2) must be tuple of ints, not {type(dims).__name__}")
+    dims = _as_shape((tuple(dims),), "tile", "dims") if dims else ()
+    pad = input.dim() - len(dims)
+    return repeat(input, (1,) * pad + tuple(dims)) if pad > 0 else repeat(input, tuple(dims))
+
+
+def broadcast_to(input, size):
+    """``input`` broadcast to ``size``, as a view (stride 0 along broadcast dimensions).
+
+    Mirrors ``torch.broadcast_to`` / ``torch.Tensor.broadcast_to``, which is
+    :meth:`~reftorch.Tensor.expand`: ``-1`` keeps a dimension's size, new leading
+    dimensions may be added, and the ``grad_fn`` is ``ExpandBackward0``.
+
+    Args:
+        input: a tensor.
+        size: the target shape, a tuple, list or ``torch.Size`` of ints.
+
+    Returns:
+        A view of ``input`` with shape ``size`` and ``input``'s dtype.
+
+    Raises:
+        TypeError: if ``size`` is not a sequence of ints.
+        RuntimeError: if a non-singleton dimension of ``input`` differs from ``size``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.broadcast_to(torch.tensor([1, 2, 3]), (2, 3))
+        tensor([[1, 2, 3],
+                [1, 2, 3]])
+    """
+    if isinstance(size, bool) or not isinstance(size, (tuple, list, Size)):
+        raise TypeError(f"broadcast_to(): argument 'size' (position 2) must be tuple of ints, "
+                        f"not {type(size).__name__}")
+    return expand(input, _as_shape((tuple(size),), "broadcast_to", "size") if size else ())
+
+
+def _shape_arg(s):
+    if isinstance(s, int) and not isinstance(s, bool):
+        return (s,)
+    if isinstance(s, (tuple, list, Size)) and all(isinstance(n, int) and not isinstance(n, bool) for n in s):
+        return tuple(s)
+    raise RuntimeError(f"Input shapes should be of type ints, a tuple of ints, or a list of ints, got {s}")
+
+
+def broadcast_shapes(*shapes):
+    """The shape that tensors of the given shapes broadcast to, computed without tensors.
+
+    Mirrors ``torch.broadcast_shapes``.
+
+    Args:
+        *shapes: shapes (tuples, lists or ``torch.Size``) or single ints.
+
+    Returns:
+        A ``torch.Size`` (empty when no shape is given).
+
+    Raises:
+        RuntimeError: if the shapes do not broadcast, or an argument is not an int or a
+            sequence of ints.
+        ValueError: if a size is negative.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.broadcast_shapes((2, 1), (3,))
+        torch.Size([2, 3])
+    """
+    shapes = [_shape_arg(s) for s in shapes]
+    n = max((len(s) for s in shapes), default=0)
+    out = [1] * n
+    for i, s in enumerate(shapes):
+        for j in range(-1, -len(s) - 1, -1):
+            if s[j] < 0:
+                raise ValueError("Attempting to broadcast a dimension with negative length!")
+            if s[j] == 1 or s[j] == out[j]:
+                continue
+            if out[j] != 1:
+                raise RuntimeError(f"Attempting to broadcast a dimension of length {s[j]} at {j}! Mismatching "
+                                   f"argument at index {i} had {s}; but expected shape should be broadcastable "
+                                   f"to {out}")
+            out[j] = s[j]
+    return Size(out)
+
+
+def broadcast_tensors(*tensors):
+    """Expand the given tensors to their common broadcast shape (views, no copies).
+
+    Mirrors ``torch.broadcast_tensors``: a tensor already of that shape is returned as
+    a view of itself without a node; the others record ``ExpandBackward0``.
+
+    Args:
+        *tensors: tensors (a single list or tuple of tensors is accepted too).
+
+    Returns:
+        A tuple of views, one per input, all of the broadcast shape.
+
+    Raises:
+        TypeError: if an argument is not a tensor.
+        RuntimeError: if the shapes do not broadcast.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> a, b = torch.broadcast_tensors(torch.tensor([[1], [2]]), torch.tensor([10, 20, 30]))
+        >>> b
+        tensor([[10, 20, 30],
+                [10, 20, 30]])
+    """
+    if len(tensors) == 1 and isinstance(tensors[0], (tuple, list)):
+        tensors = tuple(tensors[0])
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got {type(t).__name__}")
+    shp = ()
+    for t in tensors:
+        shp = broadcast_shape(shp, tuple(t.shape))
+    return tuple(t if tuple(t.shape) == shp else expand(t, shp) for t in tensors)
+
+
+# ----------------------------------------------------------------- real and imaginary parts
+
+
+def _as_real_view(b, arr):
+    """The complex array ``arr`` read as floats: a view of shape ``arr.shape + (2,)`` (the
+    real and imaginary parts side by side), strides doubled."""
+    xp = b.xp
+    wide = xp.expand_dims(arr, axis=-1)  # (a size-1 last dim: any strides may change itemsize)
+    real_native = b.dtype(b.dtype_of(arr).to_real())
+    return b.view_dtype(wide, real_native)
+
+
+def _complex_from_pairs(xp, g, native):
+    """A complex array from the floats ``g`` of shape ``(..., 2)`` (a copy)."""
+    re, im = g[..., 0], g[..., 1]
+    return xp.astype(re, native) + xp.astype(im, native) * 1j
+
+
+class ViewAsReal(Function):
+    """``torch.view_as_real``: a complex tensor's memory as pairs of floats (a view,
+    ``ViewAsRealBackward0``); ``.real`` and ``.imag`` select from it."""
+
+    name = "ViewAsRealBackward0"
+    create_graph = True
+    is_view = True
+    can_warn = False
+
+    @staticmethod
+    def forward(ctx, x):
+        if ctx.needs_input_grad:
+            ctx.native = x._data.dtype
+        return _as_real_view(x._backend, x._data)
+
+    @staticmethod
+    def backward(ctx, g):
+        if isinstance(g, Tensor):  # create_graph: view_as_complex, recorded as PyTorch records it
+            return ViewAsComplex.apply(g)
+        return _complex_from_pairs(ctx.xp, g, ctx.native)
+
+
+class ViewAsComplex(Function):
+    """The gradient of :class:`ViewAsReal` as an op (``ViewAsComplexBackward0``): float pairs
+    back to complex numbers; its own gradient is the float view again."""
+
+    name = "ViewAsComplexBackward0"
+    create_graph = True
+
+    @staticmethod
+    def forward(ctx, g):
+        b = g._backend
+        native = b.dtype(g.dtype.to_complex())
+        return _complex_from_pairs(b.xp, g._data, native)
+
+    @staticmethod
+    def backward(ctx, gg):
+        if isinstance(gg, Tensor):
+            return ViewAsReal.apply(gg)
+        return ctx.backend.copy(_as_real_view(ctx.backend, gg))

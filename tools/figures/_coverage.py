@@ -25,6 +25,8 @@ NAMESPACES = {
         equal allclose isclose matmul mm bmm mv dot einsum outer softmax log_softmax is_tensor
         numel no_grad enable_grad set_grad_enabled inference_mode is_grad_enabled save load
         set_printoptions get_default_dtype set_default_dtype promote_types device Generator
+        tile broadcast_to broadcast_tensors broadcast_shapes index_fill masked_scatter index_put
+        addcmul addcdiv lerp scalar_tensor real imag
     """),
     "torch.Tensor": ("reftorch.Tensor", """
         shape size dim ndim numel dtype device requires_grad grad grad_fn is_leaf item tolist numpy
@@ -34,6 +36,8 @@ NAMESPACES = {
         div_ masked_fill masked_fill_ index_select gather scatter_ sum mean max min argmax std var
         abs exp log sqrt pow sigmoid tanh relu softmax matmul mm bmm chunk split unbind new_zeros
         new_ones new_full new_tensor new_empty data_ptr element_size is_cuda pin_memory is_pinned
+        narrow tile broadcast_to type_as index_fill index_fill_ masked_scatter masked_scatter_
+        index_put_ addcmul addcmul_ addcdiv lerp lerp_ real imag
     """),
     "torch.nn": ("reftorch.nn", """
         Module Sequential ModuleList ModuleDict ParameterList ParameterDict Parameter Identity
