@@ -86,6 +86,9 @@ from ._ops.indexing import index_fill, masked_scatter  # noqa: F401
 from ._tensor_inplace import index_put, index_put_  # noqa: F401
 from ._ops.creation import scalar_tensor  # noqa: F401
 from ._ops.indexing import real, imag  # noqa: F401
+# -- element-wise math: rounding, sign, classification (unary_math.py)
+from ._ops.unary_math import (  # noqa: F401
+    floor, ceil, round, trunc, fix, frac, sign, sgn, square, isnan, isinf, isfinite, nan_to_num)
 
 
 def is_tensor(obj) -> "bool":

@@ -23,6 +23,7 @@ from ._tensor_inplace import (check_inplace, check_no_internal_overlap, commit, 
 from ._ops import (clamp, creation, cumulative, indexing, inplace_shape, linalg, multinomial, nonzero,
                    norm, pointwise, reduction, reorder, sampling, scatter, shape, softmax, sorting, splitting,
                    triangular)
+from ._ops import unary_math
 from ._ops._common import grad_as, resolve_device, sum_to_shape
 from ._ops._inplace import regenerate_view_fn
 from . import autograd
@@ -536,6 +537,19 @@ def _bind_new_apis():
 
 
 _bind_new_apis()
+
+
+def _bind_unary_math():
+    """Methods (and in-place methods) for the element-wise math of ``_ops/unary_math.py``."""
+    for name in ("floor", "ceil", "round", "trunc", "fix", "frac", "sign", "sgn", "square", "nan_to_num"):
+        fn = getattr(unary_math, name)
+        setattr(Tensor, name, fn)
+        setattr(Tensor, name + "_", _inplace(fn))
+    for name in ("isnan", "isinf", "isfinite"):
+        setattr(Tensor, name, getattr(unary_math, name))
+
+
+_bind_unary_math()
 
 
 def _set_part(part):
