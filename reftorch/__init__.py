@@ -89,6 +89,8 @@ from ._ops.indexing import real, imag  # noqa: F401
 # -- element-wise math: rounding, sign, classification (unary_math.py)
 from ._ops.unary_math import (  # noqa: F401
     floor, ceil, round, trunc, fix, frac, sign, sgn, square, isnan, isinf, isfinite, nan_to_num)
+from ._ops.unary_math import (  # noqa: F401
+    rsqrt, log1p, expm1, log2, log10, exp2, tan, asin, acos, atan, arcsin, arccos, arctan, sinh, cosh, erf, erfc)
 
 
 def is_tensor(obj) -> "bool":

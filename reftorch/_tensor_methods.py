@@ -541,7 +541,9 @@ _bind_new_apis()
 
 def _bind_unary_math():
     """Methods (and in-place methods) for the element-wise math of ``_ops/unary_math.py``."""
-    for name in ("floor", "ceil", "round", "trunc", "fix", "frac", "sign", "sgn", "square", "nan_to_num"):
+    for name in ("floor", "ceil", "round", "trunc", "fix", "frac", "sign", "sgn", "square", "nan_to_num",
+                 "rsqrt", "log1p", "expm1", "log2", "log10", "exp2", "tan", "asin", "acos", "atan", "arcsin",
+                 "arccos", "arctan", "sinh", "cosh", "erf", "erfc"):
         fn = getattr(unary_math, name)
         setattr(Tensor, name, fn)
         setattr(Tensor, name + "_", _inplace(fn))

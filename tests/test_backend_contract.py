@@ -14,6 +14,7 @@ and is checked on ``cuda`` only.
 from __future__ import annotations
 
 import abc
+import math
 import sys
 import types
 import warnings
@@ -621,3 +622,30 @@ def test_astype_other_casts_are_plain(b, src, dst):
         out = b.astype(arr, b.dtype(torch.from_numpy(np.zeros(0, dst)).dtype))
     np.testing.assert_array_equal(get(b, out), host.astype(dst))
     assert get(b, arr).dtype == src  # a new array, the source untouched
+
+
+# --------------------------------------------------------------------------- erf / erfc
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_erf_erfc_match_the_c_library(b, dtype):
+    """``erf``/``erfc`` (absent from the array API and NumPy): within 2 ulps of Python's
+    ``math.erf``/``math.erfc`` (the C library's) in float64, correctly rounded in float32,
+    nan/inf/-0. kept, the input's dtype, no warning."""
+    xs = np.concatenate([np.linspace(-30, 30, 2401), [0.0, -0.0, 1e-30, -1e-300, 0.84375, 1.25, 1 / 0.35, 6.0,
+                                                       -6.0, 28.0, -28.0, 0.25, np.inf, -np.inf, np.nan]])
+    host = xs.astype(dtype)
+    with b.quiet():
+        e, c = b.erf(put(b, host)), b.erfc(put(b, host))
+    e, c = get(b, e), get(b, c)
+    assert e.dtype == dtype and c.dtype == dtype
+    want_e = np.array([math.erf(v) if not math.isnan(v) else math.nan for v in host.astype(np.float64)])
+    want_c = np.array([math.erfc(v) if not math.isnan(v) else math.nan for v in host.astype(np.float64)])
+    for got, want in ((e, want_e), (c, want_c)):
+        np.testing.assert_array_equal(np.isnan(got), np.isnan(want))
+        if dtype is np.float32:
+            np.testing.assert_array_equal(got, want.astype(np.float32))
+        else:
+            ok = np.isfinite(want) & (want != 0)
+            ulps = np.abs(got[ok] - want[ok]) / np.spacing(np.abs(want[ok]))
+            assert ulps.max() <= 2
+            np.testing.assert_array_equal(got[~ok & ~np.isnan(want)], want[~ok & ~np.isnan(want)])
+    assert math.copysign(1, e[np.flatnonzero((xs == 0) & np.signbit(xs))[0]]) == -1  # erf(-0.) is -0.

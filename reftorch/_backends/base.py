@@ -23,6 +23,7 @@ import warnings
 
 from .. import _dtype as D
 from .._layout import contiguous_strides
+from . import _erf
 
 __all__ = ["Backend", "contiguous_strides", "numpy_style_dtypes"]
 
@@ -414,6 +415,16 @@ class Backend(abc.ABC):
         r = xp.remainder(a, b)  # Python's modulus: the sign of b
         r = xp.where((r != 0) & ((r < 0) != (a < 0)), r - b, r)
         return xp.where(xp.isinf(b) & xp.isfinite(a), a, r)
+
+    def erf(self, a):
+        """The error function of a real floating array (PyTorch's ``erf``), in ``a``'s dtype;
+        the array API standard and NumPy lack it (generic version: fdlibm's algorithm over
+        ``xp``, see ``_erf.py``; run it in the quiet state)."""
+        return _erf.erf(self, a)
+
+    def erfc(self, a):
+        """``1 - erf(a)``, accurate where ``erf`` is near 1 (PyTorch's ``erfc``); see :meth:`erf`."""
+        return _erf.erfc(self, a)
 
     def __repr__(self):
         return f"<{type(self).__name__} {self.name} on {self.device}>"

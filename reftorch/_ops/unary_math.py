@@ -1,4 +1,5 @@
-"""More element-wise math: rounding, sign, classification (``isnan``…), ``nan_to_num``.
+"""More element-wise math: rounding, sign, classification (``isnan``…), ``nan_to_num``,
+logarithms and exponentials (``log1p``, ``exp2``…), trigonometric and hyperbolic functions.
 
 The same pattern as the unary ops of :mod:`reftorch._ops.pointwise`: one ``Function`` per
 differentiable op, its backward beside its forward, kernels written once over the
@@ -11,7 +12,7 @@ from .. import _dtype as D
 from .._layout import relayout_like_operands
 from .._tensor import Tensor
 from ._common import conj_of
-from .pointwise import _Unary, pow
+from .pointwise import _Unary, _float_input, pow
 
 
 def _zero_grad(ctx, g):
@@ -399,3 +400,424 @@ def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
         tensor([0., 9., 1.])
     """
     return NanToNum.apply(input, nan, posinf, neginf)
+
+
+# ------------------------------------------------------------------ transcendental
+# Integer and bool inputs give the default float dtype (``_float_input``); float16 uses
+# the backend's float16 kernels (NumPy's compute in float32 and round once, as PyTorch's).
+_LN2 = 0.6931471805599453  # PyTorch's M_LN2
+_LN10 = 2.302585092994046  # PyTorch's M_LN10
+_TWO_OVER_SQRT_PI = 1.1283791670955126  # PyTorch's 2 / sqrt(M_PI)
+
+
+def _via(x, kernel, wide, narrow=D.float32):
+    """``kernel(a)`` of ``x`` promoted (``_float_input``), where ``a`` of dtype ``narrow`` is
+    computed in ``wide`` and rounded once: PyTorch's float32 kernels are about correctly
+    rounded where NumPy's float32 loops are often 1 ulp off (``log10(100.)`` is
+    ``2.0000002``); float64 first matches PyTorch's bits in nearly every case."""
+    a = _float_input(x)
+    dt = x._dtype if x._dtype.is_floating_point or x._dtype.is_complex else D.get_default_dtype()
+    if dt is not narrow:
+        return kernel(a)
+    b = x._backend
+    return b.xp.astype(kernel(b.xp.astype(a, b.dtype(wide))), b.dtype(narrow))
+
+
+def _exp2(xp, a):
+    f = getattr(xp, "exp2", None)  # (not in the array API standard)
+    return f(a) if f is not None else xp.pow(xp.asarray(2, dtype=a.dtype, device=a.device), a)
+
+
+class Rsqrt(_Unary):
+    name = "RsqrtBackward0"
+    create_graph = True
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_output()
+        xp = x._backend.xp  # (float16: in float32, rounded once, as PyTorch)
+        return _via(x, lambda a: 1 / xp.sqrt(a), D.float32, D.float16)
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        y = out._data  # PyTorch: -0.5 * grad * result.pow(3).conj()
+        return -0.5 * g * conj_of(ctx.xp, y * y * y, out._dtype)
+
+
+class Log1p(_Unary):
+    name = "Log1PBackward0"
+    create_graph = True
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return _via(x, x._backend.xp.log1p, D.float64)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g / conj_of(ctx.xp, x._data + 1, x._dtype)  # PyTorch: grad / (self + 1).conj()
+
+
+class Expm1(_Unary):
+    name = "Expm1Backward0"
+    create_graph = True
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_output()
+        return _via(x, x._backend.xp.expm1, D.float64)
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g * (conj_of(ctx.xp, out._data, out._dtype) + 1)  # PyTorch: grad * (result.conj() + 1)
+
+
+class Log2(_Unary):
+    name = "Log2Backward0"
+    create_graph = True
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return _via(x, x._backend.xp.log2, D.float64)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g / (conj_of(ctx.xp, x._data, x._dtype) * _LN2)  # PyTorch: grad / (self.conj() * M_LN2)
+
+
+class Log10(_Unary):
+    name = "Log10Backward0"
+    create_graph = True
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return _via(x, x._backend.xp.log10, D.float64)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g / (conj_of(ctx.xp, x._data, x._dtype) * _LN10)  # PyTorch: grad / (self.conj() * M_LN10)
+
+
+class Exp2(_Unary):
+    name = "Exp2Backward0"
+    create_graph = True
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_output()
+        return _via(x, lambda a: _exp2(x._backend.xp, a), D.float64)
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g * conj_of(ctx.xp, out._data, out._dtype) * _LN2  # PyTorch: grad * result.conj() * M_LN2
+
+
+class Tan(_Unary):
+    name = "TanBackward0"
+    create_graph = True
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_output()
+        return _via(x, x._backend.xp.tan, D.float64)
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        y = out._data  # PyTorch: grad * (1 + result.pow(2)).conj()
+        return g * conj_of(ctx.xp, 1 + y * y, out._dtype)
+
+
+class Asin(_Unary):
+    name = "AsinBackward0"
+    create_graph = True
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return _via(x, x._backend.xp.asin, D.float64)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        a = x._data  # PyTorch: grad * (-self * self + 1).rsqrt().conj()
+        return g * conj_of(ctx.xp, 1 / ctx.xp.sqrt(-a * a + 1), x._dtype)
+
+
+class Acos(_Unary):
+    name = "AcosBackward0"
+    create_graph = True
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return _via(x, x._backend.xp.acos, D.float64)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        a = x._data  # PyTorch: grad * -((-self * self + 1).rsqrt()).conj()
+        return g * conj_of(ctx.xp, -(1 / ctx.xp.sqrt(-a * a + 1)), x._dtype)
+
+
+class Atan(_Unary):
+    name = "AtanBackward0"
+    create_graph = True
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return _via(x, x._backend.xp.atan, D.float64)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        a = x._data  # PyTorch: grad / (self * self + 1).conj()
+        return g / conj_of(ctx.xp, a * a + 1, x._dtype)
+
+
+class Sinh(_Unary):
+    name = "SinhBackward0"
+    create_graph = True
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return _via(x, x._backend.xp.sinh, D.float64)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * conj_of(ctx.xp, ctx.xp.cosh(x._data), x._dtype)  # PyTorch: grad * self.cosh().conj()
+
+
+class Cosh(_Unary):
+    name = "CoshBackward0"
+    create_graph = True
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return _via(x, x._backend.xp.cosh, D.float64)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * conj_of(ctx.xp, ctx.xp.sinh(x._data), x._dtype)  # PyTorch: grad * self.sinh().conj()
+
+
+def rsqrt(input):
+    """``1 / sqrt(input)`` element-wise (integer inputs give the default float dtype).
+    Mirrors ``torch.rsqrt``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.rsqrt(torch.tensor([4.0, 0.25]))
+        tensor([0.5000, 2.0000])
+    """
+    return Rsqrt.apply(input)
+
+
+def log1p(input):
+    """``log(1 + input)``, accurate for small ``input``. Mirrors ``torch.log1p``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.log1p(torch.tensor([0.0, 1e-10], dtype=torch.float64))
+        tensor([0.0000e+00, 1.0000e-10], dtype=torch.float64)
+    """
+    return Log1p.apply(input)
+
+
+def expm1(input):
+    """``exp(input) - 1``, accurate for small ``input``. Mirrors ``torch.expm1``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.expm1(torch.tensor([0.0, 1e-10], dtype=torch.float64))
+        tensor([0.0000e+00, 1.0000e-10], dtype=torch.float64)
+    """
+    return Expm1.apply(input)
+
+
+def log2(input):
+    """Base-2 logarithm element-wise. Mirrors ``torch.log2``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.log2(torch.tensor([1, 8, 1024]))
+        tensor([ 0.,  3., 10.])
+    """
+    return Log2.apply(input)
+
+
+def log10(input):
+    """Base-10 logarithm element-wise. Mirrors ``torch.log10``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.log10(torch.tensor([1.0, 100.0]))
+        tensor([0., 2.])
+    """
+    return Log10.apply(input)
+
+
+def exp2(input):
+    """``2 ** input`` element-wise (integer inputs give the default float dtype).
+    Mirrors ``torch.exp2``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.exp2(torch.tensor([0, 3, -1]))
+        tensor([1.0000, 8.0000, 0.5000])
+    """
+    return Exp2.apply(input)
+
+
+def tan(input):
+    """Tangent element-wise (radians). Mirrors ``torch.tan``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.tan(torch.tensor([0.0, 0.5]))
+        tensor([0.0000, 0.5463])
+    """
+    return Tan.apply(input)
+
+
+def asin(input):
+    """Arcsine element-wise (nan outside [-1, 1]). Mirrors ``torch.asin`` (alias ``torch.arcsin``).
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.asin(torch.tensor([0.0, 1.0]))
+        tensor([0.0000, 1.5708])
+    """
+    return Asin.apply(input)
+
+
+def acos(input):
+    """Arccosine element-wise (nan outside [-1, 1]). Mirrors ``torch.acos`` (alias ``torch.arccos``).
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.acos(torch.tensor([1.0, 0.0]))
+        tensor([0.0000, 1.5708])
+    """
+    return Acos.apply(input)
+
+
+def atan(input):
+    """Arctangent element-wise. Mirrors ``torch.atan`` (alias ``torch.arctan``).
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.atan(torch.tensor([0.0, 1.0]))
+        tensor([0.0000, 0.7854])
+    """
+    return Atan.apply(input)
+
+
+def sinh(input):
+    """Hyperbolic sine element-wise. Mirrors ``torch.sinh``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.sinh(torch.tensor([0.0, 1.0]))
+        tensor([0.0000, 1.1752])
+    """
+    return Sinh.apply(input)
+
+
+def cosh(input):
+    """Hyperbolic cosine element-wise. Mirrors ``torch.cosh``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.cosh(torch.tensor([0.0, 1.0]))
+        tensor([1.0000, 1.5431])
+    """
+    return Cosh.apply(input)
+
+
+arcsin, arccos, arctan = asin, acos, atan
+
+
+class Erf(_Unary):
+    name = "ErfBackward0"
+    create_graph = True
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x._backend.erf(_float_input(x))
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        a = x._data  # PyTorch: 2.0 / sqrt(M_PI) * exp(-(self.pow(2))) * grad
+        return _TWO_OVER_SQRT_PI * ctx.xp.exp(-(a * a)) * g
+
+
+class Erfc(_Unary):
+    name = "ErfcBackward0"
+    create_graph = True
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x._backend.erfc(_float_input(x))
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        a = x._data  # PyTorch: -2.0 / sqrt(M_PI) * exp(-(self.pow(2))) * grad
+        return -_TWO_OVER_SQRT_PI * ctx.xp.exp(-(a * a)) * g
+
+
+def _check_not_complex(input, kernel):
+    if input.dtype.is_complex:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{D.scalar_name(input.dtype)}'")
+
+
+def erf(input):
+    """The error function ``2/sqrt(pi) * integral(exp(-t**2), 0, x)`` element-wise.
+    Mirrors ``torch.erf``.
+
+    Computed in float64 with the C library's algorithm (fdlibm), then rounded to the
+    input's dtype; integer inputs give the default float dtype.
+
+    Raises:
+        NotImplementedError: for complex tensors.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.erf(torch.tensor([0.0, 0.5, -3.0]))
+        tensor([ 0.0000,  0.5205, -1.0000])
+    """
+    _check_not_complex(input, "erf_vml_cpu")
+    return Erf.apply(input)
+
+
+def erfc(input):
+    """The complementary error function ``1 - erf(input)``, accurate where ``erf`` is close
+    to 1. Mirrors ``torch.erfc``.
+
+    Raises:
+        NotImplementedError: for complex tensors.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.erfc(torch.tensor([0.0, 3.0], dtype=torch.float64))
+        tensor([1.0000e+00, 2.2090e-05], dtype=torch.float64)
+    """
+    _check_not_complex(input, "erfc_vml_cpu")
+    return Erfc.apply(input)
