@@ -91,6 +91,7 @@ from ._ops.unary_math import (  # noqa: F401
     floor, ceil, round, trunc, fix, frac, sign, sgn, square, isnan, isinf, isfinite, nan_to_num)
 from ._ops.unary_math import (  # noqa: F401
     rsqrt, log1p, expm1, log2, log10, exp2, tan, asin, acos, atan, arcsin, arccos, arctan, sinh, cosh, erf, erfc)
+from ._ops.binary_math import atan2, arctan2, hypot, fmod, logaddexp, fmax, fmin  # noqa: F401
 
 
 def is_tensor(obj) -> "bool":

@@ -23,7 +23,7 @@ from ._tensor_inplace import (check_inplace, check_no_internal_overlap, commit, 
 from ._ops import (clamp, creation, cumulative, indexing, inplace_shape, linalg, multinomial, nonzero,
                    norm, pointwise, reduction, reorder, sampling, scatter, shape, softmax, sorting, splitting,
                    triangular)
-from ._ops import unary_math
+from ._ops import binary_math, unary_math
 from ._ops._common import grad_as, resolve_device, sum_to_shape
 from ._ops._inplace import regenerate_view_fn
 from . import autograd
@@ -549,6 +549,11 @@ def _bind_unary_math():
         setattr(Tensor, name + "_", _inplace(fn))
     for name in ("isnan", "isinf", "isfinite"):
         setattr(Tensor, name, getattr(unary_math, name))
+    for name in ("atan2", "arctan2", "hypot", "fmod", "logaddexp", "fmax", "fmin"):
+        fn = getattr(binary_math, name)
+        setattr(Tensor, name, fn)
+        if name in ("atan2", "arctan2", "hypot", "fmod"):  # (PyTorch has no logaddexp_, fmax_, fmin_)
+            setattr(Tensor, name + "_", _inplace(fn))
 
 
 _bind_unary_math()

@@ -311,3 +311,141 @@ def test_group2_float32_bits_and_printing(name, value):
     both(lambda T, x: getattr(T, name)(x), np.array([value, 1.0], np.float32), exact=True)
     t = repr(getattr(torch, name)(torch.tensor([value, 1.0])))
     assert repr(getattr(reftorch, name)(reftorch.tensor([value, 1.0]))) == t
+
+
+# ----------------------------------------------------------------------------- group 3 (binary)
+GROUP3 = ["atan2", "arctan2", "hypot", "fmod", "logaddexp", "fmax", "fmin"]
+_VALS = [float("nan"), float("inf"), -float("inf"), -0.0, 0.0, 0.5, -1.5, 2.0, -3.0, 7.25, 1e30]
+
+
+def _pair(dtype):
+    if dtype == "bool":
+        return np.array([[True], [False]]), np.array([True, False, True])
+    if dtype in ("int64", "int32"):
+        return np.array([[7], [-7], [0]], dtype=dtype), np.array([3, -2, 5], dtype=dtype)
+    if dtype.startswith("complex"):
+        return (np.array([[1 + 2j], [-0.5 + 0.25j]], dtype=dtype), np.array([0.5 - 1j, 2 + 0j, -1 + 3j], dtype=dtype))
+    with np.errstate(over="ignore"):
+        a = np.array(_VALS, dtype=dtype)
+    return a.reshape(-1, 1), a  # every pair of special values, broadcast
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64", "int64", "int32", "bool", "complex64"])
+@pytest.mark.parametrize("name", GROUP3)
+def test_group3_values_dtypes_errors(name, dtype):
+    a, b = _pair(dtype)
+    rtol = _RTOL.get(dtype, 0)
+    kt, vt = "ok", None
+    try:
+        vt = getattr(torch, name)(torch.from_numpy(a), torch.from_numpy(b))
+    except Exception as e:  # noqa: BLE001
+        kt, vt = "err", e
+    ra, rb = reftorch.tensor(a), reftorch.tensor(b)
+    if kt == "err":
+        with pytest.raises(type(vt)) as info:
+            getattr(reftorch, name)(ra, rb)
+        assert str(info.value) == str(vt)
+        return
+    vr = _no_warnings(lambda: getattr(reftorch, name)(ra, rb))
+    if name in ("fmod", "fmax", "fmin", "hypot") or not rtol:
+        both(lambda T, x, y: getattr(T, name)(x, y), a, b, exact=True)
+    else:
+        _compare_close(vr, vt, rtol)
+    _compare_close(getattr(ra, name)(rb), vt, rtol or 1e-30)
+
+
+@pytest.mark.parametrize("name", GROUP3)
+def test_group3_mixed_dtypes_and_numbers(name):
+    a = np.array([3.5, -2.25, 8.0], np.float16)
+    b = np.array([[2], [-3]], np.int64)
+    both(lambda T, x, y: getattr(T, name)(x, y), a, b, exact=name in ("fmod", "fmax", "fmin"))
+    both(lambda T, x, y: getattr(T, name)(x, y.double()), a, b)
+    both(lambda T, x, y: getattr(T, name)(x, y[0, 0].float()), b, b)  # a 0-d float tensor with an int one
+    for other in (2, 2.5, True):
+        both(lambda T, x: getattr(T, name)(x, other), np.array([5.0, -5.0, 0.5], np.float32), msg=True)
+        both(lambda T, x: getattr(T, name)(x, other), np.array([5, -5, 7], np.int64), msg=True)
+    both(lambda T, x: getattr(T, name)(2, x), np.array([5.0], np.float32), check_grad_fn=False)
+
+
+def test_fmod_integer_zero_and_float_zero():
+    both(lambda T, x: T.fmod(x, 0), np.array([3, -7], np.int64), msg=True)
+    both(lambda T, x, y: T.fmod(x, y), np.array([3, -7], np.int64), np.array([2, 0], np.int64), msg=True)
+    r = _no_warnings(lambda: reftorch.fmod(reftorch.tensor([3.0, -0.0, float("inf")]), 0.0))
+    both(lambda T, x: T.fmod(x, 0.0), np.array([3.0, -0.0, float("inf")], np.float32), exact=True)
+    assert r.isnan().all()
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("name", GROUP3)
+def test_group3_grads_broadcast(name, dtype):
+    rng = np.random.default_rng(3)
+    a = rng.uniform(-3, 3, (3, 1)).astype(dtype)
+    b = rng.uniform(0.5, 3, (4,)).astype(dtype)
+    a[0, 0] = b[1]  # a tie for fmax/fmin
+    check_grads(lambda T, x, y: getattr(T, name)(x, y), a, b)
+    check_grads(lambda T, x: getattr(T, name)(x, T.tensor(b)), a)
+    if name == "fmod":
+        check_grads(lambda T, x: T.fmod(x, 1.5), a)
+
+
+def test_fmax_fmin_nan_grads():
+    a = np.array([1.0, float("nan"), float("nan"), 2.0], np.float64)
+    b = np.array([float("nan"), 3.0, float("nan"), 2.0], np.float64)
+    for name in ("fmax", "fmin"):
+        check_grads(lambda T, x, y: getattr(T, name)(x, y), a, b)
+
+
+def test_logaddexp_complex_grads():
+    a = np.array([0.5 + 1j, -1 + 0.25j], np.complex128)
+    b = np.array([1.5 - 0.5j, -2 + 1j], np.complex128)
+    check_grads(lambda T, x, y: T.logaddexp(x, y), a, b)
+
+
+@pytest.mark.parametrize("name", GROUP3)
+def test_group3_double_backward(name):
+    def f(T, x, y):
+        z = getattr(T, name)(x, y)
+        gx, gy = T.autograd.grad(z.sum(), (x, y), create_graph=True)
+        (ggx,) = T.autograd.grad((gx * gx).sum() + (gy * 2).sum(), x, allow_unused=True)
+        return gx.detach(), gy.detach(), ggx
+    both(f, np.array([0.75, -1.25, 2.5], np.float64), np.array([1.5, 0.5, -0.75], np.float64), requires_grad=True)
+
+
+@pytest.mark.parametrize("name", GROUP3)
+def test_group3_out_and_inplace(name):
+    def with_out(T, x, y):
+        out = T.empty(0, dtype=T.float64)
+        r = getattr(T, name)(x, y, out=out)
+        assert r is out
+        return out
+    both(with_out, np.array([[0.5, 4.0, -3.0]], np.float32), np.array([[1.5], [2.0]], np.float32))
+    both(lambda T, x, y: getattr(T, name)(x, y, out=T.empty(3, dtype=T.int64)), np.array([0.5, 4.0, -3.0]),
+         np.array([1.5, 2.0, 1.0]), msg=True)
+
+    def inplace(T, x, y):
+        z = x.clone()
+        r = getattr(z, name + "_")(y)
+        assert r is z
+        return z
+    both(inplace, np.array([0.5, 4.0, -3.0], np.float32), np.array([1.5, 2.0, 1.0], np.float64))
+
+
+@pytest.mark.parametrize("name", GROUP3)
+def test_group3_non_contiguous_and_strict(name):
+    a = (np.arange(24, dtype=np.float32).reshape(4, 6) - 10) / 3
+    b = (np.arange(12, dtype=np.float32).reshape(6, 2) + 1) / 4
+
+    def f(T, x, y):
+        z = getattr(T, name)(x.t()[::2], y[::2])
+        return z, z.stride()
+    both(f, a, b)
+    cpu = getattr(reftorch, name)(reftorch.tensor(a), reftorch.tensor(a[::-1].copy()))
+    xs = reftorch.tensor(a, device="strict", requires_grad=True)
+    ys = reftorch.tensor(a[::-1].copy(), device="strict")
+    strict = getattr(reftorch, name)(xs, ys)
+    assert strict.device.type == "strict"
+    np.testing.assert_allclose(np.asarray(strict.detach().cpu()._host()), np.asarray(cpu._host()), rtol=1e-6)
+    strict.sum().backward()
+    xc = reftorch.tensor(a, requires_grad=True)
+    getattr(reftorch, name)(xc, reftorch.tensor(a[::-1].copy())).sum().backward()
+    np.testing.assert_allclose(np.asarray(xs.grad.cpu()._host()), np.asarray(xc.grad._host()), rtol=1e-6)
