@@ -449,3 +449,22 @@ def test_group3_non_contiguous_and_strict(name):
     xc = reftorch.tensor(a, requires_grad=True)
     getattr(reftorch, name)(xc, reftorch.tensor(a[::-1].copy())).sum().backward()
     np.testing.assert_allclose(np.asarray(xs.grad.cpu()._host()), np.asarray(xc.grad._host()), rtol=1e-6)
+
+
+@pytest.mark.parametrize("name", ["floor", "ceil", "round", "trunc", "frac", "sign", "sgn", "square", "nan_to_num",
+                                  "rsqrt", "log1p", "expm1", "log2", "log10", "exp2", "tan", "asin", "acos", "atan",
+                                  "sinh", "cosh", "erf", "erfc"])
+def test_unary_out(name):
+    def f(T, x):
+        out = T.empty(0, dtype=T.float64)
+        r = getattr(T, name)(x, out=out)
+        assert r is out
+        return out
+    # a float64 out: cast into for the transcendental ops, refused by the rounding ones
+    both(f, np.array([[0.25, 0.5], [0.75, float("nan")]], np.float32), msg=True)
+    both(f, np.array([[0.25, 0.5], [0.75, float("nan")]], np.float64))
+    # a float result cannot go into an integer out; an input that requires grad is refused
+    both(lambda T, x: getattr(T, name)(x, out=T.empty(2, dtype=T.int64)), np.array([0.5, 2.5]), msg=True)
+    both(lambda T, x: getattr(T, name)(x, out=T.empty(2)), np.array([0.5, 2.5]), msg=True, requires_grad=True)
+    both(lambda T, x: getattr(T, name)(x, out=T.empty(2)), np.array([1, 2]), msg=True)
+    both(lambda T, x: T.round(x, decimals=1, out=T.empty(2, dtype=T.float64)), np.array([0.25, 2.55]), exact=True)

@@ -11,13 +11,27 @@ from __future__ import annotations
 from .. import _dtype as D
 from .._layout import relayout_like_operands
 from .._tensor import Tensor
-from ._common import conj_of
+from ._common import conj_of, with_out
 from .pointwise import _Unary, _float_input, pow
 
 
 def _zero_grad(ctx, g):
     """The gradient of a piecewise-constant op: zeros like ``g`` (PyTorch's ``zeros_like(grad)``)."""
     return ctx.xp.zeros_like(g)
+
+
+def _exact_out(name, out, fn, input, **kwargs):
+    """``fn(input, **kwargs)`` written into ``out``, which must have ``input``'s dtype (these
+    ops' ``out=`` casts nothing, unlike ``exp``'s): PyTorch's error otherwise, after its
+    autograd check."""
+    def checked(*args, **kw):
+        if out.dtype is not input.dtype:
+            o, i = D.scalar_name(out.dtype), D.scalar_name(input.dtype)
+            if name == "nan_to_num":
+                raise RuntimeError(f"nan_to_num: dtype of out: {o} should be same as input: {i}")
+            raise RuntimeError(f"Found dtype {o} but expected {i}")
+        return fn(*args, **kw)
+    return with_out(name, out, checked, input, **kwargs)
 
 
 def _check_real(input, name, kernel):
@@ -189,7 +203,7 @@ class NanToNum(_Unary):
         return xp.where(xp.isfinite(x._data), g, xp.zeros_like(g))
 
 
-def floor(input):
+def floor(input, *, out=None):
     """The largest integer not greater than each element. Mirrors ``torch.floor``.
 
     Integer tensors are returned as a copy; the gradient is zero.
@@ -202,11 +216,13 @@ def floor(input):
         >>> torch.floor(torch.tensor([1.5, -1.5]))
         tensor([ 1., -2.])
     """
+    if out is not None:
+        return _exact_out("floor", out, floor, input)
     _check_real(input, "floor", "floor_vml_cpu")
     return Floor.apply(input)
 
 
-def ceil(input):
+def ceil(input, *, out=None):
     """The smallest integer not less than each element. Mirrors ``torch.ceil``.
 
     Integer tensors are returned as a copy; the gradient is zero.
@@ -219,11 +235,13 @@ def ceil(input):
         >>> torch.ceil(torch.tensor([1.5, -1.5]))
         tensor([ 2., -1.])
     """
+    if out is not None:
+        return _exact_out("ceil", out, ceil, input)
     _check_real(input, "ceil", "ceil_vml_cpu")
     return Ceil.apply(input)
 
 
-def round(input, *, decimals=0):
+def round(input, *, decimals=0, out=None):
     """Round each element to the nearest integer, halves to even. Mirrors ``torch.round``.
 
     With ``decimals`` (an int, negative for tens, hundreds…), rounds to that many decimal
@@ -245,6 +263,8 @@ def round(input, *, decimals=0):
         >>> torch.round(torch.tensor([1.2345]), decimals=2)
         tensor([1.2300])
     """
+    if out is not None:
+        return _exact_out("round", out, round, input, decimals=decimals)
     if decimals == 0:
         _check_real(input, "round", "round_vml_cpu")
         return Round.apply(input)
@@ -253,7 +273,7 @@ def round(input, *, decimals=0):
     return RoundDecimals.apply(input, int(decimals))
 
 
-def trunc(input):
+def trunc(input, *, out=None):
     """Each element rounded toward zero. Mirrors ``torch.trunc`` (alias ``torch.fix``).
 
     Integer tensors are returned as a copy; the gradient is zero.
@@ -266,6 +286,8 @@ def trunc(input):
         >>> torch.trunc(torch.tensor([1.7, -1.7]))
         tensor([ 1., -1.])
     """
+    if out is not None:
+        return _exact_out("trunc", out, trunc, input)
     _check_real(input, "trunc", "trunc_vml_cpu")
     return Trunc.apply(input)
 
@@ -273,7 +295,7 @@ def trunc(input):
 fix = trunc
 
 
-def frac(input):
+def frac(input, *, out=None):
     """The fractional part ``input - trunc(input)``, with the sign of ``input``.
     Mirrors ``torch.frac``; the gradient is 1.
 
@@ -285,12 +307,14 @@ def frac(input):
         >>> torch.frac(torch.tensor([1.25, -1.25]))
         tensor([ 0.2500, -0.2500])
     """
+    if out is not None:
+        return _exact_out("frac", out, frac, input)
     if not input.dtype.is_floating_point:
         raise NotImplementedError(f"\"frac_cpu\" not implemented for '{D.scalar_name(input.dtype)}'")
     return Frac.apply(input)
 
 
-def sign(input):
+def sign(input, *, out=None):
     """-1, 0 or 1 by the sign of each element (``sign(nan)`` is 0; bool stays bool).
     Mirrors ``torch.sign``; the gradient is zero.
 
@@ -302,13 +326,15 @@ def sign(input):
         >>> torch.sign(torch.tensor([-2.0, 0.0, 3.0]))
         tensor([-1.,  0.,  1.])
     """
+    if out is not None:
+        return _exact_out("sign", out, sign, input)
     if input.dtype.is_complex:
         raise NotImplementedError("Unlike NumPy, torch.sign is not intended to support complex numbers. Please use "
                                   "torch.sgn instead.")
     return Sign.apply(input)
 
 
-def sgn(input):
+def sgn(input, *, out=None):
     """``input / |input|`` for complex tensors (0 where ``input`` is 0); ``sign`` for
     real ones. Mirrors ``torch.sgn``.
 
@@ -317,10 +343,12 @@ def sgn(input):
         >>> torch.sgn(torch.tensor([3 + 4j, 0j]))
         tensor([0.6000+0.8000j, 0.0000+0.0000j])
     """
+    if out is not None:
+        return _exact_out("sgn", out, sgn, input)
     return Sgn.apply(input)
 
 
-def square(input):
+def square(input, *, out=None):
     """``input ** 2``, as PyTorch computes it (``pow``: ``grad_fn`` ``PowBackward0``; a bool
     tensor gives int64). Mirrors ``torch.square``.
 
@@ -329,6 +357,8 @@ def square(input):
         >>> torch.square(torch.tensor([-2, 3]))
         tensor([4, 9])
     """
+    if out is not None:
+        return with_out("pow", out, square, input)  # (PyTorch reports it as pow)
     return pow(input, 2)
 
 
@@ -381,7 +411,7 @@ def isfinite(input):
     return _classify(input, "isfinite", True)
 
 
-def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
+def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
     """Replace NaN, positive and negative infinity by finite numbers. Mirrors ``torch.nan_to_num``.
 
     Args:
@@ -399,6 +429,8 @@ def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
         >>> torch.nan_to_num(torch.tensor([float("nan"), float("inf"), 1.0]), posinf=9.0)
         tensor([0., 9., 1.])
     """
+    if out is not None:
+        return _exact_out("nan_to_num", out, nan_to_num, input, nan=nan, posinf=posinf, neginf=neginf)
     return NanToNum.apply(input, nan, posinf, neginf)
 
 
@@ -614,7 +646,7 @@ class Cosh(_Unary):
         return g * conj_of(ctx.xp, ctx.xp.sinh(x._data), x._dtype)  # PyTorch: grad * self.sinh().conj()
 
 
-def rsqrt(input):
+def rsqrt(input, *, out=None):
     """``1 / sqrt(input)`` element-wise (integer inputs give the default float dtype).
     Mirrors ``torch.rsqrt``.
 
@@ -623,10 +655,12 @@ def rsqrt(input):
         >>> torch.rsqrt(torch.tensor([4.0, 0.25]))
         tensor([0.5000, 2.0000])
     """
+    if out is not None:
+        return with_out("rsqrt", out, rsqrt, input)
     return Rsqrt.apply(input)
 
 
-def log1p(input):
+def log1p(input, *, out=None):
     """``log(1 + input)``, accurate for small ``input``. Mirrors ``torch.log1p``.
 
     Examples:
@@ -634,10 +668,12 @@ def log1p(input):
         >>> torch.log1p(torch.tensor([0.0, 1e-10], dtype=torch.float64))
         tensor([0.0000e+00, 1.0000e-10], dtype=torch.float64)
     """
+    if out is not None:
+        return with_out("log1p", out, log1p, input)
     return Log1p.apply(input)
 
 
-def expm1(input):
+def expm1(input, *, out=None):
     """``exp(input) - 1``, accurate for small ``input``. Mirrors ``torch.expm1``.
 
     Examples:
@@ -645,10 +681,12 @@ def expm1(input):
         >>> torch.expm1(torch.tensor([0.0, 1e-10], dtype=torch.float64))
         tensor([0.0000e+00, 1.0000e-10], dtype=torch.float64)
     """
+    if out is not None:
+        return with_out("expm1", out, expm1, input)
     return Expm1.apply(input)
 
 
-def log2(input):
+def log2(input, *, out=None):
     """Base-2 logarithm element-wise. Mirrors ``torch.log2``.
 
     Examples:
@@ -656,10 +694,12 @@ def log2(input):
         >>> torch.log2(torch.tensor([1, 8, 1024]))
         tensor([ 0.,  3., 10.])
     """
+    if out is not None:
+        return with_out("log2", out, log2, input)
     return Log2.apply(input)
 
 
-def log10(input):
+def log10(input, *, out=None):
     """Base-10 logarithm element-wise. Mirrors ``torch.log10``.
 
     Examples:
@@ -667,10 +707,12 @@ def log10(input):
         >>> torch.log10(torch.tensor([1.0, 100.0]))
         tensor([0., 2.])
     """
+    if out is not None:
+        return with_out("log10", out, log10, input)
     return Log10.apply(input)
 
 
-def exp2(input):
+def exp2(input, *, out=None):
     """``2 ** input`` element-wise (integer inputs give the default float dtype).
     Mirrors ``torch.exp2``.
 
@@ -679,10 +721,12 @@ def exp2(input):
         >>> torch.exp2(torch.tensor([0, 3, -1]))
         tensor([1.0000, 8.0000, 0.5000])
     """
+    if out is not None:
+        return with_out("exp2", out, exp2, input)
     return Exp2.apply(input)
 
 
-def tan(input):
+def tan(input, *, out=None):
     """Tangent element-wise (radians). Mirrors ``torch.tan``.
 
     Examples:
@@ -690,10 +734,12 @@ def tan(input):
         >>> torch.tan(torch.tensor([0.0, 0.5]))
         tensor([0.0000, 0.5463])
     """
+    if out is not None:
+        return with_out("tan", out, tan, input)
     return Tan.apply(input)
 
 
-def asin(input):
+def asin(input, *, out=None):
     """Arcsine element-wise (nan outside [-1, 1]). Mirrors ``torch.asin`` (alias ``torch.arcsin``).
 
     Examples:
@@ -701,10 +747,12 @@ def asin(input):
         >>> torch.asin(torch.tensor([0.0, 1.0]))
         tensor([0.0000, 1.5708])
     """
+    if out is not None:
+        return with_out("asin", out, asin, input)
     return Asin.apply(input)
 
 
-def acos(input):
+def acos(input, *, out=None):
     """Arccosine element-wise (nan outside [-1, 1]). Mirrors ``torch.acos`` (alias ``torch.arccos``).
 
     Examples:
@@ -712,10 +760,12 @@ def acos(input):
         >>> torch.acos(torch.tensor([1.0, 0.0]))
         tensor([0.0000, 1.5708])
     """
+    if out is not None:
+        return with_out("acos", out, acos, input)
     return Acos.apply(input)
 
 
-def atan(input):
+def atan(input, *, out=None):
     """Arctangent element-wise. Mirrors ``torch.atan`` (alias ``torch.arctan``).
 
     Examples:
@@ -723,10 +773,12 @@ def atan(input):
         >>> torch.atan(torch.tensor([0.0, 1.0]))
         tensor([0.0000, 0.7854])
     """
+    if out is not None:
+        return with_out("atan", out, atan, input)
     return Atan.apply(input)
 
 
-def sinh(input):
+def sinh(input, *, out=None):
     """Hyperbolic sine element-wise. Mirrors ``torch.sinh``.
 
     Examples:
@@ -734,10 +786,12 @@ def sinh(input):
         >>> torch.sinh(torch.tensor([0.0, 1.0]))
         tensor([0.0000, 1.1752])
     """
+    if out is not None:
+        return with_out("sinh", out, sinh, input)
     return Sinh.apply(input)
 
 
-def cosh(input):
+def cosh(input, *, out=None):
     """Hyperbolic cosine element-wise. Mirrors ``torch.cosh``.
 
     Examples:
@@ -745,6 +799,8 @@ def cosh(input):
         >>> torch.cosh(torch.tensor([0.0, 1.0]))
         tensor([1.0000, 1.5431])
     """
+    if out is not None:
+        return with_out("cosh", out, cosh, input)
     return Cosh.apply(input)
 
 
@@ -788,7 +844,7 @@ def _check_not_complex(input, kernel):
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{D.scalar_name(input.dtype)}'")
 
 
-def erf(input):
+def erf(input, *, out=None):
     """The error function ``2/sqrt(pi) * integral(exp(-t**2), 0, x)`` element-wise.
     Mirrors ``torch.erf``.
 
@@ -803,11 +859,13 @@ def erf(input):
         >>> torch.erf(torch.tensor([0.0, 0.5, -3.0]))
         tensor([ 0.0000,  0.5205, -1.0000])
     """
+    if out is not None:
+        return with_out("erf", out, erf, input)
     _check_not_complex(input, "erf_vml_cpu")
     return Erf.apply(input)
 
 
-def erfc(input):
+def erfc(input, *, out=None):
     """The complementary error function ``1 - erf(input)``, accurate where ``erf`` is close
     to 1. Mirrors ``torch.erfc``.
 
@@ -819,5 +877,7 @@ def erfc(input):
         >>> torch.erfc(torch.tensor([0.0, 3.0], dtype=torch.float64))
         tensor([1.0000e+00, 2.2090e-05], dtype=torch.float64)
     """
+    if out is not None:
+        return with_out("erfc", out, erfc, input)
     _check_not_complex(input, "erfc_vml_cpu")
     return Erfc.apply(input)
