@@ -92,6 +92,7 @@ from ._ops.unary_math import (  # noqa: F401
 from ._ops.unary_math import (  # noqa: F401
     rsqrt, log1p, expm1, log2, log10, exp2, tan, asin, acos, atan, arcsin, arccos, arctan, sinh, cosh, erf, erfc)
 from ._ops.binary_math import atan2, arctan2, hypot, fmod, logaddexp, fmax, fmin  # noqa: F401
+from ._ops.unary_math import signbit  # noqa: F401
 
 
 def is_tensor(obj) -> "bool":

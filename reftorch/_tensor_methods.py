@@ -547,7 +547,7 @@ def _bind_unary_math():
         fn = getattr(unary_math, name)
         setattr(Tensor, name, fn)
         setattr(Tensor, name + "_", _inplace(fn))
-    for name in ("isnan", "isinf", "isfinite"):
+    for name in ("isnan", "isinf", "isfinite", "signbit"):
         setattr(Tensor, name, getattr(unary_math, name))
     for name in ("atan2", "arctan2", "hypot", "fmod", "logaddexp", "fmax", "fmin"):
         fn = getattr(binary_math, name)

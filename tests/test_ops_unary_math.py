@@ -46,11 +46,12 @@ GROUP1 = {
     "isnan": lambda T, x: T.isnan(x),
     "isinf": lambda T, x: T.isinf(x),
     "isfinite": lambda T, x: T.isfinite(x),
+    "signbit": lambda T, x: T.signbit(x),
     "nan_to_num": lambda T, x: T.nan_to_num(x),
     "nan_to_num_values": lambda T, x: T.nan_to_num(x, nan=1.5, posinf=1e10, neginf=-2.0),
 }
 
-EXACT = {"floor", "ceil", "round", "trunc", "fix", "frac", "sign", "isnan", "isinf", "isfinite", "nan_to_num",
+EXACT = {"floor", "ceil", "round", "trunc", "fix", "frac", "sign", "isnan", "isinf", "isfinite", "nan_to_num", "signbit",
          "nan_to_num_values", "square", "round_negative_decimals"}
 
 
@@ -468,3 +469,14 @@ def test_unary_out(name):
     both(lambda T, x: getattr(T, name)(x, out=T.empty(2)), np.array([0.5, 2.5]), msg=True, requires_grad=True)
     both(lambda T, x: getattr(T, name)(x, out=T.empty(2)), np.array([1, 2]), msg=True)
     both(lambda T, x: T.round(x, decimals=1, out=T.empty(2, dtype=T.float64)), np.array([0.25, 2.55]), exact=True)
+
+
+@pytest.mark.parametrize("name", ["fmax", "fmin", "floor", "round", "trunc", "nan_to_num", "sign", "atan2", "fmod"])
+def test_signed_zeros(name):
+    v = [-0.0, 0.0, -0.25, -0.5, 0.25, -1e-30, -float("inf"), 1.0]
+    binary = name in GROUP3
+
+    def f(T, x):
+        r = getattr(T, name)(x.reshape(-1, 1), x.flip(0)) if binary else getattr(T, name)(x)
+        return r.signbit()
+    both(f, np.array(v, np.float32))

@@ -155,8 +155,8 @@ class Fmax(_Binary):
         if dt is D.bool:
             return xp.logical_or(a, b) if largest else xp.logical_and(a, b)
         r = xp.maximum(a, b) if largest else xp.minimum(a, b)
-        if dt.is_floating_point:
-            r = xp.where(xp.isnan(b), a, xp.where(xp.isnan(a), b, r))
+        if dt.is_floating_point:  # a NaN loses; a tie (-0. and 0.) gives input, as PyTorch's kernel
+            r = xp.where(xp.isnan(b) | (a == b), a, xp.where(xp.isnan(a), b, r))
         return r
 
     @staticmethod

@@ -411,6 +411,29 @@ def isfinite(input):
     return _classify(input, "isfinite", True)
 
 
+def signbit(input, *, out=None):
+    """Whether each element has its sign bit set (``-0.0`` and negative NaNs included), as
+    a bool tensor. Mirrors ``torch.signbit``.
+
+    Raises:
+        NotImplementedError: for complex tensors.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.signbit(torch.tensor([-0.0, 0.0, -2.0]))
+        tensor([ True, False,  True])
+    """
+    if out is not None:
+        return with_out("signbit", out, signbit, input)
+    if input.dtype.is_complex:
+        raise NotImplementedError("signbit is not implemented for complex tensors.")
+    if input.dtype.is_floating_point:
+        return _classify(input, "signbit", False)
+    b = input._backend
+    r = input._data < 0 if input.dtype is not D.bool else b.xp.zeros(input._data.shape, dtype=b.xp.bool, **b._dev_kw())
+    return Tensor._wrap(relayout_like_operands(b, r, (input,)), input.device, b)
+
+
 def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
     """Replace NaN, positive and negative infinity by finite numbers. Mirrors ``torch.nan_to_num``.
 

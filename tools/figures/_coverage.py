@@ -29,7 +29,7 @@ NAMESPACES = {
         addcmul addcdiv lerp scalar_tensor real imag
         trunc frac sgn square isnan isinf isfinite nan_to_num
         rsqrt log1p expm1 log2 log10 exp2 tan asin acos atan sinh cosh erf erfc
-        atan2 hypot fmod logaddexp fmax fmin
+        atan2 hypot fmod logaddexp fmax fmin signbit
     """),
     "torch.Tensor": ("reftorch.Tensor", """
         shape size dim ndim numel dtype device requires_grad grad grad_fn is_leaf item tolist numpy
