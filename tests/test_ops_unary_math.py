@@ -36,6 +36,7 @@ GROUP1 = {
     "ceil": lambda T, x: T.ceil(x),
     "round": lambda T, x: T.round(x),
     "round_decimals": lambda T, x: T.round(x, decimals=1),
+    "round_decimals_zero": lambda T, x: T.round(x, decimals=0),
     "round_negative_decimals": lambda T, x: T.round(x, decimals=-1),
     "trunc": lambda T, x: T.trunc(x),
     "fix": lambda T, x: T.fix(x),
@@ -52,7 +53,7 @@ GROUP1 = {
 }
 
 EXACT = {"floor", "ceil", "round", "trunc", "fix", "frac", "sign", "isnan", "isinf", "isfinite", "nan_to_num", "signbit",
-         "nan_to_num_values", "square", "round_negative_decimals"}
+         "nan_to_num_values", "square", "round_negative_decimals", "round_decimals_zero"}
 
 
 def _no_warnings(fn):
@@ -76,7 +77,7 @@ def test_group1_method_matches_function(name):
     x = reftorch.tensor(_data("float32"))
     meth = name.split("_decimals")[0].replace("round_negative", "round")
     if "decimals" in name:
-        kw = {"decimals": -1 if "negative" in name else 1}
+        kw = {"decimals": -1 if "negative" in name else 0 if "zero" in name else 1}
         assert reftorch.equal(getattr(x, "round")(**kw).nan_to_num(), GROUP1[name](reftorch, x).nan_to_num())
     elif name == "nan_to_num_values":
         assert reftorch.equal(x.nan_to_num(nan=1.5, posinf=1e10, neginf=-2.0), GROUP1[name](reftorch, x))
@@ -160,7 +161,7 @@ def test_group1_strict_device(name):
     assert strict.dtype == cpu.dtype
     np.testing.assert_array_equal(np.asarray(strict.cpu()._host()), np.asarray(cpu._host()))
     ints = fn(reftorch, reftorch.tensor([3, -2, 0], device="strict")) if name not in (
-        "frac", "round_decimals", "round_negative_decimals") else None
+        "frac", "round_decimals", "round_negative_decimals", "round_decimals_zero") else None
     if ints is not None:
         ref = fn(reftorch, reftorch.tensor([3, -2, 0]))
         assert reftorch.equal(ints.cpu(), ref)

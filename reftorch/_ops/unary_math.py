@@ -241,7 +241,19 @@ def ceil(input, *, out=None):
     return Ceil.apply(input)
 
 
-def round(input, *, decimals=0, out=None):
+class _DefaultDecimals(int):
+    """The default ``decimals=0`` of :func:`round`, told apart from an explicit 0: PyTorch's
+    ``round(x)`` and ``round(x, decimals=0)`` are two overloads (``RoundBackward0`` and a
+    copy of integer tensors; ``RoundBackward1`` and an error for them)."""
+
+    def __repr__(self):
+        return "0"
+
+
+_NO_DECIMALS = _DefaultDecimals(0)
+
+
+def round(input, *, decimals=_NO_DECIMALS, out=None):
     """Round each element to the nearest integer, halves to even. Mirrors ``torch.round``.
 
     With ``decimals`` (an int, negative for tens, hundreds…), rounds to that many decimal
@@ -249,12 +261,13 @@ def round(input, *, decimals=0, out=None):
     the nearest float to that quotient (``grad_fn`` ``RoundBackward1``). The gradient is zero.
 
     Args:
-        input: a real tensor; integer tensors are returned as a copy (``decimals=0`` only).
+        input: a real tensor; integer tensors are returned as a copy when ``decimals`` is
+            not given.
         decimals: the number of decimal places (default 0).
 
     Raises:
-        NotImplementedError: for bool and complex tensors, and for integer tensors with
-            ``decimals`` other than 0.
+        NotImplementedError: for bool and complex tensors, and for integer tensors when
+            ``decimals`` is given (even 0, as in PyTorch).
 
     Examples:
         >>> import reftorch as torch
@@ -265,11 +278,12 @@ def round(input, *, decimals=0, out=None):
     """
     if out is not None:
         return _exact_out("round", out, round, input, decimals=decimals)
-    if decimals == 0:
+    if decimals is _NO_DECIMALS:
         _check_real(input, "round", "round_vml_cpu")
         return Round.apply(input)
     if not input.dtype.is_floating_point:
-        raise NotImplementedError(f"\"round_cpu\" not implemented for '{D.scalar_name(input.dtype)}'")
+        kernel = "round_vml_cpu" if decimals == 0 else "round_cpu"
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{D.scalar_name(input.dtype)}'")
     return RoundDecimals.apply(input, int(decimals))
 
 
