@@ -226,15 +226,12 @@ class TensorNamespace:
         x = self._t(x)
         return _torch._ops.pointwise.Real.apply(x) if x.dtype.is_complex else x
 
-    def log1p(self, x):
-        # (reftorch has no log1p op yet: log(1 + x) has the same derivative, 1 / (1 + x))
-        return _torch.log(1 + self._t(x))
 
     def __getattr__(self, name):
         # unary functions of the array API that are reftorch functions of the same name
         if name in ("exp", "log", "sqrt", "sin", "cos", "tanh", "abs",
                     "logical_not", "logical_or", "logical_and", "conj",
-                    "sinh", "cosh", "trunc"):
+                    "sinh", "cosh", "trunc", "log1p", "expm1"):
             fn = getattr(_torch, name)
             return lambda *xs: fn(*(self._t(x) for x in xs))
         raise AttributeError(f"the tensor namespace of create_graph has no {name!r}")
