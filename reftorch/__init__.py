@@ -86,6 +86,8 @@ from ._ops.indexing import index_fill, masked_scatter  # noqa: F401
 from ._tensor_inplace import index_put, index_put_  # noqa: F401
 from ._ops.creation import scalar_tensor  # noqa: F401
 from ._ops.indexing import real, imag  # noqa: F401
+# reductions and statistics (helper `reduce`)
+from ._ops.statistics import prod, var, std, var_mean, std_mean, logsumexp, nansum, nanmean  # noqa: F401
 
 
 def is_tensor(obj) -> "bool":

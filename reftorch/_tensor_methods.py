@@ -538,6 +538,16 @@ def _bind_new_apis():
 _bind_new_apis()
 
 
+def _bind_reductions2():
+    """Methods for ``_ops/statistics.py`` (prod, var, std, logsumexp, nansum, nanmean)."""
+    from ._ops import statistics
+    for name in ("prod", "var", "std", "logsumexp", "nansum", "nanmean"):
+        setattr(Tensor, name, getattr(statistics, name))
+
+
+_bind_reductions2()
+
+
 def _set_part(part):
     def setter(self, value):
         view = part(self)  # (PyTorch: ``x.real = v`` writes ``v`` into the view)

@@ -27,6 +27,7 @@ NAMESPACES = {
         set_printoptions get_default_dtype set_default_dtype promote_types device Generator
         tile broadcast_to broadcast_tensors broadcast_shapes index_fill masked_scatter index_put
         addcmul addcdiv lerp scalar_tensor real imag
+        logsumexp nansum nanmean var_mean std_mean
     """),
     "torch.Tensor": ("reftorch.Tensor", """
         shape size dim ndim numel dtype device requires_grad grad grad_fn is_leaf item tolist numpy
@@ -38,6 +39,7 @@ NAMESPACES = {
         new_ones new_full new_tensor new_empty data_ptr element_size is_cuda pin_memory is_pinned
         narrow tile broadcast_to type_as index_fill index_fill_ masked_scatter masked_scatter_
         index_put_ addcmul addcmul_ addcdiv lerp lerp_ real imag
+        prod logsumexp nansum nanmean
     """),
     "torch.nn": ("reftorch.nn", """
         Module Sequential ModuleList ModuleDict ParameterList ParameterDict Parameter Identity

@@ -1,0 +1,162 @@
+"""Differential tests of prod, var/std (+ var_mean/std_mean), logsumexp, nansum and nanmean
+against PyTorch: values, dtypes, shapes, keepdim, negative dims, grad_fn names, gradients
+(prod with zeros), errors, warnings, and the strict device.
+
+Variances are summed in a different order than PyTorch's Welford loop, so float values are
+compared with the shared tolerances (rtol 1e-5 float32 / 1e-12 float64), not bit for bit."""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+import torch  # the oracle
+
+import reftorch
+from _compare import both, check_grads, raises_like, random_array
+
+pytestmark = pytest.mark.torch
+
+
+def arr(shape, dtype="float32", seed=0, low=-3, high=3):
+    return random_array(np.random.default_rng(seed), shape, dtype, low, high)
+
+
+@pytest.mark.parametrize("dtype", ["bool", "uint8", "int8", "int32", "int64", "float32", "float64"])
+@pytest.mark.parametrize("call", [lambda T, x: T.prod(x), lambda T, x: x.prod(1), lambda T, x: x.prod(-1, True),
+                                  lambda T, x: T.prod(x, 0, dtype=T.float64), lambda T, x: x.prod(dtype=T.int32)])
+def test_prod_values_dtypes(dtype, call):
+    both(call, arr((3, 4), dtype, low=-2, high=3))
+
+
+@pytest.mark.parametrize("data", [
+    [[1., 2., 3.], [4., 5., 6.]],          # no zero
+    [[1., 0., 3.], [4., 5., 6.]],          # one zero
+    [[0., 2., 0.], [4., 5., 6.]],          # two zeros in one row
+    [[0., 2., 3.], [4., 0., 6.]],          # zeros in several rows
+])
+@pytest.mark.parametrize("call", [lambda T, x: x.prod(), lambda T, x: x.prod(1), lambda T, x: x.prod(0, keepdim=True),
+                                  lambda T, x: x.prod(-1)])
+def test_prod_grads_with_zeros(data, call):
+    check_grads(call, np.array(data, np.float64))
+
+
+def test_prod_errors_and_edges():
+    raises_like(lambda T, x: T.prod(x, (0, 1)), arr((2, 3)))
+    raises_like(lambda T, x: x.prod(2), arr((2, 3)))
+    both(lambda T, x: x.prod(0), np.float32(3.0))
+    both(lambda T, x: x.prod(), np.zeros((0, 3), np.float32))
+    both(lambda T, x: x.prod(0), np.zeros((0, 3), np.float32))
+
+
+VAR_CALLS = [  # (f is "var" or "std")
+    lambda T, x, f: getattr(x, f)(), lambda T, x, f: getattr(x, f)(1), lambda T, x, f: getattr(x, f)(-1, keepdim=True),
+    lambda T, x, f: getattr(T, f)(x, (0, 2)), lambda T, x, f: getattr(x, f)(0, False),
+    lambda T, x, f: getattr(x, f)(False), lambda T, x, f: getattr(x, f)(1, correction=0),
+    lambda T, x, f: getattr(x, f)(dim=(-1, 0), correction=2, keepdim=True),
+    lambda T, x, f: getattr(x, f)(1, unbiased=False, keepdim=True), lambda T, x, f: getattr(x, f)(()),
+    lambda T, x, f: getattr(T, f)(x, 1, True, True), lambda T, x, f: getattr(x, f)(1, correction=0.5),
+]
+
+
+@pytest.mark.parametrize("fn", ["var", "std"])
+@pytest.mark.parametrize("i", range(len(VAR_CALLS)))
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_var_std(fn, i, dtype):
+    check_grads(lambda T, x: VAR_CALLS[i](T, x, fn), arr((3, 4, 2), dtype))
+
+
+@pytest.mark.parametrize("call", [lambda T, x: T.var_mean(x), lambda T, x: T.var_mean(x, 1, keepdim=True),
+                                  lambda T, x: T.std_mean(x, -1, correction=0), lambda T, x: T.std_mean(x, (0, 1))])
+def test_var_mean_std_mean(call):
+    check_grads(call, arr((3, 4), "float64"))
+
+
+def test_std_of_constant_rows_grad():
+    check_grads(lambda T, x: x.std(1), np.array([[2., 2., 2.], [1., 2., 4.]]))
+
+
+@pytest.mark.parametrize("call", [lambda T, x: x.var(), lambda T, x: x.var(0), lambda T, x: x.std(correction=3),
+                                  lambda T, x: T.var_mean(x, 0)])
+def test_dof_warning_and_nan(call):
+    x = np.array([[1.5]], np.float32)
+    with warnings.catch_warnings(record=True) as wt:
+        warnings.simplefilter("always")
+        t = call(torch, torch.tensor(x))
+    with warnings.catch_warnings(record=True) as wr:
+        warnings.simplefilter("always")
+        r = call(reftorch, reftorch.tensor(x))
+    assert [str(w.message) for w in wr] == [str(w.message) for w in wt]
+    assert [w.category for w in wr] == [w.category for w in wt]
+    both(lambda T, x: call(T, x), x)
+    assert isinstance(r, (tuple, reftorch.Tensor)) and isinstance(t, (tuple, torch.Tensor))
+
+
+def test_var_divisor_zero_gives_inf():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        both(lambda T, x: x.var(correction=2), np.array([1., 2.], np.float32))
+
+
+@pytest.mark.parametrize("dtype", ["int64", "bool"])
+def test_var_std_int_errors(dtype):
+    for call in (lambda T, x: x.var(), lambda T, x: x.std(0), lambda T, x: T.var_mean(x)):
+        raises_like(call, arr((2, 3), dtype), msg=True)
+
+
+@pytest.mark.parametrize("call", [lambda T, x: T.logsumexp(x, 1), lambda T, x: x.logsumexp(-1, keepdim=True),
+                                  lambda T, x: T.logsumexp(x, (0, 1)), lambda T, x: x.logsumexp(0)])
+def test_logsumexp(call):
+    check_grads(call, arr((3, 4), "float64", low=-50, high=50))
+    check_grads(call, arr((3, 4), "float32"))
+
+
+def test_logsumexp_edges():
+    both(lambda T, x: T.logsumexp(x, 0), np.array([1, 2], np.int64))
+    both(lambda T, x: T.logsumexp(x, 0), np.array([np.inf, 1.], np.float32))
+    both(lambda T, x: T.logsumexp(x, 0), np.array([-np.inf, -np.inf], np.float32))
+    both(lambda T, x: T.logsumexp(x, 0), np.float32(3.0))
+    both(lambda T, x: T.logsumexp(x, 1), np.zeros((2, 0), np.float32))
+    check_grads(lambda T, x: T.logsumexp(x, 0), np.float64(3.0))
+    raises_like(lambda T, x: T.logsumexp(x), arr((2,)))
+    raises_like(lambda T, x: T.logsumexp(x, 3), arr((2,)))
+
+
+def _with_nan(shape, dtype="float64"):
+    a = arr(shape, dtype)
+    a[0, 1] = np.nan
+    a[2, :] = np.nan
+    return a
+
+
+@pytest.mark.parametrize("call", [lambda T, x: T.nansum(x), lambda T, x: x.nansum(1), lambda T, x: x.nansum(-1, True),
+                                  lambda T, x: T.nanmean(x), lambda T, x: x.nanmean(0),
+                                  lambda T, x: x.nanmean((0, 1), keepdim=True), lambda T, x: x.nanmean(1)])
+def test_nansum_nanmean(call):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nothing printed (an all-nan row gives nan quietly)
+        check_grads(call, _with_nan((3, 4)))
+        check_grads(call, _with_nan((3, 4), "float32"))
+
+
+def test_nansum_ints_and_errors():
+    both(lambda T, x: T.nansum(x), arr((2, 3), "int32"))
+    both(lambda T, x: x.nansum(0, dtype=T.float64), arr((2, 3), "float32"))
+    raises_like(lambda T, x: T.nanmean(x), arr((2, 3), "int64"), msg=True)
+
+
+@pytest.mark.parametrize("call", [lambda T, x: x.prod(1), lambda T, x: x.var(0), lambda T, x: x.std(),
+                                  lambda T, x: x.logsumexp(1), lambda T, x: x.nansum(0), lambda T, x: x.nanmean(),
+                                  lambda T, x: T.var_mean(x, 1)[0]])
+def test_strict_device(call):
+    data = [[1.0, -2.0, 0.0], [4.0, 5.0, -6.0]]
+    outs, grads = [], []
+    for dev in ("cpu", "strict"):
+        x = reftorch.tensor(data, device=dev, requires_grad=True)
+        y = call(reftorch, x)
+        y.sum().backward()
+        outs.append(y.detach().cpu().numpy())
+        grads.append(x.grad.cpu().numpy())
+    np.testing.assert_allclose(outs[1], outs[0], rtol=1e-6)
+    np.testing.assert_allclose(grads[1], grads[0], rtol=1e-6)
