@@ -539,10 +539,16 @@ _bind_new_apis()
 
 
 def _bind_reductions2():
-    """Methods for ``_ops/statistics.py`` (prod, var, std, logsumexp, nansum, nanmean)."""
+    """Methods for ``_ops/statistics.py`` (prod, var, std, logsumexp, nansum, nanmean),
+    ``_ops/diagonal.py`` (select, diagonal, diag, trace) and ``_ops/products.py``."""
     from ._ops import statistics
     for name in ("prod", "var", "std", "logsumexp", "nansum", "nanmean"):
         setattr(Tensor, name, getattr(statistics, name))
+    from ._ops import diagonal, products
+    for name in ("select", "diagonal", "diag", "trace"):
+        setattr(Tensor, name, getattr(diagonal, name))
+    for name in ("outer", "ger", "inner", "addmm", "addmv", "baddbmm"):
+        setattr(Tensor, name, getattr(products, name))
 
 
 _bind_reductions2()

@@ -160,3 +160,117 @@ def test_strict_device(call):
         grads.append(x.grad.cpu().numpy())
     np.testing.assert_allclose(outs[1], outs[0], rtol=1e-6)
     np.testing.assert_allclose(grads[1], grads[0], rtol=1e-6)
+
+
+# ------------------------------------------------------------------ select, diagonal, diag, trace
+@pytest.mark.parametrize("call", [lambda T, x: x.select(1, -1), lambda T, x: T.select(x, 0, 2),
+                                  lambda T, x: x.select(-1, 0), lambda T, x: x.diagonal(),
+                                  lambda T, x: x.diagonal(1), lambda T, x: T.diagonal(x, -1, 1, 0),
+                                  lambda T, x: x.diagonal(1, -1, 0), lambda T, x: x.diagonal(5),
+                                  lambda T, x: x.diagonal(-2, 0, 2)])
+def test_select_diagonal_views(call):
+    check_grads(call, arr((3, 4, 2), "float64"))
+    x = arr((3, 4, 2))
+    rt, tt = reftorch.tensor(x), torch.tensor(x)
+    r, t = call(reftorch, rt), call(torch, tt)
+    assert tuple(r.shape) == tuple(t.shape)
+    if t.numel():
+        assert r.stride() == t.stride()
+        r.mul_(0)  # writes through the view
+        t.mul_(0)
+        np.testing.assert_array_equal(rt.numpy(), tt.numpy())
+
+
+def test_view_write_then_grad():
+    def f(T, x):
+        y = x * 1
+        y.diagonal().mul_(3)
+        y.select(0, 1).add_(1)
+        return y
+    check_grads(f, arr((3, 3), "float64"))
+
+
+@pytest.mark.parametrize("call", [lambda T, x: T.diag(x[0]), lambda T, x: T.diag(x[0], 2), lambda T, x: T.diag(x[0], -1),
+                                  lambda T, x: T.diag(x), lambda T, x: x.diag(1), lambda T, x: x.diag(-2),
+                                  lambda T, x: x.diag(7), lambda T, x: T.trace(x), lambda T, x: x.T.trace()])
+def test_diag_trace(call):
+    check_grads(call, arr((3, 4), "float64"))
+
+
+def test_diag_trace_dtypes_errors():
+    both(lambda T, x: T.trace(x), arr((3, 3), "int32"))
+    both(lambda T, x: T.trace(x), arr((3, 2), "float32"))
+    both(lambda T, x: T.diag(x), arr((3,), "int8"))
+    raises_like(lambda T, x: T.trace(x), arr((3, 3), "bool"), msg=True)
+    raises_like(lambda T, x: T.trace(x), arr((3,)), msg=True)
+    raises_like(lambda T, x: T.diag(x), arr((2, 2, 2)), msg=True)
+    raises_like(lambda T, x: T.diag(x), np.float32(1.0), msg=True)
+    raises_like(lambda T, x: x.select(0, 5), arr((3, 4)), msg=True)
+    raises_like(lambda T, x: x.select(0, 0), np.float32(1.0), msg=True)
+    raises_like(lambda T, x: x.select(2, 0), arr((3, 4)))
+    raises_like(lambda T, x: x.diagonal(0, 1, -1), arr((3, 4)), msg=True)
+    raises_like(lambda T, x: x.diagonal(0, 0, 2), arr((3, 4)))
+
+
+# ------------------------------------------------------------------ outer, inner, addmm, addmv, baddbmm
+def test_outer_inner():
+    check_grads(lambda T, a, b: T.outer(a, b), arr((3,), "float64"), arr((4,), "float64", seed=1))
+    check_grads(lambda T, a, b: T.ger(a, b), arr((3,), "float64"), arr((4,), "float64", seed=1))
+    check_grads(lambda T, a, b: a.outer(b), arr((3,), "float32"), arr((2,), "float32", seed=1))
+    both(lambda T, a, b: T.outer(a, b), arr((3,), "int32"), arr((2,), "float32", seed=1))
+    check_grads(lambda T, a, b: T.inner(a, b), arr((3,), "float64"), arr((3,), "float64", seed=1))
+    check_grads(lambda T, a, b: T.inner(a, b), arr((2, 3), "float64"), arr((4, 5, 3), "float64", seed=1))
+    check_grads(lambda T, a, b: a.inner(b), np.float64(2.0), arr((2, 3), "float64", seed=1))
+    raises_like(lambda T, a, b: T.outer(a, b), arr((3,)), arr((3, 1)), msg=True)
+    raises_like(lambda T, a, b: T.inner(a, b), arr((2,)), arr((3,)), msg=True)
+
+
+@pytest.mark.parametrize("ishape", [(3, 5), (5,), (1, 1), (3, 1)])
+@pytest.mark.parametrize("ba", [{}, {"beta": 0.5, "alpha": 2}, {"beta": 0}, {"alpha": -1.5}])
+def test_addmm(ishape, ba):
+    check_grads(lambda T, i, a, b: T.addmm(i, a, b, **ba), arr(ishape, "float64"), arr((3, 4), "float64", 1),
+                arr((4, 5), "float64", 2))
+    check_grads(lambda T, i, a, b: i.addmm(a, b, **ba), arr(ishape, "float32"), arr((3, 4), "float32", 1),
+                arr((4, 5), "float32", 2))
+
+
+@pytest.mark.parametrize("ishape", [(3,), (1,), ()])
+@pytest.mark.parametrize("ba", [{}, {"beta": 0.5, "alpha": 2}, {"beta": 0}])
+def test_addmv(ishape, ba):
+    check_grads(lambda T, i, a, v: T.addmv(i, a, v, **ba), arr(ishape, "float64"), arr((3, 4), "float64", 1),
+                arr((4,), "float64", 2))
+
+
+@pytest.mark.parametrize("ishape", [(2, 3, 5), (3, 5), (1, 1, 5), ()])
+@pytest.mark.parametrize("ba", [{}, {"beta": 0.5, "alpha": 2}, {"beta": 0}])
+def test_baddbmm(ishape, ba):
+    check_grads(lambda T, i, a, b: T.baddbmm(i, a, b, **ba), arr(ishape, "float64"), arr((2, 3, 4), "float64", 1),
+                arr((2, 4, 5), "float64", 2))
+
+
+def test_beta_zero_ignores_nan():
+    both(lambda T, i, a, b: T.addmm(i, a, b, beta=0), np.full((2, 2), np.nan, np.float32), arr((2, 3)), arr((3, 2)))
+    both(lambda T, i, a, b: T.addmm(i, a, b), arr((2, 2), "int64"), arr((2, 3), "int64"), arr((3, 2), "int64"))
+
+
+def test_addmm_family_errors():
+    x = arr((3, 4))
+    raises_like(lambda T, i, a, b: T.addmm(i, a, b), arr((2,)), x, x.T, msg=True)
+    raises_like(lambda T, i, a, b: T.addmm(i, a, b), arr((3, 3), "float64"), x, x.T, msg=True)
+    raises_like(lambda T, i, a, b: T.addmm(i, a, b), arr((3, 3)), x, x, msg=True)
+    raises_like(lambda T, i, a, b: T.addmm(i, a, b), arr((3, 3)), x, arr((4,)), msg=True)
+    raises_like(lambda T, i, a, b: T.addmv(i, a, b), arr((3,), "float64"), x, arr((4,)), msg=True)
+    raises_like(lambda T, i, a, b: T.addmv(i, a, b), arr((2,)), x, arr((4,)), msg=True)
+    raises_like(lambda T, i, a, b: T.addmv(i, a, b), arr((3,)), x, arr((4, 1)), msg=True)
+    raises_like(lambda T, i, a, b: T.baddbmm(i, a, b), arr((2, 3, 3)), x[None], x.T[None], msg=True)
+    raises_like(lambda T, i, a, b: T.baddbmm(i, a, b), arr((1, 3, 3), "float64"), x[None], x.T[None], msg=True)
+    raises_like(lambda T, i, a, b: T.baddbmm(i, a, b), arr((1, 3, 3)), x[None], x[None], msg=True)
+
+
+@pytest.mark.parametrize("call", [lambda T, x: x.select(1, 1), lambda T, x: x.diagonal(1), lambda T, x: T.diag(x),
+                                  lambda T, x: T.diag(x[0], 1), lambda T, x: x.trace(), lambda T, x: T.outer(x[0], x[1]),
+                                  lambda T, x: T.inner(x, x), lambda T, x: T.addmm(x[:, :2], x, x.T, beta=0.5),
+                                  lambda T, x: T.addmv(x[0, :2], x, x[1], alpha=2),
+                                  lambda T, x: T.baddbmm(x[None, :, :2], x[None], x.T[None])])
+def test_strict_device_linalg(call):
+    test_strict_device(call)
