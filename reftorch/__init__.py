@@ -90,6 +90,8 @@ from ._ops.indexing import real, imag  # noqa: F401
 from ._ops.statistics import prod, var, std, var_mean, std_mean, logsumexp, nansum, nanmean  # noqa: F401
 from ._ops.diagonal import select, diagonal, diag, trace  # noqa: F401
 from ._ops.products import outer, ger, inner, addmm, addmv, baddbmm  # noqa: F401
+from ._ops.order_stats import median, kthvalue  # noqa: F401
+from ._ops.differences import diff, cross  # noqa: F401
 
 
 def is_tensor(obj) -> "bool":

@@ -549,6 +549,11 @@ def _bind_reductions2():
         setattr(Tensor, name, getattr(diagonal, name))
     for name in ("outer", "ger", "inner", "addmm", "addmv", "baddbmm"):
         setattr(Tensor, name, getattr(products, name))
+    from ._ops import differences, order_stats
+    for name in ("median", "kthvalue"):
+        setattr(Tensor, name, getattr(order_stats, name))
+    for name in ("diff", "cross"):
+        setattr(Tensor, name, getattr(differences, name))
 
 
 _bind_reductions2()

@@ -274,3 +274,86 @@ def test_addmm_family_errors():
                                   lambda T, x: T.baddbmm(x[None, :, :2], x[None], x.T[None])])
 def test_strict_device_linalg(call):
     test_strict_device(call)
+
+
+# ------------------------------------------------------------------ median, kthvalue, diff, cross
+def distinct(shape, dtype="float64", seed=0):
+    """Values without ties (PyTorch's index among equal values is a quick-select detail)."""
+    n = int(np.prod(shape))
+    return (np.random.default_rng(seed).permutation(n).reshape(shape) - n // 2).astype(dtype)
+
+
+@pytest.mark.parametrize("call", [lambda T, x: x.median(), lambda T, x: x.median(1), lambda T, x: T.median(x, 0, True),
+                                  lambda T, x: x.median(-1), lambda T, x: x.kthvalue(1), lambda T, x: x.kthvalue(3, 0),
+                                  lambda T, x: T.kthvalue(x, 2, -1, keepdim=True), lambda T, x: x.kthvalue(4)])
+@pytest.mark.parametrize("shape", [(3, 4), (4, 4)])
+def test_median_kthvalue(call, shape):
+    check_grads(call, distinct(shape))
+    both(call, distinct(shape, "int32"))
+    both(call, distinct(shape, "float32"))
+
+
+def test_median_edges():
+    check_grads(lambda T, x: x.median(), np.array([1., 2., 2., 3.]))  # shared among the equal elements
+    both(lambda T, x: x.median(), np.array([np.nan, 1., np.nan], np.float32))
+    both(lambda T, x: x.median(1), np.array([[np.nan, 1., np.nan], [3., 1., 2.]], np.float32))
+    both(lambda T, x: x.kthvalue(2, 1), np.array([[np.nan, 1., np.nan]], np.float32))
+    both(lambda T, x: x.kthvalue(1, 1), np.array([[np.nan, 1., np.nan]], np.float32))
+    both(lambda T, x: x.median(), np.zeros((0,), np.float32))
+    both(lambda T, x: x.median(0), np.zeros((2, 0), np.float32))
+    both(lambda T, x: x.median(0), np.float32(3.0))
+    both(lambda T, x: x.kthvalue(1), np.float32(3.0))
+    raises_like(lambda T, x: x.median(1), np.zeros((2, 0), np.float32), msg=True)
+    raises_like(lambda T, x: x.median(), np.array([True, False]), msg=True)
+    raises_like(lambda T, x: x.kthvalue(1), np.array([True, False]), msg=True)
+    raises_like(lambda T, x: x.kthvalue(0, 1), arr((2, 3)), msg=True)
+    raises_like(lambda T, x: x.kthvalue(4, 1), arr((2, 3)), msg=True)
+    raises_like(lambda T, x: x.kthvalue(2), np.float32(1.0), msg=True)
+    r = reftorch.tensor([[3., 1.], [0., 2.]]).median(1)
+    assert type(r) is reftorch.return_types.median and repr(r) == repr(torch.tensor([[3., 1.], [0., 2.]]).median(1))
+
+
+@pytest.mark.parametrize("call", [lambda T, x: T.diff(x), lambda T, x: x.diff(2), lambda T, x: x.diff(1, 0),
+                                  lambda T, x: T.diff(x, n=3, dim=-1), lambda T, x: x.diff(5),
+                                  lambda T, x: T.diff(x, dim=0, prepend=x[:1] * 2, append=x[:2] + 1),
+                                  lambda T, x: T.diff(x, append=x[:, :1]), lambda T, x: x.diff(0)])
+def test_diff(call):
+    check_grads(call, arr((3, 4), "float64"))
+
+
+def test_diff_dtypes_errors():
+    both(lambda T, x: T.diff(x), np.array([True, False, False]))
+    both(lambda T, x: T.diff(x, 2), np.array([1, 4, 9, 16], np.int32))
+    both(lambda T, x, p: T.diff(x, prepend=p), arr((3,), "float32"), arr((1,), "float64"))
+    raises_like(lambda T, x: T.diff(x), np.float32(1.0), msg=True)
+    raises_like(lambda T, x: T.diff(x, -1), arr((3,)), msg=True)
+    raises_like(lambda T, x, p: T.diff(x, prepend=p), arr((3, 2)), arr((3,)), msg=True)
+    raises_like(lambda T, x, p: T.diff(x, dim=0, prepend=p), arr((3, 2)), arr((1, 3)), msg=True)
+
+
+def test_cross():
+    check_grads(lambda T, a, b: T.cross(a, b, dim=1), arr((2, 3), "float64"), arr((2, 3), "float64", 1))
+    check_grads(lambda T, a, b: a.cross(b, 0), arr((3, 2), "float64"), arr((3, 1), "float64", 1))
+    check_grads(lambda T, a, b: T.cross(a, b, dim=-1), arr((1, 3), "float64"), arr((4, 3), "float64", 1))
+    both(lambda T, a, b: T.cross(a, b, dim=0), arr((3,), "int64"), arr((3,), "int64", 1))
+    with warnings.catch_warnings(record=True) as wt:
+        warnings.simplefilter("always")
+        t = torch.cross(torch.ones(3, 3), torch.arange(9.).reshape(3, 3))
+    with warnings.catch_warnings(record=True) as wr:
+        warnings.simplefilter("always")
+        r = reftorch.cross(reftorch.ones(3, 3), reftorch.arange(9.).reshape(3, 3))
+    assert [str(w.message) for w in wr] == [str(w.message) for w in wt]
+    np.testing.assert_array_equal(r.numpy(), t.numpy())
+    raises_like(lambda T, a, b: T.cross(a, b, dim=0), arr((3,)), arr((3,), "float64"), msg=True)
+    raises_like(lambda T, a, b: T.cross(a, b, dim=-1), arr((2, 3)), arr((3,)), msg=True)
+    raises_like(lambda T, a, b: T.cross(a, b, dim=1), arr((3, 4)), arr((3, 4)), msg=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        raises_like(lambda T, a, b: T.cross(a, b), arr((2, 4)), arr((2, 4)), msg=True)
+
+
+@pytest.mark.parametrize("call", [lambda T, x: x.median(), lambda T, x: x.median(1).values,
+                                  lambda T, x: x.kthvalue(2, 1).values, lambda T, x: x.diff(),
+                                  lambda T, x: T.cross(x, x.flip(1), dim=1)])
+def test_strict_device_order(call):
+    test_strict_device(call)

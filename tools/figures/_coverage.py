@@ -28,7 +28,7 @@ NAMESPACES = {
         tile broadcast_to broadcast_tensors broadcast_shapes index_fill masked_scatter index_put
         addcmul addcdiv lerp scalar_tensor real imag
         logsumexp nansum nanmean var_mean std_mean
-        select diagonal diag trace ger inner addmm addmv baddbmm
+        select diagonal diag trace ger inner addmm addmv baddbmm median kthvalue cross diff
     """),
     "torch.Tensor": ("reftorch.Tensor", """
         shape size dim ndim numel dtype device requires_grad grad grad_fn is_leaf item tolist numpy
@@ -41,7 +41,7 @@ NAMESPACES = {
         narrow tile broadcast_to type_as index_fill index_fill_ masked_scatter masked_scatter_
         index_put_ addcmul addcmul_ addcdiv lerp lerp_ real imag
         prod logsumexp nansum nanmean
-        select diagonal diag trace outer inner addmm addmv baddbmm
+        select diagonal diag trace outer inner addmm addmv baddbmm median kthvalue cross diff
     """),
     "torch.nn": ("reftorch.nn", """
         Module Sequential ModuleList ModuleDict ParameterList ParameterDict Parameter Identity
