@@ -537,19 +537,18 @@ def _bind_new_apis():
 
 _bind_new_apis()
 
+from ._ops import diagonal, differences, order_stats, products, statistics  # noqa: E402
+
 
 def _bind_reductions2():
-    """Methods for ``_ops/statistics.py`` (prod, var, std, logsumexp, nansum, nanmean),
-    ``_ops/diagonal.py`` (select, diagonal, diag, trace) and ``_ops/products.py``."""
-    from ._ops import statistics
+    """Methods for ``_ops/{statistics,diagonal,products,order_stats,differences}.py``
+    (prod, var, std, …, select, diagonal, …, addmm, …, median, kthvalue, diff, cross)."""
     for name in ("prod", "var", "std", "logsumexp", "nansum", "nanmean"):
         setattr(Tensor, name, getattr(statistics, name))
-    from ._ops import diagonal, products
     for name in ("select", "diagonal", "diag", "trace"):
         setattr(Tensor, name, getattr(diagonal, name))
     for name in ("outer", "ger", "inner", "addmm", "addmv", "baddbmm"):
         setattr(Tensor, name, getattr(products, name))
-    from ._ops import differences, order_stats
     for name in ("median", "kthvalue"):
         setattr(Tensor, name, getattr(order_stats, name))
     for name in ("diff", "cross"):
