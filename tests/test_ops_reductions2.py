@@ -357,3 +357,12 @@ def test_cross():
                                   lambda T, x: T.cross(x, x.flip(1), dim=1)])
 def test_strict_device_order(call):
     test_strict_device(call)
+
+
+@pytest.mark.parametrize("call", [lambda T, x: (x / 2 + 1).prod(1), lambda T, x: (x / 2 + 1).prod(0, keepdim=True),
+                                  lambda T, x: (x[:5] / 4 + 1).prod(), lambda T, x: x.var(1), lambda T, x: x.std(0),
+                                  lambda T, x: x.var(), lambda T, x: x.nansum(0), lambda T, x: x.nansum(),
+                                  lambda T, x: x.nanmean(0), lambda T, x: x.logsumexp(1), lambda T, x: x.median(1)])
+def test_float16_bit_exact(call):
+    """Half inputs: PyTorch's float32 accumulation (var, nansum) and per-step rounding (prod)."""
+    both(call, arr((50, 40), "float16"), exact=True)

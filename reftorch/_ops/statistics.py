@@ -43,7 +43,14 @@ class Prod(Function):
             a = b.astype(a, native)
         if axis is not None and not a.ndim:
             axis = None
-        out = xp.prod(a, axis=axis, keepdims=keepdim if axis is not None else False, dtype=native)
+        half = getattr(xp, "float16", None)  # (the strict stand-in has no float16)
+        if half is not None and native == half and a.size:  # PyTorch rounds each running product to half
+            flat = xp.reshape(a, (-1,)) if axis is None else a
+            ax = 0 if axis is None else axis
+            out = _half_prod(xp, flat, ax)
+            out = xp.reshape(out, ()) if axis is None else (out if keepdim else xp.squeeze(out, axis=ax))
+        else:
+            out = xp.prod(a, axis=axis, keepdims=keepdim if axis is not None else False, dtype=native)
         if ctx.needs_input_grad:
             ctx.axis, ctx.keepdim, ctx.in_native, ctx.a, ctx.out = axis, keepdim, x._data.dtype, a, out
         return out if not out.ndim else row_major(b, out)
@@ -66,6 +73,16 @@ class Prod(Function):
             grad = gg * _others(ctx.backend, flat, ax)
         grad = xp.reshape(grad, shape)
         return grad if grad.dtype == ctx.in_native else xp.astype(grad, ctx.in_native)
+
+
+def _half_prod(xp, a, axis):
+    """The product of float16 ``a`` along ``axis`` (kept as size 1), one factor at a time with
+    each running product rounded to float16, as PyTorch's CPU kernel multiplies."""
+    run = None
+    for k in range(a.shape[axis]):
+        part = a[tuple(slice(k, k + 1) if i == axis else slice(None) for i in range(a.ndim))]
+        run = part if run is None else xp.astype(xp.astype(run, xp.float32) * xp.astype(part, xp.float32), a.dtype)
+    return run
 
 
 def _others(b, a, axis):
@@ -135,6 +152,9 @@ class Var(Function):
         b = x._backend
         xp = b.xp
         a = x._data
+        half = getattr(xp, "float16", None)
+        if half is not None and a.dtype == half:  # PyTorch accumulates half in float32
+            a = xp.astype(a, xp.float32)
         shape = a.shape
         n = math.prod(shape) if axes is None else math.prod([shape[i] for i in axes])
         total = xp.sum(a, axis=axes, keepdims=True)
@@ -144,6 +164,8 @@ class Var(Function):
         out = xp.sum(sq, axis=axes, keepdims=keepdim) / max(n - correction, 0)
         if root:
             out = xp.sqrt(out)
+        if a.dtype != x._data.dtype:
+            out, d = xp.astype(out, x._data.dtype), xp.astype(d, x._data.dtype)
         if ctx.needs_input_grad:
             ctx.shape, ctx.axes, ctx.keepdim, ctx.d, ctx.root = shape, axes, keepdim, d, root
             ctx.div = max(grad_n - correction, 0)
@@ -348,7 +370,11 @@ class Nansum(Function):
             a = b.astype(a, native)
         if ctx.needs_input_grad:
             ctx.shape, ctx.axes, ctx.keepdim, ctx.nan, ctx.in_native = x._data.shape, axes, keepdim, nan, x._data.dtype
-        out = xp.sum(a, axis=axes, keepdims=keepdim)
+        half = getattr(xp, "float16", None)
+        if half is not None and a.dtype == half:  # PyTorch accumulates half in float32
+            out = xp.astype(xp.sum(xp.astype(a, xp.float32), axis=axes, keepdims=keepdim), half)
+        else:
+            out = xp.sum(a, axis=axes, keepdims=keepdim)
         return out if not out.ndim else row_major(b, out)
 
     @staticmethod
