@@ -252,7 +252,10 @@ class Trace(Function):
         d = _diag_of(b, a, 0)
         if not (xp.isdtype(a.dtype, "real floating") or xp.isdtype(a.dtype, "complex floating")):
             return xp.sum(d, dtype=xp.int64)
-        return xp.sum(d)
+        half = getattr(xp, "float16", None)
+        if half is not None and a.dtype == half:  # PyTorch accumulates half in float32
+            return xp.astype(xp.sum(xp.astype(d, xp.float32)), half)
+        return xp.sum(d)  # (float32/64: PyTorch's summation order differs in the last bits)
 
     @staticmethod
     def backward(ctx, g):
