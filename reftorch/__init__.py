@@ -93,6 +93,12 @@ from ._ops.unary_math import (  # noqa: F401
     rsqrt, log1p, expm1, log2, log10, exp2, tan, asin, acos, atan, arcsin, arccos, arctan, sinh, cosh, erf, erfc)
 from ._ops.binary_math import atan2, arctan2, hypot, fmod, logaddexp, fmax, fmin  # noqa: F401
 from ._ops.unary_math import signbit  # noqa: F401
+# reductions and statistics (helper `reduce`)
+from ._ops.statistics import prod, var, std, var_mean, std_mean, logsumexp, nansum, nanmean  # noqa: F401
+from ._ops.diagonal import select, diagonal, diag, trace  # noqa: F401
+from ._ops.products import outer, ger, inner, addmm, addmv, baddbmm  # noqa: F401
+from ._ops.order_stats import median, kthvalue  # noqa: F401
+from ._ops.differences import diff, cross  # noqa: F401
 
 
 def is_tensor(obj) -> "bool":

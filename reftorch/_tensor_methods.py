@@ -538,6 +538,26 @@ def _bind_new_apis():
 
 _bind_new_apis()
 
+from ._ops import diagonal, differences, order_stats, products, statistics  # noqa: E402
+
+
+def _bind_reductions2():
+    """Methods for ``_ops/{statistics,diagonal,products,order_stats,differences}.py``
+    (prod, var, std, …, select, diagonal, …, addmm, …, median, kthvalue, diff, cross)."""
+    for name in ("prod", "var", "std", "logsumexp", "nansum", "nanmean"):
+        setattr(Tensor, name, getattr(statistics, name))
+    for name in ("select", "diagonal", "diag", "trace"):
+        setattr(Tensor, name, getattr(diagonal, name))
+    for name in ("outer", "ger", "inner", "addmm", "addmv", "baddbmm"):
+        setattr(Tensor, name, getattr(products, name))
+    for name in ("median", "kthvalue"):
+        setattr(Tensor, name, getattr(order_stats, name))
+    for name in ("diff", "cross"):
+        setattr(Tensor, name, getattr(differences, name))
+
+
+_bind_reductions2()
+
 
 def _bind_unary_math():
     """Methods (and in-place methods) for the element-wise math of ``_ops/unary_math.py``."""

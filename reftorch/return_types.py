@@ -9,4 +9,7 @@ from ._ops.reduction import min_rt as min
 sort = _return_type("sort")
 topk = _return_type("topk")
 
-__all__ = ["max", "min", "sort", "topk"]
+from ._ops.order_stats import kthvalue_rt as kthvalue  # noqa: E402
+from ._ops.order_stats import median_rt as median  # noqa: E402
+
+__all__ = ["max", "min", "sort", "topk", "median", "kthvalue"]

@@ -173,6 +173,38 @@ def _cat_sorted(tensors, dim):
     return d, kept
 
 
+def _scan(tensors):
+    """One pass over ``cat``'s or ``stack``'s inputs (per-call overhead): returns the arrays,
+    the first shape, the promoted dtype, whether some shape or device differs from the
+    first one's (``odd``: sorted out by the caller) and whether some dtype differs (``cast``).
+
+    Raises:
+        TypeError: PyTorch's error for an element that is not a tensor.
+    """
+    arrays = []
+    shape = dtype = dev = None
+    odd = cast = False
+    for t in tensors:
+        if t.__class__ is not Tensor and not isinstance(t, Tensor):
+            raise _not_a_tensor(tensors, t)
+        a = t._data
+        arrays.append(a)
+        s = a.shape  # (a new tuple each time: read once)
+        if s != shape:
+            if shape is None:
+                shape = s
+            else:
+                odd = True
+        if t._dtype is not dtype:
+            if dtype is None:
+                dtype, dev = t._dtype, t._device
+            else:
+                dtype, cast = D.promote_types(dtype, t._dtype), True
+        if t._device is not dev:  # (one device object per device: nothing to compare)
+            odd = True
+    return arrays, shape, dtype, odd, cast
+
+
 def cat(tensors, dim=0, *, axis=_NO_AXIS, out=None):
     """Concatenate tensors along an existing dimension ``dim``.
 
@@ -213,29 +245,7 @@ def cat(tensors, dim=0, *, axis=_NO_AXIS, out=None):
         raise _not_a_tensor_list("cat", tensors)
     if axis is not _NO_AXIS:  # NumPy-style alias accepted by PyTorch
         dim = _axis_as_dim("cat", dim, axis)
-    # One pass (per-call overhead): the element types, the arrays, the promoted dtype, and
-    # whether every shape and device is the first one's; anything else is sorted out after.
-    arrays = []
-    rshape = dtype = dev = None
-    odd = cast = False
-    for t in tensors:
-        if t.__class__ is not Tensor and not isinstance(t, Tensor):
-            raise _not_a_tensor(tensors, t)
-        a = t._data
-        arrays.append(a)
-        s = a.shape  # (a new tuple each time: read once)
-        if s != rshape:
-            if rshape is None:
-                rshape = s
-            else:
-                odd = True
-        if t._dtype is not dtype:
-            if dtype is None:
-                dtype, dev = t._dtype, t._device
-            else:
-                dtype, cast = D.promote_types(dtype, t._dtype), True
-        if t._device is not dev:  # (one device object per device: nothing to compare)
-            odd = True
+    arrays, rshape, dtype, odd, cast = _scan(tensors)
     # PyTorch's order: the argument parser's errors (elements, then ``dim``), then the op's.
     if dim.__class__ is not int:
         dim = int_arg(dim, "cat", "dim", 2)
@@ -338,28 +348,7 @@ def stack(tensors, dim=0, *, axis=_NO_AXIS, out=None):
         raise _not_a_tensor_list("stack", tensors)
     if axis is not _NO_AXIS:  # NumPy-style alias accepted by PyTorch
         dim = _axis_as_dim("stack", dim, axis)
-    # One pass, as in cat().
-    arrays = []
-    shape = dtype = dev = None
-    odd = cast = False
-    for t in tensors:
-        if t.__class__ is not Tensor and not isinstance(t, Tensor):
-            raise _not_a_tensor(tensors, t)
-        a = t._data
-        arrays.append(a)
-        s = a.shape  # (a new tuple each time: read once)
-        if s != shape:
-            if shape is None:
-                shape = s
-            else:
-                odd = True
-        if t._dtype is not dtype:
-            if dtype is None:
-                dtype, dev = t._dtype, t._device
-            else:
-                dtype, cast = D.promote_types(dtype, t._dtype), True
-        if t._device is not dev:
-            odd = True
+    arrays, shape, dtype, odd, cast = _scan(tensors)
     # PyTorch's order: the argument parser's errors, the empty list, ``dim``, the shapes, the devices.
     if dim.__class__ is not int:
         dim = int_arg(dim, "stack", "dim", 2)

@@ -30,6 +30,8 @@ NAMESPACES = {
         trunc frac sgn square isnan isinf isfinite nan_to_num
         rsqrt log1p expm1 log2 log10 exp2 tan asin acos atan sinh cosh erf erfc
         atan2 hypot fmod logaddexp fmax fmin signbit
+        logsumexp nansum nanmean var_mean std_mean
+        select diagonal diag trace ger inner addmm addmv baddbmm median kthvalue cross diff
     """),
     "torch.Tensor": ("reftorch.Tensor", """
         shape size dim ndim numel dtype device requires_grad grad grad_fn is_leaf item tolist numpy
@@ -42,6 +44,8 @@ NAMESPACES = {
         narrow tile broadcast_to type_as index_fill index_fill_ masked_scatter masked_scatter_
         index_put_ addcmul addcmul_ addcdiv lerp lerp_ real imag
         floor ceil round trunc sign isnan isinf isfinite nan_to_num floor_ round_
+        prod logsumexp nansum nanmean
+        select diagonal diag trace outer inner addmm addmv baddbmm median kthvalue cross diff
     """),
     "torch.nn": ("reftorch.nn", """
         Module Sequential ModuleList ModuleDict ParameterList ParameterDict Parameter Identity

@@ -1,0 +1,167 @@
+"""Order statistics: ``median`` and ``kthvalue`` (values with their indices).
+
+The values are PyTorch's exactly. PyTorch finds them with a quick-select whose choice
+among equal values is an implementation detail; reftorch takes the first position in a
+stable sort, so with ties the returned *index* (and where ``backward`` sends the gradient)
+may name another of the equal elements than PyTorch's."""
+from __future__ import annotations
+
+import math
+
+from .. import _dtype as D
+from .._tensor import Tensor, _wrap_dim
+from ..autograd.function import OpFunction as Function
+from ._common import fix_empty_strides
+from .reduction import MaxDim, _check_keepdim, _return_type
+
+median_rt = _return_type("median")
+kthvalue_rt = _return_type("kthvalue")
+
+
+def _kth_index(b, a, axis, k, nan_first):
+    """Indices (keepdims) of the ``k``-th smallest (0-based) along ``axis``: nan counts as the
+    largest value; with ``nan_first`` a slice holding nan gives its first nan instead."""
+    xp = b.xp
+    order = xp.argsort(a, axis=axis, stable=True)  # nan sorts last
+    key = tuple(slice(k, k + 1) if i == axis else slice(None) for i in range(a.ndim))
+    idx = order[key]
+    if nan_first and xp.isdtype(a.dtype, "real floating"):
+        nan = xp.isnan(a)
+        has = xp.any(nan, axis=axis, keepdims=True)
+        first_nan = xp.argmax(xp.astype(nan, xp.int8), axis=axis, keepdims=True)
+        idx = xp.where(has, xp.astype(first_nan, idx.dtype), idx)
+    return xp.astype(idx, xp.int64)
+
+
+def _select(input, dim, keepdim, k, nan_first, name, rt, who):
+    b = input._backend
+    xp = b.xp
+    nd = input.dim()
+    d = _wrap_dim(dim, nd)
+    if nd == 0:
+        idx = Tensor._wrap(xp.zeros((), dtype=xp.int64, **b._dev_kw()), input.device, b)
+        vals = MaxDim.apply(input, idx, dim=0, keepdim=keepdim, _name=name)
+        return rt(vals, idx)
+    idx_arr = _kth_index(b, input._data, d, k, nan_first)
+    idx = Tensor._wrap(idx_arr, input.device, b)
+    vals = MaxDim.apply(input, idx, dim=d, keepdim=keepdim, _name=name)
+    if not keepdim:
+        idx_arr = xp.squeeze(idx_arr, axis=d)
+    if 0 in idx_arr.shape:
+        idx_arr = fix_empty_strides(b, idx_arr)
+    return rt(vals, Tensor._wrap(idx_arr, input.device, b))
+
+
+class MedianAll(Function):
+    """The lower median of all elements (nan if any is nan)."""
+
+    name = "MedianBackward0"
+    arity = 1
+
+    @staticmethod
+    def forward(ctx, x):
+        b = x._backend
+        xp = b.xp
+        flat = xp.reshape(x._data, (-1,))
+        n = flat.shape[0]
+        if n == 0:
+            out = xp.asarray(math.nan, dtype=flat.dtype, **b._dev_kw())
+        else:
+            idx = _kth_index(b, flat, 0, (n - 1) // 2, True)
+            out = xp.reshape(xp.take(flat, idx), ())
+        if ctx.needs_input_grad:
+            ctx.a, ctx.out = x._data, out
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        xp = ctx.xp
+        a, out = ctx.a, ctx.out
+        # PyTorch's evenly_distribute_backward: the gradient is shared by the equal elements
+        hit = xp.isnan(a) if bool(xp.isnan(out)) else a == out
+        mask = xp.astype(hit, g.dtype)
+        return mask * (g / xp.sum(mask))
+
+
+def _no_bool(input, kernel):
+    if input.dtype is D.bool:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+
+
+def median(input, dim=None, keepdim=False):
+    """The lower median: of all elements, or ``(values, indices)`` along ``dim``.
+
+    For an even count it is the smaller of the two middle values (not their mean). A nan
+    in the reduced elements gives nan (with the index of a nan). Without ``dim`` an empty
+    input gives nan and the gradient is shared among elements equal to the median.
+    Mirrors ``torch.median`` (grad_fn ``MedianBackward0`` / ``MedianBackward1``).
+
+    Args:
+        input: a tensor (not bool).
+        dim: the dimension to reduce, or None for all elements.
+        keepdim: keep ``dim`` as size 1.
+
+    Returns:
+        A 0-d tensor, or ``torch.return_types.median(values, indices)`` (indices int64).
+        With ties the index may name another of the equal elements than PyTorch's.
+
+    Raises:
+        NotImplementedError: for bool inputs.
+        IndexError: if ``dim`` is out of range or has size 0.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> x = torch.tensor([[4., 1., 3., 2.], [0., 5., 6., 7.]])
+        >>> x.median()
+        tensor(3.)
+        >>> x.median(dim=1)
+        torch.return_types.median(
+        values=tensor([2., 5.]),
+        indices=tensor([3, 1]))
+    """
+    _no_bool(input, "median_cpu")
+    if dim is None:
+        return MedianAll.apply(input)
+    _check_keepdim(keepdim, "median")
+    d = _wrap_dim(dim, input.dim())
+    n = input.shape[d] if input.dim() else 1
+    if n == 0:
+        raise IndexError(f"median(): Expected reduction dim {d} to have non-zero size.")
+    return _select(input, d, keepdim, (n - 1) // 2, True, "MedianBackward1", median_rt, "median")
+
+
+def kthvalue(input, k, dim=-1, keepdim=False):
+    """The ``k``-th smallest element along ``dim`` (``k`` counts from 1), with its index.
+
+    nan counts as larger than every number. Mirrors ``torch.kthvalue`` (grad_fn
+    ``KthvalueBackward0``).
+
+    Args:
+        input: a tensor (not bool).
+        k: which order statistic, ``1 <= k <= input.shape[dim]``.
+        dim: the dimension to search (default: the last).
+        keepdim: keep ``dim`` as size 1.
+
+    Returns:
+        ``torch.return_types.kthvalue(values, indices)`` (indices int64). With ties the
+        index may name another of the equal elements than PyTorch's.
+
+    Raises:
+        RuntimeError: if ``k`` is out of range.
+        NotImplementedError: for bool inputs.
+        IndexError: if ``dim`` is out of range.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.kthvalue(torch.tensor([5., 1., 4., 2.]), 2)
+        torch.return_types.kthvalue(
+        values=tensor(2.),
+        indices=tensor(3))
+    """
+    _no_bool(input, "kthvalue_cpu")
+    _check_keepdim(keepdim, "kthvalue")
+    d = _wrap_dim(dim, input.dim())
+    n = input.shape[d] if input.dim() else 1
+    if not 1 <= k <= n:
+        raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}")
+    return _select(input, d, keepdim, k - 1, False, "KthvalueBackward0", kthvalue_rt, "kthvalue")

@@ -1,0 +1,431 @@
+"""More reductions: ``prod``, ``var``/``std`` (and ``var_mean``/``std_mean``), ``logsumexp``,
+``nansum`` and ``nanmean``."""
+from __future__ import annotations
+
+import math
+import warnings
+
+from .. import _dtype as D
+from .._layout import row_major
+from .._tensor import _wrap_dim
+from ..autograd.function import OpFunction as Function
+from .cumulative import _scan
+from .reduction import _check_keepdim, _dims, _expand_grad, _FLOAT_OR_COMPLEX, Mean, ne, sum
+
+_DOF_WARNING = ("{}(): degrees of freedom is <= 0. Correction should be strictly less than the reduction factor "
+                "(input numel divided by output numel). (Triggered internally at "
+                "/__w/pytorch/pytorch/aten/src/ATen/native/ReduceOps.cpp:1861.)")
+
+
+def _keep(xp, g, shape, axes, keepdim):
+    """``g`` with the reduced dims restored as size 1 (not broadcast)."""
+    if axes is None:
+        return xp.reshape(g, (1,) * len(shape))
+    if not keepdim:
+        for a in sorted(axes):
+            g = xp.expand_dims(g, axis=a)
+    return g
+
+
+# ------------------------------------------------------------------ prod
+class Prod(Function):
+    """``Prod.apply(x, axis, keepdim, native)``: the product over ``axis`` (None: all)."""
+
+    name = "ProdBackward0"
+    arity = 1
+
+    @staticmethod
+    def forward(ctx, x, axis, keepdim, native):
+        b = x._backend
+        xp = b.xp
+        a = x._data
+        if a.dtype != native:
+            a = b.astype(a, native)
+        if axis is not None and not a.ndim:
+            axis = None
+        half = getattr(xp, "float16", None)  # (the strict stand-in has no float16)
+        if half is not None and native == half and a.size:  # PyTorch rounds each running product to half
+            flat = xp.reshape(a, (-1,)) if axis is None else a
+            ax = 0 if axis is None else axis
+            out = _half_prod(xp, flat, ax)
+            out = xp.reshape(out, ()) if axis is None else (out if keepdim else xp.squeeze(out, axis=ax))
+        else:
+            out = xp.prod(a, axis=axis, keepdims=keepdim if axis is not None else False, dtype=native)
+        if ctx.needs_input_grad:
+            ctx.axis, ctx.keepdim, ctx.in_native, ctx.a, ctx.out = axis, keepdim, x._data.dtype, a, out
+        return out if not out.ndim else row_major(b, out)
+
+    @staticmethod
+    def backward(ctx, g):
+        xp = ctx.xp
+        a, out, axis = ctx.a, ctx.out, ctx.axis
+        shape = a.shape
+        if axis is None:  # over everything: work on the flattened input
+            flat = xp.reshape(a, (-1,))
+            gg, res, ax = xp.reshape(g, (1,)), xp.reshape(out, (1,)), 0
+        else:
+            flat, ax = a, axis
+            gg = _keep(xp, g, shape, (axis,), ctx.keepdim)
+            res = _keep(xp, out, shape, (axis,), ctx.keepdim)
+        if not bool(xp.any(flat == 0)):  # PyTorch's formula without zeros: grad * result / input
+            grad = gg * (res / flat)
+        else:  # a zero somewhere: the product of the other elements, from running products both ways
+            grad = gg * _others(ctx.backend, flat, ax)
+        grad = xp.reshape(grad, shape)
+        return grad if grad.dtype == ctx.in_native else xp.astype(grad, ctx.in_native)
+
+
+def _half_prod(xp, a, axis):
+    """The product of float16 ``a`` along ``axis`` (kept as size 1), one factor at a time with
+    each running product rounded to float16, as PyTorch's CPU kernel multiplies."""
+    run = None
+    for k in range(a.shape[axis]):
+        part = a[tuple(slice(k, k + 1) if i == axis else slice(None) for i in range(a.ndim))]
+        run = part if run is None else xp.astype(xp.astype(run, xp.float32) * xp.astype(part, xp.float32), a.dtype)
+    return run
+
+
+def _others(b, a, axis):
+    """Along ``axis``, the product of every element but the one at each position."""
+    xp = b.xp
+    n = a.shape[axis]
+
+    def exclusive(v):
+        run = _scan(b, v, axis, True)
+        one = xp.ones(tuple(1 if i == axis else s for i, s in enumerate(v.shape)), dtype=v.dtype,
+                      **b._dev_kw())
+        head = tuple(slice(0, n - 1) if i == axis else slice(None) for i in range(v.ndim))
+        return xp.concat([one, run[head]], axis=axis)
+
+    left = exclusive(a)
+    right = xp.flip(exclusive(xp.flip(a, axis=axis)), axis=axis)
+    return left * right
+
+
+def prod(input, dim=None, keepdim=False, *, dtype=None):
+    """Product of all elements, or along one dimension ``dim``.
+
+    Bool and integer inputs multiply as int64 (unless ``dtype`` is given); floats keep
+    their dtype. The gradient is right with zeros in the input (the product of the other
+    elements). Mirrors ``torch.prod``.
+
+    Args:
+        input: a tensor of any shape.
+        dim: one dimension to reduce (an int; negative counts from the end), or None for all.
+        keepdim: keep ``dim`` as size 1 (only with ``dim``).
+        dtype: the dtype to multiply in and return.
+
+    Returns:
+        A 0-d tensor, or ``input``'s shape without (or with size 1 at) ``dim``.
+
+    Raises:
+        IndexError: if ``dim`` is out of range.
+        TypeError: if ``dim`` is not an int.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> x = torch.tensor([[1., 2.], [3., 4.]])
+        >>> x.prod(), x.prod(1), torch.prod(torch.tensor([True, True]))
+        (tensor(24.), tensor([ 2., 12.]), tensor(1))
+    """
+    _check_keepdim(keepdim, "prod")
+    if dim is not None and (isinstance(dim, bool) or not isinstance(dim, int)):
+        raise TypeError(f"prod(): argument 'dim' must be int, not {type(dim).__name__}")
+    if dtype is None:
+        dtype = input._dtype if input._dtype in _FLOAT_OR_COMPLEX else D.int64
+    native = input._backend.dtype(dtype)
+    if dim is None:
+        return Prod.apply(input, None, False, native)
+    axis = _wrap_dim(dim, input.dim())
+    return Prod.apply(input, axis, keepdim, native, _name="ProdBackward1")
+
+
+# ------------------------------------------------------------------ var / std
+class Var(Function):
+    """``Var.apply(x, axes, correction, keepdim, root)``: variance (``root``: its square root)."""
+
+    name = "VarBackward0"
+    arity = 1
+
+    @staticmethod
+    def forward(ctx, x, axes, correction, keepdim, root, grad_n):
+        b = x._backend
+        xp = b.xp
+        a = x._data
+        half = getattr(xp, "float16", None)
+        if half is not None and a.dtype == half:  # PyTorch accumulates half in float32
+            a = xp.astype(a, xp.float32)
+        shape = a.shape
+        n = math.prod(shape) if axes is None else math.prod([shape[i] for i in axes])
+        total = xp.sum(a, axis=axes, keepdims=True)
+        m = total / n if n else total * xp.asarray(math.nan, dtype=total.dtype, **b._dev_kw())
+        d = a - m
+        sq = d * d if not xp.isdtype(a.dtype, "complex floating") else xp.real(d) ** 2 + xp.imag(d) ** 2
+        out = xp.sum(sq, axis=axes, keepdims=keepdim) / max(n - correction, 0)
+        if root:
+            out = xp.sqrt(out)
+        if a.dtype != x._data.dtype:
+            out, d = xp.astype(out, x._data.dtype), xp.astype(d, x._data.dtype)
+        if ctx.needs_input_grad:
+            ctx.shape, ctx.axes, ctx.keepdim, ctx.d, ctx.root = shape, axes, keepdim, d, root
+            ctx.div = max(grad_n - correction, 0)
+            ctx.out = out
+        return out if not out.ndim else row_major(b, out)
+
+    @staticmethod
+    def backward(ctx, g):
+        xp = ctx.xp
+        g = _keep(xp, g, ctx.shape, ctx.axes, ctx.keepdim)
+        if ctx.root:  # PyTorch's std_backward: grad / (2 * std), 0 where std is 0, then var's
+            s = _keep(xp, ctx.out, ctx.shape, ctx.axes, ctx.keepdim)
+            zero = xp.zeros((), dtype=g.dtype, **ctx.backend._dev_kw())
+            g = xp.where(s == 0, zero, g / (s * 2))
+        return (2.0 / ctx.div) * g * ctx.d if ctx.div else g * ctx.d * math.inf
+
+
+def _var_args(input, dim, unbiased, keepdim, correction, who):
+    """The reduced axes, the correction, and the count PyTorch's backward divides by."""
+    if isinstance(dim, bool):  # var(x, False): the (input, unbiased) overload
+        dim, unbiased = None, dim
+    if unbiased is not None and correction is not None:
+        raise TypeError(f"{who}(): cannot take both 'unbiased' and 'correction'")
+    _check_keepdim(keepdim, who)
+    if not (input.dtype.is_floating_point or input.dtype.is_complex):
+        what = who if who.endswith("_mean") else "std and var"
+        raise RuntimeError(f"{what} only support floating point and complex dtypes")
+    if correction is None:
+        correction = 1 if unbiased is None or unbiased else 0
+    axes = _dims(input, dim)
+    if input.dim() == 0:
+        axes = None
+    shape = tuple(input.shape)
+    n = math.prod(shape) if axes is None else math.prod([shape[i] for i in axes])
+    if n - correction <= 0:
+        warnings.warn(_DOF_WARNING.format(who), UserWarning, stacklevel=3)
+    # PyTorch's var_backward counts an empty dim list (``dim=()``, which reduces over all
+    # elements) as N = 1, so its gradient there divides by 1 - correction; reftorch agrees.
+    grad_n = 1 if isinstance(dim, (tuple, list)) and len(dim) == 0 and input.dim() else n
+    return axes, correction, grad_n
+
+
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """Variance over all elements or along ``dim``: ``sum((x - mean)**2) / (N - correction)``.
+
+    ``correction`` defaults to 1 (Bessel's correction); ``unbiased=False`` means
+    ``correction=0``. Mirrors ``torch.var``; when ``N - correction <= 0`` the result is
+    nan or inf and a ``UserWarning`` is issued, as in PyTorch.
+
+    Args:
+        input: a floating-point or complex tensor (complex gives a real result).
+        dim: an int or a tuple of ints (None: all elements).
+        unbiased: the older spelling of ``correction`` (True: 1, False: 0).
+        keepdim: keep the reduced dims as size 1.
+        correction: the difference between the count and the divisor.
+
+    Raises:
+        RuntimeError: for integer or bool inputs.
+        IndexError: if a dim is out of range.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> x = torch.tensor([[1., 2., 3.], [4., 6., 8.]])
+        >>> x.var(), x.var(1), x.var(1, correction=0)
+        (tensor(6.8000), tensor([1., 4.]), tensor([0.6667, 2.6667]))
+    """
+    axes, correction, grad_n = _var_args(input, dim, unbiased, keepdim, correction, "var")
+    return Var.apply(input, axes, correction, keepdim, False, grad_n)
+
+
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """Standard deviation: the square root of :func:`~reftorch.var` (same arguments).
+
+    Mirrors ``torch.std``.
+
+    Raises:
+        RuntimeError: for integer or bool inputs.
+        IndexError: if a dim is out of range.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.tensor([[1., 3.], [5., 9.]]).std(0)
+        tensor([2.8284, 4.2426])
+    """
+    axes, correction, grad_n = _var_args(input, dim, unbiased, keepdim, correction, "std")
+    return Var.apply(input, axes, correction, keepdim, True, grad_n, _name="StdBackward0")
+
+
+def _with_mean(input, dim, unbiased, keepdim, correction, who, root):
+    axes, correction, grad_n = _var_args(input, dim, unbiased, keepdim, correction, who)
+    name = "StdMeanBackward0" if root else "VarMeanBackward0"
+    v = Var.apply(input, axes, correction, keepdim, root, grad_n, _name=name)
+    m = Mean.apply(input, axes=axes, keepdim=keepdim, _name=name)
+    return v, m
+
+
+def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """``(var, mean)`` in one call, with the arguments of :func:`~reftorch.var`.
+
+    Mirrors ``torch.var_mean`` (both results record a ``VarMeanBackward0`` node; in
+    reftorch these are two nodes of that name rather than one shared node).
+
+    Raises:
+        RuntimeError: for integer or bool inputs.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.var_mean(torch.tensor([1., 2., 6.]))
+        (tensor(7.), tensor(3.))
+    """
+    return _with_mean(input, dim, unbiased, keepdim, correction, "var_mean", False)
+
+
+def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """``(std, mean)`` in one call, with the arguments of :func:`~reftorch.std`.
+
+    Mirrors ``torch.std_mean`` (``StdMeanBackward0`` on both results).
+
+    Raises:
+        RuntimeError: for integer or bool inputs.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.std_mean(torch.tensor([[1., 3.], [5., 9.]]), dim=1)
+        (tensor([1.4142, 2.8284]), tensor([2., 7.]))
+    """
+    return _with_mean(input, dim, unbiased, keepdim, correction, "std_mean", True)
+
+
+# ------------------------------------------------------------------ logsumexp
+class Logsumexp(Function):
+    name = "LogsumexpBackward0"
+    arity = 1
+
+    @staticmethod
+    def forward(ctx, x, axes, keepdim):
+        b = x._backend
+        xp = b.xp
+        a = x._data
+        if a.size:
+            top = xp.max(a, axis=axes, keepdims=True)
+        else:  # (an empty reduction: sum(exp) is 0 and the result -inf)
+            top = xp.zeros(_keep(xp, xp.sum(a, axis=axes), a.shape, axes, False).shape, dtype=a.dtype, **b._dev_kw())
+        zero = xp.zeros((), dtype=a.dtype, **b._dev_kw())
+        top = xp.where(xp.isinf(top), zero, top)  # PyTorch: an infinite max shifts by 0
+        out = xp.log(xp.sum(xp.exp(a - top), axis=axes, keepdims=True)) + top
+        if ctx.needs_input_grad:
+            ctx.a, ctx.out = a, out
+        if not keepdim:
+            out = xp.reshape(out, tuple(s for i, s in enumerate(a.shape) if axes is not None and i not in axes))
+        return out if not out.ndim else row_major(b, out)
+
+    @staticmethod
+    def backward(ctx, g):
+        xp = ctx.xp
+        gg = xp.reshape(g, ctx.out.shape)
+        return gg * xp.exp(ctx.a - ctx.out)
+
+
+def logsumexp(input, dim, keepdim=False):
+    """``log(sum(exp(input), dim))``, computed without overflow (shifted by the max).
+
+    Integer and bool inputs give the default float dtype. Mirrors ``torch.logsumexp``.
+
+    Args:
+        input: a tensor.
+        dim: an int or a tuple of ints (required).
+        keepdim: keep the reduced dims as size 1.
+
+    Raises:
+        IndexError: if a dim is out of range.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.logsumexp(torch.tensor([[0., 0.], [1000., 1000.]]), dim=1)
+        tensor([6.9315e-01, 1.0007e+03])
+    """
+    _check_keepdim(keepdim, "logsumexp")
+    if not (input.dtype.is_floating_point or input.dtype.is_complex):
+        input = input.to(D.get_default_dtype())
+    axes = _dims(input, dim)
+    if input.dim() == 0:
+        axes = None
+    elif axes is None:
+        axes = tuple(range(input.dim()))
+    return Logsumexp.apply(input, axes, keepdim)
+
+
+# ------------------------------------------------------------------ nansum / nanmean
+class Nansum(Function):
+    name = "NansumBackward0"
+    arity = 1
+
+    @staticmethod
+    def forward(ctx, x, axes, keepdim, native):
+        b = x._backend
+        xp = b.xp
+        a = x._data
+        nan = xp.isnan(a)
+        a = xp.where(nan, xp.zeros((), dtype=a.dtype, **b._dev_kw()), a)
+        if a.dtype != native:
+            a = b.astype(a, native)
+        if ctx.needs_input_grad:
+            ctx.shape, ctx.axes, ctx.keepdim, ctx.nan, ctx.in_native = x._data.shape, axes, keepdim, nan, x._data.dtype
+        half = getattr(xp, "float16", None)
+        if half is not None and a.dtype == half:  # PyTorch accumulates half in float32
+            out = xp.astype(xp.sum(xp.astype(a, xp.float32), axis=axes, keepdims=keepdim), half)
+        else:
+            out = xp.sum(a, axis=axes, keepdims=keepdim)
+        return out if not out.ndim else row_major(b, out)
+
+    @staticmethod
+    def backward(ctx, g):
+        xp = ctx.xp
+        g = _expand_grad(xp, g, ctx.shape, ctx.axes, ctx.keepdim)
+        if g.dtype != ctx.in_native:
+            g = xp.astype(g, ctx.in_native)
+        return g * xp.astype(xp.logical_not(ctx.nan), g.dtype)  # PyTorch's grad * ~isnan (inf * 0 is nan)
+
+
+def nansum(input, dim=None, keepdim=False, *, dtype=None):
+    """Sum treating nan as zero. Integer and bool inputs sum as int64, as ``sum`` does.
+
+    Mirrors ``torch.nansum``.
+
+    Raises:
+        IndexError: if a dim is out of range.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.nansum(torch.tensor([1., float('nan'), 2.]))
+        tensor(3.)
+    """
+    if not (input.dtype.is_floating_point or input.dtype.is_complex):
+        return sum(input, dim, keepdim, dtype=dtype)
+    _check_keepdim(keepdim, "nansum")
+    axes = _dims(input, dim)
+    if input.dim() == 0:
+        axes = None
+    native = input._backend.dtype(dtype if dtype is not None else input._dtype)
+    return Nansum.apply(input, axes, keepdim, native)
+
+
+def nanmean(input, dim=None, keepdim=False, *, dtype=None):
+    """Mean of the elements that are not nan (nan where every element is nan).
+
+    Computed as PyTorch does: ``nansum(input) / (number of non-nan elements)``, so the
+    result records ``DivBackward0``. Mirrors ``torch.nanmean``.
+
+    Raises:
+        RuntimeError: for integer or bool inputs.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.tensor([[1., float('nan')], [2., 4.]]).nanmean(1)
+        tensor([1., 3.])
+    """
+    if not (input.dtype.is_floating_point or input.dtype.is_complex):
+        raise RuntimeError("nanmean(): expected input to have floating point or complex dtype but got "
+                           f"{D.scalar_name(input.dtype)}")
+    count = sum(ne(input.detach(), input.detach()).logical_not(), dim, keepdim)
+    return nansum(input, dim, keepdim, dtype=dtype) / count
+
