@@ -330,3 +330,32 @@ def test_sum_of_bool_on_strict_device():
 def test_isclose_integers_compare_in_float():
     both(lambda T, a, b: (T.isclose(a, b, atol=0.5, rtol=0), T.isclose(a, b, atol=0.1)),
          np.array([2**40 + 1, 2**24 + 1], np.int64), np.array([2**40, 2**24], np.int64))
+
+
+_SUM16_CASES = [(shape, dim) for shape in [(37,), (25, 20, 11), (16, 37, 23), (3, 1, 300)]
+                for dim in [None, 0, -1, 1, (0, -1)]
+                if not (isinstance(dim, int) and dim >= len(shape) or isinstance(dim, tuple) and len(shape) < 2)]
+
+
+@pytest.mark.parametrize("shape,dim", _SUM16_CASES)
+@pytest.mark.parametrize("keepdim", [False, True])
+@pytest.mark.parametrize("case", ["half", "half_dtype_half", "float_dtype_half", "half_overflow"])
+def test_sum_float16_accumulates_in_float32(shape, dim, keepdim, case):
+    """PyTorch adds float16 values in float32 and rounds the sum once (``dtype=float16`` on a
+    float32 input casts it to float16 first): bits, dtype and strides as torch."""
+    if case == "float_dtype_half" and isinstance(dim, tuple):
+        # (PyTorch sums a float32 input over several dims in float32 before the cast to float16,
+        # over one dim after it: reftorch casts first either way; see guide/library.md)
+        dim = dim[0]
+    rng = np.random.default_rng(len(shape))
+    base = rng.standard_normal(shape) * 10
+    src = {"half": base.astype(np.float16), "half_dtype_half": base.astype(np.float16),
+           "float_dtype_half": (base * 1.37).astype(np.float32),
+           "half_overflow": np.clip(base * 9000, -65000, 65000).astype(np.float16)}[case]
+    kw = case in ("half_dtype_half", "float_dtype_half")
+
+    def run(T):
+        x = T.from_numpy(src.copy())
+        extra = {"dtype": T.float16} if kw else {}
+        return x.sum(**extra) if dim is None else x.sum(dim, keepdim, **extra)
+    both(run, exact=True)

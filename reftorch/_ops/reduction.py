@@ -47,9 +47,13 @@ def _expand_grad(xp, g, shape, axes, keepdim):
     return xp.broadcast_to(g, shape)
 
 
+_HALF = object()  # Sum's ``native`` for ``dtype=torch.float16`` (summed as float16 inputs are)
+
+
 class Sum(Function):
     """``Sum.apply(x, axes, keepdim, native)``: ``native`` is the backend dtype of the sum,
-    or None for the input's own (a float or complex input summed in its dtype)."""
+    or None for the input's own (a float or complex input summed in its dtype; float16
+    accumulated in float32, as PyTorch), or ``_HALF`` for ``dtype=torch.float16``."""
 
     name = "SumBackward0"
     create_graph = True
@@ -64,7 +68,14 @@ class Sum(Function):
             ctx.native = data.dtype
         if axes is not None and not data.ndim:
             data = b.xp.reshape(data, (1,))
-        out = b.sum(data, axes, keepdim, native)
+        if native is _HALF or native is None and x._dtype is D.float16:
+            # PyTorch casts to float16 first, then adds in float32 and rounds the sum once
+            half = b.dtype(D.float16)
+            if data.dtype != half:
+                data = b.astype(data, half)
+            out = b.astype(b.sum(data, axes, keepdim, b.dtype(D.float32)), half)
+        else:
+            out = b.sum(data, axes, keepdim, native)
         return out if not out.ndim else row_major(b, out)  # (a 0-d result is laid out already)
 
     @staticmethod
@@ -104,7 +115,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
     else:
         if not (dtype.is_floating_point or dtype.is_complex) and input._requires_grad and is_grad_enabled():
             raise RuntimeError(f"Autograd not support dtype: {_scalar_name(dtype)}")
-        native = input._backend.dtype(dtype)
+        native = _HALF if dtype is D.float16 else input._backend.dtype(dtype)
     return Sum.apply(input, axes, keepdim, native, _name="SumBackward0" if dim is None else "SumBackward1")
 
 
