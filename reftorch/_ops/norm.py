@@ -49,6 +49,8 @@ class VectorNorm(OpFunction):
         b = x._backend
         xp = b.xp
         a = xp.abs(x._data)
+        if x._dtype is D.float16:  # PyTorch computes a float16 norm in float32, then rounds once
+            a = xp.astype(a, b.dtype(D.float32))
         if ord == math.inf:
             out = xp.max(a, axis=axes, keepdims=keepdim)
         elif ord == -math.inf:
@@ -65,6 +67,8 @@ class VectorNorm(OpFunction):
         ctx.ord, ctx.axes, ctx.keepdim = ord, axes, keepdim
         ctx.save_for_backward(x)
         ctx.save_output()
+        if x._dtype is D.float16:
+            out = xp.astype(out, x._data.dtype)
         return row_major(b, out)
 
     @staticmethod
