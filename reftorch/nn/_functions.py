@@ -422,3 +422,49 @@ class BinaryCrossEntropyWithLogits(Function):
                 gt = gt * ctx.w
             gt = _unreduce(gt, g, ctx.reduction, ctx.n)
         return gz, gt
+
+
+# ---------------------------------------------------------------------- smooth L1 / Huber
+class SmoothL1Loss(Function):
+    """``0.5 d**2 / beta`` where ``|d| < beta``, else ``|d| - 0.5 beta`` (``d = x - y``), reduced.
+
+    With ``huber=True`` it is the Huber loss (``HuberLossBackward0``): ``0.5 d**2`` where
+    ``|d| < delta``, else ``delta (|d| - 0.5 delta)``; ``beta`` then holds ``delta``.
+    """
+
+    name = "SmoothL1LossBackward0"
+    create_graph = True
+
+    @staticmethod
+    def forward(ctx, x, y, reduction, beta, huber=False):
+        xp = _xp(x)
+        d = x._data - y._data
+        z = xp.abs(d)
+        if huber:
+            loss = xp.where(z < beta, 0.5 * z * z, beta * (z - 0.5 * beta))
+            if loss.dtype != x._data.dtype:  # computed in the promoted type, stored as the input's
+                loss = xp.astype(loss, x._data.dtype)
+        else:
+            loss = xp.where(z < beta, 0.5 * z * z / beta, z - 0.5 * beta)
+        ctx.save_for_backward(x, y)
+        ctx.reduction, ctx.n, ctx.beta, ctx.huber = reduction, math.prod(d.shape), beta, huber
+        return _reduce(xp, loss, reduction)
+
+    @staticmethod
+    def backward(ctx, g):
+        xp = ctx.xp
+        x, y = ctx.saved_tensors
+        d = x._data - y._data
+        beta = ctx.beta
+        cap = beta if ctx.huber else 1.0
+        inner = d if ctx.huber else d / beta
+        one = xp.ones_like(d)
+        gd = xp.where(d <= -beta, -cap * one, xp.where(d >= beta, cap * one, inner))
+        gd = _unreduce(gd, g, ctx.reduction, ctx.n)
+        gx = gd if ctx.needs_input_grad[0] else None
+        gy = -gd if ctx.needs_input_grad[1] else None
+        if gx is not None and gx.dtype != x._data.dtype:  # huber of mixed float dtypes
+            gx = xp.astype(gx, x._data.dtype)
+        if gy is not None and gy.dtype != y._data.dtype:
+            gy = xp.astype(gy, y._data.dtype)
+        return gx, gy

@@ -46,6 +46,7 @@ __all__ = [
     "softplus",
     "tanh",
 ]
+__all__ += ["smooth_l1_loss", "huber_loss"]  # losses (helper losses)
 
 _REDUCTIONS = ("none", "mean", "sum")
 
@@ -1392,3 +1393,109 @@ def dropout1d(input, p=0.5, training=True, inplace=False):
     x = input.unsqueeze_(0) if inplace else input.unsqueeze(0)
     r = _feature_dropout(x, p, training, inplace)
     return r.squeeze_(0) if inplace else r.squeeze(0)
+
+
+# ---------------------------------------------------------------------- smooth L1 / Huber losses
+def _smooth_pair(input, target, reduction, kernel):
+    """Warn on a size mismatch, check ``reduction``, broadcast and promote; ``kernel`` names
+    the dtype error, as PyTorch's ``"smooth_l1_cpu"``."""
+    _size_warning(input, target, stacklevel=4)
+    _check_reduction(reduction)
+    input, target = _broadcast_pair(input, target)
+    dt = _D.promote_types(input.dtype, target.dtype)
+    if not dt.is_floating_point:
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{_cname(dt)}\'')
+    if input.dtype is not dt:
+        input = input.to(dt)
+    if target.dtype is not dt:
+        target = target.to(dt)
+    return input, target
+
+
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
+    """Smooth L1 loss: squared below ``beta``, absolute above it.
+
+    Per element, with ``d = input - target``: ``0.5 * d ** 2 / beta`` where ``|d| < beta``,
+    else ``|d| - 0.5 * beta``; then averaged (default), summed or kept. ``beta=0`` is
+    :func:`l1_loss`.
+
+    Args:
+        input: a floating-point tensor of any shape.
+        target: a tensor broadcastable to ``input`` (a different shape warns).
+        size_average: deprecated, use ``reduction``.
+        reduce: deprecated, use ``reduction``.
+        reduction: ``"mean"`` (default), ``"sum"`` or ``"none"``.
+        beta: the threshold between the two pieces (default 1.0), non-negative.
+
+    Returns:
+        A 0-d tensor, or the per-element losses for ``reduction="none"``.
+
+    Raises:
+        ValueError: for an unknown ``reduction``.
+        RuntimeError: for a negative ``beta``.
+        NotImplementedError: for integer or bool inputs.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> import reftorch.nn.functional as F
+        >>> F.smooth_l1_loss(torch.tensor([0., 1., 3.]), torch.tensor([0.5, 0., 0.]), reduction="none")
+        tensor([0.1250, 0.5000, 2.5000])
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    if beta == 0.0:
+        return l1_loss(input, target, reduction=reduction)
+    input, target = _smooth_pair(input, target, reduction, "smooth_l1_cpu")
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    return _F.SmoothL1Loss.apply(input, target, reduction=reduction, beta=float(beta))
+
+
+def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
+    """Huber loss: squared below ``delta``, linear (slope ``delta``) above it.
+
+    Per element, with ``d = input - target``: ``0.5 * d ** 2`` where ``|d| < delta``,
+    else ``delta * (|d| - 0.5 * delta)``; then averaged (default), summed or kept. It
+    equals ``delta * smooth_l1_loss(input, target, beta=delta)``.
+
+    Args:
+        input: a floating-point tensor of any shape.
+        target: a tensor broadcastable to ``input`` (a different shape warns).
+        reduction: ``"mean"`` (default), ``"sum"`` or ``"none"``.
+        delta: the threshold between the two pieces (default 1.0), positive.
+        weight: optional weights, broadcast over the per-element losses.
+
+    Returns:
+        A 0-d tensor, or the per-element losses for ``reduction="none"``.
+
+    Raises:
+        ValueError: for an unknown ``reduction``.
+        RuntimeError: for a ``delta`` that is not positive.
+        NotImplementedError: for integer or bool inputs.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> import reftorch.nn.functional as F
+        >>> F.huber_loss(torch.tensor([0., 1., 3.]), torch.tensor([0.5, 0., 0.]), delta=2.0, reduction="none")
+        tensor([0.1250, 0.5000, 4.0000])
+    """
+    _size_warning(input, target)
+    _check_reduction(reduction)
+    input, target = _broadcast_pair(input, target)
+    # the result has the input's dtype: computed in the promoted type, then cast (PyTorch)
+    if not input.dtype.is_floating_point:
+        if target.dtype.is_floating_point:
+            raise RuntimeError(f"result type {_cname(target.dtype)} can't be cast to the desired output type "
+                               f"{_cname(input.dtype)}")
+        raise NotImplementedError(f'"huber_cpu" not implemented for \'{_cname(_D.promote_types(input.dtype, target.dtype))}\'')
+    if not target.dtype.is_floating_point:
+        target = target.to(input.dtype)
+    if delta <= 0:
+        raise RuntimeError("huber_loss does not support non-positive values for delta.")
+    if weight is None:
+        return _F.SmoothL1Loss.apply(input, target, reduction=reduction, beta=float(delta), huber=True,
+                                     _name="HuberLossBackward0")
+    if tuple(weight.shape) != tuple(input.shape):
+        raise ValueError("Weights and input must have the same size.")
+    loss = _F.SmoothL1Loss.apply(input, target, reduction="none", beta=float(delta), huber=True,
+                                 _name="HuberLossBackward0")
+    return _apply_reduction(_pw.mul(loss, weight), reduction)

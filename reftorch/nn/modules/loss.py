@@ -119,3 +119,55 @@ class BCEWithLogitsLoss(_Loss):
     def forward(self, input, target):
         return F.binary_cross_entropy_with_logits(input, target, self.weight, pos_weight=self.pos_weight,
                                                   reduction=self.reduction)
+
+
+# ---------------------------------------------------------------------- smooth L1 / Huber
+__all__ += ["SmoothL1Loss", "HuberLoss"]
+
+
+class SmoothL1Loss(_Loss):
+    """Smooth L1 loss: ``0.5 * d ** 2 / beta`` where ``|d| < beta``, else ``|d| - 0.5 * beta``.
+
+    ``d = input - target``; see :func:`reftorch.nn.functional.smooth_l1_loss`.
+
+    Args:
+        size_average: deprecated, use ``reduction``.
+        reduce: deprecated, use ``reduction``.
+        reduction: ``"mean"`` (default), ``"sum"`` or ``"none"``.
+        beta: the threshold between the two pieces (default 1.0), non-negative.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.nn.SmoothL1Loss()(torch.tensor([0., 1., 3.]), torch.tensor([0.5, 0., 0.]))
+        tensor(1.0417)
+    """
+
+    def __init__(self, size_average=None, reduce=None, reduction: str = "mean", beta: float = 1.0):
+        super().__init__(size_average, reduce, reduction)
+        self.beta = beta
+
+    def forward(self, input, target):
+        return F.smooth_l1_loss(input, target, reduction=self.reduction, beta=self.beta)
+
+
+class HuberLoss(_Loss):
+    """Huber loss: ``0.5 * d ** 2`` where ``|d| < delta``, else ``delta * (|d| - 0.5 * delta)``.
+
+    ``d = input - target``; see :func:`reftorch.nn.functional.huber_loss`.
+
+    Args:
+        reduction: ``"mean"`` (default), ``"sum"`` or ``"none"``.
+        delta: the threshold between the two pieces (default 1.0), positive.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.nn.HuberLoss(delta=2.0)(torch.tensor([0., 1., 3.]), torch.tensor([0.5, 0., 0.]))
+        tensor(1.5417)
+    """
+
+    def __init__(self, reduction: str = "mean", delta: float = 1.0):
+        super().__init__(reduction=reduction)
+        self.delta = delta
+
+    def forward(self, input, target):
+        return F.huber_loss(input, target, reduction=self.reduction, delta=self.delta)
