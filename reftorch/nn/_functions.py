@@ -468,3 +468,33 @@ class SmoothL1Loss(Function):
         if gy is not None and gy.dtype != y._data.dtype:
             gy = xp.astype(gy, y._data.dtype)
         return gx, gy
+
+
+# ---------------------------------------------------------------------- kl_div
+class Xlogy(Function):
+    """``x * log(y)``, and 0 where ``x == 0`` (unless ``y`` is nan), for two floating-point
+    tensors of the same shape and dtype (``kl_div`` calls it as ``xlogy(target, target)``).
+    ``XlogyBackward0``: ``g * xlogy(x != 0, y)`` for ``x`` and ``g * x / y`` for ``y``."""
+
+    name = "XlogyBackward0"
+
+    @staticmethod
+    def _xlogy(xp, x, y):
+        zero = xp.zeros_like(y)
+        return xp.where((x == 0) & ~xp.isnan(y), zero, x * xp.log(y))
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        return Xlogy._xlogy(_xp(x), x._data, y._data)
+
+    @staticmethod
+    def backward(ctx, g):
+        xp = ctx.xp
+        x, y = ctx.saved_tensors
+        gx = gy = None
+        if ctx.needs_input_grad[0]:
+            gx = g * Xlogy._xlogy(xp, xp.astype(x._data != 0, y._data.dtype), y._data)
+        if ctx.needs_input_grad[1]:
+            gy = g * x._data / y._data
+        return gx, gy

@@ -46,7 +46,7 @@ __all__ = [
     "softplus",
     "tanh",
 ]
-__all__ += ["smooth_l1_loss", "huber_loss"]  # losses (helper losses)
+__all__ += ["smooth_l1_loss", "huber_loss", "kl_div"]  # losses (helper losses)
 
 _REDUCTIONS = ("none", "mean", "sum")
 
@@ -1499,3 +1499,58 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     loss = _F.SmoothL1Loss.apply(input, target, reduction="none", beta=float(delta), huber=True,
                                  _name="HuberLossBackward0")
     return _apply_reduction(_pw.mul(loss, weight), reduction)
+
+
+# ---------------------------------------------------------------------- kl_div
+def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
+    """Kullback-Leibler divergence of the log-probabilities ``input`` from ``target``.
+
+    Per element: ``target * (log(target) - input)`` (0 where ``target == 0``), or with
+    ``log_target=True`` (``target`` holds log-probabilities) ``exp(target) * (target - input)``.
+    ``reduction="batchmean"`` sums and divides by the batch size ``input.size(0)``, which is
+    the divergence per sample; ``"mean"`` (the default) divides by the number of elements
+    and warns that it will change. Recorded as PyTorch's composite ops (``XlogyBackward0``,
+    ``MulBackward0``, ``SubBackward0``, ``ExpBackward0``), then the reduction.
+
+    Args:
+        input: log-probabilities, a floating-point tensor of any shape.
+        target: probabilities (or log-probabilities), broadcastable with ``input``.
+        size_average: deprecated, use ``reduction``.
+        reduce: deprecated, use ``reduction``.
+        reduction: ``"mean"`` (default), ``"batchmean"``, ``"sum"`` or ``"none"``.
+        log_target: whether ``target`` holds log-probabilities (default False).
+
+    Returns:
+        A 0-d tensor, or the per-element terms for ``reduction="none"``.
+
+    Raises:
+        ValueError: for an unknown ``reduction``.
+        RuntimeError: for integer inputs.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> import reftorch.nn.functional as F
+        >>> logp = torch.tensor([[-1.0, -2.0], [-0.5, -3.0]])
+        >>> F.kl_div(logp, torch.tensor([[0.3, 0.7], [0.0, 1.0]]), reduction="batchmean")
+        tensor(2.0446)
+    """
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce, reduction)
+    elif reduction == "mean":
+        warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the support size."
+                      "'batchmean' divides only by the batch size, and aligns with the KL div math definition."
+                      "'mean' will be changed to behave the same as 'batchmean' in the next major release.",
+                      UserWarning, stacklevel=2)
+    if reduction != "batchmean":
+        _check_reduction(reduction)
+    if not (input.dtype.is_floating_point or input.dtype.is_complex) or \
+            not (target.dtype.is_floating_point or target.dtype.is_complex):
+        raise RuntimeError("kl_div: Integral inputs not supported.")
+    if log_target:
+        loss = _pw.mul(_pw.exp(target), _pw.sub(target, input))
+    else:
+        loss = _pw.sub(_F.Xlogy.apply(target, target), _pw.mul(target, input))
+    if reduction == "batchmean":
+        out = _red.sum(loss)
+        return _pw.div(out, input.shape[0]) if input.dim() != 0 else out
+    return _apply_reduction(loss, reduction)

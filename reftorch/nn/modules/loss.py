@@ -171,3 +171,34 @@ class HuberLoss(_Loss):
 
     def forward(self, input, target):
         return F.huber_loss(input, target, reduction=self.reduction, delta=self.delta)
+
+
+# ---------------------------------------------------------------------- KL divergence
+__all__ += ["KLDivLoss"]
+
+
+class KLDivLoss(_Loss):
+    """Kullback-Leibler divergence of the log-probabilities ``input`` from ``target``.
+
+    See :func:`reftorch.nn.functional.kl_div`; use ``reduction="batchmean"`` for the
+    divergence per sample.
+
+    Args:
+        size_average: deprecated, use ``reduction``.
+        reduce: deprecated, use ``reduction``.
+        reduction: ``"mean"`` (default), ``"batchmean"``, ``"sum"`` or ``"none"``.
+        log_target: whether ``target`` holds log-probabilities (default False).
+
+    Examples:
+        >>> import reftorch as torch
+        >>> loss = torch.nn.KLDivLoss(reduction="batchmean")
+        >>> loss(torch.tensor([[-1.0, -2.0], [-0.5, -3.0]]), torch.tensor([[0.3, 0.7], [0.0, 1.0]]))
+        tensor(2.0446)
+    """
+
+    def __init__(self, size_average=None, reduce=None, reduction: str = "mean", log_target: bool = False):
+        super().__init__(size_average, reduce, reduction)
+        self.log_target = log_target
+
+    def forward(self, input, target):
+        return F.kl_div(input, target, reduction=self.reduction, log_target=self.log_target)
