@@ -285,3 +285,51 @@ def test_kl_div_strict_device():
     _close(loss.to("cpu"), tl)
     _close(x.grad.to("cpu"), tx.grad)
     _close(y.grad.to("cpu"), ty.grad)
+
+
+# ---------------------------------------------------------------------- normalize
+VEC = RNG.standard_normal((3, 4, 2)).astype(np.float32)
+VEC[1, :, 0] = 0.0  # an all-zero slice along dim 1
+
+
+@pytest.mark.parametrize("kw", [{}, {"p": 1.0}, {"p": 3, "dim": 0}, {"dim": -1, "eps": 0.5},
+                                {"p": float("inf"), "dim": 2}])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_normalize(kw, dtype):
+    res = []
+    for lib, F in ((reftorch, RF), (torch, TF)):
+        x = lib.tensor(VEC.astype(dtype), requires_grad=True)
+        y = F.normalize(x, **kw)
+        (y * lib.tensor(VEC.astype(dtype) + 1)).sum().backward()
+        res.append((y, x.grad, _names(y.grad_fn, 4)))
+    _close(res[0][0], res[1][0], dtype)
+    tol = 1e-5 if dtype == np.float32 else 1e-12  # gradient sums: summation order differs
+    np.testing.assert_allclose(_np(res[0][1]), _np(res[1][1]), rtol=tol, atol=tol)
+    assert res[0][2] == res[1][2]
+
+
+def test_normalize_errors_scalar_out():
+    _close(RF.normalize(reftorch.tensor(3.0), dim=0), TF.normalize(torch.tensor(3.0), dim=0))
+    ro, to = reftorch.empty(3, 4, 2), torch.empty(3, 4, 2)
+    RF.normalize(reftorch.tensor(VEC), out=ro)
+    TF.normalize(torch.tensor(VEC), out=to)
+    _close(ro, to)
+    for a, kw in [(np.array([1, 2]), {"dim": 0}), (VEC, {"dim": 3})]:
+        errs = []
+        for lib, F in ((reftorch, RF), (torch, TF)):
+            with pytest.raises(Exception) as e:
+                F.normalize(lib.tensor(a), **kw)
+            errs.append((type(e.value).__name__, str(e.value)))
+        assert errs[0] == errs[1]
+
+
+def test_normalize_strict_device():
+    x = reftorch.tensor(VEC, device="strict", requires_grad=True)
+    y = RF.normalize(x)
+    y.sum().backward()
+    tx = torch.tensor(VEC, requires_grad=True)
+    ty = TF.normalize(tx)
+    ty.sum().backward()
+    assert y.device.type == "strict"
+    _close(y.to("cpu"), ty)
+    np.testing.assert_allclose(_np(x.grad.to("cpu")), _np(tx.grad), rtol=1e-5)

@@ -46,7 +46,7 @@ __all__ = [
     "softplus",
     "tanh",
 ]
-__all__ += ["smooth_l1_loss", "huber_loss", "kl_div"]  # losses (helper losses)
+__all__ += ["smooth_l1_loss", "huber_loss", "kl_div", "normalize"]  # losses, distances (helper losses)
 
 _REDUCTIONS = ("none", "mean", "sum")
 
@@ -1554,3 +1554,38 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
         out = _red.sum(loss)
         return _pw.div(out, input.shape[0]) if input.dim() != 0 else out
     return _apply_reduction(loss, reduction)
+
+
+# ---------------------------------------------------------------------- distances
+def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
+    """Divide ``input`` by its ``p``-norm along ``dim``, so each slice has norm 1.
+
+    ``input / input.norm(p, dim, keepdim=True).clamp_min(eps).expand_as(input)``, recorded
+    as those ops (``DivBackward0`` over ``ExpandBackward0``, ``ClampMinBackward0``,
+    ``LinalgVectorNormBackward0``); ``eps`` keeps an all-zero slice at zero instead of nan.
+
+    Args:
+        input: a floating-point (or complex) tensor of any shape.
+        p: the exponent of the norm (default 2.0).
+        dim: the dimension to normalise along (default 1).
+        eps: the smallest denominator (default 1e-12).
+        out: optional output tensor.
+
+    Returns:
+        A tensor of ``input``'s shape and dtype.
+
+    Raises:
+        RuntimeError: for integer inputs.
+        IndexError: for a ``dim`` out of range.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> import reftorch.nn.functional as F
+        >>> F.normalize(torch.tensor([[3.0, 4.0], [0.0, 0.0]]))
+        tensor([[0.6000, 0.8000],
+                [0.0000, 0.0000]])
+    """
+    denom = input.norm(p, dim, keepdim=True).clamp_min(eps).expand_as(input)
+    if out is None:
+        return _pw.div(input, denom)
+    return _pw.div(input, denom, out=out)
