@@ -333,3 +333,63 @@ def test_normalize_strict_device():
     assert y.device.type == "strict"
     _close(y.to("cpu"), ty)
     np.testing.assert_allclose(_np(x.grad.to("cpu")), _np(tx.grad), rtol=1e-5)
+
+
+# ---------------------------------------------------------------------- cosine_similarity
+A = RNG.standard_normal((3, 4)).astype(np.float32)
+B = RNG.standard_normal((3, 4)).astype(np.float32)
+B[2] = 0.0  # a zero vector: the clamped norm
+
+
+@pytest.mark.parametrize("case", ["same", "bcast", "dim0", "eps"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_cosine_similarity(case, dtype):
+    res = []
+    for lib, F in ((reftorch, RF), (torch, TF)):
+        a, b = _pair(lib, A.astype(dtype), B.astype(dtype))
+        if case == "same":
+            y = F.cosine_similarity(a, b)
+        elif case == "bcast":
+            y = F.cosine_similarity(a, b[:1])
+        elif case == "dim0":
+            y = F.cosine_similarity(a, b, dim=0)
+        else:
+            y = F.cosine_similarity(a, b, 1, 0.5)
+        (y * lib.arange(1, y.numel() + 1, dtype=y.dtype).reshape(y.shape)).sum().backward()
+        res.append((y, a.grad, b.grad, _names(y.grad_fn, 5)))
+    tol = 1e-5 if dtype == np.float32 else 1e-12
+    for r, t in zip(res[0][:3], res[1][:3]):
+        assert str(r.dtype) == str(t.dtype) and tuple(r.shape) == tuple(t.shape)
+        np.testing.assert_allclose(_np(r), _np(t), rtol=tol, atol=tol)
+    assert res[0][3] == res[1][3]
+
+
+def test_cosine_similarity_dtypes_errors_module():
+    for d1, d2 in [("float32", "float64"), ("int64", "float32"), ("float32", "int32")]:
+        r = RF.cosine_similarity(reftorch.tensor(A).to(getattr(reftorch, d1)), reftorch.tensor(B).to(getattr(reftorch, d2)))
+        t = TF.cosine_similarity(torch.tensor(A).to(getattr(torch, d1)), torch.tensor(B).to(getattr(torch, d2)))
+        assert str(r.dtype) == str(t.dtype)
+        np.testing.assert_allclose(_np(r), _np(t), rtol=1e-6, atol=1e-6)
+    for a, b, args in [(np.array([1, 2]), np.array([1, 2]), ()), (A, B[:2], ()), (A, B, (5,))]:
+        errs = []
+        for lib, F in ((reftorch, RF), (torch, TF)):
+            with pytest.raises(Exception) as e:
+                F.cosine_similarity(lib.tensor(a), lib.tensor(b), *args)
+            errs.append((type(e.value).__name__, str(e.value)))
+        assert errs[0] == errs[1]
+    for kw in [{}, {"dim": 0, "eps": 1e-3}]:
+        r, t = reftorch.nn.CosineSimilarity(**kw), torch.nn.CosineSimilarity(**kw)
+        assert repr(r) == repr(t)
+        _close(r(reftorch.tensor(A), reftorch.tensor(B)), t(torch.tensor(A), torch.tensor(B)))
+
+
+def test_cosine_similarity_strict_device():
+    a = reftorch.tensor(A, device="strict", requires_grad=True)
+    y = RF.cosine_similarity(a, reftorch.tensor(B, device="strict"))
+    y.sum().backward()
+    ta = torch.tensor(A, requires_grad=True)
+    ty = TF.cosine_similarity(ta, torch.tensor(B))
+    ty.sum().backward()
+    assert y.device.type == "strict"
+    _close(y.to("cpu"), ty)
+    np.testing.assert_allclose(_np(a.grad.to("cpu")), _np(ta.grad), rtol=1e-5, atol=1e-6)

@@ -46,7 +46,7 @@ __all__ = [
     "softplus",
     "tanh",
 ]
-__all__ += ["smooth_l1_loss", "huber_loss", "kl_div", "normalize"]  # losses, distances (helper losses)
+__all__ += ["smooth_l1_loss", "huber_loss", "kl_div", "normalize", "cosine_similarity"]  # losses, distances (helper losses)
 
 _REDUCTIONS = ("none", "mean", "sum")
 
@@ -1589,3 +1589,49 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
     if out is None:
         return _pw.div(input, denom)
     return _pw.div(input, denom, out=out)
+
+
+def cosine_similarity(x1, x2, dim=1, eps=1e-8):
+    """Cosine of the angle between ``x1`` and ``x2`` along ``dim``.
+
+    ``sum(x1 / max(‖x1‖, eps) * x2 / max(‖x2‖, eps), dim)`` with 2-norms along ``dim``;
+    ``x1`` and ``x2`` broadcast to a common shape, and ``dim`` is removed. As PyTorch, each
+    norm is clamped at ``eps`` outside autograd (the gradient flows as if unclamped), and
+    the graph is ``SumBackward1`` over ``MulBackward0`` of two ``DivBackward0``.
+
+    Args:
+        x1: a tensor.
+        x2: a tensor broadcastable with ``x1``; their common dtype must be floating point.
+        dim: the dimension of the vectors (default 1).
+        eps: the smallest norm (default 1e-8).
+
+    Returns:
+        The similarities, in ``[-1, 1]``, of the broadcast shape without ``dim``.
+
+    Raises:
+        RuntimeError: when the common dtype is not floating point, or the shapes do not
+            broadcast.
+        IndexError: for a ``dim`` out of range.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> import reftorch.nn.functional as F
+        >>> F.cosine_similarity(torch.tensor([[1.0, 0.0], [1.0, 1.0]]), torch.tensor([[0.0, 2.0], [3.0, 3.0]]))
+        tensor([0., 1.])
+    """
+    dt = _D.promote_types(x1.dtype, x2.dtype)
+    if not dt.is_floating_point:
+        raise RuntimeError(f"expected common dtype to be floating point, yet common dtype is {_cname(dt)}")
+    if not (x1.dtype.is_floating_point or x1.dtype.is_complex):
+        x1 = x1.to(dt)
+    if not (x2.dtype.is_floating_point or x2.dtype.is_complex):
+        x2 = x2.to(dt)
+    if tuple(x1.shape) != tuple(x2.shape):  # PyTorch's expand_outplace: both are expanded
+        shape = tuple(_shape_broadcast(tuple(x1.shape), tuple(x2.shape)))
+        x1, x2 = x1.expand(shape), x2.expand(shape)
+    n1 = x1.norm(2, dim, keepdim=True).clone()
+    n2 = x2.norm(2, dim, keepdim=True).clone()
+    with _no_grad():
+        n1.clamp_(min=eps)
+        n2.clamp_(min=eps)
+    return _pw.mul(_pw.div(x1, n1), _pw.div(x2, n2)).sum(dim)
