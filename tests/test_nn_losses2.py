@@ -393,3 +393,57 @@ def test_cosine_similarity_strict_device():
     assert y.device.type == "strict"
     _close(y.to("cpu"), ty)
     np.testing.assert_allclose(_np(a.grad.to("cpu")), _np(ta.grad), rtol=1e-5, atol=1e-6)
+
+
+# ---------------------------------------------------------------------- pairwise_distance
+@pytest.mark.parametrize("kw", [{}, {"p": 1.0}, {"p": 3}, {"keepdim": True}, {"eps": 0.0, "p": float("inf")}])
+@pytest.mark.parametrize("shapes", [("same",), ("bcast",), ("vec",), ("vec_mat",), ("3d",)])
+def test_pairwise_distance(kw, shapes):
+    res = []
+    for lib, F in ((reftorch, RF), (torch, TF)):
+        a, b = _pair(lib, A, B)
+        v3a, v3b = _pair(lib, VEC, VEC[::-1].copy())
+        args = {"same": (a, b), "bcast": (a, b[:1]), "vec": (a[0], b[1]), "vec_mat": (a[0], b),
+                "3d": (v3a, v3b)}[shapes[0]]
+        y = F.pairwise_distance(*args, **kw)
+        y.sum().backward()
+        grads = (a.grad, b.grad) if shapes[0] != "3d" else (v3a.grad, v3b.grad)
+        res.append((y, grads[0], grads[1], _names(y.grad_fn, 3)))
+    for r, t in zip(res[0][:3], res[1][:3]):
+        assert str(r.dtype) == str(t.dtype) and tuple(r.shape) == tuple(t.shape)
+        np.testing.assert_allclose(_np(r), _np(t), rtol=1e-5, atol=1e-6)
+    assert res[0][3] == res[1][3]
+
+
+def test_pairwise_distance_module_dtypes_errors():
+    _close(RF.pairwise_distance(reftorch.tensor(1.0), reftorch.tensor(2.0)),
+           TF.pairwise_distance(torch.tensor(1.0), torch.tensor(2.0)))
+    for d1, d2 in [("int64", "int64"), ("int64", "float32"), ("float64", "float32")]:
+        r = RF.pairwise_distance(reftorch.tensor([[1, 2]], dtype=getattr(reftorch, d1)),
+                                 reftorch.tensor([[4, 6]], dtype=getattr(reftorch, d2)))
+        t = TF.pairwise_distance(torch.tensor([[1, 2]], dtype=getattr(torch, d1)),
+                                 torch.tensor([[4, 6]], dtype=getattr(torch, d2)))
+        _close(r, t)
+    errs = []
+    for lib, F in ((reftorch, RF), (torch, TF)):
+        with pytest.raises(Exception) as e:
+            F.pairwise_distance(lib.tensor(A), lib.tensor(B[:2]))
+        errs.append((type(e.value).__name__, str(e.value)))
+    assert errs[0] == errs[1]
+    for kw in [{}, {"p": 1.0, "eps": 0.0, "keepdim": True}]:
+        r, t = reftorch.nn.PairwiseDistance(**kw), torch.nn.PairwiseDistance(**kw)
+        assert repr(r) == repr(t)
+        assert (r.norm, r.eps, r.keepdim) == (t.norm, t.eps, t.keepdim)
+        _close(r(reftorch.tensor(A), reftorch.tensor(B)), t(torch.tensor(A), torch.tensor(B)))
+
+
+def test_pairwise_distance_strict_device():
+    a = reftorch.tensor(A, device="strict", requires_grad=True)
+    y = RF.pairwise_distance(a, reftorch.tensor(B, device="strict"))
+    y.sum().backward()
+    ta = torch.tensor(A, requires_grad=True)
+    ty = TF.pairwise_distance(ta, torch.tensor(B))
+    ty.sum().backward()
+    assert y.device.type == "strict"
+    _close(y.to("cpu"), ty)
+    np.testing.assert_allclose(_np(a.grad.to("cpu")), _np(ta.grad), rtol=1e-5, atol=1e-6)

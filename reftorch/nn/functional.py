@@ -46,7 +46,8 @@ __all__ = [
     "softplus",
     "tanh",
 ]
-__all__ += ["smooth_l1_loss", "huber_loss", "kl_div", "normalize", "cosine_similarity"]  # losses, distances (helper losses)
+__all__ += ["smooth_l1_loss", "huber_loss", "kl_div", "normalize", "cosine_similarity",
+            "pairwise_distance"]  # losses, distances (helper losses)
 
 _REDUCTIONS = ("none", "mean", "sum")
 
@@ -1635,3 +1636,39 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
         n1.clamp_(min=eps)
         n2.clamp_(min=eps)
     return _pw.mul(_pw.div(x1, n1), _pw.div(x2, n2)).sum(dim)
+
+
+def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
+    """The ``p``-norm distance between ``x1`` and ``x2`` along their last dimension.
+
+    ``norm(x1 - x2 + eps, p, dim=-1, keepdim)`` over the broadcast shape, recorded as
+    PyTorch's ``at::norm`` (``NormBackward1`` over ``AddBackward1`` over ``SubBackward0``);
+    ``eps`` keeps the gradient finite where ``x1 == x2``.
+
+    Args:
+        x1: a tensor of shape ``(N, D)`` or ``(D,)`` (or more leading dimensions).
+        x2: a tensor broadcastable with ``x1``.
+        p: the exponent of the norm (default 2.0).
+        eps: added to the difference (default 1e-6).
+        keepdim: keep the reduced last dimension with size 1 (default False).
+
+    Returns:
+        The distances, of the broadcast shape without (or with size 1 in) the last dimension.
+
+    Raises:
+        RuntimeError: when the shapes do not broadcast.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> import reftorch.nn.functional as F
+        >>> F.pairwise_distance(torch.tensor([[0.0, 0.0], [1.0, 1.0]]), torch.tensor([[3.0, 4.0], [1.0, 1.0]]))
+        tensor([5.0000e+00, 1.4142e-06])
+    """
+    from .._ops.norm import VectorNorm, _axes
+    dim = max(x1.dim(), x2.dim()) - 1
+    diff = _pw.sub(x1, x2)
+    dt = _D.number_type(diff.dtype, eps)
+    shifted = _pw._beside_number(_pw.Add.Number.apply(diff, _pw._number(eps, diff, dt), dt, 1,
+                                                      _name="AddBackward1"), diff, dt, listed=False)
+    return VectorNorm.apply(shifted, ord=float(p) if not isinstance(p, int) else p, axes=_axes(shifted, dim),
+                            keepdim=bool(keepdim), _name="NormBackward1")

@@ -30,3 +30,33 @@ class CosineSimilarity(Module):
 
     def forward(self, x1, x2):
         return F.cosine_similarity(x1, x2, self.dim, self.eps)
+
+
+__all__ += ["PairwiseDistance"]
+
+
+class PairwiseDistance(Module):
+    """The ``p``-norm distance between ``x1`` and ``x2`` along their last dimension.
+
+    See :func:`reftorch.nn.functional.pairwise_distance`.
+
+    Args:
+        p: the exponent of the norm (default 2.0).
+        eps: added to the difference (default 1e-6).
+        keepdim: keep the reduced last dimension with size 1 (default False).
+
+    Examples:
+        >>> import reftorch as torch
+        >>> dist = torch.nn.PairwiseDistance(p=1.0)
+        >>> dist(torch.tensor([[0.0, 0.0]]), torch.tensor([[3.0, 4.0]]))
+        tensor([7.0000])
+    """
+
+    def __init__(self, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False):
+        super().__init__()
+        self.norm = p
+        self.eps = eps
+        self.keepdim = keepdim
+
+    def forward(self, x1, x2):
+        return F.pairwise_distance(x1, x2, self.norm, self.eps, self.keepdim)
