@@ -1480,7 +1480,10 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
         tensor([0.1250, 0.5000, 4.0000])
     """
     _size_warning(input, target)
-    _check_reduction(reduction)
+    if weight is None:
+        _check_reduction(reduction)
+    elif tuple(weight.shape) != tuple(input.shape):
+        raise ValueError("Weights and input must have the same size.")
     input, target = _broadcast_pair(input, target)
     # the result has the input's dtype: computed in the promoted type, then cast (PyTorch)
     if not input.dtype.is_floating_point:
@@ -1495,10 +1498,10 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     if weight is None:
         return _F.SmoothL1Loss.apply(input, target, reduction=reduction, beta=float(delta), huber=True,
                                      _name="HuberLossBackward0")
-    if tuple(weight.shape) != tuple(input.shape):
-        raise ValueError("Weights and input must have the same size.")
     loss = _F.SmoothL1Loss.apply(input, target, reduction="none", beta=float(delta), huber=True,
                                  _name="HuberLossBackward0")
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"Invalid reduction mode: {reduction}. Expected one of 'none', 'mean', 'sum'.")
     return _apply_reduction(_pw.mul(loss, weight), reduction)
 
 
