@@ -449,3 +449,16 @@ def test_pairwise_distance_strict_device():
     assert y.device.type == "strict"
     _close(y.to("cpu"), ty)
     np.testing.assert_allclose(_np(a.grad.to("cpu")), _np(ta.grad), rtol=1e-5, atol=1e-6)
+
+
+def test_kl_div_second_order():
+    res = []
+    for lib, F in ((reftorch, RF), (torch, TF)):
+        x, y = _pair(lib, LOGP, PT + 0.05)
+        loss = F.kl_div(x, y, reduction="batchmean")
+        (gy,) = lib.autograd.grad(loss, y, create_graph=True)
+        (gy * gy).sum().backward()
+        res.append((gy, x.grad, y.grad))
+    assert res[1][1] is not None
+    for a, b in zip(*res):
+        np.testing.assert_allclose(_np(a), _np(b), rtol=1e-5, atol=1e-6)

@@ -477,6 +477,7 @@ class Xlogy(Function):
     ``XlogyBackward0``: ``g * xlogy(x != 0, y)`` for ``x`` and ``g * x / y`` for ``y``."""
 
     name = "XlogyBackward0"
+    create_graph = True
 
     @staticmethod
     def _xlogy(xp, x, y):
