@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 
 from .._ops.indexing import IndexAdd
-from .._ops.pointwise import _opmath
+from .._ops.pointwise import _opmath, sigmoid as _sigmoid
 from .._tensor import Tensor
 from ..autograd._graph import array_key
 from ..autograd.function import OpFunction as Function
@@ -422,3 +422,126 @@ class BinaryCrossEntropyWithLogits(Function):
                 gt = gt * ctx.w
             gt = _unreduce(gt, g, ctx.reduction, ctx.n)
         return gz, gt
+
+
+# ---------------------------------------------------------------------- gelu, silu
+_SQRT1_2 = math.sqrt(0.5)
+_GELU_PDF = 2 / math.sqrt(math.pi) * _SQRT1_2 * 0.5  # 1 / sqrt(2 pi)
+_GELU_BETA = math.sqrt(2) * 2 / math.sqrt(math.pi) * 0.5  # sqrt(2 / pi)
+_GELU_KAPPA = 0.044715
+
+
+def _half_in_float32(f, x, **params):
+    """``f(backend, a, **params)`` on ``x``'s array; float16 computed in float32 and rounded
+    once, as PyTorch's CPU kernels do (its ``opmath`` type)."""
+    be = x._backend
+    xp = be.xp
+    a = x._data
+    half = getattr(xp, "float16", None)  # (the strict stand-in has no float16)
+    if half is not None and a.dtype == half:
+        return xp.astype(f(be, xp.astype(a, xp.float32), **params), half)
+    return f(be, a, **params)
+
+
+class Gelu(Function):
+    """``x * Phi(x)`` (``approximate='none'``, Phi the normal CDF through ``erf``) or its
+    ``tanh`` approximation ``0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))``."""
+
+    name = "GeluBackward0"
+    create_graph = True
+    elementwise = True
+
+    @staticmethod
+    def kernel(be, a, approximate):
+        xp = be.xp
+        with be.quiet():
+            if approximate == "tanh":
+                inner = _GELU_BETA * (a + _GELU_KAPPA * (a * a * a))
+                return 0.5 * a * (1 + xp.tanh(inner))
+            return a * 0.5 * (1 + be.erf(a * _SQRT1_2))
+
+    @staticmethod
+    def forward(ctx, x, approximate):
+        ctx.save_for_backward(x)
+        ctx.approximate = approximate
+        ctx.be = x._backend  # the array backend (erf), also when backward runs on tensors
+        return _half_in_float32(Gelu.kernel, x, approximate=approximate)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return _input_grad(GeluBackward, ctx, g, x._data, approximate=ctx.approximate, be=ctx.be)
+
+
+class GeluBackward(_InputGrad):
+    name = "GeluBackwardBackward0"
+
+    @staticmethod
+    def formula(xp, g, x, approximate, be):
+        with be.quiet():
+            if approximate == "tanh":
+                x_sq = x * x
+                tanh_inner = xp.tanh(_GELU_BETA * (x + _GELU_KAPPA * x_sq * x))
+                right = 1 + tanh_inner
+                right_derivative = (1 - tanh_inner * tanh_inner) * (_GELU_BETA * (1 + 3 * _GELU_KAPPA * x_sq))
+                return g * (0.5 * right + 0.5 * x * right_derivative)
+            cdf = 0.5 * (1 + be.erf(x * _SQRT1_2))
+            pdf = xp.exp(-0.5 * x * x) * _GELU_PDF
+            return g * (cdf + x * pdf)
+
+    @staticmethod
+    def grad_x(xp, gg, g, x, approximate, be):
+        with be.quiet():  # cosh overflows to inf for large |x|, as in PyTorch
+            return GeluBackward._grad_x(xp, gg, g, x, approximate)
+
+    @staticmethod
+    def _grad_x(xp, gg, g, x, approximate):
+        # the second derivative of gelu, times g and gg, in PyTorch's terms (gelu_double_backward)
+        if approximate == "tanh":
+            inner = _GELU_BETA * (x + _GELU_KAPPA * (x * x * x))
+            tanh_inner = xp.tanh(inner)
+            sech_inner = 1 / xp.cosh(inner)
+            f = 0.5 * x
+            gt = 1 - tanh_inner * tanh_inner
+            h = _GELU_BETA * (1 + 3 * _GELU_KAPPA * x * x)
+            f_prime_gh = 0.5 * gt * h
+            g_prime = (2 * sech_inner) * (-sech_inner * tanh_inner) * h
+            g_prime_fh = f * h * g_prime
+            h_prime = 6 * _GELU_KAPPA * x * _GELU_BETA
+            h_prime_fg = f * gt * h_prime
+            return gg * g * (f_prime_gh + f_prime_gh + g_prime_fh + h_prime_fg)
+        pdf = _GELU_PDF * xp.exp(-0.5 * (x * x))
+        return gg * g * (2 * pdf + x * (-x * pdf))
+
+
+class Silu(Function):
+    """``x * sigmoid(x)``, computed as ``x / (1 + exp(-x))`` like PyTorch's kernel."""
+
+    name = "SiluBackward0"
+    create_graph = True
+    elementwise = True
+
+    @staticmethod
+    def kernel(be, a):
+        with be.quiet():
+            return a / (1 + be.xp.exp(-a))
+
+    @staticmethod
+    def formula(xp, g, x):
+        s = 1 / (1 + xp.exp(-x))
+        return g * s * (1 + x * (1 - s))
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return _half_in_float32(Silu.kernel, x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        a = x._data
+        if isinstance(g, Tensor):  # create_graph: PyTorch's composite, recorded op by op
+            s = _sigmoid(a)
+            return g * s * (1.0 + a * (1.0 - s))
+        with x._backend.quiet():
+            return _opmath(Silu.formula, ctx.xp, g, a)

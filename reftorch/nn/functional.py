@@ -47,6 +47,9 @@ __all__ = [
     "tanh",
 ]
 
+# activations added after the first release
+__all__ += ["gelu", "silu"]
+
 _REDUCTIONS = ("none", "mean", "sum")
 
 
@@ -192,6 +195,55 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):
     """``x`` where positive, ``negative_slope * x`` elsewhere."""
     _float_only(input, "leaky_relu_cpu")
     out = _F.LeakyRelu.apply(input, slope=negative_slope)
+    if inplace:
+        return _commit(input, out)
+    return out
+
+
+# ---------------------------------------------------------------------- gelu, silu
+def gelu(input, approximate="none"):
+    """Gaussian Error Linear Unit ``x * Phi(x)``, ``Phi`` the standard normal CDF.
+    Mirrors ``torch.nn.functional.gelu``.
+
+    Args:
+        input: a floating point tensor (float16 is computed in float32 and rounded once).
+        approximate: ``'none'`` (exact, through ``erf``) or ``'tanh'``
+            (``0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))))``).
+
+    Raises:
+        RuntimeError: ``approximate`` is neither ``'none'`` nor ``'tanh'``.
+        NotImplementedError: integer input.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> import reftorch.nn.functional as F
+        >>> F.gelu(torch.tensor([-1.0, 0.0, 2.0]))
+        tensor([-0.1587,  0.0000,  1.9545])
+    """
+    if approximate not in ("none", "tanh"):
+        raise RuntimeError("approximate argument must be either none or tanh.")
+    _float_only(input, "GeluKernelImpl")
+    return _F.Gelu.apply(input, approximate=approximate)
+
+
+def silu(input, inplace=False):
+    """Sigmoid Linear Unit (swish) ``x * sigmoid(x)``. Mirrors ``torch.nn.functional.silu``.
+
+    Args:
+        input: a floating point tensor.
+        inplace: overwrite ``input`` with the result.
+
+    Raises:
+        NotImplementedError: integer input.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> import reftorch.nn.functional as F
+        >>> F.silu(torch.tensor([-1.0, 0.0, 2.0]))
+        tensor([-0.2689,  0.0000,  1.7616])
+    """
+    _float_only(input, "silu_cpu")
+    out = _F.Silu.apply(input)
     if inplace:
         return _commit(input, out)
     return out

@@ -115,3 +115,53 @@ class LogSoftmax(Module):
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"
+
+
+# ---------------------------------------------------------------------- gelu, silu
+__all__ += ["GELU", "SiLU"]
+
+
+class GELU(Module):
+    """Gaussian Error Linear Unit ``x * Phi(x)`` (see :func:`reftorch.nn.functional.gelu`).
+
+    Args:
+        approximate: ``'none'`` (exact, through ``erf``) or ``'tanh'``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.nn.GELU(approximate="tanh")
+        GELU(approximate='tanh')
+    """
+
+    def __init__(self, approximate: str = "none"):
+        super().__init__()
+        self.approximate = approximate
+
+    def forward(self, input):
+        return F.gelu(input, approximate=self.approximate)
+
+    def extra_repr(self) -> str:
+        return f"approximate={self.approximate!r}"
+
+
+class SiLU(Module):
+    """Sigmoid Linear Unit ``x * sigmoid(x)`` (see :func:`reftorch.nn.functional.silu`).
+
+    Args:
+        inplace: overwrite the input instead of allocating the output.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.nn.SiLU()(torch.tensor([0.0, 1.0]))
+        tensor([0.0000, 0.7311])
+    """
+
+    def __init__(self, inplace: bool = False):
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input):
+        return F.silu(input, inplace=self.inplace)
+
+    def extra_repr(self) -> str:
+        return "inplace=True" if self.inplace else ""
