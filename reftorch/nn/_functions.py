@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 
 from .._ops.indexing import IndexAdd
-from .._ops.pointwise import _opmath, sigmoid as _sigmoid
+from .._ops.pointwise import _opmath, sigmoid as _sigmoid, tanh as _tanh
 from .._tensor import Tensor
 from ..autograd._graph import array_key
 from ..autograd.function import OpFunction as Function
@@ -545,3 +545,115 @@ class Silu(Function):
             return g * s * (1.0 + a * (1.0 - s))
         with x._backend.quiet():
             return _opmath(Silu.formula, ctx.xp, g, a)
+
+
+# ---------------------------------------------------------------------- elu, hardtanh, mish
+class Elu(Function):
+    """``x`` where positive, ``alpha * (exp(x) - 1)`` elsewhere (``expm1``, as PyTorch)."""
+
+    name = "EluBackward0"  # the in-place form is recorded as ``EluBackward1``
+    create_graph = True
+    elementwise = True
+
+    @staticmethod
+    def kernel(be, a, alpha):
+        xp = be.xp
+        with be.quiet():
+            return xp.where(a <= 0, xp.expm1(a) * alpha, a)
+
+    @staticmethod
+    def forward(ctx, x, alpha):
+        ctx.save_for_backward(x)
+        ctx.alpha = alpha
+        return _half_in_float32(Elu.kernel, x, alpha=alpha)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return _input_grad(EluBackward, ctx, g, x._data, alpha=ctx.alpha)
+
+
+class EluBackward(_InputGrad):
+    name = "EluBackwardBackward0"
+
+    @staticmethod
+    def formula(xp, g, x, alpha):
+        return xp.where(x <= 0, g * alpha * xp.exp(x), g)
+
+    @staticmethod
+    def grad_x(xp, gg, g, x, alpha):
+        return xp.where(x < 0, gg * g * alpha * xp.exp(x), xp.zeros_like(x))  # PyTorch: x < 0
+
+
+class Hardtanh(Function):
+    """``x`` clamped to ``[min_val, max_val]`` (NaN stays NaN); integer tensors too."""
+
+    name = "HardtanhBackward0"
+    create_graph = True
+    elementwise = True
+
+    @staticmethod
+    def forward(ctx, x, min_val, max_val):
+        xp = _xp(x)
+        ctx.save_for_backward(x)
+        ctx.min_val, ctx.max_val = min_val, max_val
+        a = x._data
+        if not x.dtype.is_floating_point:
+            info = xp.iinfo(a.dtype)  # bounds outside the dtype's range clamp nothing
+            min_val = min(max(math.ceil(min_val), info.min), info.max)
+            max_val = max(min(math.floor(max_val), info.max), info.min)
+        lo, hi = xp.full_like(a, min_val), xp.full_like(a, max_val)
+        return xp.where(a < lo, lo, xp.where(a > hi, hi, a))
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return _input_grad(HardtanhBackward, ctx, g, x._data, min_val=ctx.min_val, max_val=ctx.max_val)
+
+
+class HardtanhBackward(_InputGrad):
+    name = "HardtanhBackwardBackward0"
+
+    @staticmethod
+    def formula(xp, g, x, min_val, max_val):
+        return xp.where((x <= min_val) | (x >= max_val), xp.zeros_like(g), g)
+
+    @staticmethod
+    def grad_x(xp, gg, g, x, min_val, max_val):
+        return xp.zeros_like(x)  # piecewise linear: zero, but in the graph as in PyTorch
+
+
+class Mish(Function):
+    """``x * tanh(softplus(x))``, computed as ``x * tanh(log1p(exp(x)))`` like PyTorch's kernel."""
+
+    name = "MishBackward0"
+    create_graph = True
+    elementwise = True
+
+    @staticmethod
+    def kernel(be, a):
+        xp = be.xp
+        with be.quiet():
+            return a * xp.tanh(xp.log1p(xp.exp(a)))
+
+    @staticmethod
+    def formula(xp, g, x):
+        s = 1 / (1 + xp.exp(-x))
+        t = xp.tanh(xp.log1p(xp.exp(x)))
+        return g * (t + x * s * (1 - t * t))
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return _half_in_float32(Mish.kernel, x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        a = x._data
+        if isinstance(g, Tensor):  # create_graph: PyTorch's composite, recorded op by op
+            s = _sigmoid(a)
+            t = _tanh(Softplus.apply(a, beta=1.0, threshold=20.0))
+            return g * (t + a * s * (1.0 - t * t))
+        with x._backend.quiet():
+            return _opmath(Mish.formula, ctx.xp, g, a)

@@ -48,7 +48,7 @@ __all__ = [
 ]
 
 # activations added after the first release
-__all__ += ["gelu", "silu"]
+__all__ += ["gelu", "silu", "elu", "relu6", "hardtanh", "mish"]
 
 _REDUCTIONS = ("none", "mean", "sum")
 
@@ -244,6 +244,100 @@ def silu(input, inplace=False):
     """
     _float_only(input, "silu_cpu")
     out = _F.Silu.apply(input)
+    if inplace:
+        return _commit(input, out)
+    return out
+
+
+# ---------------------------------------------------------------------- elu, hardtanh, mish
+def elu(input, alpha=1.0, inplace=False):
+    """Exponential Linear Unit: ``x`` where ``x > 0``, ``alpha * (exp(x) - 1)`` elsewhere.
+    Mirrors ``torch.nn.functional.elu``.
+
+    Args:
+        input: a floating point tensor.
+        alpha: the value the output approaches for very negative ``x`` is ``-alpha``.
+        inplace: overwrite ``input`` with the result (recorded as ``EluBackward1``).
+
+    Raises:
+        NotImplementedError: integer input.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> import reftorch.nn.functional as F
+        >>> F.elu(torch.tensor([-2.0, 0.0, 3.0]))
+        tensor([-0.8647,  0.0000,  3.0000])
+    """
+    _float_only(input, "elu_cpu")
+    if inplace:
+        return _commit(input, _F.Elu.apply(input, alpha=alpha, _name="EluBackward1"))
+    return _F.Elu.apply(input, alpha=alpha)
+
+
+def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    """``input`` clamped to ``[min_val, max_val]``; its gradient is 1 strictly inside the
+    range and 0 elsewhere. Mirrors ``torch.nn.functional.hardtanh``.
+
+    Args:
+        input: a floating point or integer tensor (the result keeps its dtype).
+        min_val: the lower end (default -1).
+        max_val: the upper end (default 1).
+        inplace: overwrite ``input`` with the result.
+
+    Raises:
+        ValueError: ``min_val > max_val``.
+        RuntimeError: a bool tensor, or an unsigned one with a negative limit.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> import reftorch.nn.functional as F
+        >>> F.hardtanh(torch.tensor([-2.0, 0.5, 3.0]))
+        tensor([-1.0000,  0.5000,  1.0000])
+    """
+    if min_val > max_val:
+        raise ValueError("min_val cannot be greater than max_val")
+    if input.dtype is _D.bool:
+        raise RuntimeError("Bool inputs not supported for hardtanh")
+    if not input.dtype.is_signed and (min_val < 0 or max_val < 0):
+        raise RuntimeError("cannot do hardtanh on an unsigned type with negative limits")
+    out = _F.Hardtanh.apply(input, min_val=min_val, max_val=max_val)
+    if inplace:
+        return _commit(input, out)
+    return out
+
+
+def relu6(input, inplace=False):
+    """``min(max(x, 0), 6)``: :func:`hardtanh` between 0 and 6 (``HardtanhBackward0``).
+    Mirrors ``torch.nn.functional.relu6``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> import reftorch.nn.functional as F
+        >>> F.relu6(torch.tensor([-1.0, 3.0, 8.0]))
+        tensor([0., 3., 6.])
+    """
+    return hardtanh(input, 0.0, 6.0, inplace)
+
+
+def mish(input, inplace=False):
+    """``x * tanh(softplus(x))``, a smooth, non-monotonic activation.
+    Mirrors ``torch.nn.functional.mish``.
+
+    Args:
+        input: a floating point tensor.
+        inplace: overwrite ``input`` with the result.
+
+    Raises:
+        NotImplementedError: integer input.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> import reftorch.nn.functional as F
+        >>> F.mish(torch.tensor([-1.0, 0.0, 2.0]))
+        tensor([-0.3034,  0.0000,  1.9440])
+    """
+    _float_only(input, "mish_cpu")
+    out = _F.Mish.apply(input)
     if inplace:
         return _commit(input, out)
     return out
