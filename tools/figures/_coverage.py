@@ -54,12 +54,14 @@ NAMESPACES = {
         L1Loss CrossEntropyLoss NLLLoss BCELoss BCEWithLogitsLoss SmoothL1Loss HuberLoss KLDivLoss
         Conv1d Conv2d MaxPool1d MaxPool2d AvgPool2d AdaptiveAvgPool2d BatchNorm1d BatchNorm2d
         LayerNorm Transformer MultiheadAttention
+        SiLU ReLU6 Hardtanh Mish
     """),
     "torch.nn.functional": ("reftorch.nn.functional", """
         linear relu leaky_relu elu gelu sigmoid tanh softmax log_softmax softplus dropout embedding
         one_hot pad mse_loss l1_loss cross_entropy nll_loss binary_cross_entropy
         binary_cross_entropy_with_logits smooth_l1_loss conv1d conv2d max_pool2d avg_pool2d
         layer_norm normalize
+        silu relu6 hardtanh mish
     """),
     "torch.nn.utils": ("reftorch.nn.utils", """
         clip_grad_norm_ clip_grad_value_ parameters_to_vector vector_to_parameters
