@@ -249,3 +249,41 @@ def test_shapes_and_empty(name, kw):
             outs.append(getattr(T.nn.functional, name)(x, **kw))
         assert tuple(outs[0].shape) == tuple(outs[1].shape)
         _close(outs[0], outs[1], "float32")
+
+
+@pytest.mark.parametrize("name", ["gelu", "elu", "mish", "hardtanh", "relu6"])
+def test_complex_input_refused(name):
+    caught = []
+    for T in (reftorch, torch):
+        with pytest.raises(Exception) as info:
+            getattr(T.nn.functional, name)(T.tensor([1 + 1j, -2j]))
+        caught.append(info)
+    assert caught[0].type is caught[1].type and str(caught[0].value) == str(caught[1].value)
+
+
+@pytest.mark.parametrize("dtype", ["complex64", "complex128"])
+def test_silu_complex_values_without_grad(dtype):
+    outs = []
+    for T in (reftorch, torch):
+        z = T.tensor([1 + 1j, -0.5 + 2j, 30 - 1j, -3 - 0.25j, 0j], dtype=getattr(T, dtype), requires_grad=True)
+        with pytest.raises(RuntimeError, match="silu does not support automatic differentiation"):
+            T.nn.functional.silu(z)
+        with T.no_grad():
+            outs.append(T.nn.functional.silu(z))
+    assert str(outs[0].dtype) == str(outs[1].dtype)
+    np.testing.assert_allclose(tonp(outs[0]), tonp(outs[1]), rtol=1e-6 if dtype == "complex64" else 1e-12)
+
+
+@pytest.mark.parametrize("name,args", [("elu_", ()), ("elu_", (0.3,)), ("hardtanh_", ()), ("hardtanh_", (-0.5, 0.7))])
+def test_underscore_functions(name, args):
+    res = []
+    for T in (reftorch, torch):
+        leaf = _input(T, "float32", requires_grad=True)
+        x = leaf * 1.0
+        out = getattr(T.nn.functional, name)(x, *args)
+        assert out is x
+        out.sum().backward()
+        res.append((out, leaf.grad, out.grad_fn.name()))
+    assert res[0][2] == res[1][2]
+    _close(res[0][0], res[1][0], "float32")
+    _close(res[0][1], res[1][1], "float32")

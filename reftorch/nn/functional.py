@@ -48,7 +48,7 @@ __all__ = [
 ]
 
 # activations added after the first release
-__all__ += ["gelu", "silu", "elu", "relu6", "hardtanh", "mish"]
+__all__ += ["gelu", "silu", "elu", "elu_", "relu6", "hardtanh", "hardtanh_", "mish"]
 
 _REDUCTIONS = ("none", "mean", "sum")
 
@@ -235,6 +235,8 @@ def silu(input, inplace=False):
 
     Raises:
         NotImplementedError: integer input.
+        RuntimeError: complex input that requires grad (complex values are computed, but
+            PyTorch does not differentiate them).
 
     Examples:
         >>> import reftorch as torch
@@ -242,7 +244,11 @@ def silu(input, inplace=False):
         >>> F.silu(torch.tensor([-1.0, 0.0, 2.0]))
         tensor([-0.2689,  0.0000,  1.7616])
     """
-    _float_only(input, "silu_cpu")
+    if input.dtype.is_complex:
+        if input.requires_grad and _is_grad_enabled():
+            raise RuntimeError("silu does not support automatic differentiation for outputs with complex dtype.")
+    else:
+        _float_only(input, "silu_cpu")
     out = _F.Silu.apply(input)
     if inplace:
         return _commit(input, out)
@@ -287,6 +293,7 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     Raises:
         ValueError: ``min_val > max_val``.
         RuntimeError: a bool tensor, or an unsigned one with a negative limit.
+        NotImplementedError: a complex tensor.
 
     Examples:
         >>> import reftorch as torch
@@ -298,6 +305,8 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
         raise ValueError("min_val cannot be greater than max_val")
     if input.dtype is _D.bool:
         raise RuntimeError("Bool inputs not supported for hardtanh")
+    if input.dtype.is_complex:
+        raise NotImplementedError("clamp is not supported for complex types")
     if not input.dtype.is_signed and (min_val < 0 or max_val < 0):
         raise RuntimeError("cannot do hardtanh on an unsigned type with negative limits")
     out = _F.Hardtanh.apply(input, min_val=min_val, max_val=max_val)
@@ -305,6 +314,15 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
         return _commit(input, out)
     return out
 
+
+def elu_(input, alpha=1.0):
+    """In-place :func:`elu`."""
+    return elu(input, alpha, inplace=True)
+
+
+def hardtanh_(input, min_val=-1.0, max_val=1.0):
+    """In-place :func:`hardtanh`."""
+    return hardtanh(input, min_val, max_val, inplace=True)
 
 def relu6(input, inplace=False):
     """``min(max(x, 0), 6)``: :func:`hardtanh` between 0 and 6 (``HardtanhBackward0``).
