@@ -287,3 +287,26 @@ def test_underscore_functions(name, args):
     assert res[0][2] == res[1][2]
     _close(res[0][0], res[1][0], "float32")
     _close(res[0][1], res[1][1], "float32")
+
+
+LAYOUTS = [
+    lambda T: T.tensor([[-1.0, 2.0]]).t(),
+    lambda T: T.arange(-12.0, 12.0).reshape(2, 3, 4).permute(2, 0, 1),
+    lambda T: T.arange(-12.0, 12.0).reshape(4, 6)[:, ::2],
+    lambda T: T.arange(-12.0, 12.0).reshape(4, 6).t()[::2],
+    lambda T: T.linspace(-3, 3, 6).reshape(3, 1, 2).transpose(0, 2),
+]
+
+
+@pytest.mark.parametrize("make", LAYOUTS)
+@pytest.mark.parametrize("name,kw", CASES, ids=IDS)
+def test_output_and_gradient_strides(name, kw, make):
+    res = []
+    for T in (reftorch, torch):
+        x = make(T).requires_grad_()
+        y = getattr(T.nn.functional, name)(x, **kw)
+        (g,) = T.autograd.grad(y, x, T.ones_like(y))
+        res.append((y.stride(), g.stride(), y, g))
+    assert res[0][:2] == res[1][:2]
+    _close(res[0][2], res[1][2], "float32")
+    _close(res[0][3], res[1][3], "float32")

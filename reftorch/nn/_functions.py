@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 
+from .._layout import elementwise_strides as _elementwise_strides, like_input as _like_input
+from .._layout import with_strides as _with_strides
 from .._ops.indexing import IndexAdd
 from .._ops.pointwise import _opmath, sigmoid as _sigmoid, tanh as _tanh
 from .._tensor import Tensor
@@ -548,6 +550,16 @@ class Silu(Function):
 
 
 # ---------------------------------------------------------------------- elu, hardtanh, mish
+def _laid_out_like_grad(ctx, gi, g, x):
+    """``gi`` (computed with ``where``, whose layout NumPy does not take from its operands)
+    laid out as PyTorch's TensorIterator lays out the result of ``(g, x)``."""
+    if isinstance(g, Tensor) or gi.ndim < 2:
+        return gi
+    be = ctx.backend
+    want = _elementwise_strides(tuple(gi.shape), [(tuple(a.shape), be.strides(a)) for a in (g, x)])
+    return _with_strides(be, gi, want)
+
+
 class Elu(Function):
     """``x`` where positive, ``alpha * (exp(x) - 1)`` elsewhere (``expm1``, as PyTorch)."""
 
@@ -570,7 +582,7 @@ class Elu(Function):
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        return _input_grad(EluBackward, ctx, g, x._data, alpha=ctx.alpha)
+        return _laid_out_like_grad(ctx, _input_grad(EluBackward, ctx, g, x._data, alpha=ctx.alpha), g, x._data)
 
 
 class EluBackward(_InputGrad):
@@ -586,11 +598,11 @@ class EluBackward(_InputGrad):
 
 
 class Hardtanh(Function):
-    """``x`` clamped to ``[min_val, max_val]`` (NaN stays NaN); integer tensors too."""
+    """``x`` clamped to ``[min_val, max_val]`` (NaN stays NaN); integer tensors too. The
+    result is laid out like the input, size-1 dims included (PyTorch: ``empty_like``)."""
 
     name = "HardtanhBackward0"
     create_graph = True
-    elementwise = True
 
     @staticmethod
     def forward(ctx, x, min_val, max_val):
@@ -603,12 +615,13 @@ class Hardtanh(Function):
             min_val = min(max(math.ceil(min_val), info.min), info.max)
             max_val = max(min(math.floor(max_val), info.max), info.min)
         lo, hi = xp.full_like(a, min_val), xp.full_like(a, max_val)
-        return xp.where(a < lo, lo, xp.where(a > hi, hi, a))
+        return _like_input(x._backend, xp.where(a < lo, lo, xp.where(a > hi, hi, a)), a)
 
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        return _input_grad(HardtanhBackward, ctx, g, x._data, min_val=ctx.min_val, max_val=ctx.max_val)
+        gi = _input_grad(HardtanhBackward, ctx, g, x._data, min_val=ctx.min_val, max_val=ctx.max_val)
+        return _laid_out_like_grad(ctx, gi, g, x._data)
 
 
 class HardtanhBackward(_InputGrad):
