@@ -310,3 +310,18 @@ def test_output_and_gradient_strides(name, kw, make):
     assert res[0][:2] == res[1][:2]
     _close(res[0][2], res[1][2], "float32")
     _close(res[0][3], res[1][3], "float32")
+
+
+@pytest.mark.parametrize("name", INPLACE)
+def test_inplace_double_backward(name):
+    res = []
+    for T in (reftorch, torch):
+        leaf = T.tensor([-1.5, -0.2, 0.7, 2.0, 6.5], dtype=T.float64, requires_grad=True)
+        x = leaf * 1.0
+        y = getattr(T.nn.functional, name)(x, inplace=True)
+        (g,) = T.autograd.grad((y * y).sum(), leaf, create_graph=True)
+        (gg,) = T.autograd.grad(g.sum(), leaf)
+        res.append((y.grad_fn.name(), g, gg))
+    assert res[0][0] == res[1][0]
+    _close(res[0][1], res[1][1], "float64")
+    _close(res[0][2], res[1][2], "float64")
