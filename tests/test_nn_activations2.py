@@ -32,8 +32,8 @@ VALUES = [-30.0, -10.0, -5.5, -3.0, -1.0, -0.5, -1e-3, -0.0, 0.0, 1e-3, 0.5, 1.0
 # GELU, SLEEF's tanh/exp) and the tail through the C library, so where a result comes from a
 # cancellation (1 + erf(x) for x << 0, 1 - tanh^2) it agrees to an absolute, not relative,
 # tolerance; elsewhere relatively (float16: within one unit in the last place).
-TOL = {"float64": dict(rtol=1e-12, atol=1e-15), "float32": dict(rtol=1e-6, atol=1e-6),
-       "float16": dict(rtol=1e-3, atol=1e-6)}
+TOL = {"float64": {"rtol": 1e-12, "atol": 1e-15}, "float32": {"rtol": 1e-6, "atol": 1e-6},
+       "float16": {"rtol": 1e-3, "atol": 1e-6}}
 
 
 def _input(T, dtype, requires_grad=False, seed=0):

@@ -48,7 +48,7 @@ __all__ = [
 ]
 
 # activations added after the first release
-__all__ += ["gelu", "silu", "elu", "elu_", "relu6", "hardtanh", "hardtanh_", "mish"]
+__all__ += ["elu", "elu_", "gelu", "hardtanh", "hardtanh_", "mish", "relu6", "silu"]
 
 _REDUCTIONS = ("none", "mean", "sum")
 

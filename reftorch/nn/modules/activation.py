@@ -168,7 +168,7 @@ class SiLU(Module):
 
 
 # ---------------------------------------------------------------------- elu, hardtanh, mish
-__all__ += ["ELU", "Hardtanh", "ReLU6", "Mish"]
+__all__ += ["ELU", "Hardtanh", "Mish", "ReLU6"]
 
 
 class ELU(Module):
