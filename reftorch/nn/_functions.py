@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import math
 
+from .._layout import elementwise_strides as _elementwise_strides, like_input as _like_input
+from .._layout import with_strides as _with_strides
 from .._ops.indexing import IndexAdd
-from .._ops.pointwise import _opmath
+from .._ops.pointwise import _opmath, sigmoid as _sigmoid, tanh as _tanh
 from .._tensor import Tensor
 from ..autograd._graph import array_key
 from ..autograd.function import OpFunction as Function
@@ -499,3 +501,247 @@ class Xlogy(Function):
         if ctx.needs_input_grad[1]:
             gy = g * x._data / y._data
         return gx, gy
+# ---------------------------------------------------------------------- gelu, silu
+_SQRT1_2 = math.sqrt(0.5)
+_GELU_PDF = 2 / math.sqrt(math.pi) * _SQRT1_2 * 0.5  # 1 / sqrt(2 pi)
+_GELU_BETA = math.sqrt(2) * 2 / math.sqrt(math.pi) * 0.5  # sqrt(2 / pi)
+_GELU_KAPPA = 0.044715
+
+
+def _half_in_float32(f, x, **params):
+    """``f(backend, a, **params)`` on ``x``'s array; float16 computed in float32 and rounded
+    once, as PyTorch's CPU kernels do (its ``opmath`` type)."""
+    be = x._backend
+    xp = be.xp
+    a = x._data
+    half = getattr(xp, "float16", None)  # (the strict stand-in has no float16)
+    if half is not None and a.dtype == half:
+        return xp.astype(f(be, xp.astype(a, xp.float32), **params), half)
+    return f(be, a, **params)
+
+
+class Gelu(Function):
+    """``x * Phi(x)`` (``approximate='none'``, Phi the normal CDF through ``erf``) or its
+    ``tanh`` approximation ``0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))``."""
+
+    name = "GeluBackward0"
+    create_graph = True
+    elementwise = True
+
+    @staticmethod
+    def kernel(be, a, approximate):
+        xp = be.xp
+        with be.quiet():
+            if approximate == "tanh":
+                inner = _GELU_BETA * (a + _GELU_KAPPA * (a * a * a))
+                return 0.5 * a * (1 + xp.tanh(inner))
+            return a * 0.5 * (1 + be.erf(a * _SQRT1_2))
+
+    @staticmethod
+    def forward(ctx, x, approximate):
+        ctx.save_for_backward(x)
+        ctx.approximate = approximate
+        ctx.be = x._backend  # the array backend (erf), also when backward runs on tensors
+        return _half_in_float32(Gelu.kernel, x, approximate=approximate)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return _input_grad(GeluBackward, ctx, g, x._data, approximate=ctx.approximate, be=ctx.be)
+
+
+class GeluBackward(_InputGrad):
+    name = "GeluBackwardBackward0"
+
+    @staticmethod
+    def formula(xp, g, x, approximate, be):
+        with be.quiet():
+            if approximate == "tanh":
+                x_sq = x * x
+                tanh_inner = xp.tanh(_GELU_BETA * (x + _GELU_KAPPA * x_sq * x))
+                right = 1 + tanh_inner
+                right_derivative = (1 - tanh_inner * tanh_inner) * (_GELU_BETA * (1 + 3 * _GELU_KAPPA * x_sq))
+                return g * (0.5 * right + 0.5 * x * right_derivative)
+            cdf = 0.5 * (1 + be.erf(x * _SQRT1_2))
+            pdf = xp.exp(-0.5 * x * x) * _GELU_PDF
+            return g * (cdf + x * pdf)
+
+    @staticmethod
+    def grad_x(xp, gg, g, x, approximate, be):
+        with be.quiet():  # cosh overflows to inf for large |x|, as in PyTorch
+            return GeluBackward._grad_x(xp, gg, g, x, approximate)
+
+    @staticmethod
+    def _grad_x(xp, gg, g, x, approximate):
+        # the second derivative of gelu, times g and gg, in PyTorch's terms (gelu_double_backward)
+        if approximate == "tanh":
+            inner = _GELU_BETA * (x + _GELU_KAPPA * (x * x * x))
+            tanh_inner = xp.tanh(inner)
+            sech_inner = 1 / xp.cosh(inner)
+            f = 0.5 * x
+            gt = 1 - tanh_inner * tanh_inner
+            h = _GELU_BETA * (1 + 3 * _GELU_KAPPA * x * x)
+            f_prime_gh = 0.5 * gt * h
+            g_prime = (2 * sech_inner) * (-sech_inner * tanh_inner) * h
+            g_prime_fh = f * h * g_prime
+            h_prime = 6 * _GELU_KAPPA * x * _GELU_BETA
+            h_prime_fg = f * gt * h_prime
+            return gg * g * (f_prime_gh + f_prime_gh + g_prime_fh + h_prime_fg)
+        pdf = _GELU_PDF * xp.exp(-0.5 * (x * x))
+        return gg * g * (2 * pdf + x * (-x * pdf))
+
+
+class Silu(Function):
+    """``x * sigmoid(x)``, computed as ``x / (1 + exp(-x))`` like PyTorch's kernel."""
+
+    name = "SiluBackward0"
+    create_graph = True
+    elementwise = True
+
+    @staticmethod
+    def kernel(be, a):
+        with be.quiet():
+            return a / (1 + be.xp.exp(-a))
+
+    @staticmethod
+    def formula(xp, g, x):
+        s = 1 / (1 + xp.exp(-x))
+        return g * s * (1 + x * (1 - s))
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return _half_in_float32(Silu.kernel, x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        a = x._data
+        if isinstance(g, Tensor):  # create_graph: PyTorch's composite, recorded op by op
+            s = _sigmoid(a)
+            return g * s * (1.0 + a * (1.0 - s))
+        with x._backend.quiet():
+            return _opmath(Silu.formula, ctx.xp, g, a)
+
+
+# ---------------------------------------------------------------------- elu, hardtanh, mish
+def _laid_out_like_grad(ctx, gi, g, x):
+    """``gi`` (computed with ``where``, whose layout NumPy does not take from its operands)
+    laid out as PyTorch's TensorIterator lays out the result of ``(g, x)``."""
+    if isinstance(g, Tensor) or gi.ndim < 2:
+        return gi
+    be = ctx.backend
+    want = _elementwise_strides(tuple(gi.shape), [(tuple(a.shape), be.strides(a)) for a in (g, x)])
+    return _with_strides(be, gi, want)
+
+
+class Elu(Function):
+    """``x`` where positive, ``alpha * (exp(x) - 1)`` elsewhere (``expm1``, as PyTorch)."""
+
+    name = "EluBackward0"  # the in-place form is recorded as ``EluBackward1``
+    create_graph = True
+    elementwise = True
+
+    @staticmethod
+    def kernel(be, a, alpha):
+        xp = be.xp
+        with be.quiet():
+            return xp.where(a <= 0, xp.expm1(a) * alpha, a)
+
+    @staticmethod
+    def forward(ctx, x, alpha):
+        ctx.save_for_backward(x)
+        ctx.alpha = alpha
+        return _half_in_float32(Elu.kernel, x, alpha=alpha)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return _laid_out_like_grad(ctx, _input_grad(EluBackward, ctx, g, x._data, alpha=ctx.alpha), g, x._data)
+
+
+class EluBackward(_InputGrad):
+    name = "EluBackwardBackward0"
+
+    @staticmethod
+    def formula(xp, g, x, alpha):
+        return xp.where(x <= 0, g * alpha * xp.exp(x), g)
+
+    @staticmethod
+    def grad_x(xp, gg, g, x, alpha):
+        return xp.where(x < 0, gg * g * alpha * xp.exp(x), xp.zeros_like(x))  # PyTorch: x < 0
+
+
+class Hardtanh(Function):
+    """``x`` clamped to ``[min_val, max_val]`` (NaN stays NaN); integer tensors too. The
+    result is laid out like the input, size-1 dims included (PyTorch: ``empty_like``)."""
+
+    name = "HardtanhBackward0"
+    create_graph = True
+
+    @staticmethod
+    def forward(ctx, x, min_val, max_val):
+        xp = _xp(x)
+        ctx.save_for_backward(x)
+        ctx.min_val, ctx.max_val = min_val, max_val
+        a = x._data
+        if not x.dtype.is_floating_point:
+            info = xp.iinfo(a.dtype)  # bounds outside the dtype's range clamp nothing
+            min_val = min(max(math.ceil(min_val), info.min), info.max)
+            max_val = max(min(math.floor(max_val), info.max), info.min)
+        lo, hi = xp.full_like(a, min_val), xp.full_like(a, max_val)
+        return _like_input(x._backend, xp.where(a < lo, lo, xp.where(a > hi, hi, a)), a)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        gi = _input_grad(HardtanhBackward, ctx, g, x._data, min_val=ctx.min_val, max_val=ctx.max_val)
+        return _laid_out_like_grad(ctx, gi, g, x._data)
+
+
+class HardtanhBackward(_InputGrad):
+    name = "HardtanhBackwardBackward0"
+
+    @staticmethod
+    def formula(xp, g, x, min_val, max_val):
+        return xp.where((x <= min_val) | (x >= max_val), xp.zeros_like(g), g)
+
+    @staticmethod
+    def grad_x(xp, gg, g, x, min_val, max_val):
+        return xp.zeros_like(x)  # piecewise linear: zero, but in the graph as in PyTorch
+
+
+class Mish(Function):
+    """``x * tanh(softplus(x))``, computed as ``x * tanh(log1p(exp(x)))`` like PyTorch's kernel."""
+
+    name = "MishBackward0"
+    create_graph = True
+    elementwise = True
+
+    @staticmethod
+    def kernel(be, a):
+        xp = be.xp
+        with be.quiet():
+            return a * xp.tanh(xp.log1p(xp.exp(a)))
+
+    @staticmethod
+    def formula(xp, g, x):
+        s = 1 / (1 + xp.exp(-x))
+        t = xp.tanh(xp.log1p(xp.exp(x)))
+        return g * (t + x * s * (1 - t * t))
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return _half_in_float32(Mish.kernel, x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        a = x._data
+        if isinstance(g, Tensor):  # create_graph: PyTorch's composite, recorded op by op
+            s = _sigmoid(a)
+            t = _tanh(Softplus.apply(a, beta=1.0, threshold=20.0))
+            return g * (t + a * s * (1.0 - t * t))
+        with x._backend.quiet():
+            return _opmath(Mish.formula, ctx.xp, g, a)

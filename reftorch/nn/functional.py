@@ -49,6 +49,9 @@ __all__ = [
 __all__ += ["smooth_l1_loss", "huber_loss", "kl_div", "normalize", "cosine_similarity",
             "pairwise_distance"]  # losses, distances (helper losses)
 
+# activations added after the first release
+__all__ += ["elu", "elu_", "gelu", "hardtanh", "hardtanh_", "mish", "relu6", "silu"]
+
 _REDUCTIONS = ("none", "mean", "sum")
 
 
@@ -194,6 +197,167 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):
     """``x`` where positive, ``negative_slope * x`` elsewhere."""
     _float_only(input, "leaky_relu_cpu")
     out = _F.LeakyRelu.apply(input, slope=negative_slope)
+    if inplace:
+        return _commit(input, out)
+    return out
+
+
+# ---------------------------------------------------------------------- gelu, silu
+def gelu(input, approximate="none"):
+    """Gaussian Error Linear Unit ``x * Phi(x)``, ``Phi`` the standard normal CDF.
+    Mirrors ``torch.nn.functional.gelu``.
+
+    Args:
+        input: a floating point tensor (float16 is computed in float32 and rounded once).
+        approximate: ``'none'`` (exact, through ``erf``) or ``'tanh'``
+            (``0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))))``).
+
+    Raises:
+        RuntimeError: ``approximate`` is neither ``'none'`` nor ``'tanh'``.
+        NotImplementedError: integer input.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> import reftorch.nn.functional as F
+        >>> F.gelu(torch.tensor([-1.0, 0.0, 2.0]))
+        tensor([-0.1587,  0.0000,  1.9545])
+    """
+    if approximate not in ("none", "tanh"):
+        raise RuntimeError("approximate argument must be either none or tanh.")
+    _float_only(input, "GeluKernelImpl")
+    return _F.Gelu.apply(input, approximate=approximate)
+
+
+def silu(input, inplace=False):
+    """Sigmoid Linear Unit (swish) ``x * sigmoid(x)``. Mirrors ``torch.nn.functional.silu``.
+
+    Args:
+        input: a floating point tensor.
+        inplace: overwrite ``input`` with the result.
+
+    Raises:
+        NotImplementedError: integer input.
+        RuntimeError: complex input that requires grad (complex values are computed, but
+            PyTorch does not differentiate them).
+
+    Examples:
+        >>> import reftorch as torch
+        >>> import reftorch.nn.functional as F
+        >>> F.silu(torch.tensor([-1.0, 0.0, 2.0]))
+        tensor([-0.2689,  0.0000,  1.7616])
+    """
+    if input.dtype.is_complex:
+        if input.requires_grad and _is_grad_enabled():
+            raise RuntimeError("silu does not support automatic differentiation for outputs with complex dtype.")
+    else:
+        _float_only(input, "silu_cpu")
+    out = _F.Silu.apply(input)
+    if inplace:
+        return _commit(input, out)
+    return out
+
+
+# ---------------------------------------------------------------------- elu, hardtanh, mish
+def elu(input, alpha=1.0, inplace=False):
+    """Exponential Linear Unit: ``x`` where ``x > 0``, ``alpha * (exp(x) - 1)`` elsewhere.
+    Mirrors ``torch.nn.functional.elu``.
+
+    Args:
+        input: a floating point tensor.
+        alpha: the value the output approaches for very negative ``x`` is ``-alpha``.
+        inplace: overwrite ``input`` with the result (recorded as ``EluBackward1``).
+
+    Raises:
+        NotImplementedError: integer input.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> import reftorch.nn.functional as F
+        >>> F.elu(torch.tensor([-2.0, 0.0, 3.0]))
+        tensor([-0.8647,  0.0000,  3.0000])
+    """
+    _float_only(input, "elu_cpu")
+    if inplace:
+        return _commit(input, _F.Elu.apply(input, alpha=alpha, _name="EluBackward1"))
+    return _F.Elu.apply(input, alpha=alpha)
+
+
+def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    """``input`` clamped to ``[min_val, max_val]``; its gradient is 1 strictly inside the
+    range and 0 elsewhere. Mirrors ``torch.nn.functional.hardtanh``.
+
+    Args:
+        input: a floating point or integer tensor (the result keeps its dtype).
+        min_val: the lower end (default -1).
+        max_val: the upper end (default 1).
+        inplace: overwrite ``input`` with the result.
+
+    Raises:
+        ValueError: ``min_val > max_val``.
+        RuntimeError: a bool tensor, or an unsigned one with a negative limit.
+        NotImplementedError: a complex tensor.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> import reftorch.nn.functional as F
+        >>> F.hardtanh(torch.tensor([-2.0, 0.5, 3.0]))
+        tensor([-1.0000,  0.5000,  1.0000])
+    """
+    if min_val > max_val:
+        raise ValueError("min_val cannot be greater than max_val")
+    if input.dtype is _D.bool:
+        raise RuntimeError("Bool inputs not supported for hardtanh")
+    if input.dtype.is_complex:
+        raise NotImplementedError("clamp is not supported for complex types")
+    if not input.dtype.is_signed and (min_val < 0 or max_val < 0):
+        raise RuntimeError("cannot do hardtanh on an unsigned type with negative limits")
+    out = _F.Hardtanh.apply(input, min_val=min_val, max_val=max_val)
+    if inplace:
+        return _commit(input, out)
+    return out
+
+
+def elu_(input, alpha=1.0):
+    """In-place :func:`elu`."""
+    return elu(input, alpha, inplace=True)
+
+
+def hardtanh_(input, min_val=-1.0, max_val=1.0):
+    """In-place :func:`hardtanh`."""
+    return hardtanh(input, min_val, max_val, inplace=True)
+
+def relu6(input, inplace=False):
+    """``min(max(x, 0), 6)``: :func:`hardtanh` between 0 and 6 (``HardtanhBackward0``).
+    Mirrors ``torch.nn.functional.relu6``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> import reftorch.nn.functional as F
+        >>> F.relu6(torch.tensor([-1.0, 3.0, 8.0]))
+        tensor([0., 3., 6.])
+    """
+    return hardtanh(input, 0.0, 6.0, inplace)
+
+
+def mish(input, inplace=False):
+    """``x * tanh(softplus(x))``, a smooth, non-monotonic activation.
+    Mirrors ``torch.nn.functional.mish``.
+
+    Args:
+        input: a floating point tensor.
+        inplace: overwrite ``input`` with the result.
+
+    Raises:
+        NotImplementedError: integer input.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> import reftorch.nn.functional as F
+        >>> F.mish(torch.tensor([-1.0, 0.0, 2.0]))
+        tensor([-0.3034,  0.0000,  1.9440])
+    """
+    _float_only(input, "mish_cpu")
+    out = _F.Mish.apply(input)
     if inplace:
         return _commit(input, out)
     return out

@@ -55,6 +55,7 @@ NAMESPACES = {
         Conv1d Conv2d MaxPool1d MaxPool2d AvgPool2d AdaptiveAvgPool2d BatchNorm1d BatchNorm2d
         LayerNorm Transformer MultiheadAttention
         CosineSimilarity PairwiseDistance
+        SiLU ReLU6 Hardtanh Mish
     """),
     "torch.nn.functional": ("reftorch.nn.functional", """
         linear relu leaky_relu elu gelu sigmoid tanh softmax log_softmax softplus dropout embedding
@@ -62,6 +63,7 @@ NAMESPACES = {
         binary_cross_entropy_with_logits smooth_l1_loss conv1d conv2d max_pool2d avg_pool2d
         layer_norm normalize
         huber_loss kl_div cosine_similarity pairwise_distance
+        silu relu6 hardtanh mish
     """),
     "torch.nn.utils": ("reftorch.nn.utils", """
         clip_grad_norm_ clip_grad_value_ parameters_to_vector vector_to_parameters

@@ -115,3 +115,158 @@ class LogSoftmax(Module):
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"
+
+
+# ---------------------------------------------------------------------- gelu, silu
+__all__ += ["GELU", "SiLU"]
+
+
+class GELU(Module):
+    """Gaussian Error Linear Unit ``x * Phi(x)`` (see :func:`reftorch.nn.functional.gelu`).
+
+    Args:
+        approximate: ``'none'`` (exact, through ``erf``) or ``'tanh'``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.nn.GELU(approximate="tanh")
+        GELU(approximate='tanh')
+    """
+
+    def __init__(self, approximate: str = "none"):
+        super().__init__()
+        self.approximate = approximate
+
+    def forward(self, input):
+        return F.gelu(input, approximate=self.approximate)
+
+    def extra_repr(self) -> str:
+        return f"approximate={self.approximate!r}"
+
+
+class SiLU(Module):
+    """Sigmoid Linear Unit ``x * sigmoid(x)`` (see :func:`reftorch.nn.functional.silu`).
+
+    Args:
+        inplace: overwrite the input instead of allocating the output.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.nn.SiLU()(torch.tensor([0.0, 1.0]))
+        tensor([0.0000, 0.7311])
+    """
+
+    def __init__(self, inplace: bool = False):
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input):
+        return F.silu(input, inplace=self.inplace)
+
+    def extra_repr(self) -> str:
+        return "inplace=True" if self.inplace else ""
+
+
+# ---------------------------------------------------------------------- elu, hardtanh, mish
+__all__ += ["ELU", "Hardtanh", "Mish", "ReLU6"]
+
+
+class ELU(Module):
+    """Exponential Linear Unit (see :func:`reftorch.nn.functional.elu`).
+
+    Args:
+        alpha: the output tends to ``-alpha`` for very negative inputs (default 1).
+        inplace: overwrite the input instead of allocating the output.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.nn.ELU(alpha=0.5)
+        ELU(alpha=0.5)
+    """
+
+    def __init__(self, alpha: float = 1.0, inplace: bool = False):
+        super().__init__()
+        self.alpha = alpha
+        self.inplace = inplace
+
+    def forward(self, input):
+        return F.elu(input, self.alpha, self.inplace)
+
+    def extra_repr(self) -> str:
+        inplace_str = ", inplace=True" if self.inplace else ""
+        return f"alpha={self.alpha}{inplace_str}"
+
+
+class Hardtanh(Module):
+    """``x`` clamped to ``[min_val, max_val]`` (see :func:`reftorch.nn.functional.hardtanh`).
+
+    Args:
+        min_val: the lower end (default -1).
+        max_val: the upper end (default 1).
+        inplace: overwrite the input instead of allocating the output.
+
+    Raises:
+        AssertionError: ``max_val`` is not greater than ``min_val``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.nn.Hardtanh(-2.0, 2.0)
+        Hardtanh(min_val=-2.0, max_val=2.0)
+    """
+
+    def __init__(self, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False):
+        super().__init__()
+        self.min_val = min_val
+        self.max_val = max_val
+        self.inplace = inplace
+        if not self.max_val > self.min_val:
+            raise AssertionError(f"max_val ({max_val}) must be greater than min_val ({min_val})")
+
+    def forward(self, input):
+        return F.hardtanh(input, self.min_val, self.max_val, self.inplace)
+
+    def extra_repr(self) -> str:
+        inplace_str = ", inplace=True" if self.inplace else ""
+        return f"min_val={self.min_val}, max_val={self.max_val}{inplace_str}"
+
+
+class ReLU6(Hardtanh):
+    """``min(max(x, 0), 6)``: a :class:`Hardtanh` from 0 to 6.
+
+    Args:
+        inplace: overwrite the input instead of allocating the output.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.nn.ReLU6()(torch.tensor([-1.0, 3.0, 8.0]))
+        tensor([0., 3., 6.])
+    """
+
+    def __init__(self, inplace: bool = False):
+        super().__init__(0.0, 6.0, inplace)
+
+    def extra_repr(self) -> str:
+        return "inplace=True" if self.inplace else ""
+
+
+class Mish(Module):
+    """``x * tanh(softplus(x))`` (see :func:`reftorch.nn.functional.mish`).
+
+    Args:
+        inplace: overwrite the input instead of allocating the output.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.nn.Mish()
+        Mish()
+    """
+
+    def __init__(self, inplace: bool = False):
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input):
+        return F.mish(input, self.inplace)
+
+    def extra_repr(self) -> str:
+        return "inplace=True" if self.inplace else ""
