@@ -325,3 +325,26 @@ def test_inplace_double_backward(name):
     assert res[0][0] == res[1][0]
     _close(res[0][1], res[1][1], "float64")
     _close(res[0][2], res[1][2], "float64")
+
+
+@pytest.mark.parametrize("slope", [0.2, 0.0, -0.2])
+def test_leaky_relu_inplace_node_as_torch(slope):
+    """In place, PyTorch records ``LeakyReluBackward1`` and refuses the backward for a
+    negative slope (its node keeps the result, whose sign that slope flips)."""
+    outs = []
+    for lib in (torch, reftorch):
+        x = lib.tensor([1.0, -2.0, 3.0, -0.5], requires_grad=True)
+        y = x * 1
+        z = lib.nn.functional.leaky_relu(y, slope, inplace=True)
+        assert z is y and z.grad_fn.name() == "LeakyReluBackward1"
+        try:
+            z.sum().backward()
+            outs.append(("ok", tonp(z.detach()), tonp(x.grad)))
+        except RuntimeError as exc:
+            outs.append(("err", str(exc)))
+    assert outs[0][0] == outs[1][0]
+    if outs[0][0] == "ok":
+        np.testing.assert_array_equal(outs[1][1], outs[0][1])
+        np.testing.assert_array_equal(outs[1][2], outs[0][2])
+    else:
+        assert outs[1][1] == outs[0][1]

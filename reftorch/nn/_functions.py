@@ -128,17 +128,26 @@ class LeakyRelu(Function):
     elementwise = True  # laid out like the input (TensorIterator), size-1 dims included
 
     @staticmethod
-    def forward(ctx, x, slope):
+    def forward(ctx, x, slope, inplace=False):
         xp = _xp(x)
         ctx.save_for_backward(x)
-        ctx.slope = slope
+        ctx.slope, ctx.inplace = slope, inplace
         a = x._data
         return xp.where(a > 0, a, a * slope)
 
     @staticmethod
     def backward(ctx, g):
+        if ctx.inplace and ctx.slope < 0:  # (PyTorch's in-place node keeps the result, whose sign a
+            raise RuntimeError(_LEAKY_INPLACE_NEGATIVE)  # negative slope has flipped)
         (x,) = ctx.saved_tensors
         return _input_grad(LeakyReluBackward, ctx, g, x._data, slope=ctx.slope)
+
+
+_LEAKY_INPLACE_NEGATIVE = (
+    "In-place leakyReLu backward calculation is triggered with a negative slope which is not supported. This is "
+    "caused by calling in-place forward function with a negative slope, please call out-of-place version instead. "
+    "File an issue at https://github.com/pytorch/pytorch if you do require supporting in-place leakRelu backward "
+    "calculation with negative slope")
 
 
 class LeakyReluBackward(_InputGrad):

@@ -196,10 +196,10 @@ def softplus(input, beta=1.0, threshold=20.0):
 def leaky_relu(input, negative_slope=0.01, inplace=False):
     """``x`` where positive, ``negative_slope * x`` elsewhere."""
     _float_only(input, "leaky_relu_cpu")
-    out = _F.LeakyRelu.apply(input, slope=negative_slope)
-    if inplace:
-        return _commit(input, out)
-    return out
+    if inplace:  # PyTorch's in-place node is LeakyReluBackward1
+        return _commit(input, _F.LeakyRelu.apply(input, slope=negative_slope, inplace=True,
+                                                 _name="LeakyReluBackward1"))
+    return _F.LeakyRelu.apply(input, slope=negative_slope)
 
 
 # ---------------------------------------------------------------------- gelu, silu
