@@ -600,12 +600,33 @@ class GeluBackward(_InputGrad):
         return gg * g * (2 * pdf + x * (-x * pdf))
 
 
-class Silu(Function):
+class _SelfGated(Function):
+    """An activation ``x * f(x)`` (SiLU, Mish) whose gradient PyTorch computes with one fused
+    formula, and under ``create_graph`` op by op. A subclass gives the array ``kernel(be, a)``
+    and ``formula(xp, g, x)``, and the tensor ``composite(g, a)``."""
+
+    create_graph = True
+    elementwise = True
+
+    @classmethod
+    def forward(cls, ctx, x):
+        ctx.save_for_backward(x)
+        return _half_in_float32(cls.kernel, x)
+
+    @classmethod
+    def backward(cls, ctx, g):
+        (x,) = ctx.saved_tensors
+        a = x._data
+        if isinstance(g, Tensor):  # create_graph: PyTorch's composite, recorded op by op
+            return cls.composite(g, a)
+        with x._backend.quiet():
+            return _opmath(cls.formula, ctx.xp, g, a)
+
+
+class Silu(_SelfGated):
     """``x * sigmoid(x)``, computed as ``x / (1 + exp(-x))`` like PyTorch's kernel."""
 
     name = "SiluBackward0"
-    create_graph = True
-    elementwise = True
 
     @staticmethod
     def kernel(be, a):
@@ -618,19 +639,9 @@ class Silu(Function):
         return g * s * (1 + x * (1 - s))
 
     @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return _half_in_float32(Silu.kernel, x)
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        a = x._data
-        if isinstance(g, Tensor):  # create_graph: PyTorch's composite, recorded op by op
-            s = _sigmoid(a)
-            return g * s * (1.0 + a * (1.0 - s))
-        with x._backend.quiet():
-            return _opmath(Silu.formula, ctx.xp, g, a)
+    def composite(g, a):
+        s = _sigmoid(a)
+        return g * s * (1.0 + a * (1.0 - s))
 
 
 # ---------------------------------------------------------------------- elu, hardtanh, mish
@@ -720,12 +731,10 @@ class HardtanhBackward(_InputGrad):
         return xp.zeros_like(x)  # piecewise linear: zero, but in the graph as in PyTorch
 
 
-class Mish(Function):
+class Mish(_SelfGated):
     """``x * tanh(softplus(x))``, computed as ``x * tanh(log1p(exp(x)))`` like PyTorch's kernel."""
 
     name = "MishBackward0"
-    create_graph = True
-    elementwise = True
 
     @staticmethod
     def kernel(be, a):
@@ -740,17 +749,7 @@ class Mish(Function):
         return g * (t + x * s * (1 - t * t))
 
     @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return _half_in_float32(Mish.kernel, x)
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        a = x._data
-        if isinstance(g, Tensor):  # create_graph: PyTorch's composite, recorded op by op
-            s = _sigmoid(a)
-            t = _tanh(Softplus.apply(a, beta=1.0, threshold=20.0))
-            return g * (t + a * s * (1.0 - t * t))
-        with x._backend.quiet():
-            return _opmath(Mish.formula, ctx.xp, g, a)
+    def composite(g, a):
+        s = _sigmoid(a)
+        t = _tanh(Softplus.apply(a, beta=1.0, threshold=20.0))
+        return g * (t + a * s * (1.0 - t * t))
