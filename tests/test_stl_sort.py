@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 import torch  # the oracle: the test command installs it, so its absence must fail loudly
 
 import reftorch

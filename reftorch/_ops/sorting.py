@@ -13,7 +13,8 @@ from .. import _dtype as D
 from .._layout import like_input, row_major
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.function import OpFunction
-from ..return_types import sort as sort_rt, topk as topk_rt
+from ..return_types import sort as sort_rt
+from ..return_types import topk as topk_rt
 from ._stl_select import topk_row
 from ._stl_sort import std_sort_rows
 from .creation import zeros
