@@ -15,7 +15,7 @@ from .._tensor import Tensor, _wrap_dim
 from ..autograd.function import OpFunction
 from ..return_types import sort as sort_rt
 from ..return_types import topk as topk_rt
-from ._stl_select import topk_row
+from ._stl_select import topk_rows
 from ._stl_sort import std_sort_rows
 from .creation import zeros
 from .scatter import flat_positions, scatter
@@ -211,13 +211,26 @@ def topk(input, k, dim=None, largest=True, sorted=True, *, out=None):
     if input.dim() == 0:
         idx = xp.zeros((), dtype=b.dtype(D.int64), **b._dev_kw())
     else:
-        order = _order(xp, input._data, d, largest)
+        order = _best_first(b, input._data, d, min(k + 1, size), largest)
         key = tuple(slice(0, k) if i == d else slice(None) for i in range(input.dim()))
         idx = xp.astype(order[key], b.dtype(D.int64))
         idx = row_major(b, _as_pytorch_picks(b, input._data, order, idx, d, k, largest, sorted))
     index = _wrap(idx, input)
     values = SortValues.apply(input, index, dim=d, contiguous=True, _name="TopkBackward0")
     return topk_rt(values, index)
+
+
+def _best_first(b, a, d, m, largest):
+    """The first ``m`` positions of a stable sort of ``a`` along ``d`` (best first): the
+    ``m`` best by a partial sort, then those in order (by value, then position). Where
+    the ``m``-th best value has equal values outside the ``m`` picked, the picks among them
+    are arbitrary; :func:`_tied_rows` flags such rows (their ``m``-th and ``m - 1``-th
+    values are equal) for ``topk`` to redo."""
+    xp = b.xp
+    if not m:
+        return xp.argsort(a, axis=d)
+    picked = xp.sort(b.best_positions(a, m, d, largest), axis=d)  # by position first
+    return xp.take_along_axis(picked, _order(xp, xp.take_along_axis(a, picked, axis=d), d, largest), axis=d)
 
 
 def _as_pytorch_picks(b, a, order, idx, d, k, largest, sorted_):
@@ -233,7 +246,7 @@ def _as_pytorch_picks(b, a, order, idx, d, k, largest, sorted_):
         rows = _tied_rows(b, a, order, d, min(k + 1, n))
         if not bool(b.xp.any(rows)):
             return idx
-    return _redo_rows(b, a, idx, d, rows, lambda vals, _: [topk_row(v, k, largest, sorted_) for v in vals.tolist()])
+    return _redo_rows(b, a, idx, d, rows, lambda vals, _: topk_rows(vals, k, largest, sorted_))
 
 
 def _tied_rows(b, a, idx, d, m):
