@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import _stl_select
 from ._stl_select import partial_sort
 
 _THRESHOLD = 16  # libstdc++'s _S_threshold: pieces this small are left to the insertion sort
@@ -35,6 +36,12 @@ def std_sort_rows(values, order):
     (ascending, or descending with NaN first): ``std::sort`` of ``(value, index)`` pairs
     with the comparison that agrees with ``order``, equal values (NaNs among themselves,
     ``-0.0`` and ``0.0``) tied."""
+    return sort_order(_ranks(values, order))
+
+
+def _ranks(values, order):
+    """Each element's rank in its row of ``values`` by the stable sort ``order`` (``0``
+    first), equal values (NaNs among themselves) of one rank."""
     s = np.take_along_axis(values, order, axis=1)
     step = s[:, 1:] != s[:, :-1]
     if s.dtype.kind in "fc":
@@ -43,7 +50,75 @@ def std_sort_rows(values, order):
     np.cumsum(step, axis=1, out=rank_in_order[:, 1:])
     ranks = np.empty_like(rank_in_order)
     np.put_along_axis(ranks, order, rank_in_order, axis=1)
-    return sort_order(ranks)
+    return ranks
+
+
+def nth_element_topk(values, k, largest, sorted_):
+    """The indices PyTorch's CPU ``topk`` returns for each row of ``values`` (a 2-D host
+    array) when it takes ``std::nth_element`` (``k * 64 > n``):
+    ``nth_element(first, first + k - 1, last)`` on ``(value, index)`` pairs, best first
+    (NaN the largest), then, when ``sorted_``, ``std::sort`` of the first ``k - 1``. The
+    introselect runs for all rows at once, one partition round per step."""
+    ranks = _ranks(values, np.argsort(values, axis=1, kind="stable"))
+    if largest:
+        ranks = ranks.max(axis=1, keepdims=True) - ranks
+    arranged = _nth_element(ranks, k - 1)
+    picked = arranged[:, :k]
+    if sorted_ and k > 1:
+        head = np.take_along_axis(ranks, picked[:, :k - 1], axis=1)
+        head_order = np.argsort(head, axis=1, kind="stable")
+        picked[:, :k - 1] = np.take_along_axis(picked[:, :k - 1], sort_order(_ranks(head, head_order)), axis=1)
+    return picked
+
+
+def _nth_element(ranks, nth):
+    """The arrangement (original positions) ``std::nth_element(first, first + nth, last)``
+    leaves in each row of ``ranks`` (compared with ``<``)."""
+    rows, n = ranks.shape
+    itype = np.int32 if rows * n < 2 ** 31 else np.int64
+    key = ranks.astype(itype).reshape(-1)
+    pos = np.tile(np.arange(n, dtype=itype), rows)
+    base = np.arange(rows, dtype=np.intp) * n
+    first, last = np.zeros(rows, dtype=np.intp), np.full(rows, n, dtype=np.intp)
+    depth = np.full(rows, _depth_limit(n), dtype=np.intp)
+    heap_sorted = np.zeros(rows, dtype=bool)
+    while True:
+        act = (last - first > 3) & ~heap_sorted
+        deep = act & (depth == 0)
+        for r in np.flatnonzero(deep).tolist():  # too deep: __heap_select then a swap, in Python
+            a, b = base[r] + first[r], base[r] + last[r]
+            items = list(zip(key[a:b].tolist(), pos[a:b].tolist()))
+            _stl_select._heap_select(items, 0, nth - first[r] + 1, b - a, lambda x, y: x < y)
+            items[0], items[nth - first[r]] = items[nth - first[r]], items[0]
+            key[a:b], pos[a:b] = zip(*items)
+        heap_sorted |= deep
+        act &= ~deep
+        if not act.any():
+            break
+        depth[act] -= 1
+        sizes = (last - first)[act]
+        slots, _, starts = _ranges(base[act] + first[act], sizes)
+        work_key, work_pos = key[slots], pos[slots]
+        cut = _partition(work_key, work_pos, starts, sizes) - starts + first[act]
+        key[slots], pos[slots] = work_key, work_pos
+        right = cut <= nth  # the piece holding nth: [cut, last) or [first, cut)
+        rows_act = np.flatnonzero(act)
+        first[rows_act[right]] = cut[right]
+        last[rows_act[~right]] = cut[~right]
+    # __insertion_sort(first, last) of the last piece (3 elements at most): a stable sort
+    done = ~heap_sorted & (last > first)
+    slots, piece, _ = _ranges(base[done] + first[done], (last - first)[done])
+    by = np.lexsort((key[slots], piece))
+    key[slots], pos[slots] = key[slots[by]], pos[slots[by]]
+    return pos.reshape(rows, n).astype(np.int64)
+
+
+def _ranges(starts, sizes):
+    """The slots ``starts[i] + j`` for ``j < sizes[i]``, piece after piece; the piece of
+    each slot; where each piece starts among them."""
+    piece = np.repeat(np.arange(sizes.size), sizes)
+    begin = np.cumsum(sizes) - sizes
+    return np.arange(int(sizes.sum())) + np.repeat(starts - begin, sizes), piece, begin
 
 
 def _depth_limit(n):
