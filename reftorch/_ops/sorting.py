@@ -242,8 +242,8 @@ def _as_pytorch_picks(b, a, order, idx, d, k, largest, sorted_):
     n = a.shape[d]
     if k == 0 or n == 0:
         return idx
-    rows = None  # sorted=False: every row takes the kernel's own (unordered) selection
-    if sorted_:
+    rows = None  # nth_element and sorted=False: every row takes the kernel's own (unordered) selection
+    if sorted_ or k * 64 <= n:  # (partial_sort sorts its picks either way)
         rows = _tied_rows(b, a, order, d, min(k + 1, n))
         if not bool(b.xp.any(rows)):
             return idx
