@@ -28,6 +28,7 @@ from . import _stl_select
 from ._stl_select import partial_sort
 
 _THRESHOLD = 16  # libstdc++'s _S_threshold: pieces this small are left to the insertion sort
+_TIE_CHECK = 4096  # pieces are checked for tied elements once one is this small
 
 
 def std_sort_rows(values, order):
@@ -145,7 +146,9 @@ def sort_order(ranks):
         depth = np.full(rows, _depth_limit(n), dtype=np.intp)
         while True:
             starts = np.cumsum(sizes) - sizes
-            follow = (sizes > _THRESHOLD) & (depth >= 0) & (_count(tied[key], starts, sizes)[1] >= 2)
+            follow = (sizes > _THRESHOLD) & (depth >= 0)
+            if sizes.min() <= _TIE_CHECK:  # (bigger pieces are followed without looking)
+                follow &= _count(tied[key], starts, sizes)[1] >= 2
             if not follow.all():  # pieces that are done: written out, dropped from the set
                 keep = np.repeat(follow, sizes)
                 done = ~keep
@@ -208,16 +211,26 @@ def _partition(key, pos, starts, sizes):
     le = key <= pivot  # right stops: not greater; the pivot's own slot ends the scan
     (p_slots, n_p), (q_slots, n_q) = _count(ge, lo, sizes), _count(le, lo, sizes)
     base_p, base_q = np.cumsum(n_p) - n_p, np.cumsum(n_q) - n_q
-    # the k-th left stop P[k] against the k-th right stop Q[k] (Q counted from the right)
-    m = np.minimum(n_p, n_q)
-    piece = np.repeat(np.arange(sizes.size), m)
-    k = np.arange(piece.size) - np.repeat(np.cumsum(m) - m, m)
-    left = p_slots[base_p[piece] + k]
-    right = q_slots[(base_q + n_q - 1)[piece] - k]
-    swap = left < right
-    n_swaps = np.bincount(piece[swap], minlength=sizes.size)
-    _swap(arrays, left[swap], right[swap])
+    top_q = base_q + n_q - 1  # Q[k] is q_slots[top_q - k]
+    # K, the number of swaps: P[k] < Q[k] holds for k < K only (P rises, Q falls), so a
+    # binary search in every piece at once
+    low, high = np.zeros_like(n_p), np.minimum(n_p, n_q)
+    while True:
+        open_ = low < high
+        if not open_.any():
+            break
+        mid = (low + high) // 2
+        ahead = open_ & (p_slots[base_p + np.minimum(mid, n_p - 1)] < q_slots[top_q - np.minimum(mid, n_q - 1)])
+        low = np.where(ahead, mid + 1, low)
+        high = np.where(open_ & ~ahead, mid, high)
+    n_swaps = low
+    # the K pairs (P[k], Q[k]) of every piece, swapped
+    done_before = np.cumsum(n_swaps) - n_swaps
+    j = np.arange(int(n_swaps.sum()))
+    left = p_slots[j + np.repeat(base_p - done_before, n_swaps)]
+    right = q_slots[np.repeat(top_q + done_before, n_swaps) - j]
+    _swap(arrays, left, right)
     # where the next left scan stops: P[K], or Q[K - 1] if that comes first
     nxt = np.where(n_swaps < n_p, p_slots[base_p + np.minimum(n_swaps, n_p - 1)], hi)
-    prev_q = q_slots[base_q + n_q - np.maximum(n_swaps, 1)]
+    prev_q = q_slots[top_q - np.maximum(n_swaps - 1, 0)]
     return np.where(n_swaps > 0, np.minimum(nxt, prev_q), nxt)
