@@ -97,6 +97,7 @@ class BackwardCFunction(FunctionCtx):
     """
 
     _function = None  # the user's Function subclass, set on each generated class
+    _multi = False  # (its outputs reach it through _OutputSlot nodes)
 
     def __init__(self, needs_input_grad):
         self.needs_input_grad = needs_input_grad
@@ -228,6 +229,7 @@ class _OutputSlot:
     gradient in slot ``index`` and passes it on to the function's node."""
 
     __slots__ = ("_core", "_index", "next_functions", "_retained", "__weakref__")
+    _multi = False
 
     def __init__(self, core, index):
         self._core = core

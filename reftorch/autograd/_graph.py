@@ -406,7 +406,8 @@ def _not_capable(name):
 
 
 def apply_with_graph(node, grad, retain_graph):
-    """Run ``node``'s backward on the gradient tensor ``grad``, recording its graph.
+    """Run ``node``'s backward on the gradient tensor ``grad`` (a list of them, ``None``
+    for some, for a multi-output node), recording its graph.
 
     Returns:
         One gradient tensor (or ``None``) per entry of ``node.next_functions``.
@@ -426,8 +427,13 @@ def apply_with_graph(node, grad, retain_graph):
     if ctx._saved is None:
         raise RuntimeError(_FREED)
     node._check_saved()
-    tb = TensorBackend(grad._device, grad._backend)
-    grads = node._fn.backward(GraphContext(ctx, tb), grad)
+    if node._multi:  # one gradient tensor (or None) per output
+        first = next(g for g in grad if g is not None)
+        tb = TensorBackend(first._device, first._backend)
+        grads = node._fn.backward(GraphContext(ctx, tb), *grad)
+    else:
+        tb = TensorBackend(grad._device, grad._backend)
+        grads = node._fn.backward(GraphContext(ctx, tb), grad)
     if not isinstance(grads, tuple):
         grads = (grads,)
     if node._slots is not None:

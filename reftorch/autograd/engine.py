@@ -44,6 +44,50 @@ def _dependencies(roots):
     return deps
 
 
+def _capture_key(t):
+    """What ``torch.autograd.grad`` watches for input ``t``: its node, or ``(node,
+    output_nr)`` for one output of a multi-output node."""
+    fn = t.grad_fn
+    if fn is None:
+        acc = t._accumulator
+        if acc is None:
+            acc = t._accumulator = AccumulateGrad(t)
+        return acc
+    return (fn, t._output_nr) if fn._multi else fn
+
+
+def _multi_output_step(node, grads, capture, stop_at_inputs, create_graph, retain_graph):
+    """Run a multi-output node on ``grads`` (a list with one gradient or ``None`` per output,
+    or ``None``); per output, as for a one-output node: ``autograd.grad`` captures it, the
+    tensor hooks of that output run (on ``None`` for an output without one), ``retain_grad``
+    keeps it. Returns the gradients for
+    ``next_functions``, or ``None`` when the node is not to run (``stop_at_inputs``)."""
+    if grads is None:
+        return (None,) * len(node.next_functions)
+    hooked = TENSOR_HOOKS and node in TENSOR_HOOKS
+    retained = node._retained
+    stop = False
+    for nr, g in enumerate(grads):
+        if g is not None and capture is not None and (node, nr) in capture:
+            prev = capture[node, nr]
+            capture[node, nr] = g if prev is None else prev + g
+            stop = stop or stop_at_inputs
+        if hooked:  # (an output that got no gradient: its hooks see None, as in PyTorch)
+            g = grads[nr] = run_tensor_hooks(node, g, nr, create_graph)
+        if g is not None and retained is not None and nr in retained:
+            t = retained[nr]()
+            if t is not None:
+                if create_graph:
+                    _graph.accumulate(t, g)
+                else:
+                    AccumulateGrad(t).accumulate(g)
+    if stop:
+        return None
+    if create_graph:
+        return _graph.apply_with_graph(node, grads, retain_graph)
+    return node.apply(grads, retain_graph)
+
+
 def run_backward(tensors, grads, retain_graph=False, inputs=None, create_graph=False, stop_at_inputs=False):
     """Propagate ``grads`` (arrays) from ``tensors`` back to the leaves.
 
@@ -72,7 +116,14 @@ def run_backward(tensors, grads, retain_graph=False, inputs=None, create_graph=F
             node = t._accumulator
             if node is None:
                 node = t._accumulator = AccumulateGrad(t)
-        if node in buffer:
+        if node._multi:  # one output of several: its slot
+            slots = buffer.get(node)
+            if slots is None:
+                slots = buffer[node] = [None] * node.n_outputs
+                roots.append(node)
+            nr = t._output_nr
+            slots[nr] = g if slots[nr] is None else slots[nr] + g
+        elif node in buffer:
             buffer[node] = buffer[node] + g
         else:
             buffer[node] = g
@@ -80,12 +131,7 @@ def run_backward(tensors, grads, retain_graph=False, inputs=None, create_graph=F
 
     capture = None
     if inputs is not None:
-        capture = {}
-        for t in inputs:
-            key = t.grad_fn if t.grad_fn is not None else t._accumulator
-            if key is None:
-                key = t._accumulator = AccumulateGrad(t)
-            capture[key] = None
+        capture = dict.fromkeys(map(_capture_key, inputs))
 
     deps = _dependencies(roots)
     ready = [r for r in roots if deps.get(r, 0) == 0]
@@ -94,54 +140,66 @@ def run_backward(tensors, grads, retain_graph=False, inputs=None, create_graph=F
         while ready:
             node = ready.pop()
             grad = buffer.pop(node, None)
-            # Tensor.register_hook: a hook may replace the gradient. As in PyTorch, what
-            # autograd.grad returns for a leaf is after its hooks, for a non-leaf before.
-            hooked = grad is not None and TENSOR_HOOKS and node in TENSOR_HOOKS
-            if hooked and isinstance(node, AccumulateGrad):
-                grad = run_tensor_hooks(node, grad)
-                hooked = False
-            if capture is not None and node in capture:
-                prev = capture[node]
-                capture[node] = grad if prev is None else prev + grad
-                if stop_at_inputs or isinstance(node, AccumulateGrad):
+            if node._multi:
+                out_grads = _multi_output_step(node, grad, capture, stop_at_inputs, create_graph, retain_graph)
+                if out_grads is None:
                     continue
-            if hooked:
-                grad = run_tensor_hooks(node, grad)
-            if isinstance(node, AccumulateGrad):
-                if grad is not None and capture is None and create_graph:
-                    _graph.accumulate(node.variable, grad)
-                elif grad is not None and capture is None:
-                    # A first gradient that nothing else references (not the caller's
-                    # gradient, not still waiting in ``buffer`` for another node, not saved
-                    # by a node, no array viewing it) and that owns its memory becomes
-                    # ``.grad`` without a copy, as PyTorch steals such a buffer.
-                    steal = sys.getrefcount(grad) <= _SOLE_REFS and node.variable._backend.owns_memory(grad)
-                    node.accumulate(grad, steal=steal)
-                continue
-            if grad is None:
-                out_grads = (None,) * len(node.next_functions)
             else:
-                if node._retained is not None:
-                    t = node._retained()
-                    if t is not None:
-                        if create_graph:
-                            _graph.accumulate(t, grad)
-                        else:
-                            AccumulateGrad(t).accumulate(grad)
-                if create_graph:
-                    out_grads = _graph.apply_with_graph(node, grad, retain_graph)
+                # Tensor.register_hook: a hook may replace the gradient. As in PyTorch, what
+                # autograd.grad returns for a leaf is after its hooks, for a non-leaf before.
+                hooked = grad is not None and TENSOR_HOOKS and node in TENSOR_HOOKS
+                if hooked and isinstance(node, AccumulateGrad):
+                    grad = run_tensor_hooks(node, grad)
+                    hooked = False
+                if capture is not None and node in capture:
+                    prev = capture[node]
+                    capture[node] = grad if prev is None else prev + grad
+                    if stop_at_inputs or isinstance(node, AccumulateGrad):
+                        continue
+                if hooked:
+                    grad = run_tensor_hooks(node, grad)
+                if isinstance(node, AccumulateGrad):
+                    if grad is not None and capture is None and create_graph:
+                        _graph.accumulate(node.variable, grad)
+                    elif grad is not None and capture is None:
+                        # A first gradient that nothing else references (not the caller's
+                        # gradient, not still waiting in ``buffer`` for another node, not saved
+                        # by a node, no array viewing it) and that owns its memory becomes
+                        # ``.grad`` without a copy, as PyTorch steals such a buffer.
+                        steal = sys.getrefcount(grad) <= _SOLE_REFS and node.variable._backend.owns_memory(grad)
+                        node.accumulate(grad, steal=steal)
+                    continue
+                if grad is None:
+                    out_grads = (None,) * len(node.next_functions)
                 else:
-                    out_grads = node.apply(grad, retain_graph)
-            for (nxt, _), g in zip(node.next_functions, out_grads):
+                    if node._retained is not None:
+                        t = node._retained()
+                        if t is not None:
+                            if create_graph:
+                                _graph.accumulate(t, grad)
+                            else:
+                                AccumulateGrad(t).accumulate(grad)
+                    if create_graph:
+                        out_grads = _graph.apply_with_graph(node, grad, retain_graph)
+                    else:
+                        out_grads = node.apply(grad, retain_graph)
+            for (nxt, nr), g in zip(node.next_functions, out_grads):
                 if nxt is None:
                     continue
                 if g is not None:
-                    prev = buffer.get(nxt)
-                    buffer[nxt] = g if prev is None else prev + g
+                    if nxt._multi:  # gradients kept apart, one slot per output
+                        slots = buffer.get(nxt)
+                        if slots is None:
+                            slots = buffer[nxt] = [None] * nxt.n_outputs
+                        prev = slots[nr]
+                        slots[nr] = g if prev is None else prev + g
+                    else:
+                        prev = buffer.get(nxt)
+                        buffer[nxt] = g if prev is None else prev + g
                 deps[nxt] -= 1
                 if deps[nxt] == 0:
                     ready.append(nxt)
-            out_grads = g = None  # hold no gradient between steps (see ``steal`` above)
+            out_grads = g = slots = None  # hold no gradient between steps (see ``steal`` above)
     if capture is not None:
-        return [capture[t.grad_fn if t.grad_fn is not None else t._accumulator] for t in inputs]
+        return [capture[_capture_key(t)] for t in inputs]
     return None
