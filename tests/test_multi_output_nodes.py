@@ -335,3 +335,17 @@ def test_no_graph_when_nothing_requires_grad():
             q = _x(T).split(2)
         return [[p.grad_fn is None for p in pieces], [p.grad_fn is None for p in q], [p.output_nr for p in q]]
     both(scenario)
+
+
+@pytest.mark.parametrize("cut", ["split_sizes", "chunk_uneven", "unbind_dim1", "split_noncontiguous"])
+def test_on_the_strict_device(cut):
+    """The backward (zeros for unused pieces, one concat/stack) runs on the array-API stand-in
+    device, first and second order, with torch's values."""
+    def scenario(T):
+        arr = np.random.default_rng(3).standard_normal((6, 4)).astype(np.float32)
+        x = T.tensor(arr, requires_grad=True, **({"device": "strict"} if T is reftorch else {}))
+        pieces = CUTS[cut](x)
+        g, = T.autograd.grad((pieces[0] ** 3).sum() + pieces[-1].sin().sum(), x, create_graph=True)
+        (g * g).sum().backward()
+        return [g, x.grad]
+    both(scenario)
