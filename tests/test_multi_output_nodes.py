@@ -349,3 +349,38 @@ def test_on_the_strict_device(cut):
         (g * g).sum().backward()
         return [g, x.grad]
     both(scenario)
+
+
+@pytest.mark.parametrize("fn", ["var_mean", "std_mean"])
+@pytest.mark.parametrize("use", ["both", "first", "second"])
+@pytest.mark.parametrize("kw", [{}, {"dim": 1}, {"dim": 0, "keepdim": True, "correction": 0}])
+def test_var_mean_one_node_two_outputs(fn, use, kw):
+    def scenario(T):
+        x = _x(T)
+        v, m = getattr(T, fn)(x, **kw)
+        loss = {"both": lambda: (v * 2).sum() + (m * m).sum(), "first": lambda: v.sum(),
+                "second": lambda: m.exp().sum()}[use]()
+        loss.backward()
+        return [v.grad_fn.name(), v.grad_fn is m.grad_fn, v.output_nr, m.output_nr,
+                [type(f).__name__ for f, _ in v.grad_fn.next_functions], v, m, x.grad]
+    both(scenario)
+
+
+def test_var_mean_outputs_are_not_views():
+    def scenario(T):
+        x = _x(T)
+        v, m = T.var_mean(x * 1, 0)
+        v.add_(1)  # allowed: the outputs are new tensors, not views
+        (v.sum() + m.sum()).backward()
+        return [v.grad_fn.name(), x.grad]
+    both(scenario)
+
+
+def test_var_mean_create_graph_through_the_mean():
+    def scenario(T):
+        x = _x(T)
+        v, m = T.std_mean(x, 1)
+        g, = T.autograd.grad((m ** 3).sum(), x, create_graph=True)
+        h, = T.autograd.grad(g.sum(), x)
+        return [g, h]
+    both(scenario)
