@@ -40,6 +40,8 @@ def _same(a, b, where="result"):
         assert a.keys() == b.keys(), where
         for k in a:
             _same(a[k], b[k], f"{where}[{k!r}]")
+    elif isinstance(a, float):
+        assert isinstance(b, float) and abs(a - b) <= 1e-6 * max(1.0, abs(b)), where
     else:
         assert a == b, where
 
@@ -383,4 +385,69 @@ def test_var_mean_create_graph_through_the_mean():
         g, = T.autograd.grad((m ** 3).sum(), x, create_graph=True)
         h, = T.autograd.grad(g.sum(), x)
         return [g, h]
+    both(scenario)
+
+
+def _two_outputs(T):
+    """A custom autograd.Function with two outputs; its backward logs what it receives."""
+
+    class Two(T.autograd.Function):
+        log = []
+
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x * 2, x.sin()
+
+        @staticmethod
+        def backward(ctx, ga, gb):
+            x, = ctx.saved_tensors
+            Two.log.append((ga.tolist(), gb.tolist()))
+            return ga * 2 + gb * x.cos()
+
+    return Two
+
+
+def test_custom_function_outputs_share_one_node():
+    def scenario(T):
+        Two = _two_outputs(T)
+        x = T.tensor([0.5, 1.0], requires_grad=True)
+        a, b = Two.apply(x)
+        y = a * b
+        a.sum().backward(retain_graph=True)  # b's gradient: zeros (materialized)
+        first = x.grad.clone()
+        seen = []
+        b.register_hook(lambda g: seen.append(g))
+        a.retain_grad()
+        (a.sum() * 3).backward(retain_graph=True)
+        return [a.grad_fn is b.grad_fn, a.output_nr, b.output_nr, type(a.grad_fn).__name__,
+                [(f is a.grad_fn, nr) for f, nr in y.grad_fn.next_functions], first, x.grad, a.grad, seen, Two.log]
+    both(scenario)
+
+
+def test_custom_function_two_outputs_create_graph():
+    def scenario(T):
+        Two = _two_outputs(T)
+        x = T.tensor([0.5, 1.0], requires_grad=True)
+        a, b = Two.apply(x)
+        g, = T.autograd.grad((a * b).sum(), x, create_graph=True)
+        return [g, g.requires_grad, Two.log]
+    both(scenario)
+
+
+def test_autograd_grad_runs_only_the_nodes_it_needs():
+    """A node leading to no input does not run: its hooks stay silent and its saved tensors
+    are kept (a later backward through it still works)."""
+    def scenario(T):
+        Two = _two_outputs(T)
+        x = T.tensor([0.5, 1.0], requires_grad=True)
+        w = T.ones(2, requires_grad=True)
+        calls = []
+        x.register_hook(lambda g: calls.append("x"))
+        a, b = Two.apply(x * w)
+        b.register_hook(lambda g: calls.append(("b", g.tolist())))
+        got = T.autograd.grad(b.sum(), [a, b], allow_unused=True)
+        gw, = T.autograd.grad((a * b).sum(), [w], retain_graph=True)
+        (a + b).sum().backward()  # the saved tensors of Two were not freed by the first grad
+        return [got[0] is None, got[1], gw, x.grad is None, w.grad, calls, Two.log]
     both(scenario)

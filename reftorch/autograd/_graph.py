@@ -55,7 +55,7 @@ import warnings
 
 from .. import _dtype as D
 from .._tensor import Tensor
-from ._custom_function import BackwardCFunction, _OutputSlot
+from ._custom_function import BackwardCFunction
 from .function import Node, OpFunction, _FREED
 
 #: The ``reftorch`` namespace, whose differentiable ops a formula run on tensors calls
@@ -417,8 +417,6 @@ def apply_with_graph(node, grad, retain_graph):
     """
     if isinstance(node, BackwardCFunction):  # a custom Function: its backward works on tensors
         return node.apply(grad, retain_graph, create_graph=True)
-    if isinstance(node, _OutputSlot):  # routes one output's gradient to the function's node
-        return node.apply(grad, retain_graph)
     if getattr(node, "apply_with_graph", None) is not None:  # a node type with its own graph path
         return node.apply_with_graph(grad, retain_graph)
     if not isinstance(node, Node) or not node.ctx.__dict__.get("create_graph", node._fn.create_graph):

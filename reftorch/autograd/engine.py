@@ -44,6 +44,32 @@ def _dependencies(roots):
     return deps
 
 
+def _needed(roots, targets):
+    """For ``torch.autograd.grad``: the nodes whose backward must run, those from which one
+    of ``targets`` (the inputs' nodes) is reached through an edge. PyTorch runs no other
+    node: their saved tensors stay, their hooks do not run."""
+    parents = {}
+    seen = set(roots)
+    stack = list(roots)
+    while stack:
+        node = stack.pop()
+        for nxt, _ in node.next_functions:
+            if nxt is None:
+                continue
+            parents.setdefault(nxt, []).append(node)
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    needed = set()
+    stack = list(targets)
+    while stack:
+        for p in parents.get(stack.pop(), ()):
+            if p not in needed:
+                needed.add(p)
+                stack.append(p)
+    return needed
+
+
 def _capture_key(t):
     """What ``torch.autograd.grad`` watches for input ``t``: its node, or ``(node,
     output_nr)`` for one output of a multi-output node."""
@@ -56,23 +82,25 @@ def _capture_key(t):
     return (fn, t._output_nr) if fn._multi else fn
 
 
-def _multi_output_step(node, grads, capture, stop_at_inputs, create_graph, retain_graph):
+def _multi_output_step(node, grads, capture, stop_at_inputs, create_graph, retain_graph, needed):
     """Run a multi-output node on ``grads`` (a list with one gradient or ``None`` per output,
     or ``None``); per output, as for a one-output node: ``autograd.grad`` captures it, the
     tensor hooks of that output run (on ``None`` for an output without one), ``retain_grad``
     keeps it. Returns the gradients for
     ``next_functions``, or ``None`` when the node is not to run (``stop_at_inputs``)."""
-    if grads is None:
+    skip = needed is not None and node not in needed
+    if grads is None or (skip and not any((node, nr) in capture for nr in range(node.n_outputs))):
         return (None,) * len(node.next_functions)
     hooked = TENSOR_HOOKS and node in TENSOR_HOOKS
     retained = node._retained
     stop = False
     for nr, g in enumerate(grads):
-        if g is not None and capture is not None and (node, nr) in capture:
+        captured = capture is not None and (node, nr) in capture
+        if g is not None and captured:
             prev = capture[node, nr]
             capture[node, nr] = g if prev is None else prev + g
             stop = stop or stop_at_inputs
-        if hooked:  # (an output that got no gradient: its hooks see None, as in PyTorch)
+        if hooked and (captured or not skip):  # (an output without a gradient: its hooks see None, as in PyTorch)
             g = grads[nr] = run_tensor_hooks(node, g, nr, create_graph)
         if g is not None and retained is not None and nr in retained:
             t = retained[nr]()
@@ -83,6 +111,8 @@ def _multi_output_step(node, grads, capture, stop_at_inputs, create_graph, retai
                     AccumulateGrad(t).accumulate(g)
     if stop:
         return None
+    if skip:
+        return (None,) * len(node.next_functions)
     if create_graph:
         return _graph.apply_with_graph(node, grads, retain_graph)
     return node.apply(grads, retain_graph)
@@ -129,9 +159,10 @@ def run_backward(tensors, grads, retain_graph=False, inputs=None, create_graph=F
             buffer[node] = g
             roots.append(node)
 
-    capture = None
+    capture = needed = None
     if inputs is not None:
         capture = dict.fromkeys(map(_capture_key, inputs))
+        needed = _needed(roots, [k[0] if k.__class__ is tuple else k for k in capture])
 
     deps = _dependencies(roots)
     ready = [r for r in roots if deps.get(r, 0) == 0]
@@ -141,14 +172,15 @@ def run_backward(tensors, grads, retain_graph=False, inputs=None, create_graph=F
             node = ready.pop()
             grad = buffer.pop(node, None)
             if node._multi:
-                out_grads = _multi_output_step(node, grad, capture, stop_at_inputs, create_graph, retain_graph)
+                out_grads = _multi_output_step(node, grad, capture, stop_at_inputs, create_graph, retain_graph,
+                                               needed)
                 if out_grads is None:
                     continue
             else:
                 # Tensor.register_hook: a hook may replace the gradient. As in PyTorch, what
                 # autograd.grad returns for a leaf is after its hooks, for a non-leaf before.
                 hooked = grad is not None and TENSOR_HOOKS and node in TENSOR_HOOKS
-                if hooked and isinstance(node, AccumulateGrad):
+                if hooked and isinstance(node, AccumulateGrad) and (capture is None or node in capture):
                     grad = run_tensor_hooks(node, grad)
                     hooked = False
                 if capture is not None and node in capture:
@@ -156,7 +188,9 @@ def run_backward(tensors, grads, retain_graph=False, inputs=None, create_graph=F
                     capture[node] = grad if prev is None else prev + grad
                     if stop_at_inputs or isinstance(node, AccumulateGrad):
                         continue
-                if hooked:
+                # (with autograd.grad's inputs, a node leading to none of them does not run)
+                skip = needed is not None and node not in needed
+                if hooked and not (skip and node not in capture):
                     grad = run_tensor_hooks(node, grad)
                 if isinstance(node, AccumulateGrad):
                     if grad is not None and capture is None and create_graph:
@@ -169,7 +203,7 @@ def run_backward(tensors, grads, retain_graph=False, inputs=None, create_graph=F
                         steal = sys.getrefcount(grad) <= _SOLE_REFS and node.variable._backend.owns_memory(grad)
                         node.accumulate(grad, steal=steal)
                     continue
-                if grad is None:
+                if grad is None or skip:
                     out_grads = (None,) * len(node.next_functions)
                 else:
                     if node._retained is not None:
