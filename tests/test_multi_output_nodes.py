@@ -451,3 +451,19 @@ def test_autograd_grad_runs_only_the_nodes_it_needs():
         (a + b).sum().backward()  # the saved tensors of Two were not freed by the first grad
         return [got[0] is None, got[1], gw, x.grad is None, w.grad, calls, Two.log]
     both(scenario)
+
+
+@pytest.mark.parametrize("make", ["split", "var_mean"])
+def test_saved_output_written_in_place_without_grad(make):
+    def scenario(T):
+        x = _x(T, (4, 2))
+        if make == "split":
+            _, out = (x * 1).split(2)
+        else:
+            _, out = T.var_mean(x, 0)
+        y = (out * out).sum()
+        with T.no_grad():
+            out.mul_(2)
+        return _error(y.backward)
+    got = both(scenario)
+    assert got[0] == "RuntimeError"
