@@ -1,4 +1,5 @@
-"""``split`` and ``chunk``: cut a tensor into views along one dimension."""
+"""``split``, ``chunk`` and ``unbind``: cut a tensor into views along one dimension, one graph
+node for all the pieces (as PyTorch records them)."""
 from __future__ import annotations
 
 import operator

@@ -3,7 +3,10 @@
 Mirrors the behaviour of PyTorch's ``torch/csrc/autograd/engine.cpp`` for what reftorch
 covers: dependencies are counted first, then nodes run once all their gradients have
 arrived (Kahn's algorithm, no recursion, so long RNN unrolls are fine), gradients flowing
-into the same node are summed, and leaves accumulate into ``.grad``.
+into the same node are summed, and leaves accumulate into ``.grad``. A node with several
+outputs (``split``, ``unbind``, a custom Function returning a tuple) gets its gradients
+kept apart, one slot per ``output_nr``, and runs once with all of them. With
+``torch.autograd.grad``'s inputs, only the nodes that lead to an input run.
 """
 from __future__ import annotations
 
@@ -86,8 +89,9 @@ def _multi_output_step(node, grads, capture, stop_at_inputs, create_graph, retai
     """Run a multi-output node on ``grads`` (a list with one gradient or ``None`` per output,
     or ``None``); per output, as for a one-output node: ``autograd.grad`` captures it, the
     tensor hooks of that output run (on ``None`` for an output without one), ``retain_grad``
-    keeps it. Returns the gradients for
-    ``next_functions``, or ``None`` when the node is not to run (``stop_at_inputs``)."""
+    keeps it. Returns the gradients for ``next_functions`` (all ``None`` for a node
+    ``autograd.grad`` does not need), or ``None`` when the node stops the pass
+    (``stop_at_inputs``)."""
     skip = needed is not None and node not in needed
     if grads is None or (skip and not any((node, nr) in capture for nr in range(node.n_outputs))):
         return (None,) * len(node.next_functions)
