@@ -7,7 +7,8 @@ import warnings
 
 from .. import _dtype as D
 from .._layout import row_major
-from .._tensor import _wrap_dim
+from .._tensor import Tensor, _wrap_dim
+from ..autograd._graph import _not_capable
 from ..autograd.function import OpFunction as Function
 from .cumulative import _scan
 from .reduction import _check_keepdim, _dims, _expand_grad, _FLOAT_OR_COMPLEX, Mean, ne, sum
@@ -254,19 +255,46 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     return Var.apply(input, axes, correction, keepdim, True, grad_n, _name="StdBackward0")
 
 
+class VarMean(Function):
+    """``VarMean.apply(x, axes, correction, keepdim, root, grad_n)``: ``(var, mean)`` (``root``:
+    ``(std, mean)``) with one graph node for both, as PyTorch's ``VarMeanBackward0``; the
+    input's gradient is the sum of :class:`Var`'s and :class:`Mean`'s for the results that got one."""
+
+    name = "VarMeanBackward0"
+    multi_output = True
+    arity = 1
+    # the mean's gradient is differentiable; the variance's is not yet (see ``backward``)
+    create_graph = True
+
+    @staticmethod
+    def forward(ctx, x, axes, correction, keepdim, root, grad_n):
+        # (both set ctx.shape / axes / keepdim alike; Var adds its own, Mean the count)
+        return Var.forward(ctx, x, axes, correction, keepdim, root, grad_n), Mean.forward(ctx, x, axes, keepdim)
+
+    @staticmethod
+    def backward(ctx, g_var, g_mean):
+        gx = None
+        if g_var is not None:
+            if isinstance(g_var, Tensor):  # create_graph: Var's formula keeps x - mean as a constant
+                raise _not_capable("VarMeanBackward0" if not ctx.root else "StdMeanBackward0")
+            gx = Var.backward(ctx, g_var)
+        if g_mean is not None:
+            gm = Mean.backward(ctx, g_mean)
+            gx = gm if gx is None else gx + gm
+        return gx
+
+
 def _with_mean(input, dim, unbiased, keepdim, correction, who, root):
     axes, correction, grad_n = _var_args(input, dim, unbiased, keepdim, correction, who)
-    name = "StdMeanBackward0" if root else "VarMeanBackward0"
-    v = Var.apply(input, axes, correction, keepdim, root, grad_n, _name=name)
-    m = Mean.apply(input, axes=axes, keepdim=keepdim, _name=name)
-    return v, m
+    return VarMean.apply(input, axes, correction, keepdim, root, grad_n,
+                         _name="StdMeanBackward0" if root else "VarMeanBackward0")
 
 
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """``(var, mean)`` in one call, with the arguments of :func:`~reftorch.var`.
 
-    Mirrors ``torch.var_mean`` (both results record a ``VarMeanBackward0`` node; in
-    reftorch these are two nodes of that name rather than one shared node).
+    Mirrors ``torch.var_mean``: both results share one ``VarMeanBackward0`` node
+    (``output_nr`` 0 and 1).
 
     Raises:
         RuntimeError: for integer or bool inputs.
@@ -282,7 +310,7 @@ def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """``(std, mean)`` in one call, with the arguments of :func:`~reftorch.std`.
 
-    Mirrors ``torch.std_mean`` (``StdMeanBackward0`` on both results).
+    Mirrors ``torch.std_mean`` (one ``StdMeanBackward0`` node for both results).
 
     Raises:
         RuntimeError: for integer or bool inputs.

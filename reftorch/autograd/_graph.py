@@ -55,7 +55,7 @@ import warnings
 
 from .. import _dtype as D
 from .._tensor import Tensor
-from ._custom_function import BackwardCFunction, _OutputSlot
+from ._custom_function import BackwardCFunction
 from .function import Node, OpFunction, _FREED
 
 #: The ``reftorch`` namespace, whose differentiable ops a formula run on tensors calls
@@ -406,7 +406,8 @@ def _not_capable(name):
 
 
 def apply_with_graph(node, grad, retain_graph):
-    """Run ``node``'s backward on the gradient tensor ``grad``, recording its graph.
+    """Run ``node``'s backward on the gradient tensor ``grad`` (a list of them, ``None``
+    for some, for a multi-output node), recording its graph.
 
     Returns:
         One gradient tensor (or ``None``) per entry of ``node.next_functions``.
@@ -416,8 +417,6 @@ def apply_with_graph(node, grad, retain_graph):
     """
     if isinstance(node, BackwardCFunction):  # a custom Function: its backward works on tensors
         return node.apply(grad, retain_graph, create_graph=True)
-    if isinstance(node, _OutputSlot):  # routes one output's gradient to the function's node
-        return node.apply(grad, retain_graph)
     if getattr(node, "apply_with_graph", None) is not None:  # a node type with its own graph path
         return node.apply_with_graph(grad, retain_graph)
     if not isinstance(node, Node) or not node.ctx.__dict__.get("create_graph", node._fn.create_graph):
@@ -426,8 +425,13 @@ def apply_with_graph(node, grad, retain_graph):
     if ctx._saved is None:
         raise RuntimeError(_FREED)
     node._check_saved()
-    tb = TensorBackend(grad._device, grad._backend)
-    grads = node._fn.backward(GraphContext(ctx, tb), grad)
+    if node._multi:  # one gradient tensor (or None) per output
+        first = next(g for g in grad if g is not None)
+        tb = TensorBackend(first._device, first._backend)
+        grads = node._fn.backward(GraphContext(ctx, tb), *grad)
+    else:
+        tb = TensorBackend(grad._device, grad._backend)
+        grads = node._fn.backward(GraphContext(ctx, tb), grad)
     if not isinstance(grads, tuple):
         grads = (grads,)
     if node._slots is not None:
