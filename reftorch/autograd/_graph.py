@@ -170,6 +170,15 @@ class TensorNamespace:
         return Tensor._wrap(self._backend.xp.all(x._data, axis=axis, keepdims=keepdims), self._device,
                             self._backend)
 
+    def any(self, x, axis=None, keepdims=False):
+        # a bool result: no derivative, a constant tensor is exact
+        x = self._t(x)
+        return Tensor._wrap(self._backend.xp.any(x._data, axis=axis, keepdims=keepdims), self._device,
+                            self._backend)
+
+    def broadcast_arrays(self, *arrays):
+        return list(_torch.broadcast_tensors(*(self._t(a) for a in arrays)))
+
     def take(self, x, idx, axis=None):
         x = self._t(x)
         if axis is None:
