@@ -151,7 +151,9 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
 
 # ------------------------------------------------------------------ var / std
 class Var(Function):
-    """``Var.apply(x, axes, correction, keepdim, root)``: variance (``root``: its square root)."""
+    """``Var.apply(x, axes, correction, keepdim, root, grad_n)``: variance (``root``: its
+    square root); ``grad_n`` is the count PyTorch's backward divides by along ``dim``
+    (None: no ``dim``, the count of all elements)."""
 
     name = "VarBackward0"
     create_graph = True  # the formula reads the input (and std's result) through saved tensors
@@ -164,7 +166,7 @@ class Var(Function):
         a = _var_input(xp, x._data)
         shape = a.shape
         n = math.prod(shape) if axes is None else math.prod([shape[i] for i in axes])
-        d = _centred(b, a, axes, n)
+        d = a - _mean_keep(b, a, axes, n)
         sq = d * d if not xp.isdtype(a.dtype, "complex floating") else xp.real(d) ** 2 + xp.imag(d) ** 2
         out = xp.sum(sq, axis=axes, keepdims=keepdim) / max(n - correction, 0)
         if root:
@@ -173,7 +175,7 @@ class Var(Function):
             out = xp.astype(out, x._data.dtype)
         if ctx.needs_input_grad:
             ctx.axes, ctx.keepdim, ctx.root, ctx.n = axes, keepdim, root, n
-            ctx.div = max(grad_n - correction, 0)
+            ctx.correction, ctx.grad_n = correction, grad_n
             ctx.save_for_backward(x)
             if root:
                 ctx.save_output()
@@ -181,23 +183,30 @@ class Var(Function):
 
     @staticmethod
     def backward(ctx, g):
-        # PyTorch's var_backward: 2 / (N - correction) * grad * (x - mean); std_backward
-        # first turns grad into grad / (2 * std), 0 where std is 0
+        # PyTorch's var_backward: 2 / (N - correction) * grad * (x - mean), where N counts
+        # the elements along dim; without dim and N - correction <= 0, grad times nan where
+        # x is the mean, inf elsewhere. std_backward first turns grad into grad / (2 * std),
+        # 0 where std is 0.
         saved = ctx.saved_tensors
         x = saved[0]
         xp = ctx.xp
+        kw = ctx.backend._dev_kw()
         a = x._data
         shape = a.shape
         g = _keep(xp, g, shape, ctx.axes, ctx.keepdim)
         if ctx.root:
             s = _keep(xp, saved[1]._data, shape, ctx.axes, ctx.keepdim)
-            zero = xp.zeros((), dtype=g.dtype, **ctx.backend._dev_kw())
-            g = xp.where(s == 0, zero, g / (s * 2))
+            g = xp.where(s == 0, xp.zeros((), dtype=g.dtype, **kw), g / (s * 2))
         wide = _var_input(xp, a)
-        d = _centred(ctx.backend, wide, ctx.axes, ctx.n)
+        m = _mean_keep(ctx.backend, wide, ctx.axes, ctx.n)
+        if ctx.grad_n is None and ctx.n - ctx.correction <= 0:
+            nan, inf = (xp.full((), v, dtype=g.dtype, **kw) for v in (math.nan, math.inf))
+            return g * xp.where(wide == m, nan, inf)
+        div = (ctx.n if ctx.grad_n is None else ctx.grad_n) - ctx.correction
+        d = wide - m
         if wide.dtype != a.dtype:
             d = xp.astype(d, a.dtype)
-        return (2.0 / ctx.div) * g * d if ctx.div else g * d * math.inf
+        return (2.0 / div if div else math.inf) * g * d
 
 
 def _var_input(xp, a):
@@ -206,11 +215,11 @@ def _var_input(xp, a):
     return xp.astype(a, xp.float32) if half is not None and a.dtype == half else a
 
 
-def _centred(b, a, axes, n):
-    """``a`` minus its mean over ``axes`` (nan for an empty reduction)."""
+def _mean_keep(b, a, axes, n):
+    """The mean of ``a`` over ``axes`` (the reduced dims kept; nan for an empty reduction)."""
     xp = b.xp
     total = xp.sum(a, axis=axes, keepdims=True)
-    return a - (total / n if n else total * xp.asarray(math.nan, dtype=total.dtype, **b._dev_kw()))
+    return total / n if n else total * xp.asarray(math.nan, dtype=total.dtype, **b._dev_kw())
 
 
 def _var_args(input, dim, unbiased, keepdim, correction, who):
@@ -234,7 +243,11 @@ def _var_args(input, dim, unbiased, keepdim, correction, who):
         warnings.warn(_DOF_WARNING.format(who), UserWarning, stacklevel=3)
     # PyTorch's var_backward counts an empty dim list (``dim=()``, which reduces over all
     # elements) as N = 1, so its gradient there divides by 1 - correction; reftorch agrees.
-    grad_n = 1 if isinstance(dim, (tuple, list)) and len(dim) == 0 and input.dim() else n
+    # Without dim (or for a 0-dim input) it takes another path: grad_n None.
+    if dim is None or input.dim() == 0:
+        grad_n = None
+    else:
+        grad_n = 1 if isinstance(dim, (tuple, list)) and len(dim) == 0 else n
     return axes, correction, grad_n
 
 

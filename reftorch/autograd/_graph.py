@@ -205,7 +205,10 @@ class TensorNamespace:
         return _torch.where(self._t(cond), self._t(a), self._t(b))
 
     def matmul(self, a, b):
-        return _torch.matmul(self._t(a), self._t(b))
+        a, b = self._t(a), self._t(b)
+        if a.dim() == 3 and b.dim() == 3 and a.shape[0] == b.shape[0]:
+            return _torch.bmm(a, b)  # a batched product without broadcasting: PyTorch's formulas' bmm
+        return _torch.matmul(a, b)
 
     def maximum(self, a, b):
         return _torch.maximum(self._t(a), self._t(b))
