@@ -221,10 +221,16 @@ class TensorNamespace:
         x = self._t(x)
         return Tensor._wrap(self._backend.xp.sign(x._data), self._device, self._backend)
 
-    def isnan(self, x):
+    def _mask(self, fn, x):
         # a bool mask: no derivative, a constant tensor is exact
         x = self._t(x)
-        return Tensor._wrap(self._backend.xp.isnan(x._data), self._device, self._backend)
+        return Tensor._wrap(fn(x._data), self._device, self._backend)
+
+    def isnan(self, x):
+        return self._mask(self._backend.xp.isnan, x)
+
+    def isfinite(self, x):
+        return self._mask(self._backend.xp.isfinite, x)
 
     def isdtype(self, d, kind):
         d = self._dt(d)
