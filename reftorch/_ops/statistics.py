@@ -7,7 +7,7 @@ import warnings
 
 from .. import _dtype as D
 from .._layout import row_major
-from .._tensor import _wrap_dim
+from .._tensor import Tensor, _wrap_dim
 from ..autograd.function import OpFunction as Function
 from ._common import conj_of
 from .cumulative import _scan
@@ -166,16 +166,16 @@ class Var(Function):
         a = _var_input(xp, x._data)
         shape = a.shape
         n = math.prod(shape) if axes is None else math.prod([shape[i] for i in axes])
-        d = a - _mean_keep(b, a, axes, n)
+        d = _centred(b, a, axes, n)
         sq = d * d if not xp.isdtype(a.dtype, "complex floating") else xp.real(d) ** 2 + xp.imag(d) ** 2
         out = xp.sum(sq, axis=axes, keepdims=keepdim) / max(n - correction, 0)
         if root:
             out = xp.sqrt(out)
         if a.dtype != x._data.dtype:
-            out = xp.astype(out, x._data.dtype)
+            out, d = xp.astype(out, x._data.dtype), xp.astype(d, x._data.dtype)
         if ctx.needs_input_grad:
             ctx.axes, ctx.keepdim, ctx.root, ctx.n = axes, keepdim, root, n
-            ctx.correction, ctx.grad_n = correction, grad_n
+            ctx.correction, ctx.grad_n, ctx.d = correction, grad_n, d
             ctx.save_for_backward(x)
             if root:
                 ctx.save_output()
@@ -197,15 +197,16 @@ class Var(Function):
         if ctx.root:
             s = _keep(xp, saved[1]._data, shape, ctx.axes, ctx.keepdim)
             g = xp.where(s == 0, xp.zeros((), dtype=g.dtype, **kw), g / (s * 2))
-        wide = _var_input(xp, a)
-        m = _mean_keep(ctx.backend, wide, ctx.axes, ctx.n)
         if ctx.grad_n is None and ctx.n - ctx.correction <= 0:
+            wide = _var_input(xp, a)
             nan, inf = (xp.full((), v, dtype=g.dtype, **kw) for v in (math.nan, math.inf))
-            return g * xp.where(wide == m, nan, inf)
+            return g * xp.where(wide == _mean_keep(ctx.backend, wide, ctx.axes, ctx.n), nan, inf)
         div = (ctx.n if ctx.grad_n is None else ctx.grad_n) - ctx.correction
-        d = wide - m
-        if wide.dtype != a.dtype:
-            d = xp.astype(d, a.dtype)
+        if isinstance(g, Tensor):  # create_graph: x - mean again, from the saved input (in the graph)
+            d = _centred(ctx.backend, _var_input(xp, a), ctx.axes, ctx.n)
+            d = d if d.dtype == a.dtype else xp.astype(d, a.dtype)
+        else:  # the forward's x - mean (an array, kept on ctx: read only here, never as a constant)
+            d = ctx.d
         return (2.0 / div if div else math.inf) * g * d
 
 
@@ -213,6 +214,11 @@ def _var_input(xp, a):
     """``a`` as var computes it: half precision in float32, as PyTorch accumulates it."""
     half = getattr(xp, "float16", None)  # (the strict stand-in has no float16)
     return xp.astype(a, xp.float32) if half is not None and a.dtype == half else a
+
+
+def _centred(b, a, axes, n):
+    """``a`` minus its mean over ``axes``."""
+    return a - _mean_keep(b, a, axes, n)
 
 
 def _mean_keep(b, a, axes, n):
