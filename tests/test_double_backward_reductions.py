@@ -290,13 +290,16 @@ COMPLEX = {
 
 
 @pytest.mark.parametrize("name", sorted(COMPLEX))
-def test_complex_first_order(name):
+def test_complex_first_and_second_order(name):
     res = []
     for T in (torch, reftorch):
         x = T.tensor(C, requires_grad=True)
         y = COMPLEX[name](T, x)
-        res.append(T.autograd.grad((y * y.conj()).real.sum(), x)[0])
-    np.testing.assert_allclose(np.asarray(res[1].tolist()), res[0].numpy(), rtol=1e-10, atol=1e-10)
+        g, = T.autograd.grad((y * y.conj()).real.sum(), x, create_graph=True)
+        h, = T.autograd.grad((g * g.conj()).real.sum() + (g * T.tensor(C[::-1].copy())).imag.sum(), x)
+        res.append((g, h))
+    for r, t in zip(res[1], res[0]):
+        np.testing.assert_allclose(np.asarray(r.tolist()), t.detach().numpy(), rtol=1e-10, atol=1e-9)
 
 
 @pytest.mark.parametrize("name", ["prod_dim_zeros", "var_dims_keepdim", "std_mean", "logsumexp_dims",
