@@ -273,7 +273,7 @@ def test_prod_of_a_0d_tensor_passes_the_gradient_on():
         _close(r, t)
 
 
-# complex inputs: first-order gradients take PyTorch's conjugates
+# complex inputs: gradients take PyTorch's conjugates
 C = np.array([[1 + 2j, 2 - 1j, 3j], [4.0, 5 + 1j, 7 - 2j]])
 COMPLEX = {
     "prod_dim": lambda T, x: x.prod(1),
@@ -286,6 +286,9 @@ COMPLEX = {
     "baddbmm": lambda T, x: T.baddbmm(x[None, :, :2], x[None], x.t()[None]),
     "trace": lambda T, x: T.trace(x) * x,
     "diagonal": lambda T, x: x.diagonal(1) * x[0, :2],
+    # abs and norms of complex tensors: sgn(z) = z / |z| is part of the gradient's graph
+    "abs": lambda T, x: x.abs() * x.sum(0),
+    "vector_norms": lambda T, x: T.linalg.vector_norm(x, 1, dim=0) * T.linalg.vector_norm(x, 3) + x.norm() * x,
 }
 
 

@@ -217,8 +217,10 @@ class TensorNamespace:
         return _torch.minimum(self._t(a), self._t(b))
 
     def sign(self, x):
-        # piecewise constant: its derivative is zero, so a constant tensor is exact
         x = self._t(x)
+        if x.dtype.is_complex:  # z / |z|: not piecewise constant, so recorded (torch.sgn)
+            return _torch.sgn(x)
+        # piecewise constant: its derivative is zero, so a constant tensor is exact
         return Tensor._wrap(self._backend.xp.sign(x._data), self._device, self._backend)
 
     def _mask(self, fn, x):
