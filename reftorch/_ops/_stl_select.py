@@ -239,7 +239,7 @@ def topk_rows(values, k, largest, sorted_):
     if k == 0:
         return [[] for _ in range(rows)]
     if k * 64 > n:
-        return [topk_row(row, k, largest, sorted_) for row in values.tolist()]
+        raise ValueError("topk_rows: k * 64 > n takes nth_element (see _stl_sort.nth_element_topk)")
     comp = _less(largest)
     key = values.astype(np.float64)  # larger is better; NaN best when largest, worst when not
     if not largest:

@@ -16,7 +16,7 @@ from ..autograd.function import OpFunction
 from ..return_types import sort as sort_rt
 from ..return_types import topk as topk_rt
 from ._stl_select import topk_rows
-from ._stl_sort import std_sort_rows
+from ._stl_sort import nth_element_topk, std_sort_rows
 from .creation import zeros
 from .scatter import flat_positions, scatter
 
@@ -237,16 +237,17 @@ def _as_pytorch_picks(b, a, order, idx, d, k, largest, sorted_):
     """``idx`` (the first ``k`` of a stable sort along ``d``) corrected to the indices
     PyTorch's CPU ``topk`` returns: identical unless a row has equal values where the
     choice or order among them matters, or ``sorted=False``; such rows are redone on
-    the host by :func:`~reftorch._ops._stl_select.topk_row`."""
+    the host: :func:`~reftorch._ops._stl_select.topk_rows` (partial_sort) or
+    :func:`~reftorch._ops._stl_sort.nth_element_topk`."""
     n = a.shape[d]
     if k == 0 or n == 0:
         return idx
-    rows = None  # sorted=False: every row takes the kernel's own (unordered) selection
-    if sorted_:
+    rows = None  # nth_element and sorted=False: every row takes the kernel's own (unordered) selection
+    if sorted_ or k * 64 <= n:  # (partial_sort sorts its picks either way)
         rows = _tied_rows(b, a, order, d, min(k + 1, n))
         if not bool(b.xp.any(rows)):
             return idx
-    return _redo_rows(b, a, idx, d, rows, lambda vals, _: topk_rows(vals, k, largest, sorted_))
+    return _redo_rows(b, a, idx, d, rows, lambda vals, _: (topk_rows if k * 64 <= n else nth_element_topk)(vals, k, largest, sorted_))
 
 
 def _tied_rows(b, a, idx, d, m):
