@@ -170,6 +170,15 @@ class TensorNamespace:
         return Tensor._wrap(self._backend.xp.all(x._data, axis=axis, keepdims=keepdims), self._device,
                             self._backend)
 
+    def any(self, x, axis=None, keepdims=False):
+        # a bool result: no derivative, a constant tensor is exact
+        x = self._t(x)
+        return Tensor._wrap(self._backend.xp.any(x._data, axis=axis, keepdims=keepdims), self._device,
+                            self._backend)
+
+    def broadcast_arrays(self, *arrays):
+        return list(_torch.broadcast_tensors(*(self._t(a) for a in arrays)))
+
     def take(self, x, idx, axis=None):
         x = self._t(x)
         if axis is None:
@@ -196,7 +205,10 @@ class TensorNamespace:
         return _torch.where(self._t(cond), self._t(a), self._t(b))
 
     def matmul(self, a, b):
-        return _torch.matmul(self._t(a), self._t(b))
+        a, b = self._t(a), self._t(b)
+        if a.dim() == 3 and b.dim() == 3 and a.shape[0] == b.shape[0]:
+            return _torch.bmm(a, b)  # a batched product without broadcasting: PyTorch's formulas' bmm
+        return _torch.matmul(a, b)
 
     def maximum(self, a, b):
         return _torch.maximum(self._t(a), self._t(b))
@@ -205,14 +217,22 @@ class TensorNamespace:
         return _torch.minimum(self._t(a), self._t(b))
 
     def sign(self, x):
-        # piecewise constant: its derivative is zero, so a constant tensor is exact
         x = self._t(x)
+        if x.dtype.is_complex:  # z / |z|: not piecewise constant, so recorded (torch.sgn)
+            return _torch.sgn(x)
+        # piecewise constant: its derivative is zero, so a constant tensor is exact
         return Tensor._wrap(self._backend.xp.sign(x._data), self._device, self._backend)
 
-    def isnan(self, x):
+    def _mask(self, fn, x):
         # a bool mask: no derivative, a constant tensor is exact
         x = self._t(x)
-        return Tensor._wrap(self._backend.xp.isnan(x._data), self._device, self._backend)
+        return Tensor._wrap(fn(x._data), self._device, self._backend)
+
+    def isnan(self, x):
+        return self._mask(self._backend.xp.isnan, x)
+
+    def isfinite(self, x):
+        return self._mask(self._backend.xp.isfinite, x)
 
     def isdtype(self, d, kind):
         d = self._dt(d)

@@ -259,6 +259,9 @@ def _make_multi_apply(cls):
             for i, t in enumerate(results):
                 t._grad_fn = node
                 t._output_nr = i
+            if ctx._save_output:  # (a forward shared with a one-output op saves its output: the first)
+                ctx._saved = ctx._saved + (results[0],)
+                ctx._versions = ctx._versions + (results[0]._version_counter[0],)
         return tuple(results)
 
     apply.__qualname__ = f"{cls.__qualname__}.apply"
