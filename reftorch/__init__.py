@@ -99,6 +99,9 @@ from ._ops.diagonal import select, diagonal, diag, trace  # noqa: F401
 from ._ops.products import outer, ger, inner, addmm, addmv, baddbmm  # noqa: F401
 from ._ops.order_stats import median, kthvalue  # noqa: F401
 from ._ops.differences import diff, cross  # noqa: F401
+from ._ops.masked_select import masked_select  # noqa: F401
+from ._ops.unique import unique, unique_consecutive  # noqa: F401
+from ._ops.bincount import bincount  # noqa: F401
 
 
 def is_tensor(obj) -> "bool":

@@ -604,3 +604,16 @@ Tensor._register_hook = staticmethod(register_tensor_hook)
 Tensor._regenerate_view_fn = staticmethod(regenerate_view_fn)
 Tensor._legacy_new = staticmethod(_legacy_new)
 Tensor._rebuild = staticmethod(creation._rebuild)
+
+from ._ops import masked_select as _masked_select, unique as _unique, bincount as _bincount  # noqa: E402
+
+
+def _bind_more_indexing():
+    """Methods for ``masked_select``, ``unique``, ``bincount``, ``index_add`` … (``_ops/masked_select.py`` …)."""
+    Tensor.masked_select = _masked_select.masked_select
+    Tensor.unique = _unique.unique
+    Tensor.unique_consecutive = _unique.unique_consecutive
+    Tensor.bincount = _bincount.bincount
+
+
+_bind_more_indexing()

@@ -133,6 +133,8 @@ CASES = {
     "real_imag": lambda x, d: x * torch.tensor([[1 + 2j, 2 - 1j, 3j]], device=d).real
                               + x * torch.tensor([[1 + 2j, 2 - 1j, 3j]], device=d).imag,
     "scalar_tensor": lambda x, d: x * torch.scalar_tensor(3, device=d),
+    "masked_select": lambda x, d: x.masked_select(x > 0),
+    "masked_select_broadcast": lambda x, d: torch.masked_select(x[0], _idx(d, [[True, False, True], [True, True, False]])),
 }
 
 
@@ -253,3 +255,28 @@ def test_default_device_cuda_without_gpu_raises_like_pytorch(default_device):
         torch.get_default_device()
     with pytest.raises((AssertionError, RuntimeError)):
         torch.zeros(2)
+
+
+def _data_dependent_results(d):
+    """unique / unique_consecutive / bincount (not differentiable): every result tensor."""
+    v = torch.tensor([3, 1, 2, 3, 1, 5, 2, 2], device=d)
+    f = torch.tensor([2.0, float("nan"), 1.0, float("nan"), 2.0, 1.0], device=d)
+    rows = torch.tensor([[1, 2], [3, 4], [1, 2], [0, 9]], device=d)
+    out = []
+    out += torch.unique(v, return_inverse=True, return_counts=True)
+    out += torch.unique(f, return_inverse=True, return_counts=True)
+    out += torch.unique(rows, dim=0, return_inverse=True, return_counts=True)
+    out += torch.unique(rows > 1, dim=1, return_inverse=True, return_counts=True)
+    out += torch.unique_consecutive(v, return_inverse=True, return_counts=True)
+    out += torch.unique_consecutive(rows, dim=0, return_inverse=True, return_counts=True)
+    out += [torch.bincount(v), torch.bincount(v, minlength=9), torch.bincount(v, torch.arange(8, device=d) * 0.5),
+            torch.bincount(v, v.to(torch.int32))]
+    return out
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_data_dependent_ops_on_device(device):
+    for r_dev, r_cpu in zip(_data_dependent_results(device), _data_dependent_results("cpu"), strict=True):
+        assert r_dev.device.type == torch.device(device).type
+        assert (r_dev.dtype, r_dev.shape, r_dev.stride()) == (r_cpu.dtype, r_cpu.shape, r_cpu.stride())
+        np.testing.assert_array_equal(r_dev._host(), r_cpu._host())

@@ -1,0 +1,157 @@
+"""Differential tests (against torch) for masked_select, unique, unique_consecutive and
+bincount: values, dtypes, strides, grad_fn names, gradients and errors."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import reftorch
+from _compare import both, check_grads, raises_like
+
+A = np.arange(12, dtype=np.float32).reshape(3, 4) - 5
+NAN = float("nan")
+
+
+# ----------------------------------------------------------------------------- masked_select
+
+
+@pytest.mark.parametrize("mask", [
+    A > 0,                                   # same shape
+    np.array([True, False, True, True]),     # broadcast over rows
+    np.array([[True], [False], [True]]),     # broadcast over columns
+    np.zeros((3, 4), bool),                  # nothing selected
+    np.ones((2, 3, 4), bool),                # mask larger than the input: input repeats
+])
+def test_masked_select_values_and_grads(mask):
+    check_grads(lambda T, x, m: T.masked_select(x, m), A, mask)
+    check_grads(lambda T, x, m: x.masked_select(m), A, mask)
+    r = reftorch.masked_select(reftorch.tensor(A), reftorch.tensor(mask))
+    t = torch.masked_select(torch.tensor(A), torch.tensor(mask))
+    assert r.stride() == t.stride()
+
+
+def test_masked_select_input_broadcast_to_mask():
+    mask = np.array([[True, False], [True, True]])
+    check_grads(lambda T, x, m: T.masked_select(x, m), np.array([1.5, -2.0], np.float32), mask)
+    check_grads(lambda T, x, m: T.masked_select(x, m), np.array(3.0, np.float32), np.array(True))
+
+
+@pytest.mark.parametrize("dtype", ["bool", "uint8", "int32", "int64", "float16", "float64"])
+def test_masked_select_dtypes(dtype):
+    both(lambda T, x, m: T.masked_select(x, m), A.astype(dtype), A > -2)
+
+
+def test_masked_select_out_and_empty():
+    both(lambda T, x, m: T.masked_select(x, m, out=T.zeros(2)), A, A > 3)
+    both(lambda T, x, m: T.masked_select(x, m), np.zeros((0, 3), np.float32), np.ones(3, bool))
+
+
+def test_masked_select_errors():
+    raises_like(lambda T, x, m: T.masked_select(x, m), A, (A > 0).astype(np.uint8), msg=True)
+    raises_like(lambda T, x, m: T.masked_select(x, m), A, np.array([1, 0, 1, 1]), msg=True)
+    raises_like(lambda T, x, m: T.masked_select(x, m), A, np.ones((4, 4), bool), msg=True)
+    raises_like(lambda T, x: T.masked_select(x, [True]), A, msg=True)
+
+
+# ----------------------------------------------------------------------------- unique
+
+V = np.array([3, 1, 2, 3, 1, 5, 2, 2])
+F = np.array([2.0, NAN, 1.0, NAN, 2.0, -0.0, 0.0], np.float32)
+ROWS = np.array([[1, 2], [3, 4], [1, 2], [0, 9], [3, 4]])
+CUBE = np.array([[[1, 2], [1, 2]], [[0, 0], [1, 2]], [[1, 2], [1, 2]]], np.float64)
+FLAGS = [dict(), dict(return_inverse=True), dict(return_counts=True),
+         dict(return_inverse=True, return_counts=True), dict(sorted=False, return_inverse=True)]
+
+
+@pytest.mark.parametrize("kw", FLAGS)
+@pytest.mark.parametrize("data", [V, F, ROWS, V.astype(bool), np.array(5), np.zeros(0, np.float32),
+                                  V.astype(np.uint8)], ids=["int", "nan", "2d", "bool", "0d", "empty", "u8"])
+def test_unique_flat(data, kw):
+    both(lambda T, x: T.unique(x, **kw), data)
+    both(lambda T, x: x.unique(**kw), data)
+
+
+@pytest.mark.parametrize("kw", FLAGS)
+@pytest.mark.parametrize("data,dim", [(ROWS, 0), (ROWS, 1), (ROWS, -2), (CUBE, 0), (CUBE, 1), (CUBE, 2),
+                                      (np.zeros((0, 3)), 0)])
+def test_unique_dim(data, dim, kw):
+    both(lambda T, x: T.unique(x, dim=dim, **kw), data)
+    kw.pop("sorted", None)
+    both(lambda T, x: T.unique_consecutive(x, dim=dim, **kw), data)
+
+
+@pytest.mark.parametrize("kw", FLAGS[:4])
+@pytest.mark.parametrize("data", [np.array([1, 1, 2, 2, 3, 1, 1, 2]), F, ROWS, np.array(7), np.zeros(0)])
+def test_unique_consecutive_flat(data, kw):
+    both(lambda T, x: T.unique_consecutive(x, **kw), data)
+    both(lambda T, x: x.unique_consecutive(**kw), data)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda T, x: T.unique(x), lambda T, x: T.unique(x, dim=1), lambda T, x: T.unique_consecutive(x),
+    lambda T, x: T.unique_consecutive(x, dim=0), lambda T, x: T.unique(x, return_counts=True)[0]])
+def test_unique_grad_fn_refuses_backward(fn):
+    x = np.array([[2.0, 1.0], [2.0, 1.0]], np.float32)
+    both(fn, x, requires_grad=True)
+    xt = torch.tensor(x, requires_grad=True)
+    xr = reftorch.tensor(x, requires_grad=True)
+    with pytest.raises(NotImplementedError) as et:
+        fn(torch, xt).sum().backward()
+    with pytest.raises(NotImplementedError) as er:
+        fn(reftorch, xr).sum().backward()
+    assert str(er.value) == str(et.value)
+
+
+def test_unique_errors():
+    raises_like(lambda T, x: T.unique(x, dim=2), ROWS, msg=True)
+    raises_like(lambda T, x: T.unique(x, dim=1), np.zeros((0, 3)), msg=True)
+    raises_like(lambda T, x: T.unique(x, dim=0, return_inverse=True), np.zeros((2, 0, 3)), msg=True)
+    raises_like(lambda T, x: T.unique_consecutive(x, dim=1), np.zeros((0, 3)), msg=True)
+
+
+# ----------------------------------------------------------------------------- bincount
+
+X = np.array([1, 3, 1, 0, 5])
+
+
+@pytest.mark.parametrize("dtype", ["uint8", "int8", "int16", "int32", "int64"])
+def test_bincount_counts(dtype):
+    both(lambda T, x: T.bincount(x), X.astype(dtype))
+    both(lambda T, x: x.bincount(minlength=9), X.astype(dtype))
+    both(lambda T, x: T.bincount(x, minlength=2), X.astype(dtype))
+
+
+@pytest.mark.parametrize("wdtype", ["float32", "float64", "float16", "bool", "int32", "int64", "uint8"])
+def test_bincount_weights_dtypes(wdtype):
+    w = np.array([0.5, 1, 2, 3, 4]).astype(wdtype)
+    both(lambda T, x, w: T.bincount(x, w), X, w)
+    both(lambda T, x, w: x.bincount(weights=w, minlength=7), X, w)
+
+
+def test_bincount_empty_and_grad_fn():
+    both(lambda T, x: T.bincount(x), np.zeros(0, np.int64))
+    both(lambda T, x: T.bincount(x, minlength=3), np.zeros(0, np.int64))
+    both(lambda T, x, w: T.bincount(x, w), X, np.array([0.5, 1, 2, 3, 4], np.float32), requires_grad=True)
+    for T in (torch, reftorch):
+        r = T.bincount(T.tensor(X), T.tensor([0.5, 1, 2, 3, 4], requires_grad=True))
+        with pytest.raises(RuntimeError, match="derivative for aten::bincount is not implemented"):
+            r.sum().backward()
+
+
+def test_bincount_sums_like_torch():
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 7, 2000)
+    w = rng.standard_normal(2000).astype(np.float32)
+    both(lambda T, x, w: T.bincount(x, w), x, w, exact=True)
+
+
+def test_bincount_errors():
+    raises_like(lambda T, x: T.bincount(x), np.array([-1, 2]), msg=True)
+    raises_like(lambda T, x: T.bincount(x), np.array([1.0, 2.0]), msg=True)
+    raises_like(lambda T, x: T.bincount(x), np.array([True, False]), msg=True)
+    raises_like(lambda T, x: T.bincount(x), np.array([[1, 2]]), msg=True)
+    raises_like(lambda T, x: T.bincount(x), np.array(3), msg=True)
+    raises_like(lambda T, x, w: T.bincount(x, w), X, np.ones(3, np.float32), msg=True)
+    raises_like(lambda T, x, w: T.bincount(x, w), X, np.ones((5, 1), np.float32), msg=True)
+    raises_like(lambda T, x: T.bincount(x, minlength=-1), X, msg=True)
