@@ -606,6 +606,7 @@ Tensor._legacy_new = staticmethod(_legacy_new)
 Tensor._rebuild = staticmethod(creation._rebuild)
 
 from ._ops import masked_select as _masked_select, unique as _unique, bincount as _bincount  # noqa: E402
+from ._ops import index_add as _index_add  # noqa: E402
 
 
 def _bind_more_indexing():
@@ -614,6 +615,8 @@ def _bind_more_indexing():
     Tensor.unique = _unique.unique
     Tensor.unique_consecutive = _unique.unique_consecutive
     Tensor.bincount = _bincount.bincount
+    Tensor.index_add = _index_add.index_add
+    Tensor.index_add_ = _index_add.index_add_
 
 
 _bind_more_indexing()

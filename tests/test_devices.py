@@ -135,6 +135,8 @@ CASES = {
     "scalar_tensor": lambda x, d: x * torch.scalar_tensor(3, device=d),
     "masked_select": lambda x, d: x.masked_select(x > 0),
     "masked_select_broadcast": lambda x, d: torch.masked_select(x[0], _idx(d, [[True, False, True], [True, True, False]])),
+    "index_add": lambda x, d: x.index_add(1, _idx(d, [2, 0, 2]), x * x, alpha=0.5),
+    "index_add_": lambda x, d: (x * 1).index_add_(0, _idx(d, [1]), x[:1] * 3),
 }
 
 

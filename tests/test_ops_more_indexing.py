@@ -1,5 +1,5 @@
-"""Differential tests (against torch) for masked_select, unique, unique_consecutive and
-bincount: values, dtypes, strides, grad_fn names, gradients and errors."""
+"""Differential tests (against torch) for masked_select, unique, unique_consecutive,
+bincount and index_add: values, dtypes, strides, grad_fn names, gradients and errors."""
 from __future__ import annotations
 
 import numpy as np
@@ -155,3 +155,70 @@ def test_bincount_errors():
     raises_like(lambda T, x, w: T.bincount(x, w), X, np.ones(3, np.float32), msg=True)
     raises_like(lambda T, x, w: T.bincount(x, w), X, np.ones((5, 1), np.float32), msg=True)
     raises_like(lambda T, x: T.bincount(x, minlength=-1), X, msg=True)
+
+
+# ----------------------------------------------------------------------------- index_add
+
+B = np.arange(12, dtype=np.float32).reshape(3, 4) / 4 - 1
+
+
+@pytest.mark.parametrize("dim,index,sshape", [(0, [2, 0], (2, 4)), (1, [1, 1, 3], (3, 3)), (-1, [0], (3, 1)),
+                                               (0, [], (0, 4)), (1, [3, 0, 3, 3, 1], (3, 5))])
+@pytest.mark.parametrize("alpha", [1, 2, -0.5])
+def test_index_add_values_and_grads(dim, index, sshape, alpha):
+    src = (np.arange(np.prod(sshape), dtype=np.float32).reshape(sshape) - 3) / 3
+    idx = np.array(index, np.int64)
+    check_grads(lambda T, x, i, s: T.index_add(x, dim, i, s, alpha=alpha), B, idx, src)
+    check_grads(lambda T, x, i, s: x.index_add(dim, i, s, alpha=alpha), B, idx, src)
+    check_grads(lambda T, x, i, s: (x * 1).index_add_(dim, i, s, alpha=alpha), B, idx, src)
+    both(lambda T, x, i, s: T.index_add(x, dim, i.int(), s), B, idx, src)
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float64", "int32", "int64", "uint8", "bool"])
+def test_index_add_dtypes(dtype):
+    src = np.array([[1, 0, 3, 2], [5, 1, 1, 0]]).astype(dtype)
+    both(lambda T, x, i, s: x.index_add(0, i, s), B.astype(dtype), np.array([1, 1]), src)
+    if dtype != "bool":
+        both(lambda T, x, i, s: x.index_add(0, i, s, alpha=3), B.astype(dtype), np.array([1, 1]), src)
+
+
+def test_index_add_integer_alpha_truncates():
+    both(lambda T, x: x.index_add(0, T.tensor([0, 0]), T.tensor([5, 6]), alpha=1.5), np.zeros(3, np.int64))
+
+
+def test_index_add_repeated_indices_sum_in_order():
+    rng = np.random.default_rng(1)
+    src = rng.standard_normal((500, 3)).astype(np.float32)
+    idx = rng.integers(0, 4, 500)
+    both(lambda T, x, i, s: x.index_add(0, i, s), rng.standard_normal((4, 3)).astype(np.float32), idx, src,
+         exact=True)
+
+
+def test_index_add_0d_and_inplace():
+    both(lambda T, x: x.index_add(0, T.tensor(0), T.tensor(2.0)), np.array(1.0, np.float32))
+    for T in (torch, reftorch):
+        x = T.zeros(2, 3)
+        r = x.index_add_(1, T.tensor([2]), T.ones(2, 1))
+        assert r is x and x[:, 2].tolist() == [1.0, 1.0]
+    for T in (torch, reftorch):
+        with pytest.raises(RuntimeError, match="a leaf Variable that requires grad"):
+            T.zeros(3, requires_grad=True).index_add_(0, T.tensor([0]), T.ones(1))
+
+
+@pytest.mark.parametrize("fn", [
+    lambda T, x: x.index_add(0, T.tensor([0.0]), T.ones(1)),
+    lambda T, x: x.index_add(0, T.tensor([[1]]), T.ones(2)),
+    lambda T, x: x.index_add(0, T.tensor([1]), T.ones(1, dtype=T.float64)),
+    lambda T, x: x.index_add(0, T.tensor([3]), T.ones(1)),
+    lambda T, x: x.index_add(0, T.tensor([-1]), T.ones(1)),
+    lambda T, x: x.index_add(1, T.tensor([0]), T.ones(1)),
+    lambda T, x: x.index_add(0, T.tensor([0, 1]), T.ones(1)),
+    lambda T, x: x.index_add(0, T.tensor(1), T.tensor(2.0)),
+    lambda T, x: x.index_add(0, [0], T.ones(1)),
+    lambda T, x: x.index_add(0, T.tensor([0]), 1.0),
+    lambda T, x: T.zeros(3, 2).index_add(0, T.tensor([1]), T.ones(1, 3)),
+    lambda T, x: T.zeros(3, 2).index_add(0, T.tensor([1, 2]), T.ones(1, 3)),
+    lambda T, x: T.tensor(1.0).index_add(0, T.tensor([0]), T.tensor([2.0])),
+])
+def test_index_add_errors(fn):
+    raises_like(fn, np.zeros(3, np.float32), msg=True)
