@@ -606,7 +606,7 @@ Tensor._legacy_new = staticmethod(_legacy_new)
 Tensor._rebuild = staticmethod(creation._rebuild)
 
 from ._ops import masked_select as _masked_select, unique as _unique, bincount as _bincount  # noqa: E402
-from ._ops import index_add as _index_add  # noqa: E402
+from ._ops import index_add as _index_add, take as _take  # noqa: E402
 
 
 def _bind_more_indexing():
@@ -617,6 +617,8 @@ def _bind_more_indexing():
     Tensor.bincount = _bincount.bincount
     Tensor.index_add = _index_add.index_add
     Tensor.index_add_ = _index_add.index_add_
+    Tensor.take = _take.take
+    Tensor.take_along_dim = _take.take_along_dim
 
 
 _bind_more_indexing()

@@ -137,6 +137,9 @@ CASES = {
     "masked_select_broadcast": lambda x, d: torch.masked_select(x[0], _idx(d, [[True, False, True], [True, True, False]])),
     "index_add": lambda x, d: x.index_add(1, _idx(d, [2, 0, 2]), x * x, alpha=0.5),
     "index_add_": lambda x, d: (x * 1).index_add_(0, _idx(d, [1]), x[:1] * 3),
+    "take": lambda x, d: x.take(_idx(d, [[5, -1], [0, 0]])),
+    "take_along_dim": lambda x, d: torch.take_along_dim(x, _idx(d, [[2, -1, 0, 4]]), dim=1),
+    "take_along_dim_flat": lambda x, d: x.take_along_dim(_idx(d, [4, 1, 1])),
 }
 
 

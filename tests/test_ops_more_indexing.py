@@ -222,3 +222,62 @@ def test_index_add_0d_and_inplace():
 ])
 def test_index_add_errors(fn):
     raises_like(fn, np.zeros(3, np.float32), msg=True)
+
+
+# ----------------------------------------------------------------------------- take, take_along_dim
+
+C = np.array([[10.0, 30.0, 20.0], [60.0, 40.0, 50.0]], np.float32)
+
+
+@pytest.mark.parametrize("index", [[0, 5, -1, 2], [[1], [3]], 4, [[-6, 0], [5, 5]], []])
+def test_take_values_and_grads(index):
+    idx = np.array(index, np.int64)
+    check_grads(lambda T, x, i: T.take(x, i), C, idx)
+    check_grads(lambda T, x, i: x.t().take(i), C, idx)
+    check_grads(lambda T, x, i: x.take(i), np.array(7.0, np.float32), np.array(index, np.int64) % 1)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda T, x: T.take(x, T.tensor([6])),
+    lambda T, x: T.take(x, T.tensor([-7])),
+    lambda T, x: T.take(x, T.tensor([0], dtype=T.int32)),
+    lambda T, x: T.take(x, T.tensor([0.0])),
+    lambda T, x: T.take(x, [0]),
+    lambda T, x: T.take(T.zeros(0), T.tensor([0])),
+])
+def test_take_errors(fn):
+    raises_like(fn, C, msg=True)
+
+
+@pytest.mark.parametrize("index,dim", [
+    ([[0, 2], [1, 0]], 1), ([[1], [0]], -1), ([[0, 1, 0]], 0), ([[1]], 1), ([[2, 0, 1, 1]], 1),
+    ([[7, 100, -100, 5], [4, -5, -6, 300]], 1),  # taken modulo the size, as PyTorch 2.13
+    ([[-1, 0, -2]], 0), ([5, 0, 3], None), ([[5, 0], [1, 1]], None)])
+def test_take_along_dim_values_and_grads(index, dim):
+    idx = np.array(index, np.int64)
+    check_grads(lambda T, x, i: T.take_along_dim(x, i, dim), C, idx)
+    check_grads(lambda T, x, i: x.take_along_dim(i, dim=dim), C, idx)
+
+
+def test_take_along_dim_with_argsort_and_broadcast():
+    x = np.random.default_rng(2).standard_normal((3, 4, 5)).astype(np.float32)
+    check_grads(lambda T, x: T.take_along_dim(x, x.argsort(dim=2), dim=2), x)
+    check_grads(lambda T, x: T.take_along_dim(x, x.argmax(dim=1, keepdim=True), dim=1), x)
+    check_grads(lambda T, x: T.take_along_dim(x[:1], x.detach().argsort(dim=2)[:, :1, :3], dim=2), x)
+    both(lambda T, x: T.take_along_dim(x, T.tensor(0)), np.array(5.0, np.float32))
+    both(lambda T, x: T.take_along_dim(x, T.tensor([[1]]), None, out=T.zeros(1)), C)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda T, x: T.take_along_dim(x, T.tensor([[0.0]]), 1),
+    lambda T, x: T.take_along_dim(x, T.tensor([[0]], dtype=T.int32), 1),
+    lambda T, x: T.take_along_dim(x, T.tensor([0, 1]), 1),
+    lambda T, x: T.take_along_dim(x, T.tensor([6])),
+    lambda T, x: T.take_along_dim(x, T.tensor([[0, 1], [1, 0], [0, 0]]), 1),
+    lambda T, x: T.take_along_dim(x, T.tensor([[0]]), 2),
+    lambda T, x: T.take_along_dim(x.t(), T.tensor([0])),
+    lambda T, x: T.take_along_dim(T.zeros(2, 0), T.tensor([[1], [2]]), 1),
+    lambda T, x: T.take_along_dim(T.tensor(5.0), T.tensor(0), 0),
+])
+def test_take_along_dim_errors(fn):
+    raises_like(fn, C, msg=True)

@@ -32,7 +32,7 @@ NAMESPACES = {
         atan2 hypot fmod logaddexp fmax fmin signbit
         logsumexp nansum nanmean var_mean std_mean
         select diagonal diag trace ger inner addmm addmv baddbmm median kthvalue cross diff
-        masked_select unique unique_consecutive bincount index_add
+        masked_select unique unique_consecutive bincount index_add take_along_dim
     """),
     "torch.Tensor": ("reftorch.Tensor", """
         shape size dim ndim numel dtype device requires_grad grad grad_fn is_leaf item tolist numpy
@@ -47,7 +47,7 @@ NAMESPACES = {
         floor ceil round trunc sign isnan isinf isfinite nan_to_num floor_ round_
         prod logsumexp nansum nanmean
         select diagonal diag trace outer inner addmm addmv baddbmm median kthvalue cross diff
-        masked_select unique unique_consecutive bincount index_add index_add_
+        masked_select unique unique_consecutive bincount index_add index_add_ take take_along_dim
     """),
     "torch.nn": ("reftorch.nn", """
         Module Sequential ModuleList ModuleDict ParameterList ParameterDict Parameter Identity
