@@ -140,6 +140,7 @@ CASES = {
     "take": lambda x, d: x.take(_idx(d, [[5, -1], [0, 0]])),
     "take_along_dim": lambda x, d: torch.take_along_dim(x, _idx(d, [[2, -1, 0, 4]]), dim=1),
     "take_along_dim_flat": lambda x, d: x.take_along_dim(_idx(d, [4, 1, 1])),
+    "meshgrid": lambda x, d: torch.cat(torch.meshgrid(x[0], x[1, :2], indexing="xy"), 1),
 }
 
 

@@ -281,3 +281,57 @@ def test_take_along_dim_with_argsort_and_broadcast():
 ])
 def test_take_along_dim_errors(fn):
     raises_like(fn, C, msg=True)
+
+
+# ----------------------------------------------------------------------------- meshgrid
+
+M1, M2, M3 = np.array([1.0, 2.0, 3.0], np.float32), np.array([4.0, 5.0], np.float32), np.arange(4, dtype=np.float32)
+
+
+@pytest.mark.parametrize("indexing", ["ij", "xy"])
+def test_meshgrid_values_grads_and_layout(indexing):
+    check_grads(lambda T, a, b: T.meshgrid(a, b, indexing=indexing), M1, M2)
+    check_grads(lambda T, a, b, c: T.meshgrid([a, b, c], indexing=indexing), M1, M2, M3)
+    check_grads(lambda T, a: T.meshgrid(a, indexing=indexing), M1)
+    both(lambda T, a, b: T.meshgrid(a, b, indexing=indexing), np.array(3), np.array([1, 2]))
+    both(lambda T, a, b: T.meshgrid(a, b, indexing=indexing), np.zeros(0, np.float32), M1)
+    for args in ((M1, M2), (M1, M2, M3)):
+        gr = reftorch.meshgrid(*map(reftorch.tensor, args), indexing=indexing)
+        gt = torch.meshgrid(*map(torch.tensor, args), indexing=indexing)
+        assert [g.stride() for g in gr] == [g.stride() for g in gt]
+        assert [g._base is None for g in gr] == [g._base is None for g in gt]
+
+
+def test_meshgrid_warns_once_without_indexing():
+    import subprocess
+    import sys
+    import warnings
+
+    import reftorch._ops.meshgrid as mg
+    code = ("import torch, warnings; warnings.simplefilter('always')\n"
+            "with warnings.catch_warnings(record=True) as w:\n"
+            "    warnings.simplefilter('always'); torch.meshgrid(torch.ones(1), torch.ones(1))\n"
+            "    torch.meshgrid(torch.ones(1), torch.ones(1))\n"
+            "print(len(w)); print(w[0].category.__name__); print(w[0].message)")
+    torch_out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    mg._warned[0] = False
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        reftorch.meshgrid(reftorch.ones(1), reftorch.ones(1))
+        reftorch.meshgrid(reftorch.ones(1), reftorch.ones(1), indexing=None)
+    assert f"{len(w)}\n{w[0].category.__name__}\n{w[0].message}\n" == torch_out
+    assert w[0].filename == __file__
+
+
+@pytest.mark.parametrize("fn", [
+    lambda T, a: T.meshgrid(a, a, indexing="foo"),
+    lambda T, a: T.meshgrid(),
+    lambda T, a: T.meshgrid([], indexing="ij"),
+    lambda T, a: T.meshgrid(a, T.tensor([1, 2]), indexing="ij"),
+    lambda T, a: T.meshgrid(a, [1, 2], indexing="ij"),
+    lambda T, a: T.meshgrid((a, a), a, indexing="ij"),
+    lambda T, a: T.meshgrid(a, 3, indexing="ij"),
+])
+def test_meshgrid_errors(fn):
+    raises_like(fn, M1, msg=True)
+    raises_like(lambda T, a: T.meshgrid(T.zeros(2, 2), a, indexing="ij"), M1)  # (PyTorch prints the tensor)
