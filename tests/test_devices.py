@@ -277,6 +277,10 @@ def _data_dependent_results(d):
     out += torch.unique_consecutive(rows, dim=0, return_inverse=True, return_counts=True)
     out += [torch.bincount(v), torch.bincount(v, minlength=9), torch.bincount(v, torch.arange(8, device=d) * 0.5),
             torch.bincount(v, v.to(torch.int32))]
+    seq = torch.tensor([[1.0, 3.0, 3.0, 5.0, float("nan")], [0.0, 2.0, 4.0, 6.0, 8.0]], device=d)
+    out += [torch.searchsorted(seq, f.reshape(2, 3)), torch.searchsorted(seq[1], v, right=True),
+            torch.searchsorted(seq[0], f, side="right", out_int32=True), torch.bucketize(v, seq[1]),
+            torch.searchsorted(seq[1], 4.5)]
     return out
 
 

@@ -335,3 +335,64 @@ def test_meshgrid_warns_once_without_indexing():
 def test_meshgrid_errors(fn):
     raises_like(fn, M1, msg=True)
     raises_like(lambda T, a: T.meshgrid(T.zeros(2, 2), a, indexing="ij"), M1)  # (PyTorch prints the tensor)
+
+
+# ----------------------------------------------------------------------------- searchsorted, bucketize
+
+SEQ = np.array([1, 3, 5, 7, 9])
+VALS = np.array([[3, 6, 9], [0, 10, 5]])
+SEQ2 = np.array([[1, 3, 5, 7, 9], [2, 4, 6, 8, 10]])
+
+
+@pytest.mark.parametrize("kw", [dict(), dict(right=True), dict(side="right"), dict(side="left"),
+                                dict(right=False, side="right"), dict(out_int32=True)])
+def test_searchsorted_options(kw):
+    both(lambda T, s, v: T.searchsorted(s, v, **kw), SEQ, VALS)
+    both(lambda T, s, v: T.searchsorted(s, v, **kw), SEQ2, VALS)
+    both(lambda T, s: T.searchsorted(s, 6, **kw), SEQ)
+    both(lambda T, s, v: T.searchsorted(s, v, **kw), SEQ.astype(np.float64), np.array([2.5, 3.0, -1.0]))
+    both(lambda T, s, v: T.searchsorted(s, v, **kw), SEQ, np.array([2.5, 3.0, 1e9], np.float32))  # promoted
+    both(lambda T, s, v: T.searchsorted(s, v, sorter=T.tensor([1, 2, 0, 4, 3]), **kw),
+         np.array([3, 5, 1, 9, 7]), VALS)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_searchsorted_random_with_ties_and_nan(seed):
+    rng = np.random.default_rng(seed)
+    seq = np.sort(rng.integers(0, 8, (3, 17)).astype(np.float32), axis=1)
+    seq[0, -2:] = np.nan  # NaN sorted last, as sort() puts it
+    vals = rng.integers(-1, 10, (3, 6)).astype(np.float32)
+    vals[1, 0] = np.nan
+    for right in (False, True):
+        both(lambda T, s, v: T.searchsorted(s, v, right=right), seq, vals)
+        both(lambda T, s, v: T.searchsorted(s, v, right=right), seq[0], vals)
+        both(lambda T, v, s: T.bucketize(v, s, right=right), vals, seq[1])
+
+
+def test_searchsorted_edges():
+    both(lambda T, s, v: T.searchsorted(s, v), np.zeros(0, np.float32), np.array([1.0], np.float32))
+    both(lambda T, s, v: T.searchsorted(s, v), SEQ, np.zeros(0, np.int64))
+    both(lambda T, s, v: T.searchsorted(s, v), np.zeros((2, 0)), np.ones((2, 3)))
+    both(lambda T, s, v: T.searchsorted(s, v), SEQ, np.array(4))
+    both(lambda T, s, v: T.searchsorted(s, v, out=T.zeros(3, dtype=T.long)), SEQ, np.array([4]))
+    both(lambda T, s, v: T.bucketize(v, s, out=T.zeros(1, dtype=T.long)), SEQ, np.array([4]))
+    both(lambda T, s: T.bucketize(4.5, s, out_int32=True), SEQ)
+    both(lambda T, v, s: T.bucketize(v, s), np.array([1.5, 2.5], np.float32), np.array([1.0, 2.0], np.float32),
+         requires_grad=True)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda T, s: T.searchsorted(s, T.tensor([1]), right=True, side="left"),
+    lambda T, s: T.searchsorted(s, T.tensor([1]), side="foo"),
+    lambda T, s: T.searchsorted(s, T.tensor([1]), sorter=T.tensor([0, 1, 2, 3, 4], dtype=T.int32)),
+    lambda T, s: T.searchsorted(s, T.tensor([1]), sorter=T.tensor([0, 1, 2, 3, 7])),
+    lambda T, s: T.searchsorted(s, T.tensor([1]), sorter=T.tensor([0, 1])),
+    lambda T, s: T.searchsorted(T.tensor([True, False]), T.tensor([True])),
+    lambda T, s: T.searchsorted(T.tensor(1), T.tensor([1])),
+    lambda T, s: T.searchsorted(T.stack([s, s]), T.tensor([1, 2])),
+    lambda T, s: T.searchsorted(T.stack([s, s]), T.tensor([[1], [2], [3]])),
+    lambda T, s: T.bucketize(T.tensor([1]), T.stack([s, s])),
+    lambda T, s: T.bucketize(T.tensor([1]), T.tensor(3)),
+])
+def test_searchsorted_errors(fn):
+    raises_like(fn, SEQ, msg=True)
