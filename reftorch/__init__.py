@@ -106,6 +106,7 @@ from ._ops.index_add import index_add  # noqa: F401
 from ._ops.take import take, take_along_dim  # noqa: F401
 from ._ops.meshgrid import meshgrid  # noqa: F401
 from ._ops.bucketization import searchsorted, bucketize  # noqa: F401
+from ._ops.isin import isin  # noqa: F401
 
 
 def is_tensor(obj) -> "bool":

@@ -281,6 +281,7 @@ def _data_dependent_results(d):
     out += [torch.searchsorted(seq, f.reshape(2, 3)), torch.searchsorted(seq[1], v, right=True),
             torch.searchsorted(seq[0], f, side="right", out_int32=True), torch.bucketize(v, seq[1]),
             torch.searchsorted(seq[1], 4.5)]
+    out += [torch.isin(f, seq), torch.isin(v, torch.tensor([2, 5, 7], device=d), invert=True), torch.isin(v, 3)]
     return out
 
 

@@ -396,3 +396,58 @@ def test_searchsorted_edges():
 ])
 def test_searchsorted_errors(fn):
     raises_like(fn, SEQ, msg=True)
+
+
+# ----------------------------------------------------------------------------- isin
+
+X2 = np.array([[1, 2], [3, 4]])
+T3 = np.array([2, 3, 7])
+
+
+@pytest.mark.parametrize("kw", [dict(), dict(invert=True), dict(assume_unique=True)])
+def test_isin_values(kw):
+    both(lambda T, x, t: T.isin(x, t, **kw), X2, T3)
+    both(lambda T, x, t: T.isin(x, t, **kw), X2, np.array([[2], [4]]))
+    both(lambda T, x: T.isin(x, 3, **kw), X2)
+    both(lambda T, t: T.isin(3, t, **kw), T3)
+    both(lambda T, x, t: T.isin(x, t, **kw), np.zeros((0, 2)), T3)
+    both(lambda T, x, t: T.isin(x, t, **kw), X2, np.zeros(0, np.int64))
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_isin_random_floats_with_nan_and_signed_zero(seed):
+    rng = np.random.default_rng(seed)
+    x = rng.integers(-4, 5, (4, 7)).astype(np.float32)
+    t = rng.integers(-4, 5, 6).astype(np.float32)
+    x[0, :3] = [np.nan, -0.0, 0.0]
+    t[:2] = [np.nan, -0.0]
+    both(lambda T, x, t: T.isin(x, t), x, t)
+    both(lambda T, x, t: T.isin(x, t), t, x)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda T: T.isin(T.tensor([1.5, 2.0]), T.tensor([1, 2])),
+    lambda T: T.isin(T.tensor([1, 300]), T.tensor([44], dtype=T.uint8)),
+    lambda T: T.isin(T.tensor([1, 300]), 300.5),
+    lambda T: T.isin(T.tensor([44], dtype=T.uint8), 300),           # the number wraps to uint8
+    lambda T: T.isin(T.tensor([44], dtype=T.uint8), T.tensor(300)),  # a 0-dim tensor as well
+    lambda T: T.isin(T.tensor([-1], dtype=T.int8), 255),
+    lambda T: T.isin(T.tensor([0.1], dtype=T.float64), 0.1),
+    lambda T: T.isin(T.tensor([0.1]), T.tensor(0.1, dtype=T.float64)),
+    lambda T: T.isin(2.0, T.tensor([2, 3])),
+    lambda T: T.isin(T.tensor([1.0], requires_grad=True), T.tensor([1.0])),
+    lambda T: T.isin(T.tensor([1, 2]), T.tensor([2]), out=T.empty(2, dtype=T.bool)),
+])
+def test_isin_promotion(fn):
+    both(fn)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda T: T.isin(1, 2),
+    lambda T: T.isin(T.tensor([1]), [1, 2]),
+    lambda T: T.isin(T.tensor([1 + 1j]), T.tensor([1 + 1j])),
+    lambda T: T.isin(T.tensor([True]), 1),
+    lambda T: T.isin(T.tensor([1]), T.tensor([True])),
+])
+def test_isin_errors(fn):
+    raises_like(fn, msg=True)

@@ -19,9 +19,11 @@ from .creation import tensor as _tensor
 _SIDES = ("left", "right")
 
 
-def _search(b, seq, values, right, sorter):
+def _search(b, seq, values, right, sorter, nan_last=False):
     """Insertion points of ``values`` (shape ``(rows, m)``) into the sorted rows of ``seq``
-    (shape ``(rows, n)``, read through ``sorter`` when given), as an int64 array."""
+    (shape ``(rows, n)``, read through ``sorter`` when given), as an int64 array.
+    ``nan_last``: the left insertion point with NaN in ``seq`` above every number (as
+    ``sort`` puts it), for ``isin``."""
     xp = b.xp
     kw = b._dev_kw()
     i64 = b.dtype(D.int64)
@@ -37,7 +39,10 @@ def _search(b, seq, values, right, sorter):
         if sorter is not None:
             at = xp.take_along_axis(sorter, at, axis=1)
         mid_val = xp.take_along_axis(seq, at, axis=1)
-        go_right = ~(mid_val > values) if right else ~(mid_val >= values)
+        if nan_last:
+            go_right = mid_val < values
+        else:
+            go_right = ~(mid_val > values) if right else ~(mid_val >= values)
         lo = xp.where(active & go_right, mid + 1, lo)
         hi = xp.where(active & ~go_right, mid, hi)
     return lo
