@@ -107,6 +107,7 @@ from ._ops.take import take, take_along_dim  # noqa: F401
 from ._ops.meshgrid import meshgrid  # noqa: F401
 from ._ops.bucketization import searchsorted, bucketize  # noqa: F401
 from ._ops.isin import isin  # noqa: F401
+from ._ops.distance import cdist  # noqa: F401
 
 
 def is_tensor(obj) -> "bool":

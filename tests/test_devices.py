@@ -141,6 +141,9 @@ CASES = {
     "take_along_dim": lambda x, d: torch.take_along_dim(x, _idx(d, [[2, -1, 0, 4]]), dim=1),
     "take_along_dim_flat": lambda x, d: x.take_along_dim(_idx(d, [4, 1, 1])),
     "meshgrid": lambda x, d: torch.cat(torch.meshgrid(x[0], x[1, :2], indexing="xy"), 1),
+    "cdist": lambda x, d: torch.cdist(x, x.flip((0,)) * 0.5),
+    "cdist_p1_inf": lambda x, d: torch.cdist(x.unsqueeze(0), x[:1], p=1) + torch.cdist(x, x, p=float("inf")),
+    "cdist_p3": lambda x, d: torch.cdist(x, x[1:] * 0.1 + 1, p=3),
 }
 
 

@@ -451,3 +451,52 @@ def test_isin_promotion(fn):
 ])
 def test_isin_errors(fn):
     raises_like(fn, msg=True)
+
+
+# ----------------------------------------------------------------------------- cdist
+
+_R = np.random.default_rng(5)
+CA = _R.standard_normal((3, 2)).astype(np.float32)
+CB = _R.standard_normal((4, 2)).astype(np.float32)
+CA[1] = CB[2]        # a zero distance
+CB[0, 0] = CA[0, 0]  # a zero coordinate difference
+
+
+@pytest.mark.parametrize("p", [2.0, 1.0, float("inf"), 0.0, 3.0, 0.5, 1.5, 2])
+def test_cdist_values_and_grads(p):
+    check_grads(lambda T, a, b: T.cdist(a, b, p=p), CA, CB)
+    check_grads(lambda T, a, b: T.cdist(a, b, p), CA.astype(np.float64), CB.astype(np.float64))
+    check_grads(lambda T, a, b: T.cdist(a, b, p=p), CA, CA)
+
+
+@pytest.mark.parametrize("mode", ["use_mm_for_euclid_dist_if_necessary", "use_mm_for_euclid_dist",
+                                  "donot_use_mm_for_euclid_dist"])
+@pytest.mark.parametrize("rows", [4, 26])
+def test_cdist_compute_modes(mode, rows):
+    big = _R.standard_normal((rows, 3))
+    check_grads(lambda T, a, b: T.cdist(a, b, compute_mode=mode), big, big[:5] + 0.5)
+    check_grads(lambda T, a, b: T.cdist(a, b, p=1, compute_mode=mode), big, big[:5] + 0.5)
+
+
+@pytest.mark.parametrize("shapes", [((2, 3, 2), (1, 4, 2)), ((2, 3, 2), (4, 2)), ((2, 3, 2), (2, 1, 4, 2)),
+                                    ((0, 2), (3, 2)), ((3, 0), (2, 0)), ((2, 3, 2), (2, 30, 2))])
+def test_cdist_batches_and_empty(shapes):
+    a, b = (_R.standard_normal(s) for s in shapes)
+    check_grads(lambda T, a, b: T.cdist(a, b), a, b)
+    check_grads(lambda T, a, b: T.cdist(a, b, p=float("inf")), a, b)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda T, a: T.cdist(a, T.ones(4, 3)),
+    lambda T, a: T.cdist(a, a, p=-1),
+    lambda T, a: T.cdist(a[0], a),
+    lambda T, a: T.cdist(a, a[0]),
+    lambda T, a: T.cdist(a.int(), a.int()),
+    lambda T, a: T.cdist(a, a.int()),
+    lambda T, a: T.cdist(a, a.double()),
+    lambda T, a: T.cdist(a, a, compute_mode="foo"),
+    lambda T, a: T.cdist(a, a, compute_mode=None),
+    lambda T, a: T.cdist(T.ones(2, 3, 2), T.ones(3, 4, 2)),
+])
+def test_cdist_errors(fn):
+    raises_like(fn, CA, msg=True)

@@ -33,7 +33,7 @@ NAMESPACES = {
         logsumexp nansum nanmean var_mean std_mean
         select diagonal diag trace ger inner addmm addmv baddbmm median kthvalue cross diff
         masked_select unique unique_consecutive bincount index_add take_along_dim meshgrid searchsorted
-        bucketize isin
+        bucketize isin cdist
     """),
     "torch.Tensor": ("reftorch.Tensor", """
         shape size dim ndim numel dtype device requires_grad grad grad_fn is_leaf item tolist numpy
