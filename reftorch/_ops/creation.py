@@ -118,7 +118,10 @@ def _contains_tensor(data):
     return False
 
 
-def _from_host(arr, dtype, device, requires_grad=False):
+def _from_host(arr, dtype, device, requires_grad=False, owned=False):
+    """A tensor of ``dtype`` on ``device`` from the host array (or data) ``arr``, copied;
+    ``owned``: ``arr`` is a fresh row-major array nobody else holds, kept when it already
+    has the dtype (no second copy)."""
     dev, backend = resolve_device(device)
     native = backend.dtype(dtype)
     if dtype is D.float16 or not (dtype.is_complex or dtype is D.bool):
@@ -130,7 +133,7 @@ def _from_host(arr, dtype, device, requires_grad=False):
             arr = half_source(arr)
     with backend.quiet():  # a float too large for float16 becomes inf without a warning
         if dev.type == "cpu":
-            out = _np.array(arr, dtype=native, copy=True)
+            out = _np.array(arr, dtype=native, copy=None if owned else True)
         else:
             out = backend.from_host(_np.asarray(arr, dtype=_np.dtype(dtype.name)))
     t = Tensor._wrap(out, dev, backend)
@@ -183,7 +186,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
         check_data_fits(arr, dtype)  # Python numbers: torch.tensor([300], dtype=torch.uint8) raises
     if device is None and isinstance(data, Tensor):
         device = data.device
-    return _from_host(arr, dtype, device, requires_grad)
+    return _from_host(arr, dtype, device, requires_grad, owned=not isinstance(data, Tensor))
 
 
 def as_tensor(data, dtype=None, device=None):
@@ -494,7 +497,7 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
     n = int(math.ceil((e - s) / st))
     host = s + _np.arange(n, dtype=_np.float64) * st if dtype.is_floating_point or _is_float(s) or _is_float(st) \
         else _np.arange(s, e, st, dtype=_np.int64)
-    return _from_host(host, dtype, device, requires_grad)
+    return _from_host(host, dtype, device, requires_grad, owned=True)
 
 
 def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
@@ -532,8 +535,13 @@ def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=Non
             step = (b - a) / ft.type(max(steps - 1, 1))
             idx = _np.arange(steps, dtype=ft)
             half = steps // 2
-            host = _np.where(idx < half, a + step * idx, b - step * (ft.type(steps - 1) - idx))
-    return _from_host(host, dtype, device, requires_grad)
+            host = _np.empty(steps, dtype=ft)  # the first half from start, the rest back from end
+            _np.multiply(idx[:half], step, out=host[:half])
+            host[:half] += a
+            _np.subtract(ft.type(steps - 1), idx[half:], out=host[half:])
+            host[half:] *= step
+            _np.subtract(b, host[half:], out=host[half:])
+    return _from_host(host, dtype, device, requires_grad, owned=True)
 
 
 def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
