@@ -604,3 +604,66 @@ Tensor._register_hook = staticmethod(register_tensor_hook)
 Tensor._regenerate_view_fn = staticmethod(regenerate_view_fn)
 Tensor._legacy_new = staticmethod(_legacy_new)
 Tensor._rebuild = staticmethod(creation._rebuild)
+
+
+#: Methods of PyTorch's that take ``self`` alone (its C binding refuses any argument, ``out=`` included).
+_SELF_ONLY = frozenset("""
+    abs acos acos_ arccos arccos_ arcsin arcsin_ arctan arctan_ argwhere asin asin_ atan atan_ ceil ceil_
+    conj cos cosh cosh_ erf erf_ erfc erfc_ exp exp_ exp2 exp2_ expm1 expm1_ fix fix_ floor floor_ frac frac_
+    isfinite isinf isnan log log10 log10_ log1p log1p_ log2 log2_ logical_not msort neg neg_ reciprocal relu
+    rsqrt rsqrt_ sgn sgn_ sigmoid sign sign_ signbit sin sinh sinh_ sqrt square square_ t t_ tan tan_ tanh
+    trace trunc trunc_ zero_
+""".split())
+
+
+def _self_only(fn, name):
+    def method(self, *args, **kwargs):
+        if kwargs:
+            raise TypeError(f"TensorBase.{name}() takes no keyword arguments")
+        if args:
+            raise TypeError(f"TensorBase.{name}() takes no arguments ({len(args)} given)")
+        return fn(self)
+    return _like(method, fn, name)
+
+
+#: Methods PyTorch writes in Python (named with their class in its messages).
+_PY_METHODS = frozenset({"norm"})
+
+
+def _no_out(fn, name):
+    shown = f"Tensor.{name}" if name in _PY_METHODS else name
+
+    def method(self, *args, **kwargs):
+        if "out" in kwargs:
+            raise TypeError(f"{shown}() got an unexpected keyword argument 'out'")
+        return fn(self, *args, **kwargs)
+    return _like(method, fn, name)
+
+
+def _like(method, fn, name):
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = fn.__doc__
+    method.__wrapped__ = fn
+    return method
+
+
+def _takes_out(fn):
+    code = getattr(fn, "__code__", None)
+    return code is not None and "out" in code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]
+
+
+def _refuse_out():
+    """PyTorch's Tensor methods have no ``out=`` (the functions do): ``x.exp(out=y)`` and
+    ``x.add(y, out=z)`` raise TypeError with PyTorch's text; the operators
+    (``__add__`` …) keep it, as PyTorch's do."""
+    for name in sorted(vars(Tensor)):
+        fn = vars(Tensor)[name]
+        if name in _SELF_ONLY:
+            setattr(Tensor, name, _self_only(fn, name))
+        elif not name.startswith("__") and _takes_out(fn):
+            setattr(Tensor, name, _no_out(fn, name))
+            if name + "_" in vars(Tensor) and name + "_" not in _SELF_ONLY:
+                setattr(Tensor, name + "_", _no_out(vars(Tensor)[name + "_"], name + "_"))
+
+
+_refuse_out()

@@ -1,0 +1,68 @@
+"""Small differences from PyTorch 2.13 found by a differential sweep, each checked against
+real torch: Tensor methods refusing ``out=``, …"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import torch  # the oracle
+
+from _compare import both, raises_like  # noqa: F401
+
+pytestmark = pytest.mark.torch
+
+# methods that take self alone in PyTorch (its C binding refuses any argument)
+_SELF_ONLY = """abs acos acos_ arccos arccos_ arcsin arcsin_ arctan arctan_ argwhere asin asin_ atan atan_
+    ceil ceil_ conj cos cosh cosh_ erf erf_ erfc erfc_ exp exp_ exp2 exp2_ expm1 expm1_ fix fix_ floor floor_
+    frac frac_ isfinite isinf isnan log log10 log10_ log1p log1p_ log2 log2_ logical_not msort neg neg_
+    reciprocal relu rsqrt rsqrt_ sgn sgn_ sigmoid sign sign_ signbit sin sinh sinh_ sqrt square square_ t t_
+    tan tan_ tanh trace trunc trunc_ zero_""".split()
+
+
+@pytest.mark.parametrize("name", _SELF_ONLY)
+@pytest.mark.parametrize("call", ["x.{}(out=y)", "x.{}(y)", "x.{}(y, out=y)"])
+def test_self_only_methods_refuse_arguments(name, call):
+    """``x.exp(out=y)``: PyTorch's Tensor methods have no ``out=`` (``torch.exp`` has):
+    TypeError "TensorBase.exp() takes no keyword arguments" (or "takes no arguments (1
+    given)"), and ``y`` is left alone."""
+    def run(T):
+        x, y = T.tensor([[0.5, 1.5], [2.0, 3.0]]), T.zeros(2, 2)
+        try:
+            eval(call.format(name))
+        finally:
+            assert y.tolist() == [[0.0, 0.0], [0.0, 0.0]]
+    raises_like(run, msg=True)
+
+
+# (method, its positional arguments) for PyTorch methods whose functions take out=
+_WITH_ARGS = [("add", "y"), ("sub", "y"), ("mul", "y"), ("addcdiv", "y, y"), ("addcmul", "y, y"),
+              ("atan2", "y"), ("arctan2", "y"), ("cumsum", "0"), ("cumprod", "0"), ("dot", "y[0]"),
+              ("fmax", "y"), ("fmin", "y"), ("gather", "0, i"), ("hypot", "y"), ("index_select", "0, i[0]"),
+              ("logaddexp", "y"), ("logical_and", "y"), ("logical_or", "y"), ("logical_xor", "y"),
+              ("matmul", "y"), ("mm", "y"), ("mv", "y[0]"), ("multinomial", "1"), ("nan_to_num", ""),
+              ("norm", ""), ("topk", "1"), ("tril", ""), ("triu", ""), ("add_", "y"), ("mul_", "y"),
+              ("tril_", ""), ("nan_to_num_", "")]
+
+
+@pytest.mark.parametrize("name,args", _WITH_ARGS)
+def test_methods_with_arguments_refuse_out(name, args):
+    """``x.add(y, out=z)``: TypeError "add() got an unexpected keyword argument 'out'",
+    ``z`` untouched; the function ``torch.add(x, y, out=z)`` still writes ``z``."""
+    def run(T):
+        x, y, z = T.tensor([[0.5, 1.5], [2.0, 3.0]]), T.ones(2, 2), T.zeros(2, 2)
+        i = T.zeros(2, 2, dtype=T.int64)
+        try:
+            eval(f"x.{name}({args}{', ' if args else ''}out=z)", {"x": x, "y": y, "z": z, "i": i})
+        finally:
+            assert z.tolist() == [[0.0, 0.0], [0.0, 0.0]]
+    raises_like(run, msg=True)
+
+
+def test_functions_keep_out():
+    def run(T):
+        x, y = T.tensor([0.5, 1.5]), T.tensor([1.0, 2.0])
+        z, w = T.empty(2), T.empty(2)
+        T.floor(x, out=z)
+        T.add(x, y, out=w)
+        return z, w
+    both(run)
