@@ -119,3 +119,17 @@ def with_out(name, out, fn, *args, **kwargs):
         out._data = out._backend.zeros(tuple(res.shape), out.dtype)
     _store(out, res._data)
     return out
+
+
+def with_exact_out(name, out, fn, input, **kwargs):
+    """``fn(input, **kwargs)`` written into ``out``, which must have ``input``'s dtype (the
+    ``out=`` of ``abs``, ``neg``, ``floor`` … casts nothing, unlike ``exp``'s): PyTorch's
+    error otherwise, after its autograd check."""
+    def checked(*args, **kw):
+        if out.dtype is not input.dtype:
+            o, i = D.scalar_name(out.dtype), D.scalar_name(input.dtype)
+            if name == "nan_to_num":
+                raise RuntimeError(f"nan_to_num: dtype of out: {o} should be same as input: {i}")
+            raise RuntimeError(f"Found dtype {o} but expected {i}")
+        return fn(*args, **kw)
+    return with_out(name, out, checked, input, **kwargs)

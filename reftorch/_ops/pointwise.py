@@ -20,7 +20,7 @@ import warnings
 from .. import _dtype as D
 from .._tensor import Tensor, _C_TYPE
 from ..autograd.function import OpFunction as Function
-from ._common import conj_of, grad_as, grad_checked, sum_to_shape, row_major, with_out
+from ._common import conj_of, grad_as, grad_checked, sum_to_shape, row_major, with_exact_out, with_out
 from .._layout import (broadcast_shape, contiguous_strides, elementwise_strides, preserve_strides,
                        relayout_like_operands, with_strides)
 from .._scalar import _C_NAMES, _overflow, check_scalar_arg, half_value
@@ -1341,9 +1341,11 @@ class Reciprocal(_Unary):
         return -g * conj_of(ctx.xp, out._data * out._data, out._dtype)
 
 
-def reciprocal(input):
+def reciprocal(input, *, out=None):
     """``1 / input`` element-wise (integer inputs give the default float dtype).
     Mirrors ``torch.reciprocal``."""
+    if out is not None:
+        return with_out("reciprocal", out, reciprocal, input)
     return Reciprocal.apply(input)
 
 
@@ -1359,7 +1361,7 @@ def ctx_xp(x):
     return x._backend.xp
 
 
-def neg(input):
+def neg(input, *, out=None):
     """``-input``. Mirrors ``torch.neg``.
 
     Raises:
@@ -1368,45 +1370,59 @@ def neg(input):
     if input.dtype is D.bool:
         raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
                            "invert a mask, use the `~` or `logical_not()` operator instead.")
+    if out is not None:
+        return with_exact_out("neg", out, neg, input)
     return Neg.apply(input)
 
 
 negative = neg
 
 
-def exp(input):
+def exp(input, *, out=None):
     """``e ** input`` element-wise (integer inputs give the default float dtype). Mirrors ``torch.exp``."""
+    if out is not None:
+        return with_out("exp", out, exp, input)
     return Exp.apply(input)
 
 
-def log(input):
+def log(input, *, out=None):
     """Natural logarithm element-wise (``log(0) = -inf``, negative → nan). Mirrors ``torch.log``."""
+    if out is not None:
+        return with_out("log", out, log, input)
     return Log.apply(input)
 
 
-def sqrt(input):
+def sqrt(input, *, out=None):
     """Square root element-wise. Mirrors ``torch.sqrt``."""
+    if out is not None:
+        return with_out("sqrt", out, sqrt, input)
     return Sqrt.apply(input)
 
 
-def abs(input):
+def abs(input, *, out=None):
     """Absolute value element-wise. Mirrors ``torch.abs``.
 
     Raises:
         NotImplementedError: for bool tensors, as in PyTorch.
     """
+    if out is not None:
+        return with_exact_out("abs", out, abs, input)
     if input.dtype is D.bool:
         raise NotImplementedError('"abs_cpu" not implemented for \'Bool\'')
     return Abs.apply(input)
 
 
-def tanh(input):
+def tanh(input, *, out=None):
     """Hyperbolic tangent element-wise. Mirrors ``torch.tanh``."""
+    if out is not None:
+        return with_out("tanh", out, tanh, input)
     return Tanh.apply(input)
 
 
-def sigmoid(input):
+def sigmoid(input, *, out=None):
     """Logistic sigmoid ``1 / (1 + exp(-x))`` element-wise. Mirrors ``torch.sigmoid``."""
+    if out is not None:
+        return with_out("sigmoid", out, sigmoid, input)
     return Sigmoid.apply(input)
 
 
@@ -1424,13 +1440,17 @@ def relu(input):
     return Relu.apply(input)
 
 
-def sin(input):
+def sin(input, *, out=None):
     """Sine element-wise. Mirrors ``torch.sin``."""
+    if out is not None:
+        return with_out("sin", out, sin, input)
     return Sin.apply(input)
 
 
-def cos(input):
+def cos(input, *, out=None):
     """Cosine element-wise. Mirrors ``torch.cos``."""
+    if out is not None:
+        return with_out("cos", out, cos, input)
     return Cos.apply(input)
 
 

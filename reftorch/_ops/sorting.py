@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from .. import _dtype as D
 from .._layout import like_input, row_major
-from .._tensor import Tensor, _wrap_dim
+from .._tensor import Tensor, _C_TYPE, _wrap_dim
 from ..autograd.function import OpFunction
 from ..return_types import sort as sort_rt, topk as topk_rt
+from ._common import with_out
 from ._stl_select import sort_row, topk_row
 from .creation import zeros
 from .scatter import flat_positions, scatter
@@ -164,8 +165,13 @@ def argsort(input, *args, stable=None, dim=-1, descending=False):
     return _wrap(like_input(b, idx, input._data), input)  # laid out like the input (empty_like), as PyTorch
 
 
-def msort(input):
+def msort(input, *, out=None):
     """``sort(input, dim=0).values``. Mirrors ``torch.msort``."""
+    if out is not None:
+        if out.dtype is not input.dtype:
+            raise RuntimeError(f"Expected out tensor to have dtype {_C_TYPE[input.dtype.name]}, but got "
+                               f"{_C_TYPE[out.dtype.name]} instead")
+        return with_out("msort", out, msort, input)
     return sort(input, dim=0).values
 
 
