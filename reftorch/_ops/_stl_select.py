@@ -11,7 +11,8 @@ The comparison looks at the values only (NaN counts as the largest).
 ``sort(stable=False)`` is ``std::sort`` on the pairs, with the same comparison.
 
 Plain Python over lists: it runs only for rows whose answer depends on it (see
-:mod:`reftorch._ops.sorting`).
+:mod:`reftorch._ops.sorting`). ``sort`` itself runs vectorised over many rows in
+:mod:`reftorch._ops._stl_sort`; :func:`sort_row` here is its step-by-step reference.
 """
 from __future__ import annotations
 

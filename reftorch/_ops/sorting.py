@@ -4,7 +4,8 @@ The kernels sort stably over ``xp`` (equal elements keep their order, ascending 
 descending; NaN above every number, as in PyTorch). Where PyTorch's CPU kernel is not
 stable (``sort(stable=False)`` on rows longer than 16, ``topk``) and a row holds equal
 values whose order matters, that row is redone on the host with the C++ library steps
-PyTorch runs (``_stl_select.py``), so the indices match PyTorch's.
+PyTorch runs, so the indices match PyTorch's: ``std::sort`` for all such rows at once in
+array passes (``_stl_sort.py``), ``topk``'s selection row by row (``_stl_select.py``).
 """
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ from .. import _dtype as D
 from .._layout import like_input, row_major
 from .._tensor import Tensor, _C_TYPE, _wrap_dim
 from ..autograd.function import OpFunction
-from ..return_types import sort as sort_rt, topk as topk_rt
+from ..return_types import sort as sort_rt
+from ..return_types import topk as topk_rt
 from ._common import with_out
-from ._stl_select import sort_row, topk_row
+from ._stl_select import topk_row
+from ._stl_sort import std_sort_rows
 from .creation import zeros
 from .scatter import flat_positions, scatter
 
@@ -236,7 +239,7 @@ def _as_pytorch_picks(b, a, order, idx, d, k, largest, sorted_):
         rows = _tied_rows(b, a, order, d, min(k + 1, n))
         if not bool(b.xp.any(rows)):
             return idx
-    return _redo_rows(b, a, idx, d, rows, lambda vals: topk_row(vals, k, largest, sorted_))
+    return _redo_rows(b, a, idx, d, rows, lambda vals, _: [topk_row(v, k, largest, sorted_) for v in vals.tolist()])
 
 
 def _tied_rows(b, a, idx, d, m):
@@ -255,14 +258,16 @@ def _tied_rows(b, a, idx, d, m):
 
 def _redo_rows(b, a, idx, d, rows, fn):
     """``idx`` with the rows flagged in ``rows`` (``None``: all) replaced by
-    ``fn(list_of_values)``, computed on the host."""
+    ``fn(values, indices)``, computed on the host on those rows together (2-D arrays, one
+    row each; ``indices`` their rows of ``idx``)."""
     host = b.to_host(a).swapaxes(d, -1)
     out = b.to_host(idx).swapaxes(d, -1).copy()
     rows_in, rows_out = host.reshape(-1, host.shape[-1]), out.reshape(-1, out.shape[-1])
-    flags = None if rows is None else b.to_host(rows).reshape(-1).tolist()
-    for r in range(rows_in.shape[0]):
-        if flags is None or flags[r]:
-            rows_out[r] = fn(rows_in[r].tolist())
+    if rows is None:
+        rows_out[...] = fn(rows_in, rows_out)
+    else:
+        flagged = b.to_host(rows).reshape(-1).nonzero()[0]
+        rows_out[flagged] = fn(rows_in[flagged], rows_out[flagged])
     out = rows_out.reshape(out.shape).swapaxes(d, -1)
     return b.from_host(out) if b.device.type != "cpu" else out.copy()
 
@@ -276,4 +281,4 @@ def _as_pytorch_sort(b, a, idx, d, descending):
     tied = _tied_rows(b, a, idx, d, n)
     if not bool(b.xp.any(tied)):
         return idx
-    return _redo_rows(b, a, idx, d, tied, lambda vals: sort_row(vals, descending))
+    return _redo_rows(b, a, idx, d, tied, std_sort_rows)

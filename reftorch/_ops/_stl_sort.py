@@ -1,0 +1,148 @@
+"""GNU libstdc++'s ``std::sort`` of many rows at once, in NumPy passes: the order in which
+PyTorch's CPU ``sort(stable=False)`` leaves equal values.
+
+``std::sort`` is an introsort: median-of-three quicksort partitions down to pieces of at
+most 16 elements (a piece whose recursion gets too deep is heap-sorted instead), then one
+insertion sort over the whole row. The insertion sort is stable, so the answer is the
+arrangement the partitions leave, stably sorted. This module runs the partitions of every
+piece of every row together, one level of the recursion per round of array passes, instead
+of element by element (:mod:`reftorch._ops._stl_select` has the step-by-step version).
+
+One partition (``__unguarded_partition``, pivot value ``v`` in the piece's first slot) in
+closed form: list the slots holding ``x >= v`` from the left (``P``, the pivot's own slot
+left out) and those holding ``x <= v`` from the right (``Q``, down to the pivot's slot).
+The k-th stops of the left and the right scan are ``P[k]`` and ``Q[k]`` as long as
+``P[k] < Q[k]``; those ``K`` pairs are swapped, and the cut is where the next left scan
+stops: ``P[K]``, or ``Q[K - 1]`` (which now holds a value ``>= v``) if that comes first.
+
+Elements are compared by integer keys (equal values, equal keys), so every comparison is a
+plain ``<``. A piece without two elements of one key comes out sorted whatever the
+partitions do, so only pieces holding two or more tied elements are followed further; the
+pieces still followed are kept packed side by side in working arrays.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ._stl_select import partial_sort
+
+_THRESHOLD = 16  # libstdc++'s _S_threshold: pieces this small are left to the insertion sort
+
+
+def std_sort_rows(values, order):
+    """The indices PyTorch's CPU ``sort(stable=False)`` gives each row of ``values`` (a 2-D
+    host array), from ``order``, a stable sort of the same rows in the wanted direction
+    (ascending, or descending with NaN first): ``std::sort`` of ``(value, index)`` pairs
+    with the comparison that agrees with ``order``, equal values (NaNs among themselves,
+    ``-0.0`` and ``0.0``) tied."""
+    s = np.take_along_axis(values, order, axis=1)
+    step = s[:, 1:] != s[:, :-1]
+    if s.dtype.kind in "fc":
+        step &= ~(np.isnan(s[:, 1:]) & np.isnan(s[:, :-1]))
+    rank_in_order = np.zeros(s.shape, dtype=np.intp)
+    np.cumsum(step, axis=1, out=rank_in_order[:, 1:])
+    ranks = np.empty_like(rank_in_order)
+    np.put_along_axis(ranks, order, rank_in_order, axis=1)
+    return sort_order(ranks)
+
+
+def _depth_limit(n):
+    """``std::__lg(n) * 2``: partitions a piece may go through before it is heap-sorted."""
+    return 2 * (n.bit_length() - 1)
+
+
+def sort_order(ranks):
+    """The permutation ``std::sort`` gives each row of ``ranks``, an ``(rows, n)`` integer
+    array of each element's rank in its row (``0`` for the smallest value, equal values of
+    equal rank, no gaps needed): int64 indices of the same shape, row ``r`` listing the
+    original positions of its elements in sorted order."""
+    rows, n = ranks.shape
+    itype = np.int32 if rows * n < 2 ** 31 else np.int64
+    # keys of different rows never meet, so one flat array of keys, row r's shifted by r * n
+    out_key = (ranks.astype(itype) + (np.arange(rows, dtype=itype) * n)[:, None]).reshape(-1)
+    out_pos = np.tile(np.arange(n, dtype=itype), rows)
+    if n > _THRESHOLD:
+        tied = np.bincount(out_key, minlength=rows * n) >= 2  # by key: shared with another element
+        # working set: the pieces still followed, packed; `slot` is each element's place in
+        # the flat output
+        key, pos, slot = out_key.copy(), out_pos.copy(), np.arange(rows * n, dtype=itype)
+        sizes = np.full(rows, n, dtype=np.intp)
+        depth = np.full(rows, _depth_limit(n), dtype=np.intp)
+        while True:
+            starts = np.cumsum(sizes) - sizes
+            follow = (sizes > _THRESHOLD) & (depth >= 0) & (_count(tied[key], starts, sizes)[1] >= 2)
+            if not follow.all():  # pieces that are done: written out, dropped from the set
+                keep = np.repeat(follow, sizes)
+                done = ~keep
+                out_key[slot[done]], out_pos[slot[done]] = key[done], pos[done]
+                key, pos, slot = key[keep], pos[keep], slot[keep]
+                sizes, depth = sizes[follow], depth[follow]
+                starts = np.cumsum(sizes) - sizes
+            if not sizes.size:
+                break
+            deep = depth == 0
+            if deep.any():  # recursion too deep: std::partial_sort (a heap sort) of the piece
+                for a, size in zip(starts[deep].tolist(), sizes[deep].tolist()):
+                    _heap_sort(key, pos, a, a + size)
+                depth[deep] = -1  # done: the next round writes it out
+                continue
+            cut = _partition(key, pos, starts, sizes)
+            left = cut - starts
+            sizes = np.stack((left, sizes - left), axis=1).reshape(-1)
+            depth = np.repeat(depth - 1, 2)
+    # the final insertion sort: stable over the arrangement left by the partitions
+    order = np.argsort(out_key.reshape(rows, n), axis=1, kind="stable")
+    return np.take_along_axis(out_pos.reshape(rows, n), order, axis=1).astype(np.int64, copy=False)
+
+
+def _heap_sort(key, pos, a, b):
+    """``std::partial_sort(first, last, last)`` of the piece ``[a, b)``, in place."""
+    items = list(zip(key[a:b].tolist(), pos[a:b].tolist()))
+    partial_sort(items, 0, b - a, b - a, lambda x, y: x < y)
+    key[a:b], pos[a:b] = zip(*items)
+
+
+def _count(flags, starts, sizes):
+    """The slots where ``flags`` is set (ascending, so piece by piece) and how many there
+    are in each piece."""
+    where = np.flatnonzero(flags)
+    return where, np.searchsorted(where, starts + sizes) - np.searchsorted(where, starts)
+
+
+def _swap(arrays, i, j):
+    for arr in arrays:
+        x, y = arr[i], arr[j]
+        arr[i], arr[j] = y, x
+
+
+def _partition(key, pos, starts, sizes):
+    """One round: ``__unguarded_partition_pivot`` on every packed piece (``starts``,
+    ``sizes``) of the working arrays, in place; returns the cuts."""
+    arrays = (key, pos)
+    lo, hi = starts, starts + sizes
+    # __move_median_to_first(first, first + 1, mid, last - 1)
+    a, b, c = lo + 1, lo + sizes // 2, hi - 1
+    ka, kb, kc = key[a], key[b], key[c]
+    pick = np.where(ka < kb,
+                    np.where(kb < kc, b, np.where(ka < kc, c, a)),
+                    np.where(ka < kc, a, np.where(kb < kc, c, b)))
+    _swap(arrays, lo, pick)
+    pivot = np.repeat(key[lo], sizes)
+    ge = key >= pivot  # left stops: not less than the pivot
+    ge[lo] = False  # (the left scan starts after the pivot's slot)
+    le = key <= pivot  # right stops: not greater; the pivot's own slot ends the scan
+    (p_slots, n_p), (q_slots, n_q) = _count(ge, lo, sizes), _count(le, lo, sizes)
+    base_p, base_q = np.cumsum(n_p) - n_p, np.cumsum(n_q) - n_q
+    # the k-th left stop P[k] against the k-th right stop Q[k] (Q counted from the right)
+    m = np.minimum(n_p, n_q)
+    piece = np.repeat(np.arange(sizes.size), m)
+    k = np.arange(piece.size) - np.repeat(np.cumsum(m) - m, m)
+    left = p_slots[base_p[piece] + k]
+    right = q_slots[(base_q + n_q - 1)[piece] - k]
+    swap = left < right
+    n_swaps = np.bincount(piece[swap], minlength=sizes.size)
+    _swap(arrays, left[swap], right[swap])
+    # where the next left scan stops: P[K], or Q[K - 1] if that comes first
+    nxt = np.where(n_swaps < n_p, p_slots[base_p + np.minimum(n_swaps, n_p - 1)], hi)
+    prev_q = q_slots[base_q + n_q - np.maximum(n_swaps, 1)]
+    return np.where(n_swaps > 0, np.minimum(nxt, prev_q), nxt)
