@@ -16,7 +16,7 @@ from ._device import device as _device_cls
 from ._layout import like_input
 from ._scalar import check_fill_value, store_value
 from ._size import Size
-from ._tensor import Tensor, _TYPE_NAMES, tensor_type_name
+from ._tensor import Tensor, _C_TYPE, _TYPE_NAMES, tensor_type_name
 from . import _tensor_inplace
 from ._tensor_inplace import (check_inplace, check_no_internal_overlap, commit, has_internal_overlap, setitem,
                               _store)
@@ -579,6 +579,31 @@ def _bind_unary_math():
 _bind_unary_math()
 
 
+def _bind_more_inplace():
+    """``logical_and_``/``logical_or_``/``logical_xor_``/``logical_not_`` (the bool result
+    written into ``self``'s dtype) and ``cumsum_``/``cumprod_``."""
+    for name in ("logical_and", "logical_or", "logical_xor", "logical_not"):
+        setattr(Tensor, name + "_", _inplace(getattr(pointwise, name)))
+    for name in ("cumsum", "cumprod"):
+        setattr(Tensor, name + "_", _cumulative_(getattr(cumulative, name)))
+
+
+def _cumulative_(fn):
+    inplace = _inplace(fn)
+
+    def method(self, dim, *, dtype=None):
+        if dtype is not None and dtype is not self.dtype:
+            raise RuntimeError(f"Bad in-place call: input tensor dtype {_C_TYPE[self.dtype.name]} and output "
+                               f"tensor dtype {_C_TYPE[dtype.name]} should match")
+        return inplace(self, dim)
+    method.__name__ = inplace.__name__
+    method.__doc__ = inplace.__doc__
+    return method
+
+
+_bind_more_inplace()
+
+
 def _set_part(part):
     def setter(self, value):
         view = part(self)  # (PyTorch: ``x.real = v`` writes ``v`` into the view)
@@ -610,7 +635,7 @@ Tensor._rebuild = staticmethod(creation._rebuild)
 _SELF_ONLY = frozenset("""
     abs acos acos_ arccos arccos_ arcsin arcsin_ arctan arctan_ argwhere asin asin_ atan atan_ ceil ceil_
     conj cos cosh cosh_ erf erf_ erfc erfc_ exp exp_ exp2 exp2_ expm1 expm1_ fix fix_ floor floor_ frac frac_
-    isfinite isinf isnan log log10 log10_ log1p log1p_ log2 log2_ logical_not msort neg neg_ reciprocal relu
+    isfinite isinf isnan log log10 log10_ log1p log1p_ log2 log2_ logical_not logical_not_ msort neg neg_ reciprocal relu
     rsqrt rsqrt_ sgn sgn_ sigmoid sign sign_ signbit sin sinh sinh_ sqrt square square_ t t_ tan tan_ tanh
     trace trunc trunc_ zero_
 """.split())

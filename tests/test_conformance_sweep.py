@@ -101,3 +101,56 @@ def test_unary_function_out_refuses_grad():
         x = T.tensor([0.5, 1.5], requires_grad=True)
         T.exp(x, out=T.empty(2))
     raises_like(run, msg=True)
+
+
+# ----------------------------------------------------------------- edge-input sweep findings
+@pytest.mark.parametrize("name", ["logical_and", "logical_or", "logical_xor"])
+@pytest.mark.parametrize("other", [2, 0, -1, 0.5, True])
+def test_logical_binary_ops_want_tensors(name, other):
+    """``torch.logical_and(x, 2)``: PyTorch's TypeError (these ops have no number form),
+    for a tensor ``input`` and, swapped, for a number ``input``."""
+    raises_like(lambda T: getattr(T, name)(T.tensor([0.0, 1.5]), other), msg=True)
+    raises_like(lambda T: getattr(T, name)(other, T.tensor([0.0, 1.5])), msg=True)
+
+
+@pytest.mark.parametrize("a,b", [((0,), (2, 3)), ((2, 3), (4,)), ((3, 1), (2, 4))])
+def test_rsub_shape_error_names_other_first(a, b):
+    """``torch.rsub(input, other)`` computes ``other - input``: the size error names
+    ``other``'s size as tensor a, as PyTorch's does."""
+    raises_like(lambda T: T.rsub(T.zeros(a), T.ones(b)), msg=True)
+
+
+@pytest.mark.parametrize("dim", [0, -1, 1, -2, 5])
+def test_unbind_zero_dim_errors(dim):
+    """A 0-d input: dims -1 and 0 are "Dimension specified as 0 but tensor has no
+    dimensions", the others PyTorch's out-of-range IndexError."""
+    raises_like(lambda T: T.unbind(T.tensor(1.5), dim), msg=True)
+    raises_like(lambda T: T.tensor(1.5).unbind(dim), msg=True)
+
+
+@pytest.mark.parametrize("call", [
+    lambda T: T.tensor([0.0, 1.5, 2.0]).logical_and_(T.tensor([1, 0, 1])),
+    lambda T: T.tensor([0, 1, 2]).logical_or_(T.tensor([1.0, 0.0, 0.0])),
+    lambda T: T.tensor([True, False]).logical_xor_(T.tensor([True, True])),
+    lambda T: T.tensor([0.0, 2.0]).logical_not_(),
+    lambda T: T.tensor([0, 2]).logical_not_(),
+    lambda T: T.arange(4.0).cumsum_(0),
+    lambda T: T.arange(1, 5).cumprod_(dim=-1),
+    lambda T: T.arange(4.0).cumsum_(0, dtype=T.float32),
+])
+def test_more_inplace_methods(call):
+    """``logical_and_`` … write the bool result in ``self``'s dtype; ``cumsum_``/``cumprod_``."""
+    def run(T):
+        r = call(T)
+        return r, r.dtype
+    both(run)
+
+
+@pytest.mark.parametrize("call", [
+    lambda T: T.zeros(2).logical_and_(T.zeros(2, 2)),
+    lambda T: T.arange(4.0).cumsum_(0, dtype=T.float64),
+    lambda T: T.arange(4).cumprod_(0, dtype=T.float32),
+    lambda T: T.zeros(2).logical_not_(out=T.zeros(2)),
+])
+def test_more_inplace_methods_errors(call):
+    raises_like(call, msg=True)

@@ -789,9 +789,9 @@ def unbind(input, dim=0):
         >>> torch.tensor([[1, 2], [3, 4]]).unbind(1)
         (tensor([1, 3]), tensor([2, 4]))
     """
+    d = _wrap_dim(int_arg(dim, "unbind", "dim", 1), input.dim())  # (a 0-d input: dims -1 and 0 pass)
     if input.dim() == 0:
         raise IndexError("Dimension specified as 0 but tensor has no dimensions")
-    d = _wrap_dim(int_arg(dim, "unbind", "dim", 1), input.dim())
     lead = (slice(None),) * d
     return tuple(BasicIndex.apply(input, key=lead + (i, Ellipsis), _name="UnbindBackward0")
                  for i in range(input.shape[d]))

@@ -515,6 +515,8 @@ def rsub(input, other, *, alpha=1):
     """
     _check_bool_sub(input, other)
     if isinstance(other, Tensor):
+        if tuple(other.shape) != tuple(input.shape):
+            broadcast_shape(tuple(other.shape), tuple(input.shape))  # PyTorch's error names other first
         x, y, dt = _operands(input, other)
         if alpha.__class__ is not int:
             _check_alpha(dt, alpha)
@@ -987,6 +989,9 @@ greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
 
 def _logical(op):
     def f(input, other=None, *, out=None):
+        if op != "not":  # (PyTorch's logical_and/or/xor take tensors only)
+            _need_tensor("logical_" + op, "input", 1, input)
+            _need_tensor("logical_" + op, "other", 2, other)
         if out is not None:  # the bool result is cast to out's dtype, as in PyTorch
             args = (input,) if op == "not" else (input, other)
             return with_out("logical_" + op, out, f, *args)
