@@ -7,6 +7,7 @@ kernels never compare NumPy dtypes directly.
 from __future__ import annotations
 
 import builtins
+import numbers
 
 __all__ = [
     "dtype", "float16", "half", "bfloat16", "float32", "float", "float64", "double",
@@ -182,6 +183,13 @@ def python_scalar_dtype(value) -> dtype:
     if isinstance(value, builtins.float):
         return _default_dtype
     if isinstance(value, builtins.complex):
+        return default_complex_dtype()
+    # other number types (NumPy's scalars: np.int64, np.float32 …) count as Python's
+    if isinstance(value, numbers.Integral):
+        return int64
+    if isinstance(value, numbers.Real):
+        return _default_dtype
+    if isinstance(value, numbers.Complex):
         return default_complex_dtype()
     raise TypeError(f"unsupported scalar type {type(value).__name__}")
 

@@ -7,6 +7,7 @@ from above" in ``_tensor.py``).
 """
 from __future__ import annotations
 
+import numbers
 import warnings
 
 from . import _backends
@@ -692,3 +693,30 @@ def _refuse_out():
 
 
 _refuse_out()
+
+Tensor.__rmod__ = _binary(pointwise.remainder, True)  # ``5 % x``
+Tensor.__rand__ = Tensor.__and__  # ``True & x`` … (commutative: the same result)
+Tensor.__ror__ = Tensor.__or__
+Tensor.__rxor__ = Tensor.__xor__
+
+#: The operators PyTorch answers with ``NotImplemented`` for an operand that is neither a
+#: tensor nor a number (so ``x == None`` is False and ``x + None`` Python's TypeError).
+_OPERATORS = """__add__ __radd__ __iadd__ __sub__ __rsub__ __isub__ __mul__ __rmul__ __imul__ __truediv__
+    __rtruediv__ __itruediv__ __floordiv__ __rfloordiv__ __mod__ __rmod__ __pow__ __rpow__ __matmul__
+    __rmatmul__ __and__ __rand__ __or__ __ror__ __xor__ __rxor__ __eq__ __ne__ __lt__ __le__ __gt__
+    __ge__""".split()
+
+
+def _operator(fn):
+    def method(self, other):
+        if other.__class__ is not Tensor and not isinstance(other, (Tensor, numbers.Number)) and not hasattr(
+                other, "__array__"):
+            return NotImplemented
+        return fn(self, other)
+    method.__name__ = getattr(fn, "__name__", "method")
+    method.__doc__ = fn.__doc__
+    return method
+
+
+for _name in _OPERATORS:
+    setattr(Tensor, _name, _operator(vars(Tensor)[_name]))

@@ -154,3 +154,56 @@ def test_more_inplace_methods(call):
 ])
 def test_more_inplace_methods_errors(call):
     raises_like(call, msg=True)
+
+
+# NumPy scalars (np.int64 from a NumPy index, np.float32 from a NumPy computation) are read
+# as the Python numbers they hold, on either side of an operator.
+@pytest.mark.parametrize("expr", [
+    "x * np.float32(2)", "x * np.int64(2)", "x + np.int32(3)", "np.float32(2) * x", "np.int64(2) + x",
+    "np.int64(5) - x", "np.float64(3) / x", "np.float32(2) ** x", "x ** np.float32(0.5)", "x > np.float32(1.5)",
+    "x == np.int64(1)", "x / np.int64(2)", "x.pow(np.int64(2))", "x.clamp(np.float32(0.5))",
+    "x.clamp(np.int64(1), np.float64(1.5))", "T.where(x > 1, x, np.int64(0))", "T.full((2,), np.float32(1.5))",
+    "T.tensor([1], dtype=T.int8) + np.int64(1)", "T.tensor([1.0], dtype=T.float16) * np.float32(1.5)",
+    "T.tensor([3], dtype=T.int32) + np.int64(2 ** 40)", "T.tensor([1, 2]) // np.int64(2)",
+    "T.tensor([1, 2]) & np.int64(3)", "np.float32(1) < x",
+])
+def test_numpy_scalar_operands(expr):
+    def run(T):
+        x = T.tensor([1.0, 2.0])
+        r = eval(expr)
+        return r, r.dtype
+    both(run)
+
+
+# An operand that is neither a tensor nor a number: the operators answer NotImplemented, as
+# PyTorch's do, so Python decides (``x == None`` is False, ``x + None`` a TypeError).
+@pytest.mark.parametrize("expr", ["x == None", "x != None", "None == x", "x == 'a'", "x == [1, 2]",
+                                  "x.__eq__(None) is NotImplemented", "x.__add__(None) is NotImplemented",
+                                  "x.__rand__(None) is NotImplemented"])
+def test_operators_with_other_objects(expr):
+    both(lambda T: (lambda x: eval(expr))(T.tensor([3, -4])))
+
+
+@pytest.mark.parametrize("expr", ["x < None", "x + None", "x * 'a'", "x + [1, 2]", "x * (1, 2)", "x - None",
+                                  "x ** None", "x // None", "x & None", "x @ None", "x / None", "x % None",
+                                  "None + x", "None - x", "None ** x"])
+def test_operators_with_other_objects_raise(expr):
+    raises_like(lambda T: (lambda x: eval(expr))(T.tensor([3, -4])), msg=True)
+
+
+@pytest.mark.parametrize("expr", ["5 % x", "5.5 % x", "True & x", "3 | x", "1 ^ x"])
+def test_reflected_mod_and_bitwise(expr):
+    both(lambda T: (lambda x: eval(expr))(T.tensor([3, -4])))
+
+
+@pytest.mark.parametrize("expr", [
+    "T.zeros(2, 3).movedim((0, 0), (1, 0))", "T.zeros(2, 3).movedim((0, 1), (1, 1))",
+    "T.zeros(2, 3).movedim((0, 1), (1,))", "T.zeros(2, 3, 4).movedim((0, -3), (1, 2))",
+    "T.zeros(2, 3, 4).movedim((0, 1), (1, -2))", "T.tensor(1.0).movedim((0, 0), (0, 0))",
+    "bool(T.tensor([]))", "bool(T.zeros(0, 2))", "bool(T.zeros(2))",
+    "T.arange(6.0).reshape(2, 3)[1.0]", "T.arange(6.0).reshape(2, 3)[None, 1.5]",
+    "T.tensor(None)", "T.tensor([1, None])", "T.tensor([[1.5], [None]])", "T.tensor([None, 'a'])",
+    "T.tensor([1, 'a'])", "T.tensor({1: 2})", "T.tensor([1, object()])",
+])
+def test_edge_errors(expr):
+    raises_like(lambda T: eval(expr), msg=True)

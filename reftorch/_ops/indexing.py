@@ -732,6 +732,9 @@ def _normalize_key(x, key, check_bounds=True):
                     arr = b.from_host(k._host()) if x.device.type != "cpu" else k._host()
                 kd = k.dtype
             else:
+                if isinstance(k, (float, complex)):  # x[1.0]: PyTorch's parser refuses a float outright
+                    raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte "
+                                     f"Variables are valid indices (got {type(k).__name__})")
                 kt = _t(k, dtype=D.int64) if isinstance(k, (list, tuple)) and not k else _t(k)  # x[[]]
                 if kt.dtype.is_floating_point:
                     raise IndexError("tensors used as indices must be long, int, byte or bool tensors")

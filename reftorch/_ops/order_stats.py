@@ -11,7 +11,7 @@ import math
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.function import OpFunction as Function
-from ._common import fix_empty_strides
+from ._common import fix_empty_strides, redo_rows_on_host
 from .reduction import MaxDim, _check_keepdim, _return_type
 
 median_rt = _return_type("median")
@@ -90,8 +90,7 @@ def _as_pytorch_kth(b, a, idx, d, k):
     tied = xp.sum(xp.astype(same, xp.int64), axis=d) > 1
     if not bool(xp.any(tied)):
         return idx
-    from .sorting import _redo_rows  # (sorting imports return_types, which imports this module)
-    return _redo_rows(b, a, idx, d, tied, lambda vals, _: [[_quick_select_index(r, k)] for r in vals.tolist()])
+    return redo_rows_on_host(b, a, idx, d, tied, lambda vals, _: [[_quick_select_index(r, k)] for r in vals.tolist()])
 
 
 def _select(input, dim, keepdim, k, nan_first, name, rt, who):

@@ -15,6 +15,7 @@ same forward and backward. A number before a tensor in a functional call
 from __future__ import annotations
 
 import math
+import numbers
 import warnings
 
 from .. import _dtype as D
@@ -63,8 +64,20 @@ def _as_operand(v, ref, dt):
             v = Tensor._wrap(b.from_host(v._host()), ref.device, b)
         return v
     if not isinstance(v, (bool, int, float, complex)):
-        raise TypeError(f"unsupported operand type: {type(v).__name__}")
+        if not isinstance(v, numbers.Number):
+            raise TypeError(f"unsupported operand type: {type(v).__name__}")
+        v = _python_number(v)
     return Tensor._wrap(_number(v, ref, dt), ref._device, b)
+
+
+def _python_number(v):
+    """Another number type's value (NumPy's ``np.int64(3)``, ``np.float32(0.5)``) as the
+    Python number PyTorch reads it as."""
+    if isinstance(v, numbers.Integral):
+        return int(v)
+    if isinstance(v, numbers.Real):
+        return float(v)
+    return complex(v)
 
 
 def _number(v, ref, dt):

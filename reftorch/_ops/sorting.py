@@ -15,7 +15,7 @@ from .._tensor import Tensor, _C_TYPE, _wrap_dim
 from ..autograd.function import OpFunction
 from ..return_types import sort as sort_rt
 from ..return_types import topk as topk_rt
-from ._common import with_out
+from ._common import redo_rows_on_host as _redo_rows, with_out
 from ._stl_select import topk_row
 from ._stl_sort import std_sort_rows
 from .creation import zeros
@@ -254,25 +254,6 @@ def _tied_rows(b, a, idx, d, m):
     if xp.isdtype(s.dtype, "real floating"):
         same = same | (xp.isnan(s[lo]) & xp.isnan(s[hi]))
     return xp.any(same, axis=d)
-
-
-def _redo_rows(b, a, idx, d, rows, fn):
-    """``idx`` with the rows flagged in ``rows`` (``None``: all) replaced by
-    ``fn(values, indices)``, computed on the host on those rows together (2-D arrays, one
-    row each; ``indices`` their rows of ``idx``)."""
-    # ``d`` moved last, the other dims in their order (``rows``'s order)
-    perm = [i for i in range(a.ndim) if i != d] + [d]
-    back = [perm.index(i) for i in range(a.ndim)]
-    host = b.to_host(a).transpose(perm)
-    out = b.to_host(idx).transpose(perm).copy()
-    rows_in, rows_out = host.reshape(-1, host.shape[-1]), out.reshape(-1, out.shape[-1])
-    if rows is None:
-        rows_out[...] = fn(rows_in, rows_out)
-    else:
-        flagged = b.to_host(rows).reshape(-1).nonzero()[0]
-        rows_out[flagged] = fn(rows_in[flagged], rows_out[flagged])
-    out = rows_out.reshape(out.shape).transpose(back)
-    return b.from_host(out) if b.device.type != "cpu" else out.copy()
 
 
 def _as_pytorch_sort(b, a, idx, d, descending):
