@@ -287,6 +287,41 @@ def cases(np, rt, torch):
             "preallocated, out=, tanh sigmoid": np_lstm_out},
            lstm(rl, rxl, rt), lstm(tl, txl, torch), ("close", to_np(lstm(tl, txl, torch)())))
 
+    # ---- sort / topk of 10**6 float32: PyTorch's std::sort leaves equal values in an order
+    # that only an emulation of its steps reproduces (reftorch/_ops/_stl_sort.py), so that
+    # emulation, called on NumPy arrays, is the NumPy formulation
+    from reftorch._ops._stl_sort import std_sort_rows
+    xs = rng.standard_normal(10 ** 6).astype(np.float32)
+    rxs, txs = rt.from_numpy(xs), torch.from_numpy(xs)
+    yield ("sort 10**6 float32 (indices, stable=False)", "data",
+           {"np.argsort(stable) + reftorch's std::sort steps":
+            lambda: std_sort_rows(xs[None], np.argsort(xs, kind="stable")[None])[0]},
+           lambda: rt.sort(rxs).indices, lambda: torch.sort(txs).indices, torch.sort(txs).indices.numpy())
+
+    def np_topk():
+        part = np.argpartition(xs, xs.size - 1000)[xs.size - 1000:]
+        return part[np.argsort(-xs[part], kind="stable")]
+
+    yield ("topk(1000) of 10**6 float32 (indices)", "data", {"argpartition + argsort": np_topk},
+           lambda: rt.topk(rxs, 1000).indices, lambda: torch.topk(txs, 1000).indices,
+           torch.topk(txs, 1000).indices.numpy())
+
+    # ---- backward through unbind: 200 pieces of (64, 256), each summed
+    xu = rng.standard_normal((200, 64, 256)).astype(np.float32)
+
+    def unbind_backward(lib):
+        leaf = lib.from_numpy(xu.copy()).requires_grad_()
+
+        def run():
+            leaf.grad = None
+            sum(p.sum() for p in leaf.unbind(0)).backward()
+            return leaf.grad
+        return run
+
+    yield ("backward through unbind(0) of (200, 64, 256)", "autograd",
+           {"np.ones (the gradient itself)": lambda: np.ones(xu.shape, np.float32)},
+           unbind_backward(rt), unbind_backward(torch), np.ones(xu.shape, np.float32))
+
     # ---- tiny ops, per call
     a = np.arange(6, dtype=np.float32).reshape(2, 3)
     b = a + 1

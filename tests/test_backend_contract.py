@@ -649,3 +649,17 @@ def test_erf_erfc_match_the_c_library(b, dtype):
             assert ulps.max() <= 2
             np.testing.assert_array_equal(got[~ok & ~np.isnan(want)], want[~ok & ~np.isnan(want)])
     assert math.copysign(1, e[np.flatnonzero((xs == 0) & np.signbit(xs))[0]]) == -1  # erf(-0.) is -0.
+
+
+@pytest.mark.parametrize("largest", [True, False])
+@pytest.mark.parametrize("axis, m", [(0, 1), (0, 3), (1, 2), (1, 4)])
+def test_best_positions(b, axis, m, largest):
+    host = np.array([[3.0, -1.0, 7.0, 2.0], [np.nan, 5.0, 0.5, 4.0], [1.0, 9.0, -2.0, 6.0]])
+    got = get(b, b.best_positions(put(b, host), m, axis, largest))
+    assert got.shape == tuple(m if i == axis else s for i, s in enumerate(host.shape))
+    picked = np.take_along_axis(host, got, axis=axis)
+    # no element outside the picks beats one inside (NaN above every number)
+    key = np.where(np.isnan(host), np.inf, host) * (1 if largest else -1)
+    worst_in = np.take_along_axis(key, got, axis=axis).min(axis=axis)
+    best_out = np.sort(key, axis=axis).take(-m - 1 if host.shape[axis] > m else 0, axis=axis)
+    assert (worst_in >= best_out).all() and picked.size == host.size // host.shape[axis] * m

@@ -87,3 +87,51 @@ def test_many_rows_with_ties_match_torch():
         want = torch.from_numpy(x).argsort(dim=dim, descending=True)
         got = reftorch.tensor(x).argsort(dim=dim, descending=True)
         np.testing.assert_array_equal(got.numpy(), want.numpy())
+
+
+@pytest.mark.parametrize("largest", [True, False])
+@pytest.mark.parametrize("shape, k, values", [((200, 1000), 10, 40), ((3, 20000), 200, 500), ((50, 300), 100, 30),
+                                              ((100_000,), 1000, None)])
+def test_topk_on_long_rows_matches_torch(shape, k, values, largest):
+    # Rows with ties go through partial_sort's heap (k * 64 <= n: only the elements that can
+    # reach the heap are visited) or nth_element; rows without ties through a partial sort.
+    rng = np.random.default_rng(11)
+    if values is None:
+        x = rng.standard_normal(shape).astype("float32")
+        x[rng.integers(0, x.size, 50)] = np.nan
+    else:
+        x = rng.integers(0, values, shape).astype("float32")
+    for sorted_ in (True, False):
+        want = torch.topk(torch.from_numpy(x), k, largest=largest, sorted=sorted_)
+        got = reftorch.topk(reftorch.tensor(x), k, largest=largest, sorted=sorted_)
+        np.testing.assert_array_equal(got.indices.numpy(), want.indices.numpy())
+        np.testing.assert_array_equal(got.values.numpy(), want.values.numpy())
+
+
+@pytest.mark.parametrize("dtype", ["int64", "float16", "uint8"])
+def test_topk_dim0_with_ties_matches_torch(dtype):
+    x = np.random.default_rng(5).integers(0, 9, (2000, 7)).astype(dtype)
+    for k in (1, 3, 31):
+        want = torch.topk(torch.from_numpy(x), k, dim=0)
+        got = reftorch.topk(reftorch.tensor(x), k, dim=0)
+        np.testing.assert_array_equal(got.indices.numpy(), want.indices.numpy())
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_topk_paths_match_the_step_by_step_selection(seed, monkeypatch):
+    # topk_rows (partial_sort's heap, visiting candidates only) and nth_element_topk
+    # (introselect for all rows at once) against topk_row, one comparison at a time.
+    rng = np.random.default_rng(200 + seed)
+    n = int(rng.integers(1, 300))
+    values = rng.integers(0, int(rng.integers(1, 12)), (3, n)).astype("float64")
+    values[rng.random(values.shape) < 0.05] = np.nan
+    if seed % 3 == 0:  # a small recursion limit: introselect's heap-select fallback
+        monkeypatch.setattr(_stl_select, "_lg", lambda size: (seed // 3) % 3)  # both: 2 * lg
+        monkeypatch.setattr(_stl_sort, "_depth_limit", lambda size: 2 * ((seed // 3) % 3))
+    for k in sorted({1, int(rng.integers(1, n + 1)), n, max(n // 64, 1)}):
+        for largest in (True, False):
+            for sorted_ in (True, False):
+                fn = _stl_select.topk_rows if k * 64 <= n else _stl_sort.nth_element_topk
+                got = fn(values, k, largest, sorted_)
+                want = [_stl_select.topk_row(row, k, largest, sorted_) for row in values.tolist()]
+                assert [list(r) for r in got] == want, (k, largest, sorted_)

@@ -379,6 +379,18 @@ class Backend(abc.ABC):
         its kernel more directly (it runs once per ``softmax``)."""
         return self.xp.max(arr, axis=axis, keepdims=keepdims)
 
+    def best_positions(self, arr, m, axis, largest):
+        """Positions along ``axis`` of ``m`` elements (``0 < m <= arr.shape[axis]``) that no
+        other element beats: larger ones when ``largest``, smaller ones otherwise, NaN above
+        every number. In no particular order, and any of the equal values at the boundary.
+        ``topk``'s first step (a partial sort); the array API has none, so here a full
+        ``argsort`` (NaN last, as NumPy and CuPy sort)."""
+        xp = self.xp
+        order = xp.argsort(arr, axis=axis)
+        n = arr.shape[axis]
+        keep = slice(n - m, n) if largest else slice(0, m)
+        return order[tuple(keep if i == axis else slice(None) for i in range(arr.ndim))]
+
     def mean(self, arr, axis, keepdims, count):
         """``xp.mean(arr, axis=axis, keepdims=keepdims)`` of a floating or complex ``arr``
         (``count``: how many elements each mean takes, not 0). A backend may call its kernels

@@ -239,6 +239,15 @@ class NumpyBackend(Backend):
     def amax(self, arr, axis, keepdims):
         return _max(arr, axis, None, out=_ARRAY_OUT, keepdims=keepdims)  # what np.max calls, without its wrapper
 
+    def best_positions(self, arr, m, axis, largest):
+        n = arr.shape[axis]
+        if m == n:
+            return super().best_positions(arr, m, axis, largest)
+        kth = n - m if largest else m - 1  # argpartition puts NaN last, as the largest
+        order = arr.argpartition(kth, axis=axis)
+        keep = slice(n - m, n) if largest else slice(0, m)
+        return order[tuple(keep if i == axis else slice(None) for i in range(arr.ndim))]
+
     def mean(self, arr, axis, keepdims, count):
         if arr.dtype.kind != "f" or arr.dtype.itemsize < 4:  # float16 (summed in float32), complex
             return np.mean(arr, axis=axis, keepdims=keepdims)

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 
 def _less(largest):
     """The comparison ATen passes: "goes first" for the wanted end (NaN at the top)."""
@@ -222,3 +224,42 @@ def topk_row(values, k, largest, sorted_):
         if sorted_:
             sort(a, 0, k - 1, comp)
     return [j for _, j in a[:k]]
+
+
+def topk_rows(values, k, largest, sorted_):
+    """:func:`topk_row` for each row of the 2-D host array ``values``: a list of index lists.
+
+    ``partial_sort``'s heap selection (``k * 64 <= n``) only acts on an element that beats
+    the top of the heap, which holds the ``k`` best elements seen so far; so an element
+    that does not beat the ``k``-th best of some earlier prefix never acts. Those
+    thresholds, for the prefixes ``k, 2k, 4k, ...`` of every row at once, leave a few
+    candidates per row (about ``k`` per prefix doubling), and only they are visited.
+    """
+    rows, n = values.shape
+    if k == 0:
+        return [[] for _ in range(rows)]
+    if k * 64 > n:
+        raise ValueError("topk_rows: k * 64 > n takes nth_element (see _stl_sort.nth_element_topk)")
+    comp = _less(largest)
+    key = values.astype(np.float64)  # larger is better; NaN best when largest, worst when not
+    if not largest:
+        np.negative(key, out=key)
+    key[np.isnan(key)] = math.inf if largest else -math.inf
+    maybe = np.zeros(key.shape, dtype=bool)
+    start = k
+    while start < n:  # elements of [start, 2 * start) that reach the k-th best of [0, start)
+        stop = min(2 * start, n)
+        kth = np.partition(key[:, :start], start - k, axis=1)[:, start - k:start - k + 1]
+        maybe[:, start:stop] = key[:, start:stop] >= kth
+        start = stop
+    out = []
+    for row, cand in zip(values.tolist(), maybe):
+        heap = [(v, j) for j, v in enumerate(row[:k])]
+        _make_heap(heap, 0, k, comp)
+        for i in np.flatnonzero(cand).tolist():
+            v = row[i]
+            if comp(v, heap[0][0]):  # _pop_heap(a, first, middle, i): i's value replaces the top
+                _adjust_heap(heap, 0, 0, k, (v, i), comp)
+        _sort_heap(heap, 0, k, comp)
+        out.append([j for _, j in heap])
+    return out

@@ -16,8 +16,8 @@ from ..autograd.function import OpFunction
 from ..return_types import sort as sort_rt
 from ..return_types import topk as topk_rt
 from ._common import redo_rows_on_host as _redo_rows, with_out
-from ._stl_select import topk_row
-from ._stl_sort import std_sort_rows
+from ._stl_select import topk_rows
+from ._stl_sort import nth_element_topk, std_sort_rows
 from .creation import zeros
 from .scatter import flat_positions, scatter
 
@@ -217,7 +217,7 @@ def topk(input, k, dim=None, largest=True, sorted=True, *, out=None):
     if input.dim() == 0:
         idx = xp.zeros((), dtype=b.dtype(D.int64), **b._dev_kw())
     else:
-        order = _order(xp, input._data, d, largest)
+        order = _best_first(b, input._data, d, min(k + 1, size), largest)
         key = tuple(slice(0, k) if i == d else slice(None) for i in range(input.dim()))
         idx = xp.astype(order[key], b.dtype(D.int64))
         idx = row_major(b, _as_pytorch_picks(b, input._data, order, idx, d, k, largest, sorted))
@@ -226,20 +226,34 @@ def topk(input, k, dim=None, largest=True, sorted=True, *, out=None):
     return topk_rt(values, index)
 
 
+def _best_first(b, a, d, m, largest):
+    """The first ``m`` positions of a stable sort of ``a`` along ``d`` (best first): the
+    ``m`` best by a partial sort, then those in order (by value, then position). Where
+    the ``m``-th best value has equal values outside the ``m`` picked, the picks among them
+    are arbitrary; :func:`_tied_rows` flags such rows (their ``m``-th and ``m - 1``-th
+    values are equal) for ``topk`` to redo."""
+    xp = b.xp
+    if not m:
+        return xp.argsort(a, axis=d)
+    picked = xp.sort(b.best_positions(a, m, d, largest), axis=d)  # by position first
+    return xp.take_along_axis(picked, _order(xp, xp.take_along_axis(a, picked, axis=d), d, largest), axis=d)
+
+
 def _as_pytorch_picks(b, a, order, idx, d, k, largest, sorted_):
     """``idx`` (the first ``k`` of a stable sort along ``d``) corrected to the indices
     PyTorch's CPU ``topk`` returns: identical unless a row has equal values where the
     choice or order among them matters, or ``sorted=False``; such rows are redone on
-    the host by :func:`~reftorch._ops._stl_select.topk_row`."""
+    the host: :func:`~reftorch._ops._stl_select.topk_rows` (partial_sort) or
+    :func:`~reftorch._ops._stl_sort.nth_element_topk`."""
     n = a.shape[d]
     if k == 0 or n == 0:
         return idx
-    rows = None  # sorted=False: every row takes the kernel's own (unordered) selection
-    if sorted_:
+    rows = None  # nth_element and sorted=False: every row takes the kernel's own (unordered) selection
+    if sorted_ or k * 64 <= n:  # (partial_sort sorts its picks either way)
         rows = _tied_rows(b, a, order, d, min(k + 1, n))
         if not bool(b.xp.any(rows)):
             return idx
-    return _redo_rows(b, a, idx, d, rows, lambda vals, _: [topk_row(v, k, largest, sorted_) for v in vals.tolist()])
+    return _redo_rows(b, a, idx, d, rows, lambda vals, _: (topk_rows if k * 64 <= n else nth_element_topk)(vals, k, largest, sorted_))
 
 
 def _tied_rows(b, a, idx, d, m):
