@@ -431,7 +431,38 @@ for _name, _fn in M.items():
     setattr(Tensor, _name, _fn)
 
 Tensor.T = property(lambda self: shape.permute(self, tuple(reversed(range(self.dim())))))
-Tensor.mT = property(lambda self: shape.transpose(self, -2, -1))
+_WARNED_0D = set()
+
+
+def _matrix_transpose(which, conj, batches=True):
+    """``x.mT`` / ``x.mH`` / ``x.H``: the last two dims swapped (conjugated for mH and H);
+    the identity (``conj()`` for mH, H) on a 0-d tensor, with PyTorch's deprecation warning;
+    PyTorch's error for 1-d tensors (and for H, anything but a matrix)."""
+    where = {"mT": 4373, "mH": 4382, "H": 4335}[which]
+    advice = "This function is the identity in these cases." if which == "mT" else "Consider using x.conj()."
+
+    def get(self):
+        nd = self.dim()
+        if nd == 0:
+            if which not in _WARNED_0D:  # (TORCH_WARN_ONCE: once per process)
+                _WARNED_0D.add(which)
+                warnings.warn(f"Tensor.{which} is deprecated on 0-D tensors. {advice} (Triggered internally at "
+                              f"/__w/pytorch/pytorch/aten/src/ATen/native/TensorShape.cpp:{where}.)", UserWarning,
+                              stacklevel=2)
+            return pointwise.conj(self) if conj else self
+        if batches and nd < 2:
+            raise RuntimeError(f"tensor.{which} is only supported on matrices or batches of matrices. Got {nd}-D tensor.")
+        if not batches and nd != 2:
+            raise RuntimeError(f"tensor.{which} is only supported on matrices (2-D tensors). Got {nd}-D tensor."
+                               + (" For batches of matrices, consider using tensor.mH" if nd > 2 else ""))
+        out = shape.transpose(self, -2, -1)
+        return pointwise.conj(out) if conj else out
+    return property(get, doc=get.__doc__)
+
+
+Tensor.mT = _matrix_transpose("mT", False)
+Tensor.mH = _matrix_transpose("mH", True)
+Tensor.H = _matrix_transpose("H", True, batches=False)
 
 
 def _bind_more_ops():

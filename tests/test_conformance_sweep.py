@@ -2,6 +2,8 @@
 real torch: Tensor methods refusing ``out=``, …"""
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -206,4 +208,26 @@ def test_reflected_mod_and_bitwise(expr):
     "T.tensor([1, 'a'])", "T.tensor({1: 2})", "T.tensor([1, object()])",
 ])
 def test_edge_errors(expr):
+    raises_like(lambda T: eval(expr), msg=True)
+
+
+@pytest.mark.parametrize("expr", [
+    "T.tensor(1.5).mT", "T.tensor(1.5).mH", "T.tensor(1.5).H", "T.tensor(2j).mH",
+    "T.arange(6.0).reshape(2, 3).H", "T.arange(6.0).reshape(1, 2, 3).mT", "T.arange(6.0).reshape(1, 2, 3).mH",
+    "T.tensor([[1 + 2j, 3j]]).mH", "T.tensor([[1 + 2j, 3j]]).H", "T.tensor(True).kthvalue(1)",
+])
+def test_matrix_transposes_and_0d(expr):
+    """``mT``/``mH``/``H``: the identity (conj for mH, H) on a 0-d tensor (PyTorch warns
+    once per process), the adjoint of a matrix; a 0-d bool tensor's ``kthvalue``."""
+    def run(T):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            r = eval(expr)
+        return r * 1 if isinstance(r, T.Tensor) and r.is_complex() else r  # (torch: a lazy conj view)
+    both(run)
+
+
+@pytest.mark.parametrize("expr", ["T.zeros(3).mT", "T.zeros(0).mT", "T.zeros(3).mH", "T.zeros(3).H",
+                                  "T.zeros(2, 3, 4).H", "T.tensor([True]).kthvalue(1)"])
+def test_matrix_transposes_errors(expr):
     raises_like(lambda T: eval(expr), msg=True)

@@ -220,7 +220,8 @@ def kthvalue(input, k, dim=-1, keepdim=False):
         values=tensor(2.),
         indices=tensor(3))
     """
-    _no_bool(input, "kthvalue_cpu")
+    if input.dim():  # (PyTorch takes a 0-d bool tensor)
+        _no_bool(input, "kthvalue_cpu")
     _check_keepdim(keepdim, "kthvalue")
     d = _wrap_dim(dim, input.dim())
     n = input.shape[d] if input.dim() else 1
