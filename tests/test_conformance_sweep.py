@@ -231,3 +231,42 @@ def test_matrix_transposes_and_0d(expr):
                                   "T.zeros(2, 3, 4).H", "T.tensor([True]).kthvalue(1)"])
 def test_matrix_transposes_errors(expr):
     raises_like(lambda T: eval(expr), msg=True)
+
+
+@pytest.mark.parametrize("dtype", ["int64", "float32"])
+@pytest.mark.parametrize("stmt", [
+    "x[0, 0] = 'a'", "x[0, 0] = None", "x[0] = [1, 2, 3]", "x[0] = (4, 5, 6)", "x[0] = np.array([1, 2, 3])",
+    "x[0] = np.float32(2.5)", "x[0] = np.bool_(True)", "x[x > 2] = np.float32(9)", "x[T.tensor([0])] = None",
+    "x[:] = np.float16(1)", "x[[0, 1], [1, 2]] = T.tensor([1.0, 2.0, 3.0])",
+    "x[T.tensor([0, 1])] = T.tensor([1.0, 2.0])", "x[0, T.tensor([0, 1])] = T.tensor([1.0, 2.0, 3.0])",
+])
+def test_setitem_value_errors(stmt, dtype):
+    """``x[key] = value``: PyTorch's TypeError "can't assign a list to a torch.FloatTensor"
+    for a value that is not a tensor, a Python number or a NumPy integer; the shape
+    mismatch reported before the dtype mismatch."""
+    def run(T):
+        x = T.arange(6, dtype=getattr(T, dtype)).reshape(2, 3)
+        exec(stmt, {"T": T, "np": np, "x": x})
+    raises_like(run, msg=True)
+
+
+@pytest.mark.parametrize("dtype", ["int64", "float32"])
+@pytest.mark.parametrize("stmt", ["x[0] = np.int32(3)", "x[x > 2] = np.int64(9)", "x[0] = np.uint8(7)",
+                                  "x[:] = np.float64(1.5)", "x[x > 2] = T.tensor([[1.0, 2.0, 3.0]], dtype=x.dtype)"])
+def test_setitem_numpy_ints_and_leading_ones(stmt, dtype):
+    def run(T):
+        x = T.arange(6, dtype=getattr(T, dtype)).reshape(2, 3)
+        exec(stmt, {"T": T, "np": np, "x": x})
+        return x
+    both(run)
+
+
+def test_setitem_leading_ones_gradient():
+    def run(T):
+        x = T.arange(6.0).reshape(2, 3).requires_grad_()
+        y = x * 1
+        v = T.tensor([[1.0, 2.0, 3.0]], requires_grad=True)
+        y[y > 2] = v
+        y.sum().backward()
+        return y, x.grad, v.grad, y.grad_fn.name()
+    both(run)
