@@ -618,6 +618,18 @@ def _bind_more_inplace():
         setattr(Tensor, name + "_", _inplace(getattr(pointwise, name)))
     for name in ("cumsum", "cumprod"):
         setattr(Tensor, name + "_", _cumulative_(getattr(cumulative, name)))
+    for name in ("bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_left_shift", "bitwise_right_shift",
+                 "bitwise_not"):
+        fn = getattr(pointwise, name)
+        setattr(Tensor, name, fn)
+        setattr(Tensor, name + "_", _inplace(fn))
+    Tensor.__lshift__ = pointwise.bitwise_left_shift
+    Tensor.__rshift__ = pointwise.bitwise_right_shift
+    Tensor.__rlshift__ = _binary(pointwise.bitwise_left_shift, True)  # ``2 << x``
+    Tensor.__rrshift__ = _binary(pointwise.bitwise_right_shift, True)
+    for op, fn in (("and", "bitwise_and"), ("or", "bitwise_or"), ("xor", "bitwise_xor"),
+                   ("lshift", "bitwise_left_shift"), ("rshift", "bitwise_right_shift")):
+        setattr(Tensor, f"__i{op}__", _inplace(getattr(pointwise, fn)))
 
 
 def _cumulative_(fn):
@@ -665,11 +677,11 @@ Tensor._rebuild = staticmethod(creation._rebuild)
 
 #: Methods of PyTorch's that take ``self`` alone (its C binding refuses any argument, ``out=`` included).
 _SELF_ONLY = frozenset("""
-    abs acos acos_ arccos arccos_ arcsin arcsin_ arctan arctan_ argwhere asin asin_ atan atan_ ceil ceil_
-    conj cos cosh cosh_ erf erf_ erfc erfc_ exp exp_ exp2 exp2_ expm1 expm1_ fix fix_ floor floor_ frac frac_
-    isfinite isinf isnan log log10 log10_ log1p log1p_ log2 log2_ logical_not logical_not_ msort neg neg_ reciprocal relu
-    rsqrt rsqrt_ sgn sgn_ sigmoid sign sign_ signbit sin sinh sinh_ sqrt square square_ t t_ tan tan_ tanh
-    trace trunc trunc_ zero_
+    abs acos acos_ arccos arccos_ arcsin arcsin_ arctan arctan_ argwhere asin asin_ atan atan_ bitwise_not
+    bitwise_not_ ceil ceil_ conj cos cosh cosh_ erf erf_ erfc erfc_ exp exp_ exp2 exp2_ expm1 expm1_ fix fix_
+    floor floor_ frac frac_ isfinite isinf isnan log log10 log10_ log1p log1p_ log2 log2_ logical_not
+    logical_not_ msort neg neg_ reciprocal relu rsqrt rsqrt_ sgn sgn_ sigmoid sign sign_ signbit sin sinh
+    sinh_ sqrt square square_ t t_ tan tan_ tanh trace trunc trunc_ zero_
 """.split())
 
 
@@ -735,7 +747,8 @@ Tensor.__rxor__ = Tensor.__xor__
 _OPERATORS = """__add__ __radd__ __iadd__ __sub__ __rsub__ __isub__ __mul__ __rmul__ __imul__ __truediv__
     __rtruediv__ __itruediv__ __floordiv__ __rfloordiv__ __mod__ __rmod__ __pow__ __rpow__ __matmul__
     __rmatmul__ __and__ __rand__ __or__ __ror__ __xor__ __rxor__ __eq__ __ne__ __lt__ __le__ __gt__
-    __ge__""".split()
+    __ge__ __lshift__ __rlshift__ __rshift__ __rrshift__ __iand__ __ior__ __ixor__ __ilshift__
+    __irshift__""".split()
 
 
 def _operator(fn):

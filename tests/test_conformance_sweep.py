@@ -270,3 +270,40 @@ def test_setitem_leading_ones_gradient():
         y.sum().backward()
         return y, x.grad, v.grad, y.grad_fn.name()
     both(run)
+
+
+# torch.bitwise_* functions, methods, in-place forms and the shift operators
+_BITWISE = ["x << 2", "x >> 1", "x << -1", "x >> -1", "x << 63", "x << 64", "x >> 64", "x >> 63",
+            "T.tensor([1, -2], dtype=T.int8) << 7", "T.tensor([1, -128], dtype=T.int8) >> 8",
+            "T.tensor([200], dtype=T.uint8) << 1", "T.tensor([200], dtype=T.uint8) >> 9",
+            "T.tensor([200], dtype=T.uint8) >> -1", "T.tensor([True]) << 1", "T.tensor([1], dtype=T.int8) << T.tensor([1])",
+            "2 << x", "2 >> x", "x.bitwise_left_shift(1)", "T.bitwise_right_shift(x, T.tensor([1, 1, 1, 1]))",
+            "T.tensor(1) << T.tensor([1, 2])", "(T.tensor([1], dtype=T.int32) << T.tensor(2)).dtype",
+            "x >> T.tensor([64, 1, 2, 100])", "T.tensor([-8], dtype=T.int16) >> 20",
+            "T.bitwise_and(x, 3)", "T.bitwise_and(3, x)", "T.bitwise_or(T.tensor([True, False]), False)",
+            "T.bitwise_xor(x, x)", "T.bitwise_not(x)", "T.bitwise_not(T.tensor([True]))", "x.bitwise_and(2)",
+            "x.bitwise_not()", "x.bitwise_and_(2)", "x.bitwise_not_()", "x.bitwise_left_shift_(2)",
+            "T.bitwise_and(x, 1, out=T.empty(0, dtype=T.int64))"]
+
+
+@pytest.mark.parametrize("expr", _BITWISE)
+def test_bitwise_functions_and_shifts(expr):
+    both(lambda T: (lambda x: eval(expr))(T.tensor([1, 2, -8, 5])))
+
+
+@pytest.mark.parametrize("expr", ["T.tensor([1.0]) << 1", "x << 1.5", "T.tensor([True]) << True",
+                                  "T.bitwise_not(T.tensor([1.5]))", "T.bitwise_and(T.tensor([1.0]), 1)",
+                                  "x.bitwise_not(out=x)", "x.__lshift__(None) + 1"])
+def test_bitwise_errors(expr):
+    raises_like(lambda T: (lambda x: eval(expr))(T.tensor([1, 2, -8, 5])), msg=True)
+
+
+@pytest.mark.parametrize("stmt", ["x <<= 1", "x >>= 1", "x &= 6", "x |= 1", "x ^= 3",
+                                  "x |= T.tensor([1, 2, 3, 4])"])
+def test_inplace_bitwise_operators(stmt):
+    def run(T):
+        x = T.tensor([1, 2, -8, 5])
+        y = x
+        exec(stmt, {"T": T}, loc := {"x": x})
+        return loc["x"], loc["x"] is y
+    both(run)

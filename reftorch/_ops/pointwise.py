@@ -1044,12 +1044,64 @@ def invert(input):
 
 
 def bitwise(op, input, other):
+    """``input & other`` (``op`` ``"and"``), ``|`` (``"or"``), ``^`` (``"xor"``), ``<<``
+    (``"lshift"``), ``>>`` (``"rshift"``) on bool and integer tensors (a number on either
+    side), with PyTorch's type promotion. Shifts by a negative amount or by the dtype's width
+    or more give 0 (``>>`` of a negative signed value: -1), as PyTorch's CPU kernels."""
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        _need_tensor(f"bitwise_{_SHIFT_NAMES.get(op, op)}", "input", 1, input)
     x, y, dt = _operands(input, other)
-    if dt.is_floating_point or dt.is_complex:
-        raise NotImplementedError(f'"bitwise_{op}_cpu" not implemented for \'{D.scalar_name(dt)}\'')
+    kernel = op if op in _SHIFT_NAMES else f"bitwise_{op}"
+    if dt.is_floating_point or dt.is_complex or (dt is D.bool and op in _SHIFT_NAMES):
+        raise NotImplementedError(f'"{kernel}_cpu" not implemented for \'{D.scalar_name(dt)}\'')
     a, b = _cast(x, dt), _cast(y, dt)
-    r = {"and": a & b, "or": a | b, "xor": a ^ b}[op]  # on bools: logical and/or/xor
+    if op in _SHIFT_NAMES:
+        r = _shift(x._backend.xp, op, a, b, dt.itemsize * 8)
+    else:
+        r = {"and": a & b, "or": a | b, "xor": a ^ b}[op]  # on bools: logical and/or/xor
     return Tensor._wrap(relayout_like_operands(x._backend, r, (x, y)), x.device, x._backend)
+
+
+_SHIFT_NAMES = {"lshift": "left_shift", "rshift": "right_shift"}
+
+
+def _shift(xp, op, a, b, bits):
+    out_of_range = (b < 0) | (b >= bits) if b.dtype.kind == "i" else b >= bits
+    amount = xp.where(out_of_range, xp.zeros_like(b), b)
+    if op == "lshift":
+        return xp.where(out_of_range, xp.zeros_like(a), xp.bitwise_left_shift(a, amount))
+    full = xp.bitwise_right_shift(a, xp.full_like(b, bits - 1)) if a.dtype.kind == "i" else xp.zeros_like(a)
+    return xp.where(out_of_range, full, xp.bitwise_right_shift(a, amount))
+
+
+def _bitwise_function(op, name):
+    def fn(input, other, *, out=None):
+        if out is not None:
+            return with_out(name, out, fn, input, other)
+        return bitwise(op, input, other)
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"Element-wise ``{name}`` of bool and integer tensors. Mirrors ``torch.{name}``."
+    return fn
+
+
+bitwise_and = _bitwise_function("and", "bitwise_and")
+bitwise_or = _bitwise_function("or", "bitwise_or")
+bitwise_xor = _bitwise_function("xor", "bitwise_xor")
+bitwise_left_shift = _bitwise_function("lshift", "bitwise_left_shift")
+bitwise_right_shift = _bitwise_function("rshift", "bitwise_right_shift")
+
+
+def bitwise_not(input, *, out=None):
+    """Logical not of a bool tensor, bitwise not of an integer one. Mirrors ``torch.bitwise_not``.
+
+    Raises:
+        NotImplementedError: for floating point and complex tensors.
+    """
+    if out is not None:
+        return with_out("bitwise_not", out, bitwise_not, input)
+    if input.dtype.is_floating_point or input.dtype.is_complex:
+        raise NotImplementedError(f'"bitwise_not_cpu" not implemented for \'{D.scalar_name(input.dtype)}\'')
+    return invert(input)
 
 
 # ------------------------------------------------------------------ unary
