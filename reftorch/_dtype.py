@@ -174,6 +174,12 @@ def category(d: dtype) -> builtins.int:
     return d._category
 
 
+def is_numpy_bool(value) -> builtins.bool:
+    """Whether ``value`` is NumPy's bool scalar (``np.True_``)."""
+    kind = type(value)
+    return kind.__module__ == "numpy" and kind.__name__ in ("bool", "bool_")
+
+
 def python_scalar_dtype(value) -> dtype:
     """The dtype PyTorch gives a wrapped Python number in type promotion."""
     if isinstance(value, builtins.bool):
@@ -184,7 +190,10 @@ def python_scalar_dtype(value) -> dtype:
         return _default_dtype
     if isinstance(value, builtins.complex):
         return default_complex_dtype()
-    # other number types (NumPy's scalars: np.int64, np.float32 …) count as Python's
+    # other number types (NumPy's scalars: np.int64, np.float32 …) count as Python's; PyTorch
+    # reads a NumPy bool as a float
+    if is_numpy_bool(value):
+        return _default_dtype
     if isinstance(value, numbers.Integral):
         return int64
     if isinstance(value, numbers.Real):

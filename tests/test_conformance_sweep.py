@@ -168,6 +168,10 @@ def test_more_inplace_methods_errors(call):
     "T.tensor([1], dtype=T.int8) + np.int64(1)", "T.tensor([1.0], dtype=T.float16) * np.float32(1.5)",
     "T.tensor([3], dtype=T.int32) + np.int64(2 ** 40)", "T.tensor([1, 2]) // np.int64(2)",
     "T.tensor([1, 2]) & np.int64(3)", "np.float32(1) < x",
+    # (PyTorch reads a NumPy bool as the float 1.0 / 0.0)
+    "T.full((2,), np.bool_(True))", "x.mul(np.bool_(True))", "T.tensor([True, False]) * np.bool_(True)",
+    "T.tensor([1, 2]) + np.bool_(True)", "np.bool_(True) * x", "T.arange(np.float32(2.5))",
+    "T.arange(np.int64(1), np.float64(3.5), np.int32(1))", "x.topk(np.int64(1)).indices",
 ])
 def test_numpy_scalar_operands(expr):
     def run(T):

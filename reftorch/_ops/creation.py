@@ -451,7 +451,7 @@ def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requir
 def _is_float(v):
     if isinstance(v, Tensor):
         return v.dtype.is_floating_point
-    return isinstance(v, float)
+    return isinstance(v, float) or (isinstance(v, numbers.Real) and not isinstance(v, numbers.Integral))
 
 
 def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None,

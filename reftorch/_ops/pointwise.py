@@ -64,7 +64,7 @@ def _as_operand(v, ref, dt):
             v = Tensor._wrap(b.from_host(v._host()), ref.device, b)
         return v
     if not isinstance(v, (bool, int, float, complex)):
-        if not isinstance(v, numbers.Number):
+        if not isinstance(v, numbers.Number) and not D.is_numpy_bool(v):
             raise TypeError(f"unsupported operand type: {type(v).__name__}")
         v = _python_number(v)
     return Tensor._wrap(_number(v, ref, dt), ref._device, b)
@@ -75,7 +75,7 @@ def _python_number(v):
     Python number PyTorch reads it as."""
     if isinstance(v, numbers.Integral):
         return int(v)
-    if isinstance(v, numbers.Real):
+    if isinstance(v, numbers.Real) or D.is_numpy_bool(v):  # (PyTorch reads np.True_ as 1.0)
         return float(v)
     return complex(v)
 

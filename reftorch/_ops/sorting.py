@@ -9,6 +9,8 @@ array passes (``_stl_sort.py``), ``topk``'s selection row by row (``_stl_select.
 """
 from __future__ import annotations
 
+import numbers
+
 from .. import _dtype as D
 from .._layout import like_input, row_major
 from .._tensor import Tensor, _C_TYPE, _wrap_dim
@@ -210,6 +212,8 @@ def topk(input, k, dim=None, largest=True, sorted=True, *, out=None):
         raise RuntimeError("topk does not support bool dtypes on CPU")
     d = _wrap_dim(-1 if dim is None else dim, input.dim())
     size = input.shape[d] if input.dim() else 1
+    if not isinstance(k, int) and isinstance(k, numbers.Integral):
+        k = int(k)  # (a NumPy integer)
     if not isinstance(k, int) or k < 0 or k > size:
         raise RuntimeError("selected index k out of range")
     b = input._backend
