@@ -39,16 +39,16 @@ def broadcast_shape(a, b):
 
 
 def sum_to_shape(xp, g, shape):
-    """Sum a broadcast gradient ``g`` back to ``shape`` (the input's shape)."""
+    """Sum a broadcast gradient ``g`` back to ``shape`` (the input's shape), as PyTorch's
+    ``sum_to`` does: one sum keeping the reduced dims, then a view without the leading ones."""
     if tuple(g.shape) == tuple(shape):
         return g
     extra = len(g.shape) - len(shape)
-    if extra > 0:
-        g = xp.sum(g, axis=tuple(range(extra)))
-    axes = tuple(i for i, (gs, s) in enumerate(zip(g.shape, shape)) if s == 1 and gs != 1)
+    axes = tuple(range(extra)) + tuple(i for i in range(extra, len(g.shape)) if shape[i - extra] == 1
+                                       and g.shape[i] != 1)
     if axes:
         g = xp.sum(g, axis=axes, keepdims=True)
-    return g
+    return xp.reshape(g, tuple(shape)) if extra > 0 else g
 
 
 def fix_empty_strides(backend, arr):

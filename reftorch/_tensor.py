@@ -151,7 +151,8 @@ class Tensor:
     """
 
     __slots__ = ("_data", "_dtype", "_device", "_backend", "_requires_grad", "_grad_fn", "_fn_version",
-                 "_grad", "_base", "_version_counter", "_is_inference", "_accumulator", "_retains_grad", "__weakref__",
+                 "_grad", "_base", "_version_counter", "_is_inference", "_accumulator", "_retains_grad", "_output_nr",
+                 "_multi_view", "__weakref__",
                  "__dict__")
 
     # ----------------------------------------------------------------- bound from above
@@ -193,7 +194,9 @@ class Tensor:
         self._grad = None
         self._accumulator = None
         self._retains_grad = False
+        self._output_nr = 0
         if view_of is None:
+            self._multi_view = False
             self._base = None
             self._version_counter = [0]
             self._fn_version = 0
@@ -201,6 +204,8 @@ class Tensor:
         else:
             base = view_of._base
             self._base = view_of if base is None else base
+            # a view of an output of split/unbind/…: PyTorch refuses in-place writes into it
+            self._multi_view = view_of._multi_view
             version = self._version_counter = view_of._version_counter
             self._fn_version = version[0]
             self._is_inference = view_of._is_inference
@@ -427,7 +432,15 @@ class Tensor:
     @grad_fn.setter
     def grad_fn(self, node):
         self._grad_fn = node
+        self._output_nr = 0
         self._fn_version = self._version_counter[0]
+
+    @property
+    def output_nr(self) -> int:
+        """Which output of its ``grad_fn`` this tensor is: 0, but for the outputs of an op
+        with several (``x.split(2)[1].output_nr`` is 1). Mirrors ``torch.Tensor.output_nr``."""
+        self.grad_fn  # (a view written through its base gets a new node first)
+        return self._output_nr
 
     @property
     def is_leaf(self) -> bool:
@@ -469,7 +482,13 @@ class Tensor:
                 raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
             return
         self._retains_grad = True
-        self.grad_fn._retained = weakref.ref(self)
+        fn = self.grad_fn
+        if fn._multi:  # one of several outputs: output_nr -> tensor
+            if fn._retained is None:
+                fn._retained = {}
+            fn._retained[self._output_nr] = weakref.ref(self)
+        else:
+            fn._retained = weakref.ref(self)
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Compute the gradient of this tensor with respect to the graph's leaves.

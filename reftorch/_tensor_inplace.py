@@ -15,7 +15,7 @@ from ._layout import like_input, sum_to_shape
 from ._scalar import check_fill_value, store_value
 from ._ops._inplace import (  # noqa: F401 (re-exported: in-place ops import them from here)
     _keep_original_self, _rebase_view, _resave, _scalar_name, _store, _view_positions, AsStridedViewFn,
-    check_inplace, check_no_internal_overlap, commit, CopySlices, CopySlicesFn, has_internal_overlap,
+    check_inplace, check_multi_output_view, check_no_internal_overlap, commit, CopySlices, CopySlicesFn, has_internal_overlap,
     regenerate_view_fn, write_all,
 )
 from .autograd._graph import array_key
@@ -207,8 +207,11 @@ def setitem(t, key, value):
         vshape = _check_value(t, nkey, advanced, value, was_tensor)
         if advanced and vshape != tuple(value.shape):  # leading 1s beyond the indexed result's dims
             value = value.reshape(vshape)
-    check_inplace(t)
     needs_graph = is_grad_enabled() and (t._requires_grad or value._requires_grad)
+    if needs_graph and t._multi_view:
+        # PyTorch writes x[key] = v into the view x[key] (named in its error) when the key is basic
+        check_multi_output_view(t if advanced else getitem(t, key))
+    check_inplace(t)
     if not advanced:
         check_no_internal_overlap(t, t._backend.getitem(t._data, nkey))
     if not needs_graph:

@@ -464,10 +464,14 @@ def _str(self, *, tensor_contents: str | None = None) -> str:
             values = np.asarray(self._host())
             tensor_str = _tensor_str(values, indent, dtype.is_floating_point, dtype.is_complex)
 
-    grad_fn = self.grad_fn
-    if grad_fn is not None:
+    try:
+        grad_fn = self.grad_fn
+    except RuntimeError:  # an output of split/unbind/… whose base was written in place (as PyTorch)
+        suffixes.append("grad_fn=<Invalid>")
+        grad_fn = False
+    if grad_fn:
         suffixes.append(f"grad_fn=<{_grad_fn_name(grad_fn)}>")
-    elif self.requires_grad:
+    elif grad_fn is None and self.requires_grad:
         suffixes.append("requires_grad=True")
 
     return _add_suffixes(prefix + tensor_str, suffixes, indent, force_newline=False)

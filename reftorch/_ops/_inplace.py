@@ -19,6 +19,7 @@ builds on them.
 from __future__ import annotations
 
 import math
+import re
 
 from .. import _dtype as D
 from .._tensor import Tensor
@@ -31,11 +32,35 @@ def check_inplace(t):
     """Raise PyTorch's errors for in-place writes that would corrupt autograd."""
     if not is_grad_enabled():
         return
+    if t._multi_view and t._requires_grad:  # (the write is recorded)
+        check_multi_output_view(t)
     if t._requires_grad and t.grad_fn is None:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
     base = t._base
     if base is not None and base._requires_grad and base.grad_fn is None and t.grad_fn is not None:
         raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
+
+
+_MULTI_VIEWS = ("This view is the output of a function that returns multiple views. Such functions do not allow the "
+                "output views to be modified inplace. You should replace the inplace operation by an out-of-place one.")
+
+
+def _view_op(t):
+    """``"Output 0 of Split"``: which output of which op view ``t`` is (PyTorch's wording)."""
+    name = re.sub(r"Backward\d*$", "", t._grad_fn.name().rsplit("::", 1)[-1])
+    return f"Output {t._output_nr} of {name}"
+
+
+def check_multi_output_view(t):
+    """PyTorch's error for an in-place write that autograd would record into an output of an
+    op returning several views (``split``, ``chunk``, ``unbind``) or into a view of one.
+    Call it only when the write is recorded (grad mode on, ``t`` or the value requires grad)."""
+    if not t._multi_view:
+        return
+    if t._grad_fn is None:  # the pieces of a tensor that does not require grad, written with one that does
+        raise RuntimeError("A view was created in no_grad mode and is being modified inplace with grad mode "
+                           "enabled. " + _MULTI_VIEWS)
+    raise RuntimeError(f"{_view_op(t)} is a view and is being modified inplace. " + _MULTI_VIEWS)
 
 
 _OVERLAP = ("unsupported operation: more than one element of the written-to tensor refers to a single memory "
@@ -81,6 +106,8 @@ def commit(t, result, overlap_ok=False):
     Raises PyTorch's error when ``t``'s elements share memory (an expanded tensor), except
     for the ops PyTorch lets write there (``overlap_ok``: ``fill_`` with a number, ``zero_``).
     """
+    if result.grad_fn is not None:
+        check_multi_output_view(t)
     check_inplace(t)
     if not overlap_ok:
         check_no_internal_overlap(t)
@@ -228,7 +255,15 @@ def _rebase_view(t, base, result, prev_fn):
 
 def regenerate_view_fn(t, base):
     """Give view ``t`` an ``AsStridedBackward0`` node over ``base``'s current history
-    (called when ``t``'s memory changed through another view since its node was made)."""
+    (called when ``t``'s memory changed through another view since its node was made).
+
+    Raises:
+        RuntimeError: for an output of an op returning several views (``split``), whose
+            node PyTorch does not regenerate.
+    """
+    if t._multi_view and t._grad_fn is not None:
+        raise RuntimeError(f"{_view_op(t)} is a view and its base or another view of its base has been "
+                           "modified inplace. " + _MULTI_VIEWS)
     b = t._backend
     index, mask = _view_positions(t, base)
     vctx = Context((True,), b)

@@ -26,11 +26,14 @@ class ClampScalar(OpFunction):
         a = _cast(x, dt)
         ctx.save_for_backward(x)
         ctx.lo, ctx.hi, ctx.dt = lo, hi, dt
+        b = x._backend
+        if lo is not None and hi is not None and lo != 0 and hi != 0:  # (a NaN bound too)
+            return xp.clip(a, _number(b, lo, a), _number(b, hi, a))  # both steps in one pass
         out = a
-        if lo is not None:  # (lo != lo: a NaN bound gives NaN, as in PyTorch)
-            out = xp.where((out < lo) | (lo != lo), xp.asarray(lo, dtype=a.dtype, **x._backend._dev_kw()), out)
+        if lo is not None:
+            out = _step(b, out, lo, xp.maximum)
         if hi is not None:
-            out = xp.where((out > hi) | (hi != hi), xp.asarray(hi, dtype=a.dtype, **x._backend._dev_kw()), out)
+            out = _step(b, out, hi, xp.minimum)
         return xp.asarray(out, copy=True) if out is a else out
 
     @staticmethod
@@ -45,6 +48,22 @@ class ClampScalar(OpFunction):
             keep = keep & (a <= ctx.hi)
         g = xp.where(keep, g, xp.zeros((), dtype=g.dtype, **x._backend._dev_kw()))
         return g if g.dtype == a.dtype else ctx.backend.astype(g, a.dtype)
+
+
+def _number(b, v, like):
+    return b.xp.asarray(v, dtype=like.dtype, **b._dev_kw())
+
+
+def _step(b, out, bound, pick):
+    """PyTorch's ``out < lo ? lo : out`` (``pick``: ``maximum``) or ``out > hi ? hi : out``
+    (``minimum``) for a number bound: the IEEE maximum/minimum (a NaN on either side gives
+    NaN, as PyTorch), which may pick either of two zeros where PyTorch keeps ``out``. (With
+    two bounds, neither zero, ``xp.clip`` takes both steps at once.)"""
+    xp = b.xp
+    r = pick(out, _number(b, bound, out))
+    if bound == 0 and xp.isdtype(out.dtype, "real floating"):
+        r = b.where_into(out == 0, out, r)  # (r is fresh: written in place)
+    return r
 
 
 class ClampTensor(OpFunction):

@@ -4,6 +4,7 @@ from __future__ import annotations
 from .. import _dtype as D
 from .._layout import row_major
 from .._tensor import _wrap_dim
+from ..autograd._graph import linear_grad
 from ..autograd.function import OpFunction as Function
 from .indexing import BasicIndex
 
@@ -60,32 +61,48 @@ class Diagonal(Function):
     """A view of the elements ``(i, i + offset)`` of dims ``d1``, ``d2``, as a last dim."""
 
     name = "DiagonalBackward0"
+    create_graph = True  # the gradient is linear and does not depend on the input
     is_view = True
     arity = 1
     can_warn = False
 
     @staticmethod
     def forward(ctx, x, offset, d1, d2):
-        b = x._backend
-        a = x._data
-        shape = a.shape
-        length, (s1, s2) = _diag_geometry(shape, offset, d1, d2)
         if ctx.needs_input_grad:
-            ctx.shape, ctx.offset, ctx.d1, ctx.d2 = shape, offset, d1, d2
-        key = tuple(slice(s1, None) if i == d1 else slice(s2, None) if i == d2 else slice(None)
-                    for i in range(a.ndim))
-        start = a[key]  # a view beginning at the diagonal's first element
-        strides = b.strides(a)
-        keep = [i for i in range(a.ndim) if i not in (d1, d2)]
-        new_shape = tuple(shape[i] for i in keep) + (length,)
-        new_strides = tuple(strides[i] for i in keep) + (strides[d1] + strides[d2],)
-        if start.size == 0:  # nothing to point at: an empty array of that shape
-            return b.xp.zeros(new_shape, dtype=a.dtype, **b._dev_kw())
-        return b.as_strided(start, new_shape, new_strides)
+            ctx.state = (x._data.shape, offset, d1, d2)
+        return _diagonal_view(x._backend, x._data, offset, d1, d2)
 
     @staticmethod
     def backward(ctx, g):
-        return _diag_embed(ctx.backend, g, ctx.shape, ctx.offset, ctx.d1, ctx.d2)
+        return linear_grad(ctx, g, _embed, _pick, ctx.state, "DiagonalBackwardBackward0", "DiagonalBackward0")
+
+
+def _diagonal_view(b, a, offset, d1, d2):
+    """The diagonal ``offset`` of dims ``d1``, ``d2`` of array ``a``, a view, as its last dim."""
+    shape = a.shape
+    length, (s1, s2) = _diag_geometry(shape, offset, d1, d2)
+    key = tuple(slice(s1, None) if i == d1 else slice(s2, None) if i == d2 else slice(None)
+                for i in range(a.ndim))
+    start = a[key]  # a view beginning at the diagonal's first element
+    strides = b.strides(a)
+    keep = [i for i in range(a.ndim) if i not in (d1, d2)]
+    new_shape = tuple(shape[i] for i in keep) + (length,)
+    new_strides = tuple(strides[i] for i in keep) + (strides[d1] + strides[d2],)
+    if start.size == 0:  # nothing to point at: an empty array of that shape
+        return b.xp.zeros(new_shape, dtype=a.dtype, **b._dev_kw())
+    return b.as_strided(start, new_shape, new_strides)
+
+
+def _embed(b, g, state):
+    """The gradient of a diagonal (``state``: the input's shape, offset, d1, d2): ``g`` on
+    the diagonal of zeros (PyTorch's ``diagonal_backward``)."""
+    return _diag_embed(b, g, *state)
+
+
+def _pick(b, a, state):
+    """The adjoint of :func:`_embed`: a row-major copy of the diagonal of ``a``."""
+    _, offset, d1, d2 = state
+    return b.copy(_diagonal_view(b, a, offset, d1, d2))
 
 
 def _diag_embed(b, g, shape, offset, d1, d2):
@@ -150,34 +167,36 @@ class DiagEmbed(Function):
     """A 1-D ``v`` placed on diagonal ``offset`` of a square matrix of zeros."""
 
     name = "DiagEmbedBackward0"
+    create_graph = True  # the gradient is linear and does not depend on the input
     arity = 1
 
     @staticmethod
     def forward(ctx, v, offset):
         b = v._backend
         n = v._data.shape[0] + abs(offset)
-        ctx.offset = offset
+        ctx.state = ((n, n), offset, 0, 1)
         return row_major(b, _diag_embed(b, v._data, (n, n), offset, 0, 1))
 
     @staticmethod
     def backward(ctx, g):
-        return _diag_of(ctx.backend, g, ctx.offset)
+        return linear_grad(ctx, g, _pick, _embed, ctx.state, "DiagonalBackward0", "DiagonalBackwardBackward0")
 
 
 class DiagonalCopy(Function):
     """A copy of diagonal ``offset`` of a 2-D ``x`` (PyTorch's ``diagonal_copy``)."""
 
     name = "DiagonalBackward0_copy"
+    create_graph = True  # the gradient is linear and does not depend on the input
     arity = 1
 
     @staticmethod
     def forward(ctx, x, offset):
-        ctx.shape, ctx.offset = x._data.shape, offset
+        ctx.state = (x._data.shape, offset, 0, 1)
         return _diag_of(x._backend, x._data, offset)
 
     @staticmethod
     def backward(ctx, g):
-        return _diag_embed(ctx.backend, g, ctx.shape, ctx.offset, 0, 1)
+        return linear_grad(ctx, g, _embed, _pick, ctx.state, "DiagonalBackwardBackward0", "DiagonalBackward0")
 
 
 def _diag_of(b, a, offset):
@@ -241,6 +260,7 @@ def trace(input):
 
 class Trace(Function):
     name = "TraceBackward0"
+    create_graph = True  # the gradient is linear and does not depend on the input
     arity = 1
 
     @staticmethod
@@ -259,6 +279,17 @@ class Trace(Function):
 
     @staticmethod
     def backward(ctx, g):
-        xp = ctx.xp
-        n = min(ctx.shape)
-        return _diag_embed(ctx.backend, xp.broadcast_to(xp.reshape(g, (1,)), (n,)), ctx.shape, 0, 0, 1)
+        # PyTorch's trace_backward ends in a view (its gradient, a sum over the diagonal)
+        return linear_grad(ctx, g, _trace_grad, _trace_of, ctx.shape, "ViewBackward0", "SumBackward0")
+
+
+def _trace_grad(b, g, shape):
+    """The gradient of a trace: the 0-d ``g`` on the main diagonal of zeros of ``shape``."""
+    xp = b.xp
+    n = min(shape)
+    return _diag_embed(b, xp.broadcast_to(xp.reshape(g, (1,)), (n,)), shape, 0, 0, 1)
+
+
+def _trace_of(b, a, shape):
+    """The adjoint of :func:`_trace_grad`: the sum of the main diagonal of ``a``."""
+    return b.xp.sum(_diag_of(b, a, 0))

@@ -5,8 +5,9 @@ import warnings
 
 from .. import _dtype as D
 from .._layout import row_major, sum_to_shape
-from .._tensor import _wrap_dim
+from .._tensor import Tensor, _wrap_dim
 from ..autograd.function import OpFunction as Function
+from ._common import conj_of, with_out
 from .creation import empty_like
 from .join import cat
 from .pointwise import logical_xor
@@ -80,21 +81,35 @@ def diff(input, n=1, dim=-1, prepend=None, append=None):
 
 class LinalgCross(Function):
     name = "LinalgCrossBackward0"
+    create_graph = True  # the formula reads the operands through saved tensors
     arity = 2
 
     @staticmethod
     def forward(ctx, a, b, dim):
         be = a._backend
         if ctx.needs_input_grad:
-            ctx.a, ctx.b, ctx.dim = a._data, b._data, dim
+            ctx.dim = dim
+            ctx.save_for_backward(a, b)
         return row_major(be, _cross(be.xp, a._data, b._data, dim))
 
     @staticmethod
     def backward(ctx, g):
-        xp = ctx.xp
+        # PyTorch's formulas: cross(other.conj(), grad) and cross(grad, input.conj()), summed
+        # back to a broadcast operand's shape; on tensors (create_graph) recorded as crosses
+        a, b = ctx.saved_tensors
+        xp, dim = ctx.xp, ctx.dim
         need = ctx.needs_input_grad
-        ga = sum_to_shape(xp, _cross(xp, ctx.b, g, ctx.dim), ctx.a.shape) if need[0] else None
-        gb = sum_to_shape(xp, _cross(xp, g, ctx.a, ctx.dim), ctx.b.shape) if need[1] else None
+        if isinstance(g, Tensor):  # create_graph: each gradient is a cross product node again
+            def cross(u, v):
+                return LinalgCross.apply(u, v, dim)
+        else:
+            def cross(u, v):
+                return _cross(xp, u, v, dim)
+        ga = gb = None
+        if need[0]:
+            ga = sum_to_shape(xp, cross(conj_of(xp, b._data, b._dtype), g), a._data.shape)
+        if need[1]:
+            gb = sum_to_shape(xp, cross(g, conj_of(xp, a._data, a._dtype)), b._data.shape)
         return ga, gb
 
 
@@ -125,15 +140,24 @@ def cross(input, other, dim=None):
         >>> torch.cross(torch.tensor([1., 0., 0.]), torch.tensor([0., 1., 0.]), dim=0)
         tensor([0., 0., 1.])
     """
-    if input.dtype is not other.dtype:
-        raise RuntimeError(f"expected scalar type {D.scalar_name(input.dtype)} but found "
-                           f"{D.scalar_name(other.dtype)}")
+    _same_dtype(input, other)
     if dim is None:
         warnings.warn(_CROSS_DIM_WARNING, UserWarning, stacklevel=2)
         sizes = [s for s in input.shape]
         if 3 not in sizes:
             raise RuntimeError("no dimension of size 3 in input")
         dim = sizes.index(3)
+    return _linalg_cross(input, other, dim)
+
+
+def _same_dtype(input, other):
+    if input.dtype is not other.dtype:
+        raise RuntimeError(f"expected scalar type {D.scalar_name(input.dtype)} but found "
+                           f"{D.scalar_name(other.dtype)}")
+
+
+def _linalg_cross(input, other, dim):
+    _same_dtype(input, other)
     if input.dim() != other.dim():
         raise RuntimeError("linalg.cross: inputs must have the same number of dimensions.")
     d = _wrap_dim(dim, input.dim())
@@ -142,3 +166,31 @@ def cross(input, other, dim=None):
                            f"{other.shape[d]}")
     broadcast_tensors(input, other)  # PyTorch's error when the other dims do not broadcast
     return LinalgCross.apply(input, other, d)
+
+
+def linalg_cross(input, other, *, dim=-1, out=None):
+    """The cross product of 3-vectors along ``dim`` (default: the last), the operands broadcast.
+
+    Mirrors ``torch.linalg.cross`` (grad_fn ``LinalgCrossBackward0``): ``torch.cross`` with
+    a default ``dim`` of -1 and no warning.
+
+    Args:
+        input: a tensor with size 3 at ``dim``.
+        other: a tensor of the same dtype and number of dimensions, size 3 at ``dim``.
+        dim: the dimension of the vectors (keyword-only).
+        out: a tensor to write the result into (keyword-only).
+
+    Raises:
+        RuntimeError: if the dtypes or the numbers of dimensions differ, ``dim`` does not
+            have size 3, or the other dimensions do not broadcast.
+        IndexError: if ``dim`` is out of range.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.linalg.cross(torch.tensor([[1., 0., 0.]]), torch.tensor([[0., 1., 0.], [0., 0., 1.]]))
+        tensor([[ 0.,  0.,  1.],
+                [ 0., -1.,  0.]])
+    """
+    if out is not None:
+        return with_out("linalg_cross", out, linalg_cross, input, other, dim=dim)
+    return _linalg_cross(input, other, dim)

@@ -15,6 +15,7 @@ from ..autograd.function import OpFunction as Function
 from .._layout import broadcast_shape, contiguous_strides, dense_order, lay_out, like_input
 from .._layout import broadcast_shape as _broadcast_shape  # noqa: F401 (the older name, for callers)
 from ._common import sum_to_shape, row_major, with_out
+from .splitting import Unbind
 from .._scalar import check_fill_value, store_value
 from .creation import tensor as _t
 from .shape import ViewAsReal, expand
@@ -781,8 +782,8 @@ def _normalize_key(x, key, check_bounds=True):
 def unbind(input, dim=0):
     """The slices of ``input`` along ``dim``, as a tuple of views (``iter(x)`` uses it).
 
-    Mirrors ``torch.unbind``: every result's ``grad_fn`` is ``UnbindBackward0``
-    (reftorch records one node per result where PyTorch shares one).
+    Mirrors ``torch.unbind``: the results share one ``grad_fn``, ``UnbindBackward0``
+    (``output_nr`` 0, 1, …).
 
     Raises:
         IndexError: if ``dim`` is out of range or ``input`` is 0-dim.
@@ -795,9 +796,7 @@ def unbind(input, dim=0):
     d = _wrap_dim(int_arg(dim, "unbind", "dim", 1), input.dim())  # (a 0-d input: dims -1 and 0 pass)
     if input.dim() == 0:
         raise IndexError("Dimension specified as 0 but tensor has no dimensions")
-    lead = (slice(None),) * d
-    return tuple(BasicIndex.apply(input, key=lead + (i, Ellipsis), _name="UnbindBackward0")
-                 for i in range(input.shape[d]))
+    return Unbind.apply(input, d)
 
 
 def sequence_as_tuple(key):

@@ -10,9 +10,8 @@ import math
 
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap_dim
-from ..autograd.function import OpFunction as Function
 from ._common import fix_empty_strides, redo_rows_on_host
-from .reduction import MaxDim, _check_keepdim, _return_type
+from .reduction import MaxAll, MaxDim, _check_keepdim, _return_type
 
 median_rt = _return_type("median")
 kthvalue_rt = _return_type("kthvalue")
@@ -114,8 +113,9 @@ def _select(input, dim, keepdim, k, nan_first, name, rt, who):
     return rt(vals, Tensor._wrap(idx_arr, input.device, b))
 
 
-class MedianAll(Function):
-    """The lower median of all elements (nan if any is nan)."""
+class MedianAll(MaxAll):
+    """The lower median of all elements (nan if any is nan). The backward is ``max``'s:
+    PyTorch's evenly_distribute_backward shares the gradient among the equal elements."""
 
     name = "MedianBackward0"
     arity = 1
@@ -128,21 +128,15 @@ class MedianAll(Function):
         n = flat.shape[0]
         if n == 0:
             out = xp.asarray(math.nan, dtype=flat.dtype, **b._dev_kw())
-        else:
-            idx = _kth_index(b, flat, 0, (n - 1) // 2, True)
-            out = xp.reshape(xp.take(flat, idx), ())
-        if ctx.needs_input_grad:
-            ctx.a, ctx.out = x._data, out
+        else:  # the largest of the (n + 1) // 2 smallest (a partial sort); nan if there is one
+            lower = xp.take(flat, b.best_positions(flat, (n - 1) // 2 + 1, 0, False))
+            out = xp.max(lower)  # (a nan among the smallest: only when nan is all there is past them)
+            if xp.isdtype(flat.dtype, "real floating") and bool(xp.any(xp.isnan(flat))):
+                out = xp.asarray(math.nan, dtype=flat.dtype, **b._dev_kw())
+            out = xp.reshape(out, ())
+        ctx.save_for_backward(x)
+        ctx.save_output()
         return out
-
-    @staticmethod
-    def backward(ctx, g):
-        xp = ctx.xp
-        a, out = ctx.a, ctx.out
-        # PyTorch's evenly_distribute_backward: the gradient is shared by the equal elements
-        hit = xp.isnan(a) if bool(xp.isnan(out)) else a == out
-        mask = xp.astype(hit, g.dtype)
-        return mask * (g / xp.sum(mask))
 
 
 def _no_bool(input, kernel):

@@ -541,6 +541,19 @@ def rsub(input, other, *, alpha=1):
     return _beside_number(res, input, dt, False)
 
 
+def scalar_mul(t, n):
+    """``t * n`` for a Python number ``n``, recorded as PyTorch's ``MulBackward1`` (what a
+    formula's ``grad * scalar`` records in PyTorch, where ``t * 2`` records ``MulBackward0``)."""
+    x, y, dt = _operands(t, n)
+    return Mul.apply(x, y, dt=dt, _name="MulBackward1")
+
+
+def scalar_div(t, n):
+    """``t / n`` for a Python number ``n``, recorded as PyTorch's ``DivBackward1``."""
+    x, y, dt = _operands(t, n, true_div=True)
+    return Div.apply(x, y, dt=dt, _name="DivBackward1")
+
+
 def mul(input, other, *, out=None):
     """Element-wise product (not matrix multiplication). Mirrors ``torch.mul``."""
     if out is not None:

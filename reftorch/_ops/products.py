@@ -2,10 +2,15 @@
 ``addmm``, ``addmv``, ``baddbmm`` (``beta * input + alpha * product``)."""
 from __future__ import annotations
 
+import operator
+
 from .._layout import row_major, sum_to_shape
+from .._tensor import Tensor
 from ..autograd.function import OpFunction as Function
 from .._dtype import scalar_name
+from ._common import conj_of
 from .linalg import _mm_checks, _mv_checks, _no_bool, c_type_name, matmul
+from .pointwise import scalar_mul
 from .shape import expand
 
 
@@ -73,6 +78,7 @@ class AddMatmul(Function):
     """``beta * input + alpha * (m1 @ m2)`` for ``addmm``, ``addmv`` and ``baddbmm``."""
 
     name = "AddmmBackward0"
+    create_graph = True  # the formula reads the factors through saved tensors
     arity = 3
 
     @staticmethod
@@ -84,30 +90,37 @@ class AddMatmul(Function):
             prod = prod * alpha
         if beta != 0:  # beta = 0 ignores input, even its nan and inf, as PyTorch does
             prod = prod + (input._data if beta == 1 else input._data * beta)
-        if ctx.needs_input_grad:
+        need = ctx.needs_input_grad
+        if need:  # (no attribute set at all when no graph is recorded)
             ctx.in_shape, ctx.beta, ctx.alpha = input._data.shape, beta, alpha
-            ctx.m1, ctx.m2 = m1._data, m2._data
+            ctx.save_for_backward(m1 if need[2] else None, m2 if need[1] else None)
         return row_major(b, prod)
 
     @staticmethod
     def backward(ctx, g):
+        # PyTorch's: grad * conj(beta); alpha's conjugate times grad @ m2.mH (addmv: the
+        # outer product of grad and conj(vec)) and m1.mH @ grad
+        m1, m2 = ctx.saved_tensors
         xp = ctx.xp
         need = ctx.needs_input_grad
-        a, v = ctx.m1, ctx.m2
+        beta, alpha = ctx.beta.conjugate(), ctx.alpha.conjugate()
+        # (times a number: on tensors recorded as PyTorch's MulBackward1)
+        times = scalar_mul if isinstance(g, Tensor) else operator.mul
         gi = g1 = g2 = None
         if need[0]:
-            gi = sum_to_shape(xp, g if ctx.beta == 1 else g * ctx.beta, ctx.in_shape)
+            gi = sum_to_shape(xp, g if beta == 1 else times(g, beta), ctx.in_shape)
         if need[1]:
+            v = conj_of(xp, m2._data, m2._dtype)
             if v.ndim == 1:  # addmv: the outer product of g and vec
                 g1 = xp.expand_dims(g, axis=-1) * xp.expand_dims(v, axis=0)
             else:
                 g1 = xp.matmul(g, xp.matrix_transpose(v))
-            if ctx.alpha != 1:
-                g1 = g1 * ctx.alpha
+            if alpha != 1:
+                g1 = times(g1, alpha)
         if need[2]:
-            g2 = xp.matmul(xp.matrix_transpose(a), g)
-            if ctx.alpha != 1:
-                g2 = g2 * ctx.alpha
+            g2 = xp.matmul(xp.matrix_transpose(conj_of(xp, m1._data, m1._dtype)), g)
+            if alpha != 1:
+                g2 = times(g2, alpha)
         return gi, g1, g2
 
 

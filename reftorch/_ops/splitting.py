@@ -1,4 +1,5 @@
-"""``split`` and ``chunk``: cut a tensor into views along one dimension."""
+"""``split``, ``chunk`` and ``unbind``: cut a tensor into views along one dimension, one graph
+node for all the pieces (as PyTorch records them)."""
 from __future__ import annotations
 
 import operator
@@ -7,51 +8,82 @@ from .._tensor import Tensor, _wrap_dim, int_arg
 from ..autograd.function import OpFunction
 
 
-class SplitPiece(OpFunction):
-    """``SplitPiece.apply(x, dim, key)``: one piece ``x[..., start:stop, ...]`` of a split, a
-    view of the input; ``key`` is its index, ``(slice(None),) * dim + (slice(start, stop), ...)``."""
+class Split(OpFunction):
+    """``Split.apply(x, dim, sizes)``: the views of ``x`` along ``dim`` with ``sizes``
+    elements each, in order; one graph node for all of them (``SplitBackward0``), whose
+    backward puts the pieces' gradients back together in one concatenation."""
 
     name = "SplitBackward0"
+    multi_output = True
     create_graph = True
     is_view = True
     arity = 1
     can_warn = False
 
     @staticmethod
-    def forward(ctx, x, dim, key):
+    def forward(ctx, x, dim, sizes):
         if ctx.needs_input_grad:  # (no attribute set at all when no graph is recorded)
-            ctx.shape, ctx.dim, ctx.piece = x._data.shape, dim, key[dim]
-        return x._data[key]
+            ctx.shape, ctx.dim, ctx.sizes = x._data.shape, dim, sizes
+        data = x._data
+        pre = (slice(None),) * dim
+        out = []
+        start = 0
+        for s in sizes:
+            out.append(data[pre + (slice(start, start + s), Ellipsis)])
+            start += s
+        return out
 
     @staticmethod
-    def backward(ctx, g):
-        b, xp, d = ctx.backend, ctx.xp, ctx.dim
-        n = ctx.shape[d]
-        start, stop = ctx.piece.start, ctx.piece.stop
-
-        def zeros(k):
-            return xp.zeros(tuple(k if i == d else s for i, s in enumerate(ctx.shape)), dtype=g.dtype,
-                            **b._dev_kw())
-        return xp.concat([zeros(start), g, zeros(n - stop)], axis=d)
+    def backward(ctx, *grads):
+        # A piece no gradient reached contributes zeros (PyTorch's split_backward).
+        return _join(ctx, grads, ctx.xp.concat, lambda s: tuple(s if i == ctx.dim else n for i, n in
+                                                                enumerate(ctx.shape)))
 
 
-class SplitWithSizesPiece(SplitPiece):
-    """A piece of ``split`` by a list of sizes (PyTorch names its node apart)."""
+class SplitWithSizes(Split):
+    """``split`` by a list of sizes (PyTorch names its node apart)."""
 
     name = "SplitWithSizesBackward0"
 
 
+class Unbind(OpFunction):
+    """``Unbind.apply(x, dim)``: the views ``x.select(dim, i)`` for every ``i``; one graph node
+    (``UnbindBackward0``) whose backward stacks the gradients."""
+
+    name = "UnbindBackward0"
+    multi_output = True
+    create_graph = True
+    is_view = True
+    arity = 1
+    can_warn = False
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        data = x._data
+        n = data.shape[dim]
+        if ctx.needs_input_grad:
+            ctx.shape, ctx.dim, ctx.sizes = data.shape, dim, (1,) * n
+        pre = (slice(None),) * dim
+        return [data[pre + (i, Ellipsis)] for i in range(n)]
+
+    @staticmethod
+    def backward(ctx, *grads):
+        return _join(ctx, grads, ctx.xp.stack, lambda s: tuple(n for i, n in enumerate(ctx.shape) if i != ctx.dim))
+
+
+def _join(ctx, grads, join, piece_shape):
+    """The input's gradient from the pieces' ``grads``: ``join`` (concat or stack along
+    ``ctx.dim``) of them, zeros of ``piece_shape(size)`` for a piece that got none."""
+    b, xp = ctx.backend, ctx.xp
+    dtype = next(g for g in grads if g is not None).dtype
+    parts = [xp.zeros(piece_shape(s), dtype=dtype, **b._dev_kw()) if g is None else g
+             for g, s in zip(grads, ctx.sizes)]
+    return join(parts, axis=ctx.dim)
+
+
 def _pieces(input, d, sizes, cls):
     """The views of ``input`` along dim ``d`` with ``sizes`` elements each, in order."""
-    out = []
-    pre = (slice(None),) * d
-    apply = cls.apply
-    start = 0
-    for s in sizes:
-        stop = start + s
-        out.append(apply(input, d, pre + (slice(start, stop), Ellipsis)))
-        start = stop
-    return tuple(out)
+    return cls.apply(input, d, tuple(sizes))
 
 
 def _even_sizes(n, size):
@@ -108,19 +140,19 @@ def split(tensor, split_size_or_sections, dim=0):
     n = tensor._data.shape[d]
     if size.__class__ is not int:
         if isinstance(size, (list, tuple)):
-            return _pieces(tensor, d, _checked_sizes(size, n, dim), SplitWithSizesPiece)
+            return _pieces(tensor, d, _checked_sizes(size, n, dim), SplitWithSizes)
         if isinstance(size, Tensor):
             size = int(size.item())
         if not isinstance(size, int):
             raise TypeError("split_with_sizes(): argument 'split_sizes' (position 2) must be tuple of ints, not "
                             f"{type(size).__name__}")
     if size > 0:
-        return _pieces(tensor, d, _even_sizes(n, size), SplitPiece)
+        return _pieces(tensor, d, _even_sizes(n, size), Split)
     if size < 0:
         raise RuntimeError(f"split expects split_size be non-negative, but got split_size={size}")
     if n != 0:
         raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {n}")
-    return _pieces(tensor, d, (0,), SplitPiece)
+    return _pieces(tensor, d, (0,), Split)
 
 
 def split_method(self, split_size, dim=0):
@@ -216,5 +248,5 @@ def chunk(input, chunks, dim=0):
     n = input._data.shape[d]
     size = (n + chunks - 1) // chunks
     if size == 0:  # an empty dimension: `chunks` empty pieces
-        return _pieces(input, d, [0] * chunks, SplitWithSizesPiece)  # PyTorch splits by sizes there
-    return _pieces(input, d, _even_sizes(n, size), SplitPiece)
+        return _pieces(input, d, [0] * chunks, SplitWithSizes)  # PyTorch splits by sizes there
+    return _pieces(input, d, _even_sizes(n, size), Split)

@@ -7,8 +7,9 @@ import warnings
 
 from .. import _dtype as D
 from .._layout import row_major
-from .._tensor import _wrap_dim
+from .._tensor import Tensor, _wrap_dim
 from ..autograd.function import OpFunction as Function
+from ._common import conj_of
 from .cumulative import _scan
 from .reduction import _check_keepdim, _dims, _expand_grad, _FLOAT_OR_COMPLEX, Mean, ne, sum
 
@@ -32,6 +33,7 @@ class Prod(Function):
     """``Prod.apply(x, axis, keepdim, native)``: the product over ``axis`` (None: all)."""
 
     name = "ProdBackward0"
+    create_graph = True  # the formula reads the input and the result through saved tensors
     arity = 1
 
     @staticmethod
@@ -52,26 +54,33 @@ class Prod(Function):
         else:
             out = xp.prod(a, axis=axis, keepdims=keepdim if axis is not None else False, dtype=native)
         if ctx.needs_input_grad:
-            ctx.axis, ctx.keepdim, ctx.in_native, ctx.a, ctx.out = axis, keepdim, x._data.dtype, a, out
+            ctx.axis, ctx.keepdim, ctx.in_native = axis, keepdim, x._data.dtype
+            ctx.save_for_backward(x)
+            ctx.save_output()
         return out if not out.ndim else row_major(b, out)
 
     @staticmethod
     def backward(ctx, g):
-        xp = ctx.xp
-        a, out, axis = ctx.a, ctx.out, ctx.axis
+        # PyTorch's prod_backward: grad * (result / input) without zeros, else the product
+        # of the other elements (running products both ways; the whole input flattened)
+        x, out = ctx.saved_tensors
+        xp, axis = ctx.xp, ctx.axis
+        a = x._data if x._data.dtype == g.dtype else xp.astype(x._data, g.dtype)
         shape = a.shape
-        if axis is None:  # over everything: work on the flattened input
-            flat = xp.reshape(a, (-1,))
-            gg, res, ax = xp.reshape(g, (1,)), xp.reshape(out, (1,)), 0
+        if not shape:
+            grad = g
+        elif axis is None:
+            if not bool(xp.any(a == 0)):
+                grad = g * conj_of(xp, out._data / a, x._dtype)
+            else:
+                others = _others(ctx.backend, xp.reshape(a, (-1,)), 0)
+                grad = xp.reshape(g * conj_of(xp, others, x._dtype), shape)
         else:
-            flat, ax = a, axis
             gg = _keep(xp, g, shape, (axis,), ctx.keepdim)
-            res = _keep(xp, out, shape, (axis,), ctx.keepdim)
-        if not bool(xp.any(flat == 0)):  # PyTorch's formula without zeros: grad * result / input
-            grad = gg * (res / flat)
-        else:  # a zero somewhere: the product of the other elements, from running products both ways
-            grad = gg * _others(ctx.backend, flat, ax)
-        grad = xp.reshape(grad, shape)
+            if not bool(xp.any(a == 0)):
+                grad = gg * conj_of(xp, _keep(xp, out._data, shape, (axis,), ctx.keepdim) / a, x._dtype)
+            else:
+                grad = gg * conj_of(xp, _others(ctx.backend, a, axis), x._dtype)
         return grad if grad.dtype == ctx.in_native else xp.astype(grad, ctx.in_native)
 
 
@@ -142,24 +151,22 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
 
 # ------------------------------------------------------------------ var / std
 class Var(Function):
-    """``Var.apply(x, axes, correction, keepdim, root)``: variance (``root``: its square root)."""
+    """``Var.apply(x, axes, correction, keepdim, root, grad_n)``: variance (``root``: its
+    square root); ``grad_n`` is the count PyTorch's backward divides by along ``dim``
+    (None: no ``dim``, the count of all elements)."""
 
     name = "VarBackward0"
+    create_graph = True  # the formula reads the input (and std's result) through saved tensors
     arity = 1
 
     @staticmethod
     def forward(ctx, x, axes, correction, keepdim, root, grad_n):
         b = x._backend
         xp = b.xp
-        a = x._data
-        half = getattr(xp, "float16", None)
-        if half is not None and a.dtype == half:  # PyTorch accumulates half in float32
-            a = xp.astype(a, xp.float32)
+        a = _var_input(xp, x._data)
         shape = a.shape
         n = math.prod(shape) if axes is None else math.prod([shape[i] for i in axes])
-        total = xp.sum(a, axis=axes, keepdims=True)
-        m = total / n if n else total * xp.asarray(math.nan, dtype=total.dtype, **b._dev_kw())
-        d = a - m
+        d = _centred(b, a, axes, n)
         sq = d * d if not xp.isdtype(a.dtype, "complex floating") else xp.real(d) ** 2 + xp.imag(d) ** 2
         out = xp.sum(sq, axis=axes, keepdims=keepdim) / max(n - correction, 0)
         if root:
@@ -167,20 +174,58 @@ class Var(Function):
         if a.dtype != x._data.dtype:
             out, d = xp.astype(out, x._data.dtype), xp.astype(d, x._data.dtype)
         if ctx.needs_input_grad:
-            ctx.shape, ctx.axes, ctx.keepdim, ctx.d, ctx.root = shape, axes, keepdim, d, root
-            ctx.div = max(grad_n - correction, 0)
-            ctx.out = out
+            ctx.axes, ctx.keepdim, ctx.root, ctx.n = axes, keepdim, root, n
+            ctx.correction, ctx.grad_n, ctx.d = correction, grad_n, d
+            ctx.save_for_backward(x)
+            if root:
+                ctx.save_output()
         return out if not out.ndim else row_major(b, out)
 
     @staticmethod
     def backward(ctx, g):
+        # PyTorch's var_backward: 2 / (N - correction) * grad * (x - mean), where N counts
+        # the elements along dim; without dim and N - correction <= 0, grad times nan where
+        # x is the mean, inf elsewhere. std_backward first turns grad into grad / (2 * std),
+        # 0 where std is 0.
+        saved = ctx.saved_tensors
+        x = saved[0]
         xp = ctx.xp
-        g = _keep(xp, g, ctx.shape, ctx.axes, ctx.keepdim)
-        if ctx.root:  # PyTorch's std_backward: grad / (2 * std), 0 where std is 0, then var's
-            s = _keep(xp, ctx.out, ctx.shape, ctx.axes, ctx.keepdim)
-            zero = xp.zeros((), dtype=g.dtype, **ctx.backend._dev_kw())
-            g = xp.where(s == 0, zero, g / (s * 2))
-        return (2.0 / ctx.div) * g * ctx.d if ctx.div else g * ctx.d * math.inf
+        kw = ctx.backend._dev_kw()
+        a = x._data
+        shape = a.shape
+        g = _keep(xp, g, shape, ctx.axes, ctx.keepdim)
+        if ctx.root:
+            s = _keep(xp, saved[1]._data, shape, ctx.axes, ctx.keepdim)
+            g = xp.where(s == 0, xp.zeros((), dtype=g.dtype, **kw), g / (s * 2))
+        if ctx.grad_n is None and ctx.n - ctx.correction <= 0:
+            wide = _var_input(xp, a)
+            nan, inf = (xp.full((), v, dtype=g.dtype, **kw) for v in (math.nan, math.inf))
+            return g * xp.where(wide == _mean_keep(ctx.backend, wide, ctx.axes, ctx.n), nan, inf)
+        div = (ctx.n if ctx.grad_n is None else ctx.grad_n) - ctx.correction
+        if isinstance(g, Tensor):  # create_graph: x - mean again, from the saved input (in the graph)
+            d = _centred(ctx.backend, _var_input(xp, a), ctx.axes, ctx.n)
+            d = d if d.dtype == a.dtype else xp.astype(d, a.dtype)
+        else:  # the forward's x - mean (an array, kept on ctx: read only here, never as a constant)
+            d = ctx.d
+        return (2.0 / div if div else math.inf) * g * d
+
+
+def _var_input(xp, a):
+    """``a`` as var computes it: half precision in float32, as PyTorch accumulates it."""
+    half = getattr(xp, "float16", None)  # (the strict stand-in has no float16)
+    return xp.astype(a, xp.float32) if half is not None and a.dtype == half else a
+
+
+def _centred(b, a, axes, n):
+    """``a`` minus its mean over ``axes``."""
+    return a - _mean_keep(b, a, axes, n)
+
+
+def _mean_keep(b, a, axes, n):
+    """The mean of ``a`` over ``axes`` (the reduced dims kept; nan for an empty reduction)."""
+    xp = b.xp
+    total = xp.sum(a, axis=axes, keepdims=True)
+    return total / n if n else total * xp.asarray(math.nan, dtype=total.dtype, **b._dev_kw())
 
 
 def _var_args(input, dim, unbiased, keepdim, correction, who):
@@ -204,7 +249,11 @@ def _var_args(input, dim, unbiased, keepdim, correction, who):
         warnings.warn(_DOF_WARNING.format(who), UserWarning, stacklevel=3)
     # PyTorch's var_backward counts an empty dim list (``dim=()``, which reduces over all
     # elements) as N = 1, so its gradient there divides by 1 - correction; reftorch agrees.
-    grad_n = 1 if isinstance(dim, (tuple, list)) and len(dim) == 0 and input.dim() else n
+    # Without dim (or for a 0-dim input) it takes another path: grad_n None.
+    if dim is None or input.dim() == 0:
+        grad_n = None
+    else:
+        grad_n = 1 if isinstance(dim, (tuple, list)) and len(dim) == 0 else n
     return axes, correction, grad_n
 
 
@@ -254,19 +303,43 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     return Var.apply(input, axes, correction, keepdim, True, grad_n, _name="StdBackward0")
 
 
+class VarMean(Function):
+    """``VarMean.apply(x, axes, correction, keepdim, root, grad_n)``: ``(var, mean)`` (``root``:
+    ``(std, mean)``) with one graph node for both, as PyTorch's ``VarMeanBackward0``; the
+    input's gradient is the sum of :class:`Var`'s and :class:`Mean`'s for the results that got one."""
+
+    name = "VarMeanBackward0"
+    multi_output = True
+    arity = 1
+    create_graph = True
+
+    @staticmethod
+    def forward(ctx, x, axes, correction, keepdim, root, grad_n):
+        # (both set ctx.shape / axes / keepdim alike; Var adds its own, Mean the count)
+        return Var.forward(ctx, x, axes, correction, keepdim, root, grad_n), Mean.forward(ctx, x, axes, keepdim)
+
+    @staticmethod
+    def backward(ctx, g_var, g_mean):
+        gx = None
+        if g_var is not None:
+            gx = Var.backward(ctx, g_var)
+        if g_mean is not None:
+            gm = Mean.backward(ctx, g_mean)
+            gx = gm if gx is None else gx + gm
+        return gx
+
+
 def _with_mean(input, dim, unbiased, keepdim, correction, who, root):
     axes, correction, grad_n = _var_args(input, dim, unbiased, keepdim, correction, who)
-    name = "StdMeanBackward0" if root else "VarMeanBackward0"
-    v = Var.apply(input, axes, correction, keepdim, root, grad_n, _name=name)
-    m = Mean.apply(input, axes=axes, keepdim=keepdim, _name=name)
-    return v, m
+    return VarMean.apply(input, axes, correction, keepdim, root, grad_n,
+                         _name="StdMeanBackward0" if root else "VarMeanBackward0")
 
 
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """``(var, mean)`` in one call, with the arguments of :func:`~reftorch.var`.
 
-    Mirrors ``torch.var_mean`` (both results record a ``VarMeanBackward0`` node; in
-    reftorch these are two nodes of that name rather than one shared node).
+    Mirrors ``torch.var_mean``: both results share one ``VarMeanBackward0`` node
+    (``output_nr`` 0 and 1).
 
     Raises:
         RuntimeError: for integer or bool inputs.
@@ -282,7 +355,7 @@ def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """``(std, mean)`` in one call, with the arguments of :func:`~reftorch.std`.
 
-    Mirrors ``torch.std_mean`` (``StdMeanBackward0`` on both results).
+    Mirrors ``torch.std_mean`` (one ``StdMeanBackward0`` node for both results).
 
     Raises:
         RuntimeError: for integer or bool inputs.
@@ -298,6 +371,7 @@ def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 # ------------------------------------------------------------------ logsumexp
 class Logsumexp(Function):
     name = "LogsumexpBackward0"
+    create_graph = True  # the formula reads the input and the result through saved tensors
     arity = 1
 
     @staticmethod
@@ -313,16 +387,21 @@ class Logsumexp(Function):
         top = xp.where(xp.isinf(top), zero, top)  # PyTorch: an infinite max shifts by 0
         out = xp.log(xp.sum(xp.exp(a - top), axis=axes, keepdims=True)) + top
         if ctx.needs_input_grad:
-            ctx.a, ctx.out = a, out
+            ctx.axes, ctx.keepdim = axes, keepdim
+            ctx.save_for_backward(x)
+            ctx.save_output()
         if not keepdim:
             out = xp.reshape(out, tuple(s for i, s in enumerate(a.shape) if axes is not None and i not in axes))
         return out if not out.ndim else row_major(b, out)
 
     @staticmethod
     def backward(ctx, g):
+        # PyTorch's logsumexp_backward: grad * exp(input - result), reduced dims restored
+        x, out = ctx.saved_tensors
         xp = ctx.xp
-        gg = xp.reshape(g, ctx.out.shape)
-        return gg * xp.exp(ctx.a - ctx.out)
+        shape = x._data.shape
+        res = _keep(xp, out._data, shape, ctx.axes, ctx.keepdim)
+        return _keep(xp, g, shape, ctx.axes, ctx.keepdim) * conj_of(xp, xp.exp(x._data - res), x._dtype)
 
 
 def logsumexp(input, dim, keepdim=False):
@@ -357,6 +436,7 @@ def logsumexp(input, dim, keepdim=False):
 # ------------------------------------------------------------------ nansum / nanmean
 class Nansum(Function):
     name = "NansumBackward0"
+    create_graph = True  # the gradient depends on the input only through its nan mask, a constant
     arity = 1
 
     @staticmethod

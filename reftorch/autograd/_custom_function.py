@@ -21,10 +21,11 @@ How it sits on reftorch's one engine (``engine.py``): ``apply`` runs ``forward``
 per subclass, as PyTorch does). That node is also the ``ctx`` the user's methods receive.
 The engine hands it backend arrays like any other node; the node wraps them in tensors,
 calls the user's ``backward`` under ``no_grad``, checks what comes back (count, shapes,
-dtypes) and unwraps it. A function with several differentiable outputs gives each output
-a small selector node that routes its gradient into one slot of a :class:`_GradSlots`
-(summed by the engine with ``+`` like any gradient), so the user's ``backward`` receives
-one gradient per output.
+dtypes) and unwraps it. A function with several outputs has one node for all of them, as
+in PyTorch: each output tensor records its position (``output_nr``), the engine keeps their
+gradients apart (the node is ``_multi``, like a
+:class:`~reftorch.autograd.graph.MultiOutputNode`) and the user's ``backward`` receives one
+gradient per output.
 """
 from __future__ import annotations
 
@@ -97,6 +98,7 @@ class BackwardCFunction(FunctionCtx):
     """
 
     _function = None  # the user's Function subclass, set on each generated class
+    _multi = False  # True (set by ``apply``) when ``forward`` returned a tuple: one gradient slot per output
 
     def __init__(self, needs_input_grad):
         self.needs_input_grad = needs_input_grad
@@ -123,8 +125,9 @@ class BackwardCFunction(FunctionCtx):
         raise NotImplementedError("Node hooks are not implemented in reftorch")
 
     def _grad_tensors(self, grad):
-        """The gradients ``backward`` receives, one tensor (or ``None``) per output."""
-        arrays = grad.items if isinstance(grad, _GradSlots) else [grad]
+        """The gradients ``backward`` receives, one tensor (or ``None``) per output; ``grad``
+        is one gradient, or a list of them (``None`` for some) for a multi-output node."""
+        arrays = grad if self._multi else [grad]
         out = []
         for arr, (shape, dtype, dev, backend) in zip(arrays, self._outputs):
             if isinstance(arr, Tensor):  # create_graph: the gradient is already a tensor
@@ -207,44 +210,6 @@ def _expandable(shape, to):
         if s != t and s != 1:
             return False
     return True
-
-
-class _GradSlots:
-    """The gradients of a multi-output custom function, one slot per output; the engine
-    sums two of them with ``+`` as it sums arrays."""
-
-    __slots__ = ("items",)
-
-    def __init__(self, items):
-        self.items = items
-
-    def __add__(self, other):
-        return _GradSlots([b if a is None else a if b is None else a + b
-                           for a, b in zip(self.items, other.items)])
-
-
-class _OutputSlot:
-    """The ``grad_fn`` of output ``index`` of a multi-output custom function: it places its
-    gradient in slot ``index`` and passes it on to the function's node."""
-
-    __slots__ = ("_core", "_index", "next_functions", "_retained", "__weakref__")
-
-    def __init__(self, core, index):
-        self._core = core
-        self._index = index
-        self.next_functions = ((core, 0),)
-        self._retained = None
-
-    def name(self) -> str:
-        return self._core._name
-
-    def __repr__(self):
-        return f"<torch.autograd.function.{self._core._name} object at {hex(id(self))}>"
-
-    def apply(self, grad, retain_graph):
-        items = [None] * len(self._core._outputs)
-        items[self._index] = grad
-        return (_GradSlots(items),)
 
 
 def once_differentiable(fn):
@@ -363,12 +328,16 @@ class Function:
         non_diff = node._non_differentiable
         diff = [i for i, o in enumerate(outs) if isinstance(o, Tensor) and id(o) not in non_diff
                 and (o.dtype.is_floating_point or o.dtype.is_complex)]
+        if not single:  # one node for every output, told apart by output_nr
+            node._multi = True
+            node.n_outputs = len(outs)
         result = list(outs)
         for i in diff:
             o = outs[i]
             if id(o) in arg_ids or o._grad_fn is not None or o._requires_grad:
                 o = o.detach()  # an argument returned as is: a new tensor on the same memory
             o._requires_grad = True
-            o.grad_fn = node if single else _OutputSlot(node, i)
+            o.grad_fn = node
+            o._output_nr = i
             result[i] = o
         return result[0] if single else tuple(result)

@@ -55,7 +55,7 @@ import warnings
 
 from .. import _dtype as D
 from .._tensor import Tensor
-from ._custom_function import BackwardCFunction, _OutputSlot
+from ._custom_function import BackwardCFunction
 from .function import Node, OpFunction, _FREED
 
 #: The ``reftorch`` namespace, whose differentiable ops a formula run on tensors calls
@@ -170,6 +170,15 @@ class TensorNamespace:
         return Tensor._wrap(self._backend.xp.all(x._data, axis=axis, keepdims=keepdims), self._device,
                             self._backend)
 
+    def any(self, x, axis=None, keepdims=False):
+        # a bool result: no derivative, a constant tensor is exact
+        x = self._t(x)
+        return Tensor._wrap(self._backend.xp.any(x._data, axis=axis, keepdims=keepdims), self._device,
+                            self._backend)
+
+    def broadcast_arrays(self, *arrays):
+        return list(_torch.broadcast_tensors(*(self._t(a) for a in arrays)))
+
     def take(self, x, idx, axis=None):
         x = self._t(x)
         if axis is None:
@@ -196,7 +205,10 @@ class TensorNamespace:
         return _torch.where(self._t(cond), self._t(a), self._t(b))
 
     def matmul(self, a, b):
-        return _torch.matmul(self._t(a), self._t(b))
+        a, b = self._t(a), self._t(b)
+        if a.dim() == 3 and b.dim() == 3 and a.shape[0] == b.shape[0]:
+            return _torch.bmm(a, b)  # a batched product without broadcasting: PyTorch's formulas' bmm
+        return _torch.matmul(a, b)
 
     def maximum(self, a, b):
         return _torch.maximum(self._t(a), self._t(b))
@@ -205,14 +217,22 @@ class TensorNamespace:
         return _torch.minimum(self._t(a), self._t(b))
 
     def sign(self, x):
-        # piecewise constant: its derivative is zero, so a constant tensor is exact
         x = self._t(x)
+        if x.dtype.is_complex:  # z / |z|: not piecewise constant, so recorded (torch.sgn)
+            return _torch.sgn(x)
+        # piecewise constant: its derivative is zero, so a constant tensor is exact
         return Tensor._wrap(self._backend.xp.sign(x._data), self._device, self._backend)
 
-    def isnan(self, x):
+    def _mask(self, fn, x):
         # a bool mask: no derivative, a constant tensor is exact
         x = self._t(x)
-        return Tensor._wrap(self._backend.xp.isnan(x._data), self._device, self._backend)
+        return Tensor._wrap(fn(x._data), self._device, self._backend)
+
+    def isnan(self, x):
+        return self._mask(self._backend.xp.isnan, x)
+
+    def isfinite(self, x):
+        return self._mask(self._backend.xp.isfinite, x)
 
     def isdtype(self, d, kind):
         d = self._dt(d)
@@ -406,7 +426,8 @@ def _not_capable(name):
 
 
 def apply_with_graph(node, grad, retain_graph):
-    """Run ``node``'s backward on the gradient tensor ``grad``, recording its graph.
+    """Run ``node``'s backward on the gradient tensor ``grad`` (a list of them, ``None``
+    for some, for a multi-output node), recording its graph.
 
     Returns:
         One gradient tensor (or ``None``) per entry of ``node.next_functions``.
@@ -416,8 +437,6 @@ def apply_with_graph(node, grad, retain_graph):
     """
     if isinstance(node, BackwardCFunction):  # a custom Function: its backward works on tensors
         return node.apply(grad, retain_graph, create_graph=True)
-    if isinstance(node, _OutputSlot):  # routes one output's gradient to the function's node
-        return node.apply(grad, retain_graph)
     if getattr(node, "apply_with_graph", None) is not None:  # a node type with its own graph path
         return node.apply_with_graph(grad, retain_graph)
     if not isinstance(node, Node) or not node.ctx.__dict__.get("create_graph", node._fn.create_graph):
@@ -426,8 +445,13 @@ def apply_with_graph(node, grad, retain_graph):
     if ctx._saved is None:
         raise RuntimeError(_FREED)
     node._check_saved()
-    tb = TensorBackend(grad._device, grad._backend)
-    grads = node._fn.backward(GraphContext(ctx, tb), grad)
+    if node._multi:  # one gradient tensor (or None) per output
+        first = next(g for g in grad if g is not None)
+        tb = TensorBackend(first._device, first._backend)
+        grads = node._fn.backward(GraphContext(ctx, tb), *grad)
+    else:
+        tb = TensorBackend(grad._device, grad._backend)
+        grads = node._fn.backward(GraphContext(ctx, tb), grad)
     if not isinstance(grads, tuple):
         grads = (grads,)
     if node._slots is not None:

@@ -4,7 +4,9 @@ A hook belongs to the graph node that receives the tensor's gradient: its ``grad
 for a non-leaf, its ``AccumulateGrad`` for a leaf. The engine (``engine.py``) passes a
 node's gradient through :func:`run_tensor_hooks` before anything else uses it (the node's
 backward, ``retain_grad``, accumulation into ``.grad``, the result of
-``torch.autograd.grad``), so a hook that returns a tensor replaces the gradient.
+``torch.autograd.grad``), so a hook that returns a tensor replaces the gradient. The
+outputs of a multi-output node (``split``'s pieces) share it: each hook also records its
+tensor's ``output_nr``, and runs on that output's gradient only.
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ import weakref
 from .._tensor import Tensor, tensor_type_name
 from .function import AccumulateGrad
 
-#: node -> {handle id: (hook, tensor device, tensor backend)}, in registration order.
+#: node -> {handle id: (hook, tensor device, tensor backend, output_nr)}, in registration order.
 TENSOR_HOOKS = weakref.WeakKeyDictionary()
 
 
@@ -34,22 +36,29 @@ def register_tensor_hook(t, hook):
     if hooks is None:
         hooks = TENSOR_HOOKS[node] = collections.OrderedDict()
     handle = RemovableHandle(hooks)
-    hooks[handle.id] = (hook, t.device, t._backend)
+    hooks[handle.id] = (hook, t.device, t._backend, t._output_nr)
     return handle
 
 
-def run_tensor_hooks(node, grad):
-    """``grad`` (a backend array, or a tensor under ``create_graph``) after the hooks
-    registered for ``node``'s tensor."""
+def run_tensor_hooks(node, grad, output_nr=0, as_tensor=None):
+    """``grad`` (a backend array, or a tensor under ``create_graph``: ``as_tensor``) after
+    the hooks registered for output ``output_nr`` of ``node`` (its tensor). An output of a
+    multi-output node that got no gradient is ``None`` here: its hooks see ``None``, as in
+    PyTorch."""
     hooks = TENSOR_HOOKS.get(node)
     if not hooks:
         return grad
-    as_tensor = isinstance(grad, Tensor)
-    for hook, dev, backend in list(hooks.values()):
-        value = grad if as_tensor else Tensor._wrap(grad, dev, backend)
+    if as_tensor is None:
+        as_tensor = isinstance(grad, Tensor)
+    for hook, dev, backend, nr in list(hooks.values()):
+        if nr != output_nr:
+            continue
+        value = grad if as_tensor or grad is None else Tensor._wrap(grad, dev, backend)
         new = hook(value)
         if new is None:
             continue
+        if value is None:
+            raise RuntimeError("can't replace a None gradient with a non-None value")
         name = getattr(hook, "__name__", type(hook).__name__)
         if not isinstance(new, Tensor):
             raise TypeError(f"expected Variable, but hook returned '{type(new).__name__}'")

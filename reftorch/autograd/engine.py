@@ -3,7 +3,10 @@
 Mirrors the behaviour of PyTorch's ``torch/csrc/autograd/engine.cpp`` for what reftorch
 covers: dependencies are counted first, then nodes run once all their gradients have
 arrived (Kahn's algorithm, no recursion, so long RNN unrolls are fine), gradients flowing
-into the same node are summed, and leaves accumulate into ``.grad``.
+into the same node are summed, and leaves accumulate into ``.grad``. A node with several
+outputs (``split``, ``unbind``, a custom Function returning a tuple) gets its gradients
+kept apart, one slot per ``output_nr``, and runs once with all of them. With
+``torch.autograd.grad``'s inputs, only the nodes that lead to an input run.
 """
 from __future__ import annotations
 
@@ -44,6 +47,81 @@ def _dependencies(roots):
     return deps
 
 
+def _needed(roots, targets):
+    """For ``torch.autograd.grad``: the nodes whose backward must run, those from which one
+    of ``targets`` (the inputs' nodes) is reached through an edge. PyTorch runs no other
+    node: their saved tensors stay, their hooks do not run."""
+    parents = {}
+    seen = set(roots)
+    stack = list(roots)
+    while stack:
+        node = stack.pop()
+        for nxt, _ in node.next_functions:
+            if nxt is None:
+                continue
+            parents.setdefault(nxt, []).append(node)
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    needed = set()
+    stack = list(targets)
+    while stack:
+        for p in parents.get(stack.pop(), ()):
+            if p not in needed:
+                needed.add(p)
+                stack.append(p)
+    return needed
+
+
+def _capture_key(t):
+    """What ``torch.autograd.grad`` watches for input ``t``: its node, or ``(node,
+    output_nr)`` for one output of a multi-output node."""
+    fn = t.grad_fn
+    if fn is None:
+        acc = t._accumulator
+        if acc is None:
+            acc = t._accumulator = AccumulateGrad(t)
+        return acc
+    return (fn, t._output_nr) if fn._multi else fn
+
+
+def _multi_output_step(node, grads, capture, stop_at_inputs, create_graph, retain_graph, needed):
+    """Run a multi-output node on ``grads`` (a list with one gradient or ``None`` per output,
+    or ``None``); per output, as for a one-output node: ``autograd.grad`` captures it, the
+    tensor hooks of that output run (on ``None`` for an output without one), ``retain_grad``
+    keeps it. Returns the gradients for ``next_functions`` (all ``None`` for a node
+    ``autograd.grad`` does not need), or ``None`` when the node stops the pass
+    (``stop_at_inputs``)."""
+    skip = needed is not None and node not in needed
+    if grads is None or (skip and not any((node, nr) in capture for nr in range(node.n_outputs))):
+        return (None,) * len(node.next_functions)
+    hooked = TENSOR_HOOKS and node in TENSOR_HOOKS
+    retained = node._retained
+    stop = False
+    for nr, g in enumerate(grads):
+        captured = capture is not None and (node, nr) in capture
+        if g is not None and captured:
+            prev = capture[node, nr]
+            capture[node, nr] = g if prev is None else prev + g
+            stop = stop or stop_at_inputs
+        if hooked and (captured or not skip):  # (an output without a gradient: its hooks see None, as in PyTorch)
+            g = grads[nr] = run_tensor_hooks(node, g, nr, create_graph)
+        if g is not None and retained is not None and nr in retained:
+            t = retained[nr]()
+            if t is not None:
+                if create_graph:
+                    _graph.accumulate(t, g)
+                else:
+                    AccumulateGrad(t).accumulate(g)
+    if stop:
+        return None
+    if skip:
+        return (None,) * len(node.next_functions)
+    if create_graph:
+        return _graph.apply_with_graph(node, grads, retain_graph)
+    return node.apply(grads, retain_graph)
+
+
 def run_backward(tensors, grads, retain_graph=False, inputs=None, create_graph=False, stop_at_inputs=False):
     """Propagate ``grads`` (arrays) from ``tensors`` back to the leaves.
 
@@ -72,20 +150,23 @@ def run_backward(tensors, grads, retain_graph=False, inputs=None, create_graph=F
             node = t._accumulator
             if node is None:
                 node = t._accumulator = AccumulateGrad(t)
-        if node in buffer:
+        if node._multi:  # one output of several: its slot
+            slots = buffer.get(node)
+            if slots is None:
+                slots = buffer[node] = [None] * node.n_outputs
+                roots.append(node)
+            nr = t._output_nr
+            slots[nr] = g if slots[nr] is None else slots[nr] + g
+        elif node in buffer:
             buffer[node] = buffer[node] + g
         else:
             buffer[node] = g
             roots.append(node)
 
-    capture = None
+    capture = needed = None
     if inputs is not None:
-        capture = {}
-        for t in inputs:
-            key = t.grad_fn if t.grad_fn is not None else t._accumulator
-            if key is None:
-                key = t._accumulator = AccumulateGrad(t)
-            capture[key] = None
+        capture = dict.fromkeys(map(_capture_key, inputs))
+        needed = _needed(roots, [k[0] if k.__class__ is tuple else k for k in capture])
 
     deps = _dependencies(roots)
     ready = [r for r in roots if deps.get(r, 0) == 0]
@@ -94,54 +175,69 @@ def run_backward(tensors, grads, retain_graph=False, inputs=None, create_graph=F
         while ready:
             node = ready.pop()
             grad = buffer.pop(node, None)
-            # Tensor.register_hook: a hook may replace the gradient. As in PyTorch, what
-            # autograd.grad returns for a leaf is after its hooks, for a non-leaf before.
-            hooked = grad is not None and TENSOR_HOOKS and node in TENSOR_HOOKS
-            if hooked and isinstance(node, AccumulateGrad):
-                grad = run_tensor_hooks(node, grad)
-                hooked = False
-            if capture is not None and node in capture:
-                prev = capture[node]
-                capture[node] = grad if prev is None else prev + grad
-                if stop_at_inputs or isinstance(node, AccumulateGrad):
+            if node._multi:
+                out_grads = _multi_output_step(node, grad, capture, stop_at_inputs, create_graph, retain_graph,
+                                               needed)
+                if out_grads is None:
                     continue
-            if hooked:
-                grad = run_tensor_hooks(node, grad)
-            if isinstance(node, AccumulateGrad):
-                if grad is not None and capture is None and create_graph:
-                    _graph.accumulate(node.variable, grad)
-                elif grad is not None and capture is None:
-                    # A first gradient that nothing else references (not the caller's
-                    # gradient, not still waiting in ``buffer`` for another node, not saved
-                    # by a node, no array viewing it) and that owns its memory becomes
-                    # ``.grad`` without a copy, as PyTorch steals such a buffer.
-                    steal = sys.getrefcount(grad) <= _SOLE_REFS and node.variable._backend.owns_memory(grad)
-                    node.accumulate(grad, steal=steal)
-                continue
-            if grad is None:
-                out_grads = (None,) * len(node.next_functions)
             else:
-                if node._retained is not None:
-                    t = node._retained()
-                    if t is not None:
-                        if create_graph:
-                            _graph.accumulate(t, grad)
-                        else:
-                            AccumulateGrad(t).accumulate(grad)
-                if create_graph:
-                    out_grads = _graph.apply_with_graph(node, grad, retain_graph)
+                # Tensor.register_hook: a hook may replace the gradient. As in PyTorch, what
+                # autograd.grad returns for a leaf is after its hooks, for a non-leaf before.
+                hooked = grad is not None and TENSOR_HOOKS and node in TENSOR_HOOKS
+                if hooked and isinstance(node, AccumulateGrad) and (capture is None or node in capture):
+                    grad = run_tensor_hooks(node, grad)
+                    hooked = False
+                if capture is not None and node in capture:
+                    prev = capture[node]
+                    capture[node] = grad if prev is None else prev + grad
+                    if stop_at_inputs or isinstance(node, AccumulateGrad):
+                        continue
+                # (with autograd.grad's inputs, a node leading to none of them does not run)
+                skip = needed is not None and node not in needed
+                if hooked and not (skip and node not in capture):
+                    grad = run_tensor_hooks(node, grad)
+                if isinstance(node, AccumulateGrad):
+                    if grad is not None and capture is None and create_graph:
+                        _graph.accumulate(node.variable, grad)
+                    elif grad is not None and capture is None:
+                        # A first gradient that nothing else references (not the caller's
+                        # gradient, not still waiting in ``buffer`` for another node, not saved
+                        # by a node, no array viewing it) and that owns its memory becomes
+                        # ``.grad`` without a copy, as PyTorch steals such a buffer.
+                        steal = sys.getrefcount(grad) <= _SOLE_REFS and node.variable._backend.owns_memory(grad)
+                        node.accumulate(grad, steal=steal)
+                    continue
+                if grad is None or skip:
+                    out_grads = (None,) * len(node.next_functions)
                 else:
-                    out_grads = node.apply(grad, retain_graph)
-            for (nxt, _), g in zip(node.next_functions, out_grads):
+                    if node._retained is not None:
+                        t = node._retained()
+                        if t is not None:
+                            if create_graph:
+                                _graph.accumulate(t, grad)
+                            else:
+                                AccumulateGrad(t).accumulate(grad)
+                    if create_graph:
+                        out_grads = _graph.apply_with_graph(node, grad, retain_graph)
+                    else:
+                        out_grads = node.apply(grad, retain_graph)
+            for (nxt, nr), g in zip(node.next_functions, out_grads):
                 if nxt is None:
                     continue
                 if g is not None:
-                    prev = buffer.get(nxt)
-                    buffer[nxt] = g if prev is None else prev + g
+                    if nxt._multi:  # gradients kept apart, one slot per output
+                        slots = buffer.get(nxt)
+                        if slots is None:
+                            slots = buffer[nxt] = [None] * nxt.n_outputs
+                        prev = slots[nr]
+                        slots[nr] = g if prev is None else prev + g
+                    else:
+                        prev = buffer.get(nxt)
+                        buffer[nxt] = g if prev is None else prev + g
                 deps[nxt] -= 1
                 if deps[nxt] == 0:
                     ready.append(nxt)
-            out_grads = g = None  # hold no gradient between steps (see ``steal`` above)
+            out_grads = g = slots = None  # hold no gradient between steps (see ``steal`` above)
     if capture is not None:
-        return [capture[t.grad_fn if t.grad_fn is not None else t._accumulator] for t in inputs]
+        return [capture[_capture_key(t)] for t in inputs]
     return None

@@ -8,6 +8,12 @@ methods that work on backend arrays:
 * ``backward(ctx, grad)`` receives the gradient array of the output and returns one
   gradient array (or ``None``) per positional input.
 
+An op with several differentiable outputs (``split``, ``unbind``, ``var_mean``) sets
+``multi_output = True``: its ``forward`` returns a tuple of arrays, ``apply`` a tuple of
+tensors sharing one node (a :class:`~reftorch.autograd.graph.MultiOutputNode`; each
+tensor's ``output_nr`` is its position), and ``backward(ctx, *grads)`` runs once with one
+gradient per output, ``None`` for an output no gradient reached.
+
 With ``create_graph=True`` the engine runs the same ``backward`` on tensors, through a
 namespace of differentiable ops standing in for ``ctx.xp``, for the ops that set
 ``create_graph = True`` (see ``_graph.py``).
@@ -23,7 +29,7 @@ from operator import attrgetter
 from .._layout import fix_empty_strides, relayout_like_operands
 from .._tensor import Tensor
 from .grad_mode import _state as _grad_state
-from .graph import (_FREED, _NODE_CLASSES, AccumulateGrad, Node, _edge,  # noqa: F401 (op code takes them from here)
+from .graph import (_FREED, _NODE_CLASSES, AccumulateGrad, MultiOutputNode, Node, _edge,  # noqa: F401 (op code takes them from here)
                     _saved_version, new_node, node_class)
 
 
@@ -68,6 +74,8 @@ class OpFunction:
         is_view: True when the output shares memory with the first input.
         nondiff: positions of inputs without an edge in ``next_functions``.
         differentiable: False for ops whose output never requires grad.
+        multi_output: True for ops whose ``forward`` returns a tuple of arrays (see the
+            module docstring).
     """
 
     name = "Backward"
@@ -83,6 +91,9 @@ class OpFunction:
     #: every dependence on a differentiable input goes through ``ctx.saved_tensors``, and
     #: the formula uses only ``ctx.xp``/``ctx.backend`` functions the tensor namespace has.
     create_graph = False
+    #: True when ``forward`` returns a tuple of arrays: ``apply`` returns a tuple of tensors
+    #: with one node (``output_nr`` 0, 1, …) and ``backward`` takes one gradient per output.
+    multi_output = False
 
     @staticmethod
     def forward(ctx, *args, **kwargs):
@@ -118,6 +129,8 @@ def _make_apply(cls):
     """The ``apply`` of Function class ``cls``: one body for every op; what it reads of the
     class is bound once here (per-call overhead: a classmethod call and six class look-ups
     cost ~40 ns)."""
+    if cls.multi_output:
+        return _make_multi_apply(cls)
     arity = cls.arity
     n_inputs = arity if arity in (1, 2) else 0  # an int to compare (``None == 1`` costs ~40 ns)
     warn, is_view, elementwise, forward = cls.can_warn, cls.is_view, cls.elementwise, cls.forward
@@ -189,6 +202,67 @@ def _make_apply(cls):
                 ctx._saved = ctx._saved + (result,)
                 ctx._versions = ctx._versions + (result._version_counter[0],)
         return result
+
+    apply.__qualname__ = f"{cls.__qualname__}.apply"
+    return apply
+
+
+def _make_multi_apply(cls):
+    """The ``apply`` of a ``multi_output`` Function class: ``forward`` returns a tuple of
+    arrays; each becomes a tensor (a view of the first input for ``is_view`` ops), all with
+    one :class:`MultiOutputNode` as ``grad_fn``, told apart by ``output_nr``."""
+    arity, warn, is_view, forward = cls.arity, cls.can_warn, cls.is_view, cls.forward
+
+    def apply(*args, _name=None, **params):
+        x0 = args[0]
+        inputs = args[:arity]
+        needs = False
+        for t in inputs:
+            if t._requires_grad:
+                needs = True
+                break
+        b0 = x0._backend
+        if needs and _grad_state.enabled:
+            ctx = Context(tuple(map(_requires_grad, inputs)), b0)
+        else:
+            needs = False
+            ctx = _NO_CTX
+        if warn:
+            quiet = b0.quiet_enter()
+        try:
+            outs = forward(ctx, *args, **params)
+        finally:
+            if warn:
+                b0.quiet_exit(quiet)
+        dev = x0._device
+        # a view made with grad mode on belongs to a function returning several views: PyTorch
+        # refuses in-place writes into it (and into views of it) when they would be recorded
+        multi_view = _grad_state.enabled
+        results = []
+        for out in outs:
+            t = _new(Tensor)
+            if is_view:
+                t._init_from(out, dev, b0, needs, x0)
+                t._multi_view = multi_view
+            else:
+                if out.size == 0:
+                    out = fix_empty_strides(b0, out)
+                t._init_from(out, dev, b0, needs)
+            results.append(t)
+        if needs:
+            name = _name or cls.name
+            node_cls = _NODE_CLASSES.get(name) or node_class(name, multi=True)
+            skip = cls.nondiff
+            slots = tuple(i for i in range(len(inputs)) if i not in skip) if skip else None
+            edges = tuple([_edge(inputs[i]) for i in (slots if skip else range(len(inputs)))])
+            node = node_cls(cls, ctx, edges, name, slots, n_outputs=len(results))
+            for i, t in enumerate(results):
+                t._grad_fn = node
+                t._output_nr = i
+            if ctx._save_output:  # (a forward shared with a one-output op saves its output: the first)
+                ctx._saved = ctx._saved + (results[0],)
+                ctx._versions = ctx._versions + (results[0]._version_counter[0],)
+        return tuple(results)
 
     apply.__qualname__ = f"{cls.__qualname__}.apply"
     return apply

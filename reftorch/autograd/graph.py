@@ -38,12 +38,16 @@ class Node:
     """A recorded operation: the ``grad_fn`` of a tensor.
 
     Attributes:
-        next_functions: one ``(node, 0)`` pair per tensor input; ``node`` is the input's
-            ``grad_fn``, its ``AccumulateGrad`` if it is a leaf that requires grad, or
-            ``None``.
+        next_functions: one ``(node, output_nr)`` pair per tensor input; ``node`` is the
+            input's ``grad_fn``, its ``AccumulateGrad`` if it is a leaf that requires grad,
+            or ``None``; ``output_nr`` says which output of that node the input is (0 but
+            for the outputs of a :class:`MultiOutputNode`).
     """
 
     __slots__ = ("_fn", "ctx", "next_functions", "_name", "_retained", "_slots", "__weakref__")
+    #: False: one output. The engine sums the gradients reaching a node; for a
+    #: :class:`MultiOutputNode` it keeps them apart, one slot per output.
+    _multi = False
 
     def __init__(self, fn, ctx, next_functions, name, slots=None):
         self._fn = fn
@@ -98,18 +102,55 @@ class Node:
         raise NotImplementedError("Node hooks are not implemented in reftorch")
 
 
+class MultiOutputNode(Node):
+    """The node of an op with several differentiable outputs (``split``, ``unbind``,
+    ``var_mean`` …): every output tensor has it as ``grad_fn``, told apart by its
+    ``output_nr``, as in PyTorch. The engine collects the gradients per output and calls
+    the op's ``backward(ctx, *grads)`` once, with ``None`` for an output no gradient reached.
+
+    Attributes:
+        n_outputs: the number of outputs.
+    """
+
+    __slots__ = ("n_outputs",)
+    _multi = True
+
+    def __init__(self, fn, ctx, next_functions, name, slots=None, n_outputs=1):
+        Node.__init__(self, fn, ctx, next_functions, name, slots)
+        self.n_outputs = n_outputs
+        # retain_grad on an output: output_nr -> weak reference to the tensor
+        self._retained = None
+
+    def apply(self, grads, retain_graph):
+        """Run the op's backward on ``grads`` (one array or ``None`` per output)."""
+        ctx = self.ctx
+        if ctx._saved is None:
+            raise RuntimeError(_FREED)
+        self._check_saved()
+        out = self._fn.backward(ctx, *grads)
+        if not isinstance(out, tuple):
+            out = (out,)
+        if self._slots is not None:
+            out = tuple(out[i] if i < len(out) else None for i in self._slots)
+        if not retain_graph and ctx._saved:
+            ctx._saved = None
+        return out
+
+
 #: One ``Node`` subclass per ``grad_fn`` name (``MulBackward0``, ...), made on first use:
 #: ``type(t.grad_fn).__name__`` is the name, as PyTorch has one class per backward.
 _NODE_CLASSES = {}
 
 
-def node_class(name):
+def node_class(name, multi=False):
     """The ``Node`` subclass whose ``__name__`` is the last part of ``name``
-    (``"torch::autograd::CopySlices"`` -> ``CopySlices``)."""
+    (``"torch::autograd::CopySlices"`` -> ``CopySlices``); a :class:`MultiOutputNode` with
+    ``multi`` (a name is always one or the other, as in PyTorch)."""
     cls = _NODE_CLASSES.get(name)
     if cls is None:
         short = name.rsplit("::", 1)[-1]
-        cls = _NODE_CLASSES[name] = type(Node)(short, (Node,), {"__slots__": (), "__qualname__": short})
+        cls = _NODE_CLASSES[name] = type(Node)(short, (MultiOutputNode if multi else Node,),
+                                               {"__slots__": (), "__qualname__": short})
     return cls
 
 
@@ -122,6 +163,7 @@ class AccumulateGrad:
     """The node that adds an incoming gradient to a leaf tensor's ``.grad``."""
 
     __slots__ = ("variable", "next_functions", "__weakref__")
+    _multi = False
 
     def __init__(self, variable):
         self.variable = variable
@@ -164,10 +206,10 @@ class AccumulateGrad:
 
 
 def _edge(t):
-    """The ``next_functions`` entry for input tensor ``t``."""
+    """The ``next_functions`` entry for input tensor ``t``: ``(node, output_nr)``."""
     fn = t._grad_fn if t._base is None else t.grad_fn  # the property may regenerate a view's node
     if fn is not None:
-        return (fn, 0)
+        return (fn, t._output_nr)
     if t._requires_grad:
         acc = t._accumulator
         if acc is None:

@@ -16,7 +16,7 @@ from .._ops.linalg import matmul as _matmul, mm as _mm
 from .._ops import pointwise as _pw
 from .._ops import reduction as _red
 from .._ops import shape as _shape
-from .._ops.pointwise import Div as _Div, Mul as _Mul, _operands
+from .._ops.pointwise import scalar_div as _scalar_div, scalar_mul as _scalar_mul
 from .._ops.softmax import softmax_impl as _softmax_impl  # one implementation with torch.softmax
 from .._tensor import Tensor, _wrap_dim, tensor_type_name as _tensor_type_name
 from .._tensor_inplace import commit as _commit
@@ -75,18 +75,6 @@ def _legacy_reduction(size_average, reduce, reduction):
     warnings.warn(f"size_average and reduce args will be deprecated, please use reduction='{ret}' instead.",
                   UserWarning, stacklevel=3)
     return ret
-
-
-def _scalar_div(t, n):
-    """``t / n`` for a Python number ``n``, recorded as PyTorch's ``DivBackward1``."""
-    x, y, dt = _operands(t, n, true_div=True)
-    return _Div.apply(x, y, dt=dt, _name="DivBackward1")
-
-
-def _scalar_mul(t, n):
-    """``t * n`` for a Python number ``n``, recorded as PyTorch's ``MulBackward1``."""
-    x, y, dt = _operands(t, n)
-    return _Mul.apply(x, y, dt=dt, _name="MulBackward1")
 
 
 # ---------------------------------------------------------------------- linear
