@@ -263,3 +263,50 @@ def topk_rows(values, k, largest, sorted_):
         _sort_heap(heap, 0, k, comp)
         out.append([j for _, j in heap])
     return out
+
+
+# ---------------------------------------------------------------- kthvalue
+def _gt_or_nan(x, y):
+    return (x != x and y == y) or x > y
+
+
+def quick_select_index(values, k):
+    """The index ATen's ``kthvalue`` kernel returns for the ``k``-th smallest (0-based) of
+    ``values`` (a list): its ``quick_select_template`` step for step, swapping values and
+    indices together (nan counts as the largest)."""
+    a, idx = list(values), list(range(len(values)))
+
+    def swap(i, j):
+        a[i], a[j] = a[j], a[i]
+        idx[i], idx[j] = idx[j], idx[i]
+
+    lo, hi = 0, len(a) - 1
+    while hi > lo:
+        if hi == lo + 1:
+            if _gt_or_nan(a[lo], a[hi]):
+                swap(lo, hi)
+            break
+        swap((lo + hi) >> 1, lo + 1)  # median of three: a[lo + 1] <= a[lo] <= a[hi]
+        if _gt_or_nan(a[lo + 1], a[hi]):
+            swap(lo + 1, hi)
+        if _gt_or_nan(a[lo], a[hi]):
+            swap(lo, hi)
+        if _gt_or_nan(a[lo + 1], a[lo]):
+            swap(lo + 1, lo)
+        i, j, piv = lo + 1, hi, a[lo]
+        while True:
+            i += 1
+            while _gt_or_nan(piv, a[i]):
+                i += 1
+            j -= 1
+            while _gt_or_nan(a[j], piv):
+                j -= 1
+            if j < i:
+                break
+            swap(i, j)
+        swap(lo, j)
+        if j <= k:
+            lo = i
+        if j >= k:
+            hi = j - 1
+    return idx[k]

@@ -3,7 +3,8 @@
 The values are PyTorch's exactly, and so are the indices among equal values: ``median``'s
 is the first position of the median in a stable sort (as PyTorch's); ``kthvalue``'s comes
 from ATen's own quick-select (Sedgewick's, median-of-three pivot), which
-:func:`_quick_select_index` replays on the host for the rows where the k-th value is tied."""
+:func:`~reftorch._ops._stl_sort.quick_select_rows` replays on the host for the rows where the
+k-th value is tied."""
 from __future__ import annotations
 
 import math
@@ -11,6 +12,7 @@ import math
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap_dim
 from ._common import fix_empty_strides, redo_rows_on_host
+from ._stl_sort import _ranks, quick_select_rows
 from .reduction import MaxAll, MaxDim, _check_keepdim, _return_type
 
 median_rt = _return_type("median")
@@ -32,55 +34,11 @@ def _kth_index(b, a, axis, k, nan_first):
     return xp.astype(idx, xp.int64)
 
 
-def _gt_or_nan(x, y):
-    return (x != x and y == y) or x > y
-
-
-def _quick_select_index(values, k):
-    """The index ATen's ``kthvalue`` kernel returns for the ``k``-th smallest (0-based) of
-    ``values`` (a list): its ``quick_select_template`` step for step, swapping values and
-    indices together (nan counts as the largest)."""
-    a, idx = list(values), list(range(len(values)))
-
-    def swap(i, j):
-        a[i], a[j] = a[j], a[i]
-        idx[i], idx[j] = idx[j], idx[i]
-
-    lo, hi = 0, len(a) - 1
-    while hi > lo:
-        if hi == lo + 1:
-            if _gt_or_nan(a[lo], a[hi]):
-                swap(lo, hi)
-            break
-        swap((lo + hi) >> 1, lo + 1)  # median of three: a[lo + 1] <= a[lo] <= a[hi]
-        if _gt_or_nan(a[lo + 1], a[hi]):
-            swap(lo + 1, hi)
-        if _gt_or_nan(a[lo], a[hi]):
-            swap(lo, hi)
-        if _gt_or_nan(a[lo + 1], a[lo]):
-            swap(lo + 1, lo)
-        i, j, piv = lo + 1, hi, a[lo]
-        while True:
-            i += 1
-            while _gt_or_nan(piv, a[i]):
-                i += 1
-            j -= 1
-            while _gt_or_nan(a[j], piv):
-                j -= 1
-            if j < i:
-                break
-            swap(i, j)
-        swap(lo, j)
-        if j <= k:
-            lo = i
-        if j >= k:
-            hi = j - 1
-    return idx[k]
-
-
 def _as_pytorch_kth(b, a, idx, d, k):
     """``idx`` (keepdims; the stable sort's k-th) with the rows whose k-th value occurs
-    more than once redone by :func:`_quick_select_index`."""
+    more than once redone by ATen's quick-select, all such rows at once
+    (:func:`~reftorch._ops._stl_sort.quick_select_rows`;
+    :func:`~reftorch._ops._stl_select.quick_select_index` is its step-by-step form)."""
     xp = b.xp
     v = xp.take_along_axis(a, idx, axis=d)
     same = a == v
@@ -89,7 +47,8 @@ def _as_pytorch_kth(b, a, idx, d, k):
     tied = xp.sum(xp.astype(same, xp.int64), axis=d) > 1
     if not bool(xp.any(tied)):
         return idx
-    return redo_rows_on_host(b, a, idx, d, tied, lambda vals, _: [[_quick_select_index(r, k)] for r in vals.tolist()])
+    return redo_rows_on_host(b, a, idx, d, tied, lambda vals, _: quick_select_rows(
+        _ranks(vals, vals.argsort(axis=1, kind="stable")), k)[:, None])
 
 
 def _select(input, dim, keepdim, k, nan_first, name, rt, who):
