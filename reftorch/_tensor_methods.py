@@ -676,6 +676,7 @@ Tensor._rebuild = staticmethod(creation._rebuild)
 
 from ._ops import masked_select as _masked_select, unique as _unique, bincount as _bincount  # noqa: E402
 from ._ops import index_add as _index_add, take as _take  # noqa: E402
+from ._ops import flips as _flips, tensor_products as _products, diag_embed as _diag_embed  # noqa: E402
 
 
 def _bind_more_indexing():
@@ -688,6 +689,10 @@ def _bind_more_indexing():
     Tensor.index_add_ = _index_add.index_add_
     Tensor.take = _take.take
     Tensor.take_along_dim = _take.take_along_dim
+    Tensor.moveaxis = shape.movedim
+    Tensor.fliplr, Tensor.flipud, Tensor.rot90 = _flips.fliplr, _flips.flipud, _flips.rot90
+    Tensor.kron = _products.kron
+    Tensor.diag_embed = _diag_embed.diag_embed
 
 
 _bind_more_indexing()

@@ -144,6 +144,14 @@ CASES = {
     "cdist": lambda x, d: torch.cdist(x, x.flip((0,)) * 0.5),
     "cdist_p1_inf": lambda x, d: torch.cdist(x.unsqueeze(0), x[:1], p=1) + torch.cdist(x, x, p=float("inf")),
     "cdist_p3": lambda x, d: torch.cdist(x, x[1:] * 0.1 + 1, p=3),
+    "rot90": lambda x, d: torch.rot90(x, 1) * 1 + torch.rot90(x, 3, (1, 0)) + x.fliplr().rot90(2).t(),
+    "flipud_moveaxis": lambda x, d: torch.moveaxis(x.flipud().unsqueeze(0), 0, 2),
+    "kron": lambda x, d: torch.kron(x, x[:, :2]),
+    "tensordot": lambda x, d: torch.tensordot(x, x, dims=([1], [1])) + torch.tensordot(x[:, :1], x, ([1], [0]))[:, :2],
+    "diag_embed": lambda x, d: torch.diag_embed(x, 1, 0, 2),
+    "cartesian_prod": lambda x, d: torch.cartesian_prod(x[0], x[1, :2]),
+    "column_dstack": lambda x, d: torch.column_stack([x[0], x[1]]).t() + torch.dstack([x, x])[..., 1],
+    "atleast": lambda x, d: torch.atleast_3d(x[0, 0]) * torch.atleast_2d(x[0]).sum(),
 }
 
 
@@ -285,6 +293,7 @@ def _data_dependent_results(d):
             torch.searchsorted(seq[0], f, side="right", out_int32=True), torch.bucketize(v, seq[1]),
             torch.searchsorted(seq[1], 4.5)]
     out += [torch.isin(f, seq), torch.isin(v, torch.tensor([2, 5, 7], device=d), invert=True), torch.isin(v, 3)]
+    out += [torch.tril_indices(3, 4, device=d), torch.triu_indices(4, 3, -1, device=d, dtype=torch.int32)]
     return out
 
 

@@ -500,3 +500,92 @@ def test_cdist_batches_and_empty(shapes):
 ])
 def test_cdist_errors(fn):
     raises_like(fn, CA, msg=True)
+
+
+# ----------------------------------------------------------------------------- shape helpers
+
+X23 = np.arange(6, dtype=np.float32).reshape(2, 3) / 3 - 1
+Y234 = np.arange(24, dtype=np.float32).reshape(2, 3, 4) / 7 - 1
+V2 = np.array([1.5, -2.0], np.float32)
+S0 = np.array(1.5, np.float32)
+
+
+def _same_layout(fn, *args):
+    r = fn(reftorch, *(reftorch.tensor(a) for a in args))
+    t = fn(torch, *(torch.tensor(a) for a in args))
+    for a, b in zip(r if isinstance(r, tuple) else (r,), t if isinstance(t, tuple) else (t,)):
+        assert (a.stride(), a._base is None) == (b.stride(), b._base is None)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda T, x: T.moveaxis(x, 0, 1), lambda T, x: x.moveaxis(0, -1),
+    lambda T, x: T.fliplr(x), lambda T, x: T.flipud(x), lambda T, x: x.fliplr(), lambda T, x: x.flipud(),
+    lambda T, x: T.rot90(x), lambda T, x: T.rot90(x, 2), lambda T, x: T.rot90(x, 3, [1, 0]),
+    lambda T, x: T.rot90(x, -1), lambda T, x: x.rot90(5, (0, -1)), lambda T, x: T.rot90(x, 0),
+    lambda T, x: T.atleast_1d(x), lambda T, x: T.atleast_2d(x[0]), lambda T, x: T.atleast_3d(x),
+    lambda T, x: T.atleast_3d(x[0]), lambda T, x: T.atleast_3d(x[0, 0]), lambda T, x: T.atleast_2d(x[0, 0]),
+    lambda T, x: T.atleast_1d(x[0, 0], x), lambda T, x: T.atleast_2d([x[0], x[1, 1]]),
+    lambda T, x: T.column_stack([x[0], x[1]]), lambda T, x: T.column_stack([x, x[:, :1]]),
+    lambda T, x: T.column_stack((x[0, 0], x[1, 1])), lambda T, x: T.dstack([x, x * 2]),
+    lambda T, x: T.dstack([x[0], x[1]]), lambda T, x: T.dstack([x]),
+    lambda T, x: T.kron(x, x[:, :2]), lambda T, x: x.kron(x[0]), lambda T, x: T.kron(x[0, 0], x),
+    lambda T, x: T.tensordot(x, x, dims=([1], [1])), lambda T, x: T.tensordot(x, x.t(), 1),
+    lambda T, x: T.tensordot(x, x, 2), lambda T, x: T.tensordot(x, x, 0),
+    lambda T, x: T.tensordot(x, x, dims=[[0, 1], [0, 1]]), lambda T, x: T.tensordot(x[:, :1], x, dims=([1], [0])),
+    lambda T, x: T.diag_embed(x), lambda T, x: T.diag_embed(x, 1), lambda T, x: T.diag_embed(x, -1, 0, 2),
+    lambda T, x: x.diag_embed(2, 2, 0), lambda T, x: T.diag_embed(x[0]),
+    lambda T, x: T.cartesian_prod(x[0], x[1]), lambda T, x: T.cartesian_prod(x[0]),
+    lambda T, x: T.cartesian_prod(x[0], x[1, :2], x[1]),
+])
+def test_shape_helpers_values_grads_layout(fn):
+    check_grads(fn, X23)
+    _same_layout(fn, X23)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda T, y: T.rot90(y, 1, (2, 0)), lambda T, y: y.rot90(3, [-1, 0]), lambda T, y: T.atleast_3d(y),
+    lambda T, y: T.dstack([y, y[..., :1]]), lambda T, y: T.kron(y[0, 0], y),
+    lambda T, y: T.tensordot(y, y, dims=([1, 0], [1, 0])), lambda T, y: T.tensordot(y, y[:, :, 0], ([0, 1], [0, 1])),
+    lambda T, y: T.diag_embed(y, -2, 1, 3),
+])
+def test_shape_helpers_3d(fn):
+    check_grads(fn, Y234)
+    _same_layout(fn, Y234)
+
+
+def test_shape_helpers_dtypes_and_empty_lists():
+    both(lambda T, x: T.column_stack([x, T.ones(2, dtype=T.long)]), X23)
+    both(lambda T, x: T.kron(x.long(), x), X23)
+    both(lambda T: T.atleast_2d())
+    assert reftorch.atleast_1d(reftorch.tensor(X23)) is not None
+    x = reftorch.tensor(Y234)
+    assert reftorch.atleast_3d(x) is x and reftorch.atleast_1d(x, x)[1] is x
+
+
+@pytest.mark.parametrize("args", [(3, 3), (3, 4, 1), (3, 2, -1), (0, 0), (2, 5, 10), (3, 3, -10), (4, 3, -1)])
+@pytest.mark.parametrize("dtype", [None, "int32"])
+def test_tri_indices(args, dtype):
+    kw = {} if dtype is None else {"dtype": dtype}
+    for name in ("tril_indices", "triu_indices"):
+        both(lambda T: getattr(T, name)(*args, **{k: getattr(T, v) for k, v in kw.items()}))
+        _same_layout(lambda T: getattr(T, name)(*args))
+
+
+@pytest.mark.parametrize("fn", [
+    lambda T, x: T.fliplr(T.ones(3)), lambda T, x: T.flipud(T.tensor(1.0)), lambda T, x: T.rot90(T.ones(3)),
+    lambda T, x: T.rot90(x, 1, [0, 0]), lambda T, x: T.rot90(x, 1, [0, 2]), lambda T, x: T.rot90(x, 1, [0]),
+    lambda T, x: T.rot90(x, 1, [0, -2]), lambda T, x: T.rot90(x, 1, [1, -1]), lambda T, x: T.rot90(x, k=True),
+    lambda T, x: T.tril_indices(-1, 3), lambda T, x: T.triu_indices(3, -2),
+    lambda T, x: T.tril_indices(3, 3, dtype=T.float32), lambda T, x: T.triu_indices(3, 3, dtype=T.int16),
+    lambda T, x: T.column_stack([]), lambda T, x: T.column_stack(x), lambda T, x: T.dstack([]),
+    lambda T, x: T.atleast_1d(1), lambda T, x: T.atleast_1d([x, 1]), lambda T, x: T.column_stack([x, 1]),
+    lambda T, x: T.kron(x, 1), lambda T, x: T.tensordot(x, x, dims=([1], [0])),
+    lambda T, x: T.tensordot(x, x, dims=-1), lambda T, x: T.tensordot(x, x, 3),
+    lambda T, x: T.tensordot(x, x.long(), 1), lambda T, x: T.tensordot(x, x.t(), dims=([1, 0], [0])),
+    lambda T, x: T.tensordot(x, x.t(), 1.5), lambda T, x: T.diag_embed(x, 0, 0, 0),
+    lambda T, x: T.diag_embed(x, 0, 0, 3), lambda T, x: T.diag_embed(T.tensor(1.0)),
+    lambda T, x: T.diag_embed(x, 0, 0, -3), lambda T, x: T.cartesian_prod(), lambda T, x: T.cartesian_prod(x),
+    lambda T, x: T.cartesian_prod(x[0], x[0].long()), lambda T, x: T.cartesian_prod(T.tensor(1.0), x[0]),
+])
+def test_shape_helpers_errors(fn):
+    raises_like(fn, X23, msg=True)

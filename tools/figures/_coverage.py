@@ -33,7 +33,8 @@ NAMESPACES = {
         logsumexp nansum nanmean var_mean std_mean
         select diagonal diag trace ger inner addmm addmv baddbmm median kthvalue cross diff
         masked_select unique unique_consecutive bincount index_add take_along_dim meshgrid searchsorted
-        bucketize isin cdist
+        bucketize isin cdist moveaxis fliplr flipud rot90 atleast_1d atleast_2d atleast_3d column_stack dstack
+        kron tensordot diag_embed cartesian_prod tril_indices triu_indices
     """),
     "torch.Tensor": ("reftorch.Tensor", """
         shape size dim ndim numel dtype device requires_grad grad grad_fn is_leaf item tolist numpy
@@ -49,6 +50,7 @@ NAMESPACES = {
         prod logsumexp nansum nanmean
         select diagonal diag trace outer inner addmm addmv baddbmm median kthvalue cross diff
         masked_select unique unique_consecutive bincount index_add index_add_ take take_along_dim
+        moveaxis fliplr flipud rot90 kron diag_embed
     """),
     "torch.nn": ("reftorch.nn", """
         Module Sequential ModuleList ModuleDict ParameterList ParameterDict Parameter Identity
