@@ -364,7 +364,8 @@ class Pow(_Binary):
             ctx.dt = dt
             ctx.scalar = scalar
             ctx.base = base
-            ctx.save_output()
+            if ctx.needs_input_grad[1:] == (True,):  # the exponent's gradient reads the result
+                ctx.save_output()                    # (PyTorch saves it only then)
             if y is None:  # an exponent the forward computes without an array: the backward's
                 ctx.number = _number(scalar, x, dt)
         if scalar is not None and (dt is D.float32 or dt is D.float64):  # (_POW_SPECIAL)
@@ -377,7 +378,7 @@ class Pow(_Binary):
 
     @staticmethod
     def backward(ctx, g):
-        x, y, out = ctx.saved_tensors
+        x, y, *out = ctx.saved_tensors  # (the result: saved when the exponent needs a gradient)
         xp = ctx.xp
         a, b = _cast(x, ctx.dt), (ctx.number if y is None else _cast(y, ctx.dt))
         gx = gy = None
@@ -397,7 +398,7 @@ class Pow(_Binary):
         if ctx.needs_input_grad[1:] == (True,):
             zero = xp.zeros((), dtype=g.dtype, device=g.device)
             br = xp.real(b) if ctx.dt.is_complex else b  # PyTorch: exponent.real() >= 0 for complex
-            gy = xp.where((a == 0) & (br >= 0), zero, g * conj_of(xp, _times_log_base(ctx, xp, out._data, a), ctx.dt))
+            gy = xp.where((a == 0) & (br >= 0), zero, g * conj_of(xp, _times_log_base(ctx, xp, out[0]._data, a), ctx.dt))
         return _Binary._reduce(ctx, gx, gy)
 
 
