@@ -589,3 +589,33 @@ def test_tri_indices(args, dtype):
 ])
 def test_shape_helpers_errors(fn):
     raises_like(fn, X23, msg=True)
+
+
+_SLOW_CALLS = """
+s = T.tensor([[1, 3, 5, 7], [2, 4, 6, 8]])
+with warnings.catch_warnings(record=True) as w:
+    warnings.simplefilter("always")
+    T.searchsorted(s, T.tensor([[3, 4, 5], [1, 2, 3]]))                    # contiguous: nothing
+    T.bucketize(T.tensor([[1, 2, 3], [4, 5, 6]]).t(), s[0, ::2])           # input value, boundary
+    T.searchsorted(s.t().contiguous().t(), T.tensor([[3], [3]]))           # (once per program)
+    T.searchsorted(s[:, ::2], T.tensor([[3], [4]]), sorter=T.tensor([[0, 1], [0, 1]]).t().contiguous().t())
+print("|".join(str(x.message) for x in w))
+"""
+
+
+def test_searchsorted_non_contiguous_warnings_once():
+    import subprocess
+    import sys
+
+    import reftorch._ops.bucketization as bz
+    code = "import torch as T, warnings\n" + _SLOW_CALLS
+    torch_out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    bz._warned.clear()
+    namespace = {"T": reftorch, "warnings": __import__("warnings")}
+    import contextlib
+    import io
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        exec(_SLOW_CALLS, namespace)
+    assert buf.getvalue() == torch_out
+    assert torch_out.count("tensor is non-contiguous") == 3

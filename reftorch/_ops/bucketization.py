@@ -10,6 +10,7 @@ sorts NaN last) would answer differently.
 from __future__ import annotations
 
 import math
+import warnings
 
 from .. import _dtype as D
 from .._tensor import Tensor
@@ -17,6 +18,19 @@ from ._common import with_out
 from .creation import tensor as _tensor
 
 _SIDES = ("left", "right")
+_SLOW_COPY = ("torch.searchsorted(): {what} tensor is non-contiguous, this will lower the performance due to extra "
+              "data copy when converting non-contiguous tensor to contiguous, please use contiguous {what} tensor if "
+              "possible. This message will only appear once per program. (Triggered internally at "
+              "/__w/pytorch/pytorch/aten/src/ATen/native/BucketizationUtils.h:{line}.)")
+_warned = set()  # PyTorch warns once per program for each of the three tensors
+
+
+def _warn_non_contiguous(values, boundaries, sorter):
+    """PyTorch's once-per-program performance warnings for non-contiguous arguments."""
+    for what, line, t in (("input value", 32, values), ("boundary", 38, boundaries), ("sorter", 44, sorter)):
+        if what not in _warned and isinstance(t, Tensor) and not t.is_contiguous():
+            _warned.add(what)
+            warnings.warn(_SLOW_COPY.format(what=what, line=line), UserWarning, stacklevel=3)
 
 
 def _search(b, seq, values, right, sorter, nan_last=False):
@@ -61,7 +75,8 @@ def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=N
     values is searched in the matching row. ``left`` (default) gives the first index
     ``i`` with ``sorted_sequence[i] >= value``, ``right`` the first with
     ``sorted_sequence[i] > value``. Values are compared in the promoted dtype of the two.
-    Mirrors ``torch.searchsorted`` (not differentiable).
+    A non-contiguous argument gives PyTorch's performance ``UserWarning`` (once per
+    program). Mirrors ``torch.searchsorted`` (not differentiable).
 
     Args:
         sorted_sequence: a tensor whose last dimension is sorted ascending (or is sorted by
@@ -106,6 +121,7 @@ def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=N
             raise RuntimeError("torch.searchsorted(): side and right can't be set to opposites, got side of left "
                                "while right was True")
         right = side == "right"
+    _warn_non_contiguous(input, sorted_sequence, sorter)
     scalar = not isinstance(input, Tensor)
     if scalar:
         input = _tensor(input, device=sorted_sequence.device)
@@ -190,4 +206,5 @@ def bucketize(input, boundaries, *, out_int32=False, right=False, out=None):
         return with_out("bucketize", out, bucketize, input, boundaries, out_int32=out_int32, right=right)
     if boundaries.dim() != 1:
         raise RuntimeError(f"boundaries tensor must be 1 dimension, but got dim({boundaries.dim()})")
+    _warn_non_contiguous(input, boundaries, None)
     return searchsorted(boundaries, input, out_int32=out_int32, right=right)
