@@ -19,6 +19,10 @@ Elements are compared by integer keys (equal values, equal keys), so every compa
 plain ``<``. A piece without two elements of one key comes out sorted whatever the
 partitions do, so only pieces holding two or more tied elements are followed further; the
 pieces still followed are kept packed side by side in working arrays.
+
+The same partition serves ``std::nth_element`` (``topk`` with ``k * 64 > n``:
+:func:`nth_element_topk`), and a variant of it ATen's own quick-select for ``kthvalue``
+(:func:`quick_select_rows`).
 """
 from __future__ import annotations
 
