@@ -751,10 +751,14 @@ _OPERATORS = """__add__ __radd__ __iadd__ __sub__ __rsub__ __isub__ __mul__ __rm
     __irshift__""".split()
 
 
+#: operand classes answered without the (slow, ~0.15 us) ``numbers.Number`` ABC check
+_PLAIN_OPERANDS = frozenset((Tensor, int, float, bool, complex))
+
+
 def _operator(fn):
     def method(self, other):
-        if other.__class__ is not Tensor and not isinstance(other, (Tensor, numbers.Number)) and not hasattr(
-                other, "__array__"):
+        if other.__class__ not in _PLAIN_OPERANDS and not isinstance(other, (Tensor, numbers.Number)) and \
+                not hasattr(other, "__array__"):
             return NotImplemented
         return fn(self, other)
     method.__name__ = getattr(fn, "__name__", "method")
