@@ -677,3 +677,10 @@ def test_best_positions(b, axis, m, largest):
     worst_in = np.take_along_axis(key, got, axis=axis).min(axis=axis)
     best_out = np.sort(key, axis=axis).take(-m - 1 if host.shape[axis] > m else 0, axis=axis)
     assert (worst_in >= best_out).all() and picked.size == host.size // host.shape[axis] * m
+
+
+def test_scatter_add_keeps_a_nan_to_its_own_position(b):
+    idx = put(b, np.array([1, 3], dtype=np.int64))
+    vals = put(b, np.array([np.nan, 2.0], dtype=np.float32))
+    out = get(b, b.scatter_add((4,), torch.float32, idx, vals))
+    assert np.isnan(out[1]) and out.tolist()[2:] == [0.0, 2.0] and out[0] == 0.0

@@ -118,8 +118,9 @@ class StrictBackend(Backend):
         return a
 
     def scatter_add(self, shape, d, flat_index, values, into=None):
-        # Standard-only: out += one_hot(index)^T @ values, a chunk of indices at a time so that
-        # the one-hot matrix stays small (about 2**22 elements).
+        # Standard-only: out += the column sums of where(one_hot(index), values, 0), a chunk of
+        # indices at a time so that the (chunk, n) matrix stays small (about 2**22 elements).
+        # (A one-hot matrix product would spread a nan value to every position: nan * 0.)
         xp = self.xp
         n = math.prod(shape)
         dt = values.dtype if d is None else self.dtype(d)
@@ -131,5 +132,6 @@ class StrictBackend(Backend):
             stop = min(start + step, k)  # the standard has no out-of-range slice bounds
             idx = xp.reshape(flat_index[start:stop], (-1, 1))
             vals = xp.reshape(xp.astype(values[start:stop], dt), (-1, 1))
-            out = out + xp.matmul(xp.matrix_transpose(xp.astype(idx == pos, dt)), vals)
+            zero = xp.zeros((), dtype=dt, device=self._dev)
+            out = out + xp.reshape(xp.sum(xp.where(idx == pos, vals, zero), axis=0), (n, 1))
         return xp.reshape(out, tuple(shape))
