@@ -145,6 +145,8 @@ def load_translations() -> dict[str, dict]:
             if key in out:
                 raise ValueError(f"{file.name}: {key} is translated twice")
             out[key] = {**entry, "file": file.name}
+            if "source_sha" in entry:  # (YAML reads an all-digit hash as an int)
+                out[key]["source_sha"] = str(entry["source_sha"])
     return out
 
 
