@@ -1025,6 +1025,10 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 
 
 
+__all__ += ["pad"]
+from ._padding import pad  # noqa: E402  (the checks of F.pad beside the kernels of _conv.py)
+
+
 def _mode_pad(input, pads, mode):
     """Pad the last ``len(pads)`` dims by ``(lo, hi)`` pairs copying elements (the padding
     modes of the conv layers other than ``'zeros'``)."""
