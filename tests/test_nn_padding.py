@@ -166,3 +166,44 @@ def test_list_pad_and_none_value():
     r, t = (T.nn.functional.pad(_x(T, (2, 3)), [1, 0], "constant", None) for T in LIBS)
     same(r, t)
     assert np.array_equal(tonp(r), tonp(t))
+
+
+LAYERS = [("ZeroPad1d", (2,)), ("ZeroPad1d", ((1, 2),)), ("ZeroPad2d", ((1, 2, 3, 4),)), ("ZeroPad2d", (1,)),
+          ("ZeroPad3d", (1,)), ("ConstantPad1d", (2, 3.5)), ("ConstantPad1d", ([1, 2], 3)),
+          ("ConstantPad2d", (1, 0.0)), ("ConstantPad2d", ((1, 0, -1, 2), -2.0)), ("ConstantPad3d", (1, 2)),
+          ("ReflectionPad1d", (2,)), ("ReflectionPad1d", ([1, 2],)), ("ReflectionPad2d", ((1, 0, 2, 0),)),
+          ("ReflectionPad3d", (1,)), ("ReplicationPad1d", ((1, 2),)), ("ReplicationPad2d", (3,)),
+          ("ReplicationPad3d", ((0, 1, 1, 0, 2, 1),)), ("CircularPad1d", (1,)), ("CircularPad2d", ((1, 2, 0, 1),)),
+          ("CircularPad3d", (1,))]
+
+
+@pytest.mark.parametrize("name,args", LAYERS)
+def test_layer_repr_state_and_forward(name, args):
+    r, t = (getattr(T.nn, name)(*args) for T in LIBS)
+    assert repr(r) == repr(t)
+    assert r.padding == t.padding and getattr(r, "value", None) == getattr(t, "value", None)
+    assert list(r.state_dict()) == list(t.state_dict()) == []
+    d = 3 if "1d" in name else (4 if "2d" in name else 5)
+    shape = (2, 3, 4, 5, 6)[:d]
+    same(r(_x(reftorch, shape)), t(_x(torch, shape)))
+
+
+@pytest.mark.parametrize("name,args,shape", [
+    ("CircularPad1d", (1,), (1, 2, 3, 4)), ("CircularPad2d", (1,), (4, 5)),
+    ("ReflectionPad1d", (2,), (1, 2, 3, 4)), ("ReflectionPad2d", (3,), (1, 3, 3)),
+    ("ReplicationPad2d", (1,), (4,)), ("ZeroPad2d", (2,), (4,)),
+])
+def test_layer_errors(name, args, shape):
+    raises_same(lambda T: getattr(T.nn, name)(*args)(T.zeros(shape)))
+
+
+def test_layers_in_a_model_backward():
+    grads = []
+    for T in LIBS:
+        T.manual_seed(0)
+        conv = T.nn.Conv2d(2, 3, 3)
+        model = T.nn.Sequential(T.nn.ReflectionPad2d(1), conv, T.nn.ZeroPad2d((0, 1, 0, 1)))
+        x = _x(T, (1, 2, 4, 4))
+        model(x).square().sum().backward()
+        grads.append((x.grad, conv.weight.grad))
+    same(grads[0], grads[1], rtol=1e-4, atol=1e-5)

@@ -56,6 +56,8 @@ NAMESPACES = {
         LayerNorm Transformer MultiheadAttention
         CosineSimilarity PairwiseDistance
         SiLU ReLU6 Hardtanh Mish
+        ZeroPad1d ZeroPad2d ConstantPad1d ConstantPad2d ReflectionPad1d ReflectionPad2d
+        ReplicationPad1d ReplicationPad2d CircularPad1d
     """),
     "torch.nn.functional": ("reftorch.nn.functional", """
         linear relu leaky_relu elu gelu sigmoid tanh softmax log_softmax softplus dropout embedding
