@@ -1025,8 +1025,9 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 
 
 
-__all__ += ["pad"]
+__all__ += ["pad", "interpolate"]
 from ._padding import pad  # noqa: E402  (the checks of F.pad beside the kernels of _conv.py)
+from ._interpolate import interpolate  # noqa: E402  (kernel: _upsample.py)
 
 
 def _mode_pad(input, pads, mode):
