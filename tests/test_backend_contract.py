@@ -335,6 +335,20 @@ def test_scatter_add_accumulates(b):
     np.testing.assert_array_equal(get(b, out64), [8.0, 3.0, 0.0, 4.0, 0.0, 16.0])
     empty = b.scatter_add((4,), torch.float32, put(b, np.zeros(0, np.int64)), put(b, np.zeros(0, np.float32)))
     np.testing.assert_array_equal(get(b, empty), np.zeros(4))
+    start = put(b, np.array([[0.5, -1.0, 2.0], [0.0, 7.0, 1.0]], dtype=np.float32))
+    into = b.scatter_add((2, 3), None, idx, vals, into=start)
+    np.testing.assert_array_equal(get(b, into), [[8.5, 2.0, 2.0], [4.0, 7.0, 17.0]])
+    np.testing.assert_array_equal(get(b, start), [[0.5, -1.0, 2.0], [0.0, 7.0, 1.0]])  # a copy
+
+
+def test_scatter_add_into_adds_in_index_order():
+    # The CPU backend adds after into's value, one value at a time, each step rounded to
+    # float32, as PyTorch's CPU loop (1 + 2**24 + 1 + 1 stays 2**24; a sum of the values
+    # first would give 2**24 + 4).
+    b = _backends.get(torch.device("cpu"))
+    out = b.scatter_add((1,), None, np.zeros(3, dtype=np.int64), np.array([2.0 ** 24, 1.0, 1.0], dtype=np.float32),
+                        into=np.array([1.0], dtype=np.float32))
+    np.testing.assert_array_equal(out, [2.0 ** 24])
 
 
 @pytest.mark.parametrize("axis", [0, 1, 2])

@@ -135,3 +135,18 @@ def test_topk_paths_match_the_step_by_step_selection(seed, monkeypatch):
                 got = fn(values, k, largest, sorted_)
                 want = [_stl_select.topk_row(row, k, largest, sorted_) for row in values.tolist()]
                 assert [list(r) for r in got] == want, (k, largest, sorted_)
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_quick_select_rows_matches_torch_kthvalue(seed):
+    # ATen's quick_select_template, all rows at once: the index PyTorch's kthvalue picks
+    # among equal values (and nan, the largest)
+    rng = np.random.default_rng(300 + seed)
+    rows, n = int(rng.integers(1, 6)), int(rng.integers(1, 400))
+    x = rng.integers(0, int(rng.integers(1, 10)), (rows, n)).astype(np.float64)
+    if seed % 4 == 0:
+        x[rng.random(x.shape) < 0.1] = np.nan
+    k = int(rng.integers(0, n))
+    ranks = _stl_sort._ranks(x, np.argsort(x, axis=1, kind="stable"))
+    want = torch.kthvalue(torch.from_numpy(x), k + 1, dim=1).indices.numpy()
+    np.testing.assert_array_equal(_stl_sort.quick_select_rows(ranks, k), want)

@@ -302,10 +302,12 @@ class Backend(abc.ABC):
         With repeated indices, which value lands is unspecified (as on a GPU)."""
 
     @abc.abstractmethod
-    def scatter_add(self, shape, d, flat_index, values):
+    def scatter_add(self, shape, d, flat_index, values, into=None):
         """An array of ``shape`` and ``reftorch.dtype`` ``d`` (``None``: the dtype of
-        ``values``), zero except that each ``values[i]`` is added at the row-major flat
-        position ``flat_index[i]``. Repeated indices accumulate. ``flat_index`` is a 1-D
+        ``values``), zero (or a copy of ``into``, an array of ``shape`` and that dtype)
+        except that each ``values[i]`` is added at the row-major flat position
+        ``flat_index[i]``. Repeated indices accumulate; a backend that adds one value at a
+        time adds them in index order, after ``into``'s value. ``flat_index`` is a 1-D
         int64 array; ``values`` a 1-D array of the same length."""
 
     def index_add(self, shape, d, axis, index, values):

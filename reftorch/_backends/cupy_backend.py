@@ -112,9 +112,10 @@ class CupyBackend(Backend):
         with self._cuda_dev:
             arr[key] = value
 
-    def scatter_add(self, shape, d, flat_index, values):
+    def scatter_add(self, shape, d, flat_index, values, into=None):
         with self._cuda_dev:
-            out = self._cupy.zeros(math.prod(shape), dtype=values.dtype if d is None else self.dtype(d))
+            dt = values.dtype if d is None else self.dtype(d)
+            out = self._cupy.zeros(math.prod(shape), dtype=dt) if into is None else into.astype(dt).reshape(-1)
             self._add_at(out, flat_index, values)
             return out.reshape(tuple(shape))
 

@@ -133,9 +133,10 @@ class NumpyBackend(Backend):
         np.copyto(dst, src, where=mask)
         return dst
 
-    def scatter_add(self, shape, d, flat_index, values):
-        out = np.zeros(int(np.prod(shape)), dtype=values.dtype if d is None else self.dtype(d))
-        np.add.at(out, flat_index, values)  # a 1-D add.at: NumPy's fast case
+    def scatter_add(self, shape, d, flat_index, values, into=None):
+        dt = values.dtype if d is None else self.dtype(d)
+        out = np.zeros(int(np.prod(shape)), dtype=dt) if into is None else into.astype(dt).reshape(-1)
+        np.add.at(out, flat_index, values)  # a 1-D add.at: NumPy's fast case, in index order
         return out.reshape(shape)
 
     def index_add(self, shape, d, axis, index, values):

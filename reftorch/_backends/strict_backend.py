@@ -117,14 +117,14 @@ class StrictBackend(Backend):
             return a._array
         return a
 
-    def scatter_add(self, shape, d, flat_index, values):
+    def scatter_add(self, shape, d, flat_index, values, into=None):
         # Standard-only: out += one_hot(index)^T @ values, a chunk of indices at a time so that
         # the one-hot matrix stays small (about 2**22 elements).
         xp = self.xp
         n = math.prod(shape)
         dt = values.dtype if d is None else self.dtype(d)
         pos = xp.reshape(xp.arange(n, dtype=xp.int64, device=self._dev), (1, -1))
-        out = xp.zeros((n, 1), dtype=dt, device=self._dev)
+        out = xp.zeros((n, 1), dtype=dt, device=self._dev) if into is None else xp.reshape(xp.astype(into, dt), (n, 1))
         step = max(1, 2**22 // max(n, 1))
         k = flat_index.shape[0]
         for start in range(0, k, step):

@@ -234,3 +234,94 @@ def _partition(key, pos, starts, sizes):
     nxt = np.where(n_swaps < n_p, p_slots[base_p + np.minimum(n_swaps, n_p - 1)], hi)
     prev_q = q_slots[top_q - np.maximum(n_swaps - 1, 0)]
     return np.where(n_swaps > 0, np.minimum(nxt, prev_q), nxt)
+
+
+def quick_select_rows(ranks, k):
+    """The position ATen's CPU ``kthvalue`` returns for the ``k``-th smallest (0-based) of each
+    row of ``ranks`` (an ``(rows, n)`` integer array, equal values of equal rank; NaN the
+    largest): ``quick_select_template`` (Sedgewick's partition with a median-of-three pivot)
+    for all rows at once, one partition round per step. Returns int64 positions ``(rows,)``.
+
+    One partition of ``[lo, hi]`` (pivot ``v`` in ``lo``, ``a[lo + 1] <= v <= a[hi]`` after the
+    median-of-three) in closed form: the left scan stops at ``P``, the slots of ``[lo + 2, hi]``
+    holding ``x >= v`` in order, the right scan at ``Q``, the slots of ``[lo + 1, hi - 1]``
+    holding ``x <= v`` from the right; the pairs ``P[m] < Q[m]`` are swapped (``K`` of them), a
+    slot where both scans stop together (``P[K] == Q[K]``, a value equal to ``v``) is passed
+    over once, and the scans end at ``i = min(P[K'], Q[K - 1])``, ``j = max(Q[K'], P[K - 1])``.
+    """
+    rows, n = ranks.shape
+    key = np.ascontiguousarray(ranks, dtype=np.int64).reshape(-1).copy()
+    pos = np.tile(np.arange(n, dtype=np.int64), rows)
+    base = np.arange(rows, dtype=np.int64) * n
+    lo, hi = base.copy(), base + n - 1
+    target = base + k
+    arrays = (key, pos)
+    while True:
+        open_ = hi > lo
+        if not open_.any():
+            break
+        pair = open_ & (hi == lo + 1)  # two left: put them in order, done
+        if pair.any():
+            a, b = lo[pair], hi[pair]
+            out_of_order = key[a] > key[b]
+            _swap(arrays, a[out_of_order], b[out_of_order])
+            hi[pair] = lo[pair]
+        act = open_ & ~pair
+        if not act.any():
+            continue
+        rows_act = np.flatnonzero(act)
+        l, h = lo[act], hi[act]
+        _swap(arrays, (l + h) >> 1, l + 1)
+        for x, y in ((l + 1, h), (l, h), (l + 1, l)):  # the median of three into lo
+            later = key[x] > key[y]
+            _swap(arrays, x[later], y[later])
+        i, j = _select_partition(arrays, l, h)
+        _swap(arrays, l, j)
+        t = target[act]
+        lo[rows_act[j <= t]] = i[j <= t]
+        hi[rows_act[j >= t]] = j[j >= t] - 1
+    return pos[target]
+
+
+def _select_partition(arrays, lo, hi):
+    """The partition loop of ``quick_select_template`` on every piece ``[lo, hi]`` of the
+    flat arrays (keys first; pivot in ``lo``), in place; returns where the scans stopped
+    last, ``(i, j)`` (see :func:`quick_select_rows`)."""
+    key = arrays[0]
+    size = hi - lo  # the slots lo + 1 .. hi
+    slots, _, begin = _ranges(lo + 1, size)
+    kv = key[slots]
+    pivot = np.repeat(key[lo], size)
+    ge = kv >= pivot
+    ge[begin] = False  # P: from lo + 2
+    le = kv <= pivot
+    le[begin + size - 1] = False  # Q: up to hi - 1
+    (p_at, n_p), (q_at, n_q) = _count(ge, begin, size), _count(le, begin, size)
+    p_slots, q_slots = slots[p_at], slots[q_at]
+    base_p = np.cumsum(n_p) - n_p
+    top_q = np.cumsum(n_q) - 1  # Q[m] is q_slots[top_q - m]
+    # K: P[m] < Q[m] for m < K only (P rises, Q falls): a binary search in every piece
+    low, high = np.zeros_like(n_p), np.minimum(n_p, n_q)
+    while True:
+        open_ = low < high
+        if not open_.any():
+            break
+        mid = (low + high) // 2
+        ahead = open_ & (p_slots[base_p + np.minimum(mid, n_p - 1)] < q_slots[top_q - np.minimum(mid, n_q - 1)])
+        low = np.where(ahead, mid + 1, low)
+        high = np.where(open_ & ~ahead, mid, high)
+    n_swaps = low
+    done_before = np.cumsum(n_swaps) - n_swaps
+    m = np.arange(int(n_swaps.sum()))
+    _swap(arrays, p_slots[m + np.repeat(base_p - done_before, n_swaps)],
+          q_slots[np.repeat(top_q + done_before, n_swaps) - m])
+    # both scans stopping on one slot (a value equal to the pivot) pass it once more
+    both = n_swaps < np.minimum(n_p, n_q)
+    both[both] = (p_slots[(base_p + n_swaps)[both]] == q_slots[(top_q - n_swaps)[both]])
+    nxt = n_swaps + both
+    big = np.iinfo(np.int64).max
+    i = np.where(nxt < n_p, p_slots[base_p + np.minimum(nxt, n_p - 1)], big)
+    i = np.where(n_swaps > 0, np.minimum(i, q_slots[top_q - np.maximum(n_swaps - 1, 0)]), i)
+    j = np.where(nxt < n_q, q_slots[top_q - np.minimum(nxt, n_q - 1)], -1)
+    j = np.where(n_swaps > 0, np.maximum(j, p_slots[base_p + np.maximum(n_swaps - 1, 0)]), j)
+    return i, j

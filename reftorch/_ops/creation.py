@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from itertools import chain as _chain
 
 import numpy as _np  # host-side parsing of Python data only; kernels use the backend
 
@@ -23,40 +24,59 @@ _NP_TO_DTYPE = {
 }
 
 
-def _check_nested(data, dim=0, shape=None):
-    """Raise PyTorch's ValueError for ragged nested sequences."""
-    if shape is None:
-        shape, cur = [], data
-        while isinstance(cur, (list, tuple)):
-            shape.append(len(cur))
-            if not cur:
-                break
-            cur = cur[0]
+def _check_nested(data):
+    """Raise PyTorch's errors for a ragged nested sequence, or one with a sequence where a
+    number belongs. The sizes come from the first elements, as PyTorch reads them; each
+    level is checked with C-level passes (``map``, ``set``); only when one finds a fault
+    does :func:`_first_fault` walk the data in PyTorch's order to name the first one."""
+    shape, cur = [], data
+    while isinstance(cur, (list, tuple)):
+        shape.append(len(cur))
+        if not cur:
+            break
+        cur = cur[0]
+    level = [data]
+    for dim, size in enumerate(shape):
+        if set(map(len, level)) - {size}:
+            return _first_fault(data, 0, shape)
+        level = list(_chain.from_iterable(level))
+        inner = [issubclass(k, (list, tuple)) for k in set(map(type, level))]
+        if not all(inner) if dim + 1 < len(shape) else any(inner):
+            return _first_fault(data, 0, shape)
+
+
+def _first_fault(data, dim, shape):
+    """Raise PyTorch's error for the first element of ``data`` (depth first) that does not
+    fit ``shape``."""
     if isinstance(data, (list, tuple)):
         if dim >= len(shape):  # a list where PyTorch expected a number
             raise TypeError(f"'{type(data).__name__}' object cannot be interpreted as an integer")
         if len(data) != shape[dim]:
             raise ValueError(f"expected sequence of length {shape[dim]} at dim {dim} (got {len(data)})")
         for d in data:
-            _check_nested(d, dim + 1, shape)
+            _first_fault(d, dim + 1, shape)
     elif dim < len(shape):
         raise TypeError("not a sequence")
 
 
-def _host_data(data):
-    """Turn nested Python data (which may hold tensors) into a host NumPy array."""
-    if isinstance(data, (list, tuple)) and not any(isinstance(d, Tensor) for d in data):
-        _check_nested(data)
+def _host_data(data, checked=False):
+    """Turn nested Python data (which may hold tensors) into a host NumPy array
+    (``checked``: the nesting was already checked, by the caller's call)."""
     if isinstance(data, Tensor):
         return data._host()
-    if isinstance(data, (list, tuple)):
-        for d in data:  # a tensor inside a list is read as one number, as in PyTorch
-            if isinstance(d, Tensor) and d.numel() != 1:
-                raise TypeError("only integer tensors of a single element can be converted to an index")
-        if any(isinstance(d, (Tensor, list, tuple)) for d in data):
-            parts = [_host_data(d).reshape(()) if isinstance(d, Tensor) else _host_data(d) for d in data]
+    kinds = set(map(type, data)) if isinstance(data, (list, tuple)) else set()  # (one C-level pass)
+    if kinds:
+        tensors = any(issubclass(k, Tensor) for k in kinds)
+        if tensors:
+            for d in data:  # a tensor inside a list is read as one number, as in PyTorch
+                if isinstance(d, Tensor) and d.numel() != 1:
+                    raise TypeError("only integer tensors of a single element can be converted to an index")
+        elif not checked:
+            _check_nested(data)
+        if tensors or any(issubclass(k, (list, tuple)) for k in kinds):
+            parts = [_host_data(d).reshape(()) if isinstance(d, Tensor) else _host_data(d, not tensors) for d in data]
             return _np.array(parts) if parts else _np.array([], dtype=_np.float64)
-    if isinstance(data, str) or (isinstance(data, (list, tuple)) and any(isinstance(d, str) for d in data)):
+    if isinstance(data, str) or any(issubclass(k, str) for k in kinds):
         raise TypeError(f"new(): invalid data type '{type(data).__name__ if isinstance(data, str) else 'str'}'")
     arr = _np.array(data)
     if arr.dtype == object or arr.dtype.kind in "USV":
@@ -98,7 +118,10 @@ def _contains_tensor(data):
     return False
 
 
-def _from_host(arr, dtype, device, requires_grad=False):
+def _from_host(arr, dtype, device, requires_grad=False, owned=False):
+    """A tensor of ``dtype`` on ``device`` from the host array (or data) ``arr``, copied;
+    ``owned``: ``arr`` is a fresh row-major array nobody else holds, kept when it already
+    has the dtype (no second copy)."""
     dev, backend = resolve_device(device)
     native = backend.dtype(dtype)
     if dtype is D.float16 or not (dtype.is_complex or dtype is D.bool):
@@ -110,7 +133,7 @@ def _from_host(arr, dtype, device, requires_grad=False):
             arr = half_source(arr)
     with backend.quiet():  # a float too large for float16 becomes inf without a warning
         if dev.type == "cpu":
-            out = _np.array(arr, dtype=native, copy=True)
+            out = _np.array(arr, dtype=native, copy=None if owned else True)
         else:
             out = backend.from_host(_np.asarray(arr, dtype=_np.dtype(dtype.name)))
     t = Tensor._wrap(out, dev, backend)
@@ -163,7 +186,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
         check_data_fits(arr, dtype)  # Python numbers: torch.tensor([300], dtype=torch.uint8) raises
     if device is None and isinstance(data, Tensor):
         device = data.device
-    return _from_host(arr, dtype, device, requires_grad)
+    return _from_host(arr, dtype, device, requires_grad, owned=not isinstance(data, Tensor))
 
 
 def as_tensor(data, dtype=None, device=None):
@@ -474,7 +497,7 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
     n = int(math.ceil((e - s) / st))
     host = s + _np.arange(n, dtype=_np.float64) * st if dtype.is_floating_point or _is_float(s) or _is_float(st) \
         else _np.arange(s, e, st, dtype=_np.int64)
-    return _from_host(host, dtype, device, requires_grad)
+    return _from_host(host, dtype, device, requires_grad, owned=True)
 
 
 def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
@@ -512,8 +535,13 @@ def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=Non
             step = (b - a) / ft.type(max(steps - 1, 1))
             idx = _np.arange(steps, dtype=ft)
             half = steps // 2
-            host = _np.where(idx < half, a + step * idx, b - step * (ft.type(steps - 1) - idx))
-    return _from_host(host, dtype, device, requires_grad)
+            host = _np.empty(steps, dtype=ft)  # the first half from start, the rest back from end
+            _np.multiply(idx[:half], step, out=host[:half])
+            host[:half] += a
+            _np.subtract(ft.type(steps - 1), idx[half:], out=host[half:])
+            host[half:] *= step
+            _np.subtract(b, host[half:], out=host[half:])
+    return _from_host(host, dtype, device, requires_grad, owned=True)
 
 
 def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):

@@ -66,9 +66,12 @@ class MedianAll(MaxAll):
         n = flat.shape[0]
         if n == 0:
             out = xp.asarray(math.nan, dtype=flat.dtype, **b._dev_kw())
-        else:
-            idx = _kth_index(b, flat, 0, (n - 1) // 2, True)
-            out = xp.reshape(xp.take(flat, idx), ())
+        else:  # the largest of the (n + 1) // 2 smallest (a partial sort); nan if there is one
+            lower = xp.take(flat, b.best_positions(flat, (n - 1) // 2 + 1, 0, False))
+            out = xp.max(lower)  # (a nan among the smallest: only when nan is all there is past them)
+            if xp.isdtype(flat.dtype, "real floating") and bool(xp.any(xp.isnan(flat))):
+                out = xp.asarray(math.nan, dtype=flat.dtype, **b._dev_kw())
+            out = xp.reshape(out, ())
         ctx.save_for_backward(x)
         ctx.save_output()
         return out

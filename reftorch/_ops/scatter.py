@@ -30,7 +30,7 @@ def flat_positions(b, shape, dim, idx):
     xp = b.xp
     nd = len(shape)
     strides = contiguous_strides(shape)  # an empty shape has no positions to compute
-    pos = xp.astype(idx, xp.int64) * strides[dim]
+    pos = xp.astype(idx, xp.int64, copy=False) * strides[dim]
     for k in range(nd):
         if k == dim:
             continue
@@ -94,9 +94,7 @@ def ordered_sum(b, init, pos, vals):
     if b.dtype_of(init) is D.float16:
         f32 = b.dtype(D.float32)
         init, vals = xp.astype(init, f32), xp.astype(vals, f32)
-    n = init.shape[0]
-    every = xp.concat([xp.arange(n, dtype=xp.int64, **b._dev_kw()), xp.astype(pos, xp.int64)])
-    acc = b.scatter_add((n,), None, every, xp.concat([init, vals]))
+    acc = b.scatter_add(init.shape, None, xp.astype(pos, xp.int64, copy=False), vals, into=init)
     return acc if acc.dtype == native else xp.astype(acc, native)
 
 
@@ -105,6 +103,8 @@ def reduce_flat(b, self_flat, pos, vals, op, include_self, dtype):
     ``"last"`` (plain ``scatter``)."""
     xp = b.xp
     n = self_flat.shape[0]
+    if op == "sum" and include_self and dtype.is_floating_point:  # (scatter_add: nothing to mask)
+        return ordered_sum(b, self_flat, pos, vals)
     if op in ("sum", "mean") and dtype.is_floating_point:  # (in order, from self or from 0)
         cnt = _count(b, pos, n, dtype)
         hit = cnt > 0

@@ -107,8 +107,10 @@ class SoftmaxBackwardData(_GradData):
     name = "SoftmaxBackwardDataBackward0"
 
     @staticmethod
-    def formula(xp, g, y, dim):
-        return y * (g - xp.sum(g * y, axis=dim, keepdims=True))
+    def formula(xp, g, y, dim):  # (arrays: the difference is a fresh array, scaled in place)
+        d = g - xp.sum(g * y, axis=dim, keepdims=True)
+        d *= y
+        return d
 
     @staticmethod
     def grad_g(xp, gg, g, y, dim):  # the map is symmetric in g: the same op again
@@ -126,8 +128,10 @@ class LogSoftmaxBackwardData(_GradData):
     name = "LogSoftmaxBackwardDataBackward0"
 
     @staticmethod
-    def formula(xp, g, y, dim):
-        return g - xp.exp(y) * xp.sum(g, axis=dim, keepdims=True)
+    def formula(xp, g, y, dim):  # (arrays: the product is a fresh array, scaled in place)
+        e = xp.exp(y)
+        e *= xp.sum(g, axis=dim, keepdims=True)
+        return g - e
 
     @staticmethod
     def grad_g(xp, gg, g, y, dim):
@@ -148,7 +152,8 @@ class Softmax(OpFunction):
     def forward(ctx, x, dim):
         def from_shifted(b, shifted):
             e = b.xp.exp(shifted)
-            return e / b.sum(e, dim, True, None)
+            e /= b.sum(e, dim, True, None)  # (in place: one full-size temporary fewer)
+            return e
         return _forward(ctx, x, dim, from_shifted)
 
     @staticmethod
@@ -164,8 +169,10 @@ class LogSoftmax(OpFunction):
 
     @staticmethod
     def forward(ctx, x, dim):
-        return _forward(ctx, x, dim, lambda b, shifted: shifted - b.xp.log(
-            b.sum(b.xp.exp(shifted), dim, True, None)))
+        def from_shifted(b, shifted):  # (shifted is a fresh array: written in place)
+            shifted -= b.xp.log(b.sum(b.xp.exp(shifted), dim, True, None))
+            return shifted
+        return _forward(ctx, x, dim, from_shifted)
 
     @staticmethod
     def backward(ctx, g):

@@ -13,7 +13,8 @@ def _mask(b, shape, diagonal, lower):
     r, c = shape[-2], shape[-1]
     rows = xp.reshape(xp.arange(r, dtype=xp.int64, **b._dev_kw()), (r, 1))
     cols = xp.reshape(xp.arange(c, dtype=xp.int64, **b._dev_kw()), (1, c))
-    return (cols - rows <= diagonal) if lower else (cols - rows >= diagonal)
+    shifted = rows + diagonal  # (a column of r values: the comparison broadcasts to bools directly)
+    return (cols <= shifted) if lower else (cols >= shifted)
 
 
 class Tri(OpFunction):
