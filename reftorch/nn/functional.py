@@ -1029,6 +1029,11 @@ __all__ += ["pad", "interpolate"]
 from ._padding import pad  # noqa: E402  (the checks of F.pad beside the kernels of _conv.py)
 from ._interpolate import interpolate  # noqa: E402  (kernel: _upsample.py)
 
+__all__ += ["celu", "glu", "hardsigmoid", "hardswish", "logsigmoid", "prelu", "selu", "softmin", "softsign",
+            "threshold"]
+from ._activations import (celu, glu, hardsigmoid, hardswish, logsigmoid, prelu, selu,  # noqa: E402
+                           softmin, softsign, threshold)
+
 
 def _mode_pad(input, pads, mode):
     """Pad the last ``len(pads)`` dims by ``(lo, hi)`` pairs copying elements (the padding
