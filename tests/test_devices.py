@@ -130,6 +130,8 @@ CASES = {
     "threshold": lambda x, d: torch.nn.functional.threshold(x, 0.5, -2.0),
     "glu": lambda x, d: torch.nn.functional.glu(x, 0),
     "prelu": lambda x, d: torch.nn.functional.prelu(x, x[0].detach() * 0 + 0.2),
+    "conv_transpose2d": lambda x, d: torch.nn.functional.conv_transpose2d(x.view(1, 1, 2, 3), x.view(1, 1, 2, 3),
+                                                                        stride=2),
     "interpolate_nearest": lambda x, d: torch.nn.functional.interpolate(x.view(1, 2, 3), scale_factor=1.7),
     "interpolate_linear": lambda x, d: torch.nn.functional.interpolate(x.view(1, 2, 3), size=5, mode="linear"),
     "interpolate_bilinear": lambda x, d: torch.nn.functional.interpolate(x.view(1, 1, 2, 3), scale_factor=2.5,

@@ -352,3 +352,40 @@ def _pad(backend, a, state):
 
 def _crop(backend, g, state):
     return pad_nd(backend, g, tuple((-lo, -hi) for lo, hi in state[0]))
+
+
+class ConvolutionTranspose(OpFunction):
+    """``conv_transpose{1,2}d`` of ``x (N, C_in, *S)`` with ``w (C_in, C_out/groups, *K)``:
+    the input gradient of the convolution ``geom`` (whose input is the ``(N, C_out, *out)``
+    result), so the forward is :func:`_input_grad_array` and the gradients are a
+    convolution (for ``x``) and a weight gradient (for ``w``). ``grad_fn``:
+    ``ConvolutionBackward0``, as PyTorch."""
+
+    name = "ConvolutionBackward0"
+    create_graph = True
+
+    @staticmethod
+    def forward(ctx, x, w, b, geom, has_bias):
+        backend = x._backend
+        xp = backend.xp
+        y = _input_grad_array(backend, x._data, w._data, geom)
+        if has_bias:
+            y = y + xp.reshape(b._data, (geom.in_shape[1],) + (1,) * len(geom.out))
+        if ctx.needs_input_grad:
+            ctx.save_for_backward(x, w)
+            ctx.geom = geom
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        x, w = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        b, geom = ctx.backend, ctx.geom
+        # (x._data, w._data: arrays, or tensors under create_graph)
+        gx = _conv(b, g, w._data, geom) if need[0] else None
+        gw = _weight_grad(b, x._data, g, geom) if need[1] else None
+        gb = None
+        if need[2]:
+            gb = linear_grad(ctx, g, _bias_grad, _bias_spread, tuple(g.shape), "ConvolutionBackwardBackward0",
+                             "ConvolutionBackward0")
+        return gx, gw, gb

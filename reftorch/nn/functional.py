@@ -1034,6 +1034,9 @@ __all__ += ["celu", "glu", "hardsigmoid", "hardswish", "logsigmoid", "prelu", "s
 from ._activations import (celu, glu, hardsigmoid, hardswish, logsigmoid, prelu, selu,  # noqa: E402
                            softmin, softsign, threshold)
 
+__all__ += ["conv_transpose1d", "conv_transpose2d"]
+from ._conv_transpose import conv_transpose1d, conv_transpose2d  # noqa: E402
+
 
 def _mode_pad(input, pads, mode):
     """Pad the last ``len(pads)`` dims by ``(lo, hi)`` pairs copying elements (the padding

@@ -59,6 +59,7 @@ NAMESPACES = {
         ZeroPad1d ZeroPad2d ConstantPad1d ConstantPad2d ReflectionPad1d ReflectionPad2d
         ReplicationPad1d ReplicationPad2d CircularPad1d
         Upsample UpsamplingNearest2d UpsamplingBilinear2d
+        ConvTranspose1d ConvTranspose2d
         PReLU SELU CELU Hardswish Hardsigmoid Softmin LogSigmoid Softsign Threshold GLU
     """),
     "torch.nn.functional": ("reftorch.nn.functional", """
@@ -68,6 +69,7 @@ NAMESPACES = {
         layer_norm normalize
         huber_loss kl_div cosine_similarity pairwise_distance
         silu relu6 hardtanh mish
+        conv_transpose1d conv_transpose2d
         interpolate selu celu hardswish hardsigmoid softmin logsigmoid softsign threshold glu prelu
     """),
     "torch.nn.utils": ("reftorch.nn.utils", """
