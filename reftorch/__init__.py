@@ -82,6 +82,9 @@ from . import linalg, return_types  # noqa: F401
 from ._ops.indexing import narrow  # noqa: F401
 from ._ops.shape import tile, broadcast_to, broadcast_shapes, broadcast_tensors  # noqa: F401
 from ._ops.pointwise import addcmul, addcdiv, lerp  # noqa: F401
+from ._ops.pointwise import (  # noqa: F401
+    bitwise_and, bitwise_or, bitwise_xor, bitwise_not, bitwise_left_shift, bitwise_right_shift,
+)
 from ._ops.indexing import index_fill, masked_scatter  # noqa: F401
 from ._tensor_inplace import index_put, index_put_  # noqa: F401
 from ._ops.creation import scalar_tensor  # noqa: F401

@@ -7,6 +7,7 @@ kernels never compare NumPy dtypes directly.
 from __future__ import annotations
 
 import builtins
+import numbers
 
 __all__ = [
     "dtype", "float16", "half", "bfloat16", "float32", "float", "float64", "double",
@@ -173,6 +174,12 @@ def category(d: dtype) -> builtins.int:
     return d._category
 
 
+def is_numpy_bool(value) -> builtins.bool:
+    """Whether ``value`` is NumPy's bool scalar (``np.True_``)."""
+    kind = type(value)
+    return kind.__module__ == "numpy" and kind.__name__ in ("bool", "bool_")
+
+
 def python_scalar_dtype(value) -> dtype:
     """The dtype PyTorch gives a wrapped Python number in type promotion."""
     if isinstance(value, builtins.bool):
@@ -182,6 +189,16 @@ def python_scalar_dtype(value) -> dtype:
     if isinstance(value, builtins.float):
         return _default_dtype
     if isinstance(value, builtins.complex):
+        return default_complex_dtype()
+    # other number types (NumPy's scalars: np.int64, np.float32 …) count as Python's; PyTorch
+    # reads a NumPy bool as a float
+    if is_numpy_bool(value):
+        return _default_dtype
+    if isinstance(value, numbers.Integral):
+        return int64
+    if isinstance(value, numbers.Real):
+        return _default_dtype
+    if isinstance(value, numbers.Complex):
         return default_complex_dtype()
     raise TypeError(f"unsupported scalar type {type(value).__name__}")
 

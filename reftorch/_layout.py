@@ -325,3 +325,65 @@ def lay_out(backend, out, order):
     """``out`` with its dims laid out in memory in ``order`` (outermost first): ``out``
     itself when it already is, else a restrided view or a copy laid out so."""
     return with_strides(backend, out, strides_from_order(tuple(out.shape), order))
+
+
+def reduction_loop_dims(shape, strides, axes):
+    """The dims of ATen's CPU reduction loop over an input of ``shape`` and ``strides``
+    reduced over ``axes``, innermost first, as ``(size, reduced)`` pairs.
+
+    A transcription of ``TensorIterator::reorder_dimensions`` for a reduction (the
+    output, contiguous over the kept dims and stride 0 on the reduced ones, is the first
+    operand: reduced dims go inside, then strides decide) followed by
+    ``coalesce_dimensions`` (neighbours merge where every operand steps evenly across
+    them, or one of them has size 1).
+    """
+    n = len(shape)
+    kept = [d for d in range(n) if d not in axes]
+    kept_st = contiguous_strides([shape[d] for d in kept])
+    out = [0] * n
+    for d, st in zip(kept, kept_st):
+        out[d] = st
+    operands = (out, tuple(strides))
+
+    def should_swap(d0, d1):
+        for k, st in enumerate(operands):
+            s0, s1 = st[d0], st[d1]
+            if k == 0 and (s0 == 0) != (s1 == 0):
+                return 1 if s1 == 0 else -1  # reduced dims go inside
+            if s0 == 0 or s1 == 0:
+                continue
+            if s0 != s1:
+                return -1 if s0 < s1 else 1
+            if shape[d0] > shape[d1]:
+                return 1
+        return 0
+
+    perm = list(range(n - 1, -1, -1))
+    for i in range(1, n):
+        d1 = i
+        for d0 in range(i - 1, -1, -1):
+            c = should_swap(perm[d0], perm[d1])
+            if c > 0:
+                perm[d0], perm[d1] = perm[d1], perm[d0]
+                d1 = d0
+            elif c < 0:
+                break
+    sizes = [shape[d] for d in perm]
+    sts = [[st[d] for d in perm] for st in operands]
+    if n <= 1:
+        return [(s, o[0] == 0) for s, o in zip(sizes, zip(*sts))]
+    prev = 0
+    for d in range(1, n):
+        s0, s1 = sizes[prev], sizes[d]
+        if s0 == 1 or s1 == 1 or all(s0 * st[prev] == st[d] for st in sts):
+            if s0 == 1:
+                for st in sts:
+                    st[prev] = st[d]
+            sizes[prev] *= s1
+        else:
+            prev += 1
+            if prev != d:
+                for st in sts:
+                    st[prev] = st[d]
+                sizes[prev] = s1
+    return [(sizes[i], sts[0][i] == 0) for i in range(prev + 1)]

@@ -609,7 +609,8 @@ class Tensor:
 
     def __bool__(self):
         if self.numel() != 1:
-            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+            what = "no values" if not self.numel() else "more than one value"
+            raise RuntimeError(f"Boolean value of Tensor with {what} is ambiguous")
         return bool(self.item())
 
     def __float__(self):
@@ -641,6 +642,9 @@ class Tensor:
             raise TypeError(f"can't convert {self._device} device type tensor to numpy. Use Tensor.cpu() "
                             "to copy the tensor to host memory first.")
         return self._data
+
+    #: NumPy defers to the tensor's reflected operators (``np.float32(2) * x`` is a tensor)
+    __array_priority__ = 1000
 
     def __array__(self, dtype=None, copy=None):
         if self._device.type != "cpu":

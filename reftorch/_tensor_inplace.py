@@ -7,8 +7,10 @@ without a graph it is written straight into the tensor's memory.
 """
 from __future__ import annotations
 
+import numbers
+
 from . import _dtype as D
-from ._tensor import Tensor
+from ._tensor import Tensor, tensor_type_name
 from ._layout import like_input, sum_to_shape
 from ._scalar import check_fill_value, store_value
 from ._ops._inplace import (  # noqa: F401 (re-exported: in-place ops import them from here)
@@ -76,17 +78,19 @@ def _check_value(t, nkey, advanced, value, was_tensor):
     """PyTorch's checks of ``x[key] = value``: shapes (and dtypes for tensor indices)."""
     target = tuple(t._backend.getitem(t._data, nkey).shape)
     vshape = tuple(value.shape)
-    if advanced:
-        if was_tensor and value.dtype is not t.dtype:
-            raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
-                               f"{_scalar_name(t.dtype)} for the destination and {_scalar_name(value.dtype)} "
-                               "for the source.")
+    if advanced:  # (PyTorch checks the shapes first, leading 1s dropped, then the dtypes)
+        while len(vshape) > len(target) and vshape[0] == 1:
+            vshape = vshape[1:]
         ok = len(vshape) <= len(target) and all(
             v in (1, s) for v, s in zip(reversed(vshape), reversed(target)))
         if not ok:
             raise RuntimeError(f"shape mismatch: value tensor of shape {_shape_str(vshape)} cannot be "
                                f"broadcast to indexing result of shape {_shape_str(target)}")
-        return
+        if was_tensor and value.dtype is not t.dtype:
+            raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
+                               f"{_scalar_name(t.dtype)} for the destination and {_scalar_name(value.dtype)} "
+                               "for the source.")
+        return vshape
     while len(vshape) > len(target) and vshape[0] == 1:  # PyTorch drops leading 1s
         vshape = vshape[1:]
     with no_grad():
@@ -130,7 +134,20 @@ def _selects_all(t, key):
     return True
 
 
+def _check_assignable(t, value):
+    """PyTorch's ``x[key] = value`` takes a tensor, a Python number or a NumPy integer
+    (its index-like ints), nothing else (not a list, NumPy array or ``np.float32``)."""
+    if isinstance(value, (Tensor, bool, int, float, complex)):
+        return value
+    if isinstance(value, numbers.Integral) and type(value).__name__ not in ("bool", "bool_"):
+        return int(value)
+    kind = type(value)
+    name = kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
+    raise TypeError(f"can't assign a {name} to a {tensor_type_name(t)}")
+
+
 def setitem(t, key, value):
+    value = _check_assignable(t, value)
     key = sequence_as_tuple(key)
     if isinstance(key, bool) or (isinstance(key, Tensor) and key.dtype is D.bool and key.dim() == 0):
         # PyTorch writes ``x[True] = v`` (and ``x[bool_0d] = v``) through the view
@@ -187,7 +204,9 @@ def setitem(t, key, value):
         if fill is D.uint8:
             raise RuntimeError("masked_fill_ only supports boolean masks, but got mask with dtype unsigned char")
     else:
-        _check_value(t, nkey, advanced, value, was_tensor)
+        vshape = _check_value(t, nkey, advanced, value, was_tensor)
+        if advanced and vshape != tuple(value.shape):  # leading 1s beyond the indexed result's dims
+            value = value.reshape(vshape)
     needs_graph = is_grad_enabled() and (t._requires_grad or value._requires_grad)
     if needs_graph and t._multi_view:
         # PyTorch writes x[key] = v into the view x[key] (named in its error) when the key is basic

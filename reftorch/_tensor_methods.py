@@ -7,6 +7,7 @@ from above" in ``_tensor.py``).
 """
 from __future__ import annotations
 
+import numbers
 import warnings
 
 from . import _backends
@@ -16,7 +17,7 @@ from ._device import device as _device_cls
 from ._layout import like_input
 from ._scalar import check_fill_value, store_value
 from ._size import Size
-from ._tensor import Tensor, _TYPE_NAMES, tensor_type_name
+from ._tensor import Tensor, _C_TYPE, _TYPE_NAMES, tensor_type_name
 from . import _tensor_inplace
 from ._tensor_inplace import (check_inplace, check_no_internal_overlap, commit, has_internal_overlap, setitem,
                               _store)
@@ -430,7 +431,38 @@ for _name, _fn in M.items():
     setattr(Tensor, _name, _fn)
 
 Tensor.T = property(lambda self: shape.permute(self, tuple(reversed(range(self.dim())))))
-Tensor.mT = property(lambda self: shape.transpose(self, -2, -1))
+_WARNED_0D = set()
+
+
+def _matrix_transpose(which, conj, batches=True):
+    """``x.mT`` / ``x.mH`` / ``x.H``: the last two dims swapped (conjugated for mH and H);
+    the identity (``conj()`` for mH, H) on a 0-d tensor, with PyTorch's deprecation warning;
+    PyTorch's error for 1-d tensors (and for H, anything but a matrix)."""
+    where = {"mT": 4373, "mH": 4382, "H": 4335}[which]
+    advice = "This function is the identity in these cases." if which == "mT" else "Consider using x.conj()."
+
+    def get(self):
+        nd = self.dim()
+        if nd == 0:
+            if which not in _WARNED_0D:  # (TORCH_WARN_ONCE: once per process)
+                _WARNED_0D.add(which)
+                warnings.warn(f"Tensor.{which} is deprecated on 0-D tensors. {advice} (Triggered internally at "
+                              f"/__w/pytorch/pytorch/aten/src/ATen/native/TensorShape.cpp:{where}.)", UserWarning,
+                              stacklevel=2)
+            return pointwise.conj(self) if conj else self
+        if batches and nd < 2:
+            raise RuntimeError(f"tensor.{which} is only supported on matrices or batches of matrices. Got {nd}-D tensor.")
+        if not batches and nd != 2:
+            raise RuntimeError(f"tensor.{which} is only supported on matrices (2-D tensors). Got {nd}-D tensor."
+                               + (" For batches of matrices, consider using tensor.mH" if nd > 2 else ""))
+        out = shape.transpose(self, -2, -1)
+        return pointwise.conj(out) if conj else out
+    return property(get, doc=get.__doc__)
+
+
+Tensor.mT = _matrix_transpose("mT", False)
+Tensor.mH = _matrix_transpose("mH", True)
+Tensor.H = _matrix_transpose("H", True, batches=False)
 
 
 def _bind_more_ops():
@@ -579,6 +611,43 @@ def _bind_unary_math():
 _bind_unary_math()
 
 
+def _bind_more_inplace():
+    """``logical_and_``/``logical_or_``/``logical_xor_``/``logical_not_`` (the bool result
+    written into ``self``'s dtype) and ``cumsum_``/``cumprod_``."""
+    for name in ("logical_and", "logical_or", "logical_xor", "logical_not"):
+        setattr(Tensor, name + "_", _inplace(getattr(pointwise, name)))
+    for name in ("cumsum", "cumprod"):
+        setattr(Tensor, name + "_", _cumulative_(getattr(cumulative, name)))
+    for name in ("bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_left_shift", "bitwise_right_shift",
+                 "bitwise_not"):
+        fn = getattr(pointwise, name)
+        setattr(Tensor, name, fn)
+        setattr(Tensor, name + "_", _inplace(fn))
+    Tensor.__lshift__ = pointwise.bitwise_left_shift
+    Tensor.__rshift__ = pointwise.bitwise_right_shift
+    Tensor.__rlshift__ = _binary(pointwise.bitwise_left_shift, True)  # ``2 << x``
+    Tensor.__rrshift__ = _binary(pointwise.bitwise_right_shift, True)
+    for op, fn in (("and", "bitwise_and"), ("or", "bitwise_or"), ("xor", "bitwise_xor"),
+                   ("lshift", "bitwise_left_shift"), ("rshift", "bitwise_right_shift")):
+        setattr(Tensor, f"__i{op}__", _inplace(getattr(pointwise, fn)))
+
+
+def _cumulative_(fn):
+    inplace = _inplace(fn)
+
+    def method(self, dim, *, dtype=None):
+        if dtype is not None and dtype is not self.dtype:
+            raise RuntimeError(f"Bad in-place call: input tensor dtype {_C_TYPE[self.dtype.name]} and output "
+                               f"tensor dtype {_C_TYPE[dtype.name]} should match")
+        return inplace(self, dim)
+    method.__name__ = inplace.__name__
+    method.__doc__ = inplace.__doc__
+    return method
+
+
+_bind_more_inplace()
+
+
 def _set_part(part):
     def setter(self, value):
         view = part(self)  # (PyTorch: ``x.real = v`` writes ``v`` into the view)
@@ -604,3 +673,94 @@ Tensor._register_hook = staticmethod(register_tensor_hook)
 Tensor._regenerate_view_fn = staticmethod(regenerate_view_fn)
 Tensor._legacy_new = staticmethod(_legacy_new)
 Tensor._rebuild = staticmethod(creation._rebuild)
+
+
+#: Methods of PyTorch's that take ``self`` alone (its C binding refuses any argument, ``out=`` included).
+_SELF_ONLY = frozenset("""
+    abs acos acos_ arccos arccos_ arcsin arcsin_ arctan arctan_ argwhere asin asin_ atan atan_ bitwise_not
+    bitwise_not_ ceil ceil_ conj cos cosh cosh_ erf erf_ erfc erfc_ exp exp_ exp2 exp2_ expm1 expm1_ fix fix_
+    floor floor_ frac frac_ isfinite isinf isnan log log10 log10_ log1p log1p_ log2 log2_ logical_not
+    logical_not_ msort neg neg_ reciprocal relu rsqrt rsqrt_ sgn sgn_ sigmoid sign sign_ signbit sin sinh
+    sinh_ sqrt square square_ t t_ tan tan_ tanh trace trunc trunc_ zero_
+""".split())
+
+
+def _self_only(fn, name):
+    def method(self, *args, **kwargs):
+        if kwargs:
+            raise TypeError(f"TensorBase.{name}() takes no keyword arguments")
+        if args:
+            raise TypeError(f"TensorBase.{name}() takes no arguments ({len(args)} given)")
+        return fn(self)
+    return _like(method, fn, name)
+
+
+#: Methods PyTorch writes in Python (named with their class in its messages).
+_PY_METHODS = frozenset({"norm"})
+
+
+def _no_out(fn, name):
+    shown = f"Tensor.{name}" if name in _PY_METHODS else name
+
+    def method(self, *args, **kwargs):
+        if "out" in kwargs:
+            raise TypeError(f"{shown}() got an unexpected keyword argument 'out'")
+        return fn(self, *args, **kwargs)
+    return _like(method, fn, name)
+
+
+def _like(method, fn, name):
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = fn.__doc__
+    method.__wrapped__ = fn
+    return method
+
+
+def _takes_out(fn):
+    code = getattr(fn, "__code__", None)
+    return code is not None and "out" in code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]
+
+
+def _refuse_out():
+    """PyTorch's Tensor methods have no ``out=`` (the functions do): ``x.exp(out=y)`` and
+    ``x.add(y, out=z)`` raise TypeError with PyTorch's text; the operators
+    (``__add__`` …) keep it, as PyTorch's do."""
+    for name in sorted(vars(Tensor)):
+        fn = vars(Tensor)[name]
+        if name in _SELF_ONLY:
+            setattr(Tensor, name, _self_only(fn, name))
+        elif not name.startswith("__") and _takes_out(fn):
+            setattr(Tensor, name, _no_out(fn, name))
+            if name + "_" in vars(Tensor) and name + "_" not in _SELF_ONLY:
+                setattr(Tensor, name + "_", _no_out(vars(Tensor)[name + "_"], name + "_"))
+
+
+_refuse_out()
+
+Tensor.__rmod__ = _binary(pointwise.remainder, True)  # ``5 % x``
+Tensor.__rand__ = Tensor.__and__  # ``True & x`` … (commutative: the same result)
+Tensor.__ror__ = Tensor.__or__
+Tensor.__rxor__ = Tensor.__xor__
+
+#: The operators PyTorch answers with ``NotImplemented`` for an operand that is neither a
+#: tensor nor a number (so ``x == None`` is False and ``x + None`` Python's TypeError).
+_OPERATORS = """__add__ __radd__ __iadd__ __sub__ __rsub__ __isub__ __mul__ __rmul__ __imul__ __truediv__
+    __rtruediv__ __itruediv__ __floordiv__ __rfloordiv__ __mod__ __rmod__ __pow__ __rpow__ __matmul__
+    __rmatmul__ __and__ __rand__ __or__ __ror__ __xor__ __rxor__ __eq__ __ne__ __lt__ __le__ __gt__
+    __ge__ __lshift__ __rlshift__ __rshift__ __rrshift__ __iand__ __ior__ __ixor__ __ilshift__
+    __irshift__""".split()
+
+
+def _operator(fn):
+    def method(self, other):
+        if other.__class__ is not Tensor and not isinstance(other, (Tensor, numbers.Number)) and not hasattr(
+                other, "__array__"):
+            return NotImplemented
+        return fn(self, other)
+    method.__name__ = getattr(fn, "__name__", "method")
+    method.__doc__ = fn.__doc__
+    return method
+
+
+for _name in _OPERATORS:
+    setattr(Tensor, _name, _operator(vars(Tensor)[_name]))

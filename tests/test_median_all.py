@@ -37,3 +37,4 @@ def test_median_gradient_shared_among_equal_elements():
     rx.median().backward()
     np.testing.assert_array_equal(rx.grad.numpy(), tx.grad.numpy())
     assert type(rx.median().grad_fn).__name__ == type(tx.median().grad_fn).__name__
+

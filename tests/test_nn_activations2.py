@@ -312,6 +312,34 @@ def test_output_and_gradient_strides(name, kw, make):
     _close(res[0][3], res[1][3], "float32")
 
 
+SIZE1_LAYOUTS = [
+    lambda T: T.arange(-6.0, 6.0).reshape(3, 1, 4).permute(1, 0, 2),
+    lambda T: T.arange(-6.0, 6.0).reshape(3, 1, 4).permute(0, 2, 1),
+    lambda T: T.arange(-12.0, 12.0).reshape(3, 1, 8)[..., ::2].permute(1, 0, 2),
+    lambda T: T.arange(-12.0, 12.0).reshape(3, 1, 8)[..., ::2].permute(0, 2, 1),
+    lambda T: T.arange(-3.0, 3.0).reshape(2, 1, 3, 1).permute(1, 2, 0, 3),
+    lambda T: T.arange(-3.0, 3.0).reshape(2, 1, 3, 1).permute(1, 2, 3, 0),
+]
+
+
+@pytest.mark.parametrize("make", SIZE1_LAYOUTS)
+@pytest.mark.parametrize("name,kw", CASES + [("leaky_relu", {}), ("leaky_relu", {"negative_slope": 0.2}),
+                                             ("softplus", {}), ("softplus", {"beta": 2.0, "threshold": 1.0})])
+def test_gradient_strides_with_size1_dims(name, kw, make):
+    """Inputs with size-1 dims, permuted or sliced: the gradient the backward hands on
+    (``autograd.grad``) has PyTorch's strides, size-1 dims included (its kernels lay the
+    result out from ``(grad_output, self)``)."""
+    res = []
+    for T in (reftorch, torch):
+        x = make(T).requires_grad_()
+        y = getattr(T.nn.functional, name)(x, **kw)
+        (g,) = T.autograd.grad(y, x, T.ones_like(y))
+        res.append((y.stride(), g.stride(), y, g))
+    assert res[0][:2] == res[1][:2]
+    _close(res[0][2], res[1][2], "float32")
+    _close(res[0][3], res[1][3], "float32")
+
+
 @pytest.mark.parametrize("name", INPLACE)
 def test_inplace_double_backward(name):
     res = []

@@ -573,6 +573,46 @@ def test_resize_keeps_sharing_and_grows():
     both(fn)
 
 
+def test_resize_down_then_up_keeps_the_memory():
+    """PyTorch's storage keeps its size when a tensor is resized down: growing back within
+    it keeps the values and the sharing with earlier views (no new memory)."""
+    def fn(T):
+        out = []
+        d = T.arange(4.0)
+        d.resize_(0)
+        d.resize_(3)
+        out.append(d)
+        y = T.arange(6.0)
+        w = y.view(2, 3)
+        p = y.data_ptr()
+        y.resize_(2)
+        y.resize_(2, 3)
+        y[1, 2] = 9
+        out += [y, w, y.data_ptr() == p]
+        y = T.arange(6.0)
+        y.resize_(1)
+        y.resize_(7)  # beyond the memory: new memory, the 6 old elements kept
+        out.append(y[:6])
+        y = T.arange(8.0)
+        v = y[2:]
+        y.resize_(3)
+        v.resize_(6)
+        v[0] = -5
+        out += [v, y]
+        y = T.arange(6.0)
+        y.resize_(2)
+        y.data = T.arange(3.0)  # other memory since: it is that tensor's own
+        y.resize_(3)
+        out.append(y)
+        y = T.arange(6, dtype=T.int32)
+        y.resize_(2, 2)
+        y.add_(1)
+        y.resize_(6)
+        out.append(y)
+        return out
+    both(fn)
+
+
 def test_resize_errors():
     raises_like(lambda T: T.ones(2, requires_grad=True).resize_(3), msg=True)
     raises_like(lambda T: (T.ones(2, requires_grad=True) * 2).resize_(3), msg=True)

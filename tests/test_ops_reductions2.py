@@ -293,6 +293,26 @@ def test_median_kthvalue(call, shape):
     both(call, distinct(shape, "float32"))
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int64", "int32"])
+def test_median_kthvalue_tie_indices_match_torch(dtype):
+    """Few distinct values (and some nan): the index among equal values is PyTorch's
+    (``median``: the first in a stable sort; ``kthvalue``: ATen's quick-select), for every
+    ``k``, along every dim of 1-d to 3-d inputs, contiguous or transposed."""
+    rng = np.random.default_rng(len(dtype))
+    for _ in range(60):
+        nd = int(rng.integers(1, 4))
+        shape = tuple(int(v) for v in rng.integers(1, 25 if nd == 1 else 7, size=nd))
+        x = rng.integers(0, int(rng.integers(1, 5)), size=shape).astype(dtype)
+        if dtype.startswith("float") and rng.random() < 0.3:
+            x[rng.random(shape) < 0.2] = np.nan
+        transpose = nd > 1 and bool(rng.integers(0, 2))
+        for d in range(-nd, nd):
+            n = (x.T if transpose else x).shape[d]
+            for k in sorted({1, n, int(rng.integers(1, n + 1))}):
+                both(lambda T, a: (a.permute(*reversed(range(a.dim()))) if transpose else a).kthvalue(k, d, bool(k % 2)), x, exact=True)
+            both(lambda T, a: (a.permute(*reversed(range(a.dim()))) if transpose else a).median(d), x, exact=True)
+
+
 def test_median_edges():
     check_grads(lambda T, x: x.median(), np.array([1., 2., 2., 3.]))  # shared among the equal elements
     both(lambda T, x: x.median(), np.array([np.nan, 1., np.nan], np.float32))

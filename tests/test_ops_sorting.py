@@ -127,3 +127,17 @@ def test_max_min_with_dim_named_tuples():
     t = torch.tensor([[1, 5], [7, 2]]).max(1)
     assert repr(r) == repr(t)
     assert isinstance(r, reftorch.return_types.max)
+
+
+@pytest.mark.parametrize("dim", [0, 1, -1])
+def test_sort_topk_3d_some_rows_tied_match_torch(dim):
+    """A 3-d input where only some rows along ``dim`` hold equal values: those rows are
+    redone on the host and must land back in their own places (a dim other than the last
+    two used to scramble them)."""
+    rng = np.random.default_rng(dim + 7)
+    for _ in range(20):
+        x = rng.permutation(20 * 12).reshape(20, 3, 4).astype(np.float32)
+        x[:, rng.integers(0, 3), rng.integers(0, 4)] = rng.integers(0, 3, size=20)
+        x = np.moveaxis(x, 0, dim).copy()
+        both(lambda T, a: a.sort(dim=dim), x, exact=True)
+        both(lambda T, a: a.topk(3, dim=dim, largest=False), x, exact=True)

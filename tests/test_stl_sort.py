@@ -150,3 +150,14 @@ def test_quick_select_rows_matches_torch_kthvalue(seed):
     ranks = _stl_sort._ranks(x, np.argsort(x, axis=1, kind="stable"))
     want = torch.kthvalue(torch.from_numpy(x), k + 1, dim=1).indices.numpy()
     np.testing.assert_array_equal(_stl_sort.quick_select_rows(ranks, k), want)
+
+
+@pytest.mark.parametrize("seed", range(15))
+def test_quick_select_rows_matches_the_step_by_step_port(seed):
+    rng = np.random.default_rng(400 + seed)
+    x = rng.integers(0, 6, (4, int(rng.integers(1, 200)))).astype(np.float64)
+    x[rng.random(x.shape) < 0.05] = np.nan
+    for k in {0, x.shape[1] // 2, x.shape[1] - 1}:
+        ranks = _stl_sort._ranks(x, np.argsort(x, axis=1, kind="stable"))
+        want = [_stl_select.quick_select_index(row, k) for row in x.tolist()]
+        assert _stl_sort.quick_select_rows(ranks, k).tolist() == want

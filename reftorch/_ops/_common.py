@@ -119,3 +119,36 @@ def with_out(name, out, fn, *args, **kwargs):
         out._data = out._backend.zeros(tuple(res.shape), out.dtype)
     _store(out, res._data)
     return out
+
+
+def with_exact_out(name, out, fn, input, **kwargs):
+    """``fn(input, **kwargs)`` written into ``out``, which must have ``input``'s dtype (the
+    ``out=`` of ``abs``, ``neg``, ``floor`` … casts nothing, unlike ``exp``'s): PyTorch's
+    error otherwise, after its autograd check."""
+    def checked(*args, **kw):
+        if out.dtype is not input.dtype:
+            o, i = D.scalar_name(out.dtype), D.scalar_name(input.dtype)
+            if name == "nan_to_num":
+                raise RuntimeError(f"nan_to_num: dtype of out: {o} should be same as input: {i}")
+            raise RuntimeError(f"Found dtype {o} but expected {i}")
+        return fn(*args, **kw)
+    return with_out(name, out, checked, input, **kwargs)
+
+
+def redo_rows_on_host(b, a, idx, d, rows, fn):
+    """``idx`` with the rows flagged in ``rows`` (``None``: all) replaced by
+    ``fn(values, indices)``, computed on the host on those rows together (2-D arrays, one
+    row each; ``indices`` their rows of ``idx``)."""
+    # ``d`` moved last, the other dims in their order (``rows``'s order)
+    perm = [i for i in range(a.ndim) if i != d] + [d]
+    back = [perm.index(i) for i in range(a.ndim)]
+    host = b.to_host(a).transpose(perm)
+    out = b.to_host(idx).transpose(perm).copy()
+    rows_in, rows_out = host.reshape(-1, host.shape[-1]), out.reshape(-1, out.shape[-1])
+    if rows is None:
+        rows_out[...] = fn(rows_in, rows_out)
+    else:
+        flagged = b.to_host(rows).reshape(-1).nonzero()[0]
+        rows_out[flagged] = fn(rows_in[flagged], rows_out[flagged])
+    out = rows_out.reshape(out.shape).transpose(back)
+    return b.from_host(out) if b.device.type != "cpu" else out.copy()

@@ -245,21 +245,74 @@ def topk_rows(values, k, largest, sorted_):
     if not largest:
         np.negative(key, out=key)
     key[np.isnan(key)] = math.inf if largest else -math.inf
+    # An element acts only if it beats the top strictly, so one equal to a threshold never
+    # does, unless its key is not its own: NaN shares inf's key, and an int64 beyond 2**53
+    # may share its float64 with a neighbour
+    exact = values.dtype.kind in "fb" or values.dtype.itemsize < 8 or not values.size or \
+        int(np.abs(values).max()) <= 2 ** 53
     maybe = np.zeros(key.shape, dtype=bool)
     start = k
-    while start < n:  # elements of [start, 2 * start) that reach the k-th best of [0, start)
+    while start < n:  # elements of [start, 2 * start) that beat the k-th best of [0, start)
         stop = min(2 * start, n)
         kth = np.partition(key[:, :start], start - k, axis=1)[:, start - k:start - k + 1]
-        maybe[:, start:stop] = key[:, start:stop] >= kth
+        part = key[:, start:stop]
+        maybe[:, start:stop] = (part > kth) | ((part == kth) & (np.isinf(kth) | (not exact)))
         start = stop
     out = []
-    for row, cand in zip(values.tolist(), maybe):
-        heap = [(v, j) for j, v in enumerate(row[:k])]
+    for row, cand in zip(values, maybe):
+        heap = [(v, j) for j, v in enumerate(row[:k].tolist())]
         _make_heap(heap, 0, k, comp)
-        for i in np.flatnonzero(cand).tolist():
-            v = row[i]
+        at = np.flatnonzero(cand)
+        for i, v in zip(at.tolist(), row[at].tolist()):  # (only the candidates become Python numbers)
             if comp(v, heap[0][0]):  # _pop_heap(a, first, middle, i): i's value replaces the top
                 _adjust_heap(heap, 0, 0, k, (v, i), comp)
         _sort_heap(heap, 0, k, comp)
         out.append([j for _, j in heap])
     return out
+
+
+# ---------------------------------------------------------------- kthvalue
+def _gt_or_nan(x, y):
+    return (x != x and y == y) or x > y
+
+
+def quick_select_index(values, k):
+    """The index ATen's ``kthvalue`` kernel returns for the ``k``-th smallest (0-based) of
+    ``values`` (a list): its ``quick_select_template`` step for step, swapping values and
+    indices together (nan counts as the largest)."""
+    a, idx = list(values), list(range(len(values)))
+
+    def swap(i, j):
+        a[i], a[j] = a[j], a[i]
+        idx[i], idx[j] = idx[j], idx[i]
+
+    lo, hi = 0, len(a) - 1
+    while hi > lo:
+        if hi == lo + 1:
+            if _gt_or_nan(a[lo], a[hi]):
+                swap(lo, hi)
+            break
+        swap((lo + hi) >> 1, lo + 1)  # median of three: a[lo + 1] <= a[lo] <= a[hi]
+        if _gt_or_nan(a[lo + 1], a[hi]):
+            swap(lo + 1, hi)
+        if _gt_or_nan(a[lo], a[hi]):
+            swap(lo, hi)
+        if _gt_or_nan(a[lo + 1], a[lo]):
+            swap(lo + 1, lo)
+        i, j, piv = lo + 1, hi, a[lo]
+        while True:
+            i += 1
+            while _gt_or_nan(piv, a[i]):
+                i += 1
+            j -= 1
+            while _gt_or_nan(a[j], piv):
+                j -= 1
+            if j < i:
+                break
+            swap(i, j)
+        swap(lo, j)
+        if j <= k:
+            lo = i
+        if j >= k:
+            hi = j - 1
+    return idx[k]

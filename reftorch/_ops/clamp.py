@@ -1,13 +1,15 @@
 """``clamp``/``clip``: limit every element to ``[min, max]`` (scalar or tensor bounds)."""
 from __future__ import annotations
 
+import numbers
+
 from .. import _dtype as D
 from .._layout import broadcast_shape
 from .._tensor import Tensor
 from ..autograd.function import OpFunction
 from .. import _scalar
 from ._common import sum_to_shape, with_out
-from .pointwise import _as_operand, _cast
+from .pointwise import _as_operand, _cast, _python_number
 from ._inplace import commit
 
 
@@ -179,6 +181,8 @@ def _clamp(input, min, max, kind):
         bounds = [_tensorize(v, input, dt) for v in (min, max) if v is not None]
         _bshape(input, *bounds)  # PyTorch's error for shapes that do not broadcast (before any kernel)
         return _fn(ClampTensor, kind).apply(input, *bounds, has_lo=min is not None, has_hi=max is not None, dt=dt)
+    min, max = (_python_number(v) if isinstance(v, numbers.Real) and not isinstance(v, (int, float)) else v
+                for v in (min, max))  # (NumPy's scalars: read as the Python number)
     for v in (min, max):
         if v is not None and not isinstance(v, (bool, int, float)):
             raise TypeError(f"clamp(): argument 'min' must be Number, not {type(v).__name__}")

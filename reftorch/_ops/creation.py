@@ -5,6 +5,7 @@ Mirrors the factory functions of ``torch`` (``aten/src/ATen/native/TensorFactori
 from __future__ import annotations
 
 import math
+import numbers
 import warnings
 from itertools import chain as _chain
 
@@ -77,11 +78,26 @@ def _host_data(data, checked=False):
             parts = [_host_data(d).reshape(()) if isinstance(d, Tensor) else _host_data(d, not tensors) for d in data]
             return _np.array(parts) if parts else _np.array([], dtype=_np.float64)
     if isinstance(data, str) or any(issubclass(k, str) for k in kinds):
-        raise TypeError(f"new(): invalid data type '{type(data).__name__ if isinstance(data, str) else 'str'}'")
+        _refuse_leaf(data)
     arr = _np.array(data)
     if arr.dtype == object or arr.dtype.kind in "USV":
+        _refuse_leaf(data)
         raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
     return arr
+
+
+def _refuse_leaf(data):
+    """PyTorch's error for the first element (depth first) that is not a number: a string
+    is "invalid data type", anything else (``None``, a dict …) "Could not infer dtype"."""
+    stack = [data]
+    while stack:
+        d = stack.pop()
+        if isinstance(d, (list, tuple)):
+            stack.extend(reversed(d))
+        elif isinstance(d, str):
+            raise TypeError("new(): invalid data type 'str'")
+        elif not isinstance(d, (numbers.Number, Tensor, _np.ndarray, _np.generic)):
+            raise RuntimeError(f"Could not infer dtype of {type(d).__name__}")
 
 
 def _infer_dtype(data, arr):
@@ -458,7 +474,7 @@ def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requir
 def _is_float(v):
     if isinstance(v, Tensor):
         return v.dtype.is_floating_point
-    return isinstance(v, float)
+    return isinstance(v, float) or (isinstance(v, numbers.Real) and not isinstance(v, numbers.Integral))
 
 
 def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None,

@@ -76,11 +76,12 @@ class Cumprod(OpFunction):
         a = x._data if x._data.dtype == native else b.astype(x._data, native)
         ctx.dim, ctx.in_native, ctx.backend = dim, x._data.dtype, b
         ctx.save_for_backward(x)
+        ctx.save_output()  # (PyTorch saves the result too: writing into it in place is refused)
         return row_major(b, _scan(b, a, dim, True))  # contiguous, as PyTorch
 
     @staticmethod
     def backward(ctx, g):
-        (x,) = ctx.saved_tensors
+        x = ctx.saved_tensors[0]
         b, xp, d = ctx.backend, ctx.xp, ctx.dim
         a = xp.astype(x._data, g.dtype) if x._data.dtype != g.dtype else x._data
         a = conj_of(xp, a, x._dtype)  # complex: PyTorch's formula over the conjugates

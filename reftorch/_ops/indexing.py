@@ -733,6 +733,9 @@ def _normalize_key(x, key, check_bounds=True):
                     arr = b.from_host(k._host()) if x.device.type != "cpu" else k._host()
                 kd = k.dtype
             else:
+                if isinstance(k, (float, complex)):  # x[1.0]: PyTorch's parser refuses a float outright
+                    raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte "
+                                     f"Variables are valid indices (got {type(k).__name__})")
                 kt = _t(k, dtype=D.int64) if isinstance(k, (list, tuple)) and not k else _t(k)  # x[[]]
                 if kt.dtype.is_floating_point:
                     raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
@@ -790,9 +793,9 @@ def unbind(input, dim=0):
         >>> torch.tensor([[1, 2], [3, 4]]).unbind(1)
         (tensor([1, 3]), tensor([2, 4]))
     """
+    d = _wrap_dim(int_arg(dim, "unbind", "dim", 1), input.dim())  # (a 0-d input: dims -1 and 0 pass)
     if input.dim() == 0:
         raise IndexError("Dimension specified as 0 but tensor has no dimensions")
-    d = _wrap_dim(int_arg(dim, "unbind", "dim", 1), input.dim())
     return Unbind.apply(input, d)
 
 

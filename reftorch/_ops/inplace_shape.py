@@ -65,16 +65,31 @@ def zero_(input):
     return commit(input, Zero.apply(input), overlap_ok=True)
 
 
+def _storage(b, root):
+    """The memory a root tensor was resized down from (PyTorch's storage keeps its size
+    when a tensor shrinks), else its own array."""
+    whole = root.__dict__.get("_resized_from")
+    if whole is None:
+        return root._data
+    start, arr = b.data_ptr(whole), root._data
+    item = root.dtype.itemsize
+    if whole.dtype != arr.dtype or not start <= b.data_ptr(arr) <= start + (whole.size - arr.size) * item:
+        root.__dict__.pop("_resized_from", None)  # root._data was replaced since: forget it
+        return arr
+    return whole
+
+
 def resize_(input, *size, memory_format=None):
     """Give ``input`` the shape ``size`` in place, reading its memory row-major from its
     first element. Mirrors ``torch.Tensor.resize_``.
 
     The same shape changes nothing. Otherwise the strides become row-major and the version
     counter is bumped; when the memory behind ``input`` (from its first element to the end
-    of its base's memory) holds enough elements, ``input`` stays a view of it, as in
-    PyTorch. A larger ``size`` moves ``input`` to new memory whose extra elements are
-    zeros (PyTorch leaves them uninitialised, and grows the shared storage in place:
-    unlike there, other views of the old memory no longer see ``input``'s later writes).
+    of its base's memory, which a tensor resized down keeps, as PyTorch's storage does)
+    holds enough elements, ``input`` stays a view of it, as in PyTorch. A larger ``size``
+    moves ``input`` to new memory whose extra elements are zeros (PyTorch leaves them
+    uninitialised, and grows the shared storage in place: unlike there, other views of
+    the old memory no longer see ``input``'s later writes).
 
     Args:
         size: the new shape, as ints or one tuple, list or ``torch.Size``.
@@ -108,14 +123,20 @@ def resize_(input, *size, memory_format=None):
     b = input._backend
     n = math.prod(sizes)
     root = input._base if input._base is not None else input
+    whole = _storage(b, root)
     item = input.dtype.itemsize
-    offset = (b.data_ptr(arr) - b.data_ptr(root._data)) // item
-    avail = root._data.size - offset if is_non_overlapping_and_dense(
-        tuple(root._data.shape), b.strides(root._data)) else (arr.size if b.is_c_contiguous(arr) else 0)
+    offset = (b.data_ptr(arr) - b.data_ptr(whole)) // item
+    avail = whole.size - offset if is_non_overlapping_and_dense(
+        tuple(whole.shape), b.strides(whole)) else (arr.size if b.is_c_contiguous(arr) else 0)
     strides = contiguous_strides(sizes)
     if n <= avail:
+        if input is root and whole is not arr:
+            root.__dict__["_resized_from"] = whole  # (a later resize_ may grow back into it)
+        elif input is root and n < arr.size:
+            root.__dict__["_resized_from"] = arr
         input._data = b.as_strided(arr, sizes, strides)
     else:
+        root.__dict__.pop("_resized_from", None)
         xp = b.xp
         flat = xp.zeros((n,), dtype=arr.dtype, **b._dev_kw())
         if avail:

@@ -1,16 +1,18 @@
 """Order statistics: ``median`` and ``kthvalue`` (values with their indices).
 
-The values are PyTorch's exactly. PyTorch finds them with a quick-select whose choice
-among equal values is an implementation detail; reftorch takes the first position in a
-stable sort, so with ties the returned *index* (and where ``backward`` sends the gradient)
-may name another of the equal elements than PyTorch's."""
+The values are PyTorch's exactly, and so are the indices among equal values: ``median``'s
+is the first position of the median in a stable sort (as PyTorch's); ``kthvalue``'s comes
+from ATen's own quick-select (Sedgewick's, median-of-three pivot), which
+:func:`~reftorch._ops._stl_sort.quick_select_rows` replays on the host for the rows where the
+k-th value is tied."""
 from __future__ import annotations
 
 import math
 
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap_dim
-from ._common import fix_empty_strides
+from ._common import fix_empty_strides, redo_rows_on_host
+from ._stl_sort import _ranks, quick_select_rows
 from .reduction import MaxAll, MaxDim, _check_keepdim, _return_type
 
 median_rt = _return_type("median")
@@ -32,6 +34,23 @@ def _kth_index(b, a, axis, k, nan_first):
     return xp.astype(idx, xp.int64)
 
 
+def _as_pytorch_kth(b, a, idx, d, k):
+    """``idx`` (keepdims; the stable sort's k-th) with the rows whose k-th value occurs
+    more than once redone by ATen's quick-select, all such rows at once
+    (:func:`~reftorch._ops._stl_sort.quick_select_rows`;
+    :func:`~reftorch._ops._stl_select.quick_select_index` is its step-by-step form)."""
+    xp = b.xp
+    v = xp.take_along_axis(a, idx, axis=d)
+    same = a == v
+    if xp.isdtype(a.dtype, "real floating"):
+        same = same | (xp.isnan(a) & xp.isnan(v))
+    tied = xp.sum(xp.astype(same, xp.int64), axis=d) > 1
+    if not bool(xp.any(tied)):
+        return idx
+    return redo_rows_on_host(b, a, idx, d, tied, lambda vals, _: quick_select_rows(
+        _ranks(vals, vals.argsort(axis=1, kind="stable")), k)[:, None])
+
+
 def _select(input, dim, keepdim, k, nan_first, name, rt, who):
     b = input._backend
     xp = b.xp
@@ -42,6 +61,8 @@ def _select(input, dim, keepdim, k, nan_first, name, rt, who):
         vals = MaxDim.apply(input, idx, dim=0, keepdim=keepdim, _name=name)
         return rt(vals, idx)
     idx_arr = _kth_index(b, input._data, d, k, nan_first)
+    if not nan_first and input._data.shape[d] > 1:
+        idx_arr = _as_pytorch_kth(b, input._data, idx_arr, d, k)
     idx = Tensor._wrap(idx_arr, input.device, b)
     vals = MaxDim.apply(input, idx, dim=d, keepdim=keepdim, _name=name)
     if not keepdim:
@@ -96,8 +117,8 @@ def median(input, dim=None, keepdim=False):
         keepdim: keep ``dim`` as size 1.
 
     Returns:
-        A 0-d tensor, or ``torch.return_types.median(values, indices)`` (indices int64).
-        With ties the index may name another of the equal elements than PyTorch's.
+        A 0-d tensor, or ``torch.return_types.median(values, indices)`` (indices int64;
+        among equal values PyTorch's choice).
 
     Raises:
         NotImplementedError: for bool inputs.
@@ -137,8 +158,8 @@ def kthvalue(input, k, dim=-1, keepdim=False):
         keepdim: keep ``dim`` as size 1.
 
     Returns:
-        ``torch.return_types.kthvalue(values, indices)`` (indices int64). With ties the
-        index may name another of the equal elements than PyTorch's.
+        ``torch.return_types.kthvalue(values, indices)`` (indices int64; among equal
+        values the one PyTorch's quick-select picks).
 
     Raises:
         RuntimeError: if ``k`` is out of range.
@@ -152,7 +173,8 @@ def kthvalue(input, k, dim=-1, keepdim=False):
         values=tensor(2.),
         indices=tensor(3))
     """
-    _no_bool(input, "kthvalue_cpu")
+    if input.dim():  # (PyTorch takes a 0-d bool tensor)
+        _no_bool(input, "kthvalue_cpu")
     _check_keepdim(keepdim, "kthvalue")
     d = _wrap_dim(dim, input.dim())
     n = input.shape[d] if input.dim() else 1

@@ -15,12 +15,13 @@ same forward and backward. A number before a tensor in a functional call
 from __future__ import annotations
 
 import math
+import numbers
 import warnings
 
 from .. import _dtype as D
 from .._tensor import Tensor, _C_TYPE
 from ..autograd.function import OpFunction as Function
-from ._common import conj_of, grad_as, grad_checked, sum_to_shape, row_major, with_out
+from ._common import conj_of, grad_as, grad_checked, sum_to_shape, row_major, with_exact_out, with_out
 from .._layout import (broadcast_shape, contiguous_strides, elementwise_strides, preserve_strides,
                        relayout_like_operands, with_strides)
 from .._scalar import _C_NAMES, _overflow, check_scalar_arg, half_value
@@ -63,8 +64,20 @@ def _as_operand(v, ref, dt):
             v = Tensor._wrap(b.from_host(v._host()), ref.device, b)
         return v
     if not isinstance(v, (bool, int, float, complex)):
-        raise TypeError(f"unsupported operand type: {type(v).__name__}")
+        if not isinstance(v, numbers.Number) and not D.is_numpy_bool(v):
+            raise TypeError(f"unsupported operand type: {type(v).__name__}")
+        v = _python_number(v)
     return Tensor._wrap(_number(v, ref, dt), ref._device, b)
+
+
+def _python_number(v):
+    """Another number type's value (NumPy's ``np.int64(3)``, ``np.float32(0.5)``) as the
+    Python number PyTorch reads it as."""
+    if isinstance(v, numbers.Integral):
+        return int(v)
+    if isinstance(v, numbers.Real) or D.is_numpy_bool(v):  # (PyTorch reads np.True_ as 1.0)
+        return float(v)
+    return complex(v)
 
 
 def _number(v, ref, dt):
@@ -351,7 +364,8 @@ class Pow(_Binary):
             ctx.dt = dt
             ctx.scalar = scalar
             ctx.base = base
-            ctx.save_output()
+            if ctx.needs_input_grad[1:] == (True,):  # the exponent's gradient reads the result
+                ctx.save_output()                    # (PyTorch saves it only then)
             if y is None:  # an exponent the forward computes without an array: the backward's
                 ctx.number = _number(scalar, x, dt)
         if scalar is not None and (dt is D.float32 or dt is D.float64):  # (_POW_SPECIAL)
@@ -364,7 +378,7 @@ class Pow(_Binary):
 
     @staticmethod
     def backward(ctx, g):
-        x, y, out = ctx.saved_tensors
+        x, y, *out = ctx.saved_tensors  # (the result: saved when the exponent needs a gradient)
         xp = ctx.xp
         a, b = _cast(x, ctx.dt), (ctx.number if y is None else _cast(y, ctx.dt))
         gx = gy = None
@@ -384,7 +398,7 @@ class Pow(_Binary):
         if ctx.needs_input_grad[1:] == (True,):
             zero = xp.zeros((), dtype=g.dtype, device=g.device)
             br = xp.real(b) if ctx.dt.is_complex else b  # PyTorch: exponent.real() >= 0 for complex
-            gy = xp.where((a == 0) & (br >= 0), zero, g * conj_of(xp, _times_log_base(ctx, xp, out._data, a), ctx.dt))
+            gy = xp.where((a == 0) & (br >= 0), zero, g * conj_of(xp, _times_log_base(ctx, xp, out[0]._data, a), ctx.dt))
         return _Binary._reduce(ctx, gx, gy)
 
 
@@ -515,6 +529,8 @@ def rsub(input, other, *, alpha=1):
     """
     _check_bool_sub(input, other)
     if isinstance(other, Tensor):
+        if tuple(other.shape) != tuple(input.shape):
+            broadcast_shape(tuple(other.shape), tuple(input.shape))  # PyTorch's error names other first
         x, y, dt = _operands(input, other)
         if alpha.__class__ is not int:
             _check_alpha(dt, alpha)
@@ -1000,6 +1016,9 @@ greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
 
 def _logical(op):
     def f(input, other=None, *, out=None):
+        if op != "not":  # (PyTorch's logical_and/or/xor take tensors only)
+            _need_tensor("logical_" + op, "input", 1, input)
+            _need_tensor("logical_" + op, "other", 2, other)
         if out is not None:  # the bool result is cast to out's dtype, as in PyTorch
             args = (input,) if op == "not" else (input, other)
             return with_out("logical_" + op, out, f, *args)
@@ -1039,12 +1058,64 @@ def invert(input):
 
 
 def bitwise(op, input, other):
+    """``input & other`` (``op`` ``"and"``), ``|`` (``"or"``), ``^`` (``"xor"``), ``<<``
+    (``"lshift"``), ``>>`` (``"rshift"``) on bool and integer tensors (a number on either
+    side), with PyTorch's type promotion. Shifts by a negative amount or by the dtype's width
+    or more give 0 (``>>`` of a negative signed value: -1), as PyTorch's CPU kernels."""
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        _need_tensor(f"bitwise_{_SHIFT_NAMES.get(op, op)}", "input", 1, input)
     x, y, dt = _operands(input, other)
-    if dt.is_floating_point or dt.is_complex:
-        raise NotImplementedError(f'"bitwise_{op}_cpu" not implemented for \'{D.scalar_name(dt)}\'')
+    kernel = op if op in _SHIFT_NAMES else f"bitwise_{op}"
+    if dt.is_floating_point or dt.is_complex or (dt is D.bool and op in _SHIFT_NAMES):
+        raise NotImplementedError(f'"{kernel}_cpu" not implemented for \'{D.scalar_name(dt)}\'')
     a, b = _cast(x, dt), _cast(y, dt)
-    r = {"and": a & b, "or": a | b, "xor": a ^ b}[op]  # on bools: logical and/or/xor
+    if op in _SHIFT_NAMES:
+        r = _shift(x._backend.xp, op, a, b, dt.itemsize * 8)
+    else:
+        r = {"and": a & b, "or": a | b, "xor": a ^ b}[op]  # on bools: logical and/or/xor
     return Tensor._wrap(relayout_like_operands(x._backend, r, (x, y)), x.device, x._backend)
+
+
+_SHIFT_NAMES = {"lshift": "left_shift", "rshift": "right_shift"}
+
+
+def _shift(xp, op, a, b, bits):
+    out_of_range = (b < 0) | (b >= bits) if b.dtype.kind == "i" else b >= bits
+    amount = xp.where(out_of_range, xp.zeros_like(b), b)
+    if op == "lshift":
+        return xp.where(out_of_range, xp.zeros_like(a), xp.bitwise_left_shift(a, amount))
+    full = xp.bitwise_right_shift(a, xp.full_like(b, bits - 1)) if a.dtype.kind == "i" else xp.zeros_like(a)
+    return xp.where(out_of_range, full, xp.bitwise_right_shift(a, amount))
+
+
+def _bitwise_function(op, name):
+    def fn(input, other, *, out=None):
+        if out is not None:
+            return with_out(name, out, fn, input, other)
+        return bitwise(op, input, other)
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"Element-wise ``{name}`` of bool and integer tensors. Mirrors ``torch.{name}``."
+    return fn
+
+
+bitwise_and = _bitwise_function("and", "bitwise_and")
+bitwise_or = _bitwise_function("or", "bitwise_or")
+bitwise_xor = _bitwise_function("xor", "bitwise_xor")
+bitwise_left_shift = _bitwise_function("lshift", "bitwise_left_shift")
+bitwise_right_shift = _bitwise_function("rshift", "bitwise_right_shift")
+
+
+def bitwise_not(input, *, out=None):
+    """Logical not of a bool tensor, bitwise not of an integer one. Mirrors ``torch.bitwise_not``.
+
+    Raises:
+        NotImplementedError: for floating point and complex tensors.
+    """
+    if out is not None:
+        return with_out("bitwise_not", out, bitwise_not, input)
+    if input.dtype.is_floating_point or input.dtype.is_complex:
+        raise NotImplementedError(f'"bitwise_not_cpu" not implemented for \'{D.scalar_name(input.dtype)}\'')
+    return invert(input)
 
 
 # ------------------------------------------------------------------ unary
@@ -1354,9 +1425,11 @@ class Reciprocal(_Unary):
         return -g * conj_of(ctx.xp, out._data * out._data, out._dtype)
 
 
-def reciprocal(input):
+def reciprocal(input, *, out=None):
     """``1 / input`` element-wise (integer inputs give the default float dtype).
     Mirrors ``torch.reciprocal``."""
+    if out is not None:
+        return with_out("reciprocal", out, reciprocal, input)
     return Reciprocal.apply(input)
 
 
@@ -1372,7 +1445,7 @@ def ctx_xp(x):
     return x._backend.xp
 
 
-def neg(input):
+def neg(input, *, out=None):
     """``-input``. Mirrors ``torch.neg``.
 
     Raises:
@@ -1381,45 +1454,59 @@ def neg(input):
     if input.dtype is D.bool:
         raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
                            "invert a mask, use the `~` or `logical_not()` operator instead.")
+    if out is not None:
+        return with_exact_out("neg", out, neg, input)
     return Neg.apply(input)
 
 
 negative = neg
 
 
-def exp(input):
+def exp(input, *, out=None):
     """``e ** input`` element-wise (integer inputs give the default float dtype). Mirrors ``torch.exp``."""
+    if out is not None:
+        return with_out("exp", out, exp, input)
     return Exp.apply(input)
 
 
-def log(input):
+def log(input, *, out=None):
     """Natural logarithm element-wise (``log(0) = -inf``, negative → nan). Mirrors ``torch.log``."""
+    if out is not None:
+        return with_out("log", out, log, input)
     return Log.apply(input)
 
 
-def sqrt(input):
+def sqrt(input, *, out=None):
     """Square root element-wise. Mirrors ``torch.sqrt``."""
+    if out is not None:
+        return with_out("sqrt", out, sqrt, input)
     return Sqrt.apply(input)
 
 
-def abs(input):
+def abs(input, *, out=None):
     """Absolute value element-wise. Mirrors ``torch.abs``.
 
     Raises:
         NotImplementedError: for bool tensors, as in PyTorch.
     """
+    if out is not None:
+        return with_exact_out("abs", out, abs, input)
     if input.dtype is D.bool:
         raise NotImplementedError('"abs_cpu" not implemented for \'Bool\'')
     return Abs.apply(input)
 
 
-def tanh(input):
+def tanh(input, *, out=None):
     """Hyperbolic tangent element-wise. Mirrors ``torch.tanh``."""
+    if out is not None:
+        return with_out("tanh", out, tanh, input)
     return Tanh.apply(input)
 
 
-def sigmoid(input):
+def sigmoid(input, *, out=None):
     """Logistic sigmoid ``1 / (1 + exp(-x))`` element-wise. Mirrors ``torch.sigmoid``."""
+    if out is not None:
+        return with_out("sigmoid", out, sigmoid, input)
     return Sigmoid.apply(input)
 
 
@@ -1437,13 +1524,17 @@ def relu(input):
     return Relu.apply(input)
 
 
-def sin(input):
+def sin(input, *, out=None):
     """Sine element-wise. Mirrors ``torch.sin``."""
+    if out is not None:
+        return with_out("sin", out, sin, input)
     return Sin.apply(input)
 
 
-def cos(input):
+def cos(input, *, out=None):
     """Cosine element-wise. Mirrors ``torch.cos``."""
+    if out is not None:
+        return with_out("cos", out, cos, input)
     return Cos.apply(input)
 
 

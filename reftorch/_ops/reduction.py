@@ -6,6 +6,7 @@ import math
 from collections import namedtuple
 
 from .. import _dtype as D
+from .._layout import preserve_strides, reduction_loop_dims
 from .._layout import row_major  # PyTorch's reductions return contiguous results
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.grad_mode import is_grad_enabled
@@ -50,6 +51,16 @@ def _expand_grad(xp, g, shape, axes, keepdim):
 _HALF = object()  # Sum's ``native`` for ``dtype=torch.float16`` (summed as float16 inputs are)
 
 
+def _float_buffer(b, data, axes):
+    """Whether ATen's CPU ``sum`` to float16 goes through a float32 buffer: when the two
+    innermost dims of its loop (over the input converted to float16, laid out as ``.to``
+    lays it out) are both reduced dims."""
+    shape = tuple(data.shape)
+    strides = preserve_strides(shape, b.strides(data))
+    loop = reduction_loop_dims(shape, strides, range(len(shape)) if axes is None else axes)
+    return len(loop) >= 2 and loop[0][1] and loop[1][1]
+
+
 class Sum(Function):
     """``Sum.apply(x, axes, keepdim, native)``: ``native`` is the backend dtype of the sum,
     or None for the input's own (a float or complex input summed in its dtype; float16
@@ -69,11 +80,18 @@ class Sum(Function):
         if axes is not None and not data.ndim:
             data = b.xp.reshape(data, (1,))
         if native is _HALF or native is None and x._dtype is D.float16:
-            # PyTorch casts to float16 first, then adds in float32 and rounds the sum once
-            half = b.dtype(D.float16)
-            if data.dtype != half:
-                data = b.astype(data, half)
-            out = b.astype(b.sum(data, axes, keepdim, b.dtype(D.float32)), half)
+            # PyTorch casts to float16 first, then adds in float32 and rounds the sum once;
+            # but where its loop would meet two reduced dims first, it sums the input
+            # converted to float32 instead (no rounding to float16 before the sum)
+            half, single = b.dtype(D.float16), b.dtype(D.float32)
+            if data.dtype != half and data.size and _float_buffer(b, data, axes):
+                # (added in float64 and rounded to float32: closer to PyTorch's cascade sum
+                # than NumPy's float32 loop over several axes)
+                data = data if data.dtype == single else b.astype(data, single)
+                out = b.astype(b.sum(data, axes, keepdim, b.dtype(D.float64)), single)
+            else:
+                out = b.sum(data if data.dtype == half else b.astype(data, half), axes, keepdim, single)
+            out = b.astype(out, half)
         else:
             out = b.sum(data, axes, keepdim, native)
         return out if not out.ndim else row_major(b, out)  # (a 0-d result is laid out already)

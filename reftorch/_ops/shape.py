@@ -691,13 +691,24 @@ def t(input):
     return MatrixT.apply(input, (1, 0) if nd == 2 else tuple(range(nd)))
 
 
+def _dim_list(dims):
+    return f"[{', '.join(map(str, dims))}]"
+
+
 def movedim(input, source, destination):
     """Move dimension(s) ``source`` to position(s) ``destination``. Mirrors ``torch.movedim``."""
     nd = input.dim()
     src = [source] if isinstance(source, int) else list(source)
     dst = [destination] if isinstance(destination, int) else list(destination)
+    if len(src) != len(dst):
+        raise RuntimeError(f"movedim: Invalid source or destination dims: source ({_dim_list(src)} dims) should "
+                           f"contain the same number of dims as destination ({_dim_list(dst)} dims)")
+    given = src, dst
     src = [_wrap_dim(s, nd) for s in src]
     dst = [_wrap_dim(d, nd) for d in dst]
+    for name, wrapped, orig in (("source", src, given[0]), ("destination", dst, given[1])):
+        if len(set(wrapped)) != len(wrapped):
+            raise RuntimeError(f"movedim: repeated dim in `{name}` ({_dim_list(orig)})")
     if nd == 0:  # a 0-dim tensor has nothing to move: PyTorch returns an alias
         return Alias.apply(input)
     order = [i for i in range(nd) if i not in src]

@@ -9,12 +9,15 @@ array passes (``_stl_sort.py``), ``topk``'s selection row by row (``_stl_select.
 """
 from __future__ import annotations
 
+import numbers
+
 from .. import _dtype as D
 from .._layout import like_input, row_major
-from .._tensor import Tensor, _wrap_dim
+from .._tensor import Tensor, _C_TYPE, _wrap_dim
 from ..autograd.function import OpFunction
 from ..return_types import sort as sort_rt
 from ..return_types import topk as topk_rt
+from ._common import redo_rows_on_host as _redo_rows, with_out
 from ._stl_select import topk_rows
 from ._stl_sort import nth_element_topk, std_sort_rows
 from .creation import zeros
@@ -167,8 +170,13 @@ def argsort(input, *args, stable=None, dim=-1, descending=False):
     return _wrap(like_input(b, idx, input._data), input)  # laid out like the input (empty_like), as PyTorch
 
 
-def msort(input):
+def msort(input, *, out=None):
     """``sort(input, dim=0).values``. Mirrors ``torch.msort``."""
+    if out is not None:
+        if out.dtype is not input.dtype:
+            raise RuntimeError(f"Expected out tensor to have dtype {_C_TYPE[input.dtype.name]}, but got "
+                               f"{_C_TYPE[out.dtype.name]} instead")
+        return with_out("msort", out, msort, input)
     return sort(input, dim=0).values
 
 
@@ -204,6 +212,8 @@ def topk(input, k, dim=None, largest=True, sorted=True, *, out=None):
         raise RuntimeError("topk does not support bool dtypes on CPU")
     d = _wrap_dim(-1 if dim is None else dim, input.dim())
     size = input.shape[d] if input.dim() else 1
+    if not isinstance(k, int) and isinstance(k, numbers.Integral):
+        k = int(k)  # (a NumPy integer)
     if not isinstance(k, int) or k < 0 or k > size:
         raise RuntimeError("selected index k out of range")
     b = input._backend
@@ -262,22 +272,6 @@ def _tied_rows(b, a, idx, d, m):
     if xp.isdtype(s.dtype, "real floating"):
         same = same | (xp.isnan(s[lo]) & xp.isnan(s[hi]))
     return xp.any(same, axis=d)
-
-
-def _redo_rows(b, a, idx, d, rows, fn):
-    """``idx`` with the rows flagged in ``rows`` (``None``: all) replaced by
-    ``fn(values, indices)``, computed on the host on those rows together (2-D arrays, one
-    row each; ``indices`` their rows of ``idx``)."""
-    host = b.to_host(a).swapaxes(d, -1)
-    out = b.to_host(idx).swapaxes(d, -1).copy()
-    rows_in, rows_out = host.reshape(-1, host.shape[-1]), out.reshape(-1, out.shape[-1])
-    if rows is None:
-        rows_out[...] = fn(rows_in, rows_out)
-    else:
-        flagged = b.to_host(rows).reshape(-1).nonzero()[0]
-        rows_out[flagged] = fn(rows_in[flagged], rows_out[flagged])
-    out = rows_out.reshape(out.shape).swapaxes(d, -1)
-    return b.from_host(out) if b.device.type != "cpu" else out.copy()
 
 
 def _as_pytorch_sort(b, a, idx, d, descending):

@@ -12,26 +12,13 @@ from .. import _dtype as D
 from .._layout import relayout_like_operands
 from .._tensor import Tensor
 from ._common import conj_of, with_out
+from ._common import with_exact_out as _exact_out
 from .pointwise import _Unary, _float_input, pow
 
 
 def _zero_grad(ctx, g):
     """The gradient of a piecewise-constant op: zeros like ``g`` (PyTorch's ``zeros_like(grad)``)."""
     return ctx.xp.zeros_like(g)
-
-
-def _exact_out(name, out, fn, input, **kwargs):
-    """``fn(input, **kwargs)`` written into ``out``, which must have ``input``'s dtype (these
-    ops' ``out=`` casts nothing, unlike ``exp``'s): PyTorch's error otherwise, after its
-    autograd check."""
-    def checked(*args, **kw):
-        if out.dtype is not input.dtype:
-            o, i = D.scalar_name(out.dtype), D.scalar_name(input.dtype)
-            if name == "nan_to_num":
-                raise RuntimeError(f"nan_to_num: dtype of out: {o} should be same as input: {i}")
-            raise RuntimeError(f"Found dtype {o} but expected {i}")
-        return fn(*args, **kw)
-    return with_out(name, out, checked, input, **kwargs)
 
 
 def _check_real(input, name, kernel):

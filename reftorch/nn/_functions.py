@@ -72,7 +72,8 @@ class Softplus(Function):
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        return _input_grad(SoftplusBackward, ctx, g, x._data, beta=ctx.beta, threshold=ctx.threshold)
+        gi = _input_grad(SoftplusBackward, ctx, g, x._data, beta=ctx.beta, threshold=ctx.threshold)
+        return _laid_out_like_grad(ctx, gi, g, x._data)
 
 
 def _input_grad(op, ctx, g, x, **params):
@@ -140,7 +141,7 @@ class LeakyRelu(Function):
         if ctx.inplace and ctx.slope < 0:  # (PyTorch's in-place node keeps the result, whose sign a
             raise RuntimeError(_LEAKY_INPLACE_NEGATIVE)  # negative slope has flipped)
         (x,) = ctx.saved_tensors
-        return _input_grad(LeakyReluBackward, ctx, g, x._data, slope=ctx.slope)
+        return _laid_out_like_grad(ctx, _input_grad(LeakyReluBackward, ctx, g, x._data, slope=ctx.slope), g, x._data)
 
 
 _LEAKY_INPLACE_NEGATIVE = (
@@ -556,7 +557,8 @@ class Gelu(Function):
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        return _input_grad(GeluBackward, ctx, g, x._data, approximate=ctx.approximate, be=ctx.be)
+        gi = _input_grad(GeluBackward, ctx, g, x._data, approximate=ctx.approximate, be=ctx.be)
+        return _laid_out_like_grad(ctx, gi, g, x._data)
 
 
 class GeluBackward(_InputGrad):
@@ -620,7 +622,7 @@ class _SelfGated(Function):
         if isinstance(g, Tensor):  # create_graph: PyTorch's composite, recorded op by op
             return cls.composite(g, a)
         with x._backend.quiet():
-            return _opmath(cls.formula, ctx.xp, g, a)
+            return _laid_out_like_grad(ctx, _opmath(cls.formula, ctx.xp, g, a), g, a)
 
 
 class Silu(_SelfGated):

@@ -323,13 +323,23 @@ class NativeLayerNorm(OpFunction):
         xhat *= invstd  # (the centred input is a new array: scaled in place)
         has_w, has_b = affine
         wr = _up(xp, xp.reshape(w._data, (1, -1)), up) if has_w else None
-        y = xhat * wr if has_w else xhat
+        keep = bool(ctx.needs_input_grad)  # the backward reads xhat: y is another array
+        if has_w:
+            if keep:
+                y = xhat * wr
+            else:
+                xhat *= wr  # (no graph: xhat is not kept, so y is written over it)
+                y = xhat
+        else:
+            y = xhat
         if has_b:
             br = _up(xp, xp.reshape(b._data, (1, -1)), up)
-            if has_w:
-                y += br  # (y is a new array too)
+            if has_w or not keep:
+                y += br  # (y is a new array, or xhat itself when nothing keeps it)
             else:
                 y = y + br
+        elif keep and not has_w:  # no affine map: the output must not be the saved xhat
+            y = xp.asarray(xhat, copy=True)
         if ctx.needs_input_grad:
             ctx.save_for_backward(x, w if has_w else None, b if has_b else None)
             stats = _stats_dtype(a, w if has_w else None, b if has_b else None)
@@ -417,6 +427,8 @@ class NativeGroupNorm(OpFunction):
         y = xhat * wr if has_w else xhat
         if has_b:
             y = y + _up(xp, xp.reshape(b._data, (1, c, 1)), up)
+        elif not has_w and ctx.needs_input_grad:  # no affine map: the output must not be the saved xhat
+            y = xp.asarray(xhat, copy=True)
         if ctx.needs_input_grad:
             ctx.save_for_backward(x, w if has_w else None, b if has_b else None)
             stats = _stats_dtype(a, w if has_w else None, b if has_b else None)
