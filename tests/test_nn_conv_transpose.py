@@ -87,3 +87,21 @@ ERRORS = [
 @pytest.mark.parametrize("fn", ERRORS)
 def test_errors(fn):
     raises_same(fn)
+
+
+@pytest.mark.parametrize("output_size", [(9, 9), (10, 10), (9, 10), (1, 4, 10, 9)])
+def test_output_size(output_size):
+    out = []
+    for T in LIBS:
+        T.manual_seed(0)
+        m = T.nn.ConvTranspose2d(8, 4, 3, stride=2, padding=1)
+        out.append(m(_t(T, (1, 8, 5, 5), 1), output_size=list(output_size)))
+    same(out[0], out[1], rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("output_size", [(8, 9), (11, 9), (1, 9, 9)])
+def test_output_size_errors(output_size):
+    def fn(T):
+        T.manual_seed(0)
+        return T.nn.ConvTranspose2d(8, 4, 3, stride=2, padding=1)(T.zeros(1, 8, 5, 5), output_size=output_size)
+    raises_same(fn)

@@ -208,13 +208,30 @@ class _ConvTransposeNd(_ConvNd):
     def _weight_shape(in_channels, out_channels, groups, kernel_size):
         return (in_channels, out_channels // groups) + kernel_size
 
+    def _output_padding(self, input, output_size):
+        """``output_padding``, or the one that makes the output ``output_size`` (its spatial
+        sizes, or the full shape): PyTorch's rule and ``ValueError`` messages."""
+        nd = self._nd
+        if output_size is None:
+            return self.output_padding
+        lead = 2 if input.dim() == nd + 2 else 1
+        if len(output_size) == lead + nd:
+            output_size = output_size[lead:]
+        if len(output_size) != nd:
+            raise ValueError(f"ConvTranspose{nd}D: for {input.dim()}D input, output_size must have {nd} or "
+                             f"{lead + nd} elements (got {len(output_size)})")
+        lo = [(input.size(d + lead) - 1) * self.stride[d] - 2 * self.padding[d]
+              + self.dilation[d] * (self.kernel_size[d] - 1) + 1 for d in range(nd)]
+        hi = [m + s - 1 for m, s in zip(lo, self.stride)]
+        if any(not a <= n <= b for n, a, b in zip(output_size, lo, hi)):
+            raise ValueError(f"requested an output size of {output_size}, but valid sizes range from {lo} to {hi} "
+                             f"(for an input of {input.size()[2:]})")
+        return tuple(int(n) - m for n, m in zip(output_size, lo))
+
     def forward(self, input, output_size=None):
-        if output_size is not None:
-            raise NotImplementedError(f"{type(self).__name__}: output_size is not implemented in reftorch; "
-                                      "give output_padding instead")
         fn = F.conv_transpose1d if self._nd == 1 else F.conv_transpose2d
-        return fn(input, self.weight, self.bias, self.stride, self.padding, self.output_padding, self.groups,
-                  self.dilation)
+        return fn(input, self.weight, self.bias, self.stride, self.padding, self._output_padding(input, output_size),
+                  self.groups, self.dilation)
 
 
 class ConvTranspose1d(_ConvTransposeNd):
@@ -235,7 +252,9 @@ class ConvTranspose2d(_ConvTransposeNd):
     """A 2-D transposed convolution layer: upsamples ``(N, C_in, H, W)`` to
     ``(N, C_out, H_out, W_out)`` with ``H_out = (H - 1) * stride - 2 * padding +
     dilation * (kH - 1) + output_padding + 1`` (see
-    :func:`reftorch.nn.functional.conv_transpose2d`).
+    :func:`reftorch.nn.functional.conv_transpose2d`). ``forward(input, output_size)``
+    may name the wanted output size instead of ``output_padding`` (``ValueError`` when no
+    ``output_padding`` gives it).
 
     Args:
         in_channels: channels of the input.
