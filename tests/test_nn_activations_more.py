@@ -31,7 +31,7 @@ FNS = {
     "prelu": lambda T, x: T.nn.functional.prelu(x, T.linspace(-0.4, 0.4, 8, dtype=x.dtype)),
     "prelu1": lambda T, x: T.nn.functional.prelu(x, T.tensor([0.3], dtype=x.dtype)),
 }
-DOUBLE = ["selu", "celu", "celu1", "hardswish", "logsigmoid", "softsign", "threshold", "softmin"]
+DOUBLE = ["selu", "celu", "celu1", "hardswish", "logsigmoid", "softsign", "threshold", "softmin", "glu", "glu0"]
 
 
 @pytest.mark.parametrize("name", FNS)
@@ -153,3 +153,15 @@ def test_errors(fn):
 def test_threshold_integer():
     r, t = (T.nn.functional.threshold(T.arange(4), 1, 5) for T in LIBS)
     same(r, t, exact=True)
+
+
+def test_glu_third_order():
+    out = []
+    for T in LIBS:
+        x = T.tensor(DATA[:, :6].astype(np.float64) / 3, requires_grad=True)
+        y = T.nn.functional.glu(x)
+        (g,) = T.autograd.grad(y.square().sum(), x, create_graph=True)
+        (g2,) = T.autograd.grad(g.square().sum(), x, create_graph=True)
+        (g3,) = T.autograd.grad(g2.sum(), x)
+        out.append((g.grad_fn.name(), g2, g3))
+    same(out[0], out[1], rtol=1e-10, atol=1e-12)

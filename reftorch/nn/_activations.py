@@ -151,36 +151,77 @@ class Threshold(_Pointwise):
 
 
 # ---------------------------------------------------------------------- glu, prelu
+def _halves(x, dim):
+    """The two halves of ``x`` along ``dim`` (arrays, or tensors under ``create_graph``)."""
+    h = x.shape[dim] // 2
+    lead = (slice(None),) * dim
+    return x[lead + (slice(0, h), Ellipsis)], x[lead + (slice(h, 2 * h), Ellipsis)]
+
+
+def _glu_grad(xp, g, x, dim):
+    """``(g * s, g * a * s * (1 - s))`` joined along ``dim``: the gradient of ``a * s``,
+    ``s = sigmoid(b)``."""
+    a, b = _halves(x, dim)
+    s = 1 / (1 + xp.exp(-b))
+    return xp.concat([g * s, g * a * s * (1 - s)], axis=dim)
+
+
 class Glu(Function):
-    """``a * sigmoid(b)`` for the two halves ``a, b`` of ``dim``. Its gradient is computed
-    on arrays only (``GluBackwardBackward0`` is not reproduced: no ``create_graph``)."""
+    """``a * sigmoid(b)`` for the two halves ``a, b`` of ``dim``; its gradient is the node
+    :class:`GluBackward` (``GluBackwardBackward0``), as in PyTorch."""
 
     name = "GluBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x, dim):
         xp = x._backend.xp
-        a = x._data
-        h = a.shape[dim] // 2
-        first = xp.take(a, xp.arange(h, **x._backend._dev_kw()), axis=dim)
-        second = xp.take(a, xp.arange(h, 2 * h, **x._backend._dev_kw()), axis=dim)
+        a, b = _halves(x._data, dim)
         ctx.save_for_backward(x)
         ctx.dim = dim
         with x._backend.quiet():
-            s = 1 / (1 + xp.exp(-second))
-        return first * s
+            return a * (1 / (1 + xp.exp(-b)))
 
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        xp, dim = ctx.xp, ctx.dim
-        a = x._data
-        h = a.shape[dim] // 2
-        first = xp.take(a, xp.arange(h, **x._backend._dev_kw()), axis=dim)
-        second = xp.take(a, xp.arange(h, 2 * h, **x._backend._dev_kw()), axis=dim)
+        if isinstance(g, Tensor):
+            return GluBackward.apply(g, x._data, dim=ctx.dim)
         with x._backend.quiet():
-            s = 1 / (1 + xp.exp(-second))
-        return xp.concat([g * s, g * first * s * (1 - s)], axis=dim)
+            return _glu_grad(ctx.xp, g, x._data, ctx.dim)
+
+
+class GluBackward(Function):
+    """The gradient of GLU, ``(g, x) -> gx``, as a graph op; its own gradients are computed
+    op by op (recorded again under ``create_graph``)."""
+
+    name = "GluBackwardBackward0"
+    create_graph = True
+
+    @staticmethod
+    def forward(ctx, g, x, dim):
+        ctx.save_for_backward(g, x)
+        ctx.dim = dim
+        with x._backend.quiet():
+            return _glu_grad(x._backend.xp, g._data, x._data, dim)
+
+    @staticmethod
+    def backward(ctx, gg):
+        g, x = ctx.saved_tensors
+        xp, dim = ctx.xp, ctx.dim
+        g, x = g._data, x._data
+        a, b = _halves(x, dim)
+        gga, ggb = _halves(gg, dim)
+        s = 1 / (1 + xp.exp(-b))
+        ds = s * (1 - s)
+        need = ctx.needs_input_grad
+        grad_g = gga * s + ggb * a * ds if need[0] else None
+        grad_x = None
+        if need[1]:
+            grad_a = ggb * g * ds
+            grad_b = gga * g * ds + ggb * g * a * ds * (1 - 2 * s)
+            grad_x = xp.concat([grad_a, grad_b], axis=dim)
+        return grad_g, grad_x
 
 
 class Prelu(Function):
