@@ -165,3 +165,16 @@ def test_glu_third_order():
         (g3,) = T.autograd.grad(g2.sum(), x)
         out.append((g.grad_fn.name(), g2, g3))
     same(out[0], out[1], rtol=1e-10, atol=1e-12)
+
+
+def test_prelu_double_backward():
+    out = []
+    for T in LIBS:
+        x = T.tensor(DATA[:, :6].reshape(2, 3, 2).astype(np.float64), requires_grad=True)
+        w = T.tensor([0.2, -0.3, 0.4], dtype=T.float64, requires_grad=True)
+        y = T.nn.functional.prelu(x, w)
+        gx, gw = T.autograd.grad((y * y).sum(), (x, w), create_graph=True)
+        names = (gx.grad_fn.name(), gw.grad_fn.name())
+        g2 = T.autograd.grad((gx * gx).sum() + (gw * gw).sum(), (x, w))
+        out.append((names, gx, gw, g2))
+    same(out[0], out[1], rtol=1e-10, atol=1e-12)

@@ -224,38 +224,91 @@ class GluBackward(Function):
         return grad_g, grad_x
 
 
+def _prelu_weight(xp, wa, ndim):
+    """The weight array laid out to broadcast along dim 1 (one slope: as it is)."""
+    if wa.shape[0] > 1 and ndim > 1:
+        return xp.reshape(wa, (-1,) + (1,) * (ndim - 2))
+    return wa
+
+
 class Prelu(Function):
     """``x`` where positive, ``weight * x`` elsewhere, ``weight`` along dim 1 (one value, or
-    one per channel). No ``create_graph`` (``PreluKernelBackwardBackward0`` not reproduced)."""
+    one per channel). The gradient comes from the two-output node :class:`PreluBackward`
+    (``PreluKernelBackwardBackward0``), the weight's part then summed to the weight's shape,
+    as PyTorch does."""
 
     name = "PreluKernelBackward0"
+    create_graph = True
 
     @staticmethod
     def forward(ctx, x, w):
         xp = x._backend.xp
-        a, wa = x._data, w._data
-        if wa.shape[0] > 1 and a.ndim > 1:
-            wa = xp.reshape(wa, (-1,) + (1,) * (a.ndim - 2))
+        a = x._data
         ctx.save_for_backward(x, w)
-        ctx.wb = wa
-        return xp.where(a > 0, a, wa * a)
+        return xp.where(a > 0, a, _prelu_weight(xp, w._data, a.ndim) * a)
 
     @staticmethod
     def backward(ctx, g):
         x, w = ctx.saved_tensors
-        xp = ctx.xp
-        a = x._data
+        if isinstance(g, Tensor):
+            gx, gw_full = PreluBackward.apply(g, x._data, w._data)
+        else:
+            gx, gw_full = _prelu_grads(ctx.xp, g, x._data, w._data)
         need = ctx.needs_input_grad
-        gx = xp.where(a > 0, g, ctx.wb * g) if need[0] else None
-        gw = None
-        if need[1]:
-            gwa = xp.where(a > 0, xp.zeros_like(g), a * g)
-            if w._data.shape[0] > 1 and a.ndim > 1:
-                axes = tuple(i for i in range(a.ndim) if i != 1)
-                gw = xp.sum(gwa, axis=axes)
-            else:
-                gw = xp.reshape(xp.sum(gwa), (1,)) if w.dim() == 1 else xp.sum(gwa)
-        return gx, gw
+        gw = _prelu_sum(ctx.xp, gw_full, w._data) if need[1] else None
+        return (gx if need[0] else None), gw
+
+
+def _prelu_grads(xp, g, a, wa):
+    pos = a > 0
+    zero = xp.zeros_like(g)
+    return xp.where(pos, g, _prelu_weight(xp, wa, a.ndim) * g), xp.where(pos, zero, a * g)
+
+
+def _prelu_sum(xp, full, wa):
+    """The weight's gradient: ``full`` summed over every dim but the channel dim."""
+    if wa.shape[0] > 1 and full.ndim > 1:
+        full = xp.sum(full, axis=tuple(i for i in range(full.ndim) if i != 1))
+    else:
+        full = xp.sum(full)
+    return xp.reshape(full, tuple(wa.shape))  # (a view: PyTorch's ViewBackward0)
+
+
+class PreluBackward(Function):
+    """``(g, x, w) -> (gx, gw_unreduced)``, PyTorch's ``PreluKernelBackwardBackward0``;
+    its own gradients are computed op by op."""
+
+    name = "PreluKernelBackwardBackward0"
+    multi_output = True
+    create_graph = True
+
+    @staticmethod
+    def forward(ctx, g, x, w):
+        ctx.save_for_backward(g, x, w)
+        return _prelu_grads(x._backend.xp, g._data, x._data, w._data)
+
+    @staticmethod
+    def backward(ctx, ggx, ggw):
+        g, x, w = ctx.saved_tensors
+        xp = ctx.xp
+        g, a, wa = g._data, x._data, w._data
+        pos = a > 0
+        zero = xp.zeros_like(a)
+        wb = _prelu_weight(xp, wa, a.ndim)
+        need = ctx.needs_input_grad
+        grad_g = grad_x = grad_w = None
+        if need[0]:
+            parts = []
+            if ggx is not None:
+                parts.append(xp.where(pos, ggx, wb * ggx))
+            if ggw is not None:
+                parts.append(xp.where(pos, zero, a * ggw))
+            grad_g = parts[0] if len(parts) == 1 else parts[0] + parts[1]
+        if need[1] and ggw is not None:
+            grad_x = xp.where(pos, zero, g * ggw)
+        if need[2] and ggx is not None:
+            grad_w = _prelu_sum(xp, xp.where(pos, zero, g * ggx), wa)
+        return grad_g, grad_x, grad_w
 
 
 # ---------------------------------------------------------------------- the functions
