@@ -3,6 +3,8 @@
 gradients, grad_fn names (first and second order), reprs and errors."""
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -156,3 +158,17 @@ def test_nearest_index_rule():
     # 5 -> 7 elements: source index floor(dst * 5/7) (not round-half), as PyTorch
     r, t = (T.nn.functional.interpolate(T.arange(5.).view(1, 1, 5), size=7) for T in LIBS)
     assert tonp(r).tolist() == tonp(t).tolist() == [[[0.0, 0.0, 1.0, 2.0, 2.0, 3.0, 4.0]]]
+
+
+@pytest.mark.parametrize("name,kw", [("upsample", dict(scale_factor=2, mode="bilinear")),
+                                     ("upsample_nearest", dict(size=(3, 7))),
+                                     ("upsample_bilinear", dict(scale_factor=1.5))])
+def test_deprecated_upsample_functions(name, kw):
+    out = []
+    for T in LIBS:
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            y = getattr(T.nn.functional, name)(T.tensor(_data((1, 2, 3, 4))), **kw)
+        out.append((y, [(m.category, str(m.message), m.filename) for m in w]))
+    same(out[0][0], out[1][0], rtol=3e-7, atol=3e-7)
+    assert out[0][1] == out[1][1]

@@ -3,6 +3,7 @@ kernels' checks, in front of the :class:`~reftorch.nn._upsample.Upsample` node."
 from __future__ import annotations
 
 import operator
+import warnings
 
 from .. import _dtype as _D
 from . import _upsample as _Up
@@ -161,3 +162,36 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     _check_kernel(input, sizes, mode)
     return _Up.Upsample.apply(input, mode=mode, sizes=tuple(sizes), scale_factors=tuple(scale_factors),
                               align_corners=bool(align_corners), _name=_Up.NAMES[mode].format(len(sizes)))
+
+
+def _deprecated(name):
+    warnings.warn(f"`nn.functional.{name}` is deprecated. Use `nn.functional.interpolate` instead.", UserWarning,
+                  stacklevel=3)
+
+
+def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):
+    """Deprecated: :func:`interpolate` with a ``UserWarning``.
+
+    Mirrors ``torch.nn.functional.upsample``.
+    """
+    _deprecated("upsample")
+    return interpolate(input, size, scale_factor, mode, align_corners)
+
+
+def upsample_nearest(input, size=None, scale_factor=None):
+    """Deprecated: :func:`interpolate` with ``mode='nearest'``, with a ``UserWarning``.
+
+    Mirrors ``torch.nn.functional.upsample_nearest``.
+    """
+    _deprecated("upsample_nearest")
+    return interpolate(input, size, scale_factor, mode="nearest")
+
+
+def upsample_bilinear(input, size=None, scale_factor=None):
+    """Deprecated: :func:`interpolate` with ``mode='bilinear', align_corners=True``, with a
+    ``UserWarning``.
+
+    Mirrors ``torch.nn.functional.upsample_bilinear``.
+    """
+    _deprecated("upsample_bilinear")
+    return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)

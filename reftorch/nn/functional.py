@@ -1025,9 +1025,9 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 
 
 
-__all__ += ["pad", "interpolate"]
+__all__ += ["pad", "interpolate", "upsample", "upsample_nearest", "upsample_bilinear"]
 from ._padding import pad  # noqa: E402  (the checks of F.pad beside the kernels of _conv.py)
-from ._interpolate import interpolate  # noqa: E402  (kernel: _upsample.py)
+from ._interpolate import interpolate, upsample, upsample_bilinear, upsample_nearest  # noqa: E402
 
 __all__ += ["celu", "glu", "hardsigmoid", "hardswish", "logsigmoid", "prelu", "selu", "softmin", "softsign",
             "threshold"]

@@ -70,7 +70,7 @@ NAMESPACES = {
         huber_loss kl_div cosine_similarity pairwise_distance
         silu relu6 hardtanh mish
         conv_transpose1d conv_transpose2d
-        interpolate selu celu hardswish hardsigmoid softmin logsigmoid softsign threshold glu prelu
+        interpolate upsample upsample_nearest upsample_bilinear selu celu hardswish hardsigmoid softmin logsigmoid softsign threshold glu prelu
     """),
     "torch.nn.utils": ("reftorch.nn.utils", """
         clip_grad_norm_ clip_grad_value_ parameters_to_vector vector_to_parameters
