@@ -502,8 +502,13 @@ class CPUGenerator:
         if low >= high:
             raise ValueError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
         span = (high - low) & _MASK64
-        r = self.random32(n).astype(_u64) if span < (1 << 28) else self.random64(n)
-        v = (r % _u64(span) + _u64(low & _MASK64)).view(np.int64)
+        if span < (1 << 28):  # random() % span: the remainder in 32-bit arithmetic (~4x faster)
+            r = self.random32(n)
+            np.remainder(r, np.uint32(span), out=r)
+            v = r.astype(np.int64)
+            v += low  # (low <= v < high: no wrap)
+        else:
+            v = (self.random64(n) % _u64(span) + _u64(low & _MASK64)).view(np.int64)
         return v.astype(dt, copy=False)
 
     def random_(self, n: int, dtype=np.int64) -> np.ndarray:

@@ -19,6 +19,10 @@ Elements are compared by integer keys (equal values, equal keys), so every compa
 plain ``<``. A piece without two elements of one key comes out sorted whatever the
 partitions do, so only pieces holding two or more tied elements are followed further; the
 pieces still followed are kept packed side by side in working arrays.
+
+The same partition serves ``std::nth_element`` (``topk`` with ``k * 64 > n``:
+:func:`nth_element_topk`), and a variant of it ATen's own quick-select for ``kthvalue``
+(:func:`quick_select_rows`).
 """
 from __future__ import annotations
 
@@ -193,6 +197,31 @@ def _swap(arrays, i, j):
         arr[i], arr[j] = y, x
 
 
+def _swap_stops(arrays, p_slots, n_p, q_slots, n_q):
+    """Swap, in every piece, the k-th stop of the left scan with the k-th stop of the right
+    scan while the left one comes first. ``p_slots`` lists each piece's left stops ``P`` in
+    order (``n_p`` per piece), ``q_slots`` its right stops in ascending order (``n_q``; the
+    right scan meets them from the top). Returns ``(K, base_p, top_q)``: the swaps per
+    piece, where each piece's ``P`` starts in ``p_slots``, and where its ``Q`` starts from
+    the top in ``q_slots`` (``Q[k]`` is ``q_slots[top_q - k]``)."""
+    base_p = np.cumsum(n_p) - n_p
+    top_q = np.cumsum(n_q) - 1
+    # K: P[k] < Q[k] holds for k < K only (P rises, Q falls): a binary search in every piece
+    low, high = np.zeros_like(n_p), np.minimum(n_p, n_q)
+    while True:
+        open_ = low < high
+        if not open_.any():
+            break
+        mid = (low + high) // 2
+        ahead = open_ & (p_slots[base_p + np.minimum(mid, n_p - 1)] < q_slots[top_q - np.minimum(mid, n_q - 1)])
+        low = np.where(ahead, mid + 1, low)
+        high = np.where(open_ & ~ahead, mid, high)
+    done_before = np.cumsum(low) - low
+    k = np.arange(int(low.sum()))
+    _swap(arrays, p_slots[k + np.repeat(base_p - done_before, low)], q_slots[np.repeat(top_q + done_before, low) - k])
+    return low, base_p, top_q
+
+
 def _partition(key, pos, starts, sizes):
     """One round: ``__unguarded_partition_pivot`` on every packed piece (``starts``,
     ``sizes``) of the working arrays, in place; returns the cuts."""
@@ -210,26 +239,7 @@ def _partition(key, pos, starts, sizes):
     ge[lo] = False  # (the left scan starts after the pivot's slot)
     le = key <= pivot  # right stops: not greater; the pivot's own slot ends the scan
     (p_slots, n_p), (q_slots, n_q) = _count(ge, lo, sizes), _count(le, lo, sizes)
-    base_p, base_q = np.cumsum(n_p) - n_p, np.cumsum(n_q) - n_q
-    top_q = base_q + n_q - 1  # Q[k] is q_slots[top_q - k]
-    # K, the number of swaps: P[k] < Q[k] holds for k < K only (P rises, Q falls), so a
-    # binary search in every piece at once
-    low, high = np.zeros_like(n_p), np.minimum(n_p, n_q)
-    while True:
-        open_ = low < high
-        if not open_.any():
-            break
-        mid = (low + high) // 2
-        ahead = open_ & (p_slots[base_p + np.minimum(mid, n_p - 1)] < q_slots[top_q - np.minimum(mid, n_q - 1)])
-        low = np.where(ahead, mid + 1, low)
-        high = np.where(open_ & ~ahead, mid, high)
-    n_swaps = low
-    # the K pairs (P[k], Q[k]) of every piece, swapped
-    done_before = np.cumsum(n_swaps) - n_swaps
-    j = np.arange(int(n_swaps.sum()))
-    left = p_slots[j + np.repeat(base_p - done_before, n_swaps)]
-    right = q_slots[np.repeat(top_q + done_before, n_swaps) - j]
-    _swap(arrays, left, right)
+    n_swaps, base_p, top_q = _swap_stops(arrays, p_slots, n_p, q_slots, n_q)
     # where the next left scan stops: P[K], or Q[K - 1] if that comes first
     nxt = np.where(n_swaps < n_p, p_slots[base_p + np.minimum(n_swaps, n_p - 1)], hi)
     prev_q = q_slots[top_q - np.maximum(n_swaps - 1, 0)]
@@ -298,23 +308,7 @@ def _select_partition(arrays, lo, hi):
     le[begin + size - 1] = False  # Q: up to hi - 1
     (p_at, n_p), (q_at, n_q) = _count(ge, begin, size), _count(le, begin, size)
     p_slots, q_slots = slots[p_at], slots[q_at]
-    base_p = np.cumsum(n_p) - n_p
-    top_q = np.cumsum(n_q) - 1  # Q[m] is q_slots[top_q - m]
-    # K: P[m] < Q[m] for m < K only (P rises, Q falls): a binary search in every piece
-    low, high = np.zeros_like(n_p), np.minimum(n_p, n_q)
-    while True:
-        open_ = low < high
-        if not open_.any():
-            break
-        mid = (low + high) // 2
-        ahead = open_ & (p_slots[base_p + np.minimum(mid, n_p - 1)] < q_slots[top_q - np.minimum(mid, n_q - 1)])
-        low = np.where(ahead, mid + 1, low)
-        high = np.where(open_ & ~ahead, mid, high)
-    n_swaps = low
-    done_before = np.cumsum(n_swaps) - n_swaps
-    m = np.arange(int(n_swaps.sum()))
-    _swap(arrays, p_slots[m + np.repeat(base_p - done_before, n_swaps)],
-          q_slots[np.repeat(top_q + done_before, n_swaps) - m])
+    n_swaps, base_p, top_q = _swap_stops(arrays, p_slots, n_p, q_slots, n_q)
     # both scans stopping on one slot (a value equal to the pivot) pass it once more
     both = n_swaps < np.minimum(n_p, n_q)
     both[both] = (p_slots[(base_p + n_swaps)[both]] == q_slots[(top_q - n_swaps)[both]])
