@@ -178,3 +178,15 @@ def test_prelu_double_backward():
         g2 = T.autograd.grad((gx * gx).sum() + (gw * gw).sum(), (x, w))
         out.append((names, gx, gw, g2))
     same(out[0], out[1], rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["selu", "celu", "hardswish", "hardsigmoid", "threshold"])
+def test_inplace_grad_fn_names(name):
+    names = []
+    for T in LIBS:
+        x = T.tensor(DATA, requires_grad=True)
+        f = getattr(T.nn.functional, name)
+        y = f(x * 1, 0.5, 2.0, inplace=True) if name == "threshold" else f(x * 1, inplace=True)
+        (g,) = T.autograd.grad(y.sum(), x)
+        names.append((y.grad_fn.name(), g))
+    same(names[0], names[1])

@@ -332,7 +332,8 @@ def selu(input, inplace=False):
         tensor([-1.1113,  0.0000,  2.1014])
     """
     _float_only(input, "elu_cpu")
-    return _maybe_inplace(input, _F.Elu.apply(input, alpha=_SELU_ALPHA, scale=_SELU_SCALE), inplace)
+    out = _F.Elu.apply(input, alpha=_SELU_ALPHA, scale=_SELU_SCALE, _name="EluBackward1" if inplace else "EluBackward0")
+    return _maybe_inplace(input, out, inplace)
 
 
 def celu(input, alpha=1.0, inplace=False):
@@ -358,7 +359,7 @@ def celu(input, alpha=1.0, inplace=False):
     if alpha == 0:
         raise RuntimeError("ZeroDivisionError: alpha cannot be 0 for CELU")
     _float_only(input, "elu_cpu")
-    out = _F.Elu.apply(input, alpha=alpha, scale=1.0, input_scale=1.0 / alpha, _name="CeluBackward0")
+    out = _F.Elu.apply(input, alpha=alpha, scale=1.0, input_scale=1.0 / alpha, _name="CeluBackward1" if inplace else "CeluBackward0")
     return _maybe_inplace(input, out, inplace)
 
 
@@ -480,7 +481,9 @@ def threshold(input, threshold, value, inplace=False):
         >>> F.threshold(torch.tensor([0.5, 1.0, 2.0]), 1.0, -1.0)
         tensor([-1., -1.,  2.])
     """
-    return _maybe_inplace(input, Threshold.apply(input, threshold=threshold, value=value), inplace)
+    out = Threshold.apply(input, threshold=threshold, value=value,
+                          _name="ThresholdBackward1" if inplace else "ThresholdBackward0")
+    return _maybe_inplace(input, out, inplace)
 
 
 def glu(input, dim=-1):
