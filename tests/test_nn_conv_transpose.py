@@ -54,9 +54,9 @@ def test_double_backward_values():
     for T in LIBS:
         x, w = _t(T, (1, 2, 3, 3), 0), _t(T, (2, 3, 2, 2), 1)
         y = T.nn.functional.conv_transpose2d(x, w, stride=2)
-        (gx,) = T.autograd.grad(y.square().sum(), x, create_graph=True)
-        gw2, = T.autograd.grad(gx.square().sum(), w)
-        out.append((gx.detach(), gw2))
+        gx, gw = T.autograd.grad(y.square().sum(), (x, w), create_graph=True)
+        gw2, = T.autograd.grad(gx.square().sum() + gw.square().sum(), w)
+        out.append((gx.grad_fn.name(), gw.grad_fn.name(), gx.detach(), gw2))
     same(out[0], out[1], rtol=1e-4, atol=1e-4)
 
 

@@ -382,7 +382,13 @@ class ConvolutionTranspose(OpFunction):
         need = ctx.needs_input_grad
         b, geom = ctx.backend, ctx.geom
         # (x._data, w._data: arrays, or tensors under create_graph)
-        gx = _conv(b, g, w._data, geom) if need[0] else None
+        gx = None
+        if need[0] and isinstance(g, Tensor):  # a convolution, under PyTorch's name for this gradient
+            gx = Convolution.apply(g, w._data, _no_bias(g), stride=geom.stride, pads=geom.pads,
+                                   dilation=geom.dilation, groups=geom.groups, has_bias=False,
+                                   _name="ConvolutionBackwardBackward0")
+        elif need[0]:
+            gx = _conv(b, g, w._data, geom)
         gw = _weight_grad(b, x._data, g, geom) if need[1] else None
         gb = None
         if need[2]:
