@@ -245,15 +245,21 @@ PAD_NAMES = {"reflect": "ReflectionPad{}DBackward0", "replicate": "ReplicationPa
 
 def _source_index(mode, n, lo, hi):
     """For each position of a dim of length ``n`` padded by ``lo``/``hi``: which input
-    element it copies under ``mode`` (``reflect``, ``replicate`` or ``circular``)."""
+    element it copies under ``mode`` (``reflect``, ``replicate`` or ``circular``).
+
+    A negative pad crops. Reflection and replication index the full input (PyTorch's
+    kernels); circular padding first crops, then wraps around what is left (PyTorch builds
+    it from slices of the cropped input)."""
+    if mode == "circular":
+        start = max(0, -lo)
+        m = n - start - max(0, -hi)
+        return [start + i % m for i in range(-max(lo, 0), m + max(hi, 0))]
     idx = []
     for i in range(-lo, n + hi):
         if mode == "reflect":
             j = -i if i < 0 else (2 * (n - 1) - i if i >= n else i)
-        elif mode == "replicate":
-            j = min(max(i, 0), n - 1)
         else:
-            j = i % n
+            j = min(max(i, 0), n - 1)
         idx.append(j)
     return idx
 
@@ -290,8 +296,9 @@ class ModePad(OpFunction):
 
 
 def _pad_grad_name(name):
-    """PyTorch's name for the gradient of a padding node (``ReflectionPad2DBackwardBackward0``)."""
-    return name[:-len("Backward0")] + "BackwardBackward0" if name.endswith("Backward0") else name
+    """PyTorch's name for the gradient of a padding node (``ReflectionPad2DBackwardBackward0``;
+    circular padding is built from slices, whose gradient's node is ``SliceBackwardBackward0``)."""
+    return name[:-len("Backward0")] + "BackwardBackward0" if name.endswith("Backward0") else "SliceBackwardBackward0"
 
 
 def _mode_pad(backend, a, state):
@@ -310,25 +317,81 @@ def _mode_pad_grad(backend, g, state):
 
 
 class ConstantPad(OpFunction):
-    """Zero padding by ``(lo, hi)`` pairs over the last ``len(pads)`` dims (what PyTorch
-    adds before a ``padding='same'`` convolution whose padding is not symmetric)."""
+    """``F.pad(x, pads, value=value)``: the last ``len(pads)`` dims padded by ``(lo, hi)``
+    pairs filled with ``value``; a negative pad crops (also what PyTorch adds before a
+    ``padding='same'`` convolution whose padding is not symmetric). The gradient is the
+    same map with the pads negated (a crop), as PyTorch's ``constant_pad_nd`` backward."""
 
     name = "ConstantPadNdBackward0"
     create_graph = True  # the gradient (a crop) is ConstantPadNd again, as in PyTorch
 
     @staticmethod
-    def forward(ctx, x, pads):
-        ctx.state = (pads, tuple(x.shape[x.dim() - len(pads):]))
-        return W.pad_const(x._backend, x._data, pads)
+    def forward(ctx, x, pads, value=0):
+        ctx.state = (tuple(pads),)
+        out = pad_nd(x._backend, x._data, pads, value)
+        return x._backend.copy(out) if all(lo <= 0 and hi <= 0 for lo, hi in pads) else out
 
     @staticmethod
     def backward(ctx, g):
         return linear_grad(ctx, g, _crop, _pad, ctx.state, "ConstantPadNdBackward0", "ConstantPadNdBackward0")
 
 
+def pad_nd(backend, a, pads, value=0):
+    """``a`` with its last ``len(pads)`` dims cropped by the negative pads, then padded by
+    the positive ones with ``value`` (PyTorch's ``constant_pad_nd`` order)."""
+    if any(lo < 0 or hi < 0 for lo, hi in pads):
+        nsp = len(pads)
+        sizes = a.shape[a.ndim - nsp:]
+        a = a[(...,) + tuple(slice(max(0, -lo), n - max(0, -hi)) for n, (lo, hi) in zip(sizes, pads))]
+    return W.pad_const(backend, a, tuple((max(lo, 0), max(hi, 0)) for lo, hi in pads), value)
+
+
 def _pad(backend, a, state):
-    return W.pad_const(backend, a, state[0])
+    return pad_nd(backend, a, state[0])
 
 
 def _crop(backend, g, state):
-    return W.crop(g, *state)
+    return pad_nd(backend, g, tuple((-lo, -hi) for lo, hi in state[0]))
+
+
+class ConvolutionTranspose(OpFunction):
+    """``conv_transpose{1,2}d`` of ``x (N, C_in, *S)`` with ``w (C_in, C_out/groups, *K)``:
+    the input gradient of the convolution ``geom`` (whose input is the ``(N, C_out, *out)``
+    result), so the forward is :func:`_input_grad_array` and the gradients are a
+    convolution (for ``x``) and a weight gradient (for ``w``). ``grad_fn``:
+    ``ConvolutionBackward0``, as PyTorch."""
+
+    name = "ConvolutionBackward0"
+    create_graph = True
+
+    @staticmethod
+    def forward(ctx, x, w, b, geom, has_bias):
+        backend = x._backend
+        xp = backend.xp
+        y = _input_grad_array(backend, x._data, w._data, geom)
+        if has_bias:
+            y = y + xp.reshape(b._data, (geom.in_shape[1],) + (1,) * len(geom.out))
+        if ctx.needs_input_grad:
+            ctx.save_for_backward(x, w)
+            ctx.geom = geom
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        x, w = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        b, geom = ctx.backend, ctx.geom
+        # (x._data, w._data: arrays, or tensors under create_graph)
+        gx = None
+        if need[0] and isinstance(g, Tensor):  # a convolution, under PyTorch's name for this gradient
+            gx = Convolution.apply(g, w._data, _no_bias(g), stride=geom.stride, pads=geom.pads,
+                                   dilation=geom.dilation, groups=geom.groups, has_bias=False,
+                                   _name="ConvolutionBackwardBackward0")
+        elif need[0]:
+            gx = _conv(b, g, w._data, geom)
+        gw = _weight_grad(b, x._data, g, geom) if need[1] else None
+        gb = None
+        if need[2]:
+            gb = linear_grad(ctx, g, _bias_grad, _bias_spread, tuple(g.shape), "ConvolutionBackwardBackward0",
+                             "ConvolutionBackward0")
+        return gx, gw, gb

@@ -658,40 +658,49 @@ def _laid_out_like_grad(ctx, gi, g, x):
 
 
 class Elu(Function):
-    """``x`` where positive, ``alpha * (exp(x) - 1)`` elsewhere (``expm1``, as PyTorch)."""
+    """``scale * x`` where positive, ``scale * alpha * (exp(input_scale * x) - 1)`` elsewhere
+    (``expm1``, as PyTorch's ``elu``; SELU and CELU are ELU with a ``scale`` or an
+    ``input_scale``)."""
 
     name = "EluBackward0"  # the in-place form is recorded as ``EluBackward1``
     create_graph = True
     elementwise = True
 
     @staticmethod
-    def kernel(be, a, alpha):
+    def kernel(be, a, alpha, scale=1.0, input_scale=1.0):
         xp = be.xp
         with be.quiet():
-            return xp.where(a <= 0, xp.expm1(a) * alpha, a)
+            if scale == 1.0 and input_scale == 1.0:
+                return xp.where(a <= 0, xp.expm1(a) * alpha, a)
+            kw = be._dev_kw()
+            neg = xp.asarray(alpha, dtype=a.dtype, **kw) * xp.asarray(scale, dtype=a.dtype, **kw)  # PyTorch's negcoef
+            return xp.where(a <= 0, xp.expm1(a * input_scale) * neg, a * scale)
 
     @staticmethod
-    def forward(ctx, x, alpha):
+    def forward(ctx, x, alpha, scale=1.0, input_scale=1.0):
         ctx.save_for_backward(x)
-        ctx.alpha = alpha
-        return _half_in_float32(Elu.kernel, x, alpha=alpha)
+        ctx.params = params = dict(alpha=alpha, scale=scale, input_scale=input_scale)
+        return _half_in_float32(Elu.kernel, x, **params)
 
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        return _laid_out_like_grad(ctx, _input_grad(EluBackward, ctx, g, x._data, alpha=ctx.alpha), g, x._data)
+        return _laid_out_like_grad(ctx, _input_grad(EluBackward, ctx, g, x._data, **ctx.params), g, x._data)
 
 
 class EluBackward(_InputGrad):
     name = "EluBackwardBackward0"
 
     @staticmethod
-    def formula(xp, g, x, alpha):
-        return xp.where(x <= 0, g * alpha * xp.exp(x), g)
+    def formula(xp, g, x, alpha, scale=1.0, input_scale=1.0):
+        if scale == 1.0 and input_scale == 1.0:
+            return xp.where(x <= 0, g * alpha * xp.exp(x), g)
+        return xp.where(x <= 0, g * input_scale * (alpha * scale) * xp.exp(x * input_scale), g * scale)
 
     @staticmethod
-    def grad_x(xp, gg, g, x, alpha):
-        return xp.where(x < 0, gg * g * alpha * xp.exp(x), xp.zeros_like(x))  # PyTorch: x < 0
+    def grad_x(xp, gg, g, x, alpha, scale=1.0, input_scale=1.0):
+        c = alpha * scale * input_scale * input_scale
+        return xp.where(x < 0, gg * g * c * xp.exp(x * input_scale), xp.zeros_like(x))  # PyTorch: x < 0
 
 
 class Hardtanh(Function):

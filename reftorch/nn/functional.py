@@ -1025,6 +1025,19 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 
 
 
+__all__ += ["pad", "interpolate", "upsample", "upsample_nearest", "upsample_bilinear"]
+from ._padding import pad  # noqa: E402  (the checks of F.pad beside the kernels of _conv.py)
+from ._interpolate import interpolate, upsample, upsample_bilinear, upsample_nearest  # noqa: E402
+
+__all__ += ["celu", "glu", "hardsigmoid", "hardswish", "logsigmoid", "prelu", "selu", "softmin", "softsign",
+            "threshold"]
+from ._activations import (celu, glu, hardsigmoid, hardswish, logsigmoid, prelu, selu,  # noqa: E402
+                           softmin, softsign, threshold)
+
+__all__ += ["conv_transpose1d", "conv_transpose2d"]
+from ._conv_transpose import conv_transpose1d, conv_transpose2d  # noqa: E402
+
+
 def _mode_pad(input, pads, mode):
     """Pad the last ``len(pads)`` dims by ``(lo, hi)`` pairs copying elements (the padding
     modes of the conv layers other than ``'zeros'``)."""

@@ -61,6 +61,11 @@ NAMESPACES = {
         LayerNorm Transformer MultiheadAttention
         CosineSimilarity PairwiseDistance
         SiLU ReLU6 Hardtanh Mish
+        ZeroPad1d ZeroPad2d ConstantPad1d ConstantPad2d ReflectionPad1d ReflectionPad2d
+        ReplicationPad1d ReplicationPad2d CircularPad1d
+        Upsample UpsamplingNearest2d UpsamplingBilinear2d
+        ConvTranspose1d ConvTranspose2d
+        PReLU SELU CELU Hardswish Hardsigmoid Softmin LogSigmoid Softsign Threshold GLU
     """),
     "torch.nn.functional": ("reftorch.nn.functional", """
         linear relu leaky_relu elu gelu sigmoid tanh softmax log_softmax softplus dropout embedding
@@ -69,6 +74,8 @@ NAMESPACES = {
         layer_norm normalize
         huber_loss kl_div cosine_similarity pairwise_distance
         silu relu6 hardtanh mish
+        conv_transpose1d conv_transpose2d
+        interpolate upsample upsample_nearest upsample_bilinear selu celu hardswish hardsigmoid softmin logsigmoid softsign threshold glu prelu
     """),
     "torch.nn.utils": ("reftorch.nn.utils", """
         clip_grad_norm_ clip_grad_value_ parameters_to_vector vector_to_parameters

@@ -270,3 +270,263 @@ class Mish(Module):
 
     def extra_repr(self) -> str:
         return "inplace=True" if self.inplace else ""
+
+
+__all__ += ["CELU", "GLU", "Hardsigmoid", "Hardswish", "LogSigmoid", "PReLU", "SELU", "Softmin", "Softsign",
+            "Threshold"]
+
+
+class _Inplace(Module):
+    """An activation with only an ``inplace`` flag; ``_fn`` names the functional form."""
+
+    _fn = ""
+    _show_inplace = True
+
+    def __init__(self, inplace: bool = False):
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input):
+        return getattr(F, self._fn)(input, inplace=self.inplace)
+
+    def extra_repr(self) -> str:
+        return "inplace=True" if self.inplace and self._show_inplace else ""
+
+
+class SELU(_Inplace):
+    """Scaled ELU, ``scale * elu(x, alpha)`` with fixed ``alpha`` and ``scale`` (see
+    :func:`reftorch.nn.functional.selu`).
+
+    Args:
+        inplace: overwrite the input instead of allocating the output.
+
+    Mirrors ``torch.nn.SELU``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.nn.SELU()(torch.tensor([-1.0, 2.0]))
+        tensor([-1.1113,  2.1014])
+    """
+
+    _fn = "selu"
+
+
+class CELU(Module):
+    """Continuously differentiable ELU ``max(0, x) + min(0, alpha * (exp(x / alpha) - 1))``.
+
+    Args:
+        alpha: the negative saturation value is ``-alpha`` (default 1).
+        inplace: overwrite the input instead of allocating the output.
+
+    Mirrors ``torch.nn.CELU``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.nn.CELU(0.5)
+        CELU(alpha=0.5)
+    """
+
+    def __init__(self, alpha: float = 1.0, inplace: bool = False):
+        super().__init__()
+        self.alpha = alpha
+        self.inplace = inplace
+
+    def forward(self, input):
+        return F.celu(input, self.alpha, self.inplace)
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
+
+
+class Hardswish(_Inplace):
+    """``x * min(max(x + 3, 0), 6) / 6`` (see :func:`reftorch.nn.functional.hardswish`).
+
+    Args:
+        inplace: overwrite the input instead of allocating the output (not shown in the repr,
+            as in PyTorch).
+
+    Mirrors ``torch.nn.Hardswish``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.nn.Hardswish()(torch.tensor([-1.0, 1.0]))
+        tensor([-0.3333,  0.6667])
+    """
+
+    _fn = "hardswish"
+    _show_inplace = False
+
+
+class Hardsigmoid(_Inplace):
+    """``min(max(x + 3, 0), 6) / 6`` (see :func:`reftorch.nn.functional.hardsigmoid`).
+
+    Args:
+        inplace: overwrite the input instead of allocating the output (not shown in the repr).
+
+    Mirrors ``torch.nn.Hardsigmoid``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.nn.Hardsigmoid()(torch.tensor([-1.0, 1.0]))
+        tensor([0.3333, 0.6667])
+    """
+
+    _fn = "hardsigmoid"
+    _show_inplace = False
+
+
+class Softmin(Module):
+    """``softmax(-x, dim)``: the smallest input gets the largest weight.
+
+    Args:
+        dim: the dimension whose entries sum to 1 (``None``: PyTorch's deprecated implicit
+            choice, with its warning).
+
+    Mirrors ``torch.nn.Softmin``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.nn.Softmin(dim=0)(torch.tensor([1.0, 2.0]))
+        tensor([0.7311, 0.2689])
+    """
+
+    def __init__(self, dim=None):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input):
+        return F.softmin(input, self.dim, _stacklevel=5)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class LogSigmoid(Module):
+    """``log(sigmoid(x))``, without overflow (see :func:`reftorch.nn.functional.logsigmoid`).
+
+    Mirrors ``torch.nn.LogSigmoid``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.nn.LogSigmoid()(torch.tensor([0.0]))
+        tensor([-0.6931])
+    """
+
+    def forward(self, input):
+        return F.logsigmoid(input)
+
+
+class Softsign(Module):
+    """``x / (1 + |x|)``.
+
+    Mirrors ``torch.nn.Softsign``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.nn.Softsign()(torch.tensor([-3.0, 1.0]))
+        tensor([-0.7500,  0.5000])
+    """
+
+    def forward(self, input):
+        return F.softsign(input)
+
+
+class Threshold(Module):
+    """``x`` where ``x > threshold``, ``value`` elsewhere.
+
+    Args:
+        threshold: the value to compare with.
+        value: the replacement.
+        inplace: overwrite the input instead of allocating the output.
+
+    Mirrors ``torch.nn.Threshold``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.nn.Threshold(0.1, 20.0)
+        Threshold(threshold=0.1, value=20.0)
+    """
+
+    def __init__(self, threshold: float, value: float, inplace: bool = False):
+        super().__init__()
+        self.threshold = threshold
+        self.value = value
+        self.inplace = inplace
+
+    def forward(self, input):
+        return F.threshold(input, self.threshold, self.value, self.inplace)
+
+    def extra_repr(self) -> str:
+        return f"threshold={self.threshold}, value={self.value}" + (", inplace=True" if self.inplace else "")
+
+
+class GLU(Module):
+    """Gated linear unit: the first half of ``dim`` times the sigmoid of the second half.
+
+    Args:
+        dim: the dimension to halve (default -1); its size must be even.
+
+    Shape:
+        ``(*, 2N, *)`` to ``(*, N, *)``.
+
+    Mirrors ``torch.nn.GLU``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.nn.GLU()(torch.tensor([[1.0, 2.0, 0.0, 100.0]]))
+        tensor([[0.5000, 2.0000]])
+    """
+
+    def __init__(self, dim: int = -1):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input):
+        return F.glu(input, self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class PReLU(Module):
+    """Parametric ReLU: ``x`` where positive, ``weight * x`` elsewhere, with a learned slope.
+
+    Args:
+        num_parameters: 1 (one slope for all channels, default) or the number of channels
+            (dim 1 of the input).
+        init: the initial slope (default 0.25).
+        device: where to create ``weight``.
+        dtype: ``weight``'s dtype.
+
+    Attributes:
+        weight: the learnable slopes, shape ``(num_parameters,)``.
+
+    Mirrors ``torch.nn.PReLU``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> m = torch.nn.PReLU()
+        >>> m
+        PReLU(num_parameters=1)
+        >>> m(torch.tensor([-2.0, 3.0]))
+        tensor([-0.5000,  3.0000], grad_fn=<PreluKernelBackward0>)
+    """
+
+    def __init__(self, num_parameters: int = 1, init: float = 0.25, device=None, dtype=None):
+        from ..._ops import creation
+        from ..parameter import Parameter
+        self.num_parameters = num_parameters
+        super().__init__()
+        self.init = init
+        self.weight = Parameter(creation.empty(num_parameters, device=device, dtype=dtype))
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        from .. import init
+        init.constant_(self.weight, self.init)
+
+    def forward(self, input):
+        return F.prelu(input, self.weight)
+
+    def extra_repr(self) -> str:
+        return f"num_parameters={self.num_parameters}"

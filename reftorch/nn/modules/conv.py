@@ -11,7 +11,7 @@ from .. import functional as F
 from .. import init
 from .module import Module
 
-__all__ = ["Conv1d", "Conv2d"]
+__all__ = ["Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d"]
 
 
 def _ntuple(v, n):
@@ -67,13 +67,17 @@ class _ConvNd(Module):
             pads = [(p, p) for p in padding]
         self._mode_pads = tuple(pads)
         dtype = D.get_default_dtype() if dtype is None else dtype
-        self.weight = Parameter(empty((out_channels, in_channels // groups) + kernel_size,
+        self.weight = Parameter(empty(self._weight_shape(in_channels, out_channels, groups, kernel_size),
                                       dtype=dtype, device=device))
         if bias:
             self.bias = Parameter(empty(out_channels, dtype=dtype, device=device))
         else:
             self.register_parameter("bias", None)
         self.reset_parameters()
+
+    @staticmethod
+    def _weight_shape(in_channels, out_channels, groups, kernel_size):
+        return (out_channels, in_channels // groups) + kernel_size
 
     def reset_parameters(self) -> None:
         """Re-draw the parameters as PyTorch does: ``kaiming_uniform_(a=sqrt(5))`` for the
@@ -182,6 +186,107 @@ class Conv2d(_ConvNd):
         Conv2d(3, 16, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))
         >>> conv(torch.zeros(1, 3, 32, 32)).shape
         torch.Size([1, 16, 32, 32])
+    """
+
+    _nd = 2
+
+
+class _ConvTransposeNd(_ConvNd):
+    """What ``ConvTranspose1d`` and ``ConvTranspose2d`` share: the weight is
+    ``(in_channels, out_channels / groups, *kernel_size)`` and ``output_padding`` is kept."""
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1,
+                 bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None):
+        if padding_mode != "zeros":
+            raise ValueError(f'Only "zeros" padding mode is supported for {type(self).__name__}')
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
+                         padding_mode, device, dtype)
+        self.transposed = True
+        self.output_padding = _ntuple(output_padding, self._nd)
+
+    @staticmethod
+    def _weight_shape(in_channels, out_channels, groups, kernel_size):
+        return (in_channels, out_channels // groups) + kernel_size
+
+    def _output_padding(self, input, output_size):
+        """``output_padding``, or the one that makes the output ``output_size`` (its spatial
+        sizes, or the full shape): PyTorch's rule and ``ValueError`` messages."""
+        nd = self._nd
+        if output_size is None:
+            return self.output_padding
+        lead = 2 if input.dim() == nd + 2 else 1
+        if len(output_size) == lead + nd:
+            output_size = output_size[lead:]
+        if len(output_size) != nd:
+            raise ValueError(f"ConvTranspose{nd}D: for {input.dim()}D input, output_size must have {nd} or "
+                             f"{lead + nd} elements (got {len(output_size)})")
+        lo = [(input.size(d + lead) - 1) * self.stride[d] - 2 * self.padding[d]
+              + self.dilation[d] * (self.kernel_size[d] - 1) + 1 for d in range(nd)]
+        hi = [m + s - 1 for m, s in zip(lo, self.stride)]
+        if any(not a <= n <= b for n, a, b in zip(output_size, lo, hi)):
+            raise ValueError(f"requested an output size of {output_size}, but valid sizes range from {lo} to {hi} "
+                             f"(for an input of {input.size()[2:]})")
+        return tuple(int(n) - m for n, m in zip(output_size, lo))
+
+    def forward(self, input, output_size=None):
+        fn = F.conv_transpose1d if self._nd == 1 else F.conv_transpose2d
+        return fn(input, self.weight, self.bias, self.stride, self.padding, self._output_padding(input, output_size),
+                  self.groups, self.dilation)
+
+
+class ConvTranspose1d(_ConvTransposeNd):
+    """A 1-D transposed convolution layer (see :func:`reftorch.nn.functional.conv_transpose1d`).
+
+    Mirrors ``torch.nn.ConvTranspose1d``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.nn.ConvTranspose1d(4, 2, 3, stride=2)
+        ConvTranspose1d(4, 2, kernel_size=(3,), stride=(2,))
+    """
+
+    _nd = 1
+
+
+class ConvTranspose2d(_ConvTransposeNd):
+    """A 2-D transposed convolution layer: upsamples ``(N, C_in, H, W)`` to
+    ``(N, C_out, H_out, W_out)`` with ``H_out = (H - 1) * stride - 2 * padding +
+    dilation * (kH - 1) + output_padding + 1`` (see
+    :func:`reftorch.nn.functional.conv_transpose2d`). ``forward(input, output_size)``
+    may name the wanted output size instead of ``output_padding`` (``ValueError`` when no
+    ``output_padding`` gives it).
+
+    Args:
+        in_channels: channels of the input.
+        out_channels: channels of the output.
+        kernel_size: the kernel size (int or pair).
+        stride: step between the kernel copies in the output (default 1).
+        padding: cropped from each side of the output (default 0).
+        output_padding: extra size added at the end of the output (default 0).
+        groups: independent channel groups (default 1).
+        bias: learn an additive bias (default ``True``).
+        dilation: spacing between kernel elements (default 1).
+        padding_mode: only ``'zeros'``.
+        device: where to create the parameters.
+        dtype: the parameters' dtype (default float32).
+
+    Attributes:
+        weight: ``(in_channels, out_channels / groups, kH, kW)``, drawn as PyTorch draws it.
+        bias: ``(out_channels,)``.
+
+    Raises:
+        ValueError: a ``padding_mode`` other than ``'zeros'``, or channels not divisible by
+            ``groups``.
+
+    Mirrors ``torch.nn.ConvTranspose2d``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> up = torch.nn.ConvTranspose2d(8, 4, 3, stride=2, padding=1, output_padding=1)
+        >>> up
+        ConvTranspose2d(8, 4, kernel_size=(3, 3), stride=(2, 2), padding=(1, 1), output_padding=(1, 1))
+        >>> up(torch.zeros(1, 8, 5, 5)).shape
+        torch.Size([1, 4, 10, 10])
     """
 
     _nd = 2
