@@ -192,10 +192,10 @@ class NumpyBackend(Backend):
         return arr.take(idx, axis, None, "clip")  # the method, positional: np.take's wrapper costs
 
     def take_offsets(self, flat, index, base, scale, size):
-        # A piece of ``index`` at a time (along its first axis): check its range, write its
-        # offsets into one small reused buffer and take straight into the result. The
-        # offsets never reach main memory, and the offset pass finds the indices that the
-        # range check has just read in the cache.
+        # A piece of ``index`` at a time (along its first axis): write its offsets into one
+        # small reused buffer, check its range and take straight into the result. The
+        # offsets never reach main memory, and the range check finds the indices that the
+        # offset pass has just read in the cache.
         out = np.empty(index.shape, dtype=flat.dtype)
         rows = index.shape[0]
         step = max(1, _CHUNK * rows // index.size)
@@ -207,8 +207,6 @@ class NumpyBackend(Backend):
         for a in range(0, rows, step):
             b = a + step
             piece = index[a:b]
-            if _max(piece.view(unsigned), None) >= size:
-                return None
             if direct:
                 off = piece
             else:
@@ -220,6 +218,10 @@ class NumpyBackend(Backend):
                 else:
                     np.multiply(piece, scale, out=off)
                     off += base[a:b] if by_row else base
+            # the range check after the offsets: the piece is in the cache by now (checked
+            # before, it was read from memory twice); nothing is written until it passes
+            if _max(piece.view(unsigned), None) >= size:
+                return None
             take(off, out=out[a:b], mode="clip")  # in range: "clip" skips NumPy's own check
         return out
 
