@@ -31,13 +31,7 @@ def _axes(input, dim):
     return tuple(sorted(w)) if w else None
 
 
-def _restore(xp, g, shape, axes, keepdim):
-    if axes is None:
-        axes = tuple(range(len(shape)))
-    if not keepdim:
-        for a in sorted(axes):
-            g = xp.expand_dims(g, axis=a)
-    return g
+_restore = reduction._keep_dims
 
 
 class VectorNorm(OpFunction):

@@ -39,13 +39,19 @@ def _check_keepdim(keepdim, fn):
         raise TypeError(f"{fn}(): argument 'keepdim' must be bool, not {type(keepdim).__name__}")
 
 
-def _expand_grad(xp, g, shape, axes, keepdim):
+def _keep_dims(xp, g, shape, axes, keepdim):
+    """``g``, the gradient of a reduction of an input of ``shape`` over ``axes`` (None: all),
+    with the reduced dims back as size 1 (not broadcast)."""
     if axes is None:
         axes = tuple(range(len(shape)))
     if not keepdim:
         for a in sorted(axes):
             g = xp.expand_dims(g, axis=a)
-    return xp.broadcast_to(g, shape)
+    return g
+
+
+def _expand_grad(xp, g, shape, axes, keepdim):
+    return xp.broadcast_to(_keep_dims(xp, g, shape, axes, keepdim), shape)
 
 
 _HALF = object()  # Sum's ``native`` for ``dtype=torch.float16`` (summed as float16 inputs are)

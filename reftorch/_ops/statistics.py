@@ -12,20 +12,11 @@ from ..autograd.function import OpFunction as Function
 from ._common import conj_of
 from .cumulative import _scan
 from .reduction import _check_keepdim, _dims, _expand_grad, _FLOAT_OR_COMPLEX, Mean, ne, sum
+from .reduction import _keep_dims as _keep
 
 _DOF_WARNING = ("{}(): degrees of freedom is <= 0. Correction should be strictly less than the reduction factor "
                 "(input numel divided by output numel). (Triggered internally at "
                 "/__w/pytorch/pytorch/aten/src/ATen/native/ReduceOps.cpp:1861.)")
-
-
-def _keep(xp, g, shape, axes, keepdim):
-    """``g`` with the reduced dims restored as size 1 (not broadcast)."""
-    if axes is None:
-        return xp.reshape(g, (1,) * len(shape))
-    if not keepdim:
-        for a in sorted(axes):
-            g = xp.expand_dims(g, axis=a)
-    return g
 
 
 # ------------------------------------------------------------------ prod
