@@ -249,7 +249,7 @@ def topk_rows(values, k, largest, sorted_):
     # does, unless its key is not its own: NaN shares inf's key, and an int64 beyond 2**53
     # may share its float64 with a neighbour
     exact = values.dtype.kind in "fb" or values.dtype.itemsize < 8 or not values.size or \
-        int(np.abs(values).max()) <= 2 ** 53
+        -2 ** 53 <= int(values.min()) and int(values.max()) <= 2 ** 53  # (abs(-2**63) wraps)
     maybe = np.zeros(key.shape, dtype=bool)
     start = k
     while start < n:  # elements of [start, 2 * start) that beat the k-th best of [0, start)
