@@ -24,6 +24,9 @@ being recorded and an input requires grad, attaches a :class:`Node` (the tensor'
 """
 from __future__ import annotations
 
+import inspect
+import linecache
+import os
 from operator import attrgetter
 
 from .._layout import fix_empty_strides, relayout_like_operands
@@ -126,85 +129,154 @@ class OpFunction:
 
 
 def _make_apply(cls):
-    """The ``apply`` of Function class ``cls``: one body for every op; what it reads of the
-    class is bound once here (per-call overhead: a classmethod call and six class look-ups
-    cost ~40 ns)."""
+    """The ``apply`` of Function class ``cls``: the source of :data:`_APPLY` with the class's
+    settings filled in, compiled once per class (per-call overhead: no classmethod call, no
+    class look-ups, and no branch on a setting that is fixed for the class).
+
+    When the class has a fixed number of inputs (``arity`` > 0) and ``forward`` names its
+    parameters (no ``*args``/``**kwargs``), ``apply`` takes ``forward``'s own parameters,
+    defaults included: a call then builds no argument tuple or keyword dict (~0.07 us).
+    Otherwise it takes ``*args`` and ``**params``.
+    """
     if cls.multi_output:
         return _make_multi_apply(cls)
-    arity = cls.arity
-    n_inputs = arity if arity in (1, 2) else 0  # an int to compare (``None == 1`` costs ~40 ns)
-    warn, is_view, elementwise, forward = cls.can_warn, cls.is_view, cls.elementwise, cls.forward
-
-    def apply(*args, _name=None, _out=None, _skip=None, **params):
-        x0 = args[0]
-        # Does an input require grad? One or two inputs (most ops) without a slice or a loop
-        # (per-call overhead); the grad-mode flag is read only when one does.
-        if n_inputs == 1:
-            needs = x0._requires_grad
-        elif n_inputs == 2:
-            needs = x0._requires_grad or args[1]._requires_grad
-        else:
-            needs = False
-            for t in args[:arity]:  # a plain loop: no generator frame
-                if t._requires_grad:
-                    needs = True
-                    break
-        b0 = x0._backend
-        if needs and _grad_state.enabled:
-            inputs = args[:arity]
-            ctx = Context(tuple(map(_requires_grad, inputs)), b0)
-        else:
-            needs = False
-            ctx = _NO_CTX
-        if warn:
-            quiet = b0.quiet_enter()  # no floating-point warnings, as in PyTorch
-        try:
-            # A call with the arguments spelled out: ``forward(ctx, *args)`` costs ~0.07 us more.
-            n = len(args)
-            if params:
-                out = forward(ctx, *args, **params)
-            elif n == 1:
-                out = forward(ctx, x0)
-            elif n == 2:
-                out = forward(ctx, x0, args[1])
-            elif n == 3:
-                out = forward(ctx, x0, args[1], args[2])
-            elif n == 4:
-                out = forward(ctx, x0, args[1], args[2], args[3])
-            else:
-                out = forward(ctx, *args)
-        finally:
-            if warn:
-                b0.quiet_exit(quiet)
-        if _out is None:
-            dev, backend = x0._device, b0
-        else:  # an op that moves data to another device: _out = (device, backend)
-            dev, backend = _out
-        result = _new(Tensor)
-        if is_view:
-            result._init_from(out, dev, backend, needs, x0)
-        else:
-            if elementwise and out.ndim > 1:  # (relayout_like_operands keeps 0-d and 1-d results)
-                out = relayout_like_operands(b0, out, args[:arity][cls.elementwise_from:])
-            if out.size == 0:
-                out = fix_empty_strides(backend, out)
-            result._init_from(out, dev, backend, needs)
-        if needs:
-            skip = cls.nondiff if _skip is None else _skip
-            name = _name or cls.name
-            if skip:  # inputs PyTorch does not list in next_functions (indices, masks, scalars)
-                slots = tuple(i for i in range(len(inputs)) if i not in skip)
-                node = new_node(cls, ctx, tuple([_edge(inputs[i]) for i in slots]), name, slots)
-            else:
-                node = (_NODE_CLASSES.get(name) or node_class(name))(cls, ctx, tuple(map(_edge, inputs)), name)
-            result._grad_fn = node  # (what the grad_fn setter does: _fn_version already is the counter's)
-            if ctx._save_output:
-                ctx._saved = ctx._saved + (result,)
-                ctx._versions = ctx._versions + (result._version_counter[0],)
-        return result
-
+    params = _exact_params(cls)
+    space = {"forward": cls.forward, "cls": cls, "Tensor": Tensor, "Context": Context, "_NO_CTX": _NO_CTX,
+             "_grad_state": _grad_state, "_new": _new, "_requires_grad": _requires_grad, "_edge": _edge,
+             "new_node": new_node, "node_class": node_class, "_NODE_CLASSES": _NODE_CLASSES,
+             "relayout_like_operands": relayout_like_operands, "fix_empty_strides": fix_empty_strides}
+    if params is None:  # ``*args``: the inputs are the first ``arity`` of them
+        header = "*args, _name=None, _out=None, _skip=None, **params"
+        first, call = "args[0]", "*args, **params"
+        inputs = "args" if cls.arity is None else f"args[:{cls.arity}]"
+        needs = None
+    else:
+        names, header, call = [], [], []
+        for i, p in enumerate(params):
+            text = p.name
+            if p.default is not p.empty:
+                space[f"_default{i}"] = p.default
+                text += f"=_default{i}"
+            if p.kind is p.KEYWORD_ONLY and "*" not in header:
+                header.append("*")
+            header.append(text)
+            call.append(f"{p.name}={p.name}" if p.kind is p.KEYWORD_ONLY else p.name)
+            names.append(p.name)
+        if "*" not in header:
+            header.append("*")
+        header = ", ".join(header + ["_name=None", "_out=None", "_skip=None"])
+        call = ", ".join(call)
+        first = names[0]
+        inputs = "(" + "".join(n + ", " for n in names[:cls.arity]) + ")"
+        needs = " or ".join(f"{n}._requires_grad" for n in names[:cls.arity])
+    source = _APPLY.format(header=header, first=first, needs=needs, inputs=inputs, call=call,
+                           relayout=f"{inputs}[{cls.elementwise_from}:]")
+    source = _select(source, warn=cls.can_warn, view=cls.is_view, elementwise=cls.elementwise,
+                     exact=params is not None, loop=params is None)
+    code = _COMPILED.get(source)
+    if code is None:  # (import time: many classes share one source)
+        # a file name inside the package (warnings attributed to the caller skip it) that
+        # tracebacks can show the lines of
+        filename = os.path.join(os.path.dirname(__file__), f"<apply {len(_COMPILED)}>")
+        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+        code = _COMPILED[source] = compile(source, filename, "exec")
+    exec(code, space)
+    apply = space["apply"]
     apply.__qualname__ = f"{cls.__qualname__}.apply"
+    apply.__module__ = cls.__module__
     return apply
+
+
+#: The body of every ``apply`` (see :func:`_make_apply`). A line ending in a tag is kept only
+#: for classes with that setting: ``#warn`` (``can_warn``), ``#view`` (``is_view``), ``#copy``
+#: (not a view), ``#elementwise``, ``#exact`` (``apply`` takes ``forward``'s parameters) or
+#: ``#loop`` (``*args``); the braces are filled from the class's ``forward``.
+_APPLY = """
+def apply({header}):
+    x0 = {first}
+    # Does an input require grad? The grad-mode flag is read only when one does.
+    needs = {needs}  #exact
+    needs = False  #loop
+    for t in {inputs}:  # a plain loop: no generator frame  #loop
+        if t._requires_grad:  #loop
+            needs = True  #loop
+            break  #loop
+    b0 = x0._backend
+    if needs and _grad_state.enabled:
+        inputs = {inputs}
+        ctx = Context(tuple(map(_requires_grad, inputs)), b0)
+    else:
+        needs = False
+        ctx = _NO_CTX
+    quiet = b0.quiet_enter()  # no floating-point warnings, as in PyTorch  #warn
+    try:  #warn
+        out = forward(ctx, {call})
+    finally:  #warn
+        b0.quiet_exit(quiet)  #warn
+    if _out is None:
+        dev, backend = x0._device, b0
+    else:  # an op that moves data to another device: _out = (device, backend)
+        dev, backend = _out
+    result = _new(Tensor)
+    result._init_from(out, dev, backend, needs, x0)  #view
+    if out.ndim > 1:  # (relayout_like_operands keeps 0-d and 1-d results)  #elementwise
+        out = relayout_like_operands(b0, out, {relayout})  #elementwise
+    if out.size == 0:  #copy
+        out = fix_empty_strides(backend, out)  #copy
+    result._init_from(out, dev, backend, needs)  #copy
+    if needs:
+        skip = cls.nondiff if _skip is None else _skip
+        name = _name or cls.name
+        if skip:  # inputs PyTorch does not list in next_functions (indices, masks, scalars)
+            slots = tuple(i for i in range(len(inputs)) if i not in skip)
+            node = new_node(cls, ctx, tuple([_edge(inputs[i]) for i in slots]), name, slots)
+        else:
+            node = (_NODE_CLASSES.get(name) or node_class(name))(cls, ctx, tuple(map(_edge, inputs)), name)
+        result._grad_fn = node  # (what the grad_fn setter does: _fn_version already is the counter's)
+        if ctx._save_output:
+            ctx._saved = ctx._saved + (result,)
+            ctx._versions = ctx._versions + (result._version_counter[0],)
+    return result
+"""
+
+
+_COMPILED = {}  # apply's source -> its code object
+
+
+def _select(source, **settings):
+    """``source`` without the lines tagged with a setting that is off (see :data:`_APPLY`)."""
+    tags = {"#" + k: v for k, v in settings.items()}
+    tags["#copy"] = not settings["view"]
+    lines = []
+    for line in source.splitlines():
+        code, sep, tag = line.rpartition("  #")
+        if sep and "#" + tag in tags:
+            if not tags["#" + tag]:
+                continue
+            line = code
+        lines.append(line)
+    source = "\n".join(lines)
+    if not settings["warn"]:  # the forward call was inside the try block
+        source = source.replace("\n        out = forward(", "\n    out = forward(")
+    return source
+
+
+def _exact_params(cls):
+    """``forward``'s parameters after ``ctx`` when ``apply`` can take them as they are: a
+    fixed number of inputs (``arity`` > 0) and no ``*args``/``**kwargs``; else None."""
+    if not (cls.arity or 0) > 0:
+        return None
+    params = list(inspect.signature(cls.forward).parameters.values())[1:]
+    if len(params) < cls.arity or any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD, p.POSITIONAL_ONLY) for p in params) \
+            or any(p.name in _TEMPLATE_NAMES for p in params):
+        return None
+    return params
+
+
+#: names ``apply``'s body uses: a ``forward`` parameter of one of these names gets ``*args``
+_TEMPLATE_NAMES = frozenset(("x0", "needs", "b0", "inputs", "ctx", "quiet", "out", "dev", "backend", "result",
+                             "skip", "name", "slots", "node", "i", "t", "forward", "cls", "Tensor", "Context", "args",
+                             "params", "_name", "_out", "_skip"))
 
 
 def _make_multi_apply(cls):
