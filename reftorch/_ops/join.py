@@ -31,33 +31,32 @@ def _relaid(b, out, arrays):
 
 
 class Cat(Function):
-    """``Cat.apply(*tensors, (dim, arrays, native))``: ``arrays`` are the arrays to join,
-    made ready by ``cat()`` (legacy empty ones left out), ``native`` the result's native
-    dtype when they are not all of it (else None). The three come as one parameter: with
-    two tensors ``apply`` then makes a call of three arguments, which it spells out."""
+    """``Cat.apply(tensors, dim, arrays, native)``: ``arrays`` are the arrays to join, made
+    ready by ``cat()`` (legacy empty ones left out), ``native`` the result's native dtype
+    when they are not all of it (else None)."""
 
     name = "CatBackward0"
     create_graph = True
-    arity = -1  # the tensors, then the parameters in one tuple
+    arity = 1
+    tensor_list = True
     can_warn = False  # only a cast can (an int64 too large for float16): concat_as casts quietly
 
     @staticmethod
-    def forward(ctx, *args):
-        dim, arrays, native = args[-1]
+    def forward(ctx, tensors, dim, arrays, native):
+        legacy = len(arrays) < len(tensors)  # legacy empty tensors (1-D) were left out
         if ctx.needs_input_grad:  # what backward needs (skipped when no graph is recorded)
-            legacy = len(arrays) + 1 < len(args)  # legacy empty tensors were left out
             sizes, dtypes = [], []
-            for t in args[:-1]:  # (one plain loop: no comprehension frames)
+            for t in tensors:  # (one plain loop: no comprehension frames)
                 a = t._data
                 s = a.shape
                 sizes.append(None if legacy and s == (0,) else s[dim])  # None: left out
                 dtypes.append(a.dtype)
             ctx.dim, ctx.sizes, ctx.dtypes = dim, sizes, dtypes
-        b = args[0]._backend
+        b = tensors[0]._backend
         out = b.concat(arrays, dim) if native is None else b.concat_as(arrays, dim, native)
         if 3 < out.ndim < 6 or 1 in out.shape or not b.is_c_contiguous(out):  # (_relaid, written out)
-            if len(arrays) + 1 < len(args):  # a legacy empty tensor (1-D) left out: it counts
-                return row_major(b, out)     # in the layout, and is not channels-last
+            if legacy:  # a legacy empty tensor left out: it counts in the layout, and is not
+                return row_major(b, out)  # channels-last
             return cat_layout(b, out, arrays)
         return out
 
@@ -256,16 +255,16 @@ def cat(tensors, dim=0, *, axis=_NO_AXIS, out=None):
     else:
         n = len(rshape)
         d = dim % n if -n <= dim < n else _wrap_dim(dim, n)  # (the in-range test without a call)
-    return Cat.apply(*tensors, (d, arrays, tensors[0]._backend.dtype(dtype) if cast else None))
+    return Cat.apply(tensors, d, arrays, tensors[0]._backend.dtype(dtype) if cast else None)
 
 
 concat = concatenate = cat
 
 
 class Stack(Function):
-    """``Stack.apply(*tensors, (dim, arrays, native))``: ``arrays`` are the inputs' arrays,
+    """``Stack.apply(tensors, dim, arrays, native)``: ``arrays`` are the inputs' arrays,
     ``dim`` the new dimension, wrapped, and ``native`` the result's native dtype when the
-    arrays are not all of it (else None); one parameter, as for :class:`Cat`.
+    arrays are not all of it (else None), as for :class:`Cat`.
 
     As PyTorch does, a new dim before the last one is a ``cat`` along that dim viewed with
     the dim split in two (the result is laid out as ``cat``'s), and a new last dim a ``cat``
@@ -273,16 +272,16 @@ class Stack(Function):
 
     name = "StackBackward0"
     create_graph = True
-    arity = -1  # the tensors, then the parameters in one tuple
+    arity = 1
+    tensor_list = True
     can_warn = False  # only a cast can: concat_as casts quietly
 
     @staticmethod
-    def forward(ctx, *args):
-        dim, arrays, native = args[-1]
+    def forward(ctx, tensors, dim, arrays, native):
         if ctx.needs_input_grad:  # (no attribute set at all when no graph is recorded)
             ctx.dim = dim
             ctx.dtypes = list(map(_dtype_of, arrays))  # (the inputs' own: concat_as casts)
-        b = args[0]._backend
+        b = tensors[0]._backend
         shape = arrays[0].shape
         if dim < len(shape):
             out = b.concat(arrays, dim) if native is None else b.concat_as(arrays, dim, native)
@@ -363,7 +362,7 @@ def stack(tensors, dim=0, *, axis=_NO_AXIS, out=None):
                                    f"[{', '.join(map(str, shape))}] at entry 0 and "
                                    f"[{', '.join(map(str, a.shape))}] at entry {i}")
         _check_devices(tensors)
-    return Stack.apply(*tensors, (d, arrays, tensors[0]._backend.dtype(dtype) if cast else None))
+    return Stack.apply(tensors, d, arrays, tensors[0]._backend.dtype(dtype) if cast else None)
 
 
 def _at_least(fn, tensors, nd):

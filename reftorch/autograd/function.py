@@ -111,6 +111,9 @@ class OpFunction:
     #: call costs a dict). ``None``: every positional argument is an input, and the
     #: parameters come as keywords; a negative number: all but that many trailing ones.
     arity = None
+    #: True for ops whose inputs come as one sequence, ``forward``'s first parameter
+    #: (``cat``, ``stack``): ``apply(tensors, *params)``, one gradient per element.
+    tensor_list = False
     #: False for ops whose kernel cannot raise a floating-point warning (views, picking
     #: elements): ``apply`` then runs it outside the backend's quiet error state.
     can_warn = True
@@ -166,13 +169,16 @@ def _make_apply(cls):
             header.append("*")
         header = ", ".join(header + ["_name=None", "_out=None", "_skip=None"])
         call = ", ".join(call)
-        first = names[0]
-        inputs = "(" + "".join(n + ", " for n in names[:cls.arity]) + ")"
-        needs = " or ".join(f"{n}._requires_grad" for n in names[:cls.arity])
+        if cls.tensor_list:
+            first, inputs, needs = f"{names[0]}[0]", names[0], None
+        else:
+            first = names[0]
+            inputs = "(" + "".join(n + ", " for n in names[:cls.arity]) + ")"
+            needs = " or ".join(f"{n}._requires_grad" for n in names[:cls.arity])
     source = _APPLY.format(header=header, first=first, needs=needs, inputs=inputs, call=call,
                            relayout=f"{inputs}[{cls.elementwise_from}:]")
     source = _select(source, warn=cls.can_warn, view=cls.is_view, elementwise=cls.elementwise,
-                     exact=params is not None, loop=params is None)
+                     exact=needs is not None, loop=needs is None)
     code = _COMPILED.get(source)
     if code is None:  # (import time: many classes share one source)
         # a file name inside the package (warnings attributed to the caller skip it) that
