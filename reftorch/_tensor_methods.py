@@ -14,6 +14,7 @@ import warnings
 from . import _backends
 from . import _dtype as D
 from . import cuda
+from ._codegen import compile_function, defaults_of, parameter_text
 from ._device import device as _device_cls
 from ._layout import like_input
 from ._scalar import check_fill_value, store_value
@@ -728,29 +729,15 @@ def _no_out(fn, name):
     ``x.add(y, out=z)`` gets Python's own "add() got an unexpected keyword argument 'out'",
     PyTorch's text."""
     params = [p for p in inspect.signature(fn).parameters.values() if p.name != "out"]
-    defaults = {p.name: p.default for p in params if p.default is not p.empty}
-    heads, args, star, check = [], [], False, ""
     shown = f"Tensor.{name}" if name in _PY_METHODS else name
-    for i, p in enumerate(params):
-        pname = "self" if i == 0 else p.name
-        if p.kind is p.VAR_POSITIONAL:
-            heads.append(f"*{pname}")
-            args.append(f"*{pname}")
-            star = True
-        elif p.kind is p.VAR_KEYWORD:  # (out would get through: refused by hand)
-            heads.append(f"**{pname}")
-            args.append(f"**{pname}")
-            check = (f"    if 'out' in {pname}:\n        raise TypeError(\"{shown}() got an unexpected keyword "
-                     f"argument 'out'\")\n")
-        else:
-            if p.kind is p.KEYWORD_ONLY and not star:
-                heads.append("*")
-                star = True
-            heads.append(pname + (f"=_d[{p.name!r}]" if p.name in defaults else ""))
-            args.append(f"{p.name}={pname}" if p.kind is p.KEYWORD_ONLY else pname)
-    source = f"def method({', '.join(heads)}):\n{check}    return _fn({', '.join(args)})\n"
-    scope = {"_fn": fn, "_d": defaults}
-    exec(source, scope)  # noqa: S102 - a wrapper built from fn's own signature
+    heads, args = parameter_text(params, first="self")
+    check = ""
+    if params[-1].kind is params[-1].VAR_KEYWORD:  # (out would get through: refused by hand)
+        check = (f"    if 'out' in {params[-1].name}:\n        raise TypeError(\"{shown}() got an unexpected "
+                 f"keyword argument 'out'\")\n")
+    source = f"def method({heads}):\n{check}    return _fn({args})\n"
+    scope = {"_fn": fn, "_d": defaults_of(params)}
+    compile_function(source, "method", scope)
     method = _like(scope["method"], fn, name)
     method.__qualname__ = shown
     return method

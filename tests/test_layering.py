@@ -3,7 +3,8 @@
 Bottom-up:
 
 1. base: ``_dtype``, ``_device``, ``_size``, ``_scalar``, ``_layout``, ``_grad_state``,
-   ``_tensor_str``, ``_backends/`` (names, shapes and strides, devices, arrays);
+   ``_tensor_str``, ``_codegen``, ``_backends/`` (names, shapes and strides, devices, arrays,
+   generated wrappers);
 2. ``_tensor`` (the ``Tensor`` class);
 3. ``autograd/`` (graph nodes, ``Function``, the engine; no ops);
 4. ``_ops/`` (one ``Function`` per op);
@@ -26,7 +27,7 @@ import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent / "reftorch"
 
-BASE = ("reftorch._dtype", "reftorch._device", "reftorch._size", "reftorch._scalar", "reftorch._layout",
+BASE = ("reftorch._dtype", "reftorch._device", "reftorch._size", "reftorch._scalar", "reftorch._layout", "reftorch._codegen",
         "reftorch._grad_state", "reftorch._tensor_str", "reftorch._rng", "reftorch._backends")
 LAYERS = [BASE, ("reftorch._tensor", "reftorch.random", "reftorch.cuda"), ("reftorch.autograd",),
           ("reftorch._ops", "reftorch.return_types"), ("reftorch._tensor_inplace",), ("reftorch._tensor_methods",)]

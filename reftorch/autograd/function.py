@@ -25,10 +25,9 @@ being recorded and an input requires grad, attaches a :class:`Node` (the tensor'
 from __future__ import annotations
 
 import inspect
-import linecache
-import os
 from operator import attrgetter
 
+from .._codegen import compile_function, defaults_of, parameter_text
 from .._layout import fix_empty_strides, relayout_like_operands
 from .._tensor import Tensor
 from .grad_mode import _state as _grad_state
@@ -106,10 +105,11 @@ class OpFunction:
     def backward(ctx, grad):
         raise NotImplementedError
 
-    #: How many leading positional arguments of ``apply`` are the tensor inputs; the rest
-    #: are ``forward``'s parameters, passed on positionally (per-call overhead: a keyword
-    #: call costs a dict). ``None``: every positional argument is an input, and the
-    #: parameters come as keywords; a negative number: all but that many trailing ones.
+    #: How many leading parameters of ``forward`` (after ``ctx``) are the tensor inputs; the
+    #: rest are its parameters. A positive number gives ``apply`` ``forward``'s own
+    #: signature (see :func:`_make_apply`). ``None``: every positional argument of ``apply``
+    #: is an input, and the parameters come as keywords; a negative number: all but that
+    #: many trailing ones.
     arity = None
     #: True for ops whose inputs come as one sequence, ``forward``'s first parameter
     #: (``cat``, ``stack``): ``apply(tensors, *params)``, one gradient per element.
@@ -126,8 +126,9 @@ class OpFunction:
     def apply(cls, *args, **kwargs):
         """``Op.apply(*inputs, *params, _name=None, _out=None, _skip=None, **params)``: run
         ``forward`` and wrap its array in a tensor, recording a graph node when an input
-        requires grad and grad mode is on. Each subclass gets its own copy of this function
-        from :func:`_make_apply` (the class's settings as closure variables)."""
+        requires grad and grad mode is on. Each subclass gets its own function from
+        :func:`_make_apply`, compiled from one template with the class's settings, taking
+        ``forward``'s own parameters where it can."""
         raise NotImplementedError("apply is set on each OpFunction subclass")
 
 
@@ -154,21 +155,11 @@ def _make_apply(cls):
         inputs = "args" if cls.arity is None else f"args[:{cls.arity}]"
         needs = None
     else:
-        names, header, call = [], [], []
-        for i, p in enumerate(params):
-            text = p.name
-            if p.default is not p.empty:
-                space[f"_default{i}"] = p.default
-                text += f"=_default{i}"
-            if p.kind is p.KEYWORD_ONLY and "*" not in header:
-                header.append("*")
-            header.append(text)
-            call.append(f"{p.name}={p.name}" if p.kind is p.KEYWORD_ONLY else p.name)
-            names.append(p.name)
-        if "*" not in header:
-            header.append("*")
-        header = ", ".join(header + ["_name=None", "_out=None", "_skip=None"])
-        call = ", ".join(call)
+        names = [p.name for p in params]
+        header, call = parameter_text(params)
+        space["_d"] = defaults_of(params)
+        keyword_only = any(p.kind is p.KEYWORD_ONLY for p in params)
+        header += (", " if keyword_only else ", *, ") + "_name=None, _out=None, _skip=None"
         if cls.tensor_list:
             first, inputs, needs = f"{names[0]}[0]", names[0], None
         else:
@@ -179,15 +170,7 @@ def _make_apply(cls):
                            relayout=f"{inputs}[{cls.elementwise_from}:]")
     source = _select(source, warn=cls.can_warn, view=cls.is_view, elementwise=cls.elementwise,
                      exact=needs is not None, loop=needs is None)
-    code = _COMPILED.get(source)
-    if code is None:  # (import time: many classes share one source)
-        # a file name inside the package (warnings attributed to the caller skip it) that
-        # tracebacks can show the lines of
-        filename = os.path.join(os.path.dirname(__file__), f"<apply {len(_COMPILED)}>")
-        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-        code = _COMPILED[source] = compile(source, filename, "exec")
-    exec(code, space)
-    apply = space["apply"]
+    apply = compile_function(source, "apply", space)
     apply.__qualname__ = f"{cls.__qualname__}.apply"
     apply.__module__ = cls.__module__
     return apply
@@ -246,9 +229,6 @@ def apply({header}):
 """
 
 
-_COMPILED = {}  # apply's source -> its code object
-
-
 def _select(source, **settings):
     """``source`` without the lines tagged with a setting that is off (see :data:`_APPLY`)."""
     tags = {"#" + k: v for k, v in settings.items()}
@@ -282,7 +262,7 @@ def _exact_params(cls):
 #: names ``apply``'s body uses: a ``forward`` parameter of one of these names gets ``*args``
 _TEMPLATE_NAMES = frozenset(("x0", "needs", "b0", "inputs", "ctx", "quiet", "out", "dev", "backend", "result",
                              "skip", "name", "slots", "node", "i", "t", "forward", "cls", "Tensor", "Context", "args",
-                             "params", "_name", "_out", "_skip"))
+                             "params", "_name", "_out", "_skip", "_d"))
 
 
 def _make_multi_apply(cls):
