@@ -19,6 +19,7 @@ class ClampScalar(OpFunction):
     name = "ClampBackward1"
     create_graph = True
     elementwise = True
+    arity = 1
 
     @staticmethod
     def forward(ctx, x, lo, hi, dt):

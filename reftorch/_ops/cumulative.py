@@ -49,6 +49,7 @@ def _flip_scan(b, a, axis):
 class Cumsum(OpFunction):
     name = "CumsumBackward0"
     create_graph = True
+    arity = 1
 
     @staticmethod
     def forward(ctx, x, dim, native):
@@ -69,6 +70,7 @@ class Cumsum(OpFunction):
 class Cumprod(OpFunction):
     name = "CumprodBackward0"
     create_graph = True  # the formula reads the input through the saved tensor only
+    arity = 1
 
     @staticmethod
     def forward(ctx, x, dim, native):

@@ -167,6 +167,7 @@ class Gather(Function):
     nondiff = (1,)
     name = "GatherBackward0"
     create_graph = True  # the backward reads the input only through the saved index
+    arity = 2
 
     @staticmethod
     def forward(ctx, x, index, dim):
@@ -290,6 +291,7 @@ class MaskedFill(Function):
     nondiff = (1,)
     name = "MaskedFillBackward0"
     create_graph = True
+    arity = 2
 
     @staticmethod
     def forward(ctx, x, mask, value):
@@ -316,6 +318,7 @@ class MaskedFillTensor(Function):
     nondiff = (1,)
     name = "MaskedFillBackward1"
     create_graph = True
+    arity = 3
 
     @staticmethod
     def forward(ctx, x, mask, value):
@@ -468,6 +471,7 @@ class AdvancedIndex(Function):
 
     name = "IndexBackward0"
     create_graph = True
+    arity = 1
 
     @staticmethod
     def forward(ctx, x, key):
@@ -587,6 +591,7 @@ class IndexPutAdd(Function):
 
     name = "IndexPutImplBackward0"
     create_graph = True
+    arity = 1
 
     @staticmethod
     def forward(ctx, g, shape, key):
@@ -606,6 +611,7 @@ class IndexAdd(Function):
 
     name = "IndexAddBackward0"
     create_graph = True
+    arity = 1
 
     @staticmethod
     def forward(ctx, values, shape, dtype, axis, index):

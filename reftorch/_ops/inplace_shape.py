@@ -43,6 +43,7 @@ class Zero(OpFunction):
 
     name = "ZeroBackward0"
     create_graph = True
+    arity = 1
 
     @staticmethod
     def forward(ctx, x):

@@ -34,6 +34,7 @@ class Matmul(Function):
 
     name = "MmBackward0"
     create_graph = True
+    arity = 2
 
     @staticmethod
     def forward(ctx, a, b):

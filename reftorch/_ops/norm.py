@@ -37,6 +37,7 @@ _restore = reduction._keep_dims
 class VectorNorm(OpFunction):
     name = "LinalgVectorNormBackward0"
     create_graph = True
+    arity = 1
 
     @staticmethod
     def forward(ctx, x, ord, axes, keepdim):
@@ -152,6 +153,7 @@ class Amax(OpFunction):
 
     name = "AmaxBackward0"
     create_graph = True  # the masks and counts are constants; g enters linearly
+    arity = 1
 
     @staticmethod
     def forward(ctx, x, axes, keepdim, largest):
@@ -209,6 +211,7 @@ class Svdvals(OpFunction):
     """The singular values of the last two dimensions (``grad_fn`` ``LinalgSvdBackward0``)."""
 
     name = "LinalgSvdBackward0"
+    arity = 1
 
     @staticmethod
     def forward(ctx, x):

@@ -673,6 +673,7 @@ class Where(Function):
     name = "WhereBackward0"
     create_graph = True
     nondiff = (0,)
+    arity = 3
 
     @staticmethod
     def forward(ctx, cond, x, y, dt):
@@ -1600,6 +1601,7 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
 class Conj(Function):
     name = "ConjBackward0"
     create_graph = True
+    arity = 1
 
     @staticmethod
     def forward(ctx, x):
@@ -1616,6 +1618,7 @@ class Real(Function):
 
     name = "RealBackward0"
     create_graph = True
+    arity = 1
 
     @staticmethod
     def forward(ctx, x):

@@ -146,6 +146,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
 class Mean(Function):
     name = "MeanBackward0"
     create_graph = True
+    arity = 1
 
     @staticmethod
     def forward(ctx, x, axes, keepdim):
@@ -291,6 +292,7 @@ max_rt, min_rt = _return_type("max"), _return_type("min")
 class MaxAll(Function):
     name = "MaxBackward1"
     create_graph = True
+    arity = 1
 
     @staticmethod
     def forward(ctx, x, largest):
@@ -316,6 +318,7 @@ class MaxDim(Function):
     name = "MaxBackward0"
     create_graph = True
     nondiff = (1,)
+    arity = 2
 
     @staticmethod
     def forward(ctx, x, index, dim, keepdim):
@@ -424,6 +427,7 @@ class Maximum(Function):
     name = "MaximumBackward0"
     create_graph = True
     elementwise = True
+    arity = 2
 
     @staticmethod
     def forward(ctx, x, y, dt, largest):

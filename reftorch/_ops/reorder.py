@@ -23,6 +23,7 @@ def _dims_list(dims, nd, who):
 class Flip(OpFunction):
     name = "FlipBackward0"
     create_graph = True  # the gradient is a flip, recorded as FlipBackward0 (as in PyTorch)
+    arity = 1
 
     @staticmethod
     def forward(ctx, x, dims):
@@ -64,6 +65,7 @@ def flip(input, dims):
 class Roll(OpFunction):
     name = "RollBackward0"
     create_graph = True  # the gradient is a roll back, recorded as RollBackward0 (as in PyTorch)
+    arity = 1
 
     @staticmethod
     def forward(ctx, x, shifts, dims):

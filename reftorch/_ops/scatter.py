@@ -385,6 +385,7 @@ def _scatter(name, input, dim, index, src, op, include_self, value=None, grad_na
 
 class _ScatterValue(Scatter):
     name = "ScatterBackward1"
+    arity = 2
 
     @staticmethod
     def forward(ctx, x, index, *, dim, op, include_self, value):

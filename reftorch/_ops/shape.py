@@ -267,6 +267,7 @@ class Expand(Function):
     name = "ExpandBackward0"
     create_graph = True
     is_view = True
+    arity = 1
 
     @staticmethod
     def forward(ctx, x, shape):
@@ -305,6 +306,7 @@ class Clone(Function):
 
     name = "CloneBackward0"
     create_graph = True
+    arity = 1
 
     @staticmethod
     def forward(ctx, x, contiguous=False):
@@ -324,6 +326,7 @@ class Clone(Function):
 class Repeat(Function):
     name = "RepeatBackward0"
     create_graph = True
+    arity = 1
 
     @staticmethod
     def forward(ctx, x, sizes):
@@ -954,6 +957,7 @@ class ViewAsReal(Function):
     create_graph = True
     is_view = True
     can_warn = False
+    arity = 1
 
     @staticmethod
     def forward(ctx, x):
@@ -974,6 +978,7 @@ class ViewAsComplex(Function):
 
     name = "ViewAsComplexBackward0"
     create_graph = True
+    arity = 1
 
     @staticmethod
     def forward(ctx, g):

@@ -81,6 +81,7 @@ class _GradData(OpFunction):
     ``grad_g``/``grad_y`` are its derivatives, times the incoming ``gg``, over ``xp``."""
 
     create_graph = True
+    arity = 2
 
     @classmethod
     def forward(cls, ctx, g, y, dim):
@@ -147,6 +148,7 @@ class Softmax(OpFunction):
 
     name = "SoftmaxBackward0"
     create_graph = True  # the output is saved as a tensor (see autograd/_graph.py)
+    arity = 1
 
     @staticmethod
     def forward(ctx, x, dim):
@@ -166,6 +168,7 @@ class LogSoftmax(OpFunction):
 
     name = "LogSoftmaxBackward0"
     create_graph = True  # the output is saved as a tensor (see autograd/_graph.py)
+    arity = 1
 
     @staticmethod
     def forward(ctx, x, dim):

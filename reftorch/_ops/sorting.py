@@ -42,6 +42,7 @@ class SortValues(OpFunction):
     name = "SortBackward0"
     nondiff = (1,)
     create_graph = True
+    arity = 2
 
     @staticmethod
     def forward(ctx, x, index, dim, contiguous=False):

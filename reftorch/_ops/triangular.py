@@ -20,6 +20,7 @@ def _mask(b, shape, diagonal, lower):
 class Tri(OpFunction):
     name = "TrilBackward0"
     create_graph = True  # the gradient is tril/triu again (TrilBackward0/TriuBackward0, as in PyTorch)
+    arity = 1
 
     @staticmethod
     def forward(ctx, x, diagonal, lower):
