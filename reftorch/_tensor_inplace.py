@@ -31,6 +31,7 @@ class SetItem(Function):
 
     name = "torch::autograd::CopySlices"
     create_graph = True
+    arity = 2
 
     @staticmethod
     def forward(ctx, x, value, key, advanced=False):

@@ -40,19 +40,20 @@ class ToCopy(Function):
 
     name = "ToCopyBackward0"
     create_graph = True
+    arity = 1
 
     @staticmethod
-    def forward(ctx, x, dtype, dev, backend):
+    def forward(ctx, x, dtype, device, to_backend):
         ctx.src_native, ctx.src_backend = x._data.dtype, x._backend
-        ctx.dst_backend, ctx.src_device, ctx.src_dtype = backend, x.device, x.dtype
+        ctx.dst_backend, ctx.src_device, ctx.src_dtype = to_backend, x.device, x.dtype
         arr = x._data
-        if backend is not x._backend:
-            arr = backend.from_host(x._backend.to_host(arr))
-        native = backend.dtype(dtype)
-        if backend is x._backend:  # laid out like x (PyTorch's empty_like with preserve_format)
-            with backend.quiet():  # nan or inf to an integer dtype: no NumPy warning
-                return like_input(backend, backend.astype(arr, native), arr)
-        return backend.astype(arr, native) if arr.dtype != native else arr
+        if to_backend is not x._backend:
+            arr = to_backend.from_host(x._backend.to_host(arr))
+        native = to_backend.dtype(dtype)
+        if to_backend is x._backend:  # laid out like x (PyTorch's empty_like with preserve_format)
+            with to_backend.quiet():  # nan or inf to an integer dtype: no NumPy warning
+                return like_input(to_backend, to_backend.astype(arr, native), arr)
+        return to_backend.astype(arr, native) if arr.dtype != native else arr
 
     @staticmethod
     def backward(ctx, g):
@@ -90,8 +91,8 @@ def _to(self, *args, dtype=None, device=None, non_blocking=False, copy=False, me
         return self
     if dt is not self.dtype and self._requires_grad and not (dt.is_floating_point or dt.is_complex):
         with no_grad():
-            return ToCopy.apply(self, dtype=dt, dev=dev, backend=backend, _out=(dev, backend))
-    return ToCopy.apply(self, dtype=dt, dev=dev, backend=backend, _out=(dev, backend))
+            return ToCopy.apply(self, dtype=dt, device=dev, to_backend=backend, _out=(dev, backend))
+    return ToCopy.apply(self, dtype=dt, device=dev, to_backend=backend, _out=(dev, backend))
 
 
 def _binary(fn, swap=False):
@@ -191,6 +192,7 @@ class _Copy(Function):
 
     name = "torch::autograd::CopyBackwards"
     create_graph = True
+    arity = 2
 
     @staticmethod
     def forward(ctx, x, src):
@@ -276,6 +278,7 @@ class _PinMemory(Function):
 
     name = "PinMemoryBackward0"
     create_graph = True
+    arity = 1
 
     @staticmethod
     def forward(ctx, x):

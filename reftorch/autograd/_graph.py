@@ -378,6 +378,7 @@ class LinearMap(OpFunction):
     """
 
     create_graph = True
+    arity = 1
 
     @staticmethod
     def forward(ctx, g, fn, adjoint, state, names):
@@ -408,11 +409,12 @@ class DelayedError(OpFunction):
 
     name = "torch::autograd::Error"
     create_graph = True
+    arity = 1
 
     @staticmethod
-    def forward(ctx, t, msg):
+    def forward(ctx, x, msg):
         ctx.msg = msg
-        return t._backend.copy(t._data)
+        return x._backend.copy(x._data)
 
     @staticmethod
     def backward(ctx, g):

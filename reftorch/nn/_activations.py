@@ -172,6 +172,7 @@ class Glu(Function):
 
     name = "GluBackward0"
     create_graph = True
+    arity = 1
 
     @staticmethod
     def forward(ctx, x, dim):
@@ -197,6 +198,7 @@ class GluBackward(Function):
 
     name = "GluBackwardBackward0"
     create_graph = True
+    arity = 2
 
     @staticmethod
     def forward(ctx, g, x, dim):
@@ -239,6 +241,7 @@ class Prelu(Function):
 
     name = "PreluKernelBackward0"
     create_graph = True
+    arity = 2
 
     @staticmethod
     def forward(ctx, x, w):
@@ -281,6 +284,7 @@ class PreluBackward(Function):
     name = "PreluKernelBackwardBackward0"
     multi_output = True
     create_graph = True
+    arity = 3
 
     @staticmethod
     def forward(ctx, g, x, w):
