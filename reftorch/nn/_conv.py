@@ -146,6 +146,7 @@ class Convolution(OpFunction):
 
     name = "ConvolutionBackward0"
     create_graph = True  # the gradients are ConvolutionInputGrad / ConvolutionWeightGrad ops
+    arity = 3
 
     @staticmethod
     def forward(ctx, x, w, b, stride, pads, dilation, groups, has_bias):
@@ -198,6 +199,7 @@ class ConvolutionInputGrad(OpFunction):
 
     name = "ConvolutionBackwardBackward0"
     create_graph = True
+    arity = 2
 
     @staticmethod
     def forward(ctx, g, w, geom):
@@ -222,6 +224,7 @@ class ConvolutionWeightGrad(OpFunction):
 
     name = "ConvolutionBackwardBackward0"
     create_graph = True
+    arity = 2
 
     @staticmethod
     def forward(ctx, g, x, geom):
@@ -270,6 +273,7 @@ class ModePad(OpFunction):
 
     name = "ReflectionPad2DBackward0"
     create_graph = True  # linear: the gradient is a LinearMap node (autograd/_graph.py)
+    arity = 1
 
     @staticmethod
     def forward(ctx, x, pads, mode):
@@ -324,6 +328,7 @@ class ConstantPad(OpFunction):
 
     name = "ConstantPadNdBackward0"
     create_graph = True  # the gradient (a crop) is ConstantPadNd again, as in PyTorch
+    arity = 1
 
     @staticmethod
     def forward(ctx, x, pads, value=0):
@@ -363,6 +368,7 @@ class ConvolutionTranspose(OpFunction):
 
     name = "ConvolutionBackward0"
     create_graph = True
+    arity = 3
 
     @staticmethod
     def forward(ctx, x, w, b, geom, has_bias):

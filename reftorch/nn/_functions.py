@@ -29,6 +29,7 @@ class Addmm(Function):
 
     name = "AddmmBackward0"
     create_graph = True
+    arity = 3
 
     @staticmethod
     def forward(ctx, bias, x, wt):
@@ -58,6 +59,7 @@ class Softplus(Function):
     name = "SoftplusBackward0"
     create_graph = True
     elementwise = True  # laid out like the input (TensorIterator)
+    arity = 1
 
     @staticmethod
     def forward(ctx, x, beta, threshold):
@@ -127,6 +129,7 @@ class LeakyRelu(Function):
     name = "LeakyReluBackward0"
     create_graph = True
     elementwise = True  # laid out like the input (TensorIterator), size-1 dims included
+    arity = 1
 
     @staticmethod
     def forward(ctx, x, slope, inplace=False):
@@ -169,6 +172,7 @@ class Embedding(Function):
 
     name = "EmbeddingBackward0"
     create_graph = True
+    arity = 2
 
     @staticmethod
     def forward(ctx, weight, indices, padding_idx, scale_grad_by_freq):
@@ -243,6 +247,7 @@ def _log_sigmoid(xp, z):
 class MseLoss(Function):
     name = "MseLossBackward0"
     create_graph = True
+    arity = 2
 
     @staticmethod
     def forward(ctx, x, y, reduction):
@@ -269,6 +274,7 @@ class MseLossBackward(Function):
 
     name = "MseLossBackwardBackward0"
     create_graph = True
+    arity = 3
 
     @staticmethod
     def formula(g, x, y, reduction, n):
@@ -299,6 +305,7 @@ class NllLoss(Function):
 
     name = "NllLossBackward0"
     create_graph = True
+    arity = 2
 
     @staticmethod
     def forward(ctx, x, target, weight, reduction, ignore_index, out_shape=None):
@@ -354,6 +361,7 @@ class NllLoss(Function):
 class BinaryCrossEntropy(Function):
     name = "BinaryCrossEntropyBackward0"
     create_graph = True
+    arity = 2
 
     @staticmethod
     def forward(ctx, x, y, weight, reduction):
@@ -396,6 +404,7 @@ class BinaryCrossEntropyWithLogits(Function):
 
     name = "BinaryCrossEntropyWithLogitsBackward0"
     create_graph = True
+    arity = 2
 
     @staticmethod
     def forward(ctx, x, y, weight, pos_weight, reduction):
@@ -446,6 +455,7 @@ class SmoothL1Loss(Function):
 
     name = "SmoothL1LossBackward0"
     create_graph = True
+    arity = 2
 
     @staticmethod
     def forward(ctx, x, y, reduction, beta, huber=False):
@@ -490,6 +500,7 @@ class Xlogy(Function):
 
     name = "XlogyBackward0"
     create_graph = True
+    arity = 2
 
     @staticmethod
     def _xlogy(xp, x, y):
@@ -537,6 +548,7 @@ class Gelu(Function):
     name = "GeluBackward0"
     create_graph = True
     elementwise = True
+    arity = 1
 
     @staticmethod
     def kernel(be, a, approximate):
@@ -609,6 +621,7 @@ class _SelfGated(Function):
 
     create_graph = True
     elementwise = True
+    arity = 1
 
     @classmethod
     def forward(cls, ctx, x):
@@ -665,6 +678,7 @@ class Elu(Function):
     name = "EluBackward0"  # the in-place form is recorded as ``EluBackward1``
     create_graph = True
     elementwise = True
+    arity = 1
 
     @staticmethod
     def kernel(be, a, alpha, scale=1.0, input_scale=1.0):
@@ -709,6 +723,7 @@ class Hardtanh(Function):
 
     name = "HardtanhBackward0"
     create_graph = True
+    arity = 1
 
     @staticmethod
     def forward(ctx, x, min_val, max_val):
