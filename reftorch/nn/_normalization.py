@@ -104,6 +104,7 @@ class NativeBatchNorm(OpFunction):
 
     name = "NativeBatchNormBackward0"
     create_graph = True  # statistics computed again from the saved x under create_graph
+    arity = 3
 
     @staticmethod
     def forward(ctx, x, w, b, running_mean, running_var, training, momentum, eps, affine):
@@ -309,6 +310,7 @@ class NativeLayerNorm(OpFunction):
 
     name = "NativeLayerNormBackward0"
     create_graph = True  # xhat is computed again from the saved x under create_graph
+    arity = 3
 
     @staticmethod
     def forward(ctx, x, w, b, k, eps, affine):
@@ -411,6 +413,7 @@ class NativeGroupNorm(OpFunction):
 
     name = "NativeGroupNormBackward0"
     create_graph = True  # xhat is computed again from the saved x under create_graph
+    arity = 3
 
     @staticmethod
     def forward(ctx, x, w, b, groups, eps, affine):

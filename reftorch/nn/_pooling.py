@@ -32,16 +32,17 @@ class MaxPool2d(OpFunction):
 
     name = "MaxPool2DWithIndicesBackward0"
     create_graph = True  # linear: the gradient is a LinearMap node (autograd/_graph.py)
+    arity = 1
 
     @staticmethod
-    def forward(ctx, x, kernel, stride, pads, dilation, out, box):
+    def forward(ctx, x, kernel, stride, pads, dilation, out_size, box):
         backend = x._backend
         xp = backend.xp
         a = x._data
         floating = xp.isdtype(a.dtype, "real floating")
         fill = -float("inf") if floating else xp.iinfo(a.dtype).min
         padded = W.pad_const(backend, a, pads, fill)
-        keys = W.window_keys(kernel, stride, dilation, out)
+        keys = W.window_keys(kernel, stride, dilation, out_size)
         parts = [padded[key] for key in keys]
         m = parts[0]
         for v in parts[1:]:
@@ -52,10 +53,10 @@ class MaxPool2d(OpFunction):
         arg = _first_argmax(backend, parts, m, floating)
         if box is not None:
             box.append(memory_format_layout(
-                backend, _plane_index(backend, a.shape[-2:], out, stride, pads, dilation, kernel, arg), a))
+                backend, _plane_index(backend, a.shape[-2:], out_size, stride, pads, dilation, kernel, arg), a))
         if need_grad:
             ctx.state = (a.shape, padded.shape, pads, keys, arg,
-                         _disjoint(kernel, stride, dilation, pads, a.shape[-2:], out))
+                         _disjoint(kernel, stride, dilation, pads, a.shape[-2:], out_size))
         return memory_format_layout(backend, m, a)
 
     @staticmethod
@@ -144,14 +145,15 @@ class AvgPool2d(OpFunction):
 
     name = "AvgPool2DBackward0"
     create_graph = True  # linear: the gradient is a LinearMap node (autograd/_graph.py)
+    arity = 1
 
     @staticmethod
-    def forward(ctx, x, kernel, stride, pads, out, div):
+    def forward(ctx, x, kernel, stride, pads, out_size, div):
         backend = x._backend
         xp = backend.xp
         a = x._data
         padded = W.pad_const(backend, a, pads, 0)
-        keys = W.window_keys(kernel, stride, (1, 1), out)
+        keys = W.window_keys(kernel, stride, (1, 1), out_size)
         s = padded[keys[0]]
         for key in keys[1:]:
             s = s + padded[key]
@@ -197,18 +199,19 @@ class AdaptiveAvgPool2d(OpFunction):
 
     name = "AdaptiveAvgPool2DBackward0"
     create_graph = True  # linear: the gradient is a LinearMap node (autograd/_graph.py)
+    arity = 1
 
     @staticmethod
-    def forward(ctx, x, out):
+    def forward(ctx, x, out_size):
         backend = x._backend
         xp = backend.xp
         a = x._data
         mats = []
-        for n, o in zip(a.shape[-2:], out):
+        for n, o in zip(a.shape[-2:], out_size):
             rows = [[1.0 / (e - s) if s <= j < e else 0.0 for j in range(n)] for s, e in adaptive_bounds(n, o)]
             mats.append(xp.asarray(rows, dtype=a.dtype, **backend._dev_kw()))
         ctx.state = tuple(mats)
-        return memory_format_layout(backend, _window_means(backend, a, out), a)
+        return memory_format_layout(backend, _window_means(backend, a, out_size), a)
 
     @staticmethod
     def backward(ctx, g):
@@ -254,17 +257,18 @@ class AdaptiveMaxPool2d(OpFunction):
 
     name = "AdaptiveMaxPool2DBackward0"
     create_graph = True  # linear: the gradient is a LinearMap node (autograd/_graph.py)
+    arity = 1
 
     @staticmethod
-    def forward(ctx, x, out, box):
+    def forward(ctx, x, out_size, box):
         backend = x._backend
         xp = backend.xp
         a = x._data
         hh, ww = a.shape[-2:]
         lead = tuple(a.shape[:-2])
         vals, idxs, cells = [], [], []
-        for hs, he in adaptive_bounds(hh, out[0]):
-            for ws, we in adaptive_bounds(ww, out[1]):
+        for hs, he in adaptive_bounds(hh, out_size[0]):
+            for ws, we in adaptive_bounds(ww, out_size[1]):
                 region = xp.reshape(a[..., hs:he, ws:we], lead + ((he - hs) * (we - ws),))  # (an empty batch: no -1)
                 r = xp.argmax(region, axis=-1, keepdims=True)
                 if xp.isdtype(a.dtype, "real floating"):  # the last NaN wins, as in PyTorch's scan
@@ -275,10 +279,10 @@ class AdaptiveMaxPool2d(OpFunction):
                 r = r[..., 0]
                 idxs.append((hs + r // (we - ws)) * ww + ws + r % (we - ws))
                 cells.append((hs, he, ws, we, r))
-        v = memory_format_layout(backend, xp.reshape(xp.stack(vals, axis=-1), lead + tuple(out)), a)
-        box.append(memory_format_layout(backend, xp.reshape(xp.stack(idxs, axis=-1), lead + tuple(out)), a))
+        v = memory_format_layout(backend, xp.reshape(xp.stack(vals, axis=-1), lead + tuple(out_size)), a)
+        box.append(memory_format_layout(backend, xp.reshape(xp.stack(idxs, axis=-1), lead + tuple(out_size)), a))
         if ctx.needs_input_grad:
-            ctx.state = (cells, a.shape, tuple(out))
+            ctx.state = (cells, a.shape, tuple(out_size))
         return v
 
     @staticmethod

@@ -130,6 +130,7 @@ class Upsample(OpFunction):
 
     name = "UpsampleNearest2DBackward0"
     create_graph = True  # linear: the gradient is a LinearMap node (autograd/_graph.py)
+    arity = 1
 
     @staticmethod
     def forward(ctx, x, mode, sizes, scale_factors, align_corners):

@@ -1143,7 +1143,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     out, pads = _pool_geometry(input, kernel, stride, padding, dilation, ceil_mode)
     box = [] if return_indices else None
     values = _Pool.MaxPool2d.apply(input, kernel=kernel, stride=stride, pads=pads, dilation=dilation,
-                                   out=out, box=box)
+                                   out_size=out, box=box)
     if return_indices:
         return values, Tensor._wrap(box[0], input.device, input._backend)
     return values
@@ -1228,7 +1228,7 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
         div = [[float(a * b) for b in per_dim[1]] for a in per_dim[0]]
         if len({v for row in div for v in row}) == 1:
             div = div[0][0]
-    return _Pool.AvgPool2d.apply(input, kernel=kernel, stride=stride, pads=pads, out=out, div=div)
+    return _Pool.AvgPool2d.apply(input, kernel=kernel, stride=stride, pads=pads, out_size=out, div=div)
 
 
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
@@ -1290,7 +1290,7 @@ def adaptive_avg_pool2d(input, output_size):
     if out == (1, 1):
         return _red.mean(input, (-1, -2), keepdim=True)  # what PyTorch does (MeanBackward1; nan if empty)
     _check_not_empty("adaptive_avg_pool2d", input, (input.dim() - 2, input.dim() - 1))
-    return _Pool.AdaptiveAvgPool2d.apply(input, out=out)
+    return _Pool.AdaptiveAvgPool2d.apply(input, out_size=out)
 
 
 def adaptive_avg_pool1d(input, output_size):
@@ -1323,7 +1323,7 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):
     out = _adaptive_size("adaptive_max_pool2d", input, output_size)
     _check_not_empty("adaptive_max_pool2d", input, range(1, input.dim()))
     box = []
-    values = _Pool.AdaptiveMaxPool2d.apply(input, out=out, box=box)
+    values = _Pool.AdaptiveMaxPool2d.apply(input, out_size=out, box=box)
     if return_indices:
         return values, Tensor._wrap(box[0], input.device, input._backend)
     return values

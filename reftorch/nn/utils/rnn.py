@@ -189,6 +189,7 @@ class _PackPadded(Function):
 
     name = "PackPaddedSequenceBackward0"
     create_graph = True  # linear: the gradient is a LinearMap node (autograd/_graph.py)
+    arity = 1
 
     @staticmethod
     def forward(ctx, input, batch_sizes, batch_first):
@@ -245,6 +246,7 @@ class _PadPacked(Function):
 
     name = "torch::autograd::CopySlices"
     create_graph = True  # slices and a concatenation, recorded under create_graph
+    arity = 1
 
     @staticmethod
     def forward(ctx, data, batch_sizes, padding_value, total_length):
