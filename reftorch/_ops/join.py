@@ -43,8 +43,8 @@ class Cat(Function):
 
     @staticmethod
     def forward(ctx, tensors, dim, arrays, native):
-        legacy = len(arrays) < len(tensors)  # legacy empty tensors (1-D) were left out
         if ctx.needs_input_grad:  # what backward needs (skipped when no graph is recorded)
+            legacy = len(arrays) < len(tensors)  # legacy empty tensors (1-D) were left out
             sizes, dtypes = [], []
             for t in tensors:  # (one plain loop: no comprehension frames)
                 a = t._data
@@ -55,8 +55,8 @@ class Cat(Function):
         b = tensors[0]._backend
         out = b.concat(arrays, dim) if native is None else b.concat_as(arrays, dim, native)
         if 3 < out.ndim < 6 or 1 in out.shape or not b.is_c_contiguous(out):  # (_relaid, written out)
-            if legacy:  # a legacy empty tensor left out: it counts in the layout, and is not
-                return row_major(b, out)  # channels-last
+            if len(arrays) < len(tensors):  # a legacy empty tensor (1-D) left out: it counts in
+                return row_major(b, out)     # the layout, and is not channels-last
             return cat_layout(b, out, arrays)
         return out
 
