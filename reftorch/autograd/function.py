@@ -133,7 +133,8 @@ class OpFunction:
 
 
 def _make_apply(cls):
-    """The ``apply`` of Function class ``cls``: the source of :data:`_APPLY` with the class's
+    """The ``apply`` of Function class ``cls``: the source of :data:`_APPLY` (or
+    :data:`_MULTI_APPLY`) with the class's
     settings filled in, compiled once per class (per-call overhead: no classmethod call, no
     class look-ups, and no branch on a setting that is fixed for the class).
 
@@ -142,8 +143,6 @@ def _make_apply(cls):
     defaults included: a call then builds no argument tuple or keyword dict (~0.07 us).
     Otherwise it takes ``*args`` and ``**params``.
     """
-    if cls.multi_output:
-        return _make_multi_apply(cls)
     params = _exact_params(cls)
     space = {"forward": cls.forward, "cls": cls, "Tensor": Tensor, "Context": Context, "_NO_CTX": _NO_CTX,
              "_grad_state": _grad_state, "_new": _new, "_requires_grad": _requires_grad, "_edge": _edge,
@@ -166,8 +165,9 @@ def _make_apply(cls):
             first = names[0]
             inputs = "(" + "".join(n + ", " for n in names[:cls.arity]) + ")"
             needs = " or ".join(f"{n}._requires_grad" for n in names[:cls.arity])
-    source = _APPLY.format(header=header, first=first, needs=needs, inputs=inputs, call=call,
-                           relayout=f"{inputs}[{cls.elementwise_from}:]")
+    source = (_MULTI_APPLY if cls.multi_output else _APPLY).format(
+        header=header, first=first, needs=needs, inputs=inputs, call=call,
+        relayout=f"{inputs}[{cls.elementwise_from}:]")
     source = _select(source, warn=cls.can_warn, view=cls.is_view, elementwise=cls.elementwise,
                      exact=needs is not None, loop=needs is None)
     apply = compile_function(source, "apply", space)
@@ -176,11 +176,13 @@ def _make_apply(cls):
     return apply
 
 
-#: The body of every ``apply`` (see :func:`_make_apply`). A line ending in a tag is kept only
-#: for classes with that setting: ``#warn`` (``can_warn``), ``#view`` (``is_view``), ``#copy``
-#: (not a view), ``#elementwise``, ``#exact`` (``apply`` takes ``forward``'s parameters) or
-#: ``#loop`` (``*args``); the braces are filled from the class's ``forward``.
-_APPLY = """
+#: The source of every ``apply`` (see :func:`_make_apply`): this head, which runs
+#: ``forward``, then :data:`_APPLY` or :data:`_MULTI_APPLY`, which wrap its result and record
+#: the node. A line ending in a tag is kept only for classes with that setting: ``#warn``
+#: (``can_warn``), ``#view`` (``is_view``), ``#copy`` (not a view), ``#elementwise``,
+#: ``#exact`` (``apply`` takes ``forward``'s parameters) or ``#loop`` (``*args``); the braces
+#: are filled from the class's ``forward``.
+_HEAD = """
 def apply({header}):
     x0 = {first}
     # Does an input require grad? The grad-mode flag is read only when one does.
@@ -202,7 +204,10 @@ def apply({header}):
         out = forward(ctx, {call})
     finally:  #warn
         b0.quiet_exit(quiet)  #warn
-    if _out is None:
+"""
+
+#: one output: a tensor
+_APPLY = _HEAD + """    if _out is None:
         dev, backend = x0._device, b0
     else:  # an op that moves data to another device: _out = (device, backend)
         dev, backend = _out
@@ -226,6 +231,38 @@ def apply({header}):
             ctx._saved = ctx._saved + (result,)
             ctx._versions = ctx._versions + (result._version_counter[0],)
     return result
+"""
+
+#: several outputs (``multi_output``): ``forward`` returned a tuple of arrays; each becomes a
+#: tensor (a view of the first input for ``is_view`` ops), all with one
+#: :class:`MultiOutputNode` as ``grad_fn``, told apart by ``output_nr``
+_MULTI_APPLY = _HEAD + """    dev, backend = (x0._device, b0) if _out is None else _out
+    # a view made with grad mode on belongs to a function returning several views: PyTorch  #view
+    # refuses in-place writes into it (and into views of it) when they would be recorded  #view
+    multi_view = _grad_state.enabled  #view
+    results = []
+    for array in out:
+        t = _new(Tensor)
+        t._init_from(array, dev, backend, needs, x0)  #view
+        t._multi_view = multi_view  #view
+        if array.size == 0:  #copy
+            array = fix_empty_strides(backend, array)  #copy
+        t._init_from(array, dev, backend, needs)  #copy
+        results.append(t)
+    if needs:
+        name = _name or cls.name
+        node_cls = _NODE_CLASSES.get(name) or node_class(name, multi=True)
+        skip = cls.nondiff if _skip is None else _skip
+        slots = tuple(i for i in range(len(inputs)) if i not in skip) if skip else None
+        edges = tuple([_edge(inputs[i]) for i in (slots if skip else range(len(inputs)))])
+        node = node_cls(cls, ctx, edges, name, slots, n_outputs=len(results))
+        for i, t in enumerate(results):
+            t._grad_fn = node
+            t._output_nr = i
+        if ctx._save_output:  # (a forward shared with a one-output op saves its output: the first)
+            ctx._saved = ctx._saved + (results[0],)
+            ctx._versions = ctx._versions + (results[0]._version_counter[0],)
+    return tuple(results)
 """
 
 
@@ -262,68 +299,8 @@ def _exact_params(cls):
 #: names ``apply``'s body uses: a ``forward`` parameter of one of these names gets ``*args``
 _TEMPLATE_NAMES = frozenset(("x0", "needs", "b0", "inputs", "ctx", "quiet", "out", "dev", "backend", "result",
                              "skip", "name", "slots", "node", "i", "t", "forward", "cls", "Tensor", "Context", "args",
-                             "params", "_name", "_out", "_skip", "_d"))
-
-
-def _make_multi_apply(cls):
-    """The ``apply`` of a ``multi_output`` Function class: ``forward`` returns a tuple of
-    arrays; each becomes a tensor (a view of the first input for ``is_view`` ops), all with
-    one :class:`MultiOutputNode` as ``grad_fn``, told apart by ``output_nr``."""
-    arity, warn, is_view, forward = cls.arity, cls.can_warn, cls.is_view, cls.forward
-
-    def apply(*args, _name=None, **params):
-        x0 = args[0]
-        inputs = args[:arity]
-        needs = False
-        for t in inputs:
-            if t._requires_grad:
-                needs = True
-                break
-        b0 = x0._backend
-        if needs and _grad_state.enabled:
-            ctx = Context(tuple(map(_requires_grad, inputs)), b0)
-        else:
-            needs = False
-            ctx = _NO_CTX
-        if warn:
-            quiet = b0.quiet_enter()
-        try:
-            outs = forward(ctx, *args, **params)
-        finally:
-            if warn:
-                b0.quiet_exit(quiet)
-        dev = x0._device
-        # a view made with grad mode on belongs to a function returning several views: PyTorch
-        # refuses in-place writes into it (and into views of it) when they would be recorded
-        multi_view = _grad_state.enabled
-        results = []
-        for out in outs:
-            t = _new(Tensor)
-            if is_view:
-                t._init_from(out, dev, b0, needs, x0)
-                t._multi_view = multi_view
-            else:
-                if out.size == 0:
-                    out = fix_empty_strides(b0, out)
-                t._init_from(out, dev, b0, needs)
-            results.append(t)
-        if needs:
-            name = _name or cls.name
-            node_cls = _NODE_CLASSES.get(name) or node_class(name, multi=True)
-            skip = cls.nondiff
-            slots = tuple(i for i in range(len(inputs)) if i not in skip) if skip else None
-            edges = tuple([_edge(inputs[i]) for i in (slots if skip else range(len(inputs)))])
-            node = node_cls(cls, ctx, edges, name, slots, n_outputs=len(results))
-            for i, t in enumerate(results):
-                t._grad_fn = node
-                t._output_nr = i
-            if ctx._save_output:  # (a forward shared with a one-output op saves its output: the first)
-                ctx._saved = ctx._saved + (results[0],)
-                ctx._versions = ctx._versions + (results[0]._version_counter[0],)
-        return tuple(results)
-
-    apply.__qualname__ = f"{cls.__qualname__}.apply"
-    return apply
+                             "params", "_name", "_out", "_skip", "_d", "results", "array", "multi_view",
+                             "node_cls", "edges"))
 
 
 _new = object.__new__
