@@ -145,8 +145,8 @@ def _make_apply(cls):
     """
     params = _exact_params(cls)
     space = {"forward": cls.forward, "cls": cls, "Tensor": Tensor, "Context": Context, "_NO_CTX": _NO_CTX,
-             "_grad_state": _grad_state, "_new": _new, "_requires_grad": _requires_grad, "_edge": _edge,
-             "new_node": new_node, "node_class": node_class, "_NODE_CLASSES": _NODE_CLASSES,
+             "_grad_state": _grad_state, "_new": _new, "_requires_grad": _requires_grad,
+             "_record": _record, "_record_multi": _record_multi,
              "relayout_like_operands": relayout_like_operands, "fix_empty_strides": fix_empty_strides}
     if params is None:  # ``*args``: the inputs are the first ``arity`` of them
         header = "*args, _name=None, _out=None, _skip=None, **params"
@@ -219,17 +219,7 @@ _APPLY = _HEAD + """    if _out is None:
         out = fix_empty_strides(backend, out)  #copy
     result._init_from(out, dev, backend, needs)  #copy
     if needs:
-        skip = cls.nondiff if _skip is None else _skip
-        name = _name or cls.name
-        if skip:  # inputs PyTorch does not list in next_functions (indices, masks, scalars)
-            slots = tuple(i for i in range(len(inputs)) if i not in skip)
-            node = new_node(cls, ctx, tuple([_edge(inputs[i]) for i in slots]), name, slots)
-        else:
-            node = (_NODE_CLASSES.get(name) or node_class(name))(cls, ctx, tuple(map(_edge, inputs)), name)
-        result._grad_fn = node  # (what the grad_fn setter does: _fn_version already is the counter's)
-        if ctx._save_output:
-            ctx._saved = ctx._saved + (result,)
-            ctx._versions = ctx._versions + (result._version_counter[0],)
+        _record(cls, ctx, inputs, result, _name, _skip)
     return result
 """
 
@@ -250,20 +240,43 @@ _MULTI_APPLY = _HEAD + """    dev, backend = (x0._device, b0) if _out is None el
         t._init_from(array, dev, backend, needs)  #copy
         results.append(t)
     if needs:
-        name = _name or cls.name
-        node_cls = _NODE_CLASSES.get(name) or node_class(name, multi=True)
-        skip = cls.nondiff if _skip is None else _skip
-        slots = tuple(i for i in range(len(inputs)) if i not in skip) if skip else None
-        edges = tuple([_edge(inputs[i]) for i in (slots if skip else range(len(inputs)))])
-        node = node_cls(cls, ctx, edges, name, slots, n_outputs=len(results))
-        for i, t in enumerate(results):
-            t._grad_fn = node
-            t._output_nr = i
-        if ctx._save_output:  # (a forward shared with a one-output op saves its output: the first)
-            ctx._saved = ctx._saved + (results[0],)
-            ctx._versions = ctx._versions + (results[0]._version_counter[0],)
+        _record_multi(cls, ctx, inputs, results, _name, _skip)
     return tuple(results)
 """
+
+
+def _record(cls, ctx, inputs, result, name, skip):
+    """``apply``'s last step when it records a graph: the node of ``result`` (the
+    ``grad_fn``), with an edge per differentiable input; ``name`` and ``skip`` override the
+    class's ``name`` and ``nondiff``."""
+    skip = cls.nondiff if skip is None else skip
+    name = name or cls.name
+    if skip:  # inputs PyTorch does not list in next_functions (indices, masks, scalars)
+        slots = tuple(i for i in range(len(inputs)) if i not in skip)
+        node = new_node(cls, ctx, tuple([_edge(inputs[i]) for i in slots]), name, slots)
+    else:
+        node = (_NODE_CLASSES.get(name) or node_class(name))(cls, ctx, tuple(map(_edge, inputs)), name)
+    result._grad_fn = node  # (what the grad_fn setter does: _fn_version already is the counter's)
+    if ctx._save_output:
+        ctx._saved = ctx._saved + (result,)
+        ctx._versions = ctx._versions + (result._version_counter[0],)
+
+
+def _record_multi(cls, ctx, inputs, results, name, skip):
+    """:func:`_record` for several outputs: one :class:`MultiOutputNode`, each output's
+    ``output_nr`` its position."""
+    name = name or cls.name
+    node_cls = _NODE_CLASSES.get(name) or node_class(name, multi=True)
+    skip = cls.nondiff if skip is None else skip
+    slots = tuple(i for i in range(len(inputs)) if i not in skip) if skip else None
+    edges = tuple([_edge(inputs[i]) for i in (slots if skip else range(len(inputs)))])
+    node = node_cls(cls, ctx, edges, name, slots, n_outputs=len(results))
+    for i, t in enumerate(results):
+        t._grad_fn = node
+        t._output_nr = i
+    if ctx._save_output:  # (a forward shared with a one-output op saves its output: the first)
+        ctx._saved = ctx._saved + (results[0],)
+        ctx._versions = ctx._versions + (results[0]._version_counter[0],)
 
 
 def _select(source, **settings):
@@ -298,9 +311,10 @@ def _exact_params(cls):
 
 #: names ``apply``'s body uses: a ``forward`` parameter of one of these names gets ``*args``
 _TEMPLATE_NAMES = frozenset(("x0", "needs", "b0", "inputs", "ctx", "quiet", "out", "dev", "backend", "result",
-                             "skip", "name", "slots", "node", "i", "t", "forward", "cls", "Tensor", "Context", "args",
-                             "params", "_name", "_out", "_skip", "_d", "results", "array", "multi_view",
-                             "node_cls", "edges"))
+                             "results", "array", "multi_view", "t", "forward", "cls", "Tensor", "Context",
+                             "args", "params", "_name", "_out", "_skip", "_d", "_NO_CTX", "_grad_state", "_new",
+                             "_requires_grad", "_record", "_record_multi", "relayout_like_operands",
+                             "fix_empty_strides"))
 
 
 _new = object.__new__
