@@ -144,10 +144,7 @@ def _make_apply(cls):
     Otherwise it takes ``*args`` and ``**params``.
     """
     params = _exact_params(cls)
-    space = {"forward": cls.forward, "cls": cls, "Tensor": Tensor, "Context": Context, "_NO_CTX": _NO_CTX,
-             "_grad_state": _grad_state, "_new": _new, "_requires_grad": _requires_grad,
-             "_record": _record, "_record_multi": _record_multi,
-             "relayout_like_operands": relayout_like_operands, "fix_empty_strides": fix_empty_strides}
+    space = dict(_SHARED, forward=cls.forward, cls=cls)
     if params is None:  # ``*args``: the inputs are the first ``arity`` of them
         header = "*args, _name=None, _out=None, _skip=None, **params"
         first, call = "args[0]", "*args, **params"
@@ -309,12 +306,9 @@ def _exact_params(cls):
     return params
 
 
-#: names ``apply``'s body uses: a ``forward`` parameter of one of these names gets ``*args``
-_TEMPLATE_NAMES = frozenset(("x0", "needs", "b0", "inputs", "ctx", "quiet", "out", "dev", "backend", "result",
-                             "results", "array", "multi_view", "t", "forward", "cls", "Tensor", "Context",
-                             "args", "params", "_name", "_out", "_skip", "_d", "_NO_CTX", "_grad_state", "_new",
-                             "_requires_grad", "_record", "_record_multi", "relayout_like_operands",
-                             "fix_empty_strides"))
+#: the names ``apply``'s body assigns (see :data:`_TEMPLATE_NAMES`)
+_LOCALS = ("x0", "needs", "t", "b0", "inputs", "ctx", "quiet", "out", "dev", "backend", "result", "results",
+           "array", "multi_view", "args", "params", "_name", "_out", "_skip", "_d")
 
 
 _new = object.__new__
@@ -337,6 +331,14 @@ class _NoContext:
 
 
 _NO_CTX = _NoContext()
+
+#: what every generated ``apply`` reads besides ``forward`` and ``cls``
+_SHARED = {"Tensor": Tensor, "Context": Context, "_NO_CTX": _NO_CTX, "_grad_state": _grad_state, "_new": _new,
+           "_requires_grad": _requires_grad, "_record": _record, "_record_multi": _record_multi,
+           "relayout_like_operands": relayout_like_operands, "fix_empty_strides": fix_empty_strides}
+#: names a ``forward`` parameter must not have to be taken as it is (it would hide one of
+#: them): a class with such a parameter gets the ``*args`` form of ``apply``
+_TEMPLATE_NAMES = frozenset((*_LOCALS, *_SHARED, "forward", "cls"))
 
 
 # The public API (``torch.autograd.function.Function``): user-defined functions whose
