@@ -97,6 +97,7 @@ _N = 624  # mt19937 state words (MERSENNE_STATE_N)
 _CHUNK = 16 * 2048  # elements per normal_fill chunk: blocks are independent
 _RANDPERM_SMALL_N = _MASK32 // 20  # randperm: Fisher-Yates below, inside-out from here
 _RANDPERM_CHUNK = 1 << 22  # random64 draws at a time in randperm's large-n branch
+_SWAP_BLOCK = 1 << 14  # positions resolved at a time in randperm's Fisher-Yates
 
 # ---------------------------------------------------------------------------
 # Byte layout of CPUGeneratorImplState (CPUGeneratorImpl.cpp), as returned by
@@ -547,10 +548,10 @@ class CPUGenerator:
             raise ValueError(f"randperm expects n >= 0, but got n={n}")
         if n < _RANDPERM_SMALL_N:
             steps = max(n - 1, 0)
-            offsets = self.random32(steps).astype(np.int64) % (n - np.arange(steps))
-            target = np.arange(n, dtype=np.int64)  # step n-1 swaps n-1 with itself
+            offsets = self.random32(steps) % (n - np.arange(steps, dtype=np.uint32))
+            target = np.arange(n, dtype=np.uint32)  # step n-1 swaps n-1 with itself
             target[:steps] += offsets
-            return _apply_swaps(target).astype(dtype)
+            return _apply_swaps(target, dtype)
         index = np.int32 if n <= 1 << 31 else np.int64  # half the memory at these sizes
         z = np.empty(n, index)
         for start in range(0, n, _RANDPERM_CHUNK):  # the uint64 draws, a chunk at a time
@@ -583,53 +584,77 @@ class CPUGenerator:
 # ---------------------------------------------------------------------------
 # randperm's swaps
 # ---------------------------------------------------------------------------
-def _apply_swaps(target: np.ndarray) -> np.ndarray:
+def _apply_swaps(target: np.ndarray, dtype=np.int64) -> np.ndarray:
     """The result of swapping ``a[i]`` and ``a[target[i]]`` for ``i = 0, 1, ..., n-1`` in
     turn on ``a = arange(n)``, where ``target[i] >= i`` (Fisher-Yates), without a loop
-    over the elements.
+    over the elements. ``n`` must be below 2**31; returns ``dtype``.
 
-    After step ``i`` position ``i`` is final. Call ``held[i]`` what position ``i`` holds
-    just before step ``i``: its original value ``i``, unless an earlier step ``k`` swapped
-    into it (``target[k] == i``, the last such ``k``), in which case it is ``held[k]``,
-    what step ``k`` moved away from position ``k``. Step ``i`` leaves at position ``i``
-    what position ``target[i]`` holds then: ``held[i]`` when ``target[i] == i``, else
-    ``held[k]`` for the last earlier step ``k`` with the same target, else the original
-    ``target[i]``. Both "last earlier step with target t" come from one sort of the
-    steps by target; ``held`` follows chains of such steps, resolved by pointer doubling
-    (about log2 of the longest chain passes). ``n`` must be below 2**31.
+    After step ``i`` position ``i`` is final: it holds what position ``target[i]`` held
+    just before step ``i``. Position ``p`` is touched before its own step only by the
+    steps ``k < p`` with ``target[k] == p``, each of which leaves there what position
+    ``k`` held before step ``k``, call it ``held[k]``. So, with the steps of one target
+    in increasing order, the first one gets the untouched ``target[i]``, each later one
+    gets ``held`` of the one before it (a step whose target is itself is the last of
+    its group), and ``held[p]`` is ``held[last(p)]``, ``last(p)`` being the last step
+    ``k < p`` with target ``p`` if there is one, else the original ``p``.
+
+    One sort of the steps by (target, step) gives the groups. ``held`` follows chains
+    ``p -> last(p) -> ...`` (decreasing, about half the positions have a ``last``, and
+    chains halve in number at each link). They are resolved in increasing ``p``, in
+    blocks of :data:`_SWAP_BLOCK` positions: a ``last(p)`` before the block is already
+    resolved (one gather), links inside the block are followed by pointer jumping
+    within it. The loop is over blocks, not elements.
     """
     n = target.shape[0]
     if n == 0:
-        return target
-    step = np.arange(n, dtype=np.int64)
-    # Sort the steps by (target, step): one key per step, a plain (fast) sort.
-    key = (target << 32) | step
-    key.sort()
-    order, by_target = key & _MASK32, key >> 32
-    first = np.empty(n, dtype=bool)  # the first step of its target's group
-    first[0] = True
-    np.not_equal(by_target[1:], by_target[:-1], out=first[1:])
-    before = np.empty(n, dtype=np.int64)  # the previous step with the same target, or -1
-    before[0] = -1
-    before[1:] = order[:-1]
-    before[first] = -1
-    prev_same = np.empty(n, dtype=np.int64)
-    prev_same[order] = before
-    last_into = np.full(n, -1, dtype=np.int64)  # the last step with target == position
-    last = np.empty(n, dtype=bool)
-    last[:-1] = first[1:]
-    last[-1] = True
-    last_into[by_target[last]] = order[last]
-    no_swap = target == step
-    into = np.where(no_swap, prev_same, last_into)  # steps into position i before step i
-    held = np.where(into < 0, step, into)  # chains end at a step that is its own root
-    while True:
-        nxt = held[held]
-        if np.array_equal(nxt, held):
-            break
-        held = nxt
-    from_prev = held[np.maximum(prev_same, 0)]
-    return np.where(no_swap, held, np.where(prev_same >= 0, from_prev, target))
+        return np.empty(0, dtype)
+    # Sort the steps by (target, step): the key ``target << 32 | step`` as two uint32
+    # words, a plain (fast) uint64 sort.
+    words = np.empty((n, 2), np.uint32)
+    low, high = (0, 1) if np.little_endian else (1, 0)
+    words[:, low] = np.arange(n, dtype=np.uint32)
+    words[:, high] = target
+    words.view(_u64).reshape(n).sort()
+    step = words[:, low].astype(np.intp)  # in this order
+    into = words[:, high].astype(np.int32)  # their targets, increasing
+    del words
+    group_end = np.empty(n, bool)
+    np.not_equal(into[1:], into[:-1], out=group_end[:-1])
+    group_end[-1] = True
+    # last(p) for each targeted position p (increasing): the group's last step, or the
+    # one before it where that is step p itself (then p is a root without one).
+    ends = np.flatnonzero(group_end)
+    position = into.take(ends)
+    last = step.take(ends).astype(np.int32)
+    own = np.flatnonzero(last == position)  # steps that swap with themselves: few
+    if own.size:
+        j = ends.take(own)
+        has_before = j > 0
+        has_before[has_before] = into.take(j[has_before] - 1) == position.take(own[has_before])
+        last[own] = np.where(has_before, step.take(np.maximum(j - 1, 0)), position.take(own))
+    # held[p] for every position (p where untouched), block after block.
+    held = np.arange(n, dtype=np.int32)
+    for b in range(0, position.size, _SWAP_BLOCK):
+        where, link = position[b:b + _SWAP_BLOCK], last[b:b + _SWAP_BLOCK]
+        start = where[0]  # held[p] is final for every p < start
+        held[where] = link  # first the links, for the links inside the block
+        value = held.take(link)
+        held[where] = value
+        # A link inside the block (not to a root) read a pointer, not yet a value:
+        # follow it, jumping through the block's already advanced pointers.
+        chase = np.flatnonzero((link >= start) & (value != link))
+        while chase.size:
+            read = value.take(chase)
+            got = held.take(read)
+            value[chase] = got
+            held[where.take(chase)] = got
+            chase = np.compress((read >= start) & (got != read), chase)
+    # A step that is not first of its group gets held[the step before it in the group].
+    later = np.flatnonzero(~group_end[:-1])
+    into[later + 1] = held.take(step.take(later))
+    out = np.empty(n, np.int32)
+    out[step] = into
+    return out.astype(dtype, copy=False)
 
 
 def _inside_out(z: np.ndarray) -> np.ndarray:

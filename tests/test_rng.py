@@ -770,6 +770,8 @@ MUTANTS = {
     "wrong seed word": ("_init_genrand(seed & _MASK32)", "_init_genrand((seed >> 1) & _MASK32)"),
     "no FMA tie fix": ("    if at_half.any():", "    if False:"),
     "inside-out: a step's own index as the previous write": ("prev[1:] = step[:-1]", "prev[1:] = step[1:]"),
+    "Fisher-Yates blocks: a link before the block taken as unresolved": ("start = where[0]  #", "start = 0  #"),
+    "Fisher-Yates: a self-swap's earlier step ignored": ("last[own] = np.where(has_before,", "last[own] = np.where(False,"),
 }
 
 
@@ -812,6 +814,17 @@ def test_randperm_many_seeds(n):
         tg, g = pair(seed)
         assert_same(torch.randperm(n, generator=tg), g.randperm(n))
         assert_same_state(tg, g)
+
+
+@pytest.mark.parametrize("block", [1, 2, 3, 64])
+@pytest.mark.parametrize("n", [1, 2, 3, 5, 17, 300, 4099])
+def test_randperm_swap_blocks(monkeypatch, block, n):
+    """The Fisher-Yates chains resolved a few positions at a time: every block boundary
+    (links into the block, out of it, chains crossing several blocks) against torch."""
+    monkeypatch.setattr(_rng, "_SWAP_BLOCK", block)
+    for seed in range(4):
+        tg, g = pair(seed)
+        assert_same(torch.randperm(n, generator=tg), g.randperm(n))
 
 
 @pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
