@@ -547,11 +547,9 @@ class CPUGenerator:
         if n < 0:
             raise ValueError(f"randperm expects n >= 0, but got n={n}")
         if n < _RANDPERM_SMALL_N:
-            steps = max(n - 1, 0)
-            offsets = self.random32(steps) % (n - np.arange(steps, dtype=np.uint32))
-            target = np.arange(n, dtype=np.uint32)  # step n-1 swaps n-1 with itself
-            target[:steps] += offsets
-            return _apply_swaps(target, dtype)
+            offsets = self.random32(max(n - 1, 0))
+            offsets %= np.arange(n, 1, -1, dtype=np.uint32)  # step i: random() % (n - i)
+            return _apply_swaps(n, offsets, dtype)
         index = np.int32 if n <= 1 << 31 else np.int64  # half the memory at these sizes
         z = np.empty(n, index)
         for start in range(0, n, _RANDPERM_CHUNK):  # the uint64 draws, a chunk at a time
@@ -584,54 +582,64 @@ class CPUGenerator:
 # ---------------------------------------------------------------------------
 # randperm's swaps
 # ---------------------------------------------------------------------------
-def _apply_swaps(target: np.ndarray, dtype=np.int64) -> np.ndarray:
-    """The result of swapping ``a[i]`` and ``a[target[i]]`` for ``i = 0, 1, ..., n-1`` in
-    turn on ``a = arange(n)``, where ``target[i] >= i`` (Fisher-Yates), without a loop
-    over the elements. ``n`` must be below 2**31; returns ``dtype``.
+def _apply_swaps(n: int, offsets: np.ndarray, dtype=np.int64) -> np.ndarray:
+    """The result of Fisher-Yates on ``a = arange(n)``: for ``i = 0, 1, ..., n-2`` in
+    turn, swap ``a[i]`` and ``a[target[i]]``, ``target[i] = i + offsets[i]`` (uint32
+    ``offsets``, ``0 <= offsets[i] < n - i``), without a loop over the elements.
+    ``n`` must be below 2**31; returns ``dtype``.
 
     After step ``i`` position ``i`` is final: it holds what position ``target[i]`` held
     just before step ``i``. Position ``p`` is touched before its own step only by the
     steps ``k < p`` with ``target[k] == p``, each of which leaves there what position
     ``k`` held before step ``k``, call it ``held[k]``. So, with the steps of one target
     in increasing order, the first one gets the untouched ``target[i]``, each later one
-    gets ``held`` of the one before it (a step whose target is itself is the last of
-    its group), and ``held[p]`` is ``held[last(p)]``, ``last(p)`` being the last step
-    ``k < p`` with target ``p`` if there is one, else the original ``p``.
+    gets ``held`` of the one before it (step ``n-1``, and any step whose target is
+    itself, is the last of its group), and ``held[p]`` is ``held[last(p)]``, ``last(p)``
+    being the last step ``k < p`` with target ``p`` if there is one, else the original
+    ``p``.
 
     One sort of the steps by (target, step) gives the groups. ``held`` follows chains
-    ``p -> last(p) -> ...`` (decreasing, about half the positions have a ``last``, and
+    ``p -> last(p) -> ...`` (decreasing; about half the positions have a ``last``, and
     chains halve in number at each link). They are resolved in increasing ``p``, in
     blocks of :data:`_SWAP_BLOCK` positions: a ``last(p)`` before the block is already
     resolved (one gather), links inside the block are followed by pointer jumping
     within it. The loop is over blocks, not elements.
+
+    Fresh memory costs here about as much as the work (page faults), so the arrays are
+    few and reused: the sort key holds the step in its low word and the target in its
+    high word, and becomes the steps as indices once the groups are known.
     """
-    n = target.shape[0]
     if n == 0:
         return np.empty(0, dtype)
-    # Sort the steps by (target, step): the key ``target << 32 | step`` as two uint32
-    # words, a plain (fast) uint64 sort.
-    words = np.empty((n, 2), np.uint32)
-    low, high = (0, 1) if np.little_endian else (1, 0)
-    words[:, low] = np.arange(n, dtype=np.uint32)
-    words[:, high] = target
-    words.view(_u64).reshape(n).sort()
-    step = words[:, low].astype(np.intp)  # in this order
-    into = words[:, high].astype(np.int32)  # their targets, increasing
-    del words
+    steps = n - 1
+    key = np.arange(n, dtype=_u64)  # the step in the low word; the high word gets its target
+    words = key.view(np.uint32).reshape(n, 2)
+    step_w, target_w = (words[:, 0], words[:, 1]) if np.little_endian else (words[:, 1], words[:, 0])
+    np.add(offsets, step_w[:steps], out=target_w[:steps])
+    target_w[steps] = steps  # step n-1 swaps n-1 with itself
+    out = target_w.astype(np.int32)  # a step first in its group gets its own target
+    key.sort()  # by (target, step)
     group_end = np.empty(n, bool)
-    np.not_equal(into[1:], into[:-1], out=group_end[:-1])
+    np.not_equal(target_w[1:], target_w[:-1], out=group_end[:-1])
     group_end[-1] = True
-    # last(p) for each targeted position p (increasing): the group's last step, or the
-    # one before it where that is step p itself (then p is a root without one).
-    ends = np.flatnonzero(group_end)
-    position = into.take(ends)
-    last = step.take(ends).astype(np.int32)
-    own = np.flatnonzero(last == position)  # steps that swap with themselves: few
-    if own.size:
-        j = ends.take(own)
-        has_before = j > 0
-        has_before[has_before] = into.take(j[has_before] - 1) == position.take(own[has_before])
-        last[own] = np.where(has_before, step.take(np.maximum(j - 1, 0)), position.take(own))
+    # One (target, step) per target, increasing: the group's last step, or, where that
+    # is step p swapping with itself, the one before it (if any: else p is a root).
+    position = key.take(np.flatnonzero(group_end))
+    last = (position & _u64(_MASK32)).view(np.int64)
+    position >>= _u64(32)
+    position = position.view(np.int64)
+    # The steps that swap with themselves (few: about log(n)), step n-1 among them.
+    own = np.append(np.flatnonzero(offsets == 0), steps).astype(_u64)
+    at = np.searchsorted(key, (own << _u64(32)) | own)  # where each one sorted to
+    has_before = at > 0
+    at[~has_before] = 1
+    before = key.take(at - 1)
+    has_before &= (before >> _u64(32)) == own
+    own = own.astype(np.int64)
+    last[np.searchsorted(position, own)] = np.where(has_before, before & _u64(_MASK32), own)
+    key &= _u64(_MASK32)
+    step = key.view(np.int64)  # in place: the steps, sorted, as indices
+    del key, words, step_w, target_w
     # held[p] for every position (p where untouched), block after block.
     held = np.arange(n, dtype=np.int32)
     for b in range(0, position.size, _SWAP_BLOCK):
@@ -649,11 +657,10 @@ def _apply_swaps(target: np.ndarray, dtype=np.int64) -> np.ndarray:
             value[chase] = got
             held[where.take(chase)] = got
             chase = np.compress((read >= start) & (got != read), chase)
+    del position, last
     # A step that is not first of its group gets held[the step before it in the group].
     later = np.flatnonzero(~group_end[:-1])
-    into[later + 1] = held.take(step.take(later))
-    out = np.empty(n, np.int32)
-    out[step] = into
+    out[step[1:].take(later)] = held.take(step.take(later))
     return out.astype(dtype, copy=False)
 
 

@@ -766,12 +766,13 @@ MUTANTS = {
     "-0 left where the radius is zero": ("        if zero_radius:\n", "        if False:\n"),
     "no uniform_ clamp": ("return np.where(v == dtype(high), dtype(low), v)", "return v"),
     "get_state ignores fresh seed": ("        if self._fresh:\n", "        if False:\n"),
-    "randperm swaps with z, not i + z": ("target[:steps] += offsets", "target[:steps] = offsets"),
+    "randperm swaps with z, not i + z": ("np.add(offsets, step_w[:steps], out=target_w[:steps])",
+                                         "target_w[:steps] = offsets"),
     "wrong seed word": ("_init_genrand(seed & _MASK32)", "_init_genrand((seed >> 1) & _MASK32)"),
     "no FMA tie fix": ("    if at_half.any():", "    if False:"),
     "inside-out: a step's own index as the previous write": ("prev[1:] = step[:-1]", "prev[1:] = step[1:]"),
     "Fisher-Yates blocks: a link before the block taken as unresolved": ("start = where[0]  #", "start = 0  #"),
-    "Fisher-Yates: a self-swap's earlier step ignored": ("last[own] = np.where(has_before,", "last[own] = np.where(False,"),
+    "Fisher-Yates: a self-swap's earlier step ignored": ("np.where(has_before, before", "np.where(False, before"),
 }
 
 
