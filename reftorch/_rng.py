@@ -591,76 +591,72 @@ def _apply_swaps(n: int, offsets: np.ndarray, dtype=np.int64) -> np.ndarray:
     After step ``i`` position ``i`` is final: it holds what position ``target[i]`` held
     just before step ``i``. Position ``p`` is touched before its own step only by the
     steps ``k < p`` with ``target[k] == p``, each of which leaves there what position
-    ``k`` held before step ``k``, call it ``held[k]``. So, with the steps of one target
-    in increasing order, the first one gets the untouched ``target[i]``, each later one
-    gets ``held`` of the one before it (step ``n-1``, and any step whose target is
-    itself, is the last of its group), and ``held[p]`` is ``held[last(p)]``, ``last(p)``
-    being the last step ``k < p`` with target ``p`` if there is one, else the original
-    ``p``.
+    ``k`` held before step ``k``, call it ``held[k]``. So, taking the steps of one
+    target in increasing order, the first one gets the untouched ``target[i]`` and each
+    later one gets ``held`` of the one before it; ``held[p]`` is ``held[last(p)]``,
+    ``last(p)`` being the last step with target ``p`` if there is one, else the
+    original ``p``. A step whose target is itself (``offsets[i] == 0``, and step
+    ``n-1``: few, about ``log(n)``) moves nothing and gets ``held[i]``: it is kept out
+    of the groups.
 
     One sort of the steps by (target, step) gives the groups. ``held`` follows chains
     ``p -> last(p) -> ...`` (decreasing; about half the positions have a ``last``, and
     chains halve in number at each link). They are resolved in increasing ``p``, in
-    blocks of :data:`_SWAP_BLOCK` positions: a ``last(p)`` before the block is already
-    resolved (one gather), links inside the block are followed by pointer jumping
-    within it. The loop is over blocks, not elements.
+    blocks of :data:`_SWAP_BLOCK` targeted positions: a ``last(p)`` before the block is
+    already resolved (one gather), links inside the block are followed by pointer
+    jumping within it. The loop is over blocks, not elements.
 
     Fresh memory costs here about as much as the work (page faults), so the arrays are
     few and reused: the sort key holds the step in its low word and the target in its
-    high word, and becomes the steps as indices once the groups are known.
+    high word (``n`` for the steps kept out, sorted last), and becomes the steps as
+    indices once the groups are known.
     """
-    if n == 0:
-        return np.empty(0, dtype)
-    steps = n - 1
+    steps = max(n - 1, 0)
     key = np.arange(n, dtype=_u64)  # the step in the low word; the high word gets its target
     words = key.view(np.uint32).reshape(n, 2)
     step_w, target_w = (words[:, 0], words[:, 1]) if np.little_endian else (words[:, 1], words[:, 0])
     np.add(offsets, step_w[:steps], out=target_w[:steps])
-    target_w[steps] = steps  # step n-1 swaps n-1 with itself
     out = target_w.astype(np.int32)  # a step first in its group gets its own target
+    itself = offsets == 0
+    target_w[:steps][itself] = n  # out of the groups, sorted last
+    target_w[steps:] = n  # step n-1 swaps n-1 with itself
+    m = steps - int(np.count_nonzero(itself))  # the steps that swap two positions
+    if m == 0:
+        return np.arange(n, dtype=dtype)
     key.sort()  # by (target, step)
-    group_end = np.empty(n, bool)
-    np.not_equal(target_w[1:], target_w[:-1], out=group_end[:-1])
-    group_end[-1] = True
-    # One (target, step) per target, increasing: the group's last step, or, where that
-    # is step p swapping with itself, the one before it (if any: else p is a root).
-    position = key.take(np.flatnonzero(group_end))
+    group_end = np.empty(m, bool)
+    np.not_equal(target_w[1:m + 1], target_w[:m], out=group_end)  # (n after the last)
+    position = key.take(np.flatnonzero(group_end))  # (p, last(p)) for each targeted p
     last = (position & _u64(_MASK32)).view(np.int64)
     position >>= _u64(32)
     position = position.view(np.int64)
-    # The steps that swap with themselves (few: about log(n)), step n-1 among them.
-    own = np.append(np.flatnonzero(offsets == 0), steps).astype(_u64)
-    at = np.searchsorted(key, (own << _u64(32)) | own)  # where each one sorted to
-    has_before = at > 0
-    at[~has_before] = 1
-    before = key.take(at - 1)
-    has_before &= (before >> _u64(32)) == own
-    own = own.astype(np.int64)
-    last[np.searchsorted(position, own)] = np.where(has_before, before & _u64(_MASK32), own)
     key &= _u64(_MASK32)
     step = key.view(np.int64)  # in place: the steps, sorted, as indices
     del key, words, step_w, target_w
-    # held[p] for every position (p where untouched), block after block.
+    # held[p] for every position (p where untouched), block after block of positions.
     held = np.arange(n, dtype=np.int32)
+    held[position] = last  # first the links, for the links inside a block
     for b in range(0, position.size, _SWAP_BLOCK):
         where, link = position[b:b + _SWAP_BLOCK], last[b:b + _SWAP_BLOCK]
         start = where[0]  # held[p] is final for every p < start
-        held[where] = link  # first the links, for the links inside the block
         value = held.take(link)
         held[where] = value
-        # A link inside the block (not to a root) read a pointer, not yet a value:
-        # follow it, jumping through the block's already advanced pointers.
-        chase = np.flatnonzero((link >= start) & (value != link))
-        while chase.size:
-            read = value.take(chase)
-            got = held.take(read)
-            value[chase] = got
-            held[where.take(chase)] = got
-            chase = np.compress((read >= start) & (got != read), chase)
+        # A link inside the block (not to a root: held[r] == r) read a pointer, not yet
+        # a value: follow it, jumping through the block's already advanced pointers.
+        chase = (link >= start) & (value != link)
+        where, read = np.compress(chase, where), np.compress(chase, value)
+        while where.size:
+            value = held.take(read)
+            held[where] = value
+            chase = (read >= start) & (value != read)
+            where, read = np.compress(chase, where), np.compress(chase, value)
     del position, last
-    # A step that is not first of its group gets held[the step before it in the group].
+    # A step that is not first of its group gets held[the step before it in the group];
+    # one that swaps with itself gets its own held.
     later = np.flatnonzero(~group_end[:-1])
     out[step[1:].take(later)] = held.take(step.take(later))
+    kept_out = step[m:]
+    out[kept_out] = held.take(kept_out)
     return out.astype(dtype, copy=False)
 
 

@@ -772,7 +772,8 @@ MUTANTS = {
     "no FMA tie fix": ("    if at_half.any():", "    if False:"),
     "inside-out: a step's own index as the previous write": ("prev[1:] = step[:-1]", "prev[1:] = step[1:]"),
     "Fisher-Yates blocks: a link before the block taken as unresolved": ("start = where[0]  #", "start = 0  #"),
-    "Fisher-Yates: a self-swap's earlier step ignored": ("np.where(has_before, before", "np.where(False, before"),
+    "Fisher-Yates: a self-swap keeps its own index": ("out[kept_out] = held.take(kept_out)",
+                                                      "out[kept_out] = kept_out"),
 }
 
 
