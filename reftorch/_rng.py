@@ -97,7 +97,8 @@ _N = 624  # mt19937 state words (MERSENNE_STATE_N)
 _CHUNK = 16 * 2048  # elements per normal_fill chunk: blocks are independent
 _RANDPERM_SMALL_N = _MASK32 // 20  # randperm: Fisher-Yates below, inside-out from here
 _RANDPERM_CHUNK = 1 << 22  # random64 draws at a time in randperm's large-n branch
-_SWAP_BLOCK = 1 << 14  # positions resolved at a time in randperm's Fisher-Yates
+_SWAP_BLOCK = 1 << 14  # targeted positions resolved at a time in randperm's Fisher-Yates
+_SWAP_DOUBLING = 1 << 16  # up to this n, plain pointer doubling instead of blocks
 
 # ---------------------------------------------------------------------------
 # Byte layout of CPUGeneratorImplState (CPUGeneratorImpl.cpp), as returned by
@@ -601,10 +602,11 @@ def _apply_swaps(n: int, offsets: np.ndarray, dtype=np.int64) -> np.ndarray:
 
     One sort of the steps by (target, step) gives the groups. ``held`` follows chains
     ``p -> last(p) -> ...`` (decreasing; about half the positions have a ``last``, and
-    chains halve in number at each link). They are resolved in increasing ``p``, in
-    blocks of :data:`_SWAP_BLOCK` targeted positions: a ``last(p)`` before the block is
-    already resolved (one gather), links inside the block are followed by pointer
-    jumping within it. The loop is over blocks, not elements.
+    chains halve in number at each link): up to ``n =`` :data:`_SWAP_DOUBLING` by
+    pointer doubling over all positions (about five passes), beyond that in increasing
+    ``p``, block after block (:func:`_resolve_in_blocks`), where most links cost one
+    gather and the arrays are too big for the cache. The loops are over passes and
+    blocks, not elements.
 
     Fresh memory costs here about as much as the work (page faults), so the arrays are
     few and reused: the sort key holds the step in its low word and the target in its
@@ -633,23 +635,19 @@ def _apply_swaps(n: int, offsets: np.ndarray, dtype=np.int64) -> np.ndarray:
     key &= _u64(_MASK32)
     step = key.view(np.int64)  # in place: the steps, sorted, as indices
     del key, words, step_w, target_w
-    # held[p] for every position (p where untouched), block after block of positions.
+    # held[p] for every position (p where untouched; then held[p] == p: a root).
     held = np.arange(n, dtype=np.int32)
-    held[position] = last  # first the links, for the links inside a block
-    for b in range(0, position.size, _SWAP_BLOCK):
-        where, link = position[b:b + _SWAP_BLOCK], last[b:b + _SWAP_BLOCK]
-        start = where[0]  # held[p] is final for every p < start
-        value = held.take(link)
-        held[where] = value
-        # A link inside the block (not to a root: held[r] == r) read a pointer, not yet
-        # a value: follow it, jumping through the block's already advanced pointers.
-        chase = (link >= start) & (value != link)
-        where, read = np.compress(chase, where), np.compress(chase, value)
-        while where.size:
-            value = held.take(read)
-            held[where] = value
-            chase = (read >= start) & (value != read)
-            where, read = np.compress(chase, where), np.compress(chase, value)
+    held[position] = last  # first the links
+    if n <= _SWAP_DOUBLING:
+        # Plain pointer doubling over all positions: more work than the blocks below,
+        # but fewer NumPy calls, and it all stays in cache at these sizes.
+        while True:
+            jumped = held.take(held)
+            if np.array_equal(jumped, held):
+                break
+            held = jumped
+    else:
+        _resolve_in_blocks(held, position, last)
     del position, last
     # A step that is not first of its group gets held[the step before it in the group];
     # one that swaps with itself gets its own held.
@@ -658,6 +656,27 @@ def _apply_swaps(n: int, offsets: np.ndarray, dtype=np.int64) -> np.ndarray:
     kept_out = step[m:]
     out[kept_out] = held.take(kept_out)
     return out.astype(dtype, copy=False)
+
+
+def _resolve_in_blocks(held: np.ndarray, position: np.ndarray, link: np.ndarray) -> None:
+    """Resolve, in place, ``held[p] = held[link]`` for the increasing positions
+    ``position`` (``link < position``; ``held[position]`` already holds ``link``, every
+    other ``held[r]`` is ``r``), :data:`_SWAP_BLOCK` positions at a time: ``held`` is
+    final below a block, so a link there is one gather; a link inside the block read
+    a pointer, not yet a value, and is followed by jumping through the block's already
+    advanced pointers (``held[r] == r`` ends a chain). The loop is over blocks."""
+    for b in range(0, position.size, _SWAP_BLOCK):
+        where, first = position[b:b + _SWAP_BLOCK], link[b:b + _SWAP_BLOCK]
+        start = where[0]  # held[p] is final for every p < start
+        value = held.take(first)
+        held[where] = value
+        chase = (first >= start) & (value != first)
+        where, read = np.compress(chase, where), np.compress(chase, value)
+        while where.size:
+            value = held.take(read)
+            held[where] = value
+            chase = (read >= start) & (value != read)
+            where, read = np.compress(chase, where), np.compress(chase, value)
 
 
 def _inside_out(z: np.ndarray) -> np.ndarray:

@@ -821,9 +821,11 @@ def test_randperm_many_seeds(n):
 @pytest.mark.parametrize("block", [1, 2, 3, 64])
 @pytest.mark.parametrize("n", [1, 2, 3, 5, 17, 300, 4099])
 def test_randperm_swap_blocks(monkeypatch, block, n):
-    """The Fisher-Yates chains resolved a few positions at a time: every block boundary
-    (links into the block, out of it, chains crossing several blocks) against torch."""
+    """The Fisher-Yates chains resolved a few positions at a time (as for n beyond
+    _SWAP_DOUBLING): every block boundary (links into the block, out of it, chains
+    crossing several blocks) against torch."""
     monkeypatch.setattr(_rng, "_SWAP_BLOCK", block)
+    monkeypatch.setattr(_rng, "_SWAP_DOUBLING", 0)  # blocks at every size
     for seed in range(4):
         tg, g = pair(seed)
         assert_same(torch.randperm(n, generator=tg), g.randperm(n))
