@@ -684,3 +684,13 @@ def test_scatter_add_keeps_a_nan_to_its_own_position(b):
     vals = put(b, np.array([np.nan, 2.0], dtype=np.float32))
     out = get(b, b.scatter_add((4,), torch.float32, idx, vals))
     assert np.isnan(out[1]) and out.tolist()[2:] == [0.0, 2.0] and out[0] == 0.0
+
+
+@pytest.mark.parametrize("rows, row_bytes", [(0, 64), (1, 1 << 30), (5, 4), (10000, 2048), (777, 4096), (3, 0)])
+def test_row_blocks_cover_the_rows_in_order(b, rows, row_bytes):
+    blocks = b.row_blocks(rows, row_bytes)
+    assert len(blocks) >= 1
+    starts = [s for s, _ in blocks]
+    stops = [e for _, e in blocks]
+    assert starts[0] == 0 and stops[-1] == rows and starts[1:] == stops[:-1]  # contiguous, in order
+    assert all(e > s for s, e in blocks) or rows == 0
