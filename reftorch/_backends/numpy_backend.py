@@ -255,9 +255,9 @@ class NumpyBackend(Backend):
     def row_blocks(self, rows, row_bytes):
         # blocks of about _BLOCK_BYTES per array: the few arrays a pass reads and writes
         # stay in the L2 cache from one pass to the next (one block: no loop at all)
-        step = max(1, _BLOCK_BYTES // max(row_bytes, 1))
-        if step >= rows:
+        if rows * row_bytes <= 2 * _BLOCK_BYTES or rows < 2:
             return ((0, rows),)
+        step = _BLOCK_BYTES // row_bytes or 1
         return tuple((start, min(start + step, rows)) for start in range(0, rows, step))
 
     def mean(self, arr, axis, keepdims, count):

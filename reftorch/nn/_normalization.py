@@ -393,10 +393,10 @@ class NativeLayerNorm(OpFunction):
         g2 = _up(xp, xp.reshape(g, shape2), up)
         gx = gw = gb = None
         if need[0]:
-            row_bytes = shape2[1] * xp.finfo(g2.dtype).bits // 8
-            blocks = () if isinstance(g, Tensor) else ctx.backend.row_blocks(shape2[0], row_bytes)
+            b = ctx.backend
+            blocks = () if isinstance(g, Tensor) else b.row_blocks(shape2[0], shape2[1] * b.dtype_of(g2).itemsize)
             if len(blocks) > 1:  # a block of rows at a time, in the cache (the same bits)
-                gx = xp.empty(shape2, dtype=g2.dtype, **ctx.backend._dev_kw())
+                gx = xp.empty(shape2, dtype=g2.dtype, **b._dev_kw())
                 for s, e in blocks:
                     gx[s:e, ...] = _layer_norm_grad(xp, g2[s:e, ...], xhat[s:e, ...], wr, invstd[s:e, ...], ctx.n)
             else:
