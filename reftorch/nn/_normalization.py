@@ -58,20 +58,40 @@ def _normalize(xp, a, axes, eps, rows=False):
     n = math.prod(a.shape[i] for i in axes)
     mean = _sum(xp, a, axes) / n
     if rows and n:
-        first = a[..., :1]
-        const = xp.all(a == first, axis=-1, keepdims=True)
         if isinstance(a, Tensor):  # create_graph: the correction is a constant (the gradient stays the mean's)
+            first = a[..., :1]
+            const = xp.all(a == first, axis=-1, keepdims=True)
             mean = mean + xp.where(const, first - mean, xp.zeros_like(mean)).detach()
             d = a - mean
             var = _sum(xp, d * d, axes) / n
         else:
-            mean = xp.where(const, first, mean)
             d = a - mean
             var = xp.vecdot(d, d)[..., None] / n
+            mean, d, var = _constant_rows(xp, a, mean, d, var, n)
         return d, mean, var, 1.0 / xp.sqrt(var + eps), n
     d = a - mean
     var = _sum(xp, d * d, axes) / n
     return d, mean, var, 1.0 / xp.sqrt(var + eps), n
+
+
+def _constant_rows(xp, a, mean, d, var, n):
+    """``(mean, d, var)`` of :func:`_normalize`'s rows, with each constant row of ``a``
+    given its value as mean, a zero centred row and a zero variance.
+
+    Only a row whose variance is within rounding of zero for its mean can be constant: its
+    plain mean is off its value ``c`` by at most about ``n`` float ulps, so its variance is
+    at most ``(n * eps * c) ** 2``. Those rows (usually none; padding rows of zeros are
+    such) are tested for equality, which saves the test of every element.
+    """
+    suspect = var <= (2.0 * ((n + 2) * xp.finfo(a.dtype).eps) ** 2) * (mean * mean)
+    if not bool(xp.any(suspect)):
+        return mean, d, var
+    first = a[..., :1]
+    const = suspect & xp.all(a == first, axis=-1, keepdims=True)
+    if not bool(xp.any(const)):
+        return mean, d, var
+    zero = xp.zeros_like(var)
+    return xp.where(const, first, mean), xp.where(const, zero, d), xp.where(const, zero, var)
 
 
 def _store(t, arr):
