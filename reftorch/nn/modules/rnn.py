@@ -223,7 +223,7 @@ def _gru_forward(be, X, h0, w, steps, H, save, out):
     if sum(1 for _, n, _ in steps if n > 1) >= _ROWMAJOR_STEPS:
         Whh = be.copy(Whh)  # BLAS multiplies by a row-major stack faster than by the views
     B = h0.shape[0]
-    if bhn is not None and not save and len(steps) > 1:
+    if bhn is not None and len(steps) > 1:
         bhn = be.copy(xp.broadcast_to(bhn, (B, H)))  # a plain (B, H) add, not a broadcast one
     G = None if save else xp.empty((3, B, H), dtype=X.dtype, device=X.device)
     h = h0
