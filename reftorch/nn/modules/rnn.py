@@ -15,7 +15,11 @@ time), instead of dozens of tiny recorded ops per time step:
 * the input projection ``x @ W_ih.T`` of *all* time steps is one matrix product;
 * each time step then costs one ``h @ W_hh.T`` plus a few element-wise kernels;
 * the backward pass walks the steps in reverse, and the weight gradients are again one
-  matrix product each over all time steps.
+  matrix product each over all time steps;
+* the GRU keeps its gates *gate-major*: its projections are ``(3, rows, H)`` stacks, so
+  each gate of a step is one contiguous block for the element-wise kernels, and under
+  ``no_grad`` (nothing to save for backward) a step's gates live in one reused buffer,
+  computed in place (the backend's ``matmul_into``, ``sigmoid_``, ``tanh_`` ...).
 
 Sequences are handled in the *packed* layout internally (see
 :mod:`reftorch.nn.utils.rnn`): rows ``offs[t] : offs[t] + batch_sizes[t]`` of a 2-D array
