@@ -719,3 +719,13 @@ def test_tanh_and_sigmoid_in_place(b):
         got = get(b, buf)
     np.testing.assert_allclose(got[:, :4], 1 / (1 + np.exp(-host.astype(np.float64))), rtol=1e-6, atol=1e-7)
     np.testing.assert_array_equal(got[:, 4:], host)
+
+
+@pytest.mark.parametrize("rows, row_bytes", [(0, 64), (1, 1 << 30), (5, 4), (10000, 2048), (777, 4096), (3, 0)])
+def test_row_blocks_cover_the_rows_in_order(b, rows, row_bytes):
+    blocks = b.row_blocks(rows, row_bytes)
+    assert len(blocks) >= 1
+    starts = [s for s, _ in blocks]
+    stops = [e for _, e in blocks]
+    assert starts[0] == 0 and stops[-1] == rows and starts[1:] == stops[:-1]  # contiguous, in order
+    assert all(e > s for s, e in blocks) or rows == 0

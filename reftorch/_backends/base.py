@@ -422,6 +422,12 @@ class Backend(abc.ABC):
         keep = slice(n - m, n) if largest else slice(0, m)
         return order[tuple(keep if i == axis else slice(None) for i in range(arr.ndim))]
 
+    def row_blocks(self, rows, row_bytes):
+        """``(start, stop)`` ranges covering ``range(rows)`` in order: the rows a row-wise
+        kernel of several passes (layer norm) should take at a time, so that each pass
+        finds the block in the cache. Here one block: a GPU runs a whole array at once."""
+        return ((0, rows),)
+
     def mean(self, arr, axis, keepdims, count):
         """``xp.mean(arr, axis=axis, keepdims=keepdims)`` of a floating or complex ``arr``
         (``count``: how many elements each mean takes, not 0). A backend may call its kernels

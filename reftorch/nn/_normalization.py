@@ -393,16 +393,29 @@ class NativeLayerNorm(OpFunction):
         g2 = _up(xp, xp.reshape(g, shape2), up)
         gx = gw = gb = None
         if need[0]:
-            gy = g2 * wr if wr is not None else g2
-            n = ctx.n
-            mg = _sum(xp, gy, (1,)) / n
-            mgx = _sum(xp, gy * xhat, (1,)) / n
-            gx = _down(xp, xp.reshape((gy - mg - xhat * mgx) * invstd, ctx.shape), up, native)
+            b = ctx.backend
+            blocks = () if isinstance(g, Tensor) else b.row_blocks(shape2[0], shape2[1] * b.dtype_of(g2).itemsize)
+            if len(blocks) > 1:  # a block of rows at a time, in the cache (the same bits)
+                gx = xp.empty(shape2, dtype=g2.dtype, **b._dev_kw())
+                for s, e in blocks:
+                    gx[s:e, ...] = _layer_norm_grad(xp, g2[s:e, ...], xhat[s:e, ...], wr, invstd[s:e, ...], ctx.n)
+            else:
+                gx = _layer_norm_grad(xp, g2, xhat, wr, invstd, ctx.n)
+            gx = _down(xp, xp.reshape(gx, ctx.shape), up, native)
         if need[1]:
             gw = _down(xp, xp.reshape(xp.sum(g2 * xhat, axis=0), ctx.tail), up, stats)
         if need[2]:
             gb = _down(xp, xp.reshape(xp.sum(g2, axis=0), ctx.tail), up, stats)
         return gx, gw, gb
+
+
+def _layer_norm_grad(xp, g, xhat, w, invstd, n):
+    """The input gradient of a layer norm, rows ``(R, n)``: ``(gy - mean(gy) - xhat *
+    mean(gy * xhat)) * invstd`` with ``gy = g * w`` (``w`` None: no affine weight)."""
+    gy = g * w if w is not None else g
+    mg = _sum(xp, gy, (1,)) / n
+    mgx = _sum(xp, gy * xhat, (1,)) / n
+    return (gy - mg - xhat * mgx) * invstd
 
 
 def _half_stats(xp, a2, mean, invstd, stats):
