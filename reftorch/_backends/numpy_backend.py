@@ -232,6 +232,15 @@ class NumpyBackend(Backend):
         # array as ``dtype`` itself. ``out=...``: a 0-d array rather than a NumPy scalar.
         return _add_reduce(arr, axis, dtype, out=_ARRAY_OUT, keepdims=keepdims)
 
+    def matmul_into(self, a, b, out):
+        return np.matmul(a, b, out=out)
+
+    def subtract_into(self, a, b, out):
+        return np.subtract(a, b, out=out)
+
+    def tanh_(self, arr):
+        return np.tanh(arr, out=arr)
+
     def mm(self, a, b):
         # For real dtypes ``dot`` of 2-D arrays makes matmul's BLAS call (the same bits, checked
         # for every layout and dtype) without the ufunc set-up, ~0.3 us less; complex products
