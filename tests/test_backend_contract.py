@@ -59,6 +59,7 @@ def _cupy_over_numpy(monkeypatch):
 
     cupy = types.SimpleNamespace(
         __version__="14.0.0", add=np.add,  # CuPy >= 14 scatter-adds with cupy.add.at
+        matmul=np.matmul, subtract=np.subtract, tanh=np.tanh,  # the recurrent layers' out= kernels
         array=lambda obj, copy=True: np.array(obj, copy=copy), asnumpy=np.asarray, zeros=np.zeros,
         lib=types.SimpleNamespace(stride_tricks=types.SimpleNamespace(
             as_strided=lambda x, shape=None, strides=None: np.lib.stride_tricks.as_strided(x, shape, strides))),
@@ -684,3 +685,47 @@ def test_scatter_add_keeps_a_nan_to_its_own_position(b):
     vals = put(b, np.array([np.nan, 2.0], dtype=np.float32))
     out = get(b, b.scatter_add((4,), torch.float32, idx, vals))
     assert np.isnan(out[1]) and out.tolist()[2:] == [0.0, 2.0] and out[0] == 0.0
+
+
+def test_matmul_into_and_subtract_into_write_a_strided_destination(b):
+    """The recurrent layers' in-place kernels: the result lands in ``out`` (here a strided
+    view of a larger buffer), which is returned; the rest of the buffer is untouched."""
+    ha = np.arange(6, dtype=np.float32).reshape(2, 3) / 4
+    hw = (np.arange(24, dtype=np.float32).reshape(2, 3, 4) - 12) / 8  # a stack: (2, 3) @ (2, 3, 4)
+    buf = b.copy(put(b, np.full((2, 2, 8), 7.0, dtype=np.float32)))
+    out = buf[:, :, :4]
+    r = b.matmul_into(put(b, ha), put(b, hw), out)
+    want = np.full((2, 2, 8), 7.0, dtype=np.float32)
+    want[:, :, :4] = ha @ hw  # multiples of 1/32, small: exact
+    np.testing.assert_array_equal(get(b, r), want[:, :, :4])
+    np.testing.assert_array_equal(get(b, buf), want)
+    r = b.subtract_into(put(b, ha), put(b, ha[::-1]), buf[0, :, 5:])
+    want[0, :, 5:] = ha - ha[::-1]
+    np.testing.assert_array_equal(get(b, r), want[0, :, 5:])
+    np.testing.assert_array_equal(get(b, buf), want)
+
+
+def test_tanh_and_sigmoid_in_place(b):
+    host = np.array([[-100.0, -3.5, -0.25, 0.0], [0.125, 2.0, 17.0, 100.0]], dtype=np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow warning at +-100
+        t = b.copy(put(b, host))
+        r = b.tanh_(t)
+        np.testing.assert_allclose(get(b, t), np.tanh(host.astype(np.float64)), rtol=1e-6, atol=1e-7)
+        np.testing.assert_array_equal(get(b, r), get(b, t))
+        buf = b.copy(put(b, np.concatenate([host, host], axis=1)))
+        s = buf[:, :4]  # a strided view: the other half stays
+        b.sigmoid_(s)
+        got = get(b, buf)
+    np.testing.assert_allclose(got[:, :4], 1 / (1 + np.exp(-host.astype(np.float64))), rtol=1e-6, atol=1e-7)
+    np.testing.assert_array_equal(got[:, 4:], host)
+
+
+@pytest.mark.parametrize("rows, row_bytes", [(0, 64), (1, 1 << 30), (5, 4), (10000, 2048), (777, 4096), (3, 0)])
+def test_row_blocks_cover_the_rows_in_order(b, rows, row_bytes):
+    blocks = b.row_blocks(rows, row_bytes)
+    assert len(blocks) >= 1
+    starts = [s for s, _ in blocks]
+    stops = [e for _, e in blocks]
+    assert starts[0] == 0 and stops[-1] == rows and starts[1:] == stops[:-1]  # contiguous, in order
+    assert all(e > s for s, e in blocks) or rows == 0

@@ -72,6 +72,25 @@ def test_mixed_rows_and_gradients():
     check_grads(lambda T, x: T.nn.functional.layer_norm(x, (37,)), x)
 
 
+def test_rows_near_constant_huge_and_tiny():
+    """reftorch tests for constancy only the rows whose variance is within rounding of zero:
+    rows that differ in one ulp (such rows, but not constant), tiny constant rows and zero
+    rows must still come out as PyTorch's. (A constant row of 3e37 gives NaN in PyTorch,
+    whose moments overflow, and zeros in reftorch: left out.)"""
+    x = np.full((5, 512), 0.1, np.float32)
+    x[0, 7] = np.nextafter(np.float32(0.1), np.float32(1))  # one ulp off: not constant
+    x[1] = 1e-20
+    x[2] = 0.0
+    x[4, :] = np.float32(-2.5)
+    x[4, 100] = np.nextafter(np.float32(-2.5), np.float32(0))
+    both(lambda T, x: T.nn.functional.layer_norm(x, (512,))[1:4], x, exact=True)
+    got = reftorch.nn.functional.layer_norm(reftorch.tensor(x), (512,)).numpy()
+    want = torch.nn.functional.layer_norm(torch.tensor(x), (512,)).numpy()
+    # the near-constant rows: a few ulps of 0.1 or 2.5 divided by sqrt(eps), as noise
+    np.testing.assert_allclose(got, want, rtol=0, atol=8 * 2.5 * 2 ** -23 / 1e-5 ** 0.5)
+    assert got[0, 7] != 0 and got[4, 100] != 0  # not taken for constant rows
+
+
 @pytest.mark.parametrize("fn", ["layer_norm", "group_norm"])
 def test_double_backward_over_constant_rows(fn):
     """Under ``create_graph`` the constant-row mean is a constant correction: the first and

@@ -113,6 +113,20 @@ def test_nll_loss(kw):
     both(fn)
 
 
+@pytest.mark.parametrize("kw", [{}, {"ignore_index": 3}, {"reduction": "none"}])
+def test_nll_loss_gradient_zeros_are_positive(kw):
+    """PyTorch writes ``-w * grad`` at each target into zeros: the other entries (and a row
+    whose target is ignored) print as ``0.``, not ``-0.``."""
+    def fn(T):
+        x = T.tensor(LOGITS, requires_grad=True)
+        loss = T.nn.functional.nll_loss(x, T.tensor(TARGET), **kw)
+        loss.backward(T.ones_like(loss))
+        return x.grad
+    want = fn(torch)
+    assert not np.any((want.numpy() == 0) & np.signbit(want.numpy()))  # the oracle has no -0.
+    assert str(fn(reftorch)) == str(want)
+
+
 @pytest.mark.parametrize("reduction", REDS)
 @pytest.mark.parametrize("weighted", [False, True])
 def test_bce(reduction, weighted):

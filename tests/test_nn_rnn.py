@@ -204,6 +204,28 @@ def test_packed_matches_torch(kind, kw, enforce_sorted):
     compare_grads(tm, rm, [(x, rx)] + state_leaves(st, rst))
 
 
+@pytest.mark.parametrize("kind,kw", CONFIGS, ids=IDS)
+def test_no_grad_forward_matches_torch(kind, kw):
+    """Without a graph to record the layers skip what backward needs (GRU: one preallocated
+    buffer for a step's gates, the state written straight into the output): the same
+    values, on padded and on packed input (steps where only some sequences move)."""
+    torch.manual_seed(0)
+    tm, rm = pair(kind, F, H, **kw)
+    bf = kw.get("batch_first", False)
+    g = torch.Generator().manual_seed(5)
+    x = torch.randn((4, T, F) if bf else (T, 4, F), generator=g)
+    st = make_state(kind, kw, 4, gen=g)
+    rst = to_ref_state(st)
+    lengths = [3, 5, 1, 3]
+    with torch.no_grad(), reftorch.no_grad():
+        for a, b in zip(flatten_outputs(kind, tm(x, st)), flatten_outputs(kind, rm(ref(x), rst))):
+            close(b, a)
+        tp = TR.pack_padded_sequence(x, lengths, batch_first=bf, enforce_sorted=False)
+        rp = R.pack_padded_sequence(ref(x), lengths, batch_first=bf, enforce_sorted=False)
+        for a, b in zip(flatten_outputs(kind, tm(tp, st)), flatten_outputs(kind, rm(rp, rst))):
+            close(b, a)
+
+
 @pytest.mark.parametrize("kind", ["RNN", "GRU", "LSTM"])
 def test_packed_without_h0(kind):
     torch.manual_seed(0)

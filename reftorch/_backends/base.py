@@ -239,6 +239,35 @@ class Backend(abc.ABC):
         ``copyto(where=)``: no third array, ~0.3 us less on small arrays)."""
         return self.xp.where(mask, src, dst)
 
+    # In-place kernels of the recurrent layers' time loop (reftorch/nn/modules/rnn.py): the
+    # standard has no ``out=``, so these write a fresh result back; NumPy and CuPy write
+    # straight into the destination (no temporary per call).
+    def matmul_into(self, a, b, out):
+        """``out[...] = xp.matmul(a, b)`` (``b`` may be a stack, ``out`` a strided view);
+        returns ``out``."""
+        out[...] = self.xp.matmul(a, b)
+        return out
+
+    def subtract_into(self, a, b, out):
+        """``out[...] = a - b``; returns ``out``."""
+        out[...] = a - b
+        return out
+
+    def tanh_(self, arr):
+        """``arr[...] = xp.tanh(arr)``; returns ``arr``."""
+        arr[...] = self.xp.tanh(arr)
+        return arr
+
+    def sigmoid_(self, arr):
+        """The logistic sigmoid of ``arr``, in place, as ``0.5 * tanh(0.5 * arr) + 0.5``
+        (no overflow for any input; within an ulp or two of ``1 / (1 + exp(-arr))``);
+        returns ``arr``."""
+        arr *= 0.5
+        self.tanh_(arr)
+        arr *= 0.5
+        arr += 0.5
+        return arr
+
     def squeeze(self, arr, axes):
         """``xp.squeeze(arr, axis=axes)``: a view without the size-1 dims ``axes`` (a
         non-empty tuple), the other strides kept; a backend may call its kernel more
@@ -392,6 +421,12 @@ class Backend(abc.ABC):
         n = arr.shape[axis]
         keep = slice(n - m, n) if largest else slice(0, m)
         return order[tuple(keep if i == axis else slice(None) for i in range(arr.ndim))]
+
+    def row_blocks(self, rows, row_bytes):
+        """``(start, stop)`` ranges covering ``range(rows)`` in order: the rows a row-wise
+        kernel of several passes (layer norm) should take at a time, so that each pass
+        finds the block in the cache. Here one block: a GPU runs a whole array at once."""
+        return ((0, rows),)
 
     def mean(self, arr, axis, keepdims, count):
         """``xp.mean(arr, axis=axis, keepdims=keepdims)`` of a floating or complex ``arr``

@@ -107,6 +107,16 @@ class CupyBackend(Backend):
         with self._cuda_dev:
             return arr.copy()
 
+    # in-place kernels (``out=``, as NumPy's)
+    def matmul_into(self, a, b, out):
+        return self._cupy.matmul(a, b, out=out)
+
+    def subtract_into(self, a, b, out):
+        return self._cupy.subtract(a, b, out=out)
+
+    def tanh_(self, arr):
+        return self._cupy.tanh(arr, out=arr)
+
     # writes
     def setitem(self, arr, key, value):
         with self._cuda_dev:

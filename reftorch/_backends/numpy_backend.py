@@ -14,6 +14,7 @@ from .base import Backend, NumpyErrors, numpy_style_dtypes, warn_complex_to_real
 
 _RANKS = 16  # repeats of one index added by fancy indexing; later ones by add.at
 _CHUNK = 1 << 15  # elements per piece of take_offsets: its offsets stay in the L2 cache
+_BLOCK_BYTES = 1 << 18  # bytes per array in a block of row_blocks (measured: 2**17 to 2**19 alike)
 _UNSIGNED = {n: np.dtype(f"u{n}") for n in (1, 2, 4, 8)}  # an index's bits read as unsigned
 _max = np.maximum.reduce
 _add_reduce = np.add.reduce
@@ -231,6 +232,15 @@ class NumpyBackend(Backend):
         # array as ``dtype`` itself. ``out=...``: a 0-d array rather than a NumPy scalar.
         return _add_reduce(arr, axis, dtype, out=_ARRAY_OUT, keepdims=keepdims)
 
+    def matmul_into(self, a, b, out):
+        return np.matmul(a, b, out=out)
+
+    def subtract_into(self, a, b, out):
+        return np.subtract(a, b, out=out)
+
+    def tanh_(self, arr):
+        return np.tanh(arr, out=arr)
+
     def mm(self, a, b):
         # For real dtypes ``dot`` of 2-D arrays makes matmul's BLAS call (the same bits, checked
         # for every layout and dtype) without the ufunc set-up, ~0.3 us less; complex products
@@ -250,6 +260,14 @@ class NumpyBackend(Backend):
         order = arr.argpartition(kth, axis=axis)
         keep = slice(n - m, n) if largest else slice(0, m)
         return order[tuple(keep if i == axis else slice(None) for i in range(arr.ndim))]
+
+    def row_blocks(self, rows, row_bytes):
+        # blocks of about _BLOCK_BYTES per array: the few arrays a pass reads and writes
+        # stay in the L2 cache from one pass to the next (one block: no loop at all)
+        if rows * row_bytes <= 2 * _BLOCK_BYTES or rows < 2:
+            return ((0, rows),)
+        step = _BLOCK_BYTES // row_bytes or 1
+        return tuple((start, min(start + step, rows)) for start in range(0, rows, step))
 
     def mean(self, arr, axis, keepdims, count):
         if arr.dtype.kind != "f" or arr.dtype.itemsize < 4:  # float16 (summed in float32), complex

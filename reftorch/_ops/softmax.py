@@ -42,7 +42,7 @@ def _compute_dtype(xp, a):
 
 
 def _forward(ctx, x, dim, from_shifted):
-    """The forward shared by softmax and log_softmax: ``from_shifted(backend, x - max)``
+    """The forward shared by softmax and log_softmax: ``from_shifted(backend, x - max, dim)``
     along ``dim``, computed in float32 for half precision; the output is saved for the
     backward."""
     b = x._backend
@@ -54,11 +54,37 @@ def _forward(ctx, x, dim, from_shifted):
     if a.size == 0:  # nothing to take the max of
         y = xp.asarray(a, copy=True)
     else:
-        y = from_shifted(b, a - b.amax(a, dim, True))
+        y = _by_rows(b, lambda a, d: from_shifted(b, a - b.amax(a, d, True), d), (a,), dim)
     if ctx.needs_input_grad:  # (no attribute set at all when no graph is recorded)
         ctx.dim, ctx.native, ctx.up = dim, x._data.dtype, up
         ctx.save_output()
     return row_major(b, y if up is None else xp.astype(y, x._data.dtype))  # contiguous, as PyTorch
+
+
+def _by_rows(b, fn, arrays, dim):
+    """``fn(*arrays, dim)``, a formula of independent rows along ``dim``: on the whole
+    arrays, or, where ``dim`` is the last dim of row-major arrays, a block of rows at a time
+    (:meth:`Backend.row_blocks`: each pass of the formula finds its block in the cache; the
+    same bits, since no row reads another)."""
+    a = arrays[0]
+    if a.ndim < 2 or dim != a.ndim - 1:
+        return fn(*arrays, dim)
+    shape = a.shape
+    n = shape[-1]
+    if not n:
+        return fn(*arrays, dim)
+    rows = a.size // n
+    blocks = b.row_blocks(rows, n * b.dtype_of(a).itemsize)
+    if len(blocks) == 1 or not all([b.is_c_contiguous(x) for x in arrays]):
+        return fn(*arrays, dim)
+    flat = [b.reshape_rows(x, (rows, n)) for x in arrays]
+    out = None
+    for start, stop in blocks:
+        piece = fn(*[x[start:stop, ...] for x in flat], 1)
+        if out is None:
+            out = b.xp.empty((rows, n), dtype=piece.dtype, **b._dev_kw())
+        out[start:stop, ...] = piece
+    return b.reshape_rows(out, shape)
 
 
 def _backward(ctx, g, grad_op):
@@ -71,7 +97,7 @@ def _backward(ctx, g, grad_op):
         return grad_op.apply(g, y, dim=ctx.dim)
     if ctx.up is not None:
         y, g = xp.astype(y, ctx.up), xp.astype(g, ctx.up)
-    out = grad_op.formula(xp, g, y, ctx.dim)
+    out = _by_rows(ctx.backend, lambda g, y, d: grad_op.formula(xp, g, y, d), (g, y), ctx.dim)
     return out if out.dtype == ctx.native else xp.astype(out, ctx.native)
 
 
@@ -129,10 +155,13 @@ class LogSoftmaxBackwardData(_GradData):
     name = "LogSoftmaxBackwardDataBackward0"
 
     @staticmethod
-    def formula(xp, g, y, dim):  # (arrays: the product is a fresh array, scaled in place)
+    def formula(xp, g, y, dim):
+        # g - exp(y) * sum(g), in the one fresh array exp(y): g + (-(e * s)) is g - e * s
+        # bit for bit, and a second full-size result would cost page faults as well as a pass
         e = xp.exp(y)
-        e *= xp.sum(g, axis=dim, keepdims=True)
-        return g - e
+        e *= -xp.sum(g, axis=dim, keepdims=True)
+        e += g
+        return e
 
     @staticmethod
     def grad_g(xp, gg, g, y, dim):
@@ -152,7 +181,7 @@ class Softmax(OpFunction):
 
     @staticmethod
     def forward(ctx, x, dim):
-        def from_shifted(b, shifted):
+        def from_shifted(b, shifted, dim):
             e = b.xp.exp(shifted)
             e /= b.sum(e, dim, True, None)  # (in place: one full-size temporary fewer)
             return e
@@ -172,7 +201,7 @@ class LogSoftmax(OpFunction):
 
     @staticmethod
     def forward(ctx, x, dim):
-        def from_shifted(b, shifted):  # (shifted is a fresh array: written in place)
+        def from_shifted(b, shifted, dim):  # (shifted is a fresh array: written in place)
             shifted -= b.xp.log(b.sum(b.xp.exp(shifted), dim, True, None))
             return shifted
         return _forward(ctx, x, dim, from_shifted)

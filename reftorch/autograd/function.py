@@ -176,9 +176,9 @@ def _make_apply(cls):
 #: The source of every ``apply`` (see :func:`_make_apply`): this head, which runs
 #: ``forward``, then :data:`_APPLY` or :data:`_MULTI_APPLY`, which wrap its result and record
 #: the node. A line ending in a tag is kept only for classes with that setting: ``#warn``
-#: (``can_warn``), ``#view`` (``is_view``), ``#copy`` (not a view), ``#elementwise``,
-#: ``#exact`` (``apply`` takes ``forward``'s parameters) or ``#loop`` (``*args``); the braces
-#: are filled from the class's ``forward``.
+#: (``can_warn``) or ``#nowarn`` (not), ``#view`` (``is_view``) or ``#copy`` (not),
+#: ``#elementwise``, ``#exact`` (``apply`` takes ``forward``'s parameters) or ``#loop``
+#: (``*args``); the braces are filled from the class's ``forward``.
 _HEAD = """
 def apply({header}):
     x0 = {first}
@@ -198,9 +198,10 @@ def apply({header}):
         ctx = _NO_CTX
     quiet = b0.quiet_enter()  # no floating-point warnings, as in PyTorch  #warn
     try:  #warn
-        out = forward(ctx, {call})
+        out = forward(ctx, {call})  #warn
     finally:  #warn
         b0.quiet_exit(quiet)  #warn
+    out = forward(ctx, {call})  #nowarn
 """
 
 #: one output: a tensor
@@ -279,7 +280,7 @@ def _record_multi(cls, ctx, inputs, results, name, skip):
 def _select(source, **settings):
     """``source`` without the lines tagged with a setting that is off (see :data:`_APPLY`)."""
     tags = {"#" + k: v for k, v in settings.items()}
-    tags["#copy"] = not settings["view"]
+    tags["#copy"], tags["#nowarn"] = not settings["view"], not settings["warn"]
     lines = []
     for line in source.splitlines():
         code, sep, tag = line.rpartition("  #")
@@ -288,10 +289,7 @@ def _select(source, **settings):
                 continue
             line = code
         lines.append(line)
-    source = "\n".join(lines)
-    if not settings["warn"]:  # the forward call was inside the try block
-        source = source.replace("\n        out = forward(", "\n    out = forward(")
-    return source
+    return "\n".join(lines)
 
 
 def _exact_params(cls):

@@ -350,9 +350,11 @@ class NllLoss(Function):
             gi = xp.zeros_like(ctx.wi)  # PyTorch's gradient when every target is ignored
         else:
             gi = g * ctx.wi / ctx.total
-        classes = xp.arange(c, dtype=xp.int64, **ctx.kw)
-        hit = xp.astype(xp.reshape(ctx.safe, (-1, 1)) == xp.reshape(classes, (1, -1)), gi.dtype)
-        out = hit * xp.reshape(-gi, (-1, 1))
+        # -w * grad at each row's target, zeros elsewhere (+0.0, as PyTorch's kernel writes
+        # into zeros; a row whose target is ignored stays zero): one scatter, no (N, C) mask
+        b = ctx.backend
+        rows = xp.arange(n, dtype=xp.int64, **ctx.kw)
+        out = b.scatter_add((n, c), b.dtype_of(gi), rows * c + ctx.safe, -gi)
         if ctx.one:
             out = out[0]
         return out, None

@@ -58,20 +58,40 @@ def _normalize(xp, a, axes, eps, rows=False):
     n = math.prod(a.shape[i] for i in axes)
     mean = _sum(xp, a, axes) / n
     if rows and n:
-        first = a[..., :1]
-        const = xp.all(a == first, axis=-1, keepdims=True)
         if isinstance(a, Tensor):  # create_graph: the correction is a constant (the gradient stays the mean's)
+            first = a[..., :1]
+            const = xp.all(a == first, axis=-1, keepdims=True)
             mean = mean + xp.where(const, first - mean, xp.zeros_like(mean)).detach()
             d = a - mean
             var = _sum(xp, d * d, axes) / n
         else:
-            mean = xp.where(const, first, mean)
             d = a - mean
             var = xp.vecdot(d, d)[..., None] / n
+            mean, d, var = _constant_rows(xp, a, mean, d, var, n)
         return d, mean, var, 1.0 / xp.sqrt(var + eps), n
     d = a - mean
     var = _sum(xp, d * d, axes) / n
     return d, mean, var, 1.0 / xp.sqrt(var + eps), n
+
+
+def _constant_rows(xp, a, mean, d, var, n):
+    """``(mean, d, var)`` of :func:`_normalize`'s rows, with each constant row of ``a``
+    given its value as mean, a zero centred row and a zero variance.
+
+    Only a row whose variance is within rounding of zero for its mean can be constant: its
+    plain mean is off its value ``c`` by at most about ``n`` float ulps, so its variance is
+    at most ``(n * eps * c) ** 2``. Those rows (usually none; padding rows of zeros are
+    such) are tested for equality, which saves the test of every element.
+    """
+    suspect = var <= (2.0 * ((n + 2) * xp.finfo(a.dtype).eps) ** 2) * (mean * mean)
+    if not bool(xp.any(suspect)):
+        return mean, d, var
+    first = a[..., :1]
+    const = suspect & xp.all(a == first, axis=-1, keepdims=True)
+    if not bool(xp.any(const)):
+        return mean, d, var
+    zero = xp.zeros_like(var)
+    return xp.where(const, first, mean), xp.where(const, zero, d), xp.where(const, zero, var)
 
 
 def _store(t, arr):
@@ -373,16 +393,29 @@ class NativeLayerNorm(OpFunction):
         g2 = _up(xp, xp.reshape(g, shape2), up)
         gx = gw = gb = None
         if need[0]:
-            gy = g2 * wr if wr is not None else g2
-            n = ctx.n
-            mg = _sum(xp, gy, (1,)) / n
-            mgx = _sum(xp, gy * xhat, (1,)) / n
-            gx = _down(xp, xp.reshape((gy - mg - xhat * mgx) * invstd, ctx.shape), up, native)
+            b = ctx.backend
+            blocks = () if isinstance(g, Tensor) else b.row_blocks(shape2[0], shape2[1] * b.dtype_of(g2).itemsize)
+            if len(blocks) > 1:  # a block of rows at a time, in the cache (the same bits)
+                gx = xp.empty(shape2, dtype=g2.dtype, **b._dev_kw())
+                for s, e in blocks:
+                    gx[s:e, ...] = _layer_norm_grad(xp, g2[s:e, ...], xhat[s:e, ...], wr, invstd[s:e, ...], ctx.n)
+            else:
+                gx = _layer_norm_grad(xp, g2, xhat, wr, invstd, ctx.n)
+            gx = _down(xp, xp.reshape(gx, ctx.shape), up, native)
         if need[1]:
             gw = _down(xp, xp.reshape(xp.sum(g2 * xhat, axis=0), ctx.tail), up, stats)
         if need[2]:
             gb = _down(xp, xp.reshape(xp.sum(g2, axis=0), ctx.tail), up, stats)
         return gx, gw, gb
+
+
+def _layer_norm_grad(xp, g, xhat, w, invstd, n):
+    """The input gradient of a layer norm, rows ``(R, n)``: ``(gy - mean(gy) - xhat *
+    mean(gy * xhat)) * invstd`` with ``gy = g * w`` (``w`` None: no affine weight)."""
+    gy = g * w if w is not None else g
+    mg = _sum(xp, gy, (1,)) / n
+    mgx = _sum(xp, gy * xhat, (1,)) / n
+    return (gy - mg - xhat * mgx) * invstd
 
 
 def _half_stats(xp, a2, mean, invstd, stats):

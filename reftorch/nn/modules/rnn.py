@@ -15,7 +15,11 @@ time), instead of dozens of tiny recorded ops per time step:
 * the input projection ``x @ W_ih.T`` of *all* time steps is one matrix product;
 * each time step then costs one ``h @ W_hh.T`` plus a few element-wise kernels;
 * the backward pass walks the steps in reverse, and the weight gradients are again one
-  matrix product each over all time steps.
+  matrix product each over all time steps;
+* the GRU keeps its gates *gate-major*: its projections are ``(3, rows, H)`` stacks, so
+  each gate of a step is one contiguous block for the element-wise kernels, and under
+  ``no_grad`` (nothing to save for backward) a step's gates live in one reused buffer,
+  computed in place (the backend's ``matmul_into``, ``sigmoid_``, ``tanh_`` ...).
 
 Sequences are handled in the *packed* layout internally (see
 :mod:`reftorch.nn.utils.rnn`): rows ``offs[t] : offs[t] + batch_sizes[t]`` of a 2-D array
@@ -198,29 +202,64 @@ def _lstm_backward(xp, X, w, state, dout, dh, dc, H, need_w, need_x):
 
 
 # --------------------------------------------------------------------------- GRU
-def _gru_forward(xp, X, h0, w, steps, H, save, rowmajor, out):
+def _gate_major(xp, w, H):
+    """``(3, K, H)``: the three gate blocks of a GRU weight ``w`` ``(3H, K)``, each
+    transposed (a view)."""
+    return xp.permute_dims(xp.reshape(w, (3, w.shape[0] // 3, w.shape[1])), (0, 2, 1))
+
+
+def _gru_forward(be, X, h0, w, steps, H, save, out):
+    """The GRU over the packed input ``X`` ``(N, F)``, gate-major: the projections are
+    stacks ``(3, rows, H)`` (``r``, ``z``, ``n``), so every gate of a step is one
+    contiguous block and each element-wise kernel runs over whole rows (on a ``(B, 3H)``
+    layout each would walk ``B`` strided rows, about twice the time). Without ``save`` the
+    step's temporaries are one preallocated ``(3, B, H)`` buffer, written in place, and the
+    new state goes straight into ``out``."""
+    xp = be.xp
     w_ih, w_hh, b_ih, b_hh, _ = w
-    XW = X @ w_ih.T
+    XW = xp.matmul(X, _gate_major(xp, w_ih, H))  # (3, N, H), all steps at once
+    bhn = None
     if b_ih is not None:
-        XW += b_ih
-    WhhT, WhhT_fast = _step_rhs(rowmajor, w_hh.T, steps)
+        # b_hr, b_hz join the input side; b_hn stays inside r * (h W_hn^T + b_hn)
+        XW += xp.reshape(xp.concat([b_ih[:2 * H] + b_hh[:2 * H], b_ih[2 * H:]]), (3, 1, H))
+        bhn = b_hh[2 * H:]
+    Whh = _gate_major(xp, w_hh, H)
+    if sum(1 for _, n, _ in steps if n > 1) >= _ROWMAJOR_STEPS:
+        Whh = be.copy(Whh)  # BLAS multiplies by a row-major stack faster than by the views
     B = h0.shape[0]
+    if bhn is not None and len(steps) > 1:
+        bhn = be.copy(xp.broadcast_to(bhn, (B, H)))  # a plain (B, H) add, not a broadcast one
+    G = None if save else xp.empty((3, B, H), dtype=X.dtype, device=X.device)
     h = h0
     rec = []
-    H2 = 2 * H
     for t, n, o in steps:
         hp = h if n == B else h[:n, :]
-        hw = hp @ (WhhT_fast if n > 1 else WhhT)
-        if b_hh is not None:
-            hw += b_hh
-        xw = XW[o:o + n, :]
-        rz = _sigmoid(xp, xw[:, :H2] + hw[:, :H2])
-        hn_ = hw[:, H2:]
-        nn = xp.tanh(xw[:, H2:] + rz[:, :H] * hn_)
-        hn = nn + rz[:, H:] * (hp - nn)
-        out[o:o + n, :] = hn
         if save:
-            rec.append((t, n, o, hp, rz, nn, hn_))
+            g = xp.empty((3, n, H), dtype=X.dtype, device=X.device)
+        else:
+            g = G if n == B else G[:, :n, :]
+        be.matmul_into(hp, Whh, g)
+        rz = g[:2, ...]
+        rz += XW[:2, o:o + n, :]
+        be.sigmoid_(rz)
+        hh = g[2, ...]
+        if bhn is not None:
+            hh += bhn if bhn.ndim == 1 or n == B else bhn[:n, :]
+        if save:
+            nn = hh * g[0, ...]  # h W_hn^T + b_hn is kept for the backward pass
+        else:
+            nn = hh
+            nn *= g[0, ...]
+        nn += XW[2, o:o + n, :]
+        be.tanh_(nn)
+        # h' = (1 - z) * n + z * h = n + z * (h - n)
+        hn = xp.empty((n, H), dtype=X.dtype, device=X.device) if save else out[o:o + n, :]
+        be.subtract_into(hp, nn, hn)
+        hn *= g[1, ...]
+        hn += nn
+        if save:
+            out[o:o + n, :] = hn
+            rec.append((t, n, o, hp, rz, nn, hh))
         h = _update(xp, h, hn, n, B)
     return h, (rec if save else None)
 
@@ -232,16 +271,18 @@ def _gru_backward(xp, X, w, rec, dout, dh, H, need_w, need_x):
     dHW = xp.empty((N, 3 * H), dtype=X.dtype, device=X.device)
     HP = xp.empty((N, H), dtype=X.dtype, device=X.device) if need_w else None
     H2 = 2 * H
-    for t, n, o, hp, rz, nn, hn_ in reversed(rec):
+    for t, n, o, hp, rz, nn, hh in reversed(rec):
         dht = dout[o:o + n, :] + (dh if n == B else dh[:n, :])
-        z = rz[:, H:]
+        r, z = rz[0, ...], rz[1, ...]
         dh_direct = dht * z
         dnp = (dht - dh_direct) * (1 - nn * nn)
-        drz = xp.concat([dnp * hn_, dht * (hp - nn)], axis=1) * (rz * (1 - rz))
-        dXW[o:o + n, :H2] = drz
+        dr = (dnp * hh) * (r * (1 - r))
+        dz = (dht * (hp - nn)) * (z * (1 - z))
+        dXW[o:o + n, :H] = dr
+        dXW[o:o + n, H:H2] = dz
         dXW[o:o + n, H2:] = dnp
-        dHW[o:o + n, :H2] = drz
-        dHW[o:o + n, H2:] = dnp * rz[:, :H]
+        dHW[o:o + n, :H2] = dXW[o:o + n, :H2]
+        dHW[o:o + n, H2:] = dnp * r
         if need_w:
             HP[o:o + n, :] = hp
         dhp = dh_direct + dHW[o:o + n, :] @ w_hh
@@ -347,7 +388,7 @@ class _RecurrentLayer(Function):
                     at = n_out + ndir * n_h + d * n_c
                     flat[at:at + n_c] = xp.reshape(cn, (-1,))
                 elif mode == "GRU":
-                    hn, st = _gru_forward(xp, X, h0._data[d, ...], w, steps, H, save, be.copy, out_d)
+                    hn, st = _gru_forward(be, X, h0._data[d, ...], w, steps, H, save, out_d)
                 else:
                     hn, st = _rnn_forward(xp, X, h0._data[d, ...], w, steps, mode == "RNN_RELU", save,
                                           be.copy, out_d)
