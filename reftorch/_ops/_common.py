@@ -14,6 +14,21 @@ from ._inplace import _store
 from ..cuda import _state
 
 
+def by_row_blocks(b, fn, arrays, blocks):
+    """``fn(*arrays)`` for arrays whose rows (first axis) ``fn`` treats independently, one
+    block of rows at a time when ``blocks`` (from :meth:`Backend.row_blocks`) has several:
+    each pass of ``fn`` then finds its block in the cache. The same values as one call."""
+    if len(blocks) == 1:
+        return fn(*arrays)
+    out = None
+    for start, stop in blocks:
+        piece = fn(*[x[start:stop, ...] for x in arrays])
+        if out is None:
+            out = b.xp.empty((arrays[0].shape[0],) + tuple(piece.shape[1:]), dtype=piece.dtype, **b._dev_kw())
+        out[start:stop, ...] = piece
+    return out
+
+
 def resolve_device(dev):
     """``None``/str/int/device -> (device, backend); ``"cuda"`` gets the current CUDA
     device's index (0 unless ``torch.cuda.set_device`` changed it). ``None`` is the

@@ -6,6 +6,7 @@ import warnings
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.function import OpFunction
+from ._common import by_row_blocks
 from .._layout import row_major
 
 
@@ -78,13 +79,7 @@ def _by_rows(b, fn, arrays, dim):
     if len(blocks) == 1 or not all([b.is_c_contiguous(x) for x in arrays]):
         return fn(*arrays, dim)
     flat = [b.reshape_rows(x, (rows, n)) for x in arrays]
-    out = None
-    for start, stop in blocks:
-        piece = fn(*[x[start:stop, ...] for x in flat], 1)
-        if out is None:
-            out = b.xp.empty((rows, n), dtype=piece.dtype, **b._dev_kw())
-        out[start:stop, ...] = piece
-    return b.reshape_rows(out, shape)
+    return b.reshape_rows(by_row_blocks(b, lambda *rows: fn(*rows, 1), flat, blocks), shape)
 
 
 def _backward(ctx, g, grad_op):

@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 
 from .._layout import memory_format_layout, row_major
+from .._ops._common import by_row_blocks
 from .._ops.softmax import _compute_dtype
 from .._tensor import Tensor
 from ..autograd.function import OpFunction
@@ -393,14 +394,11 @@ class NativeLayerNorm(OpFunction):
         g2 = _up(xp, xp.reshape(g, shape2), up)
         gx = gw = gb = None
         if need[0]:
-            b = ctx.backend
-            blocks = () if isinstance(g, Tensor) else b.row_blocks(shape2[0], shape2[1] * b.dtype_of(g2).itemsize)
-            if len(blocks) > 1:  # a block of rows at a time, in the cache (the same bits)
-                gx = xp.empty(shape2, dtype=g2.dtype, **b._dev_kw())
-                for s, e in blocks:
-                    gx[s:e, ...] = _layer_norm_grad(xp, g2[s:e, ...], xhat[s:e, ...], wr, invstd[s:e, ...], ctx.n)
-            else:
-                gx = _layer_norm_grad(xp, g2, xhat, wr, invstd, ctx.n)
+            b = ctx.backend  # (tensors under create_graph: one block, no in-place writes)
+            whole = isinstance(g, Tensor)
+            blocks = ((0, shape2[0]),) if whole else b.row_blocks(shape2[0], shape2[1] * b.dtype_of(g2).itemsize)
+            gx = by_row_blocks(b, lambda g, xhat, invstd: _layer_norm_grad(xp, g, xhat, wr, invstd, ctx.n),
+                               (g2, xhat, invstd), blocks)
             gx = _down(xp, xp.reshape(gx, ctx.shape), up, native)
         if need[1]:
             gw = _down(xp, xp.reshape(xp.sum(g2 * xhat, axis=0), ctx.tail), up, stats)
