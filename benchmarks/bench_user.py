@@ -270,6 +270,46 @@ def cases(np, rt, torch):
             seq = out
         return seq.transpose(1, 0, 2)
 
+    # gate-major: each weight as a (4, K, H) stack (gates i, f, o, g), the projections and
+    # a step's gates as (4, rows, H) stacks, so that every gate is one contiguous block
+    def gate_major(w_t, H):
+        return np.ascontiguousarray(np.stack([w_t[:, k * H:(k + 1) * H] for k in (0, 1, 3, 2)]))
+
+    weights_g = [(gate_major(w_ih_t, 256), gate_major(w_hh_t, 256),
+                  np.stack([b[k * 256:(k + 1) * 256] for k in (0, 1, 3, 2)])[:, None, :])
+                 for w_ih_t, w_hh_t, b in weights_t]
+
+    def np_lstm_gate_major():
+        seq = np.ascontiguousarray(xs.transpose(1, 0, 2))  # (T, B, I)
+        for w_ih_s, w_hh_s, b in weights_g:
+            T, B, _ = seq.shape
+            H = w_hh_s.shape[2]
+            pre = np.matmul(seq.reshape(T * B, -1), w_ih_s)  # (4, T * B, H)
+            pre += b
+            pre = pre.reshape(4, T, B, H)
+            h = np.zeros((B, H), np.float32)
+            c = np.zeros((B, H), np.float32)
+            out = np.empty((T, B, H), np.float32)
+            G = np.empty((4, B, H), np.float32)
+            tmp = np.empty((B, H), np.float32)
+            s, g = G[:3], G[3]
+            for t in range(T):
+                np.matmul(h, w_hh_s, out=G)
+                G += pre[:, t]
+                s *= 0.5  # sigmoid(a) = 0.5 * tanh(0.5 * a) + 0.5, in place
+                np.tanh(s, out=s)
+                s *= 0.5
+                s += 0.5
+                np.tanh(g, out=g)
+                c *= G[1]
+                np.multiply(G[0], g, out=tmp)
+                c += tmp
+                np.tanh(c, out=tmp)
+                h = out[t]
+                np.multiply(G[2], tmp, out=h)
+            seq = out
+        return seq.transpose(1, 0, 2)
+
     def sig_exp(a):
         return 1.0 / (1.0 + np.exp(-a))
 
@@ -284,7 +324,7 @@ def cases(np, rt, torch):
 
     yield ("LSTM(128 -> 256, 2 layers) forward, (32, 50, 128)", "nn",
            {"per-step matmul, 1/(1+exp)": np_lstm(sig_exp), "per-step matmul, tanh sigmoid": np_lstm(sig_tanh),
-            "preallocated, out=, tanh sigmoid": np_lstm_out},
+            "preallocated, out=, tanh sigmoid": np_lstm_out, "gate-major, preallocated, out=": np_lstm_gate_major},
            lstm(rl, rxl, rt), lstm(tl, txl, torch), ("close", to_np(lstm(tl, txl, torch)())))
 
     # ---- sort / topk of 10**6 float32: PyTorch's std::sort leaves equal values in an order
