@@ -65,20 +65,6 @@ def _quiet(xp):
     return errstate(over="ignore") if errstate is not None else contextlib.nullcontext()
 
 
-def _sigmoid(xp, a):
-    e = xp.exp(-a)
-    e += 1  # in place: the same bits as 1 + e, one temporary less per step
-    return 1 / e
-
-
-def _lstm_perm(xp, H, like):
-    """Row order ``i, f, o, g`` from PyTorch's ``i, f, g, o``: the three sigmoid gates
-    become one contiguous block. The permutation is its own inverse."""
-    kw = {"device": like.device}
-    return xp.concat([xp.arange(0, 2 * H, **kw), xp.arange(3 * H, 4 * H, **kw),
-                      xp.arange(2 * H, 3 * H, **kw)])
-
-
 #: Per-step matrix products ``h @ W.T`` with a row-major copy of ``W.T`` start paying for
 #: the copy (about two products' worth) from this many steps on.
 _ROWMAJOR_STEPS = 4
@@ -119,53 +105,94 @@ def _split_weights(w, has_bias, has_proj):
 
 
 # --------------------------------------------------------------------------- LSTM
-def _lstm_forward(xp, X, h0, c0, w, steps, H, save, rowmajor, out):
+def _ifog(xp, a):
+    """The four gate blocks of ``a`` (first axis ``4``, PyTorch's order ``i, f, g, o``)
+    restacked as ``i, f, o, g``: the three sigmoid gates become one contiguous block."""
+    return xp.stack([a[0, ...], a[1, ...], a[3, ...], a[2, ...]])
+
+
+def _lstm_gate_major(xp, w, H):
+    """``(4, K, H)``: the gate blocks of an LSTM weight ``w`` ``(4H, K)`` in the order
+    ``i, f, o, g``, each transposed (a view of one restacked copy)."""
+    return xp.permute_dims(_ifog(xp, xp.reshape(w, (4, H, w.shape[1]))), (0, 2, 1))
+
+
+def _lstm_forward(be, X, h0, c0, w, steps, H, save, out):
+    """The LSTM over the packed input ``X`` ``(N, F)``, gate-major like the GRU: the
+    projections are stacks ``(4, rows, H)`` in the order ``i, f, o, g``, so the three
+    sigmoids of a step are one contiguous ``(3, n, H)`` block and ``tanh(g)`` another.
+    Without ``save`` a step's gates are one preallocated ``(4, B, H)`` buffer and the cell
+    state one ``(B, H)`` buffer, all written in place."""
+    xp = be.xp
     w_ih, w_hh, b_ih, b_hh, w_hr = w
-    perm = _lstm_perm(xp, H, X)
-    Wih = xp.take(w_ih, perm, axis=0)
-    Whh = xp.take(w_hh, perm, axis=0)
-    XW = X @ Wih.T
+    XW = xp.matmul(X, _lstm_gate_major(xp, w_ih, H))  # (4, N, H), all steps at once
     if b_ih is not None:
-        XW += xp.take(b_ih + b_hh, perm, axis=0)
-    WhhT, WhhT_fast = _step_rhs(rowmajor, Whh.T, steps)
-    WhrT, WhrT_fast = (None, None) if w_hr is None else _step_rhs(rowmajor, w_hr.T, steps)
+        XW += _ifog(xp, xp.reshape(b_ih + b_hh, (4, 1, H)))
+    Whh = _lstm_gate_major(xp, w_hh, H)
+    many = sum(1 for _, n, _ in steps if n > 1) >= _ROWMAJOR_STEPS
+    if many:
+        Whh = be.copy(Whh)  # BLAS multiplies by a row-major stack faster than by the views
+    WhrT, WhrT_fast = (None, None) if w_hr is None else _step_rhs(be.copy, w_hr.T, steps)
     B = h0.shape[0]
-    h, c = h0, c0
-    rec = []
-    H3 = 3 * H
+    h = h0
+    if save:
+        c = c0
+        rec = []
+    else:
+        c = be.copy(c0)  # updated in place, row block by row block
+        G = xp.empty((4, B, H), dtype=X.dtype, device=X.device)
+        hh_buf = None if w_hr is None else xp.empty((B, H), dtype=X.dtype, device=X.device)
     for t, n, o in steps:
         hp = h if n == B else h[:n, :]
         cp = c if n == B else c[:n, :]
-        G = hp @ (WhhT_fast if n > 1 else WhhT)
-        G += XW[o:o + n, :]
-        s = _sigmoid(xp, G[:, :H3])
-        g = xp.tanh(G[:, H3:])
-        cn = s[:, H:2 * H] * cp
-        cn += s[:, :H] * g
-        tc = xp.tanh(cn)
-        hh = s[:, 2 * H:] * tc
-        hn = hh if WhrT is None else hh @ (WhrT_fast if n > 1 else WhrT)
-        out[o:o + n, :] = hn
         if save:
-            rec.append((t, n, o, hp, cp, s, g, tc, hh))
+            g = xp.empty((4, n, H), dtype=X.dtype, device=X.device)
+        else:
+            g = G if n == B else G[:, :n, :]
+        be.matmul_into(hp, Whh, g)
+        g += XW[:, o:o + n, :]
+        be.sigmoid_(g[:3, ...])
+        be.tanh_(g[3, ...])
+        if save:
+            # c' = f * c + i * g, h' = o * tanh(c'): fresh arrays, kept for the backward pass
+            cn = g[1, ...] * cp
+            cn += g[0, ...] * g[3, ...]
+            tc = xp.tanh(cn)
+            hh = g[2, ...] * tc
+            hn = hh if WhrT is None else hh @ (WhrT_fast if n > 1 else WhrT)
+            out[o:o + n, :] = hn
+            rec.append((t, n, o, hp, cp, g, tc, hh))
+            c = _update(xp, c, cn, n, B)
+        else:
+            ig = g[0, ...]
+            ig *= g[3, ...]
+            cp *= g[1, ...]
+            cp += ig  # the cell state, in place: its rows past n keep their values
+            hn = out[o:o + n, :]
+            hh = hn if WhrT is None else (hh_buf if n == B else hh_buf[:n, :])
+            hh[...] = cp
+            be.tanh_(hh)
+            hh *= g[2, ...]
+            if WhrT is not None:
+                be.matmul_into(hh, WhrT_fast if n > 1 else WhrT, hn)
         h = _update(xp, h, hn, n, B)
-        c = _update(xp, c, cn, n, B)
-    state = (Wih, Whh, rec) if save else None
-    return h, c, state
+    return h, c, (rec if save else None)
 
 
-def _lstm_backward(xp, X, w, state, dout, dh, dc, H, need_w, need_x):
+def _lstm_backward(xp, X, w, rec, dout, dh, dc, H, need_w, need_x):
+    """Backpropagation through time over the saved steps. The gate gradients go into one
+    ``(N, 4H)`` array in PyTorch's gate order ``i, f, g, o``, so the weight gradients are
+    plain products with the weights as stored."""
     w_ih, w_hh, b_ih, b_hh, w_hr = w
-    Wih, Whh, rec = state
     N, B = X.shape[0], dh.shape[0]
     dG = xp.empty((N, 4 * H), dtype=X.dtype, device=X.device)
-    HP = xp.empty((N, Whh.shape[1]), dtype=X.dtype, device=X.device) if need_w else None
+    HP = xp.empty((N, w_hh.shape[1]), dtype=X.dtype, device=X.device) if need_w else None
     proj = w_hr is not None
     if proj and need_w:
         dHr = xp.empty((N, w_hr.shape[0]), dtype=X.dtype, device=X.device)
         HH = xp.empty((N, H), dtype=X.dtype, device=X.device)
     H2, H3 = 2 * H, 3 * H
-    for t, n, o, hp, cp, s, g, tc, hh in reversed(rec):
+    for t, n, o, hp, cp, gs, tc, hh in reversed(rec):
         dht = dout[o:o + n, :] + (dh if n == B else dh[:n, :])
         dct = dc if n == B else dc[:n, :]
         if proj:
@@ -175,26 +202,25 @@ def _lstm_backward(xp, X, w, state, dout, dh, dc, H, need_w, need_x):
             dhh = dht @ w_hr
         else:
             dhh = dht
-        og = s[:, H2:]
+        i, f, og, g = gs[0, ...], gs[1, ...], gs[2, ...], gs[3, ...]
         dct = dct + dhh * og * (1 - tc * tc)
-        ds = xp.concat([dct * g, dct * cp, dhh * tc], axis=1)
-        dG[o:o + n, :H3] = ds * (s * (1 - s))
-        dG[o:o + n, H3:] = dct * s[:, :H] * (1 - g * g)
+        dGt = dG[o:o + n, :]
+        dGt[:, :H] = (dct * g) * (i * (1 - i))
+        dGt[:, H:H2] = (dct * cp) * (f * (1 - f))
+        dGt[:, H2:H3] = dct * i * (1 - g * g)
+        dGt[:, H3:] = (dhh * tc) * (og * (1 - og))
         if need_w:
             HP[o:o + n, :] = hp
-        dhp = dG[o:o + n, :] @ Whh
-        dcp = dct * s[:, H:H2]
+        dhp = dGt @ w_hh
+        dcp = dct * f
         dh = _update(xp, dh, dhp, n, B)
         dc = _update(xp, dc, dcp, n, B)
-    perm = _lstm_perm(xp, H, X)
-    dX = dG @ Wih if need_x else None
+    dX = dG @ w_ih if need_x else None
     grads = None
     if need_w:
-        dWih = xp.take(dG.T @ X, perm, axis=0)
-        dWhh = xp.take(dG.T @ HP, perm, axis=0)
-        grads = [dWih, dWhh]
+        grads = [dG.T @ X, dG.T @ HP]
         if b_ih is not None:
-            db = xp.take(xp.sum(dG, axis=0), perm, axis=0)
+            db = xp.sum(dG, axis=0)
             grads += [db, db]
         if proj:
             grads.append(dHr.T @ HH)
@@ -383,8 +409,8 @@ class _RecurrentLayer(Function):
                 steps = _steps(batch_sizes, reverse=d == 1)
                 out_d = out if ndir == 1 else out[:, d * Hr:(d + 1) * Hr]
                 if lstm:
-                    hn, cn, st = _lstm_forward(xp, X, h0._data[d, ...], c0._data[d, ...], w, steps, H, save,
-                                               be.copy, out_d)
+                    hn, cn, st = _lstm_forward(be, X, h0._data[d, ...], c0._data[d, ...], w, steps, H, save,
+                                               out_d)
                     at = n_out + ndir * n_h + d * n_c
                     flat[at:at + n_c] = xp.reshape(cn, (-1,))
                 elif mode == "GRU":
