@@ -674,3 +674,27 @@ def test_dropout_masks_and_grads_match_torch_on_packed_input(kind):
         grads.append(m.weight_ih_l0.grad)
     close(outs[1], outs[0])
     close(grads[1], grads[0], 2e-5)
+
+
+@pytest.mark.parametrize("kind, proj", [("GRU", 0), ("LSTM", 0), ("LSTM", 2)])
+def test_strict_backend_in_place_path_gives_the_cpu_values(kind, proj):
+    """Under no_grad the time loop writes its gates and states in place (packed input:
+    shrinking batches; bidirectional: strided output columns); the strict device agrees."""
+    reftorch.manual_seed(0)
+    kw = {"proj_size": proj} if proj else {}
+    m = getattr(reftorch.nn, kind)(3, 4, num_layers=2, bidirectional=True, **kw)
+    ms = getattr(reftorch.nn, kind)(3, 4, num_layers=2, bidirectional=True, **kw)
+    ms.load_state_dict(m.state_dict())
+    ms = ms.to("strict")
+    x = reftorch.randn(6, 3, 3)
+    with reftorch.no_grad():
+        for inp, inps in [(x, x.to("strict")),
+                          (R.pack_sequence([x[:, 0], x[:4, 1], x[:1, 2]]),
+                           R.pack_sequence([x[:, 0].to("strict"), x[:4, 1].to("strict"), x[:1, 2].to("strict")]))]:
+            out, hid = m(inp)
+            outs, hids = ms(inps)
+            if isinstance(out, R.PackedSequence):
+                out, outs = out.data, outs.data
+            np.testing.assert_allclose(outs.cpu().numpy(), tonp(out), rtol=1e-6, atol=1e-6)
+            for a, b in zip(hid if kind == "LSTM" else [hid], hids if kind == "LSTM" else [hids]):
+                np.testing.assert_allclose(b.cpu().numpy(), tonp(a), rtol=1e-6, atol=1e-6)

@@ -16,10 +16,10 @@ time), instead of dozens of tiny recorded ops per time step:
 * each time step then costs one ``h @ W_hh.T`` plus a few element-wise kernels;
 * the backward pass walks the steps in reverse, and the weight gradients are again one
   matrix product each over all time steps;
-* the GRU keeps its gates *gate-major*: its projections are ``(3, rows, H)`` stacks, so
-  each gate of a step is one contiguous block for the element-wise kernels, and under
-  ``no_grad`` (nothing to save for backward) a step's gates live in one reused buffer,
-  computed in place (the backend's ``matmul_into``, ``sigmoid_``, ``tanh_`` ...).
+* the GRU and the LSTM keep their gates *gate-major*: their projections are ``(3, rows, H)``
+  (``(4, rows, H)``) stacks, so each gate of a step is one contiguous block for the
+  element-wise kernels, and under ``no_grad`` (nothing to save for backward) a step's
+  gates live in one reused buffer, computed in place (the backend's ``matmul_into``, ``sigmoid_``, ``tanh_`` ...).
 
 Sequences are handled in the *packed* layout internally (see
 :mod:`reftorch.nn.utils.rnn`): rows ``offs[t] : offs[t] + batch_sizes[t]`` of a 2-D array
@@ -60,7 +60,7 @@ __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell"
 
 # =========================================================================== kernels
 def _quiet(xp):
-    """Silence NumPy's overflow warning of ``exp`` in the sigmoid (the result, 0, is right)."""
+    """Silence NumPy's floating-point warnings in the kernels (an overflow's result is right)."""
     errstate = getattr(xp, "errstate", None)
     return errstate(over="ignore") if errstate is not None else contextlib.nullcontext()
 
@@ -174,7 +174,7 @@ def _lstm_forward(be, X, h0, c0, w, steps, H, save, out):
             be.tanh_(hh)
             hh *= g[2, ...]
             if WhrT is not None:
-                be.matmul_into(hh, WhrT_fast if n > 1 else WhrT, hn)
+                hn[...] = hh @ (WhrT_fast if n > 1 else WhrT)  # hn may be strided (bidirectional)
         h = _update(xp, h, hn, n, B)
     return h, c, (rec if save else None)
 
