@@ -19,7 +19,8 @@ time), instead of dozens of tiny recorded ops per time step:
 * the GRU and the LSTM keep their gates *gate-major*: their projections are ``(3, rows, H)``
   (``(4, rows, H)``) stacks, so each gate of a step is one contiguous block for the
   element-wise kernels, and under ``no_grad`` (nothing to save for backward) a step's
-  gates live in one reused buffer, computed in place (the backend's ``matmul_into``, ``sigmoid_``, ``tanh_`` ...).
+  gates live in one reused buffer, computed in place (the backend's ``matmul_into``,
+  ``sigmoid_``, ``tanh_`` ...).
 
 Sequences are handled in the *packed* layout internally (see
 :mod:`reftorch.nn.utils.rnn`): rows ``offs[t] : offs[t] + batch_sizes[t]`` of a 2-D array
