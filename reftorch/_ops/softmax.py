@@ -79,7 +79,7 @@ def _by_rows(b, fn, arrays, dim):
     if len(blocks) == 1 or not all([b.is_c_contiguous(x) for x in arrays]):
         return fn(*arrays, dim)
     flat = [b.reshape_rows(x, (rows, n)) for x in arrays]
-    return b.reshape_rows(by_row_blocks(b, lambda *rows: fn(*rows, 1), flat, blocks), shape)
+    return b.reshape_rows(by_row_blocks(b, lambda *blocks_of: fn(*blocks_of, 1), flat, blocks), shape)
 
 
 def _backward(ctx, g, grad_op):
