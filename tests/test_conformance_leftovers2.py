@@ -100,3 +100,122 @@ def test_overflow_rows_on_the_strict_device():
     t = TF.group_norm(torch.from_numpy(a).reshape(2, 4, 150), 2)
     r = F.group_norm(rt.tensor(a, device="strict").reshape(2, 4, 150), 2).to("cpu")
     _close(r, t)
+
+
+# ----------------------------------------------------------------- nll_loss's gradient
+def _same(r, t):
+    """Values (nan where nan) and the sign bit of every element, zeros included."""
+    rt_ = torch.from_numpy(np.array(r.detach().numpy()))
+    torch.testing.assert_close(rt_, t.detach(), equal_nan=True, rtol=1e-6, atol=0)
+    assert torch.equal(torch.signbit(rt_), torch.signbit(t.detach())), (rt_, t)
+
+
+_LOGITS = [[0.5, -1.0, 2.0], [1.0, 0.0, -2.0], [0.3, 0.2, 0.1]]
+
+
+@pytest.mark.parametrize("reduction", ["none", "sum", "mean"])
+@pytest.mark.parametrize("weight", [None, [0.0, 1.0, 2.0], [-1.0, 1.0, 0.0], [0.7, 1.3, 0.1]])
+@pytest.mark.parametrize("ignore_index", [-100, 1, 0])
+@pytest.mark.parametrize("grad", [0.0, -0.0, 2.0, -3.0])
+def test_nll_loss_gradient_signs(reduction, weight, ignore_index, grad):
+    out = []
+    for L in (rt, torch):
+        x = L.tensor(_LOGITS, requires_grad=True)
+        w = None if weight is None else L.tensor(weight)
+        loss = L.nn.functional.nll_loss(x, L.tensor([2, 0, 1]), weight=w, ignore_index=ignore_index,
+                                        reduction=reduction)
+        go = L.tensor([grad, -grad, grad]) if reduction == "none" else L.tensor(grad)
+        out.append(L.autograd.grad(loss, x, go)[0])
+    _same(*out)
+
+
+@pytest.mark.parametrize("reduction", ["none", "sum", "mean"])
+@pytest.mark.parametrize("grad", [0.0, -0.0, 2.0])
+def test_nll_loss_gradient_signs_one_dim_and_four_dim(reduction, grad):
+    out = []
+    for L in (rt, torch):
+        x = L.tensor([0.5, -1.0, 2.0], requires_grad=True)
+        loss = L.nn.functional.nll_loss(x, L.tensor(1), weight=L.tensor([1.0, -2.0, 3.0]), reduction=reduction)
+        out.append(L.autograd.grad(loss, x, L.tensor(grad))[0])
+    _same(*out)
+    a = np.arange(24, dtype=np.float32).reshape(2, 3, 2, 2) / 7
+    tgt = np.array([[[0, 1], [2, 1]], [[1, 1], [0, 2]]])
+    out = []
+    for L in (rt, torch):
+        x = L.tensor(a, requires_grad=True)
+        loss = L.nn.functional.nll_loss(x, L.tensor(tgt), reduction=reduction, ignore_index=2)
+        out.append(L.autograd.grad(loss, x, L.full(tuple(loss.shape), grad))[0])
+    _same(*out)
+
+
+def test_nll_loss_saves_its_input_as_pytorch_does():
+    # PyTorch's NllLossBackward0 saves self: changing it in place is an error at backward
+    for L in (rt, torch):
+        x = L.tensor(_LOGITS, requires_grad=True)
+        y = x * 1
+        loss = L.nn.functional.nll_loss(y, L.tensor([2, 0, 1]))
+        y.add_(1)
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            loss.backward()
+
+
+# ----------------------------------------------------------------- double backward
+def _grad_fn_name(t):
+    return None if t.grad_fn is None else t.grad_fn.name()
+
+
+@pytest.mark.parametrize("reduction", ["none", "sum", "mean"])
+@pytest.mark.parametrize("weight", [None, [0.5, 1.0, 2.0]])
+@pytest.mark.parametrize("shape,target", [((3, 3), [2, 0, 1]), ((3,), 1), ((2, 3, 2, 2), [[[0, 1], [2, 1]], [[1, 1], [0, 2]]])])
+def test_nll_loss_double_backward(reduction, weight, shape, target):
+    a = (np.arange(np.prod(shape), dtype=np.float32).reshape(shape) - 4) / 5
+    res = {}
+    for L in (rt, torch):
+        x = L.tensor(a, requires_grad=True)
+        w = None if weight is None else L.tensor(weight)
+        loss = L.nn.functional.nll_loss(x, L.tensor(target), weight=w, reduction=reduction, ignore_index=1)
+        go = L.tensor(np.linspace(-1.0, 2.0, max(loss.numel(), 1), dtype=np.float32).reshape(tuple(loss.shape)),
+                      requires_grad=True)
+        g, = L.autograd.grad(loss, x, go, create_graph=True)
+        names = (_grad_fn_name(g), [None if f is None else f.name() for f, _ in g.grad_fn.next_functions])
+        probe = L.tensor(np.linspace(0.5, -1.5, g.numel(), dtype=np.float32).reshape(tuple(g.shape)))
+        gx, gg = L.autograd.grad((g * g * probe).sum(), (x, go), create_graph=True)
+        # third order: the gradient with respect to grad_output is nll_loss again
+        ggg, = L.autograd.grad((gg * gg).sum(), go, allow_unused=True)
+        res[L] = (names, g, gx, gg, ggg, _grad_fn_name(gg))
+    r, t = res[rt], res[torch]
+    assert r[0] == t[0]
+    for i in (1, 2, 3, 4):
+        _close(r[i], t[i])
+    assert r[5] == t[5]
+
+
+def test_nll_loss_create_graph_with_implicit_grad_output():
+    res = {}
+    for L in (rt, torch):
+        x = L.tensor(_LOGITS, requires_grad=True)
+        g, = L.autograd.grad(L.nn.functional.nll_loss(x, L.tensor([2, 0, 1])), x, create_graph=True)
+        assert g.requires_grad
+        res[L] = (g.grad_fn.name(), g, L.autograd.grad(g.sum(), x)[0])
+    assert res[rt][0] == res[torch][0] == "NllLossBackwardBackward0"
+    _close(res[rt][1], res[torch][1])
+    _close(res[rt][2], res[torch][2])  # zeros
+
+
+@pytest.mark.parametrize("weight", [None, [0.5, 1.0, 2.0]])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_cross_entropy_double_backward(weight, reduction):
+    a = np.array(_LOGITS, np.float32)
+    res = {}
+    for L in (rt, torch):
+        x = L.tensor(a, requires_grad=True)
+        w = None if weight is None else L.tensor(weight)
+        loss = L.nn.functional.cross_entropy(x, L.tensor([2, 0, 1]), weight=w, reduction=reduction)
+        go = L.ones_like(loss)
+        g, = L.autograd.grad(loss, x, go, create_graph=True)
+        h, = L.autograd.grad((g * g).sum(), x, create_graph=True)
+        hh, = L.autograd.grad(h.sum(), x)
+        res[L] = (g.grad_fn.name(), g, h, hh)
+    assert res[rt][0] == res[torch][0]
+    for i in (1, 2, 3):
+        _close(res[rt][i], res[torch][i])
