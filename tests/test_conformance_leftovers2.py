@@ -219,3 +219,49 @@ def test_cross_entropy_double_backward(weight, reduction):
     assert res[rt][0] == res[torch][0]
     for i in (1, 2, 3):
         _close(res[rt][i], res[torch][i])
+
+
+@pytest.mark.parametrize("shape,tshape", [((2, 3, 4), (2, 4)), ((2, 3, 2, 1, 2), (2, 2, 1, 2)), ((2, 3, 2, 2), (2, 2, 2))])
+@pytest.mark.parametrize("reduction", ["none", "mean"])
+@pytest.mark.parametrize("ce", [False, True])
+def test_nll_loss_n_dims_graph_and_double_backward(shape, tshape, reduction, ce):
+    # PyTorch views a 3-D or 5-D input as (N, C, 1, -1) for nll_loss2d: ViewBackward0 around
+    # NllLoss2DBackward0, whose gradient is NllLoss2DBackwardBackward0
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal(shape).astype(np.float32)
+    tg = rng.integers(0, shape[1], tshape)
+    res = {}
+    for L in (rt, torch):
+        x = L.tensor(a, requires_grad=True)
+        fn = L.nn.functional.cross_entropy if ce else L.nn.functional.nll_loss
+        loss = fn(x, L.tensor(tg), reduction=reduction, weight=L.tensor([0.5, 1.0, 2.0]))
+        go = L.ones_like(loss).requires_grad_()
+        g, = L.autograd.grad(loss, x, go, create_graph=True)
+        names = (loss.grad_fn.name(), [f.name() if f else None for f, _ in loss.grad_fn.next_functions],
+                 g.grad_fn.name(), [f.name() if f else None for f, _ in g.grad_fn.next_functions])
+        hx, hgo = L.autograd.grad((g * g).sum(), (x, go))
+        res[L] = (names, g, hx, hgo)
+    assert res[rt][0] == res[torch][0]
+    for i in (1, 2, 3):
+        _close(res[rt][i], res[torch][i])
+
+
+def test_nll_loss_signs_and_double_backward_on_the_strict_device():
+    x = rt.tensor(_LOGITS, device="strict", requires_grad=True)
+    t = rt.tensor([2, 0, 1], device="strict")
+    loss = F.nll_loss(x, t, weight=rt.tensor([0.0, 1.0, 2.0], device="strict"), reduction="none")
+    g, = rt.autograd.grad(loss, x, rt.tensor([0.0, -0.0, 1.0], device="strict"))
+    xt = torch.tensor(_LOGITS, requires_grad=True)
+    lt = TF.nll_loss(xt, torch.tensor([2, 0, 1]), weight=torch.tensor([0.0, 1.0, 2.0]), reduction="none")
+    gt, = torch.autograd.grad(lt, xt, torch.tensor([0.0, -0.0, 1.0]))
+    _same(g.to("cpu"), gt)
+    go = rt.ones(3, device="strict", requires_grad=True)
+    g, = rt.autograd.grad(F.nll_loss(x, t, reduction="none"), x, go, create_graph=True)
+    assert g.grad_fn.name() == "NllLossBackwardBackward0"
+    hx, hgo = rt.autograd.grad((g * g).sum(), (x, go))
+    got = torch.ones(3, requires_grad=True)
+    gt, = torch.autograd.grad(TF.nll_loss(xt, torch.tensor([2, 0, 1]), reduction="none"), xt, got,
+                              create_graph=True)
+    hxt, hgot = torch.autograd.grad((gt * gt).sum(), (xt, got))
+    _close(hx.to("cpu"), hxt)  # zeros
+    _close(hgo.to("cpu"), hgot)  # d/dgo of sum(go_i ** 2) at go = 1: twos
