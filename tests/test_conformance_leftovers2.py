@@ -265,3 +265,20 @@ def test_nll_loss_signs_and_double_backward_on_the_strict_device():
     hxt, hgot = torch.autograd.grad((gt * gt).sum(), (xt, got))
     _close(hx.to("cpu"), hxt)  # zeros
     _close(hgo.to("cpu"), hgot)  # d/dgo of sum(go_i ** 2) at go = 1: twos
+
+
+def test_layer_and_group_norm_overflow_rows_under_create_graph():
+    a = np.array([[3e37] * 4, [1.0, -2.0, 3.0, 0.5]], np.float32)
+    res = {}
+    for L in (rt, torch):
+        x = L.tensor(a, requires_grad=True)
+        g, = L.autograd.grad(L.nn.functional.layer_norm(x, (4,)), x, L.tensor([[1.0, 2.0, 3.0, 4.0]] * 2),
+                             create_graph=True)
+        h, = L.autograd.grad((g * g).sum(), x)
+        x3 = L.tensor(a.reshape(2, 2, 2), requires_grad=True)
+        g3, = L.autograd.grad(L.nn.functional.group_norm(x3, 2), x3, L.tensor(a.reshape(2, 2, 2) / 1e37),
+                              create_graph=True)
+        h3, = L.autograd.grad((g3 * g3).sum(), x3)
+        res[L] = (g, h, g3, h3)
+    for r, t in zip(res[rt], res[torch]):
+        _close(r, t)

@@ -65,6 +65,13 @@ def _normalize(xp, a, axes, eps, rows=False):
             mean = mean + xp.where(const, first - mean, xp.zeros_like(mean)).detach()
             d = a - mean
             var = _sum(xp, d * d, axes) / n
+            # rows whose moments overflow: PyTorch's, as constant corrections (nan stays nan)
+            m0, v0 = mean._data, var._data
+            m1, _, v1 = _overflow_rows(a._backend.xp, a._data, m0, d._data, v0, n, m0 * m0)
+            if m1 is not m0:
+                mean = mean + xp.asarray(m1 - m0)
+                d = a - mean
+                var = var + xp.asarray(v1 - v0)
         else:
             d = a - mean
             var = xp.vecdot(d, d)[..., None] / n
@@ -89,16 +96,24 @@ def _constant_rows(xp, a, mean, d, var, n):
     """
     mm = mean * mean
     suspect = var <= (2.0 * ((n + 2) * xp.finfo(a.dtype).eps) ** 2) * mm
-    small = (mm + n * var) < xp.finfo(a.dtype).max / (16.0 * n)  # (False for nan, inf)
     if bool(xp.any(suspect)):
         first = a[..., :1]
         const = suspect & xp.all(a == first, axis=-1, keepdims=True)
         if bool(xp.any(const)):
             zero = xp.zeros_like(var)
             mean, d, var = xp.where(const, first, mean), xp.where(const, zero, d), xp.where(const, zero, var)
-    if not bool(xp.all(small)):  # (after: a constant row of large values is PyTorch's nan)
-        mean, d, var = _overflowing_rows(xp, a, mean, d, var, n, ~small)
-    return mean, d, var
+    # (after: a constant row of large values is PyTorch's nan; a constant row's mean is its
+    # value, so ``mm`` still bounds it)
+    return _overflow_rows(xp, a, mean, d, var, n, mm)
+
+
+def _overflow_rows(xp, a, mean, d, var, n, mm):
+    """``(mean, d, var)`` with the rows that may overflow (``mm``: ``mean ** 2``) given to
+    :func:`_overflowing_rows`; the very arrays given when there are none."""
+    small = (mm + n * var) < xp.finfo(a.dtype).max / (16.0 * n)  # (False for nan, inf)
+    if bool(xp.all(small)):
+        return mean, d, var
+    return _overflowing_rows(xp, a, mean, d, var, n, ~small)
 
 
 #: The width in bytes of the CPU vectors of PyTorch's layer and group norm kernels (AVX2's:
