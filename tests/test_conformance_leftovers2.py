@@ -282,3 +282,23 @@ def test_layer_and_group_norm_overflow_rows_under_create_graph():
         res[L] = (g, h, g3, h3)
     for r, t in zip(res[rt], res[torch]):
         _close(r, t)
+
+
+def test_nll_loss_weight_requiring_grad_is_refused_as_in_pytorch():
+    cases = [((3, 3), [0, 1, 2], None), ((2, 3, 2, 2), [[[0, 1], [2, 1]], [[1, 1], [0, 2]]], None),
+             ((3, 3), [0, 1, 2], "ce"), ((3, 3), [0, 1, 2], "smooth")]
+    for shape, target, kind in cases:
+        msgs = []
+        for L in (rt, torch):
+            x = L.zeros(shape)
+            w = L.ones(3, requires_grad=True)
+            f = L.nn.functional
+            with pytest.raises(RuntimeError) as err:
+                if kind is None:
+                    f.nll_loss(x, L.tensor(target), weight=w)
+                else:
+                    f.cross_entropy(x, L.tensor(target), weight=w, label_smoothing=0.1 if kind == "smooth" else 0.0)
+            msgs.append(str(err.value))
+            with L.no_grad():  # no graph, no check
+                f.nll_loss(x, L.tensor(target), weight=w)
+        assert msgs[0] == msgs[1]

@@ -657,6 +657,10 @@ def _nll(input, target, weight, reduction, ignore_index):
         if nd > 2 and tuple(target.shape[1:]) != tuple(input.shape[2:]):
             raise RuntimeError(f"Expected target size {list((input.shape[0],) + tuple(input.shape[2:]))}, got "
                                f"{list(target.shape)}")
+    if weight is not None and weight.requires_grad and _is_grad_enabled():  # (PyTorch's autograd wrapper)
+        raise RuntimeError(f"The function '{'nll_loss_forward' if nd <= 2 else 'nll_loss2d_forward'}' is not "
+                           "differentiable with respect to argument 'weight'. This input cannot have requires_grad "
+                           "True.")
     c = input.shape[1] if nd > 1 else input.shape[0]
     if weight is not None and (weight.dim() != 1 or weight.numel() != c):
         raise RuntimeError(f"weight tensor should be defined either for all {c} classes or no classes but got "
