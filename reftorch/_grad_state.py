@@ -24,7 +24,9 @@ class _Counts:
     """Process-wide figures read on every tensor creation, where the thread-local look-up
     (~40 ns) would cost more than the check it guards."""
 
-    inference_threads = 0  #: threads inside inference mode now (0: no tensor can be an inference one)
+    def __init__(self):
+        # (an instance attribute: its look-up is specialized, a class attribute's is not)
+        self.inference_threads = 0  #: threads inside inference mode now (0: no tensor can be one)
 
 
 counts = _Counts()

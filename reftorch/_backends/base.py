@@ -135,6 +135,9 @@ class Backend(abc.ABC):
         self._via = {dtypes["float64"]: dtypes["float32"]}
         self._complex = {dtypes["complex64"], dtypes["complex128"]}
         self._complex_or_bool = self._complex | {dtypes["bool"]}
+        # Read on every op call: copied from the class to the instance, where CPython 3.11
+        # specializes the look-up (a class attribute read through an instance is not).
+        self.xp, self.array_type = self.xp, self.array_type
 
     # ----------------------------------------------------------- dtypes and devices
     def dtype(self, d):

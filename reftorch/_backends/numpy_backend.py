@@ -9,6 +9,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided as _as_strided
 
 from .._device import device
+from ._host_memory import start_at_steady_state
 from .base import Backend, NumpyErrors, numpy_style_dtypes, warn_complex_to_real
 
 
@@ -34,6 +35,7 @@ class NumpyBackend(Backend):
 
     def __init__(self):
         super().__init__(numpy_style_dtypes(np))
+        start_at_steady_state()  # glibc keeps freed array memory for the next array (see _host_memory)
         errors = NumpyErrors(np)
         self.quiet_enter, self.quiet_exit = errors.enter, errors.exit
         # Methods that run on every call of an op, bound to C callables (no Python frame):

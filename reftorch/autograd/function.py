@@ -120,7 +120,7 @@ class OpFunction:
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        cls.apply = staticmethod(_make_apply(cls))
+        cls.apply = _make_apply(cls)
 
     @classmethod
     def apply(cls, *args, **kwargs):
@@ -316,7 +316,10 @@ _requires_grad = attrgetter("_requires_grad")  # for map(): no Python frame per 
 class _NoContext:
     """Stands in for ``ctx`` when no graph is recorded: saving is a no-op."""
 
-    needs_input_grad = ()
+    def __init__(self):
+        # an instance attribute: CPython 3.11 specializes its look-up (a class attribute
+        # read through an instance takes the generic path, on every op call)
+        object.__setattr__(self, "needs_input_grad", ())
 
     def save_for_backward(self, *items):
         pass
