@@ -300,64 +300,152 @@ class MseLossBackward(Function):
         return gg_g, gx if need[1] else None, -gx if need[2] else None
 
 
+class _NllState:
+    """What ``nll_loss``'s gradient needs from its forward: the input's shape ``dims``, its
+    ``(n, c, hw)`` view (``hw``: the spatial size of ``nll_loss2d``'s ``(N, C, H, W)``, 1
+    otherwise), each of the ``n * hw`` targets (``safe``: 0 where ignored), ``valid`` (not
+    ignored), its weight ``wi`` (0 where ignored), the summed weight ``total`` (``mean``),
+    and the forward's arguments, to compute the loss again as the gradient's own gradient
+    (``create_graph``)."""
+
+    __slots__ = ("dims", "shape", "safe", "valid", "wi", "total", "kw", "op", "target", "weight", "reduction",
+                 "ignore_index")
+
+
+def _nll_forward(st, xp, kw, a, t, w, reduction, ignore_index):
+    """``nll_loss`` of the array ``a`` (``(C,)``, ``(N, C)`` or ``nll_loss2d``'s ``(N, C,
+    H, W)``) for the targets ``t`` (``()``/``(1,)``, ``(N,)``, ``(N, H, W)``), filling
+    ``st`` (an :class:`_NllState`, or None)."""
+    dims = tuple(a.shape)
+    n = dims[0] if len(dims) > 1 else 1
+    c = dims[1] if len(dims) > 1 else dims[0]
+    hw = math.prod(dims[2:])
+    t = xp.astype(xp.reshape(t, (-1,)), xp.int64)
+    valid = t != ignore_index
+    safe = xp.where(valid, t, xp.zeros_like(t))
+    w = xp.ones(c, dtype=a.dtype, **kw) if w is None else w
+    wi = xp.where(valid, xp.take(w, safe, axis=0), xp.zeros((), dtype=a.dtype, **kw))
+    if len(dims) == 2:
+        picked = xp.take_along_axis(a, xp.reshape(safe, (-1, 1)), axis=1)[:, 0]
+    else:
+        a = xp.reshape(a, (n, c, hw))
+        picked = xp.reshape(xp.take_along_axis(a, xp.reshape(safe, (n, 1, hw)), axis=1), (-1,))
+    losses = -picked * wi
+    if st is not None:
+        st.dims, st.shape, st.safe, st.valid, st.wi, st.kw = dims, (n, c, hw), safe, valid, wi, kw
+    if reduction == "none":
+        if len(dims) == 4:
+            return xp.reshape(losses, (n,) + dims[2:])
+        return losses[0] if len(dims) == 1 else losses
+    if reduction == "sum":
+        return xp.sum(losses)
+    total = xp.sum(wi)
+    if st is not None:
+        st.total = total
+    if not bool(total != 0):  # every target ignored: nan, as in PyTorch (without 0/0 warnings)
+        return xp.full((), xp.nan, dtype=a.dtype, **kw)
+    return xp.sum(losses) / total
+
+
+def _nll_grad(b, g, st):
+    """The gradient of ``nll_loss`` for the incoming gradient array ``g``, as PyTorch's CPU
+    kernel writes it into zeros: ``-w * g`` at each row's target (``none``), ``w * -(g /
+    total)`` (``mean``; ``nan`` for a zero weight when all weights sum to zero), ``w * -g``
+    (``sum``), zero elsewhere and in an ignored row. The signs of zeros are PyTorch's too
+    (a zero gradient gives ``-0.`` at the targets)."""
+    xp = b.xp
+    n, c, hw = st.shape
+    if st.reduction == "none":
+        v = -st.wi * xp.reshape(g, (-1,))
+    elif st.reduction == "sum":
+        v = st.wi * -g
+    else:
+        v = st.wi * -(g / st.total)
+    v = xp.where(st.valid, v, xp.zeros_like(v))  # an ignored row stays +0 (its weight is 0)
+    # one scatter, no (N, C) mask; adding into zeros turns a -0. into +0., so a gradient
+    # with a negative zero (rare: a zero incoming gradient or class weight) is placed by a mask
+    rows = xp.arange(n * hw, dtype=xp.int64, **st.kw)
+    if hw == 1:
+        pos = rows * c + st.safe
+    else:  # row i * hw + k is element (i, target, k) of the (N, C, hw) gradient
+        pos = (rows // hw * c + st.safe) * hw + rows % hw
+    out = b.scatter_add((n, c, hw), b.dtype_of(v), pos, v)
+    if bool(xp.any(v == 0)) and bool(xp.any(xp.signbit(v) & (v == 0))):
+        at = xp.reshape(xp.arange(c, dtype=xp.int64, **st.kw), (1, c, 1)) == xp.reshape(st.safe, (n, 1, hw))
+        out = xp.where(at & xp.reshape(st.valid, (n, 1, hw)), xp.reshape(v, (n, 1, hw)), out)
+    return xp.reshape(out, st.dims)
+
+
 class NllLoss(Function):
-    """``-input[i, target[i]]`` (times the class weight), reduced; ``input`` is (N, C) or (C,)."""
+    """``-input[i, target[i]]`` (times the class weight), reduced; ``input`` is (N, C) or (C,).
+    Its gradient, under ``create_graph``, is the node :class:`NllLossBackward`
+    (``NllLossBackwardBackward0``), as in PyTorch."""
 
     name = "NllLossBackward0"
     create_graph = True
     arity = 2
+    nondiff = (1,)  # the target: no edge in next_functions
 
-    @staticmethod
-    def forward(ctx, x, target, weight, reduction, ignore_index, out_shape=None):
+    @classmethod
+    def forward(cls, ctx, x, target, weight, reduction, ignore_index):
         xp = _xp(x)
-        a = x._data
-        t = target._data
-        one = len(a.shape) == 1
-        if one:
-            a = xp.reshape(a, (1, -1))
-            t = xp.reshape(t, (1,))
-        n, c = a.shape
-        t = xp.astype(t, xp.int64)
-        valid = t != ignore_index
-        safe = xp.where(valid, t, xp.zeros_like(t))
-        w = xp.ones(c, dtype=a.dtype, **_kw(x)) if weight is None else weight._data
-        wi = xp.where(valid, xp.take(w, safe, axis=0), xp.zeros((), dtype=a.dtype, **_kw(x)))
-        picked = xp.take_along_axis(a, xp.reshape(safe, (-1, 1)), axis=1)[:, 0]
-        losses = -picked * wi
-        ctx.shape, ctx.one, ctx.safe, ctx.wi = a.shape, one, safe, wi
-        ctx.reduction, ctx.kw = reduction, _kw(x)
-        if reduction == "none":
-            if out_shape is not None:
-                return xp.reshape(losses, out_shape)
-            return losses[0] if one else losses
-        if reduction == "sum":
-            return xp.sum(losses)
-        total = xp.sum(wi)
-        ctx.total = total
-        if not bool(total != 0):  # every target ignored: nan, as in PyTorch (without 0/0 warnings)
-            return xp.full((), xp.nan, dtype=a.dtype, **_kw(x))
-        return xp.sum(losses) / total
+        st = _NllState()
+        st.op, st.target, st.weight, st.reduction, st.ignore_index = cls, target, weight, reduction, ignore_index
+        out = _nll_forward(st, xp, _kw(x), x._data, target._data, None if weight is None else weight._data,
+                           reduction, ignore_index)
+        ctx.save_for_backward(x)  # (PyTorch saves it: an in-place change of x is an error)
+        ctx.nll = st
+        return out
 
     @staticmethod
     def backward(ctx, g):
-        xp = ctx.xp
-        n, c = ctx.shape
-        if ctx.reduction == "none":
-            gi = xp.reshape(g, (-1,)) * ctx.wi
-        elif ctx.reduction == "sum":
-            gi = g * ctx.wi
-        elif not bool(ctx.total != 0):
-            gi = xp.zeros_like(ctx.wi)  # PyTorch's gradient when every target is ignored
-        else:
-            gi = g * ctx.wi / ctx.total
-        # -w * grad at each row's target, zeros elsewhere (+0.0, as PyTorch's kernel writes
-        # into zeros; a row whose target is ignored stays zero): one scatter, no (N, C) mask
-        b = ctx.backend
-        rows = xp.arange(n, dtype=xp.int64, **ctx.kw)
-        out = b.scatter_add((n, c), b.dtype_of(gi), rows * c + ctx.safe, -gi)
-        if ctx.one:
-            out = out[0]
-        return out, None
+        st = ctx.nll
+        if isinstance(g, Tensor):  # create_graph: a node of its own, on g and (formally) x
+            x = ctx.saved_tensors[0]._data
+            return NllLossBackward.apply(g, x, st=st, _name=st.op.grad_name), None
+        return _nll_grad(ctx.backend, g, st), None
+
+
+NllLoss.grad_name = "NllLossBackwardBackward0"
+
+
+class NllLoss2d(NllLoss):
+    """:class:`NllLoss` of an ``(N, C, H, W)`` input (PyTorch's ``nll_loss2d``)."""
+
+    name = "NllLoss2DBackward0"
+    grad_name = "NllLoss2DBackwardBackward0"
+
+
+class NllLossBackward(Function):
+    """The gradient of ``nll_loss`` as a graph op (``create_graph``), on the incoming gradient
+    ``g`` and nll_loss's input ``x``: linear in ``g``, whose own gradient is the loss again
+    (``nll_loss(gg, target, ...)``), and constant in ``x`` (a zero gradient, as PyTorch's)."""
+
+    name = "NllLossBackwardBackward0"
+    create_graph = True
+    arity = 2
+
+    @staticmethod
+    def forward(ctx, g, x, st):
+        ctx.nll = st
+        return _nll_grad(g._backend, g._data, st)
+
+    @staticmethod
+    def backward(ctx, gg):
+        st = ctx.nll
+        need = ctx.needs_input_grad
+        dg = dx = None
+        if need[0]:
+            if isinstance(gg, Tensor):
+                dg = st.op.apply(gg, st.target, weight=st.weight, reduction=st.reduction,
+                                 ignore_index=st.ignore_index)
+            else:
+                b = ctx.backend
+                dg = _nll_forward(None, b.xp, b._dev_kw(), gg, st.target._data,
+                                  None if st.weight is None else st.weight._data, st.reduction, st.ignore_index)
+        if need[1]:
+            dx = ctx.xp.zeros_like(gg)
+        return dg, dx
 
 
 class BinaryCrossEntropy(Function):

@@ -65,6 +65,13 @@ def _normalize(xp, a, axes, eps, rows=False):
             mean = mean + xp.where(const, first - mean, xp.zeros_like(mean)).detach()
             d = a - mean
             var = _sum(xp, d * d, axes) / n
+            # rows whose moments overflow: PyTorch's, as constant corrections (nan stays nan)
+            m0, v0 = mean._data, var._data
+            m1, _, v1 = _overflow_rows(a._backend.xp, a._data, m0, d._data, v0, n, m0 * m0)
+            if m1 is not m0:
+                mean = mean + xp.asarray(m1 - m0)
+                d = a - mean
+                var = var + xp.asarray(v1 - v0)
         else:
             d = a - mean
             var = xp.vecdot(d, d)[..., None] / n
@@ -76,23 +83,141 @@ def _normalize(xp, a, axes, eps, rows=False):
 
 
 def _constant_rows(xp, a, mean, d, var, n):
-    """``(mean, d, var)`` of :func:`_normalize`'s rows, with each constant row of ``a``
-    given its value as mean, a zero centred row and a zero variance.
+    """``(mean, d, var)`` of :func:`_normalize`'s rows, with the rare rows of ``a`` made
+    PyTorch's: each constant row gets its value as mean, a zero centred row and a zero
+    variance; each row whose moments overflow gets PyTorch's (:func:`_overflowing_rows`).
 
     Only a row whose variance is within rounding of zero for its mean can be constant: its
     plain mean is off its value ``c`` by at most about ``n`` float ulps, so its variance is
     at most ``(n * eps * c) ** 2``. Those rows (usually none; padding rows of zeros are
-    such) are tested for equality, which saves the test of every element.
+    such) are tested for equality, which saves the test of every element. Likewise only a
+    row with ``16 n (mean**2 + n var)`` near the largest float (or not finite) can overflow
+    in PyTorch's moments, whose every intermediate is below ``4 n max|x|**2``.
     """
-    suspect = var <= (2.0 * ((n + 2) * xp.finfo(a.dtype).eps) ** 2) * (mean * mean)
-    if not bool(xp.any(suspect)):
+    mm = mean * mean
+    suspect = var <= (2.0 * ((n + 2) * xp.finfo(a.dtype).eps) ** 2) * mm
+    if bool(xp.any(suspect)):
+        first = a[..., :1]
+        const = suspect & xp.all(a == first, axis=-1, keepdims=True)
+        if bool(xp.any(const)):
+            zero = xp.zeros_like(var)
+            mean, d, var = xp.where(const, first, mean), xp.where(const, zero, d), xp.where(const, zero, var)
+    # (after: a constant row of large values is PyTorch's nan; a constant row's mean is its
+    # value, so ``mm`` still bounds it)
+    return _overflow_rows(xp, a, mean, d, var, n, mm)
+
+
+def _overflow_rows(xp, a, mean, d, var, n, mm):
+    """``(mean, d, var)`` with the rows that may overflow (``mm``: ``mean ** 2``) given to
+    :func:`_overflowing_rows`; the very arrays given when there are none."""
+    small = (mm + n * var) < xp.finfo(a.dtype).max / (16.0 * n)  # (False for nan, inf)
+    if bool(xp.all(small)):
         return mean, d, var
-    first = a[..., :1]
-    const = suspect & xp.all(a == first, axis=-1, keepdims=True)
-    if not bool(xp.any(const)):
+    return _overflowing_rows(xp, a, mean, d, var, n, ~small)
+
+
+#: The width in bytes of the CPU vectors of PyTorch's layer and group norm kernels (AVX2's:
+#: these kernels are not built for AVX512, so a machine with it uses them too), which sets
+#: how :func:`_rowwise_moments` splits a row into lanes.
+_VECTOR_BYTES = 32
+
+
+def _overflowing_rows(xp, a, mean, d, var, n, big):
+    """``(mean, d, var)`` with the rows flagged ``big`` (rows ``(..., 1)`` of bools), where
+    ``x ** 2`` may overflow, given PyTorch's moments when those are not finite (a row whose
+    squared deviations overflow: ``inf`` variance, so zeros out; a row with a mean beyond
+    ``sqrt(max)``: ``nan`` from a merge of its partial moments, so nans out) or when this
+    module's own are not (a sum that overflows). A row whose moments are finite both ways
+    keeps its bits. Only the flagged rows are computed again."""
+    shape = a.shape
+    a2 = xp.reshape(a, (-1, shape[-1]))
+    flag = xp.reshape(big, (-1,))
+    rows = xp.nonzero(flag)[0]
+    m_t, v_t = _rowwise_moments(xp, xp.take(a2, rows, axis=0), _VECTOR_BYTES * 8 // xp.finfo(a.dtype).bits)
+    # back to every row: row i of the flagged ones sits at (flags before it)
+    at = xp.cumulative_sum(xp.astype(flag, xp.int64)) - 1
+    at = xp.where(at < 0, xp.zeros_like(at), at)
+    m_t = xp.reshape(xp.take(m_t, at, axis=0), mean.shape)
+    v_t = xp.reshape(xp.take(v_t, at, axis=0), var.shape)
+    use = big & ~(xp.isfinite(v_t) & xp.isfinite(var) & xp.isfinite(mean))
+    if not bool(xp.any(use)):
         return mean, d, var
-    zero = xp.zeros_like(var)
-    return xp.where(const, first, mean), xp.where(const, zero, d), xp.where(const, zero, var)
+    mean = xp.where(use, m_t, mean)
+    return mean, xp.where(use, a - mean, d), xp.where(use, v_t, var)
+
+
+def _rowwise_moments(xp, a, lanes):
+    """Mean and biased variance of each row of ``a`` (``(R, N)``, float32 or float64),
+    shapes ``(R, 1)``, computed as PyTorch's CPU ``RowwiseMoments`` does, operation for
+    operation in ``a``'s dtype (its fused multiply-adds through :func:`_fma`): the row's
+    first ``lanes * (N // lanes)`` elements are vectors of ``lanes``, taken in chunks of 16
+    vectors, each lane of a chunk a Welford pass; the chunks' moments are merged in a
+    binary cascade (``m2 + m2_add + (delta * m0) * (c * delta)``, fused), then the
+    remaining elements (a scalar Welford pass) take in each lane's moments in turn. That
+    last, scalar merge adds ``delta * delta * c * m0``, which is ``nan`` when ``delta ** 2``
+    overflows and ``c`` or ``m0`` is zero (fewer elements than a vector, or none after the
+    last vector): this is where a row of large values gets its ``nan``. Used for the rare
+    rows only (a Python loop over chunks)."""
+    r, size = a.shape
+    one = xp.ones_like(a[:, :1])
+    zero = xp.zeros_like(one)
+    n = size // lanes
+    m = -(-n // 16)
+    depth = 1 if m <= 2 else (m - 1).bit_length()
+
+    def merge(m0_add, m1_add, m2_add, m0, m1, m2, vector=True):  # AddMomentsVec / AddMoments
+        total = m0 + m0_add
+        c = zero if total == 0 else (one * m0_add) / (one * total)
+        delta = m1_add - m1
+        if vector:
+            return total, m1 + c * delta, _fma(xp, delta * (one * m0), c * delta, m2 + m2_add)
+        return total, m1 + c * delta, m2 + (m2_add + delta * delta * c * (one * m0))
+
+    lane0 = xp.broadcast_to(zero, (r, lanes))
+    if m:
+        # the Welford pass of every chunk at once: (R, m, 16, lanes), the last chunk padded
+        v = xp.reshape(a[:, :n * lanes], (r, n, lanes))
+        if m * 16 > n:
+            v = xp.concat([v, xp.broadcast_to(xp.reshape(zero, (r, 1, 1)), (r, m * 16 - n, lanes))], axis=1)
+        v = xp.reshape(v, (r, m, 16, lanes))
+        counts = [min(16, n - i * 16) for i in range(m)]
+        c1 = xp.reshape(one, (r, 1, 1))
+        m1 = m2 = xp.broadcast_to(xp.reshape(zero, (r, 1, 1)), (r, m, lanes))
+        for j in range(16):
+            x = v[:, :, j, :]
+            delta = x - m1
+            m1n = _fma(xp, xp.broadcast_to(c1 / (c1 * (j + 1)), delta.shape), delta, m1)
+            m2n = _fma(xp, delta, x - m1n, m2)
+            if counts[-1] > j:
+                m1, m2 = m1n, m2n
+            else:  # the last chunk has no element j
+                m1 = xp.concat([m1n[:, :-1, :], m1[:, -1:, :]], axis=1)
+                m2 = xp.concat([m2n[:, :-1, :], m2[:, -1:, :]], axis=1)
+        stack = [(0, lane0, lane0) for _ in range(depth)]
+        for i in range(m):
+            stack[0] = merge(counts[i], m1[:, i, :], m2[:, i, :], *stack[0])
+            mask = i + 1
+            j = 1
+            while j < depth and mask & 1 == 0:
+                stack[j] = merge(*stack[j - 1], *stack[j])
+                stack[j - 1] = (0, lane0, lane0)
+                mask >>= 1
+                j += 1
+        for i in range(1, depth):
+            stack[0] = merge(*stack[i], *stack[0])
+        lm1, lm2 = stack[0][1], stack[0][2]
+    else:
+        lm1 = lm2 = lane0
+    m0, m1, m2 = 0, zero, zero
+    for i in range(n * lanes, size):  # the elements after the last whole vector
+        x = a[:, i:i + 1]
+        delta = x - m1
+        m0 += 1
+        m1 = m1 + delta / (one * m0)
+        m2 = m2 + delta * (x - m1)
+    for i in range(lanes):
+        m0, m1, m2 = merge(n, lm1[:, i:i + 1], lm2[:, i:i + 1], m0, m1, m2, vector=False)
+    return m1, m2 / (one * size)
 
 
 def _store(t, arr):

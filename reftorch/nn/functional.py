@@ -657,6 +657,10 @@ def _nll(input, target, weight, reduction, ignore_index):
         if nd > 2 and tuple(target.shape[1:]) != tuple(input.shape[2:]):
             raise RuntimeError(f"Expected target size {list((input.shape[0],) + tuple(input.shape[2:]))}, got "
                                f"{list(target.shape)}")
+    if weight is not None and weight.requires_grad and _is_grad_enabled():  # (PyTorch's autograd wrapper)
+        raise RuntimeError(f"The function '{'nll_loss_forward' if nd <= 2 else 'nll_loss2d_forward'}' is not "
+                           "differentiable with respect to argument 'weight'. This input cannot have requires_grad "
+                           "True.")
     c = input.shape[1] if nd > 1 else input.shape[0]
     if weight is not None and (weight.dim() != 1 or weight.numel() != c):
         raise RuntimeError(f"weight tensor should be defined either for all {c} classes or no classes but got "
@@ -670,22 +674,17 @@ def _nll(input, target, weight, reduction, ignore_index):
             raise IndexError(f"Target {first} is out of bounds.")
     if nd <= 2:
         x2 = input
-        t2 = target if nd == 2 or target.dim() == 1 else target
         if nd == 1 and target.dim() == 1:
             x2 = _shape.unsqueeze(input, 0)
-        out = _F.NllLoss.apply(x2, t2, weight=weight, reduction=reduction, ignore_index=ignore_index)
-        return out
-    # (N, C, d1, ...): move C last and flatten, as the 2-D kernel does.
+        return _F.NllLoss.apply(x2, target, weight=weight, reduction=reduction, ignore_index=ignore_index)
+    if nd == 4:
+        return _F.NllLoss2d.apply(input, target, weight=weight, reduction=reduction, ignore_index=ignore_index)
+    # (N, C, d1, ...) other than 4-D: viewed as (N, C, 1, d1 * ...), as PyTorch does
     n = input.shape[0]
     rest = tuple(input.shape[2:])
-    perm = (0,) + tuple(range(2, nd)) + (1,)
-    x2 = _shape.reshape(_shape.permute(input, perm), (-1, c))
-    t2 = _shape.reshape(target, (-1,))
-    if nd == 4 and reduction == "none":
-        return _F.NllLoss.apply(x2, t2, weight=weight, reduction=reduction, ignore_index=ignore_index,
-                                out_shape=(n,) + rest, _name="NllLoss2DBackward0")
-    out = _F.NllLoss.apply(x2, t2, weight=weight, reduction=reduction, ignore_index=ignore_index,
-                           _name="NllLoss2DBackward0")
+    size = math.prod(rest)
+    out = _F.NllLoss2d.apply(_shape.reshape(input, (n, c, 1, size)), _shape.reshape(target, (n, 1, size)),
+                             weight=weight, reduction=reduction, ignore_index=ignore_index)
     if reduction == "none":
         return _shape.view(out, (n,) + rest)
     return out
