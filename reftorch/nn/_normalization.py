@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 
-from .._layout import memory_format_layout, row_major
+from .._layout import memory_format_layout, row_major, suggests_channels_last, suggests_channels_last_3d
 from .._ops._common import by_row_blocks
 from .._ops.softmax import _compute_dtype
 from .._tensor import Tensor
@@ -563,6 +563,63 @@ def _down(xp, a, up, native):
     return a if up is None else xp.astype(a, native)
 
 
+def _fma_exact(xp, a, b, c):
+    """``a * b + c`` rounded once, for float32 (:func:`_fma`) and float64 arrays: for
+    float64, the product split exactly into ``p + e`` (Dekker's product, Veltkamp's
+    split) and ``p + c`` into ``s + t`` (Knuth's two-sum), then ``s + (t + e)``; where
+    that is not finite (an overflow in the split), the plain ``a * b + c``."""
+    if a.dtype != xp.float64:
+        return _fma(xp, a, b, c)
+    split = 134217729.0  # 2 ** 27 + 1
+
+    def halves(v):
+        t = split * v
+        hi = t - (t - v)
+        return hi, v - hi
+
+    p = a * b
+    ah, al = halves(a)
+    bh, bl = halves(b)
+    e = ((ah * bh - p) + ah * bl + al * bh) + al * bl
+    s = p + c
+    z = s - p
+    t = (p - (s - z)) + (c - z)
+    out = s + (t + e)
+    return xp.where(xp.isfinite(out), out, p + c)
+
+
+def _channels_last(backend, a):
+    """Whether PyTorch's group norm takes its channels-last kernel for ``a``
+    (``suggest_memory_format()`` channels-last, 4-d or 5-d)."""
+    if a.ndim < 4:
+        return False
+    shape, strides = tuple(a.shape), backend.strides(a)
+    return suggests_channels_last(shape, strides) or suggests_channels_last_3d(shape, strides)
+
+
+def _constant_groups_affine(xp, y, const, mean, wr, b, eps, up, groups):
+    """``y`` (``(N, C, L)``) of a contiguous group norm with an affine map, with the
+    constant groups (``const``: ``(N, G, 1)``, their ``mean`` their value) given PyTorch's
+    values: its CPU kernel writes ``scale * x + bias`` with per channel ``scale = rstd *
+    weight`` and ``bias = -scale * mean + beta``, both fused multiply-adds, so a constant
+    group leaves ``weight``'s rounding noise (``1 / sqrt(eps)`` is about 316) instead of
+    zeros. ``rstd`` is ``1 / sqrt(eps)`` taken in float64, as the kernel adds the double
+    ``eps``."""
+    n_, c, rest = y.shape
+    dt = y.dtype
+    d = c // groups
+    rstd = xp.asarray(1.0 / math.sqrt(eps), dtype=dt)
+    scale = rstd * wr if wr is not None else xp.broadcast_to(rstd, (1, c, 1))
+    scale = xp.reshape(scale, (1, groups, d, 1))
+    beta = (xp.zeros_like(scale) if b is None
+            else xp.reshape(_up(xp, xp.reshape(b._data, (1, c, 1)), up), (1, groups, d, 1)))
+    m = xp.reshape(mean, (n_, groups, 1, 1))
+    bias = _fma_exact(xp, -scale, m, beta)
+    yc = _fma_exact(xp, xp.broadcast_to(scale, bias.shape), xp.broadcast_to(m, bias.shape), bias)
+    y4 = xp.where(xp.reshape(const, (n_, groups, 1, 1)), yc, xp.reshape(y, (n_, groups, d, rest)))
+    return xp.reshape(y4, (n_, c, rest))
+
+
 class NativeGroupNorm(OpFunction):
     """Group norm of ``x (N, C, *)``: statistics per sample and group of ``C / G``
     channels, affine map per channel."""
@@ -579,7 +636,7 @@ class NativeGroupNorm(OpFunction):
         n_, c = a.shape[0], a.shape[1]
         rest = math.prod(a.shape[2:])  # (explicit sizes, not -1: the input may be empty)
         a3 = _up(xp, xp.reshape(a, (n_, groups, c // groups * rest)), up)
-        d, mean, _, invstd, n = _normalize(xp, a3, (2,), eps, rows=True)
+        d, mean, var, invstd, n = _normalize(xp, a3, (2,), eps, rows=True)
         xhat = xp.reshape(d * invstd, (n_, c, rest))
         has_w, has_b = affine
         wr = _up(xp, xp.reshape(w._data, (1, c, 1)), up) if has_w else None
@@ -588,6 +645,11 @@ class NativeGroupNorm(OpFunction):
             y = y + _up(xp, xp.reshape(b._data, (1, c, 1)), up)
         elif not has_w and ctx.needs_input_grad:  # no affine map: the output must not be the saved xhat
             y = xp.asarray(xhat, copy=True)
+        if (has_w or has_b) and not _channels_last(x._backend, a):
+            # (only a constant group centres to zeros, so only it has a zero variance)
+            const = var == 0
+            if bool(xp.any(const)):
+                y = _constant_groups_affine(xp, y, const, mean, wr, b if has_b else None, eps, up, groups)
         if ctx.needs_input_grad:
             ctx.save_for_backward(x, w if has_w else None, b if has_b else None)
             stats = _stats_dtype(a, w if has_w else None, b if has_b else None)
