@@ -21,7 +21,12 @@ from __future__ import annotations
 
 import math
 
-from .._layout import memory_format_layout, row_major, suggests_channels_last, suggests_channels_last_3d
+from .._layout import (
+    memory_format_layout,
+    row_major,
+    suggests_channels_last,
+    suggests_channels_last_3d,
+)
 from .._ops._common import by_row_blocks
 from .._ops.softmax import _compute_dtype
 from .._tensor import Tensor
@@ -597,27 +602,103 @@ def _channels_last(backend, a):
     return suggests_channels_last(shape, strides) or suggests_channels_last_3d(shape, strides)
 
 
-def _constant_groups_affine(xp, y, const, mean, wr, b, eps, up, groups):
-    """``y`` (``(N, C, L)``) of a contiguous group norm with an affine map, with the
-    constant groups (``const``: ``(N, G, 1)``, their ``mean`` their value) given PyTorch's
-    values: its CPU kernel writes ``scale * x + bias`` with per channel ``scale = rstd *
-    weight`` and ``bias = -scale * mean + beta``, both fused multiply-adds, so a constant
-    group leaves ``weight``'s rounding noise (``1 / sqrt(eps)`` is about 316) instead of
-    zeros. ``rstd`` is ``1 / sqrt(eps)`` taken in float64, as the kernel adds the double
-    ``eps``."""
+def _constant_groups(xp, y, const, mean, wr, b, eps, up, groups, cl):
+    """``y`` (``(N, C, L)``) of a group norm, with the constant groups (``const``:
+    ``(N, G, 1)``; ``mean``: their value) given PyTorch's values. Its CPU kernels write
+    ``scale * x + bias`` with per channel ``scale = rstd * weight`` and ``bias = -scale *
+    mean + beta``, both fused multiply-adds, so that a constant group with an affine map
+    leaves ``weight``'s rounding noise (``rstd`` is about 316) instead of zeros; the
+    ``1 / sqrt(var + eps)`` is taken in float64 (the kernel's ``eps`` is a double).
+
+    Contiguous input: a constant group's moments are exact (mean its value, variance
+    zero). Channels-last input (``cl``: the kernel for fewer than 1024 positions; more
+    split the sums by thread): the moments are plain sums (:func:`_channels_last_moments`),
+    so even without an affine map the output is noise."""
     n_, c, rest = y.shape
     dt = y.dtype
     d = c // groups
-    rstd = xp.asarray(1.0 / math.sqrt(eps), dtype=dt)
-    scale = rstd * wr if wr is not None else xp.broadcast_to(rstd, (1, c, 1))
-    scale = xp.reshape(scale, (1, groups, d, 1))
+    m = xp.reshape(mean, (n_, groups, 1, 1))
+    if cl:
+        m, var = _channels_last_moments(xp, m, d, rest)
+        rstd = xp.astype(1.0 / xp.sqrt(xp.astype(xp.where(var > 0, var, xp.zeros_like(var)), xp.float64) + eps), dt)
+    else:
+        rstd = xp.full_like(m, 1.0 / math.sqrt(eps))
+    g = xp.ones_like(m) if wr is None else xp.reshape(wr, (1, groups, d, 1))
+    scale = rstd * g
     beta = (xp.zeros_like(scale) if b is None
             else xp.reshape(_up(xp, xp.reshape(b._data, (1, c, 1)), up), (1, groups, d, 1)))
-    m = xp.reshape(mean, (n_, groups, 1, 1))
-    bias = _fma_exact(xp, -scale, m, beta)
-    yc = _fma_exact(xp, xp.broadcast_to(scale, bias.shape), xp.broadcast_to(m, bias.shape), bias)
+    shape = (n_, groups, d, 1)
+    scale, beta = xp.broadcast_to(scale, shape), xp.broadcast_to(beta, shape)
+    m = xp.broadcast_to(m, shape)
+    x = xp.broadcast_to(xp.reshape(mean, (n_, groups, 1, 1)), shape)
+    yc = _fma_exact(xp, x, scale, _fma_exact(xp, -scale, m, beta))
     y4 = xp.where(xp.reshape(const, (n_, groups, 1, 1)), yc, xp.reshape(y, (n_, groups, d, rest)))
     return xp.reshape(y4, (n_, c, rest))
+
+
+def _channels_last_moments(xp, v, d, hw):
+    """The mean and variance PyTorch's channels-last group norm kernel (fewer than 1024
+    positions) takes of groups of ``d`` channels at ``hw`` positions all equal to ``v``
+    (``(N, G, 1, 1)``): per group, vector lanes (32 bytes) over its channels, each
+    position adding each chunk of ``d`` (the last one padded with zeros) to a lane sum of
+    ``x`` and of ``x * x`` (rounded, then added); the lanes summed in halves; ``mean =
+    sum * s`` and ``var = sumsq * s - mean * mean`` (one fused multiply-add), with ``s =
+    1 / (d * hw)`` rounded."""
+    if hw >= 1024:
+        return _channels_last_moments_threads(xp, v, d, hw)
+    dt = v.dtype
+    lanes = _VECTOR_BYTES * 8 // xp.finfo(dt).bits
+    counts = [hw * -(-(d - i) // lanes) if i < d else 0 for i in range(lanes)]
+    shape = tuple(v.shape[:-1]) + (lanes,)
+    s1 = xp.zeros_like(xp.broadcast_to(v, shape))
+    s2 = xp.zeros_like(s1)
+    vv = v * v
+    for j in range(max(counts)):  # (counts fall with the lane: the first k lanes take a step)
+        k = sum(1 for n in counts if n > j)
+        if k == lanes:
+            s1, s2 = s1 + v, s2 + vv
+        else:
+            s1 = xp.concat([s1[..., :k] + v, s1[..., k:]], axis=-1)
+            s2 = xp.concat([s2[..., :k] + vv, s2[..., k:]], axis=-1)
+    while s1.shape[-1] > 1:
+        h = s1.shape[-1] // 2
+        s1, s2 = s1[..., :h] + s1[..., h:], s2[..., :h] + s2[..., h:]
+    one = xp.ones_like(v)
+    s = one / (one * (d * hw))
+    mean = s1 * s
+    return mean, _fma_exact(xp, s2, s, -(mean * mean))
+
+
+def _channels_last_moments_threads(xp, v, d, hw):
+    """:func:`_channels_last_moments` for 1024 positions or more, where PyTorch's kernel
+    splits the ``N * hw`` positions into ``get_num_threads()`` even ranges, each thread
+    summing ``x`` and ``x * x`` per channel over its positions; the group's sums then add,
+    channel by channel, each thread's partial sum in turn."""
+    from .._parallel import get_num_threads
+    n_ = v.shape[0]
+    total = n_ * hw
+    threads = get_num_threads()
+    used = min(threads, total)
+    chunk = -(-total // used)
+    counts = [[max(0, min((t + 1) * chunk, total, (i + 1) * hw) - max(t * chunk, i * hw)) for i in range(n_)]
+              for t in range(used)]
+    k = xp.reshape(xp.asarray(counts, dtype=xp.int64, device=v.device), (used, n_, 1, 1, 1))
+    p1 = xp.zeros_like(xp.broadcast_to(v, (used,) + tuple(v.shape)))
+    p2 = xp.zeros_like(p1)
+    vv = v * v
+    for j in range(max(max(r) for r in counts)):
+        step = j < k
+        p1 = xp.where(step, p1 + v, p1)
+        p2 = xp.where(step, p2 + vv, p2)
+    s1 = xp.zeros_like(v)
+    s2 = xp.zeros_like(v)
+    for _ in range(d):
+        for t in range(used):  # (the threads left without positions add zeros)
+            s1, s2 = s1 + p1[t, ...], s2 + p2[t, ...]
+    one = xp.ones_like(v)
+    s = one / (one * (d * hw))
+    mean = s1 * s
+    return mean, _fma_exact(xp, s2, s, -(mean * mean))
 
 
 class NativeGroupNorm(OpFunction):
@@ -645,11 +726,12 @@ class NativeGroupNorm(OpFunction):
             y = y + _up(xp, xp.reshape(b._data, (1, c, 1)), up)
         elif not has_w and ctx.needs_input_grad:  # no affine map: the output must not be the saved xhat
             y = xp.asarray(xhat, copy=True)
-        if (has_w or has_b) and not _channels_last(x._backend, a):
+        cl = _channels_last(x._backend, a)
+        if (has_w or has_b or cl) and (up is None or not cl):
             # (only a constant group centres to zeros, so only it has a zero variance)
             const = var == 0
             if bool(xp.any(const)):
-                y = _constant_groups_affine(xp, y, const, mean, wr, b if has_b else None, eps, up, groups)
+                y = _constant_groups(xp, y, const, mean, wr, b if has_b else None, eps, up, groups, cl)
         if ctx.needs_input_grad:
             ctx.save_for_backward(x, w if has_w else None, b if has_b else None)
             stats = _stats_dtype(a, w if has_w else None, b if has_b else None)

@@ -1,0 +1,99 @@
+"""Conformance: what was left over in layer and group norm.
+
+* ``group_norm`` of constant groups: PyTorch's CPU kernel writes ``scale * x + bias``
+  (per channel ``scale = rstd * weight``, ``bias = -scale * mean + beta``, fused
+  multiply-adds), so a constant group with an affine map gives rounding noise of about
+  ``|x| * weight * 316`` ulps instead of zeros; a channels-last input takes its moments as
+  plain sums (by vector lanes, or by threads from 1024 positions on), so even without an
+  affine map. reftorch gives the same bits.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import reftorch
+import torch
+
+from tests._compare import both
+
+VALUES = [0.0, 1.0, 1.5, 0.1, 1e-3, 3.0, -2.5]
+
+
+def _gn(T, x, groups, w=None, b=None, channels_last=False):
+    if channels_last:  # (N, H, W, C) data seen as (N, C, H, W)
+        x = x.permute(0, 3, 1, 2)
+    return T.nn.functional.group_norm(x, groups, w, b)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("v", VALUES)
+@pytest.mark.parametrize("affine", ["wb", "w", "b"])
+def test_group_norm_constant_groups_with_affine_map(dtype, v, affine):
+    for c, groups in [(4, 2), (6, 3), (2, 1)]:
+        w = np.linspace(0.5, 2, c).astype(dtype) if "w" in affine else None
+        b = np.linspace(-1, 1, c).astype(dtype) if "b" in affine else None
+        for length in [1, 2, 5, 9, 17, 35]:
+            x = np.full((2, c, length), v, dtype=dtype)
+            x[1, :c // groups] = np.linspace(-1, 1, c // groups * length).reshape(c // groups, length)
+            both(lambda T, x, w, b, groups=groups: _gn(T, x, groups, w, b)[0], x, w, b, exact=True)  # (sample 1: ordinary)
+
+
+def test_group_norm_example_of_the_report():
+    x = np.full((1, 4, 3), 1.5, dtype=np.float32)
+    both(lambda T, x, w, b: T.nn.functional.group_norm(x, 2, weight=w, bias=b), x,
+         np.full(4, 2.0, np.float32), np.ones(4, np.float32), exact=True)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("v", VALUES)
+@pytest.mark.parametrize("affine", ["", "wb", "w"])
+def test_group_norm_constant_groups_channels_last(dtype, v, affine):
+    """Channels-last 4-d input under 1024 positions: lane sums of x and x * x."""
+    for c, groups in [(4, 2), (6, 3), (24, 2), (16, 1)]:
+        w = np.linspace(0.5, 2, c).astype(dtype) if "w" in affine else None
+        b = np.linspace(-1, 1, c).astype(dtype) if "b" in affine else None
+        for h, wd in [(1, 5), (3, 7), (5, 13)]:
+            x = np.full((2, h, wd, c), v, dtype=dtype)
+            x[1, 0, 0, 0] += 1  # sample 1's first group is not constant
+            y = both(lambda T, x, w, b, groups=groups: _gn(T, x, groups, w, b, channels_last=True)[0], x, w, b, exact=True)
+            assert y.stride()[0] == 1  # (channels-last)
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_group_norm_constant_groups_channels_last_by_threads(threads):
+    """1024 positions or more: per-thread sums, which depend on ``get_num_threads()``."""
+    before = torch.get_num_threads(), reftorch.get_num_threads()
+    torch.set_num_threads(threads)
+    reftorch.set_num_threads(threads)
+    try:
+        for dtype in ["float32", "float64"]:
+            for v in [1.5, 0.1, -2.5, 1e-3]:
+                for c, groups, hw in [(4, 2, 1024), (16, 2, 1500), (6, 1, 3001)]:
+                    x = np.full((3, 1, hw, c), v, dtype=dtype)
+                    w = np.linspace(0.5, 2, c).astype(dtype)
+                    both(lambda T, x, w, groups=groups: _gn(T, x, groups, w, channels_last=True), x, w, exact=True)
+    finally:
+        torch.set_num_threads(before[0])
+        reftorch.set_num_threads(before[1])
+
+
+def test_group_norm_ordinary_groups_unchanged():
+    """Non-constant groups keep reftorch's usual values (within tolerance of PyTorch)."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((3, 6, 7)).astype(np.float32)
+    w, b = rng.standard_normal(6).astype(np.float32), rng.standard_normal(6).astype(np.float32)
+    both(lambda T, x, w, b: T.nn.functional.group_norm(x, 3, w, b), x, w, b)
+    both(lambda T, x, w, b: _gn(T, x.reshape(3, 1, 7, 6), 3, w, b, channels_last=True), x, w, b)
+
+
+@pytest.mark.parametrize("shape, channels_last", [((2, 4, 5), False), ((2, 1, 5, 4), True), ((2, 1, 1100, 4), True)])
+def test_group_norm_constant_groups_on_the_strict_device(shape, channels_last):
+    """The constant-group paths are written over the array namespace: the array-api-strict
+    stand-in device gives the CPU's bits (which are PyTorch's)."""
+    a = np.full(shape, 1.5, dtype=np.float32)
+    w = np.linspace(0.5, 2, 4).astype(np.float32)
+    want = _gn(torch, torch.tensor(a), 2, torch.tensor(w), channels_last=channels_last).numpy()
+    got = _gn(reftorch, reftorch.tensor(a, device="strict"), 2, reftorch.tensor(w, device="strict"),
+              channels_last=channels_last).cpu().numpy()
+    np.testing.assert_array_equal(got, want)
