@@ -97,3 +97,79 @@ def test_group_norm_constant_groups_on_the_strict_device(shape, channels_last):
     got = _gn(reftorch, reftorch.tensor(a, device="strict"), 2, reftorch.tensor(w, device="strict"),
               channels_last=channels_last).cpu().numpy()
     np.testing.assert_array_equal(got, want)
+
+
+# ---------------------------------------------------------------- layer_norm's double backward
+def _ln_second_order(T, xa, wa, ba, ga, affine):
+    """grad_fn names of layer_norm's gradients under create_graph, and the second-order
+    gradient of each (against a fixed random weighting) w.r.t. x, weight, bias and grad_output."""
+    x = T.tensor(xa, requires_grad=True)
+    w = T.tensor(wa, requires_grad=True) if affine else None
+    b = T.tensor(ba, requires_grad=True) if affine else None
+    go = T.tensor(ga, requires_grad=True)
+    y = T.nn.functional.layer_norm(x, xa.shape[-1:], w, b)
+    ins = [x] + ([w, b] if affine else [])
+    grads = T.autograd.grad(y, ins, go, create_graph=True)
+    names = [None if gr.grad_fn is None else type(gr.grad_fn).__name__ for gr in grads]
+    rng = np.random.default_rng(5)
+    second = []
+    for gr in grads:
+        c = T.tensor(rng.standard_normal(tuple(gr.shape)).astype(xa.dtype))
+        sec = T.autograd.grad((gr * c).sum(), ins + [go], allow_unused=True, retain_graph=True)
+        second.append([None if s is None else s.detach().numpy() for s in sec])
+    return names, second
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("affine", [True, False])
+@pytest.mark.parametrize("shape", [(3, 4), (2, 3, 5)])
+def test_layer_norm_gradient_is_one_node_under_create_graph(dtype, affine, shape):
+    rng = np.random.default_rng(0)
+    xa, ga = (rng.standard_normal(shape).astype(dtype) for _ in range(2))
+    wa, ba = (rng.standard_normal(shape[-1]).astype(dtype) for _ in range(2))
+    names_t, sec_t = _ln_second_order(torch, xa, wa, ba, ga, affine)
+    names_r, sec_r = _ln_second_order(reftorch, xa, wa, ba, ga, affine)
+    assert names_r == names_t == ["NativeLayerNormBackwardBackward0"] * len(names_t)
+    rtol = 1e-5 if dtype == "float32" else 1e-10
+    for row_t, row_r in zip(sec_t, sec_r):
+        for a, b in zip(row_t, row_r):
+            assert (a is None) == (b is None)
+            if a is not None:
+                np.testing.assert_allclose(b, a, rtol=rtol, atol=rtol * np.abs(a).max())
+
+
+def test_layer_norm_gradients_share_the_node_and_third_order():
+    """With ``.sum()`` (a constant grad_output) the bias gradient has the node too; a third
+    derivative takes PyTorch's saved mean and 1 / std as constants, as its formula does."""
+    rng = np.random.default_rng(1)
+    xa = rng.standard_normal((3, 4))
+    wa, ba = rng.standard_normal(4), rng.standard_normal(4)
+    out = {}
+    for T in (torch, reftorch):
+        x, w, b = (T.tensor(a, requires_grad=True) for a in (xa, wa, ba))
+        gx, gw, gb = T.autograd.grad(T.nn.functional.layer_norm(x, (4,), w, b).sum(), (x, w, b), create_graph=True)
+        assert gx.grad_fn is gw.grad_fn is gb.grad_fn
+        assert type(gb.grad_fn).__name__ == "NativeLayerNormBackwardBackward0"
+        gx, gw, gb = T.autograd.grad((T.nn.functional.layer_norm(x, (4,), w, b) ** 2).sum(), (x, w, b),
+                                     create_graph=True)
+        g2x, g2w = T.autograd.grad((gx ** 2).sum() + (gw * gb).sum(), (x, w), create_graph=True)
+        g3, = T.autograd.grad((g2x * g2x).sum() + g2w.sum(), x)
+        out[T] = g3.numpy()
+    np.testing.assert_allclose(out[reftorch], out[torch], rtol=1e-9, atol=1e-9 * np.abs(out[torch]).max())
+
+
+def test_layer_norm_double_backward_on_the_strict_device():
+    rng = np.random.default_rng(2)
+    xa, wa = rng.standard_normal((3, 4)), rng.standard_normal(4)
+    res = []
+    for dev in ("cpu", "strict"):
+        x, w = (reftorch.tensor(a, device=dev, requires_grad=True) for a in (xa, wa))
+        gx, gw = reftorch.autograd.grad((reftorch.nn.functional.layer_norm(x, (4,), w) ** 2).sum(), (x, w),
+                                        create_graph=True)
+        h, = reftorch.autograd.grad((gx ** 2).sum() + gw.sum(), x)
+        res.append(h.cpu().numpy())
+    x, w = (torch.tensor(a, requires_grad=True) for a in (xa, wa))
+    gx, gw = torch.autograd.grad((torch.nn.functional.layer_norm(x, (4,), w) ** 2).sum(), (x, w), create_graph=True)
+    want, = torch.autograd.grad((gx ** 2).sum() + gw.sum(), x)
+    np.testing.assert_array_equal(res[1], res[0])
+    np.testing.assert_allclose(res[0], want.numpy(), rtol=1e-10, atol=1e-12)

@@ -507,34 +507,129 @@ class NativeLayerNorm(OpFunction):
 
     @staticmethod
     def backward(ctx, g):
-        x, w, _ = ctx.saved_tensors
+        need = tuple(ctx.needs_input_grad)
+        if isinstance(g, Tensor):  # create_graph: one node, as PyTorch's
+            x, w, b = ctx.saved_tensors
+            ins = [g, x._data] + [t._data for t in (w, b) if t is not None]
+            out = iter(NativeLayerNormBackward.apply(*ins, st=getattr(ctx, "_ctx", ctx), need=need))
+            return tuple(next(out) if n else None for n in need)
+        return _layer_norm_grads(ctx, g, need)
+
+
+def _layer_norm_grads(ctx, g, need):
+    """The gradients of :class:`NativeLayerNorm` (arrays; ``None`` where ``need`` is
+    False) from the upstream gradient ``g`` and what its forward kept on ``ctx``."""
+    xp = ctx.xp
+    shape2 = tuple(ctx.xhat.shape)
+    up, native, stats = ctx.cast
+    xhat, invstd, wr = ctx.xhat, ctx.invstd, ctx.w
+    g2 = _up(xp, xp.reshape(g, shape2), up)
+    gx = gw = gb = None
+    if need[0]:
+        b = ctx.backend
+        blocks = b.row_blocks(shape2[0], shape2[1] * b.dtype_of(g2).itemsize)
+        gx = by_row_blocks(b, lambda g, xhat, invstd: _layer_norm_grad(xp, g, xhat, wr, invstd, ctx.n),
+                           (g2, xhat, invstd), blocks)
+        gx = _down(xp, xp.reshape(gx, ctx.shape), up, native)
+    if need[1]:
+        gw = _down(xp, xp.reshape(xp.sum(g2 * xhat, axis=0), ctx.tail), up, stats)
+    if need[2]:
+        gb = _down(xp, xp.reshape(xp.sum(g2, axis=0), ctx.tail), up, stats)
+    return gx, gw, gb
+
+
+class NativeLayerNormBackward(OpFunction):
+    """The gradients of a layer norm as one graph op (``create_graph``), PyTorch's
+    ``NativeLayerNormBackwardBackward0``: inputs ``(g, x[, weight][, bias])``, outputs the
+    needed ones of ``(gx, gw, gb)`` (``st``: the layer norm's ``ctx``; ``need``: which).
+
+    Its backward, per row of ``n`` with ``xhat = (x - mean) * r``, ``gy = g * w``,
+    ``A = mean(gy)``, ``B = mean(gy * xhat)`` and ``P(z) = z - mean(z) - xhat *
+    mean(xhat * z)`` (the projection in ``gx = r * P(gy)``), for the incoming ``u`` (of
+    ``gx``), ``p`` (of ``gw``) and ``q`` (of ``gb``), with ``C = mean(u * xhat)``,
+    ``v = r * P(u)`` and ``S = sum(u * gx) / r``:
+
+    * ``g``: ``v * w + p * xhat + q``;
+    * ``x``: ``-(r**2 / n) * S * xhat - r**2 * P(B * u + C * gy) + r * P(p * g)``;
+    * ``w``: ``v * g`` summed over rows; the bias: none (the gradients do not depend on it).
+
+    Written over ``ctx.xp``: under ``create_graph`` again it runs on tensors."""
+
+    name = "NativeLayerNormBackwardBackward0"
+    multi_output = True
+    create_graph = True
+    arity = None
+
+    @staticmethod
+    def forward(ctx, *inputs, st, need):
+        g, x = inputs[0], inputs[1]
+        w = inputs[2] if st.w is not None else None
+        ctx.save_for_backward(g, x, w)
+        ctx.st, ctx.need = st, need
+        return tuple(v for v in _layer_norm_grads(st, g._data, need) if v is not None)
+
+    @staticmethod
+    def backward(ctx, *grads):
+        g, x, w = ctx.saved_tensors
+        st, need = ctx.st, ctx.need
         xp = ctx.xp
-        need = ctx.needs_input_grad
-        shape2 = tuple(ctx.xhat.shape)
-        up, native, stats = ctx.cast
-        if isinstance(g, Tensor):
-            a2 = _up(xp, xp.reshape(x._data, shape2), up)
-            d, mean, _, invstd, _ = _normalize(xp, a2, (1,), ctx.eps, rows=True)
-            xhat = d * invstd
-            if up is not None and stats != up:
-                xhat, invstd = _half_stats(xp, a2, mean, invstd, stats)
-            wr = None if w is None else _up(xp, xp.reshape(w._data, (1, -1)), up)
-        else:
-            xhat, invstd, wr = ctx.xhat, ctx.invstd, ctx.w
-        g2 = _up(xp, xp.reshape(g, shape2), up)
-        gx = gw = gb = None
-        if need[0]:
-            b = ctx.backend  # (tensors under create_graph: one block, no in-place writes)
-            whole = isinstance(g, Tensor)
-            blocks = ((0, shape2[0]),) if whole else b.row_blocks(shape2[0], shape2[1] * b.dtype_of(g2).itemsize)
-            gx = by_row_blocks(b, lambda g, xhat, invstd: _layer_norm_grad(xp, g, xhat, wr, invstd, ctx.n),
-                               (g2, xhat, invstd), blocks)
-            gx = _down(xp, xp.reshape(gx, ctx.shape), up, native)
-        if need[1]:
-            gw = _down(xp, xp.reshape(xp.sum(g2 * xhat, axis=0), ctx.tail), up, stats)
-        if need[2]:
-            gb = _down(xp, xp.reshape(xp.sum(g2, axis=0), ctx.tail), up, stats)
-        return gx, gw, gb
+        it = iter(grads)
+        u, p, q = (next(it) if n else None for n in need)
+        up, native, stats = st.cast
+        shape2 = tuple(st.xhat.shape)
+        n = st.n
+        a2 = _up(xp, xp.reshape(x._data, shape2), up)
+        d, mean, _, r, _ = _normalize(xp, a2, (1,), st.eps, rows=True)
+        if isinstance(r, Tensor):  # (again under create_graph: PyTorch's formula takes the
+            # saved mean and 1 / std as constants, x - mean stays in the graph)
+            mean, r = mean.detach(), r.detach()
+            d = a2 - mean
+        xhat = d * r
+        if up is not None and stats != up:
+            xhat, r = _half_stats(xp, a2, mean, r, stats)
+        g2 = _up(xp, xp.reshape(g._data, shape2), up)
+        wr = None if w is None else _up(xp, xp.reshape(w._data, (1, -1)), up)
+        gy = g2 * wr if wr is not None else g2
+
+        def mean_row(z):
+            return _sum(xp, z, (1,)) / n
+
+        def proj(z):
+            return z - mean_row(z) - xhat * mean_row(xhat * z)
+
+        if u is not None:
+            u = _up(xp, xp.reshape(u, shape2), up)
+        if p is not None:
+            p = _up(xp, xp.reshape(p, (1, -1)), up)
+        if q is not None:
+            q = _up(xp, xp.reshape(q, (1, -1)), up)
+        want = ctx.needs_input_grad
+        dg = dx = dw = None
+        v = None if u is None else r * proj(u)
+        if want[0]:
+            parts = [t for t in (None if v is None else (v * wr if wr is not None else v),
+                                 None if p is None else p * xhat, q) if t is not None]
+            if parts:
+                dg = parts[0]
+                for t in parts[1:]:
+                    dg = dg + t
+                if tuple(dg.shape) != shape2:  # (q alone: one row)
+                    dg = dg + xp.zeros_like(g2)
+                dg = _down(xp, xp.reshape(dg, tuple(g.shape)), up, native)
+        if want[1] and (u is not None or p is not None):
+            parts = []
+            if u is not None:
+                big_a, big_b = mean_row(gy), mean_row(gy * xhat)
+                c = mean_row(u * xhat)
+                s = _sum(xp, u * (gy - big_a - xhat * big_b), (1,))
+                parts.append(-(r * r / n) * s * xhat - r * r * proj(big_b * u + c * gy))
+            if p is not None:
+                parts.append(r * proj(p * g2))
+            dx = parts[0] if len(parts) == 1 else parts[0] + parts[1]
+            dx = _down(xp, xp.reshape(dx, tuple(x.shape)), up, native)
+        if w is not None and want[2] and v is not None:
+            dw = _down(xp, xp.reshape(xp.sum(g2 * v, axis=0), tuple(w.shape)), up, stats)
+        return (dg, dx, dw, None)[:len(want)]  # (the bias, when given, last: no gradient)
 
 
 def _layer_norm_grad(xp, g, xhat, w, invstd, n):
