@@ -173,3 +173,19 @@ def test_layer_norm_double_backward_on_the_strict_device():
     want, = torch.autograd.grad((gx ** 2).sum() + gw.sum(), x)
     np.testing.assert_array_equal(res[1], res[0])
     np.testing.assert_allclose(res[0], want.numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_group_norm_gradients_under_create_graph_are_views():
+    """PyTorch's group norm gradients under create_graph end in ``ViewBackward0`` (the
+    weight's and bias's too); the second-order values agree."""
+    rng = np.random.default_rng(3)
+    xa, ga = rng.standard_normal((2, 4, 3)), rng.standard_normal((2, 4, 3))
+    wa, ba = rng.standard_normal(4), rng.standard_normal(4)
+    out = {}
+    for T in (torch, reftorch):
+        x, w, b, go = (T.tensor(a, requires_grad=True) for a in (xa, wa, ba, ga))
+        grads = T.autograd.grad(T.nn.functional.group_norm(x, 2, w, b), (x, w, b), go, create_graph=True)
+        assert [type(t.grad_fn).__name__ for t in grads] == ["ViewBackward0"] * 3
+        out[T] = [s.numpy() for s in T.autograd.grad(sum((t * t).sum() for t in grads), (x, w, go))]
+    for a, b in zip(out[torch], out[reftorch]):
+        np.testing.assert_allclose(b, a, rtol=1e-10, atol=1e-12)

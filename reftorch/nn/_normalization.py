@@ -589,47 +589,55 @@ class NativeLayerNormBackward(OpFunction):
             xhat, r = _half_stats(xp, a2, mean, r, stats)
         g2 = _up(xp, xp.reshape(g._data, shape2), up)
         wr = None if w is None else _up(xp, xp.reshape(w._data, (1, -1)), up)
-        gy = g2 * wr if wr is not None else g2
-
-        def mean_row(z):
-            return _sum(xp, z, (1,)) / n
-
-        def proj(z):
-            return z - mean_row(z) - xhat * mean_row(xhat * z)
-
-        if u is not None:
-            u = _up(xp, xp.reshape(u, shape2), up)
-        if p is not None:
-            p = _up(xp, xp.reshape(p, (1, -1)), up)
-        if q is not None:
-            q = _up(xp, xp.reshape(q, (1, -1)), up)
+        p, q = (None if t is None else _up(xp, xp.reshape(t, (1, -1)), up) for t in (p, q))
+        u = None if u is None else _up(xp, xp.reshape(u, shape2), up)
         want = ctx.needs_input_grad
-        dg = dx = dw = None
-        v = None if u is None else r * proj(u)
-        if want[0]:
-            parts = [t for t in (None if v is None else (v * wr if wr is not None else v),
-                                 None if p is None else p * xhat, q) if t is not None]
-            if parts:
-                dg = parts[0]
-                for t in parts[1:]:
-                    dg = dg + t
-                if tuple(dg.shape) != shape2:  # (q alone: one row)
-                    dg = dg + xp.zeros_like(g2)
-                dg = _down(xp, xp.reshape(dg, tuple(g.shape)), up, native)
-        if want[1] and (u is not None or p is not None):
-            parts = []
-            if u is not None:
-                big_a, big_b = mean_row(gy), mean_row(gy * xhat)
-                c = mean_row(u * xhat)
-                s = _sum(xp, u * (gy - big_a - xhat * big_b), (1,))
-                parts.append(-(r * r / n) * s * xhat - r * r * proj(big_b * u + c * gy))
-            if p is not None:
-                parts.append(r * proj(p * g2))
-            dx = parts[0] if len(parts) == 1 else parts[0] + parts[1]
-            dx = _down(xp, xp.reshape(dx, tuple(x.shape)), up, native)
-        if w is not None and want[2] and v is not None:
-            dw = _down(xp, xp.reshape(xp.sum(g2 * v, axis=0), tuple(w.shape)), up, stats)
+        dg, dx, dw = _norm_grad_grads(xp, u, p, q, g2, xhat, r, wr, n, (1,), (0,),
+                                      (want[0], want[1], w is not None and want[2]))
+        dg = None if dg is None else _down(xp, xp.reshape(dg, tuple(g.shape)), up, native)
+        dx = None if dx is None else _down(xp, xp.reshape(dx, tuple(x.shape)), up, native)
+        dw = None if dw is None else _down(xp, xp.reshape(dw, tuple(w.shape)), up, stats)
         return (dg, dx, dw, None)[:len(want)]  # (the bias, when given, last: no gradient)
+
+
+def _norm_grad_grads(xp, u, p, q, g, xhat, r, w, n, red, wsum, want):
+    """The double backward of a normalisation (training statistics) over the axes ``red``
+    (``n`` elements; ``w``, ``p``, ``q`` broadcast against ``g``, their own axes summed by
+    ``wsum``): ``(dg, dx, dw)`` from the incoming ``u`` (of ``gx``), ``p`` (of ``gw``) and
+    ``q`` (of ``gb``), each None where absent or not ``want``-ed; ``dw`` keeps its dims.
+    See :class:`NativeLayerNormBackward` for the formulas."""
+    gy = g * w if w is not None else g
+
+    def mean_r(z):
+        return _sum(xp, z, red) / n
+
+    def proj(z):
+        return z - mean_r(z) - xhat * mean_r(xhat * z)
+
+    dg = dx = dw = None
+    v = None if u is None else r * proj(u)
+    if want[0]:
+        parts = [t for t in (None if v is None else (v * w if w is not None else v),
+                             None if p is None else p * xhat, q) if t is not None]
+        if parts:
+            dg = parts[0]
+            for t in parts[1:]:
+                dg = dg + t
+            if tuple(dg.shape) != tuple(g.shape):  # (q alone)
+                dg = dg + xp.zeros_like(g)
+    if want[1] and (u is not None or p is not None):
+        parts = []
+        if u is not None:
+            big_a, big_b = mean_r(gy), mean_r(gy * xhat)
+            c = mean_r(u * xhat)
+            s = _sum(xp, u * (gy - big_a - xhat * big_b), red)
+            parts.append(-(r * r / n) * s * xhat - r * r * proj(big_b * u + c * gy))
+        if p is not None:
+            parts.append(r * proj(p * g))
+        dx = parts[0] if len(parts) == 1 else parts[0] + parts[1]
+    if want[2] and v is not None:
+        dw = _sum(xp, g * v, wsum)
+    return dg, dx, dw
 
 
 def _layer_norm_grad(xp, g, xhat, w, invstd, n):
@@ -866,8 +874,9 @@ class NativeGroupNorm(OpFunction):
             mg = _sum(xp, gy, (2,)) / n
             mgx = _sum(xp, gy * xh, (2,)) / n
             gx = _down(xp, xp.reshape((gy - mg - xh * mgx) * invstd, ctx.shape), up, native)
+        # (sums kept (1, C, 1), then viewed as (C,): PyTorch's ViewBackward0 under create_graph)
         if need[1]:
-            gw = _down(xp, xp.sum(g3 * xhat, axis=(0, 2)), up, stats)
+            gw = _down(xp, xp.reshape(xp.sum(g3 * xhat, axis=(0, 2), keepdims=True), (c,)), up, stats)
         if need[2]:
-            gb = _down(xp, xp.sum(g3, axis=(0, 2)), up, stats)
+            gb = _down(xp, xp.reshape(xp.sum(g3, axis=(0, 2), keepdims=True), (c,)), up, stats)
         return gx, gw, gb
