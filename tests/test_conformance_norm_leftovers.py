@@ -189,3 +189,48 @@ def test_group_norm_gradients_under_create_graph_are_views():
         out[T] = [s.numpy() for s in T.autograd.grad(sum((t * t).sum() for t in grads), (x, w, go))]
     for a, b in zip(out[torch], out[reftorch]):
         np.testing.assert_allclose(b, a, rtol=1e-10, atol=1e-12)
+
+
+# ---------------------------------------------------------------- batch_norm's double backward
+def _bn_orders(T, xa, wa, ba, ga, affine, training):
+    x = T.tensor(xa, requires_grad=True)
+    w = T.tensor(wa, requires_grad=True) if affine else None
+    b = T.tensor(ba, requires_grad=True) if affine else None
+    go = T.tensor(ga, requires_grad=True)
+    c = xa.shape[1]
+    rm, rv = T.tensor(np.linspace(-0.3, 0.3, c)), T.tensor(np.linspace(0.5, 2, c))
+    ins = [x] + ([w, b] if affine else [])
+    grads = T.autograd.grad(T.nn.functional.batch_norm(x, rm, rv, w, b, training=training), ins, go,
+                            create_graph=True)
+    names = [type(t.grad_fn).__name__ for t in grads]
+    rng = np.random.default_rng(5)
+    second = []
+    for gr in grads:
+        k = T.tensor(rng.standard_normal(tuple(gr.shape)))
+        sec = T.autograd.grad((gr * k).sum(), ins + [go], allow_unused=True, retain_graph=True)
+        second.append([None if s is None else s.detach().numpy() for s in sec])
+    g2x, g2o = T.autograd.grad(sum((t * t).sum() for t in grads), [x, go], create_graph=True, allow_unused=True)
+    third = None
+    if g2x is not None:
+        third = T.autograd.grad((g2x * g2x).sum() + (g2o * g2o).sum(), x, allow_unused=True)[0]
+    return names, second, None if third is None else third.numpy()
+
+
+@pytest.mark.parametrize("affine", [True, False])
+@pytest.mark.parametrize("training", [True, False])
+@pytest.mark.parametrize("shape", [(3, 4), (2, 3, 5)])
+def test_batch_norm_gradient_is_one_node_under_create_graph(affine, training, shape):
+    rng = np.random.default_rng(0)
+    xa, ga = rng.standard_normal(shape), rng.standard_normal(shape)
+    wa, ba = rng.standard_normal(shape[1]), rng.standard_normal(shape[1])
+    names_t, sec_t, third_t = _bn_orders(torch, xa, wa, ba, ga, affine, training)
+    names_r, sec_r, third_r = _bn_orders(reftorch, xa, wa, ba, ga, affine, training)
+    assert names_r == names_t == ["NativeBatchNormBackwardBackward0"] * len(names_t)
+    for row_t, row_r in zip(sec_t, sec_r):
+        for a, b in zip(row_t, row_r):
+            assert (a is None) == (b is None)
+            if a is not None:
+                np.testing.assert_allclose(b, a, rtol=1e-10, atol=1e-10 * np.abs(a).max())
+    assert (third_t is None) == (third_r is None)
+    if third_t is not None:
+        np.testing.assert_allclose(third_r, third_t, rtol=1e-10, atol=1e-10 * np.abs(third_t).max())

@@ -33,19 +33,6 @@ from .._tensor import Tensor
 from ..autograd.function import OpFunction
 
 
-def _graph_stats(xp, x, w, shape, axes, eps, wshape, up=None, stats=None):
-    """Under ``create_graph`` (the gradient is a tensor): ``(xhat, invstd, w)`` computed again
-    from the saved input and weight, so that they stay in the graph (the arrays the forward
-    kept on ``ctx`` would be constants there). Half precision (``up``): in float32, from the
-    statistics rounded to ``stats``, the dtype the forward kept them in."""
-    a = _up(xp, xp.reshape(x._data, shape), up)
-    d, mean, _, invstd, _ = _normalize(xp, a, axes, eps)
-    xhat = d * invstd
-    if up is not None and stats != up:
-        xhat, invstd = _half_stats(xp, a, mean, invstd, stats)
-    return xhat, invstd, None if w is None else _up(xp, xp.reshape(w._data, wshape), up)
-
-
 def _sum(xp, a, axes):
     return xp.sum(a, axis=axes, keepdims=True)
 
@@ -293,8 +280,12 @@ class NativeBatchNorm(OpFunction):
 
     @staticmethod
     def backward(ctx, g):
-        if isinstance(g, Tensor):
-            return _batch_norm_backward_graph(ctx, g)
+        if isinstance(g, Tensor):  # create_graph: one node, as PyTorch's
+            need = tuple(ctx.needs_input_grad)
+            x, w, b = ctx.saved_tensors
+            ins = [g, x._data] + [t._data for t in (w, b) if t is not None]
+            out = iter(NativeBatchNormBackward.apply(*ins, st=getattr(ctx, "_ctx", ctx), need=need))
+            return tuple(next(out) if n else None for n in need)
         if ctx.cast[0] is not None:
             return _batch_norm_half_backward(ctx, g)
         x = ctx.saved_tensors[0]
@@ -327,39 +318,70 @@ class NativeBatchNorm(OpFunction):
         return gx, gw, gb
 
 
-def _batch_norm_backward_graph(ctx, g):
-    """Batch norm's backward under ``create_graph``: the same formula, written without the
-    in-place updates, with the batch statistics computed again from the saved ``x`` (running
-    statistics are constants) and the weight taken from the saved tensor."""
-    x, w, _ = ctx.saved_tensors
-    xp = ctx.xp
-    need = ctx.needs_input_grad
-    mean, invstd, _, n = ctx.stats
-    up, native, stats = ctx.cast
-    c = x.shape[1]
-    shape3 = (x.shape[0], c, -1)
-    g3 = _up(xp, xp.reshape(g, shape3), up)
-    if n is None:  # eval mode: normalised with the running statistics
-        inv3 = xp.reshape(xp.asarray(invstd), (1, c, 1))
-        xhat = (_up(xp, xp.reshape(x._data, shape3), up) - xp.reshape(xp.asarray(mean), (1, c, 1))) * inv3
-        w3 = None if w is None else _up(xp, xp.reshape(w._data, (1, c, 1)), up)
-    else:
-        xhat, inv3, w3 = _graph_stats(xp, x, w, shape3, (0, 2), ctx.eps, (1, c, 1), up, stats)
-    gx = gw = gb = None
-    if need[0]:
-        gy = g3 * w3 if w3 is not None else g3
-        if n is None:
-            gx = gy * inv3
-        else:
-            mg = _sum(xp, gy, (0, 2)) / n
-            mgx = _sum(xp, gy * xhat, (0, 2)) / n
-            gx = (gy - mg - xhat * mgx) * inv3
-        gx = _down(xp, xp.reshape(gx, tuple(x.shape)), up, native)
-    if need[1]:
-        gw = _down(xp, xp.sum(g3 * xhat, axis=(0, 2)), up, stats)
-    if need[2]:
-        gb = _down(xp, xp.sum(g3, axis=(0, 2)), up, stats)
-    return gx, gw, gb
+class NativeBatchNormBackward(OpFunction):
+    """The gradients of a batch norm as one graph op (``create_graph``), PyTorch's
+    ``NativeBatchNormBackwardBackward0``: inputs ``(g, x[, weight][, bias])``, outputs the
+    needed ones of ``(gx, gw, gb)`` (``st``: the batch norm's ``ctx``; ``need``: which).
+    Its backward is :func:`_norm_grad_grads` over the batch and spatial axes (training),
+    or, with the running statistics (eval), ``dg = u * w * r + p * xhat + q``,
+    ``dx = p * g * r``, ``dw = sum(u * g * r)``. The statistics are constants there, as in
+    PyTorch's formula (a third derivative sees ``x`` only through ``x - mean``)."""
+
+    name = "NativeBatchNormBackwardBackward0"
+    multi_output = True
+    create_graph = True
+    arity = None
+
+    @staticmethod
+    def forward(ctx, *inputs, st, need):
+        g, x = inputs[0], inputs[1]
+        has_w = st.saved_tensors[1] is not None
+        ctx.save_for_backward(g, x, inputs[2] if has_w else None)
+        ctx.st, ctx.need = st, need
+        return tuple(v for v in NativeBatchNorm.backward(st, g._data) if v is not None)
+
+    @staticmethod
+    def backward(ctx, *grads):
+        g, x, w = ctx.saved_tensors
+        st, need = ctx.st, ctx.need
+        xp = ctx.xp
+        it = iter(grads)
+        u, p, q = (next(it) if k else None for k in need)
+        up, native, stats = st.cast
+        mean, invstd, _, n = st.stats
+        c = x.shape[1]
+        shape3 = (x.shape[0], c, -1)
+        col = (1, c, 1)
+        r = xp.reshape(xp.asarray(invstd), col)
+        xhat = (_up(xp, xp.reshape(x._data, shape3), up) - xp.reshape(xp.asarray(mean), col)) * r
+        g3 = _up(xp, xp.reshape(g._data, shape3), up)
+        wr = None if w is None else _up(xp, xp.reshape(w._data, col), up)
+        p, q = (None if t is None else _up(xp, xp.reshape(t, col), up) for t in (p, q))
+        u = None if u is None else _up(xp, xp.reshape(u, tuple(g3.shape)), up)
+        want = ctx.needs_input_grad
+        want3 = (want[0], want[1], w is not None and want[2])
+        if n is not None:
+            dg, dx, dw = _norm_grad_grads(xp, u, p, q, g3, xhat, r, wr, n, (0, 2), (0, 2), want3)
+        else:  # eval: gx = g * w * r, gw = sum(g * xhat), gb = sum(g); linear in g
+            dg = dx = dw = None
+            wr_r = r if wr is None else wr * r
+            if want3[0]:
+                parts = [t for t in (None if u is None else u * wr_r, None if p is None else p * xhat, q)
+                         if t is not None]
+                if parts:
+                    dg = parts[0]
+                    for t in parts[1:]:
+                        dg = dg + t
+                    if tuple(dg.shape) != tuple(g3.shape):
+                        dg = dg + xp.zeros_like(g3)
+            if want3[1] and p is not None:
+                dx = p * g3 * r
+            if want3[2] and u is not None:
+                dw = _sum(xp, u * g3 * r, (0, 2))
+        dg = None if dg is None else _down(xp, xp.reshape(dg, tuple(g.shape)), up, native)
+        dx = None if dx is None else _down(xp, xp.reshape(dx, tuple(x.shape)), up, native)
+        dw = None if dw is None else _down(xp, xp.reshape(dw, tuple(w.shape)), up, stats)
+        return (dg, dx, dw, None)[:len(want)]  # (the bias, when given, last: no gradient)
 
 
 def _stats_dtype(a, *params):
