@@ -42,12 +42,16 @@ def _check_keepdim(keepdim, fn):
 def _keep_dims(xp, g, shape, axes, keepdim):
     """``g``, the gradient of a reduction of an input of ``shape`` over ``axes`` (None: all),
     with the reduced dims back as size 1 (not broadcast)."""
+    if keepdim:
+        return g
     if axes is None:
-        axes = tuple(range(len(shape)))
-    if not keepdim:
+        axes = range(len(shape))
+    if isinstance(g, Tensor):  # create_graph: PyTorch's nodes, one unsqueeze per reduced dim
         for a in sorted(axes):
             g = xp.expand_dims(g, axis=a)
-    return g
+        return g
+    # an array: one view with the size-1 dims (expand_dims is a Python function, ~2 us a dim)
+    return xp.reshape(g, tuple([1 if i in axes else n for i, n in enumerate(shape)]))
 
 
 def _expand_grad(xp, g, shape, axes, keepdim):

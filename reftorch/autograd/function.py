@@ -120,6 +120,8 @@ class OpFunction:
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
+        # a plain function, which a call through the class does not bind: CPython 3.11
+        # specializes the ``Op.apply(...)`` call sites for it (not for a staticmethod)
         cls.apply = _make_apply(cls)
 
     @classmethod
