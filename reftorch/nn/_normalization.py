@@ -37,7 +37,7 @@ def _sum(xp, a, axes):
     return xp.sum(a, axis=axes, keepdims=True)
 
 
-def _normalize(xp, a, axes, eps, rows=False):
+def _normalize(xp, a, axes, eps, rows=False, found=None):
     """``(d, mean, var, invstd, n)``: the centred input, its mean and biased variance over
     ``axes`` (kept as size-1 dims), ``1 / sqrt(var + eps)`` and the count.
 
@@ -46,7 +46,8 @@ def _normalize(xp, a, axes, eps, rows=False):
     ``RowwiseMoments`` gives (a plain sum rounds: ``0.1`` repeated has a mean a few ulps
     off, and the output would be noise instead of zeros); other rows keep the plain mean
     (which agrees with PyTorch's bits more often than a shifted sum). The variance is one
-    ``vecdot`` per row, which pays for the constant-row test.
+    ``vecdot`` per row, which pays for the constant-row test. ``found`` (a list, arrays
+    only): a True is appended when some row is constant.
     """
     n = math.prod(a.shape[i] for i in axes)
     mean = _sum(xp, a, axes) / n
@@ -67,14 +68,14 @@ def _normalize(xp, a, axes, eps, rows=False):
         else:
             d = a - mean
             var = xp.vecdot(d, d)[..., None] / n
-            mean, d, var = _constant_rows(xp, a, mean, d, var, n)
+            mean, d, var = _constant_rows(xp, a, mean, d, var, n, found)
         return d, mean, var, 1.0 / xp.sqrt(var + eps), n
     d = a - mean
     var = _sum(xp, d * d, axes) / n
     return d, mean, var, 1.0 / xp.sqrt(var + eps), n
 
 
-def _constant_rows(xp, a, mean, d, var, n):
+def _constant_rows(xp, a, mean, d, var, n, found=None):
     """``(mean, d, var)`` of :func:`_normalize`'s rows, with the rare rows of ``a`` made
     PyTorch's: each constant row gets its value as mean, a zero centred row and a zero
     variance; each row whose moments overflow gets PyTorch's (:func:`_overflowing_rows`).
@@ -94,6 +95,8 @@ def _constant_rows(xp, a, mean, d, var, n):
         if bool(xp.any(const)):
             zero = xp.zeros_like(var)
             mean, d, var = xp.where(const, first, mean), xp.where(const, zero, d), xp.where(const, zero, var)
+            if found is not None:
+                found.append(True)
     # (after: a constant row of large values is PyTorch's nan; a constant row's mean is its
     # value, so ``mm`` still bounds it)
     return _overflow_rows(xp, a, mean, d, var, n, mm)
@@ -842,7 +845,8 @@ class NativeGroupNorm(OpFunction):
         n_, c = a.shape[0], a.shape[1]
         rest = math.prod(a.shape[2:])  # (explicit sizes, not -1: the input may be empty)
         a3 = _up(xp, xp.reshape(a, (n_, groups, c // groups * rest)), up)
-        d, mean, var, invstd, n = _normalize(xp, a3, (2,), eps, rows=True)
+        found = []
+        d, mean, var, invstd, n = _normalize(xp, a3, (2,), eps, rows=True, found=found)
         xhat = xp.reshape(d * invstd, (n_, c, rest))
         has_w, has_b = affine
         wr = _up(xp, xp.reshape(w._data, (1, c, 1)), up) if has_w else None
@@ -851,12 +855,11 @@ class NativeGroupNorm(OpFunction):
             y = y + _up(xp, xp.reshape(b._data, (1, c, 1)), up)
         elif not has_w and ctx.needs_input_grad:  # no affine map: the output must not be the saved xhat
             y = xp.asarray(xhat, copy=True)
-        cl = _channels_last(x._backend, a)
-        if (has_w or has_b or cl) and (up is None or not cl):
-            # (only a constant group centres to zeros, so only it has a zero variance)
-            const = var == 0
-            if bool(xp.any(const)):
-                y = _constant_groups(xp, y, const, mean, wr, b if has_b else None, eps, up, groups, cl)
+        if found:
+            cl = _channels_last(x._backend, a)
+            if (has_w or has_b or cl) and (up is None or not cl):
+                # (only a constant group centres to zeros, so only it has a zero variance)
+                y = _constant_groups(xp, y, var == 0, mean, wr, b if has_b else None, eps, up, groups, cl)
         if ctx.needs_input_grad:
             ctx.save_for_backward(x, w if has_w else None, b if has_b else None)
             stats = _stats_dtype(a, w if has_w else None, b if has_b else None)
