@@ -21,31 +21,23 @@ from __future__ import annotations
 
 import math
 
-from .._layout import memory_format_layout, row_major
+from .._layout import (
+    memory_format_layout,
+    row_major,
+    suggests_channels_last,
+    suggests_channels_last_3d,
+)
 from .._ops._common import by_row_blocks
 from .._ops.softmax import _compute_dtype
 from .._tensor import Tensor
 from ..autograd.function import OpFunction
 
 
-def _graph_stats(xp, x, w, shape, axes, eps, wshape, up=None, stats=None):
-    """Under ``create_graph`` (the gradient is a tensor): ``(xhat, invstd, w)`` computed again
-    from the saved input and weight, so that they stay in the graph (the arrays the forward
-    kept on ``ctx`` would be constants there). Half precision (``up``): in float32, from the
-    statistics rounded to ``stats``, the dtype the forward kept them in."""
-    a = _up(xp, xp.reshape(x._data, shape), up)
-    d, mean, _, invstd, _ = _normalize(xp, a, axes, eps)
-    xhat = d * invstd
-    if up is not None and stats != up:
-        xhat, invstd = _half_stats(xp, a, mean, invstd, stats)
-    return xhat, invstd, None if w is None else _up(xp, xp.reshape(w._data, wshape), up)
-
-
 def _sum(xp, a, axes):
     return xp.sum(a, axis=axes, keepdims=True)
 
 
-def _normalize(xp, a, axes, eps, rows=False):
+def _normalize(xp, a, axes, eps, rows=False, found=None):
     """``(d, mean, var, invstd, n)``: the centred input, its mean and biased variance over
     ``axes`` (kept as size-1 dims), ``1 / sqrt(var + eps)`` and the count.
 
@@ -54,7 +46,8 @@ def _normalize(xp, a, axes, eps, rows=False):
     ``RowwiseMoments`` gives (a plain sum rounds: ``0.1`` repeated has a mean a few ulps
     off, and the output would be noise instead of zeros); other rows keep the plain mean
     (which agrees with PyTorch's bits more often than a shifted sum). The variance is one
-    ``vecdot`` per row, which pays for the constant-row test.
+    ``vecdot`` per row, which pays for the constant-row test. ``found`` (a list, arrays
+    only): a True is appended when some row is constant.
     """
     n = math.prod(a.shape[i] for i in axes)
     mean = _sum(xp, a, axes) / n
@@ -75,14 +68,14 @@ def _normalize(xp, a, axes, eps, rows=False):
         else:
             d = a - mean
             var = xp.vecdot(d, d)[..., None] / n
-            mean, d, var = _constant_rows(xp, a, mean, d, var, n)
+            mean, d, var = _constant_rows(xp, a, mean, d, var, n, found)
         return d, mean, var, 1.0 / xp.sqrt(var + eps), n
     d = a - mean
     var = _sum(xp, d * d, axes) / n
     return d, mean, var, 1.0 / xp.sqrt(var + eps), n
 
 
-def _constant_rows(xp, a, mean, d, var, n):
+def _constant_rows(xp, a, mean, d, var, n, found=None):
     """``(mean, d, var)`` of :func:`_normalize`'s rows, with the rare rows of ``a`` made
     PyTorch's: each constant row gets its value as mean, a zero centred row and a zero
     variance; each row whose moments overflow gets PyTorch's (:func:`_overflowing_rows`).
@@ -102,6 +95,8 @@ def _constant_rows(xp, a, mean, d, var, n):
         if bool(xp.any(const)):
             zero = xp.zeros_like(var)
             mean, d, var = xp.where(const, first, mean), xp.where(const, zero, d), xp.where(const, zero, var)
+            if found is not None:
+                found.append(True)
     # (after: a constant row of large values is PyTorch's nan; a constant row's mean is its
     # value, so ``mm`` still bounds it)
     return _overflow_rows(xp, a, mean, d, var, n, mm)
@@ -288,8 +283,12 @@ class NativeBatchNorm(OpFunction):
 
     @staticmethod
     def backward(ctx, g):
-        if isinstance(g, Tensor):
-            return _batch_norm_backward_graph(ctx, g)
+        if isinstance(g, Tensor):  # create_graph: one node, as PyTorch's
+            need = tuple(ctx.needs_input_grad)
+            x, w, b = ctx.saved_tensors
+            ins = [g, x._data] + [t._data for t in (w, b) if t is not None]
+            out = iter(NativeBatchNormBackward.apply(*ins, st=getattr(ctx, "_ctx", ctx), need=need))
+            return tuple(next(out) if n else None for n in need)
         if ctx.cast[0] is not None:
             return _batch_norm_half_backward(ctx, g)
         x = ctx.saved_tensors[0]
@@ -322,39 +321,70 @@ class NativeBatchNorm(OpFunction):
         return gx, gw, gb
 
 
-def _batch_norm_backward_graph(ctx, g):
-    """Batch norm's backward under ``create_graph``: the same formula, written without the
-    in-place updates, with the batch statistics computed again from the saved ``x`` (running
-    statistics are constants) and the weight taken from the saved tensor."""
-    x, w, _ = ctx.saved_tensors
-    xp = ctx.xp
-    need = ctx.needs_input_grad
-    mean, invstd, _, n = ctx.stats
-    up, native, stats = ctx.cast
-    c = x.shape[1]
-    shape3 = (x.shape[0], c, -1)
-    g3 = _up(xp, xp.reshape(g, shape3), up)
-    if n is None:  # eval mode: normalised with the running statistics
-        inv3 = xp.reshape(xp.asarray(invstd), (1, c, 1))
-        xhat = (_up(xp, xp.reshape(x._data, shape3), up) - xp.reshape(xp.asarray(mean), (1, c, 1))) * inv3
-        w3 = None if w is None else _up(xp, xp.reshape(w._data, (1, c, 1)), up)
-    else:
-        xhat, inv3, w3 = _graph_stats(xp, x, w, shape3, (0, 2), ctx.eps, (1, c, 1), up, stats)
-    gx = gw = gb = None
-    if need[0]:
-        gy = g3 * w3 if w3 is not None else g3
-        if n is None:
-            gx = gy * inv3
-        else:
-            mg = _sum(xp, gy, (0, 2)) / n
-            mgx = _sum(xp, gy * xhat, (0, 2)) / n
-            gx = (gy - mg - xhat * mgx) * inv3
-        gx = _down(xp, xp.reshape(gx, tuple(x.shape)), up, native)
-    if need[1]:
-        gw = _down(xp, xp.sum(g3 * xhat, axis=(0, 2)), up, stats)
-    if need[2]:
-        gb = _down(xp, xp.sum(g3, axis=(0, 2)), up, stats)
-    return gx, gw, gb
+class NativeBatchNormBackward(OpFunction):
+    """The gradients of a batch norm as one graph op (``create_graph``), PyTorch's
+    ``NativeBatchNormBackwardBackward0``: inputs ``(g, x[, weight][, bias])``, outputs the
+    needed ones of ``(gx, gw, gb)`` (``st``: the batch norm's ``ctx``; ``need``: which).
+    Its backward is :func:`_norm_grad_grads` over the batch and spatial axes (training),
+    or, with the running statistics (eval), ``dg = u * w * r + p * xhat + q``,
+    ``dx = p * g * r``, ``dw = sum(u * g * r)``. The statistics are constants there, as in
+    PyTorch's formula (a third derivative sees ``x`` only through ``x - mean``)."""
+
+    name = "NativeBatchNormBackwardBackward0"
+    multi_output = True
+    create_graph = True
+    arity = None
+
+    @staticmethod
+    def forward(ctx, *inputs, st, need):
+        g, x = inputs[0], inputs[1]
+        has_w = st.saved_tensors[1] is not None
+        ctx.save_for_backward(g, x, inputs[2] if has_w else None)
+        ctx.st, ctx.need = st, need
+        return tuple(v for v in NativeBatchNorm.backward(st, g._data) if v is not None)
+
+    @staticmethod
+    def backward(ctx, *grads):
+        g, x, w = ctx.saved_tensors
+        st, need = ctx.st, ctx.need
+        xp = ctx.xp
+        it = iter(grads)
+        u, p, q = (next(it) if k else None for k in need)
+        up, native, stats = st.cast
+        mean, invstd, _, n = st.stats
+        c = x.shape[1]
+        shape3 = (x.shape[0], c, -1)
+        col = (1, c, 1)
+        r = xp.reshape(xp.asarray(invstd), col)
+        xhat = (_up(xp, xp.reshape(x._data, shape3), up) - xp.reshape(xp.asarray(mean), col)) * r
+        g3 = _up(xp, xp.reshape(g._data, shape3), up)
+        wr = None if w is None else _up(xp, xp.reshape(w._data, col), up)
+        p, q = (None if t is None else _up(xp, xp.reshape(t, col), up) for t in (p, q))
+        u = None if u is None else _up(xp, xp.reshape(u, tuple(g3.shape)), up)
+        want = ctx.needs_input_grad
+        want3 = (want[0], want[1], w is not None and want[2])
+        if n is not None:
+            dg, dx, dw = _norm_grad_grads(xp, u, p, q, g3, xhat, r, wr, n, (0, 2), (0, 2), want3)
+        else:  # eval: gx = g * w * r, gw = sum(g * xhat), gb = sum(g); linear in g
+            dg = dx = dw = None
+            wr_r = r if wr is None else wr * r
+            if want3[0]:
+                parts = [t for t in (None if u is None else u * wr_r, None if p is None else p * xhat, q)
+                         if t is not None]
+                if parts:
+                    dg = parts[0]
+                    for t in parts[1:]:
+                        dg = dg + t
+                    if tuple(dg.shape) != tuple(g3.shape):
+                        dg = dg + xp.zeros_like(g3)
+            if want3[1] and p is not None:
+                dx = p * g3 * r
+            if want3[2] and u is not None:
+                dw = _sum(xp, u * g3 * r, (0, 2))
+        dg = None if dg is None else _down(xp, xp.reshape(dg, tuple(g.shape)), up, native)
+        dx = None if dx is None else _down(xp, xp.reshape(dx, tuple(x.shape)), up, native)
+        dw = None if dw is None else _down(xp, xp.reshape(dw, tuple(w.shape)), up, stats)
+        return (dg, dx, dw, None)[:len(want)]  # (the bias, when given, last: no gradient)
 
 
 def _stats_dtype(a, *params):
@@ -502,34 +532,137 @@ class NativeLayerNorm(OpFunction):
 
     @staticmethod
     def backward(ctx, g):
-        x, w, _ = ctx.saved_tensors
+        need = tuple(ctx.needs_input_grad)
+        if isinstance(g, Tensor):  # create_graph: one node, as PyTorch's
+            x, w, b = ctx.saved_tensors
+            ins = [g, x._data] + [t._data for t in (w, b) if t is not None]
+            out = iter(NativeLayerNormBackward.apply(*ins, st=getattr(ctx, "_ctx", ctx), need=need))
+            return tuple(next(out) if n else None for n in need)
+        return _layer_norm_grads(ctx, g, need)
+
+
+def _layer_norm_grads(ctx, g, need):
+    """The gradients of :class:`NativeLayerNorm` (arrays; ``None`` where ``need`` is
+    False) from the upstream gradient ``g`` and what its forward kept on ``ctx``."""
+    xp = ctx.xp
+    shape2 = tuple(ctx.xhat.shape)
+    up, native, stats = ctx.cast
+    xhat, invstd, wr = ctx.xhat, ctx.invstd, ctx.w
+    g2 = _up(xp, xp.reshape(g, shape2), up)
+    gx = gw = gb = None
+    if need[0]:
+        b = ctx.backend
+        blocks = b.row_blocks(shape2[0], shape2[1] * b.dtype_of(g2).itemsize)
+        gx = by_row_blocks(b, lambda g, xhat, invstd: _layer_norm_grad(xp, g, xhat, wr, invstd, ctx.n),
+                           (g2, xhat, invstd), blocks)
+        gx = _down(xp, xp.reshape(gx, ctx.shape), up, native)
+    if need[1]:
+        gw = _down(xp, xp.reshape(xp.sum(g2 * xhat, axis=0), ctx.tail), up, stats)
+    if need[2]:
+        gb = _down(xp, xp.reshape(xp.sum(g2, axis=0), ctx.tail), up, stats)
+    return gx, gw, gb
+
+
+class NativeLayerNormBackward(OpFunction):
+    """The gradients of a layer norm as one graph op (``create_graph``), PyTorch's
+    ``NativeLayerNormBackwardBackward0``: inputs ``(g, x[, weight][, bias])``, outputs the
+    needed ones of ``(gx, gw, gb)`` (``st``: the layer norm's ``ctx``; ``need``: which).
+
+    Its backward, per row of ``n`` with ``xhat = (x - mean) * r``, ``gy = g * w``,
+    ``A = mean(gy)``, ``B = mean(gy * xhat)`` and ``P(z) = z - mean(z) - xhat *
+    mean(xhat * z)`` (the projection in ``gx = r * P(gy)``), for the incoming ``u`` (of
+    ``gx``), ``p`` (of ``gw``) and ``q`` (of ``gb``), with ``C = mean(u * xhat)``,
+    ``v = r * P(u)`` and ``S = sum(u * gx) / r``:
+
+    * ``g``: ``v * w + p * xhat + q``;
+    * ``x``: ``-(r**2 / n) * S * xhat - r**2 * P(B * u + C * gy) + r * P(p * g)``;
+    * ``w``: ``v * g`` summed over rows; the bias: none (the gradients do not depend on it).
+
+    Written over ``ctx.xp``: under ``create_graph`` again it runs on tensors."""
+
+    name = "NativeLayerNormBackwardBackward0"
+    multi_output = True
+    create_graph = True
+    arity = None
+
+    @staticmethod
+    def forward(ctx, *inputs, st, need):
+        g, x = inputs[0], inputs[1]
+        w = inputs[2] if st.w is not None else None
+        ctx.save_for_backward(g, x, w)
+        ctx.st, ctx.need = st, need
+        return tuple(v for v in _layer_norm_grads(st, g._data, need) if v is not None)
+
+    @staticmethod
+    def backward(ctx, *grads):
+        g, x, w = ctx.saved_tensors
+        st, need = ctx.st, ctx.need
         xp = ctx.xp
-        need = ctx.needs_input_grad
-        shape2 = tuple(ctx.xhat.shape)
-        up, native, stats = ctx.cast
-        if isinstance(g, Tensor):
-            a2 = _up(xp, xp.reshape(x._data, shape2), up)
-            d, mean, _, invstd, _ = _normalize(xp, a2, (1,), ctx.eps, rows=True)
-            xhat = d * invstd
-            if up is not None and stats != up:
-                xhat, invstd = _half_stats(xp, a2, mean, invstd, stats)
-            wr = None if w is None else _up(xp, xp.reshape(w._data, (1, -1)), up)
-        else:
-            xhat, invstd, wr = ctx.xhat, ctx.invstd, ctx.w
-        g2 = _up(xp, xp.reshape(g, shape2), up)
-        gx = gw = gb = None
-        if need[0]:
-            b = ctx.backend  # (tensors under create_graph: one block, no in-place writes)
-            whole = isinstance(g, Tensor)
-            blocks = ((0, shape2[0]),) if whole else b.row_blocks(shape2[0], shape2[1] * b.dtype_of(g2).itemsize)
-            gx = by_row_blocks(b, lambda g, xhat, invstd: _layer_norm_grad(xp, g, xhat, wr, invstd, ctx.n),
-                               (g2, xhat, invstd), blocks)
-            gx = _down(xp, xp.reshape(gx, ctx.shape), up, native)
-        if need[1]:
-            gw = _down(xp, xp.reshape(xp.sum(g2 * xhat, axis=0), ctx.tail), up, stats)
-        if need[2]:
-            gb = _down(xp, xp.reshape(xp.sum(g2, axis=0), ctx.tail), up, stats)
-        return gx, gw, gb
+        it = iter(grads)
+        u, p, q = (next(it) if n else None for n in need)
+        up, native, stats = st.cast
+        shape2 = tuple(st.xhat.shape)
+        n = st.n
+        a2 = _up(xp, xp.reshape(x._data, shape2), up)
+        d, mean, _, r, _ = _normalize(xp, a2, (1,), st.eps, rows=True)
+        if isinstance(r, Tensor):  # (again under create_graph: PyTorch's formula takes the
+            # saved mean and 1 / std as constants, x - mean stays in the graph)
+            mean, r = mean.detach(), r.detach()
+            d = a2 - mean
+        xhat = d * r
+        if up is not None and stats != up:
+            xhat, r = _half_stats(xp, a2, mean, r, stats)
+        g2 = _up(xp, xp.reshape(g._data, shape2), up)
+        wr = None if w is None else _up(xp, xp.reshape(w._data, (1, -1)), up)
+        p, q = (None if t is None else _up(xp, xp.reshape(t, (1, -1)), up) for t in (p, q))
+        u = None if u is None else _up(xp, xp.reshape(u, shape2), up)
+        want = ctx.needs_input_grad
+        dg, dx, dw = _norm_grad_grads(xp, u, p, q, g2, xhat, r, wr, n, (1,), (0,),
+                                      (want[0], want[1], w is not None and want[2]))
+        dg = None if dg is None else _down(xp, xp.reshape(dg, tuple(g.shape)), up, native)
+        dx = None if dx is None else _down(xp, xp.reshape(dx, tuple(x.shape)), up, native)
+        dw = None if dw is None else _down(xp, xp.reshape(dw, tuple(w.shape)), up, stats)
+        return (dg, dx, dw, None)[:len(want)]  # (the bias, when given, last: no gradient)
+
+
+def _norm_grad_grads(xp, u, p, q, g, xhat, r, w, n, red, wsum, want):
+    """The double backward of a normalisation (training statistics) over the axes ``red``
+    (``n`` elements; ``w``, ``p``, ``q`` broadcast against ``g``, their own axes summed by
+    ``wsum``): ``(dg, dx, dw)`` from the incoming ``u`` (of ``gx``), ``p`` (of ``gw``) and
+    ``q`` (of ``gb``), each None where absent or not ``want``-ed; ``dw`` keeps its dims.
+    See :class:`NativeLayerNormBackward` for the formulas."""
+    gy = g * w if w is not None else g
+
+    def mean_r(z):
+        return _sum(xp, z, red) / n
+
+    def proj(z):
+        return z - mean_r(z) - xhat * mean_r(xhat * z)
+
+    dg = dx = dw = None
+    v = None if u is None else r * proj(u)
+    if want[0]:
+        parts = [t for t in (None if v is None else (v * w if w is not None else v),
+                             None if p is None else p * xhat, q) if t is not None]
+        if parts:
+            dg = parts[0]
+            for t in parts[1:]:
+                dg = dg + t
+            if tuple(dg.shape) != tuple(g.shape):  # (q alone)
+                dg = dg + xp.zeros_like(g)
+    if want[1] and (u is not None or p is not None):
+        parts = []
+        if u is not None:
+            big_a, big_b = mean_r(gy), mean_r(gy * xhat)
+            c = mean_r(u * xhat)
+            s = _sum(xp, u * (gy - big_a - xhat * big_b), red)
+            parts.append(-(r * r / n) * s * xhat - r * r * proj(big_b * u + c * gy))
+        if p is not None:
+            parts.append(r * proj(p * g))
+        dx = parts[0] if len(parts) == 1 else parts[0] + parts[1]
+    if want[2] and v is not None:
+        dw = _sum(xp, g * v, wsum)
+    return dg, dx, dw
 
 
 def _layer_norm_grad(xp, g, xhat, w, invstd, n):
@@ -563,6 +696,139 @@ def _down(xp, a, up, native):
     return a if up is None else xp.astype(a, native)
 
 
+def _fma_exact(xp, a, b, c):
+    """``a * b + c`` rounded once, for float32 (:func:`_fma`) and float64 arrays: for
+    float64, the product split exactly into ``p + e`` (Dekker's product, Veltkamp's
+    split) and ``p + c`` into ``s + t`` (Knuth's two-sum), then ``s + (t + e)``; where
+    that is not finite (an overflow in the split), the plain ``a * b + c``."""
+    if a.dtype != xp.float64:
+        return _fma(xp, a, b, c)
+    split = 134217729.0  # 2 ** 27 + 1
+
+    def halves(v):
+        t = split * v
+        hi = t - (t - v)
+        return hi, v - hi
+
+    p = a * b
+    ah, al = halves(a)
+    bh, bl = halves(b)
+    e = ((ah * bh - p) + ah * bl + al * bh) + al * bl
+    s = p + c
+    z = s - p
+    t = (p - (s - z)) + (c - z)
+    out = s + (t + e)
+    return xp.where(xp.isfinite(out), out, p + c)
+
+
+def _channels_last(backend, a):
+    """Whether PyTorch's group norm takes its channels-last kernel for ``a``
+    (``suggest_memory_format()`` channels-last, 4-d or 5-d)."""
+    if a.ndim < 4:
+        return False
+    shape, strides = tuple(a.shape), backend.strides(a)
+    return suggests_channels_last(shape, strides) or suggests_channels_last_3d(shape, strides)
+
+
+def _constant_groups(xp, y, const, mean, wr, b, eps, up, groups, cl):
+    """``y`` (``(N, C, L)``) of a group norm, with the constant groups (``const``:
+    ``(N, G, 1)``; ``mean``: their value) given PyTorch's values. Its CPU kernels write
+    ``scale * x + bias`` with per channel ``scale = rstd * weight`` and ``bias = -scale *
+    mean + beta``, both fused multiply-adds, so that a constant group with an affine map
+    leaves ``weight``'s rounding noise (``rstd`` is about 316) instead of zeros; the
+    ``1 / sqrt(var + eps)`` is taken in float64 (the kernel's ``eps`` is a double).
+
+    Contiguous input: a constant group's moments are exact (mean its value, variance
+    zero). Channels-last input (``cl``: the kernel for fewer than 1024 positions; more
+    split the sums by thread): the moments are plain sums (:func:`_channels_last_moments`),
+    so even without an affine map the output is noise."""
+    n_, c, rest = y.shape
+    dt = y.dtype
+    d = c // groups
+    m = xp.reshape(mean, (n_, groups, 1, 1))
+    if cl:
+        m, var = _channels_last_moments(xp, m, d, rest)
+        rstd = xp.astype(1.0 / xp.sqrt(xp.astype(xp.where(var > 0, var, xp.zeros_like(var)), xp.float64) + eps), dt)
+    else:
+        rstd = xp.full_like(m, 1.0 / math.sqrt(eps))
+    g = xp.ones_like(m) if wr is None else xp.reshape(wr, (1, groups, d, 1))
+    scale = rstd * g
+    beta = (xp.zeros_like(scale) if b is None
+            else xp.reshape(_up(xp, xp.reshape(b._data, (1, c, 1)), up), (1, groups, d, 1)))
+    shape = (n_, groups, d, 1)
+    scale, beta = xp.broadcast_to(scale, shape), xp.broadcast_to(beta, shape)
+    m = xp.broadcast_to(m, shape)
+    x = xp.broadcast_to(xp.reshape(mean, (n_, groups, 1, 1)), shape)
+    yc = _fma_exact(xp, x, scale, _fma_exact(xp, -scale, m, beta))
+    y4 = xp.where(xp.reshape(const, (n_, groups, 1, 1)), yc, xp.reshape(y, (n_, groups, d, rest)))
+    return xp.reshape(y4, (n_, c, rest))
+
+
+def _channels_last_moments(xp, v, d, hw):
+    """The mean and variance PyTorch's channels-last group norm kernel (fewer than 1024
+    positions) takes of groups of ``d`` channels at ``hw`` positions all equal to ``v``
+    (``(N, G, 1, 1)``): per group, vector lanes (32 bytes) over its channels, each
+    position adding each chunk of ``d`` (the last one padded with zeros) to a lane sum of
+    ``x`` and of ``x * x`` (rounded, then added); the lanes summed in halves; ``mean =
+    sum * s`` and ``var = sumsq * s - mean * mean`` (one fused multiply-add), with ``s =
+    1 / (d * hw)`` rounded."""
+    if hw >= 1024:
+        return _channels_last_moments_threads(xp, v, d, hw)
+    dt = v.dtype
+    lanes = _VECTOR_BYTES * 8 // xp.finfo(dt).bits
+    counts = [hw * -(-(d - i) // lanes) if i < d else 0 for i in range(lanes)]
+    shape = tuple(v.shape[:-1]) + (lanes,)
+    s1 = xp.zeros_like(xp.broadcast_to(v, shape))
+    s2 = xp.zeros_like(s1)
+    vv = v * v
+    for j in range(max(counts)):  # (counts fall with the lane: the first k lanes take a step)
+        k = sum(1 for n in counts if n > j)
+        if k == lanes:
+            s1, s2 = s1 + v, s2 + vv
+        else:
+            s1 = xp.concat([s1[..., :k] + v, s1[..., k:]], axis=-1)
+            s2 = xp.concat([s2[..., :k] + vv, s2[..., k:]], axis=-1)
+    while s1.shape[-1] > 1:
+        h = s1.shape[-1] // 2
+        s1, s2 = s1[..., :h] + s1[..., h:], s2[..., :h] + s2[..., h:]
+    one = xp.ones_like(v)
+    s = one / (one * (d * hw))
+    mean = s1 * s
+    return mean, _fma_exact(xp, s2, s, -(mean * mean))
+
+
+def _channels_last_moments_threads(xp, v, d, hw):
+    """:func:`_channels_last_moments` for 1024 positions or more, where PyTorch's kernel
+    splits the ``N * hw`` positions into ``get_num_threads()`` even ranges, each thread
+    summing ``x`` and ``x * x`` per channel over its positions; the group's sums then add,
+    channel by channel, each thread's partial sum in turn."""
+    from .._parallel import get_num_threads
+    n_ = v.shape[0]
+    total = n_ * hw
+    threads = get_num_threads()
+    used = min(threads, total)
+    chunk = -(-total // used)
+    counts = [[max(0, min((t + 1) * chunk, total, (i + 1) * hw) - max(t * chunk, i * hw)) for i in range(n_)]
+              for t in range(used)]
+    k = xp.reshape(xp.asarray(counts, dtype=xp.int64, device=v.device), (used, n_, 1, 1, 1))
+    p1 = xp.zeros_like(xp.broadcast_to(v, (used,) + tuple(v.shape)))
+    p2 = xp.zeros_like(p1)
+    vv = v * v
+    for j in range(max(max(r) for r in counts)):
+        step = j < k
+        p1 = xp.where(step, p1 + v, p1)
+        p2 = xp.where(step, p2 + vv, p2)
+    s1 = xp.zeros_like(v)
+    s2 = xp.zeros_like(v)
+    for _ in range(d):
+        for t in range(used):  # (the threads left without positions add zeros)
+            s1, s2 = s1 + p1[t, ...], s2 + p2[t, ...]
+    one = xp.ones_like(v)
+    s = one / (one * (d * hw))
+    mean = s1 * s
+    return mean, _fma_exact(xp, s2, s, -(mean * mean))
+
+
 class NativeGroupNorm(OpFunction):
     """Group norm of ``x (N, C, *)``: statistics per sample and group of ``C / G``
     channels, affine map per channel."""
@@ -579,7 +845,8 @@ class NativeGroupNorm(OpFunction):
         n_, c = a.shape[0], a.shape[1]
         rest = math.prod(a.shape[2:])  # (explicit sizes, not -1: the input may be empty)
         a3 = _up(xp, xp.reshape(a, (n_, groups, c // groups * rest)), up)
-        d, mean, _, invstd, n = _normalize(xp, a3, (2,), eps, rows=True)
+        found = []
+        d, mean, var, invstd, n = _normalize(xp, a3, (2,), eps, rows=True, found=found)
         xhat = xp.reshape(d * invstd, (n_, c, rest))
         has_w, has_b = affine
         wr = _up(xp, xp.reshape(w._data, (1, c, 1)), up) if has_w else None
@@ -588,6 +855,11 @@ class NativeGroupNorm(OpFunction):
             y = y + _up(xp, xp.reshape(b._data, (1, c, 1)), up)
         elif not has_w and ctx.needs_input_grad:  # no affine map: the output must not be the saved xhat
             y = xp.asarray(xhat, copy=True)
+        if found:
+            cl = _channels_last(x._backend, a)
+            if (has_w or has_b or cl) and (up is None or not cl):
+                # (only a constant group centres to zeros, so only it has a zero variance)
+                y = _constant_groups(xp, y, var == 0, mean, wr, b if has_b else None, eps, up, groups, cl)
         if ctx.needs_input_grad:
             ctx.save_for_backward(x, w if has_w else None, b if has_b else None)
             stats = _stats_dtype(a, w if has_w else None, b if has_b else None)
@@ -627,8 +899,9 @@ class NativeGroupNorm(OpFunction):
             mg = _sum(xp, gy, (2,)) / n
             mgx = _sum(xp, gy * xh, (2,)) / n
             gx = _down(xp, xp.reshape((gy - mg - xh * mgx) * invstd, ctx.shape), up, native)
+        # (sums kept (1, C, 1), then viewed as (C,): PyTorch's ViewBackward0 under create_graph)
         if need[1]:
-            gw = _down(xp, xp.sum(g3 * xhat, axis=(0, 2)), up, stats)
+            gw = _down(xp, xp.reshape(xp.sum(g3 * xhat, axis=(0, 2), keepdims=True), (c,)), up, stats)
         if need[2]:
-            gb = _down(xp, xp.sum(g3, axis=(0, 2)), up, stats)
+            gb = _down(xp, xp.reshape(xp.sum(g3, axis=(0, 2), keepdims=True), (c,)), up, stats)
         return gx, gw, gb
