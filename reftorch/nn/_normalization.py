@@ -221,15 +221,17 @@ def _store(t, arr):
     t._bump_version()
 
 
-def _channel_sums(xp, a3, b3=None):
-    """Per-channel sums of ``a3`` (``(N, C, L)``) and, given ``b3``, of ``a3 * b3``,
-    without a full-size temporary: the products are (N*C) dot products of length L."""
+def _channel_sums(xp, a3):
+    """Per-channel sums of ``a3`` (``(N, C, L)``)."""
+    return xp.sum(xp.sum(a3, axis=2), axis=0)
+
+
+def _channel_dots(xp, a3, b3):
+    """Per-channel sums of ``a3 * b3`` (both ``(N, C, L)``) without a full-size temporary:
+    the products are (N*C) dot products of length L."""
     n, c, length = a3.shape
-    s = xp.sum(xp.sum(a3, axis=2), axis=0)
-    if b3 is None:
-        return s
     dots = xp.matmul(xp.reshape(a3, (n, c, 1, length)), xp.reshape(b3, (n, c, length, 1)))
-    return s, xp.sum(xp.reshape(dots, (n, c)), axis=0)
+    return xp.sum(xp.reshape(dots, (n, c)), axis=0)
 
 
 class NativeBatchNorm(OpFunction):
@@ -260,7 +262,7 @@ class NativeBatchNorm(OpFunction):
             n = n_ * a3.shape[2]
             mean = _channel_sums(xp, a3) / n
             d = a3 - xp.reshape(mean, (1, c, 1))  # two passes: no cancellation in the variance
-            var = _channel_sums(xp, d, d)[1] / n  # biased
+            var = _channel_dots(xp, d, d) / n  # biased
             if running_mean is not None:
                 unbiased = var * (n / (n - 1)) if n > 1 else var
                 _store(running_mean, (1 - momentum) * running_mean._data + momentum * mean)
@@ -299,7 +301,7 @@ class NativeBatchNorm(OpFunction):
         g3 = xp.reshape(g, a3.shape)
         c = a3.shape[1]
         d = a3 - xp.reshape(mean, (1, c, 1))  # centred again: sums of g * x would cancel
-        sg, sgd = _channel_sums(xp, g3, d)
+        sg, sgd = _channel_sums(xp, g3), _channel_dots(xp, g3, d)
         sgxhat = sgd * invstd  # sum of g * xhat per channel
         gx = gw = gb = None
         if need[0]:
@@ -421,7 +423,7 @@ def _batch_norm_half(ctx, x, w, b, running_mean, running_var, training, momentum
         n = n_ * a3.shape[2]
         mean = _channel_sums(xp, a3) / n
         d = a3 - xp.reshape(mean, (1, c, 1))
-        var_sum = _channel_sums(xp, d, d)[1]
+        var_sum = _channel_dots(xp, d, d)
         if running_mean is not None:  # (the unbiased variance for running_var)
             m = xp.asarray(momentum, dtype=up)
             _store(running_mean, m * mean + (1 - m) * _up(xp, running_mean._data, up))
@@ -461,7 +463,7 @@ def _batch_norm_half_backward(ctx, g):
     a3 = xp.astype(xp.reshape(x._data, (x.shape[0], c, -1)), up)
     g3 = xp.astype(xp.reshape(g, a3.shape), up)
     d = a3 - xp.reshape(mean, (1, c, 1))
-    sg, sgd = _channel_sums(xp, g3, d)
+    sg, sgd = _channel_sums(xp, g3), _channel_dots(xp, g3, d)
     gx = gw = gb = None
     if need[0]:
         if n is None:
