@@ -297,25 +297,29 @@ class NativeBatchNorm(OpFunction):
         xp = ctx.xp
         need = ctx.needs_input_grad
         mean, invstd, scale, n = ctx.stats
-        a3 = xp.reshape(x._data, (x.shape[0], x.shape[1], -1))
-        g3 = xp.reshape(g, a3.shape)
-        c = a3.shape[1]
-        d = a3 - xp.reshape(mean, (1, c, 1))  # centred again: sums of g * x would cancel
-        sg, sgd = _channel_sums(xp, g3), _channel_dots(xp, g3, d)
+        a = x._data
+        c = a.shape[1]
+        per_channel = (1, c) + (1,) * (a.ndim - 2)  # (a (C,) vector against x's shape)
+        # centred again (sums of g * x would cancel), in x's shape: the input gradient is
+        # built in this fresh array and returned as it is, so autograd takes it as x.grad
+        # without a copy (a reshaped view of it would be copied)
+        d = a - xp.reshape(mean, per_channel)
+        shape3 = (a.shape[0], c, -1)
+        g3 = xp.reshape(g, shape3)
+        sg, sgd = _channel_sums(xp, g3), _channel_dots(xp, g3, xp.reshape(d, shape3))
         sgxhat = sgd * invstd  # sum of g * xhat per channel
         gx = gw = gb = None
         if need[0]:
             if n is None:  # running statistics are constants
-                gx = g3 * xp.reshape(scale, (1, c, 1))
+                gx = g * xp.reshape(scale, per_channel)
             else:
                 # gx = scale * (g - mean(g) - xhat * mean(g * xhat)), xhat = (x - mean) * invstd
-                # gx = g * scale - d * k1 - scale * mean(g), built in d (a fresh array)
+                # gx = g * scale - d * k1 - scale * mean(g), built in d
                 k1 = scale * invstd * sgxhat / n
                 gx = d
-                gx *= xp.reshape(-k1, (1, c, 1))
-                gx += g3 * xp.reshape(scale, (1, c, 1))
-                gx -= xp.reshape(scale * sg / n, (1, c, 1))
-            gx = xp.reshape(gx, x.shape)
+                gx *= xp.reshape(-k1, per_channel)
+                gx += g * xp.reshape(scale, per_channel)
+                gx -= xp.reshape(scale * sg / n, per_channel)
         if need[1]:
             gw = sgxhat
         if need[2]:
