@@ -230,6 +230,25 @@ def test_norms_on_device_match_cpu(device):
         np.testing.assert_allclose(tonp(b), tonp(a), rtol=1e-5, atol=1e-5)
 
 
+def test_batch_norm_input_gradient_in_blocks():
+    # (16, 4, 64, 64) float32 is 1 MiB: the NumPy backend builds the input gradient a few
+    # samples at a time (Backend.row_blocks); the strict stand-in device does it in one
+    # piece. Element-wise steps: the same bits either way, and PyTorch's values.
+    rng = np.random.default_rng(5)
+    xs = (rng.standard_normal((16, 4, 64, 64)) * 3 + 1).astype(np.float32)
+    gs = rng.standard_normal(xs.shape).astype(np.float32)
+    assert len(reftorch._backends.cpu().row_blocks(16, xs[0].nbytes)) > 1
+    grads = []
+    for dev in ("cpu", "strict"):
+        x = reftorch.tensor(xs, device=dev, requires_grad=True)
+        reftorch.nn.BatchNorm2d(4).to(dev)(x).backward(reftorch.tensor(gs, device=dev))
+        grads.append(tonp(x.grad))
+    np.testing.assert_array_equal(grads[0], grads[1])
+    tx = torch.tensor(xs, requires_grad=True)
+    torch.nn.BatchNorm2d(4)(tx).backward(torch.tensor(gs))
+    np.testing.assert_allclose(grads[0], tx.grad.numpy(), rtol=1e-4, atol=1e-5)
+
+
 # --------------------------------------------------------------------------- float16 batch norm
 # PyTorch's CPU kernel computes a float16 batch norm in float32: statistics saved in the
 # parameters' dtype (float16, or float32 parameters unrounded), running averages updated in

@@ -294,15 +294,14 @@ class NativeBatchNorm(OpFunction):
         if ctx.cast[0] is not None:
             return _batch_norm_half_backward(ctx, g)
         x = ctx.saved_tensors[0]
-        xp = ctx.xp
+        xp, b = ctx.xp, ctx.backend
         need = ctx.needs_input_grad
         mean, invstd, scale, n = ctx.stats
         a = x._data
         c = a.shape[1]
         per_channel = (1, c) + (1,) * (a.ndim - 2)  # (a (C,) vector against x's shape)
-        # centred again (sums of g * x would cancel), in x's shape: the input gradient is
-        # built in this fresh array and returned as it is, so autograd takes it as x.grad
-        # without a copy (a reshaped view of it would be copied)
+        # centred again (sums of g * x would cancel), in x's shape and layout: the input
+        # gradient is built in this fresh array
         d = a - xp.reshape(mean, per_channel)
         shape3 = (a.shape[0], c, -1)
         g3 = xp.reshape(g, shape3)
@@ -315,11 +314,16 @@ class NativeBatchNorm(OpFunction):
             else:
                 # gx = scale * (g - mean(g) - xhat * mean(g * xhat)), xhat = (x - mean) * invstd
                 # gx = g * scale - d * k1 - scale * mean(g), built in d
-                k1 = scale * invstd * sgxhat / n
+                k1 = xp.reshape(-(scale * invstd * sgxhat / n), per_channel)
+                s1, s0 = xp.reshape(scale, per_channel), xp.reshape(scale * sg / n, per_channel)
+                # a block of samples at a time (Backend.row_blocks): its four passes find
+                # it in the cache; element-wise, so the same values as one pass each
+                for start, stop in b.row_blocks(a.shape[0], a[:1, ...].size * b.dtype_of(a).itemsize):
+                    blk = d[start:stop, ...]
+                    blk *= k1
+                    blk += g[start:stop, ...] * s1
+                    blk -= s0
                 gx = d
-                gx *= xp.reshape(-k1, per_channel)
-                gx += g * xp.reshape(scale, per_channel)
-                gx -= xp.reshape(scale * sg / n, per_channel)
         if need[1]:
             gw = sgxhat
         if need[2]:
