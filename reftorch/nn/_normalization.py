@@ -286,11 +286,7 @@ class NativeBatchNorm(OpFunction):
     @staticmethod
     def backward(ctx, g):
         if isinstance(g, Tensor):  # create_graph: one node, as PyTorch's
-            need = tuple(ctx.needs_input_grad)
-            x, w, b = ctx.saved_tensors
-            ins = [g, x._data] + [t._data for t in (w, b) if t is not None]
-            out = iter(NativeBatchNormBackward.apply(*ins, st=getattr(ctx, "_ctx", ctx), need=need))
-            return tuple(next(out) if n else None for n in need)
+            return NativeBatchNormBackward.record(ctx, g)
         if ctx.cast[0] is not None:
             return _batch_norm_half_backward(ctx, g)
         x = ctx.saved_tensors[0]
@@ -331,7 +327,43 @@ class NativeBatchNorm(OpFunction):
         return gx, gw, gb
 
 
-class NativeBatchNormBackward(OpFunction):
+class _NormBackward(OpFunction):
+    """The gradients of a norm layer as one graph op (``create_graph``), PyTorch's fused
+    double-backward node: inputs ``(g, x[, weight][, bias])`` (``g`` the incoming gradient),
+    outputs the needed ones of ``(gx, gw, gb)``. ``st`` is the norm's own ``ctx`` and
+    ``need`` which gradients it needs; a subclass gives ``_grads(st, g, need)``, the norm's
+    first-order gradients of array ``g``, and the ``backward`` of those."""
+
+    multi_output = True
+    create_graph = True
+    arity = None
+
+    @classmethod
+    def record(cls, ctx, g):
+        """The norm's gradients of tensor ``g`` (its ``ctx``), recorded as this op."""
+        need = tuple(ctx.needs_input_grad)
+        x, w, b = ctx.saved_tensors
+        ins = [g, x._data] + [t._data for t in (w, b) if t is not None]
+        out = iter(cls.apply(*ins, st=getattr(ctx, "_ctx", ctx), need=need))
+        return tuple(next(out) if n else None for n in need)
+
+    @classmethod
+    def forward(cls, ctx, *inputs, st, need):
+        g, x = inputs[0], inputs[1]
+        ctx.save_for_backward(g, x, inputs[2] if st.saved_tensors[1] is not None else None)
+        ctx.st, ctx.need = st, need
+        return tuple(v for v in cls._grads(st, g._data, need) if v is not None)
+
+    @staticmethod
+    def unpack(ctx, grads):
+        """``(g, x, w, st, need, (u, p, q))``: the saved inputs, the norm's ``ctx`` and
+        needs, and the incoming gradients of ``(gx, gw, gb)`` (None where not needed)."""
+        g, x, w = ctx.saved_tensors
+        it = iter(grads)
+        return g, x, w, ctx.st, ctx.need, tuple(next(it) if k else None for k in ctx.need)
+
+
+class NativeBatchNormBackward(_NormBackward):
     """The gradients of a batch norm as one graph op (``create_graph``), PyTorch's
     ``NativeBatchNormBackwardBackward0``: inputs ``(g, x[, weight][, bias])``, outputs the
     needed ones of ``(gx, gw, gb)`` (``st``: the batch norm's ``ctx``; ``need``: which).
@@ -341,25 +373,15 @@ class NativeBatchNormBackward(OpFunction):
     PyTorch's formula (a third derivative sees ``x`` only through ``x - mean``)."""
 
     name = "NativeBatchNormBackwardBackward0"
-    multi_output = True
-    create_graph = True
-    arity = None
 
     @staticmethod
-    def forward(ctx, *inputs, st, need):
-        g, x = inputs[0], inputs[1]
-        has_w = st.saved_tensors[1] is not None
-        ctx.save_for_backward(g, x, inputs[2] if has_w else None)
-        ctx.st, ctx.need = st, need
-        return tuple(v for v in NativeBatchNorm.backward(st, g._data) if v is not None)
+    def _grads(st, g, need):
+        return NativeBatchNorm.backward(st, g)
 
     @staticmethod
     def backward(ctx, *grads):
-        g, x, w = ctx.saved_tensors
-        st, need = ctx.st, ctx.need
+        g, x, w, st, need, (u, p, q) = _NormBackward.unpack(ctx, grads)
         xp = ctx.xp
-        it = iter(grads)
-        u, p, q = (next(it) if k else None for k in need)
         up, native, stats = st.cast
         mean, invstd, _, n = st.stats
         c = x.shape[1]
@@ -542,13 +564,9 @@ class NativeLayerNorm(OpFunction):
 
     @staticmethod
     def backward(ctx, g):
-        need = tuple(ctx.needs_input_grad)
         if isinstance(g, Tensor):  # create_graph: one node, as PyTorch's
-            x, w, b = ctx.saved_tensors
-            ins = [g, x._data] + [t._data for t in (w, b) if t is not None]
-            out = iter(NativeLayerNormBackward.apply(*ins, st=getattr(ctx, "_ctx", ctx), need=need))
-            return tuple(next(out) if n else None for n in need)
-        return _layer_norm_grads(ctx, g, need)
+            return NativeLayerNormBackward.record(ctx, g)
+        return _layer_norm_grads(ctx, g, tuple(ctx.needs_input_grad))
 
 
 def _layer_norm_grads(ctx, g, need):
@@ -573,7 +591,7 @@ def _layer_norm_grads(ctx, g, need):
     return gx, gw, gb
 
 
-class NativeLayerNormBackward(OpFunction):
+class NativeLayerNormBackward(_NormBackward):
     """The gradients of a layer norm as one graph op (``create_graph``), PyTorch's
     ``NativeLayerNormBackwardBackward0``: inputs ``(g, x[, weight][, bias])``, outputs the
     needed ones of ``(gx, gw, gb)`` (``st``: the layer norm's ``ctx``; ``need``: which).
@@ -591,25 +609,12 @@ class NativeLayerNormBackward(OpFunction):
     Written over ``ctx.xp``: under ``create_graph`` again it runs on tensors."""
 
     name = "NativeLayerNormBackwardBackward0"
-    multi_output = True
-    create_graph = True
-    arity = None
-
-    @staticmethod
-    def forward(ctx, *inputs, st, need):
-        g, x = inputs[0], inputs[1]
-        w = inputs[2] if st.w is not None else None
-        ctx.save_for_backward(g, x, w)
-        ctx.st, ctx.need = st, need
-        return tuple(v for v in _layer_norm_grads(st, g._data, need) if v is not None)
+    _grads = staticmethod(_layer_norm_grads)
 
     @staticmethod
     def backward(ctx, *grads):
-        g, x, w = ctx.saved_tensors
-        st, need = ctx.st, ctx.need
+        g, x, w, st, need, (u, p, q) = _NormBackward.unpack(ctx, grads)
         xp = ctx.xp
-        it = iter(grads)
-        u, p, q = (next(it) if n else None for n in need)
         up, native, stats = st.cast
         shape2 = tuple(st.xhat.shape)
         n = st.n
