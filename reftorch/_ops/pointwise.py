@@ -30,7 +30,7 @@ from .nonzero import nonzero
 from .shape import expand
 
 
-def _operands(a, b, *, true_div=False, op=""):
+def _operands(a, b, true_div=False):
     """Return (x, y, dtype): both as tensors on a's device, and the computation dtype."""
     if isinstance(a, Tensor) and isinstance(b, Tensor) and a._dtype is b._dtype and a._device is b._device:
         # Two tensors of one dtype on one device (per-call overhead): nothing to promote or

@@ -156,8 +156,9 @@ def _make_apply(cls):
         names = [p.name for p in params]
         header, call = parameter_text(params)
         space["_d"] = defaults_of(params)
-        keyword_only = any(p.kind is p.KEYWORD_ONLY for p in params)
-        header += (", " if keyword_only else ", *, ") + "_name=None, _out=None, _skip=None"
+        # (positional-or-keyword where ``forward`` has no keyword-only parameter: CPython
+        # 3.11 specializes calls only of functions without keyword-only parameters)
+        header += ", _name=None, _out=None, _skip=None"
         if cls.tensor_list:
             first, inputs, needs = f"{names[0]}[0]", names[0], None
         else:
