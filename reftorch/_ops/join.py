@@ -188,17 +188,13 @@ def _scan(tensors):
             raise _not_a_tensor(tensors, t)
         a = t._data
         arrays.append(a)
-        s = a.shape  # (a new tuple each time: read once)
-        if s != shape:
-            if shape is None:
-                shape = s
-            else:
-                odd = True
+        if dtype is None:  # the first tensor
+            shape, dtype, dev = a.shape, t._dtype, t._device
+            continue
+        if a.shape != shape:
+            odd = True
         if t._dtype is not dtype:
-            if dtype is None:
-                dtype, dev = t._dtype, t._device
-            else:
-                dtype, cast = D.promote_types(dtype, t._dtype), True
+            dtype, cast = D.promote_types(dtype, t._dtype), True
         if t._device is not dev:  # (one device object per device: nothing to compare)
             odd = True
     return arrays, shape, dtype, odd, cast
