@@ -32,7 +32,7 @@ from .shape import expand
 
 def _operands(a, b, true_div=False):
     """Return (x, y, dtype): both as tensors on a's device, and the computation dtype."""
-    if isinstance(a, Tensor) and isinstance(b, Tensor) and a._dtype is b._dtype and a._device is b._device:
+    if (a.__class__ is Tensor or isinstance(a, Tensor)) and (b.__class__ is Tensor or isinstance(b, Tensor)) and a._dtype is b._dtype and a._device is b._device:
         # Two tensors of one dtype on one device (per-call overhead): nothing to promote or
         # move; the general path below gives the same answer.
         dt = a._dtype
@@ -125,7 +125,7 @@ def _setup(ctx, x, y, dt):
     """
     # (per-call overhead) no cast call at all when an operand already has dtype dt
     a = x._data if x._dtype is dt else _cast(x, dt)
-    if isinstance(y, Tensor):
+    if y.__class__ is Tensor or isinstance(y, Tensor):
         if ctx.needs_input_grad:  # what _reduce needs (skipped when no graph is recorded)
             ctx.shapes = (x._data.shape, y._data.shape)
             ctx.natives = (x._data.dtype, y._data.dtype)
@@ -477,7 +477,7 @@ def add(input, other, *, alpha=1, out=None):
     """
     if out is not None:
         return with_out("add", out, add, input, other, alpha=alpha)
-    if isinstance(other, Tensor) or not isinstance(input, Tensor):
+    if other.__class__ is Tensor or isinstance(other, Tensor) or not isinstance(input, Tensor):
         x, y, dt = _operands(input, other)
         if alpha.__class__ is not int:
             _check_alpha(dt, alpha)
@@ -503,7 +503,7 @@ def sub(input, other, *, alpha=1, out=None):
     if out is not None:
         return with_out("sub", out, sub, input, other, alpha=alpha)
     _check_bool_sub(input, other)
-    if isinstance(other, Tensor) or not isinstance(input, Tensor):
+    if other.__class__ is Tensor or isinstance(other, Tensor) or not isinstance(input, Tensor):
         x, y, dt = _operands(input, other)
         if alpha.__class__ is not int:
             _check_alpha(dt, alpha)
@@ -559,7 +559,7 @@ def mul(input, other, *, out=None):
     """Element-wise product (not matrix multiplication). Mirrors ``torch.mul``."""
     if out is not None:
         return with_out("mul", out, mul, input, other)
-    if isinstance(other, Tensor) or not isinstance(input, Tensor):
+    if other.__class__ is Tensor or isinstance(other, Tensor) or not isinstance(input, Tensor):
         x, y, dt = _operands(input, other)
         if dt is D.float16:
             # PyTorch's scalar operand is the second one; a Python number comes second there too
@@ -587,7 +587,7 @@ def div(input, other, *, rounding_mode=None, out=None):
         if rounding_mode not in ("trunc", "floor"):
             raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
                                f"found '{rounding_mode}'")
-        if isinstance(other, Tensor) or not isinstance(input, Tensor):
+        if other.__class__ is Tensor or isinstance(other, Tensor) or not isinstance(input, Tensor):
             x, y, dt = _operands(input, other)
             _check_rounding_dtype(f"div_{rounding_mode}_cpu", dt)
             return DivRounding.apply(x, y, dt=dt, mode=rounding_mode, scalar=_half_scalar_divisor(other, y, dt))
@@ -596,7 +596,7 @@ def div(input, other, *, rounding_mode=None, out=None):
         s = _number(other, input, D.float32 if dt is D.float16 else dt)  # (float16: by its float32 value)
         res = DivRounding.Number.apply(input, s, dt, rounding_mode, s if dt is D.float16 else None)
         return _beside_number(res, input, dt)
-    if isinstance(other, Tensor) or not isinstance(input, Tensor):
+    if other.__class__ is Tensor or isinstance(other, Tensor) or not isinstance(input, Tensor):
         x, y, dt = _operands(input, other, true_div=True)
         return Div.apply(x, y, dt=dt, scalar=_half_scalar_divisor(other, y, dt))
     dt = _number_type(input, other, true_div=True)
@@ -643,7 +643,7 @@ def floor_divide(input, other):
     """Floor division (``//``). Mirrors ``torch.floor_divide``: not differentiable (its
     ``grad_fn`` is PyTorch's ``NotImplemented`` node; ``backward`` through it raises), unlike
     ``div(..., rounding_mode="floor")``, whose gradient is zero."""
-    if isinstance(other, Tensor) or not isinstance(input, Tensor):
+    if other.__class__ is Tensor or isinstance(other, Tensor) or not isinstance(input, Tensor):
         x, y, dt = _operands(input, other)
         _check_rounding_dtype("div_floor_cpu", dt)
         skip = () if isinstance(input, Tensor) else (0,)  # (a number's wrapped tensor gets no edge)
@@ -966,7 +966,7 @@ def remainder(input, other):
         >>> torch.tensor([5, -5]) % 3
         tensor([2, 1])
     """
-    if isinstance(other, Tensor) or not isinstance(input, Tensor):
+    if other.__class__ is Tensor or isinstance(other, Tensor) or not isinstance(input, Tensor):
         x, y, dt = _operands(input, other)
         _check_rounding_dtype("remainder_cpu", dt)
         if isinstance(other, Tensor):
@@ -981,7 +981,7 @@ def remainder(input, other):
 # ------------------------------------------------------------------ comparisons
 def _compare(op):
     def f(input, other):
-        if isinstance(other, Tensor) or not isinstance(input, Tensor):
+        if other.__class__ is Tensor or isinstance(other, Tensor) or not isinstance(input, Tensor):
             x, y, dt = _operands(input, other)
             a, b = _cast(x, dt), _cast(y, dt)
             operands = (x, y)
