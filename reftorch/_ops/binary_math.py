@@ -48,7 +48,7 @@ class Atan2(_Binary):
 
     @staticmethod
     def forward(ctx, x, y, dt):
-        a, b = _setup(ctx, x, y, dt)
+        a, b, dt = _setup(ctx, x, y, dt)
         ctx.dt = dt
         _saved(ctx, x, y)
         backend = x._backend
@@ -71,7 +71,7 @@ class Hypot(_Binary):
 
     @staticmethod
     def forward(ctx, x, y, dt):
-        a, b = _setup(ctx, x, y, dt)
+        a, b, dt = _setup(ctx, x, y, dt)
         ctx.dt = dt
         _saved(ctx, x, y)
         ctx.save_output()
@@ -91,7 +91,7 @@ class Fmod(_Binary):
 
     @staticmethod
     def forward(ctx, x, y, dt):
-        a, b = _setup(ctx, x, y, dt)
+        a, b, dt = _setup(ctx, x, y, dt)
         ctx.dt = dt
         if ctx.needs_input_grad[1:2] == (True,):
             ctx.save_for_backward(x, y)
@@ -117,7 +117,7 @@ class Logaddexp(_Binary):
 
     @staticmethod
     def forward(ctx, x, y, dt):
-        a, b = _setup(ctx, x, y, dt)
+        a, b, dt = _setup(ctx, x, y, dt)
         ctx.dt = dt
         _saved(ctx, x, y)
         xp = x._backend.xp
@@ -148,7 +148,7 @@ class Fmax(_Binary):
 
     @staticmethod
     def forward(ctx, x, y, dt, largest):
-        a, b = _setup(ctx, x, y, dt)
+        a, b, dt = _setup(ctx, x, y, dt)
         ctx.dt, ctx.largest = dt, largest
         _saved(ctx, x, y)
         xp = x._backend.xp

@@ -117,22 +117,32 @@ def _cast(t, dt):
 
 
 def _setup(ctx, x, y, dt):
-    """The operands' arrays in dtype ``dt``; records what ``_Binary._reduce`` needs.
+    """The operands' arrays in dtype ``dt``, and ``dt``; records what ``_Binary._reduce``
+    needs.
 
     ``y`` is a tensor, or a Python number as a 0-d array (``Op.Number``), already of the
     computation dtype (float32 for float16's ``mul`` and ``div``): kept as ``ctx.number``
     for the backward (a constant tensor there under ``create_graph``).
+
+    ``dt`` None (``add``, ``sub`` of two tensors): the result dtype is found here, where it
+    is needed. Two tensors of one dtype, device and shape have that dtype; any others go
+    through :func:`_operands` (PyTorch's promotion, and its errors for other devices or
+    shapes that do not broadcast).
     """
+    if dt is None:
+        dt = x._dtype
+        if y._dtype is not dt or y._device is not x._device or x._data.shape != y._data.shape:
+            x, y, dt = _operands(x, y)
     # (per-call overhead) no cast call at all when an operand already has dtype dt
     a = x._data if x._dtype is dt else _cast(x, dt)
     if y.__class__ is Tensor or isinstance(y, Tensor):
         if ctx.needs_input_grad:  # what _reduce needs (skipped when no graph is recorded)
             ctx.shapes = (x._data.shape, y._data.shape)
             ctx.natives = (x._data.dtype, y._data.dtype)
-        return a, (y._data if y._dtype is dt else _cast(y, dt))
+        return a, (y._data if y._dtype is dt else _cast(y, dt)), dt
     if ctx.needs_input_grad:
         ctx.shapes, ctx.natives, ctx.number = (x._data.shape,), (x._data.dtype,), y
-    return a, y
+    return a, y, dt
 
 
 def _with_number(cls):
@@ -221,7 +231,9 @@ class Add(_Binary):
 
     @staticmethod
     def forward(ctx, x, y, dt, alpha):
-        a, b = _setup(ctx, x, y, dt)
+        a, b, dt = _setup(ctx, x, y, dt)
+        if alpha.__class__ is not int:
+            _check_alpha(dt, alpha)
         if alpha == 1:
             return a + b
         ctx.alpha = alpha
@@ -242,7 +254,9 @@ class Sub(_Binary):
 
     @staticmethod
     def forward(ctx, x, y, dt, alpha):
-        a, b = _setup(ctx, x, y, dt)
+        a, b, dt = _setup(ctx, x, y, dt)
+        if alpha.__class__ is not int:
+            _check_alpha(dt, alpha)
         if ctx.needs_input_grad:  # (no attribute set at all when no graph is recorded)
             ctx.alpha = alpha
         return a - b if alpha == 1 else a - b * alpha
@@ -261,7 +275,7 @@ class Rsub(_Binary):
 
     @staticmethod
     def forward(ctx, x, y, dt, alpha):
-        a, b = _setup(ctx, x, y, dt)
+        a, b, dt = _setup(ctx, x, y, dt)
         if ctx.needs_input_grad:  # (no attribute set at all when no graph is recorded)
             ctx.alpha = alpha
         return b - a if alpha == 1 else b - a * alpha
@@ -278,7 +292,7 @@ class Mul(_Binary):
 
     @staticmethod
     def forward(ctx, x, y, dt, scalars=None, at=1):
-        a, b = _setup(ctx, x, y, dt)
+        a, b, dt = _setup(ctx, x, y, dt)
         need = ctx.needs_input_grad
         if need:  # (no attribute set at all when no graph is recorded)
             if len(need) == 2:
@@ -320,7 +334,7 @@ class Div(_Binary):
 
     @staticmethod
     def forward(ctx, x, y, dt, scalar=None):
-        a, b = _setup(ctx, x, y, dt)
+        a, b, dt = _setup(ctx, x, y, dt)
         need = ctx.needs_input_grad
         if need:  # (no attribute set at all when no graph is recorded)
             if len(need) == 2:
@@ -358,7 +372,7 @@ class Pow(_Binary):
 
     @staticmethod
     def forward(ctx, x, y, dt, scalar=None, base=None):
-        a, b = _setup(ctx, x, y, dt)
+        a, b, dt = _setup(ctx, x, y, dt)
         if ctx.needs_input_grad:  # (no attribute set at all when no graph is recorded)
             ctx.save_for_backward(x, y if b is not y else None)  # (a number is ctx.number)
             ctx.dt = dt
@@ -477,14 +491,13 @@ def add(input, other, *, alpha=1, out=None):
     """
     if out is not None:
         return with_out("add", out, add, input, other, alpha=alpha)
+    # (the forward checks alpha against the result dtype)
     if other.__class__ is Tensor or isinstance(other, Tensor) or not isinstance(input, Tensor):
+        if input.__class__ is Tensor or isinstance(input, Tensor):  # two tensors: the forward finds
+            return Add.apply(input, other, None, alpha)              # their dtype (_setup)
         x, y, dt = _operands(input, other)
-        if alpha.__class__ is not int:
-            _check_alpha(dt, alpha)
         return Add.apply(x, y, dt, alpha)
     dt = D.number_type(input._dtype, other)
-    if alpha.__class__ is not int:
-        _check_alpha(dt, alpha)
     return _beside_number(Add.Number.apply(input, _number(other, input, dt), dt, alpha), input, dt)
 
 
@@ -503,14 +516,13 @@ def sub(input, other, *, alpha=1, out=None):
     if out is not None:
         return with_out("sub", out, sub, input, other, alpha=alpha)
     _check_bool_sub(input, other)
+    # (the forward checks alpha against the result dtype)
     if other.__class__ is Tensor or isinstance(other, Tensor) or not isinstance(input, Tensor):
+        if input.__class__ is Tensor or isinstance(input, Tensor):  # two tensors: the forward finds
+            return Sub.apply(input, other, None, alpha)              # their dtype (_setup)
         x, y, dt = _operands(input, other)
-        if alpha.__class__ is not int:
-            _check_alpha(dt, alpha)
         return Sub.apply(x, y, dt, alpha)
     dt = D.number_type(input._dtype, other)
-    if alpha.__class__ is not int:
-        _check_alpha(dt, alpha)
     return _beside_number(Sub.Number.apply(input, _number(other, input, dt), dt, alpha), input, dt)
 
 
@@ -817,7 +829,7 @@ class DivRounding(_Binary):
 
     @staticmethod
     def forward(ctx, x, y, dt, mode, scalar=None):
-        a, b = _setup(ctx, x, y, dt)
+        a, b, dt = _setup(ctx, x, y, dt)
         xp = x._backend.xp
         _check_int_zero(xp, a, b, dt)
         if scalar is not None:
@@ -934,7 +946,7 @@ class Remainder(_Binary):
 
     @staticmethod
     def forward(ctx, x, y, dt):
-        a, b = _setup(ctx, x, y, dt)
+        a, b, dt = _setup(ctx, x, y, dt)
         ctx.dt = dt
         ctx.save_for_backward(x if ctx.needs_input_grad[1:2] == (True,) else None,
                               y if ctx.needs_input_grad[1:2] == (True,) else None)

@@ -435,7 +435,7 @@ class Maximum(Function):
 
     @staticmethod
     def forward(ctx, x, y, dt, largest):
-        a, b = _Binary._setup(ctx, x, y, dt)
+        a, b, dt = _Binary._setup(ctx, x, y, dt)
         ctx.save_for_backward(x, y)
         ctx.dt, ctx.largest = dt, largest
         xp = x._backend.xp
