@@ -32,7 +32,8 @@ from .shape import expand
 
 def _operands(a, b, true_div=False):
     """Return (x, y, dtype): both as tensors on a's device, and the computation dtype."""
-    if (a.__class__ is Tensor or isinstance(a, Tensor)) and (b.__class__ is Tensor or isinstance(b, Tensor)) and a._dtype is b._dtype and a._device is b._device:
+    if (a.__class__ is Tensor or isinstance(a, Tensor)) and (b.__class__ is Tensor or isinstance(b, Tensor)) \
+            and a._dtype is b._dtype and a._device is b._device:
         # Two tensors of one dtype on one device (per-call overhead): nothing to promote or
         # move; the general path below gives the same answer.
         dt = a._dtype
