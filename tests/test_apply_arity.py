@@ -44,3 +44,23 @@ def test_declared_arity_gives_forward_signature():
         assert names == [p.name for p in params] + ["_name", "_out", "_skip"], cls.__qualname__
         checked += 1
     assert checked > 100  # (the op classes of reftorch's namespace: far more than a hundred)
+
+
+def test_exact_apply_has_no_keyword_only_parameters():
+    """CPython 3.11 specializes a call only when the function called has no keyword-only
+    parameters: ``apply`` takes ``_name``/``_out``/``_skip`` as ordinary parameters unless
+    ``forward`` itself has keyword-only ones (then they follow those)."""
+    checked = 0
+    for cls in _op_classes():
+        declared, params = _declared(cls)
+        if not declared:
+            continue
+        kinds = {p.name: p.kind for p in inspect.signature(cls.apply).parameters.values()}
+        forward_kw_only = any(p.kind is p.KEYWORD_ONLY for p in params)
+        for name in ("_name", "_out", "_skip"):
+            want = inspect.Parameter.KEYWORD_ONLY if forward_kw_only else inspect.Parameter.POSITIONAL_OR_KEYWORD
+            assert kinds[name] is want, (cls.__qualname__, name)
+        if not forward_kw_only:
+            assert cls.apply.__code__.co_kwonlyargcount == 0, cls.__qualname__
+            checked += 1
+    assert checked > 100
