@@ -35,7 +35,6 @@ class SetItem(Function):
 
     @staticmethod
     def forward(ctx, x, value, key, advanced=False):
-        xp = x._backend.xp
         b = x._backend
         out = b.copy(x._data)
         v = value._data
