@@ -263,9 +263,10 @@ def relayout_like_operands(backend, out, inputs, cast_from=0):
     NumPy's ufuncs keep the layout of a single strided operand but fall back to row-major
     when operands disagree (PyTorch follows the first operand), order broadcast dims
     differently and give size-1 dims row-major strides. Returns ``out``, a restrided view
-    of it or a relaid-out copy.
+    of it or a relaid-out copy; a 0-d or 1-D ``out`` (a fresh array: one stride, as
+    PyTorch's) as it is.
     """
-    if out.ndim == 0:
+    if out.ndim < 2:
         return out
     is_c_contiguous = backend.is_c_contiguous
     strides = backend.strides
