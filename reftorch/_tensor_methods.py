@@ -44,8 +44,9 @@ class ToCopy(Function):
 
     @staticmethod
     def forward(ctx, x, dtype, device, to_backend):
-        ctx.src_native, ctx.src_backend = x._data.dtype, x._backend
-        ctx.dst_backend, ctx.src_device, ctx.src_dtype = to_backend, x.device, x.dtype
+        if ctx.needs_input_grad:  # (no attribute set at all when no graph is recorded)
+            ctx.src_native, ctx.src_backend = x._data.dtype, x._backend
+            ctx.dst_backend, ctx.src_device, ctx.src_dtype = to_backend, x.device, x.dtype
         arr = x._data
         if to_backend is not x._backend:
             arr = to_backend.from_host(x._backend.to_host(arr))

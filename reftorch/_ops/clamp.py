@@ -25,8 +25,9 @@ class ClampScalar(OpFunction):
     def forward(ctx, x, lo, hi, dt):
         xp = x._backend.xp
         a = _cast(x, dt)
-        ctx.save_for_backward(x)
-        ctx.lo, ctx.hi, ctx.dt = lo, hi, dt
+        if ctx.needs_input_grad:  # (no attribute set at all when no graph is recorded)
+            ctx.save_for_backward(x)
+            ctx.lo, ctx.hi, ctx.dt = lo, hi, dt
         b = x._backend
         if lo is not None and hi is not None and lo != 0 and hi != 0:  # (a NaN bound too)
             return xp.clip(a, _number(b, lo, a), _number(b, hi, a))  # both steps in one pass

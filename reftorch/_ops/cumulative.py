@@ -55,7 +55,8 @@ class Cumsum(OpFunction):
     def forward(ctx, x, dim, native):
         b = x._backend
         a = x._data if x._data.dtype == native else b.astype(x._data, native)
-        ctx.dim, ctx.in_native, ctx.backend = dim, x._data.dtype, b
+        if ctx.needs_input_grad:  # (no attribute set at all when no graph is recorded)
+            ctx.dim, ctx.in_native, ctx.backend = dim, x._data.dtype, b
         return row_major(b, _scan(b, a, dim, False))  # contiguous, as PyTorch
 
     @staticmethod
@@ -76,9 +77,10 @@ class Cumprod(OpFunction):
     def forward(ctx, x, dim, native):
         b = x._backend
         a = x._data if x._data.dtype == native else b.astype(x._data, native)
-        ctx.dim, ctx.in_native, ctx.backend = dim, x._data.dtype, b
-        ctx.save_for_backward(x)
-        ctx.save_output()  # (PyTorch saves the result too: writing into it in place is refused)
+        if ctx.needs_input_grad:  # (no attribute set at all when no graph is recorded)
+            ctx.dim, ctx.in_native, ctx.backend = dim, x._data.dtype, b
+            ctx.save_for_backward(x)
+            ctx.save_output()  # (PyTorch saves the result too: writing into it in place is refused)
         return row_major(b, _scan(b, a, dim, True))  # contiguous, as PyTorch
 
     @staticmethod

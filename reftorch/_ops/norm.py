@@ -158,9 +158,10 @@ class Amax(OpFunction):
     @staticmethod
     def forward(ctx, x, axes, keepdim, largest):
         xp = x._backend.xp
-        ctx.axes, ctx.keepdim = axes, keepdim
-        ctx.save_for_backward(x)
-        ctx.save_output()
+        if ctx.needs_input_grad:  # (no attribute set at all when no graph is recorded)
+            ctx.axes, ctx.keepdim = axes, keepdim
+            ctx.save_for_backward(x)
+            ctx.save_output()
         out = (xp.max if largest else xp.min)(x._data, axis=axes, keepdims=keepdim)
         return row_major(x._backend, out)
 

@@ -1165,7 +1165,8 @@ class Exp(_Unary):
 
     @staticmethod
     def forward(ctx, x):
-        ctx.save_output()
+        if ctx.needs_input_grad:
+            ctx.save_output()
         return x._backend.xp.exp(_float_input(x))
 
     @staticmethod
@@ -1180,7 +1181,8 @@ class Log(_Unary):
 
     @staticmethod
     def forward(ctx, x):
-        ctx.save_for_backward(x)
+        if ctx.needs_input_grad:
+            ctx.save_for_backward(x)
         return x._backend.xp.log(_float_input(x))
 
     @staticmethod
@@ -1195,7 +1197,8 @@ class Sqrt(_Unary):
 
     @staticmethod
     def forward(ctx, x):
-        ctx.save_output()
+        if ctx.needs_input_grad:
+            ctx.save_output()
         return x._backend.xp.sqrt(_float_input(x))
 
     @staticmethod
@@ -1210,7 +1213,8 @@ class Abs(_Unary):
 
     @staticmethod
     def forward(ctx, x):
-        ctx.save_for_backward(x)
+        if ctx.needs_input_grad:
+            ctx.save_for_backward(x)
         return ctx_xp(x).abs(x._data)
 
     @staticmethod
@@ -1229,7 +1233,8 @@ class Tanh(_Unary):
 
     @staticmethod
     def forward(ctx, x):
-        ctx.save_output()
+        if ctx.needs_input_grad:
+            ctx.save_output()
         return x._backend.xp.tanh(_float_input(x))
 
     @staticmethod
@@ -1394,7 +1399,8 @@ class Sin(_Unary):
 
     @staticmethod
     def forward(ctx, x):
-        ctx.save_for_backward(x)
+        if ctx.needs_input_grad:
+            ctx.save_for_backward(x)
         return x._backend.xp.sin(_float_input(x))
 
     @staticmethod
@@ -1409,7 +1415,8 @@ class Cos(_Unary):
 
     @staticmethod
     def forward(ctx, x):
-        ctx.save_for_backward(x)
+        if ctx.needs_input_grad:
+            ctx.save_for_backward(x)
         return x._backend.xp.cos(_float_input(x))
 
     @staticmethod
@@ -1428,7 +1435,8 @@ class Reciprocal(_Unary):
 
     @staticmethod
     def forward(ctx, x):
-        ctx.save_output()
+        if ctx.needs_input_grad:
+            ctx.save_output()
         a = _float_input(x)
         return 1 / a
 

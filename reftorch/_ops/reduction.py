@@ -302,8 +302,9 @@ class MaxAll(Function):
     def forward(ctx, x, largest):
         xp = x._backend.xp
         out = xp.max(x._data) if largest else xp.min(x._data)
-        ctx.save_for_backward(x)
-        ctx.save_output()
+        if ctx.needs_input_grad:  # (no attribute set at all when no graph is recorded)
+            ctx.save_for_backward(x)
+            ctx.save_output()
         return out
 
     @staticmethod
@@ -326,8 +327,9 @@ class MaxDim(Function):
 
     @staticmethod
     def forward(ctx, x, index, dim, keepdim):
-        ctx.shape, ctx.dim, ctx.keepdim = x._data.shape, dim, keepdim
-        ctx.save_for_backward(index)
+        if ctx.needs_input_grad:  # (no attribute set at all when no graph is recorded)
+            ctx.shape, ctx.dim, ctx.keepdim = x._data.shape, dim, keepdim
+            ctx.save_for_backward(index)
         if not x._data.shape:  # a 0-dim input is its own max
             return x._backend.xp.asarray(x._data, copy=True)
         out = x._backend.xp.take_along_axis(x._data, index._data, axis=dim)  # index keeps dim
@@ -436,8 +438,9 @@ class Maximum(Function):
     @staticmethod
     def forward(ctx, x, y, dt, largest):
         a, b, dt = _Binary._setup(ctx, x, y, dt)
-        ctx.save_for_backward(x, y)
-        ctx.dt, ctx.largest = dt, largest
+        if ctx.needs_input_grad:  # (nothing to keep when no graph is recorded)
+            ctx.save_for_backward(x, y)
+            ctx.dt, ctx.largest = dt, largest
         xp = x._backend.xp
         return xp.maximum(a, b) if largest else xp.minimum(a, b)
 
@@ -464,13 +467,13 @@ def maximum(input, other):
         tensor([3, 5])
     """
     x, y, dt = _operands(input, other)
-    return Maximum.apply(x, y, dt=dt, largest=True)
+    return Maximum.apply(x, y, dt, True)
 
 
 def minimum(input, other):
     """Element-wise minimum of two tensors. Mirrors ``torch.minimum``."""
     x, y, dt = _operands(input, other)
-    return Maximum.apply(x, y, dt=dt, largest=False, _name="MinimumBackward0")
+    return Maximum.apply(x, y, dt, False, _name="MinimumBackward0")
 
 
 def equal(input, other):

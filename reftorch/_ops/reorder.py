@@ -27,7 +27,8 @@ class Flip(OpFunction):
 
     @staticmethod
     def forward(ctx, x, dims):
-        ctx.dims = dims
+        if ctx.needs_input_grad:  # (no attribute set at all when no graph is recorded)
+            ctx.dims = dims
         xp = x._backend.xp
         out = xp.asarray(xp.flip(x._data, axis=dims) if dims else x._data, copy=True)
         return like_input(x._backend, out, x._data)  # laid out like x (empty_like), as PyTorch

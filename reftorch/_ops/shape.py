@@ -172,7 +172,8 @@ class UnsafeView(Function):
 
     @staticmethod
     def forward(ctx, x, shape):
-        ctx.in_shape = x._data.shape
+        if ctx.needs_input_grad:  # (no attribute set at all when no graph is recorded)
+            ctx.in_shape = x._data.shape
         return x._backend.reshape_view(x._data, shape)  # x is a fresh row-major copy
 
     @staticmethod

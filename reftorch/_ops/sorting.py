@@ -46,8 +46,9 @@ class SortValues(OpFunction):
 
     @staticmethod
     def forward(ctx, x, index, dim, contiguous=False):
-        ctx.shape, ctx.dim = x._data.shape, dim
-        ctx.save_for_backward(index)
+        if ctx.needs_input_grad:  # (no attribute set at all when no graph is recorded)
+            ctx.shape, ctx.dim = x._data.shape, dim
+            ctx.save_for_backward(index)
         if not x._data.shape:
             return x._backend.xp.asarray(x._data, copy=True)
         out = x._backend.xp.take_along_axis(x._data, index._data, axis=dim)

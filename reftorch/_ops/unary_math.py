@@ -490,7 +490,8 @@ class Rsqrt(_Unary):
 
     @staticmethod
     def forward(ctx, x):
-        ctx.save_output()
+        if ctx.needs_input_grad:
+            ctx.save_output()
         xp = x._backend.xp  # (float16: in float32, rounded once, as PyTorch)
         return _via(x, lambda a: 1 / xp.sqrt(a), D.float32, D.float16)
 
@@ -507,7 +508,8 @@ class Log1p(_Unary):
 
     @staticmethod
     def forward(ctx, x):
-        ctx.save_for_backward(x)
+        if ctx.needs_input_grad:
+            ctx.save_for_backward(x)
         return _via(x, x._backend.xp.log1p, D.float64)
 
     @staticmethod
@@ -522,7 +524,8 @@ class Expm1(_Unary):
 
     @staticmethod
     def forward(ctx, x):
-        ctx.save_output()
+        if ctx.needs_input_grad:
+            ctx.save_output()
         return _via(x, x._backend.xp.expm1, D.float64)
 
     @staticmethod
@@ -537,7 +540,8 @@ class Log2(_Unary):
 
     @staticmethod
     def forward(ctx, x):
-        ctx.save_for_backward(x)
+        if ctx.needs_input_grad:
+            ctx.save_for_backward(x)
         return _via(x, x._backend.xp.log2, D.float64)
 
     @staticmethod
@@ -552,7 +556,8 @@ class Log10(_Unary):
 
     @staticmethod
     def forward(ctx, x):
-        ctx.save_for_backward(x)
+        if ctx.needs_input_grad:
+            ctx.save_for_backward(x)
         return _via(x, x._backend.xp.log10, D.float64)
 
     @staticmethod
@@ -567,7 +572,8 @@ class Exp2(_Unary):
 
     @staticmethod
     def forward(ctx, x):
-        ctx.save_output()
+        if ctx.needs_input_grad:
+            ctx.save_output()
         return _via(x, lambda a: _exp2(x._backend.xp, a), D.float64)
 
     @staticmethod
@@ -582,7 +588,8 @@ class Tan(_Unary):
 
     @staticmethod
     def forward(ctx, x):
-        ctx.save_output()
+        if ctx.needs_input_grad:
+            ctx.save_output()
         return _via(x, x._backend.xp.tan, D.float64)
 
     @staticmethod
@@ -598,7 +605,8 @@ class Asin(_Unary):
 
     @staticmethod
     def forward(ctx, x):
-        ctx.save_for_backward(x)
+        if ctx.needs_input_grad:
+            ctx.save_for_backward(x)
         return _via(x, x._backend.xp.asin, D.float64)
 
     @staticmethod
@@ -614,7 +622,8 @@ class Acos(_Unary):
 
     @staticmethod
     def forward(ctx, x):
-        ctx.save_for_backward(x)
+        if ctx.needs_input_grad:
+            ctx.save_for_backward(x)
         return _via(x, x._backend.xp.acos, D.float64)
 
     @staticmethod
@@ -630,7 +639,8 @@ class Atan(_Unary):
 
     @staticmethod
     def forward(ctx, x):
-        ctx.save_for_backward(x)
+        if ctx.needs_input_grad:
+            ctx.save_for_backward(x)
         return _via(x, x._backend.xp.atan, D.float64)
 
     @staticmethod
@@ -646,7 +656,8 @@ class Sinh(_Unary):
 
     @staticmethod
     def forward(ctx, x):
-        ctx.save_for_backward(x)
+        if ctx.needs_input_grad:
+            ctx.save_for_backward(x)
         return _via(x, x._backend.xp.sinh, D.float64)
 
     @staticmethod
@@ -661,7 +672,8 @@ class Cosh(_Unary):
 
     @staticmethod
     def forward(ctx, x):
-        ctx.save_for_backward(x)
+        if ctx.needs_input_grad:
+            ctx.save_for_backward(x)
         return _via(x, x._backend.xp.cosh, D.float64)
 
     @staticmethod
@@ -837,7 +849,8 @@ class Erf(_Unary):
 
     @staticmethod
     def forward(ctx, x):
-        ctx.save_for_backward(x)
+        if ctx.needs_input_grad:
+            ctx.save_for_backward(x)
         return x._backend.erf(_float_input(x))
 
     @staticmethod
@@ -853,7 +866,8 @@ class Erfc(_Unary):
 
     @staticmethod
     def forward(ctx, x):
-        ctx.save_for_backward(x)
+        if ctx.needs_input_grad:
+            ctx.save_for_backward(x)
         return x._backend.erfc(_float_input(x))
 
     @staticmethod
