@@ -51,9 +51,9 @@ class ToCopy(Function):
         if to_backend is not x._backend:
             arr = to_backend.from_host(x._backend.to_host(arr))
         native = to_backend.dtype(dtype)
-        if to_backend is x._backend:  # laid out like x (PyTorch's empty_like with preserve_format)
-            with to_backend.quiet():  # nan or inf to an integer dtype: no NumPy warning
-                return like_input(to_backend, to_backend.astype(arr, native), arr)
+        if to_backend is x._backend:  # laid out like x (PyTorch's empty_like with preserve_format);
+            # (apply runs this in the quiet error state: nan or inf to an integer dtype, no warning)
+            return like_input(to_backend, to_backend.astype(arr, native), arr)
         return to_backend.astype(arr, native) if arr.dtype != native else arr
 
     @staticmethod

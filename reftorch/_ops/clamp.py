@@ -61,9 +61,8 @@ def _step(b, out, bound, pick):
     (``minimum``) for a number bound: the IEEE maximum/minimum (a NaN on either side gives
     NaN, as PyTorch), which may pick either of two zeros where PyTorch keeps ``out``. (With
     two bounds, neither zero, ``xp.clip`` takes both steps at once.)"""
-    xp = b.xp
     r = pick(out, _number(b, bound, out))
-    if bound == 0 and xp.isdtype(out.dtype, "real floating"):
+    if bound == 0 and b.dtype_of(out).is_floating_point:
         r = b.where_into(out == 0, out, r)  # (r is fresh: written in place)
     return r
 
@@ -183,16 +182,31 @@ def _clamp(input, min, max, kind):
         bounds = [_tensorize(v, input, dt) for v in (min, max) if v is not None]
         _bshape(input, *bounds)  # PyTorch's error for shapes that do not broadcast (before any kernel)
         return _fn(ClampTensor, kind).apply(input, *bounds, has_lo=min is not None, has_hi=max is not None, dt=dt)
-    min, max = (_python_number(v) if isinstance(v, numbers.Real) and not isinstance(v, (int, float)) else v
-                for v in (min, max))  # (NumPy's scalars: read as the Python number)
-    for v in (min, max):
-        if v is not None and not isinstance(v, (bool, int, float)):
-            raise TypeError(f"clamp(): argument 'min' must be Number, not {type(v).__name__}")
-    dt = D.result_type(*(v for v in (input, min, max) if v is not None))
+    min, max = _number_bound(min), _number_bound(max)
+    dt = D.result_type(input, min) if max is None else \
+        D.result_type(input, max) if min is None else D.result_type(input, min, max)
     if dt is D.bool:
         raise RuntimeError('"clamp_scalar_cpu" not implemented for \'Bool\'')
-    min, max = (_bound(v, dt) for v in (min, max))
-    return _fn(ClampScalar, kind).apply(input, lo=min, hi=max, dt=dt)
+    return _fn(ClampScalar, kind).apply(input, _bound(min, dt), _bound(max, dt), dt)
+
+
+_PLAIN_NUMBERS = frozenset((int, float, bool))
+
+
+def _number_bound(v):
+    """A number bound as PyTorch reads it: NumPy's scalars as the Python number.
+
+    Raises:
+        TypeError: for a bound that is not a real number (PyTorch's text, which names
+            ``min`` for either bound).
+    """
+    if v is None or v.__class__ in _PLAIN_NUMBERS:
+        return v
+    if isinstance(v, numbers.Real) and not isinstance(v, (int, float)):
+        v = _python_number(v)
+    if not isinstance(v, (bool, int, float)):
+        raise TypeError(f"clamp(): argument 'min' must be Number, not {type(v).__name__}")
+    return v
 
 
 def _bound(v, dt):

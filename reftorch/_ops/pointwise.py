@@ -1285,7 +1285,8 @@ class Relu(_Unary):
         b = x._backend
         xp = b.xp
         a = x._data
-        ctx.save_output()
+        if ctx.needs_input_grad:
+            ctx.save_output()
         zero = xp.zeros((), dtype=a.dtype, **b._dev_kw())
         # x < 0 -> 0, NaN stays NaN: one branch-free pass (``where(x < 0, 0, x)`` mispredicts
         # a branch per element on NumPy, ~10x slower). Which zero ``maximum`` returns for
