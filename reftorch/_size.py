@@ -34,7 +34,8 @@ class Size(tuple):
 
     def __getitem__(self, key):
         out = tuple.__getitem__(self, key)
-        return Size(out) if isinstance(key, slice) else out
+        # a slice of a Size: its items are ints already (no int() of each)
+        return tuple.__new__(Size, out) if key.__class__ is slice else out
 
     def __add__(self, other):
         if not isinstance(other, tuple):

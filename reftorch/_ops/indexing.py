@@ -672,6 +672,9 @@ def _empty_broadcast(key):
     return n >= 2 and empty
 
 
+_NONE_OR_INT = frozenset((type(None), int))
+
+
 def _normalize_key(x, key, check_bounds=True):
     """Convert a Python index into a backend key; returns (key, advanced, grad_fn name)."""
     single = not isinstance(key, tuple)
@@ -682,10 +685,18 @@ def _normalize_key(x, key, check_bounds=True):
     advanced = False
     name = "AliasBackward0"
     dim = 0
-    nd = x.dim()
-    n_consumed = sum(1 for k in key if k is not None and k is not Ellipsis and not (
-        isinstance(k, Tensor) and k.dtype is D.bool) and not isinstance(k, bool))
-    n_consumed += sum(k.dim() for k in key if isinstance(k, Tensor) and k.dtype is D.bool)
+    shape = x._data.shape
+    nd = len(shape)
+    n_consumed = 0  # the dims the key's items index (a bool mask: as many as it has)
+    for k in key:
+        if k is None or k is Ellipsis or k.__class__ is bool:
+            continue
+        if k.__class__ is int or k.__class__ is slice:
+            n_consumed += 1
+        elif isinstance(k, Tensor) and k.dtype is D.bool:
+            n_consumed += k.dim()
+        elif not isinstance(k, bool):
+            n_consumed += 1
     if nd == 0 and single and isinstance(key[0], int) and not isinstance(key[0], bool):
         raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
                          "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
@@ -711,10 +722,12 @@ def _normalize_key(x, key, check_bounds=True):
         elif isinstance(k, slice):
             if k.step is not None and int(k.step) <= 0:
                 raise ValueError("step must be greater than zero")
-            k = slice(*(None if v is None else int(v) for v in (k.start, k.stop, k.step)))
+            if not (k.start.__class__ in _NONE_OR_INT and k.stop.__class__ in _NONE_OR_INT
+                    and k.step.__class__ in _NONE_OR_INT):  # (int-like objects: read as ints)
+                k = slice(*(None if v is None else int(v) for v in (k.start, k.stop, k.step)))
             out.append(k)
             # Inside a tuple PyTorch skips a slice that keeps the whole dimension.
-            full = k.start in (None, 0) and k.step in (None, 1) and (k.stop is None or k.stop >= x.shape[dim])
+            full = k.start in (None, 0) and k.step in (None, 1) and (k.stop is None or k.stop >= shape[dim])
             if single or not full:
                 name = "SliceBackward0"
             dim += 1
@@ -724,7 +737,7 @@ def _normalize_key(x, key, check_bounds=True):
             if nd == 0:
                 raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
                                  "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
-            size = x.shape[dim]
+            size = shape[dim]
             if k < -size or k >= size:
                 raise IndexError(f"index {k} is out of bounds for dimension {dim} with size {size}")
             out.append(k)
@@ -780,7 +793,7 @@ def _normalize_key(x, key, check_bounds=True):
             name = "IndexBackward0"
     if advanced and len(out) == 1:
         return out[0], advanced, name  # a lone index array (the array API allows a bare mask only)
-    if not any(k is Ellipsis for k in out):
+    if not seen_ellipsis:
         out.append(Ellipsis)  # the array API wants every dimension covered; NumPy implies it
     return tuple(out), advanced, name
 

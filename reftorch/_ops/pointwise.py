@@ -1254,14 +1254,14 @@ class Sigmoid(_Unary):
     def forward(ctx, x):
         xp = x._backend.xp
         a = _float_input(x)
-        ctx.save_output()
+        if ctx.needs_input_grad:
+            ctx.save_output()
         # exp(-a) overflows to inf below about -88 (float32), giving PyTorch's exact 0;
-        # NumPy would warn about it, PyTorch does not.
+        # NumPy would warn about it, PyTorch does not (apply runs this in the quiet error state).
         half = x._dtype is D.float16
         if half:  # PyTorch's float16 kernel computes in float32 and rounds once
             a = xp.astype(a, x._backend.dtype(D.float32))
-        with x._backend.quiet_overflow():
-            y = 1 / (1 + xp.exp(-a))
+        y = 1 / (1 + xp.exp(-a))
         return xp.astype(y, x._backend.dtype(D.float16)) if half else y
 
     @staticmethod
