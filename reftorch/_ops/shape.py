@@ -650,10 +650,14 @@ def permute(input, *dims):
         raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does not match "
                            f"the length of the desired ordering of dimensions i.e. input.dim() = {nd} is not "
                            f"equal to len(dims) = {len(dims)}")
-    w = tuple(_wrap_dim(d, nd) for d in dims)
+    w = dims if dims.__class__ is tuple else tuple(dims)
+    for d in dims:  # (dims already in range: the tuple itself)
+        if d.__class__ is not int or not 0 <= d < nd:
+            w = tuple([_wrap_dim(d, nd) for d in dims])
+            break
     if len(set(w)) != nd:
         raise RuntimeError("permute(): duplicate dims are not allowed.")
-    return Permute.apply(input, dims=w)
+    return Permute.apply(input, w)
 
 
 def transpose(input, dim0, dim1):
