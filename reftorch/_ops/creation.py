@@ -313,7 +313,7 @@ def _rebuild(host, device, requires_grad):
 def _filled(kind, size, fill, dtype, device, requires_grad):
     check_dtype(dtype)
     shape = _as_shape(size, kind)
-    if any(s < 0 for s in shape):
+    if shape and min(shape) < 0:
         if kind == "zeros":
             raise RuntimeError("zeros: Dimension size must be non-negative.")
         bad = next(s for s in shape if s < 0)
@@ -423,7 +423,7 @@ def _like_layout(input, make):
     b = input._backend
     shape = tuple(input._data.shape)
     if b.is_c_contiguous(input._data) and 1 not in shape or input.dim() == 0:
-        return make(input.shape)  # fast path: row-major
+        return make(shape)  # fast path: row-major
     want = preserve_strides(shape, b.strides(input._data))
     order = sorted(range(len(shape)), key=lambda d: -want[d])
     out = make(tuple(shape[d] for d in order))
@@ -472,6 +472,8 @@ def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requir
 
 # ------------------------------------------------------------------ ranges
 def _is_float(v):
+    if v.__class__ is int or v.__class__ is float:  # (the usual case: no ABC check)
+        return v.__class__ is float
     if isinstance(v, Tensor):
         return v.dtype.is_floating_point
     return isinstance(v, float) or (isinstance(v, numbers.Real) and not isinstance(v, numbers.Integral))
