@@ -365,7 +365,7 @@ def _arg(input, dim, keepdim, largest, who=None):
         if input.dim() and input.shape[d] == 0:
             raise IndexError(f"{who}(): Expected reduction dim {d} to have non-zero size.")
     if dim is None:
-        flat = xp.reshape(data, (-1,))
+        flat = input._backend.reshape_rows(data, (-1,))
         r = xp.argmax(flat) if largest else xp.argmin(flat)
         if keepdim:
             r = xp.reshape(r, (1,) * input.dim())
@@ -375,10 +375,11 @@ def _arg(input, dim, keepdim, largest, who=None):
             r = xp.zeros((), dtype=xp.int64)
         else:
             r = xp.argmax(data, axis=d, keepdims=keepdim) if largest else xp.argmin(data, axis=d, keepdims=keepdim)
-    r = xp.astype(r, xp.int64)
+    b = input._backend
+    r = b.astype(r, b.dtype(D.int64))
     if 0 in r.shape:
-        r = fix_empty_strides(input._backend, r)
-    return Tensor._wrap(r, input.device, input._backend)
+        r = fix_empty_strides(b, r)
+    return Tensor._wrap(r, input._device, b)
 
 
 def argmax(input, dim=None, keepdim=False):
