@@ -22,6 +22,8 @@ def contiguous_strides(shape):
 def broadcast_shape(a, b):
     """The broadcast shape of ``a`` and ``b``; PyTorch's error (naming the last mismatching
     dimension) when they do not broadcast."""
+    if a == b:
+        return tuple(a)
     n = max(len(a), len(b))
     a = (1,) * (n - len(a)) + tuple(a)
     b = (1,) * (n - len(b)) + tuple(b)

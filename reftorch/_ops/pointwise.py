@@ -755,7 +755,7 @@ def where(condition, input=None, other=None, *, out=None):
         return nonzero(condition, as_tuple=True)
     if out is not None:
         return with_out("where", out, where, condition, input, other)
-    if any(_outside_int64(v) for v in (input, other)):
+    if _outside_int64(input) or _outside_int64(other):
         input, other = _where_big_ints(input, other)
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
         # Two Python numbers: 0-dim tensors of their own dtypes on condition's device
@@ -771,9 +771,10 @@ def where(condition, input=None, other=None, *, out=None):
     for v in (input, other):
         if not isinstance(v, Tensor):
             check_scalar_arg(v, dt)  # PyTorch refuses a number that does not fit the result dtype
-    shape = broadcast_shape(broadcast_shape(condition.shape, x.shape), y.shape)
-    cond = condition if tuple(condition.shape) == shape else expand(condition, shape)
-    return Where.apply(cond, x, y, dt=dt)
+    cshape = condition._data.shape
+    shape = broadcast_shape(broadcast_shape(cshape, x._data.shape), y._data.shape)
+    cond = condition if cshape == shape else expand(condition, shape)
+    return Where.apply(cond, x, y, dt)
 
 
 def _outside_int64(v):
