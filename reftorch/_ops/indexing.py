@@ -695,7 +695,7 @@ def _normalize_key(x, key, check_bounds=True):
             n_consumed += 1
         elif isinstance(k, Tensor) and k.dtype is D.bool:
             n_consumed += k.dim()
-        elif not isinstance(k, bool):
+        else:  # (bool cannot be subclassed: the class test above caught every bool)
             n_consumed += 1
     if nd == 0 and single and isinstance(key[0], int) and not isinstance(key[0], bool):
         raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "

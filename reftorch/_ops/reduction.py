@@ -439,7 +439,7 @@ class Maximum(Function):
     @staticmethod
     def forward(ctx, x, y, dt, largest):
         a, b, dt = _Binary._setup(ctx, x, y, dt)
-        if ctx.needs_input_grad:  # (nothing to keep when no graph is recorded)
+        if ctx.needs_input_grad:  # (no attribute set at all when no graph is recorded)
             ctx.save_for_backward(x, y)
             ctx.dt, ctx.largest = dt, largest
         xp = x._backend.xp
