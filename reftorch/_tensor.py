@@ -23,6 +23,7 @@ import weakref
 
 from . import _dtype as D
 from . import _backends
+from ._codegen import compile_function
 from ._device import CPU
 from ._grad_state import counts as _counts, state as _grad_state
 from ._size import Size
@@ -175,40 +176,8 @@ class Tensor:
         src = Tensor._legacy_new(D.float32, args, device)  # Tensor([1, 2]), Tensor(2, 3)
         self._init_from(src._data, src.device, src._backend)
 
-    def _init_from(self, data, dev, backend, requires_grad=False, view_of=None):
-        """Set every field: the one place a tensor is built (``_wrap`` and ``Function.apply``
-        call it on a bare ``object.__new__(Tensor)``).
-
-        ``data`` is a backend array (a NumPy scalar from a 0-d result becomes a 0-d array);
-        ``view_of`` the tensor whose memory ``data`` views (the result then shares its root
-        base and version counter), or None.
-        """
-        if data.__class__ is not backend.array_type:
-            data = backend.as_array(data)
-        self._data = data
-        self._backend = backend
-        self._dtype = backend._from_native[data.dtype]
-        self._device = dev
-        self._requires_grad = requires_grad
-        self._grad_fn = None
-        self._grad = None
-        self._accumulator = None
-        self._retains_grad = False
-        self._output_nr = 0
-        if view_of is None:
-            self._multi_view = False
-            self._base = None
-            self._version_counter = [0]
-            self._fn_version = 0
-            self._is_inference = _grad_state.inference if _counts.inference_threads else False
-        else:
-            base = view_of._base
-            self._base = view_of if base is None else base
-            # a view of an output of split/unbind/…: PyTorch refuses in-place writes into it
-            self._multi_view = view_of._multi_view
-            version = self._version_counter = view_of._version_counter
-            self._fn_version = version[0]
-            self._is_inference = view_of._is_inference
+    # ``_init_from(data, dev, backend, requires_grad=False, view_of=None)``: set every
+    # field (see :data:`FIELDS`), compiled from that template below the class.
 
     def _share_version(self, other):
         """Share ``other``'s version counter and inference flag (``detach``, ``.data``,
@@ -670,6 +639,68 @@ class Tensor:
         new.__dict__.update(self.__dict__)
         memo[id(self)] = new
         return new
+
+
+def fields_source(t="self", data="data", dev="dev", backend="backend", requires_grad="requires_grad",
+                  view_of=None):
+    """The statements that set every field of a new tensor: the one place the fields are
+    listed. The arguments are the names, in the code the statements go into, of the bare
+    tensor (``object.__new__(Tensor)``), its backend array (a NumPy scalar from a 0-d
+    result becomes a 0-d array), device, backend and ``requires_grad`` flag, and of the
+    tensor whose memory the array views (the new one then shares its root base, version
+    counter and inference flag), or None for a tensor that views nothing.
+
+    :meth:`Tensor._init_from` runs them; every op's generated ``apply``
+    (:mod:`reftorch.autograd.function`) has them inline, which saves a call per op.
+    """
+    common = f"""\
+if {data}.__class__ is not {backend}.array_type:
+    {data} = {backend}.as_array({data})
+{t}._data = {data}
+{t}._backend = {backend}
+{t}._dtype = {backend}._from_native[{data}.dtype]
+{t}._device = {dev}
+{t}._requires_grad = {requires_grad}
+{t}._grad_fn = None
+{t}._grad = None
+{t}._accumulator = None
+{t}._retains_grad = False
+{t}._output_nr = 0
+"""
+    if view_of is None:
+        return common + f"""\
+{t}._multi_view = False
+{t}._base = None
+{t}._version_counter = [0]
+{t}._fn_version = 0
+{t}._is_inference = _grad_state.inference if _counts.inference_threads else False
+"""
+    # a view of an output of split/unbind/...: PyTorch refuses in-place writes into it, so
+    # ``_multi_view`` passes on to views of it
+    return common + f"""\
+{t}._base = {view_of} if {view_of}._base is None else {view_of}._base
+{t}._multi_view = {view_of}._multi_view
+{t}._version_counter = {view_of}._version_counter
+{t}._fn_version = {view_of}._version_counter[0]
+{t}._is_inference = {view_of}._is_inference
+"""
+
+
+def _compile_init_from():
+    """``Tensor._init_from(data, dev, backend, requires_grad=False, view_of=None)``: set
+    every field of a bare tensor (what ``_wrap`` and the constructors call), compiled from
+    :func:`fields_source` for both kinds of tensor."""
+    def indented(text):
+        return "".join("        " + line + "\n" for line in text.splitlines())
+    source = ("def _init_from(self, data, dev, backend, requires_grad=False, view_of=None):\n"
+              "    if view_of is None:\n" + indented(fields_source()) +
+              "    else:\n" + indented(fields_source(view_of="view_of")))
+    init_from = compile_function(source, "_init_from", {"_grad_state": _grad_state, "_counts": _counts})
+    init_from.__qualname__, init_from.__module__ = "Tensor._init_from", __name__
+    return init_from
+
+
+Tensor._init_from = _compile_init_from()
 
 
 def int_arg(value, fn, name, pos):

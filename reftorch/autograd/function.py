@@ -29,7 +29,8 @@ from operator import attrgetter
 
 from .._codegen import compile_function, defaults_of, parameter_text
 from .._layout import fix_empty_strides, relayout_like_operands
-from .._tensor import Tensor
+from .._grad_state import counts as _counts
+from .._tensor import Tensor, fields_source
 from .grad_mode import _state as _grad_state
 from .graph import (_FREED, _NODE_CLASSES, AccumulateGrad, MultiOutputNode, Node, _edge,  # noqa: F401 (op code takes them from here)
                     _saved_version, new_node, node_class)
@@ -176,6 +177,16 @@ def _make_apply(cls):
     return apply
 
 
+def _fields(t, data, requires_grad, indent="    "):
+    """The lines of an ``apply`` template that set every field of the new tensor ``t``
+    (:func:`~reftorch._tensor.fields_source`, inline: a call less per op): those of a view
+    of the first input tagged ``#view``, those of a tensor that views nothing ``#copy``."""
+    def tagged(text, tag):
+        return "".join(f"{indent}{line}  #{tag}\n" for line in text.splitlines())
+    return (tagged(fields_source(t, data, "dev", "backend", requires_grad, "x0"), "view")
+            + tagged(fields_source(t, data, "dev", "backend", requires_grad), "copy"))
+
+
 #: The source of every ``apply`` (see :func:`_make_apply`): this head, which runs
 #: ``forward``, then :data:`_APPLY` or :data:`_MULTI_APPLY`, which wrap its result and record
 #: the node. A line ending in a tag is kept only for classes with that setting: ``#warn``
@@ -213,12 +224,11 @@ _APPLY = _HEAD + """    if _out is None:
     else:  # an op that moves data to another device: _out = (device, backend)
         dev, backend = _out
     result = _new(Tensor)
-    result._init_from(out, dev, backend, needs, x0)  #view
     if out.ndim > 1:  # (relayout_like_operands keeps 0-d and 1-d results)  #elementwise
         out = relayout_like_operands(b0, out, {relayout})  #elementwise
-    if out.size == 0:  #copy
+    if not out.size:  #copy
         out = fix_empty_strides(backend, out)  #copy
-    result._init_from(out, dev, backend, needs)  #copy
+""" + _fields("result", "out", "needs") + """\
     if needs:
         _record(cls, ctx, inputs, result, _name, _skip)
     return result
@@ -234,11 +244,10 @@ _MULTI_APPLY = _HEAD + """    dev, backend = (x0._device, b0) if _out is None el
     results = []
     for array in out:
         t = _new(Tensor)
-        t._init_from(array, dev, backend, needs, x0)  #view
-        t._multi_view = multi_view  #view
-        if array.size == 0:  #copy
+        if not array.size:  #copy
             array = fix_empty_strides(backend, array)  #copy
-        t._init_from(array, dev, backend, needs)  #copy
+""" + _fields("t", "array", "needs", "        ") + """\
+        t._multi_view = multi_view  #view
         results.append(t)
     if needs:
         _record_multi(cls, ctx, inputs, results, _name, _skip)
@@ -338,6 +347,7 @@ _NO_CTX = _NoContext()
 
 #: what every generated ``apply`` reads besides ``forward`` and ``cls``
 _SHARED = {"Tensor": Tensor, "Context": Context, "_NO_CTX": _NO_CTX, "_grad_state": _grad_state, "_new": _new,
+           "_counts": _counts,
            "_requires_grad": _requires_grad, "_record": _record, "_record_multi": _record_multi,
            "relayout_like_operands": relayout_like_operands, "fix_empty_strides": fix_empty_strides}
 #: names a ``forward`` parameter must not have to be taken as it is (it would hide one of
