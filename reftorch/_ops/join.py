@@ -31,9 +31,12 @@ def _relaid(b, out, arrays):
 
 
 class Cat(Function):
-    """``Cat.apply(tensors, dim, arrays, native)``: ``arrays`` are the arrays to join, made
-    ready by ``cat()`` (legacy empty ones left out), ``native`` the result's native dtype
-    when they are not all of it (else None)."""
+    """``Cat.apply(tensors, dim, arrays, native, plain)``: ``arrays`` are the arrays to
+    join, made ready by ``cat()`` (legacy empty ones left out), ``native`` the result's
+    native dtype when they are not all of it (else None); ``plain``: the inputs are of one
+    shape with no size-1 dim and are neither 4-d nor 5-d, so that the result is laid out as
+    PyTorch's when it is row-major contiguous (NumPy gives C-contiguous inputs such a
+    result, with PyTorch's strides)."""
 
     name = "CatBackward0"
     create_graph = True
@@ -42,7 +45,7 @@ class Cat(Function):
     can_warn = False  # only a cast can (an int64 too large for float16): concat_as casts quietly
 
     @staticmethod
-    def forward(ctx, tensors, dim, arrays, native):
+    def forward(ctx, tensors, dim, arrays, native, plain):
         if ctx.needs_input_grad:  # what backward needs (skipped when no graph is recorded)
             legacy = len(arrays) < len(tensors)  # legacy empty tensors (1-D) were left out
             sizes, dtypes = [], []
@@ -54,7 +57,7 @@ class Cat(Function):
             ctx.dim, ctx.sizes, ctx.dtypes = dim, sizes, dtypes
         b = tensors[0]._backend
         out = b.concat(arrays, dim) if native is None else b.concat_as(arrays, dim, native)
-        if 3 < out.ndim < 6 or 1 in out.shape or not b.is_c_contiguous(out):  # (_relaid, written out)
+        if not plain or not b.is_c_contiguous(out):  # (_relaid, with what cat() knew of the shapes)
             if len(arrays) < len(tensors):  # a legacy empty tensor (1-D) left out: it counts in
                 return row_major(b, out)     # the layout, and is not channels-last
             return cat_layout(b, out, arrays)
@@ -173,7 +176,7 @@ def _cat_sorted(tensors, dim):
 
 
 def _scan(tensors):
-    """One pass over ``cat``'s or ``stack``'s inputs (per-call overhead): returns the arrays,
+    """One pass over ``stack``'s inputs (``cat`` writes it out): returns the arrays,
     the first shape, the promoted dtype, whether some shape or device differs from the
     first one's (``odd``: sorted out by the caller) and whether some dtype differs (``cast``).
 
@@ -190,13 +193,10 @@ def _scan(tensors):
         arrays.append(a)
         if dtype is None:  # the first tensor
             shape, dtype, dev = a.shape, t._dtype, t._device
-            continue
-        if a.shape != shape:
-            odd = True
-        if t._dtype is not dtype:
-            dtype, cast = D.promote_types(dtype, t._dtype), True
-        if t._device is not dev:  # (one device object per device: nothing to compare)
-            odd = True
+        else:
+            odd = odd or a.shape != shape or t._device is not dev  # (one device object per device)
+            if t._dtype is not dtype:
+                dtype, cast = D.promote_types(dtype, t._dtype), True
     return arrays, shape, dtype, odd, cast
 
 
@@ -240,18 +240,35 @@ def cat(tensors, dim=0, *, axis=_NO_AXIS, out=None):
         raise _not_a_tensor_list("cat", tensors)
     if axis is not _NO_AXIS:  # NumPy-style alias accepted by PyTorch
         dim = _axis_as_dim("cat", dim, axis)
-    arrays, rshape, dtype, odd, cast = _scan(tensors)
+    # :func:`_scan`, written out (a call less per ``cat``): the arrays, the first shape, the
+    # promoted dtype; ``odd``: some shape or device differs from the first one's
+    arrays = []
+    rshape = dtype = dev = None
+    odd = cast = False
+    for t in tensors:
+        if t.__class__ is not Tensor and not isinstance(t, Tensor):
+            raise _not_a_tensor(tensors, t)
+        a = t._data
+        arrays.append(a)
+        if dtype is None:  # the first tensor
+            rshape, dtype, dev = a.shape, t._dtype, t._device
+        else:
+            odd = odd or a.shape != rshape or t._device is not dev  # (one device object per device)
+            if t._dtype is not dtype:
+                dtype, cast = D.promote_types(dtype, t._dtype), True
     # PyTorch's order: the argument parser's errors (elements, then ``dim``), then the op's.
     if dim.__class__ is not int:
         dim = int_arg(dim, "cat", "dim", 2)
     if not arrays:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
-    if odd or len(rshape) < 2 and (not rshape or not rshape[0]):  # (a 0-d or a legacy empty first)
+    n = len(rshape)
+    if odd or n < 2 and (not n or not rshape[0]):  # (a 0-d or a legacy empty first)
         d, arrays = _cat_sorted(tensors, dim)
+        plain = False
     else:
-        n = len(rshape)
         d = dim % n if -n <= dim < n else _wrap_dim(dim, n)  # (the in-range test without a call)
-    return Cat.apply(tensors, d, arrays, tensors[0]._backend.dtype(dtype) if cast else None)
+        plain = 1 not in rshape and not 3 < n < 6
+    return Cat.apply(tensors, d, arrays, tensors[0]._backend.dtype(dtype) if cast else None, plain)
 
 
 concat = concatenate = cat
