@@ -197,6 +197,29 @@ def test_cat_layouts_like_pytorch(shapes):
     _layouts(shapes, lambda T, x, y: T.cat([x, T.zeros(0), y], -1))
 
 
+@pytest.mark.parametrize("shapes, d", [(((2, 3), (1, 3)), 0), (((2, 3), (2, 1)), 1), (((2, 3), (2, 2)), -1),
+                                      (((3, 2, 4), (1, 2, 4)), 0), (((2, 3, 4), (2, 3, 2)), -1),
+                                      (((2, 0, 3), (2, 1, 3)), 1), (((2, 2, 3, 3), (2, 1, 3, 3)), 1)])
+def test_cat_uneven_layouts_like_pytorch(shapes, d):
+    """Inputs of different sizes along ``dim``: values, dtypes and strides are torch's."""
+    _layouts(shapes, lambda T, x, y: T.cat([x, y], d))
+    _layouts(shapes, lambda T, x, y: T.cat([y, x, y], d))
+
+
+def test_cat_errors_when_a_later_shape_does_not_fit():
+    """Only the first shape is read before the join: the errors of a later tensor are
+    PyTorch's, in its order (a 0-d tensor before ``dim``'s range, the numbers of dims
+    before the sizes), and a legacy empty tensor among others is still skipped."""
+    a, s = arr((2, 3)), np.float32(1.0)
+    for d in (0, 1, -1, 2, 5, -3):
+        raises_like(lambda T, x, y: T.cat([x, y], d), a, s, msg=True)
+        raises_like(lambda T, x, y: T.cat([x, x, y], d), a, arr((2, 3, 1)), msg=True)
+        raises_like(lambda T, x, y: T.cat([x, y], d), a, arr((3, 4)), msg=True)
+    both(lambda T, x, e: T.cat([x, e, x], 1), a, arr((0,)))
+    both(lambda T, x, e, y: T.cat([x, e, y], 0), a, arr((0,)), arr((1, 3), seed=1))
+    raises_like(lambda T, x, e, y: T.cat([x, e, y], 0), a, arr((0,)), arr((1, 4)), msg=True)
+
+
 def test_cat_stack_argument_errors_in_pytorchs_order():
     """The argument parser's errors (each element a tensor, then ``dim`` an int) come before
     the op's own (an empty list, a 0-d tensor, ``dim`` out of range, the shapes)."""

@@ -33,8 +33,8 @@ def _relaid(b, out, arrays):
 class Cat(Function):
     """``Cat.apply(tensors, dim, arrays, native, plain)``: ``arrays`` are the arrays to
     join, made ready by ``cat()`` (legacy empty ones left out), ``native`` the result's
-    native dtype when they are not all of it (else None); ``plain``: the inputs are of one
-    shape with no size-1 dim and are neither 4-d nor 5-d, so that the result is laid out as
+    native dtype when they are not all of it (else None); ``plain``: ``cat()`` knows that the
+    result has no size-1 dim and is neither 4-d nor 5-d, so that it is laid out as
     PyTorch's when it is row-major contiguous (NumPy gives C-contiguous inputs such a
     result, with PyTorch's strides)."""
 
@@ -143,9 +143,11 @@ def _check_shapes(tensors, ref, d):
 
 
 def _cat_sorted(tensors, dim):
-    """What ``cat()`` does when the shapes are not all the first one's, or that one is not
-    an ordinary one, or the devices differ: PyTorch's errors, in its order, then the wrapped
-    ``dim`` and the arrays to join (legacy empty tensors left out, unless all are such)."""
+    """What ``cat()`` does when the devices differ, ``dim`` is out of range, the first
+    tensor is 0-d or a legacy empty one, or the backend could not join the arrays (shapes
+    that do not fit, a legacy empty tensor among others): PyTorch's errors, in its order,
+    then the wrapped ``dim`` and the arrays to join (legacy empty tensors left out, unless
+    all are such)."""
     dev = tensors[0]._device
     kept = []
     ref = rshape = None
@@ -240,11 +242,11 @@ def cat(tensors, dim=0, *, axis=_NO_AXIS, out=None):
         raise _not_a_tensor_list("cat", tensors)
     if axis is not _NO_AXIS:  # NumPy-style alias accepted by PyTorch
         dim = _axis_as_dim("cat", dim, axis)
-    # :func:`_scan`, written out (a call less per ``cat``): the arrays, the first shape, the
-    # promoted dtype; ``odd``: some shape or device differs from the first one's
+    # :func:`_scan`, written out (a call less per ``cat``), without the shapes but the first
+    # one's: the backend's join checks the others (below)
     arrays = []
     rshape = dtype = dev = None
-    odd = cast = False
+    mixed = cast = False
     for t in tensors:
         if t.__class__ is not Tensor and not isinstance(t, Tensor):
             raise _not_a_tensor(tensors, t)
@@ -253,7 +255,8 @@ def cat(tensors, dim=0, *, axis=_NO_AXIS, out=None):
         if dtype is None:  # the first tensor
             rshape, dtype, dev = a.shape, t._dtype, t._device
         else:
-            odd = odd or a.shape != rshape or t._device is not dev  # (one device object per device)
+            if t._device is not dev:  # (one device object per device: nothing to compare)
+                mixed = True
             if t._dtype is not dtype:
                 dtype, cast = D.promote_types(dtype, t._dtype), True
     # PyTorch's order: the argument parser's errors (elements, then ``dim``), then the op's.
@@ -261,14 +264,23 @@ def cat(tensors, dim=0, *, axis=_NO_AXIS, out=None):
         dim = int_arg(dim, "cat", "dim", 2)
     if not arrays:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
+    native = tensors[0]._backend.dtype(dtype) if cast else None
     n = len(rshape)
-    if odd or n < 2 and (not n or not rshape[0]):  # (a 0-d or a legacy empty first)
-        d, arrays = _cat_sorted(tensors, dim)
-        plain = False
-    else:
-        d = dim % n if -n <= dim < n else _wrap_dim(dim, n)  # (the in-range test without a call)
-        plain = 1 not in rshape and not 3 < n < 6
-    return Cat.apply(tensors, d, arrays, tensors[0]._backend.dtype(dtype) if cast else None, plain)
+    # One device, ``dim`` in range, the first tensor neither 0-d nor a legacy empty one (an
+    # ``n`` of 0 fails the range test first): join. The backend's join fails where the
+    # other shapes do not fit the first one's (outside ``dim``); then the checked path
+    # below gives PyTorch's error, or the result if that came from a legacy empty tensor.
+    if not mixed and -n <= dim < n and (n > 1 or rshape[0]):
+        d = dim % n
+        # plain: no size-1 dim in the result (none in the first shape, and its ``dim`` size
+        # is not 0) and neither 4-d nor 5-d (see Cat)
+        plain = 1 not in rshape and rshape[d] != 0 and not 3 < n < 6
+        try:
+            return Cat.apply(tensors, d, arrays, native, plain)
+        except Exception:  # (a failed join has no effect: the checked path runs it again)
+            pass
+    d, arrays = _cat_sorted(tensors, dim)
+    return Cat.apply(tensors, d, arrays, native, False)
 
 
 concat = concatenate = cat
