@@ -177,7 +177,7 @@ class Tensor:
         self._init_from(src._data, src.device, src._backend)
 
     # ``_init_from(data, dev, backend, requires_grad=False, view_of=None)``: set every
-    # field (see :data:`FIELDS`), compiled from that template below the class.
+    # field; compiled below the class from :func:`fields_source`, the one list of them.
 
     def _share_version(self, other):
         """Share ``other``'s version counter and inference flag (``detach``, ``.data``,
