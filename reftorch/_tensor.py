@@ -642,13 +642,16 @@ class Tensor:
 
 
 def fields_source(t="self", data="data", dev="dev", backend="backend", requires_grad="requires_grad",
-                  view_of=None):
+                  view_of=None, multi_view=None):
     """The statements that set every field of a new tensor: the one place the fields are
     listed. The arguments are the names, in the code the statements go into, of the bare
     tensor (``object.__new__(Tensor)``), its backend array (a NumPy scalar from a 0-d
     result becomes a 0-d array), device, backend and ``requires_grad`` flag, and of the
     tensor whose memory the array views (the new one then shares its root base, version
-    counter and inference flag), or None for a tensor that views nothing.
+    counter and inference flag), or None for a tensor that views nothing; ``multi_view``:
+    the expression a view's ``_multi_view`` is set to (default: that of the tensor it views).
+    The statements read ``_grad_state`` and ``_counts`` (:mod:`reftorch._grad_state`'s
+    ``state`` and ``counts``) from their scope.
 
     :meth:`Tensor._init_from` runs them; every op's generated ``apply``
     (:mod:`reftorch.autograd.function`) has them inline, which saves a call per op.
@@ -679,7 +682,7 @@ if {data}.__class__ is not {backend}.array_type:
     # ``_multi_view`` passes on to views of it
     return common + f"""\
 {t}._base = {view_of} if {view_of}._base is None else {view_of}._base
-{t}._multi_view = {view_of}._multi_view
+{t}._multi_view = {multi_view or view_of + "._multi_view"}
 {t}._version_counter = {view_of}._version_counter
 {t}._fn_version = {view_of}._version_counter[0]
 {t}._is_inference = {view_of}._is_inference

@@ -177,13 +177,13 @@ def _make_apply(cls):
     return apply
 
 
-def _fields(t, data, requires_grad, indent="    "):
+def _fields(t, data, requires_grad, indent="    ", multi_view=None):
     """The lines of an ``apply`` template that set every field of the new tensor ``t``
     (:func:`~reftorch._tensor.fields_source`, inline: a call less per op): those of a view
     of the first input tagged ``#view``, those of a tensor that views nothing ``#copy``."""
     def tagged(text, tag):
         return "".join(f"{indent}{line}  #{tag}\n" for line in text.splitlines())
-    return (tagged(fields_source(t, data, "dev", "backend", requires_grad, "x0"), "view")
+    return (tagged(fields_source(t, data, "dev", "backend", requires_grad, "x0", multi_view), "view")
             + tagged(fields_source(t, data, "dev", "backend", requires_grad), "copy"))
 
 
@@ -246,8 +246,7 @@ _MULTI_APPLY = _HEAD + """    dev, backend = (x0._device, b0) if _out is None el
         t = _new(Tensor)
         if not array.size:  #copy
             array = fix_empty_strides(backend, array)  #copy
-""" + _fields("t", "array", "needs", "        ") + """\
-        t._multi_view = multi_view  #view
+""" + _fields("t", "array", "needs", "        ", "multi_view") + """\
         results.append(t)
     if needs:
         _record_multi(cls, ctx, inputs, results, _name, _skip)
