@@ -251,6 +251,19 @@ def test_is_c_contiguous(b):
     assert b.is_c_contiguous(a[1:, :])
 
 
+def test_ascontiguousarray(b):
+    a, host = grid(b)
+    assert b.ascontiguousarray(a) is a  # already row-major: the array itself, no copy
+    rows = a[1:, :]
+    assert b.ascontiguousarray(rows) is rows
+    for t, want in ((b.xp.permute_dims(a, (1, 0)), host.T), (a[:, ::2], host[:, ::2])):
+        c = b.ascontiguousarray(t)
+        np.testing.assert_array_equal(get(b, c), want)
+        assert b.strides(c) == (want.shape[1], 1)  # a row-major copy
+        c[0, 0] = -1.0
+        assert get(b, a)[0, 0] == 0.0
+
+
 def test_owns_memory(b):
     a, _ = grid(b)
     assert not b.owns_memory(a[1:, :])  # a view never owns

@@ -309,6 +309,13 @@ class Backend(abc.ABC):
             expected *= n
         return True
 
+    def ascontiguousarray(self, arr):
+        """``arr`` itself when it is row-major contiguous (as :meth:`is_c_contiguous` says),
+        else a row-major copy of it (NumPy's and CuPy's ``ascontiguousarray``); ``arr`` has
+        at least one dim. A backend binds its library's function where it has one: on a
+        contiguous array that is cheaper than reading the flag (NumPy: ~0.03 against ~0.1 us)."""
+        return arr if self.is_c_contiguous(arr) else self.copy(arr)
+
     def owns_memory(self, arr):
         """True when ``arr`` is a writeable row-major array owning its memory (not a view):
         autograd may then keep it as ``.grad`` without a copy. False: unknown, copy."""

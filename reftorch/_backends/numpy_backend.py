@@ -40,9 +40,10 @@ class NumpyBackend(Backend):
         self.quiet_enter, self.quiet_exit = errors.enter, errors.exit
         # Methods that run on every call of an op, bound to C callables (no Python frame):
         # ``concat``: the C function behind np.concatenate, without its __array_function__
-        # dispatch (~0.13 us); ``is_c_contiguous``: ``arr.flags.c_contiguous``.
+        # dispatch (~0.13 us); ``is_c_contiguous``: ``arr.flags.c_contiguous``; ``ascontiguousarray``.
         self.concat = getattr(np.concatenate, "_implementation", np.concatenate)
         self.is_c_contiguous = operator.attrgetter("flags.c_contiguous")
+        self.ascontiguousarray = np.ascontiguousarray
         # ``as_array``: a NumPy scalar (what a full reduction or a 0-d ufunc call returns)
         # as a 0-d array.
         self.as_array = np.asarray

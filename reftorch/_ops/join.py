@@ -21,22 +21,23 @@ def _check_devices(tensors):
 
 def _relaid(b, out, arrays):
     """``out``, the backend's ``concat`` of ``arrays``, laid out as PyTorch's ``cat`` lays out
-    its result (:func:`cat_layout`). NumPy gives C-contiguous inputs a C-contiguous result
-    whose strides are PyTorch's, so only a 4-d or 5-d result (channels-last may be wanted),
-    one with a size-1 dim (whose stride is not covered by the flag) or one that is not
-    C-contiguous needs a closer look (an empty one gets its strides in ``apply``)."""
-    if 3 < out.ndim < 6 or 1 in out.shape or not b.is_c_contiguous(out):
+    its result (:func:`cat_layout`). Only a 4-d or 5-d result (channels-last may be
+    wanted) or one with a size-1 dim (whose stride row-major order leaves open) needs a
+    closer look; any other is row-major in PyTorch, with the only strides a row-major array
+    of its shape has (NumPy gives C-contiguous inputs such a result; an empty one gets its
+    strides in ``apply``)."""
+    if 3 < out.ndim < 6 or 1 in out.shape:
         return cat_layout(b, out, arrays)
-    return out
+    return b.ascontiguousarray(out)  # row-major: a copy if NumPy chose another layout
 
 
 class Cat(Function):
     """``Cat.apply(tensors, dim, arrays, native, plain)``: ``arrays`` are the arrays to
     join, made ready by ``cat()`` (legacy empty ones left out), ``native`` the result's
     native dtype when they are not all of it (else None); ``plain``: ``cat()`` knows that the
-    result has no size-1 dim and is neither 4-d nor 5-d, so that it is laid out as
-    PyTorch's when it is row-major contiguous (NumPy gives C-contiguous inputs such a
-    result, with PyTorch's strides)."""
+    result has no size-1 dim and is neither 4-d nor 5-d: PyTorch lays it out row-major, with
+    the only strides a row-major array of its shape can have (NumPy gives C-contiguous
+    inputs such a result; from others, a row-major copy is made)."""
 
     name = "CatBackward0"
     create_graph = True
@@ -57,11 +58,11 @@ class Cat(Function):
             ctx.dim, ctx.sizes, ctx.dtypes = dim, sizes, dtypes
         b = tensors[0]._backend
         out = b.concat(arrays, dim) if native is None else b.concat_as(arrays, dim, native)
-        if not plain or not b.is_c_contiguous(out):  # (_relaid, with what cat() knew of the shapes)
-            if len(arrays) < len(tensors):  # a legacy empty tensor (1-D) left out: it counts in
-                return row_major(b, out)     # the layout, and is not channels-last
-            return cat_layout(b, out, arrays)
-        return out
+        if plain:  # (_relaid, with what cat() knew of the shapes): row-major, whatever NumPy chose
+            return b.ascontiguousarray(out)
+        if len(arrays) < len(tensors):  # a legacy empty tensor (1-D) left out: it counts in
+            return row_major(b, out)     # the layout, and is not channels-last
+        return cat_layout(b, out, arrays)
 
     @staticmethod
     def backward(ctx, g):
@@ -310,12 +311,13 @@ class Stack(Function):
         shape = arrays[0].shape
         if dim < len(shape):
             out = b.concat(arrays, dim) if native is None else b.concat_as(arrays, dim, native)
-            if 3 < out.ndim < 6 or 1 in out.shape or not b.is_c_contiguous(out):  # (_relaid, written out)
+            if 3 < out.ndim < 6 or 1 in out.shape:  # (_relaid, written out)
                 out = cat_layout(b, out, arrays)
                 new = shape[:dim] + (len(arrays),) + shape[dim:]
                 return b.as_strided(out, new, compute_stride(tuple(out.shape), b.strides(out), new))
-            # a row-major result with PyTorch's strides: any view of it has them too
-            return b.reshape_rows(out, shape[:dim] + (len(arrays),) + shape[dim:])
+            # row-major (a copy if NumPy chose another layout) has PyTorch's strides, and so
+            # has any view of it
+            return b.reshape_rows(b.ascontiguousarray(out), shape[:dim] + (len(arrays),) + shape[dim:])
         views = [a[_NEW_LAST] for a in arrays]
         out = b.concat(views, dim) if native is None else b.concat_as(views, dim, native)
         if 3 < out.ndim < 6:  # channels-last (3-d) when all the inputs, unsqueezed, suggest it
