@@ -71,8 +71,8 @@ def row_major(backend, arr):
     ``stack``, ``masked_fill`` and reductions return contiguous tensors.
     """
     shape = arr.shape
-    if 1 not in shape and 0 not in shape and backend.is_c_contiguous(arr):
-        return arr  # no size-1 or empty dim (0-d included): row-major strides are PyTorch's
+    if 1 not in shape and 0 not in shape:  # no size-1 or empty dim: row-major strides are PyTorch's
+        return backend.ascontiguousarray(arr) if shape else arr  # (arr itself, or a row-major copy)
     want = contiguous_strides(shape)
     have = backend.strides(arr)
     if have == want:

@@ -25,6 +25,7 @@ being recorded and an input requires grad, attaches a :class:`Node` (the tensor'
 from __future__ import annotations
 
 import inspect
+import textwrap
 from operator import attrgetter
 
 from .._codegen import compile_function, defaults_of, parameter_text
@@ -33,7 +34,7 @@ from .._grad_state import counts as _counts
 from .._tensor import Tensor, fields_source
 from .grad_mode import _state as _grad_state
 from .graph import (_FREED, _NODE_CLASSES, AccumulateGrad, MultiOutputNode, Node, _edge,  # noqa: F401 (op code takes them from here)
-                    _saved_version, new_node, node_class)
+                    _saved_version, edge_source, new_node, node_class, node_source)
 
 
 class Context:
@@ -41,13 +42,7 @@ class Context:
 
     __slots__ = ("_saved", "_versions", "_save_output", "needs_input_grad", "node", "backend", "xp", "__dict__")
 
-    def __init__(self, needs_input_grad, backend):
-        self._saved = ()
-        self._versions = ()
-        self._save_output = False
-        self.needs_input_grad = needs_input_grad
-        self.backend = backend
-        self.xp = backend.xp
+    # __init__(self, needs_input_grad, backend): compiled from context_source (below)
 
     def save_for_backward(self, *items):
         """Keep tensors (checked for in-place changes) or arrays for the backward pass."""
@@ -63,6 +58,28 @@ class Context:
         if self._saved is None:
             raise RuntimeError(_FREED)
         return self._saved
+
+
+def context_source(ctx, needs_input_grad, backend):
+    """The statements that set every field of a new :class:`Context` (the one place they
+    are listed): the arguments are the names, or expressions, in the code the statements go
+    into, of the context (``object.__new__(Context)``), its ``needs_input_grad`` tuple and
+    the backend of the op's inputs. ``Context.__init__`` runs them; every op's generated
+    ``apply`` has them inline, which saves a class call per recorded op."""
+    return f"""\
+{ctx}._saved = ()
+{ctx}._versions = ()
+{ctx}._save_output = False
+{ctx}.needs_input_grad = {needs_input_grad}
+{ctx}.backend = {backend}
+{ctx}.xp = {backend}.xp
+"""
+
+
+Context.__init__ = compile_function(
+    "def __init__(self, needs_input_grad, backend):\n"
+    + textwrap.indent(context_source("self", "needs_input_grad", "backend"), "    "), "__init__", {})
+Context.__init__.__qualname__, Context.__init__.__module__ = "Context.__init__", __name__
 
 
 class OpFunction:
@@ -206,7 +223,8 @@ def apply({header}):
     b0 = x0._backend
     if needs and _grad_state.enabled:
         inputs = {inputs}
-        ctx = Context(tuple(map(_requires_grad, inputs)), b0)
+        ctx = _new(Context)
+""" + textwrap.indent(context_source("ctx", "tuple(map(_requires_grad, inputs))", "b0"), " " * 8) + """\
     else:
         needs = False
         ctx = _NO_CTX
@@ -254,21 +272,36 @@ _MULTI_APPLY = _HEAD + """    dev, backend = (x0._device, b0) if _out is None el
 """
 
 
+#: The source of :func:`_record`: its node's fields and each input's edge are set inline
+#: (:func:`~reftorch.autograd.graph.node_source`, :func:`~reftorch.autograd.graph.edge_source`):
+#: no class call for the node and no call per input.
+_RECORD = """
 def _record(cls, ctx, inputs, result, name, skip):
-    """``apply``'s last step when it records a graph: the node of ``result`` (the
-    ``grad_fn``), with an edge per differentiable input; ``name`` and ``skip`` override the
-    class's ``name`` and ``nondiff``."""
     skip = cls.nondiff if skip is None else skip
     name = name or cls.name
     if skip:  # inputs PyTorch does not list in next_functions (indices, masks, scalars)
         slots = tuple(i for i in range(len(inputs)) if i not in skip)
         node = new_node(cls, ctx, tuple([_edge(inputs[i]) for i in slots]), name, slots)
     else:
-        node = (_NODE_CLASSES.get(name) or node_class(name))(cls, ctx, tuple(map(_edge, inputs)), name)
+        edges = []
+        for t in inputs:
+{edge}\
+            edges.append(edge)
+        node = _new(_NODE_CLASSES.get(name) or node_class(name))
+{node}\
     result._grad_fn = node  # (what the grad_fn setter does: _fn_version already is the counter's)
     if ctx._save_output:
         ctx._saved = ctx._saved + (result,)
         ctx._versions = ctx._versions + (result._version_counter[0],)
+""".format(edge=textwrap.indent(edge_source("t", "edge"), " " * 12),
+           node=textwrap.indent(node_source("node", "cls", "ctx", "tuple(edges)", "name", "None"), " " * 8))
+_record = compile_function(_RECORD, "_record", {
+    "_new": object.__new__, "_NODE_CLASSES": _NODE_CLASSES, "node_class": node_class, "new_node": new_node,
+    "_edge": _edge, "AccumulateGrad": AccumulateGrad})
+_record.__module__ = __name__
+_record.__doc__ = """``apply``'s last step when it records a graph: the node of ``result`` (the
+``grad_fn``), with an edge per differentiable input; ``name`` and ``skip`` override the
+class's ``name`` and ``nondiff``."""
 
 
 def _record_multi(cls, ctx, inputs, results, name, skip):

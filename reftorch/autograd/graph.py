@@ -9,7 +9,9 @@ below both.
 from __future__ import annotations
 
 import re
+import textwrap
 
+from .._codegen import compile_function
 from .._layout import contiguous_strides, copy_with_strides, is_non_overlapping_and_dense
 from .._tensor import Tensor, tensor_type_name, SAVED_INFERENCE
 
@@ -49,13 +51,7 @@ class Node:
     #: :class:`MultiOutputNode` it keeps them apart, one slot per output.
     _multi = False
 
-    def __init__(self, fn, ctx, next_functions, name, slots=None):
-        self._fn = fn
-        self.ctx = ctx
-        self.next_functions = next_functions
-        self._name = name
-        self._retained = None
-        self._slots = slots  # which of backward's gradients feed next_functions (None: all)
+    # __init__(self, fn, ctx, next_functions, name, slots=None): compiled from node_source (below)
 
     def name(self) -> str:
         return self._name
@@ -100,6 +96,31 @@ class Node:
 
     def register_hook(self, fn):  # pragma: no cover - rarely used
         raise NotImplementedError("Node hooks are not implemented in reftorch")
+
+
+def node_source(node, fn, ctx, next_functions, name, slots):
+    """The statements that set every field of a new :class:`Node` (the one place they are
+    listed): the arguments are the names, or expressions, in the code the statements go
+    into, of the node (``object.__new__`` of its class), the op's Function class, its
+    context, its ``next_functions``, its name and ``slots`` (which of ``backward``'s
+    gradients feed ``next_functions``: None for all). ``Node.__init__`` runs them; the
+    recording step of every op (:mod:`reftorch.autograd.function`) has them inline, which
+    saves a class call per recorded op."""
+    return f"""\
+{node}._fn = {fn}
+{node}.ctx = {ctx}
+{node}.next_functions = {next_functions}
+{node}._name = {name}
+{node}._retained = None
+{node}._slots = {slots}
+"""
+
+
+Node.__init__ = compile_function(
+    "def __init__(self, fn, ctx, next_functions, name, slots=None):\n"
+    + textwrap.indent(node_source("self", "fn", "ctx", "next_functions", "name", "slots"), "    "),
+    "__init__", {})
+Node.__init__.__qualname__, Node.__init__.__module__ = "Node.__init__", __name__
 
 
 class MultiOutputNode(Node):
@@ -205,14 +226,31 @@ class AccumulateGrad:
             g._bump_version()
 
 
-def _edge(t):
-    """The ``next_functions`` entry for input tensor ``t``: ``(node, output_nr)``."""
-    fn = t._grad_fn if t._base is None else t.grad_fn  # the property may regenerate a view's node
-    if fn is not None:
-        return (fn, t._output_nr)
-    if t._requires_grad:
-        acc = t._accumulator
-        if acc is None:
-            acc = t._accumulator = AccumulateGrad(t)
-        return (acc, 0)
-    return (None, 0)
+def edge_source(t, edge):
+    """The statements that set ``edge`` to the ``next_functions`` entry of input tensor
+    ``t``, ``(node, output_nr)`` (names in the code they go into; they also set ``fn`` and
+    ``acc``, and read ``AccumulateGrad``): its ``grad_fn``, its :class:`AccumulateGrad` if it
+    is a leaf that requires grad (made on first use), else ``(None, 0)``. :func:`_edge` runs
+    them; the recording step of every op has them inline (a call less per input)."""
+    return f"""\
+if {t}._base is None:
+    fn = {t}._grad_fn
+else:  # the property may regenerate a view's node
+    fn = {t}.grad_fn
+if fn is not None:
+    {edge} = (fn, {t}._output_nr)
+elif {t}._requires_grad:
+    acc = {t}._accumulator
+    if acc is None:
+        acc = {t}._accumulator = AccumulateGrad({t})
+    {edge} = (acc, 0)
+else:
+    {edge} = (None, 0)
+"""
+
+
+_edge = compile_function("def _edge(t):\n" + textwrap.indent(edge_source("t", "edge") + "return edge\n", "    "),
+                         "_edge", {"AccumulateGrad": AccumulateGrad})
+_edge.__module__ = __name__
+_edge.__doc__ = """The ``next_functions`` entry for input tensor ``t``: ``(node, output_nr)``
+(compiled from :func:`edge_source`)."""
