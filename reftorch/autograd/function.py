@@ -247,8 +247,24 @@ _APPLY = _HEAD + """    if _out is None:
     if not out.size:  #copy
         out = fix_empty_strides(backend, out)  #copy
 """ + _fields("result", "out", "needs") + """\
-    if needs:
-        _record(cls, ctx, inputs, result, _name, _skip)
+    if needs:  # record the node (the grad_fn); _name and _skip override the class's name and nondiff
+        if _skip is None:
+            _skip = cls.nondiff
+        if _skip:
+            _record_skipping(cls, ctx, inputs, result, _name or cls.name, _skip)
+        else:  # an edge per input, and the node, inline (edge_source, node_source): no call
+            edges = []
+            for t in inputs:
+""" + textwrap.indent(edge_source("t", "edge"), " " * 16) + """\
+                edges.append(edge)
+            if not _name:
+                _name = cls.name
+            node = _new(_NODE_CLASSES.get(_name) or node_class(_name))
+""" + textwrap.indent(node_source("node", "cls", "ctx", "tuple(edges)", "_name", "None"), " " * 12) + """\
+            result._grad_fn = node  # (what the grad_fn setter does: _fn_version already is the counter's)
+        if ctx._save_output:
+            ctx._saved = ctx._saved + (result,)
+            ctx._versions = ctx._versions + (result._version_counter[0],)
     return result
 """
 
@@ -272,41 +288,16 @@ _MULTI_APPLY = _HEAD + """    dev, backend = (x0._device, b0) if _out is None el
 """
 
 
-#: The source of :func:`_record`: its node's fields and each input's edge are set inline
-#: (:func:`~reftorch.autograd.graph.node_source`, :func:`~reftorch.autograd.graph.edge_source`):
-#: no class call for the node and no call per input.
-_RECORD = """
-def _record(cls, ctx, inputs, result, name, skip):
-    skip = cls.nondiff if skip is None else skip
-    name = name or cls.name
-    if skip:  # inputs PyTorch does not list in next_functions (indices, masks, scalars)
-        slots = tuple(i for i in range(len(inputs)) if i not in skip)
-        node = new_node(cls, ctx, tuple([_edge(inputs[i]) for i in slots]), name, slots)
-    else:
-        edges = []
-        for t in inputs:
-{edge}\
-            edges.append(edge)
-        node = _new(_NODE_CLASSES.get(name) or node_class(name))
-{node}\
-    result._grad_fn = node  # (what the grad_fn setter does: _fn_version already is the counter's)
-    if ctx._save_output:
-        ctx._saved = ctx._saved + (result,)
-        ctx._versions = ctx._versions + (result._version_counter[0],)
-""".format(edge=textwrap.indent(edge_source("t", "edge"), " " * 12),
-           node=textwrap.indent(node_source("node", "cls", "ctx", "tuple(edges)", "name", "None"), " " * 8))
-_record = compile_function(_RECORD, "_record", {
-    "_new": object.__new__, "_NODE_CLASSES": _NODE_CLASSES, "node_class": node_class, "new_node": new_node,
-    "_edge": _edge, "AccumulateGrad": AccumulateGrad})
-_record.__module__ = __name__
-_record.__doc__ = """``apply``'s last step when it records a graph: the node of ``result`` (the
-``grad_fn``), with an edge per differentiable input; ``name`` and ``skip`` override the
-class's ``name`` and ``nondiff``."""
+def _record_skipping(cls, ctx, inputs, result, name, skip):
+    """The graph node of ``result`` when the op's inputs at positions ``skip`` get no
+    edge (indices, masks, scalars: PyTorch does not list them in ``next_functions``)."""
+    slots = tuple(i for i in range(len(inputs)) if i not in skip)
+    result._grad_fn = new_node(cls, ctx, tuple([_edge(inputs[i]) for i in slots]), name, slots)
 
 
 def _record_multi(cls, ctx, inputs, results, name, skip):
-    """:func:`_record` for several outputs: one :class:`MultiOutputNode`, each output's
-    ``output_nr`` its position."""
+    """The recording step of :data:`_APPLY` for several outputs: one
+    :class:`MultiOutputNode`, each output's ``output_nr`` its position."""
     name = name or cls.name
     node_cls = _NODE_CLASSES.get(name) or node_class(name, multi=True)
     skip = cls.nondiff if skip is None else skip
@@ -350,7 +341,8 @@ def _exact_params(cls):
 
 #: the names ``apply``'s body assigns (see :data:`_TEMPLATE_NAMES`)
 _LOCALS = ("x0", "needs", "t", "b0", "inputs", "ctx", "quiet", "out", "dev", "backend", "result", "results",
-           "array", "multi_view", "args", "params", "_name", "_out", "_skip", "_d")
+           "array", "multi_view", "args", "params", "_name", "_out", "_skip", "_d", "edges", "edge", "prev", "acc",
+           "node")
 
 
 _new = object.__new__
@@ -380,7 +372,8 @@ _NO_CTX = _NoContext()
 #: what every generated ``apply`` reads besides ``forward`` and ``cls``
 _SHARED = {"Tensor": Tensor, "Context": Context, "_NO_CTX": _NO_CTX, "_grad_state": _grad_state, "_new": _new,
            "_counts": _counts,
-           "_requires_grad": _requires_grad, "_record": _record, "_record_multi": _record_multi,
+           "_requires_grad": _requires_grad, "_record_skipping": _record_skipping, "_record_multi": _record_multi,
+           "_NODE_CLASSES": _NODE_CLASSES, "node_class": node_class, "AccumulateGrad": AccumulateGrad,
            "relayout_like_operands": relayout_like_operands, "fix_empty_strides": fix_empty_strides}
 #: names a ``forward`` parameter must not have to be taken as it is (it would hide one of
 #: them): a class with such a parameter gets the ``*args`` form of ``apply``

@@ -103,8 +103,8 @@ def node_source(node, fn, ctx, next_functions, name, slots):
     listed): the arguments are the names, or expressions, in the code the statements go
     into, of the node (``object.__new__`` of its class), the op's Function class, its
     context, its ``next_functions``, its name and ``slots`` (which of ``backward``'s
-    gradients feed ``next_functions``: None for all). ``Node.__init__`` runs them; the
-    recording step of every op (:mod:`reftorch.autograd.function`) has them inline, which
+    gradients feed ``next_functions``: None for all). ``Node.__init__`` runs them; every
+    op's generated ``apply`` (:mod:`reftorch.autograd.function`) has them inline, which
     saves a class call per recorded op."""
     return f"""\
 {node}._fn = {fn}
@@ -228,17 +228,17 @@ class AccumulateGrad:
 
 def edge_source(t, edge):
     """The statements that set ``edge`` to the ``next_functions`` entry of input tensor
-    ``t``, ``(node, output_nr)`` (names in the code they go into; they also set ``fn`` and
+    ``t``, ``(node, output_nr)`` (names in the code they go into; they also set ``prev`` and
     ``acc``, and read ``AccumulateGrad``): its ``grad_fn``, its :class:`AccumulateGrad` if it
     is a leaf that requires grad (made on first use), else ``(None, 0)``. :func:`_edge` runs
-    them; the recording step of every op has them inline (a call less per input)."""
+    them; every op's generated ``apply`` has them inline (a call less per input)."""
     return f"""\
 if {t}._base is None:
-    fn = {t}._grad_fn
+    prev = {t}._grad_fn
 else:  # the property may regenerate a view's node
-    fn = {t}.grad_fn
-if fn is not None:
-    {edge} = (fn, {t}._output_nr)
+    prev = {t}.grad_fn
+if prev is not None:
+    {edge} = (prev, {t}._output_nr)
 elif {t}._requires_grad:
     acc = {t}._accumulator
     if acc is None:
