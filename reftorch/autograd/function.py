@@ -31,10 +31,10 @@ from operator import attrgetter
 from .._codegen import compile_function, defaults_of, parameter_text
 from .._layout import fix_empty_strides, relayout_like_operands
 from .._grad_state import counts as _counts
-from .._tensor import Tensor, fields_source
+from .._tensor import SAVED_INFERENCE, Tensor, fields_source
 from .grad_mode import _state as _grad_state
 from .graph import (_FREED, _NODE_CLASSES, AccumulateGrad, MultiOutputNode, Node, _edge,  # noqa: F401 (op code takes them from here)
-                    _saved_version, edge_source, new_node, node_class, node_source)
+                    _saved_version, edge_source, new_node, node_class, node_source, saved_version_source)
 
 
 class Context:
@@ -44,10 +44,7 @@ class Context:
 
     # __init__(self, needs_input_grad, backend): compiled from context_source (below)
 
-    def save_for_backward(self, *items):
-        """Keep tensors (checked for in-place changes) or arrays for the backward pass."""
-        self._saved = items
-        self._versions = tuple(map(_saved_version, items))  # (map: no comprehension frame)
+    # save_for_backward(self, *items): compiled below, with saved_version_source inline
 
     def save_output(self):
         """Ask ``apply`` to save the output tensor too (it is appended to ``saved_tensors``)."""
@@ -80,6 +77,19 @@ Context.__init__ = compile_function(
     "def __init__(self, needs_input_grad, backend):\n"
     + textwrap.indent(context_source("self", "needs_input_grad", "backend"), "    "), "__init__", {})
 Context.__init__.__qualname__, Context.__init__.__module__ = "Context.__init__", __name__
+
+Context.save_for_backward = compile_function(
+    "def save_for_backward(self, *items):\n"
+    "    self._saved = items\n"
+    "    versions = []\n"
+    "    for t in items:  # (the version of each, inline: no call per item)\n"
+    + textwrap.indent(saved_version_source("t", "version"), " " * 8)
+    + "        versions.append(version)\n"
+    "    self._versions = tuple(versions)\n",
+    "save_for_backward", {"Tensor": Tensor, "SAVED_INFERENCE": SAVED_INFERENCE})
+Context.save_for_backward.__qualname__ = "Context.save_for_backward"
+Context.save_for_backward.__module__ = __name__
+Context.save_for_backward.__doc__ = "Keep tensors (checked for in-place changes) or arrays for the backward pass."
 
 
 class OpFunction:

@@ -22,18 +22,32 @@ _FREED = ("Trying to backward through the graph a second time (or directly acces
           "calling backward.")
 
 
-def _saved_version(t):
-    """The version at which a saved tensor is kept (None for a saved array).
+def saved_version_source(t, version):
+    """The statements that set ``version`` to the version at which the saved item ``t`` is
+    kept (names in the code they go into): its version counter's value for a tensor, None
+    for anything else (an array, None, a number). They raise RuntimeError for an inference
+    tensor (PyTorch cannot save one for backward). :func:`_saved_version` runs them;
+    ``Context.save_for_backward`` has them inline in its loop (a call less per item)."""
+    return f"""\
+if {t}.__class__ is not Tensor and not isinstance({t}, Tensor):  # an array, None, a number
+    {version} = None
+elif {t}._is_inference:
+    raise RuntimeError(SAVED_INFERENCE)
+else:
+    {version} = {t}._version_counter[0]
+"""
 
-    Raises:
-        RuntimeError: for an inference tensor (PyTorch cannot save one for backward).
-    """
-    counter = getattr(t, "_version_counter", None)
-    if counter is None:
-        return None
-    if t._is_inference:
-        raise RuntimeError(SAVED_INFERENCE)
-    return counter[0]
+
+_saved_version = compile_function(
+    "def _saved_version(t):\n" + textwrap.indent(saved_version_source("t", "version") + "return version\n", "    "),
+    "_saved_version", {"Tensor": Tensor, "SAVED_INFERENCE": SAVED_INFERENCE})
+_saved_version.__module__ = __name__
+_saved_version.__doc__ = """The version at which a saved item is kept: None for anything but a tensor
+(compiled from :func:`saved_version_source`).
+
+Raises:
+    RuntimeError: for an inference tensor (PyTorch cannot save one for backward).
+"""
 
 
 class Node:
