@@ -34,7 +34,7 @@ from .._grad_state import counts as _counts
 from .._tensor import SAVED_INFERENCE, Tensor, fields_source
 from .grad_mode import _state as _grad_state
 from .graph import (_FREED, _NODE_CLASSES, AccumulateGrad, MultiOutputNode, Node, _edge,  # noqa: F401 (op code takes them from here)
-                    _saved_version, edge_source, new_node, node_class, node_source, saved_version_source)
+                    edge_source, new_node, node_class, node_source, saved_version_source)
 
 
 class Context:
