@@ -34,7 +34,7 @@ from .._grad_state import counts as _counts
 from .._tensor import SAVED_INFERENCE, Tensor, fields_source
 from .grad_mode import _state as _grad_state
 from .graph import (_FREED, _NODE_CLASSES, AccumulateGrad, MultiOutputNode, Node, _edge,  # noqa: F401 (op code takes them from here)
-                    edge_source, new_node, node_class, node_source, saved_version_source)
+                    edge_source, multi_node_source, new_node, node_class, node_source, saved_version_source)
 
 
 class Context:
@@ -305,21 +305,40 @@ def _record_skipping(cls, ctx, inputs, result, name, skip):
     result._grad_fn = new_node(cls, ctx, tuple([_edge(inputs[i]) for i in slots]), name, slots)
 
 
+#: The source of :func:`_record_multi`, with each input's edge and the node's fields inline
+#: (:func:`~reftorch.autograd.graph.edge_source`,
+#: :func:`~reftorch.autograd.graph.multi_node_source`): no call per input, no class call.
+_RECORD_MULTI = """
 def _record_multi(cls, ctx, inputs, results, name, skip):
-    """The recording step of :data:`_APPLY` for several outputs: one
-    :class:`MultiOutputNode`, each output's ``output_nr`` its position."""
-    name = name or cls.name
-    node_cls = _NODE_CLASSES.get(name) or node_class(name, multi=True)
-    skip = cls.nondiff if skip is None else skip
-    slots = tuple(i for i in range(len(inputs)) if i not in skip) if skip else None
-    edges = tuple([_edge(inputs[i]) for i in (slots if skip else range(len(inputs)))])
-    node = node_cls(cls, ctx, edges, name, slots, n_outputs=len(results))
+    if not name:
+        name = cls.name
+    if skip is None:
+        skip = cls.nondiff
+    if skip:  # inputs PyTorch does not list in next_functions (indices, masks, scalars)
+        slots = tuple(i for i in range(len(inputs)) if i not in skip)
+        edges = tuple([_edge(inputs[i]) for i in slots])
+    else:
+        slots = None
+        edges = []
+        for t in inputs:
+""" + textwrap.indent(edge_source("t", "edge"), " " * 12) + """\
+            edges.append(edge)
+        edges = tuple(edges)
+    node = _new(_NODE_CLASSES.get(name) or node_class(name, multi=True))
+""" + textwrap.indent(multi_node_source("node", "cls", "ctx", "edges", "name", "slots", "len(results)"), " " * 4) + """\
     for i, t in enumerate(results):
         t._grad_fn = node
         t._output_nr = i
     if ctx._save_output:  # (a forward shared with a one-output op saves its output: the first)
         ctx._saved = ctx._saved + (results[0],)
         ctx._versions = ctx._versions + (results[0]._version_counter[0],)
+"""
+_record_multi = compile_function(_RECORD_MULTI, "_record_multi", {
+    "_new": object.__new__, "_NODE_CLASSES": _NODE_CLASSES, "node_class": node_class, "_edge": _edge,
+    "AccumulateGrad": AccumulateGrad})
+_record_multi.__module__ = __name__
+_record_multi.__doc__ = """The recording step of :data:`_APPLY` for several outputs: one
+:class:`MultiOutputNode`, each output's ``output_nr`` its position."""
 
 
 def _select(source, **settings):

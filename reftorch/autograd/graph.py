@@ -150,11 +150,9 @@ class MultiOutputNode(Node):
     __slots__ = ("n_outputs",)
     _multi = True
 
-    def __init__(self, fn, ctx, next_functions, name, slots=None, n_outputs=1):
-        Node.__init__(self, fn, ctx, next_functions, name, slots)
-        self.n_outputs = n_outputs
-        # retain_grad on an output: output_nr -> weak reference to the tensor
-        self._retained = None
+    # __init__(self, fn, ctx, next_functions, name, slots=None, n_outputs=1): compiled from
+    # multi_node_source (below); ``_retained`` (None) is, for this class, a mapping
+    # output_nr -> weak reference to the output tensor, made by retain_grad on an output
 
     def apply(self, grads, retain_graph):
         """Run the op's backward on ``grads`` (one array or ``None`` per output)."""
@@ -238,6 +236,21 @@ class AccumulateGrad:
             g = t._grad
             g._data += grad_array  # in place: `g is t.grad` stays True, like PyTorch
             g._bump_version()
+
+
+def multi_node_source(node, fn, ctx, next_functions, name, slots, n_outputs):
+    """:func:`node_source` for a :class:`MultiOutputNode`: those statements and the one
+    that sets ``n_outputs``, the number of outputs. ``MultiOutputNode.__init__`` runs them;
+    the recording step of an op with several outputs has them inline."""
+    return node_source(node, fn, ctx, next_functions, name, slots) + f"{node}.n_outputs = {n_outputs}\n"
+
+
+MultiOutputNode.__init__ = compile_function(
+    "def __init__(self, fn, ctx, next_functions, name, slots=None, n_outputs=1):\n"
+    + textwrap.indent(multi_node_source("self", "fn", "ctx", "next_functions", "name", "slots", "n_outputs"), "    "),
+    "__init__", {})
+MultiOutputNode.__init__.__qualname__ = "MultiOutputNode.__init__"
+MultiOutputNode.__init__.__module__ = __name__
 
 
 def edge_source(t, edge):
