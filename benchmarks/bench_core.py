@@ -37,11 +37,9 @@ from __future__ import annotations
 
 import argparse
 import datetime as _dt
-import gc
 import json
 import os
 import platform
-import statistics
 import subprocess
 import sys
 import time
@@ -50,6 +48,9 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
+
+import _timing  # benchmarks/_timing.py
+from _timing import best_and_median
 
 import reftorch as rt  # noqa: E402
 
@@ -64,42 +65,9 @@ O1_TARGET = 2.0      # time at the largest size / time at the smallest, view ops
 
 
 # ---------------------------------------------------------------------------- timing
-_clock = time.perf_counter
-
-
-def _loop_time(fn, number):
-    start = _clock()
-    for _ in range(number):
-        fn()
-    return (_clock() - start) / number
-
-
-def _calibrate(fn, min_time):
-    """Calls per round so that one round lasts about ``min_time`` seconds."""
-    fn()
-    number = 1
-    while True:
-        t = _loop_time(fn, number) * number
-        if t >= min_time or number >= 1 << 20:
-            return number
-        number = max(number * 2, int(number * min_time / max(t, 1e-9) * 1.2))
-
-
 def race(fns: dict, repeats: int, min_time: float) -> dict:
     """Time each ``fns[label]()`` in turn, ``repeats`` rounds; {label: (best, median)} in s."""
-    numbers = {k: _calibrate(f, min_time) for k, f in fns.items()}
-    samples = {k: [] for k in fns}
-    gc_was = gc.isenabled()
-    gc.collect()
-    gc.disable()
-    try:
-        for _ in range(repeats):
-            for k, f in fns.items():
-                samples[k].append(_loop_time(f, numbers[k]))
-    finally:
-        if gc_was:
-            gc.enable()
-    return {k: (min(v), statistics.median(v)) for k, v in samples.items()}
+    return best_and_median(_timing.race(fns, repeats, min_time))
 
 
 def race_formulations(np_fns: dict, others: dict, repeats: int, min_time: float):
@@ -307,8 +275,7 @@ def main(argv=None):
     ap.add_argument("--repeats", type=int, default=None, help="rounds per case (default 7, 3 with --quick)")
     args = ap.parse_args(argv)
     repeats = args.repeats or (3 if args.quick else 7)
-    global _clock
-    _clock = time.process_time if args.timer == "cpu" else time.perf_counter
+    _timing.use_clock(args.timer)
     want = (lambda name: args.only is None or args.only in name)
     min_time = 0.002 if args.quick else 0.02
     if torch is not None:

@@ -19,11 +19,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from _timing import best, race  # benchmarks/_timing.py
 
 import reftorch  # noqa: E402
 
@@ -33,28 +34,10 @@ except ImportError:  # pragma: no cover
     torch = None
 
 
-def best_of(fn, repeats: int) -> float:
-    fn()  # warm-up
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
 def compare(name: str, make_fn, repeats: int, rows: list) -> None:
     """Time ``make_fn(lib)()`` for reftorch and torch, alternating, and record the ratio."""
     libs = [("reftorch", reftorch)] + ([("torch", torch)] if torch is not None else [])
-    fns = {label: make_fn(lib) for label, lib in libs}
-    times = {label: float("inf") for label, _ in libs}
-    for label, _ in libs:
-        fns[label]()  # warm-up
-    for _ in range(repeats):
-        for label, _ in libs:
-            start = time.perf_counter()
-            fns[label]()
-            times[label] = min(times[label], time.perf_counter() - start)
+    times = best(race({label: make_fn(lib) for label, lib in libs}, repeats, gc_off=False))
     ratio = times["reftorch"] / times["torch"] if "torch" in times else float("nan")
     rows.append((name, times["reftorch"], times.get("torch", float("nan")), ratio))
 
@@ -90,6 +73,7 @@ def embedding_cases(repeats: int, rows: list) -> None:
 
 SECTIONS = {"embedding": embedding_cases}
 from _bench_rnn import rnn_cases  # noqa: E402  (RNN/LSTM/GRU section, benchmarks/_bench_rnn.py)
+
 SECTIONS["rnn"] = lambda repeats, rows: rnn_cases(compare, repeats, rows)
 
 

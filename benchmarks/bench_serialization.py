@@ -21,10 +21,10 @@ from __future__ import annotations
 import argparse
 import os
 import tempfile
-import time
 import tracemalloc
 
 import numpy as np
+from _timing import best_of  # benchmarks/_timing.py
 
 
 def _state_dict(lib, mb):
@@ -36,23 +36,14 @@ def _state_dict(lib, mb):
     return sd
 
 
-def _best(fn, repeats):
-    best = float("inf")
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
-
-
 def _time_lib(lib, sd, path, repeats, load_kw):
     def save():
         if os.path.exists(path):
             os.remove(path)
         lib.save(sd, path)
 
-    save_s = _best(save, repeats)
-    load_s = _best(lambda: lib.load(path, **load_kw), repeats)
+    save_s = best_of(save, repeats)
+    load_s = best_of(lambda: lib.load(path, **load_kw), repeats)
     return save_s, load_s
 
 

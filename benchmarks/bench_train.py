@@ -26,7 +26,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
+
+from _timing import best_of  # benchmarks/_timing.py (imports no NumPy)
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -65,15 +66,9 @@ def build(lib, state=None):
 
 
 def time_steps(step, x, y, repeats, steps):
+    """Seconds per step: the best of ``repeats`` rounds of ``steps`` steps (after two warm-up steps)."""
     step(x, y)
-    step(x, y)
-    best = float("inf")
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        for _ in range(steps):
-            step(x, y)
-        best = min(best, (time.perf_counter() - t0) / steps)
-    return best
+    return best_of(lambda: step(x, y), repeats, number=steps)
 
 
 def main():
@@ -88,8 +83,9 @@ def main():
         raise RuntimeError("numpy was imported before its thread count could be set")
 
     import numpy as np
-    import reftorch
     import torch
+
+    import reftorch
     torch.set_num_threads(args.threads)
 
     rng = np.random.default_rng(0)

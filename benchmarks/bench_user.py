@@ -27,7 +27,6 @@ recorded: on a shared machine it is the first thing to read.
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import os
 import platform
@@ -35,48 +34,18 @@ import subprocess
 import sys
 import time
 
+import _timing  # benchmarks/_timing.py (imports no NumPy: thread counts are set first)
+from _timing import best
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 RESULTS = os.path.join(HERE, "results.json")
 
 
 # ------------------------------------------------------------------------- timing
-#: the clock ``--clock`` picks: the wall clock, or this process's CPU time (``cpu``: what
-#: other processes do on a shared machine counts less, though they still share its caches)
-_CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
-_clock = time.perf_counter
-
-
-def _loop(fn, number):
-    start = _clock()
-    for _ in range(number):
-        fn()
-    return (_clock() - start) / number
-
-
-def _calibrate(fn, min_time):
-    fn()
-    number = 1
-    while True:
-        t = _loop(fn, number) * number
-        if t >= min_time or number >= 1 << 20:
-            return number
-        number = max(number * 2, int(number * min_time / max(t, 1e-9) * 1.2))
-
-
 def race(fns, rounds, min_time):
     """Best time per call of each ``fns[label]``, the labels interleaved round by round."""
-    numbers = {k: _calibrate(f, min_time) for k, f in fns.items()}
-    best = {k: float("inf") for k in fns}
-    gc.collect()
-    gc.disable()
-    try:
-        for _ in range(rounds):
-            for k, f in fns.items():
-                best[k] = min(best[k], _loop(f, numbers[k]))
-    finally:
-        gc.enable()
-    return best
+    return best(_timing.race(fns, rounds, min_time))
 
 
 # ------------------------------------------------------------------------- cases
@@ -440,8 +409,7 @@ def _check(name, label, got, want):
 
 
 def child(threads, rounds, min_time, only, clock="wall"):
-    global _clock
-    _clock = _CLOCKS[clock]
+    _timing.use_clock(clock)
     if threads == "1":
         for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
             os.environ[var] = "1"
@@ -507,7 +475,7 @@ def main(argv=None):
     ap.add_argument("--min-time", type=float, default=0.05, help="seconds per round, tiny ops")
     ap.add_argument("--only", default="")
     ap.add_argument("--threads", choices=["both", "default", "1"], default="both")
-    ap.add_argument("--clock", choices=sorted(_CLOCKS), default="wall",
+    ap.add_argument("--clock", choices=sorted(_timing.CLOCKS), default="wall",
                     help="wall: time.perf_counter (default); cpu: the process's CPU time (time.process_time)")
     ap.add_argument("--write", action="store_true", help=f"write {os.path.relpath(RESULTS, ROOT)}")
     ap.add_argument("--child", choices=["default", "1"], help=argparse.SUPPRESS)
