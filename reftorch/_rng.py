@@ -444,10 +444,13 @@ class CPUGenerator:
             box_muller = _BoxMuller32(min(full, _CHUNK))
             for start in range(0, full, _CHUNK):  # chunks keep the words and temporaries in cache
                 stop = min(start + _CHUNK, full)
+                if stop - start != box_muller.size:  # the last chunk, shorter
+                    box_muller = _BoxMuller32(stop - start)
                 box_muller.fill(*self._words32(stop - start), out[start:stop])
             if n % 16:
                 if dtype != _f16:  # drawn into the last partial block, then overwritten
                     self.random32(n % 16)
+                box_muller = _BoxMuller32(16)
                 box_muller.fill(self.random32(16), False, out[n - 16:])
         else:
             data = self._unit(n if dtype != _f16 else full, acc)
@@ -884,16 +887,58 @@ _M_COS = (_grid(-9), _grid(-4))
 _M_SIN = (_grid(-6), _grid(-2))
 
 
-def _poly3(z64, k, magic, out):
+# Every operand of the passes below is made once, as a 0-d array of the pass's dtype: a
+# NumPy scalar or a Python number is turned into one on each ufunc call (~0.15 us; a
+# block of values takes about 110 calls, so this is most of the time of a small draw).
+# ``_copyto`` is the C function behind ``np.copyto``, without its ``__array_function__``
+# dispatch (~0.2 us a call).
+_copyto = getattr(np.copyto, "_implementation", np.copyto)
+_smallest = np.minimum.reduce
+_i32 = np.int32
+
+
+def _c(value, dtype) -> np.ndarray:
+    return np.array(value, dtype)
+
+
+_LOW24, _LOW24_PAIR, _SHIFT32 = _c(0xFFFFFF, np.uint32), _c(0x00FFFFFF00FFFFFF, _u64), _c(32, _u64)
+_TWO_24 = _c(1 << 24, np.uint32)
+_SQRTHF_BITS = _c(0x3F3504F3, _i32)  # the bits of float32 sqrt(1/2)
+_ONE_MINUS_SQRTHF_BITS = _c(0x3F800000 - 0x3F3504F3, _i32)
+_MANTISSA_BITS, _EXP_SHIFT, _EXP_BIAS_24 = _c(0x7FFFFF, _i32), _c(23, _i32), _c(127 + 24, _i32)
+_F32_ZERO, _F32_ONE, _F32_HALF, _F32_MINUS_TWO = (_c(v, _f32) for v in (0, 1, 0.5, -2))
+_F64_ONE, _F64_HALF = _c(1.0, _f64), _c(0.5, _f64)
+_LOG_P0 = _c(_LOG_P[0], _f64)
+_LOG_HORNER = [_c(p, _f64) for p in _LOG_P[1:-1]]  # the steps rounded on the bits
+_LOG_P8_GRID, _M_LOG = _c(_f64(_LOG_P[-1]) + _M_LOG_P8, _f64), _c(_M_LOG_P8, _f64)
+_LOG_Q1_32, _LOG_Q2_32 = _c(_LOG_Q1, _f32), _c(_LOG_Q2, _f32)
+_ANGLE_SCALE = _c(_TWO_PI_2_24, _f32)
+_OCTANT_ROUND, _OCTANT_SHIFT = _c(1 << 21, _i32), _c(22, _i32)
+_DP12_32 = [_c(_f32(2) * dp, _f32) for dp in _DP[:2]]  # j * dp exact in float32
+_DP3_64 = _c(_f64(2) * _f64(_DP[2]), _f64)
+_SHIFT9, _SHIFT8, _SHIFT31, _SIGN32 = _c(9, _i32), _c(8, _i32), _c(31, _i32), _c(-(1 << 31), _i32)
+
+
+def _poly3_constants(k, magic):
+    """The operands of :func:`_poly3` for the coefficients ``k`` and binade constants ``magic``."""
+    return tuple(_c(v, _f64) for v in (k[0], _f64(k[1]) + magic[0], magic[0], _f64(k[2]) + magic[1], magic[1]))
+
+
+_COS_POLY, _SIN_POLY = _poly3_constants(_COSC, _M_COS), _poly3_constants(_SINC, _M_SIN)
+
+
+def _poly3(z64, constants, out):
     """``out = ((k0 z + k1) z + k2) z`` on float64 arrays holding float32 values, the first
-    two steps each one single-rounding FMA: ``(t + M) - M`` with the binade constants
-    ``magic`` (the sincos polynomials of :class:`_BoxMuller32`)."""
-    np.multiply(z64, _f64(k[0]), out=out)
-    np.add(out, _f64(k[1]) + magic[0], out=out)
-    np.subtract(out, magic[0], out=out)
+    two steps each one single-rounding FMA: ``(t + M) - M`` with the binade constants of
+    ``constants`` (from :func:`_poly3_constants`; the sincos polynomials of
+    :class:`_BoxMuller32`)."""
+    k0, k1_grid, m1, k2_grid, m2 = constants
+    np.multiply(z64, k0, out=out)
+    np.add(out, k1_grid, out=out)
+    np.subtract(out, m1, out=out)
     np.multiply(out, z64, out=out)
-    np.add(out, _f64(k[2]) + magic[1], out=out)
-    np.subtract(out, magic[1], out=out)
+    np.add(out, k2_grid, out=out)
+    np.subtract(out, m2, out=out)
     np.multiply(out, z64, out=out)
 
 
@@ -925,149 +970,153 @@ class _BoxMuller32:
     Multiply-adds whose product is exact in float32 (``e * ln2_hi``, ``j * DP1``,
     ``j * DP2``) are plain float32 operations, as are the C code's own float32 ones.
 
-    The arithmetic runs in place in preallocated buffers of ``size // 2`` elements,
-    each block of values is separated into its ``u1`` and ``u2`` halves with one copy
-    of 32-byte items (8 float32), and selections use integer masks, not ``np.where``.
+    The arithmetic runs in place in buffers made once per size (an instance serves blocks
+    of exactly ``size`` words), each block of values is separated into its ``u1`` and
+    ``u2`` halves with one copy of 32-byte items (8 float32), and selections use integer
+    masks, not ``np.where``.
     """
 
     def __init__(self, size: int):
         half = max(size, 16) // 2
-        self._k1, self._k2 = np.empty(half, np.uint32), np.empty(half, np.uint32)
-        self._f = [np.empty(half, _f32) for _ in range(6)]
-        self._i = [np.empty(half, np.int32) for _ in range(2)]
-        self._d = [np.empty(half, _f64) for _ in range(4)]
+        self.size = 2 * half
+        k1, k2 = np.empty(half, np.uint32), np.empty(half, np.uint32)
+        f = [np.empty(half, _f32) for _ in range(6)]
+        i = [np.empty(half, _i32) for _ in range(2)]
+        d = [np.empty(half, _f64) for _ in range(4)]
+        self._k1, self._k2, self._k_items = k1, k2, (k1.view("V32"), k2.view("V32"))
+        self._products, self._product_items = (f[0], f[1]), (f[0].view("V32"), f[1].view("V32"))
+        self._low = d[0].view(_u64)
+        # _radius's and _sincos's buffers (shared: one runs after the other; the radius,
+        # in f[2], stays until the products), with the integer views they use
+        self._radius_buffers = (f[0], f[1], f[2], f[4], f[5], f[5].view(_i32), i[0], d[0], d[1],
+                                d[1].view(np.int64), d[2])
+        self._sincos_buffers = (f[0], f[1], f[4], f[5], f[3], i[0], i[1], d[0], d[1], d[2], d[3],
+                                f[5].view(_i32), f[3].view(_i32), f[1].view(_i32))
 
     def fill(self, words: np.ndarray, swapped: bool, out: np.ndarray) -> None:
-        """Write ``NormalFill16`` of ``words`` (uint32, a multiple of 16; modified) to
+        """Write ``NormalFill16`` of ``words`` (uint32, ``self.size`` of them; modified) to
         ``out`` (float32, same size), before ``* std + mean`` but with the ``+ 0`` of
         ``fma(v, 1, 0)`` done: no negative zeros. ``swapped``: the two words of each
         pair are in the other order (see ``CPUGenerator._words32``)."""
-        half = words.size // 2
         if swapped:  # keep the low 24 bits of each word and swap them back
-            pairs = words.view(_u64)
-            low = self._d[0][:pairs.size].view(_u64)
-            np.bitwise_and(pairs, _u64(0x00FFFFFF00FFFFFF), out=pairs)
-            np.left_shift(pairs, _u64(32), out=low)
-            np.right_shift(pairs, _u64(32), out=pairs)
+            pairs, low = words.view(_u64), self._low
+            np.bitwise_and(pairs, _LOW24_PAIR, out=pairs)
+            np.left_shift(pairs, _SHIFT32, out=low)
+            np.right_shift(pairs, _SHIFT32, out=pairs)
             np.bitwise_or(pairs, low, out=pairs)
         else:
-            np.bitwise_and(words, 0xFFFFFF, out=words)
+            np.bitwise_and(words, _LOW24, out=words)
         blocks = words.view("V32")  # 8 words per item: u1 halves at even, u2 at odd items
-        k1, k2 = self._k1[:half], self._k2[:half]
-        np.copyto(k1.view("V32"), blocks[0::2])
-        np.copyto(k2.view("V32"), blocks[1::2])
-        zero_radius = not k1.all()  # the only zero radius is -0, from k1 == 0
-        radius = self._radius(k1)  # in self._f[2]
-        sin, cos = self._sincos(k2)  # in self._f[5], self._f[3]
-        n1, n2 = self._f[0][:half], self._f[1][:half]
+        k1_items, k2_items = self._k_items
+        _copyto(k1_items, blocks[0::2])
+        _copyto(k2_items, blocks[1::2])
+        zero_radius = not _smallest(self._k1)  # the only zero radius is -0, from k1 == 0
+        radius = self._radius(self._k1)
+        sin, cos = self._sincos(self._k2)
+        n1, n2 = self._products
         np.multiply(radius, cos, out=n1)
         np.multiply(radius, sin, out=n2)
         halves = out.view("V32")
-        np.copyto(halves[0::2], n1.view("V32"))
-        np.copyto(halves[1::2], n2.view("V32"))
+        n1_items, n2_items = self._product_items
+        _copyto(halves[0::2], n1_items)
+        _copyto(halves[1::2], n2_items)
         if zero_radius:
-            out += _f32(0)
+            out += _F32_ZERO
 
     def _radius(self, k1: np.ndarray) -> np.ndarray:
-        """``sqrt(-2 * log256_ps(1 - k1 * 2**-24))`` (modifies ``k1``)."""
-        size = k1.size
-        x, y, r, e, t = (self._f[i][:size] for i in (0, 1, 2, 4, 5))
-        x64, y64, z64 = (d[:size] for d in self._d[:3])
-        exp = self._i[0][:size]
+        """``sqrt(-2 * log256_ps(1 - k1 * 2**-24))`` (``k1``: ``self.size // 2`` values; modified)."""
+        x, y, r, e, t, bits, exp, x64, y64, y_bits, z64 = self._radius_buffers
         # u1 = v * 2**-24 with v = 2**24 - k1 in [1, 2**24], exact in float32. Cephes
         # writes u1 = (1 + x) * 2**e with 1 + x in [sqrt(1/2), sqrt(2)): on the bits of
         # v, adding 1.0 - sqrt(1/2) carries into the exponent exactly when the mantissa
         # is at least sqrt(1/2)'s (the "m < SQRTHF" test), then 1 + x gets the mantissa
         # back with the exponent of sqrt(1/2) added.
-        np.subtract(2 ** 24, k1, out=k1)
-        np.copyto(t, k1, casting="unsafe")
-        bits = t.view(np.int32)
-        np.add(bits, 0x3F800000 - 0x3F3504F3, out=bits)
-        np.right_shift(bits, 23, out=exp)
-        np.subtract(exp, 127 + 24, out=e, casting="unsafe")  # e, with the 2**-24
-        np.bitwise_and(bits, 0x7FFFFF, out=bits)
-        np.add(bits, 0x3F3504F3, out=bits)
-        np.subtract(t, _f32(1), out=x)  # exact
-        np.copyto(x64, x)
+        np.subtract(_TWO_24, k1, out=k1)
+        _copyto(t, k1, casting="unsafe")
+        np.add(bits, _ONE_MINUS_SQRTHF_BITS, out=bits)
+        np.right_shift(bits, _EXP_SHIFT, out=exp)
+        np.subtract(exp, _EXP_BIAS_24, out=e, casting="unsafe")  # e, with the 2**-24
+        np.bitwise_and(bits, _MANTISSA_BITS, out=bits)
+        np.add(bits, _SQRTHF_BITS, out=bits)
+        np.subtract(t, _F32_ONE, out=x)  # exact
+        _copyto(x64, x)
         # Horner: y = fma(y, x, p) down the coefficients
-        y_bits = y64.view(np.int64)
-        np.multiply(x64, _f64(_LOG_P[0]), out=y64)
-        for coef in _LOG_P[1:-1]:
-            np.add(y64, _f64(coef), out=y64)
+        np.multiply(x64, _LOG_P0, out=y64)
+        for coef in _LOG_HORNER:
+            np.add(y64, coef, out=y64)
             _round_float32(y_bits)
             np.multiply(y64, x64, out=y64)
-        np.add(y64, _f64(_LOG_P[-1]) + _M_LOG_P8, out=y64)  # last step in [0.25, 0.5)
-        np.subtract(y64, _M_LOG_P8, out=y64)
+        np.add(y64, _LOG_P8_GRID, out=y64)  # last step in [0.25, 0.5)
+        np.subtract(y64, _M_LOG, out=y64)
         np.multiply(y64, x64, out=y64)
-        np.copyto(y, y64, casting="unsafe")  # y * x (a product can be a tie: a cast)
-        np.copyto(y64, y)
+        _copyto(y, y64, casting="unsafe")  # y * x (a product can be a tie: a cast)
+        _copyto(y64, y)
         np.multiply(x, x, out=t)  # z
-        np.copyto(z64, t)
+        _copyto(z64, t)
         np.multiply(y64, z64, out=y64)
-        np.multiply(e, _LOG_Q1, out=r)
+        np.multiply(e, _LOG_Q1_32, out=r)
         np.add(y64, r, out=y64)  # fma(y, z, e * q1)
-        np.copyto(y, y64, casting="unsafe")
-        np.multiply(t, _f32(0.5), out=t)
+        _copyto(y, y64, casting="unsafe")
+        np.multiply(t, _F32_HALF, out=t)
         np.subtract(y, t, out=y)
         np.add(x, y, out=x)
-        np.multiply(e, _LOG_Q2, out=e)  # exact: e has 5 bits, q2 9
+        np.multiply(e, _LOG_Q2_32, out=e)  # exact: e has 5 bits, q2 9
         np.add(x, e, out=x)  # fma(e, q2, x + y)
-        np.multiply(x, _f32(-2), out=x)
+        np.multiply(x, _F32_MINUS_TWO, out=x)
         return np.sqrt(x, out=r)
 
     def _sincos(self, k2: np.ndarray):
-        """``sincos256_ps(2pi * k2 * 2**-24)``: returns float32 ``(sin, cos)`` (modifies ``k2``)."""
-        size = k2.size
-        x, y, z, s, c = (self._f[i][:size] for i in (0, 1, 4, 5, 3))
-        bits, mask = (i[:size] for i in self._i)
-        x64, z64, c64, s64 = (d[:size] for d in self._d)
-        np.multiply(k2, _TWO_PI_2_24, out=x, dtype=_f32, casting="unsafe")
+        """``sincos256_ps(2pi * k2 * 2**-24)`` (``k2``: ``self.size // 2`` values; modified):
+        returns float32 ``(sin, cos)``."""
+        (x, y, z, s, c, bits, mask, x64, z64, c64, s64,
+         s_bits, c_bits, d_bits) = self._sincos_buffers
+        np.multiply(k2, _ANGLE_SCALE, out=x, dtype=_f32, casting="unsafe")
         # Octant: j = (int(x * 4/pi) + 1) & ~1, which is 2 * q with q = (k2 + 2**21) >> 22
         # (x * 4/pi is k2 * 2**-21 up to roundings that never cross an integer: checked
         # on all k2 by the exhaustive test). Then x - j * pi/4 in three parts.
-        octant = k2.view(np.int32)
-        np.add(octant, 1 << 21, out=octant)  # q in bits 22-24 (q <= 4)
-        np.right_shift(octant, 22, out=bits)
-        np.copyto(y, bits, casting="unsafe")  # q
-        for dp in _DP[:2]:  # j * dp exact in float32 (j <= 8, dp of 8 and 11 bits)
-            np.multiply(y, _f32(2) * dp, out=z)
+        octant = k2.view(_i32)
+        np.add(octant, _OCTANT_ROUND, out=octant)  # q in bits 22-24 (q <= 4)
+        np.right_shift(octant, _OCTANT_SHIFT, out=bits)
+        _copyto(y, bits, casting="unsafe")  # q
+        for dp in _DP12_32:  # j * dp exact in float32 (j <= 8, dp of 8 and 11 bits)
+            np.multiply(y, dp, out=z)
             np.add(x, z, out=x)
-        np.copyto(x64, x)
-        np.multiply(y, _f64(2) * _f64(_DP[2]), out=z64)
+        _copyto(x64, x)
+        np.multiply(y, _DP3_64, out=z64)
         np.add(x64, z64, out=x64)
-        np.copyto(x, x64, casting="unsafe")
-        np.copyto(x64, x)
+        _copyto(x, x64, casting="unsafe")
+        _copyto(x64, x)
         np.multiply(x, x, out=z)
-        np.copyto(z64, z)
+        _copyto(z64, z)
         # cos: ((c0 z + c1) z + c2) z * z - z/2 + 1
-        _poly3(z64, _COSC, _M_COS, c64)
-        np.copyto(c, c64, casting="unsafe")
-        np.copyto(c64, c)
-        np.subtract(c64, 0.5, out=c64)
+        _poly3(z64, _COS_POLY, c64)
+        _copyto(c, c64, casting="unsafe")
+        _copyto(c64, c)
+        np.subtract(c64, _F64_HALF, out=c64)
         np.multiply(c64, z64, out=c64)  # fma(c, z, -z/2) as z * (c - 1/2)
-        np.copyto(c, c64, casting="unsafe")
-        np.add(c, _f32(1), out=c)
+        _copyto(c, c64, casting="unsafe")
+        np.add(c, _F32_ONE, out=c)
         # sin: ((s0 z + s1) z + s2) z * x + x
-        _poly3(z64, _SINC, _M_SIN, s64)
-        np.copyto(s, s64, casting="unsafe")
-        np.copyto(s64, s)
-        np.add(s64, 1.0, out=s64)
+        _poly3(z64, _SIN_POLY, s64)
+        _copyto(s, s64, casting="unsafe")
+        _copyto(s64, s)
+        np.add(s64, _F64_ONE, out=s64)
         np.multiply(s64, x64, out=s64)  # fma(s, x, x) as x * (s + 1)
-        np.copyto(s, s64, casting="unsafe")
+        _copyto(s, s64, casting="unsafe")
         # Swap the polynomials where j & 2 (q & 1), then flip signs: sin where j & 4
         # (q & 2), cos where ~(j - 2) & 4, which for even j is (j + 2) & 4, (q + 1) & 2:
-        # the sine's flip, flipped again where swapped. On the bits: masks and xors.
-        s_bits, c_bits, d_bits = (a.view(np.int32) for a in (s, c, y))
-        np.left_shift(octant, 9, out=mask)
-        np.right_shift(mask, 31, out=mask)  # -1 (all bits) where q & 1, else 0
+        # the sine's flip, flipped again where swapped. On the bits (s_bits, c_bits and
+        # d_bits view s, c and y): masks and xors.
+        np.left_shift(octant, _SHIFT9, out=mask)
+        np.right_shift(mask, _SHIFT31, out=mask)  # -1 (all bits) where q & 1, else 0
         np.bitwise_xor(s_bits, c_bits, out=d_bits)
         np.bitwise_and(d_bits, mask, out=d_bits)
         np.bitwise_xor(s_bits, d_bits, out=s_bits)  # cos polynomial where q & 1
         np.bitwise_xor(c_bits, d_bits, out=c_bits)  # sin polynomial where q & 1
-        np.left_shift(octant, 8, out=bits)
-        np.bitwise_and(bits, -(1 << 31), out=bits)  # the sign bit where q & 2
+        np.left_shift(octant, _SHIFT8, out=bits)
+        np.bitwise_and(bits, _SIGN32, out=bits)  # the sign bit where q & 2
         np.bitwise_xor(s_bits, bits, out=s_bits)
-        np.bitwise_and(mask, -(1 << 31), out=mask)
+        np.bitwise_and(mask, _SIGN32, out=mask)
         np.bitwise_xor(mask, bits, out=mask)
         np.bitwise_xor(c_bits, mask, out=c_bits)
         return s, c

@@ -751,16 +751,16 @@ MUTANTS = {
                                 "return (w[1::2] << _u64(32)) | w[0::2]"),
     "normal_fill without tail redraw": ("                box_muller.fill(self.random32(16), False, out[n - 16:])",
                                         "                pass"),
-    "unfused Horner in log256_ps": ("            np.add(y64, _f64(coef), out=y64)\n"
+    "unfused Horner in log256_ps": ("            np.add(y64, coef, out=y64)\n"
                                     "            _round_float32(y_bits)\n",
                                     "            _round_float32(y_bits)\n"
-                                    "            np.add(y64, _f64(coef), out=y64)\n"
+                                    "            np.add(y64, coef, out=y64)\n"
                                     "            _round_float32(y_bits)\n"),
     "float32 rounding on the bits keeps a bit too many": ("_KEEP_FLOAT32_BITS = np.array(-(1 << 29)",
                                                           "_KEEP_FLOAT32_BITS = np.array(-(1 << 28)"),
-    "float32 FMA for j * DP3 in sincos256_ps": ("        np.multiply(y, _f64(2) * _f64(_DP[2]), out=z64)\n",
+    "float32 FMA for j * DP3 in sincos256_ps": ("        np.multiply(y, _DP3_64, out=z64)\n",
                                                 "        np.multiply(y, _f32(2) * _DP[2], out=z)\n"
-                                                "        np.copyto(z64, z)\n"),
+                                                "        _copyto(z64, z)\n"),
     "rounding constant of the wrong binade": ("_M_LOG_P8 = _grid(-1)", "_M_LOG_P8 = _grid(-2)"),
     "uint64 word pairs not swapped back": ("        if swapped:  # keep", "        if False:  # keep"),
     "-0 left where the radius is zero": ("        if zero_radius:\n", "        if False:\n"),
