@@ -95,6 +95,10 @@ _MASK32 = 0xFFFFFFFF
 _MASK64 = 0xFFFFFFFFFFFFFFFF
 _N = 624  # mt19937 state words (MERSENNE_STATE_N)
 _CHUNK = 16 * 2048  # elements per normal_fill chunk: blocks are independent
+# Up to this many 32-bit words, ``MT19937.random_raw`` (and a cast) draws them for less
+# than ``Generator.integers``, which spends ~5 us setting up each call; beyond, the
+# latter's loop is faster (measured crossover ~1024 words).
+_RAW_WORDS = 512
 _RANDPERM_SMALL_N = _MASK32 // 20  # randperm: Fisher-Yates below, inside-out from here
 _RANDPERM_CHUNK = 1 << 22  # random64 draws at a time in randperm's large-n branch
 _SWAP_BLOCK = 1 << 14  # targeted positions resolved at a time in randperm's Fisher-Yates
@@ -182,6 +186,7 @@ class CPUGenerator:
         self.capability = capability
         self._bitgen = np.random.MT19937(0)  # state replaced by manual_seed
         self._words = np.random.Generator(self._bitgen)
+        self._raw = self._bitgen.random_raw  # the raw 32-bit words, as uint64
         self.manual_seed(seed)
 
     # ------------------------------------------------------------------ seeding
@@ -284,6 +289,8 @@ class CPUGenerator:
         if n <= 0:
             return np.empty(0, np.uint32)
         self._fresh = False
+        if n <= _RAW_WORDS:
+            return self._raw(n).astype(np.uint32)
         # NumPy's full-range uint32 draw returns the raw mt19937 word, unmodified
         # (tests/test_rng.py checks this against ``random_raw``).
         return self._words.integers(0, 1 << 32, size=n, dtype=np.uint32)
@@ -293,7 +300,7 @@ class CPUGenerator:
         swapped: returns ``(words, swapped)``. Where NumPy's uint64 draw is ATen's
         ``random64()`` it is used (one C loop for two words, faster than the uint32
         draw), and its uint32 view holds each pair low word first: swapped."""
-        if not _NUMPY_UINT64_IS_HI_LO:
+        if n <= _RAW_WORDS or not _NUMPY_UINT64_IS_HI_LO:
             return self.random32(n), False
         self._fresh = False
         return self._words.integers(0, 1 << 64, size=n // 2, dtype=_u64).view(np.uint32), True
@@ -302,11 +309,14 @@ class CPUGenerator:
         """``n`` draws of ``random64()``: ``(first << 32) | second`` as uint64."""
         if n <= 0:
             return np.empty(0, _u64)
-        if _NUMPY_UINT64_IS_HI_LO:  # same words, one C loop
-            self._fresh = False
+        self._fresh = False
+        if 2 * n <= _RAW_WORDS:
+            w = self._raw(2 * n)  # (uint64 already)
+        elif _NUMPY_UINT64_IS_HI_LO:  # same words, one C loop
             return self._words.integers(0, 1 << 64, size=n, dtype=_u64)
-        w = self.random32(2 * n).astype(_u64)
-        return (w[0::2] << _u64(32)) | w[1::2]
+        else:
+            w = self.random32(2 * n).astype(_u64)
+        return (w[0::2] << _SHIFT32) | w[1::2]
 
     # -------------------------------------------------------------- uniform
     def _unit(self, n: int, dtype) -> np.ndarray:

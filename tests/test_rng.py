@@ -654,13 +654,25 @@ def test_box_muller32_swapped_words_and_zero_radius():
     assert_same(expected, got)
 
 
-def test_words32_is_random32():
+@pytest.mark.parametrize("n", [64, _rng._RAW_WORDS, _rng._RAW_WORDS + 2, 4096])
+def test_words32_is_random32(n):
+    # (up to _RAW_WORDS words are drawn with random_raw, beyond as uint64 pairs where
+    # NumPy's uint64 draw is ATen's random64)
     g = _rng.CPUGenerator(11)
-    ref = g.clone().random32(64)
-    words, swapped = g._words32(64)
-    assert swapped == _rng._NUMPY_UINT64_IS_HI_LO
+    ref = g.clone().random32(n)
+    words, swapped = g._words32(n)
+    assert swapped == (_rng._NUMPY_UINT64_IS_HI_LO and n > _rng._RAW_WORDS)
     assert_same(ref, words.reshape(-1, 2)[:, ::-1].ravel() if swapped else words)
-    assert_same(_rng.CPUGenerator(11).random32(69)[64:], g.random32(5))
+    assert_same(_rng.CPUGenerator(11).random32(n + 5)[n:], g.random32(5))
+
+
+@pytest.mark.parametrize("n", [1, _rng._RAW_WORDS // 2, _rng._RAW_WORDS // 2 + 1, 3000])
+def test_random64_is_two_words_first_high(n):
+    # each side of _RAW_WORDS, against the 32-bit words of a clone (the raw twister,
+    # checked against PyTorch elsewhere)
+    g = _rng.CPUGenerator(12)
+    words = g.clone().random32(2 * n).astype(np.uint64)
+    assert_same((words[0::2] << np.uint64(32)) | words[1::2], g.random64(n))
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float16, np.float64])
@@ -747,8 +759,8 @@ MUTANTS = {
                              "v = x * (hi - lo) + lo"),
     "no Box-Muller cache": ("                self._normal_double = float(both[-1])", "                pass"),
     "randint random64 threshold 2**32": ("span < (1 << 28)", "span < (1 << 32)"),
-    "random64 low word first": ("return (w[0::2] << _u64(32)) | w[1::2]",
-                                "return (w[1::2] << _u64(32)) | w[0::2]"),
+    "random64 low word first": ("return (w[0::2] << _SHIFT32) | w[1::2]",
+                                "return (w[1::2] << _SHIFT32) | w[0::2]"),
     "normal_fill without tail redraw": ("                box_muller.fill(self.random32(16), False, out[n - 16:])",
                                         "                pass"),
     "unfused Horner in log256_ps": ("            np.add(y64, coef, out=y64)\n"
