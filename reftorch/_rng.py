@@ -1042,10 +1042,11 @@ class _BoxMuller32:
         # is at least sqrt(1/2)'s (the "m < SQRTHF" test), then 1 + x gets the mantissa
         # back with the exponent of sqrt(1/2) added.
         np.subtract(_TWO_24, k1, out=k1)
-        _copyto(t, k1, casting="unsafe")
+        _copyto(t, k1.view(_i32), casting="unsafe")  # (NumPy converts int32 faster than uint32)
         np.add(bits, _ONE_MINUS_SQRTHF_BITS, out=bits)
         np.right_shift(bits, _EXP_SHIFT, out=exp)
-        np.subtract(exp, _EXP_BIAS_24, out=e, casting="unsafe")  # e, with the 2**-24
+        np.subtract(exp, _EXP_BIAS_24, out=exp)  # e, with the 2**-24
+        _copyto(e, exp, casting="unsafe")
         np.bitwise_and(bits, _MANTISSA_BITS, out=bits)
         np.add(bits, _SQRTHF_BITS, out=bits)
         np.subtract(t, _F32_ONE, out=x)  # exact
@@ -1065,7 +1066,8 @@ class _BoxMuller32:
         _copyto(z64, t)
         np.multiply(y64, z64, out=y64)
         np.multiply(e, _LOG_Q1_32, out=r)
-        np.add(y64, r, out=y64)  # fma(y, z, e * q1)
+        _copyto(z64, r)  # (a float32 operand of a float64 add costs more than this copy)
+        np.add(y64, z64, out=y64)  # fma(y, z, e * q1)
         _copyto(y, y64, casting="unsafe")
         np.multiply(t, _F32_HALF, out=t)
         np.subtract(y, t, out=y)
@@ -1080,7 +1082,8 @@ class _BoxMuller32:
         returns float32 ``(sin, cos)``."""
         (x, y, z, s, c, bits, mask, x64, z64, c64, s64,
          s_bits, c_bits, d_bits) = self._sincos_buffers
-        np.multiply(k2, _ANGLE_SCALE, out=x, dtype=_f32, casting="unsafe")
+        _copyto(x, k2.view(_i32), casting="unsafe")  # exact (k2 < 2**24)
+        np.multiply(x, _ANGLE_SCALE, out=x)
         # Octant: j = (int(x * 4/pi) + 1) & ~1, which is 2 * q with q = (k2 + 2**21) >> 22
         # (x * 4/pi is k2 * 2**-21 up to roundings that never cross an integer: checked
         # on all k2 by the exhaustive test). Then x - j * pi/4 in three parts.
@@ -1092,7 +1095,8 @@ class _BoxMuller32:
             np.multiply(y, dp, out=z)
             np.add(x, z, out=x)
         _copyto(x64, x)
-        np.multiply(y, _DP3_64, out=z64)
+        _copyto(z64, bits, casting="unsafe")  # q
+        np.multiply(z64, _DP3_64, out=z64)
         np.add(x64, z64, out=x64)
         _copyto(x, x64, casting="unsafe")
         _copyto(x64, x)

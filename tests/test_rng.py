@@ -770,7 +770,8 @@ MUTANTS = {
                                     "            _round_float32(y_bits)\n"),
     "float32 rounding on the bits keeps a bit too many": ("_KEEP_FLOAT32_BITS = np.array(-(1 << 29)",
                                                           "_KEEP_FLOAT32_BITS = np.array(-(1 << 28)"),
-    "float32 FMA for j * DP3 in sincos256_ps": ("        np.multiply(y, _DP3_64, out=z64)\n",
+    "float32 FMA for j * DP3 in sincos256_ps": ("        _copyto(z64, bits, casting=\"unsafe\")  # q\n"
+                                                "        np.multiply(z64, _DP3_64, out=z64)\n",
                                                 "        np.multiply(y, _f32(2) * _DP[2], out=z)\n"
                                                 "        _copyto(z64, z)\n"),
     "rounding constant of the wrong binade": ("_M_LOG_P8 = _grid(-1)", "_M_LOG_P8 = _grid(-2)"),
