@@ -491,6 +491,12 @@ def _index_layout(backend, arr, key, out):
     memory: ``x[:, [0, 2]]`` of a row-major ``x`` is not contiguous there)."""
     if out.ndim < 2:
         return out
+    if not isinstance(key, tuple) and hasattr(key, "dtype") and backend.is_c_contiguous(arr):
+        # A lone index array or mask on a row-major source: the indexed dims lead and the
+        # rest keep the source's row-major order, so the rule below gives a row-major
+        # result (what NumPy makes; checked against PyTorch's strides by the conformance
+        # tests). Its dims and strides need not be worked out.
+        return backend.ascontiguousarray(out)
     items = key if isinstance(key, tuple) else (key,)
     nd = arr.ndim
     used = 0
@@ -778,7 +784,12 @@ def _normalize_key(x, key, check_bounds=True):
                 # indexed dim itself is).
                 if math.prod(arr.shape) and (size == 0 or x.numel()) and check_bounds:
                     xp = b.xp
-                    lo, hi = int(xp.min(arr)), int(xp.max(arr))
+                    # (the one-pass test of non-negative indices first; negative ones, or
+                    # an index out of range, take the min and the max)
+                    if size and b.indices_in_range(arr, size):
+                        lo, hi = 0, 0
+                    else:
+                        lo, hi = int(xp.min(arr)), int(xp.max(arr))
                     if lo < -size or hi >= size:
                         if size == 0:
                             raise IndexError("index is out of bounds for dimension with size 0")
