@@ -264,13 +264,14 @@ def gather(input, dim, index, *, sparse_grad=False, out=None):
         raise TypeError(f"gather(): argument 'index' (position 2) must be Tensor, not {type(index).__name__}")
     if index.dtype not in (D.int64, D.int32):
         raise RuntimeError("gather(): Expected dtype int32/int64 for index")
-    nd = input.dim()
+    ishape, xshape = index._data.shape, input._data.shape  # (plain tuples: no torch.Size per read)
+    nd = len(xshape)
     d = _wrap_dim(int_arg(dim, "gather", "dim", 1), nd)
-    if index.numel():  # PyTorch checks shapes only for a non-empty index
-        if max(index.dim(), 1) != max(nd, 1):
+    if math.prod(ishape):  # PyTorch checks shapes only for a non-empty index
+        if max(len(ishape), 1) != max(nd, 1):
             raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
-        for k in range(index.dim()):
-            if k != d and index.shape[k] > (input.shape[k] if nd else 1):
+        for k in range(len(ishape)):
+            if k != d and ishape[k] > (xshape[k] if nd else 1):
                 raise RuntimeError(f"Size does not match at dimension {k} expected index "
                                    f"[{', '.join(map(str, index.shape))}] to be no larger than self "
                                    f"[{', '.join(map(str, input.shape))}] apart from dimension {d}")
