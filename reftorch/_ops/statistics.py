@@ -158,8 +158,8 @@ class Var(Function):
         shape = a.shape
         n = math.prod(shape) if axes is None else math.prod([shape[i] for i in axes])
         d = _centred(b, a, axes, n)
-        sq = d * d if not xp.isdtype(a.dtype, "complex floating") else xp.real(d) ** 2 + xp.imag(d) ** 2
-        out = xp.sum(sq, axis=axes, keepdims=keepdim) / max(n - correction, 0)
+        sq = d * d if not x._dtype.is_complex else xp.real(d) ** 2 + xp.imag(d) ** 2
+        out = b.sum(sq, axes, keepdim, None) / max(n - correction, 0)
         if root:
             out = xp.sqrt(out)
         if a.dtype != x._data.dtype:
