@@ -137,17 +137,6 @@ _STATE_DTYPE = np.dtype({
 STATE_SIZE = _STATE_DTYPE.itemsize
 
 
-def _init_genrand(seed32: int) -> np.ndarray:
-    """Return the 624-word mt19937 state for a 32-bit seed (Matsumoto & Nishimura).
-
-    This is ``mt19937_engine::init_with_uint32``; the loop is sequential by nature.
-    """
-    mt = [seed32]
-    for i in range(1, _N):
-        mt.append((1812433253 * (mt[-1] ^ (mt[-1] >> 30)) + i) & _MASK32)
-    return np.array(mt, dtype=np.uint32)
-
-
 def _numpy_uint64_is_hi_lo() -> bool:
     """Whether NumPy's full-range uint64 draw from MT19937 is ``(first << 32) | second``.
 
@@ -186,6 +175,9 @@ class CPUGenerator:
         self.capability = capability
         self._bitgen = np.random.MT19937(0)  # state replaced by manual_seed
         self._words = np.random.Generator(self._bitgen)
+        # RandomState's legacy seeding of an int is mt19937's init_genrand, ATen's
+        # ``init_with_uint32``: the 624 words and pos 624, in C (a Python loop took ~0.3 ms)
+        self._seeding = np.random.RandomState(self._bitgen)
         self._raw = self._bitgen.random_raw  # the raw 32-bit words, as uint64
         self.manual_seed(seed)
 
@@ -204,7 +196,8 @@ class CPUGenerator:
         if not -(1 << 63) <= seed < (1 << 64):
             raise ValueError("Overflow when unpacking long long")
         seed &= _MASK64
-        self._set_engine(seed, _init_genrand(seed & _MASK32), pos=_N, fresh=True)
+        self._seeding.seed(seed & _MASK32)
+        self._seed, self._fresh = seed, True
         self._normal_double = None  # CPUGeneratorImpl::next_double_normal_sample_
         self._normal_float = None   # next_float_normal_sample_ (kept only for get_state)
         return self

@@ -781,7 +781,7 @@ MUTANTS = {
     "get_state ignores fresh seed": ("        if self._fresh:\n", "        if False:\n"),
     "randperm swaps with z, not i + z": ("np.add(offsets, step_w[:steps], out=target_w[:steps])",
                                          "target_w[:steps] = offsets"),
-    "wrong seed word": ("_init_genrand(seed & _MASK32)", "_init_genrand((seed >> 1) & _MASK32)"),
+    "wrong seed word": ("self._seeding.seed(seed & _MASK32)", "self._seeding.seed((seed >> 1) & _MASK32)"),
     "no FMA tie fix": ("    if at_half.any():", "    if False:"),
     "inside-out: a step's own index as the previous write": ("prev[1:] = step[:-1]", "prev[1:] = step[1:]"),
     "Fisher-Yates blocks: a link before the block taken as unresolved": ("start = where[0]  #", "start = 0  #"),
