@@ -243,7 +243,15 @@ def elementwise_strides(shape, operands):
     nd = len(shape)
     if all(tuple(s) == shape for s, _ in operands):
         rows = contiguous_strides(shape)
-        if all(all(a == b for a, b, n in zip(st, rows, shape) if n != 1) for _, st in operands):
+        if 1 not in shape:  # (the stride of a size-1 dim says nothing: compared only without them)
+            row_major = [tuple(st) == rows for _, st in operands]
+        else:
+            row_major = [all(a == b for a, b, n in zip(st, rows, shape) if n != 1) for _, st in operands]
+        if all(row_major):
+            return rows
+        if row_major[0] and 1 not in shape and 0 not in shape:
+            # the first operand's strides strictly decrease: it decides every pair of dims
+            # in dense_order (below), which so gives the row-major order
             return rows
         if nd == 4 and all(_is_channels_last(shape, st) for _, st in operands):
             return _channels_last_strides(shape)
