@@ -323,8 +323,10 @@ def _nll_forward(st, xp, kw, a, t, w, reduction, ignore_index):
     t = xp.astype(xp.reshape(t, (-1,)), xp.int64)
     valid = t != ignore_index
     safe = xp.where(valid, t, xp.zeros_like(t))
-    w = xp.ones(c, dtype=a.dtype, **kw) if w is None else w
-    wi = xp.where(valid, xp.take(w, safe, axis=0), xp.zeros((), dtype=a.dtype, **kw))
+    if w is None:  # a weight of 1 per class: 1 where the target counts, 0 where ignored
+        wi = xp.astype(valid, a.dtype)
+    else:
+        wi = xp.where(valid, xp.take(w, safe, axis=0), xp.zeros((), dtype=a.dtype, **kw))
     if len(dims) == 2:
         picked = xp.take_along_axis(a, xp.reshape(safe, (-1, 1)), axis=1)[:, 0]
     else:

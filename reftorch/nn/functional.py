@@ -667,7 +667,7 @@ def _nll(input, target, weight, reduction, ignore_index):
                            f"weight tensor of shape: {list(weight.shape)}")
     xp = target._backend.xp
     t = target._data
-    if target.numel():
+    if target.numel() and not (c and target._backend.indices_in_range(t, c)):  # (one pass, in range)
         bad = (t != ignore_index) & ((t < 0) | (t >= c))
         if bool(xp.any(bad)):
             first = int(xp.reshape(t, (-1,))[xp.argmax(xp.astype(xp.reshape(bad, (-1,)), xp.int8))])
