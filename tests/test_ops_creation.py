@@ -45,6 +45,26 @@ def test_tensor_explicit_dtype(dt):
     both(lambda T: T.arange(4, dtype=getattr(T, dt)))
 
 
+MIXED = [  # (T, np) -> data: tensors, NumPy values and Python numbers in one list
+    lambda T: [T.tensor(1.), 2.], lambda T: [T.tensor(1., dtype=T.float64), 2.],
+    lambda T: [T.tensor(1, dtype=T.int8), 2], lambda T: [T.tensor(1, dtype=T.int8), True],
+    lambda T: [T.tensor(1., dtype=T.float16), 2.], lambda T: [T.tensor(1), 2.5], lambda T: [T.tensor(True), 1],
+    lambda T: [T.tensor(1.), np.float64(2.)], lambda T: [T.tensor(1.), 1j],
+    lambda T: [[T.tensor(1.), 2.], [3., 4.]], lambda T: [2., T.tensor(1., dtype=T.float16)],
+    lambda T: [T.tensor(1, dtype=T.int32), T.tensor(2, dtype=T.int32)], lambda T: [T.tensor(1, dtype=T.uint8), 5],
+    lambda T: [np.float64(1.), 2.], lambda T: [np.float32(1), 2.], lambda T: [np.int32(1), 2],
+    lambda T: [[np.float16(1)], [2]],
+]
+
+
+@pytest.mark.parametrize("k", range(len(MIXED)))
+def test_tensor_dtype_of_mixed_elements(k):
+    # PyTorch promotes the elements' own dtypes (a tensor's, a NumPy value's, the default
+    # one of a Python number's kind) with promote_types, unlike NumPy's promotion
+    both(lambda T: T.tensor(MIXED[k](T)))
+    both(lambda T: T.tensor(MIXED[k](T)).dtype)
+
+
 def test_tensor_of_tensors_and_errors():
     both(lambda T: T.tensor([T.tensor(1.5), T.tensor(2.0)]))
     both(lambda T: T.tensor([T.tensor([1, 2]), T.tensor([3, 4])]))

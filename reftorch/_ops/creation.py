@@ -29,7 +29,9 @@ def _check_nested(data):
     """Raise PyTorch's errors for a ragged nested sequence, or one with a sequence where a
     number belongs. The sizes come from the first elements, as PyTorch reads them; each
     level is checked with C-level passes (``map``, ``set``); only when one finds a fault
-    does :func:`_first_fault` walk the data in PyTorch's order to name the first one."""
+    does :func:`_first_fault` walk the data in PyTorch's order to name the first one.
+    Returns the types of the innermost elements (None where a fault was found and not
+    raised)."""
     shape, cur = [], data
     while isinstance(cur, (list, tuple)):
         shape.append(len(cur))
@@ -37,13 +39,16 @@ def _check_nested(data):
             break
         cur = cur[0]
     level = [data]
+    kinds = set()
     for dim, size in enumerate(shape):
         if set(map(len, level)) - {size}:
             return _first_fault(data, 0, shape)
         level = list(_chain.from_iterable(level))
-        inner = [issubclass(k, (list, tuple)) for k in set(map(type, level))]
+        kinds = set(map(type, level))
+        inner = [issubclass(k, (list, tuple)) for k in kinds]
         if not all(inner) if dim + 1 < len(shape) else any(inner):
             return _first_fault(data, 0, shape)
+    return kinds
 
 
 def _first_fault(data, dim, shape):
@@ -60,9 +65,11 @@ def _first_fault(data, dim, shape):
         raise TypeError("not a sequence")
 
 
-def _host_data(data, checked=False):
+def _host_data(data, checked=False, leaves=None):
     """Turn nested Python data (which may hold tensors) into a host NumPy array
-    (``checked``: the nesting was already checked, by the caller's call)."""
+    (``checked``: the nesting was already checked, by the caller's call; ``leaves``: a
+    list, to which the types of the innermost elements are appended when they are known
+    without another pass)."""
     if isinstance(data, Tensor):
         return data._host()
     kinds = set(map(type, data)) if isinstance(data, (list, tuple)) else set()  # (one C-level pass)
@@ -73,7 +80,11 @@ def _host_data(data, checked=False):
                 if isinstance(d, Tensor) and d.numel() != 1:
                     raise TypeError("only integer tensors of a single element can be converted to an index")
         elif not checked:
-            _check_nested(data)
+            inner = _check_nested(data)
+            if inner is not None and not any(issubclass(k, Tensor) for k in inner):
+                kinds = inner  # no tensor inside: NumPy reads the whole nesting at once (below)
+        if leaves is not None:
+            leaves.append(kinds)
         if tensors or any(issubclass(k, (list, tuple)) for k in kinds):
             parts = [_host_data(d).reshape(()) if isinstance(d, Tensor) else _host_data(d, not tensors) for d in data]
             return _np.array(parts) if parts else _np.array([], dtype=_np.float64)
@@ -100,7 +111,7 @@ def _refuse_leaf(data):
             raise RuntimeError(f"Could not infer dtype of {type(d).__name__}")
 
 
-def _infer_dtype(data, arr):
+def _infer_dtype(data, arr, leaves=None):
     """PyTorch's inference: NumPy arrays keep their dtype; Python floats take the default
     dtype, ints int64, bools bool, complex the default complex dtype."""
     if isinstance(data, _np.ndarray) or isinstance(data, _np.generic):
@@ -112,26 +123,59 @@ def _infer_dtype(data, arr):
                             "int16, int8, uint64, uint32, uint16, uint8, and bool.") from None
     if isinstance(data, Tensor):
         return data.dtype
+    if isinstance(data, (list, tuple)):
+        typed = _typed_leaves_dtype(data, leaves)
+        if typed is not None:
+            return typed
     kind = arr.dtype.kind
     if kind == "b":
         return D.bool
     if kind in "iu":
         return D.int64
     if kind == "f":
-        if arr.dtype.itemsize < 8 or _contains_tensor(data):
-            return _NP_TO_DTYPE[arr.dtype.name]
         return D.get_default_dtype()
     if kind == "c":
         return D.default_complex_dtype()
     raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
 
 
-def _contains_tensor(data):
-    if isinstance(data, Tensor):
-        return True
-    if isinstance(data, (list, tuple)) and data:
-        return _contains_tensor(data[0])
-    return False
+def _typed_leaves_dtype(data, kinds=None):
+    """PyTorch's dtype for a (regular, checked) nested sequence whose innermost elements
+    include tensors or NumPy values, else None: the dtypes of all of them promoted
+    (``torch.promote_types``: a tensor's or NumPy value's own dtype, a Python bool, int,
+    float or complex the default one of its kind), not NumPy's promotion nor the weak
+    rule for a number in an op. The element types are gathered with C-level passes (or
+    given: ``kinds``, those of the innermost elements when known); only tensors and
+    arrays, whose dtype is not their type's, are visited one by one."""
+    level = data
+    if kinds is None or any(issubclass(k, (list, tuple, Tensor, _np.ndarray)) for k in kinds):
+        kinds = set(map(type, level))  # (from the top: tensors and arrays are visited below)
+    while kinds and all(issubclass(k, (list, tuple)) for k in kinds):
+        level = list(_chain.from_iterable(level))
+        kinds = set(map(type, level))
+    if not any(issubclass(k, (Tensor, _np.ndarray, _np.generic)) for k in kinds):
+        return None
+    found = set()
+    for k in kinds:
+        if issubclass(k, (Tensor, _np.ndarray)):
+            found.update(x.dtype if isinstance(x, Tensor) else _NP_TO_DTYPE.get(x.dtype.name)
+                         for x in level if isinstance(x, k))
+        elif issubclass(k, _np.generic):
+            found.add(_NP_TO_DTYPE.get(_np.dtype(k).name))
+        elif issubclass(k, bool):
+            found.add(D.bool)
+        elif issubclass(k, int):
+            found.add(D.int64)
+        elif issubclass(k, float):
+            found.add(D.get_default_dtype())
+        else:  # complex (anything else was refused while reading the data)
+            found.add(D.default_complex_dtype())
+    if None in found:  # a NumPy dtype reftorch has no tensor of: as NumPy's promotion reads it
+        return None
+    out = None
+    for d in found:
+        out = d if out is None else D.promote_types(out, d)
+    return out
 
 
 def _from_host(arr, dtype, device, requires_grad=False, owned=False):
@@ -195,9 +239,10 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
         warnings.warn("To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() "
                       "or sourceTensor.detach().clone().requires_grad_(True), rather than "
                       "torch.tensor(sourceTensor).", UserWarning, stacklevel=2)
-    arr = _host_data(data)
+    leaves = []
+    arr = _host_data(data, leaves=leaves)
     if dtype is None:
-        dtype = _infer_dtype(data, arr)
+        dtype = _infer_dtype(data, arr, leaves[0] if leaves else None)
     elif not isinstance(data, (Tensor, _np.ndarray, _np.generic)):
         check_data_fits(arr, dtype)  # Python numbers: torch.tensor([300], dtype=torch.uint8) raises
     if device is None and isinstance(data, Tensor):
