@@ -900,31 +900,31 @@ _smallest = np.minimum.reduce
 _i32 = np.int32
 
 
-def _c(value, dtype) -> np.ndarray:
+def _const(value, dtype) -> np.ndarray:
     return np.array(value, dtype)
 
 
-_LOW24, _LOW24_PAIR, _SHIFT32 = _c(0xFFFFFF, np.uint32), _c(0x00FFFFFF00FFFFFF, _u64), _c(32, _u64)
-_TWO_24 = _c(1 << 24, np.uint32)
-_SQRTHF_BITS = _c(0x3F3504F3, _i32)  # the bits of float32 sqrt(1/2)
-_ONE_MINUS_SQRTHF_BITS = _c(0x3F800000 - 0x3F3504F3, _i32)
-_MANTISSA_BITS, _EXP_SHIFT, _EXP_BIAS_24 = _c(0x7FFFFF, _i32), _c(23, _i32), _c(127 + 24, _i32)
-_F32_ZERO, _F32_ONE, _F32_HALF, _F32_MINUS_TWO = (_c(v, _f32) for v in (0, 1, 0.5, -2))
-_F64_ONE, _F64_HALF = _c(1.0, _f64), _c(0.5, _f64)
-_LOG_P0 = _c(_LOG_P[0], _f64)
-_LOG_HORNER = [_c(p, _f64) for p in _LOG_P[1:-1]]  # the steps rounded on the bits
-_LOG_P8_GRID, _M_LOG = _c(_f64(_LOG_P[-1]) + _M_LOG_P8, _f64), _c(_M_LOG_P8, _f64)
-_LOG_Q1_32, _LOG_Q2_32 = _c(_LOG_Q1, _f32), _c(_LOG_Q2, _f32)
-_ANGLE_SCALE = _c(_TWO_PI_2_24, _f32)
-_OCTANT_ROUND, _OCTANT_SHIFT = _c(1 << 21, _i32), _c(22, _i32)
-_DP12_32 = [_c(_f32(2) * dp, _f32) for dp in _DP[:2]]  # j * dp exact in float32
-_DP3_64 = _c(_f64(2) * _f64(_DP[2]), _f64)
-_SHIFT9, _SHIFT8, _SHIFT31, _SIGN32 = _c(9, _i32), _c(8, _i32), _c(31, _i32), _c(-(1 << 31), _i32)
+_LOW24, _LOW24_PAIR, _SHIFT32 = _const(0xFFFFFF, np.uint32), _const(0x00FFFFFF00FFFFFF, _u64), _const(32, _u64)
+_TWO_24 = _const(1 << 24, np.uint32)
+_SQRTHF_BITS = _const(0x3F3504F3, _i32)  # the bits of float32 sqrt(1/2)
+_ONE_MINUS_SQRTHF_BITS = _const(0x3F800000 - 0x3F3504F3, _i32)
+_MANTISSA_BITS, _EXP_SHIFT, _EXP_BIAS_24 = _const(0x7FFFFF, _i32), _const(23, _i32), _const(127 + 24, _i32)
+_F32_ZERO, _F32_ONE, _F32_HALF, _F32_MINUS_TWO = (_const(v, _f32) for v in (0, 1, 0.5, -2))
+_F64_ONE, _F64_HALF = _const(1.0, _f64), _const(0.5, _f64)
+_LOG_P0 = _const(_LOG_P[0], _f64)
+_LOG_HORNER = [_const(p, _f64) for p in _LOG_P[1:-1]]  # the steps rounded on the bits
+_LOG_P8_GRID, _M_LOG = _const(_f64(_LOG_P[-1]) + _M_LOG_P8, _f64), _const(_M_LOG_P8, _f64)
+_LOG_Q1_32, _LOG_Q2_32 = _const(_LOG_Q1, _f32), _const(_LOG_Q2, _f32)
+_ANGLE_SCALE = _const(_TWO_PI_2_24, _f32)
+_OCTANT_ROUND, _OCTANT_SHIFT = _const(1 << 21, _i32), _const(22, _i32)
+_DP12_32 = [_const(_f32(2) * dp, _f32) for dp in _DP[:2]]  # j * dp exact in float32
+_DP3_64 = _const(_f64(2) * _f64(_DP[2]), _f64)
+_SHIFT9, _SHIFT8, _SHIFT31, _SIGN32 = _const(9, _i32), _const(8, _i32), _const(31, _i32), _const(-(1 << 31), _i32)
 
 
 def _poly3_constants(k, magic):
     """The operands of :func:`_poly3` for the coefficients ``k`` and binade constants ``magic``."""
-    return tuple(_c(v, _f64) for v in (k[0], _f64(k[1]) + magic[0], magic[0], _f64(k[2]) + magic[1], magic[1]))
+    return tuple(_const(v, _f64) for v in (k[0], _f64(k[1]) + magic[0], magic[0], _f64(k[2]) + magic[1], magic[1]))
 
 
 _COS_POLY, _SIN_POLY = _poly3_constants(_COSC, _M_COS), _poly3_constants(_SINC, _M_SIN)
