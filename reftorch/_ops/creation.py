@@ -211,7 +211,9 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
         data: a number, a (nested) list or tuple, a NumPy array, or a tensor.
         dtype: the element type. By default it is inferred: ``bool`` for booleans,
             ``torch.int64`` for integers, the default dtype (``torch.float32``) for Python
-            floats; NumPy arrays keep their dtype.
+            floats; NumPy arrays keep their dtype. A list that holds tensors or NumPy values
+            takes their dtypes and those of its Python numbers, promoted
+            (``torch.promote_types``).
         device: ``"cpu"`` (default) or ``"cuda"``.
         requires_grad: record operations on the result for autograd.
         pin_memory: accepted for compatibility (see ``Tensor.pin_memory``).
@@ -230,6 +232,8 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
         tensor([[1, 2],
                 [3, 4]])
         >>> torch.tensor([1.5, 2.0]).dtype
+        torch.float32
+        >>> torch.tensor([torch.tensor(1.5), 2]).dtype  # float32 and int64, promoted
         torch.float32
         >>> torch.tensor(3.0, requires_grad=True)
         tensor(3., requires_grad=True)
