@@ -322,13 +322,13 @@ def _nll_forward(st, xp, kw, a, t, w, reduction, ignore_index):
     hw = math.prod(dims[2:])
     t = xp.astype(xp.reshape(t, (-1,)), xp.int64)
     valid = t != ignore_index
-    safe = xp.where(valid, t, xp.zeros_like(t))
+    safe = xp.where(valid, t, 0)
     if w is None:  # a weight of 1 per class: 1 where the target counts, 0 where ignored
         wi = xp.astype(valid, a.dtype)
     else:
         wi = xp.where(valid, xp.take(w, safe, axis=0), xp.zeros((), dtype=a.dtype, **kw))
-    if len(dims) == 2:
-        picked = xp.take_along_axis(a, xp.reshape(safe, (-1, 1)), axis=1)[:, 0]
+    if len(dims) == 2:  # (a flat take: cheaper than take_along_axis on a batch of rows)
+        picked = xp.take(xp.reshape(a, (-1,)), xp.arange(n, dtype=xp.int64, **kw) * c + safe)
     else:
         a = xp.reshape(a, (n, c, hw))
         picked = xp.reshape(xp.take_along_axis(a, xp.reshape(safe, (n, 1, hw)), axis=1), (-1,))
