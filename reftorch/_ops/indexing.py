@@ -784,19 +784,17 @@ def _normalize_key(x, key, check_bounds=True):
                 # PyTorch skips the bounds check when the indexed tensor is empty (unless the
                 # indexed dim itself is).
                 if math.prod(arr.shape) and (size == 0 or x.numel()) and check_bounds:
-                    xp = b.xp
-                    # (the one-pass test of non-negative indices first; negative ones, or
-                    # an index out of range, take the min and the max)
-                    if size and b.indices_in_range(arr, size):
-                        lo, hi = 0, 0
-                    else:
+                    # the one-pass test of non-negative indices first; only where it fails
+                    # (negative indices, or one out of range) are the min and the max taken
+                    if not (size and b.indices_in_range(arr, size)):
+                        xp = b.xp
                         lo, hi = int(xp.min(arr)), int(xp.max(arr))
-                    if lo < -size or hi >= size:
-                        if size == 0:
-                            raise IndexError("index is out of bounds for dimension with size 0")
-                        bad = next(int(v) for v in b.to_host(xp.reshape(arr, (-1,))).tolist()
-                                   if not -size <= v < size)  # the first bad one, as PyTorch reports
-                        raise IndexError(f"index {bad} is out of bounds for dimension {dim} with size {size}")
+                        if lo < -size or hi >= size:
+                            if size == 0:
+                                raise IndexError("index is out of bounds for dimension with size 0")
+                            bad = next(int(v) for v in b.to_host(xp.reshape(arr, (-1,))).tolist()
+                                       if not -size <= v < size)  # the first bad one, as PyTorch reports
+                            raise IndexError(f"index {bad} is out of bounds for dimension {dim} with size {size}")
                 elif math.prod(arr.shape):  # unchecked on an empty tensor: any valid index gives the shape
                     arr = b.xp.zeros_like(arr)
                 dim += 1
