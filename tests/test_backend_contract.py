@@ -693,6 +693,37 @@ def test_best_positions(b, axis, m, largest):
     assert (worst_in >= best_out).all() and picked.size == host.size // host.shape[axis] * m
 
 
+@pytest.mark.parametrize("largest", [True, False])
+@pytest.mark.parametrize("axis, keepdims", [(None, False), (0, False), (1, True), (1, False)])
+def test_best_position(b, axis, keepdims, largest):
+    # ties: the first; a NaN is picked before any number, by argmin too (PyTorch's rule:
+    # checked against it); by hand
+    host = np.array([[3.0, -1.0, 7.0, 7.0], [np.nan, 5.0, -1.0, 4.0], [1.0, 9.0, -2.0, 9.0]])
+    got = get(b, b.as_array(b.best_position(put(b, host), axis, keepdims, largest)))
+    want = {(None, True): 4, (None, False): 4,
+            (0, True): [1, 2, 0, 2], (0, False): [1, 0, 2, 1],
+            (1, True): [2, 0, 1], (1, False): [1, 0, 2]}[axis, largest]
+    want = np.array(want)
+    if keepdims:
+        want = want.reshape(3, 1)
+    assert got.dtype == np.int64
+    np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("axis", [0, 1, 2])
+def test_take_along_axis(b, axis):
+    host = np.arange(24.0).reshape(2, 3, 4)
+    idx = np.zeros(tuple(2 if d == axis else s for d, s in enumerate(host.shape)), np.int64)
+    idx[...] = host.shape[axis] - 1  # the last, then the first along ``axis``
+    idx[(slice(None),) * axis + (1,)] = 0
+    got = get(b, b.take_along_axis(put(b, host), put(b, idx), axis))
+    last = host[(slice(None),) * axis + (slice(-1, None),)]
+    first = host[(slice(None),) * axis + (slice(0, 1),)]
+    np.testing.assert_array_equal(got, np.concatenate([last, first], axis=axis))
+    column = put(b, np.array([[2], [0]], np.int64))  # (2, 1): one pick per row of a (2, 3)
+    np.testing.assert_array_equal(get(b, b.take_along_axis(put(b, host[:, :, 0]), column, 1)), [[8.0], [12.0]])
+
+
 def test_scatter_add_keeps_a_nan_to_its_own_position(b):
     idx = put(b, np.array([1, 3], dtype=np.int64))
     vals = put(b, np.array([np.nan, 2.0], dtype=np.float32))

@@ -420,6 +420,20 @@ class Backend(abc.ABC):
         its kernel more directly (it runs once per ``softmax``)."""
         return self.xp.max(arr, axis=axis, keepdims=keepdims)
 
+    def best_position(self, arr, axis, keepdims, largest):
+        """``xp.argmax`` (``largest``) or ``xp.argmin`` of ``arr`` along ``axis`` (None: of the
+        flattened array), int64: the first of equal values, a NaN before any number (for both). A
+        backend may call its kernel more directly (it runs once per ``argmax``/``max(dim)``)."""
+        xp = self.xp
+        find = xp.argmax if largest else xp.argmin
+        return xp.astype(find(arr, axis=axis, keepdims=keepdims), xp.int64, copy=False)
+
+    def take_along_axis(self, arr, idx, axis):
+        """``xp.take_along_axis(arr, idx, axis=axis)``: ``idx`` (an integer array of
+        ``arr``'s number of dims, indices in range) picks along ``axis``; a backend may build
+        the indexing more directly (it runs once per ``max(dim)``, ``sort``, ``topk``)."""
+        return self.xp.take_along_axis(arr, idx, axis=axis)
+
     def best_positions(self, arr, m, axis, largest):
         """Positions along ``axis`` of ``m`` elements (``0 < m <= arr.shape[axis]``) that no
         other element beats: larger ones when ``largest``, smaller ones otherwise, NaN above

@@ -18,6 +18,8 @@ _CHUNK = 1 << 15  # elements per piece of take_offsets: its offsets stay in the 
 _BLOCK_BYTES = 1 << 18  # bytes per array in a block of row_blocks (measured: 2**17 to 2**19 alike)
 _UNSIGNED = {n: np.dtype(f"u{n}") for n in (1, 2, 4, 8)}  # an index's bits read as unsigned
 _max = np.maximum.reduce
+_arange = np.arange
+_INTP_IS_INT64 = np.dtype(np.intp) == np.int64  # (what argmax returns)
 _add_reduce = np.add.reduce
 try:  # ``out=...`` (NumPy >= 2.3): a ufunc returns a 0-d array where it would return a scalar
     _add_reduce(np.zeros(1), out=...)
@@ -254,6 +256,24 @@ class NumpyBackend(Backend):
 
     def amax(self, arr, axis, keepdims):
         return _max(arr, axis, None, out=_ARRAY_OUT, keepdims=keepdims)  # what np.max calls, without its wrapper
+
+    def best_position(self, arr, axis, keepdims, largest):
+        # the array's methods (np.argmax's Python wrapper costs ~1 us a call)
+        r = arr.argmax(axis, keepdims=keepdims) if largest else arr.argmin(axis, keepdims=keepdims)
+        return r if _INTP_IS_INT64 else r.astype(np.int64)
+
+    def take_along_axis(self, arr, idx, axis):
+        # np.take_along_axis's one fancy index (``idx`` along ``axis``, a broadcast arange
+        # along each other dim), built without its Python helper (~2 us a call)
+        shape = arr.shape
+        n = len(shape)
+        key = []
+        for d in range(n):
+            if d == axis:
+                key.append(idx)
+            else:
+                key.append(_arange(shape[d]).reshape((-1,) + (1,) * (n - 1 - d)))
+        return arr[tuple(key)]
 
     def best_positions(self, arr, m, axis, largest):
         n = arr.shape[axis]

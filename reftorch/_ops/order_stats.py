@@ -40,7 +40,7 @@ def _as_pytorch_kth(b, a, idx, d, k):
     (:func:`~reftorch._ops._stl_sort.quick_select_rows`;
     :func:`~reftorch._ops._stl_select.quick_select_index` is its step-by-step form)."""
     xp = b.xp
-    v = xp.take_along_axis(a, idx, axis=d)
+    v = b.take_along_axis(a, idx, d)
     same = a == v
     if xp.isdtype(a.dtype, "real floating"):
         same = same | (xp.isnan(a) & xp.isnan(v))

@@ -332,8 +332,9 @@ class MaxDim(Function):
             ctx.save_for_backward(index)
         if not x._data.shape:  # a 0-dim input is its own max
             return x._backend.xp.asarray(x._data, copy=True)
-        out = x._backend.xp.take_along_axis(x._data, index._data, axis=dim)  # index keeps dim
-        return out if keepdim else x._backend.xp.squeeze(out, axis=dim)
+        b = x._backend
+        out = b.take_along_axis(x._data, index._data, dim)  # index keeps dim
+        return out if keepdim else b.squeeze(out, (dim,))
 
     @staticmethod
     def backward(ctx, g):
@@ -353,44 +354,39 @@ class MaxDim(Function):
 
 
 def _arg(input, dim, keepdim, largest, who=None):
-    xp = input._backend.xp
+    """The int64 array of ``argmax``/``argmin`` (``largest``) of ``input`` along ``dim``
+    (None: of the flattened tensor), with PyTorch's errors worded for ``who`` (``max``/
+    ``min``; None: ``argmax``/``argmin``, which also refuse a bool input)."""
     data = input._data
-    if who is None and input.dtype is D.bool:
-        raise RuntimeError(f"{'argmax' if largest else 'argmin'}(): does not support bool input")
-    who = who or ("argmax" if largest else "argmin")
-    if dim is None and input.numel() == 0:
-        raise IndexError(f"{who}(): Expected reduction dim to be specified for input.numel() == 0.")
-    if dim is not None:
-        d = _wrap_dim(dim, input.dim())
-        if input.dim() and input.shape[d] == 0:
-            raise IndexError(f"{who}(): Expected reduction dim {d} to have non-zero size.")
-    if dim is None:
-        flat = input._backend.reshape_rows(data, (-1,))
-        r = xp.argmax(flat) if largest else xp.argmin(flat)
-        if keepdim:
-            r = xp.reshape(r, (1,) * input.dim())
-    else:
-        d = _wrap_dim(dim, input.dim())
-        if input.dim() == 0:
-            r = xp.zeros((), dtype=xp.int64)
-        else:
-            r = xp.argmax(data, axis=d, keepdims=keepdim) if largest else xp.argmin(data, axis=d, keepdims=keepdim)
+    shape = data.shape
+    if who is None:
+        if input._dtype is D.bool:
+            raise RuntimeError(f"{'argmax' if largest else 'argmin'}(): does not support bool input")
+        who = "argmax" if largest else "argmin"
     b = input._backend
-    r = b.astype(r, b.dtype(D.int64))
-    if 0 in r.shape:
-        r = fix_empty_strides(b, r)
-    return Tensor._wrap(r, input._device, b)
+    if dim is None:
+        if not data.size:
+            raise IndexError(f"{who}(): Expected reduction dim to be specified for input.numel() == 0.")
+        r = b.best_position(b.reshape_rows(data, (-1,)), None, False, largest)
+        return b.xp.reshape(r, (1,) * len(shape)) if keepdim else r
+    d = _wrap_dim(dim, len(shape))
+    if not shape:
+        return b.xp.zeros((), dtype=b.xp.int64, **b._dev_kw())
+    if shape[d] == 0:
+        raise IndexError(f"{who}(): Expected reduction dim {d} to have non-zero size.")
+    r = b.best_position(data, d, keepdim, largest)
+    return r if r.size else fix_empty_strides(b, r)
 
 
 def argmax(input, dim=None, keepdim=False):
     """Index of the largest value (of the flattened tensor when ``dim`` is None).
     Ties give the first index. Mirrors ``torch.argmax``."""
-    return _arg(input, dim, keepdim, True)
+    return Tensor._wrap(_arg(input, dim, keepdim, True), input._device, input._backend)
 
 
 def argmin(input, dim=None, keepdim=False):
     """Index of the smallest value. Mirrors ``torch.argmin``."""
-    return _arg(input, dim, keepdim, False)
+    return Tensor._wrap(_arg(input, dim, keepdim, False), input._device, input._backend)
 
 
 def _max_min(input, dim, keepdim, largest):
@@ -401,11 +397,12 @@ def _max_min(input, dim, keepdim, largest):
         return MaxAll.apply(input, largest=largest, _name="MaxBackward1" if largest else "MinBackward1")
     if isinstance(dim, Tensor):
         return (maximum if largest else minimum)(input, dim)
-    d = _wrap_dim(dim, input.dim())
-    idx = _arg(input, d, True, largest, who="max" if largest else "min")
+    b = input._backend
+    d = _wrap_dim(dim, input._data.ndim)
+    idx = Tensor._wrap(_arg(input, d, True, largest, who="max" if largest else "min"), input._device, b)
     vals = MaxDim.apply(input, idx, dim=d, keepdim=keepdim, _name="MaxBackward0" if largest else "MinBackward0")
-    if not keepdim and input.dim():
-        idx = Tensor._wrap(input._backend.xp.squeeze(idx._data, axis=d), input.device, input._backend)
+    if not keepdim and input._data.ndim:
+        idx = Tensor._wrap(b.squeeze(idx._data, (d,)), input._device, b)
     return (max_rt if largest else min_rt)(vals, idx)
 
 

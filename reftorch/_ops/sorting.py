@@ -51,7 +51,7 @@ class SortValues(OpFunction):
             ctx.save_for_backward(index)
         if not x._data.shape:
             return x._backend.xp.asarray(x._data, copy=True)
-        out = x._backend.xp.take_along_axis(x._data, index._data, axis=dim)
+        out = x._backend.take_along_axis(x._data, index._data, dim)
         if contiguous:  # topk's results are row-major
             return row_major(x._backend, out)
         return like_input(x._backend, out, x._data)  # sort's: laid out like the input (empty_like)
@@ -242,7 +242,7 @@ def _best_first(b, a, d, m, largest):
     if not m:
         return xp.argsort(a, axis=d)
     picked = xp.sort(b.best_positions(a, m, d, largest), axis=d)  # by position first
-    return xp.take_along_axis(picked, _order(xp, xp.take_along_axis(a, picked, axis=d), d, largest), axis=d)
+    return b.take_along_axis(picked, _order(xp, b.take_along_axis(a, picked, d), d, largest), d)
 
 
 def _as_pytorch_picks(b, a, order, idx, d, k, largest, sorted_):
@@ -267,7 +267,7 @@ def _tied_rows(b, a, idx, d, m):
     (``idx`` is the stable order); NaNs count as equal to each other."""
     xp = b.xp
     key = tuple(slice(0, m) if i == d else slice(None) for i in range(a.ndim))
-    s = xp.take_along_axis(a, idx[key], axis=d)
+    s = b.take_along_axis(a, idx[key], d)
     lo = tuple(slice(0, m - 1) if i == d else slice(None) for i in range(a.ndim))
     hi = tuple(slice(1, m) if i == d else slice(None) for i in range(a.ndim))
     same = s[lo] == s[hi]
