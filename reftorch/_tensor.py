@@ -222,12 +222,8 @@ class Tensor:
         """
         return self._is_inference
 
-    @classmethod
-    def _wrap(cls, data, dev=CPU, backend=None):
-        """Wrap a backend array (no copy)."""
-        t = object.__new__(cls)
-        t._init_from(data, dev, backend if backend is not None else _backends.get(dev))
-        return t
+    # ``_wrap(data, dev=CPU, backend=None)``, a classmethod: wrap a backend array (no copy).
+    # Compiled below from :func:`fields_source`, the fields set inline (it makes most results).
 
     # ----------------------------------------------------------------- metadata
     @property
@@ -704,6 +700,25 @@ def _compile_init_from():
 
 
 Tensor._init_from = _compile_init_from()
+
+
+def _compile_wrap():
+    """``Tensor._wrap(data, dev=CPU, backend=None)``: a new tensor over the backend array
+    ``data`` (no copy), on device ``dev`` (its backend looked up when not given); the body
+    of :meth:`Tensor._init_from` inline."""
+    body = "".join("    " + line + "\n" for line in fields_source(requires_grad="False").splitlines())
+    source = ("def _wrap(cls, data, dev=CPU, backend=None):\n"
+              "    self = _new(cls)\n"
+              "    if backend is None:\n"
+              "        backend = _backend_of(dev)\n" + body + "    return self\n")
+    scope = {"_grad_state": _grad_state, "_counts": _counts, "CPU": CPU, "_new": object.__new__,
+             "_backend_of": _backends.get}
+    wrap = compile_function(source, "_wrap", scope)
+    wrap.__qualname__, wrap.__module__ = "Tensor._wrap", __name__
+    return classmethod(wrap)
+
+
+Tensor._wrap = _compile_wrap()
 
 
 def int_arg(value, fn, name, pos):

@@ -693,6 +693,14 @@ def test_best_positions(b, axis, m, largest):
     assert (worst_in >= best_out).all() and picked.size == host.size // host.shape[axis] * m
 
 
+@pytest.mark.parametrize("native, value, want", [
+    (np.float32, 0.5, 0.5), (np.int64, -7, -7), (np.bool_, 1, True), (np.complex64, 1, 1 + 0j)])
+def test_full(b, native, value, want):
+    got = get(b, b.full((2, 3), b.from_host(np.zeros(0, native)).dtype, value))
+    assert got.shape == (2, 3) and got.dtype == native
+    assert got.tolist() == [[want] * 3] * 2
+
+
 @pytest.mark.parametrize("largest", [True, False])
 @pytest.mark.parametrize("axis, keepdims", [(None, False), (0, False), (1, True), (1, False)])
 def test_best_position(b, axis, keepdims, largest):

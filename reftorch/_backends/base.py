@@ -184,6 +184,12 @@ class Backend(abc.ABC):
         """A new array of zeros of ``shape`` and ``reftorch.dtype`` ``d``."""
         return self.xp.zeros(shape, dtype=self.dtype(d), **self._dev_kw())
 
+    def full(self, shape, native, value):
+        """A new array of ``shape`` and native dtype ``native`` holding the number ``value``
+        everywhere (one that fits: the caller checks, as ``torch.full`` does); a backend
+        may fill more directly (it runs once per ``ones``/``full``)."""
+        return self.xp.full(shape, value, dtype=native, **self._dev_kw())
+
     # ----------------------------------------------------------- host transfers (primitives)
     @abc.abstractmethod
     def from_host(self, host, copy=False):

@@ -257,6 +257,11 @@ class NumpyBackend(Backend):
     def amax(self, arr, axis, keepdims):
         return _max(arr, axis, None, out=_ARRAY_OUT, keepdims=keepdims)  # what np.max calls, without its wrapper
 
+    def full(self, shape, native, value):
+        arr = np.empty(shape, native)  # np.full and np.ones: this, in Python, through a dispatch
+        arr.fill(value)
+        return arr
+
     def best_position(self, arr, axis, keepdims, largest):
         # the array's methods (np.argmax's Python wrapper costs ~1 us a call)
         r = arr.argmax(axis, keepdims=keepdims) if largest else arr.argmin(axis, keepdims=keepdims)

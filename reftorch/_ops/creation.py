@@ -360,7 +360,11 @@ def _rebuild(host, device, requires_grad):
 
 # ------------------------------------------------------------------ filled tensors
 def _filled(kind, size, fill, dtype, device, requires_grad):
-    check_dtype(dtype)
+    """A new tensor of ``kind`` ``"zeros"``, ``"ones"``, ``"empty"`` or ``"full"`` (of the
+    number ``fill``): the work of those functions and their ``*_like`` forms once the
+    arguments are parsed."""
+    if dtype is not None and not isinstance(dtype, D.dtype):
+        check_dtype(dtype)  # (raises)
     shape = _as_shape(size, kind)
     if shape and min(shape) < 0:
         if kind == "zeros":
@@ -370,16 +374,16 @@ def _filled(kind, size, fill, dtype, device, requires_grad):
     if dtype is None:
         dtype = D.get_default_dtype()
     dev, backend = resolve_device(device)
-    xp, native, kw = backend.xp, backend.dtype(dtype), backend._dev_kw()
+    native = backend.dtype(dtype)
     if kind == "zeros":
-        arr = xp.zeros(shape, dtype=native, **kw)
+        arr = backend.xp.zeros(shape, dtype=native, **backend._dev_kw())
     elif kind == "ones":
-        arr = xp.ones(shape, dtype=native, **kw)
+        arr = backend.full(shape, native, 1)
     elif kind == "empty":
-        arr = xp.empty(shape, dtype=native, **kw)
+        arr = backend.xp.empty(shape, dtype=native, **backend._dev_kw())
     else:
         check_fill_value(fill, dtype, numel=math.prod(shape))
-        arr = xp.full(shape, store_value(fill, dtype), dtype=native, **kw)
+        arr = backend.full(shape, native, store_value(fill, dtype))
     if 0 in shape:
         arr = fix_empty_strides(backend, arr)
     t = Tensor._wrap(arr, dev, backend)
@@ -461,14 +465,24 @@ def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, re
     return _filled("full", (size,), fill_value, dtype, device, requires_grad)
 
 
-def _like(input, dtype, device):
-    return (input.dtype if dtype is None else dtype), (input.device if device is None else device)
+def _like(input, kind, fill, dtype, device, requires_grad):
+    """:func:`_filled` for the ``*_like`` functions: ``input``'s shape, and by default its
+    dtype and device, laid out like ``input`` (PyTorch's ``preserve_format``, see
+    ``_layout.preserve_strides``): the dims are created in ``input``'s memory order (so a
+    random fill runs in memory order, as in PyTorch), then permuted back."""
+    dt = input._dtype if dtype is None else dtype
+    dev = input._device if device is None else device
+    a = input._data
+    shape = a.shape
+    b = input._backend
+    if not shape or 1 not in shape and b.is_c_contiguous(a):  # row-major
+        return _filled(kind, (shape,), fill, dt, dev, requires_grad)
+    return _like_layout(input, lambda s: _filled(kind, (s,), fill, dt, dev, requires_grad))
 
 
 def _like_layout(input, make):
-    """``make(shape)`` laid out like ``input`` (PyTorch's ``preserve_format``, see
-    ``_layout.preserve_strides``): the dims are created in ``input``'s memory order (so a
-    random fill runs in memory order, as in PyTorch), then permuted back."""
+    """``make(shape)`` laid out like ``input`` (see :func:`_like`; ``randn_like`` and friends
+    call it too)."""
     b = input._backend
     shape = tuple(input._data.shape)
     if b.is_c_contiguous(input._data) and 1 not in shape or input.dim() == 0:
@@ -490,8 +504,7 @@ def zeros_like(input, *, dtype=None, layout=None, device=None, requires_grad=Fal
 
     Mirrors ``torch.zeros_like``.
     """
-    dt, dev = _like(input, dtype, device)
-    return _like_layout(input, lambda shape: zeros(shape, dtype=dt, device=dev, requires_grad=requires_grad))
+    return _like(input, "zeros", None, dtype, device, requires_grad)
 
 
 def ones_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
@@ -499,24 +512,22 @@ def ones_like(input, *, dtype=None, layout=None, device=None, requires_grad=Fals
 
     Mirrors ``torch.ones_like``.
     """
-    dt, dev = _like(input, dtype, device)
-    return _like_layout(input, lambda shape: ones(shape, dtype=dt, device=dev, requires_grad=requires_grad))
+    return _like(input, "ones", None, dtype, device, requires_grad)
 
 
 def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
     """An uninitialised tensor with the shape (and by default dtype, device and memory layout)
     of ``input``. Mirrors ``torch.empty_like``."""
-    dt, dev = _like(input, dtype, device)
-    return _like_layout(input, lambda shape: empty(shape, dtype=dt, device=dev, requires_grad=requires_grad))
+    return _like(input, "empty", None, dtype, device, requires_grad)
 
 
 def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,
               memory_format=None):
     """``fill_value`` everywhere, with the shape (and by default dtype, device and memory layout)
     of ``input``. Mirrors ``torch.full_like``."""
-    dt, dev = _like(input, dtype, device)
-    return _like_layout(input, lambda shape: full(shape, fill_value, dtype=dt, device=dev,
-                                                  requires_grad=requires_grad))
+    if isinstance(fill_value, Tensor):
+        fill_value = fill_value.item()
+    return _like(input, "full", fill_value, dtype, device, requires_grad)
 
 
 # ------------------------------------------------------------------ ranges
