@@ -27,13 +27,13 @@ def softmax_impl(input, dim, dtype, name, stacklevel=3):
         dim = _implicit_dim(name, input.dim(), stacklevel)
     if dtype is not None:
         input = input.to(dtype)
-    if not input.dtype.is_floating_point and input.numel():  # (empty input passes, as in PyTorch)
-        d = _wrap_dim(dim, input.dim())
-        last = "lastdim_" if not input.dim() or d == input.dim() - 1 else ""
+    nd = input._data.ndim
+    d = _wrap_dim(dim, nd)
+    if not input._dtype.is_floating_point and input._data.size:  # (empty input passes, as in PyTorch)
+        last = "lastdim_" if not nd or d == nd - 1 else ""
         raise NotImplementedError(f'"{name}_{last}kernel_impl" not implemented for \'{_cname(input.dtype)}\'')
-    d = _wrap_dim(dim, input.dim())
     fn = Softmax if name == "softmax" else LogSoftmax
-    return fn.apply(input, dim=d if input.dim() else None)  # (a 0-dim tensor: over its one element)
+    return fn.apply(input, dim=d if nd else None)  # (a 0-dim tensor: over its one element)
 
 
 def _compute_dtype(xp, a):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+from .. import _dtype as D
 from .._layout import elementwise_strides as _elementwise_strides, like_input as _like_input
 from .._layout import with_strides as _with_strides
 from .._ops.indexing import IndexAdd
@@ -312,41 +313,47 @@ class _NllState:
                  "ignore_index")
 
 
-def _nll_forward(st, xp, kw, a, t, w, reduction, ignore_index):
+def _reshaped(b, arr, shape):
+    """``arr`` reshaped (row by row; a copy only where ``arr`` is not row-major)."""
+    return b.reshape_rows(arr, shape) if b.is_c_contiguous(arr) else b.xp.reshape(arr, shape)
+
+
+def _nll_forward(st, b, a, t, w, reduction, ignore_index):
     """``nll_loss`` of the array ``a`` (``(C,)``, ``(N, C)`` or ``nll_loss2d``'s ``(N, C,
-    H, W)``) for the targets ``t`` (``()``/``(1,)``, ``(N,)``, ``(N, H, W)``), filling
-    ``st`` (an :class:`_NllState`, or None)."""
+    H, W)``) for the targets ``t`` (``()``/``(1,)``, ``(N,)``, ``(N, H, W)``) on backend
+    ``b``, filling ``st`` (an :class:`_NllState`, or None)."""
+    xp, kw = b.xp, b._dev_kw()
     dims = tuple(a.shape)
     n = dims[0] if len(dims) > 1 else 1
     c = dims[1] if len(dims) > 1 else dims[0]
     hw = math.prod(dims[2:])
-    t = xp.astype(xp.reshape(t, (-1,)), xp.int64)
+    t = b.astype(_reshaped(b, t, (-1,)), b.dtype(D.int64), copy=False)
     valid = t != ignore_index
     safe = xp.where(valid, t, 0)
     if w is None:  # a weight of 1 per class: 1 where the target counts, 0 where ignored
-        wi = xp.astype(valid, a.dtype)
+        wi = b.astype(valid, a.dtype)
     else:
-        wi = xp.where(valid, xp.take(w, safe, axis=0), xp.zeros((), dtype=a.dtype, **kw))
+        wi = xp.where(valid, b.take_in_range(w, safe, 0), xp.zeros((), dtype=a.dtype, **kw))
     if len(dims) == 2:  # (a flat take: cheaper than take_along_axis on a batch of rows)
-        picked = xp.take(xp.reshape(a, (-1,)), xp.arange(n, dtype=xp.int64, **kw) * c + safe)
+        picked = b.take_in_range(_reshaped(b, a, (-1,)), xp.arange(n, dtype=xp.int64, **kw) * c + safe)
     else:
-        a = xp.reshape(a, (n, c, hw))
-        picked = xp.reshape(xp.take_along_axis(a, xp.reshape(safe, (n, 1, hw)), axis=1), (-1,))
+        a = _reshaped(b, a, (n, c, hw))
+        picked = b.reshape_rows(b.take_along_axis(a, b.reshape_rows(safe, (n, 1, hw)), 1), (-1,))
     losses = -picked * wi
     if st is not None:
         st.dims, st.shape, st.safe, st.valid, st.wi, st.kw = dims, (n, c, hw), safe, valid, wi, kw
     if reduction == "none":
         if len(dims) == 4:
-            return xp.reshape(losses, (n,) + dims[2:])
+            return b.reshape_rows(losses, (n,) + dims[2:])
         return losses[0] if len(dims) == 1 else losses
     if reduction == "sum":
-        return xp.sum(losses)
-    total = xp.sum(wi)
+        return b.sum(losses, None, False, None)
+    total = b.sum(wi, None, False, None)
     if st is not None:
         st.total = total
     if not bool(total != 0):  # every target ignored: nan, as in PyTorch (without 0/0 warnings)
         return xp.full((), xp.nan, dtype=a.dtype, **kw)
-    return xp.sum(losses) / total
+    return b.sum(losses, None, False, None) / total
 
 
 def _nll_grad(b, g, st):
@@ -390,10 +397,9 @@ class NllLoss(Function):
 
     @classmethod
     def forward(cls, ctx, x, target, weight, reduction, ignore_index):
-        xp = _xp(x)
         st = _NllState()
         st.op, st.target, st.weight, st.reduction, st.ignore_index = cls, target, weight, reduction, ignore_index
-        out = _nll_forward(st, xp, _kw(x), x._data, target._data, None if weight is None else weight._data,
+        out = _nll_forward(st, x._backend, x._data, target._data, None if weight is None else weight._data,
                            reduction, ignore_index)
         ctx.save_for_backward(x)  # (PyTorch saves it: an in-place change of x is an error)
         ctx.nll = st
@@ -443,7 +449,7 @@ class NllLossBackward(Function):
                                  ignore_index=st.ignore_index)
             else:
                 b = ctx.backend
-                dg = _nll_forward(None, b.xp, b._dev_kw(), gg, st.target._data,
+                dg = _nll_forward(None, b, gg, st.target._data,
                                   None if st.weight is None else st.weight._data, st.reduction, st.ignore_index)
         if need[1]:
             dx = ctx.xp.zeros_like(gg)

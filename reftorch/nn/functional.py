@@ -639,42 +639,42 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
 def _nll(input, target, weight, reduction, ignore_index):
     """``nll_loss`` for any supported dims; returns the loss tensor."""
     _check_reduction(reduction)
-    nd = input.dim()
+    ishape, tshape = input._data.shape, target._data.shape  # (tuples: no torch.Size made)
+    nd, td = len(ishape), len(tshape)
     if nd < 1:
         raise ValueError(f"Expected 1 or more dimensions (got {nd})")
-    if target.dtype not in (_D.int64, _D.uint8):
+    if target._dtype is not _D.int64 and target._dtype is not _D.uint8:
         raise RuntimeError(f"expected target dtype to be Long or Byte, but got {_cname(target.dtype)}")
     if nd == 1:
-        if target.dim() > 1:
+        if td > 1:
             raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
     else:
-        if input.shape[0] != (target.shape[0] if target.dim() else 1) or target.dim() == 0:
-            tb = target.shape[0] if target.dim() else 1
-            if target.dim() == 0 or input.shape[0] != tb:
-                raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target batch_size ({tb}).")
-        if nd == 2 and target.dim() != 1:
+        tb = tshape[0] if td else 1
+        if td == 0 or ishape[0] != tb:
+            raise ValueError(f"Expected input batch_size ({ishape[0]}) to match target batch_size ({tb}).")
+        if nd == 2 and td != 1:
             raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
-        if nd > 2 and tuple(target.shape[1:]) != tuple(input.shape[2:]):
-            raise RuntimeError(f"Expected target size {list((input.shape[0],) + tuple(input.shape[2:]))}, got "
-                               f"{list(target.shape)}")
+        if nd > 2 and tuple(tshape[1:]) != tuple(ishape[2:]):
+            raise RuntimeError(f"Expected target size {list((ishape[0],) + tuple(ishape[2:]))}, got "
+                               f"{list(tshape)}")
     if weight is not None and weight.requires_grad and _is_grad_enabled():  # (PyTorch's autograd wrapper)
         raise RuntimeError(f"The function '{'nll_loss_forward' if nd <= 2 else 'nll_loss2d_forward'}' is not "
                            "differentiable with respect to argument 'weight'. This input cannot have requires_grad "
                            "True.")
-    c = input.shape[1] if nd > 1 else input.shape[0]
+    c = ishape[1] if nd > 1 else ishape[0]
     if weight is not None and (weight.dim() != 1 or weight.numel() != c):
         raise RuntimeError(f"weight tensor should be defined either for all {c} classes or no classes but got "
                            f"weight tensor of shape: {list(weight.shape)}")
-    xp = target._backend.xp
     t = target._data
-    if target.numel() and not (c and target._backend.indices_in_range(t, c)):  # (one pass, in range)
+    if t.size and not (c and target._backend.indices_in_range(t, c)):  # (one pass, in range)
+        xp = target._backend.xp
         bad = (t != ignore_index) & ((t < 0) | (t >= c))
         if bool(xp.any(bad)):
             first = int(xp.reshape(t, (-1,))[xp.argmax(xp.astype(xp.reshape(bad, (-1,)), xp.int8))])
             raise IndexError(f"Target {first} is out of bounds.")
     if nd <= 2:
         x2 = input
-        if nd == 1 and target.dim() == 1:
+        if nd == 1 and td == 1:
             x2 = _shape.unsqueeze(input, 0)
         return _F.NllLoss.apply(x2, target, weight=weight, reduction=reduction, ignore_index=ignore_index)
     if nd == 4:
