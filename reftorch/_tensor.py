@@ -685,15 +685,18 @@ if {data}.__class__ is not {backend}.array_type:
 """
 
 
+def _indented(text, spaces):
+    """``text``'s lines indented by ``spaces`` (to put generated statements in a body)."""
+    return "".join(" " * spaces + line + "\n" for line in text.splitlines())
+
+
 def _compile_init_from():
     """``Tensor._init_from(data, dev, backend, requires_grad=False, view_of=None)``: set
     every field of a bare tensor (what ``_wrap`` and the constructors call), compiled from
     :func:`fields_source` for both kinds of tensor."""
-    def indented(text):
-        return "".join("        " + line + "\n" for line in text.splitlines())
     source = ("def _init_from(self, data, dev, backend, requires_grad=False, view_of=None):\n"
-              "    if view_of is None:\n" + indented(fields_source()) +
-              "    else:\n" + indented(fields_source(view_of="view_of")))
+              "    if view_of is None:\n" + _indented(fields_source(), 8) +
+              "    else:\n" + _indented(fields_source(view_of="view_of"), 8))
     init_from = compile_function(source, "_init_from", {"_grad_state": _grad_state, "_counts": _counts})
     init_from.__qualname__, init_from.__module__ = "Tensor._init_from", __name__
     return init_from
@@ -706,11 +709,11 @@ def _compile_wrap():
     """``Tensor._wrap(data, dev=CPU, backend=None)``: a new tensor over the backend array
     ``data`` (no copy), on device ``dev`` (its backend looked up when not given); the body
     of :meth:`Tensor._init_from` inline."""
-    body = "".join("    " + line + "\n" for line in fields_source(requires_grad="False").splitlines())
     source = ("def _wrap(cls, data, dev=CPU, backend=None):\n"
               "    self = _new(cls)\n"
               "    if backend is None:\n"
-              "        backend = _backend_of(dev)\n" + body + "    return self\n")
+              "        backend = _backend_of(dev)\n" + _indented(fields_source(requires_grad="False"), 4) +
+              "    return self\n")
     scope = {"_grad_state": _grad_state, "_counts": _counts, "CPU": CPU, "_new": object.__new__,
              "_backend_of": _backends.get}
     wrap = compile_function(source, "_wrap", scope)

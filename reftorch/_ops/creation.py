@@ -472,21 +472,17 @@ def _like(input, kind, fill, dtype, device, requires_grad):
     random fill runs in memory order, as in PyTorch), then permuted back."""
     dt = input._dtype if dtype is None else dtype
     dev = input._device if device is None else device
-    a = input._data
-    shape = a.shape
-    b = input._backend
-    if not shape or 1 not in shape and b.is_c_contiguous(a):  # row-major
-        return _filled(kind, (shape,), fill, dt, dev, requires_grad)
-    return _like_layout(input, lambda s: _filled(kind, (s,), fill, dt, dev, requires_grad))
+    return _like_layout(input, lambda shape: _filled(kind, (shape,), fill, dt, dev, requires_grad))
 
 
 def _like_layout(input, make):
     """``make(shape)`` laid out like ``input`` (see :func:`_like`; ``randn_like`` and friends
     call it too)."""
     b = input._backend
-    shape = tuple(input._data.shape)
-    if b.is_c_contiguous(input._data) and 1 not in shape or input.dim() == 0:
-        return make(shape)  # fast path: row-major
+    a = input._data
+    shape = a.shape
+    if not shape or 1 not in shape and b.is_c_contiguous(a):
+        return make(shape)  # row-major
     want = preserve_strides(shape, b.strides(input._data))
     order = sorted(range(len(shape)), key=lambda d: -want[d])
     out = make(tuple(shape[d] for d in order))
