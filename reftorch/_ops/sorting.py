@@ -32,8 +32,9 @@ def _order(xp, a, axis, descending):
         return xp.argsort(a, axis=axis, stable=True)
     n = a.shape[axis]
     # A stable ascending sort of the reversed array, reversed back: ties stay first-come.
-    rev = xp.argsort(xp.flip(a, axis=axis), axis=axis, stable=True)
-    return (n - 1) - xp.flip(rev, axis=axis)
+    flip = (slice(None),) * axis + (slice(None, None, -1),)  # (a view: xp.flip, without NumPy's wrapper)
+    rev = xp.argsort(a[flip], axis=axis, stable=True)
+    return (n - 1) - rev[flip]
 
 
 class SortValues(OpFunction):
@@ -241,6 +242,8 @@ def _best_first(b, a, d, m, largest):
     xp = b.xp
     if not m:
         return xp.argsort(a, axis=d)
+    if m == a.shape[d]:  # every position: the stable sort itself
+        return _order(xp, a, d, largest)
     picked = xp.sort(b.best_positions(a, m, d, largest), axis=d)  # by position first
     return b.take_along_axis(picked, _order(xp, b.take_along_axis(a, picked, d), d, largest), d)
 
