@@ -19,22 +19,22 @@ median_rt = _return_type("median")
 kthvalue_rt = _return_type("kthvalue")
 
 
-def _kth_index(b, a, axis, k, nan_first):
+def _kth_index(b, a, axis, k, nan_first, floating):
     """Indices (keepdims) of the ``k``-th smallest (0-based) along ``axis``: nan counts as the
-    largest value; with ``nan_first`` a slice holding nan gives its first nan instead."""
+    largest value; with ``nan_first`` a slice holding nan gives its first nan instead
+    (``floating``: ``a`` has a real floating dtype)."""
     xp = b.xp
     order = xp.argsort(a, axis=axis, stable=True)  # nan sorts last
-    key = tuple(slice(k, k + 1) if i == axis else slice(None) for i in range(a.ndim))
-    idx = order[key]
-    if nan_first and xp.isdtype(a.dtype, "real floating"):
+    key = (slice(None),) * axis + (slice(k, k + 1),)
+    idx = b.astype(order[key], b.dtype(D.int64), copy=False)
+    if nan_first and floating:
         nan = xp.isnan(a)
-        has = xp.any(nan, axis=axis, keepdims=True)
-        first_nan = xp.argmax(xp.astype(nan, xp.int8), axis=axis, keepdims=True)
-        idx = xp.where(has, xp.astype(first_nan, idx.dtype), idx)
-    return xp.astype(idx, xp.int64)
+        first_nan = b.best_position(b.astype(nan, b.dtype(D.int8)), axis, True, True)  # (0 where none)
+        idx = xp.where(b.take_along_axis(nan, first_nan, axis), first_nan, idx)
+    return idx
 
 
-def _as_pytorch_kth(b, a, idx, d, k):
+def _as_pytorch_kth(b, a, idx, d, k, floating):
     """``idx`` (keepdims; the stable sort's k-th) with the rows whose k-th value occurs
     more than once redone by ATen's quick-select, all such rows at once
     (:func:`~reftorch._ops._stl_sort.quick_select_rows`;
@@ -42,7 +42,7 @@ def _as_pytorch_kth(b, a, idx, d, k):
     xp = b.xp
     v = b.take_along_axis(a, idx, d)
     same = a == v
-    if xp.isdtype(a.dtype, "real floating"):
+    if floating:
         same = same | (xp.isnan(a) & xp.isnan(v))
     tied = xp.sum(xp.astype(same, xp.int64), axis=d) > 1
     if not bool(xp.any(tied)):
@@ -60,9 +60,10 @@ def _select(input, dim, keepdim, k, nan_first, name, rt, who):
         idx = Tensor._wrap(xp.zeros((), dtype=xp.int64, **b._dev_kw()), input.device, b)
         vals = MaxDim.apply(input, idx, dim=0, keepdim=keepdim, _name=name)
         return rt(vals, idx)
-    idx_arr = _kth_index(b, input._data, d, k, nan_first)
+    floating = input._dtype.is_floating_point  # (real floating: where nan can be)
+    idx_arr = _kth_index(b, input._data, d, k, nan_first, floating)
     if not nan_first and input._data.shape[d] > 1:
-        idx_arr = _as_pytorch_kth(b, input._data, idx_arr, d, k)
+        idx_arr = _as_pytorch_kth(b, input._data, idx_arr, d, k, floating)
     idx = Tensor._wrap(idx_arr, input.device, b)
     vals = MaxDim.apply(input, idx, dim=d, keepdim=keepdim, _name=name)
     if not keepdim:
