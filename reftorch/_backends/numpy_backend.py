@@ -10,6 +10,7 @@ from numpy.lib.stride_tricks import as_strided as _as_strided
 
 from .._device import device
 from ._host_memory import start_at_steady_state
+from . import _erf
 from .base import Backend, NumpyErrors, numpy_style_dtypes, warn_complex_to_real
 
 
@@ -279,6 +280,12 @@ class NumpyBackend(Backend):
             else:
                 key.append(_arange(shape[d]).reshape((-1,) + (1,) * (n - 1 - d)))
         return arr[tuple(key)]
+
+    def erf(self, a):
+        return _erf.erf_by_regime(self, a)  # each regime's formula on its own elements only
+
+    def erfc(self, a):
+        return _erf.erfc_by_regime(self, a)
 
     def best_positions(self, arr, m, axis, largest):
         n = arr.shape[axis]
