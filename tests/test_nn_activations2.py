@@ -376,3 +376,16 @@ def test_leaky_relu_inplace_node_as_torch(slope):
         np.testing.assert_array_equal(outs[1][2], outs[0][2])
     else:
         assert outs[1][1] == outs[0][1]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("slope", [0.0, 2.0 ** -30, 0.01, 0.2, 1.0, 1.5, -0.3])
+def test_leaky_relu_bits_with_infinities_and_signed_zeros(dtype, slope):
+    # the forward takes max(x, slope * x) for slopes in [2**-24, 1], a where elsewhere: both
+    # must give PyTorch's bits, at inf (inf * 0 is nan), -0. and nan included
+    a = np.concatenate([[np.inf, -np.inf, -0.0, 0.0, np.nan, 1e-45, -1e-45, 3e38, -3e38],
+                        np.random.default_rng(1).normal(0, 2, 500)]).astype(dtype)
+    got, want = (tonp(T.nn.functional.leaky_relu(T.tensor(a), slope)) for T in (reftorch, torch))
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(want))
+    ok = ~np.isnan(want)
+    assert (got[ok].view(np.uint8) == want[ok].view(np.uint8)).all()

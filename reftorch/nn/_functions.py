@@ -138,6 +138,8 @@ class LeakyRelu(Function):
         ctx.save_for_backward(x)
         ctx.slope, ctx.inplace = slope, inplace
         a = x._data
+        if 2.0 ** -24 <= slope <= 1:  # the where's values (signed zeros, inf, nan; a slope nonzero even
+            return xp.maximum(a, a * slope)  # in float16) without its branch per element (~10x a multiply)
         return xp.where(a > 0, a, a * slope)
 
     @staticmethod
