@@ -57,13 +57,18 @@ def _small(x):
     return x * (_poly(_PP, z) / _poly(_QQ, z))
 
 
-def _tail(backend, ax):
-    """``erfc(ax)`` for ``ax >= 1.25`` (before the range checks), in float64."""
+def _tail(backend, ax, coeffs=None):
+    """``erfc(ax)`` for ``ax >= 1.25`` (before the range checks), in float64; ``coeffs``:
+    the ``(R, S)`` pair of every element's range (``(_RA, _SA)`` below ``1/0.35``,
+    ``(_RB, _SB)`` above), or None to compute both and pick."""
     xp = backend.xp
     s = 1 / (ax * ax)
-    near = ax < 1 / 0.35
-    r = xp.where(near, _poly(_RA, s), _poly(_RB, s))
-    q = xp.where(near, _poly(_SA, s), _poly(_SB, s))
+    if coeffs is None:
+        near = ax < 1 / 0.35
+        r = xp.where(near, _poly(_RA, s), _poly(_RB, s))
+        q = xp.where(near, _poly(_SA, s), _poly(_SB, s))
+    else:
+        r, q = _poly(coeffs[0], s), _poly(coeffs[1], s)
     i64 = xp.int64
     z = backend.view_dtype(backend.view_dtype(ax, i64) & xp.asarray(_HIGH_WORD, dtype=i64, device=ax.device),
                            ax.dtype)
@@ -131,11 +136,7 @@ def _on(r, mask, fn, *arrays):
         r[at] = fn(*[a.take(at) for a in arrays])
 
 
-def _where_negative(x, v):
-    """``v`` (a new array) negated in place where ``x < 0``: ``sgn * v`` of :func:`erf`."""
-    neg = x < 0
-    v[neg] = -v[neg]
-    return v
+_NEAR, _FAR = (_RA, _SA), (_RB, _SB)  # erfc's tail below and above 1/0.35
 
 
 def _flat_float64(backend, a):
@@ -176,10 +177,12 @@ def _erf_block(backend, x, r):
     tiny = ax < 2.0 ** -28
     _on(r, tiny, lambda v: v + _EFX * v, x)
     _on(r, small & ~tiny, lambda v: v + _small(v), x)
-    _on(r, ~small & (ax < 1.25), lambda v, av: _where_negative(v, _ERX + _poly(_PA, av - 1) / _poly(_QA, av - 1)),
+    # beyond: ``sgn * v`` of :func:`erf` for a positive ``v``, as copysign(v, x)
+    _on(r, ~small & (ax < 1.25), lambda v, av: xp.copysign(_ERX + _poly(_PA, av - 1) / _poly(_QA, av - 1), v),
         x, ax)
-    _on(r, (ax >= 1.25) & (ax < 6), lambda v, av: _where_negative(v, 1 - _tail(backend, av)), x, ax)
-    _on(r, ax >= 6, lambda v: _where_negative(v, xp.ones_like(v)), x)
+    _on(r, (ax >= 1.25) & (ax < 1 / 0.35), lambda v, av: xp.copysign(1 - _tail(backend, av, _NEAR), v), x, ax)
+    _on(r, (ax >= 1 / 0.35) & (ax < 6), lambda v, av: xp.copysign(1 - _tail(backend, av, _FAR), v), x, ax)
+    _on(r, ax >= 6, lambda v: xp.copysign(xp.ones_like(v), v), x)
     _on(r, xp.isnan(x), lambda v: v, x)
 
 
@@ -196,13 +199,16 @@ def _erfc_block(backend, x, r):
         pq = _poly(_PA, av - 1) / _poly(_QA, av - 1)
         return xp.where(v >= 0, 1 - _ERX - pq, 1 + (_ERX + pq))
 
-    def far(v, av):
-        t = _tail(backend, av)
-        return xp.where(v > 0, t, 2 - t)
+    def far(coeffs):
+        def tail(v, av):
+            t = _tail(backend, av, coeffs)
+            return xp.where(v > 0, t, 2 - t)
+        return tail
 
     _on(r, small, near_zero, x)
     _on(r, ~small & (ax < 1.25), mid, x, ax)
-    _on(r, (ax >= 1.25) & (ax < 28) & (x >= -6), far, x, ax)
+    _on(r, (ax >= 1.25) & (ax < 1 / 0.35) & (x >= -6), far(_NEAR), x, ax)
+    _on(r, (ax >= 1 / 0.35) & (ax < 28) & (x >= -6), far(_FAR), x, ax)
     _on(r, (x < -6) & (ax < 28), lambda v: xp.full_like(v, 2.0), x)
     _on(r, ax >= 28, lambda v: xp.where(v > 0, 0.0, 2.0), x)
     _on(r, xp.isnan(x), lambda v: v, x)
