@@ -2,7 +2,7 @@
 
 Usage::
 
-    python benchmarks/bench_nn.py [--repeats 20] [--only embedding|rnn]
+    python benchmarks/bench_nn.py [--repeats 20] [--only embedding|rnn|activations]
 
 Each case is timed as the best of ``--repeats`` runs (after a warm-up), alternating
 reftorch and PyTorch so both see the same machine load; the ratio is reftorch / PyTorch
@@ -12,6 +12,8 @@ environment variables when set) unless ``--threads`` says otherwise.
 
 * Embedding (issue 3): a 50,000 x 256 float32 table, 64 x 128 int64 indices; forward, and
   forward + backward of ``out.sum()``. Target: forward + backward no slower than PyTorch.
+* Activations on 2**20 float32 values (GELU, erf, leaky ReLU, sigmoid, SiLU, ELU, smooth L1),
+  no target: where NumPy's formulations stand.
 """
 
 from __future__ import annotations
@@ -71,7 +73,43 @@ def embedding_cases(repeats: int, rows: list) -> None:
     compare("Embedding forward+backward", lambda lib: make(lib, True), repeats, rows)
 
 
-SECTIONS = {"embedding": embedding_cases}
+# --------------------------------------------------------------------------- activations
+ACT_SHAPE = (1024, 1024)  # 2**20 float32 values: an activation of a mid-sized layer
+
+
+def activation_cases(repeats: int, rows: list) -> None:
+    """Elementwise functions on 2**20 float32 values (standard normal), forward under
+    ``no_grad``; GELU also forward + backward. These are where NumPy's formulations lose
+    most (see benchmarks/README.md, "Large tensors")."""
+    data = np.random.default_rng(0).standard_normal(ACT_SHAPE).astype(np.float32)
+    cases = [("F.gelu", lambda F, x, y: F.gelu(x)), ("torch.erf", lambda F, x, y: x.erf()),
+             ("F.leaky_relu", lambda F, x, y: F.leaky_relu(x)), ("F.sigmoid", lambda F, x, y: F.sigmoid(x)),
+             ("F.silu", lambda F, x, y: F.silu(x)), ("F.elu", lambda F, x, y: F.elu(x)),
+             ("F.smooth_l1_loss", lambda F, x, y: F.smooth_l1_loss(x, y))]
+
+    def make(lib, fn):
+        x, y = lib.tensor(data), lib.tensor(data[::-1].copy())
+
+        def run():
+            with lib.no_grad():
+                fn(lib.nn.functional, x, y)
+        return run
+
+    for name, fn in cases:
+        compare(f"{name} (1024x1024)", lambda lib, fn=fn: make(lib, fn), repeats, rows)
+
+    def make_bwd(lib):
+        x = lib.tensor(data, requires_grad=True)
+
+        def run():
+            x.grad = None
+            lib.nn.functional.gelu(x).sum().backward()
+        return run
+
+    compare("F.gelu forward+backward (1024x1024)", make_bwd, repeats, rows)
+
+
+SECTIONS = {"embedding": embedding_cases, "activations": activation_cases}
 from _bench_rnn import rnn_cases  # noqa: E402  (RNN/LSTM/GRU section, benchmarks/_bench_rnn.py)
 
 SECTIONS["rnn"] = lambda repeats, rows: rnn_cases(compare, repeats, rows)
