@@ -25,7 +25,7 @@ def _kth_index(b, a, axis, k, nan_first, floating):
     (``floating``: ``a`` has a real floating dtype)."""
     xp = b.xp
     order = xp.argsort(a, axis=axis, stable=True)  # nan sorts last
-    key = (slice(None),) * axis + (slice(k, k + 1),)
+    key = (slice(None),) * axis + (slice(k, k + 1), Ellipsis)
     idx = b.astype(order[key], b.dtype(D.int64), copy=False)
     if nan_first and floating:
         nan = xp.isnan(a)

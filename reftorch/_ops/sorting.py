@@ -32,7 +32,7 @@ def _order(xp, a, axis, descending):
         return xp.argsort(a, axis=axis, stable=True)
     n = a.shape[axis]
     # A stable ascending sort of the reversed array, reversed back: ties stay first-come.
-    flip = (slice(None),) * axis + (slice(None, None, -1),)  # (a view: xp.flip, without NumPy's wrapper)
+    flip = (slice(None),) * axis + (slice(None, None, -1), Ellipsis)  # (a view: xp.flip without its wrapper)
     rev = xp.argsort(a[flip], axis=axis, stable=True)
     return (n - 1) - rev[flip]
 
