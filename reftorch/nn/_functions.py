@@ -133,14 +133,17 @@ class LeakyRelu(Function):
     arity = 1
 
     @staticmethod
+    def kernel(be, a, slope):
+        xp = be.xp
+        if 2.0 ** -24 <= slope <= 1:  # the where's values (signed zeros, inf, nan: the slope is no
+            return xp.maximum(a, a * slope)  # 0 in the dtype) without its branch per element (~10x a multiply)
+        return xp.where(a > 0, a, a * slope)
+
+    @staticmethod
     def forward(ctx, x, slope, inplace=False):
-        xp = _xp(x)
         ctx.save_for_backward(x)
         ctx.slope, ctx.inplace = slope, inplace
-        a = x._data
-        if 2.0 ** -24 <= slope <= 1:  # the where's values (signed zeros, inf, nan; a slope nonzero even
-            return xp.maximum(a, a * slope)  # in float16) without its branch per element (~10x a multiply)
-        return xp.where(a > 0, a, a * slope)
+        return _half_in_float32(LeakyRelu.kernel, x, slope=slope)  # (float16: the slope a float, as PyTorch)
 
     @staticmethod
     def backward(ctx, g):
