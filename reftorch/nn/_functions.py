@@ -63,14 +63,17 @@ class Softplus(Function):
     arity = 1
 
     @staticmethod
-    def forward(ctx, x, beta, threshold):
-        xp = _xp(x)
-        a = x._data
+    def kernel(be, a, beta, threshold):
+        xp = be.xp
         bx = a * beta
+        capped = xp.minimum(bx, xp.full(bx.shape, threshold, dtype=bx.dtype, **be._dev_kw()))
+        return xp.where(bx > threshold, a, xp.log1p(xp.exp(capped)) / beta)
+
+    @staticmethod
+    def forward(ctx, x, beta, threshold):
         ctx.save_for_backward(x)
         ctx.beta, ctx.threshold = beta, threshold
-        capped = xp.minimum(bx, xp.full(bx.shape, threshold, dtype=bx.dtype, **x._backend._dev_kw()))
-        return xp.where(bx > threshold, a, xp.log1p(xp.exp(capped)) / beta)
+        return _half_in_float32(Softplus.kernel, x, beta=beta, threshold=threshold)  # float16: as PyTorch
 
     @staticmethod
     def backward(ctx, g):
