@@ -18,6 +18,8 @@ _RANKS = 16  # repeats of one index added by fancy indexing; later ones by add.a
 _CHUNK = 1 << 15  # elements per piece of take_offsets: its offsets stay in the L2 cache
 _BLOCK_BYTES = 1 << 18  # bytes per array in a block of row_blocks (measured: 2**17 to 2**19 alike)
 _UNSIGNED = {n: np.dtype(f"u{n}") for n in (1, 2, 4, 8)}  # an index's bits read as unsigned
+_SIGNED = {n: np.dtype(f"i{n}") for n in (1, 2, 4, 8)}  # an element's bits, for select
+_SELECT_BLEND = 8192  # elements from which select blends bits (measured: where is faster below)
 _max = np.maximum.reduce
 _arange = np.arange
 _INTP_IS_INT64 = np.dtype(np.intp) == np.int64  # (what argmax returns)
@@ -133,6 +135,24 @@ class NumpyBackend(Backend):
     # writes
     def setitem(self, arr, key, value):
         arr[key] = value
+
+    def select(self, mask, a, b):
+        if (a.__class__ is not np.ndarray or b.__class__ is not np.ndarray or a.size < _SELECT_BLEND
+                or a.dtype != b.dtype or a.shape != b.shape or a.shape != mask.shape):
+            return np.where(mask, a, b)
+        it = _SIGNED.get(a.dtype.itemsize)
+        if it is None:  # (complex128)
+            return np.where(mask, a, b)
+        # b ^ ((a ^ b) & m), m all ones where mask holds: five passes without branches,
+        # ~2 ns an element against where's ~5 on a random mask (on a short array, or a
+        # mask in long runs, where is faster)
+        m = mask.view(np.int8).astype(it)
+        np.negative(m, out=m)
+        bits = b.view(it)
+        r = np.bitwise_xor(a.view(it), bits)
+        r &= m
+        r ^= bits
+        return r.view(a.dtype)
 
     def where_into(self, mask, src, dst):
         if dst.__class__ is not np.ndarray:  # a 0-d result came back as a NumPy scalar

@@ -281,6 +281,9 @@ class TensorBackend:
     def astype(self, t, dtype, copy=True):
         return self.xp.astype(t, dtype)  # ``.to``: rounded as the backend's astype rounds
 
+    def select(self, mask, a, b):
+        return self.xp.where(mask, a, b)  # (torch.where, recorded)
+
     def index_put_add(self, shape, g, key):
         return _torch._ops.indexing.IndexPutAdd.apply(g, shape=tuple(shape), key=array_key(key))
 

@@ -565,15 +565,16 @@ class SmoothL1Loss(Function):
 
     @staticmethod
     def forward(ctx, x, y, reduction, beta, huber=False):
-        xp = _xp(x)
+        b = x._backend
+        xp = b.xp
         d = x._data - y._data
         z = xp.abs(d)
         if huber:
-            loss = xp.where(z < beta, 0.5 * z * z, beta * (z - 0.5 * beta))
+            loss = b.select(z < beta, 0.5 * z * z, beta * (z - 0.5 * beta))
             if loss.dtype != x._data.dtype:  # computed in the promoted type, stored as the input's
                 loss = xp.astype(loss, x._data.dtype)
         else:
-            loss = xp.where(z < beta, 0.5 * z * z / beta, z - 0.5 * beta)
+            loss = b.select(z < beta, 0.5 * z * z / beta, z - 0.5 * beta)
         ctx.save_for_backward(x, y)
         ctx.reduction, ctx.n, ctx.beta, ctx.huber = reduction, math.prod(d.shape), beta, huber
         return _reduce(xp, loss, reduction)
@@ -587,7 +588,8 @@ class SmoothL1Loss(Function):
         cap = beta if ctx.huber else 1.0
         inner = d if ctx.huber else d / beta
         one = xp.ones_like(d)
-        gd = xp.where(d <= -beta, -cap * one, xp.where(d >= beta, cap * one, inner))
+        b = ctx.backend
+        gd = b.select(d <= -beta, -cap * one, b.select(d >= beta, cap * one, inner))
         gd = _unreduce(gd, g, ctx.reduction, ctx.n)
         gx = gd if ctx.needs_input_grad[0] else None
         gy = -gd if ctx.needs_input_grad[1] else None
@@ -791,10 +793,10 @@ class Elu(Function):
         xp = be.xp
         with be.quiet():
             if scale == 1.0 and input_scale == 1.0:
-                return xp.where(a <= 0, xp.expm1(a) * alpha, a)
+                return be.select(a <= 0, xp.expm1(a) * alpha, a)
             kw = be._dev_kw()
             neg = xp.asarray(alpha, dtype=a.dtype, **kw) * xp.asarray(scale, dtype=a.dtype, **kw)  # PyTorch's negcoef
-            return xp.where(a <= 0, xp.expm1(a * input_scale) * neg, a * scale)
+            return be.select(a <= 0, xp.expm1(a * input_scale) * neg, a * scale)
 
     @staticmethod
     def forward(ctx, x, alpha, scale=1.0, input_scale=1.0):
