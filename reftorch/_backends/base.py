@@ -243,10 +243,11 @@ class Backend(abc.ABC):
         return self.xp.matmul(a, b)
 
     def select(self, mask, a, b):
-        """``xp.where(mask, a, b)`` for a boolean ``mask`` and arrays ``a``, ``b`` of one
-        dtype, all of one shape: the bits of ``a`` where ``mask`` holds, of ``b`` elsewhere
-        (signed zeros and nan payloads included). A backend may pick them without a branch
-        per element (NumPy's ``where`` mispredicts one on a random mask, ~5 ns an element)."""
+        """``xp.where(mask, a, b)``: the bits of ``a`` where ``mask`` holds, of ``b`` elsewhere
+        (signed zeros and nan payloads included). Where ``mask`` is boolean and ``a``, ``b``
+        are arrays of one dtype, all of one shape, a backend may pick the bits without a
+        branch per element (NumPy's ``where`` mispredicts one on a random mask, ~5 ns an
+        element); anything else is ``where``'s own case (broadcasting, casts)."""
         return self.xp.where(mask, a, b)
 
     def where_into(self, mask, src, dst):

@@ -138,7 +138,7 @@ class NumpyBackend(Backend):
 
     def select(self, mask, a, b):
         if (a.__class__ is not np.ndarray or b.__class__ is not np.ndarray or a.size < _SELECT_BLEND
-                or a.dtype != b.dtype or a.shape != b.shape or a.shape != mask.shape):
+                or a.dtype != b.dtype or a.shape != b.shape or a.shape != mask.shape or mask.dtype != np.bool_):
             return np.where(mask, a, b)
         it = _SIGNED.get(a.dtype.itemsize)
         if it is None:  # (complex128)

@@ -694,7 +694,7 @@ class Where(Function):
         ctx.shapes = (x._data.shape, y._data.shape)
         ctx.natives = (x._data.dtype, y._data.dtype)
         # laid out by TensorIterator over (cond, x, y), x and y cast to dt first
-        return relayout_like_operands(cond._backend, cond._backend.xp.where(cond._data, _cast(x, dt), _cast(y, dt)),
+        return relayout_like_operands(cond._backend, cond._backend.select(cond._data, _cast(x, dt), _cast(y, dt)),
                                       (cond, x, y), cast_from=1)
 
     @staticmethod
@@ -707,7 +707,7 @@ class Where(Function):
             if not ctx.needs_input_grad[k + 1]:
                 out.append(None)
                 continue
-            gk = xp.where(cond._data, g, zero) if k == 0 else xp.where(cond._data, zero, g)
+            gk = ctx.backend.select(cond._data, g, zero) if k == 0 else ctx.backend.select(cond._data, zero, g)
             gk = sum_to_shape(xp, gk, shape)
             out.append(grad_checked(xp, gk, native))
         return tuple(out)
