@@ -34,5 +34,15 @@ def get(dev) -> "Backend":  # noqa: F821
     return b
 
 
+def select(xp, mask, a, b):
+    """``xp.where(mask, a, b)`` through :meth:`Backend.select` of the backend whose array
+    namespace ``xp`` is: for a formula written over ``xp``, which runs on arrays, or on
+    tensors under ``create_graph`` (their namespace has no backend: plain ``where``)."""
+    for backend in _cache.values():  # (one per device in use)
+        if backend.xp is xp:
+            return backend.select(mask, a, b)
+    return xp.where(mask, a, b)
+
+
 def cpu():
     return get(_device_cls("cpu"))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 
 from .. import _dtype as D
+from .._backends import select as _select
 from .._layout import elementwise_strides as _elementwise_strides, like_input as _like_input
 from .._layout import with_strides as _with_strides
 from .._ops.indexing import IndexAdd
@@ -168,7 +169,7 @@ class LeakyReluBackward(_InputGrad):
 
     @staticmethod
     def formula(xp, g, x, slope):
-        return xp.where(x > 0, g, g * slope)
+        return _select(xp, x > 0, g, g * slope)
 
     @staticmethod
     def grad_x(xp, gg, g, x, slope):
@@ -816,8 +817,8 @@ class EluBackward(_InputGrad):
     @staticmethod
     def formula(xp, g, x, alpha, scale=1.0, input_scale=1.0):
         if scale == 1.0 and input_scale == 1.0:
-            return xp.where(x <= 0, g * alpha * xp.exp(x), g)
-        return xp.where(x <= 0, g * input_scale * (alpha * scale) * xp.exp(x * input_scale), g * scale)
+            return _select(xp, x <= 0, g * alpha * xp.exp(x), g)
+        return _select(xp, x <= 0, g * input_scale * (alpha * scale) * xp.exp(x * input_scale), g * scale)
 
     @staticmethod
     def grad_x(xp, gg, g, x, alpha, scale=1.0, input_scale=1.0):
@@ -858,7 +859,7 @@ class HardtanhBackward(_InputGrad):
 
     @staticmethod
     def formula(xp, g, x, min_val, max_val):
-        return xp.where((x <= min_val) | (x >= max_val), xp.zeros_like(g), g)
+        return _select(xp, (x <= min_val) | (x >= max_val), xp.zeros_like(g), g)
 
     @staticmethod
     def grad_x(xp, gg, g, x, min_val, max_val):
