@@ -6,7 +6,6 @@ behind the ones PyTorch records as one node: ``HardswishBackward0``,
 from __future__ import annotations
 
 from .. import _dtype as _D
-from .._backends import select as _select
 from .._ops.pointwise import _opmath
 from .._ops.softmax import _implicit_dim, softmax_impl
 from .._tensor import Tensor, _wrap_dim
@@ -60,7 +59,8 @@ class HardswishBackward(_F._InputGrad):
 
     @staticmethod
     def formula(xp, g, x):
-        return _select(xp, x <= -3, xp.zeros_like(g), _select(xp, x < 3, g * (x / 3 + 0.5), g))
+        # (where, not _select: its masks are mostly one value, which where predicts)
+        return xp.where(x <= -3, xp.zeros_like(g), xp.where(x < 3, g * (x / 3 + 0.5), g))
 
     @staticmethod
     def grad_x(xp, gg, g, x):
