@@ -305,6 +305,13 @@ def _pin_memory(self, device=None):
     return _PinMemory.apply(self)
 
 
+def _equal(self, other):
+    """``Tensor.equal``: :func:`torch.equal`, with the method's argument positions."""
+    if not isinstance(other, Tensor):
+        raise TypeError(f"equal(): argument 'other' (position 1) must be Tensor, not {type(other).__name__}")
+    return reduction.equal(self, other)
+
+
 def _int_list_method(fn, name, arg):
     """Bind ``fn(input, ints)`` as a method taking the ints the ways PyTorch's methods do:
     ``t.flip(0, 1)``, ``t.flip((0, 1))``, ``t.flip([0])`` or ``t.flip(dims=(0, 1))``."""
@@ -404,7 +411,7 @@ M = {
     "__invert__": pointwise.invert,
     # reductions and products
     "sum": reduction.sum, "mean": reduction.mean, "max": reduction.max, "min": reduction.min,
-    "argmax": reduction.argmax, "argmin": reduction.argmin, "equal": reduction.equal,
+    "argmax": reduction.argmax, "argmin": reduction.argmin, "equal": _equal,
     "all": reduction.all, "any": reduction.any, "allclose": reduction.allclose, "isclose": pointwise.isclose,
     "conj": pointwise.conj,
     "matmul": linalg.matmul, "mm": linalg.mm, "bmm": linalg.bmm, "mv": linalg.mv, "dot": linalg.dot,

@@ -386,3 +386,17 @@ def test_strict_device_order(call):
 def test_float16_bit_exact(call):
     """Half inputs: PyTorch's float32 accumulation (var, nansum) and per-step rounding (prod)."""
     both(call, arr((50, 40), "float16"), exact=True)
+
+
+@pytest.mark.parametrize("case", [
+    lambda T, a: T.equal(a, a), lambda T, a: T.equal(a, a.clone()), lambda T, a: T.equal(a, a.double()),
+    lambda T, a: T.equal(a, a.int()), lambda T, a: T.equal(a, a[:1]), lambda T, a: T.equal(a, -a),
+    lambda T, a: a.equal(a), lambda T, a: T.equal(a[:0], a[:0]), lambda T, a: T.equal(a, a.t()),
+    lambda T, a: T.equal(a, 1), lambda T, a: T.equal([1.0], a), lambda T, a: T.equal(a, None),
+    lambda T, a: a.equal(2), lambda T, a: a.equal([1.0, 2.0]),
+])
+def test_equal_values_and_argument_errors(case):
+    # (same dtype and device: the arrays are compared directly; otherwise through eq's
+    # promotion; a non-tensor is PyTorch's TypeError, with the method's own positions)
+    both(case, np.array([[1.0, np.nan, -0.0], [0.0, 2.0, 3.0]], np.float32), msg=True)
+    both(case, np.array([[1.0, 5.0], [0.0, 16777217.0]], np.float32), msg=True)

@@ -479,6 +479,9 @@ def equal(input, other):
 
     Mirrors ``torch.equal``.
 
+    Raises:
+        TypeError: if ``input`` or ``other`` is not a tensor.
+
     Examples:
         >>> import reftorch as torch
         >>> torch.tensor([1, 2]).equal(torch.tensor([1.0, 2.0]))
@@ -486,9 +489,16 @@ def equal(input, other):
         >>> torch.tensor([1, 2]).equal(torch.tensor([[1, 2]]))
         False
     """
-    if tuple(input.shape) != tuple(other.shape):
+    if input.__class__ is not Tensor and not isinstance(input, Tensor):
+        raise TypeError(f"equal(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+    if other.__class__ is not Tensor and not isinstance(other, Tensor):
+        raise TypeError(f"equal(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}")
+    a, b = input._data, other._data
+    if a.shape != b.shape:
         return False
     xp = input._backend.xp
+    if input._dtype is other._dtype and input._device is other._device:  # nothing to promote
+        return bool(xp.all(a == b))
     return bool(xp.all(eq(input, other)._data))
 
 
