@@ -20,6 +20,7 @@ _BLOCK_BYTES = 1 << 18  # bytes per array in a block of row_blocks (measured: 2*
 _UNSIGNED = {n: np.dtype(f"u{n}") for n in (1, 2, 4, 8)}  # an index's bits read as unsigned
 _SIGNED = {n: np.dtype(f"i{n}") for n in (1, 2, 4, 8)}  # an element's bits, for select
 _SELECT_BLEND = 8192  # elements from which select blends bits (measured: where is faster below)
+_LIBM_MAX = 1024  # elements up to which erf/erfc call the C library per element (measured crossover ~1-2k)
 _max = np.maximum.reduce
 _arange = np.arange
 _INTP_IS_INT64 = np.dtype(np.intp) == np.int64  # (what argmax returns)
@@ -302,9 +303,13 @@ class NumpyBackend(Backend):
         return arr[tuple(key)]
 
     def erf(self, a):
+        if a.size <= _LIBM_MAX:  # a few ufunc calls per regime cost more than the C library's loop
+            return _by_element(math.erf, a)
         return _erf.erf_by_regime(self, a)  # each regime's formula on its own elements only
 
     def erfc(self, a):
+        if a.size <= _LIBM_MAX:
+            return _by_element(math.erfc, a)
         return _erf.erfc_by_regime(self, a)
 
     def best_positions(self, arr, m, axis, largest):
@@ -331,3 +336,13 @@ class NumpyBackend(Backend):
         # without np.mean's Python wrapper and its float64 step (about 2.5 us a call).
         total = _add_reduce(arr, axis, None, out=_ARRAY_OUT, keepdims=keepdims)
         return np.true_divide(total, count, out=total) if total.__class__ is np.ndarray else total / count
+
+
+def _by_element(fn, a):
+    """``fn`` (a C library function of :mod:`math`, which takes and returns a double) on each
+    element of the real floating array ``a``, returned in ``a``'s shape and dtype (rounded
+    once from the double, as PyTorch's scalar loops round ``std::erf`` and the like)."""
+    flat = a.reshape(-1).tolist()
+    r = np.fromiter(map(fn, flat), np.float64, len(flat)).reshape(a.shape)
+    return r if a.dtype == np.float64 else r.astype(a.dtype)
+
