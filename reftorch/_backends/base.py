@@ -275,15 +275,15 @@ class Backend(abc.ABC):
         arr[...] = self.xp.tanh(arr)
         return arr
 
-    def sigmoid_(self, arr):
-        """The logistic sigmoid of ``arr``, in place, as ``0.5 * tanh(0.5 * arr) + 0.5``
-        (no overflow for any input; within an ulp or two of ``1 / (1 + exp(-arr))``);
-        returns ``arr``."""
-        arr *= 0.5
-        self.tanh_(arr)
-        arr *= 0.5
-        arr += 0.5
-        return arr
+    def sigmoid_(self, arr, out=None):
+        """The logistic sigmoid ``1 / (1 + exp(-arr))`` of the real floating ``arr``, written
+        to ``out`` (``arr`` itself when None; returned). ``exp`` overflows to inf below about
+        -88 (float32), giving PyTorch's exact 0: run it in the quiet state. (Not ``0.5 *
+        tanh(0.5 * arr) + 0.5``: that loses the small values, 0 from about -17.)"""
+        if out is None:
+            out = arr
+        out[...] = 1 / (1 + self.xp.exp(-arr))
+        return out
 
     def squeeze(self, arr, axes):
         """``xp.squeeze(arr, axis=axes)``: a view without the size-1 dims ``axes`` (a

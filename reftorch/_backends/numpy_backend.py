@@ -20,6 +20,7 @@ _BLOCK_BYTES = 1 << 18  # bytes per array in a block of row_blocks (measured: 2*
 _UNSIGNED = {n: np.dtype(f"u{n}") for n in (1, 2, 4, 8)}  # an index's bits read as unsigned
 _SIGNED = {n: np.dtype(f"i{n}") for n in (1, 2, 4, 8)}  # an element's bits, for select
 _SELECT_BLEND = 8192  # elements from which select blends bits (measured: where is faster below)
+_ONE = {c: np.ones((), c) for c in "efdFD"}  # sigmoid_'s 1, in the array's own dtype
 _LIBM_MAX = 1024  # elements up to which erf/erfc call the C library per element (measured crossover ~1-2k)
 _max = np.maximum.reduce
 _arange = np.arange
@@ -267,6 +268,13 @@ class NumpyBackend(Backend):
 
     def tanh_(self, arr):
         return np.tanh(arr, out=arr)
+
+    def sigmoid_(self, arr, out=None):
+        # the same operations in one array, without a temporary per step
+        out = np.negative(arr, out=arr if out is None else out)
+        np.exp(out, out=out)
+        np.add(out, _ONE[out.dtype.char], out=out)
+        return np.divide(_ONE[out.dtype.char], out, out=out)
 
     def mm(self, a, b):
         # For real dtypes ``dot`` of 2-D arrays makes matmul's BLAS call (the same bits, checked

@@ -1253,7 +1253,8 @@ class Sigmoid(_Unary):
 
     @staticmethod
     def forward(ctx, x):
-        xp = x._backend.xp
+        b = x._backend
+        xp = b.xp
         a = _float_input(x)
         if ctx.needs_input_grad:
             ctx.save_output()
@@ -1261,9 +1262,9 @@ class Sigmoid(_Unary):
         # NumPy would warn about it, PyTorch does not (apply runs this in the quiet error state).
         half = x._dtype is D.float16
         if half:  # PyTorch's float16 kernel computes in float32 and rounds once
-            a = xp.astype(a, x._backend.dtype(D.float32))
-        y = 1 / (1 + xp.exp(-a))
-        return xp.astype(y, x._backend.dtype(D.float16)) if half else y
+            a = xp.astype(a, b.dtype(D.float32))
+        y = b.sigmoid_(a, xp.empty_like(a) if a is x._data else None)  # (in place in a fresh array)
+        return xp.astype(y, b.dtype(D.float16)) if half else y
 
     @staticmethod
     def backward(ctx, g):
