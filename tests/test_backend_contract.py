@@ -683,6 +683,35 @@ def test_erf_erfc_match_the_c_library(b, dtype, step):
     assert math.copysign(1, e[np.flatnonzero((xs == 0) & np.signbit(xs))[0]]) == -1  # erf(-0.) is -0.
 
 
+@pytest.mark.parametrize("n", [7, 40000])  # (NumPy, float32: blocks of 16384 from 16385 elements)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_fmod_is_the_c_library_s(b, dtype, n):
+    """``fmod``: C's remainder (the sign of ``a``, exact), bit for bit as the host's
+    ``np.fmod`` (the C library's) for every element: quotients small and huge, zeros of both signs, infinities, NaNs, subnormals; a scalar divisor and a strided
+    dividend too."""
+    rng = np.random.default_rng(5)
+    bits = np.dtype(dtype).itemsize * 8
+    udt = np.dtype(f"u{bits // 8}")
+    a = rng.integers(0, 1 << bits, n, dtype=np.uint64).astype(udt).view(dtype)  # any bit pattern
+    near = (rng.standard_normal(n) * 100).astype(dtype)  # quotients of a few thousand at most
+    d = (rng.standard_normal(n) * 3).astype(dtype)
+    wild = d.copy()
+    wild[::3] = rng.integers(0, 1 << bits, len(d[::3]), dtype=np.uint64).astype(udt).view(dtype)
+    special = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, 1e-45, -4.0, 4.0, 3.0, -3.0], dtype)
+    a[:7], near[:7], d[:7], wild[:7] = special[:7], special[3:], special[[1, 0, 8, 9, 2, 3, 6]], special[[1, 0, 8, 9, 2, 3, 6]]
+    cases = [(near, d, False), (near, np.array(0.75, dtype), False), (near, d[::2], True), (a, wild, False),
+             (near, wild, False)]
+    with np.errstate(all="ignore"):
+        for x, y, strided in cases:
+            src = put(b, x)[::2] if strided else put(b, x)  # (a view with a stride of 2 elements)
+            with b.quiet():
+                got = get(b, b.fmod(src, put(b, y)))
+            want = np.fmod(x[::2] if strided else x, y)
+            assert got.dtype == dtype and got.shape == want.shape
+            same = (got.view(udt) == want.view(udt)) | (np.isnan(got) & np.isnan(want))
+            assert same.all(), (x[~same][:3], y[~same] if y.ndim else y, got[~same][:3], want[~same][:3])
+
+
 @pytest.mark.parametrize("largest", [True, False])
 @pytest.mark.parametrize("axis, m", [(0, 1), (0, 3), (1, 2), (1, 4)])
 def test_best_positions(b, axis, m, largest):

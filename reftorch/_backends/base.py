@@ -494,14 +494,16 @@ class Backend(abc.ABC):
     # ----------------------------------------------------------- arithmetic
     def fmod(self, a, b):
         """C's ``fmod`` (the remainder with the sign of ``a``), which PyTorch's floor division
-        and ``remainder`` build on; the array API standard lacks it."""
+        and ``remainder`` build on; the array API standard lacks it (``remainder`` of the
+        magnitudes, with ``a``'s sign, is the same)."""
         xp = self.xp
         f = getattr(xp, "fmod", None)
         if f is not None:
             return f(a, b)
-        r = xp.remainder(a, b)  # Python's modulus: the sign of b
-        r = xp.where((r != 0) & ((r < 0) != (a < 0)), r - b, r)
-        return xp.where(xp.isinf(b) & xp.isfinite(a), a, r)
+        r = xp.remainder(xp.abs(a), xp.abs(b))  # Python's modulus of two non-negatives is C's
+        if xp.isdtype(r.dtype, "real floating"):
+            return xp.copysign(r, a)  # (a zero too: fmod(-3, 0.75) is -0.)
+        return xp.where(a < 0, -r, r)
 
     def erf(self, a):
         """The error function of a real floating array (PyTorch's ``erf``), in ``a``'s dtype;

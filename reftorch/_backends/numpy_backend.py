@@ -21,7 +21,8 @@ _UNSIGNED = {n: np.dtype(f"u{n}") for n in (1, 2, 4, 8)}  # an index's bits read
 _SIGNED = {n: np.dtype(f"i{n}") for n in (1, 2, 4, 8)}  # an element's bits, for select
 _SELECT_BLEND = 8192  # elements from which select blends bits (measured: where is faster below)
 _ONE = {c: np.ones((), c) for c in "efdFD"}  # sigmoid_'s 1, in the array's own dtype
-_LIBM_MAX = 1024  # elements up to which erf/erfc call the C library per element (measured crossover ~1-2k)
+_FMOD_BLOCK = 1 << 14  # float32 fmod's elements at a time: its float64 temporaries stay in the cache
+_LIBM_MAX = 1024  # elements up to which erf/erfc/fmod call the C library per element (erf: crossover ~1-2k)
 _max = np.maximum.reduce
 _arange = np.arange
 _INTP_IS_INT64 = np.dtype(np.intp) == np.int64  # (what argmax returns)
@@ -269,6 +270,23 @@ class NumpyBackend(Backend):
     def tanh_(self, arr):
         return np.tanh(arr, out=arr)
 
+    def fmod(self, a, b):
+        # NumPy's float32 fmod calls the C library per element (~60 ns each); see _fmod_float32
+        if a.dtype.char != "f" or b.dtype.char != "f" or max(a.size, b.size) <= _LIBM_MAX:
+            return np.fmod(a, b)  # (few elements: one call is cheaper than ten)
+        shape = a.shape
+        if not (a.flags.c_contiguous and (b.size == 1 or b.shape == shape and b.flags.c_contiguous)
+                and np.broadcast_shapes(shape, b.shape) == shape and a.size > _FMOD_BLOCK):
+            return _fmod_float32(a, b)
+        # a row-major result _FMOD_BLOCK elements at a time, so that the float64 temporaries stay in the cache
+        out = np.empty(shape, np.float32)
+        af, of = a.reshape(-1), out.reshape(-1)
+        bf = b.reshape(()) if b.size == 1 else b.reshape(-1)
+        for start in range(0, of.size, _FMOD_BLOCK):
+            block = slice(start, start + _FMOD_BLOCK)
+            of[block] = _fmod_float32(af[block], bf if b.size == 1 else bf[block])
+        return out
+
     def sigmoid_(self, arr, out=None):
         # the same operations in one array, without a temporary per step
         out = np.negative(arr, out=arr if out is None else out)
@@ -353,4 +371,31 @@ def _by_element(fn, a):
     flat = a.reshape(-1).tolist()
     r = np.fromiter(map(fn, flat), np.float64, len(flat)).reshape(a.shape)
     return r if a.dtype == np.float64 else r.astype(a.dtype)
+
+
+_FMOD_QUOTIENT = np.array(2.0 ** 27)  # |a / b| below this: trunc(a / b) * b is exact in float64
+
+
+def _fmod_float32(a, b):
+    """C's ``fmod`` of float32 arrays, bit for bit, in a few float64 passes: ``r = a - q * b``
+    with ``q = trunc(a / b)``. For float32 ``a``, ``b`` with ``|a / b| < 2**27`` every step
+    is exact: a non-integer ``a / b`` lies at least ``2**-25`` from an integer (``a - m b``
+    is a multiple of the smaller ulp of the two), more than the float64 division's error,
+    so ``q`` is the true truncated quotient; ``q * b`` has at most 51 bits; ``a - q * b`` is
+    the exact remainder, a float32 value. A zero takes ``a``'s sign (``copysign``). Other
+    elements (larger quotients, a zero or infinite ``b``, an infinite ``a``, NaNs) are left
+    to ``np.fmod``. The caller runs it in the quiet state (``a / 0``)."""
+    x, y = a.astype(np.float64), b.astype(np.float64)
+    q = np.divide(x, y)
+    np.trunc(q, out=q)
+    others = np.abs(q) >= _FMOD_QUOTIENT  # (not for nan: caught below)
+    np.multiply(q, y, out=q)
+    np.subtract(x, q, out=q)
+    r = q.astype(np.float32)
+    np.copysign(r, a, out=r)
+    others |= np.isnan(r)  # NaNs in, a / 0, inf / b, and b = +-inf (a - 0 * inf)
+    if others.any():
+        at = np.nonzero(others)
+        r[at] = np.fmod(np.broadcast_to(a, r.shape)[at], np.broadcast_to(b, r.shape)[at])
+    return r
 
