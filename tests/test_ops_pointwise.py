@@ -442,3 +442,20 @@ def test_float16_mul_div_by_one_value_bit_exact():
                lambda T, x: x.reshape(30, 10) * x.reshape(30, 10)[:, :1], lambda T, x: x * 1e300,
                lambda T, x: x / 1e-30, lambda T, x: x * 3, lambda T, x: x.mul(T.tensor(True))):
         check_grads(fn, a, exact=True)
+
+
+@pytest.mark.parametrize("dt", ["float32", "float64"])
+def test_fmod_remainder_floor_divide_large_bit_exact(dt):
+    """``fmod``, ``remainder`` and ``//`` on 2**17 + 5 elements (several blocks of the NumPy
+    kernels, and a short last one): PyTorch's bits for small and huge quotients, zeros,
+    infinities and NaNs; tensor and scalar divisors."""
+    rng = np.random.default_rng(11)
+    n = (1 << 17) + 5
+    a = (rng.standard_normal(n) * 100).astype(dt)
+    b = (rng.standard_normal(n) * 3).astype(dt)
+    b[::7] = (rng.standard_normal(len(b[::7])) * 1e-6).astype(dt)  # quotients beyond 2**27
+    a[:8] = [0.0, -0.0, np.inf, -np.inf, np.nan, 5.0, -5.0, 1e30]
+    b[:8] = [3.0, 3.0, 2.0, 2.0, 1.0, np.inf, 0.0, -0.0]
+    a[8:14], b[8:14] = [-3.0, 3.0, -6.0, 6.0, 7.5, -7.5], [0.75, -0.75, 3.0, -3.0, 2.5, 2.5]  # exact multiples
+    ops = lambda T, x, y: (T.fmod(x, y), T.remainder(x, y), x // y, T.fmod(x, 2.5), x % -0.3, x // 0.7)  # noqa: E731
+    both(ops, a, b, exact=True)

@@ -1,6 +1,7 @@
 """Small helpers shared by the op modules."""
 from __future__ import annotations
 
+import math
 import warnings
 
 from .. import _backends
@@ -17,16 +18,34 @@ from ..cuda import _state
 def by_row_blocks(b, fn, arrays, blocks):
     """``fn(*arrays)`` for arrays whose rows (first axis) ``fn`` treats independently, one
     block of rows at a time when ``blocks`` (from :meth:`Backend.row_blocks`) has several:
-    each pass of ``fn`` then finds its block in the cache. The same values as one call."""
+    each pass of ``fn`` then finds its block in the cache. The same values as one call.
+    0-d arrays are passed whole."""
     if len(blocks) == 1:
         return fn(*arrays)
+    rows = next(x.shape[0] for x in arrays if x.ndim)
     out = None
     for start, stop in blocks:
-        piece = fn(*[x[start:stop, ...] for x in arrays])
+        piece = fn(*[x[start:stop, ...] if x.ndim else x for x in arrays])
         if out is None:
-            out = b.xp.empty((arrays[0].shape[0],) + tuple(piece.shape[1:]), dtype=piece.dtype, **b._dev_kw())
+            out = b.xp.empty((rows,) + tuple(piece.shape[1:]), dtype=piece.dtype, **b._dev_kw())
         out[start:stop, ...] = piece
     return out
+
+
+def by_element_blocks(b, fn, arrays):
+    """``fn(*arrays)`` for an element-wise formula of several passes over row-major arrays of
+    one shape (0-d arrays broadcast), on flat blocks of elements (each element a row of
+    :func:`by_row_blocks`): each pass finds its block in the cache, and the temporaries are
+    small. The same values as one call; arrays of other shapes or layouts get one call."""
+    shape = max((x.shape for x in arrays), key=len)
+    size = math.prod(shape)
+    if not size or any(x.ndim and (x.shape != shape or not b.is_c_contiguous(x)) for x in arrays):
+        return fn(*arrays)
+    blocks = b.row_blocks(size, max(b.dtype_of(x).itemsize for x in arrays))
+    if len(blocks) == 1:
+        return fn(*arrays)
+    flat = [b.reshape_rows(x, (size,)) if x.ndim else x for x in arrays]
+    return b.reshape_rows(by_row_blocks(b, fn, flat, blocks), shape)
 
 
 def resolve_device(dev):

@@ -21,7 +21,7 @@ import warnings
 from .. import _dtype as D
 from .._tensor import Tensor, _C_TYPE
 from ..autograd.function import OpFunction as Function
-from ._common import conj_of, grad_as, grad_checked, sum_to_shape, row_major, with_exact_out, with_out
+from ._common import by_element_blocks, conj_of, grad_as, grad_checked, sum_to_shape, row_major, with_exact_out, with_out
 from .._layout import (broadcast_shape, contiguous_strides, elementwise_strides, preserve_strides,
                        relayout_like_operands, with_strides)
 from .._scalar import _C_NAMES, _overflow, check_scalar_arg, half_value
@@ -907,26 +907,31 @@ def _floor_divide_float(backend, a, b):
     """PyTorch's ``div_floor_floating``: ``(a - fmod(a, b)) / b``, less 1 when the remainder's
     sign differs from ``b``'s, then floored and rounded to the nearest integer; a zero quotient
     takes the sign of ``a / b``; ``b == 0`` gives IEEE ``a / b``. (``floor(a / b)`` differs for
-    ``1 // 0.1`` (9, not 10) and for ``-1 // inf`` (-1, not -0).)"""
-    xp = backend.xp
+    ``1 // 0.1`` (9, not 10) and for ``-1 // inf`` (-1, not -0).) By blocks of elements."""
+    return by_element_blocks(backend, lambda a, b: _floor_divide_block(backend, a, b), (a, b))
+
+
+def _floor_divide_block(backend, a, b):
+    xp, select = backend.xp, backend.select
     mod = backend.fmod(a, b)
     div = (a - mod) / b
     one = xp.ones((), dtype=a.dtype, device=a.device)
-    div = xp.where((mod != 0) & ((b < 0) != (mod < 0)), div - one, div)
+    div = select((mod != 0) & ((b < 0) != (mod < 0)), div - one, div)
     fl = xp.floor(div)
-    fl = xp.where(div - fl > one / 2, fl + one, fl)
+    fl = select(div - fl > one / 2, fl + one, fl)
     q = a / b
-    zero = xp.zeros((), dtype=a.dtype, device=a.device)
-    signed_zero = xp.where(xp.signbit(q), -zero, zero)
-    return xp.where(b == 0, q, xp.where(div != 0, fl, signed_zero))
+    fl = select(div != 0, fl, xp.copysign(xp.zeros_like(q), q))  # a zero quotient: a / b's sign
+    return select(b == 0, q, fl)
 
 
 def _remainder_float(backend, a, b):
     """PyTorch's float ``remainder``: ``fmod(a, b)``, plus ``b`` when its sign differs from
-    ``b``'s (a zero keeps ``a``'s sign: ``0. % -2.`` is ``0.``, NumPy gives ``-0.``)."""
-    xp = backend.xp
-    mod = backend.fmod(a, b)
-    return xp.where((mod != 0) & ((b < 0) != (mod < 0)), mod + b, mod)
+    ``b``'s (a zero keeps ``a``'s sign: ``0. % -2.`` is ``0.``, NumPy gives ``-0.``). By
+    blocks of elements."""
+    def block(a, b):
+        mod = backend.fmod(a, b)
+        return backend.select((mod != 0) & ((b < 0) != (mod < 0)), mod + b, mod)
+    return by_element_blocks(backend, block, (a, b))
 
 
 @_with_number
