@@ -44,10 +44,13 @@ _HIGH_WORD = -(1 << 32)  # an int64 mask clearing the low 32 bits of a float64
 
 
 def _poly(coeffs, z):
-    """``c0 + z * (c1 + z * (c2 + ...))`` (Horner's scheme, fdlibm's order)."""
-    r = coeffs[-1]
-    for c in reversed(coeffs[:-1]):
-        r = c + z * r
+    """``c0 + z * (c1 + z * (c2 + ...))`` (Horner's scheme, fdlibm's order), in one array
+    updated in place (``r * z + c`` is ``c + z * r`` bit for bit)."""
+    r = z * coeffs[-1]
+    r += coeffs[-2]
+    for c in reversed(coeffs[:-2]):
+        r *= z
+        r += c
     return r
 
 
