@@ -34,14 +34,21 @@ def get(dev) -> "Backend":  # noqa: F821
     return b
 
 
+def of_namespace(xp):
+    """The backend whose array namespace ``xp`` is, or None (the namespace of tensors that a
+    formula written over ``xp`` gets under ``create_graph``)."""
+    for backend in _cache.values():  # (one per device in use)
+        if backend.xp is xp:
+            return backend
+    return None
+
+
 def select(xp, mask, a, b):
     """``xp.where(mask, a, b)`` through :meth:`Backend.select` of the backend whose array
     namespace ``xp`` is: for a formula written over ``xp``, which runs on arrays, or on
-    tensors under ``create_graph`` (their namespace has no backend: plain ``where``)."""
-    for backend in _cache.values():  # (one per device in use)
-        if backend.xp is xp:
-            return backend.select(mask, a, b)
-    return xp.where(mask, a, b)
+    tensors under ``create_graph`` (no backend: plain ``where``)."""
+    backend = of_namespace(xp)
+    return xp.where(mask, a, b) if backend is None else backend.select(mask, a, b)
 
 
 def cpu():

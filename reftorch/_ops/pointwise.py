@@ -18,6 +18,7 @@ import math
 import numbers
 import warnings
 
+from .. import _backends
 from .. import _dtype as D
 from .._tensor import Tensor, _C_TYPE
 from ..autograd.function import OpFunction as Function
@@ -1324,13 +1325,21 @@ class Relu(_Unary):
 
 
 def _opmath(formula, xp, g, y, *, opmath=True, **params):
-    """``formula(xp, g, y, **params)`` on arrays; half precision computed in float32 and
-    rounded once at the end, as most of PyTorch's CPU kernels do (``opmath=False``: each
-    step rounded to float16, as its ``sigmoid_backward`` kernel does)."""
+    """``formula(xp, g, y, **params)``, an element-wise formula, on arrays; half precision
+    computed in float32 and rounded once at the end, as most of PyTorch's CPU kernels do
+    (``opmath=False``: each step rounded to float16, as its ``sigmoid_backward`` kernel
+    does). Row-major arrays of one shape go by blocks of elements (``by_element_blocks``)."""
     half = getattr(xp, "float16", None)  # (the strict stand-in has no float16)
     if opmath and half is not None and g.dtype == half:
-        return xp.astype(formula(xp, xp.astype(g, xp.float32), xp.astype(y, xp.float32), **params), half)
-    return formula(xp, g, y, **params)
+        def fn(g, y):
+            return xp.astype(formula(xp, xp.astype(g, xp.float32), xp.astype(y, xp.float32), **params), half)
+    else:
+        def fn(g, y):
+            return formula(xp, g, y, **params)
+    backend = _backends.of_namespace(xp)
+    if backend is None or any(hasattr(v, "shape") for v in params.values()):  # (an array parameter: whole)
+        return fn(g, y)
+    return by_element_blocks(backend, fn, (g, y))
 
 
 class _OutputGrad(_Unary):

@@ -1,0 +1,50 @@
+"""Element-wise formulas of several passes run by blocks of elements on large row-major
+arrays (``by_element_blocks``, and ``_opmath`` of the activations and their gradients):
+the same values as one call, PyTorch's results on arrays of several blocks."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import torch  # the oracle: the test command installs it, so its absence must fail loudly
+
+import reftorch
+from reftorch import _backends
+from reftorch._ops._common import by_element_blocks
+from _compare import check_grads
+
+pytestmark = pytest.mark.torch
+
+
+def test_blocks_give_the_values_of_one_call():
+    b = _backends.cpu()
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((3, 70001)).astype(np.float32)  # ~840 KB: several blocks
+    c = np.array(0.25, np.float32)
+    calls = []
+
+    def fn(x, y):
+        calls.append(x.shape)
+        return np.sqrt(np.abs(x * 3 - y)) + y  # element-wise, several passes
+    got = by_element_blocks(b, fn, (a, c))
+    assert got.shape == a.shape and got.dtype == np.float32
+    assert len(calls) > 1 and sum(s[0] for s in calls) == a.size  # flat blocks covering every element
+    np.testing.assert_array_equal(got, np.sqrt(np.abs(a * 3 - c)) + c)  # (host NumPy, whole)
+    calls.clear()
+    strided = a[:, ::2]  # not row-major: one call on the arrays as they are
+    np.testing.assert_array_equal(by_element_blocks(b, fn, (strided, c)), np.sqrt(np.abs(strided * 3 - c)) + c)
+    assert calls == [strided.shape]
+
+
+@pytest.mark.parametrize("name", ["silu", "softplus", "hardswish", "elu", "leaky_relu", "hardtanh", "mish", "tanh",
+                                  "sigmoid"])
+def test_large_activations_and_grads_match_pytorch(name):
+    rng = np.random.default_rng(1)
+    x = (rng.standard_normal((5, 40000)) * 4).astype(np.float32)  # 800 KB: several blocks
+    x[0, :6] = [0.0, -0.0, 3.0, -3.0, 20.0, -20.0]
+
+    def fn(T, t):
+        f = getattr(T.nn.functional, name, None) or getattr(T, name)
+        return f(t)
+    check_grads(fn, x)
+    assert reftorch.nn.functional.silu(reftorch.tensor(x)).is_contiguous()
