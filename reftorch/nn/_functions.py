@@ -18,7 +18,7 @@ from .._ops.pointwise import _opmath, sigmoid as _sigmoid, tanh as _tanh
 from .._tensor import Tensor
 from ..autograd._graph import array_key
 from ..autograd.function import OpFunction as Function
-from .._ops._common import conj_of, sum_to_shape
+from .._ops._common import by_element_blocks, conj_of, sum_to_shape
 
 
 def _xp(t):
@@ -639,15 +639,19 @@ _GELU_KAPPA = 0.044715
 
 
 def _half_in_float32(f, x, **params):
-    """``f(backend, a, **params)`` on ``x``'s array; float16 computed in float32 and rounded
-    once, as PyTorch's CPU kernels do (its ``opmath`` type)."""
+    """``f(backend, a, **params)``, an element-wise kernel, on ``x``'s array; float16
+    computed in float32 and rounded once, as PyTorch's CPU kernels do (its ``opmath`` type).
+    A row-major array goes by blocks of elements (``by_element_blocks``)."""
     be = x._backend
     xp = be.xp
-    a = x._data
     half = getattr(xp, "float16", None)  # (the strict stand-in has no float16)
-    if half is not None and a.dtype == half:
-        return xp.astype(f(be, xp.astype(a, xp.float32), **params), half)
-    return f(be, a, **params)
+    if half is not None and x._data.dtype == half:
+        def fn(a):
+            return xp.astype(f(be, xp.astype(a, xp.float32), **params), half)
+    else:
+        def fn(a):
+            return f(be, a, **params)
+    return by_element_blocks(be, fn, (x._data,))
 
 
 class Gelu(Function):
