@@ -48,3 +48,17 @@ def test_large_activations_and_grads_match_pytorch(name):
         return f(t)
     check_grads(fn, x)
     assert reftorch.nn.functional.silu(reftorch.tensor(x)).is_contiguous()
+
+
+@pytest.mark.parametrize("reduction", ["none", "mean"])
+@pytest.mark.parametrize("loss", ["smooth_l1_loss", "huber_loss"])
+def test_large_smooth_l1_and_huber_match_pytorch(loss, reduction):
+    rng = np.random.default_rng(2)
+    x = (rng.standard_normal((5, 40000)) * 2).astype(np.float32)
+    y = (rng.standard_normal((5, 40000)) * 2).astype(np.float32)
+    x[0, :4], y[0, :4] = [0.5, -0.5, 1.0, 0.0], [0.0, 0.0, 0.0, 0.0]  # |d| at the threshold
+
+    def fn(T, a, c):
+        kw = {"beta": 0.5} if loss == "smooth_l1_loss" else {"delta": 0.5}
+        return getattr(T.nn.functional, loss)(a, c, reduction=reduction, **kw)
+    check_grads(fn, x, y)

@@ -37,12 +37,10 @@ def by_element_blocks(b, fn, arrays):
     one shape (0-d arrays broadcast), on flat blocks of elements (each element a row of
     :func:`by_row_blocks`): each pass finds its block in the cache, and the temporaries are
     small. The same values as one call; arrays of other shapes or layouts get one call."""
-    shape = max((x.shape for x in arrays), key=len)
+    shape = max((tuple(x.shape) for x in arrays), key=len)
     size = math.prod(shape)
-    if not size or any(x.ndim and (x.shape != shape or not b.is_c_contiguous(x)) for x in arrays):
-        return fn(*arrays)
     blocks = b.row_blocks(size, max(b.dtype_of(x).itemsize for x in arrays))
-    if len(blocks) == 1:
+    if len(blocks) == 1 or any(x.ndim and (tuple(x.shape) != shape or not b.is_c_contiguous(x)) for x in arrays):
         return fn(*arrays)
     flat = [b.reshape_rows(x, (size,)) if x.ndim else x for x in arrays]
     return b.reshape_rows(by_row_blocks(b, fn, flat, blocks), shape)

@@ -568,30 +568,32 @@ class SmoothL1Loss(Function):
     def forward(ctx, x, y, reduction, beta, huber=False):
         b = x._backend
         xp = b.xp
-        d = x._data - y._data
-        z = xp.abs(d)
-        if huber:
-            loss = b.select(z < beta, 0.5 * z * z, beta * (z - 0.5 * beta))
-            if loss.dtype != x._data.dtype:  # computed in the promoted type, stored as the input's
-                loss = xp.astype(loss, x._data.dtype)
-        else:
-            loss = b.select(z < beta, 0.5 * z * z / beta, z - 0.5 * beta)
+        native = x._data.dtype
+
+        def elements(a, c):  # (element-wise: by blocks of elements)
+            z = xp.abs(a - c)
+            if huber:
+                loss = b.select(z < beta, 0.5 * z * z, beta * (z - 0.5 * beta))
+                return loss if loss.dtype == native else xp.astype(loss, native)  # (stored as the input)
+            return b.select(z < beta, 0.5 * z * z / beta, z - 0.5 * beta)
+        loss = by_element_blocks(b, elements, (x._data, y._data))
         ctx.save_for_backward(x, y)
-        ctx.reduction, ctx.n, ctx.beta, ctx.huber = reduction, math.prod(d.shape), beta, huber
+        ctx.reduction, ctx.n, ctx.beta, ctx.huber = reduction, math.prod(loss.shape), beta, huber
         return _reduce(xp, loss, reduction)
 
     @staticmethod
     def backward(ctx, g):
         xp = ctx.xp
         x, y = ctx.saved_tensors
-        d = x._data - y._data
         beta = ctx.beta
         cap = beta if ctx.huber else 1.0
-        inner = d if ctx.huber else d / beta
-        one = xp.ones_like(d)
         b = ctx.backend
-        gd = b.select(d <= -beta, -cap * one, b.select(d >= beta, cap * one, inner))
-        gd = _unreduce(gd, g, ctx.reduction, ctx.n)
+
+        def elements(a, c):  # (element-wise: by blocks of elements)
+            d = a - c
+            one = xp.ones_like(d)
+            return b.select(d <= -beta, -cap * one, b.select(d >= beta, cap * one, d if ctx.huber else d / beta))
+        gd = _unreduce(by_element_blocks(b, elements, (x._data, y._data)), g, ctx.reduction, ctx.n)
         gx = gd if ctx.needs_input_grad[0] else None
         gy = -gd if ctx.needs_input_grad[1] else None
         if gx is not None and gx.dtype != x._data.dtype:  # huber of mixed float dtypes
