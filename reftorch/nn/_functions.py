@@ -337,18 +337,22 @@ def _nll_forward(st, b, a, t, w, reduction, ignore_index):
     c = dims[1] if len(dims) > 1 else dims[0]
     hw = math.prod(dims[2:])
     t = b.astype(_reshaped(b, t, (-1,)), b.dtype(D.int64), copy=False)
-    valid = t != ignore_index
-    safe = xp.where(valid, t, 0)
-    if w is None:  # a weight of 1 per class: 1 where the target counts, 0 where ignored
-        wi = b.astype(valid, a.dtype)
+    if ignore_index is None:  # no target is ignored (the caller checked): all valid, safe as they are
+        valid, safe = None, t
+        wi = None if w is None else b.take_in_range(w, t, 0)  # (None: a weight of 1 everywhere)
     else:
-        wi = xp.where(valid, b.take_in_range(w, safe, 0), xp.zeros((), dtype=a.dtype, **kw))
+        valid = t != ignore_index
+        safe = xp.where(valid, t, 0)
+        if w is None:  # a weight of 1 per class: 1 where the target counts, 0 where ignored
+            wi = b.astype(valid, a.dtype)
+        else:
+            wi = xp.where(valid, b.take_in_range(w, safe, 0), xp.zeros((), dtype=a.dtype, **kw))
     if len(dims) == 2:  # (a flat take: cheaper than take_along_axis on a batch of rows)
         picked = b.take_in_range(_reshaped(b, a, (-1,)), xp.arange(n, dtype=xp.int64, **kw) * c + safe)
     else:
         a = _reshaped(b, a, (n, c, hw))
         picked = b.reshape_rows(b.take_along_axis(a, b.reshape_rows(safe, (n, 1, hw)), 1), (-1,))
-    losses = -picked * wi
+    losses = -picked if wi is None else -picked * wi  # (-x * 1 is -x, bit for bit)
     if st is not None:
         st.dims, st.shape, st.safe, st.valid, st.wi, st.kw = dims, (n, c, hw), safe, valid, wi, kw
     if reduction == "none":
@@ -357,7 +361,8 @@ def _nll_forward(st, b, a, t, w, reduction, ignore_index):
         return losses[0] if len(dims) == 1 else losses
     if reduction == "sum":
         return b.sum(losses, None, False, None)
-    total = b.sum(wi, None, False, None)
+    # the summed weights (with a weight of 1 each: the count, as PyTorch's total_weight)
+    total = xp.asarray(float(n * hw), dtype=a.dtype, **kw) if wi is None else b.sum(wi, None, False, None)
     if st is not None:
         st.total = total
     if not bool(total != 0):  # every target ignored: nan, as in PyTorch (without 0/0 warnings)
@@ -374,12 +379,12 @@ def _nll_grad(b, g, st):
     xp = b.xp
     n, c, hw = st.shape
     if st.reduction == "none":
-        v = -st.wi * xp.reshape(g, (-1,))
-    elif st.reduction == "sum":
-        v = st.wi * -g
-    else:
-        v = st.wi * -(g / st.total)
-    v = xp.where(st.valid, v, xp.zeros_like(v))  # an ignored row stays +0 (its weight is 0)
+        v = -xp.reshape(g, (-1,)) if st.wi is None else -st.wi * xp.reshape(g, (-1,))
+    else:  # (with a weight of 1 everywhere: the one value, repeated; w * v is v bit for bit)
+        v = -g if st.reduction == "sum" else -(g / st.total)
+        v = xp.broadcast_to(v, (n * hw,)) if st.wi is None else st.wi * v
+    if st.valid is not None:
+        v = xp.where(st.valid, v, xp.zeros_like(v))  # an ignored row stays +0 (its weight is 0)
     # one scatter, no (N, C) mask; adding into zeros turns a -0. into +0., so a gradient
     # with a negative zero (rare: a zero incoming gradient or class weight) is placed by a mask
     rows = xp.arange(n * hw, dtype=xp.int64, **st.kw)
@@ -390,7 +395,9 @@ def _nll_grad(b, g, st):
     out = b.scatter_add((n, c, hw), b.dtype_of(v), pos, v)
     if bool(xp.any(v == 0)) and bool(xp.any(xp.signbit(v) & (v == 0))):
         at = xp.reshape(xp.arange(c, dtype=xp.int64, **st.kw), (1, c, 1)) == xp.reshape(st.safe, (n, 1, hw))
-        out = xp.where(at & xp.reshape(st.valid, (n, 1, hw)), xp.reshape(v, (n, 1, hw)), out)
+        if st.valid is not None:
+            at = at & xp.reshape(st.valid, (n, 1, hw))
+        out = xp.where(at, xp.reshape(v, (n, 1, hw)), out)
     return xp.reshape(out, st.dims)
 
 

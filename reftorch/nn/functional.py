@@ -672,6 +672,8 @@ def _nll(input, target, weight, reduction, ignore_index):
         if bool(xp.any(bad)):
             first = int(xp.reshape(t, (-1,))[xp.argmax(xp.astype(xp.reshape(bad, (-1,)), xp.int8))])
             raise IndexError(f"Target {first} is out of bounds.")
+    elif not 0 <= ignore_index < c:  # every target is a class, none is ignore_index: None says so
+        ignore_index = None
     if nd <= 2:
         x2 = input
         if nd == 1 and td == 1:
