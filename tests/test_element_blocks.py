@@ -11,7 +11,7 @@ import torch  # the oracle: the test command installs it, so its absence must fa
 import reftorch
 from reftorch import _backends
 from reftorch._ops._common import by_element_blocks
-from _compare import check_grads
+from _compare import both, check_grads
 
 pytestmark = pytest.mark.torch
 
@@ -62,3 +62,14 @@ def test_large_smooth_l1_and_huber_match_pytorch(loss, reduction):
         kw = {"beta": 0.5} if loss == "smooth_l1_loss" else {"delta": 0.5}
         return getattr(T.nn.functional, loss)(a, c, reduction=reduction, **kw)
     check_grads(fn, x, y)
+
+
+@pytest.mark.parametrize("name", ["log1p", "expm1", "log2", "log10", "exp2", "tan", "asin", "acos", "atan", "sinh",
+                                  "cosh"])
+def test_large_float32_via_float64_match_pytorch(name):
+    """The float32 functions computed in float64 and rounded once, by blocks of elements."""
+    rng = np.random.default_rng(3)
+    x = rng.uniform(-0.99, 0.99, (5, 40000)).astype(np.float32)
+    if name in ("log2", "log10"):
+        x = np.abs(x) + np.float32(0.01)
+    both(lambda T, t: getattr(T, name)(t), x)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from .. import _dtype as D
 from .._layout import relayout_like_operands
 from .._tensor import Tensor
-from ._common import conj_of, with_out
+from ._common import by_element_blocks, conj_of, with_out
 from ._common import with_exact_out as _exact_out
 from .pointwise import _Unary, _float_input, pow
 
@@ -476,7 +476,9 @@ def _via(x, kernel, wide, narrow=D.float32):
     if dt is not narrow:
         return kernel(a)
     b = x._backend
-    return b.xp.astype(kernel(b.xp.astype(a, b.dtype(wide))), b.dtype(narrow))
+    xp, wide, narrow = b.xp, b.dtype(wide), b.dtype(narrow)
+    # (by blocks of elements: the wide temporaries of a block stay in the cache)
+    return by_element_blocks(b, lambda a: xp.astype(kernel(xp.astype(a, wide)), narrow), (a,))
 
 
 def _exp2(xp, a):
