@@ -698,3 +698,29 @@ def test_strict_backend_in_place_path_gives_the_cpu_values(kind, proj):
             np.testing.assert_allclose(outs.cpu().numpy(), tonp(out), rtol=1e-6, atol=1e-6)
             for a, b in zip(hid if kind == "LSTM" else [hid], hids if kind == "LSTM" else [hids]):
                 np.testing.assert_allclose(b.cpu().numpy(), tonp(a), rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("kind", ["LSTM", "GRU", "LSTMCell", "GRUCell"])
+def test_saturated_gates_keep_their_small_values(kind):
+    """Gate pre-activations far below 0: sigmoid(-20) is 2.06e-9, not 0, so the states
+    carry values of that size (relative tolerance only: an absolute one would hide them)."""
+    tm, rm = pair(kind, 3, 4)
+    with torch.no_grad():
+        for name, p in tm.named_parameters():
+            p.copy_(torch.full_like(p, -20.0) if name.startswith("bias_ih") else torch.zeros_like(p))
+    rm.load_state_dict({k: ref(v) for k, v in tm.state_dict().items()})
+    x = torch.ones(2, 3)
+    h0 = torch.full((2, 4), 0.5)
+    if kind.endswith("Cell"):
+        state = (h0, h0) if kind == "LSTMCell" else h0
+        touts, routs = tm(x, state), rm(ref(x), tuple(ref(s) for s in state) if kind == "LSTMCell" else ref(h0))
+    else:
+        state = (h0[None], h0[None]) if kind == "LSTM" else h0[None]
+        touts, routs = tm(x[None], state), rm(ref(x[None]), tuple(ref(s) for s in state)
+                                                  if kind == "LSTM" else ref(state))
+    flat_t = [t for t in (touts if isinstance(touts, tuple) else (touts,)) for t in (t if isinstance(t, tuple) else (t,))]
+    flat_r = [r for r in (routs if isinstance(routs, tuple) else (routs,)) for r in (r if isinstance(r, tuple) else (r,))]
+    assert len(flat_t) == len(flat_r)
+    for r, t in zip(flat_r, flat_t):
+        assert (tonp(t) != 0).all() or kind.startswith("GRU")  # (the LSTM's states are ~1e-9, not 0)
+        np.testing.assert_allclose(tonp(r), tonp(t), rtol=1e-5, atol=0)
