@@ -40,17 +40,6 @@ def flat_positions(b, shape, dim, idx):
     return pos
 
 
-def _last_per_position(xp, b, pos, n_out):
-    """For sorted positions ``pos``: the index of the last entry of each output position,
-    and whether the position received any entry."""
-    kw = b._dev_kw()
-    ar = xp.arange(n_out, dtype=xp.int64, **kw)
-    last = xp.searchsorted(pos, ar, side="right") - 1
-    safe = xp.clip(last, 0, None) if pos.shape[0] else last * 0
-    hit = (last >= 0) & (xp.take(pos, safe) == ar) if pos.shape[0] else xp.zeros((n_out,), dtype=xp.bool, **kw)
-    return safe, hit
-
-
 def _combine(xp, op, a, c):
     if op == "prod":
         return a * c
@@ -61,22 +50,23 @@ def _combine(xp, op, a, c):
     return c  # "last": the later value wins
 
 
-def _segment_reduce(b, pos, vals, n_out, op):
-    """Reduce ``vals`` by flat output position with ``op`` (``prod``/``amax``/``amin``/``last``).
-    Returns ``(reduced, hit)``: arrays of length ``n_out`` (``reduced`` is garbage where not hit)."""
+def _segment_reduce(b, pos, vals, op):
+    """Reduce ``vals`` by flat output position with ``op`` (``prod``/``amax``/``amin``/``last``),
+    in index order. Returns ``(where, reduced)``: each distinct position once (ascending) and
+    its reduced value, read at the last entry of its run after a stable sort."""
     xp = b.xp
     order = xp.argsort(pos, stable=True)
-    ps, vs = xp.take(pos, order), xp.take(vals, order)
+    ps, vs = b.take_in_range(pos, order), b.take_in_range(vals, order)
     m = ps.shape[0]
     k = 1
     while k < m and op != "last":  # segmented inclusive scan by doubling
         same = ps[k:] == ps[:-k]
         vs = xp.concat([vs[:k], xp.where(same, _combine(xp, op, vs[k:], vs[:-k]), vs[k:])])
         k *= 2
-    last, hit = _last_per_position(xp, b, ps, n_out)
-    if m == 0:
-        return xp.zeros((n_out,), dtype=vals.dtype, **b._dev_kw()), hit
-    return xp.take(vs, last), hit
+    if m < 2:
+        return ps, vs
+    ends = xp.concat([ps[1:] != ps[:-1], xp.ones((1,), dtype=xp.bool, **b._dev_kw())])  # the last of each run
+    return ps[ends], vs[ends]
 
 
 def _count(b, pos, n_out, dtype):
@@ -128,10 +118,12 @@ def reduce_flat(b, self_flat, pos, vals, op, include_self, dtype):
         else:
             mean = acc // cnt
         return xp.where(hit, mean, self_flat)
-    red, hit = _segment_reduce(b, pos, vals, n, op)
+    where, red = _segment_reduce(b, pos, vals, op)
     if include_self and op != "last":
-        red = _combine(xp, op, self_flat, red)
-    return xp.where(hit, red, self_flat)
+        red = _combine(xp, op, b.take_in_range(self_flat, where), red)
+    out = b.copy(self_flat)
+    b.setitem(out, where, red)  # (each position once: no repeated index)
+    return out
 
 
 def _prepare(name, input, dim, index, src):
@@ -158,9 +150,9 @@ def _prepare(name, input, dim, index, src):
         if any(i > s for k, (i, s) in enumerate(zip(ishape, shape)) if k != d):
             raise RuntimeError(f"Expected index {list(ishape)} to be no larger than self {list(shape)} apart "
                                f"from dimension {d}")
-    if index.numel():
+    size = input.shape[d] if nd else 1
+    if index._data.size and not index._backend.indices_in_range(index._data, size):  # (one pass)
         xp = index._backend.xp
-        size = input.shape[d] if nd else 1
         lo, hi = int(xp.min(index._data)), int(xp.max(index._data))
         if lo < 0 or hi >= size:
             bad_value = lo if lo < 0 else hi
@@ -184,7 +176,10 @@ def _shape_nd(t):
 
 
 def _reshape(xp, a, shape):
-    return xp.reshape(a, shape)
+    """``xp.reshape(a, shape)``, through the array's own method where it has one (NumPy's
+    function adds a Python wrapper per call)."""
+    method = getattr(a, "reshape", None)
+    return method(shape) if method is not None else xp.reshape(a, shape)
 
 
 def _pad_to(b, g, shape):
@@ -218,14 +213,14 @@ class Scatter(OpFunction):
         xp = b.xp
         shape = _shape_nd(x)
         ishape = _shape_nd(index)
-        idx = xp.reshape(index._data, ishape)
-        pos = xp.reshape(flat_positions(b, shape, dim, idx), (-1,))
+        idx = _reshape(xp, index._data, ishape)
+        pos = _reshape(xp, flat_positions(b, shape, dim, idx), (-1,))
         native = x._data.dtype
         if src:
-            vals = xp.reshape(_src_block(src[0], index) if src[0].dim() else src[0]._data, (-1,))
+            vals = _reshape(xp, _src_block(src[0], index) if src[0].dim() else src[0]._data, (-1,))
         else:
-            vals = xp.full(pos.shape, value, dtype=native, **b._dev_kw())
-        self_flat = xp.reshape(x._data, (-1,))
+            vals = b.full(pos.shape, native, value)
+        self_flat = _reshape(xp, x._data, (-1,))
         out = reduce_flat(b, self_flat, pos, vals, op, include_self, x.dtype)
         ctx.pos, ctx.op, ctx.include_self, ctx.x_shape = pos, op, include_self, x._data.shape
         ctx.ishape, ctx.backend = index._data.shape, b
