@@ -39,7 +39,7 @@ class MaxPool2d(OpFunction):
         backend = x._backend
         xp = backend.xp
         a = x._data
-        floating = xp.isdtype(a.dtype, "real floating")
+        floating = backend.dtype_of(a).is_floating_point
         fill = -float("inf") if floating else xp.iinfo(a.dtype).min
         padded = W.pad_const(backend, a, pads, fill)
         keys = W.window_keys(kernel, stride, dilation, out_size)
