@@ -164,3 +164,13 @@ def test_setitem(case, trailing):
         kt, vt = run(torch, lambda T: _write(T, shape, perm, items, single, vshape), ())
         kr, vr = run(reftorch, lambda T: _write(T, shape, perm, items, single, vshape), ())
     _same_outcome(kt, vt, kr, vr)
+
+
+@pytest.mark.parametrize("shape, perm", [((2, 3), (0, 1)), ((2, 3), (1, 0)), ((4,), (0,)), ((1, 3, 2), (2, 0, 1)),
+                                         ((0, 2), (0, 1))])
+def test_getitem_none_alone(shape, perm):
+    """``x[None]`` (getitem's direct route to the unsqueeze): values, strides, grad_fn and
+    gradient as PyTorch's, on row-major and permuted inputs."""
+    kt, vt = run(torch, lambda T: _index(T, shape, perm, [("none",)], True), ())
+    kr, vr = run(reftorch, lambda T: _index(T, shape, perm, [("none",)], True), ())
+    _same_outcome(kt, vt, kr, vr)

@@ -413,8 +413,9 @@ class BasicIndex(Function):
         out = x._data[key]
         if out.size == 0 or None in key:  # (a key holds ints, slices, None, Ellipsis: `in` is safe)
             b = x._backend
-            want = _none_strides(x, key, b.strides(out))
-            if want != b.strides(out):
+            have = b.strides(out)
+            want = _none_strides(x, key, have)
+            if want != have:
                 out = b.as_strided(out, out.shape, want)
         return out
 
@@ -841,12 +842,17 @@ def sequence_as_tuple(key):
     return key
 
 
+_NONE_KEY = (None, Ellipsis)
+
+
 def getitem(x, key):
     """``x[key]``: basic indexing returns a view, tensor/list indexing a copy."""
     if key.__class__ is int:  # x[i] in range is a select, as _normalize_key finds (per-call overhead)
         shp = x._data.shape
         if shp and -shp[0] <= key < shp[0]:
             return BasicIndex.apply(x, (key, Ellipsis), _name="SelectBackward0")
+    elif key is None:  # x[None] is an unsqueeze at 0, as _normalize_key finds
+        return BasicIndex.apply(x, _NONE_KEY, _name="UnsqueezeBackward0")
     key = sequence_as_tuple(key)
     if isinstance(key, Tensor) and key.dim() == 0 and key.dtype in (D.int64, D.int32, D.int16, D.int8):
         key = int(key.item())
