@@ -10,7 +10,7 @@ from numpy.lib.stride_tricks import as_strided as _as_strided
 
 from .._device import device
 from ._host_memory import start_at_steady_state
-from . import _erf
+from . import _erf, _numpy_namespace
 from .base import Backend, NumpyErrors, numpy_style_dtypes, warn_complex_to_real
 
 
@@ -35,7 +35,7 @@ except TypeError:  # pragma: no cover - an older NumPy: the scalar becomes an ar
 
 
 class NumpyBackend(Backend):
-    xp = np
+    xp = _numpy_namespace.namespace  # NumPy, some Python wrappers replaced by the arrays' methods
     device = device("cpu")
     name = "numpy"
 

@@ -1,0 +1,67 @@
+"""NumPy as the CPU backend's array namespace (``NumpyBackend.xp``), with the functions that
+NumPy writes in Python calling the arrays' own methods.
+
+Kernels are written once over ``xp``; on the CPU it is NumPy, where ``np.reshape``,
+``np.sum``, ``np.take``, ``np.any`` and the like are Python wrappers (``fromnumeric.py``)
+around the method of the same name: about 1 to 3 µs a call on a small array, more than the
+work itself. Each function here calls the method directly when its argument is an
+ndarray and the call is one the method takes with the same meaning (NumPy's wrapper does
+exactly that call), and NumPy's function otherwise. Everything else is NumPy's own.
+"""
+from __future__ import annotations
+
+import types
+
+import numpy as np
+
+_ndarray = np.ndarray
+
+namespace = types.ModuleType(__name__ + ".namespace", "NumPy, with some wrappers replaced by the arrays' methods.")
+namespace.__dict__.update({k: v for k, v in vars(np).items() if not k.startswith("__")})
+
+
+def _numpy_attribute(name):  # (NumPy's lazily loaded submodules and attributes)
+    return getattr(np, name)
+
+
+def reshape(a, /, shape=None, *args, **kwargs):
+    if a.__class__ is _ndarray and not args and not kwargs:
+        return a.reshape(shape)
+    return np.reshape(a, shape, *args, **kwargs)
+
+
+def astype(x, dtype, /, *, copy=True, device=None):
+    if x.__class__ is _ndarray and device is None:
+        return x.astype(dtype, copy=copy)
+    return np.astype(x, dtype, copy=copy, device=device)
+
+
+def _reduction(name, default_axis=None):
+    fn = getattr(np, name)
+
+    def reduce(a, axis=default_axis, *args, **kwargs):
+        if a.__class__ is _ndarray and not args:
+            return getattr(a, name)(axis=axis, **kwargs)
+        return fn(a, axis, *args, **kwargs)
+    reduce.__name__ = reduce.__qualname__ = name
+    reduce.__doc__ = f"``np.{name}``, through the array's method for an ndarray."
+    return reduce
+
+
+def take(a, indices, axis=None, *args, **kwargs):
+    if a.__class__ is _ndarray and not args and not kwargs:
+        return a.take(indices, axis)
+    return np.take(a, indices, axis, *args, **kwargs)
+
+
+def permute_dims(a, /, axes=None):
+    if a.__class__ is _ndarray:
+        return a.transpose(axes)
+    return np.permute_dims(a, axes)
+
+
+namespace.__getattr__ = _numpy_attribute
+namespace.reshape, namespace.astype, namespace.take, namespace.permute_dims = reshape, astype, take, permute_dims
+for _name in ("sum", "any", "all", "max", "min", "prod", "squeeze"):
+    setattr(namespace, _name, _reduction(_name))
+namespace.argsort = _reduction("argsort", -1)  # (along the last axis unless told; not sort: the method sorts in place)
