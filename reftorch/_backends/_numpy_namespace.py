@@ -60,7 +60,23 @@ def permute_dims(a, /, axes=None):
     return np.permute_dims(a, axes)
 
 
+def expand_dims(a, /, axis=0):
+    if a.__class__ is _ndarray and axis.__class__ is int and -a.ndim - 1 <= axis <= a.ndim:
+        if axis < 0:
+            axis += a.ndim + 1
+        shape = a.shape
+        return a.reshape(shape[:axis] + (1,) + shape[axis:])  # (what np.expand_dims ends with)
+    return np.expand_dims(a, axis)
+
+
+def clip(a, /, *args, **kwargs):
+    if a.__class__ is _ndarray and len(args) <= 2 and kwargs.keys() <= {"min", "max"}:
+        return a.clip(*args, **kwargs)
+    return np.clip(a, *args, **kwargs)
+
+
 namespace.__getattr__ = _numpy_attribute
+namespace.expand_dims, namespace.clip = expand_dims, clip
 namespace.reshape, namespace.astype, namespace.take, namespace.permute_dims = reshape, astype, take, permute_dims
 for _name in ("sum", "any", "all", "max", "min", "prod", "squeeze"):
     setattr(namespace, _name, _reduction(_name))
