@@ -27,6 +27,9 @@ CALLS = [
     ("clip", (A,), {"min": 0.1}), ("clip", (A, None, 1.0), {}),
     ("sum", ([1.0, 2.0],), {}), ("reshape", ([1, 2, 3, 4], (2, 2)), {}), ("max", (np.float32(3.0),), {}),
     ("expand_dims", (np.float64(2.0), 0), {}),
+    ("zeros_like", (A,), {}), ("zeros_like", (A.transpose(2, 0, 1),), {}), ("zeros_like", (A > 0,), {}),
+    ("ones_like", (A[:, ::2],), {"dtype": np.int32}), ("ones_like", (A[0, 0, 0],), {}), ("zeros_like", ([1, 2],), {}),
+    ("zeros_like", (A.astype(np.complex64),), {}),
 ]
 
 
@@ -38,6 +41,8 @@ def test_replaced_functions_are_numpy_s(name, args, kwargs):
     assert type(got) is type(want)
     np.testing.assert_array_equal(got, want)
     assert np.asarray(got).dtype == np.asarray(want).dtype and np.shape(got) == np.shape(want)
+    if name.endswith("_like"):
+        assert got is not args[0] and not np.shares_memory(got, args[0])
     if isinstance(want, np.ndarray):  # a view where NumPy gives a view, with its strides
         assert got.strides == want.strides and np.shares_memory(got, args[0]) == np.shares_memory(want, args[0])
     for b, a in zip(before, [a for a in args if isinstance(a, np.ndarray)]):

@@ -75,8 +75,22 @@ def clip(a, /, *args, **kwargs):
     return np.clip(a, *args, **kwargs)
 
 
+def _filled_like(name, value):
+    fn = getattr(np, name)
+
+    def filled_like(a, /, dtype=None, *args, **kwargs):  # NumPy's: empty_like, then the value
+        if a.__class__ is _ndarray and not args and not kwargs:
+            out = np.empty_like(a, dtype)
+            out.fill(value)
+            return out
+        return fn(a, dtype, *args, **kwargs)
+    filled_like.__name__ = filled_like.__qualname__ = name
+    return filled_like
+
+
 namespace.__getattr__ = _numpy_attribute
 namespace.expand_dims, namespace.clip = expand_dims, clip
+namespace.zeros_like, namespace.ones_like = _filled_like("zeros_like", 0), _filled_like("ones_like", 1)
 namespace.reshape, namespace.astype, namespace.take, namespace.permute_dims = reshape, astype, take, permute_dims
 for _name in ("sum", "any", "all", "max", "min", "prod", "squeeze"):
     setattr(namespace, _name, _reduction(_name))
