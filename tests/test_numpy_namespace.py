@@ -30,6 +30,9 @@ CALLS = [
     ("zeros_like", (A,), {}), ("zeros_like", (A.transpose(2, 0, 1),), {}), ("zeros_like", (A > 0,), {}),
     ("ones_like", (A[:, ::2],), {"dtype": np.int32}), ("ones_like", (A[0, 0, 0],), {}), ("zeros_like", ([1, 2],), {}),
     ("zeros_like", (A.astype(np.complex64),), {}),
+    ("broadcast_to", (np.array(2.5, np.float32), (2, 3)), {}), ("broadcast_to", (A[:, :1, :], (2, 3, 4, 5)), {}),
+    ("broadcast_to", (A, (3, 4, 5)), {}), ("broadcast_to", (A[:, ::2], (2, 3, 2, 5)), {}),
+    ("broadcast_to", (A[:1, :1, :1], (0, 4, 5)), {}), ("broadcast_to", (np.zeros((0, 1)), (0, 3)), {}),
 ]
 
 
@@ -41,6 +44,8 @@ def test_replaced_functions_are_numpy_s(name, args, kwargs):
     assert type(got) is type(want)
     np.testing.assert_array_equal(got, want)
     assert np.asarray(got).dtype == np.asarray(want).dtype and np.shape(got) == np.shape(want)
+    if name == "broadcast_to":
+        assert got.flags.writeable == want.flags.writeable
     if name.endswith("_like"):
         assert got is not args[0] and not np.shares_memory(got, args[0])
     if isinstance(want, np.ndarray):  # a view where NumPy gives a view, with its strides
@@ -53,3 +58,11 @@ def test_the_backend_uses_it_and_the_rest_is_numpy():
     assert cpu().xp is namespace
     assert namespace.where is np.where and namespace.float32 is np.float32 and namespace.linalg is np.linalg
     assert namespace.testing is np.testing  # (a submodule NumPy loads lazily)
+
+
+def test_broadcast_to_refuses_what_numpy_refuses():
+    for shape in [(3,), (2, 4, 6), (4, 4)]:
+        with pytest.raises(ValueError):
+            np.broadcast_to(A[0], shape)
+        with pytest.raises(ValueError):
+            namespace.broadcast_to(A[0], shape)

@@ -75,6 +75,29 @@ def clip(a, /, *args, **kwargs):
     return np.clip(a, *args, **kwargs)
 
 
+def broadcast_to(a, /, shape):
+    # NumPy's builds the view through an nditer (~3 us); for a row-major array the view is
+    # its buffer with stride 0 on the new and the stretched dims, read-only as NumPy's
+    if a.__class__ is _ndarray and a.size and a.flags.c_contiguous:
+        shape = tuple(shape)
+        k = len(shape) - a.ndim
+        if k >= 0:
+            have, steps = a.shape, a.strides
+            strides = [0] * k
+            for i in range(a.ndim):
+                m, n = have[i], shape[k + i]
+                if m == n:
+                    strides.append(steps[i])
+                elif m == 1 and n >= 0:
+                    strides.append(0)
+                else:
+                    return np.broadcast_to(a, shape)  # (NumPy's error)
+            out = _ndarray(shape, a.dtype, a, 0, tuple(strides))
+            out.flags.writeable = False
+            return out
+    return np.broadcast_to(a, shape)
+
+
 def _filled_like(name, value):
     fn = getattr(np, name)
 
@@ -89,7 +112,7 @@ def _filled_like(name, value):
 
 
 namespace.__getattr__ = _numpy_attribute
-namespace.expand_dims, namespace.clip = expand_dims, clip
+namespace.expand_dims, namespace.clip, namespace.broadcast_to = expand_dims, clip, broadcast_to
 namespace.zeros_like, namespace.ones_like = _filled_like("zeros_like", 0), _filled_like("ones_like", 1)
 namespace.reshape, namespace.astype, namespace.take, namespace.permute_dims = reshape, astype, take, permute_dims
 for _name in ("sum", "any", "all", "max", "min", "prod", "squeeze"):
