@@ -174,3 +174,15 @@ def test_getitem_none_alone(shape, perm):
     kt, vt = run(torch, lambda T: _index(T, shape, perm, [("none",)], True), ())
     kr, vr = run(reftorch, lambda T: _index(T, shape, perm, [("none",)], True), ())
     _same_outcome(kt, vt, kr, vr)
+
+
+@pytest.mark.parametrize("key", [lambda T: [0, 0], lambda T: T.tensor([0]), lambda T: T.tensor([True])])
+def test_index_array_on_size1_dims_with_other_strides(key):
+    """A lone index on a source whose size-1 dims have strides other than row-major's
+    (a transposed (2, 1, 1)): PyTorch's result order reads those strides; the strides of
+    the result's size-1 dims too (found by the fuzz test)."""
+    got = {}
+    for T in (torch, reftorch):
+        t = T.tensor(np.ones((2, 1, 1), np.float32)).transpose(0, -1)
+        got[T.__name__] = tuple(t[key(T)].stride())
+    assert got["reftorch"] == got["torch"]

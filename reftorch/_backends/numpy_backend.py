@@ -398,4 +398,3 @@ def _fmod_float32(a, b):
         at = np.nonzero(others)
         r[at] = np.fmod(np.broadcast_to(a, r.shape)[at], np.broadcast_to(b, r.shape)[at])
     return r
-

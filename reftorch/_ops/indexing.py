@@ -493,11 +493,13 @@ def _index_layout(backend, arr, key, out):
     memory: ``x[:, [0, 2]]`` of a row-major ``x`` is not contiguous there)."""
     if out.ndim < 2:
         return out
-    if not isinstance(key, tuple) and hasattr(key, "dtype") and backend.is_c_contiguous(arr):
+    if not isinstance(key, tuple) and hasattr(key, "dtype") and backend.is_c_contiguous(arr) and (
+            1 not in arr.shape or backend.strides(arr) == contiguous_strides(tuple(arr.shape))):
         # A lone index array or mask on a row-major source: the indexed dims lead and the
         # rest keep the source's row-major order, so the rule below gives a row-major
         # result (what NumPy makes; checked against PyTorch's strides by the conformance
-        # tests). Its dims and strides need not be worked out.
+        # tests). Its dims and strides need not be worked out. (Not where a size-1 dim has
+        # another stride than row-major's: PyTorch's order reads those strides too.)
         return backend.ascontiguousarray(out)
     items = key if isinstance(key, tuple) else (key,)
     nd = arr.ndim

@@ -176,10 +176,7 @@ def _shape_nd(t):
 
 
 def _reshape(xp, a, shape):
-    """``xp.reshape(a, shape)``, through the array's own method where it has one (NumPy's
-    function adds a Python wrapper per call)."""
-    method = getattr(a, "reshape", None)
-    return method(shape) if method is not None else xp.reshape(a, shape)
+    return xp.reshape(a, shape)
 
 
 def _pad_to(b, g, shape):
@@ -213,14 +210,14 @@ class Scatter(OpFunction):
         xp = b.xp
         shape = _shape_nd(x)
         ishape = _shape_nd(index)
-        idx = _reshape(xp, index._data, ishape)
-        pos = _reshape(xp, flat_positions(b, shape, dim, idx), (-1,))
+        idx = xp.reshape(index._data, ishape)
+        pos = xp.reshape(flat_positions(b, shape, dim, idx), (-1,))
         native = x._data.dtype
         if src:
-            vals = _reshape(xp, _src_block(src[0], index) if src[0].dim() else src[0]._data, (-1,))
+            vals = xp.reshape(_src_block(src[0], index) if src[0].dim() else src[0]._data, (-1,))
         else:
             vals = b.full(pos.shape, native, value)
-        self_flat = _reshape(xp, x._data, (-1,))
+        self_flat = xp.reshape(x._data, (-1,))
         out = reduce_flat(b, self_flat, pos, vals, op, include_self, x.dtype)
         ctx.pos, ctx.op, ctx.include_self, ctx.x_shape = pos, op, include_self, x._data.shape
         ctx.ishape, ctx.backend = index._data.shape, b
