@@ -748,8 +748,9 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     _check_reduction(reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
-    class_dim = 0 if input.dim() == 1 else 1
-    probabilities = tuple(input.shape) == tuple(target.shape)  # (PyTorch's test, 0-dim inputs included)
+    ishape = input._data.shape  # (the arrays' shape tuples: no torch.Size made)
+    class_dim = 0 if len(ishape) == 1 else 1
+    probabilities = ishape == target._data.shape  # (PyTorch's test, 0-dim inputs included)
     if probabilities:
         if not target.dtype.is_floating_point:
             raise RuntimeError(f"Expected floating point type for target with class probabilities, got "
@@ -759,7 +760,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         if input.dim() == 0:
             raise IndexError("Dimension specified as 1 but tensor has no dimensions")
     logp = log_softmax(input, class_dim)
-    c = input.shape[class_dim]
+    c = ishape[class_dim]
     if probabilities:
         tgt = target
         if label_smoothing > 0:
