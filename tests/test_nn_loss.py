@@ -295,3 +295,22 @@ def test_nll_all_ignored_grad_is_zero_without_warnings():
     r, t = fn(reftorch), fn(torch)
     assert math.isnan(r[0].item()) and math.isnan(t[0].item())
     same(r[1], t[1])
+
+
+@pytest.mark.parametrize("reduction", ["none", "sum", "mean"])
+@pytest.mark.parametrize("case", ["positive", "all_ignored", "no_class", "spatial"])
+def test_nll_loss_ignored_targets_give_plus_zero(case, reduction):
+    """An ignored target's loss is +0, as PyTorch writes it (not -x * 0, which is -0. for a
+    positive x); with no class at all (C = 0) every target must be ignored and the loss is
+    PyTorch's (nan for the mean)."""
+    inputs = {"positive": (np.array([[1.0, 2.0], [3.0, 4.0]], np.float32), [0, -100]),
+              "all_ignored": (np.array([[1.0, 2.0], [3.0, 4.0]], np.float32), [-100, -100]),
+              "no_class": (np.ones((2, 0), np.float32), [-100, -100]),
+              "spatial": (np.ones((2, 2, 3), np.float32), [[-100, 1, 0], [0, -100, -100]])}
+    x, target = inputs[case]
+    out = {}
+    for T in (torch, reftorch):
+        r = T.nn.functional.nll_loss(T.tensor(x), T.tensor(target), reduction=reduction)
+        out[T.__name__] = (tonp(r), tonp(T.signbit(r)))
+    np.testing.assert_array_equal(out["reftorch"][0], out["torch"][0])
+    np.testing.assert_array_equal(out["reftorch"][1], out["torch"][1])

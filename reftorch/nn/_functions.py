@@ -347,12 +347,16 @@ def _nll_forward(st, b, a, t, w, reduction, ignore_index):
             wi = b.astype(valid, a.dtype)
         else:
             wi = xp.where(valid, b.take_in_range(w, safe, 0), xp.zeros((), dtype=a.dtype, **kw))
-    if len(dims) == 2:  # (a flat take: cheaper than take_along_axis on a batch of rows)
-        picked = b.take_in_range(_reshaped(b, a, (-1,)), xp.arange(n, dtype=xp.int64, **kw) * c + safe)
+    if not c:  # no class at all: every target is ignored (the caller checked)
+        picked = xp.zeros((n * hw,), dtype=a.dtype, **kw)
+    elif len(dims) == 2:  # (a flat take: cheaper than take_along_axis on a batch of rows)
+        picked = b.take_in_range(_reshaped(b, a, (-1,)), xp.arange(0, n * c, c, dtype=xp.int64, **kw) + safe)
     else:
         a = _reshaped(b, a, (n, c, hw))
         picked = b.reshape_rows(b.take_along_axis(a, b.reshape_rows(safe, (n, 1, hw)), 1), (-1,))
     losses = -picked if wi is None else -picked * wi  # (-x * 1 is -x, bit for bit)
+    if valid is not None:  # an ignored target's loss is +0 (-x * 0 would be -0. for a positive x)
+        losses = xp.where(valid, losses, xp.zeros((), dtype=losses.dtype, **kw))
     if st is not None:
         st.dims, st.shape, st.safe, st.valid, st.wi, st.kw = dims, (n, c, hw), safe, valid, wi, kw
     if reduction == "none":
@@ -365,8 +369,9 @@ def _nll_forward(st, b, a, t, w, reduction, ignore_index):
     total = xp.asarray(float(n * hw), dtype=a.dtype, **kw) if wi is None else b.sum(wi, None, False, None)
     if st is not None:
         st.total = total
-    if not bool(total != 0):  # every target ignored: nan, as in PyTorch (without 0/0 warnings)
-        return xp.full((), xp.nan, dtype=a.dtype, **kw)
+    if not (n * hw if wi is None else bool(total != 0)):  # every target ignored (or none): nan, as in PyTorch,
+        zero = xp.zeros((), dtype=a.dtype, **kw)  # whose 0 / 0 gives the machine's own nan (x86: sign bit set)
+        return zero / zero
     return b.sum(losses, None, False, None) / total
 
 
