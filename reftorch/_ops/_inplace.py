@@ -106,28 +106,29 @@ def commit(t, result, overlap_ok=False):
     Raises PyTorch's error when ``t``'s elements share memory (an expanded tensor), except
     for the ops PyTorch lets write there (``overlap_ok``: ``fill_`` with a number, ``zero_``).
     """
-    if result.grad_fn is not None:
+    fn = result.grad_fn  # (read once: a property)
+    if fn is not None:
         check_multi_output_view(t)
     check_inplace(t)
     if not overlap_ok:
         check_no_internal_overlap(t)
-    if tuple(result.shape) != tuple(t.shape):
+    if result._data.shape != t._data.shape:  # (the arrays' shape tuples: no torch.Size made)
         raise RuntimeError(f"output with shape [{', '.join(map(str, t.shape))}] doesn't match the broadcast "
                            f"shape [{', '.join(map(str, result.shape))}]")
     if not D.can_cast(result.dtype, t.dtype):
         raise RuntimeError(f"result type {_scalar_name(result.dtype)} can't be cast to the desired output type "
                            f"{_scalar_name(t.dtype)}")
-    view_of = t._base if result.grad_fn is not None else None
-    if result.grad_fn is not None:
-        _keep_original_self(result.grad_fn.ctx, t)
+    view_of = t._base if fn is not None else None
+    if fn is not None:
+        _keep_original_self(fn.ctx, t)
     prev_fn = t.grad_fn
     _store(t, result._data)
-    if result.grad_fn is not None:
-        _resave(result.grad_fn.ctx, t, result)
+    if fn is not None:
+        _resave(fn.ctx, t, result)
         if view_of is not None:
             _rebase_view(t, view_of, result, prev_fn)
         else:
-            t.grad_fn = result.grad_fn
+            t.grad_fn = fn
             t._requires_grad = True
     return t
 

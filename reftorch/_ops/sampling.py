@@ -305,9 +305,13 @@ def _fill(t, name, draw, *p):
     elements must not share memory (checked before drawing: the stream is left as it was)."""
     check_no_internal_overlap(t)
     order = _walk_order(t)
-    shape = tuple(t.shape)
-    host = draw(order).reshape(tuple(shape[d] for d in order))
-    host = _np.transpose(host, sorted(range(len(order)), key=order.__getitem__))
+    shape = t._data.shape
+    host = draw(order)
+    if order == sorted(order):  # (memory order is the dims' order: the draws are laid out already)
+        host = host.reshape(shape)
+    else:
+        host = host.reshape(tuple(shape[d] for d in order))
+        host = _np.transpose(host, sorted(range(len(order)), key=order.__getitem__))
     host = host.astype(_NP[t.dtype.name], copy=False)
     if not is_grad_enabled() or not (t._requires_grad or (p and p[0]._requires_grad)):
         write_all(t, host)
