@@ -460,6 +460,10 @@ class Backend(abc.ABC):
         keep = slice(n - m, n) if largest else slice(0, m)
         return order[tuple(keep if i == axis else slice(None) for i in range(arr.ndim))]
 
+    #: Arrays of at most this many bytes are one block of :meth:`row_blocks` (None: every
+    #: array is, as here: a GPU runs a whole array at once).
+    one_block_bytes = None
+
     def row_blocks(self, rows, row_bytes):
         """``(start, stop)`` ranges covering ``range(rows)`` in order: the rows a row-wise
         kernel of several passes (layer norm) should take at a time, so that each pass

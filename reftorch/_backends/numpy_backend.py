@@ -347,10 +347,12 @@ class NumpyBackend(Backend):
         keep = slice(n - m, n) if largest else slice(0, m)
         return order[tuple(keep if i == axis else slice(None) for i in range(arr.ndim))]
 
+    one_block_bytes = 2 * _BLOCK_BYTES
+
     def row_blocks(self, rows, row_bytes):
         # blocks of about _BLOCK_BYTES per array: the few arrays a pass reads and writes
         # stay in the L2 cache from one pass to the next (one block: no loop at all)
-        if rows * row_bytes <= 2 * _BLOCK_BYTES or rows < 2:
+        if rows * row_bytes <= self.one_block_bytes or rows < 2:
             return ((0, rows),)
         step = _BLOCK_BYTES // row_bytes or 1
         return tuple((start, min(start + step, rows)) for start in range(0, rows, step))

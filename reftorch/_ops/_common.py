@@ -1,7 +1,6 @@
 """Small helpers shared by the op modules."""
 from __future__ import annotations
 
-import math
 import warnings
 
 from .. import _backends
@@ -37,10 +36,19 @@ def by_element_blocks(b, fn, arrays):
     one shape (0-d arrays broadcast), on flat blocks of elements (each element a row of
     :func:`by_row_blocks`): each pass finds its block in the cache, and the temporaries are
     small. The same values as one call; arrays of other shapes or layouts get one call."""
-    shape = max((tuple(x.shape) for x in arrays), key=len)
-    size = math.prod(shape)
-    blocks = b.row_blocks(size, max(b.dtype_of(x).itemsize for x in arrays))
-    if len(blocks) == 1 or any(x.ndim and (tuple(x.shape) != shape or not b.is_c_contiguous(x)) for x in arrays):
+    widest = arrays[0]
+    for x in arrays[1:]:
+        if x.ndim > widest.ndim:
+            widest = x
+    size = widest.size
+    limit = b.one_block_bytes
+    if limit is None or size * 8 <= limit:  # one block whatever the dtype: the common case per call
+        return fn(*arrays)
+    blocks = b.row_blocks(size, b.dtype_of(widest).itemsize)
+    if len(blocks) == 1:
+        return fn(*arrays)
+    shape = tuple(widest.shape)
+    if any(x.ndim and (tuple(x.shape) != shape or not b.is_c_contiguous(x)) for x in arrays):
         return fn(*arrays)
     flat = [b.reshape_rows(x, (size,)) if x.ndim else x for x in arrays]
     return b.reshape_rows(by_row_blocks(b, fn, flat, blocks), shape)

@@ -1338,7 +1338,7 @@ def _opmath(formula, xp, g, y, *, opmath=True, **params):
         def fn(g, y):
             return formula(xp, g, y, **params)
     backend = _backends.of_namespace(xp)
-    if backend is None or any(hasattr(v, "shape") for v in params.values()):  # (an array parameter: whole)
+    if backend is None or params and any(hasattr(v, "shape") for v in params.values()):  # (an array one: whole)
         return fn(g, y)
     return by_element_blocks(backend, fn, (g, y))
 

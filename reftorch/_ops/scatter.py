@@ -175,10 +175,6 @@ def _shape_nd(t):
     return tuple(t.shape) if t.dim() else (1,)
 
 
-def _reshape(xp, a, shape):
-    return xp.reshape(a, shape)
-
-
 def _pad_to(b, g, shape):
     """``g`` (the index-shaped gradient of ``src``) zero-padded to ``src``'s ``shape``."""
     if tuple(g.shape) == tuple(shape):

@@ -284,8 +284,10 @@ class TensorBackend:
     def select(self, mask, a, b):
         return self.xp.where(mask, a, b)  # (torch.where, recorded)
 
+    one_block_bytes = None  # (a recorded formula runs on whole tensors)
+
     def row_blocks(self, rows, row_bytes):
-        return ((0, rows),)  # (a recorded formula runs on whole tensors)
+        return ((0, rows),)
 
     def index_put_add(self, shape, g, key):
         return _torch._ops.indexing.IndexPutAdd.apply(g, shape=tuple(shape), key=array_key(key))

@@ -322,11 +322,6 @@ class _NllState:
                  "ignore_index")
 
 
-def _reshaped(b, arr, shape):
-    """``arr`` reshaped (row by row; a copy only where ``arr`` is not row-major)."""
-    return b.reshape_rows(arr, shape) if b.is_c_contiguous(arr) else b.xp.reshape(arr, shape)
-
-
 def _nll_forward(st, b, a, t, w, reduction, ignore_index):
     """``nll_loss`` of the array ``a`` (``(C,)``, ``(N, C)`` or ``nll_loss2d``'s ``(N, C,
     H, W)``) for the targets ``t`` (``()``/``(1,)``, ``(N,)``, ``(N, H, W)``) on backend
@@ -336,7 +331,7 @@ def _nll_forward(st, b, a, t, w, reduction, ignore_index):
     n = dims[0] if len(dims) > 1 else 1
     c = dims[1] if len(dims) > 1 else dims[0]
     hw = math.prod(dims[2:])
-    t = b.astype(_reshaped(b, t, (-1,)), b.dtype(D.int64), copy=False)
+    t = b.astype(xp.reshape(t, (-1,)), b.dtype(D.int64), copy=False)
     if ignore_index is None:  # no target is ignored (the caller checked): all valid, safe as they are
         valid, safe = None, t
         wi = None if w is None else b.take_in_range(w, t, 0)  # (None: a weight of 1 everywhere)
@@ -350,9 +345,9 @@ def _nll_forward(st, b, a, t, w, reduction, ignore_index):
     if not c:  # no class at all: every target is ignored (the caller checked)
         picked = xp.zeros((n * hw,), dtype=a.dtype, **kw)
     elif len(dims) == 2:  # (a flat take: cheaper than take_along_axis on a batch of rows)
-        picked = b.take_in_range(_reshaped(b, a, (-1,)), xp.arange(0, n * c, c, dtype=xp.int64, **kw) + safe)
+        picked = b.take_in_range(xp.reshape(a, (-1,)), xp.arange(0, n * c, c, dtype=xp.int64, **kw) + safe)
     else:
-        a = _reshaped(b, a, (n, c, hw))
+        a = xp.reshape(a, (n, c, hw))
         picked = b.reshape_rows(b.take_along_axis(a, b.reshape_rows(safe, (n, 1, hw)), 1), (-1,))
     losses = -picked if wi is None else -picked * wi  # (-x * 1 is -x, bit for bit)
     if valid is not None:  # an ignored target's loss is +0 (-x * 0 would be -0. for a positive x)
