@@ -14,6 +14,7 @@ import warnings
 from . import _backends
 from . import _dtype as D
 from . import cuda
+from ._warnings import warn_once
 from ._codegen import compile_function, defaults_of, parameter_text
 from ._device import device as _device_cls
 from ._layout import like_input
@@ -443,8 +444,25 @@ M = {
 for _name, _fn in M.items():
     setattr(Tensor, _name, _fn)
 
-Tensor.T = property(lambda self: shape.permute(self, tuple(reversed(range(self.dim())))))
-_WARNED_0D = set()
+_T_NOT_2D = ("The use of `x.T` on tensors of dimension other than 2 to reverse their shape is deprecated and it "
+             "will throw an error in a future release. Consider `x.mT` to transpose batches of matrices or "
+             "`x.permute(*torch.arange(x.ndim - 1, -1, -1))` to reverse the dimensions of a tensor. (Triggered "
+             "internally at /__w/pytorch/pytorch/aten/src/ATen/native/TensorShape.cpp:4314.)")
+_T_0D = ("Tensor.T is deprecated on 0-D tensors. This function is the identity in these cases. (Triggered "
+         "internally at /__w/pytorch/pytorch/aten/src/ATen/native/TensorShape.cpp:4321.)")
+
+
+def _reversed_dims(self):
+    """``x.T``: the dimensions in reverse order (a view; the transpose of a matrix). On
+    anything but a matrix PyTorch deprecates it, with one of two warnings, each once per
+    process."""
+    nd = self.dim()
+    if nd != 2:
+        warn_once(_T_0D if nd == 0 else _T_NOT_2D, stacklevel=2)
+    return shape.permute(self, tuple(reversed(range(nd))))
+
+
+Tensor.T = property(_reversed_dims)
 
 
 def _matrix_transpose(which, conj, batches=True):
@@ -457,11 +475,8 @@ def _matrix_transpose(which, conj, batches=True):
     def get(self):
         nd = self.dim()
         if nd == 0:
-            if which not in _WARNED_0D:  # (TORCH_WARN_ONCE: once per process)
-                _WARNED_0D.add(which)
-                warnings.warn(f"Tensor.{which} is deprecated on 0-D tensors. {advice} (Triggered internally at "
-                              f"/__w/pytorch/pytorch/aten/src/ATen/native/TensorShape.cpp:{where}.)", UserWarning,
-                              stacklevel=2)
+            warn_once(f"Tensor.{which} is deprecated on 0-D tensors. {advice} (Triggered internally at "
+                      f"/__w/pytorch/pytorch/aten/src/ATen/native/TensorShape.cpp:{where}.)", stacklevel=2)
             return pointwise.conj(self) if conj else self
         if batches and nd < 2:
             raise RuntimeError(f"tensor.{which} is only supported on matrices or batches of matrices. Got {nd}-D tensor.")

@@ -38,6 +38,13 @@ _TOL = {"float16": (1e-3, 1e-3), "bfloat16": (1e-2, 1e-2), "float32": (1e-5, 1e-
 
 
 # ----------------------------------------------------------------------------- conversion
+def forget_warning(prefix: str) -> None:
+    """Make reftorch give its once-per-process warning(s) starting with ``prefix`` again, as
+    in a fresh process (``reftorch._warnings``); PyTorch's own cannot be reset."""
+    from reftorch import _warnings
+    _warnings._given -= {m for m in _warnings._given if m.startswith(prefix)}
+
+
 def dtype_name(d) -> str:
     """``torch.float32`` (either library) -> ``"float32"``."""
     return str(d).replace("torch.", "")

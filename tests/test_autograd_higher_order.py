@@ -14,8 +14,7 @@ from hypothesis import given, settings, strategies as st
 import torch  # the oracle: the test command installs it, so its absence must fail loudly
 
 import reftorch
-from _compare import assert_close_or_none
-from reftorch.autograd import _graph
+from _compare import assert_close_or_none, forget_warning
 
 pytestmark = pytest.mark.torch
 
@@ -144,7 +143,7 @@ def test_gradient_penalty_training_step():
 def test_backward_create_graph_leaf_grad_and_warning():
     out = []
     for T in (torch, reftorch):
-        _graph._warned[0] = False
+        forget_warning("Using backward() with create_graph=True")
         x = T.tensor([1.0, 2.0, 3.0], requires_grad=True)
         with warnings.catch_warnings(record=True) as rec:
             warnings.simplefilter("always")

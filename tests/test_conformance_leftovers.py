@@ -4,6 +4,7 @@ import pytest
 import torch as T
 
 import reftorch as R
+from tests._compare import forget_warning
 
 
 def _outcome(lib, expr):
@@ -67,7 +68,7 @@ def test_where_scalar_must_fit_result_dtype(value_dtype, scalar, scalar_first, r
 
 def test_where_uint8_condition_is_accepted_with_a_warning_once():
     import warnings
-    R._ops.pointwise._WARNED_UINT8.clear()
+    forget_warning("where received a uint8 condition")
     with warnings.catch_warnings(record=True) as w:
         warnings.simplefilter("always")
         got = [_where_outcome(R, "uint8", "float32", 9.0) for _ in range(2)]

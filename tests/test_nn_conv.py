@@ -14,6 +14,7 @@ from hypothesis import given, settings, strategies as st, HealthCheck
 
 import reftorch
 from reftorch._backends.cupy_backend import cupy_available
+from _compare import forget_warning
 from _nn_compare import comparers, raises_same, tonp
 
 import torch  # the oracle: the test command installs it, so its absence must fail loudly
@@ -164,11 +165,11 @@ def test_padding_modes(mode, nd, padding, batched):
     both(fn)
 
 
-def test_same_padding_even_kernel_warns_once(monkeypatch):
+def test_same_padding_even_kernel_warns_once():
     # PyTorch's text (TORCH_WARN_ONCE, so only the first such call in a process warns)
     text = ("Using padding='same' with even kernel lengths and odd dilation may require a zero-padded "
             "copy of the input be created")
-    monkeypatch.setattr(reftorch.nn.functional, "_WARNED_SAME", [])
+    forget_warning("Using padding='same'")
     xs, ws = arr(1, 2, 6, 6), arr(3, 2, 2, 4)
     with pytest.warns(UserWarning) as rec:
         out = conv_case(reftorch, 2, xs, ws, None, padding="same")

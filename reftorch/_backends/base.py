@@ -17,12 +17,10 @@ from __future__ import annotations
 import abc
 import functools
 import math
-import os
-import sys
-import warnings
 
 from .. import _dtype as D
 from .._layout import contiguous_strides
+from .._warnings import warn_once
 from . import _erf
 
 __all__ = ["Backend", "contiguous_strides", "numpy_style_dtypes"]
@@ -31,20 +29,12 @@ _NO_DTYPE = object()  # the float16 of a backend without one (matches no dtype)
 
 _COMPLEX_TO_REAL = ("Casting complex values to real discards the imaginary part (Triggered internally at "
                     "/__w/pytorch/pytorch/aten/src/ATen/native/Copy.cpp:307.)")
-_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
-_warned = []
 
 
 def warn_complex_to_real():
     """PyTorch's UserWarning for a complex value cast to a real dtype (bool excepted): once
     per process (``TORCH_WARN_ONCE``), attributed to the first line outside reftorch."""
-    if _warned:
-        return
-    _warned.append(True)
-    frame, level = sys._getframe(), 1
-    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
-        frame, level = frame.f_back, level + 1
-    warnings.warn(_COMPLEX_TO_REAL, UserWarning, stacklevel=level)
+    warn_once(_COMPLEX_TO_REAL, stacklevel=0)
 
 
 def numpy_style_dtypes(np):

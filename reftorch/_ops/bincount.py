@@ -5,10 +5,10 @@ the counts are one scatter-add of the backend.
 """
 from __future__ import annotations
 
-import warnings
 
 from .. import _dtype as D
 from .._tensor import Tensor, int_arg
+from .._backends.base import warn_complex_to_real
 from ..autograd.function import OpFunction
 
 _INTEGRAL = frozenset((D.uint8, D.int8, D.int16, D.int32, D.int64))
@@ -95,7 +95,7 @@ def bincount(input, weights=None, minlength=0):
         counts = b.scatter_add((length,), D.int64, xp.astype(input._data, b.dtype(D.int64)), ones)
         return Tensor._wrap(counts, input.device, b)
     if weights.dtype.is_complex:
-        warnings.warn("Casting complex values to real discards the imaginary part", UserWarning, stacklevel=2)
+        warn_complex_to_real()
         weights = weights.real
     if weights.device != input.device:
         weights = weights.to(input.device)

@@ -10,10 +10,10 @@ sorts NaN last) would answer differently.
 from __future__ import annotations
 
 import math
-import warnings
 
 from .. import _dtype as D
 from .._tensor import Tensor
+from .._warnings import warn_once
 from ._common import with_out
 from .creation import tensor as _tensor
 
@@ -22,15 +22,13 @@ _SLOW_COPY = ("torch.searchsorted(): {what} tensor is non-contiguous, this will 
               "data copy when converting non-contiguous tensor to contiguous, please use contiguous {what} tensor if "
               "possible. This message will only appear once per program. (Triggered internally at "
               "/__w/pytorch/pytorch/aten/src/ATen/native/BucketizationUtils.h:{line}.)")
-_warned = set()  # PyTorch warns once per program for each of the three tensors
 
 
 def _warn_non_contiguous(values, boundaries, sorter):
     """PyTorch's once-per-program performance warnings for non-contiguous arguments."""
     for what, line, t in (("input value", 32, values), ("boundary", 38, boundaries), ("sorter", 44, sorter)):
-        if what not in _warned and isinstance(t, Tensor) and not t.is_contiguous():
-            _warned.add(what)
-            warnings.warn(_SLOW_COPY.format(what=what, line=line), UserWarning, stacklevel=3)
+        if isinstance(t, Tensor) and not t.is_contiguous():
+            warn_once(_SLOW_COPY.format(what=what, line=line), stacklevel=3)
 
 
 def _search(b, seq, values, right, sorter, nan_last=False):

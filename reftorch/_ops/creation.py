@@ -13,6 +13,7 @@ import numpy as _np  # host-side parsing of Python data only; kernels use the ba
 
 from .. import _dtype as D
 from .._backends.base import warn_complex_to_real
+from .._warnings import warn_once
 from .._scalar import _C_NAMES, check_data_fits, check_fill_value, half_source, store_value
 from .._tensor import Tensor, _as_shape
 from ._common import check_dtype, resolve_device, fix_empty_strides, with_out
@@ -31,13 +32,16 @@ def _check_nested(data):
     level is checked with C-level passes (``map``, ``set``); only when one finds a fault
     does :func:`_first_fault` walk the data in PyTorch's order to name the first one.
     Returns the types of the innermost elements (None where a fault was found and not
-    raised)."""
+    raised), or :data:`_MIXED` where NumPy arrays share a level with lists or numbers
+    (see :func:`_arrays_as_lists`)."""
     shape, cur = [], data
     while isinstance(cur, (list, tuple)):
         shape.append(len(cur))
         if not cur:
             break
         cur = cur[0]
+    if shape and isinstance(cur, _np.ndarray) and not cur.ndim:  # PyTorch takes its size, as a sequence's
+        raise TypeError("len() of unsized object")
     level = [data]
     kinds = set()
     for dim, size in enumerate(shape):
@@ -45,10 +49,33 @@ def _check_nested(data):
             return _first_fault(data, 0, shape)
         level = list(_chain.from_iterable(level))
         kinds = set(map(type, level))
+        arrays = kinds - _PLAIN and [issubclass(k, _np.ndarray) for k in kinds]
+        if arrays and any(arrays):  # blocks of a level that NumPy reads whole, or a mix
+            return kinds if all(arrays) else _MIXED
         inner = [issubclass(k, (list, tuple)) for k in kinds]
         if not all(inner) if dim + 1 < len(shape) else any(inner):
             return _first_fault(data, 0, shape)
     return kinds
+
+
+#: What :func:`_check_nested` returns for a level that mixes NumPy arrays with lists or
+#: numbers.
+_MIXED = object()
+_PLAIN = frozenset((float, int, bool, complex, list, tuple))  # types that are never arrays
+_LIST_OF_ARRAYS = ("Creating a tensor from a list of numpy.ndarrays is extremely slow. Please consider converting "
+                   "the list to a single numpy.ndarray with numpy.array() before converting to a tensor. "
+                   "(Triggered internally at /__w/pytorch/pytorch/torch/csrc/utils/tensor_new.cpp:252.)")
+
+
+def _arrays_as_lists(data):
+    """``data`` with every NumPy array in it turned into a list of its rows, down to NumPy
+    scalars (which keep their dtype): PyTorch reads an array inside a list as one more
+    sequence, so ``[[1., 2.], np.ones(2)]`` is a 2x2 tensor."""
+    if isinstance(data, _np.ndarray):
+        data = list(data) if data.ndim else data[()]
+    if isinstance(data, (list, tuple)):
+        return [_arrays_as_lists(d) for d in data]
+    return data
 
 
 def _first_fault(data, dim, shape):
@@ -81,6 +108,9 @@ def _host_data(data, checked=False, leaves=None):
                     raise TypeError("only integer tensors of a single element can be converted to an index")
         elif not checked:
             inner = _check_nested(data)
+            if inner is _MIXED:
+                data = _arrays_as_lists(data)
+                return _warn_arrays(_host_data(data, leaves=leaves))
             if inner is not None and not any(issubclass(k, Tensor) for k in inner):
                 kinds = inner  # no tensor inside: NumPy reads the whole nesting at once (below)
         if leaves is not None:
@@ -94,6 +124,16 @@ def _host_data(data, checked=False, leaves=None):
     if arr.dtype == object or arr.dtype.kind in "USV":
         _refuse_leaf(data)
         raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
+    if kinds - _PLAIN and any(issubclass(k, _np.ndarray) for k in kinds):
+        _warn_arrays(arr)
+    return arr
+
+
+def _warn_arrays(arr):
+    """PyTorch's once-per-process warning for NumPy arrays inside a list, unless the result
+    ``arr`` (returned) is empty."""
+    if arr.size:
+        warn_once(_LIST_OF_ARRAYS, stacklevel=0)
     return arr
 
 
@@ -280,6 +320,8 @@ def as_tensor(data, dtype=None, device=None):
         dev, _ = resolve_device(device)
         if dev.type == "cpu" and (dtype is None or _NP_TO_DTYPE.get(data.dtype.name) is dtype):
             return from_numpy(data)
+        if not data.flags.writeable:  # (PyTorch wraps the array first, then converts)
+            warn_once(_NOT_WRITABLE, stacklevel=0)
     return tensor(data, dtype=dtype, device=device)
 
 
@@ -311,9 +353,10 @@ def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=None):
         t = obj.to(dtype=dtype, device=device)
     if requires_grad is None:
         if t is obj and obj.requires_grad and obj.is_leaf:
-            warnings.warn("torch.asarray: unspecified requires_grad now defaults to obj.requires_grad instead of "
-                          "False. Pass requires_grad=False explicitly to get the old behavior and silence this "
-                          "warning.", UserWarning, stacklevel=2)
+            warn_once("torch.asarray: unspecified requires_grad now defaults to obj.requires_grad instead of "
+                      "False. Pass requires_grad=False explicitly to get the old behavior and silence this "
+                      "warning. (Triggered internally at /__w/pytorch/pytorch/torch/csrc/utils/tensor_new.cpp:1737.)",
+                      stacklevel=2)
         requires_grad = obj.requires_grad
     if requires_grad:
         if t.is_leaf and not t.requires_grad:
@@ -324,6 +367,13 @@ def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=None):
         else:
             t = t.detach()
     return t
+
+
+_NOT_WRITABLE = ("The given NumPy array is not writable, and PyTorch does not support non-writable tensors. This "
+                 "means writing to this tensor will result in undefined behavior. You may want to copy the array "
+                 "to protect its data or make it writable before converting it to a tensor. This type of warning "
+                 "will be suppressed for the rest of this program. (Triggered internally at "
+                 "/__w/pytorch/pytorch/torch/csrc/utils/tensor_numpy.cpp:213.)")
 
 
 def from_numpy(ndarray):
@@ -349,6 +399,8 @@ def from_numpy(ndarray):
         raise ValueError("At least one stride in the given numpy array is negative, and tensors with "
                          "negative strides are not currently supported. (You can probably work around "
                          "this by making a copy of your array  with array.copy().) ")
+    if not ndarray.flags.writeable:
+        warn_once(_NOT_WRITABLE, stacklevel=0)
     return Tensor._wrap(ndarray)  # on the CPU whatever the default device: it shares the array's memory
 
 

@@ -1,11 +1,11 @@
 """``diff`` (differences of neighbours) and ``cross`` (the 3-vector cross product)."""
 from __future__ import annotations
 
-import warnings
 
 from .. import _dtype as D
 from .._layout import row_major, sum_to_shape
 from .._tensor import Tensor, _wrap_dim
+from .._warnings import warn_once
 from ..autograd.function import OpFunction as Function
 from ._common import conj_of, with_out
 from .creation import empty_like
@@ -142,7 +142,7 @@ def cross(input, other, dim=None):
     """
     _same_dtype(input, other)
     if dim is None:
-        warnings.warn(_CROSS_DIM_WARNING, UserWarning, stacklevel=2)
+        warn_once(_CROSS_DIM_WARNING, stacklevel=2)  # (TORCH_WARN_ONCE)
         sizes = [s for s in input.shape]
         if 3 not in sizes:
             raise RuntimeError("no dimension of size 3 in input")

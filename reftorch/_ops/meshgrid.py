@@ -2,14 +2,13 @@
 input, recorded as ``ExpandBackward0`` as in PyTorch."""
 from __future__ import annotations
 
-import warnings
 
 from .._tensor import Tensor
+from .._warnings import warn_once
 from .shape import expand, view
 
 _INDEXING_WARNING = ("torch.meshgrid: in an upcoming release, it will be required to pass the indexing argument. "
                      "(Triggered internally at /__w/pytorch/pytorch/aten/src/ATen/native/TensorShape.cpp:4215.)")
-_warned = [False]  # PyTorch warns once per process (TORCH_WARN_ONCE)
 
 
 def meshgrid(*tensors, indexing=None):
@@ -67,9 +66,7 @@ def meshgrid(*tensors, indexing=None):
         if t.dim() > 1:
             raise RuntimeError(f"torch.meshgrid: Expected 0D or 1D tensor in the tensor list but got: {t}")
     if indexing is None:
-        if not _warned[0]:
-            _warned[0] = True
-            warnings.warn(_INDEXING_WARNING, UserWarning, stacklevel=2)
+        warn_once(_INDEXING_WARNING, stacklevel=2)  # (TORCH_WARN_ONCE)
         indexing = "ij"
     if indexing not in ("ij", "xy"):
         raise RuntimeError(f'torch.meshgrid: indexing must be one of "xy" or "ij", but received: {indexing}')

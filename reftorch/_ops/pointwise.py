@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import math
 import numbers
-import warnings
 
 from .. import _backends
 from .. import _dtype as D
 from .._tensor import Tensor, _C_TYPE
+from .._warnings import warn_once
 from ..autograd.function import OpFunction as Function
 from ._common import (by_element_blocks, conj_of, grad_as, grad_checked, sum_to_shape, row_major, with_exact_out,
                       with_out)
@@ -715,7 +715,6 @@ class Where(Function):
         return tuple(out)
 
 
-_WARNED_UINT8 = []
 _UINT8_CONDITION = (
     "where received a uint8 condition tensor. This behavior is deprecated and will be removed in a future "
     "version of PyTorch. Use a boolean condition instead. (Triggered internally at "
@@ -723,9 +722,7 @@ _UINT8_CONDITION = (
 
 
 def _warn_uint8_condition():
-    if not _WARNED_UINT8:  # PyTorch warns once per process (TORCH_WARN_ONCE)
-        _WARNED_UINT8.append(True)
-        warnings.warn(_UINT8_CONDITION, UserWarning, stacklevel=4)
+    warn_once(_UINT8_CONDITION, stacklevel=4)
 
 
 def where(condition, input=None, other=None, *, out=None):

@@ -51,10 +51,10 @@ backward is again differentiable:
 """
 from __future__ import annotations
 
-import warnings
 
 from .. import _dtype as D
 from .._tensor import Tensor
+from .._warnings import warn_once
 from ._custom_function import BackwardCFunction
 from .function import Node, OpFunction, _FREED
 
@@ -491,11 +491,8 @@ _CYCLE = ("Using backward() with create_graph=True will create a reference cycle
           "and its gradient which can cause a memory leak. We recommend using autograd.grad when creating "
           "the graph to avoid this. If you have to use this function, make sure to reset the .grad fields "
           "of your parameters to None after use to break the cycle and avoid the leak.")
-_warned = [False]
 
 
 def warn_reference_cycle():
     """PyTorch's once-per-process warning for ``backward(create_graph=True)``."""
-    if not _warned[0]:
-        _warned[0] = True
-        warnings.warn(_CYCLE, UserWarning, stacklevel=4)
+    warn_once(_CYCLE, stacklevel=4)

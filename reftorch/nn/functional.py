@@ -9,6 +9,7 @@ import warnings
 
 from .. import _dtype as _D
 from .._layout import row_major as _row_major
+from .._warnings import warn_once as _warn_once
 from .._layout import _channels_last_strides, contiguous_strides as _contiguous_strides
 from .._layout import suggests_channels_last as _suggests_channels_last, with_strides as _with_strides
 from .._ops import creation as _creation
@@ -859,7 +860,6 @@ def _no_tensor(like):
     return _creation.empty(0, dtype=like.dtype, device=like.device)
 
 
-_WARNED_SAME = []
 
 
 def _conv(input, weight, bias, stride, padding, dilation, groups, nd):
@@ -888,10 +888,9 @@ def _conv(input, weight, bias, stride, padding, dilation, groups, nd):
         elif padding == "same":
             if any(s != 1 for s in stride):
                 raise RuntimeError("padding='same' is not supported for strided convolutions")
-            if any(d % 2 == 1 and kk % 2 == 0 for kk, d in zip(kernel, dilation)) and not _WARNED_SAME:
-                _WARNED_SAME.append(True)  # PyTorch warns once per process (TORCH_WARN_ONCE)
-                warnings.warn("Using padding='same' with even kernel lengths and odd dilation may require a "
-                              "zero-padded copy of the input be created", UserWarning, stacklevel=3)
+            if any(d % 2 == 1 and kk % 2 == 0 for kk, d in zip(kernel, dilation)):
+                _warn_once("Using padding='same' with even kernel lengths and odd dilation may require a "
+                          "zero-padded copy of the input be created", stacklevel=3)
             pads = []
             for kk, d in zip(kernel, dilation):
                 total = d * (kk - 1)
