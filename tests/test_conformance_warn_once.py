@@ -19,6 +19,10 @@ from tests._compare import both
 WARN_CASES = {
     # TORCH_WARN_ONCE in PyTorch: the second call is silent
     "asarray_leaf": "T.asarray(T.ones(2, requires_grad=True))",
+    "asarray_non_leaf": "T.asarray(T.ones(2, requires_grad=True) * 2)",
+    "asarray_copy": "T.asarray(T.ones(2, requires_grad=True), copy=True)",
+    "asarray_cast": "T.asarray(T.ones(2, requires_grad=True), dtype=T.float64)",
+    "asarray_no_grad": "T.asarray(T.ones(2, requires_grad=True).detach())",
     "cross_without_dim": "T.cross(T.ones(3, 3), T.ones(3, 3))",
     "T_of_1d": "T.ones(3).T",
     "T_of_3d": "T.ones(2, 3, 4).T",

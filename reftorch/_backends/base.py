@@ -420,9 +420,14 @@ class Backend(abc.ABC):
         return xp.sum(arr, axis=axis, keepdims=keepdims, dtype=dtype)
 
     def amax(self, arr, axis, keepdims):
-        """``xp.max(arr, axis=axis, keepdims=keepdims)`` (NaN propagates); a backend may call
-        its kernel more directly (it runs once per ``softmax``)."""
+        """``xp.max(arr, axis=axis, keepdims=keepdims)`` (NaN propagates; ``axis``: an int, a
+        tuple or None); a backend may call its kernel more directly (it runs once per
+        ``softmax``, ``amax``, ``logsumexp``)."""
         return self.xp.max(arr, axis=axis, keepdims=keepdims)
+
+    def amin(self, arr, axis, keepdims):
+        """``xp.min(arr, axis=axis, keepdims=keepdims)``, as :meth:`amax`."""
+        return self.xp.min(arr, axis=axis, keepdims=keepdims)
 
     def best_position(self, arr, axis, keepdims, largest):
         """``xp.argmax`` (``largest``) or ``xp.argmin`` of ``arr`` along ``axis`` (None: of the

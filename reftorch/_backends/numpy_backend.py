@@ -23,7 +23,7 @@ _SELECT_BLEND = 8192  # elements from which select blends bits (measured: where 
 _ONE = {c: np.ones((), c) for c in "efdFD"}  # sigmoid_'s 1, in the array's own dtype
 _FMOD_BLOCK = 1 << 14  # float32 fmod's elements at a time: its float64 temporaries stay in the cache
 _LIBM_MAX = 1024  # elements up to which erf/erfc/fmod call the C library per element (erf: crossover ~1-2k)
-_max = np.maximum.reduce
+_max, _min = np.maximum.reduce, np.minimum.reduce
 _arange = np.arange
 _INTP_IS_INT64 = np.dtype(np.intp) == np.int64  # (what argmax returns)
 _add_reduce = np.add.reduce
@@ -32,6 +32,34 @@ try:  # ``out=...`` (NumPy >= 2.3): a ufunc returns a 0-d array where it would r
     _ARRAY_OUT = ...
 except TypeError:  # pragma: no cover - an older NumPy: the scalar becomes an array in as_array
     _ARRAY_OUT = None
+
+
+def _extreme(reduce, arr, axis, keepdims):
+    """``reduce`` (``np.maximum.reduce`` or ``np.minimum.reduce``) of ``arr`` along ``axis``
+    (an int, a tuple or None), as ``np.max``/``np.min`` without their Python wrappers.
+
+    Along the last axis of a row-major array of many short rows, NumPy calls the reduction's
+    inner loop once per row, ~70 ns each (128 rows of 64 float32 values: ~14 us, where the
+    same array's sum takes ~5 us). There the rows become the columns of a transposed copy,
+    whose extremes come from one element-wise pass per column: the same values (maxima
+    and minima are exact; which of -0. and 0. a row holding both gives is the later one
+    in both forms for rows of fewer than 8, and depends on SIMD lanes beyond, in NumPy's
+    reduction as in PyTorch's), 2x faster for (128, 64), 20x for (100000, 3).
+    """
+    shape = arr.shape
+    nd = len(shape)
+    if type(axis) is tuple and len(axis) == 1:
+        axis = axis[0]
+    if nd >= 2 and type(axis) is int and axis in (-1, nd - 1) and 2 <= shape[-1] <= _SHORT_ROW:
+        n = shape[-1]
+        rows = arr.size // n
+        if rows >= _MANY_ROWS and arr.flags.c_contiguous:
+            out = reduce(arr.reshape(rows, n).T.copy(), 0)
+            return out.reshape(shape[:-1] + (1,) if keepdims else shape[:-1])
+    return reduce(arr, axis, None, out=_ARRAY_OUT, keepdims=keepdims)
+
+
+_SHORT_ROW, _MANY_ROWS = 64, 24  # (measured crossovers: ~10 rows of 3, ~12 of 10, ~24 of 64)
 
 
 class NumpyBackend(Backend):
@@ -303,7 +331,10 @@ class NumpyBackend(Backend):
         return a.dot(b)
 
     def amax(self, arr, axis, keepdims):
-        return _max(arr, axis, None, out=_ARRAY_OUT, keepdims=keepdims)  # what np.max calls, without its wrapper
+        return _extreme(_max, arr, axis, keepdims)
+
+    def amin(self, arr, axis, keepdims):
+        return _extreme(_min, arr, axis, keepdims)
 
     def full(self, shape, native, value):
         arr = np.empty(shape, native)  # np.full and np.ones: this, in Python, through a dispatch

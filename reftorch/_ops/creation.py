@@ -330,8 +330,8 @@ def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=None):
 
     For a tensor ``obj``: ``copy=True`` copies (in the graph, as ``clone``);
     ``copy=None`` copies only for another dtype or device; ``copy=False``
-    never copies. ``requires_grad`` unspecified keeps ``obj``'s (with PyTorch's warning for
-    a leaf that requires grad); ``requires_grad=False`` detaches a non-leaf result and
+    never copies. ``requires_grad`` unspecified keeps ``obj``'s (with PyTorch's warning, once
+    per process, for an ``obj`` that requires grad); ``requires_grad=False`` detaches a non-leaf result and
     switches a leaf ``obj`` itself off, as PyTorch does.
 
     Raises:
@@ -352,7 +352,7 @@ def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=None):
     else:
         t = obj.to(dtype=dtype, device=device)
     if requires_grad is None:
-        if t is obj and obj.requires_grad and obj.is_leaf:
+        if obj.requires_grad:
             warn_once("torch.asarray: unspecified requires_grad now defaults to obj.requires_grad instead of "
                       "False. Pass requires_grad=False explicitly to get the old behavior and silence this "
                       "warning. (Triggered internally at /__w/pytorch/pytorch/torch/csrc/utils/tensor_new.cpp:1737.)",

@@ -48,9 +48,9 @@ class VectorNorm(OpFunction):
         if x._dtype is D.float16:  # PyTorch computes a float16 norm in float32, then rounds once
             a = xp.astype(a, b.dtype(D.float32))
         if ord == math.inf:
-            out = xp.max(a, axis=axes, keepdims=keepdim)
+            out = b.amax(a, axes, keepdim)
         elif ord == -math.inf:
-            out = xp.min(a, axis=axes, keepdims=keepdim)
+            out = b.amin(a, axes, keepdim)
         elif ord == 0:
             out = xp.sum(xp.astype(a != 0, a.dtype), axis=axes, keepdims=keepdim)
         elif ord == 1:
@@ -157,13 +157,13 @@ class Amax(OpFunction):
 
     @staticmethod
     def forward(ctx, x, axes, keepdim, largest):
-        xp = x._backend.xp
         if ctx.needs_input_grad:  # (no attribute set at all when no graph is recorded)
             ctx.axes, ctx.keepdim = axes, keepdim
             ctx.save_for_backward(x)
             ctx.save_output()
-        out = (xp.max if largest else xp.min)(x._data, axis=axes, keepdims=keepdim)
-        return row_major(x._backend, out)
+        b = x._backend
+        out = (b.amax if largest else b.amin)(x._data, axes, keepdim)
+        return row_major(b, out)
 
     @staticmethod
     def backward(ctx, g):

@@ -371,7 +371,7 @@ class Logsumexp(Function):
         xp = b.xp
         a = x._data
         if a.size:
-            top = xp.max(a, axis=axes, keepdims=True)
+            top = b.amax(a, axes, True)
         else:  # (an empty reduction: sum(exp) is 0 and the result -inf)
             top = xp.zeros(_keep(xp, xp.sum(a, axis=axes), a.shape, axes, False).shape, dtype=a.dtype, **b._dev_kw())
         zero = xp.zeros((), dtype=a.dtype, **b._dev_kw())
