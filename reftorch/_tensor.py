@@ -112,7 +112,9 @@ def _is_bool(a) -> bool:
 
 def _type_name(a) -> str:
     t = type(a)
-    return t.__name__ if t.__module__ == "builtins" else f"{t.__module__.split('.')[0]}.{t.__name__}"
+    if t.__module__ == "builtins" or isinstance(a, Tensor):  # (PyTorch names its own "Tensor")
+        return t.__name__
+    return f"{t.__module__.split('.')[0]}.{t.__name__}"
 
 
 def _size_error(args, packed, fn, name, pos=0):
@@ -132,14 +134,26 @@ def _size_error(args, packed, fn, name, pos=0):
 
 
 def _index(a, pos=0, args=None, packed=False, fn=None, name="size") -> int:
-    if isinstance(a, Tensor):
-        return int(a.item())
     try:
-        return a.__index__()
-    except AttributeError:
+        return a.__index__()  # (a tensor: only an integer tensor of one element is a size)
+    except (AttributeError, TypeError):
         if args is None:
             raise TypeError(f"expected int, got {type(a).__name__}") from None
         _size_error(args, packed, fn, name, pos)
+
+
+def new_shape(args, fn) -> tuple:
+    """The size of a new tensor, as :func:`_as_shape` reads it, with PyTorch's error for a
+    negative one.
+
+    Raises:
+        RuntimeError: "Trying to create tensor with negative dimension -1: [2, -1]".
+    """
+    shape = _as_shape(args, fn)
+    if shape and min(shape) < 0:
+        bad = next(s for s in shape if s < 0)
+        raise RuntimeError(f"Trying to create tensor with negative dimension {bad}: [{', '.join(map(str, shape))}]")
+    return shape
 
 
 class Tensor:

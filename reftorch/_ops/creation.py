@@ -15,7 +15,7 @@ from .. import _dtype as D
 from .._backends.base import warn_complex_to_real
 from .._warnings import warn_once
 from .._scalar import _C_NAMES, check_data_fits, check_fill_value, half_source, store_value
-from .._tensor import Tensor, _as_shape
+from .._tensor import Tensor, _as_shape, new_shape
 from ._common import check_dtype, resolve_device, fix_empty_strides, with_out
 from .._layout import preserve_strides
 
@@ -417,12 +417,12 @@ def _filled(kind, size, fill, dtype, device, requires_grad):
     arguments are parsed."""
     if dtype is not None and not isinstance(dtype, D.dtype):
         check_dtype(dtype)  # (raises)
-    shape = _as_shape(size, kind)
-    if shape and min(shape) < 0:
-        if kind == "zeros":
+    if kind == "zeros":
+        shape = _as_shape(size, kind)
+        if shape and min(shape) < 0:
             raise RuntimeError("zeros: Dimension size must be non-negative.")
-        bad = next(s for s in shape if s < 0)
-        raise RuntimeError(f"Trying to create tensor with negative dimension {bad}: [{', '.join(map(str, shape))}]")
+    else:
+        shape = new_shape(size, kind)
     if dtype is None:
         dtype = D.get_default_dtype()
     dev, backend = resolve_device(device)
@@ -514,6 +514,8 @@ def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, re
         fill_value = fill_value.item()
     if dtype is None:
         dtype = D.python_scalar_dtype(fill_value)
+    if not isinstance(size, (tuple, list)):  # (one int is no size here: zeros(2), but full((2,), v))
+        raise TypeError(f"full(): argument 'size' (position 1) must be tuple of ints, not {type(size).__name__}")
     return _filled("full", (size,), fill_value, dtype, device, requires_grad)
 
 

@@ -103,10 +103,12 @@ def index_add(input, dim, index, source, *, alpha=1):
 
     Raises:
         RuntimeError: if ``index`` is not int32/int64, ``source``'s dtype differs from
-            ``input``'s, the shapes do not match outside ``dim``, or ``len(index)`` is not
-            ``source.size(dim)``.
-        IndexError: if an index is out of range ("index out of range in self"), ``index``
-            has more than one dimension, or ``dim`` is out of range.
+            ``input``'s, the shapes do not match outside ``dim``, ``len(index)`` is not
+            ``source.size(dim)``, or an index is out of range for an ``input`` of two or
+            more dimensions ("index 2 is out of bounds for dimension 0 with size 2").
+        IndexError: if an index is out of range for a vector ``input`` ("index out of
+            range in self"), ``index`` has more than one dimension, or ``dim`` is out of
+            range.
         TypeError: if ``index`` or ``source`` is not a tensor.
 
     Examples:
@@ -147,7 +149,10 @@ def index_add(input, dim, index, source, *, alpha=1):
                            f"Got self.shape = {_shape_text(input.shape)} source.shape = {_shape_text(source.shape)}")
     b = input._backend
     if count and not b.indices_in_range(b.xp.reshape(index._data, (-1,)), shape[d]):
-        raise IndexError("index out of range in self")
+        if nd <= 1:  # PyTorch's kernel for a vector words it as the other indexing ops
+            raise IndexError("index out of range in self")
+        bad = next(int(v) for v in index._host().reshape(-1) if not 0 <= v < shape[d])
+        raise RuntimeError(f"index {bad} is out of bounds for dimension {d} with size {shape[d]}")
     if source.device != input.device:
         source = source.to(input.device)
     if index.device != input.device:

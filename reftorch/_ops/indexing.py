@@ -101,14 +101,14 @@ def index_select(input, dim, index, *, out=None):
         return with_out("index_select", out, index_select, input, dim, index)
     if index.__class__ is not Tensor and not isinstance(index, Tensor):
         raise TypeError(f"index_select(): argument 'index' (position 2) must be Tensor, not {type(index).__name__}")
-    if index._dtype not in _INDEX_DTYPES:
-        raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
     idx = index._data
     ishape = idx.shape
-    shape = input._data.shape  # raw shape tuples below: this runs once per call
-    nd = len(shape)
     if len(ishape) > 1:
         raise IndexError("index_select(): Index is supposed to be a vector")
+    if index._dtype not in _INDEX_DTYPES:
+        raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
+    shape = input._data.shape  # raw shape tuples below: this runs once per call
+    nd = len(shape)
     d = _wrap_dim(dim if dim.__class__ is int else int_arg(dim, "index_select", "dim", 1), nd)
     size = shape[d] if nd else 1
     count = ishape[0] if ishape else 1  # index.numel()
@@ -664,8 +664,8 @@ def _none_strides(x, key, strides):
     return tuple(want)
 
 
-#: the index tensor dtypes PyTorch accepts (long, int, byte, bool)
-_INDEX_DTYPES = (D.int64, D.int32, D.uint8, D.bool)
+#: the dtypes of a tensor in ``x[key]`` that PyTorch accepts (long, int, byte, bool)
+_KEY_DTYPES = (D.int64, D.int32, D.uint8, D.bool)
 
 
 def _empty_broadcast(key):
@@ -755,7 +755,7 @@ def _normalize_key(x, key, check_bounds=True):
             dim += 1
         else:
             if isinstance(k, Tensor):
-                if k.dtype not in _INDEX_DTYPES:
+                if k.dtype not in _KEY_DTYPES:
                     raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
                 arr = k._data
                 if k.device != x.device:

@@ -15,7 +15,7 @@ import numpy as _np  # host-side: the generator produces NumPy arrays
 
 from .. import _dtype as D
 from .._layout import broadcast_shape, contiguous_strides, preserve_strides
-from .._tensor import Tensor, _as_shape
+from .._tensor import Tensor, new_shape
 from ..random import _engine
 from ._common import check_dtype, resolve_device, with_out
 from ._inplace import check_inplace, check_no_internal_overlap, commit, write_all
@@ -114,7 +114,7 @@ def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, 
     if out is not None:  # the result takes out's dtype and device
         return with_out("aten::rand", out, rand, *size, generator=generator,
                         dtype=out.dtype if dtype is None else dtype, device=out.device)
-    shape = _as_shape(size, "rand")
+    shape = new_shape(size, "rand")
     dtype, npdt = _float_dtype(dtype)
     host = _engine(generator).uniform(math.prod(shape), 0.0, 1.0, dtype=npdt)
     return _place(host, shape, dtype, device, requires_grad)
@@ -133,7 +133,7 @@ def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
     if out is not None:  # the result takes out's dtype and device
         return with_out("aten::randn", out, randn, *size, generator=generator,
                         dtype=out.dtype if dtype is None else dtype, device=out.device)
-    shape = _as_shape(size, "randn")
+    shape = new_shape(size, "randn")
     dtype, npdt = _float_dtype(dtype, "normal_kernel_cpu")
     host = _engine(generator).normal(math.prod(shape), 0.0, 1.0, dtype=npdt)
     return _place(host, shape, dtype, device, requires_grad)
@@ -164,7 +164,7 @@ def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None
             low, high, size = 0, low, high
         else:
             raise TypeError("randint() missing required argument 'size'")
-    shape = _as_shape((size,))
+    shape = new_shape((size,), None)
     dtype = check_dtype(dtype) or D.int64
     _check_from_to(low, high, dtype)
     host = _engine(generator).randint(math.prod(shape), int(low), int(high), dtype=_np.int64)
@@ -212,7 +212,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
         out_t = empty(shape, dtype=ref.dtype, device=ref.device)
         normal_(out_t, 0.0, 1.0, generator=generator)
         return add(mul(out_t, std), mean)
-    shape = _as_shape((size,))
+    shape = new_shape((size,), None)
     dtype, npdt = _float_dtype(dtype, "normal_kernel_cpu")
     _check_std(std)
     host = _engine(generator).normal(math.prod(shape), float(mean), float(std), dtype=npdt)

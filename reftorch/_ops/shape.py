@@ -22,14 +22,16 @@ _VIEW_ERR = ("view size is not compatible with input tensor's size and stride (a
              "spans across two contiguous subspaces). Use .reshape(...) instead.")
 
 
-def infer_size(shape, numel):
+def infer_size(shape, numel, fn=None, name="size"):
     """``shape`` (ints, or one tuple, list or ``Size``) as a tuple of ints with its one
     ``-1`` resolved against ``numel`` (PyTorch's ``infer_size``). Plain ints and one ``-1``
     take one loop (per-call overhead: ``x.view(-1)`` and ``x.view(n, -1)`` are common).
+    ``fn`` and ``name`` (``"view"``, ``"size"``) only word the TypeError.
 
     Raises:
         RuntimeError: PyTorch's errors for more than one ``-1``, a negative size, or sizes
             that do not give ``numel`` elements (see :func:`_shape_error`).
+        TypeError: for a size that is not an int (PyTorch's argument parser).
     """
     n = 1
     infer = False
@@ -37,7 +39,7 @@ def infer_size(shape, numel):
         if s.__class__ is not int:  # one tuple, or an int-like object (a 0-d tensor, a NumPy int)
             if len(shape) == 1 and isinstance(s, (tuple, list)):
                 return infer_size(s, numel)
-            return infer_size(tuple([int(v) for v in _as_shape(shape)]), numel)
+            return infer_size(tuple([int(v) for v in _as_shape(shape, fn, name)]), numel)
         if s < 0:
             if s != -1 or infer:
                 _shape_error(shape, numel)
@@ -474,7 +476,7 @@ def view(input, *shape, size=None, dtype=None):
         return _view_dtype(input, shape[0])
     data = input._data
     old = data.shape
-    new = infer_size(shape, data.size)
+    new = infer_size(shape, data.size, "view")
     if input._backend.is_c_contiguous(data) and 1 not in old and 0 not in old:
         return View.apply(input, new, None)  # plain contiguous: no stride() or compute_stride
     strides = compute_stride(old, input.stride(), new)
@@ -502,7 +504,7 @@ def reshape(input, shape):
     """
     data = input._data
     old = data.shape
-    new = infer_size(shape, data.size)
+    new = infer_size(shape, data.size, "reshape", "shape")
     if input._backend.is_c_contiguous(data) and 1 not in old and 0 not in old:
         return View.apply(input, new, None)  # plain contiguous: a view, as in view()
     strides = compute_stride(old, input.stride(), new)

@@ -141,7 +141,7 @@ def split(tensor, split_size_or_sections, dim=0):
     if size.__class__ is not int:
         if isinstance(size, (list, tuple)):
             return _pieces(tensor, d, _checked_sizes(size, n, dim), SplitWithSizes)
-        if isinstance(size, Tensor):
+        if isinstance(size, Tensor) and size.numel() == 1:  # (PyTorch's Tensor.split: int(size))
             size = int(size.item())
         if not isinstance(size, int):
             raise TypeError("split_with_sizes(): argument 'split_sizes' (position 2) must be tuple of ints, not "
