@@ -14,11 +14,13 @@ class device:
     in CuPy arrays.
 
     Args:
-        type: ``"cpu"``, ``"cuda"`` or ``"cuda:N"``; another ``device`` is copied.
+        type: ``"cpu"``, ``"cuda"`` or ``"cuda:N"``; another ``device`` is copied; an int
+            ``N`` is the accelerator's device ``N`` (``cuda:N``).
         index: the device ordinal for ``"cuda"``; ``None`` means the current device.
 
     Raises:
-        RuntimeError: for an unknown device string.
+        RuntimeError: for an unknown device string; for an int without a usable GPU
+            ("Cannot access accelerator device when none is available.") or below zero.
 
     Examples:
         >>> import reftorch as torch
@@ -34,7 +36,13 @@ class device:
         if isinstance(type, device):
             self.type, self.index = type.type, type.index
             return
-        if isinstance(type, int) and index is None:  # torch.device(0) means cuda:0
+        if isinstance(type, int) and index is None:  # torch.device(0): the accelerator's (cuda:0)
+            if type < 0:
+                raise RuntimeError("Device index must not be negative")
+            try:
+                _usable(device("cuda", type))
+            except AssertionError:  # (PyTorch asks for "the accelerator", of which there is none)
+                raise RuntimeError("Cannot access accelerator device when none is available.") from None
             type, index = "cuda", type
         name = str(type)
         if ":" in name:
@@ -126,6 +134,11 @@ def get_default_device():
     """
     d = _default[0]
     if d.type != "cpu":
-        from . import _backends  # (here: _backends is built over this module)
-        _backends.get(d)  # raises PyTorch's error when the device cannot be used
+        _usable(d)
     return d
+
+
+def _usable(d):
+    """Raise PyTorch's error when the device ``d`` cannot be used (no GPU: AssertionError)."""
+    from . import _backends  # (here: _backends is built over this module)
+    _backends.get(d)

@@ -21,6 +21,7 @@ The rules (c10's ``overflows``, as PyTorch 2.13 applies them):
 from __future__ import annotations
 
 import math
+import numbers
 
 import numpy as _np
 
@@ -60,15 +61,22 @@ def fits(value, dtype) -> bool:
     return not math.isfinite(value) or abs(value) <= top
 
 
+_NUMBERS = frozenset((int, float, bool, complex))  # (no ABC check for these)
+
+
 def check_fill_value(value, dtype, *, numel=None, setitem=False):
     """Raise PyTorch's error when a fill value does not fit ``dtype`` (``fill_`` and ``full``
     pass the element count ``numel``; ``x[i] = v`` passes ``setitem=True``).
 
     Raises:
+        TypeError: for a value that is no number (``None``, a string: PyTorch's argument
+            parser refuses it).
         OverflowError: for an int below ``-2**63`` ("can't convert negative int to unsigned").
         ValueError: for ``x[i] = v`` with an int outside the int64 range.
         RuntimeError: when ``value`` does not fit ``dtype``.
     """
+    if value.__class__ not in _NUMBERS and not isinstance(value, (numbers.Number, _np.generic)):
+        raise TypeError(f"a fill value must be a Number, not {type(value).__name__}")
     if isinstance(value, complex) and value.imag and not (dtype.is_complex or dtype.name == "bool"):
         raise _overflow(_C_NAMES.get(dtype.name, dtype.name))  # (a real dtype takes a complex only with imag 0)
     is_int = isinstance(value, int) and not isinstance(value, bool)

@@ -626,11 +626,17 @@ class Tensor:
     __array_priority__ = 1000
 
     def __array__(self, dtype=None, copy=None):
-        if self._device.type != "cpu":
-            raise TypeError(f"can't convert {self._device} device type tensor to numpy. Use Tensor.cpu() "
-                            "to copy the tensor to host memory first.")
-        arr = self._data
-        return arr if dtype is None else arr.astype(dtype)
+        """``np.asarray(t)``: :meth:`numpy` (so not for a tensor that requires grad, as in
+        PyTorch), cast to ``dtype`` when one is given."""
+        arr = self.numpy()
+        return arr if dtype is None else arr.astype(dtype, copy=False)
+
+    def __array_wrap__(self, array, context=None, return_scalar=False):
+        """The result of a NumPy function applied to tensors (``np.sin(t)``, ``t + array``)
+        as a CPU tensor sharing its memory, as PyTorch's: a bool result becomes uint8."""
+        if array.dtype == bool:
+            array = array.astype("uint8")
+        return Tensor._wrap(array)
 
     def __reduce_ex__(self, protocol):
         return (Tensor._rebuild, (self._host(), str(self._device), self._requires_grad))
@@ -750,6 +756,17 @@ def int_arg(value, fn, name, pos):
             isinstance(value, Tensor) and (value.dtype.is_floating_point or value.numel() != 1)):
         raise TypeError(f"{fn}(): argument '{name}' (position {pos}) must be int, not {type(value).__name__}")
     return value.__index__()
+
+
+def tensor_arg(value, fn, name, pos):
+    """Check a tensor argument the way PyTorch's argument parser does.
+
+    Raises:
+        TypeError: "one_hot(): argument 'input' (position 1) must be Tensor, not int".
+    """
+    if value.__class__ is not Tensor and not isinstance(value, Tensor):
+        raise TypeError(f"{fn}(): argument '{name}' (position {pos}) must be Tensor, not {type(value).__name__}")
+    return value
 
 
 def _wrap_dim(dim, ndim, *, allow_scalar=True):

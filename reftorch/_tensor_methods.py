@@ -11,6 +11,8 @@ import inspect
 import numbers
 import warnings
 
+import numpy as np
+
 from . import _backends
 from . import _dtype as D
 from . import cuda
@@ -402,7 +404,8 @@ M = {
     "__truediv__": pointwise.div, "__rtruediv__": pointwise.rtruediv, "reciprocal": pointwise.reciprocal, "where": lambda self, condition, other: pointwise.where(condition, self, other),
     "__floordiv__": pointwise.floor_divide, "__rfloordiv__": _binary(pointwise.floor_divide, True),
     "__mod__": pointwise.remainder, "__pow__": pointwise.pow, "__rpow__": _binary(pointwise.pow, True),
-    "__matmul__": linalg.matmul, "__rmatmul__": _binary(linalg.matmul, True),
+    "__matmul__": lambda self, other: linalg.matmul(self, other) if isinstance(other, Tensor) else NotImplemented,
+    "__rmatmul__": lambda self, other: linalg.matmul(other, self) if isinstance(other, Tensor) else NotImplemented,
     "__neg__": pointwise.neg, "__pos__": lambda self: self, "__abs__": pointwise.abs,
     "__eq__": pointwise.eq, "__ne__": pointwise.ne, "__lt__": pointwise.lt, "__le__": pointwise.le,
     "__gt__": pointwise.gt, "__ge__": pointwise.ge,
@@ -803,7 +806,10 @@ Tensor.__ror__ = Tensor.__or__
 Tensor.__rxor__ = Tensor.__xor__
 
 #: The operators PyTorch answers with ``NotImplemented`` for an operand that is neither a
-#: tensor nor a number (so ``x == None`` is False and ``x + None`` Python's TypeError).
+#: tensor nor a number (so ``x == None`` is False and ``x + None`` Python's TypeError). For
+#: a NumPy array that hands the operation to NumPy's reflected operator, whose result
+#: ``Tensor.__array_wrap__`` makes a tensor again (``x + np.eye(2)`` is a float64 tensor,
+#: with no graph), as in PyTorch; ``x == array`` compares as tensors, as PyTorch's does.
 _OPERATORS = """__add__ __radd__ __iadd__ __sub__ __rsub__ __isub__ __mul__ __rmul__ __imul__ __truediv__
     __rtruediv__ __itruediv__ __floordiv__ __rfloordiv__ __mod__ __rmod__ __pow__ __rpow__ __matmul__
     __rmatmul__ __and__ __rand__ __or__ __ror__ __xor__ __rxor__ __eq__ __ne__ __lt__ __le__ __gt__
@@ -817,8 +823,9 @@ _PLAIN_OPERANDS = frozenset((Tensor, int, float, bool, complex))
 
 def _operator(fn):
     def method(self, other):
-        if other.__class__ not in _PLAIN_OPERANDS and not isinstance(other, (Tensor, numbers.Number)) and \
-                not hasattr(other, "__array__"):
+        if other.__class__ not in _PLAIN_OPERANDS and not isinstance(other, (Tensor, numbers.Number, np.bool_)):
+            if fn is pointwise.eq and isinstance(other, np.ndarray):
+                return fn(self, creation.as_tensor(other))
             return NotImplemented
         return fn(self, other)
     method.__name__ = getattr(fn, "__name__", "method")

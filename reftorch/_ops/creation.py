@@ -15,7 +15,7 @@ from .. import _dtype as D
 from .._backends.base import warn_complex_to_real
 from .._warnings import warn_once
 from .._scalar import _C_NAMES, check_data_fits, check_fill_value, half_source, store_value
-from .._tensor import Tensor, _as_shape, new_shape
+from .._tensor import Tensor, _as_shape, _type_name, new_shape
 from ._common import check_dtype, resolve_device, fix_empty_strides, with_out
 from .._layout import preserve_strides
 
@@ -589,6 +589,18 @@ def _is_float(v):
     return isinstance(v, float) or (isinstance(v, numbers.Real) and not isinstance(v, numbers.Integral))
 
 
+def _is_number(v) -> bool:
+    """Whether PyTorch's argument parser takes ``v`` as a Number: a Python or NumPy number,
+    or a 0-dim tensor."""
+    return isinstance(v, numbers.Number) or isinstance(v, Tensor) and not v._data.ndim
+
+
+def _invalid_combination(fn, args):
+    """PyTorch's TypeError (its first line) for arguments that fit none of ``fn``'s forms."""
+    got = ", ".join(_type_name(a) for a in args)
+    raise TypeError(f"{fn}() received an invalid combination of arguments - got ({got}), but expected one of:")
+
+
 def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None,
            requires_grad=False):
     """Values from ``start`` (inclusive) to ``end`` (exclusive) in steps of ``step``.
@@ -610,7 +622,11 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
         return with_out("aten::arange", out, arange, start, end, step,
                         dtype=out.dtype if dtype is None else dtype, device=out.device)
     if end is None:
+        if not _is_number(start):
+            raise TypeError(f"arange(): argument 'end' (position 1) must be Number, not {_type_name(start)}")
         start, end = 0, start
+    elif not (_is_number(start) and _is_number(end) and _is_number(step)):
+        _invalid_combination("arange", (start, end, step))
     vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
     if dtype is None:
         dtype = D.get_default_dtype() if any(_is_float(v) for v in (start, end, step)) else D.int64
@@ -642,8 +658,18 @@ def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=Non
     if out is not None:  # the result takes out's dtype and device
         return with_out("aten::linspace", out, linspace, start, end, steps,
                         dtype=out.dtype if dtype is None else dtype, device=out.device)
+    ends = [v for v in (start, end) if isinstance(v, Tensor)]
+    if not all(isinstance(v, numbers.Number) or isinstance(v, Tensor) for v in (start, end)) or not (
+            type(steps) is int or _is_number(steps) and not _is_float(steps)):
+        _invalid_combination("linspace", (start, end, steps))
+    if any(v.dim() for v in ends):
+        which = " and ".join(f"{name} with {v.dim()} dimension(s)" for name, v in (("start", start), ("end", end))
+                             if isinstance(v, Tensor) and v.dim())
+        raise RuntimeError(f"linspace only supports 0-dimensional start and end tensors, but got {which}.")
+    start, end = (v.item() if isinstance(v, Tensor) else v for v in (start, end))
     if dtype is None:
         dtype = D.get_default_dtype()
+    steps = int(steps)
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
     dev, backend = resolve_device(device)

@@ -5,6 +5,7 @@ import math
 
 from .. import _dtype as D
 from .._layout import broadcast_shape, contiguous_strides
+from .._tensor import Tensor
 from ..autograd.function import OpFunction as Function
 from ..autograd.grad_mode import is_grad_enabled
 from ._common import conj_of, sum_to_shape, with_out
@@ -170,6 +171,9 @@ def matmul(input, other, *, out=None):
     """
     if out is not None:
         return with_out("matmul", out, matmul, input, other)
+    for name, pos, t in (("input", 1, input), ("other", 2, other)):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"matmul(): argument '{name}' (position {pos}) must be Tensor, not {type(t).__name__}")
     if input.dim() == 0 or other.dim() == 0:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {input.dim()}D and "
                            f"{other.dim()}D")

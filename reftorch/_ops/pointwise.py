@@ -750,6 +750,8 @@ def where(condition, input=None, other=None, *, out=None):
         >>> x.where(x > 0, torch.tensor(0.0))
         tensor([0., 2., 0.])
     """
+    if not isinstance(condition, Tensor):
+        raise TypeError(f"where(): argument 'condition' (position 1) must be Tensor, not {type(condition).__name__}")
     if input is None and other is None:  # torch.where(condition): nonzero(as_tuple=True)
         return nonzero(condition, as_tuple=True)
     if out is not None:

@@ -425,6 +425,8 @@ def scatter(input, dim, index, src=None, *, value=None, reduce=None):
     """
     if src is None and value is None:
         raise TypeError("scatter() missing required argument 'src' or 'value'")
+    if not isinstance(index, Tensor):
+        raise TypeError(f"scatter(): argument 'index' (position 2) must be Tensor, not {type(index).__name__}")
     if src is not None and not isinstance(src, Tensor):
         value, src = src, None
     if reduce is not None:

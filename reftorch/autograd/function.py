@@ -175,6 +175,7 @@ def _make_apply(cls):
     """
     params = _exact_params(cls)
     space = dict(_SHARED, forward=cls.forward, cls=cls)
+    arg_names = "None"  # (the inputs' names, for the TypeError of one that is no tensor)
     if params is None:  # ``*args``: the inputs are the first ``arity`` of them
         header = "*args, _name=None, _out=None, _skip=None, **params"
         first, call = "args[0]", "*args, **params"
@@ -192,9 +193,10 @@ def _make_apply(cls):
         else:
             first = names[0]
             inputs = "(" + "".join(n + ", " for n in names[:cls.arity]) + ")"
+            arg_names = repr(tuple(names[:cls.arity]))
             needs = " or ".join(f"{n}._requires_grad" for n in names[:cls.arity])
     source = (_MULTI_APPLY if cls.multi_output else _APPLY).format(
-        header=header, first=first, needs=needs, inputs=inputs, call=call,
+        header=header, first=first, needs=needs, inputs=inputs, call=call, names=arg_names,
         relayout=f"{inputs}[{cls.elementwise_from}:]")
     source = _select(source, warn=cls.can_warn, view=cls.is_view, elementwise=cls.elementwise,
                      exact=needs is not None, loop=needs is None)
@@ -223,13 +225,18 @@ def _fields(t, data, requires_grad, indent="    ", multi_view=None):
 _HEAD = """
 def apply({header}):
     x0 = {first}
-    # Does an input require grad? The grad-mode flag is read only when one does.
-    needs = {needs}  #exact
-    needs = False  #loop
-    for t in {inputs}:  # a plain loop: no generator frame  #loop
-        if t._requires_grad:  #loop
-            needs = True  #loop
-            break  #loop
+    # Does an input require grad? The grad-mode flag is read only when one does. (An
+    # input that is no tensor fails here: PyTorch's TypeError, at no cost to a call.)
+    try:
+        needs = {needs}  #exact
+        needs = False  #loop
+        for t in {inputs}:  # a plain loop: no generator frame  #loop
+            if t._requires_grad:  #loop
+                needs = True  #loop
+                break  #loop
+    except AttributeError:
+        _refuse_non_tensors({inputs}, {names})
+        raise
     b0 = x0._backend
     if needs and _grad_state.enabled:
         inputs = {inputs}
@@ -378,6 +385,15 @@ _new = object.__new__
 _requires_grad = attrgetter("_requires_grad")  # for map(): no Python frame per input
 
 
+def _refuse_non_tensors(inputs, names):
+    """PyTorch's TypeError for the first of an op's ``inputs`` that is no tensor (``names``:
+    the parameters' names, or None), as ``torch.exp(2)`` raises it."""
+    for i, t in enumerate(inputs):
+        if not isinstance(t, Tensor):
+            name = names[i] if names else "input"
+            raise TypeError(f"argument '{name}' (position {i + 1}) must be Tensor, not {type(t).__name__}")
+
+
 class _NoContext:
     """Stands in for ``ctx`` when no graph is recorded: saving is a no-op."""
 
@@ -401,7 +417,7 @@ _NO_CTX = _NoContext()
 #: what every generated ``apply`` reads besides ``forward`` and ``cls``
 _SHARED = {"Tensor": Tensor, "Context": Context, "_NO_CTX": _NO_CTX, "_grad_state": _grad_state, "_new": _new,
            "_counts": _counts,
-           "_requires_grad": _requires_grad, "_record_skipping": _record_skipping, "_record_multi": _record_multi,
+           "_requires_grad": _requires_grad, "_refuse_non_tensors": _refuse_non_tensors, "_record_skipping": _record_skipping, "_record_multi": _record_multi,
            "_NODE_CLASSES": _NODE_CLASSES, "node_class": node_class, "AccumulateGrad": AccumulateGrad,
            "relayout_like_operands": relayout_like_operands, "fix_empty_strides": fix_empty_strides}
 #: names a ``forward`` parameter must not have to be taken as it is (it would hide one of

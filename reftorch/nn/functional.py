@@ -19,7 +19,7 @@ from .._ops import reduction as _red
 from .._ops import shape as _shape
 from .._ops.pointwise import scalar_div as _scalar_div, scalar_mul as _scalar_mul
 from .._ops.softmax import softmax_impl as _softmax_impl  # one implementation with torch.softmax
-from .._tensor import Tensor, _wrap_dim, tensor_type_name as _tensor_type_name
+from .._tensor import Tensor, _wrap_dim, tensor_arg as _tensor_arg, tensor_type_name as _tensor_type_name
 from .._tensor_inplace import commit as _commit
 from ..autograd.grad_mode import is_grad_enabled as _is_grad_enabled, no_grad as _no_grad
 from . import _functions as _F
@@ -541,6 +541,7 @@ def one_hot(tensor, num_classes=-1):
         tensor([[1, 0, 0],
                 [0, 0, 1]])
     """
+    _tensor_arg(tensor, "one_hot", "input", 1)
     if tensor.dtype is not _D.int64:
         raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
     xp = tensor._backend.xp
@@ -639,20 +640,24 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
 
 def _nll(input, target, weight, reduction, ignore_index):
     """``nll_loss`` for any supported dims; returns the loss tensor."""
+    _tensor_arg(input, "nll_loss_nd", "input", 1)
+    _tensor_arg(target, "nll_loss_nd", "target", 2)
     _check_reduction(reduction)
     ishape, tshape = input._data.shape, target._data.shape  # (tuples: no torch.Size made)
     nd, td = len(ishape), len(tshape)
     if nd < 1:
         raise ValueError(f"Expected 1 or more dimensions (got {nd})")
+    if nd > 1 and (td == 0 or ishape[0] != tshape[0]):  # (PyTorch's order: shapes, then the dtype)
+        raise ValueError(f"Expected input batch_size ({ishape[0]}) to match target batch_size "
+                         f"({tshape[0] if td else 1}).")
+    if nd == 1 and td == 1 and tshape[0] != 1:
+        raise ValueError(f"For 1D input, 1D target must have size 1, but got target size: {tshape[0]}")
     if target._dtype is not _D.int64 and target._dtype is not _D.uint8:
         raise RuntimeError(f"expected target dtype to be Long or Byte, but got {_cname(target.dtype)}")
     if nd == 1:
         if td > 1:
             raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
     else:
-        tb = tshape[0] if td else 1
-        if td == 0 or ishape[0] != tb:
-            raise ValueError(f"Expected input batch_size ({ishape[0]}) to match target batch_size ({tb}).")
         if nd == 2 and td != 1:
             raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
         if nd > 2 and tuple(tshape[1:]) != tuple(ishape[2:]):
@@ -746,6 +751,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         tensor(0.2395)
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
+    _tensor_arg(input, "cross_entropy_loss", "input", 1)
+    _tensor_arg(target, "cross_entropy_loss", "target", 2)
     _check_reduction(reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
@@ -771,8 +778,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
             wshape = [1] * input.dim()
             wshape[class_dim] = c
             prod = _pw.mul(prod, _shape.view(weight, wshape))
-        if reduction == "mean":
-            return _scalar_div(_pw.neg(_red.sum(prod)), input.numel() // c)
+        if reduction == "mean":  # (no classes: 0 / 0, nan, as PyTorch)
+            return _scalar_div(_pw.neg(_red.sum(prod)), input.numel() // c if c else 0)
         if reduction == "sum":
             return _pw.neg(_red.sum(prod))
         return _pw.neg(_red.sum(prod, class_dim))
