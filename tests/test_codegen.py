@@ -74,6 +74,7 @@ def test_apply_and_methods_show_their_lines_in_tracebacks():
     assert "return _fn(self, dim, index)" in text
     try:
         _Scaled.apply(x, "not a tensor")  # apply reads the inputs' requires_grad first
-    except AttributeError as e:
+    except TypeError as e:  # (PyTorch's error for an input that is no tensor, from that line's AttributeError)
         text = "".join(traceback.format_exception(e))
     assert "needs = x._requires_grad or y._requires_grad" in text
+    assert "argument 'y' (position 2) must be Tensor, not str" in text

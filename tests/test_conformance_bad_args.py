@@ -100,6 +100,19 @@ CASES = {
     "fill_numpy_bool": lambda T, x: x.clone().fill_(np.bool_(True)),
     "full_numpy_float": lambda T, x: T.full((2,), np.float32(2.5)),
     "setitem_none": lambda T, x: x.clone().__setitem__(0, None),
+    # the order of the checks: dims before dtypes; an empty index is not checked at all
+    "gather_empty_float_index": lambda T, x: x.gather(0, T.ones(0)),
+    "gather_empty_bool_index_2d": lambda T, x: x.gather(0, T.ones(0, 3, dtype=T.bool)),
+    "gather_bad_dim_float_index": lambda T, x: x.gather(5, T.ones(2, 3)),
+    "gather_int32_index": lambda T, x: x.gather(1, T.zeros(2, 3, dtype=T.int32)),
+    "scatter_empty_float_index": lambda T, x: x.scatter(0, T.ones(0), 1.0),
+    "scatter_empty_index_src": lambda T, x: x.scatter(0, T.ones(0), x),
+    "scatter_add_empty_index": lambda T, x: x.scatter_add(0, T.ones(0), x),
+    "scatter_float_index": lambda T, x: x.scatter(0, T.ones(2, 3), x),
+    "scatter_int32_index": lambda T, x: x.scatter(1, T.zeros(2, 3, dtype=T.int32), 1.0),
+    "index_select_bad_dim_float_index": lambda T, x: x.index_select(-4, T.ones(3)),
+    "index_add_matrix_float_index": lambda T, x: x.index_add(0, x, x),
+    "cross_entropy_1d_float_targets": lambda T, x: T.nn.functional.cross_entropy(x[0], T.ones(2)),
 }
 
 

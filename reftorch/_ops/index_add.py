@@ -130,12 +130,12 @@ def index_add(input, dim, index, source, *, alpha=1):
                             f"not {type(t).__name__}")
     nd = input.dim()
     d = _wrap_dim(int_arg(dim, "index_add", "dim", 1), nd)
-    if index.dtype not in _INDEX_DTYPES:
-        raise RuntimeError(f"index_add_(): Expected dtype int32/int64 for index but got: "
-                           f"{D.scalar_name(index.dtype)}")
     if index.dim() > 1:
         raise IndexError(f"index_add_(): Index is supposed to be a vector, but got dim: {index.dim()} with type: "
                          f"{D.scalar_name(index.dtype)} and size: {_shape_text(index.shape)}")
+    if index.dtype not in _INDEX_DTYPES:
+        raise RuntimeError(f"index_add_(): Expected dtype int32/int64 for index but got: "
+                           f"{D.scalar_name(index.dtype)}")
     if source.dtype is not input.dtype:
         raise RuntimeError(f"index_add_(): self ({D.scalar_name(input.dtype)}) and source "
                            f"({D.scalar_name(source.dtype)}) must have the same scalar type")

@@ -105,11 +105,11 @@ def index_select(input, dim, index, *, out=None):
     ishape = idx.shape
     if len(ishape) > 1:
         raise IndexError("index_select(): Index is supposed to be a vector")
-    if index._dtype not in _INDEX_DTYPES:
-        raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
     shape = input._data.shape  # raw shape tuples below: this runs once per call
     nd = len(shape)
     d = _wrap_dim(dim if dim.__class__ is int else int_arg(dim, "index_select", "dim", 1), nd)
+    if index._dtype not in _INDEX_DTYPES:
+        raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
     size = shape[d] if nd else 1
     count = ishape[0] if ishape else 1  # index.numel()
     if size == 0 and count and nd > 1:
@@ -262,12 +262,12 @@ def gather(input, dim, index, *, sparse_grad=False, out=None):
         return with_out("gather", out, gather, input, dim, index)
     if not isinstance(index, Tensor):
         raise TypeError(f"gather(): argument 'index' (position 2) must be Tensor, not {type(index).__name__}")
-    if index.dtype not in (D.int64, D.int32):
-        raise RuntimeError("gather(): Expected dtype int32/int64 for index")
     ishape, xshape = index._data.shape, input._data.shape  # (plain tuples: no torch.Size per read)
     nd = len(xshape)
     d = _wrap_dim(int_arg(dim, "gather", "dim", 1), nd)
-    if math.prod(ishape):  # PyTorch checks shapes only for a non-empty index
+    if math.prod(ishape):  # PyTorch checks the dtype and shapes only of a non-empty index
+        if index.dtype not in (D.int64, D.int32):
+            raise RuntimeError("gather(): Expected dtype int32/int64 for index")
         if max(len(ishape), 1) != max(nd, 1):
             raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
         for k in range(len(ishape)):

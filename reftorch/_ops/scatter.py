@@ -130,8 +130,10 @@ def _prepare(name, input, dim, index, src):
     """Check the arguments as PyTorch does; return ``(dim, src_block or None)``."""
     nd = input.dim()
     d = _wrap_dim(dim, nd)
+    if not index._data.size:  # PyTorch checks nothing more of an empty index: nothing is written
+        return d
     if index.dtype is not D.int64 and index.dtype is not D.int32:
-        raise RuntimeError(f"{name}(): Expected dtype int64 for index")
+        raise RuntimeError(f"{name}(): Expected dtype int32/int64 for index")
     if max(index.dim(), 1) != max(nd, 1):  # PyTorch counts a 0-dim tensor as 1-dim here
         raise RuntimeError("Index tensor must have the same number of dimensions as self tensor")
     if isinstance(src, Tensor):
@@ -207,11 +209,15 @@ class Scatter(OpFunction):
         shape = _shape_nd(x)
         ishape = _shape_nd(index)
         idx = xp.reshape(index._data, ishape)
-        pos = xp.reshape(flat_positions(b, shape, dim, idx), (-1,))
         native = x._data.dtype
-        if src:
+        if not idx.size:  # (of any shape and dtype, as PyTorch takes it: nothing is written)
+            pos = xp.zeros((0,), dtype=xp.int64, **b._dev_kw())
+            vals = xp.zeros((0,), dtype=native, **b._dev_kw())
+        elif src:
+            pos = xp.reshape(flat_positions(b, shape, dim, idx), (-1,))
             vals = xp.reshape(_src_block(src[0], index) if src[0].dim() else src[0]._data, (-1,))
         else:
+            pos = xp.reshape(flat_positions(b, shape, dim, idx), (-1,))
             vals = b.full(pos.shape, native, value)
         self_flat = xp.reshape(x._data, (-1,))
         out = reduce_flat(b, self_flat, pos, vals, op, include_self, x.dtype)

@@ -650,10 +650,10 @@ def _nll(input, target, weight, reduction, ignore_index):
     if nd > 1 and (td == 0 or ishape[0] != tshape[0]):  # (PyTorch's order: shapes, then the dtype)
         raise ValueError(f"Expected input batch_size ({ishape[0]}) to match target batch_size "
                          f"({tshape[0] if td else 1}).")
-    if nd == 1 and td == 1 and tshape[0] != 1:
-        raise ValueError(f"For 1D input, 1D target must have size 1, but got target size: {tshape[0]}")
     if target._dtype is not _D.int64 and target._dtype is not _D.uint8:
         raise RuntimeError(f"expected target dtype to be Long or Byte, but got {_cname(target.dtype)}")
+    if nd == 1 and td == 1 and tshape[0] != 1:
+        raise ValueError(f"For 1D input, 1D target must have size 1, but got target size: {tshape[0]}")
     if nd == 1:
         if td > 1:
             raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
