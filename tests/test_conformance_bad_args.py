@@ -113,6 +113,34 @@ CASES = {
     "index_select_bad_dim_float_index": lambda T, x: x.index_select(-4, T.ones(3)),
     "index_add_matrix_float_index": lambda T, x: x.index_add(0, x, x),
     "cross_entropy_1d_float_targets": lambda T, x: T.nn.functional.cross_entropy(x[0], T.ones(2)),
+    # dtypes of the losses' and convolutions' other tensors
+    "bce_long_target": lambda T, x: T.nn.functional.binary_cross_entropy(x / 10, T.ones(2, 3, dtype=T.long)),
+    "bce_double_target": lambda T, x: T.nn.functional.binary_cross_entropy(x / 10, T.ones(2, 3).double()),
+    "bce_double_input": lambda T, x: T.nn.functional.binary_cross_entropy(x.double() / 10, T.ones(2, 3)),
+    "bce_double_weight": lambda T, x: T.nn.functional.binary_cross_entropy(x / 10, T.ones(2, 3),
+                                                                             weight=T.ones(3).double()),
+    "bce_logits_long_target": lambda T, x: T.nn.functional.binary_cross_entropy_with_logits(
+        x, T.ones(2, 3, dtype=T.long)),
+    "bce_logits_bool_target": lambda T, x: T.nn.functional.binary_cross_entropy_with_logits(
+        x, T.ones(2, 3, dtype=T.bool)),
+    "bce_logits_double_input": lambda T, x: T.nn.functional.binary_cross_entropy_with_logits(
+        x.double(), T.ones(2, 3)),
+    "bce_logits_double_pos_weight": lambda T, x: T.nn.functional.binary_cross_entropy_with_logits(
+        x, T.ones(2, 3), pos_weight=T.ones(3).double()),
+    "nll_loss_float_weight_double_input": lambda T, x: T.nn.functional.nll_loss(
+        x.double(), T.tensor([0, 1]), weight=T.ones(3)),
+    "cross_entropy_double_weight": lambda T, x: T.nn.functional.cross_entropy(x, T.tensor([0, 1]),
+                                                                              weight=T.ones(3).double()),
+    "conv2d_float_bias_double_input": lambda T, x: T.nn.functional.conv2d(
+        T.ones(1, 3, 5, 5).double(), T.ones(2, 3, 3, 3).double(), T.ones(2)),
+    "conv2d_long_bias": lambda T, x: T.nn.functional.conv2d(T.ones(1, 3, 5, 5), T.ones(2, 3, 3, 3),
+                                                            T.ones(2).long()),
+    "conv1d_half_input_float_bias": lambda T, x: T.nn.functional.conv1d(T.ones(1, 3, 5).half(), T.ones(2, 3, 3),
+                                                                        T.ones(2)),
+    "conv2d_double_weight_and_bias": lambda T, x: T.nn.functional.conv2d(
+        T.ones(1, 3, 5, 5).double(), T.ones(2, 3, 3, 3), T.ones(2).double()),
+    "conv_transpose2d_double_bias": lambda T, x: T.nn.functional.conv_transpose2d(
+        T.ones(1, 3, 5, 5), T.ones(3, 2, 3, 3), T.ones(2).double()),
 }
 
 

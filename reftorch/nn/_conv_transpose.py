@@ -47,6 +47,8 @@ def _conv_transpose(input, weight, bias, stride, padding, output_padding, groups
     if bias is not None and (bias.dim() != 1 or bias.shape[0] != c_out):
         raise RuntimeError(f"Given transposed=1, weight of size {list(weight.shape)}, expected bias to be "
                            f"1-dimensional with {c_out} elements, but got bias of size {list(bias.shape)} instead")
+    if bias is not None and bias.dtype is not input.dtype:  # PyTorch casts a transposed convolution's bias
+        bias = bias.to(input.dtype)
     for t in (weight,) if bias is None else (weight, bias):
         if t.dtype is not input.dtype:
             raise RuntimeError(f"expected scalar type {_D.scalar_name(input.dtype)} but found "

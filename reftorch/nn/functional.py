@@ -668,6 +668,8 @@ def _nll(input, target, weight, reduction, ignore_index):
                            "differentiable with respect to argument 'weight'. This input cannot have requires_grad "
                            "True.")
     c = ishape[1] if nd > 1 else ishape[0]
+    if weight is not None and weight.dtype is not input.dtype:
+        raise RuntimeError(f"expected scalar type {_cname(input.dtype)} but found {_cname(weight.dtype)}")
     if weight is not None and (weight.dim() != 1 or weight.numel() != c):
         raise RuntimeError(f"weight tensor should be defined either for all {c} classes or no classes but got "
                            f"weight tensor of shape: {list(weight.shape)}")
@@ -825,6 +827,10 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
         raise ValueError(f"Using a target size ({target.shape}) that is different to the input size "
                          f"({input.shape}) is deprecated. Please ensure they have the same size.")
     _check_reduction(reduction)
+    if target.dtype is not input.dtype:  # (a common slip: float64 or int64 labels for float32 probabilities)
+        raise RuntimeError(f"Found dtype {_cname(target.dtype)} but expected {_cname(input.dtype)}")
+    if weight is not None and weight.dtype is not input.dtype:  # (PyTorch multiplies in place: the input's dtype)
+        weight = weight.to(input.dtype)
     xp = input._backend.xp
     if input.numel() and not bool(xp.all((input._data >= 0) & (input._data <= 1))):  # nan is out of range too
         raise RuntimeError("all elements of input should be between 0 and 1")
@@ -847,8 +853,17 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     _check_reduction(reduction)
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(f"Target size ({target.shape}) must be the same as input size ({input.shape})")
-    return _F.BinaryCrossEntropyWithLogits.apply(input, target, weight=weight, pos_weight=pos_weight,
-                                                   reduction=reduction)
+    # PyTorch's kernel builds the loss in place in ``1 - target``: the target's dtype, which
+    # must hold the input's values
+    if target.dtype is _D.bool:
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
+                           "`logical_xor()` operator instead.")
+    if not target.dtype.is_floating_point:
+        raise RuntimeError(f"result type {_cname(_D.promote_types(target.dtype, input.dtype))} can't be cast to "
+                           f"the desired output type {_cname(target.dtype)}")
+    loss = _F.BinaryCrossEntropyWithLogits.apply(input, target, weight=weight, pos_weight=pos_weight,
+                                                 reduction=reduction)
+    return loss if loss.dtype is target.dtype else loss.to(target.dtype)
 
 
 # ---------------------------------------------------------------------- convolution
@@ -867,6 +882,12 @@ def _no_tensor(like):
     return _creation.empty(0, dtype=like.dtype, device=like.device)
 
 
+
+
+#: C++'s names of the scalar types, as PyTorch's convolution names them in its dtype errors
+_CPP_TYPE = {"float32": "float", "float64": "double", "float16": "c10::Half", "bfloat16": "c10::BFloat16",
+             "int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
+             "uint8": "unsigned char", "bool": "bool"}
 
 
 def _conv(input, weight, bias, stride, padding, dilation, groups, nd):
@@ -931,6 +952,9 @@ def _conv(input, weight, bias, stride, padding, dilation, groups, nd):
         raise RuntimeError(f"Calculated padded input size per channel: ({' x '.join(map(str, padded))}). "
                            f"Kernel size: ({' x '.join(map(str, eff))}). Kernel size can't be greater "
                            "than actual input size")
+    if bias is not None and bias.dtype is not input.dtype:  # (PyTorch checks the bias's dtype first)
+        raise RuntimeError(f"Input type ({_CPP_TYPE.get(input.dtype.name, input.dtype.name)}) and bias type "
+                           f"({_CPP_TYPE.get(bias.dtype.name, bias.dtype.name)}) should be the same")
     for t in (weight,) if bias is None else (weight, bias):
         if t.dtype is not input.dtype:
             raise RuntimeError(f"expected scalar type {_cname(input.dtype)} but found {_cname(t.dtype)}")
