@@ -300,6 +300,8 @@ class Mul(_Binary):
         if need:  # (no attribute set at all when no graph is recorded)
             if len(need) == 2:
                 ctx.save_for_backward(x if need[1] else None, y if need[0] else None)
+            else:
+                ctx.save_for_backward(None)  # PyTorch saves the number (a wrapped tensor), freed by backward
             ctx.dt, ctx.scalars = dt, scalars
         if b is y and dt is D.float16:  # times a number (float32): in float32
             return _half_with_scalar(x._backend, a, b, (), "mul")
@@ -342,6 +344,8 @@ class Div(_Binary):
         if need:  # (no attribute set at all when no graph is recorded)
             if len(need) == 2:
                 ctx.save_for_backward(x if need[1] else None, y)
+            else:
+                ctx.save_for_backward(None)  # PyTorch saves the number (a wrapped tensor), freed by backward
             ctx.dt, ctx.scalar = dt, scalar
         if b is y and dt is D.float16:  # by a number (float32): in float32
             return _half_with_scalar(x._backend, a, b, (), "div")
@@ -956,8 +960,8 @@ class Remainder(_Binary):
     def forward(ctx, x, y, dt):
         a, b, dt = _setup(ctx, x, y, dt)
         ctx.dt = dt
-        ctx.save_for_backward(x if ctx.needs_input_grad[1:2] == (True,) else None,
-                              y if ctx.needs_input_grad[1:2] == (True,) else None)
+        if ctx.needs_input_grad[1:2] == (True,):  # (only the divisor's gradient reads them)
+            ctx.save_for_backward(x, y)
         _check_int_zero(x._backend.xp, a, b, dt)
         if dt.is_floating_point:
             return _remainder_float(x._backend, a, b)
@@ -965,9 +969,9 @@ class Remainder(_Binary):
 
     @staticmethod
     def backward(ctx, g):
-        x, y = ctx.saved_tensors
         gy = None
-        if x is not None:
+        if ctx.needs_input_grad[1:2] == (True,):
+            x, y = ctx.saved_tensors
             if isinstance(g, Tensor):  # create_graph: floor(x / y) is piecewise constant, a constant here
                 x, y = x._data, y._data
             q = _floor_divide_float(y._backend, _cast(x, ctx.dt), _cast(y, ctx.dt))
