@@ -146,6 +146,16 @@ def _check_assignable(t, value):
     raise TypeError(f"can't assign a {name} to a {tensor_type_name(t)}")
 
 
+def _views(key, advanced):
+    """Whether PyTorch writes ``x[key] = v`` through a view of its own: a basic key with an
+    int or None in it (a select, an unsqueeze), or a lone 0-dim integer tensor (read as an
+    int); not slices and Ellipsis alone (the tensor itself), nor tensor indices."""
+    if advanced:
+        return isinstance(key, Tensor) and not key._data.ndim and not key.dtype.is_floating_point \
+            and key.dtype is not D.bool
+    return any(k is None or isinstance(k, int) for k in (key if isinstance(key, tuple) else (key,)))
+
+
 def setitem(t, key, value):
     value = _check_assignable(t, value)
     key = sequence_as_tuple(key)
@@ -208,6 +218,10 @@ def setitem(t, key, value):
         if advanced and vshape != tuple(value.shape):  # leading 1s beyond the indexed result's dims
             value = value.reshape(vshape)
     needs_graph = is_grad_enabled() and (t._requires_grad or value._requires_grad)
+    if needs_graph and t._requires_grad and t.grad_fn is None and _views(key, advanced):
+        # PyTorch writes through the view x[key] (an int or None in the key: a select or
+        # an unsqueeze), so its error names a view of the leaf
+        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
     if needs_graph and t._multi_view:
         # PyTorch writes x[key] = v into the view x[key] (named in its error) when the key is basic
         check_multi_output_view(t if advanced else getitem(t, key))

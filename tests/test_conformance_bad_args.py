@@ -141,7 +141,22 @@ CASES = {
         T.ones(1, 3, 5, 5).double(), T.ones(2, 3, 3, 3), T.ones(2).double()),
     "conv_transpose2d_double_bias": lambda T, x: T.nn.functional.conv_transpose2d(
         T.ones(1, 3, 5, 5), T.ones(3, 2, 3, 3), T.ones(2).double()),
+    # writing into a leaf that requires grad: through a view of it (int, None, 0-dim int
+    # tensor in the key) or into it (slices, tensor indices)
+    "setitem_leaf_int": lambda T, x: _leaf(T).__setitem__(0, 5.0),
+    "setitem_leaf_tuple_int": lambda T, x: _leaf(T).__setitem__((0,), 5.0),
+    "setitem_leaf_none": lambda T, x: _leaf(T).__setitem__(None, 5.0),
+    "setitem_leaf_0d_tensor": lambda T, x: _leaf(T).__setitem__(T.tensor(0), 5.0),
+    "setitem_leaf_slice": lambda T, x: _leaf(T).__setitem__(slice(None), 5.0),
+    "setitem_leaf_ellipsis": lambda T, x: _leaf(T).__setitem__(Ellipsis, 5.0),
+    "setitem_leaf_index_tensor": lambda T, x: _leaf(T).__setitem__(T.tensor([0]), 5.0),
+    "setitem_leaf_mask": lambda T, x: _leaf(T).__setitem__(T.tensor([True, False]), 5.0),
+    "data_of_list": lambda T, x: setattr(_leaf(T), "data", [1.0]),
 }
+
+
+def _leaf(T):
+    return T.ones(2, requires_grad=True)
 
 
 @pytest.mark.parametrize("name", list(CASES))
