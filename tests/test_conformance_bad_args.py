@@ -152,6 +152,9 @@ CASES = {
     "setitem_leaf_index_tensor": lambda T, x: _leaf(T).__setitem__(T.tensor([0]), 5.0),
     "setitem_leaf_mask": lambda T, x: _leaf(T).__setitem__(T.tensor([True, False]), 5.0),
     "data_of_list": lambda T, x: setattr(_leaf(T), "data", [1.0]),
+    "masked_fill_int_mask": lambda T, x: x.masked_fill(0, x),
+    "embedding_int_weight": lambda T, x: T.nn.functional.embedding(x, 3),
+    "pad_of_int": lambda T, x: T.nn.functional.pad(3, [1, 1]),
 }
 
 
@@ -163,5 +166,5 @@ def _leaf(T):
 def test_bad_arguments(name):
     # (the message too, but where PyTorch's parser lists every overload it would accept)
     whole = not any(w in name for w in ("of_tensors", "itself", "view_of_vector", "arange_none_", "arange_vector",
-                                        "of_int", "_none", "_str", "_int_", "where_int"))
+                                        "of_int", "_none", "_str", "_int_", "where_int", "int_mask"))
     both(CASES[name], X, msg="prefix" if whole else False)

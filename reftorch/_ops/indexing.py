@@ -368,7 +368,11 @@ def masked_fill(input, mask, value):
         tensor([[1., 2.],
                 [0., 0.]])
     """
-    # PyTorch's order of checks: shapes, the value's dims, the mask's dtype, the value's range
+    # PyTorch's order of checks: the arguments' kinds, shapes, the value's dims, the mask's
+    # dtype, the value's range
+    if not isinstance(mask, Tensor):
+        raise TypeError(f"masked_fill() received an invalid combination of arguments - got "
+                        f"({type(mask).__name__}, {type(value).__name__}), but expected one of:")
     out_shape = broadcast_shape(mask.shape, input.shape)  # PyTorch names the mask 'a'
     if isinstance(value, Tensor) and value.dim() != 0:
         raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "

@@ -157,6 +157,8 @@ def pad(input, pad, mode="constant", value=None):
     """
     if not isinstance(mode, str):
         raise TypeError(f"pad(): argument 'mode' (position 3) must be str, not {type(mode).__name__}")
+    if not isinstance(input, Tensor):
+        raise TypeError(f"pad(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
     if value is not None and (isinstance(value, complex) or not isinstance(value, (int, float))):
         raise TypeError(f"pad(): argument 'value' (position 4) must be float, not {type(value).__name__}")
     pad = _pad_ints(pad)

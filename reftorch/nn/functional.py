@@ -481,6 +481,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
         RuntimeError: for indices that are not int32/int64.
         AssertionError: "Padding_idx must be within num_embeddings".
     """
+    _tensor_arg(weight, "embedding", "weight", 1)
     if padding_idx is not None:
         if padding_idx > 0:
             assert padding_idx < weight.size(0), "Padding_idx must be within num_embeddings"
