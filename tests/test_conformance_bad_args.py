@@ -155,6 +155,11 @@ CASES = {
     "masked_fill_int_mask": lambda T, x: x.masked_fill(0, x),
     "embedding_int_weight": lambda T, x: T.nn.functional.embedding(x, 3),
     "pad_of_int": lambda T, x: T.nn.functional.pad(3, [1, 1]),
+    # not errors: an empty dim list reduces nothing in any/all (sum's reduces everything)
+    "any_of_no_dims": lambda T, x: (x > 2).any(()),
+    "all_of_no_dims_keepdim": lambda T, x: x.all([], keepdim=True),
+    "all_uint8_no_dims": lambda T, x: x.byte().all(dim=()),
+    "sum_of_no_dims": lambda T, x: x.sum(()),
 }
 
 

@@ -211,6 +211,8 @@ def _all_any(input, dim, keepdim, which):
     axes = _dims(input, dim)
     if input.dim() == 0:
         axes = None
+    elif isinstance(dim, (tuple, list)) and not dim:  # dim=(): no dimension, unlike sum's (all of them)
+        axes = ()
     b = input._backend
     xp = b.xp
     truth = xp.astype(input._data, xp.bool)  # nonzero (nan included) is True
