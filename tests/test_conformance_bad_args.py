@@ -160,6 +160,11 @@ CASES = {
     "all_of_no_dims_keepdim": lambda T, x: x.all([], keepdim=True),
     "all_uint8_no_dims": lambda T, x: x.byte().all(dim=()),
     "sum_of_no_dims": lambda T, x: x.sum(()),
+    # NumPy values PyTorch does not take: its messages name NumPy's scalar types
+    "from_numpy_of_scalar": lambda T, x: T.from_numpy(np.float64(1.0)),
+    "from_numpy_of_strings": lambda T, x: T.from_numpy(np.array(["a"])),
+    "from_numpy_of_objects": lambda T, x: T.from_numpy(np.ones(2, dtype=object)),
+    "tensor_of_datetime": lambda T, x: T.tensor(np.datetime64("2020")),
 }
 
 

@@ -158,7 +158,7 @@ def _infer_dtype(data, arr, leaves=None):
         try:
             return _NP_TO_DTYPE[arr.dtype.name]
         except KeyError:
-            raise TypeError(f"can't convert np.ndarray of type numpy.{arr.dtype.name}. The only supported "
+            raise TypeError(f"can't convert np.ndarray of type numpy.{arr.dtype.type.__name__}. The only supported "
                             "types are: float64, float32, float16, complex64, complex128, int64, int32, "
                             "int16, int8, uint64, uint32, uint16, uint8, and bool.") from None
     if isinstance(data, Tensor):
@@ -393,7 +393,7 @@ def from_numpy(ndarray):
         array([0, 7, 0], dtype=int32)
     """
     if not isinstance(ndarray, _np.ndarray):
-        raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
+        raise TypeError(f"expected np.ndarray (got {_type_name(ndarray)})")
     _infer_dtype(ndarray, ndarray)  # raises TypeError for unsupported dtypes
     if any(s < 0 for s in ndarray.strides):
         raise ValueError("At least one stride in the given numpy array is negative, and tensors with "
