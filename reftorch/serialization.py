@@ -230,6 +230,15 @@ def _open_for(f, mode):
     if isinstance(f, (str, os.PathLike)):
         path = os.fspath(f)
         name = os.path.splitext(os.path.basename(path))[0] or "archive"
+        if "w" in mode:  # PyTorch's errors (its archive writer opens the file)
+            parent = os.path.dirname(path)
+            if parent and not os.path.isdir(parent):
+                raise RuntimeError(f"Parent directory {parent} does not exist.")
+            if not os.path.basename(path):
+                raise RuntimeError(f"[enforce fail at inline_container.cc:720] . invalid file name: {path}")
+            if os.path.isdir(path):
+                raise RuntimeError("[enforce fail at inline_container.cc:747] . open file failed with strerror: "
+                                   "Is a directory")
         return open(path, mode), True, name
     if "w" in mode and not hasattr(f, "write"):
         raise AttributeError("expected 'f' to be string, path, or a file-like object with a 'write' attribute")

@@ -165,6 +165,10 @@ CASES = {
     "from_numpy_of_strings": lambda T, x: T.from_numpy(np.array(["a"])),
     "from_numpy_of_objects": lambda T, x: T.from_numpy(np.ones(2, dtype=object)),
     "tensor_of_datetime": lambda T, x: T.tensor(np.datetime64("2020")),
+    # torch.save where no file can be written
+    "save_into_missing_folder": lambda T, x: T.save(x, "/nonexistent-reftorch-dir/x.pt"),
+    "save_to_a_folder": lambda T, x: T.save(x, "/"),
+    "save_to_empty_name": lambda T, x: T.save(x, ""),
 }
 
 
