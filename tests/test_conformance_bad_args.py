@@ -169,6 +169,8 @@ CASES = {
     "save_into_missing_folder": lambda T, x: T.save(x, "/nonexistent-reftorch-dir/x.pt"),
     "save_to_a_folder": lambda T, x: T.save(x, "/"),
     "save_to_empty_name": lambda T, x: T.save(x, ""),
+    "clip_grad_norm_bad_norm_type": lambda T, x: T.nn.utils.clip_grad_norm_(T.nn.Linear(2, 2).parameters(), 1.0,
+                                                                            norm_type="x"),
 }
 
 

@@ -104,6 +104,7 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
         tensor([0.6000, 0.8000])
     """
     params, grads = _grads(parameters)
+    norm_type = float(norm_type)  # (first, as PyTorch: a bad norm_type fails without gradients too)
     if not grads:
         return _tensor(0.0)
     total = get_total_norm(grads, norm_type, error_if_nonfinite, foreach)
