@@ -19,7 +19,7 @@ from .._ops import reduction as _red
 from .._ops import shape as _shape
 from .._ops.pointwise import scalar_div as _scalar_div, scalar_mul as _scalar_mul
 from .._ops.softmax import softmax_impl as _softmax_impl  # one implementation with torch.softmax
-from .._tensor import Tensor, _wrap_dim, tensor_arg as _tensor_arg, tensor_type_name as _tensor_type_name
+from .._tensor import Tensor, _wrap_dim, new_shape as _new_shape, tensor_arg as _tensor_arg, tensor_type_name as _tensor_type_name
 from .._tensor_inplace import commit as _commit
 from ..autograd.grad_mode import is_grad_enabled as _is_grad_enabled, no_grad as _no_grad
 from . import _functions as _F
@@ -1288,7 +1288,13 @@ def _adaptive_size(name, input, output_size):
     size = _ntuple(output_size, 2)
     if len(size) != 2:
         raise RuntimeError(f"{name}: output_size must be 2")
-    return tuple(n if o is None else o for n, o in zip(input.shape[-2:], size))
+    out = tuple(n if o is None else o for n, o in zip(input.shape[-2:], size))
+    if min(out) < 0:
+        if "max" in name:  # (PyTorch's max pooling fails making its output)
+            _new_shape(tuple(input.shape[:-2]) + out, name)
+        raise RuntimeError(f"{name}: elements of output_size must be greater than or equal to 0 but received "
+                           f"{{{out[0]}, {out[1]}}}")
+    return out
 
 
 def _check_not_empty(name, input, dims):
@@ -1320,6 +1326,8 @@ def adaptive_avg_pool2d(input, output_size):
         tensor([[[2., 3.]]])
     """
     out = _adaptive_size("adaptive_avg_pool2d", input, output_size)
+    if 0 in out:  # nothing to pool into: an empty result
+        return input.new_zeros(tuple(input.shape[:-2]) + out)
     if out == (1, 1):
         return _red.mean(input, (-1, -2), keepdim=True)  # what PyTorch does (MeanBackward1; nan if empty)
     _check_not_empty("adaptive_avg_pool2d", input, (input.dim() - 2, input.dim() - 1))
@@ -1354,6 +1362,9 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):
         tensor([[[8.]]])
     """
     out = _adaptive_size("adaptive_max_pool2d", input, output_size)
+    if 0 in out:  # nothing to pool into: empty results
+        values = input.new_zeros(tuple(input.shape[:-2]) + out)
+        return (values, values.long()) if return_indices else values
     _check_not_empty("adaptive_max_pool2d", input, range(1, input.dim()))
     box = []
     values = _Pool.AdaptiveMaxPool2d.apply(input, out_size=out, box=box)
