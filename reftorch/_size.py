@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from operator import index as _index
 
 __all__ = ["Size"]
 
@@ -25,7 +26,16 @@ class Size(tuple):
     __slots__ = ()
 
     def __new__(cls, sizes=()):
-        return tuple.__new__(cls, (int(s) for s in sizes))
+        try:
+            return tuple.__new__(cls, map(_index, sizes))  # (ints, NumPy ints, one-element int tensors)
+        except TypeError:
+            if not hasattr(sizes, "__iter__"):
+                raise
+            for i, s in enumerate(sizes):
+                if not hasattr(s, "__index__") or getattr(s, "is_floating_point", lambda: False)():
+                    raise TypeError(f"torch.Size() takes an iterable of 'int' (item {i} is "
+                                    f"'{type(s).__name__}')") from None
+            raise
 
     def __repr__(self) -> str:
         return f"torch.Size([{', '.join(str(s) for s in self)}])"

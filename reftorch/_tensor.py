@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import builtins
 import math
+import numbers
 from operator import index as _op_index
 import warnings
 import weakref
@@ -565,6 +566,23 @@ class Tensor:
         if self.dim() == 0:
             raise TypeError("iteration over a 0-d tensor")
         return iter(self.unbind(0))
+
+    def __reversed__(self):
+        """``reversed(x)``: ``x.flip(0)`` (a 0-d tensor itself), as PyTorch's."""
+        return self if self.dim() == 0 else self.flip(0)
+
+    def __contains__(self, element):
+        """``element in x``: whether some element of ``x`` equals it (a number or a tensor,
+        compared with broadcasting), as PyTorch's.
+
+        Raises:
+            RuntimeError: for anything else ("Tensor.__contains__ only supports Tensor or
+                scalar, but you passed in a <class 'str'>.").
+        """
+        if not isinstance(element, (Tensor, numbers.Number)):
+            raise RuntimeError(f"Tensor.__contains__ only supports Tensor or scalar, but you passed in a "
+                               f"{type(element)}.")
+        return bool((element == self).any().item())
 
     def __hash__(self):
         return id(self)

@@ -177,6 +177,18 @@ CASES = {
     "adaptive_max_pool_to_nothing": lambda T, x: T.nn.functional.adaptive_max_pool2d(T.ones(1, 2, 4, 4), 0,
                                                                                      return_indices=True),
     "adaptive_max_pool_negative": lambda T, x: T.nn.functional.adaptive_max_pool2d(T.ones(1, 2, 4, 4), (2, -1)),
+    # membership, reversal, torch.Size's items
+    "number_in_tensor": lambda T, x: (2.0 in x, 7 in x, True in x),
+    "tensor_in_tensor": lambda T, x: (T.tensor([0.0, 1.0, 2.0]) in x, T.tensor(9.0) in x),
+    "mismatched_tensor_in_tensor": lambda T, x: T.tensor([1.0, 2.0]) in x,
+    "string_in_tensor": lambda T, x: "a" in x,
+    "none_in_tensor": lambda T, x: None in x,
+    "reversed_tensor": lambda T, x: reversed(x),
+    "reversed_0d_tensor": lambda T, x: reversed(x[0, 0]),
+    "size_of_floats": lambda T, x: T.Size([2.5]),
+    "size_of_string": lambda T, x: T.Size("ab"),
+    "size_of_float_tensor": lambda T, x: T.Size([T.tensor(2.0)]),
+    "size_of_int_likes": lambda T, x: T.Size([np.int64(2), T.tensor(3), True]),
     "clip_grad_norm_bad_norm_type": lambda T, x: T.nn.utils.clip_grad_norm_(T.nn.Linear(2, 2).parameters(), 1.0,
                                                                             norm_type="x"),
 }
