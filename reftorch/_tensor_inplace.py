@@ -20,7 +20,7 @@ from ._ops._inplace import (  # noqa: F401 (re-exported: in-place ops import the
 )
 from .autograd._graph import array_key
 from .autograd.function import OpFunction as Function
-from ._ops.indexing import _normalize_key, _split_basic, getitem, sequence_as_tuple
+from ._ops.indexing import _drop_empty_ellipsis, _normalize_key, _split_basic, getitem, sequence_as_tuple
 from ._ops.pointwise import _as_operand
 from ._ops.shape import expand, unsqueeze as _unsqueeze
 from .autograd.grad_mode import is_grad_enabled, no_grad
@@ -190,6 +190,8 @@ def setitem(t, key, value):
             setitem(view, adv, value)
             return
         key = adv
+    if isinstance(key, tuple) and any(k is Ellipsis for k in key):
+        key = _drop_empty_ellipsis(t, key)  # (as getitem: index tensors around it are adjacent)
     try:
         nkey, advanced, _ = _normalize_key(t, key)
     except IndexError as e:

@@ -166,6 +166,22 @@ def test_setitem(case, trailing):
     _same_outcome(kt, vt, kr, vr)
 
 
+@pytest.mark.parametrize("shape, items, vshape", [
+    ((1, 1, 1, 1), [("slice", 0, 1, 1), ("int", 0), ("list", []), ("ellipsis",), ("list", [])], (1, 0)),
+    ((2, 3, 4, 5), [("slice", 0, 1, 1), ("int", 0), ("list", [0]), ("ellipsis",), ("list", [1])], (1, 1)),
+    ((2, 3), [("list", [0]), ("ellipsis",), ("list", [1])], (1,)),
+])
+def test_setitem_ellipsis_for_no_dims(shape, items, vshape):
+    """An Ellipsis that stands for no dimension leaves the index lists around it adjacent
+    in a write too, as in a read (the key PyTorch's fuzz case found: NumPy's rule moved
+    their dims to the front and refused the value)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        kt, vt = run(torch, lambda T: _write(T, shape, tuple(range(len(shape))), items, False, vshape), ())
+        kr, vr = run(reftorch, lambda T: _write(T, shape, tuple(range(len(shape))), items, False, vshape), ())
+    _same_outcome(kt, vt, kr, vr)
+
+
 @pytest.mark.parametrize("shape, perm", [((2, 3), (0, 1)), ((2, 3), (1, 0)), ((4,), (0,)), ((1, 3, 2), (2, 0, 1)),
                                          ((0, 2), (0, 1))])
 def test_getitem_none_alone(shape, perm):
