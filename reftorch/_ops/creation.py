@@ -658,14 +658,14 @@ def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=Non
     if out is not None:  # the result takes out's dtype and device
         return with_out("aten::linspace", out, linspace, start, end, steps,
                         dtype=out.dtype if dtype is None else dtype, device=out.device)
-    ends = [v for v in (start, end) if isinstance(v, Tensor)]
     if not all(isinstance(v, numbers.Number) or isinstance(v, Tensor) for v in (start, end)) or not (
             type(steps) is int or _is_number(steps) and not _is_float(steps)):
         _invalid_combination("linspace", (start, end, steps))
-    if any(v.dim() for v in ends):
-        which = " and ".join(f"{name} with {v.dim()} dimension(s)" for name, v in (("start", start), ("end", end))
-                             if isinstance(v, Tensor) and v.dim())
-        raise RuntimeError(f"linspace only supports 0-dimensional start and end tensors, but got {which}.")
+    wide = [f"{name} with {v.dim()} dimension(s)" for name, v in (("start", start), ("end", end))
+            if isinstance(v, Tensor) and v.dim()]
+    if wide:
+        raise RuntimeError(f"linspace only supports 0-dimensional start and end tensors, but got "
+                           f"{' and '.join(wide)}.")
     start, end = (v.item() if isinstance(v, Tensor) else v for v in (start, end))
     if dtype is None:
         dtype = D.get_default_dtype()

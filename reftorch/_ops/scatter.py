@@ -213,12 +213,12 @@ class Scatter(OpFunction):
         if not idx.size:  # (of any shape and dtype, as PyTorch takes it: nothing is written)
             pos = xp.zeros((0,), dtype=xp.int64, **b._dev_kw())
             vals = xp.zeros((0,), dtype=native, **b._dev_kw())
-        elif src:
-            pos = xp.reshape(flat_positions(b, shape, dim, idx), (-1,))
-            vals = xp.reshape(_src_block(src[0], index) if src[0].dim() else src[0]._data, (-1,))
         else:
             pos = xp.reshape(flat_positions(b, shape, dim, idx), (-1,))
-            vals = b.full(pos.shape, native, value)
+            if src:
+                vals = xp.reshape(_src_block(src[0], index) if src[0].dim() else src[0]._data, (-1,))
+            else:
+                vals = b.full(pos.shape, native, value)
         self_flat = xp.reshape(x._data, (-1,))
         out = reduce_flat(b, self_flat, pos, vals, op, include_self, x.dtype)
         ctx.pos, ctx.op, ctx.include_self, ctx.x_shape = pos, op, include_self, x._data.shape
