@@ -17,6 +17,7 @@ from . import _backends
 from . import _dtype as D
 from . import cuda
 from ._warnings import warn_once
+from ._ops._numpy_names import NOT_GIVEN, required_dim
 from ._codegen import compile_function, defaults_of, parameter_text
 from ._device import device as _device_cls
 from ._layout import like_input
@@ -352,8 +353,11 @@ def _int_list_method(fn, name, arg):
     return method
 
 
-def _squeeze(self, dim=None, *more):
-    """``t.squeeze()``, ``t.squeeze(0)``, ``t.squeeze(0, 1)``, ``t.squeeze((0, 1))``, ``t.squeeze(dim=0)``."""
+def _squeeze(self, dim=None, *more, axis=NOT_GIVEN):
+    """``t.squeeze()``, ``t.squeeze(0)``, ``t.squeeze(0, 1)``, ``t.squeeze((0, 1))``, ``t.squeeze(dim=0)``,
+    ``t.squeeze(axis=0)``."""
+    if axis is not NOT_GIVEN:
+        dim = shape.squeeze_axis(dim, axis)
     return shape.squeeze(self, (dim,) + more if more else dim)
 
 
@@ -666,7 +670,9 @@ def _bind_more_inplace():
 def _cumulative_(fn):
     inplace = _inplace(fn)
 
-    def method(self, dim, *, dtype=None):
+    def method(self, dim=NOT_GIVEN, *, dtype=None, axis=NOT_GIVEN):
+        if dim is NOT_GIVEN or axis is not NOT_GIVEN:
+            dim = required_dim(inplace.__name__, dim, axis)
         if dtype is not None and dtype is not self.dtype:
             raise RuntimeError(f"Bad in-place call: input tensor dtype {_C_TYPE[self.dtype.name]} and output "
                                f"tensor dtype {_C_TYPE[dtype.name]} should match")

@@ -7,6 +7,7 @@ from .._tensor import _wrap_dim
 from ..autograd.function import OpFunction
 from ._common import conj_of, with_out
 from .linalg import c_type_name
+from ._numpy_names import NOT_GIVEN, dim_from_axis
 
 
 def _acc_dtype(input, dtype):
@@ -130,7 +131,7 @@ def _cum(cls, input, dim, dtype, name):
     return cls.apply(input, dim=d, native=input._backend.dtype(dt))
 
 
-def cumsum(input, dim=None, *, dtype=None, out=None):
+def cumsum(input, dim=None, *, dtype=None, out=None, axis=NOT_GIVEN):
     """Running sum along ``dim``: ``out[i] = input[0] + … + input[i]``.
 
     Integer and bool inputs give int64 (unless ``dtype`` says otherwise). Mirrors
@@ -151,12 +152,14 @@ def cumsum(input, dim=None, *, dtype=None, out=None):
         >>> torch.tensor([1, 2, 3, 4]).cumsum(0)
         tensor([ 1,  3,  6, 10])
     """
+    if axis is not NOT_GIVEN:
+        dim = dim_from_axis("cumsum", dim, axis)
     if out is not None:
         return with_out("cumsum", out, cumsum, input, dim, dtype=_out_dtype(out, dtype))
     return _cum(Cumsum, input, dim, dtype, "cumsum")
 
 
-def cumprod(input, dim=None, *, dtype=None, out=None):
+def cumprod(input, dim=None, *, dtype=None, out=None, axis=NOT_GIVEN):
     """Running product along ``dim``. Mirrors ``torch.cumprod`` (``grad_fn``
     ``CumprodBackward0``; exact gradients when the input holds zeros).
 
@@ -171,6 +174,8 @@ def cumprod(input, dim=None, *, dtype=None, out=None):
         >>> torch.tensor([1., 2., 3., 4.]).cumprod(0)
         tensor([ 1.,  2.,  6., 24.])
     """
+    if axis is not NOT_GIVEN:
+        dim = dim_from_axis("cumprod", dim, axis)
     if out is not None:
         return with_out("cumprod", out, cumprod, input, dim, dtype=_out_dtype(out, dtype))
     return _cum(Cumprod, input, dim, dtype, "cumprod")

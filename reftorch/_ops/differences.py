@@ -12,6 +12,7 @@ from .creation import empty_like
 from .join import cat
 from .pointwise import logical_xor
 from .shape import broadcast_tensors
+from ._numpy_names import NOT_GIVEN, dim_from_axis
 
 _CROSS_DIM_WARNING = ("Using torch.cross without specifying the dim arg is deprecated.\nPlease either pass the dim "
                       "explicitly or simply use torch.linalg.cross.\nThe default value of dim will change to agree "
@@ -19,7 +20,7 @@ _CROSS_DIM_WARNING = ("Using torch.cross without specifying the dim arg is depre
                       "/__w/pytorch/pytorch/aten/src/ATen/native/Cross.cpp:63.)")
 
 
-def diff(input, n=1, dim=-1, prepend=None, append=None):
+def diff(input, n=1, dim=-1, prepend=None, append=None, *, axis=NOT_GIVEN):
     """The ``n``-th forward difference along ``dim``: ``out[i] = x[i + 1] - x[i]``, ``n`` times.
 
     ``prepend`` and ``append`` are joined to ``input`` along ``dim`` first. Bool inputs
@@ -48,6 +49,8 @@ def diff(input, n=1, dim=-1, prepend=None, append=None):
         >>> torch.diff(torch.tensor([1, 4, 9, 16]), n=2)
         tensor([2, 2])
     """
+    if axis is not NOT_GIVEN:
+        dim = dim_from_axis("diff", dim, axis, -1)
     if input.dim() == 0:
         raise RuntimeError("diff expects input to be at least one-dimensional")
     if n < 0:
@@ -124,7 +127,7 @@ def _cross(xp, a, b, dim):
     return xp.concat([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0], axis=dim)
 
 
-def cross(input, other, dim=None):
+def cross(input, other, dim=None, *, axis=NOT_GIVEN):
     """The cross product of 3-vectors along ``dim`` (the operands broadcast).
 
     Without ``dim`` the first dimension of size 3 is used and, as PyTorch does, a
@@ -140,6 +143,8 @@ def cross(input, other, dim=None):
         >>> torch.cross(torch.tensor([1., 0., 0.]), torch.tensor([0., 1., 0.]), dim=0)
         tensor([0., 0., 1.])
     """
+    if axis is not NOT_GIVEN:
+        dim = dim_from_axis("cross", dim, axis)
     _same_dtype(input, other)
     if dim is None:
         warn_once(_CROSS_DIM_WARNING, stacklevel=2)  # (TORCH_WARN_ONCE)

@@ -19,6 +19,7 @@ from .splitting import Unbind
 from .._scalar import check_fill_value, store_value
 from .creation import tensor as _t
 from .shape import ViewAsReal, expand
+from ._numpy_names import NOT_GIVEN, dim_from_axis
 
 
 def _check_range(xp, idx, size, make_error):
@@ -815,7 +816,7 @@ def _normalize_key(x, key, check_bounds=True):
     return tuple(out), advanced, name
 
 
-def unbind(input, dim=0):
+def unbind(input, dim=0, *, axis=NOT_GIVEN):
     """The slices of ``input`` along ``dim``, as a tuple of views (``iter(x)`` uses it).
 
     Mirrors ``torch.unbind``: the results share one ``grad_fn``, ``UnbindBackward0``
@@ -829,6 +830,8 @@ def unbind(input, dim=0):
         >>> torch.tensor([[1, 2], [3, 4]]).unbind(1)
         (tensor([1, 3]), tensor([2, 4]))
     """
+    if axis is not NOT_GIVEN:
+        dim = dim_from_axis("unbind", dim, axis, 0)
     d = _wrap_dim(int_arg(dim, "unbind", "dim", 1), input.dim())  # (a 0-d input: dims -1 and 0 pass)
     if input.dim() == 0:
         raise IndexError("Dimension specified as 0 but tensor has no dimensions")

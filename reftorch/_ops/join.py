@@ -7,6 +7,7 @@ from .. import _dtype as D
 from .._tensor import Tensor, _wrap_dim, int_arg
 from ..autograd.function import OpFunction as Function
 from ._common import grad_as, row_major, with_out
+from ._numpy_names import NOT_GIVEN, dim_from_axis
 from .shape import compute_stride, unsqueeze
 from .._layout import cat_layout
 
@@ -85,25 +86,6 @@ def _position(items, item):
     """The position of ``item`` in ``items`` for an error message: the first one that is it
     (the loops check items in order, so an earlier occurrence would have failed first)."""
     return next(i for i, x in enumerate(items) if x is item)
-
-
-class _NoAxis:
-    """The default of ``axis``: not given (``axis=None`` is PyTorch's TypeError)."""
-
-    def __repr__(self):
-        return "<no axis>"
-
-
-_NO_AXIS = _NoAxis()
-
-
-def _axis_as_dim(fn, dim, axis):
-    """``dim`` from ``axis``, NumPy's name for it, which PyTorch accepts instead of ``dim``
-    only (``dim`` given too: PyTorch's TypeError; a ``dim`` of 0 cannot be told from the
-    default and gives way to ``axis``)."""
-    if dim.__class__ is not int or dim != 0:
-        raise TypeError(f"{fn}() got an unexpected keyword argument 'axis'")
-    return axis
 
 
 def _not_a_tensor_list(fn, obj):
@@ -203,7 +185,7 @@ def _scan(tensors):
     return arrays, shape, dtype, odd, cast
 
 
-def cat(tensors, dim=0, *, axis=_NO_AXIS, out=None):
+def cat(tensors, dim=0, *, axis=NOT_GIVEN, out=None):
     """Concatenate tensors along an existing dimension ``dim``.
 
     All tensors must have the same number of dimensions and the same size in every
@@ -241,8 +223,8 @@ def cat(tensors, dim=0, *, axis=_NO_AXIS, out=None):
         return with_out("cat", out, cat, tensors, dim, axis=axis)
     if tensors.__class__ is not list and tensors.__class__ is not tuple and not isinstance(tensors, (list, tuple)):
         raise _not_a_tensor_list("cat", tensors)
-    if axis is not _NO_AXIS:  # NumPy-style alias accepted by PyTorch
-        dim = _axis_as_dim("cat", dim, axis)
+    if axis is not NOT_GIVEN:  # NumPy's name, which PyTorch accepts
+        dim = dim_from_axis("cat", dim, axis, 0)
     # :func:`_scan`, written out (a call less per ``cat``), without the shapes but the first
     # one's: the backend's join checks the others (below)
     arrays = []
@@ -339,7 +321,7 @@ _NEW_LAST = (Ellipsis, None)  # the index that adds a size-1 last dim (a view)
 _dtype_of = attrgetter("dtype")  # for map(): no Python frame per array
 
 
-def stack(tensors, dim=0, *, axis=_NO_AXIS, out=None):
+def stack(tensors, dim=0, *, axis=NOT_GIVEN, out=None):
     """Join tensors of identical shape along a *new* dimension ``dim``.
 
     The result has one more dimension than the inputs; ``dim`` ranges over
@@ -372,8 +354,8 @@ def stack(tensors, dim=0, *, axis=_NO_AXIS, out=None):
         return with_out("stack", out, stack, tensors, dim, axis=axis)
     if tensors.__class__ is not list and tensors.__class__ is not tuple and not isinstance(tensors, (list, tuple)):
         raise _not_a_tensor_list("stack", tensors)
-    if axis is not _NO_AXIS:  # NumPy-style alias accepted by PyTorch
-        dim = _axis_as_dim("stack", dim, axis)
+    if axis is not NOT_GIVEN:  # NumPy's name, which PyTorch accepts
+        dim = dim_from_axis("stack", dim, axis, 0)
     arrays, shape, dtype, odd, cast = _scan(tensors)
     # PyTorch's order: the argument parser's errors, the empty list, ``dim``, the shapes, the devices.
     if dim.__class__ is not int:

@@ -10,6 +10,7 @@ from ..autograd.function import OpFunction
 from . import reduction, shape as S
 from ._common import row_major, with_out
 from .pointwise import abs as _abs
+from ._numpy_names import NOT_GIVEN, numpy_names
 
 
 def _cname(d):
@@ -175,7 +176,7 @@ class Amax(OpFunction):
         return _restore(xp, g, shape, ctx.axes, ctx.keepdim) / count * hit  # PyTorch's order
 
 
-def amax(input, dim=(), keepdim=False):
+def amax(input, dim=(), keepdim=False, *, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
     """The largest values over ``dim`` (all dimensions when empty); ties share the
     gradient evenly. Mirrors ``torch.amax``.
 
@@ -184,11 +185,15 @@ def amax(input, dim=(), keepdim=False):
         >>> torch.tensor([[1, 5], [7, 2]]).amax(dim=1)
         tensor([5, 7])
     """
+    if axis is not NOT_GIVEN or keepdims is not NOT_GIVEN:
+        dim, keepdim = numpy_names("amax", dim, keepdim, axis, keepdims, ())
     return Amax.apply(input, axes=_extreme_axes(input, dim, "amax"), keepdim=bool(keepdim), largest=True)
 
 
-def amin(input, dim=(), keepdim=False):
+def amin(input, dim=(), keepdim=False, *, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
     """The smallest values over ``dim``. Mirrors ``torch.amin``."""
+    if axis is not NOT_GIVEN or keepdims is not NOT_GIVEN:
+        dim, keepdim = numpy_names("amin", dim, keepdim, axis, keepdims, ())
     return Amax.apply(input, axes=_extreme_axes(input, dim, "amin"), keepdim=bool(keepdim), largest=False,
                       _name="AminBackward0")
 

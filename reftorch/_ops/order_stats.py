@@ -14,6 +14,7 @@ from .._tensor import Tensor, _wrap_dim
 from ._common import fix_empty_strides, redo_rows_on_host
 from ._stl_sort import _ranks, quick_select_rows
 from .reduction import MaxAll, MaxDim, _check_keepdim, _return_type
+from ._numpy_names import NOT_GIVEN, numpy_names
 
 median_rt = _return_type("median")
 kthvalue_rt = _return_type("kthvalue")
@@ -104,7 +105,7 @@ def _no_bool(input, kernel):
         raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
 
 
-def median(input, dim=None, keepdim=False):
+def median(input, dim=None, keepdim=False, *, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
     """The lower median: of all elements, or ``(values, indices)`` along ``dim``.
 
     For an even count it is the smaller of the two middle values (not their mean). A nan
@@ -135,6 +136,8 @@ def median(input, dim=None, keepdim=False):
         values=tensor([2., 5.]),
         indices=tensor([3, 1]))
     """
+    if axis is not NOT_GIVEN or keepdims is not NOT_GIVEN:
+        dim, keepdim = numpy_names("median", dim, keepdim, axis, keepdims)
     _no_bool(input, "median_cpu")
     if dim is None:
         return MedianAll.apply(input)
@@ -146,7 +149,7 @@ def median(input, dim=None, keepdim=False):
     return _select(input, d, keepdim, (n - 1) // 2, True, "MedianBackward1", median_rt, "median")
 
 
-def kthvalue(input, k, dim=-1, keepdim=False):
+def kthvalue(input, k, dim=-1, keepdim=False, *, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
     """The ``k``-th smallest element along ``dim`` (``k`` counts from 1), with its index.
 
     nan counts as larger than every number. Mirrors ``torch.kthvalue`` (grad_fn
@@ -174,6 +177,8 @@ def kthvalue(input, k, dim=-1, keepdim=False):
         values=tensor(2.),
         indices=tensor(3))
     """
+    if axis is not NOT_GIVEN or keepdims is not NOT_GIVEN:
+        dim, keepdim = numpy_names("kthvalue", dim, keepdim, axis, keepdims, -1)
     if input.dim():  # (PyTorch takes a 0-d bool tensor)
         _no_bool(input, "kthvalue_cpu")
     _check_keepdim(keepdim, "kthvalue")

@@ -13,6 +13,7 @@ from ..autograd.grad_mode import is_grad_enabled
 from ..autograd.function import OpFunction as Function
 from ._common import fix_empty_strides, grad_checked
 from .pointwise import Div, _Binary, _cast, _operands, eq, isclose, ne
+from ._numpy_names import NOT_GIVEN, dim_from_axis, numpy_names
 
 
 def _dims(input, dim):
@@ -115,7 +116,7 @@ class Sum(Function):
         return _expand_grad(xp, g, ctx.shape, ctx.axes, ctx.keepdim)
 
 
-def sum(input, dim=None, keepdim=False, *, dtype=None):
+def sum(input, dim=None, keepdim=False, *, dtype=None, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
     """Sum of all elements, or along ``dim`` (an int or a tuple of ints).
 
     Bool and integer inputs are summed as int64. Mirrors ``torch.sum``.
@@ -130,6 +131,8 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
         (tensor(10.), tensor([4., 6.]), tensor([[3.],
                 [7.]]))
     """
+    if axis is not NOT_GIVEN or keepdims is not NOT_GIVEN:
+        dim, keepdim = numpy_names("sum", dim, keepdim, axis, keepdims)
     if keepdim.__class__ is not bool:
         _check_keepdim(keepdim, "sum")
     if dim is None:
@@ -175,7 +178,7 @@ class Mean(Function):
         return _expand_grad(xp, g / ctx.count, ctx.shape, ctx.axes, ctx.keepdim)
 
 
-def mean(input, dim=None, keepdim=False, *, dtype=None):
+def mean(input, dim=None, keepdim=False, *, dtype=None, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
     """Arithmetic mean of all elements, or along ``dim``. Mirrors ``torch.mean``.
 
     Raises:
@@ -186,6 +189,8 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
         >>> torch.tensor([[1., 2.], [3., 4.]]).mean(dim=0)
         tensor([2., 3.])
     """
+    if axis is not NOT_GIVEN or keepdims is not NOT_GIVEN:
+        dim, keepdim = numpy_names("mean", dim, keepdim, axis, keepdims)
     _check_keepdim(keepdim, "mean")
     if dtype is not None:
         if not (dtype.is_floating_point or dtype.is_complex):
@@ -222,7 +227,7 @@ def _all_any(input, dim, keepdim, which):
     return Tensor._wrap(row_major(b, out), input.device, b)
 
 
-def all(input, dim=None, keepdim=False):
+def all(input, dim=None, keepdim=False, *, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
     """Whether every element is nonzero (``True``), over all elements or along ``dim``.
 
     ``dim`` may be an int or a tuple of ints. The result is bool (uint8 for uint8 inputs)
@@ -237,10 +242,12 @@ def all(input, dim=None, keepdim=False):
         >>> torch.all(x), x.all(dim=1), x.all(0, keepdim=True)
         (tensor(False), tensor([False,  True]), tensor([[ True, False]]))
     """
+    if axis is not NOT_GIVEN or keepdims is not NOT_GIVEN:
+        dim, keepdim = numpy_names("all", dim, keepdim, axis, keepdims)
     return _all_any(input, dim, keepdim, "all")
 
 
-def any(input, dim=None, keepdim=False):
+def any(input, dim=None, keepdim=False, *, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
     """Whether some element is nonzero, over all elements or along ``dim``.
 
     ``dim`` may be an int or a tuple of ints. The result is bool (uint8 for uint8 inputs)
@@ -255,6 +262,8 @@ def any(input, dim=None, keepdim=False):
         >>> torch.any(x), x.any(dim=1), x.any(0, keepdim=True)
         (tensor(True), tensor([False,  True]), tensor([[ True, False]]))
     """
+    if axis is not NOT_GIVEN or keepdims is not NOT_GIVEN:
+        dim, keepdim = numpy_names("any", dim, keepdim, axis, keepdims)
     return _all_any(input, dim, keepdim, "any")
 
 
@@ -380,14 +389,18 @@ def _arg(input, dim, keepdim, largest, who=None):
     return r if r.size else fix_empty_strides(b, r)
 
 
-def argmax(input, dim=None, keepdim=False):
+def argmax(input, dim=None, keepdim=False, *, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
     """Index of the largest value (of the flattened tensor when ``dim`` is None).
     Ties give the first index. Mirrors ``torch.argmax``."""
+    if axis is not NOT_GIVEN or keepdims is not NOT_GIVEN:
+        dim, keepdim = numpy_names("argmax", dim, keepdim, axis, keepdims)
     return Tensor._wrap(_arg(input, dim, keepdim, True), input._device, input._backend)
 
 
-def argmin(input, dim=None, keepdim=False):
+def argmin(input, dim=None, keepdim=False, *, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
     """Index of the smallest value. Mirrors ``torch.argmin``."""
+    if axis is not NOT_GIVEN or keepdims is not NOT_GIVEN:
+        dim, keepdim = numpy_names("argmin", dim, keepdim, axis, keepdims)
     return Tensor._wrap(_arg(input, dim, keepdim, False), input._device, input._backend)
 
 
@@ -408,7 +421,7 @@ def _max_min(input, dim, keepdim, largest):
     return (max_rt if largest else min_rt)(vals, idx)
 
 
-def max(input, dim=None, keepdim=False):
+def max(input, dim=None, keepdim=False, *, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
     """The largest value, or ``(values, indices)`` along ``dim``. Mirrors ``torch.max``.
 
     Examples:
@@ -419,11 +432,15 @@ def max(input, dim=None, keepdim=False):
         >>> x.max(dim=1).indices
         tensor([1, 0])
     """
+    if axis is not NOT_GIVEN or keepdims is not NOT_GIVEN:
+        dim, keepdim = numpy_names("max", dim, keepdim, axis, keepdims)
     return _max_min(input, dim, keepdim, True)
 
 
-def min(input, dim=None, keepdim=False):
+def min(input, dim=None, keepdim=False, *, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
     """The smallest value, or ``(values, indices)`` along ``dim``. Mirrors ``torch.min``."""
+    if axis is not NOT_GIVEN or keepdims is not NOT_GIVEN:
+        dim, keepdim = numpy_names("min", dim, keepdim, axis, keepdims)
     return _max_min(input, dim, keepdim, False)
 
 
@@ -504,6 +521,8 @@ def equal(input, other):
     return bool(xp.all(eq(input, other)._data))
 
 
-def count_nonzero(input, dim=None):
+def count_nonzero(input, dim=None, *, axis=NOT_GIVEN):
     """How many elements are nonzero (along ``dim``). Mirrors ``torch.count_nonzero``."""
+    if axis is not NOT_GIVEN:
+        dim = dim_from_axis("count_nonzero", dim, axis)
     return sum(ne(input, 0), dim=dim)

@@ -8,6 +8,7 @@ from ..autograd._graph import linear_grad
 from ..autograd.function import OpFunction
 from . import shape as S
 from .indexing import index_select
+from ._numpy_names import NOT_GIVEN, dim_from_axis
 
 
 def _dims_list(dims, nd, who):
@@ -153,7 +154,7 @@ def _cname(d):
     return D.scalar_name(d)
 
 
-def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
+def repeat_interleave(input, repeats=None, dim=None, *, output_size=None, axis=NOT_GIVEN):
     """Repeat each element (or each slice along ``dim``) ``repeats`` times in place, unlike
     :meth:`Tensor.repeat`, which repeats the whole tensor.
 
@@ -182,6 +183,8 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
                 [3, 4],
                 [3, 4]])
     """
+    if axis is not NOT_GIVEN:
+        dim = dim_from_axis("repeat_interleave", dim, axis)
     if repeats is None:  # torch.repeat_interleave(repeats)
         return _repeat_index(input)
     if dim is None:

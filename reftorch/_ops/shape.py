@@ -17,6 +17,7 @@ from .._layout import broadcast_shape, row_major, sum_to_shape
 from .._size import Size
 from .._tensor import Tensor, _as_shape, _wrap_dim, int_arg, tensor_string
 from ..autograd.function import OpFunction as Function
+from ._numpy_names import NOT_GIVEN, dim_from_axis, required_dim
 
 _VIEW_ERR = ("view size is not compatible with input tensor's size and stride (at least one dimension "
              "spans across two contiguous subspaces). Use .reshape(...) instead.")
@@ -556,7 +557,16 @@ def unflatten(input, dim, sizes):
     return view(input, shp[:d] + sizes + shp[d + 1:])
 
 
-def squeeze(input, dim=None):
+def squeeze_axis(dim, axis):
+    """``dim`` of ``squeeze`` called with ``axis`` (see :mod:`._numpy_names`)."""
+    if axis is None:  # (PyTorch's two forms of squeeze take an int or a tuple under this name)
+        raise TypeError("squeeze() received an invalid combination of arguments - got (axis=NoneType, ), "
+                        "but expected one of:\n * (Tensor input)\n * (Tensor input, int dim)\n"
+                        " * (Tensor input, tuple of ints dim)\n")
+    return dim_from_axis("squeeze", dim, axis)
+
+
+def squeeze(input, dim=None, *, axis=NOT_GIVEN):
     """Remove dimensions of size 1.
 
     With no ``dim`` every size-1 dimension goes; with an int or a tuple of ints only those
@@ -582,6 +592,8 @@ def squeeze(input, dim=None):
         >>> x.squeeze((1, -1)).shape
         torch.Size([2, 3])
     """
+    if axis is not NOT_GIVEN:
+        dim = squeeze_axis(dim, axis)
     shp = input._data.shape
     nd = len(shp)
     if dim is None:
@@ -603,7 +615,7 @@ def squeeze(input, dim=None):
     return Squeeze.apply(input, axes, _name=name)
 
 
-def unsqueeze(input, dim):
+def unsqueeze(input, dim=NOT_GIVEN, *, axis=NOT_GIVEN):
     """Insert a dimension of size 1 at position ``dim``.
 
     ``dim`` ranges over ``[-input.dim() - 1, input.dim()]``; a negative ``dim`` counts from
@@ -619,6 +631,8 @@ def unsqueeze(input, dim):
         >>> x.unsqueeze(0).shape, x.unsqueeze(-1).shape
         (torch.Size([1, 3]), torch.Size([3, 1]))
     """
+    if dim is NOT_GIVEN or axis is not NOT_GIVEN:
+        dim = required_dim("unsqueeze", dim, axis)
     n = len(input._data.shape) + 1
     if dim.__class__ is int and 0 <= dim < n:  # in range already (per-call overhead: no _wrap_dim)
         return Unsqueeze.apply(input, dim)

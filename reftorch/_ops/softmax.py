@@ -8,6 +8,7 @@ from .._tensor import Tensor, _wrap_dim
 from ..autograd.function import OpFunction
 from ._common import by_row_blocks
 from .._layout import row_major
+from ._numpy_names import NOT_GIVEN, required_dim
 
 
 def _cname(d):
@@ -206,15 +207,7 @@ class LogSoftmax(OpFunction):
         return _backward(ctx, g, LogSoftmaxBackwardData)
 
 
-_REQUIRED = object()
-
-
-def _missing_dim(name):
-    # PyTorch's argument parser words it this way (not Python's "missing 1 required ...").
-    return TypeError(f'{name}() missing 1 required positional arguments: "dim"')
-
-
-def softmax(input, dim=_REQUIRED, dtype=None):
+def softmax(input, dim=NOT_GIVEN, dtype=None, *, axis=NOT_GIVEN):
     """``exp(x) / exp(x).sum(dim)``: probabilities along ``dim``.
 
     Args:
@@ -236,12 +229,12 @@ def softmax(input, dim=_REQUIRED, dtype=None):
         >>> torch.tensor([1., 2., 3.]).softmax(0)
         tensor([0.0900, 0.2447, 0.6652])
     """
-    if dim is _REQUIRED:
-        raise _missing_dim("softmax")
+    if dim is NOT_GIVEN or axis is not NOT_GIVEN:
+        dim = required_dim("softmax", dim, axis)
     return softmax_impl(input, dim, dtype, "softmax")
 
 
-def log_softmax(input, dim=_REQUIRED, dtype=None):
+def log_softmax(input, dim=NOT_GIVEN, dtype=None, *, axis=NOT_GIVEN):
     """``log(softmax(x))`` computed stably. Mirrors ``torch.log_softmax`` and
     ``Tensor.log_softmax`` (see :func:`softmax` for the arguments).
 
@@ -255,6 +248,6 @@ def log_softmax(input, dim=_REQUIRED, dtype=None):
         >>> torch.log_softmax(torch.tensor([1., 2., 3.]), dim=0)
         tensor([-2.4076, -1.4076, -0.4076])
     """
-    if dim is _REQUIRED:
-        raise _missing_dim("log_softmax")
+    if dim is NOT_GIVEN or axis is not NOT_GIVEN:
+        dim = required_dim("log_softmax", dim, axis)
     return softmax_impl(input, dim, dtype, "log_softmax")

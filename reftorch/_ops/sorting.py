@@ -22,6 +22,7 @@ from ._stl_select import topk_rows
 from ._stl_sort import nth_element_topk, std_sort_rows
 from .creation import zeros
 from .scatter import flat_positions, scatter
+from ._numpy_names import NOT_GIVEN, dim_from_axis
 
 
 def _order(xp, a, axis, descending):
@@ -97,7 +98,7 @@ def _overload(name, args, stable, dim, descending):
     return dim, descending, bool(stable)
 
 
-def sort(input, *args, stable=None, dim=-1, descending=False, out=None):
+def sort(input, *args, stable=None, dim=-1, descending=False, out=None, axis=NOT_GIVEN):
     """Sort along ``dim``; returns ``(values, indices)`` (``torch.return_types.sort``).
 
     Args:
@@ -127,6 +128,8 @@ def sort(input, *args, stable=None, dim=-1, descending=False, out=None):
         values=tensor([3, 3, 2, 1]),
         indices=tensor([0, 2, 3, 1]))
     """
+    if axis is not NOT_GIVEN:
+        dim = dim_from_axis("sort", dim, axis, -1)
     if out is not None:
         raise NotImplementedError("reftorch's sort does not take out=")
     dim, descending, stable = _overload("sort", args, stable, dim, descending)
@@ -145,7 +148,7 @@ def sort(input, *args, stable=None, dim=-1, descending=False, out=None):
     return sort_rt(values, index)
 
 
-def argsort(input, *args, stable=None, dim=-1, descending=False):
+def argsort(input, *args, stable=None, dim=-1, descending=False, axis=NOT_GIVEN):
     """The indices that sort ``input`` along ``dim`` (``sort(...).indices``).
     Mirrors ``torch.argsort``.
 
@@ -162,6 +165,8 @@ def argsort(input, *args, stable=None, dim=-1, descending=False):
         >>> torch.argsort(torch.tensor([[3, 1, 2]]), dim=1)
         tensor([[1, 2, 0]])
     """
+    if axis is not NOT_GIVEN:
+        dim = dim_from_axis("argsort", dim, axis, -1)
     dim, descending, stable = _overload("argsort", args, stable, dim, descending)
     d = _wrap_dim(dim, input.dim())
     b = input._backend
@@ -183,7 +188,7 @@ def msort(input, *, out=None):
     return sort(input, dim=0).values
 
 
-def topk(input, k, dim=None, largest=True, sorted=True, *, out=None):
+def topk(input, k, dim=None, largest=True, sorted=True, *, out=None, axis=NOT_GIVEN):
     """The ``k`` largest (or smallest) elements along ``dim``; ``(values, indices)``
     (``torch.return_types.topk``).
 
@@ -209,6 +214,8 @@ def topk(input, k, dim=None, largest=True, sorted=True, *, out=None):
         values=tensor([7., 5.]),
         indices=tensor([1, 3]))
     """
+    if axis is not NOT_GIVEN:
+        dim = dim_from_axis("topk", dim, axis)
     if out is not None:
         raise NotImplementedError("reftorch's topk does not take out=")
     if input.dtype is D.bool:

@@ -6,6 +6,7 @@ import operator
 
 from .._tensor import Tensor, _wrap_dim, int_arg
 from ..autograd.function import OpFunction
+from ._numpy_names import NOT_GIVEN, dim_from_axis
 
 
 class Split(OpFunction):
@@ -217,7 +218,7 @@ def _split_types_error(size, dim):
             f" * (Tensor input, tuple of ints split_size, int dim = 0)\n{lines[1]}\n")
 
 
-def chunk(input, chunks, dim=0):
+def chunk(input, chunks, dim=0, *, axis=NOT_GIVEN):
     """Cut ``input`` along ``dim`` into ``chunks`` views of ``ceil(size / chunks)``
     elements (fewer pieces when they run out, the last may be shorter).
 
@@ -238,6 +239,8 @@ def chunk(input, chunks, dim=0):
         >>> torch.arange(6).chunk(4)
         (tensor([0, 1]), tensor([2, 3]), tensor([4, 5]))
     """
+    if axis is not NOT_GIVEN:
+        dim = dim_from_axis("chunk", dim, axis, 0)
     if chunks.__class__ is not int:  # (the argument parser's errors come first)
         chunks = int_arg(chunks, "chunk", "chunks", 1)
     if dim.__class__ is not int:

@@ -13,6 +13,7 @@ from ._common import conj_of
 from .cumulative import _scan
 from .reduction import _check_keepdim, _dims, _expand_grad, _FLOAT_OR_COMPLEX, Mean, ne, sum
 from .reduction import _keep_dims as _keep
+from ._numpy_names import NOT_GIVEN, missing_dim, numpy_names
 
 _DOF_WARNING = ("{}(): degrees of freedom is <= 0. Correction should be strictly less than the reduction factor "
                 "(input numel divided by output numel). (Triggered internally at "
@@ -102,7 +103,7 @@ def _others(b, a, axis):
     return left * right
 
 
-def prod(input, dim=None, keepdim=False, *, dtype=None):
+def prod(input, dim=None, keepdim=False, *, dtype=None, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
     """Product of all elements, or along one dimension ``dim``.
 
     Bool and integer inputs multiply as int64 (unless ``dtype`` is given); floats keep
@@ -128,6 +129,8 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
         >>> x.prod(), x.prod(1), torch.prod(torch.tensor([True, True]))
         (tensor(24.), tensor([ 2., 12.]), tensor(1))
     """
+    if axis is not NOT_GIVEN or keepdims is not NOT_GIVEN:
+        dim, keepdim = numpy_names("prod", dim, keepdim, axis, keepdims)
     _check_keepdim(keepdim, "prod")
     if dim is not None and (isinstance(dim, bool) or not isinstance(dim, int)):
         raise TypeError(f"prod(): argument 'dim' must be int, not {type(dim).__name__}")
@@ -248,7 +251,7 @@ def _var_args(input, dim, unbiased, keepdim, correction, who):
     return axes, correction, grad_n
 
 
-def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
     """Variance over all elements or along ``dim``: ``sum((x - mean)**2) / (N - correction)``.
 
     ``correction`` defaults to 1 (Bessel's correction); ``unbiased=False`` means
@@ -272,11 +275,13 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
         >>> x.var(), x.var(1), x.var(1, correction=0)
         (tensor(6.8000), tensor([1., 4.]), tensor([0.6667, 2.6667]))
     """
+    if axis is not NOT_GIVEN or keepdims is not NOT_GIVEN:
+        dim, keepdim = numpy_names("var", dim, keepdim, axis, keepdims)
     axes, correction, grad_n = _var_args(input, dim, unbiased, keepdim, correction, "var")
     return Var.apply(input, axes, correction, keepdim, False, grad_n)
 
 
-def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
     """Standard deviation: the square root of :func:`~reftorch.var` (same arguments).
 
     Mirrors ``torch.std``.
@@ -290,6 +295,8 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
         >>> torch.tensor([[1., 3.], [5., 9.]]).std(0)
         tensor([2.8284, 4.2426])
     """
+    if axis is not NOT_GIVEN or keepdims is not NOT_GIVEN:
+        dim, keepdim = numpy_names("std", dim, keepdim, axis, keepdims)
     axes, correction, grad_n = _var_args(input, dim, unbiased, keepdim, correction, "std")
     return Var.apply(input, axes, correction, keepdim, True, grad_n, _name="StdBackward0")
 
@@ -326,7 +333,7 @@ def _with_mean(input, dim, unbiased, keepdim, correction, who, root):
                          _name="StdMeanBackward0" if root else "VarMeanBackward0")
 
 
-def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
     """``(var, mean)`` in one call, with the arguments of :func:`~reftorch.var`.
 
     Mirrors ``torch.var_mean``: both results share one ``VarMeanBackward0`` node
@@ -340,10 +347,12 @@ def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
         >>> torch.var_mean(torch.tensor([1., 2., 6.]))
         (tensor(7.), tensor(3.))
     """
+    if axis is not NOT_GIVEN or keepdims is not NOT_GIVEN:
+        dim, keepdim = numpy_names("var_mean", dim, keepdim, axis, keepdims)
     return _with_mean(input, dim, unbiased, keepdim, correction, "var_mean", False)
 
 
-def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
     """``(std, mean)`` in one call, with the arguments of :func:`~reftorch.std`.
 
     Mirrors ``torch.std_mean`` (one ``StdMeanBackward0`` node for both results).
@@ -356,6 +365,8 @@ def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
         >>> torch.std_mean(torch.tensor([[1., 3.], [5., 9.]]), dim=1)
         (tensor([1.4142, 2.8284]), tensor([2., 7.]))
     """
+    if axis is not NOT_GIVEN or keepdims is not NOT_GIVEN:
+        dim, keepdim = numpy_names("std_mean", dim, keepdim, axis, keepdims)
     return _with_mean(input, dim, unbiased, keepdim, correction, "std_mean", True)
 
 
@@ -395,7 +406,7 @@ class Logsumexp(Function):
         return _keep(xp, g, shape, ctx.axes, ctx.keepdim) * conj_of(xp, xp.exp(x._data - res), x._dtype)
 
 
-def logsumexp(input, dim, keepdim=False):
+def logsumexp(input, dim=NOT_GIVEN, keepdim=False, *, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
     """``log(sum(exp(input), dim))``, computed without overflow (shifted by the max).
 
     Integer and bool inputs give the default float dtype. Mirrors ``torch.logsumexp``.
@@ -413,6 +424,10 @@ def logsumexp(input, dim, keepdim=False):
         >>> torch.logsumexp(torch.tensor([[0., 0.], [1000., 1000.]]), dim=1)
         tensor([6.9315e-01, 1.0007e+03])
     """
+    if dim is NOT_GIVEN or axis is not NOT_GIVEN or keepdims is not NOT_GIVEN:
+        dim, keepdim = numpy_names("logsumexp", dim, keepdim, axis, keepdims, NOT_GIVEN)
+        if dim is NOT_GIVEN:
+            raise missing_dim("logsumexp")
     _check_keepdim(keepdim, "logsumexp")
     if not (input.dtype.is_floating_point or input.dtype.is_complex):
         input = input.to(D.get_default_dtype())
@@ -457,7 +472,7 @@ class Nansum(Function):
         return g * xp.astype(xp.logical_not(ctx.nan), g.dtype)  # PyTorch's grad * ~isnan (inf * 0 is nan)
 
 
-def nansum(input, dim=None, keepdim=False, *, dtype=None):
+def nansum(input, dim=None, keepdim=False, *, dtype=None, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
     """Sum treating nan as zero. Integer and bool inputs sum as int64, as ``sum`` does.
 
     Mirrors ``torch.nansum``.
@@ -470,6 +485,8 @@ def nansum(input, dim=None, keepdim=False, *, dtype=None):
         >>> torch.nansum(torch.tensor([1., float('nan'), 2.]))
         tensor(3.)
     """
+    if axis is not NOT_GIVEN or keepdims is not NOT_GIVEN:
+        dim, keepdim = numpy_names("nansum", dim, keepdim, axis, keepdims)
     if not (input.dtype.is_floating_point or input.dtype.is_complex):
         return sum(input, dim, keepdim, dtype=dtype)
     _check_keepdim(keepdim, "nansum")
@@ -480,7 +497,7 @@ def nansum(input, dim=None, keepdim=False, *, dtype=None):
     return Nansum.apply(input, axes, keepdim, native)
 
 
-def nanmean(input, dim=None, keepdim=False, *, dtype=None):
+def nanmean(input, dim=None, keepdim=False, *, dtype=None, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
     """Mean of the elements that are not nan (nan where every element is nan).
 
     Computed as PyTorch does: ``nansum(input) / (number of non-nan elements)``, so the
@@ -494,6 +511,8 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None):
         >>> torch.tensor([[1., float('nan')], [2., 4.]]).nanmean(1)
         tensor([1., 3.])
     """
+    if axis is not NOT_GIVEN or keepdims is not NOT_GIVEN:
+        dim, keepdim = numpy_names("nanmean", dim, keepdim, axis, keepdims)
     if not (input.dtype.is_floating_point or input.dtype.is_complex):
         raise RuntimeError("nanmean(): expected input to have floating point or complex dtype but got "
                            f"{D.scalar_name(input.dtype)}")
