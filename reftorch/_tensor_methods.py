@@ -353,7 +353,7 @@ def _int_list_method(fn, name, arg):
     return method
 
 
-def _squeeze(self, dim=None, *more, axis=NOT_GIVEN):
+def _squeeze(self, dim=NOT_GIVEN, *more, axis=NOT_GIVEN):
     """``t.squeeze()``, ``t.squeeze(0)``, ``t.squeeze(0, 1)``, ``t.squeeze((0, 1))``, ``t.squeeze(dim=0)``,
     ``t.squeeze(axis=0)``."""
     if axis is not NOT_GIVEN:

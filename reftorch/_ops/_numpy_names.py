@@ -70,9 +70,11 @@ def required_dim(fn, dim, axis):
     given as ``dim`` or as ``axis``.
 
     Raises:
-        TypeError: if both or neither were given.
+        TypeError: if both or neither were given, or ``dim`` is None.
     """
     dim = dim_from_axis(fn, dim, axis, NOT_GIVEN)
     if dim is NOT_GIVEN:
         raise missing_dim(fn)
+    if dim is None:
+        raise TypeError(f"{fn}(): argument 'dim' must be int, not NoneType")
     return dim

@@ -18,6 +18,7 @@ from .._scalar import _C_NAMES, check_data_fits, check_fill_value, half_source, 
 from .._tensor import Tensor, _as_shape, _type_name, new_shape
 from ._common import check_dtype, resolve_device, fix_empty_strides, with_out
 from .._layout import preserve_strides
+from ._numpy_names import NOT_GIVEN
 
 _NP_TO_DTYPE = {
     "bool": D.bool, "uint8": D.uint8, "int8": D.int8, "int16": D.int16, "int32": D.int32,
@@ -601,7 +602,7 @@ def _invalid_combination(fn, args):
     raise TypeError(f"{fn}() received an invalid combination of arguments - got ({got}), but expected one of:")
 
 
-def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None,
+def arange(start=0, end=NOT_GIVEN, step=1, *, out=None, dtype=None, layout=None, device=None,
            requires_grad=False):
     """Values from ``start`` (inclusive) to ``end`` (exclusive) in steps of ``step``.
 
@@ -621,7 +622,7 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
     if out is not None:  # the result takes out's dtype and device
         return with_out("aten::arange", out, arange, start, end, step,
                         dtype=out.dtype if dtype is None else dtype, device=out.device)
-    if end is None:
+    if end is NOT_GIVEN:  # (an explicit None is refused below, as PyTorch does)
         if not _is_number(start):
             raise TypeError(f"arange(): argument 'end' (position 1) must be Number, not {_type_name(start)}")
         start, end = 0, start

@@ -13,7 +13,7 @@ from .. import _dtype as D
 from .._tensor import Tensor, _wrap_dim
 from ._common import fix_empty_strides, redo_rows_on_host
 from ._stl_sort import _ranks, quick_select_rows
-from .reduction import MaxAll, MaxDim, _check_keepdim, _return_type
+from .reduction import MaxAll, MaxDim, _check_keepdim, _int_dim_or_all, _return_type
 from ._numpy_names import NOT_GIVEN, numpy_names
 
 median_rt = _return_type("median")
@@ -105,7 +105,7 @@ def _no_bool(input, kernel):
         raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
 
 
-def median(input, dim=None, keepdim=False, *, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
+def median(input, dim=NOT_GIVEN, keepdim=False, *, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
     """The lower median: of all elements, or ``(values, indices)`` along ``dim``.
 
     For an even count it is the smaller of the two middle values (not their mean). A nan
@@ -115,7 +115,7 @@ def median(input, dim=None, keepdim=False, *, axis=NOT_GIVEN, keepdims=NOT_GIVEN
 
     Args:
         input: a tensor (not bool).
-        dim: the dimension to reduce, or None for all elements.
+        dim: the dimension to reduce; not given: all elements.
         keepdim: keep ``dim`` as size 1.
 
     Returns:
@@ -125,6 +125,7 @@ def median(input, dim=None, keepdim=False, *, axis=NOT_GIVEN, keepdims=NOT_GIVEN
     Raises:
         NotImplementedError: for bool inputs.
         IndexError: if ``dim`` is out of range or has size 0.
+        TypeError: for ``dim=None``, or ``keepdim=True`` without ``dim``.
 
     Examples:
         >>> import reftorch as torch
@@ -137,8 +138,9 @@ def median(input, dim=None, keepdim=False, *, axis=NOT_GIVEN, keepdims=NOT_GIVEN
         indices=tensor([3, 1]))
     """
     if axis is not NOT_GIVEN or keepdims is not NOT_GIVEN:
-        dim, keepdim = numpy_names("median", dim, keepdim, axis, keepdims)
+        dim, keepdim = numpy_names("median", dim, keepdim, axis, keepdims, NOT_GIVEN)
     _no_bool(input, "median_cpu")
+    dim = _int_dim_or_all(dim, keepdim, "median")
     if dim is None:
         return MedianAll.apply(input)
     _check_keepdim(keepdim, "median")

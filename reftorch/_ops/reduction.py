@@ -40,6 +40,24 @@ def _check_keepdim(keepdim, fn):
         raise TypeError(f"{fn}(): argument 'keepdim' must be bool, not {type(keepdim).__name__}")
 
 
+def _int_dim_or_all(dim, keepdim, fn):
+    """``dim`` of a reduction whose ``dim`` is one int or not given (``max``, ``min``,
+    ``prod``, ``median``): None for "all elements". PyTorch's overloads refuse an explicit
+    ``None`` and a ``keepdim`` without ``dim``; reftorch can only see a ``keepdim`` that is
+    not ``False``.
+
+    Raises:
+        TypeError: for ``dim=None``, or ``keepdim=True`` without ``dim``.
+    """
+    if dim is NOT_GIVEN:
+        if keepdim is not False:
+            raise TypeError(f"{fn}() received an invalid combination of arguments - got (keepdim={type(keepdim).__name__}, )")
+        return None
+    if dim is None:
+        raise TypeError(f"{fn}(): argument 'dim' must be int, not NoneType")
+    return dim
+
+
 def _keep_dims(xp, g, shape, axes, keepdim):
     """``g``, the gradient of a reduction of an input of ``shape`` over ``axes`` (None: all),
     with the reduced dims back as size 1 (not broadcast)."""
@@ -374,6 +392,8 @@ def _arg(input, dim, keepdim, largest, who=None):
         if input._dtype is D.bool:
             raise RuntimeError(f"{'argmax' if largest else 'argmin'}(): does not support bool input")
         who = "argmax" if largest else "argmin"
+    if keepdim.__class__ is not bool:
+        _check_keepdim(keepdim, who)
     b = input._backend
     if dim is None:
         if not data.size:
@@ -405,13 +425,17 @@ def argmin(input, dim=None, keepdim=False, *, axis=NOT_GIVEN, keepdims=NOT_GIVEN
 
 
 def _max_min(input, dim, keepdim, largest):
-    if dim is None:
+    who = "max" if largest else "min"
+    if dim is NOT_GIVEN or dim is None:
+        _int_dim_or_all(dim, keepdim, who)
         if input.numel() == 0:
             raise RuntimeError(f"{'max' if largest else 'min'}(): Expected reduction dim to be specified for "
                                "input.numel() == 0. Specify the reduction dim with the 'dim' argument.")
         return MaxAll.apply(input, largest=largest, _name="MaxBackward1" if largest else "MinBackward1")
     if isinstance(dim, Tensor):
         return (maximum if largest else minimum)(input, dim)
+    if keepdim.__class__ is not bool:
+        _check_keepdim(keepdim, who)
     b = input._backend
     d = _wrap_dim(dim, input._data.ndim)
     idx = Tensor._wrap(_arg(input, d, True, largest, who="max" if largest else "min"), input._device, b)
@@ -421,7 +445,7 @@ def _max_min(input, dim, keepdim, largest):
     return (max_rt if largest else min_rt)(vals, idx)
 
 
-def max(input, dim=None, keepdim=False, *, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
+def max(input, dim=NOT_GIVEN, keepdim=False, *, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
     """The largest value, or ``(values, indices)`` along ``dim``. Mirrors ``torch.max``.
 
     Examples:
@@ -433,14 +457,14 @@ def max(input, dim=None, keepdim=False, *, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
         tensor([1, 0])
     """
     if axis is not NOT_GIVEN or keepdims is not NOT_GIVEN:
-        dim, keepdim = numpy_names("max", dim, keepdim, axis, keepdims)
+        dim, keepdim = numpy_names("max", dim, keepdim, axis, keepdims, NOT_GIVEN)
     return _max_min(input, dim, keepdim, True)
 
 
-def min(input, dim=None, keepdim=False, *, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
+def min(input, dim=NOT_GIVEN, keepdim=False, *, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
     """The smallest value, or ``(values, indices)`` along ``dim``. Mirrors ``torch.min``."""
     if axis is not NOT_GIVEN or keepdims is not NOT_GIVEN:
-        dim, keepdim = numpy_names("min", dim, keepdim, axis, keepdims)
+        dim, keepdim = numpy_names("min", dim, keepdim, axis, keepdims, NOT_GIVEN)
     return _max_min(input, dim, keepdim, False)
 
 

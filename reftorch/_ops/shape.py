@@ -563,10 +563,10 @@ def squeeze_axis(dim, axis):
         raise TypeError("squeeze() received an invalid combination of arguments - got (axis=NoneType, ), "
                         "but expected one of:\n * (Tensor input)\n * (Tensor input, int dim)\n"
                         " * (Tensor input, tuple of ints dim)\n")
-    return dim_from_axis("squeeze", dim, axis)
+    return dim_from_axis("squeeze", dim, axis, NOT_GIVEN)
 
 
-def squeeze(input, dim=None, *, axis=NOT_GIVEN):
+def squeeze(input, dim=NOT_GIVEN, *, axis=NOT_GIVEN):
     """Remove dimensions of size 1.
 
     With no ``dim`` every size-1 dimension goes; with an int or a tuple of ints only those
@@ -575,10 +575,12 @@ def squeeze(input, dim=None, *, axis=NOT_GIVEN):
 
     Args:
         input: the tensor.
-        dim: ``None``, an int, or a tuple of ints; negative values count from the end.
+        dim: an int or a tuple of ints (negative values count from the end); not given:
+            every size-1 dimension.
 
     Raises:
         IndexError: if a dim is out of range.
+        TypeError: for ``dim=None``.
 
     Examples:
         >>> import reftorch as torch
@@ -596,9 +598,11 @@ def squeeze(input, dim=None, *, axis=NOT_GIVEN):
         dim = squeeze_axis(dim, axis)
     shp = input._data.shape
     nd = len(shp)
-    if dim is None:
+    if dim is NOT_GIVEN:
         axes = tuple(i for i, s in enumerate(shp) if s == 1)
         name = "SqueezeBackward0"
+    elif dim is None:  # (no overload of PyTorch's takes it)
+        raise TypeError("squeeze() received an invalid combination of arguments - got (NoneType)")
     elif dim.__class__ is not int and isinstance(dim, (tuple, list)):
         wrapped = []
         for d in dim:

@@ -229,7 +229,7 @@ def softmax(input, dim=NOT_GIVEN, dtype=None, *, axis=NOT_GIVEN):
         >>> torch.tensor([1., 2., 3.]).softmax(0)
         tensor([0.0900, 0.2447, 0.6652])
     """
-    if dim is NOT_GIVEN or axis is not NOT_GIVEN:
+    if dim is NOT_GIVEN or dim is None or axis is not NOT_GIVEN:
         dim = required_dim("softmax", dim, axis)
     return softmax_impl(input, dim, dtype, "softmax")
 
@@ -248,6 +248,6 @@ def log_softmax(input, dim=NOT_GIVEN, dtype=None, *, axis=NOT_GIVEN):
         >>> torch.log_softmax(torch.tensor([1., 2., 3.]), dim=0)
         tensor([-2.4076, -1.4076, -0.4076])
     """
-    if dim is NOT_GIVEN or axis is not NOT_GIVEN:
+    if dim is NOT_GIVEN or dim is None or axis is not NOT_GIVEN:
         dim = required_dim("log_softmax", dim, axis)
     return softmax_impl(input, dim, dtype, "log_softmax")

@@ -95,6 +95,8 @@ def _overload(name, args, stable, dim, descending):
     if args:
         dim = args[0]
         descending = args[1] if len(args) > 1 else descending
+    if descending.__class__ is not bool:
+        raise TypeError(f"{name}(): argument 'descending' must be bool, not {type(descending).__name__}")
     return dim, descending, bool(stable)
 
 
@@ -188,7 +190,7 @@ def msort(input, *, out=None):
     return sort(input, dim=0).values
 
 
-def topk(input, k, dim=None, largest=True, sorted=True, *, out=None, axis=NOT_GIVEN):
+def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None, axis=NOT_GIVEN):
     """The ``k`` largest (or smallest) elements along ``dim``; ``(values, indices)``
     (``torch.return_types.topk``).
 
@@ -215,12 +217,17 @@ def topk(input, k, dim=None, largest=True, sorted=True, *, out=None, axis=NOT_GI
         indices=tensor([1, 3]))
     """
     if axis is not NOT_GIVEN:
-        dim = dim_from_axis("topk", dim, axis)
+        dim = dim_from_axis("topk", dim, axis, -1)
     if out is not None:
         raise NotImplementedError("reftorch's topk does not take out=")
     if input.dtype is D.bool:
         raise RuntimeError("topk does not support bool dtypes on CPU")
-    d = _wrap_dim(-1 if dim is None else dim, input.dim())
+    for name, value in (("largest", largest), ("sorted", sorted)):
+        if value.__class__ is not bool:
+            raise TypeError(f"topk(): argument '{name}' must be bool, not {type(value).__name__}")
+    if dim is None:
+        raise TypeError("topk(): argument 'dim' must be int, not NoneType")
+    d = _wrap_dim(dim, input.dim())
     size = input.shape[d] if input.dim() else 1
     if not isinstance(k, int) and isinstance(k, numbers.Integral):
         k = int(k)  # (a NumPy integer)

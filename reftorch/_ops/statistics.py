@@ -11,9 +11,9 @@ from .._tensor import Tensor, _wrap_dim
 from ..autograd.function import OpFunction as Function
 from ._common import conj_of
 from .cumulative import _scan
-from .reduction import _check_keepdim, _dims, _expand_grad, _FLOAT_OR_COMPLEX, Mean, ne, sum
+from .reduction import _check_keepdim, _dims, _int_dim_or_all, _expand_grad, _FLOAT_OR_COMPLEX, Mean, ne, sum
 from .reduction import _keep_dims as _keep
-from ._numpy_names import NOT_GIVEN, missing_dim, numpy_names
+from ._numpy_names import NOT_GIVEN, numpy_names, required_dim
 
 _DOF_WARNING = ("{}(): degrees of freedom is <= 0. Correction should be strictly less than the reduction factor "
                 "(input numel divided by output numel). (Triggered internally at "
@@ -103,7 +103,7 @@ def _others(b, a, axis):
     return left * right
 
 
-def prod(input, dim=None, keepdim=False, *, dtype=None, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
+def prod(input, dim=NOT_GIVEN, keepdim=False, *, dtype=None, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
     """Product of all elements, or along one dimension ``dim``.
 
     Bool and integer inputs multiply as int64 (unless ``dtype`` is given); floats keep
@@ -112,7 +112,8 @@ def prod(input, dim=None, keepdim=False, *, dtype=None, axis=NOT_GIVEN, keepdims
 
     Args:
         input: a tensor of any shape.
-        dim: one dimension to reduce (an int; negative counts from the end), or None for all.
+        dim: one dimension to reduce (an int; negative counts from the end); not given:
+            all elements.
         keepdim: keep ``dim`` as size 1 (only with ``dim``).
         dtype: the dtype to multiply in and return.
 
@@ -121,7 +122,8 @@ def prod(input, dim=None, keepdim=False, *, dtype=None, axis=NOT_GIVEN, keepdims
 
     Raises:
         IndexError: if ``dim`` is out of range.
-        TypeError: if ``dim`` is not an int.
+        TypeError: if ``dim`` is not an int (``None`` included), or ``keepdim=True`` comes
+            without ``dim``.
 
     Examples:
         >>> import reftorch as torch
@@ -130,8 +132,9 @@ def prod(input, dim=None, keepdim=False, *, dtype=None, axis=NOT_GIVEN, keepdims
         (tensor(24.), tensor([ 2., 12.]), tensor(1))
     """
     if axis is not NOT_GIVEN or keepdims is not NOT_GIVEN:
-        dim, keepdim = numpy_names("prod", dim, keepdim, axis, keepdims)
+        dim, keepdim = numpy_names("prod", dim, keepdim, axis, keepdims, NOT_GIVEN)
     _check_keepdim(keepdim, "prod")
+    dim = _int_dim_or_all(dim, keepdim, "prod")
     if dim is not None and (isinstance(dim, bool) or not isinstance(dim, int)):
         raise TypeError(f"prod(): argument 'dim' must be int, not {type(dim).__name__}")
     if dtype is None:
@@ -226,14 +229,16 @@ def _var_args(input, dim, unbiased, keepdim, correction, who):
     """The reduced axes, the correction, and the count PyTorch's backward divides by."""
     if isinstance(dim, bool):  # var(x, False): the (input, unbiased) overload
         dim, unbiased = None, dim
-    if unbiased is not None and correction is not None:
+    if unbiased is None:  # (not the same as not given: no overload takes it)
+        raise TypeError(f"{who}() received an invalid combination of arguments - got (unbiased=NoneType)")
+    if unbiased is not NOT_GIVEN and correction is not None:
         raise TypeError(f"{who}(): cannot take both 'unbiased' and 'correction'")
     _check_keepdim(keepdim, who)
     if not (input.dtype.is_floating_point or input.dtype.is_complex):
         what = who if who.endswith("_mean") else "std and var"
         raise RuntimeError(f"{what} only support floating point and complex dtypes")
     if correction is None:
-        correction = 1 if unbiased is None or unbiased else 0
+        correction = 1 if unbiased is NOT_GIVEN or unbiased else 0
     axes = _dims(input, dim)
     if input.dim() == 0:
         axes = None
@@ -251,7 +256,7 @@ def _var_args(input, dim, unbiased, keepdim, correction, who):
     return axes, correction, grad_n
 
 
-def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
+def var(input, dim=None, unbiased=NOT_GIVEN, keepdim=False, *, correction=None, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
     """Variance over all elements or along ``dim``: ``sum((x - mean)**2) / (N - correction)``.
 
     ``correction`` defaults to 1 (Bessel's correction); ``unbiased=False`` means
@@ -281,7 +286,7 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=
     return Var.apply(input, axes, correction, keepdim, False, grad_n)
 
 
-def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
+def std(input, dim=None, unbiased=NOT_GIVEN, keepdim=False, *, correction=None, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
     """Standard deviation: the square root of :func:`~reftorch.var` (same arguments).
 
     Mirrors ``torch.std``.
@@ -333,7 +338,7 @@ def _with_mean(input, dim, unbiased, keepdim, correction, who, root):
                          _name="StdMeanBackward0" if root else "VarMeanBackward0")
 
 
-def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
+def var_mean(input, dim=None, unbiased=NOT_GIVEN, keepdim=False, *, correction=None, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
     """``(var, mean)`` in one call, with the arguments of :func:`~reftorch.var`.
 
     Mirrors ``torch.var_mean``: both results share one ``VarMeanBackward0`` node
@@ -352,7 +357,7 @@ def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None, 
     return _with_mean(input, dim, unbiased, keepdim, correction, "var_mean", False)
 
 
-def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
+def std_mean(input, dim=None, unbiased=NOT_GIVEN, keepdim=False, *, correction=None, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
     """``(std, mean)`` in one call, with the arguments of :func:`~reftorch.std`.
 
     Mirrors ``torch.std_mean`` (one ``StdMeanBackward0`` node for both results).
@@ -424,10 +429,9 @@ def logsumexp(input, dim=NOT_GIVEN, keepdim=False, *, axis=NOT_GIVEN, keepdims=N
         >>> torch.logsumexp(torch.tensor([[0., 0.], [1000., 1000.]]), dim=1)
         tensor([6.9315e-01, 1.0007e+03])
     """
-    if dim is NOT_GIVEN or axis is not NOT_GIVEN or keepdims is not NOT_GIVEN:
+    if dim is NOT_GIVEN or dim is None or axis is not NOT_GIVEN or keepdims is not NOT_GIVEN:
         dim, keepdim = numpy_names("logsumexp", dim, keepdim, axis, keepdims, NOT_GIVEN)
-        if dim is NOT_GIVEN:
-            raise missing_dim("logsumexp")
+        dim = required_dim("logsumexp", dim, NOT_GIVEN)
     _check_keepdim(keepdim, "logsumexp")
     if not (input.dtype.is_floating_point or input.dtype.is_complex):
         input = input.to(D.get_default_dtype())
