@@ -1,13 +1,16 @@
-"""``Sequential``, ``ModuleList`` and ``ModuleDict``. Mirrors ``torch/nn/modules/container.py``."""
+"""``Sequential``, ``ModuleList``, ``ModuleDict``, ``ParameterList`` and ``ParameterDict``.
+Mirrors ``torch/nn/modules/container.py``."""
 from __future__ import annotations
 
 import operator
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 
+from ..._tensor import Tensor
+from ..parameter import Parameter
 from .module import Module, _addindent, _typename
 
-__all__ = ["Sequential", "ModuleList", "ModuleDict"]
+__all__ = ["Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"]
 
 
 def _abs_index(idx, n):
@@ -301,3 +304,271 @@ class ModuleDict(Module):
                     raise ValueError("ModuleDict update sequence element #" + str(j) + " has length " +
                                      str(len(m)) + "; 2 is required")
                 self[m[0]] = m[1]
+
+
+def _as_parameter(value):
+    """What the parameter containers store: a plain tensor becomes a :class:`Parameter`
+    (which requires grad); a Parameter, a module or any other object is kept as it is."""
+    return Parameter(value) if isinstance(value, Tensor) and not isinstance(value, Parameter) else value
+
+
+def _entry_repr(key, value, type_name) -> str:
+    """One line of a parameter container's repr: ``(key): Parameter containing: [torch.float32
+    of size 2x3]`` (the device added when not the CPU), or the type of a non-tensor entry."""
+    if not isinstance(value, Tensor):
+        return f"  ({key}): Object of type: {type(value).__name__}"
+    kind = "Parameter" if isinstance(value, Parameter) else "Tensor"
+    device = f" ({value.device})" if value.device.type != "cpu" else ""
+    size = "x".join(str(n) for n in value.shape)
+    return f"  ({key}): {kind} containing: [{type_name(value)} of size {size}{device}]"
+
+
+class ParameterList(Module):
+    """A list of parameters registered with the module that holds it.
+
+    Entries are named ``"0"``, ``"1"``, ... in ``named_parameters()`` and the state dict.
+    A plain tensor given to the constructor, :meth:`append`, :meth:`extend` or an item
+    assignment becomes a :class:`~reftorch.nn.Parameter` (requiring grad); other objects
+    are stored as they are (a module is registered as a submodule). Mirrors
+    ``torch.nn.ParameterList``; calling it raises ``RuntimeError``.
+
+    Args:
+        values: an iterable of initial entries.
+
+    Raises:
+        IndexError: for an index out of range.
+        TypeError: if :meth:`extend` gets something that is not iterable (or a tensor).
+
+    Examples:
+        >>> import reftorch as torch
+        >>> from reftorch import nn
+        >>> params = nn.ParameterList([torch.zeros(2, 3), nn.Parameter(torch.ones(3))])
+        >>> params
+        ParameterList(
+            (0): Parameter containing: [torch.float32 of size 2x3]
+            (1): Parameter containing: [torch.float32 of size 3]
+        )
+        >>> [name for name, _ in params.named_parameters()]
+        ['0', '1']
+        >>> params[0].requires_grad
+        True
+    """
+
+    def __init__(self, values=None):
+        super().__init__()
+        self._size = 0
+        if values is not None:
+            self += values
+
+    def __getitem__(self, idx):
+        if isinstance(idx, slice):
+            out = type(self)()
+            for i in range(*idx.indices(len(self))):
+                out.append(self[i])
+            return out
+        return getattr(self, str(_abs_index(idx, len(self))))
+
+    def __setitem__(self, idx, value) -> None:
+        setattr(self, str(_abs_index(idx, len(self))), _as_parameter(value))
+
+    def __len__(self) -> int:
+        return self._size
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
+    def __iadd__(self, values):
+        return self.extend(values)
+
+    def __dir__(self):
+        return [k for k in super().__dir__() if not k.isdigit()]
+
+    def append(self, value) -> "ParameterList":
+        """Add ``value`` at the end; returns the list."""
+        self._size += 1
+        self[self._size - 1] = value
+        return self
+
+    def extend(self, values) -> "ParameterList":
+        """Append each entry of the iterable ``values``; returns the list.
+
+        Raises:
+            TypeError: if ``values`` is not iterable, or is a tensor.
+        """
+        if not isinstance(values, Iterable) or isinstance(values, Tensor):
+            raise TypeError(f"ParameterList.extend should be called with an iterable, but got {type(values).__name__}")
+        for value in values:
+            self.append(value)
+        return self
+
+    def extra_repr(self) -> str:
+        return "\n".join(_entry_repr(i, p, lambda t: str(t.dtype)) for i, p in enumerate(self))
+
+    def __call__(self, *args, **kwargs):
+        raise RuntimeError("ParameterList should not be called.")
+
+
+class ParameterDict(Module):
+    """A dict of parameters, keyed by strings, registered with the module that holds it.
+
+    Keeps insertion order, except that :meth:`update` (and so the constructor) adds the
+    entries of a plain ``dict`` in sorted key order, as PyTorch does (an ``OrderedDict``,
+    another ``ParameterDict`` or a sequence of pairs keeps its order). Plain tensors
+    become :class:`~reftorch.nn.Parameter`. The dict methods (``keys``, ``items``,
+    ``values``, ``get``, ``pop``, ``popitem``, ``setdefault``, ``update``, ``copy``,
+    ``fromkeys``, ``clear``, ``|``, ``|=``) behave as a ``dict``'s. Mirrors
+    ``torch.nn.ParameterDict``; calling it raises ``RuntimeError``.
+
+    Args:
+        parameters: a mapping or an iterable of ``(key, value)`` pairs.
+
+    Raises:
+        TypeError: for a key that is not a string, or an argument of :meth:`update` that
+            is not iterable.
+        KeyError: for a missing key.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> from reftorch import nn
+        >>> scales = nn.ParameterDict({"w": torch.ones(2), "b": torch.zeros(1)})
+        >>> list(scales.keys())
+        ['b', 'w']
+        >>> scales
+        ParameterDict(
+            (b): Parameter containing: [torch.FloatTensor of size 1]
+            (w): Parameter containing: [torch.FloatTensor of size 2]
+        )
+    """
+
+    def __init__(self, parameters=None):
+        super().__init__()
+        self._keys = {}
+        if parameters is not None:
+            self.update(parameters)
+
+    @staticmethod
+    def _attr(key):
+        if not isinstance(key, str):
+            raise TypeError("Index given to ParameterDict cannot be used as a key as it is not a string "
+                            f"(type is '{type(key).__name__}'). Open an issue on github if you need non-string keys.")
+        return key
+
+    def __getitem__(self, key):
+        return getattr(self, self._attr(key))
+
+    def __setitem__(self, key, value) -> None:
+        self._keys[key] = None
+        setattr(self, self._attr(key), _as_parameter(value))
+
+    def __delitem__(self, key) -> None:
+        del self._keys[key]
+        delattr(self, self._attr(key))
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __iter__(self):
+        return iter(self._keys)
+
+    def __reversed__(self):
+        return reversed(self._keys)
+
+    def __contains__(self, key) -> bool:
+        return key in self._keys
+
+    def copy(self) -> "ParameterDict":
+        """A new ParameterDict holding the same entries (not copies of them), in order."""
+        return ParameterDict(OrderedDict((k, self[k]) for k in self._keys))
+
+    def setdefault(self, key, default=None):
+        """``self[key]``, after setting it to ``default`` if it was missing."""
+        if key not in self:
+            self[key] = default
+        return self[key]
+
+    def clear(self) -> None:
+        """Remove every entry."""
+        for k in list(self._keys):
+            del self[k]
+
+    def pop(self, key):
+        """Remove ``key`` and return its value."""
+        value = self[key]
+        del self[key]
+        return value
+
+    def popitem(self):
+        """Remove and return the last inserted ``(key, value)`` pair.
+
+        Raises:
+            KeyError: if the dict is empty.
+        """
+        key = next(reversed(self._keys)) if self._keys else self._keys.popitem()  # (KeyError when empty)
+        return key, self.pop(key)
+
+    def get(self, key, default=None):
+        """``self[key]`` if present, else ``default``."""
+        return self[key] if key in self else default
+
+    def fromkeys(self, keys, default=None) -> "ParameterDict":
+        """A new ParameterDict with each of ``keys`` set to ``default``."""
+        return ParameterDict((k, default) for k in keys)
+
+    def keys(self):
+        """The keys, in order."""
+        return self._keys.keys()
+
+    def items(self):
+        """The ``(key, value)`` pairs, in order."""
+        return ((k, self[k]) for k in self._keys)
+
+    def values(self):
+        """The values, in order."""
+        return (self[k] for k in self._keys)
+
+    def update(self, parameters) -> None:
+        """Add the entries of a mapping, a ParameterDict or an iterable of pairs (a plain
+        ``dict`` in sorted key order).
+
+        Raises:
+            TypeError: if ``parameters`` is not iterable, or one of its pairs is not.
+            ValueError: if a pair does not have length 2.
+        """
+        if not isinstance(parameters, Iterable):
+            raise TypeError("ParametersDict.update should be called with an iterable of key/value pairs, but got "
+                            + type(parameters).__name__)
+        if isinstance(parameters, (OrderedDict, ParameterDict)):
+            pairs = parameters.items()
+        elif isinstance(parameters, Mapping):
+            pairs = sorted(parameters.items())
+        else:
+            pairs = []
+            for j, pair in enumerate(parameters):
+                if not isinstance(pair, Iterable):
+                    raise TypeError(f"ParameterDict update sequence element #{j} should be Iterable; is"
+                                    + type(pair).__name__)
+                if len(pair) != 2:
+                    raise ValueError(f"ParameterDict update sequence element #{j} has length {len(pair)}; 2 is required")
+                pairs.append(pair)
+        for key, value in pairs:
+            self[key] = value
+
+    def extra_repr(self) -> str:
+        return "\n".join(_entry_repr(k, p, _typename) for k, p in self.items())
+
+    def __call__(self, input):
+        raise RuntimeError("ParameterDict should not be called.")
+
+    def __or__(self, other) -> "ParameterDict":
+        merged = self.copy()
+        merged.update(other)
+        return merged
+
+    def __ror__(self, other) -> "ParameterDict":
+        merged = other.copy()
+        merged.update(self)
+        return merged
+
+    def __ior__(self, other) -> "ParameterDict":
+        self.update(other)
+        return self
