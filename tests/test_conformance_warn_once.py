@@ -34,6 +34,7 @@ WARN_CASES = {
     "list_of_empty_arrays": "T.tensor([np.ones(0)])",  # (nothing stored: no warning)
     "nested_mixed": "T.tensor([[1.0, 2.0], np.ones(2)])",
     "zero_d_array_in_list": "T.tensor([1.0, np.ones(())])",
+    "rms_norm_weight_dtype": "T.nn.functional.rms_norm(T.ones(2, 4), (4,), T.ones(4, dtype=T.float64))",
     "as_tensor_list_of_arrays": "T.as_tensor([np.ones(2, dtype=np.int32)])",
     "from_numpy_read_only": "a = np.ones(2); a.setflags(write=False); T.from_numpy(a)",
     "as_tensor_read_only": "a = np.ones(2); a.setflags(write=False); T.as_tensor(a)",

@@ -19,8 +19,9 @@ from .._ops import reduction as _red
 from .._ops import shape as _shape
 from .._ops.pointwise import scalar_div as _scalar_div, scalar_mul as _scalar_mul
 from .._ops.softmax import softmax_impl as _softmax_impl  # one implementation with torch.softmax
-from .._tensor import Tensor, _wrap_dim, new_shape as _new_shape, tensor_arg as _tensor_arg, tensor_type_name as _tensor_type_name
+from .._tensor import _C_TYPE, Tensor, _wrap_dim, new_shape as _new_shape, tensor_arg as _tensor_arg, tensor_type_name as _tensor_type_name
 from .._tensor_inplace import commit as _commit
+from .._type_info import finfo as _finfo
 from ..autograd.grad_mode import is_grad_enabled as _is_grad_enabled, no_grad as _no_grad
 from . import _functions as _F
 from . import _conv as _Conv
@@ -1396,7 +1397,7 @@ def adaptive_max_pool1d(input, output_size, return_indices=False):
 
 
 # ---------------------------------------------------------------------- normalisation
-__all__ += ["batch_norm", "layer_norm", "group_norm", "dropout1d", "dropout2d"]
+__all__ += ["batch_norm", "layer_norm", "rms_norm", "group_norm", "dropout1d", "dropout2d"]
 
 
 def _verify_batch_size(size, shown=None):
@@ -1503,20 +1504,78 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
         tensor([[-1.2247,  0.0000,  1.2247]])
     """
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    _check_normalized_shape(input, shape, (("weight", weight), ("bias", bias)), "*, ")
+    _check_param_dtypes(input, (weight, bias))
+    w, b, affine = _affine_args(input, weight, bias)
+    return _Norm.NativeLayerNorm.apply(input, w, b, k=len(shape), eps=eps, affine=affine)
+
+
+def _check_normalized_shape(input, shape, params, star):
+    """PyTorch's checks of ``normalized_shape`` (layer norm and RMS norm): not empty, the
+    shape of each given parameter, the trailing dims of ``input`` (shown as ``[{star}...]``:
+    the two ops word it differently)."""
     k = len(shape)
     if not k:
         raise RuntimeError("Expected normalized_shape to be at least 1-dimensional, i.e., containing at least one "
                            "element, but got normalized_shape = []")
-    for what, t in (("weight", weight), ("bias", bias)):
+    for what, t in params:
         if t is not None and tuple(t.shape) != shape:
             raise RuntimeError(f"Expected {what} to be of same shape as normalized_shape, but got {what} of shape "
                                f"{list(t.shape)} and normalized_shape = {list(shape)}")
     if tuple(input.shape[input.dim() - k:]) != shape or input.dim() < k:
         raise RuntimeError(f"Given normalized_shape={list(shape)}, expected input with shape "
-                           f"[*, {', '.join(map(str, shape))}], but got input of size{list(input.shape)}")
-    _check_param_dtypes(input, (weight, bias))
-    w, b, affine = _affine_args(input, weight, bias)
-    return _Norm.NativeLayerNorm.apply(input, w, b, k=k, eps=eps, affine=affine)
+                           f"[{star}{', '.join(map(str, shape))}], but got input of size{list(input.shape)}")
+
+
+def rms_norm(input, normalized_shape, weight=None, eps=None):
+    """Root mean square normalisation over the last ``len(normalized_shape)`` dims:
+    ``input / sqrt(mean(input ** 2) + eps) * weight``.
+
+    Unlike :func:`layer_norm` nothing is subtracted (no mean, no bias). float16 and
+    bfloat16 are computed in float32 and rounded at the end. Mirrors
+    ``torch.nn.functional.rms_norm`` (PyTorch's composite: ``pow``, ``mean``, ``add_``,
+    ``rsqrt``, ``mul``, then ``mul_`` by the weight; grad_fn ``MulBackward0``, or
+    ``ToCopyBackward0`` for half precision).
+
+    Args:
+        input: a floating point tensor whose trailing dims are ``normalized_shape``.
+        normalized_shape: a tuple or list of ints (not a bare int).
+        weight: ``normalized_shape``-shaped scale, or None.
+        eps: added to the mean square; default ``torch.finfo(dtype).eps`` of the dtype
+            computed in (float32 for half precision).
+
+    Raises:
+        RuntimeError: when ``normalized_shape`` is empty, or ``input``'s trailing dims (or
+            ``weight``'s shape) are not ``normalized_shape``.
+        NotImplementedError: for an integer input.
+        TypeError: for a bare int ``normalized_shape``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> import reftorch.nn.functional as F
+        >>> F.rms_norm(torch.tensor([[3., 4.]]), (2,))
+        tensor([[0.8485, 1.1314]])
+    """
+    if not isinstance(normalized_shape, (tuple, list)):
+        raise TypeError(f"rms_norm(): argument 'normalized_shape' (position 2) must be tuple of ints, not "
+                        f"{type(normalized_shape).__name__}")
+    shape = tuple(normalized_shape)
+    _check_normalized_shape(input, shape, (("weight", weight),), "*")
+    if not input.dtype.is_floating_point:
+        raise NotImplementedError(f'"rms_norm" not implemented for \'{_D.scalar_name(input.dtype)}\'')
+    if weight is not None and weight.dtype is not input.dtype:  # (PyTorch's, once; it points inside F)
+        _warn_once(f"Mismatch dtype between input and weight: input dtype = {_C_TYPE[input.dtype.name]}, weight "
+                   f"dtype = {_C_TYPE[weight.dtype.name]}, Cannot dispatch to fused implementation. (Triggered internally "
+                   "at /__w/pytorch/pytorch/aten/src/ATen/native/layer_norm.cpp:346.)")
+    half = input.dtype in (_D.float16, _D.bfloat16)
+    x = input.float() if half else input
+    if eps is None:
+        eps = _finfo(x.dtype).eps
+    dims = tuple(range(input.dim() - len(shape), input.dim()))
+    out = x.mul(x.pow(2).mean(dims, keepdim=True).add_(eps).rsqrt())
+    if weight is not None:
+        out = out.mul_(weight)
+    return out.to(input.dtype) if half else out
 
 
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05):

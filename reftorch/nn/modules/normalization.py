@@ -1,6 +1,6 @@
-"""``LayerNorm`` and ``GroupNorm``. Mirrors ``torch/nn/modules/normalization.py``.
+"""``LayerNorm``, ``RMSNorm`` and ``GroupNorm``. Mirrors ``torch/nn/modules/normalization.py``.
 
-Unlike batch norm, both normalise each sample on its own, so they behave the same in
+Unlike batch norm, they normalise each sample on its own, so they behave the same in
 training and evaluation mode and keep no running statistics.
 """
 from __future__ import annotations
@@ -14,7 +14,7 @@ from .. import functional as F
 from .. import init
 from .module import Module
 
-__all__ = ["LayerNorm", "GroupNorm"]
+__all__ = ["LayerNorm", "RMSNorm", "GroupNorm"]
 
 
 def _affine_parameters(module, shape, affine, bias, device, dtype):
@@ -82,6 +82,52 @@ class LayerNorm(Module):
     def extra_repr(self) -> str:
         return (f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}, "
                 f"bias={self.bias is not None}")
+
+
+class RMSNorm(Module):
+    """Scale each sample by the root mean square of its last dims (``normalized_shape``),
+    then by an element-wise ``weight``: :func:`~reftorch.nn.functional.rms_norm`.
+
+    Args:
+        normalized_shape: the trailing shape to normalise over (int or sequence).
+        eps: added to the mean square (default None: ``torch.finfo(dtype).eps``).
+        elementwise_affine: learn ``weight`` (ones) of that shape (there is no bias).
+        device: where to create the weight.
+        dtype: its dtype.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> norm = torch.nn.RMSNorm(2)
+        >>> norm
+        RMSNorm((2,), eps=None, elementwise_affine=True)
+        >>> norm(torch.tensor([[3., 4.]]))
+        tensor([[0.8485, 1.1314]], grad_fn=<MulBackward0>)
+    """
+
+    def __init__(self, normalized_shape, eps=None, elementwise_affine=True, device=None, dtype=None):
+        super().__init__()
+        if isinstance(normalized_shape, numbers.Integral):
+            normalized_shape = (normalized_shape,)
+        self.normalized_shape = tuple(normalized_shape)
+        self.eps = eps
+        self.elementwise_affine = elementwise_affine
+        if elementwise_affine:
+            self.weight = Parameter(empty(self.normalized_shape, dtype=D.get_default_dtype() if dtype is None else dtype,
+                                          device=device))
+        else:
+            self.register_parameter("weight", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Weight 1."""
+        if self.weight is not None:
+            init.ones_(self.weight)
+
+    def forward(self, input):
+        return F.rms_norm(input, self.normalized_shape, self.weight, self.eps)
+
+    def extra_repr(self) -> str:
+        return f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"
 
 
 class GroupNorm(Module):
