@@ -24,7 +24,7 @@ NAMESPACES = {
         prod std var max min argmax argmin maximum minimum all any topk sort argsort cumsum norm
         equal allclose isclose matmul mm bmm mv dot einsum outer softmax log_softmax is_tensor
         numel no_grad enable_grad set_grad_enabled inference_mode is_grad_enabled save load
-        set_printoptions get_default_dtype set_default_dtype promote_types device Generator
+        set_printoptions get_default_dtype set_default_dtype promote_types finfo iinfo device Generator
         tile broadcast_to broadcast_tensors broadcast_shapes index_fill masked_scatter index_put
         addcmul addcdiv lerp scalar_tensor real imag
         trunc frac sgn square isnan isinf isfinite nan_to_num
@@ -58,7 +58,7 @@ NAMESPACES = {
         GRUCell Dropout ReLU LeakyReLU ELU GELU Sigmoid Tanh Softmax LogSoftmax Softplus MSELoss
         L1Loss CrossEntropyLoss NLLLoss BCELoss BCEWithLogitsLoss SmoothL1Loss HuberLoss KLDivLoss
         Conv1d Conv2d MaxPool1d MaxPool2d AvgPool2d AdaptiveAvgPool2d BatchNorm1d BatchNorm2d
-        LayerNorm Transformer MultiheadAttention
+        LayerNorm RMSNorm Transformer MultiheadAttention
         CosineSimilarity PairwiseDistance
         SiLU ReLU6 Hardtanh Mish
         ZeroPad1d ZeroPad2d ConstantPad1d ConstantPad2d ReflectionPad1d ReflectionPad2d
@@ -71,7 +71,7 @@ NAMESPACES = {
         linear relu leaky_relu elu gelu sigmoid tanh softmax log_softmax softplus dropout embedding
         one_hot pad mse_loss l1_loss cross_entropy nll_loss binary_cross_entropy
         binary_cross_entropy_with_logits smooth_l1_loss conv1d conv2d max_pool2d avg_pool2d
-        layer_norm normalize
+        layer_norm rms_norm normalize scaled_dot_product_attention
         huber_loss kl_div cosine_similarity pairwise_distance
         silu relu6 hardtanh mish
         conv_transpose1d conv_transpose2d
