@@ -39,7 +39,7 @@ from . import autograd  # noqa: F401
 from .random import Generator, manual_seed, seed, initial_seed, get_rng_state, set_rng_state, default_generator  # noqa: F401
 from ._ops.creation import (  # noqa: F401
     tensor, as_tensor, asarray, from_numpy, zeros, ones, empty, full, zeros_like, ones_like, empty_like,
-    full_like, arange, linspace, eye,
+    full_like, arange, linspace, logspace, eye,
 )
 from ._ops.sampling import (  # noqa: F401
     rand, randn, randint, randperm, normal, rand_like, randn_like, randint_like, bernoulli,

@@ -659,20 +659,7 @@ def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=Non
     if out is not None:  # the result takes out's dtype and device
         return with_out("aten::linspace", out, linspace, start, end, steps,
                         dtype=out.dtype if dtype is None else dtype, device=out.device)
-    if not all(isinstance(v, numbers.Number) or isinstance(v, Tensor) for v in (start, end)) or not (
-            type(steps) is int or _is_number(steps) and not _is_float(steps)):
-        _invalid_combination("linspace", (start, end, steps))
-    wide = [f"{name} with {v.dim()} dimension(s)" for name, v in (("start", start), ("end", end))
-            if isinstance(v, Tensor) and v.dim()]
-    if wide:
-        raise RuntimeError(f"linspace only supports 0-dimensional start and end tensors, but got "
-                           f"{' and '.join(wide)}.")
-    start, end = (v.item() if isinstance(v, Tensor) else v for v in (start, end))
-    if dtype is None:
-        dtype = D.get_default_dtype()
-    steps = int(steps)
-    if steps < 0:
-        raise RuntimeError("number of steps must be non-negative")
+    start, end, steps, dtype = _range_args("linspace", start, end, steps, dtype)
     dev, backend = resolve_device(device)
     if dtype.is_floating_point or dtype.is_complex:
         ft = _np.dtype(backend.dtype(dtype)) if dev.type == "cpu" else _np.dtype(dtype.name)
@@ -696,6 +683,98 @@ def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=Non
             _np.subtract(ft.type(steps - 1), idx[half:], out=host[half:])
             host[half:] *= step
             _np.subtract(b, host[half:], out=host[half:])
+    return _from_host(host, dtype, device, requires_grad, owned=True)
+
+
+def _range_args(fn, start, end, steps, dtype, more=()):
+    """The checks ``linspace`` and ``logspace`` share: numbers or 0-d tensors for the ends
+    (and for ``more``, logspace's base), an int ``steps`` (not negative). Returns ``start``,
+    ``end`` as numbers, ``steps`` as an int and the dtype (default: the default dtype)."""
+    if not all(isinstance(v, numbers.Number) or isinstance(v, Tensor) for v in (start, end) + more) or not (
+            type(steps) is int or _is_number(steps) and not _is_float(steps)):
+        _invalid_combination(fn, (start, end, steps) + more)
+    wide = [f"{name} with {v.dim()} dimension(s)" for name, v in (("start", start), ("end", end))
+            if isinstance(v, Tensor) and v.dim()]
+    if wide:
+        raise RuntimeError(f"{fn} only supports 0-dimensional start and end tensors, but got {' and '.join(wide)}.")
+    start, end = (v.item() if isinstance(v, Tensor) else v for v in (start, end))
+    steps = int(steps)
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    return start, end, steps, D.get_default_dtype() if dtype is None else dtype
+
+
+def _pow(base: float, x: float) -> float:
+    """C's ``pow(base, x)`` (what ATen's logspace kernel calls), with its results where
+    Python's :func:`math.pow` raises instead: ``nan`` for a negative base and a fractional
+    exponent, an infinity on overflow."""
+    try:
+        return math.pow(base, x)
+    except ValueError:
+        return math.nan
+    except OverflowError:
+        odd = x == int(x) and int(x) % 2
+        return -math.inf if base < 0 and odd else math.inf
+
+
+def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None, device=None,
+             requires_grad=False):
+    """``steps`` values ``base ** e`` for exponents ``e`` evenly spaced from ``start`` to
+    ``end`` (both included).
+
+    Mirrors ``torch.logspace``, computed as PyTorch's CPU kernel does: the ends converted
+    to the dtype, the exponents in float64 (forward from ``start`` for the first half,
+    backward from ``end`` for the second) and C's ``pow`` in float64, then rounded (or, for
+    an integer dtype, truncated) to the dtype.
+
+    Args:
+        start: the first exponent (a number or a 0-d tensor).
+        end: the last exponent.
+        steps: how many values (an int, not negative).
+        base: the base (default 10.0).
+        dtype: default: the default float dtype.
+
+    Raises:
+        RuntimeError: for a negative ``steps`` or ends that are not 0-d.
+        TypeError: for arguments that are not numbers (``steps``: not an int).
+        NotImplementedError: for ``torch.bool``, and for complex dtypes (not in reftorch).
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.logspace(0, 3, 4)
+        tensor([   1.,   10.,  100., 1000.])
+        >>> torch.logspace(0, 1, 3, base=2)
+        tensor([1.0000, 1.4142, 2.0000])
+    """
+    if out is not None:  # the result takes out's dtype and device
+        return with_out("aten::logspace", out, logspace, start, end, steps, base,
+                        dtype=out.dtype if dtype is None else dtype, device=out.device)
+    start, end, steps, dtype = _range_args("logspace", start, end, steps, dtype, (base,))
+    if dtype is D.bool:
+        raise NotImplementedError("\"logspace_cpu\" not implemented for 'Bool'")
+    if dtype.is_complex:
+        raise NotImplementedError("reftorch's logspace does not support complex dtypes")
+    base = float(base.item() if isinstance(base, Tensor) else base)
+    if steps == 1:  # (PyTorch's kernel: pow of the start as given, not converted to the dtype)
+        values = [_pow(base, float(start))]
+    elif steps:
+        for v in (start, end):
+            check_fill_value(v, dtype, numel=steps)
+        ft = _np.dtype(dtype.name)  # (the ends and their difference in the dtype: ATen's scalar_t)
+        a, b = ft.type(store_value(start, dtype)), ft.type(store_value(end, dtype))
+        with _np.errstate(all="ignore"):
+            step = float(b - a) / (steps - 1)
+        half = steps // 2
+        values = [_pow(base, float(a) + step * i) if i < half else _pow(base, float(b) - step * (steps - i - 1))
+                  for i in range(steps)]
+    else:
+        values = []
+    host = _np.array(values, dtype=_np.float64)
+    if not (dtype.is_floating_point or dtype.is_complex):
+        with _np.errstate(all="ignore"):
+            host = _np.trunc(host)  # (a C cast truncates)
+    with _np.errstate(all="ignore"):
+        host = host.astype(_np.dtype(dtype.name))
     return _from_host(host, dtype, device, requires_grad, owned=True)
 
 
