@@ -1,7 +1,12 @@
 """Activation modules. Mirrors ``torch/nn/modules/activation.py``."""
 from __future__ import annotations
 
+from ... import _dtype as D
+from ..._ops.creation import empty
 from .. import functional as F
+from .. import init
+from ..parameter import Parameter
+from .linear import NonDynamicallyQuantizableLinear
 from .module import Module
 
 __all__ = ["ReLU", "Tanh", "Sigmoid", "Softplus", "Softmax", "LogSoftmax", "LeakyReLU"]
@@ -530,3 +535,135 @@ class PReLU(Module):
 
     def extra_repr(self) -> str:
         return f"num_parameters={self.num_parameters}"
+
+
+__all__ += ["MultiheadAttention"]
+
+
+class MultiheadAttention(Module):
+    """Attention with ``num_heads`` heads: project the query, key and value, attend in each
+    head over ``embed_dim // num_heads`` features, concatenate, project again.
+
+    Inputs are sequence-first, ``(L, N, E)``, unless ``batch_first=True`` (``(N, L, E)``), or
+    unbatched ``(L, E)``. ``forward(query, key, value, key_padding_mask=None,
+    need_weights=True, attn_mask=None, average_attn_weights=True, is_causal=False)`` returns
+    ``(attn_output, attn_weights)``: the output has the query's shape; the weights are
+    ``(N, L, S)`` averaged over the heads (``(N, num_heads, L, S)`` with
+    ``average_attn_weights=False``), or ``None`` with ``need_weights=False``. A bool mask
+    marks with ``True`` the keys **not** to attend (the opposite of
+    :func:`~reftorch.nn.functional.scaled_dot_product_attention`); a float mask is added to
+    the scores. Mirrors ``torch.nn.MultiheadAttention`` (what PyTorch computes outside its
+    fused inference kernel, which it uses in eval mode without gradients for batch-first
+    self-attention: same results up to rounding).
+
+    Args:
+        embed_dim: ``E``, the model's width.
+        num_heads: the number of heads (must divide ``embed_dim``).
+        dropout: dropout on the attention weights in training mode (default 0).
+        bias: learn input and output projection biases (default ``True``).
+        add_bias_kv: learn one more key and value (``bias_k``, ``bias_v``).
+        add_zero_attn: append a zero key and value.
+        kdim: the key's width (default ``embed_dim``).
+        vdim: the value's width (default ``embed_dim``).
+        batch_first: inputs and output are ``(N, L, E)``.
+        device: where to create the parameters.
+        dtype: their dtype.
+
+    Attributes:
+        in_proj_weight: ``(3 * E, E)`` (Xavier uniform), or None when ``kdim``/``vdim``
+            differ from ``E``: then ``q_proj_weight``, ``k_proj_weight``, ``v_proj_weight``.
+        in_proj_bias: ``(3 * E,)`` zeros.
+        out_proj: the output projection, a ``Linear(E, E)`` with a zero bias.
+
+    Raises:
+        ValueError: if ``embed_dim`` or ``num_heads`` is not positive.
+        AssertionError: if ``num_heads`` does not divide ``embed_dim``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> mha = torch.nn.MultiheadAttention(4, 2, batch_first=True)
+        >>> mha
+        MultiheadAttention(
+          (out_proj): NonDynamicallyQuantizableLinear(in_features=4, out_features=4, bias=True)
+        )
+        >>> x = torch.zeros(3, 5, 4)
+        >>> out, weights = mha(x, x, x)
+        >>> out.shape, weights.shape
+        (torch.Size([3, 5, 4]), torch.Size([3, 5, 5]))
+    """
+
+    def __init__(self, embed_dim, num_heads, dropout=0.0, bias=True, add_bias_kv=False, add_zero_attn=False,
+                 kdim=None, vdim=None, batch_first=False, device=None, dtype=None):
+        if embed_dim <= 0 or num_heads <= 0:
+            raise ValueError(f"embed_dim and num_heads must be greater than 0, got embed_dim={embed_dim} and "
+                             f"num_heads={num_heads} instead")
+        super().__init__()
+        kw = {"device": device, "dtype": D.get_default_dtype() if dtype is None else dtype}
+        self.embed_dim = embed_dim
+        self.kdim = kdim if kdim is not None else embed_dim
+        self.vdim = vdim if vdim is not None else embed_dim
+        self._qkv_same_embed_dim = self.kdim == embed_dim and self.vdim == embed_dim
+        self.num_heads = num_heads
+        self.dropout = dropout
+        self.batch_first = batch_first
+        self.head_dim = embed_dim // num_heads
+        if self.head_dim * num_heads != embed_dim:
+            raise AssertionError("embed_dim must be divisible by num_heads")
+        if self._qkv_same_embed_dim:
+            self.in_proj_weight = Parameter(empty((3 * embed_dim, embed_dim), **kw))
+            for name in ("q_proj_weight", "k_proj_weight", "v_proj_weight"):
+                self.register_parameter(name, None)
+        else:
+            self.q_proj_weight = Parameter(empty((embed_dim, embed_dim), **kw))
+            self.k_proj_weight = Parameter(empty((embed_dim, self.kdim), **kw))
+            self.v_proj_weight = Parameter(empty((embed_dim, self.vdim), **kw))
+            self.register_parameter("in_proj_weight", None)
+        if bias:
+            self.in_proj_bias = Parameter(empty(3 * embed_dim, **kw))
+        else:
+            self.register_parameter("in_proj_bias", None)
+        self.out_proj = NonDynamicallyQuantizableLinear(embed_dim, embed_dim, bias=bias, **kw)
+        if add_bias_kv:
+            self.bias_k = Parameter(empty((1, 1, embed_dim), **kw))
+            self.bias_v = Parameter(empty((1, 1, embed_dim), **kw))
+        else:
+            self.bias_k = self.bias_v = None
+        self.add_zero_attn = add_zero_attn
+        self._reset_parameters()
+
+    def _reset_parameters(self):
+        """Xavier uniform projections, zero biases, Xavier normal ``bias_k``/``bias_v``
+        (after ``out_proj``'s own Linear initialisation: PyTorch's order of draws)."""
+        for w in (self.in_proj_weight, self.q_proj_weight, self.k_proj_weight, self.v_proj_weight):
+            if w is not None:
+                init.xavier_uniform_(w)
+        if self.in_proj_bias is not None:
+            init.constant_(self.in_proj_bias, 0.0)
+            init.constant_(self.out_proj.bias, 0.0)
+        for b in (self.bias_k, self.bias_v):
+            if b is not None:
+                init.xavier_normal_(b)
+
+    def forward(self, query, key, value, key_padding_mask=None, need_weights=True, attn_mask=None,
+                average_attn_weights=True, is_causal=False):
+        batched = query.dim() == 3
+        if self.batch_first and batched:  # to sequence-first, keeping shared inputs shared
+            if key is value:
+                if query is key:
+                    query = key = value = query.transpose(1, 0)
+                else:
+                    query, key = (x.transpose(1, 0) for x in (query, key))
+                    value = key
+            else:
+                query, key, value = (x.transpose(1, 0) for x in (query, key, value))
+        separate = {} if self._qkv_same_embed_dim else {
+            "use_separate_proj_weight": True, "q_proj_weight": self.q_proj_weight,
+            "k_proj_weight": self.k_proj_weight, "v_proj_weight": self.v_proj_weight}
+        out, weights = F.multi_head_attention_forward(
+            query, key, value, self.embed_dim, self.num_heads, self.in_proj_weight, self.in_proj_bias,
+            self.bias_k, self.bias_v, self.add_zero_attn, self.dropout, self.out_proj.weight, self.out_proj.bias,
+            training=self.training, key_padding_mask=key_padding_mask, need_weights=need_weights,
+            attn_mask=attn_mask, average_attn_weights=average_attn_weights, is_causal=is_causal, **separate)
+        if self.batch_first and batched:
+            out = out.transpose(1, 0)
+        return out, weights

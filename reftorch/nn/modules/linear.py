@@ -10,7 +10,7 @@ from .. import functional as F
 from .. import init
 from .module import Module
 
-__all__ = ["Identity", "Linear"]
+__all__ = ["Identity", "Linear"]  # (NonDynamicallyQuantizableLinear: not in torch.nn either)
 
 
 class Identity(Module):
@@ -82,3 +82,9 @@ class Linear(Module):
 
     def extra_repr(self) -> str:
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
+
+
+class NonDynamicallyQuantizableLinear(Linear):
+    """A :class:`Linear` under another name: the output projection of
+    :class:`~reftorch.nn.MultiheadAttention` (PyTorch uses the name to keep dynamic
+    quantization away from it). Mirrors ``torch.nn.modules.linear.NonDynamicallyQuantizableLinear``."""
