@@ -58,7 +58,8 @@ NAMESPACES = {
         GRUCell Dropout ReLU LeakyReLU ELU GELU Sigmoid Tanh Softmax LogSoftmax Softplus MSELoss
         L1Loss CrossEntropyLoss NLLLoss BCELoss BCEWithLogitsLoss SmoothL1Loss HuberLoss KLDivLoss
         Conv1d Conv2d MaxPool1d MaxPool2d AvgPool2d AdaptiveAvgPool2d BatchNorm1d BatchNorm2d
-        LayerNorm RMSNorm Transformer MultiheadAttention
+        LayerNorm RMSNorm Transformer TransformerEncoder TransformerEncoderLayer TransformerDecoder
+        TransformerDecoderLayer MultiheadAttention
         CosineSimilarity PairwiseDistance
         SiLU ReLU6 Hardtanh Mish
         ZeroPad1d ZeroPad2d ConstantPad1d ConstantPad2d ReflectionPad1d ReflectionPad2d
