@@ -30,6 +30,7 @@ MODULES = [
     "packing",
     "dataloader",
     "conv_window",
+    "attention",
     "lr_schedules",
     "benchmarks",
 ]
