@@ -159,3 +159,43 @@ def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gener
     std = gain / math.sqrt(fan)
     with no_grad():
         return tensor.normal_(0, std, generator=generator)
+
+
+__all__ += ["orthogonal_"]
+
+
+def orthogonal_(tensor, gain=1, generator=None):
+    """Fill ``tensor`` with a (semi-)orthogonal matrix times ``gain``: its rows, or its
+    columns when there are fewer columns, are orthonormal.
+
+    As PyTorch: draw a ``(rows, numel // rows)`` standard normal matrix, take the ``Q`` of
+    its QR decomposition (of its transpose when wider than tall) with the signs of ``R``'s
+    diagonal multiplied in, and copy it into ``tensor`` viewed as that matrix. The normal
+    draw is PyTorch's; the QR is the backend's LAPACK (NumPy's or CuPy's), equal to
+    PyTorch's up to rounding. Mirrors ``torch.nn.init.orthogonal_``.
+
+    Raises:
+        ValueError: for a tensor with fewer than 2 dims.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> w = torch.nn.init.orthogonal_(torch.empty(3, 5))
+        >>> torch.allclose(w @ w.T, torch.eye(3), atol=1e-6)
+        True
+    """
+    if tensor.dim() < 2:
+        raise ValueError("Only tensors with 2 or more dimensions are supported")
+    if tensor.numel() == 0:
+        return tensor
+    rows = tensor.size(0)
+    cols = tensor.numel() // rows
+    with no_grad():
+        flat = tensor.new_empty((rows, cols)).normal_(0, 1, generator=generator)
+        a = flat._data.T if rows < cols else flat._data
+        xp = flat._backend.xp
+        q, r = xp.linalg.qr(a)
+        q = q * xp.sign(xp.diagonal(r))  # (each column by the sign of R's diagonal)
+        q = q.T if rows < cols else q
+        tensor.view(rows, cols).copy_(_creation.as_tensor(xp.ascontiguousarray(q), device=tensor.device))
+        tensor.mul_(gain)
+    return tensor
