@@ -17,7 +17,7 @@ import types
 import warnings
 from bisect import bisect_right
 from collections import Counter
-from functools import wraps
+from functools import partial, wraps
 from weakref import ref
 
 from .._tensor import Tensor
@@ -28,6 +28,7 @@ __all__ = [
     "ConstantLR",
     "CosineAnnealingLR",
     "CosineAnnealingWarmRestarts",
+    "CyclicLR",
     "ExponentialLR",
     "LRScheduler",
     "LambdaLR",
@@ -648,21 +649,7 @@ class OneCycleLR(LRScheduler):
                 group["initial_lr"] = max_lrs[idx] / div_factor
                 group["max_lr"] = max_lrs[idx]
                 group["min_lr"] = group["initial_lr"] / final_div_factor
-        self.cycle_momentum = cycle_momentum
-        if cycle_momentum:
-            if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
-                raise ValueError("optimizer must support momentum or beta1 with `cycle_momentum` option enabled")
-            self.use_beta1 = "betas" in optimizer.defaults
-            max_momentums = _per_group("max_momentum", optimizer, max_momentum)
-            base_momentums = _per_group("base_momentum", optimizer, base_momentum)
-            if last_epoch == -1:
-                for m_mom, b_mom, group in zip(max_momentums, base_momentums, optimizer.param_groups):
-                    if self.use_beta1:
-                        group["betas"] = (m_mom, *group["betas"][1:])
-                    else:
-                        group["momentum"] = m_mom
-                    group["max_momentum"] = m_mom
-                    group["base_momentum"] = b_mom
+        _cycle_momentum(self, optimizer, cycle_momentum, base_momentum, max_momentum, last_epoch)
         super().__init__(optimizer, last_epoch)
 
     def _anneal_func(self, start, end, pct):
@@ -692,11 +679,170 @@ class OneCycleLR(LRScheduler):
                 start_step = phase["end_step"]
             lrs.append(lr)
             if self.cycle_momentum:
-                if self.use_beta1:
-                    group["betas"] = (momentum, *group["betas"][1:])
-                else:
-                    group["momentum"] = momentum
+                _set_momentum(group, momentum, self.use_beta1)
         return lrs
+
+
+def _cycle_momentum(scheduler, optimizer, cycle_momentum, base_momentum, max_momentum, last_epoch):
+    """What ``OneCycleLR`` and ``CyclicLR`` share: check that the optimizer has a momentum
+    (``momentum``, or Adam's ``betas[0]``), and on a fresh start set every group's to its
+    ``max_momentum`` and record ``max_momentum`` / ``base_momentum`` in the group. Returns
+    the per-group ``(base_momentums, max_momentums)``.
+
+    Raises:
+        ValueError: ``cycle_momentum`` with an optimizer that has neither.
+    """
+    scheduler.cycle_momentum = cycle_momentum
+    if not cycle_momentum:
+        return None, None
+    if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
+        raise ValueError("optimizer must support momentum or beta1 with `cycle_momentum` option enabled")
+    scheduler.use_beta1 = "betas" in optimizer.defaults
+    base_momentums = _per_group("base_momentum", optimizer, base_momentum)
+    max_momentums = _per_group("max_momentum", optimizer, max_momentum)
+    if last_epoch == -1:
+        for m_mom, b_mom, group in zip(max_momentums, base_momentums, optimizer.param_groups):
+            _set_momentum(group, m_mom, scheduler.use_beta1)
+            group["max_momentum"] = m_mom
+            group["base_momentum"] = b_mom
+    return base_momentums, max_momentums
+
+
+def _set_momentum(group, momentum, use_beta1):
+    if use_beta1:
+        group["betas"] = (momentum, *group["betas"][1:])
+    else:
+        group["momentum"] = momentum
+
+
+class CyclicLR(LRScheduler):
+    """Cyclical learning rates: the lr goes from ``base_lr`` up to ``max_lr`` in
+    ``step_size_up`` steps and back down in ``step_size_down``, cycle after cycle; momentum
+    (or Adam's beta1) moves the opposite way between ``max_momentum`` and ``base_momentum``.
+    Step it after every batch. Mirrors ``torch.optim.lr_scheduler.CyclicLR``.
+
+    The cycle's amplitude ``max_lr - base_lr`` is scaled per cycle (``scale_mode="cycle"``)
+    or per step (``"iterations"``): by 1 (``mode="triangular"``), by ``1 / 2 ** (cycle -
+    1)`` (``"triangular2"``), by ``gamma ** step`` (``"exp_range"``), or by ``scale_fn``.
+
+    Args:
+        optimizer: the optimizer; its lrs are set to ``base_lr`` at once.
+        base_lr: lowest lr (one value or one per group).
+        max_lr: highest lr of the first cycle (one value or one per group).
+        step_size_up: steps from ``base_lr`` to ``max_lr`` (default 2000).
+        step_size_down: steps back down (default: ``step_size_up``).
+        mode: ``"triangular"`` (default), ``"triangular2"`` or ``"exp_range"``.
+        gamma: ``exp_range``'s factor per step (default 1.0).
+        scale_fn: a function of the cycle (or step) number in ``(0, 1]``, replacing ``mode``.
+        scale_mode: ``"cycle"`` (default) or ``"iterations"``, for ``scale_fn``.
+        cycle_momentum: also cycle momentum / beta1 (default: True).
+        base_momentum: lowest momentum (default: 0.8).
+        max_momentum: highest momentum (default: 0.9).
+        last_epoch: see :class:`LRScheduler`.
+
+    Raises:
+        TypeError: ``optimizer`` is not an Optimizer.
+        ValueError: an unknown ``mode`` without ``scale_fn``; ``cycle_momentum`` with an
+            optimizer without momentum; per-group lists of the wrong length.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1, momentum=0.9)
+        >>> sched = torch.optim.lr_scheduler.CyclicLR(opt, base_lr=0.01, max_lr=0.05, step_size_up=2)
+        >>> lrs = []
+        >>> for _ in range(5):
+        ...     opt.step()
+        ...     sched.step()
+        ...     lrs.append(round(sched.get_last_lr()[0], 3))
+        >>> lrs
+        [0.03, 0.05, 0.03, 0.01, 0.03]
+    """
+
+    def __init__(self, optimizer, base_lr, max_lr, step_size_up=2000, step_size_down=None, mode="triangular",
+                 gamma=1.0, scale_fn=None, scale_mode="cycle", cycle_momentum=True, base_momentum=0.8,
+                 max_momentum=0.9, last_epoch=-1):
+        _check_optimizer(optimizer)
+        self.optimizer = optimizer
+        base_lrs = _per_group("base_lr", optimizer, base_lr)
+        if last_epoch == -1:
+            for lr, group in zip(base_lrs, optimizer.param_groups):
+                _set(group, "lr", lr)
+        self.max_lrs = _per_group("max_lr", optimizer, max_lr)
+        step_size_up = float(step_size_up)
+        step_size_down = float(step_size_down) if step_size_down is not None else step_size_up
+        self.total_size = step_size_up + step_size_down
+        self.step_ratio = step_size_up / self.total_size
+        if mode not in ["triangular", "triangular2", "exp_range"] and scale_fn is None:
+            raise ValueError("mode is invalid and scale_fn is None")
+        self.mode = mode
+        self.gamma = gamma
+        self._scale_fn_custom = scale_fn
+        self.scale_mode = scale_mode
+        self._init_scale_fn()
+        momentums = _cycle_momentum(self, optimizer, cycle_momentum, base_momentum, max_momentum, last_epoch)
+        if cycle_momentum:  # (PyTorch has these attributes only when cycling)
+            self.base_momentums, self.max_momentums = momentums
+        super().__init__(optimizer, last_epoch)
+        self.base_lrs = base_lrs
+
+    def _init_scale_fn(self):
+        if self._scale_fn_custom is not None:
+            return
+        if self.mode == "triangular":
+            self._scale_fn_ref, self.scale_mode = self._triangular_scale_fn, "cycle"
+        elif self.mode == "triangular2":
+            self._scale_fn_ref, self.scale_mode = self._triangular2_scale_fn, "cycle"
+        elif self.mode == "exp_range":
+            self._scale_fn_ref, self.scale_mode = partial(self._exp_range_scale_fn, self.gamma), "iterations"
+
+    def scale_fn(self, x):
+        """The amplitude's scale at cycle (or step) ``x``: ``scale_fn``'s, or the mode's."""
+        return (self._scale_fn_custom or self._scale_fn_ref)(x)
+
+    @staticmethod
+    def _triangular_scale_fn(x):
+        return 1.0
+
+    @staticmethod
+    def _triangular2_scale_fn(x):
+        return 1 / (2.0 ** (x - 1))
+
+    @staticmethod
+    def _exp_range_scale_fn(gamma, x):
+        return gamma ** x
+
+    def get_lr(self):
+        """The lrs at this step of the cycle (and each group's momentum / beta1 set)."""
+        self._warn_get_lr()
+        cycle = math.floor(1 + self.last_epoch / self.total_size)
+        x = 1.0 + self.last_epoch / self.total_size - cycle
+        scale_factor = x / self.step_ratio if x <= self.step_ratio else (x - 1) / (self.step_ratio - 1)
+        scale = self.scale_fn(cycle if self.scale_mode == "cycle" else self.last_epoch)
+        lrs = [base_lr + (max_lr - base_lr) * scale_factor * scale
+               for base_lr, max_lr in zip(self.base_lrs, self.max_lrs)]
+        if self.cycle_momentum:
+            for group, base, top in zip(self.optimizer.param_groups, self.base_momentums, self.max_momentums):
+                _set_momentum(group, top - (top - base) * scale_factor * scale, self.use_beta1)
+        return lrs
+
+    def state_dict(self):
+        """As :meth:`LRScheduler.state_dict`, without the mode's scale function; a
+        ``scale_fn`` that is a callable object (not a function) is saved as its ``__dict__``."""
+        state = super().state_dict()
+        state.pop("_scale_fn_ref", None)
+        fn = state.pop("_scale_fn_custom")
+        state["_scale_fn_custom"] = None
+        if fn is not None and not isinstance(fn, types.FunctionType):
+            state["_scale_fn_custom"] = fn.__dict__.copy()
+        return state
+
+    def load_state_dict(self, state_dict):
+        """Restore :meth:`state_dict`'s attributes (and a callable ``scale_fn``'s)."""
+        fn = state_dict.pop("_scale_fn_custom")
+        super().load_state_dict(state_dict)
+        if fn is not None:
+            self._scale_fn_custom.__dict__.update(fn)
+        self._init_scale_fn()
 
 
 def _phase(end_step, start_lr, end_lr, start_momentum, end_momentum):
