@@ -10,7 +10,7 @@ from .. import functional as F
 from .. import init
 from .module import Module
 
-__all__ = ["Identity", "Linear"]  # (NonDynamicallyQuantizableLinear: not in torch.nn either)
+__all__ = ["Identity", "Linear", "Bilinear"]  # (NonDynamicallyQuantizableLinear: not in torch.nn either)
 
 
 class Identity(Module):
@@ -88,3 +88,65 @@ class NonDynamicallyQuantizableLinear(Linear):
     """A :class:`Linear` under another name: the output projection of
     :class:`~reftorch.nn.MultiheadAttention` (PyTorch uses the name to keep dynamic
     quantization away from it). Mirrors ``torch.nn.modules.linear.NonDynamicallyQuantizableLinear``."""
+
+
+class Bilinear(Module):
+    """The bilinear map ``y = x1^T A x2 + b`` with a learned ``(in1, in2)`` matrix ``A`` per
+    output feature: :func:`~reftorch.nn.functional.bilinear`.
+
+    Args:
+        in1_features: size of the last dim of the first input.
+        in2_features: size of the last dim of the second input.
+        out_features: size of the last dim of the output.
+        bias: learn an additive bias (default ``True``).
+        device: where to create the parameters.
+        dtype: their dtype.
+
+    Attributes:
+        weight: ``(out_features, in1_features, in2_features)`` from
+            ``U(-1/sqrt(in1), 1/sqrt(in1))``.
+        bias: ``(out_features,)`` from the same interval.
+
+    Shape:
+        ``(*, in1_features)`` and ``(*, in2_features)`` → ``(*, out_features)``.
+
+    Raises:
+        ValueError: if ``in1_features`` is not positive.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> m = torch.nn.Bilinear(3, 4, 2)
+        >>> m
+        Bilinear(in1_features=3, in2_features=4, out_features=2, bias=True)
+        >>> m(torch.zeros(5, 3), torch.zeros(5, 4)).shape
+        torch.Size([5, 2])
+    """
+
+    def __init__(self, in1_features, in2_features, out_features, bias=True, device=None, dtype=None):
+        super().__init__()
+        self.in1_features = in1_features
+        self.in2_features = in2_features
+        self.out_features = out_features
+        dtype = D.get_default_dtype() if dtype is None else dtype
+        self.weight = Parameter(empty((out_features, in1_features, in2_features), dtype=dtype, device=device))
+        if bias:
+            self.bias = Parameter(empty(out_features, dtype=dtype, device=device))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Re-draw weight and bias from ``U(-1/sqrt(in1), 1/sqrt(in1))``."""
+        if self.in1_features <= 0:
+            raise ValueError(f"in1_features must be > 0, but got (in1_features={self.in1_features})")
+        bound = 1 / math.sqrt(self.weight.size(1))
+        init.uniform_(self.weight, -bound, bound)
+        if self.bias is not None:
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, input1, input2):
+        return F.bilinear(input1, input2, self.weight, self.bias)
+
+    def extra_repr(self) -> str:
+        return (f"in1_features={self.in1_features}, in2_features={self.in2_features}, "
+                f"out_features={self.out_features}, bias={self.bias is not None}")
