@@ -54,7 +54,56 @@ CASES = {
         T.nn.Sequential(T.nn.Linear(3, 3), T.nn.Softmax(dim=1), T.nn.Tanh()),
         [T.arange(6.0).reshape(2, 3), T.ones(2, 3)],
         lambda o, y: T.nn.functional.l1_loss(o, y)),
+    "transformer_encoder_rms_norm": lambda: (
+        _Padded(T.nn.TransformerEncoder(T.nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0, batch_first=True), 2,
+                                        norm=T.nn.RMSNorm(8))),
+        [T.arange(48.0).reshape(2, 3, 8) / 40, T.tensor([[False, False, True], [False, False, False]]),
+         T.ones(2, 3, 8)],
+        lambda o, y: T.nn.functional.mse_loss(o, y)),
+    "multihead_attention_weights": lambda: (
+        _FirstOutput(T.nn.MultiheadAttention(4, 2, kdim=3, vdim=5, add_bias_kv=True)),
+        [T.arange(24.0).reshape(3, 2, 4) / 20, T.ones(6, 2, 3) / 2, T.arange(60.0).reshape(6, 2, 5) / 60,
+         T.zeros(3, 2, 4)],
+        lambda o, y: T.nn.functional.mse_loss(o, y)),
+    "bilinear_sdpa": lambda: (
+        _BilinearAttention(),
+        [T.arange(12.0).reshape(2, 2, 3) / 10, T.arange(16.0).reshape(2, 2, 4) / 10, T.zeros(2, 2, 2)],
+        lambda o, y: T.nn.functional.mse_loss(o, y)),
 }
+
+
+class _FirstOutput(T.nn.Module):
+    """A module returning only the first output of ``inner`` (attention's output, not its
+    weights), so that the cases can treat it as any layer."""
+
+    def __init__(self, inner):
+        super().__init__()
+        self.inner = inner
+
+    def forward(self, *inputs):
+        out, weights = self.inner(*inputs)
+        return out + weights.sum() * 0
+
+
+class _Padded(T.nn.Module):
+    def __init__(self, encoder):
+        super().__init__()
+        self.encoder = encoder
+
+    def forward(self, src, padding):
+        return self.encoder(src, src_key_padding_mask=padding)
+
+
+class _BilinearAttention(T.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.bil = T.nn.Bilinear(3, 4, 2)
+
+    def forward(self, a, b):
+        y = self.bil(a, b)
+        mask = T.ones(2, 2, dtype=T.bool, device=y.device).tril()
+        return T.nn.functional.scaled_dot_product_attention(y, y, y, attn_mask=mask) + T.nn.init.orthogonal_(
+            T.empty(2, 2, device=y.device)).sum() * 0
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

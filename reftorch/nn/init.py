@@ -11,6 +11,7 @@ import warnings
 
 from ..autograd.grad_mode import no_grad
 from .._ops import creation as _creation
+from .._tensor import Tensor
 
 __all__ = [
     "calculate_gain", "uniform_", "normal_", "constant_", "zeros_", "ones_", "eye_",
@@ -191,11 +192,11 @@ def orthogonal_(tensor, gain=1, generator=None):
     cols = tensor.numel() // rows
     with no_grad():
         flat = tensor.new_empty((rows, cols)).normal_(0, 1, generator=generator)
+        b = flat._backend
         a = flat._data.T if rows < cols else flat._data
-        xp = flat._backend.xp
-        q, r = xp.linalg.qr(a)
-        q = q * xp.sign(xp.diagonal(r))  # (each column by the sign of R's diagonal)
+        q, r = b.xp.linalg.qr(a)
+        q = q * b.xp.sign(b.xp.linalg.diagonal(r))  # (each column by the sign of R's diagonal)
         q = q.T if rows < cols else q
-        tensor.view(rows, cols).copy_(_creation.as_tensor(xp.ascontiguousarray(q), device=tensor.device))
+        tensor.view(rows, cols).copy_(Tensor._wrap(b.ascontiguousarray(q), flat._device, b))
         tensor.mul_(gain)
     return tensor
