@@ -75,6 +75,13 @@ CASES = {
     "linear": lambda x, d: torch.nn.functional.linear(x, x.t() @ x),
     "cross_entropy": lambda x, d: torch.nn.functional.cross_entropy(x, _idx(d, [2, 0])),
     "layer_norm": lambda x, d: torch.nn.functional.layer_norm(x, (3,)),
+    "rms_norm": lambda x, d: torch.nn.functional.rms_norm(x, (3,), x[0] + 1),
+    "sdpa_causal": lambda x, d: torch.nn.functional.scaled_dot_product_attention(x, x, x, is_causal=True),
+    "sdpa_bool_mask": lambda x, d: torch.nn.functional.scaled_dot_product_attention(
+        x, x, x, attn_mask=_idx(d, [[True, False], [False, False]])),
+    "bilinear": lambda x, d: torch.nn.functional.bilinear(x, x * 2, (x.t() @ x).unsqueeze(0).expand(2, 3, 3) * 1),
+    "logspace_times": lambda x, d: x * torch.logspace(0, 1, 3, base=2.0, device=d),
+    "sum_axis_keepdims": lambda x, d: x.sum(axis=1, keepdims=True),
     "cat": lambda x, d: torch.cat([x, x * 2], 1),
     "cat_neg": lambda x, d: torch.cat([x, x], -2),
     "stack": lambda x, d: torch.stack([x, x * 3]),
