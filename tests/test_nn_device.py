@@ -65,6 +65,10 @@ CASES = {
         [T.arange(24.0).reshape(3, 2, 4) / 20, T.ones(6, 2, 3) / 2, T.arange(60.0).reshape(6, 2, 5) / 60,
          T.zeros(3, 2, 4)],
         lambda o, y: T.nn.functional.mse_loss(o, y)),
+    "embedding_bag_max_weighted_sum": lambda: (
+        _Bags(),
+        [T.tensor([1, 2, 4, 5, 4, 3, 2, 9]), T.tensor([0, 3, 3]), T.linspace(0.5, 2.0, 8), T.zeros(3, 6)],
+        lambda o, y: T.nn.functional.mse_loss(o, y)),
     "bilinear_sdpa": lambda: (
         _BilinearAttention(),
         [T.arange(12.0).reshape(2, 2, 3) / 10, T.arange(16.0).reshape(2, 2, 4) / 10, T.zeros(2, 2, 2)],
@@ -92,6 +96,16 @@ class _Padded(T.nn.Module):
 
     def forward(self, src, padding):
         return self.encoder(src, src_key_padding_mask=padding)
+
+
+class _Bags(T.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.mx = T.nn.EmbeddingBag(10, 3, mode="max", padding_idx=4)
+        self.sm = T.nn.EmbeddingBag(10, 3, mode="sum", scale_grad_by_freq=True)
+
+    def forward(self, words, offsets, weights):
+        return T.cat([self.mx(words, offsets), self.sm(words, offsets, per_sample_weights=weights)], 1)
 
 
 class _BilinearAttention(T.nn.Module):

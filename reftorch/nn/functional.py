@@ -1071,8 +1071,9 @@ from ._activations import (celu, glu, hardsigmoid, hardswish, logsigmoid, prelu,
 __all__ += ["conv_transpose1d", "conv_transpose2d"]
 from ._conv_transpose import conv_transpose1d, conv_transpose2d  # noqa: E402
 
-__all__ += ["bilinear"]
+__all__ += ["bilinear", "embedding_bag"]
 from ._bilinear import bilinear  # noqa: E402
+from ._embedding_bag import embedding_bag  # noqa: E402
 
 __all__ += ["scaled_dot_product_attention", "multi_head_attention_forward"]
 from ._attention import multi_head_attention_forward, scaled_dot_product_attention  # noqa: E402

@@ -9,7 +9,7 @@ from .. import functional as F
 from .. import init
 from .module import Module
 
-__all__ = ["Embedding"]
+__all__ = ["Embedding", "EmbeddingBag"]
 
 
 class Embedding(Module):
@@ -140,3 +140,94 @@ class Embedding(Module):
         return cls(num_embeddings=rows, embedding_dim=cols, _weight=embeddings, _freeze=freeze,
                    padding_idx=padding_idx, max_norm=max_norm, norm_type=norm_type,
                    scale_grad_by_freq=scale_grad_by_freq, sparse=sparse)
+
+
+class EmbeddingBag(Module):
+    """A table of ``num_embeddings`` vectors of size ``embedding_dim``, looked up by bags of
+    indices, each bag reduced to one vector (``mode``: ``"mean"`` by default, ``"sum"``,
+    ``"max"``): :func:`~reftorch.nn.functional.embedding_bag` on ``self.weight``.
+
+    ``forward(input, offsets=None, per_sample_weights=None)``: a 2-D ``input`` is one bag per
+    row; a 1-D one is cut at ``offsets``. Mirrors ``torch.nn.EmbeddingBag``.
+
+    Args:
+        num_embeddings: the number of rows.
+        embedding_dim: the size of each row.
+        max_norm: renormalise looked-up rows whose norm exceeds it.
+        norm_type: the p of that norm (default 2).
+        scale_grad_by_freq: scale gradients by the inverse frequency of each index.
+        mode: ``"sum"``, ``"mean"`` (default) or ``"max"``.
+        sparse: sparse gradients (not implemented: raises when a gradient is needed).
+        include_last_offset: ``offsets`` ends with the end of the last bag.
+        padding_idx: an index left out of every bag; its row starts at zero.
+        device: where to create the weight.
+        dtype: its dtype.
+
+    Attributes:
+        weight: ``(num_embeddings, embedding_dim)`` from ``N(0, 1)``.
+
+    Raises:
+        AssertionError: if ``padding_idx`` is out of range.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> bag = torch.nn.EmbeddingBag(10, 3, mode="sum")
+        >>> bag
+        EmbeddingBag(10, 3, mode='sum')
+        >>> bag(torch.tensor([1, 2, 4, 5, 4]), torch.tensor([0, 2])).shape
+        torch.Size([2, 3])
+    """
+
+    def __init__(self, num_embeddings, embedding_dim, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
+                 mode="mean", sparse=False, _weight=None, include_last_offset=False, padding_idx=None, device=None,
+                 dtype=None):
+        super().__init__()
+        self.num_embeddings = num_embeddings
+        self.embedding_dim = embedding_dim
+        self.max_norm = max_norm
+        self.norm_type = norm_type
+        self.scale_grad_by_freq = scale_grad_by_freq
+        if padding_idx is not None:
+            if padding_idx > 0 and padding_idx >= num_embeddings:
+                raise AssertionError("padding_idx must be within num_embeddings")
+            if padding_idx < 0:
+                if padding_idx < -num_embeddings:
+                    raise AssertionError("padding_idx must be within num_embeddings")
+                padding_idx = num_embeddings + padding_idx
+        self.padding_idx = padding_idx
+        if _weight is None:
+            self.weight = Parameter(empty((num_embeddings, embedding_dim),
+                                          dtype=D.get_default_dtype() if dtype is None else dtype, device=device))
+            self.reset_parameters()
+        else:
+            if list(_weight.shape) != [num_embeddings, embedding_dim]:
+                raise AssertionError("Shape of weight does not match num_embeddings and embedding_dim")
+            self.weight = Parameter(_weight)
+        self.mode = mode
+        self.sparse = sparse
+        self.include_last_offset = include_last_offset
+
+    def reset_parameters(self) -> None:
+        """Re-draw the weight from ``N(0, 1)``; the padding row is zeroed."""
+        init.normal_(self.weight)
+        if self.padding_idx is not None:
+            with no_grad():
+                self.weight[self.padding_idx].fill_(0)
+
+    def forward(self, input, offsets=None, per_sample_weights=None):
+        return F.embedding_bag(input, self.weight, offsets, self.max_norm, self.norm_type, self.scale_grad_by_freq,
+                               self.mode, self.sparse, per_sample_weights, self.include_last_offset,
+                               self.padding_idx)
+
+    def extra_repr(self) -> str:
+        s = f"{self.num_embeddings!r}, {self.embedding_dim!r}"
+        if self.max_norm is not None:
+            s += f", max_norm={self.max_norm!r}"
+        if self.norm_type != 2:
+            s += f", norm_type={self.norm_type!r}"
+        if self.scale_grad_by_freq is not False:
+            s += f", scale_grad_by_freq={self.scale_grad_by_freq!r}"
+        s += f", mode={self.mode!r}"
+        if self.padding_idx is not None:
+            s += f", padding_idx={self.padding_idx!r}"
+        return s
