@@ -169,7 +169,7 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
     if input.dim() == 2:
         if offsets is not None:
             raise ValueError("if input is 2D, then offsets has to be None, as input is treated is a mini-batch of "
-                             f"fixed length sequences. However, found offsets of type <class 'torch.Tensor'>")
+                             "fixed length sequences. However, found offsets of type <class 'torch.Tensor'>")
         from .._ops.creation import arange
         offsets = arange(0, input.numel(), input.size(1), dtype=input.dtype, device=input.device)
         include_last_offset = False
