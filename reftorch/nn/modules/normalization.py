@@ -32,6 +32,16 @@ def _affine_parameters(module, shape, affine, bias, device, dtype):
         module.register_parameter("bias", None)
 
 
+def _set_shape(module, normalized_shape, eps, elementwise_affine):
+    """The attributes LayerNorm and RMSNorm share: ``normalized_shape`` as a tuple (an int
+    is one dim), ``eps``, ``elementwise_affine``."""
+    if isinstance(normalized_shape, numbers.Integral):
+        normalized_shape = (normalized_shape,)
+    module.normalized_shape = tuple(normalized_shape)
+    module.eps = eps
+    module.elementwise_affine = elementwise_affine
+
+
 def _reset_affine(module):
     """The normalisation layers' initialisation: weight 1, bias 0."""
     if module.weight is not None:
@@ -64,11 +74,7 @@ class LayerNorm(Module):
 
     def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True, device=None, dtype=None):
         super().__init__()
-        if isinstance(normalized_shape, numbers.Integral):
-            normalized_shape = (normalized_shape,)
-        self.normalized_shape = tuple(normalized_shape)
-        self.eps = eps
-        self.elementwise_affine = elementwise_affine
+        _set_shape(self, normalized_shape, eps, elementwise_affine)
         _affine_parameters(self, self.normalized_shape, elementwise_affine, bias, device, dtype)
         self.reset_parameters()
 
@@ -106,11 +112,7 @@ class RMSNorm(Module):
 
     def __init__(self, normalized_shape, eps=None, elementwise_affine=True, device=None, dtype=None):
         super().__init__()
-        if isinstance(normalized_shape, numbers.Integral):
-            normalized_shape = (normalized_shape,)
-        self.normalized_shape = tuple(normalized_shape)
-        self.eps = eps
-        self.elementwise_affine = elementwise_affine
+        _set_shape(self, normalized_shape, eps, elementwise_affine)
         if elementwise_affine:
             self.weight = Parameter(empty(self.normalized_shape, dtype=D.get_default_dtype() if dtype is None else dtype,
                                           device=device))
