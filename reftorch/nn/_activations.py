@@ -1,8 +1,9 @@
 """More activations of ``torch.nn.functional``: selu, celu, hardswish, hardsigmoid, softmin,
-logsigmoid, softsign, threshold, glu, prelu (the functions, and the ``Function`` nodes
-behind the ones PyTorch records as one node: ``HardswishBackward0``,
-``HardsigmoidBackward0``, ``LogSigmoidBackward0``, ``ThresholdBackward0``, ``GluBackward0``,
-``PreluKernelBackward0``)."""
+logsigmoid, softsign, threshold, glu, prelu, hardshrink, softshrink, tanhshrink (the
+functions, and the ``Function`` nodes behind the ones PyTorch records as one node:
+``HardswishBackward0``, ``HardsigmoidBackward0``, ``LogSigmoidBackward0``,
+``ThresholdBackward0``, ``GluBackward0``, ``PreluKernelBackward0``, ``HardshrinkBackward0``,
+``SoftshrinkBackward0``)."""
 from __future__ import annotations
 
 from .. import _dtype as _D
@@ -551,3 +552,110 @@ def prelu(input, weight):
                                f"{n} and channel size = {channels}.")
     return Prelu.apply(input, weight)
 
+
+
+# --------------------------------------------------------------- hardshrink, softshrink
+class _ShrinkBackward(_F._InputGrad):
+    """``g`` where ``|x| > lambd``, 0 elsewhere: the gradient of both shrinks."""
+
+    @staticmethod
+    def formula(xp, g, x, lambd):
+        return xp.where((x >= -lambd) & (x <= lambd), xp.zeros_like(g), g)
+
+    @staticmethod
+    def grad_x(xp, gg, g, x, lambd):
+        return xp.zeros_like(x)
+
+
+class HardshrinkBackward(_ShrinkBackward):
+    name = "HardshrinkBackwardBackward0"
+
+
+class SoftshrinkBackward(_ShrinkBackward):
+    name = "SoftshrinkBackwardBackward0"
+
+
+class Hardshrink(_Pointwise):
+    """``x`` where ``|x| > lambd``, 0 elsewhere (``+0``; nan stays nan)."""
+
+    name = "HardshrinkBackward0"
+    grad_op = HardshrinkBackward
+
+    @staticmethod
+    def kernel(xp, a, lambd):
+        return xp.where((a >= -lambd) & (a <= lambd), xp.zeros_like(a), a)
+
+
+class Softshrink(_Pointwise):
+    """``x - lambd`` above ``lambd``, ``x + lambd`` below ``-lambd``, ``x * 0`` between (a
+    negative input gives -0, as in PyTorch's kernel)."""
+
+    name = "SoftshrinkBackward0"
+    grad_op = SoftshrinkBackward
+
+    @staticmethod
+    def kernel(xp, a, lambd):
+        return xp.where(a > lambd, a - lambd, xp.where(a < -lambd, a + lambd, a * 0))
+
+
+def _shrink_input(input, kernel_name):
+    if not input.dtype.is_floating_point:
+        raise NotImplementedError(f'"{kernel_name}" not implemented for \'{_D.scalar_name(input.dtype)}\'')
+
+
+def hardshrink(input, lambd=0.5):
+    """``input`` where ``|input| > lambd``, 0 elsewhere.
+
+    Mirrors ``torch.nn.functional.hardshrink`` (``grad_fn=<HardshrinkBackward0>``; a negative
+    ``lambd`` keeps everything).
+
+    Raises:
+        NotImplementedError: for an integer or bool input.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> import reftorch.nn.functional as F
+        >>> F.hardshrink(torch.tensor([-1.0, -0.2, 0.3, 0.7]))
+        tensor([-1.0000,  0.0000,  0.0000,  0.7000])
+    """
+    _shrink_input(input, "hardshrink_cpu")
+    return Hardshrink.apply(input, lambd=lambd)
+
+
+def softshrink(input, lambd=0.5):
+    """Shrink towards 0 by ``lambd``: ``input - lambd`` above ``lambd``, ``input + lambd``
+    below ``-lambd``, 0 between.
+
+    Mirrors ``torch.nn.functional.softshrink`` (``grad_fn=<SoftshrinkBackward0>``).
+
+    Raises:
+        RuntimeError: for a negative ``lambd``.
+        NotImplementedError: for an integer or bool input.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> import reftorch.nn.functional as F
+        >>> F.softshrink(torch.tensor([-1.0, 0.3, 0.7]))
+        tensor([-0.5000,  0.0000,  0.2000])
+    """
+    _shrink_input(input, "softshrink_check")
+    if not lambd >= 0:
+        import numpy as np
+        top = np.finfo(input.dtype.name).max
+        raise RuntimeError(f"lambda must be in range [0, {top:g}] for input dtype {_D.scalar_name(input.dtype)}, "
+                           f"but found {lambd:g}")
+    return Softshrink.apply(input, lambd=lambd)
+
+
+def tanhshrink(input):
+    """``input - tanh(input)`` (recorded op by op: ``SubBackward0``).
+
+    Mirrors ``torch.nn.functional.tanhshrink``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> import reftorch.nn.functional as F
+        >>> F.tanhshrink(torch.tensor([0.0, 1.0]))
+        tensor([0.0000, 0.2384])
+    """
+    return input - input.tanh()

@@ -1068,6 +1068,9 @@ __all__ += ["celu", "glu", "hardsigmoid", "hardswish", "logsigmoid", "prelu", "s
 from ._activations import (celu, glu, hardsigmoid, hardswish, logsigmoid, prelu, selu,  # noqa: E402
                            softmin, softsign, threshold)
 
+__all__ += ["hardshrink", "softshrink", "tanhshrink"]
+from ._activations import hardshrink, softshrink, tanhshrink  # noqa: E402
+
 __all__ += ["conv_transpose1d", "conv_transpose2d"]
 from ._conv_transpose import conv_transpose1d, conv_transpose2d  # noqa: E402
 

@@ -667,3 +667,59 @@ class MultiheadAttention(Module):
         if self.batch_first and batched:
             out = out.transpose(1, 0)
         return out, weights
+
+
+__all__ += ["Hardshrink", "Softshrink", "Tanhshrink"]
+
+
+class Hardshrink(Module):
+    """``x`` where ``|x| > lambd``, 0 elsewhere. Mirrors ``torch.nn.Hardshrink``.
+
+    Args:
+        lambd: the threshold (default 0.5).
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.nn.Hardshrink()
+        Hardshrink(0.5)
+    """
+
+    def __init__(self, lambd: float = 0.5):
+        super().__init__()
+        self.lambd = lambd
+
+    def forward(self, input):
+        return F.hardshrink(input, self.lambd)
+
+    def extra_repr(self) -> str:
+        return f"{self.lambd}"
+
+
+class Softshrink(Module):
+    """Shrink towards 0 by ``lambd`` (0 inside ``[-lambd, lambd]``). Mirrors ``torch.nn.Softshrink``.
+
+    Args:
+        lambd: the amount (default 0.5; not negative).
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.nn.Softshrink(0.3)(torch.tensor([1.0, -0.1]))
+        tensor([0.7000, -0.0000])
+    """
+
+    def __init__(self, lambd: float = 0.5):
+        super().__init__()
+        self.lambd = lambd
+
+    def forward(self, input):
+        return F.softshrink(input, self.lambd)
+
+    def extra_repr(self) -> str:
+        return str(self.lambd)
+
+
+class Tanhshrink(Module):
+    """``x - tanh(x)``. Mirrors ``torch.nn.Tanhshrink``."""
+
+    def forward(self, input):
+        return F.tanhshrink(input)
