@@ -67,12 +67,14 @@ NAMESPACES = {
         Upsample UpsamplingNearest2d UpsamplingBilinear2d
         ConvTranspose1d ConvTranspose2d
         PReLU SELU CELU Hardswish Hardsigmoid Softmin LogSigmoid Softsign Threshold GLU
+        Hardshrink Softshrink Tanhshrink
     """),
     "torch.nn.functional": ("reftorch.nn.functional", """
         linear relu leaky_relu elu gelu sigmoid tanh softmax log_softmax softplus dropout embedding
         one_hot pad mse_loss l1_loss cross_entropy nll_loss binary_cross_entropy
         binary_cross_entropy_with_logits smooth_l1_loss conv1d conv2d max_pool2d avg_pool2d
         layer_norm rms_norm normalize scaled_dot_product_attention multi_head_attention_forward
+        embedding_bag bilinear hardshrink softshrink tanhshrink
         huber_loss kl_div cosine_similarity pairwise_distance
         silu relu6 hardtanh mish
         conv_transpose1d conv_transpose2d
