@@ -1068,6 +1068,9 @@ __all__ += ["celu", "glu", "hardsigmoid", "hardswish", "logsigmoid", "prelu", "s
 from ._activations import (celu, glu, hardsigmoid, hardswish, logsigmoid, prelu, selu,  # noqa: E402
                            softmin, softsign, threshold)
 
+__all__ += ["pixel_shuffle", "pixel_unshuffle"]
+from ._pixel_shuffle import pixel_shuffle, pixel_unshuffle  # noqa: E402
+
 __all__ += ["hardshrink", "softshrink", "tanhshrink"]
 from ._activations import hardshrink, softshrink, tanhshrink  # noqa: E402
 

@@ -67,7 +67,7 @@ NAMESPACES = {
         Upsample UpsamplingNearest2d UpsamplingBilinear2d
         ConvTranspose1d ConvTranspose2d
         PReLU SELU CELU Hardswish Hardsigmoid Softmin LogSigmoid Softsign Threshold GLU
-        Hardshrink Softshrink Tanhshrink
+        Hardshrink Softshrink Tanhshrink PixelShuffle PixelUnshuffle
     """),
     "torch.nn.functional": ("reftorch.nn.functional", """
         linear relu leaky_relu elu gelu sigmoid tanh softmax log_softmax softplus dropout embedding

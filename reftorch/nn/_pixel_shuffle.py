@@ -1,0 +1,117 @@
+"""``F.pixel_shuffle`` and ``F.pixel_unshuffle``: trade channels for spatial resolution.
+
+``pixel_shuffle(x, r)`` turns ``(*, C * r * r, H, W)`` into ``(*, C, H * r, W * r)``: each
+group of ``r * r`` channels fills the ``r x r`` block of one output pixel (the sub-pixel
+convolution of super-resolution networks); ``pixel_unshuffle`` is its inverse. Each is
+one op whose gradient is the other (``PixelShuffleBackward0``, ``PixelUnshuffleBackward0``).
+"""
+from __future__ import annotations
+
+from .._layout import row_major
+from .._tensor import Tensor
+from ..autograd.function import OpFunction as Function
+
+
+def _shuffle(b, a, r):
+    lead, (c, h, w) = a.shape[:-3], a.shape[-3:]
+    n = len(lead)
+    x = b.xp.reshape(a, lead + (c // (r * r), r, r, h, w))
+    x = b.xp.permute_dims(x, tuple(range(n)) + (n, n + 3, n + 1, n + 4, n + 2))  # (*, C, H, r, W, r)
+    return row_major(b, b.xp.reshape(b.copy(x), lead + (c // (r * r), h * r, w * r)))
+
+
+def _unshuffle(b, a, r):
+    lead, (c, h, w) = a.shape[:-3], a.shape[-3:]
+    n = len(lead)
+    x = b.xp.reshape(a, lead + (c, h // r, r, w // r, r))
+    x = b.xp.permute_dims(x, tuple(range(n)) + (n, n + 2, n + 4, n + 1, n + 3))  # (*, C, r, r, H, W)
+    return row_major(b, b.xp.reshape(b.copy(x), lead + (c * r * r, h // r, w // r)))
+
+
+class PixelShuffle(Function):
+    name = "PixelShuffleBackward0"
+    create_graph = True
+    arity = 1
+
+    @staticmethod
+    def forward(ctx, x, factor):
+        ctx.factor = factor
+        return _shuffle(x._backend, x._data, factor)
+
+    @staticmethod
+    def backward(ctx, g):
+        if isinstance(g, Tensor):  # (recorded as PyTorch records it: the other op)
+            return PixelUnshuffle.apply(g, ctx.factor)
+        return _unshuffle(ctx.backend, g, ctx.factor)
+
+
+class PixelUnshuffle(Function):
+    name = "PixelUnshuffleBackward0"
+    create_graph = True
+    arity = 1
+
+    @staticmethod
+    def forward(ctx, x, factor):
+        ctx.factor = factor
+        return _unshuffle(x._backend, x._data, factor)
+
+    @staticmethod
+    def backward(ctx, g):
+        if isinstance(g, Tensor):
+            return PixelShuffle.apply(g, ctx.factor)
+        return _shuffle(ctx.backend, g, ctx.factor)
+
+
+def _check(fn, input, factor, what):
+    if input.dim() < 3:
+        raise RuntimeError(f"{fn} expects input to have at least 3 dimensions, but got input with {input.dim()} "
+                           "dimension(s)")
+    if factor <= 0:
+        raise RuntimeError(f"{fn} expects a positive {what}, but got {factor}")
+
+
+def pixel_shuffle(input, upscale_factor):
+    """``(*, C * r * r, H, W)`` → ``(*, C, H * r, W * r)`` with ``r = upscale_factor``.
+
+    Output pixel ``(h * r + i, w * r + j)`` of channel ``c`` is input channel
+    ``c * r * r + i * r + j`` at ``(h, w)``. Mirrors ``torch.nn.functional.pixel_shuffle``.
+
+    Raises:
+        RuntimeError: for fewer than 3 dims, a factor that is not positive, or channels
+            not divisible by ``r * r``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> import reftorch.nn.functional as F
+        >>> F.pixel_shuffle(torch.arange(4.).reshape(1, 4, 1, 1), 2)
+        tensor([[[[0., 1.],
+                  [2., 3.]]]])
+    """
+    _check("pixel_shuffle", input, upscale_factor, "upscale_factor")
+    r2 = upscale_factor * upscale_factor
+    if input.shape[-3] % r2:
+        raise RuntimeError("pixel_shuffle expects its input's 'channel' dimension to be divisible by the square of "
+                           f"upscale_factor, but input.size(-3)={input.shape[-3]} is not divisible by {r2}")
+    return PixelShuffle.apply(input, upscale_factor)
+
+
+def pixel_unshuffle(input, downscale_factor):
+    """``(*, C, H * r, W * r)`` → ``(*, C * r * r, H, W)`` with ``r = downscale_factor``: the
+    inverse of :func:`pixel_shuffle`. Mirrors ``torch.nn.functional.pixel_unshuffle``.
+
+    Raises:
+        RuntimeError: for fewer than 3 dims, a factor that is not positive, or a height or
+            width not divisible by ``r``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> import reftorch.nn.functional as F
+        >>> F.pixel_unshuffle(torch.arange(4.).reshape(1, 1, 2, 2), 2).flatten()
+        tensor([0., 1., 2., 3.])
+    """
+    _check("pixel_unshuffle", input, downscale_factor, "downscale_factor")
+    for name, k in (("height", -2), ("width", -1)):
+        if input.shape[k] % downscale_factor:
+            raise RuntimeError(f"pixel_unshuffle expects {name} to be divisible by downscale_factor, but "
+                               f"input.size({k})={input.shape[k]} is not divisible by {downscale_factor}")
+    return PixelUnshuffle.apply(input, downscale_factor)
