@@ -1068,6 +1068,12 @@ __all__ += ["celu", "glu", "hardsigmoid", "hardswish", "logsigmoid", "prelu", "s
 from ._activations import (celu, glu, hardsigmoid, hardswish, logsigmoid, prelu, selu,  # noqa: E402
                            softmin, softsign, threshold)
 
+__all__ += ["margin_ranking_loss", "hinge_embedding_loss", "soft_margin_loss", "cosine_embedding_loss",
+            "triplet_margin_loss", "multilabel_soft_margin_loss", "poisson_nll_loss", "gaussian_nll_loss"]
+from ._margin_losses import (cosine_embedding_loss, gaussian_nll_loss, hinge_embedding_loss,  # noqa: E402
+                             margin_ranking_loss, multilabel_soft_margin_loss, poisson_nll_loss, soft_margin_loss,
+                             triplet_margin_loss)
+
 __all__ += ["pixel_shuffle", "pixel_unshuffle"]
 from ._pixel_shuffle import pixel_shuffle, pixel_unshuffle  # noqa: E402
 

@@ -57,6 +57,8 @@ NAMESPACES = {
         Linear Bilinear Flatten Unflatten Embedding EmbeddingBag RNN LSTM GRU RNNCell LSTMCell
         GRUCell Dropout ReLU LeakyReLU ELU GELU Sigmoid Tanh Softmax LogSoftmax Softplus MSELoss
         L1Loss CrossEntropyLoss NLLLoss BCELoss BCEWithLogitsLoss SmoothL1Loss HuberLoss KLDivLoss
+        MarginRankingLoss HingeEmbeddingLoss SoftMarginLoss CosineEmbeddingLoss TripletMarginLoss
+        MultiLabelSoftMarginLoss PoissonNLLLoss GaussianNLLLoss
         Conv1d Conv2d MaxPool1d MaxPool2d AvgPool2d AdaptiveAvgPool2d BatchNorm1d BatchNorm2d
         LayerNorm RMSNorm Transformer TransformerEncoder TransformerEncoderLayer TransformerDecoder
         TransformerDecoderLayer MultiheadAttention
