@@ -18,7 +18,7 @@ NAMESPACES = {
         full_like arange linspace logspace eye rand randn randint randperm normal rand_like randn_like
         randint_like bernoulli multinomial manual_seed seed initial_seed get_rng_state set_rng_state
         reshape flatten unflatten squeeze unsqueeze permute transpose t movedim cat concat
-        stack hstack vstack split chunk unbind narrow index_select gather scatter masked_fill where
+        stack hstack vstack split chunk tensor_split hsplit vsplit dsplit ravel unbind narrow index_select gather scatter masked_fill where
         take flip roll tril triu add sub mul div pow neg exp log sqrt abs tanh sigmoid relu sin cos
         clamp floor ceil round sign eq ne lt le gt ge logical_and logical_or logical_not sum mean
         prod std var max min argmax argmin maximum minimum all any topk sort argsort cumsum norm
