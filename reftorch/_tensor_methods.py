@@ -631,7 +631,7 @@ def _bind_unary_math():
     """Methods (and in-place methods) for the element-wise math of ``_ops/unary_math.py``."""
     for name in ("floor", "ceil", "round", "trunc", "fix", "frac", "sign", "sgn", "square", "nan_to_num",
                  "rsqrt", "log1p", "expm1", "log2", "log10", "exp2", "tan", "asin", "acos", "atan", "arcsin",
-                 "arccos", "arctan", "sinh", "cosh", "erf", "erfc"):
+                 "arccos", "arctan", "sinh", "cosh", "erf", "erfc", "deg2rad", "rad2deg", "logit"):
         fn = getattr(unary_math, name)
         setattr(Tensor, name, fn)
         setattr(Tensor, name + "_", _inplace(fn))

@@ -8,12 +8,14 @@ rounding ops and ``sign``; bool results (``isnan``…) record no graph.
 """
 from __future__ import annotations
 
+import math
+
 from .. import _dtype as D
 from .._layout import relayout_like_operands
 from .._tensor import Tensor
 from ._common import by_element_blocks, conj_of, with_out
 from ._common import with_exact_out as _exact_out
-from .pointwise import _Unary, _float_input, pow
+from .pointwise import _Unary, _float_input, pow, scalar_mul
 
 
 def _zero_grad(ctx, g):
@@ -921,3 +923,107 @@ def erfc(input, *, out=None):
         return with_out("erfc", out, erfc, input)
     _check_not_complex(input, "erfc_vml_cpu")
     return Erfc.apply(input)
+
+
+# ------------------------------------------------------------- deg2rad, rad2deg, logit
+class _AngleScale(_Unary):
+    """``x * factor`` in the input's float dtype (integers: the default float dtype)."""
+
+    create_graph = True
+    factor = 1.0
+
+    @classmethod
+    def forward(cls, ctx, x):
+        a = _float_input(x)
+        return a * x._backend.xp.asarray(cls.factor, dtype=a.dtype, device=a.device)
+
+    @classmethod
+    def backward(cls, ctx, g):
+        if isinstance(g, Tensor):  # (PyTorch's grad.mul(scalar): MulBackward1)
+            return scalar_mul(g, cls.factor)
+        return g * cls.factor
+
+
+class Deg2Rad(_AngleScale):
+    name, factor = "Deg2RadBackward0", math.pi / 180
+
+
+class Rad2Deg(_AngleScale):
+    name, factor = "Rad2DegBackward0", 180 / math.pi
+
+
+def _angles(fn, op, input, out):
+    if out is not None:
+        return with_out(fn, out, op.apply, input)
+    if input.dtype.is_complex:
+        raise RuntimeError(f"{fn} is not supported for complex tensors.")
+    return op.apply(input)
+
+
+def deg2rad(input, *, out=None):
+    """Degrees to radians: ``input * pi / 180`` (integers give the default float dtype).
+    Mirrors ``torch.deg2rad``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.deg2rad(torch.tensor([180, 90]))
+        tensor([3.1416, 1.5708])
+    """
+    return _angles("deg2rad", Deg2Rad, input, out)
+
+
+def rad2deg(input, *, out=None):
+    """Radians to degrees: ``input * 180 / pi``. Mirrors ``torch.rad2deg``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.rad2deg(torch.tensor([1.0]))
+        tensor([57.2958])
+    """
+    return _angles("rad2deg", Rad2Deg, input, out)
+
+
+class Logit(_Unary):
+    """``log(x / (1 - x))``, ``x`` clamped to ``[eps, 1 - eps]`` first when ``eps`` is given."""
+
+    name = "LogitBackward0"
+    create_graph = True
+
+    @staticmethod
+    def forward(ctx, x, eps):
+        xp = x._backend.xp
+        a = _float_input(x)
+        ctx.save_for_backward(x)
+        ctx.eps = eps
+        if eps is not None:
+            a = xp.clip(a, eps, 1 - eps)
+        one = xp.asarray(1, dtype=a.dtype, device=a.device)
+        return xp.log(a / (one - a))
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        xp = ctx.xp
+        a = x._data
+        grad = g / (a * (1 - a))
+        if ctx.eps is None:  # outside [0, 1]: nan
+            return xp.where((a < 0) | (a > 1), xp.zeros_like(grad) + math.nan, grad)
+        outside = (a < ctx.eps) | (a > 1 - ctx.eps)  # (the clamped inputs: no gradient)
+        return xp.where(outside, xp.zeros_like(grad), grad)
+
+
+def logit(input, eps=None, *, out=None):
+    """The log-odds ``log(p / (1 - p))``, the inverse of ``sigmoid``; with ``eps``, ``p`` is
+    clamped to ``[eps, 1 - eps]`` first (and gets no gradient where clamped). Mirrors
+    ``torch.logit``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.logit(torch.tensor([0.5, 0.25, 1.0]))
+        tensor([ 0.0000, -1.0986,     inf])
+        >>> torch.logit(torch.tensor([0.0, 1.0]), eps=0.25)
+        tensor([-1.0986,  1.0986])
+    """
+    if out is not None:
+        return with_out("logit", out, logit, input, eps)
+    return Logit.apply(input, eps=eps)

@@ -28,7 +28,7 @@ NAMESPACES = {
         tile broadcast_to broadcast_tensors broadcast_shapes index_fill masked_scatter index_put
         addcmul addcdiv lerp scalar_tensor real imag
         trunc frac sgn square isnan isinf isfinite nan_to_num
-        rsqrt log1p expm1 log2 log10 exp2 tan asin acos atan sinh cosh erf erfc
+        rsqrt log1p expm1 log2 log10 exp2 tan asin acos atan sinh cosh erf erfc logit deg2rad rad2deg
         atan2 hypot fmod logaddexp fmax fmin signbit
         logsumexp nansum nanmean var_mean std_mean
         select diagonal diag trace ger inner addmm addmv baddbmm median kthvalue cross diff
