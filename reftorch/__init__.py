@@ -68,7 +68,8 @@ from . import cuda  # noqa: F401
 from ._ops.softmax import softmax, log_softmax  # noqa: F401
 from ._ops.clamp import clamp, clip, clamp_, clip_, clamp_min, clamp_max  # noqa: F401
 from ._ops.sorting import sort, argsort, msort, topk  # noqa: F401
-from ._ops.splitting import split, chunk, tensor_split, hsplit, vsplit, dsplit, ravel  # noqa: F401
+from ._ops.splitting import split, chunk  # noqa: F401
+from ._ops.tensor_split import tensor_split, hsplit, vsplit, dsplit, ravel  # noqa: F401
 from ._ops.triangular import tril, triu  # noqa: F401
 from ._ops.einsum import einsum  # noqa: F401
 from ._ops.scatter import scatter, scatter_add, scatter_reduce  # noqa: F401

@@ -29,7 +29,7 @@ from ._tensor_inplace import (check_inplace, check_no_internal_overlap, commit, 
                               _store)
 from ._ops import (clamp, creation, cumulative, indexing, inplace_shape, linalg, multinomial, nonzero,
                    norm, pointwise, reduction, reorder, sampling, scatter, shape, softmax, sorting, splitting,
-                   triangular)
+                   tensor_split, triangular)
 from ._ops import binary_math, unary_math
 from ._ops._common import grad_as, resolve_device, sum_to_shape
 from ._ops._inplace import regenerate_view_fn
@@ -508,8 +508,9 @@ def _bind_more_ops():
         "clamp": clamp.clamp, "clip": clamp.clamp, "clamp_": clamp.clamp_, "clip_": clamp.clamp_,
         "clamp_min": clamp.clamp_min, "clamp_max": clamp.clamp_max,
         "sort": sorting.sort, "argsort": sorting.argsort, "msort": sorting.msort, "topk": sorting.topk,
-        "split": splitting.split_method, "chunk": splitting.chunk, "tensor_split": splitting.tensor_split,
-        "hsplit": splitting.hsplit, "vsplit": splitting.vsplit, "dsplit": splitting.dsplit, "ravel": splitting.ravel,
+        "split": splitting.split_method, "chunk": splitting.chunk, "tensor_split": tensor_split.tensor_split,
+        "hsplit": tensor_split.hsplit, "vsplit": tensor_split.vsplit, "dsplit": tensor_split.dsplit,
+        "ravel": tensor_split.ravel,
         "tril": triangular.tril, "triu": triangular.triu, "tril_": triangular.tril_, "triu_": triangular.triu_,
         "scatter": scatter.scatter, "scatter_": scatter.scatter_, "scatter_add": scatter.scatter_add,
         "scatter_add_": scatter.scatter_add_, "scatter_reduce": scatter.scatter_reduce,
