@@ -69,6 +69,10 @@ CASES = {
         _Bags(),
         [T.tensor([1, 2, 4, 5, 4, 3, 2, 9]), T.tensor([0, 3, 3]), T.linspace(0.5, 2.0, 8), T.zeros(3, 6)],
         lambda o, y: T.nn.functional.mse_loss(o, y)),
+    "instance_norm_tracked": lambda: (
+        T.nn.InstanceNorm2d(2, affine=True, track_running_stats=True),
+        [T.arange(36.0).reshape(2, 2, 3, 3) / 10, T.zeros(2, 2, 3, 3)],
+        lambda o, y: T.nn.functional.mse_loss(o, y)),
     "bilinear_sdpa": lambda: (
         _BilinearAttention(),
         [T.arange(12.0).reshape(2, 2, 3) / 10, T.arange(16.0).reshape(2, 2, 4) / 10, T.zeros(2, 2, 2)],

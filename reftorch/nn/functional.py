@@ -1413,7 +1413,7 @@ def adaptive_max_pool1d(input, output_size, return_indices=False):
 
 
 # ---------------------------------------------------------------------- normalisation
-__all__ += ["batch_norm", "layer_norm", "rms_norm", "group_norm", "dropout1d", "dropout2d"]
+__all__ += ["batch_norm", "instance_norm", "layer_norm", "rms_norm", "group_norm", "dropout1d", "dropout2d"]
 
 
 def _verify_batch_size(size, shown=None):
@@ -1503,6 +1503,43 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     w, b, affine = _affine_args(input, weight, bias)
     return _Norm.NativeBatchNorm.apply(input, w, b, running_mean=running_mean, running_var=running_var,
                                        training=training, momentum=momentum, eps=eps, affine=affine)
+
+
+def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None, use_input_stats=True,
+                  momentum=0.1, eps=1e-5):
+    """Normalise each channel of each sample on its own (over the spatial dims), then apply
+    the per-channel ``weight`` and ``bias``.
+
+    As PyTorch: :func:`batch_norm` over the input viewed as ``(1, N * C, *)``, with the
+    per-channel tensors repeated ``N`` times; the running statistics, when given, are
+    updated with the mean over the samples of the repeated copies (``use_input_stats``
+    True) or used instead of the input's (False). Mirrors
+    ``torch.nn.functional.instance_norm`` (``grad_fn=<ViewBackward0>``).
+
+    Raises:
+        ValueError: with ``use_input_stats`` and a single spatial element.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> import reftorch.nn.functional as F
+        >>> F.instance_norm(torch.tensor([[[1., 3.], [2., 2.]]]))
+        tensor([[[-1.0000,  1.0000],
+                 [ 0.0000,  0.0000]]])
+    """
+    if use_input_stats:
+        shape = list(input.shape)
+        if math.prod(shape[2:]) == 1:
+            raise ValueError(f"Expected more than 1 spatial element when training, got input size {input.size()}")
+    b, c = input.shape[0], input.shape[1]
+    weight_, bias_, mean_, var_ = (None if t is None else t.repeat(b) for t in (weight, bias, running_mean,
+                                                                              running_var))
+    out = batch_norm(input.contiguous().view((1, b * c) + tuple(input.shape[2:])), mean_, var_, weight_, bias_,
+                     use_input_stats, momentum, eps)
+    with _no_grad():
+        for kept, copies in ((running_mean, mean_), (running_var, var_)):
+            if kept is not None:
+                kept.copy_(copies.view(b, c).mean(0))
+    return out.view(input.shape)
 
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
