@@ -77,7 +77,7 @@ from ._ops.nonzero import nonzero, argwhere  # noqa: F401
 from ._ops.reduction import count_nonzero  # noqa: F401
 from ._ops.norm import torch_norm as norm, amax, amin  # noqa: F401
 from ._ops.multinomial import multinomial  # noqa: F401
-from ._ops.cumulative import cumsum, cumprod  # noqa: F401
+from ._ops.cumulative import cumsum, cumprod, cummax, cummin  # noqa: F401
 from ._ops.reorder import flip, roll, repeat_interleave  # noqa: F401
 from ._ops.inplace_shape import zero_  # noqa: F401
 from . import linalg, return_types  # noqa: F401

@@ -519,6 +519,7 @@ def _bind_more_ops():
         "norm": norm.torch_norm, "amax": norm.amax, "amin": norm.amin,
         "multinomial": multinomial.multinomial,
         "cumsum": cumulative.cumsum, "cumprod": cumulative.cumprod,
+        "cummax": cumulative.cummax, "cummin": cumulative.cummin,
         "flip": _int_list_method(reorder.flip, "flip", "dims"), "roll": reorder.roll,
         "repeat_interleave": reorder.repeat_interleave,
         "t_": inplace_shape.t_, "zero_": inplace_shape.zero_,

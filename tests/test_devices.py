@@ -85,6 +85,8 @@ CASES = {
     "pixel_shuffle": lambda x, d: torch.nn.functional.pixel_shuffle(torch.cat([x, x * 2]).reshape(1, 4, 3, 1), 2),
     "pixel_unshuffle": lambda x, d: torch.nn.functional.pixel_unshuffle(torch.cat([x, x * 2]).reshape(1, 1, 4, 3)[..., :2], 2),
     "softshrink": lambda x, d: torch.nn.functional.softshrink(x - 0.4, 0.3),
+    "cummax": lambda x, d: torch.cummax(torch.cat([x, x.flip(1)], 1), 1).values,
+    "cummin": lambda x, d: torch.cummin(x.t(), 0).values,
     "cat": lambda x, d: torch.cat([x, x * 2], 1),
     "cat_neg": lambda x, d: torch.cat([x, x], -2),
     "stack": lambda x, d: torch.stack([x, x * 3]),

@@ -1,13 +1,19 @@
-"""Running totals: ``cumsum`` and ``cumprod`` along a dimension."""
+"""Running totals and extremes: ``cumsum``, ``cumprod``, ``cummax`` and ``cummin`` along a
+dimension."""
 from __future__ import annotations
+
+import math
 
 from .. import _dtype as D
 from .._layout import row_major
-from .._tensor import _wrap_dim
+from .._tensor import Tensor, _wrap_dim, int_arg
 from ..autograd.function import OpFunction
 from ._common import conj_of, with_out
 from .linalg import c_type_name
-from ._numpy_names import NOT_GIVEN, dim_from_axis
+from ._numpy_names import NOT_GIVEN, dim_from_axis, required_dim
+from .reduction import _return_type
+from .scatter import flat_positions, scatter_add
+from .creation import zeros
 
 
 def _acc_dtype(input, dtype):
@@ -179,3 +185,115 @@ def cumprod(input, dim=None, *, dtype=None, out=None, axis=NOT_GIVEN):
     if out is not None:
         return with_out("cumprod", out, cumprod, input, dim, dtype=_out_dtype(out, dtype))
     return _cum(Cumprod, input, dim, dtype, "cumprod")
+
+
+# ------------------------------------------------------------------------ cummax, cummin
+cummax_rt = _return_type("cummax")
+cummin_rt = _return_type("cummin")
+
+
+def _running_extreme(b, a, axis, largest):
+    """``(values, indices)`` of the running maximum (``largest``) or minimum of ``a`` along
+    ``axis``: PyTorch's rules, a later equal value takes over (its index) and a nan sticks.
+
+    A Hillis-Steele scan: ``log2(n)`` rounds, each combining every position with the one
+    ``step`` before it over whole arrays (the combination, "the later position wins when
+    its value is at least as large, or nan, unless the earlier one is nan and it is not",
+    is associative: it picks the last position of the range's extreme)."""
+    xp = b.xp
+    n = a.shape[axis]
+    order = tuple(i for i in range(a.ndim) if i != axis) + (axis,)
+    back = tuple(order.index(i) for i in range(a.ndim))
+    v = b.copy(xp.permute_dims(a, order))
+    idx = b.copy(xp.broadcast_to(xp.arange(n, dtype=xp.int64, **b._dev_kw()), v.shape))
+    keys = xp.astype(v, xp.uint8) if v.dtype == xp.bool else v  # (bool compares as 0/1)
+    floating = xp.isdtype(v.dtype, "real floating")
+    step = 1
+    while step < n:
+        earlier, later = keys[..., :-step], keys[..., step:]
+        wins = later >= earlier if largest else later <= earlier
+        if floating:
+            wins = (wins & ~xp.isnan(earlier)) | xp.isnan(later)
+        v = xp.concat([v[..., :step], xp.where(wins, v[..., step:], v[..., :-step])], axis=-1)
+        keys = xp.concat([keys[..., :step], xp.where(wins, later, earlier)], axis=-1)
+        idx = xp.concat([idx[..., :step], xp.where(wins, idx[..., step:], idx[..., :-step])], axis=-1)
+        step *= 2
+    return row_major(b, xp.permute_dims(v, back)), row_major(b, xp.permute_dims(idx, back))
+
+
+class CumExtreme(OpFunction):
+    """The values of ``cummax``/``cummin``; the gradient goes to the position each running
+    extreme came from (summed: ``zeros.scatter_add(dim, indices, grad)``)."""
+
+    name = "CummaxBackward0"
+    create_graph = True
+    arity = 2
+
+    @staticmethod
+    def forward(ctx, x, index, dim, values):
+        ctx.save_for_backward(index)
+        ctx.dim, ctx.shape = dim, x._data.shape
+        return values
+
+    @staticmethod
+    def backward(ctx, g):
+        (index,) = ctx.saved_tensors
+        if not ctx.shape:
+            return g, None
+        if isinstance(g, Tensor):  # (recorded as PyTorch records it: ScatterAddBackward0)
+            return scatter_add(zeros(ctx.shape, dtype=g.dtype, device=g.device), ctx.dim, index._data, g), None
+        b = index._backend
+        xp = b.xp
+        pos = flat_positions(b, ctx.shape, ctx.dim, index._data)
+        flat = b.scatter_add((math.prod(ctx.shape),), b.dtype_of(g), xp.reshape(pos, (-1,)), xp.reshape(g, (-1,)))
+        return xp.reshape(flat, ctx.shape), None
+
+
+def _cum_extreme(input, dim, largest):
+    fn = "cummax" if largest else "cummin"
+    d = _wrap_dim(int_arg(dim, fn, "dim", 1), input.dim())
+    b = input._backend
+    if not input._data.ndim:
+        values, idx = b.copy(input._data), b.xp.zeros((), dtype=b.xp.int64, **b._dev_kw())
+    else:
+        values, idx = _running_extreme(b, input._data, d, largest)
+    index = Tensor._wrap(idx, input._device, b)
+    out = CumExtreme.apply(input, index, dim=d, values=values, _name="CummaxBackward0" if largest
+                           else "CumminBackward0")
+    return (cummax_rt if largest else cummin_rt)(out, index)
+
+
+def cummax(input, dim=NOT_GIVEN, *, axis=NOT_GIVEN):
+    """The running maximum along ``dim`` and where each came from:
+    ``torch.return_types.cummax(values, indices)``.
+
+    Among equal values the later index is taken, and once a nan is met it stays (with its
+    index), as in PyTorch. Mirrors ``torch.cummax`` (``grad_fn=<CummaxBackward0>``).
+
+    Raises:
+        IndexError: if ``dim`` is out of range.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.cummax(torch.tensor([1., 3., 3., 2.]), 0)
+        torch.return_types.cummax(
+        values=tensor([1., 3., 3., 3.]),
+        indices=tensor([0, 1, 2, 2]))
+    """
+    if dim is NOT_GIVEN or axis is not NOT_GIVEN:
+        dim = required_dim("cummax", dim, axis)
+    return _cum_extreme(input, dim, True)
+
+
+def cummin(input, dim=NOT_GIVEN, *, axis=NOT_GIVEN):
+    """The running minimum along ``dim`` and where each came from (the rules of
+    :func:`cummax`). Mirrors ``torch.cummin`` (``grad_fn=<CumminBackward0>``).
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.cummin(torch.tensor([3., 1., 1., 2.]), 0).indices
+        tensor([0, 1, 2, 2])
+    """
+    if dim is NOT_GIVEN or axis is not NOT_GIVEN:
+        dim = required_dim("cummin", dim, axis)
+    return _cum_extreme(input, dim, False)

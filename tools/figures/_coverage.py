@@ -21,7 +21,7 @@ NAMESPACES = {
         stack hstack vstack split chunk tensor_split hsplit vsplit dsplit ravel unbind narrow index_select gather scatter masked_fill where
         take flip roll tril triu add sub mul div pow neg exp log sqrt abs tanh sigmoid relu sin cos
         clamp floor ceil round sign eq ne lt le gt ge logical_and logical_or logical_not sum mean
-        prod std var max min argmax argmin maximum minimum all any topk sort argsort cumsum norm
+        prod std var max min argmax argmin maximum minimum all any topk sort argsort cumsum cummax cummin norm
         equal allclose isclose matmul mm bmm mv dot einsum outer softmax log_softmax is_tensor
         numel no_grad enable_grad set_grad_enabled inference_mode is_grad_enabled save load
         set_printoptions get_default_dtype set_default_dtype promote_types finfo iinfo device Generator
