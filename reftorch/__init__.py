@@ -102,7 +102,7 @@ from ._ops.unary_math import signbit, deg2rad, rad2deg, logit  # noqa: F401
 from ._ops.statistics import prod, var, std, var_mean, std_mean, logsumexp, nansum, nanmean  # noqa: F401
 from ._ops.diagonal import select, diagonal, diag, trace  # noqa: F401
 from ._ops.products import outer, ger, inner, addmm, addmv, baddbmm  # noqa: F401
-from ._ops.order_stats import median, kthvalue  # noqa: F401
+from ._ops.order_stats import median, kthvalue, mode  # noqa: F401
 from ._ops.differences import diff, cross  # noqa: F401
 from ._ops.masked_select import masked_select  # noqa: F401
 from ._ops.unique import unique, unique_consecutive  # noqa: F401

@@ -620,7 +620,7 @@ def _bind_reductions2():
         setattr(Tensor, name, getattr(diagonal, name))
     for name in ("outer", "ger", "inner", "addmm", "addmv", "baddbmm"):
         setattr(Tensor, name, getattr(products, name))
-    for name in ("median", "kthvalue"):
+    for name in ("median", "kthvalue", "mode"):
         setattr(Tensor, name, getattr(order_stats, name))
     for name in ("diff", "cross"):
         setattr(Tensor, name, getattr(differences, name))

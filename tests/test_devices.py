@@ -87,6 +87,7 @@ CASES = {
     "softshrink": lambda x, d: torch.nn.functional.softshrink(x - 0.4, 0.3),
     "cummax": lambda x, d: torch.cummax(torch.cat([x, x.flip(1)], 1), 1).values,
     "cummin": lambda x, d: torch.cummin(x.t(), 0).values,
+    "mode": lambda x, d: torch.mode(torch.cat([x, x.round()], 1), 1).values,
     "cat": lambda x, d: torch.cat([x, x * 2], 1),
     "cat_neg": lambda x, d: torch.cat([x, x], -2),
     "stack": lambda x, d: torch.stack([x, x * 3]),

@@ -1,4 +1,4 @@
-"""Order statistics: ``median`` and ``kthvalue`` (values with their indices).
+"""Order statistics: ``median``, ``kthvalue`` and ``mode`` (values with their indices).
 
 The values are PyTorch's exactly, and so are the indices among equal values: ``median``'s
 is the first position of the median in a stable sort (as PyTorch's); ``kthvalue``'s comes
@@ -15,6 +15,7 @@ from ._common import fix_empty_strides, redo_rows_on_host
 from ._stl_sort import _ranks, quick_select_rows
 from .reduction import MaxAll, MaxDim, _check_keepdim, _int_dim_or_all, _return_type
 from ._numpy_names import NOT_GIVEN, numpy_names
+from .cumulative import _running_extreme
 
 median_rt = _return_type("median")
 kthvalue_rt = _return_type("kthvalue")
@@ -189,3 +190,66 @@ def kthvalue(input, k, dim=-1, keepdim=False, *, axis=NOT_GIVEN, keepdims=NOT_GI
     if not 1 <= k <= n:
         raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}")
     return _select(input, d, keepdim, k - 1, False, "KthvalueBackward0", kthvalue_rt, "kthvalue")
+
+
+# ----------------------------------------------------------------------------- mode
+mode_rt = _return_type("mode")
+
+
+def _mode_index(b, a, axis):
+    """Indices (keepdims) of the mode along ``axis``: the most frequent value, the smallest
+    of those when several are (the first run of a stable ascending sort), at its last
+    position (the last element of that run)."""
+    xp = b.xp
+    n = a.shape[axis]
+    order = xp.argsort(a, axis=axis, stable=True)
+    sv = b.take_along_axis(a, order, axis)
+
+    def part(x, start, stop):
+        return x[(slice(None),) * axis + (slice(start, stop), Ellipsis)]
+
+    diff = part(sv, 1, None) != part(sv, 0, -1)  # where a new value starts (from the second)
+    edge = xp.ones(tuple(1 if i == axis else s for i, s in enumerate(a.shape)), dtype=xp.bool, **b._dev_kw())
+    starts, ends = xp.concat([edge, diff], axis=axis), xp.concat([diff, edge], axis=axis)
+    pos = xp.reshape(xp.arange(n, dtype=xp.int64, **b._dev_kw()), tuple(n if i == axis else 1 for i in range(a.ndim)))
+    pos = xp.broadcast_to(pos, a.shape)
+    run_start = _running_extreme(b, xp.where(starts, pos, xp.zeros_like(pos)), axis, True)[0]
+    length = xp.where(ends, pos - run_start + 1, xp.zeros_like(pos) - 1)
+    best = b.best_position(length, axis, True, True)  # (the first longest run: the smallest value)
+    return b.take_along_axis(order, best, axis)
+
+
+def mode(input, dim=-1, keepdim=False, *, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
+    """The most frequent value along ``dim`` (the smallest of those when several are equally
+    frequent) and its last position: ``torch.return_types.mode(values, indices)``.
+    Mirrors ``torch.mode`` (``grad_fn=<ModeBackward0>``; the gradient goes to that position).
+
+    Raises:
+        IndexError: if ``dim`` is out of range or has size 0.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.mode(torch.tensor([3, 1, 3, 1, 2]))
+        torch.return_types.mode(
+        values=tensor(1),
+        indices=tensor(3))
+    """
+    if axis is not NOT_GIVEN or keepdims is not NOT_GIVEN:
+        dim, keepdim = numpy_names("mode", dim, keepdim, axis, keepdims, -1)
+    _check_keepdim(keepdim, "mode")
+    b = input._backend
+    xp = b.xp
+    nd = input.dim()
+    d = _wrap_dim(dim, nd)
+    if nd == 0:
+        idx = Tensor._wrap(xp.zeros((), dtype=xp.int64, **b._dev_kw()), input.device, b)
+        return mode_rt(MaxDim.apply(input, idx, dim=0, keepdim=keepdim, _name="ModeBackward0"), idx)
+    if input.shape[d] == 0:
+        raise IndexError(f"mode(): Expected reduction dim {d} to have non-zero size.")
+    idx_arr = b.astype(_mode_index(b, input._data, d), b.dtype(D.int64), copy=False)
+    vals = MaxDim.apply(input, Tensor._wrap(idx_arr, input.device, b), dim=d, keepdim=keepdim, _name="ModeBackward0")
+    if not keepdim:
+        idx_arr = xp.squeeze(idx_arr, axis=d)
+    if 0 in idx_arr.shape:
+        idx_arr = fix_empty_strides(b, idx_arr)
+    return mode_rt(vals, Tensor._wrap(idx_arr, input.device, b))

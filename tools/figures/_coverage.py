@@ -31,7 +31,7 @@ NAMESPACES = {
         rsqrt log1p expm1 log2 log10 exp2 tan asin acos atan sinh cosh erf erfc logit deg2rad rad2deg
         atan2 hypot fmod logaddexp fmax fmin signbit
         logsumexp nansum nanmean var_mean std_mean
-        select diagonal diag trace ger inner addmm addmv baddbmm median kthvalue cross diff
+        select diagonal diag trace ger inner addmm addmv baddbmm median kthvalue mode cross diff
         masked_select unique unique_consecutive bincount index_add take_along_dim meshgrid searchsorted
         bucketize isin cdist moveaxis fliplr flipud rot90 atleast_1d atleast_2d atleast_3d column_stack dstack
         kron tensordot diag_embed cartesian_prod tril_indices triu_indices
