@@ -53,26 +53,35 @@ def _as_pytorch_kth(b, a, idx, d, k, floating):
         _ranks(vals, vals.argsort(axis=1, kind="stable")), k)[:, None])
 
 
-def _select(input, dim, keepdim, k, nan_first, name, rt, who):
+def _at_indices(input, dim, keepdim, find, name, rt):
+    """``rt(values, indices)`` of an order statistic: ``find(b, a, d)`` gives the index
+    array (keepdims along ``d``) of the element each slice along ``dim`` selects; the values
+    are read there (``MaxDim``, whose gradient goes to those positions, recorded as ``name``)."""
     b = input._backend
     xp = b.xp
     nd = input.dim()
     d = _wrap_dim(dim, nd)
     if nd == 0:
         idx = Tensor._wrap(xp.zeros((), dtype=xp.int64, **b._dev_kw()), input.device, b)
-        vals = MaxDim.apply(input, idx, dim=0, keepdim=keepdim, _name=name)
-        return rt(vals, idx)
-    floating = input._dtype.is_floating_point  # (real floating: where nan can be)
-    idx_arr = _kth_index(b, input._data, d, k, nan_first, floating)
-    if not nan_first and input._data.shape[d] > 1:
-        idx_arr = _as_pytorch_kth(b, input._data, idx_arr, d, k, floating)
-    idx = Tensor._wrap(idx_arr, input.device, b)
-    vals = MaxDim.apply(input, idx, dim=d, keepdim=keepdim, _name=name)
+        return rt(MaxDim.apply(input, idx, dim=0, keepdim=keepdim, _name=name), idx)
+    idx_arr = find(b, input._data, d)
+    vals = MaxDim.apply(input, Tensor._wrap(idx_arr, input.device, b), dim=d, keepdim=keepdim, _name=name)
     if not keepdim:
         idx_arr = xp.squeeze(idx_arr, axis=d)
     if 0 in idx_arr.shape:
         idx_arr = fix_empty_strides(b, idx_arr)
     return rt(vals, Tensor._wrap(idx_arr, input.device, b))
+
+
+def _select(input, dim, keepdim, k, nan_first, name, rt, who):
+    floating = input._dtype.is_floating_point  # (real floating: where nan can be)
+
+    def find(b, a, d):
+        idx = _kth_index(b, a, d, k, nan_first, floating)
+        if not nan_first and a.shape[d] > 1:
+            idx = _as_pytorch_kth(b, a, idx, d, k, floating)
+        return idx
+    return _at_indices(input, dim, keepdim, find, name, rt)
 
 
 class MedianAll(MaxAll):
@@ -237,19 +246,8 @@ def mode(input, dim=-1, keepdim=False, *, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
     if axis is not NOT_GIVEN or keepdims is not NOT_GIVEN:
         dim, keepdim = numpy_names("mode", dim, keepdim, axis, keepdims, -1)
     _check_keepdim(keepdim, "mode")
-    b = input._backend
-    xp = b.xp
-    nd = input.dim()
-    d = _wrap_dim(dim, nd)
-    if nd == 0:
-        idx = Tensor._wrap(xp.zeros((), dtype=xp.int64, **b._dev_kw()), input.device, b)
-        return mode_rt(MaxDim.apply(input, idx, dim=0, keepdim=keepdim, _name="ModeBackward0"), idx)
-    if input.shape[d] == 0:
-        raise IndexError(f"mode(): Expected reduction dim {d} to have non-zero size.")
-    idx_arr = b.astype(_mode_index(b, input._data, d), b.dtype(D.int64), copy=False)
-    vals = MaxDim.apply(input, Tensor._wrap(idx_arr, input.device, b), dim=d, keepdim=keepdim, _name="ModeBackward0")
-    if not keepdim:
-        idx_arr = xp.squeeze(idx_arr, axis=d)
-    if 0 in idx_arr.shape:
-        idx_arr = fix_empty_strides(b, idx_arr)
-    return mode_rt(vals, Tensor._wrap(idx_arr, input.device, b))
+    if input.dim() and input.shape[_wrap_dim(dim, input.dim())] == 0:
+        raise IndexError(f"mode(): Expected reduction dim {_wrap_dim(dim, input.dim())} to have non-zero size.")
+    return _at_indices(input, dim, keepdim,
+                       lambda b, a, d: b.astype(_mode_index(b, a, d), b.dtype(D.int64), copy=False),
+                       "ModeBackward0", mode_rt)

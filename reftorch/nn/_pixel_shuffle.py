@@ -28,38 +28,34 @@ def _unshuffle(b, a, r):
     return row_major(b, b.xp.reshape(b.copy(x), lead + (c * r * r, h // r, w // r)))
 
 
-class PixelShuffle(Function):
-    name = "PixelShuffleBackward0"
+class _Rearrange(Function):
+    """One of the pair: ``kernel`` forward, the other op of the pair (``inverse``) backward."""
+
     create_graph = True
     arity = 1
+    kernel = inverse = None
 
-    @staticmethod
-    def forward(ctx, x, factor):
+    @classmethod
+    def forward(cls, ctx, x, factor):
         ctx.factor = factor
-        return _shuffle(x._backend, x._data, factor)
+        return cls.kernel(x._backend, x._data, factor)
 
-    @staticmethod
-    def backward(ctx, g):
+    @classmethod
+    def backward(cls, ctx, g):
         if isinstance(g, Tensor):  # (recorded as PyTorch records it: the other op)
-            return PixelUnshuffle.apply(g, ctx.factor)
-        return _unshuffle(ctx.backend, g, ctx.factor)
+            return cls.inverse.apply(g, ctx.factor)
+        return cls.inverse.kernel(ctx.backend, g, ctx.factor)
 
 
-class PixelUnshuffle(Function):
-    name = "PixelUnshuffleBackward0"
-    create_graph = True
-    arity = 1
+class PixelShuffle(_Rearrange):
+    name, kernel = "PixelShuffleBackward0", staticmethod(_shuffle)
 
-    @staticmethod
-    def forward(ctx, x, factor):
-        ctx.factor = factor
-        return _unshuffle(x._backend, x._data, factor)
 
-    @staticmethod
-    def backward(ctx, g):
-        if isinstance(g, Tensor):
-            return PixelShuffle.apply(g, ctx.factor)
-        return _shuffle(ctx.backend, g, ctx.factor)
+class PixelUnshuffle(_Rearrange):
+    name, kernel = "PixelUnshuffleBackward0", staticmethod(_unshuffle)
+
+
+PixelShuffle.inverse, PixelUnshuffle.inverse = PixelUnshuffle, PixelShuffle
 
 
 def _check(fn, input, factor, what):

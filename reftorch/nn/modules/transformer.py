@@ -18,7 +18,8 @@ from ..._ops import creation
 from ...autograd.grad_mode import is_grad_enabled
 from .. import functional as F
 from .._attention import _canonical_mask
-from .activation import MultiheadAttention
+from .. import init
+from .activation import GELU, MultiheadAttention, ReLU
 from .container import ModuleList
 from .dropout import Dropout
 from .linear import Linear
@@ -119,7 +120,6 @@ class TransformerEncoderLayer(Module):
         self.dropout2 = Dropout(dropout)
         if isinstance(activation, str):
             activation = _get_activation_fn(activation)
-        from .activation import GELU, ReLU
         if activation is F.relu or isinstance(activation, ReLU):
             self.activation_relu_or_gelu = 1
         elif activation is F.gelu or isinstance(activation, GELU):
@@ -408,7 +408,6 @@ class Transformer(Module):
         return _generate_square_subsequent_mask(sz, dtype=dtype, device=device)
 
     def _reset_parameters(self):
-        from .. import init
         for p in self.parameters():
             if p.dim() > 1:
                 init.xavier_uniform_(p)
