@@ -518,8 +518,10 @@ class Tensor:
 
     @property
     def data(self):
+        # Unlike detach(), a new version counter (PyTorch's variable_data()): in-place writes
+        # through .data are invisible to autograd's saved-tensor checks.
         t = Tensor._wrap(self._data, self._device, self._backend)
-        t._share_version(self)
+        t._is_inference = self._is_inference
         return t
 
     @data.setter
