@@ -35,6 +35,7 @@ from ._tensor_str import set_printoptions  # noqa: F401
 from ._parallel import get_num_threads, set_num_threads, get_num_interop_threads, set_num_interop_threads  # noqa: F401
 from .autograd import no_grad, enable_grad, set_grad_enabled, is_grad_enabled, inference_mode  # noqa: F401
 from .autograd.grad_mode import is_inference_mode_enabled  # noqa: F401
+from .autograd.anomaly_mode import is_anomaly_enabled, is_anomaly_check_nan_enabled, set_anomaly_enabled  # noqa: F401
 from . import autograd  # noqa: F401
 from .random import Generator, manual_seed, seed, initial_seed, get_rng_state, set_rng_state, default_generator  # noqa: F401
 from ._ops.creation import (  # noqa: F401

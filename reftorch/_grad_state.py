@@ -40,3 +40,16 @@ def set_inference(flag: bool):
         if flag != state.inference:
             counts.inference_threads += 1 if flag else -1
         state.inference = flag
+
+
+class _Anomaly:
+    """Anomaly detection's two switches (``torch.autograd.detect_anomaly``): process-wide,
+    as PyTorch's ``AnomalyMode``; the public functions are in
+    ``reftorch/autograd/anomaly_mode.py``."""
+
+    def __init__(self):
+        self.enabled = False  #: record each node's forward stack; report it when its backward fails
+        self.check_nan = True  #: with ``enabled``: a backward returning nan is an error
+
+
+anomaly = _Anomaly()

@@ -6,7 +6,9 @@
 * :func:`backward` / :func:`grad` — run the backward pass (``_grad.py`` over ``engine.py``);
 * :func:`gradcheck` / :func:`gradgradcheck` — finite differences against the analytical
   gradients (``gradcheck.py``);
-* ``no_grad``, ``enable_grad``, ``set_grad_enabled`` — recording switches (``grad_mode.py``).
+* ``no_grad``, ``enable_grad``, ``set_grad_enabled`` — recording switches (``grad_mode.py``);
+* :class:`detect_anomaly` / :class:`set_detect_anomaly` — forward stacks for failing backwards
+  and nan checks (``anomaly_mode.py``).
 """
 from __future__ import annotations
 
@@ -15,7 +17,9 @@ from . import function  # noqa: F401
 from .variable import Variable
 from .grad_mode import no_grad, enable_grad, set_grad_enabled, is_grad_enabled, inference_mode
 from ._grad import backward, grad
+from .anomaly_mode import detect_anomaly, set_detect_anomaly
 from .gradcheck import gradcheck, gradgradcheck  # (the attribute gradcheck is then the function, as in PyTorch)
 
 __all__ = ["Function", "Variable", "backward", "grad", "no_grad", "enable_grad", "set_grad_enabled",
-           "is_grad_enabled", "inference_mode", "gradcheck", "gradgradcheck"]
+           "is_grad_enabled", "inference_mode", "gradcheck", "gradgradcheck", "detect_anomaly",
+           "set_detect_anomaly"]

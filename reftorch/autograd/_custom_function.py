@@ -32,8 +32,10 @@ from __future__ import annotations
 import functools
 import warnings
 
+from .._grad_state import anomaly as _anomaly
 from .._layout import sum_to_shape
 from .._tensor import Tensor
+from .anomaly_mode import forward_trace
 from .graph import _FREED, Node, _edge, _saved_version
 from .grad_mode import no_grad, enable_grad, is_grad_enabled
 
@@ -316,6 +318,8 @@ class Function:
                 out = cls.forward(node, *args, **kwargs)
         if not (is_grad_enabled() and any(needs)):
             return out
+        if _anomaly.enabled:  # the forward stack, for a failing backward's report
+            node._trace = forward_trace()
         single = not isinstance(out, tuple)
         outs = (out,) if single else out
         arg_ids = {id(a) for a in args if isinstance(a, Tensor)}

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import sys
 
+from .._grad_state import anomaly as _anomaly
 from ._hooks import TENSOR_HOOKS, run_tensor_hooks
+from .anomaly_mode import check_nan, report_failed_node
 from . import _graph
 from .function import AccumulateGrad
 from .grad_mode import no_grad, enable_grad
@@ -175,72 +177,80 @@ def run_backward(tensors, grads, retain_graph=False, inputs=None, create_graph=F
     ready = [r for r in roots if deps.get(r, 0) == 0]
     # backward formulas run without floating-point warnings (PyTorch prints none)
     with (enable_grad() if create_graph else no_grad()), tensors[0]._backend.quiet():
-        while ready:
-            node = ready.pop()
-            grad = buffer.pop(node, None)
-            if node._multi:
-                out_grads = _multi_output_step(node, grad, capture, stop_at_inputs, create_graph, retain_graph,
-                                               needed)
-                if out_grads is None:
-                    continue
-            else:
-                # Tensor.register_hook: a hook may replace the gradient. As in PyTorch, what
-                # autograd.grad returns for a leaf is after its hooks, for a non-leaf before.
-                hooked = grad is not None and _ANY_HOOKS and node in TENSOR_HOOKS
-                if hooked and isinstance(node, AccumulateGrad) and (capture is None or node in capture):
-                    grad = run_tensor_hooks(node, grad)
-                    hooked = False
-                if capture is not None and node in capture:
-                    prev = capture[node]
-                    capture[node] = grad if prev is None else prev + grad
-                    if stop_at_inputs or isinstance(node, AccumulateGrad):
+        node = None
+        try:
+            while ready:
+                node = ready.pop()
+                grad = buffer.pop(node, None)
+                if node._multi:
+                    out_grads = _multi_output_step(node, grad, capture, stop_at_inputs, create_graph, retain_graph,
+                                                   needed)
+                    if out_grads is None:
                         continue
-                # (with autograd.grad's inputs, a node leading to none of them does not run)
-                skip = needed is not None and node not in needed
-                if hooked and not (skip and node not in capture):
-                    grad = run_tensor_hooks(node, grad)
-                if isinstance(node, AccumulateGrad):
-                    if grad is not None and capture is None and create_graph:
-                        _graph.accumulate(node.variable, grad)
-                    elif grad is not None and capture is None:
-                        # A first gradient that nothing else references (not the caller's
-                        # gradient, not still waiting in ``buffer`` for another node, not saved
-                        # by a node, no array viewing it) and that owns its memory becomes
-                        # ``.grad`` without a copy, as PyTorch steals such a buffer.
-                        steal = sys.getrefcount(grad) <= _SOLE_REFS and node.variable._backend.owns_memory(grad)
-                        node.accumulate(grad, steal=steal)
-                    continue
-                if grad is None or skip:
-                    out_grads = (None,) * len(node.next_functions)
                 else:
-                    if node._retained is not None:
-                        t = node._retained()
-                        if t is not None:
-                            if create_graph:
-                                _graph.accumulate(t, grad)
-                            else:
-                                AccumulateGrad(t).accumulate(grad)
-                    if create_graph:
-                        out_grads = _graph.apply_with_graph(node, grad, retain_graph)
+                    # Tensor.register_hook: a hook may replace the gradient. As in PyTorch, what
+                    # autograd.grad returns for a leaf is after its hooks, for a non-leaf before.
+                    hooked = grad is not None and _ANY_HOOKS and node in TENSOR_HOOKS
+                    if hooked and isinstance(node, AccumulateGrad) and (capture is None or node in capture):
+                        grad = run_tensor_hooks(node, grad)
+                        hooked = False
+                    if capture is not None and node in capture:
+                        prev = capture[node]
+                        capture[node] = grad if prev is None else prev + grad
+                        if stop_at_inputs or isinstance(node, AccumulateGrad):
+                            continue
+                    # (with autograd.grad's inputs, a node leading to none of them does not run)
+                    skip = needed is not None and node not in needed
+                    if hooked and not (skip and node not in capture):
+                        grad = run_tensor_hooks(node, grad)
+                    if isinstance(node, AccumulateGrad):
+                        if grad is not None and capture is None and create_graph:
+                            _graph.accumulate(node.variable, grad)
+                        elif grad is not None and capture is None:
+                            # A first gradient that nothing else references (not the caller's
+                            # gradient, not still waiting in ``buffer`` for another node, not saved
+                            # by a node, no array viewing it) and that owns its memory becomes
+                            # ``.grad`` without a copy, as PyTorch steals such a buffer.
+                            steal = sys.getrefcount(grad) <= _SOLE_REFS and node.variable._backend.owns_memory(grad)
+                            node.accumulate(grad, steal=steal)
+                        continue
+                    if grad is None or skip:
+                        out_grads = (None,) * len(node.next_functions)
                     else:
-                        out_grads = node.apply(grad, retain_graph)
-            for (nxt, nr), g in zip(node.next_functions, out_grads):
-                if nxt is None:
-                    continue
-                if g is not None:
-                    if nxt._multi:  # gradients kept apart, one slot per output
-                        slots = buffer.get(nxt)
-                        if slots is None:
-                            slots = buffer[nxt] = [None] * nxt.n_outputs
-                        prev = slots[nr]
-                        slots[nr] = g if prev is None else prev + g
-                    else:
-                        prev = buffer.get(nxt)
-                        buffer[nxt] = g if prev is None else prev + g
-                deps[nxt] -= 1
-                if deps[nxt] == 0:
-                    ready.append(nxt)
-            out_grads = g = slots = None  # hold no gradient between steps (see ``steal`` above)
+                        if node._retained is not None:
+                            t = node._retained()
+                            if t is not None:
+                                if create_graph:
+                                    _graph.accumulate(t, grad)
+                                else:
+                                    AccumulateGrad(t).accumulate(grad)
+                        if create_graph:
+                            out_grads = _graph.apply_with_graph(node, grad, retain_graph)
+                        else:
+                            out_grads = node.apply(grad, retain_graph)
+                if _anomaly.enabled and _anomaly.check_nan:
+                    check_nan(node, out_grads, tensors[0]._backend)
+                for (nxt, nr), g in zip(node.next_functions, out_grads):
+                    if nxt is None:
+                        continue
+                    if g is not None:
+                        if nxt._multi:  # gradients kept apart, one slot per output
+                            slots = buffer.get(nxt)
+                            if slots is None:
+                                slots = buffer[nxt] = [None] * nxt.n_outputs
+                            prev = slots[nr]
+                            slots[nr] = g if prev is None else prev + g
+                        else:
+                            prev = buffer.get(nxt)
+                            buffer[nxt] = g if prev is None else prev + g
+                    deps[nxt] -= 1
+                    if deps[nxt] == 0:
+                        ready.append(nxt)
+                out_grads = g = slots = None  # hold no gradient between steps (see ``steal`` above)
+        except Exception:
+            if _anomaly.enabled and node is not None:  # (PyTorch's engine reports the node first)
+                report_failed_node(node)
+            raise
     if capture is not None:
         return [capture[_capture_key(t)] for t in inputs]
     return None

@@ -34,7 +34,7 @@ from .._grad_state import counts as _counts
 from .._tensor import SAVED_INFERENCE, Tensor, fields_source
 from .grad_mode import _state as _grad_state
 from .graph import (_FREED, _NODE_CLASSES, AccumulateGrad, MultiOutputNode, Node, _edge,  # noqa: F401 (op code takes them from here)
-                    edge_source, multi_node_source, new_node, node_class, node_source, saved_version_source)
+                    NODE_SCOPE, edge_source, multi_node_source, new_node, node_class, node_source, saved_version_source)
 
 
 class Context:
@@ -341,7 +341,7 @@ def _record_multi(cls, ctx, inputs, results, name, skip):
         ctx._versions = ctx._versions + (results[0]._version_counter[0],)
 """
 _record_multi = compile_function(_RECORD_MULTI, "_record_multi", {
-    "_new": object.__new__, "_NODE_CLASSES": _NODE_CLASSES, "node_class": node_class, "_edge": _edge,
+    **NODE_SCOPE, "_new": object.__new__, "_NODE_CLASSES": _NODE_CLASSES, "node_class": node_class, "_edge": _edge,
     "AccumulateGrad": AccumulateGrad})
 _record_multi.__module__ = __name__
 _record_multi.__doc__ = """The recording step of :data:`_APPLY` for several outputs: one
@@ -419,7 +419,7 @@ _SHARED = {"Tensor": Tensor, "Context": Context, "_NO_CTX": _NO_CTX, "_grad_stat
            "_counts": _counts,
            "_requires_grad": _requires_grad, "_refuse_non_tensors": _refuse_non_tensors, "_record_skipping": _record_skipping, "_record_multi": _record_multi,
            "_NODE_CLASSES": _NODE_CLASSES, "node_class": node_class, "AccumulateGrad": AccumulateGrad,
-           "relayout_like_operands": relayout_like_operands, "fix_empty_strides": fix_empty_strides}
+           "relayout_like_operands": relayout_like_operands, "fix_empty_strides": fix_empty_strides, **NODE_SCOPE}
 #: names a ``forward`` parameter must not have to be taken as it is (it would hide one of
 #: them): a class with such a parameter gets the ``*args`` form of ``apply``
 _TEMPLATE_NAMES = frozenset((*_LOCALS, *_SHARED, "forward", "cls"))

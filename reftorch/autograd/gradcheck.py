@@ -331,8 +331,9 @@ def gradcheck(func, inputs, *, eps: float = 1e-6, atol: float = 1e-5, rtol: floa
         nondet_tol: tolerance between two identical backward passes (default ``0.0``).
         check_undefined_grad: accepted; see the module's notes.
         check_grad_dtypes: accepted (reftorch's engine returns gradients in the input's dtype).
-        check_batched_grad, check_batched_forward_grad, check_forward_ad: must be False
-            (no vmap or forward-mode AD in reftorch).
+        check_batched_grad: must be False (no vmap in reftorch).
+        check_batched_forward_grad: must be False (no vmap in reftorch).
+        check_forward_ad: must be False (no forward-mode AD in reftorch).
         check_backward_ad: must be True.
         fast_mode: compare ``v^T J u`` for PyTorch's random unit vectors ``u``, ``v``
             instead of the whole Jacobians (default False).
@@ -400,11 +401,19 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps: float = 1e-6, atol: f
         inputs: a tensor or a tuple of arguments for ``func``.
         grad_outputs: a tensor or a tuple of tensors, one per differentiable output
             (default: random, see above).
-        eps, atol, rtol, raise_exception, nondet_tol, check_undefined_grad,
-            check_grad_dtypes, fast_mode, masked: as for :func:`gradcheck`.
+        eps: the perturbation (default ``1e-6``).
+        atol: absolute tolerance (default ``1e-5``).
+        rtol: relative tolerance (default ``1e-3``).
         gen_non_contig_grad_outputs: draw non-contiguous random ``grad_outputs``.
-        check_batched_grad, check_fwd_over_rev: must be False (no vmap or forward-mode AD).
+        raise_exception: raise :class:`GradcheckError` on a failure (default) or return False.
+        nondet_tol: tolerance between two identical backward passes (default ``0.0``).
+        check_undefined_grad: as for :func:`gradcheck`.
+        check_grad_dtypes: as for :func:`gradcheck`.
+        check_batched_grad: must be False (no vmap in reftorch).
+        check_fwd_over_rev: must be False (no forward-mode AD in reftorch).
         check_rev_over_rev: must be True.
+        fast_mode: as for :func:`gradcheck`.
+        masked: accepted (dense tensors only).
 
     Returns:
         bool: True when every check passes (False on a failure with ``raise_exception=False``).

@@ -13,7 +13,9 @@ import textwrap
 
 from .._codegen import compile_function
 from .._layout import contiguous_strides, copy_with_strides, is_non_overlapping_and_dense
+from .._grad_state import anomaly as _anomaly
 from .._tensor import Tensor, tensor_type_name, SAVED_INFERENCE
+from .anomaly_mode import forward_trace
 
 _FREED = ("Trying to backward through the graph a second time (or directly access saved tensors "
           "after they have already been freed). Saved intermediate values of the graph are freed "
@@ -50,6 +52,12 @@ Raises:
 """
 
 
+_HINT = ("enable anomaly detection to find the operation that failed to compute its gradient, with "
+         "torch.autograd.set_detect_anomaly(True, check_nan=False).")
+_HINT_IN_ANOMALY_MODE = ("the backtrace further above shows the operation that failed to compute its gradient. The "
+                         "variable in question was changed in there or anywhere later. Good luck!")
+
+
 class Node:
     """A recorded operation: the ``grad_fn`` of a tensor.
 
@@ -60,7 +68,7 @@ class Node:
             for the outputs of a :class:`MultiOutputNode`).
     """
 
-    __slots__ = ("_fn", "ctx", "next_functions", "_name", "_retained", "_slots", "__weakref__")
+    __slots__ = ("_fn", "ctx", "next_functions", "_name", "_retained", "_slots", "_trace", "__weakref__")
     #: False: one output. The engine sums the gradients reaching a node; for a
     #: :class:`MultiOutputNode` it keeps them apart, one slot per output.
     _multi = False
@@ -91,8 +99,7 @@ class Node:
                     "one of the variables needed for gradient computation has been modified by an "
                     f"inplace operation: [{tensor_type_name(item)} [{', '.join(map(str, item.shape))}]]"
                     f"{where} is at version {item._version_counter[0]}; expected version {v} instead. Hint: "
-                    "enable anomaly detection to find the operation that failed to compute its "
-                    "gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False).")
+                    + (_HINT_IN_ANOMALY_MODE if _anomaly.enabled else _HINT))
 
     def apply(self, grad, retain_graph):
         ctx = self.ctx
@@ -127,13 +134,19 @@ def node_source(node, fn, ctx, next_functions, name, slots):
 {node}._name = {name}
 {node}._retained = None
 {node}._slots = {slots}
+if _anomaly.enabled:  # (anomaly mode: the forward stack, for a failing backward's report)
+    {node}._trace = _forward_trace()
 """
+
+
+#: The names :func:`node_source`'s statements read, for the scopes they are compiled in.
+NODE_SCOPE = {"_anomaly": _anomaly, "_forward_trace": forward_trace}
 
 
 Node.__init__ = compile_function(
     "def __init__(self, fn, ctx, next_functions, name, slots=None):\n"
     + textwrap.indent(node_source("self", "fn", "ctx", "next_functions", "name", "slots"), "    "),
-    "__init__", {})
+    "__init__", dict(NODE_SCOPE))
 Node.__init__.__qualname__, Node.__init__.__module__ = "Node.__init__", __name__
 
 
@@ -248,7 +261,7 @@ def multi_node_source(node, fn, ctx, next_functions, name, slots, n_outputs):
 MultiOutputNode.__init__ = compile_function(
     "def __init__(self, fn, ctx, next_functions, name, slots=None, n_outputs=1):\n"
     + textwrap.indent(multi_node_source("self", "fn", "ctx", "next_functions", "name", "slots", "n_outputs"), "    "),
-    "__init__", {})
+    "__init__", dict(NODE_SCOPE))
 MultiOutputNode.__init__.__qualname__ = "MultiOutputNode.__init__"
 MultiOutputNode.__init__.__module__ = __name__
 

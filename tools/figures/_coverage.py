@@ -95,7 +95,8 @@ NAMESPACES = {
         default_collate default_convert get_worker_info
     """),
     "torch.autograd": ("reftorch.autograd", """
-        grad backward Function no_grad enable_grad set_grad_enabled gradcheck gradgradcheck
+        grad backward Function no_grad enable_grad set_grad_enabled gradcheck gradgradcheck detect_anomaly
+        set_detect_anomaly
     """),
     "torch.nn.init": ("reftorch.nn.init", """
         uniform_ normal_ constant_ ones_ zeros_ xavier_uniform_ xavier_normal_ kaiming_uniform_
