@@ -18,6 +18,7 @@ from .variable import Variable
 from .grad_mode import no_grad, enable_grad, set_grad_enabled, is_grad_enabled, inference_mode
 from ._grad import backward, grad
 from .anomaly_mode import detect_anomaly, set_detect_anomaly
+from . import functional  # noqa: F401  (torch.autograd.functional)
 from .gradcheck import gradcheck, gradgradcheck  # (the attribute gradcheck is then the function, as in PyTorch)
 
 __all__ = ["Function", "Variable", "backward", "grad", "no_grad", "enable_grad", "set_grad_enabled",
