@@ -737,13 +737,35 @@ def _bind_more_indexing():
 
 _bind_more_indexing()
 
+
+def _bind_inplace_and_aliases():
+    """In-place forms of element-wise methods (``x.relu_()``, ``x.clamp_min_(0)`` ...), the
+    in-place view ops (``squeeze_``, ``unsqueeze_``, ``transpose_``), and PyTorch's
+    alternative method names (``greater`` for ``gt``, ``multiply`` for ``mul`` ...)."""
+    for name in ("abs", "sin", "cos", "sqrt", "tanh", "sigmoid", "relu", "log", "reciprocal", "remainder",
+                 "floor_divide", "true_divide", "clamp_min", "clamp_max"):
+        setattr(Tensor, name + "_", _inplace(vars(Tensor)[name]))
+    Tensor.squeeze_ = inplace_shape.squeeze_
+    Tensor.unsqueeze_ = inplace_shape.unsqueeze_
+    Tensor.transpose_ = Tensor.swapaxes_ = Tensor.swapdims_ = inplace_shape.transpose_
+    for alias, name in (("greater", "gt"), ("greater_equal", "ge"), ("less", "lt"), ("less_equal", "le"),
+                        ("not_equal", "ne"), ("multiply", "mul"), ("divide", "div"), ("subtract", "sub"),
+                        ("negative", "neg")):
+        setattr(Tensor, alias, vars(Tensor)[name])
+        if name in ("mul", "div", "sub", "neg"):
+            setattr(Tensor, alias + "_", vars(Tensor)[name + "_"])
+
+
+_bind_inplace_and_aliases()
+
 #: Methods of PyTorch's that take ``self`` alone (its C binding refuses any argument, ``out=`` included).
 _SELF_ONLY = frozenset("""
     abs acos acos_ arccos arccos_ arcsin arcsin_ arctan arctan_ argwhere asin asin_ atan atan_ bitwise_not
     bitwise_not_ ceil ceil_ conj cos cosh cosh_ erf erf_ erfc erfc_ exp exp_ exp2 exp2_ expm1 expm1_ fix fix_
     floor floor_ frac frac_ isfinite isinf isnan log log10 log10_ log1p log1p_ log2 log2_ logical_not
     logical_not_ msort neg neg_ reciprocal relu rsqrt rsqrt_ sgn sgn_ sigmoid sign sign_ signbit sin sinh
-    sinh_ sqrt square square_ t t_ tan tan_ tanh trace trunc trunc_ zero_
+    sinh_ sqrt square square_ t t_ tan tan_ tanh trace trunc trunc_ zero_ abs_ sin_ cos_ sqrt_ tanh_ sigmoid_
+    relu_ log_ reciprocal_ negative negative_
 """.split())
 
 

@@ -1,5 +1,5 @@
-"""In-place ops that change a tensor's layout or contents wholesale: ``t_``, ``zero_`` and
-``resize_``."""
+"""In-place ops that change a tensor's layout or contents wholesale: ``t_``, ``squeeze_``,
+``unsqueeze_``, ``transpose_`` (``swapaxes_``, ``swapdims_``), ``zero_`` and ``resize_``."""
 from __future__ import annotations
 
 import math
@@ -8,6 +8,9 @@ from .._layout import contiguous_strides, is_non_overlapping_and_dense
 from .._tensor import _as_shape
 from ._inplace import check_inplace, commit
 from ..autograd.function import OpFunction
+from ..autograd.graph import new_node
+from . import shape
+from ._numpy_names import NOT_GIVEN
 from .shape import Permute
 
 
@@ -29,13 +32,73 @@ def t_(input):
         raise RuntimeError(f"t_() expects a tensor with <= 2 dimensions, but self is {nd}D")
     check_inplace(input)
     dims = (1, 0) if nd == 2 else tuple(range(nd))
-    res = Permute.apply(input, dims=dims, _name="TBackward1")
-    node = res._grad_fn  # read before the version bump (a stale view would regenerate it)
-    input._data = res._data
+    return _take_layout(input, Permute.apply(input, dims=dims, _name="TBackward1"))
+
+
+def _take_layout(input, view, name=None):
+    """Give ``input`` the shape and strides of ``view`` (a view of it), as PyTorch's in-place
+    view ops do; the view's node (renamed ``name``: the in-place op's own grad_fn name)
+    becomes ``input``'s. Returns ``input``."""
+    node = view._grad_fn  # read before the version bump (a stale view would regenerate it)
+    if node is not None and name is not None:
+        node = new_node(node._fn, node.ctx, node.next_functions, name, node._slots)
+    input._data = view._data
     input._bump_version()
     if node is not None:
         input.grad_fn = node
     return input
+
+
+#: The grad_fn names of ``squeeze``'s three forms (no dim, one dim, a tuple), out of place
+#: and in place.
+_SQUEEZE_IN_PLACE = {"SqueezeBackward0": "SqueezeBackward3", "SqueezeBackward1": "SqueezeBackward4",
+                     "SqueezeBackward2": "SqueezeBackward5"}
+
+
+def squeeze_(input, dim=NOT_GIVEN):
+    """In-place version of :meth:`squeeze`: the tensor itself loses its size-1 dimensions
+    (its memory is unchanged). Mirrors ``Tensor.squeeze_`` (``grad_fn``
+    ``SqueezeBackward3``/``4``/``5`` for no dim, one dim, a tuple of dims).
+
+    Raises:
+        IndexError: if a dim is out of range.
+        RuntimeError: on a leaf that requires grad.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> x = torch.zeros(2, 1, 3)
+        >>> x.squeeze_().shape
+        torch.Size([2, 3])
+    """
+    check_inplace(input)
+    view = shape.squeeze(input) if dim is NOT_GIVEN else shape.squeeze(input, dim)
+    node = view._grad_fn
+    return _take_layout(input, view, None if node is None else _SQUEEZE_IN_PLACE[node.name()])
+
+
+def unsqueeze_(input, dim):
+    """In-place version of :meth:`unsqueeze`. Mirrors ``Tensor.unsqueeze_`` (``grad_fn``
+    ``UnsqueezeBackward1``).
+
+    Raises:
+        IndexError: if ``dim`` is out of range.
+        RuntimeError: on a leaf that requires grad.
+    """
+    check_inplace(input)
+    return _take_layout(input, shape.unsqueeze(input, dim), "UnsqueezeBackward1")
+
+
+def transpose_(input, dim0, dim1):
+    """In-place version of :meth:`transpose` (also ``swapaxes_``, ``swapdims_``): the
+    tensor's strides are swapped, its memory unchanged. Mirrors ``Tensor.transpose_``
+    (``grad_fn`` ``TransposeBackward1``).
+
+    Raises:
+        IndexError: if a dim is out of range.
+        RuntimeError: on a leaf that requires grad.
+    """
+    check_inplace(input)
+    return _take_layout(input, shape.transpose(input, dim0, dim1), "TransposeBackward1")
 
 
 class Zero(OpFunction):

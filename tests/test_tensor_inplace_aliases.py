@@ -1,0 +1,82 @@
+"""In-place element-wise methods (relu_, sigmoid_, clamp_min_ ...), the in-place view ops
+(squeeze_, unsqueeze_, transpose_/swapaxes_/swapdims_) and PyTorch's alternative method
+names (greater, multiply ...), against PyTorch: values, dtypes, grad_fn names, gradients,
+and the errors (a leaf that requires grad, a bad dim, arguments to self-only methods)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from _compare import both, check_grads
+
+A = np.array([[0.5, -1.5, 2.0], [3.0, 0.25, -0.75]], dtype=np.float32)
+POS = np.abs(A) + 0.5
+
+UNARY = ["abs_", "sin_", "cos_", "sqrt_", "tanh_", "sigmoid_", "relu_", "log_", "reciprocal_", "negative_"]
+WITH_ARG = [("remainder_", 1.25), ("floor_divide_", 2.0), ("true_divide_", 4.0), ("clamp_min_", 0.3),
+            ("clamp_max_", 0.3), ("multiply_", 3.0), ("divide_", 8.0), ("subtract_", 0.5)]
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("name", UNARY)
+def test_unary_in_place(name):
+    both(lambda T, a: getattr(a.clone(), name)(), POS)
+    check_grads(lambda T, a: getattr(a * 1, name)(), POS)
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("name, arg", WITH_ARG)
+def test_binary_in_place(name, arg):
+    both(lambda T, a: getattr(a.clone(), name)(arg), A)
+    if name != "floor_divide_":  # (PyTorch: no derivative, grad_fn NotImplemented)
+        check_grads(lambda T, a: getattr(a * 1, name)(arg), A)
+
+
+@pytest.mark.torch
+def test_in_place_returns_self_and_refuses_leaves():
+    both(lambda T, a: (lambda x: x.relu_() is x)(a.clone()), A)
+    both(lambda T, a: a.requires_grad_().relu_(), A, msg=True)
+    both(lambda T, a: a.requires_grad_().squeeze_(), A, msg=True)
+    both(lambda T, a: a.sqrt_(1), A, msg=True)  # self-only: no argument
+    both(lambda T, a: a.relu_(inplace=True), A, msg=True)
+    both(lambda T: T.arange(3).sqrt_(), msg=True)  # an integer result cannot take a float
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("call", [
+    lambda x: x.squeeze_(), lambda x: x.squeeze_(1), lambda x: x.squeeze_(0), lambda x: x.squeeze_((1, 3)),
+    lambda x: x.unsqueeze_(0), lambda x: x.unsqueeze_(-1), lambda x: x.transpose_(0, 2),
+    lambda x: x.swapaxes_(1, -1), lambda x: x.swapdims_(0, 1),
+])
+def test_in_place_views(call):
+    def run(T, a):
+        x = a.reshape(2, 1, 3, 1) * 1
+        y = call(x)
+        return y is x, tuple(x.shape), x.stride(), x
+    both(run, A)
+    check_grads(lambda T, a: call(a.reshape(2, 1, 3, 1) * 1).exp(), A)
+
+
+@pytest.mark.torch
+def test_in_place_view_errors():
+    both(lambda T, a: (a * 1).squeeze_(5), A, msg=True)
+    both(lambda T, a: (a * 1).unsqueeze_(4), A, msg=True)
+    both(lambda T, a: (a * 1).transpose_(0, 3), A, msg=True)
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("alias, args", [
+    ("greater", (0.5,)), ("greater_equal", (0.5,)), ("less", (0.5,)), ("less_equal", (0.5,)),
+    ("not_equal", (0.5,)), ("multiply", (2.0,)), ("divide", (4.0,)), ("subtract", (1.0,)), ("negative", ()),
+])
+def test_method_aliases(alias, args):
+    both(lambda T, a: getattr(a, alias)(*args), A)
+    if alias in ("multiply", "divide", "subtract", "negative"):
+        check_grads(lambda T, a: getattr(a, alias)(*args), A)
+
+
+@pytest.mark.torch
+def test_alias_keywords():
+    both(lambda T, a: a.divide(2.0, rounding_mode="floor"), A)
+    both(lambda T, a: a.subtract(1.0, alpha=2), A)
+    both(lambda T, a: (a * 1).divide_(2.0, rounding_mode="trunc"), A)
