@@ -716,6 +716,7 @@ Tensor._rebuild = staticmethod(creation._rebuild)
 
 from ._ops import masked_select as _masked_select, unique as _unique, bincount as _bincount  # noqa: E402
 from ._ops import index_add as _index_add, take as _take  # noqa: E402
+from ._ops import unfold as _unfold  # noqa: E402
 from ._ops import flips as _flips, tensor_products as _products, diag_embed as _diag_embed  # noqa: E402
 
 
@@ -740,11 +741,12 @@ _bind_more_indexing()
 
 def _bind_inplace_and_aliases():
     """In-place forms of element-wise methods (``x.relu_()``, ``x.clamp_min_(0)`` ...), the
-    in-place view ops (``squeeze_``, ``unsqueeze_``, ``transpose_``), and PyTorch's
-    alternative method names (``greater`` for ``gt``, ``multiply`` for ``mul`` ...)."""
+    in-place view ops (``squeeze_``, ``unsqueeze_``, ``transpose_``), ``unfold`` (sliding
+    windows), and PyTorch's alternative method names (``greater`` for ``gt`` ...)."""
     for name in ("abs", "sin", "cos", "sqrt", "tanh", "sigmoid", "relu", "log", "reciprocal", "remainder",
                  "floor_divide", "true_divide", "clamp_min", "clamp_max"):
         setattr(Tensor, name + "_", _inplace(vars(Tensor)[name]))
+    Tensor.unfold = _unfold.unfold
     Tensor.squeeze_ = inplace_shape.squeeze_
     Tensor.unsqueeze_ = inplace_shape.unsqueeze_
     Tensor.transpose_ = Tensor.swapaxes_ = Tensor.swapdims_ = inplace_shape.transpose_

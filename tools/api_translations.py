@@ -53,17 +53,17 @@ _MEMBER = re.compile(r"^[ \t]+- (\w+)[ \t]*$", re.MULTILINE)
 
 
 def resolve(path: str):
-    """The Python object at a dotted ``reftorch...`` path, as attribute access finds it (a
-    package attribute wins over a submodule of the same name: ``reftorch.autograd.gradcheck``
-    is the function, as ``torch.autograd.gradcheck`` is)."""
+    """The Python object at a dotted ``reftorch...`` path."""
     parts = path.split(".")
-    obj = importlib.import_module(parts[0])
-    for i, name in enumerate(parts[1:], start=2):
-        if hasattr(obj, name):
-            obj = getattr(obj, name)
-        else:
+    for i in range(len(parts), 0, -1):
+        try:
             obj = importlib.import_module(".".join(parts[:i]))
-    return obj
+        except ImportError:
+            continue
+        for name in parts[i:]:
+            obj = getattr(obj, name)
+        return obj
+    raise ImportError(path)
 
 
 def public_path(path: str) -> str:
