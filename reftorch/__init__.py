@@ -69,7 +69,8 @@ from . import cuda  # noqa: F401
 from ._ops.softmax import softmax, log_softmax  # noqa: F401
 from ._ops.clamp import clamp, clip, clamp_, clip_, clamp_min, clamp_max  # noqa: F401
 from ._ops.sorting import sort, argsort, msort, topk  # noqa: F401
-from ._ops.splitting import split, chunk  # noqa: F401
+from ._ops.splitting import split, chunk, split_with_sizes  # noqa: F401
+is_signed, is_nonzero, is_same_size = Tensor.is_signed, Tensor.is_nonzero, Tensor.is_same_size  # (torch.is_signed(t) ...)
 from ._ops.tensor_split import tensor_split, hsplit, vsplit, dsplit, ravel  # noqa: F401
 from ._ops.triangular import tril, triu  # noqa: F401
 from ._ops.einsum import einsum  # noqa: F401

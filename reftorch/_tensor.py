@@ -237,6 +237,27 @@ class Tensor:
         """
         return self._is_inference
 
+    def is_signed(self) -> bool:
+        """Whether the dtype holds negative values (False for ``uint8`` and ``bool``).
+        Mirrors ``torch.Tensor.is_signed``."""
+        return self._dtype.is_signed
+
+    def is_same_size(self, other) -> bool:
+        """Whether ``other`` has the same shape. Mirrors ``torch.Tensor.is_same_size``."""
+        return self._data.shape == other._data.shape
+
+    def is_nonzero(self) -> bool:
+        """The truth of a one-element tensor. Mirrors ``torch.Tensor.is_nonzero``.
+
+        Raises:
+            RuntimeError: for a tensor with no element or with more than one.
+        """
+        n = self.numel()
+        if n != 1:
+            what = "no values" if n == 0 else "more than one value"
+            raise RuntimeError(f"Boolean value of Tensor with {what} is ambiguous")
+        return bool(self.item())
+
     # ``_wrap(data, dev=CPU, backend=None)``, a classmethod: wrap a backend array (no copy).
     # Compiled below from :func:`fields_source`, the fields set inline (it makes most results).
 

@@ -747,6 +747,9 @@ def _bind_inplace_and_aliases():
                  "floor_divide", "true_divide", "clamp_min", "clamp_max"):
         setattr(Tensor, name + "_", _inplace(vars(Tensor)[name]))
     Tensor.unfold = _unfold.unfold
+    Tensor.fill_diagonal_ = diagonal.fill_diagonal_
+    Tensor.sum_to_size = reduction.sum_to_size
+    Tensor.split_with_sizes = splitting.split_with_sizes
     Tensor.squeeze_ = inplace_shape.squeeze_
     Tensor.unsqueeze_ = inplace_shape.unsqueeze_
     Tensor.transpose_ = Tensor.swapaxes_ = Tensor.swapdims_ = inplace_shape.transpose_

@@ -80,3 +80,48 @@ def test_alias_keywords():
     both(lambda T, a: a.divide(2.0, rounding_mode="floor"), A)
     both(lambda T, a: a.subtract(1.0, alpha=2), A)
     both(lambda T, a: (a * 1).divide_(2.0, rounding_mode="trunc"), A)
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("shape, wrap", [((3, 3), False), ((5, 3), True), ((5, 3), False), ((7, 2), True),
+                                         ((4, 3), True), ((2, 4), True), ((3, 3, 3), False), ((3, 3, 3), True)])
+def test_fill_diagonal_(shape, wrap):
+    data = np.arange(np.prod(shape), dtype=np.float32).reshape(shape)
+    both(lambda T, a: (lambda x: (x.fill_diagonal_(-2.5, wrap=wrap) is x, x))(a.clone()), data)
+    check_grads(lambda T, a: (a * 1).fill_diagonal_(0.5, wrap=wrap), data)
+
+
+@pytest.mark.torch
+def test_fill_diagonal_errors():
+    both(lambda T: T.zeros(3).fill_diagonal_(1), msg=True)
+    both(lambda T: T.zeros(2, 3, 2).fill_diagonal_(1), msg=True)
+    both(lambda T: T.zeros(2, 2, requires_grad=True).fill_diagonal_(1), msg=True)
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("size", [(1, 3), (2, 1, 3), (3,), (1,), (1, 1), (2, 1, 1), ((2, 1, 3),)])
+def test_sum_to_size(size):
+    data = np.arange(6, dtype=np.float32).reshape(2, 1, 3)
+    both(lambda T, a: a.sum_to_size(*size), data)
+    check_grads(lambda T, a: a.sum_to_size(*size) * 1, data)
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("size", [(2, 2), (4, 1, 3), (3, 3), (2, 3)])
+def test_sum_to_size_errors(size):
+    both(lambda T, a: a.sum_to_size(*size), np.ones((2, 1, 3), np.float32), msg=True)
+
+
+@pytest.mark.torch
+def test_split_with_sizes_and_predicates():
+    both(lambda T, a: a.split_with_sizes([1, 1]), A)
+    both(lambda T, a: T.split_with_sizes(a, (2, 1), dim=1), A)
+    check_grads(lambda T, a: a.split_with_sizes([2, 1], 1), A)
+    both(lambda T, a: a.split_with_sizes([1, 2]), A, msg=True)
+    both(lambda T, a: a.split_with_sizes(1), A, msg=True)
+    for dtype in ("float32", "int8", "uint8", "bool", "int64"):
+        both(lambda T: (T.ones(2, dtype=getattr(T, dtype)).is_signed(), T.is_signed(T.ones(1, dtype=getattr(T, dtype)))))
+    both(lambda T: (T.tensor([0.0]).is_nonzero(), T.tensor(3).is_nonzero(), T.is_nonzero(T.tensor([True]))))
+    both(lambda T: T.tensor([]).is_nonzero(), msg=True)
+    both(lambda T: T.ones(2).is_nonzero(), msg=True)
+    both(lambda T, a: (a.is_same_size(a.t()), a.is_same_size(a * 2), T.is_same_size(a, a[:1])), A)

@@ -293,3 +293,44 @@ def _trace_grad(b, g, shape):
 def _trace_of(b, a, shape):
     """The adjoint of :func:`_trace_grad`: the sum of the main diagonal of ``a``."""
     return b.xp.sum(_diag_of(b, a, 0))
+
+
+def fill_diagonal_(input, fill_value, wrap=False):
+    """Write ``fill_value`` on the main diagonal of ``input`` (the elements ``(i, i, ..., i)``),
+    in place. Mirrors ``Tensor.fill_diagonal_``.
+
+    For a 2-D matrix taller than it is wide, ``wrap=True`` continues the diagonal below:
+    it restarts every ``ncols + 1`` rows (PyTorch's rule, as NumPy's ``fill_diagonal``).
+    Each stretch is written through a diagonal view, so autograd records ``CopySlices``
+    as in PyTorch.
+
+    Args:
+        fill_value: a number.
+        wrap: continue the diagonal of a tall matrix (default False).
+
+    Raises:
+        RuntimeError: for fewer than 2 dimensions, or more than 2 of unequal lengths.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.zeros(5, 3).fill_diagonal_(1.0, wrap=True)
+        tensor([[1., 0., 0.],
+                [0., 1., 0.],
+                [0., 0., 1.],
+                [0., 0., 0.],
+                [1., 0., 0.]])
+    """
+    shape = input.shape
+    if len(shape) < 2:
+        raise RuntimeError("dimensions must larger than 1")
+    if len(shape) > 2 and any(n != shape[0] for n in shape[1:]):
+        raise RuntimeError("all dimensions of input must be of equal length")
+    diag = input
+    for _ in range(len(shape) - 1):  # (i, i, ..., i): one diagonal view per extra dimension
+        diag = diag.diagonal(0, 0, -1)
+    diag.fill_(fill_value)
+    height, width = shape[0], shape[1]
+    if wrap and len(shape) == 2 and height > width + 1:
+        for start in range(width + 1, height, width + 1):
+            input[start:].diagonal().fill_(fill_value)
+    return input

@@ -550,3 +550,33 @@ def count_nonzero(input, dim=None, *, axis=NOT_GIVEN):
     if axis is not NOT_GIVEN:
         dim = dim_from_axis("count_nonzero", dim, axis)
     return sum(ne(input, 0), dim=dim)
+
+
+def sum_to_size(input, *size):
+    """Sum ``input`` down to ``size``, a shape ``input`` could be broadcast from: the
+    inverse of ``expand``. Mirrors ``Tensor.sum_to_size`` (PyTorch's ``sum_to``: summed
+    with ``keepdim`` over the leading dims and the dims where ``size`` has 1, then viewed
+    as ``size``; ``input`` itself when the shapes are equal).
+
+    Args:
+        size: the target shape, as ints or one sequence.
+
+    Raises:
+        RuntimeError: if ``input`` cannot be seen as a broadcast of ``size``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.ones(3, 2).sum_to_size(1, 2)
+        tensor([[3., 3.]])
+    """
+    size = tuple(size[0]) if len(size) == 1 and isinstance(size[0], (tuple, list)) else size
+    shape = tuple(input.shape)
+    lead = len(shape) - len(size)
+    if lead < 0 or builtins.any(s != 1 and s != n for s, n in zip(size, shape[lead:])):
+        raise RuntimeError(f"size {{[{', '.join(map(str, size))}]}} is not expandable to size "
+                           f"{{[{', '.join(map(str, shape))}]}}.")
+    if size == shape:
+        return input
+    dims = list(range(lead)) + [lead + i for i, s in enumerate(size) if s == 1 and shape[lead + i] != 1]
+    out = input.sum(dims, keepdim=True) if dims else input
+    return out.view(size) if lead else out

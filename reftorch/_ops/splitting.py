@@ -156,6 +156,26 @@ def split(tensor, split_size_or_sections, dim=0):
     return _pieces(tensor, d, (0,), Split)
 
 
+def split_with_sizes(input, split_sizes, dim=0):
+    """Cut ``input`` along ``dim`` into views of the listed sizes (which must add up to
+    ``input.size(dim)``). Mirrors ``torch.split_with_sizes`` / ``Tensor.split_with_sizes``
+    (``grad_fn`` ``SplitWithSizesBackward0``): :func:`split` with a list.
+
+    Raises:
+        TypeError: if ``split_sizes`` is not a list or tuple of ints.
+        RuntimeError: if the sizes are negative or do not add up (PyTorch's messages).
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.arange(5).split_with_sizes([2, 3])
+        (tensor([0, 1]), tensor([2, 3, 4]))
+    """
+    if not isinstance(split_sizes, (list, tuple)):
+        raise TypeError("split_with_sizes(): argument 'split_sizes' (position 1) must be tuple of ints, not "
+                        f"{type(split_sizes).__name__}")
+    return split(input, split_sizes, dim)
+
+
 def split_method(self, split_size, dim=0):
     """``Tensor.split``: :func:`split`, whose size argument is named ``split_size`` here
     (``x.split(split_size=2)``), as in PyTorch's method."""
