@@ -1,16 +1,17 @@
 """``reftorch.optim``: optimizers and learning-rate schedulers. Mirrors ``torch.optim``.
 
 * ``optimizer.py`` — the ``Optimizer`` base (param groups, state, state_dict);
-* ``sgd.py``, ``adam.py``, ``adamw.py``, ``rmsprop.py``, ``adagrad.py`` — one optimizer each,
-  with its update written once over the backend's array namespace;
+* ``sgd.py``, ``adam.py``, ``adamw.py``, ``nadam.py``, ``rmsprop.py``, ``adagrad.py`` … — one
+  optimizer each, with its update written once over the backend's array namespace;
 * ``lr_scheduler.py`` — the schedulers.
 """
 from . import lr_scheduler
 from .adagrad import Adagrad
 from .adam import Adam
 from .adamw import AdamW
+from .nadam import NAdam
 from .optimizer import Optimizer
 from .rmsprop import RMSprop
 from .sgd import SGD
 
-__all__ = ["SGD", "Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop", "lr_scheduler"]
+__all__ = ["SGD", "Adagrad", "Adam", "AdamW", "NAdam", "Optimizer", "RMSprop", "lr_scheduler"]

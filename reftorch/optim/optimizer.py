@@ -53,15 +53,17 @@ def _to_scalar(x):
     return x.item() if isinstance(x, Tensor) else x
 
 
-def _step_tensor(param, on_device=False):
-    """The ``step`` counter: a float32 0-d tensor, on the CPU unless ``capturable``/``fused``."""
-    return _creation.tensor(0.0, dtype=D.float32, device=param.device if on_device else "cpu")
+def _step_tensor(param, on_device=False, value=0.0):
+    """The ``step`` counter (or another scalar of the state, such as NAdam's ``mu_product``): a
+    float32 0-d tensor holding ``value``, on the CPU unless ``capturable``/``fused``."""
+    return _creation.tensor(value, dtype=D.float32, device=param.device if on_device else "cpu")
 
 
-def _check_capturable(group, params):
+def _check_capturable(group, params, what="params and state_steps", devices=_CAPTURABLE_DEVICES):
+    """PyTorch's AssertionError for ``capturable=True`` on parameters off the accelerator
+    (``what`` names the tensors the optimizer's own message lists)."""
     if group.get("capturable") and any(p.device.type != "cuda" for p in params):
-        raise AssertionError("If capturable=True, params and state_steps must be on supported devices: "
-                             f"{_CAPTURABLE_DEVICES}.")
+        raise AssertionError(f"If capturable=True, {what} must be on supported devices: {devices}.")
 
 
 def _check_fused_flags(defaults):
@@ -77,6 +79,19 @@ def _check_lr(lr):
         raise ValueError("Tensor lr must be 1-element")
     if not 0.0 <= lr:
         raise ValueError(f"Invalid learning rate: {lr}")
+
+
+def _check_adam_family(lr, betas, eps, weight_decay):
+    """The checks Adam, NAdam, RAdam and Adamax share, in PyTorch's order."""
+    _check_lr(lr)
+    if not 0.0 <= eps:
+        raise ValueError(f"Invalid epsilon value: {eps}")
+    if not 0.0 <= betas[0] < 1.0:
+        raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
+    if not 0.0 <= betas[1] < 1.0:
+        raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
+    if not 0.0 <= weight_decay:
+        raise ValueError(f"Invalid weight_decay value: {weight_decay}")
 
 
 def _f32(x: float) -> float:

@@ -1,0 +1,181 @@
+"""Differential tests of the further optimizers of ``reftorch.optim`` (NAdam, RAdam, Adamax,
+Adadelta, Rprop, ASGD, LBFGS) against PyTorch 2.13, with the harness of ``test_optim.py``.
+
+Exactness, measured: each update is written in PyTorch's single-tensor operation order.
+The remaining differences come from PyTorch's CPU kernels rounding ``lerp``,
+``addcmul(value=…)`` and ``add(alpha=…)`` once (FMA) where NumPy rounds the product and
+the sum separately. So wherever those ops cannot round differently (e.g. beta1 = 0.5, whose
+``lerp`` is exact, and beta2 = 0, whose ``addcmul`` adds to zero) the parameters and the
+whole state agree to the bit after 100 steps (``EXACT_CASES``); elsewhere they agree to
+float32 rounding (``CLOSE_CASES``: RTOL/ATOL of ``test_optim``).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import reftorch
+
+import torch  # the oracle
+
+from tests.test_optim import (
+    SHAPES,
+    _data,
+    _err,
+    _make,
+    _np,
+    _train,
+    assert_params,
+    assert_state_dicts,
+    to_ref,
+    to_torch,
+)
+
+EXACT_CASES = [
+    ("NAdam", dict(betas=(0.5, 0.0))),
+    ("NAdam", dict(betas=(0.5, 0.0), lr=0.1, maximize=True, momentum_decay=0.1)),
+    ("NAdam", dict(betas=(0.5, 0.0), lr=0.1, weight_decay=0.25, decoupled_weight_decay=True)),
+]
+CLOSE_CASES = [
+    ("NAdam", dict()),
+    ("NAdam", dict(lr=0.01, weight_decay=0.1)),
+    ("NAdam", dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True)),
+    ("NAdam", dict(lr=0.1, betas=(0.5, 0.75), eps=1e-6, maximize=True, momentum_decay=0.1)),
+]
+#: The state PyTorch keeps on the CPU whatever the parameter's device (without ``capturable``).
+ON_CPU = {"NAdam": {"step", "mu_product"}}
+#: One option set per optimizer, for the structural tests.
+TYPICAL = [
+    ("NAdam", dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True)),
+]
+
+
+@pytest.mark.parametrize("name,kwargs", EXACT_CASES, ids=str)
+def test_bit_exact_where_no_fma_rounding_differs(name, kwargs):
+    inits, grads = _data(SHAPES, 100, 0)
+    rp, ro = _train(reftorch, name, kwargs, inits, grads)
+    tp, to = _train(torch, name, kwargs, inits, grads)
+    assert_params(rp, tp, exact=True)
+    assert_state_dicts(ro.state_dict(), to.state_dict(), exact=True)
+
+
+@pytest.mark.parametrize("name,kwargs", CLOSE_CASES, ids=str)
+def test_100_steps_agree_to_float32_rounding(name, kwargs):
+    inits, grads = _data(SHAPES, 100, 1)
+    rp, ro = _train(reftorch, name, kwargs, inits, grads)
+    tp, to = _train(torch, name, kwargs, inits, grads)
+    assert_params(rp, tp, exact=False)
+    assert_state_dicts(ro.state_dict(), to.state_dict())
+
+
+@pytest.mark.parametrize("name,kwargs", TYPICAL, ids=str)
+def test_float64_parameters(name, kwargs):
+    rng = np.random.default_rng(3)
+    inits = [rng.standard_normal((6,))]
+    grads = [[rng.standard_normal((6,))] for _ in range(50)]
+    rp, ro = _train(reftorch, name, kwargs, inits, grads)
+    tp, to = _train(torch, name, kwargs, inits, grads)
+    np.testing.assert_allclose(_np(rp[0]), _np(tp[0]), rtol=1e-12, atol=1e-13)
+    assert rp[0].dtype == reftorch.float64
+    assert_state_dicts(ro.state_dict(), to.state_dict())
+
+
+@pytest.mark.parametrize("name,kwargs", TYPICAL, ids=str)
+def test_groups_defaults_and_repr(name, kwargs):
+    outs = []
+    for lib in (reftorch, torch):
+        a, b = lib.nn.Parameter(lib.ones(2)), lib.nn.Parameter(lib.ones(3))
+        opt = getattr(lib.optim, name)([{"params": [a]}, {"params": b, "lr": 0.5}], **kwargs)
+        outs.append((repr(opt), opt.defaults, [{k: v for k, v in g.items() if k != "params"}
+                                               for g in opt.param_groups],
+                     [list(g) for g in opt.param_groups]))
+    assert outs[0] == outs[1]
+
+
+@pytest.mark.parametrize("name,kwargs", TYPICAL, ids=str)
+def test_state_dict_round_trips_with_torch(name, kwargs):
+    """torch's state loads here and the two continue alike; ours loads into torch."""
+    inits, grads = _data(SHAPES, 40, 5)
+    tp, to = _train(torch, name, kwargs, inits, grads[:20])
+    rp = _make(reftorch, [_np(p) for p in tp])
+    ro = getattr(reftorch.optim, name)(rp, **kwargs)
+    ro.load_state_dict(to_ref(to.state_dict()))
+    assert_state_dicts(ro.state_dict(), to.state_dict(), exact=True)
+    _train(reftorch, name, kwargs, None, grads[20:], rp, ro)
+    _train(torch, name, kwargs, None, grads[20:], tp, to)
+    assert_params(rp, tp, exact=False)
+    assert_state_dicts(ro.state_dict(), to.state_dict())
+    tp2 = [torch.nn.Parameter(torch.from_numpy(_np(p).copy())) for p in rp]
+    to2 = getattr(torch.optim, name)(tp2, **kwargs)
+    to2.load_state_dict(to_torch(ro.state_dict()))
+    assert_state_dicts(ro.state_dict(), to2.state_dict(), exact=True)
+
+
+@pytest.mark.parametrize("name,kwargs", TYPICAL, ids=str)
+def test_strict_device_runs_the_same_kernels(name, kwargs):
+    """The array-API-strict stand-in device gives the same bits as NumPy; the state lives
+    where PyTorch puts it (the 0-d counters on the CPU, unless PyTorch puts them on the
+    parameter's device)."""
+    inits, grads = _data([(2, 3), ()], 5, 6)
+    results = []
+    for dev in ("cpu", "strict"):
+        ps = [reftorch.nn.Parameter(reftorch.tensor(a.tolist(), device=dev)) for a in inits]
+        opt = getattr(reftorch.optim, name)(ps, **kwargs)
+        for step_grads in grads:
+            for p, g in zip(ps, step_grads):
+                p.grad = reftorch.tensor(g.tolist(), device=dev)
+            opt.step()
+        state = opt.state[ps[0]]
+        assert {k: v.device.type for k, v in state.items()} == \
+            {k: ("cpu" if k in ON_CPU.get(name, {"step"}) else dev) for k in state}
+        results.append([p.to("cpu").tolist() for p in ps])
+    assert results[0] == results[1]
+
+
+ERROR_CASES = [
+    lambda L, p: L.optim.NAdam([p], lr=-1),
+    lambda L, p: L.optim.NAdam([p], lr=L.tensor([0.1, 0.2])),
+    lambda L, p: L.optim.NAdam([p], eps=-1),
+    lambda L, p: L.optim.NAdam([p], betas=(1.0, 0.9)),
+    lambda L, p: L.optim.NAdam([p], betas=(0.9, -0.1)),
+    lambda L, p: L.optim.NAdam([p], weight_decay=-1),
+    lambda L, p: L.optim.NAdam([p], momentum_decay=-1),
+]
+
+
+@pytest.mark.parametrize("i", range(len(ERROR_CASES)))
+def test_errors_match_torch(i):
+    results = []
+    for lib in (reftorch, torch):
+        p = lib.nn.Parameter(lib.ones(3))
+        results.append(_err(lambda: ERROR_CASES[i](lib, p)))
+    assert results[0] is not None
+    assert results[0] == results[1]
+
+
+STEP_ERROR_CASES = [
+    ("NAdam", dict(capturable=True)), ("NAdam", dict(differentiable=True)),
+]
+
+
+@pytest.mark.parametrize("name,kw", STEP_ERROR_CASES, ids=str)
+def test_step_errors_match_torch(name, kw):
+    results = []
+    for lib in (reftorch, torch):
+        p = lib.nn.Parameter(lib.ones(3))
+        opt = getattr(lib.optim, name)([p], lr=0.1, **kw)
+        p.grad = lib.ones(3)
+        results.append(_err(opt.step))
+    assert results[0] is not None and results[0] == results[1]
+
+
+@pytest.mark.parametrize("name,kwargs", TYPICAL, ids=str)
+def test_flags_accepted_as_on_cpu(name, kwargs):
+    """``foreach`` is stored and gives the same update (PyTorch's CPU default is the
+    single-tensor loop; its foreach loop rounds alike to float32)."""
+    inits, grads = _data([(3,)], 5, 2)
+    for foreach in (None, False, True):
+        rp, ro = _train(reftorch, name, dict(kwargs, foreach=foreach), inits, grads)
+        tp, to = _train(torch, name, dict(kwargs, foreach=foreach), inits, grads)
+        assert_params(rp, tp, exact=False)
+        assert ro.param_groups[0]["foreach"] is foreach
