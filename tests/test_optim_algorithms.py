@@ -35,18 +35,31 @@ EXACT_CASES = [
     ("NAdam", dict(betas=(0.5, 0.0))),
     ("NAdam", dict(betas=(0.5, 0.0), lr=0.1, maximize=True, momentum_decay=0.1)),
     ("NAdam", dict(betas=(0.5, 0.0), lr=0.1, weight_decay=0.25, decoupled_weight_decay=True)),
+    ("RAdam", dict(betas=(0.5, 0.0))),  # rho_inf = 1: never rectified (no sqrt)
+    ("RAdam", dict(betas=(0.5, 0.0), lr=0.1, weight_decay=0.25, decoupled_weight_decay=True, maximize=True)),
+    ("Adamax", dict(betas=(0.5, 0.9))),
+    ("Adamax", dict(betas=(0.5, 0.3), lr=0.1, maximize=True, eps=1e-3)),
+    ("Adamax", dict(betas=(0.5, 0.9), lr=0.1, weight_decay=0.25)),
 ]
 CLOSE_CASES = [
     ("NAdam", dict()),
     ("NAdam", dict(lr=0.01, weight_decay=0.1)),
     ("NAdam", dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True)),
     ("NAdam", dict(lr=0.1, betas=(0.5, 0.75), eps=1e-6, maximize=True, momentum_decay=0.1)),
+    ("RAdam", dict()),
+    ("RAdam", dict(lr=0.01, weight_decay=0.1)),
+    ("RAdam", dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True, maximize=True)),
+    ("RAdam", dict(lr=0.01, betas=(0.5, 0.75), eps=1e-3)),  # rectified from step 8
+    ("Adamax", dict(lr=0.01, weight_decay=0.1)),
+    ("Adamax", dict(lr=0.1, betas=(0.3, 0.5), eps=1e-3, maximize=True)),
 ]
 #: The state PyTorch keeps on the CPU whatever the parameter's device (without ``capturable``).
 ON_CPU = {"NAdam": {"step", "mu_product"}}
 #: One option set per optimizer, for the structural tests.
 TYPICAL = [
     ("NAdam", dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True)),
+    ("RAdam", dict(lr=0.01, weight_decay=0.1)),
+    ("Adamax", dict(lr=0.01, weight_decay=0.1)),
 ]
 
 
@@ -140,6 +153,14 @@ ERROR_CASES = [
     lambda L, p: L.optim.NAdam([p], betas=(0.9, -0.1)),
     lambda L, p: L.optim.NAdam([p], weight_decay=-1),
     lambda L, p: L.optim.NAdam([p], momentum_decay=-1),
+    lambda L, p: L.optim.RAdam([p], lr=-1),
+    lambda L, p: L.optim.RAdam([p], eps=-1),
+    lambda L, p: L.optim.RAdam([p], betas=(0.9, 1.0)),
+    lambda L, p: L.optim.RAdam([p], weight_decay=-1),
+    lambda L, p: L.optim.Adamax([p], lr=-1),
+    lambda L, p: L.optim.Adamax([p], eps=-1),
+    lambda L, p: L.optim.Adamax([p], betas=(-0.5, 0.9)),
+    lambda L, p: L.optim.Adamax([p], weight_decay=-1),
 ]
 
 
@@ -155,6 +176,8 @@ def test_errors_match_torch(i):
 
 STEP_ERROR_CASES = [
     ("NAdam", dict(capturable=True)), ("NAdam", dict(differentiable=True)),
+    ("RAdam", dict(capturable=True)), ("RAdam", dict(differentiable=True)),
+    ("Adamax", dict(capturable=True)), ("Adamax", dict(differentiable=True)),
 ]
 
 

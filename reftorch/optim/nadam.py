@@ -101,8 +101,8 @@ class NAdam(Optimizer):
                   maximize=group["maximize"], decoupled_weight_decay=group["decoupled_weight_decay"])
 
 
-def nadam(params, grads, exp_avgs, exp_avg_sqs, mu_products, state_steps, decoupled_weight_decay=False,
-          maximize=False, *, beta1, beta2, lr, weight_decay, momentum_decay, eps):
+def nadam(params, grads, exp_avgs, exp_avg_sqs, mu_products, state_steps, *, decoupled_weight_decay=False,
+          maximize=False, beta1, beta2, lr, weight_decay, momentum_decay, eps):
     """The NAdam update of each tensor of ``params`` in place. Mirrors ``torch.optim.nadam.nadam``."""
     lr = _to_scalar(lr)
 
