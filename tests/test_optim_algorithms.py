@@ -40,6 +40,12 @@ EXACT_CASES = [
     ("Adamax", dict(betas=(0.5, 0.9))),
     ("Adamax", dict(betas=(0.5, 0.3), lr=0.1, maximize=True, eps=1e-3)),
     ("Adamax", dict(betas=(0.5, 0.9), lr=0.1, weight_decay=0.25)),
+    ("Adadelta", dict(rho=1.0)),  # v and u stay 0: delta = g
+    ("Rprop", dict()),  # only signs, products by etas and clamps: always exact
+    ("Rprop", dict(lr=0.1, etas=(0.3, 1.7), step_sizes=(0.01, 0.5), maximize=True)),
+    ("Rprop", dict(lr=0.001, step_sizes=(1e-4, 0.002))),
+    ("ASGD", dict(lr=0.125, lambd=0.0, t0=20, maximize=True)),
+    ("ASGD", dict(lr=0.125, lambd=0.0)),
 ]
 CLOSE_CASES = [
     ("NAdam", dict()),
@@ -52,14 +58,23 @@ CLOSE_CASES = [
     ("RAdam", dict(lr=0.01, betas=(0.5, 0.75), eps=1e-3)),  # rectified from step 8
     ("Adamax", dict(lr=0.01, weight_decay=0.1)),
     ("Adamax", dict(lr=0.1, betas=(0.3, 0.5), eps=1e-3, maximize=True)),
+    ("Adadelta", dict()),
+    ("Adadelta", dict(lr=0.5, rho=0.5, eps=1e-4, weight_decay=0.1, maximize=True)),
+    ("Adadelta", dict(rho=0.0)),
+    ("ASGD", dict()),
+    ("ASGD", dict(lr=0.1, lambd=0.01, alpha=0.5, t0=10, weight_decay=0.1)),
+    ("ASGD", dict(lr=0.05, t0=0, maximize=True)),
 ]
 #: The state PyTorch keeps on the CPU whatever the parameter's device (without ``capturable``).
-ON_CPU = {"NAdam": {"step", "mu_product"}}
+ON_CPU = {"NAdam": {"step", "mu_product"}, "ASGD": set()}
 #: One option set per optimizer, for the structural tests.
 TYPICAL = [
     ("NAdam", dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True)),
     ("RAdam", dict(lr=0.01, weight_decay=0.1)),
     ("Adamax", dict(lr=0.01, weight_decay=0.1)),
+    ("Adadelta", dict(weight_decay=0.1)),
+    ("Rprop", dict(lr=0.1, etas=(0.3, 1.7))),
+    ("ASGD", dict(lr=0.1, t0=5, weight_decay=0.1)),
 ]
 
 
@@ -161,6 +176,18 @@ ERROR_CASES = [
     lambda L, p: L.optim.Adamax([p], eps=-1),
     lambda L, p: L.optim.Adamax([p], betas=(-0.5, 0.9)),
     lambda L, p: L.optim.Adamax([p], weight_decay=-1),
+    lambda L, p: L.optim.Adadelta([p], lr=-1),
+    lambda L, p: L.optim.Adadelta([p], rho=1.5),
+    lambda L, p: L.optim.Adadelta([p], rho=-0.1),
+    lambda L, p: L.optim.Adadelta([p], eps=-1),
+    lambda L, p: L.optim.Adadelta([p], weight_decay=-1),
+    lambda L, p: L.optim.Rprop([p], lr=-1),
+    lambda L, p: L.optim.Rprop([p], etas=(1.5, 2.0)),
+    lambda L, p: L.optim.Rprop([p], etas=(0.5, 1.0)),
+    lambda L, p: L.optim.Rprop([p], etas=(0.0, 1.2)),
+    lambda L, p: L.optim.ASGD([p], lr=-1),
+    lambda L, p: L.optim.ASGD([p], weight_decay=-1),
+    lambda L, p: L.optim.ASGD([p], lr=L.tensor([0.1, 0.2])),
 ]
 
 
@@ -178,6 +205,9 @@ STEP_ERROR_CASES = [
     ("NAdam", dict(capturable=True)), ("NAdam", dict(differentiable=True)),
     ("RAdam", dict(capturable=True)), ("RAdam", dict(differentiable=True)),
     ("Adamax", dict(capturable=True)), ("Adamax", dict(differentiable=True)),
+    ("Adadelta", dict(capturable=True)), ("Adadelta", dict(differentiable=True)),
+    ("Rprop", dict(capturable=True)), ("Rprop", dict(differentiable=True)),
+    ("ASGD", dict(capturable=True)), ("ASGD", dict(differentiable=True)),
 ]
 
 
@@ -202,3 +232,37 @@ def test_flags_accepted_as_on_cpu(name, kwargs):
         tp, to = _train(torch, name, dict(kwargs, foreach=foreach), inits, grads)
         assert_params(rp, tp, exact=False)
         assert ro.param_groups[0]["foreach"] is foreach
+
+
+@pytest.mark.parametrize("name,kwargs", [("NAdam", dict(lr=0.05)), ("Rprop", dict(lr=0.05)),
+                                         ("ASGD", dict(lr=0.05, t0=2))], ids=str)
+def test_lr_scheduler_drives_new_optimizers(name, kwargs):
+    """StepLR halves the group's lr every 2 steps: NAdam uses it at every step, ASGD in its
+    eta schedule, Rprop only to set the initial step sizes (later changes have no effect,
+    as in PyTorch)."""
+    inits, grads = _data(SHAPES, 8, 7)
+    outs = []
+    for lib in (reftorch, torch):
+        ps = _make(lib, inits)
+        opt = getattr(lib.optim, name)(ps, **kwargs)
+        sched = lib.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)
+        lrs = []
+        for step_grads in grads:
+            for p, g in zip(ps, step_grads):
+                p.grad = lib.from_numpy(g.copy())
+            opt.step()
+            sched.step()
+            lrs.append(sched.get_last_lr())
+        outs.append((ps, opt, lrs, sched.state_dict()))
+    assert outs[0][2] == outs[1][2] and outs[0][3] == outs[1][3]
+    assert_params(outs[0][0], outs[1][0], exact=False)
+    assert_state_dicts(outs[0][1].state_dict(), outs[1][1].state_dict())
+
+
+@pytest.mark.parametrize("name", ["NAdam", "RAdam", "Adamax", "Adadelta", "Rprop", "ASGD"])
+def test_tensor_lr(name):
+    inits, grads = _data([(4,)], 5, 8)
+    rp, ro = _train(reftorch, name, dict(lr=reftorch.tensor([0.01])), inits, grads)
+    tp, to = _train(torch, name, dict(lr=torch.tensor([0.01])), inits, grads)
+    assert_params(rp, tp, exact=False)
+    assert repr(ro) == repr(to)
