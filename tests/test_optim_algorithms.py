@@ -266,3 +266,153 @@ def test_tensor_lr(name):
     tp, to = _train(torch, name, dict(lr=torch.tensor([0.01])), inits, grads)
     assert_params(rp, tp, exact=False)
     assert repr(ro) == repr(to)
+
+
+# ----------------------------------------------------------------------------- LBFGS
+def _lbfgs_problem(lib, dtype, seed=0, n=6):
+    """Parameters and a closure: an extended Rosenbrock function plus a quadratic."""
+    rng = np.random.default_rng(seed)
+    dt = getattr(lib, dtype)
+    x = lib.nn.Parameter(lib.tensor(rng.standard_normal(n).tolist(), dtype=dt))
+    b = lib.nn.Parameter(lib.tensor([0.5], dtype=dt))
+    a = lib.tensor(rng.standard_normal((n, n)).tolist(), dtype=dt)
+
+    def loss_fn():
+        z = a @ x
+        return (((1 - x[:-1]) ** 2).sum() + 10 * ((x[1:] - x[:-1] ** 2) ** 2).sum() + (z * z).sum() * 0.01
+                + ((b - 1) ** 4).sum())
+    return [x, b], loss_fn
+
+
+def _lbfgs_run(lib, kwargs, dtype, steps, opt=None, params=None, loss_fn=None):
+    if params is None:
+        params, loss_fn = _lbfgs_problem(lib, dtype)
+    opt = opt if opt is not None else lib.optim.LBFGS(params, **kwargs)
+
+    def closure():
+        opt.zero_grad()
+        loss = loss_fn()
+        loss.backward()
+        return loss
+
+    losses = [opt.step(closure).item() for _ in range(steps)]
+    return params, opt, losses, loss_fn
+
+
+def _assert_lbfgs_states(r, t, rtol, atol=0.0, scalar_rtol=None):
+    """The same keys in the same order, values of the same kinds (int, float, tensor, lists
+    of 0-d tensors), close values. The 0-d tensors (``ro``, ``al``, ``H_diag``: ratios of
+    dot products of gradient differences, which cancel near the optimum) are compared to
+    ``scalar_rtol`` (not at all if None)."""
+    assert list(r) == list(t)
+    for key in t:
+        a, b = r[key], t[key]
+        if isinstance(b, list):
+            assert len(a) == len(b)
+            pairs = list(zip(a, b))
+        else:
+            pairs = [(a, b)]
+        for u, v in pairs:
+            if isinstance(v, torch.Tensor):
+                assert isinstance(u, reftorch.Tensor) and repr(u.dtype) == repr(v.dtype) and u.shape == v.shape
+                if v.dim() == 0:
+                    if scalar_rtol is not None:
+                        np.testing.assert_allclose(_np(u), _np(v), rtol=scalar_rtol, atol=atol, err_msg=key)
+                    continue
+                np.testing.assert_allclose(_np(u), _np(v), rtol=rtol, atol=atol, err_msg=key)
+            elif v is None:
+                assert u is None
+            else:
+                assert type(u) is type(v)
+                assert u == v if isinstance(v, int) else np.isclose(u, v, rtol=rtol, atol=atol)
+
+
+LBFGS_CASES = [dict(), dict(line_search_fn="strong_wolfe"), dict(history_size=3, max_iter=7, lr=0.5),
+               dict(line_search_fn="strong_wolfe", history_size=2, tolerance_change=1e-5, max_eval=12)]
+
+
+@pytest.mark.parametrize("kwargs", LBFGS_CASES, ids=str)
+def test_lbfgs_float64_follows_torch(kwargs):
+    """In float64 the iterations agree to ~1e-13 (the dot products sum in another order):
+    the same numbers of iterations and evaluations, the same losses and state (its
+    0-d scalars, ratios of dot products that cancel near the optimum, to 1e-5)."""
+    rp, ro, rl, _ = _lbfgs_run(reftorch, kwargs, "float64", 5)
+    tp, to, tl, _ = _lbfgs_run(torch, kwargs, "float64", 5)
+    np.testing.assert_allclose(rl, tl, rtol=1e-10)
+    for a, b in zip(rp, tp):
+        np.testing.assert_allclose(_np(a), _np(b), rtol=1e-10, atol=1e-12)
+    _assert_lbfgs_states(ro.state_dict()["state"][0], to.state_dict()["state"][0], 1e-7, 1e-8, 1e-5)
+    assert ro.state_dict()["param_groups"] == to.state_dict()["param_groups"]
+
+
+@pytest.mark.parametrize("kwargs", [dict(max_iter=5), dict(line_search_fn="strong_wolfe", max_iter=4)], ids=str)
+def test_lbfgs_float32_close(kwargs):
+    """In float32, away from convergence (where rounding decides when to stop), to float32
+    rounding."""
+    rp, ro, rl, _ = _lbfgs_run(reftorch, kwargs, "float32", 2)
+    tp, to, tl, _ = _lbfgs_run(torch, kwargs, "float32", 2)
+    np.testing.assert_allclose(rl, tl, rtol=1e-5)
+    for a, b in zip(rp, tp):
+        np.testing.assert_allclose(_np(a), _np(b), rtol=1e-4, atol=1e-5)
+    _assert_lbfgs_states(ro.state_dict()["state"][0], to.state_dict()["state"][0], 1e-3, 1e-5)
+
+
+def test_lbfgs_state_dict_round_trips_with_torch():
+    kwargs = dict(history_size=4, max_iter=5, line_search_fn="strong_wolfe")
+    tp, to, _, tloss = _lbfgs_run(torch, kwargs, "float64", 2)
+    rp, rloss = _lbfgs_problem(reftorch, "float64")
+    with reftorch.no_grad():
+        for r, t in zip(rp, tp):
+            r.copy_(reftorch.from_numpy(_np(t).copy()))
+    ro = reftorch.optim.LBFGS(rp, **kwargs)
+    ro.load_state_dict(to_ref(to.state_dict()))
+    _assert_lbfgs_states(ro.state_dict()["state"][0], to.state_dict()["state"][0], 0, 0, 0)
+    _, _, rl, _ = _lbfgs_run(reftorch, kwargs, "float64", 2, ro, rp, rloss)
+    _, _, tl, _ = _lbfgs_run(torch, kwargs, "float64", 2, to, tp, tloss)
+    np.testing.assert_allclose(rl, tl, rtol=1e-10)
+    _assert_lbfgs_states(ro.state_dict()["state"][0], to.state_dict()["state"][0], 1e-7, 1e-8, 1e-5)
+    to2 = torch.optim.LBFGS([torch.nn.Parameter(torch.from_numpy(_np(p).copy())) for p in rp], **kwargs)
+    to2.load_state_dict(to_torch(ro.state_dict()))
+    _assert_lbfgs_states(ro.state_dict()["state"][0], to2.state_dict()["state"][0], 0, 0, 0)
+
+
+def test_lbfgs_structure_hooks_and_stop_at_optimum():
+    outs = []
+    for lib in (reftorch, torch):
+        p = lib.nn.Parameter(lib.zeros(2))
+        opt = lib.optim.LBFGS([p], max_iter=3)
+        seen = []
+        opt.register_step_pre_hook(lambda o, args, kwargs: seen.append(("pre", len(args), sorted(kwargs))))
+        opt.register_step_post_hook(lambda o, args, kwargs: seen.append(("post", len(args), sorted(kwargs))))
+
+        def closure():
+            opt.zero_grad()
+            loss = (p * p).sum()  # already at the minimum: step returns after one evaluation
+            loss.backward()
+            return loss
+
+        loss = opt.step(closure)
+        opt.step(closure=closure)
+        outs.append((repr(opt), opt.defaults, seen, loss.item(), dict(opt.state[p])))
+    assert outs[0] == outs[1]
+    assert outs[0][4] == {"func_evals": 2, "n_iter": 0}
+
+
+LBFGS_ERRORS = [
+    lambda L, p: L.optim.LBFGS([p], lr=-1),
+    lambda L, p: L.optim.LBFGS([p], lr=L.tensor([1.0, 2.0])),
+    lambda L, p: L.optim.LBFGS([{"params": [p]}, {"params": [L.nn.Parameter(L.ones(1))]}]),
+    lambda L, p: L.optim.LBFGS([p]).step(),
+    lambda L, p: L.optim.LBFGS([p], line_search_fn="backtracking").step(lambda: (p * p).sum().backward() or
+                                                                                (p * p).sum()),
+]
+
+
+@pytest.mark.parametrize("i", range(len(LBFGS_ERRORS)))
+def test_lbfgs_errors_match_torch(i):
+    results = []
+    for lib in (reftorch, torch):
+        p = lib.nn.Parameter(lib.ones(3))
+        results.append(_err(lambda: LBFGS_ERRORS[i](lib, p)))
+    assert results[0] is not None
+    assert results[0] == results[1]

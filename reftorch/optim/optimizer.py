@@ -141,16 +141,33 @@ def _bump(*tensors):
         t._bump_version()
 
 
+def _pre_hooks(args, kwargs):
+    """Run the step pre-hooks as PyTorch does: ``hook(optimizer, args, kwargs)`` with ``args``
+    the positional arguments of ``step``, the optimizer first."""
+    optimizer = args[0]
+    for hook in list(optimizer._optimizer_step_pre_hooks.values()):
+        if hook(optimizer, args, kwargs) is not None:
+            raise RuntimeError("reftorch does not support step pre-hooks that change the arguments")
+
+
+def _post_hooks(args, kwargs):
+    optimizer = args[0]
+    for hook in list(optimizer._optimizer_step_post_hooks.values()):
+        hook(optimizer, args, kwargs)
+
+
+def _step_args(self, closure=None):
+    return self, closure
+
+
 def _step_wrapper(func):
     """Run ``step`` with gradient recording off (on for ``differentiable=True``, as PyTorch),
     the closure re-evaluated under ``enable_grad``, and the step hooks around it."""
 
     @functools.wraps(func)
-    def step(self, closure=None):
-        for hook in list(self._optimizer_step_pre_hooks.values()):
-            result = hook(self, (), {})
-            if result is not None:
-                raise RuntimeError("reftorch does not support step pre-hooks that change the arguments")
+    def step(*args, **kwargs):
+        _pre_hooks(args, kwargs)
+        self, closure = _step_args(*args, **kwargs)
         loss = None
         if closure is not None:
             with enable_grad():
@@ -162,8 +179,22 @@ def _step_wrapper(func):
                         raise RuntimeError(_LEAF_INPLACE)
         with no_grad():
             func(self)
-        for hook in list(self._optimizer_step_post_hooks.values()):
-            hook(self, (), {})
+        _post_hooks(args, kwargs)
+        return loss
+
+    return step
+
+
+def _closure_step_wrapper(func):
+    """Run ``step(self, closure)`` of an optimizer that calls its closure itself (LBFGS)
+    with gradient recording off, the closure under ``enable_grad``, the hooks around it."""
+
+    @functools.wraps(func)
+    def step(*args, **kwargs):
+        _pre_hooks(args, kwargs)
+        with no_grad():
+            loss = func(*args, **kwargs)
+        _post_hooks(args, kwargs)
         return loss
 
     return step
