@@ -126,11 +126,11 @@ class LBFGS(Optimizer):
 
     1. takes the direction ``d = -H g``, where ``H`` approximates the inverse Hessian from the
        last ``history_size`` pairs ``s = x_k+1 - x_k``, ``y = g_k+1 - g_k`` (the two-loop
-       recursion; pairs with ``y.s <= 1e-10`` are not kept); on the very first iteration
-       ``d = -g``;
-    2. moves ``x <- x + t d`` with ``t = lr`` (the first iteration:
-       ``min(1, 1 / sum|g|) * lr``), or with ``line_search_fn="strong_wolfe"`` a step found
-       by a line search that meets the strong Wolfe conditions.
+       recursion; pairs with ``y.s <= 1e-10`` are not kept); on the optimizer's very first
+       iteration ``d = -g``;
+    2. moves ``x <- x + t d`` with ``t = lr`` (on the very first iteration
+       ``min(1, 1 / sum|g|) * lr``), or with ``line_search_fn="strong_wolfe"`` a step ``t``
+       found by a line search that meets the strong Wolfe conditions.
 
     It stops early when ``max|g| <= tolerance_grad``, when the directional derivative
     ``g.d > -tolerance_change``, when ``max|t d|`` or the change of the loss fall below
