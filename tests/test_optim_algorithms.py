@@ -19,6 +19,8 @@ import reftorch
 import torch  # the oracle
 
 from tests.test_optim import (
+    ATOL,
+    RTOL,
     SHAPES,
     _data,
     _err,
@@ -416,3 +418,22 @@ def test_lbfgs_errors_match_torch(i):
         results.append(_err(lambda: LBFGS_ERRORS[i](lib, p)))
     assert results[0] is not None
     assert results[0] == results[1]
+
+
+@pytest.mark.parametrize("name,kwargs", [("Adam", {}), ("Adam", dict(fused=True)), ("Adagrad", {}),
+                                         ("RMSprop", {}), ("NAdam", {}), ("RAdam", {}), ("Adamax", {}),
+                                         ("Adadelta", {}), ("Rprop", {}), ("ASGD", dict(t0=1))], ids=str)
+def test_scalar_state_is_float64_under_a_float64_default(name, kwargs):
+    """PyTorch's ``_get_scalar_dtype``: ``step`` (and ``mu_product``, ``eta``, ``mu``) are
+    float64 while the default dtype is float64 (float32 for ``fused``)."""
+    inits, grads = _data([(3,)], 3, 9)
+    outs = []
+    for lib in (reftorch, torch):
+        lib.set_default_dtype(lib.float64)
+        try:
+            ps, opt = _train(lib, name, kwargs, inits, grads)
+        finally:
+            lib.set_default_dtype(lib.float32)
+        outs.append(({k: str(v.dtype) for k, v in opt.state[ps[0]].items()}, _np(ps[0])))
+    assert outs[0][0] == outs[1][0]
+    np.testing.assert_allclose(outs[0][1], outs[1][1], rtol=RTOL, atol=ATOL)

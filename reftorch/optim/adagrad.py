@@ -67,7 +67,7 @@ class Adagrad(Optimizer):
         for group in self.param_groups:
             for p in group["params"]:
                 state = self.state[p]
-                state["step"] = _step_tensor(p, bool(group["fused"]))
+                state["step"] = _step_tensor(p, bool(group["fused"]), fused=group["fused"])
                 state["sum"] = _creation.full_like(p.detach(), initial_accumulator_value)
 
     @_step_wrapper

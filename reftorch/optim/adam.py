@@ -86,7 +86,7 @@ class Adam(Optimizer):
     def _init_state(self, p, group):
         state = self.state[p]
         if len(state) == 0:
-            state["step"] = _step_tensor(p, group["capturable"] or group["fused"])
+            state["step"] = _step_tensor(p, group["capturable"] or group["fused"], fused=group["fused"])
             state["exp_avg"] = _zeros_like(p)
             state["exp_avg_sq"] = _zeros_like(p)
             if group["amsgrad"]:

@@ -53,10 +53,13 @@ def _to_scalar(x):
     return x.item() if isinstance(x, Tensor) else x
 
 
-def _step_tensor(param, on_device=False, value=0.0):
+def _step_tensor(param, on_device=False, value=0.0, fused=False):
     """The ``step`` counter (or another scalar of the state, such as NAdam's ``mu_product``): a
-    float32 0-d tensor holding ``value``, on the CPU unless ``capturable``/``fused``."""
-    return _creation.tensor(value, dtype=D.float32, device=param.device if on_device else "cpu")
+    0-d tensor holding ``value``, on the CPU unless ``capturable``/``fused``. Its dtype is
+    PyTorch's ``_get_scalar_dtype``: float32, or float64 while that is the default dtype
+    (not for ``fused``)."""
+    dtype = D.float64 if not fused and D.get_default_dtype() == D.float64 else D.float32
+    return _creation.tensor(value, dtype=dtype, device=param.device if on_device else "cpu")
 
 
 def _check_capturable(group, params, what="params and state_steps", devices=_CAPTURABLE_DEVICES):
