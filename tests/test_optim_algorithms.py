@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import reftorch
 
@@ -437,3 +439,53 @@ def test_scalar_state_is_float64_under_a_float64_default(name, kwargs):
         outs.append(({k: str(v.dtype) for k, v in opt.state[ps[0]].items()}, _np(ps[0])))
     assert outs[0][0] == outs[1][0]
     np.testing.assert_allclose(outs[0][1], outs[1][1], rtol=RTOL, atol=ATOL)
+
+
+def test_lbfgs_on_the_strict_device_gives_the_same_bits():
+    """LBFGS is written with tensor operations: on the array-API-strict stand-in device it
+    takes the same steps (and a parameter without gradient counts as zeros)."""
+    results = []
+    for dev in ("cpu", "strict"):
+        xy = reftorch.nn.Parameter(reftorch.tensor([-1.5, 2.0], device=dev))
+        unused = reftorch.nn.Parameter(reftorch.ones(2, device=dev))
+        opt = reftorch.optim.LBFGS([xy, unused], line_search_fn="strong_wolfe", history_size=5)
+
+        def closure():
+            opt.zero_grad()
+            loss = (1 - xy[0]) ** 2 + 100 * (xy[1] - xy[0] ** 2) ** 2
+            loss.backward()
+            return loss
+
+        losses = [opt.step(closure).item() for _ in range(3)]
+        state = opt.state[xy]
+        assert state["d"].device.type == dev and unused.tolist() == [1.0, 1.0]
+        results.append((losses, xy.to("cpu").tolist(), state["func_evals"], state["n_iter"]))
+    assert results[0] == results[1]
+
+
+@settings(max_examples=30, deadline=None)
+@given(name=st.sampled_from(["NAdam", "RAdam", "Adamax", "Adadelta", "Rprop", "ASGD"]), data=st.data())
+def test_option_combinations(name, data):
+    kw = dict(lr=data.draw(st.sampled_from([0.001, 0.01, 0.1])), maximize=data.draw(st.booleans()))
+    if name != "Rprop":
+        kw["weight_decay"] = data.draw(st.sampled_from([0, 0.01, 0.5]))
+    if name in ("NAdam", "RAdam", "Adamax"):
+        kw.update(betas=data.draw(st.sampled_from([(0.9, 0.999), (0.5, 0.9), (0.0, 0.99)])),
+                  eps=data.draw(st.sampled_from([1e-8, 1e-3])))
+    if name in ("NAdam", "RAdam"):
+        kw["decoupled_weight_decay"] = data.draw(st.booleans())
+    if name == "NAdam":
+        kw["momentum_decay"] = data.draw(st.sampled_from([0.0, 4e-3, 0.5]))
+    elif name == "Adadelta":
+        kw.update(rho=data.draw(st.sampled_from([0.0, 0.5, 0.9, 1.0])), eps=data.draw(st.sampled_from([1e-6, 1e-3])))
+    elif name == "Rprop":
+        kw.update(etas=data.draw(st.sampled_from([(0.5, 1.2), (0.1, 3.0)])),
+                  step_sizes=data.draw(st.sampled_from([(1e-6, 50), (0.01, 0.02)])))
+    elif name == "ASGD":
+        kw.update(lambd=data.draw(st.sampled_from([0.0, 1e-4, 0.1])), alpha=data.draw(st.sampled_from([0.75, 1.5])),
+                  t0=data.draw(st.sampled_from([0, 5, 1e6])))
+    inits, grads = _data([(3, 2), ()], 30, data.draw(st.integers(0, 100)))
+    rp, ro = _train(reftorch, name, kw, inits, grads)
+    tp, to = _train(torch, name, kw, inits, grads)
+    assert_params(rp, tp, exact=name == "Rprop")
+    assert_state_dicts(ro.state_dict(), to.state_dict(), exact=name == "Rprop")
