@@ -489,3 +489,26 @@ def test_option_combinations(name, data):
     tp, to = _train(torch, name, kw, inits, grads)
     assert_params(rp, tp, exact=name == "Rprop")
     assert_state_dicts(ro.state_dict(), to.state_dict(), exact=name == "Rprop")
+
+
+@pytest.mark.parametrize("name,kwargs", [("NAdam", dict(lr=0.01, weight_decay=0.1)),
+                                         ("RAdam", dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True)),
+                                         ("Adamax", dict(lr=0.01, weight_decay=0.1, maximize=True)),
+                                         ("Adadelta", dict(weight_decay=0.1)), ("Rprop", dict(lr=0.01)),
+                                         ("ASGD", dict(lr=0.01, t0=3, weight_decay=0.1)),
+                                         ("Adam", dict(lr=0.01, weight_decay=0.1, amsgrad=True)),
+                                         ("AdamW", dict(lr=0.01)), ("RMSprop", dict(lr=0.01, centered=True)),
+                                         ("RMSprop", dict(lr=0.001, momentum=0.5)),
+                                         ("Adagrad", dict(weight_decay=0.1)),
+                                         ("SGD", dict(lr=0.1, momentum=0.9, nesterov=True))], ids=str)
+def test_complex_parameters_are_pairs_of_reals(name, kwargs):
+    """As PyTorch's ``view_as_real``: the real and imaginary parts are updated as two
+    independent real numbers (Rprop's step sizes start at ``lr + lr*1j``)."""
+    rng = np.random.default_rng(10)
+    init = (rng.standard_normal(5) + 1j * rng.standard_normal(5)).astype(np.complex64)
+    grads = [[(rng.standard_normal(5) + 1j * rng.standard_normal(5)).astype(np.complex64)] for _ in range(30)]
+    rp, ro = _train(reftorch, name, kwargs, [init], grads)
+    tp, to = _train(torch, name, kwargs, [init], grads)
+    assert rp[0].dtype == reftorch.complex64
+    assert_params(rp, tp, exact=name == "Rprop")
+    assert_state_dicts(ro.state_dict(), to.state_dict(), exact=name == "Rprop")

@@ -8,6 +8,7 @@ from .optimizer import (
     _check_capturable,
     _check_lr,
     _for_each_param,
+    _real_views,
     _step_tensor,
     _step_wrapper,
     _to_scalar,
@@ -103,6 +104,7 @@ def adadelta(params, grads, square_avgs, acc_deltas, state_steps, *, maximize=Fa
             g = -g
         if weight_decay != 0:
             g = g + weight_decay * x
+        x, g, v, u = _real_views(param, x, g, v, u)
         v *= rho
         d = g * (1 - rho)
         d *= g

@@ -11,6 +11,7 @@ from .optimizer import (
     _check_fused_flags,
     _f32,
     _for_each_param,
+    _real_views,
     _step_tensor,
     _step_wrapper,
     _to_scalar,
@@ -146,6 +147,7 @@ def adam(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, state_steps, *, 
                 x *= 1 - lr * weight_decay
             else:
                 g = g + weight_decay * x
+        x, g, m, v = _real_views(param, x, g, m, v)
         lerp_(xp, m, g, 1 - beta1)
         v *= beta2
         d = g * (1 - beta2)
@@ -156,9 +158,10 @@ def adam(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, state_steps, *, 
         step_size = lr / bias_correction1
         if amsgrad:
             vmax = max_exp_avg_sqs[i]
-            vmax._data[...] = xp.maximum(vmax._data, v)
+            (vmax_data,) = _real_views(param, vmax._data)
+            vmax_data[...] = xp.maximum(vmax_data, v)
             _bump(vmax)
-            v = vmax._data
+            v = vmax_data
         denom = xp.sqrt(v)
         denom /= bias_correction2 ** 0.5
         denom += eps

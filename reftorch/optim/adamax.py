@@ -9,6 +9,7 @@ from .optimizer import (
     _check_adam_family,
     _check_capturable,
     _for_each_param,
+    _real_views,
     _step_tensor,
     _step_wrapper,
     _to_scalar,
@@ -101,6 +102,7 @@ def adamax(params, grads, exp_avgs, exp_infs, state_steps, *, maximize=False, ep
         step_t._data += 1
         if weight_decay != 0:
             g = g + weight_decay * x
+        x, g, m, u = _real_views(param, x, g, m, u)
         lerp_(xp, m, g, 1 - beta1)
         u *= beta2
         norm = xp.abs(g)

@@ -9,6 +9,7 @@ from .optimizer import (
     _check_capturable,
     _check_lr,
     _for_each_param,
+    _real_views,
     _step_tensor,
     _step_wrapper,
     _to_scalar,
@@ -104,6 +105,7 @@ def asgd(params, grads, axs, mus, etas, state_steps, *, maximize=False, lambd, l
         mu, eta, step_t = mus[i], etas[i], state_steps[i]
         if maximize:
             g = -g
+        x, g, ax = _real_views(param, x, g, ax)
         step_t._data += 1
         if weight_decay != 0:
             g = g + weight_decay * x

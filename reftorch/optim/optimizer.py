@@ -30,6 +30,7 @@ from ..autograd.grad_mode import enable_grad, no_grad
 from ..nn.modules.module import _typename
 from ..utils.hooks import RemovableHandle
 from .._ops import creation as _creation
+from .._ops.shape import _as_real_view
 
 __all__ = ["Optimizer", "required"]
 
@@ -60,6 +61,15 @@ def _step_tensor(param, on_device=False, value=0.0, fused=False):
     (not for ``fused``)."""
     dtype = D.float64 if not fused and D.get_default_dtype() == D.float64 else D.float32
     return _creation.tensor(value, dtype=dtype, device=param.device if on_device else "cpu")
+
+
+def _real_views(param, *arrays):
+    """``arrays`` (of ``param`` and its gradient and state) as PyTorch's ``view_as_real``
+    when ``param`` is complex: each complex element becomes two floats, updated as two
+    independent real numbers; unchanged for a real parameter."""
+    if not param.is_complex():
+        return arrays
+    return tuple(_as_real_view(param._backend, a) for a in arrays)
 
 
 def _check_capturable(group, params, what="params and state_steps", devices=_CAPTURABLE_DEVICES):

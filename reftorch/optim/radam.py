@@ -9,6 +9,7 @@ from .optimizer import (
     _check_adam_family,
     _check_capturable,
     _for_each_param,
+    _real_views,
     _step_tensor,
     _step_wrapper,
     _to_scalar,
@@ -105,6 +106,7 @@ def radam(params, grads, exp_avgs, exp_avg_sqs, state_steps, *, decoupled_weight
         m, v = exp_avgs[i]._data, exp_avg_sqs[i]._data
         if maximize:
             g = -g
+        x, g, m, v = _real_views(param, x, g, m, v)
         step_t = state_steps[i]
         step_t._data += 1
         step = float(step_t._data)

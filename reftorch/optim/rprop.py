@@ -9,6 +9,7 @@ from .optimizer import (
     _check_capturable,
     _check_lr,
     _for_each_param,
+    _real_views,
     _step_tensor,
     _step_wrapper,
     _to_scalar,
@@ -81,7 +82,8 @@ class Rprop(Optimizer):
                 if len(state) == 0:
                     state["step"] = _step_tensor(p, group["capturable"])
                     state["prev"] = _zeros_like(p)
-                    state["step_size"] = _creation.full_like(p._grad, _to_scalar(group["lr"]))
+                    lr = _to_scalar(group["lr"])  # a complex parameter: lr for both parts
+                    state["step_size"] = _creation.full_like(p._grad, complex(lr, lr) if p.is_complex() else lr)
                 states.append(state)
             _check_capturable(group, params)
             etaminus, etaplus = group["etas"]
@@ -103,6 +105,7 @@ def rprop(params, grads, prevs, step_sizes, state_steps, *, maximize=False, step
         if maximize:
             g = -g
         state_steps[i]._data += 1
+        x, g, prev, step_size = _real_views(param, x, g, prev, step_size)
         sign = xp.sign(g * prev)
         factor = xp.where(sign > 0, xp.full_like(sign, etaplus), sign)
         factor = xp.where(factor < 0, xp.full_like(sign, etaminus), factor)
