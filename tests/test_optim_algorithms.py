@@ -512,3 +512,27 @@ def test_complex_parameters_are_pairs_of_reals(name, kwargs):
     assert rp[0].dtype == reftorch.complex64
     assert_params(rp, tp, exact=name == "Rprop")
     assert_state_dicts(ro.state_dict(), to.state_dict(), exact=name == "Rprop")
+
+
+def test_lbfgs_complex_parameters_as_pairs_of_reals():
+    """A complex parameter enters the flat vectors as its real and imaginary parts side by
+    side (PyTorch's view_as_real), next to a real 0-d one."""
+    out = []
+    for lib in (reftorch, torch):
+        z = lib.nn.Parameter(lib.tensor([1 + 2j, -0.5 + 1j], dtype=lib.complex128))
+        r = lib.nn.Parameter(lib.tensor(0.3, dtype=lib.float64))
+        c = lib.tensor([0.5 - 1j, 2 + 0.25j], dtype=lib.complex128)
+        opt = lib.optim.LBFGS([z, r], line_search_fn="strong_wolfe", max_iter=5)
+
+        def closure():
+            opt.zero_grad()
+            d = z - c
+            loss = (d.real ** 4 + d.imag ** 2).sum() + (r - 1) ** 2 * 3 + (z.real * r).sum()
+            loss.backward()
+            return loss
+
+        losses = [opt.step(closure).item() for _ in range(3)]
+        out.append((losses, _np(z), r.item(), opt.state[z]["func_evals"], opt.state[z]["d"].shape))
+    np.testing.assert_allclose(out[0][0], out[1][0], rtol=1e-12)
+    np.testing.assert_allclose(out[0][1], out[1][1], rtol=1e-12)
+    assert np.isclose(out[0][2], out[1][2], rtol=1e-12) and out[0][3:] == out[1][3:]

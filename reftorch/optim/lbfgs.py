@@ -16,6 +16,13 @@ from .optimizer import Optimizer, _check_lr, _closure_step_wrapper, _to_scalar
 __all__ = ["LBFGS"]
 
 
+def _flat(t):
+    """``t`` as one flat real vector (a view): a complex tensor as its real and imaginary
+    parts side by side, as PyTorch's ``view_as_real``."""
+    flat = t.view(-1)
+    return flat.view(t.dtype.to_real()) if t.is_complex() else flat
+
+
 def _number(x):
     """A step length as ``add_``'s ``alpha``: PyTorch converts a 0-d tensor to its value."""
     return x.item() if isinstance(x, Tensor) else x
@@ -185,14 +192,15 @@ class LBFGS(Optimizer):
 
     # ------------------------------------------------------------------ flat views
     def _gather_flat_grad(self):
-        return cat([p.new_zeros(p.numel()) if p.grad is None else p.grad.view(-1) for p in self._params], 0)
+        return cat([_flat(p.new_zeros(p.numel())) if p.grad is None else _flat(p.grad) for p in self._params], 0)
 
     def _add_grad(self, step_size, update):
         """``x <- x + step_size * update`` with ``update`` a flat vector over all parameters."""
         offset = 0
         for p in self._params:
-            numel = p.numel()
-            p.add_(update[offset:offset + numel].view_as(p), alpha=_number(step_size))
+            x = _flat(p)
+            numel = x.numel()
+            x.add_(update[offset:offset + numel], alpha=_number(step_size))
             offset += numel
 
     def _directional_evaluate(self, closure, x, t, d):
