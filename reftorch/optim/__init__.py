@@ -1,16 +1,24 @@
 """``reftorch.optim``: optimizers and learning-rate schedulers. Mirrors ``torch.optim``.
 
 * ``optimizer.py`` — the ``Optimizer`` base (param groups, state, state_dict);
-* ``sgd.py``, ``adam.py``, ``adamw.py``, ``rmsprop.py``, ``adagrad.py`` — one optimizer each,
-  with its update written once over the backend's array namespace;
+* ``sgd.py``, ``adam.py``, ``adamw.py``, ``nadam.py``, ``rmsprop.py``, ``adagrad.py`` … — one
+  optimizer each, with its update written once over the backend's array namespace;
 * ``lr_scheduler.py`` — the schedulers.
 """
 from . import lr_scheduler
+from .adadelta import Adadelta
 from .adagrad import Adagrad
 from .adam import Adam
+from .adamax import Adamax
 from .adamw import AdamW
+from .asgd import ASGD
+from .lbfgs import LBFGS
+from .nadam import NAdam
 from .optimizer import Optimizer
+from .radam import RAdam
 from .rmsprop import RMSprop
+from .rprop import Rprop
 from .sgd import SGD
 
-__all__ = ["SGD", "Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop", "lr_scheduler"]
+__all__ = ["ASGD", "SGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Adamax", "LBFGS", "NAdam", "Optimizer", "RAdam",
+           "RMSprop", "Rprop", "lr_scheduler"]

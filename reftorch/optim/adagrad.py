@@ -7,6 +7,7 @@ from .optimizer import (
     _check_fused_flags,
     _check_lr,
     _for_each_param,
+    _real_views,
     _step_tensor,
     _step_wrapper,
     _to_scalar,
@@ -67,7 +68,7 @@ class Adagrad(Optimizer):
         for group in self.param_groups:
             for p in group["params"]:
                 state = self.state[p]
-                state["step"] = _step_tensor(p, bool(group["fused"]))
+                state["step"] = _step_tensor(p, bool(group["fused"]), fused=group["fused"])
                 state["sum"] = _creation.full_like(p.detach(), initial_accumulator_value)
 
     @_step_wrapper
@@ -95,6 +96,7 @@ def adagrad(params, grads, state_sums, state_steps, *, lr, weight_decay, lr_deca
             g = -g
         if weight_decay != 0:
             g = g + weight_decay * x
+        x, g, s = _real_views(param, x, g, s)
         clr = lr / (1 + (step - 1) * lr_decay)
         s += g * g
         std = xp.sqrt(s)

@@ -6,11 +6,12 @@ from .._tensor import Tensor
 from .optimizer import (
     Optimizer,
     _bump,
+    _check_adam_family,
     _check_capturable,
     _check_fused_flags,
-    _check_lr,
     _f32,
     _for_each_param,
+    _real_views,
     _step_tensor,
     _step_wrapper,
     _to_scalar,
@@ -23,15 +24,7 @@ __all__ = ["Adam", "adam"]
 def _check_adam_args(lr, betas, eps, weight_decay, foreach, capturable):
     if isinstance(lr, Tensor) and foreach and not capturable:
         raise ValueError("lr as a Tensor is not supported for capturable=False and foreach=True")
-    _check_lr(lr)
-    if not 0.0 <= eps:
-        raise ValueError(f"Invalid epsilon value: {eps}")
-    if not 0.0 <= betas[0] < 1.0:
-        raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
-    if not 0.0 <= betas[1] < 1.0:
-        raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
-    if not 0.0 <= weight_decay:
-        raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+    _check_adam_family(lr, betas, eps, weight_decay)
     if not ((isinstance(betas[0], float) and isinstance(betas[1], float))
             or (isinstance(betas[0], Tensor) and isinstance(betas[1], Tensor))):
         raise ValueError("betas must be either both floats or both Tensors")  # noqa: TRY004 (PyTorch's type)
@@ -94,7 +87,7 @@ class Adam(Optimizer):
     def _init_state(self, p, group):
         state = self.state[p]
         if len(state) == 0:
-            state["step"] = _step_tensor(p, group["capturable"] or group["fused"])
+            state["step"] = _step_tensor(p, group["capturable"] or group["fused"], fused=group["fused"])
             state["exp_avg"] = _zeros_like(p)
             state["exp_avg_sq"] = _zeros_like(p)
             if group["amsgrad"]:
@@ -154,6 +147,7 @@ def adam(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, state_steps, *, 
                 x *= 1 - lr * weight_decay
             else:
                 g = g + weight_decay * x
+        x, g, m, v = _real_views(param, x, g, m, v)
         lerp_(xp, m, g, 1 - beta1)
         v *= beta2
         d = g * (1 - beta2)
@@ -164,9 +158,10 @@ def adam(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, state_steps, *, 
         step_size = lr / bias_correction1
         if amsgrad:
             vmax = max_exp_avg_sqs[i]
-            vmax._data[...] = xp.maximum(vmax._data, v)
+            (vmax_data,) = _real_views(param, vmax._data)
+            vmax_data[...] = xp.maximum(vmax_data, v)
             _bump(vmax)
-            v = vmax._data
+            v = vmax_data
         denom = xp.sqrt(v)
         denom /= bias_correction2 ** 0.5
         denom += eps

@@ -30,6 +30,7 @@ from ..autograd.grad_mode import enable_grad, no_grad
 from ..nn.modules.module import _typename
 from ..utils.hooks import RemovableHandle
 from .._ops import creation as _creation
+from .._ops.shape import _as_real_view
 
 __all__ = ["Optimizer", "required"]
 
@@ -53,15 +54,29 @@ def _to_scalar(x):
     return x.item() if isinstance(x, Tensor) else x
 
 
-def _step_tensor(param, on_device=False):
-    """The ``step`` counter: a float32 0-d tensor, on the CPU unless ``capturable``/``fused``."""
-    return _creation.tensor(0.0, dtype=D.float32, device=param.device if on_device else "cpu")
+def _step_tensor(param, on_device=False, value=0.0, fused=False):
+    """The ``step`` counter (or another scalar of the state, such as NAdam's ``mu_product``): a
+    0-d tensor holding ``value``, on the CPU unless ``capturable``/``fused``. Its dtype is
+    PyTorch's ``_get_scalar_dtype``: float32, or float64 while that is the default dtype
+    (not for ``fused``)."""
+    dtype = D.float64 if not fused and D.get_default_dtype() == D.float64 else D.float32
+    return _creation.tensor(value, dtype=dtype, device=param.device if on_device else "cpu")
 
 
-def _check_capturable(group, params):
+def _real_views(param, *arrays):
+    """``arrays`` (of ``param`` and its gradient and state) as PyTorch's ``view_as_real``
+    when ``param`` is complex: each complex element becomes two floats, updated as two
+    independent real numbers; unchanged for a real parameter."""
+    if not param.is_complex():
+        return arrays
+    return tuple(_as_real_view(param._backend, a) for a in arrays)
+
+
+def _check_capturable(group, params, what="params and state_steps", devices=_CAPTURABLE_DEVICES):
+    """PyTorch's AssertionError for ``capturable=True`` on parameters off the accelerator
+    (``what`` names the tensors the optimizer's own message lists)."""
     if group.get("capturable") and any(p.device.type != "cuda" for p in params):
-        raise AssertionError("If capturable=True, params and state_steps must be on supported devices: "
-                             f"{_CAPTURABLE_DEVICES}.")
+        raise AssertionError(f"If capturable=True, {what} must be on supported devices: {devices}.")
 
 
 def _check_fused_flags(defaults):
@@ -77,6 +92,19 @@ def _check_lr(lr):
         raise ValueError("Tensor lr must be 1-element")
     if not 0.0 <= lr:
         raise ValueError(f"Invalid learning rate: {lr}")
+
+
+def _check_adam_family(lr, betas, eps, weight_decay):
+    """The checks Adam, NAdam, RAdam and Adamax share, in PyTorch's order."""
+    _check_lr(lr)
+    if not 0.0 <= eps:
+        raise ValueError(f"Invalid epsilon value: {eps}")
+    if not 0.0 <= betas[0] < 1.0:
+        raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
+    if not 0.0 <= betas[1] < 1.0:
+        raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
+    if not 0.0 <= weight_decay:
+        raise ValueError(f"Invalid weight_decay value: {weight_decay}")
 
 
 def _f32(x: float) -> float:
@@ -126,16 +154,33 @@ def _bump(*tensors):
         t._bump_version()
 
 
+def _pre_hooks(args, kwargs):
+    """Run the step pre-hooks as PyTorch does: ``hook(optimizer, args, kwargs)`` with ``args``
+    the positional arguments of ``step``, the optimizer first."""
+    optimizer = args[0]
+    for hook in list(optimizer._optimizer_step_pre_hooks.values()):
+        if hook(optimizer, args, kwargs) is not None:
+            raise RuntimeError("reftorch does not support step pre-hooks that change the arguments")
+
+
+def _post_hooks(args, kwargs):
+    optimizer = args[0]
+    for hook in list(optimizer._optimizer_step_post_hooks.values()):
+        hook(optimizer, args, kwargs)
+
+
+def _step_args(self, closure=None):
+    return self, closure
+
+
 def _step_wrapper(func):
     """Run ``step`` with gradient recording off (on for ``differentiable=True``, as PyTorch),
     the closure re-evaluated under ``enable_grad``, and the step hooks around it."""
 
     @functools.wraps(func)
-    def step(self, closure=None):
-        for hook in list(self._optimizer_step_pre_hooks.values()):
-            result = hook(self, (), {})
-            if result is not None:
-                raise RuntimeError("reftorch does not support step pre-hooks that change the arguments")
+    def step(*args, **kwargs):
+        _pre_hooks(args, kwargs)
+        self, closure = _step_args(*args, **kwargs)
         loss = None
         if closure is not None:
             with enable_grad():
@@ -147,8 +192,22 @@ def _step_wrapper(func):
                         raise RuntimeError(_LEAF_INPLACE)
         with no_grad():
             func(self)
-        for hook in list(self._optimizer_step_post_hooks.values()):
-            hook(self, (), {})
+        _post_hooks(args, kwargs)
+        return loss
+
+    return step
+
+
+def _closure_step_wrapper(func):
+    """Run ``step(self, closure)`` of an optimizer that calls its closure itself (LBFGS)
+    with gradient recording off, the closure under ``enable_grad``, the hooks around it."""
+
+    @functools.wraps(func)
+    def step(*args, **kwargs):
+        _pre_hooks(args, kwargs)
+        with no_grad():
+            loss = func(*args, **kwargs)
+        _post_hooks(args, kwargs)
         return loss
 
     return step

@@ -8,6 +8,7 @@ from .optimizer import (
     _check_capturable,
     _check_lr,
     _for_each_param,
+    _real_views,
     _step_tensor,
     _step_wrapper,
     _to_scalar,
@@ -103,12 +104,13 @@ def rmsprop(params, grads, square_avgs, grad_avgs, momentum_buffer_list, state_s
         state_steps[i]._data += 1
         if weight_decay != 0:
             g = g + weight_decay * x
+        x, g, v = _real_views(param, x, g, v)
         v *= alpha
         d = g * (1 - alpha)
         d *= g
         v += d
         if centered:
-            a = grad_avgs[i]._data
+            (a,) = _real_views(param, grad_avgs[i]._data)
             lerp_(xp, a, g, 1 - alpha)
             avg = a * a
             avg = v - avg
@@ -118,7 +120,7 @@ def rmsprop(params, grads, square_avgs, grad_avgs, momentum_buffer_list, state_s
             avg = xp.sqrt(v)
         avg += eps
         if momentum > 0:
-            b = momentum_buffer_list[i]._data
+            (b,) = _real_views(param, momentum_buffer_list[i]._data)
             b *= momentum
             b += g / avg
             x -= lr * b

@@ -103,7 +103,7 @@ NAMESPACES = {
         kaiming_normal_ orthogonal_
     """),
     "torch.optim": ("reftorch.optim", """
-        SGD Adam AdamW RMSprop Adagrad Optimizer
+        SGD Adam AdamW RMSprop Adagrad Optimizer Adadelta Adamax NAdam RAdam Rprop ASGD LBFGS
     """),
     "torch.optim.lr_scheduler": ("reftorch.optim.lr_scheduler", """
         StepLR MultiStepLR ExponentialLR LambdaLR MultiplicativeLR LinearLR ConstantLR
