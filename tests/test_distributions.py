@@ -256,3 +256,216 @@ def test_exponential_family_entropy_by_bregman_divergence():
          check_grad_fn=False)
     both(lambda T, p: T.distributions.ExponentialFamily.entropy(T.distributions.Bernoulli(p)), PROBS[:1],
          check_grad_fn=False)
+
+
+# ----------------------------------------------------------------------------- Tensor.exponential_
+def test_exponential_fill_matches_pytorch_stream():
+    for dtype in ("float32", "float64", "float16"):
+        both(_seeded(lambda T: T.empty(3, 4, dtype=getattr(T, dtype)).exponential_()), exact=dtype != "float16")
+    both(_seeded(lambda T: T.empty(2, 3).t().exponential_(3.0)), exact=True)
+    both(lambda T: T.zeros(2, requires_grad=True).clone().exponential_().grad_fn.name())
+    raises_like(lambda T: T.empty(2).exponential_(0.0), msg=True)
+    raises_like(lambda T: T.empty(2).exponential_(-1), msg=True)
+    raises_like(lambda T: T.empty(2, dtype=T.int64).exponential_(), msg=True)
+
+
+# ----------------------------------------------------------------------------- the other distributions
+RATE = np.array([0.5, 2.0, 1.0], F32)
+
+
+def test_exponential():
+    x = np.array([1.0, 0.25, 0.0], F32)
+    for method in ("log_prob", "cdf"):
+        both(lambda T, r, v: getattr(T.distributions.Exponential(r), method)(v), RATE, x)
+    both(lambda T, r, v: T.distributions.Exponential(r).icdf(v), RATE, x / 2)
+    for attr in ("mean", "mode", "variance", "stddev"):
+        both(lambda T, r: getattr(T.distributions.Exponential(r), attr), RATE)
+    both(lambda T, r: T.distributions.Exponential(r).entropy(), RATE)
+    both(_seeded(lambda T, r: T.distributions.Exponential(r).sample((2,))), RATE)
+    both(_seeded(lambda T: T.distributions.Exponential(2.0).rsample((5,))))
+    check_grads(_seeded(lambda T, r: T.distributions.Exponential(r).rsample((2,))), RATE)
+    check_grads(lambda T, r, v: T.distributions.Exponential(r).log_prob(v), RATE, x)
+    same_text(lambda T: T.distributions.Exponential(1.0))
+    raises_like(lambda T: T.distributions.Exponential(0.0), msg=True)
+    raises_like(lambda T: T.distributions.Exponential(1.0).log_prob(T.tensor(-1.0)), msg=True)
+
+
+def test_laplace():
+    x = np.array([[0.3, -1.0, 2.0]], F32)
+    for method in ("log_prob", "cdf"):
+        both(lambda T, l, s, v: getattr(T.distributions.Laplace(l, s), method)(v), LOC, SCALE, x)
+    both(lambda T, l, s: T.distributions.Laplace(l, s).icdf(T.tensor([0.1, 0.5, 0.8])), LOC, SCALE)
+    for attr in ("mean", "mode", "variance", "stddev"):
+        both(lambda T, l, s: getattr(T.distributions.Laplace(l, s), attr), LOC, SCALE)
+    both(lambda T, l, s: T.distributions.Laplace(l, s).entropy(), LOC, SCALE)
+    both(_seeded(lambda T, l, s: T.distributions.Laplace(l, s).sample((3,))), LOC, SCALE)
+    both(_seeded(lambda T: T.distributions.Laplace(0.0, 2.0).rsample((5,))))
+    check_grads(_seeded(lambda T, l, s: T.distributions.Laplace(l, s).rsample()), LOC, SCALE)
+    check_grads(lambda T, l, s, v: T.distributions.Laplace(l, s).log_prob(v), LOC, SCALE, x)
+    same_text(lambda T: T.distributions.Laplace(0.0, 2.0))
+    raises_like(lambda T: T.distributions.Laplace(0.0, 0.0), msg=True)
+
+
+def test_one_hot_categorical():
+    v = np.array([[0.0, 0.0, 0.0, 1.0], [0.0, 1.0, 0.0, 0.0]], F32)
+    for kw in ("probs", "logits"):
+        param = WEIGHTS if kw == "probs" else np.log(WEIGHTS + 0.5)
+        mk = (lambda T, p, kw=kw: T.distributions.OneHotCategorical(**{kw: p}))
+        both(lambda T, p, x: mk(T, p).log_prob(x), param, v)
+        both(lambda T, p: mk(T, p).entropy(), param)
+        for attr in ("mean", "mode", "variance", "probs", "logits", "param_shape", "batch_shape", "event_shape"):
+            both(lambda T, p: getattr(mk(T, p), attr), param)
+        both(lambda T, p: mk(T, p).enumerate_support(), param)
+        both(lambda T, p: mk(T, p).enumerate_support(expand=False), param)
+        both(_seeded(lambda T, p: mk(T, p).sample((3,))), param)
+        both(_seeded(lambda T, p: mk(T, p).expand((2, 2)).sample()), param)
+    same_text(lambda T: T.distributions.OneHotCategorical(T.tensor([0.5, 0.5])))
+    raises_like(lambda T: T.distributions.OneHotCategorical(T.tensor([0.5, 0.5])).log_prob(T.tensor([0.5, 0.5])),
+                msg=True)
+
+
+def test_poisson():
+    rate = np.array([2.0, 0.5, 0.0], F32)
+    v = np.array([[0.0, 3.0, 0.0], [7.0, 100.0, 2.0]], F32)
+    both(lambda T, r, x: T.distributions.Poisson(r).log_prob(x), rate, v)
+    both(lambda T, r, x: T.distributions.Poisson(r).log_prob(x), rate.astype(np.float64), v.astype(np.float64))
+    for attr in ("mean", "mode", "variance", "stddev"):
+        both(lambda T, r: getattr(T.distributions.Poisson(r), attr), rate)
+    check_grads(lambda T, r, x: T.distributions.Poisson(r).log_prob(x), rate[:2] + 1, v[:, :2], check_grad_fn=False)
+    same_text(lambda T: T.distributions.Poisson(T.tensor([1.0, 2.0])))
+    raises_like(lambda T: T.distributions.Poisson(-1.0), msg=True)
+    raises_like(lambda T: T.distributions.Poisson(1.0).log_prob(T.tensor(0.5)), msg=True)
+    with pytest.raises(NotImplementedError):  # PyTorch draws with torch.poisson, not in reftorch yet
+        reftorch.distributions.Poisson(1.0).sample()
+
+
+def test_binomial():
+    p = np.array([0.5, 0.1, 0.9], F32)
+    v = np.array([[0.0, 2.0, 4.0], [1.0, 3.0, 3.0]], F32)
+    both(lambda T, q, x: T.distributions.Binomial(4, q).log_prob(x), p, v)
+    both(lambda T, q, x: T.distributions.Binomial(4, logits=q).log_prob(x), p * 4 - 2, v)
+    both(lambda T, q, x: T.distributions.Binomial(T.tensor([[5.0], [10.0]]), q).log_prob(x), p, v)
+    for attr in ("mean", "mode", "variance", "stddev", "probs", "logits", "total_count", "param_shape"):
+        both(lambda T, q: getattr(T.distributions.Binomial(4, q), attr), p)
+    both(lambda T, q: T.distributions.Binomial(4, q).entropy(), p)
+    both(lambda T, q: T.distributions.Binomial(3, q).enumerate_support(), p)
+    both(lambda T, q: T.distributions.Binomial(3, q).enumerate_support(False), p)
+    both(lambda T, q: T.distributions.Binomial(3, q).expand((2, 3)).mean, p)
+    check_grads(lambda T, q, x: T.distributions.Binomial(4, q).log_prob(x), p, v, check_grad_fn=False)
+    same_text(lambda T: T.distributions.Binomial(3, T.tensor(0.5)))
+    same_text(lambda T: T.distributions.Binomial(3, T.tensor(0.5)).support)
+    raises_like(lambda T: T.distributions.Binomial(3), msg=True)
+    raises_like(lambda T: T.distributions.Binomial(-1, T.tensor(0.5)), msg=True)
+    raises_like(lambda T: T.distributions.Binomial(3, T.tensor(0.5)).log_prob(T.tensor(4.0)), msg=True)
+    raises_like(lambda T: T.distributions.Binomial(T.tensor([1.0, 2.0]), T.tensor(0.5)).entropy(), msg=True)
+
+
+def test_independent():
+    mk = (lambda T, l, s: T.distributions.Independent(T.distributions.Normal(l, s), 1))
+    for attr in ("batch_shape", "event_shape", "mean", "mode", "variance", "has_rsample", "has_enumerate_support"):
+        both(lambda T, l, s: getattr(mk(T, l, s), attr), LOC, SCALE)
+    both(lambda T, l, s: mk(T, l, s).log_prob(T.zeros(3)), LOC, SCALE)
+    both(lambda T, l, s: mk(T, l, s).entropy(), LOC, SCALE)
+    both(lambda T, l, s: mk(T, l, s).expand((4, 2)).batch_shape, LOC, SCALE)
+    both(_seeded(lambda T, l, s: mk(T, l, s).sample((2,))), LOC, SCALE)
+    check_grads(_seeded(lambda T, l, s: mk(T, l, s).rsample()), LOC, SCALE)
+    same_text(lambda T: mk(T, T.zeros(2, 3), T.ones(3)))
+    same_text(lambda T: mk(T, T.zeros(2, 3), T.ones(3)).support)
+    both(lambda T, p: T.distributions.Independent(T.distributions.Bernoulli(p), 0).enumerate_support(), PROBS)
+    raises_like(lambda T: T.distributions.Independent(T.distributions.Normal(0.0, 1.0), 1), msg=True)
+    raises_like(lambda T, p: T.distributions.Independent(T.distributions.Bernoulli(p), 1).enumerate_support(), PROBS,
+                msg=True)
+    raises_like(lambda T, l, s: mk(T, l, s).log_prob(T.zeros(2)), LOC, SCALE, msg=True)
+
+
+# ----------------------------------------------------------------------------- KL divergence
+def _pairs(T):
+    D = T.distributions
+    t = T.tensor
+    return {
+        "normal": (D.Normal(t([0.0, 1.0, -2.0]), t([1.0, 0.5, 2.0])), D.Normal(t([0.5, 1.0, 0.0]), 2.0)),
+        "bernoulli": (D.Bernoulli(t([0.0, 0.3, 1.0, 0.5, 0.2])), D.Bernoulli(t([0.5, 0.0, 1.0, 1.0, 0.7]))),
+        "categorical": (D.Categorical(t([[0.0, 0.3, 0.7], [0.2, 0.2, 0.6]])),
+                        D.Categorical(t([[0.5, 0.0, 0.5], [0.1, 0.1, 0.8]]))),
+        "uniform": (D.Uniform(t([0.0, 0.0, 1.0]), t([1.0, 2.0, 2.0])), D.Uniform(t([-1.0, 0.5, 0.0]), t([1.0, 3.0, 4.0]))),
+        "exponential": (D.Exponential(t([1.0, 2.0])), D.Exponential(3.0)),
+        "laplace": (D.Laplace(t([1.0, 2.0]), 1.0), D.Laplace(0.0, 3.0)),
+        "poisson": (D.Poisson(t([1.0, 2.0])), D.Poisson(3.0)),
+        "binomial": (D.Binomial(5, t([0.1, 0.2])), D.Binomial(t([5.0, 4.0]), t(0.3))),
+        "onehot": (D.OneHotCategorical(t([0.5, 0.5])), D.OneHotCategorical(t([0.2, 0.8]))),
+        "independent": (D.Independent(D.Normal(T.zeros(2, 3), 1.0), 1), D.Independent(D.Normal(T.ones(2, 3), 2.0), 1)),
+        "uniform-normal": (D.Uniform(t([0.0, 1.0]), 2.0), D.Normal(0.5, t([1.0, 3.0]))),
+        "uniform-exponential": (D.Uniform(t([-1.0, 1.0]), 2.0), D.Exponential(t([1.0, 3.0]))),
+        "normal-laplace": (D.Normal(t([0.0, 1.0]), 2.0), D.Laplace(0.5, t([1.0, 3.0]))),
+        "laplace-normal": (D.Laplace(t([0.0, 1.0]), 2.0), D.Normal(0.5, t([1.0, 3.0]))),
+        "exponential-normal": (D.Exponential(t([0.5, 1.0])), D.Normal(0.5, t([1.0, 3.0]))),
+        "bernoulli-poisson": (D.Bernoulli(t([0.5, 0.1])), D.Poisson(t([1.0, 3.0]))),
+        "normal-uniform": (D.Normal(t([0.0, 1.0]), 2.0), D.Uniform(0.0, 1.0)),
+        "normal-exponential": (D.Normal(t([0.0, 1.0]), 2.0), D.Exponential(1.0)),
+        "exponential-uniform": (D.Exponential(t([0.5, 1.0])), D.Uniform(0.0, 1.0)),
+        "laplace-uniform": (D.Laplace(t([0.0, 1.0]), 2.0), D.Uniform(0.0, 1.0)),
+        "laplace-exponential": (D.Laplace(t([0.0, 1.0]), 2.0), D.Exponential(1.0)),
+        "poisson-bernoulli": (D.Poisson(t([0.5, 1.0])), D.Bernoulli(0.5)),
+        "poisson-binomial": (D.Poisson(t([0.5, 1.0])), D.Binomial(3, t(0.5))),
+    }
+
+
+@pytest.mark.parametrize("name", list(_pairs(torch)))
+def test_kl_divergence(name):
+    both(lambda T: T.distributions.kl_divergence(*_pairs(T)[name]))
+
+
+def test_kl_gradients_and_errors():
+    check_grads(lambda T, l, s: T.distributions.kl_divergence(T.distributions.Normal(l, s),
+                                                              T.distributions.Normal(0.0, 2.0)), LOC, SCALE)
+    check_grads(lambda T, w: T.distributions.kl_divergence(T.distributions.Categorical(logits=w),
+                                                           T.distributions.Categorical(T.ones(4))), WEIGHTS)
+    raises_like(lambda T: T.distributions.kl_divergence(T.distributions.Categorical(T.ones(2)),
+                                                        T.distributions.Normal(0.0, 1.0)), msg=True)
+    raises_like(lambda T: T.distributions.kl_divergence(T.distributions.Poisson(1.0),
+                                                        T.distributions.Exponential(1.0)), msg=True)
+    raises_like(lambda T: T.distributions.kl_divergence(T.distributions.Binomial(3, T.tensor(0.5)),
+                                                        T.distributions.Binomial(4, T.tensor(0.5))), msg=True)
+    # the generic KL of two members of one exponential family (a Bregman divergence) equals the closed form
+    both(lambda T, l, s: T.distributions.kl._kl_expfamily_expfamily(T.distributions.Normal(l, s),
+                                                                    T.distributions.Normal(1.0, 2.0)), LOC, SCALE,
+         check_grad_fn=False)
+
+
+def test_register_kl_picks_the_most_specific_pair():
+    for T in (torch, reftorch):
+        D = T.distributions
+
+        class MyNormal(D.Normal):
+            pass
+
+        @D.register_kl(MyNormal, D.Normal)
+        def _mine(p, q):
+            return T.tensor(7.0)
+
+        try:
+            assert D.kl_divergence(MyNormal(0.0, 1.0), D.Normal(0.0, 1.0)).item() == 7.0
+            assert D.kl_divergence(D.Normal(0.0, 1.0), MyNormal(0.0, 1.0)).item() == 0.0
+        finally:
+            del D.kl._KL_REGISTRY[MyNormal, D.Normal]
+            D.kl._KL_MEMOIZE.clear()
+
+
+# ----------------------------------------------------------------------------- devices
+def _on(device):
+    T, D = reftorch, reftorch.distributions
+    T.manual_seed(0)
+    b = D.Bernoulli(T.tensor([0.2, 0.7], device=device))
+    n = D.Normal(T.zeros(3, device=device), 2.0)
+    c = D.Categorical(T.tensor([0.2, 0.3, 0.5], device=device))
+    return [n.sample(), n.rsample(), D.Exponential(T.ones(2, device=device)).rsample(), c.sample((4,)), b.sample(),
+            D.Uniform(T.zeros(2, device=device), 1.0).rsample(), D.Laplace(T.zeros(2, device=device), 1.0).rsample(),
+            n.log_prob(T.ones(3, device=device)), c.entropy(),
+            D.kl_divergence(b, D.Bernoulli(T.tensor([0.5, 0.5], device=device))),
+            D.Poisson(T.ones(2, device=device)).log_prob(T.tensor([1.0, 3.0], device=device))]
+
+
+def test_same_samples_and_values_on_the_stand_in_device():
+    for r_dev, r_cpu in zip(_on("strict"), _on("cpu"), strict=True):
+        assert r_dev.device.type == "strict"
+        assert r_dev.cpu().tolist() == r_cpu.tolist()

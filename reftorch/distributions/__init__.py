@@ -4,16 +4,25 @@ sampling (``rsample``, through which gradients flow). Mirrors ``torch.distributi
 
 After ``torch.manual_seed`` the samples equal PyTorch's: each distribution draws with the
 same tensor functions, in the same order, as PyTorch's (``torch.normal``, ``torch.rand``,
-``torch.bernoulli``, ``torch.multinomial`` …).
+``torch.bernoulli``, ``torch.multinomial``, ``Tensor.exponential_`` …).
 """
 from __future__ import annotations
 
 from . import constraints
 from .bernoulli import Bernoulli
+from .binomial import Binomial
 from .categorical import Categorical
 from .distribution import Distribution
 from .exp_family import ExponentialFamily
+from .exponential import Exponential
+from .independent import Independent
+from .kl import kl_divergence, register_kl
+from .laplace import Laplace
 from .normal import Normal
+from .one_hot_categorical import OneHotCategorical
+from .poisson import Poisson
 from .uniform import Uniform
 
-__all__ = ["Bernoulli", "Categorical", "Distribution", "ExponentialFamily", "Normal", "Uniform", "constraints"]
+__all__ = ["Bernoulli", "Binomial", "Categorical", "Distribution", "Exponential", "ExponentialFamily",
+           "Independent", "Laplace", "Normal", "OneHotCategorical", "Poisson", "Uniform", "constraints",
+           "kl_divergence", "register_kl"]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import math
 import numbers
 
 from .. import _dtype as D
@@ -98,3 +99,25 @@ class lazy_property:
 
 def _as_size(shape):
     return shape if isinstance(shape, Size) else Size(shape)
+
+
+_STIRLING = (1 / 12, -1 / 360, 1 / 1260, -1 / 1680)  # 1/z, 1/z^3, 1/z^5, 1/z^7 terms
+
+
+def _lgamma(x):
+    """``log(Gamma(x))`` for ``x > 0`` from differentiable tensor ops (reftorch has no
+    ``torch.lgamma`` yet): ``lgamma(x) = lgamma(x + 8) - sum(log(x + k), k < 8)`` and
+    Stirling's series at ``x + 8``, in float64 (error below 1e-11), cast back to ``x``'s
+    dtype. Gradients flow through it (PyTorch's node would be ``LgammaBackward0``)."""
+    z = x.double()
+    shifted = z + 8
+    inv = shifted.reciprocal()
+    inv2 = inv * inv
+    series = inv * (_STIRLING[0] + inv2 * (_STIRLING[1] + inv2 * (_STIRLING[2] + inv2 * _STIRLING[3])))
+    result = (shifted - 0.5) * shifted.log() - shifted + 0.5 * math.log(2 * math.pi) + series
+    for k in range(8):
+        result = result - (z + k).log()
+    # lgamma(1) = lgamma(2) = 0 exactly (log 0! = log 1! = 0), keeping the gradient
+    exact = (z == 1) | (z == 2)
+    result = result.where(~exact, result - result.detach())
+    return result.to(x.dtype)
