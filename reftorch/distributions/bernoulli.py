@@ -24,14 +24,14 @@ def _one_of(probs, logits):
 class Bernoulli(ExponentialFamily):
     """The distribution of a coin flip: 1 with probability ``probs``, else 0.
 
+    The other parameter is computed on first use (``logits`` from clamped ``probs``,
+    ``probs = sigmoid(logits)``). Samples are floats of the parameter's dtype, drawn by
+    ``torch.bernoulli``; ``mode`` is NaN where ``probs == 0.5``.
+
     Args:
         probs (Number or Tensor): the probability of 1 (in ``[0, 1]``).
         logits (Number or Tensor): the log-odds of 1 (give ``probs`` or ``logits``, not both).
         validate_args (bool, optional): check the arguments (default: on).
-
-    The other parameter is computed on first use (``logits`` from clamped ``probs``,
-    ``probs = sigmoid(logits)``). Samples are floats of the parameter's dtype, drawn by
-    ``torch.bernoulli``; ``mode`` is NaN where ``probs == 0.5``.
 
     Raises:
         ValueError: if both or neither of ``probs`` and ``logits`` are given, or (when

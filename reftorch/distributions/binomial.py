@@ -20,17 +20,17 @@ class Binomial(Distribution):
     """The number of successes in ``total_count`` independent trials that each succeed
     with probability ``probs`` (or log-odds ``logits``).
 
+    Differs from PyTorch: no sampling yet (PyTorch's ``sample`` calls ``torch.binomial``,
+    which reftorch does not have; ``sample`` raises ``NotImplementedError``), and the
+    ``log(n!)`` terms of ``log_prob`` come from differentiable tensor ops, not
+    ``torch.lgamma`` (same values to float precision, other ``grad_fn`` names).
+
     Args:
         total_count (int or Tensor): the number of trials (>= 0), broadcast with the
             probabilities and converted to their dtype.
         probs (Tensor): the success probability of a trial.
         logits (Tensor): its log-odds (give ``probs`` or ``logits``, not both).
         validate_args (bool, optional): check the arguments (default: on).
-
-    Differs from PyTorch: no sampling yet (PyTorch's ``sample`` calls ``torch.binomial``,
-    which reftorch does not have; ``sample`` raises ``NotImplementedError``), and the
-    ``log(n!)`` terms of ``log_prob`` come from differentiable tensor ops, not
-    ``torch.lgamma`` (same values to float precision, other ``grad_fn`` names).
 
     Raises:
         ValueError: if both or neither of ``probs`` and ``logits`` are given, or (when

@@ -19,16 +19,16 @@ class Categorical(Distribution):
     """A distribution over the category indices ``0 … K-1`` (``K = probs.size(-1)``), the
     one ``torch.multinomial`` samples from.
 
+    ``batch_shape`` is the parameter's shape without its last dimension. Samples are int64
+    indices drawn by ``torch.multinomial`` (with replacement); ``mean`` and ``variance``
+    are NaN.
+
     Args:
         probs (Tensor): non-negative weights (at least 1-D), normalised to sum to 1 along
             the last dimension (``probs`` returns the normalised values).
         logits (Tensor): unnormalised log-probabilities, normalised by subtracting their
             ``logsumexp`` (give ``probs`` or ``logits``, not both).
         validate_args (bool, optional): check the arguments (default: on).
-
-    ``batch_shape`` is the parameter's shape without its last dimension. Samples are int64
-    indices drawn by ``torch.multinomial`` (with replacement); ``mean`` and ``variance``
-    are NaN.
 
     Raises:
         ValueError: if both or neither of ``probs`` and ``logits`` are given, if the

@@ -26,7 +26,7 @@ class Distribution:
         event_shape (Size): the shape of a single sample.
         validate_args (bool, optional): check the parameters (and the values given to
             ``log_prob``/``cdf``) against ``arg_constraints`` and ``support``; ``None``
-            uses the default (on, see :meth:`set_default_validate_args`).
+            uses the default (on, see ``set_default_validate_args``).
 
     Raises:
         ValueError: with PyTorch's message, when validation finds a parameter outside its

@@ -15,12 +15,12 @@ __all__ = ["Exponential"]
 class Exponential(ExponentialFamily):
     """The exponential distribution with rate ``rate`` (mean ``1 / rate``).
 
+    ``rsample`` fills a tensor with ``exponential_()`` and divides by ``rate``, drawing
+    the stream as PyTorch does.
+
     Args:
         rate (float or Tensor): the rate (> 0).
         validate_args (bool, optional): check the arguments (default: on).
-
-    ``rsample`` fills a tensor with ``exponential_()`` and divides by ``rate``, drawing
-    the stream as PyTorch does.
 
     Raises:
         ValueError: if ``rate`` is not positive (when validating).

@@ -32,13 +32,13 @@ _INF = float("inf")
 
 def register_kl(type_p, type_q):
     """Decorator registering ``fun(p, q)`` as the KL divergence of ``p`` of type ``type_p``
-    from ``q`` of type ``type_q``. :func:`kl_divergence` uses the most specific registered
+    from ``q`` of type ``type_q``. ``kl_divergence`` uses the most specific registered
     pair (by subclassing); when two pairs are equally specific it warns
     (``RuntimeWarning``) and picks one, as PyTorch does.
 
     Args:
-        type_p (type): a subclass of :class:`Distribution`.
-        type_q (type): a subclass of :class:`Distribution`.
+        type_p (type): a subclass of ``Distribution``.
+        type_q (type): a subclass of ``Distribution``.
 
     Mirrors ``torch.distributions.kl.register_kl``.
 

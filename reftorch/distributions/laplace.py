@@ -17,13 +17,13 @@ class Laplace(Distribution):
     """The Laplace (double exponential) distribution with location ``loc`` and scale
     ``scale``: density ``exp(-|x - loc| / scale) / (2 * scale)``.
 
+    ``rsample`` draws ``u`` uniform in ``[eps - 1, 1)`` (``uniform_``) and returns
+    ``loc - scale * sign(u) * log1p(-|u|)``, as PyTorch does.
+
     Args:
         loc (float or Tensor): the location (mean, median and mode).
         scale (float or Tensor): the scale (> 0); broadcast with ``loc``.
         validate_args (bool, optional): check the arguments (default: on).
-
-    ``rsample`` draws ``u`` uniform in ``[eps - 1, 1)`` (``uniform_``) and returns
-    ``loc - scale * sign(u) * log1p(-|u|)``, as PyTorch does.
 
     Raises:
         ValueError: if ``scale`` is not positive (when validating).

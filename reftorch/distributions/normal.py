@@ -17,15 +17,15 @@ __all__ = ["Normal"]
 class Normal(ExponentialFamily):
     """The normal distribution with mean ``loc`` and standard deviation ``scale``.
 
-    Args:
-        loc (float or Tensor): the mean.
-        scale (float or Tensor): the standard deviation (> 0); broadcast with ``loc``.
-        validate_args (bool, optional): check the arguments (default: on).
-
     ``batch_shape`` is the broadcast shape of ``loc`` and ``scale`` (``()`` for two numbers,
     which become tensors of the default dtype). ``sample`` calls ``torch.normal`` and
     ``rsample`` computes ``loc + eps * scale`` from standard normal draws ``eps`` (so
     gradients reach ``loc`` and ``scale``); both consume the random stream as PyTorch does.
+
+    Args:
+        loc (float or Tensor): the mean.
+        scale (float or Tensor): the standard deviation (> 0); broadcast with ``loc``.
+        validate_args (bool, optional): check the arguments (default: on).
 
     Raises:
         ValueError: if ``scale`` is not positive (when validating).

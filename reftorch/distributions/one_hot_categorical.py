@@ -12,19 +12,19 @@ __all__ = ["OneHotCategorical"]
 
 
 class OneHotCategorical(Distribution):
-    """A :class:`Categorical` whose samples are one-hot vectors of length ``K``
+    """A ``Categorical`` whose samples are one-hot vectors of length ``K``
     (``event_shape`` is ``(K,)``).
+
+    Samples are floats of the parameter's dtype (one ``torch.multinomial`` draw per event,
+    then ``one_hot``); ``log_prob`` reads the index of each vector's largest entry.
 
     Args:
         probs (Tensor): non-negative weights, normalised along the last dimension.
         logits (Tensor): unnormalised log-probabilities (give ``probs`` or ``logits``).
         validate_args (bool, optional): check the arguments (default: on).
 
-    Samples are floats of the parameter's dtype (one ``torch.multinomial`` draw per event,
-    then ``one_hot``); ``log_prob`` reads the index of each vector's largest entry.
-
     Raises:
-        ValueError: as :class:`Categorical`.
+        ValueError: as ``Categorical``.
 
     Mirrors ``torch.distributions.OneHotCategorical``.
 

@@ -14,14 +14,14 @@ __all__ = ["Poisson"]
 class Poisson(ExponentialFamily):
     """The Poisson distribution with rate ``rate``: ``P(k) = rate**k * exp(-rate) / k!``.
 
-    Args:
-        rate (Number or Tensor): the rate (>= 0).
-        validate_args (bool, optional): check the arguments (default: on).
-
     Differs from PyTorch: no sampling yet (PyTorch's ``sample`` calls ``torch.poisson``,
     which reftorch does not have; ``sample`` raises ``NotImplementedError``), and
     ``log_prob``'s ``log(k!)`` comes from differentiable tensor ops, not ``torch.lgamma``
     (same values to float precision, other ``grad_fn`` names).
+
+    Args:
+        rate (Number or Tensor): the rate (>= 0).
+        validate_args (bool, optional): check the arguments (default: on).
 
     Raises:
         ValueError: if ``rate`` is negative (when validating), or a value is not a

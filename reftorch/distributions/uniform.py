@@ -15,13 +15,13 @@ __all__ = ["Uniform"]
 class Uniform(Distribution):
     """The uniform distribution on the half-open interval ``[low, high)``.
 
+    ``rsample`` draws ``torch.rand`` and computes ``low + u * (high - low)``. ``mode`` is
+    NaN (every point of the interval is a mode).
+
     Args:
         low (float or Tensor): the lower bound (inclusive).
         high (float or Tensor): the upper bound (exclusive); broadcast with ``low``.
         validate_args (bool, optional): check the arguments (default: on).
-
-    ``rsample`` draws ``torch.rand`` and computes ``low + u * (high - low)``. ``mode`` is
-    NaN (every point of the interval is a mode).
 
     Raises:
         ValueError: if ``low >= high`` somewhere (when validating).
