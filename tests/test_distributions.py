@@ -469,3 +469,16 @@ def test_same_samples_and_values_on_the_stand_in_device():
     for r_dev, r_cpu in zip(_on("strict"), _on("cpu"), strict=True):
         assert r_dev.device.type == "strict"
         assert r_dev.cpu().tolist() == r_cpu.tolist()
+
+
+def test_normal_icdf():
+    """PyTorch computes it with torch.erfinv; reftorch from tensor ops (same values)."""
+    q = np.array([[1e-6, 0.1, 0.5], [0.75, 0.999, 1 - 1e-7]], F32)
+    both(lambda T, l, s, v: T.distributions.Normal(l, s).icdf(v), LOC, SCALE, q, check_grad_fn=False)
+    both(lambda T, l, s, v: T.distributions.Normal(l, s).icdf(v), LOC.astype(np.float64), SCALE.astype(np.float64),
+         np.array([1e-15, 0.3, 0.5, 0.9, 1 - 1e-12, 1 - 2 ** -40]).reshape(2, 3), check_grad_fn=False)
+    edges = np.array([0.0, 1.0, 1.5, -0.5, float("nan")], F32)
+    both(lambda T, v: T.distributions.Normal(0.0, 1.0, validate_args=False).icdf(v), edges, check_grad_fn=False)
+    check_grads(lambda T, l, s, v: T.distributions.Normal(l, s).icdf(v), LOC, SCALE, q, check_grad_fn=False)
+    both(lambda T, v: T.distributions.Normal(0.0, 1.0).cdf(T.distributions.Normal(0.0, 1.0).icdf(v)),
+         q.astype(np.float64), check_grad_fn=False)
