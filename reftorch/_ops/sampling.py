@@ -1,5 +1,5 @@
 """Random sampling: ``rand``, ``randn``, ``randint``, ``randperm``, ``normal`` and the
-in-place ``uniform_``/``normal_``/``random_``/``bernoulli_``.
+in-place ``uniform_``/``normal_``/``random_``/``bernoulli_``/``exponential_``.
 
 All draws come from the CPU generator (bit-exact with PyTorch's CPU streams) as host
 arrays and are moved to the tensor's device by its backend. An in-place fill draws in the
@@ -357,6 +357,29 @@ def normal_(t, mean=0.0, std=1.0, *, generator=None):
     return _fill(t, "NormalBackward0",
                  lambda order: _engine(generator).normal(t.numel(), float(mean), float(std), dtype=npdt,
                                                          contiguous=t.is_contiguous()))
+
+
+def exponential_(t, lambd=1.0, *, generator=None):
+    """Fill ``t`` in place with exponential numbers of rate ``lambd``: from one float64
+    uniform ``u`` per element, ``-1/lambd * log1p(-u)`` (glibc's ``log1p``, as libtorch
+    calls it), rounded to ``t``'s dtype. Mirrors ``Tensor.exponential_`` (``grad_fn``
+    ``ExponentialBackward0``, a zero gradient, when ``t`` is part of a graph).
+
+    Raises:
+        RuntimeError: if ``lambd <= 0``, ``t`` is not floating point, or ``t`` is an
+            expanded tensor or a leaf that requires grad.
+    """
+    check_inplace(t)
+    if not lambd > 0.0:
+        raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={_num(lambd)}")
+    if not t.dtype.is_floating_point:
+        raise RuntimeError("Exponential distribution is a continuous probability distribution. dtype must be a "
+                           f"floating point but you specified {D.scalar_name(t.dtype)}")
+
+    def draw(order):
+        u = _engine(generator).uniform(t.numel(), 0.0, 1.0, dtype=_np.float64)
+        return _np.array([-1.0 / lambd * math.log1p(-x) for x in u.tolist()], dtype=_np.float64)
+    return _fill(t, "ExponentialBackward0", draw)
 
 
 _NO_TO = object()  # ``random_(n)``: ``to`` not given, as opposed to ``random_(from, None)``

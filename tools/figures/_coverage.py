@@ -113,6 +113,11 @@ NAMESPACES = {
     "torch.cuda": ("reftorch.cuda", """
         is_available device_count current_device set_device manual_seed synchronize Event
     """),
+    "torch.distributions": ("reftorch.distributions", """
+        Distribution Normal Uniform Bernoulli Categorical OneHotCategorical Exponential Laplace
+        Poisson Binomial Independent kl_divergence register_kl MultivariateNormal Beta Gamma
+        Dirichlet
+    """),
 }
 
 #: Where the API reference documents a namespace's objects (``::: <prefix>...<name>``).
@@ -129,6 +134,7 @@ API_PREFIX = {
     "torch.optim": r"reftorch\.optim\.(?:[\w.]+\.)?",
     "torch.optim.lr_scheduler": r"reftorch\.optim\.lr_scheduler\.",
     "torch.cuda": r"reftorch\.cuda\.",
+    "torch.distributions": r"reftorch\.distributions\.",
 }
 
 
@@ -160,7 +166,7 @@ def _page_for(name: str, namespace: str, pages) -> str | None:
     patterns = [rf"(?<![\w.]){re.escape(s)}\.{n}\b" for s in spellings if s != "Tensor"]
     if namespace in ("torch", "torch.Tensor"):
         patterns.append(rf"\.{n}\b")            # the method form, x.name(...)
-    if namespace.startswith(("torch.utils", "torch.nn.utils")):
+    if namespace.startswith(("torch.utils", "torch.nn.utils", "torch.distributions")):
         patterns.append(rf"(?<![\w.]){n}\(")     # imported by name
     for page, text in pages:
         if page.startswith(("api/", "pitfalls/", "guide/coverage")):

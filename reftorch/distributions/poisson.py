@@ -1,0 +1,82 @@
+"""The Poisson distribution. Mirrors ``torch.distributions.Poisson``."""
+from __future__ import annotations
+
+import numbers
+
+from .._size import Size
+from . import constraints
+from .exp_family import ExponentialFamily
+from .utils import _lgamma, broadcast_all
+
+__all__ = ["Poisson"]
+
+
+class Poisson(ExponentialFamily):
+    """The Poisson distribution with rate ``rate``: ``P(k) = rate**k * exp(-rate) / k!``.
+
+    Differs from PyTorch: no sampling yet (PyTorch's ``sample`` calls ``torch.poisson``,
+    which reftorch does not have; ``sample`` raises ``NotImplementedError``), and
+    ``log_prob``'s ``log(k!)`` comes from differentiable tensor ops, not ``torch.lgamma``
+    (same values to float precision, other ``grad_fn`` names).
+
+    Args:
+        rate (Number or Tensor): the rate (>= 0).
+        validate_args (bool, optional): check the arguments (default: on).
+
+    Raises:
+        ValueError: if ``rate`` is negative (when validating), or a value is not a
+            non-negative integer.
+
+    Mirrors ``torch.distributions.Poisson``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> from reftorch.distributions import Poisson
+        >>> Poisson(torch.tensor([2.0])).log_prob(torch.tensor([0.0, 3.0]))
+        tensor([-2.0000, -1.7123])
+    """
+
+    arg_constraints = {"rate": constraints.nonnegative}
+    support = constraints.nonnegative_integer
+
+    def __init__(self, rate, validate_args=None):
+        (self.rate,) = broadcast_all(rate)
+        batch_shape = Size() if isinstance(rate, numbers.Number) else self.rate.size()
+        super().__init__(batch_shape, validate_args=validate_args)
+
+    def expand(self, batch_shape, _instance=None):
+        return self._expand_params(Poisson, batch_shape, ("rate",), _instance)
+
+    @property
+    def mean(self):
+        return self.rate
+
+    @property
+    def mode(self):
+        return self.rate.floor()
+
+    @property
+    def variance(self):
+        return self.rate
+
+    def sample(self, sample_shape=Size()):
+        raise NotImplementedError("Poisson.sample needs torch.poisson, which reftorch does not have yet")
+
+    def log_prob(self, value):
+        if self._validate_args:
+            self._validate_sample(value)
+        rate, value = broadcast_all(self.rate, value)
+        return _xlogy(value, rate) - rate - _lgamma(value + 1)
+
+    @property
+    def _natural_params(self):
+        return (self.rate.log(),)
+
+    def _log_normalizer(self, x):
+        return x.exp()
+
+
+def _xlogy(x, y):
+    """``x * log(y)``, 0 where ``x == y == 0`` (PyTorch's ``xlogy``, gradient ``log(y)`` for
+    ``x`` and ``x / y`` for ``y``)."""
+    return x * y.masked_fill((x == 0) & (y == 0), 1.0).log()
