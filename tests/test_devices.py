@@ -183,6 +183,11 @@ CASES = {
     "cartesian_prod": lambda x, d: torch.cartesian_prod(x[0], x[1, :2]),
     "column_dstack": lambda x, d: torch.column_stack([x[0], x[1]]).t() + torch.dstack([x, x])[..., 1],
     "atleast": lambda x, d: torch.atleast_3d(x[0, 0]) * torch.atleast_2d(x[0]).sum(),
+    "lgamma_digamma": lambda x, d: torch.lgamma(x * 0.7) + torch.digamma(x + 0.5),
+    "polygamma": lambda x, d: torch.polygamma(1, x * 0.3) + torch.polygamma(3, x.abs() + 0.5),
+    "mvlgamma": lambda x, d: torch.mvlgamma(x.abs() + 2, 3),
+    "erfinv_i0_sinc": lambda x, d: torch.erfinv(x / 7) + torch.i0(x) + torch.sinc(x * 0.3),
+    "xlogy": lambda x, d: torch.xlogy(x, x.abs()) + torch.xlogy(2, x.abs()) + torch.xlogy(x, 3.0),
 }
 
 
