@@ -188,6 +188,10 @@ CASES = {
     "mvlgamma": lambda x, d: torch.mvlgamma(x.abs() + 2, 3),
     "erfinv_i0_sinc": lambda x, d: torch.erfinv(x / 7) + torch.i0(x) + torch.sinc(x * 0.3),
     "xlogy": lambda x, d: torch.xlogy(x, x.abs()) + torch.xlogy(2, x.abs()) + torch.xlogy(x, 3.0),
+    "special_bessel": lambda x, d: torch.special.i0e(x) + torch.special.i1(x) + torch.special.i1e(x * 3),
+    "special_normal": lambda x, d: (torch.special.ndtr(x) + torch.special.ndtri(torch.sigmoid(x))
+                                    + torch.special.log_ndtr(x * 5)),
+    "special_entr_xlog1py": lambda x, d: torch.special.entr(x.abs()) + torch.special.xlog1py(x, x.abs()),
 }
 
 

@@ -53,6 +53,10 @@ NAMESPACES = {
         masked_select unique unique_consecutive bincount index_add index_add_ take take_along_dim
         moveaxis fliplr flipud rot90 kron diag_embed
     """),
+    "torch.special": ("reftorch.special", """
+        expit logit erf erfc erfinv exp2 expm1 log1p gammaln digamma psi polygamma multigammaln
+        i0 i0e i1 i1e ndtr ndtri log_ndtr sinc round softmax log_softmax logsumexp xlogy xlog1py entr
+    """),
     "torch.nn": ("reftorch.nn", """
         Module Sequential ModuleList ModuleDict ParameterList ParameterDict Parameter Identity
         Linear Bilinear Flatten Unflatten Embedding EmbeddingBag RNN LSTM GRU RNNCell LSTMCell
@@ -119,6 +123,7 @@ NAMESPACES = {
 API_PREFIX = {
     "torch": r"reftorch\.",
     "torch.Tensor": None,
+    "torch.special": r"reftorch\.special\.",
     "torch.nn": r"reftorch\.nn\.(?:modules\.[\w.]+\.|parameter\.)?",
     "torch.nn.functional": r"reftorch\.nn\.functional\.",
     "torch.nn.utils": r"reftorch\.nn\.utils\.(?:[\w.]+\.)?",
