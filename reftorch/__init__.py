@@ -82,7 +82,7 @@ from ._ops.multinomial import multinomial  # noqa: F401
 from ._ops.cumulative import cumsum, cumprod, cummax, cummin  # noqa: F401
 from ._ops.reorder import flip, roll, repeat_interleave  # noqa: F401
 from ._ops.inplace_shape import zero_  # noqa: F401
-from . import linalg, return_types  # noqa: F401
+from . import linalg, return_types, special  # noqa: F401
 from ._ops.indexing import narrow  # noqa: F401
 from ._ops.shape import tile, broadcast_to, broadcast_shapes, broadcast_tensors  # noqa: F401
 from ._ops.pointwise import addcmul, addcdiv, lerp  # noqa: F401
@@ -100,6 +100,7 @@ from ._ops.unary_math import (  # noqa: F401
     rsqrt, log1p, expm1, log2, log10, exp2, tan, asin, acos, atan, arcsin, arccos, arctan, sinh, cosh, erf, erfc)
 from ._ops.binary_math import atan2, arctan2, hypot, fmod, logaddexp, fmax, fmin  # noqa: F401
 from ._ops.unary_math import signbit, deg2rad, rad2deg, logit  # noqa: F401
+from ._ops.special_math import lgamma, digamma, polygamma, mvlgamma, erfinv, i0, sinc, xlogy  # noqa: F401
 # reductions and statistics (helper `reduce`)
 from ._ops.statistics import prod, var, std, var_mean, std_mean, logsumexp, nansum, nanmean  # noqa: F401
 from ._ops.diagonal import select, diagonal, diag, trace  # noqa: F401

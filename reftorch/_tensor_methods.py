@@ -30,7 +30,7 @@ from ._tensor_inplace import (check_inplace, check_no_internal_overlap, commit, 
 from ._ops import (clamp, creation, cumulative, indexing, inplace_shape, linalg, multinomial, nonzero,
                    norm, pointwise, reduction, reorder, sampling, scatter, shape, softmax, sorting, splitting,
                    tensor_split, triangular)
-from ._ops import binary_math, unary_math
+from ._ops import binary_math, special_math, unary_math
 from ._ops._common import grad_as, resolve_device, sum_to_shape
 from ._ops._inplace import regenerate_view_fn
 from . import autograd
@@ -647,6 +647,19 @@ def _bind_unary_math():
 
 
 _bind_unary_math()
+
+
+def _bind_special_math():
+    """Methods (and in-place methods) for the special functions of ``_ops/special_math.py``."""
+    for name in ("lgamma", "digamma", "mvlgamma", "erfinv", "i0", "sinc", "xlogy"):
+        fn = getattr(special_math, name)
+        setattr(Tensor, name, fn)
+        setattr(Tensor, name + "_", _inplace(fn))
+    Tensor.polygamma = special_math._polygamma_method
+    Tensor.polygamma_ = _inplace(special_math._polygamma_method)
+
+
+_bind_special_math()
 
 
 def _bind_more_inplace():

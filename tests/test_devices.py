@@ -185,6 +185,15 @@ CASES = {
     "atleast": lambda x, d: torch.atleast_3d(x[0, 0]) * torch.atleast_2d(x[0]).sum(),
     "unfold_windows": lambda x, d: x.unfold(1, 2, 1) * x.unfold(0, 1, 1).sum() + x.unfold(1, 1, 2).sum(),
     "inplace_views": lambda x, d: (x * 1).unsqueeze_(1).transpose_(0, 2).squeeze_(1).relu_(),
+    "lgamma_digamma": lambda x, d: torch.lgamma(x * 0.7) + torch.digamma(x + 0.5),
+    "polygamma": lambda x, d: torch.polygamma(1, x * 0.3) + torch.polygamma(3, x.abs() + 0.5),
+    "mvlgamma": lambda x, d: torch.mvlgamma(x.abs() + 2, 3),
+    "erfinv_i0_sinc": lambda x, d: torch.erfinv(x / 7) + torch.i0(x) + torch.sinc(x * 0.3),
+    "xlogy": lambda x, d: torch.xlogy(x, x.abs()) + torch.xlogy(2, x.abs()) + torch.xlogy(x, 3.0),
+    "special_bessel": lambda x, d: torch.special.i0e(x) + torch.special.i1(x) + torch.special.i1e(x * 3),
+    "special_normal": lambda x, d: (torch.special.ndtr(x) + torch.special.ndtri(torch.sigmoid(x))
+                                    + torch.special.log_ndtr(x * 5)),
+    "special_entr_xlog1py": lambda x, d: torch.special.entr(x.abs()) + torch.special.xlog1py(x, x.abs()),
 }
 
 

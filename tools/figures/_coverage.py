@@ -29,6 +29,7 @@ NAMESPACES = {
         addcmul addcdiv lerp scalar_tensor real imag
         trunc frac sgn square isnan isinf isfinite nan_to_num
         rsqrt log1p expm1 log2 log10 exp2 tan asin acos atan sinh cosh erf erfc logit deg2rad rad2deg
+        lgamma digamma polygamma mvlgamma erfinv i0 sinc xlogy
         atan2 hypot fmod logaddexp fmax fmin signbit
         logsumexp nansum nanmean var_mean std_mean
         select diagonal diag trace ger inner addmm addmv baddbmm median kthvalue mode cross diff
@@ -51,6 +52,10 @@ NAMESPACES = {
         select diagonal diag trace outer inner addmm addmv baddbmm median kthvalue cross diff
         masked_select unique unique_consecutive bincount index_add index_add_ take take_along_dim
         moveaxis fliplr flipud rot90 kron diag_embed
+    """),
+    "torch.special": ("reftorch.special", """
+        expit logit erf erfc erfinv exp2 expm1 log1p gammaln digamma psi polygamma multigammaln
+        i0 i0e i1 i1e ndtr ndtri log_ndtr sinc round softmax log_softmax logsumexp xlogy xlog1py entr
     """),
     "torch.nn": ("reftorch.nn", """
         Module Sequential ModuleList ModuleDict ParameterList ParameterDict Parameter Identity
@@ -124,6 +129,7 @@ NAMESPACES = {
 API_PREFIX = {
     "torch": r"reftorch\.",
     "torch.Tensor": None,
+    "torch.special": r"reftorch\.special\.",
     "torch.nn": r"reftorch\.nn\.(?:modules\.[\w.]+\.|parameter\.)?",
     "torch.nn.functional": r"reftorch\.nn\.functional\.",
     "torch.nn.utils": r"reftorch\.nn\.utils\.(?:[\w.]+\.)?",
