@@ -177,6 +177,7 @@ class Tensor:
     # (``_tensor_methods.py``) sets when the package is imported.
     _autograd_backward = None  #: ``reftorch.autograd.backward``
     _register_hook = None  #: ``reftorch.autograd._hooks.register_tensor_hook``
+    _register_post_accumulate_hook = None  #: ``reftorch.autograd._hooks.register_post_accumulate_hook``
     _regenerate_view_fn = None  #: ``reftorch._ops._inplace.regenerate_view_fn``
     _legacy_new = None  #: the legacy constructors (``Tensor(2, 3)``, ``LongTensor([1])``)
     _rebuild = None  #: ``reftorch._ops.creation._rebuild`` (what unpickling calls)
@@ -536,6 +537,29 @@ class Tensor:
             >>> h.remove()
         """
         return Tensor._register_hook(self, hook)
+
+    def register_post_accumulate_grad_hook(self, hook):
+        """Register ``hook(tensor) -> None``, called with this leaf tensor each time a
+        backward pass has accumulated a gradient into its ``.grad`` (not for
+        ``torch.autograd.grad``). Mirrors ``torch.Tensor.register_post_accumulate_grad_hook``;
+        a hook can, for instance, apply an optimizer step and free ``.grad`` during backward.
+
+        Returns:
+            A handle whose ``remove()`` unregisters the hook.
+
+        Raises:
+            RuntimeError: on a tensor that does not require grad or is not a leaf; from the
+                backward pass, when the hook returns something other than None.
+
+        Examples:
+            >>> import reftorch as torch
+            >>> w = torch.tensor([1.0, 2.0], requires_grad=True)
+            >>> h = w.register_post_accumulate_grad_hook(lambda t: print(t.grad))
+            >>> (w * 3).sum().backward()
+            tensor([3., 3.])
+            >>> h.remove()
+        """
+        return Tensor._register_post_accumulate_hook(self, hook)
 
     @property
     def data(self):

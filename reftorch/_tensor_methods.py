@@ -34,7 +34,7 @@ from ._ops import binary_math, special_math, unary_math
 from ._ops._common import grad_as, resolve_device, sum_to_shape
 from ._ops._inplace import regenerate_view_fn
 from . import autograd
-from .autograd._hooks import register_tensor_hook
+from .autograd._hooks import register_post_accumulate_hook, register_tensor_hook
 from .autograd.function import OpFunction as Function
 from .autograd.grad_mode import is_grad_enabled, no_grad
 
@@ -723,6 +723,7 @@ def _legacy_new(dtype, args, device):
 # What Tensor's own methods need from the layers above it (see "bound from above" in _tensor.py).
 Tensor._autograd_backward = staticmethod(autograd.backward)
 Tensor._register_hook = staticmethod(register_tensor_hook)
+Tensor._register_post_accumulate_hook = staticmethod(register_post_accumulate_hook)
 Tensor._regenerate_view_fn = staticmethod(regenerate_view_fn)
 Tensor._legacy_new = staticmethod(_legacy_new)
 Tensor._rebuild = staticmethod(creation._rebuild)

@@ -12,6 +12,7 @@ from .._tensor import Tensor
 from .function import AccumulateGrad
 from .engine import run_backward
 from ._graph import accumulate, warn_reference_cycle
+from ._hooks import run_post_accumulate_hooks
 
 
 def _make_grads(outputs, grad_outputs, create_graph=False):
@@ -129,6 +130,8 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
                 accumulate(t, g)
             else:
                 AccumulateGrad(t).accumulate(g)
+            if t.grad_fn is None:
+                run_post_accumulate_hooks(t)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,

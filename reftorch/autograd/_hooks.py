@@ -7,6 +7,11 @@ backward, ``retain_grad``, accumulation into ``.grad``, the result of
 ``torch.autograd.grad``), so a hook that returns a tensor replaces the gradient. The
 outputs of a multi-output node (``split``'s pieces) share it: each hook also records its
 tensor's ``output_nr``, and runs on that output's gradient only.
+
+``Tensor.register_post_accumulate_grad_hook`` hooks belong to a leaf tensor: they run,
+with the tensor, each time a backward pass has added a gradient into its ``.grad``
+(:func:`run_post_accumulate_hooks`; not for ``torch.autograd.grad``, which leaves ``.grad``
+alone).
 """
 from __future__ import annotations
 
@@ -20,11 +25,22 @@ from .function import AccumulateGrad
 TENSOR_HOOKS = weakref.WeakKeyDictionary()
 
 
-def register_tensor_hook(t, hook):
-    """Register ``hook(grad) -> Tensor or None`` on tensor ``t``; see ``Tensor.register_hook``."""
+#: How many tensors have had a post-accumulate-grad hook (0: the engine looks for none).
+#: The hooks themselves live on the tensor: ``{handle id: hook}`` in its ``__dict__``.
+POST_ACCUMULATE_HOOKED = [0]
+_POST_HOOKS = "_post_accumulate_grad_hooks"
+
+
+def _handle(hooks):
+    """A ``RemovableHandle`` over the dict ``hooks``."""
     # (imported here: the reftorch.utils package is a public namespace above autograd, whose
     # __init__ loads reftorch.utils.data, written over the finished reftorch package)
     from ..utils.hooks import RemovableHandle
+    return RemovableHandle(hooks)
+
+
+def register_tensor_hook(t, hook):
+    """Register ``hook(grad) -> Tensor or None`` on tensor ``t``; see ``Tensor.register_hook``."""
     if not t.requires_grad:
         raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
     node = t.grad_fn
@@ -35,9 +51,32 @@ def register_tensor_hook(t, hook):
     hooks = TENSOR_HOOKS.get(node)
     if hooks is None:
         hooks = TENSOR_HOOKS[node] = collections.OrderedDict()
-    handle = RemovableHandle(hooks)
+    handle = _handle(hooks)
     hooks[handle.id] = (hook, t.device, t._backend, t._output_nr)
     return handle
+
+
+def register_post_accumulate_hook(t, hook):
+    """Register ``hook(tensor) -> None`` on the leaf ``t``; see
+    ``Tensor.register_post_accumulate_grad_hook``."""
+    if not t.requires_grad:
+        raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+    if t.grad_fn is not None:
+        raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+    hooks = t.__dict__.get(_POST_HOOKS)
+    if hooks is None:
+        hooks = t.__dict__[_POST_HOOKS] = collections.OrderedDict()
+        POST_ACCUMULATE_HOOKED[0] += 1
+    handle = _handle(hooks)
+    hooks[handle.id] = hook
+    return handle
+
+
+def run_post_accumulate_hooks(t):
+    """Call the post-accumulate-grad hooks of leaf ``t`` (its ``.grad`` just updated)."""
+    for hook in list(t.__dict__.get(_POST_HOOKS, {}).values()):
+        if hook(t) is not None:
+            raise RuntimeError("Tensor post accumulate grad hooks should return None.")
 
 
 def run_tensor_hooks(node, grad, output_nr=0, as_tensor=None):

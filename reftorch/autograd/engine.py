@@ -13,7 +13,7 @@ from __future__ import annotations
 import sys
 
 from .._grad_state import anomaly as _anomaly
-from ._hooks import TENSOR_HOOKS, run_tensor_hooks
+from ._hooks import POST_ACCUMULATE_HOOKED, TENSOR_HOOKS, run_post_accumulate_hooks, run_tensor_hooks
 from .anomaly_mode import check_nan, report_failed_node
 from . import _graph
 from .function import AccumulateGrad
@@ -213,6 +213,8 @@ def run_backward(tensors, grads, retain_graph=False, inputs=None, create_graph=F
                             # ``.grad`` without a copy, as PyTorch steals such a buffer.
                             steal = sys.getrefcount(grad) <= _SOLE_REFS and node.variable._backend.owns_memory(grad)
                             node.accumulate(grad, steal=steal)
+                        if grad is not None and capture is None and POST_ACCUMULATE_HOOKED[0]:
+                            run_post_accumulate_hooks(node.variable)
                         continue
                     if grad is None or skip:
                         out_grads = (None,) * len(node.next_functions)
