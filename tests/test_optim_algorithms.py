@@ -559,3 +559,15 @@ def test_state_saved_by_an_older_version_loads_like_torch(name, kwargs):
         loaded.append((ps, opt))
     assert_params(loaded[0][0], loaded[1][0], exact=False)
     assert_state_dicts(loaded[0][1].state_dict(), loaded[1][1].state_dict())
+
+
+@pytest.mark.parametrize("name,kwargs", TYPICAL, ids=str)
+def test_thread_pool_gives_the_same_update(name, kwargs, monkeypatch):
+    """Large steps spread the parameters over a thread pool: the same bits."""
+    from reftorch.optim import optimizer as opt_module
+    inits, grads = _data(SHAPES + [(300,), (2, 50)], 10, 4)
+    sequential, _ = _train(reftorch, name, kwargs, inits, grads)
+    monkeypatch.setattr(opt_module, "PARALLEL_MIN_NUMEL", 0)
+    monkeypatch.setattr(opt_module, "_threads", lambda: 2)
+    threaded, _ = _train(reftorch, name, kwargs, inits, grads)
+    assert_params(threaded, sequential, exact=True)
