@@ -536,3 +536,38 @@ def test_lbfgs_complex_parameters_as_pairs_of_reals():
     np.testing.assert_allclose(out[0][0], out[1][0], rtol=1e-12)
     np.testing.assert_allclose(out[0][1], out[1][1], rtol=1e-12)
     assert np.isclose(out[0][2], out[1][2], rtol=1e-12) and out[0][3:] == out[1][3:]
+
+
+@pytest.mark.parametrize("name,kwargs", TYPICAL, ids=str)
+def test_state_saved_by_an_older_version_loads_like_torch(name, kwargs):
+    """``__setstate__`` as PyTorch's: groups saved without the newer flags get their
+    defaults, and scalars saved as numbers (``step``, NAdam's ``mu_product``, ASGD's
+    ``eta``/``mu``) become 0-d tensors."""
+    inits, grads = _data(SHAPES, 6, 11)
+    tp, to = _train(torch, name, kwargs, inits, grads[:3])
+    old = to.state_dict()
+    flags = {"foreach", "maximize", "differentiable", "capturable", "decoupled_weight_decay"}
+    old = {"state": {k: {n: (v.item() if n in ("step", "mu_product", "eta", "mu") else v) for n, v in s.items()}
+                     for k, s in old["state"].items()},
+           "param_groups": [{k: v for k, v in g.items() if k not in flags} for g in old["param_groups"]]}
+    loaded = []
+    for lib, convert in ((reftorch, to_ref), (torch, lambda x: x)):
+        ps = _make(lib, [_np(p) for p in tp])
+        opt = getattr(lib.optim, name)(ps, **kwargs)
+        opt.load_state_dict(convert(old))
+        _train(lib, name, kwargs, None, grads[3:], ps, opt)
+        loaded.append((ps, opt))
+    assert_params(loaded[0][0], loaded[1][0], exact=False)
+    assert_state_dicts(loaded[0][1].state_dict(), loaded[1][1].state_dict())
+
+
+@pytest.mark.parametrize("name,kwargs", TYPICAL, ids=str)
+def test_thread_pool_gives_the_same_update(name, kwargs, monkeypatch):
+    """Large steps spread the parameters over a thread pool: the same bits."""
+    from reftorch.optim import optimizer as opt_module
+    inits, grads = _data(SHAPES + [(300,), (2, 50)], 10, 4)
+    sequential, _ = _train(reftorch, name, kwargs, inits, grads)
+    monkeypatch.setattr(opt_module, "PARALLEL_MIN_NUMEL", 0)
+    monkeypatch.setattr(opt_module, "_threads", lambda: 2)
+    threaded, _ = _train(reftorch, name, kwargs, inits, grads)
+    assert_params(threaded, sequential, exact=True)

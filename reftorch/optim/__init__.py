@@ -3,6 +3,8 @@
 * ``optimizer.py`` — the ``Optimizer`` base (param groups, state, state_dict);
 * ``sgd.py``, ``adam.py``, ``adamw.py``, ``nadam.py``, ``rmsprop.py``, ``adagrad.py`` … — one
   optimizer each, with its update written once over the backend's array namespace;
+* ``lbfgs.py`` — L-BFGS, which evaluates its closure several times per step, written with
+  tensor operations;
 * ``lr_scheduler.py`` — the schedulers.
 """
 from . import lr_scheduler

@@ -12,6 +12,7 @@ from .optimizer import (
     _step_tensor,
     _step_wrapper,
     _to_scalar,
+    _upgrade_old_state,
 )
 
 __all__ = ["Adadelta", "adadelta"]
@@ -68,6 +69,10 @@ class Adadelta(Optimizer):
         defaults = {"lr": lr, "rho": rho, "eps": eps, "weight_decay": weight_decay, "maximize": maximize,
                     "capturable": capturable, "foreach": foreach, "differentiable": differentiable}
         super().__init__(params, defaults)
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        _upgrade_old_state(self)
 
     @_step_wrapper
     def step(self):

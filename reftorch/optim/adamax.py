@@ -13,6 +13,7 @@ from .optimizer import (
     _step_tensor,
     _step_wrapper,
     _to_scalar,
+    _upgrade_old_state,
 )
 
 __all__ = ["Adamax", "adamax"]
@@ -65,6 +66,10 @@ class Adamax(Optimizer):
         defaults = {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay, "foreach": foreach,
                     "maximize": maximize, "differentiable": differentiable, "capturable": capturable}
         super().__init__(params, defaults)
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        _upgrade_old_state(self)
 
     @_step_wrapper
     def step(self):

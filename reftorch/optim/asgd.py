@@ -13,6 +13,7 @@ from .optimizer import (
     _step_tensor,
     _step_wrapper,
     _to_scalar,
+    _upgrade_old_state,
 )
 
 __all__ = ["ASGD", "asgd"]
@@ -73,6 +74,10 @@ class ASGD(Optimizer):
                     "foreach": foreach, "maximize": maximize, "differentiable": differentiable,
                     "capturable": capturable}
         super().__init__(params, defaults)
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        _upgrade_old_state(self, scalars=("step", "eta", "mu"), on_device=True)
 
     @_step_wrapper
     def step(self):

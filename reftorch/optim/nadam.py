@@ -13,6 +13,7 @@ from .optimizer import (
     _step_tensor,
     _step_wrapper,
     _to_scalar,
+    _upgrade_old_state,
 )
 
 __all__ = ["NAdam", "nadam"]
@@ -78,6 +79,11 @@ class NAdam(Optimizer):
                     "maximize": maximize, "foreach": foreach, "capturable": capturable,
                     "differentiable": differentiable}
         super().__init__(params, defaults)
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        _upgrade_old_state(self, {"maximize": False, "foreach": None, "capturable": False, "differentiable": False,
+                                  "decoupled_weight_decay": False}, ("step", "mu_product"))
 
     @_step_wrapper
     def step(self):

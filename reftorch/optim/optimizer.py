@@ -72,6 +72,24 @@ def _real_views(param, *arrays):
     return tuple(_as_real_view(param._backend, a) for a in arrays)
 
 
+#: The flags PyTorch's ``__setstate__`` fills in (in this order) for groups saved before they existed.
+_FLAG_DEFAULTS = {"foreach": None, "maximize": False, "differentiable": False, "capturable": False}
+
+
+def _upgrade_old_state(optimizer, flags=_FLAG_DEFAULTS, scalars=("step",), on_device=False):
+    """PyTorch's ``__setstate__`` for a state saved by an older version: each group gets the
+    missing ``flags``; ``scalars`` of the state saved as numbers become 0-d tensors (on the
+    CPU unless ``capturable`` or ``on_device``)."""
+    for group in optimizer.param_groups:
+        for key, value in flags.items():
+            group.setdefault(key, value)
+        for p in group["params"]:
+            state = optimizer.state.get(p)
+            for key in scalars if state else ():
+                if not isinstance(state[key], Tensor):
+                    state[key] = _step_tensor(p, on_device or group["capturable"], float(state[key]))
+
+
 def _check_capturable(group, params, what="params and state_steps", devices=_CAPTURABLE_DEVICES):
     """PyTorch's AssertionError for ``capturable=True`` on parameters off the accelerator
     (``what`` names the tensors the optimizer's own message lists)."""

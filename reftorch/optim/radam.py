@@ -13,6 +13,7 @@ from .optimizer import (
     _step_tensor,
     _step_wrapper,
     _to_scalar,
+    _upgrade_old_state,
 )
 
 __all__ = ["RAdam", "radam"]
@@ -72,6 +73,11 @@ class RAdam(Optimizer):
                     "foreach": foreach, "capturable": capturable,
                     "decoupled_weight_decay": decoupled_weight_decay, "differentiable": differentiable}
         super().__init__(params, defaults)
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        _upgrade_old_state(self, {"foreach": None, "maximize": False, "differentiable": False,
+                                  "decoupled_weight_decay": False, "capturable": False})
 
     @_step_wrapper
     def step(self):

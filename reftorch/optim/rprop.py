@@ -13,6 +13,7 @@ from .optimizer import (
     _step_tensor,
     _step_wrapper,
     _to_scalar,
+    _upgrade_old_state,
 )
 from .._ops import creation as _creation
 
@@ -70,6 +71,10 @@ class Rprop(Optimizer):
         defaults = {"lr": lr, "etas": etas, "step_sizes": step_sizes, "foreach": foreach, "maximize": maximize,
                     "differentiable": differentiable, "capturable": capturable}
         super().__init__(params, defaults)
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        _upgrade_old_state(self)
 
     @_step_wrapper
     def step(self):
