@@ -73,6 +73,11 @@ CASES = {
         T.nn.InstanceNorm2d(2, affine=True, track_running_stats=True),
         [T.arange(36.0).reshape(2, 2, 3, 3) / 10, T.zeros(2, 2, 3, 3)],
         lambda o, y: T.nn.functional.mse_loss(o, y)),
+    "conv3d_batchnorm3d": lambda: (
+        T.nn.Sequential(T.nn.Conv3d(2, 3, (2, 3, 3), stride=(1, 2, 1), padding=1, padding_mode="replicate"),
+                        T.nn.BatchNorm3d(3), T.nn.Conv3d(3, 2, 1, groups=1, bias=False)),
+        [T.arange(120.0).reshape(1, 2, 3, 4, 5) / 50, T.zeros(1, 2, 4, 2, 5)],
+        lambda o, y: T.nn.functional.mse_loss(o, y)),
     "bilinear_sdpa": lambda: (
         _BilinearAttention(),
         [T.arange(12.0).reshape(2, 2, 3) / 10, T.arange(16.0).reshape(2, 2, 4) / 10, T.zeros(2, 2, 2)],

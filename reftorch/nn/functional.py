@@ -12,6 +12,7 @@ from .._layout import row_major as _row_major
 from .._warnings import warn_once as _warn_once
 from .._layout import _channels_last_strides, contiguous_strides as _contiguous_strides
 from .._layout import suggests_channels_last as _suggests_channels_last, with_strides as _with_strides
+from .._layout import _channels_last_3d_strides, suggests_channels_last_3d as _suggests_channels_last_3d
 from .._ops import creation as _creation
 from .._ops.linalg import matmul as _matmul, mm as _mm
 from .._ops import pointwise as _pw
@@ -869,7 +870,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
 
 
 # ---------------------------------------------------------------------- convolution
-__all__ += ["conv1d", "conv2d"]
+__all__ += ["conv1d", "conv2d", "conv3d"]
 
 
 def _ntuple(v, n):
@@ -973,6 +974,9 @@ def _conv(input, weight, bias, stride, padding, dilation, groups, nd):
         shape = tuple(out._data.shape)
         cl = _channels_last_strides(shape if nd == 2 else (shape[0], shape[1], 1, shape[2]))
         out._data = _with_strides(out._backend, out._data, cl if nd == 2 else (cl[0], cl[1], cl[3]))
+    elif nd == 3 and any(_suggests_channels_last_3d(tuple(t._data.shape), t._backend.strides(t._data))
+                         for t in (input, weight)):
+        out._data = _with_strides(out._backend, out._data, _channels_last_3d_strides(tuple(out._data.shape)))
     return out
 
 
@@ -1055,6 +1059,40 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
                   [42., 50.]]]])
     """
     return _conv(input, weight, bias, stride, padding, dilation, groups, 2)
+
+
+def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """3-D convolution (cross-correlation) over ``(N, C_in, D, H, W)`` or unbatched
+    ``(C_in, D, H, W)``: volumes, or videos with ``D`` frames.
+
+    Args:
+        input: ``(N, C_in, D, H, W)`` or ``(C_in, D, H, W)``.
+        weight: ``(C_out, C_in / groups, kD, kH, kW)``.
+        bias: ``(C_out,)`` or ``None``.
+        stride: step between windows (int or triple, default 1).
+        padding: zeros added on each side (int or triple), or ``'valid'``/``'same'``.
+        dilation: spacing between kernel elements (int or triple, default 1).
+        groups: split the channels into this many independent convolutions.
+
+    Returns:
+        ``(N, C_out, D_out, H_out, W_out)``, each size
+        ``(size + 2*padding - dilation*(k-1) - 1) // stride + 1``; laid out
+        channels-last-3d when the input or the weight is (as PyTorch's CPU kernel). The
+        ``grad_fn`` is ``ConvolutionBackward0``.
+
+    Raises:
+        RuntimeError: as :func:`conv1d`.
+
+    Mirrors ``torch.nn.functional.conv3d``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> import reftorch.nn.functional as F
+        >>> x = torch.arange(8.).view(1, 1, 2, 2, 2)
+        >>> F.conv3d(x, torch.ones(1, 1, 2, 2, 2))
+        tensor([[[[[28.]]]]])
+    """
+    return _conv(input, weight, bias, stride, padding, dilation, groups, 3)
 
 
 
