@@ -78,6 +78,10 @@ CASES = {
                         T.nn.BatchNorm3d(3), T.nn.Conv3d(3, 2, 1, groups=1, bias=False)),
         [T.arange(120.0).reshape(1, 2, 3, 4, 5) / 50, T.zeros(1, 2, 4, 2, 5)],
         lambda o, y: T.nn.functional.mse_loss(o, y)),
+    "pooling3d": lambda: (
+        _Pool3d(),
+        [T.arange(240.0).reshape(2, 2, 3, 4, 5).cos(), T.zeros(2, 2, 8)],
+        lambda o, y: T.nn.functional.mse_loss(o, y)),
     "bilinear_sdpa": lambda: (
         _BilinearAttention(),
         [T.arange(12.0).reshape(2, 2, 3) / 10, T.arange(16.0).reshape(2, 2, 4) / 10, T.zeros(2, 2, 2)],
@@ -115,6 +119,24 @@ class _Bags(T.nn.Module):
 
     def forward(self, words, offsets, weights):
         return T.cat([self.mx(words, offsets), self.sm(words, offsets, per_sample_weights=weights)], 1)
+
+
+class _Pool3d(T.nn.Module):
+    """The 3-d poolings side by side (windows reaching into the padding, ceil_mode), each
+    reduced to 2 values per channel, after a Conv3d so that there are parameters."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = T.nn.Conv3d(2, 2, 1)
+        self.max = T.nn.MaxPool3d(3, stride=2, padding=1, dilation=(1, 2, 1), ceil_mode=True)
+        self.avg = T.nn.AvgPool3d(2, stride=(1, 2, 2), padding=1, count_include_pad=False)
+
+    def forward(self, x):
+        x = self.conv(x)
+        parts = [T.nn.functional.adaptive_max_pool3d(self.max(x), (2, 1, 1)),
+                 T.nn.functional.adaptive_avg_pool3d(self.avg(x), (1, 2, 1)),
+                 T.nn.AdaptiveAvgPool3d((2, 1, 1))(x), T.nn.functional.adaptive_max_pool3d(x, (1, 1, 2))]
+        return T.cat([p.flatten(2) for p in parts], 2)
 
 
 class _BilinearAttention(T.nn.Module):

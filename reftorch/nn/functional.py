@@ -20,13 +20,16 @@ from .._ops import reduction as _red
 from .._ops import shape as _shape
 from .._ops.pointwise import scalar_div as _scalar_div, scalar_mul as _scalar_mul
 from .._ops.softmax import softmax_impl as _softmax_impl  # one implementation with torch.softmax
-from .._tensor import _C_TYPE, Tensor, _wrap_dim, new_shape as _new_shape, tensor_arg as _tensor_arg, tensor_type_name as _tensor_type_name
+from .._tensor import _C_TYPE, Tensor, _wrap_dim, tensor_arg as _tensor_arg, tensor_type_name as _tensor_type_name
 from .._tensor_inplace import commit as _commit
 from .._type_info import finfo as _finfo
 from ..autograd.grad_mode import is_grad_enabled as _is_grad_enabled, no_grad as _no_grad
 from . import _functions as _F
 from . import _conv as _Conv
 from . import _pooling as _Pool
+from ._pool_shapes import adaptive_size as _adaptive_size, avg_divisors as _avg_divisors, \
+    check_avg_dtype as _check_avg_dtype, check_floating as _check_floating, check_not_empty as _check_not_empty, pool_out as _pool_out, \
+    window_divisors as _window_divisors
 from . import _normalization as _Norm
 
 __all__ = [
@@ -1141,16 +1144,6 @@ __all__ += ["max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_av
             "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d"]
 
 
-def _pool_out(n, k, s, p, d, ceil_mode):
-    """PyTorch's ``pooling_output_shape``: the last window must start inside the input
-    or its left padding."""
-    num = n + 2 * p - d * (k - 1) - 1 + ((s - 1) if ceil_mode else 0)
-    out = num // s + 1
-    if ceil_mode and (out - 1) * s >= n + p:
-        out -= 1
-    return out
-
-
 def _pool_args(name, kernel_size, stride, padding, dilation):
     kernel = _ntuple(kernel_size, 2)
     if len(kernel) not in (1, 2):
@@ -1233,8 +1226,8 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     kernel, stride, padding, dilation = _pool_args("max_pool2d", kernel_size, stride, padding, dilation)
     out, pads = _pool_geometry(input, kernel, stride, padding, dilation, ceil_mode)
     box = [] if return_indices else None
-    values = _Pool.MaxPool2d.apply(input, kernel=kernel, stride=stride, pads=pads, dilation=dilation,
-                                   out_size=out, box=box)
+    values = _Pool.MaxPool.apply(input, kernel=kernel, stride=stride, pads=pads, dilation=dilation,
+                                 out_size=out, box=box, _name="MaxPool2DWithIndicesBackward0")
     if return_indices:
         return values, Tensor._wrap(box[0], input.device, input._backend)
     return values
@@ -1302,24 +1295,14 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
         raise RuntimeError("Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, "
                            f"but got:{list(input.shape)}")
     out, pads = _pool_geometry(input, kernel, stride, padding, (1, 1), ceil_mode)
+    _check_avg_dtype("avg_pool2d", input)
     if divisor_override is not None:
         div = divisor_override
     else:
-        per_dim = []
-        for n, k, s, p, o in zip(input.shape[-2:], kernel, stride, padding, out):
-            sizes = []
-            for i in range(o):
-                start = i * s - p
-                end = min(start + k, n + p)
-                size = end - start
-                if not count_include_pad:
-                    size = min(end, n) - max(start, 0)
-                sizes.append(size)
-            per_dim.append(sizes)
-        div = [[float(a * b) for b in per_dim[1]] for a in per_dim[0]]
-        if len({v for row in div for v in row}) == 1:
-            div = div[0][0]
-    return _Pool.AvgPool2d.apply(input, kernel=kernel, stride=stride, pads=pads, out_size=out, div=div)
+        per_dim = _avg_divisors(input.shape[-2:], kernel, stride, padding, out, count_include_pad)
+        div = _window_divisors(per_dim)
+    return _Pool.AvgPool.apply(input, kernel=kernel, stride=stride, pads=pads, out_size=out, div=div,
+                               _name="AvgPool2DBackward0")
 
 
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
@@ -1337,30 +1320,6 @@ def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
     one = lambda v: (1,) + _ntuple(v, 1)  # noqa: E731
     return avg_pool2d(input.unsqueeze(-2), one(kernel_size), None if stride is None else one(stride),
                       (0,) + _ntuple(padding, 1), ceil_mode, count_include_pad).squeeze(-2)
-
-
-def _adaptive_size(name, input, output_size):
-    if input.dim() not in (3, 4):
-        sep = ": " if "max" in name else " "
-        raise RuntimeError(f"{name}(): Expected 3D or 4D tensor, but got{sep}{list(input.shape)}")
-    size = _ntuple(output_size, 2)
-    if len(size) != 2:
-        raise RuntimeError(f"{name}: output_size must be 2")
-    out = tuple(n if o is None else o for n, o in zip(input.shape[-2:], size))
-    if min(out) < 0:
-        if "max" in name:  # (PyTorch's max pooling fails making its output)
-            _new_shape(tuple(input.shape[:-2]) + out, name)
-        raise RuntimeError(f"{name}: elements of output_size must be greater than or equal to 0 but received "
-                           f"{{{out[0]}, {out[1]}}}")
-    return out
-
-
-def _check_not_empty(name, input, dims):
-    """PyTorch's error for an adaptive pooling over an empty dim (of ``dims``)."""
-    for d in dims:
-        if input.shape[d] == 0:
-            raise RuntimeError(f"{name}(): Expected input to have non-zero size for non-batch dimensions, but input "
-                               f"has sizes {list(input.shape)} with dimension {d} being empty")
 
 
 def adaptive_avg_pool2d(input, output_size):
@@ -1389,7 +1348,8 @@ def adaptive_avg_pool2d(input, output_size):
     if out == (1, 1):
         return _red.mean(input, (-1, -2), keepdim=True)  # what PyTorch does (MeanBackward1; nan if empty)
     _check_not_empty("adaptive_avg_pool2d", input, (input.dim() - 2, input.dim() - 1))
-    return _Pool.AdaptiveAvgPool2d.apply(input, out_size=out)
+    _check_floating("adaptive_avg_pool2d", input)
+    return _Pool.AdaptiveAvgPool.apply(input, out_size=out, _name="AdaptiveAvgPool2DBackward0")
 
 
 def adaptive_avg_pool1d(input, output_size):
@@ -1424,8 +1384,9 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):
         values = input.new_zeros(tuple(input.shape[:-2]) + out)
         return (values, values.long()) if return_indices else values
     _check_not_empty("adaptive_max_pool2d", input, range(1, input.dim()))
+    _check_floating("adaptive_max_pool2d", input)
     box = []
-    values = _Pool.AdaptiveMaxPool2d.apply(input, out_size=out, box=box)
+    values = _Pool.AdaptiveMaxPool.apply(input, out_size=out, box=box, _name="AdaptiveMaxPool2DBackward0")
     if return_indices:
         return values, Tensor._wrap(box[0], input.device, input._backend)
     return values
@@ -1448,6 +1409,52 @@ def adaptive_max_pool1d(input, output_size, return_indices=False):
     if return_indices:
         return r[0].squeeze(-2), r[1].squeeze(-2)
     return r.squeeze(-2)
+
+
+__all__ += ["max_pool3d", "avg_pool3d", "adaptive_avg_pool3d", "adaptive_max_pool3d"]
+from ._pooling3d import adaptive_avg_pool3d, adaptive_max_pool3d, avg_pool3d, max_pool3d  # noqa: E402
+
+__all__ += ["max_pool1d_with_indices", "max_pool2d_with_indices", "max_pool3d_with_indices",
+            "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices", "adaptive_max_pool3d_with_indices"]
+
+
+def max_pool1d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+                            return_indices=False):
+    """:func:`max_pool1d` with ``return_indices=True`` whatever ``return_indices`` says:
+    always ``(values, indices)``. Mirrors ``torch.nn.functional.max_pool1d_with_indices``."""
+    return max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
+def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+                            return_indices=False):
+    """:func:`max_pool2d` with ``return_indices=True`` whatever ``return_indices`` says:
+    always ``(values, indices)``. Mirrors ``torch.nn.functional.max_pool2d_with_indices``."""
+    return max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
+def max_pool3d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+                            return_indices=False):
+    """:func:`max_pool3d` with ``return_indices=True`` whatever ``return_indices`` says:
+    always ``(values, indices)``. Mirrors ``torch.nn.functional.max_pool3d_with_indices``."""
+    return max_pool3d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
+def adaptive_max_pool1d_with_indices(input, output_size, return_indices=False):
+    """:func:`adaptive_max_pool1d` with ``return_indices=True``: always ``(values, indices)``.
+    Mirrors ``torch.nn.functional.adaptive_max_pool1d_with_indices``."""
+    return adaptive_max_pool1d(input, output_size, True)
+
+
+def adaptive_max_pool2d_with_indices(input, output_size, return_indices=False):
+    """:func:`adaptive_max_pool2d` with ``return_indices=True``: always ``(values, indices)``.
+    Mirrors ``torch.nn.functional.adaptive_max_pool2d_with_indices``."""
+    return adaptive_max_pool2d(input, output_size, True)
+
+
+def adaptive_max_pool3d_with_indices(input, output_size, return_indices=False):
+    """:func:`adaptive_max_pool3d` with ``return_indices=True``: always ``(values, indices)``.
+    Mirrors ``torch.nn.functional.adaptive_max_pool3d_with_indices``."""
+    return adaptive_max_pool3d(input, output_size, True)
 
 
 # ---------------------------------------------------------------------- normalisation

@@ -8,8 +8,8 @@ from __future__ import annotations
 from .. import functional as F
 from .module import Module
 
-__all__ = ["MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
-           "AdaptiveMaxPool1d", "AdaptiveMaxPool2d"]
+__all__ = ["MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d", "AdaptiveAvgPool1d",
+           "AdaptiveAvgPool2d", "AdaptiveAvgPool3d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d"]
 
 
 def _single(v):
@@ -77,6 +77,27 @@ class MaxPool2d(_MaxPoolNd):
 
     def forward(self, input):
         return F.max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation,
+                            ceil_mode=self.ceil_mode, return_indices=self.return_indices)
+
+
+class MaxPool3d(_MaxPoolNd):
+    """Max pooling over the last three dims of ``(N, C, D, H, W)`` or ``(C, D, H, W)``: see
+    :func:`reftorch.nn.functional.max_pool3d` (arguments as :class:`MaxPool2d`, ints or
+    triples).
+
+    Mirrors ``torch.nn.MaxPool3d``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> pool = torch.nn.MaxPool3d((1, 2, 2))
+        >>> pool
+        MaxPool3d(kernel_size=(1, 2, 2), stride=(1, 2, 2), padding=0, dilation=1, ceil_mode=False)
+        >>> pool(torch.zeros(2, 3, 8, 16, 16)).shape
+        torch.Size([2, 3, 8, 8, 8])
+    """
+
+    def forward(self, input):
+        return F.max_pool3d(input, self.kernel_size, self.stride, self.padding, self.dilation,
                             ceil_mode=self.ceil_mode, return_indices=self.return_indices)
 
 
@@ -148,6 +169,27 @@ class AvgPool2d(_AvgPoolNd):
                             self.count_include_pad, self.divisor_override)
 
 
+class AvgPool3d(AvgPool2d):
+    """Average pooling over the last three dims of ``(N, C, D, H, W)`` or ``(C, D, H, W)``:
+    see :func:`reftorch.nn.functional.avg_pool3d` (arguments as :class:`AvgPool2d`, ints or
+    triples).
+
+    Mirrors ``torch.nn.AvgPool3d``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> pool = torch.nn.AvgPool3d(2, stride=(1, 2, 2))
+        >>> pool
+        AvgPool3d(kernel_size=2, stride=(1, 2, 2), padding=0)
+        >>> pool(torch.ones(1, 4, 4, 4)).shape
+        torch.Size([1, 3, 2, 2])
+    """
+
+    def forward(self, input):
+        return F.avg_pool3d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                            self.count_include_pad, self.divisor_override)
+
+
 class _AdaptivePoolNd(Module):
     def __init__(self, output_size):
         super().__init__()
@@ -196,6 +238,28 @@ class AdaptiveAvgPool2d(_AdaptivePoolNd):
 
     def forward(self, input):
         return F.adaptive_avg_pool2d(input, self.output_size)
+
+
+class AdaptiveAvgPool3d(_AdaptivePoolNd):
+    """Average pooling of ``(N, C, D, H, W)`` or ``(C, D, H, W)`` to a fixed output size
+    (windows per dimension as in :class:`AdaptiveAvgPool1d`; ``None`` keeps a size).
+    Mirrors ``torch.nn.AdaptiveAvgPool3d``; see
+    :func:`reftorch.nn.functional.adaptive_avg_pool3d`.
+
+    Args:
+        output_size: ``(D_out, H_out, W_out)``, or an int for a cube.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> pool = torch.nn.AdaptiveAvgPool3d((1, None, 2))
+        >>> pool
+        AdaptiveAvgPool3d(output_size=(1, None, 2))
+        >>> pool(torch.ones(2, 8, 4, 5, 7)).shape
+        torch.Size([2, 8, 1, 5, 2])
+    """
+
+    def forward(self, input):
+        return F.adaptive_avg_pool3d(input, self.output_size)
 
 
 class _AdaptiveMaxPoolNd(Module):
@@ -248,3 +312,23 @@ class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):
 
     def forward(self, input):
         return F.adaptive_max_pool2d(input, self.output_size, self.return_indices)
+
+
+class AdaptiveMaxPool3d(_AdaptiveMaxPoolNd):
+    """Max pooling of ``(N, C, D, H, W)`` or ``(C, D, H, W)`` to a fixed output size
+    (windows per dimension as in :class:`AdaptiveAvgPool1d`). Mirrors
+    ``torch.nn.AdaptiveMaxPool3d``; see :func:`reftorch.nn.functional.adaptive_max_pool3d`.
+
+    Args:
+        output_size: ``(D_out, H_out, W_out)``, or an int for a cube.
+        return_indices: also return the flat positions of the maxima in each
+            ``D * H * W`` volume (int64), as ``(output, indices)`` (default ``False``).
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.nn.AdaptiveMaxPool3d(1)(torch.arange(8.).view(1, 2, 2, 2))
+        tensor([[[[7.]]]])
+    """
+
+    def forward(self, input):
+        return F.adaptive_max_pool3d(input, self.output_size, self.return_indices)
