@@ -82,6 +82,10 @@ CASES = {
         _Pool3d(),
         [T.arange(240.0).reshape(2, 2, 3, 4, 5).cos(), T.zeros(2, 2, 8)],
         lambda o, y: T.nn.functional.mse_loss(o, y)),
+    "unfold_fold_conv_transpose3d": lambda: (
+        _UnfoldFold(),
+        [T.arange(120.0).reshape(2, 3, 4, 5).sin(), T.zeros(2, 2, 1, 9, 5)],
+        lambda o, y: T.nn.functional.mse_loss(o, y)),
     "bilinear_sdpa": lambda: (
         _BilinearAttention(),
         [T.arange(12.0).reshape(2, 2, 3) / 10, T.arange(16.0).reshape(2, 2, 4) / 10, T.zeros(2, 2, 2)],
@@ -137,6 +141,21 @@ class _Pool3d(T.nn.Module):
                  T.nn.functional.adaptive_avg_pool3d(self.avg(x), (1, 2, 1)),
                  T.nn.AdaptiveAvgPool3d((2, 1, 1))(x), T.nn.functional.adaptive_max_pool3d(x, (1, 1, 2))]
         return T.cat([p.flatten(2) for p in parts], 2)
+
+
+class _UnfoldFold(T.nn.Module):
+    """Unfold, a linear map of the columns, fold (a convolution written out), then a
+    ConvTranspose3d."""
+
+    def __init__(self):
+        super().__init__()
+        self.mix = T.nn.Linear(12, 8)
+        self.up = T.nn.ConvTranspose3d(2, 2, (1, 3, 3), stride=(1, 2, 1), padding=(0, 0, 1))
+
+    def forward(self, x):
+        cols = T.nn.Unfold(2, padding=1, stride=(1, 2))(x)  # (2, 12, 5 * 3)
+        y = T.nn.Fold((4, 5), 2, padding=1, stride=(1, 2))(self.mix(cols.transpose(1, 2)).transpose(1, 2))
+        return self.up(y.unsqueeze(2))
 
 
 class _BilinearAttention(T.nn.Module):

@@ -1121,8 +1121,11 @@ from ._pixel_shuffle import pixel_shuffle, pixel_unshuffle  # noqa: E402
 __all__ += ["hardshrink", "softshrink", "tanhshrink"]
 from ._activations import hardshrink, softshrink, tanhshrink  # noqa: E402
 
-__all__ += ["conv_transpose1d", "conv_transpose2d"]
-from ._conv_transpose import conv_transpose1d, conv_transpose2d  # noqa: E402
+__all__ += ["conv_transpose1d", "conv_transpose2d", "conv_transpose3d"]
+from ._conv_transpose import conv_transpose1d, conv_transpose2d, conv_transpose3d  # noqa: E402
+
+__all__ += ["unfold", "fold"]
+from ._fold import fold, unfold  # noqa: E402
 
 __all__ += ["bilinear", "embedding_bag"]
 from ._bilinear import bilinear  # noqa: E402
@@ -1458,7 +1461,8 @@ def adaptive_max_pool3d_with_indices(input, output_size, return_indices=False):
 
 
 # ---------------------------------------------------------------------- normalisation
-__all__ += ["batch_norm", "instance_norm", "layer_norm", "rms_norm", "group_norm", "dropout1d", "dropout2d"]
+__all__ += ["batch_norm", "instance_norm", "layer_norm", "rms_norm", "group_norm", "dropout1d", "dropout2d",
+            "dropout3d"]
 
 
 def _verify_batch_size(size, shown=None):
@@ -1701,15 +1705,17 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05):
     return _Norm.NativeGroupNorm.apply(input, w, b, groups=num_groups, eps=eps, affine=affine)
 
 
-def _feature_dropout(input, p, training, inplace):
+def _feature_dropout(input, p, training, inplace, batched=True):
     """Zero whole channels: one Bernoulli draw per ``(N, C)`` pair (PyTorch's
-    ``feature_dropout``: a ``(N, C, 1, …)`` float noise tensor filled by ``bernoulli_(1 - p)``)."""
+    ``feature_dropout``: a ``(N, C, 1, …)`` float noise tensor filled by ``bernoulli_(1 - p)``);
+    an unbatched input draws one per channel, the same stream as its ``unsqueeze(0)``."""
     if p == 0 or not training or input.numel() == 0:
         return input
     if p == 1:
         zero = _creation.zeros((), dtype=input.dtype, device=input.device)
         return input.mul_(zero) if inplace else _pw.mul(input, zero)
-    noise = _creation.empty(tuple(input.shape[:2]) + (1,) * (input.dim() - 2), dtype=input.dtype,
+    lead = 2 if batched else 1
+    noise = _creation.empty(tuple(input.shape[:lead]) + (1,) * (input.dim() - lead), dtype=input.dtype,
                            device=input.device)
     noise.bernoulli_(1 - p)
     _scale_noise(noise, p)
@@ -1760,9 +1766,45 @@ def dropout1d(input, p=0.5, training=True, inplace=False):
                            "inputs).")
     if nd == 3:
         return _feature_dropout(input, p, training, inplace)
-    x = input.unsqueeze_(0) if inplace else input.unsqueeze(0)
-    r = _feature_dropout(x, p, training, inplace)
-    return r.squeeze_(0) if inplace else r.squeeze(0)
+    if inplace:  # (PyTorch: unsqueeze_, feature dropout in place, squeeze_)
+        return _feature_dropout(input, p, training, True, batched=False)
+    return _feature_dropout(input.unsqueeze(0), p, training, False).squeeze(0)
+
+
+def dropout3d(input, p=0.5, training=True, inplace=False):
+    """Zero whole channels (3-d feature maps) of ``(N, C, D, H, W)`` or unbatched
+    ``(C, D, H, W)`` with probability ``p``, scaling the rest by ``1 / (1 - p)``; PyTorch's
+    random stream (one draw per channel) and its warning for other ranks.
+
+    Raises:
+        ValueError: if ``p`` is not between 0 and 1.
+        RuntimeError: for a 0-d input.
+
+    Mirrors ``torch.nn.functional.dropout3d``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> import reftorch.nn.functional as F
+        >>> _ = torch.manual_seed(0)
+        >>> F.dropout3d(torch.ones(3, 1, 1, 2)).flatten()
+        tensor([0., 0., 0., 0., 2., 2.])
+    """
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    nd = input.dim()
+    if nd not in (4, 5):
+        warnings.warn(f"dropout3d: Received a {nd}-D input to dropout3d, which is deprecated and will result "
+                      "in an error in a future release. To retain the behavior and silence this warning, "
+                      "please use dropout instead. Note that dropout3d exists to provide channel-wise "
+                      "dropout on inputs with 3 spatial dimensions, a channel dimension, and an optional "
+                      "batch dimension (i.e. 4D or 5D inputs).", stacklevel=2)
+    if nd == 5:
+        return _feature_dropout(input, p, training, inplace)
+    if nd == 0:  # (its unsqueeze has one dim)
+        raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
+    if inplace:  # (PyTorch: unsqueeze_, feature dropout in place, squeeze_)
+        return _feature_dropout(input, p, training, True, batched=False)
+    return _feature_dropout(input.unsqueeze(0), p, training, False).squeeze(0)
 
 
 # ---------------------------------------------------------------------- smooth L1 / Huber losses

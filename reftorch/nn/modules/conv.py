@@ -11,7 +11,7 @@ from .. import functional as F
 from .. import init
 from .module import Module
 
-__all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d"]
+__all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d"]
 
 
 def _ntuple(v, n):
@@ -259,7 +259,7 @@ class _ConvTransposeNd(_ConvNd):
         return tuple(int(n) - m for n, m in zip(output_size, lo))
 
     def forward(self, input, output_size=None):
-        fn = F.conv_transpose1d if self._nd == 1 else F.conv_transpose2d
+        fn = (F.conv_transpose1d, F.conv_transpose2d, F.conv_transpose3d)[self._nd - 1]
         return fn(input, self.weight, self.bias, self.stride, self.padding, self._output_padding(input, output_size),
                   self.groups, self.dilation)
 
@@ -320,3 +320,27 @@ class ConvTranspose2d(_ConvTransposeNd):
     """
 
     _nd = 2
+
+
+class ConvTranspose3d(_ConvTransposeNd):
+    """A 3-D transposed convolution layer: upsamples ``(N, C_in, D, H, W)`` (or unbatched
+    ``(C_in, D, H, W)``) to ``(N, C_out, D_out, H_out, W_out)`` (arguments as
+    :class:`ConvTranspose2d`, ints or triples; see
+    :func:`reftorch.nn.functional.conv_transpose3d`).
+
+    Attributes:
+        weight: ``(in_channels, out_channels / groups, kD, kH, kW)``, drawn as PyTorch draws it.
+        bias: ``(out_channels,)``.
+
+    Mirrors ``torch.nn.ConvTranspose3d``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> up = torch.nn.ConvTranspose3d(8, 4, (1, 2, 2), stride=(1, 2, 2))
+        >>> up
+        ConvTranspose3d(8, 4, kernel_size=(1, 2, 2), stride=(1, 2, 2))
+        >>> up(torch.zeros(1, 8, 3, 5, 5)).shape
+        torch.Size([1, 4, 3, 10, 10])
+    """
+
+    _nd = 3
