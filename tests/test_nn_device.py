@@ -86,6 +86,10 @@ CASES = {
         _UnfoldFold(),
         [T.arange(120.0).reshape(2, 3, 4, 5).sin(), T.zeros(2, 2, 1, 9, 5)],
         lambda o, y: T.nn.functional.mse_loss(o, y)),
+    "unpool_lp_lrn_shuffle": lambda: (
+        _UnpoolEtc(),
+        [T.arange(96.0).reshape(2, 3, 4, 4).sin(), T.zeros(2, 6, 4, 4)],
+        lambda o, y: T.nn.functional.mse_loss(o, y)),
     "bilinear_sdpa": lambda: (
         _BilinearAttention(),
         [T.arange(12.0).reshape(2, 2, 3) / 10, T.arange(16.0).reshape(2, 2, 4) / 10, T.zeros(2, 2, 2)],
@@ -156,6 +160,22 @@ class _UnfoldFold(T.nn.Module):
         cols = T.nn.Unfold(2, padding=1, stride=(1, 2))(x)  # (2, 12, 5 * 3)
         y = T.nn.Fold((4, 5), 2, padding=1, stride=(1, 2))(self.mix(cols.transpose(1, 2)).transpose(1, 2))
         return self.up(y.unsqueeze(2))
+
+
+class _UnpoolEtc(T.nn.Module):
+    """Max pooling undone by MaxUnpool2d, an LPPool2d, local response norm, a channel
+    shuffle and Softmax2d, after a convolution (the parameters)."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = T.nn.Conv2d(3, 3, 1)
+
+    def forward(self, x):
+        x = self.conv(x)
+        v, i = T.nn.functional.max_pool2d(x, 2, return_indices=True)
+        a = T.nn.MaxUnpool2d(2)(v, i) + T.nn.functional.interpolate(T.nn.LPPool2d(2, 2)(x.abs() + 0.1), scale_factor=2)
+        b = T.nn.LocalResponseNorm(2, alpha=0.5)(x)
+        return T.nn.Softmax2d()(T.nn.ChannelShuffle(2)(T.cat([a, b], 1)))
 
 
 class _BilinearAttention(T.nn.Module):

@@ -1115,14 +1115,17 @@ from ._margin_losses import (cosine_embedding_loss, gaussian_nll_loss, hinge_emb
                              margin_ranking_loss, multilabel_soft_margin_loss, poisson_nll_loss, soft_margin_loss,
                              triplet_margin_loss)
 
-__all__ += ["pixel_shuffle", "pixel_unshuffle"]
-from ._pixel_shuffle import pixel_shuffle, pixel_unshuffle  # noqa: E402
+__all__ += ["pixel_shuffle", "pixel_unshuffle", "channel_shuffle"]
+from ._pixel_shuffle import channel_shuffle, pixel_shuffle, pixel_unshuffle  # noqa: E402
 
 __all__ += ["hardshrink", "softshrink", "tanhshrink"]
 from ._activations import hardshrink, softshrink, tanhshrink  # noqa: E402
 
 __all__ += ["conv_transpose1d", "conv_transpose2d", "conv_transpose3d"]
 from ._conv_transpose import conv_transpose1d, conv_transpose2d, conv_transpose3d  # noqa: E402
+
+__all__ += ["max_unpool1d", "max_unpool2d", "max_unpool3d"]
+from ._unpool import max_unpool1d, max_unpool2d, max_unpool3d  # noqa: E402
 
 __all__ += ["unfold", "fold"]
 from ._fold import fold, unfold  # noqa: E402
@@ -2086,3 +2089,8 @@ def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
                                                       _name="AddBackward1"), diff, dt, listed=False)
     return VectorNorm.apply(shifted, ord=float(p) if not isinstance(p, int) else p, axes=_axes(shifted, dim),
                             keepdim=bool(keepdim), _name="NormBackward1")
+
+
+# ---------------------------------------------------------------------- compositions of the above
+__all__ += ["lp_pool1d", "lp_pool2d", "lp_pool3d", "local_response_norm"]
+from ._lp_pool import local_response_norm, lp_pool1d, lp_pool2d, lp_pool3d  # noqa: E402
