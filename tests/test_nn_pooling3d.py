@@ -167,6 +167,9 @@ ERRORS = {
     "max_padding_len": lambda T: T.nn.functional.max_pool3d(T.zeros(*X5), 2, padding=(1, 1)),
     "max_dilation_len": lambda T: T.nn.functional.max_pool3d(T.zeros(*X5), 2, dilation=(1, 1)),
     "max_pad_half": lambda T: T.nn.functional.max_pool3d(T.zeros(*X5), 2, padding=2),
+    # pad within half the dilated window but not within half the kernel: PyTorch's second check
+    "max_pad_dilated": lambda T: T.nn.functional.max_pool3d(T.zeros(1, 3, 4, 3, 6), 3, (2, 1, 1), (0, 0, 2), 2),
+    "max_pad_dilated_h": lambda T: T.nn.functional.max_pool3d(T.zeros(1, 3, 6, 7, 6), (1, 3, 2), 1, (0, 2, 1), 2),
     "max_pad_neg": lambda T: T.nn.functional.max_pool3d(T.zeros(*X5), 2, padding=-1),
     "max_too_small": lambda T: T.nn.functional.max_pool3d(T.zeros(2, 3, 1, 5, 6), 2),
     "max_kernel0": lambda T: T.nn.functional.max_pool3d(T.zeros(*X5), 0),

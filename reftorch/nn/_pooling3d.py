@@ -55,6 +55,10 @@ def _geometry(name, prefix, input, kernel, stride, padding, dilation, ceil_mode,
     if check_input_size and any(n < k for n, k in zip(sp, kernel)):
         raise RuntimeError(f"input image (T: {sp[0]} H: {sp[1]} W: {sp[2]}) smaller than kernel size "
                            f"(kT: {kernel[0]} kH: {kernel[1]} kW: {kernel[2]})")
+    if any(p > k // 2 for k, p in zip(kernel, padding)):  # (this check ignores the dilation)
+        raise RuntimeError(f"pad should be smaller than or equal to half of kernel size, but got kT: {kernel[0]} "
+                           f"kW: {kernel[2]} kH: {kernel[1]} padT: {padding[0]} padW: {padding[2]} "
+                           f"padH: {padding[1]}")
     if any(o < 1 for o in out):
         c = input.shape[-4]
         raise RuntimeError(f"Given input size: ({c}x{sp[0]}x{sp[1]}x{sp[2]}). Calculated output size: "
