@@ -204,25 +204,29 @@ def cat_layout(backend, out, arrays):
 
 def memory_format_layout(backend, out, like, exact=False):
     """``out`` laid out in the memory format ``like`` suggests, as PyTorch lays out the
-    results of its pooling kernels: channels-last when ``like`` (4-d) suggests it, else
-    row-major. ``exact``: channels-last only when ``like`` is channels-last contiguous and
-    not row-major contiguous (size-1 dims ignored), as ``batch_norm``'s kernel decides."""
-    if out.ndim == 4 and like.ndim == 4:
+    results of its pooling kernels: channels-last when ``like`` (4-d) suggests it,
+    channels-last-3d likewise for 5-d, else row-major. ``exact``: channels-last only when
+    ``like`` is channels-last contiguous and not row-major contiguous (size-1 dims
+    ignored), as ``batch_norm``'s kernel decides."""
+    nd = like.ndim
+    if out.ndim == nd and nd in (4, 5):
         shape, strides = tuple(like.shape), backend.strides(like)
         if exact:
             rows = contiguous_strides(shape)
             cl = (not all(s == r for s, r, n in zip(strides, rows, shape) if n != 1)
                   and _is_channels_last(shape, strides))
         else:
-            cl = suggests_channels_last(shape, strides)
+            cl = (suggests_channels_last if nd == 4 else suggests_channels_last_3d)(shape, strides)
         if cl:
-            return with_strides(backend, out, _channels_last_strides(tuple(out.shape)))
+            make = _channels_last_strides if nd == 4 else _channels_last_3d_strides
+            return with_strides(backend, out, make(tuple(out.shape)))
     return row_major(backend, out)
 
 
 def _is_channels_last(shape, strides):
+    """Whether ``strides`` are channels-last(-3d) contiguous for ``shape`` (size-1 dims ignored)."""
     acc = 1
-    for d in (1, 3, 2, 0):
+    for d in (1,) + tuple(range(len(shape) - 1, 1, -1)) + (0,):
         if shape[d] != 1:
             if strides[d] != acc:
                 return False

@@ -73,6 +73,23 @@ CASES = {
         T.nn.InstanceNorm2d(2, affine=True, track_running_stats=True),
         [T.arange(36.0).reshape(2, 2, 3, 3) / 10, T.zeros(2, 2, 3, 3)],
         lambda o, y: T.nn.functional.mse_loss(o, y)),
+    "conv3d_batchnorm3d": lambda: (
+        T.nn.Sequential(T.nn.Conv3d(2, 3, (2, 3, 3), stride=(1, 2, 1), padding=1, padding_mode="replicate"),
+                        T.nn.BatchNorm3d(3), T.nn.Conv3d(3, 2, 1, groups=1, bias=False)),
+        [T.arange(120.0).reshape(1, 2, 3, 4, 5) / 50, T.zeros(1, 2, 4, 2, 5)],
+        lambda o, y: T.nn.functional.mse_loss(o, y)),
+    "pooling3d": lambda: (
+        _Pool3d(),
+        [T.arange(240.0).reshape(2, 2, 3, 4, 5).cos(), T.zeros(2, 2, 8)],
+        lambda o, y: T.nn.functional.mse_loss(o, y)),
+    "unfold_fold_conv_transpose3d": lambda: (
+        _UnfoldFold(),
+        [T.arange(120.0).reshape(2, 3, 4, 5).sin(), T.zeros(2, 2, 1, 9, 5)],
+        lambda o, y: T.nn.functional.mse_loss(o, y)),
+    "unpool_lp_lrn_shuffle": lambda: (
+        _UnpoolEtc(),
+        [T.arange(96.0).reshape(2, 3, 4, 4).sin(), T.zeros(2, 6, 4, 4)],
+        lambda o, y: T.nn.functional.mse_loss(o, y)),
     "bilinear_sdpa": lambda: (
         _BilinearAttention(),
         [T.arange(12.0).reshape(2, 2, 3) / 10, T.arange(16.0).reshape(2, 2, 4) / 10, T.zeros(2, 2, 2)],
@@ -110,6 +127,55 @@ class _Bags(T.nn.Module):
 
     def forward(self, words, offsets, weights):
         return T.cat([self.mx(words, offsets), self.sm(words, offsets, per_sample_weights=weights)], 1)
+
+
+class _Pool3d(T.nn.Module):
+    """The 3-d poolings side by side (windows reaching into the padding, ceil_mode), each
+    reduced to 2 values per channel, after a Conv3d so that there are parameters."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = T.nn.Conv3d(2, 2, 1)
+        self.max = T.nn.MaxPool3d(3, stride=2, padding=1, dilation=(1, 2, 1), ceil_mode=True)
+        self.avg = T.nn.AvgPool3d(2, stride=(1, 2, 2), padding=1, count_include_pad=False)
+
+    def forward(self, x):
+        x = self.conv(x)
+        parts = [T.nn.functional.adaptive_max_pool3d(self.max(x), (2, 1, 1)),
+                 T.nn.functional.adaptive_avg_pool3d(self.avg(x), (1, 2, 1)),
+                 T.nn.AdaptiveAvgPool3d((2, 1, 1))(x), T.nn.functional.adaptive_max_pool3d(x, (1, 1, 2))]
+        return T.cat([p.flatten(2) for p in parts], 2)
+
+
+class _UnfoldFold(T.nn.Module):
+    """Unfold, a linear map of the columns, fold (a convolution written out), then a
+    ConvTranspose3d."""
+
+    def __init__(self):
+        super().__init__()
+        self.mix = T.nn.Linear(12, 8)
+        self.up = T.nn.ConvTranspose3d(2, 2, (1, 3, 3), stride=(1, 2, 1), padding=(0, 0, 1))
+
+    def forward(self, x):
+        cols = T.nn.Unfold(2, padding=1, stride=(1, 2))(x)  # (2, 12, 5 * 3)
+        y = T.nn.Fold((4, 5), 2, padding=1, stride=(1, 2))(self.mix(cols.transpose(1, 2)).transpose(1, 2))
+        return self.up(y.unsqueeze(2))
+
+
+class _UnpoolEtc(T.nn.Module):
+    """Max pooling undone by MaxUnpool2d, an LPPool2d, local response norm, a channel
+    shuffle and Softmax2d, after a convolution (the parameters)."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = T.nn.Conv2d(3, 3, 1)
+
+    def forward(self, x):
+        x = self.conv(x)
+        v, i = T.nn.functional.max_pool2d(x, 2, return_indices=True)
+        a = T.nn.MaxUnpool2d(2)(v, i) + T.nn.functional.interpolate(T.nn.LPPool2d(2, 2)(x.abs() + 0.1), scale_factor=2)
+        b = T.nn.LocalResponseNorm(2, alpha=0.5)(x)
+        return T.nn.Softmax2d()(T.nn.ChannelShuffle(2)(T.cat([a, b], 1)))
 
 
 class _BilinearAttention(T.nn.Module):

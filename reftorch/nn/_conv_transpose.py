@@ -1,4 +1,4 @@
-"""``F.conv_transpose1d`` / ``F.conv_transpose2d``: PyTorch's checks in front of
+"""``F.conv_transpose1d`` / ``2d`` / ``3d``: PyTorch's checks in front of
 :class:`~reftorch.nn._conv.ConvolutionTranspose` (the input gradient of a convolution)."""
 from __future__ import annotations
 
@@ -119,3 +119,20 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
                   [1., 2., 1.]]]])
     """
     return _conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation, 2)
+
+
+def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    """A 3-D transposed convolution (see :func:`conv_transpose2d`): ``(N, C_in, D, H, W)``
+    (or unbatched ``(C_in, D, H, W)``) with weight ``(C_in, C_out / groups, kD, kH, kW)``
+    to ``(N, C_out, D_out, H_out, W_out)``, each size ``(n - 1) * stride - 2 * padding +
+    dilation * (k - 1) + output_padding + 1``. ``grad_fn``: ``ConvolutionBackward0``.
+
+    Mirrors ``torch.nn.functional.conv_transpose3d``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> import reftorch.nn.functional as F
+        >>> F.conv_transpose3d(torch.ones(1, 1, 1, 1, 2), torch.ones(1, 1, 2, 1, 2), stride=2).flatten()
+        tensor([1., 1., 1., 1., 1., 1., 1., 1.])
+    """
+    return _conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation, 3)

@@ -1,4 +1,5 @@
-"""``F.pixel_shuffle`` and ``F.pixel_unshuffle``: trade channels for spatial resolution.
+"""``F.pixel_shuffle`` and ``F.pixel_unshuffle``: trade channels for spatial resolution;
+``F.channel_shuffle``: interleave channel groups.
 
 ``pixel_shuffle(x, r)`` turns ``(*, C * r * r, H, W)`` into ``(*, C, H * r, W * r)``: each
 group of ``r * r`` channels fills the ``r x r`` block of one output pixel (the sub-pixel
@@ -7,7 +8,7 @@ one op whose gradient is the other (``PixelShuffleBackward0``, ``PixelUnshuffleB
 """
 from __future__ import annotations
 
-from .._layout import row_major
+from .._layout import memory_format_layout, row_major
 from .._tensor import Tensor
 from ..autograd.function import OpFunction as Function
 
@@ -111,3 +112,63 @@ def pixel_unshuffle(input, downscale_factor):
             raise RuntimeError(f"pixel_unshuffle expects {name} to be divisible by downscale_factor, but "
                                f"input.size({k})={input.shape[k]} is not divisible by {downscale_factor}")
     return PixelUnshuffle.apply(input, downscale_factor)
+
+
+def _channel_shuffle(b, a, groups):
+    """``(N, C, *)`` viewed as ``(N, groups, C / groups, *)``, the two channel dims swapped."""
+    xp = b.xp
+    n, c, rest = a.shape[0], a.shape[1], tuple(a.shape[2:])
+    if c == 0:  # (no channels to shuffle)
+        return row_major(b, b.copy(a))
+    x = xp.reshape(a, (n, groups, c // groups) + rest)
+    x = xp.permute_dims(x, (0, 2, 1) + tuple(range(3, x.ndim)))
+    return memory_format_layout(b, xp.reshape(b.copy(x), a.shape), a)
+
+
+class ChannelShuffle(Function):
+    """Channel shuffle; its gradient is the shuffle with ``C / groups`` groups, the
+    inverse (``ChannelShuffleBackward0`` at every order, as PyTorch)."""
+
+    name = "ChannelShuffleBackward0"
+    create_graph = True
+    arity = 1
+
+    @staticmethod
+    def forward(ctx, x, groups):
+        ctx.inverse = x.shape[1] // groups
+        return _channel_shuffle(x._backend, x._data, groups)
+
+    @staticmethod
+    def backward(ctx, g):
+        if ctx.inverse <= 0:  # no channels: PyTorch's backward calls the shuffle with 0 groups
+            raise RuntimeError("Number of groups to divide channels in must be positive. Value of groups:0")
+        if isinstance(g, Tensor):
+            return ChannelShuffle.apply(g, ctx.inverse)
+        return _channel_shuffle(ctx.backend, g, ctx.inverse)
+
+
+def channel_shuffle(input, groups):
+    """Split the ``C`` channels of ``(N, C, *)`` into ``groups`` groups and interleave
+    them: output channel ``j * groups + i`` is input channel ``i * (C / groups) + j`` (the
+    shuffle of ShuffleNet, so that grouped convolutions see every group).
+
+    Raises:
+        RuntimeError: for fewer than 3 dims, ``groups`` not positive, or ``C`` not
+            divisible by ``groups`` (PyTorch's messages).
+
+    Mirrors ``torch.nn.functional.channel_shuffle``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> import reftorch.nn.functional as F
+        >>> F.channel_shuffle(torch.arange(6.).view(1, 6, 1), 2).flatten()
+        tensor([0., 3., 1., 4., 2., 5.])
+    """
+    if input.dim() <= 2:
+        raise RuntimeError(f"channel_shuffle expects input with > 2 dims, but got input with sizes {list(input.shape)}")
+    if groups <= 0:
+        raise RuntimeError(f"Number of groups to divide channels in must be positive. Value of groups:{groups}")
+    c = input.shape[1]
+    if c % groups:
+        raise RuntimeError(f"Number of channels must be divisible by groups. Got {c} channels and {groups} groups.")
+    return ChannelShuffle.apply(input, groups)

@@ -12,6 +12,7 @@ from .._layout import row_major as _row_major
 from .._warnings import warn_once as _warn_once
 from .._layout import _channels_last_strides, contiguous_strides as _contiguous_strides
 from .._layout import suggests_channels_last as _suggests_channels_last, with_strides as _with_strides
+from .._layout import _channels_last_3d_strides, suggests_channels_last_3d as _suggests_channels_last_3d
 from .._ops import creation as _creation
 from .._ops.linalg import matmul as _matmul, mm as _mm
 from .._ops import pointwise as _pw
@@ -19,13 +20,16 @@ from .._ops import reduction as _red
 from .._ops import shape as _shape
 from .._ops.pointwise import scalar_div as _scalar_div, scalar_mul as _scalar_mul
 from .._ops.softmax import softmax_impl as _softmax_impl  # one implementation with torch.softmax
-from .._tensor import _C_TYPE, Tensor, _wrap_dim, new_shape as _new_shape, tensor_arg as _tensor_arg, tensor_type_name as _tensor_type_name
+from .._tensor import _C_TYPE, Tensor, _wrap_dim, tensor_arg as _tensor_arg, tensor_type_name as _tensor_type_name
 from .._tensor_inplace import commit as _commit
 from .._type_info import finfo as _finfo
 from ..autograd.grad_mode import is_grad_enabled as _is_grad_enabled, no_grad as _no_grad
 from . import _functions as _F
 from . import _conv as _Conv
 from . import _pooling as _Pool
+from ._pool_shapes import adaptive_size as _adaptive_size, avg_divisors as _avg_divisors, \
+    check_avg_dtype as _check_avg_dtype, check_floating as _check_floating, check_not_empty as _check_not_empty, pool_out as _pool_out, \
+    window_divisors as _window_divisors
 from . import _normalization as _Norm
 
 __all__ = [
@@ -869,7 +873,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
 
 
 # ---------------------------------------------------------------------- convolution
-__all__ += ["conv1d", "conv2d"]
+__all__ += ["conv1d", "conv2d", "conv3d"]
 
 
 def _ntuple(v, n):
@@ -973,6 +977,9 @@ def _conv(input, weight, bias, stride, padding, dilation, groups, nd):
         shape = tuple(out._data.shape)
         cl = _channels_last_strides(shape if nd == 2 else (shape[0], shape[1], 1, shape[2]))
         out._data = _with_strides(out._backend, out._data, cl if nd == 2 else (cl[0], cl[1], cl[3]))
+    elif nd == 3 and any(_suggests_channels_last_3d(tuple(t._data.shape), t._backend.strides(t._data))
+                         for t in (input, weight)):
+        out._data = _with_strides(out._backend, out._data, _channels_last_3d_strides(tuple(out._data.shape)))
     return out
 
 
@@ -1057,6 +1064,40 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return _conv(input, weight, bias, stride, padding, dilation, groups, 2)
 
 
+def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """3-D convolution (cross-correlation) over ``(N, C_in, D, H, W)`` or unbatched
+    ``(C_in, D, H, W)``: volumes, or videos with ``D`` frames.
+
+    Args:
+        input: ``(N, C_in, D, H, W)`` or ``(C_in, D, H, W)``.
+        weight: ``(C_out, C_in / groups, kD, kH, kW)``.
+        bias: ``(C_out,)`` or ``None``.
+        stride: step between windows (int or triple, default 1).
+        padding: zeros added on each side (int or triple), or ``'valid'``/``'same'``.
+        dilation: spacing between kernel elements (int or triple, default 1).
+        groups: split the channels into this many independent convolutions.
+
+    Returns:
+        ``(N, C_out, D_out, H_out, W_out)``, each size
+        ``(size + 2*padding - dilation*(k-1) - 1) // stride + 1``; laid out
+        channels-last-3d when the input or the weight is (as PyTorch's CPU kernel). The
+        ``grad_fn`` is ``ConvolutionBackward0``.
+
+    Raises:
+        RuntimeError: as :func:`conv1d`.
+
+    Mirrors ``torch.nn.functional.conv3d``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> import reftorch.nn.functional as F
+        >>> x = torch.arange(8.).view(1, 1, 2, 2, 2)
+        >>> F.conv3d(x, torch.ones(1, 1, 2, 2, 2))
+        tensor([[[[[28.]]]]])
+    """
+    return _conv(input, weight, bias, stride, padding, dilation, groups, 3)
+
+
 
 
 __all__ += ["pad", "interpolate", "upsample", "upsample_nearest", "upsample_bilinear"]
@@ -1074,14 +1115,20 @@ from ._margin_losses import (cosine_embedding_loss, gaussian_nll_loss, hinge_emb
                              margin_ranking_loss, multilabel_soft_margin_loss, poisson_nll_loss, soft_margin_loss,
                              triplet_margin_loss)
 
-__all__ += ["pixel_shuffle", "pixel_unshuffle"]
-from ._pixel_shuffle import pixel_shuffle, pixel_unshuffle  # noqa: E402
+__all__ += ["pixel_shuffle", "pixel_unshuffle", "channel_shuffle"]
+from ._pixel_shuffle import channel_shuffle, pixel_shuffle, pixel_unshuffle  # noqa: E402
 
 __all__ += ["hardshrink", "softshrink", "tanhshrink"]
 from ._activations import hardshrink, softshrink, tanhshrink  # noqa: E402
 
-__all__ += ["conv_transpose1d", "conv_transpose2d"]
-from ._conv_transpose import conv_transpose1d, conv_transpose2d  # noqa: E402
+__all__ += ["conv_transpose1d", "conv_transpose2d", "conv_transpose3d"]
+from ._conv_transpose import conv_transpose1d, conv_transpose2d, conv_transpose3d  # noqa: E402
+
+__all__ += ["max_unpool1d", "max_unpool2d", "max_unpool3d"]
+from ._unpool import max_unpool1d, max_unpool2d, max_unpool3d  # noqa: E402
+
+__all__ += ["unfold", "fold"]
+from ._fold import fold, unfold  # noqa: E402
 
 __all__ += ["bilinear", "embedding_bag"]
 from ._bilinear import bilinear  # noqa: E402
@@ -1101,16 +1148,6 @@ def _mode_pad(input, pads, mode):
 # ---------------------------------------------------------------------- pooling
 __all__ += ["max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d",
             "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d"]
-
-
-def _pool_out(n, k, s, p, d, ceil_mode):
-    """PyTorch's ``pooling_output_shape``: the last window must start inside the input
-    or its left padding."""
-    num = n + 2 * p - d * (k - 1) - 1 + ((s - 1) if ceil_mode else 0)
-    out = num // s + 1
-    if ceil_mode and (out - 1) * s >= n + p:
-        out -= 1
-    return out
 
 
 def _pool_args(name, kernel_size, stride, padding, dilation):
@@ -1195,8 +1232,8 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     kernel, stride, padding, dilation = _pool_args("max_pool2d", kernel_size, stride, padding, dilation)
     out, pads = _pool_geometry(input, kernel, stride, padding, dilation, ceil_mode)
     box = [] if return_indices else None
-    values = _Pool.MaxPool2d.apply(input, kernel=kernel, stride=stride, pads=pads, dilation=dilation,
-                                   out_size=out, box=box)
+    values = _Pool.MaxPool.apply(input, kernel=kernel, stride=stride, pads=pads, dilation=dilation,
+                                 out_size=out, box=box, _name="MaxPool2DWithIndicesBackward0")
     if return_indices:
         return values, Tensor._wrap(box[0], input.device, input._backend)
     return values
@@ -1264,24 +1301,14 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
         raise RuntimeError("Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, "
                            f"but got:{list(input.shape)}")
     out, pads = _pool_geometry(input, kernel, stride, padding, (1, 1), ceil_mode)
+    _check_avg_dtype("avg_pool2d", input)
     if divisor_override is not None:
         div = divisor_override
     else:
-        per_dim = []
-        for n, k, s, p, o in zip(input.shape[-2:], kernel, stride, padding, out):
-            sizes = []
-            for i in range(o):
-                start = i * s - p
-                end = min(start + k, n + p)
-                size = end - start
-                if not count_include_pad:
-                    size = min(end, n) - max(start, 0)
-                sizes.append(size)
-            per_dim.append(sizes)
-        div = [[float(a * b) for b in per_dim[1]] for a in per_dim[0]]
-        if len({v for row in div for v in row}) == 1:
-            div = div[0][0]
-    return _Pool.AvgPool2d.apply(input, kernel=kernel, stride=stride, pads=pads, out_size=out, div=div)
+        per_dim = _avg_divisors(input.shape[-2:], kernel, stride, padding, out, count_include_pad)
+        div = _window_divisors(per_dim)
+    return _Pool.AvgPool.apply(input, kernel=kernel, stride=stride, pads=pads, out_size=out, div=div,
+                               _name="AvgPool2DBackward0")
 
 
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
@@ -1299,30 +1326,6 @@ def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
     one = lambda v: (1,) + _ntuple(v, 1)  # noqa: E731
     return avg_pool2d(input.unsqueeze(-2), one(kernel_size), None if stride is None else one(stride),
                       (0,) + _ntuple(padding, 1), ceil_mode, count_include_pad).squeeze(-2)
-
-
-def _adaptive_size(name, input, output_size):
-    if input.dim() not in (3, 4):
-        sep = ": " if "max" in name else " "
-        raise RuntimeError(f"{name}(): Expected 3D or 4D tensor, but got{sep}{list(input.shape)}")
-    size = _ntuple(output_size, 2)
-    if len(size) != 2:
-        raise RuntimeError(f"{name}: output_size must be 2")
-    out = tuple(n if o is None else o for n, o in zip(input.shape[-2:], size))
-    if min(out) < 0:
-        if "max" in name:  # (PyTorch's max pooling fails making its output)
-            _new_shape(tuple(input.shape[:-2]) + out, name)
-        raise RuntimeError(f"{name}: elements of output_size must be greater than or equal to 0 but received "
-                           f"{{{out[0]}, {out[1]}}}")
-    return out
-
-
-def _check_not_empty(name, input, dims):
-    """PyTorch's error for an adaptive pooling over an empty dim (of ``dims``)."""
-    for d in dims:
-        if input.shape[d] == 0:
-            raise RuntimeError(f"{name}(): Expected input to have non-zero size for non-batch dimensions, but input "
-                               f"has sizes {list(input.shape)} with dimension {d} being empty")
 
 
 def adaptive_avg_pool2d(input, output_size):
@@ -1351,7 +1354,8 @@ def adaptive_avg_pool2d(input, output_size):
     if out == (1, 1):
         return _red.mean(input, (-1, -2), keepdim=True)  # what PyTorch does (MeanBackward1; nan if empty)
     _check_not_empty("adaptive_avg_pool2d", input, (input.dim() - 2, input.dim() - 1))
-    return _Pool.AdaptiveAvgPool2d.apply(input, out_size=out)
+    _check_floating("adaptive_avg_pool2d", input)
+    return _Pool.AdaptiveAvgPool.apply(input, out_size=out, _name="AdaptiveAvgPool2DBackward0")
 
 
 def adaptive_avg_pool1d(input, output_size):
@@ -1386,8 +1390,9 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):
         values = input.new_zeros(tuple(input.shape[:-2]) + out)
         return (values, values.long()) if return_indices else values
     _check_not_empty("adaptive_max_pool2d", input, range(1, input.dim()))
+    _check_floating("adaptive_max_pool2d", input)
     box = []
-    values = _Pool.AdaptiveMaxPool2d.apply(input, out_size=out, box=box)
+    values = _Pool.AdaptiveMaxPool.apply(input, out_size=out, box=box, _name="AdaptiveMaxPool2DBackward0")
     if return_indices:
         return values, Tensor._wrap(box[0], input.device, input._backend)
     return values
@@ -1412,8 +1417,55 @@ def adaptive_max_pool1d(input, output_size, return_indices=False):
     return r.squeeze(-2)
 
 
+__all__ += ["max_pool3d", "avg_pool3d", "adaptive_avg_pool3d", "adaptive_max_pool3d"]
+from ._pooling3d import adaptive_avg_pool3d, adaptive_max_pool3d, avg_pool3d, max_pool3d  # noqa: E402
+
+__all__ += ["max_pool1d_with_indices", "max_pool2d_with_indices", "max_pool3d_with_indices",
+            "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices", "adaptive_max_pool3d_with_indices"]
+
+
+def max_pool1d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+                            return_indices=False):
+    """:func:`max_pool1d` with ``return_indices=True`` whatever ``return_indices`` says:
+    always ``(values, indices)``. Mirrors ``torch.nn.functional.max_pool1d_with_indices``."""
+    return max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
+def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+                            return_indices=False):
+    """:func:`max_pool2d` with ``return_indices=True`` whatever ``return_indices`` says:
+    always ``(values, indices)``. Mirrors ``torch.nn.functional.max_pool2d_with_indices``."""
+    return max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
+def max_pool3d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+                            return_indices=False):
+    """:func:`max_pool3d` with ``return_indices=True`` whatever ``return_indices`` says:
+    always ``(values, indices)``. Mirrors ``torch.nn.functional.max_pool3d_with_indices``."""
+    return max_pool3d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
+def adaptive_max_pool1d_with_indices(input, output_size, return_indices=False):
+    """:func:`adaptive_max_pool1d` with ``return_indices=True``: always ``(values, indices)``.
+    Mirrors ``torch.nn.functional.adaptive_max_pool1d_with_indices``."""
+    return adaptive_max_pool1d(input, output_size, True)
+
+
+def adaptive_max_pool2d_with_indices(input, output_size, return_indices=False):
+    """:func:`adaptive_max_pool2d` with ``return_indices=True``: always ``(values, indices)``.
+    Mirrors ``torch.nn.functional.adaptive_max_pool2d_with_indices``."""
+    return adaptive_max_pool2d(input, output_size, True)
+
+
+def adaptive_max_pool3d_with_indices(input, output_size, return_indices=False):
+    """:func:`adaptive_max_pool3d` with ``return_indices=True``: always ``(values, indices)``.
+    Mirrors ``torch.nn.functional.adaptive_max_pool3d_with_indices``."""
+    return adaptive_max_pool3d(input, output_size, True)
+
+
 # ---------------------------------------------------------------------- normalisation
-__all__ += ["batch_norm", "instance_norm", "layer_norm", "rms_norm", "group_norm", "dropout1d", "dropout2d"]
+__all__ += ["batch_norm", "instance_norm", "layer_norm", "rms_norm", "group_norm", "dropout1d", "dropout2d",
+            "dropout3d"]
 
 
 def _verify_batch_size(size, shown=None):
@@ -1656,15 +1708,17 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05):
     return _Norm.NativeGroupNorm.apply(input, w, b, groups=num_groups, eps=eps, affine=affine)
 
 
-def _feature_dropout(input, p, training, inplace):
+def _feature_dropout(input, p, training, inplace, batched=True):
     """Zero whole channels: one Bernoulli draw per ``(N, C)`` pair (PyTorch's
-    ``feature_dropout``: a ``(N, C, 1, …)`` float noise tensor filled by ``bernoulli_(1 - p)``)."""
+    ``feature_dropout``: a ``(N, C, 1, …)`` float noise tensor filled by ``bernoulli_(1 - p)``);
+    an unbatched input draws one per channel, the same stream as its ``unsqueeze(0)``."""
     if p == 0 or not training or input.numel() == 0:
         return input
     if p == 1:
         zero = _creation.zeros((), dtype=input.dtype, device=input.device)
         return input.mul_(zero) if inplace else _pw.mul(input, zero)
-    noise = _creation.empty(tuple(input.shape[:2]) + (1,) * (input.dim() - 2), dtype=input.dtype,
+    lead = 2 if batched else 1
+    noise = _creation.empty(tuple(input.shape[:lead]) + (1,) * (input.dim() - lead), dtype=input.dtype,
                            device=input.device)
     noise.bernoulli_(1 - p)
     _scale_noise(noise, p)
@@ -1715,9 +1769,45 @@ def dropout1d(input, p=0.5, training=True, inplace=False):
                            "inputs).")
     if nd == 3:
         return _feature_dropout(input, p, training, inplace)
-    x = input.unsqueeze_(0) if inplace else input.unsqueeze(0)
-    r = _feature_dropout(x, p, training, inplace)
-    return r.squeeze_(0) if inplace else r.squeeze(0)
+    if inplace:  # (PyTorch: unsqueeze_, feature dropout in place, squeeze_)
+        return _feature_dropout(input, p, training, True, batched=False)
+    return _feature_dropout(input.unsqueeze(0), p, training, False).squeeze(0)
+
+
+def dropout3d(input, p=0.5, training=True, inplace=False):
+    """Zero whole channels (3-d feature maps) of ``(N, C, D, H, W)`` or unbatched
+    ``(C, D, H, W)`` with probability ``p``, scaling the rest by ``1 / (1 - p)``; PyTorch's
+    random stream (one draw per channel) and its warning for other ranks.
+
+    Raises:
+        ValueError: if ``p`` is not between 0 and 1.
+        RuntimeError: for a 0-d input.
+
+    Mirrors ``torch.nn.functional.dropout3d``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> import reftorch.nn.functional as F
+        >>> _ = torch.manual_seed(0)
+        >>> F.dropout3d(torch.ones(3, 1, 1, 2)).flatten()
+        tensor([0., 0., 0., 0., 2., 2.])
+    """
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    nd = input.dim()
+    if nd not in (4, 5):
+        warnings.warn(f"dropout3d: Received a {nd}-D input to dropout3d, which is deprecated and will result "
+                      "in an error in a future release. To retain the behavior and silence this warning, "
+                      "please use dropout instead. Note that dropout3d exists to provide channel-wise "
+                      "dropout on inputs with 3 spatial dimensions, a channel dimension, and an optional "
+                      "batch dimension (i.e. 4D or 5D inputs).", stacklevel=2)
+    if nd == 5:
+        return _feature_dropout(input, p, training, inplace)
+    if nd == 0:  # (its unsqueeze has one dim)
+        raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
+    if inplace:  # (PyTorch: unsqueeze_, feature dropout in place, squeeze_)
+        return _feature_dropout(input, p, training, True, batched=False)
+    return _feature_dropout(input.unsqueeze(0), p, training, False).squeeze(0)
 
 
 # ---------------------------------------------------------------------- smooth L1 / Huber losses
@@ -1999,3 +2089,8 @@ def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
                                                       _name="AddBackward1"), diff, dt, listed=False)
     return VectorNorm.apply(shifted, ord=float(p) if not isinstance(p, int) else p, axes=_axes(shifted, dim),
                             keepdim=bool(keepdim), _name="NormBackward1")
+
+
+# ---------------------------------------------------------------------- compositions of the above
+__all__ += ["lp_pool1d", "lp_pool2d", "lp_pool3d", "local_response_norm"]
+from ._lp_pool import local_response_norm, lp_pool1d, lp_pool2d, lp_pool3d  # noqa: E402

@@ -65,6 +65,9 @@ NAMESPACES = {
         MarginRankingLoss HingeEmbeddingLoss SoftMarginLoss CosineEmbeddingLoss TripletMarginLoss
         MultiLabelSoftMarginLoss PoissonNLLLoss GaussianNLLLoss
         Conv1d Conv2d MaxPool1d MaxPool2d AvgPool2d AdaptiveAvgPool2d BatchNorm1d BatchNorm2d
+        Conv3d BatchNorm3d MaxPool3d AvgPool3d AdaptiveAvgPool3d AdaptiveMaxPool3d
+        Fold Unfold ConvTranspose3d Dropout3d MaxUnpool1d MaxUnpool2d MaxUnpool3d LPPool1d LPPool2d
+        LPPool3d LocalResponseNorm ChannelShuffle Softmax2d
         LayerNorm RMSNorm InstanceNorm1d InstanceNorm2d Transformer TransformerEncoder TransformerEncoderLayer TransformerDecoder
         TransformerDecoderLayer MultiheadAttention
         CosineSimilarity PairwiseDistance
@@ -80,6 +83,11 @@ NAMESPACES = {
         linear relu leaky_relu elu gelu sigmoid tanh softmax log_softmax softplus dropout embedding
         one_hot pad mse_loss l1_loss cross_entropy nll_loss binary_cross_entropy
         binary_cross_entropy_with_logits smooth_l1_loss conv1d conv2d max_pool2d avg_pool2d
+        conv3d max_pool3d avg_pool3d adaptive_avg_pool3d adaptive_max_pool3d max_pool1d_with_indices
+        max_pool2d_with_indices max_pool3d_with_indices adaptive_max_pool1d_with_indices
+        adaptive_max_pool2d_with_indices adaptive_max_pool3d_with_indices
+        fold unfold conv_transpose3d dropout3d max_unpool1d max_unpool2d max_unpool3d lp_pool1d lp_pool2d
+        lp_pool3d local_response_norm channel_shuffle
         layer_norm rms_norm instance_norm normalize scaled_dot_product_attention multi_head_attention_forward
         embedding_bag bilinear hardshrink softshrink tanhshrink
         huber_loss kl_div cosine_similarity pairwise_distance

@@ -9,7 +9,7 @@ from ..parameter import Parameter
 from .linear import NonDynamicallyQuantizableLinear
 from .module import Module
 
-__all__ = ["ReLU", "Tanh", "Sigmoid", "Softplus", "Softmax", "LogSoftmax", "LeakyReLU"]
+__all__ = ["ReLU", "Tanh", "Sigmoid", "Softplus", "Softmax", "Softmax2d", "LogSoftmax", "LeakyReLU"]
 
 
 class ReLU(Module):
@@ -106,6 +106,25 @@ class Softmax(Module):
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"
+
+
+class Softmax2d(Module):
+    """Softmax over the channels of ``(N, C, H, W)`` or ``(C, H, W)``, at every position
+    (``softmax(input, dim=-3)``). Mirrors ``torch.nn.Softmax2d``.
+
+    Raises:
+        ValueError: for input that is not 3-D or 4-D.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.nn.Softmax2d()(torch.zeros(1, 4, 2, 2))[0, :, 0, 0]
+        tensor([0.2500, 0.2500, 0.2500, 0.2500])
+    """
+
+    def forward(self, input):
+        if input.dim() not in (3, 4):
+            raise ValueError(f"Softmax2d: expected input to be 3D or 4D, got {input.dim()}D instead")
+        return F.softmax(input, -3, _stacklevel=5)
 
 
 class LogSoftmax(Module):

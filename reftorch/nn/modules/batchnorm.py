@@ -14,7 +14,7 @@ from .. import functional as F
 from .. import init
 from .module import Module
 
-__all__ = ["BatchNorm1d", "BatchNorm2d"]
+__all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d"]
 
 
 class _NormBase(Module):
@@ -158,3 +158,26 @@ class BatchNorm2d(_BatchNorm):
     def _check_input_dim(self, input):
         if input.dim() != 4:
             raise ValueError(f"expected 4D input (got {input.dim()}D input)")
+
+
+class BatchNorm3d(_BatchNorm):
+    """Batch normalisation over ``(N, C, D, H, W)``, per channel (arguments as
+    :class:`BatchNorm1d`).
+
+    Raises:
+        ValueError: for input that is not 5-D.
+
+    Mirrors ``torch.nn.BatchNorm3d``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> bn = torch.nn.BatchNorm3d(2)
+        >>> bn
+        BatchNorm3d(2, eps=1e-05, momentum=0.1, affine=True, bias=True, track_running_stats=True)
+        >>> bn(torch.randn(4, 2, 3, 5, 5)).shape
+        torch.Size([4, 2, 3, 5, 5])
+    """
+
+    def _check_input_dim(self, input):
+        if input.dim() != 5:
+            raise ValueError(f"expected 5D input (got {input.dim()}D input)")

@@ -1,4 +1,4 @@
-"""``Conv1d`` and ``Conv2d``. Mirrors ``torch/nn/modules/conv.py``."""
+"""The convolution layers. Mirrors ``torch/nn/modules/conv.py``."""
 from __future__ import annotations
 
 import math
@@ -11,7 +11,7 @@ from .. import functional as F
 from .. import init
 from .module import Module
 
-__all__ = ["Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d"]
+__all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d"]
 
 
 def _ntuple(v, n):
@@ -106,7 +106,7 @@ class _ConvNd(Module):
         return s.format(**self.__dict__)
 
     def _conv_forward(self, input, weight, bias):
-        conv = F.conv1d if self._nd == 1 else F.conv2d
+        conv = (F.conv1d, F.conv2d, F.conv3d)[self._nd - 1]
         if self.padding_mode != "zeros":
             return conv(F._mode_pad(input, self._mode_pads, self.padding_mode), weight, bias,
                         self.stride, 0, self.dilation, self.groups)
@@ -191,6 +191,36 @@ class Conv2d(_ConvNd):
     _nd = 2
 
 
+class Conv3d(_ConvNd):
+    """A 3-D convolution layer over ``(N, C_in, D, H, W)`` (or unbatched
+    ``(C_in, D, H, W)``): volumes, or clips of ``D`` video frames (arguments as
+    :class:`Conv2d`, with ints or triples).
+
+    Attributes:
+        weight: ``(out_channels, in_channels / groups, kD, kH, kW)``.
+        bias: ``(out_channels,)``; both drawn as PyTorch does.
+
+    Shape:
+        ``(N, C_in, D, H, W)`` → ``(N, C_out, D_out, H_out, W_out)``, each size
+        ``(size + 2*padding - dilation*(k-1) - 1) // stride + 1``.
+
+    Raises:
+        ValueError: for bad ``groups``, padding strings or padding modes (PyTorch's messages).
+
+    Mirrors ``torch.nn.Conv3d``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> conv = torch.nn.Conv3d(3, 8, (3, 5, 5), stride=(1, 2, 2), padding=(1, 2, 2))
+        >>> conv
+        Conv3d(3, 8, kernel_size=(3, 5, 5), stride=(1, 2, 2), padding=(1, 2, 2))
+        >>> conv(torch.zeros(2, 3, 16, 32, 32)).shape
+        torch.Size([2, 8, 16, 16, 16])
+    """
+
+    _nd = 3
+
+
 class _ConvTransposeNd(_ConvNd):
     """What ``ConvTranspose1d`` and ``ConvTranspose2d`` share: the weight is
     ``(in_channels, out_channels / groups, *kernel_size)`` and ``output_padding`` is kept."""
@@ -229,7 +259,7 @@ class _ConvTransposeNd(_ConvNd):
         return tuple(int(n) - m for n, m in zip(output_size, lo))
 
     def forward(self, input, output_size=None):
-        fn = F.conv_transpose1d if self._nd == 1 else F.conv_transpose2d
+        fn = (F.conv_transpose1d, F.conv_transpose2d, F.conv_transpose3d)[self._nd - 1]
         return fn(input, self.weight, self.bias, self.stride, self.padding, self._output_padding(input, output_size),
                   self.groups, self.dilation)
 
@@ -290,3 +320,27 @@ class ConvTranspose2d(_ConvTransposeNd):
     """
 
     _nd = 2
+
+
+class ConvTranspose3d(_ConvTransposeNd):
+    """A 3-D transposed convolution layer: upsamples ``(N, C_in, D, H, W)`` (or unbatched
+    ``(C_in, D, H, W)``) to ``(N, C_out, D_out, H_out, W_out)`` (arguments as
+    :class:`ConvTranspose2d`, ints or triples; see
+    :func:`reftorch.nn.functional.conv_transpose3d`).
+
+    Attributes:
+        weight: ``(in_channels, out_channels / groups, kD, kH, kW)``, drawn as PyTorch draws it.
+        bias: ``(out_channels,)``.
+
+    Mirrors ``torch.nn.ConvTranspose3d``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> up = torch.nn.ConvTranspose3d(8, 4, (1, 2, 2), stride=(1, 2, 2))
+        >>> up
+        ConvTranspose3d(8, 4, kernel_size=(1, 2, 2), stride=(1, 2, 2))
+        >>> up(torch.zeros(1, 8, 3, 5, 5)).shape
+        torch.Size([1, 4, 3, 10, 10])
+    """
+
+    _nd = 3

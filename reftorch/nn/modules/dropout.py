@@ -4,7 +4,7 @@ from __future__ import annotations
 from .. import functional as F
 from .module import Module
 
-__all__ = ["Dropout", "Dropout1d", "Dropout2d"]
+__all__ = ["Dropout", "Dropout1d", "Dropout2d", "Dropout3d"]
 
 
 class _DropoutNd(Module):
@@ -91,3 +91,27 @@ class Dropout2d(_DropoutNd):
 
     def forward(self, input):
         return F.dropout2d(input, self.p, self.training, self.inplace)
+
+
+class Dropout3d(_DropoutNd):
+    """During training, zero whole channels (3-d feature maps) of ``(N, C, D, H, W)`` (or
+    ``(C, D, H, W)``) with probability ``p`` and scale the others by ``1 / (1 - p)``;
+    identity in evaluation mode. Seeded masks equal PyTorch's.
+
+    Args:
+        p: the probability of zeroing a channel (default 0.5).
+        inplace: modify the input in place.
+
+    Raises:
+        ValueError: if ``p`` is not between 0 and 1.
+
+    Mirrors ``torch.nn.Dropout3d``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.nn.Dropout3d(0.1)
+        Dropout3d(p=0.1, inplace=False)
+    """
+
+    def forward(self, input):
+        return F.dropout3d(input, self.p, self.training, self.inplace)

@@ -14,7 +14,7 @@ from .. import functional as F
 from .. import init
 from .module import Module
 
-__all__ = ["LayerNorm", "RMSNorm", "GroupNorm"]
+__all__ = ["LayerNorm", "RMSNorm", "GroupNorm", "LocalResponseNorm"]
 
 
 def _affine_parameters(module, shape, affine, bias, device, dtype):
@@ -175,3 +175,38 @@ class GroupNorm(Module):
     def extra_repr(self) -> str:
         return (f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, "
                 f"bias={self.bias is not None}")
+
+
+class LocalResponseNorm(Module):
+    """Local response normalisation across channels (AlexNet):
+    :func:`reftorch.nn.functional.local_response_norm` on ``(N, C, *)``.
+
+    Args:
+        size: the number of neighbouring channels.
+        alpha: the multiplicative factor (default 1e-4).
+        beta: the exponent (default 0.75).
+        k: the additive constant (default 1).
+
+    Mirrors ``torch.nn.LocalResponseNorm``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> lrn = torch.nn.LocalResponseNorm(2)
+        >>> lrn
+        LocalResponseNorm(2, alpha=0.0001, beta=0.75, k=1.0)
+        >>> lrn(torch.ones(2, 5, 3, 3)).shape
+        torch.Size([2, 5, 3, 3])
+    """
+
+    def __init__(self, size, alpha=1e-4, beta=0.75, k=1.0):
+        super().__init__()
+        self.size = size
+        self.alpha = alpha
+        self.beta = beta
+        self.k = k
+
+    def forward(self, input):
+        return F.local_response_norm(input, self.size, self.alpha, self.beta, self.k)
+
+    def extra_repr(self) -> str:
+        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"

@@ -1,10 +1,11 @@
-"""``PixelShuffle`` and ``PixelUnshuffle``. Mirrors ``torch/nn/modules/pixelshuffle.py``."""
+"""``PixelShuffle``, ``PixelUnshuffle`` and ``ChannelShuffle``. Mirrors ``torch/nn/modules/pixelshuffle.py``
+(and ``channelshuffle.py``)."""
 from __future__ import annotations
 
 from .. import functional as F
 from .module import Module
 
-__all__ = ["PixelShuffle", "PixelUnshuffle"]
+__all__ = ["PixelShuffle", "PixelUnshuffle", "ChannelShuffle"]
 
 
 class PixelShuffle(Module):
@@ -47,3 +48,30 @@ class PixelUnshuffle(Module):
 
     def extra_repr(self) -> str:
         return f"downscale_factor={self.downscale_factor}"
+
+
+class ChannelShuffle(Module):
+    """Interleave ``groups`` channel groups of ``(N, C, *)``:
+    :func:`~reftorch.nn.functional.channel_shuffle`. Mirrors ``torch.nn.ChannelShuffle``.
+
+    Args:
+        groups: the number of groups (dividing ``C``).
+
+    Examples:
+        >>> import reftorch as torch
+        >>> shuffle = torch.nn.ChannelShuffle(2)
+        >>> shuffle
+        ChannelShuffle(groups=2)
+        >>> shuffle(torch.arange(4.).view(1, 4, 1, 1)).flatten()
+        tensor([0., 2., 1., 3.])
+    """
+
+    def __init__(self, groups):
+        super().__init__()
+        self.groups = groups
+
+    def forward(self, input):
+        return F.channel_shuffle(input, self.groups)
+
+    def extra_repr(self) -> str:
+        return f"groups={self.groups}"

@@ -8,8 +8,9 @@ from __future__ import annotations
 from .. import functional as F
 from .module import Module
 
-__all__ = ["MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
-           "AdaptiveMaxPool1d", "AdaptiveMaxPool2d"]
+__all__ = ["MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d", "AdaptiveAvgPool1d",
+           "AdaptiveAvgPool2d", "AdaptiveAvgPool3d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d",
+           "MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d", "LPPool1d", "LPPool2d", "LPPool3d"]
 
 
 def _single(v):
@@ -77,6 +78,27 @@ class MaxPool2d(_MaxPoolNd):
 
     def forward(self, input):
         return F.max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation,
+                            ceil_mode=self.ceil_mode, return_indices=self.return_indices)
+
+
+class MaxPool3d(_MaxPoolNd):
+    """Max pooling over the last three dims of ``(N, C, D, H, W)`` or ``(C, D, H, W)``: see
+    :func:`reftorch.nn.functional.max_pool3d` (arguments as :class:`MaxPool2d`, ints or
+    triples).
+
+    Mirrors ``torch.nn.MaxPool3d``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> pool = torch.nn.MaxPool3d((1, 2, 2))
+        >>> pool
+        MaxPool3d(kernel_size=(1, 2, 2), stride=(1, 2, 2), padding=0, dilation=1, ceil_mode=False)
+        >>> pool(torch.zeros(2, 3, 8, 16, 16)).shape
+        torch.Size([2, 3, 8, 8, 8])
+    """
+
+    def forward(self, input):
+        return F.max_pool3d(input, self.kernel_size, self.stride, self.padding, self.dilation,
                             ceil_mode=self.ceil_mode, return_indices=self.return_indices)
 
 
@@ -148,6 +170,27 @@ class AvgPool2d(_AvgPoolNd):
                             self.count_include_pad, self.divisor_override)
 
 
+class AvgPool3d(AvgPool2d):
+    """Average pooling over the last three dims of ``(N, C, D, H, W)`` or ``(C, D, H, W)``:
+    see :func:`reftorch.nn.functional.avg_pool3d` (arguments as :class:`AvgPool2d`, ints or
+    triples).
+
+    Mirrors ``torch.nn.AvgPool3d``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> pool = torch.nn.AvgPool3d(2, stride=(1, 2, 2))
+        >>> pool
+        AvgPool3d(kernel_size=2, stride=(1, 2, 2), padding=0)
+        >>> pool(torch.ones(1, 4, 4, 4)).shape
+        torch.Size([1, 3, 2, 2])
+    """
+
+    def forward(self, input):
+        return F.avg_pool3d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                            self.count_include_pad, self.divisor_override)
+
+
 class _AdaptivePoolNd(Module):
     def __init__(self, output_size):
         super().__init__()
@@ -196,6 +239,28 @@ class AdaptiveAvgPool2d(_AdaptivePoolNd):
 
     def forward(self, input):
         return F.adaptive_avg_pool2d(input, self.output_size)
+
+
+class AdaptiveAvgPool3d(_AdaptivePoolNd):
+    """Average pooling of ``(N, C, D, H, W)`` or ``(C, D, H, W)`` to a fixed output size
+    (windows per dimension as in :class:`AdaptiveAvgPool1d`; ``None`` keeps a size).
+    Mirrors ``torch.nn.AdaptiveAvgPool3d``; see
+    :func:`reftorch.nn.functional.adaptive_avg_pool3d`.
+
+    Args:
+        output_size: ``(D_out, H_out, W_out)``, or an int for a cube.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> pool = torch.nn.AdaptiveAvgPool3d((1, None, 2))
+        >>> pool
+        AdaptiveAvgPool3d(output_size=(1, None, 2))
+        >>> pool(torch.ones(2, 8, 4, 5, 7)).shape
+        torch.Size([2, 8, 1, 5, 2])
+    """
+
+    def forward(self, input):
+        return F.adaptive_avg_pool3d(input, self.output_size)
 
 
 class _AdaptiveMaxPoolNd(Module):
@@ -248,3 +313,172 @@ class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):
 
     def forward(self, input):
         return F.adaptive_max_pool2d(input, self.output_size, self.return_indices)
+
+
+class AdaptiveMaxPool3d(_AdaptiveMaxPoolNd):
+    """Max pooling of ``(N, C, D, H, W)`` or ``(C, D, H, W)`` to a fixed output size
+    (windows per dimension as in :class:`AdaptiveAvgPool1d`). Mirrors
+    ``torch.nn.AdaptiveMaxPool3d``; see :func:`reftorch.nn.functional.adaptive_max_pool3d`.
+
+    Args:
+        output_size: ``(D_out, H_out, W_out)``, or an int for a cube.
+        return_indices: also return the flat positions of the maxima in each
+            ``D * H * W`` volume (int64), as ``(output, indices)`` (default ``False``).
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.nn.AdaptiveMaxPool3d(1)(torch.arange(8.).view(1, 2, 2, 2))
+        tensor([[[[7.]]]])
+    """
+
+    def forward(self, input):
+        return F.adaptive_max_pool3d(input, self.output_size, self.return_indices)
+
+
+class _MaxUnpoolNd(Module):
+    """What the unpooling layers share: the pooling's window, as tuples (PyTorch's repr)."""
+
+    _nd = 0
+
+    def __init__(self, kernel_size, stride=None, padding=0):
+        super().__init__()
+        n = self._nd
+        self.kernel_size = _ntuple(kernel_size, n)
+        self.stride = _ntuple(stride if stride is not None else kernel_size, n)
+        self.padding = _ntuple(padding, n)
+
+    def forward(self, input, indices, output_size=None):
+        fn = (F.max_unpool1d, F.max_unpool2d, F.max_unpool3d)[self._nd - 1]
+        return fn(input, indices, self.kernel_size, self.stride, self.padding, output_size)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+def _ntuple(v, n):
+    return tuple(v) if isinstance(v, (tuple, list)) else (v,) * n
+
+
+class MaxUnpool1d(_MaxUnpoolNd):
+    """The partial inverse of :class:`MaxPool1d`: :func:`reftorch.nn.functional.max_unpool1d`
+    (``forward(input, indices, output_size=None)``). Mirrors ``torch.nn.MaxUnpool1d``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.nn.MaxUnpool1d(2)
+        MaxUnpool1d(kernel_size=(2,), stride=(2,), padding=(0,))
+    """
+
+    _nd = 1
+
+
+class MaxUnpool2d(_MaxUnpoolNd):
+    """The partial inverse of :class:`MaxPool2d`: the maxima put back at their indices,
+    zeros elsewhere (:func:`reftorch.nn.functional.max_unpool2d`;
+    ``forward(input, indices, output_size=None)``, ``output_size`` choosing among the sizes
+    the pooling maps to the same one).
+
+    Args:
+        kernel_size: the pooling's window (int or pair).
+        stride: its stride (default: ``kernel_size``).
+        padding: its padding (default 0).
+
+    Mirrors ``torch.nn.MaxUnpool2d``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> pool, unpool = torch.nn.MaxPool2d(2, return_indices=True), torch.nn.MaxUnpool2d(2)
+        >>> x = torch.tensor([[[[1., 2.], [4., 3.]]]])
+        >>> unpool(*pool(x))
+        tensor([[[[0., 0.],
+                  [4., 0.]]]])
+    """
+
+    _nd = 2
+
+
+class MaxUnpool3d(_MaxUnpoolNd):
+    """The partial inverse of :class:`MaxPool3d` (:func:`reftorch.nn.functional.max_unpool3d`;
+    arguments as :class:`MaxUnpool2d`, ints or triples). Mirrors ``torch.nn.MaxUnpool3d``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.nn.MaxUnpool3d(2, stride=(1, 2, 2))
+        MaxUnpool3d(kernel_size=(2, 2, 2), stride=(1, 2, 2), padding=(0, 0, 0))
+    """
+
+    _nd = 3
+
+
+class _LPPoolNd(Module):
+    """What the power-average pooling layers share (kept as given, PyTorch's repr)."""
+
+    _nd = 0
+
+    def __init__(self, norm_type, kernel_size, stride=None, ceil_mode=False):
+        super().__init__()
+        self.norm_type = norm_type
+        self.kernel_size = kernel_size
+        self.stride = stride
+        self.ceil_mode = ceil_mode
+
+    def forward(self, input):
+        fn = (F.lp_pool1d, F.lp_pool2d, F.lp_pool3d)[self._nd - 1]
+        return fn(input, float(self.norm_type), self.kernel_size, self.stride, self.ceil_mode)
+
+    def extra_repr(self) -> str:
+        return (f"norm_type={self.norm_type}, kernel_size={self.kernel_size}, stride={self.stride}, "
+                f"ceil_mode={self.ceil_mode}")
+
+
+class LPPool1d(_LPPoolNd):
+    """Power-average pooling over the last dim of ``(N, C, L)`` or ``(C, L)``: each window
+    gives ``(sum of x ** p) ** (1 / p)``, ``p = norm_type`` (see
+    :func:`reftorch.nn.functional.lp_pool1d`).
+
+    Args:
+        norm_type: ``p`` (``inf``: max pooling of ``|x|``).
+        kernel_size: window length.
+        stride: step between windows (default: ``kernel_size``).
+        ceil_mode: round the output length up.
+
+    Mirrors ``torch.nn.LPPool1d``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> pool = torch.nn.LPPool1d(2, 3)
+        >>> pool
+        LPPool1d(norm_type=2, kernel_size=3, stride=None, ceil_mode=False)
+        >>> pool(torch.tensor([[1., 2., 2.]]))
+        tensor([[3.]])
+    """
+
+    _nd = 1
+
+
+class LPPool2d(_LPPoolNd):
+    """Power-average pooling over the last two dims of ``(N, C, H, W)`` or ``(C, H, W)``
+    (arguments as :class:`LPPool1d`, ints or pairs; see
+    :func:`reftorch.nn.functional.lp_pool2d`). Mirrors ``torch.nn.LPPool2d``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.nn.LPPool2d(1.5, (2, 3), stride=1, ceil_mode=True)
+        LPPool2d(norm_type=1.5, kernel_size=(2, 3), stride=1, ceil_mode=True)
+    """
+
+    _nd = 2
+
+
+class LPPool3d(_LPPoolNd):
+    """Power-average pooling over the last three dims of ``(N, C, D, H, W)`` or
+    ``(C, D, H, W)`` (arguments as :class:`LPPool1d`, ints or triples; see
+    :func:`reftorch.nn.functional.lp_pool3d`). Mirrors ``torch.nn.LPPool3d``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.nn.LPPool3d(2, 2)(torch.ones(1, 2, 2, 2))
+        tensor([[[[2.8284]]]])
+    """
+
+    _nd = 3
