@@ -125,3 +125,20 @@ def test_split_with_sizes_and_predicates():
     both(lambda T: T.tensor([]).is_nonzero(), msg=True)
     both(lambda T: T.ones(2).is_nonzero(), msg=True)
     both(lambda T, a: (a.is_same_size(a.t()), a.is_same_size(a * 2), T.is_same_size(a, a[:1])), A)
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("call", [
+    lambda T, a: a.add(a, alpha=T.tensor(2.0)), lambda T, a: T.add(a, 1.0, alpha=T.tensor(3)),
+    lambda T, a: (a * 1).add_(a, alpha=T.tensor(-0.5)), lambda T, a: a.sub(a * 2, alpha=T.tensor(0.25)),
+    lambda T, a: T.rsub(a, 2.0, alpha=T.tensor(2.0)),
+])
+def test_alpha_as_a_one_element_tensor(call):
+    both(call, A)
+    check_grads(call, A)
+
+
+@pytest.mark.torch
+def test_alpha_tensor_errors():
+    both(lambda T, a: a.add(a, alpha=T.ones(2)), A, msg=True)
+    both(lambda T, a: a.long().add(a.long(), alpha=T.tensor(1.5)), A, msg=True)

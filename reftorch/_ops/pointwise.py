@@ -236,7 +236,7 @@ class Add(_Binary):
     def forward(ctx, x, y, dt, alpha):
         a, b, dt = _setup(ctx, x, y, dt)
         if alpha.__class__ is not int:
-            _check_alpha(dt, alpha)
+            alpha = _check_alpha(dt, alpha)
         if alpha == 1:
             return a + b
         ctx.alpha = alpha
@@ -259,7 +259,7 @@ class Sub(_Binary):
     def forward(ctx, x, y, dt, alpha):
         a, b, dt = _setup(ctx, x, y, dt)
         if alpha.__class__ is not int:
-            _check_alpha(dt, alpha)
+            alpha = _check_alpha(dt, alpha, "sub")
         if ctx.needs_input_grad:  # (no attribute set at all when no graph is recorded)
             ctx.alpha = alpha
         return a - b if alpha == 1 else a - b * alpha
@@ -508,14 +508,25 @@ def add(input, other, *, alpha=1, out=None):
     return _beside_number(Add.Number.apply(input, _number(other, input, dt), dt, alpha), input, dt)
 
 
-def _check_alpha(dt, alpha):
-    """PyTorch's ``alpha_check`` for ``add``/``sub`` (``dt`` is the result dtype)."""
+def _check_alpha(dt, alpha, fn="add"):
+    """PyTorch's ``alpha_check`` for ``add``/``sub`` (``dt`` is the result dtype); returns
+    ``alpha`` as a number: a one-element tensor gives its value, as PyTorch's argument
+    parser reads a Scalar (``x.add_(y, alpha=lr)`` with a tensor ``lr``).
+
+    Raises:
+        TypeError: for a tensor of several elements.
+    """
+    if isinstance(alpha, Tensor):
+        if alpha.numel() != 1:
+            raise TypeError(f"{fn}(): argument 'alpha' must be Number, not Tensor")
+        alpha = alpha.item()
     if isinstance(alpha, bool) and dt is not D.bool:
         raise RuntimeError("Boolean alpha only supported for Boolean results.")
     if not (dt.is_floating_point or dt.is_complex) and not isinstance(alpha, int):
         raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
     if not dt.is_complex and isinstance(alpha, complex):
         raise RuntimeError("For non-complex input tensors, argument alpha must not be a complex number.")
+    return alpha
 
 
 def sub(input, other, *, alpha=1, out=None):
@@ -552,11 +563,11 @@ def rsub(input, other, *, alpha=1):
             broadcast_shape(tuple(other.shape), tuple(input.shape))  # PyTorch's error names other first
         x, y, dt = _operands(input, other)
         if alpha.__class__ is not int:
-            _check_alpha(dt, alpha)
+            alpha = _check_alpha(dt, alpha, "rsub")
         return Rsub.apply(x, y, dt, alpha)
     dt = D.number_type(input._dtype, other)
     if alpha.__class__ is not int:
-        _check_alpha(dt, alpha)
+        alpha = _check_alpha(dt, alpha, "rsub")
     res = Rsub.Number.apply(input, _number(other, input, dt), dt, alpha, _name="RsubBackward1")
     return _beside_number(res, input, dt, False)
 
