@@ -17,7 +17,7 @@ from ..autograd.function import OpFunction
 
 
 class MaxUnpool(OpFunction):
-    """Scatter ``x``'s values to ``idx`` in zeros of ``out`` (the trailing dims). Where
+    """Scatter ``x``'s values to ``idx`` in zeros of ``out_size`` (the trailing dims). Where
     indices repeat, which value lands is unspecified (in PyTorch too). Applied with
     ``_name=MaxUnpool{nd}DBackward0``."""
 
@@ -26,25 +26,25 @@ class MaxUnpool(OpFunction):
     arity = 1
 
     @staticmethod
-    def forward(ctx, x, idx, out):
+    def forward(ctx, x, idx, out_size):
         b = x._backend
         xp = b.xp
         a = x._data
-        nd = len(out)
+        nd = len(out_size)
         lead = tuple(a.shape[:a.ndim - nd])
-        rows, m = math.prod(lead), math.prod(out)
+        rows, m = math.prod(lead), math.prod(out_size)
         flat_idx = xp.reshape(idx, (rows, math.prod(a.shape[a.ndim - nd:])))
         if flat_idx.size:
             lo, hi = int(xp.min(flat_idx)), int(xp.max(flat_idx))
             if lo < 0 or hi >= m:
                 bad = lo if lo < 0 else hi
                 raise RuntimeError(f"Found an invalid max index: {bad} (output volumes are of size "
-                                   f"{'x'.join(map(str, out))})")
+                                   f"{'x'.join(map(str, out_size))})")
         pos = flat_idx + xp.reshape(xp.arange(rows, dtype=xp.int64, **b._dev_kw()) * m, (-1, 1))
         y = xp.zeros((rows * m,), dtype=a.dtype, **b._dev_kw())
         b.setitem(y, xp.reshape(pos, (-1,)), xp.reshape(a, (-1,)))
         ctx.state = (idx, lead, nd, m)
-        return xp.reshape(y, lead + tuple(out))
+        return xp.reshape(y, lead + tuple(out_size))
 
     @staticmethod
     def backward(ctx, g):
@@ -101,7 +101,7 @@ def _unpool(input, indices, out, nd, name):
                                f"non-batch dimensions, but got {list(input.shape)} with dimension {d} being empty.")
     if not input.dtype.is_floating_point:
         raise NotImplementedError(f"\"{name}\" not implemented for '{_D.scalar_name(input.dtype)}'")
-    return MaxUnpool.apply(input, idx=indices._data, out=tuple(int(o) for o in out),
+    return MaxUnpool.apply(input, idx=indices._data, out_size=tuple(int(o) for o in out),
                            _name=f"MaxUnpool{nd}DBackward0")
 
 
