@@ -183,6 +183,10 @@ CASES = {
     "cartesian_prod": lambda x, d: torch.cartesian_prod(x[0], x[1, :2]),
     "column_dstack": lambda x, d: torch.column_stack([x[0], x[1]]).t() + torch.dstack([x, x])[..., 1],
     "atleast": lambda x, d: torch.atleast_3d(x[0, 0]) * torch.atleast_2d(x[0]).sum(),
+    "linalg_det_inv": lambda x, d: torch.linalg.inv(x[:, :2]) * torch.linalg.det(x[:, 1:])
+                                   + torch.linalg.slogdet(x[:, :2]).logabsdet + torch.logdet(x[:, :2]),
+    "linalg_solve": lambda x, d: torch.linalg.solve(x[:, :2], x) + torch.linalg.solve(x[:, 1:], x[:, 0]).unsqueeze(1)
+                                 + torch.linalg.solve(x[:, :2], x[:, 1:].t(), left=False).sum(1, True),
 }
 
 
@@ -232,6 +236,9 @@ def test_errors_are_the_same_on_device(device):
         x.gather(1, _idx(device, [[3]]))
     with pytest.raises(RuntimeError, match="Sizes of tensors must match except in dimension 0"):
         torch.cat([x, x.t()])
+    with pytest.raises(torch.linalg.LinAlgError, match=r"\(Batch element 1\): The diagonal element 2 is zero"):
+        torch.linalg.inv(torch.stack([x[:, :2], x[:1, :2].expand(2, 2)]))
+    assert torch.linalg.solve_ex(x[:1, :2].expand(2, 2), x[0, :2]).info.item() == 2
 
 
 @pytest.mark.parametrize("device", DEVICES)
