@@ -187,6 +187,14 @@ CASES = {
                                    + torch.linalg.slogdet(x[:, :2]).logabsdet + torch.logdet(x[:, :2]),
     "linalg_solve": lambda x, d: torch.linalg.solve(x[:, :2], x) + torch.linalg.solve(x[:, 1:], x[:, 0]).unsqueeze(1)
                                  + torch.linalg.solve(x[:, :2], x[:, 1:].t(), left=False).sum(1, True),
+    "linalg_cholesky_eigh": lambda x, d: torch.linalg.cholesky(x @ x.t()) + torch.linalg.eigvalsh(x @ x.t())
+                                         + torch.linalg.eigh(x @ x.t()).eigenvectors.abs(),
+    "linalg_qr_svd": lambda x, d: torch.linalg.qr(x.t()).R.abs() + torch.linalg.svd(x, full_matrices=False).S
+                                  + torch.linalg.svd(x.t(), full_matrices=False).U.abs()[:2] + torch.linalg.pinv(x)[:2],
+    "linalg_products": lambda x, d: torch.linalg.matrix_power(x[:, :2], -3) + torch.linalg.multi_dot([x, x.t(), x[:, :2]])
+                                    + torch.linalg.vecdot(x[:, :2], x[:, 1:]) + torch.linalg.solve_triangular(
+                                        x[:, :2], x[:, 1:], upper=False, left=False)
+                                    + torch.linalg.matrix_rank(x).to(x.dtype),
 }
 
 

@@ -35,7 +35,7 @@ NAMESPACES = {
         masked_select unique unique_consecutive bincount index_add take_along_dim meshgrid searchsorted
         bucketize isin cdist moveaxis fliplr flipud rot90 atleast_1d atleast_2d atleast_3d column_stack dstack
         kron tensordot diag_embed cartesian_prod tril_indices triu_indices
-        det logdet slogdet inverse
+        det logdet slogdet inverse cholesky svd matrix_power
     """),
     "torch.Tensor": ("reftorch.Tensor", """
         shape size dim ndim numel dtype device requires_grad grad grad_fn is_leaf item tolist numpy
@@ -52,7 +52,7 @@ NAMESPACES = {
         select diagonal diag trace outer inner addmm addmv baddbmm median kthvalue cross diff
         masked_select unique unique_consecutive bincount index_add index_add_ take take_along_dim
         moveaxis fliplr flipud rot90 kron diag_embed
-        det logdet slogdet inverse
+        det logdet slogdet inverse cholesky svd matrix_power
     """),
     "torch.linalg": ("reftorch.linalg", """
         det slogdet inv inv_ex solve solve_ex cholesky cholesky_ex qr eigh eigvalsh svd svdvals pinv
