@@ -139,3 +139,21 @@ def test_printing():
     both(lambda T: repr(T.linalg.slogdet(T.tensor([[0., 2.], [3., 0.]]))))
     both(lambda T: repr(T.slogdet(T.tensor([[0., 2.], [3., 0.]]))))
     both(lambda T: repr(T.linalg.inv_ex(T.eye(2))))
+
+
+@pytest.mark.parametrize("expr, wrt", [
+    ("T.linalg.det(a)", "a"), ("T.linalg.slogdet(a).logabsdet", "a"), ("T.logdet(a)", "a"), ("T.linalg.inv(a)", "a"),
+    ("T.linalg.solve(a, b)", "ab"), ("T.linalg.solve(a, v)", "av"), ("T.linalg.solve(a[0], b.mT, left=False)", "ab"),
+    ("T.linalg.det(a[0])", "a"),
+])
+def test_second_order(expr, wrt):
+    """create_graph=True: the gradients' grad_fn names and the second derivatives."""
+    def fn(T, a, b, v):
+        env = {"T": T, "a": a, "b": b, "v": v}
+        y = eval(expr, env)
+        w = T.arange(y.numel(), dtype=y.dtype).reshape(y.shape) / 7 + 1
+        inputs = [env[k] for k in wrt]
+        grads = T.autograd.grad((y * w).sum(), inputs, create_graph=True)
+        sum((g * g).sum() for g in grads).backward()
+        return [g.grad_fn.name() for g in grads], grads, [x.grad for x in inputs]
+    both(fn, A, B, V, requires_grad=True)

@@ -14,7 +14,6 @@ from .._tensor import Tensor, tensor_arg
 from .._warnings import warn_once
 from ..autograd.function import OpFunction
 from .linalg_solve import check_floating, check_square, mT, raise_singular
-from .norm import svdvals
 from .reduction import _return_type
 
 linalg_cholesky_ex_rt = _return_type("linalg_cholesky_ex", ("L", "info"))
@@ -455,6 +454,6 @@ def torch_svd(input, some=True, compute_uv=True, *, out=None):
         b = input._backend
         zeros_u = Tensor._wrap(b.zeros(batch + (m, m), input.dtype), input.device, b)
         zeros_v = Tensor._wrap(b.zeros(batch + (n, n), input.dtype), input.device, b)
-        return svd_rt(zeros_u, svdvals(input), zeros_v)
+        return svd_rt(zeros_u, Svd.apply(input, False)[1], zeros_v)
     u, s, vh = Svd.apply(input, not some)
     return svd_rt(u, s, vh.mT)

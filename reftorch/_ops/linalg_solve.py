@@ -129,12 +129,6 @@ def nan_where(b, x, singular):
     return xp.where(singular[..., None, None], xp.full_like(x, float("nan")), x)
 
 
-def safe_inv(b, a):
-    """The inverses of the matrices of ``a``; nan for the singular ones."""
-    singular = singular_mask(b, a)
-    return nan_where(b, b.xp.linalg.inv(without_singular(b, a, singular)), singular)
-
-
 def raise_singular(b, info, who, message):
     """Raise :class:`LinAlgError` ("``who``: ...") for the first matrix whose ``info`` is
     nonzero; ``message`` formats the info value. Batched inputs name the (flattened) batch
@@ -150,29 +144,53 @@ def raise_singular(b, info, who, message):
 
 
 # ----------------------------------------------------------------------------- det, slogdet
+def scaled_inv_t(ctx, a, s, singular, nan_singular):
+    """``s[..., None, None] * A^{-T}`` (``a``: the matrices ``A``), as PyTorch computes it:
+    ``solve(A^T, s * I)``. Singular matrices (``singular``) give nan (``nan_singular``) or
+    ``s * I``; on tensors (``create_graph``) they are refused."""
+    xp, b = ctx.xp, ctx.backend
+    n = a.shape[-1]
+    rhs = xp.expand_dims(xp.expand_dims(s, axis=-1), axis=-1) * ctx.eye
+    a_t = mT(xp, a)
+    if not bool(xp.any(singular)):
+        return xp.linalg.solve(xp.broadcast_to(a_t, rhs.shape[:-2] + (n, n)), rhs)
+    if isinstance(a, Tensor):
+        raise NotImplementedError("reftorch: create_graph=True through a singular matrix is not supported")
+    out = xp.linalg.solve(without_singular(b, a_t, singular), rhs)
+    return nan_where(b, out, singular) if nan_singular else out
+
+
+def _keep_for_grad(ctx, A, singular):
+    """What :func:`scaled_inv_t` needs: ``A`` (saved), the singular mask and an identity."""
+    b = A._backend
+    ctx.save_for_backward(A)
+    ctx.singular = singular
+    ctx.eye = b.xp.eye(A.shape[-1], dtype=A._data.dtype, **b._dev_kw())
+
+
 class Det(OpFunction):
-    """The determinants of the last two dimensions. Backward (as PyTorch's, with the
-    determinant folded in): ``grad * det * A^{-T}``, 0 for a zero determinant."""
+    """The determinants of the last two dimensions. Backward (PyTorch's
+    ``linalg_det_backward``): ``solve(A^T, grad * det * I)``, 0 for a zero determinant."""
 
     name = "LinalgDetBackward0"
     arity = 1
+    create_graph = True
 
     @staticmethod
     def forward(ctx, A):
         xp = A._backend.xp
         det = xp.linalg.det(A._data)
         if ctx.needs_input_grad:
-            ctx.a, ctx.det = A._data, det
+            _keep_for_grad(ctx, A, det == 0)
+            ctx.save_output()
         return det
 
     @staticmethod
     def backward(ctx, g):
-        xp, b = ctx.xp, ctx.backend
-        a, det = ctx.a, ctx.det
-        singular = det == 0
-        gd = xp.where(singular, xp.zeros_like(det), g * det)[..., None, None]
-        inv = xp.linalg.inv(without_singular(b, a, singular))
-        return gd * mT(xp, inv)
+        xp = ctx.xp
+        A, det = ctx.saved_tensors
+        d = det._data
+        return scaled_inv_t(ctx, A._data, xp.where(d == 0, xp.zeros_like(d), g * d), ctx.singular, False)
 
 
 class Slogdet(OpFunction):
@@ -182,20 +200,22 @@ class Slogdet(OpFunction):
     name = "LinalgSlogdetBackward0"
     arity = 1
     multi_output = True
+    create_graph = True
 
     @staticmethod
     def forward(ctx, A):
         xp = A._backend.xp
         sign, logabsdet = xp.linalg.slogdet(A._data)
         if ctx.needs_input_grad:
-            ctx.a = A._data
+            _keep_for_grad(ctx, A, sign == 0)
         return sign, logabsdet
 
     @staticmethod
     def backward(ctx, g_sign, g_logabsdet):
         if g_logabsdet is None:
             return None
-        return g_logabsdet[..., None, None] * mT(ctx.xp, safe_inv(ctx.backend, ctx.a))
+        (A,) = ctx.saved_tensors
+        return scaled_inv_t(ctx, A._data, g_logabsdet, ctx.singular, True)
 
 
 def _checked(A, who, fn, lu=False, arg="A"):
@@ -321,20 +341,21 @@ class Inv(OpFunction):
 
     name = "LinalgInvExBackward0"
     arity = 1
+    create_graph = True
 
     @staticmethod
     def forward(ctx, A, singular):
         b = A._backend
-        inv = nan_where(b, b.xp.linalg.inv(without_singular(b, A._data, singular)), singular)
         if ctx.needs_input_grad:
-            ctx.inv = inv
-        return inv
+            ctx.save_output()
+        return nan_where(b, b.xp.linalg.inv(without_singular(b, A._data, singular)), singular)
 
     @staticmethod
     def backward(ctx, g):
         xp = ctx.xp
-        inv_t = mT(xp, ctx.inv)
-        return -xp.matmul(xp.matmul(inv_t, g), inv_t)
+        (out,) = ctx.saved_tensors
+        inv_t = mT(xp, out._data)
+        return -xp.matmul(inv_t, xp.matmul(g, inv_t))
 
 
 def _inverse(A, check_errors, who):
@@ -427,44 +448,71 @@ class Solve(OpFunction):
 
     name = "LinalgSolveExBackward0"
     arity = 2
+    create_graph = True
 
     @staticmethod
     def forward(ctx, A, B, left, vector, singular):
         b = A._backend
         xp = b.xp
-        a, rhs = A._data, B._data
-        if vector:
-            rhs = xp.expand_dims(rhs, axis=-1)
-        if not left:
-            a, rhs = mT(xp, a), mT(xp, rhs)
-        batch = singular.shape
-        a = xp.broadcast_to(a, batch + a.shape[-2:])
-        rhs = xp.broadcast_to(rhs, batch + rhs.shape[-2:])
+        a, rhs = _as_systems(xp, A._data, B._data, left, vector, singular.shape)
         x = nan_where(b, xp.linalg.solve(without_singular(b, a, singular), rhs), singular)
         if ctx.needs_input_grad:
-            ctx.a, ctx.x, ctx.singular = a, x, singular
+            ctx.save_for_backward(A)
+            ctx.save_output()
+            ctx.singular = singular
             ctx.args = (left, vector, A._data.shape, B._data.shape)
-        out = x if left else mT(xp, x)
-        return out[..., 0] if vector else out
+        return _from_system(xp, x, left, vector)
 
     @staticmethod
     def backward(ctx, g):
         xp, b = ctx.xp, ctx.backend
         left, vector, sa, sb = ctx.args
-        if vector:
-            g = xp.expand_dims(g, axis=-1)
+        A, out = ctx.saved_tensors
+        singular = ctx.singular
+        a_t = mT(xp, _as_systems(xp, A._data, None, left, vector, singular.shape)[0])
+        x = _as_systems(xp, out._data, None, True, vector, singular.shape, rhs_only=True)
+        g = _as_systems(xp, g, None, True, vector, singular.shape, rhs_only=True)
         if not left:
-            g = mT(xp, g)
-        a_t = mT(xp, ctx.a)
-        gb = nan_where(b, xp.linalg.solve(without_singular(b, a_t, ctx.singular), g), ctx.singular)
+            x, g = mT(xp, x), mT(xp, g)
+        if bool(xp.any(singular)):
+            if isinstance(g, Tensor):
+                raise NotImplementedError("reftorch: create_graph=True through a singular matrix is not supported")
+            gb = nan_where(b, xp.linalg.solve(without_singular(b, a_t, singular), g), singular)
+        else:
+            gb = xp.linalg.solve(a_t, g)
         ga = gB = None
         if ctx.needs_input_grad[0]:
-            ga = -xp.matmul(gb, mT(xp, ctx.x))
+            ga = -xp.matmul(gb, mT(xp, x))
             ga = sum_to_shape(xp, ga if left else mT(xp, ga), sa)
         if ctx.needs_input_grad[1]:
-            gB = gb if left else mT(xp, gb)
-            gB = sum_to_shape(xp, gB[..., 0] if vector else gB, sb)
+            gB = _from_system(xp, gb, left, vector)
+            gB = sum_to_shape(xp, gB, sb)
         return ga, gB
+
+
+def _as_systems(xp, a, rhs, left, vector, batch, rhs_only=False):
+    """``A`` and ``B`` as the matrices ``a`` (``(*batch, n, n)``, ``A^T`` for ``left=False``)
+    and right-hand sides ``rhs`` (``(*batch, n, k)``) of ``a x = rhs`` (``rhs_only``: ``a``
+    is a right-hand side: ``X``, or the gradient)."""
+    if rhs_only:
+        a, rhs = None, a
+    if rhs is not None:
+        if vector:
+            rhs = xp.expand_dims(rhs, axis=-1)
+        if not left:
+            rhs = mT(xp, rhs)
+        rhs = xp.broadcast_to(rhs, tuple(batch) + tuple(rhs.shape[-2:]))
+        if rhs_only:
+            return rhs
+    if not left:
+        a = mT(xp, a)
+    return xp.broadcast_to(a, tuple(batch) + tuple(a.shape[-2:])), rhs
+
+
+def _from_system(xp, x, left, vector):
+    """The solution ``x`` of ``a x = rhs`` in ``B``'s layout (transposed back, vectors)."""
+    out = x if left else mT(xp, x)
+    return out[..., 0] if vector else out
 
 
 def _solve(A, B, left, check_errors, who, fn):

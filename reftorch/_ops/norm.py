@@ -9,6 +9,7 @@ from .._tensor import _wrap_dim
 from ..autograd.function import OpFunction
 from . import reduction, shape as S
 from ._common import row_major, with_out
+from .linalg_decomp import Svd
 from .pointwise import abs as _abs
 from ._numpy_names import NOT_GIVEN, numpy_names
 
@@ -213,29 +214,11 @@ def _extreme_axes(input, dim, who):
     return axes
 
 
-class Svdvals(OpFunction):
-    """The singular values of the last two dimensions (``grad_fn`` ``LinalgSvdBackward0``)."""
-
-    name = "LinalgSvdBackward0"
-    arity = 1
-
-    @staticmethod
-    def forward(ctx, x):
-        xp = x._backend.xp
-        u, s, vh = xp.linalg.svd(x._data, full_matrices=False)
-        ctx.u, ctx.vh = u, vh
-        return s
-
-    @staticmethod
-    def backward(ctx, g):
-        xp = ctx.xp
-        return xp.matmul(ctx.u * xp.expand_dims(g, axis=-2), ctx.vh)
-
-
 def svdvals(A):
     """Singular values of ``A`` (batched over leading dims), largest first. Mirrors
-    ``torch.linalg.svdvals``."""
-    return Svdvals.apply(A)
+    ``torch.linalg.svdvals`` (the ``S`` of :func:`reftorch.linalg.svd`, whose
+    ``LinalgSvdBackward0`` node it shares)."""
+    return Svd.apply(A, False)[1]
 
 
 _MATRIX_ORDS = ("fro", "nuc", math.inf, -math.inf, 1, -1, 2, -2)
