@@ -133,7 +133,8 @@ def test_svd_grad_fn_and_torch_svd():
     check_grads(lambda T, a: (lambda r: (r.S, signed(T, r.V)))(T.svd(a)), WIDE, check_grad_fn=False)
 
 
-@pytest.mark.parametrize("expr", ["T.linalg.svd(T.ones(3))", "T.linalg.svd(T.ones(2, 2, dtype=T.int64))",
+@pytest.mark.parametrize("expr", ["T.linalg.svdvals(T.ones(3))", "T.linalg.svdvals(T.ones(3, 2, dtype=T.int64))",
+                                  "T.linalg.svdvals(T.tensor([[3., 0.], [0., -4.]]))", "T.linalg.svd(T.ones(3))", "T.linalg.svd(T.ones(2, 2, dtype=T.int64))",
                                   "T.linalg.svd(T.tensor([[3., 0.], [0., -4.]])).S"])
 def test_svd_checks(expr):
     both(lambda T: eval(expr, {"T": T}), msg=True)

@@ -402,7 +402,7 @@ class Svd(OpFunction):
         return xp.matmul(u, xp.matmul(ga, vh))
 
 
-def _svd_args(A, fn):
+def svd_checks(A, fn):
     tensor_arg(A, fn, "A" if fn.startswith("linalg") else "input", 1)
     if A.dim() < 2:
         raise RuntimeError("linalg.svd: The input tensor A must have at least 2 dimensions.")
@@ -430,7 +430,7 @@ def svd(A, full_matrices=True, *, driver=None, out=None):
     """
     if out is not None:
         raise NotImplementedError("reftorch: linalg.svd(out=...) is not supported")
-    _svd_args(A, "linalg_svd")
+    svd_checks(A, "linalg_svd")
     return linalg_svd_rt(*Svd.apply(A, bool(full_matrices)))
 
 
@@ -447,7 +447,7 @@ def torch_svd(input, some=True, compute_uv=True, *, out=None):
     """
     if out is not None:
         raise NotImplementedError("reftorch: svd(out=...) is not supported")
-    _svd_args(input, "svd")
+    svd_checks(input, "svd")
     if not compute_uv:
         m, n = input.shape[-2], input.shape[-1]
         batch = tuple(input.shape[:-2])

@@ -9,7 +9,7 @@ from .._tensor import _wrap_dim
 from ..autograd.function import OpFunction
 from . import reduction, shape as S
 from ._common import row_major, with_out
-from .linalg_decomp import Svd
+from .linalg_decomp import Svd, svd_checks
 from .pointwise import abs as _abs
 from ._numpy_names import NOT_GIVEN, numpy_names
 
@@ -214,10 +214,23 @@ def _extreme_axes(input, dim, who):
     return axes
 
 
-def svdvals(A):
-    """Singular values of ``A`` (batched over leading dims), largest first. Mirrors
-    ``torch.linalg.svdvals`` (the ``S`` of :func:`reftorch.linalg.svd`, whose
-    ``LinalgSvdBackward0`` node it shares)."""
+def svdvals(A, *, driver=None, out=None):
+    """The singular values of each matrix of ``A`` (``(*, m, n)`` -> ``(*, min(m, n))``),
+    largest first: the ``S`` of :func:`reftorch.linalg.svd`, whose ``LinalgSvdBackward0``
+    node it shares. Unlike the singular vectors, they are unique. Mirrors
+    ``torch.linalg.svdvals`` (``driver`` is for CUDA and ignored).
+
+    Raises:
+        RuntimeError: for fewer than 2 dimensions or an integer dtype.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.linalg.svdvals(torch.tensor([[3., 0.], [0., -4.]]))
+        tensor([4., 3.])
+    """
+    if out is not None:
+        return with_out("linalg_svdvals", out, svdvals, A)
+    svd_checks(A, "linalg_svdvals")
     return Svd.apply(A, False)[1]
 
 
