@@ -195,6 +195,8 @@ CASES = {
                                     + torch.linalg.vecdot(x[:, :2], x[:, 1:]) + torch.linalg.solve_triangular(
                                         x[:, :2], x[:, 1:], upper=False, left=False)
                                     + torch.linalg.matrix_rank(x).to(x.dtype),
+    "linalg_lstsq": lambda x, d: torch.linalg.lstsq(x.t(), x.t()[:, :1] * 2 + 1, driver="gelsd").solution
+                                 + torch.linalg.lstsq(x.t(), x[0], driver="gelsd").residuals,
 }
 
 

@@ -240,3 +240,32 @@ def test_solve_triangular_cases(expr):
 
 def test_solve_triangular_upper_is_required():
     both(lambda T: T.linalg.solve_triangular(T.eye(2), T.ones(2, 1)))  # (a TypeError; messages differ)
+
+
+# ----------------------------------------------------------------------------- lstsq
+@pytest.mark.parametrize("driver", [None, "gelsy", "gelsd", "gelss", "gels"])
+def test_lstsq_full_rank(driver):
+    a, b, v = RNG.standard_normal((2, 5, 3)), RNG.standard_normal((2, 5, 2)), RNG.standard_normal((2, 5))
+    both(lambda T, a, b: T.linalg.lstsq(a, b, driver=driver), a.astype(np.float32), b.astype(np.float32))
+    check_grads(lambda T, a, b: T.linalg.lstsq(a, b, driver=driver)[:2], a, b)
+    check_grads(lambda T, a, v: T.linalg.lstsq(a, v, driver=driver)[:2], a, v)
+    check_grads(lambda T, a, b: T.linalg.lstsq(a[0], b[0], driver=driver)[:2], a, b)
+    check_grads(lambda T, a, b: T.linalg.lstsq(a.mT, b[..., :3, :], driver=driver)[:2], a, b)
+
+
+@pytest.mark.parametrize("driver", ["gelsd", "gelss"])
+def test_lstsq_rank_deficient_with_svd_drivers(driver):
+    both(lambda T: T.linalg.lstsq(T.tensor([[1., 2], [2, 4], [0, 0]], dtype=T.float64),
+                                  T.tensor([[1.], [2], [4]], dtype=T.float64), driver=driver))
+    both(lambda T: T.linalg.lstsq(T.tensor([[1., 2], [2, 4], [0, 0]], dtype=T.float64),
+                                  T.tensor([[1.], [2], [4]], dtype=T.float64), rcond=0.5, driver=driver))
+
+
+@pytest.mark.parametrize("expr", [
+    "T.linalg.lstsq(T.ones(3, 2), T.ones(2, 1))", "T.linalg.lstsq(T.ones(3, 2), T.ones(3, 1, dtype=T.float64))",
+    "T.linalg.lstsq(T.ones(3, 2, dtype=T.int64), T.ones(3, 1, dtype=T.int64))", "T.linalg.lstsq(T.ones(3), T.ones(3))",
+    "T.linalg.lstsq(T.ones(3, 2), T.ones(3, 1), driver='x')", "T.linalg.lstsq(T.ones(3, 2), T.ones(2, 3, 2))",
+    "T.linalg.lstsq(T.ones(3, 2), T.ones(()))", "T.linalg.lstsq(T.ones(2, 3, 2), T.ones(3, 1))",
+])
+def test_lstsq_checks(expr):
+    both(lambda T: eval(expr, {"T": T}), msg=True)

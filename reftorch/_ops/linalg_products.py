@@ -15,6 +15,7 @@ from ._common import sum_to_shape
 from .linalg import Matmul, matmul, mm
 from .linalg_decomp import hermitian_from
 from .linalg_solve import check_floating, check_square, inverse, mT
+from .reduction import _return_type
 
 
 # ----------------------------------------------------------------------------- matrix_power
@@ -299,6 +300,16 @@ def _cutoff(xp, s, atol, rtol, shape, eps):
     return xp.maximum(xp.full_like(smax, atol), rtol * smax)
 
 
+def pinv_from_svd(xp, a, atol, rtol, eps):
+    """``(pinv(a), singular values, rank)`` from the SVD of ``a``, the singular values not
+    above :func:`_cutoff` taken as zero."""
+    u, s, vh = xp.linalg.svd(a, full_matrices=False)
+    keep = s > _cutoff(xp, s, atol, rtol, a.shape, eps)
+    sinv = xp.where(keep, 1 / xp.where(keep, s, xp.ones_like(s)), xp.zeros_like(s))
+    p = xp.matmul(mT(xp, vh) * xp.expand_dims(sinv, axis=-2), mT(xp, u))
+    return p, s, xp.sum(xp.astype(keep, xp.int64), axis=-1)
+
+
 class Pinv(OpFunction):
     """The Moore-Penrose pseudo-inverse, from the SVD (``hermitian``: the eigenvalue
     decomposition), singular values below the cutoff taken as 0. Backward: PyTorch's
@@ -319,28 +330,28 @@ class Pinv(OpFunction):
             winv = xp.where(keep, 1 / xp.where(keep, w, xp.ones_like(w)), xp.zeros_like(w))
             p = xp.matmul(v * xp.expand_dims(winv, axis=-2), mT(xp, v))
         else:
-            u, s, vh = xp.linalg.svd(a, full_matrices=False)
-            keep = s > _cutoff(xp, s, atol, rtol, a.shape, eps)
-            sinv = xp.where(keep, 1 / xp.where(keep, s, xp.ones_like(s)), xp.zeros_like(s))
-            p = xp.matmul(mT(xp, vh) * xp.expand_dims(sinv, axis=-2), mT(xp, u))
+            p = pinv_from_svd(xp, a, atol, rtol, eps)[0]
         if ctx.needs_input_grad:
             ctx.a, ctx.p = a, p
         return p
 
     @staticmethod
     def backward(ctx, g):
-        xp = ctx.xp
-        a, p = ctx.a, ctx.p
-        m, n = a.shape[-2], a.shape[-1]
-        ph, gh = mT(xp, p), mT(xp, g)
-        mul = xp.matmul
-        if m <= n:
-            k = mul(gh, p)
-            kph = mul(k, ph)
-            return -mT(xp, mul(p, k)) + kph - mul(mul(a, p), kph) + mul(mul(ph, p), gh - mul(k, a))
-        k = mul(p, gh)
-        phk = mul(ph, k)
-        return -mT(xp, mul(k, p)) + phk - mul(mul(phk, p), a) + mul(mul(gh - mul(a, k), p), ph)
+        return pinv_backward(ctx.xp, ctx.a, ctx.p, g)
+
+
+def pinv_backward(xp, a, p, g):
+    """PyTorch's ``pinv_backward``: the gradient reaching ``a`` through ``p = pinv(a)``."""
+    m, n = a.shape[-2], a.shape[-1]
+    ph, gh = mT(xp, p), mT(xp, g)
+    mul = xp.matmul
+    if m <= n:
+        k = mul(gh, p)
+        kph = mul(k, ph)
+        return -mT(xp, mul(p, k)) + kph - mul(mul(a, p), kph) + mul(mul(ph, p), gh - mul(k, a))
+    k = mul(p, gh)
+    phk = mul(ph, k)
+    return -mT(xp, mul(k, p)) + phk - mul(mul(phk, p), a) + mul(mul(gh - mul(a, k), p), ph)
 
 
 def pinv(A, *, atol=None, rtol=None, hermitian=False, out=None):
@@ -409,3 +420,137 @@ def matrix_rank(A, *, atol=None, rtol=None, hermitian=False, tol=None, out=None)
     cut = _cutoff(xp, s, atol, rtol, a.shape, _EPS[A.dtype.name])
     rank = xp.sum(xp.astype(s > cut, xp.int64), axis=-1)
     return Tensor._wrap(rank, A.device, b)
+
+
+# ----------------------------------------------------------------------------- lstsq
+linalg_lstsq_rt = _return_type("linalg_lstsq", ("solution", "residuals", "rank", "singular_values"))
+
+
+class Lstsq(OpFunction):
+    """``(solution, residuals)`` of the least-squares problems ``min ||A X - B||``: ``X =
+    pinv(A) B`` (the minimum-norm solution), ``residuals`` the squared column norms of
+    ``A X - B`` when ``residuals`` is asked for, else empty. Backward: ``pinv``'s for ``A``,
+    ``pinv(A)^T grad`` for ``B``; the residuals' (at the optimum ``X``):
+    ``2 (A X - B) grad X^T`` and ``-2 (A X - B) grad``."""
+
+    name = "LinalgLstsqBackward0"
+    arity = 2
+    multi_output = True
+
+    @staticmethod
+    def forward(ctx, A, B, vector, rcond, residuals, eps):
+        b = A._backend
+        xp = b.xp
+        a, rhs = A._data, B._data
+        if vector:
+            rhs = xp.expand_dims(rhs, axis=-1)
+        batch = broadcast_shape(tuple(rhs.shape[:-2]), tuple(a.shape[:-2]))
+        a = xp.broadcast_to(a, batch + a.shape[-2:])
+        rhs = xp.broadcast_to(rhs, batch + rhs.shape[-2:])
+        p = pinv_from_svd(xp, a, None, rcond, eps)[0]
+        x = xp.matmul(p, rhs)
+        r = xp.matmul(a, x) - rhs
+        res = xp.sum(r * r, axis=-2) if residuals else xp.zeros((0,), dtype=a.dtype, **b._dev_kw())
+        if ctx.needs_input_grad:
+            ctx.a, ctx.p, ctx.x, ctx.r, ctx.rhs = a, p, x, r, rhs
+            ctx.args = (vector, A._data.shape, B._data.shape, residuals)
+        return (x[..., 0] if vector else x), res
+
+    @staticmethod
+    def backward(ctx, g_x, g_res):
+        xp = ctx.xp
+        vector, sa, sb, residuals = ctx.args
+        a, p, x, r, rhs = ctx.a, ctx.p, ctx.x, ctx.r, ctx.rhs
+        ga = xp.zeros_like(a)
+        gb = xp.zeros_like(rhs)
+        if g_x is not None:
+            if vector:
+                g_x = xp.expand_dims(g_x, axis=-1)
+            ga = ga + pinv_backward(xp, a, p, xp.matmul(g_x, mT(xp, rhs)))
+            gb = gb + xp.matmul(mT(xp, p), g_x)
+        if g_res is not None and residuals:
+            gr = 2 * r * xp.expand_dims(g_res, axis=-2)
+            ga = ga + xp.matmul(gr, mT(xp, x))
+            gb = gb - gr
+        if vector:
+            gb = gb[..., 0]
+        return sum_to_shape(xp, ga, sa), sum_to_shape(xp, gb, sb)
+
+
+_DRIVERS = ("gels", "gelsy", "gelsd", "gelss")
+
+
+def lstsq(A, B, rcond=None, *, driver=None):
+    """The least-squares solutions ``X`` minimising ``||A X - B||`` for each matrix of ``A``
+    (``(*, m, n)``; ``B`` ``(*, m, k)``, or ``(*, m)`` when it has one dimension fewer than
+    ``A``): ``torch.return_types.linalg_lstsq(solution, residuals, rank, singular_values)``.
+
+    reftorch computes every driver's answer from the SVD (the minimum-norm solution, with
+    singular values not above ``rcond * largest`` taken as zero; ``rcond`` defaults to
+    ``eps * max(m, n)``) and fills the outputs as PyTorch's CPU drivers do: ``residuals``
+    (the squared residual of each column) only when ``m > n``, every matrix has full rank
+    and the driver is not ``"gelsy"`` (the default); ``rank`` except for ``"gels"``;
+    ``singular_values`` for ``"gelsd"`` and ``"gelss"``. Mirrors ``torch.linalg.lstsq``
+    (``grad_fn=<LinalgLstsqBackward0>``). Unlike PyTorch's ``"gelsy"`` and ``"gels"``,
+    whose rank decisions come from a pivoted QR factorisation, the rank of a
+    rank-deficient matrix is decided from its singular values, so the solutions of such
+    problems may differ.
+
+    Raises:
+        RuntimeError: for fewer than 2 dimensions, different dtypes, a non-floating dtype,
+            an unknown ``driver`` or a ``B`` with a different number of rows.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> A = torch.tensor([[1., 0.], [0., 1.], [1., 1.]])
+        >>> torch.linalg.lstsq(A, torch.tensor([[1.], [2.], [3.]])).solution.round(decimals=4)
+        tensor([[1.],
+                [2.]])
+    """
+    tensor_arg(A, "linalg_lstsq", "self", 1)
+    tensor_arg(B, "linalg_lstsq", "b", 2)
+    who = "torch.linalg.lstsq"
+    if A.dtype is not B.dtype:
+        raise RuntimeError(f"{who}: Expected input and other to have the same dtype, but got input's dtype "
+                           f"{D.scalar_name(A.dtype)} and other's dtype {D.scalar_name(B.dtype)}")
+    if A.dim() < 2:
+        raise RuntimeError(f"{who}: input must have at least 2 dimensions.")
+    if B.dim() < 1:
+        raise RuntimeError(f"{who}: other must have at least 1 dimension.")
+    if not 0 <= A.dim() - B.dim() <= 1:
+        raise RuntimeError(f"{who}: input.dim() must be greater or equal to other.dim() and "
+                           "(input.dim() - other.dim()) <= 1")
+    if driver is None:
+        driver = "gelsy"
+    if driver not in _DRIVERS:
+        raise RuntimeError(f"{who}: parameter `driver` should be one of (gels, gelsy, gelsd, gelss)")
+    if A.dtype not in (D.float32, D.float64):
+        raise RuntimeError("This function doesn't handle types other than float and double")
+    vector = B.dim() == A.dim() - 1
+    broadcast_shape(tuple(A.shape[:-2]), tuple(B.shape[:-1] if vector else B.shape[:-2]))
+    if (B.shape[-1] if vector else B.shape[-2]) != A.shape[-2]:
+        raise RuntimeError(f"{who}: input.size(-2) should match other.size(-2)")
+    m, n = A.shape[-2], A.shape[-1]
+    eps = _EPS[A.dtype.name]
+    if rcond is None:
+        rcond = eps * max(m, n)
+    b = A._backend
+    xp = b.xp
+    sv, rank = _lstsq_extras(b, A, B, vector, rcond, eps)
+    residuals = m > n and driver != "gelsy" and bool(xp.all(rank == n))  # (full column rank only)
+    solution, residuals = Lstsq.apply(A, B, vector, rcond, residuals, eps)
+    if driver == "gels":
+        rank = xp.zeros((0,), dtype=xp.int64, **b._dev_kw())
+    if driver not in ("gelsd", "gelss"):
+        sv = xp.zeros((0,), dtype=sv.dtype, **b._dev_kw())
+    return linalg_lstsq_rt(solution, residuals, Tensor._wrap(rank, A.device, b), Tensor._wrap(sv, A.device, b))
+
+
+def _lstsq_extras(b, A, B, vector, rcond, eps):
+    """The singular values and ranks of ``A``'s matrices, broadcast to the problems' batch."""
+    xp = b.xp
+    rhs_batch = tuple(B.shape[:-1] if vector else B.shape[:-2])
+    batch = broadcast_shape(rhs_batch, tuple(A.shape[:-2]))
+    a = xp.broadcast_to(A._data, batch + tuple(A.shape[-2:]))
+    _, s, rank = pinv_from_svd(xp, a, None, rcond, eps)
+    return s, rank
