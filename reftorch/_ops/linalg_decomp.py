@@ -168,6 +168,8 @@ _CHOLESKY_DEPRECATED = (
 def torch_cholesky(input, upper=False, *, out=None):
     """The deprecated ``torch.cholesky`` (and ``Tensor.cholesky``): :func:`cholesky`, with
     PyTorch's deprecation warning (once) and ``grad_fn=<CholeskyBackward0>``."""
+    if out is not None:
+        raise NotImplementedError("reftorch: cholesky(out=...) is not supported")
     warn_once(_CHOLESKY_DEPRECATED, stacklevel=0)
     return _cholesky(input, upper, True, "cholesky", "CholeskyBackward0")[0]
 

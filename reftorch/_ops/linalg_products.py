@@ -12,7 +12,7 @@ from .._tensor import Tensor, int_arg, tensor_arg
 from ..autograd.function import OpFunction
 from . import reduction, shape as S
 from ._common import sum_to_shape
-from .linalg import Matmul, matmul, mm
+from .linalg import Matmul, c_type_name as _ctype, matmul, mm
 from .linalg_decomp import hermitian_from
 from .linalg_solve import check_floating, check_square, inverse, mT
 from .reduction import _return_type
@@ -145,10 +145,6 @@ def multi_dot(tensors, *, out=None):
         return mm(product(i, s), product(s + 1, j))
 
     return product(0, k - 1).view(out_shape)
-
-
-def _ctype(d):
-    return {"float32": "float", "float64": "double"}.get(d.name, d.name)
 
 
 # ----------------------------------------------------------------------------- vecdot
