@@ -30,7 +30,7 @@ from ._tensor_inplace import (check_inplace, check_no_internal_overlap, commit, 
 from ._ops import (clamp, creation, cumulative, indexing, inplace_shape, linalg, multinomial, nonzero,
                    norm, pointwise, reduction, reorder, sampling, scatter, shape, softmax, sorting, splitting,
                    tensor_split, triangular)
-from ._ops import binary_math, special_math, unary_math
+from ._ops import binary_math, linalg_decomp, linalg_products, linalg_solve, special_math, unary_math
 from ._ops._common import grad_as, resolve_device, sum_to_shape
 from ._ops._inplace import regenerate_view_fn
 from . import autograd
@@ -502,7 +502,7 @@ Tensor.H = _matrix_transpose("H", True, batches=False)
 
 def _bind_more_ops():
     """Methods for the ops in ``_ops/{softmax,clamp,sorting,splitting,triangular,scatter,
-    nonzero,norm,multinomial,cumulative,reorder,inplace_shape}.py``."""
+    nonzero,norm,multinomial,cumulative,reorder,inplace_shape,linalg_*}.py``."""
     more = {
         "softmax": softmax.softmax, "log_softmax": softmax.log_softmax,
         "clamp": clamp.clamp, "clip": clamp.clamp, "clamp_": clamp.clamp_, "clip_": clamp.clamp_,
@@ -524,6 +524,9 @@ def _bind_more_ops():
         "repeat_interleave": reorder.repeat_interleave,
         "t_": inplace_shape.t_, "zero_": inplace_shape.zero_,
         "logical_xor": pointwise.logical_xor,
+        "det": linalg_solve.torch_det, "logdet": linalg_solve.logdet, "slogdet": linalg_solve.torch_slogdet,
+        "inverse": linalg_solve.inverse, "cholesky": linalg_decomp.torch_cholesky, "svd": linalg_decomp.torch_svd,
+        "matrix_power": linalg_products.matrix_power,
     }
     for name, fn in more.items():
         setattr(Tensor, name, fn)

@@ -194,6 +194,20 @@ CASES = {
     "special_normal": lambda x, d: (torch.special.ndtr(x) + torch.special.ndtri(torch.sigmoid(x))
                                     + torch.special.log_ndtr(x * 5)),
     "special_entr_xlog1py": lambda x, d: torch.special.entr(x.abs()) + torch.special.xlog1py(x, x.abs()),
+    "linalg_det_inv": lambda x, d: torch.linalg.inv(x[:, :2]) * torch.linalg.det(x[:, 1:])
+                                   + torch.linalg.slogdet(x[:, :2]).logabsdet + torch.logdet(x[:, :2]),
+    "linalg_solve": lambda x, d: torch.linalg.solve(x[:, :2], x) + torch.linalg.solve(x[:, 1:], x[:, 0]).unsqueeze(1)
+                                 + torch.linalg.solve(x[:, :2], x[:, 1:].t(), left=False).sum(1, True),
+    "linalg_cholesky_eigh": lambda x, d: torch.linalg.cholesky(x @ x.t()) + torch.linalg.eigvalsh(x @ x.t())
+                                         + torch.linalg.eigh(x @ x.t()).eigenvectors.abs(),
+    "linalg_qr_svd": lambda x, d: torch.linalg.qr(x.t()).R.abs() + torch.linalg.svd(x, full_matrices=False).S
+                                  + torch.linalg.svd(x.t(), full_matrices=False).U.abs()[:2] + torch.linalg.pinv(x)[:2],
+    "linalg_products": lambda x, d: torch.linalg.matrix_power(x[:, :2], -3) + torch.linalg.multi_dot([x, x.t(), x[:, :2]])
+                                    + torch.linalg.vecdot(x[:, :2], x[:, 1:]) + torch.linalg.solve_triangular(
+                                        x[:, :2], x[:, 1:], upper=False, left=False)
+                                    + torch.linalg.matrix_rank(x).to(x.dtype),
+    "linalg_lstsq": lambda x, d: torch.linalg.lstsq(x.t(), x.t()[:, :1] * 2 + 1, driver="gelsd").solution
+                                 + torch.linalg.lstsq(x.t(), x[0], driver="gelsd").residuals,
 }
 
 
@@ -243,6 +257,9 @@ def test_errors_are_the_same_on_device(device):
         x.gather(1, _idx(device, [[3]]))
     with pytest.raises(RuntimeError, match="Sizes of tensors must match except in dimension 0"):
         torch.cat([x, x.t()])
+    with pytest.raises(torch.linalg.LinAlgError, match=r"\(Batch element 1\): The diagonal element 2 is zero"):
+        torch.linalg.inv(torch.stack([x[:, :2], x[:1, :2].expand(2, 2)]))
+    assert torch.linalg.solve_ex(x[:1, :2].expand(2, 2), x[0, :2]).info.item() == 2
 
 
 @pytest.mark.parametrize("device", DEVICES)

@@ -9,6 +9,7 @@ from .._tensor import _wrap_dim
 from ..autograd.function import OpFunction
 from . import reduction, shape as S
 from ._common import row_major, with_out
+from .linalg_decomp import Svd, svd_checks
 from .pointwise import abs as _abs
 from ._numpy_names import NOT_GIVEN, numpy_names
 
@@ -213,29 +214,24 @@ def _extreme_axes(input, dim, who):
     return axes
 
 
-class Svdvals(OpFunction):
-    """The singular values of the last two dimensions (``grad_fn`` ``LinalgSvdBackward0``)."""
+def svdvals(A, *, driver=None, out=None):
+    """The singular values of each matrix of ``A`` (``(*, m, n)`` -> ``(*, min(m, n))``),
+    largest first: the ``S`` of :func:`reftorch.linalg.svd`, whose ``LinalgSvdBackward0``
+    node it shares. Unlike the singular vectors, they are unique. Mirrors
+    ``torch.linalg.svdvals`` (``driver`` is for CUDA and ignored).
 
-    name = "LinalgSvdBackward0"
-    arity = 1
+    Raises:
+        RuntimeError: for fewer than 2 dimensions or an integer dtype.
 
-    @staticmethod
-    def forward(ctx, x):
-        xp = x._backend.xp
-        u, s, vh = xp.linalg.svd(x._data, full_matrices=False)
-        ctx.u, ctx.vh = u, vh
-        return s
-
-    @staticmethod
-    def backward(ctx, g):
-        xp = ctx.xp
-        return xp.matmul(ctx.u * xp.expand_dims(g, axis=-2), ctx.vh)
-
-
-def svdvals(A):
-    """Singular values of ``A`` (batched over leading dims), largest first. Mirrors
-    ``torch.linalg.svdvals``."""
-    return Svdvals.apply(A)
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.linalg.svdvals(torch.tensor([[3., 0.], [0., -4.]]))
+        tensor([4., 3.])
+    """
+    if out is not None:
+        return with_out("linalg_svdvals", out, svdvals, A)
+    svd_checks(A, "linalg_svdvals")
+    return Svd.apply(A, False)[1]
 
 
 _MATRIX_ORDS = ("fro", "nuc", math.inf, -math.inf, 1, -1, 2, -2)

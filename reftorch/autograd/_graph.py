@@ -210,6 +210,12 @@ class TensorNamespace:
             return _torch.bmm(a, b)  # a batched product without broadcasting: PyTorch's formulas' bmm
         return _torch.matmul(a, b)
 
+    @property
+    def linalg(self):
+        """``xp.linalg``: reftorch's own ``linalg`` (the formulas call ``solve`` with matrix
+        right-hand sides of the matrices' batch shape, where both conventions agree)."""
+        return _torch.linalg
+
     def maximum(self, a, b):
         return _torch.maximum(self._t(a), self._t(b))
 

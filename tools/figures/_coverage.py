@@ -36,6 +36,7 @@ NAMESPACES = {
         masked_select unique unique_consecutive bincount index_add take_along_dim meshgrid searchsorted
         bucketize isin cdist moveaxis fliplr flipud rot90 atleast_1d atleast_2d atleast_3d column_stack dstack
         kron tensordot diag_embed cartesian_prod tril_indices triu_indices
+        det logdet slogdet inverse cholesky svd matrix_power
     """),
     "torch.Tensor": ("reftorch.Tensor", """
         shape size dim ndim numel dtype device requires_grad grad grad_fn is_leaf item tolist numpy
@@ -52,6 +53,12 @@ NAMESPACES = {
         select diagonal diag trace outer inner addmm addmv baddbmm median kthvalue cross diff
         masked_select unique unique_consecutive bincount index_add index_add_ take take_along_dim
         moveaxis fliplr flipud rot90 kron diag_embed
+        det logdet slogdet inverse cholesky svd matrix_power
+    """),
+    "torch.linalg": ("reftorch.linalg", """
+        det slogdet inv inv_ex solve solve_ex cholesky cholesky_ex qr eigh eigvalsh svd svdvals pinv
+        matrix_power matrix_rank multi_dot vecdot solve_triangular lstsq norm vector_norm matrix_norm
+        cross matmul LinAlgError
     """),
     "torch.special": ("reftorch.special", """
         expit logit erf erfc erfinv exp2 expm1 log1p gammaln digamma psi polygamma multigammaln
@@ -138,6 +145,7 @@ API_PREFIX = {
     "torch": r"reftorch\.",
     "torch.Tensor": None,
     "torch.special": r"reftorch\.special\.",
+    "torch.linalg": r"reftorch\.linalg\.",
     "torch.nn": r"reftorch\.nn\.(?:modules\.[\w.]+\.|parameter\.)?",
     "torch.nn.functional": r"reftorch\.nn\.functional\.",
     "torch.nn.utils": r"reftorch\.nn\.utils\.(?:[\w.]+\.)?",
