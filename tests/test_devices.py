@@ -192,6 +192,10 @@ CASES = {
     "special_normal": lambda x, d: (torch.special.ndtr(x) + torch.special.ndtri(torch.sigmoid(x))
                                     + torch.special.log_ndtr(x * 5)),
     "special_entr_xlog1py": lambda x, d: torch.special.entr(x.abs()) + torch.special.xlog1py(x, x.abs()),
+    "logaddexp2_float_power": lambda x, d: torch.logaddexp2(x, x * 2) + torch.float_power(x.abs(), 2).float(),
+    "ldexp_frexp": lambda x, d: torch.ldexp(x, _idx(d, [1, -2, 3])) + torch.frexp(x * 3).mantissa,
+    "nextafter": lambda x, d: torch.nextafter(x, x.flip(1)),
+    "inverse_hyperbolic": lambda x, d: torch.asinh(x) + torch.acosh(x.abs() + 1) + torch.atanh(x / 7),
 }
 
 

@@ -30,6 +30,8 @@ NAMESPACES = {
         trunc frac sgn square isnan isinf isfinite nan_to_num
         rsqrt log1p expm1 log2 log10 exp2 tan asin acos atan sinh cosh erf erfc logit deg2rad rad2deg
         lgamma digamma polygamma mvlgamma erfinv i0 sinc xlogy
+        logaddexp2 float_power heaviside isposinf isneginf isreal absolute positive gcd lcm ldexp frexp
+        nextafter acosh asinh atanh
         atan2 hypot fmod logaddexp fmax fmin signbit
         logsumexp nansum nanmean var_mean std_mean
         select diagonal diag trace ger inner addmm addmv baddbmm median kthvalue mode cross diff
