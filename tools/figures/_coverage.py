@@ -106,7 +106,7 @@ NAMESPACES = {
     """),
     "torch.nn.init": ("reftorch.nn.init", """
         uniform_ normal_ constant_ ones_ zeros_ xavier_uniform_ xavier_normal_ kaiming_uniform_
-        kaiming_normal_ orthogonal_
+        kaiming_normal_ orthogonal_ trunc_normal_
     """),
     "torch.optim": ("reftorch.optim", """
         SGD Adam AdamW RMSprop Adagrad Optimizer
