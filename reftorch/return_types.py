@@ -12,5 +12,6 @@ topk = _return_type("topk")
 from ._ops.order_stats import kthvalue_rt as kthvalue  # noqa: E402
 from ._ops.order_stats import median_rt as median, mode_rt as mode  # noqa: E402
 from ._ops.cumulative import cummax_rt as cummax, cummin_rt as cummin  # noqa: E402
+from ._ops.float_math import _FrexpResult as frexp  # noqa: E402
 
-__all__ = ["max", "min", "sort", "topk", "median", "kthvalue", "mode", "cummax", "cummin"]
+__all__ = ["max", "min", "sort", "topk", "median", "kthvalue", "mode", "cummax", "cummin", "frexp"]

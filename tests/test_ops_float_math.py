@@ -97,6 +97,9 @@ def test_positive_is_identity_and_frexp_type():
     r = reftorch.frexp(reftorch.tensor([8.0]))
     assert type(r).__name__ == "frexp" and r.exponent.dtype is reftorch.int32
     assert repr(r) == repr(torch.frexp(torch.tensor([8.0])))
+    assert isinstance(r, reftorch.return_types.frexp)
+    outs = [T.frexp(T.tensor([8.0, 0.75]), out=(T.empty(2), T.empty(2, dtype=T.int32))) for T in (torch, reftorch)]
+    assert repr(outs[0]) == repr(outs[1])
 
 
 def test_nextafter_and_frexp_on_random_bits():

@@ -373,6 +373,15 @@ class _FrexpResult(namedtuple("frexp", ["mantissa", "exponent"])):
 _FrexpResult.__name__ = _FrexpResult.__qualname__ = "frexp"
 
 
+class _FrexpOutResult(namedtuple("frexp_out", ["mantissa", "exponent"])):
+    """What ``frexp(..., out=(m, e))`` returns (PyTorch's ``torch.return_types.frexp_out``)."""
+
+    __slots__ = ()
+
+    def __repr__(self):
+        return f"torch.return_types.frexp_out(\nmantissa={self.mantissa!r},\nexponent={self.exponent!r})"
+
+
 def _frexp_arrays(b, a):
     """``(m, e)`` with ``a = m * 2**e``, ``0.5 <= |m| < 1`` (``m = a``, ``e = 0`` at 0,
     inf and nan), ``e`` int32; float16 through float32 (exact)."""
@@ -436,7 +445,7 @@ def frexp(input, *, out=None):
         m, e = frexp(input)
         out[0].copy_(m)
         out[1].copy_(e)
-        return _FrexpResult(out[0], out[1])
+        return _FrexpOutResult(out[0], out[1])
     m, e = Frexp.apply(input)
     e._requires_grad = False
     e._grad_fn = None
