@@ -374,9 +374,9 @@ def lgamma(input, *, out=None):
 
     Integer and bool inputs give the default float dtype; ``inf`` at 0, at the negative
     integers and at ``±inf``. PyTorch calls the C library's ``lgamma``; reftorch computes
-    Stirling's series after shifting the argument up to 8 (and the reflection formula
-    below 0) in float64. Against PyTorch: within 2 units in the last place from 8 up,
-    within 1e-13 (relative) or 1e-14 (absolute, near the zeros of lgamma) below;
+    that library's algorithm (fdlibm's) in float64 for positive inputs, within 2 units in
+    the last place of PyTorch (most results bit for bit), and the reflection formula
+    below 0, within 1e-13 (relative) or 1e-14 (absolute, near the zeros of lgamma);
     float32 results are the float64 ones rounded once (within 2e-6, relative).
 
     Raises:
