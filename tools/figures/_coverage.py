@@ -54,6 +54,7 @@ NAMESPACES = {
         select diagonal diag trace outer inner addmm addmv baddbmm median kthvalue cross diff
         masked_select unique unique_consecutive bincount index_add index_add_ take take_along_dim
         moveaxis fliplr flipud rot90 kron diag_embed
+        lgamma digamma polygamma erfinv i0 sinc xlogy lgamma_ erfinv_ frexp ldexp gcd nextafter
     """),
     "torch.special": ("reftorch.special", """
         expit logit erf erfc erfinv exp2 expm1 log1p gammaln digamma psi polygamma multigammaln
