@@ -30,7 +30,7 @@ from ._tensor_inplace import (check_inplace, check_no_internal_overlap, commit, 
 from ._ops import (clamp, creation, cumulative, indexing, inplace_shape, linalg, multinomial, nonzero,
                    norm, pointwise, reduction, reorder, sampling, scatter, shape, softmax, sorting, splitting,
                    tensor_split, triangular)
-from ._ops import binary_math, linalg_decomp, linalg_products, linalg_solve, special_math, unary_math
+from ._ops import binary_math, float_math, linalg_decomp, linalg_products, linalg_solve, special_math, unary_math
 from ._ops._common import grad_as, resolve_device, sum_to_shape
 from ._ops._inplace import regenerate_view_fn
 from . import autograd
@@ -663,6 +663,21 @@ def _bind_special_math():
 
 
 _bind_special_math()
+
+
+def _bind_float_math():
+    """Methods (and in-place methods, where PyTorch has them) for ``_ops/float_math.py``."""
+    for name in ("float_power", "heaviside", "absolute", "gcd", "lcm", "ldexp", "nextafter", "acosh", "asinh",
+                 "atanh", "arccosh", "arcsinh", "arctanh", "logaddexp2", "isposinf", "isneginf", "isreal",
+                 "positive", "frexp"):
+        setattr(Tensor, name, getattr(float_math, name))
+    for name in ("heaviside", "absolute", "gcd", "lcm", "ldexp", "nextafter", "acosh", "asinh", "atanh", "arccosh",
+                 "arcsinh", "arctanh"):
+        setattr(Tensor, name + "_", _inplace(getattr(float_math, name)))
+    Tensor.float_power_ = float_math.float_power_
+
+
+_bind_float_math()
 
 
 def _bind_more_inplace():

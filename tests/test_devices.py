@@ -208,6 +208,10 @@ CASES = {
                                     + torch.linalg.matrix_rank(x).to(x.dtype),
     "linalg_lstsq": lambda x, d: torch.linalg.lstsq(x.t(), x.t()[:, :1] * 2 + 1, driver="gelsd").solution
                                  + torch.linalg.lstsq(x.t(), x[0], driver="gelsd").residuals,
+    "logaddexp2_float_power": lambda x, d: torch.logaddexp2(x, x * 2) + torch.float_power(x.abs(), 2).float(),
+    "ldexp_frexp": lambda x, d: torch.ldexp(x, _idx(d, [1, -2, 3])) + torch.frexp(x * 3).mantissa,
+    "nextafter": lambda x, d: torch.nextafter(x, x.flip(1)),
+    "inverse_hyperbolic": lambda x, d: torch.asinh(x) + torch.acosh(x.abs() + 1) + torch.atanh(x / 7),
 }
 
 

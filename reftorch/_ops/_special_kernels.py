@@ -14,16 +14,15 @@ order, the results are the same bits; the exceptions (the C library's ``logf``/`
 against the array library's, fused multiply-adds the compiler may form) are a unit in the
 last place at most, and each function's docstring says how close it is.
 
-``lgamma`` is the exception: PyTorch calls the C library's (``std::lgamma``), whose
-algorithm is long; this one is Stirling's series after shifting the argument up to 8, and
-the reflection formula below 0 (accuracy in :func:`lgamma`).
+``lgamma``: PyTorch calls the C library's (``std::lgamma``); this is that library's
+algorithm (fdlibm's) for positive arguments, and the reflection formula below 0
+(accuracy in :func:`lgamma`).
 """
 from __future__ import annotations
 
 import math
+import struct
 
-_HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
-_LOG_PI = math.log(math.pi)
 
 
 def working(b, a):
@@ -83,54 +82,122 @@ def chbevl(x, coeffs):
 
 
 # ------------------------------------------------------------------------------ lgamma
-# Stirling's series of lgamma(z) - ((z - 0.5) * log(z) - z + log(2 pi) / 2): the terms
-# B_2k / (2k (2k - 1) z**(2k - 1)), k = 1..9, as a polynomial in 1 / z**2 (highest first)
-_STIRLING = (43867 / 244188, -3617 / 122400, 1 / 156, -691 / 360360, 1 / 1188, -1 / 1680, 1 / 1260,
-             -1 / 360, 1 / 12)
-_SHIFT = 8.0  # arguments below it are shifted up to it: lgamma(x) = lgamma(x + n) - log(x (x+1) ... (x+n-1))
+# The C library's algorithm for x > 0 (Sun's fdlibm, glibc's ``lgamma`` there): rational
+# or polynomial approximations around 1, the minimum tc and 2 below 2, one on [2, 3] with
+# the recurrence up to 8, an asymptotic series beyond. The constants are fdlibm's.
+def _high_word(h):
+    """The float64 whose high 32 bits are ``h`` and low 32 bits 0 (fdlibm's range limits
+    are comparisons of the high word: ``ix >= h`` is ``|x| >= _high_word(h)``)."""
+    return struct.unpack(">d", struct.pack(">Q", h << 32))[0]
 
 
-def _lgamma_positive(xp, y):
-    """``lgamma(y)`` for ``y > 0`` (float64; 0 and inf handled by the caller)."""
-    prod = xp.ones_like(y)
-    z = y
-    for _ in range(int(_SHIFT)):
-        low = z < _SHIFT
-        prod = xp.where(low, prod * z, prod)
-        z = xp.where(low, z + 1, z)
-    iz = 1 / z
-    series = iz * polevl(iz * iz, _STIRLING)
-    # (z - 0.5) * log(z) - z, written so that it overflows only where lgamma does
-    st = (z - 0.5) * (xp.log(z) - 1) - 0.5 + _HALF_LOG_2PI + series
-    return st - xp.log(prod)
+_LG_A = (7.72156649015328655494e-02, 3.22467033424113591611e-01, 6.73523010531292681824e-02,
+         2.05808084325167332806e-02, 7.38555086081402883957e-03, 2.89051383673415629091e-03,
+         1.19270763183362067845e-03, 5.10069792153511336608e-04, 2.20862790713908385557e-04,
+         1.08011567247583939954e-04, 2.52144565451257326939e-05, 4.48640949618915160150e-05)
+_LG_TC, _LG_TF, _LG_TT = 1.46163214496836224576e+00, -1.21486290535849611461e-01, -3.63867699703950536541e-18
+_LG_T = (4.83836122723810047042e-01, -1.47587722994593911752e-01, 6.46249402391333854778e-02,
+         -3.27885410759859649565e-02, 1.79706750811820387126e-02, -1.03142241298341437450e-02,
+         6.10053870246291332635e-03, -3.68452016781138256760e-03, 2.25964780900612472250e-03,
+         -1.40346469989232843813e-03, 8.81081882437654011382e-04, -5.38595305356740546715e-04,
+         3.15632070903625950361e-04, -3.12754168375120860518e-04, 3.35529192635519073543e-04)
+_LG_U = (-7.72156649015328655494e-02, 6.32827064025093366517e-01, 1.45492250137234768737e+00,
+         9.77717527963372745603e-01, 2.28963728064692451092e-01, 1.33810918536787660377e-02)
+_LG_V = (1.0, 2.45597793713041134822e+00, 2.12848976379893395361e+00, 7.69285150456672783825e-01,
+         1.04222645593369134254e-01, 3.21709242282423911810e-03)
+_LG_S = (-7.72156649015328655494e-02, 2.14982415960608852501e-01, 3.25778796408930981787e-01,
+         1.46350472652464452805e-01, 2.66422703033638609560e-02, 1.84028451407337715652e-03,
+         3.19475326584100867617e-05)
+_LG_R = (1.0, 1.39200533467621045958e+00, 7.21935547567138069525e-01, 1.71933865632803078993e-01,
+         1.86459191715652901344e-02, 7.77942496381893596434e-04, 7.32668430744625636189e-06)
+_LG_W = (4.18938533204672725052e-01, 8.33333333333329678849e-02, -2.77777777728775536470e-03,
+         7.93650558643019558500e-04, -5.95187557450339963135e-04, 8.36339918996282139126e-04,
+         -1.63092934096575273989e-03)
+_LG_09, _LG_073, _LG_023 = _high_word(0x3FECCCCD), _high_word(0x3FE76944), _high_word(0x3FCDA661)
+_LG_173, _LG_123 = _high_word(0x3FFBB4C3), _high_word(0x3FF3B4C4)
+
+
+def _horner(z, coeffs):
+    """``c0 + z * (c1 + z * (c2 + ...))``, fdlibm's order."""
+    r = coeffs[-1]
+    for c in reversed(coeffs[:-1]):
+        r = c + z * r
+    return r
+
+
+def _lgamma_below_2(xp, x):
+    """fdlibm's ``lgamma`` on ``(0, 2)``: ``-log(x) + lgamma(x + 1)`` below 0.9, then one of
+    three approximations by the distance to 1, to the minimum ``tc`` or to 2."""
+    low = x < _LG_09
+    r = xp.where(low, -xp.log(x), xp.zeros_like(x))
+    near2 = xp.where(low, x >= _LG_073, x >= _LG_173)  # case 0: y = 1 - x (low) or 2 - x
+    neartc = ~near2 & xp.where(low, x >= _LG_023, x >= _LG_123)  # case 1: y = x - tc (+1 when low)
+    y0 = xp.where(low, 1.0 - x, 2.0 - x)
+    y1 = xp.where(low, x - (_LG_TC - 1.0), x - _LG_TC)
+    y2 = xp.where(low, x, x - 1.0)
+    z = y0 * y0
+    p = y0 * _horner(z, _LG_A[0::2]) + z * _horner(z, _LG_A[1::2])
+    case0 = p - 0.5 * y0
+    z = y1 * y1
+    w = z * y1
+    p1, p2, p3 = _horner(w, _LG_T[0::3]), _horner(w, _LG_T[1::3]), _horner(w, _LG_T[2::3])
+    case1 = _LG_TF + (z * p1 - (_LG_TT - w * (p2 + y1 * p3)))
+    case2 = -0.5 * y2 + y2 * _horner(y2, _LG_U) / _horner(y2, _LG_V)
+    return r + xp.where(near2, case0, xp.where(neartc, case1, case2))
+
+
+def _lgamma_2_to_8(xp, x):
+    """fdlibm's ``lgamma`` on ``[2, 8)``: a rational function of ``y = frac(x)`` for
+    ``lgamma(2 + y)``, plus ``log((y+2)(y+3)...(y+i-1))``, ``i = trunc(x)``."""
+    i = xp.trunc(x)
+    y = x - i
+    r = 0.5 * y + y * _horner(y, _LG_S) / _horner(y, _LG_R)
+    z = xp.ones_like(x)
+    for k in (6.0, 5.0, 4.0, 3.0, 2.0):  # (the C switch falls through from case i)
+        z = xp.where(i - 1 >= k, z * (y + k), z)
+    return xp.where(i >= 3, r + xp.log(z), r)
+
+
+def _lgamma_positive(xp, x):
+    """``lgamma(x)`` for finite ``x > 0`` (float64), fdlibm's ranges."""
+    one = xp.ones_like(x)
+    below2 = _lgamma_below_2(xp, xp.where(x < 2, x, one))
+    mid = _lgamma_2_to_8(xp, xp.where((x >= 2) & (x < 8), x, one + one))
+    big = xp.where(x >= 8, x, one * 8)
+    t = xp.log(big)
+    z = 1.0 / big
+    w = _LG_W[0] + z * _horner(z * z, _LG_W[1:])
+    far = (big - 0.5) * (t - 1.0) + w
+    huge = big * (t - 1.0)  # (from 2**58)
+    r = xp.where(x < 2, below2, xp.where(x < 8, mid, xp.where(x < 2.0 ** 58, far, huge)))
+    return xp.where((x == 1) | (x == 2), xp.zeros_like(x), r)
 
 
 def lgamma(b, a):
     """``log|gamma(a)|`` of a real floating array, computed in float64 and returned in
-    ``a``'s dtype; ``inf`` at 0, the negative integers and ``-inf``.
+    ``a``'s dtype; ``inf`` at 0, the negative integers and ``±inf``.
 
-    Against the C library's ``lgamma`` (PyTorch's kernel), measured on 10^5 points: 2
-    units in the last place at most from 8 up; below, the shift's subtraction costs up to
-    about 50 (a relative error below 1e-13, an absolute one below 1e-14 near the zeros of
-    lgamma, x = 1 and 2 and one in each interval (-n-1, -n), where the relative error
-    grows). Float32 results are the float64 ones rounded once: within 2e-6 (relative) of
-    the C library's ``lgammaf``."""
+    For ``a > 0``, the C library's algorithm (fdlibm's, which glibc's ``lgamma`` -- PyTorch's
+    kernel -- keeps there): the same bits as PyTorch but where the array library's ``log``
+    differs from the C library's by a unit (measured: within 2 units in the last place).
+    Below 0, the reflection formula ``log(pi / |x sin(pi x)|) - lgamma(-x)`` as fdlibm
+    (glibc computes ``(-28, -2)`` more carefully): a relative error growing near the zeros
+    of lgamma there (about 1e-13 relative, 1e-14 absolute). Float32 results are the
+    float64 ones rounded once: within 2e-6 (relative) of the C library's ``lgammaf``."""
     xp = b.xp
     x = _f64(b, a)
     ax = xp.abs(x)
     inf = _c(xp, math.inf, x)
     safe = xp.where((ax == 0) | xp.isinf(ax), _c(xp, 1.0, x), ax)
     pos = _lgamma_positive(xp, safe)
-    # below 0: gamma(x) gamma(1 - x) = pi / sin(pi x), and gamma(1 - x) = |x| gamma(|x|):
-    # lgamma(x) = log(pi) - log|sin(pi x)| - log|x| - lgamma(|x|); sin(pi x) from the
-    # distance r of x to the nearest integer (exact), |sin(pi x)| = |sin(pi r)|
+    # below 0: gamma(x) gamma(1 - x) = pi / sin(pi x), gamma(1 - x) = |x| gamma(|x|); sin(pi x)
+    # from the distance r of x to the nearest integer (exact): |sin(pi x)| = |sin(pi r)|
     r = safe - xp.round(safe)
     s = xp.abs(xp.sin(math.pi * r))
-    neg = _LOG_PI - xp.log(xp.where(s == 0, _c(xp, 1.0, x), s)) - xp.log(safe) - pos
+    neg = xp.log(math.pi / xp.where(s == 0, _c(xp, 1.0, x), s * safe)) - pos
     out = xp.where(x > 0, pos, xp.where(s == 0, inf, neg))
     out = xp.where(ax < 2.0 ** -70, -xp.log(xp.where(ax == 0, _c(xp, 1.0, x), ax)), out)  # (fdlibm's tiny range)
     out = xp.where((ax == 0) | xp.isinf(ax), inf, out)
-    out = xp.where((x == 1) | (x == 2), xp.zeros_like(out), out)
     out = xp.where(xp.isnan(x), x, out)
     return back(b, out, a)
 

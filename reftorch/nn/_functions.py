@@ -610,36 +610,6 @@ class SmoothL1Loss(Function):
         return gx, gy
 
 
-# ---------------------------------------------------------------------- kl_div
-class Xlogy(Function):
-    """``x * log(y)``, and 0 where ``x == 0`` (unless ``y`` is nan), for two floating-point
-    tensors of the same shape and dtype (``kl_div`` calls it as ``xlogy(target, target)``).
-    ``XlogyBackward0``: ``g * xlogy(x != 0, y)`` for ``x`` and ``g * x / y`` for ``y``."""
-
-    name = "XlogyBackward0"
-    create_graph = True
-    arity = 2
-
-    @staticmethod
-    def _xlogy(xp, x, y):
-        zero = xp.zeros_like(y)
-        return xp.where((x == 0) & ~xp.isnan(y), zero, x * xp.log(y))
-
-    @staticmethod
-    def forward(ctx, x, y):
-        ctx.save_for_backward(x, y)
-        return Xlogy._xlogy(_xp(x), x._data, y._data)
-
-    @staticmethod
-    def backward(ctx, g):
-        xp = ctx.xp
-        x, y = ctx.saved_tensors
-        gx = gy = None
-        if ctx.needs_input_grad[0]:
-            gx = g * Xlogy._xlogy(xp, xp.astype(x._data != 0, y._data.dtype), y._data)
-        if ctx.needs_input_grad[1]:
-            gy = g * x._data / y._data
-        return gx, gy
 # ---------------------------------------------------------------------- gelu, silu
 _SQRT1_2 = math.sqrt(0.5)
 _GELU_PDF = 2 / math.sqrt(math.pi) * _SQRT1_2 * 0.5  # 1 / sqrt(2 pi)

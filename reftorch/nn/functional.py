@@ -20,6 +20,7 @@ from .._ops import reduction as _red
 from .._ops import shape as _shape
 from .._ops.pointwise import scalar_div as _scalar_div, scalar_mul as _scalar_mul
 from .._ops.softmax import softmax_impl as _softmax_impl  # one implementation with torch.softmax
+from .._ops.special_math import xlogy as _xlogy
 from .._tensor import _C_TYPE, Tensor, _wrap_dim, tensor_arg as _tensor_arg, tensor_type_name as _tensor_type_name
 from .._tensor_inplace import commit as _commit
 from .._type_info import finfo as _finfo
@@ -1967,7 +1968,7 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
     if log_target:
         loss = _pw.mul(_pw.exp(target), _pw.sub(target, input))
     else:
-        loss = _pw.sub(_F.Xlogy.apply(target, target), _pw.mul(target, input))
+        loss = _pw.sub(_xlogy(target, target), _pw.mul(target, input))
     if reduction == "batchmean":
         out = _red.sum(loss)
         return _pw.div(out, input.shape[0]) if input.dim() != 0 else out

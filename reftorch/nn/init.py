@@ -10,7 +10,7 @@ import math
 import warnings
 
 from ..autograd.grad_mode import no_grad
-from .._ops import creation as _creation
+from .._ops import creation as _creation, pointwise as _pointwise
 from .._tensor import Tensor
 
 __all__ = [
@@ -200,3 +200,113 @@ def orthogonal_(tensor, gain=1, generator=None):
         tensor.view(rows, cols).copy_(Tensor._wrap(b.ascontiguousarray(q), flat._device, b))
         tensor.mul_(gain)
     return tensor
+
+
+__all__ += ["trunc_normal_"]
+
+
+def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
+    """Fill ``tensor`` with draws from the normal distribution ``N(mean, std**2)``
+    truncated to ``[a, b]``. Mirrors ``torch.nn.init.trunc_normal_``.
+
+    PyTorch 2.13's algorithm, draw for draw (so ``manual_seed`` gives PyTorch's values):
+    where the interval holds more than 30% of the distribution, ``normal_`` draws with the
+    values outside ``[a, b]`` (the bounds rounded to the tensor's dtype) drawn again until
+    none is left; otherwise uniform draws on ``[a, b]``, each kept with probability
+    ``exp(log_pdf - log_pdf(mode))`` (a second uniform draw), the rejected ones drawn
+    again. (Earlier PyTorch versions used ``uniform_`` and ``erfinv_``; the values
+    differ.)
+
+    Args:
+        tensor: the tensor to fill (in place).
+        mean: the mean of the normal distribution (default 0).
+        std: its standard deviation (default 1).
+        a: the lower bound (default -2).
+        b: the upper bound (default 2).
+        generator: the random number generator (default: the global one).
+
+    Returns:
+        ``tensor``.
+
+    Warns:
+        UserWarning: when ``mean`` is more than ``2 * std`` outside ``[a, b]``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> w = torch.nn.init.trunc_normal_(torch.empty(2, 3), std=0.02, a=-0.04, b=0.04)
+        >>> bool(w.abs().max() <= 0.04)
+        True
+    """
+    def norm_cdf(x):
+        return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
+
+    if (mean < a - 2 * std) or (mean > b + 2 * std):
+        warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
+                      "The distribution of values may be incorrect.", stacklevel=2)
+    with no_grad():
+        if norm_cdf((b - mean) / std) - norm_cdf((a - mean) / std) > 0.3:
+            # the bounds in the tensor's dtype, so that the test agrees with its values
+            lo = tensor.new_tensor(a, device="cpu").item()
+            hi = tensor.new_tensor(b, device="cpu").item()
+            result = tensor.normal_(mean, std, generator=generator)
+            while True:
+                outside = (result < lo) | (result > hi)
+                if not outside.any():
+                    break
+                redraw = _creation.empty_like(result).normal_(mean, std, generator=generator)
+                result = _pointwise.where(outside, redraw, result)
+            if tensor is not result:
+                tensor.copy_(result)
+            return tensor
+        mode = max(a, min(mean, b))
+        log_peak = -0.5 * ((mode - mean) / std) ** 2
+        candidates = _creation.empty_like(tensor)
+        accept = _creation.empty_like(tensor)
+
+        def log_ratio(c):  # log_pdf(c) - log_pdf(mode), in place, in PyTorch's order
+            return c.sub_(mean).div_(std).pow_(2).mul_(-0.5).sub_(log_peak)
+
+        tensor.uniform_(a, b, generator=generator)
+        candidates.copy_(tensor)
+        log_ratio(candidates)
+        pending = _pointwise.log(accept.uniform_(generator=generator)).gt(candidates)
+        if pending.any():
+            result = tensor
+            while True:
+                candidates.uniform_(a, b, generator=generator)
+                result = _pointwise.where(pending, candidates, result)
+                log_ratio(candidates)
+                pending = _pointwise.where(pending, _pointwise.log(accept.uniform_(generator=generator)).gt(candidates),
+                                           pending)
+                if not pending.any():
+                    break
+            tensor.copy_(result)
+        return tensor
+
+
+def _deprecated(fn):
+    """PyTorch's deprecated name without the trailing underscore (``nn.init.uniform``): a
+    ``FutureWarning``, then ``fn``."""
+    new_name = fn.__name__
+    old_name = new_name[:-1]
+
+    def deprecated_init(*args, **kwargs):
+        warnings.warn(f"`nn.init.{old_name}` is now deprecated in favor of `nn.init.{new_name}`.",
+                      FutureWarning, stacklevel=2)
+        return fn(*args, **kwargs)
+
+    deprecated_init.__name__ = deprecated_init.__qualname__ = old_name
+    deprecated_init.__doc__ = (f"Deprecated alias of :func:`{new_name}` (a ``FutureWarning``). "
+                               f"Mirrors ``torch.nn.init.{old_name}``.")
+    return deprecated_init
+
+
+uniform = _deprecated(uniform_)
+normal = _deprecated(normal_)
+constant = _deprecated(constant_)
+eye = _deprecated(eye_)
+xavier_uniform = _deprecated(xavier_uniform_)
+xavier_normal = _deprecated(xavier_normal_)
+kaiming_uniform = _deprecated(kaiming_uniform_)
+kaiming_normal = _deprecated(kaiming_normal_)
+orthogonal = _deprecated(orthogonal_)

@@ -30,6 +30,8 @@ NAMESPACES = {
         trunc frac sgn square isnan isinf isfinite nan_to_num
         rsqrt log1p expm1 log2 log10 exp2 tan asin acos atan sinh cosh erf erfc logit deg2rad rad2deg
         lgamma digamma polygamma mvlgamma erfinv i0 sinc xlogy
+        logaddexp2 float_power heaviside isposinf isneginf isreal absolute positive gcd lcm ldexp frexp
+        nextafter acosh asinh atanh
         atan2 hypot fmod logaddexp fmax fmin signbit
         logsumexp nansum nanmean var_mean std_mean
         select diagonal diag trace ger inner addmm addmv baddbmm median kthvalue mode cross diff
@@ -54,6 +56,7 @@ NAMESPACES = {
         masked_select unique unique_consecutive bincount index_add index_add_ take take_along_dim
         moveaxis fliplr flipud rot90 kron diag_embed
         det logdet slogdet inverse cholesky svd matrix_power
+        lgamma digamma polygamma erfinv i0 sinc xlogy lgamma_ erfinv_ frexp ldexp gcd nextafter
     """),
     "torch.linalg": ("reftorch.linalg", """
         det slogdet inv inv_ex solve solve_ex cholesky cholesky_ex qr eigh eigvalsh svd svdvals pinv
@@ -120,7 +123,7 @@ NAMESPACES = {
     """),
     "torch.nn.init": ("reftorch.nn.init", """
         uniform_ normal_ constant_ ones_ zeros_ xavier_uniform_ xavier_normal_ kaiming_uniform_
-        kaiming_normal_ orthogonal_
+        kaiming_normal_ orthogonal_ trunc_normal_
     """),
     "torch.optim": ("reftorch.optim", """
         SGD Adam AdamW RMSprop Adagrad Optimizer Adadelta Adamax NAdam RAdam Rprop ASGD LBFGS
