@@ -335,8 +335,25 @@ def test_poisson():
     same_text(lambda T: T.distributions.Poisson(T.tensor([1.0, 2.0])))
     raises_like(lambda T: T.distributions.Poisson(-1.0), msg=True)
     raises_like(lambda T: T.distributions.Poisson(1.0).log_prob(T.tensor(0.5)), msg=True)
-    with pytest.raises(NotImplementedError):  # PyTorch draws with torch.poisson, not in reftorch yet
-        reftorch.distributions.Poisson(1.0).sample()
+    both(_seeded(lambda T, r: T.distributions.Poisson(r).sample((4,))), rate * 10, exact=True)
+    both(_seeded(lambda T: T.distributions.Poisson(T.tensor([3.0, 12.0], dtype=T.float64)).sample()), exact=True)
+    raises_like(lambda T: T.distributions.Poisson(1.0).rsample())
+
+
+def test_torch_poisson():
+    """PyTorch's CPU sampler (product of uniforms below 10, Hormann's rejection above),
+    the same values and the same generator position afterwards."""
+    rates = np.array([0.0, 1e-3, 0.5, 9.99, 10.0, 10.5, 30.0, 100.0, 1e4, 1e7], F32)
+    for dtype in (np.float32, np.float64, np.float16):
+        both(_seeded(lambda T, r: (T.poisson(r), T.rand(3))), rates[:8].astype(dtype), exact=True)
+    both(_seeded(lambda T, r: T.poisson(r)), rates, exact=True)
+    both(_seeded(lambda T, r: T.poisson(r.t())), np.arange(12.0, dtype=F32).reshape(3, 4) * 2, exact=True)
+    both(_seeded(lambda T: T.poisson(T.tensor([2.0]), generator=T.Generator().manual_seed(5))), exact=True)
+    both(_seeded(lambda T: T.poisson(T.tensor([1.0, 20.0], requires_grad=True))))
+    check_grads(_seeded(lambda T, r: T.poisson(r)), rates[:4])
+    raises_like(lambda T: T.poisson(T.tensor([-1.0])), msg=True)
+    raises_like(lambda T: T.poisson(T.tensor([float("nan")])), msg=True)
+    raises_like(lambda T: T.poisson(T.tensor([1])), msg=True)
 
 
 def test_binomial():
@@ -462,7 +479,9 @@ def _on(device):
             D.Uniform(T.zeros(2, device=device), 1.0).rsample(), D.Laplace(T.zeros(2, device=device), 1.0).rsample(),
             n.log_prob(T.ones(3, device=device)), c.entropy(),
             D.kl_divergence(b, D.Bernoulli(T.tensor([0.5, 0.5], device=device))),
-            D.Poisson(T.ones(2, device=device)).log_prob(T.tensor([1.0, 3.0], device=device))]
+            D.Poisson(T.ones(2, device=device)).log_prob(T.tensor([1.0, 3.0], device=device)),
+            D.Poisson(T.tensor([3.0, 20.0], device=device)).sample((2,)), D.Normal(T.zeros(2, device=device), 1.0).icdf(
+                T.tensor([0.2, 0.9], device=device))]
 
 
 def test_same_samples_and_values_on_the_stand_in_device():

@@ -1,5 +1,5 @@
 """Random sampling: ``rand``, ``randn``, ``randint``, ``randperm``, ``normal`` and the
-in-place ``uniform_``/``normal_``/``random_``/``bernoulli_``/``exponential_``.
+in-place ``uniform_``/``normal_``/``random_``/``bernoulli_``/``exponential_``; ``poisson``.
 
 All draws come from the CPU generator (bit-exact with PyTorch's CPU streams) as host
 arrays and are moved to the tensor's device by its backend. An in-place fill draws in the
@@ -380,6 +380,75 @@ def exponential_(t, lambd=1.0, *, generator=None):
         u = _engine(generator).uniform(t.numel(), 0.0, 1.0, dtype=_np.float64)
         return _np.array([-1.0 / lambd * math.log1p(-x) for x in u.tolist()], dtype=_np.float64)
     return _fill(t, "ExponentialBackward0", draw)
+
+
+def _to_int64(x):
+    """C's ``(int64_t)x`` on x86: truncation, and INT64_MIN for NaN, inf or out of range."""
+    return int(x) if math.isfinite(x) and -2.0 ** 63 <= x < 2.0 ** 63 else -(1 << 63)
+
+
+def _poisson_draw(lam, unit):
+    """One Poisson draw of rate ``lam`` as PyTorch's CPU ``sample_poisson``: for
+    ``lam >= 10`` Hormann's transformed rejection (1993), else the product of uniforms
+    (Knuth); ``unit()`` is the next float64 uniform of the generator."""
+    if lam >= 10:
+        slam, loglam = math.sqrt(lam), math.log(lam)
+        b = 0.931 + 2.53 * slam
+        a = -0.059 + 0.02483 * b
+        invalpha = 1.1239 + 1.1328 / (b - 3.4)
+        vr = 0.9277 - 3.6224 / (b - 2)
+        while True:
+            u = unit() - 0.5
+            v = unit()
+            us = 0.5 - abs(u)
+            k = _to_int64(math.floor((2 * a / us + b) * u + lam + 0.43)) if math.isfinite(lam) else -(1 << 63)
+            if us >= 0.07 and v <= vr:
+                return k
+            if k < 0 or (us < 0.013 and v > us):
+                continue
+            if math.log(v) + math.log(invalpha) - math.log(a / (us * us) + b) <= -lam + k * loglam - math.lgamma(k + 1.0):
+                return k
+    if lam == 0:
+        return 0
+    x, prod, enlam = 0, 1.0, math.exp(-lam)
+    while True:
+        prod *= unit()
+        if prod <= enlam:
+            return x
+        x += 1
+
+
+def poisson(input, generator=None):
+    """Poisson draws, one per element of ``input`` (the rates), as floats of
+    ``input``'s dtype. Mirrors ``torch.poisson``: the same values after ``manual_seed``
+    (PyTorch's CPU algorithm, element by element in memory order: a variable number of
+    float64 uniforms per draw). When ``input`` requires grad, so does the result
+    (``PoissonBackward0``, a zero gradient).
+
+    Args:
+        input: the rates (>= 0), a floating point tensor of any shape.
+        generator: the generator to draw from (default: the global one).
+
+    Raises:
+        RuntimeError: if a rate is negative or NaN.
+        NotImplementedError: for an integer ``input``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> _ = torch.manual_seed(0)
+        >>> torch.poisson(torch.tensor([0.5, 4.0, 30.0]))
+        tensor([ 2.,  5., 26.])
+    """
+    if not input.dtype.is_floating_point:
+        raise _not_implemented("poisson_cpu", input.dtype)
+    rates = _np.asarray(input.detach().contiguous()._host(), dtype=_np.float64).reshape(-1)
+    if rates.size and not bool((rates >= 0).all()):
+        raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
+    eng = _engine(generator)
+    draws = _np.array([_poisson_draw(lam, lambda: float(eng.uniform(1, 0.0, 1.0, dtype=_np.float64)[0]))
+                       for lam in rates.tolist()], dtype=_np.float64)
+    arr = input._backend.from_host(draws.astype(_NP[input.dtype.name]).reshape(input.shape))
+    return RandomFill.apply(input, data=arr, _name="PoissonBackward0")
 
 
 _NO_TO = object()  # ``random_(n)``: ``to`` not given, as opposed to ``random_(from, None)``
