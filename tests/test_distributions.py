@@ -480,7 +480,8 @@ def _on(device):
             n.log_prob(T.ones(3, device=device)), c.entropy(),
             D.kl_divergence(b, D.Bernoulli(T.tensor([0.5, 0.5], device=device))),
             D.Poisson(T.ones(2, device=device)).log_prob(T.tensor([1.0, 3.0], device=device)),
-            D.Poisson(T.tensor([3.0, 20.0], device=device)).sample((2,)), D.Normal(T.zeros(2, device=device), 1.0).icdf(
+            D.Poisson(T.tensor([3.0, 20.0], device=device)).sample((2,)),
+            D.Binomial(T.tensor([5.0, 50.0], device=device), T.tensor([0.5, 0.3], device=device)).sample(), D.Normal(T.zeros(2, device=device), 1.0).icdf(
                 T.tensor([0.2, 0.9], device=device))]
 
 
@@ -501,3 +502,26 @@ def test_normal_icdf():
     check_grads(lambda T, l, s, v: T.distributions.Normal(l, s).icdf(v), LOC, SCALE, q, check_grad_fn=False)
     both(lambda T, v: T.distributions.Normal(0.0, 1.0).cdf(T.distributions.Normal(0.0, 1.0).icdf(v)),
          q.astype(np.float64), check_grad_fn=False)
+
+
+def test_torch_binomial():
+    """PyTorch's CPU sampler (inversion for small count * p, BTRS above, p <-> 1 - p), in
+    float32 arithmetic where PyTorch's kernel uses it: the same values, the same generator
+    position afterwards."""
+    rng = np.random.default_rng(0)
+    for dtype in (np.float32, np.float64):
+        n = np.floor(rng.uniform(0, 200, 200)).astype(dtype)
+        p = rng.uniform(0, 1, 200).astype(dtype)
+        n[:6], p[:6] = [0, 1, 1000, 1e5, 3, 50], [0.5, 0.0, 1.0, 0.3, 0.9, 0.999]
+        both(_seeded(lambda T, a, b: (T.binomial(a, b), T.rand(3))), n, p, exact=True)
+    both(_seeded(lambda T: T.binomial(T.tensor([[5.0], [60.0]]), T.tensor([0.2])[None, :].expand(2, 1))), exact=True)
+    both(_seeded(lambda T: T.binomial(T.tensor([4.0, 40.0], requires_grad=True), T.tensor([0.5, 0.5]))))
+    raises_like(lambda T: T.binomial(T.tensor([4.0], requires_grad=True), T.tensor([0.5])).sum().backward(),
+                msg=True)
+    raises_like(lambda T: T.binomial(T.tensor([1]), T.tensor([0.5])), msg=True)
+    raises_like(lambda T: T.binomial(T.tensor([1.0]), T.tensor([1])), msg=True)
+    raises_like(lambda T: T.binomial(T.tensor([1.0]), T.tensor([0.5], dtype=T.float64)), msg=True)
+    both(_seeded(lambda T, q: T.distributions.Binomial(T.tensor([[5.0], [50.0]]), q).sample((2,))),
+         np.array([0.3, 0.6, 0.95], F32), exact=True)
+    both(_seeded(lambda T, q: T.distributions.Binomial(30, logits=q).sample()), np.array([-1.0, 2.0], F32),
+         exact=True)
