@@ -395,6 +395,25 @@ def test_independent():
     raises_like(lambda T, l, s: mk(T, l, s).log_prob(T.zeros(2)), LOC, SCALE, msg=True)
 
 
+def test_geometric():
+    p = np.array([0.25, 0.5, 1.0], F32)
+    v = np.array([[2.0, 0.0, 0.0], [5.0, 1.0, 3.0]], F32)
+    for kw in ("probs", "logits"):
+        param = p if kw == "probs" else np.array([-1.0, 0.5, 3.0], F32)
+        mk = (lambda T, q, kw=kw: T.distributions.Geometric(**{kw: q}))
+        both(lambda T, q, x: mk(T, q).log_prob(x), param, v)
+        both(lambda T, q: mk(T, q).entropy(), param)
+        for attr in ("mean", "mode", "variance", "probs", "logits", "batch_shape"):
+            both(lambda T, q: getattr(mk(T, q), attr), param)
+        both(_seeded(lambda T, q: mk(T, q).sample((3,))), param)
+        both(_seeded(lambda T, q: mk(T, q).expand((2, 3)).sample()), param.astype(np.float64))
+        same_text(lambda T: mk(T, T.tensor([0.5, 0.5])))
+    check_grads(lambda T, q, x: T.distributions.Geometric(q).log_prob(x), p[:2], v[:, :2])
+    raises_like(lambda T: T.distributions.Geometric(T.tensor([0.0, 0.5])), msg=True)
+    raises_like(lambda T: T.distributions.Geometric(), msg=True)
+    raises_like(lambda T: T.distributions.Geometric(0.5).log_prob(T.tensor(0.5)), msg=True)
+
+
 # ----------------------------------------------------------------------------- KL divergence
 def _pairs(T):
     D = T.distributions
@@ -410,6 +429,7 @@ def _pairs(T):
         "poisson": (D.Poisson(t([1.0, 2.0])), D.Poisson(3.0)),
         "binomial": (D.Binomial(5, t([0.1, 0.2])), D.Binomial(t([5.0, 4.0]), t(0.3))),
         "onehot": (D.OneHotCategorical(t([0.5, 0.5])), D.OneHotCategorical(t([0.2, 0.8]))),
+        "geometric": (D.Geometric(t([0.25, 0.5])), D.Geometric(t([0.3, 0.9]))),
         "independent": (D.Independent(D.Normal(T.zeros(2, 3), 1.0), 1), D.Independent(D.Normal(T.ones(2, 3), 2.0), 1)),
         "uniform-normal": (D.Uniform(t([0.0, 1.0]), 2.0), D.Normal(0.5, t([1.0, 3.0]))),
         "uniform-exponential": (D.Uniform(t([-1.0, 1.0]), 2.0), D.Exponential(t([1.0, 3.0]))),

@@ -114,7 +114,7 @@ NAMESPACES = {
     """),
     "torch.distributions": ("reftorch.distributions", """
         Distribution Normal Uniform Bernoulli Categorical OneHotCategorical Exponential Laplace
-        Poisson Binomial Independent kl_divergence register_kl MultivariateNormal Beta Gamma
+        Poisson Binomial Geometric Independent kl_divergence register_kl MultivariateNormal Beta Gamma
         Dirichlet
     """),
 }
