@@ -8,7 +8,8 @@ from ..autograd.grad_mode import no_grad
 from . import constraints
 from .bernoulli import _one_of
 from .distribution import Distribution
-from .utils import _lgamma, broadcast_all, lazy_property, logits_to_probs, probs_to_logits
+from ._special import _lgamma
+from .utils import broadcast_all, lazy_property, logits_to_probs, probs_to_logits
 
 __all__ = ["Binomial"]
 

@@ -8,7 +8,8 @@ from .._ops.sampling import poisson
 from ..autograd.grad_mode import no_grad
 from . import constraints
 from .exp_family import ExponentialFamily
-from .utils import _lgamma, broadcast_all
+from ._special import _lgamma, _xlogy
+from .utils import broadcast_all
 
 __all__ = ["Poisson"]
 
@@ -85,9 +86,3 @@ class Poisson(ExponentialFamily):
 
     def _log_normalizer(self, x):
         return x.exp()
-
-
-def _xlogy(x, y):
-    """``x * log(y)``, 0 where ``x == y == 0`` (PyTorch's ``xlogy``, gradient ``log(y)`` for
-    ``x`` and ``x / y`` for ``y``)."""
-    return x * y.masked_fill((x == 0) & (y == 0), 1.0).log()
