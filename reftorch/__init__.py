@@ -43,7 +43,7 @@ from ._ops.creation import (  # noqa: F401
     full_like, arange, linspace, logspace, eye,
 )
 from ._ops.sampling import (  # noqa: F401
-    rand, randn, randint, randperm, normal, rand_like, randn_like, randint_like, bernoulli,
+    rand, randn, randint, randperm, normal, rand_like, randn_like, randint_like, bernoulli, poisson, binomial,
 )
 from ._ops.shape import (  # noqa: F401
     reshape, flatten, unflatten, squeeze, unsqueeze, transpose, swapaxes, swapdims, t,

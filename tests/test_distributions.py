@@ -335,8 +335,25 @@ def test_poisson():
     same_text(lambda T: T.distributions.Poisson(T.tensor([1.0, 2.0])))
     raises_like(lambda T: T.distributions.Poisson(-1.0), msg=True)
     raises_like(lambda T: T.distributions.Poisson(1.0).log_prob(T.tensor(0.5)), msg=True)
-    with pytest.raises(NotImplementedError):  # PyTorch draws with torch.poisson, not in reftorch yet
-        reftorch.distributions.Poisson(1.0).sample()
+    both(_seeded(lambda T, r: T.distributions.Poisson(r).sample((4,))), rate * 10, exact=True)
+    both(_seeded(lambda T: T.distributions.Poisson(T.tensor([3.0, 12.0], dtype=T.float64)).sample()), exact=True)
+    raises_like(lambda T: T.distributions.Poisson(1.0).rsample())
+
+
+def test_torch_poisson():
+    """PyTorch's CPU sampler (product of uniforms below 10, Hormann's rejection above),
+    the same values and the same generator position afterwards."""
+    rates = np.array([0.0, 1e-3, 0.5, 9.99, 10.0, 10.5, 30.0, 100.0, 1e4, 1e7], F32)
+    for dtype in (np.float32, np.float64, np.float16):
+        both(_seeded(lambda T, r: (T.poisson(r), T.rand(3))), rates[:8].astype(dtype), exact=True)
+    both(_seeded(lambda T, r: T.poisson(r)), rates, exact=True)
+    both(_seeded(lambda T, r: T.poisson(r.t())), np.arange(12.0, dtype=F32).reshape(3, 4) * 2, exact=True)
+    both(_seeded(lambda T: T.poisson(T.tensor([2.0]), generator=T.Generator().manual_seed(5))), exact=True)
+    both(_seeded(lambda T: T.poisson(T.tensor([1.0, 20.0], requires_grad=True))))
+    check_grads(_seeded(lambda T, r: T.poisson(r)), rates[:4])
+    raises_like(lambda T: T.poisson(T.tensor([-1.0])), msg=True)
+    raises_like(lambda T: T.poisson(T.tensor([float("nan")])), msg=True)
+    raises_like(lambda T: T.poisson(T.tensor([1])), msg=True)
 
 
 def test_binomial():
@@ -378,6 +395,25 @@ def test_independent():
     raises_like(lambda T, l, s: mk(T, l, s).log_prob(T.zeros(2)), LOC, SCALE, msg=True)
 
 
+def test_geometric():
+    p = np.array([0.25, 0.5, 1.0], F32)
+    v = np.array([[2.0, 0.0, 0.0], [5.0, 1.0, 3.0]], F32)
+    for kw in ("probs", "logits"):
+        param = p if kw == "probs" else np.array([-1.0, 0.5, 3.0], F32)
+        mk = (lambda T, q, kw=kw: T.distributions.Geometric(**{kw: q}))
+        both(lambda T, q, x: mk(T, q).log_prob(x), param, v)
+        both(lambda T, q: mk(T, q).entropy(), param)
+        for attr in ("mean", "mode", "variance", "probs", "logits", "batch_shape"):
+            both(lambda T, q: getattr(mk(T, q), attr), param)
+        both(_seeded(lambda T, q: mk(T, q).sample((3,))), param)
+        both(_seeded(lambda T, q: mk(T, q).expand((2, 3)).sample()), param.astype(np.float64))
+        same_text(lambda T: mk(T, T.tensor([0.5, 0.5])))
+    check_grads(lambda T, q, x: T.distributions.Geometric(q).log_prob(x), p[:2], v[:, :2])
+    raises_like(lambda T: T.distributions.Geometric(T.tensor([0.0, 0.5])), msg=True)
+    raises_like(lambda T: T.distributions.Geometric(), msg=True)
+    raises_like(lambda T: T.distributions.Geometric(0.5).log_prob(T.tensor(0.5)), msg=True)
+
+
 # ----------------------------------------------------------------------------- KL divergence
 def _pairs(T):
     D = T.distributions
@@ -393,6 +429,7 @@ def _pairs(T):
         "poisson": (D.Poisson(t([1.0, 2.0])), D.Poisson(3.0)),
         "binomial": (D.Binomial(5, t([0.1, 0.2])), D.Binomial(t([5.0, 4.0]), t(0.3))),
         "onehot": (D.OneHotCategorical(t([0.5, 0.5])), D.OneHotCategorical(t([0.2, 0.8]))),
+        "geometric": (D.Geometric(t([0.25, 0.5])), D.Geometric(t([0.3, 0.9]))),
         "independent": (D.Independent(D.Normal(T.zeros(2, 3), 1.0), 1), D.Independent(D.Normal(T.ones(2, 3), 2.0), 1)),
         "uniform-normal": (D.Uniform(t([0.0, 1.0]), 2.0), D.Normal(0.5, t([1.0, 3.0]))),
         "uniform-exponential": (D.Uniform(t([-1.0, 1.0]), 2.0), D.Exponential(t([1.0, 3.0]))),
@@ -462,7 +499,10 @@ def _on(device):
             D.Uniform(T.zeros(2, device=device), 1.0).rsample(), D.Laplace(T.zeros(2, device=device), 1.0).rsample(),
             n.log_prob(T.ones(3, device=device)), c.entropy(),
             D.kl_divergence(b, D.Bernoulli(T.tensor([0.5, 0.5], device=device))),
-            D.Poisson(T.ones(2, device=device)).log_prob(T.tensor([1.0, 3.0], device=device))]
+            D.Poisson(T.ones(2, device=device)).log_prob(T.tensor([1.0, 3.0], device=device)),
+            D.Poisson(T.tensor([3.0, 20.0], device=device)).sample((2,)),
+            D.Binomial(T.tensor([5.0, 50.0], device=device), T.tensor([0.5, 0.3], device=device)).sample(), D.Normal(T.zeros(2, device=device), 1.0).icdf(
+                T.tensor([0.2, 0.9], device=device))]
 
 
 def test_same_samples_and_values_on_the_stand_in_device():
@@ -482,3 +522,26 @@ def test_normal_icdf():
     check_grads(lambda T, l, s, v: T.distributions.Normal(l, s).icdf(v), LOC, SCALE, q, check_grad_fn=False)
     both(lambda T, v: T.distributions.Normal(0.0, 1.0).cdf(T.distributions.Normal(0.0, 1.0).icdf(v)),
          q.astype(np.float64), check_grad_fn=False)
+
+
+def test_torch_binomial():
+    """PyTorch's CPU sampler (inversion for small count * p, BTRS above, p <-> 1 - p), in
+    float32 arithmetic where PyTorch's kernel uses it: the same values, the same generator
+    position afterwards."""
+    rng = np.random.default_rng(0)
+    for dtype in (np.float32, np.float64):
+        n = np.floor(rng.uniform(0, 200, 200)).astype(dtype)
+        p = rng.uniform(0, 1, 200).astype(dtype)
+        n[:6], p[:6] = [0, 1, 1000, 1e5, 3, 50], [0.5, 0.0, 1.0, 0.3, 0.9, 0.999]
+        both(_seeded(lambda T, a, b: (T.binomial(a, b), T.rand(3))), n, p, exact=True)
+    both(_seeded(lambda T: T.binomial(T.tensor([[5.0], [60.0]]), T.tensor([0.2])[None, :].expand(2, 1))), exact=True)
+    both(_seeded(lambda T: T.binomial(T.tensor([4.0, 40.0], requires_grad=True), T.tensor([0.5, 0.5]))))
+    raises_like(lambda T: T.binomial(T.tensor([4.0], requires_grad=True), T.tensor([0.5])).sum().backward(),
+                msg=True)
+    raises_like(lambda T: T.binomial(T.tensor([1]), T.tensor([0.5])), msg=True)
+    raises_like(lambda T: T.binomial(T.tensor([1.0]), T.tensor([1])), msg=True)
+    raises_like(lambda T: T.binomial(T.tensor([1.0]), T.tensor([0.5], dtype=T.float64)), msg=True)
+    both(_seeded(lambda T, q: T.distributions.Binomial(T.tensor([[5.0], [50.0]]), q).sample((2,))),
+         np.array([0.3, 0.6, 0.95], F32), exact=True)
+    both(_seeded(lambda T, q: T.distributions.Binomial(30, logits=q).sample()), np.array([-1.0, 2.0], F32),
+         exact=True)

@@ -1,5 +1,5 @@
 """Random sampling: ``rand``, ``randn``, ``randint``, ``randperm``, ``normal`` and the
-in-place ``uniform_``/``normal_``/``random_``/``bernoulli_``/``exponential_``.
+in-place ``uniform_``/``normal_``/``random_``/``bernoulli_``/``exponential_``; ``poisson``, ``binomial``.
 
 All draws come from the CPU generator (bit-exact with PyTorch's CPU streams) as host
 arrays and are moved to the tensor's device by its backend. An in-place fill draws in the
@@ -291,6 +291,17 @@ class BernoulliNotImplemented(RandomFill):
         raise RuntimeError("derivative for aten::bernoulli is not implemented")
 
 
+class BinomialNotImplemented(RandomFill):
+    """``torch.binomial`` of tensors that require grad: PyTorch records a node that
+    refuses the backward pass."""
+
+    name = "torch::autograd::NotImplemented"
+
+    @staticmethod
+    def backward(ctx, g):
+        raise RuntimeError("derivative for aten::binomial is not implemented")
+
+
 def _walk_order(t):
     """The dims of ``t`` in the order PyTorch's ``TensorIterator`` walks them when it fills
     ``t``: by stride, largest first (a dense tensor is filled in memory order)."""
@@ -380,6 +391,197 @@ def exponential_(t, lambd=1.0, *, generator=None):
         u = _engine(generator).uniform(t.numel(), 0.0, 1.0, dtype=_np.float64)
         return _np.array([-1.0 / lambd * math.log1p(-x) for x in u.tolist()], dtype=_np.float64)
     return _fill(t, "ExponentialBackward0", draw)
+
+
+def _to_int64(x):
+    """C's ``(int64_t)x`` on x86: truncation, and INT64_MIN for NaN, inf or out of range."""
+    return int(x) if math.isfinite(x) and -2.0 ** 63 <= x < 2.0 ** 63 else -(1 << 63)
+
+
+def _poisson_draw(lam, unit):
+    """One Poisson draw of rate ``lam`` as PyTorch's CPU ``sample_poisson``: for
+    ``lam >= 10`` Hormann's transformed rejection (1993), else the product of uniforms
+    (Knuth); ``unit()`` is the next float64 uniform of the generator."""
+    if lam >= 10:
+        slam, loglam = math.sqrt(lam), math.log(lam)
+        b = 0.931 + 2.53 * slam
+        a = -0.059 + 0.02483 * b
+        invalpha = 1.1239 + 1.1328 / (b - 3.4)
+        vr = 0.9277 - 3.6224 / (b - 2)
+        while True:
+            u = unit() - 0.5
+            v = unit()
+            us = 0.5 - abs(u)
+            k = _to_int64(math.floor((2 * a / us + b) * u + lam + 0.43)) if math.isfinite(lam) else -(1 << 63)
+            if us >= 0.07 and v <= vr:
+                return k
+            if k < 0 or (us < 0.013 and v > us):
+                continue
+            if math.log(v) + math.log(invalpha) - math.log(a / (us * us) + b) <= -lam + k * loglam - math.lgamma(k + 1.0):
+                return k
+    if lam == 0:
+        return 0
+    x, prod, enlam = 0, 1.0, math.exp(-lam)
+    while True:
+        prod *= unit()
+        if prod <= enlam:
+            return x
+        x += 1
+
+
+def poisson(input, generator=None):
+    """Poisson draws, one per element of ``input`` (the rates), as floats of
+    ``input``'s dtype. Mirrors ``torch.poisson``: the same values after ``manual_seed``
+    (PyTorch's CPU algorithm, element by element in memory order: a variable number of
+    float64 uniforms per draw). When ``input`` requires grad, so does the result
+    (``PoissonBackward0``, a zero gradient).
+
+    Args:
+        input: the rates (>= 0), a floating point tensor of any shape.
+        generator: the generator to draw from (default: the global one).
+
+    Raises:
+        RuntimeError: if a rate is negative or NaN.
+        NotImplementedError: for an integer ``input``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> _ = torch.manual_seed(0)
+        >>> torch.poisson(torch.tensor([0.5, 4.0, 30.0]))
+        tensor([ 2.,  5., 26.])
+    """
+    if not input.dtype.is_floating_point:
+        raise _not_implemented("poisson_cpu", input.dtype)
+    rates = _np.asarray(input.detach().contiguous()._host(), dtype=_np.float64).reshape(-1)
+    if rates.size and not bool((rates >= 0).all()):
+        raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
+    eng = _engine(generator)
+    draws = _np.array([_poisson_draw(lam, lambda: float(eng.uniform(1, 0.0, 1.0, dtype=_np.float64)[0]))
+                       for lam in rates.tolist()], dtype=_np.float64)
+    arr = input._backend.from_host(draws.astype(_NP[input.dtype.name]).reshape(input.shape))
+    return RandomFill.apply(input, data=arr, _name="PoissonBackward0")
+
+
+# --- torch.binomial: PyTorch's CPU sample_binomial. The kernel computes in the tensors'
+# dtype ``S`` where its C++ does (scalar_t: float32 arithmetic for float32 tensors) and in
+# double elsewhere; every uniform is a float64 draw of the generator.
+_STIRLING_TAIL = (0.0810614667953272, 0.0413406959554092, 0.0276779256849983, 0.02079067210376509,
+                  0.0166446911898211, 0.0138761288230707, 0.0118967099458917, 0.0104112652619720,
+                  0.00925546218271273, 0.00833056343336287)
+
+
+def _stirling_tail(k):
+    """``log(k!) - (Stirling's approximation of it)``: a table up to 9, else its series."""
+    if k <= 9:
+        return _STIRLING_TAIL[int(k)]
+    kp1sq = (k + 1) * (k + 1)
+    return (1.0 / 12 - (1.0 / 360 - 1.0 / 1260 / kp1sq) / kp1sq) / (k + 1)
+
+
+def _binomial_inversion(count, prob, unit):
+    """Count geometric waiting times until they pass ``count`` (small ``count * prob``)."""
+    geom_sum, num_geom = 0.0, count * 0
+    logprob = float(_np.log1p(-prob))  # (std::log1p in the tensor's precision)
+    while True:
+        geom_sum += math.ceil(math.log(unit()) / logprob)
+        if geom_sum > count:
+            return num_geom
+        num_geom = num_geom + 1
+
+
+def _btrs(count, prob, unit):
+    """Hormann's BTRS transformed rejection (``count * prob >= 10``), with PyTorch's
+    deviation (a log in the acceptance bound)."""
+    S = type(count)
+    stddev = float(_np.sqrt(count * prob * (1 - prob)))
+    b = 1.15 + 2.53 * stddev
+    a = -0.0873 + 0.0248 * b + 0.01 * float(prob)
+    c = float(count * prob) + 0.5
+    v_r = 0.92 - 4.2 / b
+    r = float(prob / (1 - prob))
+    alpha = (2.83 + 5.1 / b) * stddev
+    m = float(_np.floor((count + 1) * prob))
+    n = float(count)
+    while True:
+        u = unit() - 0.5
+        v = unit()
+        us = 0.5 - abs(u)
+        k = float(S(math.floor((2 * a / us + b) * u + c)))
+        if k < 0 or k > n:
+            continue
+        if us >= 0.07 and v <= v_r:
+            return k
+        v = math.log(v * alpha / (a / (us * us) + b))
+        n_k1 = float(count - S(k) + 1)
+        upperbound = ((m + 0.5) * math.log((m + 1) / (r * (n - m + 1)))
+                      + float(count + 1) * math.log((n - m + 1) / n_k1)
+                      + (k + 0.5) * math.log(r * n_k1 / float(S(k) + 1))
+                      + _stirling_tail(m) + _stirling_tail(n - m) - _stirling_tail(k) - _stirling_tail(n - k))
+        if v <= upperbound:
+            return k
+
+
+def _binomial_draw(count, prob, unit):
+    """One draw of Binomial(count, prob), ``count`` and ``prob`` NumPy scalars of the
+    tensors' dtype, as PyTorch's CPU ``sample_binomial``."""
+    if count <= 0 or prob <= 0:
+        return 0.0
+    if prob >= 1:
+        return float(count)
+    if prob <= 0.5:
+        return _btrs(count, prob, unit) if count * prob >= 10.0 else float(_binomial_inversion(count, prob, unit))
+    if prob > 0.5:
+        qprob = type(prob)(1.0 - float(prob))
+        k = _btrs(count, qprob, unit) if count * qprob >= 10.0 else _binomial_inversion(count, qprob, unit)
+        return float(count - type(count)(k))
+    return math.nan  # (a NaN probability)
+
+
+def binomial(count, prob, generator=None):
+    """Binomial draws: the number of successes in ``count`` trials of success probability
+    ``prob``, element by element, as floats of their dtype. Mirrors ``torch.binomial``:
+    the same values after ``manual_seed`` (PyTorch's CPU algorithm: inversion for
+    ``count * p < 10``, Hormann's BTRS rejection above, with ``p = min(prob, 1 - prob)``;
+    a variable number of float64 uniforms per draw). Differs from PyTorch: a NaN count
+    gives NaN (PyTorch's loop never ends).
+
+    Args:
+        count: the numbers of trials, a floating point tensor.
+        prob: the success probabilities, of ``count``'s dtype, broadcastable to its shape.
+        generator: the generator to draw from (default: the global one).
+
+    When ``count`` or ``prob`` requires grad, so does the result, with PyTorch's node that
+    refuses the backward pass.
+
+    Raises:
+        ValueError: for an integer ``count`` or ``prob``.
+        RuntimeError: if ``prob``'s dtype is not ``count``'s.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> _ = torch.manual_seed(0)
+        >>> torch.binomial(torch.tensor([10.0, 100.0]), torch.tensor([0.5, 0.2]))
+        tensor([ 7., 21.])
+    """
+    if not count.dtype.is_floating_point:
+        raise ValueError(f"binomial only supports floating-point dtypes for count, got: {D.scalar_name(count.dtype)}")
+    if not prob.dtype.is_floating_point:
+        raise ValueError(f"binomial only supports floating-point dtypes for prob, got: {D.scalar_name(prob.dtype)}")
+    if prob.dtype != count.dtype:
+        raise RuntimeError(f"Found dtype {D.scalar_name(prob.dtype)} but expected {D.scalar_name(count.dtype)}")
+    npdt = _NP[count.dtype.name]
+    counts = _np.asarray(count.detach().contiguous()._host(), dtype=npdt).reshape(-1)
+    probs = _np.asarray(prob.detach().expand(count.shape).contiguous()._host(), dtype=npdt).reshape(-1)
+    eng = _engine(generator)
+
+    def unit():
+        return float(eng.uniform(1, 0.0, 1.0, dtype=_np.float64)[0])
+    draws = _np.array([math.nan if math.isnan(n) else _binomial_draw(n, q, unit) for n, q in zip(counts, probs)],
+                      dtype=_np.float64)
+    arr = count._backend.from_host(draws.astype(npdt).reshape(count.shape))
+    if is_grad_enabled() and (count._requires_grad or prob._requires_grad):
+        return BinomialNotImplemented.apply(count, prob, data=arr)
+    return Tensor._wrap(arr, count.device, count._backend)
 
 
 _NO_TO = object()  # ``random_(n)``: ``to`` not given, as opposed to ``random_(from, None)``

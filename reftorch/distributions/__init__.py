@@ -15,6 +15,7 @@ from .categorical import Categorical
 from .distribution import Distribution
 from .exp_family import ExponentialFamily
 from .exponential import Exponential
+from .geometric import Geometric
 from .independent import Independent
 from .kl import kl_divergence, register_kl
 from .laplace import Laplace
@@ -24,5 +25,5 @@ from .poisson import Poisson
 from .uniform import Uniform
 
 __all__ = ["Bernoulli", "Binomial", "Categorical", "Distribution", "Exponential", "ExponentialFamily",
-           "Independent", "Laplace", "Normal", "OneHotCategorical", "Poisson", "Uniform", "constraints",
-           "kl_divergence", "register_kl"]
+           "Geometric", "Independent", "Laplace", "Normal", "OneHotCategorical", "Poisson", "Uniform",
+           "constraints", "kl_divergence", "register_kl"]

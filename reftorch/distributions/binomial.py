@@ -3,10 +3,13 @@ from __future__ import annotations
 
 from .._size import Size
 from .._ops.creation import arange
+from .._ops.sampling import binomial
+from ..autograd.grad_mode import no_grad
 from . import constraints
 from .bernoulli import _one_of
 from .distribution import Distribution
-from .utils import _lgamma, broadcast_all, lazy_property, logits_to_probs, probs_to_logits
+from ._special import _lgamma
+from .utils import broadcast_all, lazy_property, logits_to_probs, probs_to_logits
 
 __all__ = ["Binomial"]
 
@@ -20,10 +23,10 @@ class Binomial(Distribution):
     """The number of successes in ``total_count`` independent trials that each succeed
     with probability ``probs`` (or log-odds ``logits``).
 
-    Differs from PyTorch: no sampling yet (PyTorch's ``sample`` calls ``torch.binomial``,
-    which reftorch does not have; ``sample`` raises ``NotImplementedError``), and the
-    ``log(n!)`` terms of ``log_prob`` come from differentiable tensor ops, not
-    ``torch.lgamma`` (same values to float precision, other ``grad_fn`` names).
+    ``sample`` draws with ``torch.binomial``. Differs from PyTorch: the ``log(n!)`` terms
+    of ``log_prob`` come from differentiable tensor ops, not ``torch.lgamma`` (which
+    reftorch does not have yet): the same values to float precision, other ``grad_fn``
+    names.
 
     Args:
         total_count (int or Tensor): the number of trials (>= 0), broadcast with the
@@ -44,6 +47,11 @@ class Binomial(Distribution):
         >>> m = Binomial(4, torch.tensor([0.5]))
         >>> m.log_prob(torch.tensor([0.0, 2.0])), m.mean, m.variance
         (tensor([-2.7726, -0.9808]), tensor([2.]), tensor([1.]))
+        >>> _ = torch.manual_seed(0)
+        >>> m.sample((3,))
+        tensor([[3.],
+                [2.],
+                [2.]])
     """
 
     arg_constraints = {"total_count": constraints.nonnegative_integer, "probs": constraints.unit_interval,
@@ -91,7 +99,9 @@ class Binomial(Distribution):
         return self._param.size()
 
     def sample(self, sample_shape=Size()):
-        raise NotImplementedError("Binomial.sample needs torch.binomial, which reftorch does not have yet")
+        shape = self._extended_shape(sample_shape)
+        with no_grad():
+            return binomial(self.total_count.expand(shape), self.probs.expand(shape))
 
     def log_prob(self, value):
         if self._validate_args:

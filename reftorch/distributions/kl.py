@@ -14,6 +14,7 @@ from .binomial import Binomial
 from .categorical import Categorical
 from .exp_family import ExponentialFamily
 from .exponential import Exponential
+from .geometric import Geometric
 from .independent import Independent
 from .laplace import Laplace
 from .normal import Normal
@@ -100,11 +101,11 @@ def kl_divergence(p, q):
     """The Kullback-Leibler divergence ``KL(p || q) = E_p[log p(x) - log q(x)]``, one value
     per batch element (shape ``batch_shape``).
 
-    Registered pairs: Bernoulli, Binomial, Categorical, Exponential, Independent, Laplace,
-    Normal, OneHotCategorical, Poisson and Uniform with themselves; any two distributions
-    of one exponential family (through autograd on the log normaliser); and PyTorch's
-    pairs of different families among these (Uniform/Normal, Laplace/Normal …, ``inf``
-    where the support of ``p`` is not inside that of ``q``).
+    Registered pairs: Bernoulli, Binomial, Categorical, Exponential, Geometric,
+    Independent, Laplace, Normal, OneHotCategorical, Poisson and Uniform with themselves;
+    any two distributions of one exponential family (through autograd on the log
+    normaliser); and PyTorch's pairs of different families among these (Uniform/Normal,
+    Laplace/Normal …, ``inf`` where the support of ``p`` is not inside that of ``q``).
 
     Args:
         p (Distribution): the first distribution.
@@ -187,6 +188,11 @@ def _kl_expfamily_expfamily(p, q):
     for pnp, qnp, g in zip(p_nparams, q_nparams, gradients):
         result -= _sum_rightmost((qnp - pnp) * g, len(q.event_shape))
     return result
+
+
+@register_kl(Geometric, Geometric)
+def _kl_geometric_geometric(p, q):
+    return -p.entropy() - (-q.probs).log1p() / p.probs - q.logits
 
 
 @register_kl(Independent, Independent)

@@ -9,7 +9,8 @@ from .._ops.sampling import normal
 from ..autograd.grad_mode import no_grad
 from . import constraints
 from .exp_family import ExponentialFamily
-from .utils import _erfinv, _standard_normal, broadcast_all
+from ._special import _erfinv
+from .utils import _standard_normal, broadcast_all
 
 __all__ = ["Normal"]
 

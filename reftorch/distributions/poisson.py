@@ -4,9 +4,12 @@ from __future__ import annotations
 import numbers
 
 from .._size import Size
+from .._ops.sampling import poisson
+from ..autograd.grad_mode import no_grad
 from . import constraints
 from .exp_family import ExponentialFamily
-from .utils import _lgamma, broadcast_all
+from ._special import _lgamma, _xlogy
+from .utils import broadcast_all
 
 __all__ = ["Poisson"]
 
@@ -14,10 +17,10 @@ __all__ = ["Poisson"]
 class Poisson(ExponentialFamily):
     """The Poisson distribution with rate ``rate``: ``P(k) = rate**k * exp(-rate) / k!``.
 
-    Differs from PyTorch: no sampling yet (PyTorch's ``sample`` calls ``torch.poisson``,
-    which reftorch does not have; ``sample`` raises ``NotImplementedError``), and
-    ``log_prob``'s ``log(k!)`` comes from differentiable tensor ops, not ``torch.lgamma``
-    (same values to float precision, other ``grad_fn`` names).
+    ``sample`` draws with ``torch.poisson`` (floats of the rate's dtype). Differs from
+    PyTorch: ``log_prob``'s ``log(k!)`` comes from differentiable tensor ops, not
+    ``torch.lgamma`` (which reftorch does not have yet): the same values to float
+    precision, other ``grad_fn`` names.
 
     Args:
         rate (Number or Tensor): the rate (>= 0).
@@ -32,8 +35,15 @@ class Poisson(ExponentialFamily):
     Examples:
         >>> import reftorch as torch
         >>> from reftorch.distributions import Poisson
-        >>> Poisson(torch.tensor([2.0])).log_prob(torch.tensor([0.0, 3.0]))
+        >>> m = Poisson(torch.tensor([2.0]))
+        >>> m.log_prob(torch.tensor([0.0, 3.0]))
         tensor([-2.0000, -1.7123])
+        >>> _ = torch.manual_seed(0)
+        >>> m.sample((4,))
+        tensor([[6.],
+                [2.],
+                [1.],
+                [2.]])
     """
 
     arg_constraints = {"rate": constraints.nonnegative}
@@ -60,7 +70,9 @@ class Poisson(ExponentialFamily):
         return self.rate
 
     def sample(self, sample_shape=Size()):
-        raise NotImplementedError("Poisson.sample needs torch.poisson, which reftorch does not have yet")
+        shape = self._extended_shape(sample_shape)
+        with no_grad():
+            return poisson(self.rate.expand(shape))
 
     def log_prob(self, value):
         if self._validate_args:
@@ -74,9 +86,3 @@ class Poisson(ExponentialFamily):
 
     def _log_normalizer(self, x):
         return x.exp()
-
-
-def _xlogy(x, y):
-    """``x * log(y)``, 0 where ``x == y == 0`` (PyTorch's ``xlogy``, gradient ``log(y)`` for
-    ``x`` and ``x / y`` for ``y``)."""
-    return x * y.masked_fill((x == 0) & (y == 0), 1.0).log()

@@ -16,7 +16,7 @@ NAMESPACES = {
     "torch": ("reftorch", """
         tensor as_tensor asarray from_numpy zeros ones empty full zeros_like ones_like empty_like
         full_like arange linspace logspace eye rand randn randint randperm normal rand_like randn_like
-        randint_like bernoulli multinomial manual_seed seed initial_seed get_rng_state set_rng_state
+        randint_like bernoulli multinomial poisson binomial manual_seed seed initial_seed get_rng_state set_rng_state
         reshape flatten unflatten squeeze unsqueeze permute transpose t movedim cat concat
         stack hstack vstack split chunk tensor_split hsplit vsplit dsplit ravel unbind narrow index_select gather scatter masked_fill where
         take flip roll tril triu add sub mul div pow neg exp log sqrt abs tanh sigmoid relu sin cos
@@ -138,7 +138,7 @@ NAMESPACES = {
     """),
     "torch.distributions": ("reftorch.distributions", """
         Distribution Normal Uniform Bernoulli Categorical OneHotCategorical Exponential Laplace
-        Poisson Binomial Independent kl_divergence register_kl MultivariateNormal Beta Gamma
+        Poisson Binomial Geometric Independent kl_divergence register_kl MultivariateNormal Beta Gamma
         Dirichlet
     """),
 }
