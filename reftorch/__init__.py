@@ -102,7 +102,9 @@ from ._ops.unary_math import signbit, deg2rad, rad2deg, logit  # noqa: F401
 from ._ops.statistics import prod, var, std, var_mean, std_mean, logsumexp, nansum, nanmean  # noqa: F401
 from ._ops.diagonal import select, diagonal, diag, trace  # noqa: F401
 from ._ops.products import outer, ger, inner, addmm, addmv, baddbmm  # noqa: F401
-from ._ops.order_stats import median, kthvalue, mode  # noqa: F401
+from ._ops.order_stats import median, nanmedian, kthvalue, mode  # noqa: F401
+from ._ops.quantile import quantile, nanquantile  # noqa: F401
+from ._ops.aminmax import aminmax  # noqa: F401
 from ._ops.differences import diff, cross  # noqa: F401
 from ._ops.masked_select import masked_select  # noqa: F401
 from ._ops.unique import unique, unique_consecutive  # noqa: F401

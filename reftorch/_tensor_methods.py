@@ -620,13 +620,25 @@ def _bind_reductions2():
         setattr(Tensor, name, getattr(diagonal, name))
     for name in ("outer", "ger", "inner", "addmm", "addmv", "baddbmm"):
         setattr(Tensor, name, getattr(products, name))
-    for name in ("median", "kthvalue", "mode"):
+    for name in ("median", "nanmedian", "kthvalue", "mode"):
         setattr(Tensor, name, getattr(order_stats, name))
     for name in ("diff", "cross"):
         setattr(Tensor, name, getattr(differences, name))
 
 
 _bind_reductions2()
+
+from ._ops import aminmax as _aminmax, quantile as _quantile  # noqa: E402
+
+
+def _bind_statistics3():
+    """Methods for quantiles (``_ops/quantile.py``) and ``aminmax``."""
+    for name in ("quantile", "nanquantile"):
+        setattr(Tensor, name, getattr(_quantile, name))
+    Tensor.aminmax = _aminmax.aminmax
+
+
+_bind_statistics3()
 
 
 def _bind_unary_math():

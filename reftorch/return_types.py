@@ -10,7 +10,8 @@ sort = _return_type("sort")
 topk = _return_type("topk")
 
 from ._ops.order_stats import kthvalue_rt as kthvalue  # noqa: E402
-from ._ops.order_stats import median_rt as median, mode_rt as mode  # noqa: E402
+from ._ops.order_stats import median_rt as median, mode_rt as mode, nanmedian_rt as nanmedian  # noqa: E402
 from ._ops.cumulative import cummax_rt as cummax, cummin_rt as cummin  # noqa: E402
+from ._ops.aminmax import aminmax_rt as aminmax  # noqa: E402
 
-__all__ = ["max", "min", "sort", "topk", "median", "kthvalue", "mode", "cummax", "cummin"]
+__all__ = ["max", "min", "sort", "topk", "median", "nanmedian", "kthvalue", "mode", "cummax", "cummin", "aminmax"]

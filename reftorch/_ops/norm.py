@@ -169,11 +169,16 @@ class Amax(OpFunction):
     @staticmethod
     def backward(ctx, g):
         x, out = ctx.saved_tensors
-        xp = ctx.xp
-        shape = x._data.shape
-        hit = xp.astype(x._data == _restore(xp, out._data, shape, ctx.axes, ctx.keepdim), g.dtype)
-        count = _restore(xp, xp.sum(hit, axis=ctx.axes, keepdims=ctx.keepdim), shape, ctx.axes, ctx.keepdim)
-        return _restore(xp, g, shape, ctx.axes, ctx.keepdim) / count * hit  # PyTorch's order
+        return Amax.share(ctx.xp, x._data, out._data, g, ctx.axes, ctx.keepdim)
+
+    @staticmethod
+    def share(xp, a, out, g, axes, keepdim):
+        """The gradient ``g`` of the extremes ``out`` of ``a`` over ``axes``, shared evenly
+        among the elements equal to them."""
+        shape = a.shape
+        hit = xp.astype(a == _restore(xp, out, shape, axes, keepdim), g.dtype)
+        count = _restore(xp, xp.sum(hit, axis=axes, keepdims=keepdim), shape, axes, keepdim)
+        return _restore(xp, g, shape, axes, keepdim) / count * hit  # PyTorch's order
 
 
 def amax(input, dim=(), keepdim=False, *, axis=NOT_GIVEN, keepdims=NOT_GIVEN):

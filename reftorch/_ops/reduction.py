@@ -306,14 +306,16 @@ class _ReturnType:
     """Named results such as ``torch.return_types.max(values=…, indices=…)``."""
 
 
-def _return_type(name):
-    base = namedtuple(name, ["values", "indices"])
+def _return_type(name, fields=("values", "indices")):
+    """The named tuple PyTorch returns as ``torch.return_types.<name>`` (printed as PyTorch does)."""
+    base = namedtuple(name, fields)
 
     class R(base):
         __slots__ = ()
 
         def __repr__(self):
-            return f"torch.return_types.{name}(\nvalues={self.values!r},\nindices={self.indices!r})"
+            parts = ",\n".join(f"{f}={v!r}" for f, v in zip(fields, self))
+            return f"torch.return_types.{name}(\n{parts})"
 
     R.__name__ = R.__qualname__ = name
     return R
