@@ -77,7 +77,7 @@ from ._ops.nonzero import nonzero, argwhere  # noqa: F401
 from ._ops.reduction import count_nonzero  # noqa: F401
 from ._ops.norm import torch_norm as norm, amax, amin  # noqa: F401
 from ._ops.multinomial import multinomial  # noqa: F401
-from ._ops.cumulative import cumsum, cumprod, cummax, cummin  # noqa: F401
+from ._ops.cumulative import cumsum, cumprod, cummax, cummin, logcumsumexp  # noqa: F401
 from ._ops.reorder import flip, roll, repeat_interleave  # noqa: F401
 from ._ops.inplace_shape import zero_  # noqa: F401
 from . import linalg, return_types  # noqa: F401
@@ -105,6 +105,9 @@ from ._ops.products import outer, ger, inner, addmm, addmv, baddbmm  # noqa: F40
 from ._ops.order_stats import median, nanmedian, kthvalue, mode  # noqa: F401
 from ._ops.quantile import quantile, nanquantile  # noqa: F401
 from ._ops.aminmax import aminmax  # noqa: F401
+from ._ops.correlation import cov, corrcoef  # noqa: F401
+from ._ops.histogram import histc, histogram  # noqa: F401
+from ._ops.trapezoid import trapezoid, trapz, cumulative_trapezoid  # noqa: F401
 from ._ops.differences import diff, cross  # noqa: F401
 from ._ops.masked_select import masked_select  # noqa: F401
 from ._ops.unique import unique, unique_consecutive  # noqa: F401

@@ -519,7 +519,7 @@ def _bind_more_ops():
         "norm": norm.torch_norm, "amax": norm.amax, "amin": norm.amin,
         "multinomial": multinomial.multinomial,
         "cumsum": cumulative.cumsum, "cumprod": cumulative.cumprod,
-        "cummax": cumulative.cummax, "cummin": cumulative.cummin,
+        "cummax": cumulative.cummax, "cummin": cumulative.cummin, "logcumsumexp": cumulative.logcumsumexp,
         "flip": _int_list_method(reorder.flip, "flip", "dims"), "roll": reorder.roll,
         "repeat_interleave": reorder.repeat_interleave,
         "t_": inplace_shape.t_, "zero_": inplace_shape.zero_,
@@ -628,14 +628,18 @@ def _bind_reductions2():
 
 _bind_reductions2()
 
-from ._ops import aminmax as _aminmax, quantile as _quantile  # noqa: E402
+from ._ops import aminmax as _aminmax, correlation as _correlation, histogram as _histogram  # noqa: E402
+from ._ops import quantile as _quantile  # noqa: E402
 
 
 def _bind_statistics3():
-    """Methods for quantiles (``_ops/quantile.py``) and ``aminmax``."""
+    """Methods for quantiles (``_ops/quantile.py``), ``aminmax``, ``cov``, ``corrcoef``, ``histc`` and
+    ``histogram``."""
     for name in ("quantile", "nanquantile"):
         setattr(Tensor, name, getattr(_quantile, name))
     Tensor.aminmax = _aminmax.aminmax
+    Tensor.cov, Tensor.corrcoef = _correlation.cov, _correlation.corrcoef
+    Tensor.histc, Tensor.histogram = _histogram.histc, _histogram.histogram
 
 
 _bind_statistics3()

@@ -32,7 +32,8 @@ NAMESPACES = {
         atan2 hypot fmod logaddexp fmax fmin signbit
         logsumexp nansum nanmean var_mean std_mean
         select diagonal diag trace ger inner addmm addmv baddbmm median kthvalue mode cross diff
-        nanmedian quantile nanquantile aminmax
+        nanmedian quantile nanquantile aminmax cov corrcoef histc histogram logcumsumexp trapezoid trapz
+        cumulative_trapezoid
         masked_select unique unique_consecutive bincount index_add take_along_dim meshgrid searchsorted
         bucketize isin cdist moveaxis fliplr flipud rot90 atleast_1d atleast_2d atleast_3d column_stack dstack
         kron tensordot diag_embed cartesian_prod tril_indices triu_indices
@@ -50,7 +51,7 @@ NAMESPACES = {
         floor ceil round trunc sign isnan isinf isfinite nan_to_num floor_ round_
         prod logsumexp nansum nanmean
         select diagonal diag trace outer inner addmm addmv baddbmm median kthvalue cross diff
-        nanmedian quantile nanquantile aminmax
+        nanmedian quantile nanquantile aminmax cov corrcoef histc histogram logcumsumexp
         masked_select unique unique_consecutive bincount index_add index_add_ take take_along_dim
         moveaxis fliplr flipud rot90 kron diag_embed
     """),
