@@ -108,6 +108,15 @@ from ._ops.aminmax import aminmax  # noqa: F401
 from ._ops.correlation import cov, corrcoef  # noqa: F401
 from ._ops.histogram import histc, histogram  # noqa: F401
 from ._ops.trapezoid import trapezoid, trapz, cumulative_trapezoid  # noqa: F401
+from ._ops.block_diag import block_diag  # noqa: F401
+from ._ops.combinations import combinations  # noqa: F401
+from ._ops.vander import vander  # noqa: F401
+from ._ops.diagonal import diagflat  # noqa: F401
+from ._ops.unravel_index import unravel_index  # noqa: F401
+from ._ops.renorm import renorm  # noqa: F401
+from ._ops.index_copy import index_copy  # noqa: F401
+from ._ops.index_reduce import index_reduce  # noqa: F401
+from ._ops.view_scatter import select_scatter, slice_scatter, diagonal_scatter  # noqa: F401
 from ._ops.differences import diff, cross  # noqa: F401
 from ._ops.masked_select import masked_select  # noqa: F401
 from ._ops.unique import unique, unique_consecutive  # noqa: F401

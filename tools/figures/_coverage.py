@@ -37,6 +37,8 @@ NAMESPACES = {
         masked_select unique unique_consecutive bincount index_add take_along_dim meshgrid searchsorted
         bucketize isin cdist moveaxis fliplr flipud rot90 atleast_1d atleast_2d atleast_3d column_stack dstack
         kron tensordot diag_embed cartesian_prod tril_indices triu_indices
+        block_diag combinations vander diagflat unravel_index renorm index_copy index_reduce select_scatter
+        slice_scatter diagonal_scatter
     """),
     "torch.Tensor": ("reftorch.Tensor", """
         shape size dim ndim numel dtype device requires_grad grad grad_fn is_leaf item tolist numpy
@@ -54,6 +56,8 @@ NAMESPACES = {
         nanmedian quantile nanquantile aminmax cov corrcoef histc histogram logcumsumexp
         masked_select unique unique_consecutive bincount index_add index_add_ take take_along_dim
         moveaxis fliplr flipud rot90 kron diag_embed
+        diagflat renorm renorm_ index_copy index_copy_ index_reduce index_reduce_ select_scatter slice_scatter
+        diagonal_scatter
     """),
     "torch.nn": ("reftorch.nn", """
         Module Sequential ModuleList ModuleDict ParameterList ParameterDict Parameter Identity
