@@ -77,3 +77,10 @@ def test_quantile_grad_through_q():
 
 def test_quantile_interpolation_is_keyword_only():
     both(lambda T, x: T.quantile(x, 0.5, 1, True, "nearest"), np.ones((2, 3), np.float32))
+
+
+def test_quantile_result_is_not_a_view():
+    def fn(T, x):
+        q = T.quantile(x, T.tensor([0.2, 0.7]), 0)
+        return q.mul_(2), q.grad_fn.name()  # (MulBackward0: PyTorch's result is its own tensor)
+    check_grads(fn, np.array([[4., 1.], [3., 2.], [7., 0.]], np.float32))

@@ -25,6 +25,18 @@ from .unary_math import ceil, floor, isnan, round as round_
 _MODES = ("linear", "lower", "higher", "midpoint", "nearest")
 
 
+class SqueezeInPlace(Squeeze):
+    """PyTorch's last step, ``values.squeeze_(-1)`` on a tensor of its own: the result is no
+    view (an in-place op on it records its own node, not ``CopySlices``)."""
+
+    name = "SqueezeBackward4"
+    is_view = False
+
+    @staticmethod
+    def forward(ctx, x, axes):
+        return x._backend.copy(Squeeze.forward(ctx, x, axes))
+
+
 def _checks(input, q, interpolation, dim):
     if input.numel() == 0:
         raise RuntimeError("quantile() input tensor must be non-empty")
@@ -93,7 +105,7 @@ def _compute(input, q, dim, keepdim, interpolation, ignore_nan):
         values = lerp(values, gather(ordered, -1, ceil(ranks).to(D.int64)), weights)
     if q.dim():  # the quantiles (now last) to the front
         values = transpose(unsqueeze(values, 0), 0, -1)
-    return Squeeze.apply(values, (values.dim() - 1,), _name="SqueezeBackward4")
+    return SqueezeInPlace.apply(values, (values.dim() - 1,))
 
 
 def _q_tensor(input, q):
