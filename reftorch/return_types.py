@@ -12,7 +12,9 @@ topk = _return_type("topk")
 from ._ops.order_stats import kthvalue_rt as kthvalue  # noqa: E402
 from ._ops.order_stats import median_rt as median, mode_rt as mode, nanmedian_rt as nanmedian  # noqa: E402
 from ._ops.cumulative import cummax_rt as cummax, cummin_rt as cummin  # noqa: E402
-from ._ops.aminmax import aminmax_rt as aminmax  # noqa: E402
+from ._ops.aminmax import aminmax_rt as aminmax, aminmax_out_rt as aminmax_out  # noqa: E402
+from ._ops.order_stats import nanmedian_out_rt as nanmedian_out  # noqa: E402
 from ._ops.histogram import histogram_rt as histogram, histogram_out_rt as histogram_out  # noqa: E402
 
-__all__ = ["max", "min", "sort", "topk", "median", "nanmedian", "kthvalue", "mode", "cummax", "cummin", "aminmax", "histogram", "histogram_out"]
+__all__ = ["max", "min", "sort", "topk", "median", "nanmedian", "kthvalue", "mode", "cummax", "cummin", "aminmax",
+           "histogram", "histogram_out", "aminmax_out", "nanmedian_out"]

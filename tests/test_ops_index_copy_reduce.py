@@ -95,3 +95,10 @@ def test_index_cases(expr):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         both(lambda T, x, s: eval(expr, {"T": T, "x": x, "s": s}), x, s, msg=True)
+
+
+def test_index_reduce_out():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        both(lambda T: T.index_reduce(T.ones(3, 2), 0, T.tensor([0, 0]), T.full((2, 2), 3.), "prod",
+                                      out=T.empty(0)))

@@ -63,3 +63,19 @@ def test_aminmax_cases(expr):
     r = both(lambda T: eval(expr, {"T": T}), msg="prefix" if "), 0)" not in expr else False)
     if not isinstance(r, Exception) and type(r).__name__ == "aminmax":
         assert repr(eval(expr, {"T": __import__("reftorch")})) == repr(r)
+
+
+@pytest.mark.parametrize("expr", [
+    "T.nanmedian(x, 1, out=(T.empty(0), T.empty(0, dtype=T.int64)))",
+    "T.nanmedian(x, 0, True, out=(T.empty(2), T.empty(0, dtype=T.int64)))",
+    "T.aminmax(x, dim=0, out=(T.empty(0), T.empty(0)))", "T.aminmax(x, out=(T.empty(0), T.empty(0)))",
+    "T.nanmedian(x, out=T.empty(0))", "T.aminmax(x.requires_grad_(), out=(T.empty(0), T.empty(0)))",
+])
+def test_out(expr):
+    x = np.array([[2., np.nan, 1.], [0., 4., 3.]], np.float32)
+
+    def fn(T, x):
+        r = eval(expr, {"T": T, "x": x})
+        assert type(r).__name__.endswith("_out")
+        return r
+    both(fn, x, msg="prefix")

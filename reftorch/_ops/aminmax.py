@@ -5,10 +5,12 @@ from .. import _dtype as D
 from .._layout import row_major
 from .._tensor import _wrap_dim
 from ..autograd.function import OpFunction as Function
+from ._common import with_out
 from .norm import Amax
 from .reduction import _return_type
 
 aminmax_rt = _return_type("aminmax", ("min", "max"))
+aminmax_out_rt = _return_type("aminmax_out", ("min", "max"))
 
 
 class Aminmax(Function):
@@ -40,7 +42,7 @@ class Aminmax(Function):
         return gx
 
 
-def aminmax(input, *, dim=None, keepdim=False):
+def aminmax(input, *, dim=None, keepdim=False, out=None):
     """The minimum and maximum of ``input``: of all elements (``dim=None``) or along ``dim``,
     as ``torch.return_types.aminmax(min, max)``.
 
@@ -51,6 +53,8 @@ def aminmax(input, *, dim=None, keepdim=False):
         input: a real or bool tensor.
         dim: the dimension to reduce (keyword only); None: all elements.
         keepdim: keep the reduced dimension(s) as size 1.
+        out: a ``(min, max)`` pair of tensors to write into (then
+            ``torch.return_types.aminmax_out``).
 
     Raises:
         RuntimeError: for an empty input without ``dim``.
@@ -64,6 +68,9 @@ def aminmax(input, *, dim=None, keepdim=False):
         min=tensor([1, 2]),
         max=tensor([5, 7]))
     """
+    if out is not None:
+        res = aminmax(input, dim=dim, keepdim=keepdim)
+        return aminmax_out_rt(*(with_out("aminmax", o, lambda _, r=r: r, input) for o, r in zip(out, res)))
     if input.dtype.is_complex:
         raise NotImplementedError(f"\"aminmax_cpu\" not implemented for '{D.scalar_name(input.dtype)}'")
     if dim is None:

@@ -8,6 +8,7 @@ shape, so values and gradients follow the same rules (integer ``mean`` rounds do
 from __future__ import annotations
 
 from .._warnings import warn_once
+from ._common import with_out
 from ._inplace import commit
 from .index_add import check_index_func
 from .index_copy import expanded_index
@@ -17,7 +18,7 @@ _BETA = ("index_reduce() is in beta and the API may change at any time. (Trigger
          "/__w/pytorch/pytorch/aten/src/ATen/native/TensorAdvancedIndexing.cpp:1523.)")
 
 
-def index_reduce(input, dim, index, source, reduce, *, include_self=True):
+def index_reduce(input, dim, index, source, reduce, *, include_self=True, out=None):
     """``input`` with the slices of ``source`` reduced into it at ``index`` along ``dim``.
 
     For a 2-D ``input`` and ``dim == 0`` with ``reduce="prod"``:
@@ -33,6 +34,7 @@ def index_reduce(input, dim, index, source, reduce, *, include_self=True):
         source: a tensor of ``input``'s dtype and shape except ``len(index)`` along ``dim``.
         reduce: ``"prod"``, ``"mean"``, ``"amax"`` or ``"amin"``.
         include_self: whether ``input``'s values at those places take part.
+        out: the tensor to write the result into.
 
     Raises:
         RuntimeError: for another ``reduce``, an index that is not int32/int64, another
@@ -47,6 +49,9 @@ def index_reduce(input, dim, index, source, reduce, *, include_self=True):
         >>> x.index_reduce(0, torch.tensor([0, 2, 0]), torch.tensor([2., 3., 4.]), "mean", include_self=False)
         tensor([3., 1., 3.])
     """
+    if out is not None:
+        return with_out("index_reduce", out, index_reduce, input, dim, index, source, reduce,
+                        include_self=include_self)
     if reduce not in ("prod", "mean", "amax", "amin"):
         raise RuntimeError(f"index_reduce(): Expected reduce to be one of prod, mean, amax or amin but got {reduce}.")
     d, index, source = check_index_func("index_reduce", input, dim, index, source)

@@ -12,7 +12,7 @@ import math
 
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap_dim
-from ._common import fix_empty_strides, redo_rows_on_host
+from ._common import fix_empty_strides, redo_rows_on_host, with_out
 from ._stl_select import _less, nth_element
 from ._stl_sort import _ranks, quick_select_rows
 from .reduction import MaxAll, MaxDim, _check_keepdim, _int_dim_or_all, _return_type
@@ -258,6 +258,7 @@ def mode(input, dim=-1, keepdim=False, *, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
 
 # ----------------------------------------------------------------------------- nanmedian
 nanmedian_rt = _return_type("nanmedian")
+nanmedian_out_rt = _return_type("nanmedian_out")
 
 
 class NanmedianAll(MaxAll):
@@ -306,9 +307,10 @@ def _all_nan_pick(n):
     return pairs[0][1]
 
 
-def nanmedian(input, dim=NOT_GIVEN, keepdim=False, *, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
+def nanmedian(input, dim=NOT_GIVEN, keepdim=False, *, out=None, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
     """:func:`median` that ignores nan: the lower median of the numbers, of all elements or
-    ``(values, indices)`` along ``dim`` (nan, at the first nan, for a slice of nan only).
+    ``(values, indices)`` along ``dim`` (nan for a slice of nan only, at the index PyTorch's
+    kernel gives). ``out``, with ``dim``: a ``(values, indices)`` pair of tensors to write into.
 
     Mirrors ``torch.nanmedian`` (grad_fn ``NanmedianBackward0`` / ``NanmedianBackward1``).
 
@@ -332,7 +334,12 @@ def nanmedian(input, dim=NOT_GIVEN, keepdim=False, *, axis=NOT_GIVEN, keepdims=N
     _no_bool(input, "median_cpu")
     dim = _int_dim_or_all(dim, keepdim, "nanmedian")
     if dim is None:
+        if out is not None:
+            raise TypeError('nanmedian() missing 1 required positional arguments: "dim"')
         return NanmedianAll.apply(input)
+    if out is not None:
+        res = nanmedian(input, dim, keepdim)
+        return nanmedian_out_rt(*(with_out("nanmedian", o, lambda _, r=r: r, input) for o, r in zip(out, res)))
     _check_keepdim(keepdim, "nanmedian")
     d = _wrap_dim(dim, input.dim())
     if input.dim() and input.shape[d] == 0:
