@@ -8,7 +8,8 @@ import warnings
 import numpy as np
 import pytest
 
-from tests._compare import both, check_grads
+import reftorch
+from tests._compare import both, check_grads, forget_warning
 
 RNG = np.random.default_rng(9)
 X = RNG.standard_normal((4, 3, 5)).astype(np.float32)
@@ -102,3 +103,14 @@ def test_index_reduce_out():
         warnings.simplefilter("ignore")
         both(lambda T: T.index_reduce(T.ones(3, 2), 0, T.tensor([0, 0]), T.full((2, 2), 3.), "prod",
                                       out=T.empty(0)))
+
+
+def test_index_reduce_warns_once_per_process():
+    forget_warning("index_reduce() is in beta")
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        for _ in range(2):
+            reftorch.ones(2).index_reduce(0, reftorch.tensor([0]), reftorch.ones(1), "prod")
+    assert [str(w.message) for w in rec] == [
+        "index_reduce() is in beta and the API may change at any time. (Triggered internally at "
+        "/__w/pytorch/pytorch/aten/src/ATen/native/TensorAdvancedIndexing.cpp:1523.)"]
