@@ -87,3 +87,7 @@ def test_grads():
     assert repr(h.hist).endswith("grad_fn=<NotImplemented>)")
     with pytest.raises(RuntimeError, match="derivative for aten::histogram is not implemented"):
         h.hist.sum().backward()
+
+
+def test_histc_out_with_grad_input():
+    both(lambda T: T.histc(T.tensor([1., 2., 3.], requires_grad=True), 3, out=T.empty(0)))

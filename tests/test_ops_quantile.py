@@ -84,3 +84,12 @@ def test_quantile_result_is_not_a_view():
         q = T.quantile(x, T.tensor([0.2, 0.7]), 0)
         return q.mul_(2), q.grad_fn.name()  # (MulBackward0: PyTorch's result is its own tensor)
     check_grads(fn, np.array([[4., 1.], [3., 2.], [7., 0.]], np.float32))
+
+
+def test_quantile_out_records_a_copy():
+    def fn(T, x):
+        out = T.empty(0)
+        r = T.quantile(x, T.tensor([0.5, 0.25]), 0, out=out)
+        assert r is out
+        return r
+    check_grads(fn, np.array([[4., 1.], [3., 2.], [7., 0.]], np.float32))

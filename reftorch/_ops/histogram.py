@@ -111,8 +111,8 @@ def histc(input, bins=100, min=0, max=0, *, out=None):
         >>> torch.histc(torch.tensor([1., 2., 1.]), bins=4, min=0, max=4)
         tensor([0., 2., 1., 0.])
     """
-    if out is not None:
-        return with_out("histc", out, histc, input, bins, min, max)
+    if out is not None:  # (not differentiable: an input that requires grad is no error)
+        return with_out("histc", out, histc, input.detach(), bins, min, max)
     bins = int_arg(bins, "histc", "bins", 2)
     if input.dtype not in _FLOATS:
         raise NotImplementedError(f"\"histogram_cpu\" not implemented for '{D.scalar_name(input.dtype)}'")

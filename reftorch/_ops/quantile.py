@@ -128,7 +128,11 @@ def _quantile(who, input, q, dim, keepdim, interpolation, out, axis, keepdims, i
     _checks(input, q, interpolation, dim)
     if out.dtype is not input.dtype:
         raise RuntimeError("quantile() out tensor must be same dtype as the input tensor")
-    return with_out(who, out, _compute, input, q, dim, keepdim, interpolation, ignore_nan)
+    res = _compute(input, q, dim, keepdim, interpolation, ignore_nan)
+    with_out(who, out, res.detach)  # (resized as PyTorch's resize_output, with its warning)
+    if res.requires_grad:  # PyTorch's composite copies into out: a CopyBackwards node
+        out.copy_(res)
+    return out
 
 
 def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None,
