@@ -79,7 +79,7 @@ from ._ops.nonzero import nonzero, argwhere  # noqa: F401
 from ._ops.reduction import count_nonzero  # noqa: F401
 from ._ops.norm import torch_norm as norm, amax, amin  # noqa: F401
 from ._ops.multinomial import multinomial  # noqa: F401
-from ._ops.cumulative import cumsum, cumprod, cummax, cummin  # noqa: F401
+from ._ops.cumulative import cumsum, cumprod, cummax, cummin, logcumsumexp  # noqa: F401
 from ._ops.reorder import flip, roll, repeat_interleave  # noqa: F401
 from ._ops.inplace_shape import zero_  # noqa: F401
 from . import linalg, return_types, special  # noqa: F401
@@ -108,7 +108,21 @@ from ._ops.float_math import (  # noqa: F401
 from ._ops.statistics import prod, var, std, var_mean, std_mean, logsumexp, nansum, nanmean  # noqa: F401
 from ._ops.diagonal import select, diagonal, diag, trace  # noqa: F401
 from ._ops.products import outer, ger, inner, addmm, addmv, baddbmm  # noqa: F401
-from ._ops.order_stats import median, kthvalue, mode  # noqa: F401
+from ._ops.order_stats import median, nanmedian, kthvalue, mode  # noqa: F401
+from ._ops.quantile import quantile, nanquantile  # noqa: F401
+from ._ops.aminmax import aminmax  # noqa: F401
+from ._ops.correlation import cov, corrcoef  # noqa: F401
+from ._ops.histogram import histc, histogram  # noqa: F401
+from ._ops.trapezoid import trapezoid, trapz, cumulative_trapezoid  # noqa: F401
+from ._ops.block_diag import block_diag  # noqa: F401
+from ._ops.combinations import combinations  # noqa: F401
+from ._ops.vander import vander  # noqa: F401
+from ._ops.diagonal import diagflat  # noqa: F401
+from ._ops.unravel_index import unravel_index  # noqa: F401
+from ._ops.renorm import renorm  # noqa: F401
+from ._ops.index_copy import index_copy  # noqa: F401
+from ._ops.index_reduce import index_reduce  # noqa: F401
+from ._ops.view_scatter import select_scatter, slice_scatter, diagonal_scatter  # noqa: F401
 from ._ops.differences import diff, cross  # noqa: F401
 from ._ops.masked_select import masked_select  # noqa: F401
 from ._ops.unique import unique, unique_consecutive  # noqa: F401

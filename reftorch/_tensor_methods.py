@@ -519,7 +519,7 @@ def _bind_more_ops():
         "norm": norm.torch_norm, "amax": norm.amax, "amin": norm.amin,
         "multinomial": multinomial.multinomial,
         "cumsum": cumulative.cumsum, "cumprod": cumulative.cumprod,
-        "cummax": cumulative.cummax, "cummin": cumulative.cummin,
+        "cummax": cumulative.cummax, "cummin": cumulative.cummin, "logcumsumexp": cumulative.logcumsumexp,
         "flip": _int_list_method(reorder.flip, "flip", "dims"), "roll": reorder.roll,
         "repeat_interleave": reorder.repeat_interleave,
         "t_": inplace_shape.t_, "zero_": inplace_shape.zero_,
@@ -623,13 +623,36 @@ def _bind_reductions2():
         setattr(Tensor, name, getattr(diagonal, name))
     for name in ("outer", "ger", "inner", "addmm", "addmv", "baddbmm"):
         setattr(Tensor, name, getattr(products, name))
-    for name in ("median", "kthvalue", "mode"):
+    for name in ("median", "nanmedian", "kthvalue", "mode"):
         setattr(Tensor, name, getattr(order_stats, name))
     for name in ("diff", "cross"):
         setattr(Tensor, name, getattr(differences, name))
 
 
 _bind_reductions2()
+
+from ._ops import aminmax as _aminmax, correlation as _correlation, histogram as _histogram  # noqa: E402
+from ._ops import quantile as _quantile, renorm as _renorm, index_copy as _index_copy  # noqa: E402
+from ._ops import index_reduce as _index_reduce, view_scatter as _view_scatter  # noqa: E402
+
+
+def _bind_statistics3():
+    """Methods for quantiles (``_ops/quantile.py``), ``aminmax``, ``cov``, ``corrcoef``, ``histc``,
+    ``histogram``, ``diagflat``, ``renorm``, ``index_copy``, ``index_reduce`` and the view scatters."""
+    for name in ("quantile", "nanquantile"):
+        setattr(Tensor, name, getattr(_quantile, name))
+    Tensor.aminmax = _aminmax.aminmax
+    Tensor.cov, Tensor.corrcoef = _correlation.cov, _correlation.corrcoef
+    Tensor.histc, Tensor.histogram = _histogram.histc, _histogram.histogram
+    Tensor.diagflat = diagonal.diagflat
+    Tensor.renorm, Tensor.renorm_ = _renorm.renorm, _renorm.renorm_
+    Tensor.index_copy, Tensor.index_copy_ = _index_copy.index_copy, _index_copy.index_copy_
+    Tensor.index_reduce, Tensor.index_reduce_ = _index_reduce.index_reduce, _index_reduce.index_reduce_
+    for name in ("select_scatter", "slice_scatter", "diagonal_scatter"):
+        setattr(Tensor, name, getattr(_view_scatter, name))
+
+
+_bind_statistics3()
 
 
 def _bind_unary_math():

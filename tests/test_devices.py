@@ -8,6 +8,8 @@ NumPy directly, or creates an array without the input's device, fails here on CP
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -41,6 +43,12 @@ def _setitem_mixed(x, d):
     y = x * 1
     y[_idx(d, [1, 0]), 1:] = x[0, :2] * 2  # an index array with a slice: IndexPutBackward0
     return y
+
+
+def _index_reduce(x, d):
+    with warnings.catch_warnings():  # (PyTorch's once-per-process beta warning)
+        warnings.simplefilter("ignore")
+        return torch.ones(3, 3, device=d).index_reduce(0, _idx(d, [2, 2]), x, "amax", include_self=False)
 
 
 def _unsqueeze_expand(x, d):
@@ -88,6 +96,30 @@ CASES = {
     "cummax": lambda x, d: torch.cummax(torch.cat([x, x.flip(1)], 1), 1).values,
     "cummin": lambda x, d: torch.cummin(x.t(), 0).values,
     "mode": lambda x, d: torch.mode(torch.cat([x, x.round()], 1), 1).values,
+    "quantile": lambda x, d: torch.quantile(x, torch.tensor([0.3, 0.5], device=d), 1),
+    "nanquantile": lambda x, d: torch.nanquantile(x.masked_fill(x > 4, float("nan")), 0.4, 0, interpolation="midpoint"),
+    "nanmedian": lambda x, d: torch.nanmedian(x.masked_fill(x > 4, float("nan")), 1).values,
+    "nanmedian_all": lambda x, d: torch.nanmedian(x.masked_fill(x > 4, float("nan"))),
+    "aminmax": lambda x, d: torch.stack(torch.aminmax(x, dim=0)),
+    "cov": lambda x, d: torch.cov(x, fweights=torch.tensor([1, 2, 1], device=d), aweights=x[0].detach().abs()),
+    "corrcoef": lambda x, d: torch.corrcoef(torch.cat([x, x.flip(1) ** 2])),
+    "histc": lambda x, d: torch.cat([x.flatten(), torch.histc(x.detach(), 4), torch.histc(x.detach(), 3, -2, 2)]),
+    "logcumsumexp": lambda x, d: torch.logcumsumexp(x * 100, 1),
+    "trapezoid": lambda x, d: torch.trapezoid(x, torch.tensor([0., 1., 3.], device=d)),
+    "cumulative_trapezoid": lambda x, d: torch.cumulative_trapezoid(x, dx=0.5, dim=0),
+    "block_diag": lambda x, d: torch.block_diag(x, x[0], x[1, 1]),
+    "combinations": lambda x, d: torch.combinations(x.flatten(), 3, with_replacement=True),
+    "vander": lambda x, d: x * torch.vander(x[0].detach(), 3)[:2],
+    "diagflat": lambda x, d: torch.diagflat(x, -1),
+    "unravel_index": lambda x, d: x * torch.unravel_index(torch.tensor([5, 4, 1], device=d), (2, 3))[1],
+    "renorm": lambda x, d: torch.renorm(x, 2, 1, 3.0),
+    "index_copy": lambda x, d: torch.zeros(3, 3, device=d).index_copy(0, torch.tensor([2, 0], device=d), x),
+    "index_reduce": lambda x, d: _index_reduce(x, d),
+    "select_scatter": lambda x, d: torch.select_scatter(x * 2, x[0] ** 2, 0, 1),
+    "slice_scatter": lambda x, d: torch.slice_scatter(x * 2, x[:, :2] ** 2, 1, 1),
+    "diagonal_scatter": lambda x, d: torch.diagonal_scatter(x * 2, x[:, 0] ** 2, 1),
+    "histogram": lambda x, d: torch.cat([x.flatten(), *torch.histogram(x.detach(), 3, weight=x.detach() ** 2),
+                                         torch.histogram(x.detach(), torch.tensor([-3., 0., 5.], device=d)).hist]),
     "cat": lambda x, d: torch.cat([x, x * 2], 1),
     "cat_neg": lambda x, d: torch.cat([x, x], -2),
     "stack": lambda x, d: torch.stack([x, x * 3]),

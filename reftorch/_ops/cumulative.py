@@ -1,5 +1,5 @@
-"""Running totals and extremes: ``cumsum``, ``cumprod``, ``cummax`` and ``cummin`` along a
-dimension."""
+"""Running totals and extremes along a dimension: ``cumsum``, ``cumprod``, ``cummax``,
+``cummin`` and ``logcumsumexp``."""
 from __future__ import annotations
 
 import math
@@ -297,3 +297,98 @@ def cummin(input, dim=NOT_GIVEN, *, axis=NOT_GIVEN):
     if dim is NOT_GIVEN or axis is not NOT_GIVEN:
         dim = required_dim("cummin", dim, axis)
     return _cum_extreme(input, dim, False)
+
+
+# ------------------------------------------------------------------------ logcumsumexp
+def _log_add_exp(xp, x, y):
+    """PyTorch's ``_log_add_exp_helper``: ``log(exp(x) + exp(y))`` as ``max + log1p(exp(min - max))``,
+    ``x`` itself when both are the same infinity (nan propagates)."""
+    lo, hi = xp.minimum(x, y), xp.maximum(x, y)
+    return xp.where((lo != hi) | xp.isfinite(lo), xp.log1p(xp.exp(lo - hi)) + hi, x)
+
+
+def _log_scan(b, a, axis):
+    """Running ``log(sum(exp(a)))`` along ``axis``, stable: a Hillis-Steele scan of
+    :func:`_log_add_exp` (associative), ``log2(n)`` rounds over whole arrays."""
+    xp = b.xp
+    n = a.shape[axis] if a.ndim else 1
+    v = a
+    step = 1
+    while step < n:
+        head = tuple(slice(0, step) if i == axis else slice(None) for i in range(a.ndim))
+        later = tuple(slice(step, None) if i == axis else slice(None) for i in range(a.ndim))
+        earlier = tuple(slice(0, n - step) if i == axis else slice(None) for i in range(a.ndim))
+        v = xp.concat([v[head], _log_add_exp(xp, v[later], v[earlier])], axis=axis)
+        step *= 2
+    return v
+
+
+class Logcumsumexp(OpFunction):
+    """``Logcumsumexp.apply(x, dim)``; the backward is PyTorch's: the running sums, from the
+    end, of ``exp(log|g| - result)`` for the positive and the negative parts of ``g`` apart."""
+
+    name = "LogcumsumexpBackward0"
+    arity = 1
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        b = x._backend
+        xp = b.xp
+        a = x._data
+        half = a.dtype != xp.float32 and a.dtype != xp.float64  # (float16: in float32, rounded once)
+        out = _log_scan(b, xp.astype(a, xp.float32) if half else a, dim)
+        out = xp.astype(out, a.dtype) if half else xp.asarray(out, copy=True)
+        if ctx.needs_input_grad:
+            ctx.dim = dim
+            ctx.save_for_backward(x)
+            ctx.save_output()
+        return row_major(b, out)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, out = ctx.saved_tensors
+        b = x._backend
+        xp, d = b.xp, ctx.dim
+        if not g.ndim or not g.size:
+            return g
+        lowest = xp.asarray(xp.finfo(g.dtype).min, dtype=g.dtype, **b._dev_kw())
+        log_abs = xp.log(xp.abs(g))
+
+        def part(mask):
+            logs = xp.where(mask, log_abs, lowest) - out._data
+            return xp.exp(xp.flip(_log_scan(b, xp.flip(logs, axis=d), d), axis=d) + x._data)
+        return part(g > 0) - part(g < 0)
+
+
+def logcumsumexp(input, dim=NOT_GIVEN, *, out=None, axis=NOT_GIVEN):
+    """Running ``log(sum(exp(input)))`` along ``dim``, computed stably (no overflow for large
+    values, no ``log(0)`` for very negative ones).
+
+    Mirrors ``torch.logcumsumexp`` (``grad_fn=<LogcumsumexpBackward0>``). Complex inputs,
+    which PyTorch accepts, are not supported.
+
+    Args:
+        input: a real floating-point tensor.
+        dim: the dimension to accumulate along (required).
+        out: a tensor of ``input``'s dtype to write the result into.
+
+    Raises:
+        NotImplementedError: for integer, bool and complex inputs.
+        IndexError: if ``dim`` is out of range.
+        TypeError: if ``dim`` is not given.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.logcumsumexp(torch.tensor([-1000., 0., 1000.]), 0)
+        tensor([-1000.,     0.,  1000.])
+    """
+    dim = required_dim("logcumsumexp", dim, axis)
+    if not input.dtype.is_floating_point:
+        raise NotImplementedError(f"\"logcumsumexp_out_cpu\" not implemented for '{D.scalar_name(input.dtype)}'")
+    if out is not None:
+        if out.dtype is not input.dtype:
+            raise RuntimeError(f"expected scalar_type {D.scalar_name(input.dtype)} but found "
+                               f"{D.scalar_name(out.dtype)}")
+        return with_out("logcumsumexp", out, logcumsumexp, input, dim)
+    d = _wrap_dim(dim, input.dim())
+    return Logcumsumexp.apply(input, d if input.dim() else 0)

@@ -1,4 +1,4 @@
-"""Picking along dimensions and diagonals: ``select``, ``diagonal``, ``diag``, ``trace``."""
+"""Picking along dimensions and diagonals: ``select``, ``diagonal``, ``diag``, ``diagflat``, ``trace``."""
 from __future__ import annotations
 
 from .. import _dtype as D
@@ -41,7 +41,8 @@ def select(input, dim, index):
     if not -size <= index < size:
         raise IndexError(f"select(): index {index} out of range for tensor of size {list(input.shape)} "
                          f"at dimension {d}")
-    key = (slice(None),) * d + (index if index >= 0 else index + size,)
+    # (a slice for every other dim: the array API does not fill in trailing ones)
+    key = (slice(None),) * d + (index if index >= 0 else index + size,) + (slice(None),) * (input.dim() - d - 1)
     return BasicIndex.apply(input, key, _name="SelectBackward0")
 
 
@@ -234,6 +235,23 @@ def diag(input, diagonal=0):
     if nd == 2:
         return DiagonalCopy.apply(input, int(diagonal))
     raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {nd}D")
+
+
+def diagflat(input, offset=0):
+    """All elements of ``input`` (flattened) on diagonal ``offset`` of a square matrix of
+    zeros. Mirrors ``torch.diagflat`` (``diag`` of the flattened input:
+    ``grad_fn=<DiagEmbedBackward0>``).
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.diagflat(torch.tensor([[1, 2], [3, 4]]), 1)
+        tensor([[0, 1, 0, 0, 0],
+                [0, 0, 2, 0, 0],
+                [0, 0, 0, 3, 0],
+                [0, 0, 0, 0, 4],
+                [0, 0, 0, 0, 0]])
+    """
+    return diag(input.contiguous().reshape(-1), offset)
 
 
 def trace(input):

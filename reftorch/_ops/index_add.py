@@ -124,40 +124,46 @@ def index_add(input, dim, index, source, *, alpha=1):
                 [ 0., 10.],
                 [ 0., 10.]])
     """
+    d, index, source = check_index_func("index_add", input, dim, index, source)
+    shape, b = tuple(input.shape) or (1,), input._backend
+    if index.numel() and not b.indices_in_range(b.xp.reshape(index._data, (-1,)), shape[d]):
+        if input.dim() <= 1:  # PyTorch's kernel for a vector words it as the other indexing ops
+            raise IndexError("index out of range in self")
+        bad = next(int(v) for v in index._host().reshape(-1) if not 0 <= v < shape[d])
+        raise RuntimeError(f"index {bad} is out of bounds for dimension {d} with size {shape[d]}")
+    return IndexAdd.apply(input, source, index, d, _alpha(alpha, input.dtype))
+
+
+def check_index_func(func, input, dim, index, source):
+    """PyTorch's checks of ``index_add`` and ``index_reduce`` (``func``), before the ranges;
+    returns the wrapped ``dim`` and ``index``, ``source`` on ``input``'s device."""
     for name, pos, t in (("index", 2, index), ("source", 3, source)):
         if not isinstance(t, Tensor):
-            raise TypeError(f"index_add(): argument '{name}' (position {pos}) must be Tensor, "
+            raise TypeError(f"{func}(): argument '{name}' (position {pos}) must be Tensor, "
                             f"not {type(t).__name__}")
-    nd = input.dim()
-    d = _wrap_dim(int_arg(dim, "index_add", "dim", 1), nd)
+    d = _wrap_dim(int_arg(dim, func, "dim", 1), input.dim())
     if index.dim() > 1:
-        raise IndexError(f"index_add_(): Index is supposed to be a vector, but got dim: {index.dim()} with type: "
+        raise IndexError(f"{func}_(): Index is supposed to be a vector, but got dim: {index.dim()} with type: "
                          f"{D.scalar_name(index.dtype)} and size: {_shape_text(index.shape)}")
     if index.dtype not in _INDEX_DTYPES:
-        raise RuntimeError(f"index_add_(): Expected dtype int32/int64 for index but got: "
+        raise RuntimeError(f"{func}_(): Expected dtype int32/int64 for index but got: "
                            f"{D.scalar_name(index.dtype)}")
     if source.dtype is not input.dtype:
-        raise RuntimeError(f"index_add_(): self ({D.scalar_name(input.dtype)}) and source "
+        raise RuntimeError(f"{func}_(): self ({D.scalar_name(input.dtype)}) and source "
                            f"({D.scalar_name(source.dtype)}) must have the same scalar type")
     shape, sshape = tuple(input.shape) or (1,), tuple(source.shape) or (1,)
     count = index.numel()
     if d < len(sshape) and count != sshape[d]:
-        raise RuntimeError(f"index_add_(): Number of indices ({count}) should be equal to source.size(dim): "
+        raise RuntimeError(f"{func}_(): Number of indices ({count}) should be equal to source.size(dim): "
                            f"({sshape[d]}), for dim: {d}")
     if input.dim() != source.dim() or any(a != s for k, (a, s) in enumerate(zip(shape, sshape)) if k != d):
         raise RuntimeError(f"source tensor shape must match self tensor shape, excluding the specified dimension. "
                            f"Got self.shape = {_shape_text(input.shape)} source.shape = {_shape_text(source.shape)}")
-    b = input._backend
-    if count and not b.indices_in_range(b.xp.reshape(index._data, (-1,)), shape[d]):
-        if nd <= 1:  # PyTorch's kernel for a vector words it as the other indexing ops
-            raise IndexError("index out of range in self")
-        bad = next(int(v) for v in index._host().reshape(-1) if not 0 <= v < shape[d])
-        raise RuntimeError(f"index {bad} is out of bounds for dimension {d} with size {shape[d]}")
     if source.device != input.device:
         source = source.to(input.device)
     if index.device != input.device:
         index = index.to(input.device)
-    return IndexAdd.apply(input, source, index, d, _alpha(alpha, input.dtype))
+    return d, index, source
 
 
 def index_add_(self, dim, index, source, *, alpha=1):

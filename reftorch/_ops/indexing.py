@@ -945,7 +945,8 @@ def narrow(input, dim, start, length):
         start += size
     if start > size - length:
         raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
-    key = (slice(None),) * d + (slice(start, start + length),)
+    # (a slice for every dim: the array API does not fill in trailing ones)
+    key = (slice(None),) * d + (slice(start, start + length),) + (slice(None),) * (nd - d - 1)
     return BasicIndex.apply(input, key=key, _name="SliceBackward0")
 
 

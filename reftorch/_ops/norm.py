@@ -44,57 +44,65 @@ class VectorNorm(OpFunction):
     @staticmethod
     def forward(ctx, x, ord, axes, keepdim):
         b = x._backend
-        xp = b.xp
-        # |x| (no pass needed for a real 2-norm: x * x is |x| * |x| exactly)
-        a = x._data if ord == 2 and not x._dtype.is_complex else xp.abs(x._data)
-        if x._dtype is D.float16:  # PyTorch computes a float16 norm in float32, then rounds once
-            a = xp.astype(a, b.dtype(D.float32))
-        if ord == math.inf:
-            out = b.amax(a, axes, keepdim)
-        elif ord == -math.inf:
-            out = b.amin(a, axes, keepdim)
-        elif ord == 0:
-            out = xp.sum(xp.astype(a != 0, a.dtype), axis=axes, keepdims=keepdim)
-        elif ord == 1:
-            out = xp.sum(a, axis=axes, keepdims=keepdim)
-        elif ord == 2:
-            out = xp.sqrt(xp.sum(a * a, axis=axes, keepdims=keepdim))
-        else:
-            with b.quiet_overflow():
-                out = xp.sum(a ** ord, axis=axes, keepdims=keepdim) ** (1.0 / ord)
+        out = norm_of(b, x._data, x._dtype, ord, axes, keepdim)
         ctx.ord, ctx.axes, ctx.keepdim = ord, axes, keepdim
         ctx.save_for_backward(x)
         ctx.save_output()
-        if x._dtype is D.float16:
-            out = xp.astype(out, x._data.dtype)
         return row_major(b, out)
 
     @staticmethod
     def backward(ctx, g):
         x, out = ctx.saved_tensors
-        xp = ctx.xp
-        a = x._data
-        shape = a.shape
-        n = _restore(xp, out._data, shape, ctx.axes, ctx.keepdim)
-        gg = _restore(xp, g, shape, ctx.axes, ctx.keepdim)
-        zero = xp.zeros((), dtype=a.dtype, **x._backend._dev_kw())
-        p = ctx.ord
-        sign = xp.sign(a)
-        if p == 0:
-            return None  # PyTorch leaves no gradient at all for the 0-"norm"
-        if p == 1:
-            return sign * gg
-        if p in (math.inf, -math.inf):
-            hit = xp.astype(xp.abs(a) == n, a.dtype)
-            count = _restore(xp, xp.sum(hit, axis=ctx.axes, keepdims=ctx.keepdim), shape, ctx.axes, ctx.keepdim)
-            return sign * hit * gg / count
-        if p == 2:  # (the zero of the norm's dtype: real for a complex x)
-            zn = xp.zeros((), dtype=n.dtype, **x._backend._dev_kw())
-            return a * xp.where(n == 0, zn, gg / xp.where(n == 0, xp.ones_like(n), n))  # PyTorch's order
-        with x._backend.quiet_overflow():
-            safe = xp.where(n == 0, xp.ones_like(n), n)
-            res = sign * xp.abs(a) ** (p - 1) / safe ** (p - 1) * gg
-        return xp.where(n == 0, zero, res)
+        return norm_grad(x._backend, ctx.xp, x._data, out._data, g, ctx.ord, ctx.axes, ctx.keepdim)
+
+
+def norm_of(b, a, dtype, ord, axes, keepdim):
+    """The vector ``ord``-norm of array ``a`` (of reftorch dtype ``dtype``) over ``axes``."""
+    xp = b.xp
+    # |x| (no pass needed for a real 2-norm: x * x is |x| * |x| exactly)
+    a = a if ord == 2 and not dtype.is_complex else xp.abs(a)
+    half = dtype is D.float16
+    if half:  # PyTorch computes a float16 norm in float32, then rounds once
+        a = xp.astype(a, b.dtype(D.float32))
+    if ord == math.inf:
+        out = b.amax(a, axes, keepdim)
+    elif ord == -math.inf:
+        out = b.amin(a, axes, keepdim)
+    elif ord == 0:
+        out = xp.sum(xp.astype(a != 0, a.dtype), axis=axes, keepdims=keepdim)
+    elif ord == 1:
+        out = xp.sum(a, axis=axes, keepdims=keepdim)
+    elif ord == 2:
+        out = xp.sqrt(xp.sum(a * a, axis=axes, keepdims=keepdim))
+    else:
+        with b.quiet_overflow():
+            out = xp.sum(a ** ord, axis=axes, keepdims=keepdim) ** (1.0 / ord)
+    return xp.astype(out, b.dtype(D.float16)) if half else out
+
+
+def norm_grad(b, xp, a, norm, g, p, axes, keepdim):
+    """The gradient reaching ``a`` through its ``p``-norm ``norm`` over ``axes`` (PyTorch's
+    ``norm_backward``), ``g`` the norm's gradient (both reduced as ``keepdim`` says)."""
+    shape = a.shape
+    n = _restore(xp, norm, shape, axes, keepdim)
+    gg = _restore(xp, g, shape, axes, keepdim)
+    zero = xp.zeros((), dtype=a.dtype, **b._dev_kw())
+    sign = xp.sign(a)
+    if p == 0:
+        return None  # PyTorch leaves no gradient at all for the 0-"norm"
+    if p == 1:
+        return sign * gg
+    if p in (math.inf, -math.inf):
+        hit = xp.astype(xp.abs(a) == n, a.dtype)
+        count = _restore(xp, xp.sum(hit, axis=axes, keepdims=keepdim), shape, axes, keepdim)
+        return sign * hit * gg / count
+    if p == 2:  # (the zero of the norm's dtype: real for a complex x)
+        zn = xp.zeros((), dtype=n.dtype, **b._dev_kw())
+        return a * xp.where(n == 0, zn, gg / xp.where(n == 0, xp.ones_like(n), n))  # PyTorch's order
+    with b.quiet_overflow():
+        safe = xp.where(n == 0, xp.ones_like(n), n)
+        res = sign * xp.abs(a) ** (p - 1) / safe ** (p - 1) * gg
+    return xp.where(n == 0, zero, res)
 
 
 def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
@@ -170,11 +178,16 @@ class Amax(OpFunction):
     @staticmethod
     def backward(ctx, g):
         x, out = ctx.saved_tensors
-        xp = ctx.xp
-        shape = x._data.shape
-        hit = xp.astype(x._data == _restore(xp, out._data, shape, ctx.axes, ctx.keepdim), g.dtype)
-        count = _restore(xp, xp.sum(hit, axis=ctx.axes, keepdims=ctx.keepdim), shape, ctx.axes, ctx.keepdim)
-        return _restore(xp, g, shape, ctx.axes, ctx.keepdim) / count * hit  # PyTorch's order
+        return Amax.share(ctx.xp, x._data, out._data, g, ctx.axes, ctx.keepdim)
+
+    @staticmethod
+    def share(xp, a, out, g, axes, keepdim):
+        """The gradient ``g`` of the extremes ``out`` of ``a`` over ``axes``, shared evenly
+        among the elements equal to them."""
+        shape = a.shape
+        hit = xp.astype(a == _restore(xp, out, shape, axes, keepdim), g.dtype)
+        count = _restore(xp, xp.sum(hit, axis=axes, keepdims=keepdim), shape, axes, keepdim)
+        return _restore(xp, g, shape, axes, keepdim) / count * hit  # PyTorch's order
 
 
 def amax(input, dim=(), keepdim=False, *, axis=NOT_GIVEN, keepdims=NOT_GIVEN):

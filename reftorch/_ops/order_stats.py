@@ -1,4 +1,4 @@
-"""Order statistics: ``median``, ``kthvalue`` and ``mode`` (values with their indices).
+"""Order statistics: ``median``, ``nanmedian``, ``kthvalue`` and ``mode`` (values with their indices).
 
 The values are PyTorch's exactly, and so are the indices among equal values: ``median``'s
 is the first position of the median in a stable sort (as PyTorch's); ``kthvalue``'s comes
@@ -7,11 +7,13 @@ from ATen's own quick-select (Sedgewick's, median-of-three pivot), which
 k-th value is tied."""
 from __future__ import annotations
 
+import functools
 import math
 
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap_dim
-from ._common import fix_empty_strides, redo_rows_on_host
+from ._common import fix_empty_strides, redo_rows_on_host, with_out
+from ._stl_select import _less, nth_element
 from ._stl_sort import _ranks, quick_select_rows
 from .reduction import MaxAll, MaxDim, _check_keepdim, _int_dim_or_all, _return_type
 from ._numpy_names import NOT_GIVEN, numpy_names
@@ -111,8 +113,9 @@ class MedianAll(MaxAll):
 
 
 def _no_bool(input, kernel):
-    if input.dtype is D.bool:
-        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+    """PyTorch's kernels have no bool or complex version."""
+    if input.dtype is D.bool or input.dtype.is_complex:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{D.scalar_name(input.dtype)}'")
 
 
 def median(input, dim=NOT_GIVEN, keepdim=False, *, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
@@ -251,3 +254,94 @@ def mode(input, dim=-1, keepdim=False, *, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
     return _at_indices(input, dim, keepdim,
                        lambda b, a, d: b.astype(_mode_index(b, a, d), b.dtype(D.int64), copy=False),
                        "ModeBackward0", mode_rt)
+
+
+# ----------------------------------------------------------------------------- nanmedian
+nanmedian_rt = _return_type("nanmedian")
+nanmedian_out_rt = _return_type("nanmedian_out")
+
+
+class NanmedianAll(MaxAll):
+    """The lower median of the numbers among all elements (nan when there is none); the
+    gradient is shared among the elements equal to it, as :class:`MedianAll`'s."""
+
+    name = "NanmedianBackward0"
+    arity = 1
+
+    @staticmethod
+    def forward(ctx, x):
+        b = x._backend
+        xp = b.xp
+        flat = xp.reshape(x._data, (-1,))
+        count = flat.shape[0]
+        if xp.isdtype(flat.dtype, "real floating"):
+            count -= int(xp.sum(xp.astype(xp.isnan(flat), xp.int64)))
+        if count == 0:
+            out = xp.asarray(math.nan, dtype=flat.dtype, **b._dev_kw())
+        else:  # (nan sorts last: the k-th smallest is a number)
+            out = xp.reshape(xp.sort(flat)[(count - 1) // 2], ())
+        ctx.save_for_backward(x)
+        ctx.save_output()
+        return out
+
+
+def _nanmedian_index(b, a, axis):
+    """Indices (keepdims) of each slice's lower median of its numbers: the ``(count - 1) // 2``-th
+    of a stable sort with nan last (a slice of nan only: its first nan)."""
+    xp = b.xp
+    if not xp.isdtype(a.dtype, "real floating"):
+        return _kth_index(b, a, axis, (a.shape[axis] - 1) // 2, False, False)
+    order = xp.argsort(a, axis=axis, stable=True)
+    count = xp.sum(xp.astype(~xp.isnan(a), xp.int64), axis=axis, keepdims=True)
+    k = xp.where(count > 0, (count - 1) // 2, xp.zeros_like(count))
+    idx = b.astype(b.take_along_axis(order, k, axis), b.dtype(D.int64), copy=False)
+    return xp.where(count > 0, idx, xp.full_like(idx, _all_nan_pick(a.shape[axis])))
+
+
+@functools.lru_cache(maxsize=64)
+def _all_nan_pick(n):
+    """The index PyTorch's kernel gives a slice of ``n`` nan: ``std::nth_element`` at the
+    first position, its comparison finding every pair equivalent (replayed on the host)."""
+    pairs = [(math.nan, i) for i in range(n)]
+    nth_element(pairs, 0, 0, n, _less(False))
+    return pairs[0][1]
+
+
+def nanmedian(input, dim=NOT_GIVEN, keepdim=False, *, out=None, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
+    """:func:`median` that ignores nan: the lower median of the numbers, of all elements or
+    ``(values, indices)`` along ``dim`` (nan for a slice of nan only, at the index PyTorch's
+    kernel gives). ``out``, with ``dim``: a ``(values, indices)`` pair of tensors to write into.
+
+    Mirrors ``torch.nanmedian`` (grad_fn ``NanmedianBackward0`` / ``NanmedianBackward1``).
+
+    Raises:
+        NotImplementedError: for bool inputs.
+        IndexError: if ``dim`` is out of range or has size 0.
+        TypeError: for ``dim=None``, or ``keepdim=True`` without ``dim``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> x = torch.tensor([[2., float("nan"), 1.], [float("nan"), 4., float("nan")]])
+        >>> x.nanmedian()
+        tensor(2.)
+        >>> torch.nanmedian(x, 1)
+        torch.return_types.nanmedian(
+        values=tensor([1., 4.]),
+        indices=tensor([2, 1]))
+    """
+    if axis is not NOT_GIVEN or keepdims is not NOT_GIVEN:
+        dim, keepdim = numpy_names("nanmedian", dim, keepdim, axis, keepdims, NOT_GIVEN)
+    _no_bool(input, "median_cpu")
+    dim = _int_dim_or_all(dim, keepdim, "nanmedian")
+    if dim is None:
+        if out is not None:
+            raise TypeError('nanmedian() missing 1 required positional arguments: "dim"')
+        return NanmedianAll.apply(input)
+    if out is not None:
+        res = nanmedian(input, dim, keepdim)
+        return nanmedian_out_rt(*(with_out("nanmedian", o, lambda _, r=r: r, input) for o, r in zip(out, res)))
+    _check_keepdim(keepdim, "nanmedian")
+    d = _wrap_dim(dim, input.dim())
+    if input.dim() and input.shape[d] == 0:
+        raise IndexError(f"median(): Expected reduction dim {d} to have non-zero size.")
+    return _at_indices(input, d, keepdim, _nanmedian_index, "NanmedianBackward1", nanmedian_rt)

@@ -307,14 +307,15 @@ class _ReturnType:
 
 
 def _return_type(name, fields=("values", "indices")):
+    """The named tuple PyTorch returns as ``torch.return_types.<name>`` (printed as PyTorch does)."""
     base = namedtuple(name, fields)
 
     class R(base):
         __slots__ = ()
 
         def __repr__(self):
-            items = ",\n".join(f"{f}={v!r}" for f, v in zip(fields, self))
-            return f"torch.return_types.{name}(\n{items})"
+            parts = ",\n".join(f"{f}={v!r}" for f, v in zip(fields, self))
+            return f"torch.return_types.{name}(\n{parts})"
 
     R.__name__ = R.__qualname__ = name
     return R

@@ -35,10 +35,14 @@ NAMESPACES = {
         atan2 hypot fmod logaddexp fmax fmin signbit
         logsumexp nansum nanmean var_mean std_mean
         select diagonal diag trace ger inner addmm addmv baddbmm median kthvalue mode cross diff
+        nanmedian quantile nanquantile aminmax cov corrcoef histc histogram logcumsumexp trapezoid trapz
+        cumulative_trapezoid
         masked_select unique unique_consecutive bincount index_add take_along_dim meshgrid searchsorted
         bucketize isin cdist moveaxis fliplr flipud rot90 atleast_1d atleast_2d atleast_3d column_stack dstack
         kron tensordot diag_embed cartesian_prod tril_indices triu_indices
         det logdet slogdet inverse cholesky svd matrix_power
+        block_diag combinations vander diagflat unravel_index renorm index_copy index_reduce select_scatter
+        slice_scatter diagonal_scatter
     """),
     "torch.Tensor": ("reftorch.Tensor", """
         shape size dim ndim numel dtype device requires_grad grad grad_fn is_leaf item tolist numpy
@@ -53,10 +57,13 @@ NAMESPACES = {
         floor ceil round trunc sign isnan isinf isfinite nan_to_num floor_ round_
         prod logsumexp nansum nanmean
         select diagonal diag trace outer inner addmm addmv baddbmm median kthvalue cross diff
+        nanmedian quantile nanquantile aminmax cov corrcoef histc histogram logcumsumexp
         masked_select unique unique_consecutive bincount index_add index_add_ take take_along_dim
         moveaxis fliplr flipud rot90 kron diag_embed
         det logdet slogdet inverse cholesky svd matrix_power
         lgamma digamma polygamma erfinv i0 sinc xlogy lgamma_ erfinv_ frexp ldexp gcd nextafter
+        diagflat renorm renorm_ index_copy index_copy_ index_reduce index_reduce_ select_scatter slice_scatter
+        diagonal_scatter
     """),
     "torch.linalg": ("reftorch.linalg", """
         det slogdet inv inv_ex solve solve_ex cholesky cholesky_ex qr eigh eigvalsh svd svdvals pinv
