@@ -467,3 +467,15 @@ def test_saved_output_written_in_place_without_grad(make):
         return _error(y.backward)
     got = both(scenario)
     assert got[0] == "RuntimeError"
+
+
+def test_a_node_name_can_serve_one_output_and_several():
+    # PyTorch's torch::autograd::NotImplemented is the grad_fn of one-output ops (heaviside)
+    # and of several-output ops (histogram): the order they are first met must not matter.
+    import reftorch
+    x = reftorch.tensor([1.0, 2.0, 1.0, 2.5], requires_grad=True)
+    single = reftorch.heaviside(x, reftorch.tensor(0.5))
+    hist, edges = reftorch.histogram(x, 3)
+    assert single.grad_fn.name() == hist.grad_fn.name() == "torch::autograd::NotImplemented"
+    assert hist.grad_fn is edges.grad_fn and hist.grad_fn.n_outputs == 2
+    assert type(single.grad_fn).__name__ == type(hist.grad_fn).__name__ == "NotImplemented"

@@ -33,7 +33,7 @@ from .._layout import fix_empty_strides, relayout_like_operands
 from .._grad_state import counts as _counts
 from .._tensor import SAVED_INFERENCE, Tensor, fields_source
 from .grad_mode import _state as _grad_state
-from .graph import (_FREED, _NODE_CLASSES, AccumulateGrad, MultiOutputNode, Node, _edge,  # noqa: F401 (op code takes them from here)
+from .graph import (_FREED, _MULTI_NODE_CLASSES, _NODE_CLASSES, AccumulateGrad, MultiOutputNode, Node, _edge,  # noqa: F401 (op code takes them from here)
                     NODE_SCOPE, edge_source, multi_node_source, new_node, node_class, node_source, saved_version_source)
 
 
@@ -331,7 +331,7 @@ def _record_multi(cls, ctx, inputs, results, name, skip):
 """ + textwrap.indent(edge_source("t", "edge"), " " * 12) + """\
             edges.append(edge)
         edges = tuple(edges)
-    node = _new(_NODE_CLASSES.get(name) or node_class(name, multi=True))
+    node = _new(_MULTI_NODE_CLASSES.get(name) or node_class(name, multi=True))
 """ + textwrap.indent(multi_node_source("node", "cls", "ctx", "edges", "name", "slots", "len(results)"), " " * 4) + """\
     for i, t in enumerate(results):
         t._grad_fn = node
@@ -341,7 +341,7 @@ def _record_multi(cls, ctx, inputs, results, name, skip):
         ctx._versions = ctx._versions + (results[0]._version_counter[0],)
 """
 _record_multi = compile_function(_RECORD_MULTI, "_record_multi", {
-    **NODE_SCOPE, "_new": object.__new__, "_NODE_CLASSES": _NODE_CLASSES, "node_class": node_class, "_edge": _edge,
+    **NODE_SCOPE, "_new": object.__new__, "_MULTI_NODE_CLASSES": _MULTI_NODE_CLASSES, "node_class": node_class, "_edge": _edge,
     "AccumulateGrad": AccumulateGrad})
 _record_multi.__module__ = __name__
 _record_multi.__doc__ = """The recording step of :data:`_APPLY` for several outputs: one

@@ -185,18 +185,21 @@ class MultiOutputNode(Node):
 
 #: One ``Node`` subclass per ``grad_fn`` name (``MulBackward0``, ...), made on first use:
 #: ``type(t.grad_fn).__name__`` is the name, as PyTorch has one class per backward.
-_NODE_CLASSES = {}
+_NODE_CLASSES = {}  #: name -> Node subclass (one output)
+_MULTI_NODE_CLASSES = {}  #: name -> MultiOutputNode subclass
 
 
 def node_class(name, multi=False):
     """The ``Node`` subclass whose ``__name__`` is the last part of ``name``
     (``"torch::autograd::CopySlices"`` -> ``CopySlices``); a :class:`MultiOutputNode` with
-    ``multi`` (a name is always one or the other, as in PyTorch)."""
-    cls = _NODE_CLASSES.get(name)
+    ``multi``. One class per name and kind: a name is mostly one or the other, but some
+    serve both (``torch::autograd::NotImplemented`` for one output or several)."""
+    registry = _MULTI_NODE_CLASSES if multi else _NODE_CLASSES
+    cls = registry.get(name)
     if cls is None:
         short = name.rsplit("::", 1)[-1]
-        cls = _NODE_CLASSES[name] = type(Node)(short, (MultiOutputNode if multi else Node,),
-                                               {"__slots__": (), "__qualname__": short})
+        cls = registry[name] = type(Node)(short, (MultiOutputNode if multi else Node,),
+                                          {"__slots__": (), "__qualname__": short})
     return cls
 
 
