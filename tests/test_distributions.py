@@ -324,6 +324,15 @@ def test_one_hot_categorical():
                 msg=True)
 
 
+def test_one_hot_categorical_straight_through():
+    mk = (lambda T, w: T.distributions.OneHotCategoricalStraightThrough(logits=w))
+    check_grads(_seeded(lambda T, w: mk(T, w).rsample((3,))), np.log(WEIGHTS + 0.5))
+    both(_seeded(lambda T, w: mk(T, w).sample()), np.log(WEIGHTS + 0.5))
+    both(lambda T, w: (mk(T, w).has_rsample, mk(T, w).expand((4, 2)).batch_shape), WEIGHTS)
+    same_text(lambda T: mk(T, T.zeros(3)))
+    both(lambda T, w: T.distributions.kl_divergence(mk(T, w), T.distributions.OneHotCategorical(T.ones(4))), WEIGHTS)
+
+
 def test_poisson():
     rate = np.array([2.0, 0.5, 0.0], F32)
     v = np.array([[0.0, 3.0, 0.0], [7.0, 100.0, 2.0]], F32)

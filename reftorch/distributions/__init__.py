@@ -20,10 +20,11 @@ from .independent import Independent
 from .kl import kl_divergence, register_kl
 from .laplace import Laplace
 from .normal import Normal
-from .one_hot_categorical import OneHotCategorical
+from .one_hot_categorical import OneHotCategorical, OneHotCategoricalStraightThrough
 from .poisson import Poisson
 from .uniform import Uniform
 
 __all__ = ["Bernoulli", "Binomial", "Categorical", "Distribution", "Exponential", "ExponentialFamily",
-           "Geometric", "Independent", "Laplace", "Normal", "OneHotCategorical", "Poisson", "Uniform",
+           "Geometric", "Independent", "Laplace", "Normal", "OneHotCategorical",
+           "OneHotCategoricalStraightThrough", "Poisson", "Uniform",
            "constraints", "kl_divergence", "register_kl"]

@@ -8,7 +8,7 @@ from . import constraints
 from .categorical import Categorical
 from .distribution import Distribution
 
-__all__ = ["OneHotCategorical"]
+__all__ = ["OneHotCategorical", "OneHotCategoricalStraightThrough"]
 
 
 class OneHotCategorical(Distribution):
@@ -103,3 +103,28 @@ class OneHotCategorical(Distribution):
         if expand:
             values = values.expand((n,) + self.batch_shape + (n,))
         return values
+
+
+class OneHotCategoricalStraightThrough(OneHotCategorical):
+    """A ``OneHotCategorical`` with an ``rsample`` by the straight-through estimator
+    (Bengio et al., 2013): the one-hot sample plus ``probs - probs.detach()``, so the
+    values are the sample's and the gradient is that of ``probs``.
+
+    Mirrors ``torch.distributions.OneHotCategoricalStraightThrough``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> from reftorch.distributions import OneHotCategoricalStraightThrough
+        >>> logits = torch.tensor([0.0, 1.0], requires_grad=True)
+        >>> _ = torch.manual_seed(0)
+        >>> s = OneHotCategoricalStraightThrough(logits=logits).rsample()
+        >>> s
+        tensor([0., 1.], grad_fn=<AddBackward0>)
+    """
+
+    has_rsample = True
+
+    def rsample(self, sample_shape=Size()):
+        samples = self.sample(sample_shape)
+        probs = self._categorical.probs
+        return samples + (probs - probs.detach())
