@@ -122,7 +122,7 @@ def float_power_(self, exponent):
 class Heaviside(_Binary):
     """No derivative, as in PyTorch: the node (``NotImplemented``) raises when reached."""
 
-    name = "NotImplemented"
+    name = "torch::autograd::NotImplemented"
 
     @staticmethod
     def forward(ctx, x, y, dt):
