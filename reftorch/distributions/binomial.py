@@ -8,7 +8,6 @@ from ..autograd.grad_mode import no_grad
 from . import constraints
 from .bernoulli import _one_of
 from .distribution import Distribution
-from ._special import _lgamma
 from .utils import broadcast_all, lazy_property, logits_to_probs, probs_to_logits
 
 __all__ = ["Binomial"]
@@ -23,10 +22,8 @@ class Binomial(Distribution):
     """The number of successes in ``total_count`` independent trials that each succeed
     with probability ``probs`` (or log-odds ``logits``).
 
-    ``sample`` draws with ``torch.binomial``. Differs from PyTorch: the ``log(n!)`` terms
-    of ``log_prob`` come from differentiable tensor ops, not ``torch.lgamma`` (which
-    reftorch does not have yet): the same values to float precision, other ``grad_fn``
-    names.
+    ``sample`` draws with ``torch.binomial``; ``log_prob`` takes its ``log(n!)`` terms from
+    ``torch.lgamma``, as PyTorch does.
 
     Args:
         total_count (int or Tensor): the number of trials (>= 0), broadcast with the
@@ -106,9 +103,9 @@ class Binomial(Distribution):
     def log_prob(self, value):
         if self._validate_args:
             self._validate_sample(value)
-        log_factorial_n = _lgamma(self.total_count + 1)
-        log_factorial_k = _lgamma(value + 1)
-        log_factorial_nmk = _lgamma(self.total_count - value + 1)
+        log_factorial_n = (self.total_count + 1).lgamma()
+        log_factorial_k = (value + 1).lgamma()
+        log_factorial_nmk = (self.total_count - value + 1).lgamma()
         # k log p + (n - k) log(1 - p) = k * logit - n * max(logit, 0) - n * log1p(exp(-|logit|))
         normalize_term = (self.total_count * _clamp_by_zero(self.logits)
                           + self.total_count * (-self.logits.abs()).exp().log1p() - log_factorial_n)

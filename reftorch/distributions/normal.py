@@ -9,7 +9,6 @@ from .._ops.sampling import normal
 from ..autograd.grad_mode import no_grad
 from . import constraints
 from .exp_family import ExponentialFamily
-from ._special import _erfinv
 from .utils import _standard_normal, broadcast_all
 
 __all__ = ["Normal"]
@@ -22,8 +21,7 @@ class Normal(ExponentialFamily):
     which become tensors of the default dtype). ``sample`` calls ``torch.normal`` and
     ``rsample`` computes ``loc + eps * scale`` from standard normal draws ``eps`` (so
     gradients reach ``loc`` and ``scale``); both consume the random stream as PyTorch does.
-    ``icdf`` builds ``erfinv`` from differentiable tensor ops (reftorch has no
-    ``torch.erfinv`` yet): the same values to float precision, other ``grad_fn`` names.
+    ``icdf`` is ``loc + scale * erfinv(2 * value - 1) * sqrt(2)``, as PyTorch computes it.
 
     Args:
         loc (float or Tensor): the mean.
@@ -99,7 +97,7 @@ class Normal(ExponentialFamily):
         return 0.5 * (1 + ((value - self.loc) * self.scale.reciprocal() / math.sqrt(2)).erf())
 
     def icdf(self, value):
-        return self.loc + self.scale * _erfinv(2 * value - 1) * math.sqrt(2)
+        return self.loc + self.scale * (2 * value - 1).erfinv() * math.sqrt(2)
 
     def entropy(self):
         return 0.5 + 0.5 * math.log(2 * math.pi) + self.scale.log()

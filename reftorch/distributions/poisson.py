@@ -8,7 +8,6 @@ from .._ops.sampling import poisson
 from ..autograd.grad_mode import no_grad
 from . import constraints
 from .exp_family import ExponentialFamily
-from ._special import _lgamma, _xlogy
 from .utils import broadcast_all
 
 __all__ = ["Poisson"]
@@ -17,10 +16,8 @@ __all__ = ["Poisson"]
 class Poisson(ExponentialFamily):
     """The Poisson distribution with rate ``rate``: ``P(k) = rate**k * exp(-rate) / k!``.
 
-    ``sample`` draws with ``torch.poisson`` (floats of the rate's dtype). Differs from
-    PyTorch: ``log_prob``'s ``log(k!)`` comes from differentiable tensor ops, not
-    ``torch.lgamma`` (which reftorch does not have yet): the same values to float
-    precision, other ``grad_fn`` names.
+    ``sample`` draws with ``torch.poisson`` (floats of the rate's dtype); ``log_prob`` is
+    ``value.xlogy(rate) - rate - lgamma(value + 1)``, as PyTorch computes it.
 
     Args:
         rate (Number or Tensor): the rate (>= 0).
@@ -78,7 +75,7 @@ class Poisson(ExponentialFamily):
         if self._validate_args:
             self._validate_sample(value)
         rate, value = broadcast_all(self.rate, value)
-        return _xlogy(value, rate) - rate - _lgamma(value + 1)
+        return value.xlogy(rate) - rate - (value + 1).lgamma()
 
     @property
     def _natural_params(self):
