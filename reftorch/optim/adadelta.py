@@ -5,7 +5,6 @@ from .adam import _zeros_like
 from .optimizer import (
     Optimizer,
     _bump,
-    _check_capturable,
     _check_lr,
     _for_each_param,
     _real_views,
@@ -74,20 +73,19 @@ class Adadelta(Optimizer):
         super().__setstate__(state)
         _upgrade_old_state(self)
 
+    _capturable_devices = "['cuda', 'xpu', 'hpu', 'privateuseone']"
+
+    def _init_state(self, p, group, state):
+        """The state of parameter ``p`` at its first step."""
+        state["step"] = _step_tensor(p, group["capturable"])
+        state["square_avg"] = _zeros_like(p)
+        state["acc_delta"] = _zeros_like(p)
+
     @_step_wrapper
     def step(self):
         """Perform one optimization step (``closure`` optional; its loss is returned)."""
         for group in self.param_groups:
-            params = [p for p in group["params"] if p._grad is not None]
-            states = []
-            for p in params:
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = _step_tensor(p, group["capturable"])
-                    state["square_avg"] = _zeros_like(p)
-                    state["acc_delta"] = _zeros_like(p)
-                states.append(state)
-            _check_capturable(group, params, devices="['cuda', 'xpu', 'hpu', 'privateuseone']")
+            params, states = self._params_with_grad(group)
             adadelta(params, [p._grad for p in params], [s["square_avg"] for s in states],
                      [s["acc_delta"] for s in states], [s["step"] for s in states], lr=group["lr"],
                      rho=group["rho"], eps=group["eps"], weight_decay=group["weight_decay"],

@@ -7,7 +7,6 @@ from .optimizer import (
     Optimizer,
     _bump,
     _check_adam_family,
-    _check_capturable,
     _check_fused_flags,
     _f32,
     _for_each_param,
@@ -84,23 +83,19 @@ class Adam(Optimizer):
         super().__init__(params, defaults)
         _check_fused_flags(defaults)
 
-    def _init_state(self, p, group):
-        state = self.state[p]
-        if len(state) == 0:
-            state["step"] = _step_tensor(p, group["capturable"] or group["fused"], fused=group["fused"])
-            state["exp_avg"] = _zeros_like(p)
-            state["exp_avg_sq"] = _zeros_like(p)
-            if group["amsgrad"]:
-                state["max_exp_avg_sq"] = _zeros_like(p)
-        return state
+    def _init_state(self, p, group, state):
+        """The state of parameter ``p`` at its first step."""
+        state["step"] = _step_tensor(p, group["capturable"] or group["fused"], fused=group["fused"])
+        state["exp_avg"] = _zeros_like(p)
+        state["exp_avg_sq"] = _zeros_like(p)
+        if group["amsgrad"]:
+            state["max_exp_avg_sq"] = _zeros_like(p)
 
     @_step_wrapper
     def step(self):
         """Perform one optimization step (``closure`` optional; its loss is returned)."""
         for group in self.param_groups:
-            params = [p for p in group["params"] if p._grad is not None]
-            states = [self._init_state(p, group) for p in params]
-            _check_capturable(group, params)
+            params, states = self._params_with_grad(group)
             beta1, beta2 = group["betas"]
             adam(params, [p._grad for p in params], [s["exp_avg"] for s in states],
                  [s["exp_avg_sq"] for s in states],

@@ -6,7 +6,6 @@ from .adam import _zeros_like
 from .optimizer import (
     Optimizer,
     _bump,
-    _check_capturable,
     _check_lr,
     _for_each_param,
     _real_views,
@@ -79,21 +78,20 @@ class ASGD(Optimizer):
         super().__setstate__(state)
         _upgrade_old_state(self, scalars=("step", "eta", "mu"), on_device=True)
 
+    _capturable_what = "params, mus, etas, and state_steps"
+
+    def _init_state(self, p, group, state):
+        """The state of parameter ``p`` at its first step (all on the parameter's device, as in PyTorch)."""
+        state["step"] = _step_tensor(p, True)
+        state["eta"] = _step_tensor(p, True, _to_scalar(group["lr"]))
+        state["mu"] = _step_tensor(p, True, 1.0)
+        state["ax"] = _zeros_like(p)
+
     @_step_wrapper
     def step(self):
         """Perform one optimization step (``closure`` optional; its loss is returned)."""
         for group in self.param_groups:
-            params = [p for p in group["params"] if p._grad is not None]
-            states = []
-            for p in params:
-                state = self.state[p]
-                if len(state) == 0:  # all on the parameter's device, as in PyTorch
-                    state["step"] = _step_tensor(p, True)
-                    state["eta"] = _step_tensor(p, True, _to_scalar(group["lr"]))
-                    state["mu"] = _step_tensor(p, True, 1.0)
-                    state["ax"] = _zeros_like(p)
-                states.append(state)
-            _check_capturable(group, params, "params, mus, etas, and state_steps")
+            params, states = self._params_with_grad(group)
             asgd(params, [p._grad for p in params], [s["ax"] for s in states], [s["mu"] for s in states],
                  [s["eta"] for s in states], [s["step"] for s in states], lambd=group["lambd"], lr=group["lr"],
                  t0=group["t0"], alpha=group["alpha"], weight_decay=group["weight_decay"],

@@ -340,6 +340,28 @@ class Optimizer:
         self.param_groups.append(param_group)
 
     # ------------------------------------------------------------------ gradients
+    #: What PyTorch's ``capturable`` message lists for this optimizer, and the devices it names.
+    _capturable_what = "params and state_steps"
+    _capturable_devices = _CAPTURABLE_DEVICES
+
+    def _init_state(self, p, group, state):
+        """Fill ``state``, the empty state dict of parameter ``p``, at its first step (each
+        optimizer with per-parameter state defines it)."""
+        raise NotImplementedError
+
+    def _params_with_grad(self, group):
+        """The parameters of ``group`` that have a gradient and their state dicts (each made
+        by :meth:`_init_state` on its first step), after PyTorch's ``capturable`` check."""
+        params = [p for p in group["params"] if p._grad is not None]
+        states = []
+        for p in params:
+            state = self.state[p]
+            if len(state) == 0:
+                self._init_state(p, group, state)
+            states.append(state)
+        _check_capturable(group, params, self._capturable_what, self._capturable_devices)
+        return params, states
+
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset the gradients of all optimized tensors.
 

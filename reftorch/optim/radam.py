@@ -7,7 +7,6 @@ from .optimizer import (
     Optimizer,
     _bump,
     _check_adam_family,
-    _check_capturable,
     _for_each_param,
     _real_views,
     _step_tensor,
@@ -79,20 +78,17 @@ class RAdam(Optimizer):
         _upgrade_old_state(self, {"foreach": None, "maximize": False, "differentiable": False,
                                   "decoupled_weight_decay": False, "capturable": False})
 
+    def _init_state(self, p, group, state):
+        """The state of parameter ``p`` at its first step."""
+        state["step"] = _step_tensor(p, group["capturable"])
+        state["exp_avg"] = _zeros_like(p)
+        state["exp_avg_sq"] = _zeros_like(p)
+
     @_step_wrapper
     def step(self):
         """Perform one optimization step (``closure`` optional; its loss is returned)."""
         for group in self.param_groups:
-            params = [p for p in group["params"] if p._grad is not None]
-            states = []
-            for p in params:
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = _step_tensor(p, group["capturable"])
-                    state["exp_avg"] = _zeros_like(p)
-                    state["exp_avg_sq"] = _zeros_like(p)
-                states.append(state)
-            _check_capturable(group, params)
+            params, states = self._params_with_grad(group)
             beta1, beta2 = group["betas"]
             radam(params, [p._grad for p in params], [s["exp_avg"] for s in states],
                   [s["exp_avg_sq"] for s in states], [s["step"] for s in states], beta1=beta1, beta2=beta2,

@@ -5,7 +5,6 @@ from .adam import _zeros_like, lerp_
 from .optimizer import (
     Optimizer,
     _bump,
-    _check_capturable,
     _check_lr,
     _for_each_param,
     _real_views,
@@ -65,23 +64,20 @@ class RMSprop(Optimizer):
                     "maximize": maximize, "differentiable": differentiable}
         super().__init__(params, defaults)
 
+    def _init_state(self, p, group, state):
+        """The state of parameter ``p`` at its first step."""
+        state["step"] = _step_tensor(p, group["capturable"])
+        state["square_avg"] = _zeros_like(p)
+        if group["momentum"] > 0:
+            state["momentum_buffer"] = _zeros_like(p)
+        if group["centered"]:
+            state["grad_avg"] = _zeros_like(p)
+
     @_step_wrapper
     def step(self):
         """Perform one optimization step (``closure`` optional; its loss is returned)."""
         for group in self.param_groups:
-            params = [p for p in group["params"] if p._grad is not None]
-            states = []
-            for p in params:
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = _step_tensor(p, group["capturable"])
-                    state["square_avg"] = _zeros_like(p)
-                    if group["momentum"] > 0:
-                        state["momentum_buffer"] = _zeros_like(p)
-                    if group["centered"]:
-                        state["grad_avg"] = _zeros_like(p)
-                states.append(state)
-            _check_capturable(group, params)
+            params, states = self._params_with_grad(group)
             rmsprop(params, [p._grad for p in params], [s["square_avg"] for s in states],
                     [s["grad_avg"] for s in states] if group["centered"] else [],
                     [s["momentum_buffer"] for s in states] if group["momentum"] > 0 else [],

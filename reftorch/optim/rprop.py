@@ -6,7 +6,6 @@ from .adam import _zeros_like
 from .optimizer import (
     Optimizer,
     _bump,
-    _check_capturable,
     _check_lr,
     _for_each_param,
     _real_views,
@@ -76,21 +75,18 @@ class Rprop(Optimizer):
         super().__setstate__(state)
         _upgrade_old_state(self)
 
+    def _init_state(self, p, group, state):
+        """The state of parameter ``p`` at its first step."""
+        state["step"] = _step_tensor(p, group["capturable"])
+        state["prev"] = _zeros_like(p)
+        lr = _to_scalar(group["lr"])  # a complex parameter: lr for both parts
+        state["step_size"] = _creation.full_like(p._grad, complex(lr, lr) if p.is_complex() else lr)
+
     @_step_wrapper
     def step(self):
         """Perform one optimization step (``closure`` optional; its loss is returned)."""
         for group in self.param_groups:
-            params = [p for p in group["params"] if p._grad is not None]
-            states = []
-            for p in params:
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = _step_tensor(p, group["capturable"])
-                    state["prev"] = _zeros_like(p)
-                    lr = _to_scalar(group["lr"])  # a complex parameter: lr for both parts
-                    state["step_size"] = _creation.full_like(p._grad, complex(lr, lr) if p.is_complex() else lr)
-                states.append(state)
-            _check_capturable(group, params)
+            params, states = self._params_with_grad(group)
             etaminus, etaplus = group["etas"]
             step_size_min, step_size_max = group["step_sizes"]
             rprop(params, [p._grad for p in params], [s["prev"] for s in states],
