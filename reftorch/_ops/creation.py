@@ -12,6 +12,7 @@ from itertools import chain as _chain
 import numpy as _np  # host-side parsing of Python data only; kernels use the backend
 
 from .. import _dtype as D
+from .. import _rng
 from .._backends.base import warn_complex_to_real
 from .._warnings import warn_once
 from .._scalar import _C_NAMES, check_data_fits, check_fill_value, half_source, store_value
@@ -678,12 +679,21 @@ def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=Non
             idx = _np.arange(steps, dtype=ft)
             half = steps // 2
             host = _np.empty(steps, dtype=ft)  # the first half from start, the rest back from end
-            _np.multiply(idx[:half], step, out=host[:half])
-            host[:half] += a
-            _np.subtract(ft.type(steps - 1), idx[half:], out=host[half:])
-            host[half:] *= step
-            _np.subtract(b, host[half:], out=host[half:])
+            fma = _FMA.get(ft.type)
+            if fma is not None:  # ATen's kernel is compiled with FMA contraction: each value rounds once
+                host[:half] = fma(idx[:half], step, a)
+                host[half:] = fma(ft.type(steps - 1) - idx[half:], -step, b)
+            else:
+                _np.multiply(idx[:half], step, out=host[:half])
+                host[:half] += a
+                _np.subtract(ft.type(steps - 1), idx[half:], out=host[half:])
+                host[half:] *= step
+                _np.subtract(b, host[half:], out=host[half:])
     return _from_host(host, dtype, device, requires_grad, owned=True)
+
+
+#: ``a * b + c`` rounded once, per float type (linspace's ``start + step * i``, ``end - step * j``)
+_FMA = {_np.float32: _rng._fma32, _np.float64: _rng._fma64}
 
 
 def _range_args(fn, start, end, steps, dtype, more=()):
