@@ -16,32 +16,11 @@ threads were slower than one.)
 """
 from __future__ import annotations
 
-import os
+from ._threads import _cpus, get_num_threads, intra_op
 
 __all__ = ["get_num_threads", "set_num_threads", "get_num_interop_threads", "set_num_interop_threads"]
 
 
-def _default_threads() -> int:
-    """PyTorch's default (as its CPU build behaves): ``MKL_NUM_THREADS``, else
-    ``OMP_NUM_THREADS`` (a positive int; anything else is ignored), else :func:`_cpus`; never
-    more than :func:`_cpus`."""
-    cpus = _cpus()
-    for var in ("MKL_NUM_THREADS", "OMP_NUM_THREADS"):
-        value = os.environ.get(var, "")
-        if value.isdigit() and int(value) > 0:
-            return min(int(value), cpus)
-    return cpus
-
-
-def _cpus() -> int:
-    """The number of CPUs this process may run on (PyTorch counts physical cores)."""
-    try:
-        return len(os.sched_getaffinity(0)) or 1
-    except AttributeError:  # pragma: no cover - no sched_getaffinity (macOS, Windows)
-        return os.cpu_count() or 1
-
-
-_num_threads = _default_threads()
 _interop = {"threads": None}  # None until set (PyTorch allows one call, before inter-op work)
 
 
@@ -60,16 +39,6 @@ def _thread_count(value, fn: str) -> int:
     return n
 
 
-def get_num_threads() -> int:
-    """The number of threads a CPU kernel may use (intra-op parallelism).
-
-    By default ``MKL_NUM_THREADS`` or ``OMP_NUM_THREADS`` when set, capped at the number of
-    CPUs the process may run on, else that number (PyTorch counts physical cores). Mirrors
-    ``torch.get_num_threads``.
-    """
-    return _num_threads
-
-
 def set_num_threads(n: int) -> None:
     """Set the number of threads CPU kernels may use; also limits the BLAS library's threads
     (``matmul``, ``mm``, ``Linear``, the recurrent layers) to ``n``.
@@ -82,9 +51,8 @@ def set_num_threads(n: int) -> None:
             tensor included).
         ValueError: for a value beyond a 32-bit int, as PyTorch's argument parser.
     """
-    global _num_threads
     n = _thread_count(n, "set_num_threads")
-    _num_threads = n
+    intra_op[0] = n
     from threadpoolctl import threadpool_limits
     threadpool_limits(limits=n, user_api="blas")  # kept until the next call (no restore)
 

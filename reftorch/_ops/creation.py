@@ -13,6 +13,7 @@ import numpy as _np  # host-side parsing of Python data only; kernels use the ba
 
 from .. import _dtype as D
 from .. import _rng
+from .._threads import get_num_threads
 from .._backends.base import warn_complex_to_real
 from .._warnings import warn_once
 from .._scalar import _C_NAMES, check_data_fits, check_fill_value, half_source, store_value
@@ -641,9 +642,42 @@ def arange(start=0, end=NOT_GIVEN, step=1, *, out=None, dtype=None, layout=None,
     if (st > 0 and e < s) or (st < 0 and e > s):
         raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     n = int(math.ceil((e - s) / st))
-    host = s + _np.arange(n, dtype=_np.float64) * st if dtype.is_floating_point or _is_float(s) or _is_float(st) \
-        else _np.arange(s, e, st, dtype=_np.int64)
+    if dtype is D.float32 or dtype is D.float64:
+        host = _arange_values(s, st, n, dtype)
+    elif dtype.is_floating_point or _is_float(s) or _is_float(st):
+        host = s + _np.arange(n, dtype=_np.float64) * st
+    else:
+        host = _np.arange(s, e, st, dtype=_np.int64)
     return _from_host(host, dtype, device, requires_grad, owned=True)
+
+
+#: Elements per vector in ATen's CPU arange kernel (256-bit vectors; the kernel's AVX2 build,
+#: which PyTorch also runs on AVX-512 machines), and its parallel_for grain size.
+_ARANGE_LANES = {"float32": 8, "float64": 4}
+_GRAIN_SIZE = 32768
+
+
+def _arange_values(start, step, n, dtype):
+    """ATen's CPU ``arange`` kernel for float32/float64, value for value. It computes in
+    float64 (the accumulate type of both): where it runs its scalar loop, ``start + step *
+    i`` rounded once (FMA) then to the dtype; where it runs its vector loop (pairs of
+    vectors from the start of each thread's chunk of the range), each vector starts at
+    ``base`` (that formula, rounded to the dtype) and continues ``base + step * k``."""
+    lanes = _ARANGE_LANES[dtype.name]
+    ft = _np.float32 if dtype is D.float32 else _np.float64
+    idx = _np.arange(n, dtype=_np.int64)
+    threads = min(get_num_threads(), -(-n // _GRAIN_SIZE)) if n > _GRAIN_SIZE else 1
+    chunk = max(-(-n // max(threads, 1)), 1)
+    begin = idx // chunk * chunk
+    offset = idx - begin
+    in_vectors = offset < _np.minimum(chunk, n - begin) // (2 * lanes) * (2 * lanes)
+    lane = offset % lanes
+    s, st = _np.float64(start), _np.float64(step)
+    with _np.errstate(all="ignore"):
+        scalar = _rng._fma64(idx.astype(_np.float64), st, s)
+        base = _rng._fma64((idx - lane).astype(_np.float64), st, s).astype(ft).astype(_np.float64)
+        vector = _np.where(lane == 0, base, _rng._fma64(lane.astype(_np.float64), st, base))
+    return _np.where(in_vectors, vector, scalar).astype(ft)
 
 
 def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):

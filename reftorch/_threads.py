@@ -1,0 +1,40 @@
+"""The intra-op thread count (``torch.get_num_threads``), kept in the base layer so that the
+kernels which reproduce PyTorch's split of a range over threads (``arange``) can read it;
+the public getter and setters are in ``reftorch/_parallel.py``."""
+from __future__ import annotations
+
+import os
+
+
+def _default_threads() -> int:
+    """PyTorch's default (as its CPU build behaves): ``MKL_NUM_THREADS``, else
+    ``OMP_NUM_THREADS`` (a positive int; anything else is ignored), else :func:`_cpus`; never
+    more than :func:`_cpus`."""
+    cpus = _cpus()
+    for var in ("MKL_NUM_THREADS", "OMP_NUM_THREADS"):
+        value = os.environ.get(var, "")
+        if value.isdigit() and int(value) > 0:
+            return min(int(value), cpus)
+    return cpus
+
+
+def _cpus() -> int:
+    """The number of CPUs this process may run on (PyTorch counts physical cores)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # pragma: no cover - no sched_getaffinity (macOS, Windows)
+        return os.cpu_count() or 1
+
+
+#: ``[n]``: the threads a CPU kernel may use (``set_num_threads`` writes it)
+intra_op = [_default_threads()]
+
+
+def get_num_threads() -> int:
+    """The number of threads a CPU kernel may use (intra-op parallelism).
+
+    By default ``MKL_NUM_THREADS`` or ``OMP_NUM_THREADS`` when set, capped at the number of
+    CPUs the process may run on, else that number (PyTorch counts physical cores). Mirrors
+    ``torch.get_num_threads``.
+    """
+    return intra_op[0]
