@@ -662,22 +662,55 @@ def _arange_values(start, step, n, dtype):
     float64 (the accumulate type of both): where it runs its scalar loop, ``start + step *
     i`` rounded once (FMA) then to the dtype; where it runs its vector loop (pairs of
     vectors from the start of each thread's chunk of the range), each vector starts at
-    ``base`` (that formula, rounded to the dtype) and continues ``base + step * k``."""
+    ``base`` (that formula, rounded to the dtype) and its lane ``k`` is ``base + k * step``,
+    rounded once."""
     lanes = _ARANGE_LANES[dtype.name]
     ft = _np.float32 if dtype is D.float32 else _np.float64
-    idx = _np.arange(n, dtype=_np.int64)
+    s, st = float(start), float(step)
     threads = min(get_num_threads(), -(-n // _GRAIN_SIZE)) if n > _GRAIN_SIZE else 1
     chunk = max(-(-n // max(threads, 1)), 1)
-    begin = idx // chunk * chunk
-    offset = idx - begin
-    in_vectors = offset < _np.minimum(chunk, n - begin) // (2 * lanes) * (2 * lanes)
-    lane = offset % lanes
-    s, st = _np.float64(start), _np.float64(step)
+    out = _np.empty(n, ft)
     with _np.errstate(all="ignore"):
-        scalar = _rng._fma64(idx.astype(_np.float64), st, s)
-        base = _rng._fma64((idx - lane).astype(_np.float64), st, s).astype(ft).astype(_np.float64)
-        vector = _np.where(lane == 0, base, _rng._fma64(lane.astype(_np.float64), st, base))
-    return _np.where(in_vectors, vector, scalar).astype(ft)
+        for c0 in range(0, n, chunk):
+            c1 = min(n, c0 + chunk)
+            m = (c1 - c0) // (2 * lanes) * (2 * lanes)  # the elements of the vector loop
+            if m:
+                base = _rng._fma64(_np.arange(c0, c0 + m, lanes, dtype=_np.float64), st, s)
+                if ft is _np.float32:
+                    base = base.astype(ft).astype(_np.float64)
+                block = out[c0:c0 + m].reshape(-1, lanes)
+                block[:, 0] = base
+                for k in range(1, lanes):
+                    block[:, k] = _plus_product(base, k, st)
+            if m < c1 - c0:  # the scalar loop's
+                out[c0 + m:c1] = _rng._fma64(_np.arange(c0 + m, c1, dtype=_np.float64), st, s)
+    return out
+
+
+def _product_error(a, b, p):
+    """``a * b - p`` for the rounded product ``p = a * b`` of two floats, exactly (Dekker's
+    TwoProduct: the halves of ``a`` and ``b`` multiply without rounding)."""
+    def halves(x):
+        big = x * 134217729.0  # 2**27 + 1
+        high = big - (big - x)
+        return high, x - high
+    ah, al = halves(a)
+    bh, bl = halves(b)
+    return ((ah * bh - p) + ah * bl + al * bh) + al * bl
+
+
+def _plus_product(a, k, b):
+    """``a + k * b`` rounded once, for a float64 array ``a`` and numbers ``k``, ``b``: the
+    product is split exactly into ``hi + lo`` (once: they are numbers), the sum with its
+    exact error (TwoSum); where ``k * b`` is exact (``k`` a power of two) one addition."""
+    hi = k * b
+    lo = _product_error(k, b, hi) if math.isfinite(hi) else 0.0
+    if lo == 0:
+        return a + hi
+    total = a + hi
+    back = total - a
+    return total + (((a - (total - back)) + (hi - back)) + lo)
+
 
 
 def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
