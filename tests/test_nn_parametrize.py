@@ -1,0 +1,202 @@
+"""nn.utils.parametrize, nn.utils.parametrizations (weight_norm, spectral_norm) and the
+older hook-based nn.utils.weight_norm / spectral_norm, against PyTorch: values, gradients
+through the parametrized weight, state_dict keys and values, printed forms, the seeded
+power-iteration vectors of spectral norm, errors."""
+import copy
+import pickle
+
+import pytest
+
+import reftorch
+import torch
+from _nn_compare import comparers, raises_same
+
+same, both = comparers()
+
+
+def _parts(T):
+    """Small parametrizations written against library ``T``."""
+    nn = T.nn
+
+    class Symmetric(nn.Module):
+        def forward(self, X):
+            return X.triu() + X.triu(1).T
+
+        def right_inverse(self, A):
+            return A.triu()
+
+    class Double(nn.Module):
+        def forward(self, X):
+            return 2 * X
+
+        def right_inverse(self, X):
+            return X / 2
+
+    class RankOne(nn.Module):
+        def forward(self, x, y):
+            return x.unsqueeze(-1) @ y.unsqueeze(-2)
+
+        def right_inverse(self, Z):
+            return Z[:, 0].clone(), Z[0].clone()
+
+    class NoInverse(nn.Module):
+        def forward(self, X):
+            return X * 3
+
+    class FirstRow(nn.Module):
+        def forward(self, X):
+            return X[0]
+
+    return Symmetric, Double, RankOne, NoInverse, FirstRow
+
+
+def _P(T):
+    return T.nn.utils.parametrize
+
+
+def _linear(T, n_in=3, n_out=3, seed=0):
+    T.manual_seed(seed)
+    return T.nn.Linear(n_in, n_out)
+
+
+def test_register_moves_the_tensor_and_renames_the_class():
+    for T in (reftorch, torch):
+        Symmetric = _parts(T)[0]
+        m = _linear(T)
+        w0 = m.weight
+        assert _P(T).register_parametrization(m, "weight", Symmetric()) is m
+        assert m.parametrizations.weight.original is w0
+        assert type(m).__name__ == "ParametrizedLinear"
+        assert _P(T).type_before_parametrizations(m) is T.nn.Linear
+        assert isinstance(m.parametrizations.weight, _P(T).ParametrizationList)
+    both(lambda T: repr(_P(T).register_parametrization(_linear(T), "weight", _parts(T)[0]())))
+
+
+def _chain(T):
+    Symmetric, Double = _parts(T)[:2]
+    m = _linear(T)
+    _P(T).register_parametrization(m, "weight", Symmetric())
+    _P(T).register_parametrization(m, "weight", Double())
+    return m
+
+
+def test_state_dict_parameters_and_repr_of_a_chain():
+    both(lambda T: list(_chain(T).state_dict()))
+    both(lambda T: [name for name, _ in _chain(T).named_parameters()])
+    both(lambda T: dict(_chain(T).state_dict()))
+    both(lambda T: repr(_chain(T)))
+    both(lambda T: _chain(T).weight)  # MulBackward0 over AddBackward0
+    both(lambda T: (_P(T).is_parametrized(_chain(T)), _P(T).is_parametrized(_chain(T), "bias"),
+                    _P(T).is_parametrized(T.nn.Linear(2, 2))))
+
+
+def test_gradients_reach_the_original():
+    def grads(T):
+        m = _chain(T)
+        x = T.arange(6.0).reshape(2, 3)
+        (m(x) ** 2).sum().backward()
+        return m.parametrizations.weight.original.grad, m.bias.grad
+
+    both(grads)
+
+
+def test_assignment_runs_right_inverse_in_reverse_order():
+    def assign(T):
+        m = _chain(T)
+        A = T.arange(9.0).reshape(3, 3)
+        m.weight = A + A.T
+        return m.parametrizations.weight.original, m.weight
+
+    both(assign)
+
+
+def test_several_originals():
+    def rank_one(T):
+        m = _P(T).register_parametrization(_linear(T, 2, 2), "weight", _parts(T)[2]())
+        return (list(m.state_dict()), m.weight, m.parametrizations.weight.original0,
+                m.parametrizations.weight.original1)
+
+    both(rank_one)
+
+    def removed(T):
+        m = _P(T).register_parametrization(_linear(T, 2, 2), "weight", _parts(T)[2]())
+        _P(T).remove_parametrizations(m, "weight")
+        return type(m).__name__, m.weight, list(m.state_dict())
+
+    both(removed)
+    raises_same(lambda T: _P(T).remove_parametrizations(
+        _P(T).register_parametrization(_linear(T, 2, 2), "weight", _parts(T)[2]()), "weight",
+        leave_parametrized=False))
+
+
+def test_remove_leave_parametrized_or_not():
+    def remove(T, leave):
+        m = _chain(T)
+        w0 = m.parametrizations.weight.original
+        _P(T).remove_parametrizations(m, "weight", leave_parametrized=leave)
+        assert m.weight is w0 and type(m) is T.nn.Linear
+        assert not hasattr(m, "parametrizations")
+        return repr(m), m.weight, list(m.state_dict())
+
+    both(lambda T: remove(T, True))
+    both(lambda T: remove(T, False))
+
+
+def test_buffer_parametrization_and_training_mode():
+    def buffer(T):
+        b = T.nn.BatchNorm1d(3)
+        b.running_mean.fill_(1.5)
+        _P(T).register_parametrization(b, "running_mean", _parts(T)[1]())
+        return repr(b), list(b.state_dict()), b.running_mean, dict(b.state_dict())
+
+    both(buffer)
+
+    def mode(T):
+        m = _linear(T).eval()
+        d = _parts(T)[1]()
+        _P(T).register_parametrization(m, "weight", d)
+        return d.training
+
+    both(mode)
+
+
+def test_cached():
+    for T in (reftorch, torch):
+        m = _chain(T)
+        with _P(T).cached():
+            assert m.weight is m.weight
+            with _P(T).cached():
+                w = m.weight
+            assert m.weight is w  # the inner exit keeps the outer cache
+        assert m.weight is not m.weight
+
+
+def test_unsafe_changes_shape():
+    both(lambda T: _P(T).register_parametrization(_linear(T, 2, 3), "weight", _parts(T)[2](),
+                                                  unsafe=True).weight)
+
+
+def test_transfer_and_copies():
+    for T in (reftorch, torch):
+        src = _P(T).register_parametrization(_linear(T, 2, 2), "weight", _parts(T)[3]())
+        dst = _P(T).transfer_parametrizations_and_params(src, T.nn.Linear(2, 2))
+        assert dst.parametrizations.weight.original is src.parametrizations.weight.original
+        assert T.equal(dst.weight, src.weight)
+        c = copy.deepcopy(src)
+        assert type(c).__name__ == "ParametrizedLinear" and T.equal(c.weight, src.weight)
+        with pytest.raises(RuntimeError, match="Serialization of parametrized modules"):
+            pickle.dumps(src)
+
+
+def test_errors():
+    raises_same(lambda T: _P(T).register_parametrization(_linear(T, 2, 2), "weight", _parts(T)[4]()))
+    raises_same(lambda T: _P(T).register_parametrization(_linear(T, 2, 2), "nope", _parts(T)[1]()))
+    raises_same(lambda T: _P(T).register_parametrization(_chain(T), "weight", _parts(T)[4]()))
+    raises_same(lambda T: _P(T).remove_parametrizations(T.nn.Linear(2, 2), "weight"))
+    raises_same(lambda T: _P(T).ParametrizationList([], T.zeros(2)))
+
+    def no_inverse(T):
+        m = _P(T).register_parametrization(_linear(T, 2, 2), "weight", _parts(T)[3]())
+        m.weight = T.zeros(2, 2)
+
+    raises_same(no_inverse)
