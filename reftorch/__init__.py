@@ -122,6 +122,7 @@ from ._ops.atleast import atleast_1d, atleast_2d, atleast_3d, column_stack, dsta
 from ._ops.tri_indices import tril_indices, triu_indices  # noqa: F401
 from ._ops.tensor_products import kron, tensordot, cartesian_prod  # noqa: F401
 from ._ops.diag_embed import diag_embed  # noqa: F401
+from ._ops.weight_norm import norm_except_dim, _weight_norm  # noqa: F401
 
 
 def is_tensor(obj) -> "bool":

@@ -200,3 +200,132 @@ def test_errors():
         m.weight = T.zeros(2, 2)
 
     raises_same(no_inverse)
+
+
+# ---------------------------------------------------------------- weight_norm, spectral_norm
+def _PZ(T):
+    return T.nn.utils.parametrizations
+
+
+@pytest.mark.parametrize("shape,dim", [((4, 3), 0), ((4, 3), 1), ((4, 3), -1), ((2, 3, 4), 0),
+                                       ((2, 3, 4), 1), ((2, 3, 4), 2), ((2, 3, 4), -2)])
+def test_norm_except_dim_and_weight_norm_op(shape, dim):
+    def run(T):
+        T.manual_seed(0)
+        v = T.randn(*shape, requires_grad=True)
+        g = (T.rand(T.norm_except_dim(v, 2, dim).shape) + 0.5).requires_grad_()
+        n = T.norm_except_dim(v, 2, dim)
+        w = T._weight_norm(v, g, dim)  # fused (first/last dim) or composite, as PyTorch
+        (w * T.arange(float(w.numel())).reshape(w.shape)).sum().backward()
+        return w, v.grad, g.grad, n.shape, n.detach()
+
+    both(run)
+    raises_same(lambda T: T._weight_norm(T.ones(2, 3), T.ones(2, 1), 5))
+
+
+def _weight_normed(T, module, **kw):
+    T.manual_seed(0)
+    return _PZ(T).weight_norm(module(T), **kw)
+
+
+@pytest.mark.parametrize("module,kw", [
+    (lambda T: T.nn.Linear(3, 2), {}),
+    (lambda T: T.nn.Linear(3, 2), {"dim": 1}),
+    (lambda T: T.nn.Linear(3, 2), {"dim": None}),
+    (lambda T: T.nn.Conv1d(2, 3, 2), {}),
+    (lambda T: T.nn.Conv1d(2, 3, 2), {"dim": 1}),
+    (lambda T: T.nn.Conv1d(2, 3, 2), {"dim": None}),
+])
+def test_weight_norm_parametrization(module, kw):
+    both(lambda T: repr(_weight_normed(T, module, **kw)))
+    both(lambda T: dict(_weight_normed(T, module, **kw).state_dict()))
+    both(lambda T: _weight_normed(T, module, **kw).weight)
+
+    def grads(T):
+        m = _weight_normed(T, module, **kw)
+        x = T.arange(12.0).reshape(2, -1)[:, :3] if isinstance(m, T.nn.Linear) else T.ones(1, 2, 4)
+        (m(x) ** 2).sum().backward()
+        return m.parametrizations.weight.original0.grad, m.parametrizations.weight.original1.grad, m.bias.grad
+
+    both(grads, atol=1e-5)  # (float32 cancellation in v's gradient)
+
+
+def test_weight_norm_reads_old_weight_g_weight_v_checkpoints_and_removes():
+    def load(T):
+        m = _weight_normed(T, lambda T: T.nn.Linear(3, 2))
+        sd = {"weight_g": T.ones(2, 1) * 2, "weight_v": T.arange(6.0).reshape(2, 3), "bias": T.zeros(2)}
+        result = repr(m.load_state_dict(sd))
+        weight = m.weight
+        _P(T).remove_parametrizations(m, "weight")
+        return result, sorted(sd), weight, repr(m), m.weight
+
+    both(load)
+
+
+def _spectral(T, module=lambda T: T.nn.Linear(4, 3), seed=0, **kw):
+    T.manual_seed(seed)
+    return _PZ(T).spectral_norm(module(T), **kw)
+
+
+@pytest.mark.parametrize("module,kw", [
+    (lambda T: T.nn.Linear(4, 3), {}),
+    (lambda T: T.nn.Linear(4, 3), {"n_power_iterations": 3, "eps": 1e-6}),
+    (lambda T: T.nn.Linear(20, 20), {}),
+    (lambda T: T.nn.Conv2d(2, 3, 2), {}),
+    (lambda T: T.nn.Conv2d(2, 3, 2), {"dim": -1}),
+    (lambda T: T.nn.ConvTranspose2d(2, 3, 2), {}),
+    (lambda T: T.nn.Embedding(5, 3), {"name": "weight"}),
+    (lambda T: T.nn.Linear(3, 2), {"name": "bias"}),
+])
+def test_spectral_norm_seeded_vectors_values_and_state_dict(module, kw):
+    both(lambda T: repr(_spectral(T, module, **kw)))
+    both(lambda T: dict(_spectral(T, module, **kw).state_dict()))
+
+    def reads(T):
+        m = _spectral(T, module, **kw)
+        name = kw.get("name", "weight")
+        first, second = getattr(m, name), getattr(m, name)  # each read in training mode iterates
+        m.eval()
+        third = getattr(m, name)
+        return first, second, third, dict(m.state_dict()), T.randn(3)  # the stream after init
+
+    both(reads)
+
+
+def test_spectral_norm_gradients_and_eval_mode():
+    def grads(T):
+        m = _spectral(T, lambda T: T.nn.Linear(20, 20), seed=3)
+        x = T.arange(40.0).reshape(2, 20) / 40
+        for _ in range(2):
+            m.zero_grad()
+            (m(x) ** 2).sum().backward()
+        sn = m.parametrizations.weight[0]
+        return m.parametrizations.weight.original.grad, sn._u, sn._v
+
+    both(grads)
+
+    def frozen(T):
+        m = _spectral(T, lambda T: T.nn.Linear(20, 20), seed=3).eval()
+        sn = m.parametrizations.weight[0]
+        u = sn._u.clone()
+        m.weight
+        m.weight
+        return T.equal(u, sn._u), sn.training
+
+    both(frozen)
+
+
+def test_spectral_norm_removal_iterates_in_training_mode_only():
+    def remove(T, train):
+        m = _spectral(T, lambda T: T.nn.Linear(20, 20), seed=4).train(train)
+        _P(T).remove_parametrizations(m, "weight")
+        return m.weight, list(m.state_dict())
+
+    both(lambda T: remove(T, True))
+    both(lambda T: remove(T, False))
+
+
+def test_spectral_norm_errors():
+    raises_same(lambda T: _spectral(T, n_power_iterations=0))
+    raises_same(lambda T: _spectral(T, dim=2))
+    raises_same(lambda T: _spectral(T, name="nope"))

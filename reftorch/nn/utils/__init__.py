@@ -8,7 +8,7 @@ if _ilu.find_spec(f"{__name__}.clip_grad") is not None:
     from .clip_grad import clip_grad_norm_, clip_grad_norm, clip_grad_value_, get_total_norm, clip_grads_with_norm_  # noqa: F401
 
 from .convert_parameters import parameters_to_vector, vector_to_parameters  # noqa: F401
-from . import parametrize  # noqa: F401
+from . import parametrize, parametrizations  # noqa: F401
 
 # nn.utils.rnn is written alongside; tolerate only its absence.
 if _ilu.find_spec(f"{__name__}.rnn") is not None:

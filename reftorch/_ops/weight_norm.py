@@ -1,0 +1,90 @@
+"""``torch.norm_except_dim`` and ``torch._weight_norm``: the two tensor functions behind
+weight normalization (``nn.utils.weight_norm`` and ``nn.utils.parametrizations.weight_norm``).
+
+``_weight_norm(v, g, dim)`` is ``v * (g / ||v||)`` with the norm taken over every dimension
+but ``dim``. Like PyTorch, a ``dim`` that is the first or the last dimension uses one fused
+op (``WeightNormInterfaceBackward0``); any other ``dim`` (and ``-1``, which means "the norm
+of the whole tensor") is recorded as the composite ``v * (g / norm_except_dim(v, 2, dim))``.
+"""
+from __future__ import annotations
+
+from ..autograd.function import OpFunction
+from . import shape as S
+from .norm import torch_norm
+from .pointwise import div, mul
+
+
+def _wrap(dim, ndim):
+    if not -ndim <= dim < max(ndim, 1):
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-max(ndim, 1)}, "
+                         f"{max(ndim, 1) - 1}], but got {dim})")
+    return dim % max(ndim, 1)
+
+
+def norm_except_dim(v, pow=2, dim=0):
+    """The ``pow``-norm of ``v`` over every dimension except ``dim``, kept as size-1
+    dimensions (``dim=-1``: the norm of the whole tensor, a 0-d tensor).
+
+    ``norm_except_dim(v, 2, 0)`` of a ``(out, in)`` weight has shape ``(out, 1)``: one norm
+    per output row. Mirrors ``torch.norm_except_dim`` (also its ``ViewBackward0`` /
+    ``TransposeBackward0`` graph).
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.norm_except_dim(torch.tensor([[3., 4.], [6., 8.]]), 2, 0)
+        tensor([[ 5.],
+                [10.]])
+    """
+    if dim == -1:
+        return torch_norm(v, pow)
+    if dim == 0:
+        out_shape = (v.shape[0],) + (1,) * (v.dim() - 1)
+        return S.reshape(torch_norm(S.reshape(v.contiguous(), (v.shape[0], -1)), pow, 1), out_shape)
+    if dim == v.dim() - 1:
+        out_shape = (1,) * (v.dim() - 1) + (v.shape[-1],)
+        return S.reshape(torch_norm(S.reshape(v.contiguous(), (-1, v.shape[-1])), pow, 0), out_shape)
+    return S.transpose(norm_except_dim(S.transpose(v, 0, dim), pow, 0), 0, dim)
+
+
+class WeightNormInterface(OpFunction):
+    """``v * (g / ||v||)``, the norm over every dimension but ``dim`` (first or last)."""
+
+    name = "WeightNormInterfaceBackward0"
+    arity = 2
+
+    @staticmethod
+    def forward(ctx, v, g, dim):
+        xp = ctx.xp
+        a = v._data
+        axes = tuple(d for d in range(a.ndim) if d != dim)
+        norm = xp.sqrt(xp.sum(a * a, axis=axes, keepdims=True))
+        ctx.save_for_backward(v, g)
+        ctx.norm, ctx.axes = norm, axes
+        return a * (xp.reshape(g._data, norm.shape) / norm)
+
+    @staticmethod
+    def backward(ctx, grad):
+        xp = ctx.xp
+        v, g = ctx.saved_tensors
+        a, norm, axes = v._data, ctx.norm, ctx.axes
+        gv = g._data.reshape(norm.shape)
+        dot = xp.sum(grad * a, axis=axes, keepdims=True)
+        grad_v = (gv / norm) * (grad - a * (dot / (norm * norm)))
+        grad_g = xp.reshape(dot / norm, g._data.shape)
+        return grad_v, grad_g
+
+
+def _weight_norm(v, g, dim=0):
+    """``v * (g / norm_except_dim(v, 2, dim))``: the weight of weight normalization, from
+    its direction ``v`` and magnitude ``g``. Mirrors ``torch._weight_norm``.
+
+    Raises:
+        IndexError: for a ``dim`` out of range.
+    """
+    ndim = v.dim()
+    if dim != -1:
+        _wrap(dim, ndim)
+    if dim == 0 or dim == ndim - 1:
+        return WeightNormInterface.apply(v.contiguous(), g.contiguous(), dim)
+    return mul(v, div(g, norm_except_dim(v, 2, dim)))
+
