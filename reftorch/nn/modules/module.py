@@ -67,6 +67,20 @@ class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpec
 
 
 _IncompatibleKeys.__name__ = "_IncompatibleKeys"
+
+
+class _WrappedHook:
+    """A load-state-dict pre-hook as stored: ``hook``, given ``module`` first when there
+    is one. (As in PyTorch, code looking for its own hook object in
+    ``_load_state_dict_pre_hooks`` by type finds this wrapper instead.)"""
+
+    def __init__(self, hook, module=None):
+        self.hook, self.module = hook, module
+
+    def __call__(self, *args):
+        if self.module is not None:
+            return self.hook(self.module, *args)
+        return self.hook(*args)
 _IncompatibleKeys.__qualname__ = "_IncompatibleKeys"
 
 
@@ -563,8 +577,7 @@ class Module:
         hook, used by weight normalization to read old checkpoints). Returns a removable
         handle."""
         handle = RemovableHandle(self._load_state_dict_pre_hooks)
-        self._load_state_dict_pre_hooks[handle.id] = \
-            (lambda *args: hook(self, *args)) if with_module else hook
+        self._load_state_dict_pre_hooks[handle.id] = _WrappedHook(hook, self if with_module else None)
         return handle
 
     def _save_to_state_dict(self, destination, prefix, keep_vars):
