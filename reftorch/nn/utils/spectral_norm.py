@@ -187,8 +187,10 @@ def spectral_norm(module, name="weight", n_power_iterations=1, eps=1e-12, dim=No
 
 def remove_spectral_norm(module, name="weight"):
     """Undo :func:`spectral_norm`: ``module.<name>`` becomes one parameter again, holding
-    ``W / sigma`` for the current vectors (no further iteration); the state-dict hooks go
-    too. Mirrors ``torch.nn.utils.remove_spectral_norm``.
+    ``W / sigma`` for the current vectors (no further iteration); the state-dict hook goes
+    too. As in PyTorch, the load pre-hook stays (it is stored wrapped, so the search for
+    it misses): ``load_state_dict`` on the module then still asks for ``<name>_orig`` and
+    ``<name>_u``. Mirrors ``torch.nn.utils.remove_spectral_norm``.
 
     Returns:
         ``module``.
