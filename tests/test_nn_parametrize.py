@@ -224,6 +224,27 @@ def test_norm_except_dim_and_weight_norm_op(shape, dim):
     raises_same(lambda T: T._weight_norm(T.ones(2, 3), T.ones(2, 1), 5))
 
 
+@pytest.mark.parametrize("dim", [0, 1])
+def test_weight_norm_op_second_order_is_exact(dim):
+    """reftorch's fused op differentiates twice like the composite formula; PyTorch's fused
+    CPU op does not (its gradgradcheck fails), so the oracle is PyTorch's composite."""
+    def run(T):
+        T.manual_seed(0)
+        v = T.randn(3, 4, dtype=T.float64, requires_grad=True)
+        g = (T.rand(3, 1, dtype=T.float64) if dim == 0 else T.rand(1, 4, dtype=T.float64)) + 0.5
+        g.requires_grad_()
+        if T is torch:
+            w = v * (g / T.norm_except_dim(v, 2, dim))
+        else:
+            w = T._weight_norm(v, g, dim)
+            assert w.grad_fn.name() == "WeightNormInterfaceBackward0"
+        gv, gg = T.autograd.grad((w * w.detach().cos()).sum(), (v, g), create_graph=True)
+        (gv.sin().sum() + (gg ** 2).sum()).backward()
+        return v.grad, g.grad
+
+    same(run(reftorch), run(torch), rtol=1e-10, atol=1e-12)
+
+
 def _weight_normed(T, module, **kw):
     T.manual_seed(0)
     return _PZ(T).weight_norm(module(T), **kw)
