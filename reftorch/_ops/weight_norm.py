@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ..autograd.function import OpFunction
 from . import shape as S
-from .norm import torch_norm
+from .norm import VectorNorm, torch_norm
 from .pointwise import div, mul
 
 
@@ -27,7 +27,7 @@ def norm_except_dim(v, pow=2, dim=0):
 
     ``norm_except_dim(v, 2, 0)`` of a ``(out, in)`` weight has shape ``(out, 1)``: one norm
     per output row. Mirrors ``torch.norm_except_dim`` (also its ``ViewBackward0`` /
-    ``TransposeBackward0`` graph).
+    ``TransposeBackward0`` / ``NormBackward0`` graph).
 
     Examples:
         >>> import reftorch as torch
@@ -35,8 +35,8 @@ def norm_except_dim(v, pow=2, dim=0):
         tensor([[ 5.],
                 [10.]])
     """
-    if dim == -1:
-        return torch_norm(v, pow)
+    if dim == -1:  # (PyTorch's C++ at::norm: NormBackward0)
+        return VectorNorm.apply(v, pow, None, False, _name="NormBackward0")
     if dim == 0:
         out_shape = (v.shape[0],) + (1,) * (v.dim() - 1)
         return S.reshape(torch_norm(S.reshape(v.contiguous(), (v.shape[0], -1)), pow, 1), out_shape)
