@@ -445,3 +445,24 @@ def test_old_spectral_norm_errors():
     raises_same(lambda T: T.nn.utils.spectral_norm(_old_spectral(T)))
     raises_same(lambda T: T.nn.utils.spectral_norm(T.nn.Linear(3, 2, bias=False), name="bias"))
     raises_same(lambda T: T.nn.utils.remove_spectral_norm(T.nn.Linear(2, 2)))
+
+
+@pytest.mark.parametrize("make", [
+    lambda T: _PZ(T).weight_norm(T.nn.Linear(4, 3)),
+    lambda T: _PZ(T).spectral_norm(T.nn.Linear(4, 3)),
+    lambda T: _old_weight_norm(T, lambda T: T.nn.Linear(4, 3)),
+    lambda T: T.nn.utils.spectral_norm(T.nn.Linear(4, 3)),
+])
+def test_a_few_sgd_steps(make):
+    def train(T):
+        T.manual_seed(0)
+        m = make(T)
+        opt = T.optim.SGD(m.parameters(), lr=0.1, momentum=0.9)
+        x, y = T.randn(5, 4), T.randn(5, 3)
+        for _ in range(4):
+            opt.zero_grad()
+            T.nn.functional.mse_loss(m(x), y).backward()
+            opt.step()
+        return dict(m.state_dict()), m(x)
+
+    both(train, atol=1e-5)
