@@ -466,3 +466,15 @@ def test_a_few_sgd_steps(make):
         return dict(m.state_dict()), m(x)
 
     both(train, atol=1e-5)
+
+
+def test_transfer_several_originals_to_a_bare_module():
+    def transfer(T):
+        src = _P(T).register_parametrization(_linear(T, 2, 2), "weight", _parts(T)[2]())
+        dst = _P(T).transfer_parametrizations_and_params(src, T.nn.Module())
+        assert dst.parametrizations.weight.original0 is src.parametrizations.weight.original0
+        only = _P(T).transfer_parametrizations_and_params(src, T.nn.Linear(2, 2), "weight")
+        plain = _P(T).transfer_parametrizations_and_params(T.nn.Linear(2, 2), T.nn.Linear(2, 2))
+        return repr(dst), list(dst.state_dict()), dst.weight, list(only.state_dict()), repr(plain)
+
+    both(transfer)
