@@ -50,6 +50,13 @@ CASES = {
         [T.arange(6.0).reshape(2, 3) / 3, T.tensor([[1.0, 0.0], [0.0, 1.0]])],
         lambda o, y: T.nn.functional.binary_cross_entropy(o, y) + T.nn.functional.nll_loss(
             T.nn.functional.log_softmax(o, 1), T.tensor([1, 0]).to(o.device), ignore_index=0)),
+    "weight_norm_spectral_norm": lambda: (
+        T.nn.Sequential(T.nn.utils.parametrizations.weight_norm(T.nn.Linear(3, 4)),
+                        T.nn.utils.parametrizations.weight_norm(T.nn.Linear(4, 4), dim=1),
+                        T.nn.utils.parametrizations.spectral_norm(T.nn.Linear(4, 3)),
+                        T.nn.utils.spectral_norm(T.nn.Linear(3, 2))),
+        [T.arange(6.0).reshape(2, 3) / 3, T.ones(2, 2)],
+        lambda o, y: T.nn.functional.mse_loss(o, y)),
     "softmax_l1": lambda: (
         T.nn.Sequential(T.nn.Linear(3, 3), T.nn.Softmax(dim=1), T.nn.Tanh()),
         [T.arange(6.0).reshape(2, 3), T.ones(2, 3)],

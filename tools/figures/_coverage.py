@@ -114,6 +114,14 @@ NAMESPACES = {
     """),
     "torch.nn.utils": ("reftorch.nn.utils", """
         clip_grad_norm_ clip_grad_value_ parameters_to_vector vector_to_parameters
+        weight_norm remove_weight_norm spectral_norm remove_spectral_norm
+    """),
+    "torch.nn.utils.parametrize": ("reftorch.nn.utils.parametrize", """
+        register_parametrization remove_parametrizations is_parametrized cached
+        type_before_parametrizations transfer_parametrizations_and_params
+    """),
+    "torch.nn.utils.parametrizations": ("reftorch.nn.utils.parametrizations", """
+        weight_norm spectral_norm orthogonal
     """),
     "torch.nn.utils.rnn": ("reftorch.nn.utils.rnn", """
         pad_sequence pack_padded_sequence pad_packed_sequence pack_sequence unpad_sequence
@@ -160,6 +168,8 @@ API_PREFIX = {
     "torch.nn.functional": r"reftorch\.nn\.functional\.",
     "torch.nn.utils": r"reftorch\.nn\.utils\.(?:[\w.]+\.)?",
     "torch.nn.utils.rnn": r"reftorch\.nn\.utils\.rnn\.",
+    "torch.nn.utils.parametrize": r"reftorch\.nn\.utils\.parametrize\.",
+    "torch.nn.utils.parametrizations": r"reftorch\.nn\.utils\.parametrizations\.",
     "torch.utils.data": r"reftorch\.utils\.data\.[\w.]+\.",
     "torch.autograd": r"reftorch\.autograd\.(?:[\w.]+\.)?",
     "torch.nn.init": r"reftorch\.nn\.init\.",

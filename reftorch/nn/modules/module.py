@@ -67,6 +67,20 @@ class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpec
 
 
 _IncompatibleKeys.__name__ = "_IncompatibleKeys"
+
+
+class _WrappedHook:
+    """A load-state-dict pre-hook as stored: ``hook``, given ``module`` first when there
+    is one. (As in PyTorch, code looking for its own hook object in
+    ``_load_state_dict_pre_hooks`` by type finds this wrapper instead.)"""
+
+    def __init__(self, hook, module=None):
+        self.hook, self.module = hook, module
+
+    def __call__(self, *args):
+        if self.module is not None:
+            return self.hook(self.module, *args)
+        return self.hook(*args)
 _IncompatibleKeys.__qualname__ = "_IncompatibleKeys"
 
 
@@ -108,6 +122,8 @@ class Module:
         d["_modules"] = {}
         d["_forward_hooks"] = OrderedDict()
         d["_forward_pre_hooks"] = OrderedDict()
+        d["_state_dict_hooks"] = OrderedDict()
+        d["_load_state_dict_pre_hooks"] = OrderedDict()
 
     # ------------------------------------------------------------------ forward
     def forward(self, *args, **kwargs):
@@ -306,6 +322,8 @@ class Module:
 
     def __setstate__(self, state):
         self.__dict__.update(state)
+        self.__dict__.setdefault("_state_dict_hooks", OrderedDict())
+        self.__dict__.setdefault("_load_state_dict_pre_hooks", OrderedDict())
 
     # ------------------------------------------------------------------ iteration
     def named_modules(self, memo=None, prefix: str = "", remove_duplicate: bool = True):
@@ -544,6 +562,24 @@ class Module:
         return self._apply(lambda t: t.half() if t.is_floating_point() else t)
 
     # ------------------------------------------------------------------ state dict
+    def _register_state_dict_hook(self, hook):
+        """Run ``hook(module, state_dict, prefix, local_metadata)`` at the end of this
+        module's ``state_dict()``; a non-None result replaces the dict (PyTorch's private
+        hook, used by ``nn.utils.spectral_norm``). Returns a removable handle."""
+        handle = RemovableHandle(self._state_dict_hooks)
+        self._state_dict_hooks[handle.id] = hook
+        return handle
+
+    def _register_load_state_dict_pre_hook(self, hook, with_module=False):
+        """Run ``hook(state_dict, prefix, local_metadata, strict, missing_keys,
+        unexpected_keys, error_msgs)`` (``module`` first with ``with_module``) before this
+        module loads its part of a state dict; the hook may rewrite keys (PyTorch's private
+        hook, used by weight normalization to read old checkpoints). Returns a removable
+        handle."""
+        handle = RemovableHandle(self._load_state_dict_pre_hooks)
+        self._load_state_dict_pre_hooks[handle.id] = _WrappedHook(hook, self if with_module else None)
+        return handle
+
     def _save_to_state_dict(self, destination, prefix, keep_vars):
         for name, param in self._parameters.items():
             if param is not None:
@@ -574,10 +610,16 @@ class Module:
         for name, module in self._modules.items():
             if module is not None:
                 module.state_dict(destination=destination, prefix=prefix + name + ".", keep_vars=keep_vars)
+        for hook in self._state_dict_hooks.values():
+            result = hook(self, destination, prefix, local_metadata)
+            if result is not None:
+                destination = result
         return destination
 
     def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys,
                               unexpected_keys, error_msgs, assign=False):
+        for hook in self._load_state_dict_pre_hooks.values():
+            hook(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs)
         persistent_buffers = {k: v for k, v in self._buffers.items()
                               if k not in self._non_persistent_buffers_set}
         local_state = {k: v for k, v in list(self._parameters.items()) + list(persistent_buffers.items())
