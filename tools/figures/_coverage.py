@@ -78,6 +78,7 @@ NAMESPACES = {
         ConvTranspose1d ConvTranspose2d
         PReLU SELU CELU Hardswish Hardsigmoid Softmin LogSigmoid Softsign Threshold GLU
         Hardshrink Softshrink Tanhshrink PixelShuffle PixelUnshuffle
+        LazyLinear LazyConv1d LazyConv2d LazyConvTranspose2d LazyBatchNorm1d LazyBatchNorm2d
     """),
     "torch.nn.functional": ("reftorch.nn.functional", """
         linear relu leaky_relu elu gelu sigmoid tanh softmax log_softmax softplus dropout embedding
