@@ -1110,10 +1110,12 @@ from ._activations import (celu, glu, hardsigmoid, hardswish, logsigmoid, prelu,
                            softmin, softsign, threshold)
 
 __all__ += ["margin_ranking_loss", "hinge_embedding_loss", "soft_margin_loss", "cosine_embedding_loss",
-            "triplet_margin_loss", "multilabel_soft_margin_loss", "poisson_nll_loss", "gaussian_nll_loss"]
+            "triplet_margin_loss", "multilabel_soft_margin_loss", "poisson_nll_loss", "gaussian_nll_loss",
+            "triplet_margin_with_distance_loss", "multi_margin_loss", "multilabel_margin_loss"]
 from ._margin_losses import (cosine_embedding_loss, gaussian_nll_loss, hinge_embedding_loss,  # noqa: E402
                              margin_ranking_loss, multilabel_soft_margin_loss, poisson_nll_loss, soft_margin_loss,
-                             triplet_margin_loss)
+                             triplet_margin_loss, triplet_margin_with_distance_loss)
+from ._multi_margin import multi_margin_loss, multilabel_margin_loss  # noqa: E402
 
 __all__ += ["pixel_shuffle", "pixel_unshuffle", "channel_shuffle"]
 from ._pixel_shuffle import channel_shuffle, pixel_shuffle, pixel_unshuffle  # noqa: E402
