@@ -32,6 +32,11 @@ def run(device, case):
 
 
 CASES = {
+    "rrelu_alpha_dropout": lambda: (
+        T.nn.Sequential(T.nn.Linear(3, 4), T.nn.RReLU(), T.nn.AlphaDropout(0.3), T.nn.Unflatten(1, (2, 2)),
+                        T.nn.FeatureAlphaDropout(0.4), T.nn.Flatten()),
+        [T.arange(6.0).reshape(2, 3) / 3 - 0.5, T.ones(2, 4)],
+        lambda o, y: T.nn.functional.mse_loss(T.nn.functional.rrelu_(o.clone(), training=True), y)),
     "lazy_layers_multi_margin": lambda: (
         T.nn.Sequential(T.nn.LazyLinear(4), T.nn.LazyBatchNorm1d()),  # materialized on the device at the first call
         [T.arange(6.0).reshape(2, 3) / 3, T.tensor([3, 1])],

@@ -80,6 +80,7 @@ NAMESPACES = {
         PReLU SELU CELU Hardswish Hardsigmoid Softmin LogSigmoid Softsign Threshold GLU
         Hardshrink Softshrink Tanhshrink PixelShuffle PixelUnshuffle
         LazyLinear LazyConv1d LazyConv2d LazyConvTranspose2d LazyBatchNorm1d LazyBatchNorm2d
+        RReLU AlphaDropout FeatureAlphaDropout
     """),
     "torch.nn.functional": ("reftorch.nn.functional", """
         linear relu leaky_relu elu gelu sigmoid tanh softmax log_softmax softplus dropout embedding
@@ -94,6 +95,7 @@ NAMESPACES = {
         embedding_bag bilinear hardshrink softshrink tanhshrink
         huber_loss kl_div cosine_similarity pairwise_distance
         multi_margin_loss multilabel_margin_loss triplet_margin_with_distance_loss
+        rrelu alpha_dropout feature_alpha_dropout
         silu relu6 hardtanh mish
         conv_transpose1d conv_transpose2d
         interpolate upsample upsample_nearest upsample_bilinear selu celu hardswish hardsigmoid softmin logsigmoid softsign threshold glu prelu
