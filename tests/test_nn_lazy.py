@@ -167,3 +167,24 @@ def test_materialize():
         b = T.nn.parameter.UninitializedBuffer()
         b.materialize(4, dtype=T.float16)
         assert type(b) is T.Tensor and tuple(b.shape) == (4,) and str(b.dtype) == "torch.float16"
+
+
+def test_copy_keeps_its_own_hook():
+    # the copy's pre-hook handle points at the copy's hooks: it is removed at the copy's first call
+    for T in LIBS:
+        m = copy.deepcopy(T.nn.LazyLinear(2))
+        m(T.ones(1, 3))
+        assert len(m._forward_pre_hooks) == 0
+        assert tuple(m(T.ones(1, 3)).shape) == (1, 2)
+    raises_same(lambda T: copy.deepcopy(T.nn.LazyBatchNorm2d()), match_message=False)  # (PyTorch cannot either)
+
+
+def test_save_and_load_an_uninitialized_module(tmp_path):
+    net = reftorch.nn.Sequential(reftorch.nn.LazyLinear(2), reftorch.nn.LazyBatchNorm1d())
+    reftorch.save(net, tmp_path / "net.pt")
+    for T in LIBS:  # PyTorch reads reftorch's file
+        loaded = T.load(tmp_path / "net.pt", weights_only=False)
+        assert repr(loaded[0].weight) == "<UninitializedParameter>" and loaded[0].weight.requires_grad
+        assert repr(loaded[1].running_mean) == "<UninitializedBuffer>"
+    loaded = reftorch.load(tmp_path / "net.pt", weights_only=False)
+    assert tuple(loaded(reftorch.ones(3, 4)).shape) == (3, 2) and type(loaded[0]) is reftorch.nn.Linear

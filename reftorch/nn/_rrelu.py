@@ -91,7 +91,7 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
     if lower > upper:
         raise RuntimeError("Lower bound should be less than or equal to the upper bound")
     if training:
-        if input.dtype not in (D.float32, D.float64, D.bfloat16):
+        if input.dtype not in (D.float32, D.float64):
             raise NotImplementedError(f"\"rrelu_with_noise_out_cpu\" not implemented for '{D.scalar_name(input.dtype)}'")
     elif not input.dtype.is_floating_point:
         raise NotImplementedError(f"\"leaky_relu_cpu\" not implemented for '{D.scalar_name(input.dtype)}'")

@@ -287,9 +287,4 @@ class UninitializedBuffer(UninitializedTensorMixin, Buffer):
     def __init__(self, requires_grad=False, device=None, dtype=None, persistent=True):
         pass
 
-    def __deepcopy__(self, memo):
-        if id(self) in memo:
-            return memo[id(self)]
-        new = type(self)(self._requires_grad, self._device, self._dtype, self.persistent)
-        memo[id(self)] = new
-        return new
+    # (no __deepcopy__: as in PyTorch, deep-copying one raises the uninitialized ValueError)
