@@ -42,7 +42,7 @@ from . import cuda
 from ._device import device as _device_cls
 from ._size import Size
 from ._tensor import Tensor
-from .nn.parameter import Parameter
+from .nn.parameter import Parameter, is_lazy
 
 __all__ = ["save", "load", "add_safe_globals", "get_safe_globals", "clear_safe_globals", "safe_globals"]
 
@@ -123,6 +123,8 @@ class _Pickler(pickle._Pickler):
 
     # --- tensors, dtypes, sizes, devices
     def reducer_override(self, obj):
+        if is_lazy(obj):  # no data to store: rebuilt from its class and requires_grad, as in PyTorch
+            return obj.__reduce_ex__(2)
         if isinstance(obj, Tensor):
             return self._reduce_tensor(obj)
         if type(obj) is Size:

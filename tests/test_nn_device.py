@@ -32,6 +32,16 @@ def run(device, case):
 
 
 CASES = {
+    "rrelu_alpha_dropout": lambda: (
+        T.nn.Sequential(T.nn.Linear(3, 4), T.nn.RReLU(), T.nn.AlphaDropout(0.3), T.nn.Unflatten(1, (2, 2)),
+                        T.nn.FeatureAlphaDropout(0.4), T.nn.Flatten()),
+        [T.arange(6.0).reshape(2, 3) / 3 - 0.5, T.ones(2, 4)],
+        lambda o, y: T.nn.functional.mse_loss(T.nn.functional.rrelu_(o.clone(), training=True), y)),
+    "lazy_layers_multi_margin": lambda: (
+        T.nn.Sequential(T.nn.LazyLinear(4), T.nn.LazyBatchNorm1d()),  # materialized on the device at the first call
+        [T.arange(6.0).reshape(2, 3) / 3, T.tensor([3, 1])],
+        lambda o, y: T.nn.functional.multi_margin_loss(o, y, p=2, weight=T.tensor([1.0, 2.0, 0.5, 1.0]).to(o.device))
+        + T.nn.functional.multilabel_margin_loss(o, T.tensor([[2, 0, -1, 1], [3, -1, 0, 0]]).to(o.device))),
     "embedding_linear_ce": lambda: (
         T.nn.Sequential(T.nn.Embedding(7, 4, padding_idx=0, scale_grad_by_freq=True), T.nn.Flatten(),
                         T.nn.Linear(12, 3), T.nn.Softplus()),

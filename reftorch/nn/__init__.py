@@ -6,7 +6,7 @@ recurrent layers, ``nn.functional``, ``nn.init`` and ``nn.utils``.
 """
 from __future__ import annotations
 
-from .parameter import Parameter, Buffer  # noqa: F401
+from .parameter import Parameter, Buffer, UninitializedParameter, UninitializedBuffer  # noqa: F401
 from .modules import *  # noqa: F401,F403
 from .modules import Module  # noqa: F401
 from . import modules as _modules

@@ -492,6 +492,22 @@ def threshold(input, threshold, value, inplace=False):
     return _maybe_inplace(input, out, inplace)
 
 
+def threshold_(input, threshold, value):
+    """In-place :func:`threshold` (``ThresholdBackward1``). Mirrors
+    ``torch.nn.functional.threshold_``."""
+    return _commit(input, Threshold.apply(input, threshold=threshold, value=value, _name="ThresholdBackward1"))
+
+
+def celu_(input, alpha=1.0):
+    """In-place :func:`celu` (``CeluBackward1``). Mirrors ``torch.nn.functional.celu_``."""
+    return celu(input, alpha, inplace=True)
+
+
+def selu_(input):
+    """In-place :func:`selu` (``EluBackward1``). Mirrors ``torch.nn.functional.selu_``."""
+    return selu(input, inplace=True)
+
+
 def glu(input, dim=-1):
     """Gated linear unit: ``a * sigmoid(b)`` where ``a`` and ``b`` are the two halves of
     ``input`` along ``dim``.

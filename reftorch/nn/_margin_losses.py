@@ -183,6 +183,52 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, s
     return _reduce((margin + dist_pos - dist_neg).clamp_min(0), reduction)
 
 
+def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_function=None, margin=1.0,
+                                      swap=False, reduction="mean"):
+    """:func:`triplet_margin_loss` with any distance: ``max(0, margin + d(anchor, positive)
+    - d(anchor, negative))``, ``d`` being ``distance_function`` (default
+    :func:`pairwise_distance`, the Euclidean distance); ``swap`` also tries
+    ``d(positive, negative)`` as the negative distance.
+
+    Args:
+        anchor, positive, negative: tensors of the same number of dims.
+        distance_function: a callable of two tensors returning their distances.
+        margin: a positive margin (default 1).
+        swap: use the smaller of the two negative distances (default ``False``).
+        reduction: ``"mean"`` (default), ``"sum"`` or ``"none"``.
+
+    Raises:
+        ValueError: for an unknown ``reduction`` or a ``margin`` that is not positive.
+        RuntimeError: for inputs of different numbers of dims.
+
+    Mirrors ``torch.nn.functional.triplet_margin_with_distance_loss``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> import reftorch.nn.functional as F
+        >>> a, p, n = torch.tensor([[0., 0.]]), torch.tensor([[3., 4.]]), torch.tensor([[1., 1.]])
+        >>> F.triplet_margin_with_distance_loss(a, p, n, distance_function=lambda x, y: (x - y).abs().sum(-1))
+        tensor(6.)
+    """
+    from .functional import pairwise_distance
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    if margin <= 0:
+        raise ValueError(f"margin must be greater than 0, got {margin}")
+    dims = (anchor.dim(), positive.dim(), negative.dim())
+    if len(set(dims)) != 1:
+        raise RuntimeError(f"The anchor, positive, and negative tensors are expected to have the same number of "
+                           f"dimensions, but got: anchor {dims[0]}D, positive {dims[1]}D, and negative {dims[2]}D "
+                           "inputs")
+    if distance_function is None:
+        distance_function = pairwise_distance
+    dist_pos = distance_function(anchor, positive)
+    dist_neg = distance_function(anchor, negative)
+    if swap:
+        dist_neg = minimum(dist_neg, distance_function(positive, negative))
+    return _reduce((margin + dist_pos - dist_neg).clamp_min(0), reduction)
+
+
 def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
     """The binary cross-entropy of each of ``C`` labels on logits, averaged over the labels:
     ``-(t log sigmoid(x) + (1 - t) log sigmoid(-x))``, ``(N, C)`` → ``(N,)`` before the
@@ -278,4 +324,5 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
 
 
 __all__ = ["margin_ranking_loss", "hinge_embedding_loss", "soft_margin_loss", "cosine_embedding_loss",
-           "triplet_margin_loss", "multilabel_soft_margin_loss", "poisson_nll_loss", "gaussian_nll_loss"]
+           "triplet_margin_loss", "triplet_margin_with_distance_loss", "multilabel_soft_margin_loss",
+           "poisson_nll_loss", "gaussian_nll_loss"]

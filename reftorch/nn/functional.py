@@ -321,6 +321,13 @@ def hardtanh_(input, min_val=-1.0, max_val=1.0):
     """In-place :func:`hardtanh`."""
     return hardtanh(input, min_val, max_val, inplace=True)
 
+
+def leaky_relu_(input, negative_slope=0.01):
+    """In-place :func:`leaky_relu` (``LeakyReluBackward1``). Mirrors
+    ``torch.nn.functional.leaky_relu_``."""
+    return leaky_relu(input, negative_slope, inplace=True)
+
+
 def relu6(input, inplace=False):
     """``min(max(x, 0), 6)``: :func:`hardtanh` between 0 and 6 (``HardtanhBackward0``).
     Mirrors ``torch.nn.functional.relu6``.
@@ -1109,12 +1116,18 @@ __all__ += ["celu", "glu", "hardsigmoid", "hardswish", "logsigmoid", "prelu", "s
             "threshold"]
 from ._activations import (celu, glu, hardsigmoid, hardswish, logsigmoid, prelu, selu,  # noqa: E402
                            softmin, softsign, threshold)
+from ._activations import celu_, selu_, threshold_  # noqa: E402
 
 __all__ += ["margin_ranking_loss", "hinge_embedding_loss", "soft_margin_loss", "cosine_embedding_loss",
-            "triplet_margin_loss", "multilabel_soft_margin_loss", "poisson_nll_loss", "gaussian_nll_loss"]
+            "triplet_margin_loss", "multilabel_soft_margin_loss", "poisson_nll_loss", "gaussian_nll_loss",
+            "triplet_margin_with_distance_loss", "multi_margin_loss", "multilabel_margin_loss"]
 from ._margin_losses import (cosine_embedding_loss, gaussian_nll_loss, hinge_embedding_loss,  # noqa: E402
                              margin_ranking_loss, multilabel_soft_margin_loss, poisson_nll_loss, soft_margin_loss,
-                             triplet_margin_loss)
+                             triplet_margin_loss, triplet_margin_with_distance_loss)
+from ._multi_margin import multi_margin_loss, multilabel_margin_loss  # noqa: E402
+__all__ += ["rrelu", "rrelu_", "alpha_dropout", "feature_alpha_dropout", "celu_", "selu_", "leaky_relu_",
+            "threshold_"]
+from ._rrelu import rrelu, rrelu_  # noqa: E402
 
 __all__ += ["pixel_shuffle", "pixel_unshuffle", "channel_shuffle"]
 from ._pixel_shuffle import channel_shuffle, pixel_shuffle, pixel_unshuffle  # noqa: E402
@@ -1809,6 +1822,83 @@ def dropout3d(input, p=0.5, training=True, inplace=False):
     if inplace:  # (PyTorch: unsqueeze_, feature dropout in place, squeeze_)
         return _feature_dropout(input, p, training, True, batched=False)
     return _feature_dropout(input.unsqueeze(0), p, training, False).squeeze(0)
+
+
+_SELU_ALPHA_DROPOUT = 1.7580993408473766  # -selu's alpha * scale: the value selu saturates to
+
+
+def _alpha_dropout(input, p, training, inplace, feature):
+    """ATen's ``_dropout_impl`` with ``alpha_dropout``: the dropout noise (one draw per
+    element, or per ``(N, C)`` pair for ``feature``), then ``input * a * noise + b`` where
+    dropped elements get the saturation value and ``a``, ``b`` keep the mean and variance."""
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if p == 0 or not training or input.numel() == 0:
+        return input
+    if p == 1:
+        zero = _creation.zeros((), dtype=input.dtype, device=input.device)
+        return input.mul_(zero) if inplace else _pw.mul(input, zero)
+    if feature:
+        if input.dim() < 2:
+            raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
+        noise = _creation.empty(tuple(input.shape[:2]) + (1,) * (input.dim() - 2), dtype=input.dtype,
+                                device=input.device)
+    else:
+        noise = _creation.empty_like(input)
+    noise.bernoulli_(1 - p)
+    alpha = _SELU_ALPHA_DROPOUT
+    a = 1.0 / math.sqrt((alpha * alpha * p + 1) * (1 - p))
+    b = noise.add(-1).mul_(alpha * a).add_(alpha * a * p)
+    noise.mul_(a)
+    return (input.mul_(noise) if inplace else _pw.mul(input, noise)).add_(b)
+
+
+def alpha_dropout(input, p=0.5, training=False, inplace=False):
+    """Dropout for SELU networks: in training mode each element is set, with probability
+    ``p``, to SELU's saturation value, and the result is scaled and shifted so that inputs
+    of mean 0 and variance 1 keep them (``grad_fn`` ``AddBackward0``).
+
+    Args:
+        input: a floating point tensor.
+        p: the probability of dropping an element (default 0.5).
+        training: apply it (default ``False``: the input itself is returned).
+        inplace: modify ``input`` in place.
+
+    Raises:
+        ValueError: if ``p`` is not between 0 and 1.
+
+    Mirrors ``torch.nn.functional.alpha_dropout``; the mask equals PyTorch's after the same
+    seed (the stream of :func:`dropout`).
+
+    Examples:
+        >>> import reftorch as torch
+        >>> import reftorch.nn.functional as F
+        >>> _ = torch.manual_seed(0)
+        >>> F.alpha_dropout(torch.zeros(4), 0.5, training=True)
+        tensor([-0.7792, -0.7792,  0.7792, -0.7792])
+    """
+    return _alpha_dropout(input, p, training, inplace, feature=False)
+
+
+def feature_alpha_dropout(input, p=0.5, training=False, inplace=False):
+    """:func:`alpha_dropout` of whole channels: one draw per ``(N, C)`` pair of an input of
+    at least 2 dims.
+
+    Raises:
+        ValueError: if ``p`` is not between 0 and 1.
+        RuntimeError: in training mode, for an input of fewer than 2 dims.
+
+    Mirrors ``torch.nn.functional.feature_alpha_dropout``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> import reftorch.nn.functional as F
+        >>> _ = torch.manual_seed(0)
+        >>> F.feature_alpha_dropout(torch.zeros(1, 2, 2), 0.5, training=True)
+        tensor([[[-0.7792, -0.7792],
+                 [-0.7792, -0.7792]]])
+    """
+    return _alpha_dropout(input, p, training, inplace, feature=True)
 
 
 # ---------------------------------------------------------------------- smooth L1 / Huber losses

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import weakref
+from collections import OrderedDict
 
 __all__ = ["RemovableHandle"]
 
@@ -35,6 +36,19 @@ class RemovableHandle:
         hooks = self.hooks_dict_ref()
         if hooks is not None:
             hooks.pop(self.id, None)
+
+    def __getstate__(self):
+        # copies and pickles hold the hooks dict itself (deep-copied along with the module),
+        # weakly again once rebuilt, as PyTorch's handle does
+        return (self.hooks_dict_ref(), self.id)
+
+    def __setstate__(self, state):
+        hooks, self.id = state
+        try:
+            self.hooks_dict_ref = weakref.ref(hooks if hooks is not None else OrderedDict())
+        except TypeError:  # a plain dict
+            self.hooks_dict_ref = lambda: hooks
+        RemovableHandle.next_id = max(RemovableHandle.next_id, self.id + 1)
 
     def __enter__(self):
         return self

@@ -81,6 +81,7 @@ NAMESPACES = {
         L1Loss CrossEntropyLoss NLLLoss BCELoss BCEWithLogitsLoss SmoothL1Loss HuberLoss KLDivLoss
         MarginRankingLoss HingeEmbeddingLoss SoftMarginLoss CosineEmbeddingLoss TripletMarginLoss
         MultiLabelSoftMarginLoss PoissonNLLLoss GaussianNLLLoss
+        MultiMarginLoss MultiLabelMarginLoss TripletMarginWithDistanceLoss
         Conv1d Conv2d MaxPool1d MaxPool2d AvgPool2d AdaptiveAvgPool2d BatchNorm1d BatchNorm2d
         Conv3d BatchNorm3d MaxPool3d AvgPool3d AdaptiveAvgPool3d AdaptiveMaxPool3d
         Fold Unfold ConvTranspose3d Dropout3d MaxUnpool1d MaxUnpool2d MaxUnpool3d LPPool1d LPPool2d
@@ -95,6 +96,8 @@ NAMESPACES = {
         ConvTranspose1d ConvTranspose2d
         PReLU SELU CELU Hardswish Hardsigmoid Softmin LogSigmoid Softsign Threshold GLU
         Hardshrink Softshrink Tanhshrink PixelShuffle PixelUnshuffle
+        LazyLinear LazyConv1d LazyConv2d LazyConvTranspose2d LazyBatchNorm1d LazyBatchNorm2d
+        RReLU AlphaDropout FeatureAlphaDropout
     """),
     "torch.nn.functional": ("reftorch.nn.functional", """
         linear relu leaky_relu elu gelu sigmoid tanh softmax log_softmax softplus dropout embedding
@@ -108,6 +111,8 @@ NAMESPACES = {
         layer_norm rms_norm instance_norm normalize scaled_dot_product_attention multi_head_attention_forward
         embedding_bag bilinear hardshrink softshrink tanhshrink
         huber_loss kl_div cosine_similarity pairwise_distance
+        multi_margin_loss multilabel_margin_loss triplet_margin_with_distance_loss
+        rrelu alpha_dropout feature_alpha_dropout
         silu relu6 hardtanh mish
         conv_transpose1d conv_transpose2d
         interpolate upsample upsample_nearest upsample_bilinear selu celu hardswish hardsigmoid softmin logsigmoid softsign threshold glu prelu

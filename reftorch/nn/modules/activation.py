@@ -742,3 +742,41 @@ class Tanhshrink(Module):
 
     def forward(self, input):
         return F.tanhshrink(input)
+
+
+__all__ += ["RReLU"]
+
+
+class RReLU(Module):
+    """Randomized leaky ReLU: in training mode each non-positive element gets its own
+    slope drawn from ``U(lower, upper)``; in evaluation mode the slope is
+    ``(lower + upper) / 2``. See :func:`~reftorch.nn.functional.rrelu`.
+
+    Args:
+        lower: the lower bound of the slopes (default 1/8).
+        upper: the upper bound (default 1/3).
+        inplace: overwrite the input with the result.
+
+    Mirrors ``torch.nn.RReLU``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> act = torch.nn.RReLU(0.1, 0.3).eval()
+        >>> act
+        RReLU(lower=0.1, upper=0.3)
+        >>> act(torch.tensor([-3.0, 2.0]))
+        tensor([-0.6000,  2.0000])
+    """
+
+    def __init__(self, lower: float = 1.0 / 8, upper: float = 1.0 / 3, inplace: bool = False):
+        super().__init__()
+        self.lower = lower
+        self.upper = upper
+        self.inplace = inplace
+
+    def forward(self, input):
+        return F.rrelu(input, self.lower, self.upper, self.training, self.inplace)
+
+    def extra_repr(self) -> str:
+        inplace_str = ", inplace=True" if self.inplace else ""
+        return f"lower={self.lower}, upper={self.upper}{inplace_str}"

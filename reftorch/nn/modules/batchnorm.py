@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from ... import _dtype as D
 from ..._ops.creation import empty, ones, tensor, zeros
-from ..parameter import Parameter
+from ..parameter import Parameter, UninitializedBuffer, UninitializedParameter
 from .. import functional as F
 from .. import init
+from .lazy import LazyModuleMixin
 from .module import Module
 
-__all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d"]
+__all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LazyBatchNorm1d", "LazyBatchNorm2d", "LazyBatchNorm3d"]
 
 
 class _NormBase(Module):
@@ -181,3 +182,83 @@ class BatchNorm3d(_BatchNorm):
     def _check_input_dim(self, input):
         if input.dim() != 5:
             raise ValueError(f"expected 5D input (got {input.dim()}D input)")
+
+
+class _LazyNormBase(LazyModuleMixin, _NormBase):
+    """What the lazy batch and instance norms share: ``num_features`` is read from dim 1
+    of the first input, then the parameters and running statistics are materialized."""
+
+    def __init__(self, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True, device=None, dtype=None,
+                 *, bias=True):
+        # built without parameters or statistics, which get placeholders below
+        super().__init__(0, eps, momentum, False, False, device=device, dtype=dtype, bias=False)
+        self.affine = affine
+        self.track_running_stats = track_running_stats
+        if self.affine:
+            self.weight = UninitializedParameter(device=device, dtype=dtype)
+            if bias:
+                self.bias = UninitializedParameter(device=device, dtype=dtype)
+        if self.track_running_stats:
+            self.running_mean = UninitializedBuffer(device=device, dtype=dtype)
+            self.running_var = UninitializedBuffer(device=device, dtype=dtype)
+            self.num_batches_tracked = tensor(0, dtype=D.long, device=device)
+
+    def reset_parameters(self) -> None:
+        """Reset as the non-lazy norm does, once the parameters have a shape."""
+        if not self.has_uninitialized_params() and self.num_features != 0:
+            super().reset_parameters()
+
+    def initialize_parameters(self, input) -> None:
+        """Set ``num_features`` from ``input.shape[1]``, then materialize and reset."""
+        if self.has_uninitialized_params():
+            self.num_features = input.shape[1]
+            if self.affine:
+                self.weight.materialize((self.num_features,))
+                if self.bias is not None:
+                    self.bias.materialize((self.num_features,))
+            if self.track_running_stats:
+                self.running_mean.materialize((self.num_features,))
+                self.running_var.materialize((self.num_features,))
+            self.reset_parameters()
+
+
+class LazyBatchNorm1d(_LazyNormBase, _BatchNorm):
+    """A :class:`BatchNorm1d` whose ``num_features`` is read from dim 1 of its first
+    input; it then becomes a ``BatchNorm1d``. The arguments are those of
+    :class:`BatchNorm1d` without ``num_features``.
+
+    Mirrors ``torch.nn.LazyBatchNorm1d``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> bn = torch.nn.LazyBatchNorm1d()
+        >>> bn.running_mean
+        <UninitializedBuffer>
+        >>> bn(torch.zeros(4, 3)).shape, bn.running_mean
+        (torch.Size([4, 3]), tensor([0., 0., 0.]))
+    """
+
+    cls_to_become = BatchNorm1d
+    _check_input_dim = BatchNorm1d._check_input_dim
+
+
+class LazyBatchNorm2d(_LazyNormBase, _BatchNorm):
+    """A :class:`BatchNorm2d` whose ``num_features`` is read from its first input; it then
+    becomes a ``BatchNorm2d`` (see :class:`LazyBatchNorm1d`).
+
+    Mirrors ``torch.nn.LazyBatchNorm2d``.
+    """
+
+    cls_to_become = BatchNorm2d
+    _check_input_dim = BatchNorm2d._check_input_dim
+
+
+class LazyBatchNorm3d(_LazyNormBase, _BatchNorm):
+    """A :class:`BatchNorm3d` whose ``num_features`` is read from its first input; it then
+    becomes a ``BatchNorm3d`` (see :class:`LazyBatchNorm1d`).
+
+    Mirrors ``torch.nn.LazyBatchNorm3d``.
+    """
+
+    cls_to_become = BatchNorm3d
+    _check_input_dim = BatchNorm3d._check_input_dim

@@ -6,12 +6,15 @@ import math
 from ... import _dtype as D
 from ..._ops.creation import empty
 from ...autograd.grad_mode import no_grad
-from ..parameter import Parameter
+from ..parameter import Parameter, UninitializedParameter
 from .. import functional as F
 from .. import init
+from .lazy import LazyModuleMixin
 from .module import Module
 
-__all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d"]
+__all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d",
+           "LazyConv1d", "LazyConv2d", "LazyConv3d", "LazyConvTranspose1d", "LazyConvTranspose2d",
+           "LazyConvTranspose3d"]
 
 
 def _ntuple(v, n):
@@ -344,3 +347,132 @@ class ConvTranspose3d(_ConvTransposeNd):
     """
 
     _nd = 3
+
+
+class _LazyConvXdMixin(LazyModuleMixin):
+    """What the lazy convolutions share: ``in_channels`` is read from the first input
+    (dim 1 of a batched input, dim 0 of an unbatched one)."""
+
+    def _lazy_init(self, out_channels, bias, device, dtype):
+        # the base class was built with 0 channels and no bias; put the placeholders in
+        self.weight = UninitializedParameter(device=device, dtype=dtype)
+        self.out_channels = out_channels
+        if bias:
+            self.bias = UninitializedParameter(device=device, dtype=dtype)
+
+    def reset_parameters(self) -> None:
+        """Draw the parameters as the non-lazy convolution does, once they have a shape."""
+        if not self.has_uninitialized_params() and self.in_channels != 0:
+            super().reset_parameters()
+
+    def initialize_parameters(self, input, *args, **kwargs) -> None:
+        """Set ``in_channels`` from ``input``, then materialize and draw the parameters.
+
+        Raises:
+            RuntimeError: if ``input`` does not have ``nd + 1`` or ``nd + 2`` dims.
+            ValueError: if ``in_channels`` is not divisible by ``groups``.
+        """
+        if self.has_uninitialized_params():
+            self.in_channels = self._get_in_channels(input)
+            if self.in_channels % self.groups != 0:
+                raise ValueError("in_channels must be divisible by groups")
+            self.weight.materialize(self._weight_shape(self.in_channels, self.out_channels, self.groups,
+                                                       self.kernel_size))
+            if self.bias is not None:
+                self.bias.materialize((self.out_channels,))
+            self.reset_parameters()
+
+    def _get_in_channels(self, input):
+        unbatched = self._nd + 1
+        if input.dim() not in (unbatched, unbatched + 1):
+            raise RuntimeError(f"Expected {unbatched}D (unbatched) or {unbatched + 1}D (batched) input to "
+                               f"{self.__class__.__name__}, but got input of size: {input.shape}")
+        return input.shape[1] if input.dim() == unbatched + 1 else input.shape[0]
+
+
+def _lazy_conv_init(self, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1, bias=True,
+                    padding_mode="zeros", device=None, dtype=None):
+    # the non-lazy class is built with 0 channels and no bias, then gets the placeholders
+    LazyModuleMixin.__init__(self, 0, 0, kernel_size, stride, padding, dilation, groups, False, padding_mode,
+                             device, dtype)
+    self._lazy_init(out_channels, bias, device, dtype)
+
+
+def _lazy_conv_transpose_init(self, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1,
+                              bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None):
+    LazyModuleMixin.__init__(self, 0, 0, kernel_size, stride, padding, output_padding, groups, False, dilation,
+                             padding_mode, device, dtype)
+    self._lazy_init(out_channels, bias, device, dtype)
+
+
+class LazyConv1d(_LazyConvXdMixin, Conv1d):
+    """A :class:`Conv1d` whose ``in_channels`` is read from its first input (dim 1, or
+    dim 0 when unbatched); it then draws the parameters as ``Conv1d`` would and becomes
+    a ``Conv1d``. The arguments are those of :class:`Conv1d` without ``in_channels``.
+
+    Mirrors ``torch.nn.LazyConv1d``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> conv = torch.nn.LazyConv1d(4, 3)
+        >>> conv(torch.zeros(1, 2, 5)).shape, conv
+        (torch.Size([1, 4, 3]), Conv1d(2, 4, kernel_size=(3,), stride=(1,)))
+    """
+
+    cls_to_become = Conv1d
+    __init__ = _lazy_conv_init
+
+
+class LazyConv2d(_LazyConvXdMixin, Conv2d):
+    """A :class:`Conv2d` whose ``in_channels`` is read from its first input; it then
+    becomes a ``Conv2d`` (see :class:`LazyConv1d`).
+
+    Mirrors ``torch.nn.LazyConv2d``.
+    """
+
+    cls_to_become = Conv2d
+    __init__ = _lazy_conv_init
+
+
+class LazyConv3d(_LazyConvXdMixin, Conv3d):
+    """A :class:`Conv3d` whose ``in_channels`` is read from its first input; it then
+    becomes a ``Conv3d`` (see :class:`LazyConv1d`).
+
+    Mirrors ``torch.nn.LazyConv3d``.
+    """
+
+    cls_to_become = Conv3d
+    __init__ = _lazy_conv_init
+
+
+class LazyConvTranspose1d(_LazyConvXdMixin, ConvTranspose1d):
+    """A :class:`ConvTranspose1d` whose ``in_channels`` is read from its first input; it
+    then becomes a ``ConvTranspose1d`` (see :class:`LazyConv1d`).
+
+    Mirrors ``torch.nn.LazyConvTranspose1d``.
+    """
+
+    cls_to_become = ConvTranspose1d
+    __init__ = _lazy_conv_transpose_init
+
+
+class LazyConvTranspose2d(_LazyConvXdMixin, ConvTranspose2d):
+    """A :class:`ConvTranspose2d` whose ``in_channels`` is read from its first input; it
+    then becomes a ``ConvTranspose2d`` (see :class:`LazyConv1d`).
+
+    Mirrors ``torch.nn.LazyConvTranspose2d``.
+    """
+
+    cls_to_become = ConvTranspose2d
+    __init__ = _lazy_conv_transpose_init
+
+
+class LazyConvTranspose3d(_LazyConvXdMixin, ConvTranspose3d):
+    """A :class:`ConvTranspose3d` whose ``in_channels`` is read from its first input; it
+    then becomes a ``ConvTranspose3d`` (see :class:`LazyConv1d`).
+
+    Mirrors ``torch.nn.LazyConvTranspose3d``.
+    """
+
+    cls_to_become = ConvTranspose3d
+    __init__ = _lazy_conv_transpose_init

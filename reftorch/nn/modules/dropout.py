@@ -115,3 +115,48 @@ class Dropout3d(_DropoutNd):
 
     def forward(self, input):
         return F.dropout3d(input, self.p, self.training, self.inplace)
+
+
+__all__ += ["AlphaDropout", "FeatureAlphaDropout"]
+
+
+class AlphaDropout(_DropoutNd):
+    """Dropout for SELU networks (:func:`~reftorch.nn.functional.alpha_dropout`): in
+    training mode dropped elements take SELU's saturation value and the output keeps the
+    mean and variance of the input; in evaluation mode the input is returned.
+
+    Args:
+        p: the probability of dropping an element (default 0.5).
+        inplace: kept for the repr; as in PyTorch, the layer never works in place.
+
+    Raises:
+        ValueError: if ``p`` is not between 0 and 1.
+
+    Mirrors ``torch.nn.AlphaDropout``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.nn.AlphaDropout(0.2)
+        AlphaDropout(p=0.2, inplace=False)
+    """
+
+    def forward(self, input):
+        return F.alpha_dropout(input, self.p, self.training)
+
+
+class FeatureAlphaDropout(_DropoutNd):
+    """:class:`AlphaDropout` of whole channels (:func:`~reftorch.nn.functional.feature_alpha_dropout`):
+    one draw per ``(N, C)`` pair.
+
+    Args:
+        p: the probability of dropping a channel (default 0.5).
+        inplace: kept for the repr; as in PyTorch, the layer never works in place.
+
+    Raises:
+        ValueError: if ``p`` is not between 0 and 1.
+
+    Mirrors ``torch.nn.FeatureAlphaDropout``.
+    """
+
+    def forward(self, input):
+        return F.feature_alpha_dropout(input, self.p, self.training)

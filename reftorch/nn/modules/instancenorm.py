@@ -10,9 +10,10 @@ from __future__ import annotations
 import warnings
 
 from .. import functional as F
-from .batchnorm import _NormBase
+from .batchnorm import _LazyNormBase, _NormBase
 
-__all__ = ["InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d"]
+__all__ = ["InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d", "LazyInstanceNorm1d", "LazyInstanceNorm2d",
+           "LazyInstanceNorm3d"]
 
 
 class _InstanceNorm(_NormBase):
@@ -86,4 +87,38 @@ class InstanceNorm3d(_InstanceNorm):
     """Instance normalisation of ``(N, C, D, H, W)`` or ``(C, D, H, W)`` (arguments as
     :class:`InstanceNorm1d`). Mirrors ``torch.nn.InstanceNorm3d``."""
 
+    _no_batch_dim = 4
+
+
+class LazyInstanceNorm1d(_LazyNormBase, _InstanceNorm):
+    """An :class:`InstanceNorm1d` whose ``num_features`` is read from dim 1 of its first
+    input; it then becomes an ``InstanceNorm1d``. Unlike ``InstanceNorm1d``, ``affine``
+    and ``track_running_stats`` default to ``True`` (as in PyTorch).
+
+    Mirrors ``torch.nn.LazyInstanceNorm1d``.
+    """
+
+    cls_to_become = InstanceNorm1d
+    _no_batch_dim = 2
+
+
+class LazyInstanceNorm2d(_LazyNormBase, _InstanceNorm):
+    """An :class:`InstanceNorm2d` whose ``num_features`` is read from its first input; it
+    then becomes an ``InstanceNorm2d`` (see :class:`LazyInstanceNorm1d`).
+
+    Mirrors ``torch.nn.LazyInstanceNorm2d``.
+    """
+
+    cls_to_become = InstanceNorm2d
+    _no_batch_dim = 3
+
+
+class LazyInstanceNorm3d(_LazyNormBase, _InstanceNorm):
+    """An :class:`InstanceNorm3d` whose ``num_features`` is read from its first input; it
+    then becomes an ``InstanceNorm3d`` (see :class:`LazyInstanceNorm1d`).
+
+    Mirrors ``torch.nn.LazyInstanceNorm3d``.
+    """
+
+    cls_to_become = InstanceNorm3d
     _no_batch_dim = 4

@@ -5,12 +5,14 @@ import math
 
 from ... import _dtype as D
 from ..._ops.creation import empty
-from ..parameter import Parameter
+from ...autograd.grad_mode import no_grad
+from ..parameter import Parameter, UninitializedParameter
 from .. import functional as F
 from .. import init
+from .lazy import LazyModuleMixin
 from .module import Module
 
-__all__ = ["Identity", "Linear", "Bilinear"]  # (NonDynamicallyQuantizableLinear: not in torch.nn either)
+__all__ = ["Identity", "Linear", "Bilinear", "LazyLinear"]  # (NonDynamicallyQuantizableLinear: not in torch.nn either)
 
 
 class Identity(Module):
@@ -150,3 +152,65 @@ class Bilinear(Module):
     def extra_repr(self) -> str:
         return (f"in1_features={self.in1_features}, in2_features={self.in2_features}, "
                 f"out_features={self.out_features}, bias={self.bias is not None}")
+
+
+class LazyLinear(LazyModuleMixin, Linear):
+    """A :class:`Linear` whose ``in_features`` is read from the last dim of its first
+    input; ``weight`` and ``bias`` are drawn then (the same values as
+    ``Linear(in_features, out_features)`` would draw) and the module becomes a
+    :class:`Linear`.
+
+    Args:
+        out_features: the size of each output sample.
+        bias: learn an additive bias (default ``True``).
+        device: where to create the parameters.
+        dtype: their dtype (default float32).
+
+    Raises:
+        ValueError: if the parameters are used (e.g. by an optimizer step) before the
+            first call.
+
+    Mirrors ``torch.nn.LazyLinear``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> fc = torch.nn.LazyLinear(2)
+        >>> fc
+        LazyLinear(in_features=0, out_features=2, bias=True)
+        >>> fc.weight
+        <UninitializedParameter>
+        >>> fc(torch.ones(4, 3)).shape
+        torch.Size([4, 2])
+        >>> fc, fc.weight.shape
+        (Linear(in_features=3, out_features=2, bias=True), torch.Size([2, 3]))
+    """
+
+    cls_to_become = Linear
+
+    def __init__(self, out_features: int, bias: bool = True, device=None, dtype=None):
+        super().__init__(0, 0, False)  # no bias: it would be replaced at once
+        self.weight = UninitializedParameter(device=device, dtype=dtype)
+        self.out_features = out_features
+        if bias:
+            self.bias = UninitializedParameter(device=device, dtype=dtype)
+
+    def reset_parameters(self) -> None:
+        """Draw the parameters as :class:`Linear` does, once they have a shape."""
+        if not self.has_uninitialized_params() and self.in_features != 0:
+            super().reset_parameters()
+
+    def initialize_parameters(self, input) -> None:
+        """Set ``in_features`` from ``input.shape[-1]``, then materialize and draw the
+        parameters."""
+        if self.has_uninitialized_params():
+            with no_grad():
+                self.in_features = input.shape[-1]
+                self.weight.materialize((self.out_features, self.in_features))
+                if self.bias is not None:
+                    self.bias.materialize((self.out_features,))
+                self.reset_parameters()
+        if self.in_features == 0:  # parameters loaded from a state dict
+            if input.shape[-1] != self.weight.shape[-1]:
+                raise AssertionError(f"The in_features inferred from input: {input.shape[-1]} is not equal to "
+                                     f"in_features from self.weight: {self.weight.shape[-1]}")
+            self.in_features = input.shape[-1]

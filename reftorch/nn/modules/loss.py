@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from .. import functional as F
+from .distance import PairwiseDistance
 from .module import Module
 
 __all__ = ["MSELoss", "L1Loss", "NLLLoss", "CrossEntropyLoss", "BCELoss", "BCEWithLogitsLoss"]
@@ -302,3 +303,98 @@ class GaussianNLLLoss(_Loss):
 
     def forward(self, input, target, var):
         return F.gaussian_nll_loss(input, target, var, full=self.full, eps=self.eps, reduction=self.reduction)
+
+
+__all__ += ["MultiMarginLoss", "MultiLabelMarginLoss", "TripletMarginWithDistanceLoss"]
+
+
+class MultiMarginLoss(_WeightedLoss):
+    """:func:`~reftorch.nn.functional.multi_margin_loss` as a layer: the multi-class hinge
+    loss of ``(N, C)`` scores and ``(N,)`` int64 classes.
+
+    Args:
+        p: 1 (default) or 2.
+        margin: default 1.
+        weight: an optional 1-D ``(C,)`` weight per class (a buffer).
+        reduction: ``"mean"`` (default), ``"sum"`` or ``"none"``.
+
+    Raises:
+        ValueError: for ``p`` other than 1 and 2, or a weight that is not 1-D.
+
+    Mirrors ``torch.nn.MultiMarginLoss``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> loss = torch.nn.MultiMarginLoss()
+        >>> loss(torch.tensor([[0.1, 0.2, 0.4, 0.8]]), torch.tensor([3]))
+        tensor(0.3250)
+    """
+
+    def __init__(self, p: int = 1, margin: float = 1.0, weight=None, size_average=None, reduce=None,
+                 reduction: str = "mean"):
+        super().__init__(weight, size_average, reduce, reduction)
+        if p != 1 and p != 2:
+            raise ValueError("only p == 1 and p == 2 supported")
+        if weight is not None and weight.dim() != 1:
+            raise ValueError(f"MultiMarginLoss: expected weight to be None or 1D tensor, got {weight.dim()}D instead")
+        self.p = p
+        self.margin = margin
+
+    def forward(self, input, target):
+        return F.multi_margin_loss(input, target, p=self.p, margin=self.margin, weight=self.weight,
+                                   reduction=self.reduction)
+
+
+class MultiLabelMarginLoss(_Loss):
+    """:func:`~reftorch.nn.functional.multilabel_margin_loss` as a layer: the multi-label
+    hinge loss of ``(N, C)`` scores and ``(N, C)`` int64 class lists padded with -1.
+    Mirrors ``torch.nn.MultiLabelMarginLoss``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> loss = torch.nn.MultiLabelMarginLoss()
+        >>> loss(torch.tensor([[0.1, 0.2, 0.4, 0.8]]), torch.tensor([[3, 0, -1, 1]]))
+        tensor(0.8500)
+    """
+
+    def forward(self, input, target):
+        return F.multilabel_margin_loss(input, target, reduction=self.reduction)
+
+
+class TripletMarginWithDistanceLoss(_Loss):
+    """:func:`~reftorch.nn.functional.triplet_margin_with_distance_loss` as a layer:
+    ``forward(anchor, positive, negative)``.
+
+    Args:
+        distance_function: a callable of two tensors returning their distances (keyword
+            only; default a :class:`PairwiseDistance` module, which becomes a child module).
+        margin: a positive margin (default 1).
+        swap: use the smaller of ``d(anchor, negative)`` and ``d(positive, negative)``.
+        reduction: ``"mean"`` (default), ``"sum"`` or ``"none"``.
+
+    Raises:
+        ValueError: for a ``margin`` that is not positive.
+
+    Mirrors ``torch.nn.TripletMarginWithDistanceLoss``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.nn.TripletMarginWithDistanceLoss()
+        TripletMarginWithDistanceLoss(
+          (distance_function): PairwiseDistance()
+        )
+    """
+
+    def __init__(self, *, distance_function=None, margin: float = 1.0, swap: bool = False, reduction: str = "mean"):
+        super().__init__(None, None, reduction)
+        if margin <= 0:
+            raise ValueError(f"TripletMarginWithDistanceLoss: expected margin to be greater than 0, got {margin} "
+                             "instead")
+        self.distance_function = distance_function if distance_function is not None else PairwiseDistance()
+        self.margin = margin
+        self.swap = swap
+
+    def forward(self, anchor, positive, negative):
+        return F.triplet_margin_with_distance_loss(anchor, positive, negative,
+                                                   distance_function=self.distance_function, margin=self.margin,
+                                                   swap=self.swap, reduction=self.reduction)
