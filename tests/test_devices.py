@@ -194,6 +194,14 @@ CASES = {
     "special_normal": lambda x, d: (torch.special.ndtr(x) + torch.special.ndtri(torch.sigmoid(x))
                                     + torch.special.log_ndtr(x * 5)),
     "special_entr_xlog1py": lambda x, d: torch.special.entr(x.abs()) + torch.special.xlog1py(x, x.abs()),
+    "fft_ifft_rfft": lambda x, d: (torch.fft.fft(x).real + torch.fft.ifft(x, n=3, norm="ortho").imag
+                                   + torch.fft.fft(x * (1 - 2j), dim=0).imag + torch.fft.rfft(x, n=4)[:, :3].real),
+    "irfft_hfft_ihfft": lambda x, d: (torch.fft.irfft(torch.fft.rfft(x, dim=0), n=2, dim=0)
+                                      + torch.fft.hfft(x * (1 + 1j), n=3) + torch.fft.ihfft(x).imag[:, :1]),
+    "fftn_rfftn_irfftn": lambda x, d: (torch.fft.fftn(x, s=(3, 4)).real[:2, :3] + torch.fft.ifft2(x * 1j).imag
+                                       + torch.fft.irfftn(torch.fft.rfft2(x, norm="forward"), s=(2, 3))),
+    "fftshift_fftfreq": lambda x, d: (torch.fft.fftshift(x) + torch.fft.ifftshift(x, dim=1)
+                                      + torch.fft.fftfreq(3, device=d) + torch.fft.rfftfreq(4, 0.5, device=d)),
 }
 
 
