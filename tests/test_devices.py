@@ -200,6 +200,7 @@ CASES = {
                                       + torch.fft.hfft(x * (1 + 1j), n=3) + torch.fft.ihfft(x).imag[:, :1]),
     "fftn_rfftn_irfftn": lambda x, d: (torch.fft.fftn(x, s=(3, 4)).real[:2, :3] + torch.fft.ifft2(x * 1j).imag
                                        + torch.fft.irfftn(torch.fft.rfft2(x, norm="forward"), s=(2, 3))),
+    "hfftn_ihfftn": lambda x, d: torch.fft.hfftn(x * (1 - 1j), s=(2, 3)) + torch.fft.ihfft2(x, norm="ortho").real[:, :1],
     "fftshift_fftfreq": lambda x, d: (torch.fft.fftshift(x) + torch.fft.ifftshift(x, dim=1)
                                       + torch.fft.fftfreq(3, device=d) + torch.fft.rfftfreq(4, 0.5, device=d)),
 }

@@ -46,7 +46,7 @@ def test_one_dim_n_and_dim(name, data, kw):
 
 
 @pytest.mark.parametrize("dtype", ["float64", "complex128", "int64", "int32", "bool", "uint8"])
-@pytest.mark.parametrize("name", ONE_DIM + ["fftn", "rfftn", "irfftn"])
+@pytest.mark.parametrize("name", ONE_DIM + ["fftn", "rfftn", "irfftn", "hfftn", "ihfft2"])
 def test_dtypes(name, dtype):
     x = np.abs(R * 3).astype(dtype) if dtype != "complex128" else C.astype(dtype)
     both(lambda T, a: _call(T, name, a), x)
@@ -80,6 +80,9 @@ def test_default_dtype_float64(name):
     "T.fft.fftn(T.ones(4, 2), s=(0, 3))", "T.fft.fftn(T.ones(4, 2), dim=(2,))", "T.fft.rfftn(T.ones(4, 2), dim=())",
     "T.fft.irfftn(T.ones(4, 2), dim=())", "T.fft.rfftn(T.tensor(2.))", "T.fft.irfftn(T.ones(4, 1))",
     "T.fft.rfft2(T.ones(2, 2, dtype=T.complex64))", "T.fft.irfftn(T.ones(3, 3), s=(4, 0))",
+    "T.fft.hfftn(T.ones(4, 2), dim=())", "T.fft.ihfftn(T.ones(4, 2), dim=())", "T.fft.hfftn(T.ones(3, 1))",
+    "T.fft.ihfft2(T.ones(2, 2, dtype=T.float16))", "T.fft.hfft2(T.ones(2, 2), norm='no')",
+    "T.fft.ihfftn(T.ones(2, 2), out=T.empty(2))", "T.fft.hfftn(T.ones(2), s=(2, 2))",
     "T.fft.fftshift(T.tensor(1.))", "T.fft.ifftshift(T.ones(3), dim=1)",
 ])
 def test_errors(expr):
@@ -101,7 +104,7 @@ def test_cases(expr):
 
 
 # ----------------------------------------------------------------- several dimensions
-ND = ["fftn", "ifftn", "rfftn", "irfftn", "fft2", "ifft2", "rfft2", "irfft2"]
+ND = ["fftn", "ifftn", "rfftn", "irfftn", "fft2", "ifft2", "rfft2", "irfft2", "hfftn", "ihfftn", "hfft2", "ihfft2"]
 
 
 @pytest.mark.parametrize("kw", [{}, {"norm": "forward"}, {"norm": "ortho"}, {"dim": (0, 2)}, {"dim": (2, 0)},
@@ -114,7 +117,7 @@ def test_n_dims(name, data, kw):
     if name.endswith("2") and ("s" in kw and isinstance(kw["s"], int) or len(kw.get("s", (0, 0))) != 2
                                or isinstance(kw.get("dim"), int) or len(kw.get("dim", (0, 0))) != 2):
         kw = {k: v for k, v in kw.items() if k == "norm"}
-    if name.startswith("rfft") and data == "C":
+    if name.startswith(("rfft", "ihfft")) and data == "C":
         raises_like(lambda T, a: _call(T, name, a, **kw), x, msg=True)
         return
     check_grads(lambda T, a: _call(T, name, a, **kw), x, complex_grads=True)

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from .._tensor import Tensor
 from ..autograd.function import OpFunction
+from .pointwise import Conj
 
 #: The array API's ``norm`` argument that applies a mode, for a forward and an inverse
 #: transform (its "backward" means: no scaling forward, 1/n inverse).
@@ -149,3 +150,10 @@ class FftC2R(OpFunction):
             shape[axis] = half
             gi = gi * xp.reshape(xp.asarray(w, dtype=g.dtype, **ctx.backend._dev_kw()), tuple(shape))
         return gi
+
+
+class ConjPhysical(Conj):
+    """``torch.conj_physical``, a conjugated copy (``ihfftn`` conjugates its half spectrum
+    with it before the remaining inverse transforms)."""
+
+    name = "ConjPhysicalBackward0"

@@ -37,8 +37,8 @@ from .._tensor import _wrap_dim
 from ..autograd.grad_mode import no_grad
 from ..nn.functional import pad as _pad
 
-__all__ = ["fft", "fft2", "fftfreq", "fftn", "fftshift", "hfft", "ifft", "ifft2", "ifftn", "ifftshift", "ihfft",
-           "irfft", "irfft2", "irfftn", "rfft", "rfft2", "rfftfreq", "rfftn"]
+__all__ = ["fft", "fft2", "fftfreq", "fftn", "fftshift", "hfft", "hfft2", "hfftn", "ifft", "ifft2", "ifftn",
+           "ifftshift", "ihfft", "ihfft2", "ihfftn", "irfft", "irfft2", "irfftn", "rfft", "rfft2", "rfftfreq", "rfftn"]
 
 
 # ----------------------------------------------------------------- arguments
@@ -333,15 +333,47 @@ def _rfftn(fn, input, s, dim, norm):
     return S.FftR2C.apply(x, dims, _norm_mode("fft_" + fn, norm, True), True)
 
 
-def _irfftn(fn, input, s, dim, norm):
+def _c2r_args(fn, kernel, input, s, dim):
+    """PyTorch's ``canonicalize_fft_c2r_shape_and_dim_args``: the dims, the input sizes
+    (the half spectrum along the last dim) and the output length along the last dim."""
     dims, sizes, s = _shape_and_dims("fft_" + fn, input, s, dim)
     if not dims:
-        raise RuntimeError("irfftn must transform at least one axis")
+        raise RuntimeError(f"{kernel} must transform at least one axis")
     last = 2 * (input.shape[dims[-1]] - 1) if s is None or s[-1] == -1 else sizes[-1]
     _check_points(last)
     sizes[-1] = last // 2 + 1
+    return dims, sizes, last
+
+
+def _irfftn(fn, input, s, dim, norm):
+    dims, sizes, last = _c2r_args(fn, "irfftn", input, s, dim)
     x = _resize(_promote(input, True), dims, sizes)
     return S.FftC2R.apply(x, dims, _norm_mode("fft_" + fn, norm, False), last)
+
+
+def _hfftn(fn, input, s, dim, norm):
+    """Forward transforms over all dims but the last, then ``hfft`` along the last."""
+    dims, sizes, last = _c2r_args(fn, "hfftn", input, s, dim)
+    x = _resize(_promote(input, True), dims, sizes)
+    mode = _norm_mode("fft_" + fn, norm, True)
+    if len(dims) > 1:
+        x = S.FftC2C.apply(x, dims[:-1], mode, True)
+    return S.FftC2R.apply(conj(x), dims[-1:], mode, last)
+
+
+def _ihfftn(fn, input, s, dim, norm):
+    """``ihfft`` along the last dim, then inverse transforms over the others."""
+    dims, sizes, _ = _shape_and_dims("fft_" + fn, input, s, dim)
+    if not dims:
+        raise RuntimeError("ihfftn must transform at least one axis")
+    x = _resize(_promote(input, False), dims, sizes)
+    if x.dtype.is_complex:
+        raise RuntimeError(f"Only supports floating-point dtypes, but found: {D.scalar_name(x.dtype)}")
+    mode = _norm_mode("fft_" + fn, norm, False)
+    half = S.FftR2C.apply(x, dims[-1:], mode, True)
+    if len(dims) == 1:
+        return conj(half)
+    return S.FftC2C.apply(S.ConjPhysical.apply(half), dims[:-1], mode, False)
 
 
 def fftn(input, s=None, dim=None, norm=None, *, out=None):
@@ -443,6 +475,46 @@ def rfft2(input, s=None, dim=(-2, -1), norm=None, *, out=None):
 def irfft2(input, s=None, dim=(-2, -1), norm=None, *, out=None):
     """:func:`irfftn` over two dims (default the last two). Mirrors ``torch.fft.irfft2``."""
     return _out("irfftn", out, False, lambda: _irfftn("irfft2", input, s, dim, norm))
+
+
+def hfftn(input, s=None, dim=None, norm=None, *, out=None):
+    """The ``len(dim)``-dimensional :func:`hfft`: the real spectrum of a signal that is
+    Hermitian-symmetric over ``dim``, given by its first half along the last of them
+    (``s[-1] // 2 + 1`` values; default output length ``2 * (m - 1)``). Arguments and
+    errors as :func:`irfftn` (``norm`` scales the forward direction). Mirrors
+    ``torch.fft.hfftn``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.fft.hfftn(torch.tensor([[1.+0.j, 0.j], [0.j, 0.j]]))
+        tensor([[1., 1.],
+                [1., 1.]])
+    """
+    return _out("hfftn", out, False, lambda: _hfftn("hfftn", input, s, dim, norm))
+
+
+def ihfftn(input, s=None, dim=None, norm=None, *, out=None):
+    """The inverse of :func:`hfftn`: :func:`ifftn` of a real tensor, the last transformed
+    dim halved (``s[-1] // 2 + 1`` values). Arguments and errors as :func:`rfftn`.
+    Mirrors ``torch.fft.ihfftn``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.fft.ihfftn(torch.ones(2, 2))
+        tensor([[1.-0.j, 0.-0.j],
+                [0.+0.j, 0.+0.j]])
+    """
+    return _out("ihfftn", out, True, lambda: _ihfftn("ihfftn", input, s, dim, norm))
+
+
+def hfft2(input, s=None, dim=(-2, -1), norm=None, *, out=None):
+    """:func:`hfftn` over two dims (default the last two). Mirrors ``torch.fft.hfft2``."""
+    return _out("hfftn", out, False, lambda: _hfftn("hfft2", input, s, dim, norm))
+
+
+def ihfft2(input, s=None, dim=(-2, -1), norm=None, *, out=None):
+    """:func:`ihfftn` over two dims (default the last two). Mirrors ``torch.fft.ihfft2``."""
+    return _out("ihfftn", out, True, lambda: _ihfftn("ihfft2", input, s, dim, norm))
 
 
 # ----------------------------------------------------------------- helpers
