@@ -589,7 +589,8 @@ def fftfreq(n, d=1.0, *, out=None, dtype=None, layout=None, device=None, require
         requires_grad: make the result a leaf that requires grad.
 
     Raises:
-        RuntimeError: for a negative ``n`` or a non-floating ``dtype``.
+        RuntimeError: for a negative ``n`` or an integer or bool ``dtype``.
+        NotImplementedError: for a complex ``dtype`` (as PyTorch's CPU ``arange``).
 
     Examples:
         >>> import reftorch as torch
