@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import reftorch
+import torch
 from tests._compare import both, check_grads, raises_like
 
 _RNG = np.random.default_rng(7)
@@ -204,3 +205,30 @@ def test_rfft_of_a_sine_peaks_at_its_frequency():
     freqs = reftorch.fft.rfftfreq(64, d=1 / 64)
     assert freqs[spectrum.argmax()].item() == 5.0
     assert spectrum.max().item() == pytest.approx(32.0, rel=1e-5)
+
+
+@pytest.mark.parametrize("expr", [
+    "T.fft.fftn(z, dim=d)", "T.fft.rfftn(x, dim=d)", "T.fft.irfftn(z, dim=d)", "T.fft.fftn(zt, dim=d)",
+    "T.fft.hfftn(z, dim=d)", "T.fft.ihfftn(x, dim=d)", "T.fft.fftn(x, dim=d)", "T.fft.rfftn(xt, dim=d)",
+])
+@pytest.mark.parametrize("d", [(0,), (1,), (2,), (0, 1), (0, 2), (1, 2), (2, 0), (1, 0), (2, 0, 1)])
+def test_output_layout(expr, d):
+    """The output's strides are PyTorch's: the transformed dims innermost (a real
+    transform's last dim last), in the order of the input's strides."""
+    def strides(T):
+        x = T.ones(2, 3, 4)
+        z, xt = x.to(T.complex64), T.ones(4, 3, 2).permute(2, 1, 0)
+        zt = xt.to(T.complex64)
+        return tuple(eval(expr, {"T": T, "x": x, "z": z, "xt": xt, "zt": zt, "d": d}).stride())
+    assert strides(reftorch) == strides(torch)
+
+
+@pytest.mark.parametrize("expr", [
+    "T.fft.fft(T.ones(1, 4, dtype=T.complex64), dim=0)", "T.fft.fft(T.ones(2, 1, 3, dtype=T.complex64), dim=0)",
+    "T.fft.rfft(T.ones(1, 4), dim=0)", "T.fft.fft(T.ones(2, 3), dim=0)", "T.fft.ifft(T.ones(2, 3), dim=0)",
+    "T.fft.fft(T.ones(4, 3).t())", "T.fft.rfft(T.ones(4, 3).t())", "T.fft.rfftn(T.ones(2, 3, 4, 5), dim=(2, 0, 1))",
+    "T.fft.fft(T.ones(2, 3, 4), dim=1, n=5)", "T.fft.fft2(T.ones(2, 3, 4))", "T.fft.irfft(T.ones(3, 4), dim=0)",
+    "T.fft.hfft(T.ones(3, 4), dim=0)", "T.fft.ihfft(T.ones(3, 4), dim=0)",
+])
+def test_output_layout_cases(expr):
+    assert tuple(eval(expr, {"T": reftorch}).stride()) == tuple(eval(expr, {"T": torch}).stride())

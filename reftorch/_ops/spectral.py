@@ -23,6 +23,7 @@ the transforms record their own nodes again.
 """
 from __future__ import annotations
 
+from .._layout import row_major
 from .._tensor import Tensor
 from ..autograd.function import OpFunction
 from .pointwise import Conj
@@ -39,22 +40,42 @@ def _as(xp, a, native):
     return a if a.dtype == native else xp.astype(a, native)
 
 
-def c2c(xp, a, dims, mode, forward):
+def _pytorch_layout(backend, a, dims, last_inner, run):
+    """``run(view, axes)`` on a view of ``a`` whose transformed ``dims`` come last in memory
+    (``axes``: their positions there), its result laid out as PyTorch lays out a transform's
+    output: the other dims outermost, then the transformed ones, in the order of ``a``'s
+    strides; with ``last_inner`` (real transforms), the last of ``dims`` innermost."""
+    xp = backend.xp
+    st = backend.strides(a)
+    order = sorted(range(a.ndim), key=lambda d: -st[d])
+    inner = [dims[-1]] if last_inner else []
+    perm = [d for d in order if d not in dims] + [d for d in order if d in dims and d not in inner] + inner
+    out = row_major(backend, run(xp.permute_dims(a, tuple(perm)), tuple(perm.index(d) for d in dims)))
+    return xp.permute_dims(out, tuple(perm.index(d) for d in range(a.ndim)))
+
+
+def c2c(backend, a, dims, mode, forward):
     """The complex-to-complex transform of ``a`` over ``dims`` (an array, or a tensor under
     ``create_graph``: then recorded as :class:`FftC2C`)."""
     if isinstance(a, Tensor):
         return FftC2C.apply(a, dims, mode, forward)
+    xp = backend.xp
     fn = xp.fft.fftn if forward else xp.fft.ifftn
-    return _as(xp, fn(a, axes=dims, norm=_NORM[forward][mode]), a.dtype)
+    return _pytorch_layout(backend, a, dims, False,
+                           lambda v, axes: _as(xp, fn(v, axes=axes, norm=_NORM[forward][mode]), a.dtype))
 
 
-def r2c(xp, a, dims, mode, onesided, complex_native):
+def r2c(backend, a, dims, mode, onesided, complex_native):
     """The forward real-to-complex transform of the real ``a`` over ``dims``, of native
     dtype ``complex_native``; ``onesided``: the last dim halved (tensors: :class:`FftR2C`)."""
     if isinstance(a, Tensor):
         return FftR2C.apply(a, dims, mode, onesided)
-    half = _as(xp, xp.fft.rfftn(a, axes=dims, norm=_NORM[True][mode]), complex_native)
-    return half if onesided else _with_conjugates(xp, half, dims, a.shape[dims[-1]])
+    xp = backend.xp
+
+    def run(v, axes):
+        half = _as(xp, xp.fft.rfftn(v, axes=axes, norm=_NORM[True][mode]), complex_native)
+        return half if onesided else _with_conjugates(xp, half, axes, a.shape[dims[-1]])
+    return _pytorch_layout(backend, a, dims, True, run)
 
 
 def _with_conjugates(xp, half, dims, n):
@@ -86,11 +107,11 @@ class FftC2C(OpFunction):
     @staticmethod
     def forward(ctx, x, dims, mode, forward):
         ctx.dims, ctx.mode, ctx.direction = dims, mode, forward
-        return c2c(x._backend.xp, x._data, dims, mode, forward)
+        return c2c(x._backend, x._data, dims, mode, forward)
 
     @staticmethod
     def backward(ctx, g):
-        return c2c(ctx.xp, g, ctx.dims, ctx.mode, not ctx.direction)
+        return c2c(ctx.backend, g, ctx.dims, ctx.mode, not ctx.direction)
 
 
 class FftR2C(OpFunction):
@@ -106,7 +127,7 @@ class FftR2C(OpFunction):
         b = x._backend
         ctx.dims, ctx.mode, ctx.onesided = dims, mode, onesided
         ctx.last = x.shape[dims[-1]]
-        return r2c(b.xp, x._data, dims, mode, onesided, b.dtype(x._dtype.to_complex()))
+        return r2c(b, x._data, dims, mode, onesided, b.dtype(x._dtype.to_complex()))
 
     @staticmethod
     def backward(ctx, g):
@@ -115,7 +136,7 @@ class FftR2C(OpFunction):
         missing = ctx.last - g.shape[axis]
         if ctx.onesided and missing > 0:  # the dropped frequencies: zero gradient
             g = xp.concat([g, xp.zeros_like(_take_last(xp, g, axis, missing))], axis=axis)
-        return xp.real(c2c(xp, g, ctx.dims, ctx.mode, False))
+        return xp.real(c2c(ctx.backend, g, ctx.dims, ctx.mode, False))
 
 
 class FftC2R(OpFunction):
@@ -129,19 +150,20 @@ class FftC2R(OpFunction):
 
     @staticmethod
     def forward(ctx, x, dims, mode, last_dim_size):
-        xp = x._backend.xp
+        b = x._backend
         a = x._data
         ctx.dims, ctx.mode, ctx.complex_dtype = dims, mode, x._dtype
         sizes = [a.shape[d] for d in dims[:-1]] + [last_dim_size]
-        out = xp.fft.irfftn(a, s=sizes, axes=dims, norm=_NORM[False][mode])
-        return _as(xp, out, x._backend.dtype(x._dtype.to_real()))
+        real = b.dtype(x._dtype.to_real())
+        return _pytorch_layout(b, a, dims, True, lambda v, axes: _as(
+            b.xp, b.xp.fft.irfftn(v, s=sizes, axes=axes, norm=_NORM[False][mode]), real))
 
     @staticmethod
     def backward(ctx, g):
         xp = ctx.xp
         axis = ctx.dims[-1]
         n = g.shape[axis]
-        gi = r2c(xp, g, ctx.dims, ctx.mode, True, ctx.backend.dtype(ctx.complex_dtype))
+        gi = r2c(ctx.backend, g, ctx.dims, ctx.mode, True, ctx.backend.dtype(ctx.complex_dtype))
         half = gi.shape[axis]
         doubled = n - half
         if doubled > 0:

@@ -198,7 +198,10 @@ def rfft(input, n=None, dim=-1, norm=None, *, out=None):
 
     Args:
         input: a real tensor (integers: the default float dtype).
-        n, dim, norm, out: as in :func:`fft`.
+        n: the signal length, as in :func:`fft`.
+        dim: the dimension to transform (default -1).
+        norm: as in :func:`fft`.
+        out: a complex tensor to write the result into.
 
     Returns:
         Tensor: complex64 (float32 input) or complex128 (float64), with ``n // 2 + 1``
@@ -227,7 +230,9 @@ def irfft(input, n=None, dim=-1, norm=None, *, out=None):
     Args:
         input: the half spectrum (a real input is taken as complex).
         n: the output length (``input`` is cropped or zero-padded to ``n // 2 + 1``).
-        dim, norm, out: as in :func:`fft` (``out`` real).
+        dim: the dimension to transform (default -1).
+        norm: as in :func:`fft` (``"backward"`` scales this inverse transform by ``1/n``).
+        out: a real tensor to write the result into.
 
     Returns:
         Tensor: float32 (complex64 input) or float64 (complex128), ``n`` along ``dim``.
