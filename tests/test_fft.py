@@ -137,20 +137,29 @@ def test_second_order_c2c(name):
     both(go)
 
 
-@pytest.mark.parametrize("name", ["rfft", "irfft", "hfft", "ihfft", "fft"])
+@pytest.mark.parametrize("name", ["rfft", "irfft", "hfft", "ihfft", "fft", "ifft", "rfftn", "irfftn", "ihfftn"])
 @pytest.mark.parametrize("n", [None, 7])
 def test_second_order_values(name, n):
-    """The gradient of a gradient (values; the second-order graph's nodes may differ)."""
+    """The gradient of a gradient: values, and the nodes of the gradient's graph."""
     def go(T):
         W = T.tensor(C[1].astype(np.complex128))
-        x = T.tensor(R[0].astype(np.float64) if name not in ("irfft", "hfft") else C[0].astype(np.complex128),
+        x = T.tensor(R[0].astype(np.float64) if name not in ("irfft", "hfft", "irfftn") else C[0].astype(np.complex128),
                      requires_grad=True)
-        y = _call(T, name, x * x, n=n)
+        y = _call(T, name, x * x, **({"s": None if n is None else (n,)} if name.endswith("n") else {"n": n}))
         loss = (y * y.conj()).real.sum() if y.is_complex() else (y * y).sum()
         (g,) = T.autograd.grad(loss, x, create_graph=True)
         ((g * W).real.sum() if g.is_complex() else (g * W.real).sum()).backward()
-        return g.detach(), x.grad
+        return g, x.grad, _chain(g)
     both(go)
+
+
+def _chain(t, depth=7):
+    """The grad_fn names along the first inputs of ``t``'s graph."""
+    names, fn = [], t.grad_fn
+    while fn is not None and len(names) < depth:
+        names.append(fn.name())
+        fn = next((f for f, _ in fn.next_functions if f is not None), None)
+    return names
 
 
 # ----------------------------------------------------------------- frequencies and shifts

@@ -26,6 +26,7 @@ from __future__ import annotations
 from .._layout import row_major
 from .._tensor import Tensor
 from ..autograd.function import OpFunction
+from .indexing import real
 from .pointwise import Conj
 
 #: The array API's ``norm`` argument that applies a mode, for a forward and an inverse
@@ -134,6 +135,14 @@ class FftR2C(OpFunction):
         xp = ctx.xp
         axis = ctx.dims[-1]
         missing = ctx.last - g.shape[axis]
+        if isinstance(g, Tensor):  # (create_graph: the nodes PyTorch records)
+            if ctx.onesided and missing > 0:
+                shape = list(g.shape)
+                shape[axis] = ctx.last
+                full = g.new_zeros(shape)
+                full.narrow(axis, 0, g.shape[axis]).copy_(g)  # CopySlices
+                g = full
+            return real(FftC2C.apply(g, ctx.dims, ctx.mode, False))  # SelectBackward0 of ViewAsReal
         if ctx.onesided and missing > 0:  # the dropped frequencies: zero gradient
             g = xp.concat([g, xp.zeros_like(_take_last(xp, g, axis, missing))], axis=axis)
         return xp.real(c2c(ctx.backend, g, ctx.dims, ctx.mode, False))
@@ -166,7 +175,9 @@ class FftC2R(OpFunction):
         gi = r2c(ctx.backend, g, ctx.dims, ctx.mode, True, ctx.backend.dtype(ctx.complex_dtype))
         half = gi.shape[axis]
         doubled = n - half
-        if doubled > 0:
+        if doubled > 0 and isinstance(gi, Tensor):  # (create_graph: PyTorch's in-place mul_, CopySlices)
+            gi.narrow(axis, 1, doubled).mul_(2)
+        elif doubled > 0:
             w = [1.0] + [2.0] * doubled + [1.0] * (half - 1 - doubled)
             shape = [1] * len(g.shape)
             shape[axis] = half
