@@ -84,6 +84,7 @@ def test_default_dtype_float64(name):
     "T.fft.hfftn(T.ones(4, 2), dim=())", "T.fft.ihfftn(T.ones(4, 2), dim=())", "T.fft.hfftn(T.ones(3, 1))",
     "T.fft.ihfft2(T.ones(2, 2, dtype=T.float16))", "T.fft.hfft2(T.ones(2, 2), norm='no')",
     "T.fft.ihfftn(T.ones(2, 2), out=T.empty(2))", "T.fft.hfftn(T.ones(2), s=(2, 2))",
+    "T.fft.fftn(T.ones(2, 2), s=(2.5, 2))", "T.fft.fftn(T.ones(2, 2), dim='a')", "T.fft.fftshift(T.ones(2), dim=0.5)",
     "T.fft.fftshift(T.tensor(1.))", "T.fft.ifftshift(T.ones(3), dim=1)",
 ])
 def test_errors(expr):
@@ -99,9 +100,11 @@ def test_errors(expr):
     "T.fft.fft(T.tensor([1., 2.]), out=T.empty(2, dtype=T.complex64))",
     "T.fft.irfft(T.tensor([1., 2.]), out=T.empty(2, dtype=T.float64))",
     "T.fft.fftn(T.tensor([[1., 2.]]), out=T.empty(0, dtype=T.complex128))",
+    "T.fft.fft(T.ones(3), n=np.int64(4), dim=np.int32(0))", "T.fft.fftfreq(np.int64(4))",
+    "T.fft.fftn(T.ones(2, 3), s=(np.int64(3), 2))",
 ])
 def test_cases(expr):
-    both(lambda T: eval(expr, {"T": T}))
+    both(lambda T: eval(expr, {"T": T, "np": np}))
 
 
 # ----------------------------------------------------------------- several dimensions

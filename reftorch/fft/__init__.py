@@ -25,6 +25,7 @@ transforms by ``1/n``, ``"forward"`` the forward ones, ``"ortho"`` both by ``1/s
 from __future__ import annotations
 
 import math
+import operator
 
 from .. import _dtype as D
 from .._ops import spectral as S
@@ -43,8 +44,15 @@ __all__ = ["fft", "fft2", "fftfreq", "fftn", "fftshift", "hfft", "hfft2", "hfftn
 
 # ----------------------------------------------------------------- arguments
 def _int_arg(fn, name, value, where=""):
-    if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
-        raise TypeError(f"{fn}(): argument '{name}'{where} must be int, not {type(value).__name__}")
+    """``value`` as an int (NumPy integers too; None stays None), or PyTorch's TypeError."""
+    if value is None:
+        return None
+    if not isinstance(value, bool):
+        try:
+            return operator.index(value)
+        except TypeError:
+            pass
+    raise TypeError(f"{fn}(): argument '{name}'{where} must be int, not {type(value).__name__}")
 
 
 def _norm_mode(fn, norm, forward):
@@ -139,8 +147,7 @@ def _c2r(fn, x, n, dim, norm, forward):
 
 
 def _one_dim(fn, n, dim):
-    _int_arg("fft_" + fn, "n", n)
-    _int_arg("fft_" + fn, "dim", dim)
+    return _int_arg("fft_" + fn, "n", n), _int_arg("fft_" + fn, "dim", dim)
 
 
 def fft(input, n=None, dim=-1, norm=None, *, out=None):
@@ -169,7 +176,7 @@ def fft(input, n=None, dim=-1, norm=None, *, out=None):
         >>> torch.fft.fft(torch.tensor([1., 2., 1., 0.]))
         tensor([4.+0.j, 0.-2.j, 0.+0.j, 0.+2.j])
     """
-    _one_dim("fft", n, dim)
+    n, dim = _one_dim("fft", n, dim)
     if input.dtype.is_complex:
         return _out("fft", out, True, lambda: _c2c("fft", input, n, dim, norm, True))
     return _out("fft", out, True, lambda: _r2c("fft", input, n, dim, norm, True, False))
@@ -185,7 +192,7 @@ def ifft(input, n=None, dim=-1, norm=None, *, out=None):
         >>> torch.fft.ifft(torch.tensor([4.+0.j, -2.j, 0.j, 2.j]))
         tensor([1.+0.j, 2.+0.j, 1.+0.j, 0.+0.j])
     """
-    _one_dim("ifft", n, dim)
+    n, dim = _one_dim("ifft", n, dim)
     if input.dtype.is_complex:
         return _out("ifft", out, True, lambda: _c2c("ifft", input, n, dim, norm, False))
     return _out("ifft", out, True, lambda: _r2c("ifft", input, n, dim, norm, False, False))
@@ -215,7 +222,7 @@ def rfft(input, n=None, dim=-1, norm=None, *, out=None):
         >>> torch.fft.rfft(torch.tensor([1., 2., 1., 0.]))
         tensor([4.+0.j, 0.-2.j, 0.+0.j])
     """
-    _one_dim("rfft", n, dim)
+    n, dim = _one_dim("rfft", n, dim)
     return _out("rfft", out, True, lambda: _r2c("rfft", input, n, dim, norm, True, True))
 
 
@@ -246,7 +253,7 @@ def irfft(input, n=None, dim=-1, norm=None, *, out=None):
         >>> torch.fft.irfft(torch.tensor([4.+0.j, -2.j, 0.j]))
         tensor([1., 2., 1., 0.])
     """
-    _one_dim("irfft", n, dim)
+    n, dim = _one_dim("irfft", n, dim)
     return _out("irfft", out, False, lambda: _c2r("irfft", input, n, dim, norm, False))
 
 
@@ -261,7 +268,7 @@ def hfft(input, n=None, dim=-1, norm=None, *, out=None):
         >>> torch.fft.hfft(torch.tensor([2.+0.j, 1.j, 0.j]))
         tensor([2., 4., 2., 0.])
     """
-    _one_dim("hfft", n, dim)
+    n, dim = _one_dim("hfft", n, dim)
     return _out("hfft", out, False, lambda: _c2r("hfft", input, n, dim, norm, True))
 
 
@@ -275,20 +282,21 @@ def ihfft(input, n=None, dim=-1, norm=None, *, out=None):
         >>> torch.fft.ihfft(torch.tensor([2., 4., 2., 0.]))
         tensor([2.-0.j, 0.+1.j, 0.-0.j])
     """
-    _one_dim("ihfft", n, dim)
+    n, dim = _one_dim("ihfft", n, dim)
     return _out("ihfft", out, True, lambda: _r2c("ihfft", input, n, dim, norm, False, True))
 
 
 # ----------------------------------------------------------------- several dimensions
 def _int_list(fn, name, value):
-    """An int or a sequence of ints as a tuple (None stays None)."""
+    """An int or a sequence of ints as a tuple of ints (None stays None)."""
     if value is None:
         return None
-    if isinstance(value, int) and not isinstance(value, bool):
-        return (value,)
-    if not isinstance(value, (tuple, list)) or any(isinstance(v, bool) or not isinstance(v, int) for v in value):
-        raise TypeError(f"{fn}(): argument '{name}' must be tuple of ints, not {type(value).__name__}")
-    return tuple(value)
+    try:
+        if isinstance(value, (tuple, list)):
+            return tuple(_int_arg(fn, name, v) for v in value)
+        return (_int_arg(fn, name, value),)
+    except TypeError:
+        raise TypeError(f"{fn}(): argument '{name}' must be tuple of ints, not {type(value).__name__}") from None
 
 
 def _shape_and_dims(fn, x, s, dim):
@@ -560,7 +568,7 @@ def ifftshift(input, dim=None):
 
 def _frequencies(fn, n, d, count, dtype, device, requires_grad):
     """``k / (n * d)`` for the integers ``k`` that ``count(n)`` lists, in ``dtype``."""
-    _int_arg("fft_" + fn, "n", n, " (position 1)")
+    n = _int_arg("fft_" + fn, "n", n, " (position 1)")
     dtype = D.get_default_dtype() if dtype is None else dtype
     if not (dtype.is_floating_point or dtype.is_complex):
         raise RuntimeError(f"{fn} requires a floating point or complex dtype")
