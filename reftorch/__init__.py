@@ -171,6 +171,7 @@ for _sub in ("nn", "utils"):  # sub-packages written alongside the core
         __import__(f"{__name__}.{_sub}")
 del _sub, _ilu
 from . import optim  # noqa: E402,F401  (torch.optim)
+from . import fft  # noqa: E402,F401  (torch.fft)
 from . import distributions  # noqa: E402,F401  (torch.distributions)
 from .serialization import save, load  # noqa: E402,F401
 

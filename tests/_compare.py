@@ -85,11 +85,11 @@ def make(lib, value, requires_grad=False):
     return t
 
 
-def _convert_args(lib, args, requires_grad=False):
+def _convert_args(lib, args, requires_grad=False, kinds="f"):
     out = []
     for a in args:
         if isinstance(a, (np.ndarray, np.generic)):
-            out.append(make(lib, a, requires_grad=requires_grad and a.dtype.kind == "f"))
+            out.append(make(lib, a, requires_grad=requires_grad and a.dtype.kind in kinds))
         else:
             out.append(a)
     return out
@@ -114,7 +114,7 @@ def assert_tensor_same(r, t, *, check_grad_fn=True, exact=None, what="result"):
 
 def assert_values(r, t, *, exact=None, what="values"):
     name = dtype_name(t.dtype)
-    tv = t.detach().cpu()
+    tv = t.detach().cpu().resolve_conj()  # (conj() is lazy in PyTorch: numpy() refuses it)
     if name == "bfloat16":
         tv = tv.float()
     expected = tv.numpy()
@@ -226,14 +226,17 @@ def raises_like(fn, *args, msg=False):
     return vt, vr
 
 
-def check_grads(fn, *args, grad_seed=0, check_grad_fn=True, exact=None):
+def check_grads(fn, *args, grad_seed=0, check_grad_fn=True, exact=None, complex_grads=False):
     """Forward ``fn`` on float leaves that require grad, backward a random gradient, and
     compare outputs, grad_fn names and the gradients of every float input with torch's.
 
     Float NumPy arrays become leaves with ``requires_grad=True``; others pass through.
+    With ``complex_grads``, complex arrays become leaves too, and the random gradient of a
+    complex output has an imaginary part (without it: real values in a complex dtype).
     """
-    lt = _convert_args(torch, args, requires_grad=True)
-    lr = _convert_args(reftorch, args, requires_grad=True)
+    kinds = "fc" if complex_grads else "f"
+    lt = _convert_args(torch, args, requires_grad=True, kinds=kinds)
+    lr = _convert_args(reftorch, args, requires_grad=True, kinds=kinds)
     out_t = fn(torch, *lt)
     out_r = fn(reftorch, *lr)
     assert_same(out_r, out_t, check_grad_fn=check_grad_fn, exact=exact, what="output")
@@ -246,6 +249,8 @@ def check_grads(fn, *args, grad_seed=0, check_grad_fn=True, exact=None):
     gts, grs = [], []
     for r, t in pairs:
         g = rng.standard_normal(tuple(t.shape)).astype(dtype_name(t.dtype) if t.dtype != torch.bfloat16 else "float32")
+        if complex_grads and t.is_complex():
+            g = g + 1j * rng.standard_normal(tuple(t.shape)).astype(g.dtype)
         gts.append(torch.from_numpy(g.copy()) if g.ndim else torch.tensor(g))
         grs.append(reftorch.tensor(g, dtype=getattr(reftorch, dtype_name(t.dtype))))
     torch.autograd.backward([t for _, t in pairs], gts)

@@ -244,6 +244,15 @@ CASES = {
     "ldexp_frexp": lambda x, d: torch.ldexp(x, _idx(d, [1, -2, 3])) + torch.frexp(x * 3).mantissa,
     "nextafter": lambda x, d: torch.nextafter(x, x.flip(1)),
     "inverse_hyperbolic": lambda x, d: torch.asinh(x) + torch.acosh(x.abs() + 1) + torch.atanh(x / 7),
+    "fft_ifft_rfft": lambda x, d: (torch.fft.fft(x).real + torch.fft.ifft(x, n=3, norm="ortho").imag
+                                   + torch.fft.fft(x * (1 - 2j), dim=0).imag + torch.fft.rfft(x, n=4)[:, :3].real),
+    "irfft_hfft_ihfft": lambda x, d: (torch.fft.irfft(torch.fft.rfft(x, dim=0), n=2, dim=0)
+                                      + torch.fft.hfft(x * (1 + 1j), n=3) + torch.fft.ihfft(x).imag[:, :1]),
+    "fftn_rfftn_irfftn": lambda x, d: (torch.fft.fftn(x, s=(3, 4)).real[:2, :3] + torch.fft.ifft2(x * 1j).imag
+                                       + torch.fft.irfftn(torch.fft.rfft2(x, norm="forward"), s=(2, 3))),
+    "hfftn_ihfftn": lambda x, d: torch.fft.hfftn(x * (1 - 1j), s=(2, 3)) + torch.fft.ihfft2(x, norm="ortho").real[:, :1],
+    "fftshift_fftfreq": lambda x, d: (torch.fft.fftshift(x) + torch.fft.ifftshift(x, dim=1)
+                                      + torch.fft.fftfreq(3, device=d) + torch.fft.rfftfreq(4, 0.5, device=d)),
 }
 
 

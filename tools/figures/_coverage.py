@@ -74,6 +74,10 @@ NAMESPACES = {
         expit logit erf erfc erfinv exp2 expm1 log1p gammaln digamma psi polygamma multigammaln
         i0 i0e i1 i1e ndtr ndtri log_ndtr sinc round softmax log_softmax logsumexp xlogy xlog1py entr
     """),
+    "torch.fft": ("reftorch.fft", """
+        fft ifft rfft irfft hfft ihfft fft2 ifft2 rfft2 irfft2 hfft2 ihfft2 fftn ifftn rfftn irfftn hfftn ihfftn
+        fftfreq rfftfreq fftshift ifftshift
+    """),
     "torch.nn": ("reftorch.nn", """
         Module Sequential ModuleList ModuleDict ParameterList ParameterDict Parameter Identity
         Linear Bilinear Flatten Unflatten Embedding EmbeddingBag RNN LSTM GRU RNNCell LSTMCell
@@ -169,6 +173,7 @@ API_PREFIX = {
     "torch.Tensor": None,
     "torch.special": r"reftorch\.special\.",
     "torch.linalg": r"reftorch\.linalg\.",
+    "torch.fft": r"reftorch\.fft\.",
     "torch.nn": r"reftorch\.nn\.(?:modules\.[\w.]+\.|parameter\.)?",
     "torch.nn.functional": r"reftorch\.nn\.functional\.",
     "torch.nn.utils": r"reftorch\.nn\.utils\.(?:[\w.]+\.)?",
