@@ -106,9 +106,9 @@ class FftC2C(OpFunction):
     arity = 1
 
     @staticmethod
-    def forward(ctx, x, dims, mode, forward):
-        ctx.dims, ctx.mode, ctx.direction = dims, mode, forward
-        return c2c(x._backend, x._data, dims, mode, forward)
+    def forward(ctx, x, dims, mode, is_forward):
+        ctx.dims, ctx.mode, ctx.direction = dims, mode, is_forward
+        return c2c(x._backend, x._data, dims, mode, is_forward)
 
     @staticmethod
     def backward(ctx, g):
