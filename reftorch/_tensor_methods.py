@@ -431,7 +431,8 @@ M = {
     "__imul__": _inplace(pointwise.mul), "__itruediv__": _inplace(pointwise.div),
     "fill_": _fill_, "copy_": _copy_,
     "uniform_": sampling.uniform_, "normal_": sampling.normal_, "random_": sampling.random_,
-    "bernoulli_": sampling.bernoulli_, "exponential_": sampling.exponential_, "bernoulli": sampling.bernoulli,
+    "bernoulli_": sampling.bernoulli_, "exponential_": sampling.exponential_, "cauchy_": sampling.cauchy_,
+    "log_normal_": sampling.log_normal_, "geometric_": sampling.geometric_, "bernoulli": sampling.bernoulli,
     # conversions
     "to": _to, "type": _type, "cuda": _cuda, "cpu": lambda self, memory_format=None: _to(self, "cpu"),
     "float": lambda self, memory_format=None: _to(self, D.float32),

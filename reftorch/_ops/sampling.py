@@ -14,8 +14,9 @@ import warnings
 import numpy as _np  # host-side: the generator produces NumPy arrays
 
 from .. import _dtype as D
+from .. import _rng
 from .._layout import broadcast_shape, contiguous_strides, preserve_strides
-from .._tensor import Tensor, new_shape
+from .._tensor import _C_TYPE, Tensor, new_shape
 from ..random import _engine
 from ._common import check_dtype, resolve_device, with_out
 from ._inplace import check_inplace, check_no_internal_overlap, commit, write_all
@@ -391,6 +392,74 @@ def exponential_(t, lambd=1.0, *, generator=None):
         u = _engine(generator).uniform(t.numel(), 0.0, 1.0, dtype=_np.float64)
         return _np.array([-1.0 / lambd * math.log1p(-x) for x in u.tolist()], dtype=_np.float64)
     return _fill(t, "ExponentialBackward0", draw)
+
+
+def cauchy_(t, median=0.0, sigma=1.0, *, generator=None):
+    """Fill ``t`` in place with Cauchy numbers: from one float64 uniform ``u`` per element,
+    ``median + sigma * tan(pi * (u - 0.5))`` (the C library's ``tan``, as libtorch calls it;
+    the multiply-add rounded once, as its compiler contracts it), rounded to ``t``'s dtype. Mirrors ``Tensor.cauchy_`` (``grad_fn`` ``CauchyBackward0``, a
+    zero gradient, when ``t`` is part of a graph).
+
+    Raises:
+        RuntimeError: if ``sigma <= 0``, ``t`` is not floating point, or ``t`` is an expanded
+            tensor or a leaf that requires grad.
+    """
+    check_inplace(t)
+    if not sigma > 0.0:
+        raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={_num(sigma)}")
+    if not t.dtype.is_floating_point:  # (named as a C type here, unlike exponential_'s message)
+        raise RuntimeError("Cauchy distribution is a continuous probability distribution. dtype must be a "
+                           f"floating point but you specified {_C_TYPE[t.dtype.name]}")
+
+    def draw(order):
+        u = _engine(generator).uniform(t.numel(), 0.0, 1.0, dtype=_np.float64)
+        tangents = _np.array([math.tan(math.pi * (x - 0.5)) for x in u.tolist()], dtype=_np.float64)
+        return _rng._fma64(tangents, float(sigma), float(median))  # median + sigma * tan(...), contracted
+    return _fill(t, "CauchyBackward0", draw)
+
+
+def log_normal_(t, mean=1.0, std=2.0, *, generator=None):
+    """Fill ``t`` in place with log-normal numbers: ``exp`` of PyTorch's scalar float64
+    normal draws with ``mean`` and ``std`` (Box-Muller, the second value of each pair kept
+    for the next draw), rounded to ``t``'s dtype. Mirrors ``Tensor.log_normal_`` (``grad_fn``
+    ``LogNormalBackward0``, a zero gradient, when ``t`` is part of a graph).
+
+    Raises:
+        RuntimeError: if ``std <= 0``, or ``t`` is an expanded tensor or a leaf that requires grad.
+        NotImplementedError: if ``t`` is not floating point.
+    """
+    check_inplace(t)
+    if not std > 0.0:
+        raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={_num(std)}")
+    if not t.dtype.is_floating_point:
+        raise NotImplementedError(f"\"log_normal_cpu\" not implemented for '{D.scalar_name(t.dtype)}'")
+
+    def draw(order):
+        normal = _engine(generator)._normal_scalar(t.numel(), float(mean), float(std))
+        return _np.array([math.exp(x) for x in normal.tolist()], dtype=_np.float64)
+    return _fill(t, "LogNormalBackward0", draw)
+
+
+def geometric_(t, p, *, generator=None):
+    """Fill ``t`` in place with geometric numbers (the number of Bernoulli(``p``) trials up to
+    the first success): from one float64 uniform ``u`` per element, ``ceil(log(u) /
+    log1p(-p))``. Integer tensors are allowed. Mirrors ``Tensor.geometric_`` (``grad_fn``
+    ``GeometricBackward0``, a zero gradient, when ``t`` is part of a graph).
+
+    Raises:
+        RuntimeError: if ``p`` is not in ``(0, 1)``, or ``t`` is an expanded tensor or a leaf
+            that requires grad.
+    """
+    check_inplace(t)
+    if not 0 < p < 1:
+        raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={_num(p)}")
+
+    def draw(order):
+        u = _engine(generator).uniform(t.numel(), 0.0, 1.0, dtype=_np.float64)
+        scale = math.log1p(-p)
+        return _np.array([math.ceil(math.log(x) / scale) if x > 0 else math.inf for x in u.tolist()],
+                         dtype=_np.float64)
+    return _fill(t, "GeometricBackward0", draw)
 
 
 def _to_int64(x):
