@@ -65,3 +65,21 @@ def test_random_fill_in_a_graph(name):
 ])
 def test_random_fill_errors(call):
     both(call, msg=True)
+
+
+@pytest.mark.torch
+def test_complex_random_tensors():
+    # PyTorch fills view_as_real of a complex tensor: the real and imaginary parts as
+    # consecutive draws of the real dtype, normal ones with std / sqrt(2)
+    def run(T):
+        out = []
+        for seed in (0, 5):
+            T.manual_seed(seed)
+            out += [T.randn(3, dtype=T.complex64), T.randn(20, dtype=T.complex64), T.randn(4, 5, dtype=T.complex128),
+                    T.rand(7, dtype=T.complex64), T.rand(9, dtype=T.complex128),
+                    T.empty(3, dtype=T.complex64).normal_(2, 3), T.empty(10, dtype=T.complex128).normal_(),
+                    T.empty(3, dtype=T.complex64).uniform_(-1, 2), T.randn_like(T.zeros(2, dtype=T.complex64)),
+                    T.rand_like(T.zeros(5, dtype=T.complex128)), T.rand(2, dtype=T.complex64, requires_grad=True),
+                    T.empty(6, 4, dtype=T.complex64).t().normal_(), T.normal(1.0, 2.0, (9,), dtype=T.complex128)]
+        return out
+    both(run, exact=True)

@@ -26,7 +26,8 @@ from .creation import _like_layout, empty  # (laid out, and filled in memory ord
 from .pointwise import add, mul
 
 _NP = {"float16": _np.float16, "float32": _np.float32, "float64": _np.float64, "int64": _np.int64,
-       "int32": _np.int32, "int16": _np.int16, "int8": _np.int8, "uint8": _np.uint8, "bool": _np.bool_}
+       "int32": _np.int32, "int16": _np.int16, "int8": _np.int8, "uint8": _np.uint8, "bool": _np.bool_,
+       "complex64": _np.complex64, "complex128": _np.complex128}
 
 
 def _place(host, shape, dtype, device, requires_grad):
@@ -39,8 +40,13 @@ def _place(host, shape, dtype, device, requires_grad):
     return t
 
 
-def _float_dtype(dtype, kernel="check_uniform_bounds"):
+def _float_dtype(dtype, kernel="check_uniform_bounds", complex_ok=False):
+    """The dtype to draw (default: the default dtype) and the NumPy type of its draws; a
+    complex dtype (with ``complex_ok``) draws its real and imaginary parts as pairs of its
+    real type, as PyTorch fills ``view_as_real`` of a complex tensor."""
     dtype = check_dtype(dtype) or D.get_default_dtype()
+    if complex_ok and dtype.is_complex:
+        return dtype, _NP[dtype.to_real().name]
     if dtype is D.float16:
         # the generator's float16 streams: uniforms computed in float, then rounded (a value
         # that rounds to the upper bound becomes the lower one, as in PyTorch), normal_fill
@@ -116,9 +122,9 @@ def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, 
         return with_out("aten::rand", out, rand, *size, generator=generator,
                         dtype=out.dtype if dtype is None else dtype, device=out.device)
     shape = new_shape(size, "rand")
-    dtype, npdt = _float_dtype(dtype)
-    host = _engine(generator).uniform(math.prod(shape), 0.0, 1.0, dtype=npdt)
-    return _place(host, shape, dtype, device, requires_grad)
+    dtype, npdt = _float_dtype(dtype, complex_ok=True)
+    host = _engine(generator).uniform(math.prod(shape) * _parts(dtype), 0.0, 1.0, dtype=npdt)
+    return _place(host.view(_NP[dtype.name]), shape, dtype, device, requires_grad)
 
 
 def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
@@ -135,9 +141,19 @@ def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
         return with_out("aten::randn", out, randn, *size, generator=generator,
                         dtype=out.dtype if dtype is None else dtype, device=out.device)
     shape = new_shape(size, "randn")
-    dtype, npdt = _float_dtype(dtype, "normal_kernel_cpu")
-    host = _engine(generator).normal(math.prod(shape), 0.0, 1.0, dtype=npdt)
-    return _place(host, shape, dtype, device, requires_grad)
+    dtype, npdt = _float_dtype(dtype, "normal_kernel_cpu", complex_ok=True)
+    host = _engine(generator).normal(math.prod(shape) * _parts(dtype), 0.0, _complex_std(1.0, dtype), dtype=npdt)
+    return _place(host.view(_NP[dtype.name]), shape, dtype, device, requires_grad)
+
+
+def _parts(dtype):
+    """Numbers drawn per element: 2 for a complex dtype (real and imaginary parts)."""
+    return 2 if dtype.is_complex else 1
+
+
+def _complex_std(std, dtype):
+    """PyTorch's normal draws for a complex dtype: each part gets half the variance."""
+    return std / math.sqrt(2) if dtype.is_complex else std
 
 
 def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None, layout=None, device=None,
@@ -214,10 +230,11 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
         normal_(out_t, 0.0, 1.0, generator=generator)
         return add(mul(out_t, std), mean)
     shape = new_shape((size,), None)
-    dtype, npdt = _float_dtype(dtype, "normal_kernel_cpu")
+    dtype, npdt = _float_dtype(dtype, "normal_kernel_cpu", complex_ok=True)
     _check_std(std)
-    host = _engine(generator).normal(math.prod(shape), float(mean), float(std), dtype=npdt)
-    return _place(host, shape, dtype, device, requires_grad)
+    host = _engine(generator).normal(math.prod(shape) * _parts(dtype), float(mean),
+                                     float(_complex_std(std, dtype)), dtype=npdt)
+    return _place(host.view(_NP[dtype.name]), shape, dtype, device, requires_grad)
 
 
 def _like_shape(input, dtype, device):
@@ -238,11 +255,12 @@ def randn_like(input, *, dtype=None, layout=None, device=None, requires_grad=Fal
     shape = tuple(input._data.shape)
     want = preserve_strides(shape, input._backend.strides(input._data)) if shape else ()
     contiguous = all(w == c for w, c, n in zip(want, contiguous_strides(shape), shape) if n != 1)
-    dtype_, npdt = _float_dtype(d, "normal_kernel_cpu")
+    dtype_, npdt = _float_dtype(d, "normal_kernel_cpu", complex_ok=True)
 
     def make(mem_shape):
-        host = _engine(None).normal(math.prod(mem_shape), 0.0, 1.0, dtype=npdt, contiguous=contiguous)
-        return _place(host, mem_shape, dtype_, dev, requires_grad)
+        host = _engine(None).normal(math.prod(mem_shape) * _parts(dtype_), 0.0, _complex_std(1.0, dtype_),
+                                    dtype=npdt, contiguous=contiguous)
+        return _place(host.view(_NP[dtype_.name]), mem_shape, dtype_, dev, requires_grad)
     return _like_layout(input, make)
 
 
@@ -339,11 +357,11 @@ def uniform_(t, a=0.0, b=1.0, *, generator=None):
         RuntimeError: if ``a > b``, or ``t`` is an expanded tensor or a leaf that requires grad.
     """
     check_inplace(t)
-    _, npdt = _float_dtype(t.dtype)
+    _, npdt = _float_dtype(t.dtype, complex_ok=True)
     if not a <= b:
         raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={_num(a)} > to={_num(b)}")
-    return _fill(t, "UniformBackward0",
-                 lambda order: _engine(generator).uniform(t.numel(), float(a), float(b), dtype=npdt))
+    return _fill(t, "UniformBackward0", lambda order: _engine(generator).uniform(
+        t.numel() * _parts(t.dtype), float(a), float(b), dtype=npdt).view(_NP[t.dtype.name]))
 
 
 def normal_(t, mean=0.0, std=1.0, *, generator=None):
@@ -357,7 +375,11 @@ def normal_(t, mean=0.0, std=1.0, *, generator=None):
     _check_std(std)
     if not t.numel():  # (PyTorch checks the dtype only when there is something to draw)
         return _fill(t, "NormalBackward0", lambda order: _np.empty(0))
-    _, npdt = _float_dtype(t.dtype, "normal_kernel_cpu")
+    _, npdt = _float_dtype(t.dtype, "normal_kernel_cpu", complex_ok=True)
+    if t.dtype.is_complex:
+        std = _complex_std(std, t.dtype)
+        return _fill(t, "NormalBackward0", lambda order: _engine(generator).normal(
+            2 * t.numel(), float(mean), float(std), dtype=npdt, contiguous=t.is_contiguous()).view(_NP[t.dtype.name]))
     data = t._data
     if data.__class__ is _np.ndarray and data.flags.c_contiguous and data.dtype == npdt and not (
             t._requires_grad and is_grad_enabled()):
