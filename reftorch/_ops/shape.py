@@ -997,6 +997,86 @@ class ViewAsReal(Function):
         return _complex_from_pairs(ctx.xp, g, ctx.native)
 
 
+def view_as_real(input):
+    """A complex tensor's memory as floats: shape ``input.shape + (2,)``, the real and
+    imaginary parts side by side (a view; ``grad_fn`` ``ViewAsRealBackward0``). Mirrors
+    ``torch.view_as_real``.
+
+    Raises:
+        RuntimeError: for a tensor that is not complex.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.view_as_real(torch.tensor([1 + 2j, 3 - 1j]))
+        tensor([[ 1.,  2.],
+                [ 3., -1.]])
+    """
+    if not input.dtype.is_complex:
+        raise RuntimeError("view_as_real is only supported for complex tensors")
+    return ViewAsReal.apply(input)
+
+
+def view_as_complex(input):
+    """Float pairs as complex numbers: a tensor of shape ``(..., 2)`` becomes one of shape
+    ``(...)`` over the same memory (a view; ``grad_fn`` ``ViewAsComplexBackward0``).
+    Mirrors ``torch.view_as_complex``.
+
+    Raises:
+        RuntimeError: for a dtype other than float32/float64, a last dimension that is not
+            of size 2 and stride 1, another stride or the storage offset not even
+            (PyTorch's messages).
+        NotImplementedError: for float16 (reftorch has no complex32).
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.view_as_complex(torch.tensor([[1.0, 2.0], [3.0, -1.0]]))
+        tensor([1.+2.j, 3.-1.j])
+    """
+    dt = input.dtype
+    if dt is D.float16:
+        raise NotImplementedError("view_as_complex: reftorch has no complex32 (ComplexHalf)")
+    if dt is not D.float32 and dt is not D.float64:
+        raise RuntimeError("view_as_complex is only supported for half, float and double tensors, but got a "
+                           f"tensor of scalar type: {D.scalar_name(dt)}")
+    shape, strides = tuple(input.shape), input.stride()
+    if not shape:
+        raise RuntimeError("Input tensor must have one or more dimensions")
+    if shape[-1] != 2:
+        raise RuntimeError("Tensor must have a last dimension of size 2")
+    if strides[-1] != 1:
+        raise RuntimeError("Tensor must have a last dimension with stride 1")
+    if any(st % 2 for st in strides[:-1]):
+        raise RuntimeError("Tensor must have a stride divisible by 2 for all but last dimension")
+    # (the storage's start is aligned to at least two elements: the offset's parity is the address's)
+    if input._backend.data_ptr(input._data) // dt.itemsize % 2:
+        raise RuntimeError("Tensor must have a storage_offset divisible by 2")
+    return ViewAsComplexView.apply(input)
+
+
+class ViewAsComplexView(Function):
+    """``torch.view_as_complex``: the float pairs' memory read as complex numbers (a view);
+    its gradient is the float view of the gradient."""
+
+    name = "ViewAsComplexBackward0"
+    create_graph = True
+    is_view = True
+    can_warn = False
+    arity = 1
+
+    @staticmethod
+    def forward(ctx, x):
+        b = x._backend
+        a = x._data
+        pairs = b.view_dtype(a, b.dtype(x.dtype.to_complex()))  # shape (..., 1)
+        return b.reshape_view(pairs, a.shape[:-1])
+
+    @staticmethod
+    def backward(ctx, g):
+        if isinstance(g, Tensor):
+            return ViewAsReal.apply(g)
+        return ctx.backend.copy(_as_real_view(ctx.backend, g))
+
+
 class ViewAsComplex(Function):
     """The gradient of :class:`ViewAsReal` as an op (``ViewAsComplexBackward0``): float pairs
     back to complex numbers; its own gradient is the float view again."""

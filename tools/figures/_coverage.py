@@ -26,7 +26,7 @@ NAMESPACES = {
         numel no_grad enable_grad set_grad_enabled inference_mode is_grad_enabled save load
         set_printoptions get_default_dtype set_default_dtype promote_types finfo iinfo device Generator
         tile broadcast_to broadcast_tensors broadcast_shapes index_fill masked_scatter index_put
-        addcmul addcdiv lerp scalar_tensor real imag
+        addcmul addcdiv lerp scalar_tensor real imag view_as_real view_as_complex
         trunc frac sgn square isnan isinf isfinite nan_to_num
         rsqrt log1p expm1 log2 log10 exp2 tan asin acos atan sinh cosh erf erfc logit deg2rad rad2deg
         lgamma digamma polygamma mvlgamma erfinv i0 sinc xlogy
