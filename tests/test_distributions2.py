@@ -1,0 +1,234 @@
+"""reftorch.distributions (transforms, TransformedDistribution, LogNormal,
+MultivariateNormal, and the gamma family …) against torch.distributions: values, shapes,
+reprs, seeded samples (equal after ``manual_seed``), errors and gradients."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import reftorch
+from tests._compare import both, check_grads, raises_like
+
+F32 = np.float32
+F64 = np.float64
+
+
+def _seeded(fn):
+    """``fn(T)`` after ``T.manual_seed(0)``."""
+    def run(T, *args):
+        T.manual_seed(0)
+        return fn(T, *args)
+    return run
+
+
+def same_text(fn):
+    assert str(fn(reftorch)) == str(fn(torch))
+
+
+def _tr(T):
+    return T.distributions.transforms
+
+
+# ----------------------------------------------------------------------------- transforms
+X = np.array([[0.3, -1.0, 2.0], [0.0, 1.5, -0.25]], F32)
+Y = np.array([[0.3, 1.0, 2.0], [0.1, 1.5, 0.25]], F32)
+
+
+@pytest.mark.parametrize("make", [
+    lambda T: _tr(T).ExpTransform(),
+    lambda T: _tr(T).SigmoidTransform(),
+    lambda T: _tr(T).AffineTransform(1.0, -2.0),
+    lambda T: _tr(T).AffineTransform(T.tensor([0.5, 1.0, -1.0]), T.tensor([2.0, -0.5, 3.0])),
+    lambda T: _tr(T).AffineTransform(0.5, T.tensor([2.0, 0.5, 3.0]), event_dim=1),
+    lambda T: _tr(T).ComposeTransform([_tr(T).AffineTransform(1.0, 2.0), _tr(T).ExpTransform()]),
+    lambda T: _tr(T).ComposeTransform([_tr(T).SigmoidTransform(), _tr(T).AffineTransform(0.0, 3.0, event_dim=1)]),
+    lambda T: _tr(T).ExpTransform().inv,
+    lambda T: _tr(T).identity_transform,
+])
+def test_transform_values(make):
+    both(lambda T, x: make(T)(x), X)
+    both(lambda T, y: make(T).inv(y / 3), Y)
+    both(lambda T, x: make(T).log_abs_det_jacobian(x, make(T)(x)), X)
+    check_grads(lambda T, x: make(T).log_abs_det_jacobian(x, make(T)(x)), X)
+    check_grads(lambda T, x: make(T)(x), X)
+    for attr in ("bijective", "domain", "codomain", "event_dim"):
+        same_text(lambda T: getattr(make(T), attr))
+    same_text(lambda T: make(T))
+    same_text(lambda T: make(T).forward_shape((4, 3)))
+
+
+def test_transform_attributes_and_cache():
+    same_text(lambda T: (_tr(T).ExpTransform().sign, _tr(T).AffineTransform(0.0, -2.0).sign,
+                         _tr(T).ComposeTransform([_tr(T).ExpTransform(), _tr(T).AffineTransform(0.0, -2.0)]).sign))
+    both(lambda T: _tr(T).AffineTransform(0.0, T.tensor([-2.0, 3.0])).sign)
+    for T in (torch, reftorch):
+        tr = _tr(T)
+        e = tr.ExpTransform()
+        assert e.inv.inv is e and e == tr.ExpTransform() and e != tr.SigmoidTransform()
+        assert tr.AffineTransform(1.0, 2.0) == tr.AffineTransform(1.0, 2.0)
+        assert tr.AffineTransform(1.0, T.tensor([2.0])) != tr.AffineTransform(1.0, T.tensor([3.0]))
+        c = tr.ComposeTransform([e, tr.AffineTransform(1.0, 2.0)])
+        assert c.inv.inv is c and c == tr.ComposeTransform([tr.ExpTransform(), tr.AffineTransform(1.0, 2.0)])
+        cached = e.with_cache(1)
+        x = T.tensor([1.0, 2.0])
+        y = cached(x)
+        assert cached.inv(y) is x and cached(x) is y
+        assert e.with_cache(0) is e
+        assert tr.ComposeTransform([e], cache_size=1).parts[0]._cache_size == 1
+        with pytest.raises(ValueError, match="cache_size must be 0 or 1"):
+            tr.ExpTransform(cache_size=2)
+        with pytest.raises(NotImplementedError):
+            tr.Transform().sign
+        with pytest.raises(NotImplementedError):
+            tr.Transform()(x)
+        assert not tr.AbsTransform().bijective and tr.AbsTransform().inv(x) is x
+    both(lambda T, x: _tr(T).AbsTransform()(x), X)
+    both(lambda T: _tr(T).AffineTransform(1.0, T.ones(3)).forward_shape((2, 1)))
+
+
+# ----------------------------------------------------------------------------- TransformedDistribution
+def _logistic(T, loc=1.0, scale=2.0):
+    D, tr = T.distributions, _tr(T)
+    return D.TransformedDistribution(D.Uniform(0.0, 1.0), [tr.SigmoidTransform().inv, tr.AffineTransform(loc, scale)])
+
+
+def test_transformed_distribution():
+    v = np.array([[0.0, 1.0, -3.0], [0.5, 2.0, 8.0]], F32)
+    both(lambda T, x: _logistic(T).log_prob(x), v)
+    both(lambda T, x: _logistic(T).cdf(x), v)
+    both(lambda T, x: _logistic(T, 1.0, -2.0).cdf(x), v)  # a decreasing transform flips the cdf
+    both(lambda T, q: _logistic(T).icdf(q), np.array([0.1, 0.5, 0.9], F32))
+    both(lambda T: (_logistic(T).batch_shape, _logistic(T).event_shape, _logistic(T).has_rsample))
+    both(_seeded(lambda T: _logistic(T).sample((4,))))
+    both(_seeded(lambda T: _logistic(T).rsample((2, 3))))
+    same_text(lambda T: _logistic(T).support)
+    # a vector transform turns batch dimensions of the base into event dimensions
+    def vec(T, s):
+        D = T.distributions
+        return D.TransformedDistribution(D.Normal(T.zeros(2, 3), 1.0), _tr(T).AffineTransform(0.0, s, event_dim=1))
+    s = np.array([1.0, 2.0, 0.5], F32)
+    both(lambda T, s: (vec(T, s).batch_shape, vec(T, s).event_shape), s)
+    both(lambda T, s, x: vec(T, s).log_prob(x), s, X)
+    same_text(lambda T: vec(T, T.ones(3)).support)
+    both(lambda T: vec(T, T.ones(3)).expand((4, 2)).batch_shape)
+    # the transform broadcasts the base
+    both(lambda T, s: T.distributions.TransformedDistribution(T.distributions.Normal(0.0, 1.0),
+                                                              _tr(T).AffineTransform(0.0, s)).batch_shape, s)
+    check_grads(lambda T, s, x: vec(T, s).log_prob(x), s, X)
+    check_grads(_seeded(lambda T, s: vec(T, s).rsample((2,))), s)
+    same_text(lambda T: T.distributions.TransformedDistribution(T.distributions.Normal(0.0, 1.0), []).support)
+
+
+def test_transformed_distribution_errors():
+    raises_like(lambda T: T.distributions.TransformedDistribution(T.distributions.Normal(0.0, 1.0), "exp"), msg=True)
+    raises_like(lambda T: T.distributions.TransformedDistribution(T.distributions.Normal(0.0, 1.0), [1]), msg=True)
+    raises_like(lambda T: T.distributions.TransformedDistribution(
+        T.distributions.Normal(0.0, 1.0), _tr(T).AffineTransform(0.0, 1.0, event_dim=1)), msg=True)
+    raises_like(lambda T: _logistic(T).log_prob(1.0), msg=True)
+
+
+# ----------------------------------------------------------------------------- LogNormal
+LOC = np.array([[0.0, 1.5, -2.0], [0.5, 0.0, 3.0]], F32)
+SCALE = np.array([1.0, 0.5, 2.0], F32)
+
+
+def test_log_normal():
+    v = Y + 0.5
+    both(lambda T, l, s, x: T.distributions.LogNormal(l, s).log_prob(x), LOC, SCALE, v)
+    both(lambda T, l, s, x: T.distributions.LogNormal(l, s).cdf(x), LOC, SCALE, v)
+    both(lambda T, l, s: T.distributions.LogNormal(l, s).icdf(T.tensor(0.3)), LOC, SCALE)
+    for attr in ("mean", "mode", "variance", "stddev", "batch_shape", "event_shape", "loc", "scale"):
+        both(lambda T, l, s: getattr(T.distributions.LogNormal(l, s), attr), LOC, SCALE)
+    both(lambda T, l, s: T.distributions.LogNormal(l, s).entropy(), LOC, SCALE)
+    both(_seeded(lambda T, l, s: T.distributions.LogNormal(l, s).sample((2,))), LOC, SCALE)
+    both(_seeded(lambda T, l, s: T.distributions.LogNormal(l, s).rsample()), LOC, SCALE)
+    both(_seeded(lambda T: T.distributions.LogNormal(0.0, 1.0).expand((3,)).sample()))
+    same_text(lambda T: T.distributions.LogNormal(0.0, 1.0))
+    same_text(lambda T: T.distributions.LogNormal(0.0, 1.0).support)
+    assert type(reftorch.distributions.LogNormal(0.0, 1.0).expand((2,))).__name__ == "LogNormal"
+    check_grads(lambda T, l, s, x: T.distributions.LogNormal(l, s).log_prob(x), LOC, SCALE, v)
+    check_grads(_seeded(lambda T, l, s: T.distributions.LogNormal(l, s).rsample()), LOC, SCALE)
+    check_grads(lambda T, l, s: T.distributions.LogNormal(l, s).entropy(), LOC, SCALE)
+    raises_like(lambda T: T.distributions.LogNormal(0.0, -1.0), msg=True)
+    raises_like(lambda T: T.distributions.LogNormal(0.0, 1.0).log_prob(T.tensor(-1.0)), msg=True)
+    both(lambda T: T.distributions.kl_divergence(T.distributions.LogNormal(T.tensor([0.0, 1.0]), 1.0),
+                                                 T.distributions.LogNormal(0.5, 2.0)))
+
+
+# ----------------------------------------------------------------------------- MultivariateNormal
+MU = np.array([[0.5, -1.0, 2.0], [0.0, 0.0, 1.0]], F64)
+A = np.array([[2.0, 0.3, -0.4], [0.3, 1.0, 0.2], [-0.4, 0.2, 1.5]], F64)
+COVS = np.stack([A, A @ A + np.eye(3)])
+L = np.linalg.cholesky(A)
+V = np.array([[[1.0, 0.0, -1.0], [0.3, 0.2, 0.1]], [[0.0, 2.0, 1.0], [-1.0, -1.0, -1.0]]], F64)  # (2, 2, 3)
+
+
+def _mvn(T, mu, mat, kind):
+    return T.distributions.MultivariateNormal(mu, **{kind: mat})
+
+
+@pytest.mark.parametrize("kind", ["covariance_matrix", "precision_matrix", "scale_tril"])
+def test_multivariate_normal(kind):
+    mat = L if kind == "scale_tril" else A
+    both(lambda T, m, a, v: _mvn(T, m, a, kind).log_prob(v), MU, mat, V)
+    both(lambda T, m, a: _mvn(T, m, a, kind).entropy(), MU, mat)
+    for attr in ("mean", "mode", "variance", "stddev", "batch_shape", "event_shape", "scale_tril",
+                 "covariance_matrix", "precision_matrix"):
+        both(lambda T, m, a: getattr(_mvn(T, m, a, kind), attr), MU, mat, check_grad_fn=False)
+    both(_seeded(lambda T, m, a: _mvn(T, m, a, kind).sample((4,))), MU, mat)
+    both(_seeded(lambda T, m, a: _mvn(T, m, a, kind).rsample()), MU, mat)
+    both(_seeded(lambda T, m, a: _mvn(T, m, a, kind).expand((3, 2)).sample()), MU, mat)
+    check_grads(lambda T, m, a, v: _mvn(T, m, a, kind).log_prob(v), MU, mat, V)
+    check_grads(_seeded(lambda T, m, a: _mvn(T, m, a, kind).rsample((2,))), MU, mat)
+    check_grads(lambda T, m, a: _mvn(T, m, a, kind).entropy(), MU, mat)
+    same_text(lambda T: _mvn(T, T.zeros(3), T.eye(3), kind))
+
+
+def test_multivariate_normal_batches():
+    """Batched covariances broadcast with loc; log_prob over sample and batch dimensions
+    (the Mahalanobis term regroups the vectors per matrix)."""
+    both(lambda T, m, c, v: T.distributions.MultivariateNormal(m[:1], c).log_prob(v), MU, COVS, V)
+    both(lambda T, m, c: T.distributions.MultivariateNormal(m, c).batch_shape, MU[0], COVS)
+    both(lambda T, m, c, v: T.distributions.MultivariateNormal(m, c).log_prob(v[:, :1]), MU[0], COVS, V)
+    both(_seeded(lambda T, m, c: T.distributions.MultivariateNormal(m, c).rsample((2,))), MU[0], COVS)
+    both(lambda T, m, c: T.distributions.MultivariateNormal(m, c).entropy(), MU, COVS)
+    both(lambda T: T.distributions.MultivariateNormal(T.zeros(2), T.eye(2)).entropy())
+    both(lambda T, m, c: T.distributions.MultivariateNormal(m, c).expand((4, 2)).covariance_matrix.shape, MU, COVS)
+    f32 = np.float32
+    both(_seeded(lambda T, m, c: T.distributions.MultivariateNormal(m, c).sample()), MU.astype(f32), A.astype(f32))
+
+
+def test_multivariate_normal_errors():
+    D = "distributions"
+    raises_like(lambda T: getattr(T, D).MultivariateNormal(T.tensor(0.0), T.eye(1)), msg=True)
+    raises_like(lambda T: getattr(T, D).MultivariateNormal(T.zeros(2)), msg=True)
+    raises_like(lambda T: getattr(T, D).MultivariateNormal(T.zeros(2), T.eye(2), scale_tril=T.eye(2)), msg=True)
+    for kind, what in (("covariance_matrix", "covariance_matrix"), ("precision_matrix", "precision_matrix"),
+                       ("scale_tril", "scale_tril matrix")):
+        raises_like(lambda T: _mvn(T, T.zeros(2), T.ones(2), kind), msg=True)
+    raises_like(lambda T: getattr(T, D).MultivariateNormal(T.zeros(2), T.tensor([[1.0, 2.0], [2.0, 1.0]])))
+    raises_like(lambda T: getattr(T, D).MultivariateNormal(T.zeros(2), T.tensor([[1.0, 0.5], [0.0, 1.0]])))
+    raises_like(lambda T: getattr(T, D).MultivariateNormal(T.zeros(2), scale_tril=T.tensor([[1.0, 0.5], [0.0, 1.0]])))
+    raises_like(lambda T: getattr(T, D).MultivariateNormal(T.zeros(2), scale_tril=T.tensor([[-1.0, 0.0], [0.0, 1.0]])))
+    raises_like(lambda T: getattr(T, D).MultivariateNormal(T.zeros(2), T.eye(2)).log_prob(T.zeros(3)), msg=True)
+    raises_like(lambda T: getattr(T, D).kl_divergence(getattr(T, D).MultivariateNormal(T.zeros(2), T.eye(2)),
+                                                      getattr(T, D).MultivariateNormal(T.zeros(3), T.eye(3))),
+                msg=True)
+
+
+def test_multivariate_normal_kl():
+    def kl(T, m, c, m2, s):
+        D = T.distributions
+        return D.kl_divergence(D.MultivariateNormal(m, c), D.MultivariateNormal(m2[0], scale_tril=s))
+    both(kl, MU, COVS, MU[::-1].copy(), L)
+    check_grads(kl, MU, COVS, MU[::-1].copy(), L)
+
+
+def test_new_constraints():
+    mats = np.stack([A, L, -A, np.array([[1.0, 2.0, 0.0], [2.0, 1.0, 0.0], [0.0, 0.0, 1.0]])])
+    for name in ("lower_cholesky", "lower_triangular", "positive_definite", "symmetric", "square"):
+        both(lambda T, m: getattr(T.distributions.constraints, name).check(m), mats)
+        same_text(lambda T: (getattr(T.distributions.constraints, name), getattr(T.distributions.constraints,
+                                                                                  name).event_dim))
+    both(lambda T: T.distributions.constraints.square.check(T.zeros(2, 3)))
