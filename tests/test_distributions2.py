@@ -232,3 +232,162 @@ def test_new_constraints():
         same_text(lambda T: (getattr(T.distributions.constraints, name), getattr(T.distributions.constraints,
                                                                                   name).event_dim))
     both(lambda T: T.distributions.constraints.square.check(T.zeros(2, 3)))
+
+
+# ----------------------------------------------------------------------------- gamma samplers
+ALPHAS = np.array([0.0, 0.3, 1.0, 2.5, 0.05, 10.0, 100.0, 1e-3, 0.9999, 1e-30, 4.0, 0.5], F32)
+
+
+@pytest.mark.parametrize("dtype", [F32, F64])
+def test_standard_gamma_and_dirichlet_samples_are_pytorchs(dtype):
+    """The ported CPU samplers draw the same numbers (bit for bit) as PyTorch's."""
+    a = ALPHAS.astype(dtype)
+    both(_seeded(lambda T, a: T._standard_gamma(a)), a, exact=True)
+    both(_seeded(lambda T, a: [T._standard_gamma(a.reshape(3, 4)), T._standard_gamma(a[::-1] * 3), T.randn(3)]), a,
+         exact=True)
+    conc = np.array([[0.5, 1.0, 2.0], [0.1, 0.2, 30.0], [1e-3, 5.0, 0.7]], dtype)
+    both(_seeded(lambda T, c: T._sample_dirichlet(c)), conc, exact=dtype == F32)
+    both(_seeded(lambda T, c: T._sample_dirichlet(c.expand(4, 3, 3))), conc)
+    raises_like(lambda T: T._standard_gamma(T.ones(2, dtype=T.int64)), msg=True)
+
+
+@pytest.mark.parametrize("dtype", [F32, F64])
+def test_gamma_and_dirichlet_gradients(dtype):
+    a = np.array([0.3, 1.0, 2.5, 0.05, 10.0, 100.0, 3.0, 20.0, 20.0, 50.0], dtype)
+    x = np.array([0.5, 1.5, 0.1, 3.0, 10.5, 80.0, 5.0, 19.0, 30.0, 10.0], dtype)
+    both(lambda T, a, x: T._standard_gamma_grad(a, x), a, x)
+    both(lambda T, x, a, t: T._dirichlet_grad(x, a, t), np.array([0.01, 0.2, 0.5, 0.9, 0.99, 0.45, 0.3, 0.6], dtype),
+         np.array([0.5, 1.0, 2.0, 3.0, 0.7, 10.0, 3.0, 12.0], dtype),
+         np.array([1.0, 3.0, 4.0, 4.0, 1.5, 21.0, 9.0, 30.0], dtype))
+    check_grads(_seeded(lambda T, a: T._standard_gamma(a)), a)
+
+
+# ----------------------------------------------------------------------------- Gamma, Chi2
+CONC = np.array([[0.5, 2.0, 10.0], [1.0, 0.2, 3.0]], F32)
+RATE = np.array([1.0, 0.5, 2.0], F32)
+POS = np.array([[0.3, 1.0, 2.0], [0.1, 1.5, 0.25]], F32)
+
+
+def test_gamma():
+    G = lambda T, c, r: T.distributions.Gamma(c, r)  # noqa: E731
+    both(lambda T, c, r, v: G(T, c, r).log_prob(v), CONC, RATE, POS)
+    both(lambda T, c, r: G(T, c, r).log_prob(1.0), CONC, RATE)  # numbers become tensors
+    both(lambda T, c, r: G(T, c, r).entropy(), CONC, RATE)
+    for attr in ("mean", "mode", "variance", "stddev", "batch_shape", "event_shape"):
+        both(lambda T, c, r: getattr(G(T, c, r), attr), CONC, RATE)
+    both(_seeded(lambda T, c, r: G(T, c, r).sample((2,))), CONC, RATE)
+    both(_seeded(lambda T, c, r: G(T, c, r).rsample()), CONC, RATE)
+    both(_seeded(lambda T: T.distributions.Gamma(2.0, 3.0).sample((5,))))
+    both(_seeded(lambda T: T.distributions.Gamma(T.tensor([1.5], dtype=T.float64), 1.0).expand((3, 1)).sample()))
+    both(_seeded(lambda T, c, r: G(T, c, r).rsample()), CONC, RATE, requires_grad=True)
+    check_grads(_seeded(lambda T, c, r: G(T, c, r).rsample((2,))), CONC, RATE)
+    check_grads(lambda T, c, r, v: G(T, c, r).log_prob(v), CONC, RATE, POS)
+    check_grads(lambda T, c, r: G(T, c, r).entropy(), CONC, RATE)
+    same_text(lambda T: T.distributions.Gamma(1.0, 2.0))
+    same_text(lambda T: T.distributions.Gamma(T.ones(2), 2.0))
+    raises_like(lambda T: T.distributions.Gamma(0.0, 1.0), msg=True)
+    raises_like(lambda T: T.distributions.Gamma(1.0, -1.0), msg=True)
+    raises_like(lambda T: T.distributions.Gamma(1.0, 1.0).log_prob(T.tensor(-1.0)), msg=True)
+
+
+def test_chi2():
+    df = np.array([1.0, 4.0, 0.5], F32)
+    both(lambda T, d, v: T.distributions.Chi2(d).log_prob(v), df, POS)
+    for attr in ("mean", "variance", "df", "concentration", "rate", "batch_shape"):
+        both(lambda T, d: getattr(T.distributions.Chi2(d), attr), df)
+    both(lambda T, d: T.distributions.Chi2(d).entropy(), df)
+    both(_seeded(lambda T, d: T.distributions.Chi2(d).sample((3,))), df)
+    both(_seeded(lambda T, d: T.distributions.Chi2(d).expand((2, 3)).sample()), df)
+    assert type(reftorch.distributions.Chi2(reftorch.ones(2)).expand((3, 2))).__name__ == "Chi2"
+    check_grads(_seeded(lambda T, d: T.distributions.Chi2(d).rsample()), df)
+    same_text(lambda T: T.distributions.Chi2(T.ones(2)))
+    raises_like(lambda T: T.distributions.Chi2(T.tensor([-1.0])), msg=True)
+
+
+def test_exponential_family_entropy_of_gamma_beta_dirichlet():
+    """The generic entropy (autograd on the log normaliser) equals the closed form."""
+    EF = lambda T, d: T.distributions.ExponentialFamily.entropy(d)  # noqa: E731
+    both(lambda T, c, r: EF(T, T.distributions.Gamma(c, r)), CONC, RATE, check_grad_fn=False)
+    both(lambda T, a, b: EF(T, T.distributions.Beta(a, b)), CONC, CONC[::-1].copy(), check_grad_fn=False)
+    both(lambda T, c: EF(T, T.distributions.Dirichlet(c)), CONC, check_grad_fn=False)
+
+
+# ----------------------------------------------------------------------------- Beta, Dirichlet
+def test_dirichlet():
+    Dr = lambda T, c: T.distributions.Dirichlet(c)  # noqa: E731
+    v = np.array([[0.2, 0.3, 0.5], [0.6, 0.1, 0.3]], F32)
+    both(lambda T, c, x: Dr(T, c).log_prob(x), CONC, v)
+    both(lambda T, c: Dr(T, c).entropy(), CONC)
+    for attr in ("mean", "mode", "variance", "batch_shape", "event_shape"):
+        both(lambda T, c: getattr(Dr(T, c), attr), CONC)
+    both(lambda T: T.distributions.Dirichlet(T.tensor([[0.5, 0.2], [2.0, 3.0]])).mode)  # one-hot where all < 1
+    both(_seeded(lambda T, c: Dr(T, c).sample((2,))), CONC)
+    both(_seeded(lambda T, c: Dr(T, c).rsample()), CONC)
+    both(_seeded(lambda T, c: Dr(T, c).expand((3, 2)).sample()), CONC)
+    check_grads(lambda T, c, x: Dr(T, c).log_prob(x), CONC, v)
+    check_grads(lambda T, c: Dr(T, c).entropy(), CONC)
+    check_grads(_seeded(lambda T, c: Dr(T, c).rsample((2,))), CONC.astype(F64), check_grad_fn=False)
+    names = [T.distributions.Dirichlet(T.ones(2, requires_grad=True)).rsample().grad_fn.name() for T in (torch, reftorch)]
+    assert names[0] == names[1] == "_DirichletBackward"
+    same_text(lambda T: T.distributions.Dirichlet(T.ones(2, 3)))
+    raises_like(lambda T: T.distributions.Dirichlet(T.tensor(1.0)), msg=True)
+    raises_like(lambda T: T.distributions.Dirichlet(T.tensor([1.0, -1.0])), msg=True)
+    raises_like(lambda T: T.distributions.Dirichlet(T.ones(3)).log_prob(T.tensor([0.5, 0.6, 0.1])), msg=True)
+
+
+def test_beta():
+    a, b = CONC, CONC[::-1].copy()
+    B = lambda T, a, b: T.distributions.Beta(a, b)  # noqa: E731
+    v = np.array([[0.1, 0.5, 0.9], [0.3, 0.99, 0.01]], F32)
+    both(lambda T, a, b, x: B(T, a, b).log_prob(x), a, b, v)
+    both(lambda T, a, b: B(T, a, b).entropy(), a, b)
+    for attr in ("mean", "mode", "variance", "batch_shape", "event_shape", "concentration1", "concentration0"):
+        both(lambda T, a, b: getattr(B(T, a, b), attr), a, b)
+    both(_seeded(lambda T, a, b: B(T, a, b).sample((2,))), a, b)
+    both(_seeded(lambda T, a, b: B(T, a, b).rsample()), a, b)
+    both(_seeded(lambda T: T.distributions.Beta(0.5, 2.0).sample((4,))))
+    both(_seeded(lambda T, a, b: B(T, a, b).expand((3, 2, 3)).sample()), a, b)
+    check_grads(lambda T, a, b, x: B(T, a, b).log_prob(x), a, b, v)
+    check_grads(_seeded(lambda T, a, b: B(T, a, b).rsample()), a.astype(F64), b.astype(F64), check_grad_fn=False)
+    same_text(lambda T: T.distributions.Beta(1.0, 2.0))
+    raises_like(lambda T: T.distributions.Beta(1.0, -2.0), msg=True)
+    raises_like(lambda T: T.distributions.Beta(1.0, 2.0).log_prob(T.tensor(1.5)), msg=True)
+
+
+# ----------------------------------------------------------------------------- KL
+def _kl_pairs(T):
+    D, t = T.distributions, T.tensor
+    return {
+        "gamma": (D.Gamma(t([1.0, 2.0]), t([0.5, 3.0])), D.Gamma(t(3.0), t([1.0, 2.0]))),
+        "beta": (D.Beta(t([1.0, 2.0]), t([0.5, 3.0])), D.Beta(t(3.0), t([1.0, 2.0]))),
+        "dirichlet": (D.Dirichlet(t([[1.0, 2.0, 0.5], [0.3, 0.3, 4.0]])), D.Dirichlet(t([2.0, 2.0, 1.0]))),
+        "chi2": (D.Chi2(t([1.0, 2.0])), D.Chi2(t([3.0, 1.0]))),
+        "lognormal": (D.LogNormal(t([0.0, 1.0]), 2.0), D.LogNormal(0.5, t([1.0, 3.0]))),
+        "beta-exponential": (D.Beta(t([1.0, 2.0]), 0.5), D.Exponential(t([1.0, 3.0]))),
+        "beta-gamma": (D.Beta(t([1.0, 2.0]), 0.5), D.Gamma(t([1.0, 3.0]), 2.0)),
+        "beta-normal": (D.Beta(t([1.0, 2.0]), 0.5), D.Normal(t([1.0, 3.0]), 2.0)),
+        "beta-uniform": (D.Beta(t([1.0, 2.0]), 0.5), D.Uniform(t([0.0, 0.5]), 2.0)),
+        "exponential-gamma": (D.Exponential(t([1.0, 2.0])), D.Gamma(t([1.0, 3.0]), 2.0)),
+        "gamma-exponential": (D.Gamma(t([1.0, 3.0]), 2.0), D.Exponential(t([1.0, 2.0]))),
+        "gamma-normal": (D.Gamma(t([1.0, 3.0]), 2.0), D.Normal(t([1.0, 2.0]), 0.5)),
+        "gamma-beta": (D.Gamma(t([1.0, 3.0]), 2.0), D.Beta(1.0, 2.0)),
+        "gamma-uniform": (D.Gamma(t([1.0, 3.0]), 2.0), D.Uniform(0.0, 2.0)),
+        "exponential-beta": (D.Exponential(t([1.0, 3.0])), D.Beta(1.0, 2.0)),
+        "laplace-beta": (D.Laplace(t([1.0, 3.0]), 2.0), D.Beta(1.0, 2.0)),
+        "laplace-gamma": (D.Laplace(t([1.0, 3.0]), 2.0), D.Gamma(1.0, 2.0)),
+        "normal-beta": (D.Normal(t([1.0, 3.0]), 2.0), D.Beta(1.0, 2.0)),
+        "normal-gamma": (D.Normal(t([1.0, 3.0]), 2.0), D.Gamma(1.0, 2.0)),
+    }
+
+
+@pytest.mark.parametrize("name", list(_kl_pairs(torch)))
+def test_kl_divergence(name):
+    both(lambda T: T.distributions.kl_divergence(*_kl_pairs(T)[name]))
+
+
+def test_kl_gradients():
+    def kl(T, c, r):
+        D = T.distributions
+        return [D.kl_divergence(D.Gamma(c, r), D.Gamma(2.0, 1.0)), D.kl_divergence(D.Dirichlet(c), D.Dirichlet(r)),
+                D.kl_divergence(D.Beta(c, r), D.Beta(1.0, 3.0))]
+    check_grads(kl, CONC, RATE)

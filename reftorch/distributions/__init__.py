@@ -10,11 +10,15 @@ from __future__ import annotations
 
 from . import constraints, transforms
 from .bernoulli import Bernoulli
+from .beta import Beta
 from .binomial import Binomial
 from .categorical import Categorical
+from .chi2 import Chi2
+from .dirichlet import Dirichlet
 from .distribution import Distribution
 from .exp_family import ExponentialFamily
 from .exponential import Exponential
+from .gamma import Gamma
 from .geometric import Geometric
 from .independent import Independent
 from .kl import kl_divergence, register_kl
@@ -29,8 +33,8 @@ from .transforms import (AbsTransform, AffineTransform, ComposeTransform, ExpTra
                          identity_transform)
 from .uniform import Uniform
 
-__all__ = ["AbsTransform", "AffineTransform", "Bernoulli", "Binomial", "Categorical", "ComposeTransform", "Distribution",
-           "ExpTransform", "Exponential", "ExponentialFamily", "Geometric", "Independent", "Laplace", "LogNormal",
+__all__ = ["AbsTransform", "AffineTransform", "Bernoulli", "Beta", "Binomial", "Categorical", "Chi2", "ComposeTransform",
+           "Dirichlet", "Distribution", "ExpTransform", "Exponential", "ExponentialFamily", "Gamma", "Geometric", "Independent", "Laplace", "LogNormal",
            "MultivariateNormal", "Normal", "OneHotCategorical", "OneHotCategoricalStraightThrough", "Poisson",
            "SigmoidTransform", "Transform", "TransformedDistribution", "Uniform", "constraints",
            "identity_transform", "kl_divergence", "register_kl", "transforms"]
