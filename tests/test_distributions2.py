@@ -391,3 +391,102 @@ def test_kl_gradients():
         return [D.kl_divergence(D.Gamma(c, r), D.Gamma(2.0, 1.0)), D.kl_divergence(D.Dirichlet(c), D.Dirichlet(r)),
                 D.kl_divergence(D.Beta(c, r), D.Beta(1.0, 3.0))]
     check_grads(kl, CONC, RATE)
+
+
+# ----------------------------------------------------------------------------- StudentT, Cauchy, HalfNormal, Gumbel
+DF = np.array([[0.5, 1.5, 3.0], [1.0, 2.0, 10.0]], F32)
+
+
+def test_student_t():
+    S = lambda T, d, l, s: T.distributions.StudentT(d, l, s)  # noqa: E731
+    both(lambda T, d, l, s, v: S(T, d, l, s).log_prob(v), DF, LOC, SCALE, X)
+    both(lambda T, d, l, s: S(T, d, l, s).entropy(), DF, LOC, SCALE)
+    for attr in ("mean", "mode", "variance", "batch_shape", "event_shape"):
+        both(lambda T, d, l, s: getattr(S(T, d, l, s), attr), DF, LOC, SCALE)
+    both(_seeded(lambda T, d, l, s: S(T, d, l, s).sample((2,))), DF, LOC, SCALE)
+    both(_seeded(lambda T, d, l, s: S(T, d, l, s).rsample()), DF, LOC, SCALE)
+    both(_seeded(lambda T: T.distributions.StudentT(3.0).sample((4,))))
+    both(_seeded(lambda T, d: T.distributions.StudentT(d).expand((4, 2, 3)).sample()), DF)
+    both(lambda T: T.distributions.StudentT(3.0).batch_shape)
+    check_grads(lambda T, d, l, s, v: S(T, d, l, s).log_prob(v), DF, LOC, SCALE, X)
+    check_grads(lambda T, d, l, s: S(T, d, l, s).entropy(), DF, LOC, SCALE)
+    check_grads(_seeded(lambda T, d, l, s: S(T, d, l, s).rsample()), DF, LOC, SCALE)
+    same_text(lambda T: T.distributions.StudentT(2.0, 0.0, 1.0))
+    raises_like(lambda T: T.distributions.StudentT(-1.0), msg=True)
+    raises_like(lambda T: T.distributions.StudentT(1.0, 0.0, 0.0), msg=True)
+
+
+def test_cauchy():
+    C = lambda T, l, s: T.distributions.Cauchy(l, s)  # noqa: E731
+    q = np.array([[0.1, 0.5, 0.9], [0.25, 0.75, 0.99]], F32)
+    for method, v in (("log_prob", X), ("cdf", X), ("icdf", q)):
+        both(lambda T, l, s, v: getattr(C(T, l, s), method)(v), LOC, SCALE, v)
+        check_grads(lambda T, l, s, v: getattr(C(T, l, s), method)(v), LOC, SCALE, v)
+    both(lambda T, l, s: C(T, l, s).entropy(), LOC, SCALE)
+    for attr in ("mean", "mode", "variance", "stddev", "batch_shape"):
+        both(lambda T, l, s: getattr(C(T, l, s), attr), LOC, SCALE)
+    both(_seeded(lambda T, l, s: C(T, l, s).sample((2,))), LOC, SCALE)
+    both(_seeded(lambda T, l, s: C(T, l, s).rsample()), LOC, SCALE)
+    both(_seeded(lambda T: T.distributions.Cauchy(0.0, 1.0).sample((20,))))
+    both(_seeded(lambda T: T.distributions.Cauchy(T.zeros(3, dtype=T.float64), 1.0).expand((2, 3)).sample()))
+    check_grads(_seeded(lambda T, l, s: C(T, l, s).rsample()), LOC, SCALE)
+    same_text(lambda T: T.distributions.Cauchy(0.0, 1.0))
+    raises_like(lambda T: T.distributions.Cauchy(0.0, -1.0), msg=True)
+    raises_like(lambda T: T.distributions.Cauchy(0.0, 1.0).cdf(1.0), msg=True)
+
+
+def test_half_normal():
+    H = lambda T, s: T.distributions.HalfNormal(s)  # noqa: E731
+    v = np.array([[0.5, 1.0, 0.0], [2.0, 0.1, 3.0]], F32)
+    for method, x in (("log_prob", v), ("cdf", v), ("icdf", v / 4)):
+        both(lambda T, s, x: getattr(H(T, s), method)(x), SCALE, x)
+        check_grads(lambda T, s, x: getattr(H(T, s), method)(x), SCALE, x)
+    both(lambda T, s: H(T, s).log_prob(T.tensor(-1.0)), SCALE)  # -inf outside, no validation error
+    both(lambda T, s: T.distributions.HalfNormal(s, validate_args=False).log_prob(T.tensor(-1.0)), SCALE)
+    both(lambda T, s: H(T, s).entropy(), SCALE)
+    for attr in ("mean", "mode", "variance", "scale", "batch_shape"):
+        both(lambda T, s: getattr(H(T, s), attr), SCALE)
+    both(_seeded(lambda T, s: H(T, s).sample((2,))), SCALE)
+    both(_seeded(lambda T, s: H(T, s).expand((2, 3)).rsample()), SCALE)
+    check_grads(_seeded(lambda T, s: H(T, s).rsample((2,))), SCALE)
+    same_text(lambda T: T.distributions.HalfNormal(1.0))
+    raises_like(lambda T: T.distributions.HalfNormal(-1.0), msg=True)
+
+
+def test_gumbel():
+    G = lambda T, l, s: T.distributions.Gumbel(l, s)  # noqa: E731
+    both(lambda T, l, s, v: G(T, l, s).log_prob(v), LOC, SCALE, X)
+    both(lambda T, l, s, v: G(T, l, s).cdf(v), LOC, SCALE, X)
+    both(lambda T, l, s: G(T, l, s).icdf(T.tensor(0.3)), LOC, SCALE)
+    both(lambda T, l, s: G(T, l, s).entropy(), LOC, SCALE)
+    for attr in ("mean", "mode", "variance", "stddev", "batch_shape"):
+        both(lambda T, l, s: getattr(G(T, l, s), attr), LOC, SCALE)
+    both(_seeded(lambda T, l, s: G(T, l, s).sample((2,))), LOC, SCALE)
+    both(_seeded(lambda T: T.distributions.Gumbel(1.0, 2.0).sample((5,))))
+    both(_seeded(lambda T, l, s: G(T, l, s).expand((3, 2, 3)).sample()), LOC, SCALE)
+    check_grads(lambda T, l, s, v: G(T, l, s).log_prob(v), LOC, SCALE, X)
+    same_text(lambda T: T.distributions.Gumbel(1.0, 2.0))
+    same_text(lambda T: T.distributions.Gumbel(1.0, 2.0).has_rsample)
+    raises_like(lambda T: T.distributions.Gumbel(0.0, -1.0), msg=True)
+
+
+def _kl_pairs3(T):
+    D, t = T.distributions, T.tensor
+    return {
+        "cauchy": (D.Cauchy(t([1.0, 2.0]), t([0.5, 3.0])), D.Cauchy(t(3.0), t([1.0, 2.0]))),
+        "gumbel": (D.Gumbel(t([1.0, 2.0]), t([0.5, 3.0])), D.Gumbel(t(3.0), t([1.0, 2.0]))),
+        "halfnormal": (D.HalfNormal(t([0.5, 3.0])), D.HalfNormal(t([1.0, 2.0]))),
+        "gumbel-normal": (D.Gumbel(t([1.0, 2.0]), 0.5), D.Normal(t([0.0, 3.0]), 2.0)),
+        "normal-gumbel": (D.Normal(t([1.0, 2.0]), 0.5), D.Gumbel(t([0.0, 3.0]), 2.0)),
+        "exponential-gumbel": (D.Exponential(t([1.0, 2.0])), D.Gumbel(t([0.0, 3.0]), 2.0)),
+        "uniform-gumbel": (D.Uniform(t([1.0, 2.0]), 4.0), D.Gumbel(t([0.0, 3.0]), 2.0)),
+        "gumbel-beta": (D.Gumbel(t([1.0, 2.0]), 0.5), D.Beta(1.0, 2.0)),
+        "gumbel-exponential": (D.Gumbel(t([1.0, 2.0]), 0.5), D.Exponential(1.0)),
+        "gumbel-gamma": (D.Gumbel(t([1.0, 2.0]), 0.5), D.Gamma(1.0, 2.0)),
+        "gumbel-uniform": (D.Gumbel(t([1.0, 2.0]), 0.5), D.Uniform(0.0, 2.0)),
+    }
+
+
+@pytest.mark.parametrize("name", list(_kl_pairs3(torch)))
+def test_kl_divergence_more(name):
+    both(lambda T: T.distributions.kl_divergence(*_kl_pairs3(T)[name]))

@@ -164,7 +164,7 @@ NAMESPACES = {
         Distribution Normal Uniform Bernoulli Categorical OneHotCategorical Exponential Laplace
         Poisson Binomial Geometric Independent kl_divergence register_kl MultivariateNormal Beta Gamma
         Dirichlet TransformedDistribution LogNormal Transform ComposeTransform ExpTransform AffineTransform
-        SigmoidTransform AbsTransform Chi2
+        SigmoidTransform AbsTransform Chi2 StudentT Cauchy HalfNormal Gumbel
     """),
 }
 
