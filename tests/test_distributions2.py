@@ -490,3 +490,37 @@ def _kl_pairs3(T):
 @pytest.mark.parametrize("name", list(_kl_pairs3(torch)))
 def test_kl_divergence_more(name):
     both(lambda T: T.distributions.kl_divergence(*_kl_pairs3(T)[name]))
+
+
+# ----------------------------------------------------------------------------- devices
+def _on(device):
+    T, D = reftorch, reftorch.distributions
+    T.manual_seed(0)
+
+    def t(v):
+        return T.tensor(v, device=device)
+    mvn = D.MultivariateNormal(t([0.0, 1.0]), t([[2.0, 0.5], [0.5, 1.0]]))
+    g = D.Gamma(t([0.5, 3.0]), 2.0)
+    return [mvn.sample((3,)), mvn.log_prob(t([0.5, 0.5])), mvn.entropy(), mvn.precision_matrix,
+            D.MultivariateNormal(t([0.0, 1.0]), precision_matrix=t([[2.0, 0.5], [0.5, 1.0]])).scale_tril,
+            g.sample((2,)), g.log_prob(t([1.0, 2.0])), D.Dirichlet(t([0.5, 2.0, 1.0])).sample(),
+            D.Beta(t([0.5, 2.0]), t([1.0, 3.0])).rsample(), D.LogNormal(t([0.0]), 1.0).sample(),
+            D.StudentT(t([3.0])).sample(), D.Cauchy(t([0.0]), 1.0).sample(), D.Gumbel(t([0.0]), 1.0).sample(),
+            D.HalfNormal(t([1.0])).sample(), D.kl_divergence(g, D.Gamma(t([1.0, 1.0]), 1.0)),
+            D.kl_divergence(mvn, D.MultivariateNormal(t([0.0, 0.0]), scale_tril=t([[1.0, 0.0], [0.3, 2.0]])))]
+
+
+def _grads(device):
+    T, D = reftorch, reftorch.distributions
+    T.manual_seed(0)
+    c = T.ones(3, device=device, requires_grad=True)
+    D.Dirichlet(c).rsample()[0].backward()
+    r = T.ones(3, device=device, requires_grad=True)
+    D.Gamma(r, 1.0).rsample().sum().backward()
+    return [c.grad, r.grad]
+
+
+def test_same_samples_and_values_on_the_stand_in_device():
+    for r_dev, r_cpu in zip(_on("strict") + _grads("strict"), _on("cpu") + _grads("cpu"), strict=True):
+        assert r_dev.device.type == "strict"
+        assert r_dev.cpu().tolist() == r_cpu.tolist()

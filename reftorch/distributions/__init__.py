@@ -4,7 +4,10 @@ sampling (``rsample``, through which gradients flow). Mirrors ``torch.distributi
 
 After ``torch.manual_seed`` the samples equal PyTorch's: each distribution draws with the
 same tensor functions, in the same order, as PyTorch's (``torch.normal``, ``torch.rand``,
-``torch.bernoulli``, ``torch.multinomial``, ``Tensor.exponential_`` …).
+``torch.bernoulli``, ``torch.multinomial``, ``Tensor.exponential_``, ``Tensor.cauchy_`` …, and
+the ports of PyTorch's CPU gamma and Dirichlet samplers ``torch._standard_gamma``,
+``torch._sample_dirichlet``). ``transforms`` holds the invertible maps from which
+``TransformedDistribution`` (``LogNormal``, ``HalfNormal``, ``Gumbel``) is built.
 """
 from __future__ import annotations
 

@@ -249,7 +249,7 @@ class _LowerTriangular(Constraint):
     event_dim = 2
 
     def check(self, value):
-        return (value.tril() == value).reshape(value.shape[:-2] + (-1,)).min(-1)[0]
+        return (value.tril() == value).reshape(value.shape[:-2] + (-1,)).all(-1)
 
 
 class _LowerCholesky(Constraint):
@@ -258,8 +258,8 @@ class _LowerCholesky(Constraint):
     event_dim = 2
 
     def check(self, value):
-        lower_triangular = (value.tril() == value).reshape(value.shape[:-2] + (-1,)).min(-1)[0]
-        positive_diagonal = (value.diagonal(dim1=-2, dim2=-1) > 0).min(-1)[0]
+        lower_triangular = (value.tril() == value).reshape(value.shape[:-2] + (-1,)).all(-1)
+        positive_diagonal = (value.diagonal(dim1=-2, dim2=-1) > 0).all(-1)
         return lower_triangular & positive_diagonal
 
 
