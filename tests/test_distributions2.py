@@ -486,6 +486,9 @@ def _kl_pairs3(T):
         "gumbel-exponential": (D.Gumbel(t([1.0, 2.0]), 0.5), D.Exponential(1.0)),
         "gumbel-gamma": (D.Gumbel(t([1.0, 2.0]), 0.5), D.Gamma(1.0, 2.0)),
         "gumbel-uniform": (D.Gumbel(t([1.0, 2.0]), 0.5), D.Uniform(0.0, 2.0)),
+        "gamma-gumbel": (D.Gamma(t([1.0, 2.0]), 0.5), D.Gumbel(t([0.0, 3.0]), 2.0)),
+        "uniform-beta": (D.Uniform(t([0.0, 0.2, -0.5]), t([1.0, 0.7, 0.5])), D.Beta(t([1.0, 2.0, 1.0]), 3.0)),
+        "uniform-gamma": (D.Uniform(t([0.0, 0.2, -0.5]), t([1.0, 0.7, 0.5])), D.Gamma(t([1.0, 2.0, 1.0]), 3.0)),
     }
 
 
