@@ -42,6 +42,7 @@ from ._ops.creation import (  # noqa: F401
     tensor, as_tensor, asarray, from_numpy, zeros, ones, empty, full, zeros_like, ones_like, empty_like,
     full_like, arange, linspace, logspace, eye,
 )
+from ._ops.gamma_sampling import _dirichlet_grad, _sample_dirichlet, _standard_gamma, _standard_gamma_grad  # noqa: F401
 from ._ops.sampling import (  # noqa: F401
     rand, randn, randint, randperm, normal, rand_like, randn_like, randint_like, bernoulli, poisson, binomial,
 )

@@ -4,27 +4,45 @@ sampling (``rsample``, through which gradients flow). Mirrors ``torch.distributi
 
 After ``torch.manual_seed`` the samples equal PyTorch's: each distribution draws with the
 same tensor functions, in the same order, as PyTorch's (``torch.normal``, ``torch.rand``,
-``torch.bernoulli``, ``torch.multinomial``, ``Tensor.exponential_`` …).
+``torch.bernoulli``, ``torch.multinomial``, ``Tensor.exponential_``, ``Tensor.cauchy_`` …, and
+the ports of PyTorch's CPU gamma and Dirichlet samplers ``torch._standard_gamma``,
+``torch._sample_dirichlet``). ``transforms`` holds the invertible maps from which
+``TransformedDistribution`` (``LogNormal``, ``HalfNormal``, ``Gumbel``) is built.
 """
 from __future__ import annotations
 
-from . import constraints
+from . import constraints, transforms
 from .bernoulli import Bernoulli
+from .beta import Beta
 from .binomial import Binomial
 from .categorical import Categorical
+from .cauchy import Cauchy
+from .chi2 import Chi2
+from .dirichlet import Dirichlet
 from .distribution import Distribution
 from .exp_family import ExponentialFamily
 from .exponential import Exponential
+from .gamma import Gamma
 from .geometric import Geometric
+from .gumbel import Gumbel
+from .half_normal import HalfNormal
 from .independent import Independent
 from .kl import kl_divergence, register_kl
 from .laplace import Laplace
+from .log_normal import LogNormal
+from .multivariate_normal import MultivariateNormal
 from .normal import Normal
 from .one_hot_categorical import OneHotCategorical, OneHotCategoricalStraightThrough
 from .poisson import Poisson
+from .studentT import StudentT
+from .transformed_distribution import TransformedDistribution
+from .transforms import (AbsTransform, AffineTransform, ComposeTransform, ExpTransform, SigmoidTransform, Transform,
+                         identity_transform)
 from .uniform import Uniform
 
-__all__ = ["Bernoulli", "Binomial", "Categorical", "Distribution", "Exponential", "ExponentialFamily",
-           "Geometric", "Independent", "Laplace", "Normal", "OneHotCategorical",
-           "OneHotCategoricalStraightThrough", "Poisson", "Uniform",
-           "constraints", "kl_divergence", "register_kl"]
+__all__ = ["AbsTransform", "AffineTransform", "Bernoulli", "Beta", "Binomial", "Categorical", "Cauchy", "Chi2",
+           "ComposeTransform", "Dirichlet", "Distribution", "ExpTransform", "Exponential", "ExponentialFamily",
+           "Gamma", "Geometric", "Gumbel", "HalfNormal", "Independent", "Laplace", "LogNormal", "MultivariateNormal",
+           "Normal", "OneHotCategorical", "OneHotCategoricalStraightThrough", "Poisson", "SigmoidTransform",
+           "StudentT", "Transform", "TransformedDistribution", "Uniform", "constraints", "identity_transform",
+           "kl_divergence", "register_kl", "transforms"]

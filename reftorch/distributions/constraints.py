@@ -4,15 +4,21 @@ Mirrors ``torch.distributions.constraints``.
 A constraint's ``check(value)`` returns a bool tensor saying, per event, whether ``value``
 lies in the region; ``is_discrete`` and ``event_dim`` (how many rightmost dimensions form
 one event) describe it. Only the constraints the distributions of this package use are
-implemented (PyTorch also has matrix constraints such as ``lower_cholesky``).
+implemented (PyTorch also has ``corr_cholesky``, ``cat``, ``stack`` …).
 """
 from __future__ import annotations
+
+from .. import _dtype as D
+from .._ops.creation import full
+from .._ops.linalg_decomp import cholesky_ex
+from .._ops.pointwise import isclose
 
 __all__ = [
     "Constraint", "boolean", "dependent", "dependent_property", "greater_than", "greater_than_eq",
     "half_open_interval", "independent", "integer_interval", "interval", "is_dependent", "less_than",
-    "nonnegative", "nonnegative_integer", "one_hot", "positive", "positive_integer", "real", "real_vector",
-    "simplex", "unit_interval",
+    "lower_cholesky", "lower_triangular", "nonnegative", "nonnegative_integer", "one_hot", "positive",
+    "positive_definite", "positive_integer", "real", "real_vector", "simplex", "square", "symmetric",
+    "unit_interval",
 ]
 
 
@@ -237,6 +243,55 @@ class _Simplex(Constraint):
         return (value >= 0).all(dim=-1) & ((value.sum(-1) - 1).abs() < 1e-6)
 
 
+class _LowerTriangular(Constraint):
+    """Lower-triangular square matrices."""
+
+    event_dim = 2
+
+    def check(self, value):
+        return (value.tril() == value).reshape(value.shape[:-2] + (-1,)).all(-1)
+
+
+class _LowerCholesky(Constraint):
+    """Lower-triangular square matrices with a positive diagonal."""
+
+    event_dim = 2
+
+    def check(self, value):
+        lower_triangular = (value.tril() == value).reshape(value.shape[:-2] + (-1,)).all(-1)
+        positive_diagonal = (value.diagonal(dim1=-2, dim2=-1) > 0).all(-1)
+        return lower_triangular & positive_diagonal
+
+
+class _Square(Constraint):
+    """Square matrices."""
+
+    event_dim = 2
+
+    def check(self, value):
+        return full(value.shape[:-2], value.shape[-2] == value.shape[-1], dtype=D.bool, device=value.device)
+
+
+class _Symmetric(_Square):
+    """Symmetric square matrices (to ``atol=1e-6``)."""
+
+    def check(self, value):
+        square_check = super().check(value)
+        if not bool(square_check.all()):
+            return square_check
+        return isclose(value, value.mT, atol=1e-6).all(-2).all(-1)
+
+
+class _PositiveDefinite(_Symmetric):
+    """Symmetric positive-definite matrices (those with a Cholesky factor)."""
+
+    def check(self, value):
+        sym_check = super().check(value)
+        if not bool(sym_check.all()):
+            return sym_check
+        return cholesky_ex(value).info.eq(0)
+
+
 dependent = _Dependent()
 dependent_property = _DependentProperty
 independent = _IndependentConstraint
@@ -256,3 +311,8 @@ unit_interval = _Interval(0.0, 1.0)
 interval = _Interval
 half_open_interval = _HalfOpenInterval
 simplex = _Simplex()
+lower_triangular = _LowerTriangular()
+lower_cholesky = _LowerCholesky()
+square = _Square()
+symmetric = _Symmetric()
+positive_definite = _PositiveDefinite()

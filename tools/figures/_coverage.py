@@ -163,7 +163,8 @@ NAMESPACES = {
     "torch.distributions": ("reftorch.distributions", """
         Distribution Normal Uniform Bernoulli Categorical OneHotCategorical Exponential Laplace
         Poisson Binomial Geometric Independent kl_divergence register_kl MultivariateNormal Beta Gamma
-        Dirichlet
+        Dirichlet TransformedDistribution LogNormal Transform ComposeTransform ExpTransform AffineTransform
+        SigmoidTransform AbsTransform Chi2 StudentT Cauchy HalfNormal Gumbel
     """),
 }
 
