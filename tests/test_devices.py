@@ -315,6 +315,15 @@ def test_setitem_and_inplace_on_device(device):
     np.testing.assert_array_equal(t._host(), [[1, 6, 1], [1, 1, 1]])
 
 
+def test_max_min_along_a_dim_of_bool_tensors_on_every_backend():
+    # (the array API's argmax/argmin refuse bool: the backend reads it as uint8)
+    for device in ("cpu", "strict"):
+        x = torch.tensor([[True, False, True], [False, False, True]], device=device)
+        low, high = x.min(1), x.max(0)
+        assert low.values.tolist() == [False, False] and low.indices.tolist() == [1, 0]
+        assert high.values.tolist() == [True, False, True] and high.indices.tolist() == [0, 0, 0]
+
+
 def test_device_round_trip_through_strict():
     x = torch.tensor([[1.0, 2.0]], requires_grad=True)
     y = x.to("strict") * 3

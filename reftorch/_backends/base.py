@@ -435,6 +435,8 @@ class Backend(abc.ABC):
         backend may call its kernel more directly (it runs once per ``argmax``/``max(dim)``)."""
         xp = self.xp
         find = xp.argmax if largest else xp.argmin
+        if arr.dtype == xp.bool:  # (the array API's argmax/argmin take real numbers only)
+            arr = xp.astype(arr, xp.uint8)
         return xp.astype(find(arr, axis=axis, keepdims=keepdims), xp.int64, copy=False)
 
     def take_along_axis(self, arr, idx, axis):
