@@ -56,7 +56,10 @@ class AffineGridGenerator(OpFunction):
         base = ctx.base
         n = g.shape[0]
         g = xp.reshape(g, (n, base.shape[0], g.shape[-1]))
-        return xp.permute_dims(xp.matmul(xp.expand_dims(xp.permute_dims(base, (1, 0)), axis=0), g), (0, 2, 1))
+        # summed in float64 (a sum over every grid point: exact cancellations stay zero)
+        wide = xp.float64 if g.dtype != xp.float64 else g.dtype
+        bt = xp.expand_dims(xp.permute_dims(xp.astype(base, wide), (1, 0)), axis=0)
+        return xp.astype(xp.permute_dims(xp.matmul(bt, xp.astype(g, wide)), (0, 2, 1)), g.dtype)
 
 
 def _linspace_from_neg_one(theta, steps, align_corners):
@@ -248,7 +251,7 @@ class GridSampler(OpFunction):
         # the input as (C, N * L): one flat index per (batch, position)
         flat = xp.reshape(xp.permute_dims(xp.reshape(xp.astype(a, dt), (n, c, length)), (1, 0, 2)), (c, n * length))
         base = xp.reshape(xp.arange(n, dtype=xp.int64, **backend._dev_kw()) * length, (n, 1))
-        taps, post = _taps(xp, backend, coords, spatial, mode, padding, align_corners, dt)
+        taps, post, pairs = _taps(xp, backend, coords, spatial, mode, padding, align_corners, dt)
         vals = []
         out = None
         for idx, valid, w, _ in taps:
@@ -258,12 +261,12 @@ class GridSampler(OpFunction):
             out = term if out is None else out + term
         if out is None:
             out = xp.zeros((n, c, p), dtype=dt, **backend._dev_kw())
-        ctx.state = (taps, post, vals, dt, tuple(a.shape), tuple(gr.shape), base)
+        ctx.state = (taps, post, pairs, vals, dt, tuple(a.shape), tuple(gr.shape), base)
         return xp.astype(xp.reshape(out, (n, c) + tuple(out_sp)), a.dtype)
 
     @staticmethod
     def backward(ctx, g):
-        taps, post, vals, dt, in_shape, grid_shape, base = ctx.state
+        taps, post, pairs, vals, dt, in_shape, grid_shape, base = ctx.state
         backend = ctx.backend
         xp = backend.xp
         n, c = in_shape[:2]
@@ -283,25 +286,49 @@ class GridSampler(OpFunction):
             acc = xp.permute_dims(xp.reshape(acc, (c, n, length)), (1, 0, 2))
             g_in = xp.astype(xp.reshape(acc, in_shape), g.dtype)
         if need[1]:
-            total = [None] * nd
-            for ch in range(c):  # one accumulator over channels, then taps, as ATen's loops
-                for v, (_, _, _, dws) in zip(vals, taps):
-                    if dws is None:
-                        continue
-                    s = v[:, ch, :] * go[:, ch, :]  # (N, P)
-                    for k in range(nd):
-                        sign, factors = dws[k]
-                        term = s
-                        for f in factors:
-                            term = term * f
-                        if total[k] is None:
-                            total[k] = -term if sign < 0 else term
-                        else:
-                            total[k] = total[k] - term if sign < 0 else total[k] + term
+            total = (_bilinear_2d_grid_grad(vals, go, pairs) if pairs is not None and nd == 2
+                     else _tap_grid_grad(vals, taps, go, nd))
             cols = [t * m if t is not None else xp.zeros((n, p), dtype=dt, **backend._dev_kw())
                     for t, m in zip(total, post)]
             g_grid = xp.astype(xp.reshape(xp.stack(cols, axis=-1), grid_shape), g.dtype)
         return g_in, g_grid
+
+
+def _tap_grid_grad(vals, taps, go, nd):
+    """``d out / d position`` per grid coordinate, summed against ``go``: one term per
+    channel and tap (``value * go * d weight``), accumulated channel by channel as ATen's 3-D
+    and bicubic kernels do. None for a coordinate without terms (``'nearest'``)."""
+    total = [None] * nd
+    for ch in range(go.shape[1]):
+        for v, (_, _, _, dws) in zip(vals, taps):
+            if dws is None:
+                continue
+            s = v[:, ch, :] * go[:, ch, :]  # (N, P)
+            for k in range(nd):
+                sign, factors = dws[k]
+                term = s
+                for f in factors:
+                    term = term * f
+                if total[k] is None:
+                    total[k] = -term if sign < 0 else term
+                else:
+                    total[k] = total[k] - term if sign < 0 else total[k] + term
+    return total
+
+
+def _bilinear_2d_grid_grad(vals, go, pairs):
+    """The same for 2-D ``'bilinear'`` in the form of ATen's vectorized kernel:
+    ``gx += ((ne - nw) * s + (se - sw) * n) * go``, ``gy += ((sw - nw) * e + (se - ne) * w) * go``
+    (differences of neighbours: exact zeros where they are equal)."""
+    (e, w), (s, n) = pairs
+    gx = gy = None
+    for ch in range(go.shape[1]):
+        nw, ne, sw, se = (v[:, ch, :] for v in vals)
+        g = go[:, ch, :]
+        tx = ((ne - nw) * s + (se - sw) * n) * g
+        ty = ((sw - nw) * e + (se - ne) * w) * g
+        gx, gy = (tx, ty) if gx is None else (gx + tx, gy + ty)
+    return [gx, gy]
 
 
 def _gather(xp, backend, flat, idx, valid, n, p):
@@ -334,7 +361,7 @@ def _taps(xp, backend, coords, spatial, mode, padding, align_corners, dt):
             r = xp.round(pos[k])
             valid = valid & (r >= 0) & (r < sizes[k])
             idx = idx + xp.astype(xp.where(valid, r, xp.zeros_like(r)), xp.int64) * strides[k]
-        return [(idx, valid, xp.ones_like(pos[0]), None)], mult
+        return [(idx, valid, xp.ones_like(pos[0]), None)], mult, None
     lo, frac = [], []
     for k in range(nd):
         f = xp.floor(pos[k])
@@ -356,7 +383,7 @@ def _taps(xp, backend, coords, spatial, mode, padding, align_corners, dt):
             w = w * ws[k]
         dws = [(1 if bits[k] else -1, tuple(ws[j] for j in range(nd) if j != k)) for k in range(nd)]
         taps.append((idx, valid, w, dws))
-    return taps, mult
+    return taps, mult, [(one - f, f) for f in frac]
 
 
 def _bicubic_taps(xp, backend, coords, sizes, strides, padding, align_corners, dt):
@@ -383,7 +410,7 @@ def _bicubic_taps(xp, backend, coords, sizes, strides, padding, align_corners, d
             w = ws[0][i] * ws[1][j]
             dws = [(-1, (ds[0][i], ws[1][j])), (-1, (ds[1][j], ws[0][i]))]
             taps.append((idx, valid, w, dws))
-    return taps, scale
+    return taps, scale, None
 
 
 def _check_grid_sampler(input, grid, mode):

@@ -119,6 +119,7 @@ NAMESPACES = {
         rrelu alpha_dropout feature_alpha_dropout
         silu relu6 hardtanh mish
         conv_transpose1d conv_transpose2d
+        affine_grid grid_sample
         interpolate upsample upsample_nearest upsample_bilinear selu celu hardswish hardsigmoid softmin logsigmoid softsign threshold glu prelu
     """),
     "torch.nn.utils": ("reftorch.nn.utils", """
