@@ -102,6 +102,7 @@ NAMESPACES = {
         Hardshrink Softshrink Tanhshrink PixelShuffle PixelUnshuffle
         LazyLinear LazyConv1d LazyConv2d LazyConvTranspose2d LazyBatchNorm1d LazyBatchNorm2d
         RReLU AlphaDropout FeatureAlphaDropout
+        AdaptiveLogSoftmaxWithLoss
     """),
     "torch.nn.functional": ("reftorch.nn.functional", """
         linear relu leaky_relu elu gelu sigmoid tanh softmax log_softmax softplus dropout embedding
