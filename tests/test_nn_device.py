@@ -111,6 +111,12 @@ CASES = {
         _BilinearAttention(),
         [T.arange(12.0).reshape(2, 2, 3) / 10, T.arange(16.0).reshape(2, 2, 4) / 10, T.zeros(2, 2, 2)],
         lambda o, y: T.nn.functional.mse_loss(o, y)),
+    "ctc_loss_gumbel": lambda: (
+        T.nn.Sequential(T.nn.Linear(3, 5), T.nn.LogSoftmax(2)),
+        [T.arange(36.0).reshape(6, 2, 3).sin(), T.tensor([[1, 2, 2], [3, 4, 0]])],
+        lambda o, y: T.nn.CTCLoss(zero_infinity=True)(o, y, T.tensor([6, 5]), T.tensor([3, 2]))
+        + T.nn.functional.ctc_loss(o, y, [1, 5], [3, 2], reduction="sum", zero_infinity=True)
+        + (T.nn.functional.gumbel_softmax(o, hard=True) * o).sum()),
     "spatial_transformer_grid_sample": lambda: (
         _SpatialTransformer(),
         [T.arange(96.0).reshape(2, 3, 4, 4).sin(), T.zeros(2, 3, 3, 5)],

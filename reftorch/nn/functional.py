@@ -1147,6 +1147,9 @@ from ._fold import fold, unfold  # noqa: E402
 __all__ += ["bilinear", "embedding_bag"]
 from ._bilinear import bilinear  # noqa: E402
 
+__all__ += ["ctc_loss"]
+from ._ctc import ctc_loss  # noqa: E402
+
 __all__ += ["gumbel_softmax", "pdist"]
 from ._gumbel import gumbel_softmax  # noqa: E402
 from .._ops.distance import pdist  # noqa: E402

@@ -102,7 +102,7 @@ NAMESPACES = {
         Hardshrink Softshrink Tanhshrink PixelShuffle PixelUnshuffle
         LazyLinear LazyConv1d LazyConv2d LazyConvTranspose2d LazyBatchNorm1d LazyBatchNorm2d
         RReLU AlphaDropout FeatureAlphaDropout
-        AdaptiveLogSoftmaxWithLoss
+        AdaptiveLogSoftmaxWithLoss CTCLoss
     """),
     "torch.nn.functional": ("reftorch.nn.functional", """
         linear relu leaky_relu elu gelu sigmoid tanh softmax log_softmax softplus dropout embedding
@@ -120,7 +120,7 @@ NAMESPACES = {
         rrelu alpha_dropout feature_alpha_dropout
         silu relu6 hardtanh mish
         conv_transpose1d conv_transpose2d
-        affine_grid grid_sample gumbel_softmax pdist
+        affine_grid grid_sample gumbel_softmax pdist ctc_loss
         interpolate upsample upsample_nearest upsample_bilinear selu celu hardswish hardsigmoid softmin logsigmoid softsign threshold glu prelu
     """),
     "torch.nn.utils": ("reftorch.nn.utils", """
