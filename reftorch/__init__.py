@@ -133,7 +133,7 @@ from ._ops.take import take, take_along_dim  # noqa: F401
 from ._ops.meshgrid import meshgrid  # noqa: F401
 from ._ops.bucketization import searchsorted, bucketize  # noqa: F401
 from ._ops.isin import isin  # noqa: F401
-from ._ops.distance import cdist  # noqa: F401
+from ._ops.distance import cdist, pdist  # noqa: F401
 from ._ops.shape import movedim as moveaxis  # noqa: F401, E402
 from ._ops.flips import fliplr, flipud, rot90  # noqa: F401
 from ._ops.atleast import atleast_1d, atleast_2d, atleast_3d, column_stack, dstack  # noqa: F401

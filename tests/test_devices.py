@@ -207,6 +207,7 @@ CASES = {
     "cdist": lambda x, d: torch.cdist(x, x.flip((0,)) * 0.5),
     "cdist_p1_inf": lambda x, d: torch.cdist(x.unsqueeze(0), x[:1], p=1) + torch.cdist(x, x, p=float("inf")),
     "cdist_p3": lambda x, d: torch.cdist(x, x[1:] * 0.1 + 1, p=3),
+    "pdist": lambda x, d: torch.cat([torch.pdist(x), torch.pdist(x.t(), p=1), torch.pdist(x, p=float("inf"))]),
     "rot90": lambda x, d: torch.rot90(x, 1) * 1 + torch.rot90(x, 3, (1, 0)) + x.fliplr().rot90(2).t(),
     "flipud_moveaxis": lambda x, d: torch.moveaxis(x.flipud().unsqueeze(0), 0, 2),
     "kron": lambda x, d: torch.kron(x, x[:, :2]),

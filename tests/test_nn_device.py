@@ -111,6 +111,16 @@ CASES = {
         _BilinearAttention(),
         [T.arange(12.0).reshape(2, 2, 3) / 10, T.arange(16.0).reshape(2, 2, 4) / 10, T.zeros(2, 2, 2)],
         lambda o, y: T.nn.functional.mse_loss(o, y)),
+    "ctc_loss_gumbel": lambda: (
+        T.nn.Sequential(T.nn.Linear(3, 5), T.nn.LogSoftmax(2)),
+        [T.arange(36.0).reshape(6, 2, 3).sin(), T.tensor([[1, 2, 2], [3, 4, 0]])],
+        lambda o, y: T.nn.CTCLoss(zero_infinity=True)(o, y, T.tensor([6, 5]), T.tensor([3, 2]))
+        + T.nn.functional.ctc_loss(o, y, [1, 5], [3, 2], reduction="sum", zero_infinity=True)
+        + (T.nn.functional.gumbel_softmax(o, hard=True) * o).sum()),
+    "spatial_transformer_grid_sample": lambda: (
+        _SpatialTransformer(),
+        [T.arange(96.0).reshape(2, 3, 4, 4).sin(), T.zeros(2, 3, 3, 5)],
+        lambda o, y: T.nn.functional.mse_loss(o, y)),
 }
 
 
@@ -205,6 +215,28 @@ class _BilinearAttention(T.nn.Module):
         mask = T.ones(2, 2, dtype=T.bool, device=y.device).tril()
         return T.nn.functional.scaled_dot_product_attention(y, y, y, attn_mask=mask) + T.nn.init.orthogonal_(
             T.empty(2, 2, device=y.device)).sum() * 0
+
+
+class _SpatialTransformer(T.nn.Module):
+    """affine_grid from a learned theta, then grid_sample in every mode (2-D and 3-D)."""
+
+    def __init__(self):
+        super().__init__()
+        self.loc = T.nn.Linear(48, 6)
+        self.loc3 = T.nn.Linear(48, 12)
+
+    def forward(self, x):
+        F = T.nn.functional
+        flat = x.flatten(1)
+        theta = self.loc(flat).view(-1, 2, 3) * 0.5 + T.eye(2, 3, device=x.device)
+        grid = F.affine_grid(theta, (2, 3, 3, 5), align_corners=False) * 1.4
+        a = F.grid_sample(x, grid, padding_mode="reflection", align_corners=False)
+        b = F.grid_sample(x, grid, mode="bicubic", padding_mode="border", align_corners=True)
+        c = F.grid_sample(x, grid, mode="nearest", align_corners=False)
+        theta3 = self.loc3(flat).view(-1, 3, 4) * 0.5 + T.eye(3, 4, device=x.device)
+        grid3 = F.affine_grid(theta3, (2, 3, 2, 3, 5), align_corners=True)
+        d = F.grid_sample(x[:, :, None], grid3, align_corners=True)[:, :, 1]
+        return a + b + c + d
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

@@ -24,6 +24,51 @@ _MODES = {"use_mm_for_euclid_dist_if_necessary": 0, "use_mm_for_euclid_dist": 1,
           "donot_use_mm_for_euclid_dist": 2}
 
 
+def pnorm(backend, diff, p):
+    """The p-norm of ``diff`` over its last axis (``p`` a float ``>= 0``: 0 counts the
+    nonzero entries, inf takes the largest absolute one)."""
+    xp = backend.xp
+    a = xp.abs(diff)
+    if p == 0:
+        return xp.sum(xp.astype(diff != 0, diff.dtype), axis=-1)
+    if p == 1:
+        return xp.sum(a, axis=-1)
+    if p == 2:
+        return xp.sqrt(xp.sum(diff * diff, axis=-1))
+    if math.isinf(p):
+        return xp.max(a, axis=-1) if diff.shape[-1] else xp.zeros(diff.shape[:-1], dtype=diff.dtype,
+                                                                   **backend._dev_kw())
+    return xp.sum(a ** p, axis=-1) ** (1.0 / p)
+
+
+def pnorm_grad(backend, diff, dist, g, p):
+    """The gradient with respect to ``diff`` of :func:`pnorm` (``dist``), given the
+    gradient ``g`` of the norms: PyTorch's ``_cdist_backward`` / ``_pdist_backward``
+    formulas per ``p`` (zero where the distance is zero)."""
+    xp = backend.xp
+    zero = xp.zeros((), dtype=diff.dtype, **backend._dev_kw())
+    d = xp.expand_dims(dist, axis=-1)
+    gg = xp.expand_dims(g, axis=-1)
+    if p == 0:
+        each = diff * 0
+    elif p == 1:
+        each = xp.sign(diff) * gg
+    elif p == 2:
+        each = xp.where(d == 0, zero, diff * gg / xp.where(d == 0, 1, d))
+    elif math.isinf(p):
+        each = xp.sign(diff) * xp.astype(xp.abs(diff) == d, diff.dtype) * gg
+    else:
+        a = xp.abs(diff)
+        safe = xp.where(d == 0, 1, d)
+        if p < 2:
+            each = xp.sign(diff) * a ** (p - 1) * gg / safe ** (p - 1)
+            each = xp.where((diff == 0) & (p < 1), zero, each)
+        else:
+            each = diff * a ** (p - 2) * gg / safe ** (p - 1)
+        each = xp.where(d == 0, zero, each)
+    return each
+
+
 class Cdist(OpFunction):
     """``Cdist.apply(x1, x2, p, batch)``: the inputs' batch dimensions broadcast to ``batch``
     here (PyTorch records no expand), and their gradients are summed back."""
@@ -41,18 +86,7 @@ class Cdist(OpFunction):
         if a2.shape[:-2] != batch:
             a2 = xp.broadcast_to(a2, batch + a2.shape[-2:])
         diff = xp.expand_dims(a1, axis=-2) - xp.expand_dims(a2, axis=-3)  # (..., r1, r2, c)
-        a = xp.abs(diff)
-        if p == 0:
-            dist = xp.sum(xp.astype(diff != 0, diff.dtype), axis=-1)
-        elif p == 1:
-            dist = xp.sum(a, axis=-1)
-        elif p == 2:
-            dist = xp.sqrt(xp.sum(diff * diff, axis=-1))
-        elif math.isinf(p):
-            dist = xp.max(a, axis=-1) if diff.shape[-1] else xp.zeros(diff.shape[:-1], dtype=diff.dtype,
-                                                                       **b._dev_kw())
-        else:
-            dist = xp.sum(a ** p, axis=-1) ** (1.0 / p)
+        dist = pnorm(b, diff, p)
         if ctx.needs_input_grad:
             ctx.p, ctx.diff, ctx.dist = p, diff, dist
             ctx.shapes = (x1._data.shape, x2._data.shape)
@@ -62,26 +96,7 @@ class Cdist(OpFunction):
     def backward(ctx, g):
         xp = ctx.xp
         p, diff, dist = ctx.p, ctx.diff, ctx.dist
-        zero = xp.zeros((), dtype=diff.dtype, **ctx.backend._dev_kw())
-        d = xp.expand_dims(dist, axis=-1)
-        gg = xp.expand_dims(g, axis=-1)
-        if p == 0:
-            each = diff * 0
-        elif p == 1:
-            each = xp.sign(diff) * gg
-        elif p == 2:
-            each = xp.where(d == 0, zero, diff * gg / xp.where(d == 0, 1, d))
-        elif math.isinf(p):
-            each = xp.sign(diff) * xp.astype(xp.abs(diff) == d, diff.dtype) * gg
-        else:
-            a = xp.abs(diff)
-            safe = xp.where(d == 0, 1, d)
-            if p < 2:
-                each = xp.sign(diff) * a ** (p - 1) * gg / safe ** (p - 1)
-                each = xp.where((diff == 0) & (p < 1), zero, each)
-            else:
-                each = diff * a ** (p - 2) * gg / safe ** (p - 1)
-            each = xp.where(d == 0, zero, each)
+        each = pnorm_grad(ctx.backend, diff, dist, g, p)
         g1 = sum_to_shape(xp, xp.sum(each, axis=-2), ctx.shapes[0]) if ctx.needs_input_grad[0] else None
         g2 = sum_to_shape(xp, -xp.sum(each, axis=-3), ctx.shapes[1]) if ctx.needs_input_grad[1] else None
         return g1, g2
@@ -160,3 +175,73 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
     if x2.device != x1.device:
         x2 = x2.to(x1.device)
     return Cdist.apply(x1, x2, float(p), batch)
+
+
+class Pdist(OpFunction):
+    """``Pdist.apply(x, p)``: the distances of the row pairs ``i < j`` of a 2-D ``x``, in
+    row-major order of the upper triangle; the backward adds each pair's gradient to row
+    ``i`` and subtracts it from row ``j``."""
+
+    name = "PdistBackward0"
+    arity = 1
+
+    @staticmethod
+    def forward(ctx, x, p):
+        b = x._backend
+        xp = b.xp
+        a = x._data
+        n = a.shape[0]
+        kw = b._dev_kw()
+        rows = xp.arange(n, dtype=xp.int64, **kw)
+        upper = xp.reshape(rows, (n, 1)) < xp.reshape(rows, (1, n))
+        first = xp.reshape(xp.broadcast_to(xp.reshape(rows, (n, 1)), (n, n)), (-1,))
+        second = xp.reshape(xp.broadcast_to(xp.reshape(rows, (1, n)), (n, n)), (-1,))
+        keep = xp.reshape(upper, (-1,))
+        i, j = first[keep], second[keep]
+        diff = xp.take(a, i, axis=0) - xp.take(a, j, axis=0)  # (pairs, c)
+        dist = pnorm(b, diff, p)
+        if ctx.needs_input_grad:
+            ctx.state = (p, diff, dist, i, j, a.shape)
+        return dist
+
+    @staticmethod
+    def backward(ctx, g):
+        xp = ctx.xp
+        p, diff, dist, i, j, shape = ctx.state
+        each = pnorm_grad(ctx.backend, diff, dist, g, p)
+        return ctx.backend.index_add(shape, None, 0, xp.concat([i, j]), xp.concat([each, -each], axis=0))
+
+
+def pdist(input, p=2):
+    """The p-norm distance between every pair of rows of a 2-D tensor.
+
+    For ``input`` of shape ``(N, M)`` the result has ``N * (N - 1) / 2`` entries:
+    ``||input[i] - input[j]||_p`` for ``i < j``, row by row (``(0, 1), (0, 2), ...,
+    (1, 2), ...``), the upper triangle of ``cdist(input, input)`` without its diagonal.
+    Differentiable (``grad_fn`` ``PdistBackward0``). Mirrors ``torch.pdist`` (also
+    ``torch.nn.functional.pdist``).
+
+    Args:
+        input: a float32 or float64 tensor of shape ``(N, M)``.
+        p: the norm's order, ``>= 0`` (default 2); ``0`` counts differing coordinates,
+            ``float("inf")`` takes the largest absolute difference.
+
+    Raises:
+        RuntimeError: for an input that is not 2-D or not floating point, or a negative
+            ``p``.
+        NotImplementedError: for float16 and bfloat16 inputs (as PyTorch's CPU kernel).
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.pdist(torch.tensor([[0., 0.], [3., 4.], [1., 1.]]))
+        tensor([5.0000, 1.4142, 3.6056])
+    """
+    if input.dim() != 2:
+        raise RuntimeError(f"pdist only supports 2D tensors, got: {input.dim()}D")
+    if not input.dtype.is_floating_point:
+        raise RuntimeError("pdist only supports floating-point dtypes")
+    if p < 0:
+        raise RuntimeError("pdist only supports non-negative p values")
+    if input.dtype in (D.float16, D.bfloat16):
+        raise NotImplementedError(f"\"pdist\" not implemented for '{D.scalar_name(input.dtype)}'")
+    return Pdist.apply(input, float(p))

@@ -1146,6 +1146,16 @@ from ._fold import fold, unfold  # noqa: E402
 
 __all__ += ["bilinear", "embedding_bag"]
 from ._bilinear import bilinear  # noqa: E402
+
+__all__ += ["ctc_loss"]
+from ._ctc import ctc_loss  # noqa: E402
+
+__all__ += ["gumbel_softmax", "pdist"]
+from ._gumbel import gumbel_softmax  # noqa: E402
+from .._ops.distance import pdist  # noqa: E402
+
+__all__ += ["affine_grid", "grid_sample"]
+from ._grid_sample import affine_grid, grid_sample  # noqa: E402
 from ._embedding_bag import embedding_bag  # noqa: E402
 
 __all__ += ["scaled_dot_product_attention", "multi_head_attention_forward"]

@@ -38,7 +38,7 @@ NAMESPACES = {
         nanmedian quantile nanquantile aminmax cov corrcoef histc histogram logcumsumexp trapezoid trapz
         cumulative_trapezoid
         masked_select unique unique_consecutive bincount index_add take_along_dim meshgrid searchsorted
-        bucketize isin cdist moveaxis fliplr flipud rot90 atleast_1d atleast_2d atleast_3d column_stack dstack
+        bucketize isin cdist pdist moveaxis fliplr flipud rot90 atleast_1d atleast_2d atleast_3d column_stack dstack
         kron tensordot diag_embed cartesian_prod tril_indices triu_indices
         det logdet slogdet inverse cholesky svd matrix_power
         block_diag combinations vander diagflat unravel_index renorm index_copy index_reduce select_scatter
@@ -102,6 +102,7 @@ NAMESPACES = {
         Hardshrink Softshrink Tanhshrink PixelShuffle PixelUnshuffle
         LazyLinear LazyConv1d LazyConv2d LazyConvTranspose2d LazyBatchNorm1d LazyBatchNorm2d
         RReLU AlphaDropout FeatureAlphaDropout
+        AdaptiveLogSoftmaxWithLoss CTCLoss
     """),
     "torch.nn.functional": ("reftorch.nn.functional", """
         linear relu leaky_relu elu gelu sigmoid tanh softmax log_softmax softplus dropout embedding
@@ -119,6 +120,7 @@ NAMESPACES = {
         rrelu alpha_dropout feature_alpha_dropout
         silu relu6 hardtanh mish
         conv_transpose1d conv_transpose2d
+        affine_grid grid_sample gumbel_softmax pdist ctc_loss
         interpolate upsample upsample_nearest upsample_bilinear selu celu hardswish hardsigmoid softmin logsigmoid softsign threshold glu prelu
     """),
     "torch.nn.utils": ("reftorch.nn.utils", """

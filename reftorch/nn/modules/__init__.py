@@ -7,7 +7,7 @@ from .module import Module  # noqa: F401
 
 for _name in ("container", "linear", "activation", "dropout", "flatten", "sparse", "loss", "conv", "pooling",
               "batchnorm", "normalization", "distance", "padding", "upsampling", "transformer", "pixelshuffle", "instancenorm",
-              "fold"):
+              "fold", "adaptive"):
     if _ilu.find_spec(f"{__name__}.{_name}") is not None:
         _mod = __import__(f"{__name__}.{_name}", fromlist=["__all__"])
         for _k in getattr(_mod, "__all__", ()):

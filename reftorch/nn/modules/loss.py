@@ -398,3 +398,37 @@ class TripletMarginWithDistanceLoss(_Loss):
         return F.triplet_margin_with_distance_loss(anchor, positive, negative,
                                                    distance_function=self.distance_function, margin=self.margin,
                                                    swap=self.swap, reduction=self.reduction)
+
+
+__all__ += ["CTCLoss"]
+
+
+class CTCLoss(_Loss):
+    """:func:`~reftorch.nn.functional.ctc_loss` as a layer: the Connectionist Temporal
+    Classification loss of ``(T, N, C)`` log-probabilities and unaligned target sequences.
+
+    Args:
+        blank: the blank class (default 0).
+        reduction: ``"mean"`` (default: each loss divided by its target length, then
+            averaged), ``"sum"`` or ``"none"``.
+        zero_infinity: replace infinite losses and their gradients by zero.
+
+    ``forward(log_probs, targets, input_lengths, target_lengths)`` as in
+    :func:`~reftorch.nn.functional.ctc_loss`. Mirrors ``torch.nn.CTCLoss``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> ctc = torch.nn.CTCLoss()
+        >>> lp = torch.tensor([[[0.5, 0.5]], [[0.5, 0.5]]]).log()
+        >>> ctc(lp, torch.tensor([[1]]), torch.tensor([2]), torch.tensor([1]))
+        tensor(0.2877)
+    """
+
+    def __init__(self, blank: int = 0, reduction: str = "mean", zero_infinity: bool = False):
+        super().__init__(reduction=reduction)
+        self.blank = blank
+        self.zero_infinity = zero_infinity
+
+    def forward(self, log_probs, targets, input_lengths, target_lengths):
+        return F.ctc_loss(log_probs, targets, input_lengths, target_lengths, self.blank, self.reduction,
+                          self.zero_infinity)
