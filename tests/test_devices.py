@@ -215,6 +215,8 @@ CASES = {
     "cartesian_prod": lambda x, d: torch.cartesian_prod(x[0], x[1, :2]),
     "column_dstack": lambda x, d: torch.column_stack([x[0], x[1]]).t() + torch.dstack([x, x])[..., 1],
     "atleast": lambda x, d: torch.atleast_3d(x[0, 0]) * torch.atleast_2d(x[0]).sum(),
+    "as_strided": lambda x, d: (torch.as_strided(x * 2, (2, 3), (1, 1), 1) + x[:, 1:].as_strided((2, 3), (0, 1))
+                                + torch.as_strided_scatter(x * 1, x[0, :2] * 3, (2,), (2,), 1).reshape(2, 3)),
     "unfold_windows": lambda x, d: x.unfold(1, 2, 1) * x.unfold(0, 1, 1).sum() + x.unfold(1, 1, 2).sum(),
     "inplace_views": lambda x, d: (x * 1).unsqueeze_(1).transpose_(0, 2).squeeze_(1).relu_(),
     "lgamma_digamma": lambda x, d: torch.lgamma(x * 0.7) + torch.digamma(x + 0.5),
