@@ -85,6 +85,7 @@ from ._ops.inplace_shape import zero_  # noqa: F401
 from . import linalg, return_types, special  # noqa: F401
 from ._ops.indexing import narrow  # noqa: F401
 from ._ops.as_strided import as_strided, as_strided_scatter  # noqa: F401
+from ._ops.matrix_exp import torch_matrix_exp as matrix_exp  # noqa: F401
 from ._ops.shape import tile, broadcast_to, broadcast_shapes, broadcast_tensors  # noqa: F401
 from ._ops.pointwise import addcmul, addcdiv, lerp  # noqa: F401
 from ._ops.pointwise import (  # noqa: F401

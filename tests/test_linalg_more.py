@@ -1,0 +1,79 @@
+"""More of torch.linalg against PyTorch: matrix_exp (torch.matrix_exp, Tensor.matrix_exp):
+values over every Taylor degree PyTorch picks (single matrices and batches), dtypes,
+complex inputs, gradients, errors."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from _compare import both, check_grads
+
+RNG = np.random.default_rng(7)
+
+
+def _scaled(shape, norm, dtype="float64", complex_=False):
+    """Matrices of ``shape`` whose 1-norms are ``norm`` (one of PyTorch's degree ranges)."""
+    a = RNG.standard_normal(shape)
+    if complex_:
+        a = a + 1j * RNG.standard_normal(shape)
+    return (a * norm / np.abs(a).sum(-2).max(-1)[..., None, None]).astype(dtype)
+
+
+# the 1-norms select degrees 1, 2, 4, 8, 12 and 18 (scaled) in float64 and float32
+NORMS = [1e-17, 1e-9, 1e-5, 0.02, 0.2, 0.9, 7.0, 15.0]
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("norm", NORMS)
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_matrix_exp_single_matrices(norm, dtype):
+    a = _scaled((3, 3), norm, dtype)
+    both(lambda T, x: T.linalg.matrix_exp(x), a)
+    both(lambda T, x: T.matrix_exp(x), _scaled((4, 4), norm, dtype))
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("dtype", ["float32", "float64", "complex64", "complex128"])
+def test_matrix_exp_batches_and_complex(dtype):
+    # a batch takes degree 18 with scaling for every matrix, as in PyTorch
+    a = np.stack([_scaled((3, 3), n, dtype, dtype.startswith("complex")) for n in (1e-6, 0.03, 0.7, 5.0)])
+    both(lambda T, x: T.linalg.matrix_exp(x.reshape(2, 2, 3, 3)), a)
+    both(lambda T, x: x[1].matrix_exp(), a)
+
+
+@pytest.mark.torch
+def test_matrix_exp_small_and_empty():
+    both(lambda T: T.linalg.matrix_exp(T.zeros(0, 0)))
+    both(lambda T: T.linalg.matrix_exp(T.zeros(2, 0, 0, dtype=T.float64)))
+    both(lambda T: T.linalg.matrix_exp(T.tensor([[[1.5]], [[-2.0]]])))
+    both(lambda T: T.linalg.matrix_exp(T.tensor([[0., 1.], [-1., 0.]]) * 3.14159265))
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("norm", [0.01, 0.4, 3.0])
+def test_matrix_exp_gradients(norm):
+    check_grads(lambda T, x: T.linalg.matrix_exp(x), _scaled((3, 3), norm))
+    check_grads(lambda T, x: T.matrix_exp(x), _scaled((2, 3, 3), norm))
+    check_grads(lambda T, x: x.matrix_exp(), _scaled((3, 3), norm, "float32"))
+
+
+@pytest.mark.torch
+def test_matrix_exp_complex_gradient():
+    check_grads(lambda T, x: T.linalg.matrix_exp(x), _scaled((3, 3), 0.8, "complex128", True), complex_grads=True)
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("make", ["T.zeros(3)", "T.zeros(2, 3)", "T.zeros(2, 2, dtype=T.int64)", "[[1.]]"])
+def test_matrix_exp_errors(make):
+    for call in ("T.linalg.matrix_exp({})", "T.matrix_exp({})"):
+        both(lambda T: eval(call.format(make)), msg=True)
+
+
+@pytest.mark.torch
+def test_matrix_exp_second_order():
+    def run(T, x):
+        x = x.requires_grad_()
+        (g,) = T.autograd.grad((T.linalg.matrix_exp(x) ** 2).sum(), x, create_graph=True)
+        (gg,) = T.autograd.grad((g * g).sum(), x)
+        return g, gg
+    both(run, _scaled((3, 3), 0.7))
