@@ -528,6 +528,7 @@ def _bind_more_ops():
         "det": linalg_solve.torch_det, "logdet": linalg_solve.logdet, "slogdet": linalg_solve.torch_slogdet,
         "inverse": linalg_solve.inverse, "cholesky": linalg_decomp.torch_cholesky, "svd": linalg_decomp.torch_svd,
         "matrix_power": linalg_products.matrix_power,
+        "qr": linalg_decomp.torch_qr, "pinverse": linalg_products.pinverse,
     }
     for name, fn in more.items():
         setattr(Tensor, name, fn)

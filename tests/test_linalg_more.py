@@ -77,3 +77,54 @@ def test_matrix_exp_second_order():
         (gg,) = T.autograd.grad((g * g).sum(), x)
         return g, gg
     both(run, _scaled((3, 3), 0.7))
+
+
+# ----------------------------------------------------------------------------- torch.qr, torch.pinverse
+@pytest.mark.torch
+@pytest.mark.filterwarnings("ignore:torch.qr is deprecated")
+@pytest.mark.parametrize("shape", [(4, 3), (3, 4), (2, 3, 3)])
+def test_torch_qr_is_linalg_qr_with_some(shape):
+    a = RNG.standard_normal(shape)
+    check_grads(lambda T, x: T.qr(x).Q @ T.qr(x).R, a)
+    both(lambda T, x: (type(T.qr(x)).__name__, T.qr(x, some=False).Q.shape, x.qr(False).R.shape,
+                       T.allclose(T.qr(x).Q @ T.qr(x).R, x)), a)
+
+
+@pytest.mark.torch
+def test_torch_qr_warns_once_and_errors():
+    import warnings
+    import reftorch
+    from _compare import forget_warning
+    forget_warning("torch.qr is deprecated")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        reftorch.qr(reftorch.eye(2))
+        reftorch.qr(reftorch.eye(2))
+    assert [str(w.message).splitlines()[0] for w in caught] == [
+        "torch.qr is deprecated in favor of torch.linalg.qr and will be removed in a future PyTorch release."]
+    both(lambda T: T.qr(T.zeros(3)), msg=True)
+    both(lambda T: T.qr([[1.0]]), msg=True)
+    both(lambda T: T.qr(T.eye(2), some=1), msg=True)
+
+
+@pytest.mark.torch
+def test_pinverse():
+    a = RNG.standard_normal((2, 4, 3))
+    check_grads(lambda T, x: T.pinverse(x), a)
+    check_grads(lambda T, x: x.pinverse(rcond=0.3), a)
+    both(lambda T: T.pinverse(T.zeros(3)), msg=True)
+    both(lambda T: T.pinverse([[1.0]]), msg=True)
+
+
+@pytest.mark.torch
+def test_inv_of_complex_matrices():
+    a = RNG.standard_normal((2, 3, 3)) + 1j * RNG.standard_normal((2, 3, 3))
+    both(lambda T, x: (T.linalg.inv(x), T.inverse(x), x.inverse()), a.astype("complex64"))
+    check_grads(lambda T, x: T.linalg.inv(x), a, complex_grads=True)
+    check_grads(lambda T, x: T.linalg.inv(x).abs(), a, complex_grads=True)
+
+    def second(T, x):
+        x = x.requires_grad_()
+        (g,) = T.autograd.grad(T.linalg.inv(x).abs().sum(), x, create_graph=True)
+        return g, T.autograd.grad(g.abs().sum(), x)[0]
+    both(second, a[0])
