@@ -128,3 +128,77 @@ def test_inv_of_complex_matrices():
         (g,) = T.autograd.grad(T.linalg.inv(x).abs().sum(), x, create_graph=True)
         return g, T.autograd.grad(g.abs().sum(), x)[0]
     both(second, a[0])
+
+
+# ----------------------------------------------------------------------------- eig, eigvals
+def _phase_free(T, L, V):
+    """What eig determines uniquely: the eigenvalues (LAPACK's order, the same in both
+    libraries here) and each eigenvector with its largest component made real positive."""
+    idx = V.abs().argmax(-2, keepdim=True)
+    top = V.gather(-2, idx)
+    return L, V * (top.conj() / top.abs())
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("dtype", ["float32", "float64", "complex64", "complex128"])
+def test_eig_values_and_vectors(dtype):
+    rng = np.random.default_rng(3)  # (well separated eigenvalues: eigenvectors well conditioned)
+    a = rng.standard_normal((2, 4, 4)) + np.diag([0., 2., 4., 6.])
+    if dtype.startswith("complex"):
+        a = a + 1j * rng.standard_normal((2, 4, 4))
+    a = a.astype(dtype)
+    both(lambda T, x: _phase_free(T, *T.linalg.eig(x)), a)
+    both(lambda T, x: (T.linalg.eigvals(x), type(T.linalg.eig(x)).__name__, T.linalg.eig(x).eigenvalues.dtype), a)
+
+
+@pytest.mark.torch
+def test_eig_of_rotation_and_empty():
+    both(lambda T: _phase_free(T, *T.linalg.eig(T.tensor([[0., -1.], [1., 0.]]))))
+    both(lambda T: T.linalg.eig(T.tensor([[2., 1.], [0., 3.]])))
+    both(lambda T: tuple(T.linalg.eig(T.zeros(0, 0))))
+    both(lambda T: T.linalg.eigvals(T.zeros(3, 0, 0, dtype=T.float64)))
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("dtype", ["float64", "complex128"])
+def test_eig_gradients(dtype):
+    a = RNG.standard_normal((3, 3))
+    if dtype == "complex128":
+        a = a + 1j * RNG.standard_normal((3, 3))
+
+    def loss(T, x):  # depends on the eigenvectors only through phase-free quantities
+        L, V = T.linalg.eig(x)
+        return (L.real ** 2).sum() + (L.imag * 1.5).sum() + (V.abs() ** 3).sum()
+    check_grads(loss, a, complex_grads=True)
+    check_grads(lambda T, x: T.linalg.eigvals(x).abs(), a, complex_grads=True)
+    check_grads(lambda T, x: T.linalg.eig(x).eigenvalues.real, a, complex_grads=True)
+
+
+@pytest.mark.torch
+def test_eig_phase_dependent_loss_raises_in_backward():
+    def run(T, x):
+        x = x.requires_grad_()
+        V = T.linalg.eig(x).eigenvectors
+        V.imag.sum().backward()
+    both(run, RNG.standard_normal((3, 3)), msg=True)
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("make", ["T.zeros(3)", "T.zeros(2, 3)", "T.zeros(2, 2, dtype=T.int64)",
+                                  "T.zeros(2, 2, dtype=T.float16)", "[[1.]]"])
+def test_eig_errors(make):
+    for call in ("T.linalg.eig({})", "T.linalg.eigvals({})"):
+        both(lambda T: eval(call.format(make)), msg=True)
+
+
+@pytest.mark.torch
+def test_eig_of_non_finite_matrices():
+    nan = "T.tensor([[[float('nan'), 1.], [0., 1.]], [[1., 2.], [3., 4.]]])"
+    both(lambda T: T.linalg.eig(eval(nan)), msg=True)
+    both(lambda T: T.linalg.eigvals(eval(nan).requires_grad_()), msg=True)
+    # without a gradient PyTorch returns LAPACK's values; reftorch NaN for that matrix
+    import reftorch
+    T = reftorch
+    out = T.linalg.eigvals(eval(nan))
+    assert bool(out[0].isnan().all()) and out.dtype == T.complex64
+    both(lambda T: T.linalg.eigvals(eval(nan))[1])
