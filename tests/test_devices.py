@@ -244,6 +244,8 @@ CASES = {
                                        + torch.linalg.matrix_exp(torch.stack([x[:, :2], x[:, 1:] / 9])).sum(0)),
     "linalg_eig": lambda x, d: (torch.linalg.eigvals(x[:, :2]).abs() + torch.linalg.eig(x[:, 1:]).eigenvalues.real
                                 + torch.linalg.eig(x[:, :2]).eigenvectors.abs().sum(0)),
+    "householder_product": lambda x, d: (torch.linalg.householder_product(x.t(), x[0, :2] / 3)
+                                         + torch.orgqr(x.t(), x[1, :1])).t(),
     "linalg_lstsq": lambda x, d: torch.linalg.lstsq(x.t(), x.t()[:, :1] * 2 + 1, driver="gelsd").solution
                                  + torch.linalg.lstsq(x.t(), x[0], driver="gelsd").residuals,
     "logaddexp2_float_power": lambda x, d: torch.logaddexp2(x, x * 2) + torch.float_power(x.abs(), 2).float(),

@@ -202,3 +202,37 @@ def test_eig_of_non_finite_matrices():
     out = T.linalg.eigvals(eval(nan))
     assert bool(out[0].isnan().all()) and out.dtype == T.complex64
     both(lambda T: T.linalg.eigvals(eval(nan))[1])
+
+
+# ----------------------------------------------------------------------------- householder_product
+@pytest.mark.torch
+@pytest.mark.parametrize("shape, k", [((4, 3), 2), ((3, 3), 3), ((2, 5, 3), 3), ((4, 2), 0), ((3, 0), 0)])
+@pytest.mark.parametrize("dtype", ["float32", "float64", "complex128"])
+def test_householder_product(shape, k, dtype):
+    rng = np.random.default_rng(5)
+    a = rng.standard_normal(shape)
+    tau = rng.uniform(0.2, 1.8, shape[:-2] + (k,))
+    if dtype == "complex128":
+        a = a + 1j * rng.standard_normal(shape)
+        tau = tau + 0.3j * rng.standard_normal(tau.shape)
+    a, tau = a.astype(dtype), tau.astype(dtype)
+    check_grads(lambda T, x, t: T.linalg.householder_product(x, t), a, tau, complex_grads=True)
+    both(lambda T, x, t: (T.orgqr(x, t), x.orgqr(t)), a, tau)
+
+
+@pytest.mark.torch
+def test_householder_product_of_geqrf_is_q():
+    # the reflectors of a QR decomposition give its Q (PyTorch's geqrf as the source)
+    import torch
+    a = torch.from_numpy(np.random.default_rng(2).standard_normal((5, 3)))
+    refl, tau = torch.geqrf(a)
+    both(lambda T, x, t: T.linalg.householder_product(x, t), refl.numpy(), tau.numpy())
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("args", ["T.zeros(3), T.zeros(1)", "T.zeros(2, 3), T.zeros(1)", "T.zeros(3, 2), T.zeros(3)",
+                                  "T.zeros(3, 2), T.zeros(2, 1)", "T.zeros(3, 2, dtype=T.int64), T.zeros(1, dtype=T.int64)",
+                                  "T.zeros(3, 2), T.zeros(1, dtype=T.float64)", "T.zeros(2, 3, 2), T.zeros(3, 1)",
+                                  "[[1.]], T.zeros(1)"])
+def test_householder_product_errors(args):
+    both(lambda T: eval(f"T.linalg.householder_product({args})"), msg=True)
