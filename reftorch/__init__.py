@@ -85,6 +85,8 @@ from ._ops.reorder import flip, roll, repeat_interleave  # noqa: F401
 from ._ops.inplace_shape import zero_  # noqa: F401
 from . import linalg, return_types, special  # noqa: F401
 from ._ops.indexing import narrow  # noqa: F401
+from ._ops.as_strided import as_strided, as_strided_scatter  # noqa: F401
+from ._ops.matrix_exp import torch_matrix_exp as matrix_exp  # noqa: F401
 from ._ops.shape import tile, broadcast_to, broadcast_shapes, broadcast_tensors, view_as_real, view_as_complex  # noqa: F401
 from ._ops.pointwise import addcmul, addcdiv, lerp  # noqa: F401
 from ._ops.pointwise import (  # noqa: F401
@@ -141,7 +143,9 @@ from ._ops.tri_indices import tril_indices, triu_indices  # noqa: F401
 from ._ops.tensor_products import kron, tensordot, cartesian_prod  # noqa: F401
 from ._ops.diag_embed import diag_embed  # noqa: F401
 from ._ops.linalg_solve import torch_det as det, logdet, torch_slogdet as slogdet, inverse  # noqa: F401
-from ._ops.linalg_decomp import torch_cholesky as cholesky, torch_svd as svd  # noqa: F401
+from ._ops.linalg_decomp import torch_cholesky as cholesky, torch_svd as svd, torch_qr as qr  # noqa: F401
+from ._ops.linalg_products import pinverse  # noqa: F401
+from ._ops.householder import orgqr  # noqa: F401
 from ._ops.linalg_products import matrix_power  # noqa: F401
 from ._ops.weight_norm import norm_except_dim, _weight_norm  # noqa: F401
 

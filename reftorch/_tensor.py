@@ -367,6 +367,24 @@ class Tensor:
         """The address of the first element (NumPy's / CuPy's data pointer)."""
         return self._backend.data_ptr(self._data)
 
+    def storage_offset(self) -> int:
+        """Where the first element lies in the memory shared with the tensor's base (its
+        storage), in elements; 0 for a tensor that is not a view.
+
+        Mirrors ``Tensor.storage_offset``.
+
+        Examples:
+            >>> import reftorch as torch
+            >>> x = torch.arange(12).reshape(3, 4)
+            >>> x[1, 2:].storage_offset()
+            6
+        """
+        root = self if self._base is None else self._base
+        if root._data.size == 0:
+            return 0
+        b = self._backend
+        return (b.data_ptr(self._data) - b.data_ptr(root._data)) // self._dtype.itemsize
+
     def untyped_storage(self):
         raise NotImplementedError("reftorch tensors have no separate storage object")
 

@@ -528,6 +528,7 @@ def _bind_more_ops():
         "det": linalg_solve.torch_det, "logdet": linalg_solve.logdet, "slogdet": linalg_solve.torch_slogdet,
         "inverse": linalg_solve.inverse, "cholesky": linalg_decomp.torch_cholesky, "svd": linalg_decomp.torch_svd,
         "matrix_power": linalg_products.matrix_power,
+        "qr": linalg_decomp.torch_qr, "pinverse": linalg_products.pinverse,
     }
     for name, fn in more.items():
         setattr(Tensor, name, fn)
@@ -772,7 +773,8 @@ Tensor._rebuild = staticmethod(creation._rebuild)
 
 from ._ops import masked_select as _masked_select, unique as _unique, bincount as _bincount  # noqa: E402
 from ._ops import index_add as _index_add, take as _take  # noqa: E402
-from ._ops import unfold as _unfold  # noqa: E402
+from ._ops import unfold as _unfold, as_strided as _as_strided, matrix_exp as _matrix_exp  # noqa: E402
+from ._ops import householder as _householder  # noqa: E402
 from ._ops import flips as _flips, tensor_products as _products, diag_embed as _diag_embed  # noqa: E402
 
 
@@ -803,6 +805,10 @@ def _bind_inplace_and_aliases():
                  "floor_divide", "true_divide", "clamp_min", "clamp_max"):
         setattr(Tensor, name + "_", _inplace(vars(Tensor)[name]))
     Tensor.unfold = _unfold.unfold
+    Tensor.as_strided = _as_strided.as_strided
+    Tensor.as_strided_scatter = _as_strided.as_strided_scatter
+    Tensor.matrix_exp = _matrix_exp.torch_matrix_exp
+    Tensor.orgqr = _householder.orgqr
     Tensor.fill_diagonal_ = diagonal.fill_diagonal_
     Tensor.sum_to_size = reduction.sum_to_size
     Tensor.split_with_sizes = splitting.split_with_sizes

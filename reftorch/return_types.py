@@ -16,6 +16,8 @@ from ._ops.linalg_solve import linalg_inv_ex_rt as linalg_inv_ex, linalg_slogdet
 from ._ops.linalg_solve import linalg_solve_ex_rt as linalg_solve_ex, slogdet_rt as slogdet  # noqa: E402
 from ._ops.linalg_decomp import linalg_cholesky_ex_rt as linalg_cholesky_ex, linalg_eigh_rt as linalg_eigh  # noqa: E402
 from ._ops.linalg_decomp import linalg_qr_rt as linalg_qr, linalg_svd_rt as linalg_svd, svd_rt as svd  # noqa: E402
+from ._ops.linalg_decomp import qr_rt as qr  # noqa: E402
+from ._ops.linalg_eig import linalg_eig_rt as linalg_eig  # noqa: E402
 from ._ops.linalg_products import linalg_lstsq_rt as linalg_lstsq  # noqa: E402
 from ._ops.float_math import _FrexpResult as frexp  # noqa: E402
 from ._ops.aminmax import aminmax_rt as aminmax, aminmax_out_rt as aminmax_out  # noqa: E402
@@ -25,4 +27,4 @@ from ._ops.histogram import histogram_rt as histogram, histogram_out_rt as histo
 __all__ = ["max", "min", "sort", "topk", "median", "nanmedian", "kthvalue", "mode", "cummax", "cummin",
            "aminmax", "histogram", "histogram_out", "aminmax_out", "nanmedian_out", "linalg_inv_ex",
            "linalg_slogdet", "linalg_solve_ex", "slogdet", "linalg_cholesky_ex", "linalg_eigh", "linalg_qr",
-           "linalg_svd", "svd", "linalg_lstsq", "frexp"]
+           "linalg_svd", "svd", "linalg_lstsq", "frexp", "qr", "linalg_eig"]

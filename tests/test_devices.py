@@ -216,6 +216,8 @@ CASES = {
     "cartesian_prod": lambda x, d: torch.cartesian_prod(x[0], x[1, :2]),
     "column_dstack": lambda x, d: torch.column_stack([x[0], x[1]]).t() + torch.dstack([x, x])[..., 1],
     "atleast": lambda x, d: torch.atleast_3d(x[0, 0]) * torch.atleast_2d(x[0]).sum(),
+    "as_strided": lambda x, d: (torch.as_strided(x * 2, (2, 3), (1, 1), 1) + x[:, 1:].as_strided((2, 3), (0, 1))
+                                + torch.as_strided_scatter(x * 1, x[0, :2] * 3, (2,), (2,), 1).reshape(2, 3)),
     "unfold_windows": lambda x, d: x.unfold(1, 2, 1) * x.unfold(0, 1, 1).sum() + x.unfold(1, 1, 2).sum(),
     "inplace_views": lambda x, d: (x * 1).unsqueeze_(1).transpose_(0, 2).squeeze_(1).relu_(),
     "lgamma_digamma": lambda x, d: torch.lgamma(x * 0.7) + torch.digamma(x + 0.5),
@@ -239,6 +241,12 @@ CASES = {
                                     + torch.linalg.vecdot(x[:, :2], x[:, 1:]) + torch.linalg.solve_triangular(
                                         x[:, :2], x[:, 1:], upper=False, left=False)
                                     + torch.linalg.matrix_rank(x).to(x.dtype),
+    "linalg_matrix_exp": lambda x, d: (torch.linalg.matrix_exp(x[:, :2] / 4) + torch.matrix_exp(x[:, 1:] * 2)
+                                       + torch.linalg.matrix_exp(torch.stack([x[:, :2], x[:, 1:] / 9])).sum(0)),
+    "linalg_eig": lambda x, d: (torch.linalg.eigvals(x[:, :2]).abs() + torch.linalg.eig(x[:, 1:]).eigenvalues.real
+                                + torch.linalg.eig(x[:, :2]).eigenvectors.abs().sum(0)),
+    "householder_product": lambda x, d: (torch.linalg.householder_product(x.t(), x[0, :2] / 3)
+                                         + torch.orgqr(x.t(), x[1, :1])).t(),
     "linalg_lstsq": lambda x, d: torch.linalg.lstsq(x.t(), x.t()[:, :1] * 2 + 1, driver="gelsd").solution
                                  + torch.linalg.lstsq(x.t(), x[0], driver="gelsd").residuals,
     "logaddexp2_float_power": lambda x, d: torch.logaddexp2(x, x * 2) + torch.float_power(x.abs(), 2).float(),

@@ -258,6 +258,34 @@ def qr(A, mode="reduced", *, out=None):
     return linalg_qr_rt(*Qr.apply(A, mode))
 
 
+qr_rt = _return_type("qr", ("Q", "R"))
+
+_QR_DEPRECATED = (
+    "torch.qr is deprecated in favor of torch.linalg.qr and will be removed in a future PyTorch release.\nThe "
+    "boolean parameter 'some' has been replaced with a string parameter 'mode'.\nQ, R = torch.qr(A, some)\n"
+    "should be replaced with\nQ, R = torch.linalg.qr(A, 'reduced' if some else 'complete') (Triggered internally "
+    "at /__w/pytorch/pytorch/aten/src/ATen/native/BatchLinearAlgebra.cpp:2505.)")
+
+
+def torch_qr(input, some=True, *, out=None):
+    """The deprecated ``torch.qr`` (and ``Tensor.qr``): :func:`qr` with mode ``"reduced"``
+    (``some=True``) or ``"complete"``, as ``torch.return_types.qr(Q, R)``, with PyTorch's
+    deprecation warning (once).
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.qr(torch.tensor([[3., 1.], [4., 2.], [0., 1.]])).R.shape
+        torch.Size([2, 2])
+    """
+    if out is not None:
+        raise NotImplementedError("reftorch: qr(out=...) is not supported")
+    tensor_arg(input, "qr", "input", 1)
+    if not isinstance(some, bool):
+        raise TypeError(f"qr(): argument 'some' must be bool, not {type(some).__name__}")
+    warn_once(_QR_DEPRECATED, stacklevel=0)
+    return qr_rt(*qr(input, "reduced" if some else "complete"))
+
+
 # ----------------------------------------------------------------------------- eigh
 class Eigh(OpFunction):
     """``(eigenvalues, eigenvectors)`` of the symmetric matrices whose ``UPLO`` triangle

@@ -381,6 +381,20 @@ def pinv(A, *, atol=None, rtol=None, hermitian=False, out=None):
     return Pinv.apply(A, atol, rtol, bool(hermitian))
 
 
+def pinverse(input, rcond=1e-15):
+    """The pseudo-inverse of each matrix of ``input``: the older ``torch.pinverse`` (and
+    ``Tensor.pinverse``), :func:`pinv` with ``rtol=rcond``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.pinverse(torch.tensor([[2., 0.], [0., 0.]]))
+        tensor([[0.5000, 0.0000],
+                [0.0000, 0.0000]])
+    """
+    tensor_arg(input, "pinverse", "input", 1)
+    return pinv(input, rtol=float(rcond))
+
+
 def matrix_rank(A, *, atol=None, rtol=None, hermitian=False, tol=None, out=None):
     """The numerical rank of each matrix of ``A``: how many singular values (``hermitian``:
     absolute eigenvalues) are above ``max(atol, rtol * largest)``; ``rtol`` defaults to

@@ -337,7 +337,7 @@ def logdet(input):
 
 # ----------------------------------------------------------------------------- inverse
 class Inv(OpFunction):
-    """The inverses of the last two dimensions. Backward: ``-A^{-T} @ grad @ A^{-T}``."""
+    """The inverses of the last two dimensions. Backward: ``-A^{-H} @ grad @ A^{-H}``."""
 
     name = "LinalgInvExBackward0"
     arity = 1
@@ -355,6 +355,8 @@ class Inv(OpFunction):
         xp = ctx.xp
         (out,) = ctx.saved_tensors
         inv_t = mT(xp, out._data)
+        if out.is_complex():
+            inv_t = xp.conj(inv_t)
         return -xp.matmul(inv_t, xp.matmul(g, inv_t))
 
 

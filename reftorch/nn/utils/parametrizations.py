@@ -1,13 +1,21 @@
-"""``torch.nn.utils.parametrizations``: weight normalization and spectral normalization
-written as parametrizations (see :mod:`reftorch.nn.utils.parametrize`). Mirrors
-``torch/nn/utils/parametrizations.py``.
-
-``orthogonal`` is not provided: its maps need ``torch.linalg.householder_product``,
-``torch.geqrf`` and ``torch.matrix_exp``, which reftorch does not have.
+"""``torch.nn.utils.parametrizations``: orthogonal weights, weight normalization and spectral
+normalization written as parametrizations (see :mod:`reftorch.nn.utils.parametrize`).
+Mirrors ``torch/nn/utils/parametrizations.py``.
 """
 from __future__ import annotations
 
+import enum
+
+from ..._ops.creation import eye, zeros_like
+from ..._ops.householder import householder_product
+from ..._ops.join import cat
 from ..._ops.linalg import dot, mv
+from ..._ops.linalg_decomp import qr
+from ..._ops.linalg_solve import solve
+from ..._ops.matrix_exp import torch_matrix_exp
+from ..._ops.reduction import allclose
+from ..._ops.sampling import randn
+from ..._type_info import finfo
 from ..._ops.weight_norm import _weight_norm, norm_except_dim
 from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
@@ -16,7 +24,186 @@ from ..modules.conv import ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
 from ..modules.module import Module
 from . import parametrize
 
-__all__ = ["spectral_norm", "weight_norm"]
+__all__ = ["orthogonal", "spectral_norm", "weight_norm"]
+
+
+# ----------------------------------------------------------------------------- orthogonal
+def _is_orthogonal(Q):
+    """``Q^H Q == I`` up to ``10 n eps`` (PyTorch's test)."""
+    n, k = Q.size(-2), Q.size(-1)
+    eps = 10.0 * n * finfo(Q.dtype).eps
+    return allclose(Q.mH @ Q, eye(k, dtype=Q.dtype, device=Q.device), atol=eps)
+
+
+def _make_orthogonal(A):
+    """The ``Q`` of ``A = QR`` (``A`` tall) with a real non-negative diagonal of ``R``:
+    unique, so the QR decomposition's own signs do not matter."""
+    Q, R = qr(A)
+    return Q * R.diagonal(dim1=-2, dim2=-1).sgn().unsqueeze(-2)
+
+
+def _geqrf(Q):
+    """LAPACK's ``geqrf`` for real tall matrices: the reflectors below the diagonal, ``R``
+    on and above it, and ``tau`` (``beta = -sign(alpha) * norm``; ``tau = 0`` where the
+    column below the diagonal is already zero)."""
+    A = Q.clone()
+    k = A.size(-1)
+    taus = []
+    for j in range(k):
+        alpha, below = A[..., j, j], A[..., j + 1:, j]
+        xnorm = below.norm(dim=-1)
+        zero = xnorm == 0
+        beta = -alpha.sign().where(alpha != 0, alpha.new_ones(())) * (alpha * alpha + xnorm * xnorm).sqrt()
+        beta = beta.where(~zero, alpha)
+        tau = ((beta - alpha) / beta).where(~zero, alpha.new_zeros(()))
+        v = below / (alpha - beta).where(~zero, alpha.new_ones(())).unsqueeze(-1)
+        v = v.where(~zero.unsqueeze(-1), below)
+        A[..., j + 1:, j] = v
+        A[..., j, j] = beta
+        if j + 1 < k:  # apply H = I - tau v v^T to the remaining columns
+            full = cat([v.new_ones(v.shape[:-1] + (1,)), v], dim=-1).unsqueeze(-1)
+            rest = A[..., j:, j + 1:]
+            A[..., j:, j + 1:] = rest - tau[..., None, None] * full @ (full.mT @ rest)
+        taus.append(tau)
+    return A, (A.new_zeros(A.shape[:-2] + (0,)) if not taus else cat([t.unsqueeze(-1) for t in taus], -1))
+
+
+class _OrthMaps(enum.Enum):
+    matrix_exp = enum.auto()
+    cayley = enum.auto()
+    householder = enum.auto()
+
+
+class _Orthogonal(Module):
+    """An orthogonal (unitary) matrix from an unconstrained one: ``exp`` or the Cayley map
+    of a skew-symmetric matrix, or a product of Householder reflections; with
+    ``use_trivialization`` multiplied by a stored orthogonal ``base``."""
+
+    def __init__(self, weight, orthogonal_map, *, use_trivialization=True):
+        super().__init__()
+        if weight.is_complex() and orthogonal_map == _OrthMaps.householder:
+            raise ValueError("The householder parametrization does not support complex tensors.")
+        self.shape = weight.shape
+        self.orthogonal_map = orthogonal_map
+        if use_trivialization:
+            self.register_buffer("base", None)
+
+    def forward(self, X):
+        n, k = X.size(-2), X.size(-1)
+        transposed = n < k
+        if transposed:
+            X = X.mT
+            n, k = k, n
+        if self.orthogonal_map in (_OrthMaps.matrix_exp, _OrthMaps.cayley):
+            X = X.tril()
+            if n != k:  # embed into a square matrix
+                X = cat([X, X.new_zeros(n, n - k).expand(*X.shape[:-2], -1, -1)], dim=-1)
+            A = X - X.mH  # skew-symmetric (skew-Hermitian)
+            if self.orthogonal_map == _OrthMaps.matrix_exp:
+                Q = torch_matrix_exp(A)
+            else:  # the Cayley map (I + A/2)(I - A/2)^{-1}
+                Id = eye(n, dtype=A.dtype, device=A.device)
+                Q = solve(Id.add(A, alpha=-0.5), Id.add(A, alpha=0.5))
+            if n != k:
+                Q = Q[..., :k]
+        else:
+            A = X.tril(diagonal=-1)
+            tau = 2.0 / (1.0 + (A * A).sum(dim=-2))
+            Q = householder_product(A, tau)
+            Q = Q * X.diagonal(dim1=-2, dim2=-1).int().unsqueeze(-2)  # the signs on X's diagonal
+        if hasattr(self, "base"):
+            Q = self.base @ Q
+        if transposed:
+            Q = Q.mT
+        return Q
+
+    @no_grad()
+    def right_inverse(self, Q):
+        if Q.shape != self.shape:
+            raise ValueError(f"Expected a matrix or batch of matrices of shape {self.shape}. "
+                             f"Got a tensor of shape {Q.shape}.")
+        Q_init = Q
+        n, k = Q.size(-2), Q.size(-1)
+        transpose = n < k
+        if transpose:
+            Q = Q.mT
+            n, k = k, n
+        if not hasattr(self, "base"):
+            if self.orthogonal_map in (_OrthMaps.cayley, _OrthMaps.matrix_exp):
+                raise NotImplementedError("It is not possible to assign to the matrix exponential "
+                                          "or the Cayley parametrizations when use_trivialization=False.")
+            A, tau = _geqrf(Q)
+            diag = A.diagonal(dim1=-2, dim2=-1)
+            diag.copy_(diag.sign().where(tau != 0.0, -diag.sign()))
+            return A.mT if transpose else A
+        if n == k:
+            Q = Q.clone() if _is_orthogonal(Q) else _make_orthogonal(Q)
+        else:
+            N = randn(*(Q.size()[:-2] + (n, n - k)), dtype=Q.dtype, device=Q.device)
+            Q = _make_orthogonal(cat([Q, N], dim=-1))
+        self.base = Q
+        neg_Id = zeros_like(Q_init)
+        neg_Id.diagonal(dim1=-2, dim2=-1).fill_(-1.0)
+        return neg_Id
+
+
+def orthogonal(module, name="weight", orthogonal_map=None, *, use_trivialization=True):
+    """Make ``module.<name>`` orthogonal (unitary for complex weights): ``Q^H Q = I`` for a
+    tall ``(*, m, n)`` weight, ``Q Q^H = I`` for a wide one.
+
+    The weight is computed from an unconstrained original,
+    ``module.parametrizations.<name>.original``, by ``orthogonal_map``:
+
+    * ``"matrix_exp"``: the matrix exponential of a skew-symmetric matrix made from the
+      original's lower triangle;
+    * ``"cayley"``: the Cayley map ``(I + A/2)(I - A/2)^{-1}`` of that matrix;
+    * ``"householder"``: a product of Householder reflections (real weights only).
+
+    The default is ``"matrix_exp"`` for square or complex weights, ``"householder"``
+    otherwise. With ``use_trivialization=True`` (default) the result is multiplied by an
+    orthogonal ``base`` stored in ``module.parametrizations.<name>[0].base``, and the
+    original starts at ``-I`` so that the initial weight is the module's weight if it is
+    orthogonal, else the ``Q`` of its QR decomposition (completed with ``randn`` columns for
+    a non-square weight, drawn as PyTorch draws them). Mirrors
+    ``torch.nn.utils.parametrizations.orthogonal``.
+
+    Args:
+        module: the module holding the tensor.
+        name: the tensor's name (default ``"weight"``).
+        orthogonal_map: ``"matrix_exp"``, ``"cayley"``, ``"householder"`` or ``None``.
+        use_trivialization: keep the orthogonal ``base`` (default ``True``).
+
+    Returns:
+        The module, parametrized.
+
+    Raises:
+        ValueError: if the module has no such tensor, it has fewer than 2 dimensions, the
+            map is unknown, or ``"householder"`` is asked for a complex weight.
+        NotImplementedError: when assigning to a ``"matrix_exp"``/``"cayley"`` weight with
+            ``use_trivialization=False``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> from reftorch import nn
+        >>> layer = nn.utils.parametrizations.orthogonal(nn.Linear(3, 3))
+        >>> W = layer.weight
+        >>> torch.allclose(W.T @ W, torch.eye(3), atol=1e-5)
+        True
+    """
+    weight = getattr(module, name, None)
+    if not isinstance(weight, Tensor):
+        raise ValueError(f"Module '{module}' has no parameter or buffer with name '{name}'")
+    if weight.ndim < 2:
+        raise ValueError(f"Expected a matrix or batch of matrices. Got a tensor of {weight.ndim} dimensions.")
+    if orthogonal_map is None:
+        orthogonal_map = "matrix_exp" if weight.size(-2) == weight.size(-1) or weight.is_complex() else "householder"
+    orth_enum = getattr(_OrthMaps, orthogonal_map, None)
+    if orth_enum is None:
+        raise ValueError('orthogonal_map has to be one of "matrix_exp", "cayley", "householder". '
+                         f"Got: {orthogonal_map}")
+    orth = _Orthogonal(weight, orth_enum, use_trivialization=use_trivialization)
+    parametrize.register_parametrization(module, name, orth, unsafe=True)
+    return module
 
 
 class _WeightNorm(Module):
