@@ -1047,8 +1047,7 @@ def view_as_complex(input):
         raise RuntimeError("Tensor must have a last dimension with stride 1")
     if any(st % 2 for st in strides[:-1]):
         raise RuntimeError("Tensor must have a stride divisible by 2 for all but last dimension")
-    # (the storage's start is aligned to at least two elements: the offset's parity is the address's)
-    if input._backend.data_ptr(input._data) // dt.itemsize % 2:
+    if input.storage_offset() % 2:
         raise RuntimeError("Tensor must have a storage_offset divisible by 2")
     return ViewAsComplexView.apply(input)
 
