@@ -253,6 +253,11 @@ CASES = {
     "hfftn_ihfftn": lambda x, d: torch.fft.hfftn(x * (1 - 1j), s=(2, 3)) + torch.fft.ihfft2(x, norm="ortho").real[:, :1],
     "fftshift_fftfreq": lambda x, d: (torch.fft.fftshift(x) + torch.fft.ifftshift(x, dim=1)
                                       + torch.fft.fftfreq(3, device=d) + torch.fft.rfftfreq(4, 0.5, device=d)),
+    "stft_istft_windows": lambda x, d: (
+        torch.istft(torch.stft(x, 2, 1, window=torch.hamming_window(2, device=d), return_complex=True), 2, 1,
+                    window=torch.hamming_window(2, device=d)) * torch.hann_window(3, device=d)
+        + torch.blackman_window(3, False, device=d) + torch.bartlett_window(3, device=d) + torch.kaiser_window(3, device=d)
+        + torch.stft(x, 3, 1, window=torch.kaiser_window(3, device=d), return_complex=True, center=False).abs()),
 }
 
 
