@@ -43,6 +43,7 @@ NAMESPACES = {
         det logdet slogdet inverse cholesky svd matrix_power
         block_diag combinations vander diagflat unravel_index renorm index_copy index_reduce select_scatter
         slice_scatter diagonal_scatter
+        stft istft hann_window hamming_window blackman_window bartlett_window kaiser_window
     """),
     "torch.Tensor": ("reftorch.Tensor", """
         shape size dim ndim numel dtype device requires_grad grad grad_fn is_leaf item tolist numpy
@@ -63,7 +64,7 @@ NAMESPACES = {
         det logdet slogdet inverse cholesky svd matrix_power
         lgamma digamma polygamma erfinv i0 sinc xlogy lgamma_ erfinv_ frexp ldexp gcd nextafter
         diagflat renorm renorm_ index_copy index_copy_ index_reduce index_reduce_ select_scatter slice_scatter
-        diagonal_scatter
+        diagonal_scatter stft istft
     """),
     "torch.linalg": ("reftorch.linalg", """
         det slogdet inv inv_ex solve solve_ex cholesky cholesky_ex qr eigh eigvalsh svd svdvals pinv
