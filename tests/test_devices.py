@@ -225,6 +225,9 @@ CASES = {
     "special_bessel": lambda x, d: torch.special.i0e(x) + torch.special.i1(x) + torch.special.i1e(x * 3),
     "special_normal": lambda x, d: (torch.special.ndtr(x) + torch.special.ndtri(torch.sigmoid(x))
                                     + torch.special.log_ndtr(x * 5)),
+    "special_zeta_j0": lambda x, d: (torch.special.zeta(x.detach().abs() + 1.5, x * x + 0.5)
+                                     + torch.special.zeta(x.detach().abs() + 2, 0.5) + torch.special.zeta(2.5, x * x + 1)
+                                     + torch.special.spherical_bessel_j0(x * 3)),
     "special_entr_xlog1py": lambda x, d: torch.special.entr(x.abs()) + torch.special.xlog1py(x, x.abs()),
     "linalg_det_inv": lambda x, d: torch.linalg.inv(x[:, :2]) * torch.linalg.det(x[:, 1:])
                                    + torch.linalg.slogdet(x[:, :2]).logabsdet + torch.logdet(x[:, :2]),

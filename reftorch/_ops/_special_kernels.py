@@ -315,6 +315,39 @@ def zeta(b, s, q, first=None):
     return xp.where(pole, _c(xp, math.inf, q), result)
 
 
+
+def hurwitz_zeta(b, x, q):
+    """``torch.special.zeta(x, q)`` of two arrays of one float dtype (broadcast): the Cephes
+    ``zeta`` above in float64 (PyTorch's ``acc_type``), elementwise in ``x``, with its
+    special cases: ``inf`` at ``x == 1`` and at a pole ``q`` (a non-positive integer), nan
+    for ``x < 1`` and for a non-integer ``x`` with a negative non-integer ``q``."""
+    xp = b.xp
+    x, q = xp.broadcast_arrays(x, q)
+    xw, qw = working(b, x), working(b, q)
+    x64, q64 = _f64(b, xw), _f64(b, qw)
+    r = zeta(b, x64, q64, xw.dtype)
+    nan, inf = _c(xp, math.nan, r), _c(xp, math.inf, r)
+    r = xp.where((q64 <= 0) & (q64 != xp.floor(q64)) & (x64 != xp.floor(x64)), nan, r)
+    r = xp.where(x64 < 1, nan, r)
+    r = xp.where(x64 == 1, inf, r)
+    return xp.astype(r, x.dtype)
+
+
+def spherical_bessel_j0(b, a):
+    """``sin(x) / x``, its Taylor polynomial below ``|x| < 0.5``, 0 at infinity, in the
+    input's dtype (PyTorch's ``spherical_bessel_j0_forward``)."""
+    xp = b.xp
+    x = a
+    x2 = x * x
+    p = _c(xp, 1.0 / 6227020800.0, x)
+    for c in (-1.0 / 39916800.0, 1.0 / 362880.0, -1.0 / 5040.0, 1.0 / 120.0, -1.0 / 6.0):
+        p = _c(xp, c, x) + x2 * p
+    small = _c(xp, 1.0, x) + x2 * p
+    with_sin = libm(b, xp.sin, x) / xp.where(x == 0, _c(xp, 1.0, x), x)
+    r = xp.where(xp.abs(x) < 0.5, small, with_sin)
+    return xp.where(xp.isinf(x), _c(xp, 0.0, x), r)
+
+
 def polygamma(b, n, a):
     """``polygamma(n, a)`` for ``n >= 2``: PyTorch's ``(-1)**(n+1) * n! * zeta(n+1, a)``,
     ``n!`` as ``exp(lgamma(n + 1))`` and the zeta function in float64 (its ``acc_type``),

@@ -16,6 +16,7 @@ import math
 
 from .. import _dtype as D
 from .._tensor import Tensor
+from ..autograd.grad_mode import no_grad
 from . import _special_kernels as K
 from ._common import conj_of, with_out
 from .binary_math import _need_tensors, _refuse
@@ -329,6 +330,78 @@ class Xlog1pyNumberSelf(XlogyNumberSelf):
     log1p = True
 
 
+_ZETA_NO_GRAD = "the derivative for 'zeta' is not implemented."
+
+
+@_with_number
+class SpecialZeta(_Binary):
+    """``special.zeta(x, q)`` of two tensors (``SpecialZetaBackward0``) or of a tensor ``x``
+    and a number ``q`` (``SpecialZetaBackward2``). PyTorch has no gradient for ``x`` (an
+    error when one is needed); for ``q`` it is ``grad * -x * zeta(x + 1, q)``."""
+
+    name = "SpecialZetaBackward0"
+    create_graph = True
+
+    @classmethod
+    def forward(cls, ctx, x, y, dt):
+        a, b, dt = _setup(ctx, x, y, dt)
+        if ctx.needs_input_grad:
+            ctx.save_for_backward(x, y if isinstance(y, Tensor) else None)
+            ctx.dt = dt
+        return K.hurwitz_zeta(x._backend, a, b)
+
+    @classmethod
+    def backward(cls, ctx, g):
+        if ctx.needs_input_grad[0]:
+            raise NotImplementedError(_ZETA_NO_GRAD)
+        x, y = ctx.saved_tensors
+        xp = ctx.xp
+        if isinstance(g, Tensor):
+            xs, ys = x.to(ctx.dt), y.to(ctx.dt)
+            return _Binary._reduce(ctx, None, g * -xs * special_zeta(xs + 1.0, ys))
+        native = ctx.backend.dtype(ctx.dt)
+        a = x._data if x._dtype is ctx.dt else xp.astype(x._data, native)
+        b = y._data if y._dtype is ctx.dt else xp.astype(y._data, native)
+        return _Binary._reduce(ctx, None, g * -a * K.hurwitz_zeta(ctx.backend, a + 1.0, b))
+
+
+class SpecialZetaNumberSelf(_Unary):
+    """``special.zeta(number, q)``: ``SpecialZetaBackward1``, the gradient
+    ``grad * -x * zeta(x + 1, q)``."""
+
+    name = "SpecialZetaBackward1"
+    create_graph = True
+
+    @classmethod
+    def forward(cls, ctx, y, s, dt):
+        b = y._backend
+        xp = b.xp
+        q = y._data if y._dtype is dt else xp.astype(y._data, b.dtype(dt))
+        if ctx.needs_input_grad:
+            ctx.save_for_backward(y)
+            ctx.s, ctx.dt = s, dt
+        return K.hurwitz_zeta(b, xp.astype(s, q.dtype), q)
+
+    @classmethod
+    def backward(cls, ctx, g):
+        (y,) = ctx.saved_tensors
+        s = float(ctx.s)
+        if isinstance(g, Tensor):
+            return g * -s * special_zeta(s + 1.0, y.to(ctx.dt))
+        xp = ctx.xp
+        q = y._data if y._dtype is ctx.dt else xp.astype(y._data, ctx.backend.dtype(ctx.dt))
+        return g * xp.astype(-ctx.s, q.dtype) * K.hurwitz_zeta(ctx.backend, xp.astype(ctx.s + 1.0, q.dtype), q)
+
+
+class SpecialSphericalBesselJ0(_Special):
+    """``special.spherical_bessel_j0``: PyTorch records no graph for it (the result never
+    requires grad)."""
+
+    name = "SpecialSphericalBesselJ0Backward0"
+    kernel = staticmethod(K.spherical_bessel_j0)
+    save_input = False
+
+
 class SpecialNdtri(_Special):
     name = "SpecialNdtriBackward0"
     kernel = staticmethod(K.ndtri)
@@ -620,26 +693,31 @@ def xlogy(input, other, *, out=None):
     return _binary_special("xlogy", "xlogy_cpu", Xlogy, XlogyNumberSelf, input, other)
 
 
-def _binary_special(name, kernel, op, number_self, input, other):
+def _binary_special(name, kernel, op, number_self, input, other, half=True):
     """``op`` of two tensors (or a tensor and a number, ``op.Number``), ``number_self`` of
-    a number and a tensor; the dtype rules of ``div``."""
+    a number and a tensor; the dtype rules of ``div`` (``half`` False: float16 and bfloat16
+    refused too)."""
+    def check(kernel, dt):
+        _refuse(kernel, dt, complex_=False)
+        if not half and dt in (D.float16, D.bfloat16):
+            raise NotImplementedError(f"\"{kernel}\" not implemented for '{D.scalar_name(dt)}'")
     scalar = (bool, int, float)
     if not isinstance(input, Tensor):
         if not (isinstance(input, scalar) and isinstance(other, Tensor)):
             raise TypeError(f"{name}() received an invalid combination of arguments - got "
                             f"({type(input).__name__}, {type(other).__name__})")
         dt = _true_div_type(D.number_type(other._dtype, input))
-        _refuse(kernel, dt, complex_=False)
+        check(kernel, dt)
         res = number_self.apply(other, _number(input, other, dt), dt)
         return _beside_number(res, other, dt, False, unary=True)
     if isinstance(other, Tensor):
         x, y, dt = _operands(input, other, true_div=True)
-        _refuse(kernel, dt, complex_=False)
+        check(kernel, dt)
         return op.apply(x, y, dt)
     if not isinstance(other, scalar):
         _need_tensors(name, input, other, number_ok=True)
     dt = _true_div_type(D.number_type(input._dtype, other))
-    _refuse(kernel, dt, complex_=False)
+    check(kernel, dt)
     res = op.Number.apply(input, _number(other, input, dt), dt, _name=op.name[:-1] + "2")
     return _beside_number(res, input, dt, False)
 
@@ -729,3 +807,54 @@ def special_entr(input, *, out=None):
         return with_out("special_entr", out, special_entr, input)
     _refuse_complex(input, "entr_cpu")
     return SpecialEntr.apply(input)
+
+
+def special_zeta(input, other, *, out=None):
+    r"""The Hurwitz zeta function :math:`\zeta(x, q) = \sum_{k=0}^{\infty} (q + k)^{-x}`,
+    element-wise (``other = 1``: the Riemann zeta function). Mirrors ``torch.special.zeta``.
+
+    PyTorch's algorithm (Cephes' ``zeta``, in float64): ``inf`` at ``x = 1`` and where ``q``
+    is a non-positive integer; nan for ``x < 1``, and for a negative non-integer ``q`` with a
+    non-integer ``x``. Either operand may be a Python number; integers promote to the default
+    float dtype.
+
+    Gradients: as in PyTorch, only for ``other`` (``grad * -x * zeta(x + 1, q)``;
+    ``grad_fn`` ``SpecialZetaBackward0``, ``1`` for a number ``input``, ``2`` for a number
+    ``other``); one for ``input`` raises NotImplementedError in the backward pass.
+
+    Raises:
+        TypeError: when both operands are numbers.
+        NotImplementedError: for complex, float16 and bfloat16 operands.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.special.zeta(torch.tensor([2.0, 4.0]), 1.0)
+        tensor([1.6449, 1.0823])
+    """
+    if out is not None:
+        return with_out("special_zeta", out, special_zeta, input, other)
+    return _binary_special("special_zeta", "zeta_cpu", SpecialZeta, SpecialZetaNumberSelf, input, other,
+                           half=False)
+
+
+def special_spherical_bessel_j0(input, *, out=None):
+    """The spherical Bessel function of the first kind of order 0, ``sin(x) / x`` (1 at 0),
+    element-wise. Mirrors ``torch.special.spherical_bessel_j0``.
+
+    PyTorch's formula (its Taylor polynomial below ``|x| < 0.5``), in the input's dtype;
+    integers promote to the default float dtype. As in PyTorch, not differentiable: the
+    result never requires grad.
+
+    Raises:
+        NotImplementedError: for complex, float16 and bfloat16 tensors.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.special.spherical_bessel_j0(torch.tensor([0.0, 1.0, 3.0]))
+        tensor([1.0000, 0.8415, 0.0470])
+    """
+    if out is not None:
+        return with_out("special_spherical_bessel_j0", out, special_spherical_bessel_j0, input)
+    _refuse_complex(input, "spherical_bessel_j0_cpu", half=False)
+    with no_grad():
+        return SpecialSphericalBesselJ0.apply(input)

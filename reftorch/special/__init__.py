@@ -18,6 +18,7 @@ from .._ops.special_math import digamma, erfinv, i0, lgamma as gammaln, mvlgamma
 from .._ops.special_math import special_entr as entr, special_i0e as i0e, special_i1 as i1, special_i1e as i1e
 from .._ops.special_math import special_log_ndtr as log_ndtr, special_ndtri as ndtri, special_xlog1py as xlog1py
 from .._ops.special_math import xlogy
+from .._ops.special_math import special_spherical_bessel_j0 as spherical_bessel_j0, special_zeta as zeta
 from .._ops.statistics import logsumexp
 from .._ops.unary_math import erf, erfc, exp2, expm1, log1p, logit
 from .._ops.unary_math import round as _round
@@ -28,7 +29,7 @@ from .._ops.unary_math import _AngleScale
 __all__ = [
     "digamma", "entr", "erf", "erfc", "erfinv", "exp2", "expit", "expm1", "gammaln", "i0", "i0e", "i1", "i1e",
     "log1p", "log_ndtr", "log_softmax", "logit", "logsumexp", "multigammaln", "ndtr", "ndtri", "polygamma", "psi",
-    "round", "sinc", "softmax", "xlog1py", "xlogy",
+    "round", "sinc", "softmax", "spherical_bessel_j0", "xlog1py", "xlogy", "zeta",
 ]
 
 psi = digamma
