@@ -393,13 +393,26 @@ class SpecialZetaNumberSelf(_Unary):
         return g * xp.astype(-ctx.s, q.dtype) * K.hurwitz_zeta(ctx.backend, xp.astype(ctx.s + 1.0, q.dtype), q)
 
 
-class SpecialSphericalBesselJ0(_Special):
-    """``special.spherical_bessel_j0``: PyTorch records no graph for it (the result never
-    requires grad)."""
+class _ValueOnly(_Unary):
+    """A special function PyTorch does not differentiate (``spherical_bessel_j0``, the
+    Bessel functions): ``kernel`` on the floating array, applied under ``no_grad`` so the
+    result never requires grad, as in PyTorch."""
 
-    name = "SpecialSphericalBesselJ0Backward0"
-    kernel = staticmethod(K.spherical_bessel_j0)
-    save_input = False
+    name = "NotDifferentiable"  # (never recorded)
+
+    @staticmethod
+    def forward(ctx, x, kernel):
+        return kernel(x._backend, _float_input(x))
+
+
+def _value_only(name, kernel, input, out, public):
+    """``kernel`` of ``input`` as a function without gradient (float16, bfloat16 and
+    complex tensors refused with PyTorch's ``"<name>_cpu" not implemented`` error)."""
+    if out is not None:
+        return with_out("special_" + name, out, public, input)
+    _refuse_complex(input, name + "_cpu", half=False)
+    with no_grad():
+        return _ValueOnly.apply(input, kernel)
 
 
 class SpecialNdtri(_Special):
@@ -853,8 +866,82 @@ def special_spherical_bessel_j0(input, *, out=None):
         >>> torch.special.spherical_bessel_j0(torch.tensor([0.0, 1.0, 3.0]))
         tensor([1.0000, 0.8415, 0.0470])
     """
-    if out is not None:
-        return with_out("special_spherical_bessel_j0", out, special_spherical_bessel_j0, input)
-    _refuse_complex(input, "spherical_bessel_j0_cpu", half=False)
-    with no_grad():
-        return SpecialSphericalBesselJ0.apply(input)
+    return _value_only("spherical_bessel_j0", K.spherical_bessel_j0, input, out, special_spherical_bessel_j0)
+
+
+
+
+def special_bessel_j0(input, *, out=None):
+    r"""The Bessel function of the first kind of order 0, :math:`J_0(x)`,
+    element-wise. Mirrors ``torch.special.bessel_j0``.
+
+    PyTorch's algorithm (Cephes' rational approximations up to 5, the Hankel asymptotic
+    form beyond), in the input's dtype; integers promote to the default float dtype.
+    As in PyTorch, not differentiable: the result never requires grad.
+
+    Raises:
+        NotImplementedError: for complex, float16 and bfloat16 tensors.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.special.bessel_j0(torch.tensor([0.0, 1.0, 10.0]))
+        tensor([ 1.0000,  0.7652, -0.2459])
+    """
+    return _value_only("bessel_j0", K.bessel_j0, input, out, special_bessel_j0)
+
+
+def special_bessel_j1(input, *, out=None):
+    r"""The Bessel function of the first kind of order 1, :math:`J_1(x)`,
+    element-wise. Mirrors ``torch.special.bessel_j1``.
+
+    PyTorch's algorithm (Cephes' rational approximations up to 5, the Hankel asymptotic
+    form beyond), in the input's dtype; integers promote to the default float dtype.
+    Odd: ``J_1(-x) = -J_1(x)``. As in PyTorch, not differentiable: the result never requires grad.
+
+    Raises:
+        NotImplementedError: for complex, float16 and bfloat16 tensors.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.special.bessel_j1(torch.tensor([0.0, 1.0, -10.0]))
+        tensor([ 0.0000,  0.4401, -0.0435])
+    """
+    return _value_only("bessel_j1", K.bessel_j1, input, out, special_bessel_j1)
+
+
+def special_bessel_y0(input, *, out=None):
+    r"""The Bessel function of the second kind of order 0, :math:`Y_0(x)`,
+    element-wise. Mirrors ``torch.special.bessel_y0``.
+
+    PyTorch's algorithm (Cephes' rational approximations up to 5, the Hankel asymptotic
+    form beyond), in the input's dtype; integers promote to the default float dtype.
+    ``-inf`` at 0, nan for ``x < 0``. As in PyTorch, not differentiable: the result never requires grad.
+
+    Raises:
+        NotImplementedError: for complex, float16 and bfloat16 tensors.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.special.bessel_y0(torch.tensor([0.0, 1.0, 10.0]))
+        tensor([  -inf, 0.0883, 0.0557])
+    """
+    return _value_only("bessel_y0", K.bessel_y0, input, out, special_bessel_y0)
+
+
+def special_bessel_y1(input, *, out=None):
+    r"""The Bessel function of the second kind of order 1, :math:`Y_1(x)`,
+    element-wise. Mirrors ``torch.special.bessel_y1``.
+
+    PyTorch's algorithm (Cephes' rational approximations up to 5, the Hankel asymptotic
+    form beyond), in the input's dtype; integers promote to the default float dtype.
+    ``-inf`` at 0, nan for ``x < 0``. As in PyTorch, not differentiable: the result never requires grad.
+
+    Raises:
+        NotImplementedError: for complex, float16 and bfloat16 tensors.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.special.bessel_y1(torch.tensor([0.0, 1.0, 10.0]))
+        tensor([   -inf, -0.7812,  0.2490])
+    """
+    return _value_only("bessel_y1", K.bessel_y1, input, out, special_bessel_y1)
