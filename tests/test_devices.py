@@ -230,6 +230,11 @@ CASES = {
                                      + torch.special.spherical_bessel_j0(x * 3)),
     "special_bessel_jy": lambda x, d: (x * torch.special.bessel_j0(x * 4) + torch.special.bessel_j1(x - 2)
                                        + torch.special.bessel_y0(x.abs() * 3) + torch.special.bessel_y1(x.abs() + 0.5)),
+    "special_modified_bessel": lambda x, d: (x * torch.special.modified_bessel_i0(x * 3) + torch.special.modified_bessel_i1(x)
+                                             + torch.special.modified_bessel_k0(x.abs() * 2 + 0.1)
+                                             + torch.special.modified_bessel_k1(x.abs() + 0.5)
+                                             + torch.special.scaled_modified_bessel_k0(x.abs() * 3 + 0.2)
+                                             + torch.special.scaled_modified_bessel_k1(x.abs() + 1)),
     "special_entr_xlog1py": lambda x, d: torch.special.entr(x.abs()) + torch.special.xlog1py(x, x.abs()),
     "linalg_det_inv": lambda x, d: torch.linalg.inv(x[:, :2]) * torch.linalg.det(x[:, 1:])
                                    + torch.linalg.slogdet(x[:, :2]).logabsdet + torch.logdet(x[:, :2]),

@@ -716,3 +716,96 @@ def bessel_y1(b, a):
     small = xp.where(x < 0, _c(xp, math.nan, x), small)
     small = xp.where(x == 0, _c(xp, -math.inf, x), small)
     return xp.where(x <= 5.0, small, _hankel(b, x, 1, True))
+
+
+# ------------------------------------------------------------------------------ modified Bessel I, K
+# PyTorch's ``modified_bessel_i0_forward`` … ``scaled_modified_bessel_k1_forward`` (Cephes'
+# i0.c, i1.c, k0.c, k1.c), in the input's dtype: Chebyshev series on [0, 8] and beyond for
+# I (the tables of ``i0e``/``i1e`` above), on [0, 2] and beyond for K (these tables).
+_K0_A = (1.374465435613523e-16, 4.25981614279661e-14, 1.0349695257633842e-11, 1.904516377220209e-09,
+         2.5347910790261494e-07, 2.286212103119452e-05, 0.001264615411446926, 0.0359799365153615,
+         0.3442898999246285, -0.5353273932339028)
+_K0_B = (5.300433772686263e-18, -1.6475804301524212e-17, 5.2103915050390274e-17, -1.678231096805412e-16,
+         5.512055978524319e-16, -1.848593377343779e-15, 6.3400764774050706e-15, -2.2275133269916698e-14,
+         8.032890775363575e-14, -2.9800969231727303e-13, 1.140340588208475e-12, -4.514597883373944e-12,
+         1.8559491149547177e-11, -7.957489244477107e-11, 3.577397281400301e-10, -1.69753450938906e-09,
+         8.574034017414225e-09, -4.660489897687948e-08, 2.766813639445015e-07, -1.8317555227191195e-06,
+         1.39498137188765e-05, -0.00012849549581627802, 0.0015698838857300533, -0.0314481013119645,
+         2.4403030820659555)
+_K1_A = (-7.023863479386288e-18, -2.427449850519366e-15, -6.666901694199329e-13, -1.4114883926335278e-10,
+         -2.213387630734726e-08, -2.4334061415659684e-06, -0.0001730288957513052, -0.006975723859639864,
+         -0.12261118082265715, -0.3531559607765449, 1.5253002273389478)
+_K1_B = (-5.756744483665017e-18, 1.7940508731475592e-17, -5.689462558442859e-17, 1.838093544366639e-16,
+         -6.057047248373319e-16, 2.038703165624334e-15, -7.019837090418314e-15, 2.4771544244813043e-14,
+         -8.976705182324994e-14, 3.3484196660784293e-13, -1.2891739609510289e-12, 5.13963967348173e-12,
+         -2.1299678384275683e-11, 9.218315187605006e-11, -4.1903547593418965e-10, 2.015049755197033e-09,
+         -1.0345762465678097e-08, 5.7410841254500495e-08, -3.5019606030878126e-07, 2.406484947837217e-06,
+         -1.936197974166083e-05, 0.00019521551847135162, -0.002857816859622779, 0.10392373657681724,
+         2.7206261904844427)
+
+
+def modified_bessel_i(b, a, order):
+    """``I_0`` or ``I_1`` (odd) of ``a``, in PyTorch's order of operations."""
+    xp = b.xp
+    x = xp.abs(a)
+    near = x <= 8.0
+    far_x = xp.where(near, _c(xp, 8.0, x), x)
+    e = libm(b, xp.exp, x)
+    if order == 0:
+        inner = e * chbevl(x / 2.0 - 2.0, _I0E_A)
+    else:
+        inner = chbevl(x / 2.0 - 2.0, _I1E_A) * x * e
+    r = xp.where(near, inner, e * chbevl(32.0 / far_x - 2.0, _I0E_B if order == 0 else _I1E_B) / xp.sqrt(far_x))
+    return xp.where(a < 0, -r, r) if order else r
+
+
+def modified_bessel_k(b, a, order, scaled):
+    """``K_0`` or ``K_1`` of ``a`` (``scaled``: times ``exp(x)``); ``inf`` at 0, nan below."""
+    xp = b.xp
+    x = a
+    near = x <= 2.0
+    near_x = xp.where(near & (x > 0), x, _c(xp, 1.0, x))
+    far_x = xp.where(near, _c(xp, 2.0, x), x)
+    series = chbevl(near_x * near_x - 2.0, _K0_A if order == 0 else _K1_A)
+    if order == 0 and not scaled and x.dtype == xp.float32:
+        # (C++'s ``std::log(0.5 * x)``: a double literal, so this part is computed in double)
+        x64 = xp.astype(near_x, xp.float64)
+        i0 = xp.astype(modified_bessel_i(b, near_x, 0), xp.float64)
+        small = xp.astype(xp.astype(series, xp.float64) - xp.log(0.5 * x64) * i0, x.dtype)
+    elif order == 0:
+        small = series - libm(b, xp.log, 0.5 * near_x) * modified_bessel_i(b, near_x, 0)
+    else:
+        small = libm(b, xp.log, 0.5 * near_x) * modified_bessel_i(b, near_x, 1) + series / near_x
+    far = chbevl(8.0 / far_x - 2.0, _K0_B if order == 0 else _K1_B)
+    if scaled:
+        small = small * libm(b, xp.exp, near_x)
+        far = far / xp.sqrt(far_x)
+    else:
+        far = libm(b, xp.exp, -far_x) * far / xp.sqrt(far_x)
+    r = xp.where(near, small, far)
+    r = xp.where(x < 0, _c(xp, math.nan, x), r)
+    return xp.where(x == 0, _c(xp, math.inf, x), r)
+
+
+def modified_bessel_i0(b, a):
+    return modified_bessel_i(b, a, 0)
+
+
+def modified_bessel_i1(b, a):
+    return modified_bessel_i(b, a, 1)
+
+
+def modified_bessel_k0(b, a):
+    return modified_bessel_k(b, a, 0, False)
+
+
+def modified_bessel_k1(b, a):
+    return modified_bessel_k(b, a, 1, False)
+
+
+def scaled_modified_bessel_k0(b, a):
+    return modified_bessel_k(b, a, 0, True)
+
+
+def scaled_modified_bessel_k1(b, a):
+    return modified_bessel_k(b, a, 1, True)

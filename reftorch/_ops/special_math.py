@@ -945,3 +945,117 @@ def special_bessel_y1(input, *, out=None):
         tensor([   -inf, -0.7812,  0.2490])
     """
     return _value_only("bessel_y1", K.bessel_y1, input, out, special_bessel_y1)
+
+
+def special_modified_bessel_i0(input, *, out=None):
+    r"""The modified Bessel function of the first kind of order 0, :math:`I_0(x)`,
+    element-wise. Mirrors ``torch.special.modified_bessel_i0``.
+
+    PyTorch's algorithm (Cephes' Chebyshev series on ``[0, 8]`` and beyond), in the input's dtype; integers promote to the
+    default float dtype. Even. As in PyTorch, not differentiable: the result never
+    requires grad.
+
+    Raises:
+        NotImplementedError: for complex, float16 and bfloat16 tensors.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.special.modified_bessel_i0(torch.tensor([0.0, 1.0, -2.0]))
+        tensor([1.0000, 1.2661, 2.2796])
+    """
+    return _value_only("modified_bessel_i0", K.modified_bessel_i0, input, out, special_modified_bessel_i0)
+
+
+def special_modified_bessel_i1(input, *, out=None):
+    r"""The modified Bessel function of the first kind of order 1, :math:`I_1(x)`,
+    element-wise. Mirrors ``torch.special.modified_bessel_i1``.
+
+    PyTorch's algorithm (Cephes' Chebyshev series on ``[0, 8]`` and beyond), in the input's dtype; integers promote to the
+    default float dtype. Odd. As in PyTorch, not differentiable: the result never
+    requires grad.
+
+    Raises:
+        NotImplementedError: for complex, float16 and bfloat16 tensors.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.special.modified_bessel_i1(torch.tensor([0.0, 1.0, -2.0]))
+        tensor([ 0.0000,  0.5652, -1.5906])
+    """
+    return _value_only("modified_bessel_i1", K.modified_bessel_i1, input, out, special_modified_bessel_i1)
+
+
+def special_modified_bessel_k0(input, *, out=None):
+    r"""The modified Bessel function of the second kind of order 0, :math:`K_0(x)`,
+    element-wise. Mirrors ``torch.special.modified_bessel_k0``.
+
+    PyTorch's algorithm (Cephes' Chebyshev series on ``[0, 2]`` and beyond), in the input's dtype; integers promote to the
+    default float dtype. ``inf`` at 0, nan for ``x < 0``. As in PyTorch, not differentiable: the result never
+    requires grad.
+
+    Raises:
+        NotImplementedError: for complex, float16 and bfloat16 tensors.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.special.modified_bessel_k0(torch.tensor([0.0, 1.0, 2.0]))
+        tensor([   inf, 0.4210, 0.1139])
+    """
+    return _value_only("modified_bessel_k0", K.modified_bessel_k0, input, out, special_modified_bessel_k0)
+
+
+def special_modified_bessel_k1(input, *, out=None):
+    r"""The modified Bessel function of the second kind of order 1, :math:`K_1(x)`,
+    element-wise. Mirrors ``torch.special.modified_bessel_k1``.
+
+    PyTorch's algorithm (Cephes' Chebyshev series on ``[0, 2]`` and beyond), in the input's dtype; integers promote to the
+    default float dtype. ``inf`` at 0, nan for ``x < 0``. As in PyTorch, not differentiable: the result never
+    requires grad.
+
+    Raises:
+        NotImplementedError: for complex, float16 and bfloat16 tensors.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.special.modified_bessel_k1(torch.tensor([0.0, 1.0, 2.0]))
+        tensor([   inf, 0.6019, 0.1399])
+    """
+    return _value_only("modified_bessel_k1", K.modified_bessel_k1, input, out, special_modified_bessel_k1)
+
+
+def special_scaled_modified_bessel_k0(input, *, out=None):
+    r""":math:`K_0(x) e^x`, the exponentially scaled :func:`modified_bessel_k0`,
+    element-wise. Mirrors ``torch.special.scaled_modified_bessel_k0``.
+
+    PyTorch's algorithm (Cephes' Chebyshev series on ``[0, 2]`` and beyond), in the input's dtype; integers promote to the
+    default float dtype. ``inf`` at 0, nan for ``x < 0``. As in PyTorch, not differentiable: the result never
+    requires grad.
+
+    Raises:
+        NotImplementedError: for complex, float16 and bfloat16 tensors.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.special.scaled_modified_bessel_k0(torch.tensor([0.0, 1.0, 100.0]))
+        tensor([   inf, 1.1445, 0.1252])
+    """
+    return _value_only("scaled_modified_bessel_k0", K.scaled_modified_bessel_k0, input, out, special_scaled_modified_bessel_k0)
+
+
+def special_scaled_modified_bessel_k1(input, *, out=None):
+    r""":math:`K_1(x) e^x`, the exponentially scaled :func:`modified_bessel_k1`,
+    element-wise. Mirrors ``torch.special.scaled_modified_bessel_k1``.
+
+    PyTorch's algorithm (Cephes' Chebyshev series on ``[0, 2]`` and beyond), in the input's dtype; integers promote to the
+    default float dtype. ``inf`` at 0, nan for ``x < 0``. As in PyTorch, not differentiable: the result never
+    requires grad.
+
+    Raises:
+        NotImplementedError: for complex, float16 and bfloat16 tensors.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.special.scaled_modified_bessel_k1(torch.tensor([0.0, 1.0, 100.0]))
+        tensor([   inf, 1.6362, 0.1258])
+    """
+    return _value_only("scaled_modified_bessel_k1", K.scaled_modified_bessel_k1, input, out, special_scaled_modified_bessel_k1)
