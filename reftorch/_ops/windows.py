@@ -72,10 +72,12 @@ def hamming_window(window_length, periodic=None, alpha=None, beta=None, *, dtype
         window_length: the number of values (``>= 0``).
         periodic: ``True`` (the default) for the window of spectral analysis (the symmetric
             window one longer, its last value dropped); ``False`` for the symmetric window.
-        alpha, beta: the coefficients (defaults: Hamming's 0.54 and 0.46); as in PyTorch,
-            ``alpha`` needs ``periodic`` and ``beta`` needs ``alpha`` (else TypeError).
+        alpha: the constant coefficient (default: Hamming's 0.54); as in PyTorch, only with
+            ``periodic`` given too (else TypeError).
+        beta: the cosine's coefficient (default: Hamming's 0.46); only with ``alpha``.
         dtype: a floating point dtype (default: the default dtype).
-        device, requires_grad: as for :func:`reftorch.ones`.
+        device: the device (default: the default device).
+        requires_grad: make the window a leaf that requires grad (default ``False``).
 
     Returns:
         A 1-D tensor of ``window_length`` values.
@@ -110,7 +112,8 @@ def hann_window(window_length, periodic=True, *, dtype=None, layout=None, device
         periodic: ``True`` (the default): the periodic window of spectral analysis;
             ``False``: the symmetric one.
         dtype: a floating point dtype (default: the default dtype).
-        device, requires_grad: as for :func:`reftorch.ones`.
+        device: the device (default: the default device).
+        requires_grad: make the window a leaf that requires grad (default ``False``).
 
     Returns:
         A 1-D tensor of ``window_length`` values.
@@ -142,7 +145,8 @@ def blackman_window(window_length, periodic=True, *, dtype=None, layout=None, de
         window_length: the number of values (``>= 0``).
         periodic: ``True`` (the default): the periodic window; ``False``: the symmetric one.
         dtype: a floating point dtype (default: the default dtype).
-        device, requires_grad: as for :func:`reftorch.ones`.
+        device: the device (default: the default device).
+        requires_grad: make the window a leaf that requires grad (default ``False``).
 
     Returns:
         A 1-D tensor of ``window_length`` values.
@@ -173,7 +177,8 @@ def bartlett_window(window_length, periodic=True, *, dtype=None, layout=None, de
         window_length: the number of values (``>= 0``).
         periodic: ``True`` (the default): the periodic window; ``False``: the symmetric one.
         dtype: a floating point dtype (default: the default dtype).
-        device, requires_grad: as for :func:`reftorch.ones`.
+        device: the device (default: the default device).
+        requires_grad: make the window a leaf that requires grad (default ``False``).
 
     Returns:
         A 1-D tensor of ``window_length`` values.
@@ -209,7 +214,8 @@ def kaiser_window(window_length, periodic=None, beta=None, *, dtype=None, layout
         beta: the shape parameter (default 12.0; larger: narrower); as in PyTorch, only
             with ``periodic`` given too (else TypeError).
         dtype: a floating point dtype (default: the default dtype).
-        device, requires_grad: as for :func:`reftorch.ones`.
+        device: the device (default: the default device).
+        requires_grad: make the window a leaf that requires grad (default ``False``).
 
     Returns:
         A 1-D tensor of ``window_length`` values.

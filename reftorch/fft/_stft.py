@@ -196,8 +196,12 @@ def istft(input, n_fft, hop_length=None, win_length=None, window=None, center=Tr
     Args:
         input: the complex spectrogram ``(freq, n_frames)`` or ``(B, freq, n_frames)``, as
             returned by ``stft(..., return_complex=True)``.
-        n_fft, hop_length, win_length, window, center, normalized: as given to
-            :func:`stft` (``window`` defaults to a rectangular one, warned once).
+        n_fft: the frame size given to :func:`stft`.
+        hop_length: as given to :func:`stft` (default ``n_fft // 4``).
+        win_length: as given to :func:`stft` (default ``n_fft``).
+        window: as given to :func:`stft` (default: a rectangular one, warned once).
+        center: as given to :func:`stft` (default ``True``).
+        normalized: as given to :func:`stft` (default ``False``).
         onesided: whether ``input`` holds ``n_fft // 2 + 1`` frequencies (the default when
             ``freq != n_fft``) or all ``n_fft``.
         length: the signal's length: the result is cut, or padded with zeros (and a
