@@ -234,7 +234,8 @@ CASES = {
                                              + torch.special.modified_bessel_k0(x.abs() * 2 + 0.1)
                                              + torch.special.modified_bessel_k1(x.abs() + 0.5)
                                              + torch.special.scaled_modified_bessel_k0(x.abs() * 3 + 0.2)
-                                             + torch.special.scaled_modified_bessel_k1(x.abs() + 1)),
+                                             + torch.special.scaled_modified_bessel_k1(x.abs() + 1)
+                                             + torch.special.airy_ai(x * 2)),
     "special_entr_xlog1py": lambda x, d: torch.special.entr(x.abs()) + torch.special.xlog1py(x, x.abs()),
     "linalg_det_inv": lambda x, d: torch.linalg.inv(x[:, :2]) * torch.linalg.det(x[:, 1:])
                                    + torch.linalg.slogdet(x[:, :2]).logabsdet + torch.logdet(x[:, :2]),

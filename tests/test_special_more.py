@@ -71,7 +71,7 @@ def test_spherical_bessel_j0(dtype):
     both(lambda T: T.special.spherical_bessel_j0(T.tensor([1.0], dtype=T.float16)), msg=True)
 
 
-BESSEL = ["bessel_j0", "bessel_j1", "bessel_y0", "bessel_y1", "modified_bessel_i0", "modified_bessel_i1",
+BESSEL = ["airy_ai", "bessel_j0", "bessel_j1", "bessel_y0", "bessel_y1", "modified_bessel_i0", "modified_bessel_i1",
           "modified_bessel_k0", "modified_bessel_k1", "scaled_modified_bessel_k0", "scaled_modified_bessel_k1"]
 GRID = np.concatenate([[0.0, -0.0, 1e-6, 5e-6, 1e-5, 0.5, 1.0, -1.0, 2.0, 2.001, 4.999, 5.0, 5.001, -5.5, 8.0, 8.01,
                         10.0, 700.0, 1e3, 1e8, np.inf, -np.inf, np.nan],

@@ -1059,3 +1059,23 @@ def special_scaled_modified_bessel_k1(input, *, out=None):
         tensor([   inf, 1.6362, 0.1258])
     """
     return _value_only("scaled_modified_bessel_k1", K.scaled_modified_bessel_k1, input, out, special_scaled_modified_bessel_k1)
+
+
+def special_airy_ai(input, *, out=None):
+    r"""The Airy function :math:`\operatorname{Ai}(x)`, the solution of :math:`y'' = x y`
+    that decays as :math:`x \to \infty`, element-wise. Mirrors ``torch.special.airy_ai``.
+
+    PyTorch's algorithm (Cephes' asymptotic forms below -2.09 and from 2.09, the Maclaurin
+    series between), in the input's dtype; integers promote to the default float dtype. 0
+    beyond 103.892, nan at ``±inf``. As in PyTorch, not differentiable: the result never
+    requires grad.
+
+    Raises:
+        NotImplementedError: for complex, float16 and bfloat16 tensors.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.special.airy_ai(torch.tensor([-3.0, 0.0, 1.0]))
+        tensor([-0.3788,  0.3550,  0.1353])
+    """
+    return _value_only("airy_ai", K.airy_ai, input, out, special_airy_ai)
