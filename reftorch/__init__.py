@@ -177,6 +177,12 @@ for _sub in ("nn", "utils"):  # sub-packages written alongside the core
 del _sub, _ilu
 from . import optim  # noqa: E402,F401  (torch.optim)
 from . import fft  # noqa: E402,F401  (torch.fft)
+from .fft._stft import stft, istft  # noqa: E402,F401  (torch.stft, torch.istft)
+from ._ops.windows import (  # noqa: E402,F401
+    bartlett_window, blackman_window, hamming_window, hann_window, kaiser_window)
+
+Tensor.stft = stft
+Tensor.istft = istft
 from . import distributions  # noqa: E402,F401  (torch.distributions)
 from .serialization import save, load  # noqa: E402,F401
 

@@ -228,6 +228,17 @@ CASES = {
     "special_bessel": lambda x, d: torch.special.i0e(x) + torch.special.i1(x) + torch.special.i1e(x * 3),
     "special_normal": lambda x, d: (torch.special.ndtr(x) + torch.special.ndtri(torch.sigmoid(x))
                                     + torch.special.log_ndtr(x * 5)),
+    "special_zeta_j0": lambda x, d: (torch.special.zeta(x.detach().abs() + 1.5, x * x + 0.5)
+                                     + torch.special.zeta(x.detach().abs() + 2, 0.5) + torch.special.zeta(2.5, x * x + 1)
+                                     + torch.special.spherical_bessel_j0(x * 3)),
+    "special_bessel_jy": lambda x, d: (x * torch.special.bessel_j0(x * 4) + torch.special.bessel_j1(x - 2)
+                                       + torch.special.bessel_y0(x.abs() * 3) + torch.special.bessel_y1(x.abs() + 0.5)),
+    "special_modified_bessel": lambda x, d: (x * torch.special.modified_bessel_i0(x * 3) + torch.special.modified_bessel_i1(x)
+                                             + torch.special.modified_bessel_k0(x.abs() * 2 + 0.1)
+                                             + torch.special.modified_bessel_k1(x.abs() + 0.5)
+                                             + torch.special.scaled_modified_bessel_k0(x.abs() * 3 + 0.2)
+                                             + torch.special.scaled_modified_bessel_k1(x.abs() + 1)
+                                             + torch.special.airy_ai(x * 2)),
     "special_entr_xlog1py": lambda x, d: torch.special.entr(x.abs()) + torch.special.xlog1py(x, x.abs()),
     "linalg_det_inv": lambda x, d: torch.linalg.inv(x[:, :2]) * torch.linalg.det(x[:, 1:])
                                    + torch.linalg.slogdet(x[:, :2]).logabsdet + torch.logdet(x[:, :2]),
@@ -262,6 +273,11 @@ CASES = {
     "hfftn_ihfftn": lambda x, d: torch.fft.hfftn(x * (1 - 1j), s=(2, 3)) + torch.fft.ihfft2(x, norm="ortho").real[:, :1],
     "fftshift_fftfreq": lambda x, d: (torch.fft.fftshift(x) + torch.fft.ifftshift(x, dim=1)
                                       + torch.fft.fftfreq(3, device=d) + torch.fft.rfftfreq(4, 0.5, device=d)),
+    "stft_istft_windows": lambda x, d: (
+        torch.istft(torch.stft(x, 2, 1, window=torch.hamming_window(2, device=d), return_complex=True), 2, 1,
+                    window=torch.hamming_window(2, device=d)) * torch.hann_window(3, device=d)
+        + torch.blackman_window(3, False, device=d) + torch.bartlett_window(3, device=d) + torch.kaiser_window(3, device=d)
+        + torch.stft(x, 3, 1, window=torch.kaiser_window(3, device=d), return_complex=True, center=False).abs()),
 }
 
 

@@ -16,6 +16,7 @@ import math
 
 from .. import _dtype as D
 from .._tensor import Tensor
+from ..autograd.grad_mode import no_grad
 from . import _special_kernels as K
 from ._common import conj_of, with_out
 from .binary_math import _need_tensors, _refuse
@@ -329,6 +330,91 @@ class Xlog1pyNumberSelf(XlogyNumberSelf):
     log1p = True
 
 
+_ZETA_NO_GRAD = "the derivative for 'zeta' is not implemented."
+
+
+@_with_number
+class SpecialZeta(_Binary):
+    """``special.zeta(x, q)`` of two tensors (``SpecialZetaBackward0``) or of a tensor ``x``
+    and a number ``q`` (``SpecialZetaBackward2``). PyTorch has no gradient for ``x`` (an
+    error when one is needed); for ``q`` it is ``grad * -x * zeta(x + 1, q)``."""
+
+    name = "SpecialZetaBackward0"
+    create_graph = True
+
+    @classmethod
+    def forward(cls, ctx, x, y, dt):
+        a, b, dt = _setup(ctx, x, y, dt)
+        if ctx.needs_input_grad:
+            ctx.save_for_backward(x, y if isinstance(y, Tensor) else None)
+            ctx.dt = dt
+        return K.hurwitz_zeta(x._backend, a, b)
+
+    @classmethod
+    def backward(cls, ctx, g):
+        if ctx.needs_input_grad[0]:
+            raise NotImplementedError(_ZETA_NO_GRAD)
+        x, y = ctx.saved_tensors
+        xp = ctx.xp
+        if isinstance(g, Tensor):
+            xs, ys = x.to(ctx.dt), y.to(ctx.dt)
+            return _Binary._reduce(ctx, None, g * -xs * special_zeta(xs + 1.0, ys))
+        native = ctx.backend.dtype(ctx.dt)
+        a = x._data if x._dtype is ctx.dt else xp.astype(x._data, native)
+        b = y._data if y._dtype is ctx.dt else xp.astype(y._data, native)
+        return _Binary._reduce(ctx, None, g * -a * K.hurwitz_zeta(ctx.backend, a + 1.0, b))
+
+
+class SpecialZetaNumberSelf(_Unary):
+    """``special.zeta(number, q)``: ``SpecialZetaBackward1``, the gradient
+    ``grad * -x * zeta(x + 1, q)``."""
+
+    name = "SpecialZetaBackward1"
+    create_graph = True
+
+    @classmethod
+    def forward(cls, ctx, y, s, dt):
+        b = y._backend
+        xp = b.xp
+        q = y._data if y._dtype is dt else xp.astype(y._data, b.dtype(dt))
+        if ctx.needs_input_grad:
+            ctx.save_for_backward(y)
+            ctx.s, ctx.dt = s, dt
+        return K.hurwitz_zeta(b, xp.astype(s, q.dtype), q)
+
+    @classmethod
+    def backward(cls, ctx, g):
+        (y,) = ctx.saved_tensors
+        s = float(ctx.s)
+        if isinstance(g, Tensor):
+            return g * -s * special_zeta(s + 1.0, y.to(ctx.dt))
+        xp = ctx.xp
+        q = y._data if y._dtype is ctx.dt else xp.astype(y._data, ctx.backend.dtype(ctx.dt))
+        return g * xp.astype(-ctx.s, q.dtype) * K.hurwitz_zeta(ctx.backend, xp.astype(ctx.s + 1.0, q.dtype), q)
+
+
+class _ValueOnly(_Unary):
+    """A special function PyTorch does not differentiate (``spherical_bessel_j0``, the
+    Bessel functions): ``kernel`` on the floating array, applied under ``no_grad`` so the
+    result never requires grad, as in PyTorch."""
+
+    name = "NotDifferentiable"  # (never recorded)
+
+    @staticmethod
+    def forward(ctx, x, kernel):
+        return kernel(x._backend, _float_input(x))
+
+
+def _value_only(name, kernel, input, out, public):
+    """``kernel`` of ``input`` as a function without gradient (float16, bfloat16 and
+    complex tensors refused with PyTorch's ``"<name>_cpu" not implemented`` error)."""
+    if out is not None:
+        return with_out("special_" + name, out, public, input)
+    _refuse_complex(input, name + "_cpu", half=False)
+    with no_grad():
+        return _ValueOnly.apply(input, kernel)
+
+
 class SpecialNdtri(_Special):
     name = "SpecialNdtriBackward0"
     kernel = staticmethod(K.ndtri)
@@ -620,26 +706,31 @@ def xlogy(input, other, *, out=None):
     return _binary_special("xlogy", "xlogy_cpu", Xlogy, XlogyNumberSelf, input, other)
 
 
-def _binary_special(name, kernel, op, number_self, input, other):
+def _binary_special(name, kernel, op, number_self, input, other, half=True):
     """``op`` of two tensors (or a tensor and a number, ``op.Number``), ``number_self`` of
-    a number and a tensor; the dtype rules of ``div``."""
+    a number and a tensor; the dtype rules of ``div`` (``half`` False: float16 and bfloat16
+    refused too)."""
+    def check(kernel, dt):
+        _refuse(kernel, dt, complex_=False)
+        if not half and dt in (D.float16, D.bfloat16):
+            raise NotImplementedError(f"\"{kernel}\" not implemented for '{D.scalar_name(dt)}'")
     scalar = (bool, int, float)
     if not isinstance(input, Tensor):
         if not (isinstance(input, scalar) and isinstance(other, Tensor)):
             raise TypeError(f"{name}() received an invalid combination of arguments - got "
                             f"({type(input).__name__}, {type(other).__name__})")
         dt = _true_div_type(D.number_type(other._dtype, input))
-        _refuse(kernel, dt, complex_=False)
+        check(kernel, dt)
         res = number_self.apply(other, _number(input, other, dt), dt)
         return _beside_number(res, other, dt, False, unary=True)
     if isinstance(other, Tensor):
         x, y, dt = _operands(input, other, true_div=True)
-        _refuse(kernel, dt, complex_=False)
+        check(kernel, dt)
         return op.apply(x, y, dt)
     if not isinstance(other, scalar):
         _need_tensors(name, input, other, number_ok=True)
     dt = _true_div_type(D.number_type(input._dtype, other))
-    _refuse(kernel, dt, complex_=False)
+    check(kernel, dt)
     res = op.Number.apply(input, _number(other, input, dt), dt, _name=op.name[:-1] + "2")
     return _beside_number(res, input, dt, False)
 
@@ -729,3 +820,262 @@ def special_entr(input, *, out=None):
         return with_out("special_entr", out, special_entr, input)
     _refuse_complex(input, "entr_cpu")
     return SpecialEntr.apply(input)
+
+
+def special_zeta(input, other, *, out=None):
+    r"""The Hurwitz zeta function :math:`\zeta(x, q) = \sum_{k=0}^{\infty} (q + k)^{-x}`,
+    element-wise (``other = 1``: the Riemann zeta function). Mirrors ``torch.special.zeta``.
+
+    PyTorch's algorithm (Cephes' ``zeta``, in float64): ``inf`` at ``x = 1`` and where ``q``
+    is a non-positive integer; nan for ``x < 1``, and for a negative non-integer ``q`` with a
+    non-integer ``x``. Either operand may be a Python number; integers promote to the default
+    float dtype.
+
+    Gradients: as in PyTorch, only for ``other`` (``grad * -x * zeta(x + 1, q)``;
+    ``grad_fn`` ``SpecialZetaBackward0``, ``1`` for a number ``input``, ``2`` for a number
+    ``other``); one for ``input`` raises NotImplementedError in the backward pass.
+
+    Raises:
+        TypeError: when both operands are numbers.
+        NotImplementedError: for complex, float16 and bfloat16 operands.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.special.zeta(torch.tensor([2.0, 4.0]), 1.0)
+        tensor([1.6449, 1.0823])
+    """
+    if out is not None:
+        return with_out("special_zeta", out, special_zeta, input, other)
+    return _binary_special("special_zeta", "zeta_cpu", SpecialZeta, SpecialZetaNumberSelf, input, other,
+                           half=False)
+
+
+def special_spherical_bessel_j0(input, *, out=None):
+    """The spherical Bessel function of the first kind of order 0, ``sin(x) / x`` (1 at 0),
+    element-wise. Mirrors ``torch.special.spherical_bessel_j0``.
+
+    PyTorch's formula (its Taylor polynomial below ``|x| < 0.5``), in the input's dtype;
+    integers promote to the default float dtype. As in PyTorch, not differentiable: the
+    result never requires grad.
+
+    Raises:
+        NotImplementedError: for complex, float16 and bfloat16 tensors.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.special.spherical_bessel_j0(torch.tensor([0.0, 1.0, 3.0]))
+        tensor([1.0000, 0.8415, 0.0470])
+    """
+    return _value_only("spherical_bessel_j0", K.spherical_bessel_j0, input, out, special_spherical_bessel_j0)
+
+
+
+
+def special_bessel_j0(input, *, out=None):
+    r"""The Bessel function of the first kind of order 0, :math:`J_0(x)`,
+    element-wise. Mirrors ``torch.special.bessel_j0``.
+
+    PyTorch's algorithm (Cephes' rational approximations up to 5, the Hankel asymptotic
+    form beyond), in the input's dtype; integers promote to the default float dtype.
+    As in PyTorch, not differentiable: the result never requires grad.
+
+    Raises:
+        NotImplementedError: for complex, float16 and bfloat16 tensors.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.special.bessel_j0(torch.tensor([0.0, 1.0, 10.0]))
+        tensor([ 1.0000,  0.7652, -0.2459])
+    """
+    return _value_only("bessel_j0", K.bessel_j0, input, out, special_bessel_j0)
+
+
+def special_bessel_j1(input, *, out=None):
+    r"""The Bessel function of the first kind of order 1, :math:`J_1(x)`,
+    element-wise. Mirrors ``torch.special.bessel_j1``.
+
+    PyTorch's algorithm (Cephes' rational approximations up to 5, the Hankel asymptotic
+    form beyond), in the input's dtype; integers promote to the default float dtype.
+    Odd: ``J_1(-x) = -J_1(x)``. As in PyTorch, not differentiable: the result never requires grad.
+
+    Raises:
+        NotImplementedError: for complex, float16 and bfloat16 tensors.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.special.bessel_j1(torch.tensor([0.0, 1.0, -10.0]))
+        tensor([ 0.0000,  0.4401, -0.0435])
+    """
+    return _value_only("bessel_j1", K.bessel_j1, input, out, special_bessel_j1)
+
+
+def special_bessel_y0(input, *, out=None):
+    r"""The Bessel function of the second kind of order 0, :math:`Y_0(x)`,
+    element-wise. Mirrors ``torch.special.bessel_y0``.
+
+    PyTorch's algorithm (Cephes' rational approximations up to 5, the Hankel asymptotic
+    form beyond), in the input's dtype; integers promote to the default float dtype.
+    ``-inf`` at 0, nan for ``x < 0``. As in PyTorch, not differentiable: the result never requires grad.
+
+    Raises:
+        NotImplementedError: for complex, float16 and bfloat16 tensors.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.special.bessel_y0(torch.tensor([0.0, 1.0, 10.0]))
+        tensor([  -inf, 0.0883, 0.0557])
+    """
+    return _value_only("bessel_y0", K.bessel_y0, input, out, special_bessel_y0)
+
+
+def special_bessel_y1(input, *, out=None):
+    r"""The Bessel function of the second kind of order 1, :math:`Y_1(x)`,
+    element-wise. Mirrors ``torch.special.bessel_y1``.
+
+    PyTorch's algorithm (Cephes' rational approximations up to 5, the Hankel asymptotic
+    form beyond), in the input's dtype; integers promote to the default float dtype.
+    ``-inf`` at 0, nan for ``x < 0``. As in PyTorch, not differentiable: the result never requires grad.
+
+    Raises:
+        NotImplementedError: for complex, float16 and bfloat16 tensors.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.special.bessel_y1(torch.tensor([0.0, 1.0, 10.0]))
+        tensor([   -inf, -0.7812,  0.2490])
+    """
+    return _value_only("bessel_y1", K.bessel_y1, input, out, special_bessel_y1)
+
+
+def special_modified_bessel_i0(input, *, out=None):
+    r"""The modified Bessel function of the first kind of order 0, :math:`I_0(x)`,
+    element-wise. Mirrors ``torch.special.modified_bessel_i0``.
+
+    PyTorch's algorithm (Cephes' Chebyshev series on ``[0, 8]`` and beyond), in the input's dtype; integers promote to the
+    default float dtype. Even. As in PyTorch, not differentiable: the result never
+    requires grad.
+
+    Raises:
+        NotImplementedError: for complex, float16 and bfloat16 tensors.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.special.modified_bessel_i0(torch.tensor([0.0, 1.0, -2.0]))
+        tensor([1.0000, 1.2661, 2.2796])
+    """
+    return _value_only("modified_bessel_i0", K.modified_bessel_i0, input, out, special_modified_bessel_i0)
+
+
+def special_modified_bessel_i1(input, *, out=None):
+    r"""The modified Bessel function of the first kind of order 1, :math:`I_1(x)`,
+    element-wise. Mirrors ``torch.special.modified_bessel_i1``.
+
+    PyTorch's algorithm (Cephes' Chebyshev series on ``[0, 8]`` and beyond), in the input's dtype; integers promote to the
+    default float dtype. Odd. As in PyTorch, not differentiable: the result never
+    requires grad.
+
+    Raises:
+        NotImplementedError: for complex, float16 and bfloat16 tensors.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.special.modified_bessel_i1(torch.tensor([0.0, 1.0, -2.0]))
+        tensor([ 0.0000,  0.5652, -1.5906])
+    """
+    return _value_only("modified_bessel_i1", K.modified_bessel_i1, input, out, special_modified_bessel_i1)
+
+
+def special_modified_bessel_k0(input, *, out=None):
+    r"""The modified Bessel function of the second kind of order 0, :math:`K_0(x)`,
+    element-wise. Mirrors ``torch.special.modified_bessel_k0``.
+
+    PyTorch's algorithm (Cephes' Chebyshev series on ``[0, 2]`` and beyond), in the input's dtype; integers promote to the
+    default float dtype. ``inf`` at 0, nan for ``x < 0``. As in PyTorch, not differentiable: the result never
+    requires grad.
+
+    Raises:
+        NotImplementedError: for complex, float16 and bfloat16 tensors.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.special.modified_bessel_k0(torch.tensor([0.0, 1.0, 2.0]))
+        tensor([   inf, 0.4210, 0.1139])
+    """
+    return _value_only("modified_bessel_k0", K.modified_bessel_k0, input, out, special_modified_bessel_k0)
+
+
+def special_modified_bessel_k1(input, *, out=None):
+    r"""The modified Bessel function of the second kind of order 1, :math:`K_1(x)`,
+    element-wise. Mirrors ``torch.special.modified_bessel_k1``.
+
+    PyTorch's algorithm (Cephes' Chebyshev series on ``[0, 2]`` and beyond), in the input's dtype; integers promote to the
+    default float dtype. ``inf`` at 0, nan for ``x < 0``. As in PyTorch, not differentiable: the result never
+    requires grad.
+
+    Raises:
+        NotImplementedError: for complex, float16 and bfloat16 tensors.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.special.modified_bessel_k1(torch.tensor([0.0, 1.0, 2.0]))
+        tensor([   inf, 0.6019, 0.1399])
+    """
+    return _value_only("modified_bessel_k1", K.modified_bessel_k1, input, out, special_modified_bessel_k1)
+
+
+def special_scaled_modified_bessel_k0(input, *, out=None):
+    r""":math:`K_0(x) e^x`, the exponentially scaled :func:`modified_bessel_k0`,
+    element-wise. Mirrors ``torch.special.scaled_modified_bessel_k0``.
+
+    PyTorch's algorithm (Cephes' Chebyshev series on ``[0, 2]`` and beyond), in the input's dtype; integers promote to the
+    default float dtype. ``inf`` at 0, nan for ``x < 0``. As in PyTorch, not differentiable: the result never
+    requires grad.
+
+    Raises:
+        NotImplementedError: for complex, float16 and bfloat16 tensors.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.special.scaled_modified_bessel_k0(torch.tensor([0.0, 1.0, 100.0]))
+        tensor([   inf, 1.1445, 0.1252])
+    """
+    return _value_only("scaled_modified_bessel_k0", K.scaled_modified_bessel_k0, input, out, special_scaled_modified_bessel_k0)
+
+
+def special_scaled_modified_bessel_k1(input, *, out=None):
+    r""":math:`K_1(x) e^x`, the exponentially scaled :func:`modified_bessel_k1`,
+    element-wise. Mirrors ``torch.special.scaled_modified_bessel_k1``.
+
+    PyTorch's algorithm (Cephes' Chebyshev series on ``[0, 2]`` and beyond), in the input's dtype; integers promote to the
+    default float dtype. ``inf`` at 0, nan for ``x < 0``. As in PyTorch, not differentiable: the result never
+    requires grad.
+
+    Raises:
+        NotImplementedError: for complex, float16 and bfloat16 tensors.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.special.scaled_modified_bessel_k1(torch.tensor([0.0, 1.0, 100.0]))
+        tensor([   inf, 1.6362, 0.1258])
+    """
+    return _value_only("scaled_modified_bessel_k1", K.scaled_modified_bessel_k1, input, out, special_scaled_modified_bessel_k1)
+
+
+def special_airy_ai(input, *, out=None):
+    r"""The Airy function :math:`\operatorname{Ai}(x)`, the solution of :math:`y'' = x y`
+    that decays as :math:`x \to \infty`, element-wise. Mirrors ``torch.special.airy_ai``.
+
+    PyTorch's algorithm (Cephes' asymptotic forms below -2.09 and from 2.09, the Maclaurin
+    series between), in the input's dtype; integers promote to the default float dtype. 0
+    beyond 103.892, nan at ``±inf``. As in PyTorch, not differentiable: the result never
+    requires grad.
+
+    Raises:
+        NotImplementedError: for complex, float16 and bfloat16 tensors.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.special.airy_ai(torch.tensor([-3.0, 0.0, 1.0]))
+        tensor([-0.3788,  0.3550,  0.1353])
+    """
+    return _value_only("airy_ai", K.airy_ai, input, out, special_airy_ai)

@@ -18,6 +18,16 @@ from .._ops.special_math import digamma, erfinv, i0, lgamma as gammaln, mvlgamma
 from .._ops.special_math import special_entr as entr, special_i0e as i0e, special_i1 as i1, special_i1e as i1e
 from .._ops.special_math import special_log_ndtr as log_ndtr, special_ndtri as ndtri, special_xlog1py as xlog1py
 from .._ops.special_math import xlogy
+from .._ops.special_math import special_spherical_bessel_j0 as spherical_bessel_j0, special_zeta as zeta
+from .._ops.special_math import special_airy_ai as airy_ai
+from .._ops.special_math import special_bessel_j0 as bessel_j0, special_bessel_j1 as bessel_j1
+from .._ops.special_math import special_bessel_y0 as bessel_y0, special_bessel_y1 as bessel_y1
+from .._ops.special_math import special_modified_bessel_i0 as modified_bessel_i0
+from .._ops.special_math import special_modified_bessel_i1 as modified_bessel_i1
+from .._ops.special_math import special_modified_bessel_k0 as modified_bessel_k0
+from .._ops.special_math import special_modified_bessel_k1 as modified_bessel_k1
+from .._ops.special_math import special_scaled_modified_bessel_k0 as scaled_modified_bessel_k0
+from .._ops.special_math import special_scaled_modified_bessel_k1 as scaled_modified_bessel_k1
 from .._ops.statistics import logsumexp
 from .._ops.unary_math import erf, erfc, exp2, expm1, log1p, logit
 from .._ops.unary_math import round as _round
@@ -26,9 +36,10 @@ from .._ops.pointwise import add
 from .._ops.unary_math import _AngleScale
 
 __all__ = [
-    "digamma", "entr", "erf", "erfc", "erfinv", "exp2", "expit", "expm1", "gammaln", "i0", "i0e", "i1", "i1e",
-    "log1p", "log_ndtr", "log_softmax", "logit", "logsumexp", "multigammaln", "ndtr", "ndtri", "polygamma", "psi",
-    "round", "sinc", "softmax", "xlog1py", "xlogy",
+    "airy_ai", "bessel_j0", "bessel_j1", "bessel_y0", "bessel_y1", "digamma", "entr", "erf", "erfc", "erfinv", "exp2", "expit", "expm1", "gammaln", "i0", "i0e", "i1", "i1e",
+    "log1p", "log_ndtr", "log_softmax", "logit", "logsumexp", "modified_bessel_i0", "modified_bessel_i1",
+    "modified_bessel_k0", "modified_bessel_k1", "multigammaln", "ndtr", "ndtri", "polygamma", "psi",
+    "round", "scaled_modified_bessel_k0", "scaled_modified_bessel_k1", "sinc", "softmax", "spherical_bessel_j0", "xlog1py", "xlogy", "zeta",
 ]
 
 psi = digamma

@@ -43,6 +43,7 @@ NAMESPACES = {
         det logdet slogdet inverse cholesky svd matrix_power
         block_diag combinations vander diagflat unravel_index renorm index_copy index_reduce select_scatter
         slice_scatter diagonal_scatter as_strided as_strided_scatter matrix_exp qr pinverse orgqr
+        stft istft hann_window hamming_window blackman_window bartlett_window kaiser_window
     """),
     "torch.Tensor": ("reftorch.Tensor", """
         shape size dim ndim numel dtype device requires_grad grad grad_fn is_leaf item tolist numpy
@@ -63,7 +64,7 @@ NAMESPACES = {
         det logdet slogdet inverse cholesky svd matrix_power
         lgamma digamma polygamma erfinv i0 sinc xlogy lgamma_ erfinv_ frexp ldexp gcd nextafter
         diagflat renorm renorm_ index_copy index_copy_ index_reduce index_reduce_ select_scatter slice_scatter
-        diagonal_scatter as_strided storage_offset as_strided_scatter matrix_exp qr pinverse orgqr
+        diagonal_scatter as_strided storage_offset as_strided_scatter matrix_exp qr pinverse orgqr stft istft
     """),
     "torch.linalg": ("reftorch.linalg", """
         det slogdet inv inv_ex solve solve_ex cholesky cholesky_ex qr eigh eigvalsh svd svdvals pinv
@@ -73,6 +74,8 @@ NAMESPACES = {
     "torch.special": ("reftorch.special", """
         expit logit erf erfc erfinv exp2 expm1 log1p gammaln digamma psi polygamma multigammaln
         i0 i0e i1 i1e ndtr ndtri log_ndtr sinc round softmax log_softmax logsumexp xlogy xlog1py entr
+        zeta spherical_bessel_j0 bessel_j0 bessel_j1 bessel_y0 bessel_y1 modified_bessel_i0 modified_bessel_i1
+        modified_bessel_k0 modified_bessel_k1 scaled_modified_bessel_k0 scaled_modified_bessel_k1 airy_ai
     """),
     "torch.fft": ("reftorch.fft", """
         fft ifft rfft irfft hfft ihfft fft2 ifft2 rfft2 irfft2 hfft2 ihfft2 fftn ifftn rfftn irfftn hfftn ihfftn
