@@ -575,8 +575,8 @@ def _index_fill_(self, dim, index, value):
         filled = indexing.index_fill(self, dim, index, value)  # the checks, and the values to write
         if self.dim():
             d = indexing._wrap_dim(int(dim), self.dim())
-            key = (slice(None),) * d + (index._data if index.dim() else index._data.reshape((1,)),)
             b = self._backend
+            key = (slice(None),) * d + (index._data if index.dim() else b.xp.reshape(index._data, (1,)),)
             b.setitem(self._data, key, b.getitem(filled._data, key))  # the filled elements only
             self._bump_version()
         else:

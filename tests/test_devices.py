@@ -441,3 +441,15 @@ def test_data_dependent_ops_on_device(device):
         assert r_dev.device.type == torch.device(device).type
         assert (r_dev.dtype, r_dev.shape, r_dev.stride()) == (r_cpu.dtype, r_cpu.shape, r_cpu.stride())
         np.testing.assert_array_equal(r_dev._host(), r_cpu._host())
+
+
+def test_index_fill_with_a_0d_index_on_every_backend():
+    # (a 0-d index was reshaped with NumPy's method, which the array API has not)
+    for device in ("cpu", "strict"):
+        x = torch.zeros(2, 3, device=device)
+        i = torch.tensor(1, device=device)
+        assert x.index_fill(1, i, 5.0).tolist() == [[0.0, 5.0, 0.0], [0.0, 5.0, 0.0]]
+        y = torch.zeros(3, device=device).expand(2, 3)
+        with pytest.warns(UserWarning, match="index_fill_ on expanded tensors"):
+            y.index_fill_(1, i, 2.0)
+        assert y.tolist() == [[0.0, 2.0, 0.0], [0.0, 2.0, 0.0]]

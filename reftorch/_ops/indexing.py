@@ -1046,7 +1046,8 @@ def _index_fill_args(input, dim, index, value):
             raise RuntimeError("index_fill_(): Converting complex Scalar to non-complex type is not supported")
         value = _fill_value(input, value)
     size = input._data.shape[d] if input.dim() else 1
-    _check_range(index._backend.xp, index._data if index.dim() else index._data.reshape((1,)), size,
+    xp = index._backend.xp
+    _check_range(xp, index._data if index.dim() else xp.reshape(index._data, (1,)), size,
                  lambda bad: IndexError(f"index {bad} is out of bounds for dimension {d} with size {size}"))
     return d, value
 
