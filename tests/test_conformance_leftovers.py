@@ -43,6 +43,19 @@ def test_keepdim_must_be_bool(expr):
     assert "argument 'keepdim'" in _outcome(R, expr)[1]
 
 
+@pytest.mark.parametrize("expr", [
+    "t.sum(keepdim=True)", "t.mean(keepdim=True)", "t.prod(keepdim=True)", "t.max(keepdim=True)",
+    "t.min(keepdim=True)", "t.median(keepdim=True)", "t.sum(dtype=torch.float64, keepdim=True)",
+])
+def test_keepdim_without_dim_is_a_type_error(expr):
+    assert _outcome(R, expr)[0] == _outcome(T, expr)[0] == "TypeError"
+
+
+@pytest.mark.parametrize("expr", ["t.sum(None, True)", "t.mean(None, True)", "t.sum(axis=None)", "t.sum(None)"])
+def test_dim_none_still_reduces_everything(expr):
+    assert _outcome(R, expr) == _outcome(T, expr)
+
+
 def _where_outcome(lib, cond_dtype, value_dtype, scalar, scalar_first=False):
     cond = lib.tensor([1, 0, 2]).to(getattr(lib, cond_dtype))
     vals = lib.tensor([1, 2, 3]).to(getattr(lib, value_dtype))

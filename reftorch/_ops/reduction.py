@@ -58,6 +58,15 @@ def _int_dim_or_all(dim, keepdim, fn):
     return dim
 
 
+def _all_dims(keepdim, fn):
+    """The ``dim`` (None: all elements) of ``sum``/``mean`` called without one: PyTorch's
+    all-elements overload has no ``keepdim``, so a ``keepdim`` there is a TypeError (only one
+    that is not ``False`` can be seen)."""
+    if keepdim:
+        raise TypeError(f"{fn}() received an invalid combination of arguments - got (keepdim=bool, )")
+    return None
+
+
 def _keep_dims(xp, g, shape, axes, keepdim):
     """``g``, the gradient of a reduction of an input of ``shape`` over ``axes`` (None: all),
     with the reduced dims back as size 1 (not broadcast)."""
@@ -134,13 +143,14 @@ class Sum(Function):
         return _expand_grad(xp, g, ctx.shape, ctx.axes, ctx.keepdim)
 
 
-def sum(input, dim=None, keepdim=False, *, dtype=None, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
+def sum(input, dim=NOT_GIVEN, keepdim=False, *, dtype=None, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
     """Sum of all elements, or along ``dim`` (an int or a tuple of ints).
 
     Bool and integer inputs are summed as int64. Mirrors ``torch.sum``.
 
     Raises:
         IndexError: if a dim is out of range.
+        TypeError: for ``keepdim=True`` without ``dim`` (``dim=None`` is allowed).
 
     Examples:
         >>> import reftorch as torch
@@ -150,9 +160,11 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, axis=NOT_GIVEN, keepdims=
                 [7.]]))
     """
     if axis is not NOT_GIVEN or keepdims is not NOT_GIVEN:
-        dim, keepdim = numpy_names("sum", dim, keepdim, axis, keepdims)
+        dim, keepdim = numpy_names("sum", dim, keepdim, axis, keepdims, NOT_GIVEN)
     if keepdim.__class__ is not bool:
         _check_keepdim(keepdim, "sum")
+    if dim is NOT_GIVEN:
+        dim = _all_dims(keepdim, "sum")
     if dim is None:
         axes = None
     else:
@@ -196,11 +208,12 @@ class Mean(Function):
         return _expand_grad(xp, g / ctx.count, ctx.shape, ctx.axes, ctx.keepdim)
 
 
-def mean(input, dim=None, keepdim=False, *, dtype=None, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
+def mean(input, dim=NOT_GIVEN, keepdim=False, *, dtype=None, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
     """Arithmetic mean of all elements, or along ``dim``. Mirrors ``torch.mean``.
 
     Raises:
         RuntimeError: for integer or bool inputs ("mean(): could not infer output dtype …").
+        TypeError: for ``keepdim=True`` without ``dim`` (``dim=None`` is allowed).
 
     Examples:
         >>> import reftorch as torch
@@ -208,8 +221,10 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, axis=NOT_GIVEN, keepdims
         tensor([2., 3.])
     """
     if axis is not NOT_GIVEN or keepdims is not NOT_GIVEN:
-        dim, keepdim = numpy_names("mean", dim, keepdim, axis, keepdims)
+        dim, keepdim = numpy_names("mean", dim, keepdim, axis, keepdims, NOT_GIVEN)
     _check_keepdim(keepdim, "mean")
+    if dim is NOT_GIVEN:
+        dim = _all_dims(keepdim, "mean")
     if dtype is not None:
         if not (dtype.is_floating_point or dtype.is_complex):
             raise RuntimeError("mean(): could not infer output dtype. Optional dtype must be either a floating "
