@@ -664,9 +664,18 @@ def _arange_values(start, step, n, dtype):
     vectors from the start of each thread's chunk of the range), each vector starts at
     ``base`` (that formula, rounded to the dtype) and its lane ``k`` is ``base + k * step``,
     rounded once."""
-    lanes = _ARANGE_LANES[dtype.name]
     ft = _np.float32 if dtype is D.float32 else _np.float64
     s, st = float(start), float(step)
+    if _exact_range(s, st, n, 24 if ft is _np.float32 else 53):
+        # No value rounds (not in float64, not in the dtype), so each of the kernel's
+        # formulas gives the exact value: skip its roundings.
+        values = _np.arange(n, dtype=_np.float64)
+        if st != 1.0:
+            values *= st
+        if s != 0.0:
+            values += s
+        return values.astype(ft)
+    lanes = _ARANGE_LANES[dtype.name]
     threads = min(get_num_threads(), -(-n // _GRAIN_SIZE)) if n > _GRAIN_SIZE else 1
     chunk = max(-(-n // max(threads, 1)), 1)
     out = _np.empty(n, ft)
@@ -685,6 +694,17 @@ def _arange_values(start, step, n, dtype):
             if m < c1 - c0:  # the scalar loop's
                 out[c0 + m:c1] = _rng._fma64(_np.arange(c0 + m, c1, dtype=_np.float64), st, s)
     return out
+
+
+def _exact_range(start, step, n, digits):
+    """Whether ``start + step * i`` for ``i < n`` are all exact with ``digits`` significant
+    bits (and so exact in float64 too): all are multiples of the finer of the two numbers'
+    last bits, so they are exact while the largest stays below ``2**digits`` such units."""
+    if not (math.isfinite(start) and math.isfinite(step)):
+        return False
+    unit = max(start.as_integer_ratio()[1], step.as_integer_ratio()[1])  # powers of two
+    largest = abs(start) + abs(step) * max(n - 1, 0)
+    return largest * unit < 2.0 ** digits
 
 
 def _product_error(a, b, p):
