@@ -43,6 +43,16 @@ from .transforms import (CatTransform, CorrCholeskyTransform, CumulativeDistribu
                          LowerCholeskyTransform, PositiveDefiniteTransform, PowerTransform, ReshapeTransform,
                          SoftmaxTransform, SoftplusTransform, StackTransform, StickBreakingTransform, TanhTransform)
 from .uniform import Uniform
+from .generalized_pareto import GeneralizedPareto
+from .half_cauchy import HalfCauchy
+from .inverse_gamma import InverseGamma
+from .kumaraswamy import Kumaraswamy
+from .lkj_cholesky import LKJCholesky
+from .logistic_normal import LogisticNormal
+from .pareto import Pareto
+from .relaxed_bernoulli import RelaxedBernoulli
+from .relaxed_categorical import RelaxedOneHotCategorical
+from .weibull import Weibull
 
 __all__ = ["AbsTransform", "AffineTransform", "Bernoulli", "Beta", "Binomial", "Categorical", "Cauchy", "Chi2",
            "ComposeTransform", "Dirichlet", "Distribution", "ExpTransform", "Exponential", "ExponentialFamily",
@@ -54,3 +64,5 @@ __all__ += ["CatTransform", "CorrCholeskyTransform", "CumulativeDistributionTran
             "LowerCholeskyTransform", "PositiveDefiniteTransform", "PowerTransform", "ReshapeTransform",
             "SoftmaxTransform", "SoftplusTransform", "StackTransform", "StickBreakingTransform", "TanhTransform",
             "biject_to", "constraint_registry", "transform_to"]
+__all__ += ["GeneralizedPareto", "HalfCauchy", "InverseGamma", "Kumaraswamy", "LKJCholesky", "LogisticNormal", "Pareto",
+            "RelaxedBernoulli", "RelaxedOneHotCategorical", "Weibull"]
