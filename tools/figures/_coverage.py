@@ -173,6 +173,8 @@ NAMESPACES = {
         PowerTransform SoftplusTransform TanhTransform SoftmaxTransform StickBreakingTransform
         LowerCholeskyTransform PositiveDefiniteTransform CorrCholeskyTransform IndependentTransform
         ReshapeTransform CatTransform StackTransform CumulativeDistributionTransform
+        Weibull Pareto HalfCauchy Kumaraswamy InverseGamma GeneralizedPareto LogisticNormal
+        RelaxedBernoulli RelaxedOneHotCategorical LKJCholesky
     """),
 }
 
