@@ -328,3 +328,27 @@ def test_tril_helpers():
     raises_like(lambda T: U(T).tril_matrix_to_vec(T.ones(3, 3), -4), msg=True)
     raises_like(lambda T: U(T).vec_to_tril_matrix(T.ones(2)), msg=True)
     assert {"tril_matrix_to_vec", "vec_to_tril_matrix"} <= set(reftorch.distributions.utils.__all__)
+
+
+def test_same_values_on_the_stand_in_device():
+    def on(device):
+        T, tr, c = reftorch, _tr(reftorch), _c(reftorch)
+        x = T.tensor([[0.3, -1.0, 2.0], [0.0, 1.5, -0.25]], device=device)
+        m = T.tensor([[0.5, 2.0], [0.3, -0.2]], device=device)
+        out = []
+        for t in (tr.StickBreakingTransform(), tr.CorrCholeskyTransform(), tr.TanhTransform(), tr.SoftplusTransform(),
+                  tr.PowerTransform(T.tensor(2.0, device=device)), tr.SoftmaxTransform(),
+                  tr.CatTransform([tr.ExpTransform(), tr.identity_transform], 1, [1, 2]),
+                  tr.StackTransform([tr.ExpTransform(), tr.TanhTransform()], 0)):
+            y = t(x.abs() + 0.1 if isinstance(t, tr.PowerTransform) else x)
+            out += [y, t.inv(y)]
+            if not isinstance(t, tr.SoftmaxTransform):
+                out.append(t.log_abs_det_jacobian(x.abs() + 0.1 if isinstance(t, tr.PowerTransform) else x, y))
+        pd = tr.PositiveDefiniteTransform()(m)
+        out += [pd, tr.PositiveDefiniteTransform().inv(pd), c.corr_cholesky.check(tr.CorrCholeskyTransform()(x)),
+                T.distributions.biject_to(c.interval(-1.0, 2.0))(x)]
+        return out
+
+    for r_dev, r_cpu in zip(on("strict"), on("cpu"), strict=True):
+        assert r_dev.device.type == "strict"
+        assert r_dev.cpu().tolist() == r_cpu.tolist()

@@ -169,3 +169,27 @@ def test_validation_errors():
                 lambda T: D(T).LKJCholesky(2).rsample(),
                 lambda T: D(T).LKJCholesky(2).log_prob(T.tensor([1.0, 0.0]))):
         raises_like(bad, msg=True)
+
+
+# ----------------------------------------------------------------------------- devices
+def _on(device):
+    T, D = reftorch, reftorch.distributions
+    T.manual_seed(0)
+
+    def t(v):
+        return T.tensor(v, device=device)
+    lkj = D.LKJCholesky(3, t([0.5, 2.0]))
+    gp = D.GeneralizedPareto(t([0.0, 1.0]), 2.0, t([0.0, 0.3]))
+    return [D.Weibull(t([1.0, 2.0]), t([0.5, 3.0])).sample((2,)), D.Pareto(t([1.0]), 2.0).sample(),
+            D.HalfCauchy(t([1.0])).log_prob(t([0.5])), D.Kumaraswamy(t([2.0]), t([3.0])).entropy(),
+            D.InverseGamma(t([2.0]), t([1.0])).sample(), gp.rsample(), gp.log_prob(t([1.0, 2.0])), gp.cdf(t(2.0)),
+            D.LogisticNormal(t([0.0, 1.0]), 1.0).sample(), D.RelaxedBernoulli(t(0.5), probs=t([0.3])).rsample(),
+            D.RelaxedOneHotCategorical(t(0.5), logits=t([0.0, 1.0, 2.0])).log_prob(t([0.2, 0.3, 0.5])),
+            lkj.sample(), lkj.log_prob(t([[1.0, 0.0, 0.0], [0.6, 0.8, 0.0], [0.0, 0.6, 0.8]])),
+            D.Kumaraswamy(t([2.0, 0.5]), t([3.0, 2.0])).variance]
+
+
+def test_same_samples_and_values_on_the_stand_in_device():
+    for r_dev, r_cpu in zip(_on("strict"), _on("cpu"), strict=True):
+        assert r_dev.device.type == "strict"
+        assert r_dev.cpu().tolist() == r_cpu.tolist()

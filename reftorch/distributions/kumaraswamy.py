@@ -22,8 +22,8 @@ def _moments(a, b, n):
 class Kumaraswamy(TransformedDistribution):
     """The Kumaraswamy distribution on ``[0, 1]``, a Beta-like law with a closed-form
     CDF: ``(1 - (1 - U) ** (1 / concentration0)) ** (1 / concentration1)`` for ``U``
-    uniform (a ``TransformedDistribution`` of ``Uniform``). ``mode`` is NaN where a
-    concentration is below 1.
+    uniform (a ``TransformedDistribution`` of ``Uniform``). ``mode`` copies PyTorch 2.13's
+    formula, which takes ``log1p(-concentration0)`` and so is NaN for every valid parameter.
 
     Args:
         concentration1 (float or Tensor): the first shape ``a`` (> 0).
