@@ -11,12 +11,13 @@ the ports of PyTorch's CPU gamma and Dirichlet samplers ``torch._standard_gamma`
 """
 from __future__ import annotations
 
-from . import constraints, transforms
+from . import constraint_registry, constraints, transforms
 from .bernoulli import Bernoulli
 from .beta import Beta
 from .binomial import Binomial
 from .categorical import Categorical
 from .cauchy import Cauchy
+from .constraint_registry import biject_to, transform_to
 from .chi2 import Chi2
 from .dirichlet import Dirichlet
 from .distribution import Distribution
@@ -38,7 +39,20 @@ from .studentT import StudentT
 from .transformed_distribution import TransformedDistribution
 from .transforms import (AbsTransform, AffineTransform, ComposeTransform, ExpTransform, SigmoidTransform, Transform,
                          identity_transform)
+from .transforms import (CatTransform, CorrCholeskyTransform, CumulativeDistributionTransform, IndependentTransform,
+                         LowerCholeskyTransform, PositiveDefiniteTransform, PowerTransform, ReshapeTransform,
+                         SoftmaxTransform, SoftplusTransform, StackTransform, StickBreakingTransform, TanhTransform)
 from .uniform import Uniform
+from .generalized_pareto import GeneralizedPareto
+from .half_cauchy import HalfCauchy
+from .inverse_gamma import InverseGamma
+from .kumaraswamy import Kumaraswamy
+from .lkj_cholesky import LKJCholesky
+from .logistic_normal import LogisticNormal
+from .pareto import Pareto
+from .relaxed_bernoulli import RelaxedBernoulli
+from .relaxed_categorical import RelaxedOneHotCategorical
+from .weibull import Weibull
 
 __all__ = ["AbsTransform", "AffineTransform", "Bernoulli", "Beta", "Binomial", "Categorical", "Cauchy", "Chi2",
            "ComposeTransform", "Dirichlet", "Distribution", "ExpTransform", "Exponential", "ExponentialFamily",
@@ -46,3 +60,9 @@ __all__ = ["AbsTransform", "AffineTransform", "Bernoulli", "Beta", "Binomial", "
            "Normal", "OneHotCategorical", "OneHotCategoricalStraightThrough", "Poisson", "SigmoidTransform",
            "StudentT", "Transform", "TransformedDistribution", "Uniform", "constraints", "identity_transform",
            "kl_divergence", "register_kl", "transforms"]
+__all__ += ["CatTransform", "CorrCholeskyTransform", "CumulativeDistributionTransform", "IndependentTransform",
+            "LowerCholeskyTransform", "PositiveDefiniteTransform", "PowerTransform", "ReshapeTransform",
+            "SoftmaxTransform", "SoftplusTransform", "StackTransform", "StickBreakingTransform", "TanhTransform",
+            "biject_to", "constraint_registry", "transform_to"]
+__all__ += ["GeneralizedPareto", "HalfCauchy", "InverseGamma", "Kumaraswamy", "LKJCholesky", "LogisticNormal", "Pareto",
+            "RelaxedBernoulli", "RelaxedOneHotCategorical", "Weibull"]

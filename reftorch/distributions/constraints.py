@@ -4,21 +4,24 @@ Mirrors ``torch.distributions.constraints``.
 A constraint's ``check(value)`` returns a bool tensor saying, per event, whether ``value``
 lies in the region; ``is_discrete`` and ``event_dim`` (how many rightmost dimensions form
 one event) describe it. Only the constraints the distributions of this package use are
-implemented (PyTorch also has ``corr_cholesky``, ``cat``, ``stack`` …).
+implemented (PyTorch also has ``multinomial`` and ``positive_semidefinite``).
 """
 from __future__ import annotations
 
 from .. import _dtype as D
+from .._type_info import finfo
 from .._ops.creation import full
+from .._ops.join import cat as concatenate, stack as stack_tensors
 from .._ops.linalg_decomp import cholesky_ex
+from .._ops.norm import vector_norm
 from .._ops.pointwise import isclose
 
 __all__ = [
-    "Constraint", "boolean", "dependent", "dependent_property", "greater_than", "greater_than_eq",
+    "Constraint", "boolean", "cat", "corr_cholesky", "dependent", "dependent_property", "greater_than", "greater_than_eq",
     "half_open_interval", "independent", "integer_interval", "interval", "is_dependent", "less_than",
     "lower_cholesky", "lower_triangular", "nonnegative", "nonnegative_integer", "one_hot", "positive",
-    "positive_definite", "positive_integer", "real", "real_vector", "simplex", "square", "symmetric",
-    "unit_interval",
+    "positive_definite", "positive_integer", "real", "real_vector", "simplex", "square", "stack",
+    "symmetric", "unit_interval",
 ]
 
 
@@ -263,6 +266,19 @@ class _LowerCholesky(Constraint):
         return lower_triangular & positive_diagonal
 
 
+class _CorrCholesky(Constraint):
+    """Cholesky factors of correlation matrices: lower triangular, positive diagonal, rows
+    of unit Euclidean norm (to ``10 * D * eps`` of the dtype)."""
+
+    event_dim = 2
+
+    def check(self, value):
+        tol = finfo(value.dtype).eps * value.size(-1) * 10
+        row_norm = vector_norm(value.detach(), dim=-1)
+        unit_row_norm = (row_norm - 1.0).abs().le(tol).all(dim=-1)
+        return _LowerCholesky().check(value) & unit_row_norm
+
+
 class _Square(Constraint):
     """Square matrices."""
 
@@ -292,6 +308,63 @@ class _PositiveDefinite(_Symmetric):
         return cholesky_ex(value).info.eq(0)
 
 
+class _Cat(Constraint):
+    """The constraints ``cseq`` applied to consecutive pieces of lengths ``lengths`` (all 1
+    by default) along ``dim``, as ``torch.cat`` would join them."""
+
+    def __init__(self, cseq, dim=0, lengths=None):
+        if not all(isinstance(c, Constraint) for c in cseq):
+            raise AssertionError("All elements of cseq must be Constraint instances")
+        self.cseq = list(cseq)
+        self.lengths = [1] * len(self.cseq) if lengths is None else list(lengths)
+        if len(self.lengths) != len(self.cseq):
+            raise AssertionError(f"lengths ({len(self.lengths)}) must match cseq ({len(self.cseq)})")
+        self.dim = dim
+
+    @property
+    def is_discrete(self):
+        return any(c.is_discrete for c in self.cseq)
+
+    @property
+    def event_dim(self):
+        return max(c.event_dim for c in self.cseq)
+
+    def check(self, value):
+        if not -value.dim() <= self.dim < value.dim():
+            raise AssertionError(f"dim {self.dim} out of range for value with {value.dim()} dimensions")
+        checks, start = [], 0
+        for constraint, length in zip(self.cseq, self.lengths):
+            checks.append(constraint.check(value.narrow(self.dim, start, length)))
+            start += length
+        return concatenate(checks, self.dim)
+
+
+class _Stack(Constraint):
+    """The constraints ``cseq`` applied to the slices of ``dim`` (one each), as
+    ``torch.stack`` would join them."""
+
+    def __init__(self, cseq, dim=0):
+        if not all(isinstance(c, Constraint) for c in cseq):
+            raise AssertionError("All elements of cseq must be Constraint instances")
+        self.cseq = list(cseq)
+        self.dim = dim
+
+    @property
+    def is_discrete(self):
+        return any(c.is_discrete for c in self.cseq)
+
+    @property
+    def event_dim(self):
+        dim = max(c.event_dim for c in self.cseq)
+        return dim + 1 if self.dim + dim < 0 else dim
+
+    def check(self, value):
+        if not -value.dim() <= self.dim < value.dim():
+            raise AssertionError(f"dim {self.dim} out of range for value with {value.dim()} dimensions")
+        slices = [value.select(self.dim, i) for i in range(value.size(self.dim))]
+        return stack_tensors([c.check(v) for v, c in zip(slices, self.cseq)], self.dim)
+
+
 dependent = _Dependent()
 dependent_property = _DependentProperty
 independent = _IndependentConstraint
@@ -316,3 +389,6 @@ lower_cholesky = _LowerCholesky()
 square = _Square()
 symmetric = _Symmetric()
 positive_definite = _PositiveDefinite()
+corr_cholesky = _CorrCholesky()
+cat = _Cat
+stack = _Stack

@@ -8,11 +8,12 @@ from .. import _dtype as D
 from .._size import Size
 from .._tensor import Tensor
 from .._type_info import finfo
-from .._ops.creation import empty, tensor
+from .._ops.creation import arange, empty, tensor
 from .._ops.shape import broadcast_tensors
 from ..autograd.grad_mode import enable_grad
 
-__all__ = ["broadcast_all", "clamp_probs", "lazy_property", "logits_to_probs", "probs_to_logits"]
+__all__ = ["broadcast_all", "clamp_probs", "lazy_property", "logits_to_probs", "probs_to_logits", "tril_matrix_to_vec",
+           "vec_to_tril_matrix"]
 
 euler_constant = 0.57721566490153286060  # Euler–Mascheroni constant
 
@@ -98,3 +99,54 @@ class lazy_property:
 
 def _as_size(shape):
     return shape if isinstance(shape, Size) else Size(shape)
+
+
+def _tril_mask(n, diag, device):
+    """The ``(n, n)`` bool mask of the entries on or below the ``diag``-th diagonal."""
+    index = arange(n, device=device)
+    return index < index.view(-1, 1) + (diag + 1)
+
+
+def tril_matrix_to_vec(mat, diag=0):
+    """The entries of ``mat`` (``(..., D, D)``) on or below its ``diag``-th diagonal, in row
+    order, as a ``(..., N)`` vector. Mirrors ``torch.distributions.utils.tril_matrix_to_vec``.
+
+    Raises:
+        ValueError: if ``diag`` is outside ``[-D, D - 1]``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> from reftorch.distributions.utils import tril_matrix_to_vec
+        >>> tril_matrix_to_vec(torch.tensor([[1.0, 2.0], [3.0, 4.0]]))
+        tensor([1., 3., 4.])
+    """
+    n = mat.shape[-1]
+    if diag < -n or diag >= n:
+        raise ValueError(f"diag ({diag}) provided is outside [{-n}, {n - 1}].")
+    return mat[..., _tril_mask(n, diag, mat.device)]
+
+
+def vec_to_tril_matrix(vec, diag=0):
+    """The ``(..., D, D)`` lower-triangular matrix whose entries on or below the ``diag``-th
+    diagonal are those of ``vec`` (``(..., N)``) in row order; zeros elsewhere. Mirrors
+    ``torch.distributions.utils.vec_to_tril_matrix``.
+
+    Raises:
+        ValueError: if ``N`` is not the size of such a triangle.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> from reftorch.distributions.utils import vec_to_tril_matrix
+        >>> vec_to_tril_matrix(torch.tensor([1.0, 2.0, 3.0]))
+        tensor([[1., 0.],
+                [2., 3.]])
+    """
+    # the positive root of D**2 + (1 + 2 diag) D - |diag| (diag + 1) - 2 N = 0
+    n = (-(1 + 2 * diag) + ((1 + 2 * diag) ** 2 + 8 * vec.shape[-1] + 4 * abs(diag) * (diag + 1)) ** 0.5) / 2
+    if round(n) - n > finfo(vec.dtype).eps:
+        raise ValueError(f"The size of last dimension is {vec.shape[-1]} which cannot be expressed as "
+                         "the lower triangular part of a square D x D matrix.")
+    n = round(n)
+    mat = vec.new_zeros(vec.shape[:-1] + (n, n))
+    mat[..., _tril_mask(n, diag, vec.device)] = vec
+    return mat

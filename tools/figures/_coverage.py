@@ -170,6 +170,11 @@ NAMESPACES = {
         Poisson Binomial Geometric Independent kl_divergence register_kl MultivariateNormal Beta Gamma
         Dirichlet TransformedDistribution LogNormal Transform ComposeTransform ExpTransform AffineTransform
         SigmoidTransform AbsTransform Chi2 StudentT Cauchy HalfNormal Gumbel
+        PowerTransform SoftplusTransform TanhTransform SoftmaxTransform StickBreakingTransform
+        LowerCholeskyTransform PositiveDefiniteTransform CorrCholeskyTransform IndependentTransform
+        ReshapeTransform CatTransform StackTransform CumulativeDistributionTransform
+        Weibull Pareto HalfCauchy Kumaraswamy InverseGamma GeneralizedPareto LogisticNormal
+        RelaxedBernoulli RelaxedOneHotCategorical LKJCholesky
     """),
 }
 
