@@ -170,7 +170,7 @@ NAMESPACES = {
         Poisson Binomial Geometric Independent kl_divergence register_kl MultivariateNormal Beta Gamma
         Dirichlet TransformedDistribution LogNormal Transform ComposeTransform ExpTransform AffineTransform
         SigmoidTransform AbsTransform Chi2 StudentT Cauchy HalfNormal Gumbel
-        Multinomial NegativeBinomial FisherSnedecor ContinuousBernoulli
+        Multinomial NegativeBinomial FisherSnedecor ContinuousBernoulli VonMises
     """),
 }
 
