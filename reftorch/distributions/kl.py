@@ -8,6 +8,7 @@ import warnings
 
 from .. import autograd
 from .._ops.creation import full_like, ones_like
+from .._ops.diag_embed import diag_embed
 from .._ops.pointwise import where
 from .._ops.linalg_products import solve_triangular
 from .._ops.shape import broadcast_shapes
@@ -28,6 +29,8 @@ from .gumbel import Gumbel
 from .half_normal import HalfNormal
 from .independent import Independent
 from .laplace import Laplace
+from .lowrank_multivariate_normal import (LowRankMultivariateNormal, _batch_lowrank_logdet,
+                                          _batch_lowrank_mahalanobis)
 from .multivariate_normal import MultivariateNormal, _batch_mahalanobis
 from .normal import Normal
 from .one_hot_categorical import OneHotCategorical
@@ -616,3 +619,66 @@ def _kl_uniform_continuous_bernoulli(p, q):
     result = -p.entropy() - p.mean * q.logits - (-q.probs).log1p() - q._cont_bern_log_norm()
     outside = (p.high >= q.support.upper_bound) | (p.low <= q.support.lower_bound)
     return where(outside, ones_like(result) * _INF, result)
+
+
+# LowRankMultivariateNormal
+def _lowrank_q_terms(p, q):
+    """The log-determinant difference, Mahalanobis term and ``A = C^-1 W^T D^-1`` of a
+    low-rank ``q``, shared by the KL divergences into it."""
+    qW, qD, qC = q._unbroadcasted_cov_factor, q._unbroadcasted_cov_diag, q._capacitance_tril
+    log_det_q = _batch_lowrank_logdet(qW, qD, qC)
+    term3 = _batch_lowrank_mahalanobis(qW, qD, q.loc - p.loc, qC)
+    A = solve_triangular(qC, qW.mT / qD.unsqueeze(-2), upper=False)
+    return log_det_q, term3, A
+
+
+@register_kl(LowRankMultivariateNormal, LowRankMultivariateNormal)
+def _kl_lowrankmultivariatenormal_lowrankmultivariatenormal(p, q):
+    if p.event_shape != q.event_shape:
+        raise ValueError("KL-divergence between two Low Rank Multivariate Normals with"
+                         "                          different event shapes cannot be computed")
+    log_det_q, term3, A = _lowrank_q_terms(p, q)
+    pW, pD, qD = p._unbroadcasted_cov_factor, p._unbroadcasted_cov_diag, q._unbroadcasted_cov_diag
+    term1 = log_det_q - _batch_lowrank_logdet(pW, pD, p._capacitance_tril)
+    # tr(q_cov^-1 p_cov) with q_cov^-1 = D_q^-1 - A^T A and p_cov = D_p + W_p W_p^T
+    term21 = (pD / qD).sum(-1)
+    term22 = _batch_trace_XXT(pW * qD.rsqrt().unsqueeze(-1))
+    term23 = _batch_trace_XXT(A * pD.sqrt().unsqueeze(-2))
+    term24 = _batch_trace_XXT(A.matmul(pW))
+    term2 = term21 + term22 - term23 - term24
+    return 0.5 * (term1 + term2 + term3 - p.event_shape[0])
+
+
+@register_kl(MultivariateNormal, LowRankMultivariateNormal)
+def _kl_multivariatenormal_lowrankmultivariatenormal(p, q):
+    if p.event_shape != q.event_shape:
+        raise ValueError("KL-divergence between two (Low Rank) Multivariate Normals with"
+                         "                          different event shapes cannot be computed")
+    log_det_q, term3, A = _lowrank_q_terms(p, q)
+    pL = p._unbroadcasted_scale_tril
+    term1 = log_det_q - 2 * pL.diagonal(dim1=-2, dim2=-1).log().sum(-1)
+    term21 = _batch_trace_XXT(pL * q._unbroadcasted_cov_diag.rsqrt().unsqueeze(-1))
+    term22 = _batch_trace_XXT(A.matmul(pL))
+    term2 = term21 - term22
+    return 0.5 * (term1 + term2 + term3 - p.event_shape[0])
+
+
+@register_kl(LowRankMultivariateNormal, MultivariateNormal)
+def _kl_lowrankmultivariatenormal_multivariatenormal(p, q):
+    if p.event_shape != q.event_shape:
+        raise ValueError("KL-divergence between two (Low Rank) Multivariate Normals with"
+                         "                          different event shapes cannot be computed")
+    qL = q._unbroadcasted_scale_tril
+    term1 = (2 * qL.diagonal(dim1=-2, dim2=-1).log().sum(-1)
+             - _batch_lowrank_logdet(p._unbroadcasted_cov_factor, p._unbroadcasted_cov_diag, p._capacitance_tril))
+    term3 = _batch_mahalanobis(qL, q.loc - p.loc)
+    # tr(q_cov^-1 p_cov) = |L_q^-1 W_p|^2 + |L_q^-1 D_p^1/2|^2
+    batch = broadcast_shapes(qL.shape[:-2], p._unbroadcasted_cov_factor.shape[:-2])
+    n = p.event_shape[0]
+    q_scale_tril = qL.expand(batch + (n, n))
+    p_cov_factor = p._unbroadcasted_cov_factor.expand(batch + (n, p.cov_factor.size(-1)))
+    p_cov_diag = diag_embed(p._unbroadcasted_cov_diag.sqrt()).expand(batch + (n, n))
+    term21 = _batch_trace_XXT(solve_triangular(q_scale_tril, p_cov_factor, upper=False))
+    term22 = _batch_trace_XXT(solve_triangular(q_scale_tril, p_cov_diag, upper=False))
+    term2 = term21 + term22
+    return 0.5 * (term1 + term2 + term3 - p.event_shape[0])
