@@ -46,12 +46,14 @@ from .transforms import (AbsTransform, AffineTransform, ComposeTransform, ExpTra
                          identity_transform)
 from .uniform import Uniform
 from .von_mises import VonMises
+from .wishart import Wishart
 
 __all__ = ["AbsTransform", "AffineTransform", "Bernoulli", "Beta", "Binomial", "Categorical", "Cauchy", "Chi2",
            "ComposeTransform", "Dirichlet", "Distribution", "ExpTransform", "Exponential", "ExponentialFamily",
            "Gamma", "Geometric", "Gumbel", "HalfNormal", "Independent", "Laplace", "LogNormal", "MultivariateNormal",
            "Multinomial", "NegativeBinomial", "FisherSnedecor", "ContinuousBernoulli",
            "VonMises", "LowRankMultivariateNormal", "MixtureSameFamily",
+           "Wishart",
            "Normal", "OneHotCategorical", "OneHotCategoricalStraightThrough", "Poisson", "SigmoidTransform",
            "StudentT", "Transform", "TransformedDistribution", "Uniform", "constraints", "identity_transform",
            "kl_divergence", "register_kl", "transforms"]

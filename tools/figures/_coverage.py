@@ -171,7 +171,7 @@ NAMESPACES = {
         Dirichlet TransformedDistribution LogNormal Transform ComposeTransform ExpTransform AffineTransform
         SigmoidTransform AbsTransform Chi2 StudentT Cauchy HalfNormal Gumbel
         Multinomial NegativeBinomial FisherSnedecor ContinuousBernoulli VonMises
-        LowRankMultivariateNormal MixtureSameFamily
+        LowRankMultivariateNormal MixtureSameFamily Wishart
     """),
 }
 
