@@ -6,7 +6,7 @@ After ``torch.manual_seed`` the samples equal PyTorch's: each distribution draws
 same tensor functions, in the same order, as PyTorch's (``torch.normal``, ``torch.rand``,
 ``torch.bernoulli``, ``torch.multinomial``, ``Tensor.exponential_``, ``Tensor.cauchy_`` …, and
 the ports of PyTorch's CPU gamma and Dirichlet samplers ``torch._standard_gamma``,
-``torch._sample_dirichlet``). ``transforms`` holds the invertible maps from which
+``torch._sample_dirichlet``, and of ``VonMises``'s float64 rejection sampler). ``transforms`` holds the invertible maps from which
 ``TransformedDistribution`` (``LogNormal``, ``HalfNormal``, ``Gumbel``) is built.
 """
 from __future__ import annotations

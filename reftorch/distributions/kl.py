@@ -117,13 +117,15 @@ def kl_divergence(p, q):
     """The Kullback-Leibler divergence ``KL(p || q) = E_p[log p(x) - log q(x)]``, one value
     per batch element (shape ``batch_shape``).
 
-    Registered pairs: Bernoulli, Beta, Binomial, Categorical, Cauchy, Dirichlet,
-    Exponential, Gamma, Geometric, Gumbel, HalfNormal, Independent, Laplace,
-    MultivariateNormal, Normal, OneHotCategorical, Poisson, TransformedDistribution (same
-    transforms) and Uniform with themselves; any two distributions of one exponential family
-    (through autograd on the log normaliser); and PyTorch's pairs of different families
-    among these (Uniform/Normal, Beta/Gamma, Gumbel/Normal …, ``inf`` where the support of
-    ``p`` is not inside that of ``q``).
+    Registered pairs: Bernoulli, Beta, Binomial, Categorical, Cauchy, ContinuousBernoulli,
+    Dirichlet, Exponential, Gamma, Geometric, Gumbel, HalfNormal, Independent, Laplace,
+    LowRankMultivariateNormal, MultivariateNormal, Normal, OneHotCategorical, Poisson,
+    TransformedDistribution (same transforms) and Uniform with themselves; any two
+    distributions of one exponential family (through autograd on the log normaliser:
+    Wishart …); and PyTorch's pairs of different families among these (Uniform/Normal,
+    Beta/Gamma, Gumbel/Normal, MultivariateNormal/LowRankMultivariateNormal,
+    Beta/ContinuousBernoulli …, ``inf`` where the support of ``p`` is not inside that of
+    ``q``).
 
     Args:
         p (Distribution): the first distribution.
