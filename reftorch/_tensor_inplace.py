@@ -34,7 +34,11 @@ class SetItem(Function):
     arity = 2
 
     @staticmethod
-    def forward(ctx, x, value, key, advanced=False):
+    def forward(ctx, x, value, key, advanced=False, index_tensors=()):
+        # the index tensors are saved (PyTorch's IndexPutBackward0 saves them): changing one
+        # in place before the backward raises PyTorch's RuntimeError instead of reading the
+        # changed indices
+        ctx.save_for_backward(*index_tensors)
         b = x._backend
         out = b.copy(x._data)
         v = value._data
@@ -238,7 +242,9 @@ def setitem(t, key, value):
         b.setitem(t._data, nkey, v)
         t._bump_version()
         return
-    commit(t, SetItem.apply(t, value, key=nkey, advanced=advanced, _name="IndexPutBackward0" if advanced else None))
+    index_tensors = tuple(k for k in (key if isinstance(key, tuple) else (key,)) if isinstance(k, Tensor))
+    commit(t, SetItem.apply(t, value, key=nkey, advanced=advanced, index_tensors=index_tensors,
+                            _name="IndexPutBackward0" if advanced else None))
 
 
 # ----------------------------------------------------------------- index_put

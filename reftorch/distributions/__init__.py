@@ -6,7 +6,7 @@ After ``torch.manual_seed`` the samples equal PyTorch's: each distribution draws
 same tensor functions, in the same order, as PyTorch's (``torch.normal``, ``torch.rand``,
 ``torch.bernoulli``, ``torch.multinomial``, ``Tensor.exponential_``, ``Tensor.cauchy_`` …, and
 the ports of PyTorch's CPU gamma and Dirichlet samplers ``torch._standard_gamma``,
-``torch._sample_dirichlet``). ``transforms`` holds the invertible maps from which
+``torch._sample_dirichlet``, and of ``VonMises``'s float64 rejection sampler). ``transforms`` holds the invertible maps from which
 ``TransformedDistribution`` (``LogNormal``, ``HalfNormal``, ``Gumbel``) is built.
 """
 from __future__ import annotations
@@ -19,10 +19,12 @@ from .categorical import Categorical
 from .cauchy import Cauchy
 from .constraint_registry import biject_to, transform_to
 from .chi2 import Chi2
+from .continuous_bernoulli import ContinuousBernoulli
 from .dirichlet import Dirichlet
 from .distribution import Distribution
 from .exp_family import ExponentialFamily
 from .exponential import Exponential
+from .fishersnedecor import FisherSnedecor
 from .gamma import Gamma
 from .geometric import Geometric
 from .gumbel import Gumbel
@@ -31,7 +33,11 @@ from .independent import Independent
 from .kl import kl_divergence, register_kl
 from .laplace import Laplace
 from .log_normal import LogNormal
+from .lowrank_multivariate_normal import LowRankMultivariateNormal
+from .mixture_same_family import MixtureSameFamily
+from .multinomial import Multinomial
 from .multivariate_normal import MultivariateNormal
+from .negative_binomial import NegativeBinomial
 from .normal import Normal
 from .one_hot_categorical import OneHotCategorical, OneHotCategoricalStraightThrough
 from .poisson import Poisson
@@ -53,10 +59,15 @@ from .pareto import Pareto
 from .relaxed_bernoulli import RelaxedBernoulli
 from .relaxed_categorical import RelaxedOneHotCategorical
 from .weibull import Weibull
+from .von_mises import VonMises
+from .wishart import Wishart
 
 __all__ = ["AbsTransform", "AffineTransform", "Bernoulli", "Beta", "Binomial", "Categorical", "Cauchy", "Chi2",
            "ComposeTransform", "Dirichlet", "Distribution", "ExpTransform", "Exponential", "ExponentialFamily",
            "Gamma", "Geometric", "Gumbel", "HalfNormal", "Independent", "Laplace", "LogNormal", "MultivariateNormal",
+           "Multinomial", "NegativeBinomial", "FisherSnedecor", "ContinuousBernoulli",
+           "VonMises", "LowRankMultivariateNormal", "MixtureSameFamily",
+           "Wishart",
            "Normal", "OneHotCategorical", "OneHotCategoricalStraightThrough", "Poisson", "SigmoidTransform",
            "StudentT", "Transform", "TransformedDistribution", "Uniform", "constraints", "identity_transform",
            "kl_divergence", "register_kl", "transforms"]

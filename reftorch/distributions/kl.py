@@ -7,7 +7,9 @@ import math
 import warnings
 
 from .. import autograd
-from .._ops.creation import full_like
+from .._ops.creation import full_like, ones_like
+from .._ops.diag_embed import diag_embed
+from .._ops.pointwise import where
 from .._ops.linalg_products import solve_triangular
 from .._ops.shape import broadcast_shapes
 from ..nn.functional import softplus
@@ -16,6 +18,7 @@ from .bernoulli import Bernoulli
 from .beta import Beta
 from .binomial import Binomial
 from .categorical import Categorical
+from .continuous_bernoulli import ContinuousBernoulli
 from .cauchy import Cauchy
 from .dirichlet import Dirichlet
 from .exp_family import ExponentialFamily
@@ -26,6 +29,8 @@ from .gumbel import Gumbel
 from .half_normal import HalfNormal
 from .independent import Independent
 from .laplace import Laplace
+from .lowrank_multivariate_normal import (LowRankMultivariateNormal, _batch_lowrank_logdet,
+                                          _batch_lowrank_mahalanobis)
 from .multivariate_normal import MultivariateNormal, _batch_mahalanobis
 from .normal import Normal
 from .one_hot_categorical import OneHotCategorical
@@ -112,13 +117,15 @@ def kl_divergence(p, q):
     """The Kullback-Leibler divergence ``KL(p || q) = E_p[log p(x) - log q(x)]``, one value
     per batch element (shape ``batch_shape``).
 
-    Registered pairs: Bernoulli, Beta, Binomial, Categorical, Cauchy, Dirichlet,
-    Exponential, Gamma, Geometric, Gumbel, HalfNormal, Independent, Laplace,
-    MultivariateNormal, Normal, OneHotCategorical, Poisson, TransformedDistribution (same
-    transforms) and Uniform with themselves; any two distributions of one exponential family
-    (through autograd on the log normaliser); and PyTorch's pairs of different families
-    among these (Uniform/Normal, Beta/Gamma, Gumbel/Normal …, ``inf`` where the support of
-    ``p`` is not inside that of ``q``).
+    Registered pairs: Bernoulli, Beta, Binomial, Categorical, Cauchy, ContinuousBernoulli,
+    Dirichlet, Exponential, Gamma, Geometric, Gumbel, HalfNormal, Independent, Laplace,
+    LowRankMultivariateNormal, MultivariateNormal, Normal, OneHotCategorical, Poisson,
+    TransformedDistribution (same transforms) and Uniform with themselves; any two
+    distributions of one exponential family (through autograd on the log normaliser:
+    Wishart …); and PyTorch's pairs of different families among these (Uniform/Normal,
+    Beta/Gamma, Gumbel/Normal, MultivariateNormal/LowRankMultivariateNormal,
+    Beta/ContinuousBernoulli …, ``inf`` where the support of ``p`` is not inside that of
+    ``q``).
 
     Args:
         p (Distribution): the first distribution.
@@ -529,6 +536,7 @@ def _kl_uniform_gumbel(p, q):
 
 # p's support is not inside q's: infinite everywhere
 @register_kl(Gumbel, Beta)
+@register_kl(Gumbel, ContinuousBernoulli)
 @register_kl(Gumbel, Exponential)
 @register_kl(Gumbel, Gamma)
 @register_kl(Gumbel, Uniform)
@@ -537,18 +545,21 @@ def _kl_gumbel_infinity(p, q):
 
 
 @register_kl(Gamma, Beta)
+@register_kl(Gamma, ContinuousBernoulli)
 @register_kl(Gamma, Uniform)
 def _kl_gamma_infinity(p, q):
     return _infinite_like(p.concentration)
 
 
 @register_kl(Exponential, Beta)
+@register_kl(Exponential, ContinuousBernoulli)
 @register_kl(Exponential, Uniform)
 def _kl_exponential_infinity(p, q):
     return _infinite_like(p.rate)
 
 
 @register_kl(Laplace, Beta)
+@register_kl(Laplace, ContinuousBernoulli)
 @register_kl(Laplace, Exponential)
 @register_kl(Laplace, Gamma)
 @register_kl(Laplace, Uniform)
@@ -557,6 +568,7 @@ def _kl_laplace_infinity(p, q):
 
 
 @register_kl(Normal, Beta)
+@register_kl(Normal, ContinuousBernoulli)
 @register_kl(Normal, Exponential)
 @register_kl(Normal, Gamma)
 @register_kl(Normal, Uniform)
@@ -568,3 +580,107 @@ def _kl_normal_infinity(p, q):
 @register_kl(Poisson, Binomial)
 def _kl_poisson_infinity(p, q):
     return _infinite_like(p.rate)
+
+
+# ContinuousBernoulli
+@register_kl(ContinuousBernoulli, ContinuousBernoulli)
+def _kl_continuous_bernoulli_continuous_bernoulli(p, q):
+    t1 = p.mean * (p.logits - q.logits)
+    t2 = p._cont_bern_log_norm() + (-p.probs).log1p()
+    t3 = -q._cont_bern_log_norm() - (-q.probs).log1p()
+    return t1 + t2 + t3
+
+
+@register_kl(Beta, ContinuousBernoulli)
+def _kl_beta_continuous_bernoulli(p, q):
+    return -p.entropy() - p.mean * q.logits - (-q.probs).log1p() - q._cont_bern_log_norm()
+
+
+@register_kl(ContinuousBernoulli, Exponential)
+def _kl_continuous_bernoulli_exponential(p, q):
+    return -p.entropy() - q.rate.log() + q.rate * p.mean
+
+
+@register_kl(ContinuousBernoulli, Normal)
+def _kl_continuous_bernoulli_normal(p, q):
+    t1 = -p.entropy()
+    t2 = 0.5 * (math.log(2.0 * math.pi) + (q.loc / q.scale).square()) + q.scale.log()
+    t3 = (p.variance + p.mean.square() - 2.0 * q.loc * p.mean) / (2.0 * q.scale.square())
+    return t1 + t2 + t3
+
+
+@register_kl(ContinuousBernoulli, Uniform)
+def _kl_continuous_bernoulli_uniform(p, q):
+    result = -p.entropy() + (q.high - q.low).log()
+    outside = (q.low >= p.support.lower_bound) | (q.high <= p.support.upper_bound)  # (PyTorch's test)
+    return where(outside, ones_like(result) * _INF, result)
+
+
+@register_kl(Uniform, ContinuousBernoulli)
+def _kl_uniform_continuous_bernoulli(p, q):
+    result = -p.entropy() - p.mean * q.logits - (-q.probs).log1p() - q._cont_bern_log_norm()
+    outside = (p.high >= q.support.upper_bound) | (p.low <= q.support.lower_bound)
+    return where(outside, ones_like(result) * _INF, result)
+
+
+# LowRankMultivariateNormal
+def _lowrank_q_terms(p, q):
+    """The log-determinant difference, Mahalanobis term and ``A = C^-1 W^T D^-1`` of a
+    low-rank ``q``, shared by the KL divergences into it."""
+    qW, qD, qC = q._unbroadcasted_cov_factor, q._unbroadcasted_cov_diag, q._capacitance_tril
+    log_det_q = _batch_lowrank_logdet(qW, qD, qC)
+    term3 = _batch_lowrank_mahalanobis(qW, qD, q.loc - p.loc, qC)
+    A = solve_triangular(qC, qW.mT / qD.unsqueeze(-2), upper=False)
+    return log_det_q, term3, A
+
+
+@register_kl(LowRankMultivariateNormal, LowRankMultivariateNormal)
+def _kl_lowrankmultivariatenormal_lowrankmultivariatenormal(p, q):
+    if p.event_shape != q.event_shape:
+        raise ValueError("KL-divergence between two Low Rank Multivariate Normals with"
+                         "                          different event shapes cannot be computed")
+    log_det_q, term3, A = _lowrank_q_terms(p, q)
+    pW, pD, qD = p._unbroadcasted_cov_factor, p._unbroadcasted_cov_diag, q._unbroadcasted_cov_diag
+    term1 = log_det_q - _batch_lowrank_logdet(pW, pD, p._capacitance_tril)
+    # tr(q_cov^-1 p_cov) with q_cov^-1 = D_q^-1 - A^T A and p_cov = D_p + W_p W_p^T
+    term21 = (pD / qD).sum(-1)
+    term22 = _batch_trace_XXT(pW * qD.rsqrt().unsqueeze(-1))
+    term23 = _batch_trace_XXT(A * pD.sqrt().unsqueeze(-2))
+    term24 = _batch_trace_XXT(A.matmul(pW))
+    term2 = term21 + term22 - term23 - term24
+    return 0.5 * (term1 + term2 + term3 - p.event_shape[0])
+
+
+@register_kl(MultivariateNormal, LowRankMultivariateNormal)
+def _kl_multivariatenormal_lowrankmultivariatenormal(p, q):
+    if p.event_shape != q.event_shape:
+        raise ValueError("KL-divergence between two (Low Rank) Multivariate Normals with"
+                         "                          different event shapes cannot be computed")
+    log_det_q, term3, A = _lowrank_q_terms(p, q)
+    pL = p._unbroadcasted_scale_tril
+    term1 = log_det_q - 2 * pL.diagonal(dim1=-2, dim2=-1).log().sum(-1)
+    term21 = _batch_trace_XXT(pL * q._unbroadcasted_cov_diag.rsqrt().unsqueeze(-1))
+    term22 = _batch_trace_XXT(A.matmul(pL))
+    term2 = term21 - term22
+    return 0.5 * (term1 + term2 + term3 - p.event_shape[0])
+
+
+@register_kl(LowRankMultivariateNormal, MultivariateNormal)
+def _kl_lowrankmultivariatenormal_multivariatenormal(p, q):
+    if p.event_shape != q.event_shape:
+        raise ValueError("KL-divergence between two (Low Rank) Multivariate Normals with"
+                         "                          different event shapes cannot be computed")
+    qL = q._unbroadcasted_scale_tril
+    term1 = (2 * qL.diagonal(dim1=-2, dim2=-1).log().sum(-1)
+             - _batch_lowrank_logdet(p._unbroadcasted_cov_factor, p._unbroadcasted_cov_diag, p._capacitance_tril))
+    term3 = _batch_mahalanobis(qL, q.loc - p.loc)
+    # tr(q_cov^-1 p_cov) = |L_q^-1 W_p|^2 + |L_q^-1 D_p^1/2|^2
+    batch = broadcast_shapes(qL.shape[:-2], p._unbroadcasted_cov_factor.shape[:-2])
+    n = p.event_shape[0]
+    q_scale_tril = qL.expand(batch + (n, n))
+    p_cov_factor = p._unbroadcasted_cov_factor.expand(batch + (n, p.cov_factor.size(-1)))
+    p_cov_diag = diag_embed(p._unbroadcasted_cov_diag.sqrt()).expand(batch + (n, n))
+    term21 = _batch_trace_XXT(solve_triangular(q_scale_tril, p_cov_factor, upper=False))
+    term22 = _batch_trace_XXT(solve_triangular(q_scale_tril, p_cov_diag, upper=False))
+    term2 = term21 + term22
+    return 0.5 * (term1 + term2 + term3 - p.event_shape[0])

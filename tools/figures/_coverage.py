@@ -175,6 +175,8 @@ NAMESPACES = {
         ReshapeTransform CatTransform StackTransform CumulativeDistributionTransform
         Weibull Pareto HalfCauchy Kumaraswamy InverseGamma GeneralizedPareto LogisticNormal
         RelaxedBernoulli RelaxedOneHotCategorical LKJCholesky
+        Multinomial NegativeBinomial FisherSnedecor ContinuousBernoulli VonMises
+        LowRankMultivariateNormal MixtureSameFamily Wishart
     """),
 }
 
