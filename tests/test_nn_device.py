@@ -211,7 +211,7 @@ class _UnpoolEtc(T.nn.Module):
 
 class _Fractional(T.nn.Module):
     """Fractional max pooling, 2-d (samples drawn on the device) undone by MaxUnpool2d, and
-    3-d (fixed samples), after a convolution (the parameters)."""
+    3-d (fixed samples), and CrossMapLRN2d, after a convolution (the parameters)."""
 
     def __init__(self):
         super().__init__()
@@ -224,7 +224,7 @@ class _Fractional(T.nn.Module):
         x = self.conv(x)
         v, i = self.pool(x)
         b = self.pool3(x[:1]).sum()
-        return T.nn.MaxUnpool2d(2)(v, i, output_size=(5, 5)) + b
+        return T.nn.MaxUnpool2d(2)(v, i, output_size=(5, 5)) + b + T.nn.CrossMapLRN2d(3, alpha=0.5)(x)
 
 
 class _BilinearAttention(T.nn.Module):
