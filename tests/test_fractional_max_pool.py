@@ -103,6 +103,15 @@ def test_double_backward(nd):
     both(fn, exact=True)
 
 
+def test_samples_requiring_grad_under_no_grad():
+    def fn(T):
+        T.manual_seed(4)
+        u = T.rand(2, 3, 2, requires_grad=True)
+        with T.no_grad():
+            return T.nn.functional.fractional_max_pool2d(T.randn(2, 3, 4, 4), 2, output_size=2, _random_samples=u)
+    both(fn, exact=True)
+
+
 def test_unpool_round_trip():
     x = RNG.standard_normal((1, 2, 8, 8)).astype(np.float32)
 
@@ -163,6 +172,8 @@ def test_module_errors(expr):
     "F.fractional_max_pool2d(x, 2, output_size=2, _random_samples=T.rand(2, 3, 3))",
     "F.fractional_max_pool2d(x, 2, output_size=2, _random_samples=T.rand(2, 3))",
     "F.fractional_max_pool2d(x, 2, output_size=2, _random_samples=T.rand(2, 3, 2, requires_grad=True))",
+    "F.fractional_max_pool2d(x, 5, output_size=2, _random_samples=T.rand(2, 3, 2, requires_grad=True))",
+    "F.fractional_max_pool3d(x3, 2, output_size=2, _random_samples=T.rand(2, 3, 3, dtype=T.float64).requires_grad_())",
     "F.fractional_max_pool3d(x3, 5, output_size=4)", "F.fractional_max_pool3d(x3, 2, output_size=(6, 7, 8))",
     "F.fractional_max_pool3d(x3, 2, output_size=(5, 7, 8))", "F.fractional_max_pool3d(x3, 2, output_size=(5, 6, 7))",
     "F.fractional_max_pool3d(x3, 2, output_size=(2, 2))", "F.fractional_max_pool3d(x3, (2, 2), output_size=2)",

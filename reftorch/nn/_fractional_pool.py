@@ -24,6 +24,7 @@ from .. import _dtype as _D
 from .._ops.sampling import rand as _rand
 from .._tensor import Tensor, new_shape as _new_shape
 from ..autograd._graph import linear_grad
+from ..autograd.grad_mode import is_grad_enabled as _is_grad_enabled
 from ..autograd.function import OpFunction
 
 
@@ -150,6 +151,9 @@ def _fractional(name, input, kernel_size, output_size, output_ratio, samples, nd
         samples = _rand(batch, input.size(-nd - 1), nd, dtype=input.dtype, device=input.device)
     kernel = _int_tuple(name, "kernel_size", 2, kernel_size, nd)
     out = _int_tuple(name, "output_size", 3, output_size, nd)
+    if samples.requires_grad and _is_grad_enabled():  # (PyTorch's autograd layer checks first)
+        raise RuntimeError(f"The function '{name}' is not differentiable with respect to argument "
+                           "'random_samples'. This input cannot have requires_grad True.")
     three = "" if nd == 2 else " three"
     if len(kernel) != nd:
         raise RuntimeError(f"{name}: kernel_size must either be a single Int or tuple of{three} Ints")
@@ -178,9 +182,6 @@ def _fractional(name, input, kernel_size, output_size, output_ratio, samples, nd
 
 def _check_samples(input, samples, nd):
     """ATen's ``fractional_max_pool_check_shape``."""
-    if samples.requires_grad:
-        raise RuntimeError(f"The function 'fractional_max_pool{nd}d' is not differentiable with respect to argument "
-                           "'random_samples'. This input cannot have requires_grad True.")
     if samples.dtype != input.dtype:
         raise RuntimeError("Expect _random_samples to have the same dtype as input")
     if samples.dim() != 3:
