@@ -112,6 +112,15 @@ def test_samples_requiring_grad_under_no_grad():
     both(fn, exact=True)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("u", [-2.0, 1.5, 7.25, 3e9, -5e9, 1e10, 1e20, float("nan"), float("inf"), -float("inf")])
+def test_samples_outside_unit_interval(dtype, u):
+    x = RNG.standard_normal((1, 2, 40, 41)).astype(dtype)
+    samples = np.full((1, 2, 2), u, dtype)
+    both(lambda T, x: T.nn.functional.fractional_max_pool2d(x, 2, output_size=(9, 11), return_indices=True,
+                                                            _random_samples=T.tensor(samples)), x, exact=True)
+
+
 def test_unpool_round_trip():
     x = RNG.standard_normal((1, 2, 8, 8)).astype(np.float32)
 

@@ -40,8 +40,21 @@ def _starts(backend, u, n, o, k):
     alpha = xp.asarray(n - k, dtype=dt, **kw) / xp.asarray(o - 1, dtype=dt, **kw)
     i = xp.astype(xp.arange(o - 1, dtype=xp.int64, **kw), dt)
     u = u[..., None]
-    seq = xp.astype(xp.trunc((i + u) * alpha), xp.int64) - xp.astype(xp.trunc(u * alpha), xp.int64)
+    seq = _to_int(xp, (i + u) * alpha) - _to_int(xp, u * alpha)
+    seq = (seq + _INT_MIN_ABS) % (2 * _INT_MIN_ABS) - _INT_MIN_ABS  # (the difference wraps around, as a C int)
     return xp.concat([seq, last], axis=-1)
+
+
+_INT_MIN_ABS = 2 ** 31
+
+
+def _to_int(xp, v):
+    """C's ``static_cast<int>(v)`` as x86 computes it, in int64: truncation toward zero,
+    and ``INT_MIN`` for a NaN or a value outside the range of ``int`` (only samples far
+    outside ``[0, 1)`` get there)."""
+    t = xp.trunc(v)
+    bad = ~((t >= -_INT_MIN_ABS) & (t < _INT_MIN_ABS))  # (NaN compares false)
+    return xp.where(bad, -_INT_MIN_ABS, xp.astype(xp.where(bad, 0, t), xp.int64))
 
 
 class FractionalMaxPool(OpFunction):
@@ -226,8 +239,8 @@ def fractional_max_pool2d(input, kernel_size, output_size=None, output_ratio=Non
     at ``n - k`` (ATen's arithmetic, in the input's dtype). ``_random_samples[n, c]`` holds
     ``(u_W, u_H)``; when it is None the samples are drawn with ``torch.rand(N, C, 2,
     dtype=input.dtype)``, the numbers PyTorch draws after the same seed. Samples outside
-    ``[0, 1)`` may put windows outside the input (PyTorch reads outside its planes; here an
-    ``IndexError`` is raised).
+    ``[0, 1)``, even NaN, give PyTorch's windows (its C ``int`` conversions as x86 does
+    them: the two truncations cancel, and the windows stay inside the input).
 
     Args:
         input: a floating-point tensor ``(N, C, H, W)`` or ``(C, H, W)``, no empty dim
