@@ -40,3 +40,27 @@ def warn_once(message: str, stacklevel: int = 1, category=UserWarning) -> None:
         while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
             frame, stacklevel = frame.f_back, stacklevel + 1
     warnings.warn(message, category, stacklevel=stacklevel + 1)
+
+
+def deprecated_class(message: str, category=FutureWarning):
+    """A class decorator giving PyTorch's ``@typing_extensions.deprecated(message)``
+    behaviour: creating an instance of the class itself (not of a subclass) and defining
+    a subclass each warn ``message`` (every time, subject to the filters), attributed to
+    the caller's line; the class's ``__deprecated__`` is ``message``."""
+    def decorate(cls):
+        base_new = cls.__new__
+
+        def __new__(klass, *args, **kwargs):
+            if klass is cls:
+                warnings.warn(message, category, stacklevel=2)
+            return base_new(klass) if base_new is object.__new__ else base_new(klass, *args, **kwargs)
+
+        def __init_subclass__(klass, **kwargs):
+            warnings.warn(message, category, stacklevel=2)
+            super(cls, klass).__init_subclass__(**kwargs)
+
+        cls.__new__ = staticmethod(__new__)
+        cls.__init_subclass__ = classmethod(__init_subclass__)
+        cls.__deprecated__ = message
+        return cls
+    return decorate

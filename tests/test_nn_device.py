@@ -117,6 +117,10 @@ CASES = {
         lambda o, y: T.nn.CTCLoss(zero_infinity=True)(o, y, T.tensor([6, 5]), T.tensor([3, 2]))
         + T.nn.functional.ctc_loss(o, y, [1, 5], [3, 2], reduction="sum", zero_infinity=True)
         + (T.nn.functional.gumbel_softmax(o, hard=True) * o).sum()),
+    "fractional_max_pool": lambda: (
+        _Fractional(),
+        [T.arange(150.0).reshape(2, 3, 5, 5).sin(), T.zeros(2, 3, 5, 5)],
+        lambda o, y: T.nn.functional.mse_loss(o, y)),
     "spatial_transformer_grid_sample": lambda: (
         _SpatialTransformer(),
         [T.arange(96.0).reshape(2, 3, 4, 4).sin(), T.zeros(2, 3, 3, 5)],
@@ -203,6 +207,24 @@ class _UnpoolEtc(T.nn.Module):
         a = T.nn.MaxUnpool2d(2)(v, i) + T.nn.functional.interpolate(T.nn.LPPool2d(2, 2)(x.abs() + 0.1), scale_factor=2)
         b = T.nn.LocalResponseNorm(2, alpha=0.5)(x)
         return T.nn.Softmax2d()(T.nn.ChannelShuffle(2)(T.cat([a, b], 1)))
+
+
+class _Fractional(T.nn.Module):
+    """Fractional max pooling, 2-d (samples drawn on the device) undone by MaxUnpool2d, and
+    3-d (fixed samples), and CrossMapLRN2d, after a convolution (the parameters)."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = T.nn.Conv2d(3, 3, 1)
+        self.pool = T.nn.FractionalMaxPool2d(2, output_size=3, return_indices=True)
+        self.pool3 = T.nn.FractionalMaxPool3d((1, 2, 2), output_ratio=(0.5, 0.6, 0.6),
+                                              _random_samples=T.tensor([[[0.2, 0.5, 0.9]]]))
+
+    def forward(self, x):
+        x = self.conv(x)
+        v, i = self.pool(x)
+        b = self.pool3(x[:1]).sum()
+        return T.nn.MaxUnpool2d(2)(v, i, output_size=(5, 5)) + b + T.nn.CrossMapLRN2d(3, alpha=0.5)(x)
 
 
 class _BilinearAttention(T.nn.Module):

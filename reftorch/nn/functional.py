@@ -2195,3 +2195,8 @@ def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
 # ---------------------------------------------------------------------- compositions of the above
 __all__ += ["lp_pool1d", "lp_pool2d", "lp_pool3d", "local_response_norm"]
 from ._lp_pool import local_response_norm, lp_pool1d, lp_pool2d, lp_pool3d  # noqa: E402
+
+__all__ += ["fractional_max_pool2d", "fractional_max_pool3d", "fractional_max_pool2d_with_indices",
+            "fractional_max_pool3d_with_indices"]
+from ._fractional_pool import (fractional_max_pool2d, fractional_max_pool2d_with_indices,  # noqa: E402
+                               fractional_max_pool3d, fractional_max_pool3d_with_indices)

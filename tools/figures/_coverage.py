@@ -92,7 +92,8 @@ NAMESPACES = {
         Conv1d Conv2d MaxPool1d MaxPool2d AvgPool2d AdaptiveAvgPool2d BatchNorm1d BatchNorm2d
         Conv3d BatchNorm3d MaxPool3d AvgPool3d AdaptiveAvgPool3d AdaptiveMaxPool3d
         Fold Unfold ConvTranspose3d Dropout3d MaxUnpool1d MaxUnpool2d MaxUnpool3d LPPool1d LPPool2d
-        LPPool3d LocalResponseNorm ChannelShuffle Softmax2d
+        LPPool3d LocalResponseNorm ChannelShuffle Softmax2d FractionalMaxPool2d FractionalMaxPool3d
+        CrossMapLRN2d SyncBatchNorm Container NLLLoss2d
         LayerNorm RMSNorm InstanceNorm1d InstanceNorm2d Transformer TransformerEncoder TransformerEncoderLayer TransformerDecoder
         TransformerDecoderLayer MultiheadAttention
         CosineSimilarity PairwiseDistance
@@ -115,7 +116,8 @@ NAMESPACES = {
         max_pool2d_with_indices max_pool3d_with_indices adaptive_max_pool1d_with_indices
         adaptive_max_pool2d_with_indices adaptive_max_pool3d_with_indices
         fold unfold conv_transpose3d dropout3d max_unpool1d max_unpool2d max_unpool3d lp_pool1d lp_pool2d
-        lp_pool3d local_response_norm channel_shuffle
+        lp_pool3d local_response_norm channel_shuffle fractional_max_pool2d fractional_max_pool3d
+        fractional_max_pool2d_with_indices fractional_max_pool3d_with_indices
         layer_norm rms_norm instance_norm normalize scaled_dot_product_attention multi_head_attention_forward
         embedding_bag bilinear hardshrink softshrink tanhshrink
         huber_loss kl_div cosine_similarity pairwise_distance

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from ... import _dtype as D
 from ..._ops.creation import empty, ones, tensor, zeros
+from ...autograd.grad_mode import no_grad
 from ..parameter import Parameter, UninitializedBuffer, UninitializedParameter
 from .. import functional as F
 from .. import init
 from .lazy import LazyModuleMixin
 from .module import Module
 
-__all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LazyBatchNorm1d", "LazyBatchNorm2d", "LazyBatchNorm3d"]
+__all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LazyBatchNorm1d", "LazyBatchNorm2d", "LazyBatchNorm3d",
+           "SyncBatchNorm"]
 
 
 class _NormBase(Module):
@@ -262,3 +264,95 @@ class LazyBatchNorm3d(_LazyNormBase, _BatchNorm):
 
     cls_to_become = BatchNorm3d
     _check_input_dim = BatchNorm3d._check_input_dim
+
+
+class SyncBatchNorm(_BatchNorm):
+    """Batch normalisation whose statistics PyTorch synchronises across the processes of
+    a distributed job. reftorch has no ``torch.distributed``, so there is never a
+    process group to synchronise with: as PyTorch does when ``torch.distributed`` is not
+    initialised, every call (training mode on the CPU included) is plain
+    :func:`reftorch.nn.functional.batch_norm`, as :class:`BatchNorm1d` /
+    :class:`BatchNorm2d` / :class:`BatchNorm3d`, on any input of at least 2 dims.
+
+    Args:
+        num_features: ``C``, the size of dim 1.
+        eps: added to the variance (default 1e-5).
+        momentum: weight of each new batch in the running statistics (default 0.1);
+            ``None`` gives a cumulative average.
+        affine: learn ``weight`` and ``bias`` (default ``True``).
+        track_running_stats: keep running statistics (default ``True``).
+        process_group: kept as the attribute ``process_group`` (unused).
+        device: where to create parameters and buffers.
+        dtype: their dtype (default float32).
+        bias: learn ``bias`` when ``affine`` (keyword-only, default ``True``).
+
+    Raises:
+        ValueError: an input of fewer than 2 dims, or with no channels.
+
+    Mirrors ``torch.nn.SyncBatchNorm``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> bn = torch.nn.SyncBatchNorm(2)
+        >>> bn
+        SyncBatchNorm(2, eps=1e-05, momentum=0.1, affine=True, bias=True, track_running_stats=True)
+        >>> bn(torch.tensor([[1., 2.], [3., 6.]]))
+        tensor([[-1.0000, -1.0000],
+                [ 1.0000,  1.0000]], grad_fn=<NativeBatchNormBackward0>)
+    """
+
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True,
+                 process_group=None, device=None, dtype=None, *, bias=True):
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device=device, dtype=dtype,
+                         bias=bias)
+        self.process_group = process_group
+
+    def _check_input_dim(self, input):
+        if input.dim() < 2:
+            raise ValueError(f"expected at least 2D input (got {input.dim()}D input)")
+
+    def forward(self, input):
+        self._check_input_dim(input)
+        if input.size(1) == 0:
+            raise ValueError("SyncBatchNorm number of input channels should be non-zero")
+        return super().forward(input)
+
+    @classmethod
+    def convert_sync_batchnorm(cls, module, process_group=None):
+        """Replace every batch norm layer in ``module`` (itself included) by a
+        :class:`SyncBatchNorm` sharing its parameters and buffers (the same tensors) and
+        its training flag. Returns ``module``, changed in place, or the new layer when
+        ``module`` is itself a batch norm.
+
+        Args:
+            module: the model (an :class:`~reftorch.nn.Module`).
+            process_group: given to each new layer.
+
+        Mirrors ``torch.nn.SyncBatchNorm.convert_sync_batchnorm``.
+
+        Examples:
+            >>> import reftorch as torch
+            >>> net = torch.nn.Sequential(torch.nn.Conv2d(3, 4, 1), torch.nn.BatchNorm2d(4))
+            >>> torch.nn.SyncBatchNorm.convert_sync_batchnorm(net)
+            Sequential(
+              (0): Conv2d(3, 4, kernel_size=(1, 1), stride=(1, 1))
+              (1): SyncBatchNorm(4, eps=1e-05, momentum=0.1, affine=True, bias=True, track_running_stats=True)
+            )
+        """
+        out = module
+        if isinstance(module, _BatchNorm):
+            out = SyncBatchNorm(module.num_features, module.eps, module.momentum, module.affine,
+                                module.track_running_stats, process_group, bias=module.bias is not None)
+            if module.affine:
+                with no_grad():
+                    out.weight = module.weight
+                    out.bias = module.bias
+            out.running_mean = module.running_mean
+            out.running_var = module.running_var
+            out.num_batches_tracked = module.num_batches_tracked
+            out.training = module.training
+            if hasattr(module, "qconfig"):
+                out.qconfig = module.qconfig
+        for name, child in module.named_children():
+            out.add_module(name, cls.convert_sync_batchnorm(child, process_group))
+        return out

@@ -7,10 +7,11 @@ from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 
 from ..._tensor import Tensor
+from ..._warnings import deprecated_class
 from ..parameter import Parameter
 from .module import Module, _addindent, _typename
 
-__all__ = ["Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"]
+__all__ = ["Container", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"]
 
 
 def _abs_index(idx, n):
@@ -18,6 +19,22 @@ def _abs_index(idx, n):
     if not (-n <= idx < n):
         raise IndexError(f"index {idx} is out of range")
     return idx + n if idx < 0 else idx
+
+
+@deprecated_class("`nn.Container` is deprecated. All of its functionality is now implemented in `nn.Module`. "
+                  "Subclass that instead.")
+class Container(Module):
+    """The deprecated predecessor of :class:`Module`: a module holding the keyword
+    arguments as its named children, with no ``forward``. Creating one, or defining a
+    subclass, warns a ``FutureWarning``, as in PyTorch.
+
+    Mirrors ``torch.nn.Container``.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__()
+        for key, value in kwargs.items():
+            self.add_module(key, value)
 
 
 class Sequential(Module):

@@ -1,11 +1,12 @@
 """Loss modules. Mirrors ``torch/nn/modules/loss.py``."""
 from __future__ import annotations
 
+from ..._warnings import deprecated_class
 from .. import functional as F
 from .distance import PairwiseDistance
 from .module import Module
 
-__all__ = ["MSELoss", "L1Loss", "NLLLoss", "CrossEntropyLoss", "BCELoss", "BCEWithLogitsLoss"]
+__all__ = ["MSELoss", "L1Loss", "NLLLoss", "NLLLoss2d", "CrossEntropyLoss", "BCELoss", "BCEWithLogitsLoss"]
 
 
 class _Loss(Module):
@@ -62,6 +63,20 @@ class NLLLoss(_WeightedLoss):
     def forward(self, input, target):
         return F.nll_loss(input, target, weight=self.weight, ignore_index=self.ignore_index,
                           reduction=self.reduction)
+
+
+@deprecated_class("`NLLLoss2d` has been deprecated. Please use `NLLLoss` instead as a drop-in replacement and see "
+                  "https://pytorch.org/docs/main/nn.html#torch.nn.NLLLoss for more details.")
+class NLLLoss2d(NLLLoss):
+    """The deprecated name of :class:`NLLLoss` (the same arguments and loss); creating one
+    warns a ``FutureWarning``, as in PyTorch.
+
+    Mirrors ``torch.nn.NLLLoss2d``.
+    """
+
+    def __init__(self, weight=None, size_average=None, ignore_index: int = -100, reduce=None,
+                 reduction: str = "mean"):
+        super().__init__(weight, size_average, ignore_index, reduce, reduction)
 
 
 class CrossEntropyLoss(_WeightedLoss):

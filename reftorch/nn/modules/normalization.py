@@ -12,9 +12,10 @@ from ..._ops.creation import empty
 from ..parameter import Parameter
 from .. import functional as F
 from .. import init
+from ._functions import CrossMapLRN2d as _cross_map_lrn2d
 from .module import Module
 
-__all__ = ["LayerNorm", "RMSNorm", "GroupNorm", "LocalResponseNorm"]
+__all__ = ["LayerNorm", "RMSNorm", "GroupNorm", "LocalResponseNorm", "CrossMapLRN2d"]
 
 
 def _affine_parameters(module, shape, affine, bias, device, dtype):
@@ -207,6 +208,48 @@ class LocalResponseNorm(Module):
 
     def forward(self, input):
         return F.local_response_norm(input, self.size, self.alpha, self.beta, self.k)
+
+    def extra_repr(self) -> str:
+        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
+
+
+class CrossMapLRN2d(Module):
+    """PyTorch's legacy local response normalisation across the channels of a 4-D input
+    ``(N, C, H, W)``: ``x / (k + alpha / size * s) ** beta``, ``s`` a sum of squares over
+    neighbouring channels. The window and the gradient are PyTorch's own (an off-centre
+    window, a hand-written backward that is not the exact derivative, ``grad_fn``
+    ``CrossMapLRN2dBackward``); see ``reftorch/nn/modules/_functions.py``. Prefer
+    :class:`LocalResponseNorm`.
+
+    Args:
+        size: the number of neighbouring channels.
+        alpha: the multiplicative factor (default 1e-4).
+        beta: the exponent (default 0.75).
+        k: the additive constant (default 1).
+
+    Raises:
+        ValueError: an input that is not 4-D.
+
+    Mirrors ``torch.nn.CrossMapLRN2d``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> lrn = torch.nn.CrossMapLRN2d(3, alpha=1.0)
+        >>> lrn
+        CrossMapLRN2d(3, alpha=1.0, beta=0.75, k=1)
+        >>> lrn(torch.ones(1, 4, 1, 1)).flatten()
+        tensor([0.6817, 0.5946, 0.5297, 0.5946])
+    """
+
+    def __init__(self, size, alpha=1e-4, beta=0.75, k=1):
+        super().__init__()
+        self.size = size
+        self.alpha = alpha
+        self.beta = beta
+        self.k = k
+
+    def forward(self, input):
+        return _cross_map_lrn2d.apply(input, self.size, self.alpha, self.beta, self.k)
 
     def extra_repr(self) -> str:
         return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"

@@ -10,7 +10,8 @@ from .module import Module
 
 __all__ = ["MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d", "AdaptiveAvgPool1d",
            "AdaptiveAvgPool2d", "AdaptiveAvgPool3d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d",
-           "MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d", "LPPool1d", "LPPool2d", "LPPool3d"]
+           "MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d", "LPPool1d", "LPPool2d", "LPPool3d",
+           "FractionalMaxPool2d", "FractionalMaxPool3d"]
 
 
 def _single(v):
@@ -479,6 +480,92 @@ class LPPool3d(_LPPoolNd):
         >>> import reftorch as torch
         >>> torch.nn.LPPool3d(2, 2)(torch.ones(1, 2, 2, 2))
         tensor([[[[2.8284]]]])
+    """
+
+    _nd = 3
+
+
+class _FractionalMaxPoolNd(Module):
+    """What the fractional max pooling layers share: PyTorch's checks of the sizes, the
+    samples kept as the buffer ``_random_samples`` (None: drawn at every call)."""
+
+    _nd = 0
+
+    def __init__(self, kernel_size, output_size=None, output_ratio=None, return_indices=False, _random_samples=None):
+        super().__init__()
+        n = self._nd
+        name = type(self).__name__
+        if n == 3 and ((isinstance(kernel_size, int) and kernel_size <= 0)
+                       or (isinstance(kernel_size, (tuple, list)) and not all(k > 0 for k in kernel_size))):
+            raise ValueError(f"kernel_size must be greater than 0, but got {kernel_size}")
+        self.kernel_size = _ntuple(kernel_size, n)
+        self.return_indices = return_indices
+        self.register_buffer("_random_samples", _random_samples)
+        self.output_size = _ntuple(output_size, n) if output_size is not None else None
+        self.output_ratio = _ntuple(output_ratio, n) if output_ratio is not None else None
+        if output_size is None and output_ratio is None:
+            raise ValueError(f"{name} requires specifying either an output size, or a pooling ratio")
+        if output_size is not None and output_ratio is not None:
+            raise ValueError("only one of output_size and output_ratio may be specified")
+        if self.output_ratio is not None and not all(0 < self.output_ratio[i] < 1 for i in range(n)):
+            raise ValueError(f"output_ratio must be between 0 and 1 (got {output_ratio})")
+
+    def forward(self, input):
+        fn = F.fractional_max_pool2d if self._nd == 2 else F.fractional_max_pool3d
+        return fn(input, self.kernel_size, self.output_size, self.output_ratio, self.return_indices,
+                  _random_samples=self._random_samples)
+
+
+class FractionalMaxPool2d(_FractionalMaxPoolNd):
+    """2-d fractional max pooling of ``(N, C, H, W)`` or ``(C, H, W)``: windows of
+    ``kernel_size`` at pseudo-random, fractional steps (see
+    :func:`reftorch.nn.functional.fractional_max_pool2d`). Without ``_random_samples`` each
+    call draws new samples (``torch.rand(N, C, 2)``, as PyTorch). The repr shows no
+    arguments, as PyTorch's.
+
+    Args:
+        kernel_size: the window size, an int or ``(kH, kW)``.
+        output_size: the output size, an int or ``(oH, oW)``.
+        output_ratio: the output size as a fraction of the input's, in ``(0, 1)`` (a float
+            or a pair).
+        return_indices: also return the maxima's positions (for :class:`MaxUnpool2d`).
+        _random_samples: fixed samples ``(N, C, 2)`` (a buffer).
+
+    Raises:
+        ValueError: neither or both of ``output_size`` and ``output_ratio``, or a ratio
+            outside ``(0, 1)``.
+
+    Mirrors ``torch.nn.FractionalMaxPool2d``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> _ = torch.manual_seed(0)
+        >>> pool = torch.nn.FractionalMaxPool2d(2, output_size=(3, 4))
+        >>> pool
+        FractionalMaxPool2d()
+        >>> pool(torch.randn(1, 2, 7, 8)).shape
+        torch.Size([1, 2, 3, 4])
+    """
+
+    _nd = 2
+
+
+class FractionalMaxPool3d(_FractionalMaxPoolNd):
+    """3-d fractional max pooling of ``(N, C, T, H, W)`` or ``(C, T, H, W)`` (see
+    :func:`reftorch.nn.functional.fractional_max_pool3d`; arguments as
+    :class:`FractionalMaxPool2d`, ints or triples, ``_random_samples`` ``(N, C, 3)``).
+
+    Raises:
+        ValueError: as :class:`FractionalMaxPool2d`, and a kernel size not above 0.
+
+    Mirrors ``torch.nn.FractionalMaxPool3d``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> _ = torch.manual_seed(0)
+        >>> pool = torch.nn.FractionalMaxPool3d(2, output_ratio=0.5)
+        >>> pool(torch.randn(2, 3, 8, 8, 8)).shape
+        torch.Size([2, 3, 4, 4, 4])
     """
 
     _nd = 3
