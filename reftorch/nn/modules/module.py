@@ -24,6 +24,9 @@ from ..parameter import Parameter, Buffer
 
 __all__ = ["Module"]
 
+#: the key suffix of a module's ``get_extra_state()`` in its state dict
+_EXTRA_STATE_KEY_SUFFIX = "_extra_state"
+
 
 def _typename(obj) -> str:
     """``torch.typename``: ``torch.FloatTensor`` for tensors; for a class or function its
@@ -851,9 +854,140 @@ class Module:
         """Run ``hook(module, state_dict, prefix, local_metadata)`` at the end of this
         module's ``state_dict()``; a non-None result replaces the dict (PyTorch's private
         hook, used by ``nn.utils.spectral_norm``). Returns a removable handle."""
+        if getattr(hook, "_from_public_api", False):
+            raise RuntimeError("Cannot register the same function as the state dict post hook that was previously "
+                               "registered via register_state_dict_post_hook")
         handle = RemovableHandle(self._state_dict_hooks)
         self._state_dict_hooks[handle.id] = hook
         return handle
+
+    def register_state_dict_pre_hook(self, hook):
+        """Run ``hook(module, prefix, keep_vars)`` at the start of this module's
+        ``state_dict()``, before anything is saved (its result is ignored). Mirrors
+        ``torch.nn.Module.register_state_dict_pre_hook``.
+
+        Returns:
+            A ``RemovableHandle``.
+        """
+        handle = RemovableHandle(self._state_dict_pre_hooks)
+        self._state_dict_pre_hooks[handle.id] = hook
+        return handle
+
+    def register_state_dict_post_hook(self, hook):
+        """Run ``hook(module, state_dict, prefix, local_metadata)`` at the end of this
+        module's ``state_dict()``, once it and its submodules have saved their entries
+        (all keys start with ``prefix``). The hook may change ``state_dict`` in place; it
+        must return None. Mirrors ``torch.nn.Module.register_state_dict_post_hook``.
+
+        Returns:
+            A ``RemovableHandle``.
+
+        Raises:
+            RuntimeError: (in ``state_dict()``) if the hook returns something other than
+                None.
+
+        Examples:
+            >>> import reftorch as torch
+            >>> lin = torch.nn.Linear(2, 1)
+            >>> def drop_bias(module, state_dict, prefix, local_metadata):
+            ...     del state_dict[prefix + "bias"]
+            >>> _ = lin.register_state_dict_post_hook(drop_bias)
+            >>> list(torch.nn.Sequential(lin).state_dict())
+            ['0.weight']
+        """
+        hook._from_public_api = True
+        handle = RemovableHandle(self._state_dict_hooks)
+        self._state_dict_hooks[handle.id] = hook
+        return handle
+
+    def register_load_state_dict_pre_hook(self, hook):
+        """Run ``hook(module, state_dict, prefix, local_metadata, strict, missing_keys,
+        unexpected_keys, error_msgs)`` before this module loads its entries in
+        ``load_state_dict()``. The hook may edit ``state_dict`` (rename or convert old
+        keys) and the three lists in place. Mirrors
+        ``torch.nn.Module.register_load_state_dict_pre_hook``.
+
+        Returns:
+            A ``RemovableHandle``.
+
+        Examples:
+            >>> import reftorch as torch
+            >>> lin = torch.nn.Linear(2, 1)
+            >>> def rename(module, state_dict, prefix, *rest):
+            ...     if prefix + "w" in state_dict:
+            ...         state_dict[prefix + "weight"] = state_dict.pop(prefix + "w")
+            >>> _ = lin.register_load_state_dict_pre_hook(rename)
+            >>> lin.load_state_dict({"w": torch.ones(1, 2), "bias": torch.zeros(1)})
+            <All keys matched successfully>
+            >>> lin.weight
+            Parameter containing:
+            tensor([[1., 1.]], requires_grad=True)
+        """
+        return self._register_load_state_dict_pre_hook(hook, with_module=True)
+
+    def register_load_state_dict_post_hook(self, hook):
+        """Run ``hook(module, incompatible_keys)`` after this module and its submodules
+        have loaded their entries in ``load_state_dict()``. ``incompatible_keys`` has the
+        lists ``missing_keys`` and ``unexpected_keys`` (of the whole load so far); the
+        hook may clear entries from them in place (a strict load then accepts them). It
+        must return None. Mirrors ``torch.nn.Module.register_load_state_dict_post_hook``.
+
+        Returns:
+            A ``RemovableHandle``.
+
+        Raises:
+            AssertionError: (in ``load_state_dict()``) if the hook returns something
+                other than None.
+        """
+        handle = RemovableHandle(self._load_state_dict_post_hooks)
+        self._load_state_dict_post_hooks[handle.id] = hook
+        return handle
+
+    def get_extra_state(self):
+        """The extra state to save in ``state_dict()`` under ``<prefix>_extra_state``.
+
+        Override it together with :meth:`set_extra_state` to save state that is neither
+        a parameter nor a buffer (any picklable object); a module that does not override
+        it saves no such entry. Mirrors ``torch.nn.Module.get_extra_state``.
+
+        Raises:
+            RuntimeError: when called on a module that does not override it.
+
+        Examples:
+            >>> import reftorch as torch
+            >>> class Counter(torch.nn.Module):
+            ...     def __init__(self):
+            ...         super().__init__()
+            ...         self.calls = 0
+            ...     def get_extra_state(self):
+            ...         return {"calls": self.calls}
+            ...     def set_extra_state(self, state):
+            ...         self.calls = state["calls"]
+            >>> c = Counter()
+            >>> c.calls = 3
+            >>> dict(c.state_dict())
+            {'_extra_state': {'calls': 3}}
+            >>> fresh = Counter()
+            >>> fresh.load_state_dict(c.state_dict())
+            <All keys matched successfully>
+            >>> fresh.calls
+            3
+        """
+        raise RuntimeError("Reached a code path in Module.get_extra_state() that should never be called. Please file "
+                           "an issue at https://github.com/pytorch/pytorch/issues/new?template=bug-report.yml to "
+                           "report this bug.")
+
+    def set_extra_state(self, state) -> None:
+        """Restore the extra state :meth:`get_extra_state` saved (``load_state_dict()``
+        calls it with the ``<prefix>_extra_state`` entry; a strict load of a module that
+        overrides it requires that entry). Mirrors ``torch.nn.Module.set_extra_state``.
+
+        Raises:
+            RuntimeError: when called on a module that does not override it.
+        """
+        raise RuntimeError("Reached a code path in Module.set_extra_state() that should never be called. Please file "
+                           "an issue at https://github.com/pytorch/pytorch/issues/new?template=bug-report.yml to "
+                           "report this bug.")
 
     def _register_load_state_dict_pre_hook(self, hook, with_module=False):
         """Run ``hook(state_dict, prefix, local_metadata, strict, missing_keys,
@@ -872,6 +1006,8 @@ class Module:
         for name, buf in self._buffers.items():
             if buf is not None and name not in self._non_persistent_buffers_set:
                 destination[prefix + name] = buf if keep_vars else buf.detach()
+        if type(self).get_extra_state is not Module.get_extra_state:
+            destination[prefix + _EXTRA_STATE_KEY_SUFFIX] = self.get_extra_state()
 
     def state_dict(self, *args, destination=None, prefix: str = "", keep_vars: bool = False):
         """An ``OrderedDict`` of every parameter and persistent buffer, keyed by dotted name.
@@ -880,24 +1016,33 @@ class Module:
         returns the parameters themselves).
         """
         if args:  # the deprecated positional form state_dict(destination, prefix, keep_vars)
-            names = ("destination", "prefix", "keep_vars")
-            vals = dict(zip(names, args))
-            destination = vals.get("destination", destination)
-            prefix = vals.get("prefix", prefix)
-            keep_vars = vals.get("keep_vars", keep_vars)
+            warnings.warn("Positional args are being deprecated, use kwargs instead. Refer to "
+                          "https://pytorch.org/docs/main/generated/torch.nn.Module.html#torch.nn.Module.state_dict "
+                          "for details.", FutureWarning, stacklevel=2)
+            if destination is None:
+                destination = args[0]
+            if len(args) > 1 and prefix == "":
+                prefix = args[1]
+            if len(args) > 2 and keep_vars is False:
+                keep_vars = args[2]
         if destination is None:
             destination = OrderedDict()
             destination._metadata = OrderedDict()
         local_metadata = dict(version=self._version)
         if hasattr(destination, "_metadata"):
             destination._metadata[prefix[:-1]] = local_metadata
+        for hook in self._state_dict_pre_hooks.values():
+            hook(self, prefix, keep_vars)
         self._save_to_state_dict(destination, prefix, keep_vars)
         for name, module in self._modules.items():
             if module is not None:
                 module.state_dict(destination=destination, prefix=prefix + name + ".", keep_vars=keep_vars)
         for hook in self._state_dict_hooks.values():
             result = hook(self, destination, prefix, local_metadata)
-            if result is not None:
+            if getattr(hook, "_from_public_api", False):
+                if result is not None:
+                    raise RuntimeError("state_dict post-hook must return None")
+            elif result is not None:
                 destination = result
         return destination
 
@@ -920,6 +1065,8 @@ class Module:
                 error_msgs.append(f'While copying the parameter named "{key}", expected torch.Tensor '
                                   f"or Tensor-like object from checkpoint but received {type(input_param)}")
                 continue
+            if param.dim() == 0 and input_param.dim() == 1 and input_param.shape[0] == 1:
+                input_param = input_param[0]  # (a 1-element checkpoint entry loads into a 0-d tensor)
             if input_param.shape != param.shape:
                 error_msgs.append(f"size mismatch for {key}: copying a param with shape {input_param.shape} "
                                   f"from checkpoint, the shape in current model is {param.shape}.")
@@ -939,11 +1086,22 @@ class Module:
                 error_msgs.append(f'While copying the parameter named "{key}", whose dimensions in the '
                                   f"model are {param.size()} and whose dimensions in the checkpoint are "
                                   f"{input_param.size()}, an exception occurred : {ex.args}.")
+        extra_state_key = prefix + _EXTRA_STATE_KEY_SUFFIX
+        if type(self).set_extra_state is not Module.set_extra_state:
+            if extra_state_key in state_dict:
+                self.set_extra_state(state_dict[extra_state_key])
+            elif strict:
+                missing_keys.append(extra_state_key)
+        elif strict and extra_state_key in state_dict:
+            unexpected_keys.append(extra_state_key)
         if strict:
             for key in state_dict:
-                if key.startswith(prefix):
-                    input_name = key[len(prefix):].split(".", 1)[0]
-                    if input_name not in self._modules and input_name not in local_state:
+                if key.startswith(prefix) and key != extra_state_key:
+                    input_name = key[len(prefix):].split(".", 1)
+                    if len(input_name) > 1:
+                        if input_name[0] not in self._modules:
+                            unexpected_keys.append(key)
+                    elif input_name[0] not in local_state:
                         unexpected_keys.append(key)
 
     def load_state_dict(self, state_dict, strict: bool = True, assign: bool = False):
@@ -978,6 +1136,12 @@ class Module:
                     child_prefix = prefix + name + "."
                     child_sd = {k: v for k, v in local_state_dict.items() if k.startswith(child_prefix)}
                     load(child, child_sd, child_prefix)
+            incompatible_keys = _IncompatibleKeys(missing_keys, unexpected_keys)
+            for hook in module._load_state_dict_post_hooks.values():
+                if hook(module, incompatible_keys) is not None:
+                    raise AssertionError("Hooks registered with ``register_load_state_dict_post_hook`` are not expected "
+                                         "to return new values, if incompatible_keys need to be modified, it should "
+                                         "be done inplace.")
 
         load(self, state_dict)
         if strict:
