@@ -16,11 +16,12 @@ import warnings
 from collections import OrderedDict, namedtuple
 from collections.abc import Mapping
 
+from ..._ops.creation import empty_like
 from ..._tensor import Tensor, tensor_type_name
 from ..._tensor_methods import parse_to_args
 from ...autograd.grad_mode import no_grad
 from ...utils.hooks import BackwardHook, RemovableHandle
-from ..parameter import Parameter, Buffer
+from ..parameter import Parameter, Buffer, is_lazy
 
 __all__ = ["Module"]
 
@@ -702,6 +703,44 @@ class Module:
                 raise AttributeError("`" + item + "` is not an nn.Module")
         return mod
 
+    def set_submodule(self, target: str, module: "Module", strict: bool = False) -> None:
+        """Put ``module`` at the dotted path ``target`` (``"block.0.fc"``), replacing the
+        submodule there or, unless ``strict``, adding a new one. Mirrors
+        ``torch.nn.Module.set_submodule``.
+
+        Args:
+            target: the dotted path; every step but the last must lead to a submodule.
+            module: the module to put there.
+            strict: refuse to add a new attribute (only replace an existing submodule).
+
+        Raises:
+            ValueError: if ``target`` is empty or ``module`` is not a Module.
+            AttributeError: if a step of the path is missing (the last too, with
+                ``strict``) or the attribute replaced is not a Module.
+
+        Examples:
+            >>> import reftorch as torch
+            >>> net = torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.ReLU())
+            >>> net.set_submodule("1", torch.nn.Tanh())
+            >>> net
+            Sequential(
+              (0): Linear(in_features=2, out_features=2, bias=True)
+              (1): Tanh()
+            )
+        """
+        if target == "":
+            raise ValueError("Cannot set the submodule without a target name!")
+        atoms = target.split(".")
+        if not isinstance(module, Module):
+            raise ValueError(f"`module` is not an nn.Module, found {type(module)}")
+        parent = self if len(atoms) == 1 else self.get_submodule(".".join(atoms[:-1]))
+        name = atoms[-1]
+        if strict and not hasattr(parent, name):
+            raise AttributeError(parent._get_name() + " has no attribute `" + name + "`")
+        if hasattr(parent, name) and not isinstance(getattr(parent, name), Module):
+            raise AttributeError("`" + name + "` is not an nn.Module")
+        setattr(parent, name, module)
+
     def get_parameter(self, target: str) -> Parameter:
         """The parameter at the dotted path ``target`` (``"fc.weight"``).
 
@@ -848,6 +887,43 @@ class Module:
     def half(self) -> "Module":
         """Cast floating point parameters and buffers to float16. Returns ``self``."""
         return self._apply(lambda t: t.half() if t.is_floating_point() else t)
+
+    def to_empty(self, *, device, recurse: bool = True) -> "Module":
+        """Give every parameter and buffer new, uninitialized memory on ``device`` (same
+        shapes and dtypes; the Parameter objects stay, as with :meth:`to`). Mirrors
+        ``torch.nn.Module.to_empty``; initialize the values afterwards (e.g.
+        ``reset_parameters()``).
+
+        Args:
+            device: where the new memory is (``None``: the current default device).
+            recurse: include the submodules' parameters and buffers.
+
+        Returns:
+            ``self``.
+
+        Examples:
+            >>> import reftorch as torch
+            >>> lin = torch.nn.Linear(2, 3).to_empty(device="cpu")
+            >>> lin.weight.shape, lin.weight.requires_grad
+            (torch.Size([3, 2]), True)
+        """
+        return self._apply(lambda t: empty_like(t, device=device), recurse=recurse)
+
+    def share_memory(self) -> "Module":
+        """Mirrors ``torch.nn.Module.share_memory``, which moves every parameter and
+        buffer into shared memory for ``torch.multiprocessing``. reftorch has no
+        shared-memory tensors: this returns ``self`` and changes nothing (deliberately
+        different: ``Tensor.is_shared`` does not exist).
+
+        Raises:
+            RuntimeError: if a lazy module's parameters are still uninitialized (as in
+                PyTorch).
+        """
+        for module in self.modules():
+            for t in (*module._parameters.values(), *module._buffers.values()):
+                if t is not None and is_lazy(t):
+                    t.share_memory_()
+        return self
 
     # ------------------------------------------------------------------ state dict
     def _register_state_dict_hook(self, hook):
