@@ -1,12 +1,14 @@
-"""``reftorch.func``: function transforms. Mirrors ``torch.func``; so far only
-:func:`functional_call`."""
+"""``reftorch.func``: function transforms. Mirrors ``torch.func``; so far
+:func:`functional_call`, :func:`grad` and :func:`grad_and_value` (on reftorch's autograd:
+no ``vmap``)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from ..nn.utils.stateless import _functional_call
+from ._grad import grad, grad_and_value
 
-__all__ = ["functional_call"]
+__all__ = ["functional_call", "grad", "grad_and_value"]
 
 
 def functional_call(module, parameter_and_buffer_dicts, args=None, kwargs=None, *, tie_weights=True, strict=False):
