@@ -184,6 +184,7 @@ from ._ops.windows import (  # noqa: E402,F401
 Tensor.stft = stft
 Tensor.istft = istft
 from . import distributions  # noqa: E402,F401  (torch.distributions)
+from . import func  # noqa: E402,F401  (torch.func)
 from .serialization import save, load  # noqa: E402,F401
 
 from .autograd import _graph as _autograd_graph  # noqa: E402

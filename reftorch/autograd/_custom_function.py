@@ -36,7 +36,8 @@ from .._grad_state import anomaly as _anomaly
 from .._layout import sum_to_shape
 from .._tensor import Tensor
 from .anomaly_mode import forward_trace
-from .graph import _FREED, Node, _edge, _saved_version
+from ._hooks import run_node_post_hooks
+from .graph import _FREED, CUSTOM_FUNCTION_VIEW, Node, NodeHookMethods, _edge, _saved_version
 from .grad_mode import no_grad, enable_grad, is_grad_enabled
 
 __all__ = ["Function", "FunctionCtx", "BackwardCFunction", "once_differentiable"]
@@ -92,7 +93,7 @@ class FunctionCtx:
         raise NotImplementedError("mark_dirty (in-place custom functions) is not supported by reftorch")
 
 
-class BackwardCFunction(FunctionCtx):
+class BackwardCFunction(FunctionCtx, NodeHookMethods):
     """The graph node of a custom function (its ``grad_fn``), which is also its ``ctx``.
 
     ``apply`` is what the engine calls: gradient arrays in (one per output), gradient
@@ -101,6 +102,9 @@ class BackwardCFunction(FunctionCtx):
 
     _function = None  # the user's Function subclass, set on each generated class
     _multi = False  # True (set by ``apply``) when ``forward`` returned a tuple: one gradient slot per output
+    #: the engine leaves this node's post-hooks to ``apply``: they see the gradients
+    #: ``backward`` returned, before they are checked and cast
+    runs_own_post_hooks = True
 
     def __init__(self, needs_input_grad):
         self.needs_input_grad = needs_input_grad
@@ -122,9 +126,6 @@ class BackwardCFunction(FunctionCtx):
 
     def __repr__(self):
         return f"<torch.autograd.function.{self._name} object at {hex(id(self))}>"
-
-    def register_hook(self, fn):
-        raise NotImplementedError("Node hooks are not implemented in reftorch")
 
     def _grad_tensors(self, grad):
         """The gradients ``backward`` receives, one tensor (or ``None``) per output; ``grad``
@@ -160,6 +161,12 @@ class BackwardCFunction(FunctionCtx):
             else:
                 raise RuntimeError(f"function {self._name} returned an incorrect number of gradients "
                                    f"(expected {n_args}, got {len(res)})")
+        grad_outputs = self.__dict__.pop("_hook_grad_outputs", None)
+        if grad_outputs is not None:  # post-hooks (register_hook): they see and may replace what backward returned
+            res = list(res)
+            hooked = run_node_post_hooks(self, tuple(res[pos] for pos in self._arg_slots), grad_outputs)
+            for pos, g in zip(self._arg_slots, hooked):
+                res[pos] = g
         arrays = []
         for pos, (shape, dtype) in zip(self._arg_slots, self._arg_meta):
             g = res[pos]
@@ -340,6 +347,8 @@ class Function:
             o = outs[i]
             if id(o) in arg_ids or o._grad_fn is not None or o._requires_grad:
                 o = o.detach()  # an argument returned as is: a new tensor on the same memory
+                if id(outs[i]) in arg_ids:  # which PyTorch treats as a view made inside the Function
+                    o._multi_view = True if len(outs) > 1 else CUSTOM_FUNCTION_VIEW
             o._requires_grad = True
             o.grad_fn = node
             o._output_nr = i

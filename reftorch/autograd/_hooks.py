@@ -8,6 +8,13 @@ backward, ``retain_grad``, accumulation into ``.grad``, the result of
 outputs of a multi-output node (``split``'s pieces) share it: each hook also records its
 tensor's ``output_nr``, and runs on that output's gradient only.
 
+Hooks on a graph node (``grad_fn.register_prehook`` / ``grad_fn.register_hook``, which
+``nn.Module``'s backward hooks are built on) see all of the node's gradients at once, as
+tensors: :func:`run_node_with_hooks` runs the node between its pre-hooks, which may replace
+the gradients it receives, and its post-hooks, which may replace those it computes. A
+custom Function's node runs its post-hooks itself (:func:`run_node_post_hooks`), on the
+gradients its ``backward`` returned before they are checked and cast.
+
 ``Tensor.register_post_accumulate_grad_hook`` hooks belong to a leaf tensor: they run,
 with the tensor, each time a backward pass has added a gradient into its ``.grad``
 (:func:`run_post_accumulate_hooks`; not for ``torch.autograd.grad``, which leaves ``.grad``
@@ -19,7 +26,7 @@ import collections
 import weakref
 
 from .._tensor import Tensor, tensor_type_name
-from .function import AccumulateGrad
+from .graph import NODE_HOOKS, AccumulateGrad, _handle
 
 #: node -> {handle id: (hook, tensor device, tensor backend, output_nr)}, in registration order.
 TENSOR_HOOKS = weakref.WeakKeyDictionary()
@@ -29,14 +36,6 @@ TENSOR_HOOKS = weakref.WeakKeyDictionary()
 #: The hooks themselves live on the tensor: ``{handle id: hook}`` in its ``__dict__``.
 POST_ACCUMULATE_HOOKED = [0]
 _POST_HOOKS = "_post_accumulate_grad_hooks"
-
-
-def _handle(hooks):
-    """A ``RemovableHandle`` over the dict ``hooks``."""
-    # (imported here: the reftorch.utils package is a public namespace above autograd, whose
-    # __init__ loads reftorch.utils.data, written over the finished reftorch package)
-    from ..utils.hooks import RemovableHandle
-    return RemovableHandle(hooks)
 
 
 def register_tensor_hook(t, hook):
@@ -108,3 +107,64 @@ def run_tensor_hooks(node, grad, output_nr=0, as_tensor=None):
                                f"got {tensor_type_name(new)})")
         grad = new if as_tensor else new._data
     return grad
+
+
+def _replaced(hook, res, before):
+    """A node hook's result ``res`` in place of ``before`` (a tuple), checked as PyTorch does."""
+    if not isinstance(res, tuple):
+        raise TypeError(f"expected tuple, but hook returned '{type(res).__name__}'")
+    if len(res) != len(before):
+        name = getattr(hook, "__name__", type(hook).__name__)
+        raise RuntimeError(f"hook '{name}' has returned an incorrect number of values (got {len(res)}, but "
+                           f"expected {len(before)})")
+    for new, old in zip(res, before):
+        if new is not None and old is not None and tuple(new.shape) != tuple(old.shape):
+            name = getattr(hook, "__name__", type(hook).__name__)
+            raise RuntimeError(f"hook '{name}' has changed the size of value")
+    return res
+
+
+def run_node_post_hooks(node, grad_inputs, grad_outputs):
+    """``grad_inputs`` (a tuple of tensors or ``None``) after ``node``'s post-hooks, each
+    called as ``hook(grad_inputs, grad_outputs)``."""
+    hooks = NODE_HOOKS.get(node)
+    if hooks is None:
+        return grad_inputs
+    for hook in list(hooks.post.values()):
+        res = hook(grad_inputs, grad_outputs)
+        if res is not None:
+            grad_inputs = _replaced(hook, res, grad_inputs)
+    return grad_inputs
+
+
+def run_node_with_hooks(node, grad, run, device, backend, as_tensor):
+    """Run ``node`` (``run(grad)``: its backward, gradient arrays out) between its hooks.
+    ``grad`` is its gradient (an array), or for a multi-output node a list with one per
+    output; ``device`` and ``backend`` are those the hooks' tensors get; with
+    ``as_tensor`` (create_graph) the gradients are tensors already."""
+    hooks = NODE_HOOKS[node]
+
+    def wrap(a):
+        return a if as_tensor or a is None else Tensor._wrap(a, device, backend)
+
+    def unwrap(t):
+        return t if as_tensor or t is None else t._data
+
+    grads = tuple(grad) if node._multi else (grad,)
+    grad_outputs = tuple(map(wrap, grads))
+    for hook in list(hooks.pre.values()):
+        res = hook(grad_outputs)
+        if res is not None:
+            grad_outputs = _replaced(hook, res, grad_outputs)
+    if hooks.pre:
+        grads = tuple(map(unwrap, grad_outputs))
+        grad = list(grads) if node._multi else grads[0]
+    if getattr(node, "runs_own_post_hooks", False):
+        node._hook_grad_outputs = grad_outputs
+        return run(grad)
+    out = run(grad)
+    if not hooks.post:
+        return out
+    # (a backward may leave off trailing ``None`` gradients: the hooks get one per edge)
+    grad_inputs = tuple(map(wrap, out)) + (None,) * (len(node.next_functions) - len(out))
+    return tuple(map(unwrap, run_node_post_hooks(node, grad_inputs, grad_outputs)))

@@ -13,10 +13,12 @@ from __future__ import annotations
 import sys
 
 from .._grad_state import anomaly as _anomaly
-from ._hooks import POST_ACCUMULATE_HOOKED, TENSOR_HOOKS, run_post_accumulate_hooks, run_tensor_hooks
+from ._hooks import (POST_ACCUMULATE_HOOKED, TENSOR_HOOKS, run_node_with_hooks, run_post_accumulate_hooks,
+                     run_tensor_hooks)
 from .anomaly_mode import check_nan, report_failed_node
 from . import _graph
 from .function import AccumulateGrad
+from .graph import NODE_HOOKS
 from .grad_mode import no_grad, enable_grad
 
 
@@ -32,6 +34,20 @@ _SOLE_REFS = _refs_of_a_sole_local()
 #: the weak dictionary's own dict, empty when no tensor hook is registered: its truth is a C
 #: test (the WeakKeyDictionary's len() is a Python method, ~0.3 us on every node of every backward)
 _ANY_HOOKS = TENSOR_HOOKS.data
+#: the same for hooks on graph nodes (``grad_fn.register_hook``, ``register_prehook``)
+_ANY_NODE_HOOKS = NODE_HOOKS.data
+
+
+def _run_node(node, grad, retain_graph, create_graph, like):
+    """``node``'s backward on ``grad`` (between its hooks, when it has any: their tensors
+    get the device and backend of the tensor ``like``)."""
+    if _ANY_NODE_HOOKS and node in NODE_HOOKS:
+        def run(g):
+            return _graph.apply_with_graph(node, g, retain_graph) if create_graph else node.apply(g, retain_graph)
+        return run_node_with_hooks(node, grad, run, like.device, like._backend, create_graph)
+    if create_graph:
+        return _graph.apply_with_graph(node, grad, retain_graph)
+    return node.apply(grad, retain_graph)
 
 
 def _dependencies(roots):
@@ -90,13 +106,13 @@ def _capture_key(t):
     return (fn, t._output_nr) if fn._multi else fn
 
 
-def _multi_output_step(node, grads, capture, stop_at_inputs, create_graph, retain_graph, needed):
+def _multi_output_step(node, grads, capture, stop_at_inputs, create_graph, retain_graph, needed, like):
     """Run a multi-output node on ``grads`` (a list with one gradient or ``None`` per output,
     or ``None``); per output, as for a one-output node: ``autograd.grad`` captures it, the
     tensor hooks of that output run (on ``None`` for an output without one), ``retain_grad``
     keeps it. Returns the gradients for ``next_functions`` (all ``None`` for a node
     ``autograd.grad`` does not need), or ``None`` when the node stops the pass
-    (``stop_at_inputs``)."""
+    (``stop_at_inputs``). ``like``: a tensor whose device hooks' gradients take."""
     skip = needed is not None and node not in needed
     if grads is None or (skip and not any((node, nr) in capture for nr in range(node.n_outputs))):
         return (None,) * len(node.next_functions)
@@ -122,9 +138,7 @@ def _multi_output_step(node, grads, capture, stop_at_inputs, create_graph, retai
         return None
     if skip:
         return (None,) * len(node.next_functions)
-    if create_graph:
-        return _graph.apply_with_graph(node, grads, retain_graph)
-    return node.apply(grads, retain_graph)
+    return _run_node(node, grads, retain_graph, create_graph, like)
 
 
 def run_backward(tensors, grads, retain_graph=False, inputs=None, create_graph=False, stop_at_inputs=False):
@@ -184,7 +198,7 @@ def run_backward(tensors, grads, retain_graph=False, inputs=None, create_graph=F
                 grad = buffer.pop(node, None)
                 if node._multi:
                     out_grads = _multi_output_step(node, grad, capture, stop_at_inputs, create_graph, retain_graph,
-                                                   needed)
+                                                   needed, tensors[0])
                     if out_grads is None:
                         continue
                 else:
@@ -226,7 +240,9 @@ def run_backward(tensors, grads, retain_graph=False, inputs=None, create_graph=F
                                     _graph.accumulate(t, grad)
                                 else:
                                     AccumulateGrad(t).accumulate(grad)
-                        if create_graph:
+                        if _ANY_NODE_HOOKS and node in NODE_HOOKS:
+                            out_grads = _run_node(node, grad, retain_graph, create_graph, tensors[0])
+                        elif create_graph:
                             out_grads = _graph.apply_with_graph(node, grad, retain_graph)
                         else:
                             out_grads = node.apply(grad, retain_graph)

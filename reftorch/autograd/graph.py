@@ -8,8 +8,10 @@ below both.
 """
 from __future__ import annotations
 
+import collections
 import re
 import textwrap
+import weakref
 
 from .._codegen import compile_function
 from .._layout import contiguous_strides, copy_with_strides, is_non_overlapping_and_dense
@@ -58,7 +60,76 @@ _HINT_IN_ANOMALY_MODE = ("the backtrace further above shows the operation that f
                          "variable in question was changed in there or anywhere later. Good luck!")
 
 
-class Node:
+#: ``Tensor._multi_view`` of an argument that a one-output custom Function returned as is:
+#: PyTorch refuses in-place writes into it (its error then says so), as into the outputs of
+#: an op returning several views (``True``).
+CUSTOM_FUNCTION_VIEW = "custom Function"
+
+
+def _handle(hooks):
+    """A ``RemovableHandle`` over the dict ``hooks``."""
+    # (imported here: the reftorch.utils package is a public namespace above autograd, whose
+    # __init__ loads reftorch.utils.data, written over the finished reftorch package)
+    from ..utils.hooks import RemovableHandle
+    return RemovableHandle(hooks)
+
+
+class NodeHooks:
+    """The hooks of one graph node: ``pre`` (``Node.register_prehook``) and ``post``
+    (``Node.register_hook``), each ``{handle id: hook}`` in registration order."""
+
+    __slots__ = ("pre", "post")
+
+    def __init__(self):
+        self.pre = collections.OrderedDict()
+        self.post = collections.OrderedDict()
+
+
+#: node -> :class:`NodeHooks`, for the nodes that have any (the engine looks here; see
+#: ``_hooks.run_node_with_hooks``).
+NODE_HOOKS = weakref.WeakKeyDictionary()
+
+
+def register_node_hook(node, fn, pre):
+    """Add ``fn`` to ``node``'s pre-hooks (``pre``) or post-hooks; returns its handle."""
+    hooks = NODE_HOOKS.get(node)
+    if hooks is None:
+        hooks = NODE_HOOKS[node] = NodeHooks()
+    table = hooks.pre if pre else hooks.post
+    handle = _handle(table)
+    table[handle.id] = fn
+    return handle
+
+
+class NodeHookMethods:
+    """``register_hook`` and ``register_prehook`` of a graph node (``torch.autograd.graph.Node``)."""
+
+    __slots__ = ()
+
+    def register_hook(self, fn):
+        """Run ``fn(grad_inputs, grad_outputs)`` after this node's backward: ``grad_outputs``
+        are the gradients it received (one per output, ``None`` for an output none reached),
+        ``grad_inputs`` those it computed (one per ``next_functions`` entry). A non-None
+        result (a tuple of the same length) replaces ``grad_inputs``. Mirrors
+        ``torch.autograd.graph.Node.register_hook``.
+
+        Returns:
+            A ``RemovableHandle``.
+        """
+        return register_node_hook(self, fn, pre=False)
+
+    def register_prehook(self, fn):
+        """Run ``fn(grad_outputs)`` before this node's backward; a non-None result (a tuple
+        of the same length) replaces ``grad_outputs``. Mirrors
+        ``torch.autograd.graph.Node.register_prehook``.
+
+        Returns:
+            A ``RemovableHandle``.
+        """
+        return register_node_hook(self, fn, pre=True)
+
+
+class Node(NodeHookMethods):
     """A recorded operation: the ``grad_fn`` of a tensor.
 
     Attributes:
@@ -114,9 +185,6 @@ class Node:
         if not retain_graph and ctx._saved:
             ctx._saved = None  # free saved tensors, as PyTorch does
         return grads
-
-    def register_hook(self, fn):  # pragma: no cover - rarely used
-        raise NotImplementedError("Node hooks are not implemented in reftorch")
 
 
 def node_source(node, fn, ctx, next_functions, name, slots):

@@ -130,7 +130,8 @@ NAMESPACES = {
     """),
     "torch.nn.utils": ("reftorch.nn.utils", """
         clip_grad_norm_ clip_grad_value_ parameters_to_vector vector_to_parameters
-        weight_norm remove_weight_norm spectral_norm remove_spectral_norm
+        weight_norm remove_weight_norm spectral_norm remove_spectral_norm skip_init fuse_conv_bn_eval
+        fuse_conv_bn_weights fuse_linear_bn_eval fuse_linear_bn_weights
     """),
     "torch.nn.utils.parametrize": ("reftorch.nn.utils.parametrize", """
         register_parametrization remove_parametrizations is_parametrized cached
@@ -154,7 +155,7 @@ NAMESPACES = {
     """),
     "torch.nn.init": ("reftorch.nn.init", """
         uniform_ normal_ constant_ ones_ zeros_ xavier_uniform_ xavier_normal_ kaiming_uniform_
-        kaiming_normal_ orthogonal_ trunc_normal_
+        kaiming_normal_ orthogonal_ trunc_normal_ dirac_ sparse_
     """),
     "torch.optim": ("reftorch.optim", """
         SGD Adam AdamW RMSprop Adagrad Optimizer Adadelta Adamax NAdam RAdam Rprop ASGD LBFGS
