@@ -239,6 +239,7 @@ CASES = {
                                              + torch.special.scaled_modified_bessel_k0(x.abs() * 3 + 0.2)
                                              + torch.special.scaled_modified_bessel_k1(x.abs() + 1)
                                              + torch.special.airy_ai(x * 2)),
+    "special_erfcx": lambda x, d: torch.special.erfcx(x * 3) + torch.special.erfcx(x * 30 - 40),
     "special_igamma": lambda x, d: (torch.special.gammainc(x.detach().abs() * 10 + 0.5, x * x * 10)
                                     + torch.igammac(x.detach().abs() + 0.1, x.abs() * 3)
                                     + torch.igamma(x.detach().abs() * 100 + 30, x.abs() * 100 + 30)),

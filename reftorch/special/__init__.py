@@ -19,7 +19,7 @@ from .._ops.special_math import special_entr as entr, special_i0e as i0e, specia
 from .._ops.special_math import special_log_ndtr as log_ndtr, special_ndtri as ndtri, special_xlog1py as xlog1py
 from .._ops.special_math import xlogy
 from .._ops.special_math import special_spherical_bessel_j0 as spherical_bessel_j0, special_zeta as zeta
-from .._ops.special_math import special_airy_ai as airy_ai
+from .._ops.special_math import special_airy_ai as airy_ai, special_erfcx as erfcx
 from .._ops.incomplete_gamma import special_gammainc as gammainc, special_gammaincc as gammaincc
 from .._ops.special_math import special_bessel_j0 as bessel_j0, special_bessel_j1 as bessel_j1
 from .._ops.special_math import special_bessel_y0 as bessel_y0, special_bessel_y1 as bessel_y1
@@ -37,7 +37,7 @@ from .._ops.pointwise import add
 from .._ops.unary_math import _AngleScale
 
 __all__ = [
-    "airy_ai", "bessel_j0", "bessel_j1", "bessel_y0", "bessel_y1", "digamma", "entr", "erf", "erfc", "erfinv", "exp2", "expit", "expm1", "gammainc", "gammaincc", "gammaln", "i0", "i0e", "i1", "i1e",
+    "airy_ai", "bessel_j0", "bessel_j1", "bessel_y0", "bessel_y1", "digamma", "entr", "erf", "erfc", "erfcx", "erfinv", "exp2", "expit", "expm1", "gammainc", "gammaincc", "gammaln", "i0", "i0e", "i1", "i1e",
     "log1p", "log_ndtr", "log_softmax", "logit", "logsumexp", "modified_bessel_i0", "modified_bessel_i1",
     "modified_bessel_k0", "modified_bessel_k1", "multigammaln", "ndtr", "ndtri", "polygamma", "psi",
     "round", "scaled_modified_bessel_k0", "scaled_modified_bessel_k1", "sinc", "softmax", "spherical_bessel_j0", "xlog1py", "xlogy", "zeta",
