@@ -42,16 +42,17 @@ def test_values_against_pytorch(name, dtype):
     got = np.asarray(getattr(reftorch, name)(reftorch.tensor(a), reftorch.tensor(x))._host())
     assert got.dtype == expected.dtype
     np.testing.assert_array_equal(np.isnan(got), np.isnan(expected))
+    ok = ~np.isnan(expected)
     if dtype == "float64":
-        # lgamma of a large a and log1p near 0 (the C library's against NumPy's, a unit
-        # apart) are amplified by cancellation: measured 1e-12 relative, 4e-14 absolute
-        np.testing.assert_allclose(got, expected, rtol=5e-12, atol=2e-13)
+        # mostly the same bits; lgamma of a large a and log1p near 0 (the C library's against
+        # NumPy's, a unit apart) amplified by cancellation: measured 2e-13 relative, 4e-14 absolute
+        np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-13)
+        assert np.mean(got[ok] == expected[ok]) > 0.9
     else:
-        # half the elements bit for bit; lgammaf/log1pf against correctly rounded results,
+        # most elements bit for bit; lgammaf/log1pf against correctly rounded results,
         # amplified the same way: up to 3e-4 relative (a ~ 250, x ~ 120), 4e-6 absolute
         np.testing.assert_allclose(got, expected, rtol=1e-3, atol=1e-5)
-        ok = ~np.isnan(expected)
-        assert np.mean(got[ok] == expected[ok]) > 0.5
+        assert np.mean(got[ok] == expected[ok]) > 0.8
         ulps = np.abs(got[ok] - expected[ok]) / np.spacing(np.abs(expected[ok]))
         assert np.percentile(ulps, 90) <= 64
 

@@ -16,14 +16,18 @@ As everywhere in :mod:`reftorch._ops._special_kernels`, each branch is computed 
 elements that take it (the others hold harmless stand-in values) and the right one is
 selected; the iterations are masked steps run until every element has met its stopping
 rule. The C library's ``logf``/``expf``/``powf``/``erfcf``/``lgammaf`` are computed in
-float64 and rounded once (:func:`reftorch._ops._special_kernels.libm`).
+float64 and rounded once (:func:`reftorch._ops._special_kernels.libm`); the fused
+multiply-adds the compiler forms in PyTorch's loops (the continued fraction's convergents,
+the Lanczos sum, the prefactor's exponent) are fused here too
+(:func:`reftorch._ops._special_kernels.fma`), and the float32 kernel's steps that the C
+code promotes to double (its double constants) are computed in float64.
 """
 from __future__ import annotations
 
 import math
 
 from .._backends import _erf
-from ._special_kernels import _c, back, lgamma, libm, polevl
+from ._special_kernels import _c, back, fma, lgamma, libm
 
 
 
@@ -53,9 +57,18 @@ def _lanczos_sum_expg_scaled(xp, a):
     evaluated in ``a`` up to 1, in ``1 / a`` (coefficients reversed) beyond, as ``ratevl``."""
     big = a > 1
     y = xp.where(big, 1.0 / a, a)
-    num = xp.where(big, polevl(y, _LANCZOS_NUM[::-1]), polevl(y, _LANCZOS_NUM))
-    den = xp.where(big, polevl(y, _LANCZOS_DEN[::-1]), polevl(y, _LANCZOS_DEN))
+    num = xp.where(big, _horner(xp, y, _LANCZOS_NUM[::-1]), _horner(xp, y, _LANCZOS_NUM))
+    den = xp.where(big, _horner(xp, y, _LANCZOS_DEN[::-1]), _horner(xp, y, _LANCZOS_DEN))
     return num / den
+
+
+def _horner(xp, y, coeffs):
+    """``ratevl``'s loop ``r = r * y + c`` (highest power first), a fused multiply-add per
+    step as compiled."""
+    r = xp.zeros_like(y) + coeffs[0]
+    for c in coeffs[1:]:
+        r = fma(xp, r, y, xp.zeros_like(y) + c)
+    return r
 
 
 def _prefactor(b, a, x):
@@ -63,7 +76,7 @@ def _prefactor(b, a, x):
     far from ``a`` (0 below ``-MAXLOG``), else by the Lanczos approximation."""
     xp = b.xp
     maxlog = _consts(xp, x)[1]
-    log_ax = a * libm(b, xp.log, x) - x - lgamma(b, a)
+    log_ax = fma(xp, a, libm(b, xp.log, x), -x) - lgamma(b, a)
     far = xp.where(log_ax < -maxlog, xp.zeros_like(x), libm(b, xp.exp, log_ax))
     fac = a + _LANCZOS_G - 0.5
     res = libm(b, xp.sqrt, fac / math.e) / _lanczos_sum_expg_scaled(xp, a)
@@ -71,14 +84,25 @@ def _prefactor(b, a, x):
     ratio = xp.where(small, x / fac, _c(xp, 1.0, x))
     near_small = libm(b, xp.exp, a - x) * libm(b, lambda t: xp.pow(t, _in_dtype_of(xp, a, t)), ratio)
     numfac = (x - a - _LANCZOS_G + 0.5) / fac
-    near_large = libm(b, xp.exp, a * (libm(b, xp.log1p, numfac) - numfac) + x * (0.5 - _LANCZOS_G) / fac)
-    near = res * xp.where(small, near_small, near_large)
+    shift = a * (libm(b, xp.log1p, numfac) - numfac)
+    scaled = _wide(xp, x) * (0.5 - _LANCZOS_G) / _wide(xp, fac)  # (``0.5 - lanczos_g`` is a double)
+    if x.dtype == xp.float64:  # (a fused multiply-add)
+        shift = fma(xp, a, libm(b, xp.log1p, numfac) - numfac, scaled)
+    else:  # (the float product, then double arithmetic: the C library's double exp)
+        shift = _wide(xp, shift) + scaled
+    near_large = xp.exp(shift)
+    near = _narrow(xp, _wide(xp, res) * xp.where(small, _wide(xp, near_small), near_large), x)
     return xp.where(_wide(xp, xp.abs(a - x)) > 0.4 * _wide(xp, xp.abs(a)), far, near)
 
 
 def _wide(xp, t):
     """``t`` in float64, where the C code's arithmetic is promoted to double."""
     return t if t.dtype == xp.float64 else xp.astype(t, xp.float64)
+
+
+def _narrow(xp, t, like):
+    """``t`` back in ``like``'s dtype (rounded once)."""
+    return t if t.dtype == like.dtype else xp.astype(t, like.dtype)
 
 
 def _in_dtype_of(xp, a, like):
@@ -124,8 +148,8 @@ def _upper_series(b, a, x, mask):
         fac, total = xp.where(active, fac2, fac), xp.where(active, total2, total)
         active = active & ~(xp.abs(term) <= eps * xp.abs(total2))
     logx = libm(b, xp.log, x)
-    head = -libm(b, xp.expm1, a * logx - lgamma(b, 1.0 + a))
-    return head - libm(b, xp.exp, a * logx - lgamma(b, a)) * total
+    head = -libm(b, xp.expm1, fma(xp, a, logx, -lgamma(b, 1.0 + a)))
+    return fma(xp, -libm(b, xp.exp, fma(xp, a, logx, -lgamma(b, a))), total, head)
 
 
 def _upper_fraction(b, a, x, mask):
@@ -148,8 +172,8 @@ def _upper_fraction(b, a, x, mask):
             break
         c, y, z = c + 1.0, y + 1.0, z + 2.0
         yc = y * c
-        pk = pkm1 * z - pkm2 * yc
-        qk = qkm1 * z - qkm2 * yc
+        pk = fma(xp, pkm1, z, -(pkm2 * yc))
+        qk = fma(xp, qkm1, z, -(qkm2 * yc))
         nonzero = qk != 0
         r = pk / xp.where(nonzero, qk, one)
         t = xp.where(nonzero, xp.abs((ans - r) / r), one)
@@ -199,8 +223,10 @@ def _asymptotic(b, a, x, mask, lower):
         active = active & ~(absterm < eps * xp.abs(total))
         old = absterm
         afac = afac / a
-    tail = libm(b, xp.exp, -0.5 * a * eta * eta) * total / libm(b, xp.sqrt, 2.0 * _PI_FLOAT * a)
-    return res + sgn * tail
+    # (in double for float32 too: ``-0.5 * a`` is a double)
+    wa, weta = _wide(xp, a), _wide(xp, eta)
+    tail = xp.exp(-0.5 * wa * weta * weta) * _wide(xp, total) / _wide(xp, libm(b, xp.sqrt, 2.0 * _PI_FLOAT * a))
+    return _narrow(xp, _wide(xp, res) + sgn * tail, x)
 
 
 def _regimes(xp, a, x):
