@@ -29,8 +29,6 @@ import math
 from .._backends import _erf
 from ._special_kernels import _c, back, fma, lgamma, libm
 
-
-
 _LANCZOS_NUM = (0.006061842346248906525783753964555936883222, 0.5098416655656676188125178644804694509993,
                 19.51992788247617482847860966235652136208, 449.9445569063168119446858607650988409623,
                 6955.999602515376140356310115515198987526, 75999.29304014542649875303443598909137092,
@@ -82,14 +80,14 @@ def _prefactor(b, a, x):
     res = libm(b, xp.sqrt, fac / math.e) / _lanczos_sum_expg_scaled(xp, a)
     small = (a < 200) & (x < 200)
     ratio = xp.where(small, x / fac, _c(xp, 1.0, x))
-    near_small = libm(b, xp.exp, a - x) * libm(b, lambda t: xp.pow(t, _in_dtype_of(xp, a, t)), ratio)
+    near_small = libm(b, xp.exp, a - x) * libm(b, lambda t: xp.pow(t, _narrow(xp, a, t)), ratio)
     numfac = (x - a - _LANCZOS_G + 0.5) / fac
-    shift = a * (libm(b, xp.log1p, numfac) - numfac)
+    gap = libm(b, xp.log1p, numfac) - numfac
     scaled = _wide(xp, x) * (0.5 - _LANCZOS_G) / _wide(xp, fac)  # (``0.5 - lanczos_g`` is a double)
     if x.dtype == xp.float64:  # (a fused multiply-add)
-        shift = fma(xp, a, libm(b, xp.log1p, numfac) - numfac, scaled)
+        shift = fma(xp, a, gap, scaled)
     else:  # (the float product, then double arithmetic: the C library's double exp)
-        shift = _wide(xp, shift) + scaled
+        shift = _wide(xp, a * gap) + scaled
     near_large = xp.exp(shift)
     near = _narrow(xp, _wide(xp, res) * xp.where(small, _wide(xp, near_small), near_large), x)
     return xp.where(_wide(xp, xp.abs(a - x)) > 0.4 * _wide(xp, xp.abs(a)), far, near)
@@ -103,10 +101,6 @@ def _wide(xp, t):
 def _narrow(xp, t, like):
     """``t`` back in ``like``'s dtype (rounded once)."""
     return t if t.dtype == like.dtype else xp.astype(t, like.dtype)
-
-
-def _in_dtype_of(xp, a, like):
-    return a if a.dtype == like.dtype else xp.astype(a, like.dtype)
 
 
 def _lower_series(b, a, x, mask):
