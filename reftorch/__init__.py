@@ -104,6 +104,7 @@ from ._ops.unary_math import (  # noqa: F401
 from ._ops.binary_math import atan2, arctan2, hypot, fmod, logaddexp, fmax, fmin  # noqa: F401
 from ._ops.unary_math import signbit, deg2rad, rad2deg, logit  # noqa: F401
 from ._ops.special_math import lgamma, digamma, polygamma, mvlgamma, erfinv, i0, sinc, xlogy  # noqa: F401
+from ._ops.incomplete_gamma import igamma, igammac  # noqa: F401
 from ._ops.float_math import (  # noqa: F401
     logaddexp2, float_power, heaviside, isposinf, isneginf, isreal, absolute, positive, gcd, lcm, ldexp, frexp,
     nextafter, acosh, asinh, atanh, arccosh, arcsinh, arctanh)

@@ -31,6 +31,7 @@ from ._ops import (clamp, creation, cumulative, indexing, inplace_shape, linalg,
                    norm, pointwise, reduction, reorder, sampling, scatter, shape, softmax, sorting, splitting,
                    tensor_split, triangular)
 from ._ops import binary_math, float_math, linalg_decomp, linalg_products, linalg_solve, special_math, unary_math
+from ._ops import incomplete_gamma
 from ._ops._common import grad_as, resolve_device, sum_to_shape
 from ._ops._inplace import regenerate_view_fn
 from . import autograd
@@ -685,6 +686,10 @@ def _bind_special_math():
         setattr(Tensor, name + "_", _inplace(fn))
     Tensor.polygamma = special_math._polygamma_method
     Tensor.polygamma_ = _inplace(special_math._polygamma_method)
+    for name in ("igamma", "igammac"):
+        fn = getattr(incomplete_gamma, name)
+        setattr(Tensor, name, fn)
+        setattr(Tensor, name + "_", _inplace(fn))
 
 
 _bind_special_math()

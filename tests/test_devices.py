@@ -239,6 +239,14 @@ CASES = {
                                              + torch.special.scaled_modified_bessel_k0(x.abs() * 3 + 0.2)
                                              + torch.special.scaled_modified_bessel_k1(x.abs() + 1)
                                              + torch.special.airy_ai(x * 2)),
+    "special_orthogonal": lambda x, d: (x + torch.special.chebyshev_polynomial_t(x, 3) + torch.special.chebyshev_polynomial_u(x / 9, 11)
+                                        + torch.special.shifted_chebyshev_polynomial_w(x.abs(), 6)
+                                        + torch.special.hermite_polynomial_h(x / 3, x.abs() * 3)
+                                        + torch.special.laguerre_polynomial_l(x, 4) + torch.special.legendre_polynomial_p(0.3, x.abs() * 5)),
+    "special_erfcx": lambda x, d: torch.special.erfcx(x * 3) + torch.special.erfcx(x * 30 - 40),
+    "special_igamma": lambda x, d: (torch.special.gammainc(x.detach().abs() * 10 + 0.5, x * x * 10)
+                                    + torch.igammac(x.detach().abs() + 0.1, x.abs() * 3)
+                                    + torch.igamma(x.detach().abs() * 100 + 30, x.abs() * 100 + 30)),
     "special_entr_xlog1py": lambda x, d: torch.special.entr(x.abs()) + torch.special.xlog1py(x, x.abs()),
     "linalg_det_inv": lambda x, d: torch.linalg.inv(x[:, :2]) * torch.linalg.det(x[:, 1:])
                                    + torch.linalg.slogdet(x[:, :2]).logabsdet + torch.logdet(x[:, :2]),

@@ -579,6 +579,13 @@ def scalar_mul(t, n):
     return Mul.apply(x, y, dt=dt, _name="MulBackward1")
 
 
+def scalar_sub(t, n):
+    """``t - n`` for a Python number ``n``, recorded as PyTorch's ``SubBackward1`` (what a
+    formula's ``tensor - scalar`` records in PyTorch)."""
+    x, y, dt = _operands(t, n)
+    return Sub.apply(x, y, dt, 1, _name="SubBackward1")
+
+
 def scalar_div(t, n):
     """``t / n`` for a Python number ``n``, recorded as PyTorch's ``DivBackward1``."""
     x, y, dt = _operands(t, n, true_div=True)

@@ -29,7 +29,7 @@ NAMESPACES = {
         addcmul addcdiv lerp scalar_tensor real imag view_as_real view_as_complex
         trunc frac sgn square isnan isinf isfinite nan_to_num
         rsqrt log1p expm1 log2 log10 exp2 tan asin acos atan sinh cosh erf erfc logit deg2rad rad2deg
-        lgamma digamma polygamma mvlgamma erfinv i0 sinc xlogy
+        lgamma digamma polygamma mvlgamma erfinv i0 sinc xlogy igamma igammac
         logaddexp2 float_power heaviside isposinf isneginf isreal absolute positive gcd lcm ldexp frexp
         nextafter acosh asinh atanh
         atan2 hypot fmod logaddexp fmax fmin signbit
@@ -62,7 +62,7 @@ NAMESPACES = {
         masked_select unique unique_consecutive bincount index_add index_add_ take take_along_dim
         moveaxis fliplr flipud rot90 kron diag_embed
         det logdet slogdet inverse cholesky svd matrix_power
-        lgamma digamma polygamma erfinv i0 sinc xlogy lgamma_ erfinv_ frexp ldexp gcd nextafter
+        lgamma digamma polygamma erfinv i0 sinc xlogy lgamma_ erfinv_ igamma igammac igamma_ igammac_ frexp ldexp gcd nextafter
         diagflat renorm renorm_ index_copy index_copy_ index_reduce index_reduce_ select_scatter slice_scatter
         diagonal_scatter as_strided storage_offset as_strided_scatter matrix_exp qr pinverse orgqr stft istft
     """),
@@ -76,6 +76,10 @@ NAMESPACES = {
         i0 i0e i1 i1e ndtr ndtri log_ndtr sinc round softmax log_softmax logsumexp xlogy xlog1py entr
         zeta spherical_bessel_j0 bessel_j0 bessel_j1 bessel_y0 bessel_y1 modified_bessel_i0 modified_bessel_i1
         modified_bessel_k0 modified_bessel_k1 scaled_modified_bessel_k0 scaled_modified_bessel_k1 airy_ai
+        gammainc gammaincc erfcx chebyshev_polynomial_t chebyshev_polynomial_u chebyshev_polynomial_v
+        chebyshev_polynomial_w shifted_chebyshev_polynomial_t shifted_chebyshev_polynomial_u
+        shifted_chebyshev_polynomial_v shifted_chebyshev_polynomial_w hermite_polynomial_h hermite_polynomial_he
+        laguerre_polynomial_l legendre_polynomial_p
     """),
     "torch.fft": ("reftorch.fft", """
         fft ifft rfft irfft hfft ihfft fft2 ifft2 rfft2 irfft2 hfft2 ihfft2 fftn ifftn rfftn irfftn hfftn ihfftn
