@@ -667,10 +667,10 @@ def _bind_unary_math():
         setattr(Tensor, name + "_", _inplace(fn))
     for name in ("isnan", "isinf", "isfinite", "signbit"):
         setattr(Tensor, name, getattr(unary_math, name))
-    for name in ("atan2", "arctan2", "hypot", "fmod", "logaddexp", "fmax", "fmin"):
+    for name in ("atan2", "arctan2", "hypot", "fmod", "logaddexp", "fmax", "fmin", "copysign"):
         fn = getattr(binary_math, name)
         setattr(Tensor, name, fn)
-        if name in ("atan2", "arctan2", "hypot", "fmod"):  # (PyTorch has no logaddexp_, fmax_, fmin_)
+        if name in ("atan2", "arctan2", "hypot", "fmod", "copysign"):  # (PyTorch has no logaddexp_, fmax_, fmin_)
             setattr(Tensor, name + "_", _inplace(fn))
 
 
@@ -824,6 +824,20 @@ def _bind_inplace_and_aliases():
 
 
 _bind_inplace_and_aliases()
+
+from ._ops import complex_ops as _complex_ops  # noqa: E402
+
+
+def _bind_complex():
+    """Methods for ``_ops/complex_ops.py`` (``angle``, the conjugate bit …) and the complex
+    conversions ``cfloat``/``cdouble``."""
+    for name in ("angle", "is_conj", "is_neg", "resolve_conj", "resolve_neg", "conj_physical", "conj_physical_"):
+        setattr(Tensor, name, getattr(_complex_ops, name))
+    Tensor.cfloat = lambda self, memory_format=None: _to(self, D.complex64)
+    Tensor.cdouble = lambda self, memory_format=None: _to(self, D.complex128)
+
+
+_bind_complex()
 
 #: Methods of PyTorch's that take ``self`` alone (its C binding refuses any argument, ``out=`` included).
 _SELF_ONLY = frozenset("""
