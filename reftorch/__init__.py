@@ -235,6 +235,11 @@ Tensor.stft = stft
 Tensor.istft = istft
 from . import distributions  # noqa: E402,F401  (torch.distributions)
 from .serialization import save, load  # noqa: E402,F401
+from . import backends, cpu  # noqa: E402,F401  (torch.backends, torch.cpu)
+from ._flags import (  # noqa: E402,F401
+    use_deterministic_algorithms, are_deterministic_algorithms_enabled, is_deterministic_algorithms_warn_only_enabled,
+    set_deterministic_debug_mode, get_deterministic_debug_mode, set_float32_matmul_precision,
+    get_float32_matmul_precision, set_warn_always, is_warn_always_enabled, set_flush_denormal)
 
 from .autograd import _graph as _autograd_graph  # noqa: E402
 
