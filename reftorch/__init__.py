@@ -235,7 +235,7 @@ Tensor.stft = stft
 Tensor.istft = istft
 from . import distributions  # noqa: E402,F401  (torch.distributions)
 from .serialization import save, load  # noqa: E402,F401
-from . import backends, cpu  # noqa: E402,F401  (torch.backends, torch.cpu)
+from . import backends, cpu, testing  # noqa: E402,F401  (torch.backends, torch.cpu, torch.testing)
 from ._flags import (  # noqa: E402,F401
     use_deterministic_algorithms, are_deterministic_algorithms_enabled, is_deterministic_algorithms_warn_only_enabled,
     set_deterministic_debug_mode, get_deterministic_debug_mode, set_float32_matmul_precision,

@@ -8,7 +8,6 @@ read and set (checked as PyTorch checks them) without changing any result.
 """
 from __future__ import annotations
 
-
 from . import cuda, cudnn, mkldnn, mps, openmp  # noqa: F401
 
 __all__ = ["cuda", "cudnn", "mkldnn", "mps", "openmp"]
