@@ -94,7 +94,7 @@ from ._ops.pointwise import (  # noqa: F401
 )
 from ._ops.indexing import index_fill, masked_scatter  # noqa: F401
 from ._tensor_inplace import index_put, index_put_  # noqa: F401
-from ._ops.creation import scalar_tensor  # noqa: F401
+from ._ops.creation import scalar_tensor, empty_strided  # noqa: F401
 from ._ops.indexing import real, imag  # noqa: F401
 # -- element-wise math: rounding, sign, classification (unary_math.py)
 from ._ops.unary_math import (  # noqa: F401
@@ -131,7 +131,7 @@ from ._ops.masked_select import masked_select  # noqa: F401
 from ._ops.unique import unique, unique_consecutive  # noqa: F401
 from ._ops.bincount import bincount  # noqa: F401
 from ._ops.index_add import index_add  # noqa: F401
-from ._ops.take import take, take_along_dim  # noqa: F401
+from ._ops.take import take, take_along_dim, put  # noqa: F401
 from ._ops.meshgrid import meshgrid  # noqa: F401
 from ._ops.bucketization import searchsorted, bucketize  # noqa: F401
 from ._ops.isin import isin  # noqa: F401
