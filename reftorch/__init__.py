@@ -115,7 +115,7 @@ from ._ops.order_stats import median, nanmedian, kthvalue, mode  # noqa: F401
 from ._ops.quantile import quantile, nanquantile  # noqa: F401
 from ._ops.aminmax import aminmax  # noqa: F401
 from ._ops.correlation import cov, corrcoef  # noqa: F401
-from ._ops.histogram import histc, histogram  # noqa: F401
+from ._ops.histogram import histc, histogram, histogramdd  # noqa: F401
 from ._ops.trapezoid import trapezoid, trapz, cumulative_trapezoid  # noqa: F401
 from ._ops.block_diag import block_diag  # noqa: F401
 from ._ops.combinations import combinations  # noqa: F401
@@ -132,6 +132,7 @@ from ._ops.unique import unique, unique_consecutive  # noqa: F401
 from ._ops.bincount import bincount  # noqa: F401
 from ._ops.index_add import index_add  # noqa: F401
 from ._ops.take import take, take_along_dim, put  # noqa: F401
+from ._ops.gradient import gradient  # noqa: F401
 from ._ops.meshgrid import meshgrid  # noqa: F401
 from ._ops.bucketization import searchsorted, bucketize  # noqa: F401
 from ._ops.isin import isin  # noqa: F401
