@@ -771,6 +771,7 @@ class Tensor:
         if self._grad is not None:
             new._grad = self._grad.__deepcopy__(memo)
         new.__dict__.update(self.__dict__)
+        new.__dict__.pop("_conj_bit", None)  # (PyTorch copies a conjugate view's values, without the bit)
         memo[id(self)] = new
         return new
 

@@ -128,3 +128,23 @@ def test_constants():
 ])
 def test_typename(expr):
     assert not isinstance(both(lambda T: eval(expr, {"T": T})), Exception)
+
+
+def test_deepcopy_drops_the_conj_bit():
+    import copy
+
+    def go(T):
+        d = copy.deepcopy(T.tensor([1 + 2j]).conj())
+        return d, d.is_conj()
+    both(go)
+
+
+def test_load_pytorch_conj_and_neg_tensors(tmp_path):
+    # PyTorch saves a lazy conjugate (negative) view as its storage plus a metadata bit
+    c = torch.tensor([1 + 2j, 3 - 1j]).conj()
+    n = torch.tensor([1 + 2j, 3 - 1j]).conj().imag
+    assert n.is_neg()
+    torch.save({"c": c, "n": n}, tmp_path / "t.pt")
+    got = reftorch.load(tmp_path / "t.pt")
+    assert got["c"].tolist() == c.tolist() and got["c"].is_conj()
+    assert got["n"].tolist() == n.tolist()
