@@ -202,6 +202,10 @@ CASES = {
     "index_add_": lambda x, d: (x * 1).index_add_(0, _idx(d, [1]), x[:1] * 3),
     "take": lambda x, d: x.take(_idx(d, [[5, -1], [0, 0]])),
     "put": lambda x, d: x.put(_idx(d, [5, -1, 0]), x[0] * 2),
+    "gradient": lambda x, d: (torch.gradient(x, spacing=[torch.tensor([0.0, 2.0], device=d),
+                                                         torch.tensor([0.0, 1.0, 3.0], device=d)])[1]
+                              + torch.gradient(x * x, dim=1, edge_order=2)[0]),
+    "histogramdd": lambda x, d: x + torch.histogramdd(x.detach().t().contiguous(), bins=[3, 2]).hist.sum(),
     "put_accumulate": lambda x, d: torch.put(x, _idx(d, [1, 1]), x[1, :2], accumulate=True),
     "angle_copysign": lambda x, d: torch.copysign(x, x[1] - 1) + torch.angle(x - 1),
     "complex_polar": lambda x, d: torch.complex(x, x * 2).abs() + torch.polar(x, x).real,
