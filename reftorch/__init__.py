@@ -94,14 +94,14 @@ from ._ops.pointwise import (  # noqa: F401
 )
 from ._ops.indexing import index_fill, masked_scatter  # noqa: F401
 from ._tensor_inplace import index_put, index_put_  # noqa: F401
-from ._ops.creation import scalar_tensor  # noqa: F401
+from ._ops.creation import scalar_tensor, empty_strided  # noqa: F401
 from ._ops.indexing import real, imag  # noqa: F401
 # -- element-wise math: rounding, sign, classification (unary_math.py)
 from ._ops.unary_math import (  # noqa: F401
     floor, ceil, round, trunc, fix, frac, sign, sgn, square, isnan, isinf, isfinite, nan_to_num)
 from ._ops.unary_math import (  # noqa: F401
     rsqrt, log1p, expm1, log2, log10, exp2, tan, asin, acos, atan, arcsin, arccos, arctan, sinh, cosh, erf, erfc)
-from ._ops.binary_math import atan2, arctan2, hypot, fmod, logaddexp, fmax, fmin  # noqa: F401
+from ._ops.binary_math import atan2, arctan2, hypot, fmod, logaddexp, fmax, fmin, copysign  # noqa: F401
 from ._ops.unary_math import signbit, deg2rad, rad2deg, logit  # noqa: F401
 from ._ops.special_math import lgamma, digamma, polygamma, mvlgamma, erfinv, i0, sinc, xlogy  # noqa: F401
 from ._ops.incomplete_gamma import igamma, igammac  # noqa: F401
@@ -116,7 +116,7 @@ from ._ops.order_stats import median, nanmedian, kthvalue, mode  # noqa: F401
 from ._ops.quantile import quantile, nanquantile  # noqa: F401
 from ._ops.aminmax import aminmax  # noqa: F401
 from ._ops.correlation import cov, corrcoef  # noqa: F401
-from ._ops.histogram import histc, histogram  # noqa: F401
+from ._ops.histogram import histc, histogram, histogramdd  # noqa: F401
 from ._ops.trapezoid import trapezoid, trapz, cumulative_trapezoid  # noqa: F401
 from ._ops.block_diag import block_diag  # noqa: F401
 from ._ops.combinations import combinations  # noqa: F401
@@ -132,7 +132,8 @@ from ._ops.masked_select import masked_select  # noqa: F401
 from ._ops.unique import unique, unique_consecutive  # noqa: F401
 from ._ops.bincount import bincount  # noqa: F401
 from ._ops.index_add import index_add  # noqa: F401
-from ._ops.take import take, take_along_dim  # noqa: F401
+from ._ops.take import take, take_along_dim, put  # noqa: F401
+from ._ops.gradient import gradient  # noqa: F401
 from ._ops.meshgrid import meshgrid  # noqa: F401
 from ._ops.bucketization import searchsorted, bucketize  # noqa: F401
 from ._ops.isin import isin  # noqa: F401
@@ -149,6 +150,13 @@ from ._ops.linalg_products import pinverse  # noqa: F401
 from ._ops.householder import orgqr  # noqa: F401
 from ._ops.linalg_products import matrix_power  # noqa: F401
 from ._ops.weight_norm import norm_except_dim, _weight_norm  # noqa: F401
+from ._ops.complex_ops import (  # noqa: F401
+    complex, polar, angle, is_conj, is_neg, resolve_conj, resolve_neg, conj_physical, conj_physical_)
+from ._ops.complex_ops import _need_tensor
+from ._tensor import typename  # noqa: F401
+from math import pi, e, inf, nan  # noqa: F401, E402  (torch.pi … are Python floats)
+
+newaxis = None  #: ``x[:, torch.newaxis]`` adds a dimension, as ``None`` does
 
 
 def is_tensor(obj) -> "bool":
@@ -164,6 +172,49 @@ def numel(input) -> "int":
 def is_floating_point(input) -> "bool":
     """True for float16/float32/float64 tensors."""
     return input.dtype.is_floating_point
+
+
+def is_complex(input) -> "bool":
+    """True for complex64/complex128 tensors. Mirrors ``torch.is_complex``.
+
+    Raises:
+        TypeError: when ``input`` is not a tensor.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.is_complex(torch.tensor([1j])), torch.is_complex(torch.tensor([1.0]))
+        (True, False)
+    """
+    _need_tensor("is_complex", "input", 1, input)
+    return input.is_complex()
+
+
+def is_inference(input) -> "bool":
+    """Whether ``input`` is an inference tensor (made inside ``torch.inference_mode()``).
+    Mirrors ``torch.is_inference``; see :meth:`Tensor.is_inference`.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> with torch.inference_mode():
+        ...     x = torch.ones(1)
+        >>> torch.is_inference(x), torch.is_inference(torch.ones(1))
+        (True, False)
+    """
+    _need_tensor("is_inference", "input", 1, input)
+    return input.is_inference()
+
+
+def get_device(input) -> "int":
+    """The index of the device ``input`` lives on: ``-1`` for the CPU. Mirrors
+    ``torch.get_device`` / ``Tensor.get_device``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.get_device(torch.ones(1))
+        -1
+    """
+    _need_tensor("get_device", "input", 1, input)
+    return input.get_device()
 
 
 def detach(input):
@@ -187,6 +238,11 @@ Tensor.istft = istft
 from . import distributions  # noqa: E402,F401  (torch.distributions)
 from . import func  # noqa: E402,F401  (torch.func)
 from .serialization import save, load  # noqa: E402,F401
+from . import backends, cpu, testing  # noqa: E402,F401  (torch.backends, torch.cpu, torch.testing)
+from ._flags import (  # noqa: E402,F401
+    use_deterministic_algorithms, are_deterministic_algorithms_enabled, is_deterministic_algorithms_warn_only_enabled,
+    set_deterministic_debug_mode, get_deterministic_debug_mode, set_float32_matmul_precision,
+    get_float32_matmul_precision, set_warn_always, is_warn_always_enabled, set_flush_denormal)
 
 from .autograd import _graph as _autograd_graph  # noqa: E402
 

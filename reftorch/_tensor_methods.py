@@ -371,6 +371,20 @@ def _new(fn):
     return method
 
 
+def _new_empty_strided(self, size, stride, *, dtype=None, device=None, requires_grad=False, **kw):
+    """An uninitialised tensor of shape ``size`` and strides ``stride``, by default of this
+    tensor's dtype and device (see :func:`reftorch.empty_strided`). Mirrors
+    ``torch.Tensor.new_empty_strided``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.ones(2, dtype=torch.float64).new_empty_strided((2, 2), (1, 2)).stride()
+        (1, 2)
+    """
+    return creation.empty_strided(size, stride, dtype=self.dtype if dtype is None else dtype,
+                                  device=self.device if device is None else device, requires_grad=requires_grad)
+
+
 def _new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False):
     return creation.full(size, fill_value, dtype=self.dtype if dtype is None else dtype,
                          device=self.device if device is None else device, requires_grad=requires_grad)
@@ -447,7 +461,7 @@ M = {
     "char": lambda self, memory_format=None: _to(self, D.int8),
     "pin_memory": _pin_memory, "is_pinned": lambda self, device=None: self._backend.is_pinned(self._data),
     "new_zeros": _new(creation.zeros), "new_ones": _new(creation.ones), "new_empty": _new(creation.empty),
-    "new_full": _new_full, "new_tensor": _new_tensor,
+    "new_full": _new_full, "new_tensor": _new_tensor, "new_empty_strided": _new_empty_strided,
 }
 
 for _name, _fn in M.items():
@@ -668,10 +682,10 @@ def _bind_unary_math():
         setattr(Tensor, name + "_", _inplace(fn))
     for name in ("isnan", "isinf", "isfinite", "signbit"):
         setattr(Tensor, name, getattr(unary_math, name))
-    for name in ("atan2", "arctan2", "hypot", "fmod", "logaddexp", "fmax", "fmin"):
+    for name in ("atan2", "arctan2", "hypot", "fmod", "logaddexp", "fmax", "fmin", "copysign"):
         fn = getattr(binary_math, name)
         setattr(Tensor, name, fn)
-        if name in ("atan2", "arctan2", "hypot", "fmod"):  # (PyTorch has no logaddexp_, fmax_, fmin_)
+        if name in ("atan2", "arctan2", "hypot", "fmod", "copysign"):  # (PyTorch has no logaddexp_, fmax_, fmin_)
             setattr(Tensor, name + "_", _inplace(fn))
 
 
@@ -777,7 +791,7 @@ Tensor._legacy_new = staticmethod(_legacy_new)
 Tensor._rebuild = staticmethod(creation._rebuild)
 
 from ._ops import masked_select as _masked_select, unique as _unique, bincount as _bincount  # noqa: E402
-from ._ops import index_add as _index_add, take as _take  # noqa: E402
+from ._ops import index_add as _index_add, take as _take, python_apply as _python_apply  # noqa: E402
 from ._ops import unfold as _unfold, as_strided as _as_strided, matrix_exp as _matrix_exp  # noqa: E402
 from ._ops import householder as _householder  # noqa: E402
 from ._ops import flips as _flips, tensor_products as _products, diag_embed as _diag_embed  # noqa: E402
@@ -792,6 +806,10 @@ def _bind_more_indexing():
     Tensor.index_add = _index_add.index_add
     Tensor.index_add_ = _index_add.index_add_
     Tensor.take = _take.take
+    Tensor.put = _take.put
+    Tensor.put_ = _inplace(_take.put)
+    Tensor.resize_as_ = inplace_shape.resize_as_
+    Tensor.apply_, Tensor.map_ = _python_apply.apply_, _python_apply.map_
     Tensor.take_along_dim = _take.take_along_dim
     Tensor.moveaxis = shape.movedim
     Tensor.fliplr, Tensor.flipud, Tensor.rot90 = _flips.fliplr, _flips.flipud, _flips.rot90
@@ -829,6 +847,20 @@ def _bind_inplace_and_aliases():
 
 
 _bind_inplace_and_aliases()
+
+from ._ops import complex_ops as _complex_ops  # noqa: E402
+
+
+def _bind_complex():
+    """Methods for ``_ops/complex_ops.py`` (``angle``, the conjugate bit …) and the complex
+    conversions ``cfloat``/``cdouble``."""
+    for name in ("angle", "is_conj", "is_neg", "resolve_conj", "resolve_neg", "conj_physical", "conj_physical_"):
+        setattr(Tensor, name, getattr(_complex_ops, name))
+    Tensor.cfloat = lambda self, memory_format=None: _to(self, D.complex64)
+    Tensor.cdouble = lambda self, memory_format=None: _to(self, D.complex128)
+
+
+_bind_complex()
 
 #: Methods of PyTorch's that take ``self`` alone (its C binding refuses any argument, ``out=`` included).
 _SELF_ONLY = frozenset("""

@@ -19,6 +19,8 @@ _PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep  # reftorch's own
 
 #: The messages warned about so far in this process.
 _given = set()
+#: ``torch.set_warn_always(True)``: warn every time
+always = False
 
 
 def warn_once(message: str, stacklevel: int = 1, category=UserWarning) -> None:
@@ -32,7 +34,7 @@ def warn_once(message: str, stacklevel: int = 1, category=UserWarning) -> None:
             the user's line.
         category: the warning class (default ``UserWarning``).
     """
-    if message in _given:
+    if message in _given and not always:
         return
     _given.add(message)
     if stacklevel == 0:

@@ -44,6 +44,9 @@ NAMESPACES = {
         block_diag combinations vander diagflat unravel_index renorm index_copy index_reduce select_scatter
         slice_scatter diagonal_scatter as_strided as_strided_scatter matrix_exp qr pinverse orgqr
         stft istft hann_window hamming_window blackman_window bartlett_window kaiser_window
+        complex polar angle copysign conj_physical is_complex is_conj resolve_conj typename
+        use_deterministic_algorithms are_deterministic_algorithms_enabled set_float32_matmul_precision
+        put empty_strided gradient histogramdd
     """),
     "torch.Tensor": ("reftorch.Tensor", """
         shape size dim ndim numel dtype device requires_grad grad grad_fn is_leaf item tolist numpy

@@ -17,7 +17,7 @@ from collections import OrderedDict, namedtuple
 from collections.abc import Mapping
 
 from ..._ops.creation import empty_like
-from ..._tensor import Tensor, tensor_type_name
+from ..._tensor import Tensor, typename as _typename
 from ..._tensor_methods import parse_to_args
 from ...autograd.grad_mode import no_grad
 from ...utils.hooks import BackwardHook, RemovableHandle
@@ -27,26 +27,6 @@ __all__ = ["Module"]
 
 #: the key suffix of a module's ``get_extra_state()`` in its state dict
 _EXTRA_STATE_KEY_SUFFIX = "_extra_state"
-
-
-def _typename(obj) -> str:
-    """``torch.typename``: ``torch.FloatTensor`` for tensors; for a class or function its
-    own dotted name (``torch.nn.modules.linear.Linear``), for other objects their class's.
-    reftorch's own names are given under ``torch.``, the namespace reftorch mirrors."""
-    if isinstance(obj, Tensor):
-        return tensor_type_name(obj)
-    module = getattr(obj, "__module__", "") or ""
-    if hasattr(obj, "__qualname__"):
-        name = obj.__qualname__
-    elif hasattr(obj, "__name__"):
-        name = obj.__name__
-    else:
-        module, name = type(obj).__module__ or "", type(obj).__qualname__
-    if module in ("", "builtins", "__builtin__"):
-        return name
-    if module == "reftorch" or module.startswith("reftorch."):
-        module = "torch" + module[len("reftorch"):]
-    return f"{module}.{name}"
 
 
 def _addindent(s: str, num_spaces: int) -> str:
