@@ -258,6 +258,9 @@ CASES = {
                                 + torch.linalg.eig(x[:, :2]).eigenvectors.abs().sum(0)),
     "householder_product": lambda x, d: (torch.linalg.householder_product(x.t(), x[0, :2] / 3)
                                          + torch.orgqr(x.t(), x[1, :1])).t(),
+    "linalg_lu": lambda x, d: (torch.linalg.lu_solve(*torch.linalg.lu_factor(x[:, :2]), x)
+                               + torch.linalg.lu_solve(*torch.linalg.lu_factor(x[:, 1:]), x, adjoint=True)
+                               + torch.linalg.lu(x).U + torch.lu_unpack(*torch.linalg.lu_factor(x.t())).L.t()),
     "linalg_lstsq": lambda x, d: torch.linalg.lstsq(x.t(), x.t()[:, :1] * 2 + 1, driver="gelsd").solution
                                  + torch.linalg.lstsq(x.t(), x[0], driver="gelsd").residuals,
     "logaddexp2_float_power": lambda x, d: torch.logaddexp2(x, x * 2) + torch.float_power(x.abs(), 2).float(),
