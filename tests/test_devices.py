@@ -268,6 +268,9 @@ CASES = {
         + torch.linalg.cond(x) + torch.linalg.cond(x[:, 1:], "nuc") + torch.linalg.vander(x[:, 0], N=3)
         + torch.linalg.diagonal(x[:, :2]).unsqueeze(1) + torch.linalg.tensorinv(x[:, 1:] + 2 * torch.eye(2, device=d), ind=1)[0, 0]
         + torch.linalg.tensorsolve(x[:, :2] + 2 * torch.eye(2, device=d), x[:, 2]).unsqueeze(1)),
+    "geqrf_ormqr": lambda x, d: (torch.geqrf(x.detach().t() * 1).a.t() * x
+                                 + torch.ormqr(x.t(), x[0, :2] / 3, x.t() * 2, transpose=True).t()
+                                 + torch.ormqr(x.t(), x[1, :2] / 4, x[:, :1].expand(2, 3), left=False)),
     "linalg_lstsq": lambda x, d: torch.linalg.lstsq(x.t(), x.t()[:, :1] * 2 + 1, driver="gelsd").solution
                                  + torch.linalg.lstsq(x.t(), x[0], driver="gelsd").residuals,
     "logaddexp2_float_power": lambda x, d: torch.logaddexp2(x, x * 2) + torch.float_power(x.abs(), 2).float(),
