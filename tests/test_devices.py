@@ -274,6 +274,10 @@ CASES = {
     "addr_addbmm_vdot_dist": lambda x, d: (torch.addr(x, x[:, 0], x[0], beta=0.5) + torch.addbmm(x[0], x.unsqueeze(1).mT,
                                                                                         x.unsqueeze(1)[:, :, :3])[:2]
                                            + torch.vdot(x[0], x[1]) + torch.dist(x, x[0] * 2, 3) + (x * 1).addmm_(x[:, :2], x)),
+    "linalg_ldl": lambda x, d: (x + torch.linalg.ldl_factor(x.detach().t() @ x.detach() - torch.eye(3, device=d)).LD[:2]
+                                + torch.linalg.ldl_solve(*torch.linalg.ldl_factor(x.detach().t() @ x.detach()
+                                                                                   + torch.eye(3, device=d)),
+                                                         x.detach().t()).t()),
     "linalg_lstsq": lambda x, d: torch.linalg.lstsq(x.t(), x.t()[:, :1] * 2 + 1, driver="gelsd").solution
                                  + torch.linalg.lstsq(x.t(), x[0], driver="gelsd").residuals,
     "logaddexp2_float_power": lambda x, d: torch.logaddexp2(x, x * 2) + torch.float_power(x.abs(), 2).float(),

@@ -69,7 +69,7 @@ NAMESPACES = {
     "torch.linalg": ("reftorch.linalg", """
         det slogdet inv inv_ex solve solve_ex cholesky cholesky_ex qr eigh eigvalsh svd svdvals pinv
         matrix_power matrix_rank multi_dot vecdot solve_triangular lstsq norm vector_norm matrix_norm
-        cross matmul LinAlgError matrix_exp eig eigvals householder_product lu lu_factor lu_factor_ex lu_solve cond vander diagonal tensorinv tensorsolve
+        cross matmul LinAlgError matrix_exp eig eigvals householder_product lu lu_factor lu_factor_ex lu_solve cond vander diagonal tensorinv tensorsolve ldl_factor ldl_factor_ex ldl_solve
     """),
     "torch.special": ("reftorch.special", """
         expit logit erf erfc erfinv exp2 expm1 log1p gammaln digamma psi polygamma multigammaln
