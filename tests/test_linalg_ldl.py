@@ -22,6 +22,7 @@ def _symmetric(n, sparse=False, batch=()):
 CASES = [_symmetric(n) for n in (1, 2, 3, 5, 8)] + [_symmetric(n, True) for n in (3, 4, 6, 7)] + [
     _symmetric(4, batch=(3,)), _symmetric(3, batch=(2, 2)), np.array([[1., 7.], [7., 1.]]),
     np.array([[0., 1., 2.], [1., 0., 3.], [2., 3., 0.]]), np.array([[4., 2.], [2., 3.]]),
+    np.array([[np.nan, 1.], [1., 0.]]),
 ]
 
 

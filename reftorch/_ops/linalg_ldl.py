@@ -90,10 +90,10 @@ def sytf2(b, a):
             imax, colmax = _first_max(b, s[k + 1:, k])
             imax += k + 1
         kp = k
-        if max(absakk, colmax) == 0 or math.isnan(absakk):
+        if max(absakk, colmax) == 0:
             info = info or k + 1
         else:
-            if absakk < _ALPHA * colmax:
+            if not absakk >= _ALPHA * colmax:  # (a nan pivot goes on to the other tests, as in PyTorch's LAPACK)
                 rowmax = _first_max(b, s[imax, k:imax])[1]
                 if imax < n - 1:
                     rowmax = max(rowmax, _first_max(b, s[imax + 1:, imax])[1])
