@@ -160,3 +160,15 @@ def test_tensorinv_tensorsolve(expr):
     args = RNG.standard_normal((4, 4)) + 3 * np.eye(4), RNG.standard_normal((2, 2))
     both(lambda T, a, b: eval(expr, {"T": T, "a": a, "b": b}), *args)
     check_grads(lambda T, a, b: eval(expr, {"T": T, "a": a, "b": b}), *args)
+
+
+@pytest.mark.parametrize("expr", [
+    "T.cholesky_solve(b, l)", "T.cholesky_solve(b, l.mH, upper=True)", "T.triangular_solve(b, l, upper=False)",
+    "T.triangular_solve(b, l, transpose=True, upper=False)", "T.triangular_solve(b, l.mT, transpose=True)",
+])
+def test_complex_grads(expr):
+    l = FACTOR + 1j * np.tril(RNG.standard_normal(FACTOR.shape), -1)
+    b = B + 1j * RNG.standard_normal(B.shape)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        check_grads(lambda T, l, b: eval(expr, {"T": T, "l": l, "b": b}), l, b, complex_grads=True)

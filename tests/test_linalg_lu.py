@@ -148,3 +148,25 @@ def test_errors(expr):
 
 def test_lu_unpack_int_data():
     both(lambda T: T.lu_unpack(T.tensor([[1, 2], [3, 4]]), T.tensor([2, 2], dtype=T.int32)))
+
+
+@pytest.mark.parametrize("expr", [
+    "T.linalg.lu_factor(a)", "T.linalg.lu(a)", "T.linalg.lu_solve(*T.linalg.lu_factor(a), b)",
+    "T.linalg.lu_solve(*T.linalg.lu_factor(a), b, adjoint=True)",
+    "T.linalg.lu_solve(*T.linalg.lu_factor(a), b.mT, left=False)",
+])
+def test_complex_values(expr):
+    """Complex pivoting uses |re| + |im| (BLAS's izamax), as LAPACK."""
+    a = SQ + 1j * RNG.standard_normal(SQ.shape)
+    b = B + 1j * RNG.standard_normal(B.shape)
+    both(lambda T, a, b: eval(expr, {"T": T, "a": a, "b": b}), a, b)
+
+
+@pytest.mark.parametrize("expr", [
+    "T.linalg.lu_solve(*T.linalg.lu_factor(a), b)", "T.linalg.lu_solve(*T.linalg.lu_factor(a), b, adjoint=True)",
+    "T.linalg.lu_solve(*T.linalg.lu_factor(a), b.mT, left=False, adjoint=True)", "T.linalg.lu(a)",
+])
+def test_complex_grads(expr):
+    a = SQ + 1j * RNG.standard_normal(SQ.shape)
+    b = B + 1j * RNG.standard_normal(B.shape)
+    check_grads(lambda T, a, b: eval(expr, {"T": T, "a": a, "b": b}), a, b, complex_grads=True)

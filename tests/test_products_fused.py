@@ -114,3 +114,12 @@ def test_errors(expr):
         warnings.simplefilter("ignore")
         both(lambda T, m, v1, v2: eval(expr, {"T": T, "m": m, "v1": v1, "v2": v2}),
              M.astype("float32"), V1.astype("float32"), V2.astype("float32"), msg=True)
+
+
+@pytest.mark.parametrize("expr", [
+    "T.vdot(m[0], m[1])", "T.addr(m[:2, :2], m[0, :2], m[1, :2], beta=0.5)", "T.dist(m, m[0], 3)", "T.dist(m, m[1])",
+    "T.addbmm(m[:2, :2], m.unsqueeze(0)[:, :2], m.unsqueeze(0).mT[:, :, :2], alpha=2)",
+])
+def test_complex_grads(expr):
+    m = RNG.standard_normal((3, 3)) + 1j * RNG.standard_normal((3, 3))
+    check_grads(lambda T, m: eval(expr, {"T": T, "m": m}), m, complex_grads=True)

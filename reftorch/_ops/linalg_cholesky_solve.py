@@ -14,7 +14,7 @@ from .._tensor import tensor_arg
 from .._warnings import warn_once
 from ..autograd.function import OpFunction
 from ._common import sum_to_shape
-from .householder import _mH
+from .householder import _conj, _mH
 from .linalg_products import _substitute
 from .linalg_solve import check_square, mT, raise_singular
 from .reduction import _return_type
@@ -120,9 +120,9 @@ class TriangularSolve(OpFunction):
         upper, transpose, unit, sb, sa = ctx.args
         gb = ga = None
         if gx is not None:
-            gb = _tri_solve(xp, ctx.a, gx, upper, not transpose, unit)
+            gb = _tri_solve(xp, _conj(xp, ctx.a), gx, upper, not transpose, unit)
             if ctx.needs_input_grad[1]:
-                ga = -xp.matmul(ctx.x, mT(xp, gb)) if transpose else -xp.matmul(gb, _mH(xp, ctx.x))
+                ga = -xp.matmul(_conj(xp, ctx.x), mT(xp, gb)) if transpose else -xp.matmul(gb, _mH(xp, ctx.x))
                 ga = xp.triu(ga, k=int(unit)) if upper else xp.tril(ga, k=-int(unit))
         if ga is None:
             ga = xp.zeros_like(ctx.a)
@@ -219,7 +219,9 @@ def cholesky_inverse(input, upper=False, *, out=None):
 
     Mirrors ``torch.cholesky_inverse`` (and ``Tensor.cholesky_inverse``;
     ``grad_fn=<CholeskyInverseBackward0>``). The inverse is computed by substitution, so
-    where PyTorch's LAPACK gives ``-0.`` reftorch may give ``0.``.
+    where PyTorch's LAPACK gives ``-0.`` reftorch may give ``0.``; for a complex factor the
+    diagonal is used as given (LAPACK's ``lauum`` reads only its real part: the results
+    differ unless the diagonal is real, as a Cholesky factor's is).
 
     Args:
         input: the factor, a float32/float64 tensor of shape ``(*, n, n)``.
