@@ -62,3 +62,18 @@ def test_errors(expr):
         a, tau = T.geqrf(T.tensor([[1., 2, 3], [4, 5, 6], [7, 8, 10], [1, 0, 1]]))
         return eval(expr, {"T": T, "a": a, "tau": tau})
     both(fn, msg=True)
+
+
+@pytest.mark.parametrize("shape", [(4, 4), (5, 3), (3, 5), (2, 4, 3)])
+def test_complex(shape):
+    a = RNG.standard_normal(shape) + 1j * RNG.standard_normal(shape)
+    both(lambda T, a: T.geqrf(a), a)
+    both(lambda T, a: T.geqrf(a), a.astype("complex64"))
+    r, tau = (t.numpy() for t in torch.geqrf(torch.from_numpy(a)))
+    m = shape[-2]
+    for left in (True, False):
+        for transpose in (False, True):
+            c_shape = shape[:-2] + ((m, 2) if left else (2, m))
+            c = RNG.standard_normal(c_shape) + 1j * RNG.standard_normal(c_shape)
+            check_grads(lambda T, r, tau, c: T.ormqr(r, tau, c, left=left, transpose=transpose), r, tau, c,
+                        complex_grads=True)

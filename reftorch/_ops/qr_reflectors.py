@@ -19,28 +19,36 @@ geqrf_rt = _return_type("geqrf", ("a", "tau"))
 
 
 def geqrf_kernel(b, a):
-    """``(a, tau)`` of LAPACK's ``geqrf`` for the real matrices ``a`` (``(*, m, n)``)."""
+    """``(a, tau)`` of LAPACK's ``geqrf`` for the matrices ``a`` (``(*, m, n)``, real or
+    complex: ``zlarfg``'s ``beta = -sign(re(alpha)) * ||(alpha, x)||``, ``tau = (beta -
+    alpha) / beta``, and ``H^H`` applied to the columns on the right)."""
     xp = b.xp
     m, n = a.shape[-2], a.shape[-1]
-    rows = xp.reshape(xp.arange(m, **b._dev_kw()), (m, 1))
+    complex_ = xp.isdtype(a.dtype, "complex floating")
+    rows = xp.arange(m, **b._dev_kw())
     taus = []
     u = a
     for i in range(min(m, n)):
         alpha = u[..., i, i]
         x = u[..., i + 1:, i]
-        xnorm = xp.sqrt(xp.sum(x * x, axis=-1))
-        zero = xnorm == 0
-        beta = -xp.copysign(xp.hypot(alpha, xnorm), alpha)
-        safe_beta = xp.where(zero, xp.ones_like(beta), beta)
-        tau = xp.where(zero, xp.zeros_like(beta), (safe_beta - alpha) / safe_beta)
-        scale = xp.where(zero, xp.ones_like(beta), 1 / xp.where(zero, xp.ones_like(beta), alpha - safe_beta))
+        re, im = (xp.real(alpha), xp.imag(alpha)) if complex_ else (alpha, xp.zeros_like(alpha))
+        xnorm = xp.sqrt(xp.sum(xp.real(x * xp.conj(x)) if complex_ else x * x, axis=-1))
+        zero = (xnorm == 0) & (im == 0)
+        beta = -xp.copysign(xp.sqrt(re * re + im * im + xnorm * xnorm), re)
+        one = xp.ones_like(beta)
+        safe_beta = xp.where(zero, one, beta)
+        tau = (safe_beta - alpha) / xp.astype(safe_beta, alpha.dtype) if complex_ else (safe_beta - alpha) / safe_beta
+        tau = xp.where(zero, xp.zeros_like(tau), tau)
+        denom = alpha - xp.astype(safe_beta, alpha.dtype)
+        scale = 1 / xp.where(zero, xp.ones_like(denom), denom)
         below = u[..., :, i] * xp.expand_dims(scale, axis=-1)
-        v = xp.where(rows[:, 0] > i, below, xp.where(rows[:, 0] == i, xp.ones_like(below), xp.zeros_like(below)))
+        v = xp.where(rows > i, below, xp.where(rows == i, xp.ones_like(below), xp.zeros_like(below)))
         v = xp.expand_dims(v, axis=-1)  # (*, m, 1)
-        col = xp.where(rows[:, 0] == i, xp.expand_dims(xp.where(zero, alpha, beta), axis=-1),
-                       xp.where(rows[:, 0] > i, v[..., 0], u[..., :, i]))
+        top = xp.where(zero, alpha, xp.astype(beta, alpha.dtype))
+        col = xp.where(rows == i, xp.expand_dims(top, axis=-1), xp.where(rows > i, v[..., 0], u[..., :, i]))
         right = u[..., :, i + 1:]
-        right = right - xp.reshape(tau, tau.shape + (1, 1)) * xp.matmul(v, xp.matmul(_mH(xp, v), right))
+        tau_h = xp.conj(tau) if complex_ else tau  # (H^H is applied)
+        right = right - xp.reshape(tau_h, tau.shape + (1, 1)) * xp.matmul(v, xp.matmul(_mH(xp, v), right))
         u = xp.concat([u[..., :, :i], xp.expand_dims(col, axis=-1), right], axis=-1)
         taus.append(tau)
     tau = xp.stack(taus, axis=-1) if taus else xp.zeros(tuple(a.shape[:-2]) + (0,), dtype=a.dtype, **b._dev_kw())
@@ -103,14 +111,14 @@ def geqrf(input, *, out=None):
     Mirrors ``torch.geqrf`` (and ``Tensor.geqrf``; ``grad_fn=<GeqrfBackward0>``, whose
     backward raises NotImplementedError as in PyTorch). The reflections are LAPACK's
     (``R``'s diagonal has the opposite sign of the column's leading entry); values agree with
-    LAPACK's blocked kernel to float rounding. Real dtypes only.
+    LAPACK's blocked kernel to float rounding.
 
     Args:
-        input: a float32/float64 tensor of shape ``(*, m, n)``.
+        input: a float32/float64 or complex tensor of shape ``(*, m, n)``.
 
     Raises:
         RuntimeError: for fewer than 2 dimensions.
-        NotImplementedError: for integer, half or complex dtypes.
+        NotImplementedError: for integer or half dtypes.
 
     Examples:
         >>> import reftorch as torch
@@ -125,7 +133,7 @@ def geqrf(input, *, out=None):
     tensor_arg(input, "geqrf", "input", 1)
     if input.dim() < 2:
         raise RuntimeError("torch.geqrf: input must have at least 2 dimensions.")
-    if not input.dtype.is_floating_point or input.dtype in (D.float16, D.bfloat16):
+    if not (input.dtype.is_floating_point or input.dtype.is_complex) or input.dtype in (D.float16, D.bfloat16):
         raise NotImplementedError(f"\"geqrf_cpu\" not implemented for '{D.scalar_name(input.dtype)}'")
     return geqrf_rt(*Geqrf.apply(input))
 
@@ -196,5 +204,5 @@ def _ormqr_checks(A, tau, C, left):
         if t.dtype is not A.dtype:
             raise RuntimeError(f"{who}: Expected input and {name} to have the same dtype, but input has dtype"
                                f"{D.scalar_name(A.dtype)} and {name} has dtype {D.scalar_name(t.dtype)}")
-    if not A.dtype.is_floating_point or A.dtype in (D.float16, D.bfloat16):
+    if not (A.dtype.is_floating_point or A.dtype.is_complex) or A.dtype in (D.float16, D.bfloat16):
         raise NotImplementedError(f"\"ormqr_cpu\" not implemented for '{D.scalar_name(A.dtype)}'")
