@@ -148,6 +148,10 @@ from ._ops.linalg_solve import torch_det as det, logdet, torch_slogdet as slogde
 from ._ops.linalg_decomp import torch_cholesky as cholesky, torch_svd as svd, torch_qr as qr  # noqa: F401
 from ._ops.linalg_products import pinverse  # noqa: F401
 from ._ops.householder import orgqr  # noqa: F401
+from ._ops.linalg_lu import lu_unpack, torch_lu as lu, torch_lu_solve as lu_solve  # noqa: F401
+from ._ops.linalg_cholesky_solve import cholesky_inverse, cholesky_solve, triangular_solve  # noqa: F401
+from ._ops.qr_reflectors import geqrf, ormqr  # noqa: F401
+from ._ops.products_fused import addbmm, addr, chain_matmul, dist, vdot  # noqa: F401
 from ._ops.linalg_products import matrix_power  # noqa: F401
 from ._ops.weight_norm import norm_except_dim, _weight_norm  # noqa: F401
 from ._ops.complex_ops import (  # noqa: F401

@@ -794,6 +794,8 @@ from ._ops import masked_select as _masked_select, unique as _unique, bincount a
 from ._ops import index_add as _index_add, take as _take, python_apply as _python_apply  # noqa: E402
 from ._ops import unfold as _unfold, as_strided as _as_strided, matrix_exp as _matrix_exp  # noqa: E402
 from ._ops import householder as _householder  # noqa: E402
+from ._ops import linalg_lu as _linalg_lu, linalg_cholesky_solve as _cholesky_solve, qr_reflectors as _qr_reflectors  # noqa: E402
+from ._ops import products_fused as _products_fused  # noqa: E402
 from ._ops import flips as _flips, tensor_products as _products, diag_embed as _diag_embed  # noqa: E402
 
 
@@ -832,6 +834,14 @@ def _bind_inplace_and_aliases():
     Tensor.as_strided_scatter = _as_strided.as_strided_scatter
     Tensor.matrix_exp = _matrix_exp.torch_matrix_exp
     Tensor.orgqr = _householder.orgqr
+    Tensor.lu, Tensor.lu_solve = _linalg_lu.tensor_lu, _linalg_lu.torch_lu_solve
+    Tensor.cholesky_solve, Tensor.cholesky_inverse = _cholesky_solve.cholesky_solve, _cholesky_solve.cholesky_inverse
+    Tensor.triangular_solve = _cholesky_solve.triangular_solve
+    Tensor.geqrf, Tensor.ormqr = _qr_reflectors.geqrf, _qr_reflectors.ormqr
+    for name in ("addr", "addbmm", "vdot", "dist"):
+        setattr(Tensor, name, getattr(_products_fused, name))
+    for name in ("addr", "addbmm", "addmm", "addmv", "baddbmm"):
+        setattr(Tensor, name + "_", _inplace(vars(Tensor)[name]))
     Tensor.fill_diagonal_ = diagonal.fill_diagonal_
     Tensor.sum_to_size = reduction.sum_to_size
     Tensor.split_with_sizes = splitting.split_with_sizes

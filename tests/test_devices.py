@@ -274,6 +274,26 @@ CASES = {
                                 + torch.linalg.eig(x[:, :2]).eigenvectors.abs().sum(0)),
     "householder_product": lambda x, d: (torch.linalg.householder_product(x.t(), x[0, :2] / 3)
                                          + torch.orgqr(x.t(), x[1, :1])).t(),
+    "linalg_lu": lambda x, d: (torch.linalg.lu_solve(*torch.linalg.lu_factor(x[:, :2]), x)
+                               + torch.linalg.lu_solve(*torch.linalg.lu_factor(x[:, 1:]), x, adjoint=True)
+                               + torch.linalg.lu(x).U + torch.lu_unpack(*torch.linalg.lu_factor(x.t())).L.t()),
+    "linalg_cholesky_solve_cond": lambda x, d: (
+        torch.cholesky_solve(x, torch.linalg.cholesky(x[:, :2] @ x[:, :2].t() + torch.eye(2, device=d)))
+        + torch.cholesky_inverse(x[:, 1:].tril() + 3 * torch.eye(2, device=d)).sum(1, True)
+        + torch.triangular_solve(x, x[:, :2] + 3 * torch.eye(2, device=d)).solution
+        + torch.linalg.cond(x) + torch.linalg.cond(x[:, 1:], "nuc") + torch.linalg.vander(x[:, 0], N=3)
+        + torch.linalg.diagonal(x[:, :2]).unsqueeze(1) + torch.linalg.tensorinv(x[:, 1:] + 2 * torch.eye(2, device=d), ind=1)[0, 0]
+        + torch.linalg.tensorsolve(x[:, :2] + 2 * torch.eye(2, device=d), x[:, 2]).unsqueeze(1)),
+    "geqrf_ormqr": lambda x, d: (torch.geqrf(x.detach().t() * 1).a.t() * x
+                                 + torch.ormqr(x.t(), x[0, :2] / 3, x.t() * 2, transpose=True).t()
+                                 + torch.ormqr(x.t(), x[1, :2] / 4, x[:, :1].expand(2, 3), left=False)),
+    "addr_addbmm_vdot_dist": lambda x, d: (torch.addr(x, x[:, 0], x[0], beta=0.5) + torch.addbmm(x[0], x.unsqueeze(1).mT,
+                                                                                        x.unsqueeze(1)[:, :, :3])[:2]
+                                           + torch.vdot(x[0], x[1]) + torch.dist(x, x[0] * 2, 3) + (x * 1).addmm_(x[:, :2], x)),
+    "linalg_ldl": lambda x, d: (x + torch.linalg.ldl_factor(x.detach().t() @ x.detach() - torch.eye(3, device=d)).LD[:2]
+                                + torch.linalg.ldl_solve(*torch.linalg.ldl_factor(x.detach().t() @ x.detach()
+                                                                                   + torch.eye(3, device=d)),
+                                                         x.detach().t()).t()),
     "linalg_lstsq": lambda x, d: torch.linalg.lstsq(x.t(), x.t()[:, :1] * 2 + 1, driver="gelsd").solution
                                  + torch.linalg.lstsq(x.t(), x[0], driver="gelsd").residuals,
     "logaddexp2_float_power": lambda x, d: torch.logaddexp2(x, x * 2) + torch.float_power(x.abs(), 2).float(),

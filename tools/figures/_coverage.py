@@ -42,7 +42,7 @@ NAMESPACES = {
         kron tensordot diag_embed cartesian_prod tril_indices triu_indices
         det logdet slogdet inverse cholesky svd matrix_power
         block_diag combinations vander diagflat unravel_index renorm index_copy index_reduce select_scatter
-        slice_scatter diagonal_scatter as_strided as_strided_scatter matrix_exp qr pinverse orgqr
+        slice_scatter diagonal_scatter as_strided as_strided_scatter matrix_exp qr pinverse orgqr lu lu_unpack lu_solve cholesky_solve cholesky_inverse triangular_solve geqrf ormqr addr addbmm vdot dist chain_matmul
         stft istft hann_window hamming_window blackman_window bartlett_window kaiser_window
         complex polar angle copysign conj_physical is_complex is_conj resolve_conj typename
         use_deterministic_algorithms are_deterministic_algorithms_enabled set_float32_matmul_precision
@@ -67,12 +67,12 @@ NAMESPACES = {
         det logdet slogdet inverse cholesky svd matrix_power
         lgamma digamma polygamma erfinv i0 sinc xlogy lgamma_ erfinv_ igamma igammac igamma_ igammac_ frexp ldexp gcd nextafter
         diagflat renorm renorm_ index_copy index_copy_ index_reduce index_reduce_ select_scatter slice_scatter
-        diagonal_scatter as_strided storage_offset as_strided_scatter matrix_exp qr pinverse orgqr stft istft
+        diagonal_scatter as_strided storage_offset as_strided_scatter matrix_exp qr pinverse orgqr stft istft lu lu_solve cholesky_solve cholesky_inverse triangular_solve geqrf ormqr addr addr_ addbmm addbmm_ addmm_ addmv_ baddbmm_ vdot dist
     """),
     "torch.linalg": ("reftorch.linalg", """
         det slogdet inv inv_ex solve solve_ex cholesky cholesky_ex qr eigh eigvalsh svd svdvals pinv
         matrix_power matrix_rank multi_dot vecdot solve_triangular lstsq norm vector_norm matrix_norm
-        cross matmul LinAlgError matrix_exp eig eigvals householder_product
+        cross matmul LinAlgError matrix_exp eig eigvals householder_product lu lu_factor lu_factor_ex lu_solve cond vander diagonal tensorinv tensorsolve ldl_factor ldl_factor_ex ldl_solve
     """),
     "torch.special": ("reftorch.special", """
         expit logit erf erfc erfinv exp2 expm1 log1p gammaln digamma psi polygamma multigammaln
