@@ -150,6 +150,15 @@ from ._ops.linalg_products import matrix_power  # noqa: F401
 from ._ops.weight_norm import norm_except_dim, _weight_norm  # noqa: F401
 
 
+#: ``torch.abs_(x)`` ...: the in-place functions of the torch namespace are the in-place Tensor methods.
+_INPLACE_FUNCTIONS = """
+    abs_ acos_ acosh_ addmv_ arccos_ arccosh_ arcsin_ arcsinh_ arctan_ arctanh_ asin_ asinh_ atan_ atanh_ ceil_
+    clamp_max_ clamp_min_ cos_ cosh_ deg2rad_ detach_ erf_ erfc_ exp2_ exp_ expm1_ fill_ fix_ floor_ frac_ gcd_
+    i0_ lcm_ ldexp_ log10_ log1p_ log2_ log_ logit_ nan_to_num_ neg_ negative_ rad2deg_ reciprocal_ relu_ round_
+    rsqrt_ sigmoid_ sin_ sinc_ sinh_ sqrt_ square_ tan_ tanh_ trunc_ xlogy_""".split()
+globals().update({_name: getattr(Tensor, _name) for _name in _INPLACE_FUNCTIONS})
+
+
 def is_tensor(obj) -> "bool":
     """True if ``obj`` is a reftorch tensor. Mirrors ``torch.is_tensor``."""
     return isinstance(obj, Tensor)

@@ -30,6 +30,7 @@ from ._tensor_inplace import (check_inplace, check_no_internal_overlap, commit, 
 from ._ops import (clamp, creation, cumulative, indexing, inplace_shape, linalg, multinomial, nonzero,
                    norm, pointwise, reduction, reorder, sampling, scatter, shape, softmax, sorting, splitting,
                    tensor_split, triangular)
+from ._ops import compare_inplace
 from ._ops import binary_math, float_math, linalg_decomp, linalg_products, linalg_solve, special_math, unary_math
 from ._ops._common import grad_as, resolve_device, sum_to_shape
 from ._ops._inplace import regenerate_view_fn
@@ -798,9 +799,10 @@ _bind_more_indexing()
 
 
 def _bind_inplace_and_aliases():
-    """In-place forms of element-wise methods (``x.relu_()``, ``x.clamp_min_(0)`` ...), the
-    in-place view ops (``squeeze_``, ``unsqueeze_``, ``transpose_``), ``unfold`` (sliding
-    windows), and PyTorch's alternative method names (``greater`` for ``gt`` ...)."""
+    """In-place forms of element-wise methods (``x.relu_()``, ``x.clamp_min_(0)``, the
+    comparisons ``x.eq_(y)`` ..., ``x.addmv_(m, v)``), the in-place view ops (``squeeze_``,
+    ``unsqueeze_``, ``transpose_``), ``unfold`` (sliding windows), and PyTorch's alternative
+    method names (``greater`` for ``gt`` ...)."""
     for name in ("abs", "sin", "cos", "sqrt", "tanh", "sigmoid", "relu", "log", "reciprocal", "remainder",
                  "floor_divide", "true_divide", "clamp_min", "clamp_max"):
         setattr(Tensor, name + "_", _inplace(vars(Tensor)[name]))
@@ -821,6 +823,12 @@ def _bind_inplace_and_aliases():
         setattr(Tensor, alias, vars(Tensor)[name])
         if name in ("mul", "div", "sub", "neg"):
             setattr(Tensor, alias + "_", vars(Tensor)[name + "_"])
+    for name in ("eq", "ne", "lt", "le", "gt", "ge"):
+        setattr(Tensor, name + "_", compare_inplace.compare_(name))
+    for alias, name in (("greater", "gt"), ("greater_equal", "ge"), ("less", "lt"), ("less_equal", "le"),
+                        ("not_equal", "ne")):
+        setattr(Tensor, alias + "_", vars(Tensor)[name + "_"])
+    Tensor.addmv_ = _inplace(products.addmv)
 
 
 _bind_inplace_and_aliases()
