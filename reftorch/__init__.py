@@ -51,7 +51,7 @@ from ._ops.shape import (  # noqa: F401
     movedim, clone,
 )
 from ._ops.shape import torch_permute as permute  # noqa: F401, E402 (dims as one tuple, as torch.permute)
-from ._ops.join import cat, concat, concatenate, stack, hstack, vstack  # noqa: F401
+from ._ops.join import cat, concat, concatenate, stack, hstack, vstack, row_stack  # noqa: F401
 from ._ops.indexing import index_select, gather, masked_fill  # noqa: F401
 from ._ops.pointwise import (  # noqa: F401
     add, sub, subtract, mul, multiply, div, divide, true_divide, pow, neg, negative, exp, log, sqrt, abs,
@@ -71,6 +71,8 @@ from ._ops.softmax import softmax, log_softmax  # noqa: F401
 from ._ops.clamp import clamp, clip, clamp_, clip_, clamp_min, clamp_max  # noqa: F401
 from ._ops.sorting import sort, argsort, msort, topk  # noqa: F401
 from ._ops.splitting import split, chunk, split_with_sizes  # noqa: F401
+from ._ops.splitting import unsafe_split, unsafe_chunk, unsafe_split_with_sizes  # noqa: F401
+from ._tensor_methods import fill  # noqa: F401
 is_signed, is_nonzero, is_same_size = Tensor.is_signed, Tensor.is_nonzero, Tensor.is_same_size  # (torch.is_signed(t) ...)
 from ._ops.tensor_split import tensor_split, hsplit, vsplit, dsplit, ravel  # noqa: F401
 from ._ops.triangular import tril, triu  # noqa: F401

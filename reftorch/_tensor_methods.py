@@ -146,7 +146,7 @@ class _Fill(Function):
             ctx.vnative = value[0]._data.dtype
             arr = value[0]._data
             arr = arr if arr.dtype == x._data.dtype else x._backend.astype(arr, x._data.dtype)
-            return xp.broadcast_to(arr, x._data.shape)
+            return xp.asarray(xp.broadcast_to(arr, x._data.shape), copy=True)  # (torch.fill: a new tensor)
         return xp.full(x._data.shape, fill, dtype=x._data.dtype, **kw)
 
     @staticmethod
@@ -185,6 +185,30 @@ def _fill_(self, value):
         return commit(self, _Fill.apply(self, fill=value), overlap_ok=True)
     _store(self, b.xp.full(self._data.shape, value, dtype=self._data.dtype, **b._dev_kw()))
     return self
+
+
+def fill(input, value):
+    """A new tensor of ``input``'s shape, dtype and device filled with ``value`` (a number or a
+    0-d tensor): the out-of-place :meth:`Tensor.fill_`. Mirrors ``torch.fill``
+    (``grad_fn`` ``FillBackward0`` for a number: no gradient reaches ``input``;
+    ``FillBackward1`` for a tensor value, which gets the gradient's sum).
+
+    Raises:
+        RuntimeError: if the number does not fit the dtype, or ``value`` is a tensor with
+            dimensions.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.fill(torch.zeros(2, dtype=torch.int64), 7)
+        tensor([7, 7])
+    """
+    if isinstance(value, Tensor):
+        if value.dim() != 0:
+            raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
+                               f"{value.dim()} dimensions.")
+        return _Fill.apply(input, value.to(input.device), _name="FillBackward1")
+    check_fill_value(value, input.dtype, numel=input.numel())
+    return _Fill.apply(input, fill=store_value(value, input.dtype), _name="FillBackward0")
 
 
 def _records(*tensors):
@@ -814,6 +838,8 @@ def _bind_inplace_and_aliases():
     Tensor.fill_diagonal_ = diagonal.fill_diagonal_
     Tensor.sum_to_size = reduction.sum_to_size
     Tensor.split_with_sizes = splitting.split_with_sizes
+    Tensor.unsafe_split, Tensor.unsafe_chunk = splitting.unsafe_split, splitting.unsafe_chunk
+    Tensor.unsafe_split_with_sizes = splitting.unsafe_split_with_sizes
     Tensor.squeeze_ = inplace_shape.squeeze_
     Tensor.unsqueeze_ = inplace_shape.unsqueeze_
     Tensor.transpose_ = Tensor.swapaxes_ = Tensor.swapdims_ = inplace_shape.transpose_
