@@ -1116,6 +1116,21 @@ class GRU(RNNBase):
 
 
 # =========================================================================== cells
+def _cell_step(mode, input, hx, cx, weights, hidden_size):
+    """One time step of a cell (``mode`` ``"RNN_TANH"``, ``"RNN_RELU"``, ``"GRU"`` or
+    ``"LSTM"``) on batched ``input`` ``(B, F)`` with ``weights`` ``[w_ih, w_hh]`` (and
+    ``b_ih, b_hh``): returns ``h'`` (and ``c'`` for an LSTM, given ``cx``). The cells of
+    ``torch.nn`` and the functions ``torch.rnn_tanh_cell`` ... share it."""
+    B = input.shape[0]
+    # the op PyTorch's cell ends with, for the grad_fn names
+    name = {"RNN_TANH": "TanhBackward0", "RNN_RELU": "ReluBackward0", "GRU": "AddBackward0",
+            "LSTM": "MulBackward0"}[mode]
+    out, h_n, c_n = _run_layers(mode, input, [B], hx.unsqueeze(0), None if cx is None else cx.unsqueeze(0),
+                                weights, 1, 1, hidden_size, len(weights) == 4, False, 0.0, False,
+                                (B, hidden_size), None, name, c_name="AddBackward0", cell=True)
+    return out if cx is None else (out, c_n)
+
+
 class RNNCellBase(Module):
     """Base class of the single-step cells: registers ``weight_ih``, ``weight_hh`` and
     (with ``bias``) ``bias_ih``, ``bias_hh``, initialised from
@@ -1168,15 +1183,7 @@ class RNNCellBase(Module):
         weights = [self.weight_ih, self.weight_hh]
         if self.bias_ih is not None:
             weights += [self.bias_ih, self.bias_hh]
-        B, H = input.shape[0], self.hidden_size
-        # the op PyTorch's cell ends with, for the grad_fn names
-        name = {"RNN_TANH": "TanhBackward0", "RNN_RELU": "ReluBackward0", "GRU": "AddBackward0",
-                "LSTM": "MulBackward0"}[mode]
-        out, h_n, c_n = _run_layers(mode, input, [B], hx.unsqueeze(0),
-                                    None if cx is None else cx.unsqueeze(0), weights, 1, 1,
-                                    H, self.bias_ih is not None, False, 0.0, False,
-                                    (B, H), None, name, c_name="AddBackward0", cell=True)
-        return out if cx is None else (out, c_n)
+        return _cell_step(mode, input, hx, cx, weights, self.hidden_size)
 
     def _check_cell(self, input, hx, cx):
         if input.size(1) != self.input_size:
