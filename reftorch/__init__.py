@@ -150,6 +150,10 @@ from ._ops.linalg_products import pinverse  # noqa: F401
 from ._ops.householder import orgqr  # noqa: F401
 from ._ops.linalg_products import matrix_power  # noqa: F401
 from ._ops.weight_norm import norm_except_dim, _weight_norm  # noqa: F401
+from ._ops.view_copies import (  # noqa: F401
+    view_copy, permute_copy, t_copy, transpose_copy, squeeze_copy, unsqueeze_copy, expand_copy, select_copy,
+    slice_copy, split_copy, split_with_sizes_copy, unbind_copy, diagonal_copy, narrow_copy, detach_copy, alias_copy,
+    as_strided_copy, unfold_copy, view_as_real_copy, view_as_complex_copy)
 
 
 #: ``torch.abs_(x)`` ...: the in-place functions of the torch namespace are the in-place Tensor methods.

@@ -30,7 +30,7 @@ from ._tensor_inplace import (check_inplace, check_no_internal_overlap, commit, 
 from ._ops import (clamp, creation, cumulative, indexing, inplace_shape, linalg, multinomial, nonzero,
                    norm, pointwise, reduction, reorder, sampling, scatter, shape, softmax, sorting, splitting,
                    tensor_split, triangular)
-from ._ops import compare_inplace
+from ._ops import compare_inplace, view_copies
 from ._ops import binary_math, float_math, linalg_decomp, linalg_products, linalg_solve, special_math, unary_math
 from ._ops._common import grad_as, resolve_device, sum_to_shape
 from ._ops._inplace import regenerate_view_fn
@@ -840,6 +840,7 @@ def _bind_inplace_and_aliases():
     Tensor.split_with_sizes = splitting.split_with_sizes
     Tensor.unsafe_split, Tensor.unsafe_chunk = splitting.unsafe_split, splitting.unsafe_chunk
     Tensor.unsafe_split_with_sizes = splitting.unsafe_split_with_sizes
+    Tensor.narrow_copy = view_copies.narrow_copy
     Tensor.squeeze_ = inplace_shape.squeeze_
     Tensor.unsqueeze_ = inplace_shape.unsqueeze_
     Tensor.transpose_ = Tensor.swapaxes_ = Tensor.swapdims_ = inplace_shape.transpose_
