@@ -27,6 +27,11 @@ CASES = [
     "T.narrow_copy(x, 2, 1, 2)", "x.narrow_copy(0, 0, 1)", "x.narrow_copy(-1, 1, 3)",
     "T.alias_copy(x)", "T.as_strided_copy(x, [2, 2], [1, 2])", "T.as_strided_copy(x, (3,), (2,), 1)",
     "T.unfold_copy(x, 2, 2, 1)", "T.unfold_copy(x, 0, 1, 1)",
+    # PyTorch's keyword names
+    "T.split_copy(x, split_size=2, dim=2)", "T.split_with_sizes_copy(x, split_sizes=[2, 1], dim=1)",
+    "T.as_strided_copy(x, size=[2], stride=[1], storage_offset=1)", "T.unfold_copy(x, dimension=2, size=2, step=1)",
+    "T.select_copy(x, dim=0, index=1)", "T.narrow_copy(x, dim=1, start=1, length=2)", "T.unbind_copy(x, dim=2)",
+    "T.unsqueeze_copy(x, dim=0)", "T.expand_copy(x[:1], size=[2, 3, 4])", "T.permute_copy(x, dims=[1, 2, 0])",
 ]
 
 

@@ -29,6 +29,7 @@ def copy_of(view_op, name, node=None):
             return _copy(view, node)
         return tuple(_copy(v, node) for v in view)
     fn.__name__ = fn.__qualname__ = name
+    fn.__wrapped__ = view_op  # (its signature: PyTorch's parameter names)
     fn.__doc__ = (f"A copy of the view ``{view_op.__name__.lstrip('_')}`` returns (new, contiguous memory). "
                   f"Mirrors ``torch.{name}``.")
     return fn
@@ -46,8 +47,12 @@ def _slice(input, dim=0, start=None, end=None, step=1):
     return input[(slice(None),) * d + (slice(start, end, step),)]
 
 
-def view(input, *args, **kwargs):
-    return input.view(*args, **kwargs)
+def view(input, size):
+    return input.view(size)
+
+
+def split(input, split_size, dim=0):
+    return _splitting.split(input, split_size, dim)
 
 
 def expand(input, size, *, implicit=False):
@@ -94,7 +99,7 @@ unsqueeze_copy = copy_of(_shape.unsqueeze, "unsqueeze_copy")
 expand_copy = copy_of(expand, "expand_copy")
 select_copy = copy_of(_diagonal.select, "select_copy")
 slice_copy = copy_of(_slice, "slice_copy")
-split_copy = copy_of(_splitting.split, "split_copy")
+split_copy = copy_of(split, "split_copy")
 split_with_sizes_copy = copy_of(_splitting.split_with_sizes, "split_with_sizes_copy")
 unbind_copy = copy_of(_indexing.unbind, "unbind_copy")
 diagonal_copy = copy_of(_diagonal.diagonal, "diagonal_copy")
