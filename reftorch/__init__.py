@@ -194,7 +194,7 @@ from ._torch_functional import (  # noqa: E402,F401  (torch.conv2d, torch.dropou
     adaptive_avg_pool1d, adaptive_max_pool1d, affine_grid_generator, alpha_dropout, alpha_dropout_, avg_pool1d,
     batch_norm, bilinear, binary_cross_entropy_with_logits, celu, celu_, channel_shuffle, constant_pad_nd, conv1d,
     conv2d, conv3d, conv_transpose1d, conv_transpose2d, conv_transpose3d, convolution, cosine_embedding_loss,
-    cosine_similarity, ctc_loss, dropout, dropout_, embedding, embedding_renorm_, feature_alpha_dropout,
+    cosine_similarity, ctc_loss, dropout, dropout_, embedding, embedding_bag, embedding_renorm_, feature_alpha_dropout,
     feature_alpha_dropout_, feature_dropout, feature_dropout_, grid_sampler, group_norm, gru_cell, hardshrink,
     hinge_embedding_loss, instance_norm, kl_div, layer_norm, lstm_cell, margin_ranking_loss, max_pool1d,
     max_pool1d_with_indices, max_pool2d, max_pool3d, pairwise_distance, pixel_shuffle, pixel_unshuffle,

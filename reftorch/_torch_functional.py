@@ -21,9 +21,11 @@ take the torch.xxx signatures and call the kernels of ``reftorch.nn``:
 """
 from __future__ import annotations
 
+from ._tensor import Tensor
 from ._tensor_inplace import check_inplace
 from .autograd.grad_mode import no_grad
 from .nn import functional as F
+from .nn._embedding_bag import bag_extras
 from .nn._rrelu import rrelu_with_generator
 from .nn.modules.rnn import _cell_step
 
@@ -314,6 +316,33 @@ def embedding_renorm_(input, indices, max_norm, norm_type):
     check_inplace(input)
     with no_grad():
         return F._embedding_renorm_(input, indices, max_norm, norm_type)
+
+
+def embedding_bag(weight, indices, offsets, scale_grad_by_freq=False, mode=0, sparse=False, per_sample_weights=None,
+                  include_last_offset=False, padding_idx=None):
+    """The bag reductions of :func:`torch.nn.functional.embedding_bag` (the table first;
+    ``mode`` 0 sum, 1 mean, 2 max) and the other outputs of PyTorch's CPU kernel:
+    ``(output, offset2bag, bag_size, max_indices)``, the last three in ``indices``' dtype
+    (``offset2bag`` empty for a float32/float16 ``sum`` without ``padding_idx``; see
+    ``reftorch.nn._embedding_bag.bag_extras``). Mirrors ``torch.embedding_bag``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> w = torch.tensor([[1., 10.], [2., 20.], [3., 30.]])
+        >>> out, offset2bag, bag_size, max_indices = torch.embedding_bag(
+        ...     w, torch.tensor([0, 2, 1]), torch.tensor([0, 1]), mode=1)
+        >>> out
+        tensor([[ 1.0000, 10.0000],
+                [ 2.5000, 25.0000]])
+        >>> offset2bag, bag_size
+        (tensor([0, 1, 1]), tensor([1, 2]))
+    """
+    out = F.embedding_bag(indices, weight, offsets, scale_grad_by_freq=scale_grad_by_freq,
+                          mode=("sum", "mean", "max")[mode], sparse=sparse, per_sample_weights=per_sample_weights,
+                          include_last_offset=include_last_offset, padding_idx=padding_idx)
+    pad = None if padding_idx is None else padding_idx % weight.shape[0]
+    extras = bag_extras(weight, indices, offsets, mode, pad, include_last_offset, out.grad_fn is not None)
+    return (out,) + tuple(Tensor._wrap(a, indices.device, indices._backend) for a in extras)
 
 
 _INTERPOLATIONS = ("bilinear", "nearest", "bicubic")

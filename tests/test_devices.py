@@ -283,6 +283,9 @@ CASES = {
     "view_copies": lambda x, d: (torch.transpose_copy(x, 0, 1).t() + torch.slice_copy(x, 1, 0, 3)
                                  + torch.split_copy(x, 1)[1] + torch.narrow_copy(x, 0, 0, 1)
                                  + torch.unsafe_chunk(x * 1, 2)[0]),
+    "torch_embedding_bag": lambda x, d: sum(
+        (lambda r: r[0] + r[1][:2, None] + r[2][:, None] + r[3])(
+            torch.embedding_bag(x.t() * 1, _idx(d, [0, 2, 1]), _idx(d, [0, 1]), mode=m)) for m in (1, 2)),
     "torch_functional_forms": lambda x, d: (torch.dropout(x, 0.5, False) + torch.selu(x)
                                             + torch.batch_norm(x, None, None, None, None, True, 0.1, 1e-5, False)
                                             + torch.kl_div(x, x.exp(), 0) + torch.constant_pad_nd(x, [1, -1])

@@ -22,7 +22,7 @@ TARGET = np.array([1.0, -1.0], np.float32)
 NAMES = """adaptive_avg_pool1d adaptive_max_pool1d affine_grid_generator alpha_dropout alpha_dropout_ avg_pool1d
     batch_norm bilinear binary_cross_entropy_with_logits celu celu_ channel_shuffle constant_pad_nd conv1d conv2d
     conv3d conv_transpose1d conv_transpose2d conv_transpose3d convolution cosine_embedding_loss cosine_similarity
-    ctc_loss dropout dropout_ embedding embedding_renorm_ feature_alpha_dropout feature_alpha_dropout_
+    ctc_loss dropout dropout_ embedding embedding_bag embedding_renorm_ feature_alpha_dropout feature_alpha_dropout_
     feature_dropout feature_dropout_ grid_sampler group_norm gru_cell hardshrink hinge_embedding_loss
     instance_norm kl_div layer_norm lstm_cell margin_ranking_loss max_pool1d max_pool1d_with_indices max_pool2d
     max_pool3d pairwise_distance pixel_shuffle pixel_unshuffle poisson_nll_loss prelu rms_norm rnn_relu_cell
@@ -178,3 +178,33 @@ def test_embedding_renorm_():
 ])
 def test_errors(expr):
     raises_like(lambda T, x: eval(expr), X)
+
+
+W = r(5, 2)
+I5 = np.array([0, 1, 2, 3, 3])
+
+
+@pytest.mark.parametrize("args,kwargs", [
+    ((np.array([0, 2, 2]),), {}), ((np.array([0, 2, 2]),), {"mode": 1}), ((np.array([0, 2, 2]),), {"mode": 2}),
+    ((np.array([0, 2, 2]), False, 2, False, None, False, 3), {}),
+    ((np.array([0, 2, 2]), False, 2, False, None, False, 0), {}),
+    ((np.array([0, 2, 2]), False, 1, False, None, False, 3), {}),
+    ((np.array([0, 2, 2]), False, 0, False, None, False, 3), {}),
+    ((np.array([0, 2, 5]),), {"include_last_offset": True}), ((np.array([0, 2, 5]),), {"include_last_offset": True, "mode": 1}),
+    ((np.array([0, 2, 5]),), {"include_last_offset": True, "mode": 2}),
+    ((np.array([0, 3]),), {"scale_grad_by_freq": True}), ((np.array([0, 3]), False, 1, False, None, False, -2), {}),
+    ((np.array([0, 1]),), {"per_sample_weights": "psw"}),
+])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_embedding_bag(args, kwargs, dtype):
+    def go(T, w, i, offsets, *rest, **kw):
+        if kw.get("per_sample_weights") == "psw":
+            kw["per_sample_weights"] = T.linspace(0.5, 1.5, 5, dtype=w.dtype)
+        return T.embedding_bag(w, i, offsets, *rest, **kw)
+    check_grads(lambda T, w, i, o: go(T, w, i, o, *args[1:], **kwargs), W.astype(dtype), I5, args[0])
+    both(lambda T, w, i, o: go(T, w, i.int(), o.int(), *args[1:], **kwargs), W.astype(dtype), I5, args[0])
+
+
+def test_embedding_bag_empty_input():
+    for mode in (0, 1, 2):
+        both(lambda T, w: T.embedding_bag(w, T.tensor([], dtype=T.int64), T.tensor([0, 0]), False, mode), W)
