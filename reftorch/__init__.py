@@ -192,14 +192,15 @@ for _sub in ("nn", "utils"):  # sub-packages written alongside the core
 del _sub, _ilu
 from ._torch_functional import (  # noqa: E402,F401  (torch.conv2d, torch.dropout ...: nn's kernels)
     adaptive_avg_pool1d, adaptive_max_pool1d, affine_grid_generator, alpha_dropout, alpha_dropout_, avg_pool1d,
-    batch_norm, bilinear, binary_cross_entropy_with_logits, celu, celu_, channel_shuffle, constant_pad_nd, conv1d,
-    conv2d, conv3d, conv_transpose1d, conv_transpose2d, conv_transpose3d, convolution, cosine_embedding_loss,
-    cosine_similarity, ctc_loss, dropout, dropout_, embedding, embedding_bag, embedding_renorm_, feature_alpha_dropout,
-    feature_alpha_dropout_, feature_dropout, feature_dropout_, grid_sampler, group_norm, gru_cell, hardshrink,
-    hinge_embedding_loss, instance_norm, kl_div, layer_norm, lstm_cell, margin_ranking_loss, max_pool1d,
-    max_pool1d_with_indices, max_pool2d, max_pool3d, pairwise_distance, pixel_shuffle, pixel_unshuffle,
-    poisson_nll_loss, prelu, rms_norm, rnn_relu_cell, rnn_tanh_cell, rrelu, rrelu_, selu, selu_, threshold,
-    threshold_, triplet_margin_loss,
+    batch_norm, bilinear, binary_cross_entropy_with_logits, celu, celu_, channel_shuffle, constant_pad_nd,
+    conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d, conv_transpose3d, convolution,
+    cosine_embedding_loss, cosine_similarity, ctc_loss, dropout, dropout_, embedding, embedding_bag,
+    embedding_renorm_, feature_alpha_dropout, feature_alpha_dropout_, feature_dropout, feature_dropout_,
+    grid_sampler, grid_sampler_2d, grid_sampler_3d, group_norm, gru_cell, hardshrink, hinge_embedding_loss,
+    instance_norm, kl_div, layer_norm, lstm_cell, margin_ranking_loss, max_pool1d, max_pool1d_with_indices,
+    max_pool2d, max_pool3d, pairwise_distance, pixel_shuffle, pixel_unshuffle, poisson_nll_loss, prelu,
+    rms_norm, rnn_relu_cell, rnn_tanh_cell, rrelu, rrelu_, selu, selu_, threshold, threshold_,
+    triplet_margin_loss,
 )
 
 Tensor.hardshrink = hardshrink

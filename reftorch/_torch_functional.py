@@ -357,6 +357,21 @@ def grid_sampler(input, grid, interpolation_mode, padding_mode, align_corners):
                          align_corners)
 
 
+def _grid_sampler_nd(nd):
+    def grid_sampler_nd(input, grid, interpolation_mode, padding_mode, align_corners):
+        if input.dim() != nd or grid.dim() != nd:
+            raise RuntimeError(f"grid_sampler(): expected {nd}D input and grid with same number of dimensions, but "
+                               f"got input with sizes {list(input.shape)} and grid with sizes {list(grid.shape)}")
+        return grid_sampler(input, grid, interpolation_mode, padding_mode, align_corners)
+    grid_sampler_nd.__name__ = grid_sampler_nd.__qualname__ = f"grid_sampler_{nd - 2}d"
+    grid_sampler_nd.__doc__ = (f":func:`grid_sampler` of a {nd}-D input and grid only. Mirrors "
+                               f"``torch.grid_sampler_{nd - 2}d``.")
+    return grid_sampler_nd
+
+
+grid_sampler_2d, grid_sampler_3d = _grid_sampler_nd(4), _grid_sampler_nd(5)
+
+
 def affine_grid_generator(theta, size, align_corners):
     """:func:`torch.nn.functional.affine_grid` with ``align_corners`` required. Mirrors
     ``torch.affine_grid_generator``."""

@@ -23,7 +23,7 @@ NAMES = """adaptive_avg_pool1d adaptive_max_pool1d affine_grid_generator alpha_d
     batch_norm bilinear binary_cross_entropy_with_logits celu celu_ channel_shuffle constant_pad_nd conv1d conv2d
     conv3d conv_transpose1d conv_transpose2d conv_transpose3d convolution cosine_embedding_loss cosine_similarity
     ctc_loss dropout dropout_ embedding embedding_bag embedding_renorm_ feature_alpha_dropout feature_alpha_dropout_
-    feature_dropout feature_dropout_ grid_sampler group_norm gru_cell hardshrink hinge_embedding_loss
+    feature_dropout feature_dropout_ grid_sampler grid_sampler_2d grid_sampler_3d group_norm gru_cell hardshrink hinge_embedding_loss
     instance_norm kl_div layer_norm lstm_cell margin_ranking_loss max_pool1d max_pool1d_with_indices max_pool2d
     max_pool3d pairwise_distance pixel_shuffle pixel_unshuffle poisson_nll_loss prelu rms_norm rnn_relu_cell
     rnn_tanh_cell rrelu rrelu_ selu selu_ threshold threshold_ triplet_margin_loss""".split()
@@ -86,6 +86,9 @@ GRAD_CASES = [
     "T.grid_sampler(x4, T.tanh(x4[:, :3, :4, :2].detach()), 0, 0, False)",
     "T.grid_sampler(x4, T.tanh(x4[:, :3, :4, :2].detach()), 1, 1, True)",
     "T.grid_sampler(x4, T.tanh(x4[:, :3, :4, :2].detach()), 2, 2, False)",
+    "T.grid_sampler_2d(x4, T.tanh(x4[:, :3, :4, :2].detach()), 0, 1, True)",
+    "T.grid_sampler_3d(x4.unsqueeze(2), T.tanh(x4[:, :1, :2, :3].detach()).unsqueeze(1), 0, 0, False)",
+    "T.grid_sampler_3d(x4.unsqueeze(2), T.tanh(x4[:, :1, :2, :3].detach()).unsqueeze(1), 1, 2, True)",
     "T.affine_grid_generator(x[:, :2, :3], [2, 1, 4, 3], False)",
     "T.affine_grid_generator(x[:, :2, :3], [2, 1, 4, 3], True)",
 ]
@@ -174,7 +177,8 @@ def test_embedding_renorm_():
     "T.batch_norm(x, None, None, None, None, False, 0.1, 1e-5, True)",
     "T.group_norm(x, 2)", "T.group_norm(x[0, 0], 1)", "T.layer_norm(x, [4])",
     "T.max_pool2d(x, 2, return_indices=True)", "T.selu(x, inplace=True)", "T.embedding(x[0], T.tensor([0.5]))",
-    "T.embedding(x[0], T.tensor([7]))", "T.convolution(x, x[0], None, [1], [0], [1], False, [0], 1)",
+    "T.embedding(x[0], T.tensor([7]))", "T.grid_sampler_2d(x.unsqueeze(0), x.unsqueeze(0), 0, 0, False)",
+    "T.grid_sampler_3d(x, x, 0, 0, False)", "T.convolution(x, x[0], None, [1], [0], [1], False, [0], 1)",
 ])
 def test_errors(expr):
     raises_like(lambda T, x: eval(expr), X)
