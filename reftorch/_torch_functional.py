@@ -21,13 +21,13 @@ take the torch.xxx signatures and call the kernels of ``reftorch.nn``:
 """
 from __future__ import annotations
 
-from ._tensor import Tensor
+from ._tensor import _C_TYPE, Tensor
 from ._tensor_inplace import check_inplace
 from .autograd.grad_mode import no_grad
 from .nn import functional as F
 from .nn._embedding_bag import bag_extras
 from .nn._rrelu import rrelu_with_generator
-from .nn.modules.rnn import _cell_step
+from .nn.modules.rnn import _cell_step, _check_cell
 
 # torch.xxx that are the nn.functional function itself (same parameters)
 from .nn.functional import (  # noqa: F401
@@ -380,6 +380,10 @@ def affine_grid_generator(theta, size, align_corners):
 
 # ----------------------------------------------------------------- recurrent cells
 def _cell(mode, input, hx, cx, w_ih, w_hh, b_ih, b_hh):
+    _check_cell(input, hx, cx, w_ih.size(1), w_hh.size(1), None)
+    if input.dtype != w_ih.dtype:  # (the operator's linear words it so)
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {_C_TYPE[input.dtype.name]} != "
+                           f"{_C_TYPE[w_ih.dtype.name]}")
     weights = [w_ih, w_hh] if b_ih is None and b_hh is None else [
         w_ih, w_hh, b_ih if b_ih is not None else b_hh.new_zeros(b_hh.shape),
         b_hh if b_hh is not None else b_ih.new_zeros(b_ih.shape)]
@@ -400,6 +404,8 @@ def rnn_relu_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
 def lstm_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
     """One LSTM step (gates ``i, f, g, o``) for a batch; ``hx`` is ``(h, c)``; returns
     ``(h', c')``. Mirrors ``torch.lstm_cell``."""
+    if len(hx) != 2:
+        raise RuntimeError("lstm_cell expects two hidden states")
     h, c = hx
     return _cell("LSTM", input, h, c, w_ih, w_hh, b_ih, b_hh)
 

@@ -212,3 +212,21 @@ def test_embedding_bag(args, kwargs, dtype):
 def test_embedding_bag_empty_input():
     for mode in (0, 1, 2):
         both(lambda T, w: T.embedding_bag(w, T.tensor([], dtype=T.int64), T.tensor([0, 0]), False, mode), W)
+
+
+@pytest.mark.parametrize("expr", [
+    "T.rnn_tanh_cell(x, h, w_ih, w_hh)", "T.rnn_tanh_cell(x[None], h[None], w_ih[:, :2], w_hh)",
+    "T.rnn_relu_cell(x[None], h[None, :3], w_ih, w_hh)", "T.gru_cell(x[None], T.cat([h, h])[None, :], w_ih, w_hh)",
+    "T.gru_cell(T.stack([x, x]), h[None], w_ih.repeat(3, 1), w_hh.repeat(3, 1))",
+    "T.lstm_cell(x[None], [h[None]], w_ih.repeat(4, 1), w_hh.repeat(4, 1))",
+    "T.lstm_cell(x[None].double(), [h[None], h[None]], w_ih.repeat(4, 1), w_hh.repeat(4, 1))",
+])
+def test_cell_errors(expr):
+    raises_like(lambda T, x, h, w_ih, w_hh: eval(expr), r(3), r(4), r(4, 3), r(4, 4), msg=True)
+
+
+def test_cell_one_bias():
+    check_grads(lambda T, x, h, w_ih, w_hh, b: T.rnn_tanh_cell(x, h, w_ih, w_hh, None, b), r(2, 3), r(2, 4),
+                r(4, 3), r(4, 4), r(4))
+    check_grads(lambda T, x, h, w_ih, w_hh, b: T.gru_cell(x, h, w_ih, w_hh, b), r(2, 3), r(2, 4),
+                r(12, 3), r(12, 4), r(12))

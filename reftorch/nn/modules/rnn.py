@@ -1116,6 +1116,23 @@ class GRU(RNNBase):
 
 
 # =========================================================================== cells
+def _check_cell(input, hx, cx, input_size, hidden_size, weight_dtype):
+    """PyTorch's checks of a cell's input and hidden state(s) (``cx``: None but for an LSTM)
+    and, unless ``weight_dtype`` is None, of the input's dtype."""
+    if input.size(1) != input_size:
+        raise RuntimeError(f"input has inconsistent input_size: got {input.size(1)} expected {input_size}")
+    for label, h in enumerate([hx] if cx is None else [hx, cx]):
+        if input.size(0) != h.size(0):
+            raise RuntimeError(f"Input batch size {input.size(0)} doesn't match hidden{label} batch size "
+                               f"{h.size(0)}")
+        if h.size(1) != hidden_size:
+            raise RuntimeError(f"hidden{label} has inconsistent hidden_size: got {h.size(1)}, expected "
+                               f"{hidden_size}")
+    if weight_dtype is not None and input.dtype != weight_dtype:
+        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got "
+                           f"{D.scalar_name(input.dtype)} and {D.scalar_name(weight_dtype)}")
+
+
 def _cell_step(mode, input, hx, cx, weights, hidden_size):
     """One time step of a cell (``mode`` ``"RNN_TANH"``, ``"RNN_RELU"``, ``"GRU"`` or
     ``"LSTM"``) on batched ``input`` ``(B, F)`` with ``weights`` ``[w_ih, w_hh]`` (and
@@ -1186,19 +1203,7 @@ class RNNCellBase(Module):
         return _cell_step(mode, input, hx, cx, weights, self.hidden_size)
 
     def _check_cell(self, input, hx, cx):
-        if input.size(1) != self.input_size:
-            raise RuntimeError(f"input has inconsistent input_size: got {input.size(1)} expected "
-                               f"{self.input_size}")
-        for label, h in enumerate([hx] if cx is None else [hx, cx]):
-            if input.size(0) != h.size(0):
-                raise RuntimeError(f"Input batch size {input.size(0)} doesn't match hidden{label} batch size "
-                                   f"{h.size(0)}")
-            if h.size(1) != self.hidden_size:
-                raise RuntimeError(f"hidden{label} has inconsistent hidden_size: got {h.size(1)}, expected "
-                                   f"{self.hidden_size}")
-        if input.dtype != self.weight_ih.dtype:
-            raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got "
-                               f"{D.scalar_name(input.dtype)} and {D.scalar_name(self.weight_ih.dtype)}")
+        _check_cell(input, hx, cx, self.input_size, self.hidden_size, self.weight_ih.dtype)
 
 
 class RNNCell(RNNCellBase):
