@@ -26,6 +26,8 @@ from ._tensor_inplace import check_inplace
 from .autograd.grad_mode import no_grad
 from .nn import functional as F
 from .nn._embedding_bag import bag_extras
+from .nn._grid_sample import affine_grid_generator as _affine_grid_generator
+from .nn._margin_losses import margin_ranking
 from .nn._rrelu import rrelu_with_generator
 from .nn.modules.rnn import _cell_step, _check_cell
 
@@ -41,9 +43,10 @@ _REDUCTIONS = ("none", "mean", "sum")
 
 
 def _reduction(reduction):
+    """The name of an int ``reduction``: 1 mean, 2 sum, any other int none (ATen's rule)."""
     if isinstance(reduction, bool) or not isinstance(reduction, int):
         raise TypeError(f"argument 'reduction' must be int, not {type(reduction).__name__}")
-    return _REDUCTIONS[reduction]
+    return _REDUCTIONS[reduction] if reduction in (1, 2) else "none"
 
 
 # ----------------------------------------------------------------- activations
@@ -258,8 +261,13 @@ def kl_div(input, target, reduction=0, *, log_target=False):
 def binary_cross_entropy_with_logits(input, target, weight=None, pos_weight=None, reduction=0):
     """:func:`torch.nn.functional.binary_cross_entropy_with_logits` with an int ``reduction``.
     Mirrors ``torch.binary_cross_entropy_with_logits``."""
-    return F.binary_cross_entropy_with_logits(input, target, weight, reduction=_reduction(reduction),
-                                              pos_weight=pos_weight)
+    if tuple(input.shape) != tuple(target.shape):  # (the kernel writes into a copy of ``target``)
+        shape = tuple(F._shape_broadcast(target.shape, input.shape))
+        if tuple(target.shape) != shape:
+            raise RuntimeError(f"output with shape {list(target.shape)} doesn't match the broadcast shape "
+                               f"{list(shape)}")
+        input = input.expand(shape)
+    return F._bce_with_logits(input, target, weight, pos_weight, _reduction(reduction))
 
 
 def poisson_nll_loss(input, target, log_input, full, eps, reduction):
@@ -279,8 +287,8 @@ def hinge_embedding_loss(input, target, margin=1.0, reduction=0):
 
 
 def margin_ranking_loss(input1, input2, target, margin=0.0, reduction=0):
-    """Mirrors ``torch.margin_ranking_loss`` (an int ``reduction``)."""
-    return F.margin_ranking_loss(input1, input2, target, margin, reduction=_reduction(reduction))
+    """Mirrors ``torch.margin_ranking_loss`` (an int ``reduction``; no check of the dims)."""
+    return margin_ranking(input1, input2, target, margin, _reduction(reduction))
 
 
 def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2.0, eps=1e-06, swap=False, reduction=0):
@@ -373,9 +381,9 @@ grid_sampler_2d, grid_sampler_3d = _grid_sampler_nd(4), _grid_sampler_nd(5)
 
 
 def affine_grid_generator(theta, size, align_corners):
-    """:func:`torch.nn.functional.affine_grid` with ``align_corners`` required. Mirrors
-    ``torch.affine_grid_generator``."""
-    return F.affine_grid(theta, size, align_corners)
+    """:func:`torch.nn.functional.affine_grid` with ``align_corners`` required, without the
+    checks and warnings of its Python layer. Mirrors ``torch.affine_grid_generator``."""
+    return _affine_grid_generator(theta, size, align_corners)
 
 
 # ----------------------------------------------------------------- recurrent cells

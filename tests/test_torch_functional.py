@@ -1,5 +1,7 @@
 """The torch.xxx forms of the nn.functional operators (``torch.conv2d``, ``torch.dropout``,
 ``torch.batch_norm``, ``torch.embedding`` ...), with PyTorch's own signatures, against PyTorch."""
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -230,3 +232,30 @@ def test_cell_one_bias():
                 r(4, 3), r(4, 4), r(4))
     check_grads(lambda T, x, h, w_ih, w_hh, b: T.gru_cell(x, h, w_ih, w_hh, b), r(2, 3), r(2, 4),
                 r(12, 3), r(12, 4), r(12))
+
+
+def test_bce_with_logits_broadcasts_the_input():
+    # forward only: PyTorch 2.13's backward fails there ("output with shape [1, 4] doesn't
+    # match the broadcast shape [3, 4]"); reftorch sums the gradient back to the input's shape
+    for expr in ("T.binary_cross_entropy_with_logits(a[:1], b)", "T.binary_cross_entropy_with_logits(a[0], b, None, None, 1)"):
+        both(lambda T, a, b: eval(expr), r(3, 4), np.abs(r(3, 4)) / 4)
+        both(lambda T, a, b: eval(expr), r(3, 4), np.abs(r(3, 4)) / 4, requires_grad=True)
+
+
+@pytest.mark.parametrize("expr", [
+    "T.binary_cross_entropy_with_logits(a, b, None, None, 3)", "T.hinge_embedding_loss(a, b.sign(), 1.0, -1)",
+    "T.margin_ranking_loss(a[0], b[0], T.ones(()))", "T.kl_div(a, b, 5)",
+    "T.affine_grid_generator(a[None, :2, :3].expand(2, 2, 3), [2, 1, 1, 3], True)",  # (no warning)
+])
+def test_operator_layer_only(expr):
+    """No checks of the Python layer: broadcasting inputs, any int reduction (not 1 or 2: none)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        check_grads(lambda T, a, b: eval(expr), r(3, 4), np.abs(r(3, 4)) / 4)
+
+
+@pytest.mark.parametrize("expr", [
+    "T.binary_cross_entropy_with_logits(a, b[:1])", "T.binary_cross_entropy_with_logits(a, b[:2])",
+])
+def test_operator_layer_errors(expr):
+    raises_like(lambda T, a, b: eval(expr), r(3, 4), np.abs(r(3, 4)), msg=True)

@@ -867,6 +867,12 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     _check_reduction(reduction)
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(f"Target size ({target.shape}) must be the same as input size ({input.shape})")
+    return _bce_with_logits(input, target, weight, pos_weight, reduction)
+
+
+def _bce_with_logits(input, target, weight, pos_weight, reduction):
+    """:func:`binary_cross_entropy_with_logits` after the checks of its Python layer
+    (``torch.binary_cross_entropy_with_logits``)."""
     # PyTorch's kernel builds the loss in place in ``1 - target``: the target's dtype, which
     # must hold the input's values
     if target.dtype is _D.bool:
