@@ -10,13 +10,16 @@ take the torch.xxx signatures and call the kernels of ``reftorch.nn``:
 * the arguments in the operator's order: ``torch.batch_norm(input, weight, bias,
   running_mean, running_var, training, momentum, eps, cudnn_enabled)``,
   ``torch.embedding(weight, indices, ...)`` with the table first;
-* ``reduction`` of the losses as an int (0 none, 1 mean, 2 sum); PyTorch's Python binding
-  gives its default as 0, so that a loss called without it is not reduced;
+* ``reduction`` of the losses as an int (1 mean, 2 sum, any other none); PyTorch's Python
+  binding gives its default as 0, so that a loss called without it is not reduced;
 * ``stride=()`` (empty: the kernel size) for the pools, which return no indices, except the
-  ``*_with_indices`` ones and ``adaptive_max_pool1d`` (always a pair);
-* no checks of the Python layer (``batch_norm`` on one value per channel, the range of
-  ``eps``), and ``RuntimeError`` (not ``ValueError``) for a dropout probability outside
-  [0, 1], as the operators do;
+  ``*_with_indices`` ones and ``adaptive_max_pool1d`` (always a pair); ``embedding_bag``
+  returns the kernel's four outputs;
+* no checks or warnings of the Python layer (``batch_norm`` on one value per channel, the
+  range of ``eps``, the shapes of ``binary_cross_entropy_with_logits``, the dims of
+  ``margin_ranking_loss``, ``kl_div``'s and ``affine_grid``'s warnings), and
+  ``RuntimeError`` (not ``ValueError``) for a dropout probability outside [0, 1], as the
+  operators do;
 * ``cudnn_enabled`` / ``cudnn_enable`` accepted and ignored.
 """
 from __future__ import annotations
