@@ -104,3 +104,14 @@ def test_inplace_comparison_errors():
     raises_like(lambda T, a, b: a.lt_(b), np.array([1, 2]), np.ones((2, 2)))  # no room for the broadcast
     raises_like(lambda T: T.tensor([1.0], requires_grad=True).eq_(1))  # a leaf that requires grad
     raises_like(lambda T: T.tensor([1.0], requires_grad=True).exp_())
+
+
+def test_inplace_comparison_through_a_view():
+    def go(T, x, w):
+        y = x * 1
+        y[0].lt_(1.5)
+        z = x * 1
+        z[1].ge_(w)
+        (y.sum() + z.sum()).backward()
+        return y, z, x.grad, w.grad
+    both(go, np.array([[1.0, 2.0], [3.0, 4.0]], np.float32), np.array([1.0, 5.0], np.float32), requires_grad=True)
