@@ -74,6 +74,7 @@ from ._ops.splitting import split, chunk, split_with_sizes  # noqa: F401
 from ._ops.splitting import unsafe_split, unsafe_chunk, unsafe_split_with_sizes  # noqa: F401
 from ._tensor_methods import fill  # noqa: F401
 is_signed, is_nonzero, is_same_size = Tensor.is_signed, Tensor.is_nonzero, Tensor.is_same_size  # (torch.is_signed(t) ...)
+is_complex, is_inference, get_device = Tensor.is_complex, Tensor.is_inference, Tensor.get_device  # (torch.is_complex(t) ...)
 from ._ops.tensor_split import tensor_split, hsplit, vsplit, dsplit, ravel  # noqa: F401
 from ._ops.triangular import tril, triu  # noqa: F401
 from ._ops.einsum import einsum  # noqa: F401

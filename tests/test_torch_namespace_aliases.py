@@ -2,6 +2,9 @@
 ``fill``, ``unsafe_split``/``unsafe_chunk``/``unsafe_split_with_sizes``, against PyTorch."""
 import numpy as np
 import pytest
+import torch
+
+import reftorch
 
 from _compare import both, check_grads, raises_like
 
@@ -68,3 +71,13 @@ def test_unsafe_pieces_are_no_views_but_share_memory():
 ])
 def test_unsafe_split_errors(expr):
     raises_like(lambda T, x: eval(expr), np.arange(3.0), msg=True)
+
+
+@pytest.mark.parametrize("name", ["is_complex", "is_inference", "get_device"])
+def test_tensor_predicates_in_the_namespace(name):
+    both(lambda T, x: getattr(T, name)(x), A)
+    both(lambda T, x: getattr(T, name)(x.to(T.complex64)), A)
+    with reftorch.inference_mode():
+        assert reftorch.is_inference(reftorch.ones(1))
+    with torch.inference_mode():
+        assert torch.is_inference(torch.ones(1))
