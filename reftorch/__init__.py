@@ -74,7 +74,6 @@ from ._ops.splitting import split, chunk, split_with_sizes  # noqa: F401
 from ._ops.splitting import unsafe_split, unsafe_chunk, unsafe_split_with_sizes  # noqa: F401
 from ._tensor_methods import fill  # noqa: F401
 is_signed, is_nonzero, is_same_size = Tensor.is_signed, Tensor.is_nonzero, Tensor.is_same_size  # (torch.is_signed(t) ...)
-is_complex, is_inference, get_device = Tensor.is_complex, Tensor.is_inference, Tensor.get_device  # (torch.is_complex(t) ...)
 from ._ops.tensor_split import tensor_split, hsplit, vsplit, dsplit, ravel  # noqa: F401
 from ._ops.triangular import tril, triu  # noqa: F401
 from ._ops.einsum import einsum  # noqa: F401
@@ -183,6 +182,21 @@ def is_floating_point(input) -> "bool":
 
 def detach(input):
     return input.detach()
+
+
+def is_complex(input) -> "bool":
+    """True for complex tensors. Mirrors ``torch.is_complex``."""
+    return input.is_complex()
+
+
+def is_inference(input) -> "bool":
+    """True for a tensor made in inference mode. Mirrors ``torch.is_inference``."""
+    return input.is_inference()
+
+
+def get_device(input) -> "int":
+    """The CUDA device index of ``input``, -1 on the CPU. Mirrors ``torch.get_device``."""
+    return input.get_device()
 
 
 import importlib.util as _ilu  # noqa: E402
