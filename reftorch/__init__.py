@@ -51,7 +51,7 @@ from ._ops.shape import (  # noqa: F401
     movedim, clone,
 )
 from ._ops.shape import torch_permute as permute  # noqa: F401, E402 (dims as one tuple, as torch.permute)
-from ._ops.join import cat, concat, concatenate, stack, hstack, vstack  # noqa: F401
+from ._ops.join import cat, concat, concatenate, stack, hstack, vstack, row_stack  # noqa: F401
 from ._ops.indexing import index_select, gather, masked_fill  # noqa: F401
 from ._ops.pointwise import (  # noqa: F401
     add, sub, subtract, mul, multiply, div, divide, true_divide, pow, neg, negative, exp, log, sqrt, abs,
@@ -71,6 +71,8 @@ from ._ops.softmax import softmax, log_softmax  # noqa: F401
 from ._ops.clamp import clamp, clip, clamp_, clip_, clamp_min, clamp_max  # noqa: F401
 from ._ops.sorting import sort, argsort, msort, topk  # noqa: F401
 from ._ops.splitting import split, chunk, split_with_sizes  # noqa: F401
+from ._ops.splitting import unsafe_split, unsafe_chunk, unsafe_split_with_sizes  # noqa: F401
+from ._tensor_methods import fill  # noqa: F401
 is_signed, is_nonzero, is_same_size = Tensor.is_signed, Tensor.is_nonzero, Tensor.is_same_size  # (torch.is_signed(t) ...)
 from ._ops.tensor_split import tensor_split, hsplit, vsplit, dsplit, ravel  # noqa: F401
 from ._ops.triangular import tril, triu  # noqa: F401
@@ -162,6 +164,20 @@ from math import pi, e, inf, nan  # noqa: F401, E402  (torch.pi … are Python f
 
 newaxis = None  #: ``x[:, torch.newaxis]`` adds a dimension, as ``None`` does
 
+from ._ops.view_copies import (  # noqa: F401
+    view_copy, permute_copy, t_copy, transpose_copy, squeeze_copy, unsqueeze_copy, expand_copy, select_copy,
+    slice_copy, split_copy, split_with_sizes_copy, unbind_copy, diagonal_copy, narrow_copy, detach_copy, alias_copy,
+    as_strided_copy, unfold_copy, view_as_real_copy, view_as_complex_copy)
+
+
+#: ``torch.abs_(x)`` ...: the in-place functions of the torch namespace are the in-place Tensor methods.
+_INPLACE_FUNCTIONS = """
+    abs_ acos_ acosh_ addmv_ arccos_ arccosh_ arcsin_ arcsinh_ arctan_ arctanh_ asin_ asinh_ atan_ atanh_ ceil_
+    clamp_max_ clamp_min_ cos_ cosh_ deg2rad_ detach_ erf_ erfc_ exp2_ exp_ expm1_ fill_ fix_ floor_ frac_ gcd_
+    i0_ lcm_ ldexp_ log10_ log1p_ log2_ log_ logit_ nan_to_num_ neg_ negative_ rad2deg_ reciprocal_ relu_ round_
+    rsqrt_ sigmoid_ sin_ sinc_ sinh_ sqrt_ square_ tan_ tanh_ trunc_ xlogy_""".split()
+globals().update({_name: getattr(Tensor, _name) for _name in _INPLACE_FUNCTIONS})
+
 
 def is_tensor(obj) -> "bool":
     """True if ``obj`` is a reftorch tensor. Mirrors ``torch.is_tensor``."""
@@ -231,6 +247,21 @@ for _sub in ("nn", "utils"):  # sub-packages written alongside the core
     if _ilu.find_spec(f"{__name__}.{_sub}") is not None:
         __import__(f"{__name__}.{_sub}")
 del _sub, _ilu
+from ._torch_functional import (  # noqa: E402,F401  (torch.conv2d, torch.dropout ...: nn's kernels)
+    adaptive_avg_pool1d, adaptive_max_pool1d, affine_grid_generator, alpha_dropout, alpha_dropout_, avg_pool1d,
+    batch_norm, bilinear, binary_cross_entropy_with_logits, celu, celu_, channel_shuffle, constant_pad_nd,
+    conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d, conv_transpose3d, convolution,
+    cosine_embedding_loss, cosine_similarity, ctc_loss, dropout, dropout_, embedding, embedding_bag,
+    embedding_renorm_, feature_alpha_dropout, feature_alpha_dropout_, feature_dropout, feature_dropout_,
+    grid_sampler, grid_sampler_2d, grid_sampler_3d, group_norm, gru_cell, hardshrink, hinge_embedding_loss,
+    instance_norm, kl_div, layer_norm, lstm_cell, margin_ranking_loss, max_pool1d, max_pool1d_with_indices,
+    max_pool2d, max_pool3d, pairwise_distance, pixel_shuffle, pixel_unshuffle, poisson_nll_loss, prelu,
+    rms_norm, rnn_relu_cell, rnn_tanh_cell, rrelu, rrelu_, selu, selu_, threshold, threshold_,
+    triplet_margin_loss,
+)
+
+Tensor.hardshrink = hardshrink
+Tensor.prelu = prelu
 from . import optim  # noqa: E402,F401  (torch.optim)
 from . import fft  # noqa: E402,F401  (torch.fft)
 from .fft._stft import stft, istft  # noqa: E402,F401  (torch.stft, torch.istft)

@@ -30,6 +30,7 @@ from ._tensor_inplace import (check_inplace, check_no_internal_overlap, commit, 
 from ._ops import (clamp, creation, cumulative, indexing, inplace_shape, linalg, multinomial, nonzero,
                    norm, pointwise, reduction, reorder, sampling, scatter, shape, softmax, sorting, splitting,
                    tensor_split, triangular)
+from ._ops import compare_inplace, view_copies
 from ._ops import binary_math, float_math, linalg_decomp, linalg_products, linalg_solve, special_math, unary_math
 from ._ops import incomplete_gamma
 from ._ops._common import grad_as, resolve_device, sum_to_shape
@@ -146,7 +147,7 @@ class _Fill(Function):
             ctx.vnative = value[0]._data.dtype
             arr = value[0]._data
             arr = arr if arr.dtype == x._data.dtype else x._backend.astype(arr, x._data.dtype)
-            return xp.broadcast_to(arr, x._data.shape)
+            return xp.asarray(xp.broadcast_to(arr, x._data.shape), copy=True)  # (torch.fill: a new tensor)
         return xp.full(x._data.shape, fill, dtype=x._data.dtype, **kw)
 
     @staticmethod
@@ -185,6 +186,30 @@ def _fill_(self, value):
         return commit(self, _Fill.apply(self, fill=value), overlap_ok=True)
     _store(self, b.xp.full(self._data.shape, value, dtype=self._data.dtype, **b._dev_kw()))
     return self
+
+
+def fill(input, value):
+    """A new tensor of ``input``'s shape, dtype and device filled with ``value`` (a number or a
+    0-d tensor): the out-of-place :meth:`Tensor.fill_`. Mirrors ``torch.fill``
+    (``grad_fn`` ``FillBackward0`` for a number: no gradient reaches ``input``;
+    ``FillBackward1`` for a tensor value, which gets the gradient's sum).
+
+    Raises:
+        RuntimeError: if the number does not fit the dtype, or ``value`` is a tensor with
+            dimensions.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.fill(torch.zeros(2, dtype=torch.int64), 7)
+        tensor([7, 7])
+    """
+    if isinstance(value, Tensor):
+        if value.dim() != 0:
+            raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
+                               f"{value.dim()} dimensions.")
+        return _Fill.apply(input, value.to(input.device), _name="FillBackward1")
+    check_fill_value(value, input.dtype, numel=input.numel())
+    return _Fill.apply(input, fill=store_value(value, input.dtype), _name="FillBackward0")
 
 
 def _records(*tensors):
@@ -823,9 +848,10 @@ _bind_more_indexing()
 
 
 def _bind_inplace_and_aliases():
-    """In-place forms of element-wise methods (``x.relu_()``, ``x.clamp_min_(0)`` ...), the
-    in-place view ops (``squeeze_``, ``unsqueeze_``, ``transpose_``), ``unfold`` (sliding
-    windows), and PyTorch's alternative method names (``greater`` for ``gt`` ...)."""
+    """In-place forms of element-wise methods (``x.relu_()``, ``x.clamp_min_(0)``, the
+    comparisons ``x.eq_(y)`` ..., ``x.addmv_(m, v)``), the in-place view ops (``squeeze_``,
+    ``unsqueeze_``, ``transpose_``), ``unfold`` (sliding windows), and PyTorch's alternative
+    method names (``greater`` for ``gt`` ...)."""
     for name in ("abs", "sin", "cos", "sqrt", "tanh", "sigmoid", "relu", "log", "reciprocal", "remainder",
                  "floor_divide", "true_divide", "clamp_min", "clamp_max"):
         setattr(Tensor, name + "_", _inplace(vars(Tensor)[name]))
@@ -845,6 +871,9 @@ def _bind_inplace_and_aliases():
     Tensor.fill_diagonal_ = diagonal.fill_diagonal_
     Tensor.sum_to_size = reduction.sum_to_size
     Tensor.split_with_sizes = splitting.split_with_sizes
+    Tensor.unsafe_split, Tensor.unsafe_chunk = splitting.unsafe_split, splitting.unsafe_chunk
+    Tensor.unsafe_split_with_sizes = splitting.unsafe_split_with_sizes
+    Tensor.narrow_copy = view_copies.narrow_copy
     Tensor.squeeze_ = inplace_shape.squeeze_
     Tensor.unsqueeze_ = inplace_shape.unsqueeze_
     Tensor.transpose_ = Tensor.swapaxes_ = Tensor.swapdims_ = inplace_shape.transpose_
@@ -854,6 +883,12 @@ def _bind_inplace_and_aliases():
         setattr(Tensor, alias, vars(Tensor)[name])
         if name in ("mul", "div", "sub", "neg"):
             setattr(Tensor, alias + "_", vars(Tensor)[name + "_"])
+    for name in ("eq", "ne", "lt", "le", "gt", "ge"):
+        setattr(Tensor, name + "_", compare_inplace.compare_(name))
+    for alias, name in (("greater", "gt"), ("greater_equal", "ge"), ("less", "lt"), ("less_equal", "le"),
+                        ("not_equal", "ne")):
+        setattr(Tensor, alias + "_", vars(Tensor)[name + "_"])
+    Tensor.addmv_ = _inplace(products.addmv)
 
 
 _bind_inplace_and_aliases()

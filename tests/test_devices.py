@@ -314,6 +314,18 @@ CASES = {
                     window=torch.hamming_window(2, device=d)) * torch.hann_window(3, device=d)
         + torch.blackman_window(3, False, device=d) + torch.bartlett_window(3, device=d) + torch.kaiser_window(3, device=d)
         + torch.stft(x, 3, 1, window=torch.kaiser_window(3, device=d), return_complex=True, center=False).abs()),
+    "inplace_comparisons_fill": lambda x, d: ((x * 1).gt_(0.5) + (x * 1).eq_(x.flip(0)) + torch.fill(x, 2.0)
+                                             + torch.fill(x * 1, x[0, 0]) + torch.sqrt_(x.abs() + 1)),
+    "view_copies": lambda x, d: (torch.transpose_copy(x, 0, 1).t() + torch.slice_copy(x, 1, 0, 3)
+                                 + torch.split_copy(x, 1)[1] + torch.narrow_copy(x, 0, 0, 1)
+                                 + torch.unsafe_chunk(x * 1, 2)[0]),
+    "torch_embedding_bag": lambda x, d: sum(
+        (lambda r: r[0] + r[1][:2, None] + r[2][:, None] + r[3])(
+            torch.embedding_bag(x.t() * 1, _idx(d, [0, 2, 1]), _idx(d, [0, 1]), mode=m)) for m in (1, 2)),
+    "torch_functional_forms": lambda x, d: (torch.dropout(x, 0.5, False) + torch.selu(x)
+                                            + torch.batch_norm(x, None, None, None, None, True, 0.1, 1e-5, False)
+                                            + torch.kl_div(x, x.exp(), 0) + torch.constant_pad_nd(x, [1, -1])
+                                            + torch.embedding(x, _idx(d, [1, 0])).sum(1, keepdim=True)),
 }
 
 
