@@ -5,9 +5,10 @@
   optimizer each, with its update written once over the backend's array namespace;
 * ``lbfgs.py`` — L-BFGS, which evaluates its closure several times per step, written with
   tensor operations;
-* ``lr_scheduler.py`` — the schedulers.
+* ``lr_scheduler.py`` — the schedulers;
+* ``swa_utils.py`` — weight averaging (SWA, EMA) and its lr scheduler.
 """
-from . import lr_scheduler
+from . import lr_scheduler, swa_utils
 from .adadelta import Adadelta
 from .adagrad import Adagrad
 from .adam import Adam
@@ -23,4 +24,4 @@ from .rprop import Rprop
 from .sgd import SGD
 
 __all__ = ["ASGD", "SGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Adamax", "LBFGS", "NAdam", "Optimizer", "RAdam",
-           "RMSprop", "Rprop", "lr_scheduler"]
+           "RMSprop", "Rprop", "lr_scheduler", "swa_utils"]

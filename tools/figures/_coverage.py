@@ -162,6 +162,9 @@ NAMESPACES = {
         CosineAnnealingLR CosineAnnealingWarmRestarts OneCycleLR CyclicLR PolynomialLR
         SequentialLR ChainedScheduler ReduceLROnPlateau
     """),
+    "torch.optim.swa_utils": ("reftorch.optim.swa_utils", """
+        AveragedModel SWALR update_bn get_ema_multi_avg_fn get_swa_multi_avg_fn get_ema_avg_fn get_swa_avg_fn
+    """),
     "torch.cuda": ("reftorch.cuda", """
         is_available device_count current_device set_device manual_seed synchronize Event
     """),
@@ -196,6 +199,7 @@ API_PREFIX = {
     "torch.nn.init": r"reftorch\.nn\.init\.",
     "torch.optim": r"reftorch\.optim\.(?:[\w.]+\.)?",
     "torch.optim.lr_scheduler": r"reftorch\.optim\.lr_scheduler\.",
+    "torch.optim.swa_utils": r"reftorch\.optim\.swa_utils\.",
     "torch.cuda": r"reftorch\.cuda\.",
     "torch.distributions": r"reftorch\.distributions\.",
 }
