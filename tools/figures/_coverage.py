@@ -155,7 +155,8 @@ NAMESPACES = {
         kaiming_normal_ orthogonal_ trunc_normal_
     """),
     "torch.optim": ("reftorch.optim", """
-        SGD Adam AdamW RMSprop Adagrad Optimizer Adadelta Adamax NAdam RAdam Rprop ASGD LBFGS
+        SGD Adam AdamW RMSprop Adagrad Optimizer Adadelta Adamax NAdam RAdam Rprop ASGD LBFGS Adafactor
+        SparseAdam
     """),
     "torch.optim.lr_scheduler": ("reftorch.optim.lr_scheduler", """
         StepLR MultiStepLR ExponentialLR LambdaLR MultiplicativeLR LinearLR ConstantLR
