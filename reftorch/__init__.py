@@ -176,6 +176,7 @@ for _sub in ("nn", "utils"):  # sub-packages written alongside the core
         __import__(f"{__name__}.{_sub}")
 del _sub, _ilu
 from . import optim  # noqa: E402,F401  (torch.optim)
+__import__(f"{__name__}.utils.checkpoint")  # (torch.utils.checkpoint, over nn)
 from . import fft  # noqa: E402,F401  (torch.fft)
 from .fft._stft import stft, istft  # noqa: E402,F401  (torch.stft, torch.istft)
 from ._ops.windows import (  # noqa: E402,F401

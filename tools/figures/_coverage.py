@@ -166,6 +166,9 @@ NAMESPACES = {
     "torch.optim.swa_utils": ("reftorch.optim.swa_utils", """
         AveragedModel SWALR update_bn get_ema_multi_avg_fn get_swa_multi_avg_fn get_ema_avg_fn get_swa_avg_fn
     """),
+    "torch.utils.checkpoint": ("reftorch.utils.checkpoint", """
+        checkpoint checkpoint_sequential
+    """),
     "torch.cuda": ("reftorch.cuda", """
         is_available device_count current_device set_device manual_seed synchronize Event
     """),
@@ -201,6 +204,7 @@ API_PREFIX = {
     "torch.optim": r"reftorch\.optim\.(?:[\w.]+\.)?",
     "torch.optim.lr_scheduler": r"reftorch\.optim\.lr_scheduler\.",
     "torch.optim.swa_utils": r"reftorch\.optim\.swa_utils\.",
+    "torch.utils.checkpoint": r"reftorch\.utils\.checkpoint\.",
     "torch.cuda": r"reftorch\.cuda\.",
     "torch.distributions": r"reftorch\.distributions\.",
 }
