@@ -157,3 +157,17 @@ def test_detach_variable_and_public_names():
         a, b, c = T.utils.checkpoint.detach_variable((x, 3, T.zeros(1)))
         assert a.requires_grad and a.is_leaf and a is not x and b == 3 and not c.requires_grad
     assert set(reftorch.utils.checkpoint.__all__) <= set(torch.utils.checkpoint.__all__)
+
+
+@pytest.mark.parametrize("reentrant", [True, False])
+def test_strict_device_gives_the_cpu_gradients(reentrant):
+    out = []
+    for dev in ("cpu", "strict"):
+        model = _model(reftorch).to(dev)
+        x = reftorch.tensor(X, device=dev, requires_grad=True)
+        reftorch.manual_seed(1)
+        y = reftorch.utils.checkpoint.checkpoint(model, x, use_reentrant=reentrant)
+        y.sum().backward()
+        out.append([t.to("cpu").numpy() for t in [y.detach(), x.grad] + [p.grad for p in model.parameters()]])
+    for a, b in zip(*out):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)

@@ -143,3 +143,22 @@ def test_sparse_adam_without_gradients_and_embedding_dense_grad():
         emb(lib.tensor([1, 2])).sum().backward()
         with pytest.raises(RuntimeError, match="SparseAdam does not support dense gradients"):
             opt.step()
+
+
+def test_adafactor_on_the_strict_device_gives_the_same_values():
+    """The array-API-strict stand-in device runs the same tensor operations as the CPU; the
+    ``step`` counter stays on the CPU as in PyTorch."""
+    inits, grads = _data([(2, 3), (3,), ()], 5, 6)
+    results = []
+    for dev in ("cpu", "strict"):
+        ps = [reftorch.nn.Parameter(reftorch.tensor(a.tolist(), device=dev)) for a in inits]
+        opt = reftorch.optim.Adafactor(ps, lr=0.05, weight_decay=0.1)
+        for step_grads in grads:
+            for p, g in zip(ps, step_grads):
+                p.grad = reftorch.tensor(g.tolist(), device=dev)
+            opt.step()
+        assert {k: v.device.type for k, v in opt.state[ps[0]].items()} == \
+            {"step": "cpu", "row_var": dev, "col_var": dev}
+        results.append([p.to("cpu").tolist() for p in ps])
+    np.testing.assert_allclose(np.concatenate([np.ravel(r) for r in results[0]]),
+                               np.concatenate([np.ravel(r) for r in results[1]]), rtol=1e-6, atol=1e-7)

@@ -177,3 +177,21 @@ def test_helper_functions_directly():
             multi(lst, [b], T.tensor(2))
             out.append((single, lst[0]))
         same(out[0], out[1], exact=True)
+
+
+def test_strict_device_averages_like_the_cpu():
+    """On the array-API-strict stand-in device (and with ``device=`` moving the copy there)
+    the averages and BatchNorm statistics are the CPU's."""
+    out = []
+    for dev in ("cpu", "strict"):
+        model = _model(reftorch)
+        averaged = reftorch.optim.swa_utils.AveragedModel(model, device=dev)
+        assert averaged.n_averaged.device.type == dev
+        for snap in _snapshots(4):
+            model.load_state_dict({k: reftorch.tensor(v) for k, v in snap.items()})
+            averaged.update_parameters(model)
+        reftorch.manual_seed(0)
+        reftorch.optim.swa_utils.update_bn([reftorch.randn(6, 3) for _ in range(2)], averaged, device=dev)
+        out.append({k: v.to("cpu") for k, v in averaged.state_dict().items()})
+    for k in out[0]:
+        np.testing.assert_allclose(out[1][k].numpy(), out[0][k].numpy(), rtol=1e-6, atol=1e-7)
