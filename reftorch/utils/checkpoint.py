@@ -119,10 +119,12 @@ def checkpoint(function, *args, use_reentrant=None, context_fn=noop_context_fn, 
     gradients then do not match its forward pass).
 
     Args:
-        function: what to run, on ``args`` (and ``kwargs``, non-reentrant only).
+        function: what to run.
+        *args: its arguments.
         use_reentrant: which variant (see above); pass it explicitly.
-        preserve_rng_state: restore the random state of the forward pass for the
-            recomputation (keyword, default True).
+        **kwargs: ``preserve_rng_state`` (default True: restore the random state of the
+            forward pass for the recomputation); the other keywords go to ``function``
+            (non-reentrant only).
         context_fn: returns two context managers, for the forward pass and the
             recomputation (non-reentrant only).
         determinism_check: ``"default"`` or ``"none"`` (non-reentrant only; reftorch
@@ -188,7 +190,7 @@ def checkpoint_sequential(functions, segments, input, use_reentrant=None, **kwar
         segments: number of chunks.
         input: the input tensor.
         use_reentrant: the checkpoint variant (PyTorch's warning when not passed; then True).
-        preserve_rng_state: keyword, default True.
+        **kwargs: ``preserve_rng_state`` only (default True).
 
     Returns:
         The output of the last function.
