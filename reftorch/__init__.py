@@ -263,6 +263,7 @@ from ._torch_functional import (  # noqa: E402,F401  (torch.conv2d, torch.dropou
 Tensor.hardshrink = hardshrink
 Tensor.prelu = prelu
 from . import optim  # noqa: E402,F401  (torch.optim)
+__import__(f"{__name__}.utils.checkpoint")  # (torch.utils.checkpoint, over nn)
 from . import fft  # noqa: E402,F401  (torch.fft)
 from .fft._stft import stft, istft  # noqa: E402,F401  (torch.stft, torch.istft)
 from ._ops.windows import (  # noqa: E402,F401

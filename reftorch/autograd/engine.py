@@ -141,7 +141,27 @@ def _multi_output_step(node, grads, capture, stop_at_inputs, create_graph, retai
     return _run_node(node, grads, retain_graph, create_graph, like)
 
 
+#: One entry per running backward: False for one with ``inputs`` (``autograd.grad``,
+#: ``backward(inputs=...)``), during which the reentrant checkpoint refuses to run.
+_CHECKPOINT_VALID = [True]
+
+
+def _is_checkpoint_valid() -> bool:
+    """PyTorch's ``torch.autograd._is_checkpoint_valid``: False inside a backward that was
+    given ``inputs``."""
+    return _CHECKPOINT_VALID[-1]
+
+
 def run_backward(tensors, grads, retain_graph=False, inputs=None, create_graph=False, stop_at_inputs=False):
+    """:func:`_run_backward`, recording for :func:`_is_checkpoint_valid` whether it has ``inputs``."""
+    _CHECKPOINT_VALID.append(inputs is None)
+    try:
+        return _run_backward(tensors, grads, retain_graph, inputs, create_graph, stop_at_inputs)
+    finally:
+        _CHECKPOINT_VALID.pop()
+
+
+def _run_backward(tensors, grads, retain_graph=False, inputs=None, create_graph=False, stop_at_inputs=False):
     """Propagate ``grads`` (arrays) from ``tensors`` back to the leaves.
 
     With ``create_graph`` the gradients are tensors instead, each node's backward runs on

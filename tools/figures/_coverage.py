@@ -165,12 +165,19 @@ NAMESPACES = {
         kaiming_normal_ orthogonal_ trunc_normal_ dirac_ sparse_
     """),
     "torch.optim": ("reftorch.optim", """
-        SGD Adam AdamW RMSprop Adagrad Optimizer Adadelta Adamax NAdam RAdam Rprop ASGD LBFGS
+        SGD Adam AdamW RMSprop Adagrad Optimizer Adadelta Adamax NAdam RAdam Rprop ASGD LBFGS Adafactor
+        SparseAdam
     """),
     "torch.optim.lr_scheduler": ("reftorch.optim.lr_scheduler", """
         StepLR MultiStepLR ExponentialLR LambdaLR MultiplicativeLR LinearLR ConstantLR
         CosineAnnealingLR CosineAnnealingWarmRestarts OneCycleLR CyclicLR PolynomialLR
         SequentialLR ChainedScheduler ReduceLROnPlateau
+    """),
+    "torch.optim.swa_utils": ("reftorch.optim.swa_utils", """
+        AveragedModel SWALR update_bn get_ema_multi_avg_fn get_swa_multi_avg_fn get_ema_avg_fn get_swa_avg_fn
+    """),
+    "torch.utils.checkpoint": ("reftorch.utils.checkpoint", """
+        checkpoint checkpoint_sequential
     """),
     "torch.cuda": ("reftorch.cuda", """
         is_available device_count current_device set_device manual_seed synchronize Event
@@ -208,6 +215,8 @@ API_PREFIX = {
     "torch.nn.init": r"reftorch\.nn\.init\.",
     "torch.optim": r"reftorch\.optim\.(?:[\w.]+\.)?",
     "torch.optim.lr_scheduler": r"reftorch\.optim\.lr_scheduler\.",
+    "torch.optim.swa_utils": r"reftorch\.optim\.swa_utils\.",
+    "torch.utils.checkpoint": r"reftorch\.utils\.checkpoint\.",
     "torch.cuda": r"reftorch\.cuda\.",
     "torch.distributions": r"reftorch\.distributions\.",
 }
