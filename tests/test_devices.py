@@ -397,6 +397,25 @@ def test_max_min_along_a_dim_of_bool_tensors_on_every_backend():
         assert high.values.tolist() == [True, False, True] and high.indices.tolist() == [0, 0, 0]
 
 
+def test_bool_extremes_on_every_backend():
+    # (the array API's max, min, maximum, minimum and argsort refuse bool: the backend takes
+    # any/all, logical_or/logical_and and a uint8 view); expected values by hand
+    for device in ("cpu", "strict"):
+        x = torch.tensor([[True, False, True], [False, False, True]], device=device)
+        y = torch.tensor([False, True, False], device=device)
+        assert x.amax().item() is True and x.amin().item() is False
+        assert x.max().item() is True and x.min().item() is False
+        assert x.amax(1).tolist() == [True, True] and x.amin(0, keepdim=True).tolist() == [[False, False, True]]
+        assert [t.tolist() for t in torch.aminmax(x, dim=1)] == [[False, False], [True, True]]
+        assert torch.maximum(x, y).tolist() == [[True, True, True], [False, True, True]]
+        assert torch.minimum(x, y).tolist() == [[False, False, False], [False, False, False]]
+        assert torch.max(x, y).dtype == torch.bool and torch.fmin(x, y).tolist() == torch.minimum(x, y).tolist()
+        mode = torch.mode(x, 1)
+        assert mode.values.tolist() == [True, False] and mode.indices.tolist() == [2, 1]
+        assert torch.sort(x, 1, descending=True).indices.tolist() == [[0, 2, 1], [2, 0, 1]]
+        assert x.amax().device.type == device
+
+
 def test_device_round_trip_through_strict():
     x = torch.tensor([[1.0, 2.0]], requires_grad=True)
     y = x.to("strict") * 3

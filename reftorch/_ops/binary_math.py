@@ -152,10 +152,9 @@ class Fmax(_Binary):
         a, b, dt = _setup(ctx, x, y, dt)
         ctx.dt, ctx.largest = dt, largest
         _saved(ctx, x, y)
-        xp = x._backend.xp
-        if dt is D.bool:
-            return xp.logical_or(a, b) if largest else xp.logical_and(a, b)
-        r = xp.maximum(a, b) if largest else xp.minimum(a, b)
+        backend = x._backend
+        xp = backend.xp
+        r = backend.maximum(a, b) if largest else backend.minimum(a, b)  # (bool: or/and)
         if dt.is_floating_point:  # a NaN loses; a tie (-0. and 0.) gives input, as PyTorch's kernel
             r = xp.where(xp.isnan(b) | (a == b), a, xp.where(xp.isnan(a), b, r))
         return r

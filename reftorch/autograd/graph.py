@@ -16,7 +16,7 @@ import weakref
 from .._codegen import compile_function
 from .._layout import contiguous_strides, copy_with_strides, is_non_overlapping_and_dense
 from .._grad_state import anomaly as _anomaly
-from .._tensor import Tensor, tensor_type_name, SAVED_INFERENCE
+from .._tensor import Tensor, tensor_string, SAVED_INFERENCE
 from .anomaly_mode import forward_trace
 
 _FREED = ("Trying to backward through the graph a second time (or directly access saved tensors "
@@ -168,7 +168,7 @@ class Node(NodeHookMethods):
                 where = f", which is output 0 of {producer}," if producer else ""
                 raise RuntimeError(
                     "one of the variables needed for gradient computation has been modified by an "
-                    f"inplace operation: [{tensor_type_name(item)} [{', '.join(map(str, item.shape))}]]"
+                    f"inplace operation: [{tensor_string(item)} [{', '.join(map(str, item.shape))}]]"
                     f"{where} is at version {item._version_counter[0]}; expected version {v} instead. Hint: "
                     + (_HINT_IN_ANOMALY_MODE if _anomaly.enabled else _HINT))
 
