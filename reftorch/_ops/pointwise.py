@@ -1060,8 +1060,8 @@ greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
 
 def _logical(op):
     def f(input, other=None, *, out=None):
+        _need_tensor("logical_" + op, "input", 1, input)
         if op != "not":  # (PyTorch's logical_and/or/xor take tensors only)
-            _need_tensor("logical_" + op, "input", 1, input)
             _need_tensor("logical_" + op, "other", 2, other)
         if out is not None:  # the bool result is cast to out's dtype, as in PyTorch
             args = (input,) if op == "not" else (input, other)

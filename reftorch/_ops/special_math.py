@@ -880,7 +880,7 @@ def special_zeta(input, other, *, out=None):
 
 
 @tensor_input
-def special_spherical_bessel_j0(input, *, out=None):
+def special_spherical_bessel_j0(x, *, out=None):  # (PyTorch names this one's input ``x``)
     """The spherical Bessel function of the first kind of order 0, ``sin(x) / x`` (1 at 0),
     element-wise. Mirrors ``torch.special.spherical_bessel_j0``.
 
@@ -896,7 +896,7 @@ def special_spherical_bessel_j0(input, *, out=None):
         >>> torch.special.spherical_bessel_j0(torch.tensor([0.0, 1.0, 3.0]))
         tensor([1.0000, 0.8415, 0.0470])
     """
-    return _value_only("spherical_bessel_j0", K.spherical_bessel_j0, input, out, special_spherical_bessel_j0)
+    return _value_only("spherical_bessel_j0", K.spherical_bessel_j0, x, out, special_spherical_bessel_j0)
 
 
 
@@ -1062,7 +1062,7 @@ def special_modified_bessel_k1(input, *, out=None):
 
 
 @tensor_input
-def special_scaled_modified_bessel_k0(input, *, out=None):
+def special_scaled_modified_bessel_k0(x, *, out=None):  # (PyTorch names this one's input ``x``)
     r""":math:`K_0(x) e^x`, the exponentially scaled :func:`modified_bessel_k0`,
     element-wise. Mirrors ``torch.special.scaled_modified_bessel_k0``.
 
@@ -1078,11 +1078,11 @@ def special_scaled_modified_bessel_k0(input, *, out=None):
         >>> torch.special.scaled_modified_bessel_k0(torch.tensor([0.0, 1.0, 100.0]))
         tensor([   inf, 1.1445, 0.1252])
     """
-    return _value_only("scaled_modified_bessel_k0", K.scaled_modified_bessel_k0, input, out, special_scaled_modified_bessel_k0)
+    return _value_only("scaled_modified_bessel_k0", K.scaled_modified_bessel_k0, x, out, special_scaled_modified_bessel_k0)
 
 
 @tensor_input
-def special_scaled_modified_bessel_k1(input, *, out=None):
+def special_scaled_modified_bessel_k1(x, *, out=None):  # (PyTorch names this one's input ``x``)
     r""":math:`K_1(x) e^x`, the exponentially scaled :func:`modified_bessel_k1`,
     element-wise. Mirrors ``torch.special.scaled_modified_bessel_k1``.
 
@@ -1098,11 +1098,11 @@ def special_scaled_modified_bessel_k1(input, *, out=None):
         >>> torch.special.scaled_modified_bessel_k1(torch.tensor([0.0, 1.0, 100.0]))
         tensor([   inf, 1.6362, 0.1258])
     """
-    return _value_only("scaled_modified_bessel_k1", K.scaled_modified_bessel_k1, input, out, special_scaled_modified_bessel_k1)
+    return _value_only("scaled_modified_bessel_k1", K.scaled_modified_bessel_k1, x, out, special_scaled_modified_bessel_k1)
 
 
 @tensor_input
-def special_airy_ai(input, *, out=None):
+def special_airy_ai(x, *, out=None):  # (PyTorch names this one's input ``x``)
     r"""The Airy function :math:`\operatorname{Ai}(x)`, the solution of :math:`y'' = x y`
     that decays as :math:`x \to \infty`, element-wise. Mirrors ``torch.special.airy_ai``.
 
@@ -1119,7 +1119,7 @@ def special_airy_ai(input, *, out=None):
         >>> torch.special.airy_ai(torch.tensor([-3.0, 0.0, 1.0]))
         tensor([-0.3788,  0.3550,  0.1353])
     """
-    return _value_only("airy_ai", K.airy_ai, input, out, special_airy_ai)
+    return _value_only("airy_ai", K.airy_ai, x, out, special_airy_ai)
 
 
 @tensor_input
