@@ -121,7 +121,7 @@ def conj_of(xp, a, dt):
 
 
 
-def tensor_input(fn):
+def tensor_input(fn=None, *, name=None):
     """Decorate a function of one tensor (and options) so that a first argument that is no
     tensor raises PyTorch's TypeError, naming the function and its parameter as PyTorch's
     argument parser does: ``sin(): argument 'input' (position 1) must be Tensor, not float``
@@ -129,11 +129,14 @@ def tensor_input(fn):
     Applied to the element-wise functions of ``pointwise``, ``unary_math``, ``float_math``,
     ``special_math`` and ``torch.special``.
 
-    The name is ``fn.__name__``: an alias (``torch.fix`` for ``trunc``, ``torch.special.erf``
-    for ``erf``) reports the function it aliases.
+    The name is ``name`` or else ``fn.__name__`` (``@tensor_input(name="special_ndtr")``):
+    an alias (``torch.fix`` for ``trunc``, ``torch.special.erf`` for ``erf``) reports the
+    function it aliases.
     """
+    if fn is None:
+        return functools.partial(tensor_input, name=name)
     param = next(iter(inspect.signature(fn).parameters))
-    prefix = f"{fn.__name__}(): argument '{param}'"
+    prefix = f"{name or fn.__name__}(): argument '{param}'"
 
     @functools.wraps(fn)
     def checked(*args, **kwargs):

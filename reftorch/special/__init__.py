@@ -65,7 +65,7 @@ class _TimesHalf(_AngleScale):
     name, factor = "MulBackward1", 0.5
 
 
-@tensor_input
+@tensor_input(name="special_ndtr")
 def ndtr(input, *, out=None):
     """The standard normal cumulative distribution function, ``(1 + erf(x / sqrt(2))) / 2``,
     element-wise. Mirrors ``torch.special.ndtr``.
@@ -88,7 +88,7 @@ def ndtr(input, *, out=None):
     return _TimesHalf.apply(add(erf(_TimesSqrtHalf.apply(input)), 1))
 
 
-@tensor_input
+@tensor_input(name="special_round")
 def round(input, *, decimals=0, out=None):
     """:func:`reftorch.round` with ``decimals`` always given (``RoundBackward1``; integer
     tensors are refused, as by ``torch.round(x, decimals=0)``). Mirrors ``torch.special.round``.
