@@ -38,9 +38,9 @@ class _NotDifferentiable(OpFunction):
     arity = 1
 
     @staticmethod
-    def forward(ctx, t, out, op):
+    def forward(ctx, source, value, op):
         ctx.op = op
-        return out
+        return value
 
     @staticmethod
     def backward(ctx, g):
