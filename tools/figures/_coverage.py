@@ -139,6 +139,10 @@ NAMESPACES = {
     "torch.nn.utils.parametrizations": ("reftorch.nn.utils.parametrizations", """
         weight_norm spectral_norm orthogonal
     """),
+    "torch.nn.utils.prune": ("reftorch.nn.utils.prune", """
+        identity random_unstructured l1_unstructured random_structured ln_structured
+        global_unstructured custom_from_mask remove is_pruned BasePruningMethod PruningContainer
+    """),
     "torch.nn.utils.rnn": ("reftorch.nn.utils.rnn", """
         pad_sequence pack_padded_sequence pad_packed_sequence pack_sequence unpad_sequence
         PackedSequence
@@ -192,6 +196,7 @@ API_PREFIX = {
     "torch.nn": r"reftorch\.nn\.(?:modules\.[\w.]+\.|parameter\.)?",
     "torch.nn.functional": r"reftorch\.nn\.functional\.",
     "torch.nn.utils": r"reftorch\.nn\.utils\.(?:[\w.]+\.)?",
+    "torch.nn.utils.prune": r"reftorch\.nn\.utils\.prune\.",
     "torch.nn.utils.rnn": r"reftorch\.nn\.utils\.rnn\.",
     "torch.nn.utils.parametrize": r"reftorch\.nn\.utils\.parametrize\.",
     "torch.nn.utils.parametrizations": r"reftorch\.nn\.utils\.parametrizations\.",
