@@ -36,7 +36,7 @@ from .._grad_state import anomaly as _anomaly
 from .._layout import sum_to_shape
 from .._tensor import Tensor
 from .anomaly_mode import forward_trace
-from .graph import _FREED, Node, _edge, _saved_version
+from .graph import _FREED, SAVED_HOOKS, Node, PackedSaved, _edge, _saved_version, pack_saved, unpack_saved
 from .grad_mode import no_grad, enable_grad, is_grad_enabled
 
 __all__ = ["Function", "FunctionCtx", "BackwardCFunction", "once_differentiable"]
@@ -73,10 +73,13 @@ class FunctionCtx:
             RuntimeError: if the graph was freed by an earlier backward, or if a saved
                 tensor was modified in place since it was saved.
         """
-        if self._saved is None:
+        saved = self._saved
+        if saved is None:
             raise RuntimeError(_FREED)
+        if saved.__class__ is PackedSaved:  # packed by saved_tensors_hooks: unpacked on each access
+            return unpack_saved(saved)
         Node._check_saved(self)
-        return self._saved
+        return saved
 
     def mark_non_differentiable(self, *outputs):
         """Declare outputs (indices, masks …) that get no gradient: they come back with
@@ -122,6 +125,8 @@ class BackwardCFunction(FunctionCtx):
 
     def __repr__(self):
         return f"<torch.autograd.function.{self._name} object at {hex(id(self))}>"
+
+    metadata = Node.metadata
 
     def register_hook(self, fn):
         raise NotImplementedError("Node hooks are not implemented in reftorch")
@@ -344,4 +349,6 @@ class Function:
             o.grad_fn = node
             o._output_nr = i
             result[i] = o
+        if SAVED_HOOKS and node._saved:  # (saved_tensors_hooks in force)
+            node._saved = pack_saved(node._saved)
         return result[0] if single else tuple(result)

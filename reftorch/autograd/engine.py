@@ -17,6 +17,7 @@ from ._hooks import POST_ACCUMULATE_HOOKED, TENSOR_HOOKS, run_post_accumulate_ho
 from .anomaly_mode import check_nan, report_failed_node
 from . import _graph
 from .function import AccumulateGrad
+from .graph import GRAPH_TASKS, GraphTask
 from .grad_mode import no_grad, enable_grad
 
 
@@ -176,6 +177,7 @@ def run_backward(tensors, grads, retain_graph=False, inputs=None, create_graph=F
     deps = _dependencies(roots)
     ready = [r for r in roots if deps.get(r, 0) == 0]
     # backward formulas run without floating-point warnings (PyTorch prints none)
+    GRAPH_TASKS.append(GraphTask(roots, deps, needed, capture))  # (for register_multi_grad_hook)
     with (enable_grad() if create_graph else no_grad()), tensors[0]._backend.quiet():
         node = None
         try:
@@ -253,6 +255,8 @@ def run_backward(tensors, grads, retain_graph=False, inputs=None, create_graph=F
             if _anomaly.enabled and node is not None:  # (PyTorch's engine reports the node first)
                 report_failed_node(node)
             raise
+        finally:
+            GRAPH_TASKS.pop()
     if capture is not None:
         return [capture[_capture_key(t)] for t in inputs]
     return None

@@ -156,6 +156,10 @@ NAMESPACES = {
         grad backward Function no_grad enable_grad set_grad_enabled gradcheck gradgradcheck detect_anomaly
         set_detect_anomaly
     """),
+    "torch.autograd.graph": ("reftorch.autograd.graph", """
+        saved_tensors_hooks save_on_cpu disable_saved_tensors_hooks register_multi_grad_hook
+        get_gradient_edge GradientEdge increment_version Node
+    """),
     "torch.nn.init": ("reftorch.nn.init", """
         uniform_ normal_ constant_ ones_ zeros_ xavier_uniform_ xavier_normal_ kaiming_uniform_
         kaiming_normal_ orthogonal_ trunc_normal_
@@ -202,6 +206,7 @@ API_PREFIX = {
     "torch.nn.utils.parametrizations": r"reftorch\.nn\.utils\.parametrizations\.",
     "torch.utils.data": r"reftorch\.utils\.data\.[\w.]+\.",
     "torch.autograd": r"reftorch\.autograd\.(?:[\w.]+\.)?",
+    "torch.autograd.graph": r"reftorch\.autograd\.graph\.",
     "torch.nn.init": r"reftorch\.nn\.init\.",
     "torch.optim": r"reftorch\.optim\.(?:[\w.]+\.)?",
     "torch.optim.lr_scheduler": r"reftorch\.optim\.lr_scheduler\.",
