@@ -268,3 +268,74 @@ def test_node_metadata():
         acc = y.grad_fn.next_functions[0][0]
         acc.metadata["leaf"] = True
         assert acc.metadata == {"leaf": True}
+
+
+def _lists(gs):
+    return [None if g is None else g.tolist() for g in gs]
+
+
+def test_node_hooks():
+    def fn(T):
+        a = T.tensor([1., 2.], requires_grad=True)
+        b = T.tensor([3., 4.], requires_grad=True)
+        y = a * b
+        z = y.sum()
+        log = []
+
+        def pre(go):
+            log.append(("pre", _lists(go)))
+            return (go[0] * 10,)
+
+        def post(gi, go):
+            log.append(("post", _lists(gi), _lists(go)))
+            return (gi[0], gi[1] * 0)
+        handles = [y.grad_fn.register_prehook(pre), y.grad_fn.register_hook(post)]
+        acc = y.grad_fn.next_functions[0][0]
+        handles.append(acc.register_hook(lambda gi, go: log.append(("accpost", len(gi), _lists(go)))))
+        handles.append(acc.register_prehook(lambda go: log.append(("accpre", _lists(go)))))
+        y.register_hook(lambda g: log.append(("tensor", g.tolist())))  # tensor hooks run first
+        z.backward(retain_graph=True)
+        first = (list(log), a.grad.clone(), b.grad.clone())
+        log.clear()
+        for h in handles:
+            h.remove()
+        z.backward()
+        return first, log, a.grad, b.grad, type(handles[0]).__name__
+    _both(fn)
+
+
+def test_node_hooks_multi_output_and_custom_function():
+    def fn(T):
+        a = T.tensor([1., 2.], requires_grad=True)
+        log = []
+        p, q = (a * 1).unbind(0)
+        p.grad_fn.register_prehook(lambda go: log.append(("pre", _lists(go))))
+        p.grad_fn.register_hook(lambda gi, go: log.append(("post", _lists(gi), _lists(go))))
+        (q * 2).backward()
+
+        class Double(T.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                return x * 2
+
+            @staticmethod
+            def backward(ctx, g):
+                return g * 2
+        y = Double.apply(a)
+        y.grad_fn.register_hook(lambda gi, go: (gi[0] + 1,))
+        y.sum().backward()
+        return log, a.grad
+    _both(fn)
+
+
+@pytest.mark.parametrize("kind", ["pre", "post"])
+def test_node_hook_errors(kind):
+    def fn(T):
+        a = T.tensor([1., 2.], requires_grad=True)
+        w = a * a.detach().requires_grad_()
+        if kind == "pre":
+            w.grad_fn.register_prehook(lambda go: 3)
+        else:
+            w.grad_fn.register_hook(lambda gi, go: (gi[0],))
+        w.sum().backward()
+    raises_same(fn)

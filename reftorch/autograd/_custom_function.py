@@ -128,9 +128,6 @@ class BackwardCFunction(FunctionCtx):
 
     metadata = Node.metadata
 
-    def register_hook(self, fn):
-        raise NotImplementedError("Node hooks are not implemented in reftorch")
-
     def _grad_tensors(self, grad):
         """The gradients ``backward`` receives, one tensor (or ``None``) per output; ``grad``
         is one gradient, or a list of them (``None`` for some) for a multi-output node."""

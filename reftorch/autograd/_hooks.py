@@ -8,6 +8,10 @@ backward, ``retain_grad``, accumulation into ``.grad``, the result of
 outputs of a multi-output node (``split``'s pieces) share it: each hook also records its
 tensor's ``output_nr``, and runs on that output's gradient only.
 
+``Node.register_prehook`` / ``Node.register_hook`` (set on every node class at the end of
+this module) keep their hooks in :data:`NODE_HOOKS`; the engine runs them around the node
+(:func:`run_node_prehooks`, :func:`run_node_posthooks`).
+
 ``Tensor.register_post_accumulate_grad_hook`` hooks belong to a leaf tensor: they run,
 with the tensor, each time a backward pass has added a gradient into its ``.grad``
 (:func:`run_post_accumulate_hooks`; not for ``torch.autograd.grad``, which leaves ``.grad``
@@ -19,7 +23,8 @@ import collections
 import weakref
 
 from .._tensor import Tensor, tensor_type_name
-from .function import AccumulateGrad
+from ._custom_function import BackwardCFunction
+from .function import AccumulateGrad, Node
 
 #: node -> {handle id: (hook, tensor device, tensor backend, output_nr)}, in registration order.
 TENSOR_HOOKS = weakref.WeakKeyDictionary()
@@ -108,3 +113,95 @@ def run_tensor_hooks(node, grad, output_nr=0, as_tensor=None):
                                f"got {tensor_type_name(new)})")
         grad = new if as_tensor else new._data
     return grad
+
+
+# ------------------------------------------------------------------ hooks on graph nodes
+
+#: node -> ({handle id: pre-hook}, {handle id: hook}), for ``Node.register_prehook`` and
+#: ``Node.register_hook``; its ``data`` dict is empty while no node has a hook (the
+#: engine's fast test).
+NODE_HOOKS = weakref.WeakKeyDictionary()
+
+
+def _node_hooks(node, i):
+    hooks = NODE_HOOKS.get(node)
+    if hooks is None:
+        hooks = NODE_HOOKS[node] = (collections.OrderedDict(), collections.OrderedDict())
+    handle = _handle(hooks[i])
+    return hooks[i], handle
+
+
+def node_register_prehook(self, fn):
+    """Register ``fn(grad_outputs) -> tuple or None`` on this node: it runs before the
+    node, after the tensor hooks, with a tuple of the gradients reaching the node's
+    outputs (None for an output none reached); a tuple it returns replaces them. Mirrors
+    ``torch.autograd.graph.Node.register_prehook``.
+
+    Returns:
+        A ``RemovableHandle``.
+    """
+    hooks, handle = _node_hooks(self, 0)
+    hooks[handle.id] = fn
+    return handle
+
+
+def node_register_hook(self, fn):
+    """Register ``fn(grad_inputs, grad_outputs) -> tuple or None`` on this node: it runs
+    after the node with the gradients it computed for its inputs (``()`` for an
+    ``AccumulateGrad``) and those it received; a tuple it returns replaces
+    ``grad_inputs``. Mirrors ``torch.autograd.graph.Node.register_hook``.
+
+    Returns:
+        A ``RemovableHandle``.
+    """
+    hooks, handle = _node_hooks(self, 1)
+    hooks[handle.id] = fn
+    return handle
+
+
+def _as_tensors(grads, dev, backend):
+    return tuple(g if g is None or isinstance(g, Tensor) else Tensor._wrap(g, dev, backend) for g in grads)
+
+
+def _checked(new, old, hook, as_tensor):
+    """The gradients a node hook returned in place of ``old``: arrays unless ``as_tensor``."""
+    if not isinstance(new, tuple):
+        raise TypeError(f"expected tuple, but hook returned '{type(new).__name__}'")
+    if len(new) != len(old):
+        name = getattr(hook, "__name__", type(hook).__name__)
+        raise RuntimeError(f"hook '{name}' has returned an incorrect number of values (got {len(new)}, "
+                           f"but expected {len(old)})")
+    return tuple(g if g is None or as_tensor else g._data for g in new)
+
+
+def run_node_prehooks(node, grads, dev, backend, as_tensor):
+    """``grads`` (a tuple, one per output of ``node``) after the node's pre-hooks; gradient
+    arrays reach the hooks as tensors on ``dev``."""
+    hooks = NODE_HOOKS.get(node)
+    if not hooks or not hooks[0]:
+        return grads
+    for hook in list(hooks[0].values()):
+        new = hook(_as_tensors(grads, dev, backend))
+        if new is not None:
+            grads = _checked(new, grads, hook, as_tensor)
+    return grads
+
+
+def run_node_posthooks(node, grad_inputs, grad_outputs, dev, backend, as_tensor):
+    """``grad_inputs`` (what ``node`` computed, one per ``next_functions`` entry) after the
+    node's hooks, which also see ``grad_outputs``."""
+    hooks = NODE_HOOKS.get(node)
+    if not hooks or not hooks[1]:
+        return grad_inputs
+    outs = _as_tensors(grad_outputs, dev, backend)
+    for hook in list(hooks[1].values()):
+        new = hook(_as_tensors(grad_inputs, dev, backend), outs)
+        if new is not None:
+            grad_inputs = _checked(new, grad_inputs, hook, as_tensor)
+    return grad_inputs
+
+
+for _cls in (Node, AccumulateGrad, BackwardCFunction):
+    _cls.register_hook = node_register_hook
+    _cls.register_prehook = node_register_prehook
+del _cls

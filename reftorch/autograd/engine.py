@@ -13,7 +13,8 @@ from __future__ import annotations
 import sys
 
 from .._grad_state import anomaly as _anomaly
-from ._hooks import POST_ACCUMULATE_HOOKED, TENSOR_HOOKS, run_post_accumulate_hooks, run_tensor_hooks
+from ._hooks import (NODE_HOOKS, POST_ACCUMULATE_HOOKED, TENSOR_HOOKS, run_node_posthooks, run_node_prehooks,
+                     run_post_accumulate_hooks, run_tensor_hooks)
 from .anomaly_mode import check_nan, report_failed_node
 from . import _graph
 from .function import AccumulateGrad
@@ -33,6 +34,8 @@ _SOLE_REFS = _refs_of_a_sole_local()
 #: the weak dictionary's own dict, empty when no tensor hook is registered: its truth is a C
 #: test (the WeakKeyDictionary's len() is a Python method, ~0.3 us on every node of every backward)
 _ANY_HOOKS = TENSOR_HOOKS.data
+#: the same test for the hooks on nodes (``Node.register_hook`` / ``register_prehook``)
+_ANY_NODE_HOOKS = NODE_HOOKS.data
 
 
 def _dependencies(roots):
@@ -91,13 +94,14 @@ def _capture_key(t):
     return (fn, t._output_nr) if fn._multi else fn
 
 
-def _multi_output_step(node, grads, capture, stop_at_inputs, create_graph, retain_graph, needed):
+def _multi_output_step(node, grads, capture, stop_at_inputs, create_graph, retain_graph, needed, where):
     """Run a multi-output node on ``grads`` (a list with one gradient or ``None`` per output,
     or ``None``); per output, as for a one-output node: ``autograd.grad`` captures it, the
     tensor hooks of that output run (on ``None`` for an output without one), ``retain_grad``
     keeps it. Returns the gradients for ``next_functions`` (all ``None`` for a node
     ``autograd.grad`` does not need), or ``None`` when the node stops the pass
-    (``stop_at_inputs``)."""
+    (``stop_at_inputs``). ``where``: the device and backend on which node hooks see
+    gradient arrays as tensors."""
     skip = needed is not None and node not in needed
     if grads is None or (skip and not any((node, nr) in capture for nr in range(node.n_outputs))):
         return (None,) * len(node.next_functions)
@@ -123,9 +127,16 @@ def _multi_output_step(node, grads, capture, stop_at_inputs, create_graph, retai
         return None
     if skip:
         return (None,) * len(node.next_functions)
+    node_hooked = _ANY_NODE_HOOKS and node in NODE_HOOKS
+    if node_hooked:
+        grads = list(run_node_prehooks(node, tuple(grads), *where, create_graph))
     if create_graph:
-        return _graph.apply_with_graph(node, grads, retain_graph)
-    return node.apply(grads, retain_graph)
+        out = _graph.apply_with_graph(node, grads, retain_graph)
+    else:
+        out = node.apply(grads, retain_graph)
+    if node_hooked:
+        out = run_node_posthooks(node, out, tuple(grads), *where, create_graph)
+    return out
 
 
 def run_backward(tensors, grads, retain_graph=False, inputs=None, create_graph=False, stop_at_inputs=False):
@@ -178,6 +189,7 @@ def run_backward(tensors, grads, retain_graph=False, inputs=None, create_graph=F
     ready = [r for r in roots if deps.get(r, 0) == 0]
     # backward formulas run without floating-point warnings (PyTorch prints none)
     GRAPH_TASKS.append(GraphTask(roots, deps, needed, capture))  # (for register_multi_grad_hook)
+    where = (tensors[0]._device, tensors[0]._backend)  # (node hooks see gradient arrays as tensors there)
     with (enable_grad() if create_graph else no_grad()), tensors[0]._backend.quiet():
         node = None
         try:
@@ -186,7 +198,7 @@ def run_backward(tensors, grads, retain_graph=False, inputs=None, create_graph=F
                 grad = buffer.pop(node, None)
                 if node._multi:
                     out_grads = _multi_output_step(node, grad, capture, stop_at_inputs, create_graph, retain_graph,
-                                                   needed)
+                                                   needed, where)
                     if out_grads is None:
                         continue
                 else:
@@ -205,7 +217,10 @@ def run_backward(tensors, grads, retain_graph=False, inputs=None, create_graph=F
                     skip = needed is not None and node not in needed
                     if hooked and not (skip and node not in capture):
                         grad = run_tensor_hooks(node, grad)
+                    node_hooked = _ANY_NODE_HOOKS and node in NODE_HOOKS and grad is not None
                     if isinstance(node, AccumulateGrad):
+                        if node_hooked and capture is None:
+                            (grad,) = run_node_prehooks(node, (grad,), *where, create_graph)
                         if grad is not None and capture is None and create_graph:
                             _graph.accumulate(node.variable, grad)
                         elif grad is not None and capture is None:
@@ -217,6 +232,8 @@ def run_backward(tensors, grads, retain_graph=False, inputs=None, create_graph=F
                             node.accumulate(grad, steal=steal)
                         if grad is not None and capture is None and POST_ACCUMULATE_HOOKED[0]:
                             run_post_accumulate_hooks(node.variable)
+                        if node_hooked and capture is None:
+                            run_node_posthooks(node, (), (grad,), *where, create_graph)
                         continue
                     if grad is None or skip:
                         out_grads = (None,) * len(node.next_functions)
@@ -228,10 +245,14 @@ def run_backward(tensors, grads, retain_graph=False, inputs=None, create_graph=F
                                     _graph.accumulate(t, grad)
                                 else:
                                     AccumulateGrad(t).accumulate(grad)
+                        if node_hooked:
+                            (grad,) = run_node_prehooks(node, (grad,), *where, create_graph)
                         if create_graph:
                             out_grads = _graph.apply_with_graph(node, grad, retain_graph)
                         else:
                             out_grads = node.apply(grad, retain_graph)
+                        if node_hooked:
+                            out_grads = run_node_posthooks(node, out_grads, (grad,), *where, create_graph)
                 if _anomaly.enabled and _anomaly.check_nan:
                     check_nan(node, out_grads, tensors[0]._backend)
                 for (nxt, nr), g in zip(node.next_functions, out_grads):

@@ -145,9 +145,6 @@ class Node:
             ctx._saved = None  # free saved tensors, as PyTorch does
         return grads
 
-    def register_hook(self, fn):  # pragma: no cover - rarely used
-        raise NotImplementedError("Node hooks are not implemented in reftorch")
-
 
 # ------------------------------------------------------------------ saved-tensor hooks
 
