@@ -339,3 +339,28 @@ def test_node_hook_errors(kind):
             w.grad_fn.register_hook(lambda gi, go: (gi[0],))
         w.sum().backward()
     raises_same(fn)
+
+
+def test_save_on_cpu_from_stand_in_accelerator():
+    """save_on_cpu keeps the saved tensors on the CPU and moves them back for backward."""
+    R = LIBS[0]
+    devices = []
+
+    def pack(t):
+        devices.append(t.device.type)
+        return t.cpu()
+
+    def unpack(t):
+        devices.append(t.device.type)
+        return t.to("strict")
+    grads = []
+    for device, hooks in (("cpu", R.autograd.graph.save_on_cpu()), ("strict", R.autograd.graph.save_on_cpu()),
+                          ("strict", R.autograd.graph.saved_tensors_hooks(pack, unpack))):
+        a = R.tensor([0.5, 1.5], device=device, requires_grad=True)
+        with hooks:
+            y = (a.sin() * a).sum()
+        y.backward()
+        assert a.grad.device.type == device
+        grads.append(a.grad.cpu().tolist())
+    assert grads[0] == grads[1] == grads[2]
+    assert devices[:2] == ["strict", "strict"] and set(devices[2:]) == {"strict", "cpu"}

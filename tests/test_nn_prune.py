@@ -2,6 +2,7 @@
 the same seed), parameters, buffers, hooks, state_dict keys, gradients and errors."""
 from __future__ import annotations
 
+import array_api_strict  # noqa: F401 (the stand-in device's test dependency: its absence must fail loudly)
 import numpy as np
 import pytest
 
@@ -272,3 +273,25 @@ def test_float_masks_follow_parameter_dtype():
         return m.weight_mask, m.weight
     _both(fn)
     assert tonp(fn(LIBS[0])[0]).dtype == np.float64
+
+
+def test_on_stand_in_accelerator():
+    """The same masks and forward on the array-API stand-in device (``"strict"``) as on the CPU."""
+    R = LIBS[0]
+    P = _prune(R)
+
+    def run(device):
+        R.manual_seed(0)
+        a, b = _linear(R, W).to(device), R.nn.Conv2d(2, 3, 2).to(device)
+        P.l1_unstructured(a, "weight", amount=3)
+        P.ln_structured(a, "weight", amount=1, n=2, dim=0)
+        P.random_structured(b, "weight", amount=1, dim=1)
+        P.random_unstructured(b, "bias", amount=1)
+        P.global_unstructured([(a, "weight"), (b, "weight")], pruning_method=P.L1Unstructured, amount=0.3)
+        P.custom_from_mask(a, "bias", R.tensor([1., 0., 1., 1.]).to(device))
+        out = a(R.ones(2, 5).to(device))
+        assert out.device.type == R.device(device).type
+        P.remove(a, "weight")
+        return [tonp(t) for t in (a.weight, a.bias_mask, b.weight_mask, b.bias_mask, out)]
+    for x, y in zip(run("cpu"), run("strict")):
+        np.testing.assert_allclose(x, y, rtol=1e-6)
