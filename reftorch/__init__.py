@@ -51,7 +51,7 @@ from ._ops.shape import (  # noqa: F401
     movedim, clone,
 )
 from ._ops.shape import torch_permute as permute  # noqa: F401, E402 (dims as one tuple, as torch.permute)
-from ._ops.join import cat, concat, concatenate, stack, hstack, vstack  # noqa: F401
+from ._ops.join import cat, concat, concatenate, stack, hstack, vstack, row_stack  # noqa: F401
 from ._ops.indexing import index_select, gather, masked_fill  # noqa: F401
 from ._ops.pointwise import (  # noqa: F401
     add, sub, subtract, mul, multiply, div, divide, true_divide, pow, neg, negative, exp, log, sqrt, abs,
@@ -71,6 +71,8 @@ from ._ops.softmax import softmax, log_softmax  # noqa: F401
 from ._ops.clamp import clamp, clip, clamp_, clip_, clamp_min, clamp_max  # noqa: F401
 from ._ops.sorting import sort, argsort, msort, topk  # noqa: F401
 from ._ops.splitting import split, chunk, split_with_sizes  # noqa: F401
+from ._ops.splitting import unsafe_split, unsafe_chunk, unsafe_split_with_sizes  # noqa: F401
+from ._tensor_methods import fill  # noqa: F401
 is_signed, is_nonzero, is_same_size = Tensor.is_signed, Tensor.is_nonzero, Tensor.is_same_size  # (torch.is_signed(t) ...)
 from ._ops.tensor_split import tensor_split, hsplit, vsplit, dsplit, ravel  # noqa: F401
 from ._ops.triangular import tril, triu  # noqa: F401
@@ -94,16 +96,17 @@ from ._ops.pointwise import (  # noqa: F401
 )
 from ._ops.indexing import index_fill, masked_scatter  # noqa: F401
 from ._tensor_inplace import index_put, index_put_  # noqa: F401
-from ._ops.creation import scalar_tensor  # noqa: F401
+from ._ops.creation import scalar_tensor, empty_strided  # noqa: F401
 from ._ops.indexing import real, imag  # noqa: F401
 # -- element-wise math: rounding, sign, classification (unary_math.py)
 from ._ops.unary_math import (  # noqa: F401
     floor, ceil, round, trunc, fix, frac, sign, sgn, square, isnan, isinf, isfinite, nan_to_num)
 from ._ops.unary_math import (  # noqa: F401
     rsqrt, log1p, expm1, log2, log10, exp2, tan, asin, acos, atan, arcsin, arccos, arctan, sinh, cosh, erf, erfc)
-from ._ops.binary_math import atan2, arctan2, hypot, fmod, logaddexp, fmax, fmin  # noqa: F401
+from ._ops.binary_math import atan2, arctan2, hypot, fmod, logaddexp, fmax, fmin, copysign  # noqa: F401
 from ._ops.unary_math import signbit, deg2rad, rad2deg, logit  # noqa: F401
 from ._ops.special_math import lgamma, digamma, polygamma, mvlgamma, erfinv, i0, sinc, xlogy  # noqa: F401
+from ._ops.incomplete_gamma import igamma, igammac  # noqa: F401
 from ._ops.float_math import (  # noqa: F401
     logaddexp2, float_power, heaviside, isposinf, isneginf, isreal, absolute, positive, gcd, lcm, ldexp, frexp,
     nextafter, acosh, asinh, atanh, arccosh, arcsinh, arctanh)
@@ -115,7 +118,7 @@ from ._ops.order_stats import median, nanmedian, kthvalue, mode  # noqa: F401
 from ._ops.quantile import quantile, nanquantile  # noqa: F401
 from ._ops.aminmax import aminmax  # noqa: F401
 from ._ops.correlation import cov, corrcoef  # noqa: F401
-from ._ops.histogram import histc, histogram  # noqa: F401
+from ._ops.histogram import histc, histogram, histogramdd  # noqa: F401
 from ._ops.trapezoid import trapezoid, trapz, cumulative_trapezoid  # noqa: F401
 from ._ops.block_diag import block_diag  # noqa: F401
 from ._ops.combinations import combinations  # noqa: F401
@@ -131,7 +134,8 @@ from ._ops.masked_select import masked_select  # noqa: F401
 from ._ops.unique import unique, unique_consecutive  # noqa: F401
 from ._ops.bincount import bincount  # noqa: F401
 from ._ops.index_add import index_add  # noqa: F401
-from ._ops.take import take, take_along_dim  # noqa: F401
+from ._ops.take import take, take_along_dim, put  # noqa: F401
+from ._ops.gradient import gradient  # noqa: F401
 from ._ops.meshgrid import meshgrid  # noqa: F401
 from ._ops.bucketization import searchsorted, bucketize  # noqa: F401
 from ._ops.isin import isin  # noqa: F401
@@ -146,8 +150,33 @@ from ._ops.linalg_solve import torch_det as det, logdet, torch_slogdet as slogde
 from ._ops.linalg_decomp import torch_cholesky as cholesky, torch_svd as svd, torch_qr as qr  # noqa: F401
 from ._ops.linalg_products import pinverse  # noqa: F401
 from ._ops.householder import orgqr  # noqa: F401
+from ._ops.linalg_lu import lu_unpack, torch_lu as lu, torch_lu_solve as lu_solve  # noqa: F401
+from ._ops.linalg_cholesky_solve import cholesky_inverse, cholesky_solve, triangular_solve  # noqa: F401
+from ._ops.qr_reflectors import geqrf, ormqr  # noqa: F401
+from ._ops.products_fused import addbmm, addr, chain_matmul, dist, vdot  # noqa: F401
 from ._ops.linalg_products import matrix_power  # noqa: F401
 from ._ops.weight_norm import norm_except_dim, _weight_norm  # noqa: F401
+from ._ops.complex_ops import (  # noqa: F401
+    complex, polar, angle, is_conj, is_neg, resolve_conj, resolve_neg, conj_physical, conj_physical_)
+from ._ops.complex_ops import _need_tensor
+from ._tensor import typename  # noqa: F401
+from math import pi, e, inf, nan  # noqa: F401, E402  (torch.pi … are Python floats)
+
+newaxis = None  #: ``x[:, torch.newaxis]`` adds a dimension, as ``None`` does
+
+from ._ops.view_copies import (  # noqa: F401
+    view_copy, permute_copy, t_copy, transpose_copy, squeeze_copy, unsqueeze_copy, expand_copy, select_copy,
+    slice_copy, split_copy, split_with_sizes_copy, unbind_copy, diagonal_copy, narrow_copy, detach_copy, alias_copy,
+    as_strided_copy, unfold_copy, view_as_real_copy, view_as_complex_copy)
+
+
+#: ``torch.abs_(x)`` ...: the in-place functions of the torch namespace are the in-place Tensor methods.
+_INPLACE_FUNCTIONS = """
+    abs_ acos_ acosh_ addmv_ arccos_ arccosh_ arcsin_ arcsinh_ arctan_ arctanh_ asin_ asinh_ atan_ atanh_ ceil_
+    clamp_max_ clamp_min_ cos_ cosh_ deg2rad_ detach_ erf_ erfc_ exp2_ exp_ expm1_ fill_ fix_ floor_ frac_ gcd_
+    i0_ lcm_ ldexp_ log10_ log1p_ log2_ log_ logit_ nan_to_num_ neg_ negative_ rad2deg_ reciprocal_ relu_ round_
+    rsqrt_ sigmoid_ sin_ sinc_ sinh_ sqrt_ square_ tan_ tanh_ trunc_ xlogy_""".split()
+globals().update({_name: getattr(Tensor, _name) for _name in _INPLACE_FUNCTIONS})
 
 
 def is_tensor(obj) -> "bool":
@@ -165,6 +194,49 @@ def is_floating_point(input) -> "bool":
     return input.dtype.is_floating_point
 
 
+def is_complex(input) -> "bool":
+    """True for complex64/complex128 tensors. Mirrors ``torch.is_complex``.
+
+    Raises:
+        TypeError: when ``input`` is not a tensor.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.is_complex(torch.tensor([1j])), torch.is_complex(torch.tensor([1.0]))
+        (True, False)
+    """
+    _need_tensor("is_complex", "input", 1, input)
+    return input.is_complex()
+
+
+def is_inference(input) -> "bool":
+    """Whether ``input`` is an inference tensor (made inside ``torch.inference_mode()``).
+    Mirrors ``torch.is_inference``; see :meth:`Tensor.is_inference`.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> with torch.inference_mode():
+        ...     x = torch.ones(1)
+        >>> torch.is_inference(x), torch.is_inference(torch.ones(1))
+        (True, False)
+    """
+    _need_tensor("is_inference", "input", 1, input)
+    return input.is_inference()
+
+
+def get_device(input) -> "int":
+    """The index of the device ``input`` lives on: ``-1`` for the CPU. Mirrors
+    ``torch.get_device`` / ``Tensor.get_device``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.get_device(torch.ones(1))
+        -1
+    """
+    _need_tensor("get_device", "input", 1, input)
+    return input.get_device()
+
+
 def detach(input):
     return input.detach()
 
@@ -175,7 +247,23 @@ for _sub in ("nn", "utils"):  # sub-packages written alongside the core
     if _ilu.find_spec(f"{__name__}.{_sub}") is not None:
         __import__(f"{__name__}.{_sub}")
 del _sub, _ilu
+from ._torch_functional import (  # noqa: E402,F401  (torch.conv2d, torch.dropout ...: nn's kernels)
+    adaptive_avg_pool1d, adaptive_max_pool1d, affine_grid_generator, alpha_dropout, alpha_dropout_, avg_pool1d,
+    batch_norm, bilinear, binary_cross_entropy_with_logits, celu, celu_, channel_shuffle, constant_pad_nd,
+    conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d, conv_transpose3d, convolution,
+    cosine_embedding_loss, cosine_similarity, ctc_loss, dropout, dropout_, embedding, embedding_bag,
+    embedding_renorm_, feature_alpha_dropout, feature_alpha_dropout_, feature_dropout, feature_dropout_,
+    grid_sampler, grid_sampler_2d, grid_sampler_3d, group_norm, gru_cell, hardshrink, hinge_embedding_loss,
+    instance_norm, kl_div, layer_norm, lstm_cell, margin_ranking_loss, max_pool1d, max_pool1d_with_indices,
+    max_pool2d, max_pool3d, pairwise_distance, pixel_shuffle, pixel_unshuffle, poisson_nll_loss, prelu,
+    rms_norm, rnn_relu_cell, rnn_tanh_cell, rrelu, rrelu_, selu, selu_, threshold, threshold_,
+    triplet_margin_loss,
+)
+
+Tensor.hardshrink = hardshrink
+Tensor.prelu = prelu
 from . import optim  # noqa: E402,F401  (torch.optim)
+__import__(f"{__name__}.utils.checkpoint")  # (torch.utils.checkpoint, over nn)
 from . import fft  # noqa: E402,F401  (torch.fft)
 from .fft._stft import stft, istft  # noqa: E402,F401  (torch.stft, torch.istft)
 from ._ops.windows import (  # noqa: E402,F401
@@ -184,7 +272,13 @@ from ._ops.windows import (  # noqa: E402,F401
 Tensor.stft = stft
 Tensor.istft = istft
 from . import distributions  # noqa: E402,F401  (torch.distributions)
+from . import func  # noqa: E402,F401  (torch.func)
 from .serialization import save, load  # noqa: E402,F401
+from . import backends, cpu, testing  # noqa: E402,F401  (torch.backends, torch.cpu, torch.testing)
+from ._flags import (  # noqa: E402,F401
+    use_deterministic_algorithms, are_deterministic_algorithms_enabled, is_deterministic_algorithms_warn_only_enabled,
+    set_deterministic_debug_mode, get_deterministic_debug_mode, set_float32_matmul_precision,
+    get_float32_matmul_precision, set_warn_always, is_warn_always_enabled, set_flush_denormal)
 
 from .autograd import _graph as _autograd_graph  # noqa: E402
 

@@ -66,6 +66,39 @@ def tensor_type_name(t) -> str:
     return prefix + _TYPE_NAMES[t.dtype.name]
 
 
+def typename(obj) -> str:
+    """The fully qualified name of ``obj``'s type: a tensor's legacy type string
+    (``torch.FloatTensor``), a class's or function's own dotted name, for other objects
+    their class's (builtins without a module). reftorch's own names are given under
+    ``torch.``, the namespace reftorch mirrors. Mirrors ``torch.typename``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.typename(torch.tensor([1, 2]))
+        'torch.LongTensor'
+        >>> torch.typename(torch.nn.Linear)
+        'torch.nn.modules.linear.Linear'
+        >>> torch.typename(3.0)
+        'float'
+    """
+    if isinstance(obj, Tensor):
+        return tensor_type_name(obj)
+    module = getattr(obj, "__module__", "") or ""
+    if hasattr(obj, "__qualname__"):
+        name = obj.__qualname__
+    elif hasattr(obj, "__name__"):
+        name = obj.__name__
+    else:
+        module, name = type(obj).__module__ or "", type(obj).__qualname__
+    if module in ("", "builtins", "__builtin__"):
+        return name
+    if module.startswith("reftorch._") and module.count(".") == 1:
+        module = "reftorch"  # (Tensor, dtype, Size, device … live in ``torch`` itself in PyTorch)
+    if module == "reftorch" or module.startswith("reftorch."):
+        module = "torch" + module[len("reftorch"):]
+    return f"{module}.{name}"
+
+
 #: Scalar types that ATen's ``toString(Tensor)`` prints with their legacy type name.
 _LEGACY_SCALARS = frozenset(("uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64"))
 
@@ -738,6 +771,7 @@ class Tensor:
         if self._grad is not None:
             new._grad = self._grad.__deepcopy__(memo)
         new.__dict__.update(self.__dict__)
+        new.__dict__.pop("_conj_bit", None)  # (PyTorch copies a conjugate view's values, without the bit)
         memo[id(self)] = new
         return new
 

@@ -30,7 +30,9 @@ from ._tensor_inplace import (check_inplace, check_no_internal_overlap, commit, 
 from ._ops import (clamp, creation, cumulative, indexing, inplace_shape, linalg, multinomial, nonzero,
                    norm, pointwise, reduction, reorder, sampling, scatter, shape, softmax, sorting, splitting,
                    tensor_split, triangular)
+from ._ops import compare_inplace, view_copies
 from ._ops import binary_math, float_math, linalg_decomp, linalg_products, linalg_solve, special_math, unary_math
+from ._ops import incomplete_gamma
 from ._ops._common import grad_as, resolve_device, sum_to_shape
 from ._ops._inplace import regenerate_view_fn
 from . import autograd
@@ -145,7 +147,7 @@ class _Fill(Function):
             ctx.vnative = value[0]._data.dtype
             arr = value[0]._data
             arr = arr if arr.dtype == x._data.dtype else x._backend.astype(arr, x._data.dtype)
-            return xp.broadcast_to(arr, x._data.shape)
+            return xp.asarray(xp.broadcast_to(arr, x._data.shape), copy=True)  # (torch.fill: a new tensor)
         return xp.full(x._data.shape, fill, dtype=x._data.dtype, **kw)
 
     @staticmethod
@@ -184,6 +186,30 @@ def _fill_(self, value):
         return commit(self, _Fill.apply(self, fill=value), overlap_ok=True)
     _store(self, b.xp.full(self._data.shape, value, dtype=self._data.dtype, **b._dev_kw()))
     return self
+
+
+def fill(input, value):
+    """A new tensor of ``input``'s shape, dtype and device filled with ``value`` (a number or a
+    0-d tensor): the out-of-place :meth:`Tensor.fill_`. Mirrors ``torch.fill``
+    (``grad_fn`` ``FillBackward0`` for a number: no gradient reaches ``input``;
+    ``FillBackward1`` for a tensor value, which gets the gradient's sum).
+
+    Raises:
+        RuntimeError: if the number does not fit the dtype, or ``value`` is a tensor with
+            dimensions.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.fill(torch.zeros(2, dtype=torch.int64), 7)
+        tensor([7, 7])
+    """
+    if isinstance(value, Tensor):
+        if value.dim() != 0:
+            raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
+                               f"{value.dim()} dimensions.")
+        return _Fill.apply(input, value.to(input.device), _name="FillBackward1")
+    check_fill_value(value, input.dtype, numel=input.numel())
+    return _Fill.apply(input, fill=store_value(value, input.dtype), _name="FillBackward0")
 
 
 def _records(*tensors):
@@ -370,6 +396,20 @@ def _new(fn):
     return method
 
 
+def _new_empty_strided(self, size, stride, *, dtype=None, device=None, requires_grad=False, **kw):
+    """An uninitialised tensor of shape ``size`` and strides ``stride``, by default of this
+    tensor's dtype and device (see :func:`reftorch.empty_strided`). Mirrors
+    ``torch.Tensor.new_empty_strided``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.ones(2, dtype=torch.float64).new_empty_strided((2, 2), (1, 2)).stride()
+        (1, 2)
+    """
+    return creation.empty_strided(size, stride, dtype=self.dtype if dtype is None else dtype,
+                                  device=self.device if device is None else device, requires_grad=requires_grad)
+
+
 def _new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False):
     return creation.full(size, fill_value, dtype=self.dtype if dtype is None else dtype,
                          device=self.device if device is None else device, requires_grad=requires_grad)
@@ -446,7 +486,7 @@ M = {
     "char": lambda self, memory_format=None: _to(self, D.int8),
     "pin_memory": _pin_memory, "is_pinned": lambda self, device=None: self._backend.is_pinned(self._data),
     "new_zeros": _new(creation.zeros), "new_ones": _new(creation.ones), "new_empty": _new(creation.empty),
-    "new_full": _new_full, "new_tensor": _new_tensor,
+    "new_full": _new_full, "new_tensor": _new_tensor, "new_empty_strided": _new_empty_strided,
 }
 
 for _name, _fn in M.items():
@@ -667,10 +707,10 @@ def _bind_unary_math():
         setattr(Tensor, name + "_", _inplace(fn))
     for name in ("isnan", "isinf", "isfinite", "signbit"):
         setattr(Tensor, name, getattr(unary_math, name))
-    for name in ("atan2", "arctan2", "hypot", "fmod", "logaddexp", "fmax", "fmin"):
+    for name in ("atan2", "arctan2", "hypot", "fmod", "logaddexp", "fmax", "fmin", "copysign"):
         fn = getattr(binary_math, name)
         setattr(Tensor, name, fn)
-        if name in ("atan2", "arctan2", "hypot", "fmod"):  # (PyTorch has no logaddexp_, fmax_, fmin_)
+        if name in ("atan2", "arctan2", "hypot", "fmod", "copysign"):  # (PyTorch has no logaddexp_, fmax_, fmin_)
             setattr(Tensor, name + "_", _inplace(fn))
 
 
@@ -685,6 +725,10 @@ def _bind_special_math():
         setattr(Tensor, name + "_", _inplace(fn))
     Tensor.polygamma = special_math._polygamma_method
     Tensor.polygamma_ = _inplace(special_math._polygamma_method)
+    for name in ("igamma", "igammac"):
+        fn = getattr(incomplete_gamma, name)
+        setattr(Tensor, name, fn)
+        setattr(Tensor, name + "_", _inplace(fn))
 
 
 _bind_special_math()
@@ -772,9 +816,11 @@ Tensor._legacy_new = staticmethod(_legacy_new)
 Tensor._rebuild = staticmethod(creation._rebuild)
 
 from ._ops import masked_select as _masked_select, unique as _unique, bincount as _bincount  # noqa: E402
-from ._ops import index_add as _index_add, take as _take  # noqa: E402
+from ._ops import index_add as _index_add, take as _take, python_apply as _python_apply  # noqa: E402
 from ._ops import unfold as _unfold, as_strided as _as_strided, matrix_exp as _matrix_exp  # noqa: E402
 from ._ops import householder as _householder  # noqa: E402
+from ._ops import linalg_lu as _linalg_lu, linalg_cholesky_solve as _cholesky_solve, qr_reflectors as _qr_reflectors  # noqa: E402
+from ._ops import products_fused as _products_fused  # noqa: E402
 from ._ops import flips as _flips, tensor_products as _products, diag_embed as _diag_embed  # noqa: E402
 
 
@@ -787,6 +833,10 @@ def _bind_more_indexing():
     Tensor.index_add = _index_add.index_add
     Tensor.index_add_ = _index_add.index_add_
     Tensor.take = _take.take
+    Tensor.put = _take.put
+    Tensor.put_ = _inplace(_take.put)
+    Tensor.resize_as_ = inplace_shape.resize_as_
+    Tensor.apply_, Tensor.map_ = _python_apply.apply_, _python_apply.map_
     Tensor.take_along_dim = _take.take_along_dim
     Tensor.moveaxis = shape.movedim
     Tensor.fliplr, Tensor.flipud, Tensor.rot90 = _flips.fliplr, _flips.flipud, _flips.rot90
@@ -798,9 +848,10 @@ _bind_more_indexing()
 
 
 def _bind_inplace_and_aliases():
-    """In-place forms of element-wise methods (``x.relu_()``, ``x.clamp_min_(0)`` ...), the
-    in-place view ops (``squeeze_``, ``unsqueeze_``, ``transpose_``), ``unfold`` (sliding
-    windows), and PyTorch's alternative method names (``greater`` for ``gt`` ...)."""
+    """In-place forms of element-wise methods (``x.relu_()``, ``x.clamp_min_(0)``, the
+    comparisons ``x.eq_(y)`` ..., ``x.addmv_(m, v)``), the in-place view ops (``squeeze_``,
+    ``unsqueeze_``, ``transpose_``), ``unfold`` (sliding windows), and PyTorch's alternative
+    method names (``greater`` for ``gt`` ...)."""
     for name in ("abs", "sin", "cos", "sqrt", "tanh", "sigmoid", "relu", "log", "reciprocal", "remainder",
                  "floor_divide", "true_divide", "clamp_min", "clamp_max"):
         setattr(Tensor, name + "_", _inplace(vars(Tensor)[name]))
@@ -809,9 +860,20 @@ def _bind_inplace_and_aliases():
     Tensor.as_strided_scatter = _as_strided.as_strided_scatter
     Tensor.matrix_exp = _matrix_exp.torch_matrix_exp
     Tensor.orgqr = _householder.orgqr
+    Tensor.lu, Tensor.lu_solve = _linalg_lu.tensor_lu, _linalg_lu.torch_lu_solve
+    Tensor.cholesky_solve, Tensor.cholesky_inverse = _cholesky_solve.cholesky_solve, _cholesky_solve.cholesky_inverse
+    Tensor.triangular_solve = _cholesky_solve.triangular_solve
+    Tensor.geqrf, Tensor.ormqr = _qr_reflectors.geqrf, _qr_reflectors.ormqr
+    for name in ("addr", "addbmm", "vdot", "dist"):
+        setattr(Tensor, name, getattr(_products_fused, name))
+    for name in ("addr", "addbmm", "addmm", "addmv", "baddbmm"):
+        setattr(Tensor, name + "_", _inplace(vars(Tensor)[name]))
     Tensor.fill_diagonal_ = diagonal.fill_diagonal_
     Tensor.sum_to_size = reduction.sum_to_size
     Tensor.split_with_sizes = splitting.split_with_sizes
+    Tensor.unsafe_split, Tensor.unsafe_chunk = splitting.unsafe_split, splitting.unsafe_chunk
+    Tensor.unsafe_split_with_sizes = splitting.unsafe_split_with_sizes
+    Tensor.narrow_copy = view_copies.narrow_copy
     Tensor.squeeze_ = inplace_shape.squeeze_
     Tensor.unsqueeze_ = inplace_shape.unsqueeze_
     Tensor.transpose_ = Tensor.swapaxes_ = Tensor.swapdims_ = inplace_shape.transpose_
@@ -821,9 +883,29 @@ def _bind_inplace_and_aliases():
         setattr(Tensor, alias, vars(Tensor)[name])
         if name in ("mul", "div", "sub", "neg"):
             setattr(Tensor, alias + "_", vars(Tensor)[name + "_"])
+    for name in ("eq", "ne", "lt", "le", "gt", "ge"):
+        setattr(Tensor, name + "_", compare_inplace.compare_(name))
+    for alias, name in (("greater", "gt"), ("greater_equal", "ge"), ("less", "lt"), ("less_equal", "le"),
+                        ("not_equal", "ne")):
+        setattr(Tensor, alias + "_", vars(Tensor)[name + "_"])
+    Tensor.addmv_ = _inplace(products.addmv)
 
 
 _bind_inplace_and_aliases()
+
+from ._ops import complex_ops as _complex_ops  # noqa: E402
+
+
+def _bind_complex():
+    """Methods for ``_ops/complex_ops.py`` (``angle``, the conjugate bit …) and the complex
+    conversions ``cfloat``/``cdouble``."""
+    for name in ("angle", "is_conj", "is_neg", "resolve_conj", "resolve_neg", "conj_physical", "conj_physical_"):
+        setattr(Tensor, name, getattr(_complex_ops, name))
+    Tensor.cfloat = lambda self, memory_format=None: _to(self, D.complex64)
+    Tensor.cdouble = lambda self, memory_format=None: _to(self, D.complex128)
+
+
+_bind_complex()
 
 #: Methods of PyTorch's that take ``self`` alone (its C binding refuses any argument, ``out=`` included).
 _SELF_ONLY = frozenset("""

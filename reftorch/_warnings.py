@@ -19,6 +19,8 @@ _PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep  # reftorch's own
 
 #: The messages warned about so far in this process.
 _given = set()
+#: ``torch.set_warn_always(True)``: warn every time
+always = False
 
 
 def warn_once(message: str, stacklevel: int = 1, category=UserWarning) -> None:
@@ -32,13 +34,11 @@ def warn_once(message: str, stacklevel: int = 1, category=UserWarning) -> None:
             the user's line.
         category: the warning class (default ``UserWarning``).
     """
-    if message in _given:
+    if message in _given and not always:
         return
     _given.add(message)
     if stacklevel == 0:
-        frame, stacklevel = sys._getframe(1), 1
-        while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
-            frame, stacklevel = frame.f_back, stacklevel + 1
+        stacklevel = user_stacklevel() - 1  # (counted from here: one frame less from our caller)
     warnings.warn(message, category, stacklevel=stacklevel + 1)
 
 
@@ -64,3 +64,13 @@ def deprecated_class(message: str, category=FutureWarning):
         cls.__deprecated__ = message
         return cls
     return decorate
+
+
+def user_stacklevel() -> int:
+    """The ``stacklevel`` that makes a ``warnings.warn`` in the calling function name the
+    first frame outside reftorch: the user's line (PyTorch's warnings, given in C++ or with
+    a fixed level, name it too)."""
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
+        frame, level = frame.f_back, level + 1
+    return level

@@ -23,8 +23,9 @@ from ._ops.float_math import _FrexpResult as frexp  # noqa: E402
 from ._ops.aminmax import aminmax_rt as aminmax, aminmax_out_rt as aminmax_out  # noqa: E402
 from ._ops.order_stats import nanmedian_out_rt as nanmedian_out  # noqa: E402
 from ._ops.histogram import histogram_rt as histogram, histogram_out_rt as histogram_out  # noqa: E402
+from ._ops.histogram import histogramdd_rt as histogramdd  # noqa: E402
 
 __all__ = ["max", "min", "sort", "topk", "median", "nanmedian", "kthvalue", "mode", "cummax", "cummin",
-           "aminmax", "histogram", "histogram_out", "aminmax_out", "nanmedian_out", "linalg_inv_ex",
+           "aminmax", "histogram", "histogram_out", "histogramdd", "aminmax_out", "nanmedian_out", "linalg_inv_ex",
            "linalg_slogdet", "linalg_solve_ex", "slogdet", "linalg_cholesky_ex", "linalg_eigh", "linalg_qr",
            "linalg_svd", "svd", "linalg_lstsq", "frexp", "qr", "linalg_eig"]

@@ -365,7 +365,14 @@ def _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad, bac
                                f"{n * flat.element_size()}")
     backend = flat._backend
     arr = backend.as_strided(flat._data[min(offset, n):], size, stride)
+    metadata = metadata or {}
+    if metadata.get("conj"):  # PyTorch's conjugate (negative) bit: the values are the storage's
+        arr = backend.xp.conj(arr)  # conjugate (negative), materialised here (a copy, no longer a view)
+    if metadata.get("neg"):
+        arr = -arr
     t = Tensor._wrap(arr, flat.device, backend)
+    if metadata.get("conj"):
+        t._conj_bit = True
     if requires_grad:
         t.requires_grad_(True)
     return t

@@ -563,6 +563,37 @@ def test_amax(b, axis, keepdims):
     np.testing.assert_array_equal(get(b, b.as_array(b.amax(put(b, nan), 1, True))), np.max(nan, axis=1, keepdims=True))
 
 
+@pytest.mark.parametrize("axis, keepdims", [(None, False), (1, True), ((0,), True), ((0, 1), False), (0, False)])
+def test_amax_amin_of_bool(b, axis, keepdims):
+    # (the array API's max/min take real numbers only: any/all); by hand with NumPy on the host
+    host = np.array([[True, False, True], [False, False, True]])
+    for fn, want in ((b.amax, np.max), (b.amin, np.min)):
+        got = get(b, b.as_array(fn(put(b, host), axis, keepdims)))
+        expect = want(host, axis=axis, keepdims=keepdims)
+        assert got.dtype == np.bool_ and got.shape == expect.shape
+        np.testing.assert_array_equal(got, expect)
+
+
+@pytest.mark.parametrize("dtype", [np.bool_, np.int64, np.float32])
+def test_maximum_minimum(b, dtype):
+    x = np.array([[True, False, True, False]]).astype(dtype)
+    y = np.array([[True], [False]]).astype(dtype)
+    for fn, want in ((b.maximum, np.maximum), (b.minimum, np.minimum)):
+        got = get(b, fn(put(b, x), put(b, y)))
+        assert got.dtype == dtype
+        np.testing.assert_array_equal(got, want(x, y))
+    nan = np.array([1.0, np.nan, 3.0], np.float32)  # NaN propagates
+    np.testing.assert_array_equal(get(b, b.maximum(put(b, nan), put(b, nan[::-1].copy()))), [3.0, np.nan, 3.0])
+
+
+@pytest.mark.parametrize("dtype", [np.bool_, np.int64, np.float64])
+@pytest.mark.parametrize("axis", [0, 1])
+def test_argsort_is_stable(b, dtype, axis):
+    host = np.array([[1, 0, 1, 1], [0, 0, 1, 0], [1, 1, 0, 0]]).astype(dtype)
+    got = get(b, b.argsort(put(b, host), axis))
+    np.testing.assert_array_equal(got, np.argsort(host, axis=axis, kind="stable"))
+
+
 @pytest.mark.parametrize("shape", [(30, 3), (5, 8, 64), (24, 2), (100, 65), (3, 4)])
 @pytest.mark.parametrize("axis", [-1, "last", ("last",), 0])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int64, np.uint8])

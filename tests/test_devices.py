@@ -201,6 +201,14 @@ CASES = {
     "index_add": lambda x, d: x.index_add(1, _idx(d, [2, 0, 2]), x * x, alpha=0.5),
     "index_add_": lambda x, d: (x * 1).index_add_(0, _idx(d, [1]), x[:1] * 3),
     "take": lambda x, d: x.take(_idx(d, [[5, -1], [0, 0]])),
+    "put": lambda x, d: x.put(_idx(d, [5, -1, 0]), x[0] * 2),
+    "gradient": lambda x, d: (torch.gradient(x, spacing=[torch.tensor([0.0, 2.0], device=d),
+                                                         torch.tensor([0.0, 1.0, 3.0], device=d)])[1]
+                              + torch.gradient(x * x, dim=1, edge_order=2)[0]),
+    "histogramdd": lambda x, d: x + torch.histogramdd(x.detach().t().contiguous(), bins=[3, 2]).hist.sum(),
+    "put_accumulate": lambda x, d: torch.put(x, _idx(d, [1, 1]), x[1, :2], accumulate=True),
+    "angle_copysign": lambda x, d: torch.copysign(x, x[1] - 1) + torch.angle(x - 1),
+    "complex_polar": lambda x, d: torch.complex(x, x * 2).abs() + torch.polar(x, x).real,
     "take_along_dim": lambda x, d: torch.take_along_dim(x, _idx(d, [[2, -1, 0, 4]]), dim=1),
     "take_along_dim_flat": lambda x, d: x.take_along_dim(_idx(d, [4, 1, 1])),
     "meshgrid": lambda x, d: torch.cat(torch.meshgrid(x[0], x[1, :2], indexing="xy"), 1),
@@ -239,6 +247,14 @@ CASES = {
                                              + torch.special.scaled_modified_bessel_k0(x.abs() * 3 + 0.2)
                                              + torch.special.scaled_modified_bessel_k1(x.abs() + 1)
                                              + torch.special.airy_ai(x * 2)),
+    "special_orthogonal": lambda x, d: (x + torch.special.chebyshev_polynomial_t(x, 3) + torch.special.chebyshev_polynomial_u(x / 9, 11)
+                                        + torch.special.shifted_chebyshev_polynomial_w(x.abs(), 6)
+                                        + torch.special.hermite_polynomial_h(x / 3, x.abs() * 3)
+                                        + torch.special.laguerre_polynomial_l(x, 4) + torch.special.legendre_polynomial_p(0.3, x.abs() * 5)),
+    "special_erfcx": lambda x, d: torch.special.erfcx(x * 3) + torch.special.erfcx(x * 30 - 40),
+    "special_igamma": lambda x, d: (torch.special.gammainc(x.detach().abs() * 10 + 0.5, x * x * 10)
+                                    + torch.igammac(x.detach().abs() + 0.1, x.abs() * 3)
+                                    + torch.igamma(x.detach().abs() * 100 + 30, x.abs() * 100 + 30)),
     "special_entr_xlog1py": lambda x, d: torch.special.entr(x.abs()) + torch.special.xlog1py(x, x.abs()),
     "linalg_det_inv": lambda x, d: torch.linalg.inv(x[:, :2]) * torch.linalg.det(x[:, 1:])
                                    + torch.linalg.slogdet(x[:, :2]).logabsdet + torch.logdet(x[:, :2]),
@@ -258,6 +274,26 @@ CASES = {
                                 + torch.linalg.eig(x[:, :2]).eigenvectors.abs().sum(0)),
     "householder_product": lambda x, d: (torch.linalg.householder_product(x.t(), x[0, :2] / 3)
                                          + torch.orgqr(x.t(), x[1, :1])).t(),
+    "linalg_lu": lambda x, d: (torch.linalg.lu_solve(*torch.linalg.lu_factor(x[:, :2]), x)
+                               + torch.linalg.lu_solve(*torch.linalg.lu_factor(x[:, 1:]), x, adjoint=True)
+                               + torch.linalg.lu(x).U + torch.lu_unpack(*torch.linalg.lu_factor(x.t())).L.t()),
+    "linalg_cholesky_solve_cond": lambda x, d: (
+        torch.cholesky_solve(x, torch.linalg.cholesky(x[:, :2] @ x[:, :2].t() + torch.eye(2, device=d)))
+        + torch.cholesky_inverse(x[:, 1:].tril() + 3 * torch.eye(2, device=d)).sum(1, True)
+        + torch.triangular_solve(x, x[:, :2] + 3 * torch.eye(2, device=d)).solution
+        + torch.linalg.cond(x) + torch.linalg.cond(x[:, 1:], "nuc") + torch.linalg.vander(x[:, 0], N=3)
+        + torch.linalg.diagonal(x[:, :2]).unsqueeze(1) + torch.linalg.tensorinv(x[:, 1:] + 2 * torch.eye(2, device=d), ind=1)[0, 0]
+        + torch.linalg.tensorsolve(x[:, :2] + 2 * torch.eye(2, device=d), x[:, 2]).unsqueeze(1)),
+    "geqrf_ormqr": lambda x, d: (torch.geqrf(x.detach().t() * 1).a.t() * x
+                                 + torch.ormqr(x.t(), x[0, :2] / 3, x.t() * 2, transpose=True).t()
+                                 + torch.ormqr(x.t(), x[1, :2] / 4, x[:, :1].expand(2, 3), left=False)),
+    "addr_addbmm_vdot_dist": lambda x, d: (torch.addr(x, x[:, 0], x[0], beta=0.5) + torch.addbmm(x[0], x.unsqueeze(1).mT,
+                                                                                        x.unsqueeze(1)[:, :, :3])[:2]
+                                           + torch.vdot(x[0], x[1]) + torch.dist(x, x[0] * 2, 3) + (x * 1).addmm_(x[:, :2], x)),
+    "linalg_ldl": lambda x, d: (x + torch.linalg.ldl_factor(x.detach().t() @ x.detach() - torch.eye(3, device=d)).LD[:2]
+                                + torch.linalg.ldl_solve(*torch.linalg.ldl_factor(x.detach().t() @ x.detach()
+                                                                                   + torch.eye(3, device=d)),
+                                                         x.detach().t()).t()),
     "linalg_lstsq": lambda x, d: torch.linalg.lstsq(x.t(), x.t()[:, :1] * 2 + 1, driver="gelsd").solution
                                  + torch.linalg.lstsq(x.t(), x[0], driver="gelsd").residuals,
     "logaddexp2_float_power": lambda x, d: torch.logaddexp2(x, x * 2) + torch.float_power(x.abs(), 2).float(),
@@ -278,6 +314,18 @@ CASES = {
                     window=torch.hamming_window(2, device=d)) * torch.hann_window(3, device=d)
         + torch.blackman_window(3, False, device=d) + torch.bartlett_window(3, device=d) + torch.kaiser_window(3, device=d)
         + torch.stft(x, 3, 1, window=torch.kaiser_window(3, device=d), return_complex=True, center=False).abs()),
+    "inplace_comparisons_fill": lambda x, d: ((x * 1).gt_(0.5) + (x * 1).eq_(x.flip(0)) + torch.fill(x, 2.0)
+                                             + torch.fill(x * 1, x[0, 0]) + torch.sqrt_(x.abs() + 1)),
+    "view_copies": lambda x, d: (torch.transpose_copy(x, 0, 1).t() + torch.slice_copy(x, 1, 0, 3)
+                                 + torch.split_copy(x, 1)[1] + torch.narrow_copy(x, 0, 0, 1)
+                                 + torch.unsafe_chunk(x * 1, 2)[0]),
+    "torch_embedding_bag": lambda x, d: sum(
+        (lambda r: r[0] + r[1][:2, None] + r[2][:, None] + r[3])(
+            torch.embedding_bag(x.t() * 1, _idx(d, [0, 2, 1]), _idx(d, [0, 1]), mode=m)) for m in (1, 2)),
+    "torch_functional_forms": lambda x, d: (torch.dropout(x, 0.5, False) + torch.selu(x)
+                                            + torch.batch_norm(x, None, None, None, None, True, 0.1, 1e-5, False)
+                                            + torch.kl_div(x, x.exp(), 0) + torch.constant_pad_nd(x, [1, -1])
+                                            + torch.embedding(x, _idx(d, [1, 0])).sum(1, keepdim=True)),
 }
 
 
@@ -347,6 +395,25 @@ def test_max_min_along_a_dim_of_bool_tensors_on_every_backend():
         low, high = x.min(1), x.max(0)
         assert low.values.tolist() == [False, False] and low.indices.tolist() == [1, 0]
         assert high.values.tolist() == [True, False, True] and high.indices.tolist() == [0, 0, 0]
+
+
+def test_bool_extremes_on_every_backend():
+    # (the array API's max, min, maximum, minimum and argsort refuse bool: the backend takes
+    # any/all, logical_or/logical_and and a uint8 view); expected values by hand
+    for device in ("cpu", "strict"):
+        x = torch.tensor([[True, False, True], [False, False, True]], device=device)
+        y = torch.tensor([False, True, False], device=device)
+        assert x.amax().item() is True and x.amin().item() is False
+        assert x.max().item() is True and x.min().item() is False
+        assert x.amax(1).tolist() == [True, True] and x.amin(0, keepdim=True).tolist() == [[False, False, True]]
+        assert [t.tolist() for t in torch.aminmax(x, dim=1)] == [[False, False], [True, True]]
+        assert torch.maximum(x, y).tolist() == [[True, True, True], [False, True, True]]
+        assert torch.minimum(x, y).tolist() == [[False, False, False], [False, False, False]]
+        assert torch.max(x, y).dtype == torch.bool and torch.fmin(x, y).tolist() == torch.minimum(x, y).tolist()
+        mode = torch.mode(x, 1)
+        assert mode.values.tolist() == [True, False] and mode.indices.tolist() == [2, 1]
+        assert torch.sort(x, 1, descending=True).indices.tolist() == [[0, 2, 1], [2, 0, 1]]
+        assert x.amax().device.type == device
 
 
 def test_device_round_trip_through_strict():

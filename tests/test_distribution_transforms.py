@@ -251,6 +251,18 @@ def test_new_constraints():
         _c(T).cat([_c(T).real, _c(T).simplex]), _c(T).cat([_c(T).boolean, _c(T).real]),
         _c(T).stack([_c(T).real, _c(T).positive], -1), _c(T).stack([_c(T).simplex], -1),
         _c(T).stack([_c(T).simplex], -2))])
+    # positive_semidefinite: eigenvalues >= 0 (a singular matrix passes, unlike positive_definite)
+    psd = np.array([[[2.0, 1.0], [1.0, 2.0]], [[1.0, 1.0], [1.0, 1.0]], [[1.0, 2.0], [2.0, 1.0]],
+                    [[0.0, 0.0], [0.0, 0.0]]], F32)
+    for name in ("positive_semidefinite", "positive_definite"):
+        same_text(lambda T: (getattr(_c(T), name), getattr(_c(T), name).event_dim, getattr(_c(T), name).is_discrete))
+        both(lambda T, m: getattr(_c(T), name).check(m), psd)
+        both(lambda T, m: getattr(_c(T), name).check(m), psd.astype(np.float64))
+        # not symmetric: the symmetry check is returned (so True for the symmetric ones)
+        both(lambda T, m: getattr(_c(T), name).check(m), np.concatenate([psd, [[[1.0, 0.5], [0.0, 1.0]]]]))
+        both(lambda T, m: getattr(_c(T), name).check(m), np.ones((2, 3), F32))
+    assert isinstance(reftorch.distributions.constraints.positive_semidefinite,
+                      type(reftorch.distributions.constraints.symmetric))
     for bad in (lambda T: _c(T).cat([_c(T).real], 0, [1, 2]), lambda T: _c(T).cat([1]),
                 lambda T: _c(T).stack([1]), lambda T: _c(T).cat([_c(T).real], 3).check(T.ones(2)),
                 lambda T: _c(T).stack([_c(T).real], 3).check(T.ones(2))):
@@ -263,7 +275,7 @@ def _all_constraints(T):
     return [c.real, c.real_vector, c.independent(c.positive, 2), c.positive, c.nonnegative, c.greater_than(1.5),
             c.greater_than_eq(-2.0), c.less_than(3.0), c.unit_interval, c.interval(-1.0, 4.0),
             c.half_open_interval(0.0, 1.0), c.interval(T.tensor(0.0), 1.0), c.simplex, c.lower_cholesky,
-            c.positive_definite, c.corr_cholesky, c.cat([c.positive, c.real], -1, [2, 4]),
+            c.positive_definite, c.positive_semidefinite, c.corr_cholesky, c.cat([c.positive, c.real], -1, [2, 4]),
             c.stack([c.positive, c.unit_interval], 0), c.boolean, c.lower_triangular, c.dependent,
             c.integer_interval(0, 3), c.nonnegative_integer, c.one_hot, c.square, c.symmetric]
 
@@ -346,7 +358,8 @@ def test_same_values_on_the_stand_in_device():
                 out.append(t.log_abs_det_jacobian(x.abs() + 0.1 if isinstance(t, tr.PowerTransform) else x, y))
         pd = tr.PositiveDefiniteTransform()(m)
         out += [pd, tr.PositiveDefiniteTransform().inv(pd), c.corr_cholesky.check(tr.CorrCholeskyTransform()(x)),
-                T.distributions.biject_to(c.interval(-1.0, 2.0))(x)]
+                T.distributions.biject_to(c.interval(-1.0, 2.0))(x), c.positive_semidefinite.check(pd),
+                c.positive_semidefinite.check(T.ones(2, 2, device=device)), c.positive_semidefinite.check(m)]
         return out
 
     for r_dev, r_cpu in zip(on("strict"), on("cpu"), strict=True):

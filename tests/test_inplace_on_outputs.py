@@ -62,3 +62,33 @@ def test_writing_into_an_output_is_refused_or_harmless_as_in_torch(name):
         np.testing.assert_allclose(g, w, rtol=1e-10, atol=1e-12)
     else:
         assert g and w
+
+
+def _modified_index(lib, dtype):
+    a = lib.ones(3, requires_grad=True) * 1
+    idx = lib.tensor([True, False, True]) if dtype == "bool" else lib.tensor([0, 1], dtype=getattr(lib, dtype))
+    a[idx] = lib.tensor(5.0)  # saves the index tensor (IndexPutBackward0)
+    idx.fill_(False if dtype == "bool" else 0)
+    a.sum().backward()
+
+
+def _modified_input(lib, dtype):
+    w = lib.ones(2, 3, dtype=getattr(lib, dtype), requires_grad=True)
+    z = w * 1
+    r = z.sin()  # saves z
+    z.add_(1)
+    (r.real if r.is_complex() else r).sum().backward()
+
+
+@pytest.mark.parametrize("case, dtype", [(_modified_index, "bool"), (_modified_index, "int64"),
+                                         (_modified_index, "int32")]
+                         + [(_modified_input, d) for d in ("float32", "float64", "float16", "complex64", "complex128")])
+def test_version_error_names_the_tensor_as_torch(case, dtype):
+    # ATen's toString: the legacy name (torch.FloatTensor) where one exists, else
+    # backend + scalar type (CPUBoolType, CPUComplexFloatType)
+    messages = []
+    for lib in (reftorch, torch):
+        with pytest.raises(RuntimeError) as e:
+            case(lib, dtype)
+        messages.append(str(e.value))
+    assert messages[0] == messages[1]

@@ -41,7 +41,7 @@ NO_LOCAL = BASE + ("reftorch._tensor", "reftorch.autograd", "reftorch._ops", "re
 LOCAL_IMPORTS_ALLOWED = {
     # reftorch.utils is a public namespace above autograd: its __init__ loads
     # reftorch.utils.data, written over the finished package.
-    ("reftorch.autograd._hooks", "reftorch.utils.hooks"),
+    ("reftorch.autograd.graph", "reftorch.utils.hooks"),
     # _backends is built over _device (each backend names its device); the default-device
     # getter checks the device is usable by asking for its backend.
     ("reftorch._device", "reftorch._backends"),

@@ -269,3 +269,35 @@ def test_lstsq_rank_deficient_with_svd_drivers(driver):
 ])
 def test_lstsq_checks(expr):
     both(lambda T: eval(expr, {"T": T}), msg=True)
+
+
+# ----------------------------------------------------------------------------- cholesky: complex, near-singular
+_H = RNG.standard_normal((2, 3, 3)) + 1j * RNG.standard_normal((2, 3, 3))
+HPD = _H @ np.conj(_H.transpose(0, 2, 1)) + 3 * np.eye(3)
+
+
+@pytest.mark.parametrize("expr", ["T.linalg.cholesky(a)", "T.linalg.cholesky(a, upper=True)",
+                                  "T.linalg.cholesky(a.tril())", "T.linalg.cholesky(a.triu(), upper=True)"])
+def test_cholesky_complex(expr):
+    both(lambda T, a: eval(expr, {"T": T, "a": a}), HPD.astype(np.complex64))
+    check_grads(lambda T, a: eval(expr, {"T": T, "a": a}), HPD, complex_grads=True)
+
+
+def test_cholesky_ex_near_singular_float32_factor_and_info_agree():
+    # Rank-deficient float32 matrices (smallest eigenvalue within rounding of zero): MKL's
+    # potrf (PyTorch) and reftorch's potf2 loop may decide either way (documented), but
+    # reftorch's factor and info always agree: info 0 with L @ L^T = A, or nan and the
+    # order of a failing minor; never an exception
+    rng = np.random.default_rng(0)
+    for _ in range(60):
+        n = int(rng.integers(2, 7))
+        b = rng.standard_normal((n, int(rng.integers(1, n))))
+        a = (b @ b.T + rng.choice([0.0, 1e-7, 1e-6]) * np.eye(n)).astype(np.float32)
+        L, info = reftorch.linalg.cholesky_ex(reftorch.tensor(a))
+        if info.item() == 0:
+            np.testing.assert_allclose((L @ L.mT).numpy(), a, atol=1e-4 * np.abs(a).max())
+        else:
+            assert 1 <= info.item() <= n and L.isnan().all().item()
+        # clearly (not) positive-definite matrices: PyTorch's info
+        both(lambda T, a: T.linalg.cholesky_ex(a).info, a + np.eye(n, dtype=np.float32))
+        both(lambda T, a: T.linalg.cholesky_ex(a).info, a - np.eye(n, dtype=np.float32))

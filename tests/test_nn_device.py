@@ -278,3 +278,24 @@ def test_clip_grad_on_stand_in():
         np.testing.assert_allclose(tonp(w.grad), [0.6, 0.8], rtol=1e-5)
         T.nn.utils.clip_grad_value_([w], 0.7)
         np.testing.assert_allclose(tonp(w.grad), [0.6, 0.7], rtol=1e-5)
+
+
+def test_init_fusion_functional_call_and_hooks_on_stand_in():
+    results = {}
+    for dev in ("cpu", "strict"):
+        T.manual_seed(0)
+        w = T.nn.init.dirac_(T.empty(4, 2, 3, 3, device=dev), groups=2)
+        s = T.nn.init.sparse_(T.empty(5, 3, device=dev), 0.4)
+        conv, bn = T.nn.Conv2d(2, 3, 3).to(dev).eval(), T.nn.BatchNorm2d(3).to(dev).eval()
+        bn.running_mean.fill_(0.5)
+        x = T.arange(32.0, device=dev).reshape(1, 2, 4, 4) / 10
+        fused = T.nn.utils.fuse_conv_bn_eval(conv, bn)(x)
+        lin = T.nn.Linear(3, 1).to(dev)
+        called = T.func.functional_call(lin, {"weight": T.ones(1, 3, device=dev)}, (T.ones(2, 3, device=dev),))
+        seen = []
+        lin.register_full_backward_hook(lambda m, gi, go: seen.append((gi[0].device.type, go[0].device.type)))
+        lin(T.ones(2, 3, device=dev, requires_grad=True)).sum().backward()
+        assert seen == [(T.device(dev).type,) * 2]
+        results[dev] = [w, (s == 0).sum(0), fused, bn(conv(x)), called]
+    for a, b in zip(results["cpu"], results["strict"]):
+        np.testing.assert_allclose(tonp(a), tonp(b), rtol=1e-5, atol=1e-6)

@@ -94,6 +94,9 @@ def test_clamp_edge_cases():
     both(lambda T: T.clamp(T.tensor([-1.0, 0.5]), T.tensor([0.0, 0.0]), 1.0))  # no such overload: TypeError
     both(lambda T: T.clamp(T.tensor([True, False]), T.tensor(False), T.tensor(True)), msg=True)
     both(lambda T: T.tensor([True, False]).clamp(0, 1))
+    for call in ("x.clamp(False, True)", "x.clamp(max=True)", "x.clamp(min=True)", "x.clamp_(max=True)",
+                 "T.clamp_max(x, True)", "T.clamp_min(x, False)"):  # bool bounds: the kernel named as PyTorch's
+        both(lambda T: eval(call, {"T": T, "x": T.tensor([True, False])}), msg=True)
     both(lambda T: T.ones(3).clamp_(0.2, 0.5))
     both(lambda T: T.arange(5).clamp_(max=2))
     both(lambda T: T.arange(5).clamp_(max=2.5))  # float result into an int tensor

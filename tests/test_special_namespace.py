@@ -15,7 +15,11 @@ NAMES = ["expit", "logit", "erf", "erfc", "erfinv", "exp2", "expm1", "log1p", "g
          "softmax", "log_softmax", "logsumexp", "xlogy", "xlog1py", "entr", "zeta", "spherical_bessel_j0",
          "bessel_j0", "bessel_j1", "bessel_y0", "bessel_y1",
          "modified_bessel_i0", "modified_bessel_i1", "modified_bessel_k0", "modified_bessel_k1",
-         "scaled_modified_bessel_k0", "scaled_modified_bessel_k1", "airy_ai"]
+         "scaled_modified_bessel_k0", "scaled_modified_bessel_k1", "airy_ai", "gammainc", "gammaincc", "erfcx",
+         "chebyshev_polynomial_t", "chebyshev_polynomial_u", "chebyshev_polynomial_v", "chebyshev_polynomial_w",
+         "shifted_chebyshev_polynomial_t", "shifted_chebyshev_polynomial_u", "shifted_chebyshev_polynomial_v",
+         "shifted_chebyshev_polynomial_w", "hermite_polynomial_h", "hermite_polynomial_he", "laguerre_polynomial_l",
+         "legendre_polynomial_p"]
 RNG = np.random.default_rng(0)
 WIDE = np.concatenate([RNG.uniform(-30, 30, 3000), RNG.uniform(-3, 3, 3000), 10 ** RNG.uniform(-8, 3, 1000),
                        -(10 ** RNG.uniform(-8, 3, 1000)), [0.0, -0.0, 1.0, -1.0, 8.0, -8.0, np.inf, -np.inf, np.nan]])

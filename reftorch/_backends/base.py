@@ -421,13 +421,35 @@ class Backend(abc.ABC):
 
     def amax(self, arr, axis, keepdims):
         """``xp.max(arr, axis=axis, keepdims=keepdims)`` (NaN propagates; ``axis``: an int, a
-        tuple or None); a backend may call its kernel more directly (it runs once per
-        ``softmax``, ``amax``, ``logsumexp``)."""
-        return self.xp.max(arr, axis=axis, keepdims=keepdims)
+        tuple or None); of a bool ``arr``, ``xp.any`` (the array API's max takes real numbers
+        only). A backend may call its kernel more directly (it runs once per ``softmax``,
+        ``amax``, ``logsumexp``)."""
+        xp = self.xp
+        if arr.dtype == xp.bool:
+            return xp.any(arr, axis=axis, keepdims=keepdims)
+        return xp.max(arr, axis=axis, keepdims=keepdims)
 
     def amin(self, arr, axis, keepdims):
-        """``xp.min(arr, axis=axis, keepdims=keepdims)``, as :meth:`amax`."""
-        return self.xp.min(arr, axis=axis, keepdims=keepdims)
+        """``xp.min(arr, axis=axis, keepdims=keepdims)``, as :meth:`amax` (bool: ``xp.all``)."""
+        xp = self.xp
+        if arr.dtype == xp.bool:
+            return xp.all(arr, axis=axis, keepdims=keepdims)
+        return xp.min(arr, axis=axis, keepdims=keepdims)
+
+    def maximum(self, a, b):
+        """``xp.maximum(a, b)`` (NaN propagates); of bool arrays, ``xp.logical_or`` (the
+        array API's maximum takes real numbers only)."""
+        xp = self.xp
+        if a.dtype == xp.bool and b.dtype == xp.bool:
+            return xp.logical_or(a, b)
+        return xp.maximum(a, b)
+
+    def minimum(self, a, b):
+        """``xp.minimum(a, b)``, as :meth:`maximum` (bool: ``xp.logical_and``)."""
+        xp = self.xp
+        if a.dtype == xp.bool and b.dtype == xp.bool:
+            return xp.logical_and(a, b)
+        return xp.minimum(a, b)
 
     def best_position(self, arr, axis, keepdims, largest):
         """``xp.argmax`` (``largest``) or ``xp.argmin`` of ``arr`` along ``axis`` (None: of the
@@ -438,6 +460,14 @@ class Backend(abc.ABC):
         if arr.dtype == xp.bool:  # (the array API's argmax/argmin take real numbers only)
             arr = xp.astype(arr, xp.uint8)
         return xp.astype(find(arr, axis=axis, keepdims=keepdims), xp.int64, copy=False)
+
+    def argsort(self, arr, axis):
+        """``xp.argsort(arr, axis=axis, stable=True)``: a stable ascending sort's positions
+        (NaN last); a bool ``arr`` is read as uint8 (the array API sorts real numbers only)."""
+        xp = self.xp
+        if arr.dtype == xp.bool:
+            arr = xp.astype(arr, xp.uint8)
+        return xp.argsort(arr, axis=axis, stable=True)
 
     def take_along_axis(self, arr, idx, axis):
         """``xp.take_along_axis(arr, idx, axis=axis)``: ``idx`` (an integer array of

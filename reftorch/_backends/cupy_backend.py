@@ -22,16 +22,27 @@ _NO_DRIVER = ("Found no NVIDIA driver on your system. Please check that you have
               "and installed a driver from http://www.nvidia.com/Download/index.aspx")
 
 
-def cupy_available() -> bool:
-    """True when CuPy imports and sees a usable GPU (``cupy.is_available()``)."""
+def _usable_cupy():
+    """The ``cupy`` module when it imports and sees a usable GPU (``cupy.is_available()``), else None."""
     try:
         import cupy
     except Exception:
-        return False
+        return None
     try:
-        return bool(cupy.is_available())
+        return cupy if cupy.is_available() else None
     except Exception:
-        return False
+        return None
+
+
+def cupy_available() -> bool:
+    """True when CuPy imports and sees a usable GPU (``cupy.is_available()``)."""
+    return _usable_cupy() is not None
+
+
+def gpu_count() -> int:
+    """The number of CUDA GPUs CuPy can see (0 without CuPy or a GPU)."""
+    cupy = _usable_cupy()
+    return 0 if cupy is None else cupy.cuda.runtime.getDeviceCount()
 
 
 def make_cupy_backend(index: int):

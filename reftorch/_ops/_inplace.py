@@ -25,6 +25,7 @@ from .. import _dtype as D
 from .._tensor import Tensor
 from ..autograd._graph import TensorBackend, apply_with_graph
 from ..autograd.function import Context, Node, OpFunction as Function, _edge, new_node
+from ..autograd.graph import CUSTOM_FUNCTION_VIEW
 from ..autograd.grad_mode import is_grad_enabled
 from ..autograd.graph import PackedSaved, pack_one
 
@@ -45,6 +46,11 @@ def check_inplace(t):
 _MULTI_VIEWS = ("This view is the output of a function that returns multiple views. Such functions do not allow the "
                 "output views to be modified inplace. You should replace the inplace operation by an out-of-place one.")
 
+_CUSTOM_VIEW = ("This view was created inside a custom Function (or because an input was returned as-is) and the "
+                "autograd logic to handle view+inplace would override the custom backward associated with the custom "
+                "Function, leading to incorrect gradients. This behavior is forbidden. You can fix this by cloning "
+                "the output of the custom Function.")
+
 
 def _view_op(t):
     """``"Output 0 of Split"``: which output of which op view ``t`` is (PyTorch's wording)."""
@@ -61,6 +67,8 @@ def check_multi_output_view(t):
     if t._grad_fn is None:  # the pieces of a tensor that does not require grad, written with one that does
         raise RuntimeError("A view was created in no_grad mode and is being modified inplace with grad mode "
                            "enabled. " + _MULTI_VIEWS)
+    if t._multi_view == CUSTOM_FUNCTION_VIEW:
+        raise RuntimeError(f"{_view_op(t)} is a view and is being modified inplace. " + _CUSTOM_VIEW)
     raise RuntimeError(f"{_view_op(t)} is a view and is being modified inplace. " + _MULTI_VIEWS)
 
 

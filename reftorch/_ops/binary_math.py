@@ -1,9 +1,10 @@
-"""Element-wise math of two tensors: ``atan2``, ``hypot``, ``fmod``, ``logaddexp``, ``fmax``, ``fmin``.
+"""Element-wise math of two tensors: ``atan2``, ``hypot``, ``fmod``, ``logaddexp``, ``fmax``, ``fmin``,
+``copysign``.
 
 Built as the binary ops of :mod:`reftorch._ops.pointwise` are: the operands broadcast and
 promote (:func:`~reftorch._ops.pointwise._operands`), one ``_Binary`` ``Function`` per op
 whose backward sums each gradient back to its operand's shape. Only ``fmod`` takes a
-Python number for ``other`` (``Fmod.Number``, PyTorch's ``FmodBackward0``); the others
+Python number for ``other`` (``Fmod.Number``, PyTorch's ``FmodBackward0``; ``copysign`` too); the others
 refuse it with PyTorch's ``TypeError``, as they refuse a number for ``input``.
 """
 from __future__ import annotations
@@ -151,10 +152,9 @@ class Fmax(_Binary):
         a, b, dt = _setup(ctx, x, y, dt)
         ctx.dt, ctx.largest = dt, largest
         _saved(ctx, x, y)
-        xp = x._backend.xp
-        if dt is D.bool:
-            return xp.logical_or(a, b) if largest else xp.logical_and(a, b)
-        r = xp.maximum(a, b) if largest else xp.minimum(a, b)
+        backend = x._backend
+        xp = backend.xp
+        r = backend.maximum(a, b) if largest else backend.minimum(a, b)  # (bool: or/and)
         if dt.is_floating_point:  # a NaN loses; a tie (-0. and 0.) gives input, as PyTorch's kernel
             r = xp.where(xp.isnan(b) | (a == b), a, xp.where(xp.isnan(a), b, r))
         return r
@@ -328,3 +328,64 @@ def fmin(input, other, *, out=None):
     if out is not None:
         return with_out("fmin", out, fmin, input, other)
     return _fmax("fmin", input, other, False)
+
+
+@_with_number
+class Copysign(_Binary):
+    name = "CopysignBackward0"
+    create_graph = True
+
+    @staticmethod
+    def forward(ctx, x, y, dt):
+        a, b, dt = _setup(ctx, x, y, dt)
+        ctx.dt = dt
+        out = x._backend.xp.copysign(a, b)
+        if ctx.needs_input_grad[:1] == (True,):
+            ctx.save_for_backward(x)
+            ctx.save_output()
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        xp = ctx.xp
+        gx = None
+        if ctx.needs_input_grad[0]:
+            x, out = ctx.saved_tensors
+            a = _cast(x, ctx.dt)
+            ratio = out._data / a  # PyTorch: grad * (result / self), 0 where self is 0
+            gx = g * xp.where(a == 0, xp.zeros_like(ratio), ratio)
+        return _Binary._reduce(ctx, gx, xp.zeros_like(g))  # (other: a zero gradient, as PyTorch)
+
+
+def copysign(input, other, *, out=None):
+    """``input``'s magnitudes with ``other``'s signs, element-wise (the sign of ``-0.0`` and
+    of NaNs counts). Mirrors ``torch.copysign``.
+
+    ``other`` may be a Python number (``grad_fn`` ``CopysignBackward1``; ``CopysignBackward0``
+    for a tensor). Integer and bool operands give the default float dtype. The gradient of
+    ``input`` is ``±1`` (0 where ``input`` is 0), that of ``other`` zero.
+
+    Raises:
+        TypeError: when ``input`` is not a tensor.
+        NotImplementedError: for complex tensors.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.copysign(torch.tensor([1.0, -2.0, 3.0]), torch.tensor([-1.0, 1.0, -0.0]))
+        tensor([-1.,  2., -3.])
+        >>> torch.copysign(torch.tensor([1, 2]), -1)
+        tensor([-1., -2.])
+    """
+    if out is not None:
+        return with_out("copysign", out, copysign, input, other)
+    _need_tensors("copysign", input, other, number_ok=True)
+    if isinstance(other, Tensor):
+        x, y, dt = _operands(input, other, true_div=True)
+        _refuse("copysign_cpu", dt, complex_=False)
+        return Copysign.apply(x, y, dt)
+    dt = D.number_type(input._dtype, other)
+    if not (dt.is_floating_point or dt.is_complex):
+        dt = D.get_default_dtype()
+    _refuse("copysign_cpu", dt, complex_=False)
+    res = Copysign.Number.apply(input, _number(other, input, dt), dt, _name="CopysignBackward1")
+    return _beside_number(res, input, dt, False)

@@ -185,8 +185,9 @@ def _clamp(input, min, max, kind):
     min, max = _number_bound(min), _number_bound(max)
     dt = D.result_type(input, min) if max is None else \
         D.result_type(input, max) if min is None else D.result_type(input, min, max)
-    if dt is D.bool:
-        raise RuntimeError('"clamp_scalar_cpu" not implemented for \'Bool\'')
+    if dt is D.bool:  # (PyTorch's kernel names: clamp_scalar, clamp_min_scalar, clamp_max_scalar)
+        kernel = "clamp" if min is not None and max is not None else "clamp_min" if max is None else "clamp_max"
+        raise NotImplementedError(f'"{kernel}_scalar_cpu" not implemented for \'Bool\'')
     return _fn(ClampScalar, kind).apply(input, _bound(min, dt), _bound(max, dt), dt)
 
 

@@ -496,6 +496,32 @@ def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=F
     return _filled("empty", size, None, dtype, device, requires_grad)
 
 
+def empty_strided(size, stride, *, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
+    """An uninitialised tensor of shape ``size`` with the given ``stride`` (in elements),
+    over just enough fresh memory for them. Mirrors ``torch.empty_strided``.
+
+    Raises:
+        RuntimeError: when ``size`` and ``stride`` differ in length.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> x = torch.empty_strided((2, 3), (1, 2))
+        >>> x.shape, x.stride(), x.is_contiguous()
+        (torch.Size([2, 3]), (1, 2), False)
+    """
+    size, stride = tuple(size), tuple(stride)
+    if len(size) != len(stride):
+        raise RuntimeError(f"dimensionality of sizes ({len(size)}) must match dimensionality of strides "
+                           f"({len(stride)})")
+    n = 0 if 0 in size else 1 + sum((s - 1) * st for s, st in zip(size, stride))
+    memory = _filled("empty", ((n,),), None, dtype, device, False)
+    b = memory._backend
+    out = Tensor._wrap(b.as_strided(memory._data, size, stride), memory._device, b)
+    if requires_grad:
+        out.requires_grad_(True, _method=False)
+    return out
+
+
 def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
     """A tensor of the given shape filled with ``fill_value``.
 

@@ -70,9 +70,9 @@ def _counts(input, edges, weight, density, search):
     return hist
 
 
-def _check_bins(bins):
+def _check_bins(bins, d=0):
     if bins <= 0:
-        raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for dimension 0")
+        raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for dimension {d}")
 
 
 def _outer_edges(input, lo, hi):
@@ -148,19 +148,59 @@ class Histogram(OpFunction):
         raise RuntimeError("derivative for aten::histogram is not implemented")
 
 
-def _histogram_args(input, bins, range, weight):
-    """The edges array and the search of a ``histogram`` call, after PyTorch's checks."""
+def _check_dtype(input):
     if input.dtype not in (D.float32, D.float64):
         raise NotImplementedError(f"\"histogramdd\" not implemented for '{D.scalar_name(input.dtype)}'")
-    n = input.numel()
+
+
+def _check_range(range, nd):
+    if range is not None and len(range) != 2 * nd:
+        raise RuntimeError(f"torch.histogramdd: for a {nd}-dimensional histogram range should have {2 * nd} "
+                           f"elements, but got {len(range)}")
+
+
+def _dim_bins(bins, d):
+    """PyTorch's checks of dimension ``d``'s ``bins`` (an int or a tensor of edges)."""
     if isinstance(bins, Tensor):
         if bins.dim() != 1:
             raise RuntimeError("torch.histogramdd: bins tensor should have one dimension, but got "
-                               f"{bins.dim()} dimensions in the bins tensor for dimension 0")
-        _check_bins(bins.numel() - 1)
+                               f"{bins.dim()} dimensions in the bins tensor for dimension {d}")
+        _check_bins(bins.numel() - 1, d)
+        return bins
+    bins = int_arg(bins, "histogram", "bins", 2)
+    _check_bins(bins, d)
+    return bins
+
+
+def _dim_edges(values, bins, range, d):
+    """The edges array and the search of dimension ``d`` (``values``: its samples, a
+    tensor; ``range``: the ``(min, max)`` pair or None), after PyTorch's checks."""
+    if isinstance(bins, Tensor):
+        if bins.dtype is not values.dtype:
+            raise RuntimeError("torch.histogramdd: input tensor and bins tensors should have the same dtype, but "
+                               f"got input with dtype {D.scalar_name(values.dtype).lower()} and bins for dimension "
+                               f"{d} with dtype {D.scalar_name(bins.dtype).lower()}")
+        return bins.detach()._data, "binary"
+    if range is not None:
+        lo, hi = float(range[0]), float(range[1])
     else:
-        bins = int_arg(bins, "histogram", "bins", 2)
-        _check_bins(bins)
+        lo, hi = _outer_edges(values, 0.0, 1.0)
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        raise RuntimeError(f"torch.histogramdd: dimension {d}'s range [{_c_double(lo)}, {_c_double(hi)}] is not "
+                           f"finite")
+    if lo > hi:
+        raise RuntimeError(f"torch.histogramdd: min should not exceed max, but got min {_c_double(lo)} "
+                           f"max {_c_double(hi)} for dimension {d}")
+    if lo == hi:
+        lo, hi = lo - 0.5, hi + 0.5
+    return linspace(lo, hi, bins + 1, dtype=values.dtype, device=values.device)._data, "local"
+
+
+def _histogram_args(input, bins, range, weight):
+    """The edges array and the search of a ``histogram`` call, after PyTorch's checks."""
+    _check_dtype(input)
+    n = input.numel()
+    bins = _dim_bins(bins, 0)
     if weight is not None:
         if weight.dtype is not input.dtype:
             raise RuntimeError("torch.histogramdd: if weight tensor is provided, input tensor and weight tensor "
@@ -170,27 +210,8 @@ def _histogram_args(input, bins, range, weight):
             raise RuntimeError("torch.histogramdd: if weight tensor is provided it should have the same shape as "
                                "the input tensor excluding its innermost dimension, but got input with shape "
                                f"[{n}, 1] and weight with shape [{weight.numel()}]")
-    if isinstance(bins, Tensor):
-        if bins.dtype is not input.dtype:
-            raise RuntimeError("torch.histogramdd: input tensor and bins tensors should have the same dtype, but "
-                               f"got input with dtype {D.scalar_name(input.dtype).lower()} and bins for dimension 0 "
-                               f"with dtype {D.scalar_name(bins.dtype).lower()}")
-        return bins.detach()._data, "binary"
-    if range is not None:
-        if len(range) != 2:
-            raise RuntimeError("torch.histogramdd: for a 1-dimensional histogram range should have 2 elements, "
-                               f"but got {len(range)}")
-        lo, hi = float(range[0]), float(range[1])
-    else:
-        lo, hi = _outer_edges(input, 0.0, 1.0)
-    if not (math.isfinite(lo) and math.isfinite(hi)):
-        raise RuntimeError(f"torch.histogramdd: dimension 0's range [{_c_double(lo)}, {_c_double(hi)}] is not finite")
-    if lo > hi:
-        raise RuntimeError(f"torch.histogramdd: min should not exceed max, but got min {_c_double(lo)} "
-                           f"max {_c_double(hi)} for dimension 0")
-    if lo == hi:
-        lo, hi = lo - 0.5, hi + 0.5
-    return linspace(lo, hi, bins + 1, dtype=input.dtype, device=input.device)._data, "local"
+    _check_range(range, 1)
+    return _dim_edges(input, bins, range, 0)
 
 
 def histogram(input, bins, *, range=None, weight=None, density=False, out=None):
@@ -241,3 +262,108 @@ def _histogram_out(input, edges, weight, density, search, out):
                                                       input.device, input._backend))
     with_out("histogram", bin_edges, lambda: Tensor._wrap(edges, input.device, input._backend))
     return histogram_out_rt(hist, bin_edges)
+
+
+histogramdd_rt = _return_type("histogramdd", ("hist", "bin_edges"))
+
+
+class HistogramDD(OpFunction):
+    """``HistogramDD.apply(input, weight, edges, searches, density)``: ``(hist, *edges)``.
+    Not differentiable (PyTorch's ``NotImplemented`` node)."""
+
+    name = "torch::autograd::NotImplemented"
+    multi_output = True
+    arity = 1
+
+    @staticmethod
+    def forward(ctx, x, weight, edges, searches, density):
+        b = x._backend
+        xp = b.xp
+        nd = len(edges)
+        points = xp.reshape(x._data, (-1, nd))
+        shape = tuple(e.shape[0] - 1 for e in edges)
+        inside = xp.ones((points.shape[0],), dtype=xp.bool, **b._dev_kw())
+        for d, e in enumerate(edges):
+            v = points[:, d]
+            inside = inside & (v >= e[0]) & (v <= e[-1])  # (nan: neither)
+        flat = xp.zeros((int(xp.sum(xp.astype(inside, xp.int64))),), dtype=xp.int64, **b._dev_kw())
+        for d, (e, search) in enumerate(zip(edges, searches)):
+            flat = flat * shape[d] + _bin_positions(b, points[:, d][inside], e, search)
+        w = xp.ones((points.shape[0],), dtype=points.dtype, **b._dev_kw()) if weight is None \
+            else xp.reshape(weight._data, (-1,))
+        w = w[inside]
+        size = math.prod(shape)
+        hist = b.scatter_add((size,), x.dtype, flat, w) if w.shape[0] else \
+            xp.zeros((size,), dtype=points.dtype, **b._dev_kw())
+        hist = xp.reshape(hist, shape)
+        if density:
+            hist = hist / xp.sum(hist)
+            for d, e in enumerate(edges):
+                widths = e[1:] - e[:-1]
+                hist = hist / xp.reshape(widths, (-1,) + (1,) * (nd - 1 - d))
+        return (hist,) + tuple(xp.asarray(e, copy=True) for e in edges)
+
+    @staticmethod
+    def backward(ctx, *grads):
+        raise RuntimeError("derivative for aten::_histogramdd_from_bin_cts is not implemented")
+
+
+def histogramdd(input, bins, *, range=None, weight=None, density=False):
+    """A multi-dimensional histogram of points: ``input``'s innermost dimension holds each
+    point's ``D`` coordinates. Returns ``torch.return_types.histogramdd(hist, bin_edges)``:
+    ``hist`` of shape ``(bins_0, ..., bins_{D-1})`` and a tuple of ``D`` edge tensors.
+    Mirrors ``torch.histogramdd`` (not differentiable, as in PyTorch).
+
+    Each dimension's bins are as for :func:`histogram`: a number of equal bins between that
+    dimension's pair of ``range`` (``[min_0, max_0, min_1, max_1, ...]``) or its data's
+    minimum and maximum, or a 1-D tensor of increasing edges. A point outside any
+    dimension's edges (or with a nan coordinate) is skipped.
+
+    Args:
+        input: a float32 or float64 tensor of shape ``(..., D)``, at least 2-D.
+        bins: an int for every dimension, or a sequence of ``D`` ints or 1-D edge tensors.
+        range: ``2 * D`` floats for int bins.
+        weight: a tensor of ``input.shape[:-1]`` and ``input``'s dtype (default: weight 1).
+        density: normalise to a probability density.
+
+    Raises:
+        RuntimeError: for an input of fewer than 2 dimensions, ``bins`` or ``range`` of the
+            wrong length, bins that are not positive, a range that is not finite or
+            decreasing, weights of another shape or dtype.
+        NotImplementedError: for other input dtypes.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> x = torch.tensor([[0., 1.], [1., 0.], [2., 0.], [2., 2.]])
+        >>> torch.histogramdd(x, bins=[2, 2])
+        torch.return_types.histogramdd(
+        hist=tensor([[0., 1.],
+                [2., 1.]]),
+        bin_edges=(tensor([0., 1., 2.]), tensor([0., 1., 2.])))
+    """
+    if input.dim() < 2:
+        raise RuntimeError("torch.histogramdd: input tensor should have at least 2 dimensions")
+    _check_dtype(input)
+    nd = input.shape[-1]
+    if isinstance(bins, (list, tuple)):
+        if len(bins) != nd:
+            raise RuntimeError("histogramdd: The size of bins must be equal to the innermost dimension of the input.")
+        bins = list(bins)
+    else:
+        bins = [bins] * nd
+    bins = [_dim_bins(v, d) for d, v in enumerate(bins)]
+    if weight is not None:
+        if weight.dtype is not input.dtype:
+            raise RuntimeError("torch.histogramdd: if weight tensor is provided, input tensor and weight tensor "
+                               f"should have the same dtype, but got input({D.scalar_name(input.dtype).lower()}), "
+                               f"and weight({D.scalar_name(weight.dtype).lower()})")
+        if tuple(weight.shape) != tuple(input.shape[:-1]):
+            raise RuntimeError("torch.histogramdd: if weight tensor is provided it should have the same shape as "
+                               "the input tensor excluding its innermost dimension, but got input with shape "
+                               f"{list(input.shape)} and weight with shape {list(weight.shape)}")
+    _check_range(range, nd)
+    columns = input.detach().reshape(-1, nd)
+    edges, searches = zip(*(_dim_edges(columns[:, d], v, None if range is None else range[2 * d:2 * d + 2], d)
+                            for d, v in enumerate(bins)))
+    hist, *bin_edges = HistogramDD.apply(input, weight, list(edges), list(searches), density)
+    return histogramdd_rt(hist, tuple(bin_edges))

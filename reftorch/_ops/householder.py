@@ -33,8 +33,50 @@ def _mH(xp, a):
     return _conj(xp, xp.matrix_transpose(a))
 
 
+def reflect(b, a, t, y, adjoint=False):
+    """``Q @ y`` (``adjoint``: ``Q^H @ y``) for ``Q = H_1 ... H_k`` given by the reflectors
+    ``a`` (``(*, m, n)``) and ``t`` (``(*, k)``), one reflection at a time; also the matrix
+    each reflection ``i`` acted on (``steps[i]``), for :func:`reflect_backward`."""
+    xp = b.xp
+    k = t.shape[-1]
+    steps = [None] * k
+    for i in (range(k) if adjoint else reversed(range(k))):
+        v = _reflector(b, a, i)
+        ti = xp.reshape(t[..., i], t.shape[:-1] + (1, 1))
+        if adjoint:
+            ti = _conj(xp, ti)
+        steps[i] = y
+        y = y - ti * xp.matmul(v, xp.matmul(_mH(xp, v), y))
+    return y, steps
+
+
+def reflect_backward(b, a, t, steps, g, adjoint=False):
+    """The gradients of :func:`reflect`'s result ``g`` carried back: ``(ga, gtau, gy)``;
+    ``ga`` has ``a``'s shape (zero outside the reflectors' columns below the diagonal)."""
+    xp = b.xp
+    m, n, k = a.shape[-2], a.shape[-1], t.shape[-1]
+    rows = xp.reshape(xp.arange(m, **b._dev_kw()), (m, 1))
+    cols, gtau = [None] * k, [None] * k
+    for i in (reversed(range(k)) if adjoint else range(k)):
+        v = _reflector(b, a, i)
+        vh = _mH(xp, v)
+        ti = xp.reshape(t[..., i], t.shape[:-1] + (1, 1))
+        if adjoint:
+            ti = _conj(xp, ti)
+        y = steps[i]
+        w = xp.matmul(vh, y)  # (*, 1, n)
+        gt = -xp.sum(_conj(xp, v * w) * g, axis=(-2, -1))
+        gtau[i] = _conj(xp, gt) if adjoint else gt
+        gv = -_conj(xp, ti) * xp.matmul(g, _mH(xp, w)) - ti * xp.matmul(y, xp.matmul(_mH(xp, g), v))
+        cols[i] = xp.where(rows > i, gv, xp.zeros_like(gv))[..., 0]
+        g = g - _conj(xp, ti) * xp.matmul(v, xp.matmul(vh, g))
+    zero = xp.zeros(a.shape[:-1], dtype=a.dtype, **b._dev_kw())
+    return xp.stack(cols + [zero] * (n - k), axis=-1), xp.stack(gtau, axis=-1), g
+
+
 class HouseholderProduct(OpFunction):
-    """``Q[..., :n]`` of the reflections given by ``A`` and ``tau``."""
+    """``Q[..., :n]`` of the reflections given by ``A`` and ``tau``: :func:`reflect` applied
+    to the first ``n`` columns of the identity."""
 
     name = "LinalgHouseholderProductBackward0"
     arity = 2
@@ -44,40 +86,17 @@ class HouseholderProduct(OpFunction):
         b = A._backend
         xp = b.xp
         a, t = A._data, tau._data
-        m, n, k = a.shape[-2], a.shape[-1], t.shape[-1]
-        y = xp.broadcast_to(xp.eye(m, n, dtype=a.dtype, **b._dev_kw()), a.shape)
-        steps = []
-        for i in reversed(range(k)):
-            v = _reflector(b, a, i)
-            ti = xp.reshape(t[..., i], t.shape[:-1] + (1, 1))
-            steps.append(y)
-            y = y - ti * xp.matmul(v, xp.matmul(_mH(xp, v), y))
+        m, n = a.shape[-2], a.shape[-1]
+        y, steps = reflect(b, a, t, xp.broadcast_to(xp.eye(m, n, dtype=a.dtype, **b._dev_kw()), a.shape))
         if ctx.needs_input_grad:
-            ctx.a, ctx.t, ctx.steps = a, t, steps[::-1]  # steps[i]: the matrix reflection i acts on
+            ctx.a, ctx.t, ctx.steps = a, t, steps
         return y
 
     @staticmethod
     def backward(ctx, g):
-        b = ctx.backend
-        xp = b.xp
-        a, t = ctx.a, ctx.t
-        m, n, k = a.shape[-2], a.shape[-1], t.shape[-1]
-        if k == 0:  # no reflection: PyTorch gives no gradient at all
+        if ctx.t.shape[-1] == 0:  # no reflection: PyTorch gives no gradient at all
             return None, None
-        rows = xp.reshape(xp.arange(m, **b._dev_kw()), (m, 1))
-        cols, gtau = [], []
-        for i in range(k):
-            v = _reflector(b, a, i)
-            vh = _mH(xp, v)
-            ti = xp.reshape(t[..., i], t.shape[:-1] + (1, 1))
-            y = ctx.steps[i]
-            w = xp.matmul(vh, y)  # (*, 1, n)
-            gtau.append(-xp.sum(_conj(xp, v * w) * g, axis=(-2, -1)))
-            gv = -_conj(xp, ti) * xp.matmul(g, _mH(xp, w)) - ti * xp.matmul(y, xp.matmul(_mH(xp, g), v))
-            cols.append(xp.where(rows > i, gv, xp.zeros_like(gv))[..., 0])
-            g = g - _conj(xp, ti) * xp.matmul(v, xp.matmul(vh, g))
-        zero = xp.zeros(a.shape[:-1], dtype=a.dtype, **b._dev_kw())
-        return xp.stack(cols + [zero] * (n - k), axis=-1), xp.stack(gtau, axis=-1)
+        return reflect_backward(ctx.backend, ctx.a, ctx.t, ctx.steps, g)[:2]
 
 
 def householder_product(A, tau, *, out=None):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from .._layout import contiguous_strides, is_non_overlapping_and_dense
-from .._tensor import _as_shape
+from .._tensor import Tensor, _as_shape
 from ._inplace import check_inplace, commit
 from ..autograd.function import OpFunction
 from ..autograd.graph import new_node
@@ -210,3 +210,22 @@ def resize_(input, *size, memory_format=None):
         input._data = xp.reshape(flat, sizes)
     input._bump_version()
     return input
+
+
+def resize_as_(input, the_template, *, memory_format=None):
+    """Give ``input`` the shape of ``the_template`` in place (its dtype stays); see
+    :func:`resize_`. Mirrors ``torch.Tensor.resize_as_``.
+
+    Raises:
+        TypeError: if ``the_template`` is not a tensor.
+        RuntimeError: if ``input`` requires grad.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.zeros(2, 2).resize_as_(torch.ones(3, 1)).shape
+        torch.Size([3, 1])
+    """
+    if not isinstance(the_template, Tensor):
+        raise TypeError(f"resize_as_(): argument 'the_template' (position 1) must be Tensor, not "
+                        f"{type(the_template).__name__}")
+    return resize_(input, tuple(the_template.shape))

@@ -414,3 +414,17 @@ def vstack(tensors):
         RuntimeError: if it is empty, or as ``cat`` does.
     """
     return cat(_at_least("vstack", tensors, 2), 0)
+
+
+def row_stack(tensors):
+    """An alias of :func:`vstack`. Mirrors ``torch.row_stack``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.row_stack((torch.tensor([1, 2]), torch.tensor([3, 4])))
+        tensor([[1, 2],
+                [3, 4]])
+    """
+    if not isinstance(tensors, (list, tuple)):
+        raise _not_a_tensor_list("row_stack", tensors)
+    return vstack(tensors)

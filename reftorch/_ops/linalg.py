@@ -309,6 +309,12 @@ def dot(input, other, *, out=None):
     """
     if out is not None:
         return with_out("dot", out, dot, input, other)
+    dot_checks(input, other)
+    return Matmul.apply(input, other, _name="DotBackward0")
+
+
+def dot_checks(input, other):
+    """``dot``'s (and ``vdot``'s) checks, in PyTorch's order."""
     if input.dim() != 1 or other.dim() != 1:
         raise RuntimeError(f"1D tensors expected, but got {input.dim()}D and {other.dim()}D tensors")
     if input.dtype is not other.dtype:
@@ -320,4 +326,3 @@ def dot(input, other, *, out=None):
                            f"and {other.shape[0]} elements respectively")
     if input.dtype is D.bool:  # even for empty vectors
         raise NotImplementedError('"dot" not implemented for \'Bool\'')
-    return Matmul.apply(input, other, _name="DotBackward0")

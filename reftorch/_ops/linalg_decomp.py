@@ -36,18 +36,33 @@ def hermitian_from(xp, a, upper):
     return xp.tril(a) + mT(xp, xp.tril(a, k=-1))
 
 
+def _mH(xp, a):
+    """The conjugate transposes of the matrices of ``a`` (their transposes when real)."""
+    return xp.conj(mT(xp, a)) if xp.isdtype(a.dtype, "complex floating") else mT(xp, a)
+
+
 def solve_right(xp, g, r):
     """``g @ inv(r)`` for invertible matrices ``r``."""
     return mT(xp, xp.linalg.solve(mT(xp, r), mT(xp, g)))
 
 
 # ----------------------------------------------------------------------------- cholesky
-def cholesky_info(b, a):
-    """LAPACK ``potrf``'s info for the symmetric matrices ``a``: 0, or the order of the first
-    leading minor that is not positive-definite (int32, the batch shape). A column-by-column
-    Cholesky factorisation over ``xp`` (one step per column, all matrices at once)."""
+def cholesky_factor(b, a):
+    """``(L, info)``: the lower Cholesky factors of the Hermitian matrices whose lower
+    triangles ``a`` holds (the rest is not read; nan for a matrix that is not
+    positive-definite) and LAPACK ``potrf``'s info (int32, the batch shape: 0, or the order
+    of the first leading minor that is not positive-definite).
+
+    LAPACK's unblocked left-looking algorithm (``potf2``), one step per column for all
+    matrices at once: the column minus the products of the rows so far, divided by the
+    square root of its (real) diagonal element, which must be positive. Factor and info
+    come from one computation, so they always agree. PyTorch calls MKL's ``potrf``, whose
+    blocking and SIMD accumulation round differently (and are not published): the factors
+    agree to a few ulps, and a matrix whose smallest eigenvalue is within rounding of zero
+    (about ``eps * norm``) may be factored by one and refused by the other."""
     xp = b.xp
     n = a.shape[-1]
+    complex_ = xp.isdtype(a.dtype, "complex floating")
     info = xp.zeros(a.shape[:-2], dtype=xp.int32, **b._dev_kw())
     rows = xp.arange(n, **b._dev_kw())
     cols = []
@@ -55,46 +70,45 @@ def cholesky_info(b, a):
         col = a[..., :, k]
         if cols:
             done = xp.stack(cols, axis=-1)  # (*, n, k): the columns so far
-            col = col - xp.sum(done * done[..., k:k + 1, :], axis=-1)
-        d = col[..., k]
+            row_k = done[..., k:k + 1, :]
+            col = col - xp.sum(done * (xp.conj(row_k) if complex_ else row_k), axis=-1)
+        d = xp.real(col[..., k]) if complex_ else col[..., k]
         bad = ~(d > 0)  # (nan too)
         info = xp.where(bad & (info == 0), xp.full_like(info, k + 1), info)
-        root = xp.sqrt(xp.where(bad, xp.ones_like(d), d))
-        cols.append(xp.where(rows >= k, col / xp.expand_dims(root, axis=-1), xp.zeros_like(col)))
-    return info
+        root = xp.expand_dims(xp.sqrt(xp.where(bad, xp.ones_like(d), d)), axis=-1)
+        below = col / (xp.astype(root, col.dtype) if complex_ else root)
+        cols.append(xp.where(rows > k, below, xp.where(rows == k, xp.astype(root, col.dtype), xp.zeros_like(col))))
+    L = xp.stack(cols, axis=-1) if cols else xp.zeros_like(a)
+    failed = xp.expand_dims(xp.expand_dims(info != 0, axis=-1), axis=-1)
+    return xp.where(failed, xp.full_like(L, float("nan")), L), info
 
 
 class Cholesky(OpFunction):
-    """The lower Cholesky factor ``L`` (``upper``: ``L^T``) of the symmetric matrices whose
-    lower (upper) triangle ``A`` holds. Backward (PyTorch's ``cholesky_backward``):
-    ``phi = tril(L^T gL)`` with its diagonal halved, symmetrised, then
-    ``L^{-T} phi L^{-1}``."""
+    """The lower Cholesky factor ``L`` (``upper``: ``L^H``) of the Hermitian matrices whose
+    lower (upper) triangle ``A`` holds, computed beforehand with its info by
+    :func:`cholesky_factor`. Backward (PyTorch's ``cholesky_backward``):
+    ``phi = tril(L^H gL)`` with its diagonal halved, made Hermitian, then
+    ``L^{-H} phi L^{-1}``."""
 
     name = "LinalgCholeskyExBackward0"
     arity = 1
 
     @staticmethod
-    def forward(ctx, A, upper, info):
-        b = A._backend
-        xp = b.xp
-        a = hermitian_from(xp, A._data, upper)
-        bad = xp.expand_dims(xp.expand_dims(info != 0, axis=-1), axis=-1)
-        eye = xp.broadcast_to(xp.eye(a.shape[-1], dtype=a.dtype, **b._dev_kw()), a.shape)
-        L = xp.linalg.cholesky(xp.where(bad, eye, a))
-        L = xp.where(bad, xp.full_like(L, float("nan")), L)
+    def forward(ctx, A, upper, L):
+        xp = A._backend.xp
         if ctx.needs_input_grad:
             ctx.L, ctx.upper = L, upper
-        return mT(xp, L) if upper else L
+        return _mH(xp, L) if upper else L
 
     @staticmethod
     def backward(ctx, g):
         xp = ctx.xp
         L = ctx.L
         if ctx.upper:
-            g = mT(xp, g)
-        phi = xp.tril(xp.matmul(mT(xp, L), g))
-        phi = 0.5 * (phi + mT(xp, xp.tril(phi, k=-1)))
-        ga = xp.linalg.solve(mT(xp, L), phi)  # L^{-T} phi
+            g = _mH(xp, g)
+        phi = xp.tril(xp.matmul(_mH(xp, L), g))
+        phi = 0.5 * (phi + _mH(xp, xp.tril(phi, k=-1)))
+        ga = xp.linalg.solve(_mH(xp, L), phi)  # L^{-H} phi
         return solve_right(xp, ga, L)  # ... L^{-1}
 
 
@@ -105,12 +119,14 @@ def _cholesky(A, upper, check_errors, fn, grad_name="LinalgCholeskyExBackward0")
     check_floating(A, who, low_precision=False)
     _no_half(A, "cholesky_cpu")
     b = A._backend
-    info = cholesky_info(b, hermitian_from(b.xp, A._data, upper))
+    xp = b.xp
+    lower = _mH(xp, A._data) if upper else A._data  # (only the lower triangle is read)
+    L, info = cholesky_factor(b, lower)
     if check_errors:
         raise_singular(b, info, "linalg.cholesky_ex" if fn == "linalg_cholesky_ex" else who, lambda k: "The factorization could not be completed because the input is not "
                                                f"positive-definite (the leading minor of order {k} is not "
                                                "positive-definite).")
-    return Cholesky.apply(A, upper, info, _name=grad_name), Tensor._wrap(info, A.device, b)
+    return Cholesky.apply(A, upper, L, _name=grad_name), Tensor._wrap(info, A.device, b)
 
 
 def cholesky(A, *, upper=False, out=None):
@@ -145,7 +161,11 @@ def cholesky_ex(A, *, upper=False, check_errors=False, out=None):
     ``torch.return_types.linalg_cholesky_ex(L, info)`` (``info`` int32: 0, or the order of
     the first leading minor that is not positive-definite). Mirrors
     ``torch.linalg.cholesky_ex``; unlike PyTorch (which leaves LAPACK's partial factor), the
-    ``L`` of a failed matrix is all nan.
+    ``L`` of a failed matrix is all nan. The factor and ``info`` come from LAPACK's
+    unblocked algorithm written over the backend's arrays; PyTorch calls MKL's ``potrf``,
+    which rounds differently, so a matrix whose smallest eigenvalue is within rounding of
+    zero (rank-deficient, in float32 especially) may be factored by one and refused by the
+    other.
 
     Examples:
         >>> import reftorch as torch

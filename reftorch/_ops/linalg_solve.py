@@ -71,33 +71,61 @@ def eye_like(b, a):
     return xp.broadcast_to(xp.eye(n, dtype=a.dtype, **b._dev_kw()), a.shape)
 
 
-def zero_pivot_info(b, a):
-    """LAPACK ``getrf``'s ``info`` for each matrix of ``a`` (``(*, n, n)``): 0 when its LU
-    factorisation with partial pivoting has no zero pivot, else the (1-based) position of
-    the first zero pivot; an int32 array of shape ``(*)``. Elimination as ``getrf`` does it:
-    the largest magnitude of the column pivots (the first of equal ones); a zero pivot
-    leaves its column as it is."""
+def lu_factor_kernel(b, a):
+    """LAPACK ``getrf``: the LU factorisation with partial pivoting of the matrices of ``a``
+    (``(*, m, n)``), one column at a time over all matrices at once. Returns ``(lu, pivots,
+    info)``: ``lu`` holds ``U`` and, below the diagonal, the multipliers of the unit lower
+    triangular ``L``; ``pivots`` (int32, ``(*, min(m, n))``, 1-based) the row swapped with
+    each row in turn; ``info`` (int32, ``(*)``) 0, or the 1-based position of the first zero
+    pivot.
+
+    Each step picks the largest magnitude of the column (the first of equal ones; a nan
+    first entry stays, as BLAS's ``idamax`` does; ``|re| + |im|`` for complex numbers) and
+    scales the column by the reciprocal of the pivot (by the pivot itself below the smallest
+    normal number), as ``getrf2`` does. A zero pivot leaves its column as it is."""
     xp = b.xp
     dev = b._dev_kw()
-    n = a.shape[-1]
-    info = xp.zeros(a.shape[:-2], dtype=xp.int32, **dev)
-    rows = xp.arange(n, dtype=xp.int64, **dev)
+    m, n = a.shape[-2], a.shape[-1]
+    batch = tuple(a.shape[:-2])
+    info = xp.zeros(batch, dtype=xp.int32, **dev)
+    rows = xp.arange(m, dtype=xp.int64, **dev)
+    cols = xp.arange(n, dtype=xp.int64, **dev)
+    complex_ = xp.isdtype(a.dtype, "complex floating")
+    tiny = xp.finfo(a.dtype).smallest_normal
+    pivots = []
     u = a
-    for k in range(n):
-        p = xp.argmax(xp.abs(u[..., k:, k]), axis=-1) + k  # (*): the pivot row
-        p = xp.expand_dims(xp.astype(p, xp.int64), axis=-1)
-        k_row = xp.full_like(p, k)
-        perm = xp.where(rows == k, p, xp.where(rows == p, k_row, rows))  # swap rows k and p
+    for k in range(min(m, n)):
+        col = u[..., k:, k]
+        mag = xp.abs(xp.real(col)) + xp.abs(xp.imag(col)) if complex_ else xp.abs(col)
+        p = xp.argmax(xp.where(xp.isnan(mag), xp.full_like(mag, -1), mag), axis=-1)
+        p = xp.astype(xp.where(xp.isnan(mag[..., 0]), xp.zeros_like(p), p), xp.int64) + k
+        pivots.append(p)
+        p = xp.expand_dims(p, axis=-1)
+        perm = xp.where(rows == k, p, xp.where(rows == p, xp.full_like(p, k), rows))  # swap rows k and p
         u = b.take_along_axis(u, xp.broadcast_to(xp.expand_dims(perm, axis=-1), u.shape), u.ndim - 2)
         piv = u[..., k, k]
         zero = piv == 0
         info = xp.where(zero & (info == 0), xp.full_like(info, k + 1), info)
-        safe = xp.where(zero, xp.ones_like(piv), piv)
-        f = xp.where(xp.expand_dims(zero, axis=-1), xp.zeros_like(u[..., k + 1:, k]),
-                     u[..., k + 1:, k] / xp.expand_dims(safe, axis=-1))
-        lower = u[..., k + 1:, :] - xp.expand_dims(f, axis=-1) * u[..., k:k + 1, :]
+        safe = xp.expand_dims(xp.where(zero, xp.ones_like(piv), piv), axis=-1)
+        below = u[..., k + 1:, k]
+        f = xp.where(xp.abs(safe) >= tiny, below * (1 / safe), below / safe)
+        f = xp.where(xp.expand_dims(zero, axis=-1), below, f)
+        rest = u[..., k + 1:, :]
+        lower = xp.where(cols > k, rest - xp.expand_dims(f, axis=-1) * u[..., k:k + 1, :],
+                         xp.where(cols == k, xp.expand_dims(f, axis=-1), rest))  # (the multipliers stay)
         u = xp.concat([u[..., :k + 1, :], lower], axis=-2)
-    return info
+    if pivots:
+        piv = xp.astype(xp.stack(pivots, axis=-1) + 1, xp.int32)
+    else:
+        piv = xp.zeros(batch + (0,), dtype=xp.int32, **dev)
+    return u, piv, info
+
+
+def zero_pivot_info(b, a):
+    """LAPACK ``getrf``'s ``info`` for each matrix of ``a`` (``(*, n, n)``): 0 when its LU
+    factorisation with partial pivoting has no zero pivot, else the (1-based) position of
+    the first zero pivot; an int32 array of shape ``(*)`` (see :func:`lu_factor_kernel`)."""
+    return lu_factor_kernel(b, a)[2]
 
 
 def singular_mask(b, a):
@@ -129,10 +157,10 @@ def nan_where(b, x, singular):
     return xp.where(singular[..., None, None], xp.full_like(x, float("nan")), x)
 
 
-def raise_singular(b, info, who, message):
-    """Raise :class:`LinAlgError` ("``who``: ...") for the first matrix whose ``info`` is
-    nonzero; ``message`` formats the info value. Batched inputs name the (flattened) batch
-    element."""
+def raise_singular(b, info, who, message, error=None):
+    """Raise :class:`LinAlgError` (or ``error``) ("``who``: ...") for the first matrix whose
+    ``info`` is nonzero; ``message`` formats the info value. Batched inputs name the
+    (flattened) batch element."""
     xp = b.xp
     flat = xp.reshape(info, (-1,))
     bad = xp.nonzero(flat != 0)[0]
@@ -140,7 +168,7 @@ def raise_singular(b, info, who, message):
         return
     i = int(bad[0])
     prefix = f"(Batch element {i}): " if info.ndim else ""
-    raise LinAlgError(f"{who}: {prefix}{message(int(flat[i]))}")
+    raise (error or LinAlgError)(f"{who}: {prefix}{message(int(flat[i]))}")
 
 
 # ----------------------------------------------------------------------------- det, slogdet

@@ -214,7 +214,7 @@ def _mode_index(b, a, axis):
     position (the last element of that run)."""
     xp = b.xp
     n = a.shape[axis]
-    order = xp.argsort(a, axis=axis, stable=True)
+    order = b.argsort(a, axis)
     sv = b.take_along_axis(a, order, axis)
 
     def part(x, start, stop):

@@ -579,6 +579,13 @@ def scalar_mul(t, n):
     return Mul.apply(x, y, dt=dt, _name="MulBackward1")
 
 
+def scalar_sub(t, n):
+    """``t - n`` for a Python number ``n``, recorded as PyTorch's ``SubBackward1`` (what a
+    formula's ``tensor - scalar`` records in PyTorch)."""
+    x, y, dt = _operands(t, n)
+    return Sub.apply(x, y, dt, 1, _name="SubBackward1")
+
+
 def scalar_div(t, n):
     """``t / n`` for a Python number ``n``, recorded as PyTorch's ``DivBackward1``."""
     x, y, dt = _operands(t, n, true_div=True)
@@ -1689,7 +1696,9 @@ def conj(input):
 
     Mirrors ``torch.conj``. PyTorch returns a lazy view with the conjugate bit set
     (``is_conj()``); reftorch returns a conjugated copy with the same values and
-    ``grad_fn`` (``ConjBackward0``), so writes to it do not reach ``input``.
+    ``grad_fn`` (``ConjBackward0``), so writes to it do not reach ``input``. The copy is
+    marked, so its ``is_conj()`` is True as in PyTorch (its views and ``detach()`` are
+    not marked; in PyTorch they keep the bit).
 
     Examples:
         >>> import reftorch as torch
@@ -1701,7 +1710,10 @@ def conj(input):
     """
     if not input.dtype.is_complex:
         return input
-    return Conj.apply(input)
+    out = Conj.apply(input)
+    if not input.__dict__.get("_conj_bit", False):  # (the conj of a conj has no bit)
+        out._conj_bit = True  # PyTorch's conjugate bit: Tensor.is_conj
+    return out
 
 
 # ----------------------------------------------------------------- addcmul, addcdiv, lerp

@@ -346,8 +346,8 @@ class MaxAll(Function):
 
     @staticmethod
     def forward(ctx, x, largest):
-        xp = x._backend.xp
-        out = xp.max(x._data) if largest else xp.min(x._data)
+        backend = x._backend
+        out = backend.amax(x._data, None, False) if largest else backend.amin(x._data, None, False)
         if ctx.needs_input_grad:  # (no attribute set at all when no graph is recorded)
             ctx.save_for_backward(x)
             ctx.save_output()
@@ -499,8 +499,8 @@ class Maximum(Function):
         if ctx.needs_input_grad:  # (no attribute set at all when no graph is recorded)
             ctx.save_for_backward(x, y)
             ctx.dt, ctx.largest = dt, largest
-        xp = x._backend.xp
-        return xp.maximum(a, b) if largest else xp.minimum(a, b)
+        backend = x._backend
+        return backend.maximum(a, b) if largest else backend.minimum(a, b)
 
     @staticmethod
     def backward(ctx, g):

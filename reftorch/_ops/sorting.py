@@ -25,16 +25,15 @@ from .scatter import flat_positions, scatter
 from ._numpy_names import NOT_GIVEN, dim_from_axis
 
 
-def _order(xp, a, axis, descending):
-    """Stable argsort along ``axis``; descending keeps equal elements in their original order."""
-    if a.dtype == xp.bool:
-        a = xp.astype(a, xp.uint8)
+def _order(b, a, axis, descending):
+    """Stable argsort along ``axis`` (backend ``b``); descending keeps equal elements in their
+    original order."""
     if not descending:
-        return xp.argsort(a, axis=axis, stable=True)
+        return b.argsort(a, axis)
     n = a.shape[axis]
     # A stable ascending sort of the reversed array, reversed back: ties stay first-come.
     flip = (slice(None),) * axis + (slice(None, None, -1), Ellipsis)  # (a view: xp.flip without its wrapper)
-    rev = xp.argsort(a[flip], axis=axis, stable=True)
+    rev = b.argsort(a[flip], axis)
     return (n - 1) - rev[flip]
 
 
@@ -141,7 +140,7 @@ def sort(input, *args, stable=None, dim=-1, descending=False, out=None, axis=NOT
     if input.dim() == 0:
         idx = xp.zeros((), dtype=b.dtype(D.int64), **b._dev_kw())
     else:
-        idx = xp.astype(_order(xp, input._data, d, descending), b.dtype(D.int64))
+        idx = xp.astype(_order(b, input._data, d, descending), b.dtype(D.int64))
         if not stable:
             idx = _as_pytorch_sort(b, input._data, idx, d, descending)
         idx = like_input(b, idx, input._data)
@@ -174,7 +173,7 @@ def argsort(input, *args, stable=None, dim=-1, descending=False, axis=NOT_GIVEN)
     b = input._backend
     if input.dim() == 0:
         return _wrap(b.xp.zeros((), dtype=b.dtype(D.int64), **b._dev_kw()), input)
-    idx = b.xp.astype(_order(b.xp, input._data, d, descending), b.dtype(D.int64))
+    idx = b.xp.astype(_order(b, input._data, d, descending), b.dtype(D.int64))
     if not stable:
         idx = _as_pytorch_sort(b, input._data, idx, d, descending)
     return _wrap(like_input(b, idx, input._data), input)  # laid out like the input (empty_like), as PyTorch
@@ -257,9 +256,9 @@ def _best_first(b, a, d, m, largest):
     if not m:
         return xp.argsort(a, axis=d)
     if m == a.shape[d]:  # every position: the stable sort itself
-        return _order(xp, a, d, largest)
+        return _order(b, a, d, largest)
     picked = xp.sort(b.best_positions(a, m, d, largest), axis=d)  # by position first
-    return b.take_along_axis(picked, _order(xp, b.take_along_axis(a, picked, d), d, largest), d)
+    return b.take_along_axis(picked, _order(b, b.take_along_axis(a, picked, d), d, largest), d)
 
 
 def _as_pytorch_picks(b, a, order, idx, d, k, largest, sorted_):

@@ -134,26 +134,31 @@ def split(tensor, split_size_or_sections, dim=0):
         >>> torch.split(x, [1, 4])
         (tensor([0]), tensor([1, 2, 3, 4]))
     """
-    size = split_size_or_sections
+    return _split(tensor, split_size_or_sections, dim, Split, SplitWithSizes)
+
+
+def _split(tensor, size, dim, even, sized):
+    """:func:`split` recording the pieces with the Function ``even`` (an int size) or
+    ``sized`` (a list of sizes)."""
     if size.__class__ is not int or dim.__class__ is not int:
         _check_split_types(size, dim)
     d = _dim(tensor, dim, "split")
     n = tensor._data.shape[d]
     if size.__class__ is not int:
         if isinstance(size, (list, tuple)):
-            return _pieces(tensor, d, _checked_sizes(size, n, dim), SplitWithSizes)
+            return _pieces(tensor, d, _checked_sizes(size, n, dim), sized)
         if isinstance(size, Tensor) and size.numel() == 1:  # (PyTorch's Tensor.split: int(size))
             size = int(size.item())
         if not isinstance(size, int):
             raise TypeError("split_with_sizes(): argument 'split_sizes' (position 2) must be tuple of ints, not "
                             f"{type(size).__name__}")
     if size > 0:
-        return _pieces(tensor, d, _even_sizes(n, size), Split)
+        return _pieces(tensor, d, _even_sizes(n, size), even)
     if size < 0:
         raise RuntimeError(f"split expects split_size be non-negative, but got split_size={size}")
     if n != 0:
         raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {n}")
-    return _pieces(tensor, d, (0,), Split)
+    return _pieces(tensor, d, (0,), even)
 
 
 def split_with_sizes(input, split_sizes, dim=0):
@@ -261,6 +266,11 @@ def chunk(input, chunks, dim=0, *, axis=NOT_GIVEN):
     """
     if axis is not NOT_GIVEN:
         dim = dim_from_axis("chunk", dim, axis, 0)
+    return _chunk(input, chunks, dim, Split, SplitWithSizes)
+
+
+def _chunk(input, chunks, dim, even, sized):
+    """:func:`chunk` recording the pieces with ``even`` or ``sized`` (as :func:`_split`)."""
     if chunks.__class__ is not int:  # (the argument parser's errors come first)
         chunks = int_arg(chunks, "chunk", "chunks", 1)
     if dim.__class__ is not int:
@@ -271,6 +281,65 @@ def chunk(input, chunks, dim=0, *, axis=NOT_GIVEN):
     n = input._data.shape[d]
     size = (n + chunks - 1) // chunks
     if size == 0:  # an empty dimension: `chunks` empty pieces
-        return _pieces(input, d, [0] * chunks, SplitWithSizes)  # PyTorch splits by sizes there
-    return _pieces(input, d, _even_sizes(n, size), Split)
+        return _pieces(input, d, [0] * chunks, sized)  # PyTorch splits by sizes there
+    return _pieces(input, d, _even_sizes(n, size), even)
 
+
+
+class UnsafeSplit(Split):
+    """``unsafe_split``/``unsafe_chunk``: the pieces of :class:`Split`, sharing the input's
+    memory but not recorded as views (PyTorch's "unsafe" ops: writing into a piece in place is
+    allowed, and autograd is not told that the input changed)."""
+
+    name = "UnsafeSplitBackward0"
+    is_view = False
+
+
+class UnsafeSplitWithSizes(UnsafeSplit):
+    name = "UnsafeSplitWithSizesBackward0"
+
+
+
+def unsafe_split(input, split_size, dim=0):
+    """:func:`split` by an int size whose pieces share ``input``'s memory without being
+    recorded as views (``grad_fn`` ``UnsafeSplitBackward0``): PyTorch's "unsafe" variant, for
+    code that writes into the pieces in place. Mirrors ``torch.unsafe_split`` and
+    ``Tensor.unsafe_split``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.unsafe_split(torch.arange(5), 2)
+        (tensor([0, 1]), tensor([2, 3]), tensor([4]))
+    """
+    if isinstance(split_size, (list, tuple)):
+        raise TypeError(f"unsafe_split(): argument 'split_size' (position 2) must be int, not "
+                        f"{type(split_size).__name__}")
+    return _split(input, split_size, dim, UnsafeSplit, UnsafeSplitWithSizes)
+
+
+def unsafe_split_with_sizes(input, split_sizes, dim=0):
+    """:func:`split_with_sizes` whose pieces are not recorded as views
+    (``UnsafeSplitWithSizesBackward0``; see :func:`unsafe_split`). Mirrors
+    ``torch.unsafe_split_with_sizes`` and ``Tensor.unsafe_split_with_sizes``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.unsafe_split_with_sizes(torch.arange(5), [2, 3])
+        (tensor([0, 1]), tensor([2, 3, 4]))
+    """
+    if not isinstance(split_sizes, (list, tuple)):
+        raise TypeError("unsafe_split_with_sizes(): argument 'split_sizes' (position 2) must be tuple of ints, not "
+                        f"{type(split_sizes).__name__}")
+    return _split(input, split_sizes, dim, UnsafeSplit, UnsafeSplitWithSizes)
+
+
+def unsafe_chunk(input, chunks, dim=0):
+    """:func:`chunk` whose pieces are not recorded as views (``UnsafeSplitBackward0``; see
+    :func:`unsafe_split`). Mirrors ``torch.unsafe_chunk`` and ``Tensor.unsafe_chunk``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.unsafe_chunk(torch.arange(6), 3)
+        (tensor([0, 1]), tensor([2, 3]), tensor([4, 5]))
+    """
+    return _chunk(input, chunks, dim, UnsafeSplit, UnsafeSplitWithSizes)

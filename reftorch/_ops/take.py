@@ -1,5 +1,6 @@
-"""``take`` (elements of the flattened input at flat indices) and ``take_along_dim``
-(``gather`` after broadcasting the input and the indices against each other)."""
+"""``take`` (elements of the flattened input at flat indices), its inverse ``put``, and
+``take_along_dim`` (``gather`` after broadcasting the input and the indices against each
+other)."""
 from __future__ import annotations
 
 from .. import _dtype as D
@@ -71,9 +72,19 @@ def take(input, index):
     if index.dtype is not D.int64:
         raise RuntimeError(f"take(): Expected a long tensor for index, but got {D.scalar_name(index.dtype)}")
     n = input.numel()
+    if index.numel() and n == 0:
+        raise IndexError("take(): tried to take from an empty tensor")
+    return Take.apply(input, _flat_positions(index, n, input.device))
+
+
+def _flat_positions(index, n, device):
+    """The int64 tensor ``index`` of flat positions into ``n`` elements, negative ones
+    wrapped, on ``device``.
+
+    Raises:
+        IndexError: PyTorch's "out of range" for an index outside ``[-n, n)``.
+    """
     if index.numel():
-        if n == 0:
-            raise IndexError("take(): tried to take from an empty tensor")
         b = index._backend
         xp = b.xp
         flat = xp.reshape(index._data, (-1,))
@@ -83,9 +94,91 @@ def take(input, index):
                 bad = next(int(v) for v in index._host().reshape(-1).tolist() if not -n <= v < n)
                 raise IndexError(f"out of range: tried to access index {bad} on a tensor of {n} elements.")
             index = Tensor._wrap(xp.where(index._data < 0, index._data + n, index._data), index.device, b)
-    if index.device != input.device:
-        index = index.to(input.device)
-    return Take.apply(input, index)
+    return index.to(device) if index.device != device else index
+
+
+class Put(OpFunction):
+    """``Put.apply(x, index, source, accumulate)`` (``PutBackward0``): a copy of ``x`` with
+    ``source``'s elements written (or, with ``accumulate``, added) at the flat positions
+    ``index`` (already wrapped into range). The gradient of ``x`` is zero at the written
+    positions (all of it passes with ``accumulate``); ``source`` gets the gradient there."""
+
+    name = "PutBackward0"
+    nondiff = (1,)
+    arity = 3
+    can_warn = False
+
+    @staticmethod
+    def forward(ctx, x, index, source, accumulate):
+        b = x._backend
+        xp = b.xp
+        shape = x._data.shape
+        flat = xp.reshape(index._data, (-1,))
+        values = xp.reshape(source._data, (-1,))
+        ctx.flat, ctx.accumulate, ctx.source_shape = flat, accumulate, source._data.shape
+        if accumulate:
+            return b.scatter_add(shape, None, flat, values, into=x._data)
+        out = xp.reshape(b.copy(x._data), (-1,))
+        b.setitem(out, flat, values)
+        return xp.reshape(out, shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        b, xp = ctx.backend, ctx.xp
+        gx = gs = None
+        if ctx.needs_input_grad[0]:
+            gx = g
+            if not ctx.accumulate:  # (the overwritten elements had no effect)
+                gx = xp.reshape(b.copy(g), (-1,))
+                b.setitem(gx, ctx.flat, xp.zeros_like(gx[:1]))
+                gx = xp.reshape(gx, g.shape)
+        if ctx.needs_input_grad[2]:
+            gs = xp.reshape(xp.take(xp.reshape(g, (-1,)), ctx.flat), ctx.source_shape)
+        return gx, None, gs
+
+
+def put(input, index, source, accumulate=False):
+    """A copy of ``input`` with the elements of ``source`` written at the flat row-major
+    positions ``index`` (negative ones count from the end); with ``accumulate``, added
+    there instead (repeated positions add up). The inverse of :func:`take`.
+
+    Mirrors ``torch.put`` / ``torch.Tensor.put`` (``grad_fn`` ``PutBackward0``); ``put_``
+    writes into ``input`` itself.
+
+    Args:
+        input: the tensor to copy.
+        index: an int64 tensor of flat positions in ``[-input.numel(), input.numel())``.
+        source: a tensor of ``input``'s dtype with as many elements as ``index``.
+        accumulate: add instead of overwrite.
+
+    Raises:
+        TypeError: if ``index`` or ``source`` is not a tensor.
+        RuntimeError: if ``index`` is not int64, or ``source``'s dtype is not ``input``'s.
+        IndexError: if an index is out of range, or ``index`` and ``source`` differ in
+            number of elements.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> x = torch.zeros(2, 3)
+        >>> x.put(torch.tensor([0, 4, -1]), torch.tensor([1.0, 2.0, 3.0]))
+        tensor([[1., 0., 0.],
+                [0., 2., 3.]])
+        >>> torch.put(torch.zeros(3), torch.tensor([1, 1]), torch.tensor([1.0, 2.0]), accumulate=True)
+        tensor([0., 3., 0.])
+    """
+    for name, pos, v in (("index", 1, index), ("source", 2, source)):
+        if not isinstance(v, Tensor):
+            raise TypeError(f"put(): argument '{name}' (position {pos}) must be Tensor, not {type(v).__name__}")
+    if index.dtype is not D.int64:
+        raise RuntimeError(f"put_(): Expected a long tensor for index, but got {D.scalar_name(index.dtype)}")
+    if source.dtype is not input.dtype:
+        raise RuntimeError(f"put_(): self and source expected to have the same dtype, but got self.dtype = "
+                           f"{D.scalar_name(input.dtype)} and source.dtype = {D.scalar_name(source.dtype)}")
+    if source.numel() != index.numel():
+        raise IndexError(f"put_(): Expected source and index to have the same number of elements, but got "
+                         f"source.numel() = {source.numel()}, index.numel() = {index.numel()}")
+    index = _flat_positions(index, input.numel(), input.device)
+    return Put.apply(input, index, source, accumulate)
 
 
 def take_along_dim(input, indices, dim=None, *, out=None):

@@ -36,7 +36,9 @@ from .._grad_state import anomaly as _anomaly
 from .._layout import sum_to_shape
 from .._tensor import Tensor
 from .anomaly_mode import forward_trace
-from .graph import _FREED, SAVED_HOOKS, Node, PackedSaved, _edge, _saved_version, pack_saved, unpack_saved
+from ._hooks import run_node_post_hooks
+from .graph import (_FREED, CUSTOM_FUNCTION_VIEW, SAVED_HOOKS, Node, NodeHookMethods, PackedSaved, _edge,
+                    _saved_version, pack_saved, unpack_saved)
 from .grad_mode import no_grad, enable_grad, is_grad_enabled
 
 __all__ = ["Function", "FunctionCtx", "BackwardCFunction", "once_differentiable"]
@@ -95,7 +97,7 @@ class FunctionCtx:
         raise NotImplementedError("mark_dirty (in-place custom functions) is not supported by reftorch")
 
 
-class BackwardCFunction(FunctionCtx):
+class BackwardCFunction(FunctionCtx, NodeHookMethods):
     """The graph node of a custom function (its ``grad_fn``), which is also its ``ctx``.
 
     ``apply`` is what the engine calls: gradient arrays in (one per output), gradient
@@ -104,6 +106,9 @@ class BackwardCFunction(FunctionCtx):
 
     _function = None  # the user's Function subclass, set on each generated class
     _multi = False  # True (set by ``apply``) when ``forward`` returned a tuple: one gradient slot per output
+    #: the engine leaves this node's post-hooks to ``apply``: they see the gradients
+    #: ``backward`` returned, before they are checked and cast
+    runs_own_post_hooks = True
 
     def __init__(self, needs_input_grad):
         self.needs_input_grad = needs_input_grad
@@ -125,8 +130,6 @@ class BackwardCFunction(FunctionCtx):
 
     def __repr__(self):
         return f"<torch.autograd.function.{self._name} object at {hex(id(self))}>"
-
-    metadata = Node.metadata
 
     def _grad_tensors(self, grad):
         """The gradients ``backward`` receives, one tensor (or ``None``) per output; ``grad``
@@ -162,6 +165,12 @@ class BackwardCFunction(FunctionCtx):
             else:
                 raise RuntimeError(f"function {self._name} returned an incorrect number of gradients "
                                    f"(expected {n_args}, got {len(res)})")
+        grad_outputs = self.__dict__.pop("_hook_grad_outputs", None)
+        if grad_outputs is not None:  # post-hooks (register_hook): they see and may replace what backward returned
+            res = list(res)
+            hooked = run_node_post_hooks(self, tuple(res[pos] for pos in self._arg_slots), grad_outputs)
+            for pos, g in zip(self._arg_slots, hooked):
+                res[pos] = g
         arrays = []
         for pos, (shape, dtype) in zip(self._arg_slots, self._arg_meta):
             g = res[pos]
@@ -342,6 +351,8 @@ class Function:
             o = outs[i]
             if id(o) in arg_ids or o._grad_fn is not None or o._requires_grad:
                 o = o.detach()  # an argument returned as is: a new tensor on the same memory
+                if id(outs[i]) in arg_ids:  # which PyTorch treats as a view made inside the Function
+                    o._multi_view = True if len(outs) > 1 else CUSTOM_FUNCTION_VIEW
             o._requires_grad = True
             o.grad_fn = node
             o._output_nr = i

@@ -258,7 +258,7 @@ class TensorNamespace:
         # unary functions of the array API that are reftorch functions of the same name
         if name in ("exp", "log", "sqrt", "sin", "cos", "tanh", "abs",
                     "logical_not", "logical_or", "logical_and", "conj",
-                    "sinh", "cosh", "trunc", "log1p", "expm1"):
+                    "sinh", "cosh", "trunc", "log1p", "expm1", "imag"):
             fn = getattr(_torch, name)
             return lambda *xs: fn(*(self._t(x) for x in xs))
         raise AttributeError(f"the tensor namespace of create_graph has no {name!r}")

@@ -8,9 +8,12 @@ backward, ``retain_grad``, accumulation into ``.grad``, the result of
 outputs of a multi-output node (``split``'s pieces) share it: each hook also records its
 tensor's ``output_nr``, and runs on that output's gradient only.
 
-``Node.register_prehook`` / ``Node.register_hook`` (set on every node class at the end of
-this module) keep their hooks in :data:`NODE_HOOKS`; the engine runs them around the node
-(:func:`run_node_prehooks`, :func:`run_node_posthooks`).
+Hooks on a graph node (``grad_fn.register_prehook`` / ``grad_fn.register_hook``, which
+``nn.Module``'s backward hooks are built on) see all of the node's gradients at once, as
+tensors: :func:`run_node_with_hooks` runs the node between its pre-hooks, which may replace
+the gradients it receives, and its post-hooks, which may replace those it computes. A
+custom Function's node runs its post-hooks itself (:func:`run_node_post_hooks`), on the
+gradients its ``backward`` returned before they are checked and cast.
 
 ``Tensor.register_post_accumulate_grad_hook`` hooks belong to a leaf tensor: they run,
 with the tensor, each time a backward pass has added a gradient into its ``.grad``
@@ -23,8 +26,7 @@ import collections
 import weakref
 
 from .._tensor import Tensor, tensor_type_name
-from ._custom_function import BackwardCFunction
-from .function import AccumulateGrad, Node
+from .graph import NODE_HOOKS, AccumulateGrad, _handle
 
 #: node -> {handle id: (hook, tensor device, tensor backend, output_nr)}, in registration order.
 TENSOR_HOOKS = weakref.WeakKeyDictionary()
@@ -34,14 +36,6 @@ TENSOR_HOOKS = weakref.WeakKeyDictionary()
 #: The hooks themselves live on the tensor: ``{handle id: hook}`` in its ``__dict__``.
 POST_ACCUMULATE_HOOKED = [0]
 _POST_HOOKS = "_post_accumulate_grad_hooks"
-
-
-def _handle(hooks):
-    """A ``RemovableHandle`` over the dict ``hooks``."""
-    # (imported here: the reftorch.utils package is a public namespace above autograd, whose
-    # __init__ loads reftorch.utils.data, written over the finished reftorch package)
-    from ..utils.hooks import RemovableHandle
-    return RemovableHandle(hooks)
 
 
 def register_tensor_hook(t, hook):
@@ -115,93 +109,62 @@ def run_tensor_hooks(node, grad, output_nr=0, as_tensor=None):
     return grad
 
 
-# ------------------------------------------------------------------ hooks on graph nodes
+def _replaced(hook, res, before):
+    """A node hook's result ``res`` in place of ``before`` (a tuple), checked as PyTorch does."""
+    if not isinstance(res, tuple):
+        raise TypeError(f"expected tuple, but hook returned '{type(res).__name__}'")
+    if len(res) != len(before):
+        name = getattr(hook, "__name__", type(hook).__name__)
+        raise RuntimeError(f"hook '{name}' has returned an incorrect number of values (got {len(res)}, but "
+                           f"expected {len(before)})")
+    for new, old in zip(res, before):
+        if new is not None and old is not None and tuple(new.shape) != tuple(old.shape):
+            name = getattr(hook, "__name__", type(hook).__name__)
+            raise RuntimeError(f"hook '{name}' has changed the size of value")
+    return res
 
-#: node -> ({handle id: pre-hook}, {handle id: hook}), for ``Node.register_prehook`` and
-#: ``Node.register_hook``; its ``data`` dict is empty while no node has a hook (the
-#: engine's fast test).
-NODE_HOOKS = weakref.WeakKeyDictionary()
 
-
-def _node_hooks(node, i):
+def run_node_post_hooks(node, grad_inputs, grad_outputs):
+    """``grad_inputs`` (a tuple of tensors or ``None``) after ``node``'s post-hooks, each
+    called as ``hook(grad_inputs, grad_outputs)``."""
     hooks = NODE_HOOKS.get(node)
     if hooks is None:
-        hooks = NODE_HOOKS[node] = (collections.OrderedDict(), collections.OrderedDict())
-    handle = _handle(hooks[i])
-    return hooks[i], handle
-
-
-def node_register_prehook(self, fn):
-    """Register ``fn(grad_outputs) -> tuple or None`` on this node: it runs before the
-    node, after the tensor hooks, with a tuple of the gradients reaching the node's
-    outputs (None for an output none reached); a tuple it returns replaces them. Mirrors
-    ``torch.autograd.graph.Node.register_prehook``.
-
-    Returns:
-        A ``RemovableHandle``.
-    """
-    hooks, handle = _node_hooks(self, 0)
-    hooks[handle.id] = fn
-    return handle
-
-
-def node_register_hook(self, fn):
-    """Register ``fn(grad_inputs, grad_outputs) -> tuple or None`` on this node: it runs
-    after the node with the gradients it computed for its inputs (``()`` for an
-    ``AccumulateGrad``) and those it received; a tuple it returns replaces
-    ``grad_inputs``. Mirrors ``torch.autograd.graph.Node.register_hook``.
-
-    Returns:
-        A ``RemovableHandle``.
-    """
-    hooks, handle = _node_hooks(self, 1)
-    hooks[handle.id] = fn
-    return handle
-
-
-def _as_tensors(grads, dev, backend):
-    return tuple(g if g is None or isinstance(g, Tensor) else Tensor._wrap(g, dev, backend) for g in grads)
-
-
-def _checked(new, old, hook, as_tensor):
-    """The gradients a node hook returned in place of ``old``: arrays unless ``as_tensor``."""
-    if not isinstance(new, tuple):
-        raise TypeError(f"expected tuple, but hook returned '{type(new).__name__}'")
-    if len(new) != len(old):
-        name = getattr(hook, "__name__", type(hook).__name__)
-        raise RuntimeError(f"hook '{name}' has returned an incorrect number of values (got {len(new)}, "
-                           f"but expected {len(old)})")
-    return tuple(g if g is None or as_tensor else g._data for g in new)
-
-
-def run_node_prehooks(node, grads, dev, backend, as_tensor):
-    """``grads`` (a tuple, one per output of ``node``) after the node's pre-hooks; gradient
-    arrays reach the hooks as tensors on ``dev``."""
-    hooks = NODE_HOOKS.get(node)
-    if not hooks or not hooks[0]:
-        return grads
-    for hook in list(hooks[0].values()):
-        new = hook(_as_tensors(grads, dev, backend))
-        if new is not None:
-            grads = _checked(new, grads, hook, as_tensor)
-    return grads
-
-
-def run_node_posthooks(node, grad_inputs, grad_outputs, dev, backend, as_tensor):
-    """``grad_inputs`` (what ``node`` computed, one per ``next_functions`` entry) after the
-    node's hooks, which also see ``grad_outputs``."""
-    hooks = NODE_HOOKS.get(node)
-    if not hooks or not hooks[1]:
         return grad_inputs
-    outs = _as_tensors(grad_outputs, dev, backend)
-    for hook in list(hooks[1].values()):
-        new = hook(_as_tensors(grad_inputs, dev, backend), outs)
-        if new is not None:
-            grad_inputs = _checked(new, grad_inputs, hook, as_tensor)
+    for hook in list(hooks.post.values()):
+        res = hook(grad_inputs, grad_outputs)
+        if res is not None:
+            grad_inputs = _replaced(hook, res, grad_inputs)
     return grad_inputs
 
 
-for _cls in (Node, AccumulateGrad, BackwardCFunction):
-    _cls.register_hook = node_register_hook
-    _cls.register_prehook = node_register_prehook
-del _cls
+def run_node_with_hooks(node, grad, run, device, backend, as_tensor):
+    """Run ``node`` (``run(grad)``: its backward, gradient arrays out) between its hooks.
+    ``grad`` is its gradient (an array), or for a multi-output node a list with one per
+    output; ``device`` and ``backend`` are those the hooks' tensors get; with
+    ``as_tensor`` (create_graph) the gradients are tensors already."""
+    hooks = NODE_HOOKS[node]
+
+    def wrap(a):
+        return a if as_tensor or a is None else Tensor._wrap(a, device, backend)
+
+    def unwrap(t):
+        return t if as_tensor or t is None else t._data
+
+    grads = tuple(grad) if node._multi else (grad,)
+    grad_outputs = tuple(map(wrap, grads))
+    for hook in list(hooks.pre.values()):
+        res = hook(grad_outputs)
+        if res is not None:
+            grad_outputs = _replaced(hook, res, grad_outputs)
+    if hooks.pre:
+        grads = tuple(map(unwrap, grad_outputs))
+        grad = list(grads) if node._multi else grads[0]
+    if getattr(node, "runs_own_post_hooks", False):
+        node._hook_grad_outputs = grad_outputs
+        return run(grad)
+    out = run(grad)
+    if not hooks.post:
+        return out
+    # (a backward may leave off trailing ``None`` gradients: the hooks get one per edge)
+    grad_inputs = tuple(map(wrap, out)) + (None,) * (len(node.next_functions) - len(out))
+    return tuple(map(unwrap, run_node_post_hooks(node, grad_inputs, grad_outputs)))

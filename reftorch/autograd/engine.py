@@ -13,12 +13,12 @@ from __future__ import annotations
 import sys
 
 from .._grad_state import anomaly as _anomaly
-from ._hooks import (NODE_HOOKS, POST_ACCUMULATE_HOOKED, TENSOR_HOOKS, run_node_posthooks, run_node_prehooks,
-                     run_post_accumulate_hooks, run_tensor_hooks)
+from ._hooks import (POST_ACCUMULATE_HOOKED, TENSOR_HOOKS, run_node_with_hooks, run_post_accumulate_hooks,
+                     run_tensor_hooks)
 from .anomaly_mode import check_nan, report_failed_node
 from . import _graph
 from .function import AccumulateGrad
-from .graph import GRAPH_TASKS, GraphTask
+from .graph import GRAPH_TASKS, NODE_HOOKS, GraphTask
 from .grad_mode import no_grad, enable_grad
 
 
@@ -34,8 +34,33 @@ _SOLE_REFS = _refs_of_a_sole_local()
 #: the weak dictionary's own dict, empty when no tensor hook is registered: its truth is a C
 #: test (the WeakKeyDictionary's len() is a Python method, ~0.3 us on every node of every backward)
 _ANY_HOOKS = TENSOR_HOOKS.data
-#: the same test for the hooks on nodes (``Node.register_hook`` / ``register_prehook``)
+#: the same for hooks on graph nodes (``grad_fn.register_hook``, ``register_prehook``)
 _ANY_NODE_HOOKS = NODE_HOOKS.data
+
+
+def _run_node(node, grad, retain_graph, create_graph, like):
+    """``node``'s backward on ``grad`` (between its hooks, when it has any: their tensors
+    get the device and backend of the tensor ``like``)."""
+    if _ANY_NODE_HOOKS and node in NODE_HOOKS:
+        def run(g):
+            return _graph.apply_with_graph(node, g, retain_graph) if create_graph else node.apply(g, retain_graph)
+        return run_node_with_hooks(node, grad, run, like.device, like._backend, create_graph)
+    if create_graph:
+        return _graph.apply_with_graph(node, grad, retain_graph)
+    return node.apply(grad, retain_graph)
+
+
+def _accumulate(node, grad, create_graph, steal=False):
+    """The step of the ``AccumulateGrad`` ``node``: ``grad`` added into its leaf's ``.grad``
+    (out of place with ``create_graph``; ``steal``: see :func:`_run_backward`), then the
+    leaf's post-accumulate-grad hooks. Returns the gradients for its (no) next functions."""
+    if create_graph:
+        _graph.accumulate(node.variable, grad)
+    else:
+        node.accumulate(grad, steal=steal)
+    if POST_ACCUMULATE_HOOKED[0]:
+        run_post_accumulate_hooks(node.variable)
+    return ()
 
 
 def _dependencies(roots):
@@ -94,14 +119,13 @@ def _capture_key(t):
     return (fn, t._output_nr) if fn._multi else fn
 
 
-def _multi_output_step(node, grads, capture, stop_at_inputs, create_graph, retain_graph, needed, where):
+def _multi_output_step(node, grads, capture, stop_at_inputs, create_graph, retain_graph, needed, like):
     """Run a multi-output node on ``grads`` (a list with one gradient or ``None`` per output,
     or ``None``); per output, as for a one-output node: ``autograd.grad`` captures it, the
     tensor hooks of that output run (on ``None`` for an output without one), ``retain_grad``
     keeps it. Returns the gradients for ``next_functions`` (all ``None`` for a node
     ``autograd.grad`` does not need), or ``None`` when the node stops the pass
-    (``stop_at_inputs``). ``where``: the device and backend on which node hooks see
-    gradient arrays as tensors."""
+    (``stop_at_inputs``). ``like``: a tensor whose device hooks' gradients take."""
     skip = needed is not None and node not in needed
     if grads is None or (skip and not any((node, nr) in capture for nr in range(node.n_outputs))):
         return (None,) * len(node.next_functions)
@@ -127,19 +151,30 @@ def _multi_output_step(node, grads, capture, stop_at_inputs, create_graph, retai
         return None
     if skip:
         return (None,) * len(node.next_functions)
-    node_hooked = _ANY_NODE_HOOKS and node in NODE_HOOKS
-    if node_hooked:
-        grads = list(run_node_prehooks(node, tuple(grads), *where, create_graph))
-    if create_graph:
-        out = _graph.apply_with_graph(node, grads, retain_graph)
-    else:
-        out = node.apply(grads, retain_graph)
-    if node_hooked:
-        out = run_node_posthooks(node, out, tuple(grads), *where, create_graph)
-    return out
+    return _run_node(node, grads, retain_graph, create_graph, like)
+
+
+#: One entry per running backward: False for one with ``inputs`` (``autograd.grad``,
+#: ``backward(inputs=...)``), during which the reentrant checkpoint refuses to run.
+_CHECKPOINT_VALID = [True]
+
+
+def _is_checkpoint_valid() -> bool:
+    """PyTorch's ``torch.autograd._is_checkpoint_valid``: False inside a backward that was
+    given ``inputs``."""
+    return _CHECKPOINT_VALID[-1]
 
 
 def run_backward(tensors, grads, retain_graph=False, inputs=None, create_graph=False, stop_at_inputs=False):
+    """:func:`_run_backward`, recording for :func:`_is_checkpoint_valid` whether it has ``inputs``."""
+    _CHECKPOINT_VALID.append(inputs is None)
+    try:
+        return _run_backward(tensors, grads, retain_graph, inputs, create_graph, stop_at_inputs)
+    finally:
+        _CHECKPOINT_VALID.pop()
+
+
+def _run_backward(tensors, grads, retain_graph=False, inputs=None, create_graph=False, stop_at_inputs=False):
     """Propagate ``grads`` (arrays) from ``tensors`` back to the leaves.
 
     With ``create_graph`` the gradients are tensors instead, each node's backward runs on
@@ -187,9 +222,8 @@ def run_backward(tensors, grads, retain_graph=False, inputs=None, create_graph=F
 
     deps = _dependencies(roots)
     ready = [r for r in roots if deps.get(r, 0) == 0]
-    # backward formulas run without floating-point warnings (PyTorch prints none)
     GRAPH_TASKS.append(GraphTask(roots, deps, needed, capture))  # (for register_multi_grad_hook)
-    where = (tensors[0]._device, tensors[0]._backend)  # (node hooks see gradient arrays as tensors there)
+    # backward formulas run without floating-point warnings (PyTorch prints none)
     with (enable_grad() if create_graph else no_grad()), tensors[0]._backend.quiet():
         node = None
         try:
@@ -198,7 +232,7 @@ def run_backward(tensors, grads, retain_graph=False, inputs=None, create_graph=F
                 grad = buffer.pop(node, None)
                 if node._multi:
                     out_grads = _multi_output_step(node, grad, capture, stop_at_inputs, create_graph, retain_graph,
-                                                   needed, where)
+                                                   needed, tensors[0])
                     if out_grads is None:
                         continue
                 else:
@@ -217,23 +251,20 @@ def run_backward(tensors, grads, retain_graph=False, inputs=None, create_graph=F
                     skip = needed is not None and node not in needed
                     if hooked and not (skip and node not in capture):
                         grad = run_tensor_hooks(node, grad)
-                    node_hooked = _ANY_NODE_HOOKS and node in NODE_HOOKS and grad is not None
                     if isinstance(node, AccumulateGrad):
-                        if node_hooked and capture is None:
-                            (grad,) = run_node_prehooks(node, (grad,), *where, create_graph)
-                        if grad is not None and capture is None and create_graph:
-                            _graph.accumulate(node.variable, grad)
-                        elif grad is not None and capture is None:
+                        if grad is None or capture is not None:
+                            continue
+                        if _ANY_NODE_HOOKS and node in NODE_HOOKS:  # (between the node's own hooks)
+                            run_node_with_hooks(node, grad, lambda g: _accumulate(node, g, create_graph),
+                                                tensors[0].device, tensors[0]._backend, create_graph)
+                        else:
                             # A first gradient that nothing else references (not the caller's
                             # gradient, not still waiting in ``buffer`` for another node, not saved
                             # by a node, no array viewing it) and that owns its memory becomes
                             # ``.grad`` without a copy, as PyTorch steals such a buffer.
-                            steal = sys.getrefcount(grad) <= _SOLE_REFS and node.variable._backend.owns_memory(grad)
-                            node.accumulate(grad, steal=steal)
-                        if grad is not None and capture is None and POST_ACCUMULATE_HOOKED[0]:
-                            run_post_accumulate_hooks(node.variable)
-                        if node_hooked and capture is None:
-                            run_node_posthooks(node, (), (grad,), *where, create_graph)
+                            steal = (not create_graph and sys.getrefcount(grad) <= _SOLE_REFS
+                                     and node.variable._backend.owns_memory(grad))
+                            _accumulate(node, grad, create_graph, steal)
                         continue
                     if grad is None or skip:
                         out_grads = (None,) * len(node.next_functions)
@@ -245,14 +276,12 @@ def run_backward(tensors, grads, retain_graph=False, inputs=None, create_graph=F
                                     _graph.accumulate(t, grad)
                                 else:
                                     AccumulateGrad(t).accumulate(grad)
-                        if node_hooked:
-                            (grad,) = run_node_prehooks(node, (grad,), *where, create_graph)
-                        if create_graph:
+                        if _ANY_NODE_HOOKS and node in NODE_HOOKS:
+                            out_grads = _run_node(node, grad, retain_graph, create_graph, tensors[0])
+                        elif create_graph:
                             out_grads = _graph.apply_with_graph(node, grad, retain_graph)
                         else:
                             out_grads = node.apply(grad, retain_graph)
-                        if node_hooked:
-                            out_grads = run_node_posthooks(node, out_grads, (grad,), *where, create_graph)
                 if _anomaly.enabled and _anomaly.check_nan:
                     check_nan(node, out_grads, tensors[0]._backend)
                 for (nxt, nr), g in zip(node.next_functions, out_grads):

@@ -21,11 +21,12 @@ import functools
 import itertools
 import re
 import textwrap
+import weakref
 
 from .._codegen import compile_function
 from .._layout import contiguous_strides, copy_with_strides, is_non_overlapping_and_dense
 from .._grad_state import anomaly as _anomaly
-from .._tensor import Tensor, tensor_type_name, SAVED_INFERENCE
+from .._tensor import Tensor, tensor_string, SAVED_INFERENCE
 from .anomaly_mode import forward_trace
 
 _FREED = ("Trying to backward through the graph a second time (or directly access saved tensors "
@@ -69,7 +70,87 @@ _HINT_IN_ANOMALY_MODE = ("the backtrace further above shows the operation that f
                          "variable in question was changed in there or anywhere later. Good luck!")
 
 
-class Node:
+#: ``Tensor._multi_view`` of an argument that a one-output custom Function returned as is:
+#: PyTorch refuses in-place writes into it (its error then says so), as into the outputs of
+#: an op returning several views (``True``).
+CUSTOM_FUNCTION_VIEW = "custom Function"
+
+
+def _handle(hooks):
+    """A ``RemovableHandle`` over the dict ``hooks``."""
+    # (imported here: the reftorch.utils package is a public namespace above autograd, whose
+    # __init__ loads reftorch.utils.data, written over the finished reftorch package)
+    from ..utils.hooks import RemovableHandle
+    return RemovableHandle(hooks)
+
+
+class NodeHooks:
+    """The hooks of one graph node: ``pre`` (``Node.register_prehook``) and ``post``
+    (``Node.register_hook``), each ``{handle id: hook}`` in registration order."""
+
+    __slots__ = ("pre", "post")
+
+    def __init__(self):
+        self.pre = collections.OrderedDict()
+        self.post = collections.OrderedDict()
+
+
+#: node -> :class:`NodeHooks`, for the nodes that have any (the engine looks here; see
+#: ``_hooks.run_node_with_hooks``).
+NODE_HOOKS = weakref.WeakKeyDictionary()
+
+
+def register_node_hook(node, fn, pre):
+    """Add ``fn`` to ``node``'s pre-hooks (``pre``) or post-hooks; returns its handle."""
+    hooks = NODE_HOOKS.get(node)
+    if hooks is None:
+        hooks = NODE_HOOKS[node] = NodeHooks()
+    table = hooks.pre if pre else hooks.post
+    handle = _handle(table)
+    table[handle.id] = fn
+    return handle
+
+
+class NodeHookMethods:
+    """``register_hook``, ``register_prehook`` and ``metadata`` of a graph node
+    (``torch.autograd.graph.Node``): the op nodes, ``AccumulateGrad`` and the nodes of
+    custom Functions share them."""
+
+    __slots__ = ()
+
+    @property
+    def metadata(self):
+        """A dict of the user's own, kept with the node (empty at first, made on first use)."""
+        try:
+            return self._metadata
+        except AttributeError:
+            self._metadata = {}
+            return self._metadata
+
+    def register_hook(self, fn):
+        """Run ``fn(grad_inputs, grad_outputs)`` after this node's backward: ``grad_outputs``
+        are the gradients it received (one per output, ``None`` for an output none reached),
+        ``grad_inputs`` those it computed (one per ``next_functions`` entry). A non-None
+        result (a tuple of the same length) replaces ``grad_inputs``. Mirrors
+        ``torch.autograd.graph.Node.register_hook``.
+
+        Returns:
+            A ``RemovableHandle``.
+        """
+        return register_node_hook(self, fn, pre=False)
+
+    def register_prehook(self, fn):
+        """Run ``fn(grad_outputs)`` before this node's backward; a non-None result (a tuple
+        of the same length) replaces ``grad_outputs``. Mirrors
+        ``torch.autograd.graph.Node.register_prehook``.
+
+        Returns:
+            A ``RemovableHandle``.
+        """
+        return register_node_hook(self, fn, pre=True)
+
+
+class Node(NodeHookMethods):
     """A recorded operation: the ``grad_fn`` of a tensor.
 
     Attributes:
@@ -92,11 +173,6 @@ class Node:
     def __repr__(self):
         return f"<{self._name.rsplit('::', 1)[-1]} object at {hex(id(self))}>"
 
-    @property
-    def metadata(self):
-        """A dict of the user's own, kept with the node (empty at first)."""
-        return _metadata(self)
-
     def _check_saved(self):
         ctx = self.ctx
         if ctx._saved is None:
@@ -113,7 +189,7 @@ class Node:
                 where = f", which is output 0 of {producer}," if producer else ""
                 raise RuntimeError(
                     "one of the variables needed for gradient computation has been modified by an "
-                    f"inplace operation: [{tensor_type_name(item)} [{', '.join(map(str, item.shape))}]]"
+                    f"inplace operation: [{tensor_string(item)} [{', '.join(map(str, item.shape))}]]"
                     f"{where} is at version {item._version_counter[0]}; expected version {v} instead. Hint: "
                     + (_HINT_IN_ANOMALY_MODE if _anomaly.enabled else _HINT))
 
@@ -318,15 +394,6 @@ def disable_saved_tensors_hooks(error_message):
         _DISABLED[0] = previous
 
 
-def _metadata(node):
-    """``node.metadata``: its dict, made on first use."""
-    try:
-        return node._metadata
-    except AttributeError:
-        node._metadata = {}
-        return node._metadata
-
-
 def node_source(node, fn, ctx, next_functions, name, slots):
     """The statements that set every field of a new :class:`Node` (the one place they are
     listed): the arguments are the names, or expressions, in the code the statements go
@@ -413,13 +480,11 @@ def new_node(fn, ctx, next_functions, name, slots=None):
     return (_NODE_CLASSES.get(name) or node_class(name))(fn, ctx, next_functions, name, slots)
 
 
-class AccumulateGrad:
+class AccumulateGrad(NodeHookMethods):
     """The node that adds an incoming gradient to a leaf tensor's ``.grad``."""
 
     __slots__ = ("variable", "next_functions", "_metadata", "__weakref__")
     _multi = False
-
-    metadata = Node.metadata
 
     def __init__(self, variable):
         self.variable = variable

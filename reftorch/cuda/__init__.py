@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from .. import _dtype as _D
 from .._backends import _cache as _backend_cache
-from .._backends.cupy_backend import cupy_available
+from .._backends.cupy_backend import cupy_available, gpu_count
 from .._device import device as _device
 from .._tensor import _TYPE_NAMES, LEGACY_DTYPES, Tensor as _Tensor, _LegacyTensorType
 from .random import initial_seed, manual_seed, manual_seed_all, seed, seed_all
@@ -90,10 +90,7 @@ def is_initialized() -> bool:
 def device_count() -> int:
     """The number of CUDA GPUs CuPy can see (0 without CuPy or a GPU). Mirrors
     ``torch.cuda.device_count``."""
-    if not is_available():
-        return 0
-    import cupy
-    return cupy.cuda.runtime.getDeviceCount()
+    return gpu_count()
 
 
 def current_device() -> int:

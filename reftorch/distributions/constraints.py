@@ -3,8 +3,7 @@ Mirrors ``torch.distributions.constraints``.
 
 A constraint's ``check(value)`` returns a bool tensor saying, per event, whether ``value``
 lies in the region; ``is_discrete`` and ``event_dim`` (how many rightmost dimensions form
-one event) describe it. Only the constraints the distributions of this package use are
-implemented (PyTorch also has ``multinomial`` and ``positive_semidefinite``).
+one event) describe it.
 """
 from __future__ import annotations
 
@@ -12,7 +11,7 @@ from .. import _dtype as D
 from .._type_info import finfo
 from .._ops.creation import full
 from .._ops.join import cat as concatenate, stack as stack_tensors
-from .._ops.linalg_decomp import cholesky_ex
+from .._ops.linalg_decomp import cholesky_ex, eigvalsh
 from .._ops.norm import vector_norm
 from .._ops.pointwise import isclose
 
@@ -21,7 +20,7 @@ __all__ = [
     "boolean", "cat", "corr_cholesky", "dependent", "dependent_property", "greater_than", "greater_than_eq",
     "half_open_interval", "independent", "integer_interval", "interval", "is_dependent", "less_than",
     "lower_cholesky", "lower_triangular", "nonnegative", "nonnegative_integer", "one_hot", "positive",
-    "positive_definite", "positive_integer", "real", "real_vector", "simplex", "square", "stack",
+    "positive_definite", "positive_integer", "positive_semidefinite", "real", "real_vector", "simplex", "square", "stack",
     "symmetric", "unit_interval",
 ]
 
@@ -357,6 +356,16 @@ class _PositiveDefinite(_Symmetric):
         return cholesky_ex(value).info.eq(0)
 
 
+class _PositiveSemidefinite(_Symmetric):
+    """Symmetric positive-semidefinite matrices (all eigenvalues ``>= 0``)."""
+
+    def check(self, value):
+        sym_check = super().check(value)
+        if not bool(sym_check.all()):
+            return sym_check
+        return eigvalsh(value).ge(0).all(-1)
+
+
 class _Cat(Constraint):
     """The constraints ``cseq`` applied to consecutive pieces of lengths ``lengths`` (all 1
     by default) along ``dim``, as ``torch.cat`` would join them."""
@@ -438,6 +447,7 @@ lower_triangular = _LowerTriangular()
 lower_cholesky = _LowerCholesky()
 square = _Square()
 symmetric = _Symmetric()
+positive_semidefinite = _PositiveSemidefinite()
 positive_definite = _PositiveDefinite()
 corr_cholesky = _CorrCholesky()
 cat = _Cat

@@ -31,6 +31,62 @@ def _bag_layout(xp, b, offsets, n, include_last_offset):
     return pos, valid
 
 
+def _bags(weight, indices, offsets, padding_idx, include_last_offset):
+    """``(pos, rows_idx, kept, rows)``: the ``(B, L)`` positions of each bag's entries in
+    ``indices``, their indices, where they are real and not ``padding_idx``, and the
+    ``(B, L, D)`` weight rows."""
+    b = weight._backend
+    xp = b.xp
+    wa, idx = weight._data, xp.astype(indices._data, xp.int64)
+    pos, valid = _bag_layout(xp, b, xp.astype(offsets._data, xp.int64), idx.shape[0], include_last_offset)
+    rows_idx = xp.take(idx, xp.reshape(pos, (-1,)), axis=0) if idx.shape[0] else xp.zeros(
+        pos.shape[0] * pos.shape[1], dtype=xp.int64, **b._dev_kw())
+    rows_idx = xp.reshape(rows_idx, pos.shape)
+    kept = valid if padding_idx is None else valid & (rows_idx != padding_idx)
+    rows = xp.reshape(xp.take(wa, xp.reshape(rows_idx, (-1,)), axis=0), pos.shape + (wa.shape[1],))
+    return pos, rows_idx, kept, rows
+
+
+def _max_entries(b, rows, kept):
+    """``(masked, arg)``: ``rows`` with -inf where not kept, and the ``(B, D)`` entry of
+    each bag's maximum."""
+    xp = b.xp
+    masked = xp.where(kept[:, :, None], rows, xp.asarray(-math.inf, dtype=rows.dtype, **b._dev_kw()))
+    return masked, xp.argmax(masked, axis=1)
+
+
+def bag_extras(weight, indices, offsets, mode, padding_idx, include_last_offset, recorded):
+    """The other outputs of ``torch.embedding_bag`` (PyTorch's CPU kernel), in ``indices``'
+    dtype: ``offset2bag`` (the bag of each entry; empty for ``sum`` on float32/float16 weights
+    without ``padding_idx``, the kernel's fast path), ``bag_size`` (the entries kept per bag;
+    zeros for ``sum``: one per bag when autograd records the call, else one per offset, as
+    PyTorch's two kernels give) and ``max_indices`` (the row of each maximum for ``max``,
+    ``bag_size`` for ``mean``, zeros for ``sum``)."""
+    b = weight._backend
+    xp, kw = b.xp, b._dev_kw()
+    itype = indices._data.dtype
+    n = indices._data.shape[0]
+    pos, rows_idx, kept, rows = _bags(weight, indices, offsets, padding_idx, include_last_offset)
+    fast = mode == 0 and weight.dtype in (D.float32, D.float16) and padding_idx is None
+    if fast or not n:
+        offset2bag = xp.zeros((0,), dtype=itype, **kw)
+    else:  # each entry's bag: the last bag starting at or before it
+        starts = offsets._data[:-1] if include_last_offset else offsets._data
+        offset2bag = xp.astype(xp.searchsorted(xp.astype(starts, xp.int64), xp.arange(n, dtype=xp.int64, **kw),
+                                               side="right") - 1, itype)
+    if mode == 0:
+        bags = offsets._data.shape[0] - (1 if include_last_offset and recorded else 0)
+        bag_size = xp.zeros((bags,), dtype=itype, **kw)
+        return offset2bag, bag_size, bag_size
+    bag_size = xp.astype(xp.sum(xp.astype(kept, xp.int64), axis=1), itype)
+    if mode == 1:
+        return offset2bag, bag_size, bag_size
+    _, arg = _max_entries(b, rows, kept)
+    max_rows = xp.take_along_axis(rows_idx, arg, axis=1)
+    return offset2bag, bag_size, xp.astype(xp.where((bag_size > 0)[:, None], max_rows, xp.zeros_like(max_rows)),
+                                           itype)
+
+
 class EmbeddingBag(Function):
     """``(weight, indices, per_sample_weights?)`` → ``(B, D)`` bag reductions
     (``grad_fn`` ``EmbeddingBagBackward0``)."""
@@ -43,22 +99,15 @@ class EmbeddingBag(Function):
                 weighted):
         b = weight._backend
         xp = b.xp
-        wa, idx = weight._data, xp.astype(indices._data, xp.int64)
-        pos, valid = _bag_layout(xp, b, xp.astype(offsets._data, xp.int64), idx.shape[0], include_last_offset)
-        rows_idx = xp.take(idx, xp.reshape(pos, (-1,)), axis=0) if idx.shape[0] else xp.zeros(
-            pos.shape[0] * pos.shape[1], dtype=xp.int64, **b._dev_kw())
-        rows_idx = xp.reshape(rows_idx, pos.shape)
-        kept = valid if padding_idx is None else valid & (rows_idx != padding_idx)
-        rows = xp.take(wa, xp.reshape(rows_idx, (-1,)), axis=0)
-        rows = xp.reshape(rows, pos.shape + (wa.shape[1],))  # (B, L, D)
+        wa = weight._data
+        pos, rows_idx, kept, rows = _bags(weight, indices, offsets, padding_idx, include_last_offset)
         count = xp.sum(xp.astype(kept, wa.dtype), axis=1)  # (B,)
         factor = xp.astype(kept, wa.dtype)
         if weighted and psw._data.shape[0]:
             factor = factor * xp.reshape(xp.take(psw._data, xp.reshape(pos, (-1,)), axis=0), pos.shape)
         zero = xp.zeros((), dtype=wa.dtype, **b._dev_kw())
         if mode == 2:  # max over the kept entries; an empty bag gives zeros
-            masked = xp.where(kept[:, :, None], rows, xp.asarray(-math.inf, dtype=wa.dtype, **b._dev_kw()))
-            arg = xp.argmax(masked, axis=1)  # (B, D): the entry of each maximum
+            masked, arg = _max_entries(b, rows, kept)
             out = xp.take_along_axis(masked, arg[:, None, :], axis=1)[:, 0, :]
             out = xp.where((count > 0)[:, None], out, zero)
         else:

@@ -139,6 +139,15 @@ def affine_grid(theta, size, align_corners=None):
                       "of affine_grid for details.", UserWarning, stacklevel=2)
     elif min(size) <= 0:
         raise ValueError(f"Expected non-zero, positive output size. Got {size}")
+    return affine_grid_generator(theta, size, align_corners)
+
+
+def affine_grid_generator(theta, size, align_corners):
+    """:func:`affine_grid` after the checks and warnings of its Python layer: PyTorch's
+    operator ``torch.affine_grid_generator``."""
+    size = tuple(size)
+    nd = len(size) - 2
+    spatial = size[2:]
     if theta.shape[0] != size[0]:
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
                            f"[{size[0]}, {nd + 1}] but got: [{theta.shape[0]}, {nd + 1}].")

@@ -49,6 +49,11 @@ def margin_ranking_loss(input1, input2, target, margin=0, size_average=None, red
     if input1.dim() != input2.dim() or input1.dim() != target.dim():
         raise RuntimeError(f"margin_ranking_loss : All input tensors should have same dimension but got sizes: "
                            f"input1: {input1.size()}, input2: {input2.size()}, target: {target.size()} ")
+    return margin_ranking(input1, input2, target, margin, reduction)
+
+
+def margin_ranking(input1, input2, target, margin, reduction):
+    """:func:`margin_ranking_loss` after the check of its Python layer (``torch.margin_ranking_loss``)."""
     return _reduce((-target * (input1 - input2) + margin).clamp_min(0), reduction)
 
 

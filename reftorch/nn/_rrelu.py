@@ -20,14 +20,14 @@ from ._activations import _maybe_inplace
 _MANTISSA53 = np.uint64((1 << 53) - 1)
 
 
-def _draw_slopes(input, lower, upper):
+def _draw_slopes(input, lower, upper, generator=None):
     """The ``(noise, slopes)`` host arrays of a training call: ``noise`` (input's dtype) is
     what the backward multiplies by; ``slopes`` (the computation type) what the forward does."""
     host = np.ascontiguousarray(input._host())
     op = np.float64 if host.dtype == np.float64 else np.float32  # (at::opmath_type)
     lo, hi = float(op(lower)), float(op(upper))
     negative = host <= 0
-    r64 = _random._engine(None).random64(int(np.count_nonzero(negative)))
+    r64 = _random._engine(generator).random64(int(np.count_nonzero(negative)))
     unit = (r64 & _MANTISSA53).astype(np.float64) * 2.0 ** -53
     slopes = np.ones(host.shape, dtype=op)
     slopes[negative] = (unit * (hi - lo) + lo).astype(op)
@@ -42,14 +42,14 @@ class RreluWithNoise(Function):
     arity = 1
 
     @staticmethod
-    def forward(ctx, x, lower, upper, training):
+    def forward(ctx, x, lower, upper, training, generator=None):
         b = x._backend
         a = x._data
         ctx.save_for_backward(x)
         ctx.lower, ctx.upper, ctx.training = lower, upper, training
         if not training:
             return _F.LeakyRelu.kernel(b, a, (lower + upper) / 2)
-        noise, slopes = _draw_slopes(x, lower, upper)
+        noise, slopes = _draw_slopes(x, lower, upper, generator)
         ctx.noise = b.from_host(noise)
         product = b.astype(a, b.dtype(D.float64 if slopes.dtype == np.float64 else D.float32)) * b.from_host(slopes)
         return b.astype(product, a.dtype)
@@ -88,6 +88,12 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
         >>> F.rrelu(torch.tensor([-3.0, 2.0]), lower=0.1, upper=0.3)
         tensor([-0.6000,  2.0000])
     """
+    return rrelu_with_generator(input, lower, upper, training, inplace, None)
+
+
+def rrelu_with_generator(input, lower, upper, training, inplace, generator):
+    """:func:`rrelu` drawing the slopes from ``generator`` (None: the global one), as
+    ``torch.rrelu`` can."""
     if lower > upper:
         raise RuntimeError("Lower bound should be less than or equal to the upper bound")
     if training:
@@ -95,7 +101,7 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
             raise NotImplementedError(f"\"rrelu_with_noise_out_cpu\" not implemented for '{D.scalar_name(input.dtype)}'")
     elif not input.dtype.is_floating_point:
         raise NotImplementedError(f"\"leaky_relu_cpu\" not implemented for '{D.scalar_name(input.dtype)}'")
-    out = RreluWithNoise.apply(input, lower=lower, upper=upper, training=training,
+    out = RreluWithNoise.apply(input, lower=lower, upper=upper, training=training, generator=generator,
                                _name="RreluWithNoiseBackward1" if inplace else "RreluWithNoiseBackward0")
     return _maybe_inplace(input, out, inplace)
 

@@ -867,6 +867,12 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     _check_reduction(reduction)
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(f"Target size ({target.shape}) must be the same as input size ({input.shape})")
+    return _bce_with_logits(input, target, weight, pos_weight, reduction)
+
+
+def _bce_with_logits(input, target, weight, pos_weight, reduction):
+    """:func:`binary_cross_entropy_with_logits` after the checks of its Python layer
+    (``torch.binary_cross_entropy_with_logits``)."""
     # PyTorch's kernel builds the loss in place in ``1 - target``: the target's dtype, which
     # must hold the input's values
     if target.dtype is _D.bool:
@@ -1559,6 +1565,12 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         raise ValueError(f"batch_norm eps must be positive during training, but got {eps}")
     elif eps < 0.0:
         raise ValueError(f"batch_norm eps must be non-negative, but got {eps}")
+    return _batch_norm(input, weight, bias, running_mean, running_var, training, momentum, eps)
+
+
+def _batch_norm(input, weight, bias, running_mean, running_var, training, momentum, eps):
+    """:func:`batch_norm` after the checks of its Python layer (``torch.batch_norm``)."""
+    size = list(input.shape)
     if input.numel() == 0:  # as PyTorch: a copy (a node to keep the graph), times weight[0], plus bias[0]
         out = input.clone()
         for t, op in ((weight, _pw.mul), (bias, _pw.add)):
@@ -1606,11 +1618,16 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
         shape = list(input.shape)
         if math.prod(shape[2:]) == 1:
             raise ValueError(f"Expected more than 1 spatial element when training, got input size {input.size()}")
+    return _instance_norm(input, weight, bias, running_mean, running_var, use_input_stats, momentum, eps)
+
+
+def _instance_norm(input, weight, bias, running_mean, running_var, use_input_stats, momentum, eps):
+    """:func:`instance_norm` after the check of its Python layer (``torch.instance_norm``)."""
     b, c = input.shape[0], input.shape[1]
     weight_, bias_, mean_, var_ = (None if t is None else t.repeat(b) for t in (weight, bias, running_mean,
                                                                               running_var))
-    out = batch_norm(input.contiguous().view((1, b * c) + tuple(input.shape[2:])), mean_, var_, weight_, bias_,
-                     use_input_stats, momentum, eps)
+    out = _batch_norm(input.contiguous().view((1, b * c) + tuple(input.shape[2:])), weight_, bias_, mean_, var_,
+                      use_input_stats, momentum, eps)
     with _no_grad():
         for kept, copies in ((running_mean, mean_), (running_var, var_)):
             if kept is not None:
@@ -1724,6 +1741,11 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05):
         raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received {input.dim()}")
     size = [input.shape[0] * input.shape[1] // num_groups, num_groups] + list(input.shape[2:])
     _verify_batch_size(size, str(size))
+    return _group_norm(input, num_groups, weight, bias, eps)
+
+
+def _group_norm(input, num_groups, weight, bias, eps):
+    """:func:`group_norm` after the check of its Python layer (``torch.group_norm``)."""
     if input.shape[1] % num_groups:
         raise RuntimeError(f"Expected number of channels in input to be divisible by num_groups, but got "
                            f"input of shape {list(input.shape)} and num_groups={num_groups}")
@@ -1741,6 +1763,8 @@ def _feature_dropout(input, p, training, inplace, batched=True):
     if p == 1:
         zero = _creation.zeros((), dtype=input.dtype, device=input.device)
         return input.mul_(zero) if inplace else _pw.mul(input, zero)
+    if batched and input.dim() < 2:
+        raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
     lead = 2 if batched else 1
     noise = _creation.empty(tuple(input.shape[:lead]) + (1,) * (input.dim() - lead), dtype=input.dtype,
                            device=input.device)
@@ -2062,6 +2086,11 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
                       UserWarning, stacklevel=2)
     if reduction != "batchmean":
         _check_reduction(reduction)
+    return _kl_div(input, target, reduction, log_target)
+
+
+def _kl_div(input, target, reduction, log_target):
+    """:func:`kl_div` after its argument checks (``torch.kl_div``, which does not warn)."""
     if not (input.dtype.is_floating_point or input.dtype.is_complex) or \
             not (target.dtype.is_floating_point or target.dtype.is_complex):
         raise RuntimeError("kl_div: Integral inputs not supported.")

@@ -10,7 +10,7 @@ import math
 import warnings
 
 from ..autograd.grad_mode import no_grad
-from .._ops import creation as _creation, pointwise as _pointwise
+from .._ops import creation as _creation, pointwise as _pointwise, sampling as _sampling
 from .._tensor import Tensor
 
 __all__ = [
@@ -284,6 +284,91 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
         return tensor
 
 
+__all__ += ["dirac_", "sparse_"]
+
+
+def dirac_(tensor, groups=1):
+    """Fill a 3-, 4- or 5-D convolution weight with the Dirac delta: a convolution with it
+    copies its input channels to its output channels (as many as fit, in each of
+    ``groups`` groups of output channels). Mirrors ``torch.nn.init.dirac_``.
+
+    Args:
+        tensor: the weight, ``(out_channels, in_channels, *kernel)``.
+        groups: the number of groups of output channels.
+
+    Returns:
+        ``tensor``.
+
+    Raises:
+        ValueError: if ``tensor`` is not 3-, 4- or 5-D, or ``groups`` does not divide
+            its first dimension.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.nn.init.dirac_(torch.empty(2, 2, 3))
+        tensor([[[0., 1., 0.],
+                 [0., 0., 0.]],
+        <BLANKLINE>
+                [[0., 0., 0.],
+                 [0., 1., 0.]]])
+    """
+    dimensions = tensor.dim()
+    if dimensions not in (3, 4, 5):
+        raise ValueError("Only tensors with 3, 4, or 5 dimensions are supported")
+    sizes = tensor.size()
+    if sizes[0] % groups != 0:
+        raise ValueError("dim 0 must be divisible by groups")
+    out_chans_per_grp = sizes[0] // groups
+    min_dim = min(out_chans_per_grp, sizes[1])
+    centre = tuple(n // 2 for n in sizes[2:])
+    with no_grad():
+        tensor.zero_()
+        for g in range(groups):
+            for d in range(min_dim):
+                tensor[(g * out_chans_per_grp + d, d) + centre] = 1
+    return tensor
+
+
+def sparse_(tensor, sparsity, std=0.01, generator=None):
+    """Fill a 2-D tensor with draws from ``N(0, std**2)``, then zero
+    ``ceil(sparsity * rows)`` randomly chosen entries of each column. Mirrors
+    ``torch.nn.init.sparse_``.
+
+    The draws are PyTorch's, in its order: ``normal_`` over the whole tensor (from
+    ``generator``), then one ``randperm(rows)`` per column, whose first entries are the
+    rows zeroed. As in PyTorch, the permutations come from the global generator even when
+    ``generator`` is given.
+
+    Args:
+        tensor: the 2-D tensor to fill (in place).
+        sparsity: the fraction of each column set to zero.
+        std: the standard deviation of the normal draws (default 0.01).
+        generator: the generator of the normal draws (default: the global one).
+
+    Returns:
+        ``tensor``.
+
+    Raises:
+        ValueError: if ``tensor`` is not 2-D.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> w = torch.nn.init.sparse_(torch.empty(4, 3), sparsity=0.5)
+        >>> (w == 0).sum(0)
+        tensor([2, 2, 2])
+    """
+    if tensor.dim() != 2:
+        raise ValueError("Only tensors with 2 dimensions are supported")
+    rows, cols = tensor.shape
+    num_zeros = math.ceil(sparsity * rows)
+    with no_grad():
+        tensor.normal_(0, std, generator=generator)
+        for col_idx in range(cols):
+            row_indices = _sampling.randperm(rows)
+            tensor[row_indices[:num_zeros], col_idx] = 0
+    return tensor
+
+
 def _deprecated(fn):
     """PyTorch's deprecated name without the trailing underscore (``nn.init.uniform``): a
     ``FutureWarning``, then ``fn``."""
@@ -310,3 +395,5 @@ xavier_normal = _deprecated(xavier_normal_)
 kaiming_uniform = _deprecated(kaiming_uniform_)
 kaiming_normal = _deprecated(kaiming_normal_)
 orthogonal = _deprecated(orthogonal_)
+dirac = _deprecated(dirac_)
+sparse = _deprecated(sparse_)

@@ -3,12 +3,16 @@
 * ``optimizer.py`` — the ``Optimizer`` base (param groups, state, state_dict);
 * ``sgd.py``, ``adam.py``, ``adamw.py``, ``nadam.py``, ``rmsprop.py``, ``adagrad.py`` … — one
   optimizer each, with its update written once over the backend's array namespace;
+* ``adafactor.py``, ``sparse_adam.py`` — Adafactor (tensor operations, as PyTorch) and
+  SparseAdam (its checks; reftorch has no sparse gradients);
 * ``lbfgs.py`` — L-BFGS, which evaluates its closure several times per step, written with
   tensor operations;
-* ``lr_scheduler.py`` — the schedulers.
+* ``lr_scheduler.py`` — the schedulers;
+* ``swa_utils.py`` — weight averaging (SWA, EMA) and its lr scheduler.
 """
-from . import lr_scheduler
+from . import lr_scheduler, swa_utils
 from .adadelta import Adadelta
+from .adafactor import Adafactor
 from .adagrad import Adagrad
 from .adam import Adam
 from .adamax import Adamax
@@ -21,6 +25,7 @@ from .radam import RAdam
 from .rmsprop import RMSprop
 from .rprop import Rprop
 from .sgd import SGD
+from .sparse_adam import SparseAdam
 
-__all__ = ["ASGD", "SGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Adamax", "LBFGS", "NAdam", "Optimizer", "RAdam",
-           "RMSprop", "Rprop", "lr_scheduler"]
+__all__ = ["ASGD", "SGD", "Adadelta", "Adafactor", "Adagrad", "Adam", "AdamW", "Adamax", "LBFGS", "NAdam", "Optimizer", "RAdam",
+           "RMSprop", "Rprop", "SparseAdam", "lr_scheduler", "swa_utils"]

@@ -19,7 +19,8 @@ from .._ops.special_math import special_entr as entr, special_i0e as i0e, specia
 from .._ops.special_math import special_log_ndtr as log_ndtr, special_ndtri as ndtri, special_xlog1py as xlog1py
 from .._ops.special_math import xlogy
 from .._ops.special_math import special_spherical_bessel_j0 as spherical_bessel_j0, special_zeta as zeta
-from .._ops.special_math import special_airy_ai as airy_ai
+from .._ops.special_math import special_airy_ai as airy_ai, special_erfcx as erfcx
+from .._ops.incomplete_gamma import special_gammainc as gammainc, special_gammaincc as gammaincc
 from .._ops.special_math import special_bessel_j0 as bessel_j0, special_bessel_j1 as bessel_j1
 from .._ops.special_math import special_bessel_y0 as bessel_y0, special_bessel_y1 as bessel_y1
 from .._ops.special_math import special_modified_bessel_i0 as modified_bessel_i0
@@ -28,6 +29,11 @@ from .._ops.special_math import special_modified_bessel_k0 as modified_bessel_k0
 from .._ops.special_math import special_modified_bessel_k1 as modified_bessel_k1
 from .._ops.special_math import special_scaled_modified_bessel_k0 as scaled_modified_bessel_k0
 from .._ops.special_math import special_scaled_modified_bessel_k1 as scaled_modified_bessel_k1
+from .._ops.orthogonal_polynomials import (chebyshev_polynomial_t, chebyshev_polynomial_u, chebyshev_polynomial_v,
+                                           chebyshev_polynomial_w, hermite_polynomial_h, hermite_polynomial_he,
+                                           laguerre_polynomial_l, legendre_polynomial_p, shifted_chebyshev_polynomial_t,
+                                           shifted_chebyshev_polynomial_u, shifted_chebyshev_polynomial_v,
+                                           shifted_chebyshev_polynomial_w)
 from .._ops.statistics import logsumexp
 from .._ops.unary_math import erf, erfc, exp2, expm1, log1p, logit
 from .._ops.unary_math import round as _round
@@ -36,10 +42,13 @@ from .._ops.pointwise import add
 from .._ops.unary_math import _AngleScale
 
 __all__ = [
-    "airy_ai", "bessel_j0", "bessel_j1", "bessel_y0", "bessel_y1", "digamma", "entr", "erf", "erfc", "erfinv", "exp2", "expit", "expm1", "gammaln", "i0", "i0e", "i1", "i1e",
-    "log1p", "log_ndtr", "log_softmax", "logit", "logsumexp", "modified_bessel_i0", "modified_bessel_i1",
+    "airy_ai", "bessel_j0", "bessel_j1", "bessel_y0", "bessel_y1", "chebyshev_polynomial_t", "chebyshev_polynomial_u",
+    "chebyshev_polynomial_v", "chebyshev_polynomial_w", "digamma", "entr", "erf", "erfc", "erfcx", "erfinv", "exp2", "expit", "expm1", "gammainc", "gammaincc", "gammaln", "hermite_polynomial_h", "hermite_polynomial_he", "i0", "i0e", "i1", "i1e",
+    "laguerre_polynomial_l", "legendre_polynomial_p", "log1p", "log_ndtr", "log_softmax", "logit", "logsumexp", "modified_bessel_i0", "modified_bessel_i1",
     "modified_bessel_k0", "modified_bessel_k1", "multigammaln", "ndtr", "ndtri", "polygamma", "psi",
-    "round", "scaled_modified_bessel_k0", "scaled_modified_bessel_k1", "sinc", "softmax", "spherical_bessel_j0", "xlog1py", "xlogy", "zeta",
+    "round", "scaled_modified_bessel_k0", "scaled_modified_bessel_k1",
+    "shifted_chebyshev_polynomial_t", "shifted_chebyshev_polynomial_u", "shifted_chebyshev_polynomial_v",
+    "shifted_chebyshev_polynomial_w", "sinc", "softmax", "spherical_bessel_j0", "xlog1py", "xlogy", "zeta",
 ]
 
 psi = digamma

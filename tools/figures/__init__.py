@@ -24,6 +24,7 @@ MODULES = [
     "squeeze",
     "cat_stack",
     "gather",
+    "normal_samples",
     "autograd_graph",
     "embedding_padding",
     "rnn_unrolled",

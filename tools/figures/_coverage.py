@@ -29,7 +29,7 @@ NAMESPACES = {
         addcmul addcdiv lerp scalar_tensor real imag view_as_real view_as_complex
         trunc frac sgn square isnan isinf isfinite nan_to_num
         rsqrt log1p expm1 log2 log10 exp2 tan asin acos atan sinh cosh erf erfc logit deg2rad rad2deg
-        lgamma digamma polygamma mvlgamma erfinv i0 sinc xlogy
+        lgamma digamma polygamma mvlgamma erfinv i0 sinc xlogy igamma igammac
         logaddexp2 float_power heaviside isposinf isneginf isreal absolute positive gcd lcm ldexp frexp
         nextafter acosh asinh atanh
         atan2 hypot fmod logaddexp fmax fmin signbit
@@ -42,8 +42,11 @@ NAMESPACES = {
         kron tensordot diag_embed cartesian_prod tril_indices triu_indices
         det logdet slogdet inverse cholesky svd matrix_power
         block_diag combinations vander diagflat unravel_index renorm index_copy index_reduce select_scatter
-        slice_scatter diagonal_scatter as_strided as_strided_scatter matrix_exp qr pinverse orgqr
+        slice_scatter diagonal_scatter as_strided as_strided_scatter matrix_exp qr pinverse orgqr lu lu_unpack lu_solve cholesky_solve cholesky_inverse triangular_solve geqrf ormqr addr addbmm vdot dist chain_matmul
         stft istft hann_window hamming_window blackman_window bartlett_window kaiser_window
+        complex polar angle copysign conj_physical is_complex is_conj resolve_conj typename
+        use_deterministic_algorithms are_deterministic_algorithms_enabled set_float32_matmul_precision
+        put empty_strided gradient histogramdd
     """),
     "torch.Tensor": ("reftorch.Tensor", """
         shape size dim ndim numel dtype device requires_grad grad grad_fn is_leaf item tolist numpy
@@ -62,20 +65,24 @@ NAMESPACES = {
         masked_select unique unique_consecutive bincount index_add index_add_ take take_along_dim
         moveaxis fliplr flipud rot90 kron diag_embed
         det logdet slogdet inverse cholesky svd matrix_power
-        lgamma digamma polygamma erfinv i0 sinc xlogy lgamma_ erfinv_ frexp ldexp gcd nextafter
+        lgamma digamma polygamma erfinv i0 sinc xlogy lgamma_ erfinv_ igamma igammac igamma_ igammac_ frexp ldexp gcd nextafter
         diagflat renorm renorm_ index_copy index_copy_ index_reduce index_reduce_ select_scatter slice_scatter
-        diagonal_scatter as_strided storage_offset as_strided_scatter matrix_exp qr pinverse orgqr stft istft
+        diagonal_scatter as_strided storage_offset as_strided_scatter matrix_exp qr pinverse orgqr stft istft lu lu_solve cholesky_solve cholesky_inverse triangular_solve geqrf ormqr addr addr_ addbmm addbmm_ addmm_ addmv_ baddbmm_ vdot dist
     """),
     "torch.linalg": ("reftorch.linalg", """
         det slogdet inv inv_ex solve solve_ex cholesky cholesky_ex qr eigh eigvalsh svd svdvals pinv
         matrix_power matrix_rank multi_dot vecdot solve_triangular lstsq norm vector_norm matrix_norm
-        cross matmul LinAlgError matrix_exp eig eigvals householder_product
+        cross matmul LinAlgError matrix_exp eig eigvals householder_product lu lu_factor lu_factor_ex lu_solve cond vander diagonal tensorinv tensorsolve ldl_factor ldl_factor_ex ldl_solve
     """),
     "torch.special": ("reftorch.special", """
         expit logit erf erfc erfinv exp2 expm1 log1p gammaln digamma psi polygamma multigammaln
         i0 i0e i1 i1e ndtr ndtri log_ndtr sinc round softmax log_softmax logsumexp xlogy xlog1py entr
         zeta spherical_bessel_j0 bessel_j0 bessel_j1 bessel_y0 bessel_y1 modified_bessel_i0 modified_bessel_i1
         modified_bessel_k0 modified_bessel_k1 scaled_modified_bessel_k0 scaled_modified_bessel_k1 airy_ai
+        gammainc gammaincc erfcx chebyshev_polynomial_t chebyshev_polynomial_u chebyshev_polynomial_v
+        chebyshev_polynomial_w shifted_chebyshev_polynomial_t shifted_chebyshev_polynomial_u
+        shifted_chebyshev_polynomial_v shifted_chebyshev_polynomial_w hermite_polynomial_h hermite_polynomial_he
+        laguerre_polynomial_l legendre_polynomial_p
     """),
     "torch.fft": ("reftorch.fft", """
         fft ifft rfft irfft hfft ihfft fft2 ifft2 rfft2 irfft2 hfft2 ihfft2 fftn ifftn rfftn irfftn hfftn ihfftn
@@ -130,7 +137,8 @@ NAMESPACES = {
     """),
     "torch.nn.utils": ("reftorch.nn.utils", """
         clip_grad_norm_ clip_grad_value_ parameters_to_vector vector_to_parameters
-        weight_norm remove_weight_norm spectral_norm remove_spectral_norm
+        weight_norm remove_weight_norm spectral_norm remove_spectral_norm skip_init fuse_conv_bn_eval
+        fuse_conv_bn_weights fuse_linear_bn_eval fuse_linear_bn_weights
     """),
     "torch.nn.utils.parametrize": ("reftorch.nn.utils.parametrize", """
         register_parametrization remove_parametrizations is_parametrized cached
@@ -162,15 +170,22 @@ NAMESPACES = {
     """),
     "torch.nn.init": ("reftorch.nn.init", """
         uniform_ normal_ constant_ ones_ zeros_ xavier_uniform_ xavier_normal_ kaiming_uniform_
-        kaiming_normal_ orthogonal_ trunc_normal_
+        kaiming_normal_ orthogonal_ trunc_normal_ dirac_ sparse_
     """),
     "torch.optim": ("reftorch.optim", """
-        SGD Adam AdamW RMSprop Adagrad Optimizer Adadelta Adamax NAdam RAdam Rprop ASGD LBFGS
+        SGD Adam AdamW RMSprop Adagrad Optimizer Adadelta Adamax NAdam RAdam Rprop ASGD LBFGS Adafactor
+        SparseAdam
     """),
     "torch.optim.lr_scheduler": ("reftorch.optim.lr_scheduler", """
         StepLR MultiStepLR ExponentialLR LambdaLR MultiplicativeLR LinearLR ConstantLR
         CosineAnnealingLR CosineAnnealingWarmRestarts OneCycleLR CyclicLR PolynomialLR
         SequentialLR ChainedScheduler ReduceLROnPlateau
+    """),
+    "torch.optim.swa_utils": ("reftorch.optim.swa_utils", """
+        AveragedModel SWALR update_bn get_ema_multi_avg_fn get_swa_multi_avg_fn get_ema_avg_fn get_swa_avg_fn
+    """),
+    "torch.utils.checkpoint": ("reftorch.utils.checkpoint", """
+        checkpoint checkpoint_sequential
     """),
     "torch.cuda": ("reftorch.cuda", """
         is_available device_count current_device set_device manual_seed synchronize Event
@@ -210,6 +225,8 @@ API_PREFIX = {
     "torch.nn.init": r"reftorch\.nn\.init\.",
     "torch.optim": r"reftorch\.optim\.(?:[\w.]+\.)?",
     "torch.optim.lr_scheduler": r"reftorch\.optim\.lr_scheduler\.",
+    "torch.optim.swa_utils": r"reftorch\.optim\.swa_utils\.",
+    "torch.utils.checkpoint": r"reftorch\.utils\.checkpoint\.",
     "torch.cuda": r"reftorch\.cuda\.",
     "torch.distributions": r"reftorch\.distributions\.",
 }

@@ -39,7 +39,7 @@ class LazyModuleMixin:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self._initialize_hook = self.register_forward_pre_hook(self._infer_parameters)
+        self._initialize_hook = self.register_forward_pre_hook(self._infer_parameters, with_kwargs=True)
 
     def _save_to_state_dict(self, destination, prefix, keep_vars):
         # the placeholders go in as they are (they cannot be detached)
@@ -75,9 +75,9 @@ class LazyModuleMixin:
         """Whether a parameter or buffer of this module is still uninitialized."""
         return any(is_lazy(t) for t in list(self._parameters.values()) + list(self._buffers.values()))
 
-    def _infer_parameters(self, module, args):
+    def _infer_parameters(self, module, args, kwargs=None):
         """The forward pre-hook: initialize, remove the hook, become ``cls_to_become``."""
-        module.initialize_parameters(*args)
+        module.initialize_parameters(*args, **(kwargs or {}))
         if module.has_uninitialized_params():
             raise RuntimeError(f"module {self._get_name()} has not been fully initialized")
         module._initialize_hook.remove()

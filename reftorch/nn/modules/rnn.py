@@ -1116,6 +1116,38 @@ class GRU(RNNBase):
 
 
 # =========================================================================== cells
+def _check_cell(input, hx, cx, input_size, hidden_size, weight_dtype):
+    """PyTorch's checks of a cell's input and hidden state(s) (``cx``: None but for an LSTM)
+    and, unless ``weight_dtype`` is None, of the input's dtype."""
+    if input.size(1) != input_size:
+        raise RuntimeError(f"input has inconsistent input_size: got {input.size(1)} expected {input_size}")
+    for label, h in enumerate([hx] if cx is None else [hx, cx]):
+        if input.size(0) != h.size(0):
+            raise RuntimeError(f"Input batch size {input.size(0)} doesn't match hidden{label} batch size "
+                               f"{h.size(0)}")
+        if h.size(1) != hidden_size:
+            raise RuntimeError(f"hidden{label} has inconsistent hidden_size: got {h.size(1)}, expected "
+                               f"{hidden_size}")
+    if weight_dtype is not None and input.dtype != weight_dtype:
+        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got "
+                           f"{D.scalar_name(input.dtype)} and {D.scalar_name(weight_dtype)}")
+
+
+def _cell_step(mode, input, hx, cx, weights, hidden_size):
+    """One time step of a cell (``mode`` ``"RNN_TANH"``, ``"RNN_RELU"``, ``"GRU"`` or
+    ``"LSTM"``) on batched ``input`` ``(B, F)`` with ``weights`` ``[w_ih, w_hh]`` (and
+    ``b_ih, b_hh``): returns ``h'`` (and ``c'`` for an LSTM, given ``cx``). The cells of
+    ``torch.nn`` and the functions ``torch.rnn_tanh_cell`` ... share it."""
+    B = input.shape[0]
+    # the op PyTorch's cell ends with, for the grad_fn names
+    name = {"RNN_TANH": "TanhBackward0", "RNN_RELU": "ReluBackward0", "GRU": "AddBackward0",
+            "LSTM": "MulBackward0"}[mode]
+    out, h_n, c_n = _run_layers(mode, input, [B], hx.unsqueeze(0), None if cx is None else cx.unsqueeze(0),
+                                weights, 1, 1, hidden_size, len(weights) == 4, False, 0.0, False,
+                                (B, hidden_size), None, name, c_name="AddBackward0", cell=True)
+    return out if cx is None else (out, c_n)
+
+
 class RNNCellBase(Module):
     """Base class of the single-step cells: registers ``weight_ih``, ``weight_hh`` and
     (with ``bias``) ``bias_ih``, ``bias_hh``, initialised from
@@ -1168,30 +1200,10 @@ class RNNCellBase(Module):
         weights = [self.weight_ih, self.weight_hh]
         if self.bias_ih is not None:
             weights += [self.bias_ih, self.bias_hh]
-        B, H = input.shape[0], self.hidden_size
-        # the op PyTorch's cell ends with, for the grad_fn names
-        name = {"RNN_TANH": "TanhBackward0", "RNN_RELU": "ReluBackward0", "GRU": "AddBackward0",
-                "LSTM": "MulBackward0"}[mode]
-        out, h_n, c_n = _run_layers(mode, input, [B], hx.unsqueeze(0),
-                                    None if cx is None else cx.unsqueeze(0), weights, 1, 1,
-                                    H, self.bias_ih is not None, False, 0.0, False,
-                                    (B, H), None, name, c_name="AddBackward0", cell=True)
-        return out if cx is None else (out, c_n)
+        return _cell_step(mode, input, hx, cx, weights, self.hidden_size)
 
     def _check_cell(self, input, hx, cx):
-        if input.size(1) != self.input_size:
-            raise RuntimeError(f"input has inconsistent input_size: got {input.size(1)} expected "
-                               f"{self.input_size}")
-        for label, h in enumerate([hx] if cx is None else [hx, cx]):
-            if input.size(0) != h.size(0):
-                raise RuntimeError(f"Input batch size {input.size(0)} doesn't match hidden{label} batch size "
-                                   f"{h.size(0)}")
-            if h.size(1) != self.hidden_size:
-                raise RuntimeError(f"hidden{label} has inconsistent hidden_size: got {h.size(1)}, expected "
-                                   f"{self.hidden_size}")
-        if input.dtype != self.weight_ih.dtype:
-            raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got "
-                               f"{D.scalar_name(input.dtype)} and {D.scalar_name(self.weight_ih.dtype)}")
+        _check_cell(input, hx, cx, self.input_size, self.hidden_size, self.weight_ih.dtype)
 
 
 class RNNCell(RNNCellBase):
