@@ -304,6 +304,31 @@ def test_node_hooks():
     _both(fn)
 
 
+def test_accumulate_grad_node_hooks_in_each_kind_of_backward():
+    """A leaf's AccumulateGrad hooks run around its accumulation into .grad (post-hooks after
+    the post-accumulate-grad hooks), also with backward(inputs=), not in autograd.grad
+    (which accumulates nothing); a pre-hook's tuple replaces the gradient. (Not with
+    create_graph here: PyTorch's reference-cycle warning, once per process, belongs to
+    test_autograd_higher_order.)"""
+    def fn(T):
+        a = T.tensor([1., 2.], requires_grad=True)
+        b = T.tensor([3., 4.], requires_grad=True)
+        y = a * b
+        log = []
+        acc = y.grad_fn.next_functions[0][0]
+        acc.register_prehook(lambda go: log.append(("pre", _lists(go))))
+        acc.register_hook(lambda gi, go: log.append(("post", gi, _lists(go))))
+        a.register_post_accumulate_grad_hook(lambda t: log.append(("accumulated", t.grad.tolist())))
+        y.sum().backward(retain_graph=True)
+        log.append(("grad", T.autograd.grad(y.sum(), a, retain_graph=True)[0].tolist()))
+        y.sum().backward(inputs=[a], retain_graph=True)
+        acc.register_prehook(lambda go: (go[0] * 10,))
+        a.grad = None
+        y.sum().backward()
+        return log, a.grad, b.grad
+    _both(fn)
+
+
 def test_node_hooks_multi_output_and_custom_function():
     def fn(T):
         a = T.tensor([1., 2.], requires_grad=True)

@@ -63,6 +63,15 @@ def _accumulate(node, grad, create_graph, steal=False):
     return ()
 
 
+def run_accumulate_grad(node, grad, create_graph, like, steal=False):
+    """:func:`_accumulate` for the ``AccumulateGrad`` ``node``, between the node's own hooks
+    when it has any (their tensors get the device and backend of the tensor ``like``)."""
+    if _ANY_NODE_HOOKS and node in NODE_HOOKS:
+        return run_node_with_hooks(node, grad, lambda g: _accumulate(node, g, create_graph), like.device,
+                                   like._backend, create_graph)
+    return _accumulate(node, grad, create_graph, steal)
+
+
 def _dependencies(roots):
     deps = {}
     seen = set()
@@ -254,17 +263,13 @@ def _run_backward(tensors, grads, retain_graph=False, inputs=None, create_graph=
                     if isinstance(node, AccumulateGrad):
                         if grad is None or capture is not None:
                             continue
-                        if _ANY_NODE_HOOKS and node in NODE_HOOKS:  # (between the node's own hooks)
-                            run_node_with_hooks(node, grad, lambda g: _accumulate(node, g, create_graph),
-                                                tensors[0].device, tensors[0]._backend, create_graph)
-                        else:
-                            # A first gradient that nothing else references (not the caller's
-                            # gradient, not still waiting in ``buffer`` for another node, not saved
-                            # by a node, no array viewing it) and that owns its memory becomes
-                            # ``.grad`` without a copy, as PyTorch steals such a buffer.
-                            steal = (not create_graph and sys.getrefcount(grad) <= _SOLE_REFS
-                                     and node.variable._backend.owns_memory(grad))
-                            _accumulate(node, grad, create_graph, steal)
+                        # A first gradient that nothing else references (not the caller's
+                        # gradient, not still waiting in ``buffer`` for another node, not saved
+                        # by a node, no array viewing it) and that owns its memory becomes
+                        # ``.grad`` without a copy, as PyTorch steals such a buffer.
+                        steal = (not create_graph and sys.getrefcount(grad) <= _SOLE_REFS
+                                 and node.variable._backend.owns_memory(grad))
+                        run_accumulate_grad(node, grad, create_graph, tensors[0], steal)
                         continue
                     if grad is None or skip:
                         out_grads = (None,) * len(node.next_functions)
