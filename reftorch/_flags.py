@@ -1,8 +1,12 @@
-"""The process-wide switches of the ``torch`` namespace that reftorch keeps but that
-change nothing in its computations: deterministic algorithms (NumPy's kernels are
-deterministic already), the float32 matmul precision (no TensorFloat-32 on NumPy), flushing
-denormals. ``set_warn_always`` does act: it makes the once-per-process warnings of
-:mod:`reftorch._warnings` warn every time.
+"""The process-wide switches of the ``torch`` namespace.
+
+Deterministic algorithms act as on PyTorch's CPU: NumPy's kernels are deterministic
+already, but the ops PyTorch lists as having no deterministic implementation on the CPU
+raise (or warn) through :func:`alert_not_deterministic`, and uninitialised memory
+(``empty``, ``resize_``) is filled (:data:`fill_uninitialized_memory`). The float32 matmul
+precision (no TensorFloat-32 on NumPy) and flushing denormals are only recorded.
+``set_warn_always`` makes the once-per-process warnings of :mod:`reftorch._warnings` warn
+every time.
 
 The functions mirror their ``torch.*`` namesakes: the same answers, defaults, and errors
 for bad arguments, so code that sets them runs unchanged.
@@ -16,6 +20,8 @@ from . import _warnings
 
 #: ``use_deterministic_algorithms`` state: [enabled, warn_only]
 _deterministic = [False, False]
+#: ``torch.utils.deterministic.fill_uninitialized_memory``: [on] (default on)
+fill_uninitialized_memory = [True]
 #: ``set_float32_matmul_precision`` state (also ``torch.backends.cuda.matmul.allow_tf32``)
 _matmul_precision = ["highest"]
 _DEBUG_MODES = ("default", "warn", "error")
@@ -30,9 +36,12 @@ def use_deterministic_algorithms(mode, *, warn_only=False) -> None:
     """Ask for deterministic algorithms (``mode=True``); with ``warn_only``, an op without
     one would warn rather than raise. Mirrors ``torch.use_deterministic_algorithms``.
 
-    reftorch records the setting (read back by :func:`are_deterministic_algorithms_enabled`
-    and :func:`get_deterministic_debug_mode`); its NumPy kernels are deterministic anyway,
-    so no op raises or warns because of it.
+    On the CPU, as in PyTorch: ``put_`` without ``accumulate`` and max unpooling raise
+    RuntimeError (with ``warn_only``, a UserWarning), and ``empty``, ``empty_like``,
+    ``empty_strided``, ``new_empty`` and the memory ``resize_`` adds are filled with nan
+    (integers: their largest value, bool: True) while
+    ``torch.utils.deterministic.fill_uninitialized_memory`` is True. The other kernels are
+    deterministic already.
 
     Raises:
         TypeError: when ``mode`` or ``warn_only`` is not a bool.
@@ -51,6 +60,38 @@ def use_deterministic_algorithms(mode, *, warn_only=False) -> None:
         raise TypeError(f"_set_deterministic_algorithms(): argument 'warn_only' must be bool, "
                         f"not {type(warn_only).__name__}")
     _deterministic[:] = [mode, warn_only]
+
+
+def alert_not_deterministic(caller: str) -> None:
+    """PyTorch's ``alertNotDeterministic(caller)``, called first thing by an op with no
+    deterministic implementation: nothing unless :func:`use_deterministic_algorithms` is on;
+    then PyTorch's RuntimeError, or with ``warn_only`` its UserWarning (every time).
+
+    Raises:
+        RuntimeError: "<caller> does not have a deterministic implementation, but you set
+            'torch.use_deterministic_algorithms(True)'. …"
+    """
+    if not _deterministic[0]:
+        return
+    if _deterministic[1]:
+        warnings.warn(f"{caller} does not have a deterministic implementation, but you set "
+                      "'torch.use_deterministic_algorithms(True, warn_only=True)'. You can file an issue at "
+                      "https://github.com/pytorch/pytorch/issues to help us prioritize adding deterministic "
+                      "support for this operation. (Triggered internally at "
+                      "/__w/pytorch/pytorch/aten/src/ATen/Context.cpp:186.)", UserWarning,
+                      stacklevel=_warnings.user_stacklevel())
+        return
+    raise RuntimeError(f"{caller} does not have a deterministic implementation, but you set "
+                       "'torch.use_deterministic_algorithms(True)'. You can turn off determinism just for this "
+                       "operation, or you can use the 'warn_only=True' option, if that's acceptable for your "
+                       "application. You can also file an issue at https://github.com/pytorch/pytorch/issues to "
+                       "help us prioritize adding deterministic support for this operation.")
+
+
+def fills_uninitialized_memory() -> bool:
+    """Whether new uninitialised memory is to be filled (deterministic algorithms on and
+    ``torch.utils.deterministic.fill_uninitialized_memory`` True)."""
+    return _deterministic[0] and fill_uninitialized_memory[0]
 
 
 def are_deterministic_algorithms_enabled() -> bool:

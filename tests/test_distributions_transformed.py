@@ -193,3 +193,29 @@ def test_same_samples_and_values_on_the_stand_in_device():
     for r_dev, r_cpu in zip(_on("strict"), _on("cpu"), strict=True):
         assert r_dev.device.type == "strict"
         assert r_dev.cpu().tolist() == r_cpu.tolist()
+
+
+# ----------------------------------------------------------------------------- InverseGamma cdf
+def test_inverse_gamma_cdf_through_gamma_cdf():
+    # cdf(y) = 1 - Gamma.cdf(1 / y): TransformedDistribution flips the decreasing PowerTransform(-1)
+    both(lambda T, a, b, v: _D(T).InverseGamma(a, b).cdf(v), A, B, A / 2 + 0.1)
+    both(lambda T, a, b, v: _D(T).InverseGamma(a, b).cdf(v), A.astype(F64), B.astype(F64), A.astype(F64) * 3)
+    both(lambda T: _D(T).InverseGamma(T.tensor([1.0, 3.0]), 2.0).cdf(T.tensor([0.0, float("inf")])))
+    both(lambda T: _D(T).InverseGamma(T.tensor([1.0, 3.0]), 2.0, validate_args=False).cdf(T.tensor([-1.0, 0.0])))
+
+
+def test_inverse_gamma_cdf_gradients():
+    # value and rate are differentiable; concentration is not (igamma's input derivative)
+    check_grads(lambda T, b, v: _D(T).InverseGamma(T.tensor([1.0, 2.5, 0.7]), b).cdf(v), B, B * 0.9)
+    c = reftorch.tensor([1.0, 3.0], requires_grad=True)
+    out = reftorch.distributions.InverseGamma(c, 2.0).cdf(reftorch.tensor([0.5, 1.0]))
+    with pytest.raises(NotImplementedError):
+        out.sum().backward()
+    ct = torch.tensor([1.0, 3.0], requires_grad=True)
+    with pytest.raises(NotImplementedError):
+        torch.distributions.InverseGamma(ct, 2.0).cdf(torch.tensor([0.5, 1.0])).sum().backward()
+
+
+def test_inverse_gamma_cdf_errors_and_no_icdf():
+    raises_like(lambda T: _D(T).InverseGamma(T.tensor([1.0, 3.0]), 2.0).cdf(T.tensor([-1.0, 1.0])), msg=True)
+    raises_like(lambda T: _D(T).InverseGamma(T.tensor([1.0, 3.0]), 2.0).icdf(T.tensor([0.5, 0.2])))

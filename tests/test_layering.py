@@ -30,6 +30,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent / "reftorch"
 
 BASE = ("reftorch._dtype", "reftorch._device", "reftorch._size", "reftorch._scalar", "reftorch._layout", "reftorch._codegen",
         "reftorch._grad_state", "reftorch._tensor_str", "reftorch._rng", "reftorch._warnings", "reftorch._backends",
+        "reftorch._flags",
         "reftorch._threads")
 LAYERS = [BASE, ("reftorch._tensor", "reftorch.random", "reftorch.cuda"), ("reftorch.autograd",),
           ("reftorch._ops", "reftorch.return_types"), ("reftorch._tensor_inplace",), ("reftorch._tensor_methods",)]

@@ -1,6 +1,8 @@
 """Small helpers shared by the op modules."""
 from __future__ import annotations
 
+import functools
+import inspect
 import warnings
 
 from .. import _backends
@@ -117,6 +119,33 @@ def conj_of(xp, a, dt):
     return xp.conj(a) if dt.is_complex else a
 
 
+
+
+def tensor_input(fn=None, *, name=None):
+    """Decorate a function of one tensor (and options) so that a first argument that is no
+    tensor raises PyTorch's TypeError, naming the function and its parameter as PyTorch's
+    argument parser does: ``sin(): argument 'input' (position 1) must be Tensor, not float``
+    (``torch.special.ndtri(1.0)``: ``special_ndtri(): ...``). One ``isinstance`` per call.
+    Applied to the element-wise functions of ``pointwise``, ``unary_math``, ``float_math``,
+    ``special_math`` and ``torch.special``.
+
+    The name is ``name`` or else ``fn.__name__`` (``@tensor_input(name="special_ndtr")``):
+    an alias (``torch.fix`` for ``trunc``, ``torch.special.erf`` for ``erf``) reports the
+    function it aliases.
+    """
+    if fn is None:
+        return functools.partial(tensor_input, name=name)
+    param = next(iter(inspect.signature(fn).parameters))
+    prefix = f"{name or fn.__name__}(): argument '{param}'"
+
+    @functools.wraps(fn)
+    def checked(*args, **kwargs):
+        value = args[0] if args else kwargs.get(param)
+        if not isinstance(value, Tensor):  # (given by keyword: no position in the message)
+            where = " (position 1)" if args else ""
+            raise TypeError(f"{prefix}{where} must be Tensor, not {type(value).__name__}")
+        return fn(*args, **kwargs)
+    return checked
 
 
 def with_out(name, out, fn, *args, **kwargs):

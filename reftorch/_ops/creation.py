@@ -12,6 +12,7 @@ from itertools import chain as _chain
 import numpy as _np  # host-side parsing of Python data only; kernels use the backend
 
 from .. import _dtype as D
+from .. import _flags
 from .. import _rng
 from .._threads import get_num_threads
 from .._backends.base import warn_complex_to_real
@@ -414,6 +415,21 @@ def _rebuild(host, device, requires_grad):
 
 
 # ------------------------------------------------------------------ filled tensors
+def uninitialized(backend, shape, native, dtype):
+    """New memory of ``shape`` for ``empty`` and friends: uninitialised, or while
+    :func:`reftorch._flags.fills_uninitialized_memory` holds filled as PyTorch fills it then:
+    nan for floating and complex dtypes, True for bool, the largest value for integers."""
+    if not _flags.fills_uninitialized_memory():
+        return backend.xp.empty(shape, dtype=native, **backend._dev_kw())
+    if dtype is D.bool:
+        value = True
+    elif dtype.is_floating_point or dtype.is_complex:
+        value = math.nan
+    else:
+        value = int(_np.iinfo(_np.dtype(dtype.name)).max)
+    return backend.full(shape, native, value)
+
+
 def _filled(kind, size, fill, dtype, device, requires_grad):
     """A new tensor of ``kind`` ``"zeros"``, ``"ones"``, ``"empty"`` or ``"full"`` (of the
     number ``fill``): the work of those functions and their ``*_like`` forms once the
@@ -435,7 +451,7 @@ def _filled(kind, size, fill, dtype, device, requires_grad):
     elif kind == "ones":
         arr = backend.full(shape, native, 1)
     elif kind == "empty":
-        arr = backend.xp.empty(shape, dtype=native, **backend._dev_kw())
+        arr = uninitialized(backend, shape, native, dtype)
     else:
         check_fill_value(fill, dtype, numel=math.prod(shape))
         arr = backend.full(shape, native, store_value(fill, dtype))

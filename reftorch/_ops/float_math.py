@@ -15,7 +15,7 @@ from collections import namedtuple
 from .. import _dtype as D
 from .._layout import relayout_like_operands
 from .._tensor import Tensor
-from ._common import conj_of, with_out
+from ._common import conj_of, tensor_input, with_out
 from .binary_math import _need_tensors, _refuse
 from .pointwise import _Binary, _Unary, _cast, _operands, _setup, abs as _abs, pow
 from .unary_math import _LN2, _via
@@ -176,6 +176,7 @@ def _isinf_signed(name, input, out, positive):
     return _bool_like(input, xp.zeros(a.shape, dtype=xp.bool, device=a.device))
 
 
+@tensor_input
 def isposinf(input, *, out=None):
     """Whether each element is positive infinity, as a bool tensor. Mirrors ``torch.isposinf``.
 
@@ -190,6 +191,7 @@ def isposinf(input, *, out=None):
     return _isinf_signed("isposinf", input, out, True)
 
 
+@tensor_input
 def isneginf(input, *, out=None):
     """Whether each element is negative infinity, as a bool tensor. Mirrors ``torch.isneginf``.
 
@@ -204,6 +206,7 @@ def isneginf(input, *, out=None):
     return _isinf_signed("isneginf", input, out, False)
 
 
+@tensor_input
 def isreal(input):
     """Whether each element has a zero imaginary part (all True for real tensors), as a
     bool tensor. Mirrors ``torch.isreal``.
@@ -220,6 +223,7 @@ def isreal(input):
     return _bool_like(input, xp.ones(a.shape, dtype=xp.bool, device=a.device))
 
 
+@tensor_input
 def absolute(input, *, out=None):
     """Alias of :func:`reftorch.abs` (``AbsBackward0``). Mirrors ``torch.absolute``.
 
@@ -231,6 +235,7 @@ def absolute(input, *, out=None):
     return _abs(input, out=out)
 
 
+@tensor_input
 def positive(input):
     """``input`` itself (the unary ``+``). Mirrors ``torch.positive``.
 
@@ -423,6 +428,7 @@ class Frexp(_Unary):
         return gm / ctx.pow2  # PyTorch: grad / exponent.exp2()
 
 
+@tensor_input
 def frexp(input, *, out=None):
     """Split each element into a mantissa in ``(-1, -0.5] ∪ [0.5, 1)`` and an int32
     exponent, ``input == mantissa * 2**exponent`` (0, inf and nan keep themselves with
@@ -562,6 +568,7 @@ class Atanh(_Unary):
         return g / conj_of(ctx.xp, 1 - a * a, x._dtype)
 
 
+@tensor_input
 def acosh(input, *, out=None):
     """The inverse hyperbolic cosine element-wise (nan below 1). Mirrors ``torch.acosh``
     (alias ``torch.arccosh``).
@@ -576,6 +583,7 @@ def acosh(input, *, out=None):
     return Acosh.apply(input)
 
 
+@tensor_input
 def asinh(input, *, out=None):
     """The inverse hyperbolic sine element-wise. Mirrors ``torch.asinh`` (alias ``torch.arcsinh``).
 
@@ -589,6 +597,7 @@ def asinh(input, *, out=None):
     return Asinh.apply(input)
 
 
+@tensor_input
 def atanh(input, *, out=None):
     """The inverse hyperbolic tangent element-wise (``±inf`` at ``±1``, nan beyond).
     Mirrors ``torch.atanh`` (alias ``torch.arctanh``).

@@ -14,7 +14,7 @@ from ..autograd._graph import linear_grad
 from ..autograd.function import OpFunction as Function
 from .._layout import broadcast_shape, contiguous_strides, dense_order, lay_out, like_input
 from .._layout import broadcast_shape as _broadcast_shape  # noqa: F401 (the older name, for callers)
-from ._common import sum_to_shape, row_major, with_out
+from ._common import sum_to_shape, row_major, tensor_input, with_out
 from .splitting import Unbind
 from .._scalar import check_fill_value, store_value
 from .creation import tensor as _t
@@ -1205,6 +1205,7 @@ def _part(input, which):
     return BasicIndex.apply(pairs, key=(Ellipsis, which), _name="SelectBackward0")
 
 
+@tensor_input
 def real(input):
     """The real part of ``input``: for a complex tensor a float view of its memory (writes
     through it change ``input``), for any other tensor ``input`` itself.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from .._flags import fills_uninitialized_memory
 from .._layout import contiguous_strides, is_non_overlapping_and_dense
 from .._tensor import Tensor, _as_shape
 from ._inplace import check_inplace, commit
@@ -11,6 +12,7 @@ from ..autograd.function import OpFunction
 from ..autograd.graph import new_node
 from . import shape
 from ._numpy_names import NOT_GIVEN
+from .creation import uninitialized
 from .shape import Permute
 
 
@@ -153,7 +155,9 @@ def resize_(input, *size, memory_format=None):
     holds enough elements, ``input`` stays a view of it, as in PyTorch. A larger ``size``
     moves ``input`` to new memory whose extra elements are zeros (PyTorch leaves them
     uninitialised, and grows the shared storage in place: unlike there, other views of
-    the old memory no longer see ``input``'s later writes).
+    the old memory no longer see ``input``'s later writes). Under
+    ``torch.use_deterministic_algorithms(True)`` both fill them with nan (integers: their
+    largest value; bool: True).
 
     Args:
         size: the new shape, as ints or one tuple, list or ``torch.Size``.
@@ -202,7 +206,10 @@ def resize_(input, *size, memory_format=None):
     else:
         root.__dict__.pop("_resized_from", None)
         xp = b.xp
-        flat = xp.zeros((n,), dtype=arr.dtype, **b._dev_kw())
+        if fills_uninitialized_memory():  # deterministic algorithms: filled as PyTorch fills it
+            flat = uninitialized(b, (n,), arr.dtype, input.dtype)
+        else:
+            flat = xp.zeros((n,), dtype=arr.dtype, **b._dev_kw())
         if avail:
             b.setitem(flat, slice(0, avail), b.as_strided(arr, (avail,), (1,)))
         elif arr.size:

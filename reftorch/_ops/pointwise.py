@@ -22,6 +22,7 @@ from .. import _dtype as D
 from .._tensor import Tensor, _C_TYPE
 from .._warnings import warn_once
 from ..autograd.function import OpFunction as Function
+from ._common import tensor_input
 from ._common import (by_element_blocks, conj_of, grad_as, grad_checked, sum_to_shape, row_major, with_exact_out,
                       with_out)
 from .._layout import (broadcast_shape, contiguous_strides, elementwise_strides, preserve_strides,
@@ -1059,8 +1060,8 @@ greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
 
 def _logical(op):
     def f(input, other=None, *, out=None):
+        _need_tensor("logical_" + op, "input", 1, input)
         if op != "not":  # (PyTorch's logical_and/or/xor take tensors only)
-            _need_tensor("logical_" + op, "input", 1, input)
             _need_tensor("logical_" + op, "other", 2, other)
         if out is not None:  # the bool result is cast to out's dtype, as in PyTorch
             args = (input,) if op == "not" else (input, other)
@@ -1486,6 +1487,7 @@ class Reciprocal(_Unary):
         return -g * conj_of(ctx.xp, out._data * out._data, out._dtype)
 
 
+@tensor_input
 def reciprocal(input, *, out=None):
     """``1 / input`` element-wise (integer inputs give the default float dtype).
     Mirrors ``torch.reciprocal``."""
@@ -1506,6 +1508,7 @@ def ctx_xp(x):
     return x._backend.xp
 
 
+@tensor_input
 def neg(input, *, out=None):
     """``-input``. Mirrors ``torch.neg``.
 
@@ -1523,6 +1526,7 @@ def neg(input, *, out=None):
 negative = neg
 
 
+@tensor_input
 def exp(input, *, out=None):
     """``e ** input`` element-wise (integer inputs give the default float dtype). Mirrors ``torch.exp``."""
     if out is not None:
@@ -1530,6 +1534,7 @@ def exp(input, *, out=None):
     return Exp.apply(input)
 
 
+@tensor_input
 def log(input, *, out=None):
     """Natural logarithm element-wise (``log(0) = -inf``, negative → nan). Mirrors ``torch.log``."""
     if out is not None:
@@ -1537,6 +1542,7 @@ def log(input, *, out=None):
     return Log.apply(input)
 
 
+@tensor_input
 def sqrt(input, *, out=None):
     """Square root element-wise. Mirrors ``torch.sqrt``."""
     if out is not None:
@@ -1544,6 +1550,7 @@ def sqrt(input, *, out=None):
     return Sqrt.apply(input)
 
 
+@tensor_input
 def abs(input, *, out=None):
     """Absolute value element-wise. Mirrors ``torch.abs``.
 
@@ -1557,6 +1564,7 @@ def abs(input, *, out=None):
     return Abs.apply(input)
 
 
+@tensor_input
 def tanh(input, *, out=None):
     """Hyperbolic tangent element-wise. Mirrors ``torch.tanh``."""
     if out is not None:
@@ -1564,6 +1572,7 @@ def tanh(input, *, out=None):
     return Tanh.apply(input)
 
 
+@tensor_input
 def sigmoid(input, *, out=None):
     """Logistic sigmoid ``1 / (1 + exp(-x))`` element-wise. Mirrors ``torch.sigmoid``."""
     if out is not None:
@@ -1571,6 +1580,7 @@ def sigmoid(input, *, out=None):
     return Sigmoid.apply(input)
 
 
+@tensor_input
 def relu(input):
     """``max(x, 0)`` element-wise. Mirrors ``torch.relu``.
 
@@ -1585,6 +1595,7 @@ def relu(input):
     return Relu.apply(input)
 
 
+@tensor_input
 def sin(input, *, out=None):
     """Sine element-wise. Mirrors ``torch.sin``."""
     if out is not None:
@@ -1592,6 +1603,7 @@ def sin(input, *, out=None):
     return Sin.apply(input)
 
 
+@tensor_input
 def cos(input, *, out=None):
     """Cosine element-wise. Mirrors ``torch.cos``."""
     if out is not None:
@@ -1691,6 +1703,7 @@ class Real(Function):
         return ctx.xp.astype(g, ctx.native)
 
 
+@tensor_input
 def conj(input):
     """The complex conjugate; a non-complex tensor is returned as is (the same object).
 

@@ -19,7 +19,7 @@ from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
 from . import _special_kernels as K
 from ._erfcx_kernel import erfcx as _erfcx_kernel
-from ._common import conj_of, with_out
+from ._common import conj_of, tensor_input, with_out
 from .binary_math import _need_tensors, _refuse
 from .pointwise import _Binary, _Unary, _beside_number, _float_input, _number, _operands, _setup, _with_number
 from .pointwise import scalar_mul, scalar_sub
@@ -472,6 +472,7 @@ class SpecialEntr(_Special):
 
 
 # ------------------------------------------------------------------------ public functions
+@tensor_input
 def lgamma(input, *, out=None):
     """The natural logarithm of the absolute value of the gamma function, element-wise.
     Mirrors ``torch.lgamma`` (``torch.special.gammaln``).
@@ -497,6 +498,7 @@ def lgamma(input, *, out=None):
     return Lgamma.apply(input)
 
 
+@tensor_input
 def digamma(input, *, out=None):
     """The digamma function, the derivative of ``lgamma``, element-wise. Mirrors
     ``torch.digamma`` (``torch.special.digamma``, ``torch.special.psi``).
@@ -583,6 +585,7 @@ def mvlgamma(input, p, *, out=None):
     return Mvlgamma.apply(input, int(p))
 
 
+@tensor_input
 def erfinv(input, *, out=None):
     """The inverse error function, element-wise: ``erfinv(erf(x)) == x``. Mirrors
     ``torch.erfinv`` (``torch.special.erfinv``).
@@ -607,6 +610,7 @@ def erfinv(input, *, out=None):
     return Erfinv.apply(input)
 
 
+@tensor_input
 def i0(input, *, out=None):
     """The modified Bessel function of the first kind of order zero, element-wise. Mirrors
     ``torch.i0`` (``torch.special.i0``).
@@ -629,6 +633,7 @@ def i0(input, *, out=None):
     return I0.apply(input)
 
 
+@tensor_input
 def special_i0e(input, *, out=None):
     """``exp(-|x|) * i0(x)``, element-wise, without overflow. Mirrors ``torch.special.i0e``.
 
@@ -646,6 +651,7 @@ def special_i0e(input, *, out=None):
     return SpecialI0e.apply(input)
 
 
+@tensor_input
 def special_i1(input, *, out=None):
     """The modified Bessel function of the first kind of order one, element-wise (odd:
     ``i1(-x) == -i1(x)``). Mirrors ``torch.special.i1``.
@@ -664,6 +670,7 @@ def special_i1(input, *, out=None):
     return SpecialI1.apply(input)
 
 
+@tensor_input
 def special_i1e(input, *, out=None):
     """``exp(-|x|) * i1(x)``, element-wise, without overflow. Mirrors ``torch.special.i1e``.
 
@@ -681,6 +688,7 @@ def special_i1e(input, *, out=None):
     return SpecialI1e.apply(input)
 
 
+@tensor_input
 def sinc(input, *, out=None):
     """The normalized sinc function ``sin(pi x) / (pi x)``, 1 at 0, element-wise. Mirrors
     ``torch.sinc`` (``torch.special.sinc``).
@@ -778,6 +786,7 @@ def special_xlog1py(input, other, *, out=None):
     return _binary_special("special_xlog1py", "xlog1py_cpu", Xlog1py, Xlog1pyNumberSelf, input, other)
 
 
+@tensor_input
 def special_ndtri(input, *, out=None):
     """The quantile function of the standard normal distribution, the inverse of
     :func:`reftorch.special.ndtr`, element-wise. Mirrors ``torch.special.ndtri``.
@@ -799,6 +808,7 @@ def special_ndtri(input, *, out=None):
     return SpecialNdtri.apply(input)
 
 
+@tensor_input
 def special_log_ndtr(input, *, out=None):
     """``log(ndtr(input))``, accurate far in both tails, element-wise. Mirrors
     ``torch.special.log_ndtr``.
@@ -822,6 +832,7 @@ def special_log_ndtr(input, *, out=None):
     return SpecialLogNdtr.apply(input)
 
 
+@tensor_input
 def special_entr(input, *, out=None):
     """The elementwise entropy ``-input * log(input)``: 0 at 0, ``-inf`` below 0.
     Mirrors ``torch.special.entr``.
@@ -868,7 +879,8 @@ def special_zeta(input, other, *, out=None):
                            half=False)
 
 
-def special_spherical_bessel_j0(input, *, out=None):
+@tensor_input
+def special_spherical_bessel_j0(x, *, out=None):  # (PyTorch names this one's input ``x``)
     """The spherical Bessel function of the first kind of order 0, ``sin(x) / x`` (1 at 0),
     element-wise. Mirrors ``torch.special.spherical_bessel_j0``.
 
@@ -884,11 +896,12 @@ def special_spherical_bessel_j0(input, *, out=None):
         >>> torch.special.spherical_bessel_j0(torch.tensor([0.0, 1.0, 3.0]))
         tensor([1.0000, 0.8415, 0.0470])
     """
-    return _value_only("spherical_bessel_j0", K.spherical_bessel_j0, input, out, special_spherical_bessel_j0)
+    return _value_only("spherical_bessel_j0", K.spherical_bessel_j0, x, out, special_spherical_bessel_j0)
 
 
 
 
+@tensor_input
 def special_bessel_j0(input, *, out=None):
     r"""The Bessel function of the first kind of order 0, :math:`J_0(x)`,
     element-wise. Mirrors ``torch.special.bessel_j0``.
@@ -908,6 +921,7 @@ def special_bessel_j0(input, *, out=None):
     return _value_only("bessel_j0", K.bessel_j0, input, out, special_bessel_j0)
 
 
+@tensor_input
 def special_bessel_j1(input, *, out=None):
     r"""The Bessel function of the first kind of order 1, :math:`J_1(x)`,
     element-wise. Mirrors ``torch.special.bessel_j1``.
@@ -927,6 +941,7 @@ def special_bessel_j1(input, *, out=None):
     return _value_only("bessel_j1", K.bessel_j1, input, out, special_bessel_j1)
 
 
+@tensor_input
 def special_bessel_y0(input, *, out=None):
     r"""The Bessel function of the second kind of order 0, :math:`Y_0(x)`,
     element-wise. Mirrors ``torch.special.bessel_y0``.
@@ -946,6 +961,7 @@ def special_bessel_y0(input, *, out=None):
     return _value_only("bessel_y0", K.bessel_y0, input, out, special_bessel_y0)
 
 
+@tensor_input
 def special_bessel_y1(input, *, out=None):
     r"""The Bessel function of the second kind of order 1, :math:`Y_1(x)`,
     element-wise. Mirrors ``torch.special.bessel_y1``.
@@ -965,6 +981,7 @@ def special_bessel_y1(input, *, out=None):
     return _value_only("bessel_y1", K.bessel_y1, input, out, special_bessel_y1)
 
 
+@tensor_input
 def special_modified_bessel_i0(input, *, out=None):
     r"""The modified Bessel function of the first kind of order 0, :math:`I_0(x)`,
     element-wise. Mirrors ``torch.special.modified_bessel_i0``.
@@ -984,6 +1001,7 @@ def special_modified_bessel_i0(input, *, out=None):
     return _value_only("modified_bessel_i0", K.modified_bessel_i0, input, out, special_modified_bessel_i0)
 
 
+@tensor_input
 def special_modified_bessel_i1(input, *, out=None):
     r"""The modified Bessel function of the first kind of order 1, :math:`I_1(x)`,
     element-wise. Mirrors ``torch.special.modified_bessel_i1``.
@@ -1003,6 +1021,7 @@ def special_modified_bessel_i1(input, *, out=None):
     return _value_only("modified_bessel_i1", K.modified_bessel_i1, input, out, special_modified_bessel_i1)
 
 
+@tensor_input
 def special_modified_bessel_k0(input, *, out=None):
     r"""The modified Bessel function of the second kind of order 0, :math:`K_0(x)`,
     element-wise. Mirrors ``torch.special.modified_bessel_k0``.
@@ -1022,6 +1041,7 @@ def special_modified_bessel_k0(input, *, out=None):
     return _value_only("modified_bessel_k0", K.modified_bessel_k0, input, out, special_modified_bessel_k0)
 
 
+@tensor_input
 def special_modified_bessel_k1(input, *, out=None):
     r"""The modified Bessel function of the second kind of order 1, :math:`K_1(x)`,
     element-wise. Mirrors ``torch.special.modified_bessel_k1``.
@@ -1041,7 +1061,8 @@ def special_modified_bessel_k1(input, *, out=None):
     return _value_only("modified_bessel_k1", K.modified_bessel_k1, input, out, special_modified_bessel_k1)
 
 
-def special_scaled_modified_bessel_k0(input, *, out=None):
+@tensor_input
+def special_scaled_modified_bessel_k0(x, *, out=None):  # (PyTorch names this one's input ``x``)
     r""":math:`K_0(x) e^x`, the exponentially scaled :func:`modified_bessel_k0`,
     element-wise. Mirrors ``torch.special.scaled_modified_bessel_k0``.
 
@@ -1057,10 +1078,11 @@ def special_scaled_modified_bessel_k0(input, *, out=None):
         >>> torch.special.scaled_modified_bessel_k0(torch.tensor([0.0, 1.0, 100.0]))
         tensor([   inf, 1.1445, 0.1252])
     """
-    return _value_only("scaled_modified_bessel_k0", K.scaled_modified_bessel_k0, input, out, special_scaled_modified_bessel_k0)
+    return _value_only("scaled_modified_bessel_k0", K.scaled_modified_bessel_k0, x, out, special_scaled_modified_bessel_k0)
 
 
-def special_scaled_modified_bessel_k1(input, *, out=None):
+@tensor_input
+def special_scaled_modified_bessel_k1(x, *, out=None):  # (PyTorch names this one's input ``x``)
     r""":math:`K_1(x) e^x`, the exponentially scaled :func:`modified_bessel_k1`,
     element-wise. Mirrors ``torch.special.scaled_modified_bessel_k1``.
 
@@ -1076,10 +1098,11 @@ def special_scaled_modified_bessel_k1(input, *, out=None):
         >>> torch.special.scaled_modified_bessel_k1(torch.tensor([0.0, 1.0, 100.0]))
         tensor([   inf, 1.6362, 0.1258])
     """
-    return _value_only("scaled_modified_bessel_k1", K.scaled_modified_bessel_k1, input, out, special_scaled_modified_bessel_k1)
+    return _value_only("scaled_modified_bessel_k1", K.scaled_modified_bessel_k1, x, out, special_scaled_modified_bessel_k1)
 
 
-def special_airy_ai(input, *, out=None):
+@tensor_input
+def special_airy_ai(x, *, out=None):  # (PyTorch names this one's input ``x``)
     r"""The Airy function :math:`\operatorname{Ai}(x)`, the solution of :math:`y'' = x y`
     that decays as :math:`x \to \infty`, element-wise. Mirrors ``torch.special.airy_ai``.
 
@@ -1096,9 +1119,10 @@ def special_airy_ai(input, *, out=None):
         >>> torch.special.airy_ai(torch.tensor([-3.0, 0.0, 1.0]))
         tensor([-0.3788,  0.3550,  0.1353])
     """
-    return _value_only("airy_ai", K.airy_ai, input, out, special_airy_ai)
+    return _value_only("airy_ai", K.airy_ai, x, out, special_airy_ai)
 
 
+@tensor_input
 def special_erfcx(input, *, out=None):
     r"""The scaled complementary error function :math:`\operatorname{erfcx}(x) = e^{x^2}
     \operatorname{erfc}(x)`, element-wise: finite where ``erfc`` underflows (about
@@ -1121,7 +1145,5 @@ def special_erfcx(input, *, out=None):
     """
     if out is not None:
         return with_out("special_erfcx", out, special_erfcx, input)
-    if not isinstance(input, Tensor):
-        raise TypeError(f"special_erfcx(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
     _refuse_complex(input, "erfcx_cpu", half=False)
     return SpecialErfcx.apply(input)

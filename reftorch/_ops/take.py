@@ -4,6 +4,7 @@ other)."""
 from __future__ import annotations
 
 from .. import _dtype as D
+from .._flags import alert_not_deterministic
 from .._layout import broadcast_shape
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.function import OpFunction
@@ -153,7 +154,9 @@ def put(input, index, source, accumulate=False):
 
     Raises:
         TypeError: if ``index`` or ``source`` is not a tensor.
-        RuntimeError: if ``index`` is not int64, or ``source``'s dtype is not ``input``'s.
+        RuntimeError: if ``index`` is not int64, or ``source``'s dtype is not ``input``'s; without
+            ``accumulate`` under ``torch.use_deterministic_algorithms(True)`` (PyTorch's "put_ does
+            not have a deterministic implementation" error; a warning with ``warn_only``).
         IndexError: if an index is out of range, or ``index`` and ``source`` differ in
             number of elements.
 
@@ -169,6 +172,8 @@ def put(input, index, source, accumulate=False):
     for name, pos, v in (("index", 1, index), ("source", 2, source)):
         if not isinstance(v, Tensor):
             raise TypeError(f"put(): argument '{name}' (position {pos}) must be Tensor, not {type(v).__name__}")
+    if not accumulate:  # (several writes to one position: which one wins is not specified)
+        alert_not_deterministic("put_")
     if index.dtype is not D.int64:
         raise RuntimeError(f"put_(): Expected a long tensor for index, but got {D.scalar_name(index.dtype)}")
     if source.dtype is not input.dtype:

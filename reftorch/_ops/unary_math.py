@@ -13,7 +13,7 @@ import math
 from .. import _dtype as D
 from .._layout import relayout_like_operands
 from .._tensor import Tensor
-from ._common import by_element_blocks, conj_of, with_out
+from ._common import by_element_blocks, conj_of, tensor_input, with_out
 from ._common import with_exact_out as _exact_out
 from .pointwise import _Unary, _float_input, pow, scalar_mul
 
@@ -192,6 +192,7 @@ class NanToNum(_Unary):
         return xp.where(xp.isfinite(x._data), g, xp.zeros_like(g))
 
 
+@tensor_input
 def floor(input, *, out=None):
     """The largest integer not greater than each element. Mirrors ``torch.floor``.
 
@@ -211,6 +212,7 @@ def floor(input, *, out=None):
     return Floor.apply(input)
 
 
+@tensor_input
 def ceil(input, *, out=None):
     """The smallest integer not less than each element. Mirrors ``torch.ceil``.
 
@@ -242,6 +244,7 @@ class _DefaultDecimals(int):
 _NO_DECIMALS = _DefaultDecimals(0)
 
 
+@tensor_input
 def round(input, *, decimals=_NO_DECIMALS, out=None):
     """Round each element to the nearest integer, halves to even. Mirrors ``torch.round``.
 
@@ -276,6 +279,7 @@ def round(input, *, decimals=_NO_DECIMALS, out=None):
     return RoundDecimals.apply(input, int(decimals))
 
 
+@tensor_input
 def trunc(input, *, out=None):
     """Each element rounded toward zero. Mirrors ``torch.trunc`` (alias ``torch.fix``).
 
@@ -298,6 +302,7 @@ def trunc(input, *, out=None):
 fix = trunc
 
 
+@tensor_input
 def frac(input, *, out=None):
     """The fractional part ``input - trunc(input)``, with the sign of ``input``.
     Mirrors ``torch.frac``; the gradient is 1.
@@ -317,6 +322,7 @@ def frac(input, *, out=None):
     return Frac.apply(input)
 
 
+@tensor_input
 def sign(input, *, out=None):
     """-1, 0 or 1 by the sign of each element (``sign(nan)`` is 0; bool stays bool).
     Mirrors ``torch.sign``; the gradient is zero.
@@ -337,6 +343,7 @@ def sign(input, *, out=None):
     return Sign.apply(input)
 
 
+@tensor_input
 def sgn(input, *, out=None):
     """``input / |input|`` for complex tensors (0 where ``input`` is 0); ``sign`` for
     real ones. Mirrors ``torch.sgn``.
@@ -351,6 +358,7 @@ def sgn(input, *, out=None):
     return Sgn.apply(input)
 
 
+@tensor_input
 def square(input, *, out=None):
     """``input ** 2``, as PyTorch computes it (``pow``: ``grad_fn`` ``PowBackward0``; a bool
     tensor gives int64). Mirrors ``torch.square``.
@@ -378,6 +386,7 @@ def _classify(input, kernel, ints):
     return Tensor._wrap(relayout_like_operands(b, r, (input,)), input.device, b)
 
 
+@tensor_input
 def isnan(input):
     """Whether each element is NaN (for complex: either part), as a bool tensor.
     Mirrors ``torch.isnan``.
@@ -390,6 +399,7 @@ def isnan(input):
     return _classify(input, "isnan", False)
 
 
+@tensor_input
 def isinf(input):
     """Whether each element is positive or negative infinity (for complex: either part),
     as a bool tensor. Mirrors ``torch.isinf``.
@@ -402,6 +412,7 @@ def isinf(input):
     return _classify(input, "isinf", False)
 
 
+@tensor_input
 def isfinite(input):
     """Whether each element is neither infinite nor NaN, as a bool tensor (all True for
     integer tensors). Mirrors ``torch.isfinite``.
@@ -414,6 +425,7 @@ def isfinite(input):
     return _classify(input, "isfinite", True)
 
 
+@tensor_input
 def signbit(input, *, out=None):
     """Whether each element has its sign bit set (``-0.0`` and negative NaNs included), as
     a bool tensor. Mirrors ``torch.signbit``.
@@ -437,6 +449,7 @@ def signbit(input, *, out=None):
     return Tensor._wrap(relayout_like_operands(b, r, (input,)), input.device, b)
 
 
+@tensor_input
 def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
     """Replace NaN, positive and negative infinity by finite numbers. Mirrors ``torch.nan_to_num``.
 
@@ -686,6 +699,7 @@ class Cosh(_Unary):
         return g * conj_of(ctx.xp, ctx.xp.sinh(x._data), x._dtype)  # PyTorch: grad * self.sinh().conj()
 
 
+@tensor_input
 def rsqrt(input, *, out=None):
     """``1 / sqrt(input)`` element-wise (integer inputs give the default float dtype).
     Mirrors ``torch.rsqrt``.
@@ -700,6 +714,7 @@ def rsqrt(input, *, out=None):
     return Rsqrt.apply(input)
 
 
+@tensor_input
 def log1p(input, *, out=None):
     """``log(1 + input)``, accurate for small ``input``. Mirrors ``torch.log1p``.
 
@@ -713,6 +728,7 @@ def log1p(input, *, out=None):
     return Log1p.apply(input)
 
 
+@tensor_input
 def expm1(input, *, out=None):
     """``exp(input) - 1``, accurate for small ``input``. Mirrors ``torch.expm1``.
 
@@ -726,6 +742,7 @@ def expm1(input, *, out=None):
     return Expm1.apply(input)
 
 
+@tensor_input
 def log2(input, *, out=None):
     """Base-2 logarithm element-wise. Mirrors ``torch.log2``.
 
@@ -739,6 +756,7 @@ def log2(input, *, out=None):
     return Log2.apply(input)
 
 
+@tensor_input
 def log10(input, *, out=None):
     """Base-10 logarithm element-wise. Mirrors ``torch.log10``.
 
@@ -752,6 +770,7 @@ def log10(input, *, out=None):
     return Log10.apply(input)
 
 
+@tensor_input
 def exp2(input, *, out=None):
     """``2 ** input`` element-wise (integer inputs give the default float dtype).
     Mirrors ``torch.exp2``.
@@ -766,6 +785,7 @@ def exp2(input, *, out=None):
     return Exp2.apply(input)
 
 
+@tensor_input
 def tan(input, *, out=None):
     """Tangent element-wise (radians). Mirrors ``torch.tan``.
 
@@ -779,6 +799,7 @@ def tan(input, *, out=None):
     return Tan.apply(input)
 
 
+@tensor_input
 def asin(input, *, out=None):
     """Arcsine element-wise (nan outside [-1, 1]). Mirrors ``torch.asin`` (alias ``torch.arcsin``).
 
@@ -792,6 +813,7 @@ def asin(input, *, out=None):
     return Asin.apply(input)
 
 
+@tensor_input
 def acos(input, *, out=None):
     """Arccosine element-wise (nan outside [-1, 1]). Mirrors ``torch.acos`` (alias ``torch.arccos``).
 
@@ -805,6 +827,7 @@ def acos(input, *, out=None):
     return Acos.apply(input)
 
 
+@tensor_input
 def atan(input, *, out=None):
     """Arctangent element-wise. Mirrors ``torch.atan`` (alias ``torch.arctan``).
 
@@ -818,6 +841,7 @@ def atan(input, *, out=None):
     return Atan.apply(input)
 
 
+@tensor_input
 def sinh(input, *, out=None):
     """Hyperbolic sine element-wise. Mirrors ``torch.sinh``.
 
@@ -831,6 +855,7 @@ def sinh(input, *, out=None):
     return Sinh.apply(input)
 
 
+@tensor_input
 def cosh(input, *, out=None):
     """Hyperbolic cosine element-wise. Mirrors ``torch.cosh``.
 
@@ -886,6 +911,7 @@ def _check_not_complex(input, kernel):
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{D.scalar_name(input.dtype)}'")
 
 
+@tensor_input
 def erf(input, *, out=None):
     """The error function ``2/sqrt(pi) * integral(exp(-t**2), 0, x)`` element-wise.
     Mirrors ``torch.erf``.
@@ -907,6 +933,7 @@ def erf(input, *, out=None):
     return Erf.apply(input)
 
 
+@tensor_input
 def erfc(input, *, out=None):
     """The complementary error function ``1 - erf(input)``, accurate where ``erf`` is close
     to 1. Mirrors ``torch.erfc``.
@@ -960,6 +987,7 @@ def _angles(fn, op, input, out):
     return op.apply(input)
 
 
+@tensor_input
 def deg2rad(input, *, out=None):
     """Degrees to radians: ``input * pi / 180`` (integers give the default float dtype).
     Mirrors ``torch.deg2rad``.
@@ -972,6 +1000,7 @@ def deg2rad(input, *, out=None):
     return _angles("deg2rad", Deg2Rad, input, out)
 
 
+@tensor_input
 def rad2deg(input, *, out=None):
     """Radians to degrees: ``input * 180 / pi``. Mirrors ``torch.rad2deg``.
 
@@ -1012,6 +1041,7 @@ class Logit(_Unary):
         return xp.where(outside, xp.zeros_like(grad), grad)
 
 
+@tensor_input
 def logit(input, eps=None, *, out=None):
     """The log-odds ``log(p / (1 - p))``, the inverse of ``sigmoid``; with ``eps``, ``p`` is
     clamped to ``[eps, 1 - eps]`` first (and gets no gradient where clamped). Mirrors

@@ -16,7 +16,9 @@ class InverseGamma(TransformedDistribution):
     """The distribution of ``1 / X`` for ``X ~ Gamma(concentration, rate)`` (a
     ``TransformedDistribution`` through ``PowerTransform(-1)``, sampling through PyTorch's
     gamma sampler). ``mean`` is ``inf`` for ``concentration <= 1``, ``variance`` for
-    ``concentration <= 2``.
+    ``concentration <= 2``. ``cdf(y)`` is ``1 - Gamma.cdf(1 / y)`` (differentiable in
+    ``value`` and ``rate``, not in ``concentration``); ``icdf`` raises NotImplementedError, as
+    in PyTorch (Gamma has no ``icdf``).
 
     Args:
         concentration (float or Tensor): the shape ``alpha`` (> 0).
@@ -24,7 +26,8 @@ class InverseGamma(TransformedDistribution):
         validate_args (bool, optional): check the arguments (default: on).
 
     Raises:
-        ValueError: if a parameter is not positive (when validating).
+        ValueError: if a parameter is not positive (when validating), or a ``cdf`` value is
+            negative.
 
     Mirrors ``torch.distributions.InverseGamma``.
 
@@ -34,6 +37,8 @@ class InverseGamma(TransformedDistribution):
         >>> m = InverseGamma(torch.tensor([1.0, 3.0]), torch.tensor([2.0, 1.0]))
         >>> m.log_prob(torch.tensor([1.0, 1.0])), m.mean
         (tensor([-1.3069, -1.6931]), tensor([   inf, 0.5000]))
+        >>> m.cdf(torch.tensor([0.5, 1.0]))
+        tensor([0.0183, 0.9197])
     """
 
     arg_constraints = {"concentration": constraints.positive, "rate": constraints.positive}

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 
 from .. import _dtype as _D
+from .._flags import alert_not_deterministic
 from .._tensor import Tensor
 from ..autograd.function import OpFunction
 
@@ -86,6 +87,7 @@ def _output_size(input, kernel, stride, padding, output_size):
 
 def _unpool(input, indices, out, nd, name):
     """PyTorch's checks of ``max_unpool{nd}d`` (2-d and 3-d kernels) and the op."""
+    alert_not_deterministic(f"max_unpooling{nd}d_forward_out")  # (first, as in PyTorch)
     if indices.dtype is not _D.int64:
         raise RuntimeError("elements in indices should be type int64" +
                            (f" but got: {_D.scalar_name(indices.dtype)}" if nd == 2 else ""))

@@ -37,7 +37,7 @@ from .._ops.orthogonal_polynomials import (chebyshev_polynomial_t, chebyshev_pol
 from .._ops.statistics import logsumexp
 from .._ops.unary_math import erf, erfc, exp2, expm1, log1p, logit
 from .._ops.unary_math import round as _round
-from .._ops._common import with_out
+from .._ops._common import tensor_input, with_out
 from .._ops.pointwise import add
 from .._ops.unary_math import _AngleScale
 
@@ -65,6 +65,7 @@ class _TimesHalf(_AngleScale):
     name, factor = "MulBackward1", 0.5
 
 
+@tensor_input(name="special_ndtr")
 def ndtr(input, *, out=None):
     """The standard normal cumulative distribution function, ``(1 + erf(x / sqrt(2))) / 2``,
     element-wise. Mirrors ``torch.special.ndtr``.
@@ -87,6 +88,7 @@ def ndtr(input, *, out=None):
     return _TimesHalf.apply(add(erf(_TimesSqrtHalf.apply(input)), 1))
 
 
+@tensor_input(name="special_round")
 def round(input, *, decimals=0, out=None):
     """:func:`reftorch.round` with ``decimals`` always given (``RoundBackward1``; integer
     tensors are refused, as by ``torch.round(x, decimals=0)``). Mirrors ``torch.special.round``.

@@ -3,6 +3,7 @@
 ``reftorch`` imports it once ``nn`` is loaded)."""
 
 from . import data
+from . import deterministic
 from . import hooks
 
-__all__ = ["checkpoint", "data", "hooks"]
+__all__ = ["checkpoint", "data", "deterministic", "hooks"]

@@ -23,7 +23,10 @@ from ...autograd.grad_mode import no_grad
 from ...utils.hooks import BackwardHook, RemovableHandle
 from ..parameter import Parameter, Buffer, is_lazy
 
-__all__ = ["Module"]
+__all__ = ["register_module_forward_pre_hook", "register_module_forward_hook", "register_module_full_backward_pre_hook",
+           "register_module_backward_hook", "register_module_full_backward_hook",
+           "register_module_buffer_registration_hook", "register_module_module_registration_hook",
+           "register_module_parameter_registration_hook", "Module"]
 
 #: the key suffix of a module's ``get_extra_state()`` in its state dict
 _EXTRA_STATE_KEY_SUFFIX = "_extra_state"
@@ -122,6 +125,204 @@ def _warn_non_full_backward_hook(inputs, result, grad_fn):
                           FutureWarning, stacklevel=3)
 
 
+# ---------------------------------------------------------------------- global hooks
+# Hooks common to every module (PyTorch's ``_global_*`` registries). Each global call hook's
+# id is also a key of ``_global_call_hook_ids`` (removed along with it by its handle), so
+# that ``Module.__call__`` asks one dict whether any of them exists.
+_global_buffer_registration_hooks = OrderedDict()
+_global_module_registration_hooks = OrderedDict()
+_global_parameter_registration_hooks = OrderedDict()
+_global_forward_pre_hooks = OrderedDict()
+_global_forward_hooks = OrderedDict()
+_global_forward_hooks_with_kwargs = OrderedDict()
+_global_forward_hooks_always_called = OrderedDict()
+_global_backward_pre_hooks = OrderedDict()
+_global_backward_hooks = OrderedDict()
+_global_is_full_backward_hook = None
+_global_call_hook_ids = OrderedDict()
+
+
+def _add_global_hook(hooks, hook, *flags):
+    """Store ``hook`` in the global registry ``hooks``, its id also a key of each dict of
+    ``flags``, all removed together by the returned handle."""
+    handle = RemovableHandle(hooks, extra_dict=list(flags))
+    hooks[handle.id] = hook
+    for d in flags:
+        d[handle.id] = True
+    return handle
+
+
+def _run_registration_hooks(hooks, module, name, value):
+    """Pass ``value`` through the global registration ``hooks``: a non-None result replaces it."""
+    for hook in hooks.values():
+        output = hook(module, name, value)
+        if output is not None:
+            value = output
+    return value
+
+
+def register_module_buffer_registration_hook(hook):
+    """Register ``hook(module, name, buffer)``, called by every module's ``register_buffer``
+    (and buffer assignment) before the buffer is stored; a non-None result is stored
+    instead. Adds global state. Mirrors
+    ``torch.nn.modules.module.register_module_buffer_registration_hook``.
+
+    Returns:
+        A ``RemovableHandle``; ``handle.remove()`` unregisters the hook.
+    """
+    return _add_global_hook(_global_buffer_registration_hooks, hook)
+
+
+def register_module_module_registration_hook(hook):
+    """Register ``hook(module, name, submodule)``, called whenever a module registers a
+    child (``add_module``, ``register_module``, attribute assignment, ``None`` included)
+    before it is stored; a non-None result is stored instead. Adds global state. Mirrors
+    ``torch.nn.modules.module.register_module_module_registration_hook``.
+
+    Returns:
+        A ``RemovableHandle``; ``handle.remove()`` unregisters the hook.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> from reftorch.nn.modules.module import register_module_module_registration_hook
+        >>> handle = register_module_module_registration_hook(lambda m, name, sub: print(name, type(sub).__name__))
+        >>> seq = torch.nn.Sequential(torch.nn.ReLU())
+        0 ReLU
+        >>> handle.remove()
+    """
+    return _add_global_hook(_global_module_registration_hooks, hook)
+
+
+def register_module_parameter_registration_hook(hook):
+    """Register ``hook(module, name, param)``, called by every module's
+    ``register_parameter`` (and parameter assignment; not for ``None``) before the
+    parameter is stored; a non-None result is stored instead. Adds global state. Mirrors
+    ``torch.nn.modules.module.register_module_parameter_registration_hook``.
+
+    Returns:
+        A ``RemovableHandle``; ``handle.remove()`` unregisters the hook.
+    """
+    return _add_global_hook(_global_parameter_registration_hooks, hook)
+
+
+def register_module_forward_pre_hook(hook):
+    """Register ``hook(module, args)`` to run before the ``forward`` of every module call,
+    before the module's own forward pre-hooks (whatever their ``prepend``). A non-None
+    result replaces the positional arguments (a non-tuple is wrapped in a one-element
+    tuple). Adds global state (meant for debugging and profiling). Mirrors
+    ``torch.nn.modules.module.register_module_forward_pre_hook``.
+
+    Returns:
+        A ``RemovableHandle``; ``handle.remove()`` unregisters the hook.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> from reftorch.nn.modules.module import register_module_forward_pre_hook
+        >>> net = torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.ReLU())
+        >>> with register_module_forward_pre_hook(lambda m, args: print(type(m).__name__)):
+        ...     _ = net(torch.zeros(1, 2))
+        Sequential
+        Linear
+        ReLU
+    """
+    return _add_global_hook(_global_forward_pre_hooks, hook, _global_call_hook_ids)
+
+
+def register_module_forward_hook(hook, *, with_kwargs: bool = False, always_call: bool = False):
+    """Register ``hook(module, args, output)`` to run after the ``forward`` of every module
+    call, before the module's own forward hooks. A non-None result replaces the output.
+    Adds global state (meant for debugging and profiling). Mirrors
+    ``torch.nn.modules.module.register_module_forward_hook``.
+
+    Args:
+        hook: the callable.
+        with_kwargs: call it as ``hook(module, args, kwargs, output)``.
+        always_call: run it even when ``forward`` raises; it then sees ``output=None`` and
+            is called as ``hook(module, args, output)`` even with ``with_kwargs`` (as in
+            PyTorch), and an exception it raises becomes a warning.
+
+    Returns:
+        A ``RemovableHandle``; ``handle.remove()`` unregisters the hook.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> from reftorch.nn.modules.module import register_module_forward_hook
+        >>> handle = register_module_forward_hook(lambda m, args, out: out + 1)
+        >>> torch.nn.Identity()(torch.tensor([1.0, 2.0]))
+        tensor([2., 3.])
+        >>> handle.remove()
+    """
+    flags = [_global_forward_hooks_always_called] if always_call else []
+    handle = _add_global_hook(_global_forward_hooks, hook, _global_call_hook_ids, *flags)
+    if with_kwargs:  # (PyTorch's handle leaves this flag behind; the ids are never reused)
+        _global_forward_hooks_with_kwargs[handle.id] = True
+    return handle
+
+
+def register_module_full_backward_pre_hook(hook):
+    """Register ``hook(module, grad_output)`` for every module call, run before the
+    module's own full backward pre-hooks; it behaves as those registered with
+    :meth:`Module.register_full_backward_pre_hook`. Adds global state. Mirrors
+    ``torch.nn.modules.module.register_module_full_backward_pre_hook``.
+
+    Returns:
+        A ``RemovableHandle``; ``handle.remove()`` unregisters the hook.
+    """
+    return _add_global_hook(_global_backward_pre_hooks, hook, _global_call_hook_ids)
+
+
+def register_module_full_backward_hook(hook):
+    """Register ``hook(module, grad_input, grad_output)`` for every module call, run before
+    the module's own full backward hooks; it behaves as those registered with
+    :meth:`Module.register_full_backward_hook`. Adds global state. Mirrors
+    ``torch.nn.modules.module.register_module_full_backward_hook``.
+
+    Returns:
+        A ``RemovableHandle``; ``handle.remove()`` unregisters the hook.
+
+    Raises:
+        RuntimeError: if a global hook was registered with
+            :func:`register_module_backward_hook`.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> from reftorch.nn.modules.module import register_module_full_backward_hook
+        >>> lin = torch.nn.Linear(3, 2)
+        >>> def show(module, grad_input, grad_output):
+        ...     print(type(module).__name__, [tuple(g.shape) for g in grad_output])
+        >>> with register_module_full_backward_hook(show):
+        ...     lin(torch.ones(4, 3, requires_grad=True)).sum().backward()
+        Linear [(4, 2)]
+    """
+    global _global_is_full_backward_hook
+    if _global_is_full_backward_hook is False:
+        raise RuntimeError("Cannot use both regular backward hooks and full backward hooks as a global Module hook. "
+                           "Please use only one of them.")
+    _global_is_full_backward_hook = True
+    return _add_global_hook(_global_backward_hooks, hook, _global_call_hook_ids)
+
+
+def register_module_backward_hook(hook):
+    """The deprecated global backward hook (see :meth:`Module.register_backward_hook`), for
+    every module call, before the module's own. Use
+    :func:`register_module_full_backward_hook`. Mirrors
+    ``torch.nn.modules.module.register_module_backward_hook``.
+
+    Returns:
+        A ``RemovableHandle``; ``handle.remove()`` unregisters the hook.
+
+    Raises:
+        RuntimeError: if a global hook was registered with
+            :func:`register_module_full_backward_hook`.
+    """
+    global _global_is_full_backward_hook
+    if _global_is_full_backward_hook is True:
+        raise RuntimeError("Cannot use both regular backward hooks and full backward hooks as a global Module hook. "
+                           "Please use only one of them.")
+    _global_is_full_backward_hook = False
+    return _add_global_hook(_global_backward_hooks, hook, _global_call_hook_ids)
+
+
 class Module:
     """Base class for all neural network modules.
 
@@ -178,12 +379,14 @@ class Module:
 
     def __call__(self, *args, **kwargs):
         if not (self._forward_pre_hooks or self._forward_hooks or self._backward_hooks
-                or self._backward_pre_hooks):  # (the usual case, checked on every call)
+                or self._backward_pre_hooks or _global_call_hook_ids):  # (the usual case, checked on every call)
             return self.forward(*args, **kwargs)
         result = None
         called_always = set()
+        # the global hooks run first (registered with ``register_module_*_hook``), then the module's
+        forward_hooks = [*_global_forward_hooks.items(), *self._forward_hooks.items()]
         try:
-            for hook_id, hook in list(self._forward_pre_hooks.items()):
+            for hook_id, hook in [*_global_forward_pre_hooks.items(), *self._forward_pre_hooks.items()]:
                 if hook_id in self._forward_pre_hooks_with_kwargs:
                     res = hook(self, args, kwargs)
                     if res is not None:
@@ -196,15 +399,16 @@ class Module:
                     if res is not None:
                         args = res if isinstance(res, tuple) else (res,)
             full_hooks, legacy_hooks = self._get_backward_hooks()
+            pre_hooks = [*_global_backward_pre_hooks.values(), *self._backward_pre_hooks.values()]
             bw_hook = None
-            if full_hooks or self._backward_pre_hooks:
-                bw_hook = BackwardHook(self, full_hooks, list(self._backward_pre_hooks.values()))
+            if full_hooks or pre_hooks:
+                bw_hook = BackwardHook(self, full_hooks, pre_hooks)
                 args = bw_hook.setup_input_hook(args)
             result = self.forward(*args, **kwargs)
-            for hook_id, hook in list(self._forward_hooks.items()):
-                if hook_id in self._forward_hooks_always_called:
+            for hook_id, hook in forward_hooks:
+                if hook_id in self._forward_hooks_always_called or hook_id in _global_forward_hooks_always_called:
                     called_always.add(hook_id)
-                if hook_id in self._forward_hooks_with_kwargs:
+                if hook_id in self._forward_hooks_with_kwargs or hook_id in _global_forward_hooks_with_kwargs:
                     res = hook(self, args, kwargs, result)
                 else:
                     res = hook(self, args, result)
@@ -219,20 +423,23 @@ class Module:
                 _register_legacy_backward_hooks(self, legacy_hooks, args, result)
             return result
         except Exception:
-            # forward hooks registered with always_call=True run even when forward raised
-            for hook_id, hook in list(self._forward_hooks.items()):
-                if hook_id not in self._forward_hooks_always_called or hook_id in called_always:
+            # forward hooks registered with always_call=True run even when forward raised; a
+            # global one without its kwargs (as PyTorch calls it)
+            for hook_id, hook in forward_hooks:
+                is_global = hook_id in _global_forward_hooks_always_called
+                if not (is_global or hook_id in self._forward_hooks_always_called) or hook_id in called_always:
                     continue
                 try:
-                    if hook_id in self._forward_hooks_with_kwargs:
+                    if not is_global and hook_id in self._forward_hooks_with_kwargs:
                         res = hook(self, args, kwargs, result)
                     else:
                         res = hook(self, args, result)
                     if res is not None:
                         result = res
                 except Exception as e:
-                    warnings.warn("module forward hook with ``always_call=True`` raised an exception that was "
-                                  f"silenced as another error was raised in forward: {e}", stacklevel=2)
+                    warnings.warn(f"{'global ' if is_global else ''}module forward hook with ``always_call=True`` "
+                                  "raised an exception that was silenced as another error was raised in forward: "
+                                  f"{e}", stacklevel=2)
             raise
 
     def register_forward_pre_hook(self, hook, *, prepend: bool = False, with_kwargs: bool = False):
@@ -313,12 +520,14 @@ class Module:
         return handle
 
     def _get_backward_hooks(self):
-        """``(full hooks, legacy hooks)``: the backward hooks, by the kind registered."""
-        if self._is_full_backward_hook is True:
-            return list(self._backward_hooks.values()), []
-        if self._is_full_backward_hook is False:
-            return [], list(self._backward_hooks.values())
-        return [], []
+        """``(full hooks, legacy hooks)``: the global backward hooks, then the module's, by
+        the kind registered."""
+        full, legacy = [], []
+        for is_full, hooks in ((_global_is_full_backward_hook, _global_backward_hooks),
+                               (self._is_full_backward_hook, self._backward_hooks)):
+            if is_full is not None:
+                (full if is_full else legacy).extend(hooks.values())
+        return full, legacy
 
     def register_full_backward_pre_hook(self, hook, prepend: bool = False):
         """Run ``hook(module, grad_output)`` when the gradients of this module's outputs
@@ -453,7 +662,7 @@ class Module:
                 f"Cannot assign non-leaf Tensor to parameter '{name}'. Model parameters must be created "
                 f"explicitly. To express '{name}' as a function of another Tensor, compute the value in "
                 "the forward() method.")
-        self._parameters[name] = param
+        self._parameters[name] = _run_registration_hooks(_global_parameter_registration_hooks, self, name, param)
 
     def register_buffer(self, name: str, tensor, persistent: bool = True) -> None:
         """Add a tensor that is module state but not a parameter (e.g. running statistics).
@@ -481,7 +690,7 @@ class Module:
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(f"cannot assign '{_typename(tensor)}' object to buffer '{name}' "
                             "(torch Tensor or None required)")
-        self._buffers[name] = tensor
+        self._buffers[name] = _run_registration_hooks(_global_buffer_registration_hooks, self, name, tensor)
         if persistent:
             self._non_persistent_buffers_set.discard(name)
         else:
@@ -504,7 +713,7 @@ class Module:
             raise KeyError(f'module name can\'t contain ".", got: {name}')
         if name == "":
             raise KeyError('module name can\'t be empty string ""')
-        self._modules[name] = module
+        self._modules[name] = _run_registration_hooks(_global_module_registration_hooks, self, name, module)
 
     register_module = add_module
 
@@ -545,13 +754,13 @@ class Module:
             if modules is None:
                 raise AttributeError("cannot assign module before Module.__init__() call")
             remove_from(d, self._parameters, self._buffers, self._non_persistent_buffers_set)
-            modules[name] = value
+            modules[name] = _run_registration_hooks(_global_module_registration_hooks, self, name, value)
             return
         if modules is not None and name in modules:
             if value is not None:
                 raise TypeError(f"cannot assign '{_typename(value)}' as child module '{name}' "
                                 "(torch.nn.Module or None expected)")
-            modules[name] = value
+            modules[name] = _run_registration_hooks(_global_module_registration_hooks, self, name, value)
             return
         buffers = d.get("_buffers")
         if isinstance(value, Buffer) or (buffers is not None and name in buffers):
