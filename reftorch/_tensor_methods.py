@@ -978,6 +978,14 @@ def _refuse_out():
                 setattr(Tensor, name + "_", _no_out(vars(Tensor)[name + "_"], name + "_"))
 
 
+# Methods bind the functions behind ``_common.tensor_input``'s argument check: their
+# ``self`` is a tensor, so the check (a Python frame and an args tuple) would be wasted.
+for _name, _fn in list(vars(Tensor).items()):
+    if getattr(_fn, "unchecked", None) is not None:
+        setattr(Tensor, _name, _fn.unchecked)
+# (before _refuse_out: it reads the bound functions' own ``out`` parameter)
+
+
 _refuse_out()
 
 Tensor.__rmod__ = _binary(pointwise.remainder, True)  # ``5 % x``
@@ -1015,3 +1023,4 @@ def _operator(fn):
 
 for _name in _OPERATORS:
     setattr(Tensor, _name, _operator(vars(Tensor)[_name]))
+

@@ -131,7 +131,7 @@ def tensor_input(fn=None, *, name=None):
 
     The name is ``name`` or else ``fn.__name__`` (``@tensor_input(name="special_ndtr")``):
     an alias (``torch.fix`` for ``trunc``, ``torch.special.erf`` for ``erf``) reports the
-    function it aliases.
+    function it aliases. The Tensor methods bind ``fn`` itself (``checked.unchecked``).
     """
     if fn is None:
         return functools.partial(tensor_input, name=name)
@@ -145,6 +145,7 @@ def tensor_input(fn=None, *, name=None):
             where = " (position 1)" if args else ""
             raise TypeError(f"{prefix}{where} must be Tensor, not {type(value).__name__}")
         return fn(*args, **kwargs)
+    checked.unchecked = fn  # what the Tensor methods bind (``self`` is a tensor: no check, no frame)
     return checked
 
 
