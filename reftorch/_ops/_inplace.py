@@ -27,6 +27,7 @@ from ..autograd._graph import TensorBackend, apply_with_graph
 from ..autograd.function import Context, Node, OpFunction as Function, _edge, new_node
 from ..autograd.graph import CUSTOM_FUNCTION_VIEW
 from ..autograd.grad_mode import is_grad_enabled
+from ..autograd.graph import PackedSaved, pack_one
 
 
 def check_inplace(t):
@@ -286,7 +287,8 @@ def _keep_original_self(ctx, t):
     from before the write: PyTorch saves a copy of the original ``self`` in that case.
     ``self`` is the first saved slot by convention of the ``Function``s in ``_ops``."""
     saved = getattr(ctx, "_saved", None)
-    if saved and saved[0] is t:
+    packed = saved.__class__ is PackedSaved  # (saved_tensors_hooks: pack the copy instead)
+    if saved and (getattr(saved[0], "source", None) == id(t) if packed else saved[0] is t):
         xp = t._backend.xp
         orig = Tensor._wrap(xp.asarray(t._data, copy=True), t.device, t._backend)
         if t._requires_grad:  # the copy keeps the values' history (create_graph differentiates it)
@@ -295,6 +297,8 @@ def _keep_original_self(ctx, t):
             orig._accumulator = t._accumulator
         ctx._saved = (orig,) + tuple(saved[1:])
         ctx._versions = (0,) + tuple(ctx._versions[1:])
+        if packed:
+            ctx._saved = PackedSaved((pack_one(orig),) + tuple(saved[1:]))
 
 
 def _resave(ctx, t, result):
@@ -302,7 +306,13 @@ def _resave(ctx, t, result):
     ``t`` itself at its new version, as PyTorch does; saved inputs keep the version they
     had before the write (so ``x.mul_(x)`` fails in backward, as in PyTorch)."""
     saved = getattr(ctx, "_saved", None)
-    if not saved or not ctx._save_output or saved[-1] is not result:
+    if not saved or not ctx._save_output:
+        return
+    if saved.__class__ is PackedSaved:  # (saved_tensors_hooks: pack ``t`` instead)
+        if getattr(saved[-1], "source", None) == id(result):
+            ctx._saved = PackedSaved(saved[:-1] + (pack_one(t),))
+        return
+    if saved[-1] is not result:
         return
     ctx._saved = saved[:-1] + (t,)
     ctx._versions = ctx._versions[:-1] + (t._version_counter[0],)

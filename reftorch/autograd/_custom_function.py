@@ -37,7 +37,8 @@ from .._layout import sum_to_shape
 from .._tensor import Tensor
 from .anomaly_mode import forward_trace
 from ._hooks import run_node_post_hooks
-from .graph import _FREED, CUSTOM_FUNCTION_VIEW, Node, NodeHookMethods, _edge, _saved_version
+from .graph import (_FREED, CUSTOM_FUNCTION_VIEW, SAVED_HOOKS, Node, NodeHookMethods, PackedSaved, _edge,
+                    _saved_version, pack_saved, unpack_saved)
 from .grad_mode import no_grad, enable_grad, is_grad_enabled
 
 __all__ = ["Function", "FunctionCtx", "BackwardCFunction", "once_differentiable"]
@@ -74,10 +75,13 @@ class FunctionCtx:
             RuntimeError: if the graph was freed by an earlier backward, or if a saved
                 tensor was modified in place since it was saved.
         """
-        if self._saved is None:
+        saved = self._saved
+        if saved is None:
             raise RuntimeError(_FREED)
+        if saved.__class__ is PackedSaved:  # packed by saved_tensors_hooks: unpacked on each access
+            return unpack_saved(saved)
         Node._check_saved(self)
-        return self._saved
+        return saved
 
     def mark_non_differentiable(self, *outputs):
         """Declare outputs (indices, masks …) that get no gradient: they come back with
@@ -353,4 +357,6 @@ class Function:
             o.grad_fn = node
             o._output_nr = i
             result[i] = o
+        if SAVED_HOOKS and node._saved:  # (saved_tensors_hooks in force)
+            node._saved = pack_saved(node._saved)
         return result[0] if single else tuple(result)

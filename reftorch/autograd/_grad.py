@@ -10,9 +10,8 @@ import warnings
 
 from .._tensor import Tensor
 from .function import AccumulateGrad
-from .engine import run_backward
+from .engine import run_accumulate_grad, run_backward
 from ._graph import accumulate, warn_reference_cycle
-from ._hooks import run_post_accumulate_hooks
 
 
 def _make_grads(outputs, grad_outputs, create_graph=False):
@@ -125,13 +124,14 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     # Only the given tensors (leaves or not) accumulate into their ``.grad``.
     res = run_backward(tensors, grads, retain_graph=bool(retain_graph), inputs=inputs, create_graph=create_graph)
     for t, g in zip(inputs, res):
-        if g is not None:
-            if create_graph:
-                accumulate(t, g)
-            else:
-                AccumulateGrad(t).accumulate(g)
-            if t.grad_fn is None:
-                run_post_accumulate_hooks(t)
+        if g is None:
+            continue
+        if t.grad_fn is None:  # a leaf: its AccumulateGrad's step (its node hooks, post-accumulate-grad hooks)
+            run_accumulate_grad(t._accumulator or AccumulateGrad(t), g, create_graph, tensors[0])
+        elif create_graph:
+            accumulate(t, g)
+        else:
+            AccumulateGrad(t).accumulate(g)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,

@@ -57,6 +57,7 @@ from .._tensor import Tensor
 from .._warnings import warn_once
 from ._custom_function import BackwardCFunction
 from .function import Node, OpFunction, _FREED
+from .graph import PackedSaved, unpack_saved
 
 #: The ``reftorch`` namespace, whose differentiable ops a formula run on tensors calls
 #: (``xp.sum`` is ``torch.sum``). They sit in the layers above autograd, so this module
@@ -458,16 +459,23 @@ def apply_with_graph(node, grad, retain_graph):
     if not isinstance(node, Node) or not node.ctx.__dict__.get("create_graph", node._fn.create_graph):
         raise _not_capable(node.name())  # (a forward may set ctx.create_graph = False for one call)
     ctx = node.ctx
-    if ctx._saved is None:
+    saved = ctx._saved
+    if saved is None:
         raise RuntimeError(_FREED)
-    node._check_saved()
-    if node._multi:  # one gradient tensor (or None) per output
-        first = next(g for g in grad if g is not None)
-        tb = TensorBackend(first._device, first._backend)
-        grads = node._fn.backward(GraphContext(ctx, tb), *grad)
+    if saved.__class__ is PackedSaved:  # packed by saved_tensors_hooks (no version check then)
+        ctx._saved = unpack_saved(saved)
     else:
-        tb = TensorBackend(grad._device, grad._backend)
-        grads = node._fn.backward(GraphContext(ctx, tb), grad)
+        node._check_saved()
+    try:
+        if node._multi:  # one gradient tensor (or None) per output
+            first = next(g for g in grad if g is not None)
+            tb = TensorBackend(first._device, first._backend)
+            grads = node._fn.backward(GraphContext(ctx, tb), *grad)
+        else:
+            tb = TensorBackend(grad._device, grad._backend)
+            grads = node._fn.backward(GraphContext(ctx, tb), grad)
+    finally:
+        ctx._saved = saved
     if not isinstance(grads, tuple):
         grads = (grads,)
     if node._slots is not None:

@@ -18,7 +18,7 @@ from ._hooks import (POST_ACCUMULATE_HOOKED, TENSOR_HOOKS, run_node_with_hooks, 
 from .anomaly_mode import check_nan, report_failed_node
 from . import _graph
 from .function import AccumulateGrad
-from .graph import NODE_HOOKS
+from .graph import GRAPH_TASKS, NODE_HOOKS, GraphTask
 from .grad_mode import no_grad, enable_grad
 
 
@@ -48,6 +48,28 @@ def _run_node(node, grad, retain_graph, create_graph, like):
     if create_graph:
         return _graph.apply_with_graph(node, grad, retain_graph)
     return node.apply(grad, retain_graph)
+
+
+def _accumulate(node, grad, create_graph, steal=False):
+    """The step of the ``AccumulateGrad`` ``node``: ``grad`` added into its leaf's ``.grad``
+    (out of place with ``create_graph``; ``steal``: see :func:`_run_backward`), then the
+    leaf's post-accumulate-grad hooks. Returns the gradients for its (no) next functions."""
+    if create_graph:
+        _graph.accumulate(node.variable, grad)
+    else:
+        node.accumulate(grad, steal=steal)
+    if POST_ACCUMULATE_HOOKED[0]:
+        run_post_accumulate_hooks(node.variable)
+    return ()
+
+
+def run_accumulate_grad(node, grad, create_graph, like, steal=False):
+    """:func:`_accumulate` for the ``AccumulateGrad`` ``node``, between the node's own hooks
+    when it has any (their tensors get the device and backend of the tensor ``like``)."""
+    if _ANY_NODE_HOOKS and node in NODE_HOOKS:
+        return run_node_with_hooks(node, grad, lambda g: _accumulate(node, g, create_graph), like.device,
+                                   like._backend, create_graph)
+    return _accumulate(node, grad, create_graph, steal)
 
 
 def _dependencies(roots):
@@ -209,6 +231,7 @@ def _run_backward(tensors, grads, retain_graph=False, inputs=None, create_graph=
 
     deps = _dependencies(roots)
     ready = [r for r in roots if deps.get(r, 0) == 0]
+    GRAPH_TASKS.append(GraphTask(roots, deps, needed, capture))  # (for register_multi_grad_hook)
     # backward formulas run without floating-point warnings (PyTorch prints none)
     with (enable_grad() if create_graph else no_grad()), tensors[0]._backend.quiet():
         node = None
@@ -238,17 +261,15 @@ def _run_backward(tensors, grads, retain_graph=False, inputs=None, create_graph=
                     if hooked and not (skip and node not in capture):
                         grad = run_tensor_hooks(node, grad)
                     if isinstance(node, AccumulateGrad):
-                        if grad is not None and capture is None and create_graph:
-                            _graph.accumulate(node.variable, grad)
-                        elif grad is not None and capture is None:
-                            # A first gradient that nothing else references (not the caller's
-                            # gradient, not still waiting in ``buffer`` for another node, not saved
-                            # by a node, no array viewing it) and that owns its memory becomes
-                            # ``.grad`` without a copy, as PyTorch steals such a buffer.
-                            steal = sys.getrefcount(grad) <= _SOLE_REFS and node.variable._backend.owns_memory(grad)
-                            node.accumulate(grad, steal=steal)
-                        if grad is not None and capture is None and POST_ACCUMULATE_HOOKED[0]:
-                            run_post_accumulate_hooks(node.variable)
+                        if grad is None or capture is not None:
+                            continue
+                        # A first gradient that nothing else references (not the caller's
+                        # gradient, not still waiting in ``buffer`` for another node, not saved
+                        # by a node, no array viewing it) and that owns its memory becomes
+                        # ``.grad`` without a copy, as PyTorch steals such a buffer.
+                        steal = (not create_graph and sys.getrefcount(grad) <= _SOLE_REFS
+                                 and node.variable._backend.owns_memory(grad))
+                        run_accumulate_grad(node, grad, create_graph, tensors[0], steal)
                         continue
                     if grad is None or skip:
                         out_grads = (None,) * len(node.next_functions)
@@ -289,6 +310,8 @@ def _run_backward(tensors, grads, retain_graph=False, inputs=None, create_graph=
             if _anomaly.enabled and node is not None:  # (PyTorch's engine reports the node first)
                 report_failed_node(node)
             raise
+        finally:
+            GRAPH_TASKS.pop()
     if capture is not None:
         return [capture[_capture_key(t)] for t in inputs]
     return None

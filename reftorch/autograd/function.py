@@ -34,7 +34,8 @@ from .._grad_state import counts as _counts
 from .._tensor import SAVED_INFERENCE, Tensor, fields_source
 from .grad_mode import _state as _grad_state
 from .graph import (_FREED, _MULTI_NODE_CLASSES, _NODE_CLASSES, AccumulateGrad, MultiOutputNode, Node, _edge,  # noqa: F401 (op code takes them from here)
-                    NODE_SCOPE, edge_source, multi_node_source, new_node, node_class, node_source, saved_version_source)
+                    NODE_SCOPE, SAVED_HOOKS, edge_source, multi_node_source, new_node, node_class, node_source,
+                    pack_saved, saved_version_source)
 
 
 class Context:
@@ -282,6 +283,8 @@ _APPLY = _HEAD + """    if _out is None:
         if ctx._save_output:
             ctx._saved = ctx._saved + (result,)
             ctx._versions = ctx._versions + (result._version_counter[0],)
+        if SAVED_HOOKS and ctx._saved:  # (saved_tensors_hooks in force)
+            ctx._saved = pack_saved(ctx._saved)
     return result
 """
 
@@ -339,10 +342,12 @@ def _record_multi(cls, ctx, inputs, results, name, skip):
     if ctx._save_output:  # (a forward shared with a one-output op saves its output: the first)
         ctx._saved = ctx._saved + (results[0],)
         ctx._versions = ctx._versions + (results[0]._version_counter[0],)
+    if SAVED_HOOKS and ctx._saved:  # (saved_tensors_hooks in force)
+        ctx._saved = pack_saved(ctx._saved)
 """
 _record_multi = compile_function(_RECORD_MULTI, "_record_multi", {
     **NODE_SCOPE, "_new": object.__new__, "_MULTI_NODE_CLASSES": _MULTI_NODE_CLASSES, "node_class": node_class, "_edge": _edge,
-    "AccumulateGrad": AccumulateGrad})
+    "AccumulateGrad": AccumulateGrad, "SAVED_HOOKS": SAVED_HOOKS, "pack_saved": pack_saved})
 _record_multi.__module__ = __name__
 _record_multi.__doc__ = """The recording step of :data:`_APPLY` for several outputs: one
 :class:`MultiOutputNode`, each output's ``output_nr`` its position."""
@@ -419,6 +424,7 @@ _SHARED = {"Tensor": Tensor, "Context": Context, "_NO_CTX": _NO_CTX, "_grad_stat
            "_counts": _counts,
            "_requires_grad": _requires_grad, "_refuse_non_tensors": _refuse_non_tensors, "_record_skipping": _record_skipping, "_record_multi": _record_multi,
            "_NODE_CLASSES": _NODE_CLASSES, "node_class": node_class, "AccumulateGrad": AccumulateGrad,
+           "SAVED_HOOKS": SAVED_HOOKS, "pack_saved": pack_saved,
            "relayout_like_operands": relayout_like_operands, "fix_empty_strides": fix_empty_strides, **NODE_SCOPE}
 #: names a ``forward`` parameter must not have to be taken as it is (it would hide one of
 #: them): a class with such a parameter gets the ``*args`` form of ``apply``

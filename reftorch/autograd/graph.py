@@ -5,10 +5,20 @@ A tensor's ``grad_fn`` is a :class:`Node`; each op's node class is named as in P
 is reached through its :class:`AccumulateGrad`. Both the internal ops (``function.py``) and
 the public ``autograd.Function`` (``_custom_function.py``) record these nodes, so they live
 below both.
+
+The rest of PyTorch's ``torch.autograd.graph`` is here too: the saved-tensor hooks
+(:class:`saved_tensors_hooks`, :class:`save_on_cpu`, :func:`disable_saved_tensors_hooks`:
+the recording step packs a node's saved tensors, :meth:`Node._backward` unpacks them),
+:func:`register_multi_grad_hook` (over the backward passes the engine lists in
+:data:`GRAPH_TASKS`), :class:`GradientEdge` / :func:`get_gradient_edge` and
+:func:`increment_version`.
 """
 from __future__ import annotations
 
 import collections
+import contextlib
+import functools
+import itertools
 import re
 import textwrap
 import weakref
@@ -102,9 +112,20 @@ def register_node_hook(node, fn, pre):
 
 
 class NodeHookMethods:
-    """``register_hook`` and ``register_prehook`` of a graph node (``torch.autograd.graph.Node``)."""
+    """``register_hook``, ``register_prehook`` and ``metadata`` of a graph node
+    (``torch.autograd.graph.Node``): the op nodes, ``AccumulateGrad`` and the nodes of
+    custom Functions share them."""
 
     __slots__ = ()
+
+    @property
+    def metadata(self):
+        """A dict of the user's own, kept with the node (empty at first, made on first use)."""
+        try:
+            return self._metadata
+        except AttributeError:
+            self._metadata = {}
+            return self._metadata
 
     def register_hook(self, fn):
         """Run ``fn(grad_inputs, grad_outputs)`` after this node's backward: ``grad_outputs``
@@ -139,7 +160,7 @@ class Node(NodeHookMethods):
             for the outputs of a :class:`MultiOutputNode`).
     """
 
-    __slots__ = ("_fn", "ctx", "next_functions", "_name", "_retained", "_slots", "_trace", "__weakref__")
+    __slots__ = ("_fn", "ctx", "next_functions", "_name", "_retained", "_slots", "_trace", "_metadata", "__weakref__")
     #: False: one output. The engine sums the gradients reaching a node; for a
     #: :class:`MultiOutputNode` it keeps them apart, one slot per output.
     _multi = False
@@ -172,12 +193,26 @@ class Node(NodeHookMethods):
                     f"{where} is at version {item._version_counter[0]}; expected version {v} instead. Hint: "
                     + (_HINT_IN_ANOMALY_MODE if _anomaly.enabled else _HINT))
 
+    def _backward(self, *grads):
+        """The op's ``backward(ctx, *grads)``, on the saved tensors checked for in-place
+        changes, or, when they were packed by :class:`saved_tensors_hooks`, unpacked
+        (PyTorch checks no versions then)."""
+        ctx = self.ctx
+        saved = ctx._saved
+        if saved is None:
+            raise RuntimeError(_FREED)
+        if saved.__class__ is not PackedSaved:
+            self._check_saved()
+            return self._fn.backward(ctx, *grads)
+        ctx._saved = unpack_saved(saved)
+        try:
+            return self._fn.backward(ctx, *grads)
+        finally:
+            ctx._saved = saved
+
     def apply(self, grad, retain_graph):
         ctx = self.ctx
-        if ctx._saved is None:
-            raise RuntimeError(_FREED)
-        self._check_saved()
-        grads = self._fn.backward(ctx, grad)
+        grads = self._backward(grad)
         if not isinstance(grads, tuple):
             grads = (grads,)
         if self._slots is not None:
@@ -185,6 +220,178 @@ class Node(NodeHookMethods):
         if not retain_graph and ctx._saved:
             ctx._saved = None  # free saved tensors, as PyTorch does
         return grads
+
+
+# ------------------------------------------------------------------ saved-tensor hooks
+
+#: The ``(pack_hook, unpack_hook)`` pairs of the :class:`saved_tensors_hooks` contexts in
+#: force, innermost last: the recording step of every op packs its saved tensors with the
+#: last pair when the list is not empty.
+SAVED_HOOKS = []
+#: The message of the innermost :func:`disable_saved_tensors_hooks` in force (else None).
+_DISABLED = [None]
+
+
+class PackedSaved(tuple):
+    """A node's saved items after the pack hook: a :class:`_Packed` for each tensor, the
+    other items (arrays, numbers, None) as they were. The node unpacks them for each
+    backward (:func:`unpack_saved`)."""
+
+    __slots__ = ()
+
+
+class _Packed:
+    """What the pack hook made of one saved tensor, with the unpack hook to undo it and the
+    ``id`` of the tensor packed (for the in-place ops, which save again: ``_ops/_inplace.py``)."""
+
+    __slots__ = ("value", "unpack", "source")
+
+    def __init__(self, value, unpack, source):
+        self.value, self.unpack, self.source = value, unpack, source
+
+
+def pack_one(t):
+    """Saved item ``t`` through the innermost pack hook (a tensor; anything else as it is)."""
+    if not isinstance(t, Tensor):
+        return t
+    pack, unpack = SAVED_HOOKS[-1]
+    return _Packed(pack(t), unpack, id(t))
+
+
+def pack_saved(items):
+    """A node's saved items, packed (:func:`pack_one` each) into a :class:`PackedSaved`."""
+    return PackedSaved([pack_one(t) for t in items])
+
+
+def unpack_saved(items):
+    """The saved tensors back from a :class:`PackedSaved`, through their unpack hooks.
+
+    Raises:
+        TypeError: when an unpack hook returns something that is not a tensor.
+    """
+    out = []
+    for item in items:
+        if item.__class__ is _Packed:
+            item = item.unpack(item.value)
+            if not isinstance(item, Tensor):
+                raise TypeError("Output of saved tensor unpack_hook expected to be a Tensor but got result "
+                                f"of type {type(item).__name__}")
+        out.append(item)
+    return tuple(out)
+
+
+class saved_tensors_hooks:
+    """Context manager setting a pair of hooks on the tensors that the ops recorded inside
+    it save for their backward. ``pack_hook(tensor)`` runs when an op saves a tensor and
+    may return any object; ``unpack_hook(that object)`` runs when the backward pass needs
+    the tensor and must return a tensor (of the same values, normally). Contexts nest: the
+    innermost pair applies. The saved tensors' in-place changes are not checked when hooks
+    packed them, as in PyTorch.
+
+    Which tensors an op saves is reftorch's choice, which mostly agrees with PyTorch's
+    (``mul`` saves both operands, ``exp`` its result); where an op saves other tensors, the
+    hooks see those. An in-place op packs again the tensor it saves after writing
+    (``mul_`` its original ``self``, ``exp_`` the result), so its pack hook may run once
+    more than in PyTorch.
+
+    Args:
+        pack_hook: ``(Tensor) -> Any``.
+        unpack_hook: ``(Any) -> Tensor``.
+
+    Raises:
+        RuntimeError: on entering inside :func:`disable_saved_tensors_hooks` (its message).
+        TypeError: in backward, when ``unpack_hook`` returns no tensor.
+
+    Mirrors ``torch.autograd.graph.saved_tensors_hooks``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> def pack(t):
+        ...     print("pack", t.shape)
+        ...     return t
+        >>> def unpack(t):
+        ...     print("unpack")
+        ...     return t
+        >>> a = torch.tensor([1., 2.], requires_grad=True)
+        >>> with torch.autograd.graph.saved_tensors_hooks(pack, unpack):
+        ...     y = a.exp()
+        pack torch.Size([2])
+        >>> y.sum().backward()
+        unpack
+    """
+
+    def __init__(self, pack_hook, unpack_hook):
+        self.pack_hook = pack_hook
+        self.unpack_hook = unpack_hook
+
+    def __enter__(self):
+        if _DISABLED[0] is not None:
+            raise RuntimeError(_DISABLED[0])
+        SAVED_HOOKS.append((self.pack_hook, self.unpack_hook))
+
+    def __exit__(self, *args):
+        SAVED_HOOKS.pop()
+
+
+class save_on_cpu(saved_tensors_hooks):
+    """Saved-tensor hooks that keep every saved tensor on the CPU and move it back to its
+    device for the backward pass: activations leave accelerator memory between forward and
+    backward. ``pin_memory`` is accepted and changes nothing in reftorch (no pinned host
+    memory). Mirrors ``torch.autograd.graph.save_on_cpu``.
+
+    Args:
+        pin_memory: accepted for PyTorch's signature.
+        device_type: accepted for PyTorch's signature (default ``"cuda"``).
+
+    Examples:
+        >>> import reftorch as torch
+        >>> a = torch.tensor([1., 2.], requires_grad=True)
+        >>> with torch.autograd.graph.save_on_cpu():
+        ...     y = (a * a).sum()
+        >>> y.backward()
+        >>> a.grad
+        tensor([2., 4.])
+    """
+
+    def __init__(self, pin_memory=False, device_type="cuda"):
+        def pack_to_cpu(tensor):
+            return (tensor.device, tensor.cpu())
+
+        def unpack_from_cpu(packed):
+            device, tensor = packed
+            return tensor.to(device)
+
+        super().__init__(pack_to_cpu, unpack_from_cpu)
+
+
+@contextlib.contextmanager
+def disable_saved_tensors_hooks(error_message):
+    """Context manager in which saved-tensor hooks are refused: entering a
+    :class:`saved_tensors_hooks` raises ``RuntimeError(error_message)``; entering this
+    context while saved-tensor hooks are in force raises it too (as PyTorch does). Contexts
+    nest; the innermost message applies. Mirrors
+    ``torch.autograd.graph.disable_saved_tensors_hooks``.
+
+    Args:
+        error_message: the message of the ``RuntimeError``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> with torch.autograd.graph.disable_saved_tensors_hooks("not here"):
+        ...     with torch.autograd.graph.saved_tensors_hooks(lambda t: t, lambda t: t):
+        ...         pass
+        Traceback (most recent call last):
+        ...
+        RuntimeError: not here
+    """
+    previous = _DISABLED[0]
+    try:
+        if SAVED_HOOKS:
+            raise RuntimeError(error_message)
+        _DISABLED[0] = error_message
+        yield
+    finally:
+        _DISABLED[0] = previous
 
 
 def node_source(node, fn, ctx, next_functions, name, slots):
@@ -238,10 +445,7 @@ class MultiOutputNode(Node):
     def apply(self, grads, retain_graph):
         """Run the op's backward on ``grads`` (one array or ``None`` per output)."""
         ctx = self.ctx
-        if ctx._saved is None:
-            raise RuntimeError(_FREED)
-        self._check_saved()
-        out = self._fn.backward(ctx, *grads)
+        out = self._backward(*grads)
         if not isinstance(out, tuple):
             out = (out,)
         if self._slots is not None:
@@ -276,10 +480,10 @@ def new_node(fn, ctx, next_functions, name, slots=None):
     return (_NODE_CLASSES.get(name) or node_class(name))(fn, ctx, next_functions, name, slots)
 
 
-class AccumulateGrad:
+class AccumulateGrad(NodeHookMethods):
     """The node that adds an incoming gradient to a leaf tensor's ``.grad``."""
 
-    __slots__ = ("variable", "next_functions", "__weakref__")
+    __slots__ = ("variable", "next_functions", "_metadata", "__weakref__")
     _multi = False
 
     def __init__(self, variable):
@@ -365,3 +569,168 @@ _edge = compile_function("def _edge(t):\n" + textwrap.indent(edge_source("t", "e
 _edge.__module__ = __name__
 _edge.__doc__ = """The ``next_functions`` entry for input tensor ``t``: ``(node, output_nr)``
 (compiled from :func:`edge_source`)."""
+
+
+# ------------------------------------------------------------------ edges, versions, multi-grad hooks
+
+class GradientEdge(collections.namedtuple("GradientEdge", ["node", "output_nr", "ownership_token"],
+                                          defaults=(None,))):
+    """Where a tensor's gradient enters the graph: ``node`` (its ``grad_fn``, or the
+    ``AccumulateGrad`` of a leaf) and ``output_nr`` (which output of the node the tensor
+    is). ``ownership_token`` (default None) is kept for PyTorch's signature. Mirrors
+    ``torch.autograd.graph.GradientEdge``."""
+
+    __slots__ = ()
+
+
+def get_gradient_edge(tensor):
+    """The :class:`GradientEdge` of ``tensor``. Mirrors
+    ``torch.autograd.graph.get_gradient_edge`` (reftorch's ``autograd.grad`` does not take
+    edges as inputs or outputs).
+
+    Raises:
+        RuntimeError: for a tensor that does not require grad.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> a = torch.tensor([1., 2.], requires_grad=True)
+        >>> first, second = (a * 2).unbind(0)
+        >>> edge = torch.autograd.graph.get_gradient_edge(second)
+        >>> edge.node.name(), edge.output_nr
+        ('UnbindBackward0', 1)
+        >>> torch.autograd.graph.get_gradient_edge(a).node.name()
+        'torch::autograd::AccumulateGrad'
+    """
+    if not tensor.requires_grad:
+        raise RuntimeError("It is not possible to get the gradient edge for a Tensor that does not require gradients")
+    node, output_nr = _edge(tensor)
+    return GradientEdge(node, output_nr)
+
+
+def increment_version(tensor):
+    """Add one to the version counter of ``tensor`` (or of each tensor of an iterable, once
+    per occurrence), as an in-place change would: saved tensors checked against their
+    version then refuse the backward pass. Mirrors ``torch.autograd.graph.increment_version``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> t = torch.ones(2)
+        >>> torch.autograd.graph.increment_version(t)
+        >>> t._version
+        1
+    """
+    for t in (tensor,) if isinstance(tensor, Tensor) else tensor:
+        t._bump_version()
+
+
+class GraphTask:
+    """A backward pass that is running (the engine keeps them in :data:`GRAPH_TASKS`): its
+    id, root nodes, dependency counts and, for ``autograd.grad``'s inputs, the nodes that
+    run (``needed``) and the input nodes watched (``capture``)."""
+
+    __slots__ = ("id", "roots", "deps", "needed", "capture")
+    _ids = itertools.count()
+
+    def __init__(self, roots, deps, needed, capture):
+        self.id = next(GraphTask._ids)
+        self.roots, self.deps, self.needed, self.capture = roots, deps, needed, capture
+
+    def will_execute(self, node):
+        """Whether ``node`` runs in this backward pass (its tensor hooks with it)."""
+        if node not in self.deps and node not in self.roots:
+            return False
+        if self.needed is None:
+            return True
+        return node in self.needed or any(k is node or k.__class__ is tuple and k[0] is node for k in self.capture)
+
+
+#: The backward passes running, innermost last (a hook may start one of its own).
+GRAPH_TASKS = []
+
+
+class _MultiHandle:
+    """The handle of :func:`register_multi_grad_hook`: ``remove()`` removes the hook of
+    every tensor (usable as a context manager, like ``RemovableHandle``)."""
+
+    def __init__(self, handles):
+        self.handles = handles
+
+    def remove(self):
+        for handle in self.handles:
+            handle.remove()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *args):
+        self.remove()
+
+
+def register_multi_grad_hook(tensors, fn, *, mode="all"):
+    """Run ``fn`` once per backward pass for a group of tensors.
+
+    With ``mode="all"``, ``fn(grads)`` runs after the gradients of all the tensors that
+    this backward pass reaches have been computed; ``grads`` has one entry per tensor, None
+    for a tensor the pass does not reach. With ``mode="any"``, ``fn(grad)`` runs with the
+    first gradient computed among the tensors, once per backward pass. Mirrors
+    ``torch.autograd.graph.register_multi_grad_hook``.
+
+    Args:
+        tensors: the tensors (each requiring grad for ``"all"``; ``"any"`` skips those
+            that do not).
+        fn: the hook; its result is ignored.
+        mode: ``"all"`` (default) or ``"any"``.
+
+    Returns:
+        A handle whose ``remove()`` removes the hook.
+
+    Raises:
+        ValueError: for another ``mode``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> a = torch.tensor([1., 2.], requires_grad=True)
+        >>> b = torch.tensor([3.], requires_grad=True)
+        >>> def show(grads):
+        ...     print([None if g is None else g.tolist() for g in grads])
+        >>> handle = torch.autograd.graph.register_multi_grad_hook((a, b), show)
+        >>> (2 * a.sum() + b.sum()).backward()
+        [[2.0, 2.0], [1.0]]
+        >>> (3 * a.sum()).backward()
+        [[3.0, 3.0], None]
+        >>> handle.remove()
+    """
+    supported = ("all", "any")
+    if mode not in supported:
+        raise ValueError(f"Expects mode to be one of {supported} but got {mode}")
+    if mode == "all":
+        nodes = [_edge(t)[0] for t in tensors]
+        pending = {}  # graph task id -> [the gradients so far, how many hooks are still to run]
+
+        def hook_of(i):
+            def hook(grad):
+                task = GRAPH_TASKS[-1]
+                state = pending.get(task.id)
+                if state is None:
+                    state = pending[task.id] = [[None] * len(nodes), sum(map(task.will_execute, nodes))]
+                state[0][i] = grad
+                state[1] -= 1
+                if state[1] == 0:
+                    del pending[task.id]
+                    fn(state[0])
+            return hook
+
+        handles = tuple(t.register_hook(hook_of(i)) for i, t in enumerate(tensors))
+    else:
+        ran = set()  # the ids of the graph tasks in which fn ran
+
+        @functools.wraps(fn)
+        def hook(grad):
+            task_id = GRAPH_TASKS[-1].id
+            if task_id in ran:
+                return
+            ran.add(task_id)
+            fn(grad)
+
+        handles = tuple(t.register_hook(hook) for t in tensors if t.requires_grad)
+    return _MultiHandle(handles)

@@ -7,10 +7,10 @@ the backward pass. Mirrors ``torch.utils.checkpoint``.
   state of the forward pass, so dropout draws the same mask) and backpropagates through
   the recomputed graph. The output's ``grad_fn`` is ``CheckpointFunctionBackward``.
 * ``use_reentrant=False``: PyTorch drops the tensors saved inside the function through
-  saved-tensor hooks and recomputes them on demand. reftorch has no saved-tensor hooks, so
-  this variant runs the function with its graph recorded as usual: the same outputs,
-  ``grad_fn`` names and gradients (``autograd.grad`` and keyword arguments work), but no
-  memory saved and no second call of the function.
+  saved-tensor hooks and recomputes them on demand. reftorch's variant does not use
+  saved-tensor hooks: it runs the function with its graph recorded as usual, with the same
+  outputs, ``grad_fn`` names and gradients (``autograd.grad`` and keyword arguments work),
+  but no memory saved and no second call of the function.
 """
 from __future__ import annotations
 
@@ -111,8 +111,8 @@ def checkpoint(function, *args, use_reentrant=None, context_fn=noop_context_fn, 
     calls ``function`` again, with the random state of the forward pass when
     ``preserve_rng_state`` (so dropout draws the same mask), and backpropagates through it;
     if no tensor argument requires grad, the output does not either (PyTorch's warning).
-    With ``use_reentrant=False`` reftorch runs ``function`` with its graph recorded (it has
-    no saved-tensor hooks): the same values, ``grad_fn`` names and gradients as PyTorch,
+    With ``use_reentrant=False`` reftorch runs ``function`` with its graph recorded (it does
+    not drop the activations through saved-tensor hooks): the same values, ``grad_fn`` names and gradients as PyTorch,
     with keyword arguments and ``autograd.grad`` supported, but the activations are kept
     and ``function`` is called once. So with ``preserve_rng_state=False`` random ops are
     not redrawn in backward (PyTorch's recomputation draws fresh numbers, and its

@@ -147,6 +147,10 @@ NAMESPACES = {
     "torch.nn.utils.parametrizations": ("reftorch.nn.utils.parametrizations", """
         weight_norm spectral_norm orthogonal
     """),
+    "torch.nn.utils.prune": ("reftorch.nn.utils.prune", """
+        identity random_unstructured l1_unstructured random_structured ln_structured
+        global_unstructured custom_from_mask remove is_pruned BasePruningMethod PruningContainer
+    """),
     "torch.nn.utils.rnn": ("reftorch.nn.utils.rnn", """
         pad_sequence pack_padded_sequence pad_packed_sequence pack_sequence unpad_sequence
         PackedSequence
@@ -159,6 +163,10 @@ NAMESPACES = {
     "torch.autograd": ("reftorch.autograd", """
         grad backward Function no_grad enable_grad set_grad_enabled gradcheck gradgradcheck detect_anomaly
         set_detect_anomaly
+    """),
+    "torch.autograd.graph": ("reftorch.autograd.graph", """
+        saved_tensors_hooks save_on_cpu disable_saved_tensors_hooks register_multi_grad_hook
+        get_gradient_edge GradientEdge increment_version Node
     """),
     "torch.nn.init": ("reftorch.nn.init", """
         uniform_ normal_ constant_ ones_ zeros_ xavier_uniform_ xavier_normal_ kaiming_uniform_
@@ -207,11 +215,13 @@ API_PREFIX = {
     "torch.nn": r"reftorch\.nn\.(?:modules\.[\w.]+\.|parameter\.)?",
     "torch.nn.functional": r"reftorch\.nn\.functional\.",
     "torch.nn.utils": r"reftorch\.nn\.utils\.(?:[\w.]+\.)?",
+    "torch.nn.utils.prune": r"reftorch\.nn\.utils\.prune\.",
     "torch.nn.utils.rnn": r"reftorch\.nn\.utils\.rnn\.",
     "torch.nn.utils.parametrize": r"reftorch\.nn\.utils\.parametrize\.",
     "torch.nn.utils.parametrizations": r"reftorch\.nn\.utils\.parametrizations\.",
     "torch.utils.data": r"reftorch\.utils\.data\.[\w.]+\.",
     "torch.autograd": r"reftorch\.autograd\.(?:[\w.]+\.)?",
+    "torch.autograd.graph": r"reftorch\.autograd\.graph\.",
     "torch.nn.init": r"reftorch\.nn\.init\.",
     "torch.optim": r"reftorch\.optim\.(?:[\w.]+\.)?",
     "torch.optim.lr_scheduler": r"reftorch\.optim\.lr_scheduler\.",
