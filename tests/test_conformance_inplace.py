@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import reftorch
-from tests._compare import assert_same, both, raises_like, run, assert_same_error, torch
+from tests._compare import both, torch
 
 ZERO_D = {
     "sum": lambda T, x: x.sum(),

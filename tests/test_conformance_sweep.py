@@ -30,7 +30,7 @@ def test_self_only_methods_refuse_arguments(name, call):
     def run(T):
         x, y = T.tensor([[0.5, 1.5], [2.0, 3.0]]), T.zeros(2, 2)
         try:
-            eval(call.format(name))
+            eval(call.format(name), globals(), locals())
         finally:
             assert y.tolist() == [[0.0, 0.0], [0.0, 0.0]]
     raises_like(run, msg=True)
@@ -176,7 +176,7 @@ def test_more_inplace_methods_errors(call):
 def test_numpy_scalar_operands(expr):
     def run(T):
         x = T.tensor([1.0, 2.0])
-        r = eval(expr)
+        r = eval(expr, globals(), locals())
         return r, r.dtype
     both(run)
 

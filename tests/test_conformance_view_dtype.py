@@ -3,7 +3,6 @@ PyTorch's shapes, strides, aliasing, autograd behaviour and errors."""
 from __future__ import annotations
 
 import numpy as np
-import pytest
 from hypothesis import given, settings, strategies as st
 
 import reftorch

@@ -58,7 +58,7 @@ class ExitsAt:
         return i
 
 
-def test_worker_exception_names_the_worker_and_keeps_the_traceback(engine, fast_polling):
+def test_worker_exception_names_the_worker_and_keeps_the_traceback(engine, fast_polling):  # noqa: F811 (the fixture)
     torch, data = engine
     loader = data.DataLoader(FailsAt(5), num_workers=2)
     with pytest.raises(KeyError) as info:
@@ -80,14 +80,14 @@ def _needs_two(i):
     return NeedsTwo(i, i)
 
 
-def test_exception_that_cannot_be_rebuilt_becomes_runtime_error(engine, fast_polling):
+def test_exception_that_cannot_be_rebuilt_becomes_runtime_error(engine, fast_polling):  # noqa: F811 (the fixture)
     torch, data = engine
     loader = data.DataLoader(FailsAt(0, exc=_needs_two), num_workers=1)
     with pytest.raises(RuntimeError, match="Caught NeedsTwo in DataLoader worker process 0."):
         next(iter(loader))
 
 
-def test_unpicklable_batch_is_an_error_not_a_hang(fast_polling):
+def test_unpicklable_batch_is_an_error_not_a_hang(fast_polling):  # noqa: F811 (the fixture)
     """reftorch only: PyTorch's feeder thread drops the batch and the loop waits forever."""
     from test_data_helpers import rdata
 
@@ -99,7 +99,7 @@ def test_unpicklable_batch_is_an_error_not_a_hang(fast_polling):
         next(iter(loader))
 
 
-def test_worker_init_fn_error_surfaces_at_first_batch(engine, fast_polling):
+def test_worker_init_fn_error_surfaces_at_first_batch(engine, fast_polling):  # noqa: F811 (the fixture)
     torch, data = engine
     it = iter(data.DataLoader(range(4), num_workers=1, worker_init_fn=_bad_init))
     with pytest.raises(ValueError, match="Caught ValueError in DataLoader worker process 0.(.|\n)*bad init 0"):
@@ -111,7 +111,7 @@ def _bad_init(worker_id):
     raise ValueError(f"bad init {worker_id}")
 
 
-def test_worker_killed_by_sigkill_is_a_runtime_error(engine, fast_polling):
+def test_worker_killed_by_sigkill_is_a_runtime_error(engine, fast_polling):  # noqa: F811 (the fixture)
     torch, data = engine
     it = iter(data.DataLoader(Sleepy(0.05), num_workers=2))
     next(it)
@@ -131,13 +131,13 @@ def test_worker_killed_by_sigkill_is_a_runtime_error(engine, fast_polling):
         del it
 
 
-def test_worker_exiting_with_nonzero_status_is_a_runtime_error(engine, fast_polling):
+def test_worker_exiting_with_nonzero_status_is_a_runtime_error(engine, fast_polling):  # noqa: F811 (the fixture)
     torch, data = engine
     with pytest.raises(RuntimeError, match=r"DataLoader worker \(pid(\(s\))? \d+\) exited unexpectedly"):
         list(data.DataLoader(ExitsAt(), num_workers=2))
 
 
-def test_timeout(engine, fast_polling):
+def test_timeout(engine, fast_polling):  # noqa: F811 (the fixture)
     torch, data = engine
     start = time.monotonic()
     with pytest.raises(RuntimeError, match=r"^DataLoader timed out after 0.3 seconds$"):
@@ -146,7 +146,7 @@ def test_timeout(engine, fast_polling):
     assert time.monotonic() - start < 30  # a wait for the workers would take 60 s
 
 
-def test_early_break_shuts_workers_down(engine, fast_polling):
+def test_early_break_shuts_workers_down(engine, fast_polling):  # noqa: F811 (the fixture)
     torch, data = engine
     loader = data.DataLoader(range(1000), batch_size=2, num_workers=2)
     for i, batch in enumerate(loader):
@@ -156,7 +156,7 @@ def test_early_break_shuts_workers_down(engine, fast_polling):
     no_leftover_processes(timeout=2)
 
 
-def test_deleting_iterator_shuts_workers_down(engine, fast_polling):
+def test_deleting_iterator_shuts_workers_down(engine, fast_polling):  # noqa: F811 (the fixture)
     torch, data = engine
     it = iter(data.DataLoader(Sleepy(0.2), num_workers=2))
     pids = [w.pid for w in it._workers]
@@ -165,7 +165,7 @@ def test_deleting_iterator_shuts_workers_down(engine, fast_polling):
     no_leftover_processes(timeout=2)
 
 
-def test_epoch_end_shuts_workers_down(engine, fast_polling):
+def test_epoch_end_shuts_workers_down(engine, fast_polling):  # noqa: F811 (the fixture)
     torch, data = engine
     it = iter(data.DataLoader(range(4), num_workers=2))
     assert list(it) and all(not w.is_alive() for w in it._workers)

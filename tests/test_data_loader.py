@@ -41,8 +41,6 @@ class WhoMadeIt:
         return 8
 
     def __getitem__(self, i):
-        import reftorch
-
         from test_data_helpers import rdata, tdata
 
         info = rdata.get_worker_info() or (tdata.get_worker_info() if tdata else None)
@@ -277,7 +275,7 @@ def test_shuffle_with_global_seed_matches_torch_and_consumes_the_same_draws():
     dict(num_workers=2, prefetch_factor=1, batch_size=3),
     dict(num_workers=2, persistent_workers=True, shuffle=True, batch_size=2),
 ])
-def test_workers_give_torchs_batches_seeds_and_random_numbers(fast_polling, kwargs):
+def test_workers_give_torchs_batches_seeds_and_random_numbers(fast_polling, kwargs):  # noqa: F811 (the fixture)
     import reftorch
     import torch
 
@@ -288,14 +286,14 @@ def test_workers_give_torchs_batches_seeds_and_random_numbers(fast_polling, kwar
     assert epochs(reftorch, rdata) == epochs(torch, tdata)
 
 
-def test_batches_come_in_order_and_round_robin(engine, fast_polling):
+def test_batches_come_in_order_and_round_robin(engine, fast_polling):  # noqa: F811 (the fixture)
     torch, data = engine
     out = rows(data.DataLoader(WhoMadeIt(), batch_size=2, num_workers=2))
     assert [b["i"][3] for b in out] == [[0, 1], [2, 3], [4, 5], [6, 7]]
     assert [b["worker"][3] for b in out] == [[0, 0], [1, 1], [0, 0], [1, 1]]
 
 
-def test_worker_seeds_are_base_seed_plus_id(engine, fast_polling):
+def test_worker_seeds_are_base_seed_plus_id(engine, fast_polling):  # noqa: F811 (the fixture)
     torch, data = engine
     g = torch.Generator().manual_seed(1)
     expected_base = torch.empty((), dtype=torch.int64).random_(generator=torch.Generator().manual_seed(1)).item()
@@ -303,13 +301,13 @@ def test_worker_seeds_are_base_seed_plus_id(engine, fast_polling):
     assert [b["seed"][3][0] for b in out] == [expected_base, expected_base + 1]
 
 
-def test_in_order_false_returns_every_batch(engine, fast_polling):
+def test_in_order_false_returns_every_batch(engine, fast_polling):  # noqa: F811 (the fixture)
     torch, data = engine
     out = rows(data.DataLoader(Squares(9), batch_size=2, num_workers=2, in_order=False))
     assert sorted(i for b in out for i in b[0][3]) == list(range(9))
 
 
-def test_worker_init_fn_runs_in_each_worker(engine, fast_polling):
+def test_worker_init_fn_runs_in_each_worker(engine, fast_polling):  # noqa: F811 (the fixture)
     torch, data = engine
     out = rows(data.DataLoader(WhoMadeIt(), batch_size=4, num_workers=2, worker_init_fn=_reseed_python_random))
     # after random.seed(42) both workers draw the same first number
@@ -331,7 +329,7 @@ class Shards:
 
 
 @pytest.mark.parametrize("batch_size,drop_last", [(None, False), (3, False), (3, True)])
-def test_iterable_dataset_sharded_across_workers(engine, fast_polling, batch_size, drop_last):
+def test_iterable_dataset_sharded_across_workers(engine, fast_polling, batch_size, drop_last):  # noqa: F811 (the fixture)
     torch, data = engine
     ds = type("S", (Shards, data.IterableDataset), {})()
     single = rows(data.DataLoader(ds, batch_size=batch_size, drop_last=drop_last))
@@ -346,7 +344,7 @@ def test_iterable_dataset_sharded_across_workers(engine, fast_polling, batch_siz
         assert [r[3] for r in multi] == [[0, 2, 4], [1, 3, 5], [6, 8], [7, 9]]
 
 
-def test_persistent_workers_keep_their_processes(engine, fast_polling):
+def test_persistent_workers_keep_their_processes(engine, fast_polling):  # noqa: F811 (the fixture)
     torch, data = engine
     loader = data.DataLoader(Squares(4), batch_size=2, num_workers=2, persistent_workers=True)
     first = rows(loader)
@@ -358,7 +356,7 @@ def test_persistent_workers_keep_their_processes(engine, fast_polling):
     no_leftover_processes()
 
 
-def test_prefetch_limits_tasks_in_flight(engine, fast_polling):
+def test_prefetch_limits_tasks_in_flight(engine, fast_polling):  # noqa: F811 (the fixture)
     torch, data = engine
     it = iter(data.DataLoader(Squares(40), num_workers=2, prefetch_factor=3))
     assert it._send_idx == 6  # prefetch_factor * num_workers tasks sent up front
@@ -388,7 +386,7 @@ def fake_gpu(monkeypatch):
 
 
 @pytest.mark.parametrize("num_workers", [0, 2])
-def test_pin_memory_path_with_a_gpu(fake_gpu, fast_polling, num_workers):
+def test_pin_memory_path_with_a_gpu(fake_gpu, fast_polling, num_workers):  # noqa: F811 (the fixture)
     """The pinning code path (thread included) with a stand-in for CuPy's pinned allocator."""
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no "no accelerator" warning when a GPU is present
@@ -427,7 +425,7 @@ def _stream(data):
     ("stream", dict(batch_size=2, num_workers=2, persistent_workers=True)),
     ("stream", dict(batch_size=4, num_workers=2, prefetch_factor=1, drop_last=True)),
 ])
-def test_structures_and_streams_through_workers_match_torch(fast_polling, kind, kwargs):
+def test_structures_and_streams_through_workers_match_torch(fast_polling, kind, kwargs):  # noqa: F811 (the fixture)
     def epochs(data):
         ds = Mixed() if kind == "mixed" else _stream(data)
         loader = data.DataLoader(ds, **kwargs)
@@ -451,7 +449,7 @@ class SlowFirst:
 
 
 @pytest.mark.parametrize("in_order", [True, False])
-def test_in_order_false_does_not_wait_for_a_slow_batch(engine, fast_polling, in_order):
+def test_in_order_false_does_not_wait_for_a_slow_batch(engine, fast_polling, in_order):  # noqa: F811 (the fixture)
     torch, data = engine
     out = [b.item() for b in data.DataLoader(SlowFirst(), num_workers=2, in_order=in_order)]
     assert sorted(out) == list(range(6))

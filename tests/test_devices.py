@@ -15,6 +15,7 @@ import pytest
 
 import reftorch as torch
 from reftorch._backends.cupy_backend import cupy_available
+from reftorch.nn.attention import SDPBackend, sdpa_kernel
 
 DEVICES = [
     "strict",
@@ -51,6 +52,14 @@ def _index_reduce(x, d):
         return torch.ones(3, 3, device=d).index_reduce(0, _idx(d, [2, 2]), x, "amax", include_self=False)
 
 
+def _sdpa_flash_only(x, d):
+    """Flash attention the only backend allowed: a 4-D input it takes (its checks read the
+    device tensors' shapes and strides)."""
+    y = x.reshape(1, 1, 2, 3)
+    with sdpa_kernel(SDPBackend.FLASH_ATTENTION):
+        return torch.nn.functional.scaled_dot_product_attention(y, y, y)
+
+
 def _unsqueeze_expand(x, d):
     return x.t().unsqueeze(1).expand(3, 2, 2) * 1
 
@@ -85,6 +94,7 @@ CASES = {
     "layer_norm": lambda x, d: torch.nn.functional.layer_norm(x, (3,)),
     "rms_norm": lambda x, d: torch.nn.functional.rms_norm(x, (3,), x[0] + 1),
     "sdpa_causal": lambda x, d: torch.nn.functional.scaled_dot_product_attention(x, x, x, is_causal=True),
+    "sdpa_flash_only": _sdpa_flash_only,
     "sdpa_bool_mask": lambda x, d: torch.nn.functional.scaled_dot_product_attention(
         x, x, x, attn_mask=_idx(d, [[True, False], [False, False]])),
     "bilinear": lambda x, d: torch.nn.functional.bilinear(x, x * 2, (x.t() @ x).unsqueeze(0).expand(2, 3, 3) * 1),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import torch  # the oracle: the test command installs it, so its absence must fail loudly
+import torch  # noqa: F401 (the oracle: the test command installs it, so its absence must fail loudly)
 
 import reftorch
 from reftorch import _backends

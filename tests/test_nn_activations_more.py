@@ -8,9 +8,6 @@ import warnings
 import numpy as np
 import pytest
 
-import reftorch
-import torch
-
 from _nn_compare import LIBS, raises_same, same
 
 DATA = np.array([[-5.0, -3.0, -2.5, -1.0, -0.0, 0.0, 0.3, 1.0],

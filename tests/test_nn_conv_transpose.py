@@ -5,9 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import reftorch
-import torch
-
 from _nn_compare import LIBS, raises_same, same
 
 

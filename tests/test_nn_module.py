@@ -7,7 +7,6 @@ torch.
 from __future__ import annotations
 
 import copy
-import math
 import pickle
 from collections import OrderedDict
 

@@ -389,8 +389,10 @@ def test_item_errors():
 
 
 def test_item_float_values():
-    for T in (torch, reftorch):
-        x = T.tensor([0.1, 1e-8], dtype=T.float32)
+    # a float32 element's item() is the Python float of its exact float32 value
+    items = [[v.item() for v in T.tensor([0.1, 1e-8], dtype=T.float32)] for T in (reftorch, torch)]
+    assert items[0] == items[1]
+    assert all(type(v) is float for v in items[0])
     assert_same(reftorch.tensor([0.1]).item(), torch.tensor([0.1]).item())
     assert reftorch.tensor([0.1]).item() == torch.tensor([0.1]).item()
     assert reftorch.tensor(3, dtype=reftorch.int32).item() == 3

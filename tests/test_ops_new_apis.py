@@ -189,7 +189,7 @@ def test_addc_dtypes_and_errors(call):
     def fn(T):
         f, d, i = T.ones(3) * 1.5, T.ones(3, dtype=T.float64) * 2, T.tensor([1, 2, 3])
         u = T.ones(3, dtype=T.uint8)
-        return eval(call)
+        return eval(call, globals(), locals())
     both(fn, msg=True)
 
 
@@ -255,7 +255,7 @@ def test_lerp_tensor_weight_exact(data):
 def test_lerp_dtypes_and_errors(call):
     def fn(T):
         f, d, i = T.ones(3) * 1.5, T.ones(3, dtype=T.float64) * 2, T.tensor([1, 2, 3])
-        return eval(call)
+        return eval(call, globals(), locals())
     both(fn, msg=call != "T.lerp(f, f, 'a')")
 
 
@@ -307,7 +307,7 @@ def test_index_fill_values_and_errors(call):
     def fn(T):
         f, i, I = T.ones(3, 4), T.ones(3, 4, dtype=T.int64), T.tensor([0, 2])
         u = T.ones(3, dtype=T.uint8)
-        return eval(call)
+        return eval(call, globals(), locals())
     both(fn, msg=call != "f.index_fill(0, [0], 2)")
 
 
@@ -362,7 +362,7 @@ _MS_CALLS = [
 def test_masked_scatter_values_and_errors(call):
     def fn(T):
         f, m = T.ones(2, 3), T.tensor(_M)
-        return eval(call)
+        return eval(call, globals(), locals())
     both(fn, msg=call != "f.masked_scatter(m, 3.)")
 
 
@@ -411,7 +411,7 @@ def test_index_put_values_and_errors(call):
     def fn(T):
         f, n = T.zeros(3, 4), T.zeros(3, 4, dtype=T.int64)
         i, j, v = T.tensor([0, 2, 0]), T.tensor([1, 1, 1]), T.tensor([1., 2., 3.])
-        return eval(call)
+        return eval(call, globals(), locals())
     both(fn, msg=call not in ("f.index_put((i, j), 1.)", "f.index_put(i, T.tensor(1.))"))
 
 

@@ -13,7 +13,7 @@ import torch  # the oracle: the test command installs it, so its absence must fa
 from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
 
 import reftorch  # noqa: E402
-from _compare import ALL_DTYPES, FLOAT_DTYPES, both, check_grads, raises_like, random_array  # noqa: E402
+from _compare import ALL_DTYPES, both, check_grads, raises_like, random_array  # noqa: E402
 
 pytestmark = pytest.mark.torch
 SET = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])

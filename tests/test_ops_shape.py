@@ -10,7 +10,7 @@ import pytest
 
 import torch  # the oracle: the test command installs it, so its absence must fail loudly
 
-from hypothesis import HealthCheck, assume, given, settings, strategies as st  # noqa: E402
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
 
 import reftorch  # noqa: E402
 from _compare import both, check_grads, raises_like, random_array  # noqa: E402

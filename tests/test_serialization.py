@@ -6,7 +6,6 @@ from __future__ import annotations
 import collections
 import io
 import os
-import pathlib
 import pickle
 import zipfile
 

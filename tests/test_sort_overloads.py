@@ -20,7 +20,7 @@ CALLS = [
 def _run(mod, call):
     x = mod.tensor([3.0, 1.0, 2.0, 1.0, 5.0])
     try:
-        r = eval(call)
+        r = eval(call, globals(), locals())
     except Exception as e:  # noqa: BLE001 - the exception type is what is compared
         return type(e)
     if isinstance(r, mod.Tensor):

@@ -3,7 +3,6 @@ flat and nested lists (checked level by level, not element by element), and PyTo
 errors for ragged nesting, naming the first fault in PyTorch's order."""
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 import torch  # the oracle: the test command installs it, so its absence must fail loudly

@@ -60,8 +60,9 @@ def chebyshev_polynomial_t(x, n, *, out=None):
     r"""The Chebyshev polynomial of the first kind :math:`T_n(x)`, element-wise. Mirrors
     ``torch.special.chebyshev_polynomial_t``.
 
-    ``T_0 = 1``, ``T_1 = x``, ``T_(k+1) = 2x T_k - T_(k-1)``; ``cos(n acos x)`` for
-    ``|x| < 1`` from ``n = 7``; ``±1`` at ``x = ±1``.
+    Computed by the recurrence ``T_0 = 1``, ``T_1 = x``, ``T_(k+1) = 2x T_k - T_(k-1)``;
+    from ``n = 7`` on, ``|x| < 1`` uses the trigonometric form ``cos(n acos x)`` instead.
+    The result is exactly 1 at ``x = 1`` and ``(-1)^n`` at ``x = -1``.
 
     ``x`` and ``n`` are tensors, or one of them a Python number; they broadcast, and the
     result has their promoted dtype (integers and bool: the default float dtype). The degree
@@ -92,8 +93,9 @@ def chebyshev_polynomial_u(x, n, *, out=None):
     r"""The Chebyshev polynomial of the second kind :math:`U_n(x)`, element-wise. Mirrors
     ``torch.special.chebyshev_polynomial_u``.
 
-    ``U_0 = 1``, ``U_1 = 2x``, the same recurrence; ``sin((n + 1) acos x) / sin(acos x)``
-    for ``|x| < 1`` from ``n = 9``; ``±(n + 1)`` at ``x = ±1``.
+    Computed by the recurrence of ``T`` from ``U_0 = 1``, ``U_1 = 2x``; from ``n = 9`` on,
+    ``|x| < 1`` uses the trigonometric form ``sin((n + 1) acos x) / sin(acos x)`` instead.
+    The result is exactly ``n + 1`` at ``x = 1`` and ``(-1)^n (n + 1)`` at ``x = -1``.
 
     ``x`` and ``n`` are tensors, or one of them a Python number; they broadcast, and the
     result has their promoted dtype (integers and bool: the default float dtype). The degree
@@ -125,9 +127,9 @@ def chebyshev_polynomial_v(x, n, *, out=None):
     r"""The Chebyshev polynomial of the third kind :math:`V_n(x)`, element-wise. Mirrors
     ``torch.special.chebyshev_polynomial_v``.
 
-    ``V_0 = 1``, ``V_1 = 2x - 1``, the same recurrence;
-    ``cos((n + 1/2) acos x) / cos(acos(x) / 2)`` for ``|x| < 1`` from ``n = 9``; 1 at
-    ``x = 1``, ``±(2n + 1)`` at ``x = -1``.
+    Computed by the recurrence of ``T`` from ``V_0 = 1``, ``V_1 = 2x - 1``; from ``n = 9``
+    on, ``|x| < 1`` uses the trigonometric form ``cos((n + 1/2) acos x) / cos(acos(x) / 2)``
+    instead. The result is exactly 1 at ``x = 1`` and ``(-1)^n (2n + 1)`` at ``x = -1``.
 
     ``x`` and ``n`` are tensors, or one of them a Python number; they broadcast, and the
     result has their promoted dtype (integers and bool: the default float dtype). The degree
@@ -159,9 +161,9 @@ def chebyshev_polynomial_w(x, n, *, out=None):
     r"""The Chebyshev polynomial of the fourth kind :math:`W_n(x)`, element-wise. Mirrors
     ``torch.special.chebyshev_polynomial_w``.
 
-    ``W_0 = 1``, ``W_1 = 2x + 1``, the same recurrence;
-    ``sin((n + 1/2) acos x) / sin(acos(x) / 2)`` for ``|x| < 1`` from ``n = 9``; ``2n + 1``
-    at ``x = 1``, ``±1`` at ``x = -1``.
+    Computed by the recurrence of ``T`` from ``W_0 = 1``, ``W_1 = 2x + 1``; from ``n = 9``
+    on, ``|x| < 1`` uses the trigonometric form ``sin((n + 1/2) acos x) / sin(acos(x) / 2)``
+    instead. The result is exactly ``2n + 1`` at ``x = 1`` and ``(-1)^n`` at ``x = -1``.
 
     ``x`` and ``n`` are tensors, or one of them a Python number; they broadcast, and the
     result has their promoted dtype (integers and bool: the default float dtype). The degree
@@ -193,8 +195,9 @@ def shifted_chebyshev_polynomial_t(x, n, *, out=None):
     r"""The shifted Chebyshev polynomial of the first kind :math:`T^*_n(x) = T_n(2x - 1)`,
     element-wise. Mirrors ``torch.special.shifted_chebyshev_polynomial_t``.
 
-    the recurrence of ``T`` in ``2x - 1``, its trigonometric form for ``0 < x < 1`` from
-    ``n = 7``; 1 at ``x = 1``, ``±1`` at ``x = 0``.
+    Computed by the recurrence of ``T`` at ``2x - 1``; from ``n = 7`` on, ``0 < x < 1``
+    uses its trigonometric form instead. The result is exactly 1 at ``x = 1`` and
+    ``(-1)^n`` at ``x = 0``.
 
     ``x`` and ``n`` are tensors, or one of them a Python number; they broadcast, and the
     result has their promoted dtype (integers and bool: the default float dtype). The degree
@@ -226,8 +229,9 @@ def shifted_chebyshev_polynomial_u(x, n, *, out=None):
     r"""The shifted Chebyshev polynomial of the second kind :math:`U^*_n(x) = U_n(2x - 1)`,
     element-wise. Mirrors ``torch.special.shifted_chebyshev_polynomial_u``.
 
-    the recurrence of ``U`` in ``2x - 1``, its trigonometric form for ``0 < x < 1`` from
-    ``n = 7``; ``n + 1`` at ``x = 1``, ``±(n + 1)`` at ``x = 0``.
+    Computed by the recurrence of ``U`` at ``2x - 1``; from ``n = 7`` on, ``0 < x < 1``
+    uses its trigonometric form instead. The result is exactly ``n + 1`` at ``x = 1`` and
+    ``(-1)^n (n + 1)`` at ``x = 0``.
 
     ``x`` and ``n`` are tensors, or one of them a Python number; they broadcast, and the
     result has their promoted dtype (integers and bool: the default float dtype). The degree
@@ -259,8 +263,9 @@ def shifted_chebyshev_polynomial_v(x, n, *, out=None):
     r"""The shifted Chebyshev polynomial of the third kind :math:`V^*_n(x) = V_n(2x - 1)`,
     element-wise. Mirrors ``torch.special.shifted_chebyshev_polynomial_v``.
 
-    the recurrence of ``V`` in ``2x - 1``, its trigonometric form for ``0 < x < 1`` from
-    ``n = 7``; 1 at ``x = 1``, ``±(2n + 1)`` at ``x = 0``.
+    Computed by the recurrence of ``V`` at ``2x - 1``; from ``n = 7`` on, ``0 < x < 1``
+    uses its trigonometric form instead. The result is exactly 1 at ``x = 1`` and
+    ``(-1)^n (2n + 1)`` at ``x = 0``.
 
     ``x`` and ``n`` are tensors, or one of them a Python number; they broadcast, and the
     result has their promoted dtype (integers and bool: the default float dtype). The degree
@@ -292,8 +297,9 @@ def shifted_chebyshev_polynomial_w(x, n, *, out=None):
     r"""The shifted Chebyshev polynomial of the fourth kind :math:`W^*_n(x) = W_n(2x - 1)`,
     element-wise. Mirrors ``torch.special.shifted_chebyshev_polynomial_w``.
 
-    the recurrence of ``W`` in ``2x - 1``, its trigonometric form for ``0 < x < 1`` from
-    ``n = 5``; ``2n + 1`` at ``x = 1``, ``±1`` at ``x = 0``.
+    Computed by the recurrence of ``W`` at ``2x - 1``; from ``n = 5`` on, ``0 < x < 1``
+    uses its trigonometric form instead. The result is exactly ``2n + 1`` at ``x = 1`` and
+    ``(-1)^n`` at ``x = 0``.
 
     ``x`` and ``n`` are tensors, or one of them a Python number; they broadcast, and the
     result has their promoted dtype (integers and bool: the default float dtype). The degree
@@ -325,8 +331,8 @@ def hermite_polynomial_h(x, n, *, out=None):
     r"""The physicists' Hermite polynomial :math:`H_n(x)`, element-wise. Mirrors
     ``torch.special.hermite_polynomial_h``.
 
-    ``H_0 = 1``, ``H_1 = 2x``, ``H_(k+1) = 2x H_k - 2k H_(k-1)``; nan beyond degree 128 in
-    float32 and 512 in float64.
+    Computed by the recurrence ``H_0 = 1``, ``H_1 = 2x``, ``H_(k+1) = 2x H_k - 2k H_(k-1)``.
+    Degrees beyond 128 in float32 and beyond 512 in float64 give nan.
 
     ``x`` and ``n`` are tensors, or one of them a Python number; they broadcast, and the
     result has their promoted dtype (integers and bool: the default float dtype). The degree
@@ -356,8 +362,8 @@ def hermite_polynomial_he(x, n, *, out=None):
     r"""The probabilists' Hermite polynomial :math:`He_n(x)`, element-wise. Mirrors
     ``torch.special.hermite_polynomial_he``.
 
-    ``He_0 = 1``, ``He_1 = x``, ``He_(k+1) = x He_k - k He_(k-1)``; nan beyond degree 128 in
-    float32 and 512 in float64.
+    Computed by the recurrence ``He_0 = 1``, ``He_1 = x``, ``He_(k+1) = x He_k - k He_(k-1)``.
+    Degrees beyond 128 in float32 and beyond 512 in float64 give nan.
 
     ``x`` and ``n`` are tensors, or one of them a Python number; they broadcast, and the
     result has their promoted dtype (integers and bool: the default float dtype). The degree
@@ -387,8 +393,9 @@ def laguerre_polynomial_l(x, n, *, out=None):
     r"""The Laguerre polynomial :math:`L_n(x)`, element-wise. Mirrors
     ``torch.special.laguerre_polynomial_l``.
 
-    ``L_0 = 1``, ``L_1 = 1 - x``, ``L_(k+1) = ((2k + 1 - x) L_k - k L_(k-1)) / (k + 1)``; 1
-    at ``x = 0``.
+    Computed by the recurrence ``L_0 = 1``, ``L_1 = 1 - x``,
+    ``L_(k+1) = ((2k + 1 - x) L_k - k L_(k-1)) / (k + 1)``. The result is exactly 1 at
+    ``x = 0``.
 
     ``x`` and ``n`` are tensors, or one of them a Python number; they broadcast, and the
     result has their promoted dtype (integers and bool: the default float dtype). The degree
@@ -419,8 +426,9 @@ def legendre_polynomial_p(x, n, *, out=None):
     r"""The Legendre polynomial :math:`P_n(x)`, element-wise. Mirrors
     ``torch.special.legendre_polynomial_p``.
 
-    ``P_0 = 1``, ``P_1 = x``, ``P_(k+1) = ((2k + 1) x P_k - k P_(k-1)) / (k + 1)``; ``±1``
-    at ``x = ±1``.
+    Computed by the recurrence ``P_0 = 1``, ``P_1 = x``,
+    ``P_(k+1) = ((2k + 1) x P_k - k P_(k-1)) / (k + 1)``. The result is exactly 1 at
+    ``x = 1`` and ``(-1)^n`` at ``x = -1``.
 
     ``x`` and ``n`` are tensors, or one of them a Python number; they broadcast, and the
     result has their promoted dtype (integers and bool: the default float dtype). The degree

@@ -8,7 +8,9 @@ composition of ops, it gets their gradients and grad_fn names: the output's is
 ``UnsafeViewBackward0`` for batched inputs and ``MmBackward0`` for 2-D ones, as PyTorch's
 math path gives. For 4-D inputs without dropout PyTorch's CPU build runs a fused kernel
 instead (``ScaledDotProductFlashAttentionForCpuBackward0``, and values that differ in the
-last bits); reftorch keeps the one formula.
+last bits); reftorch keeps the one formula. It does follow PyTorch's CPU choice between the
+two (:func:`_select_backend`), so a restriction by :func:`reftorch.nn.attention.sdpa_kernel`
+fails where PyTorch's does.
 """
 from __future__ import annotations
 
@@ -21,11 +23,13 @@ from .._ops.linalg import matmul
 from .._ops.reorder import repeat_interleave
 from .._ops.softmax import softmax
 from .._tensor import _C_TYPE, Tensor
+from .._warnings import user_stacklevel
+from .attention import SDPBackend, _enabled
 
 
-def _check(query, key, value, attn_mask, is_causal, enable_gqa):
-    """PyTorch's checks of ``scaled_dot_product_attention``'s arguments (the shapes are
-    left to the ops, whose errors PyTorch's math path gives too)."""
+def _validate(query, key, value, attn_mask):
+    """PyTorch's checks of ``scaled_dot_product_attention``'s arguments made before it
+    chooses a backend."""
     for name, t in (("query", query), ("key", key), ("value", value)):
         if not isinstance(t, Tensor):
             raise TypeError(f"scaled_dot_product_attention(): argument '{name}' must be Tensor, not {type(t).__name__}")
@@ -36,12 +40,74 @@ def _check(query, key, value, attn_mask, is_causal, enable_gqa):
         raise RuntimeError(f"Expected query, key, and value to have the same dtype, but got query.dtype: "
                            f"{_C_TYPE[query.dtype.name]} key.dtype: {_C_TYPE[key.dtype.name]} and value.dtype: "
                            f"{_C_TYPE[value.dtype.name]} instead.")
-    if not query.dtype.is_floating_point:
-        raise RuntimeError(f"expected scalar type Float but found {D.scalar_name(query.dtype)}")
     if attn_mask is not None and attn_mask.dtype is not D.bool and attn_mask.dtype is not query.dtype:
         raise RuntimeError(f"Expected attn_mask dtype to be bool or float or to match query dtype, but got "
                            f"attn_mask.dtype: {_C_TYPE[attn_mask.dtype.name]} and  query.dtype: "
                            f"{_C_TYPE[query.dtype.name]} instead.")
+
+
+# PyTorch's sources of the warnings below (``TORCH_WARN``'s suffix)
+_WHERE = " (Triggered internally at /__w/pytorch/pytorch/aten/src/ATen/native/transformers/sdp_utils_cpp.{}.)"
+
+
+def _flash_refusal(query, key, value, attn_mask, dropout_p, enable_gqa):
+    """Why PyTorch's CPU flash-attention kernel does not take these inputs (the warning of
+    the first of its checks that fails, in its order), or None when it does."""
+    if dropout_p > 0.0:
+        return "Both fused kernels do not support non-zero dropout." + _WHERE.format("h:241")
+    dims = (query.dim(), key.dim(), value.dim())
+    if dims != (4, 4, 4):
+        return ("All fused kernels requires query, key and value to be 4 dimensional, but got Query dim: {}, Key dim: "
+                "{}, Value dim: {} instead.".format(*dims) + _WHERE.format("h:327"))
+    sizes = [list(t.shape) for t in (query, key, value)]
+    if not query.shape[0] == key.shape[0] == value.shape[0]:
+        return ("For dense inputs, both fused kernels require query, key and value to have the same batch_size. "
+                "Query.sizes(): {}, Key.sizes(): {}, Value.sizes(): {} instead. To broadcast dense inputs, try using "
+                "unsqueeze and expand_to before passing them into the kernel.".format(*sizes) + _WHERE.format("h:417"))
+    q_heads, k_heads, v_heads = query.shape[1], key.shape[1], value.shape[1]
+    same_heads = q_heads == k_heads == v_heads
+    if not (same_heads or enable_gqa and k_heads == v_heads and q_heads % k_heads == 0):
+        return ("For dense input, both fused kernels require query, key and value to have the same num_heads. "
+                "Query.sizes(): {}, Key sizes(): {}, Value sizes(): {} instead. To broadcast dense inputs, try using "
+                "unsqueeze and expand_to before passing them into the kernel.".format(*sizes) + _WHERE.format("h:437"))
+    if attn_mask is not None and attn_mask.dim() not in (2, 4):
+        return ("Please use the following attn mask shapes: 2d - ({Q_seq_len, 1}  x {KV_seq_len, 1}); 4d - ({Batch, 1} "
+                "x {Num_heads, 1} x {Q_seq_len, 1}  x {KV_seq_len, 1})" + _WHERE.format("h:314"))
+    if not query.shape[-1] == key.shape[-1] == value.shape[-1]:
+        return (f"Flash attention requires q,k,v to have the same last dimension. Got Query.size(-1): "
+                f"{query.shape[-1]}, Key.size(-1): {key.shape[-1]}, Value.size(-1): {value.shape[-1]} instead."
+                + _WHERE.format("cpp:21"))
+    strides = [t.stride(-1) for t in (query, key, value)]
+    if strides != [1, 1, 1]:
+        return ("All fused kernels require the last dimension of the input to have stride 1. Got Query.stride(-1): {}, "
+                "Key.stride(-1): {}, Value.stride(-1): {}".format(*strides) + _WHERE.format("h:546"))
+    return None
+
+
+def _select_backend(query, key, value, attn_mask, dropout_p, enable_gqa):
+    """PyTorch's choice of a CPU backend among those :func:`~reftorch.nn.attention.sdpa_kernel`
+    allows: flash attention when allowed and the inputs suit it, else math when allowed;
+    else PyTorch's errors (and, with flash attention the only one allowed, its warnings
+    saying why it refused). reftorch computes the math formula either way."""
+    flash, math_ = SDPBackend.FLASH_ATTENTION in _enabled, SDPBackend.MATH in _enabled
+    if not (flash or math_):
+        raise RuntimeError("No viable backend for scaled_dot_product_attention was found. This is likely due to "
+                           "turning off both the math kernel and the fused kernels.")
+    if math_:
+        return
+    refusal = _flash_refusal(query, key, value, attn_mask, dropout_p, enable_gqa)
+    if refusal is not None:
+        level = user_stacklevel()
+        warnings.warn("Flash attention kernel not used because:" + _WHERE.format("cpp:99"), stacklevel=level)
+        warnings.warn(refusal, stacklevel=level)
+        raise RuntimeError("No available kernel.  Aborting execution.")
+
+
+def _check(query, attn_mask, is_causal, key, enable_gqa):
+    """The checks PyTorch's math path makes (the shapes are left to the ops, whose errors
+    the math path gives too)."""
+    if not query.dtype.is_floating_point:
+        raise RuntimeError(f"expected scalar type Float but found {D.scalar_name(query.dtype)}")
     if attn_mask is not None and is_causal:
         raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set when is_causal=True")
     if enable_gqa and query.dim() >= 3 and query.shape[-3] % key.shape[-3]:
@@ -78,7 +144,10 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     Raises:
         RuntimeError: for inputs of fewer than 2 dims, different or integer dtypes, a mask
             of another float dtype, a mask together with ``is_causal``, or shapes that do
-            not fit.
+            not fit; and, as PyTorch's CPU backend choice, when
+            :func:`~reftorch.nn.attention.sdpa_kernel` allows neither flash attention nor
+            math, or only flash attention and the inputs do not suit it (after two
+            UserWarnings saying why).
 
     Examples:
         >>> import reftorch as torch
@@ -93,7 +162,9 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
         tensor([[1.0000],
                 [1.6698]])
     """
-    _check(query, key, value, attn_mask, is_causal, enable_gqa)
+    _validate(query, key, value, attn_mask)
+    _select_backend(query, key, value, attn_mask, dropout_p, enable_gqa)
+    _check(query, attn_mask, is_causal, key, enable_gqa)
     if enable_gqa and query.dim() >= 3:
         groups = query.shape[-3] // key.shape[-3]
         key, value = repeat_interleave(key, groups, -3), repeat_interleave(value, groups, -3)

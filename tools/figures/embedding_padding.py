@@ -56,7 +56,6 @@ def draw(d, lang: str) -> str:
     t = TEXT[lang]
     cv = Canvas(20, 9.8)
     cv.text(10, 0.55, t["title"], size=11.5, weight="bold")
-    pad = d["padding_idx"]
     row_fill = ["pad", "a", "b", "c", "index", "picked"]
 
     # the batch of ids: the drawn sentence outlined
