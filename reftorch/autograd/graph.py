@@ -150,6 +150,22 @@ class NodeHookMethods:
         return register_node_hook(self, fn, pre=True)
 
 
+def modified_error(item, version, producer=None):
+    """PyTorch's RuntimeError for the saved tensor ``item``, kept at ``version``, changed in
+    place since: it names ``producer`` (a node name; by default ``item``'s current
+    ``grad_fn``) as the op whose output it is."""
+    if producer is None and item.grad_fn is not None:
+        producer = item.grad_fn.name()
+    if producer:
+        producer = re.sub(r"Backward\d*$", "", producer.rsplit("::", 1)[-1])
+    where = f", which is output 0 of {producer}," if producer else ""
+    return RuntimeError(
+        "one of the variables needed for gradient computation has been modified by an "
+        f"inplace operation: [{tensor_string(item)} [{', '.join(map(str, item.shape))}]]"
+        f"{where} is at version {item._version_counter[0]}; expected version {version} instead. Hint: "
+        + (_HINT_IN_ANOMALY_MODE if _anomaly.enabled else _HINT))
+
+
 class Node(NodeHookMethods):
     """A recorded operation: the ``grad_fn`` of a tensor.
 
@@ -180,18 +196,8 @@ class Node(NodeHookMethods):
         for item, v in zip(ctx._saved, ctx._versions):
             if v is not None and item._version_counter[0] != v:
                 # A saved output names the node that made it; a saved input its current grad_fn.
-                if ctx._save_output and item is ctx._saved[-1]:
-                    producer = self._name
-                else:
-                    producer = item.grad_fn.name() if item.grad_fn is not None else None
-                if producer:
-                    producer = re.sub(r"Backward\d*$", "", producer.rsplit("::", 1)[-1])
-                where = f", which is output 0 of {producer}," if producer else ""
-                raise RuntimeError(
-                    "one of the variables needed for gradient computation has been modified by an "
-                    f"inplace operation: [{tensor_string(item)} [{', '.join(map(str, item.shape))}]]"
-                    f"{where} is at version {item._version_counter[0]}; expected version {v} instead. Hint: "
-                    + (_HINT_IN_ANOMALY_MODE if _anomaly.enabled else _HINT))
+                producer = self._name if ctx._save_output and item is ctx._saved[-1] else None
+                raise modified_error(item, v, producer)
 
     def _backward(self, *grads):
         """The op's ``backward(ctx, *grads)``, on the saved tensors checked for in-place
