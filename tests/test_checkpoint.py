@@ -158,3 +158,31 @@ def test_strict_device_gives_the_cpu_gradients(reentrant):
         out.append([t.to("cpu").numpy() for t in [y.detach(), x.grad] + [p.grad for p in model.parameters()]])
     for a, b in zip(*out):
         np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+
+
+def test_reentrant_checkpoint_refused_inside_a_backward_with_inputs():
+    """PyTorch's validity is per backward pass and inherited: a backward pass started by a
+    hook of ``autograd.grad`` cannot run the reentrant checkpoint either; one started inside a
+    plain backward can."""
+    def go(T):
+        res = []
+        valid = reftorch.autograd.engine._is_checkpoint_valid if T is reftorch else T.autograd._is_checkpoint_valid
+
+        def hook(g):
+            res.append(valid())
+            with T.enable_grad():
+                y = T.utils.checkpoint.checkpoint(T.sin, T.ones(2, requires_grad=True), use_reentrant=True)
+                try:
+                    y.sum().backward()
+                    res.append("ran")
+                except RuntimeError as e:
+                    res.append(str(e))
+            return g
+        x, z = T.ones(2, requires_grad=True), T.ones(2, requires_grad=True)
+        for backward in (lambda s: T.autograd.grad(s, z), lambda s: s.backward()):
+            p = x * z
+            p.register_hook(hook)
+            backward(p.sum())
+        return res + [valid()]
+    r, t = go(reftorch), go(torch)
+    assert r == t and r[0] is False and r[2:] == [True, "ran", True]

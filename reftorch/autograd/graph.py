@@ -632,14 +632,17 @@ def increment_version(tensor):
 class GraphTask:
     """A backward pass that is running (the engine keeps them in :data:`GRAPH_TASKS`): its
     id, root nodes, dependency counts and, for ``autograd.grad``'s inputs, the nodes that
-    run (``needed``) and the input nodes watched (``capture``)."""
+    run (``needed``) and the input nodes watched (``capture``). ``checkpoint_valid``: no
+    ``inputs`` were given to it nor to a backward pass it runs inside (PyTorch's
+    ``CheckpointValidGuard``), so the reentrant checkpoint may run."""
 
-    __slots__ = ("id", "roots", "deps", "needed", "capture")
+    __slots__ = ("id", "roots", "deps", "needed", "capture", "checkpoint_valid")
     _ids = itertools.count()
 
     def __init__(self, roots, deps, needed, capture):
         self.id = next(GraphTask._ids)
         self.roots, self.deps, self.needed, self.capture = roots, deps, needed, capture
+        self.checkpoint_valid = capture is None and (not GRAPH_TASKS or GRAPH_TASKS[-1].checkpoint_valid)
 
     def will_execute(self, node):
         """Whether ``node`` runs in this backward pass (its tensor hooks with it)."""
