@@ -136,15 +136,21 @@ workaround examples.
 
 
 class CheckpointError(RuntimeError):
-    """Raised when the recomputation of a non-reentrant checkpoint does not save the
-    tensors the forward pass saved. Mirrors ``torch.utils.checkpoint.CheckpointError``."""
+    """The ``RuntimeError`` raised in the backward pass when the recomputation of a
+    non-reentrant :func:`checkpoint` does not save the tensors its forward pass saved (another
+    number of them, or other shapes, dtypes or devices), or when a saved tensor is unpacked
+    twice in one backward pass. Mirrors ``torch.utils.checkpoint.CheckpointError``."""
 
 
 @contextlib.contextmanager
 def set_checkpoint_early_stop(enable: bool):
-    """Context manager overriding ``checkpoint``'s ``early_stop`` for the non-reentrant
-    checkpoints whose forward pass runs inside it. Mirrors
-    ``torch.utils.checkpoint.set_checkpoint_early_stop``."""
+    """Context manager overriding :func:`checkpoint`'s ``early_stop`` for the non-reentrant
+    checkpoints whose forward pass runs inside it (their backward pass may run outside).
+    Mirrors ``torch.utils.checkpoint.set_checkpoint_early_stop``.
+
+    Args:
+        enable: False to let the recomputation run the whole function.
+    """
     global _enable_checkpoint_early_stop
     prev = _enable_checkpoint_early_stop
     try:
@@ -156,8 +162,13 @@ def set_checkpoint_early_stop(enable: bool):
 
 @contextlib.contextmanager
 def set_checkpoint_debug_enabled(enabled):
-    """Context manager overriding ``checkpoint``'s ``debug`` inside it (None: no override).
-    Mirrors ``torch.utils.checkpoint.set_checkpoint_debug_enabled``."""
+    """Context manager overriding :func:`checkpoint`'s ``debug`` for the checkpoints run
+    inside it. reftorch's debug mode adds no operator log to the errors. Mirrors
+    ``torch.utils.checkpoint.set_checkpoint_debug_enabled``.
+
+    Args:
+        enabled: True or False, or None for no override.
+    """
     global _checkpoint_debug_enabled
     prev = _checkpoint_debug_enabled
     try:
