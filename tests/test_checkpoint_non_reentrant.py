@@ -215,3 +215,23 @@ def test_determinism_check_none_and_inplace_changed_input():
 def test_error_types_and_public_names():
     assert issubclass(reftorch.utils.checkpoint.CheckpointError, RuntimeError)
     assert set(reftorch.utils.checkpoint.__all__) <= set(torch.utils.checkpoint.__all__)
+
+
+def test_double_backward_and_backward_inside_the_function():
+    def go(T, log):
+        x = T.tensor(X, requires_grad=True)
+        y = _ckpt(T, lambda a: (a.sin() * a).exp(), x)
+        g, = T.autograd.grad(y.sum(), x, create_graph=True)
+        gg, = T.autograd.grad(g.sum(), x)
+        inner = []
+        for early_stop in (True, False):
+            z = T.tensor(X, requires_grad=True)
+
+            def f(a):
+                c = a.sin().cos()
+                ga, = T.autograd.grad(c.sum(), a, retain_graph=True)
+                return a.cos() * ga
+            _ckpt(T, f, z, early_stop=early_stop).sum().backward()
+            inner.append(z.grad)
+        return g, gg, inner
+    _both(go)

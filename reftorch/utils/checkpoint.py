@@ -24,7 +24,8 @@ from .._tensor import Tensor
 from ..autograd import Function, backward as _backward
 from ..autograd.engine import _is_checkpoint_valid
 from ..autograd.grad_mode import enable_grad, is_grad_enabled, no_grad
-from ..autograd.graph import GRAPH_TASKS, SAVED_HOOKS, modified_error, pack_one, saved_tensors_hooks
+from ..autograd.graph import (GRAPH_TASKS, SAVED_HOOKS, modified_error, pack_one, saved_tensors_hooks,
+                              unpack_one)
 from ..nn.modules.container import Sequential
 from ..random import fork_rng, get_rng_state, set_rng_state
 
@@ -204,22 +205,16 @@ class _StopRecomputationError(Exception):
 class _SavedInput:
     """A tensor argument of the checkpoint, saved as an op saves one: through the
     saved-tensor hooks in force (an enclosing checkpoint's), else kept with its version,
-    which the backward pass checks. Unpacked through hooks, it requires grad when the
-    argument did (PyTorch's unpacked tensor takes the argument's ``grad_fn``; reftorch's is
-    a new leaf: the recomputation records its graph, nothing backpropagates through it)."""
+    which the backward pass checks."""
 
     def __init__(self, t):
         self.packed = pack_one(t) if SAVED_HOOKS else None
         self.tensor = None if SAVED_HOOKS else t
         self.version = t._version
-        self.requires_grad = t.requires_grad
 
     def unpack(self):
         if self.packed is not None:
-            t = self.packed.unpack(self.packed.value)
-            if self.requires_grad and not t.requires_grad:
-                t = t.detach().requires_grad_()
-            return t
+            return unpack_one(self.packed)
         if self.tensor._version != self.version:
             raise modified_error(self.tensor, self.version)
         return self.tensor
