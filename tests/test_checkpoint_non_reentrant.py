@@ -201,6 +201,27 @@ def test_errors_match_torch(make):
     raises_same(make)
 
 
+def _debug_context_fn(T):
+    with T.utils.checkpoint.set_checkpoint_debug_enabled(True):
+        _ckpt(T, T.sin, T.ones(2), context_fn=T.utils.checkpoint.noop_context_fn.__call__)
+
+
+def test_debug():
+    """The global switch refuses a context_fn as the argument does; with debug on, the
+    recomputation mismatch is still a CheckpointError (PyTorch adds operator logs to its
+    message, reftorch does not)."""
+    raises_same(_debug_context_fn)
+    for T in LIBS:
+        calls = []
+
+        def f(a):
+            calls.append(1)
+            return a.sin() if len(calls) == 1 else a * 2
+        y = _ckpt(T, f, T.ones(2, requires_grad=True), debug=True)
+        with pytest.raises(T.utils.checkpoint.CheckpointError):
+            y.sum().backward()
+
+
 def test_determinism_check_none_and_inplace_changed_input():
     for T in LIBS:
         _different_dtype(T, "none")  # no check: no error
