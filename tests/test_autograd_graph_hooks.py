@@ -389,3 +389,29 @@ def test_save_on_cpu_from_stand_in_accelerator():
         grads.append(a.grad.cpu().tolist())
     assert grads[0] == grads[1] == grads[2]
     assert devices[:2] == ["strict", "strict"] and set(devices[2:]) == {"strict", "cpu"}
+
+
+def test_unpacked_tensors_keep_their_graph():
+    """Hooks that detach (or copy) what they pack: the unpacked tensor is attached to the
+    packed one's node again (PyTorch's SavedVariable), so create_graph differentiates
+    through it, and a custom Function's saved input requires grad."""
+    def fn(T):
+        x = T.tensor([0.5, 1.5], requires_grad=True)
+        seen = []
+
+        class Square(T.autograd.Function):
+            @staticmethod
+            def forward(ctx, a):
+                ctx.save_for_backward(a)
+                return a * a
+
+            @staticmethod
+            def backward(ctx, g):
+                a, = ctx.saved_tensors
+                seen.append((a.requires_grad, a.is_leaf))
+                return 2 * a * g
+        with _graph(T).saved_tensors_hooks(lambda t: t.detach().clone(), lambda t: t):
+            y = (x.sin() * x).exp() + Square.apply(x * 3)
+        g, = T.autograd.grad(y.sum(), x, create_graph=True)
+        return g, T.autograd.grad(g.sum(), x), seen
+    _both(fn)

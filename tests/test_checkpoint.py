@@ -1,7 +1,9 @@
 """torch.utils.checkpoint against PyTorch: both variants give PyTorch's outputs, grad_fn
 names and gradients (inputs and parameters), dropout inside reproduces its mask on the
 reentrant recomputation and the global random stream is left as PyTorch leaves it;
-checkpoint_sequential; the use_reentrant warnings and the errors."""
+checkpoint_sequential; the use_reentrant warnings and the errors. The non-reentrant variant
+keeps no activation (saved-tensor hooks) and recomputes the function in backward, as
+PyTorch does: tests/test_checkpoint_non_reentrant.py."""
 from __future__ import annotations
 
 import warnings
@@ -38,8 +40,10 @@ def _grads(T, run, **kw):
 
 
 @pytest.mark.parametrize("reentrant,preserve", [(True, True), (True, False), (None, True), (None, False),
-                                                (False, True)])  # (False, False): see below
+                                                (False, True), (False, False)])
 def test_checkpoint_matches_torch(reentrant, preserve):
+    """Also with ``preserve_rng_state=False``: the recomputation draws another dropout mask
+    (so the gradients are not those of the forward pass) and advances the global stream."""
     def run(T, model, x):
         return T.utils.checkpoint.checkpoint(model, x, use_reentrant=reentrant, preserve_rng_state=preserve)
     r, t = _grads(reftorch, run), _grads(torch, run)
@@ -56,23 +60,6 @@ def test_dropout_mask_is_reproduced(reentrant):
         for a, b in zip([ck[0], ck[2]] + ck[3], [plain[0], plain[2]] + plain[3]):
             assert T.equal(a, b)
         assert T.equal(ck[4], plain[4])
-
-
-def test_non_reentrant_without_preserved_rng_state_is_not_recomputed():
-    """A documented difference: PyTorch's non-reentrant variant recomputes the forward pass in
-    backward, with fresh random numbers when ``preserve_rng_state=False`` (dropout then
-    draws another mask, and the global stream advances); reftorch's keeps the forward
-    graph, so its gradients are those of the uncheckpointed model. Without random ops in
-    the function the two agree (test above)."""
-    def run(T, model, x):
-        return T.utils.checkpoint.checkpoint(model, x, use_reentrant=False, preserve_rng_state=False)
-    ck, plain = _grads(reftorch, run), _grads(reftorch, lambda T, m, x: m(x))
-    for a, b in zip([ck[0], ck[2], ck[4]] + ck[3], [plain[0], plain[2], plain[4]] + plain[3]):
-        assert reftorch.equal(a, b)
-
-    def deterministic(T, model, x):
-        return T.utils.checkpoint.checkpoint(model.eval(), x, use_reentrant=False, preserve_rng_state=False)
-    same(_grads(reftorch, deterministic), _grads(torch, deterministic))
 
 
 @pytest.mark.parametrize("segments", [1, 2, 3, 6])
@@ -171,3 +158,31 @@ def test_strict_device_gives_the_cpu_gradients(reentrant):
         out.append([t.to("cpu").numpy() for t in [y.detach(), x.grad] + [p.grad for p in model.parameters()]])
     for a, b in zip(*out):
         np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+
+
+def test_reentrant_checkpoint_refused_inside_a_backward_with_inputs():
+    """PyTorch's validity is per backward pass and inherited: a backward pass started by a
+    hook of ``autograd.grad`` cannot run the reentrant checkpoint either; one started inside a
+    plain backward can."""
+    def go(T):
+        res = []
+        valid = reftorch.autograd.engine._is_checkpoint_valid if T is reftorch else T.autograd._is_checkpoint_valid
+
+        def hook(g):
+            res.append(valid())
+            with T.enable_grad():
+                y = T.utils.checkpoint.checkpoint(T.sin, T.ones(2, requires_grad=True), use_reentrant=True)
+                try:
+                    y.sum().backward()
+                    res.append("ran")
+                except RuntimeError as e:
+                    res.append(str(e))
+            return g
+        x, z = T.ones(2, requires_grad=True), T.ones(2, requires_grad=True)
+        for backward in (lambda s: T.autograd.grad(s, z), lambda s: s.backward()):
+            p = x * z
+            p.register_hook(hook)
+            backward(p.sum())
+        return res + [valid()]
+    r, t = go(reftorch), go(torch)
+    assert r == t and r[0] is False and r[2:] == [True, "ran", True]

@@ -52,7 +52,7 @@ def _run_node(node, grad, retain_graph, create_graph, like):
 
 def _accumulate(node, grad, create_graph, steal=False):
     """The step of the ``AccumulateGrad`` ``node``: ``grad`` added into its leaf's ``.grad``
-    (out of place with ``create_graph``; ``steal``: see :func:`_run_backward`), then the
+    (out of place with ``create_graph``; ``steal``: see :func:`run_backward`), then the
     leaf's post-accumulate-grad hooks. Returns the gradients for its (no) next functions."""
     if create_graph:
         _graph.accumulate(node.variable, grad)
@@ -163,27 +163,14 @@ def _multi_output_step(node, grads, capture, stop_at_inputs, create_graph, retai
     return _run_node(node, grads, retain_graph, create_graph, like)
 
 
-#: One entry per running backward: False for one with ``inputs`` (``autograd.grad``,
-#: ``backward(inputs=...)``), during which the reentrant checkpoint refuses to run.
-_CHECKPOINT_VALID = [True]
-
-
 def _is_checkpoint_valid() -> bool:
-    """PyTorch's ``torch.autograd._is_checkpoint_valid``: False inside a backward that was
-    given ``inputs``."""
-    return _CHECKPOINT_VALID[-1]
+    """PyTorch's ``torch.autograd._is_checkpoint_valid``: False inside a backward pass that
+    was given ``inputs`` (``autograd.grad``, ``backward(inputs=...)``), or that runs inside
+    such a pass (see :attr:`GraphTask.checkpoint_valid`)."""
+    return GRAPH_TASKS[-1].checkpoint_valid if GRAPH_TASKS else True
 
 
 def run_backward(tensors, grads, retain_graph=False, inputs=None, create_graph=False, stop_at_inputs=False):
-    """:func:`_run_backward`, recording for :func:`_is_checkpoint_valid` whether it has ``inputs``."""
-    _CHECKPOINT_VALID.append(inputs is None)
-    try:
-        return _run_backward(tensors, grads, retain_graph, inputs, create_graph, stop_at_inputs)
-    finally:
-        _CHECKPOINT_VALID.pop()
-
-
-def _run_backward(tensors, grads, retain_graph=False, inputs=None, create_graph=False, stop_at_inputs=False):
     """Propagate ``grads`` (arrays) from ``tensors`` back to the leaves.
 
     With ``create_graph`` the gradients are tensors instead, each node's backward runs on
@@ -231,7 +218,7 @@ def _run_backward(tensors, grads, retain_graph=False, inputs=None, create_graph=
 
     deps = _dependencies(roots)
     ready = [r for r in roots if deps.get(r, 0) == 0]
-    GRAPH_TASKS.append(GraphTask(roots, deps, needed, capture))  # (for register_multi_grad_hook)
+    GRAPH_TASKS.append(GraphTask(roots, deps, needed, capture))  # (for register_multi_grad_hook, checkpoint)
     # backward formulas run without floating-point warnings (PyTorch prints none)
     with (enable_grad() if create_graph else no_grad()), tensors[0]._backend.quiet():
         node = None

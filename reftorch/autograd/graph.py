@@ -150,6 +150,22 @@ class NodeHookMethods:
         return register_node_hook(self, fn, pre=True)
 
 
+def modified_error(item, version, producer=None):
+    """PyTorch's RuntimeError for the saved tensor ``item``, kept at ``version``, changed in
+    place since: it names ``producer`` (a node name; by default ``item``'s current
+    ``grad_fn``) as the op whose output it is."""
+    if producer is None and item.grad_fn is not None:
+        producer = item.grad_fn.name()
+    if producer:
+        producer = re.sub(r"Backward\d*$", "", producer.rsplit("::", 1)[-1])
+    where = f", which is output 0 of {producer}," if producer else ""
+    return RuntimeError(
+        "one of the variables needed for gradient computation has been modified by an "
+        f"inplace operation: [{tensor_string(item)} [{', '.join(map(str, item.shape))}]]"
+        f"{where} is at version {item._version_counter[0]}; expected version {version} instead. Hint: "
+        + (_HINT_IN_ANOMALY_MODE if _anomaly.enabled else _HINT))
+
+
 class Node(NodeHookMethods):
     """A recorded operation: the ``grad_fn`` of a tensor.
 
@@ -180,18 +196,8 @@ class Node(NodeHookMethods):
         for item, v in zip(ctx._saved, ctx._versions):
             if v is not None and item._version_counter[0] != v:
                 # A saved output names the node that made it; a saved input its current grad_fn.
-                if ctx._save_output and item is ctx._saved[-1]:
-                    producer = self._name
-                else:
-                    producer = item.grad_fn.name() if item.grad_fn is not None else None
-                if producer:
-                    producer = re.sub(r"Backward\d*$", "", producer.rsplit("::", 1)[-1])
-                where = f", which is output 0 of {producer}," if producer else ""
-                raise RuntimeError(
-                    "one of the variables needed for gradient computation has been modified by an "
-                    f"inplace operation: [{tensor_string(item)} [{', '.join(map(str, item.shape))}]]"
-                    f"{where} is at version {item._version_counter[0]}; expected version {v} instead. Hint: "
-                    + (_HINT_IN_ANOMALY_MODE if _anomaly.enabled else _HINT))
+                producer = self._name if ctx._save_output and item is ctx._saved[-1] else None
+                raise modified_error(item, v, producer)
 
     def _backward(self, *grads):
         """The op's ``backward(ctx, *grads)``, on the saved tensors checked for in-place
@@ -241,13 +247,17 @@ class PackedSaved(tuple):
 
 
 class _Packed:
-    """What the pack hook made of one saved tensor, with the unpack hook to undo it and the
-    ``id`` of the tensor packed (for the in-place ops, which save again: ``_ops/_inplace.py``)."""
+    """What the pack hook made of one saved tensor, with the unpack hook to undo it, the
+    ``id`` of the tensor packed (for the in-place ops, which save again:
+    ``_ops/_inplace.py``) and, for a tensor that required grad, a weak reference to its
+    graph node (its ``grad_fn``, or its ``AccumulateGrad`` for a leaf) and its output
+    number: the unpacked tensor is attached there, as PyTorch's ``SavedVariable`` does, so
+    a backward pass with ``create_graph`` differentiates through it."""
 
-    __slots__ = ("value", "unpack", "source")
+    __slots__ = ("value", "unpack", "source", "node", "output_nr")
 
-    def __init__(self, value, unpack, source):
-        self.value, self.unpack, self.source = value, unpack, source
+    def __init__(self, value, unpack, source, node, output_nr):
+        self.value, self.unpack, self.source, self.node, self.output_nr = value, unpack, source, node, output_nr
 
 
 def pack_one(t):
@@ -255,7 +265,31 @@ def pack_one(t):
     if not isinstance(t, Tensor):
         return t
     pack, unpack = SAVED_HOOKS[-1]
-    return _Packed(pack(t), unpack, id(t))
+    node, output_nr = _edge(t)
+    return _Packed(pack(t), unpack, id(t), None if node is None else weakref.ref(node), output_nr)
+
+
+def unpack_one(item):
+    """The tensor back from the :class:`_Packed` ``item``, through its unpack hook, attached
+    to the packed tensor's graph node (when that node still exists).
+
+    Raises:
+        TypeError: when the unpack hook returns something that is not a tensor.
+    """
+    t = item.unpack(item.value)
+    if not isinstance(t, Tensor):
+        raise TypeError("Output of saved tensor unpack_hook expected to be a Tensor but got result "
+                        f"of type {type(t).__name__}")
+    node = None if item.node is None else item.node()
+    if node is None or t.grad_fn is node or t._accumulator is node:
+        return t
+    t = t.detach()
+    t._requires_grad = True
+    if node.__class__ is AccumulateGrad:
+        t._accumulator = node
+    else:
+        t._grad_fn, t._output_nr = node, item.output_nr
+    return t
 
 
 def pack_saved(items):
@@ -264,29 +298,19 @@ def pack_saved(items):
 
 
 def unpack_saved(items):
-    """The saved tensors back from a :class:`PackedSaved`, through their unpack hooks.
-
-    Raises:
-        TypeError: when an unpack hook returns something that is not a tensor.
-    """
-    out = []
-    for item in items:
-        if item.__class__ is _Packed:
-            item = item.unpack(item.value)
-            if not isinstance(item, Tensor):
-                raise TypeError("Output of saved tensor unpack_hook expected to be a Tensor but got result "
-                                f"of type {type(item).__name__}")
-        out.append(item)
-    return tuple(out)
+    """The saved tensors back from a :class:`PackedSaved` (:func:`unpack_one` each)."""
+    return tuple(unpack_one(item) if item.__class__ is _Packed else item for item in items)
 
 
 class saved_tensors_hooks:
     """Context manager setting a pair of hooks on the tensors that the ops recorded inside
     it save for their backward. ``pack_hook(tensor)`` runs when an op saves a tensor and
     may return any object; ``unpack_hook(that object)`` runs when the backward pass needs
-    the tensor and must return a tensor (of the same values, normally). Contexts nest: the
-    innermost pair applies. The saved tensors' in-place changes are not checked when hooks
-    packed them, as in PyTorch.
+    the tensor and must return a tensor (of the same values, normally); as in PyTorch, that
+    tensor is attached to the packed tensor's place in the graph (its ``grad_fn``, or its
+    leaf), so a backward pass with ``create_graph`` differentiates through it. Contexts
+    nest: the innermost pair applies. The saved tensors' in-place changes are not checked
+    when hooks packed them, as in PyTorch.
 
     Which tensors an op saves is reftorch's choice, which mostly agrees with PyTorch's
     (``mul`` saves both operands, ``exp`` its result); where an op saves other tensors, the
@@ -626,14 +650,17 @@ def increment_version(tensor):
 class GraphTask:
     """A backward pass that is running (the engine keeps them in :data:`GRAPH_TASKS`): its
     id, root nodes, dependency counts and, for ``autograd.grad``'s inputs, the nodes that
-    run (``needed``) and the input nodes watched (``capture``)."""
+    run (``needed``) and the input nodes watched (``capture``). ``checkpoint_valid``: no
+    ``inputs`` were given to it nor to a backward pass it runs inside (PyTorch's
+    ``CheckpointValidGuard``), so the reentrant checkpoint may run."""
 
-    __slots__ = ("id", "roots", "deps", "needed", "capture")
+    __slots__ = ("id", "roots", "deps", "needed", "capture", "checkpoint_valid")
     _ids = itertools.count()
 
     def __init__(self, roots, deps, needed, capture):
         self.id = next(GraphTask._ids)
         self.roots, self.deps, self.needed, self.capture = roots, deps, needed, capture
+        self.checkpoint_valid = capture is None and (not GRAPH_TASKS or GRAPH_TASKS[-1].checkpoint_valid)
 
     def will_execute(self, node):
         """Whether ``node`` runs in this backward pass (its tensor hooks with it)."""

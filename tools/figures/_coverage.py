@@ -185,7 +185,7 @@ NAMESPACES = {
         AveragedModel SWALR update_bn get_ema_multi_avg_fn get_swa_multi_avg_fn get_ema_avg_fn get_swa_avg_fn
     """),
     "torch.utils.checkpoint": ("reftorch.utils.checkpoint", """
-        checkpoint checkpoint_sequential
+        checkpoint checkpoint_sequential set_checkpoint_early_stop set_checkpoint_debug_enabled CheckpointError
     """),
     "torch.cuda": ("reftorch.cuda", """
         is_available device_count current_device set_device manual_seed synchronize Event
