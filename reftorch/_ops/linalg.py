@@ -8,7 +8,7 @@ from .._layout import broadcast_shape, contiguous_strides
 from .._tensor import Tensor
 from ..autograd.function import OpFunction as Function
 from ..autograd.grad_mode import is_grad_enabled
-from ._common import conj_of, sum_to_shape, with_out
+from ._common import conj_of, sum_to_shape, tensor_input, with_out
 
 
 def c_type_name(d):
@@ -243,6 +243,7 @@ def matmul(input, other, *, out=None):
     return res
 
 
+@tensor_input
 def mm(input, mat2, *, out=None):
     """Product of two 2-D matrices ``(n, m) @ (m, p) -> (n, p)``. Mirrors ``torch.mm``.
 

@@ -8,7 +8,7 @@ from .. import _dtype as D
 from .._tensor import _wrap_dim
 from ..autograd.function import OpFunction
 from . import reduction, shape as S
-from ._common import row_major, with_out
+from ._common import row_major, tensor_input, with_out
 from .linalg_decomp import Svd, svd_checks
 from .pointwise import abs as _abs
 from ._numpy_names import NOT_GIVEN, numpy_names
@@ -190,6 +190,7 @@ class Amax(OpFunction):
         return _restore(xp, g, shape, axes, keepdim) / count * hit  # PyTorch's order
 
 
+@tensor_input
 def amax(input, dim=(), keepdim=False, *, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
     """The largest values over ``dim`` (all dimensions when empty); ties share the
     gradient evenly. Mirrors ``torch.amax``.
@@ -204,6 +205,7 @@ def amax(input, dim=(), keepdim=False, *, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
     return Amax.apply(input, axes=_extreme_axes(input, dim, "amax"), keepdim=bool(keepdim), largest=True)
 
 
+@tensor_input
 def amin(input, dim=(), keepdim=False, *, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
     """The smallest values over ``dim``. Mirrors ``torch.amin``."""
     if axis is not NOT_GIVEN or keepdims is not NOT_GIVEN:

@@ -8,7 +8,7 @@ from .._layout import row_major, sum_to_shape
 from .._tensor import Tensor
 from ..autograd.function import OpFunction as Function
 from .._dtype import scalar_name
-from ._common import conj_of
+from ._common import conj_of, tensor_input
 from .linalg import _mm_checks, _mv_checks, _no_bool, c_type_name, matmul
 from .pointwise import scalar_mul
 from .shape import expand
@@ -47,6 +47,7 @@ def ger(input, vec2):
     return outer(input, vec2)
 
 
+@tensor_input
 def inner(input, other):
     """Sum of products over the last dimension of both tensors.
 
@@ -130,6 +131,7 @@ def _broadcast_input(input, shape):
         expand(input, shape)
 
 
+@tensor_input
 def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     """``beta * input + alpha * (mat1 @ mat2)`` for matrices ``mat1`` (n, m) and ``mat2`` (m, p).
 
