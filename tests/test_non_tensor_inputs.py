@@ -23,15 +23,18 @@ REST = {
         flipud rot90 ravel unbind diag diagflat diagonal trace diag_embed tril triu empty_like zeros_like
         ones_like rand_like randn_like bernoulli poisson histc diff cov corrcoef nonzero argwhere pdist
         trapezoid trapz cumulative_trapezoid norm_except_dim gradient diagonal_copy slice_copy squeeze_copy
-        t_copy unbind_copy view_as_complex_copy""",
-    "x": "maximum minimum binomial mm inner cdist slice_scatter",
+        t_copy unbind_copy view_as_complex_copy combinations vander selu celu rrelu rrelu_ celu_ selu_ hardshrink numel detach is_floating_point""",
+    "x": """maximum minimum binomial mm inner cdist slice_scatter bmm dot ger outer kl_div
+        binary_cross_entropy_with_logits hinge_embedding_loss cosine_similarity pairwise_distance conv1d""",
     "0": """logsumexp cumsum cumprod cummax cummin logcumsumexp topk unsqueeze repeat_interleave full_like
         softmax log_softmax quantile nanquantile unsqueeze_copy""",
     "1": """kthvalue chunk unsafe_chunk unsafe_split tensor_split hsplit vsplit randint_like multinomial
-        mvlgamma histogramdd split_copy""",
+        mvlgamma histogramdd split_copy
+        dsplit histogram group_norm max_pool1d max_pool2d max_pool1d_with_indices avg_pool1d adaptive_max_pool1d
+        adaptive_avg_pool1d channel_shuffle pixel_shuffle pixel_unshuffle""",
     "(4,)": "reshape tile view_copy",
     "0, 1": "transpose swapaxes swapdims movedim moveaxis select select_copy transpose_copy",
-    "(2, 2)": "broadcast_to expand_copy",
+    "(2, 2)": "broadcast_to expand_copy layer_norm rms_norm",
     "[0, 1]": "permute flip permute_copy",
     "0, i": "gather",
     "0, T.tensor([0])": "index_select",
@@ -39,7 +42,14 @@ REST = {
     "0, 0, 1": "narrow narrow_copy unfold_copy",
     "0, i, x": "scatter scatter_add",
     "T.tensor([0, 1])": "take take_along_dim diagonal_scatter",
-    "x, x": "addmm",
+    "x, x": "addmm baddbmm margin_ranking_loss triplet_margin_loss",
+    "(1,), (0,)": "as_strided",
+    "0, T.tensor([0]), x": "index_add index_copy",
+    "0, T.tensor([0]), 1.0": "index_fill",
+    "m, x": "masked_scatter",
+    "0, i, x, 'sum'": "scatter_reduce",
+    "[2]": "split_with_sizes unsafe_split_with_sizes",
+    "x, x, x": "rnn_relu_cell rnn_tanh_cell",
 }
 CASES = [(name, rest) for rest, names in REST.items() for name in names.split()]
 

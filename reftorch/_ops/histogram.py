@@ -215,6 +215,7 @@ def _histogram_args(input, bins, range, weight):
     return _dim_edges(input, bins, range, 0)
 
 
+@tensor_input
 def histogram(input, bins, *, range=None, weight=None, density=False, out=None):
     """A histogram of ``input``'s elements: ``torch.return_types.histogram(hist, bin_edges)``.
 

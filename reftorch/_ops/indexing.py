@@ -1057,6 +1057,7 @@ def _index_fill_args(input, dim, index, value):
     return d, value
 
 
+@tensor_input
 def index_fill(input, dim, index, value):
     """A copy of ``input`` with the slices at ``index`` along ``dim`` set to ``value``.
 
@@ -1142,6 +1143,7 @@ class MaskedScatter(Function):
         return gx, None, gs
 
 
+@tensor_input
 def masked_scatter(input, mask, source):
     """A copy of ``input`` with the elements where ``mask`` is True replaced, in row-major
     order, by the first elements of ``source``.

@@ -265,6 +265,7 @@ def mm(input, mat2, *, out=None):
     return Matmul.apply(input, mat2, _name="MmBackward0")
 
 
+@tensor_input
 def bmm(input, mat2, *, out=None):
     """Batched matrix product of 3-D tensors ``(b, n, m) @ (b, m, p) -> (b, n, p)``.
     Mirrors ``torch.bmm`` (no broadcasting).
@@ -302,6 +303,7 @@ def mv(input, vec, *, out=None):
     return Matmul.apply(input, vec, _name="MvBackward0")
 
 
+@tensor_input
 def dot(input, other, *, out=None):
     """Dot product of two 1-D tensors with the same number of elements. Mirrors ``torch.dot``.
 

@@ -14,6 +14,7 @@ from .pointwise import scalar_mul
 from .shape import expand
 
 
+@tensor_input
 def outer(input, vec2):
     """The outer product of two 1-D tensors: ``result[i, j] = input[i] * vec2[j]``.
 
@@ -35,6 +36,7 @@ def outer(input, vec2):
     return input.reshape(-1, 1) * vec2
 
 
+@tensor_input
 def ger(input, vec2):
     """Alias of :func:`~reftorch.outer`. Mirrors ``torch.ger``.
 
@@ -185,6 +187,7 @@ def addmv(input, mat, vec, *, beta=1, alpha=1):
     return AddMatmul.apply(input, mat, vec, beta, alpha, _name="AddmvBackward0")
 
 
+@tensor_input
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
     """``beta * input + alpha * (batch1 @ batch2)`` for batches (b, n, m) and (b, m, p).
 

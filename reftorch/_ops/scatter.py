@@ -471,6 +471,7 @@ def scatter_add(input, dim, index, src):
     return _scatter("scatter", input, dim, index, src, "sum", True, grad_name="ScatterAddBackward0")
 
 
+@tensor_input
 def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
     """Reduce every ``src`` value into the place ``index`` names along ``dim``.
 

@@ -162,6 +162,7 @@ def _split(tensor, size, dim, even, sized):
     return _pieces(tensor, d, (0,), even)
 
 
+@tensor_input
 def split_with_sizes(input, split_sizes, dim=0):
     """Cut ``input`` along ``dim`` into views of the listed sizes (which must add up to
     ``input.size(dim)``). Mirrors ``torch.split_with_sizes`` / ``Tensor.split_with_sizes``
@@ -320,6 +321,7 @@ def unsafe_split(input, split_size, dim=0):
     return _split(input, split_size, dim, UnsafeSplit, UnsafeSplitWithSizes)
 
 
+@tensor_input
 def unsafe_split_with_sizes(input, split_sizes, dim=0):
     """:func:`split_with_sizes` whose pieces are not recorded as views
     (``UnsafeSplitWithSizesBackward0``; see :func:`unsafe_split`). Mirrors

@@ -108,6 +108,7 @@ def vsplit(input, indices_or_sections):
     return _numpy_split("vsplit", input, indices_or_sections, 0, 2)
 
 
+@tensor_input
 def dsplit(input, indices_or_sections):
     """Split depth-wise: along dim 2 of a tensor of 3 or more dims. Mirrors ``torch.dsplit``.
 

@@ -12,6 +12,7 @@ from .._ops.softmax import _implicit_dim, softmax_impl
 from .._tensor import Tensor, _wrap_dim
 from .._tensor_inplace import commit as _commit
 from ..autograd.function import OpFunction as Function
+from .._ops._common import tensor_input
 from . import _functions as _F
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
@@ -498,11 +499,13 @@ def threshold_(input, threshold, value):
     return _commit(input, Threshold.apply(input, threshold=threshold, value=value, _name="ThresholdBackward1"))
 
 
+@tensor_input
 def celu_(input, alpha=1.0):
     """In-place :func:`celu` (``CeluBackward1``). Mirrors ``torch.nn.functional.celu_``."""
     return celu(input, alpha, inplace=True)
 
 
+@tensor_input
 def selu_(input):
     """In-place :func:`selu` (``EluBackward1``). Mirrors ``torch.nn.functional.selu_``."""
     return selu(input, inplace=True)
@@ -619,6 +622,7 @@ def _shrink_input(input, kernel_name):
         raise NotImplementedError(f'"{kernel_name}" not implemented for \'{_D.scalar_name(input.dtype)}\'')
 
 
+@tensor_input
 def hardshrink(input, lambd=0.5):
     """``input`` where ``|input| > lambd``, 0 elsewhere.
 

@@ -25,6 +25,7 @@ from .._tensor import _C_TYPE, Tensor, _wrap_dim, tensor_arg as _tensor_arg, ten
 from .._tensor_inplace import commit as _commit
 from .._type_info import finfo as _finfo
 from ..autograd.grad_mode import is_grad_enabled as _is_grad_enabled, no_grad as _no_grad
+from .._ops._common import tensor_input as _tensor_input
 from . import _functions as _F
 from . import _conv as _Conv
 from . import _pooling as _Pool
@@ -1015,6 +1016,7 @@ def _conv_channels_last(input, weight, nd):
     return any(_suggests_channels_last(shape, st) for shape, st in views)
 
 
+@_tensor_input
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """1-D convolution (cross-correlation) over ``(N, C_in, L)`` or unbatched ``(C_in, L)``.
 
@@ -1388,6 +1390,7 @@ def adaptive_avg_pool2d(input, output_size):
     return _Pool.AdaptiveAvgPool.apply(input, out_size=out, _name="AdaptiveAvgPool2DBackward0")
 
 
+@_tensor_input
 def adaptive_avg_pool1d(input, output_size):
     """:func:`adaptive_avg_pool2d` over the last dim of ``(N, C, L)`` or ``(C, L)``.
 
@@ -1673,6 +1676,7 @@ def _check_normalized_shape(input, shape, params, star):
                            f"[{star}{', '.join(map(str, shape))}], but got input of size{list(input.shape)}")
 
 
+@_tensor_input
 def rms_norm(input, normalized_shape, weight=None, eps=None):
     """Root mean square normalisation over the last ``len(normalized_shape)`` dims:
     ``input / sqrt(mean(input ** 2) + eps) * weight``.
@@ -2139,6 +2143,7 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
     return _pw.div(input, denom, out=out)
 
 
+@_tensor_input
 def cosine_similarity(x1, x2, dim=1, eps=1e-8):
     """Cosine of the angle between ``x1`` and ``x2`` along ``dim``.
 
@@ -2185,6 +2190,7 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
     return _pw.mul(_pw.div(x1, n1), _pw.div(x2, n2)).sum(dim)
 
 
+@_tensor_input
 def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
     """The ``p``-norm distance between ``x1`` and ``x2`` along their last dimension.
 
