@@ -72,6 +72,7 @@ def celu(input, alpha=1.0):
     return F.celu(input, alpha)
 
 
+@tensor_input
 def threshold(input, threshold, value):
     """``input`` where it is above ``threshold``, ``value`` elsewhere. Mirrors ``torch.threshold``."""
     return F.threshold(input, threshold, value)

@@ -23,15 +23,17 @@ REST = {
         flipud rot90 ravel unbind diag diagflat diagonal trace diag_embed tril triu empty_like zeros_like
         ones_like rand_like randn_like bernoulli poisson histc diff cov corrcoef nonzero argwhere pdist
         trapezoid trapz cumulative_trapezoid norm_except_dim gradient diagonal_copy slice_copy squeeze_copy
-        t_copy unbind_copy view_as_complex_copy combinations vander selu celu rrelu rrelu_ celu_ selu_ hardshrink numel detach is_floating_point""",
+        t_copy unbind_copy view_as_complex_copy combinations vander selu celu rrelu rrelu_ celu_ selu_ hardshrink
+        numel detach is_floating_point
+        clone detach_copy zero_""",
     "x": """maximum minimum binomial mm inner cdist slice_scatter bmm dot ger outer kl_div
-        binary_cross_entropy_with_logits hinge_embedding_loss cosine_similarity pairwise_distance conv1d""",
+        binary_cross_entropy_with_logits hinge_embedding_loss cosine_similarity pairwise_distance conv1d mv cross""",
     "0": """logsumexp cumsum cumprod cummax cummin logcumsumexp topk unsqueeze repeat_interleave full_like
         softmax log_softmax quantile nanquantile unsqueeze_copy""",
     "1": """kthvalue chunk unsafe_chunk unsafe_split tensor_split hsplit vsplit randint_like multinomial
         mvlgamma histogramdd split_copy
         dsplit histogram group_norm max_pool1d max_pool2d max_pool1d_with_indices avg_pool1d adaptive_max_pool1d
-        adaptive_avg_pool1d channel_shuffle pixel_shuffle pixel_unshuffle""",
+        adaptive_avg_pool1d channel_shuffle pixel_shuffle pixel_unshuffle roll""",
     "(4,)": "reshape tile view_copy",
     "0, 1": "transpose swapaxes swapdims movedim moveaxis select select_copy transpose_copy",
     "(2, 2)": "broadcast_to expand_copy layer_norm rms_norm",
@@ -50,6 +52,11 @@ REST = {
     "0, i, x, 'sum'": "scatter_reduce",
     "[2]": "split_with_sizes unsafe_split_with_sizes",
     "x, x, x": "rnn_relu_cell rnn_tanh_cell",
+    "(i,), x": "index_put",
+    "i, x": "put",
+    "0, (1, 2)": "unflatten",
+    "2, 0, 1": "renorm",
+    "0, 0": "threshold",
 }
 CASES = [(name, rest) for rest, names in REST.items() for name in names.split()]
 

@@ -128,6 +128,7 @@ def _cross(xp, a, b, dim):
     return xp.concat([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0], axis=dim)
 
 
+@tensor_input
 def cross(input, other, dim=None, *, axis=NOT_GIVEN):
     """The cross product of 3-vectors along ``dim`` (the operands broadcast).
 

@@ -287,6 +287,7 @@ def bmm(input, mat2, *, out=None):
     return Matmul.apply(input, mat2, _name="BmmBackward0")
 
 
+@tensor_input
 def mv(input, vec, *, out=None):
     """Matrix-vector product ``(n, m) @ (m,) -> (n,)``. Mirrors ``torch.mv``."""
     if out is not None:

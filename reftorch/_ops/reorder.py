@@ -100,6 +100,7 @@ def _roll_back(backend, a, state):
     return _roll(backend, a, (tuple(-s for s in state[0]), state[1]))
 
 
+@tensor_input
 def roll(input, shifts, dims=None):
     """Shift elements along ``dims`` by ``shifts``, wrapping around; without ``dims`` the
     flattened tensor is shifted and the shape restored.

@@ -547,6 +547,7 @@ def flatten(input, start_dim=0, end_dim=-1):
     return reshape(input, shp[:s] + (math.prod(shp[s:e + 1]),) + shp[e + 1:])
 
 
+@tensor_input
 def unflatten(input, dim, sizes):
     """Split dimension ``dim`` into ``sizes`` (one entry may be -1). Mirrors ``torch.unflatten``."""
     if not len(sizes):
@@ -810,6 +811,7 @@ def contiguous(input, memory_format=None):
     return Clone.apply(input, contiguous=True)
 
 
+@tensor_input
 def clone(input, *, memory_format=None):
     """A copy of ``input`` that is recorded by autograd (grad_fn ``CloneBackward0``)."""
     return Clone.apply(input)

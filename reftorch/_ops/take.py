@@ -139,6 +139,7 @@ class Put(OpFunction):
         return gx, None, gs
 
 
+@tensor_input
 def put(input, index, source, accumulate=False):
     """A copy of ``input`` with the elements of ``source`` written at the flat row-major
     positions ``index`` (negative ones count from the end); with ``accumulate``, added

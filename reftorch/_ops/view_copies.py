@@ -77,6 +77,7 @@ class DetachCopy(Clone):
         raise RuntimeError("derivative for aten::detach_copy is not implemented")
 
 
+@tensor_input
 def detach_copy(input):
     """A copy of ``input.detach()``. Mirrors ``torch.detach_copy``: as PyTorch, the result of
     an input that requires grad does too, and its backward raises RuntimeError."""
