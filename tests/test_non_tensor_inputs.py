@@ -98,3 +98,54 @@ def test_tensors_keywords_and_methods_still_work():
 def test_methods_bind_the_unchecked_function(name):
     """``x.sum()``: ``self`` is a tensor, the method skips the check (see _tensor_methods)."""
     assert not hasattr(getattr(reftorch.Tensor, name), "unchecked")
+
+
+#: functions of torch.fft, torch.linalg and torch.nn.functional, by their remaining arguments
+SPACE_REST = {
+    ("fft", ""): """fft fft2 fftn fftshift hfft hfft2 hfftn ifft ifft2 ifftn ifftshift ihfft ihfft2 ihfftn irfft
+        irfft2 irfftn rfft rfft2 rfftn""",
+    ("linalg", ""): "matrix_norm norm vector_norm",
+    ("nn.functional", ""): """celu dropout elu elu_ gelu hardsigmoid hardswish hardtanh hardtanh_ leaky_relu
+        leaky_relu_ logsigmoid mish relu6 rrelu rrelu_ selu silu softplus softshrink alpha_dropout
+        feature_alpha_dropout""",
+    ("nn.functional", "1"): """adaptive_max_pool1d adaptive_max_pool1d_with_indices avg_pool1d avg_pool2d max_pool1d
+        max_pool1d_with_indices max_pool2d max_pool2d_with_indices unfold""",
+    ("nn.functional", "x"): "linear poisson_nll_loss",
+    ("nn.functional", "x, reduction='sum'"): "kl_div",
+    ("nn.functional", "(2, 2)"): "layer_norm",
+    ("nn.functional", "T.tensor([0, 1])"): "multi_margin_loss multilabel_margin_loss",
+    ("nn.functional", "x, x"): "triplet_margin_loss",
+}
+#: PyTorch names these parameters ``input`` in its message, ``A`` / ``x`` in the signature
+#: (the keyword reftorch's check reads): only the type is compared
+PARAM_DIFFERS = {("linalg", "matrix_norm"), ("linalg", "norm"), ("linalg", "vector_norm")}
+SPACE_CASES = [(space, name, rest) for (space, rest), names in SPACE_REST.items() for name in names.split()]
+
+
+def _space_error(T, space, name, first, rest):
+    fn = getattr(T, space.split(".")[0])
+    for part in space.split(".")[1:]:
+        fn = getattr(fn, part)
+    x = T.ones(2, 2)
+    with pytest.raises(Exception) as info:
+        eval(f"fn(first, {rest})", {"T": T, "fn": getattr(fn, name), "first": first, "x": x})
+    return info.value
+
+
+@pytest.mark.parametrize("first", [1.0, [1.0], None], ids=["float", "list", "None"])
+@pytest.mark.parametrize("space,name,rest", SPACE_CASES, ids=[f"{s}.{n}" for s, n, _ in SPACE_CASES])
+def test_namespaced_function_raises_pytorchs_type_error(space, name, rest, first):
+    et, er = _space_error(torch, space, name, first, rest), _space_error(reftorch, space, name, first, rest)
+    assert type(er) is type(et) is TypeError, (et, er)
+    if (space, name) not in PARAM_DIFFERS:  # "fft_rfft(): ...", "log_sigmoid(): ...", "im2col(): ..."
+        assert str(er) == str(et)
+
+
+@pytest.mark.parametrize("call", ["torch.norm(1.0)", "torch.norm(None)", "torch.nn.functional.tanh(1.0)",
+                                  "torch.nn.functional.sigmoid([1.0])"])
+def test_python_level_functions_keep_pytorchs_attribute_error(call):
+    """PyTorch's torch.norm, F.tanh and F.sigmoid are Python code reading an attribute of
+    the argument first: AttributeError, not the parser's TypeError."""
+    for lib in (torch, reftorch):
+        with pytest.raises(AttributeError):
+            eval(call, {"torch": lib})

@@ -319,6 +319,7 @@ class PreluBackward(Function):
 
 
 # ---------------------------------------------------------------------- the functions
+@tensor_input
 def selu(input, inplace=False):
     """Scaled ELU: ``scale * (x if x > 0 else alpha * (exp(x) - 1))`` with PyTorch's
     ``alpha ≈ 1.6733`` and ``scale ≈ 1.0507`` (``grad_fn``: ``EluBackward0``).
@@ -343,6 +344,7 @@ def selu(input, inplace=False):
     return _maybe_inplace(input, out, inplace)
 
 
+@tensor_input
 def celu(input, alpha=1.0, inplace=False):
     """``max(0, x) + min(0, alpha * (exp(x / alpha) - 1))`` (``grad_fn``: ``CeluBackward0``).
 
@@ -370,6 +372,7 @@ def celu(input, alpha=1.0, inplace=False):
     return _maybe_inplace(input, out, inplace)
 
 
+@tensor_input
 def hardswish(input, inplace=False):
     """``x * min(max(x + 3, 0), 6) / 6``, a cheap approximation of SiLU.
 
@@ -392,6 +395,7 @@ def hardswish(input, inplace=False):
     return _maybe_inplace(input, Hardswish.apply(input), inplace)
 
 
+@tensor_input
 def hardsigmoid(input, inplace=False):
     """``min(max(x + 3, 0), 6) / 6``, a piecewise linear sigmoid.
 
@@ -414,6 +418,7 @@ def hardsigmoid(input, inplace=False):
     return _maybe_inplace(input, Hardsigmoid.apply(input), inplace)
 
 
+@tensor_input(name="log_sigmoid")
 def logsigmoid(input):
     """``log(sigmoid(x))``, computed without overflow.
 
@@ -642,6 +647,7 @@ def hardshrink(input, lambd=0.5):
     return Hardshrink.apply(input, lambd=lambd)
 
 
+@tensor_input
 def softshrink(input, lambd=0.5):
     """Shrink towards 0 by ``lambd``: ``input - lambd`` above ``lambd``, ``input + lambd``
     below ``-lambd``, 0 between.
