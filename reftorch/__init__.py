@@ -184,11 +184,16 @@ def is_tensor(obj) -> "bool":
     return isinstance(obj, Tensor)
 
 
+from ._ops._common import tensor_input as _tensor_input  # noqa: E402
+
+
+@_tensor_input
 def numel(input) -> "int":
     """The number of elements of ``input``. Mirrors ``torch.numel``."""
     return input.numel()
 
 
+@_tensor_input
 def is_floating_point(input) -> "bool":
     """True for float16/float32/float64 tensors."""
     return input.dtype.is_floating_point
@@ -237,6 +242,7 @@ def get_device(input) -> "int":
     return input.get_device()
 
 
+@_tensor_input
 def detach(input):
     return input.detach()
 
@@ -260,7 +266,7 @@ from ._torch_functional import (  # noqa: E402,F401  (torch.conv2d, torch.dropou
     triplet_margin_loss,
 )
 
-Tensor.hardshrink = hardshrink
+Tensor.hardshrink = hardshrink.unchecked  # (the method skips the argument check: see _tensor_methods)
 Tensor.prelu = prelu
 from . import optim  # noqa: E402,F401  (torch.optim)
 __import__(f"{__name__}.utils.checkpoint")  # (torch.utils.checkpoint, over nn)

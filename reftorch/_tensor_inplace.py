@@ -23,6 +23,7 @@ from .autograd.function import OpFunction as Function
 from ._ops.indexing import _drop_empty_ellipsis, _normalize_key, _split_basic, getitem, sequence_as_tuple
 from ._ops.pointwise import _as_operand
 from ._ops.shape import expand, unsqueeze as _unsqueeze
+from ._ops._common import tensor_input
 from .autograd.grad_mode import is_grad_enabled, no_grad
 
 
@@ -315,6 +316,7 @@ def _index_put_key(t, indices, values):
     return nkey, advanced
 
 
+@tensor_input
 def index_put(input, indices, values, accumulate=False):
     """A copy of ``input`` with ``values`` written at ``input[indices]`` (added there when
     ``accumulate`` is True).

@@ -35,6 +35,7 @@ from ._ops import binary_math, float_math, linalg_decomp, linalg_products, linal
 from ._ops import incomplete_gamma
 from ._ops._common import grad_as, resolve_device, sum_to_shape
 from ._ops._inplace import regenerate_view_fn
+from ._ops._common import tensor_input
 from . import autograd
 from .autograd._hooks import register_post_accumulate_hook, register_tensor_hook
 from .autograd.function import OpFunction as Function
@@ -188,6 +189,7 @@ def _fill_(self, value):
     return self
 
 
+@tensor_input
 def fill(input, value):
     """A new tensor of ``input``'s shape, dtype and device filled with ``value`` (a number or a
     0-d tensor): the out-of-place :meth:`Tensor.fill_`. Mirrors ``torch.fill``

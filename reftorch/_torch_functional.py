@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from ._tensor import _C_TYPE, Tensor
 from ._tensor_inplace import check_inplace
+from ._ops._common import tensor_input
 from .autograd.grad_mode import no_grad
 from .nn import functional as F
 from .nn._embedding_bag import bag_extras
@@ -53,6 +54,7 @@ def _reduction(reduction):
 
 
 # ----------------------------------------------------------------- activations
+@tensor_input
 def selu(input):
     """SELU without ``inplace``. Mirrors ``torch.selu`` (``EluBackward0``).
 
@@ -64,22 +66,26 @@ def selu(input):
     return F.selu(input)
 
 
+@tensor_input
 def celu(input, alpha=1.0):
     """CELU without ``inplace``. Mirrors ``torch.celu``."""
     return F.celu(input, alpha)
 
 
+@tensor_input
 def threshold(input, threshold, value):
     """``input`` where it is above ``threshold``, ``value`` elsewhere. Mirrors ``torch.threshold``."""
     return F.threshold(input, threshold, value)
 
 
+@tensor_input
 def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, generator=None):
     """The randomized leaky ReLU, its slopes drawn from ``generator`` (default: the global
     one) in training. Mirrors ``torch.rrelu``."""
     return rrelu_with_generator(input, lower, upper, training, False, generator)
 
 
+@tensor_input
 def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False, generator=None):
     """In-place :func:`rrelu`. Mirrors ``torch.rrelu_``."""
     return rrelu_with_generator(input, lower, upper, training, True, generator)
@@ -172,12 +178,14 @@ def instance_norm(input, weight, bias, running_mean, running_var, use_input_stat
     return F._instance_norm(input, weight, bias, running_mean, running_var, use_input_stats, momentum, eps)
 
 
+@tensor_input
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05, cudnn_enable=True):
     """:func:`torch.nn.functional.layer_norm`; ``cudnn_enable`` is ignored. Mirrors
     ``torch.layer_norm``."""
     return F.layer_norm(input, normalized_shape, weight, bias, eps)
 
 
+@tensor_input
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05, cudnn_enabled=True):
     """Group normalization without the Python layer's check of the values per group;
     ``cudnn_enabled`` is ignored. Mirrors ``torch.group_norm``."""
@@ -220,12 +228,14 @@ def _stride(stride):
     return None if stride is None or (isinstance(stride, (list, tuple)) and not stride) else stride
 
 
+@tensor_input
 def max_pool1d(input, kernel_size, stride=(), padding=0, dilation=1, ceil_mode=False):
     """Max pooling over the last dim; an empty ``stride`` is the kernel size. Mirrors
     ``torch.max_pool1d``."""
     return F.max_pool1d(input, kernel_size, _stride(stride), padding, dilation, ceil_mode)
 
 
+@tensor_input
 def max_pool2d(input, kernel_size, stride=(), padding=0, dilation=1, ceil_mode=False):
     """Max pooling over the last 2 dims. Mirrors ``torch.max_pool2d``."""
     return F.max_pool2d(input, kernel_size, _stride(stride), padding, dilation, ceil_mode)
@@ -236,17 +246,20 @@ def max_pool3d(input, kernel_size, stride=(), padding=0, dilation=1, ceil_mode=F
     return F.max_pool3d(input, kernel_size, _stride(stride), padding, dilation, ceil_mode)
 
 
+@tensor_input
 def max_pool1d_with_indices(input, kernel_size, stride=(), padding=0, dilation=1, ceil_mode=False):
     """:func:`max_pool1d` and the indices of the maxima (a pair). Mirrors
     ``torch.max_pool1d_with_indices``."""
     return F.max_pool1d(input, kernel_size, _stride(stride), padding, dilation, ceil_mode, True)
 
 
+@tensor_input
 def avg_pool1d(input, kernel_size, stride=(), padding=0, ceil_mode=False, count_include_pad=True):
     """Average pooling over the last dim. Mirrors ``torch.avg_pool1d``."""
     return F.avg_pool1d(input, kernel_size, _stride(stride), padding, ceil_mode, count_include_pad)
 
 
+@tensor_input
 def adaptive_max_pool1d(input, output_size):
     """Adaptive max pooling over the last dim: always the pair ``(values, indices)``.
     Mirrors ``torch.adaptive_max_pool1d``."""
@@ -254,6 +267,7 @@ def adaptive_max_pool1d(input, output_size):
 
 
 # ----------------------------------------------------------------- losses
+@tensor_input
 def kl_div(input, target, reduction=0, *, log_target=False):
     """The Kullback-Leibler divergence terms of :func:`torch.nn.functional.kl_div` with an
     int ``reduction`` (0 none, the default of PyTorch's binding; 1 mean, without the
@@ -261,6 +275,7 @@ def kl_div(input, target, reduction=0, *, log_target=False):
     return F._kl_div(input, target, _reduction(reduction), log_target)
 
 
+@tensor_input
 def binary_cross_entropy_with_logits(input, target, weight=None, pos_weight=None, reduction=0):
     """:func:`torch.nn.functional.binary_cross_entropy_with_logits` with an int ``reduction``.
     Mirrors ``torch.binary_cross_entropy_with_logits``."""
@@ -284,16 +299,19 @@ def cosine_embedding_loss(input1, input2, target, margin=0.0, reduction=0):
     return F.cosine_embedding_loss(input1, input2, target, margin, reduction=_reduction(reduction))
 
 
+@tensor_input
 def hinge_embedding_loss(input, target, margin=1.0, reduction=0):
     """Mirrors ``torch.hinge_embedding_loss`` (an int ``reduction``)."""
     return F.hinge_embedding_loss(input, target, margin, reduction=_reduction(reduction))
 
 
+@tensor_input
 def margin_ranking_loss(input1, input2, target, margin=0.0, reduction=0):
     """Mirrors ``torch.margin_ranking_loss`` (an int ``reduction``; no check of the dims)."""
     return margin_ranking(input1, input2, target, margin, _reduction(reduction))
 
 
+@tensor_input
 def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2.0, eps=1e-06, swap=False, reduction=0):
     """Mirrors ``torch.triplet_margin_loss`` (an int ``reduction``)."""
     return F.triplet_margin_loss(anchor, positive, negative, margin, p, eps, swap, reduction=_reduction(reduction))
@@ -401,12 +419,14 @@ def _cell(mode, input, hx, cx, w_ih, w_hh, b_ih, b_hh):
     return _cell_step(mode, input, hx, cx, weights, w_hh.shape[1])
 
 
+@tensor_input
 def rnn_tanh_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
     """One step of an Elman RNN: ``tanh(input w_ih^T + b_ih + hx w_hh^T + b_hh)`` for a
     batch ``(B, F)``. Mirrors ``torch.rnn_tanh_cell`` (``TanhBackward0``)."""
     return _cell("RNN_TANH", input, hx, None, w_ih, w_hh, b_ih, b_hh)
 
 
+@tensor_input
 def rnn_relu_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
     """:func:`rnn_tanh_cell` with ``relu``. Mirrors ``torch.rnn_relu_cell``."""
     return _cell("RNN_RELU", input, hx, None, w_ih, w_hh, b_ih, b_hh)

@@ -127,7 +127,10 @@ def tensor_input(fn=None, *, name=None):
     argument parser does: ``sin(): argument 'input' (position 1) must be Tensor, not float``
     (``torch.special.ndtri(1.0)``: ``special_ndtri(): ...``). One ``isinstance`` per call.
     Applied to the element-wise functions of ``pointwise``, ``unary_math``, ``float_math``,
-    ``special_math`` and ``torch.special``.
+    ``special_math`` and ``torch.special``, and to the other torch functions whose first
+    argument PyTorch parses as a Tensor only (reductions, shape and index functions,
+    ``*_like``, sorting, ``softmax``, ``mm``, the ``*_copy`` views: view_copies.copy_of).
+    Not to those that also take a number there (``torch.add(2, x)``, ``bucketize``...).
 
     The name is ``name`` or else ``fn.__name__`` (``@tensor_input(name="special_ndtr")``):
     an alias (``torch.fix`` for ``trunc``, ``torch.special.erf`` for ``erf``) reports the

@@ -5,7 +5,7 @@ from .. import _dtype as D
 from .._layout import row_major
 from .._tensor import _wrap_dim
 from ..autograd.function import OpFunction as Function
-from ._common import with_out
+from ._common import tensor_input, with_out
 from .norm import Amax
 from .reduction import _return_type
 
@@ -42,6 +42,7 @@ class Aminmax(Function):
         return gx
 
 
+@tensor_input
 def aminmax(input, *, dim=None, keepdim=False, out=None):
     """The minimum and maximum of ``input``: of all elements (``dim=None``) or along ``dim``,
     as ``torch.return_types.aminmax(min, max)``.

@@ -18,6 +18,7 @@ import math
 from .._tensor import Tensor, int_arg
 from ..autograd._graph import linear_grad
 from ..autograd.function import OpFunction
+from ._common import tensor_input
 
 
 def _root(t):
@@ -140,6 +141,7 @@ def _geometry(input, size, stride, offset, fn):
     return size, stride, offset
 
 
+@tensor_input
 def as_strided(input, size, stride, storage_offset=None):
     """A view of ``input``'s memory with the given ``size``, ``stride`` (steps in elements
     per dimension) and ``storage_offset`` (where the first element lies, counted from the

@@ -14,7 +14,7 @@ import math
 from .. import _dtype as D
 from .._tensor import Tensor
 from .._warnings import warn_once
-from ._common import with_out
+from ._common import tensor_input, with_out
 from .creation import tensor as _tensor
 
 _SIDES = ("left", "right")
@@ -64,6 +64,7 @@ def _shape_text(shape):
     return "[" + ", ".join(str(n) for n in shape) + "]"
 
 
+@tensor_input
 def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=None, sorter=None, out=None):
     """The indices at which ``input``'s values would be inserted into ``sorted_sequence`` to
     keep it sorted.

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from .._tensor import Tensor
+from ._common import tensor_input
 from .creation import empty
 from .join import stack
 from .masked_select import masked_select
@@ -24,6 +25,7 @@ def _increasing_mask(input, n, r, with_replacement):
     return Tensor._wrap(mask, input.device, b)
 
 
+@tensor_input
 def combinations(input, r=2, with_replacement=False):
     """The combinations of ``r`` elements of the 1-D ``input``, one per row, in
     lexicographic order of positions. Mirrors ``torch.combinations``

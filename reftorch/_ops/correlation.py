@@ -10,6 +10,7 @@ from __future__ import annotations
 import warnings
 
 from .. import _dtype as D
+from ._common import tensor_input
 from .clamp import clamp
 from .creation import scalar_tensor
 from .diagonal import diagonal
@@ -40,6 +41,7 @@ def _check_weights(w, name, n, integral):
         raise RuntimeError(f"cov(): {name} cannot be negative")
 
 
+@tensor_input
 def cov(input, *, correction=1, fweights=None, aweights=None):
     """The covariance matrix of the variables in the rows of ``input`` (observations in the
     columns; a 1-D input is one variable).
@@ -104,6 +106,7 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
     return squeeze(div(c, norm))
 
 
+@tensor_input
 def corrcoef(input):
     """Pearson's correlation coefficients of the variables in the rows of ``input``: the
     covariance matrix (:func:`cov`) divided by the products of standard deviations, clipped

@@ -19,7 +19,7 @@ from .._backends.base import warn_complex_to_real
 from .._warnings import warn_once
 from .._scalar import _C_NAMES, check_data_fits, check_fill_value, half_source, store_value
 from .._tensor import Tensor, _as_shape, _type_name, new_shape
-from ._common import check_dtype, resolve_device, fix_empty_strides, with_out
+from ._common import check_dtype, fix_empty_strides, resolve_device, tensor_input, with_out
 from .._layout import preserve_strides
 from ._numpy_names import NOT_GIVEN
 
@@ -594,6 +594,7 @@ def _like_layout(input, make):
     return out
 
 
+@tensor_input
 def zeros_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
     """Zeros with the shape (and by default the dtype, device and memory layout) of ``input``.
 
@@ -602,6 +603,7 @@ def zeros_like(input, *, dtype=None, layout=None, device=None, requires_grad=Fal
     return _like(input, "zeros", None, dtype, device, requires_grad)
 
 
+@tensor_input
 def ones_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
     """Ones with the shape (and by default the dtype, device and memory layout) of ``input``.
 
@@ -610,12 +612,14 @@ def ones_like(input, *, dtype=None, layout=None, device=None, requires_grad=Fals
     return _like(input, "ones", None, dtype, device, requires_grad)
 
 
+@tensor_input
 def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
     """An uninitialised tensor with the shape (and by default dtype, device and memory layout)
     of ``input``. Mirrors ``torch.empty_like``."""
     return _like(input, "empty", None, dtype, device, requires_grad)
 
 
+@tensor_input
 def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,
               memory_format=None):
     """``fill_value`` everywhere, with the shape (and by default dtype, device and memory layout)

@@ -8,7 +8,7 @@ from .. import _dtype as D
 from .._layout import row_major
 from .._tensor import Tensor, _wrap_dim, int_arg
 from ..autograd.function import OpFunction
-from ._common import conj_of, with_out
+from ._common import conj_of, tensor_input, with_out
 from .linalg import c_type_name
 from ._numpy_names import NOT_GIVEN, dim_from_axis, required_dim
 from .reduction import _return_type
@@ -137,6 +137,7 @@ def _cum(cls, input, dim, dtype, name):
     return cls.apply(input, dim=d, native=input._backend.dtype(dt))
 
 
+@tensor_input
 def cumsum(input, dim=None, *, dtype=None, out=None, axis=NOT_GIVEN):
     """Running sum along ``dim``: ``out[i] = input[0] + … + input[i]``.
 
@@ -165,6 +166,7 @@ def cumsum(input, dim=None, *, dtype=None, out=None, axis=NOT_GIVEN):
     return _cum(Cumsum, input, dim, dtype, "cumsum")
 
 
+@tensor_input
 def cumprod(input, dim=None, *, dtype=None, out=None, axis=NOT_GIVEN):
     """Running product along ``dim``. Mirrors ``torch.cumprod`` (``grad_fn``
     ``CumprodBackward0``; exact gradients when the input holds zeros).
@@ -263,6 +265,7 @@ def _cum_extreme(input, dim, largest):
     return (cummax_rt if largest else cummin_rt)(out, index)
 
 
+@tensor_input
 def cummax(input, dim=NOT_GIVEN, *, axis=NOT_GIVEN):
     """The running maximum along ``dim`` and where each came from:
     ``torch.return_types.cummax(values, indices)``.
@@ -285,6 +288,7 @@ def cummax(input, dim=NOT_GIVEN, *, axis=NOT_GIVEN):
     return _cum_extreme(input, dim, True)
 
 
+@tensor_input
 def cummin(input, dim=NOT_GIVEN, *, axis=NOT_GIVEN):
     """The running minimum along ``dim`` and where each came from (the rules of
     :func:`cummax`). Mirrors ``torch.cummin`` (``grad_fn=<CumminBackward0>``).
@@ -360,6 +364,7 @@ class Logcumsumexp(OpFunction):
         return part(g > 0) - part(g < 0)
 
 
+@tensor_input
 def logcumsumexp(input, dim=NOT_GIVEN, *, out=None, axis=NOT_GIVEN):
     """Running ``log(sum(exp(input)))`` along ``dim``, computed stably (no overflow for large
     values, no ``log(0)`` for very negative ones).

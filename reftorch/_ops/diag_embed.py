@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .._tensor import _wrap_dim
 from ..autograd.function import OpFunction
+from ._common import tensor_input
 
 
 def _diag_positions(xp, b, n, offset):
@@ -52,6 +53,7 @@ class DiagEmbed(OpFunction):
         return b.getitem(canon, (Ellipsis, rows, cols))
 
 
+@tensor_input
 def diag_embed(input, offset=0, dim1=-2, dim2=-1):
     """Tensors whose diagonals (with respect to ``dim1`` and ``dim2``) are filled by the
     last dimension of ``input``, zero elsewhere.

@@ -6,9 +6,11 @@ from .._layout import row_major
 from .._tensor import _wrap_dim
 from ..autograd._graph import linear_grad
 from ..autograd.function import OpFunction as Function
+from ._common import tensor_input
 from .indexing import BasicIndex
 
 
+@tensor_input
 def select(input, dim, index):
     """The slice of ``input`` at ``index`` along ``dim``, as a view without that dimension.
 
@@ -131,6 +133,7 @@ def _diag_embed(b, g, shape, offset, d1, d2):
     return xp.permute_dims(full, perm)
 
 
+@tensor_input
 def diagonal(input, offset=0, dim1=0, dim2=1):
     """The diagonal of ``input`` in the plane of ``dim1`` and ``dim2``, as a view.
 
@@ -210,6 +213,7 @@ def _diag_of(b, a, offset):
     return xp.take(flat, (i + s1) * n2 + (i + s2)) if length else xp.zeros((0,), dtype=a.dtype, **b._dev_kw())
 
 
+@tensor_input
 def diag(input, diagonal=0):
     """A 1-D ``input`` as the diagonal of a square matrix, or the diagonal of a 2-D ``input``.
 
@@ -237,6 +241,7 @@ def diag(input, diagonal=0):
     raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {nd}D")
 
 
+@tensor_input
 def diagflat(input, offset=0):
     """All elements of ``input`` (flattened) on diagonal ``offset`` of a square matrix of
     zeros. Mirrors ``torch.diagflat`` (``diag`` of the flattened input:
@@ -254,6 +259,7 @@ def diagflat(input, offset=0):
     return diag(input.contiguous().reshape(-1), offset)
 
 
+@tensor_input
 def trace(input):
     """The sum of the main diagonal of a 2-D ``input``.
 

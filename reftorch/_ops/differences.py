@@ -7,7 +7,7 @@ from .._layout import row_major, sum_to_shape
 from .._tensor import Tensor, _wrap_dim
 from .._warnings import warn_once
 from ..autograd.function import OpFunction as Function
-from ._common import conj_of, with_out
+from ._common import conj_of, tensor_input, with_out
 from .creation import empty_like
 from .join import cat
 from .pointwise import logical_xor
@@ -20,6 +20,7 @@ _CROSS_DIM_WARNING = ("Using torch.cross without specifying the dim arg is depre
                       "/__w/pytorch/pytorch/aten/src/ATen/native/Cross.cpp:63.)")
 
 
+@tensor_input
 def diff(input, n=1, dim=-1, prepend=None, append=None, *, axis=NOT_GIVEN):
     """The ``n``-th forward difference along ``dim``: ``out[i] = x[i + 1] - x[i]``, ``n`` times.
 
@@ -127,6 +128,7 @@ def _cross(xp, a, b, dim):
     return xp.concat([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0], axis=dim)
 
 
+@tensor_input
 def cross(input, other, dim=None, *, axis=NOT_GIVEN):
     """The cross product of 3-vectors along ``dim`` (the operands broadcast).
 

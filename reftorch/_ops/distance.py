@@ -16,6 +16,7 @@ import math
 from .. import _dtype as D
 from .._layout import broadcast_shape, sum_to_shape
 from ..autograd.function import OpFunction
+from ._common import tensor_input
 from .creation import ones_like
 from .join import cat
 from .shape import expand
@@ -112,6 +113,7 @@ def _euclidean_dist(x1, x2):
     return x1_.matmul(x2_.mT).clamp_min(1e-30).sqrt()
 
 
+@tensor_input
 def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
     """The p-norm distance between each row of ``x1`` and each row of ``x2``.
 
@@ -212,6 +214,7 @@ class Pdist(OpFunction):
         return ctx.backend.index_add(shape, None, 0, xp.concat([i, j]), xp.concat([each, -each], axis=0))
 
 
+@tensor_input
 def pdist(input, p=2):
     """The p-norm distance between every pair of rows of a 2-D tensor.
 

@@ -5,9 +5,11 @@ import builtins
 
 from .._tensor import _wrap_dim
 from ..autograd.function import OpFunction
+from ._common import tensor_input
 from .reorder import flip
 
 
+@tensor_input
 def fliplr(input):
     """``input`` mirrored left to right: ``flip(input, (1,))``.
 
@@ -27,6 +29,7 @@ def fliplr(input):
     return flip(input, (1,))
 
 
+@tensor_input
 def flipud(input):
     """``input`` mirrored upside down: ``flip(input, (0,))``.
 
@@ -75,6 +78,7 @@ class Rot90(OpFunction):
         return _rot90_array(ctx.xp, ctx.backend, g, (4 - ctx.k) % 4, ctx.d0, ctx.d1)
 
 
+@tensor_input
 def rot90(input, k=1, dims=(0, 1)):
     """``input`` rotated by ``k`` quarter turns in the plane of ``dims``, from the first
     dimension towards the second (counter-clockwise for a matrix shown as rows).

@@ -8,6 +8,7 @@ from __future__ import annotations
 import numbers
 
 from .._tensor import Tensor, _wrap_dim
+from ._common import tensor_input
 from .indexing import narrow
 from .join import cat
 
@@ -80,6 +81,7 @@ def _spacings(spacing, dims, ndim, dim_given):
     return spacing
 
 
+@tensor_input
 def gradient(input, *, spacing=None, dim=None, edge_order=1):
     """Estimate the derivative of a function sampled in ``input`` along each of ``dim`` by
     finite differences: ``(f[i+1] - f[i-1]) / (2h)`` inside (its non-uniform form for

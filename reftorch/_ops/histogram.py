@@ -15,7 +15,7 @@ import math
 from .. import _dtype as D
 from .._tensor import Tensor, int_arg
 from ..autograd.function import OpFunction
-from ._common import with_out
+from ._common import tensor_input, with_out
 from .creation import linspace
 from .reduction import _return_type
 
@@ -83,6 +83,7 @@ def _outer_edges(input, lo, hi):
     return lo, hi
 
 
+@tensor_input
 def histc(input, bins=100, min=0, max=0, *, out=None):
     """A histogram of ``input``'s elements in ``bins`` equal bins between ``min`` and ``max``.
 
@@ -214,6 +215,7 @@ def _histogram_args(input, bins, range, weight):
     return _dim_edges(input, bins, range, 0)
 
 
+@tensor_input
 def histogram(input, bins, *, range=None, weight=None, density=False, out=None):
     """A histogram of ``input``'s elements: ``torch.return_types.histogram(hist, bin_edges)``.
 
@@ -308,6 +310,7 @@ class HistogramDD(OpFunction):
         raise RuntimeError("derivative for aten::_histogramdd_from_bin_cts is not implemented")
 
 
+@tensor_input
 def histogramdd(input, bins, *, range=None, weight=None, density=False):
     """A multi-dimensional histogram of points: ``input``'s innermost dimension holds each
     point's ``D`` coordinates. Returns ``torch.return_types.histogramdd(hist, bin_edges)``:

@@ -12,6 +12,7 @@ import math
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap_dim, int_arg
 from ..autograd.function import OpFunction
+from ._common import tensor_input
 from ._inplace import commit
 from .scatter import ordered_sum
 
@@ -80,6 +81,7 @@ def _shape_text(shape):
     return "[" + ", ".join(str(n) for n in shape) + "]"
 
 
+@tensor_input
 def index_add(input, dim, index, source, *, alpha=1):
     """``input`` with ``alpha`` times the slices of ``source`` added at ``index`` along ``dim``.
 

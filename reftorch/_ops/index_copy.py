@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap_dim, int_arg
-from ._common import with_out
+from ._common import tensor_input, with_out
 from ._inplace import commit
 from .scatter import Scatter
 
@@ -66,6 +66,7 @@ def _check(input, dim, index, source):
     return d
 
 
+@tensor_input
 def index_copy(input, dim, index, source, *, out=None):
     """``input`` with the slices of ``source`` copied in at ``index`` along ``dim``.
 

@@ -71,6 +71,7 @@ class IndexSelect(Function):
         return (out if ctx.shape else xp.reshape(out, ctx.shape), None)
 
 
+@tensor_input
 def index_select(input, dim, index, *, out=None):
     """Pick whole slices of ``input`` along ``dim``, in the order given by ``index``.
 
@@ -229,6 +230,7 @@ def _scatter_add_grad(b, shape, off, g):
     return b.scatter_add(shape, d, off, flat)
 
 
+@tensor_input
 def gather(input, dim, index, *, sparse_grad=False, out=None):
     """Collect single values along ``dim``: the result has ``index``'s shape.
 
@@ -352,6 +354,7 @@ def _fill_value(input, value):
     return store_value(value, input.dtype)
 
 
+@tensor_input
 def masked_fill(input, mask, value):
     """Replace the elements of ``input`` where ``mask`` is True with ``value``.
 
@@ -816,6 +819,7 @@ def _normalize_key(x, key, check_bounds=True):
     return tuple(out), advanced, name
 
 
+@tensor_input
 def unbind(input, dim=0, *, axis=NOT_GIVEN):
     """The slices of ``input`` along ``dim``, as a tuple of views (``iter(x)`` uses it).
 
@@ -896,6 +900,7 @@ def _narrow_start(start):
     return int_arg(start, "narrow", "start", 2)
 
 
+@tensor_input
 def narrow(input, dim, start, length):
     """The slice ``start:start + length`` of ``input`` along ``dim``, as a view.
 
@@ -1052,6 +1057,7 @@ def _index_fill_args(input, dim, index, value):
     return d, value
 
 
+@tensor_input
 def index_fill(input, dim, index, value):
     """A copy of ``input`` with the slices at ``index`` along ``dim`` set to ``value``.
 
@@ -1137,6 +1143,7 @@ class MaskedScatter(Function):
         return gx, None, gs
 
 
+@tensor_input
 def masked_scatter(input, mask, source):
     """A copy of ``input`` with the elements where ``mask`` is True replaced, in row-major
     order, by the first elements of ``source``.

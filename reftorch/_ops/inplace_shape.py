@@ -12,6 +12,7 @@ from ..autograd.function import OpFunction
 from ..autograd.graph import new_node
 from . import shape
 from ._numpy_names import NOT_GIVEN
+from ._common import tensor_input
 from .creation import uninitialized
 from .shape import Permute
 
@@ -119,6 +120,7 @@ class Zero(OpFunction):
         return ctx.xp.zeros_like(g)
 
 
+@tensor_input
 def zero_(input):
     """Fill ``input`` with zeros in place. Mirrors ``torch.zero_`` and ``Tensor.zero_``
     (``grad_fn`` ``ZeroBackward0`` when ``input`` is part of a graph).

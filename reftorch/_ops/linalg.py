@@ -8,7 +8,7 @@ from .._layout import broadcast_shape, contiguous_strides
 from .._tensor import Tensor
 from ..autograd.function import OpFunction as Function
 from ..autograd.grad_mode import is_grad_enabled
-from ._common import conj_of, sum_to_shape, with_out
+from ._common import conj_of, sum_to_shape, tensor_input, with_out
 
 
 def c_type_name(d):
@@ -243,6 +243,7 @@ def matmul(input, other, *, out=None):
     return res
 
 
+@tensor_input
 def mm(input, mat2, *, out=None):
     """Product of two 2-D matrices ``(n, m) @ (m, p) -> (n, p)``. Mirrors ``torch.mm``.
 
@@ -264,6 +265,7 @@ def mm(input, mat2, *, out=None):
     return Matmul.apply(input, mat2, _name="MmBackward0")
 
 
+@tensor_input
 def bmm(input, mat2, *, out=None):
     """Batched matrix product of 3-D tensors ``(b, n, m) @ (b, m, p) -> (b, n, p)``.
     Mirrors ``torch.bmm`` (no broadcasting).
@@ -285,6 +287,7 @@ def bmm(input, mat2, *, out=None):
     return Matmul.apply(input, mat2, _name="BmmBackward0")
 
 
+@tensor_input
 def mv(input, vec, *, out=None):
     """Matrix-vector product ``(n, m) @ (m,) -> (n,)``. Mirrors ``torch.mv``."""
     if out is not None:
@@ -301,6 +304,7 @@ def mv(input, vec, *, out=None):
     return Matmul.apply(input, vec, _name="MvBackward0")
 
 
+@tensor_input
 def dot(input, other, *, out=None):
     """Dot product of two 1-D tensors with the same number of elements. Mirrors ``torch.dot``.
 

@@ -24,7 +24,7 @@ from ..random import _engine
 from .._device import CPU
 from .._dtype import scalar_name
 from .._layout import preserve_strides
-from ._common import with_out
+from ._common import tensor_input, with_out
 from .sorting import _as_pytorch_picks
 
 
@@ -43,6 +43,7 @@ def _in_memory_order(input, draws):
     return _np.transpose(placed, sorted(range(len(order)), key=order.__getitem__))
 
 
+@tensor_input
 def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):
     """Sample ``num_samples`` category indices from each row of non-negative weights.
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from .. import _dtype as D
 from .._layout import fix_empty_strides
 from .._tensor import Tensor
-from ._common import with_out
+from ._common import tensor_input, with_out
 
 
+@tensor_input
 def nonzero(input, *, out=None, as_tuple=False):
     """The indices of the nonzero elements.
 
@@ -64,6 +65,7 @@ def _column_major(b, out):
     return out
 
 
+@tensor_input
 def argwhere(input):
     """``nonzero(input)``. Mirrors ``torch.argwhere``."""
     return nonzero(input)

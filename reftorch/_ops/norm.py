@@ -8,7 +8,7 @@ from .. import _dtype as D
 from .._tensor import _wrap_dim
 from ..autograd.function import OpFunction
 from . import reduction, shape as S
-from ._common import row_major, with_out
+from ._common import row_major, tensor_input, with_out
 from .linalg_decomp import Svd, svd_checks
 from .pointwise import abs as _abs
 from ._numpy_names import NOT_GIVEN, numpy_names
@@ -105,6 +105,7 @@ def norm_grad(b, xp, a, norm, g, p, axes, keepdim):
     return xp.where(n == 0, zero, res)
 
 
+@tensor_input(name="linalg_vector_norm")
 def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
     """The vector ``ord``-norm of ``x`` over ``dim`` (all elements when ``None``).
 
@@ -190,6 +191,7 @@ class Amax(OpFunction):
         return _restore(xp, g, shape, axes, keepdim) / count * hit  # PyTorch's order
 
 
+@tensor_input
 def amax(input, dim=(), keepdim=False, *, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
     """The largest values over ``dim`` (all dimensions when empty); ties share the
     gradient evenly. Mirrors ``torch.amax``.
@@ -204,6 +206,7 @@ def amax(input, dim=(), keepdim=False, *, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
     return Amax.apply(input, axes=_extreme_axes(input, dim, "amax"), keepdim=bool(keepdim), largest=True)
 
 
+@tensor_input
 def amin(input, dim=(), keepdim=False, *, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
     """The smallest values over ``dim``. Mirrors ``torch.amin``."""
     if axis is not NOT_GIVEN or keepdims is not NOT_GIVEN:
@@ -250,6 +253,7 @@ def svdvals(A, *, driver=None, out=None):
 _MATRIX_ORDS = ("fro", "nuc", math.inf, -math.inf, 1, -1, 2, -2)
 
 
+@tensor_input(name="linalg_matrix_norm")
 def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=None):
     """A matrix norm of the last two dimensions (or ``dim``), batched over the others.
 
@@ -314,6 +318,7 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=No
     return (amax if ord > 0 else amin)(sums, keep, keepdim=keepdim)
 
 
+@tensor_input(name="linalg_norm")
 def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None, out=None):
     """``torch.linalg.norm``: a vector norm for 1 ``dim`` (or 1-D input with ``dim`` None),
     a matrix norm for 2 (or 2-D input); with ``ord`` and ``dim`` both None, the 2-norm of
@@ -361,16 +366,18 @@ def torch_norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
         >>> x.norm(), x.norm(p=1, dim=1)
         (tensor(5.4772), tensor([7., 3.]))
     """
+    # (the unchecked linalg norms: PyTorch's torch.norm, Python code, reads ``input.layout``
+    # first, so a number is an AttributeError there, not the linalg functions' TypeError)
     if isinstance(dim, int):
         dim = (dim,)
     if isinstance(p, str):
         if p == "fro" and (dim is None or len(dim) <= 2):
-            return vector_norm(input, 2, dim, keepdim, dtype=dtype, out=out)
+            return vector_norm.unchecked(input, 2, dim, keepdim, dtype=dtype, out=out)
         if p == "fro":
             raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {' '.join(map(str, dim))}")
         if p == "nuc":
-            return matrix_norm(input, "nuc", (-2, -1) if dim is None else dim, keepdim, dtype=dtype, out=out)
+            return matrix_norm.unchecked(input, "nuc", (-2, -1) if dim is None else dim, keepdim, dtype=dtype, out=out)
         raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")
-    return vector_norm(input, 2 if p is None else p, dim, keepdim, dtype=dtype, out=out)
+    return vector_norm.unchecked(input, 2 if p is None else p, dim, keepdim, dtype=dtype, out=out)
 
 

@@ -12,7 +12,7 @@ import math
 
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap_dim
-from ._common import fix_empty_strides, redo_rows_on_host, with_out
+from ._common import fix_empty_strides, redo_rows_on_host, tensor_input, with_out
 from ._stl_select import _less, nth_element
 from ._stl_sort import _ranks, quick_select_rows
 from .reduction import MaxAll, MaxDim, _check_keepdim, _int_dim_or_all, _return_type
@@ -118,6 +118,7 @@ def _no_bool(input, kernel):
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{D.scalar_name(input.dtype)}'")
 
 
+@tensor_input
 def median(input, dim=NOT_GIVEN, keepdim=False, *, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
     """The lower median: of all elements, or ``(values, indices)`` along ``dim``.
 
@@ -164,6 +165,7 @@ def median(input, dim=NOT_GIVEN, keepdim=False, *, axis=NOT_GIVEN, keepdims=NOT_
     return _select(input, d, keepdim, (n - 1) // 2, True, "MedianBackward1", median_rt, "median")
 
 
+@tensor_input
 def kthvalue(input, k, dim=-1, keepdim=False, *, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
     """The ``k``-th smallest element along ``dim`` (``k`` counts from 1), with its index.
 
@@ -231,6 +233,7 @@ def _mode_index(b, a, axis):
     return b.take_along_axis(order, best, axis)
 
 
+@tensor_input
 def mode(input, dim=-1, keepdim=False, *, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
     """The most frequent value along ``dim`` (the smallest of those when several are equally
     frequent) and its last position: ``torch.return_types.mode(values, indices)``.
@@ -307,6 +310,7 @@ def _all_nan_pick(n):
     return pairs[0][1]
 
 
+@tensor_input
 def nanmedian(input, dim=NOT_GIVEN, keepdim=False, *, out=None, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
     """:func:`median` that ignores nan: the lower median of the numbers, of all elements or
     ``(values, indices)`` along ``dim`` (nan for a slice of nan only, at the index PyTorch's

@@ -545,6 +545,7 @@ def sub(input, other, *, alpha=1, out=None):
     return _beside_number(Sub.Number.apply(input, _number(other, input, dt), dt, alpha), input, dt)
 
 
+@tensor_input
 def rsub(input, other, *, alpha=1):
     """``other - alpha * input``: subtraction with the operands swapped (``1 - x`` is
     ``x.__rsub__(1)``, recorded as ``RsubBackward1``; with a tensor ``other`` the
@@ -1054,7 +1055,7 @@ def _compare(op):
     return f
 
 
-eq, ne, lt, le, gt, ge = (_compare(o) for o in ("eq", "ne", "lt", "le", "gt", "ge"))
+eq, ne, lt, le, gt, ge = (tensor_input(_compare(o)) for o in ("eq", "ne", "lt", "le", "gt", "ge"))
 greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
 
 

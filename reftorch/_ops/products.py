@@ -8,12 +8,13 @@ from .._layout import row_major, sum_to_shape
 from .._tensor import Tensor
 from ..autograd.function import OpFunction as Function
 from .._dtype import scalar_name
-from ._common import conj_of
+from ._common import conj_of, tensor_input
 from .linalg import _mm_checks, _mv_checks, _no_bool, c_type_name, matmul
 from .pointwise import scalar_mul
 from .shape import expand
 
 
+@tensor_input
 def outer(input, vec2):
     """The outer product of two 1-D tensors: ``result[i, j] = input[i] * vec2[j]``.
 
@@ -35,6 +36,7 @@ def outer(input, vec2):
     return input.reshape(-1, 1) * vec2
 
 
+@tensor_input
 def ger(input, vec2):
     """Alias of :func:`~reftorch.outer`. Mirrors ``torch.ger``.
 
@@ -47,6 +49,7 @@ def ger(input, vec2):
     return outer(input, vec2)
 
 
+@tensor_input
 def inner(input, other):
     """Sum of products over the last dimension of both tensors.
 
@@ -130,6 +133,7 @@ def _broadcast_input(input, shape):
         expand(input, shape)
 
 
+@tensor_input
 def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     """``beta * input + alpha * (mat1 @ mat2)`` for matrices ``mat1`` (n, m) and ``mat2`` (m, p).
 
@@ -183,6 +187,7 @@ def addmv(input, mat, vec, *, beta=1, alpha=1):
     return AddMatmul.apply(input, mat, vec, beta, alpha, _name="AddmvBackward0")
 
 
+@tensor_input
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
     """``beta * input + alpha * (batch1 @ batch2)`` for batches (b, n, m) and (b, m, p).
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap_dim
-from ._common import with_out
+from ._common import tensor_input, with_out
 from ._numpy_names import NOT_GIVEN, numpy_names
 from .creation import full_like, scalar_tensor
 from .indexing import gather, masked_fill
@@ -135,6 +135,7 @@ def _quantile(who, input, q, dim, keepdim, interpolation, out, axis, keepdims, i
     return out
 
 
+@tensor_input
 def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None,
              axis=NOT_GIVEN, keepdims=NOT_GIVEN):
     """The ``q``-th quantiles of ``input``: of all elements, or of each slice along ``dim``.
@@ -174,6 +175,7 @@ def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=N
     return _quantile("quantile", input, q, dim, keepdim, interpolation, out, axis, keepdims, False)
 
 
+@tensor_input
 def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None,
                 axis=NOT_GIVEN, keepdims=NOT_GIVEN):
     """:func:`quantile` that ignores nan: each slice's quantiles are those of its numbers

@@ -11,7 +11,7 @@ from .._layout import row_major  # PyTorch's reductions return contiguous result
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.grad_mode import is_grad_enabled
 from ..autograd.function import OpFunction as Function
-from ._common import fix_empty_strides, grad_checked
+from ._common import fix_empty_strides, grad_checked, tensor_input
 from .pointwise import Div, _Binary, _cast, _operands, eq, isclose, ne
 from ._numpy_names import NOT_GIVEN, dim_from_axis, numpy_names
 
@@ -143,6 +143,7 @@ class Sum(Function):
         return _expand_grad(xp, g, ctx.shape, ctx.axes, ctx.keepdim)
 
 
+@tensor_input
 def sum(input, dim=NOT_GIVEN, keepdim=False, *, dtype=None, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
     """Sum of all elements, or along ``dim`` (an int or a tuple of ints).
 
@@ -208,6 +209,7 @@ class Mean(Function):
         return _expand_grad(xp, g / ctx.count, ctx.shape, ctx.axes, ctx.keepdim)
 
 
+@tensor_input
 def mean(input, dim=NOT_GIVEN, keepdim=False, *, dtype=None, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
     """Arithmetic mean of all elements, or along ``dim``. Mirrors ``torch.mean``.
 
@@ -426,6 +428,7 @@ def _arg(input, dim, keepdim, largest, who=None):
     return r if r.size else fix_empty_strides(b, r)
 
 
+@tensor_input
 def argmax(input, dim=None, keepdim=False, *, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
     """Index of the largest value (of the flattened tensor when ``dim`` is None).
     Ties give the first index. Mirrors ``torch.argmax``."""
@@ -434,6 +437,7 @@ def argmax(input, dim=None, keepdim=False, *, axis=NOT_GIVEN, keepdims=NOT_GIVEN
     return Tensor._wrap(_arg(input, dim, keepdim, True), input._device, input._backend)
 
 
+@tensor_input
 def argmin(input, dim=None, keepdim=False, *, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
     """Index of the smallest value. Mirrors ``torch.argmin``."""
     if axis is not NOT_GIVEN or keepdims is not NOT_GIVEN:
@@ -462,6 +466,7 @@ def _max_min(input, dim, keepdim, largest):
     return (max_rt if largest else min_rt)(vals, idx)
 
 
+@tensor_input
 def max(input, dim=NOT_GIVEN, keepdim=False, *, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
     """The largest value, or ``(values, indices)`` along ``dim``. Mirrors ``torch.max``.
 
@@ -478,6 +483,7 @@ def max(input, dim=NOT_GIVEN, keepdim=False, *, axis=NOT_GIVEN, keepdims=NOT_GIV
     return _max_min(input, dim, keepdim, True)
 
 
+@tensor_input
 def min(input, dim=NOT_GIVEN, keepdim=False, *, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
     """The smallest value, or ``(values, indices)`` along ``dim``. Mirrors ``torch.min``."""
     if axis is not NOT_GIVEN or keepdims is not NOT_GIVEN:
@@ -514,6 +520,7 @@ class Maximum(Function):
         return _Binary._reduce(ctx, xp.where(lose_x, zero, base), xp.where(lose_y, zero, base))
 
 
+@tensor_input
 def maximum(input, other):
     """Element-wise maximum of two tensors (with broadcasting and type promotion).
 
@@ -528,6 +535,7 @@ def maximum(input, other):
     return Maximum.apply(x, y, dt, True)
 
 
+@tensor_input
 def minimum(input, other):
     """Element-wise minimum of two tensors. Mirrors ``torch.minimum``."""
     x, y, dt = _operands(input, other)
@@ -562,6 +570,7 @@ def equal(input, other):
     return bool(xp.all(eq(input, other)._data))
 
 
+@tensor_input
 def count_nonzero(input, dim=None, *, axis=NOT_GIVEN):
     """How many elements are nonzero (along ``dim``). Mirrors ``torch.count_nonzero``."""
     if axis is not NOT_GIVEN:

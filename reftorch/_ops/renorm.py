@@ -9,6 +9,7 @@ from .._tensor import _wrap_dim
 from ..autograd.function import OpFunction
 from ._common import with_out
 from ._inplace import commit
+from ._common import tensor_input
 from .norm import norm_grad, norm_of
 
 _EPS = 1e-7  # PyTorch's: the factor is maxnorm / (norm + 1e-7)
@@ -46,6 +47,7 @@ class Renorm(OpFunction):
         return xp.where(norm > maxnorm, inv * maxnorm * g - (maxnorm * inv * inv) * nb, g)
 
 
+@tensor_input
 def renorm(input, p, dim, maxnorm, *, out=None):
     """``input`` with every slice along ``dim`` whose ``p``-norm exceeds ``maxnorm`` scaled down
     to norm ``maxnorm`` (by ``maxnorm / (norm + 1e-7)``); the other slices are unchanged.

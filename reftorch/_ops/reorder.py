@@ -6,6 +6,7 @@ from .._layout import cat_layout, like_input
 from .._tensor import Tensor, _wrap_dim
 from ..autograd._graph import linear_grad
 from ..autograd.function import OpFunction
+from ._common import tensor_input
 from . import shape as S
 from .indexing import index_select
 from ._numpy_names import NOT_GIVEN, dim_from_axis
@@ -39,6 +40,7 @@ class Flip(OpFunction):
         return ctx.xp.flip(g, axis=ctx.dims) if ctx.dims else g
 
 
+@tensor_input
 def flip(input, dims):
     """Reverse the order of elements along each of ``dims`` (a copy, not a view).
 
@@ -98,6 +100,7 @@ def _roll_back(backend, a, state):
     return _roll(backend, a, (tuple(-s for s in state[0]), state[1]))
 
 
+@tensor_input
 def roll(input, shifts, dims=None):
     """Shift elements along ``dims`` by ``shifts``, wrapping around; without ``dims`` the
     flattened tensor is shifted and the shape restored.
@@ -154,6 +157,7 @@ def _cname(d):
     return D.scalar_name(d)
 
 
+@tensor_input
 def repeat_interleave(input, repeats=None, dim=None, *, output_size=None, axis=NOT_GIVEN):
     """Repeat each element (or each slice along ``dim``) ``repeats`` times in place, unlike
     :meth:`Tensor.repeat`, which repeats the whole tensor.

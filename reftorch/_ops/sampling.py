@@ -18,7 +18,7 @@ from .. import _rng
 from .._layout import broadcast_shape, contiguous_strides, preserve_strides
 from .._tensor import _C_TYPE, Tensor, new_shape
 from ..random import _engine
-from ._common import check_dtype, resolve_device, with_out
+from ._common import check_dtype, resolve_device, tensor_input, with_out
 from ._inplace import check_inplace, check_no_internal_overlap, commit, write_all
 from ..autograd.function import OpFunction as Function
 from ..autograd.grad_mode import is_grad_enabled
@@ -241,12 +241,14 @@ def _like_shape(input, dtype, device):
     return input.shape, (input.dtype if dtype is None else dtype), (input.device if device is None else device)
 
 
+@tensor_input
 def rand_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
     """``rand`` with the shape (and by default dtype and device) of ``input``."""
     s, d, dev = _like_shape(input, dtype, device)
     return _like_layout(input, lambda shape: rand(shape, dtype=d, device=dev, requires_grad=requires_grad))
 
 
+@tensor_input
 def randn_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
     """``randn`` with the shape (and by default dtype and device) of ``input``."""
     s, d, dev = _like_shape(input, dtype, device)
@@ -264,6 +266,7 @@ def randn_like(input, *, dtype=None, layout=None, device=None, requires_grad=Fal
     return _like_layout(input, make)
 
 
+@tensor_input
 def randint_like(input, low=0, high=None, *, dtype=None, layout=None, device=None, requires_grad=False,
                  memory_format=None):
     """``randint`` with the shape (and by default dtype and device) of ``input``."""
@@ -520,6 +523,7 @@ def _poisson_draw(lam, unit):
         x += 1
 
 
+@tensor_input
 def poisson(input, generator=None):
     """Poisson draws, one per element of ``input`` (the rates), as floats of
     ``input``'s dtype. Mirrors ``torch.poisson``: the same values after ``manual_seed``
@@ -628,6 +632,7 @@ def _binomial_draw(count, prob, unit):
     return math.nan  # (a NaN probability)
 
 
+@tensor_input
 def binomial(count, prob, generator=None):
     """Binomial draws: the number of successes in ``count`` trials of success probability
     ``prob``, element by element, as floats of their dtype. Mirrors ``torch.binomial``:
@@ -754,6 +759,7 @@ def bernoulli_(t, p=0.5, *, generator=None):
                                                                                dtype=_NP[t.dtype.name]))
 
 
+@tensor_input
 def bernoulli(input, p=None, *, generator=None):
     """0/1 draws with probabilities ``input`` (or ``p``). Mirrors ``torch.bernoulli``.
 

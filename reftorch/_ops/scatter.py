@@ -19,6 +19,7 @@ from .._tensor import Tensor, _wrap_dim
 from ..autograd._graph import DelayedError
 from ..autograd.function import OpFunction
 from ..autograd.grad_mode import no_grad
+from ._common import tensor_input
 from ._inplace import commit
 
 _REDUCE_MODES = ("sum", "prod", "mean", "amax", "amin")
@@ -398,6 +399,7 @@ def _value_of(value, input):
     return store_value(value, input.dtype)  # truncated, wrapped, float16 through float32)
 
 
+@tensor_input
 def scatter(input, dim, index, src=None, *, value=None, reduce=None):
     """Write ``src`` (a tensor, or the number ``value``) into a copy of ``input`` at the
     positions ``index`` names along ``dim``: for 2-D input and ``dim=1``,
@@ -450,6 +452,7 @@ def scatter(input, dim, index, src=None, *, value=None, reduce=None):
     return _scatter("scatter", input, dim, index, src, "last", False)
 
 
+@tensor_input
 def scatter_add(input, dim, index, src):
     """``scatter`` that adds: ``out[i][index[i][j]] += src[i][j]`` (repeated indices
     accumulate). Mirrors ``torch.scatter_add`` (``grad_fn`` ``ScatterAddBackward0``).
@@ -468,6 +471,7 @@ def scatter_add(input, dim, index, src):
     return _scatter("scatter", input, dim, index, src, "sum", True, grad_name="ScatterAddBackward0")
 
 
+@tensor_input
 def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
     """Reduce every ``src`` value into the place ``index`` names along ``dim``.
 

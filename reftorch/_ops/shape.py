@@ -17,6 +17,7 @@ from .._layout import broadcast_shape, row_major, sum_to_shape
 from .._size import Size
 from .._tensor import Tensor, _as_shape, _wrap_dim, int_arg, tensor_string
 from ..autograd.function import OpFunction as Function
+from ._common import tensor_input
 from ._numpy_names import NOT_GIVEN, dim_from_axis, required_dim
 
 _VIEW_ERR = ("view size is not compatible with input tensor's size and stride (at least one dimension "
@@ -486,6 +487,7 @@ def view(input, *shape, size=None, dtype=None):
     return View.apply(input, new, strides)
 
 
+@tensor_input
 def reshape(input, shape):
     """A tensor with the same data and a new shape: a view when possible, else a copy.
 
@@ -515,6 +517,7 @@ def reshape(input, shape):
     return UnsafeView.apply(Clone.apply(input, contiguous=True), new)
 
 
+@tensor_input
 def flatten(input, start_dim=0, end_dim=-1):
     """Merge dimensions ``start_dim`` … ``end_dim`` into one (via :func:`reshape`).
 
@@ -544,6 +547,7 @@ def flatten(input, start_dim=0, end_dim=-1):
     return reshape(input, shp[:s] + (math.prod(shp[s:e + 1]),) + shp[e + 1:])
 
 
+@tensor_input
 def unflatten(input, dim, sizes):
     """Split dimension ``dim`` into ``sizes`` (one entry may be -1). Mirrors ``torch.unflatten``."""
     if not len(sizes):
@@ -566,6 +570,7 @@ def squeeze_axis(dim, axis):
     return dim_from_axis("squeeze", dim, axis, NOT_GIVEN)
 
 
+@tensor_input
 def squeeze(input, dim=NOT_GIVEN, *, axis=NOT_GIVEN):
     """Remove dimensions of size 1.
 
@@ -619,6 +624,7 @@ def squeeze(input, dim=NOT_GIVEN, *, axis=NOT_GIVEN):
     return Squeeze.apply(input, axes, _name=name)
 
 
+@tensor_input
 def unsqueeze(input, dim=NOT_GIVEN, *, axis=NOT_GIVEN):
     """Insert a dimension of size 1 at position ``dim``.
 
@@ -643,6 +649,7 @@ def unsqueeze(input, dim=NOT_GIVEN, *, axis=NOT_GIVEN):
     return Unsqueeze.apply(input, _wrap_dim(dim if dim.__class__ is int else int_arg(dim, "unsqueeze", "dim", 1), n))
 
 
+@tensor_input(name="permute")
 def torch_permute(input, dims):
     """Reorder the dimensions: result dim ``i`` is input dim ``dims[i]``. A view.
 
@@ -680,6 +687,7 @@ def permute(input, *dims):
     return Permute.apply(input, w)
 
 
+@tensor_input
 def transpose(input, dim0, dim1):
     """Swap two dimensions. A view that is usually not contiguous.
 
@@ -706,6 +714,7 @@ def transpose(input, dim0, dim1):
 swapaxes = swapdims = transpose
 
 
+@tensor_input
 def t(input):
     """Transpose a tensor of at most 2 dimensions (0-D and 1-D tensors come back as views
     of themselves). Mirrors ``torch.t``.
@@ -723,6 +732,7 @@ def _dim_list(dims):
     return f"[{', '.join(map(str, dims))}]"
 
 
+@tensor_input
 def movedim(input, source, destination):
     """Move dimension(s) ``source`` to position(s) ``destination``. Mirrors ``torch.movedim``."""
     nd = input.dim()
@@ -801,6 +811,7 @@ def contiguous(input, memory_format=None):
     return Clone.apply(input, contiguous=True)
 
 
+@tensor_input
 def clone(input, *, memory_format=None):
     """A copy of ``input`` that is recorded by autograd (grad_fn ``CloneBackward0``)."""
     return Clone.apply(input)
@@ -809,6 +820,7 @@ def clone(input, *, memory_format=None):
 # ----------------------------------------------------------------- tile, broadcasting
 
 
+@tensor_input
 def tile(input, dims):
     """Repeat ``input`` along each dimension ``dims[i]`` times (a copy).
 
@@ -846,6 +858,7 @@ def tile(input, dims):
     return repeat(input, (1,) * pad + tuple(dims)) if pad > 0 else repeat(input, tuple(dims))
 
 
+@tensor_input
 def broadcast_to(input, size):
     """``input`` broadcast to ``size``, as a view (stride 0 along broadcast dimensions).
 
@@ -1016,6 +1029,7 @@ def view_as_real(input):
     return ViewAsReal.apply(input)
 
 
+@tensor_input
 def view_as_complex(input):
     """Float pairs as complex numbers: a tensor of shape ``(..., 2)`` becomes one of shape
     ``(...)`` over the same memory (a view; ``grad_fn`` ``ViewAsComplexBackward0``).

@@ -6,7 +6,7 @@ import warnings
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.function import OpFunction
-from ._common import by_row_blocks
+from ._common import by_row_blocks, tensor_input
 from .._layout import row_major
 from ._numpy_names import NOT_GIVEN, required_dim
 
@@ -207,6 +207,7 @@ class LogSoftmax(OpFunction):
         return _backward(ctx, g, LogSoftmaxBackwardData)
 
 
+@tensor_input
 def softmax(input, dim=NOT_GIVEN, dtype=None, *, axis=NOT_GIVEN):
     """``exp(x) / exp(x).sum(dim)``: probabilities along ``dim``.
 
@@ -234,6 +235,7 @@ def softmax(input, dim=NOT_GIVEN, dtype=None, *, axis=NOT_GIVEN):
     return softmax_impl(input, dim, dtype, "softmax")
 
 
+@tensor_input
 def log_softmax(input, dim=NOT_GIVEN, dtype=None, *, axis=NOT_GIVEN):
     """``log(softmax(x))`` computed stably. Mirrors ``torch.log_softmax`` and
     ``Tensor.log_softmax`` (see :func:`softmax` for the arguments).

@@ -17,7 +17,7 @@ from .._tensor import Tensor, _C_TYPE, _wrap_dim
 from ..autograd.function import OpFunction
 from ..return_types import sort as sort_rt
 from ..return_types import topk as topk_rt
-from ._common import redo_rows_on_host as _redo_rows, with_out
+from ._common import redo_rows_on_host as _redo_rows, tensor_input, with_out
 from ._stl_select import topk_rows
 from ._stl_sort import nth_element_topk, std_sort_rows
 from .creation import zeros
@@ -99,6 +99,7 @@ def _overload(name, args, stable, dim, descending):
     return dim, descending, bool(stable)
 
 
+@tensor_input
 def sort(input, *args, stable=None, dim=-1, descending=False, out=None, axis=NOT_GIVEN):
     """Sort along ``dim``; returns ``(values, indices)`` (``torch.return_types.sort``).
 
@@ -149,6 +150,7 @@ def sort(input, *args, stable=None, dim=-1, descending=False, out=None, axis=NOT
     return sort_rt(values, index)
 
 
+@tensor_input
 def argsort(input, *args, stable=None, dim=-1, descending=False, axis=NOT_GIVEN):
     """The indices that sort ``input`` along ``dim`` (``sort(...).indices``).
     Mirrors ``torch.argsort``.
@@ -179,6 +181,7 @@ def argsort(input, *args, stable=None, dim=-1, descending=False, axis=NOT_GIVEN)
     return _wrap(like_input(b, idx, input._data), input)  # laid out like the input (empty_like), as PyTorch
 
 
+@tensor_input
 def msort(input, *, out=None):
     """``sort(input, dim=0).values``. Mirrors ``torch.msort``."""
     if out is not None:
@@ -189,6 +192,7 @@ def msort(input, *, out=None):
     return sort(input, dim=0).values
 
 
+@tensor_input
 def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None, axis=NOT_GIVEN):
     """The ``k`` largest (or smallest) elements along ``dim``; ``(values, indices)``
     (``torch.return_types.topk``).

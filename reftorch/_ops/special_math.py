@@ -558,6 +558,7 @@ def _polygamma_method(self, n):
     return polygamma(n, self)
 
 
+@tensor_input
 def mvlgamma(input, p, *, out=None):
     """The multivariate log-gamma function of dimension ``p``:
     ``sum(lgamma(input - j / 2) for j < p) + p (p - 1) / 4 * log(pi)``. Mirrors

@@ -6,6 +6,7 @@ import operator
 
 from .._tensor import Tensor, _wrap_dim, int_arg
 from ..autograd.function import OpFunction
+from ._common import tensor_input
 from ._numpy_names import NOT_GIVEN, dim_from_axis
 
 
@@ -161,6 +162,7 @@ def _split(tensor, size, dim, even, sized):
     return _pieces(tensor, d, (0,), even)
 
 
+@tensor_input
 def split_with_sizes(input, split_sizes, dim=0):
     """Cut ``input`` along ``dim`` into views of the listed sizes (which must add up to
     ``input.size(dim)``). Mirrors ``torch.split_with_sizes`` / ``Tensor.split_with_sizes``
@@ -243,6 +245,7 @@ def _split_types_error(size, dim):
             f" * (Tensor input, tuple of ints split_size, int dim = 0)\n{lines[1]}\n")
 
 
+@tensor_input
 def chunk(input, chunks, dim=0, *, axis=NOT_GIVEN):
     """Cut ``input`` along ``dim`` into ``chunks`` views of ``ceil(size / chunks)``
     elements (fewer pieces when they run out, the last may be shorter).
@@ -300,6 +303,7 @@ class UnsafeSplitWithSizes(UnsafeSplit):
 
 
 
+@tensor_input
 def unsafe_split(input, split_size, dim=0):
     """:func:`split` by an int size whose pieces share ``input``'s memory without being
     recorded as views (``grad_fn`` ``UnsafeSplitBackward0``): PyTorch's "unsafe" variant, for
@@ -317,6 +321,7 @@ def unsafe_split(input, split_size, dim=0):
     return _split(input, split_size, dim, UnsafeSplit, UnsafeSplitWithSizes)
 
 
+@tensor_input
 def unsafe_split_with_sizes(input, split_sizes, dim=0):
     """:func:`split_with_sizes` whose pieces are not recorded as views
     (``UnsafeSplitWithSizesBackward0``; see :func:`unsafe_split`). Mirrors
@@ -333,6 +338,7 @@ def unsafe_split_with_sizes(input, split_sizes, dim=0):
     return _split(input, split_sizes, dim, UnsafeSplit, UnsafeSplitWithSizes)
 
 
+@tensor_input
 def unsafe_chunk(input, chunks, dim=0):
     """:func:`chunk` whose pieces are not recorded as views (``UnsafeSplitBackward0``; see
     :func:`unsafe_split`). Mirrors ``torch.unsafe_chunk`` and ``Tensor.unsafe_chunk``.

@@ -9,7 +9,7 @@ from .. import _dtype as D
 from .._layout import row_major
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.function import OpFunction as Function
-from ._common import conj_of
+from ._common import conj_of, tensor_input
 from .cumulative import _scan
 from .reduction import _check_keepdim, _dims, _int_dim_or_all, _expand_grad, _FLOAT_OR_COMPLEX, Mean, ne, sum
 from .reduction import _keep_dims as _keep
@@ -103,6 +103,7 @@ def _others(b, a, axis):
     return left * right
 
 
+@tensor_input
 def prod(input, dim=NOT_GIVEN, keepdim=False, *, dtype=None, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
     """Product of all elements, or along one dimension ``dim``.
 
@@ -256,6 +257,7 @@ def _var_args(input, dim, unbiased, keepdim, correction, who):
     return axes, correction, grad_n
 
 
+@tensor_input
 def var(input, dim=None, unbiased=NOT_GIVEN, keepdim=False, *, correction=None, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
     """Variance over all elements or along ``dim``: ``sum((x - mean)**2) / (N - correction)``.
 
@@ -286,6 +288,7 @@ def var(input, dim=None, unbiased=NOT_GIVEN, keepdim=False, *, correction=None, 
     return Var.apply(input, axes, correction, keepdim, False, grad_n)
 
 
+@tensor_input
 def std(input, dim=None, unbiased=NOT_GIVEN, keepdim=False, *, correction=None, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
     """Standard deviation: the square root of :func:`~reftorch.var` (same arguments).
 
@@ -338,6 +341,7 @@ def _with_mean(input, dim, unbiased, keepdim, correction, who, root):
                          _name="StdMeanBackward0" if root else "VarMeanBackward0")
 
 
+@tensor_input
 def var_mean(input, dim=None, unbiased=NOT_GIVEN, keepdim=False, *, correction=None, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
     """``(var, mean)`` in one call, with the arguments of :func:`~reftorch.var`.
 
@@ -357,6 +361,7 @@ def var_mean(input, dim=None, unbiased=NOT_GIVEN, keepdim=False, *, correction=N
     return _with_mean(input, dim, unbiased, keepdim, correction, "var_mean", False)
 
 
+@tensor_input
 def std_mean(input, dim=None, unbiased=NOT_GIVEN, keepdim=False, *, correction=None, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
     """``(std, mean)`` in one call, with the arguments of :func:`~reftorch.std`.
 
@@ -411,6 +416,7 @@ class Logsumexp(Function):
         return _keep(xp, g, shape, ctx.axes, ctx.keepdim) * conj_of(xp, xp.exp(x._data - res), x._dtype)
 
 
+@tensor_input
 def logsumexp(input, dim=NOT_GIVEN, keepdim=False, *, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
     """``log(sum(exp(input), dim))``, computed without overflow (shifted by the max).
 
@@ -476,6 +482,7 @@ class Nansum(Function):
         return g * xp.astype(xp.logical_not(ctx.nan), g.dtype)  # PyTorch's grad * ~isnan (inf * 0 is nan)
 
 
+@tensor_input
 def nansum(input, dim=None, keepdim=False, *, dtype=None, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
     """Sum treating nan as zero. Integer and bool inputs sum as int64, as ``sum`` does.
 
@@ -501,6 +508,7 @@ def nansum(input, dim=None, keepdim=False, *, dtype=None, axis=NOT_GIVEN, keepdi
     return Nansum.apply(input, axes, keepdim, native)
 
 
+@tensor_input
 def nanmean(input, dim=None, keepdim=False, *, dtype=None, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
     """Mean of the elements that are not nan (nan where every element is nan).
 

@@ -8,7 +8,7 @@ from .._flags import alert_not_deterministic
 from .._layout import broadcast_shape
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.function import OpFunction
-from ._common import with_out
+from ._common import tensor_input, with_out
 from .indexing import gather
 from .shape import expand, view
 
@@ -37,6 +37,7 @@ class Take(OpFunction):
         return ctx.backend.scatter_add(ctx.shape, None, ctx.flat, ctx.xp.reshape(g, (-1,)))
 
 
+@tensor_input
 def take(input, index):
     """The elements of ``input``, read as a flat row-major sequence, at the positions
     ``index``.
@@ -138,6 +139,7 @@ class Put(OpFunction):
         return gx, None, gs
 
 
+@tensor_input
 def put(input, index, source, accumulate=False):
     """A copy of ``input`` with the elements of ``source`` written at the flat row-major
     positions ``index`` (negative ones count from the end); with ``accumulate``, added
@@ -186,6 +188,7 @@ def put(input, index, source, accumulate=False):
     return Put.apply(input, index, source, accumulate)
 
 
+@tensor_input
 def take_along_dim(input, indices, dim=None, *, out=None):
     """Pick values of ``input`` at ``indices`` along ``dim``, as ``gather`` does, after
     broadcasting ``input`` and ``indices`` against each other in every other dimension.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap_dim, int_arg
+from ._common import tensor_input
 from .indexing import BasicIndex
 
 
@@ -14,6 +15,7 @@ def _slice_along(input, d, start, stop):
     return BasicIndex.apply(input, key=(slice(None),) * d + (slice(start, stop),), _name="SliceBackward0")
 
 
+@tensor_input
 def tensor_split(input, indices_or_sections, dim=0):
     """Split ``input`` into views along ``dim``: into ``n`` nearly equal parts (an int; the
     first ``size % n`` parts one longer), or at the given indices (a sequence: the parts
@@ -80,6 +82,7 @@ def _numpy_split(fn, input, indices_or_sections, dim, least):
     return tensor_split(input, indices_or_sections, dim)
 
 
+@tensor_input
 def hsplit(input, indices_or_sections):
     """Split horizontally: along dim 1 (dim 0 for a 1-D tensor), an int dividing it exactly
     or split indices. Mirrors ``torch.hsplit`` (``numpy.hsplit``).
@@ -95,6 +98,7 @@ def hsplit(input, indices_or_sections):
     return _numpy_split("hsplit", input, indices_or_sections, 0 if input.dim() == 1 else 1, 1)
 
 
+@tensor_input
 def vsplit(input, indices_or_sections):
     """Split vertically: along dim 0 of a tensor of 2 or more dims. Mirrors ``torch.vsplit``.
 
@@ -104,6 +108,7 @@ def vsplit(input, indices_or_sections):
     return _numpy_split("vsplit", input, indices_or_sections, 0, 2)
 
 
+@tensor_input
 def dsplit(input, indices_or_sections):
     """Split depth-wise: along dim 2 of a tensor of 3 or more dims. Mirrors ``torch.dsplit``.
 
@@ -113,6 +118,7 @@ def dsplit(input, indices_or_sections):
     return _numpy_split("dsplit", input, indices_or_sections, 2, 3)
 
 
+@tensor_input
 def ravel(input):
     """The elements as a 1-D tensor, in row-major order: a view when ``input`` is
     contiguous, else a contiguous copy. Mirrors ``torch.ravel``.

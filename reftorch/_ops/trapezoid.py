@@ -12,6 +12,7 @@ import numbers
 
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap_dim
+from ._common import tensor_input
 from .creation import zeros
 from .cumulative import cumsum
 from .diagonal import select
@@ -64,6 +65,7 @@ def _args(who, y, x, dx):
     return None
 
 
+@tensor_input
 def trapezoid(y, x=None, *, dx=None, dim=-1):
     """The integral of ``y`` along ``dim`` by the trapezoid rule, with sample points ``x`` or a
     constant spacing ``dx`` (default 1).
@@ -103,6 +105,7 @@ def trapezoid(y, x=None, *, dx=None, dim=-1):
     return scalar_div(sum_(mul(_pairs(y, d), _spacing(y, x, d, "trapezoid")), d), 2.0)
 
 
+@tensor_input
 def trapz(y, x=None, *, dx=None, dim=-1):
     """An alias of :func:`trapezoid`. Mirrors ``torch.trapz``.
 
@@ -114,6 +117,7 @@ def trapz(y, x=None, *, dx=None, dim=-1):
     return trapezoid(y, x, dx=dx, dim=dim)
 
 
+@tensor_input
 def cumulative_trapezoid(y, x=None, *, dx=None, dim=-1):
     """The running integral of ``y`` along ``dim`` by the trapezoid rule (one value fewer than
     ``y`` along ``dim``), with sample points ``x`` or a constant spacing ``dx`` (default 1).

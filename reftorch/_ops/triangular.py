@@ -4,7 +4,7 @@ from __future__ import annotations
 from .._layout import row_major
 from ..autograd._graph import linear_grad
 from ..autograd.function import OpFunction
-from ._common import with_out
+from ._common import tensor_input, with_out
 from ._inplace import commit
 
 
@@ -50,6 +50,7 @@ def _tri(input, diagonal, lower):
                      _name="TrilBackward0" if lower else "TriuBackward0")
 
 
+@tensor_input
 def tril(input, diagonal=0, *, out=None):
     """The lower triangle of the last two dimensions; the rest is zero.
 
@@ -77,6 +78,7 @@ def tril(input, diagonal=0, *, out=None):
     return _tri(input, diagonal, True)
 
 
+@tensor_input
 def triu(input, diagonal=0, *, out=None):
     """The upper triangle of the last two dimensions (see :func:`tril`). Mirrors
     ``torch.triu`` (``grad_fn`` ``TriuBackward0``).

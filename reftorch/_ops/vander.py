@@ -3,6 +3,7 @@ ones, then the running products of ``x`` written into a slice, flipped unless in
 from __future__ import annotations
 
 from .. import _dtype as D
+from ._common import tensor_input
 from .creation import empty
 from .cumulative import cumprod
 from .indexing import narrow
@@ -10,6 +11,7 @@ from .reorder import flip
 from .shape import unsqueeze
 
 
+@tensor_input
 def vander(x, N=None, increasing=False):
     """The Vandermonde matrix of ``x``: its columns are the powers ``x ** (N - 1)``, ...,
     ``x ** 0`` (``increasing``: from ``x ** 0`` up).

@@ -9,6 +9,7 @@ node passes the gradient to the view's own node, which does the view op's backwa
 from __future__ import annotations
 
 from .._tensor import Tensor, _wrap_dim
+from ._common import tensor_input
 from . import as_strided as _as_strided, diagonal as _diagonal, shape as _shape, splitting as _splitting
 from . import indexing as _indexing, unfold as _unfold
 from .shape import Clone
@@ -22,7 +23,10 @@ def _copy(view, name=None):
 
 def copy_of(view_op, name, node=None):
     """``torch.<name>``: ``view_op``'s result(s) copied (``node``: the copy's grad_fn name
-    when it is not the view's name followed by ``_copy``)."""
+    when it is not the view's name followed by ``_copy``). A first argument that is no
+    tensor raises PyTorch's TypeError naming ``name`` (``_common.tensor_input``)."""
+    view_op = getattr(view_op, "unchecked", view_op)  # (checked once, by the copy)
+
     def fn(input, *args, **kwargs):
         view = view_op(input, *args, **kwargs)
         if isinstance(view, Tensor):
@@ -32,7 +36,7 @@ def copy_of(view_op, name, node=None):
     fn.__wrapped__ = view_op  # (its signature: PyTorch's parameter names)
     fn.__doc__ = (f"A copy of the view ``{view_op.__name__.lstrip('_')}`` returns (new, contiguous memory). "
                   f"Mirrors ``torch.{name}``.")
-    return fn
+    return tensor_input(fn, name=name)
 
 
 def _slice(input, dim=0, start=None, end=None, step=1):
@@ -73,6 +77,7 @@ class DetachCopy(Clone):
         raise RuntimeError("derivative for aten::detach_copy is not implemented")
 
 
+@tensor_input
 def detach_copy(input):
     """A copy of ``input.detach()``. Mirrors ``torch.detach_copy``: as PyTorch, the result of
     an input that requires grad does too, and its backward raises RuntimeError."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.function import OpFunction
-from ._common import grad_as
+from ._common import grad_as, tensor_input
 from .diagonal import _diag_embed, _diagonal_view, diagonal, select
 
 
@@ -88,6 +88,7 @@ def select_scatter(input, src, dim, index):
     return _scatter_into(input, src, ("index", key), part.shape, "SelectScatterBackward0")
 
 
+@tensor_input
 def slice_scatter(input, src, dim=0, start=None, end=None, step=1):
     """A copy of ``input`` with ``src`` in the slice ``start:end:step`` of dimension ``dim``.
 
@@ -114,6 +115,7 @@ def slice_scatter(input, src, dim=0, start=None, end=None, step=1):
     return _scatter_into(input, src, ("index", key), shape, "SliceScatterBackward0")
 
 
+@tensor_input
 def diagonal_scatter(input, src, offset=0, dim1=0, dim2=1):
     """A copy of ``input`` with ``src`` on the diagonal ``input.diagonal(offset, dim1, dim2)``.
 

@@ -9,6 +9,7 @@ of the whole tensor") is recorded as the composite ``v * (g / norm_except_dim(v,
 from __future__ import annotations
 
 from ..autograd.function import OpFunction
+from ._common import tensor_input
 from . import shape as S
 from .norm import VectorNorm, torch_norm
 from .pointwise import div, mul
@@ -21,6 +22,7 @@ def _wrap(dim, ndim):
     return dim % max(ndim, 1)
 
 
+@tensor_input
 def norm_except_dim(v, pow=2, dim=0):
     """The ``pow``-norm of ``v`` over every dimension except ``dim``, kept as size-1
     dimensions (``dim=-1``: the norm of the whole tensor, a 0-d tensor).

@@ -37,6 +37,7 @@ from .._ops.reorder import roll
 from .._tensor import _wrap_dim
 from ..autograd.grad_mode import no_grad
 from ..nn.functional import pad as _pad
+from .._ops._common import tensor_input as _tensor_input
 
 __all__ = ["fft", "fft2", "fftfreq", "fftn", "fftshift", "hfft", "hfft2", "hfftn", "ifft", "ifft2", "ifftn",
            "ifftshift", "ihfft", "ihfft2", "ihfftn", "irfft", "irfft2", "irfftn", "rfft", "rfft2", "rfftfreq", "rfftn"]
@@ -150,6 +151,7 @@ def _one_dim(fn, n, dim):
     return _int_arg("fft_" + fn, "n", n), _int_arg("fft_" + fn, "dim", dim)
 
 
+@_tensor_input(name="fft_fft")
 def fft(input, n=None, dim=-1, norm=None, *, out=None):
     """The one-dimensional discrete Fourier transform of ``input`` along ``dim``:
     ``X[k] = sum_j x[j] * exp(-2*pi*i*j*k/n)``. Mirrors ``torch.fft.fft``.
@@ -182,6 +184,7 @@ def fft(input, n=None, dim=-1, norm=None, *, out=None):
     return _out("fft", out, True, lambda: _r2c("fft", input, n, dim, norm, True, False))
 
 
+@_tensor_input(name="fft_ifft")
 def ifft(input, n=None, dim=-1, norm=None, *, out=None):
     """The inverse of :func:`fft`: ``x[j] = 1/n * sum_k X[k] * exp(2*pi*i*j*k/n)`` (with
     the default ``norm="backward"``). Arguments, dtypes and errors as :func:`fft`.
@@ -198,6 +201,7 @@ def ifft(input, n=None, dim=-1, norm=None, *, out=None):
     return _out("ifft", out, True, lambda: _r2c("ifft", input, n, dim, norm, False, False))
 
 
+@_tensor_input(name="fft_rfft")
 def rfft(input, n=None, dim=-1, norm=None, *, out=None):
     """The Fourier transform of a real signal, without the redundant half: the first
     ``n // 2 + 1`` values of :func:`fft` (the others are their complex conjugates in
@@ -226,6 +230,7 @@ def rfft(input, n=None, dim=-1, norm=None, *, out=None):
     return _out("rfft", out, True, lambda: _r2c("rfft", input, n, dim, norm, True, True))
 
 
+@_tensor_input(name="fft_irfft")
 def irfft(input, n=None, dim=-1, norm=None, *, out=None):
     """The inverse of :func:`rfft`: the real signal of length ``n`` (default
     ``2 * (m - 1)`` for ``m`` input values along ``dim``) whose half spectrum is ``input``.
@@ -257,6 +262,7 @@ def irfft(input, n=None, dim=-1, norm=None, *, out=None):
     return _out("irfft", out, False, lambda: _c2r("irfft", input, n, dim, norm, False))
 
 
+@_tensor_input(name="fft_hfft")
 def hfft(input, n=None, dim=-1, norm=None, *, out=None):
     """The Fourier transform of a Hermitian-symmetric signal given by its first half
     (``n // 2 + 1`` values): a real spectrum of length ``n`` (default ``2 * (m - 1)``). The
@@ -272,6 +278,7 @@ def hfft(input, n=None, dim=-1, norm=None, *, out=None):
     return _out("hfft", out, False, lambda: _c2r("hfft", input, n, dim, norm, True))
 
 
+@_tensor_input(name="fft_ihfft")
 def ihfft(input, n=None, dim=-1, norm=None, *, out=None):
     """The inverse of :func:`hfft`: the first ``n // 2 + 1`` values of :func:`ifft` of a real
     signal (the conjugate of :func:`rfft`, scaled as an inverse transform). Mirrors
@@ -389,6 +396,7 @@ def _ihfftn(fn, input, s, dim, norm):
     return S.FftC2C.apply(S.ConjPhysical.apply(half), dims[:-1], mode, False)
 
 
+@_tensor_input(name="fft_fftn")
 def fftn(input, s=None, dim=None, norm=None, *, out=None):
     """The ``len(dim)``-dimensional discrete Fourier transform: :func:`fft` along each of
     ``dim``. Mirrors ``torch.fft.fftn``.
@@ -418,6 +426,7 @@ def fftn(input, s=None, dim=None, norm=None, *, out=None):
     return _out("fftn", out, True, lambda: _fftn("fftn", input, s, dim, norm, True))
 
 
+@_tensor_input(name="fft_ifftn")
 def ifftn(input, s=None, dim=None, norm=None, *, out=None):
     """The inverse of :func:`fftn` (arguments and errors as :func:`fftn`). Mirrors
     ``torch.fft.ifftn``.
@@ -431,6 +440,7 @@ def ifftn(input, s=None, dim=None, norm=None, *, out=None):
     return _out("ifftn", out, True, lambda: _fftn("ifftn", input, s, dim, norm, False))
 
 
+@_tensor_input(name="fft_rfftn")
 def rfftn(input, s=None, dim=None, norm=None, *, out=None):
     """:func:`fftn` of a real tensor, the last transformed dim halved as in :func:`rfft`
     (``s[-1] // 2 + 1`` values). Mirrors ``torch.fft.rfftn``.
@@ -447,6 +457,7 @@ def rfftn(input, s=None, dim=None, norm=None, *, out=None):
     return _out("rfftn", out, True, lambda: _rfftn("rfftn", input, s, dim, norm))
 
 
+@_tensor_input(name="fft_irfftn")
 def irfftn(input, s=None, dim=None, norm=None, *, out=None):
     """The inverse of :func:`rfftn`: real output, ``s[-1]`` long along the last transformed
     dim (default ``2 * (m - 1)`` for ``m`` input values there). Mirrors ``torch.fft.irfftn``.
@@ -463,6 +474,7 @@ def irfftn(input, s=None, dim=None, norm=None, *, out=None):
     return _out("irfftn", out, False, lambda: _irfftn("irfftn", input, s, dim, norm))
 
 
+@_tensor_input(name="fft_fft2")
 def fft2(input, s=None, dim=(-2, -1), norm=None, *, out=None):
     """:func:`fftn` over two dims (default the last two). Mirrors ``torch.fft.fft2``.
 
@@ -475,21 +487,25 @@ def fft2(input, s=None, dim=(-2, -1), norm=None, *, out=None):
     return _out("fftn", out, True, lambda: _fftn("fft2", input, s, dim, norm, True))
 
 
+@_tensor_input(name="fft_ifft2")
 def ifft2(input, s=None, dim=(-2, -1), norm=None, *, out=None):
     """:func:`ifftn` over two dims (default the last two). Mirrors ``torch.fft.ifft2``."""
     return _out("ifftn", out, True, lambda: _fftn("ifft2", input, s, dim, norm, False))
 
 
+@_tensor_input(name="fft_rfft2")
 def rfft2(input, s=None, dim=(-2, -1), norm=None, *, out=None):
     """:func:`rfftn` over two dims (default the last two). Mirrors ``torch.fft.rfft2``."""
     return _out("rfftn", out, True, lambda: _rfftn("rfft2", input, s, dim, norm))
 
 
+@_tensor_input(name="fft_irfft2")
 def irfft2(input, s=None, dim=(-2, -1), norm=None, *, out=None):
     """:func:`irfftn` over two dims (default the last two). Mirrors ``torch.fft.irfft2``."""
     return _out("irfftn", out, False, lambda: _irfftn("irfft2", input, s, dim, norm))
 
 
+@_tensor_input(name="fft_hfftn")
 def hfftn(input, s=None, dim=None, norm=None, *, out=None):
     """The ``len(dim)``-dimensional :func:`hfft`: the real spectrum of a signal that is
     Hermitian-symmetric over ``dim``, given by its first half along the last of them
@@ -506,6 +522,7 @@ def hfftn(input, s=None, dim=None, norm=None, *, out=None):
     return _out("hfftn", out, False, lambda: _hfftn("hfftn", input, s, dim, norm))
 
 
+@_tensor_input(name="fft_ihfftn")
 def ihfftn(input, s=None, dim=None, norm=None, *, out=None):
     """The inverse of :func:`hfftn`: :func:`ifftn` of a real tensor, the last transformed
     dim halved (``s[-1] // 2 + 1`` values). Arguments and errors as :func:`rfftn`.
@@ -520,11 +537,13 @@ def ihfftn(input, s=None, dim=None, norm=None, *, out=None):
     return _out("ihfftn", out, True, lambda: _ihfftn("ihfftn", input, s, dim, norm))
 
 
+@_tensor_input(name="fft_hfft2")
 def hfft2(input, s=None, dim=(-2, -1), norm=None, *, out=None):
     """:func:`hfftn` over two dims (default the last two). Mirrors ``torch.fft.hfft2``."""
     return _out("hfftn", out, False, lambda: _hfftn("hfft2", input, s, dim, norm))
 
 
+@_tensor_input(name="fft_ihfft2")
 def ihfft2(input, s=None, dim=(-2, -1), norm=None, *, out=None):
     """:func:`ihfftn` over two dims (default the last two). Mirrors ``torch.fft.ihfft2``."""
     return _out("ihfftn", out, True, lambda: _ihfftn("ihfft2", input, s, dim, norm))
@@ -541,6 +560,7 @@ def _shift(input, dim, half):
     return roll(input, [half(input.shape[d]) for d in dims], dims)
 
 
+@_tensor_input(name="fft_fftshift")
 def fftshift(input, dim=None):
     """Reorder the output of :func:`fft` so that the zero frequency is in the middle: a
     ``roll`` by ``size // 2`` along each of ``dim`` (default all). Mirrors
@@ -554,6 +574,7 @@ def fftshift(input, dim=None):
     return _shift(input, dim, lambda n: n // 2)
 
 
+@_tensor_input(name="fft_ifftshift")
 def ifftshift(input, dim=None):
     """The inverse of :func:`fftshift`: a ``roll`` by ``(size + 1) // 2``. Mirrors
     ``torch.fft.ifftshift``.

@@ -12,6 +12,7 @@ from .._ops.softmax import _implicit_dim, softmax_impl
 from .._tensor import Tensor, _wrap_dim
 from .._tensor_inplace import commit as _commit
 from ..autograd.function import OpFunction as Function
+from .._ops._common import tensor_input
 from . import _functions as _F
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
@@ -318,6 +319,7 @@ class PreluBackward(Function):
 
 
 # ---------------------------------------------------------------------- the functions
+@tensor_input
 def selu(input, inplace=False):
     """Scaled ELU: ``scale * (x if x > 0 else alpha * (exp(x) - 1))`` with PyTorch's
     ``alpha ≈ 1.6733`` and ``scale ≈ 1.0507`` (``grad_fn``: ``EluBackward0``).
@@ -342,6 +344,7 @@ def selu(input, inplace=False):
     return _maybe_inplace(input, out, inplace)
 
 
+@tensor_input
 def celu(input, alpha=1.0, inplace=False):
     """``max(0, x) + min(0, alpha * (exp(x / alpha) - 1))`` (``grad_fn``: ``CeluBackward0``).
 
@@ -369,6 +372,7 @@ def celu(input, alpha=1.0, inplace=False):
     return _maybe_inplace(input, out, inplace)
 
 
+@tensor_input
 def hardswish(input, inplace=False):
     """``x * min(max(x + 3, 0), 6) / 6``, a cheap approximation of SiLU.
 
@@ -391,6 +395,7 @@ def hardswish(input, inplace=False):
     return _maybe_inplace(input, Hardswish.apply(input), inplace)
 
 
+@tensor_input
 def hardsigmoid(input, inplace=False):
     """``min(max(x + 3, 0), 6) / 6``, a piecewise linear sigmoid.
 
@@ -413,6 +418,7 @@ def hardsigmoid(input, inplace=False):
     return _maybe_inplace(input, Hardsigmoid.apply(input), inplace)
 
 
+@tensor_input(name="log_sigmoid")
 def logsigmoid(input):
     """``log(sigmoid(x))``, computed without overflow.
 
@@ -498,11 +504,13 @@ def threshold_(input, threshold, value):
     return _commit(input, Threshold.apply(input, threshold=threshold, value=value, _name="ThresholdBackward1"))
 
 
+@tensor_input
 def celu_(input, alpha=1.0):
     """In-place :func:`celu` (``CeluBackward1``). Mirrors ``torch.nn.functional.celu_``."""
     return celu(input, alpha, inplace=True)
 
 
+@tensor_input
 def selu_(input):
     """In-place :func:`selu` (``EluBackward1``). Mirrors ``torch.nn.functional.selu_``."""
     return selu(input, inplace=True)
@@ -619,6 +627,7 @@ def _shrink_input(input, kernel_name):
         raise NotImplementedError(f'"{kernel_name}" not implemented for \'{_D.scalar_name(input.dtype)}\'')
 
 
+@tensor_input
 def hardshrink(input, lambd=0.5):
     """``input`` where ``|input| > lambd``, 0 elsewhere.
 
@@ -638,6 +647,7 @@ def hardshrink(input, lambd=0.5):
     return Hardshrink.apply(input, lambd=lambd)
 
 
+@tensor_input
 def softshrink(input, lambd=0.5):
     """Shrink towards 0 by ``lambd``: ``input - lambd`` above ``lambd``, ``input + lambd``
     below ``-lambd``, 0 between.

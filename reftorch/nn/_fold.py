@@ -18,6 +18,7 @@ from ..autograd._graph import linear_grad
 from ..autograd.function import OpFunction
 from . import _windows as W
 from ._conv import _im2col
+from .._ops._common import tensor_input as _tensor_input
 
 
 class _Geom:
@@ -133,6 +134,7 @@ def _check_dtype(kernel, input):
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{_D.scalar_name(dt)}'")
 
 
+@_tensor_input(name="im2col")
 def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
     """The sliding windows of ``(N, C, H, W)`` (or unbatched ``(C, H, W)``) as columns:
     ``(N, C * kH * kW, L)``, ``L`` the number of windows (im2col). Column ``l`` holds window

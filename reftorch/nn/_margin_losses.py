@@ -16,6 +16,7 @@ from .._ops import creation, pointwise
 from .._ops.reduction import minimum
 from ..autograd.function import OpFunction as Function
 from ..autograd.grad_mode import is_grad_enabled, no_grad
+from .._ops._common import tensor_input as _tensor_input
 
 _EPSILON = 1e-12  # cosine_embedding_loss's guard on the squared norms (ATen's EPSILON)
 
@@ -155,6 +156,7 @@ def cosine_embedding_loss(input1, input2, target, margin=0, size_average=None, r
     return _reduce(output, reduction)
 
 
+@_tensor_input
 def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=False, size_average=None,
                         reduce=None, reduction="mean"):
     """``max(0, margin + d(anchor, positive) - d(anchor, negative))`` with ``d`` the
@@ -257,6 +259,7 @@ def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, r
     return _reduce(loss, reduction)
 
 
+@_tensor_input
 def poisson_nll_loss(input, target, log_input=True, full=False, size_average=None, eps=1e-8, reduce=None,
                      reduction="mean"):
     """The negative log-likelihood of ``target`` counts under a Poisson distribution:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from .. import _dtype as D
 from ..autograd.function import OpFunction as Function
 from ..autograd.grad_mode import is_grad_enabled
+from .._ops._common import tensor_input as _tensor_input
 
 
 def _frames(name, input):
@@ -109,6 +110,7 @@ class MultiMarginLoss(Function):
         return xp.reshape(grad, input._data.shape), None
 
 
+@_tensor_input
 def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=None, reduce=None,
                       reduction="mean"):
     """The multi-class hinge loss: for each sample with class ``y``,
@@ -223,6 +225,7 @@ class MultilabelMarginLoss(Function):
         return xp.reshape(grad, input._data.shape), None
 
 
+@_tensor_input
 def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     """The multi-label hinge loss: ``target`` lists each sample's classes, ended by the
     first -1; for each listed class ``j`` and each class ``i`` not listed,

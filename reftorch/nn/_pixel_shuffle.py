@@ -11,6 +11,7 @@ from __future__ import annotations
 from .._layout import memory_format_layout, row_major
 from .._tensor import Tensor
 from ..autograd.function import OpFunction as Function
+from .._ops._common import tensor_input
 
 
 def _shuffle(b, a, r):
@@ -67,6 +68,7 @@ def _check(fn, input, factor, what):
         raise RuntimeError(f"{fn} expects a positive {what}, but got {factor}")
 
 
+@tensor_input
 def pixel_shuffle(input, upscale_factor):
     """``(*, C * r * r, H, W)`` → ``(*, C, H * r, W * r)`` with ``r = upscale_factor``.
 
@@ -92,6 +94,7 @@ def pixel_shuffle(input, upscale_factor):
     return PixelShuffle.apply(input, upscale_factor)
 
 
+@tensor_input
 def pixel_unshuffle(input, downscale_factor):
     """``(*, C, H * r, W * r)`` → ``(*, C * r * r, H, W)`` with ``r = downscale_factor``: the
     inverse of :func:`pixel_shuffle`. Mirrors ``torch.nn.functional.pixel_unshuffle``.
@@ -147,6 +150,7 @@ class ChannelShuffle(Function):
         return _channel_shuffle(ctx.backend, g, ctx.inverse)
 
 
+@tensor_input
 def channel_shuffle(input, groups):
     """Split the ``C`` channels of ``(N, C, *)`` into ``groups`` groups and interleave
     them: output channel ``j * groups + i`` is input channel ``i * (C / groups) + j`` (the

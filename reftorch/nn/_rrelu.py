@@ -16,6 +16,7 @@ from .. import random as _random
 from ..autograd.function import OpFunction as Function
 from . import _functions as _F
 from ._activations import _maybe_inplace
+from .._ops._common import tensor_input as _tensor_input
 
 _MANTISSA53 = np.uint64((1 << 53) - 1)
 
@@ -63,6 +64,7 @@ class RreluWithNoise(Function):
         return ctx.xp.where(x._data > 0, g, g * slope)
 
 
+@_tensor_input
 def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
     """Randomized leaky ReLU: ``x`` where positive, ``a * x`` elsewhere, with ``a`` drawn
     from ``U(lower, upper)`` for each element in training mode and ``(lower + upper) / 2``
@@ -106,6 +108,7 @@ def rrelu_with_generator(input, lower, upper, training, inplace, generator):
     return _maybe_inplace(input, out, inplace)
 
 
+@_tensor_input
 def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False):
     """In-place :func:`rrelu`. Mirrors ``torch.nn.functional.rrelu_``."""
     return rrelu(input, lower, upper, training, inplace=True)

@@ -25,6 +25,7 @@ from .._tensor import _C_TYPE, Tensor, _wrap_dim, tensor_arg as _tensor_arg, ten
 from .._tensor_inplace import commit as _commit
 from .._type_info import finfo as _finfo
 from ..autograd.grad_mode import is_grad_enabled as _is_grad_enabled, no_grad as _no_grad
+from .._ops._common import tensor_input as _tensor_input
 from . import _functions as _F
 from . import _conv as _Conv
 from . import _pooling as _Pool
@@ -85,6 +86,7 @@ def _legacy_reduction(size_average, reduce, reduction):
 
 
 # ---------------------------------------------------------------------- linear
+@_tensor_input
 def linear(input, weight, bias=None):
     """``input @ weight.T + bias``: the affine map of :class:`~reftorch.nn.Linear`.
 
@@ -161,13 +163,15 @@ def relu_(input):
 
 
 def tanh(input):
-    """Element-wise hyperbolic tangent."""
-    return _pw.tanh(input)
+    """Element-wise hyperbolic tangent (``input.tanh()``, as PyTorch's: a number raises
+    AttributeError)."""
+    return input.tanh()
 
 
 def sigmoid(input):
-    """Element-wise logistic sigmoid ``1 / (1 + exp(-x))``."""
-    return _pw.sigmoid(input)
+    """Element-wise logistic sigmoid ``1 / (1 + exp(-x))`` (``input.sigmoid()``, as
+    PyTorch's: a number raises AttributeError)."""
+    return input.sigmoid()
 
 
 def _float_only(input, kernel):
@@ -175,6 +179,7 @@ def _float_only(input, kernel):
         raise NotImplementedError(f'"{kernel}" not implemented for \'{_cname(input.dtype)}\'')
 
 
+@_tensor_input
 def softplus(input, beta=1.0, threshold=20.0):
     """``log(1 + exp(beta * x)) / beta``, and ``x`` itself where ``beta * x > threshold``.
 
@@ -188,6 +193,7 @@ def softplus(input, beta=1.0, threshold=20.0):
     return _F.Softplus.apply(input, beta=beta, threshold=threshold)
 
 
+@_tensor_input
 def leaky_relu(input, negative_slope=0.01, inplace=False):
     """``x`` where positive, ``negative_slope * x`` elsewhere."""
     _float_only(input, "leaky_relu_cpu")
@@ -198,6 +204,7 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):
 
 
 # ---------------------------------------------------------------------- gelu, silu
+@_tensor_input
 def gelu(input, approximate="none"):
     """Gaussian Error Linear Unit ``x * Phi(x)``, ``Phi`` the standard normal CDF.
     Mirrors ``torch.nn.functional.gelu``.
@@ -223,6 +230,7 @@ def gelu(input, approximate="none"):
     return _F.Gelu.apply(input, approximate=approximate)
 
 
+@_tensor_input
 def silu(input, inplace=False):
     """Sigmoid Linear Unit (swish) ``x * sigmoid(x)``. Mirrors ``torch.nn.functional.silu``.
 
@@ -253,6 +261,7 @@ def silu(input, inplace=False):
 
 
 # ---------------------------------------------------------------------- elu, hardtanh, mish
+@_tensor_input
 def elu(input, alpha=1.0, inplace=False):
     """Exponential Linear Unit: ``x`` where ``x > 0``, ``alpha * (exp(x) - 1)`` elsewhere.
     Mirrors ``torch.nn.functional.elu``.
@@ -277,6 +286,7 @@ def elu(input, alpha=1.0, inplace=False):
     return _F.Elu.apply(input, alpha=alpha)
 
 
+@_tensor_input
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     """``input`` clamped to ``[min_val, max_val]``; its gradient is 1 strictly inside the
     range and 0 elsewhere. Mirrors ``torch.nn.functional.hardtanh``.
@@ -312,22 +322,26 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     return out
 
 
+@_tensor_input
 def elu_(input, alpha=1.0):
     """In-place :func:`elu`."""
     return elu(input, alpha, inplace=True)
 
 
+@_tensor_input
 def hardtanh_(input, min_val=-1.0, max_val=1.0):
     """In-place :func:`hardtanh`."""
     return hardtanh(input, min_val, max_val, inplace=True)
 
 
+@_tensor_input
 def leaky_relu_(input, negative_slope=0.01):
     """In-place :func:`leaky_relu` (``LeakyReluBackward1``). Mirrors
     ``torch.nn.functional.leaky_relu_``."""
     return leaky_relu(input, negative_slope, inplace=True)
 
 
+@_tensor_input
 def relu6(input, inplace=False):
     """``min(max(x, 0), 6)``: :func:`hardtanh` between 0 and 6 (``HardtanhBackward0``).
     Mirrors ``torch.nn.functional.relu6``.
@@ -341,6 +355,7 @@ def relu6(input, inplace=False):
     return hardtanh(input, 0.0, 6.0, inplace)
 
 
+@_tensor_input
 def mish(input, inplace=False):
     """``x * tanh(softplus(x))``, a smooth, non-monotonic activation.
     Mirrors ``torch.nn.functional.mish``.
@@ -415,6 +430,7 @@ def _scale_noise(noise, p):
         noise.div_(1 - p)
 
 
+@_tensor_input
 def dropout(input, p=0.5, training=True, inplace=False):
     """Zero each element with probability ``p`` and scale the rest by ``1 / (1 - p)``.
 
@@ -1015,6 +1031,7 @@ def _conv_channels_last(input, weight, nd):
     return any(_suggests_channels_last(shape, st) for shape, st in views)
 
 
+@_tensor_input
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """1-D convolution (cross-correlation) over ``(N, C_in, L)`` or unbatched ``(C_in, L)``.
 
@@ -1230,6 +1247,7 @@ def _pool_geometry(input, kernel, stride, padding, dilation, ceil_mode):
     return out, pads
 
 
+@_tensor_input
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
     """The maximum of each ``kernel_size`` window of ``(N, C, H, W)`` or ``(C, H, W)``.
 
@@ -1269,6 +1287,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     return values
 
 
+@_tensor_input
 def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
     """:func:`max_pool2d` over the last dim of ``(N, C, L)`` or ``(C, L)``.
 
@@ -1295,6 +1314,7 @@ def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     return r
 
 
+@_tensor_input
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
                divisor_override=None):
     """The mean of each ``kernel_size`` window of ``(N, C, H, W)`` or ``(C, H, W)``.
@@ -1341,6 +1361,7 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
                                _name="AvgPool2DBackward0")
 
 
+@_tensor_input
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
     """:func:`avg_pool2d` over the last dim of ``(N, C, L)`` or ``(C, L)``.
 
@@ -1388,6 +1409,7 @@ def adaptive_avg_pool2d(input, output_size):
     return _Pool.AdaptiveAvgPool.apply(input, out_size=out, _name="AdaptiveAvgPool2DBackward0")
 
 
+@_tensor_input
 def adaptive_avg_pool1d(input, output_size):
     """:func:`adaptive_avg_pool2d` over the last dim of ``(N, C, L)`` or ``(C, L)``.
 
@@ -1428,6 +1450,7 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):
     return values
 
 
+@_tensor_input
 def adaptive_max_pool1d(input, output_size, return_indices=False):
     """:func:`adaptive_max_pool2d` over the last dim of ``(N, C, L)`` or ``(C, L)``.
 
@@ -1454,6 +1477,7 @@ __all__ += ["max_pool1d_with_indices", "max_pool2d_with_indices", "max_pool3d_wi
             "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices", "adaptive_max_pool3d_with_indices"]
 
 
+@_tensor_input
 def max_pool1d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                             return_indices=False):
     """:func:`max_pool1d` with ``return_indices=True`` whatever ``return_indices`` says:
@@ -1461,6 +1485,7 @@ def max_pool1d_with_indices(input, kernel_size, stride=None, padding=0, dilation
     return max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
 
 
+@_tensor_input
 def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                             return_indices=False):
     """:func:`max_pool2d` with ``return_indices=True`` whatever ``return_indices`` says:
@@ -1475,6 +1500,7 @@ def max_pool3d_with_indices(input, kernel_size, stride=None, padding=0, dilation
     return max_pool3d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
 
 
+@_tensor_input(name="adaptive_max_pool1d")
 def adaptive_max_pool1d_with_indices(input, output_size, return_indices=False):
     """:func:`adaptive_max_pool1d` with ``return_indices=True``: always ``(values, indices)``.
     Mirrors ``torch.nn.functional.adaptive_max_pool1d_with_indices``."""
@@ -1635,6 +1661,7 @@ def _instance_norm(input, weight, bias, running_mean, running_var, use_input_sta
     return out.view(input.shape)
 
 
+@_tensor_input
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
     """Normalise over the last ``len(normalized_shape)`` dims of ``input`` (each sample
     separately; same in training and evaluation), then apply the element-wise affine map.
@@ -1673,6 +1700,7 @@ def _check_normalized_shape(input, shape, params, star):
                            f"[{star}{', '.join(map(str, shape))}], but got input of size{list(input.shape)}")
 
 
+@_tensor_input
 def rms_norm(input, normalized_shape, weight=None, eps=None):
     """Root mean square normalisation over the last ``len(normalized_shape)`` dims:
     ``input / sqrt(mean(input ** 2) + eps) * weight``.
@@ -1887,6 +1915,7 @@ def _alpha_dropout(input, p, training, inplace, feature):
     return (input.mul_(noise) if inplace else _pw.mul(input, noise)).add_(b)
 
 
+@_tensor_input
 def alpha_dropout(input, p=0.5, training=False, inplace=False):
     """Dropout for SELU networks: in training mode each element is set, with probability
     ``p``, to SELU's saturation value, and the result is scaled and shifted so that inputs
@@ -1914,6 +1943,7 @@ def alpha_dropout(input, p=0.5, training=False, inplace=False):
     return _alpha_dropout(input, p, training, inplace, feature=False)
 
 
+@_tensor_input
 def feature_alpha_dropout(input, p=0.5, training=False, inplace=False):
     """:func:`alpha_dropout` of whole channels: one draw per ``(N, C)`` pair of an input of
     at least 2 dims.
@@ -2045,6 +2075,7 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
 
 
 # ---------------------------------------------------------------------- kl_div
+@_tensor_input
 def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
     """Kullback-Leibler divergence of the log-probabilities ``input`` from ``target``.
 
@@ -2139,6 +2170,7 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
     return _pw.div(input, denom, out=out)
 
 
+@_tensor_input
 def cosine_similarity(x1, x2, dim=1, eps=1e-8):
     """Cosine of the angle between ``x1`` and ``x2`` along ``dim``.
 
@@ -2185,6 +2217,7 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
     return _pw.mul(_pw.div(x1, n1), _pw.div(x2, n2)).sum(dim)
 
 
+@_tensor_input
 def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
     """The ``p``-norm distance between ``x1`` and ``x2`` along their last dimension.
 
