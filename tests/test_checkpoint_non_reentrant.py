@@ -20,6 +20,16 @@ LIBS = (reftorch, torch)
 X = np.random.default_rng(0).standard_normal((2, 3)).astype(np.float32)
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _no_addr2line():
+    """PyTorch's checkpoint ``debug=True`` symbolizes C++ stack traces with ``addr2line``
+    helper processes that stay alive (and fail the DataLoader tests' check that no child
+    process is left): use ``dladdr`` instead, which starts none."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("TORCH_SYMBOLIZE_MODE", "dladdr")
+        yield
+
+
 def _ckpt(T, fn, *args, **kw):
     return T.utils.checkpoint.checkpoint(fn, *args, use_reentrant=False, **kw)
 
