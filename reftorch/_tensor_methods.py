@@ -1011,10 +1011,13 @@ _OPERATORS = """__add__ __radd__ __iadd__ __sub__ __rsub__ __isub__ __mul__ __rm
 _PLAIN_OPERANDS = frozenset((Tensor, int, float, bool, complex))
 
 
+_EQ = pointwise.eq.unchecked  # (what ``__eq__`` is bound to: see the loop before ``_refuse_out``)
+
+
 def _operator(fn):
     def method(self, other):
         if other.__class__ not in _PLAIN_OPERANDS and not isinstance(other, (Tensor, numbers.Number, np.bool_)):
-            if fn is pointwise.eq and isinstance(other, np.ndarray):
+            if fn is _EQ and isinstance(other, np.ndarray):
                 return fn(self, creation.as_tensor(other))
             return NotImplemented
         return fn(self, other)

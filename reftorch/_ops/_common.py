@@ -5,6 +5,7 @@ import functools
 import inspect
 import warnings
 
+from .._warnings import user_stacklevel
 from .. import _backends
 from .. import _device as _dev_mod
 from .. import _dtype as D
@@ -188,7 +189,7 @@ def with_out(name, out, fn, *args, **kwargs):
                 f"which does not match the required output shape [{', '.join(map(str, res.shape))}]. This behavior "
                 "is deprecated, and in a future PyTorch release outputs will not be resized unless they have zero "
                 "elements. You can explicitly reuse an out tensor t by resizing it, inplace, to zero elements with "
-                "t.resize_(0).", UserWarning, stacklevel=3)
+                "t.resize_(0).", UserWarning, stacklevel=user_stacklevel())
         out._data = out._backend.zeros(tuple(res.shape), out.dtype)
     _store(out, res._data)
     return out

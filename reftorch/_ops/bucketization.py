@@ -28,7 +28,7 @@ def _warn_non_contiguous(values, boundaries, sorter):
     """PyTorch's once-per-program performance warnings for non-contiguous arguments."""
     for what, line, t in (("input value", 32, values), ("boundary", 38, boundaries), ("sorter", 44, sorter)):
         if isinstance(t, Tensor) and not t.is_contiguous():
-            warn_once(_SLOW_COPY.format(what=what, line=line), stacklevel=3)
+            warn_once(_SLOW_COPY.format(what=what, line=line), stacklevel=0)
 
 
 def _search(b, seq, values, right, sorter, nan_last=False):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import warnings
 
 from .. import _dtype as D
+from .._warnings import user_stacklevel
 from ._common import tensor_input
 from .clamp import clamp
 from .creation import scalar_tensor
@@ -99,7 +100,7 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
     else:
         norm = sub(w_sum, correction)
     if bool(norm <= 0):
-        warnings.warn(_DOF, UserWarning, stacklevel=2)
+        warnings.warn(_DOF, UserWarning, stacklevel=user_stacklevel())  # (the user's line)
         norm = mul(norm, 0)
     x = sub(x, unsqueeze(avg, 1))
     c = mm(x, conj((mul(x, w) if w is not None else x).t()))

@@ -149,7 +149,7 @@ def cross(input, other, dim=None, *, axis=NOT_GIVEN):
         dim = dim_from_axis("cross", dim, axis)
     _same_dtype(input, other)
     if dim is None:
-        warn_once(_CROSS_DIM_WARNING, stacklevel=2)  # (TORCH_WARN_ONCE)
+        warn_once(_CROSS_DIM_WARNING, stacklevel=0)  # (TORCH_WARN_ONCE; 0: the user's line)
         sizes = [s for s in input.shape]
         if 3 not in sizes:
             raise RuntimeError("no dimension of size 3 in input")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 import warnings
 
+from .._warnings import user_stacklevel
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap_dim, int_arg
 from ..autograd._graph import linear_grad
@@ -780,7 +781,7 @@ def _normalize_key(x, key, check_bounds=True):
                 kd = kt.dtype
             if kd is D.uint8:  # a mask, as PyTorch reads it (deprecated there, with a warning)
                 warnings.warn("indexing with dtype torch.uint8 is now deprecated, please use a dtype torch.bool "
-                              "instead.", UserWarning, stacklevel=3)
+                              "instead.", UserWarning, stacklevel=user_stacklevel())
                 arr = b.xp.astype(arr, b.dtype(D.bool))
                 kd = D.bool
             if kd is D.bool:
@@ -850,7 +851,7 @@ def sequence_as_tuple(key):
         warnings.warn("Using a non-tuple sequence for multidimensional indexing is deprecated and will be "
                       "changed in pytorch 2.9; use x[tuple(seq)] instead of x[seq]. In pytorch 2.9 this will "
                       "be interpreted as tensor index, x[torch.tensor(seq)], which will result either in an "
-                      "error or a different result", UserWarning, stacklevel=3)
+                      "error or a different result", UserWarning, stacklevel=user_stacklevel())
         return tuple(key)
     return key
 
@@ -1180,7 +1181,7 @@ def masked_scatter(input, mask, source):
                             f"not {type(t).__name__}")
     if mask.dtype is D.uint8:
         warnings.warn("masked_scatter_ received a mask with dtype torch.uint8, this behavior is now deprecated,"
-                      "please use a mask with dtype torch.bool instead.", UserWarning, stacklevel=3)
+                      "please use a mask with dtype torch.bool instead.", UserWarning, stacklevel=user_stacklevel())
     if mask.dtype is not D.bool:
         raise RuntimeError(f"masked_scatter_ only supports boolean masks, but got mask with dtype "
                            f"{D.scalar_name(mask.dtype)}")

@@ -13,6 +13,7 @@ import warnings
 
 import numpy as _np  # host-side: the generator produces NumPy arrays
 
+from .._warnings import user_stacklevel
 from .. import _dtype as D
 from .. import _rng
 from .._layout import broadcast_shape, contiguous_strides, preserve_strides
@@ -102,7 +103,7 @@ def _check_from_to(low, high, dtype):
                               f"{name} can support discrete uniform distribution only within this range. This "
                               "warning will become an error in version 1.7 release, please fix the code in advance "
                               "(Triggered internally at /__w/pytorch/pytorch/aten/src/ATen/native/"
-                              f"DistributionTemplates.h:{line}.)", UserWarning, stacklevel=3)
+                              f"DistributionTemplates.h:{line}.)", UserWarning, stacklevel=user_stacklevel())
 
 
 def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import warnings
 
+from .._warnings import user_stacklevel
 from .. import _dtype as D
 from .._layout import row_major
 from .._tensor import Tensor, _wrap_dim
@@ -246,7 +247,7 @@ def _var_args(input, dim, unbiased, keepdim, correction, who):
     shape = tuple(input.shape)
     n = math.prod(shape) if axes is None else math.prod([shape[i] for i in axes])
     if n - correction <= 0:
-        warnings.warn(_DOF_WARNING.format(who), UserWarning, stacklevel=3)
+        warnings.warn(_DOF_WARNING.format(who), UserWarning, stacklevel=user_stacklevel())
     # PyTorch's var_backward counts an empty dim list (``dim=()``, which reduces over all
     # elements) as N = 1, so its gradient there divides by 1 - correction; reftorch agrees.
     # Without dim (or for a 0-dim input) it takes another path: grad_n None.

@@ -954,7 +954,7 @@ def _conv(input, weight, bias, stride, padding, dilation, groups, nd):
                 raise RuntimeError("padding='same' is not supported for strided convolutions")
             if any(d % 2 == 1 and kk % 2 == 0 for kk, d in zip(kernel, dilation)):
                 _warn_once("Using padding='same' with even kernel lengths and odd dilation may require a "
-                          "zero-padded copy of the input be created", stacklevel=3)
+                          "zero-padded copy of the input be created", stacklevel=0)
             pads = []
             for kk, d in zip(kernel, dilation):
                 total = d * (kk - 1)
@@ -2114,7 +2114,7 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
         warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the support size."
                       "'batchmean' divides only by the batch size, and aligns with the KL div math definition."
                       "'mean' will be changed to behave the same as 'batchmean' in the next major release.",
-                      UserWarning, stacklevel=2)
+                      UserWarning, stacklevel=3)  # (3: past the argument check's wrapper, to the caller)
     if reduction != "batchmean":
         _check_reduction(reduction)
     return _kl_div(input, target, reduction, log_target)
