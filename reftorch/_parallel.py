@@ -9,10 +9,11 @@ limits the BLAS library's threads to ``n`` (through ``threadpoolctl``): after
 ``torch.set_num_threads(1)`` a matrix product is single-threaded, as in PyTorch.
 ``DataLoader`` workers call ``set_num_threads(1)``, as PyTorch's do.
 
-(Spreading reftorch's own element-wise passes over threads does not pay: NumPy releases
-the GIL inside each pass, but the passes of a cache-sized piece last ~10 us, about what
-handing the GIL to another thread costs; measured on the float32 ``normal_`` fill, two
-threads were slower than one.)
+One kernel of reftorch's own spreads over ``get_num_threads()`` threads: the float32
+``normal_`` fill (``randn``), on pieces of 2**17 values, each thread drawing the next
+piece's words in turn and filling it. NumPy releases the GIL inside each pass, and passes
+of that size (~30 us) are long enough for the GIL hand-over between threads to pay; for
+pieces a tenth of that size, two threads were slower than one.
 """
 from __future__ import annotations
 

@@ -81,8 +81,11 @@ from __future__ import annotations
 
 import math
 import os
+import threading
 
 import numpy as np
+
+from ._threads import get_num_threads, worker_pool
 
 __all__ = ["CPUGenerator", "default_generator", "DEFAULT_SEED", "STATE_SIZE"]
 
@@ -95,6 +98,8 @@ _MASK32 = 0xFFFFFFFF
 _MASK64 = 0xFFFFFFFFFFFFFFFF
 _N = 624  # mt19937 state words (MERSENNE_STATE_N)
 _CHUNK = 16 * 2048  # elements per normal_fill chunk: blocks are independent
+# ... per chunk on worker threads: each pass long enough (~30 us) to be worth the GIL hand-over
+_PARALLEL_CHUNK = 16 * 8192
 # Up to this many 32-bit words, ``MT19937.random_raw`` (and a cast) draws them for less
 # than ``Generator.integers``, which spends ~5 us setting up each call; beyond, the
 # latter's loop is faster (measured crossover ~1024 words).
@@ -456,12 +461,7 @@ class CPUGenerator:
         if out is None:  # (else: the caller's float32/float64 array, written in place)
             out = np.empty(n, acc)
         if acc == _f32 and self.capability != "default":  # the AVX2 kernel, from raw words
-            box_muller = _BoxMuller32(min(full, _CHUNK))
-            for start in range(0, full, _CHUNK):  # chunks keep the words and temporaries in cache
-                stop = min(start + _CHUNK, full)
-                if stop - start != box_muller.size:  # the last chunk, shorter
-                    box_muller = _BoxMuller32(stop - start)
-                box_muller.fill(*self._words32(stop - start), out[start:stop])
+            self._box_muller32(full, out)
             if n % 16:
                 if dtype != _f16:  # drawn into the last partial block, then overwritten
                     self.random32(n % 16)
@@ -481,6 +481,38 @@ class CPUGenerator:
         else:
             out = (_fma64 if acc == _f64 else _fma32)(out, std, mean)
         return out.astype(dtype, copy=False)
+
+    def _box_muller32(self, full: int, out: np.ndarray) -> None:
+        """The AVX2 float32 ``normal_fill`` of ``out[:full]`` (``full``: a multiple of 16),
+        by chunks: the blocks are independent, so each chunk can be filled apart from the
+        others once its words are drawn (in order). With ``get_num_threads() > 1`` and
+        at least two chunks of :data:`_PARALLEL_CHUNK`, this thread and worker threads
+        take the chunks in turn: each draws the next chunk's words (under a lock, so the
+        stream is consumed in order) and fills it (same values as one thread)."""
+        threads = min(get_num_threads(), full // _PARALLEL_CHUNK)
+        chunk = _PARALLEL_CHUNK if threads > 1 else _CHUNK  # (small chunks keep one thread in cache)
+        starts = iter(range(0, full, chunk))
+        drawing = threading.Lock()
+
+        def run():
+            box_muller = _BoxMuller32(min(full, chunk))
+            while True:
+                with drawing:
+                    start = next(starts, None)
+                    if start is None:
+                        return
+                    stop = min(start + chunk, full)
+                    words, swapped = self._words32(stop - start)
+                if stop - start != box_muller.size:  # the last chunk, shorter
+                    box_muller = _BoxMuller32(stop - start)
+                box_muller.fill(words, swapped, out[start:stop])
+
+        helpers = [worker_pool(threads - 1).submit(run) for _ in range(threads - 1)] if threads > 1 else []
+        try:
+            run()
+        finally:  # (the helpers write into ``out``: never return before they are done)
+            for helper in helpers:
+                helper.result()
 
     def _fill16(self, x: np.ndarray, dtype) -> np.ndarray:
         """``NormalFill16`` (before ``* std + mean``) on blocks of 16 values of ``x``:

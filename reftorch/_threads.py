@@ -38,3 +38,32 @@ def get_num_threads() -> int:
     ``torch.get_num_threads``.
     """
     return intra_op[0]
+
+
+# ---------------------------------------------------------------------------
+# The worker threads of the few kernels that spread over threads (the float32 ``normal_``
+# fill). NumPy releases the GIL inside each pass, so passes over pieces of a few hundred
+# KB on two threads overlap; for the ~10 us passes of smaller pieces the GIL hand-over
+# costs about as much as it saves.
+_workers: dict = {"pool": None, "size": 0}
+
+
+def worker_pool(size: int):
+    """A process-wide :class:`concurrent.futures.ThreadPoolExecutor` of ``size`` threads,
+    made on first use and made again for another size or after a fork (a forked child,
+    such as a ``DataLoader`` worker, has none of its parent's threads)."""
+    if _workers["size"] != size:
+        from concurrent.futures import ThreadPoolExecutor
+        old = _workers["pool"]
+        _workers["pool"], _workers["size"] = ThreadPoolExecutor(size, thread_name_prefix="reftorch"), size
+        if old is not None:
+            old.shutdown(wait=False)
+    return _workers["pool"]
+
+
+def _forget_workers() -> None:
+    _workers["pool"], _workers["size"] = None, 0
+
+
+if hasattr(os, "register_at_fork"):  # (not on Windows)
+    os.register_at_fork(after_in_child=_forget_workers)
