@@ -4,6 +4,7 @@ the public getter and setters are in ``reftorch/_parallel.py``."""
 from __future__ import annotations
 
 import os
+from concurrent.futures.thread import ThreadPoolExecutor
 
 
 def _default_threads() -> int:
@@ -53,7 +54,6 @@ def worker_pool(size: int):
     made on first use and made again for another size or after a fork (a forked child,
     such as a ``DataLoader`` worker, has none of its parent's threads)."""
     if _workers["size"] != size:
-        from concurrent.futures import ThreadPoolExecutor
         old = _workers["pool"]
         _workers["pool"], _workers["size"] = ThreadPoolExecutor(size, thread_name_prefix="reftorch"), size
         if old is not None:
