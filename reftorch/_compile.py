@@ -25,14 +25,18 @@ def compile(model=None, *, fullgraph=False, dynamic=None, backend=None, mode=Non
     Args:
         model: the ``nn.Module`` or function; ``None`` returns a decorator taking it (so
             ``@torch.compile`` and ``@torch.compile(mode=...)`` both work).
-        fullgraph, dynamic, name, recompile_limit, isolate_recompiles, shapes_spec: tracing
-            options of PyTorch's compiler (accepted, no effect).
+        fullgraph: PyTorch: fail on any graph break (accepted, no effect).
+        dynamic: PyTorch: compile for dynamic shapes (accepted, no effect).
         backend: a name from :func:`torch.compiler.list_backends` (default ``"inductor"``)
             or a callable backend (not called: nothing is traced).
         mode: for ``"inductor"``: ``"default"``, ``"lite"``, ``"reduce-overhead"``,
             ``"max-autotune-no-cudagraphs"`` or ``"max-autotune"``.
         options: a dict of backend options (not with ``mode``; keys not checked).
+        name: PyTorch: a name for the compiled region (accepted, no effect).
         disable: return ``model`` itself, uncompiled.
+        recompile_limit: PyTorch: recompilations allowed (accepted, no effect).
+        isolate_recompiles: PyTorch: a separate compile cache (accepted, no effect).
+        shapes_spec: PyTorch: a specification of the input shapes (accepted, no effect).
 
     Returns:
         An ``OptimizedModule`` wrapping a module (``._orig_mod`` is the module), a function

@@ -223,3 +223,26 @@ def test_names_and_deprecated_cpu_scaler(T):
     assert caught[0].filename == __file__
     assert isinstance(s, T.amp.GradScaler) and s._device == "cpu" and s.get_scale() == 4.0
     assert s.scale(T.ones(1)).tolist() == [4.0]
+
+
+@pytest.mark.parametrize("device", ["strict", pytest.param("cuda", marks=[pytest.mark.gpu, pytest.mark.skipif(
+    not reftorch.cuda.is_available(), reason="needs CuPy and a CUDA GPU")])])
+def test_on_other_devices_equals_cpu(device):
+    """The scale lives on the loss's device; every step there equals the CPU run (the strict
+    stand-in accelerator refuses NumPy and host copies)."""
+    def run(dev):
+        reftorch.manual_seed(0)
+        model = reftorch.nn.Linear(3, 1).to(dev)
+        optimizer = reftorch.optim.SGD(model.parameters(), lr=0.1)
+        scaler = reftorch.amp.GradScaler("cpu" if dev == "strict" else dev, init_scale=64.0, growth_interval=2)
+        scales = []
+        for x in _INPUTS[:6]:
+            optimizer.zero_grad()
+            scaler.scale([model(reftorch.tensor([x], device=dev)).sum()])[0].backward()
+            scaler.unscale_(optimizer)
+            scaler.step(optimizer)
+            scaler.update()
+            scales.append(scaler.get_scale())
+        assert scaler._scale.device.type == dev
+        return scales, [p.detach().cpu().tolist() for p in model.parameters()]
+    assert run(device) == run("cpu")
