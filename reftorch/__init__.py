@@ -280,6 +280,10 @@ Tensor.istft = istft
 from . import distributions  # noqa: E402,F401  (torch.distributions)
 from . import func  # noqa: E402,F401  (torch.func)
 from .serialization import save, load  # noqa: E402,F401
+from . import _dynamo, compiler  # noqa: E402,F401  (torch._dynamo, torch.compiler)
+from ._compile import compile  # noqa: E402,F401
+from . import amp  # noqa: E402,F401  (torch.amp)
+from .amp import GradScaler  # noqa: E402,F401
 from . import backends, cpu, testing  # noqa: E402,F401  (torch.backends, torch.cpu, torch.testing)
 from ._flags import (  # noqa: E402,F401
     use_deterministic_algorithms, are_deterministic_algorithms_enabled, is_deterministic_algorithms_warn_only_enabled,

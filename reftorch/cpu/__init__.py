@@ -10,6 +10,8 @@ from __future__ import annotations
 
 __all__ = ["current_device", "device_count", "is_available", "synchronize"]
 
+from . import amp  # noqa: E402,F401  (torch.cpu.amp: the deprecated GradScaler)
+
 
 def is_available() -> bool:
     """Always True. Mirrors ``torch.cpu.is_available``."""
