@@ -279,6 +279,7 @@ Tensor.stft = stft
 Tensor.istft = istft
 from . import distributions  # noqa: E402,F401  (torch.distributions)
 from . import func  # noqa: E402,F401  (torch.func)
+from .func import vmap  # noqa: E402,F401  (torch.vmap)
 from .serialization import save, load  # noqa: E402,F401
 from . import backends, cpu, testing  # noqa: E402,F401  (torch.backends, torch.cpu, torch.testing)
 from ._flags import (  # noqa: E402,F401

@@ -57,6 +57,12 @@ def _check_argnums(argnums, n_args):
     return nums
 
 
+def _differentiable(leaf, outer):
+    """A tensor of its own for ``func`` to be differentiated with respect to: a view of
+    ``leaf`` where an outer differentiation must reach it, else a detached copy."""
+    return leaf.view_as(leaf) if outer and leaf.requires_grad else leaf.detach().requires_grad_()
+
+
 def _detached(tree):
     return _rebuild(tree, iter([t.detach() if isinstance(t, Tensor) else t for t in _leaves(tree)]))
 
@@ -98,8 +104,7 @@ def grad_and_value(func, argnums=0, has_aux=False):
         outer = is_grad_enabled()
         nested = outer and any(leaf.requires_grad for leaf in leaves)
         with enable_grad():
-            inputs = [leaf.view_as(leaf) if outer and leaf.requires_grad else leaf.detach().requires_grad_()
-                      for leaf in leaves]
+            inputs = [_differentiable(leaf, outer) for leaf in leaves]
             new_diff = _rebuild(diff_args, iter(inputs))
             new_args = list(args)
             if isinstance(argnums, int):
