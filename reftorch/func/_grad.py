@@ -6,8 +6,9 @@ of its own that requires grad (a detached copy, or, when it already requires gra
 grad mode, a view of it, so that an outer backward or an outer ``grad`` reaches it), and
 the gradients are taken with ``create_graph`` exactly when an outer differentiation can
 see them. So ``grad(grad(f))`` and ``grad(f)(x).sum().backward()`` work as in PyTorch.
-Differences: no ``vmap``/``jacrev`` composition, and a function that mutates its inputs
-or reads ``.grad`` behaves as under ordinary autograd.
+It composes with the other transforms of ``reftorch.func`` (``vmap(grad(f))``,
+``jacrev(grad(f))``). Difference: a function that mutates its inputs or reads ``.grad``
+behaves as under ordinary autograd.
 """
 from __future__ import annotations
 

@@ -21,8 +21,9 @@ def stack_module_state(models):
     ``vmap(lambda p, b, x: functional_call(models[0], (p, b), (x,)), in_dims=(0, 0, None))``.
     Mirrors ``torch.func.stack_module_state``.
 
-    The stacked parameters are new leaves (detached from the models' parameters,
-    ``requires_grad=True``), ready for an optimizer; buffers are stacked as they are.
+    The stacked parameters are new leaves, detached from the models' parameters (and
+    requiring grad where those do), ready for an optimizer; buffers are stacked as they
+    are.
 
     Args:
         models: a list (or ``nn.ModuleList``) of modules of the same class, all in

@@ -203,8 +203,12 @@ def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
     values into an unbatched tensor (an error in PyTorch) writes each sample in turn;
     ``out_dims=None`` accepts any output equal in all samples (PyTorch accepts only
     outputs that do not depend on the batched inputs); with a batch of size 0, ``func``
-    runs once on zeros of the per-sample shape to learn the output shapes.
-    ``chunk_size`` is accepted and checked but changes nothing (the loop already runs one
+    runs once on zeros of the per-sample shape to learn the output shapes. Random
+    numbers: with ``"different"``, the samples draw one after the other (the numbers of
+    PyTorch's single draw for the whole batch, except for ``randn``-like draws of 16 or
+    more elements per sample); with ``"same"``, each generator's state is put back before
+    each sample, and random functions of batched tensors (``bernoulli(p)`` with a batched
+    ``p``), which PyTorch refuses, are allowed. ``chunk_size`` is accepted and checked but changes nothing (the loop already runs one
     sample at a time).
 
     Args:
