@@ -18,27 +18,9 @@ from .._ops.creation import zeros_like
 from .._tensor import Tensor
 from ..autograd import grad as _autograd_grad
 from ..autograd.grad_mode import enable_grad, is_grad_enabled
+from ..utils._pytree import tree_flatten, tree_map, tree_unflatten
 
 __all__ = ["grad", "grad_and_value"]
-
-
-def _leaves(tree):
-    """The tensors (and other leaves) of a nest of tuples, lists and dicts, in order."""
-    if isinstance(tree, (tuple, list)):
-        return [leaf for item in tree for leaf in _leaves(item)]
-    if isinstance(tree, dict):
-        return [leaf for item in tree.values() for leaf in _leaves(item)]
-    return [tree]
-
-
-def _rebuild(tree, leaves):
-    """``tree`` with its leaves taken in order from the iterator ``leaves``."""
-    if isinstance(tree, (tuple, list)):
-        items = [_rebuild(item, leaves) for item in tree]
-        return type(tree)(*items) if hasattr(tree, "_fields") else type(tree)(items)
-    if isinstance(tree, dict):
-        return type(tree)((k, _rebuild(v, leaves)) for k, v in tree.items())
-    return next(leaves)
 
 
 def _check_argnums(argnums, n_args):
@@ -65,7 +47,7 @@ def _differentiable(leaf, outer):
 
 
 def _detached(tree):
-    return _rebuild(tree, iter([t.detach() if isinstance(t, Tensor) else t for t in _leaves(tree)]))
+    return tree_map(lambda t: t.detach() if isinstance(t, Tensor) else t, tree)
 
 
 def grad_and_value(func, argnums=0, has_aux=False):
@@ -98,7 +80,7 @@ def grad_and_value(func, argnums=0, has_aux=False):
     def wrapper(*args, **kwargs):
         nums = _check_argnums(argnums, len(args))
         diff_args = args[argnums] if isinstance(argnums, int) else tuple(args[i] for i in nums)
-        leaves = _leaves(diff_args)
+        leaves, diff_spec = tree_flatten(diff_args)
         for leaf in leaves:
             if not isinstance(leaf, Tensor):
                 raise ValueError(f"Thing passed to transform API must be Tensor, got {type(leaf)}")
@@ -106,7 +88,7 @@ def grad_and_value(func, argnums=0, has_aux=False):
         nested = outer and any(leaf.requires_grad for leaf in leaves)
         with enable_grad():
             inputs = [_differentiable(leaf, outer) for leaf in leaves]
-            new_diff = _rebuild(diff_args, iter(inputs))
+            new_diff = tree_unflatten(inputs, diff_spec)
             new_args = list(args)
             if isinstance(argnums, int):
                 new_args[argnums] = new_diff
@@ -132,7 +114,7 @@ def grad_and_value(func, argnums=0, has_aux=False):
             grads = [zeros_like(x) if g is None else g for x, g in zip(inputs, grads)]
         if not nested:
             output, grads, aux = output.detach(), [g.detach() for g in grads], _detached(aux)
-        grads = _rebuild(diff_args, iter(grads))
+        grads = tree_unflatten(grads, diff_spec)
         return (grads, (output, aux)) if has_aux else (grads, output)
 
     return wrapper
