@@ -471,3 +471,23 @@ def test_stack_module_state(name):
 @pytest.mark.parametrize("name", sorted(STACK_ERRORS))
 def test_stack_module_state_errors(name):
     _raises(STACK_ERRORS[name])
+
+
+# ----------------------------------------------------------------------------- has_aux
+AUX_ERRORS = {
+    "grad": lambda T: T.func.grad(lambda a: (a.sum(), 3), has_aux=True)(v_(T)),
+    "grad_and_value": lambda T: T.func.grad_and_value(lambda a: (a.sum(), [a, "u"]), has_aux=True)(v_(T)),
+    "vjp": lambda T: T.func.vjp(lambda a: (a.sin(), None), v_(T), has_aux=True),
+    "jvp": lambda T: T.func.jvp(lambda a: (a.sin(), 3), (v_(T),), (v_(T),), has_aux=True),
+    "jacrev": lambda T: T.func.jacrev(lambda a: (a.sin(), {"k": 3}), has_aux=True)(v_(T)),
+    "jacfwd": lambda T: T.func.jacfwd(lambda a: (a.sin(), 3), has_aux=True)(v_(T)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(AUX_ERRORS))
+def test_aux_must_hold_tensors(name):
+    _raises(AUX_ERRORS[name])
+
+
+def test_aux_may_be_an_empty_container():
+    _ok(lambda T: T.func.vjp(lambda a: (a.sin(), ()), v_(T), has_aux=True)[2])

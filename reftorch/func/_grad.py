@@ -18,7 +18,7 @@ from .._ops.creation import zeros_like
 from .._tensor import Tensor
 from ..autograd import grad as _autograd_grad
 from ..autograd.grad_mode import enable_grad, is_grad_enabled
-from ..utils._pytree import tree_flatten, tree_map, tree_unflatten
+from ..utils._pytree import tree_flatten, tree_leaves, tree_map, tree_unflatten
 
 __all__ = ["grad", "grad_and_value"]
 
@@ -40,6 +40,13 @@ def _check_argnums(argnums, n_args):
     return nums
 
 
+def _check_aux(aux):
+    """PyTorch's rule for the ``aux`` of ``has_aux``: tensors only (in tuples, lists, dicts)."""
+    for leaf in tree_leaves(aux):
+        if not isinstance(leaf, Tensor):
+            raise RuntimeError(f"Expected tensors, got unsupported type {type(leaf)}")
+
+
 def _differentiable(leaf, outer):
     """A tensor of its own for ``func`` to be differentiated with respect to: a view of
     ``leaf`` where an outer differentiation must reach it, else a detached copy."""
@@ -57,7 +64,7 @@ def grad_and_value(func, argnums=0, has_aux=False):
 
     Args:
         func: a function of tensors returning a 0-d tensor (with ``has_aux``, a pair
-            ``(0-d tensor, anything)``).
+            ``(0-d tensor, aux)``, ``aux`` holding tensors only).
         argnums: which positional argument(s) to differentiate (an int or a tuple of ints).
         has_aux: ``func`` returns ``(output, aux)``; the new function then returns
             ``(gradients, (value, aux))``.
@@ -67,7 +74,7 @@ def grad_and_value(func, argnums=0, has_aux=False):
 
     Raises:
         RuntimeError: (at the call) for bad ``argnums``, or if ``func`` does not return a
-            0-d tensor (or a pair, with ``has_aux``).
+            0-d tensor (or a pair whose ``aux`` holds tensors only, with ``has_aux``).
         ValueError: (at the call) if a differentiated argument holds something other
             than tensors.
 
@@ -112,6 +119,8 @@ def grad_and_value(func, argnums=0, has_aux=False):
             else:
                 grads = (None,) * len(inputs)
             grads = [zeros_like(x) if g is None else g for x, g in zip(inputs, grads)]
+        if has_aux:
+            _check_aux(aux)
         if not nested:
             output, grads, aux = output.detach(), [g.detach() for g in grads], _detached(aux)
         grads = tree_unflatten(grads, diff_spec)
@@ -128,7 +137,7 @@ def grad(func, argnums=0, has_aux=False):
 
     Args:
         func: a function of tensors returning a 0-d tensor (with ``has_aux``, a pair
-            ``(0-d tensor, anything)``).
+            ``(0-d tensor, aux)``, ``aux`` holding tensors only).
         argnums: which positional argument(s) to differentiate (an int or a tuple of
             ints; the gradients then come as a tuple).
         has_aux: ``func`` returns ``(output, aux)``; the new function then returns
@@ -139,7 +148,7 @@ def grad(func, argnums=0, has_aux=False):
 
     Raises:
         RuntimeError: (at the call) for bad ``argnums``, or if ``func`` does not return a
-            0-d tensor (or a pair, with ``has_aux``).
+            0-d tensor (or a pair whose ``aux`` holds tensors only, with ``has_aux``).
         ValueError: (at the call) if a differentiated argument holds something other
             than tensors.
 

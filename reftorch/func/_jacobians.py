@@ -52,7 +52,8 @@ def jacrev(func, argnums=0, *, has_aux=False, chunk_size=None):
 
     Args:
         func: a function returning a tensor or a tuple / list / dict of floating-point
-            tensors (with ``has_aux``, a pair ``(output, aux)``).
+            tensors (with ``has_aux``, a pair ``(output, aux)``, ``aux`` holding tensors
+            only).
         argnums: the argument(s) to differentiate: an int or a tuple of ints.
         has_aux: ``func`` returns ``(output, aux)``; the new function then returns
             ``(jacobian, aux)``.

@@ -110,7 +110,8 @@ def jvp(func, primals, tangents, *, strict=False, has_aux=False):
 
     Args:
         func: a function of the primals returning a tensor or a tuple / list / dict
-            (nested) of tensors (with ``has_aux``, a pair ``(output, aux)``).
+            (nested) of tensors (with ``has_aux``, a pair ``(output, aux)``, ``aux``
+            holding tensors only).
         primals: a tuple of the arguments (floating-point tensors, or tuples / lists /
             dicts of them).
         tangents: one tangent per primal tensor, in the same structure and shapes.
@@ -126,7 +127,8 @@ def jvp(func, primals, tangents, *, strict=False, has_aux=False):
     Raises:
         RuntimeError: ``primals`` not a tuple; primals and tangents of different
             structures or sizes, empty, or holding non-tensors; no output or a non-tensor
-            output; with ``strict``, an output independent of the primals.
+            output; with ``strict``, an output independent of the primals; an ``aux``
+            holding non-tensors.
         ValueError: a primal that is not floating-point.
 
     Examples:

@@ -8,7 +8,7 @@ from .._tensor import Tensor
 from ..autograd import grad as _autograd_grad
 from ..autograd.grad_mode import enable_grad, is_grad_enabled
 from ..utils._pytree import tree_flatten, tree_unflatten, treespec_pprint
-from ._grad import _check_argnums, _detached, _differentiable
+from ._grad import _check_argnums, _check_aux, _detached, _differentiable
 
 __all__ = ["vjp"]
 
@@ -52,6 +52,7 @@ def _split_aux(output, has_aux, api):
         return output, None
     if not (isinstance(output, tuple) and len(output) == 2):
         raise RuntimeError(f"{api}: output of function f should be a tuple: (output, aux) if has_aux is True")
+    _check_aux(output[1])
     return output
 
 
@@ -121,7 +122,7 @@ def vjp(func, *primals, has_aux=False):
     Args:
         func: a function of the primals returning a tensor or a tuple / list / dict
             (nested) of floating-point tensors (with ``has_aux``, a pair
-            ``(output, aux)``).
+            ``(output, aux)``, ``aux`` holding tensors only).
         *primals: the arguments (tensors, or tuples / lists / dicts of tensors).
         has_aux: ``func`` returns ``(output, aux)``; ``aux`` is returned as a third
             element, not differentiated.
@@ -132,8 +133,9 @@ def vjp(func, *primals, has_aux=False):
     Raises:
         ValueError: a primal holding something other than tensors.
         RuntimeError: an output that is not a floating-point tensor, or no output; (with
-            ``has_aux``) an output that is not a pair; (at ``vjp_fn``) cotangents whose
-            structure differs from the output's, or of the wrong shape.
+            ``has_aux``) an output that is not a pair, or an ``aux`` holding non-tensors;
+            (at ``vjp_fn``) cotangents whose structure differs from the output's, or of
+            the wrong shape.
 
     Examples:
         >>> import reftorch as torch
