@@ -5,9 +5,10 @@ with ``create_graph`` so that it is recorded) is linear in the cotangent ``u``, 
 own vjp with the tangents ``t`` is ``(J^T)^T t = J t``: the Jacobian-vector product. So
 one forward pass and two backward passes of reftorch's reverse mode give what PyTorch's
 forward mode computes. Outputs that do not depend on the primals get zero tangents (as
-in PyTorch). Difference: a backward that is not itself differentiable (a custom
+in PyTorch). Differences: a backward that is not itself differentiable (a custom
 ``autograd.Function`` without a differentiable backward) gives zero tangents instead of
-PyTorch's forward-mode formula or error.
+PyTorch's forward-mode formula or error; output tangents have the output's dtype (PyTorch
+carries a tangent's own dtype through, e.g. float64 tangents of a float32 primal).
 """
 from __future__ import annotations
 
