@@ -272,6 +272,8 @@ def _page_for(name: str, namespace: str, pages) -> str | None:
         code = "\n".join(re.findall(r"```python[^\n]*\n(.*?)```", text, flags=re.S))
         if any(re.search(p, code) for p in patterns):
             return page
+        if namespace == "torch.func" and "from torch.func import" in code and re.search(rf"(?<![\w.]){n}\(", code):
+            return page  # (the transforms are usually imported by name)
     return None
 
 
