@@ -97,6 +97,10 @@ VMAP = {
     "chunk_size": lambda T: T.vmap(T.sin, chunk_size=1)(x_(T)),
     "empty_tuple_output": lambda T: T.vmap(lambda a: ())(x_(T)),
     "functools_partial_name": lambda T: T.vmap(__import__("functools").partial(T.mul, 2.0))(x_(T)),
+    "namedtuple_output": lambda T: T.vmap(lambda a: a.max(0))(x_(T)),
+    "namedtuple_input": lambda T: T.vmap(lambda r: r.values * r.indices)(x_(T).sort(1)),
+    "module": lambda T: (T.manual_seed(0), T.vmap(T.nn.Linear(3, 2).requires_grad_(False))(x_(T)))[1],
+    "inplace_on_batched_input": lambda T: (lambda x: (T.vmap(lambda a: a.add_(1))(x), x))(x_(T)),
 }
 
 
@@ -138,6 +142,22 @@ VMAP_ERRORS = {
 @pytest.mark.parametrize("name", sorted(VMAP_ERRORS))
 def test_vmap_errors(name):
     _raises(VMAP_ERRORS[name])
+
+
+def test_vmap_documented_differences():
+    """What PyTorch's batched tensors refuse, the per-sample loop runs (as a plain loop would)."""
+    x = x_(reftorch)
+    with pytest.raises(RuntimeError):
+        torch.vmap(lambda a: a.sum().item())(x_(torch))
+    assert reftorch.vmap(lambda a: reftorch.tensor(a.sum().item()))(x).tolist() == [1.5, 1.0]
+    with pytest.raises(RuntimeError):
+        torch.vmap(lambda a: a * 2 if a.sum() > 1.2 else a)(x_(torch))
+    assert reftorch.vmap(lambda a: a * 2 if a.sum() > 1.2 else a)(x).tolist() == [[1.0, -2.0, 4.0], X[1]]
+    with pytest.raises(RuntimeError):
+        torch.vmap(lambda a, b: b.add_(a), in_dims=(0, None))(x_(torch), torch.zeros(3))
+    acc = reftorch.zeros(3)
+    reftorch.vmap(lambda a, b: b.add_(a), in_dims=(0, None))(x, acc)
+    assert acc.tolist() == [2.0, -0.75, 1.25]
 
 
 def test_vmap_keeps_the_function_name():
