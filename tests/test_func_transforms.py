@@ -511,3 +511,44 @@ def test_aux_must_hold_tensors(name):
 
 def test_aux_may_be_an_empty_container():
     _ok(lambda T: T.func.vjp(lambda a: (a.sin(), ()), v_(T), has_aux=True)[2])
+
+
+# ----------------------------------------------------------------------------- pytrees
+TREES = [(1, (2, 3)), {"b": 1, "a": [2, 3]}, [1], (), None, [(), {}],
+         __import__("collections").OrderedDict(z=1, y=(2,)), __import__("collections").deque([1, 2], maxlen=3),
+         __import__("collections").defaultdict(list, a=1, b=(2, 3))]
+
+
+@pytest.mark.parametrize("i", range(len(TREES)))
+def test_pytree_flatten_like_pytorch(i):
+    import torch.utils._pytree as tp
+
+    from reftorch.utils import _pytree as rp
+    tree = TREES[i]
+    leaves, spec = rp.tree_flatten(tree)
+    t_leaves, t_spec = tp.tree_flatten(tree)
+    assert leaves == t_leaves and repr(spec) == repr(t_spec)
+    assert rp.treespec_pprint(spec) == tp.treespec_pprint(t_spec)
+    rebuilt = rp.tree_unflatten(leaves, spec)
+    assert rebuilt == tree and type(rebuilt) is type(tree)
+    assert rp.tree_map(lambda v: v, tree) == tree
+
+
+def test_pytree_size_is_a_container():
+    import torch.utils._pytree as tp
+
+    from reftorch.utils import _pytree as rp
+    leaves, spec = rp.tree_flatten(reftorch.Size([2, 3]))
+    assert (leaves, repr(spec)) == (lambda r: (r[0], repr(r[1])))(tp.tree_flatten(torch.Size([2, 3])))
+    assert rp.tree_unflatten(leaves, spec) == reftorch.Size([2, 3])
+
+
+def test_pytree_broadcast_prefix_like_pytorch():
+    import torch.utils._pytree as tp
+
+    from reftorch.utils import _pytree as rp
+    full = (1, {"a": 2, "b": [3, 4]}, 5)
+    for prefix in [0, (0, None, 1), (0, {"a": 1, "b": None}, 2), (0, {"b": [1, 2], "a": 3}, 4), (0, 1),
+                   (0, {"a": 1}, 2), [0, 1, 2], (0, {"a": 1, "b": (1, 2)}, 3)]:
+        assert rp._broadcast_to_and_flatten(prefix, rp.tree_flatten(full)[1]) == \
+            tp._broadcast_to_and_flatten(prefix, tp.tree_flatten(full)[1]), prefix

@@ -27,22 +27,30 @@ def _is_node(tree) -> bool:
 
 
 def _children(tree):
-    """``(children, context)`` of a container: the keys (dicts), the class (named tuples),
-    ``None`` otherwise."""
+    """``(children, context)`` of a container; the context is PyTorch's: the keys (dicts;
+    ``[default_factory, keys]`` for a ``defaultdict``), the class (named tuples),
+    ``maxlen`` (deques), ``None`` otherwise."""
+    if isinstance(tree, defaultdict):
+        return list(tree.values()), [tree.default_factory, list(tree)]
     if isinstance(tree, dict):
         return list(tree.values()), list(tree)
     if _is_namedtuple(tree):
         return list(tree), type(tree)
+    if isinstance(tree, deque):
+        return list(tree), tree.maxlen
     return list(tree), None
+
+
+def _keys(kind, context):
+    return context[1] if kind is defaultdict else context
 
 
 class TreeSpec:
     """The structure of a pytree: a container type, its context (dict keys, named tuple
     class) and one spec per child; :data:`LEAF` stands for a leaf."""
 
-    def __init__(self, type, context, children, original=None):
+    def __init__(self, type, context, children):
         self.type, self.context, self.children = type, context, children
-        self._original = original  # (the container itself: rebuilds keep its extras)
         self.num_leaves = 1 if type is None else sum(c.num_leaves for c in children)
 
     def __eq__(self, other):
@@ -52,7 +60,7 @@ class TreeSpec:
     def __repr__(self, indent: int = 0) -> str:
         if self.type is None:
             return "*"
-        name = "namedtuple" if self.type is _NAMEDTUPLE else self.type.__name__
+        name = "namedtuple" if self.type is _NAMEDTUPLE else self.type.__name__.rsplit(".", 1)[-1]  # (Size)
         parts = [c.__repr__(indent + 2) for c in self.children]
         body = parts[0] + "".join(",\n" + " " * (indent + 2) + p for p in parts[1:]) if parts else ""
         return f"TreeSpec({name}, {self.context}, [{body}])"
@@ -76,7 +84,7 @@ def tree_flatten(tree):
         leaves += child_leaves
         specs.append(spec)
     kind = _NAMEDTUPLE if _is_namedtuple(tree) else type(tree)
-    return leaves, TreeSpec(kind, context, specs, tree)
+    return leaves, TreeSpec(kind, context, specs)
 
 
 def tree_leaves(tree) -> list:
@@ -88,15 +96,14 @@ def _build(spec: TreeSpec, leaves):
     if spec.type is None:
         return next(leaves)
     items = [_build(child, leaves) for child in spec.children]
-    original = spec._original
     if spec.type is _NAMEDTUPLE:
         return spec.context(*items)
     if spec.type is defaultdict:
-        return defaultdict(original.default_factory, zip(spec.context, items))
+        return defaultdict(spec.context[0], zip(spec.context[1], items))
     if spec.type in (dict, OrderedDict):
         return spec.type(zip(spec.context, items))
     if spec.type is deque:
-        return deque(items, maxlen=original.maxlen)
+        return deque(items, maxlen=spec.context)
     return spec.type(items)
 
 
@@ -129,9 +136,10 @@ def _broadcast_to_and_flatten(prefix, spec: TreeSpec):
     if kind is not spec.type or len(children) != len(spec.children):
         return None
     if isinstance(prefix, dict):
-        if set(context) != set(spec.context):
+        keys, spec_keys = _keys(kind, context), _keys(kind, spec.context)
+        if set(keys) != set(spec_keys):
             return None
-        subtrees = [spec.children[spec.context.index(k)] for k in context]
+        subtrees = [spec.children[spec_keys.index(k)] for k in keys]
     elif kind is _NAMEDTUPLE and context is not spec.context:
         return None
     else:
