@@ -279,6 +279,7 @@ Tensor.stft = stft
 Tensor.istft = istft
 from . import distributions  # noqa: E402,F401  (torch.distributions)
 from . import func  # noqa: E402,F401  (torch.func)
+from .func import vmap  # noqa: E402,F401  (torch.vmap)
 from .serialization import save, load  # noqa: E402,F401
 from . import _dynamo, compiler  # noqa: E402,F401  (torch._dynamo, torch.compiler)
 from ._compile import compile  # noqa: E402,F401

@@ -68,8 +68,16 @@ class Generator:
 default_generator = Generator(_engine=_rng.default_generator)
 
 
+#: Called (outermost first) with the engine of every random draw, before it draws:
+#: ``torch.func.vmap`` uses them to refuse random operations or to replay them per sample.
+_draw_hooks: list = []
+
+
 def _engine(generator):
-    return (default_generator if generator is None else generator)._engine
+    engine = (default_generator if generator is None else generator)._engine
+    for hook in _draw_hooks:
+        hook(engine)
+    return engine
 
 
 def manual_seed(seed) -> Generator:

@@ -336,6 +336,10 @@ CASES = {
                                             + torch.batch_norm(x, None, None, None, None, True, 0.1, 1e-5, False)
                                             + torch.kl_div(x, x.exp(), 0) + torch.constant_pad_nd(x, [1, -1])
                                             + torch.embedding(x, _idx(d, [1, 0])).sum(1, keepdim=True)),
+    "func_vmap": lambda x, d: torch.vmap(lambda r, w: r.outer(w).sum(0), in_dims=(1, None))(x, x[0]),
+    "func_jacrev_hessian": lambda x, d: (torch.func.jacrev(lambda r: (r * r).sin())(x[0])
+                                         + torch.func.hessian(lambda r: (r ** 3).sum())(x[1])),
+    "func_jvp": lambda x, d: torch.func.jvp(torch.tanh, (x,), (x * 0 + 1,))[1],
 }
 
 

@@ -1,14 +1,21 @@
-"""``reftorch.func``: function transforms. Mirrors ``torch.func``; so far
-:func:`functional_call`, :func:`grad` and :func:`grad_and_value` (on reftorch's autograd:
-no ``vmap``)."""
+"""``reftorch.func``: function transforms. Mirrors ``torch.func``: :func:`vmap` (a
+per-sample loop), :func:`grad`, :func:`grad_and_value`, :func:`vjp`, :func:`jvp`,
+:func:`jacrev`, :func:`jacfwd`, :func:`hessian`, :func:`linearize` (all on reftorch's
+reverse-mode autograd), :func:`functional_call` and :func:`stack_module_state`."""
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from ..nn.utils.stateless import _functional_call
 from ._grad import grad, grad_and_value
+from ._jacobians import hessian, jacfwd, jacrev
+from ._jvp import jvp, linearize
+from ._stack_module_state import stack_module_state
+from ._vjp import vjp
+from ._vmap import vmap
 
-__all__ = ["functional_call", "grad", "grad_and_value"]
+__all__ = ["functional_call", "grad", "grad_and_value", "vmap", "vjp", "jvp", "jacrev", "jacfwd", "hessian",
+           "linearize", "stack_module_state"]
 
 
 def functional_call(module, parameter_and_buffer_dicts, args=None, kwargs=None, *, tie_weights=True, strict=False):

@@ -6,8 +6,9 @@ of its own that requires grad (a detached copy, or, when it already requires gra
 grad mode, a view of it, so that an outer backward or an outer ``grad`` reaches it), and
 the gradients are taken with ``create_graph`` exactly when an outer differentiation can
 see them. So ``grad(grad(f))`` and ``grad(f)(x).sum().backward()`` work as in PyTorch.
-Differences: no ``vmap``/``jacrev`` composition, and a function that mutates its inputs
-or reads ``.grad`` behaves as under ordinary autograd.
+It composes with the other transforms of ``reftorch.func`` (``vmap(grad(f))``,
+``jacrev(grad(f))``). Difference: a function that mutates its inputs or reads ``.grad``
+behaves as under ordinary autograd.
 """
 from __future__ import annotations
 
@@ -17,27 +18,9 @@ from .._ops.creation import zeros_like
 from .._tensor import Tensor
 from ..autograd import grad as _autograd_grad
 from ..autograd.grad_mode import enable_grad, is_grad_enabled
+from ..utils._pytree import tree_flatten, tree_leaves, tree_map, tree_unflatten
 
 __all__ = ["grad", "grad_and_value"]
-
-
-def _leaves(tree):
-    """The tensors (and other leaves) of a nest of tuples, lists and dicts, in order."""
-    if isinstance(tree, (tuple, list)):
-        return [leaf for item in tree for leaf in _leaves(item)]
-    if isinstance(tree, dict):
-        return [leaf for item in tree.values() for leaf in _leaves(item)]
-    return [tree]
-
-
-def _rebuild(tree, leaves):
-    """``tree`` with its leaves taken in order from the iterator ``leaves``."""
-    if isinstance(tree, (tuple, list)):
-        items = [_rebuild(item, leaves) for item in tree]
-        return type(tree)(*items) if hasattr(tree, "_fields") else type(tree)(items)
-    if isinstance(tree, dict):
-        return type(tree)((k, _rebuild(v, leaves)) for k, v in tree.items())
-    return next(leaves)
 
 
 def _check_argnums(argnums, n_args):
@@ -57,8 +40,21 @@ def _check_argnums(argnums, n_args):
     return nums
 
 
+def _check_aux(aux):
+    """PyTorch's rule for the ``aux`` of ``has_aux``: tensors only (in tuples, lists, dicts)."""
+    for leaf in tree_leaves(aux):
+        if not isinstance(leaf, Tensor):
+            raise RuntimeError(f"Expected tensors, got unsupported type {type(leaf)}")
+
+
+def _differentiable(leaf, outer):
+    """A tensor of its own for ``func`` to be differentiated with respect to: a view of
+    ``leaf`` where an outer differentiation must reach it, else a detached copy."""
+    return leaf.view_as(leaf) if outer and leaf.requires_grad else leaf.detach().requires_grad_()
+
+
 def _detached(tree):
-    return _rebuild(tree, iter([t.detach() if isinstance(t, Tensor) else t for t in _leaves(tree)]))
+    return tree_map(lambda t: t.detach() if isinstance(t, Tensor) else t, tree)
 
 
 def grad_and_value(func, argnums=0, has_aux=False):
@@ -68,7 +64,7 @@ def grad_and_value(func, argnums=0, has_aux=False):
 
     Args:
         func: a function of tensors returning a 0-d tensor (with ``has_aux``, a pair
-            ``(0-d tensor, anything)``).
+            ``(0-d tensor, aux)``, ``aux`` holding tensors only).
         argnums: which positional argument(s) to differentiate (an int or a tuple of ints).
         has_aux: ``func`` returns ``(output, aux)``; the new function then returns
             ``(gradients, (value, aux))``.
@@ -78,7 +74,7 @@ def grad_and_value(func, argnums=0, has_aux=False):
 
     Raises:
         RuntimeError: (at the call) for bad ``argnums``, or if ``func`` does not return a
-            0-d tensor (or a pair, with ``has_aux``).
+            0-d tensor (or a pair whose ``aux`` holds tensors only, with ``has_aux``).
         ValueError: (at the call) if a differentiated argument holds something other
             than tensors.
 
@@ -91,16 +87,15 @@ def grad_and_value(func, argnums=0, has_aux=False):
     def wrapper(*args, **kwargs):
         nums = _check_argnums(argnums, len(args))
         diff_args = args[argnums] if isinstance(argnums, int) else tuple(args[i] for i in nums)
-        leaves = _leaves(diff_args)
+        leaves, diff_spec = tree_flatten(diff_args)
         for leaf in leaves:
             if not isinstance(leaf, Tensor):
                 raise ValueError(f"Thing passed to transform API must be Tensor, got {type(leaf)}")
         outer = is_grad_enabled()
         nested = outer and any(leaf.requires_grad for leaf in leaves)
         with enable_grad():
-            inputs = [leaf.view_as(leaf) if outer and leaf.requires_grad else leaf.detach().requires_grad_()
-                      for leaf in leaves]
-            new_diff = _rebuild(diff_args, iter(inputs))
+            inputs = [_differentiable(leaf, outer) for leaf in leaves]
+            new_diff = tree_unflatten(inputs, diff_spec)
             new_args = list(args)
             if isinstance(argnums, int):
                 new_args[argnums] = new_diff
@@ -124,9 +119,11 @@ def grad_and_value(func, argnums=0, has_aux=False):
             else:
                 grads = (None,) * len(inputs)
             grads = [zeros_like(x) if g is None else g for x, g in zip(inputs, grads)]
+        if has_aux:
+            _check_aux(aux)
         if not nested:
             output, grads, aux = output.detach(), [g.detach() for g in grads], _detached(aux)
-        grads = _rebuild(diff_args, iter(grads))
+        grads = tree_unflatten(grads, diff_spec)
         return (grads, (output, aux)) if has_aux else (grads, output)
 
     return wrapper
@@ -140,7 +137,7 @@ def grad(func, argnums=0, has_aux=False):
 
     Args:
         func: a function of tensors returning a 0-d tensor (with ``has_aux``, a pair
-            ``(0-d tensor, anything)``).
+            ``(0-d tensor, aux)``, ``aux`` holding tensors only).
         argnums: which positional argument(s) to differentiate (an int or a tuple of
             ints; the gradients then come as a tuple).
         has_aux: ``func`` returns ``(output, aux)``; the new function then returns
@@ -151,7 +148,7 @@ def grad(func, argnums=0, has_aux=False):
 
     Raises:
         RuntimeError: (at the call) for bad ``argnums``, or if ``func`` does not return a
-            0-d tensor (or a pair, with ``has_aux``).
+            0-d tensor (or a pair whose ``aux`` holds tensors only, with ``has_aux``).
         ValueError: (at the call) if a differentiated argument holds something other
             than tensors.
 

@@ -46,7 +46,7 @@ NAMESPACES = {
         stft istft hann_window hamming_window blackman_window bartlett_window kaiser_window
         complex polar angle copysign conj_physical is_complex is_conj resolve_conj typename
         use_deterministic_algorithms are_deterministic_algorithms_enabled set_float32_matmul_precision
-        put empty_strided gradient histogramdd
+        put empty_strided gradient histogramdd vmap
     """),
     "torch.Tensor": ("reftorch.Tensor", """
         shape size dim ndim numel dtype device requires_grad grad grad_fn is_leaf item tolist numpy
@@ -164,6 +164,9 @@ NAMESPACES = {
         grad backward Function no_grad enable_grad set_grad_enabled gradcheck gradgradcheck detect_anomaly
         set_detect_anomaly
     """),
+    "torch.func": ("reftorch.func", """
+        functional_call grad grad_and_value vmap vjp jvp jacrev jacfwd hessian linearize stack_module_state
+    """),
     "torch.autograd.graph": ("reftorch.autograd.graph", """
         saved_tensors_hooks save_on_cpu disable_saved_tensors_hooks register_multi_grad_hook
         get_gradient_edge GradientEdge increment_version Node
@@ -221,6 +224,7 @@ API_PREFIX = {
     "torch.nn.utils.parametrizations": r"reftorch\.nn\.utils\.parametrizations\.",
     "torch.utils.data": r"reftorch\.utils\.data\.[\w.]+\.",
     "torch.autograd": r"reftorch\.autograd\.(?:[\w.]+\.)?",
+    "torch.func": r"reftorch\.func\.",
     "torch.autograd.graph": r"reftorch\.autograd\.graph\.",
     "torch.nn.init": r"reftorch\.nn\.init\.",
     "torch.optim": r"reftorch\.optim\.(?:[\w.]+\.)?",
@@ -268,6 +272,8 @@ def _page_for(name: str, namespace: str, pages) -> str | None:
         code = "\n".join(re.findall(r"```python[^\n]*\n(.*?)```", text, flags=re.S))
         if any(re.search(p, code) for p in patterns):
             return page
+        if namespace == "torch.func" and "from torch.func import" in code and re.search(rf"(?<![\w.]){n}\(", code):
+            return page  # (the transforms are usually imported by name)
     return None
 
 
