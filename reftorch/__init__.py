@@ -66,6 +66,9 @@ from ._tensor import LEGACY_TYPES as _LEGACY_TYPES
 
 globals().update(_LEGACY_TYPES)  # torch.FloatTensor, torch.LongTensor, … (legacy typed constructors)
 from ._ops.linalg import matmul, mm, bmm, mv, dot  # noqa: F401
+from ._ops.linalg_removed import solve, lstsq, eig, symeig, matrix_rank  # noqa: F401  (removed: raise)
+from ._ops.legacy_range import range  # noqa: F401, A001  (deprecated, end inclusive)
+from ._default_tensor_type import set_default_tensor_type  # noqa: F401  (deprecated)
 from . import cuda  # noqa: F401
 from ._ops.softmax import softmax, log_softmax  # noqa: F401
 from ._ops.clamp import clamp, clip, clamp_, clip_, clamp_min, clamp_max  # noqa: F401

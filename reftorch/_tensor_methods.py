@@ -1029,3 +1029,10 @@ def _operator(fn):
 for _name in _OPERATORS:
     setattr(Tensor, _name, _operator(vars(Tensor)[_name]))
 
+
+
+from ._ops.linalg_removed import TENSOR_METHODS as _REMOVED_LINALG  # noqa: E402
+
+for _name, _fn in _REMOVED_LINALG.items():  # solve, lstsq, eig, symeig: removed, they raise
+    _fn.__name__, _fn.__qualname__ = _name, "Tensor." + _name
+    setattr(Tensor, _name, _fn)
