@@ -288,6 +288,7 @@ from ._ops.windows import (  # noqa: E402,F401
 Tensor.stft = stft
 Tensor.istft = istft
 from . import distributions  # noqa: E402,F401  (torch.distributions)
+from . import signal  # noqa: E402,F401  (torch.signal.windows)
 from . import func  # noqa: E402,F401  (torch.func)
 from .serialization import save, load  # noqa: E402,F401
 from . import backends, cpu, testing  # noqa: E402,F401  (torch.backends, torch.cpu, torch.testing)
