@@ -95,7 +95,7 @@ class NativeDropout(OpFunction):
     def backward(ctx, g):
         if isinstance(g, Tensor):  # create_graph: PyTorch's ``grad * (mask.type_as(grad) * scale)``
             return g * (ctx.mask.to(g.dtype) * ctx.scale)
-        return g * ctx.mask._data * ctx.scale
+        return g * ctx.xp.astype(ctx.mask._data, g.dtype) * ctx.scale
 
 
 @tensor_input
