@@ -66,6 +66,14 @@ from ._tensor import LEGACY_TYPES as _LEGACY_TYPES
 
 globals().update(_LEGACY_TYPES)  # torch.FloatTensor, torch.LongTensor, … (legacy typed constructors)
 from ._ops.linalg import matmul, mm, bmm, mv, dot  # noqa: F401
+from ._ops.linalg_removed import solve, lstsq, eig, symeig, matrix_rank  # noqa: F401  (removed: raise)
+from ._ops.legacy_range import range  # noqa: F401, A001  (deprecated, end inclusive)
+from ._default_tensor_type import set_default_tensor_type  # noqa: F401  (deprecated)
+from ._ops.creation import empty_permuted  # noqa: F401
+from ._ops.frombuffer import frombuffer  # noqa: F401
+from ._ops.nonzero import nonzero_static  # noqa: F401
+from ._ops.norm import nuclear_norm, frobenius_norm  # noqa: F401  (deprecated: kept for JIT in PyTorch)
+from ._tensor_methods import adjoint  # noqa: F401
 from . import cuda  # noqa: F401
 from ._ops.softmax import softmax, log_softmax  # noqa: F401
 from ._ops.clamp import clamp, clip, clamp_, clip_, clamp_min, clamp_max  # noqa: F401
@@ -175,7 +183,7 @@ _INPLACE_FUNCTIONS = """
     abs_ acos_ acosh_ addmv_ arccos_ arccosh_ arcsin_ arcsinh_ arctan_ arctanh_ asin_ asinh_ atan_ atanh_ ceil_
     clamp_max_ clamp_min_ cos_ cosh_ deg2rad_ detach_ erf_ erfc_ exp2_ exp_ expm1_ fill_ fix_ floor_ frac_ gcd_
     i0_ lcm_ ldexp_ log10_ log1p_ log2_ log_ logit_ nan_to_num_ neg_ negative_ rad2deg_ reciprocal_ relu_ round_
-    rsqrt_ sigmoid_ sin_ sinc_ sinh_ sqrt_ square_ tan_ tanh_ trunc_ xlogy_""".split()
+    rsqrt_ sigmoid_ sin_ sinc_ sinh_ sqrt_ square_ tan_ tanh_ trunc_ xlogy_ resize_as_ as_strided_""".split()
 globals().update({_name: getattr(Tensor, _name) for _name in _INPLACE_FUNCTIONS})
 
 
@@ -266,6 +274,8 @@ from ._torch_functional import (  # noqa: E402,F401  (torch.conv2d, torch.dropou
     triplet_margin_loss,
 )
 
+from ._torch_native import (  # noqa: E402,F401  (torch.native_layer_norm ...: nn's kernels, all outputs)
+    native_batch_norm, native_channel_shuffle, native_dropout, native_layer_norm, native_norm)
 Tensor.hardshrink = hardshrink.unchecked  # (the method skips the argument check: see _tensor_methods)
 Tensor.prelu = prelu
 from . import optim  # noqa: E402,F401  (torch.optim)
@@ -278,6 +288,7 @@ from ._ops.windows import (  # noqa: E402,F401
 Tensor.stft = stft
 Tensor.istft = istft
 from . import distributions  # noqa: E402,F401  (torch.distributions)
+from . import signal  # noqa: E402,F401  (torch.signal.windows)
 from . import func  # noqa: E402,F401  (torch.func)
 from .func import vmap  # noqa: E402,F401  (torch.vmap)
 from .serialization import save, load  # noqa: E402,F401

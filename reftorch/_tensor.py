@@ -222,7 +222,7 @@ class Tensor:
     def __init__(self, *args, device=None, **kwargs):
         if getattr(self, "_dtype", None) is not None:  # already built by _wrap
             return
-        src = Tensor._legacy_new(D.float32, args, device)  # Tensor([1, 2]), Tensor(2, 3)
+        src = Tensor._legacy_new(D.get_default_dtype(), args, device, check_type=False)  # Tensor([1, 2]), Tensor(2, 3)
         self._init_from(src._data, src.device, src._backend)
 
     # ``_init_from(data, dev, backend, requires_grad=False, view_of=None)``: set every

@@ -23,7 +23,7 @@ from ._device import device as _device_cls
 from ._layout import like_input
 from ._scalar import check_fill_value, store_value
 from ._size import Size
-from ._tensor import Tensor, _C_TYPE, _TYPE_NAMES, tensor_type_name
+from ._tensor import Tensor, _C_TYPE, _TYPE_NAMES, _as_shape, _type_name, tensor_type_name
 from . import _tensor_inplace
 from ._tensor_inplace import (check_inplace, check_no_internal_overlap, commit, has_internal_overlap, setitem,
                               _store)
@@ -519,14 +519,15 @@ def _matrix_transpose(which, conj, batches=True):
     """``x.mT`` / ``x.mH`` / ``x.H``: the last two dims swapped (conjugated for mH and H);
     the identity (``conj()`` for mH, H) on a 0-d tensor, with PyTorch's deprecation warning;
     PyTorch's error for 1-d tensors (and for H, anything but a matrix)."""
-    where = {"mT": 4373, "mH": 4382, "H": 4335}[which]
+    where = {"mT": 4373, "mH": 4382, "H": 4335, "adjoint()": 4390}[which]
     advice = "This function is the identity in these cases." if which == "mT" else "Consider using x.conj()."
+    label = which if which.endswith(")") else f"Tensor.{which}"
 
     def get(self):
         nd = self.dim()
         if nd == 0:
-            warn_once(f"Tensor.{which} is deprecated on 0-D tensors. {advice} (Triggered internally at "
-                      f"/__w/pytorch/pytorch/aten/src/ATen/native/TensorShape.cpp:{where}.)", stacklevel=2)
+            warn_once(f"{label} is deprecated on 0-D tensors. {advice} (Triggered internally at "
+                      f"/__w/pytorch/pytorch/aten/src/ATen/native/TensorShape.cpp:{where}.)", 0)
             return pointwise.conj(self) if conj else self
         if batches and nd < 2:
             raise RuntimeError(f"tensor.{which} is only supported on matrices or batches of matrices. Got {nd}-D tensor.")
@@ -541,6 +542,29 @@ def _matrix_transpose(which, conj, batches=True):
 Tensor.mT = _matrix_transpose("mT", False)
 Tensor.mH = _matrix_transpose("mH", True)
 Tensor.H = _matrix_transpose("H", True, batches=False)
+
+
+def adjoint(input):
+    """The conjugate transpose of a matrix or a batch of matrices: a view with the last two
+    dimensions swapped, conjugated when complex (a lazy conjugation, ``is_conj()``), the
+    same as ``input.mH``. Mirrors ``torch.adjoint`` and ``Tensor.adjoint``.
+
+    A 0-d tensor is returned conjugated, with PyTorch's once-per-process deprecation warning.
+
+    Raises:
+        RuntimeError: for a 1-d tensor.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.tensor([[1 + 2j, 3j], [4, 5]]).adjoint()
+        tensor([[1.-2.j, 4.-0.j],
+                [0.-3.j, 5.-0.j]])
+    """
+    return _ADJOINT(input)
+
+
+_ADJOINT = _matrix_transpose("adjoint()", True).fget
+Tensor.adjoint = adjoint
 
 
 def _bind_more_ops():
@@ -647,7 +671,8 @@ def _bind_new_apis():
         "index_fill": indexing.index_fill, "index_fill_": _index_fill_,
         "masked_scatter": indexing.masked_scatter, "masked_scatter_": _masked_scatter_,
         "index_put": _tensor_inplace.index_put, "index_put_": _tensor_inplace.index_put_,
-        "resize_": inplace_shape.resize_,
+        "resize_": inplace_shape.resize_, "as_strided_": inplace_shape.as_strided_,
+        "nonzero_static": nonzero.nonzero_static,
     }
     for name, fn in new.items():
         setattr(Tensor, name, fn)
@@ -801,12 +826,67 @@ Tensor.real = property(indexing.real, _set_part(indexing.real), doc=indexing.rea
 Tensor.imag = property(indexing.imag, _set_part(indexing.imag), doc=indexing.imag.__doc__)
 
 
-def _legacy_new(dtype, args, device):
-    """PyTorch's legacy constructors: ``Tensor([1, 2])`` / ``LongTensor([1, 2])`` copy the
-    data, ``Tensor(2, 3)`` / ``FloatTensor(2, 3)`` is uninitialised memory of that shape."""
-    if len(args) == 1 and not isinstance(args[0], (int, Size)):
-        return creation.tensor(args[0], dtype=dtype, device=device)
-    return creation.empty(*args, dtype=dtype, device=device)
+def _legacy_new(dtype, args, device, check_type=True):
+    """PyTorch's legacy constructors (``Tensor(...)``, ``LongTensor(...)``, ``x.new(...)``):
+    no argument is an empty tensor; ints or a ``torch.Size`` are the shape of uninitialised
+    memory (``FloatTensor(2, 3)``); a tensor is returned as an alias (``AliasBackward0``;
+    with ``check_type``, its dtype must be ``dtype``); other data (a list, a tuple, an
+    array) is copied into a new tensor of ``dtype``."""
+    if not args:
+        return creation.empty(0, dtype=dtype, device=device)
+    first = args[0]
+    if len(args) > 1 or isinstance(first, (int, Size)) and not isinstance(first, bool):
+        return creation.empty(*_as_shape(args, "new", "size"), dtype=dtype, device=device)
+    if isinstance(first, Tensor):
+        if check_type and (first.dtype is not dtype or device is not None and first.device != _device_cls(device)):
+            raise TypeError(f"expected {_tensor_options(dtype, device or first.device)} "
+                            f"(got {_tensor_options(first.dtype, first.device)})")
+        return shape.Alias.apply(first)
+    if isinstance(first, str):
+        raise TypeError(f"new(): invalid data type '{type(first).__name__}'")
+    if not isinstance(first, (list, tuple, np.ndarray)):
+        raise TypeError(f"new(): data must be a sequence (got {type(first).__name__})")
+    return creation.tensor(first, dtype=dtype, device=device)
+
+
+def _tensor_options(dtype, device):
+    """c10's ``TensorOptions`` as PyTorch prints them in the legacy constructors' errors."""
+    return (f"TensorOptions(dtype={_C_TYPE[dtype.name]}, device={_device_cls(device)}, layout=Strided, "
+            "requires_grad=false (default), pinned_memory=false (default), memory_format=(nullopt))")
+
+
+def new(self, *args, device=None, **kwargs):
+    """The legacy constructor of a tensor with this one's dtype (and by default device):
+    ``x.new(2, 3)`` or ``x.new(torch.Size([2, 3]))`` is uninitialised memory of that shape,
+    ``x.new([1, 2])`` (a list, tuple or array) a copy of the data, ``x.new(y)`` an alias of
+    the tensor ``y`` (which must have ``x``'s dtype), ``x.new()`` an empty tensor. Prefer
+    ``new_empty``, ``new_tensor``, ``new_zeros``. Mirrors ``torch.Tensor.new``.
+
+    Raises:
+        TypeError: for any keyword but ``device`` (no ``dtype``), a number or string as
+            data, a tensor of another dtype, or sizes that are not ints.
+        RuntimeError: for a negative size.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> x = torch.tensor([1., 2.], dtype=torch.float64)
+        >>> x.new([3, 4])
+        tensor([3., 4.], dtype=torch.float64)
+        >>> x.new(2, 3).shape
+        torch.Size([2, 3])
+    """
+    if kwargs:
+        got = ", ".join([_type_name(a) for a in args] + [f"{k}={_kwarg_type(v)}" for k, v in kwargs.items()])
+        raise TypeError(f"new() received an invalid combination of arguments - got ({got}), but expected one of:")
+    return _legacy_new(self.dtype, args, self.device if device is None else device)
+
+
+def _kwarg_type(v):
+    """How PyTorch's argument parser names a keyword value's type (``torch.dtype``)."""
+    return "torch." + type(v).__name__ if isinstance(v, (D.dtype, _device_cls)) else _type_name(v)
+
+
+Tensor.new = new
 
 
 # What Tensor's own methods need from the layers above it (see "bound from above" in _tensor.py).
@@ -1029,3 +1109,10 @@ def _operator(fn):
 for _name in _OPERATORS:
     setattr(Tensor, _name, _operator(vars(Tensor)[_name]))
 
+
+
+from ._ops.linalg_removed import TENSOR_METHODS as _REMOVED_LINALG  # noqa: E402
+
+for _name, _fn in _REMOVED_LINALG.items():  # solve, lstsq, eig, symeig: removed, they raise
+    _fn.__name__, _fn.__qualname__ = _name, "Tensor." + _name
+    setattr(Tensor, _name, _fn)

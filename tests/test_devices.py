@@ -65,6 +65,19 @@ def _unsqueeze_expand(x, d):
 
 
 # Each case: name -> function(x, device) returning a float tensor built from x.
+def _native_and_legacy_forms(x, d):
+    """The torch.native_* operators and the legacy/low-level forms of the misc landing."""
+    with warnings.catch_warnings():  # (frobenius_norm's once-per-process deprecation warning)
+        warnings.simplefilter("ignore")
+        fro = torch.frobenius_norm(x, (1,), True)
+    y = (x * 1).adjoint().adjoint().as_strided_((2, 3), (3, 1))
+    kept = torch.nonzero_static(x > 0, size=4, fill_value=0).sum(1).float()[:2, None]
+    return (sum(torch.native_layer_norm(x, (3,), None, None, 1e-5))
+            + torch.native_batch_norm(x, None, None, None, None, True, 0.1, 1e-5)[0]
+            + torch.native_dropout(x, 0.5, False)[0] + fro + y + kept
+            + torch.signal.windows.hann(3, device=d) + torch.empty_permuted((2, 3), (1, 0), device=d).zero_())
+
+
 CASES = {
     "index_rows_slice": lambda x, d: x[_idx(d, [1, 0, 1]), 1:],
     "index_mask_cols": lambda x, d: x[:, _idx(d, [True, False, True])],
@@ -332,6 +345,7 @@ CASES = {
     "torch_embedding_bag": lambda x, d: sum(
         (lambda r: r[0] + r[1][:2, None] + r[2][:, None] + r[3])(
             torch.embedding_bag(x.t() * 1, _idx(d, [0, 2, 1]), _idx(d, [0, 1]), mode=m)) for m in (1, 2)),
+    "native_and_legacy_forms": _native_and_legacy_forms,
     "torch_functional_forms": lambda x, d: (torch.dropout(x, 0.5, False) + torch.selu(x)
                                             + torch.batch_norm(x, None, None, None, None, True, 0.1, 1e-5, False)
                                             + torch.kl_div(x, x.exp(), 0) + torch.constant_pad_nd(x, [1, -1])

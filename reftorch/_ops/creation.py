@@ -538,6 +538,46 @@ def empty_strided(size, stride, *, dtype=None, layout=None, device=None, require
     return out
 
 
+def empty_permuted(size, physical_layout, *, dtype=None, layout=None, device=None, requires_grad=False,
+                   pin_memory=False):
+    """An uninitialised tensor of shape ``size`` whose dimensions lie in memory in the order
+    ``physical_layout`` (outermost first: ``(0, 1, ..., n-1)`` is row-major, ``(0, 2, 3, 1)``
+    channels-last for 4-d). Mirrors ``torch.empty_permuted``.
+
+    Raises:
+        TypeError: if ``size`` is not a tuple or list of ints.
+        RuntimeError: if ``physical_layout`` is not a permutation of the dims (negative dims
+            are refused, as in PyTorch), or a size is negative.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.empty_permuted((2, 3, 4), (0, 2, 1)).stride()
+        (12, 1, 3)
+    """
+    if not isinstance(size, (tuple, list)):
+        raise TypeError(f"empty_permuted(): argument 'size' (position 1) must be tuple of ints, not {_type_name(size)}")
+    size, order = tuple(size), tuple(physical_layout)
+    n = len(size)
+    if n != len(order):
+        raise RuntimeError("Number of dimensions in size does not match the length of the physical_layout; i.e. "
+                           f"len(size) = {n} is not equal to len(physical_layout) = {len(order)}")
+    for i, d in enumerate(order):
+        if not 0 <= d < n:
+            raise RuntimeError(f"Dimension out of range (expected to be between 0 and {n - 1}, but got {d} at index "
+                               f"{i}).  NB: negative dims not currently supported; file an issue if you want it.")
+    if len(set(order)) != n:
+        raise RuntimeError("Duplicate dim not allowed")
+    physical = [size[d] for d in order]
+    if any(s < 0 for s in physical):
+        bad = next(s for s in physical if s < 0)
+        raise RuntimeError(f"Trying to create tensor with negative dimension {bad}: [{', '.join(map(str, physical))}]")
+    stride, step = [0] * n, 1
+    for d in reversed(order):  # innermost first
+        stride[d] = step
+        step *= max(size[d], 1)
+    return empty_strided(size, stride, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
 def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
     """A tensor of the given shape filled with ``fill_value``.
 

@@ -10,7 +10,7 @@ from .._tensor import Tensor, _as_shape
 from ._inplace import check_inplace, commit
 from ..autograd.function import OpFunction
 from ..autograd.graph import new_node
-from . import shape
+from . import as_strided as _as_strided, shape
 from ._numpy_names import NOT_GIVEN
 from ._common import tensor_input
 from .creation import uninitialized
@@ -102,6 +102,30 @@ def transpose_(input, dim0, dim1):
     """
     check_inplace(input)
     return _take_layout(input, shape.transpose(input, dim0, dim1), "TransposeBackward1")
+
+
+def as_strided_(input, size, stride, storage_offset=None):
+    """In-place version of :func:`as_strided`: ``input`` itself becomes the view of its
+    memory with the given ``size``, ``stride`` and ``storage_offset`` (counted from the
+    start of that memory, as in ``as_strided``). Mirrors ``Tensor.as_strided_``
+    (``grad_fn`` ``AsStridedBackward1``).
+
+    Unlike in PyTorch, a later ``as_strided``/``as_strided_`` of the tensor can only reach
+    the memory its current layout spans (reftorch keeps no separate storage size).
+
+    Raises:
+        RuntimeError: on a leaf that requires grad, or when the view reaches outside the
+            memory.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> x = torch.arange(6.)
+        >>> x.as_strided_((2, 2), (1, 2))
+        tensor([[0., 2.],
+                [1., 3.]])
+    """
+    check_inplace(input)
+    return _take_layout(input, _as_strided.as_strided(input, size, stride, storage_offset), "AsStridedBackward1")
 
 
 class Zero(OpFunction):

@@ -6,6 +6,7 @@ from .. import _dtype as D
 from .._layout import fix_empty_strides
 from .._tensor import Tensor
 from ._common import tensor_input, with_out
+from ._numpy_names import NOT_GIVEN
 
 
 @tensor_input
@@ -69,3 +70,46 @@ def _column_major(b, out):
 def argwhere(input):
     """``nonzero(input)``. Mirrors ``torch.argwhere``."""
     return nonzero(input)
+
+
+def nonzero_static(input, *args, size=NOT_GIVEN, fill_value=-1):
+    """:func:`nonzero` with a fixed number of rows: the first ``size`` rows of
+    ``nonzero(input)``, padded with rows of ``fill_value`` when there are fewer nonzero
+    elements. Mirrors ``torch.nonzero_static`` / ``Tensor.nonzero_static``.
+
+    Args:
+        input: the tensor (any dtype).
+        size: the number of rows of the result (keyword-only, a non-negative int).
+        fill_value: the value of the padding rows (default -1).
+
+    Returns:
+        An int64 tensor of shape ``(size, input.dim())``, row-major.
+
+    Raises:
+        TypeError: if ``size`` is given positionally or is not an int.
+        RuntimeError: if ``size`` is negative.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.nonzero_static(torch.tensor([0, 3, 0, 5]), size=3)
+        tensor([[ 1],
+                [ 3],
+                [-1]])
+    """
+    if args:
+        raise TypeError(f"nonzero_static() takes from 2 to 1 positional arguments but {1 + len(args)} were given")
+    if size is NOT_GIVEN:
+        raise TypeError('nonzero_static() missing 1 required positional arguments: "size"')
+    for name, v in (("size", size), ("fill_value", fill_value)):
+        if not isinstance(v, int) or isinstance(v, bool):
+            raise TypeError(f"nonzero_static(): argument '{name}' must be int, not {type(v).__name__}")
+    if size < 0:
+        raise RuntimeError("nonzero_static: 'size' must be an non-negative integer")
+    b = input._backend
+    xp = b.xp
+    found = nonzero(input)._data
+    n = min(size, found.shape[0])
+    out = xp.full((size, found.shape[1]), fill_value, dtype=found.dtype, **b._dev_kw())
+    if n:
+        out[:n, ...] = found[:n, ...]
+    return Tensor._wrap(fix_empty_strides(b, out), input.device, b)

@@ -6,6 +6,7 @@ import math
 
 from .. import _dtype as D
 from .._tensor import _wrap_dim
+from .._warnings import warn_once
 from ..autograd.function import OpFunction
 from . import reduction, shape as S
 from ._common import row_major, tensor_input, with_out
@@ -381,3 +382,54 @@ def torch_norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
     return vector_norm.unchecked(input, 2 if p is None else p, dim, keepdim, dtype=dtype, out=out)
 
 
+
+
+_DEPRECATED_NORM = ("at::{} is deprecated and it is just left for JIT compatibility. It will be removed in a future "
+                    "PyTorch release. Please use `{}` instead (Triggered internally at "
+                    "/__w/pytorch/pytorch/aten/src/ATen/native/LinearAlgebra.cpp:{}.)")
+
+
+def nuclear_norm(input, dim=NOT_GIVEN, keepdim=False, *, out=None):
+    """The nuclear norm (sum of singular values) of the matrices in the dims ``dim``
+    (default: the last two): ``torch.linalg.matrix_norm(input, "nuc", dim, keepdim)``,
+    kept with PyTorch's once-per-process deprecation warning. Mirrors
+    ``torch.nuclear_norm``.
+
+    Raises:
+        RuntimeError: for fewer than 2 dimensions, or an integer input.
+    """
+    if isinstance(dim, bool):  # nuclear_norm(x, True): the keepdim overload
+        dim, keepdim = NOT_GIVEN, dim
+    line = (3229 if out is None else 3217 if dim is NOT_GIVEN else 3241)
+    warn_once(_DEPRECATED_NORM.format("nuclear_norm", "linalg.matrix_norm(A, 'nuc', dim, keepdim)", line), 0)
+    dim = (-2, -1) if dim is NOT_GIVEN else (dim, dim) if isinstance(dim, int) else dim
+    return matrix_norm(input, "nuc", dim, keepdim, out=out)
+
+
+def frobenius_norm(input, dim=NOT_GIVEN, keepdim=False, *, out=None):
+    """The 2-norm of the elements over ``dim`` (at most two dims; ``()``: all): PyTorch's
+    ``at::norm(input, 2, dim, keepdim)`` (``grad_fn`` ``NormBackward1``), kept with a
+    once-per-process deprecation warning; prefer ``torch.linalg.vector_norm``. Mirrors
+    ``torch.frobenius_norm``.
+
+    Raises:
+        RuntimeError: for more than two dims, a repeated dim, or an integer input.
+    """
+    if dim is NOT_GIVEN:
+        raise TypeError('frobenius_norm() missing 1 required positional arguments: "dim"')
+    warn_once(_DEPRECATED_NORM.format("frobenius_norm", "linalg.vector_norm(A, 2., dim, keepdim)",
+                                      3175 if out is None else 3195), 0)
+    dims = (dim,) if isinstance(dim, int) else tuple(dim)
+    if len(dims) > 2:
+        raise RuntimeError(f"Expected at most 2 dimensions, but got {len(dims)} dimensions instead.")
+    if out is not None:
+        return with_out("frobenius_norm", out, _norm2, input, dims, keepdim)
+    return _norm2(input, dims, keepdim)
+
+
+def _norm2(input, dims, keepdim):
+    """ATen's ``norm(input, 2, dims, keepdim)``."""
+    if not (input.dtype.is_floating_point or input.dtype.is_complex):
+        raise RuntimeError("norm(): input dtype should be either floating point or complex. "
+                           f"Got {_cname(input.dtype)} instead.")
+    return VectorNorm.apply(input, ord=2, axes=_axes(input, dims), keepdim=bool(keepdim), _name="NormBackward1")

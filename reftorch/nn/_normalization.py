@@ -234,6 +234,27 @@ def _channel_dots(xp, a3, b3):
     return xp.sum(xp.reshape(dots, (n, c)), axis=0)
 
 
+def _batch_moments(xp, a3):
+    """``(mean, d, var, n)`` per channel of ``a3 (N, C, L)``: the mean, the centred input,
+    the biased variance (two passes: no cancellation) and the count."""
+    n = a3.shape[0] * a3.shape[2]
+    mean = _channel_sums(xp, a3) / n
+    d = a3 - xp.reshape(mean, (1, a3.shape[1], 1))
+    return mean, d, _channel_dots(xp, d, d) / n, n
+
+
+def batch_norm_stats(x, eps):
+    """``native_batch_norm``'s ``save_mean`` and ``save_invstd`` in training: the batch
+    statistics of :class:`NativeBatchNorm` per channel, ``(C,)`` tensors of ``x``'s dtype
+    (computed in float32 for half precision)."""
+    b = x._backend
+    xp = b.xp
+    a = x._data
+    up = _compute_dtype(xp, a)
+    mean, _, var, _ = _batch_moments(xp, _up(xp, xp.reshape(a, (a.shape[0], a.shape[1], -1)), up))
+    return tuple(Tensor._wrap(_down(xp, s, up, a.dtype), x.device, b) for s in (mean, 1.0 / xp.sqrt(var + eps)))
+
+
 class NativeBatchNorm(OpFunction):
     """Batch norm of ``x (N, C, *)``; ``training`` uses (and, given running buffers,
     updates) the batch statistics, otherwise ``running_mean``/``running_var``.
@@ -259,10 +280,7 @@ class NativeBatchNorm(OpFunction):
         a3 = xp.reshape(a, (n_, c, -1))
         has_w, has_b = affine
         if training:
-            n = n_ * a3.shape[2]
-            mean = _channel_sums(xp, a3) / n
-            d = a3 - xp.reshape(mean, (1, c, 1))  # two passes: no cancellation in the variance
-            var = _channel_dots(xp, d, d) / n  # biased
+            mean, d, var, n = _batch_moments(xp, a3)
             if running_mean is not None:
                 unbiased = var * (n / (n - 1)) if n > 1 else var
                 _store(running_mean, (1 - momentum) * running_mean._data + momentum * mean)
@@ -511,6 +529,25 @@ def _batch_norm_half_backward(ctx, g):
     return gx, gw, gb
 
 
+def _layer_rows(xp, a, k):
+    """``a`` as rows of its last ``k`` dims (the rows layer norm normalises)."""
+    return xp.reshape(a, (math.prod(a.shape[:a.ndim - k]), math.prod(a.shape[a.ndim - k:])))  # (not -1: a may be empty)
+
+
+def layer_norm_stats(x, k, eps):
+    """``native_layer_norm``'s ``mean`` and ``rstd``: the statistics of
+    :class:`NativeLayerNorm`'s rows (the last ``k`` dims), shaped ``x.shape[:-k] + (1,) * k``,
+    of ``x``'s dtype (computed in float32 for half precision)."""
+    b = x._backend
+    xp = b.xp
+    a = x._data
+    up = _compute_dtype(xp, a)
+    _, mean, _, invstd, _ = _normalize(xp, _up(xp, _layer_rows(xp, a, k), up), (1,), eps, rows=True)
+    shape = tuple(a.shape[:a.ndim - k]) + (1,) * k
+    return tuple(Tensor._wrap(row_major(b, xp.reshape(_down(xp, s, up, a.dtype), shape)), x.device, b)
+                 for s in (mean, invstd))
+
+
 class NativeLayerNorm(OpFunction):
     """Layer norm over the last ``k`` dims, with an element-wise affine map of that shape.
     Half precision is computed in float32 and rounded at the end, as PyTorch's CPU kernel;
@@ -526,9 +563,7 @@ class NativeLayerNorm(OpFunction):
         a = x._data
         up = _compute_dtype(xp, a)
         tail = tuple(a.shape[a.ndim - k:])
-        a2 = xp.reshape(a, (math.prod(a.shape[:a.ndim - k]), math.prod(tail)))  # (not -1: a may be empty)
-        if up is not None:
-            a2 = xp.astype(a2, up)
+        a2 = _up(xp, _layer_rows(xp, a, k), up)
         xhat, mean, _, invstd, n = _normalize(xp, a2, (1,), eps, rows=True)
         xhat *= invstd  # (the centred input is a new array: scaled in place)
         has_w, has_b = affine

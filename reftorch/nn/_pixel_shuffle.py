@@ -168,6 +168,12 @@ def channel_shuffle(input, groups):
         >>> F.channel_shuffle(torch.arange(6.).view(1, 6, 1), 2).flatten()
         tensor([0., 3., 1., 4., 2., 5.])
     """
+    check_channel_shuffle(input, groups)
+    return ChannelShuffle.apply(input, groups)
+
+
+def check_channel_shuffle(input, groups):
+    """PyTorch's checks of the channel shuffle's arguments (its messages)."""
     if input.dim() <= 2:
         raise RuntimeError(f"channel_shuffle expects input with > 2 dims, but got input with sizes {list(input.shape)}")
     if groups <= 0:
@@ -175,4 +181,3 @@ def channel_shuffle(input, groups):
     c = input.shape[1]
     if c % groups:
         raise RuntimeError(f"Number of channels must be divisible by groups. Got {c} channels and {groups} groups.")
-    return ChannelShuffle.apply(input, groups)
