@@ -8,7 +8,7 @@ rules themselves live in ``_layout``; this module maps the formats onto them.
 from __future__ import annotations
 
 from ._layout import (_channels_last_3d_strides, _channels_last_strides, _is_channels_last, contiguous_strides,
-                      preserve_strides, suggests_channels_last, suggests_channels_last_3d)
+                      preserve_strides, suggests_channels_last, suggests_channels_last_3d, with_strides)
 
 
 class memory_format:
@@ -118,4 +118,17 @@ def keep_empty_strides(t, strides):
     arr = t._data
     if 0 in arr.shape:
         t._data = t._backend.as_strided(arr, arr.shape, tuple(strides))
+    return t
+
+
+def lay_out_like(t, *likes):
+    """``t`` (a new tensor) laid out channels-last(-3d) when one of ``likes`` (tensors of
+    ``t``'s rank) suggests that format (:func:`suggest_memory_format`), as PyTorch lays out
+    the results of its transposed convolutions and of its adaptive average pooling to size
+    1; else ``t`` as it is."""
+    for like in likes:
+        fmt = suggest_memory_format(tuple(like._data.shape), like._backend.strides(like._data))
+        if fmt is not contiguous_format and like._data.ndim == t._data.ndim:
+            t._data = with_strides(t._backend, t._data, format_strides(t._data.shape, fmt))
+            break
     return t
