@@ -20,7 +20,7 @@ from ._warnings import warn_once
 from ._ops._numpy_names import NOT_GIVEN, required_dim
 from ._codegen import compile_function, defaults_of, parameter_text
 from ._device import device as _device_cls
-from ._layout import like_input, with_strides
+from ._layout import like_input, preserve_strides, with_strides
 from ._memory_format import (check_memory_format, format_strides, keep_empty_strides, memory_format as memory_format_type,
                              preserve_format, suggest_memory_format)
 from ._scalar import check_fill_value, store_value
@@ -137,6 +137,8 @@ def _to(self, *args, dtype=None, device=None, non_blocking=False, copy=False, me
             out = ToCopy.apply(self, dtype=dt, device=dev, to_backend=backend, strides=strides, _out=(dev, backend))
     else:
         out = ToCopy.apply(self, dtype=dt, device=dev, to_backend=backend, strides=strides, _out=(dev, backend))
+    if 0 in shape and strides is None and backend is self._backend:  # (empty: the input's strides kept)
+        strides = preserve_strides(tuple(shape), self.stride())
     return out if strides is None else keep_empty_strides(out, strides)
 
 

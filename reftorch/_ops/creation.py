@@ -604,7 +604,7 @@ def like_strides(input, memory_format, fn):
     b = input._backend
     a = input._data
     shape = a.shape
-    if not shape or fmt is preserve_format and 1 not in shape and b.is_c_contiguous(a):
+    if not shape or fmt is preserve_format and 1 not in shape and 0 not in shape and b.is_c_contiguous(a):
         return None  # row-major
     return format_like(shape, b.strides(a), fmt)
 
@@ -617,10 +617,10 @@ def _like_layout(input, make, memory_format=None, fn="empty_like"):
     want = like_strides(input, memory_format, fn)
     shape = input._data.shape
     if want is None:
-        return make(shape)
-    if want == contiguous_strides(shape):
-        return keep_empty_strides(make(shape), want)
-    return _laid_out(shape, want, make)
+        want = contiguous_strides(shape)
+    elif want != contiguous_strides(shape):
+        return _laid_out(shape, want, make)
+    return keep_empty_strides(make(shape), want)
 
 
 def _laid_out(shape, want, make):

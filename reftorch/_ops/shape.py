@@ -866,7 +866,10 @@ def clone(input, *, memory_format=preserve_format):
     """
     fmt = check_memory_format(memory_format, "clone", preserve_format)
     if fmt is preserve_format:
-        return Clone.apply(input)
+        out = Clone.apply(input)
+        if 0 in input._data.shape:  # (an empty result keeps the input's strides, as in PyTorch)
+            keep_empty_strides(out, preserve_strides(tuple(input._data.shape), input.stride()))
+        return out
     return _clone_as(input, fmt)
 
 

@@ -12,7 +12,6 @@ from .._layout import row_major as _row_major
 from .._warnings import warn_once as _warn_once
 from .._layout import _channels_last_strides, contiguous_strides as _contiguous_strides
 from .._layout import suggests_channels_last as _suggests_channels_last, with_strides as _with_strides
-from .._memory_format import lay_out_like as _lay_out_like
 from .._layout import _channels_last_3d_strides, suggests_channels_last_3d as _suggests_channels_last_3d
 from .._ops import creation as _creation
 from .._ops.linalg import matmul as _matmul, mm as _mm
@@ -1404,8 +1403,7 @@ def adaptive_avg_pool2d(input, output_size):
     if 0 in out:  # nothing to pool into: an empty result
         return input.new_zeros(tuple(input.shape[:-2]) + out)
     if out == (1, 1):
-        # what PyTorch does (MeanBackward1; nan if empty), channels-last strides for a channels-last input
-        return _lay_out_like(_red.mean(input, (-1, -2), keepdim=True), input)
+        return _Pool.adaptive_mean(input, (-1, -2))  # what PyTorch does (a mean)
     _check_not_empty("adaptive_avg_pool2d", input, (input.dim() - 2, input.dim() - 1))
     _check_floating("adaptive_avg_pool2d", input)
     return _Pool.AdaptiveAvgPool.apply(input, out_size=out, _name="AdaptiveAvgPool2DBackward0")
