@@ -30,7 +30,8 @@ LAYOUTS = {
 SHAPES = {"contiguous4": (2, 3, 4, 5), "channels_last4": (2, 3, 4, 5), "permuted4": (2, 3, 4, 5),
           "strided_cl4": (2, 3, 4, 5), "overlapping4": (2, 3, 4, 5)}
 #: Shapes whose channels-last layouts are ambiguous (size-1 dims), and other ranks.
-ODD_SHAPES = [(2, 3, 1, 1), (1, 1, 4, 5), (1, 3, 1, 5), (2, 3, 4), (2, 3, 2, 3, 4), (2, 1, 2, 3, 4), (5,), (2, 3, 0, 5)]
+ODD_SHAPES = [(2, 3, 1, 1), (1, 1, 4, 5), (1, 3, 1, 5), (2, 3, 4), (2, 3, 2, 3, 4), (2, 1, 2, 3, 4), (5,), (2, 3, 0, 5),
+              ()]
 
 
 def _layouts():

@@ -599,12 +599,13 @@ def _like(input, kind, fill, dtype, device, requires_grad, memory_format, fn):
 
 def like_strides(input, memory_format, fn):
     """The strides of a new tensor made like ``input`` in ``memory_format`` (``None``:
-    ``preserve_format``; checked for ``fn``), or ``None`` for plain row-major ones."""
+    ``preserve_format``; checked for ``fn``), or ``None`` for plain row-major ones (a 0-d
+    ``input``, or a row-major one without empty or size-1 dims)."""
     fmt = check_memory_format(memory_format, fn, preserve_format)
     b = input._backend
     a = input._data
     shape = a.shape
-    if not shape or fmt is preserve_format and 1 not in shape and 0 not in shape and b.is_c_contiguous(a):
+    if fmt is preserve_format and (not shape or 1 not in shape and 0 not in shape and b.is_c_contiguous(a)):
         return None  # row-major
     return format_like(shape, b.strides(a), fmt)
 
@@ -617,8 +618,8 @@ def _like_layout(input, make, memory_format=None, fn="empty_like"):
     want = like_strides(input, memory_format, fn)
     shape = input._data.shape
     if want is None:
-        want = contiguous_strides(shape)
-    elif want != contiguous_strides(shape):
+        return make(shape)  # (row-major, not empty)
+    if want != contiguous_strides(shape):
         return _laid_out(shape, want, make)
     return keep_empty_strides(make(shape), want)
 
