@@ -22,7 +22,7 @@ from .._tensor import Tensor, _as_shape, _type_name, new_shape
 from ._common import check_dtype, fix_empty_strides, resolve_device, tensor_input, with_out
 from .._layout import contiguous_strides
 from .._memory_format import (check_memory_format, contiguous_format, format_strides, keep_empty_strides,
-                              like_strides as format_like, preserve_format)
+                              like_strides, preserve_format)
 from ._numpy_names import NOT_GIVEN
 
 _NP_TO_DTYPE = {
@@ -597,7 +597,7 @@ def _like(input, kind, fill, dtype, device, requires_grad, memory_format, fn):
                         memory_format, fn)
 
 
-def like_strides(input, memory_format, fn):
+def like_input_strides(input, memory_format, fn):
     """The strides of a new tensor made like ``input`` in ``memory_format`` (``None``:
     ``preserve_format``; checked for ``fn``), or ``None`` for plain row-major ones (a 0-d
     ``input``, or a row-major one without empty or size-1 dims)."""
@@ -607,7 +607,7 @@ def like_strides(input, memory_format, fn):
     shape = a.shape
     if fmt is preserve_format and (not shape or 1 not in shape and 0 not in shape and b.is_c_contiguous(a)):
         return None  # row-major
-    return format_like(shape, b.strides(a), fmt)
+    return like_strides(shape, b.strides(a), fmt)
 
 
 def _like_layout(input, make, memory_format=None, fn="empty_like"):
@@ -615,7 +615,7 @@ def _like_layout(input, make, memory_format=None, fn="empty_like"):
     ``preserve_format`` by default, see ``_layout.preserve_strides``; ``randn_like`` and
     friends call it too): the dims are created in the memory order of the result (so a
     random fill runs in memory order, as in PyTorch), then permuted back."""
-    want = like_strides(input, memory_format, fn)
+    want = like_input_strides(input, memory_format, fn)
     shape = input._data.shape
     if want is None:
         return make(shape)  # (row-major, not empty)

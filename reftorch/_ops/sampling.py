@@ -23,7 +23,7 @@ from ._common import check_dtype, resolve_device, tensor_input, with_out
 from ._inplace import check_inplace, check_no_internal_overlap, commit, write_all
 from ..autograd.function import OpFunction as Function
 from ..autograd.grad_mode import is_grad_enabled
-from .creation import _like_layout, empty, like_strides  # (laid out, and filled in memory order, like input)
+from .creation import _like_layout, empty, like_input_strides  # (laid out, and filled in memory order, like input)
 from .pointwise import add, mul
 
 _NP = {"float16": _np.float16, "float32": _np.float32, "float64": _np.float64, "int64": _np.int64,
@@ -257,7 +257,7 @@ def randn_like(input, *, dtype=None, layout=None, device=None, requires_grad=Fal
     # PyTorch fills the new tensor in memory order, with its block-of-16 normal_fill only
     # when that tensor is contiguous (a non-contiguous dense layout draws element by element)
     shape = tuple(input._data.shape)
-    want = like_strides(input, memory_format, "randn_like")
+    want = like_input_strides(input, memory_format, "randn_like")
     contiguous = want is None or all(w == c for w, c, n in zip(want, contiguous_strides(shape), shape) if n != 1)
     dtype_, npdt = _float_dtype(d, "normal_kernel_cpu", complex_ok=True)
 
