@@ -124,8 +124,8 @@ def keep_empty_strides(t, strides):
 def lay_out_like(t, *likes):
     """``t`` (a new tensor) laid out channels-last(-3d) when one of ``likes`` (tensors of
     ``t``'s rank) suggests that format (:func:`suggest_memory_format`), as PyTorch lays out
-    the results of its transposed convolutions and of its adaptive average pooling to size
-    1; else ``t`` as it is."""
+    the results of its transposed convolutions and of ``max_unpool2d``; else ``t`` as it
+    is."""
     for like in likes:
         fmt = suggest_memory_format(tuple(like._data.shape), like._backend.strides(like._data))
         if fmt is not contiguous_format and like._data.ndim == t._data.ndim:

@@ -329,6 +329,9 @@ OPS = {
     "adaptive_avg_pool2d_1": lambda T, F, x: F.adaptive_avg_pool2d(x, 1),
     "adaptive_avg_pool2d_2": lambda T, F, x: F.adaptive_avg_pool2d(x, (2, 1)),
     "adaptive_max_pool2d": lambda T, F, x: F.adaptive_max_pool2d(x, 2),
+    "max_unpool2d": lambda T, F, x: F.max_unpool2d(*F.max_pool2d(x, 2, return_indices=True), 2),
+    "max_unpool2d_contiguous_indices": lambda T, F, x: F.max_unpool2d(
+        F.max_pool2d(x, 2), F.max_pool2d(x, 2, return_indices=True)[1].contiguous(), 2),
     "interpolate_nearest": lambda T, F, x: F.interpolate(x, scale_factor=2),
     "interpolate_bilinear": lambda T, F, x: F.interpolate(x, scale_factor=2, mode="bilinear"),
     "pad_constant": lambda T, F, x: F.pad(x, (1, 1, 1, 1)),
@@ -362,6 +365,7 @@ OPS_3D = {
     "adaptive_avg_pool3d_1": lambda T, F, x: F.adaptive_avg_pool3d(x, 1),
     "interpolate_trilinear": lambda T, F, x: F.interpolate(x, scale_factor=2, mode="trilinear"),
     "pad_replicate": lambda T, F, x: F.pad(x, (1, 1, 1, 1, 1, 1), mode="replicate"),
+    "max_unpool3d": lambda T, F, x: F.max_unpool3d(*F.max_pool3d(x, 2, return_indices=True), 2),
 }
 
 
