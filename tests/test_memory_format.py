@@ -388,3 +388,10 @@ def test_view_fails_where_reshape_copies():
     both(lambda T: (lambda x: (x.reshape(1, -1), x.reshape(1, -1).stride(), x.reshape(1, 3, 8).stride()))(x_(T)))
     both(lambda T: x_(T).view(1, 3, 8).stride())
     both(lambda T: x_(T).permute(0, 2, 3, 1).view(1, -1))
+
+
+@pytest.mark.parametrize("shape,fmt", [((2, 3, 4, 5), "channels_last"), ((2, 3, 4), "channels_last"),
+                                       ((2, 3, 4, 5, 6), "channels_last_3d"), ((2, 3), "contiguous_format")])
+def test_make_tensor_memory_format(shape, fmt):
+    both(lambda T: T.testing.make_tensor(shape, dtype=T.int64, device="cpu", low=0, high=9,
+                                         memory_format=getattr(T, fmt)).stride(), msg=True)
