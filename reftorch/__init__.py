@@ -27,6 +27,7 @@ from ._dtype import (  # noqa: F401
     get_default_dtype, set_default_dtype, promote_types, result_type, can_cast,
 )
 from ._size import Size  # noqa: F401
+from ._memory_format import memory_format, contiguous_format, channels_last, channels_last_3d, preserve_format  # noqa: F401
 from ._type_info import finfo, iinfo  # noqa: F401
 from ._device import device, set_default_device, get_default_device  # noqa: F401
 from ._tensor import Tensor  # noqa: F401

@@ -121,7 +121,9 @@ def dense_order(shape, strides, others=()):
 def is_non_overlapping_and_dense(shape, strides):
     """PyTorch's ``is_non_overlapping_and_dense``: the elements fill a block of memory with
     no gaps and no element twice, in some order of the dims (size-1 dims may have any
-    stride)."""
+    stride). An empty tensor is contiguous, hence dense, whatever its strides."""
+    if 0 in shape:
+        return True
     acc = 1
     for d in sorted((d for d in range(len(shape)) if shape[d] != 1), key=lambda d: (strides[d], shape[d])):
         if strides[d] != acc:

@@ -26,6 +26,8 @@ from . import _dtype as D
 from . import _backends
 from ._codegen import compile_function
 from ._device import CPU
+from ._memory_format import (channels_last, channels_last_3d, check_memory_format, contiguous_format,
+                             is_contiguous_as)
 from ._grad_state import counts as _counts, state as _grad_state
 from ._size import Size
 from ._tensor_str import _str
@@ -382,11 +384,20 @@ class Tensor:
             return st
         return st[_wrap_dim(int_arg(dim, "stride", "dim", 1), self.dim(), allow_scalar=False)]
 
-    def is_contiguous(self, memory_format=None) -> bool:
-        """Whether the elements lie in memory in row-major order without gaps.
+    def is_contiguous(self, *, memory_format=contiguous_format) -> bool:
+        """Whether the elements lie in memory in row-major order without gaps; with
+        ``memory_format=torch.channels_last`` (``channels_last_3d``), whether the tensor is 4-d
+        (5-d) and laid out so (``preserve_format`` counts as ``contiguous_format``).
 
         Size-1 dimensions are ignored, as in PyTorch.
+
+        Raises:
+            TypeError: if ``memory_format`` is not a ``torch.memory_format`` (``None`` too).
         """
+        if memory_format is not contiguous_format:
+            fmt = check_memory_format(memory_format, "is_contiguous")
+            if fmt is channels_last or fmt is channels_last_3d:
+                return is_contiguous_as(self._data.shape, self.stride(), fmt)
         expected = 1
         for size, st in zip(reversed(self._data.shape), reversed(self.stride())):
             if size == 1:

@@ -20,7 +20,9 @@ from ._warnings import warn_once
 from ._ops._numpy_names import NOT_GIVEN, required_dim
 from ._codegen import compile_function, defaults_of, parameter_text
 from ._device import device as _device_cls
-from ._layout import like_input
+from ._layout import like_input, preserve_strides, with_strides
+from ._memory_format import (check_memory_format, format_strides, keep_empty_strides, memory_format as memory_format_type,
+                             preserve_format, suggest_memory_format)
 from ._scalar import check_fill_value, store_value
 from ._size import Size
 from ._tensor import Tensor, _C_TYPE, _TYPE_NAMES, _as_shape, _type_name, tensor_type_name
@@ -50,7 +52,7 @@ class ToCopy(Function):
     arity = 1
 
     @staticmethod
-    def forward(ctx, x, dtype, device, to_backend):
+    def forward(ctx, x, dtype, device, to_backend, strides=None):
         if ctx.needs_input_grad:  # (no attribute set at all when no graph is recorded)
             ctx.src_native, ctx.src_backend = x._data.dtype, x._backend
             ctx.dst_backend, ctx.src_device, ctx.src_dtype = to_backend, x.device, x.dtype
@@ -58,6 +60,8 @@ class ToCopy(Function):
         if to_backend is not x._backend:
             arr = to_backend.from_host(x._backend.to_host(arr))
         native = to_backend.dtype(dtype)
+        if strides is not None:  # a memory format's strides
+            return with_strides(to_backend, to_backend.astype(arr, native), strides)
         if to_backend is x._backend:  # laid out like x (PyTorch's empty_like with preserve_format);
             # (apply runs this in the quiet error state: nan or inf to an integer dtype, no warning)
             return like_input(to_backend, to_backend.astype(arr, native), arr)
@@ -82,25 +86,69 @@ def parse_to_args(args, dtype=None, device=None):
             dtype = a
         elif isinstance(a, Tensor):
             dtype, device = a.dtype, a.device
+        elif isinstance(a, memory_format_type):  # (a keyword-only argument)
+            raise TypeError(to_arguments_error(args, {}))
         elif a is not None:
             device = a
     return dtype, device
 
 
-def _to(self, *args, dtype=None, device=None, non_blocking=False, copy=False, memory_format=None):
-    """Convert dtype and/or device: ``to(torch.float64)``, ``to("cuda")``, ``to(other)``.
+def to_arguments_error(args, kwargs):
+    """The first line of PyTorch's TypeError for ``to()`` arguments that fit none of its
+    forms (shared by ``Tensor.to`` and ``nn.Module.to``)."""
+    def name(a):
+        text = _type_name(a)
+        return "torch" + text[8:] if text.startswith("reftorch.") else text  # (PyTorch's own types: torch.dtype)
+    got = [name(a) for a in args] + [f"{k}={name(v)}" for k, v in kwargs.items()]
+    text = ", ".join(got) + (", " if kwargs and not args else "")
+    return f"to() received an invalid combination of arguments - got ({text}), but expected one of:"
 
-    Returns ``self`` when nothing changes (unless ``copy=True``).
+
+def _to(self, *args, dtype=None, device=None, non_blocking=False, copy=False, memory_format=None):
+    """Convert dtype and/or device: ``to(torch.float64)``, ``to("cuda")``, ``to(other)``;
+    ``memory_format=`` lays the result out in that format (``torch.preserve_format``, the
+    default: like ``self``).
+
+    Returns ``self`` when nothing changes (unless ``copy=True``): the same dtype and device,
+    and ``preserve_format`` or the format ``self``'s strides suggest (PyTorch's
+    ``suggest_memory_format()``, so a non-contiguous 2-d tensor is returned as it is for
+    ``torch.contiguous_format``; ``contiguous()`` copies it).
+
+    Raises:
+        TypeError: if ``memory_format`` is not a ``torch.memory_format`` or ``None``.
+        RuntimeError: for a channels-last format on a tensor of another rank.
     """
+    if memory_format is None:
+        fmt = preserve_format
+    elif memory_format.__class__ is not memory_format_type:
+        raise TypeError(to_arguments_error(args, {"memory_format": memory_format}))
+    else:
+        fmt = memory_format
     dtype, device = parse_to_args(args, dtype, device)
     dt = self.dtype if dtype is None else dtype
     dev, backend = resolve_device(device) if device is not None else (self.device, self._backend)
-    if dt is self.dtype and dev == self.device and not copy:
+    shape = self._data.shape
+    if dt is self.dtype and dev == self.device and not copy and (
+            fmt is preserve_format or fmt is suggest_memory_format(shape, self.stride())):
         return self
+    strides = None if fmt is preserve_format else format_strides(shape, fmt)
     if dt is not self.dtype and self._requires_grad and not (dt.is_floating_point or dt.is_complex):
         with no_grad():
-            return ToCopy.apply(self, dtype=dt, device=dev, to_backend=backend, _out=(dev, backend))
-    return ToCopy.apply(self, dtype=dt, device=dev, to_backend=backend, _out=(dev, backend))
+            out = ToCopy.apply(self, dtype=dt, device=dev, to_backend=backend, strides=strides, _out=(dev, backend))
+    else:
+        out = ToCopy.apply(self, dtype=dt, device=dev, to_backend=backend, strides=strides, _out=(dev, backend))
+    if 0 in shape and strides is None and backend is self._backend:  # (empty: the input's strides kept)
+        strides = preserve_strides(tuple(shape), self.stride())
+    return out if strides is None else keep_empty_strides(out, strides)
+
+
+def _cast(name, dt):
+    """``Tensor.float`` and its kin: ``self.to(dt, memory_format=memory_format)``."""
+    def method(self, *, memory_format=preserve_format):
+        return _to(self, dt, memory_format=check_memory_format(memory_format, name, preserve_format))
+    method.__name__, method.__qualname__ = name, "Tensor." + name
+    method.__doc__ = f"``self.to({dt}, memory_format=memory_format)``."
+    return method
 
 
 def _binary(fn, swap=False):
@@ -302,8 +350,14 @@ def _type(self, dtype=None, non_blocking=False, **kwargs):
     return _to(self, dt, device="cpu")
 
 
-def _cuda(self, device=None, non_blocking=False):
-    return _to(self, "cuda" if device is None else (f"cuda:{device}" if isinstance(device, int) else device))
+def _cuda(self, device=None, non_blocking=False, *, memory_format=preserve_format):
+    fmt = check_memory_format(memory_format, "cuda", preserve_format)
+    return _to(self, "cuda" if device is None else (f"cuda:{device}" if isinstance(device, int) else device),
+               memory_format=fmt)
+
+
+def _cpu(self, *, memory_format=preserve_format):
+    return _to(self, "cpu", memory_format=check_memory_format(memory_format, "cpu", preserve_format))
 
 
 class _PinMemory(Function):
@@ -476,16 +530,10 @@ M = {
     "bernoulli_": sampling.bernoulli_, "exponential_": sampling.exponential_, "cauchy_": sampling.cauchy_,
     "log_normal_": sampling.log_normal_, "geometric_": sampling.geometric_, "bernoulli": sampling.bernoulli,
     # conversions
-    "to": _to, "type": _type, "cuda": _cuda, "cpu": lambda self, memory_format=None: _to(self, "cpu"),
-    "float": lambda self, memory_format=None: _to(self, D.float32),
-    "double": lambda self, memory_format=None: _to(self, D.float64),
-    "half": lambda self, memory_format=None: _to(self, D.float16),
-    "int": lambda self, memory_format=None: _to(self, D.int32),
-    "long": lambda self, memory_format=None: _to(self, D.int64),
-    "short": lambda self, memory_format=None: _to(self, D.int16),
-    "bool": lambda self, memory_format=None: _to(self, D.bool),
-    "byte": lambda self, memory_format=None: _to(self, D.uint8),
-    "char": lambda self, memory_format=None: _to(self, D.int8),
+    "to": _to, "type": _type, "cuda": _cuda, "cpu": _cpu,
+    "float": _cast("float", D.float32), "double": _cast("double", D.float64), "half": _cast("half", D.float16),
+    "int": _cast("int", D.int32), "long": _cast("long", D.int64), "short": _cast("short", D.int16),
+    "bool": _cast("bool", D.bool), "byte": _cast("byte", D.uint8), "char": _cast("char", D.int8),
     "pin_memory": _pin_memory, "is_pinned": lambda self, device=None: self._backend.is_pinned(self._data),
     "new_zeros": _new(creation.zeros), "new_ones": _new(creation.ones), "new_empty": _new(creation.empty),
     "new_full": _new_full, "new_tensor": _new_tensor, "new_empty_strided": _new_empty_strided,
@@ -983,8 +1031,8 @@ def _bind_complex():
     conversions ``cfloat``/``cdouble``."""
     for name in ("angle", "is_conj", "is_neg", "resolve_conj", "resolve_neg", "conj_physical", "conj_physical_"):
         setattr(Tensor, name, getattr(_complex_ops, name))
-    Tensor.cfloat = lambda self, memory_format=None: _to(self, D.complex64)
-    Tensor.cdouble = lambda self, memory_format=None: _to(self, D.complex128)
+    Tensor.cfloat = _cast("cfloat", D.complex64)
+    Tensor.cdouble = _cast("cdouble", D.complex128)
 
 
 _bind_complex()

@@ -86,6 +86,10 @@ CASES = {
     "setitem_mixed": _setitem_mixed,
     "unsqueeze_expand": _unsqueeze_expand,
     "clone_transposed": lambda x, d: x.t().clone(),
+    "channels_last": lambda x, d: torch.nn.functional.pad(torch.nn.functional.interpolate(
+        x.reshape(1, 2, 1, 3).contiguous(memory_format=torch.channels_last), scale_factor=2), (1, 1)).double(
+        memory_format=torch.channels_last) * torch.full_like(x.reshape(1, 2, 1, 3).double(), 3, memory_format=
+        torch.channels_last).repeat(1, 1, 2, 3)[..., :8],
     "embedding": lambda x, d: torch.nn.functional.embedding(_idx(d, [[1, 0], [1, 1]]), x),
     "scatter_add": lambda x, d: torch.zeros(2, 4, device=d).scatter_add(1, _idx(d, [[0, 1, 1], [3, 3, 0]]), x),
     "scatter_reduce": lambda x, d: x.scatter_reduce(1, _idx(d, [[0, 0, 2], [1, 1, 1]]), x * 2, "amax"),
@@ -387,6 +391,9 @@ def test_creation_on_device(device):
                  lambda: torch.eye(3, device=device), lambda: torch.linspace(0, 1, 5, device=device)):
         t = make()
         assert t.device.type == torch.device(device).type
+    t = torch.empty(1, 2, 3, 4, device=device, memory_format=torch.channels_last)
+    assert t.stride() == (24, 1, 8, 2) and torch.zeros_like(t).stride() == (24, 1, 8, 2)
+    assert t.contiguous().stride() == (24, 12, 4, 1) and t.to(memory_format=torch.contiguous_format).is_contiguous()
     torch.manual_seed(0)
     a = torch.rand(4)
     torch.manual_seed(0)

@@ -78,9 +78,12 @@ _OVERLAP = ("unsupported operation: more than one element of the written-to tens
 
 def has_internal_overlap(t, arr=None):
     """True when two elements of ``t`` (or of its view array ``arr``) share memory: a
-    dimension of size > 1 with stride 0, as ``expand`` makes (PyTorch's "YES" answer)."""
+    dimension of size > 1 with stride 0, as ``expand`` makes (PyTorch's "YES" answer); never
+    for an empty tensor (contiguous, so dense, for PyTorch, whatever its strides)."""
     b = t._backend
     arr = t._data if arr is None else arr
+    if not arr.size:
+        return False
     for n, s in zip(arr.shape, b.strides(arr)):
         if s == 0 and n > 1:
             return True

@@ -20,7 +20,9 @@ from .._warnings import warn_once
 from .._scalar import _C_NAMES, check_data_fits, check_fill_value, half_source, store_value
 from .._tensor import Tensor, _as_shape, _type_name, new_shape
 from ._common import check_dtype, fix_empty_strides, resolve_device, tensor_input, with_out
-from .._layout import preserve_strides
+from .._layout import contiguous_strides
+from .._memory_format import (check_memory_format, contiguous_format, format_strides, keep_empty_strides,
+                              like_strides, preserve_format)
 from ._numpy_names import NOT_GIVEN
 
 _NP_TO_DTYPE = {
@@ -503,13 +505,35 @@ def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=F
     """An uninitialised tensor of the given shape: its values are whatever the memory held.
 
     Mirrors ``torch.empty``.
+
+    Args:
+        memory_format: ``torch.contiguous_format`` (row-major, the default, also for
+            ``None``), ``torch.channels_last`` (a 4-d ``size``) or ``torch.channels_last_3d``
+            (5-d).
+
+    Raises:
+        TypeError: if ``memory_format`` is not a ``torch.memory_format`` or ``None``.
+        RuntimeError: for ``torch.preserve_format`` ("unsupported memory format
+            Preserve"), or a channels-last format with a size of another rank.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.empty(2, 3, 4, 5, memory_format=torch.channels_last).stride()
+        (60, 1, 15, 3)
     """
+    fmt = check_memory_format(memory_format, "empty", contiguous_format)
     if out is not None:  # the result takes out's dtype and device
         return with_out("aten::empty", out, empty, *size,
                         dtype=out.dtype if dtype is None else dtype, device=out.device)
     if not size:
         raise TypeError('empty() missing 1 required positional arguments: "size"')
-    return _filled("empty", size, None, dtype, device, requires_grad)
+    if fmt is contiguous_format:
+        return _filled("empty", size, None, dtype, device, requires_grad)
+    if fmt is preserve_format:
+        raise RuntimeError("unsupported memory format Preserve")
+    shape = new_shape(size, "empty")
+    return _laid_out(shape, format_strides(shape, fmt),
+                     lambda mem_shape: _filled("empty", (mem_shape,), None, dtype, device, requires_grad))
 
 
 def empty_strided(size, stride, *, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
@@ -604,32 +628,52 @@ def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, re
     return _filled("full", (size,), fill_value, dtype, device, requires_grad)
 
 
-def _like(input, kind, fill, dtype, device, requires_grad):
-    """:func:`_filled` for the ``*_like`` functions: ``input``'s shape, and by default its
-    dtype and device, laid out like ``input`` (PyTorch's ``preserve_format``, see
-    ``_layout.preserve_strides``): the dims are created in ``input``'s memory order (so a
-    random fill runs in memory order, as in PyTorch), then permuted back."""
+def _like(input, kind, fill, dtype, device, requires_grad, memory_format, fn):
+    """:func:`_filled` for the ``*_like`` functions ``fn``: ``input``'s shape, and by default
+    its dtype and device, laid out as :func:`_like_layout` lays it out."""
     dt = input._dtype if dtype is None else dtype
     dev = input._device if device is None else device
-    return _like_layout(input, lambda shape: _filled(kind, (shape,), fill, dt, dev, requires_grad))
+    return _like_layout(input, lambda shape: _filled(kind, (shape,), fill, dt, dev, requires_grad),
+                        memory_format, fn)
 
 
-def _like_layout(input, make):
-    """``make(shape)`` laid out like ``input`` (see :func:`_like`; ``randn_like`` and friends
-    call it too)."""
+def like_input_strides(input, memory_format, fn):
+    """The strides of a new tensor made like ``input`` in ``memory_format`` (``None``:
+    ``preserve_format``; checked for ``fn``), or ``None`` for plain row-major ones (a 0-d
+    ``input``, or a row-major one without empty or size-1 dims)."""
+    fmt = check_memory_format(memory_format, fn, preserve_format)
     b = input._backend
     a = input._data
     shape = a.shape
-    if not shape or 1 not in shape and b.is_c_contiguous(a):
-        return make(shape)  # row-major
-    want = preserve_strides(shape, b.strides(input._data))
+    if fmt is preserve_format and (not shape or 1 not in shape and 0 not in shape and b.is_c_contiguous(a)):
+        return None  # row-major
+    return like_strides(shape, b.strides(a), fmt)
+
+
+def _like_layout(input, make, memory_format=None, fn="empty_like"):
+    """``make(shape)`` laid out like ``input`` in ``memory_format`` (PyTorch's
+    ``preserve_format`` by default, see ``_layout.preserve_strides``; ``randn_like`` and
+    friends call it too): the dims are created in the memory order of the result (so a
+    random fill runs in memory order, as in PyTorch), then permuted back."""
+    want = like_input_strides(input, memory_format, fn)
+    shape = input._data.shape
+    if want is None:
+        return make(shape)  # (row-major, not empty)
+    if want != contiguous_strides(shape):
+        return _laid_out(shape, want, make)
+    return keep_empty_strides(make(shape), want)
+
+
+def _laid_out(shape, want, make):
+    """``make(mem_shape)``, the dims of ``shape`` in the memory order of the dense strides
+    ``want``, permuted back to ``shape`` and given the strides ``want``."""
     order = sorted(range(len(shape)), key=lambda d: -want[d])
     out = make(tuple(shape[d] for d in order))
     inverse = sorted(range(len(order)), key=order.__getitem__)
     ob = out._backend
     arr = ob.xp.permute_dims(out._data, tuple(inverse))
-    if 0 not in shape and ob.strides(arr) != want:
-        arr = ob.as_strided(arr, shape, want)  # size-1 dims: the input's strides
+    if ob.strides(arr) != want:
+        arr = ob.as_strided(arr, shape, want)  # size-1 dims, empty tensors: the wanted strides
     out._data = arr
     return out
 
@@ -640,7 +684,7 @@ def zeros_like(input, *, dtype=None, layout=None, device=None, requires_grad=Fal
 
     Mirrors ``torch.zeros_like``.
     """
-    return _like(input, "zeros", None, dtype, device, requires_grad)
+    return _like(input, "zeros", None, dtype, device, requires_grad, memory_format, "zeros_like")
 
 
 @tensor_input
@@ -649,14 +693,14 @@ def ones_like(input, *, dtype=None, layout=None, device=None, requires_grad=Fals
 
     Mirrors ``torch.ones_like``.
     """
-    return _like(input, "ones", None, dtype, device, requires_grad)
+    return _like(input, "ones", None, dtype, device, requires_grad, memory_format, "ones_like")
 
 
 @tensor_input
 def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
     """An uninitialised tensor with the shape (and by default dtype, device and memory layout)
     of ``input``. Mirrors ``torch.empty_like``."""
-    return _like(input, "empty", None, dtype, device, requires_grad)
+    return _like(input, "empty", None, dtype, device, requires_grad, memory_format, "empty_like")
 
 
 @tensor_input
@@ -666,7 +710,7 @@ def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requir
     of ``input``. Mirrors ``torch.full_like``."""
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
-    return _like(input, "full", fill_value, dtype, device, requires_grad)
+    return _like(input, "full", fill_value, dtype, device, requires_grad, memory_format, "full_like")
 
 
 # ------------------------------------------------------------------ ranges

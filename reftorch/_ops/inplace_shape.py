@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 
 from .._flags import fills_uninitialized_memory
-from .._layout import contiguous_strides, is_non_overlapping_and_dense
+from .._layout import is_non_overlapping_and_dense
+from .._memory_format import check_memory_format, contiguous_format, format_strides, preserve_format
 from .._tensor import Tensor, _as_shape
 from ._inplace import check_inplace, commit
 from ..autograd.function import OpFunction
@@ -175,7 +176,8 @@ def resize_(input, *size, memory_format=None):
     """Give ``input`` the shape ``size`` in place, reading its memory row-major from its
     first element. Mirrors ``torch.Tensor.resize_``.
 
-    The same shape changes nothing. Otherwise the strides become row-major and the version
+    The same shape changes nothing (unless ``memory_format`` asks for other strides).
+    Otherwise the strides become row-major (or ``memory_format``'s) and the version
     counter is bumped; when the memory behind ``input`` (from its first element to the end
     of its base's memory, which a tensor resized down keeps, as PyTorch's storage does)
     holds enough elements, ``input`` stays a view of it, as in PyTorch. A larger ``size``
@@ -187,15 +189,20 @@ def resize_(input, *size, memory_format=None):
 
     Args:
         size: the new shape, as ints or one tuple, list or ``torch.Size``.
-        memory_format: accepted for compatibility (``torch.contiguous_format`` only).
+        memory_format: the strides of the result: row-major (``None``, the default, or
+            ``torch.contiguous_format``), ``torch.channels_last`` (4-d) or
+            ``torch.channels_last_3d`` (5-d). As in PyTorch the memory is read again with
+            those strides, not copied, also when the shape stays the same (then the
+            version counter is not bumped).
 
     Returns:
         ``input`` itself.
 
     Raises:
         RuntimeError: if ``input`` requires grad ("cannot resize variables that require
-            grad"), or a size is negative.
-        TypeError: if a size is not an int.
+            grad"), a size is negative, ``memory_format`` is ``torch.preserve_format`` or a
+            channels-last format of another rank than ``size``'s.
+        TypeError: if a size is not an int, or ``memory_format`` not a memory format.
 
     Examples:
         >>> import reftorch as torch
@@ -211,10 +218,14 @@ def resize_(input, *size, memory_format=None):
         raise RuntimeError("cannot resize variables that require grad")
     if any(s < 0 for s in sizes):
         raise RuntimeError("numel: integer multiplication overflow")
+    fmt = check_memory_format(memory_format, "resize_", contiguous_format)
+    if fmt is preserve_format:
+        raise RuntimeError("Unsupported memory formatPreserve")
     arr = input._data
-    if tuple(arr.shape) == sizes:
-        return input
     b = input._backend
+    same = tuple(arr.shape) == sizes
+    if same and (memory_format is None or b.strides(arr) == format_strides(sizes, fmt)):
+        return input  # (else the same memory is read with the format's strides, as PyTorch does)
     n = math.prod(sizes)
     root = input._base if input._base is not None else input
     whole = _storage(b, root)
@@ -222,7 +233,7 @@ def resize_(input, *size, memory_format=None):
     offset = (b.data_ptr(arr) - b.data_ptr(whole)) // item
     avail = whole.size - offset if is_non_overlapping_and_dense(
         tuple(whole.shape), b.strides(whole)) else (arr.size if b.is_c_contiguous(arr) else 0)
-    strides = contiguous_strides(sizes)
+    strides = format_strides(sizes, fmt)
     if n <= avail:
         if input is root and whole is not arr:
             root.__dict__["_resized_from"] = whole  # (a later resize_ may grow back into it)
@@ -240,8 +251,9 @@ def resize_(input, *size, memory_format=None):
             b.setitem(flat, slice(0, avail), b.as_strided(arr, (avail,), (1,)))
         elif arr.size:
             b.setitem(flat, slice(0, arr.size), xp.reshape(arr, (-1,)))
-        input._data = xp.reshape(flat, sizes)
-    input._bump_version()
+        input._data = b.as_strided(flat, sizes, strides)
+    if not same:
+        input._bump_version()
     return input
 
 
@@ -261,4 +273,4 @@ def resize_as_(input, the_template, *, memory_format=None):
     if not isinstance(the_template, Tensor):
         raise TypeError(f"resize_as_(): argument 'the_template' (position 1) must be Tensor, not "
                         f"{type(the_template).__name__}")
-    return resize_(input, tuple(the_template.shape))
+    return resize_(input, tuple(the_template.shape), memory_format=memory_format)

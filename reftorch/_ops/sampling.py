@@ -16,14 +16,14 @@ import numpy as _np  # host-side: the generator produces NumPy arrays
 from .._warnings import user_stacklevel
 from .. import _dtype as D
 from .. import _rng
-from .._layout import broadcast_shape, contiguous_strides, preserve_strides
+from .._layout import broadcast_shape, contiguous_strides
 from .._tensor import _C_TYPE, Tensor, new_shape
 from ..random import _engine
 from ._common import check_dtype, resolve_device, tensor_input, with_out
 from ._inplace import check_inplace, check_no_internal_overlap, commit, write_all
 from ..autograd.function import OpFunction as Function
 from ..autograd.grad_mode import is_grad_enabled
-from .creation import _like_layout, empty  # (laid out, and filled in memory order, like input)
+from .creation import _like_layout, empty, like_input_strides  # (laid out, and filled in memory order, like input)
 from .pointwise import add, mul
 
 _NP = {"float16": _np.float16, "float32": _np.float32, "float64": _np.float64, "int64": _np.int64,
@@ -246,7 +246,8 @@ def _like_shape(input, dtype, device):
 def rand_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
     """``rand`` with the shape (and by default dtype and device) of ``input``."""
     s, d, dev = _like_shape(input, dtype, device)
-    return _like_layout(input, lambda shape: rand(shape, dtype=d, device=dev, requires_grad=requires_grad))
+    return _like_layout(input, lambda shape: rand(shape, dtype=d, device=dev, requires_grad=requires_grad),
+                        memory_format, "rand_like")
 
 
 @tensor_input
@@ -256,15 +257,15 @@ def randn_like(input, *, dtype=None, layout=None, device=None, requires_grad=Fal
     # PyTorch fills the new tensor in memory order, with its block-of-16 normal_fill only
     # when that tensor is contiguous (a non-contiguous dense layout draws element by element)
     shape = tuple(input._data.shape)
-    want = preserve_strides(shape, input._backend.strides(input._data)) if shape else ()
-    contiguous = all(w == c for w, c, n in zip(want, contiguous_strides(shape), shape) if n != 1)
+    want = like_input_strides(input, memory_format, "randn_like")
+    contiguous = want is None or all(w == c for w, c, n in zip(want, contiguous_strides(shape), shape) if n != 1)
     dtype_, npdt = _float_dtype(d, "normal_kernel_cpu", complex_ok=True)
 
     def make(mem_shape):
         host = _engine(None).normal(math.prod(mem_shape) * _parts(dtype_), 0.0, _complex_std(1.0, dtype_),
                                     dtype=npdt, contiguous=contiguous)
         return _place(host.view(_NP[dtype_.name]), mem_shape, dtype_, dev, requires_grad)
-    return _like_layout(input, make)
+    return _like_layout(input, make, memory_format, "randn_like")
 
 
 @tensor_input
@@ -275,7 +276,7 @@ def randint_like(input, low=0, high=None, *, dtype=None, layout=None, device=Non
         low, high = 0, low
     s, d, dev = _like_shape(input, dtype, device)
     return _like_layout(input, lambda shape: randint(low, high, shape, dtype=d, device=dev,
-                                                     requires_grad=requires_grad))
+                                                     requires_grad=requires_grad), memory_format, "randint_like")
 
 
 # ------------------------------------------------------------------ in-place fills

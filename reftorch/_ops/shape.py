@@ -14,6 +14,7 @@ from .. import _dtype as D
 from .._layout import copy_with_strides, preserve_strides
 from .._layout import dense_order as _dense_order, relayout_like_operands  # noqa: F401 (re-exported)
 from .._layout import broadcast_shape, row_major, sum_to_shape
+from .._memory_format import check_memory_format, contiguous_format, format_strides, keep_empty_strides, preserve_format
 from .._size import Size
 from .._tensor import Tensor, _as_shape, _wrap_dim, int_arg, tensor_string
 from ..autograd.function import OpFunction as Function
@@ -306,17 +307,20 @@ def _expand_strides(shape, strides, sizes):
 
 
 class Clone(Function):
-    """A copy. ``contiguous=True`` gives a row-major copy (``contiguous()``); otherwise the
-    layout of a dense input is kept, as ``torch.clone`` (``preserve_format``) does."""
+    """A copy. ``contiguous=True`` gives a row-major copy (``contiguous()``), ``strides``
+    one with those (dense) strides; otherwise the layout of a dense input is kept, as
+    ``torch.clone`` (``preserve_format``) does."""
 
     name = "CloneBackward0"
     create_graph = True
     arity = 1
 
     @staticmethod
-    def forward(ctx, x, contiguous=False):
+    def forward(ctx, x, contiguous=False, strides=None):
         b = x._backend
         arr = x._data
+        if strides is not None:  # (a memory format's strides, see clone)
+            return copy_with_strides(b, arr, strides)
         if contiguous or (b.is_c_contiguous(arr) and 1 not in arr.shape) or not arr.ndim:
             return b.copy(arr)  # row-major
         # PyTorch's preserve_format: the same strides for a dense input, else a dense copy
@@ -803,18 +807,76 @@ def expand_as(input, other):
     return expand(input, other.shape)
 
 
-def contiguous(input, memory_format=None):
-    """``input`` itself if it is contiguous, else a contiguous copy. Mirrors
-    ``torch.Tensor.contiguous``."""
-    if input.is_contiguous():
+def contiguous(input, *, memory_format=contiguous_format):
+    """``input`` itself if it is contiguous in ``memory_format``, else a copy laid out so
+    (grad_fn ``CloneBackward0``). Mirrors ``torch.Tensor.contiguous``.
+
+    Args:
+        memory_format: ``torch.contiguous_format`` (row-major, the default),
+            ``torch.channels_last`` (a 4-d tensor) or ``torch.channels_last_3d`` (5-d).
+
+    Raises:
+        TypeError: if ``memory_format`` is not a ``torch.memory_format`` (``None`` too).
+        RuntimeError: for a channels-last format on a tensor of another rank ("required
+            rank 4 tensor to use channels_last format"), or ``torch.preserve_format`` on a
+            tensor that is not contiguous.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> x = torch.zeros(2, 3, 4, 5)
+        >>> x.contiguous(memory_format=torch.channels_last).stride()
+        (60, 1, 15, 3)
+        >>> x.contiguous() is x
+        True
+    """
+    if memory_format is contiguous_format:
+        if input.is_contiguous():
+            return input
+        return Clone.apply(input, contiguous=True)
+    fmt = check_memory_format(memory_format, "contiguous")
+    if input.is_contiguous(memory_format=fmt):
         return input
-    return Clone.apply(input, contiguous=True)
+    if fmt is preserve_format:
+        raise RuntimeError("preserve memory format is unsupported by the contiguous operator")
+    return _clone_as(input, fmt)
 
 
 @tensor_input
-def clone(input, *, memory_format=None):
-    """A copy of ``input`` that is recorded by autograd (grad_fn ``CloneBackward0``)."""
-    return Clone.apply(input)
+def clone(input, *, memory_format=preserve_format):
+    """A copy of ``input`` that is recorded by autograd (grad_fn ``CloneBackward0``).
+    Mirrors ``torch.clone``.
+
+    Args:
+        memory_format: ``torch.preserve_format`` (the default, also for ``None``): the
+            strides of a dense (non-overlapping) ``input``, else dense strides in
+            ``input``'s order of dims; ``torch.contiguous_format``, ``torch.channels_last``
+            (4-d ``input``) or ``torch.channels_last_3d`` (5-d): that layout.
+
+    Raises:
+        TypeError: if ``memory_format`` is not a ``torch.memory_format`` or ``None``.
+        RuntimeError: for a channels-last format on a tensor of another rank.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> x = torch.zeros(2, 3, 4, 5)
+        >>> x.clone(memory_format=torch.channels_last).stride()
+        (60, 1, 15, 3)
+        >>> x.permute(0, 2, 3, 1).clone().stride()
+        (60, 5, 1, 20)
+    """
+    fmt = check_memory_format(memory_format, "clone", preserve_format)
+    if fmt is preserve_format:
+        out = Clone.apply(input)
+        if 0 in input._data.shape:  # (an empty result keeps the input's strides, as in PyTorch)
+            keep_empty_strides(out, preserve_strides(tuple(input._data.shape), input.stride()))
+        return out
+    return _clone_as(input, fmt)
+
+
+def _clone_as(input, fmt):
+    """A copy of ``input`` laid out in the memory format ``fmt`` (not ``preserve_format``)."""
+    strides = format_strides(input._data.shape, fmt)
+    return keep_empty_strides(Clone.apply(input, strides=strides), strides)
 
 
 # ----------------------------------------------------------------- tile, broadcasting

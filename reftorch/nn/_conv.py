@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 
+from .._layout import memory_format_layout
 from .._ops._common import conj_of
 from .._tensor import Tensor
 from ..autograd._graph import linear_grad
@@ -292,7 +293,9 @@ class ModePad(OpFunction):
         if ctx.needs_input_grad:
             name = PAD_NAMES[mode].format(len(pads))
             ctx.names = (_pad_grad_name(name), name)
-        return a
+        if mode == "circular":  # (made of slices and cat in PyTorch: row-major)
+            return a
+        return memory_format_layout(backend, a, x._data)  # (PyTorch's: channels-last stays so)
 
     @staticmethod
     def backward(ctx, g):
@@ -334,7 +337,9 @@ class ConstantPad(OpFunction):
     def forward(ctx, x, pads, value=0):
         ctx.state = (tuple(pads),)
         out = pad_nd(x._backend, x._data, pads, value)
-        return x._backend.copy(out) if all(lo <= 0 and hi <= 0 for lo, hi in pads) else out
+        if all(lo <= 0 and hi <= 0 for lo, hi in pads):
+            out = x._backend.copy(out)
+        return memory_format_layout(x._backend, out, x._data)  # (PyTorch's: channels-last stays so)
 
     @staticmethod
     def backward(ctx, g):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .. import _dtype as _D
+from .._memory_format import lay_out_like
 from . import _conv as _Conv
 
 
@@ -63,8 +64,9 @@ def _conv_transpose(input, weight, bias, stride, padding, output_padding, groups
     geom = _Conv._Geom((input.shape[0], c_out) + out, tuple(weight.shape), stride, tuple((p, p) for p in padding),
                        dilation, groups)
     has_bias = bias is not None
-    return _Conv.ConvolutionTranspose.apply(input, weight, bias if has_bias else _Conv._no_bias(input), geom=geom,
-                                            has_bias=has_bias)
+    out = _Conv.ConvolutionTranspose.apply(input, weight, bias if has_bias else _Conv._no_bias(input), geom=geom,
+                                           has_bias=has_bias)
+    return lay_out_like(out, input, weight) if nd > 1 else out  # (channels-last in, channels-last out)
 
 
 def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):

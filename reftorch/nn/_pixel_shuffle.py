@@ -19,7 +19,7 @@ def _shuffle(b, a, r):
     n = len(lead)
     x = b.xp.reshape(a, lead + (c // (r * r), r, r, h, w))
     x = b.xp.permute_dims(x, tuple(range(n)) + (n, n + 3, n + 1, n + 4, n + 2))  # (*, C, H, r, W, r)
-    return row_major(b, b.xp.reshape(b.copy(x), lead + (c // (r * r), h * r, w * r)))
+    return memory_format_layout(b, b.xp.reshape(b.copy(x), lead + (c // (r * r), h * r, w * r)), a)  # (channels-last stays so)
 
 
 def _unshuffle(b, a, r):
@@ -27,7 +27,7 @@ def _unshuffle(b, a, r):
     n = len(lead)
     x = b.xp.reshape(a, lead + (c, h // r, r, w // r, r))
     x = b.xp.permute_dims(x, tuple(range(n)) + (n, n + 2, n + 4, n + 1, n + 3))  # (*, C, r, r, H, W)
-    return row_major(b, b.xp.reshape(b.copy(x), lead + (c * r * r, h // r, w // r)))
+    return memory_format_layout(b, b.xp.reshape(b.copy(x), lead + (c * r * r, h // r, w // r)), a)  # (channels-last stays so)
 
 
 class _Rearrange(Function):

@@ -12,6 +12,9 @@ import itertools
 import math
 
 from .._layout import memory_format_layout, row_major
+from .._memory_format import channels_last, channels_last_3d, format_strides, suggest_memory_format
+from .._ops import reduction as _red
+from .._ops.shape import Clone
 from .._ops.softmax import _compute_dtype
 from ..autograd._graph import linear_grad
 from ..autograd.function import OpFunction
@@ -381,3 +384,15 @@ def _adaptive_max_gather(backend, gg, state):
         region = xp.reshape(gg[key], lead + (math.prod(extent),))
         vals.append(xp.take_along_axis(region, r[..., None], axis=-1)[..., 0])
     return xp.reshape(xp.stack(vals, axis=-1), lead + out)
+
+
+def adaptive_mean(input, dims):
+    """Adaptive average pooling to size 1 over ``dims`` (the last 2 or 3), as PyTorch
+    computes it: a mean (``MeanBackward1``, nan when empty), which for a channels-last
+    (``channels_last_3d``) input PyTorch restrides in place (``as_strided_``: grad_fn
+    ``AsStridedBackward1``); here a copy with those strides, recorded under that name."""
+    out = _red.mean(input, dims, keepdim=True)
+    fmt = channels_last if len(dims) == 2 else channels_last_3d
+    if suggest_memory_format(tuple(input.shape), input.stride()) is not fmt:
+        return out
+    return Clone.apply(out, strides=format_strides(tuple(out.shape), fmt), _name="AsStridedBackward1")

@@ -3,7 +3,6 @@
 front of the n-d pooling kernels of :mod:`._pooling`."""
 from __future__ import annotations
 
-from .._ops import reduction as _red
 from .._tensor import Tensor
 from . import _pooling as _Pool
 from .. import _dtype as _D
@@ -188,7 +187,7 @@ def adaptive_avg_pool3d(input, output_size):
     if 0 in out:  # nothing to pool into: an empty result
         return input.new_zeros(tuple(input.shape[:-3]) + out)
     if out == (1, 1, 1):
-        return _red.mean(input, (-1, -2, -3), keepdim=True)  # what PyTorch does (MeanBackward1)
+        return _Pool.adaptive_mean(input, (-1, -2, -3))  # what PyTorch does (a mean)
     check_not_empty("adaptive_avg_pool3d", input, range(1, input.dim()))
     check_floating("adaptive_avg_pool3d_cpu", input)
     return _Pool.AdaptiveAvgPool.apply(input, out_size=out, _name="AdaptiveAvgPool3DBackward0")

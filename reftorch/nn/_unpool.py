@@ -13,6 +13,7 @@ import math
 
 from .. import _dtype as _D
 from .._flags import alert_not_deterministic
+from .._memory_format import lay_out_like
 from .._tensor import Tensor
 from ..autograd.function import OpFunction
 
@@ -162,7 +163,7 @@ def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_siz
     kernel = _tuple(kernel_size, 2)
     stride = kernel if stride is None else _tuple(stride, 2)
     out = _output_size(input, kernel, stride, _tuple(padding, 2), output_size)
-    return _unpool(input, indices, out, 2, "max_unpool2d")
+    return lay_out_like(_unpool(input, indices, out, 2, "max_unpool2d"), input)  # (channels-last stays so)
 
 
 def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_size=None):

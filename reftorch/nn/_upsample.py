@@ -17,6 +17,7 @@ first; it is linear, so its own gradient is the forward map again.
 from __future__ import annotations
 
 from .. import _dtype as _D
+from .._layout import memory_format_layout
 from ..autograd._graph import linear_grad
 from ..autograd.function import OpFunction
 
@@ -152,7 +153,7 @@ class Upsample(OpFunction):
         if ctx.needs_input_grad:
             name = NAMES[mode].format(nsp)
             ctx.names = (name[:-len("Backward0")] + "BackwardBackward0", name)
-        return _resample(backend, a, state)
+        return memory_format_layout(backend, _resample(backend, a, state), a)  # (PyTorch's layout)
 
     @staticmethod
     def backward(ctx, g):

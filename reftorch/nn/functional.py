@@ -1403,7 +1403,7 @@ def adaptive_avg_pool2d(input, output_size):
     if 0 in out:  # nothing to pool into: an empty result
         return input.new_zeros(tuple(input.shape[:-2]) + out)
     if out == (1, 1):
-        return _red.mean(input, (-1, -2), keepdim=True)  # what PyTorch does (MeanBackward1; nan if empty)
+        return _Pool.adaptive_mean(input, (-1, -2))  # what PyTorch does (a mean)
     _check_not_empty("adaptive_avg_pool2d", input, (input.dim() - 2, input.dim() - 1))
     _check_floating("adaptive_avg_pool2d", input)
     return _Pool.AdaptiveAvgPool.apply(input, out_size=out, _name="AdaptiveAvgPool2DBackward0")

@@ -46,7 +46,7 @@ NAMESPACES = {
         stft istft hann_window hamming_window blackman_window bartlett_window kaiser_window
         complex polar angle copysign conj_physical is_complex is_conj resolve_conj typename
         use_deterministic_algorithms are_deterministic_algorithms_enabled set_float32_matmul_precision
-        put empty_strided gradient histogramdd vmap
+        put empty_strided gradient histogramdd vmap channels_last
     """),
     "torch.Tensor": ("reftorch.Tensor", """
         shape size dim ndim numel dtype device requires_grad grad grad_fn is_leaf item tolist numpy
@@ -138,7 +138,7 @@ NAMESPACES = {
     "torch.nn.utils": ("reftorch.nn.utils", """
         clip_grad_norm_ clip_grad_value_ parameters_to_vector vector_to_parameters
         weight_norm remove_weight_norm spectral_norm remove_spectral_norm skip_init fuse_conv_bn_eval
-        fuse_conv_bn_weights fuse_linear_bn_eval fuse_linear_bn_weights
+        fuse_conv_bn_weights fuse_linear_bn_eval fuse_linear_bn_weights convert_conv2d_weight_memory_format
     """),
     "torch.nn.utils.parametrize": ("reftorch.nn.utils.parametrize", """
         register_parametrization remove_parametrizations is_parametrized cached

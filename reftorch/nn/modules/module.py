@@ -18,7 +18,8 @@ from collections.abc import Mapping
 
 from ..._ops.creation import empty_like
 from ..._tensor import Tensor, typename as _typename
-from ..._tensor_methods import parse_to_args
+from ..._memory_format import memory_format
+from ..._tensor_methods import parse_to_args, to_arguments_error
 from ...autograd.grad_mode import no_grad
 from ...utils.hooks import BackwardHook, RemovableHandle
 from ..parameter import Parameter, Buffer, is_lazy
@@ -1033,20 +1034,30 @@ class Module:
         """Move and/or cast the parameters and buffers in place; returns ``self``.
 
         ``to(device)``, ``to(dtype)``, ``to(device, dtype)`` or ``to(tensor)``. Only floating
-        point parameters and buffers are cast to a new dtype.
+        point parameters and buffers are cast to a new dtype. With ``memory_format=`` (such
+        as ``torch.channels_last``) the 4-d and 5-d parameters and buffers are laid out in
+        that format too (``Tensor.to``'s rules), the others are left as they are.
 
         Raises:
-            TypeError: if ``dtype`` is not a floating point or complex dtype.
+            TypeError: if ``dtype`` is not a floating point or complex dtype, or
+                ``memory_format`` is not a ``torch.memory_format`` or ``None``.
+            RuntimeError: for ``torch.channels_last`` on a module with a 5-d parameter
+                (``channels_last_3d`` with a 4-d one), as ``Tensor.to``.
         """
         dtype = kwargs.pop("dtype", None)
         device = kwargs.pop("device", None)
         kwargs.pop("non_blocking", None)
+        fmt = kwargs.pop("memory_format", None)
+        if fmt is not None and not isinstance(fmt, memory_format):
+            raise TypeError(to_arguments_error(args, {"memory_format": fmt}))
         dtype, device = parse_to_args(args, dtype, device)
         if dtype is not None and not (dtype.is_floating_point or dtype.is_complex):
             raise TypeError("nn.Module.to only accepts floating point or complex dtypes, but got "
                             f"desired dtype={dtype}")
 
         def convert(t):
+            if fmt is not None and t.dim() in (4, 5):
+                return t.to(device, dtype if t.is_floating_point() or t.is_complex() else None, memory_format=fmt)
             if dtype is not None and (t.is_floating_point() or t.is_complex()):
                 return t.to(device, dtype)
             return t.to(device) if device is not None else t
