@@ -23,3 +23,8 @@ for _sub in ("functional", "init", "utils"):
     if _ilu.find_spec(f"{__name__}.{_sub}") is not None:
         __import__(f"{__name__}.{_sub}")
 del _sub, _ilu
+
+from . import parallel  # noqa: F401,E402
+from .parallel import DataParallel  # noqa: F401,E402
+from .modules import utils as _modules_utils  # noqa: E402  (makes nn.modules.utils reachable, as in torch)
+del _modules_utils
