@@ -33,12 +33,16 @@ class DistributedDataParallel(Module):
 
     Args:
         module (Module): the module to wrap.
-        device_ids, output_device, dim, broadcast_buffers, init_sync, process_group,
-            bucket_cap_mb, find_unused_parameters, check_reduction, gradient_as_bucket_view,
-            static_graph, delay_all_reduce_named_params, param_to_hook_all_reduce,
-            mixed_precision, device_mesh, skip_all_reduce_unused_params,
-            bucket_cap_mb_list, batched_grad_copy, forward_sync_buffers: PyTorch's options
-            (accepted, never used).
+        process_group: the process group to use (default: the default group, which
+            reftorch never has).
+        device_mesh: a 1-D device mesh to take the process group from.
+        delay_all_reduce_named_params: parameters whose gradient reduction is delayed
+            (must come with ``param_to_hook_all_reduce``).
+        param_to_hook_all_reduce: the parameter whose hook reduces them.
+
+    PyTorch's other options (``device_ids``, ``output_device``, ``dim``,
+    ``broadcast_buffers``, ``find_unused_parameters``, ``static_graph``...) are accepted
+    and never used.
 
     Raises:
         ValueError: no process group (always), or only one of
