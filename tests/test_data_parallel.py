@@ -5,6 +5,7 @@ error and its fixes, and the errors raised without a GPU / a process group."""
 from __future__ import annotations
 
 import io
+import sys
 
 import numpy as np
 import pytest
@@ -136,3 +137,33 @@ def test_consume_prefix_keys_order_and_metadata():
     both(fn)
     both(plain_dict)
     both(other_prefix)
+
+
+@pytest.fixture
+def pretend_gpu(monkeypatch):
+    """Both libraries take their GPU code path (device type ``"cuda"``) although neither has a
+    GPU here: what gets checked is the bookkeeping and the errors raised before any GPU work
+    (PyTorch's per-GPU memory comparison, which needs real GPUs, is switched off)."""
+    torch_dp = sys.modules["torch.nn.parallel.data_parallel"]  # the package shadows it by the function
+    monkeypatch.setattr(torch_dp, "_get_available_device_type", lambda: "cuda")
+    monkeypatch.setattr(torch_dp, "_check_balance", lambda device_ids: None)
+    monkeypatch.setattr(sys.modules["reftorch.nn.parallel.data_parallel"], "_available_device_type", lambda: "cuda")
+
+
+def test_gpu_path_attributes(pretend_gpu):
+    def fn(T):
+        dp = T.nn.DataParallel(T.nn.Linear(3, 2), device_ids=[0, "cuda:1"], output_device=T.device("cuda:1"), dim=1)
+        return dp.device_ids, dp.output_device, dp.dim, str(dp.src_device_obj), repr(dp)
+    both(fn)
+
+
+@pytest.mark.parametrize("call", [
+    lambda T, x: T.nn.DataParallel(T.nn.Linear(3, 2), device_ids=[0, 1])(x),          # module left on the CPU
+    lambda T, x: T.nn.parallel.data_parallel(T.nn.Linear(3, 2), x, device_ids=[0]),
+    lambda T, x: T.nn.parallel.data_parallel(T.nn.Linear(3, 2), None, device_ids=["cuda:0", 1]),
+    lambda T, x: T.nn.DataParallel(T.nn.Linear(3, 2), device_ids=[0]),                  # .to("cuda:0"), no CUDA
+    lambda T, x: T.nn.DataParallel(T.nn.Linear(3, 2), device_ids=[], output_device=0),  # device_ids[0]
+    lambda T, x: T.nn.DataParallel(T.nn.Linear(3, 2), device_ids=["cpu"]),
+])
+def test_gpu_path_errors(pretend_gpu, call):
+    raises_like(call, X, msg=True)

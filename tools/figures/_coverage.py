@@ -100,7 +100,7 @@ NAMESPACES = {
         Conv3d BatchNorm3d MaxPool3d AvgPool3d AdaptiveAvgPool3d AdaptiveMaxPool3d
         Fold Unfold ConvTranspose3d Dropout3d MaxUnpool1d MaxUnpool2d MaxUnpool3d LPPool1d LPPool2d
         LPPool3d LocalResponseNorm ChannelShuffle Softmax2d FractionalMaxPool2d FractionalMaxPool3d
-        CrossMapLRN2d SyncBatchNorm Container NLLLoss2d
+        CrossMapLRN2d SyncBatchNorm Container NLLLoss2d DataParallel
         LayerNorm RMSNorm InstanceNorm1d InstanceNorm2d Transformer TransformerEncoder TransformerEncoderLayer TransformerDecoder
         TransformerDecoderLayer MultiheadAttention
         CosineSimilarity PairwiseDistance

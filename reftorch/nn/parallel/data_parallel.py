@@ -30,6 +30,18 @@ def _available_device_type():
     return "cuda" if torch.cuda.is_available() else None
 
 
+def _get_device_index(device) -> int:
+    """A device (int, ``"cuda:N"``, ``torch.device``) as its index, the current GPU's when it
+    has none (PyTorch's ``torch._utils._get_device_index(device, optional=True)``)."""
+    if isinstance(device, str):
+        device = torch.device(device)
+    if isinstance(device, torch.device):
+        if device.type == "cpu":
+            raise ValueError(f"Expected a non cpu device, but got: {device}")
+        device = device.index
+    return torch.cuda.current_device() if device is None else device
+
+
 def _device_indices(device_ids):
     """Each of ``device_ids`` (ints, ``"cuda:N"``, ``torch.device``) as an int; all GPUs
     when it is ``None``."""
@@ -38,7 +50,7 @@ def _device_indices(device_ids):
         device_ids = list(range(count)) if count else None
     if device_ids is None:
         raise RuntimeError("no available devices were found")
-    return [torch.cuda._get_device_index(d, True) for d in device_ids]
+    return [_get_device_index(d) for d in device_ids]
 
 
 def _check_module_device(module: Module, device) -> None:
@@ -116,8 +128,7 @@ class DataParallel(Module, Generic[T]):
         self.dim = dim
         self.module = module
         self.device_ids = _device_indices(device_ids)
-        self.output_device = torch.cuda._get_device_index(
-            self.device_ids[0] if output_device is None else output_device, True)
+        self.output_device = _get_device_index(self.device_ids[0] if output_device is None else output_device)
         self.src_device_obj = torch.device(device_type, self.device_ids[0])
         if len(self.device_ids) == 1:
             self.module.to(self.src_device_obj)
@@ -168,7 +179,7 @@ def data_parallel(module: Module, inputs, device_ids=None, output_device=None, d
     if device_type is None:
         raise RuntimeError("device type could not be determined")
     device_ids = _device_indices(device_ids)
-    torch.cuda._get_device_index(device_ids[0] if output_device is None else output_device, True)
+    _get_device_index(device_ids[0] if output_device is None else output_device)
     src_device_obj = torch.device(device_type, device_ids[0])
     _check_module_device(module, src_device_obj)
     if len(device_ids) > 1:
