@@ -4,6 +4,7 @@ repr, attributes, state_dict keys, outputs and gradients, the ``module.``-prefix
 error and its fixes, and the errors raised without a GPU / a process group."""
 from __future__ import annotations
 
+import copy
 import io
 import sys
 
@@ -167,3 +168,41 @@ def test_gpu_path_attributes(pretend_gpu):
 ])
 def test_gpu_path_errors(pretend_gpu, call):
     raises_like(call, X, msg=True)
+
+
+def test_ddp_process_group_and_device_mesh_together():
+    raises_like(lambda T: T.nn.parallel.DistributedDataParallel(
+        T.nn.Linear(3, 2), process_group=object(), device_mesh=object()), msg=True)
+
+
+def test_plain_checkpoint_into_the_wrapper_and_back():
+    def fn(T):
+        dp = _wrapped(T)
+        plain = T.nn.Sequential(T.nn.Linear(3, 4), T.nn.Tanh(), T.nn.Linear(4, 2))
+        dp.load_state_dict(plain.state_dict())
+    tr, rr = raises_like(fn)
+    assert str(rr) == str(tr)
+
+    def fixed(T):
+        dp = _wrapped(T)
+        T.manual_seed(1)
+        plain = T.nn.Sequential(T.nn.Linear(3, 4), T.nn.Tanh(), T.nn.Linear(4, 2))
+        return repr(dp.module.load_state_dict(plain.state_dict())), dp.module[0].weight
+    both(fixed)
+
+
+def test_scalar_output_no_inputs_copy_and_subscript():
+    class Loss(torch.nn.Module):
+        def forward(self):
+            return torch.tensor(3.0)
+
+    class RefLoss(reftorch.nn.Module):
+        def forward(self):
+            return reftorch.tensor(3.0)
+
+    def fn(T):
+        dp = T.nn.DataParallel((Loss if T is torch else RefLoss)())
+        out = dp()  # on CPU a scalar stays a scalar (no per-GPU vector)
+        copied = copy.deepcopy(_wrapped(T))
+        return out, type(copied).__name__, list(copied.state_dict()), T.nn.DataParallel[T.nn.Linear].__name__
+    both(fn)
