@@ -46,10 +46,7 @@ def _device_indices(device_ids):
     """Each of ``device_ids`` (ints, ``"cuda:N"``, ``torch.device``) as an int; all GPUs
     when it is ``None``."""
     if device_ids is None:
-        count = torch.cuda.device_count()
-        device_ids = list(range(count)) if count else None
-    if device_ids is None:
-        raise RuntimeError("no available devices were found")
+        device_ids = range(torch.cuda.device_count())
     return [_get_device_index(d) for d in device_ids]
 
 
