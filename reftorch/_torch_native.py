@@ -87,9 +87,9 @@ class NativeDropout(OpFunction):
     arity = 1
 
     @staticmethod
-    def forward(ctx, x, out, mask, scale):
+    def forward(ctx, x, values, mask, scale):
         ctx.mask, ctx.scale = mask, scale
-        return out._data
+        return values._data
 
     @staticmethod
     def backward(ctx, g):
