@@ -5,6 +5,7 @@
   optimizer each, with its update written once over the backend's array namespace;
 * ``adafactor.py``, ``sparse_adam.py`` — Adafactor (tensor operations, as PyTorch) and
   SparseAdam (its checks; reftorch has no sparse gradients);
+* ``_muon.py`` — Muon, whose Newton–Schulz step emulates PyTorch's bfloat16 arithmetic;
 * ``lbfgs.py`` — L-BFGS, which evaluates its closure several times per step, written with
   tensor operations;
 * ``lr_scheduler.py`` — the schedulers;
@@ -19,6 +20,7 @@ from .adamax import Adamax
 from .adamw import AdamW
 from .asgd import ASGD
 from .lbfgs import LBFGS
+from ._muon import Muon
 from .nadam import NAdam
 from .optimizer import Optimizer
 from .radam import RAdam
@@ -27,5 +29,5 @@ from .rprop import Rprop
 from .sgd import SGD
 from .sparse_adam import SparseAdam
 
-__all__ = ["ASGD", "SGD", "Adadelta", "Adafactor", "Adagrad", "Adam", "AdamW", "Adamax", "LBFGS", "NAdam", "Optimizer", "RAdam",
+__all__ = ["ASGD", "SGD", "Adadelta", "Adafactor", "Adagrad", "Adam", "AdamW", "Adamax", "LBFGS", "Muon", "NAdam", "Optimizer", "RAdam",
            "RMSprop", "Rprop", "SparseAdam", "lr_scheduler", "swa_utils"]
