@@ -9,6 +9,7 @@
 * ``lbfgs.py`` — L-BFGS, which evaluates its closure several times per step, written with
   tensor operations;
 * ``lr_scheduler.py`` — the schedulers;
+* ``_stateless.py`` — ``swap_in_optimizer_params_and_state`` (step on other tensors);
 * ``swa_utils.py`` — weight averaging (SWA, EMA) and its lr scheduler.
 """
 from . import lr_scheduler, swa_utils
@@ -28,6 +29,8 @@ from .rmsprop import RMSprop
 from .rprop import Rprop
 from .sgd import SGD
 from .sparse_adam import SparseAdam
+from ._stateless import swap_in_optimizer_params_and_state
 
 __all__ = ["ASGD", "SGD", "Adadelta", "Adafactor", "Adagrad", "Adam", "AdamW", "Adamax", "LBFGS", "Muon", "NAdam", "Optimizer", "RAdam",
-           "RMSprop", "Rprop", "SparseAdam", "lr_scheduler", "swa_utils"]
+           "RMSprop", "Rprop", "SparseAdam", "lr_scheduler", "swa_utils",
+           "swap_in_optimizer_params_and_state"]
