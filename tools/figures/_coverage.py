@@ -177,7 +177,7 @@ NAMESPACES = {
     """),
     "torch.optim": ("reftorch.optim", """
         SGD Adam AdamW RMSprop Adagrad Optimizer Adadelta Adamax NAdam RAdam Rprop ASGD LBFGS Adafactor
-        SparseAdam
+        SparseAdam Muon
     """),
     "torch.optim.lr_scheduler": ("reftorch.optim.lr_scheduler", """
         StepLR MultiStepLR ExponentialLR LambdaLR MultiplicativeLR LinearLR ConstantLR
