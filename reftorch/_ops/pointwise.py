@@ -23,6 +23,7 @@ from .._tensor import Tensor, _C_TYPE
 from .._warnings import warn_once
 from ..autograd.function import OpFunction as Function
 from ._common import tensor_input
+from ._special_kernels import fma
 from ._common import (by_element_blocks, conj_of, grad_as, grad_checked, sum_to_shape, row_major, with_exact_out,
                       with_out)
 from .._layout import (broadcast_shape, contiguous_strides, elementwise_strides, preserve_strides,
@@ -228,6 +229,25 @@ def _conj_number(alpha):
     return alpha.conjugate() if alpha.__class__ is complex else alpha
 
 
+def _scaled_sum(backend, dt, a, b, alpha, minus=False):
+    """``a + alpha * b`` (``a - alpha * b`` for ``minus``: ``sub``, ``rsub``, which PyTorch
+    computes as ``add`` with ``-alpha``) as PyTorch's CPU ``add`` kernel does for ``alpha != 1``. float32 and float64: one fused multiply-add,
+    ``alpha`` in the operands' precision. float16: ``alpha`` rounded to float16, the
+    multiply-add in float32 (PyTorch's vectorised loop), then rounded to float16 (PyTorch's
+    scalar loop, which takes the last elements of a contiguous run that do not fill a vector,
+    rounds the product to float16 first: those few can differ). Integer, bool and complex
+    dtypes: ``a + b * alpha`` as it is."""
+    xp = backend.xp
+    if dt is D.float32 or dt is D.float64:
+        return fma(xp, b, xp.asarray(-alpha if minus else alpha, dtype=b.dtype, device=b.device), a)
+    if dt is D.float16:
+        alpha = -alpha if minus else alpha
+        f32 = backend.dtype(D.float32)
+        half_alpha = xp.asarray(alpha, dtype=a.dtype, device=a.device)  # float16(alpha)
+        return xp.astype(fma(xp, xp.astype(b, f32), xp.astype(half_alpha, f32), xp.astype(a, f32)), a.dtype)
+    return a - b * alpha if minus else a + b * alpha  # (an unsigned dtype: no negated alpha)
+
+
 @_with_number
 class Add(_Binary):
     name = "AddBackward0"
@@ -243,7 +263,7 @@ class Add(_Binary):
         ctx.alpha = alpha
         if dt is D.bool:  # a bool alpha... or an int one: the sum stays bool, as in PyTorch
             return (a | b) if alpha else a
-        return a + b * alpha
+        return _scaled_sum(x._backend, dt, a, b, alpha)
 
     @staticmethod
     def backward(ctx, g):
@@ -263,7 +283,7 @@ class Sub(_Binary):
             alpha = _check_alpha(dt, alpha, "sub")
         if ctx.needs_input_grad:  # (no attribute set at all when no graph is recorded)
             ctx.alpha = alpha
-        return a - b if alpha == 1 else a - b * alpha
+        return a - b if alpha == 1 else _scaled_sum(x._backend, dt, a, b, alpha, True)
 
     @staticmethod
     def backward(ctx, g):
@@ -282,7 +302,7 @@ class Rsub(_Binary):
         a, b, dt = _setup(ctx, x, y, dt)
         if ctx.needs_input_grad:  # (no attribute set at all when no graph is recorded)
             ctx.alpha = alpha
-        return b - a if alpha == 1 else b - a * alpha
+        return b - a if alpha == 1 else _scaled_sum(x._backend, dt, b, a, alpha, True)
 
     @staticmethod
     def backward(ctx, g):
@@ -1827,7 +1847,9 @@ class _Addc(Function):
         native, work, (a, b, c) = _fma_operands(backend, dt, (a, b, c))
         if work == native:
             v = _value_array(backend, value, dt, a)
-            return a + (v * b / c if cls.divide else v * b * c)
+            if cls.divide:
+                return a + v * b / c
+            return fma(xp, v * b, c, a) if dt is D.float64 else a + v * b * c  # (float64: fused, as PyTorch's)
         f32 = backend.dtype(D.float32)
         b32, c32 = xp.astype(b, f32), xp.astype(c, f32)
         vb = xp.asarray(value, dtype=f32, device=b.device) * b32  # rounded to float32, as PyTorch's opmath does
@@ -1992,8 +2014,11 @@ def _lerp_kernel(backend, dt, a, b, w):
     if work == native:
         w = _value_array(backend, w, dt, a) if scalar else (w if w.dtype == native else xp.astype(w, native))
         d = b - a
-        small = w * d + a
-        big = b - d * (1 - w)
+        if dt is D.float64:  # (the fused multiply-adds of float32 and float16 are below)
+            small, big = fma(xp, w, d, a), fma(xp, -d, 1 - w, b)
+        else:
+            small = w * d + a
+            big = b - d * (1 - w)
     else:
         f32 = backend.dtype(D.float32)
         a32, b32 = xp.astype(a, f32), xp.astype(b, f32)
