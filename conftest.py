@@ -32,6 +32,7 @@ import re
 from doctest import ELLIPSIS, NORMALIZE_WHITESPACE
 from pathlib import Path
 
+import pytest
 from hypothesis import settings
 from sybil import Sybil
 from sybil.document import PythonDocStringDocument
@@ -200,3 +201,18 @@ docstrings = Sybil(
 SYBILS = {"reftorch": docs_reftorch, "torch": docs_torch, "docstrings": docstrings}
 
 pytest_collect_file = SybilCollection([docs_reftorch, docs_torch, docstrings]).pytest()
+
+
+# --------------------------------------------------------------------------- process state
+
+@pytest.fixture(autouse=True)
+def _distribution_validation_restored():
+    """Each test (and docs example) starts and ends with ``torch.distributions``' default
+    argument validation as it found it: ``torch.compile`` turns it off for the whole
+    process in PyTorch (and so in reftorch), which would leak into the tests after it."""
+    import torch.distributions
+    import reftorch.distributions
+    saved = [(d, d._validate_args) for d in (torch.distributions.Distribution, reftorch.distributions.Distribution)]
+    yield
+    for d, value in saved:
+        d._validate_args = value

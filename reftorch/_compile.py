@@ -19,8 +19,10 @@ def compile(model=None, *, fullgraph=False, dynamic=None, backend=None, mode=Non
     unchanged, giving the same results as without ``torch.compile`` and no speed-up. What
     stays as in PyTorch: the arguments are checked alike, a module comes back wrapped in an
     ``OptimizedModule`` (its ``state_dict()`` keys start with ``_orig_mod.``), a function
-    comes back wrapped (``__wrapped__`` is the original), and
-    :func:`torch.compiler.is_compiling` is True while the compiled code runs.
+    comes back wrapped (``__wrapped__`` is the original),
+    :func:`torch.compiler.is_compiling` is True while the compiled code runs, and the first
+    call (without ``disable``) turns off the argument validation of ``torch.distributions``
+    for the whole process (``Normal(0.0, -1.0)`` then no longer raises), as PyTorch's does.
 
     Args:
         model: the ``nn.Module`` or function; ``None`` returns a decorator taking it (so

@@ -218,3 +218,31 @@ def test_global_hook_warning(T):
     messages = [str(w.message) for w in caught]
     assert any(m.startswith("Using `torch.compile(module)` when there are global hooks") for m in messages)
     assert caught[0].filename == __file__
+
+
+def test_first_compile_turns_off_distribution_validation_for_the_process():
+    # PyTorch's first torch.compile (not a disabled one) patches torch: from then on
+    # torch.distributions skips its argument checks (a fresh process per library)
+    import subprocess
+    import sys
+    script = (
+        "import sys, {T}\n"
+        "def checks():\n"
+        "    try:\n"
+        "        {T}.distributions.Normal(0.0, -1.0)\n"
+        "        return False\n"
+        "    except ValueError:\n"
+        "        return True\n"
+        "print(checks(), end=' ')\n"
+        "{T}.compile(lambda x: x, disable=True)\n"
+        "print(checks(), end=' ')\n"
+        "{T}.compile({T}.nn.Linear(2, 2))\n"
+        "print(checks(), {T}.distributions.Distribution._validate_args, end=' ')\n"
+        "{T}.distributions.Distribution.set_default_validate_args(True)\n"
+        "{T}.compile(lambda x: x)\n"
+        "print(checks())\n")
+    outputs = [subprocess.run([sys.executable, "-c", script.format(T=T)], capture_output=True, text=True,
+                              timeout=300, cwd=str(__import__("pathlib").Path(__file__).parents[1])).stdout
+               for T in ("torch", "reftorch")]
+    assert outputs[0] == "True True False False True\n"
+    assert outputs[1] == outputs[0]

@@ -13,6 +13,7 @@ import functools
 import warnings
 from collections.abc import Sized
 
+from ..distributions.distribution import Distribution
 from ..nn.modules import module as _module
 
 __all__ = ["DisableContext", "OptimizeContext", "OptimizedModule"]
@@ -55,7 +56,20 @@ class _TorchDynamoContext:
 
 
 class OptimizeContext(_TorchDynamoContext):
-    """The context ``torch.compile`` wraps with (compiling flag on)."""
+    """The context ``torch.compile`` wraps with (compiling flag on). Making one turns off
+    the argument validation of ``torch.distributions`` for the whole process, as PyTorch's
+    first ``torch.compile`` does (``TorchPatcher.patch``: its compiler cannot trace the
+    checks): ``Normal(0.0, -1.0)`` no longer raises afterwards."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        _patch_torch()
+
+
+@functools.cache
+def _patch_torch() -> None:
+    """What PyTorch's ``TorchPatcher.patch`` changes that eager code can see (once)."""
+    Distribution.set_default_validate_args(False)
 
 
 class DisableContext(_TorchDynamoContext):
