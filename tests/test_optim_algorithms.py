@@ -82,6 +82,7 @@ BIT_CASES = [
     ("ASGD", dict()),
     ("ASGD", dict(lr=0.1, lambd=0.01, alpha=0.5, t0=10, weight_decay=0.1)),
     ("ASGD", dict(lr=0.05, t0=0, maximize=True)),
+    ("Rprop", dict(lr=0.013, etas=(0.3, 1.7), step_sizes=(0.01, 0.5), maximize=True)),
 ]
 #: The state PyTorch keeps on the CPU whatever the parameter's device (without ``capturable``).
 ON_CPU = {"NAdam": {"step", "mu_product"}, "ASGD": set()}
