@@ -183,6 +183,23 @@ def test_50_steps_bit_for_bit(name, kwargs, dtype, monkeypatch):
     assert_bit_for_bit(name, kwargs, dtype, monkeypatch)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name,kwargs", [("SGD", dict(lr=0.03, momentum=0.9, nesterov=True, weight_decay=0.01)),
+                                         ("Adam", dict(lr=0.01, amsgrad=True, weight_decay=0.1)),
+                                         ("RMSprop", dict(lr=0.01, centered=True, momentum=0.9))], ids=str)
+def test_large_parameter_bit_for_bit(name, kwargs, dtype, monkeypatch):
+    """A parameter larger than one cache block: the fused steps run block by block, with the
+    same bits as PyTorch's kernels."""
+    use_torch_sqrt(monkeypatch, name)
+    rng = np.random.default_rng(7)
+    inits = [rng.standard_normal((400, 400)).astype(dtype)]
+    grads = [[rng.standard_normal((400, 400)).astype(dtype)] for _ in range(3)]
+    rp, ro = _train(reftorch, name, kwargs, inits, grads)
+    tp, to = _train(torch, name, kwargs, inits, grads)
+    assert_params(rp, tp, exact=True)
+    assert_state_dicts(ro.state_dict(), to.state_dict(), exact=True)
+
+
 @pytest.mark.parametrize("name,kwargs", EXACT_CASES, ids=str)
 def test_bit_exact_where_no_fma_rounding_differs(name, kwargs):
     inits, grads = _data(SHAPES, 100, 0)

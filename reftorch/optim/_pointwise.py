@@ -3,9 +3,11 @@ roundings of PyTorch's CPU kernels (measured on PyTorch 2.13): ``add(other, alph
 ``lerp`` and ``addcmul`` compute their last ``a * b + c`` as one fused multiply-add (float32
 and float64), ``addcdiv`` rounds the quotient before adding, and a Python scalar enters a
 kernel rounded to the tensor's dtype. Every fused step goes through the one shared
-:func:`~reftorch._ops._special_kernels.fma`."""
+:func:`~reftorch._ops._special_kernels.fma`, on blocks of a large array that stay in the
+CPU's cache (its float64 form takes some twenty passes)."""
 from __future__ import annotations
 
+from .._ops._common import by_element_blocks
 from .._ops._special_kernels import fma
 
 __all__ = ["add_", "added", "addcmul_", "lerp_", "sqrt"]
@@ -16,33 +18,40 @@ def _scalar(xp, like, value):
     return xp.asarray(value, dtype=like.dtype, device=like.device)
 
 
-def added(xp, x, other, alpha):
+def _fma(backend, a, b, c):
+    """``a * b + c`` rounded once (arrays of one shape, or 0-d)."""
+    xp = backend.xp
+    return by_element_blocks(backend, lambda a, b, c: fma(xp, a, b, c), [a, b, c])
+
+
+def added(backend, x, other, alpha):
     """``x.add(other, alpha=alpha)``: ``alpha * other + x`` rounded once (complex: plainly)."""
+    xp = backend.xp
     if xp.isdtype(x.dtype, "complex floating"):
         return x + other * alpha
-    return fma(xp, other, _scalar(xp, other, alpha), x)
+    return _fma(backend, other, _scalar(xp, other, alpha), x)
 
 
-def add_(xp, x, other, alpha):
+def add_(backend, x, other, alpha):
     """``x.add_(other, alpha=alpha)`` in place."""
-    x[...] = added(xp, x, other, alpha)
+    x[...] = added(backend, x, other, alpha)
 
 
-def addcmul_(xp, x, t1, t2, value):
+def addcmul_(backend, x, t1, t2, value):
     """``x.addcmul_(t1, t2, value=value)`` in place: ``(value * t1) * t2 + x``, the product
     ``value * t1`` rounded, the rest fused."""
-    x[...] = fma(xp, t1 * _scalar(xp, t1, value), t2, x)
+    x[...] = _fma(backend, t1 * _scalar(backend.xp, t1, value), t2, x)
 
 
-def lerp_(xp, m, end, weight):
+def lerp_(backend, m, end, weight):
     """``m.lerp_(end, weight)`` in place with a number ``weight``: PyTorch's two fused
     formulas, ``m + w*(end-m)`` for ``|w| < 0.5``, else ``end - (end-m)*(1-w)``."""
     d = end - m
-    w = _scalar(xp, m, weight)
+    w = _scalar(backend.xp, m, weight)
     if abs(float(w)) < 0.5:
-        m[...] = fma(xp, w, d, m)
+        m[...] = _fma(backend, w, d, m)
     else:
-        m[...] = fma(xp, -d, 1 - w, end)
+        m[...] = _fma(backend, -d, 1 - w, end)
 
 
 def sqrt(xp, a):

@@ -108,17 +108,17 @@ def adadelta(params, grads, square_avgs, acc_deltas, state_steps, *, maximize=Fa
         if maximize:
             g = -g
         if weight_decay != 0:
-            g = added(xp, g, x, weight_decay)
+            g = added(param._backend, g, x, weight_decay)
         x, g, v, u = _real_views(param, x, g, v, u)
         v *= rho
-        addcmul_(xp, v, g, g, 1 - rho)
+        addcmul_(param._backend, v, g, g, 1 - rho)
         std = _sqrt(xp, v + eps)
         delta = _sqrt(xp, u + eps)
         delta /= std
         delta *= g
         u *= rho
-        addcmul_(xp, u, delta, delta, 1 - rho)
-        add_(xp, x, delta, -lr)
+        addcmul_(param._backend, u, delta, delta, 1 - rho)
+        add_(param._backend, x, delta, -lr)
         _bump(param, square_avgs[i], acc_deltas[i], state_steps[i])
 
     _for_each_param(update, params)

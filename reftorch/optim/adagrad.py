@@ -97,10 +97,10 @@ def adagrad(params, grads, state_sums, state_steps, *, lr, weight_decay, lr_deca
         if maximize:
             g = -g
         if weight_decay != 0:
-            g = added(xp, g, x, weight_decay)
+            g = added(param._backend, g, x, weight_decay)
         x, g, s = _real_views(param, x, g, s)
         clr = lr / (1 + (step - 1) * lr_decay)
-        addcmul_(xp, s, g, g, 1)
+        addcmul_(param._backend, s, g, g, 1)
         std = _sqrt(xp, s)
         std += eps
         d = g * -clr

@@ -129,11 +129,11 @@ def adam(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, state_steps, *, 
             if decoupled_weight_decay:
                 x *= 1 - lr * weight_decay
             else:
-                g = added(xp, g, x, weight_decay)
+                g = added(param._backend, g, x, weight_decay)
         x, g, m, v = _real_views(param, x, g, m, v)
-        lerp_(xp, m, g, 1 - beta1)
+        lerp_(param._backend, m, g, 1 - beta1)
         v *= beta2
-        addcmul_(xp, v, g, g, 1 - beta2)
+        addcmul_(param._backend, v, g, g, 1 - beta2)
         bias_correction1 = 1 - beta1 ** step
         bias_correction2 = 1 - beta2 ** step
         step_size = lr / bias_correction1

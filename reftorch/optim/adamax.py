@@ -103,9 +103,9 @@ def adamax(params, grads, exp_avgs, exp_infs, state_steps, *, maximize=False, ep
         step_t = state_steps[i]
         step_t._data += 1
         if weight_decay != 0:
-            g = added(xp, g, x, weight_decay)
+            g = added(param._backend, g, x, weight_decay)
         x, g, m, u = _real_views(param, x, g, m, u)
-        lerp_(xp, m, g, 1 - beta1)
+        lerp_(param._backend, m, g, 1 - beta1)
         u *= beta2
         norm = xp.abs(g)
         norm += eps

@@ -113,10 +113,10 @@ def asgd(params, grads, axs, mus, etas, state_steps, *, maximize=False, lambd, l
         x, g, ax = _real_views(param, x, g, ax)
         step_t._data += 1
         if weight_decay != 0:
-            g = added(xp, g, x, weight_decay)
+            g = added(param._backend, g, x, weight_decay)
         eta_value = float(eta._data)
         x *= 1 - lambd * eta_value
-        add_(xp, x, g, -eta_value)
+        add_(param._backend, x, g, -eta_value)
         mu_value = float(mu._data)
         if mu_value != 1:
             d = x - ax

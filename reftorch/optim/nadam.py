@@ -129,14 +129,14 @@ def nadam(params, grads, exp_avgs, exp_avg_sqs, mu_products, state_steps, *, dec
             if decoupled_weight_decay:
                 x *= 1 - lr * weight_decay
             else:
-                g = added(xp, g, x, weight_decay)
+                g = added(param._backend, g, x, weight_decay)
         mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * momentum_decay)))
         mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * momentum_decay)))
         mu_product._data *= mu  # in the product's float32, as PyTorch
         product = float(mu_product._data)
-        lerp_(xp, m, g, 1 - beta1)
+        lerp_(param._backend, m, g, 1 - beta1)
         v *= beta2
-        addcmul_(xp, v, g, g, 1 - beta2)
+        addcmul_(param._backend, v, g, g, 1 - beta2)
         denom = v / bias_correction2
         denom = _sqrt(xp, denom)
         denom += eps

@@ -118,10 +118,10 @@ def radam(params, grads, exp_avgs, exp_avg_sqs, state_steps, *, decoupled_weight
             if decoupled_weight_decay:
                 x *= 1 - lr * weight_decay
             else:
-                g = added(xp, g, x, weight_decay)
-        lerp_(xp, m, g, 1 - beta1)
+                g = added(param._backend, g, x, weight_decay)
+        lerp_(param._backend, m, g, 1 - beta1)
         v *= beta2
-        addcmul_(xp, v, g, g, 1 - beta2)
+        addcmul_(param._backend, v, g, g, 1 - beta2)
         bias_correction1 = 1 - beta1 ** step
         bias_correction2 = 1 - beta2 ** step
         d = m / bias_correction1

@@ -101,15 +101,15 @@ def rmsprop(params, grads, square_avgs, grad_avgs, momentum_buffer_list, state_s
             g = -g
         state_steps[i]._data += 1
         if weight_decay != 0:
-            g = added(xp, g, x, weight_decay)
+            g = added(param._backend, g, x, weight_decay)
         x, g, v = _real_views(param, x, g, v)
         v *= alpha
-        addcmul_(xp, v, g, g, 1 - alpha)
+        addcmul_(param._backend, v, g, g, 1 - alpha)
         if centered:
             (a,) = _real_views(param, grad_avgs[i]._data)
-            lerp_(xp, a, g, 1 - alpha)
+            lerp_(param._backend, a, g, 1 - alpha)
             avg = xp.asarray(v, copy=True)
-            addcmul_(xp, avg, a, a, -1)
+            addcmul_(param._backend, avg, a, a, -1)
             avg = _sqrt(xp, avg)
             _bump(grad_avgs[i])
         else:
@@ -119,7 +119,7 @@ def rmsprop(params, grads, square_avgs, grad_avgs, momentum_buffer_list, state_s
             (b,) = _real_views(param, momentum_buffer_list[i]._data)
             b *= momentum
             b += g / avg
-            add_(xp, x, b, -lr)
+            add_(param._backend, x, b, -lr)
             _bump(momentum_buffer_list[i])
         else:
             d = g * -lr

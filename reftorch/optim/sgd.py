@@ -100,7 +100,7 @@ def sgd(params, grads, momentum_buffer_list, *, weight_decay, momentum, lr, damp
         if maximize:
             g = -g
         if weight_decay != 0:
-            g = added(xp, g, x, weight_decay)
+            g = added(param._backend, g, x, weight_decay)
         if momentum != 0:
             buf = momentum_buffer_list[i]
             if buf is None:
@@ -109,10 +109,10 @@ def sgd(params, grads, momentum_buffer_list, *, weight_decay, momentum, lr, damp
             else:
                 b = buf._data
                 b *= momentum
-                add_(xp, b, g, 1 - dampening)
+                add_(param._backend, b, g, 1 - dampening)
                 _bump(buf)
-            g = added(xp, g, buf._data, momentum) if nesterov else buf._data
-        add_(xp, x, g, -lr)
+            g = added(param._backend, g, buf._data, momentum) if nesterov else buf._data
+        add_(param._backend, x, g, -lr)
         _bump(param)
 
     _for_each_param(update, params)
