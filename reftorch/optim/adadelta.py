@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from .adam import _zeros_like
+from ._pointwise import add_, addcmul_, added
+from ._pointwise import sqrt as _sqrt
 from .optimizer import (
     Optimizer,
     _bump,
@@ -106,23 +108,17 @@ def adadelta(params, grads, square_avgs, acc_deltas, state_steps, *, maximize=Fa
         if maximize:
             g = -g
         if weight_decay != 0:
-            g = g + weight_decay * x
+            g = added(param._backend, g, x, weight_decay)
         x, g, v, u = _real_views(param, x, g, v, u)
         v *= rho
-        d = g * (1 - rho)
-        d *= g
-        v += d
-        std = v + eps
-        std = xp.sqrt(std)
-        delta = u + eps
-        delta = xp.sqrt(delta)
+        addcmul_(param._backend, v, g, g, 1 - rho)
+        std = _sqrt(xp, v + eps)
+        delta = _sqrt(xp, u + eps)
         delta /= std
         delta *= g
         u *= rho
-        d = delta * (1 - rho)
-        d *= delta
-        u += d
-        x -= lr * delta
+        addcmul_(param._backend, u, delta, delta, 1 - rho)
+        add_(param._backend, x, delta, -lr)
         _bump(param, square_avgs[i], acc_deltas[i], state_steps[i])
 
     _for_each_param(update, params)

@@ -13,6 +13,8 @@ from .optimizer import (
     _to_scalar,
 )
 from .._ops import creation as _creation
+from ._pointwise import addcmul_, added
+from ._pointwise import sqrt as _sqrt
 
 __all__ = ["Adagrad", "adagrad"]
 
@@ -95,11 +97,11 @@ def adagrad(params, grads, state_sums, state_steps, *, lr, weight_decay, lr_deca
         if maximize:
             g = -g
         if weight_decay != 0:
-            g = g + weight_decay * x
+            g = added(param._backend, g, x, weight_decay)
         x, g, s = _real_views(param, x, g, s)
         clr = lr / (1 + (step - 1) * lr_decay)
-        s += g * g
-        std = xp.sqrt(s)
+        addcmul_(param._backend, s, g, g, 1)
+        std = _sqrt(xp, s)
         std += eps
         d = g * -clr
         d /= std

@@ -2,7 +2,8 @@
 path, ``foreach=False``)."""
 from __future__ import annotations
 
-from .adam import _zeros_like, lerp_
+from .adam import _zeros_like
+from ._pointwise import added, lerp_
 from .optimizer import (
     Optimizer,
     _bump,
@@ -102,9 +103,9 @@ def adamax(params, grads, exp_avgs, exp_infs, state_steps, *, maximize=False, ep
         step_t = state_steps[i]
         step_t._data += 1
         if weight_decay != 0:
-            g = g + weight_decay * x
+            g = added(param._backend, g, x, weight_decay)
         x, g, m, u = _real_views(param, x, g, m, u)
-        lerp_(xp, m, g, 1 - beta1)
+        lerp_(param._backend, m, g, 1 - beta1)
         u *= beta2
         norm = xp.abs(g)
         norm += eps

@@ -3,6 +3,7 @@ single-tensor path, ``foreach=False``)."""
 from __future__ import annotations
 
 from .adam import _zeros_like
+from ._pointwise import add_, added
 from .optimizer import (
     Optimizer,
     _bump,
@@ -104,6 +105,7 @@ def asgd(params, grads, axs, mus, etas, state_steps, *, maximize=False, lambd, l
 
     def update(i):
         param = params[i]
+        xp = param._backend.xp
         x, g, ax = param._data, grads[i]._data, axs[i]._data
         mu, eta, step_t = mus[i], etas[i], state_steps[i]
         if maximize:
@@ -111,14 +113,14 @@ def asgd(params, grads, axs, mus, etas, state_steps, *, maximize=False, lambd, l
         x, g, ax = _real_views(param, x, g, ax)
         step_t._data += 1
         if weight_decay != 0:
-            g = g + weight_decay * x
+            g = added(param._backend, g, x, weight_decay)
         eta_value = float(eta._data)
         x *= 1 - lambd * eta_value
-        x -= eta_value * g
+        add_(param._backend, x, g, -eta_value)
         mu_value = float(mu._data)
         if mu_value != 1:
             d = x - ax
-            d *= param._backend.xp.astype(mu._data, d.dtype)  # PyTorch multiplies by the float32 0-d tensor
+            d *= xp.astype(mu._data, d.dtype)  # PyTorch multiplies by the float32 0-d tensor
             ax += d
         else:
             ax[...] = x
