@@ -2,17 +2,13 @@
 the same gradients go to both libraries' optimizers for 100 steps; parameters, state_dicts,
 reprs, warnings and errors are compared.
 
-PyTorch's CPU kernels round ``add(alpha=…)``, ``lerp`` and ``addcmul`` once (FMA), and
-reftorch's updates compute those steps fused too (``reftorch/optim/_pointwise.py``), so
-the updates of SGD, Adam, AdamW, RMSprop and Adagrad are compared bit for bit, in float32 and float64. One
-PyTorch kernel cannot be reproduced: its ``sqrt`` is not correctly rounded (about 0.7% of
-its results are one unit in the last place low), so for the optimizers that take a square
-root the bit-for-bit tests substitute PyTorch's ``sqrt`` for reftorch's, and the tests
-with reftorch's own ``sqrt`` allow float32 rounding (a few ulp after 100 steps).
+PyTorch's CPU kernels round ``add(alpha=…)``, ``lerp`` and ``addcmul`` once (FMA); NumPy
+rounds the product and the sum separately. So updates agree to the bit only where the
+scalar factor of those ops is a power of two (e.g. SGD with lr=0.125), and elsewhere to
+float32 rounding (a few ulp after 100 steps); the tests assert exactly that.
 """
 from __future__ import annotations
 
-import sys
 import warnings
 
 import numpy as np
@@ -106,9 +102,6 @@ def assert_state_dicts(r, t, exact=False):
 
 
 EXACT_CASES = [
-    ("SGD", dict(lr=0.1)),
-    ("SGD", dict(lr=0.03, momentum=0.9, nesterov=True, weight_decay=0.01)),
-    ("SGD", dict(lr=0.03, momentum=0.7, dampening=0.3, weight_decay=0.01, maximize=True)),
     ("SGD", dict(lr=0.125)),
     ("SGD", dict(lr=0.125, momentum=0.9)),
     ("SGD", dict(lr=0.125, momentum=0.9, dampening=0.5)),
@@ -116,6 +109,8 @@ EXACT_CASES = [
     ("SGD", dict(lr=0.125, weight_decay=0.25, maximize=True)),
 ]
 CLOSE_CASES = [
+    ("SGD", dict(lr=0.1)),
+    ("SGD", dict(lr=0.03, momentum=0.9, nesterov=True, weight_decay=0.01)),
     ("Adam", dict()),
     ("Adam", dict(lr=0.01, amsgrad=True, weight_decay=0.1)),
     ("Adam", dict(lr=0.01, betas=(0.3, 0.75), eps=1e-6, maximize=True)),
@@ -128,76 +123,6 @@ CLOSE_CASES = [
     ("Adagrad", dict()),
     ("Adagrad", dict(lr=0.1, lr_decay=0.01, weight_decay=0.1, initial_accumulator_value=0.1, eps=1e-6)),
 ]
-
-
-#: Cases whose updates take a square root: bit for bit with PyTorch's ``sqrt`` substituted.
-SQRT_EXACT_CASES = [
-    ("Adam", dict(lr=0.013)),
-    ("Adam", dict(lr=0.01, amsgrad=True, weight_decay=0.1)),
-    ("Adam", dict(lr=0.01, betas=(0.3, 0.75), eps=1e-6, maximize=True)),
-    ("Adam", dict(lr=0.01, betas=(0.7, 0.6), weight_decay=0.1, decoupled_weight_decay=True)),
-    ("AdamW", dict(lr=0.01)),
-    ("AdamW", dict(lr=0.01, amsgrad=True, weight_decay=0.3)),
-    ("RMSprop", dict(lr=0.013)),
-    ("RMSprop", dict(lr=0.01, centered=True, momentum=0.9, weight_decay=0.1)),
-    ("RMSprop", dict(lr=0.01, alpha=0.7, weight_decay=0.1, maximize=True)),
-    ("Adagrad", dict(lr=0.03)),
-    ("Adagrad", dict(lr=0.1, lr_decay=0.01, weight_decay=0.1, initial_accumulator_value=0.1, eps=1e-6)),
-]
-
-
-def _torch_sqrt(xp, a):
-    """PyTorch's ``sqrt`` of a NumPy array (not always correctly rounded, unlike NumPy's)."""
-    return torch.from_numpy(np.array(a, copy=True)).sqrt().numpy()
-
-
-def use_torch_sqrt(monkeypatch, name):
-    """Make reftorch's optimizer ``name`` take its square roots (if any) with PyTorch's kernel."""
-    module = getattr(reftorch.optim, name).step.__module__
-    if module.endswith(".adamw"):
-        module = "reftorch.optim.adam"  # AdamW's update is Adam's
-    if hasattr(sys.modules[module], "_sqrt"):
-        monkeypatch.setattr(module + "._sqrt", _torch_sqrt)
-
-
-def assert_bit_for_bit(name, kwargs, dtype, monkeypatch):
-    """50 steps of optimizer ``name`` give PyTorch's bits (parameters and state) in ``dtype``,
-    on small tensors and one spread over vector lanes. An update that takes a square root
-    takes it with PyTorch's kernel (its ``sqrt`` is not correctly rounded: about 0.7% of its
-    results are one unit in the last place low, which no correctly rounded ``sqrt`` can
-    reproduce); every other step is reftorch's own."""
-    use_torch_sqrt(monkeypatch, name)
-    inits, grads = _data(SHAPES + [(300,)], 50, 5)
-    inits = [a.astype(dtype) for a in inits]
-    grads = [[g.astype(dtype) for g in step] for step in grads]
-    rp, ro = _train(reftorch, name, kwargs, inits, grads)
-    tp, to = _train(torch, name, kwargs, inits, grads)
-    assert_params(rp, tp, exact=True)
-    assert_state_dicts(ro.state_dict(), to.state_dict(), exact=True)
-
-
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("name,kwargs", EXACT_CASES + SQRT_EXACT_CASES, ids=str)
-def test_50_steps_bit_for_bit(name, kwargs, dtype, monkeypatch):
-    """Fused ``add(alpha=…)`` / ``lerp`` / ``addcmul`` steps, non-power-of-two hyperparameters."""
-    assert_bit_for_bit(name, kwargs, dtype, monkeypatch)
-
-
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("name,kwargs", [("SGD", dict(lr=0.03, momentum=0.9, nesterov=True, weight_decay=0.01)),
-                                         ("Adam", dict(lr=0.01, amsgrad=True, weight_decay=0.1)),
-                                         ("RMSprop", dict(lr=0.01, centered=True, momentum=0.9))], ids=str)
-def test_large_parameter_bit_for_bit(name, kwargs, dtype, monkeypatch):
-    """A parameter larger than one cache block: the fused steps run block by block, with the
-    same bits as PyTorch's kernels."""
-    use_torch_sqrt(monkeypatch, name)
-    rng = np.random.default_rng(7)
-    inits = [rng.standard_normal((400, 400)).astype(dtype)]
-    grads = [[rng.standard_normal((400, 400)).astype(dtype)] for _ in range(3)]
-    rp, ro = _train(reftorch, name, kwargs, inits, grads)
-    tp, to = _train(torch, name, kwargs, inits, grads)
-    assert_params(rp, tp, exact=True)
-    assert_state_dicts(ro.state_dict(), to.state_dict(), exact=True)
 
 
 @pytest.mark.parametrize("name,kwargs", EXACT_CASES, ids=str)
@@ -236,7 +161,7 @@ def test_float64_parameters():
     rng = np.random.default_rng(3)
     inits = [rng.standard_normal((6,))]
     grads = [[rng.standard_normal((6,))] for _ in range(50)]
-    for name in ("Adam", "RMSprop", "Adagrad"):  # (with PyTorch's sqrt, bit for bit: see above)
+    for name in ("SGD", "Adam", "RMSprop", "Adagrad"):
         rp, _ = _train(reftorch, name, dict(lr=0.01), inits, grads)
         tp, _ = _train(torch, name, dict(lr=0.01), inits, grads)
         np.testing.assert_allclose(_np(rp[0]), _np(tp[0]), rtol=1e-12, atol=1e-13)
@@ -271,8 +196,8 @@ def test_option_combinations(name, data):
     if name == "RMSprop":
         assert_rmsprop_close(rp, tp, ro, to, kw, inits, grads)
         return
-    assert_params(rp, tp, exact=name == "SGD")  # the others take PyTorch's sqrt (see test_50_steps_bit_for_bit)
-    assert_state_dicts(ro.state_dict(), to.state_dict(), exact=name == "SGD")
+    assert_params(rp, tp, exact=False)
+    assert_state_dicts(ro.state_dict(), to.state_dict())
 
 
 def _rmsprop_scales(kw, inits, grads):

@@ -1,12 +1,13 @@
 """Differential tests of the further optimizers of ``reftorch.optim`` (NAdam, RAdam, Adamax,
 Adadelta, Rprop, ASGD, LBFGS) against PyTorch 2.13, with the harness of ``test_optim.py``.
 
-Exactness, measured: each update is written in PyTorch's single-tensor operation order,
-with ``lerp``, ``addcmul(value=…)`` and ``add(alpha=…)`` rounded once (FMA) as PyTorch's CPU
-kernels do. Adamax, ASGD and Rprop agree to the bit (``EXACT_CASES``, ``BIT_CASES``); NAdam,
-RAdam and Adadelta too once PyTorch's ``sqrt`` (not correctly rounded) is substituted for
-reftorch's (``BIT_CASES``, see ``test_optim.assert_bit_for_bit``); with reftorch's own
-``sqrt`` they agree to float32 rounding (``CLOSE_CASES``: RTOL/ATOL of ``test_optim``).
+Exactness, measured: each update is written in PyTorch's single-tensor operation order.
+The remaining differences come from PyTorch's CPU kernels rounding ``lerp``,
+``addcmul(value=…)`` and ``add(alpha=…)`` once (FMA) where NumPy rounds the product and
+the sum separately. So wherever those ops cannot round differently (e.g. beta1 = 0.5, whose
+``lerp`` is exact, and beta2 = 0, whose ``addcmul`` adds to zero) the parameters and the
+whole state agree to the bit after 100 steps (``EXACT_CASES``); elsewhere they agree to
+float32 rounding (``CLOSE_CASES``: RTOL/ATOL of ``test_optim``).
 """
 from __future__ import annotations
 
@@ -28,11 +29,9 @@ from tests.test_optim import (
     _make,
     _np,
     _train,
-    assert_bit_for_bit,
     assert_params,
     assert_state_dicts,
     to_ref,
-    use_torch_sqrt,
     to_torch,
 )
 
@@ -61,28 +60,14 @@ CLOSE_CASES = [
     ("RAdam", dict(lr=0.01, weight_decay=0.1)),
     ("RAdam", dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True, maximize=True)),
     ("RAdam", dict(lr=0.01, betas=(0.5, 0.75), eps=1e-3)),  # rectified from step 8
-    ("Adadelta", dict()),
-    ("Adadelta", dict(lr=0.5, rho=0.5, eps=1e-4, weight_decay=0.1, maximize=True)),
-    ("Adadelta", dict(rho=0.0)),
-]
-#: Non-power-of-two hyperparameters: bit for bit in float32 and float64 (``assert_bit_for_bit``).
-BIT_CASES = [
-    ("NAdam", dict()),
-    ("NAdam", dict(lr=0.01, weight_decay=0.1)),
-    ("NAdam", dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True)),
-    ("NAdam", dict(lr=0.1, betas=(0.6, 0.75), eps=1e-6, maximize=True, momentum_decay=0.1)),
-    ("RAdam", dict()),
-    ("RAdam", dict(lr=0.01, weight_decay=0.1)),
-    ("RAdam", dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True, maximize=True)),
-    ("RAdam", dict(lr=0.01, betas=(0.6, 0.75), eps=1e-3)),  # rectified from step 8
     ("Adamax", dict(lr=0.01, weight_decay=0.1)),
     ("Adamax", dict(lr=0.1, betas=(0.3, 0.5), eps=1e-3, maximize=True)),
     ("Adadelta", dict()),
-    ("Adadelta", dict(lr=0.7, rho=0.8, weight_decay=0.1, maximize=True)),
+    ("Adadelta", dict(lr=0.5, rho=0.5, eps=1e-4, weight_decay=0.1, maximize=True)),
+    ("Adadelta", dict(rho=0.0)),
     ("ASGD", dict()),
     ("ASGD", dict(lr=0.1, lambd=0.01, alpha=0.5, t0=10, weight_decay=0.1)),
     ("ASGD", dict(lr=0.05, t0=0, maximize=True)),
-    ("Rprop", dict(lr=0.013, etas=(0.3, 1.7), step_sizes=(0.01, 0.5), maximize=True)),
 ]
 #: The state PyTorch keeps on the CPU whatever the parameter's device (without ``capturable``).
 ON_CPU = {"NAdam": {"step", "mu_product"}, "ASGD": set()}
@@ -104,12 +89,6 @@ def test_bit_exact_where_no_fma_rounding_differs(name, kwargs):
     tp, to = _train(torch, name, kwargs, inits, grads)
     assert_params(rp, tp, exact=True)
     assert_state_dicts(ro.state_dict(), to.state_dict(), exact=True)
-
-
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("name,kwargs", BIT_CASES, ids=str)
-def test_50_steps_bit_for_bit(name, kwargs, dtype, monkeypatch):
-    assert_bit_for_bit(name, kwargs, dtype, monkeypatch)
 
 
 @pytest.mark.parametrize("name,kwargs", CLOSE_CASES, ids=str)
@@ -508,9 +487,8 @@ def test_option_combinations(name, data):
     inits, grads = _data([(3, 2), ()], 30, data.draw(st.integers(0, 100)))
     rp, ro = _train(reftorch, name, kw, inits, grads)
     tp, to = _train(torch, name, kw, inits, grads)
-    exact = name in ("Rprop", "Adamax", "ASGD")  # the others take PyTorch's sqrt (see test_50_steps_bit_for_bit)
-    assert_params(rp, tp, exact=exact)
-    assert_state_dicts(ro.state_dict(), to.state_dict(), exact=exact)
+    assert_params(rp, tp, exact=name == "Rprop")
+    assert_state_dicts(ro.state_dict(), to.state_dict(), exact=name == "Rprop")
 
 
 @pytest.mark.parametrize("name,kwargs", [("NAdam", dict(lr=0.01, weight_decay=0.1)),
@@ -523,19 +501,17 @@ def test_option_combinations(name, data):
                                          ("RMSprop", dict(lr=0.001, momentum=0.5)),
                                          ("Adagrad", dict(weight_decay=0.1)),
                                          ("SGD", dict(lr=0.1, momentum=0.9, nesterov=True))], ids=str)
-def test_complex_parameters_are_pairs_of_reals(name, kwargs, monkeypatch):
+def test_complex_parameters_are_pairs_of_reals(name, kwargs):
     """As PyTorch's ``view_as_real``: the real and imaginary parts are updated as two
-    independent real numbers (Rprop's step sizes start at ``lr + lr*1j``), bit for bit
-    (with PyTorch's ``sqrt``, as in ``test_50_steps_bit_for_bit``)."""
-    use_torch_sqrt(monkeypatch, name)
+    independent real numbers (Rprop's step sizes start at ``lr + lr*1j``)."""
     rng = np.random.default_rng(10)
     init = (rng.standard_normal(5) + 1j * rng.standard_normal(5)).astype(np.complex64)
     grads = [[(rng.standard_normal(5) + 1j * rng.standard_normal(5)).astype(np.complex64)] for _ in range(30)]
     rp, ro = _train(reftorch, name, kwargs, [init], grads)
     tp, to = _train(torch, name, kwargs, [init], grads)
     assert rp[0].dtype == reftorch.complex64
-    assert_params(rp, tp, exact=True)
-    assert_state_dicts(ro.state_dict(), to.state_dict(), exact=True)
+    assert_params(rp, tp, exact=name == "Rprop")
+    assert_state_dicts(ro.state_dict(), to.state_dict(), exact=name == "Rprop")
 
 
 def test_lbfgs_complex_parameters_as_pairs_of_reals():

@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 from .adam import _zeros_like
-from ._pointwise import add_, addcmul_, added
-from ._pointwise import sqrt as _sqrt
 from .optimizer import (
     Optimizer,
     _bump,
@@ -108,17 +106,23 @@ def adadelta(params, grads, square_avgs, acc_deltas, state_steps, *, maximize=Fa
         if maximize:
             g = -g
         if weight_decay != 0:
-            g = added(param._backend, g, x, weight_decay)
+            g = g + weight_decay * x
         x, g, v, u = _real_views(param, x, g, v, u)
         v *= rho
-        addcmul_(param._backend, v, g, g, 1 - rho)
-        std = _sqrt(xp, v + eps)
-        delta = _sqrt(xp, u + eps)
+        d = g * (1 - rho)
+        d *= g
+        v += d
+        std = v + eps
+        std = xp.sqrt(std)
+        delta = u + eps
+        delta = xp.sqrt(delta)
         delta /= std
         delta *= g
         u *= rho
-        addcmul_(param._backend, u, delta, delta, 1 - rho)
-        add_(param._backend, x, delta, -lr)
+        d = delta * (1 - rho)
+        d *= delta
+        u += d
+        x -= lr * delta
         _bump(param, square_avgs[i], acc_deltas[i], state_steps[i])
 
     _for_each_param(update, params)

@@ -13,8 +13,6 @@ from .optimizer import (
     _to_scalar,
 )
 from .._ops import creation as _creation
-from ._pointwise import addcmul_, added
-from ._pointwise import sqrt as _sqrt
 
 __all__ = ["Adagrad", "adagrad"]
 
@@ -97,11 +95,11 @@ def adagrad(params, grads, state_sums, state_steps, *, lr, weight_decay, lr_deca
         if maximize:
             g = -g
         if weight_decay != 0:
-            g = added(param._backend, g, x, weight_decay)
+            g = g + weight_decay * x
         x, g, s = _real_views(param, x, g, s)
         clr = lr / (1 + (step - 1) * lr_decay)
-        addcmul_(param._backend, s, g, g, 1)
-        std = _sqrt(xp, s)
+        s += g * g
+        std = xp.sqrt(s)
         std += eps
         d = g * -clr
         d /= std

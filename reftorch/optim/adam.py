@@ -8,6 +8,7 @@ from .optimizer import (
     _bump,
     _check_adam_family,
     _check_fused_flags,
+    _f32,
     _for_each_param,
     _real_views,
     _step_tensor,
@@ -15,8 +16,6 @@ from .optimizer import (
     _to_scalar,
 )
 from .._ops import creation as _creation
-from ._pointwise import addcmul_, added, lerp_
-from ._pointwise import sqrt as _sqrt
 
 __all__ = ["Adam", "adam"]
 
@@ -110,6 +109,19 @@ def _zeros_like(p):
     return _creation.zeros_like(p.detach())
 
 
+def lerp_(xp, m, g, weight):
+    """``m.lerp_(g, weight)`` in place on backend arrays, with PyTorch's two formulas
+    (``m + w*(g-m)`` below 0.5, ``g - (g-m)*(1-w)`` above)."""
+    d = g - m
+    w = _f32(weight) if m.dtype == xp.float32 else weight
+    if abs(w) < 0.5:
+        d *= w
+        m += d
+    else:
+        d *= 1 - w
+        m[...] = g - d
+
+
 def adam(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, state_steps, *, amsgrad, beta1, beta2, lr,
          weight_decay, eps, maximize, decoupled_weight_decay=False):
     """The Adam update of each tensor of ``params`` in place. Mirrors ``torch.optim.adam.adam``."""
@@ -129,11 +141,13 @@ def adam(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, state_steps, *, 
             if decoupled_weight_decay:
                 x *= 1 - lr * weight_decay
             else:
-                g = added(param._backend, g, x, weight_decay)
+                g = g + weight_decay * x
         x, g, m, v = _real_views(param, x, g, m, v)
-        lerp_(param._backend, m, g, 1 - beta1)
+        lerp_(xp, m, g, 1 - beta1)
         v *= beta2
-        addcmul_(param._backend, v, g, g, 1 - beta2)
+        d = g * (1 - beta2)
+        d *= g
+        v += d
         bias_correction1 = 1 - beta1 ** step
         bias_correction2 = 1 - beta2 ** step
         step_size = lr / bias_correction1
@@ -143,7 +157,7 @@ def adam(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, state_steps, *, 
             vmax_data[...] = xp.maximum(vmax_data, v)
             _bump(vmax)
             v = vmax_data
-        denom = _sqrt(xp, v)
+        denom = xp.sqrt(v)
         denom /= bias_correction2 ** 0.5
         denom += eps
         d = m * -step_size

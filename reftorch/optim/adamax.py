@@ -2,8 +2,7 @@
 path, ``foreach=False``)."""
 from __future__ import annotations
 
-from .adam import _zeros_like
-from ._pointwise import added, lerp_
+from .adam import _zeros_like, lerp_
 from .optimizer import (
     Optimizer,
     _bump,
@@ -103,9 +102,9 @@ def adamax(params, grads, exp_avgs, exp_infs, state_steps, *, maximize=False, ep
         step_t = state_steps[i]
         step_t._data += 1
         if weight_decay != 0:
-            g = added(param._backend, g, x, weight_decay)
+            g = g + weight_decay * x
         x, g, m, u = _real_views(param, x, g, m, u)
-        lerp_(param._backend, m, g, 1 - beta1)
+        lerp_(xp, m, g, 1 - beta1)
         u *= beta2
         norm = xp.abs(g)
         norm += eps

@@ -3,7 +3,6 @@ single-tensor path, ``foreach=False``)."""
 from __future__ import annotations
 
 from .adam import _zeros_like
-from ._pointwise import add_, added
 from .optimizer import (
     Optimizer,
     _bump,
@@ -105,7 +104,6 @@ def asgd(params, grads, axs, mus, etas, state_steps, *, maximize=False, lambd, l
 
     def update(i):
         param = params[i]
-        xp = param._backend.xp
         x, g, ax = param._data, grads[i]._data, axs[i]._data
         mu, eta, step_t = mus[i], etas[i], state_steps[i]
         if maximize:
@@ -113,14 +111,14 @@ def asgd(params, grads, axs, mus, etas, state_steps, *, maximize=False, lambd, l
         x, g, ax = _real_views(param, x, g, ax)
         step_t._data += 1
         if weight_decay != 0:
-            g = added(param._backend, g, x, weight_decay)
+            g = g + weight_decay * x
         eta_value = float(eta._data)
         x *= 1 - lambd * eta_value
-        add_(param._backend, x, g, -eta_value)
+        x -= eta_value * g
         mu_value = float(mu._data)
         if mu_value != 1:
             d = x - ax
-            d *= xp.astype(mu._data, d.dtype)  # PyTorch multiplies by the float32 0-d tensor
+            d *= param._backend.xp.astype(mu._data, d.dtype)  # PyTorch multiplies by the float32 0-d tensor
             ax += d
         else:
             ax[...] = x

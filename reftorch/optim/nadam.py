@@ -2,9 +2,7 @@
 path, ``foreach=False``)."""
 from __future__ import annotations
 
-from .adam import _zeros_like
-from ._pointwise import addcmul_, added, lerp_
-from ._pointwise import sqrt as _sqrt
+from .adam import _zeros_like, lerp_
 from .optimizer import (
     Optimizer,
     _bump,
@@ -129,16 +127,18 @@ def nadam(params, grads, exp_avgs, exp_avg_sqs, mu_products, state_steps, *, dec
             if decoupled_weight_decay:
                 x *= 1 - lr * weight_decay
             else:
-                g = added(param._backend, g, x, weight_decay)
+                g = g + weight_decay * x
         mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * momentum_decay)))
         mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * momentum_decay)))
         mu_product._data *= mu  # in the product's float32, as PyTorch
         product = float(mu_product._data)
-        lerp_(param._backend, m, g, 1 - beta1)
+        lerp_(xp, m, g, 1 - beta1)
         v *= beta2
-        addcmul_(param._backend, v, g, g, 1 - beta2)
+        d = g * (1 - beta2)
+        d *= g
+        v += d
         denom = v / bias_correction2
-        denom = _sqrt(xp, denom)
+        denom = xp.sqrt(denom)
         denom += eps
         d = g * (-lr * (1.0 - mu) / (1.0 - product))
         d /= denom

@@ -2,9 +2,7 @@
 (the single-tensor path, ``foreach=False``)."""
 from __future__ import annotations
 
-from .adam import _zeros_like
-from ._pointwise import addcmul_, added, lerp_
-from ._pointwise import sqrt as _sqrt
+from .adam import _zeros_like, lerp_
 from .optimizer import (
     Optimizer,
     _bump,
@@ -118,10 +116,12 @@ def radam(params, grads, exp_avgs, exp_avg_sqs, state_steps, *, decoupled_weight
             if decoupled_weight_decay:
                 x *= 1 - lr * weight_decay
             else:
-                g = added(param._backend, g, x, weight_decay)
-        lerp_(param._backend, m, g, 1 - beta1)
+                g = g + weight_decay * x
+        lerp_(xp, m, g, 1 - beta1)
         v *= beta2
-        addcmul_(param._backend, v, g, g, 1 - beta2)
+        d = g * (1 - beta2)
+        d *= g
+        v += d
         bias_correction1 = 1 - beta1 ** step
         bias_correction2 = 1 - beta2 ** step
         d = m / bias_correction1
@@ -130,7 +130,7 @@ def radam(params, grads, exp_avgs, exp_avg_sqs, state_steps, *, decoupled_weight
         rho_t = rho_inf - 2 * step * (beta2 ** step) / bias_correction2
         if rho_t > 5.0:
             rect = ((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5
-            adaptive = _sqrt(xp, v)
+            adaptive = xp.sqrt(v)
             adaptive += eps
             adaptive = 1 / adaptive  # PyTorch's ``scalar / tensor``: a reciprocal, then a product
             adaptive *= bias_correction2 ** 0.5

@@ -1,9 +1,7 @@
 """``RMSprop``. Mirrors ``torch.optim.rmsprop`` (the single-tensor path, ``foreach=False``)."""
 from __future__ import annotations
 
-from .adam import _zeros_like
-from ._pointwise import add_, addcmul_, added, lerp_
-from ._pointwise import sqrt as _sqrt
+from .adam import _zeros_like, lerp_
 from .optimizer import (
     Optimizer,
     _bump,
@@ -101,25 +99,27 @@ def rmsprop(params, grads, square_avgs, grad_avgs, momentum_buffer_list, state_s
             g = -g
         state_steps[i]._data += 1
         if weight_decay != 0:
-            g = added(param._backend, g, x, weight_decay)
+            g = g + weight_decay * x
         x, g, v = _real_views(param, x, g, v)
         v *= alpha
-        addcmul_(param._backend, v, g, g, 1 - alpha)
+        d = g * (1 - alpha)
+        d *= g
+        v += d
         if centered:
             (a,) = _real_views(param, grad_avgs[i]._data)
-            lerp_(param._backend, a, g, 1 - alpha)
-            avg = xp.asarray(v, copy=True)
-            addcmul_(param._backend, avg, a, a, -1)
-            avg = _sqrt(xp, avg)
+            lerp_(xp, a, g, 1 - alpha)
+            avg = a * a
+            avg = v - avg
+            avg = xp.sqrt(avg)
             _bump(grad_avgs[i])
         else:
-            avg = _sqrt(xp, v)
+            avg = xp.sqrt(v)
         avg += eps
         if momentum > 0:
             (b,) = _real_views(param, momentum_buffer_list[i]._data)
             b *= momentum
             b += g / avg
-            add_(param._backend, x, b, -lr)
+            x -= lr * b
             _bump(momentum_buffer_list[i])
         else:
             d = g * -lr

@@ -12,7 +12,6 @@ from .optimizer import (
     _to_scalar,
 )
 from .._tensor import Tensor
-from ._pointwise import add_, added
 
 __all__ = ["SGD", "sgd"]
 
@@ -100,7 +99,7 @@ def sgd(params, grads, momentum_buffer_list, *, weight_decay, momentum, lr, damp
         if maximize:
             g = -g
         if weight_decay != 0:
-            g = added(param._backend, g, x, weight_decay)
+            g = g + weight_decay * x
         if momentum != 0:
             buf = momentum_buffer_list[i]
             if buf is None:
@@ -109,10 +108,10 @@ def sgd(params, grads, momentum_buffer_list, *, weight_decay, momentum, lr, damp
             else:
                 b = buf._data
                 b *= momentum
-                add_(param._backend, b, g, 1 - dampening)
+                b += g if dampening == 0 else (1 - dampening) * g
                 _bump(buf)
-            g = added(param._backend, g, buf._data, momentum) if nesterov else buf._data
-        add_(param._backend, x, g, -lr)
+            g = g + momentum * buf._data if nesterov else buf._data
+        x -= lr * g
         _bump(param)
 
     _for_each_param(update, params)
