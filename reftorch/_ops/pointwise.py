@@ -239,7 +239,10 @@ def _scaled_sum(backend, dt, a, b, alpha, minus=False):
     dtypes: ``a + b * alpha`` as it is."""
     xp = backend.xp
     if dt is D.float32 or dt is D.float64:
-        return fma(xp, b, xp.asarray(-alpha if minus else alpha, dtype=b.dtype, device=b.device), a)
+        scale = xp.asarray(-alpha if minus else alpha, dtype=b.dtype, device=b.device)
+        if a.shape == b.shape:  # (cache-sized blocks: the float64 passes of fma stay in the cache)
+            return by_element_blocks(backend, lambda b, s, a: fma(xp, b, s, a), [b, scale, a])
+        return fma(xp, b, scale, a)
     if dt is D.float16:
         alpha = -alpha if minus else alpha
         f32 = backend.dtype(D.float32)
