@@ -18,7 +18,7 @@ import math
 
 from .. import _dtype as D
 from .._tensor import Tensor
-from ..nn._normalization import _fma_exact
+from .._ops._special_kernels import fma
 from .optimizer import Optimizer, _bump, _step_wrapper, _to_scalar
 
 __all__ = ["Muon"]
@@ -92,7 +92,7 @@ def _add_scaled_(param, update, alpha):
     xp = backend.xp
     x = param._data
     u = backend.astype(update._data, x.dtype)
-    backend.setitem(x, Ellipsis, _fma_exact(xp, u, xp.asarray(alpha, dtype=x.dtype, device=x.device), x))
+    backend.setitem(x, Ellipsis, fma(xp, u, xp.asarray(alpha, dtype=x.dtype, device=x.device), x))
     _bump(param)
 
 
