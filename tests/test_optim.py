@@ -2,10 +2,12 @@
 the same gradients go to both libraries' optimizers for 100 steps; parameters, state_dicts,
 reprs, warnings and errors are compared.
 
-PyTorch's CPU kernels round ``add(alpha=…)``, ``lerp`` and ``addcmul`` once (FMA); NumPy
-rounds the product and the sum separately. So updates agree to the bit only where the
-scalar factor of those ops is a power of two (e.g. SGD with lr=0.125), and elsewhere to
-float32 rounding (a few ulp after 100 steps); the tests assert exactly that.
+PyTorch's CPU kernels round ``add(alpha=…)``, ``lerp`` and ``addcmul`` once (FMA). SGD's
+steps, all such ``add``s, are fused in reftorch too (``reftorch/optim/_pointwise.py``): its
+updates are compared bit for bit, in float32 and float64. The other optimizers' steps round
+the product and the sum separately, so they agree to the bit only where the scalar factor
+of those ops is a power of two, and elsewhere to float32 rounding (a few ulp after 100
+steps); the tests assert exactly that.
 """
 from __future__ import annotations
 
@@ -102,6 +104,9 @@ def assert_state_dicts(r, t, exact=False):
 
 
 EXACT_CASES = [
+    ("SGD", dict(lr=0.1)),
+    ("SGD", dict(lr=0.03, momentum=0.9, nesterov=True, weight_decay=0.01)),
+    ("SGD", dict(lr=0.03, momentum=0.7, dampening=0.3, weight_decay=0.01, maximize=True)),
     ("SGD", dict(lr=0.125)),
     ("SGD", dict(lr=0.125, momentum=0.9)),
     ("SGD", dict(lr=0.125, momentum=0.9, dampening=0.5)),
@@ -109,8 +114,6 @@ EXACT_CASES = [
     ("SGD", dict(lr=0.125, weight_decay=0.25, maximize=True)),
 ]
 CLOSE_CASES = [
-    ("SGD", dict(lr=0.1)),
-    ("SGD", dict(lr=0.03, momentum=0.9, nesterov=True, weight_decay=0.01)),
     ("Adam", dict()),
     ("Adam", dict(lr=0.01, amsgrad=True, weight_decay=0.1)),
     ("Adam", dict(lr=0.01, betas=(0.3, 0.75), eps=1e-6, maximize=True)),
@@ -130,6 +133,24 @@ def test_bit_exact_where_no_fma_rounding_differs(name, kwargs):
     inits, grads = _data(SHAPES, 100, 0)
     rp, ro = _train(reftorch, name, kwargs, inits, grads)
     tp, to = _train(torch, name, kwargs, inits, grads)
+    assert_params(rp, tp, exact=True)
+    assert_state_dicts(ro.state_dict(), to.state_dict(), exact=True)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("kwargs", [dict(lr=0.03, momentum=0.9, nesterov=True, weight_decay=0.01),
+                                    dict(lr=0.07, momentum=0.7, dampening=0.3, weight_decay=0.03, maximize=True)],
+                         ids=str)
+def test_sgd_bit_for_bit_in_both_dtypes_and_on_a_large_parameter(kwargs, dtype):
+    """SGD's fused ``add(alpha=…)`` steps: PyTorch's bits, on small tensors, one spread over
+    vector lanes, and one larger than a cache block (the fused steps run block by block)."""
+    inits, grads = _data(SHAPES + [(300,)], 50, 5)
+    rng = np.random.default_rng(7)
+    inits = [a.astype(dtype) for a in inits] + [rng.standard_normal((400, 400)).astype(dtype)]
+    big = [rng.standard_normal((400, 400)).astype(dtype) for _ in range(50)]
+    grads = [[g.astype(dtype) for g in step] + [b] for step, b in zip(grads, big)]
+    rp, ro = _train(reftorch, "SGD", kwargs, inits, grads)
+    tp, to = _train(torch, "SGD", kwargs, inits, grads)
     assert_params(rp, tp, exact=True)
     assert_state_dicts(ro.state_dict(), to.state_dict(), exact=True)
 
@@ -161,7 +182,7 @@ def test_float64_parameters():
     rng = np.random.default_rng(3)
     inits = [rng.standard_normal((6,))]
     grads = [[rng.standard_normal((6,))] for _ in range(50)]
-    for name in ("SGD", "Adam", "RMSprop", "Adagrad"):
+    for name in ("Adam", "RMSprop", "Adagrad"):  # (SGD: bit for bit, below)
         rp, _ = _train(reftorch, name, dict(lr=0.01), inits, grads)
         tp, _ = _train(torch, name, dict(lr=0.01), inits, grads)
         np.testing.assert_allclose(_np(rp[0]), _np(tp[0]), rtol=1e-12, atol=1e-13)
@@ -196,8 +217,8 @@ def test_option_combinations(name, data):
     if name == "RMSprop":
         assert_rmsprop_close(rp, tp, ro, to, kw, inits, grads)
         return
-    assert_params(rp, tp, exact=False)
-    assert_state_dicts(ro.state_dict(), to.state_dict())
+    assert_params(rp, tp, exact=name == "SGD")  # (SGD's steps are fused as PyTorch's)
+    assert_state_dicts(ro.state_dict(), to.state_dict(), exact=name == "SGD")
 
 
 def _rmsprop_scales(kw, inits, grads):

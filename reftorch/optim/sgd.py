@@ -12,6 +12,7 @@ from .optimizer import (
     _to_scalar,
 )
 from .._tensor import Tensor
+from ._pointwise import add_, added
 
 __all__ = ["SGD", "sgd"]
 
@@ -99,7 +100,7 @@ def sgd(params, grads, momentum_buffer_list, *, weight_decay, momentum, lr, damp
         if maximize:
             g = -g
         if weight_decay != 0:
-            g = g + weight_decay * x
+            g = added(param._backend, g, x, weight_decay)
         if momentum != 0:
             buf = momentum_buffer_list[i]
             if buf is None:
@@ -108,10 +109,10 @@ def sgd(params, grads, momentum_buffer_list, *, weight_decay, momentum, lr, damp
             else:
                 b = buf._data
                 b *= momentum
-                b += g if dampening == 0 else (1 - dampening) * g
+                add_(param._backend, b, g, 1 - dampening)
                 _bump(buf)
-            g = g + momentum * buf._data if nesterov else buf._data
-        x -= lr * g
+            g = added(param._backend, g, buf._data, momentum) if nesterov else buf._data
+        add_(param._backend, x, g, -lr)
         _bump(param)
 
     _for_each_param(update, params)
