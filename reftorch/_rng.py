@@ -507,7 +507,12 @@ class CPUGenerator:
                     box_muller = _BoxMuller32(stop - start)
                 box_muller.fill(words, swapped, out[start:stop])
 
-        helpers = [worker_pool(threads - 1).submit(run) for _ in range(threads - 1)] if threads > 1 else []
+        helpers = []
+        try:
+            for _ in range(threads - 1):
+                helpers.append(worker_pool(threads - 1).submit(run))
+        except RuntimeError:  # no new work after interpreter shutdown (an atexit handler):
+            pass              # the threads started so far and this one fill every chunk
         try:
             run()
         finally:  # (the helpers write into ``out``: never return before they are done)

@@ -99,3 +99,19 @@ def test_forked_child_makes_its_own_workers(threads):
     assert child.exitcode == 0
     torch.manual_seed(9)
     assert np.array_equal(_bits(got), _bits(torch.randn(2 * _rng._PARALLEL_CHUNK).numpy()))
+
+
+def test_draw_in_an_atexit_handler():
+    # After the interpreter's shutdown has begun, no new work can go to a thread pool: the
+    # calling thread then fills every chunk (PyTorch's values all the same).
+    import subprocess
+    import sys
+    from pathlib import Path
+    script = ("import atexit, {T}\n"
+              "{T}.set_num_threads(2)\n"
+              "{T}.manual_seed(0)\n"
+              "atexit.register(lambda: print({T}.randn(300000)[-3:].tolist()))\n")
+    runs = [subprocess.run([sys.executable, "-c", script.format(T=T)], capture_output=True, text=True, timeout=300,
+                           cwd=str(Path(__file__).parents[1])) for T in ("torch", "reftorch")]
+    assert runs[1].returncode == 0 and runs[1].stderr == ""
+    assert runs[1].stdout == runs[0].stdout != ""
