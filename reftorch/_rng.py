@@ -509,8 +509,10 @@ class CPUGenerator:
 
         helpers = []
         try:
-            for _ in range(threads - 1):
-                helpers.append(worker_pool(threads - 1).submit(run))
+            if threads > 1:
+                pool = worker_pool(threads - 1)
+                for _ in range(threads - 1):
+                    helpers.append(pool.submit(run))
         except RuntimeError:  # no new work after interpreter shutdown (an atexit handler):
             pass              # the threads started so far and this one fill every chunk
         try:
