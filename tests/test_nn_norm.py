@@ -409,6 +409,22 @@ def test_layer_group_norm_parameter_dtypes(name, xdt, wdt, bdt):
 
 
 @pytest.mark.parametrize("name", ["layer_norm", "group_norm"])
+@pytest.mark.parametrize("xdt", ["int64", "int32", "uint8", "bool", "complex64"])
+@pytest.mark.parametrize("with_weight", [False, True])
+def test_layer_group_norm_non_float_input(name, xdt, with_weight):
+    # PyTorch refuses a non-floating input with its kernel's NotImplementedError (or, with
+    # a float weight, the mixed-dtype RuntimeError first); never a NumPy error
+    def fn(T):
+        x = T.ones(2, 4, dtype=getattr(T, xdt))
+        w = T.ones(4) if with_weight else None
+        if name == "layer_norm":
+            return T.nn.functional.layer_norm(x, (4,), w)
+        return T.nn.functional.group_norm(x, 2, w)
+    from _compare import both as both_
+    both_(fn, msg=True)
+
+
+@pytest.mark.parametrize("name", ["layer_norm", "group_norm"])
 def test_layer_group_norm_half_input_float32_parameters(name):
     # PyTorch's "mixed" case: float16 output and input gradient, float32 weight/bias
     # gradients (statistics kept in float32). Tolerances: float16 results to about one ulp;

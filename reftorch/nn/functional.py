@@ -1679,8 +1679,15 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
     _check_normalized_shape(input, shape, (("weight", weight), ("bias", bias)), "*, ")
     _check_param_dtypes(input, (weight, bias))
+    _check_norm_kernel_dtype("LayerNormKernelImpl", input)
     w, b, affine = _affine_args(input, weight, bias)
     return _Norm.NativeLayerNorm.apply(input, w, b, k=len(shape), eps=eps, affine=affine)
+
+
+def _check_norm_kernel_dtype(kernel, input):
+    """PyTorch's CPU layer/group norm kernels exist for floating point inputs only."""
+    if not input.dtype.is_floating_point:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{_D.scalar_name(input.dtype)}'")
 
 
 def _check_normalized_shape(input, shape, params, star):
@@ -1778,6 +1785,7 @@ def _group_norm(input, num_groups, weight, bias, eps):
         raise RuntimeError(f"Expected number of channels in input to be divisible by num_groups, but got "
                            f"input of shape {list(input.shape)} and num_groups={num_groups}")
     _check_param_dtypes(input, (weight, bias))
+    _check_norm_kernel_dtype("GroupNormKernelImpl", input)
     w, b, affine = _affine_args(input, weight, bias)
     return _Norm.NativeGroupNorm.apply(input, w, b, groups=num_groups, eps=eps, affine=affine)
 
