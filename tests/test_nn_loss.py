@@ -239,6 +239,21 @@ def test_clip_grad_norm_single_tensor_skips_none_and_nonfinite():
     raises_same(nonfinite)
 
 
+def test_clip_grad_norm_nonfinite_scales_anyway():
+    """Without error_if_nonfinite the gradients are scaled by max_norm / inf = 0 (an inf
+    element becomes nan) or by a nan coefficient (every element becomes nan)."""
+    def fn(T):
+        a = T.tensor([1.0, 2.0], requires_grad=True)
+        b = T.tensor([3.0], requires_grad=True)
+        c = T.tensor([1.0, 2.0], requires_grad=True)
+        (a * T.tensor([1.0, float("inf")])).sum().backward()
+        (b * 2).sum().backward()
+        (c * T.tensor([1.0, float("nan")])).sum().backward()
+        return [T.nn.utils.clip_grad_norm_([a, b], 1.0), a.grad, b.grad,
+                T.nn.utils.clip_grad_norm_([c], 1.0), c.grad]
+    both(fn)
+
+
 def test_clip_grad_value():
     def fn(T):
         w = T.tensor([1.0, 1.0, 1.0], requires_grad=True)

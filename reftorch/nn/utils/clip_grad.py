@@ -69,7 +69,7 @@ def clip_grads_with_norm_(parameters, max_norm, total_norm, foreach=None):
     backend = grads[0]._backend
     xp = backend.xp
     coef = float(max_norm) / (total_norm._data + 1e-6)
-    coef = xp.where(coef < 1.0, coef, xp.ones_like(coef))  # clamp(max=1)
+    coef = xp.where(coef > 1.0, xp.ones_like(coef), coef)  # clamp(max=1), which keeps a nan coefficient
     with no_grad(), backend.quiet():  # (an inf gradient times a coefficient of 0: nan, quietly)
         for g in grads:
             _store(g, g._data * xp.astype(coef, g._data.dtype))
