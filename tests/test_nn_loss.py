@@ -254,6 +254,21 @@ def test_clip_grad_norm_nonfinite_scales_anyway():
     both(fn)
 
 
+@pytest.mark.parametrize("norm_type", [2.0, 3.0, 0.5])
+def test_clip_grad_norm_overflowing_norm_is_quiet(norm_type):
+    """Gradients whose squares overflow float32: the norm is inf (as PyTorch's, which does not
+    rescale), the gradients become zeros, and no NumPy overflow warning leaks."""
+    out = []
+    for T in (torch, reftorch):
+        a = T.zeros(2, requires_grad=True)
+        a.grad = T.tensor([1e30, -1e30])
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            total = T.nn.utils.clip_grad_norm_([a], 1.0, norm_type=norm_type)
+        out.append((tonp(total).tolist(), tonp(a.grad).tolist(), [str(w.message) for w in caught]))
+    assert out[1] == out[0]
+
+
 def test_clip_grad_value():
     def fn(T):
         w = T.tensor([1.0, 1.0, 1.0], requires_grad=True)

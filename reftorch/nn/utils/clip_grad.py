@@ -50,8 +50,9 @@ def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=Non
         return _tensor(0.0)
     first = tensors[0]
     xp = first._backend.xp
-    norms = xp.stack([xp.astype(_vector_norm(xp, t._data, norm_type), first._data.dtype) for t in tensors])
-    total = _vector_norm(xp, norms, norm_type)
+    with first._backend.quiet():  # (huge gradients: the squares overflow to inf, as PyTorch's, silently)
+        norms = xp.stack([xp.astype(_vector_norm(xp, t._data, norm_type), first._data.dtype) for t in tensors])
+        total = _vector_norm(xp, norms, norm_type)
     total_t = Tensor._wrap(xp.asarray(total, dtype=first._data.dtype), first.device, first._backend)
     if error_if_nonfinite and not bool(xp.isfinite(total)):
         raise RuntimeError(
