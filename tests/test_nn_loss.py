@@ -47,6 +47,22 @@ def test_mse_l1(reduction, dtype):
         both(lambda T: run_loss(T, lambda T: getattr(T.nn, name)(reduction=reduction), PRED, GOLD, dtype=dtype))
 
 
+@pytest.mark.parametrize("reduction", REDS)
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16"])
+def test_mse_grad_bit_exact(reduction, dtype):
+    """PyTorch's kernel computes ``norm * (x - y) * grad`` with ``norm = 2 / n`` (mean): the
+    same bits, and a difference near the float32 limit scaled before it can overflow."""
+    x = np.concatenate([PRED.ravel(), [3e38, -3e38] if dtype == "float32" else [1.0, -1.0]]).astype(dtype)
+    y = np.concatenate([GOLD.ravel(), [-1.0, 1.0]]).astype(dtype)
+    grads = []
+    for T in (torch, reftorch):
+        xt = T.tensor(x, requires_grad=True)
+        loss = T.nn.functional.mse_loss(xt, T.tensor(y), reduction=reduction)
+        (loss.sum() * 3.7).backward()
+        grads.append(tonp(xt.grad))
+    np.testing.assert_array_equal(grads[1], grads[0])
+
+
 def test_mse_target_grad_and_size_warning():
     def fn(T):
         x = T.tensor(PRED, requires_grad=True)
