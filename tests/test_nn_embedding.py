@@ -4,6 +4,8 @@ max_norm renormalisation, from_pretrained, and the errors.
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -169,6 +171,20 @@ def test_max_norm_only_touches_looked_up_rows():
     untouched = [i for i in range(10) if i not in (2, 5)]
     np.testing.assert_array_equal(before[untouched], after[untouched])
     assert np.all(np.linalg.norm(after[[2, 5]], axis=1) <= 0.5 + 1e-6)
+
+
+@pytest.mark.parametrize("norm_type", [2.0, 1.0, 3.0, float("inf")])
+def test_max_norm_nonfinite_and_huge_rows_are_quiet(norm_type):
+    """A row holding inf gets norm inf and scale 0: nan where the inf was, 0 elsewhere; a row of
+    1e30 overflows the squared sum. Same values as PyTorch, and no NumPy warning leaks."""
+    out = []
+    for T in LIBS:
+        w = T.tensor([[float("inf"), 1.0], [1e30, -1e30], [0.3, 0.4]])
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            r = T.nn.functional.embedding(T.tensor([0, 1, 2]), w, max_norm=1.0, norm_type=norm_type)
+        out.append((tonp(r).tolist(), tonp(w).tolist(), [str(c.message) for c in caught]))
+    assert str(out[1]) == str(out[0])
 
 
 def test_max_norm_bumps_version_like_torch():

@@ -47,6 +47,22 @@ def test_mse_l1(reduction, dtype):
         both(lambda T: run_loss(T, lambda T: getattr(T.nn, name)(reduction=reduction), PRED, GOLD, dtype=dtype))
 
 
+@pytest.mark.parametrize("reduction", REDS)
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16"])
+def test_mse_grad_bit_exact(reduction, dtype):
+    """PyTorch's kernel computes ``norm * (x - y) * grad`` with ``norm = 2 / n`` (mean): the
+    same bits, and a difference near the float32 limit scaled before it can overflow."""
+    x = np.concatenate([PRED.ravel(), [3e38, -3e38] if dtype == "float32" else [1.0, -1.0]]).astype(dtype)
+    y = np.concatenate([GOLD.ravel(), [-1.0, 1.0]]).astype(dtype)
+    grads = []
+    for T in (torch, reftorch):
+        xt = T.tensor(x, requires_grad=True)
+        loss = T.nn.functional.mse_loss(xt, T.tensor(y), reduction=reduction)
+        (loss.sum() * 3.7).backward()
+        grads.append(tonp(xt.grad))
+    np.testing.assert_array_equal(grads[1], grads[0])
+
+
 def test_mse_target_grad_and_size_warning():
     def fn(T):
         x = T.tensor(PRED, requires_grad=True)
@@ -237,6 +253,36 @@ def test_clip_grad_norm_single_tensor_skips_none_and_nonfinite():
         (a * float("inf")).sum().backward()
         T.nn.utils.clip_grad_norm_([a], 1.0, error_if_nonfinite=True)
     raises_same(nonfinite)
+
+
+def test_clip_grad_norm_nonfinite_scales_anyway():
+    """Without error_if_nonfinite the gradients are scaled by max_norm / inf = 0 (an inf
+    element becomes nan) or by a nan coefficient (every element becomes nan)."""
+    def fn(T):
+        a = T.tensor([1.0, 2.0], requires_grad=True)
+        b = T.tensor([3.0], requires_grad=True)
+        c = T.tensor([1.0, 2.0], requires_grad=True)
+        (a * T.tensor([1.0, float("inf")])).sum().backward()
+        (b * 2).sum().backward()
+        (c * T.tensor([1.0, float("nan")])).sum().backward()
+        return [T.nn.utils.clip_grad_norm_([a, b], 1.0), a.grad, b.grad,
+                T.nn.utils.clip_grad_norm_([c], 1.0), c.grad]
+    both(fn)
+
+
+@pytest.mark.parametrize("norm_type", [2.0, 3.0, 0.5])
+def test_clip_grad_norm_overflowing_norm_is_quiet(norm_type):
+    """Gradients whose squares overflow float32: the norm is inf (as PyTorch's, which does not
+    rescale), the gradients become zeros, and no NumPy overflow warning leaks."""
+    out = []
+    for T in (torch, reftorch):
+        a = T.zeros(2, requires_grad=True)
+        a.grad = T.tensor([1e30, -1e30])
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            total = T.nn.utils.clip_grad_norm_([a], 1.0, norm_type=norm_type)
+        out.append((tonp(total).tolist(), tonp(a.grad).tolist(), [str(w.message) for w in caught]))
+    assert out[1] == out[0]
 
 
 def test_clip_grad_value():

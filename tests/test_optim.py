@@ -573,3 +573,31 @@ def test_tensor_lr_and_custom_optimizer_subclass():
             sgd.step()
         outs.append((a.tolist(), b.tolist(), sched.get_last_lr(), repr(plain)))
     assert outs[0] == outs[1]
+
+
+NONFINITE_GRADS = [[float("inf"), 1.0, -float("inf"), float("nan")], [3e38, -3e38, 1e-45, 0.0],
+                   [1e20, 1e-20, 0.0, -1.0]]
+
+
+@pytest.mark.parametrize("name,kwargs", [
+    ("SGD", dict(lr=0.1, momentum=0.9, weight_decay=0.1)), ("Adam", dict(amsgrad=True)), ("AdamW", {}),
+    ("RMSprop", dict(momentum=0.5)), ("Adagrad", {}), ("Adadelta", {}), ("Adamax", {}), ("NAdam", {}),
+    ("RAdam", {}), ("Rprop", {}), ("ASGD", {}), ("Adafactor", {}),
+])
+@pytest.mark.parametrize("grad", NONFINITE_GRADS)
+def test_nonfinite_and_huge_gradients(name, kwargs, grad):
+    """Gradients holding inf or nan, or whose squares overflow float32: the same parameters as
+    PyTorch after three steps (Rprop: the sign of nan is 0, as torch.sign's) and no NumPy
+    RuntimeWarning (PyTorch's kernels never warn)."""
+    outs = []
+    for lib in (torch, reftorch):
+        p = lib.nn.Parameter(lib.tensor([1.0, 2.0, 3.0, 4.0]))
+        opt = getattr(lib.optim, name)([p], **kwargs)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            for _ in range(3):
+                p.grad = lib.tensor(grad)
+                opt.step()
+        outs.append((p.detach().numpy().copy(), [str(w.message) for w in caught]))
+    np.testing.assert_allclose(outs[1][0], outs[0][0], rtol=RTOL, atol=ATOL, equal_nan=True)
+    assert outs[1][1] == outs[0][1] == []

@@ -288,7 +288,10 @@ class MseLossBackward(Function):
 
     @staticmethod
     def formula(g, x, y, reduction, n):
-        return _unreduce(2 * (x - y), g, reduction, n)
+        # PyTorch's kernel: ``norm * (x - y) * g`` with ``norm = 2 / n`` (mean) or 2, in the
+        # input's dtype: scaled before the product with g, so 3e38 gives 8.6e37 and not inf
+        norm = 2.0 / n if reduction == "mean" else 2.0
+        return norm * (x - y) * g
 
     @staticmethod
     def forward(ctx, g, x, y, reduction, n):

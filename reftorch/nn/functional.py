@@ -467,19 +467,20 @@ def _embedding_renorm_(weight, input, max_norm, norm_type):
     xp = b.xp
     idx = xp.unique_values(xp.reshape(xp.astype(input._data, xp.int64), (-1,)))
     rows = xp.take(weight._data, idx, axis=0)
-    if norm_type == 2:
-        norms = xp.sqrt(xp.sum(rows * rows, axis=1))
-    elif norm_type == math.inf:
-        norms = xp.max(xp.abs(rows), axis=1)
-    elif norm_type == 1:
-        norms = xp.sum(xp.abs(rows), axis=1)
-    else:
-        norms = xp.sum(xp.abs(rows) ** norm_type, axis=1) ** (1.0 / norm_type)
-    norms = xp.astype(norms, xp.float64)  # PyTorch reads the norm with .item<double>()
-    over = norms > max_norm
-    # the scale is computed in double, then the float row is multiplied by it in float
-    scale = xp.astype(xp.where(over, max_norm / (norms + 1e-7), xp.ones_like(norms)), rows.dtype)
-    new_rows = rows * xp.reshape(scale, (-1, 1))
+    with b.quiet():  # (an inf row: norm inf, scale 0, inf * 0 = nan, silently as in PyTorch)
+        if norm_type == 2:
+            norms = xp.sqrt(xp.sum(rows * rows, axis=1))
+        elif norm_type == math.inf:
+            norms = xp.max(xp.abs(rows), axis=1)
+        elif norm_type == 1:
+            norms = xp.sum(xp.abs(rows), axis=1)
+        else:
+            norms = xp.sum(xp.abs(rows) ** norm_type, axis=1) ** (1.0 / norm_type)
+        norms = xp.astype(norms, xp.float64)  # PyTorch reads the norm with .item<double>()
+        over = norms > max_norm
+        # the scale is computed in double, then the float row is multiplied by it in float
+        scale = xp.astype(xp.where(over, max_norm / (norms + 1e-7), xp.ones_like(norms)), rows.dtype)
+        new_rows = rows * xp.reshape(scale, (-1, 1))
     b.setitem(weight._data, idx, new_rows)
     weight._bump_version()
     return weight

@@ -151,19 +151,32 @@ def _for_each_param(update, params):
     time: when there are several large CPU parameters with separate memory, the updates are
     spread over a thread pool of one thread per available core. The result is the same either
     way (each update touches only its own parameter and state).
+
+    Each update runs with the backend's floating-point warnings off (in its own thread, since
+    the error state is per thread): a gradient holding inf or nan, or one whose square
+    overflows, gives inf or nan silently, as in PyTorch.
     """
     global _pool
     n = len(params)
+
+    def quietly(i):
+        backend = params[i]._backend
+        token = backend.quiet_enter()
+        try:
+            update(i)
+        finally:
+            backend.quiet_exit(token)
+
     if n > 1 and _threads() > 1 and sum(p.numel() for p in params) >= PARALLEL_MIN_NUMEL \
             and all(p.device.type == "cpu" and p._base is None for p in params) \
             and len({id(p._data) for p in params}) == n:
         if _pool is None:
             _pool = ThreadPoolExecutor(_threads(), thread_name_prefix="reftorch-optim")
-        for _ in _pool.map(update, range(n)):
+        for _ in _pool.map(quietly, range(n)):
             pass
     else:
         for i in range(n):
-            update(i)
+            quietly(i)
 
 
 def _bump(*tensors):

@@ -15,6 +15,7 @@ from .optimizer import (
     _upgrade_old_state,
 )
 from .._ops import creation as _creation
+from .._ops.unary_math import _sign_array
 
 __all__ = ["Rprop", "rprop"]
 
@@ -107,14 +108,14 @@ def rprop(params, grads, prevs, step_sizes, state_steps, *, maximize=False, step
             g = -g
         state_steps[i]._data += 1
         x, g, prev, step_size = _real_views(param, x, g, prev, step_size)
-        sign = xp.sign(g * prev)
+        sign = _sign_array(xp, g * prev)  # (PyTorch's sign: 0 for nan, so an inf or nan gradient is no sign change)
         factor = xp.where(sign > 0, xp.full_like(sign, etaplus), sign)
         factor = xp.where(factor < 0, xp.full_like(sign, etaminus), factor)
         factor = xp.where(factor == 0, xp.ones_like(sign), factor)
         step_size *= factor
         step_size[...] = xp.clip(step_size, step_size_min, step_size_max)
         g = xp.where(factor == etaminus, xp.zeros_like(g), g)  # a sign change: no move this step
-        x -= xp.sign(g) * step_size
+        x -= _sign_array(xp, g) * step_size
         prev[...] = g
         _bump(param, prevs[i], step_sizes[i], state_steps[i])
 

@@ -50,8 +50,9 @@ def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=Non
         return _tensor(0.0)
     first = tensors[0]
     xp = first._backend.xp
-    norms = xp.stack([xp.astype(_vector_norm(xp, t._data, norm_type), first._data.dtype) for t in tensors])
-    total = _vector_norm(xp, norms, norm_type)
+    with first._backend.quiet():  # (huge gradients: the squares overflow to inf, as PyTorch's, silently)
+        norms = xp.stack([xp.astype(_vector_norm(xp, t._data, norm_type), first._data.dtype) for t in tensors])
+        total = _vector_norm(xp, norms, norm_type)
     total_t = Tensor._wrap(xp.asarray(total, dtype=first._data.dtype), first.device, first._backend)
     if error_if_nonfinite and not bool(xp.isfinite(total)):
         raise RuntimeError(
@@ -69,7 +70,7 @@ def clip_grads_with_norm_(parameters, max_norm, total_norm, foreach=None):
     backend = grads[0]._backend
     xp = backend.xp
     coef = float(max_norm) / (total_norm._data + 1e-6)
-    coef = xp.where(coef < 1.0, coef, xp.ones_like(coef))  # clamp(max=1)
+    coef = xp.where(coef > 1.0, xp.ones_like(coef), coef)  # clamp(max=1), which keeps a nan coefficient
     with no_grad(), backend.quiet():  # (an inf gradient times a coefficient of 0: nan, quietly)
         for g in grads:
             _store(g, g._data * xp.astype(coef, g._data.dtype))
