@@ -423,14 +423,11 @@ class Tensor:
             >>> x[1, 2:].storage_offset()
             6
         """
-        root = self if self._base is None else self._base
+        root = storage_root(self)
         if root._data.size == 0:
             return 0
         b = self._backend
         return (b.data_ptr(self._data) - b.data_ptr(root._data)) // self._dtype.itemsize
-
-    def untyped_storage(self):
-        raise NotImplementedError("reftorch tensors have no separate storage object")
 
     def get_device(self) -> int:
         return -1 if self._device.type == "cpu" else (self._device.index or 0)
@@ -833,6 +830,22 @@ if {data}.__class__ is not {backend}.array_type:
 {t}._fn_version = {view_of}._version_counter[0]
 {t}._is_inference = {view_of}._is_inference
 """
+
+
+def storage_root(t):
+    """The tensor whose memory is ``t``'s storage (``t.untyped_storage()``): the tensor that
+    ``set_`` made ``t`` (or ``t``'s base) view, else ``t``'s base for a view, else ``t``.
+    Offsets (``storage_offset``, ``as_strided``) count from its first element."""
+    base = t if t._base is None else t._base
+    root = base.__dict__.get("_storage_root")
+    if root is None:
+        return base
+    b = t._backend
+    start, ptr = b.data_ptr(root._data), b.data_ptr(t._data)
+    if root._data.dtype != t._data.dtype or not start <= ptr <= start + root._data.size * t._dtype.itemsize:
+        del base.__dict__["_storage_root"]  # t's memory was replaced since (resize_, .data =): forget it
+        return base
+    return root
 
 
 def _indented(text, spaces):
