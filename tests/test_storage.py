@@ -344,6 +344,11 @@ def test_share_memory_returns_self_and_marks_the_storage():
                          T.ones(2).is_shared(), T.ones(2, requires_grad=True).share_memory_(),
                          T.UntypedStorage(2).share_memory_().is_shared()]
     both(fn)
+    def module(T):
+        m = T.nn.Linear(2, 2)
+        m(T.ones(1, 2)).sum().backward()
+        return m.share_memory() is m, m.weight.is_shared(), m.bias.grad.is_shared(), m.weight[0].is_shared()
+    both(module)
     # reftorch keeps the memory where it is (PyTorch moves it to shared memory)
     a = reftorch.tensor([1., 2.])
     p = a.data_ptr()
