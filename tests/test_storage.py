@@ -386,3 +386,38 @@ def test_storages_on_a_device(device):
     assert got[:-1] == [e.replace("cpu", device) if isinstance(e, str) else e for e in expected[:-1]]
     assert got[-1].startswith(device)
     assert reftorch.UntypedStorage(1, device=device).is_shared()  # off the CPU, as PyTorch's CUDA storages
+
+
+# ----------------------------------------------------------------- Tensor.resize (deprecated)
+def _warned(fn):
+    """``fn``'s result and the (category, message, file) of each warning it gave."""
+    def run(T):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            out = fn(T)
+        return out, [(w.category.__name__, str(w.message), w.filename) for w in caught]
+    return run
+
+
+def test_resize_is_deprecated_and_keeps_the_number_of_elements():
+    both(_warned(lambda T: T.ones(4).resize(2, 2)))
+    both(_warned(lambda T: T.arange(4.).resize_as(T.zeros(2, 2))))
+    both(_warned(lambda T: (lambda x: (x.resize(4), x.resize(4)._base is x))(T.arange(4.).view(2, 2))))
+    both(_warned(lambda T: T.arange(6.).view(2, 3).t().resize(6)))
+    both(_warned(lambda T: T.ones(1).resize()))
+    # another number of elements; as in PyTorch, sizes given as one tuple, list or Size too
+    raises_like(lambda T: T.ones(4).resize(2, 3), msg=True)
+    raises_like(lambda T: T.ones(4).resize((2, 2)), msg=True)
+    raises_like(lambda T: T.ones(4).resize([4]), msg=True)
+    raises_like(lambda T: T.ones(4).resize(T.Size([4])), msg=True)
+
+
+def test_resize_gradient():
+    def fn(T):
+        x = T.arange(4., requires_grad=True)
+        y = x.resize(2, 2)
+        (y * T.tensor([[1., 2.], [3., 4.]])).sum().backward()
+        return y, x.grad, y._base is x, type(y.grad_fn).__name__
+    both(_quiet(fn), check_grad_fn=False)
+    y = _quiet(lambda T: T.ones(4, requires_grad=True).resize(2, 2))(reftorch)
+    assert y.grad_fn.name() == "ResizeBackward"
