@@ -626,6 +626,7 @@ class Tensor:
         # through .data are invisible to autograd's saved-tensor checks.
         t = Tensor._wrap(self._data, self._device, self._backend)
         t._is_inference = self._is_inference
+        _share_storage(t, self)
         return t
 
     @data.setter
@@ -642,6 +643,7 @@ class Tensor:
         ``requires_grad=False``)."""
         t = Tensor._wrap(self._data, self._device, self._backend)
         t._share_version(self)  # shares memory and the version counter, but is not a view
+        _share_storage(t, self)
         return t
 
     def detach_(self):
@@ -830,6 +832,14 @@ if {data}.__class__ is not {backend}.array_type:
 {t}._fn_version = {view_of}._version_counter[0]
 {t}._is_inference = {view_of}._is_inference
 """
+
+
+def _share_storage(t, src):
+    """Give ``t`` (not a view, over ``src``'s memory: ``detach()``, ``.data``) ``src``'s
+    storage: ``storage_offset()`` and ``untyped_storage()`` then count from the start of
+    the memory of ``src``'s base, as in PyTorch."""
+    if src._base is not None or "_storage_root" in src.__dict__:
+        t.__dict__["_storage_root"] = storage_root(src)
 
 
 def storage_root(t):

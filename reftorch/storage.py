@@ -2,7 +2,8 @@
 one dtype (``TypedStorage``, deprecated in PyTorch). Mirrors ``torch.storage``.
 
 A tensor's storage is the memory of its root tensor (``reftorch._tensor.storage_root``): its
-base for a view, the memory ``set_`` made it view, else its own. A storage object holds a
+base for a view, the memory ``set_`` made it view (or, for ``detach()`` and ``.data``, the
+storage of the tensor they came from), else its own. A storage object holds a
 1-D ``uint8`` array of the tensor's backend viewing that memory, so writes through the
 storage are seen by every tensor sharing it, on every device (NumPy, CuPy, the strict
 stand-in). Each call of ``untyped_storage()`` makes a new Python object over the same
@@ -17,9 +18,10 @@ Deliberate differences from PyTorch:
 * ``share_memory_`` does not move the memory to shared memory (reftorch has no
   ``torch.multiprocessing``): it marks the storage, so ``is_shared()`` is True afterwards,
   and keeps its address.
-* ``detach()`` (and ``.data``) of a view has a storage of its own that starts at the view's
-  first element (PyTorch: the base's storage); new storages are zero-filled (PyTorch
-  leaves them uninitialised).
+* new storages are zero-filled (PyTorch leaves them uninitialised);
+* a tensor sharing memory with another without being a view or a ``set_`` of it
+  (``torch.from_numpy(t.numpy())``, a ``Parameter`` made from a view) has a storage of its
+  own starting at its first element.
 """
 from __future__ import annotations
 

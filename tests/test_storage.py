@@ -152,6 +152,17 @@ def test_views_share_the_storage_of_their_base():
     both(fn)
 
 
+def test_detach_and_data_keep_the_storage_of_a_view():
+    def fn(T):
+        x = T.arange(6.)
+        out = []
+        for d in (x[2:].detach(), x[2:].data, x.view(2, 3)[1].detach().detach(), x[1:].detach()[1:]):
+            out += [d.storage_offset(), d.untyped_storage().data_ptr() == x.untyped_storage().data_ptr(),
+                    d.untyped_storage().nbytes(), d.as_strided((2,), (1,), 0).tolist(), d.is_set_to(d)]
+        return out
+    both(fn)
+
+
 def test_copies_get_their_own_storage():
     def fn(T):
         x = T.arange(6.).reshape(2, 3)
