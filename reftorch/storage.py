@@ -97,8 +97,9 @@ class UntypedStorage:
     viewing the memory.
 
     Raises:
-        RuntimeError: for a negative size.
-        TypeError: for other arguments.
+        RuntimeError: for a negative size, or one argument that is neither an int nor a
+            sequence.
+        TypeError: for more than one argument, or a keyword other than ``device``.
 
     Examples:
         >>> import reftorch as torch
@@ -631,9 +632,9 @@ def set_(self, source=None, storage_offset=None, size=None, stride=None):
     """Make this tensor view the memory of ``source`` (a tensor's storage, or a storage)
     with the given ``storage_offset`` (elements), ``size`` and ``stride`` (default: the
     source tensor's own, or all of the storage; a ``size`` without ``stride`` keeps this
-    tensor's strides when the size is its own, as PyTorch does, else is row-major). ``set_()`` gives it new empty
-    memory. Mirrors ``torch.Tensor.set_``; returns ``self``, which is not a view
-    (``_base`` unchanged) but shares ``source``'s storage.
+    tensor's strides when the size is its own, as PyTorch does, else is row-major).
+    ``set_()`` gives it new empty memory. Mirrors ``torch.Tensor.set_``; returns
+    ``self``, which is not a view (``_base`` unchanged) but shares ``source``'s storage.
 
     Raises:
         RuntimeError: for a dtype or device that differs from ``source``'s, a negative
