@@ -838,22 +838,35 @@ def _share_storage(t, src):
     """Give ``t`` (not a view, over ``src``'s memory: ``detach()``, ``.data``) ``src``'s
     storage: ``storage_offset()`` and ``untyped_storage()`` then count from the start of
     the memory of ``src``'s base, as in PyTorch."""
-    if src._base is not None or "_storage_root" in src.__dict__:
-        t.__dict__["_storage_root"] = storage_root(src)
+    if src._base is not None or getattr(src, "_storage_root", None) is not None:
+        t._storage_root = graph_free(storage_root(src))
+
+
+def graph_free(root):
+    """``root`` (a tensor returned by :func:`storage_root`) itself, or, when it holds an
+    autograd graph (which a storage, or a detached tensor, must not keep alive), a plain
+    tensor over its memory, recorded as its storage root (so both give one storage)."""
+    if root._grad_fn is None:
+        return root
+    handle = Tensor._wrap(root._data, root._device, root._backend)
+    handle._is_inference = root._is_inference
+    root._storage_root = handle
+    return handle
 
 
 def storage_root(t):
     """The tensor whose memory is ``t``'s storage (``t.untyped_storage()``): the tensor that
-    ``set_`` made ``t`` (or ``t``'s base) view, else ``t``'s base for a view, else ``t``.
-    Offsets (``storage_offset``, ``as_strided``) count from its first element."""
+    ``set_`` made ``t`` (or ``t``'s base) view (or the storage root of the tensor that
+    ``t`` was detached from), else ``t``'s base for a view, else ``t``. Offsets
+    (``storage_offset``, ``as_strided``) count from its first element."""
     base = t if t._base is None else t._base
-    root = base.__dict__.get("_storage_root")
+    root = getattr(base, "_storage_root", None)
     if root is None:
         return base
-    b = t._backend
-    start, ptr = b.data_ptr(root._data), b.data_ptr(t._data)
-    if root._data.dtype != t._data.dtype or not start <= ptr <= start + root._data.size * t._dtype.itemsize:
-        del base.__dict__["_storage_root"]  # t's memory was replaced since (resize_, .data =): forget it
+    b = base._backend
+    start, ptr = b.data_ptr(root._data), b.data_ptr(base._data)
+    if not start <= ptr <= start + root._data.size * root._dtype.itemsize:
+        del base._storage_root  # the base's memory was replaced since (resize_, .data =): forget it
         return base
     return root
 

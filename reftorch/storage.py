@@ -29,7 +29,7 @@ import math
 import warnings
 
 from . import _dtype as D
-from ._tensor import _C_TYPE, Tensor, storage_root, typename
+from ._tensor import _C_TYPE, Tensor, graph_free, storage_root, typename
 from ._ops._common import resolve_device
 from ._ops._inplace import check_inplace
 from ._ops.as_strided import _extent
@@ -299,7 +299,7 @@ class UntypedStorage:
         if self.device.type != "cpu":
             return True
         if self._root is not None:
-            return self._root.__dict__.get("_shared", False)
+            return getattr(self._root, "_shared", False)
         return self._shared
 
     def share_memory_(self):
@@ -307,7 +307,7 @@ class UntypedStorage:
         ``torch.multiprocessing``: the memory stays where it is (PyTorch moves it to shared
         memory, and its address changes)."""
         if self._root is not None:
-            self._root.__dict__["_shared"] = True
+            self._root._shared = True
         else:
             self._shared = True
         return self
@@ -574,7 +574,7 @@ def untyped_storage(self):
         24
     """
     root, arr = _memory(self)
-    return UntypedStorage._of(arr, root._backend, root._device, root)
+    return UntypedStorage._of(arr, root._backend, root._device, graph_free(root))
 
 
 def storage(self):
@@ -628,6 +628,11 @@ def _set_args_error(args):
                      "tuple of ints stride = None)")
 
 
+def _forget_storage_root(t):
+    if getattr(t, "_storage_root", None) is not None:
+        del t._storage_root
+
+
 def set_(self, source=None, storage_offset=None, size=None, stride=None):
     """Make this tensor view the memory of ``source`` (a tensor's storage, or a storage)
     with the given ``storage_offset`` (elements), ``size`` and ``stride`` (default: the
@@ -660,7 +665,7 @@ def set_(self, source=None, storage_offset=None, size=None, stride=None):
         check_inplace(self)
         b = self._backend
         self._data = b.zeros((0,), self._dtype)
-        self.__dict__.pop("_storage_root", None)
+        _forget_storage_root(self)
         self._bump_version()
         return self
     if storage_offset is not None and size is None:
@@ -704,13 +709,13 @@ def set_(self, source=None, storage_offset=None, size=None, stride=None):
     root = source._root
     if root is None or root._data.dtype != elements.dtype or b.data_ptr(root._data) != b.data_ptr(elements):
         root = Tensor._wrap(elements, source.device, b)  # the memory, as a tensor of this dtype
-        root.__dict__["_shared"] = source.is_shared()
+        root._shared = source.is_shared()
         source._root, source._viewed = root, True
     start = min(storage_offset, elements.shape[0])  # (an empty view may start past the end)
     self._data = b.as_strided(elements[start:], size, stride)
     if root is self:
-        self.__dict__.pop("_storage_root", None)
+        _forget_storage_root(self)
     else:
-        self.__dict__["_storage_root"] = root
+        self._storage_root = graph_free(root)
     self._bump_version()
     return self

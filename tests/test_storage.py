@@ -432,3 +432,22 @@ def test_resize_gradient():
     both(_quiet(fn), check_grad_fn=False)
     y = _quiet(lambda T: T.ones(4, requires_grad=True).resize(2, 2))(reftorch)
     assert y.grad_fn.name() == "ResizeBackward"
+
+
+def test_storages_and_detached_views_do_not_keep_the_graph_alive():
+    import gc
+    import weakref
+    x = reftorch.ones(4, requires_grad=True)
+    y = x * 2
+    node = weakref.ref(y.grad_fn)
+    d = y[1:].detach()
+    s = y[1:].untyped_storage()
+    assert d.storage_offset() == 1 and s.data_ptr() == y.untyped_storage().data_ptr()
+    assert d.untyped_storage().data_ptr() == s.data_ptr()
+    y.share_memory_()
+    assert d.is_shared() and s.is_shared()
+    del y
+    gc.collect()
+    assert node() is None  # as in PyTorch, where neither holds the graph
+    s[0:4] = 0
+    assert d.tolist() == [2., 2., 2.] and s.tolist()[:4] == [0, 0, 0, 0]
