@@ -287,6 +287,10 @@ class UntypedStorage:
     def __deepcopy__(self, memo):
         return self.clone()
 
+    def __reduce__(self):
+        # (plain pickle: a copy of the bytes; ``torch.save`` refuses storages)
+        return (_rebuild_untyped_storage, (bytes(self.tolist()), str(self.device)))
+
     def cpu(self):
         """``self`` on the CPU, else a CPU copy."""
         if self.device.type == "cpu":
@@ -311,6 +315,11 @@ class UntypedStorage:
         else:
             self._shared = True
         return self
+
+
+def _rebuild_untyped_storage(data, device):
+    """What a pickled :class:`UntypedStorage` unpickles with: a new storage of the bytes."""
+    return UntypedStorage(data, device=device)
 
 
 class TypedStorage:
@@ -516,9 +525,17 @@ class TypedStorage:
     def __deepcopy__(self, memo):
         return self.clone()
 
+    def __reduce__(self):
+        return (_rebuild_typed_storage, (self._untyped_storage, self.dtype))
+
     def cpu(self):
         _warn_typed_storage_removal()
         return self._new_wrapped_storage(self._untyped_storage.cpu())
+
+
+def _rebuild_typed_storage(untyped, dtype):
+    """What a pickled :class:`TypedStorage` unpickles with."""
+    return TypedStorage(wrap_storage=untyped, dtype=dtype, _internal=True)
 
 
 class _LegacyStorageMeta(type):
