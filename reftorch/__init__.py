@@ -304,6 +304,7 @@ from .storage import UntypedStorage, TypedStorage, LEGACY_STORAGES as _LEGACY_ST
 globals().update(_LEGACY_STORAGES)  # torch.FloatStorage, torch.LongStorage, … (legacy typed storages)
 Tensor.untyped_storage = storage.untyped_storage
 Tensor.storage = storage.storage
+Tensor._typed_storage = storage._typed_storage
 Tensor.storage_type = storage.storage_type
 Tensor.is_shared = storage.is_shared
 Tensor.share_memory_ = storage.share_memory_

@@ -598,6 +598,11 @@ def storage(self):
     """The memory as a :class:`TypedStorage` of this tensor's dtype, with PyTorch's
     deprecation ``UserWarning`` (once per process). Mirrors ``torch.Tensor.storage``."""
     _warn_typed_storage_removal(stacklevel=2)
+    return _typed_storage(self)
+
+
+def _typed_storage(self):
+    """``Tensor._typed_storage()``: :func:`storage` without the warning (as PyTorch's)."""
     return TypedStorage(wrap_storage=untyped_storage(self), dtype=self.dtype, _internal=True)
 
 

@@ -250,6 +250,17 @@ def test_typed_storage_constructors_and_legacy_classes():
     both(_quiet(fn))
 
 
+def test_private_typed_storage_does_not_warn():
+    def fn(T):
+        T.storage._reset_warn_typed_storage_removal()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            t = T.tensor([1, 2])._typed_storage()
+        T.storage._set_always_warn_typed_storage_removal(False)
+        return len(caught), t._size(), t.dtype
+    both(fn)
+
+
 def _count_warnings(T, calls):
     T.storage._reset_warn_typed_storage_removal()
     with warnings.catch_warnings(record=True) as caught:
