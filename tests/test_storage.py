@@ -172,6 +172,21 @@ def test_copies_get_their_own_storage():
     both(fn)
 
 
+def test_storages_of_other_layouts_and_dtype_views():
+    def fn(T):
+        x = T.arange(24.).reshape(2, 3, 4)
+        z = T.zeros(3, dtype=T.complex64)
+        d = T.arange(4., dtype=T.float64)
+        cases = [x.transpose(0, 2).clone(), x.reshape(1, 2, 3, 4).contiguous(memory_format=T.channels_last),
+                 T.tensor(3.), T.zeros(0), T.zeros(2, 0), x.permute(2, 0, 1).contiguous(), x[:, 1].clone(),
+                 T.ones(3).expand(2, 3).clone(), x.sum(0), x.mT, x.mT.clone(), T.ones(4, dtype=T.bool),
+                 z, z.real, z.imag, z[1:].imag, d.view(T.int32), d[1:].view(T.int32), d[1:].view(T.int16)[1:]]
+        return [(c.untyped_storage().nbytes(), c.storage_offset(), c.stride(),
+                 c.data_ptr() == c.untyped_storage().data_ptr() + c.storage_offset() * c.element_size())
+                for c in cases]
+    both(fn)
+
+
 def test_storage_after_resize():
     # PyTorch's storage keeps its size when a tensor is resized down
     both(lambda T: [T.ones(4).resize_(2, 2).untyped_storage().nbytes(), T.ones(4).resize_(1).untyped_storage().nbytes(),
