@@ -860,14 +860,18 @@ def storage_root(t):
     ``t`` was detached from), else ``t``'s base for a view, else ``t``. Offsets
     (``storage_offset``, ``as_strided``) count from its first element."""
     base = t if t._base is None else t._base
-    root = getattr(base, "_storage_root", None)
+    holder = t  # (a view that set_ moved keeps its base, as in PyTorch, but not its memory)
+    root = getattr(t, "_storage_root", None)
+    if root is None and base is not t:
+        holder = base
+        root = getattr(base, "_storage_root", None)
     if root is None:
         return base
-    b = base._backend
-    start, ptr = b.data_ptr(root._data), b.data_ptr(base._data)
+    b = holder._backend
+    start, ptr = b.data_ptr(root._data), b.data_ptr(holder._data)
     if not start <= ptr <= start + root._data.size * root._dtype.itemsize:
-        del base._storage_root  # the base's memory was replaced since (resize_, .data =): forget it
-        return base
+        del holder._storage_root  # its memory was replaced since (resize_, .data =): forget it
+        return storage_root(t)
     return root
 
 

@@ -19,6 +19,8 @@ Deliberate differences from PyTorch:
   ``torch.multiprocessing``): it marks the storage, so ``is_shared()`` is True afterwards,
   and keeps its address.
 * new storages are zero-filled (PyTorch leaves them uninitialised);
+* a view taken of a view that ``set_`` moved to other memory reports the storage of its
+  base (the view's base, kept by ``set_`` as in PyTorch), not the new memory;
 * a tensor sharing memory with another without being a view or a ``set_`` of it
   (``torch.from_numpy(t.numpy())``, a ``Parameter`` made from a view) has a storage of its
   own starting at its first element.

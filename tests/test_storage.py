@@ -332,6 +332,20 @@ def test_set_to_a_tensor_or_storage():
     both(_quiet(fn))
 
 
+def test_set_on_a_view_keeps_its_base_but_views_the_new_memory():
+    def fn(T):
+        x = T.arange(4.)
+        v = x[1:]
+        y = T.zeros(3)
+        v.set_(y)
+        v[0] = 5
+        return (v._base is x, v.untyped_storage().data_ptr() == y.untyped_storage().data_ptr(), v.storage_offset(),
+                x, y, v._version == x._version)
+    both(fn)
+    # (known difference: a view taken of such a tensor afterwards has ``x`` as its base and
+    # reports x's storage; PyTorch gives y's)
+
+
 def test_set_errors():
     x = lambda T: T.arange(6.)  # noqa: E731
     raises_like(lambda T: T.empty(0).set_(T.arange(3)), msg=True)  # dtype
