@@ -298,6 +298,18 @@ from ._compile import compile  # noqa: E402,F401
 from . import amp  # noqa: E402,F401  (torch.amp)
 from .amp import GradScaler  # noqa: E402,F401
 from . import backends, cpu, testing  # noqa: E402,F401  (torch.backends, torch.cpu, torch.testing)
+from . import storage  # noqa: E402  (torch.storage)
+from .storage import UntypedStorage, TypedStorage, LEGACY_STORAGES as _LEGACY_STORAGES  # noqa: E402,F401
+
+globals().update(_LEGACY_STORAGES)  # torch.FloatStorage, torch.LongStorage, … (legacy typed storages)
+Tensor.untyped_storage = storage.untyped_storage
+Tensor.storage = storage.storage
+Tensor._typed_storage = storage._typed_storage
+Tensor.storage_type = storage.storage_type
+Tensor.is_shared = storage.is_shared
+Tensor.share_memory_ = storage.share_memory_
+Tensor.is_set_to = storage.is_set_to
+Tensor.set_ = storage.set_
 from ._flags import (  # noqa: E402,F401
     use_deterministic_algorithms, are_deterministic_algorithms_enabled, is_deterministic_algorithms_warn_only_enabled,
     set_deterministic_debug_mode, get_deterministic_debug_mode, set_float32_matmul_precision,

@@ -423,14 +423,11 @@ class Tensor:
             >>> x[1, 2:].storage_offset()
             6
         """
-        root = self if self._base is None else self._base
+        root = storage_root(self)
         if root._data.size == 0:
             return 0
         b = self._backend
         return (b.data_ptr(self._data) - b.data_ptr(root._data)) // self._dtype.itemsize
-
-    def untyped_storage(self):
-        raise NotImplementedError("reftorch tensors have no separate storage object")
 
     def get_device(self) -> int:
         return -1 if self._device.type == "cpu" else (self._device.index or 0)
@@ -629,6 +626,7 @@ class Tensor:
         # through .data are invisible to autograd's saved-tensor checks.
         t = Tensor._wrap(self._data, self._device, self._backend)
         t._is_inference = self._is_inference
+        _share_storage(t, self)
         return t
 
     @data.setter
@@ -645,6 +643,7 @@ class Tensor:
         ``requires_grad=False``)."""
         t = Tensor._wrap(self._data, self._device, self._backend)
         t._share_version(self)  # shares memory and the version counter, but is not a view
+        _share_storage(t, self)
         return t
 
     def detach_(self):
@@ -833,6 +832,47 @@ if {data}.__class__ is not {backend}.array_type:
 {t}._fn_version = {view_of}._version_counter[0]
 {t}._is_inference = {view_of}._is_inference
 """
+
+
+def _share_storage(t, src):
+    """Give ``t`` (not a view, over ``src``'s memory: ``detach()``, ``.data``) ``src``'s
+    storage: ``storage_offset()`` and ``untyped_storage()`` then count from the start of
+    the memory of ``src``'s base, as in PyTorch."""
+    if src._base is not None or getattr(src, "_storage_root", None) is not None:
+        t._storage_root = graph_free(storage_root(src))
+
+
+def graph_free(root):
+    """``root`` (a tensor returned by :func:`storage_root`) itself, or, when it holds an
+    autograd graph (which a storage, or a detached tensor, must not keep alive), a plain
+    tensor over its memory, recorded as its storage root (so both give one storage)."""
+    if root._grad_fn is None:
+        return root
+    handle = Tensor._wrap(root._data, root._device, root._backend)
+    handle._is_inference = root._is_inference
+    root._storage_root = handle
+    return handle
+
+
+def storage_root(t):
+    """The tensor whose memory is ``t``'s storage (``t.untyped_storage()``): the tensor that
+    ``set_`` made ``t`` (or ``t``'s base) view (or the storage root of the tensor that
+    ``t`` was detached from), else ``t``'s base for a view, else ``t``. Offsets
+    (``storage_offset``, ``as_strided``) count from its first element."""
+    base = t if t._base is None else t._base
+    holder = t  # (a view that set_ moved keeps its base, as in PyTorch, but not its memory)
+    root = getattr(t, "_storage_root", None)
+    if root is None and base is not t:
+        holder = base
+        root = getattr(base, "_storage_root", None)
+    if root is None:
+        return base
+    b = holder._backend
+    start, ptr = b.data_ptr(root._data), b.data_ptr(holder._data)
+    if not start <= ptr <= start + root._data.size * root._dtype.itemsize:
+        del holder._storage_root  # its memory was replaced since (resize_, .data =): forget it
+        return storage_root(t)
+    return root
 
 
 def _indented(text, spaces):

@@ -41,6 +41,7 @@ from ._ops._common import tensor_input
 from . import autograd
 from .autograd._hooks import register_post_accumulate_hook, register_tensor_hook
 from .autograd.function import OpFunction as Function
+from .autograd._functions import Resize
 from .autograd.grad_mode import is_grad_enabled, no_grad
 
 
@@ -935,6 +936,30 @@ def _kwarg_type(v):
 
 
 Tensor.new = new
+
+
+def resize(self, *sizes):
+    """Deprecated: the tensor's elements, read row-major, in the shape ``sizes`` (as many
+    elements), with PyTorch's ``UserWarning`` "non-inplace resize is deprecated" on every
+    call. A view of a contiguous tensor (``grad_fn=<ResizeBackward>``). Mirrors
+    ``torch.Tensor.resize``; use ``reshape`` instead.
+
+    Raises:
+        RuntimeError: if ``sizes`` (ints; as in PyTorch, not one tuple) give another
+            number of elements.
+    """
+    warnings.warn("non-inplace resize is deprecated", stacklevel=2)
+    return Resize.apply(self, sizes)
+
+
+def resize_as(self, tensor):
+    """Deprecated: ``resize`` to ``tensor``'s shape, with PyTorch's ``UserWarning``
+    "non-inplace resize_as is deprecated". Mirrors ``torch.Tensor.resize_as``."""
+    warnings.warn("non-inplace resize_as is deprecated", stacklevel=2)
+    return Resize.apply(self, tensor.size())
+
+
+Tensor.resize, Tensor.resize_as = resize, resize_as
 
 
 # What Tensor's own methods need from the layers above it (see "bound from above" in _tensor.py).

@@ -43,6 +43,7 @@ from ._device import device as _device_cls
 from ._size import Size
 from ._tensor import Tensor
 from .nn.parameter import Parameter, is_lazy
+from .storage import TypedStorage, UntypedStorage
 
 __all__ = ["save", "load", "add_safe_globals", "get_safe_globals", "clear_safe_globals", "safe_globals"]
 
@@ -127,6 +128,9 @@ class _Pickler(pickle._Pickler):
             return obj.__reduce_ex__(2)
         if isinstance(obj, Tensor):
             return self._reduce_tensor(obj)
+        if isinstance(obj, (UntypedStorage, TypedStorage)):
+            raise pickle.PicklingError("reftorch.save cannot save a storage object (PyTorch can): save the tensor "
+                                       "that views it instead")
         if type(obj) is Size:
             return (_SIZE, (tuple(obj),))
         if isinstance(obj, _device_cls):

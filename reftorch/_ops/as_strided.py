@@ -2,8 +2,9 @@
 given by a size, strides and an offset into the memory ("storage") that a tensor shares
 with its base (PyTorch's ``as_strided``, ``AsStridedBackward0``).
 
-A tensor's storage is the memory of its root tensor (its ``_base``, or itself when it is
-not a view); ``Tensor.storage_offset()`` is where its first element lies there.
+A tensor's storage is the memory of its root tensor (``reftorch._tensor.storage_root``: its
+``_base``, or itself when it is not a view, or the memory ``set_`` made it view);
+``Tensor.storage_offset()`` is where its first element lies there.
 
 The gradient works on that memory: the incoming gradient of each output element is added
 at the element's storage position (elements read more than once, in overlapping windows,
@@ -15,14 +16,10 @@ from __future__ import annotations
 
 import math
 
-from .._tensor import Tensor, int_arg
+from .._tensor import Tensor, int_arg, storage_root as _root
 from ..autograd._graph import linear_grad
 from ..autograd.function import OpFunction
 from ._common import tensor_input
-
-
-def _root(t):
-    return t if t._base is None else t._base
 
 
 def _extent(shape, strides):

@@ -25,6 +25,7 @@ NAMESPACES = {
         equal allclose isclose matmul mm bmm mv dot einsum outer softmax log_softmax is_tensor
         numel no_grad enable_grad set_grad_enabled inference_mode is_grad_enabled save load
         set_printoptions get_default_dtype set_default_dtype promote_types finfo iinfo device Generator
+        UntypedStorage
         tile broadcast_to broadcast_tensors broadcast_shapes index_fill masked_scatter index_put
         addcmul addcdiv lerp scalar_tensor real imag view_as_real view_as_complex
         trunc frac sgn square isnan isinf isfinite nan_to_num
@@ -68,6 +69,7 @@ NAMESPACES = {
         lgamma digamma polygamma erfinv i0 sinc xlogy lgamma_ erfinv_ igamma igammac igamma_ igammac_ frexp ldexp gcd nextafter
         diagflat renorm renorm_ index_copy index_copy_ index_reduce index_reduce_ select_scatter slice_scatter
         diagonal_scatter as_strided storage_offset as_strided_scatter matrix_exp qr pinverse orgqr stft istft lu lu_solve cholesky_solve cholesky_inverse triangular_solve geqrf ormqr addr addr_ addbmm addbmm_ addmm_ addmv_ baddbmm_ vdot dist
+        untyped_storage storage set_ is_set_to share_memory_ is_shared
     """),
     "torch.linalg": ("reftorch.linalg", """
         det slogdet inv inv_ex solve solve_ex cholesky cholesky_ex qr eigh eigvalsh svd svdvals pinv

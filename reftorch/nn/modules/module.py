@@ -22,7 +22,7 @@ from ..._memory_format import memory_format
 from ..._tensor_methods import parse_to_args, to_arguments_error
 from ...autograd.grad_mode import no_grad
 from ...utils.hooks import BackwardHook, RemovableHandle
-from ..parameter import Parameter, Buffer, is_lazy
+from ..parameter import Parameter, Buffer
 
 __all__ = ["register_module_forward_pre_hook", "register_module_forward_hook", "register_module_full_backward_pre_hook",
            "register_module_backward_hook", "register_module_full_backward_hook",
@@ -1110,10 +1110,10 @@ class Module:
         return self._apply(lambda t: empty_like(t, device=device), recurse=recurse)
 
     def share_memory(self) -> "Module":
-        """Mirrors ``torch.nn.Module.share_memory``, which moves every parameter and
-        buffer into shared memory for ``torch.multiprocessing``. reftorch has no
-        shared-memory tensors: this returns ``self`` and changes nothing (deliberately
-        different: ``Tensor.is_shared`` does not exist).
+        """Call ``share_memory_()`` on every parameter, buffer and gradient; returns
+        ``self``. Mirrors ``torch.nn.Module.share_memory``, which moves them into shared
+        memory for ``torch.multiprocessing``; reftorch has none, so ``Tensor.share_memory_``
+        only marks the memory (``is_shared()`` becomes True) and leaves it where it is.
 
         Raises:
             RuntimeError: if a lazy module's parameters are still uninitialized (as in
@@ -1121,8 +1121,10 @@ class Module:
         """
         for module in self.modules():
             for t in (*module._parameters.values(), *module._buffers.values()):
-                if t is not None and is_lazy(t):
-                    t.share_memory_()
+                if t is not None:
+                    t.share_memory_()  # (a lazy module's uninitialized ones raise)
+                    if t.grad is not None:
+                        t.grad.share_memory_()
         return self
 
     # ------------------------------------------------------------------ state dict
