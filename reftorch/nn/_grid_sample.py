@@ -26,6 +26,8 @@ from .. import _dtype as _D
 from .._ops import creation as _creation
 from .._tensor import Tensor
 from ..autograd.function import OpFunction
+from .. import _autocast
+from .._autocast import anywhere as _autocasting
 
 _DEFAULT_WARNING = ("Default grid_sample and affine_grid behavior has changed to align_corners=False since 1.3.0. "
                     "Please specify align_corners=True if the old behavior is desired. See the documentation of "
@@ -480,6 +482,8 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
         >>> F.grid_sample(x, grid, align_corners=False)
         tensor([[[[2.5000, 0.2500]]]])
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("grid_sampler", grid_sample, locals())
     if mode not in _MODES:
         raise ValueError("nn.functional.grid_sample(): expected mode to be 'bilinear', 'nearest' or 'bicubic', "
                          f"but got: '{mode}'")
