@@ -298,6 +298,18 @@ OPS = {
     "fft": lambda T, a, b: T.fft.rfft(a @ b),
     "quantile": lambda T, a, b: T.quantile(a @ b, 0.5),
     "inv": lambda T, a, b: T.linalg.inv(T.eye(3).half() * 2),
+    "solve": lambda T, a, b: T.linalg.solve(T.tensor(SQ), (a @ b)[:, :2]),
+    "cholesky": lambda T, a, b: T.linalg.cholesky(T.tensor(SQ).half()),
+    "eigvalsh": lambda T, a, b: T.linalg.eigvalsh(T.tensor(SQ).half()),
+    "svdvals": lambda T, a, b: T.linalg.svdvals(a @ b),
+    "det_unlisted": lambda T, a, b: T.linalg.det(T.tensor(SQ).double()),
+    "polar": lambda T, a, b: T.polar((a @ b).abs(), a @ b),
+    "view_as_complex": lambda T, a, b: T.view_as_complex((a @ b)[:, :2].contiguous()),
+    "max_pool3d": lambda T, a, b: T.nn.functional.max_pool3d((a @ b)[None, None, :2, :2, None].expand(1, 1, 2, 2, 2), 2),
+    "avg_pool3d": lambda T, a, b: T.nn.functional.avg_pool3d((a @ b)[None, None, :2, :2, None].expand(1, 1, 2, 2, 2), 2),
+    "avg_pool2d_unlisted": lambda T, a, b: T.nn.functional.avg_pool2d((a @ b)[None, :2, :2], 2),
+    "grid_sample": lambda T, a, b: T.nn.functional.grid_sample(a[None, None], (a @ b)[None, :2, :2, None].expand(
+        1, 2, 2, 2) / 10, align_corners=False),
     "reflect_pad": lambda T, a, b: T.nn.functional.pad((a @ b)[None], (1, 1), mode="reflect"),
     "circular_pad": lambda T, a, b: T.nn.functional.pad((a @ b)[None], (1, 1), mode="circular"),
     # promote
