@@ -404,6 +404,15 @@ def test_modules_output_dtypes(module, shape):
     assert got[1] == got[0]
 
 
+def test_only_cpu_tensors_are_cast():
+    """CPU autocast leaves other devices' tensors alone (PyTorch: CUDA tensors), here the
+    strict stand-in accelerator's, in the same region where CPU tensors are cast."""
+    x, c = reftorch.ones(2, 2, device="strict"), reftorch.ones(2, 2)
+    with reftorch.autocast("cpu", dtype=reftorch.float16):
+        assert (x @ x).dtype is reftorch.float32 and x.mm(x).dtype is reftorch.float32
+        assert (c @ c).dtype is reftorch.float16
+
+
 def test_packed_sequences():
     got = []
     for T in LIBS:
@@ -502,10 +511,14 @@ def test_default_dtype_is_bfloat16(name):
 
 @needs_bfloat16
 def test_bfloat16_grads():
+    """Whole numbers throughout (a sum's gradient is ones): exact in bfloat16 too."""
     def run(T, a, b):
+        a, b = a.requires_grad_(), b.requires_grad_()
         with T.autocast("cpu"):
-            return T.nn.functional.linear(a, b.t(), b[0])
-    check_grads(run, A, B)
+            y = T.nn.functional.linear(a, b.t(), b[0])
+        y.sum().backward()
+        return y, a.grad, b.grad
+    both(run, A, B)
 
 
 @needs_bfloat16
