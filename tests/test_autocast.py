@@ -499,7 +499,7 @@ def test_custom_fwd_and_bwd():
 
 # ------------------------------------------------------------------------ bfloat16
 @needs_bfloat16
-@pytest.mark.parametrize("name", ["mm", "linear", "mse_loss", "cat", "stack", "addmm", "prod"])
+@pytest.mark.parametrize("name", ["mm", "linear", "mse_loss", "cat", "cat_lower", "addmm", "prod", "cdist"])
 def test_default_dtype_is_bfloat16(name):
     op = OPS[name]
 
