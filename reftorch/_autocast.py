@@ -276,8 +276,11 @@ def _eligible(t):
 
 
 def _cast(value, dtype, lower):
+    """``value`` (a tensor, a list or tuple of them, or anything else) cast to ``dtype``
+    where eligible; the float32 weights' casts to ``lower`` come from the cache."""
     if isinstance(value, (list, tuple)):
-        return type(value)(_cast(v, dtype, lower) for v in value)
+        cast = [_cast(v, dtype, lower) for v in value]
+        return value if all(c is v for c, v in zip(cast, value)) else type(value)(cast)
     if not _eligible(value) or value._dtype is dtype:
         return value
     if dtype is lower and value._dtype is D.float32 and value.requires_grad and value.is_leaf \
