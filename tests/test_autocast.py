@@ -404,6 +404,16 @@ def test_modules_output_dtypes(module, shape):
     assert got[1] == got[0]
 
 
+def test_a_warning_in_a_region_names_the_caller():
+    for T in LIBS:
+        x = T.ones(1, 1, 2, 2)
+        with T.autocast("cpu", dtype=T.float16), warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            y = T.nn.functional.grid_sample(x, T.zeros(1, 2, 2, 2).half())  # (no align_corners: warns)
+        assert [x.category for x in w] == [UserWarning] and w[0].filename == __file__
+        assert y.dtype is T.float32
+
+
 def test_only_cpu_tensors_are_cast():
     """CPU autocast leaves other devices' tensors alone (PyTorch: CUDA tensors), here the
     strict stand-in accelerator's, in the same region where CPU tensors are cast."""

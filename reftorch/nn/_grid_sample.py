@@ -482,8 +482,6 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
         >>> F.grid_sample(x, grid, align_corners=False)
         tensor([[[[2.5000, 0.2500]]]])
     """
-    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
-        return _autocast.run("grid_sampler", grid_sample, locals())
     if mode not in _MODES:
         raise ValueError("nn.functional.grid_sample(): expected mode to be 'bilinear', 'nearest' or 'bicubic', "
                          f"but got: '{mode}'")
@@ -493,6 +491,8 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
     if align_corners is None:
         warnings.warn(_DEFAULT_WARNING, UserWarning, stacklevel=2)
         align_corners = False
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py), after the
+        return _autocast.run("grid_sampler", grid_sample, locals())  # Python-level checks, as in PyTorch
     _check_grid_sampler(input, grid, mode)
     name = "GridSampler2DBackward0" if input.dim() == 4 else "GridSampler3DBackward0"
     return GridSampler.apply(input, grid, mode=mode, padding=padding_mode, align_corners=bool(align_corners),
