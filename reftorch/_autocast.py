@@ -323,10 +323,11 @@ def cast_lower(*values):
 def run(op, fn, arguments):
     """Call ``fn(**arguments)`` (an op's own parameters: ``locals()`` at its first line) with
     its floating tensor arguments cast by ``op``'s CPU policy, CPU autocast off meanwhile.
-    An op given ``out=`` is not cast (PyTorch registers only the functional forms)."""
+    An op given ``out=`` is not cast (PyTorch registers only the functional forms), nor an
+    op off the lists (``convolution``: run with autocast off, its body calls ``conv2d``...)."""
     lower = here.dtypes["cpu"]
-    if arguments.get("out") is None:
-        policy = CPU_POLICY[op]
+    policy = CPU_POLICY.get(op)  # (None: an op off the lists whose reftorch body calls listed ones)
+    if policy is not None and arguments.get("out") is None:
         if policy == LOWER_PRECISION_FP:
             dtype = lower
         elif policy == FP32:

@@ -259,6 +259,10 @@ OPS = {
     "mm_mixed_float64": lambda T, a, b: T.mm(a.double(), b),
     "mm_int": lambda T, a, b: T.mm(a.long(), b.long()),
     "mm_out": lambda T, a, b: T.mm(a, b, out=T.empty(3, 5)),
+    "conv2d": lambda T, a, b: T.conv2d(a[None, None], b[None, None, :2, :2], b[0, :1]),
+    "conv_transpose1d": lambda T, a, b: T.nn.functional.conv_transpose1d(a[None], b[:3, None, :2]),
+    "convolution_unlisted": lambda T, a, b: T.convolution(a[None, None], b[None, None, :2, :2], None, [1, 1],
+                                                          [0, 0], [1, 1], False, [0, 0], 1),
     # composites made of listed ops
     "einsum": lambda T, a, b: T.einsum("ij,jk->ik", a, b),
     "tensordot": lambda T, a, b: T.tensordot(a, b, 1),
