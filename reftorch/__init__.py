@@ -296,7 +296,12 @@ from .serialization import save, load  # noqa: E402,F401
 from . import _dynamo, compiler  # noqa: E402,F401  (torch._dynamo, torch.compiler)
 from ._compile import compile  # noqa: E402,F401
 from . import amp  # noqa: E402,F401  (torch.amp)
-from .amp import GradScaler  # noqa: E402,F401
+from .amp import GradScaler, autocast  # noqa: E402,F401
+from ._autocast import (  # noqa: E402,F401
+    is_autocast_enabled, set_autocast_enabled, get_autocast_dtype, set_autocast_dtype, is_autocast_cache_enabled,
+    set_autocast_cache_enabled, clear_autocast_cache, autocast_increment_nesting, autocast_decrement_nesting,
+    is_autocast_cpu_enabled, set_autocast_cpu_enabled, get_autocast_cpu_dtype, set_autocast_cpu_dtype,
+    get_autocast_gpu_dtype, set_autocast_gpu_dtype)
 from . import backends, cpu, testing  # noqa: E402,F401  (torch.backends, torch.cpu, torch.testing)
 from . import storage  # noqa: E402  (torch.storage)
 from .storage import UntypedStorage, TypedStorage, LEGACY_STORAGES as _LEGACY_STORAGES  # noqa: E402,F401

@@ -24,6 +24,8 @@ take the torch.xxx signatures and call the kernels of ``reftorch.nn``:
 """
 from __future__ import annotations
 
+from . import _autocast
+from ._autocast import anywhere as _autocasting
 from ._tensor import _C_TYPE, Tensor
 from ._tensor_inplace import check_inplace
 from ._ops._common import tensor_input
@@ -202,6 +204,8 @@ def convolution(input, weight, bias, stride, padding, dilation, transposed, outp
     Raises:
         RuntimeError: for a weight of other dims.
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast: PyTorch does not list convolution, but
+        return _autocast.run("convolution", convolution, locals())  # conv2d... are: run them uncast
     nd = weight.dim() - 2
     if nd not in (1, 2, 3):
         raise RuntimeError(f"convolution: expected a 3-D, 4-D or 5-D weight, but got {weight.dim()}-D")

@@ -6,7 +6,7 @@ Bottom-up:
    ``_tensor_str``, ``_codegen``, ``_warnings``, ``_threads``, ``_backends/`` (names, shapes
    and strides, memory formats, devices, arrays, generated wrappers, once-per-process
    warnings, the intra-op thread count);
-2. ``_tensor`` (the ``Tensor`` class);
+2. ``_tensor`` (the ``Tensor`` class) and ``_autocast`` (autocast's state and op table);
 3. ``autograd/`` (graph nodes, ``Function``, the engine; no ops);
 4. ``_ops/`` (one ``Function`` per op);
 5. ``_tensor_inplace`` (``x[key] = value``);
@@ -32,7 +32,7 @@ BASE = ("reftorch._dtype", "reftorch._device", "reftorch._size", "reftorch._scal
         "reftorch._grad_state", "reftorch._tensor_str", "reftorch._rng", "reftorch._warnings", "reftorch._backends",
         "reftorch._flags", "reftorch._memory_format",
         "reftorch._threads")
-LAYERS = [BASE, ("reftorch._tensor", "reftorch.random", "reftorch.cuda"), ("reftorch.autograd",),
+LAYERS = [BASE, ("reftorch._tensor", "reftorch._autocast", "reftorch.random", "reftorch.cuda"), ("reftorch.autograd",),
           ("reftorch._ops", "reftorch.return_types"), ("reftorch._tensor_inplace",), ("reftorch._tensor_methods",)]
 #: Where function-local imports are counted (and, of reftorch modules, refused).
 NO_LOCAL = BASE + ("reftorch._tensor", "reftorch.autograd", "reftorch._ops", "reftorch._tensor_inplace",

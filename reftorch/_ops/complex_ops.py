@@ -17,6 +17,8 @@ from ._common import with_out
 from ._inplace import commit
 from .pointwise import _Binary, _Unary, _float_input, _operands
 from .shape import clone
+from .. import _autocast
+from .._autocast import anywhere as _autocasting
 
 
 def _need_tensor(fn, name, pos, value):
@@ -242,6 +244,8 @@ def polar(abs, angle, *, out=None):
         >>> torch.polar(torch.tensor([2.0], dtype=torch.float64), torch.tensor([0.0], dtype=torch.float64))
         tensor([2.+0.j], dtype=torch.complex128)
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("polar", polar, locals())
     if out is not None:
         return with_out("polar", out, polar, abs, angle)
     x, y, dt = _float_pair("polar", abs, angle)

@@ -8,6 +8,8 @@ from ..autograd._graph import linear_grad
 from ..autograd.function import OpFunction as Function
 from ._common import tensor_input
 from .indexing import BasicIndex
+from .. import _autocast
+from .._autocast import anywhere as _autocasting
 
 
 @tensor_input
@@ -275,6 +277,8 @@ def trace(input):
         >>> torch.trace(torch.tensor([[1., 2.], [3., 4.]]))
         tensor(5.)
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("trace", trace, locals())
     if input.dim() != 2:
         raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {input.dim()}")
     if input.dtype is D.bool:

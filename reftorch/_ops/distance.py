@@ -20,6 +20,8 @@ from ._common import tensor_input
 from .creation import ones_like
 from .join import cat
 from .shape import expand
+from .. import _autocast
+from .._autocast import anywhere as _autocasting
 
 _MODES = {"use_mm_for_euclid_dist_if_necessary": 0, "use_mm_for_euclid_dist": 1,
           "donot_use_mm_for_euclid_dist": 2}
@@ -152,6 +154,8 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
         tensor([[7., 1., 0.],
                 [5., 1., 2.]])
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("cdist", cdist, locals())
     if compute_mode not in _MODES:
         raise ValueError(f"{compute_mode} is not a valid value for compute_mode")
     mode = _MODES[compute_mode]

@@ -11,6 +11,8 @@ from __future__ import annotations
 from .. import _dtype as D
 from .._tensor import tensor_arg
 from ..autograd.function import OpFunction
+from .. import _autocast
+from .._autocast import anywhere as _autocasting
 
 _WHO = "torch.linalg.householder_product"
 
@@ -127,6 +129,8 @@ def householder_product(A, tau, *, out=None):
         tensor([[ 0.],
                 [-1.]])
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("linalg_householder_product", householder_product, locals())
     if out is not None:
         raise NotImplementedError("reftorch: linalg.householder_product(out=...) is not supported")
     return _checked(A, tau, "linalg_householder_product")
@@ -141,6 +145,8 @@ def orgqr(input, tau):
         tensor([[1.],
                 [0.]])
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("orgqr", orgqr, locals())
     return _checked(input, tau, "orgqr")
 
 

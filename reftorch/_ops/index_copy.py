@@ -13,6 +13,8 @@ from .._tensor import Tensor, _wrap_dim, int_arg
 from ._common import tensor_input, with_out
 from ._inplace import commit
 from .scatter import Scatter
+from .. import _autocast
+from .._autocast import anywhere as _autocasting
 
 
 def expanded_index(index, source, d):
@@ -94,6 +96,8 @@ def index_copy(input, dim, index, source, *, out=None):
                 [0., 0.],
                 [1., 2.]])
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("index_copy", index_copy, locals())
     if out is not None:
         return with_out("index_copy", out, index_copy, input, dim, index, source)
     d = _check(input, dim, index, source)

@@ -10,6 +10,8 @@ from ._common import grad_as, row_major, with_out
 from ._numpy_names import NOT_GIVEN, dim_from_axis
 from .shape import compute_stride, unsqueeze
 from .._layout import cat_layout
+from .. import _autocast
+from .._autocast import anywhere as _autocasting
 
 
 def _check_devices(tensors):
@@ -219,6 +221,8 @@ def cat(tensors, dim=0, *, axis=NOT_GIVEN, out=None):
         >>> torch.cat([a, a], dim=-1)
         tensor([[1, 2, 1, 2]])
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("cat", cat, locals())
     if out is not None:
         return with_out("cat", out, cat, tensors, dim, axis=axis)
     if tensors.__class__ is not list and tensors.__class__ is not tuple and not isinstance(tensors, (list, tuple)):
@@ -350,6 +354,8 @@ def stack(tensors, dim=0, *, axis=NOT_GIVEN, out=None):
         tensor([[1, 3],
                 [2, 4]])
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("stack", stack, locals())
     if out is not None:
         return with_out("stack", out, stack, tensors, dim, axis=axis)
     if tensors.__class__ is not list and tensors.__class__ is not tuple and not isinstance(tensors, (list, tuple)):

@@ -9,6 +9,8 @@ from .._tensor import Tensor
 from ..autograd.function import OpFunction as Function
 from ..autograd.grad_mode import is_grad_enabled
 from ._common import conj_of, sum_to_shape, tensor_input, with_out
+from .. import _autocast
+from .._autocast import anywhere as _autocasting
 
 
 def c_type_name(d):
@@ -169,6 +171,8 @@ def matmul(input, other, *, out=None):
         >>> a @ torch.tensor([1., 1.])
         tensor([3., 7.])
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("matmul", matmul, locals())
     if out is not None:
         return with_out("matmul", out, matmul, input, other)
     for name, pos, t in (("input", 1, input), ("other", 2, other)):
@@ -251,6 +255,8 @@ def mm(input, mat2, *, out=None):
         RuntimeError: if an operand is not 2-D, the inner sizes differ ("mat1 and mat2
             shapes cannot be multiplied (2x3 and 2x3)"), or the dtypes differ.
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("mm", mm, locals())
     if out is not None:
         return with_out("mm", out, mm, input, mat2)
     sa, sb = input._data.shape, mat2._data.shape  # raw shape tuples (per-call overhead)
@@ -273,6 +279,8 @@ def bmm(input, mat2, *, out=None):
     Raises:
         RuntimeError: if an operand is not 3-D or the sizes do not match.
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("bmm", bmm, locals())
     if out is not None:
         return with_out("bmm", out, bmm, input, mat2)
     if input.dim() != 3:

@@ -18,6 +18,8 @@ from .householder import _conj, _mH
 from .linalg_products import _substitute
 from .linalg_solve import check_square, mT, raise_singular
 from .reduction import _return_type
+from .. import _autocast
+from .._autocast import anywhere as _autocasting
 
 triangular_solve_rt = _return_type("triangular_solve", ("solution", "cloned_coefficient"))
 
@@ -200,6 +202,8 @@ def cholesky_solve(input, input2, upper=False, *, out=None):
         tensor([[1.],
                 [1.]])
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("cholesky_solve", cholesky_solve, locals())
     if out is not None:
         raise NotImplementedError("reftorch: cholesky_solve(out=...) is not supported")
     tensor_arg(input, "cholesky_solve", "input", 1)
@@ -239,6 +243,8 @@ def cholesky_inverse(input, upper=False, *, out=None):
         tensor([[ 2., -1.],
                 [-1.,  1.]])
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("cholesky_inverse", cholesky_inverse, locals())
     if out is not None:
         raise NotImplementedError("reftorch: cholesky_inverse(out=...) is not supported")
     tensor_arg(input, "cholesky_inverse", "input", 1)
@@ -286,6 +292,8 @@ def triangular_solve(input, A, upper=True, transpose=False, unitriangular=False,
         tensor([[1.],
                 [2.]])
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("triangular_solve", triangular_solve, locals())
     if out is not None:
         raise NotImplementedError("reftorch: triangular_solve(out=...) is not supported")
     tensor_arg(input, "triangular_solve", "input", 1)

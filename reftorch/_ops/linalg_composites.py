@@ -14,6 +14,8 @@ from .join import cat
 from .linalg_solve import check_square, inv_ex, raise_singular, solve
 from .norm import matrix_norm, svdvals
 from .shape import movedim
+from .. import _autocast
+from .._autocast import anywhere as _autocasting
 
 
 # ----------------------------------------------------------------------------- vander
@@ -123,6 +125,8 @@ def cond(A, p=None, *, out=None):
         >>> torch.linalg.cond(torch.tensor([[1., 0.], [0., -4.]]), 1)
         tensor(4.)
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("linalg_cond", cond, locals())
     if out is not None:
         raise NotImplementedError("reftorch: linalg.cond(out=...) is not supported")
     tensor_arg(A, "linalg_cond", "A", 1)
@@ -191,6 +195,8 @@ def tensorinv(A, ind=2, *, out=None):
         >>> torch.linalg.tensorinv(torch.eye(4).reshape(4, 2, 2) * 2, ind=1).shape
         torch.Size([2, 2, 4])
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("linalg_tensorinv", tensorinv, locals())
     if out is not None:
         raise NotImplementedError("reftorch: linalg.tensorinv(out=...) is not supported")
     tensor_arg(A, "linalg_tensorinv", "A", 1)
@@ -237,6 +243,8 @@ def tensorsolve(A, B, dims=None, *, out=None):
         >>> torch.linalg.tensorsolve(A, torch.ones(2, 3))
         tensor([0.5000, 0.5000, 0.5000, 0.5000, 0.5000, 0.5000])
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("linalg_tensorsolve", tensorsolve, locals())
     if out is not None:
         raise NotImplementedError("reftorch: linalg.tensorsolve(out=...) is not supported")
     tensor_arg(A, "linalg_tensorsolve", "A", 1)

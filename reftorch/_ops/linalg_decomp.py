@@ -15,6 +15,8 @@ from .._warnings import warn_once
 from ..autograd.function import OpFunction
 from .linalg_solve import check_floating, check_square, mT, raise_singular
 from .reduction import _return_type
+from .. import _autocast
+from .._autocast import anywhere as _autocasting
 
 linalg_cholesky_ex_rt = _return_type("linalg_cholesky_ex", ("L", "info"))
 linalg_qr_rt = _return_type("linalg_qr", ("Q", "R"))
@@ -151,6 +153,8 @@ def cholesky(A, *, upper=False, out=None):
         tensor([[2., 0.],
                 [1., 2.]])
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("linalg_cholesky", cholesky, locals())
     if out is not None:
         raise NotImplementedError("reftorch: linalg.cholesky(out=...) is not supported")
     return _cholesky(A, upper, True, "linalg_cholesky")[0]
@@ -172,6 +176,8 @@ def cholesky_ex(A, *, upper=False, check_errors=False, out=None):
         >>> torch.linalg.cholesky_ex(torch.tensor([[1., 2.], [2., 1.]])).info
         tensor(2, dtype=torch.int32)
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("linalg_cholesky_ex", cholesky_ex, locals())
     if out is not None:
         raise NotImplementedError("reftorch: linalg.cholesky_ex(out=...) is not supported")
     return linalg_cholesky_ex_rt(*_cholesky(A, upper, check_errors, "linalg_cholesky_ex"))
@@ -188,6 +194,8 @@ _CHOLESKY_DEPRECATED = (
 def torch_cholesky(input, upper=False, *, out=None):
     """The deprecated ``torch.cholesky`` (and ``Tensor.cholesky``): :func:`cholesky`, with
     PyTorch's deprecation warning (once) and ``grad_fn=<CholeskyBackward0>``."""
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("cholesky", torch_cholesky, locals())
     if out is not None:
         raise NotImplementedError("reftorch: cholesky(out=...) is not supported")
     warn_once(_CHOLESKY_DEPRECATED, stacklevel=0)
@@ -265,6 +273,8 @@ def qr(A, mode="reduced", *, out=None):
         >>> torch.allclose(Q @ R, A)
         True
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("linalg_qr", qr, locals())
     if out is not None:
         raise NotImplementedError("reftorch: linalg.qr(out=...) is not supported")
     tensor_arg(A, "linalg_qr", "A", 1)
@@ -297,6 +307,8 @@ def torch_qr(input, some=True, *, out=None):
         >>> torch.qr(torch.tensor([[3., 1.], [4., 2.], [0., 1.]])).R.shape
         torch.Size([2, 2])
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("qr", torch_qr, locals())
     if out is not None:
         raise NotImplementedError("reftorch: qr(out=...) is not supported")
     tensor_arg(input, "qr", "input", 1)
@@ -372,6 +384,8 @@ def eigh(A, UPLO="L", *, out=None):
         >>> torch.linalg.eigh(torch.tensor([[2., 1.], [1., 2.]])).eigenvalues
         tensor([1., 3.])
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("linalg_eigh", eigh, locals())
     if out is not None:
         raise NotImplementedError("reftorch: linalg.eigh(out=...) is not supported")
     return linalg_eigh_rt(*Eigh.apply(A, _eigh_args(A, UPLO, "linalg.eigh", "linalg_eigh")))
@@ -387,6 +401,8 @@ def eigvalsh(A, UPLO="L", *, out=None):
         >>> torch.linalg.eigvalsh(torch.tensor([[2., 1.], [1., 2.]]))
         tensor([1., 3.])
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("linalg_eigvalsh", eigvalsh, locals())
     if out is not None:
         raise NotImplementedError("reftorch: linalg.eigvalsh(out=...) is not supported")
     return Eigh.apply(A, _eigh_args(A, UPLO, "linalg.eigvalsh", "linalg_eigvalsh"))[0]
@@ -478,6 +494,8 @@ def svd(A, full_matrices=True, *, driver=None, out=None):
         >>> torch.linalg.svd(torch.tensor([[3., 0.], [0., -4.]])).S
         tensor([4., 3.])
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("linalg_svd", svd, locals())
     if out is not None:
         raise NotImplementedError("reftorch: linalg.svd(out=...) is not supported")
     svd_checks(A, "linalg_svd")
@@ -495,6 +513,8 @@ def torch_svd(input, some=True, compute_uv=True, *, out=None):
         >>> torch.svd(torch.tensor([[3., 0.], [0., -4.]])).S
         tensor([4., 3.])
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("svd", torch_svd, locals())
     if out is not None:
         raise NotImplementedError("reftorch: svd(out=...) is not supported")
     svd_checks(input, "svd")

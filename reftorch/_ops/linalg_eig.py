@@ -18,6 +18,8 @@ from ..autograd.function import OpFunction
 from .linalg_decomp import _no_half
 from .linalg_solve import check_square, mT
 from .reduction import _return_type
+from .. import _autocast
+from .._autocast import anywhere as _autocasting
 
 linalg_eig_rt = _return_type("linalg_eig", ("eigenvalues", "eigenvectors"))
 
@@ -120,6 +122,8 @@ def eig(A, *, out=None):
         >>> torch.linalg.eig(torch.tensor([[2., 1.], [0., 3.]])).eigenvalues
         tensor([2.+0.j, 3.+0.j])
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("linalg_eig", eig, locals())
     if out is not None:
         raise NotImplementedError("reftorch: linalg.eig(out=...) is not supported")
     _checked(A, "linalg.eig", "linalg_eig")
@@ -141,6 +145,8 @@ def eigvals(A, *, out=None):
         >>> torch.linalg.eigvals(torch.tensor([[0., -1.], [1., 0.]]))
         tensor([0.+1.j, 0.-1.j])
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("linalg_eigvals", eigvals, locals())
     if out is not None:
         raise NotImplementedError("reftorch: linalg.eigvals(out=...) is not supported")
     tensor_arg(A, "linalg_eigvals", "input", 1)

@@ -20,6 +20,8 @@ from .householder import _mH
 from .linalg_products import _substitute
 from .linalg_solve import check_floating, check_square, lu_factor_kernel, raise_singular
 from .reduction import _return_type
+from .. import _autocast
+from .._autocast import anywhere as _autocasting
 
 linalg_lu_factor_rt = _return_type("linalg_lu_factor", ("LU", "pivots"))
 linalg_lu_factor_ex_rt = _return_type("linalg_lu_factor_ex", ("LU", "pivots", "info"))
@@ -555,6 +557,8 @@ def torch_lu_solve(input, LU_data, LU_pivots, *, out=None):
         tensor([[1.],
                 [1.]])
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("lu_solve", torch_lu_solve, locals())
     if out is not None:
         raise NotImplementedError("reftorch: lu_solve(out=...) is not supported")
     tensor_arg(input, "lu_solve", "input", 1)

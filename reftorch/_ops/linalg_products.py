@@ -16,6 +16,8 @@ from .linalg import Matmul, c_type_name as _ctype, matmul, mm
 from .linalg_decomp import hermitian_from
 from .linalg_solve import check_floating, check_square, inverse, mT
 from .reduction import _return_type
+from .. import _autocast
+from .._autocast import anywhere as _autocasting
 
 
 # ----------------------------------------------------------------------------- matrix_power
@@ -164,6 +166,8 @@ def vecdot(x, y, *, dim=-1, out=None):
         >>> torch.linalg.vecdot(torch.tensor([[1., 2.], [3., 4.]]), torch.tensor([1., 1.]))
         tensor([3., 7.])
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("linalg_vecdot", vecdot, locals())
     if out is not None:
         raise NotImplementedError("reftorch: linalg.vecdot(out=...) is not supported")
     tensor_arg(x, "linalg_vecdot", "x", 1)
@@ -391,6 +395,8 @@ def pinverse(input, rcond=1e-15):
         tensor([[0.5000, 0.0000],
                 [0.0000, 0.0000]])
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("pinverse", pinverse, locals())
     tensor_arg(input, "pinverse", "input", 1)
     return pinv(input, rtol=float(rcond))
 
@@ -409,6 +415,8 @@ def matrix_rank(A, *, atol=None, rtol=None, hermitian=False, tol=None, out=None)
         >>> torch.linalg.matrix_rank(torch.tensor([[1., 2.], [2., 4.]]))
         tensor(1)
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("linalg_matrix_rank", matrix_rank, locals())
     if out is not None:
         raise NotImplementedError("reftorch: linalg.matrix_rank(out=...) is not supported")
     tensor_arg(A, "linalg_matrix_rank", "A", 1)
@@ -517,6 +525,8 @@ def lstsq(A, B, rcond=None, *, driver=None):
         tensor([[1.],
                 [2.]])
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("linalg_lstsq", lstsq, locals())
     tensor_arg(A, "linalg_lstsq", "self", 1)
     tensor_arg(B, "linalg_lstsq", "b", 2)
     who = "torch.linalg.lstsq"

@@ -15,6 +15,8 @@ from ..autograd.function import OpFunction
 from . import pointwise
 from ._common import sum_to_shape, with_out
 from .reduction import _return_type
+from .. import _autocast
+from .._autocast import anywhere as _autocasting
 
 linalg_slogdet_rt = _return_type("linalg_slogdet", ("sign", "logabsdet"))
 slogdet_rt = _return_type("slogdet", ("sign", "logabsdet"))
@@ -422,6 +424,8 @@ def inv_ex(A, *, check_errors=False, out=None):
         >>> torch.linalg.inv_ex(torch.tensor([[2., 0.], [0., 0.]])).info
         tensor(2, dtype=torch.int32)
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("linalg_inv_ex", inv_ex, locals())
     if out is not None:
         raise NotImplementedError("reftorch: linalg.inv_ex(out=...) is not supported")
     _checked(A, "linalg.inv", "linalg_inv_ex")
@@ -453,6 +457,8 @@ def inv(A, *, out=None):
         tensor([[0.5000, 0.0000],
                 [0.0000, 0.2500]])
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("linalg_inv", inv, locals())
     if out is not None:
         return with_out("linalg_inv", out, inv, A)
     _checked(A, "linalg.inv", "linalg_inv")
@@ -463,6 +469,8 @@ def inverse(input, *, out=None):
     """The inverse of each square matrix of ``input``: :func:`reftorch.linalg.inv` under its
     older name (the same checks, ``LinAlgError`` and ``grad_fn=<LinalgInvExBackward0>``).
     Mirrors ``torch.inverse`` and ``Tensor.inverse``."""
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("inverse", inverse, locals())
     if out is not None:
         return with_out("inverse", out, inverse, input)
     _checked(input, "linalg.inv", "inverse", arg="input")
@@ -606,6 +614,8 @@ def solve(A, B, *, left=True, out=None):
         >>> torch.linalg.solve(A, torch.tensor([9., 8.]))
         tensor([2., 3.])
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("linalg_solve", solve, locals())
     if out is not None:
         return with_out("linalg_solve", out, solve, A, B, left=left)
     return _solve(A, B, left, True, "linalg.solve", "linalg_solve")[0]

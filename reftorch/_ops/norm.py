@@ -13,6 +13,8 @@ from ._common import row_major, tensor_input, with_out
 from .linalg_decomp import Svd, svd_checks
 from .pointwise import abs as _abs
 from ._numpy_names import NOT_GIVEN, numpy_names
+from .. import _autocast
+from .._autocast import anywhere as _autocasting
 
 
 def _cname(d):
@@ -245,6 +247,8 @@ def svdvals(A, *, driver=None, out=None):
         >>> torch.linalg.svdvals(torch.tensor([[3., 0.], [0., -4.]]))
         tensor([4., 3.])
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("linalg_svdvals", svdvals, locals())
     if out is not None:
         return with_out("linalg_svdvals", out, svdvals, A)
     svd_checks(A, "linalg_svdvals")

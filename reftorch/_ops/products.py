@@ -12,6 +12,8 @@ from ._common import conj_of, tensor_input
 from .linalg import _mm_checks, _mv_checks, _no_bool, c_type_name, matmul
 from .pointwise import scalar_mul
 from .shape import expand
+from .. import _autocast
+from .._autocast import anywhere as _autocasting
 
 
 @tensor_input
@@ -149,6 +151,8 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
         tensor([[3., 5.],
                 [7., 9.]])
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("addmm", addmm, locals())
     for name, m in (("mat1", mat1), ("mat2", mat2)):
         if m.dim() != 2:
             raise RuntimeError(f"{name} must be a matrix, got {m.dim()}-D tensor")
@@ -203,6 +207,8 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
         tensor([[[3., 3.],
                  [3., 3.]]])
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("baddbmm", baddbmm, locals())
     if batch1.dim() != 3:
         raise RuntimeError("batch1 must be a 3D tensor")
     if batch2.dim() != 3:

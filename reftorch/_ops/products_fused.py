@@ -16,6 +16,8 @@ from .linalg import Matmul, c_type_name, dot_checks
 from .linalg_products import multi_dot
 from .norm import norm_grad, norm_of
 from .shape import expand
+from .. import _autocast
+from .._autocast import anywhere as _autocasting
 
 
 def _scaled(x, s):
@@ -216,6 +218,8 @@ def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
         tensor([[12., 12.],
                 [12., 12.]])
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("addbmm", addbmm, locals())
     if out is not None:
         raise NotImplementedError("reftorch: addbmm(out=...) is not supported")
     for pos, (name, t) in enumerate((("input", input), ("batch1", batch1), ("batch2", batch2))):

@@ -14,6 +14,8 @@ from .._tensor import tensor_arg
 from ..autograd.function import OpFunction
 from .householder import _mH, reflect, reflect_backward
 from .reduction import _return_type
+from .. import _autocast
+from .._autocast import anywhere as _autocasting
 
 geqrf_rt = _return_type("geqrf", ("a", "tau"))
 
@@ -128,6 +130,8 @@ def geqrf(input, *, out=None):
                 [-0.5000,  0.8000]]),
         tau=tensor([1.6000, 0.0000]))
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("geqrf", geqrf, locals())
     if out is not None:
         raise NotImplementedError("reftorch: geqrf(out=...) is not supported")
     tensor_arg(input, "geqrf", "input", 1)
@@ -167,6 +171,8 @@ def ormqr(input, input2, input3, left=True, transpose=False, *, out=None):
         tensor([[-0.6000,  0.8000],
                 [ 0.8000,  0.6000]])
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("ormqr", ormqr, locals())
     if out is not None:
         raise NotImplementedError("reftorch: ormqr(out=...) is not supported")
     tensor_arg(input, "ormqr", "input", 1)

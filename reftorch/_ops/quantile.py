@@ -21,6 +21,8 @@ from .reduction import any as any_, sum as sum_
 from .shape import Squeeze, broadcast_tensors, reshape, transpose, unsqueeze
 from .sorting import sort
 from .unary_math import ceil, floor, isnan, round as round_
+from .. import _autocast
+from .._autocast import anywhere as _autocasting
 
 _MODES = ("linear", "lower", "higher", "midpoint", "nearest")
 
@@ -172,6 +174,8 @@ def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=N
         >>> x.quantile(torch.tensor([0.25, 1.]), interpolation="lower")
         tensor([1., 8.])
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("quantile", quantile, locals())
     return _quantile("quantile", input, q, dim, keepdim, interpolation, out, axis, keepdims, False)
 
 
@@ -190,4 +194,6 @@ def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear", ou
         >>> torch.nanquantile(torch.tensor([1., float("nan"), 3.]), 0.5)
         tensor(2.)
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("nanquantile", nanquantile, locals())
     return _quantile("nanquantile", input, q, dim, keepdim, interpolation, out, axis, keepdims, True)

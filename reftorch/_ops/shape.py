@@ -20,6 +20,8 @@ from .._tensor import Tensor, _as_shape, _wrap_dim, int_arg, tensor_string
 from ..autograd.function import OpFunction as Function
 from ._common import tensor_input
 from ._numpy_names import NOT_GIVEN, dim_from_axis, required_dim
+from .. import _autocast
+from .._autocast import anywhere as _autocasting
 
 _VIEW_ERR = ("view size is not compatible with input tensor's size and stride (at least one dimension "
              "spans across two contiguous subspaces). Use .reshape(...) instead.")
@@ -1108,6 +1110,8 @@ def view_as_complex(input):
         >>> torch.view_as_complex(torch.tensor([[1.0, 2.0], [3.0, -1.0]]))
         tensor([1.+2.j, 3.-1.j])
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("view_as_complex", view_as_complex, locals())
     dt = input.dtype
     if dt is D.float16:
         raise NotImplementedError("view_as_complex: reftorch has no complex32 (ComplexHalf)")

@@ -15,6 +15,8 @@ from .cumulative import _scan
 from .reduction import _check_keepdim, _dims, _int_dim_or_all, _expand_grad, _FLOAT_OR_COMPLEX, Mean, ne, sum
 from .reduction import _keep_dims as _keep
 from ._numpy_names import NOT_GIVEN, numpy_names, required_dim
+from .. import _autocast
+from .._autocast import anywhere as _autocasting
 
 _DOF_WARNING = ("{}(): degrees of freedom is <= 0. Correction should be strictly less than the reduction factor "
                 "(input numel divided by output numel). (Triggered internally at "
@@ -133,6 +135,8 @@ def prod(input, dim=NOT_GIVEN, keepdim=False, *, dtype=None, axis=NOT_GIVEN, kee
         >>> x.prod(), x.prod(1), torch.prod(torch.tensor([True, True]))
         (tensor(24.), tensor([ 2., 12.]), tensor(1))
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("prod", prod, locals())
     if axis is not NOT_GIVEN or keepdims is not NOT_GIVEN:
         dim, keepdim = numpy_names("prod", dim, keepdim, axis, keepdims, NOT_GIVEN)
     _check_keepdim(keepdim, "prod")

@@ -38,6 +38,8 @@ from .._tensor import _wrap_dim
 from ..autograd.grad_mode import no_grad
 from ..nn.functional import pad as _pad
 from .._ops._common import tensor_input as _tensor_input
+from .. import _autocast
+from .._autocast import anywhere as _autocasting
 
 __all__ = ["fft", "fft2", "fftfreq", "fftn", "fftshift", "hfft", "hfft2", "hfftn", "ifft", "ifft2", "ifftn",
            "ifftshift", "ihfft", "ihfft2", "ihfftn", "irfft", "irfft2", "irfftn", "rfft", "rfft2", "rfftfreq", "rfftn"]
@@ -178,6 +180,8 @@ def fft(input, n=None, dim=-1, norm=None, *, out=None):
         >>> torch.fft.fft(torch.tensor([1., 2., 1., 0.]))
         tensor([4.+0.j, 0.-2.j, 0.+0.j, 0.+2.j])
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("fft_fft", fft, locals())
     n, dim = _one_dim("fft", n, dim)
     if input.dtype.is_complex:
         return _out("fft", out, True, lambda: _c2c("fft", input, n, dim, norm, True))
@@ -195,6 +199,8 @@ def ifft(input, n=None, dim=-1, norm=None, *, out=None):
         >>> torch.fft.ifft(torch.tensor([4.+0.j, -2.j, 0.j, 2.j]))
         tensor([1.+0.j, 2.+0.j, 1.+0.j, 0.+0.j])
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("fft_ifft", ifft, locals())
     n, dim = _one_dim("ifft", n, dim)
     if input.dtype.is_complex:
         return _out("ifft", out, True, lambda: _c2c("ifft", input, n, dim, norm, False))
@@ -226,6 +232,8 @@ def rfft(input, n=None, dim=-1, norm=None, *, out=None):
         >>> torch.fft.rfft(torch.tensor([1., 2., 1., 0.]))
         tensor([4.+0.j, 0.-2.j, 0.+0.j])
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("fft_rfft", rfft, locals())
     n, dim = _one_dim("rfft", n, dim)
     return _out("rfft", out, True, lambda: _r2c("rfft", input, n, dim, norm, True, True))
 
@@ -258,6 +266,8 @@ def irfft(input, n=None, dim=-1, norm=None, *, out=None):
         >>> torch.fft.irfft(torch.tensor([4.+0.j, -2.j, 0.j]))
         tensor([1., 2., 1., 0.])
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("fft_irfft", irfft, locals())
     n, dim = _one_dim("irfft", n, dim)
     return _out("irfft", out, False, lambda: _c2r("irfft", input, n, dim, norm, False))
 
@@ -274,6 +284,8 @@ def hfft(input, n=None, dim=-1, norm=None, *, out=None):
         >>> torch.fft.hfft(torch.tensor([2.+0.j, 1.j, 0.j]))
         tensor([2., 4., 2., 0.])
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("fft_hfft", hfft, locals())
     n, dim = _one_dim("hfft", n, dim)
     return _out("hfft", out, False, lambda: _c2r("hfft", input, n, dim, norm, True))
 
@@ -289,6 +301,8 @@ def ihfft(input, n=None, dim=-1, norm=None, *, out=None):
         >>> torch.fft.ihfft(torch.tensor([2., 4., 2., 0.]))
         tensor([2.-0.j, 0.+1.j, 0.-0.j])
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("fft_ihfft", ihfft, locals())
     n, dim = _one_dim("ihfft", n, dim)
     return _out("ihfft", out, True, lambda: _r2c("ihfft", input, n, dim, norm, False, True))
 
@@ -423,6 +437,8 @@ def fftn(input, s=None, dim=None, norm=None, *, out=None):
         tensor([[10.+0.j, -2.+0.j],
                 [-4.+0.j,  0.+0.j]])
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("fft_fftn", fftn, locals())
     return _out("fftn", out, True, lambda: _fftn("fftn", input, s, dim, norm, True))
 
 
@@ -437,6 +453,8 @@ def ifftn(input, s=None, dim=None, norm=None, *, out=None):
         tensor([[1.+0.j, 1.+0.j],
                 [1.+0.j, 1.+0.j]])
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("fft_ifftn", ifftn, locals())
     return _out("ifftn", out, True, lambda: _fftn("ifftn", input, s, dim, norm, False))
 
 
@@ -454,6 +472,8 @@ def rfftn(input, s=None, dim=None, norm=None, *, out=None):
         tensor([[10.+0.j, -2.+0.j],
                 [-4.+0.j,  0.+0.j]])
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("fft_rfftn", rfftn, locals())
     return _out("rfftn", out, True, lambda: _rfftn("rfftn", input, s, dim, norm))
 
 
@@ -471,6 +491,8 @@ def irfftn(input, s=None, dim=None, norm=None, *, out=None):
         tensor([[1., 1.],
                 [1., 1.]])
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("fft_irfftn", irfftn, locals())
     return _out("irfftn", out, False, lambda: _irfftn("irfftn", input, s, dim, norm))
 
 
@@ -484,24 +506,32 @@ def fft2(input, s=None, dim=(-2, -1), norm=None, *, out=None):
         tensor([[4.+0.j, 0.+0.j],
                 [0.+0.j, 0.+0.j]])
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("fft_fft2", fft2, locals())
     return _out("fftn", out, True, lambda: _fftn("fft2", input, s, dim, norm, True))
 
 
 @_tensor_input(name="fft_ifft2")
 def ifft2(input, s=None, dim=(-2, -1), norm=None, *, out=None):
     """:func:`ifftn` over two dims (default the last two). Mirrors ``torch.fft.ifft2``."""
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("fft_ifft2", ifft2, locals())
     return _out("ifftn", out, True, lambda: _fftn("ifft2", input, s, dim, norm, False))
 
 
 @_tensor_input(name="fft_rfft2")
 def rfft2(input, s=None, dim=(-2, -1), norm=None, *, out=None):
     """:func:`rfftn` over two dims (default the last two). Mirrors ``torch.fft.rfft2``."""
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("fft_rfft2", rfft2, locals())
     return _out("rfftn", out, True, lambda: _rfftn("rfft2", input, s, dim, norm))
 
 
 @_tensor_input(name="fft_irfft2")
 def irfft2(input, s=None, dim=(-2, -1), norm=None, *, out=None):
     """:func:`irfftn` over two dims (default the last two). Mirrors ``torch.fft.irfft2``."""
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("fft_irfft2", irfft2, locals())
     return _out("irfftn", out, False, lambda: _irfftn("irfft2", input, s, dim, norm))
 
 

@@ -23,6 +23,8 @@ from .._tensor import int_arg, tensor_string, tensor_type_name
 from .._warnings import warn_once
 from ..autograd._graph import LinearMap
 from ..nn.functional import pad as _pad
+from .. import _autocast
+from .._autocast import anywhere as _autocasting
 
 __all__ = ["istft", "stft"]
 
@@ -115,6 +117,8 @@ def stft(input, n_fft, hop_length=None, win_length=None, window=None, center=Tru
                 [ 0.+0.j,  0.-1.j,  0.+1.j,  0.-1.j,  0.+1.j],
                 [-1.+0.j,  0.+0.j,  0.+0.j,  0.+0.j,  0.+0.j]])
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("stft", stft, locals())
     if center and align_to_window is not None:
         raise RuntimeError("stft align_to_window should only be set when center = false")
     n_fft = int_arg(n_fft, "stft", "n_fft", 2)

@@ -14,6 +14,8 @@ from .._tensor_inplace import commit as _commit
 from ..autograd.function import OpFunction as Function
 from .._ops._common import tensor_input
 from . import _functions as _F
+from .. import _autocast
+from .._autocast import anywhere as _autocasting
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
@@ -564,6 +566,8 @@ def prelu(input, weight):
         >>> F.prelu(torch.tensor([-2.0, 3.0]), torch.tensor([0.25]))
         tensor([-0.5000,  3.0000])
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("prelu", prelu, locals())
     if not isinstance(weight, Tensor):
         raise TypeError(f"prelu(): argument 'weight' (position 2) must be Tensor, not {type(weight).__name__}")
     if input.dim() == 0:

@@ -25,6 +25,8 @@ from .._ops.softmax import softmax
 from .._tensor import _C_TYPE, Tensor
 from .._warnings import user_stacklevel
 from .attention import SDPBackend, _enabled
+from .. import _autocast
+from .._autocast import anywhere as _autocasting
 
 
 def _validate(query, key, value, attn_mask):
@@ -162,6 +164,8 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
         tensor([[1.0000],
                 [1.6698]])
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("scaled_dot_product_attention", scaled_dot_product_attention, locals())
     _validate(query, key, value, attn_mask)
     _select_backend(query, key, value, attn_mask, dropout_p, enable_gqa)
     _check(query, attn_mask, is_causal, key, enable_gqa)

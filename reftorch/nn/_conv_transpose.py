@@ -5,6 +5,8 @@ from __future__ import annotations
 from .. import _dtype as _D
 from .._memory_format import lay_out_like
 from . import _conv as _Conv
+from .. import _autocast
+from .._autocast import anywhere as _autocasting
 
 
 def _ntuple(v, n):
@@ -82,6 +84,8 @@ def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_paddi
         >>> F.conv_transpose1d(torch.tensor([[[1., 2.]]]), torch.tensor([[[1., 10.]]]), stride=2)
         tensor([[[ 1., 10.,  2., 20.]]])
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("conv_transpose1d", conv_transpose1d, locals())
     return _conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation, 1)
 
 
@@ -120,6 +124,8 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
                   [2., 4., 2.],
                   [1., 2., 1.]]]])
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("conv_transpose2d", conv_transpose2d, locals())
     return _conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation, 2)
 
 
@@ -137,4 +143,6 @@ def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_paddi
         >>> F.conv_transpose3d(torch.ones(1, 1, 1, 1, 2), torch.ones(1, 1, 2, 1, 2), stride=2).flatten()
         tensor([1., 1., 1., 1., 1., 1., 1., 1.])
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("conv_transpose3d", conv_transpose3d, locals())
     return _conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation, 3)

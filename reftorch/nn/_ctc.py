@@ -16,6 +16,8 @@ from .. import _dtype as _D
 from .._ops import creation as _creation
 from .._tensor import Tensor
 from ..autograd.function import OpFunction
+from .. import _autocast
+from .._autocast import anywhere as _autocasting
 
 _REDUCTIONS = ("none", "mean", "sum")
 
@@ -198,6 +200,8 @@ def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reducti
         >>> F.ctc_loss(lp, torch.tensor([[1]]), [2], [1], reduction="none")   # 3 paths of 1/4
         tensor([0.2877])
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("ctc_loss", ctc_loss, locals())
     if reduction not in _REDUCTIONS:
         raise ValueError(f"{reduction} is not a valid value for reduction")
     batched = log_probs.dim() == 3

@@ -26,6 +26,8 @@ from .._tensor import Tensor, new_shape as _new_shape
 from ..autograd._graph import linear_grad
 from ..autograd.grad_mode import is_grad_enabled as _is_grad_enabled
 from ..autograd.function import OpFunction
+from .. import _autocast
+from .._autocast import anywhere as _autocasting
 
 
 def _starts(backend, u, n, o, k):
@@ -276,6 +278,8 @@ def fractional_max_pool2d(input, kernel_size, output_size=None, output_ratio=Non
                   [16., 18., 19.],
                   [21., 23., 24.]]]])
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("fractional_max_pool2d", fractional_max_pool2d, locals())
     values, indices = _pool(input, kernel_size, output_size, output_ratio, _random_samples, 2)
     return (values, indices) if return_indices else values
 
@@ -325,5 +329,7 @@ def fractional_max_pool3d(input, kernel_size, output_size=None, output_ratio=Non
         >>> F.fractional_max_pool3d(x, 2, output_size=2, _random_samples=u).flatten()
         tensor([21., 23., 29., 31., 53., 55., 61., 63.])
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("fractional_max_pool3d", fractional_max_pool3d, locals())
     values, indices = _pool(input, kernel_size, output_size, output_ratio, _random_samples, 3)
     return (values, indices) if return_indices else values

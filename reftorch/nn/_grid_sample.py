@@ -26,6 +26,8 @@ from .. import _dtype as _D
 from .._ops import creation as _creation
 from .._tensor import Tensor
 from ..autograd.function import OpFunction
+from .. import _autocast
+from .._autocast import anywhere as _autocasting
 
 _DEFAULT_WARNING = ("Default grid_sample and affine_grid behavior has changed to align_corners=False since 1.3.0. "
                     "Please specify align_corners=True if the old behavior is desired. See the documentation of "
@@ -489,6 +491,8 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
     if align_corners is None:
         warnings.warn(_DEFAULT_WARNING, UserWarning, stacklevel=2)
         align_corners = False
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py), after the
+        return _autocast.run("grid_sampler", grid_sample, locals())  # Python-level checks, as in PyTorch
     _check_grid_sampler(input, grid, mode)
     name = "GridSampler2DBackward0" if input.dim() == 4 else "GridSampler3DBackward0"
     return GridSampler.apply(input, grid, mode=mode, padding=padding_mode, align_corners=bool(align_corners),

@@ -17,6 +17,8 @@ from .._ops.reduction import minimum
 from ..autograd.function import OpFunction as Function
 from ..autograd.grad_mode import is_grad_enabled, no_grad
 from .._ops._common import tensor_input as _tensor_input
+from .. import _autocast
+from .._autocast import anywhere as _autocasting
 
 _EPSILON = 1e-12  # cosine_embedding_loss's guard on the squared norms (ATen's EPSILON)
 
@@ -55,6 +57,8 @@ def margin_ranking_loss(input1, input2, target, margin=0, size_average=None, red
 
 def margin_ranking(input1, input2, target, margin, reduction):
     """:func:`margin_ranking_loss` after the check of its Python layer (``torch.margin_ranking_loss``)."""
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("margin_ranking_loss", margin_ranking, locals())
     return _reduce((-target * (input1 - input2) + margin).clamp_min(0), reduction)
 
 
@@ -69,6 +73,8 @@ def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=No
         >>> F.hinge_embedding_loss(torch.tensor([0.3, 0.4]), torch.tensor([1., -1.]), reduction="none")
         tensor([0.3000, 0.6000])
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("hinge_embedding_loss", hinge_embedding_loss, locals())
     reduction = _reduction(size_average, reduce, reduction)
     zeros = creation.zeros_like(input)
     margin_clamp = (margin - input).clamp_min(0)
@@ -116,6 +122,8 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="m
         >>> F.soft_margin_loss(torch.tensor([2., -1.]), torch.tensor([1., 1.]))
         tensor(0.7201)
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("soft_margin_loss", soft_margin_loss, locals())
     reduction = _reduction(size_average, reduce, reduction)
     if target.requires_grad and is_grad_enabled():
         raise RuntimeError("The function 'soft_margin_loss' is not differentiable with respect to argument 'target'. "
@@ -138,6 +146,8 @@ def cosine_embedding_loss(input1, input2, target, margin=0, size_average=None, r
         >>> F.cosine_embedding_loss(a, b, torch.tensor([1., -1.]), reduction="none")
         tensor([0., 0.])
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("cosine_embedding_loss", cosine_embedding_loss, locals())
     reduction = _reduction(size_average, reduce, reduction)
     dim = target.dim()
     if dim not in (0, 1):
@@ -174,6 +184,8 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, s
         >>> F.triplet_margin_loss(a, p, n, margin=1.0)
         tensor(0.)
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("triplet_margin_loss", triplet_margin_loss, locals())
     from .functional import pairwise_distance
     reduction = _reduction(size_average, reduce, reduction)
     if margin <= 0:
@@ -276,6 +288,8 @@ def poisson_nll_loss(input, target, log_input=True, full=False, size_average=Non
         >>> F.poisson_nll_loss(torch.tensor([0., 1.]), torch.tensor([1., 2.]), reduction="none")
         tensor([1.0000, 0.7183])
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("poisson_nll_loss", poisson_nll_loss, locals())
     from .functional import _legacy_reduction
     reduction = _legacy_reduction(size_average, reduce, reduction)
     if reduction not in ("none", "mean", "sum"):

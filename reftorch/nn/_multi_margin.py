@@ -12,6 +12,8 @@ from .. import _dtype as D
 from ..autograd.function import OpFunction as Function
 from ..autograd.grad_mode import is_grad_enabled
 from .._ops._common import tensor_input as _tensor_input
+from .. import _autocast
+from .._autocast import anywhere as _autocasting
 
 
 def _frames(name, input):
@@ -142,6 +144,8 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
         >>> F.multi_margin_loss(x, torch.tensor([3]))
         tensor(0.3250)
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("multi_margin_loss", multi_margin_loss, locals())
     from .functional import _check_reduction, _legacy_reduction
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
@@ -251,6 +255,8 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduct
         >>> F.multilabel_margin_loss(x, torch.tensor([[3, 0, -1, 1]]))
         tensor(0.8500)
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("multilabel_margin_loss", multilabel_margin_loss, locals())
     from .functional import _check_reduction, _legacy_reduction
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)

@@ -13,6 +13,8 @@ from .. import _dtype as _D
 from .._scalar import check_fill_value
 from .._tensor import Tensor
 from . import _conv as _Conv
+from .. import _autocast
+from .._autocast import anywhere as _autocasting
 
 _MODES = ("constant", "reflect", "replicate", "circular")
 
@@ -186,4 +188,11 @@ def pad(input, pad, mode="constant", value=None):
         _check_sizes(mode, shape, pairs)
         if input.dtype == _D.bool:
             raise NotImplementedError(f"\"{_KERNEL[mode].format(k)}\" not implemented for 'Bool'")
+    return _mode_pad(input, pairs, mode, k)
+
+
+def _mode_pad(input, pairs, mode, k):
+    """The reflection, replication or circular kernel (``k`` padded dims), checked."""
+    if _autocasting.threads and _autocast.here.cpu and _KERNEL.get(mode, "").format(k) in _autocast.CPU_POLICY:
+        return _autocast.run(_KERNEL[mode].format(k), _mode_pad, locals())
     return _Conv.ModePad.apply(input, pads=pairs, mode=mode, _name=_Conv.PAD_NAMES[mode].format(k))

@@ -8,6 +8,8 @@ from . import _pooling as _Pool
 from .. import _dtype as _D
 from ._pool_shapes import (adaptive_size, avg_divisors, check_avg_dtype, check_floating, check_not_empty, pool_out,
                            window_divisors)
+from .. import _autocast
+from .._autocast import anywhere as _autocasting
 
 
 def _triple(name, what, v, allow_empty, must):
@@ -100,6 +102,8 @@ def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
         >>> F.max_pool3d(x, 2, return_indices=True)
         (tensor([[[[[7.]]]]]), tensor([[[[[7]]]]]))
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("max_pool3d", max_pool3d, locals())
     kernel = _triple("max_pool3d", "kernel_size", kernel_size, False, "must either be")
     stride = kernel if stride is None else _triple("max_pool3d", "stride", stride, True, "must either be")
     stride = kernel if stride == () else stride
@@ -147,6 +151,8 @@ def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
         >>> F.avg_pool3d(torch.arange(8.).view(1, 1, 2, 2, 2), 2)
         tensor([[[[[3.5000]]]]])
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("avg_pool3d", avg_pool3d, locals())
     kernel = _triple("avg_pool3d", "kernel_size", kernel_size, False, "must be")
     stride = kernel if stride is None else _triple("avg_pool3d", "stride", stride, True, "must be")
     stride = kernel if stride == () else stride
@@ -183,6 +189,8 @@ def adaptive_avg_pool3d(input, output_size):
         tensor([[[[2.5000],
                   [4.5000]]]])
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("adaptive_avg_pool3d", adaptive_avg_pool3d, locals())
     out = adaptive_size("adaptive_avg_pool3d", input, output_size, 3)
     if 0 in out:  # nothing to pool into: an empty result
         return input.new_zeros(tuple(input.shape[:-3]) + out)
@@ -213,6 +221,8 @@ def adaptive_max_pool3d(input, output_size, return_indices=False):
         >>> F.adaptive_max_pool3d(torch.arange(8.).view(1, 2, 2, 2), 1, return_indices=True)
         (tensor([[[[7.]]]]), tensor([[[[7]]]]))
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("adaptive_max_pool3d", adaptive_max_pool3d, locals())
     out = adaptive_size("adaptive_max_pool3d", input, output_size, 3)
     if 0 in out:  # nothing to pool into: empty results
         values = input.new_zeros(tuple(input.shape[:-3]) + out)

@@ -16,6 +16,8 @@ from .._flags import alert_not_deterministic
 from .._memory_format import lay_out_like
 from .._tensor import Tensor
 from ..autograd.function import OpFunction
+from .. import _autocast
+from .._autocast import anywhere as _autocasting
 
 
 class MaxUnpool(OpFunction):
@@ -160,6 +162,8 @@ def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_siz
         tensor([[[[0., 5.],
                   [0., 0.]]]])
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("max_unpool2d", max_unpool2d, locals())
     kernel = _tuple(kernel_size, 2)
     stride = kernel if stride is None else _tuple(stride, 2)
     out = _output_size(input, kernel, stride, _tuple(padding, 2), output_size)
@@ -179,6 +183,8 @@ def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_siz
         >>> F.max_unpool3d(torch.tensor([[[[9.]]]]), torch.tensor([[[[6]]]]), 2).flatten()
         tensor([0., 0., 0., 0., 0., 0., 9., 0.])
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("max_unpool3d", max_unpool3d, locals())
     kernel = _tuple(kernel_size, 3)
     stride = kernel if stride is None else _tuple(stride, 3)
     padding = _tuple(padding, 3)

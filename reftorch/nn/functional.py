@@ -33,6 +33,8 @@ from ._pool_shapes import adaptive_size as _adaptive_size, avg_divisors as _avg_
     check_avg_dtype as _check_avg_dtype, check_floating as _check_floating, check_not_empty as _check_not_empty, pool_out as _pool_out, \
     window_divisors as _window_divisors
 from . import _normalization as _Norm
+from .. import _autocast
+from .._autocast import anywhere as _autocasting
 
 __all__ = [
     "binary_cross_entropy",
@@ -110,6 +112,8 @@ def linear(input, weight, bias=None):
         >>> F.linear(x, w, torch.tensor([0., 0., 10.]))
         tensor([[ 1.,  3., 14.]])
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("linear", linear, locals())
     wshape, ishape = weight._data.shape, input._data.shape  # raw shape tuples: this runs once per call
     if len(wshape) != 2:
         return _linear_general(input, weight, bias)
@@ -633,6 +637,8 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
         >>> F.mse_loss(torch.tensor([1., 2.]), torch.tensor([1., 4.]))
         tensor(2.)
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("mse_loss", mse_loss, locals())
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _size_warning(input, target)
     _check_reduction(reduction)
@@ -660,6 +666,8 @@ def _apply_reduction(t, reduction):
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     """Mean absolute error ``|input - target|``, averaged (default), summed or kept."""
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("l1_loss", l1_loss, locals())
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _size_warning(input, target)
     _check_reduction(reduction)
@@ -747,6 +755,8 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
         ValueError: if the batch sizes of input and target differ.
         RuntimeError: for a non-integer target.
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("nll_loss", nll_loss, locals())
     reduction = _legacy_reduction(size_average, reduce, reduction)
     return _nll(input, target, weight, reduction, ignore_index)
 
@@ -783,6 +793,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         >>> F.cross_entropy(torch.tensor([[2., 0., 0.]]), torch.tensor([0]))
         tensor(0.2395)
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("cross_entropy_loss", cross_entropy, locals())
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _tensor_arg(input, "cross_entropy_loss", "input", 1)
     _tensor_arg(target, "cross_entropy_loss", "target", 2)
@@ -853,6 +865,8 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
         ValueError: if target and input shapes differ.
         RuntimeError: if an input value is outside ``[0, 1]``.
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("binary_cross_entropy", binary_cross_entropy, locals())
     reduction = _legacy_reduction(size_average, reduce, reduction)
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(f"Using a target size ({target.shape}) that is different to the input size "
@@ -890,6 +904,8 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
 def _bce_with_logits(input, target, weight, pos_weight, reduction):
     """:func:`binary_cross_entropy_with_logits` after the checks of its Python layer
     (``torch.binary_cross_entropy_with_logits``)."""
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("binary_cross_entropy_with_logits", _bce_with_logits, locals())
     # PyTorch's kernel builds the loss in place in ``1 - target``: the target's dtype, which
     # must hold the input's values
     if target.dtype is _D.bool:
@@ -1061,6 +1077,8 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
         >>> F.conv1d(x, torch.tensor([[[1., 0., -1.]]]))
         tensor([[[-2., -2.]]])
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("conv1d", conv1d, locals())
     return _conv(input, weight, bias, stride, padding, dilation, groups, 1)
 
 
@@ -1093,6 +1111,8 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
         tensor([[[[10., 18.],
                   [42., 50.]]]])
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("conv2d", conv2d, locals())
     return _conv(input, weight, bias, stride, padding, dilation, groups, 2)
 
 
@@ -1127,6 +1147,8 @@ def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
         >>> F.conv3d(x, torch.ones(1, 1, 2, 2, 2))
         tensor([[[[[28.]]]]])
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("conv3d", conv3d, locals())
     return _conv(input, weight, bias, stride, padding, dilation, groups, 3)
 
 
@@ -2020,6 +2042,8 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
         >>> F.smooth_l1_loss(torch.tensor([0., 1., 3.]), torch.tensor([0.5, 0., 0.]), reduction="none")
         tensor([0.1250, 0.5000, 2.5000])
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("smooth_l1_loss", smooth_l1_loss, locals())
     reduction = _legacy_reduction(size_average, reduce, reduction)
     if beta == 0.0:
         return l1_loss(input, target, reduction=reduction)
@@ -2057,6 +2081,8 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
         >>> F.huber_loss(torch.tensor([0., 1., 3.]), torch.tensor([0.5, 0., 0.]), delta=2.0, reduction="none")
         tensor([0.1250, 0.5000, 4.0000])
     """
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("huber_loss", huber_loss, locals())
     _size_warning(input, target)
     if weight is None:
         _check_reduction(reduction)
@@ -2131,6 +2157,8 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
 
 def _kl_div(input, target, reduction, log_target):
     """:func:`kl_div` after its argument checks (``torch.kl_div``, which does not warn)."""
+    if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
+        return _autocast.run("kl_div", _kl_div, locals())
     if not (input.dtype.is_floating_point or input.dtype.is_complex) or \
             not (target.dtype.is_floating_point or target.dtype.is_complex):
         raise RuntimeError("kl_div: Integral inputs not supported.")

@@ -1,6 +1,7 @@
-"""``torch.cpu.amp``: the deprecated CPU spelling of :class:`torch.amp.GradScaler`.
-Mirrors ``torch.cpu.amp`` (``autocast`` is not implemented)."""
+"""``torch.cpu.amp``: the deprecated CPU spellings of :class:`torch.autocast` and
+:class:`torch.amp.GradScaler`. Mirrors ``torch.cpu.amp``."""
 from __future__ import annotations
 
-from . import grad_scaler  # noqa: F401
+from . import autocast_mode, grad_scaler  # noqa: F401
+from .autocast_mode import autocast  # noqa: F401
 from .grad_scaler import GradScaler  # noqa: F401

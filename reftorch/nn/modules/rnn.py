@@ -45,7 +45,9 @@ import math
 import numbers
 import warnings
 
+from ... import _autocast
 from ... import _dtype as D
+from ..._autocast import anywhere as _autocasting
 from ..._tensor import Tensor
 from ..._ops import creation
 from ..._ops.shape import transpose
@@ -778,8 +780,13 @@ class RNNBase(Module):
                 name = "MkldnnRnnLayerBackward0"  # PyTorch's fused oneDNN LSTM layer on CPU
             else:
                 name = "StackBackward0"
+        weights = self._flat_weights
+        if _autocasting.threads and _autocast.here.cpu and (self.mode.startswith("RNN") or lstm and batch_sizes is None):
+            # autocast: PyTorch's Elman layers are made of linear calls, its unpacked LSTM of
+            # oneDNN layers (mkldnn_rnn_layer), both lower_precision_fp; GRU runs in float32
+            x2d, hx, cx, weights = _autocast.cast_lower(x2d, hx, cx, weights)
         out, h_n, c_n = _run_layers(
-            self.mode, x2d, bs, hx, cx, self._flat_weights, self.num_layers, num_directions,
+            self.mode, x2d, bs, hx, cx, weights, self.num_layers, num_directions,
             self.hidden_size, self.bias, self.proj_size > 0, self.dropout, self.training,
             shape, perm, name)
         return out, h_n, c_n
@@ -1200,6 +1207,9 @@ class RNNCellBase(Module):
         weights = [self.weight_ih, self.weight_hh]
         if self.bias_ih is not None:
             weights += [self.bias_ih, self.bias_hh]
+        if mode.startswith("RNN") and _autocasting.threads and _autocast.here.cpu:
+            # autocast: PyTorch's rnn_tanh_cell / rnn_relu_cell are linear calls (lower_precision_fp)
+            input, hx, weights = _autocast.cast_lower(input, hx, weights)
         return _cell_step(mode, input, hx, cx, weights, self.hidden_size)
 
     def _check_cell(self, input, hx, cx):
