@@ -23,9 +23,9 @@ from .._tensor import Tensor, _C_TYPE
 from .._warnings import warn_once
 from ..autograd.function import OpFunction as Function
 from ._common import tensor_input
-from ._special_kernels import fma
 from ._common import (by_element_blocks, conj_of, grad_as, grad_checked, sum_to_shape, row_major, with_exact_out,
                       with_out)
+from .._fma import fma
 from .._layout import (broadcast_shape, contiguous_strides, elementwise_strides, preserve_strides,
                        relayout_like_operands, with_strides)
 from .._scalar import _C_NAMES, _overflow, check_scalar_arg, half_value
