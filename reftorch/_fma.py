@@ -8,9 +8,9 @@ normalisation layers' ``x * scale + shift``, ``uniform_``/``normal_``'s ``val * 
 NumPy's ``a * b + c`` rounds twice. Neither NumPy nor the array API standard has an FMA, so
 each caller picks the variant below that fits its need:
 
-========================  ==========  ===========================  ========================
+========================  ==========  ===========================  ===========================
 variant                   arrays      float32 (float16)            float64
-========================  ==========  ===========================  ========================
+========================  ==========  ===========================  ===========================
 :func:`fma_wide`          any ``xp``  in float64, rounded once to  unfused ``a * b + c``
                                       the dtype ("wide")           (two roundings)
 :func:`fma`               any ``xp``  as :func:`fma_wide`          Dekker + TwoSum,
@@ -18,7 +18,7 @@ variant                   arrays      float32 (float16)            float64
 :func:`fma32`             NumPy       correctly rounded (normal    -
                                       range), chunked, ``out=``
 :func:`fma64`             NumPy       -                            :func:`fma` (+ a shortcut)
-========================  ==========  ===========================  ========================
+========================  ==========  ===========================  ===========================
 
 What each guarantees (``tests/test_fma.py`` checks it against exact rational arithmetic):
 
@@ -28,8 +28,8 @@ What each guarantees (``tests/test_fma.py`` checks it against exact rational ari
   rounded one except where that float64 sum lands exactly on a float32 rounding midpoint
   while the exact value does not (then the exact value lies within 2**-30 float32 ulp of
   the midpoint, on the side round-half-even did not pick, and the result is one ulp off).
-  For random operands that is about one element in 2**29; the RNG meets it often enough
-  (uniform words times a scale) to need :func:`fma32`. Signed zeros, infinities, nan and
+  For random operands that is about one element in 2**29: rare, but the RNG's streams
+  must be PyTorch's bit for bit, so it uses :func:`fma32`. Signed zeros, infinities, nan and
   overflow are exactly IEEE's. Cost: three conversions to float64, a multiply, an add and
   a conversion back.
 * **float32 exact** (:func:`fma32`, NumPy arrays only): the wide form, plus a check of the
@@ -40,14 +40,22 @@ What each guarantees (``tests/test_fma.py`` checks it against exact rational ari
   plus one bitwise pass (the midpoints are rare and fixed apart).
 * **float64** (:func:`fma`, :func:`fma64`): Dekker's exact product ``a * b = p + e``
   (Veltkamp's split into 26-bit halves) and Knuth's exact sum ``p + c = s + t``, then
-  ``s + (t + e)``: correctly rounded except (i) where rounding ``t + e`` makes ``s + (t +
-  e)`` an exact float64 midpoint that ``s + t + e`` was not (the exact value within
-  2**-50 ulp of a midpoint: one ulp off, rare, but constructible), (ii) where ``a * b``
-  is so small (below about 2**-969) that its error term ``e`` is not a float64 number any
-  more (subnormal results), and (iii) where an intermediate overflows (``|a|`` or ``|b|``
-  from about 2**996, a product or sum beyond the float64 range) or an operand is not
-  finite: there the plain ``a * b + c``, which gives IEEE's infinities and nans. Cost:
-  about 20 float64 operations and a ``where``.
+  ``s + (t + e)``: correctly rounded except
+
+  (i) where rounding ``t + e`` makes ``s + (t + e)`` an exact float64 midpoint that
+  ``s + t + e`` was not (the exact value within 2**-50 ulp of a midpoint): one ulp off;
+  rare, but constructible (``2**-53 * (1 + 2**-52) * (1 - 2**-52) + (1 + 2**-52)``);
+  (ii) where ``|a * b|`` is below about 2**-969, so that its error term ``e`` is not a
+  float64 number any more: at most 2**-1074 (one subnormal ulp) off, zeros included;
+  (iii) where an intermediate overflows (``|a|`` or ``|b|`` from about 2**997, where the
+  split overflows, or the rounded product) or an operand is not finite: there the plain
+  ``a * b + c``: IEEE's infinities and nans, two roundings otherwise; an overflowing
+  product that ``c`` would bring back stays infinite, and one that meets the opposite
+  infinity ``c`` is nan where an FMA gives ``c``;
+  (iv) the sign of an exact zero: ``-0 * x + -0`` is ``+0`` (the error terms are
+  ``+0``), ``-0`` for an FMA.
+
+  Cost: about 20 float64 operations, an ``isfinite`` and a ``where``.
 * **float64 unfused** (:func:`fma_wide`): ``a * b + c`` as NumPy computes it, two
   roundings. PyTorch fuses these too; callers use it where the emulation is not worth its
   cost (see each caller's docstring).
@@ -97,8 +105,9 @@ def fma_wide(xp, a, b, c):
     (unfused) for float64 arrays. ``a``, ``b``, ``c``: arrays of ``xp``, broadcastable.
 
     The cheap form, for kernels that PyTorch fuses in float32: the normalisation layers'
-    ``x * scale + shift`` and Welford steps (``RowwiseMoments``, whose float64 steps are
-    left unfused: reached for overflowing rows only), the upsampling weights."""
+    ``x * scale + shift`` and Welford steps (``RowwiseMoments``, emulated for the rows
+    whose moments overflow only; its float64 steps stay unfused there, as they were
+    written), the upsampling weights (float64 ones unfused: a few ulps off)."""
     if a.dtype == xp.float64:
         return a * b + c
     wide = xp.float64
@@ -117,10 +126,17 @@ def fma(xp, a, b, c):
     polynomials), group norm's affine map."""
     if a.dtype != xp.float64:
         return fma_wide(xp, a, b, c)
+    r, p = _dekker(a, b, c)
+    return xp.where(xp.isfinite(r), r, p + c)
+
+
+def _dekker(a, b, c):
+    """``(r, p)``: float64 ``a * b + c`` by the error-free transforms (``r``: correct but in
+    the cases of the module docstring; not finite where an intermediate overflows) and the
+    rounded product ``p``, for :func:`fma`'s and :func:`fma64`'s fallbacks."""
     p = a * b
     s, t = two_sum(p, c)
-    r = s + (t + product_error(a, b, p))
-    return xp.where(xp.isfinite(r), r, p + c)
+    return s + (t + product_error(a, b, p)), p
 
 
 # --------------------------------------------------------------------------- NumPy forms
@@ -160,11 +176,14 @@ def fma32(a, b, c, out=None):
 
 
 def fma64(a, b, c):
-    """float64 ``a * b + c`` rounded once, for NumPy arrays and numbers: :func:`fma`, with
-    the common ``b == 1``, ``c == 0`` of ``normal_`` as the one exact addition ``a + 0``
-    (which turns ``-0`` into ``+0``, as an FMA does). Mirrors the FMA of PyTorch's
-    ``uniform_``, ``normal_``, ``arange`` and ``linspace`` float64 kernels."""
+    """float64 ``a * b + c`` rounded once, for NumPy arrays and numbers: :func:`fma` (its
+    fallback's ``where`` only when some value needs it), with the common ``b == 1``, ``c ==
+    0`` of ``normal_`` as the one exact addition ``a + 0`` (which turns ``-0`` into ``+0``,
+    as an FMA does). Mirrors the FMA of PyTorch's ``uniform_``, ``normal_``, ``cauchy_``,
+    ``arange`` and ``linspace`` float64 kernels."""
     a, b, c = (np.asarray(v, np.float64) for v in (a, b, c))
     if b.ndim == 0 and c.ndim == 0 and b == 1.0 and c == 0:  # (0-d tests: np.any costs ~2 us)
         return a + c
-    return fma(np, a, b, c)
+    r, p = _dekker(a, b, c)
+    finite = np.isfinite(r)
+    return r if finite.all() else np.where(finite, r, p + c)  # (the where only when needed)

@@ -35,8 +35,8 @@ Two details decide whether the last bit matches:
   ``-ffp-contract=fast``, so ``x * (high - low) + low`` in ``uniform_``, ``val * std +
   mean`` in ``normal_`` and the multiply-add pairs of the Cephes polynomials are each
   rounded once.  :func:`~reftorch._fma.fma32` and :func:`~reftorch._fma.fma64` emulate
-  that (correctly rounded, where the cheaper float32 form of :mod:`reftorch._fma` is not
-  at its rare midpoints, which a stream of uniforms meets); the float32 Cephes
+  that (correctly rounded, also at the rare float32 midpoints where the cheaper float32
+  form of :mod:`reftorch._fma` is one ulp off); the float32 Cephes
   port (:class:`_BoxMuller32`) uses a cheaper form, exact on all its 2**24 inputs.  Set
   ``generator.capability = "default"`` to get the unfused arithmetic of
   ``ATEN_CPU_CAPABILITY=default`` builds instead (float32 ``normal`` with 16 or more
