@@ -394,3 +394,33 @@ def test_add_alpha_float64_huge_operand():
     t = torch.from_numpy(x).add(torch.from_numpy(other), alpha=alpha)
     r = reftorch.from_numpy(x).add(reftorch.from_numpy(other), alpha=alpha)
     assert np.array_equal(t.numpy(), r.numpy())
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float16"])
+@pytest.mark.parametrize("weight", [0.3, 0.7, -2.5, "tensor"])
+def test_lerp_float32_float16_fused(dtype, weight):
+    """``lerp`` in float32 (float16: in float32, then rounded), each formula one fused
+    multiply-add (:func:`fma_wide`): PyTorch's bits."""
+    rng = np.random.default_rng(11)
+    a, b, w = (rng.standard_normal(5000) * 2.0 ** rng.integers(-8, 8, 5000) for _ in range(3))
+    a, b, w = (v.astype(dtype) for v in (a, b, w))
+    a[:5], b[:5] = [0.0, -0.0, np.inf, np.nan, -np.inf], [-0.0, -0.0, np.inf, 1.0, np.inf]  # (nans' signs too)
+    want, got = (lib.lerp(lib.from_numpy(a), lib.from_numpy(b), lib.from_numpy(w) if weight == "tensor" else weight)
+                 .numpy() for lib in (torch, reftorch))
+    bits = np.uint16 if dtype == "float16" else np.uint32
+    assert got.dtype == want.dtype and np.array_equal(got.view(bits), want.view(bits))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float16"])
+@pytest.mark.parametrize("value", [1, 0.37, -3.0])
+def test_addcmul_float32_float16_fused(dtype, value):
+    """``addcmul``: ``value * t1`` rounded to float32, then ``* t2 + input`` one fused
+    multiply-add (:func:`fma_wide`): PyTorch's bits."""
+    rng = np.random.default_rng(12)
+    x, t1, t2 = (rng.standard_normal(5000) * 2.0 ** rng.integers(-8, 8, 5000) for _ in range(3))
+    x, t1, t2 = (v.astype(dtype) for v in (x, t1, t2))
+    want = torch.addcmul(torch.from_numpy(x), torch.from_numpy(t1), torch.from_numpy(t2), value=value).numpy()
+    got = reftorch.addcmul(reftorch.from_numpy(x), reftorch.from_numpy(t1), reftorch.from_numpy(t2),
+                           value=value).numpy()
+    bits = np.uint16 if dtype == "float16" else np.uint32
+    assert got.dtype == want.dtype and np.array_equal(got.view(bits), want.view(bits))
