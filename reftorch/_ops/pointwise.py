@@ -2020,21 +2020,20 @@ def _lerp_kernel(backend, dt, a, b, w):
         w = _value_array(backend, w, dt, a) if scalar else (w if w.dtype == native else xp.astype(w, native))
         d = b - a
         if dt is D.float64:  # (the fused multiply-adds of float32 and float16 are below)
-            small, big = fma(xp, w, d, a), fma(xp, -d, 1 - w, b)
+            small, big = (lambda: fma(xp, w, d, a)), (lambda: fma(xp, -d, 1 - w, b))
         else:
-            small = w * d + a
-            big = b - d * (1 - w)
+            small, big = (lambda: w * d + a), (lambda: b - d * (1 - w))
     else:
         f32 = backend.dtype(D.float32)
         a32, b32 = xp.astype(a, f32), xp.astype(b, f32)
         w32 = xp.asarray(w, dtype=f32, device=a.device) if scalar else xp.astype(w, f32)
         d = b32 - a32
         # (float32, rounded once; d * (w - 1) keeps the sign of a nan d, as PyTorch's b - d * (1 - w))
-        small, big = fma_wide(xp, w32, d, a32), fma_wide(xp, d, w32 - 1, b32)
-    if scalar:
-        out = small if (w0.real * w0.real + w0.imag * w0.imag if isinstance(w0, complex) else w0 * w0) < 0.25 else big
+        small, big = (lambda: fma_wide(xp, w32, d, a32)), (lambda: fma_wide(xp, d, w32 - 1, b32))
+    if scalar:  # (only the formula taken is computed)
+        out = small() if (w0.real * w0.real + w0.imag * w0.imag if isinstance(w0, complex) else w0 * w0) < 0.25 else big()
     else:
-        out = xp.where(xp.abs(xp.astype(w, work) if work != native else w) < 0.5, small, big)
+        out = xp.where(xp.abs(xp.astype(w, work) if work != native else w) < 0.5, small(), big())
     return out if out.dtype == native else _round_from_work(backend, out, dt, native)
 
 
