@@ -34,7 +34,9 @@ Two details decide whether the last bit matches:
 * **Fused multiply-add.**  ATen's AVX2 kernels are compiled by GCC with ``-mfma`` and
   ``-ffp-contract=fast``, so ``x * (high - low) + low`` in ``uniform_``, ``val * std +
   mean`` in ``normal_`` and the multiply-add pairs of the Cephes polynomials are each
-  rounded once.  :func:`_fma32` and :func:`_fma64` emulate that; the float32 Cephes
+  rounded once.  :func:`~reftorch._fma.fma32` and :func:`~reftorch._fma.fma64` emulate
+  that (correctly rounded, also at the rare float32 midpoints where the cheaper float32
+  form of :mod:`reftorch._fma` is one ulp off); the float32 Cephes
   port (:class:`_BoxMuller32`) uses a cheaper form, exact on all its 2**24 inputs.  Set
   ``generator.capability = "default"`` to get the unfused arithmetic of
   ``ATEN_CPU_CAPABILITY=default`` builds instead (float32 ``normal`` with 16 or more
@@ -85,6 +87,7 @@ import threading
 
 import numpy as np
 
+from ._fma import fma32, fma64
 from ._threads import get_num_threads, worker_pool
 
 __all__ = ["CPUGenerator", "default_generator", "DEFAULT_SEED", "STATE_SIZE"]
@@ -375,7 +378,7 @@ class CPUGenerator:
         elif self.capability == "default":
             v = x * (hi - lo) + lo
         else:
-            v = (_fma64 if acc == _f64 else _fma32)(x, hi - lo, lo)
+            v = (fma64 if acc == _f64 else fma32)(x, hi - lo, lo)
         v = v.astype(dtype, copy=False)
         return np.where(v == dtype(high), dtype(low), v)
 
@@ -445,7 +448,7 @@ class CPUGenerator:
                 self._normal_double = float(both[-1])
         if self.capability == "default":
             return out * std + mean
-        return _fma64(out, _f64(std), _f64(mean))  # val * std + mean, contracted
+        return fma64(out, _f64(std), _f64(mean))  # val * std + mean, contracted
 
     def _normal_fill(self, n: int, mean: float, std: float, dtype, out=None) -> np.ndarray:
         """``normal_fill``: Box-Muller on blocks of 16 uniforms (``u1 = 1 - x[0:8]``,
@@ -479,7 +482,7 @@ class CPUGenerator:
             if acc != _f32 or self.capability == "default":  # (_BoxMuller32 has no -0)
                 out += acc(0)  # fma(v, 1, 0) == v + 0 exactly (turns -0 into +0)
         else:
-            out = (_fma64 if acc == _f64 else _fma32)(out, std, mean)
+            out = fma64(out, std, mean) if acc == _f64 else fma32(out, std, mean, out)
         return out.astype(dtype, copy=False)
 
     def _box_muller32(self, full: int, out: np.ndarray) -> None:
@@ -832,65 +835,6 @@ def _libm(fn, x: np.ndarray) -> np.ndarray:
     """
     flat = np.asarray(x, _f64).ravel()
     return np.fromiter(map(fn, flat.tolist()), _f64, flat.size).reshape(np.shape(x))
-
-
-def _fma32(a, b, c) -> np.ndarray:
-    """float32 ``a * b + c`` rounded once, like an FMA instruction.
-
-    In float64 the product of two float32 values is exact, so only the sum rounds
-    before the final rounding to float32. That double rounding can differ from one
-    rounding only when the float64 sum lands exactly halfway between two float32
-    values; those (rare) elements are nudged towards the exact value first, using the
-    exact error of the sum (TwoSum). Exact for results in the normal float32 range.
-    Long 1-D ``a`` with scalar ``b``, ``c`` (``uniform_``, ``normal_`` bounds) go by
-    chunks, so that the float64 temporaries stay in cache.
-    """
-    if np.ndim(a) == 1 and np.size(a) > _CHUNK and np.ndim(b) == 0 and np.ndim(c) == 0:
-        out = np.empty(np.size(a), _f32)
-        for start in range(0, out.size, _CHUNK):
-            out[start:start + _CHUNK] = _fma32(a[start:start + _CHUNK], b, c)
-        return out
-    s = np.multiply(a, b, dtype=_f64)  # exact; ``a`` has the shape of the result
-    s += c
-    low = np.bitwise_and(s.view(_u64), _u64(0x1FFFFFFF))
-    at_half = np.equal(low, _u64(0x10000000))
-    if at_half.any():  # uncommon: look at the exact error of the sum for these elements
-        tie = np.nonzero(at_half)
-
-        def at_ties(v):
-            return np.broadcast_to(np.asarray(v, _f64), s.shape)[tie]
-
-        p, cs, ss = at_ties(a) * at_ties(b), at_ties(c), s[tie]
-        bb = ss - p
-        err = (p - (ss - bb)) + (cs - bb)  # ss + err == p + c exactly (TwoSum)
-        # err == 0: a true tie, left to round-half-even; otherwise step towards the
-        # exact value so that the final rounding goes the same way as a single one.
-        s[tie] = np.nextafter(ss, np.where(err == 0, ss, np.copysign(np.inf, err)))
-    return s.astype(_f32)
-
-
-def _fma64(a, b, c) -> np.ndarray:
-    """float64 ``a * b + c`` rounded once (Dekker TwoProduct + TwoSum).
-
-    Correct except in vanishingly rare double-rounding cases of the final addition.
-    """
-    a = np.asarray(a, _f64)
-    b, c = _f64(b), np.asarray(c, _f64)
-    if b == 1.0 and c.ndim == 0 and c == 0:  # (a 0-d test: np.any costs ~2 us)
-        return a + c  # exact (and -0 + 0 -> +0 like fma)
-    p = a * b
-    split = 134217729.0  # 2**27 + 1
-    ah = a * split
-    ah = ah - (ah - a)
-    al = a - ah
-    bh = b * split
-    bh = bh - (bh - b)
-    bl = b - bh
-    err_p = ((ah * bh - p) + ah * bl + al * bh) + al * bl  # p + err_p == a*b exactly
-    s = p + c
-    bb = s - p
-    err_s = (p - (s - bb)) + (c - bb)  # s + err_s == p + c exactly
-    return s + (err_s + err_p)
 
 
 # avx_mathfun.h (Cephes, via Julien Pommier's SSE/AVX port): the AVX2 ``NormalFill16<float>``.

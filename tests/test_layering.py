@@ -3,9 +3,9 @@
 Bottom-up:
 
 1. base: ``_dtype``, ``_device``, ``_size``, ``_scalar``, ``_layout``, ``_grad_state``,
-   ``_tensor_str``, ``_codegen``, ``_warnings``, ``_threads``, ``_backends/`` (names, shapes
-   and strides, memory formats, devices, arrays, generated wrappers, once-per-process
-   warnings, the intra-op thread count);
+   ``_tensor_str``, ``_codegen``, ``_warnings``, ``_threads``, ``_fma``, ``_backends/``
+   (names, shapes and strides, memory formats, devices, arrays, generated wrappers,
+   once-per-process warnings, the intra-op thread count, the fused multiply-add);
 2. ``_tensor`` (the ``Tensor`` class) and ``_autocast`` (autocast's state and op table);
 3. ``autograd/`` (graph nodes, ``Function``, the engine; no ops);
 4. ``_ops/`` (one ``Function`` per op);
@@ -29,7 +29,8 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parent.parent / "reftorch"
 
 BASE = ("reftorch._dtype", "reftorch._device", "reftorch._size", "reftorch._scalar", "reftorch._layout", "reftorch._codegen",
-        "reftorch._grad_state", "reftorch._tensor_str", "reftorch._rng", "reftorch._warnings", "reftorch._backends",
+        "reftorch._grad_state", "reftorch._tensor_str", "reftorch._fma", "reftorch._rng", "reftorch._warnings",
+        "reftorch._backends",
         "reftorch._flags", "reftorch._memory_format",
         "reftorch._threads")
 LAYERS = [BASE, ("reftorch._tensor", "reftorch._autocast", "reftorch.random", "reftorch.cuda"), ("reftorch.autograd",),

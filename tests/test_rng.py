@@ -29,7 +29,7 @@ import torch  # the oracle: the test command installs it, so its absence must fa
 from hypothesis import given, settings, strategies as st  # noqa: E402
 
 import reftorch  # noqa: E402
-from reftorch import _rng  # noqa: E402
+from reftorch import _fma, _rng  # noqa: E402
 from reftorch._rng import CPUGenerator  # noqa: E402
 
 pytestmark = pytest.mark.torch
@@ -530,7 +530,7 @@ def test_fma32_single_rounding_on_a_double_rounding_case():
     # a*b = 2**6 - 2**-40 sits just below the float32 midpoint of c and the next float;
     # rounding to float64 first lands on the midpoint and ties-to-even would round up.
     a, b, c = np.float32(2**6 * (1 + 2**-23)), np.float32(1 - 2**-23), np.float32(2**30 + 2**7)
-    got = _rng._fma32(np.array([a]), b, c)[0]
+    got = _fma.fma32(np.array([a]), b, c)[0]
     assert got == exact_fma(a, b, c, np.float32) == c
     assert np.float32(np.float64(a) * np.float64(b) + np.float64(c)) != c  # naive is wrong
 
@@ -539,7 +539,7 @@ def test_fma32_single_rounding_on_a_double_rounding_case():
 def test_fma_matches_exact_rounding(dtype):
     rng = np.random.default_rng(0)
     a, b, c = (rng.standard_normal(3000) * 2.0 ** rng.integers(-30, 30, 3000)).astype(dtype).reshape(3, 1000)
-    fma = _rng._fma32 if dtype == np.float32 else _rng._fma64
+    fma = _fma.fma32 if dtype == np.float32 else _fma.fma64
     for i in range(1000):
         got = fma(np.array([a[i]]), b[i], c[i])[0]
         assert got == exact_fma(a[i], b[i], c[i], dtype), (a[i], b[i], c[i])
@@ -552,7 +552,7 @@ def test_fma_matches_exact_rounding(dtype):
 # (z * (c - 1/2), x * (s + 1), the octant from the integer k). It is exact because the
 # radius depends only on the 24 bits of one word and the angle only on those of another:
 # run all 2**24 values of each through it and through this lane-by-lane port, where
-# every FMA goes through _fma32 (which does handle the double-rounding case), and
+# every FMA goes through _fma.fma32 (which does handle the double-rounding case), and
 # compare the bits.
 def _ref_bits(x):
     return x.view(np.int32)
@@ -564,7 +564,7 @@ def _ref_float(i):
 
 def ref_log256_ps(x):
     """avx_mathfun.h ``log256_ps``, lane by lane, for x in (0, 1]."""
-    f32, fma = np.float32, _rng._fma32
+    f32, fma = np.float32, _fma.fma32
     x = np.maximum(x, _ref_float(0x00800000))
     e = ((_ref_bits(x) >> 23) - 0x7F).astype(f32) + f32(1)
     x = _ref_float((_ref_bits(x) & ~0x7F800000) | 0x3F000000)
@@ -585,7 +585,7 @@ def ref_log256_ps(x):
 
 def ref_sincos256_ps(x):
     """avx_mathfun.h ``sincos256_ps``, lane by lane: (sin(x), cos(x))."""
-    f32, fma = np.float32, _rng._fma32
+    f32, fma = np.float32, _fma.fma32
     sign_sin = _ref_bits(x) & np.int32(-(1 << 31))
     x = np.abs(x)
     j = ((x * _rng._FOPI).astype(np.int32) + 1) & ~1
@@ -748,14 +748,14 @@ def test_hypothesis_sequences(seed, steps):
 
 
 # ---------------------------------------------------------------------------
-# Checking the checker: ``python tests/test_rng.py`` copies reftorch/_rng.py into a
+# Checking the checker: ``python tests/test_rng.py`` copies reftorch/_rng.py (and _fma.py) into a
 # temporary package, plants one known bug at a time and runs this file against it.
 # Every mutant must make some test fail (the FMA tie fix is caught only by the exact
 # rounding test above: real draws almost never hit that case).
 # ---------------------------------------------------------------------------
 MUTANTS = {
     "float32 uniform from the high bits": ("w &= 0xFFFFFF\n", "w >>= 8\n"),
-    "uniform_ without FMA": ("v = (_fma64 if acc == _f64 else _fma32)(x, hi - lo, lo)",
+    "uniform_ without FMA": ("v = (fma64 if acc == _f64 else fma32)(x, hi - lo, lo)",
                              "v = x * (hi - lo) + lo"),
     "no Box-Muller cache": ("                self._normal_double = float(both[-1])", "                pass"),
     "randint random64 threshold 2**32": ("span < (1 << 28)", "span < (1 << 32)"),
@@ -782,7 +782,7 @@ MUTANTS = {
     "randperm swaps with z, not i + z": ("np.add(offsets, step_w[:steps], out=target_w[:steps])",
                                          "target_w[:steps] = offsets"),
     "wrong seed word": ("self._seeding.seed(seed & _MASK32)", "self._seeding.seed((seed >> 1) & _MASK32)"),
-    "no FMA tie fix": ("    if at_half.any():", "    if False:"),
+    "no FMA tie fix": ("    if at_half.any():", "    if False:", "_fma.py"),
     "inside-out: a step's own index as the previous write": ("prev[1:] = step[:-1]", "prev[1:] = step[1:]"),
     "Fisher-Yates blocks: a link before the block taken as unresolved": ("start = where[0]  #", "start = 0  #"),
     "Fisher-Yates: a self-swap keeps its own index": ("out[kept_out] = held.take(kept_out)",
@@ -798,16 +798,19 @@ def _run_mutants():  # pragma: no cover - a manual tool
     import tempfile
 
     here = pathlib.Path(__file__).resolve()
-    source = (here.parent.parent / "reftorch" / "_rng.py").read_text()
+    files = ("_rng.py", "_fma.py")  # a mutant's file: its third item, else _rng.py
+    sources = {f: (here.parent.parent / "reftorch" / f).read_text() for f in files}
     survivors = []
     with tempfile.TemporaryDirectory() as tmp:  # no conftest, no reftorch/__init__ there
         (pathlib.Path(tmp) / "reftorch").mkdir()
-        target = pathlib.Path(tmp) / "reftorch" / "_rng.py"
         test_copy = pathlib.Path(tmp) / "test_rng.py"
         test_copy.write_text(here.read_text())
-        for name, (old, new) in MUTANTS.items():
-            assert old in source, f"mutant {name!r} no longer applies"
-            target.write_text(source.replace(old, new))
+        for name, (old, new, *where) in MUTANTS.items():
+            mutated = where[0] if where else "_rng.py"
+            assert old in sources[mutated], f"mutant {name!r} no longer applies"
+            for f in files:
+                text = sources[f].replace(old, new) if f == mutated else sources[f]
+                (pathlib.Path(tmp) / "reftorch" / f).write_text(text)
             run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider",
                                   "-W", "ignore::UserWarning", str(test_copy)],
                                  capture_output=True, text=True, cwd=tmp, env={**os.environ, "PYTHONPATH": tmp})

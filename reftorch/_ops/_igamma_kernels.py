@@ -19,7 +19,7 @@ rule. The C library's ``logf``/``expf``/``powf``/``erfcf``/``lgammaf`` are compu
 float64 and rounded once (:func:`reftorch._ops._special_kernels.libm`); the fused
 multiply-adds the compiler forms in PyTorch's loops (the continued fraction's convergents,
 the Lanczos sum, the prefactor's exponent) are fused here too
-(:func:`reftorch._ops._special_kernels.fma`), and the float32 kernel's steps that the C
+(:func:`reftorch._fma.fma`), and the float32 kernel's steps that the C
 code promotes to double (its double constants) are computed in float64.
 """
 from __future__ import annotations
@@ -27,7 +27,8 @@ from __future__ import annotations
 import math
 
 from .._backends import _erf
-from ._special_kernels import _c, back, fma, lgamma, libm
+from .._fma import fma
+from ._special_kernels import _c, back, lgamma, libm
 
 _LANCZOS_NUM = (0.006061842346248906525783753964555936883222, 0.5098416655656676188125178644804694509993,
                 19.51992788247617482847860966235652136208, 449.9445569063168119446858607650988409623,

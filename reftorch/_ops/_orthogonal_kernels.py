@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import math
 
-from ._special_kernels import _c, fma, libm
+from .._fma import fma
+from ._special_kernels import _c, libm
 
 
 def degree(b, n):

@@ -60,35 +60,6 @@ def libm(b, fn, a):
     return fn(a)
 
 
-def fma(xp, a, b, c):
-    """``a * b + c`` rounded once, as the fused multiply-adds the compiler forms in
-    PyTorch's kernels. Float32: exact product and sum in float64, rounded to float32.
-    Float64: Dekker's exact product and Knuth's exact sum, the two error terms added to the
-    rounded sum (correct but in rare double-rounding ties); plain ``a * b + c`` where a
-    term is not finite or the splitting would overflow."""
-    if a.dtype != xp.float64:
-        wide = xp.float64
-        return xp.astype(xp.astype(a, wide) * xp.astype(b, wide) + xp.astype(c, wide), a.dtype)
-    p = a * b
-    ah, al = _split(a)
-    bh, bl = _split(b)
-    e = ((ah * bh - p) + ah * bl + al * bh) + al * bl
-    s = p + c
-    v = s - p
-    t = (p - (s - v)) + (c - v)
-    r = s + (t + e)
-    plain = p + c
-    ok = xp.isfinite(r) & (xp.abs(a) < 2.0 ** 996) & (xp.abs(b) < 2.0 ** 996)
-    return xp.where(ok, r, plain)
-
-
-def _split(v):
-    """Veltkamp's split of a float64 into two halves of 26 bits."""
-    c = 134217729.0 * v  # 2**27 + 1
-    hi = c - (c - v)
-    return hi, v - hi
-
-
 def polevl(x, coeffs):
     """Cephes' ``polevl``: ``((c0 * x + c1) * x + c2) ...``, highest power first."""
     r = x * 0 + coeffs[0]

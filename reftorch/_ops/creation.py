@@ -13,7 +13,7 @@ import numpy as _np  # host-side parsing of Python data only; kernels use the ba
 
 from .. import _dtype as D
 from .. import _flags
-from .. import _rng
+from .._fma import fma32, fma64, product_error, two_sum
 from .._threads import get_num_threads
 from .._backends.base import warn_complex_to_real
 from .._warnings import warn_once
@@ -814,7 +814,7 @@ def _arange_values(start, step, n, dtype):
             c1 = min(n, c0 + chunk)
             m = (c1 - c0) // (2 * lanes) * (2 * lanes)  # the elements of the vector loop
             if m:
-                base = _rng._fma64(_np.arange(c0, c0 + m, lanes, dtype=_np.float64), st, s)
+                base = fma64(_np.arange(c0, c0 + m, lanes, dtype=_np.float64), st, s)
                 if ft is _np.float32:
                     base = base.astype(ft).astype(_np.float64)
                 block = out[c0:c0 + m].reshape(-1, lanes)
@@ -822,7 +822,7 @@ def _arange_values(start, step, n, dtype):
                 for k in range(1, lanes):
                     block[:, k] = _plus_product(base, k, st)
             if m < c1 - c0:  # the scalar loop's
-                out[c0 + m:c1] = _rng._fma64(_np.arange(c0 + m, c1, dtype=_np.float64), st, s)
+                out[c0 + m:c1] = fma64(_np.arange(c0 + m, c1, dtype=_np.float64), st, s)
     return out
 
 
@@ -837,29 +837,17 @@ def _exact_range(start, step, n, digits):
     return largest * unit < 2.0 ** digits
 
 
-def _product_error(a, b, p):
-    """``a * b - p`` for the rounded product ``p = a * b`` of two floats, exactly (Dekker's
-    TwoProduct: the halves of ``a`` and ``b`` multiply without rounding)."""
-    def halves(x):
-        big = x * 134217729.0  # 2**27 + 1
-        high = big - (big - x)
-        return high, x - high
-    ah, al = halves(a)
-    bh, bl = halves(b)
-    return ((ah * bh - p) + ah * bl + al * bh) + al * bl
-
-
 def _plus_product(a, k, b):
     """``a + k * b`` rounded once, for a float64 array ``a`` and numbers ``k``, ``b``: the
-    product is split exactly into ``hi + lo`` (once: they are numbers), the sum with its
-    exact error (TwoSum); where ``k * b`` is exact (``k`` a power of two) one addition."""
+    product split exactly into ``hi + lo`` (once: they are numbers), the sum with its exact
+    error (TwoSum); one addition where ``k * b`` is exact (``k`` a power of two) or where
+    the split overflows (a step beyond about 2**996: the plain ``a + k * b``)."""
     hi = k * b
-    lo = _product_error(k, b, hi) if math.isfinite(hi) else 0.0
-    if lo == 0:
+    lo = product_error(k, b, hi)
+    if lo == 0 or not math.isfinite(lo):
         return a + hi
-    total = a + hi
-    back = total - a
-    return total + (((a - (total - back)) + (hi - back)) + lo)
+    total, err = two_sum(a, hi)
+    return total + (err + lo)
 
 
 
@@ -910,7 +898,7 @@ def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=Non
 
 
 #: ``a * b + c`` rounded once, per float type (linspace's ``start + step * i``, ``end - step * j``)
-_FMA = {_np.float32: _rng._fma32, _np.float64: _rng._fma64}
+_FMA = {_np.float32: fma32, _np.float64: fma64}
 
 
 def _range_args(fn, start, end, steps, dtype, more=()):

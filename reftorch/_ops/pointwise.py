@@ -23,9 +23,9 @@ from .._tensor import Tensor, _C_TYPE
 from .._warnings import warn_once
 from ..autograd.function import OpFunction as Function
 from ._common import tensor_input
-from ._special_kernels import fma
 from ._common import (by_element_blocks, conj_of, grad_as, grad_checked, sum_to_shape, row_major, with_exact_out,
                       with_out)
+from .._fma import fma, fma_wide
 from .._layout import (broadcast_shape, contiguous_strides, elementwise_strides, preserve_strides,
                        relayout_like_operands, with_strides)
 from .._scalar import _C_NAMES, _overflow, check_scalar_arg, half_value
@@ -1813,11 +1813,13 @@ def _value_array(backend, value, dt, like):
 
 
 def _round_from_work(backend, r, dt, native):
-    """A float64 kernel result back to ``dt``: float16 through float32, PyTorch's opmath."""
+    """A float64 (or float32) kernel result back to ``dt``: float16 through float32, PyTorch's
+    opmath."""
     xp = backend.xp
-    if dt is D.float16 or dt is D.bfloat16:
-        r = xp.astype(r, backend.dtype(D.float32))
-    return xp.astype(r, native)
+    f32 = backend.dtype(D.float32)
+    if (dt is D.float16 or dt is D.bfloat16) and r.dtype != f32:
+        r = xp.astype(r, f32)
+    return r if r.dtype == native else xp.astype(r, native)
 
 
 def _c_type(d):
@@ -1858,8 +1860,8 @@ class _Addc(Function):
         vb = xp.asarray(value, dtype=f32, device=b.device) * b32  # rounded to float32, as PyTorch's opmath does
         if cls.divide:
             r = xp.astype(vb / c32, work) + xp.astype(a, work)
-        else:
-            r = xp.astype(vb, work) * xp.astype(c32, work) + xp.astype(a, work)
+        else:  # (float32, rounded once)
+            r = fma_wide(xp, vb, c32, a)
         return _round_from_work(backend, r, dt, native)
 
     @classmethod
@@ -2018,21 +2020,20 @@ def _lerp_kernel(backend, dt, a, b, w):
         w = _value_array(backend, w, dt, a) if scalar else (w if w.dtype == native else xp.astype(w, native))
         d = b - a
         if dt is D.float64:  # (the fused multiply-adds of float32 and float16 are below)
-            small, big = fma(xp, w, d, a), fma(xp, -d, 1 - w, b)
+            small, big = (lambda: fma(xp, w, d, a)), (lambda: fma(xp, -d, 1 - w, b))
         else:
-            small = w * d + a
-            big = b - d * (1 - w)
+            small, big = (lambda: w * d + a), (lambda: b - d * (1 - w))
     else:
         f32 = backend.dtype(D.float32)
         a32, b32 = xp.astype(a, f32), xp.astype(b, f32)
         w32 = xp.asarray(w, dtype=f32, device=a.device) if scalar else xp.astype(w, f32)
-        d = xp.astype(b32 - a32, work)
-        small = xp.astype(w32, work) * d + xp.astype(a32, work)
-        big = xp.astype(b32, work) - d * xp.astype(1 - w32, work)
-    if scalar:
-        out = small if (w0.real * w0.real + w0.imag * w0.imag if isinstance(w0, complex) else w0 * w0) < 0.25 else big
+        d = b32 - a32
+        # (float32, rounded once; d * (w - 1) keeps the sign of a nan d, as PyTorch's b - d * (1 - w))
+        small, big = (lambda: fma_wide(xp, w32, d, a32)), (lambda: fma_wide(xp, d, w32 - 1, b32))
+    if scalar:  # (only the formula taken is computed)
+        out = small() if (w0.real * w0.real + w0.imag * w0.imag if isinstance(w0, complex) else w0 * w0) < 0.25 else big()
     else:
-        out = xp.where(xp.abs(xp.astype(w, work) if work != native else w) < 0.5, small, big)
+        out = xp.where(xp.abs(xp.astype(w, work) if work != native else w) < 0.5, small(), big())
     return out if out.dtype == native else _round_from_work(backend, out, dt, native)
 
 

@@ -15,7 +15,7 @@ import numpy as _np  # host-side: the generator produces NumPy arrays
 
 from .._warnings import user_stacklevel
 from .. import _dtype as D
-from .. import _rng
+from .._fma import fma64
 from .._layout import broadcast_shape, contiguous_strides
 from .._tensor import _C_TYPE, Tensor, new_shape
 from ..random import _engine
@@ -441,7 +441,7 @@ def cauchy_(t, median=0.0, sigma=1.0, *, generator=None):
     def draw(order):
         u = _engine(generator).uniform(t.numel(), 0.0, 1.0, dtype=_np.float64)
         tangents = _np.array([math.tan(math.pi * (x - 0.5)) for x in u.tolist()], dtype=_np.float64)
-        return _rng._fma64(tangents, float(sigma), float(median))  # median + sigma * tan(...), contracted
+        return fma64(tangents, float(sigma), float(median))  # median + sigma * tan(...), contracted
     return _fill(t, "CauchyBackward0", draw)
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 
+from .._fma import fma, fma_wide
 from .._layout import (
     memory_format_layout,
     row_major,
@@ -144,8 +145,9 @@ def _overflowing_rows(xp, a, mean, d, var, n, big):
 def _rowwise_moments(xp, a, lanes):
     """Mean and biased variance of each row of ``a`` (``(R, N)``, float32 or float64),
     shapes ``(R, 1)``, computed as PyTorch's CPU ``RowwiseMoments`` does, operation for
-    operation in ``a``'s dtype (its fused multiply-adds through :func:`_fma`): the row's
-    first ``lanes * (N // lanes)`` elements are vectors of ``lanes``, taken in chunks of 16
+    operation in ``a``'s dtype (its fused multiply-adds through
+    :func:`~reftorch._fma.fma_wide`: float32 ones fused, float64 ones left unfused): the
+    row's first ``lanes * (N // lanes)`` elements are vectors of ``lanes``, taken in chunks of 16
     vectors, each lane of a chunk a Welford pass; the chunks' moments are merged in a
     binary cascade (``m2 + m2_add + (delta * m0) * (c * delta)``, fused), then the
     remaining elements (a scalar Welford pass) take in each lane's moments in turn. That
@@ -165,7 +167,7 @@ def _rowwise_moments(xp, a, lanes):
         c = zero if total == 0 else (one * m0_add) / (one * total)
         delta = m1_add - m1
         if vector:
-            return total, m1 + c * delta, _fma(xp, delta * (one * m0), c * delta, m2 + m2_add)
+            return total, m1 + c * delta, fma_wide(xp, delta * (one * m0), c * delta, m2 + m2_add)
         return total, m1 + c * delta, m2 + (m2_add + delta * delta * c * (one * m0))
 
     lane0 = xp.broadcast_to(zero, (r, lanes))
@@ -181,8 +183,8 @@ def _rowwise_moments(xp, a, lanes):
         for j in range(16):
             x = v[:, :, j, :]
             delta = x - m1
-            m1n = _fma(xp, xp.broadcast_to(c1 / (c1 * (j + 1)), delta.shape), delta, m1)
-            m2n = _fma(xp, delta, x - m1n, m2)
+            m1n = fma_wide(xp, xp.broadcast_to(c1 / (c1 * (j + 1)), delta.shape), delta, m1)
+            m2n = fma_wide(xp, delta, x - m1n, m2)
             if counts[-1] > j:
                 m1, m2 = m1n, m2n
             else:  # the last chunk has no element j
@@ -447,13 +449,6 @@ def _stats_dtype(a, *params):
     return a.dtype
 
 
-def _fma(xp, a, b, c):
-    """``a * b + c`` of float32 arrays rounded once, as the fused multiply-add PyTorch's
-    vectorised CPU kernels compile to: in float64, where the product is exact."""
-    wide = xp.float64
-    return xp.astype(xp.astype(a, wide) * xp.astype(b, wide) + xp.astype(c, wide), a.dtype)
-
-
 def _batch_norm_half(ctx, x, w, b, running_mean, running_var, training, momentum, eps, affine):
     """:class:`NativeBatchNorm` of a half-precision ``x``, as PyTorch's CPU kernel: in float32,
     with the statistics saved in the parameters' dtype (``_stats_dtype``: float16, or float32
@@ -488,8 +483,8 @@ def _batch_norm_half(ctx, x, w, b, running_mean, running_var, training, momentum
     alpha = invstd * _up(xp, w._data, up) if has_w else invstd
     bias = _up(xp, b._data, up) if has_b else xp.zeros_like(alpha)
     # beta: fused with float32 parameters; with float16 ones PyTorch rounds mean * alpha first
-    beta = _fma(xp, -mean, alpha, bias) if stats == up else bias - mean * alpha
-    y = _fma(xp, a3, xp.reshape(alpha, (1, c, 1)), xp.reshape(beta, (1, c, 1)))
+    beta = fma_wide(xp, -mean, alpha, bias) if stats == up else bias - mean * alpha
+    y = fma_wide(xp, a3, xp.reshape(alpha, (1, c, 1)), xp.reshape(beta, (1, c, 1)))
     if ctx.needs_input_grad:
         ctx.save_for_backward(x, w if has_w else None, b if has_b else None)
         ctx.stats = (mean, invstd_b, None, n)
@@ -746,31 +741,6 @@ def _down(xp, a, up, native):
     return a if up is None else xp.astype(a, native)
 
 
-def _fma_exact(xp, a, b, c):
-    """``a * b + c`` rounded once, for float32 (:func:`_fma`) and float64 arrays: for
-    float64, the product split exactly into ``p + e`` (Dekker's product, Veltkamp's
-    split) and ``p + c`` into ``s + t`` (Knuth's two-sum), then ``s + (t + e)``; where
-    that is not finite (an overflow in the split), the plain ``a * b + c``."""
-    if a.dtype != xp.float64:
-        return _fma(xp, a, b, c)
-    split = 134217729.0  # 2 ** 27 + 1
-
-    def halves(v):
-        t = split * v
-        hi = t - (t - v)
-        return hi, v - hi
-
-    p = a * b
-    ah, al = halves(a)
-    bh, bl = halves(b)
-    e = ((ah * bh - p) + ah * bl + al * bh) + al * bl
-    s = p + c
-    z = s - p
-    t = (p - (s - z)) + (c - z)
-    out = s + (t + e)
-    return xp.where(xp.isfinite(out), out, p + c)
-
-
 def _channels_last(backend, a):
     """Whether PyTorch's group norm takes its channels-last kernel for ``a``
     (``suggest_memory_format()`` channels-last, 4-d or 5-d)."""
@@ -809,7 +779,7 @@ def _constant_groups(xp, y, const, mean, wr, b, eps, up, groups, cl):
     scale, beta = xp.broadcast_to(scale, shape), xp.broadcast_to(beta, shape)
     m = xp.broadcast_to(m, shape)
     x = xp.broadcast_to(xp.reshape(mean, (n_, groups, 1, 1)), shape)
-    yc = _fma_exact(xp, x, scale, _fma_exact(xp, -scale, m, beta))
+    yc = fma(xp, x, scale, fma(xp, -scale, m, beta))
     y4 = xp.where(xp.reshape(const, (n_, groups, 1, 1)), yc, xp.reshape(y, (n_, groups, d, rest)))
     return xp.reshape(y4, (n_, c, rest))
 
@@ -844,7 +814,7 @@ def _channels_last_moments(xp, v, d, hw):
     one = xp.ones_like(v)
     s = one / (one * (d * hw))
     mean = s1 * s
-    return mean, _fma_exact(xp, s2, s, -(mean * mean))
+    return mean, fma(xp, s2, s, -(mean * mean))
 
 
 def _channels_last_moments_threads(xp, v, d, hw):
@@ -876,7 +846,7 @@ def _channels_last_moments_threads(xp, v, d, hw):
     one = xp.ones_like(v)
     s = one / (one * (d * hw))
     mean = s1 * s
-    return mean, _fma_exact(xp, s2, s, -(mean * mean))
+    return mean, fma(xp, s2, s, -(mean * mean))
 
 
 class NativeGroupNorm(OpFunction):

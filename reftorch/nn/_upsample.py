@@ -8,15 +8,16 @@ as PyTorch computes them, in float32 for float32/float16/bfloat16 inputs and in 
 for float64 (``area_pixel_compute_source_index``, ``compute_source_index_and_lambda`` and
 ``nearest_idx`` in ATen's ``UpSample.h``), so the picked elements and the weights are the
 same. PyTorch's CPU build contracts two steps into fused multiply-adds
-(``scale * (dst + 0.5) - 0.5`` and ``x0 * w0 + (x1 * w1)``); :func:`_fma` does the same for
-float32 (exact products in float64, one rounding), which makes float32 results equal to
-PyTorch's bit for bit (in float64 the plain expression is used: equal to a few ulps). The
-backward sums the gradient back into the source elements (``index_add``), last step
+(``scale * (dst + 0.5) - 0.5`` and ``x0 * w0 + (x1 * w1)``); :func:`~reftorch._fma.fma_wide`
+does the same for float32 (exact products in float64, one rounding), which makes float32
+results equal to PyTorch's bit for bit (in float64 the plain expression is used: equal to
+a few ulps). The backward sums the gradient back into the source elements (``index_add``), last step
 first; it is linear, so its own gradient is the forward map again.
 """
 from __future__ import annotations
 
 from .. import _dtype as _D
+from .._fma import fma_wide
 from .._layout import memory_format_layout
 from ..autograd._graph import linear_grad
 from ..autograd.function import OpFunction
@@ -29,15 +30,6 @@ NAMES = {"nearest": "UpsampleNearest{}DBackward0", "nearest-exact": "UpsampleNea
 
 def _scalar(xp, backend, v, dt):
     return xp.asarray(v, dtype=dt, **backend._dev_kw())
-
-
-def _fma(xp, a, b, c, dt):
-    """``a * b + c`` rounded once when ``dt`` is float32 (the float64 product of two float32
-    numbers is exact); the plain expression otherwise."""
-    if dt != xp.float32:
-        return a * b + c
-    f64 = xp.float64
-    return xp.astype(xp.astype(a, f64) * xp.astype(b, f64) + xp.astype(c, f64), dt)
 
 
 def _scale(xp, backend, n_in, n_out, sf, dt):
@@ -78,7 +70,7 @@ def _axis_plan(backend, mode, n_in, n_out, sf, align_corners, dt, fast):
     else:
         half = _scalar(xp, backend, 0.5, dt)
         scale = _scale(xp, backend, n_in, n_out, sf, dt)
-        real = _fma(xp, scale, dst + half, -half, dt)
+        real = fma_wide(xp, scale, dst + half, -half)
         real = xp.where(real < 0, xp.zeros_like(real), real)
     i0 = xp.clip(xp.astype(xp.floor(real), xp.int64), None, last)
     lam = xp.clip(real - xp.astype(i0, dt), 0, 1)
@@ -102,8 +94,8 @@ def _resample(backend, a, state):
         i0, i1, w0, w1 = plan
         nd = a.ndim
         a32 = xp.astype(a, dt) if a.dtype != dt else a
-        a = _fma(xp, xp.take(a32, i0, axis=axis), _bcast(xp, w0, axis, nd),
-                 xp.take(a32, i1, axis=axis) * _bcast(xp, w1, axis, nd), dt)
+        a = fma_wide(xp, xp.take(a32, i0, axis=axis), _bcast(xp, w0, axis, nd),
+                     xp.take(a32, i1, axis=axis) * _bcast(xp, w1, axis, nd))
     return xp.astype(a, out_dt) if a.dtype != out_dt else a
 
 

@@ -18,7 +18,7 @@ import math
 
 from .. import _dtype as D
 from .._tensor import Tensor
-from .._ops._special_kernels import fma
+from .._fma import fma
 from .optimizer import Optimizer, _bump, _step_wrapper, _to_scalar
 
 __all__ = ["Muon"]
