@@ -247,9 +247,7 @@ def set_autocast_cpu_dtype(dtype):
     """Deprecated: ``set_autocast_dtype('cpu', dtype)`` (warns DeprecationWarning). Mirrors
     ``torch.set_autocast_cpu_dtype``."""
     _deprecated("set_autocast_cpu_dtype(dtype)", "set_autocast_dtype('cpu', dtype)", 967)
-    if not isinstance(dtype, D.dtype):
-        raise TypeError(f"dtype must be a torch.dtype (got {type(dtype).__name__})")
-    set_autocast_dtype("cpu", dtype)
+    _set_legacy_dtype("cpu", dtype)
 
 
 def get_autocast_gpu_dtype():
@@ -263,9 +261,15 @@ def set_autocast_gpu_dtype(dtype):
     """Deprecated: ``set_autocast_dtype('cuda', dtype)`` (warns DeprecationWarning). Mirrors
     ``torch.set_autocast_gpu_dtype``."""
     _deprecated("set_autocast_gpu_dtype(dtype)", "set_autocast_dtype('cuda', dtype)", 952)
+    _set_legacy_dtype("cuda", dtype)
+
+
+def _set_legacy_dtype(device_type, dtype):
+    """What the deprecated ``set_autocast_{cpu,gpu}_dtype`` do after their warning: their
+    one-argument binding's type check, then ``set_autocast_dtype``."""
     if not isinstance(dtype, D.dtype):
         raise TypeError(f"dtype must be a torch.dtype (got {type(dtype).__name__})")
-    set_autocast_dtype("cuda", dtype)
+    set_autocast_dtype(device_type, dtype)
 
 
 # ------------------------------------------------------------------------- casting
