@@ -5,6 +5,7 @@ import math
 import operator
 import sys
 
+import ml_dtypes
 import numpy as np
 from numpy.lib.stride_tricks import as_strided as _as_strided
 
@@ -70,7 +71,7 @@ class NumpyBackend(Backend):
     array_type = np.ndarray
 
     def __init__(self):
-        super().__init__(numpy_style_dtypes(np))
+        super().__init__(numpy_style_dtypes(np, ml_dtypes.bfloat16))
         start_at_steady_state()  # glibc keeps freed array memory for the next array (see _host_memory)
         errors = NumpyErrors(np)
         self.quiet_enter, self.quiet_exit = errors.enter, errors.exit
@@ -100,7 +101,7 @@ class NumpyBackend(Backend):
         if arr.dtype.kind == "c" and native.kind not in "cb":
             warn_complex_to_real()
             arr = arr.real
-        if native is self._half:
+        if native is self._half or native is self._bfloat16:
             via = self._via.get(arr.dtype)
             if via is not None:
                 arr = arr.astype(via)

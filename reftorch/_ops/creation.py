@@ -164,7 +164,8 @@ def _infer_dtype(data, arr, leaves=None):
         try:
             return _NP_TO_DTYPE[arr.dtype.name]
         except KeyError:
-            raise TypeError(f"can't convert np.ndarray of type numpy.{arr.dtype.type.__name__}. The only supported "
+            kind = arr.dtype.type  # (numpy.uint16, ml_dtypes.bfloat16)
+            raise TypeError(f"can't convert np.ndarray of type {kind.__module__}.{kind.__name__}. The only supported "
                             "types are: float64, float32, float16, complex64, complex128, int64, int32, "
                             "int16, int8, uint64, uint32, uint16, uint8, and bool.") from None
     if isinstance(data, Tensor):
@@ -230,12 +231,12 @@ def _from_host(arr, dtype, device, requires_grad=False, owned=False):
     has the dtype (no second copy)."""
     dev, backend = resolve_device(device)
     native = backend.dtype(dtype)
-    if dtype is D.float16 or not (dtype.is_complex or dtype is D.bool):
+    if not (dtype.is_complex or dtype is D.bool):
         arr = _np.asarray(arr)
         if arr.dtype.kind == "c":  # a complex array to a real dtype: its real part, with PyTorch's warning
             warn_complex_to_real()
             arr = arr.real
-        if dtype is D.float16:  # float64 values: rounded to float32 first, as PyTorch does
+        if dtype in D.REDUCED_FLOATS:  # float64 values: rounded to float32 first, as PyTorch does
             arr = half_source(arr)
     with backend.quiet():  # a float too large for float16 becomes inf without a warning
         if dev.type == "cpu":
