@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import warnings
 
+from .. import _backends
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.function import OpFunction
@@ -39,8 +40,7 @@ def softmax_impl(input, dim, dtype, name, stacklevel=3):
 
 def _compute_dtype(xp, a):
     """Half precision is computed in float32 and rounded at the end, as PyTorch's CPU kernels."""
-    half = getattr(xp, "float16", None)  # (the strict stand-in has no float16)
-    return xp.float32 if half is not None and a.dtype == half else None
+    return xp.float32 if _backends.is_reduced_float(xp, a.dtype) else None
 
 
 def _forward(ctx, x, dim, from_shifted):

@@ -68,7 +68,7 @@ class Trunc(_Rounding):
 
 class RoundDecimals(_Unary):
     """``round(x, decimals=d)``: PyTorch's ``nearbyint(x * 10**d) / 10**d`` (for ``d < 0``:
-    ``nearbyint(x / 10**-d) * 10**-d``), float16 computed in float32."""
+    ``nearbyint(x / 10**-d) * 10**-d``), float16 and bfloat16 computed in float32."""
 
     name = "RoundBackward1"
     create_graph = True
@@ -78,12 +78,12 @@ class RoundDecimals(_Unary):
         b = x._backend
         xp = b.xp
         a = x._data
-        half = x._dtype is D.float16
+        half = x._dtype in D.REDUCED_FLOATS
         if half:
             a = xp.astype(a, b.dtype(D.float32))
         ten = xp.asarray(float(10 ** abs(decimals)), dtype=a.dtype, device=a.device)
         r = xp.round(a / ten) * ten if decimals < 0 else xp.round(a * ten) / ten
-        return xp.astype(r, b.dtype(D.float16)) if half else r
+        return xp.astype(r, b.dtype(x._dtype)) if half else r
 
     backward = staticmethod(_zero_grad)
 
@@ -509,8 +509,8 @@ class Rsqrt(_Unary):
     def forward(ctx, x):
         if ctx.needs_input_grad:
             ctx.save_output()
-        xp = x._backend.xp  # (float16: in float32, rounded once, as PyTorch)
-        return _via(x, lambda a: 1 / xp.sqrt(a), D.float32, D.float16)
+        xp = x._backend.xp  # (float16/bfloat16: in float32, rounded once, as PyTorch)
+        return _via(x, lambda a: 1 / xp.sqrt(a), D.float32, x._dtype if x._dtype in D.REDUCED_FLOATS else D.float16)
 
     @staticmethod
     def backward(ctx, g):
