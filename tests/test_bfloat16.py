@@ -327,6 +327,33 @@ def test_module_state_dict_round_trip():
     assert_same(r(reftorch.tensor(x).bfloat16()), m(torch.tensor(x).bfloat16()), exact=True)
 
 
+def test_pickle_deepcopy_collate_assert_close():
+    import copy
+    import pickle
+
+    def run(T):
+        x = T.tensor([1.7, 2.5, -0.1], dtype=T.bfloat16, requires_grad=True)
+        try:
+            T.testing.assert_close(x.detach(), x.detach() + 0.1)
+            message = None
+        except AssertionError as e:
+            message = str(e)
+        return (pickle.loads(pickle.dumps(x)), copy.deepcopy(x), T.utils.data.default_collate([x.detach()] * 2),
+                message)
+    both(run, exact=True)
+
+
+def test_scatter_add_gradients_in_float32():
+    def run(T, a):
+        x = a.bfloat16().detach().requires_grad_()
+        idx = T.tensor([[0, 0, 1, 0, 2] * 6 + [0, 0, 0]] * 4)
+        y = x.gather(1, idx) * 0.3
+        y.sum().backward()
+        z = T.zeros(4, 3, dtype=T.bfloat16).index_add(1, T.tensor([0, 1, 0] * 11), x.detach())
+        return y, x.grad, z
+    both(run, _A, exact=True)
+
+
 def test_strict_device_refuses_bfloat16():
     # the stand-in accelerator (like CuPy) has no bfloat16: a clear TypeError
     with pytest.raises(TypeError, match="does not support torch.bfloat16 on strict"):

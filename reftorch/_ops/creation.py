@@ -412,7 +412,8 @@ def from_numpy(ndarray):
 
 
 def _rebuild(host, device, requires_grad):
-    t = _from_host(host, _NP_TO_DTYPE[host.dtype.name], device)
+    # (D.BY_NAME: bfloat16 too, whose host arrays pickle but which from_numpy refuses, as PyTorch)
+    t = _from_host(host, D.BY_NAME[host.dtype.name], device)
     t._requires_grad = requires_grad
     return t
 
