@@ -177,9 +177,19 @@ class Softmax(OpFunction):
 
     @staticmethod
     def forward(ctx, x, dim):
+        xp, native = x._backend.xp, x._data.dtype
+        # Half precision along a dim other than the last: PyTorch's kernel stores the
+        # exponentials in the output's dtype (rounded), sums them unrounded in float32,
+        # then divides the rounded ones by that sum (float32, rounded once at the end).
+        nd = x._data.ndim
+        inner = nd > 1 and dim % nd != nd - 1 and _compute_dtype(xp, x._data) is not None
+
         def from_shifted(b, shifted, dim):
             e = b.xp.exp(shifted)
-            e /= b.sum(e, dim, True, None)  # (in place: one full-size temporary fewer)
+            total = b.sum(e, dim, True, None)
+            if inner:
+                e = b.xp.astype(b.xp.astype(e, native), e.dtype)
+            e /= total  # (in place: one full-size temporary fewer)
             return e
         return _forward(ctx, x, dim, from_shifted)
 
