@@ -53,7 +53,8 @@ class dtype:
         return self.name  # pickles as the module-level singleton
 
     def to_complex(self) -> "dtype":
-        return {"float16": complex64, "float32": complex64, "float64": complex128}.get(self.name, self)
+        return {"float16": complex64, "bfloat16": complex64, "float32": complex64,
+                "float64": complex128}.get(self.name, self)
 
     def to_real(self) -> "dtype":
         return {"complex64": float32, "complex128": float64}.get(self.name, self)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 
+from .. import _backends
 from .. import _dtype as D
 from .._layout import relayout_like_operands
 from .._tensor import Tensor
@@ -954,15 +955,21 @@ def erfc(input, *, out=None):
 
 # ------------------------------------------------------------- deg2rad, rad2deg, logit
 class _AngleScale(_Unary):
-    """``x * factor`` in the input's float dtype (integers: the default float dtype)."""
+    """``x * factor`` in the input's float dtype (integers: the default float dtype;
+    float16/bfloat16: in float32, rounded once, as PyTorch's CPU kernels)."""
 
     create_graph = True
     factor = 1.0
 
     @classmethod
     def forward(cls, ctx, x):
+        xp = x._backend.xp
         a = _float_input(x)
-        return a * x._backend.xp.asarray(cls.factor, dtype=a.dtype, device=a.device)
+        native = a.dtype
+        if _backends.is_reduced_float(xp, native):
+            a = xp.astype(a, xp.float32)
+        out = a * xp.asarray(cls.factor, dtype=a.dtype, device=a.device)
+        return out if out.dtype == native else xp.astype(out, native)
 
     @classmethod
     def backward(cls, ctx, g):
