@@ -116,6 +116,17 @@ def test_default_dtype():
     assert reftorch.get_default_dtype() is reftorch.float32
 
 
+def test_default_bfloat16_has_no_complex_type():
+    def run(T):
+        T.set_default_dtype(T.bfloat16)
+        try:
+            return T.tensor([1 + 2j])
+        finally:
+            T.set_default_dtype(T.float32)
+    both(run, msg=True)
+    both(lambda T: (T.set_default_dtype(T.bfloat16), T.ones(2, dtype=T.float32) * 1j, T.set_default_dtype(T.float32)))
+
+
 # ------------------------------------------------------------------ printing
 @pytest.mark.parametrize("values", [[1.0, 2.5], [1.0, 2.0], 2.0, [1e-8, 1e8, 1.5], [123456.7, 1e-5, 3e38],
                                     [float("inf"), float("nan"), -0.0, 1.0], [[1.5, 2.25], [3.125, 1e5]],

@@ -182,8 +182,19 @@ def _infer_dtype(data, arr, leaves=None):
     if kind == "f":
         return D.get_default_dtype()
     if kind == "c":
-        return D.default_complex_dtype()
+        return _complex_data_dtype()
     raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
+
+
+def _complex_data_dtype():
+    """The dtype of complex data: the default complex dtype.
+
+    Raises:
+        RuntimeError: with a bfloat16 default dtype (PyTorch has no complex type for it).
+    """
+    if D.get_default_dtype() is D.bfloat16:
+        raise RuntimeError("invalid default scalar type for complex")
+    return D.default_complex_dtype()
 
 
 def _typed_leaves_dtype(data, kinds=None):
@@ -216,7 +227,7 @@ def _typed_leaves_dtype(data, kinds=None):
         elif issubclass(k, float):
             found.add(D.get_default_dtype())
         else:  # complex (anything else was refused while reading the data)
-            found.add(D.default_complex_dtype())
+            found.add(_complex_data_dtype())
     if None in found:  # a NumPy dtype reftorch has no tensor of: as NumPy's promotion reads it
         return None
     out = None
