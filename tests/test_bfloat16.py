@@ -156,7 +156,15 @@ def test_random_draws_match_bit_for_bit(seed):
                      lambda: T.empty(5, dtype=T.bfloat16).random_(0, 200),
                      lambda: T.randint(0, 10, (6,), dtype=T.bfloat16),
                      lambda: T.randn_like(T.zeros(3, dtype=T.bfloat16)),
-                     lambda: T.normal(0., 1., (5,), dtype=T.bfloat16)):
+                     lambda: T.normal(0., 1., (5,), dtype=T.bfloat16),
+                     lambda: T.empty(20, dtype=T.bfloat16).exponential_(),
+                     lambda: T.empty(20, dtype=T.bfloat16).log_normal_(),
+                     lambda: T.empty(5, dtype=T.bfloat16).cauchy_(),
+                     lambda: T.empty(5, dtype=T.bfloat16).geometric_(0.3),
+                     lambda: T.bernoulli(T.full((20,), 0.3, dtype=T.bfloat16)),
+                     lambda: T.randperm(6, dtype=T.bfloat16),
+                     lambda: T.multinomial(T.tensor([0.2, 0.5, 0.3], dtype=T.bfloat16), 5, True),
+                     lambda: T.normal(T.zeros(5, dtype=T.bfloat16), T.ones(5, dtype=T.bfloat16))):
             T.manual_seed(seed)
             out.append(draw())
         return out
