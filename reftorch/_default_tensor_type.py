@@ -28,8 +28,7 @@ def set_default_tensor_type(t, /):
     Mirrors ``torch.set_default_tensor_type``.
 
     Raises:
-        TypeError: if ``t`` is not a legacy tensor type, or not a floating-point one
-            (``torch.BFloat16Tensor`` too: reftorch has no bfloat16 on the CPU).
+        TypeError: if ``t`` is not a legacy tensor type, or not a floating-point one.
         ModuleNotFoundError, AttributeError: for a name that does not import.
 
     Examples:

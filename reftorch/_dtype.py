@@ -53,7 +53,8 @@ class dtype:
         return self.name  # pickles as the module-level singleton
 
     def to_complex(self) -> "dtype":
-        return {"float16": complex64, "float32": complex64, "float64": complex128}.get(self.name, self)
+        return {"float16": complex64, "bfloat16": complex64, "float32": complex64,
+                "float64": complex128}.get(self.name, self)
 
     def to_real(self) -> "dtype":
         return {"complex64": float32, "complex128": float64}.get(self.name, self)
@@ -92,6 +93,10 @@ def scalar_name(d: dtype) -> str:
     return SCALAR_NAMES[d.name]
 
 
+#: the reduced-precision floating types, which PyTorch's CPU kernels compute in float32 and
+#: round once (``at::opmath_type``; ``at::isReducedFloatingType``)
+REDUCED_FLOATS = frozenset((float16, bfloat16))
+
 ALL = (bool, uint8, int8, int16, int32, int64, float16, bfloat16, float32, float64, complex64, complex128)
 BY_NAME = {d.name: d for d in ALL}
 
@@ -117,13 +122,14 @@ def set_default_dtype(d: dtype) -> None:
     Mirrors ``torch.set_default_dtype``.
 
     Args:
-        d: ``torch.float32`` or ``torch.float64`` (``torch.float16`` is accepted too).
+        d: ``torch.float32`` or ``torch.float64`` (``torch.float16`` and ``torch.bfloat16``
+            are accepted too).
 
     Raises:
         TypeError: if ``d`` is not a floating point dtype.
     """
     global _default_dtype
-    if not isinstance(d, dtype) or not d.is_floating_point or d is bfloat16:
+    if not isinstance(d, dtype) or not d.is_floating_point:
         raise TypeError("only floating-point types are supported as the default type")
     _default_dtype = d
 

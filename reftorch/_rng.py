@@ -46,7 +46,8 @@ Two details decide whether the last bit matches:
   differs from glibc in the last bit for some inputs, so float64 normals go through
   :mod:`math` element by element (slower, but exact on the same machine).
 
-Known limits: bfloat16 is not supported (NumPy has no such dtype); float32 normals with
+float16 and bfloat16 (``ml_dtypes.bfloat16``) draw as PyTorch's kernels do for them: in float,
+rounded once. Known limits: float32 normals with
 16 or more elements on a torch running the ``DEFAULT`` (pre-AVX2) kernel, or on ARM,
 differ in the last bit for ~1.5 % of values; ``bernoulli`` with a scalar ``p``
 (``bernoulli_(p)``, ``dropout``) matches torch on AMD CPUs only: on Intel CPUs, MKL
@@ -85,6 +86,7 @@ import math
 import os
 import threading
 
+import ml_dtypes
 import numpy as np
 
 from ._fma import fma32, fma64
@@ -95,7 +97,9 @@ __all__ = ["CPUGenerator", "default_generator", "DEFAULT_SEED", "STATE_SIZE"]
 #: Seed of a fresh ``torch.Generator()`` (``c10::default_rng_seed_val``).
 DEFAULT_SEED = 67280421310721
 
-_f16, _f32, _f64 = np.float16, np.float32, np.float64
+_f16, _bf16, _f32, _f64 = np.float16, ml_dtypes.bfloat16, np.float32, np.float64
+_REDUCED = (_f16, _bf16)  # the types whose kernels compute in float (at::opmath_type) and round once
+_finfo = ml_dtypes.finfo  # NumPy's finfo, knowing bfloat16 too
 _u64 = np.uint64
 _MASK32 = 0xFFFFFFFF
 _MASK64 = 0xFFFFFFFFFFFFFFFF
@@ -335,7 +339,7 @@ class CPUGenerator:
     def _unit(self, n: int, dtype) -> np.ndarray:
         """``uniform_real_distribution(0, 1)``: ``(r & (2**digits - 1)) * 2**-digits``.
 
-        float32 (and float16, whose kernels compute in float) uses the low 24 bits of one
+        float32 (and float16/bfloat16, whose kernels compute in float) uses the low 24 bits of one
         ``random()``; float64 the low 53 bits of one ``random64()``.
         """
         if dtype == _f64:
@@ -354,19 +358,19 @@ class CPUGenerator:
         """Draw like ``Tensor.uniform_(low, high)`` (and ``torch.rand`` for 0, 1).
 
         Each value is ``x * (high - low) + low`` computed in the kernel's precision
-        (float for float16/float32, double for float64) with one rounding under the
+        (float for float16/bfloat16/float32, double for float64) with one rounding under the
         AVX2 kernel, then cast; a value that rounds to ``high`` becomes ``low``.
 
         Args:
             n: number of elements.
             low, high: bounds, as Python floats (torch casts them to the dtype).
-            dtype: float16, float32 or float64.
+            dtype: float16, bfloat16, float32 or float64.
 
         Raises:
             ValueError: if ``low > high``.
         """
         dtype = np.dtype(dtype).type
-        if dtype not in (_f16, _f32, _f64):
+        if dtype not in (_f16, _bf16, _f32, _f64):
             raise TypeError(f"uniform: unsupported dtype {np.dtype(dtype)}")
         if not low <= high:
             raise ValueError(f"uniform_ expects to return a [from, to) range, but found from={low} > to={high}")
@@ -395,7 +399,7 @@ class CPUGenerator:
         Args:
             n: number of elements.
             mean, std: as Python floats.
-            dtype: float16, float32 or float64.
+            dtype: float16, bfloat16, float32 or float64.
             contiguous: False for a non-contiguous target (always the scalar path; the
                 caller writes the values in TensorIterator order).
             out: where to write the ``n`` values (a contiguous 1-D array of ``dtype``: the
@@ -408,17 +412,17 @@ class CPUGenerator:
             ValueError: if ``std < 0``.
         """
         dtype = np.dtype(dtype).type
-        if dtype not in (_f16, _f32, _f64):
+        if dtype not in (_f16, _bf16, _f32, _f64):
             raise TypeError(f"normal: unsupported dtype {np.dtype(dtype)}")
         if not std >= 0.0:
             raise ValueError(f"normal expects std >= 0.0, but found std {std}")
-        if n >= 16 and contiguous and dtype != _f16 and out is not None:
+        if n >= 16 and contiguous and dtype not in _REDUCED and out is not None:
             values = self._normal_fill(n, mean, std, dtype, out)
         elif n >= 16 and contiguous:
             values = self._normal_fill(n, mean, std, dtype)
         else:
             values = self._normal_scalar(n, mean, std)  # doubles, cast as C++ casts them:
-            values = (values.astype(_f32) if dtype == _f16 else values).astype(dtype)  # (Half from a float)
+            values = (values.astype(_f32) if dtype in _REDUCED else values).astype(dtype)  # (Half from a float)
         if out is None or values is out:
             return values
         out[...] = values
@@ -456,7 +460,7 @@ class CPUGenerator:
 
         float32/float64 first draw all ``n`` uniforms into the output; if ``n % 16``,
         16 fresh uniforms then overwrite the last 16 slots and are transformed again.
-        float16 computes in float32 on a 16-element buffer, so it draws only the full
+        float16 and bfloat16 compute in float32 on a 16-element buffer, so they draw only the full
         blocks plus the 16 tail uniforms.
         """
         acc = _f64 if dtype == _f64 else _f32
@@ -466,12 +470,12 @@ class CPUGenerator:
         if acc == _f32 and self.capability != "default":  # the AVX2 kernel, from raw words
             self._box_muller32(full, out)
             if n % 16:
-                if dtype != _f16:  # drawn into the last partial block, then overwritten
+                if dtype not in _REDUCED:  # drawn into the last partial block, then overwritten
                     self.random32(n % 16)
                 box_muller = _BoxMuller32(16)
                 box_muller.fill(self.random32(16), False, out[n - 16:])
         else:
-            data = self._unit(n if dtype != _f16 else full, acc)
+            data = self._unit(n if dtype not in _REDUCED else full, acc)
             for start in range(0, full, _CHUNK):
                 stop = min(start + _CHUNK, full)
                 out[start:stop] = self._fill16(data[start:stop], acc)
@@ -559,7 +563,7 @@ class CPUGenerator:
         low, high = int(low), int(high)
         if high - low == 1 << 64:  # random_full_64_bits_range_kernel
             return self.random64(n).view(np.int64).astype(dt, copy=False)
-        if dt.kind == "f":
+        if _is_float(dt):
             low, high = _update_from(low, dt), _update_to(high, dt)
         if low >= high:
             raise ValueError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
@@ -577,7 +581,7 @@ class CPUGenerator:
         """Draw like ``Tensor.random_()`` with no bounds (``uniform_int_distribution``).
 
         int64: ``random64() % 2**63``; float64: ``random64() % (2**53 + 1)``; other
-        integer types: ``random() % (max + 1)``; float32/float16:
+        integer types: ``random() % (max + 1)``; float32/float16/bfloat16:
         ``random() % (2**digits + 1)``; bool: ``random() & 1``. For example
         ``torch.empty((), dtype=torch.int64).random_()`` (DataLoader's base seed) is
         ``random_(1)[0]``.
@@ -585,8 +589,8 @@ class CPUGenerator:
         dt = np.dtype(dtype)
         if dt == np.bool_:
             return (self.random32(n) & 1).astype(np.bool_)
-        if dt.kind == "f":
-            modulus = (1 << {2: 11, 4: 24, 8: 53}[dt.itemsize]) + 1
+        if _is_float(dt):
+            modulus = (1 << (_finfo(dt).nmant + 1)) + 1
         elif dt.kind in "iu":
             modulus = int(np.iinfo(dt).max) + 1
         else:
@@ -801,6 +805,11 @@ def _inside_out(z: np.ndarray) -> np.ndarray:
 # ---------------------------------------------------------------------------
 # Integer bounds for floating dtypes (native/DistributionTemplates.h)
 # ---------------------------------------------------------------------------
+def _is_float(dt: np.dtype) -> bool:
+    """Whether ``dt`` is a floating-point type (NumPy's kind ``f``, or bfloat16, kind ``V``)."""
+    return dt.kind == "f" or dt == _bf16
+
+
 def _as_int64(value: float) -> int:
     """``static_cast<int64_t>`` of a finite float (truncation)."""
     return int(value)
@@ -811,7 +820,7 @@ def _update_from(low: int, dt: np.dtype) -> int:
     from_plus_1 = _as_int64(dt.type(low + 1))
     if from_plus_1 < low:
         k = abs(low + 1).bit_length() - 1
-        low = from_plus_1 + (1 << (k - np.finfo(dt).nmant))
+        low = from_plus_1 + (1 << (k - _finfo(dt).nmant))
     return low
 
 
@@ -820,7 +829,7 @@ def _update_to(high: int, dt: np.dtype) -> int:
     to_minus_1 = _as_int64(dt.type(high - 1))
     if to_minus_1 >= high:
         k = abs(high - 1).bit_length() - 1
-        high = to_minus_1 - (1 << (k - np.finfo(dt).nmant))
+        high = to_minus_1 - (1 << (k - _finfo(dt).nmant))
     return high
 
 

@@ -35,7 +35,7 @@ _INT_RANGES = {"uint8": (0, 255), "int8": (-128, 127), "int16": (-2 ** 15, 2 ** 
 _FLOAT_MAX = {"float16": 65504.0, "bfloat16": 3.3895313892515355e38, "float32": 3.4028234663852886e38}
 _HALF = ("float16", "bfloat16")
 _F32_MAX = 3.4028234663852886e38
-_HALF_VIA = {"float64": _np.float32, "complex128": _np.complex64}
+_HALF_VIA = {"float64": _np.float32, "complex128": _np.complex64, "int64": _np.float32, "int32": _np.float32}
 
 
 def _overflow(name):
@@ -135,7 +135,7 @@ def store_value(value, dtype):
         return value
     rng = _INT_RANGES.get(dtype.name)
     if rng is None:
-        return half_value(value) if dtype.name == "float16" else value
+        return half_value(value) if dtype.name in _HALF else value
     if isinstance(value, float):
         value = int(value)
     if rng[0] == 0 and value < 0:
@@ -145,17 +145,18 @@ def store_value(value, dtype):
 
 def half_value(value):
     """The Python float ``value`` rounded to float32, as PyTorch rounds a number bound for
-    float16 (``c10::Half`` is built from a float: two roundings, so ``13700.000000000002``
-    becomes 13696 where one rounding gives 13704). Ints and floats beyond float32's range
-    come back as they are (NumPy then rounds them to float16 exactly as PyTorch does)."""
-    if isinstance(value, float) and -_F32_MAX <= value <= _F32_MAX:
+    float16 or bfloat16 (``c10::Half`` and ``c10::BFloat16`` are built from a float: two
+    roundings, so ``13700.000000000002`` becomes 13696 in float16 where one rounding gives
+    13704; ``2**24 + 2**16 + 1`` becomes 2**24 in bfloat16). Numbers beyond float32's range
+    come back as they are (NumPy then rounds them to float16/bfloat16 exactly as PyTorch does)."""
+    if isinstance(value, (int, float)) and -_F32_MAX <= value <= _F32_MAX:
         return float(_np.float32(value))
     return value
 
 
 def half_source(arr):
-    """The host array ``arr`` (NumPy) ready for a cast to float16 with PyTorch's rounding:
-    float64 and complex128 values rounded to float32 (complex64) first."""
+    """The host array ``arr`` (NumPy) ready for a cast to float16 or bfloat16 with PyTorch's rounding:
+    float64, int64, int32 and complex128 values rounded to float32 (complex64) first."""
     via = _HALF_VIA.get(arr.dtype.name)
     if via is None:
         return arr

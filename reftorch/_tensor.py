@@ -739,10 +739,13 @@ class Tensor:
 
         Raises:
             RuntimeError: if the tensor requires grad (call ``detach()`` first).
-            TypeError: for a CUDA tensor (call ``cpu()`` first).
+            TypeError: for a CUDA tensor (call ``cpu()`` first), and for a bfloat16 tensor, as
+                in PyTorch (NumPy has no bfloat16; convert with ``float()`` first).
         """
         if self._requires_grad and not force:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+        if self._dtype is D.bfloat16:
+            raise TypeError("Got unsupported ScalarType BFloat16")
         if self._device.type != "cpu":
             if force:
                 return self._host()

@@ -533,6 +533,7 @@ M = {
     # conversions
     "to": _to, "type": _type, "cuda": _cuda, "cpu": _cpu,
     "float": _cast("float", D.float32), "double": _cast("double", D.float64), "half": _cast("half", D.float16),
+    "bfloat16": _cast("bfloat16", D.bfloat16),
     "int": _cast("int", D.int32), "long": _cast("long", D.int64), "short": _cast("short", D.int16),
     "bool": _cast("bool", D.bool), "byte": _cast("byte", D.uint8), "char": _cast("char", D.int8),
     "pin_memory": _pin_memory, "is_pinned": lambda self, device=None: self._backend.is_pinned(self._data),

@@ -77,6 +77,15 @@ DEVICE_BOUND = [
     ("data/dataloader.md", "two_epochs(persistent_workers=True)", _CUDA, _FORKED_CUDA),
 ]
 
+#: (page, statement (its first line), devices, why): reftorch's deliberate limit: bfloat16
+#: tensors live on the CPU only (CuPy has no bfloat16; neither has the stand-in).
+_NO_BF16 = "reftorch has bfloat16 on the CPU only: TypeError on the device (PyTorch has it on CUDA)"
+BFLOAT16_CPU_ONLY = [("guide/tensors.md", code, _ALL, _NO_BF16) for code in (
+    "bf = torch.tensor([1.0, 2.5, 3.14159, 0.1], dtype=torch.bfloat16)", "bf", "bf.tolist()",
+    "bf.element_size(), bf.type()", "bf * 0.1", "torch.ones(1000, dtype=torch.bfloat16).sum()",
+    "(bf + torch.tensor([1, 2, 3, 4])).dtype", "(bf + torch.tensor([1.0], dtype=torch.float16)).dtype",
+    "torch.tensor([0.1, 1.7]).bfloat16().float()", "bf.numpy()")]
+
 #: (page, statement (its first line), devices, what is wrong): reftorch bugs this check
 #: found, still open.
 KNOWN_BUGS = []
@@ -120,7 +129,7 @@ def runs(tmp_path_factory):
 
 def _expected_differences(page, device):
     out = {}
-    for table in (DEVICE_BOUND, KNOWN_BUGS):
+    for table in (DEVICE_BOUND, BFLOAT16_CPU_ONLY, KNOWN_BUGS):
         for p, code, devices, why in table:
             if p == page and device in devices:
                 out[code] = why

@@ -131,10 +131,14 @@ def test_set_default_tensor_type():
     assert got[::2] == want[::2] and all(w == [] for w in got[3::2])
 
 
-def test_set_default_tensor_type_bfloat16_refused():
-    # deliberately different: reftorch has no bfloat16 on the CPU (PyTorch accepts it)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        with pytest.raises(TypeError):
-            reftorch.set_default_tensor_type(reftorch.BFloat16Tensor)
+def test_set_default_tensor_type_bfloat16():
+    def run(T):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            T.set_default_tensor_type(T.BFloat16Tensor)
+        try:
+            return T.tensor([1.7, 2.5]), str(T.get_default_dtype())
+        finally:
+            T.set_default_dtype(T.float32)
+    both(run)
     assert reftorch.get_default_dtype() is reftorch.float32

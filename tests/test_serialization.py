@@ -87,12 +87,6 @@ def test_dtype_round_trips_both_ways(dtype):
     _same(rt.tensor(x).t(), back["xt"])
 
 
-def test_bfloat16_checkpoint_is_refused_clearly():
-    buf = _torch_bytes(torch.ones(2, dtype=torch.bfloat16))
-    with pytest.raises(TypeError, match="bfloat16"):
-        rt.load(buf)
-
-
 # ------------------------------------------------------------------ views and storage
 def test_views_from_torch_share_one_storage():
     base = torch.arange(24.0).reshape(4, 6)

@@ -51,5 +51,12 @@ def select(xp, mask, a, b):
     return xp.where(mask, a, b) if backend is None else backend.select(mask, a, b)
 
 
+def is_reduced_float(xp, native):
+    """Whether the native dtype ``native`` is namespace ``xp``'s float16 or bfloat16: the
+    types PyTorch's CPU kernels compute in float32 and round once (``at::opmath_type``).
+    A namespace without them (the strict stand-in has neither, CuPy no bfloat16) has none."""
+    return native == getattr(xp, "float16", None) or native == getattr(xp, "bfloat16", None)
+
+
 def cpu():
     return get(_device_cls("cpu"))

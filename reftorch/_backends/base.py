@@ -37,12 +37,16 @@ def warn_complex_to_real():
     warn_once(_COMPLEX_TO_REAL, stacklevel=0)
 
 
-def numpy_style_dtypes(np):
+def numpy_style_dtypes(np, bfloat16=None):
     """The dtype table of a NumPy-compatible library (NumPy itself, or CuPy, which uses
-    NumPy's dtype objects)."""
+    NumPy's dtype objects), with ``bfloat16`` (a NumPy dtype, ``ml_dtypes.bfloat16``) where
+    the library computes with it (NumPy does; CuPy has no bfloat16)."""
     names = ("bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64",
              "complex64", "complex128")
-    return {n: np.dtype(n) for n in names}
+    table = {n: np.dtype(n) for n in names}
+    if bfloat16 is not None:
+        table["bfloat16"] = np.dtype(bfloat16)
+    return table
 
 
 class NumpyErrors:
@@ -120,9 +124,10 @@ class Backend(abc.ABC):
             d = D.BY_NAME[name]
             self._to_native[d] = native
             self._from_native[native] = d
-        # astype's detour to float16: source dtype -> the dtype to round to first
+        # astype's detour to float16 and bfloat16: source dtype -> the dtype to round to first
         self._half = dtypes.get("float16", _NO_DTYPE)
-        self._via = {dtypes["float64"]: dtypes["float32"]}
+        self._bfloat16 = dtypes.get("bfloat16", _NO_DTYPE)
+        self._via = {dtypes[n]: dtypes["float32"] for n in ("float64", "int64", "int32")}
         self._complex = {dtypes["complex64"], dtypes["complex128"]}
         self._complex_or_bool = self._complex | {dtypes["bool"]}
         # Read on every op call: copied from the class to the instance, where CPython 3.11
@@ -153,18 +158,19 @@ class Backend(abc.ABC):
     def astype(self, arr, native, copy=True):
         """``xp.astype(arr, native, copy=copy)`` converted as PyTorch converts:
 
-        * a float64 value bound for float16 is rounded to float32 first, because PyTorch's
-          ``c10::Half`` is built from a float (``13700.000000000002`` becomes 13696, not
-          13704 as a single rounding gives);
+        * a float64 (or int64, int32) value bound for float16 or bfloat16 is rounded to
+          float32 first, because PyTorch's ``c10::Half`` and ``c10::BFloat16`` are built
+          from a float (``13700.000000000002`` becomes 13696 in float16, not 13704 as a
+          single rounding gives);
         * a complex value bound for a real dtype other than bool keeps its real part, with
           PyTorch's warning (once per process) rather than NumPy's ``ComplexWarning``.
 
-        Every cast whose destination may be float16, or whose source may be complex, goes
-        through here; other casts may call ``xp.astype`` directly."""
+        Every cast whose destination may be float16 or bfloat16, or whose source may be
+        complex, goes through here; other casts may call ``xp.astype`` directly."""
         if arr.dtype in self._complex and native not in self._complex_or_bool:
             warn_complex_to_real()
             arr = self.xp.real(arr)
-        if native is self._half:
+        if native is self._half or native is self._bfloat16:
             via = self._via.get(arr.dtype)
             if via is not None:
                 arr = self.xp.astype(arr, via)

@@ -5,6 +5,7 @@ import math
 import operator
 import sys
 
+import ml_dtypes
 import numpy as np
 from numpy.lib.stride_tricks import as_strided as _as_strided
 
@@ -25,6 +26,7 @@ _FMOD_BLOCK = 1 << 14  # float32 fmod's elements at a time: its float64 temporar
 _LIBM_MAX = 1024  # elements up to which erf/erfc/fmod call the C library per element (erf: crossover ~1-2k)
 _max, _min = np.maximum.reduce, np.minimum.reduce
 _arange = np.arange
+_BF16 = np.dtype(ml_dtypes.bfloat16)
 _INTP_IS_INT64 = np.dtype(np.intp) == np.int64  # (what argmax returns)
 _add_reduce = np.add.reduce
 try:  # ``out=...`` (NumPy >= 2.3): a ufunc returns a 0-d array where it would return a scalar
@@ -70,7 +72,7 @@ class NumpyBackend(Backend):
     array_type = np.ndarray
 
     def __init__(self):
-        super().__init__(numpy_style_dtypes(np))
+        super().__init__(numpy_style_dtypes(np, ml_dtypes.bfloat16))
         start_at_steady_state()  # glibc keeps freed array memory for the next array (see _host_memory)
         errors = NumpyErrors(np)
         self.quiet_enter, self.quiet_exit = errors.enter, errors.exit
@@ -100,7 +102,7 @@ class NumpyBackend(Backend):
         if arr.dtype.kind == "c" and native.kind not in "cb":
             warn_complex_to_real()
             arr = arr.real
-        if native is self._half:
+        if native is self._half or native is self._bfloat16:
             via = self._via.get(arr.dtype)
             if via is not None:
                 arr = arr.astype(via)
@@ -290,6 +292,9 @@ class NumpyBackend(Backend):
         return _add_reduce(arr, axis, dtype, out=_ARRAY_OUT, keepdims=keepdims)
 
     def matmul_into(self, a, b, out):
+        if out.dtype == _BF16:  # (in float32, rounded once, as the namespace's matmul)
+            out[...] = self.xp.matmul(a, b)
+            return out
         return np.matmul(a, b, out=out)
 
     def subtract_into(self, a, b, out):
@@ -326,8 +331,8 @@ class NumpyBackend(Backend):
         # For real dtypes ``dot`` of 2-D arrays makes matmul's BLAS call (the same bits, checked
         # for every layout and dtype) without the ufunc set-up, ~0.3 us less; complex products
         # round differently there, so they keep matmul.
-        if a.dtype.kind == "c" or b.dtype.kind == "c":
-            return np.matmul(a, b)
+        if a.dtype.kind in "cV" or b.dtype.kind in "cV":  # (V: bfloat16, see the namespace's matmul)
+            return self.xp.matmul(a, b)
         return a.dot(b)
 
     def amax(self, arr, axis, keepdims):
@@ -389,6 +394,8 @@ class NumpyBackend(Backend):
         return tuple((start, min(start + step, rows)) for start in range(0, rows, step))
 
     def mean(self, arr, axis, keepdims, count):
+        if arr.dtype == _BF16:  # in float32, rounded once (as NumPy's float16 mean, and PyTorch)
+            return np.mean(arr.astype(np.float32), axis=axis, keepdims=keepdims).astype(_BF16)
         if arr.dtype.kind != "f" or arr.dtype.itemsize < 4:  # float16 (summed in float32), complex
             return np.mean(arr, axis=axis, keepdims=keepdims)
         # The sum divided by the count in arr's dtype (one rounding, as PyTorch divides),

@@ -23,14 +23,15 @@ from __future__ import annotations
 import math
 import struct
 
+from .. import _backends
+
 
 
 def working(b, a):
-    """``a`` in the dtype a special function computes in: float16 (and any narrower float)
-    in float32, float32 and float64 as they are."""
+    """``a`` in the dtype a special function computes in: float16 and bfloat16 in float32,
+    float32 and float64 as they are."""
     xp = b.xp
-    half = getattr(xp, "float16", None)
-    return xp.astype(a, xp.float32) if half is not None and a.dtype == half else a
+    return xp.astype(a, xp.float32) if _backends.is_reduced_float(xp, a.dtype) else a
 
 
 def back(b, r, like):

@@ -164,7 +164,8 @@ def _infer_dtype(data, arr, leaves=None):
         try:
             return _NP_TO_DTYPE[arr.dtype.name]
         except KeyError:
-            raise TypeError(f"can't convert np.ndarray of type numpy.{arr.dtype.type.__name__}. The only supported "
+            kind = arr.dtype.type  # (numpy.uint16, ml_dtypes.bfloat16)
+            raise TypeError(f"can't convert np.ndarray of type {kind.__module__}.{kind.__name__}. The only supported "
                             "types are: float64, float32, float16, complex64, complex128, int64, int32, "
                             "int16, int8, uint64, uint32, uint16, uint8, and bool.") from None
     if isinstance(data, Tensor):
@@ -181,8 +182,19 @@ def _infer_dtype(data, arr, leaves=None):
     if kind == "f":
         return D.get_default_dtype()
     if kind == "c":
-        return D.default_complex_dtype()
+        return _complex_data_dtype()
     raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
+
+
+def _complex_data_dtype():
+    """The dtype of complex data: the default complex dtype.
+
+    Raises:
+        RuntimeError: with a bfloat16 default dtype (PyTorch has no complex type for it).
+    """
+    if D.get_default_dtype() is D.bfloat16:
+        raise RuntimeError("invalid default scalar type for complex")
+    return D.default_complex_dtype()
 
 
 def _typed_leaves_dtype(data, kinds=None):
@@ -215,7 +227,7 @@ def _typed_leaves_dtype(data, kinds=None):
         elif issubclass(k, float):
             found.add(D.get_default_dtype())
         else:  # complex (anything else was refused while reading the data)
-            found.add(D.default_complex_dtype())
+            found.add(_complex_data_dtype())
     if None in found:  # a NumPy dtype reftorch has no tensor of: as NumPy's promotion reads it
         return None
     out = None
@@ -230,12 +242,12 @@ def _from_host(arr, dtype, device, requires_grad=False, owned=False):
     has the dtype (no second copy)."""
     dev, backend = resolve_device(device)
     native = backend.dtype(dtype)
-    if dtype is D.float16 or not (dtype.is_complex or dtype is D.bool):
+    if not (dtype.is_complex or dtype is D.bool):
         arr = _np.asarray(arr)
         if arr.dtype.kind == "c":  # a complex array to a real dtype: its real part, with PyTorch's warning
             warn_complex_to_real()
             arr = arr.real
-        if dtype is D.float16:  # float64 values: rounded to float32 first, as PyTorch does
+        if dtype in D.REDUCED_FLOATS:  # float64 values: rounded to float32 first, as PyTorch does
             arr = half_source(arr)
     with backend.quiet():  # a float too large for float16 becomes inf without a warning
         if dev.type == "cpu":
@@ -411,7 +423,8 @@ def from_numpy(ndarray):
 
 
 def _rebuild(host, device, requires_grad):
-    t = _from_host(host, _NP_TO_DTYPE[host.dtype.name], device)
+    # (D.BY_NAME: bfloat16 too, whose host arrays pickle but which from_numpy refuses, as PyTorch)
+    t = _from_host(host, D.BY_NAME[host.dtype.name], device)
     t._requires_grad = requires_grad
     return t
 

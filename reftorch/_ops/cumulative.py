@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from .. import _backends
 from .. import _dtype as D
 from .._layout import row_major
 from .._tensor import Tensor, _wrap_dim, int_arg
@@ -30,9 +31,8 @@ def _scan(b, a, axis, prod):
     xp = b.xp
     if a.ndim == 0:
         return xp.asarray(a, copy=True)
-    half = getattr(xp, "float16", None)  # (the strict stand-in has no float16)
-    if half is not None and a.dtype == half:
-        return xp.astype(_scan(b, xp.astype(a, xp.float32), axis, prod), half)
+    if _backends.is_reduced_float(xp, a.dtype):
+        return xp.astype(_scan(b, xp.astype(a, xp.float32), axis, prod), a.dtype)
     if not prod:
         return xp.cumulative_sum(a, axis=axis)
     cp = getattr(xp, "cumulative_prod", None)

@@ -1,6 +1,7 @@
 """Picking along dimensions and diagonals: ``select``, ``diagonal``, ``diag``, ``diagflat``, ``trace``."""
 from __future__ import annotations
 
+from .. import _backends
 from .. import _dtype as D
 from .._layout import row_major
 from .._tensor import _wrap_dim
@@ -300,9 +301,8 @@ class Trace(Function):
         d = _diag_of(b, a, 0)
         if not (xp.isdtype(a.dtype, "real floating") or xp.isdtype(a.dtype, "complex floating")):
             return xp.sum(d, dtype=xp.int64)
-        half = getattr(xp, "float16", None)
-        if half is not None and a.dtype == half:  # PyTorch accumulates half in float32
-            return xp.astype(xp.sum(xp.astype(d, xp.float32)), half)
+        if _backends.is_reduced_float(xp, a.dtype):  # PyTorch accumulates half in float32
+            return xp.astype(xp.sum(xp.astype(d, xp.float32)), a.dtype)
         return xp.sum(d)  # (float32/64: PyTorch's summation order differs in the last bits)
 
     @staticmethod

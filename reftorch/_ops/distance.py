@@ -142,6 +142,8 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
             dtypes or column counts differ, the batch shapes do not broadcast, or ``p`` is
             negative.
         ValueError: if ``compute_mode`` is not one of the three names.
+        NotImplementedError: for float16 and bfloat16 inputs, except by the matrix-product
+            path (``p=2`` with more than 25 rows, or ``use_mm_for_euclid_dist``), as PyTorch.
 
     Examples:
         >>> import reftorch as torch
@@ -178,6 +180,8 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
         a = x1 if tuple(x1.shape[:-2]) == batch else expand(x1, *batch, r1, c1)
         b = x2 if tuple(x2.shape[:-2]) == batch else expand(x2, *batch, r2, c2)
         return _euclidean_dist(a, b).view(*batch, r1, r2)
+    if x1.dtype in D.REDUCED_FLOATS:  # (PyTorch's direct CPU kernel has no half precision)
+        raise NotImplementedError(f"\"cdist\" not implemented for '{D.scalar_name(x1.dtype)}'")
     if x2.device != x1.device:
         x2 = x2.to(x1.device)
     return Cdist.apply(x1, x2, float(p), batch)

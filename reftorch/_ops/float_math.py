@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import namedtuple
 
+from .. import _backends
 from .. import _dtype as D
 from .._layout import relayout_like_operands
 from .._tensor import Tensor
@@ -39,7 +40,7 @@ class Logaddexp2(_Binary):
             m = xp.maximum(a, b)
             r = m + xp.log1p(xp.pow(xp.asarray(2.0, dtype=a.dtype, device=a.device), -xp.abs(a - b))) / _LN2
             return xp.where(xp.isinf(a) & (a == b), a, r)
-        if dt is D.float32 or dt is D.float16:  # (float64 first, rounded once, as unary_math._via)
+        if dt is D.float32 or dt in D.REDUCED_FLOATS:  # (float64 first, rounded once, as unary_math._via)
             f64 = backend.dtype(D.float64)
             return xp.astype(kernel(xp.astype(a, f64), xp.astype(b, f64)), a.dtype)
         return kernel(a, b)
@@ -391,8 +392,7 @@ def _frexp_arrays(b, a):
     """``(m, e)`` with ``a = m * 2**e``, ``0.5 <= |m| < 1`` (``m = a``, ``e = 0`` at 0,
     inf and nan), ``e`` int32; float16 through float32 (exact)."""
     xp = b.xp
-    half = getattr(xp, "float16", None)
-    x = xp.astype(a, xp.float32) if half is not None and a.dtype == half else a
+    x = xp.astype(a, xp.float32) if _backends.is_reduced_float(xp, a.dtype) else a
     finite = xp.isfinite(x) & (x != 0)
     safe = xp.where(finite, xp.abs(x), xp.ones_like(x))
     two = xp.asarray(2.0, dtype=x.dtype, device=x.device)

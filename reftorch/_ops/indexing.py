@@ -221,11 +221,11 @@ class Gather(Function):
 
 def _scatter_add_grad(b, shape, off, g):
     """PyTorch's ``zeros(shape).scatter_add_(...)`` of ``gather``'s backward: ``g`` added at
-    the flat offsets ``off`` in index order; float16 in a float32 buffer, rounded once."""
+    the flat offsets ``off`` in index order; float16/bfloat16 in a float32 buffer, rounded once."""
     xp = b.xp
     d = b.dtype_of(g)
     flat = xp.reshape(g, (-1,))
-    if d is D.float16:
+    if d in D.REDUCED_FLOATS:
         out = b.scatter_add(shape, D.float32, off, xp.astype(flat, b.dtype(D.float32)))
         return xp.astype(out, g.dtype)
     return b.scatter_add(shape, d, off, flat)

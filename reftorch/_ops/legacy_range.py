@@ -39,8 +39,6 @@ def range(start=NOT_GIVEN, end=NOT_GIVEN, step=1, *extra, out=None, dtype=None, 
             crashes there), has the wrong sign, or a bound is not finite.
         NotImplementedError: for bool and complex dtypes.
 
-    bfloat16 is refused, as by every reftorch factory on the CPU.
-
     Examples:
         >>> import warnings
         >>> import reftorch as torch

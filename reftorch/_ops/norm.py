@@ -64,8 +64,8 @@ def norm_of(b, a, dtype, ord, axes, keepdim):
     xp = b.xp
     # |x| (no pass needed for a real 2-norm: x * x is |x| * |x| exactly)
     a = a if ord == 2 and not dtype.is_complex else xp.abs(a)
-    half = dtype is D.float16
-    if half:  # PyTorch computes a float16 norm in float32, then rounds once
+    half = dtype in D.REDUCED_FLOATS
+    if half:  # PyTorch computes a float16/bfloat16 norm in float32, then rounds once
         a = xp.astype(a, b.dtype(D.float32))
     if ord == math.inf:
         out = b.amax(a, axes, keepdim)
@@ -80,7 +80,7 @@ def norm_of(b, a, dtype, ord, axes, keepdim):
     else:
         with b.quiet_overflow():
             out = xp.sum(a ** ord, axis=axes, keepdims=keepdim) ** (1.0 / ord)
-    return xp.astype(out, b.dtype(D.float16)) if half else out
+    return xp.astype(out, b.dtype(dtype)) if half else out
 
 
 def norm_grad(b, xp, a, norm, g, p, axes, keepdim):

@@ -98,7 +98,7 @@ def _number(v, ref, dt):
     """
     b = ref._backend
     xp, native, dev = b.xp, b.dtype(dt), ref._data.device  # (device=: cheaper than **b._dev_kw())
-    if dt is D.float16:  # rounded through float32 first, as PyTorch builds a c10::Half
+    if dt in D.REDUCED_FLOATS:  # rounded through float32 first, as PyTorch builds a c10::Half (BFloat16)
         v = half_value(v)
     if dt.is_floating_point or dt.is_complex or dt is D.int64 or dt is D.bool:  # no int to wrap
         if v.__class__ is not complex and -65504 <= v <= 65504:  # fits every dtype it meets: no warning
@@ -243,7 +243,7 @@ def _scaled_sum(backend, dt, a, b, alpha, minus=False):
         if a.shape == b.shape:  # (cache-sized blocks: the float64 passes of fma stay in the cache)
             return by_element_blocks(backend, lambda b, s, a: fma(xp, b, s, a), [b, scale, a])
         return fma(xp, b, scale, a)
-    if dt is D.float16:
+    if dt in D.REDUCED_FLOATS:
         alpha = -alpha if minus else alpha
         f32 = backend.dtype(D.float32)
         half_alpha = xp.asarray(alpha, dtype=a.dtype, device=a.device)  # float16(alpha)
@@ -327,7 +327,7 @@ class Mul(_Binary):
             else:
                 ctx.save_for_backward(None)  # PyTorch saves the number (a wrapped tensor), freed by backward
             ctx.dt, ctx.scalars = dt, scalars
-        if b is y and dt is D.float16:  # times a number (float32): in float32
+        if b is y and dt in D.REDUCED_FLOATS:  # times a number (float32): in float32
             return _half_with_scalar(x._backend, a, b, (), "mul")
         if scalars is not None and scalars[at] is not None:  # float16 times one value, in float32
             return _half_with_scalar(x._backend, a if at == 1 else b, scalars[at], (b if at == 1 else a).shape, "mul")
@@ -337,7 +337,7 @@ class Mul(_Binary):
     def backward(ctx, g):
         if len(ctx.needs_input_grad) == 1:  # times a Python number (float32 for float16: PyTorch's path)
             n = ctx.number
-            if ctx.dt is D.float16 and not isinstance(g, Tensor):
+            if ctx.dt in D.REDUCED_FLOATS and not isinstance(g, Tensor):
                 return _Binary._reduce(ctx, _half_with_scalar(ctx.backend, g, n, (), "mul"), None)
             return _Binary._reduce(ctx, g * conj_of(ctx.xp, n, ctx.dt), None)
         x, y = ctx.saved_tensors
@@ -371,7 +371,7 @@ class Div(_Binary):
             else:
                 ctx.save_for_backward(None)  # PyTorch saves the number (a wrapped tensor), freed by backward
             ctx.dt, ctx.scalar = dt, scalar
-        if b is y and dt is D.float16:  # by a number (float32): in float32
+        if b is y and dt in D.REDUCED_FLOATS:  # by a number (float32): in float32
             return _half_with_scalar(x._backend, a, b, (), "div")
         if scalar is not None:  # float16 by one value: in float32 (see _half_scalar_divisor)
             return _half_with_scalar(x._backend, a, scalar, b.shape, "div")
@@ -381,7 +381,7 @@ class Div(_Binary):
     def backward(ctx, g):
         if len(ctx.needs_input_grad) == 1:  # by a Python number (float32 for float16: PyTorch's path)
             n = ctx.number
-            if ctx.dt is D.float16 and not isinstance(g, Tensor):
+            if ctx.dt in D.REDUCED_FLOATS and not isinstance(g, Tensor):
                 return _Binary._reduce(ctx, _half_with_scalar(ctx.backend, g, n, (), "div"), None)
             return _Binary._reduce(ctx, g / conj_of(ctx.xp, n, ctx.dt), None)
         x, y = ctx.saved_tensors
@@ -455,7 +455,7 @@ def _times_log_base(ctx, xp, out, a):
     if base is None or isinstance(base, complex) or not ctx.dt.is_floating_point:
         return out * xp.log(a)
     lg = math.log(base) if base > 0 else (-math.inf if base == 0 else math.nan)
-    if ctx.dt is D.float16:  # (a Python float times an array keeps the array's dtype)
+    if ctx.dt in D.REDUCED_FLOATS:  # (a Python float times an array keeps the array's dtype)
         return xp.astype(xp.astype(out, xp.float32) * lg, out.dtype)
     return out * lg
 
@@ -623,7 +623,7 @@ def mul(input, other, *, out=None):
         return with_out("mul", out, mul, input, other)
     if other.__class__ is Tensor or isinstance(other, Tensor) or not isinstance(input, Tensor):
         x, y, dt = _operands(input, other)
-        if dt is D.float16:
+        if dt in D.REDUCED_FLOATS:
             # PyTorch's scalar operand is the second one; a Python number comes second there too
             # (``2.5 * x`` is ``x.__rmul__(2.5)``). The backward's products take the same path.
             scalars = (_half_scalar_divisor(input, x, dt), _half_scalar_divisor(other, y, dt))
@@ -632,7 +632,7 @@ def mul(input, other, *, out=None):
         return Mul.apply(x, y, dt)
     dt = D.number_type(input._dtype, other)
     # float16 times a number: PyTorch multiplies by the number's float32 value (and rounds once)
-    res = Mul.Number.apply(input, _number(other, input, D.float32 if dt is D.float16 else dt), dt)
+    res = Mul.Number.apply(input, _number(other, input, D.float32 if dt in D.REDUCED_FLOATS else dt), dt)
     return _beside_number(res, input, dt)
 
 
@@ -655,15 +655,15 @@ def div(input, other, *, rounding_mode=None, out=None):
             return DivRounding.apply(x, y, dt=dt, mode=rounding_mode, scalar=_half_scalar_divisor(other, y, dt))
         dt = D.number_type(input._dtype, other)
         _check_rounding_dtype(f"div_{rounding_mode}_cpu", dt)
-        s = _number(other, input, D.float32 if dt is D.float16 else dt)  # (float16: by its float32 value)
-        res = DivRounding.Number.apply(input, s, dt, rounding_mode, s if dt is D.float16 else None)
+        s = _number(other, input, D.float32 if dt in D.REDUCED_FLOATS else dt)  # (float16: by its float32 value)
+        res = DivRounding.Number.apply(input, s, dt, rounding_mode, s if dt in D.REDUCED_FLOATS else None)
         return _beside_number(res, input, dt)
     if other.__class__ is Tensor or isinstance(other, Tensor) or not isinstance(input, Tensor):
         x, y, dt = _operands(input, other, true_div=True)
         return Div.apply(x, y, dt=dt, scalar=_half_scalar_divisor(other, y, dt))
     dt = _number_type(input, other, true_div=True)
     # float16 by a number: PyTorch divides by the number's float32 value (and rounds once)
-    res = Div.Number.apply(input, _number(other, input, D.float32 if dt is D.float16 else dt), dt)
+    res = Div.Number.apply(input, _number(other, input, D.float32 if dt in D.REDUCED_FLOATS else dt), dt)
     return _beside_number(res, input, dt)
 
 
@@ -712,8 +712,8 @@ def floor_divide(input, other):
         return FloorDivide.apply(x, y, dt=dt, mode="floor", scalar=_half_scalar_divisor(other, y, dt), _skip=skip)
     dt = D.number_type(input._dtype, other)
     _check_rounding_dtype("div_floor_cpu", dt)
-    s = _number(other, input, D.float32 if dt is D.float16 else dt)  # (float16: by its float32 value)
-    return _beside_number(FloorDivide.Number.apply(input, s, dt, "floor", s if dt is D.float16 else None),
+    s = _number(other, input, D.float32 if dt in D.REDUCED_FLOATS else dt)  # (float16: by its float32 value)
+    return _beside_number(FloorDivide.Number.apply(input, s, dt, "floor", s if dt in D.REDUCED_FLOATS else None),
                           input, dt, False)
 
 
@@ -909,13 +909,13 @@ def _half_scalar_divisor(other, y, dt):
     float32/float64 0-d tensor not rounded to float16), then round or truncate, then round the
     result to float16. Returns that value as a 0-d float32 array, else None.
     """
-    if dt is not D.float16 or y._data.size == 0:
+    if dt not in D.REDUCED_FLOATS or y._data.size == 0:
         return None
     if any(s != 0 for n, s in zip(y._data.shape, y._backend.strides(y._data)) if n > 1):
         return None
     b = y._backend
     xp, f32 = b.xp, b.dtype(D.float32)
-    if isinstance(other, Tensor) and other._dtype is not D.float16:
+    if isinstance(other, Tensor) and other._dtype is not dt:
         return xp.astype(xp.reshape(other._data, (-1,))[0], f32)
     if not isinstance(other, Tensor):
         with b.quiet():  # a float beyond float32's range: inf, as C++'s cast gives
@@ -1313,11 +1313,11 @@ class Sigmoid(_Unary):
             ctx.save_output()
         # exp(-a) overflows to inf below about -88 (float32), giving PyTorch's exact 0;
         # NumPy would warn about it, PyTorch does not (apply runs this in the quiet error state).
-        half = x._dtype is D.float16
-        if half:  # PyTorch's float16 kernel computes in float32 and rounds once
+        half = x._dtype in D.REDUCED_FLOATS
+        if half:  # PyTorch's float16/bfloat16 kernel computes in float32 and rounds once
             a = xp.astype(a, b.dtype(D.float32))
         y = b.sigmoid_(a, xp.empty_like(a) if a is x._data else None)  # (in place in a fresh array)
-        return xp.astype(y, b.dtype(D.float16)) if half else y
+        return xp.astype(y, b.dtype(x._dtype)) if half else y
 
     @staticmethod
     def backward(ctx, g):
@@ -1328,7 +1328,7 @@ class Sigmoid(_Unary):
         return _opmath(SigmoidBackward.formula, ctx.xp, g, y, opmath=SigmoidBackward.opmath)
 
 
-_SAME_SIZE_INT = {D.float16: D.int16, D.float32: D.int32, D.float64: D.int64}
+_SAME_SIZE_INT = {D.float16: D.int16, D.bfloat16: D.int16, D.float32: D.int32, D.float64: D.int64}
 
 
 class Relu(_Unary):
@@ -1375,9 +1375,11 @@ def _opmath(formula, xp, g, y, *, opmath=True, **params):
     """``formula(xp, g, y, **params)``, an element-wise formula, on arrays; half precision
     computed in float32 and rounded once at the end, as most of PyTorch's CPU kernels do
     (``opmath=False``: each step rounded to float16, as its ``sigmoid_backward`` kernel
-    does). Row-major arrays of one shape go by blocks of elements (``by_element_blocks``)."""
-    half = getattr(xp, "float16", None)  # (the strict stand-in has no float16)
-    if opmath and half is not None and g.dtype == half:
+    does; bfloat16 still in float32, as that kernel's bfloat16 branch). Row-major arrays of
+    one shape go by blocks of elements (``by_element_blocks``)."""
+    if _backends.is_reduced_float(xp, g.dtype) and (opmath or g.dtype != getattr(xp, "float16", None)):
+        half = g.dtype
+
         def fn(g, y):
             return xp.astype(formula(xp, xp.astype(g, xp.float32), xp.astype(y, xp.float32), **params), half)
     else:
@@ -1433,7 +1435,7 @@ class TanhBackward(_OutputGrad):
 
 class SigmoidBackward(_OutputGrad):
     name = "SigmoidBackwardBackward0"
-    opmath = False  # PyTorch's float16 kernel rounds each step to float16
+    opmath = False  # PyTorch's float16 kernel rounds each step to float16 (its bfloat16 one: float32)
 
     @staticmethod
     def formula(xp, g, y):

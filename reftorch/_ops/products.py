@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import operator
 
+from .. import _backends
 from .._layout import row_major, sum_to_shape
 from .._tensor import Tensor
 from ..autograd.function import OpFunction as Function
@@ -90,11 +91,18 @@ class AddMatmul(Function):
     def forward(ctx, input, m1, m2, beta, alpha):
         b = m1._backend
         xp = b.xp
-        prod = xp.matmul(m1._data, m2._data)
+        a1, a2, c = m1._data, m2._data, input._data
+        native = a1.dtype
+        reduced = _backends.is_reduced_float(xp, native)
+        if reduced:  # float16/bfloat16: in float32, rounded once, as PyTorch's CPU kernels
+            a1, a2, c = (xp.astype(v, xp.float32) for v in (a1, a2, c))
+        prod = xp.matmul(a1, a2)
         if alpha != 1:
             prod = prod * alpha
         if beta != 0:  # beta = 0 ignores input, even its nan and inf, as PyTorch does
-            prod = prod + (input._data if beta == 1 else input._data * beta)
+            prod = prod + (c if beta == 1 else c * beta)
+        if reduced:
+            prod = xp.astype(prod, native)
         need = ctx.needs_input_grad
         if need:  # (no attribute set at all when no graph is recorded)
             ctx.in_shape, ctx.beta, ctx.alpha = input._data.shape, beta, alpha

@@ -86,11 +86,8 @@ def _expand_grad(xp, g, shape, axes, keepdim):
     return xp.broadcast_to(_keep_dims(xp, g, shape, axes, keepdim), shape)
 
 
-_HALF = object()  # Sum's ``native`` for ``dtype=torch.float16`` (summed as float16 inputs are)
-
-
 def _float_buffer(b, data, axes):
-    """Whether ATen's CPU ``sum`` to float16 goes through a float32 buffer: when the two
+    """Whether ATen's CPU ``sum`` to float16 (bfloat16) goes through a float32 buffer: when the two
     innermost dims of its loop (over the input converted to float16, laid out as ``.to``
     lays it out) are both reduced dims."""
     shape = tuple(data.shape)
@@ -101,8 +98,9 @@ def _float_buffer(b, data, axes):
 
 class Sum(Function):
     """``Sum.apply(x, axes, keepdim, native)``: ``native`` is the backend dtype of the sum,
-    or None for the input's own (a float or complex input summed in its dtype; float16
-    accumulated in float32, as PyTorch), or ``_HALF`` for ``dtype=torch.float16``."""
+    or None for the input's own (a float or complex input summed in its dtype; float16 and
+    bfloat16 accumulated in float32, as PyTorch), or ``torch.float16``/``torch.bfloat16``
+    itself for ``dtype=`` one of them (summed as inputs of that dtype are)."""
 
     name = "SumBackward0"
     create_graph = True
@@ -117,11 +115,13 @@ class Sum(Function):
             ctx.native = data.dtype
         if axes is not None and not data.ndim:
             data = b.xp.reshape(data, (1,))
-        if native is _HALF or native is None and x._dtype is D.float16:
+        reduced = native if native.__class__ is D.dtype else (
+            x._dtype if native is None and x._dtype in D.REDUCED_FLOATS else None)
+        if reduced is not None:
             # PyTorch casts to float16 first, then adds in float32 and rounds the sum once;
             # but where its loop would meet two reduced dims first, it sums the input
             # converted to float32 instead (no rounding to float16 before the sum)
-            half, single = b.dtype(D.float16), b.dtype(D.float32)
+            half, single = b.dtype(reduced), b.dtype(D.float32)
             if data.dtype != half and data.size and _float_buffer(b, data, axes):
                 # (added in float64 and rounded to float32: closer to PyTorch's cascade sum
                 # than NumPy's float32 loop over several axes)
@@ -177,7 +177,7 @@ def sum(input, dim=NOT_GIVEN, keepdim=False, *, dtype=None, axis=NOT_GIVEN, keep
     else:
         if not (dtype.is_floating_point or dtype.is_complex) and input._requires_grad and is_grad_enabled():
             raise RuntimeError(f"Autograd not support dtype: {_scalar_name(dtype)}")
-        native = _HALF if dtype is D.float16 else input._backend.dtype(dtype)
+        native = dtype if dtype in D.REDUCED_FLOATS else input._backend.dtype(dtype)
     return Sum.apply(input, axes, keepdim, native, _name="SumBackward0" if dim is None else "SumBackward1")
 
 

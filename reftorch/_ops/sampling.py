@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import warnings
 
+import ml_dtypes  # bfloat16, and a finfo that knows it
 import numpy as _np  # host-side: the generator produces NumPy arrays
 
 from .._warnings import user_stacklevel
@@ -26,7 +27,7 @@ from ..autograd.grad_mode import is_grad_enabled
 from .creation import _like_layout, empty, like_input_strides  # (laid out, and filled in memory order, like input)
 from .pointwise import add, mul
 
-_NP = {"float16": _np.float16, "float32": _np.float32, "float64": _np.float64, "int64": _np.int64,
+_NP = {"float16": _np.float16, "bfloat16": ml_dtypes.bfloat16, "float32": _np.float32, "float64": _np.float64, "int64": _np.int64,
        "int32": _np.int32, "int16": _np.int16, "int8": _np.int8, "uint8": _np.uint8, "bool": _np.bool_,
        "complex64": _np.complex64, "complex128": _np.complex128}
 
@@ -48,11 +49,11 @@ def _float_dtype(dtype, kernel="check_uniform_bounds", complex_ok=False):
     dtype = check_dtype(dtype) or D.get_default_dtype()
     if complex_ok and dtype.is_complex:
         return dtype, _NP[dtype.to_real().name]
-    if dtype is D.float16:
-        # the generator's float16 streams: uniforms computed in float, then rounded (a value
-        # that rounds to the upper bound becomes the lower one, as in PyTorch), normal_fill
-        # on 16-value float buffers (full blocks, then 16 fresh draws for the tail)
-        return dtype, _np.float16
+    if dtype in D.REDUCED_FLOATS:
+        # the generator's float16/bfloat16 streams: uniforms computed in float, then rounded
+        # (a value that rounds to the upper bound becomes the lower one, as in PyTorch),
+        # normal_fill on 16-value float buffers (full blocks, then 16 fresh draws for the tail)
+        return dtype, _NP[dtype.name]
     if not dtype.is_floating_point:
         raise _not_implemented(kernel, dtype)
     return dtype, _NP[dtype.name]
@@ -75,7 +76,7 @@ def _check_std(std):
 #: the C type names of PyTorch's random-range errors
 _C_NAMES = {"uint8": "unsigned char", "int8": "signed char", "int16": "short", "int32": "int", "int64": "long",
             "bool": "bool"}
-_FLOAT_LIMITS = {"float16": 65504.0, "float32": 3.4028234663852886e38, "float64": 1.7976931348623157e308}
+_FLOAT_LIMITS = {"float16": 65504.0, "bfloat16": 3.3895313892515355e38, "float32": 3.4028234663852886e38, "float64": 1.7976931348623157e308}
 
 
 def _check_from_to(low, high, dtype):
@@ -89,14 +90,13 @@ def _check_from_to(low, high, dtype):
         top = _FLOAT_LIMITS.get(dtype.name)
         if top is None:
             return
-        info, name = (-top, top), dtype.name.replace("float16", "c10::Half").replace("float32", "float").replace(
-            "float64", "double")
+        info, name = (-top, top), _C_TYPE[dtype.name]
     if not info[0] <= low <= info[1]:
         raise RuntimeError(f"from is out of bounds for {name}")
     if not info[0] <= high - 1 <= info[1]:
         raise RuntimeError(f"to - 1 is out of bounds for {name}")
     if dtype.is_floating_point:  # PyTorch's WARN_OUT_OF_BOUNDS: beyond 2**digits not every integer exists
-        digits = _np.finfo(_NP[dtype.name]).nmant + 1
+        digits = ml_dtypes.finfo(_NP[dtype.name]).nmant + 1
         for value, what, line in ((low, "from", 110), (high - 1, "to - 1", 111)):
             if not -(1 << digits) <= value <= 1 << digits:
                 warnings.warn(f"{what} is out of bounds [-(2^{digits}), 2^{digits}]. Due to precision limitations "
@@ -185,7 +185,9 @@ def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None
     shape = new_shape((size,), None)
     dtype = check_dtype(dtype) or D.int64
     _check_from_to(low, high, dtype)
-    host = _engine(generator).randint(math.prod(shape), int(low), int(high), dtype=_np.int64)
+    # (a floating dtype moves the bounds inside the integers it holds, as random_(from, to))
+    npdt = _NP[dtype.name] if dtype.is_floating_point else _np.int64
+    host = _engine(generator).randint(math.prod(shape), int(low), int(high), dtype=npdt)
     return _place(host, shape, dtype, device, requires_grad)
 
 
@@ -693,7 +695,7 @@ def _to_inclusive(low, dtype):
         if not info[0] <= low <= info[1]:
             raise RuntimeError(f"from is out of bounds for {_C_NAMES[dtype.name]}")
         return info[1]
-    top = 2 ** (_np.finfo(_NP[dtype.name]).nmant + 1)
+    top = 2 ** (ml_dtypes.finfo(_NP[dtype.name]).nmant + 1)
     if low > top:
         raise RuntimeError("random_ expects 'from' casted to dtype to be less than or equal to 'to_inc' casted to "
                            f"dtype, but got from={low} > to_inc={top}")

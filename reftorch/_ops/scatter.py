@@ -78,11 +78,11 @@ def _count(b, pos, n_out, dtype):
 
 def ordered_sum(b, init, pos, vals):
     """``init`` (a flat array) with each ``vals[i]`` added at ``pos[i]``, one after another
-    in index order from ``init``, as PyTorch's CPU scatter-add loop does; float16 in a
-    float32 buffer rounded once at the end (PyTorch's accumulation buffer)."""
+    in index order from ``init``, as PyTorch's CPU scatter-add loop does; float16 and
+    bfloat16 in a float32 buffer rounded once at the end (PyTorch's accumulation buffer)."""
     xp = b.xp
     native = init.dtype
-    if b.dtype_of(init) is D.float16:
+    if b.dtype_of(init) in D.REDUCED_FLOATS:
         f32 = b.dtype(D.float32)
         init, vals = xp.astype(init, f32), xp.astype(vals, f32)
     acc = b.scatter_add(init.shape, None, xp.astype(pos, xp.int64, copy=False), vals, into=init)

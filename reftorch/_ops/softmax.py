@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import warnings
 
+from .. import _backends
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.function import OpFunction
@@ -39,8 +40,7 @@ def softmax_impl(input, dim, dtype, name, stacklevel=3):
 
 def _compute_dtype(xp, a):
     """Half precision is computed in float32 and rounded at the end, as PyTorch's CPU kernels."""
-    half = getattr(xp, "float16", None)  # (the strict stand-in has no float16)
-    return xp.float32 if half is not None and a.dtype == half else None
+    return xp.float32 if _backends.is_reduced_float(xp, a.dtype) else None
 
 
 def _forward(ctx, x, dim, from_shifted):
@@ -177,9 +177,19 @@ class Softmax(OpFunction):
 
     @staticmethod
     def forward(ctx, x, dim):
+        xp, native = x._backend.xp, x._data.dtype
+        # Half precision along a dim other than the last: PyTorch's kernel stores the
+        # exponentials in the output's dtype (rounded), sums them unrounded in float32,
+        # then divides the rounded ones by that sum (float32, rounded once at the end).
+        nd = x._data.ndim
+        inner = nd > 1 and dim % nd != nd - 1 and _compute_dtype(xp, x._data) is not None
+
         def from_shifted(b, shifted, dim):
             e = b.xp.exp(shifted)
-            e /= b.sum(e, dim, True, None)  # (in place: one full-size temporary fewer)
+            total = b.sum(e, dim, True, None)
+            if inner:
+                e = b.xp.astype(b.xp.astype(e, native), e.dtype)
+            e /= total  # (in place: one full-size temporary fewer)
             return e
         return _forward(ctx, x, dim, from_shifted)
 

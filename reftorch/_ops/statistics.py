@@ -6,6 +6,7 @@ import math
 import warnings
 
 from .._warnings import user_stacklevel
+from .. import _backends
 from .. import _dtype as D
 from .._layout import row_major
 from .._tensor import Tensor, _wrap_dim
@@ -40,8 +41,7 @@ class Prod(Function):
             a = b.astype(a, native)
         if axis is not None and not a.ndim:
             axis = None
-        half = getattr(xp, "float16", None)  # (the strict stand-in has no float16)
-        if half is not None and native == half and a.size:  # PyTorch rounds each running product to half
+        if _backends.is_reduced_float(xp, native) and a.size:  # PyTorch rounds each running product to half
             flat = xp.reshape(a, (-1,)) if axis is None else a
             ax = 0 if axis is None else axis
             out = _half_prod(xp, flat, ax)
@@ -215,8 +215,7 @@ class Var(Function):
 
 def _var_input(xp, a):
     """``a`` as var computes it: half precision in float32, as PyTorch accumulates it."""
-    half = getattr(xp, "float16", None)  # (the strict stand-in has no float16)
-    return xp.astype(a, xp.float32) if half is not None and a.dtype == half else a
+    return xp.astype(a, xp.float32) if _backends.is_reduced_float(xp, a.dtype) else a
 
 
 def _centred(b, a, axes, n):
@@ -402,7 +401,12 @@ class Logsumexp(Function):
             top = xp.zeros(_keep(xp, xp.sum(a, axis=axes), a.shape, axes, False).shape, dtype=a.dtype, **b._dev_kw())
         zero = xp.zeros((), dtype=a.dtype, **b._dev_kw())
         top = xp.where(xp.isinf(top), zero, top)  # PyTorch: an infinite max shifts by 0
-        out = xp.log(xp.sum(xp.exp(a - top), axis=axes, keepdims=True)) + top
+        e = xp.exp(a - top)
+        if _backends.is_reduced_float(xp, a.dtype):  # float16/bfloat16: summed in float32, as PyTorch
+            s = xp.astype(xp.sum(xp.astype(e, xp.float32), axis=axes, keepdims=True), a.dtype)
+        else:
+            s = xp.sum(e, axis=axes, keepdims=True)
+        out = xp.log(s) + top
         if ctx.needs_input_grad:
             ctx.axes, ctx.keepdim = axes, keepdim
             ctx.save_for_backward(x)
@@ -471,9 +475,8 @@ class Nansum(Function):
             a = b.astype(a, native)
         if ctx.needs_input_grad:
             ctx.shape, ctx.axes, ctx.keepdim, ctx.nan, ctx.in_native = x._data.shape, axes, keepdim, nan, x._data.dtype
-        half = getattr(xp, "float16", None)
-        if half is not None and a.dtype == half:  # PyTorch accumulates half in float32
-            out = xp.astype(xp.sum(xp.astype(a, xp.float32), axis=axes, keepdims=keepdim), half)
+        if _backends.is_reduced_float(xp, a.dtype):  # PyTorch accumulates half in float32
+            out = xp.astype(xp.sum(xp.astype(a, xp.float32), axis=axes, keepdims=keepdim), a.dtype)
         else:
             out = xp.sum(a, axis=axes, keepdims=keepdim)
         return out if not out.ndim else row_major(b, out)

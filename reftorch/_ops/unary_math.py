@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 
+from .. import _backends
 from .. import _dtype as D
 from .._layout import relayout_like_operands
 from .._tensor import Tensor
@@ -68,7 +69,7 @@ class Trunc(_Rounding):
 
 class RoundDecimals(_Unary):
     """``round(x, decimals=d)``: PyTorch's ``nearbyint(x * 10**d) / 10**d`` (for ``d < 0``:
-    ``nearbyint(x / 10**-d) * 10**-d``), float16 computed in float32."""
+    ``nearbyint(x / 10**-d) * 10**-d``), float16 and bfloat16 computed in float32."""
 
     name = "RoundBackward1"
     create_graph = True
@@ -78,12 +79,12 @@ class RoundDecimals(_Unary):
         b = x._backend
         xp = b.xp
         a = x._data
-        half = x._dtype is D.float16
+        half = x._dtype in D.REDUCED_FLOATS
         if half:
             a = xp.astype(a, b.dtype(D.float32))
         ten = xp.asarray(float(10 ** abs(decimals)), dtype=a.dtype, device=a.device)
         r = xp.round(a / ten) * ten if decimals < 0 else xp.round(a * ten) / ten
-        return xp.astype(r, b.dtype(D.float16)) if half else r
+        return xp.astype(r, b.dtype(x._dtype)) if half else r
 
     backward = staticmethod(_zero_grad)
 
@@ -509,8 +510,8 @@ class Rsqrt(_Unary):
     def forward(ctx, x):
         if ctx.needs_input_grad:
             ctx.save_output()
-        xp = x._backend.xp  # (float16: in float32, rounded once, as PyTorch)
-        return _via(x, lambda a: 1 / xp.sqrt(a), D.float32, D.float16)
+        xp = x._backend.xp  # (float16/bfloat16: in float32, rounded once, as PyTorch)
+        return _via(x, lambda a: 1 / xp.sqrt(a), D.float32, x._dtype if x._dtype in D.REDUCED_FLOATS else D.float16)
 
     @staticmethod
     def backward(ctx, g):
@@ -954,15 +955,21 @@ def erfc(input, *, out=None):
 
 # ------------------------------------------------------------- deg2rad, rad2deg, logit
 class _AngleScale(_Unary):
-    """``x * factor`` in the input's float dtype (integers: the default float dtype)."""
+    """``x * factor`` in the input's float dtype (integers: the default float dtype;
+    float16/bfloat16: in float32, rounded once, as PyTorch's CPU kernels)."""
 
     create_graph = True
     factor = 1.0
 
     @classmethod
     def forward(cls, ctx, x):
+        xp = x._backend.xp
         a = _float_input(x)
-        return a * x._backend.xp.asarray(cls.factor, dtype=a.dtype, device=a.device)
+        native = a.dtype
+        if _backends.is_reduced_float(xp, native):
+            a = xp.astype(a, xp.float32)
+        out = a * xp.asarray(cls.factor, dtype=a.dtype, device=a.device)
+        return out if out.dtype == native else xp.astype(out, native)
 
     @classmethod
     def backward(cls, ctx, g):

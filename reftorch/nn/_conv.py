@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 
 from .._layout import memory_format_layout
+from .._ops.softmax import _compute_dtype
 from .._ops._common import conj_of
 from .._tensor import Tensor
 from ..autograd._graph import linear_grad
@@ -156,9 +157,16 @@ class Convolution(OpFunction):
         a, wa = x._data, w._data
         geom = _Geom(a.shape, wa.shape, stride, pads, dilation, groups)
         cols = _columns(backend, a, geom)
-        y = _conv_array(backend, a, wa, geom, cols)
+        up = _compute_dtype(xp, a)  # float16/bfloat16: in float32, bias included, rounded once
+        if up is None:
+            y = _conv_array(backend, a, wa, geom, cols)
+        else:
+            y = _conv_array(backend, a, xp.astype(wa, up), geom, xp.astype(cols, up))
         if has_bias:
-            y += xp.reshape(b._data, (wa.shape[0],) + (1,) * len(geom.out))  # y is a fresh array
+            bias = b._data if up is None else xp.astype(b._data, up)
+            y += xp.reshape(bias, (wa.shape[0],) + (1,) * len(geom.out))  # y is a fresh array
+        if up is not None:
+            y = xp.astype(y, a.dtype)
         if a.shape[1] == 0:  # as PyTorch: an input without channels gives an output without channels
             y = y[:, :0]
         need = ctx.needs_input_grad

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+from .. import _backends
 from .. import _dtype as D
 from .._backends import select as _select
 from .._layout import elementwise_strides as _elementwise_strides, like_input as _like_input
@@ -39,7 +40,12 @@ class Addmm(Function):
         if need:
             ctx.save_for_backward(x if need[2] else None, wt if need[1] else None)
             ctx.bias_shape = bias._data.shape
-        return x._backend.mm(x._data, wt._data) + bias._data
+        b = x._backend
+        a, w, c = x._data, wt._data, bias._data
+        if _backends.is_reduced_float(b.xp, a.dtype):  # float16/bfloat16: in float32, rounded once
+            f32 = b.xp.float32
+            return b.xp.astype(b.mm(b.xp.astype(a, f32), b.xp.astype(w, f32)) + b.xp.astype(c, f32), a.dtype)
+        return b.mm(a, w) + c
 
     @staticmethod
     def backward(ctx, g):
@@ -621,13 +627,14 @@ _GELU_KAPPA = 0.044715
 
 
 def _half_in_float32(f, x, **params):
-    """``f(backend, a, **params)``, an element-wise kernel, on ``x``'s array; float16
-    computed in float32 and rounded once, as PyTorch's CPU kernels do (its ``opmath`` type).
-    A row-major array goes by blocks of elements (``by_element_blocks``)."""
+    """``f(backend, a, **params)``, an element-wise kernel, on ``x``'s array; float16 and
+    bfloat16 computed in float32 and rounded once, as PyTorch's CPU kernels do (its
+    ``opmath`` type). A row-major array goes by blocks of elements (``by_element_blocks``)."""
     be = x._backend
     xp = be.xp
-    half = getattr(xp, "float16", None)  # (the strict stand-in has no float16)
-    if half is not None and x._data.dtype == half:
+    if _backends.is_reduced_float(xp, x._data.dtype):
+        half = x._data.dtype
+
         def fn(a):
             return xp.astype(f(be, xp.astype(a, xp.float32), **params), half)
     else:

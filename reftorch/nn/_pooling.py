@@ -184,6 +184,9 @@ class AvgPool(OpFunction):
         a = x._data
         nd = len(kernel)
         padded = W.pad_const(backend, a, pads, 0)
+        reduced = _compute_dtype(xp, a) is not None
+        if reduced:  # float16/bfloat16: summed and divided in float32, rounded once, as PyTorch
+            padded = xp.astype(padded, xp.float32)
         keys = W.window_keys(kernel, stride, (1,) * nd, out_size)
         s = padded[keys[0]]
         for key in keys[1:]:
@@ -195,7 +198,8 @@ class AvgPool(OpFunction):
         if ctx.needs_input_grad:
             ctx.state = (a.shape, padded.shape, pads, keys, div)
             ctx.names = (f"AvgPool{nd}DBackwardBackward0", f"AvgPool{nd}DBackward0")
-        return _layout(backend, s / div, a, nd == 2)
+        out = s / (xp.astype(div, xp.float32) if reduced and not isinstance(div, (int, float)) else div)
+        return _layout(backend, xp.astype(out, a.dtype) if reduced else out, a, nd == 2)
 
     @staticmethod
     def backward(ctx, g):

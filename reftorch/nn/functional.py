@@ -425,11 +425,11 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
 
 # ---------------------------------------------------------------------- dropout
 def _scale_noise(noise, p):
-    """``noise.div_(1 - p)`` as PyTorch computes it: for float16, ``1 / (1 - p)`` in float32,
-    rounded once (reftorch's float16 division would round the number ``1 - p`` first)."""
-    if noise.dtype is _D.float16:
+    """``noise.div_(1 - p)`` as PyTorch computes it: for float16 and bfloat16, ``1 / (1 - p)``
+    in float32, rounded once (reftorch's float16 division would round the number ``1 - p`` first)."""
+    if noise.dtype in _D.REDUCED_FLOATS:
         one = _creation.ones((), dtype=_D.float32, device=noise.device)
-        noise.mul_(_pw.div(one, 1 - p).to(_D.float16).item())  # exact in float16: no second rounding
+        noise.mul_(_pw.div(one, 1 - p).to(noise.dtype).item())  # exact in float16: no second rounding
     else:
         noise.div_(1 - p)
 

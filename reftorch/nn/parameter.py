@@ -175,6 +175,9 @@ class UninitializedTensorMixin:
     def half(self):
         return self._converted("half")
 
+    def bfloat16(self):
+        return self._converted("bfloat16")
+
     def cpu(self):
         return self._converted("cpu")
 

@@ -1,8 +1,8 @@
 """``Muon``: momentum followed by a Newton–Schulz orthogonalization of each 2-D update.
 Mirrors ``torch.optim._muon`` (PyTorch has only the single-tensor path).
 
-PyTorch runs the Newton–Schulz iteration in bfloat16, which reftorch cannot store on the
-CPU. :func:`_zeropower_via_newtonschulz` therefore computes in float32 and rounds every
+PyTorch runs the Newton–Schulz iteration in bfloat16 tensors. :func:`_zeropower_via_newtonschulz`
+keeps float32 arrays instead (BLAS products, no bfloat16 copies) and rounds every
 intermediate result to the nearest bfloat16 value (round half to even, as PyTorch's
 conversion), which is what PyTorch's CPU kernels do: each bfloat16 op (norm, division,
 ``addmm``) computes in float32 and rounds its result once. The values agree bit for bit

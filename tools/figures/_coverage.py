@@ -51,7 +51,7 @@ NAMESPACES = {
     """),
     "torch.Tensor": ("reftorch.Tensor", """
         shape size dim ndim numel dtype device requires_grad grad grad_fn is_leaf item tolist numpy
-        to cpu cuda float double long int bool half type view view_as reshape reshape_as flatten
+        to cpu cuda float double long int bool half bfloat16 type view view_as reshape reshape_as flatten
         squeeze unsqueeze permute transpose t contiguous is_contiguous stride expand expand_as repeat
         clone detach detach_ requires_grad_ backward retain_grad zero_ fill_ copy_ add_ mul_ sub_
         div_ masked_fill masked_fill_ index_select gather scatter_ sum mean max min argmax std var

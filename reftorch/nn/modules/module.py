@@ -1088,6 +1088,10 @@ class Module:
         """Cast floating point parameters and buffers to float16. Returns ``self``."""
         return self._apply(lambda t: t.half() if t.is_floating_point() else t)
 
+    def bfloat16(self) -> "Module":
+        """Cast floating point parameters and buffers to bfloat16. Returns ``self``."""
+        return self._apply(lambda t: t.bfloat16() if t.is_floating_point() else t)
+
     def to_empty(self, *, device, recurse: bool = True) -> "Module":
         """Give every parameter and buffer new, uninitialized memory on ``device`` (same
         shapes and dtypes; the Parameter objects stay, as with :meth:`to`). Mirrors
