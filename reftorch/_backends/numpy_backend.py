@@ -21,7 +21,9 @@ _BLOCK_BYTES = 1 << 18  # bytes per array in a block of row_blocks (measured: 2*
 _UNSIGNED = {n: np.dtype(f"u{n}") for n in (1, 2, 4, 8)}  # an index's bits read as unsigned
 _SIGNED = {n: np.dtype(f"i{n}") for n in (1, 2, 4, 8)}  # an element's bits, for select
 _SELECT_BLEND = 8192  # elements from which select blends bits (measured: where is faster below)
-_ONE = {c: np.ones((), c) for c in "efdFD"}  # sigmoid_'s 1, in the array's own dtype
+# sigmoid_'s 1, in the array's own dtype (by dtype character; bfloat16's is "E")
+_ONE = {np.dtype(t).char: np.ones((), t) for t in (np.float16, ml_dtypes.bfloat16, np.float32, np.float64,
+                                                    np.complex64, np.complex128)}
 _FMOD_BLOCK = 1 << 14  # float32 fmod's elements at a time: its float64 temporaries stay in the cache
 _LIBM_MAX = 1024  # elements up to which erf/erfc/fmod call the C library per element (erf: crossover ~1-2k)
 _max, _min = np.maximum.reduce, np.minimum.reduce
