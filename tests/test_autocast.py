@@ -2,9 +2,8 @@
 ops cast to what (dtypes, values, grad_fn names), gradients through the casts, nesting,
 the weight-cast cache, the errors and warnings.
 
-The regions use ``dtype=float16`` (PyTorch's CPU autocast accepts it); the default dtype,
-bfloat16, is tested by the cases marked ``needs_bfloat16``, which run once reftorch can
-make bfloat16 tensors on the CPU.
+Most regions use ``dtype=float16`` (PyTorch's CPU autocast accepts it); a few cases run
+in the default dtype, bfloat16.
 """
 from __future__ import annotations
 
@@ -19,12 +18,6 @@ import torch
 
 from _compare import both, check_grads
 
-try:
-    reftorch.zeros(1, dtype=reftorch.bfloat16)
-    _BF16_ERROR = None
-except TypeError as e:  # (reftorch's CPU bfloat16 is landing separately)
-    _BF16_ERROR = str(e)
-needs_bfloat16 = pytest.mark.skipif(_BF16_ERROR is not None, reason=f"no CPU bfloat16 yet: {_BF16_ERROR}")
 
 LIBS = [torch, reftorch]
 RNG = np.random.default_rng(0)
@@ -354,7 +347,6 @@ def test_the_cast_nodes():
         assert t_node.next_functions[0][0].name() == "ToCopyBackward0"
 
 
-@needs_bfloat16
 def test_float16_and_bfloat16_inputs_cannot_promote_together():
     both(lambda T, a: f16(T, lambda T: T.cat([a.half(), a.bfloat16()])), A, msg=True)
 
@@ -512,7 +504,6 @@ def test_custom_fwd_and_bwd():
 
 
 # ------------------------------------------------------------------------ bfloat16
-@needs_bfloat16
 @pytest.mark.parametrize("name", ["mm", "linear", "mse_loss", "cat", "cat_lower", "addmm", "prod", "cdist"])
 def test_default_dtype_is_bfloat16(name):
     op = OPS[name]
@@ -523,7 +514,6 @@ def test_default_dtype_is_bfloat16(name):
     both(run, A, B)
 
 
-@needs_bfloat16
 def test_bfloat16_grads():
     """Whole numbers throughout (a sum's gradient is ones): exact in bfloat16 too."""
     def run(T, a, b):
@@ -535,7 +525,6 @@ def test_bfloat16_grads():
     both(run, A, B)
 
 
-@needs_bfloat16
 @pytest.mark.parametrize("module", [
     lambda T: T.nn.LSTM(4, 3),
     lambda T: T.nn.LSTM(4, 3, batch_first=True, num_layers=2, bidirectional=True),
