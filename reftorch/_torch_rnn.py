@@ -98,8 +98,8 @@ def lstm(*args, **kwargs):
     batch_first)`` for a padded ``input`` ``(T, B, F)``, or ``torch.lstm(data, batch_sizes,
     hx, params, has_biases, num_layers, dropout, train, bidirectional)`` for packed data.
     ``hx`` is ``(h_0, c_0)``, ``(L*D, B, H_out)`` and ``(L*D, B, H)``; ``params`` lists
-    ``w_ih, w_hh[, b_ih, b_hh][, w_hr]`` for every layer and direction, as
-    ``nn.LSTM._flat_weights`` (``w_hr`` when ``H_out != H``). Dropout is applied between
+    ``w_ih, w_hh[, b_ih, b_hh][, w_hr]`` for every layer and direction, in the order of
+    ``nn.LSTM.parameters()`` (``w_hr`` when ``H_out != H``). Dropout is applied between
     the layers when ``train`` is true. Mirrors ``torch.lstm``.
 
     Returns:
@@ -114,7 +114,8 @@ def lstm(*args, **kwargs):
         >>> import reftorch as torch
         >>> lstm = torch.nn.LSTM(2, 3)
         >>> x, h0 = torch.randn(4, 1, 2), torch.zeros(1, 1, 3)
-        >>> out, h_n, c_n = torch.lstm(x, (h0, h0), lstm._flat_weights, True, 1, 0.0, False, False, False)
+        >>> params = list(lstm.parameters())
+        >>> out, h_n, c_n = torch.lstm(x, (h0, h0), params, True, 1, 0.0, False, False, False)
         >>> torch.equal(out, lstm(x)[0])
         True
     """
