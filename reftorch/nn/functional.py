@@ -1158,6 +1158,9 @@ from ._pixel_shuffle import channel_shuffle, pixel_shuffle, pixel_unshuffle  # n
 __all__ += ["hardshrink", "softshrink", "tanhshrink"]
 from ._activations import hardshrink, softshrink, tanhshrink  # noqa: E402
 
+__all__ += ["linear_cross_entropy"]
+from ._linear_cross_entropy import linear_cross_entropy  # noqa: E402
+
 __all__ += ["conv_transpose1d", "conv_transpose2d", "conv_transpose3d"]
 from ._conv_transpose import conv_transpose1d, conv_transpose2d, conv_transpose3d  # noqa: E402
 
