@@ -20,7 +20,7 @@ del _k, _v
 
 import importlib.util as _ilu  # noqa: E402
 
-for _sub in ("functional", "init", "utils"):
+for _sub in ("functional", "init", "utils", "grad"):
     if _ilu.find_spec(f"{__name__}.{_sub}") is not None:
         __import__(f"{__name__}.{_sub}")
 del _sub, _ilu

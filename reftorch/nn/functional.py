@@ -2265,3 +2265,4 @@ __all__ += ["fractional_max_pool2d", "fractional_max_pool3d", "fractional_max_po
             "fractional_max_pool3d_with_indices"]
 from ._fractional_pool import (fractional_max_pool2d, fractional_max_pool2d_with_indices,  # noqa: E402
                                fractional_max_pool3d, fractional_max_pool3d_with_indices)
+from . import grad  # noqa: E402,F401  (F.grad is torch.nn.grad, as in PyTorch)
