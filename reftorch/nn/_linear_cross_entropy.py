@@ -7,27 +7,13 @@ import math
 import warnings
 
 from .. import _dtype as D
-from ..autograd.function import OpFunction as Function
+from ..autograd._renamed import renamed
 from ..autograd.grad_mode import is_grad_enabled
 from .functional import cross_entropy, linear
 
 
-class _ChunkedResult(Function):
-    """The node PyTorch's chunked kernel records (``options`` given): the loss itself,
-    computed on the reference path, passed through under PyTorch's node name."""
-
-    name = "GeneratedBackwardFor_torch_nn__linear_cross_entropy_batch_chunked_defaultBackward"
-    create_graph = True
-
-    @staticmethod
-    def forward(ctx, loss):
-        return loss._backend.copy(loss._data)
-
-    @staticmethod
-    def backward(ctx, g):
-        return g
-
-
+#: the nodes PyTorch's chunked kernels record (``options`` given)
+_CHUNKED_NAME = "GeneratedBackwardFor_torch_nn__linear_cross_entropy_batch_chunked_defaultBackward"
 _NO_REDUCTION_NAME = "GeneratedBackwardFor_torch_nn__linear_cross_entropy_batch_chunked_no_reduction_defaultBackward"
 
 
@@ -117,6 +103,6 @@ def linear_cross_entropy(input, linear_weight, target, *, linear_bias=None, weig
     logits = linear(input, linear_weight, linear_bias).reshape(logits_shape)
     loss = cross_entropy(logits, target, weight=weight, reduction=reduction, ignore_index=ignore_index,
                          label_smoothing=label_smoothing)
-    if chunked and loss.requires_grad and is_grad_enabled():
-        loss = _ChunkedResult.apply(loss, _name=_NO_REDUCTION_NAME if reduction == "none" else None)
+    if chunked and is_grad_enabled():  # (the loss of the reference path, under the chunked node's name)
+        loss = renamed(loss, _NO_REDUCTION_NAME if reduction == "none" else _CHUNKED_NAME)
     return loss
