@@ -278,6 +278,7 @@ from ._torch_functional import (  # noqa: E402,F401  (torch.conv2d, torch.dropou
 from ._torch_native import (  # noqa: E402,F401  (torch.native_layer_norm ...: nn's kernels, all outputs)
     native_batch_norm, native_channel_shuffle, native_dropout, native_layer_norm, native_norm)
 from ._torch_rnn import gru, lstm, rnn_relu, rnn_tanh  # noqa: E402,F401  (the operators behind nn.LSTM ...)
+from ._cond import cond  # noqa: E402,F401  (torch.cond, eager)
 Tensor.hardshrink = hardshrink.unchecked  # (the method skips the argument check: see _tensor_methods)
 Tensor.prelu = prelu
 from . import optim  # noqa: E402,F401  (torch.optim)
