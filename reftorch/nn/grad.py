@@ -56,21 +56,23 @@ def _weight(n, input, weight_size, grad_output, stride, padding, dilation, group
 
 def conv1d_input(input_size, weight, grad_output, stride=1, padding=0, dilation=1, groups=1):
     """The gradient of ``conv1d`` with respect to its input: a transposed convolution of
-    ``grad_output``, with the input's shape given explicitly.
+    ``grad_output``, with the input's shape given explicitly. Mirrors
+    ``torch.nn.grad.conv1d_input``.
 
     Args:
         input_size: the shape of the input, ``(N, C_in, L)``.
         weight (Tensor): ``(C_out, C_in / groups, kL)``.
         grad_output (Tensor): the gradient of the output, ``(N, C_out, L_out)``.
-        stride, padding, dilation, groups: the convolution's (ints or 1-tuples).
+        stride: the convolution's stride (int or 1-tuple, default 1).
+        padding: the convolution's zero padding (int or 1-tuple, default 0).
+        dilation: the convolution's dilation (int or 1-tuple, default 1).
+        groups: the convolution's groups (default 1).
 
     Returns:
         Tensor: ``(N, C_in, L)``.
 
     Raises:
         RuntimeError: mismatched dtypes, or shapes that do not belong to one convolution.
-
-    Mirrors ``torch.nn.grad.conv1d_input``.
 
     Examples:
         >>> import reftorch as torch
@@ -82,21 +84,22 @@ def conv1d_input(input_size, weight, grad_output, stride=1, padding=0, dilation=
 
 def conv1d_weight(input, weight_size, grad_output, stride=1, padding=0, dilation=1, groups=1):
     """The gradient of ``conv1d`` with respect to its weight, with the weight's shape given
-    explicitly.
+    explicitly. Mirrors ``torch.nn.grad.conv1d_weight``.
 
     Args:
         input (Tensor): ``(N, C_in, L)``.
         weight_size: the shape of the weight, ``(C_out, C_in / groups, kL)``.
         grad_output (Tensor): the gradient of the output, ``(N, C_out, L_out)``.
-        stride, padding, dilation, groups: the convolution's (ints or 1-tuples).
+        stride: the convolution's stride (int or 1-tuple, default 1).
+        padding: the convolution's zero padding (int or 1-tuple, default 0).
+        dilation: the convolution's dilation (int or 1-tuple, default 1).
+        groups: the convolution's groups (default 1).
 
     Returns:
-        Tensor: ``weight_size``.
+        Tensor: of shape ``weight_size``.
 
     Raises:
         RuntimeError: mismatched dtypes, or shapes that do not belong to one convolution.
-
-    Mirrors ``torch.nn.grad.conv1d_weight``.
 
     Examples:
         >>> import reftorch as torch

@@ -571,8 +571,7 @@ def _run_layers(mode, x, batch_sizes, hx, cx, weights, num_layers, ndir, hidden_
     return output, h_n, c_n
 
 
-def _check_sequence_args(mode, x2d, batch, hx, cx, params, has_biases, has_proj, num_layers, ndir, dropout,
-                         train):
+def _check_sequence_args(x2d, batch, hx, cx, params, has_biases, has_proj, num_layers, ndir, dropout, train):
     """The checks of PyTorch's C++ sequence operators (``torch.lstm`` ...), with their
     messages: the number of states and weights, the dropout probability, and the dtypes
     and sizes of the first layer's products ``x @ w_ih.T`` and ``h @ w_hh.T``."""
@@ -591,8 +590,7 @@ def _check_sequence_args(mode, x2d, batch, hx, cx, params, has_biases, has_proj,
         if m1.dtype != m2.dtype:
             raise RuntimeError("mat1 and mat2 must have the same dtype, but got "
                                f"{D.scalar_name(m1.dtype)} and {D.scalar_name(m2.dtype)}")
-    rows = [(x2d.shape[0], x2d.shape[1], w_ih)] + [(batch, s.size(2), w_hh) for s in [hx]]
-    for n, f, w in rows:
+    for n, f, w in ((x2d.shape[0], x2d.shape[1], w_ih), (batch, hx.size(2), w_hh)):
         if f != w.shape[1]:
             raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({n}x{f} and {w.shape[1]}x{w.shape[0]})")
     for state in [hx] if cx is None else [hx, cx]:
@@ -636,7 +634,7 @@ def sequence_forward(mode, input, batch_sizes, hx, cx, params, has_biases, num_l
     else:
         x2d, bs = input, list(batch_sizes)
         B = bs[0] if bs else 0
-    _check_sequence_args(mode, x2d, B, hx, cx, params, has_biases, has_proj, num_layers, ndir, dropout, train)
+    _check_sequence_args(x2d, B, hx, cx, params, has_biases, has_proj, num_layers, ndir, dropout, train)
     group = 2 + 2 * has_biases + has_proj
     weights = list(params[:group * num_layers * ndir])
     hidden_size = (cx if lstm else hx).size(2)
