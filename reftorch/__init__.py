@@ -265,7 +265,7 @@ del _sub, _ilu
 from ._torch_functional import (  # noqa: E402,F401  (torch.conv2d, torch.dropout ...: nn's kernels)
     adaptive_avg_pool1d, adaptive_max_pool1d, affine_grid_generator, alpha_dropout, alpha_dropout_, avg_pool1d,
     batch_norm, bilinear, binary_cross_entropy_with_logits, celu, celu_, channel_shuffle, constant_pad_nd,
-    conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d, conv_transpose3d, convolution,
+    conv1d, conv2d, conv3d, conv_tbc, conv_transpose1d, conv_transpose2d, conv_transpose3d, convolution,
     cosine_embedding_loss, cosine_similarity, ctc_loss, dropout, dropout_, embedding, embedding_bag,
     embedding_renorm_, feature_alpha_dropout, feature_alpha_dropout_, feature_dropout, feature_dropout_,
     grid_sampler, grid_sampler_2d, grid_sampler_3d, group_norm, gru_cell, hardshrink, hinge_embedding_loss,
@@ -277,6 +277,8 @@ from ._torch_functional import (  # noqa: E402,F401  (torch.conv2d, torch.dropou
 
 from ._torch_native import (  # noqa: E402,F401  (torch.native_layer_norm ...: nn's kernels, all outputs)
     native_batch_norm, native_channel_shuffle, native_dropout, native_layer_norm, native_norm)
+from ._torch_rnn import gru, lstm, rnn_relu, rnn_tanh  # noqa: E402,F401  (the operators behind nn.LSTM ...)
+from ._cond import cond  # noqa: E402,F401  (torch.cond, eager)
 Tensor.hardshrink = hardshrink.unchecked  # (the method skips the argument check: see _tensor_methods)
 Tensor.prelu = prelu
 from . import optim  # noqa: E402,F401  (torch.optim)

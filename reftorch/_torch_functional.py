@@ -25,10 +25,12 @@ take the torch.xxx signatures and call the kernels of ``reftorch.nn``:
 from __future__ import annotations
 
 from . import _autocast
+from . import _dtype as D
 from ._autocast import anywhere as _autocasting
 from ._tensor import _C_TYPE, Tensor
 from ._tensor_inplace import check_inplace
 from ._ops._common import tensor_input
+from .autograd._renamed import renamed
 from .autograd.grad_mode import no_grad
 from .nn import functional as F
 from .nn._embedding_bag import bag_extras
@@ -213,6 +215,47 @@ def convolution(input, weight, bias, stride, padding, dilation, transposed, outp
         conv = (conv_transpose1d, conv_transpose2d, conv_transpose3d)[nd - 1]
         return conv(input, weight, bias, stride, padding, output_padding, groups, dilation)
     return (conv1d, conv2d, conv3d)[nd - 1](input, weight, bias, stride, padding, dilation, groups)
+
+
+@tensor_input
+def conv_tbc(input, weight, bias, pad=0):
+    """A 1-D convolution over sequences laid out time-first: ``input`` ``(T, B, C_in)``,
+    ``weight`` ``(kW, C_in, C_out)``, ``bias`` ``(C_out,)`` (required), ``pad`` zeros added
+    on both ends of the time axis (a negative ``pad`` crops). Returns
+    ``(T + 2*pad - kW + 1, B, C_out)``. Mirrors ``torch.conv_tbc`` (``ConvTbcBackward0``;
+    computed as ``conv1d`` on permuted views).
+
+    Raises:
+        RuntimeError: inputs that are not 3-D (the bias 1-D), or channel sizes that do not match.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.conv_tbc(torch.ones(3, 1, 1), torch.ones(2, 1, 1), torch.zeros(1)).flatten()
+        tensor([2., 2.])
+    """
+    if input.dim() != 3:
+        raise RuntimeError("Input must have 3 dims: time, batch, in_channel")
+    if weight.dim() != 3:
+        raise RuntimeError("Weight tensor must have 3 dims: kernel_width, in_channels, out_channels.")
+    if bias.dim() != 1:
+        raise RuntimeError("Bias must be 1-D")
+    if input.size(2) != weight.size(1):
+        raise RuntimeError("Input dim 2 (input channels) is not == dim 1 in the weight tensor")
+    if weight.size(2) != bias.size(0):
+        raise RuntimeError("Bias size must equal dim 2 in the weight tensor (output channels).")
+    if input.dtype != weight.dtype:
+        raise RuntimeError(f"self and mat2 must have the same dtype, but got {D.scalar_name(input.dtype)} and "
+                           f"{D.scalar_name(weight.dtype)}")
+    t_out = input.size(0) + 2 * pad - weight.size(0) + 1
+    if t_out < 0:
+        raise RuntimeError(f"Trying to create tensor with negative dimension {t_out}: "
+                           f"[{t_out}, {input.size(1)}, {weight.size(2)}]")
+    if t_out == 0:  # no window fits
+        return renamed(input[:0] @ weight[0] + bias, "ConvTbcBackward0")
+    if pad < 0:  # (crop the time axis)
+        input, pad = input[-pad:input.size(0) + pad], 0
+    out = conv1d(input.permute(1, 2, 0), weight.permute(2, 1, 0), bias, padding=pad).permute(2, 0, 1)
+    return renamed(out, "ConvTbcBackward0")
 
 
 def constant_pad_nd(input, pad, value=0):

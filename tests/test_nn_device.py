@@ -121,11 +121,38 @@ CASES = {
         _Fractional(),
         [T.arange(150.0).reshape(2, 3, 5, 5).sin(), T.zeros(2, 3, 5, 5)],
         lambda o, y: T.nn.functional.mse_loss(o, y)),
+    "sequence_operators_conv_tbc_nn_grad": lambda: (
+        _SequenceOps(),
+        [T.arange(30.0).reshape(5, 2, 3).sin(), T.tensor([0, 4, 1, 2, 3, 3, 0, 1, 2, 4])],
+        lambda o, y: T.nn.functional.linear_cross_entropy(o.reshape(10, 5), T.eye(5, device=o.device) + 0.5, y,
+                                                          label_smoothing=0.1)
+        + T.cond(o.sum() > 0, lambda a: a.abs().mean(), lambda a: a.square().mean(), (o,))),
     "spatial_transformer_grid_sample": lambda: (
         _SpatialTransformer(),
         [T.arange(96.0).reshape(2, 3, 4, 4).sin(), T.zeros(2, 3, 3, 5)],
         lambda o, y: T.nn.functional.mse_loss(o, y)),
 }
+
+
+class _SequenceOps(T.nn.Module):
+    """``torch.lstm`` / ``torch.gru`` on the weights of their modules, ``torch.conv_tbc`` and
+    a weight gradient from ``torch.nn.grad`` (the loss adds ``linear_cross_entropy`` and
+    ``torch.cond``)."""
+
+    def __init__(self):
+        super().__init__()
+        self.lstm = T.nn.LSTM(3, 4, bidirectional=True)
+        self.gru = T.nn.GRU(3, 4)
+        self.w = T.nn.Parameter(T.arange(80.0).reshape(2, 8, 5).cos() / 4)
+        self.b = T.nn.Parameter(T.zeros(5))
+
+    def forward(self, x):
+        h = T.zeros(2, 2, 4, device=x.device)
+        out, _, _ = T.lstm(x, (h, h), list(self.lstm.parameters()), True, 1, 0.0, True, True, False)
+        g, _ = T.gru(x, h[:1], list(self.gru.parameters()), True, 1, 0.0, True, False, False)
+        y = T.conv_tbc(out, self.w, self.b, 1)[:5]  # (5, 2, 5)
+        gw = T.nn.grad.conv1d_weight(out.permute(1, 2, 0), (5, 8, 1), y.permute(1, 2, 0))
+        return y + g.sum(-1, keepdim=True) + gw.sum() / 100
 
 
 class _FirstOutput(T.nn.Module):

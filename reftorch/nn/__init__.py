@@ -10,6 +10,7 @@ from .parameter import Parameter, Buffer, UninitializedParameter, UninitializedB
 from .modules import *  # noqa: F401,F403
 from .modules import Module  # noqa: F401
 from . import modules as _modules
+from .modules.linear_cross_entropy_options import LinearCrossEntropyOptions  # noqa: F401
 
 for _k in dir(_modules):
     _v = getattr(_modules, _k)
@@ -19,7 +20,7 @@ del _k, _v
 
 import importlib.util as _ilu  # noqa: E402
 
-for _sub in ("functional", "init", "utils"):
+for _sub in ("functional", "init", "utils", "grad"):
     if _ilu.find_spec(f"{__name__}.{_sub}") is not None:
         __import__(f"{__name__}.{_sub}")
 del _sub, _ilu

@@ -1181,6 +1181,9 @@ from ._pixel_shuffle import channel_shuffle, pixel_shuffle, pixel_unshuffle  # n
 __all__ += ["hardshrink", "softshrink", "tanhshrink"]
 from ._activations import hardshrink, softshrink, tanhshrink  # noqa: E402
 
+__all__ += ["linear_cross_entropy"]
+from ._linear_cross_entropy import linear_cross_entropy  # noqa: E402
+
 __all__ += ["conv_transpose1d", "conv_transpose2d", "conv_transpose3d"]
 from ._conv_transpose import conv_transpose1d, conv_transpose2d, conv_transpose3d  # noqa: E402
 
@@ -2299,3 +2302,4 @@ __all__ += ["fractional_max_pool2d", "fractional_max_pool3d", "fractional_max_po
             "fractional_max_pool3d_with_indices"]
 from ._fractional_pool import (fractional_max_pool2d, fractional_max_pool2d_with_indices,  # noqa: E402
                                fractional_max_pool3d, fractional_max_pool3d_with_indices)
+from . import grad  # noqa: E402,F401  (F.grad is torch.nn.grad, as in PyTorch)

@@ -1,9 +1,12 @@
 """Loss modules. Mirrors ``torch/nn/modules/loss.py``."""
 from __future__ import annotations
 
+import math
+
 from ..._warnings import deprecated_class
 from .. import functional as F
 from .distance import PairwiseDistance
+from .linear import Linear
 from .module import Module
 
 __all__ = ["MSELoss", "L1Loss", "NLLLoss", "NLLLoss2d", "CrossEntropyLoss", "BCELoss", "BCEWithLogitsLoss"]
@@ -447,3 +450,76 @@ class CTCLoss(_Loss):
     def forward(self, log_probs, targets, input_lengths, target_lengths):
         return F.ctc_loss(log_probs, targets, input_lengths, target_lengths, self.blank, self.reduction,
                           self.zero_infinity)
+
+
+__all__ += ["LinearCrossEntropyLoss"]
+
+
+class LinearCrossEntropyLoss(_WeightedLoss):
+    """A linear layer and the cross-entropy loss of its logits in one module.
+
+    Holds ``linear``, a bias-free (by default) :class:`~reftorch.nn.Linear` from
+    ``in_features`` to ``num_classes * prod(out_features)``; its weight is reshaped to
+    ``(num_classes, *out_features, in_features)`` for
+    :func:`~reftorch.nn.functional.linear_cross_entropy`. Mirrors
+    ``torch.nn.LinearCrossEntropyLoss`` (repr, ``state_dict`` keys ``linear.weight`` and
+    ``linear.bias``).
+
+    Args:
+        in_features (int): the size of each input sample.
+        num_classes (int): the number of classes ``C``.
+        out_features (tuple[int]): ``(d_1, ..., d_K)`` for a K-dimensional loss (default ``()``).
+        bias (bool): whether the linear layer has a bias (default False).
+        device: device of the linear weight.
+        dtype: dtype of the linear weight.
+        reduction (str): ``"mean"`` (default), ``"sum"`` or ``"none"``.
+        weight (Tensor, optional): a ``(C,)`` weight per class.
+        ignore_index (int, optional): a class index whose targets are skipped.
+        label_smoothing (float): in ``[0, 1]`` (default 0).
+        options (LinearCrossEntropyOptions, optional): the chunking options.
+
+    Raises:
+        RuntimeError: a ``weight`` that is not ``(C,)``, a ``label_smoothing`` outside ``[0, 1]``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> loss = torch.nn.LinearCrossEntropyLoss(4, 3)
+        >>> loss
+        LinearCrossEntropyLoss(
+          in_features=4, num_classes=3, out_features=(), bias=False, reduction=mean, ignore_index=None, label_smoothing=0.0, options=None
+          (linear): Linear(in_features=4, out_features=3, bias=False)
+        )
+        >>> loss(torch.randn(2, 4), torch.tensor([0, 2])).shape
+        torch.Size([])
+    """
+
+    def __init__(self, in_features: int, num_classes: int, *, out_features=(), bias: bool = False, device=None,
+                 dtype=None, reduction: str = "mean", weight=None, ignore_index=None, label_smoothing: float = 0.0,
+                 options=None):
+        if weight is not None and tuple(weight.shape) != (num_classes,):
+            raise RuntimeError(f"expected weight shape to be {(num_classes,)}, got {tuple(weight.shape)}")
+        if label_smoothing < 0 or label_smoothing > 1.0:
+            raise RuntimeError(f"expected label_smoothing to be in range [0, 1], got {label_smoothing}")
+        super().__init__(weight=weight, size_average=None, reduce=None, reduction=reduction)
+        self.num_classes = num_classes
+        self.out_features = out_features
+        self.ignore_index = ignore_index
+        self.label_smoothing = label_smoothing
+        # the weight is stored 2-D (nn.Linear's) and reshaped in forward
+        self.linear = Linear(in_features, math.prod(out_features, start=num_classes), bias=bias, device=device,
+                             dtype=dtype)
+        self.options = options
+
+    def forward(self, input, target):
+        linear_weight = self.linear.weight.reshape((self.num_classes, *self.out_features, self.linear.in_features))
+        linear_bias = (self.linear.bias.reshape((self.num_classes, *self.out_features))
+                       if self.linear.bias is not None else None)
+        return F.linear_cross_entropy(input, linear_weight, target, linear_bias=linear_bias, weight=self.weight,
+                                      reduction=self.reduction, ignore_index=self.ignore_index,
+                                      label_smoothing=self.label_smoothing, options=self.options)
+
+    def extra_repr(self):
+        return (f"in_features={self.linear.in_features}, num_classes={self.num_classes}, "
+                f"out_features={self.out_features}, bias={self.linear.bias is not None}, "
+                f"reduction={self.reduction}, ignore_index={self.ignore_index}, "
+                f"label_smoothing={self.label_smoothing}, options={self.options}")

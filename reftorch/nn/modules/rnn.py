@@ -53,6 +53,7 @@ from ..._ops import creation
 from ..._ops.shape import transpose
 from ...autograd.function import OpFunction as Function
 from ...autograd.grad_mode import no_grad
+from .. import functional as F
 from .._rnn_graph import recomputed_grads, time_steps as _steps
 from ..parameter import Parameter
 from ..utils.rnn import PackedSequence
@@ -559,11 +560,7 @@ def _run_layers(mode, x, batch_sizes, hx, cx, weights, num_layers, ndir, hidden_
         flats.append(flat)
         if layer < num_layers - 1:
             out = flat[:n_out].view(N, ndir * Hr)
-            if dropout != 0 and training:
-                noise = creation.empty_like(out).bernoulli_(1 - dropout)
-                noise.div_(1 - dropout)
-                out = out * noise
-            layer_in = out
+            layer_in = F.dropout(out, dropout, training)
     L = num_layers
     output = _Extract.apply(flats[-1], pieces=[(0, 0, n_out)], shape=out_shape, perm=out_perm,
                             _name=out_name)
@@ -574,6 +571,96 @@ def _run_layers(mode, x, batch_sizes, hx, cx, weights, num_layers, ndir, hidden_
         c_n = _Extract.apply(*flats, pieces=[(i, n_out + n_h, n_out + n_h + n_c) for i in range(L)],
                              shape=(B, hidden_size) if cell else (L * ndir, B, hidden_size), _name=c_name)
     return output, h_n, c_n
+
+
+def _check_sequence_args(x2d, batch, hx, cx, params, has_biases, has_proj, num_layers, ndir, dropout, train):
+    """The checks of PyTorch's C++ sequence operators (``torch.lstm`` ...), with their
+    messages: the number of states and weights, the dropout probability, and the dtypes
+    and sizes of the first layer's products ``x @ w_ih.T`` and ``h @ w_hh.T``."""
+    group = 2 + 2 * has_biases + has_proj
+    if len(params) % group != 0:
+        raise RuntimeError("got an incorrect number of RNN parameters")
+    for state in [hx] if cx is None else [hx, cx]:
+        if state.dim() < 1 or state.size(0) != num_layers * ndir:
+            raise RuntimeError("Expected more hidden states in stacked_rnn")
+    if len(params) // group < num_layers * ndir:
+        raise RuntimeError("Expected more weights in stacked_rnn")
+    if train and num_layers > 1 and not 0 <= dropout <= 1:
+        raise RuntimeError(f"dropout probability has to be between 0 and 1, but got {dropout}")
+    w_ih, w_hh = params[0], params[1]
+    for m1, m2 in ((x2d, w_ih), (hx, w_hh)):
+        if m1.dtype != m2.dtype:
+            raise RuntimeError("mat1 and mat2 must have the same dtype, but got "
+                               f"{D.scalar_name(m1.dtype)} and {D.scalar_name(m2.dtype)}")
+    for n, f, w in ((x2d.shape[0], x2d.shape[1], w_ih), (batch, hx.size(2), w_hh)):
+        if f != w.shape[1]:
+            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({n}x{f} and {w.shape[1]}x{w.shape[0]})")
+    for state in [hx] if cx is None else [hx, cx]:
+        if state.size(1) != batch:
+            raise RuntimeError(f"The size of tensor a ({state.size(1)}) must match the size of tensor b ({batch}) "
+                               "at non-singleton dimension 0")
+
+
+def sequence_forward(mode, input, batch_sizes, hx, cx, params, has_biases, num_layers, dropout, train,
+                     bidirectional, batch_first):
+    """A stack of recurrent layers over a whole sequence: the operators ``torch.lstm``,
+    ``torch.gru``, ``torch.rnn_tanh`` and ``torch.rnn_relu`` (both overloads) and the
+    forward pass of :class:`RNN`, :class:`LSTM` and :class:`GRU`, which call it as
+    PyTorch's modules call those operators.
+
+    Args:
+        mode (str): ``"RNN_TANH"``, ``"RNN_RELU"``, ``"LSTM"`` or ``"GRU"``.
+        input (Tensor): ``(T, B, F)`` (``(B, T, F)`` with ``batch_first``), or the packed
+            data ``(N, F)`` when ``batch_sizes`` is given.
+        batch_sizes (list[int] or None): the batch size of every time step (packed input).
+        hx (Tensor): ``h_0`` ``(L*D, B, Hr)``; ``cx``: LSTM's ``c_0`` ``(L*D, B, H)``, else None.
+        params (list[Tensor]): the weights, layer by layer and direction by direction:
+            ``w_ih, w_hh[, b_ih, b_hh][, w_hr]`` (extra trailing weights are ignored).
+        has_biases, num_layers, dropout, train, bidirectional, batch_first: as the
+            module options (``train``: dropout between the layers is applied).
+
+    Returns:
+        tuple: ``output``, ``h_n`` and ``c_n`` (None but for an LSTM).
+    """
+    lstm = mode == "LSTM"
+    ndir = 2 if bidirectional else 1
+    has_proj = lstm and hx.size(2) != cx.size(2)  # (an IndexError for a 2-D state, as in PyTorch)
+    if batch_sizes is None:
+        if batch_first:
+            input = transpose(input, 0, 1)
+        T, B, F = input.shape[0], input.shape[1], input.size(2)
+        if T == 0:
+            raise RuntimeError("Expected sequence length to be larger than 0 in RNN")
+        x2d = input.reshape(T * B, F)
+        bs = [B] * T
+    else:
+        x2d, bs = input, list(batch_sizes)
+        B = bs[0] if bs else 0
+    _check_sequence_args(x2d, B, hx, cx, params, has_biases, has_proj, num_layers, ndir, dropout, train)
+    group = 2 + 2 * has_biases + has_proj
+    weights = list(params[:group * num_layers * ndir])
+    hidden_size = (cx if lstm else hx).size(2)
+    out_size = ndir * hx.size(2)
+    if batch_sizes is not None:
+        shape, perm, name = (x2d.shape[0], out_size), None, "CatBackward0"
+    elif batch_first:
+        # PyTorch transposes the result back; RNN/GRU record it as TransposeBackward1
+        shape, perm = (T, B, out_size), (1, 0, 2)
+        name = "TransposeBackward0" if lstm else "TransposeBackward1"
+    else:
+        shape, perm = (T, B, out_size), None
+        if ndir == 2:
+            name = "CatBackward0"
+        elif lstm and not has_proj and input.dtype is D.float32:
+            name = "MkldnnRnnLayerBackward0"  # PyTorch's fused oneDNN LSTM layer on CPU
+        else:
+            name = "StackBackward0"
+    if _autocasting.threads and _autocast.here.cpu and (mode.startswith("RNN") or lstm and batch_sizes is None):
+        # autocast: PyTorch's Elman layers are made of linear calls, its unpacked LSTM of
+        # oneDNN layers (mkldnn_rnn_layer), both lower_precision_fp; GRU runs in float32
+        x2d, hx, cx, weights = _autocast.cast_lower(x2d, hx, cx, weights)
+    return _run_layers(mode, x2d, bs, hx, cx, weights, num_layers, ndir, hidden_size, has_biases, has_proj,
+                       dropout, train, shape, perm, name)
 
 
 # =========================================================================== modules
@@ -753,43 +840,9 @@ class RNNBase(Module):
     # ------------------------------------------------------------------ forward
     def _run(self, input, hx, cx, batch_sizes):
         """Run the layer stack. ``input`` is ``(T, B, F)`` / ``(B, T, F)`` or packed data."""
-        if batch_sizes is None:
-            if self.batch_first:
-                input = transpose(input, 0, 1)
-            T, B = input.shape[0], input.shape[1]
-            if T == 0:
-                raise RuntimeError("Expected sequence length to be larger than 0 in RNN")
-            x2d = input.reshape(T * B, input.shape[2])
-            bs = [B] * T
-        else:
-            x2d, bs = input, [int(v) for v in batch_sizes.tolist()]
-        num_directions = 2 if self.bidirectional else 1
-        out_size = num_directions * (self.proj_size or self.hidden_size)
-        lstm = self.mode == "LSTM"
-        if batch_sizes is not None:
-            shape, perm, name = (x2d.shape[0], out_size), None, "CatBackward0"
-        elif self.batch_first:
-            # PyTorch transposes the result back; RNN/GRU record it as TransposeBackward1
-            shape, perm = (T, B, out_size), (1, 0, 2)
-            name = "TransposeBackward0" if lstm else "TransposeBackward1"
-        else:
-            shape, perm = (T, B, out_size), None
-            if num_directions == 2:
-                name = "CatBackward0"
-            elif lstm and self.proj_size == 0 and input.dtype is D.float32:
-                name = "MkldnnRnnLayerBackward0"  # PyTorch's fused oneDNN LSTM layer on CPU
-            else:
-                name = "StackBackward0"
-        weights = self._flat_weights
-        if _autocasting.threads and _autocast.here.cpu and (self.mode.startswith("RNN") or lstm and batch_sizes is None):
-            # autocast: PyTorch's Elman layers are made of linear calls, its unpacked LSTM of
-            # oneDNN layers (mkldnn_rnn_layer), both lower_precision_fp; GRU runs in float32
-            x2d, hx, cx, weights = _autocast.cast_lower(x2d, hx, cx, weights)
-        out, h_n, c_n = _run_layers(
-            self.mode, x2d, bs, hx, cx, weights, self.num_layers, num_directions,
-            self.hidden_size, self.bias, self.proj_size > 0, self.dropout, self.training,
-            shape, perm, name)
-        return out, h_n, c_n
+        bs = None if batch_sizes is None else [int(v) for v in batch_sizes.tolist()]
+        return sequence_forward(self.mode, input, bs, hx, cx, self._flat_weights, self.bias, self.num_layers,
+                                self.dropout, self.training, self.bidirectional, self.batch_first)
 
     def _zeros(self, input, batch, size):
         num_directions = 2 if self.bidirectional else 1
@@ -982,30 +1035,6 @@ class LSTM(RNNBase):
             return hx
         return _apply_permutation(hx[0], permutation), _apply_permutation(hx[1], permutation)
 
-    def _check_packed(self, input, hx, batch_sizes):
-        """PyTorch's LSTM skips its Python-level checks for a PackedSequence; the errors
-        then come from the C++ kernels. These are the ones reproduced here."""
-        w_ih = self.weight_ih_l0
-        if input.dtype != w_ih.dtype:
-            raise RuntimeError("mat1 and mat2 must have the same dtype, but got "
-                               f"{D.scalar_name(input.dtype)} and {D.scalar_name(w_ih.dtype)}")
-        if input.size(-1) != self.input_size:
-            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({input.shape[0]}x{input.size(-1)} "
-                               f"and {w_ih.shape[1]}x{w_ih.shape[0]})")
-        h, c = hx
-        h.size(2), c.size(2)  # IndexError for a 2-D state, as in PyTorch
-        real_hidden_size = self.proj_size if self.proj_size > 0 else self.hidden_size
-        if h.size(2) != real_hidden_size or c.size(2) != self.hidden_size:
-            raise RuntimeError("got an incorrect number of RNN parameters")
-        expected = self.num_layers * (2 if self.bidirectional else 1)
-        if h.size(0) != expected or c.size(0) != expected:
-            raise RuntimeError("Expected more hidden states in stacked_rnn")
-        b = int(batch_sizes[0])
-        for t in (h, c):
-            if t.size(1) != b:
-                raise RuntimeError(f"The size of tensor a ({t.size(1)}) must match the size of tensor b ({b}) "
-                                   "at non-singleton dimension 0")
-
     def forward(self, input, hx=None):
         """Run the LSTM; see the class docstring for the shapes.
 
@@ -1052,8 +1081,6 @@ class LSTM(RNNBase):
                                            f"({hx[0].dim()}-D, {hx[1].dim()}-D) tensors")
                     hx = (hx[0].unsqueeze(1), hx[1].unsqueeze(1))
                 self.check_forward_args(input, hx, batch_sizes)
-        if batch_sizes is not None:
-            self._check_packed(input, hx, batch_sizes)
         output, h_n, c_n = self._run(input, hx[0], hx[1], batch_sizes)
         hidden = (h_n, c_n)
         if isinstance(orig_input, PackedSequence):
