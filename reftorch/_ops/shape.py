@@ -808,11 +808,6 @@ def expand(input, *sizes):
     return Expand.apply(input, shape=tuple(out))
 
 
-def expand_as(input, other):
-    """``input.expand(other.size())``."""
-    return expand(input, other.shape)
-
-
 def contiguous(input, *, memory_format=contiguous_format):
     """``input`` itself if it is contiguous in ``memory_format``, else a copy laid out so
     (grad_fn ``CloneBackward0``). Mirrors ``torch.Tensor.contiguous``.
