@@ -477,16 +477,27 @@ def _new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):
                            device=self.device if device is None else device, requires_grad=requires_grad)
 
 
+def _shape_of_other(name, fn):
+    """The method ``name`` (``view_as``, ``reshape_as``, ``expand_as``): ``fn(self,
+    other.shape)``, refusing an ``other`` that is not a tensor with PyTorch's TypeError."""
+    def method(self, other):
+        if not isinstance(other, Tensor):
+            raise TypeError(f"{name}(): argument 'other' (position 1) must be Tensor, not {type(other).__name__}")
+        return fn(self, other.shape)
+    method.__name__ = name
+    return method
+
+
 M = {
     # shape
     "view": shape.view, "reshape": _int_list_method(shape.reshape, "reshape", "shape"),
     "flatten": shape.flatten, "unflatten": shape.unflatten, "squeeze": _squeeze, "unsqueeze": shape.unsqueeze,
     "permute": _int_list_method(shape.permute, "permute", "dims"),
     "transpose": shape.transpose, "swapaxes": shape.transpose, "swapdims": shape.transpose, "t": shape.t,
-    "movedim": shape.movedim, "expand": _int_list_method(shape.expand, "expand", "size"), "expand_as": shape.expand_as,
+    "movedim": shape.movedim, "expand": _int_list_method(shape.expand, "expand", "size"),
+    "expand_as": _shape_of_other("expand_as", shape.expand),
     "contiguous": shape.contiguous, "clone": shape.clone, "repeat": _int_list_method(shape.repeat, "repeat", "repeats"),
-    "view_as": lambda self, other: shape.view(self, other.shape),
-    "reshape_as": lambda self, other: shape.reshape(self, other.shape),
+    "view_as": _shape_of_other("view_as", shape.view), "reshape_as": _shape_of_other("reshape_as", shape.reshape),
     # indexing
     "index_select": indexing.index_select, "gather": indexing.gather, "masked_fill": indexing.masked_fill,
     "__getitem__": indexing.getitem, "unbind": indexing.unbind, "__setitem__": setitem,

@@ -157,6 +157,13 @@ def test_view_grad_fn_names():
     check_grads(lambda T, x: x.reshape_as(x.t()), a)
 
 
+def test_shape_of_other_methods_want_a_tensor():
+    # view_as / reshape_as / expand_as take the shape of a tensor only: PyTorch's TypeError
+    for name in ("view_as", "reshape_as", "expand_as"):
+        for other in ([2, 3], None, (2, 3)):
+            raises_like(lambda T, x: getattr(x, name)(other), arr((2, 3)), msg=True)
+
+
 @SET
 @given(shape=shapes, data=st.data())
 def test_flatten(shape, data):

@@ -10,7 +10,7 @@ import torch  # the oracle: the test command installs it, so its absence must fa
 from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
 
 import reftorch  # noqa: E402
-from _compare import ALL_DTYPES, FLOAT_DTYPES, both, check_grads, random_array  # noqa: E402
+from _compare import ALL_DTYPES, FLOAT_DTYPES, both, check_grads, raises_like, random_array  # noqa: E402
 
 pytestmark = pytest.mark.torch
 SET = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -105,6 +105,16 @@ def test_topk_errors_and_repr():
     r = reftorch.tensor([1.0, 7.0, 3.0, 5.0]).topk(2)
     t = torch.tensor([1.0, 7.0, 3.0, 5.0]).topk(2)
     assert repr(r) == repr(t)
+
+
+def test_sort_topk_refuse_complex():
+    # PyTorch's CPU kernels have no order for complex numbers; dim and k are checked first.
+    x = np.array([1 + 2j, 0j, 3 - 1j], dtype=np.complex64)
+    for fn in (lambda T, a: T.sort(a), lambda T, a: T.sort(a, stable=True, descending=True),
+               lambda T, a: T.argsort(a), lambda T, a: T.msort(a), lambda T, a: T.topk(a, 2),
+               lambda T, a: T.sort(a[0]), lambda T, a: T.sort(a[:0]),
+               lambda T, a: T.sort(a, 1), lambda T, a: T.topk(a, 4)):
+        raises_like(fn, x, msg=True)
 
 
 @pytest.mark.parametrize("dt", FLOAT_DTYPES[1:])

@@ -86,9 +86,11 @@ def index_select(input, dim, index, *, out=None):
         index: a 1-D (or 0-D) tensor of int64 or int32 indices.
 
     Raises:
-        IndexError: if an index is out of range ("index out of range in self"), if ``dim``
-            is out of range, or if ``index`` has more than one dimension.
+        IndexError: if an index is out of range ("index out of range in self"; negative
+            indices too), if ``dim`` is out of range, or if ``index`` has more than one
+            dimension.
         RuntimeError: if ``index`` is not int32/int64.
+        TypeError: if ``index`` is not a tensor.
 
     Examples:
         >>> import reftorch as torch
@@ -241,8 +243,9 @@ def gather(input, dim, index, *, sparse_grad=False, out=None):
         out[i][j][k] = input[i][index[i][j][k]][k]  # dim == 1
         out[i][j][k] = input[i][j][index[i][j][k]]  # dim == 2
 
-    ``index`` must have as many dimensions as ``input`` and, outside ``dim``, be no larger
-    than it. Mirrors ``torch.gather``.
+    ``index`` must have as many dimensions as ``input`` (0-d counts as 1-D) and, outside
+    ``dim``, be no larger than it; these checks and the dtype check skip an empty ``index``.
+    Mirrors ``torch.gather``.
 
     Args:
         input: the source tensor.
@@ -251,9 +254,10 @@ def gather(input, dim, index, *, sparse_grad=False, out=None):
 
     Raises:
         RuntimeError: if an index is out of range ("index 5 is out of bounds for dimension 0
-            with size 2"), if ``index`` has a different number of dimensions, or is larger
-            than ``input`` outside ``dim``.
+            with size 2"; negative indices too), if ``index`` is not int64/int32, has a
+            different number of dimensions, or is larger than ``input`` outside ``dim``.
         IndexError: if ``dim`` is out of range.
+        TypeError: if ``index`` is not a tensor.
 
     Examples:
         >>> import reftorch as torch

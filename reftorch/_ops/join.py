@@ -191,14 +191,15 @@ def cat(tensors, dim=0, *, axis=NOT_GIVEN, out=None):
     """Concatenate tensors along an existing dimension ``dim``.
 
     All tensors must have the same number of dimensions and the same size in every
-    dimension except ``dim``; the result's size along ``dim`` is the sum of theirs. 1-D
-    tensors with zero elements are skipped whatever their shape (a legacy rule PyTorch
-    keeps). The result dtype is the promotion of the inputs' dtypes.
+    dimension except ``dim``; the result's size along ``dim`` is the sum of theirs. Inputs
+    of shape exactly ``(0,)`` are skipped whatever the shapes of the others (a legacy rule
+    PyTorch keeps), but their dtype still takes part in the promotion. The result dtype is
+    the promotion of the inputs' dtypes.
     Mirrors ``torch.cat`` (aliases ``torch.concat`` and ``torch.concatenate``).
 
     Args:
-        tensors: a non-empty sequence of tensors.
-        dim: the dimension to join along; negative values count from the end.
+        tensors: a non-empty list or tuple of tensors.
+        dim: the dimension to join along (default 0); negative values count from the end.
 
     Returns:
         Tensor: a new tensor (never a view of the inputs).
@@ -333,8 +334,9 @@ def stack(tensors, dim=0, *, axis=NOT_GIVEN, out=None):
     of the inputs' dtypes. Mirrors ``torch.stack``.
 
     Args:
-        tensors: a non-empty sequence of tensors of one shape.
-        dim: the position of the new dimension; negative values count from the end.
+        tensors: a non-empty list or tuple of tensors of one shape.
+        dim: the position of the new dimension (default 0); negative values count from the
+            end of the result.
 
     Returns:
         Tensor: a new tensor (never a view of the inputs).

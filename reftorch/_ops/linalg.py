@@ -164,6 +164,7 @@ def matmul(input, other, *, out=None):
         RuntimeError: if the inner sizes differ, an operand is 0-dim, the batch dimensions do
             not broadcast, or the dtypes differ (a batched product of no elements allows it).
         NotImplementedError: for bool operands (PyTorch has no bool kernels).
+        TypeError: if an operand is not a tensor.
 
     Examples:
         >>> import reftorch as torch

@@ -453,21 +453,24 @@ def view(input, *shape, size=None, dtype=None):
 
     One dimension may be ``-1``: it is inferred from the number of elements. The view is
     possible only when every new dimension can be expressed with ``input``'s strides, which
-    is always true for contiguous tensors.
+    is always true for contiguous tensors. ``view(dtype)`` instead reads the same bytes as
+    another dtype (the last dimension scales by the ratio of the item sizes).
 
     Mirrors ``torch.Tensor.view``.
 
     Args:
         input: the tensor to view.
-        *shape: the new shape, as ints or one tuple/``torch.Size``.
+        *shape: the new shape, as ints or one tuple/list/``torch.Size``; or one ``dtype``.
 
     Returns:
-        Tensor: a view with ``numel()`` equal to ``input.numel()``.
+        Tensor: a view of ``input``'s memory; with a shape, ``numel()`` equals
+        ``input.numel()``.
 
     Raises:
         RuntimeError: if the sizes do not multiply to ``input.numel()``, if more than one
             dimension is ``-1``, or if the strides do not allow a view (for example after
             ``t()``): "view size is not compatible with input tensor's size and stride …".
+        TypeError: for arguments that are neither ints nor one shape or dtype.
 
     Examples:
         >>> import reftorch as torch
@@ -591,6 +594,7 @@ def squeeze(input, dim=NOT_GIVEN, *, axis=NOT_GIVEN):
 
     Raises:
         IndexError: if a dim is out of range.
+        RuntimeError: if a dim appears twice in the tuple.
         TypeError: for ``dim=None``.
 
     Examples:
@@ -802,11 +806,6 @@ def expand(input, *sizes):
                                f"non-singleton dimension {i}.  Target sizes: [{', '.join(map(str, sizes))}].  "
                                f"Tensor sizes: [{', '.join(map(str, shp))}]")
     return Expand.apply(input, shape=tuple(out))
-
-
-def expand_as(input, other):
-    """``input.expand(other.size())``."""
-    return expand(input, other.shape)
 
 
 def contiguous(input, *, memory_format=contiguous_format):

@@ -78,6 +78,13 @@ def _wrap(arr, ref):
     return Tensor._wrap(arr, ref.device, ref._backend)
 
 
+def _refuse_complex(input, what):
+    """PyTorch's CPU kernels of ``sort`` and ``topk`` have no order for complex numbers
+    (checked after ``dim`` and ``k``)."""
+    if input.dtype.is_complex:
+        raise RuntimeError(f" {what} does not support complex dtypes on CPU")
+
+
 def _overload(name, args, stable, dim, descending):
     """PyTorch's two forms of ``sort``/``argsort``: ``(dim=-1, descending=False)`` positional
     or by keyword, or ``(*, stable, dim=-1, descending=False)`` all by keyword. Returns
@@ -119,6 +126,7 @@ def sort(input, *args, stable=None, dim=-1, descending=False, out=None, axis=NOT
 
     Raises:
         IndexError: if ``dim`` is out of range.
+        RuntimeError: for complex input (PyTorch's CPU kernel does not sort them).
         TypeError: for ``stable=`` next to a positional ``dim``/``descending``, as PyTorch.
 
     Mirrors ``torch.sort`` and ``Tensor.sort``.
@@ -136,6 +144,7 @@ def sort(input, *args, stable=None, dim=-1, descending=False, out=None, axis=NOT
         raise NotImplementedError("reftorch's sort does not take out=")
     dim, descending, stable = _overload("sort", args, stable, dim, descending)
     d = _wrap_dim(dim, input.dim())
+    _refuse_complex(input, "Sort")
     b = input._backend
     xp = b.xp
     if input.dim() == 0:
@@ -172,6 +181,7 @@ def argsort(input, *args, stable=None, dim=-1, descending=False, axis=NOT_GIVEN)
         dim = dim_from_axis("argsort", dim, axis, -1)
     dim, descending, stable = _overload("argsort", args, stable, dim, descending)
     d = _wrap_dim(dim, input.dim())
+    _refuse_complex(input, "Sort")
     b = input._backend
     if input.dim() == 0:
         return _wrap(b.xp.zeros((), dtype=b.dtype(D.int64), **b._dev_kw()), input)
@@ -205,7 +215,8 @@ def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None, axis=NOT_GIVE
         sorted: return them in order; ``False`` gives PyTorch's unordered selection.
 
     Raises:
-        RuntimeError: "selected index k out of range" if ``k`` exceeds the size of ``dim``.
+        RuntimeError: "selected index k out of range" if ``k`` exceeds the size of ``dim``
+            or is negative; for bool or complex input.
 
     Among equal values the indices are those PyTorch's CPU kernel picks (its selection
     is not stable; see ``_stl_select.py``), and so is the order with ``sorted=False``.
@@ -236,6 +247,7 @@ def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None, axis=NOT_GIVE
         k = int(k)  # (a NumPy integer)
     if not isinstance(k, int) or k < 0 or k > size:
         raise RuntimeError("selected index k out of range")
+    _refuse_complex(input, "topk")
     b = input._backend
     xp = b.xp
     if input.dim() == 0:
