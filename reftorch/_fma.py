@@ -113,7 +113,7 @@ def fma_wide(xp, a, b, c):
     The cheap form, for kernels that PyTorch fuses in float32: the normalisation layers'
     ``x * scale + shift`` and Welford steps (``RowwiseMoments``, emulated for the rows
     whose moments overflow only; its float64 steps stay unfused there, as they were
-    written), the upsampling weights (float64 ones unfused: a few ulps off)."""
+    written)."""
     if a.dtype == xp.float64:
         return a * b + c
     wide = xp.float64
@@ -129,7 +129,7 @@ def fma(xp, a, b, c):
     Mirrors the compiler's FMA contraction of PyTorch's CPU kernels: ``add``/``sub`` with
     ``alpha``, float64 ``lerp``/``addcmul``, the SGD and Muon steps, the fused
     multiply-adds of the special functions' kernels (incomplete gamma, orthogonal
-    polynomials), group norm's affine map."""
+    polynomials), group norm's affine map, the upsampling (``F.interpolate``) steps."""
     if a.dtype != xp.float64:
         return fma_wide(xp, a, b, c)
     r, p = _dekker(a, b, c)
