@@ -50,17 +50,23 @@ What each guarantees (``tests/test_fma.py`` checks it against exact rational ari
   (iii) where an intermediate overflows (``|a|`` or ``|b|`` from about 2**997, where the
   split overflows, or the rounded product) or an operand is not finite: there the plain
   ``a * b + c``: IEEE's infinities and nans, two roundings otherwise; an overflowing
-  product that ``c`` would bring back stays infinite, and one that meets the opposite
-  infinity ``c`` is nan where an FMA gives ``c``;
-  (iv) the sign of an exact zero: ``-0 * x + -0`` is ``+0`` (the error terms are
-  ``+0``), ``-0`` for an FMA.
+  product that ``c`` would bring back stays infinite. An infinite ``c`` with finite
+  ``a``, ``b`` is the result itself, as for an FMA (``fma(max, max, -inf) == -inf``,
+  where the plain form's overflowing ``inf - inf`` would be nan).
 
-  Cost: about 20 float64 operations, an ``isfinite`` and a ``where``.
+  Exact zero results have IEEE's sign (``-0 * x + -0`` is ``-0``): the error terms are
+  added as ``s - (0 - (t + e))``, which leaves ``s``, the rounded ``p + c`` with its IEEE
+  sign, as it is when they are zero (``s + (+0)`` would turn ``-0`` into ``+0``).
+
+  Cost: about 20 float64 operations, an ``isfinite`` and an ``all`` (and where some
+  result is not finite, the fallback: a few more operations and ``where`` s).
 * **float64 unfused** (:func:`fma_wide`): ``a * b + c`` as NumPy computes it, two
   roundings. PyTorch fuses these too; callers use it where the emulation is not worth its
   cost (see each caller's docstring).
 """
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -107,7 +113,7 @@ def fma_wide(xp, a, b, c):
     The cheap form, for kernels that PyTorch fuses in float32: the normalisation layers'
     ``x * scale + shift`` and Welford steps (``RowwiseMoments``, emulated for the rows
     whose moments overflow only; its float64 steps stay unfused there, as they were
-    written), the upsampling weights (float64 ones unfused: a few ulps off)."""
+    written)."""
     if a.dtype == xp.float64:
         return a * b + c
     wide = xp.float64
@@ -123,11 +129,14 @@ def fma(xp, a, b, c):
     Mirrors the compiler's FMA contraction of PyTorch's CPU kernels: ``add``/``sub`` with
     ``alpha``, float64 ``lerp``/``addcmul``, the SGD and Muon steps, the fused
     multiply-adds of the special functions' kernels (incomplete gamma, orthogonal
-    polynomials), group norm's affine map."""
+    polynomials), group norm's affine map, the upsampling (``F.interpolate``) steps."""
     if a.dtype != xp.float64:
         return fma_wide(xp, a, b, c)
     r, p = _dekker(a, b, c)
-    return xp.where(xp.isfinite(r), r, p + c)
+    finite = xp.isfinite(r)
+    if bool(xp.all(finite)):  # (the usual case: no fallback to compute)
+        return r
+    return xp.where(finite, r, _plain(xp, a, b, c, p))
 
 
 def _dekker(a, b, c):
@@ -136,7 +145,18 @@ def _dekker(a, b, c):
     rounded product ``p``, for :func:`fma`'s and :func:`fma64`'s fallbacks."""
     p = a * b
     s, t = two_sum(p, c)
-    return s + (t + product_error(a, b, p)), p
+    return s - (0.0 - (t + product_error(a, b, p))), p  # (s + (t + e), but zero terms keep s's sign)
+
+
+def _plain(xp, a, b, c, p):
+    """The fallback where the error-free transforms are not finite: ``p + c``, but ``c``
+    itself where ``c`` is infinite and ``a``, ``b`` finite (an FMA's exact product is then
+    finite: an overflowing ``p`` would give nan against the opposite infinity)."""
+    plain = p + c
+    c_inf = xp.isinf(c) if hasattr(c, "dtype") else math.isinf(c)
+    if c_inf is False:
+        return plain
+    return xp.where(c_inf & xp.isfinite((a - a) + (b - b)), c, plain)  # (x - x: 0 if x is finite, else nan)
 
 
 # --------------------------------------------------------------------------- NumPy forms
@@ -186,4 +206,4 @@ def fma64(a, b, c):
         return a + c
     r, p = _dekker(a, b, c)
     finite = np.isfinite(r)
-    return r if finite.all() else np.where(finite, r, p + c)  # (the where only when needed)
+    return r if finite.all() else np.where(finite, r, _plain(np, a, b, c, p))  # (the where only when needed)

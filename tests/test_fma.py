@@ -23,6 +23,7 @@ import reftorch
 from reftorch import _fma
 
 F32, F64 = np.float32, np.float64
+F64_MAX = float(np.finfo(F64).max)
 
 
 # ------------------------------------------------------------------ the exact reference
@@ -253,16 +254,12 @@ def test_float64_random(seed):
 
 def _float64_caveat(a, b, c, got, want):
     """Which documented exception of the float64 :func:`fma` explains ``got != want``
-    (None: none does). ``"zero sign"``: an exact zero result is ``+0`` where IEEE's is
-    ``-0`` (``-0 + -0``: the error terms are ``+0``); ``"tiny product"``: ``|a * b|`` below
-    2**-969, whose error term is not a float64 number: one subnormal ulp (2**-1074) off at
-    most, zeros included; ``"overflow"``: an intermediate overflows (``|a|`` or ``|b|``
-    from about 2**997, or the rounded product), the plain ``a * b + c`` (which is nan where
-    an overflowing product meets the opposite infinity ``c``, infinite where ``c`` would
+    (None: none does). ``"tiny product"``: ``|a * b|`` below 2**-969, whose error term is
+    not a float64 number: one subnormal ulp (2**-1074) off at most, the sign of a zero
+    included; ``"overflow"``: an intermediate overflows (``|a|`` or ``|b|`` from about
+    2**997, or the rounded product), the plain ``a * b + c`` (infinite where ``c`` would
     have brought it back)."""
     got, want = float(got), float(want)
-    if got == want == 0:
-        return "zero sign"
     a, b, c = float(a), float(b), float(c)
     if not all(math.isfinite(v) for v in (a, b)):
         return None
@@ -290,17 +287,46 @@ def _float64_caveats(a, b, c):
 
 
 def test_float64_specials():
-    """Zeros by sign, infinities, nan, the largest and smallest numbers: IEEE's results,
-    but where the documented caveats apply, and these do: ``-0 * 1 + -0`` is ``+0``,
-    ``max * max - inf`` nan, ``2**-1074 * 0.5 - 2**-1074`` is ``-2**-1074`` (not ``-0``)."""
-    assert set(_float64_caveats(*_specials(F64))) == {"zero sign", "overflow", "tiny product"}
+    """Zeros by sign, infinities, nan, the largest and smallest numbers: IEEE's results
+    (``-0 * 1 + -0`` is ``-0``, ``max * max - inf`` is ``-inf``), but for the products
+    below 2**-969: ``2**-1074 * 0.5 - 2**-1074`` is ``-2**-1074`` (not ``-0``), ``-2**-1074
+    * 0.5 + 0`` is ``+0`` (not ``-0``)."""
+    assert set(_float64_caveats(*_specials(F64))) == {"tiny product"}
+
+
+@pytest.mark.parametrize("fn", [_fma_xp, _fma.fma64], ids=["fma", "fma64"])
+@pytest.mark.parametrize("a,b,c", [
+    (-0.0, 1.0, -0.0), (0.0, -1.5, -0.0), (-0.0, -0.0, -0.0), (-3.0, 0.0, -0.0), (1.5, 2.0, -3.0), (-1.5, 2.0, 3.0),
+    (F64_MAX, F64_MAX, -np.inf), (F64_MAX, -F64_MAX, np.inf), (-F64_MAX, 2.0, np.inf), (2.0 ** 1000, 2.0 ** 30, -np.inf),
+    (F64_MAX, F64_MAX, np.inf), (np.inf, 2.0, -np.inf), (np.inf, 0.0, np.inf), (2.0 ** -1074, np.inf, np.inf),
+    (np.nan, 1.0, np.inf), (F64_MAX, F64_MAX, -F64_MAX),
+])
+def test_float64_zero_signs_and_infinite_c(fn, a, b, c):
+    """Exact zero results keep IEEE's sign (``-0 * x + -0`` is ``-0``, ``x - x`` is ``+0``),
+    and an infinite ``c`` with finite ``a``, ``b`` is the result even where ``a * b``
+    overflows (``max * max - inf`` is ``-inf``, not ``inf - inf``); array and number
+    ``c`` alike."""
+    want = exact_fma(a, b, c, F64)
+    with np.errstate(all="ignore"):
+        got = fn(np.array([a]), np.array([b]), np.array([c]))[0]
+        assert _same(got, want), (got, want)
+        assert _same(fn(np.array([a]), b, c)[0], want)
 
 
 @pytest.mark.parametrize("seed", range(2))
 def test_float64_extremes(seed):
     """Huge and tiny magnitudes: correctly rounded but where a documented caveat applies
-    (products that overflow, or below 2**-969; both are met here)."""
-    assert set(_float64_caveats(*_extremes(F64, 4000, seed))) == {"overflow", "tiny product"}
+    (products below 2**-969 are met here; the overflowing ones all give IEEE's results)."""
+    assert set(_float64_caveats(*_extremes(F64, 4000, seed))) == {"tiny product"}
+
+
+def test_float64_overflow_that_c_brings_back():
+    """The caveat that stays: an overflowing intermediate that ``c`` would bring back into
+    range gives the plain ``a * b + c``, an infinity (the FMA: a finite number)."""
+    a, b, c = np.array([F64_MAX, 2.0 ** 1000]), np.array([1.5, 2.0 ** 24]), np.array([-F64_MAX, -(2.0 ** 1023)])
+    with np.errstate(all="ignore"):
+        assert _float64_caveats(a, b, c) == {"overflow": 2}
+    assert [exact_fma(*v, F64) for v in zip(a, b, c)] == [F64_MAX / 2, 2.0 ** 1023]
 
 
 def test_float64_huge_operands_below_the_split_limit():
@@ -424,3 +450,33 @@ def test_addcmul_float32_float16_fused(dtype, value):
                            value=value).numpy()
     bits = np.uint16 if dtype == "float16" else np.uint32
     assert got.dtype == want.dtype and np.array_equal(got.view(bits), want.view(bits))
+
+
+def _signed_values(t):
+    """Each value with its sign (zeros by sign; nan as a string), for an exact comparison."""
+    return ["nan" if math.isnan(v) else (v, math.copysign(1.0, v)) for v in t.detach().double().reshape(-1).tolist()]
+
+
+def _sgd_step(T, p0, g0, lr, **kw):
+    p = T.tensor(p0, dtype=T.float64, requires_grad=True)
+    p.grad = T.tensor(g0, dtype=T.float64)
+    T.optim.SGD([p], lr=lr, **kw).step()
+    return p
+
+
+@pytest.mark.parametrize("expr", [
+    "T.add(z(-0.0, -0.0, 0.0), z(-0.0, 0.0, -0.0), alpha=2)", "T.sub(z(-0.0, -0.0), z(0.0, -0.0), alpha=3)",
+    "T.add(z(-inf, inf), z(big, big), alpha=big)", "T.sub(z(-inf, inf), z(big, -big), alpha=big)",
+    "T.addcmul(z(-0.0, -0.0), z(-0.0, 1.0), z(1.0, -0.0))", "T.addcmul(z(-inf), z(big), z(big))",
+    "T.addcmul(z(-inf), z(big), z(1.0), value=big)", "T.lerp(z(-0.0, -0.0), z(-0.0, -0.0), z(0.25, 0.75))",
+    "sgd(T, [-0.0, -0.0], [0.0, -0.0], 0.5)", "sgd(T, [-inf, inf], [-big, big], big)",
+    "sgd(T, [-0.0, -0.0], [0.0, -0.0], 0.5, momentum=0.9)", "sgd(T, [-inf, inf], [-big, big], big, foreach=True)",
+])
+def test_float64_fused_ops_zero_signs_and_infinities(expr):
+    """The float64 ops that go through :func:`fma` give PyTorch's signed zeros and
+    infinities: ``-0 + -0 * alpha`` is ``-0``, ``-inf + max * max`` is ``-inf`` (was nan)."""
+    def go(T):
+        env = {"T": T, "inf": math.inf, "big": float(np.finfo(F64).max), "sgd": _sgd_step,
+               "z": lambda *v: T.tensor(v, dtype=T.float64)}
+        return _signed_values(eval(expr, env))
+    assert go(reftorch) == go(torch)

@@ -57,7 +57,11 @@ def test_deprecated_torch_cholesky():
     "T.linalg.cholesky(T.tensor([[4., 100], [1, 1]]))", "T.linalg.cholesky_ex(T.tensor([[1., 2], [2, 1]])).info",
     "T.linalg.cholesky_ex(T.tensor([[1., 0, 0], [0, 1, 0], [0, 0, -1]]), check_errors=True)",
     "T.linalg.cholesky_ex(T.zeros(3, 2, 2)).info",
+    # the deprecated torch.cholesky: no floating point check before the kernel, its own name
+    "T.cholesky(T.eye(2, dtype=T.int32))", "T.cholesky(T.eye(2).bool())", "T.cholesky(T.eye(2).half())",
+    "T.cholesky(T.ones(2, 3))", "T.cholesky(T.ones(2, dtype=T.int64))", "T.cholesky(T.tensor([[1., 2], [2, 1]]))",
 ])
+@pytest.mark.filterwarnings("ignore:torch.cholesky is deprecated")
 def test_cholesky_cases(expr):
     both(lambda T: eval(expr, {"T": T}), msg=True)
 
@@ -135,7 +139,13 @@ def test_svd_grad_fn_and_torch_svd():
 
 @pytest.mark.parametrize("expr", ["T.linalg.svdvals(T.ones(3))", "T.linalg.svdvals(T.ones(3, 2, dtype=T.int64))",
                                   "T.linalg.svdvals(T.tensor([[3., 0.], [0., -4.]]))", "T.linalg.svd(T.ones(3))", "T.linalg.svd(T.ones(2, 2, dtype=T.int64))",
-                                  "T.linalg.svd(T.tensor([[3., 0.], [0., -4.]])).S"])
+                                  "T.linalg.svd(T.tensor([[3., 0.], [0., -4.]])).S", "T.linalg.svd(T.eye(2).half())",
+                                  "T.linalg.svdvals(T.eye(2).half())", "T.svd(T.eye(2).half())",
+                                  "T.linalg.cond(T.eye(2).half())", "T.linalg.matrix_norm(T.eye(2).half(), 2)",
+                                  "T.linalg.matrix_norm(T.ones(3, 2, 2).half(), -2, dim=(0, 2))",
+                                  "T.linalg.matrix_norm(T.eye(2).half(), 'nuc')", "T.linalg.norm(T.eye(2).half(), 2)",
+                                  "T.linalg.matrix_norm(T.eye(2).half(), 'fro')", "T.linalg.matrix_norm(T.eye(2).half(), 1)",
+                                  "T.linalg.matrix_norm(T.eye(2).long(), 'nuc')"])
 def test_svd_checks(expr):
     both(lambda T: eval(expr, {"T": T}), msg=True)
 
@@ -152,6 +162,8 @@ def test_pinv(expr):
 
 @pytest.mark.parametrize("expr", [
     "T.linalg.pinv(T.ones(3))", "T.linalg.pinv(T.ones(2, 3, dtype=T.int64))", "T.linalg.pinv(T.zeros(2, 3))",
+    "T.linalg.pinv(T.ones(2, 3).half())", "T.linalg.pinv(T.ones(2, 2).bool(), hermitian=True)",
+    "T.linalg.pinv(T.ones(3).half())", "T.pinverse(T.ones(2, 3).half())", "T.linalg.matrix_rank(T.ones(2, 3).half())",
     "T.linalg.matrix_rank(T.ones(2, 3, dtype=T.int64))", "T.linalg.matrix_rank(T.ones(2, 3))",
     "T.linalg.matrix_rank(T.ones(2, 3), tol=0.1)", "T.linalg.matrix_rank(T.eye(3) * T.tensor([1., 1e-3, 1e-9]))",
     "T.linalg.matrix_rank(T.eye(3) * T.tensor([1., 1e-3, 1e-9]), atol=1e-4)",

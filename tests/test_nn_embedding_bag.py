@@ -72,6 +72,16 @@ def test_embedding_bag_module():
     "F.embedding_bag(inp, w, T.tensor([0, 4]), mode='max', scale_grad_by_freq=True)",
     "F.embedding_bag(inp, w, T.tensor([0., 4.]))", "F.embedding_bag(inp, w[0], T.tensor([0, 4]))",
     "F.embedding_bag(inp.reshape(2, 2, 2), w)",
+    # the table must be floating point, per-sample weights of its dtype (after the Python checks)
+    "F.embedding_bag(inp, w.long(), T.tensor([0, 4]))", "F.embedding_bag(inp, w.bool(), T.tensor([0, 4]), mode='max')",
+    "F.embedding_bag(inp, w.to(T.uint8), T.tensor([0, 4]), mode='sum')", "T.embedding_bag(w.int(), inp, T.tensor([0, 4]))",
+    "F.embedding_bag(inp, w.to(T.complex64), T.tensor([0, 4]))", "F.embedding_bag(inp.reshape(2, 4), w.int())",
+    "F.embedding_bag(inp, w.long(), T.tensor([0, 4]), padding_idx=12)",
+    "F.embedding_bag(inp, w.long(), T.tensor([0, 4]), max_norm=1.0)",
+    "F.embedding_bag(inp, w, T.tensor([0, 4]), mode='sum', per_sample_weights=T.ones(8).long())",
+    "F.embedding_bag(inp, w, T.tensor([0, 4]), mode='sum', per_sample_weights=T.ones(8).double())",
+    "F.embedding_bag(inp, w.long(), T.tensor([0, 4]), per_sample_weights=T.ones(8).long())",
+    "F.embedding(inp, w.long(), max_norm=1.0)",
 ])
 def test_embedding_bag_errors(expr):
     both(lambda T: eval(expr, {"T": T, "F": T.nn.functional, "w": T.tensor(W), "inp": T.tensor(INPUT)}), msg=True)

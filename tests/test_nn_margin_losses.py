@@ -72,3 +72,28 @@ def test_margin_loss_cases(expr):
                "s": T.tensor(SIGNS), "s2": T.tensor(SIGNS2)}
         return eval(expr, env)
     both(go, msg=True)
+
+
+@pytest.mark.parametrize("expr", [
+    # margin_ranking_loss adds its margin as a double: integer inputs give a float loss
+    "F.margin_ranking_loss(i, j, k)", "F.margin_ranking_loss(i, j, k, reduction='none')",
+    "F.margin_ranking_loss(i, j, k, margin=1, reduction='sum')", "nn.MarginRankingLoss()(i, j, k)",
+    "torch_ns.margin_ranking_loss(i, j, k, 0.0, 0)",
+    # hinge_embedding_loss stores its margin in the input's dtype first (C++'s scalar - tensor):
+    # an integer input keeps its dtype (so its mean raises), the margin truncated or wrapped
+    "F.hinge_embedding_loss(i, k)", "nn.HingeEmbeddingLoss()(i, k)",
+    "F.hinge_embedding_loss(i, k, reduction='none')", "F.hinge_embedding_loss(i, k.float(), reduction='sum')",
+    "F.hinge_embedding_loss(i, -k.abs(), margin=2.7, reduction='none')",
+    "F.hinge_embedding_loss(i, -k.abs(), margin=-2.7, reduction='none')",
+    "F.hinge_embedding_loss(i.to(T.uint8), -k.abs(), margin=3, reduction='none')",
+    "F.hinge_embedding_loss(i.to(T.int8), -k.abs(), margin=300, reduction='none')",
+    "F.hinge_embedding_loss(i.to(T.int32), -k.abs(), margin=2.0 ** 40, reduction='none')",
+    "F.hinge_embedding_loss(i.half() / 3, -k.abs(), margin=2.7, reduction='none')",
+    "nn.HingeEmbeddingLoss(margin=2.7, reduction='sum')(i, -k.abs())",
+])
+def test_integer_inputs(expr):
+    def go(T):
+        env = {"T": T, "nn": T.nn, "F": T.nn.functional, "torch_ns": T, "i": T.tensor([-5, 1, 2, 5]),
+               "j": T.tensor([2, 1, 3, 0]), "k": T.tensor([1, -1, -1, 1])}
+        return eval(expr, env)
+    both(go, msg=True)

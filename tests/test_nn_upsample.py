@@ -66,6 +66,24 @@ def test_size_tuple_and_float64():
     same(rg, tg, rtol=1e-12, atol=1e-12)
 
 
+@pytest.mark.parametrize("mode,shape", [("linear", (2, 3, 4)), ("linear", (1, 2, 9)), ("trilinear", (1, 2, 3, 4, 5)),
+                                        ("bilinear", (2, 2, 5, 4))])
+@pytest.mark.parametrize("kw", [dict(size=12), dict(size=15), dict(size=7), dict(scale_factor=3.0),
+                                dict(scale_factor=2.3), dict(scale_factor=0.7), dict(size=12, align_corners=True),
+                                dict(scale_factor=1.7, align_corners=True)], ids=str)
+def test_float64_fused_steps(mode, shape, kw):
+    """float64: the fused index and interpolation steps (exact :func:`reftorch._fma.fma`) and
+    ATen's float32 ``floorf`` of the source index (a size 4 -> 12 puts ``4.5 / 3 - 0.5`` a
+    hair below 1: floorf makes it 1) give PyTorch's values bit for bit in 1-D and 3-D;
+    2-D within two ulps (its kernel rounds in another order)."""
+    x = np.random.default_rng(4).standard_normal(shape)
+    r, t = (T.nn.functional.interpolate(T.tensor(x), mode=mode, **kw).numpy() for T in LIBS)
+    if mode == "bilinear":
+        np.testing.assert_allclose(r, t, rtol=0, atol=4 * np.finfo(np.float64).eps * np.abs(x).max())
+    else:
+        assert np.array_equal(r, t)
+
+
 @pytest.mark.parametrize("mode", ["nearest", "bilinear"])
 def test_double_backward(mode):
     out = []

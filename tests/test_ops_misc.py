@@ -104,6 +104,20 @@ def test_clamp_edge_cases():
     check_grads(lambda T, a: (a * 1).clamp_(-1, 1), x)
 
 
+@pytest.mark.parametrize("call", [
+    "z.clamp(0, 1)", "z.clamp(min=0)", "z.clip(max=1)", "T.clamp(z.to(T.complex128), -1, 1)", "z.clamp_(0)",
+    "T.clamp_min(z, 0)", "z.clamp(T.tensor(0), T.tensor(1))", "z.clamp(min=T.tensor(0))", "z.clamp(max=T.tensor(0))",
+    "z.clamp_min(T.tensor(0))", "z.clamp_max(T.tensor(0))", "T.clamp_max(z, T.tensor([1., 2.]))",
+    "r.clamp(min=T.tensor(1j))", "r.clamp(T.tensor([0j, 1j]))", "r.clamp(min=T.tensor(0.), max=T.tensor([1j, 1]))",
+    "r.clamp_min(T.tensor(1j))", "T.nn.functional.hinge_embedding_loss(z, T.tensor([-1, 1]), reduction='none')",
+])
+def test_clamp_refuses_complex(call):
+    """Complex tensors: ``clamp`` (and the number-bound ``clamp_min``/``clamp_max``) refuse a
+    complex input up front; a complex tensor bound reaches PyTorch's kernels, named in the
+    error (``maximum_cpu``/``minimum_cpu`` for one bound, ``clamp_cpu`` for two)."""
+    both(lambda T: eval(call, {"T": T, "z": T.tensor([1 + 1j, -2]), "r": T.tensor([1., 2.])}), msg=True)
+
+
 # ------------------------------------------------------------------ split / chunk
 @SET
 @given(shape=nonempty, data=st.data())

@@ -148,6 +148,7 @@ def clamp(input, min=None, max=None, *, out=None):
 
     Raises:
         RuntimeError: if both bounds are ``None``.
+        NotImplementedError: for complex tensors (input or bounds).
 
     Examples:
         >>> import reftorch as torch
@@ -175,10 +176,16 @@ def _clamp(input, min, max, kind):
                             f"one of: (Tensor input, Tensor min = None, Tensor max = None) or (Tensor input, "
                             f"Number min = None, Number max = None); got {type(other).__name__} beside a Tensor")
         min, max = (v.item() if isinstance(v, Tensor) else v for v in (min, max))
-    if isinstance(min, Tensor) or isinstance(max, Tensor):
+    tensor_bounds = isinstance(min, Tensor) or isinstance(max, Tensor)
+    if input.dtype.is_complex and not (tensor_bounds and kind):  # (clamp_min/max(Tensor) go to maximum/minimum)
+        raise NotImplementedError("clamp is not supported for complex types")
+    if tensor_bounds:
         dt = D.result_type(*(v for v in (input, min, max) if v is not None))
-        if dt is D.bool and min is not None and max is not None:  # one bool bound is max/min
-            raise NotImplementedError('"clamp_cpu" not implemented for \'Bool\'')
+        if (dt is D.bool or dt.is_complex) and min is not None and max is not None:  # one bool bound is max/min
+            raise NotImplementedError(f'"clamp_cpu" not implemented for \'{D.scalar_name(dt)}\'')
+        if dt.is_complex:  # (one bound: PyTorch's maximum/minimum kernels)
+            raise NotImplementedError(f'"{"maximum" if max is None else "minimum"}_cpu" not implemented for '
+                                      f"'{D.scalar_name(dt)}'")
         bounds = [_tensorize(v, input, dt) for v in (min, max) if v is not None]
         _bshape(input, *bounds)  # PyTorch's error for shapes that do not broadcast (before any kernel)
         return _fn(ClampTensor, kind).apply(input, *bounds, has_lo=min is not None, has_hi=max is not None, dt=dt)

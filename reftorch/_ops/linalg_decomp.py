@@ -26,7 +26,9 @@ svd_rt = _return_type("svd", ("U", "S", "V"))
 
 
 def _no_half(A, kernel):
-    if A.dtype in (D.float16, D.bfloat16):
+    """A LAPACK kernel's dtype dispatch: float, double and complex only (half precision, and
+    the ints and bool of the functions without a floating point check first, refused)."""
+    if A.dtype in (D.float16, D.bfloat16) or not (A.dtype.is_floating_point or A.dtype.is_complex):
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{D.scalar_name(A.dtype)}'")
 
 
@@ -116,9 +118,10 @@ class Cholesky(OpFunction):
 
 def _cholesky(A, upper, check_errors, fn, grad_name="LinalgCholeskyExBackward0"):
     tensor_arg(A, fn, "A" if fn.startswith("linalg") else "input", 1)
-    who = "linalg.cholesky"
+    who = "cholesky" if fn == "cholesky" else "linalg.cholesky"
     check_square(A, who)
-    check_floating(A, who, low_precision=False)
+    if fn != "cholesky":  # (torch.cholesky goes straight to the kernel: NotImplementedError)
+        check_floating(A, who, low_precision=False)
     _no_half(A, "cholesky_cpu")
     b = A._backend
     xp = b.xp
@@ -473,7 +476,7 @@ def svd_checks(A, fn):
     if A.dim() < 2:
         raise RuntimeError("linalg.svd: The input tensor A must have at least 2 dimensions.")
     check_floating(A, "linalg.svd", low_precision=False)
-    _no_half(A, "svd_cpu")
+    _no_half(A, "linalg_svd_cpu")
 
 
 def svd(A, full_matrices=True, *, driver=None, out=None):

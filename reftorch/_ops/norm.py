@@ -11,6 +11,7 @@ from ..autograd.function import OpFunction
 from . import reduction, shape as S
 from ._common import row_major, tensor_input, with_out
 from .linalg_decomp import Svd, svd_checks
+from .linalg_solve import check_floating
 from .pointwise import abs as _abs
 from ._numpy_names import NOT_GIVEN, numpy_names
 from .. import _autocast
@@ -309,6 +310,7 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=No
     if ord == "fro":
         return vector_norm(A, 2, (d0, d1), keepdim)
     if ord in ("nuc", 2, -2):
+        check_floating(A, "linalg.matrix_norm")  # (no half precision singular values)
         m = S.movedim(A, (d0, d1), (-2, -1))
         s = svdvals(m)
         if not keepdim:

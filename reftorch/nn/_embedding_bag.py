@@ -11,7 +11,7 @@ import math
 import warnings
 
 from .. import _dtype as D
-from .._tensor import tensor_type_name
+from .._tensor import tensor_string, tensor_type_name
 from ..autograd.function import OpFunction as Function
 
 _MODES = {"sum": 0, "mean": 1, "max": 2}
@@ -193,7 +193,8 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
             offsets, a 1-D one without, an unknown mode, max with ``scale_grad_by_freq``,
             per-sample weights of another shape).
         NotImplementedError: for per-sample weights outside ``mode="sum"``.
-        RuntimeError: for indices or offsets that are not integers, an index out of range,
+        RuntimeError: for indices or offsets that are not integers, a ``weight`` that is
+            not floating point, ``per_sample_weights`` of another dtype, an index out of range,
             ``offsets[0] != 0``, or an offset past the end of ``input``.
 
     Examples:
@@ -257,6 +258,14 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
             raise RuntimeError(f"padding_idx must be within the number of embeddings, -{rows} through {rows - 1}, "
                                f"but got {padding_idx}")
         padding_idx %= rows
+    if not weight.dtype.is_floating_point:
+        raise RuntimeError("Expected tensor for argument #1 'weight' to have one of the following scalar types: "
+                           f"Half, BFloat16, Float, Double; but got {tensor_string(weight)} instead (while checking "
+                           "arguments for embedding_bag)")
+    if per_sample_weights is not None and per_sample_weights.dtype is not weight.dtype:
+        raise RuntimeError("Expected tensor for argument #1 'weight' to have the same type as tensor for argument #1 "
+                           f"'per_sample_weights'; but type {tensor_string(weight)} does not equal "
+                           f"{tensor_string(per_sample_weights)} (while checking arguments for embedding_bag)")
     starts = [int(v) for v in offsets._host().reshape(-1)]
     if starts and starts[0] != 0:
         raise RuntimeError("offsets[0] has to be 0, i.e., the first sequence in the mini-batch has to start from "

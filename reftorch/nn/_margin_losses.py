@@ -59,7 +59,8 @@ def margin_ranking(input1, input2, target, margin, reduction):
     """:func:`margin_ranking_loss` after the check of its Python layer (``torch.margin_ranking_loss``)."""
     if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
         return _autocast.run("margin_ranking_loss", margin_ranking, locals())
-    return _reduce((-target * (input1 - input2) + margin).clamp_min(0), reduction)
+    # (ATen adds ``margin`` as a double: integer inputs give a float loss)
+    return _reduce((-target * (input1 - input2) + float(margin)).clamp_min(0), reduction)
 
 
 def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None, reduction="mean"):
@@ -77,7 +78,10 @@ def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=No
         return _autocast.run("hinge_embedding_loss", hinge_embedding_loss, locals())
     reduction = _reduction(size_average, reduce, reduction)
     zeros = creation.zeros_like(input)
-    margin_clamp = (margin - input).clamp_min(0)
+    # ATen's ``margin - input`` is C++'s ``empty_like(input).fill_(margin).sub_(input)``: the
+    # margin is stored in the input's dtype first, so an integer input keeps its dtype (and its
+    # mean raises), the margin truncated; a margin that does not fit raises
+    margin_clamp = (creation.full_like(input, float(margin)) - input).clamp_min(0)
     output = pointwise.where(target != 1, margin_clamp, zeros) + pointwise.where(target != -1, input, zeros)
     return _reduce(output, reduction)
 

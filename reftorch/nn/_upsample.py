@@ -7,17 +7,19 @@ source rows (``xp.take``) times the weights. The source indices and weights are 
 as PyTorch computes them, in float32 for float32/float16/bfloat16 inputs and in float64
 for float64 (``area_pixel_compute_source_index``, ``compute_source_index_and_lambda`` and
 ``nearest_idx`` in ATen's ``UpSample.h``), so the picked elements and the weights are the
-same. PyTorch's CPU build contracts two steps into fused multiply-adds
-(``scale * (dst + 0.5) - 0.5`` and ``x0 * w0 + (x1 * w1)``); :func:`~reftorch._fma.fma_wide`
-does the same for float32 (exact products in float64, one rounding), which makes float32
-results equal to PyTorch's bit for bit (in float64 the plain expression is used: equal to
-a few ulps). The backward sums the gradient back into the source elements (``index_add``), last step
+same; the source index is ``floor`` of the real one rounded to float32 (ATen's ``floorf``,
+for float64 too). PyTorch's CPU build contracts two steps into fused multiply-adds
+(``scale * (dst + 0.5) - 0.5`` and ``x0 * w0 + (x1 * w1)``); :func:`~reftorch._fma.fma`
+does the same (float32: exact products in float64, one rounding; float64: the exact
+emulation), which makes float32 results, and float64 ones of ``'linear'`` and
+``'trilinear'``, equal to PyTorch's bit for bit. Float64 ``'bilinear'`` is within about two
+ulps: PyTorch's 2-D kernel rounds its steps in another order. The backward sums the gradient back into the source elements (``index_add``), last step
 first; it is linear, so its own gradient is the forward map again.
 """
 from __future__ import annotations
 
 from .. import _dtype as _D
-from .._fma import fma_wide
+from .._fma import fma
 from .._layout import memory_format_layout
 from ..autograd._graph import linear_grad
 from ..autograd.function import OpFunction
@@ -70,9 +72,10 @@ def _axis_plan(backend, mode, n_in, n_out, sf, align_corners, dt, fast):
     else:
         half = _scalar(xp, backend, 0.5, dt)
         scale = _scale(xp, backend, n_in, n_out, sf, dt)
-        real = fma_wide(xp, scale, dst + half, -half)
+        real = fma(xp, scale, dst + half, -half)
         real = xp.where(real < 0, xp.zeros_like(real), real)
-    i0 = xp.clip(xp.astype(xp.floor(real), xp.int64), None, last)
+    # (ATen's guard_index_and_lambda takes ``floorf``: a float64 index is rounded to float32 first)
+    i0 = xp.clip(xp.astype(xp.floor(xp.astype(real, xp.float32)), xp.int64), None, last)
     lam = xp.clip(real - xp.astype(i0, dt), 0, 1)
     i1 = i0 + xp.astype(i0 < last, xp.int64)
     return (i0, i1, 1 - lam, lam)
@@ -94,7 +97,7 @@ def _resample(backend, a, state):
         i0, i1, w0, w1 = plan
         nd = a.ndim
         a32 = xp.astype(a, dt) if a.dtype != dt else a
-        a = fma_wide(xp, xp.take(a32, i0, axis=axis), _bcast(xp, w0, axis, nd),
+        a = fma(xp, xp.take(a32, i0, axis=axis), _bcast(xp, w0, axis, nd),
                      xp.take(a32, i1, axis=axis) * _bcast(xp, w1, axis, nd))
     return xp.astype(a, out_dt) if a.dtype != out_dt else a
 

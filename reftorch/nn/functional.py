@@ -467,6 +467,9 @@ def _embedding_renorm_(weight, input, max_norm, norm_type):
     """Rescale, in place, the rows of ``weight`` used by ``input`` whose norm exceeds
     ``max_norm`` to norm ``max_norm`` (PyTorch's ``embedding_renorm_``: each such row is
     multiplied by ``max_norm / (norm + 1e-7)``). Bumps ``weight``'s version counter."""
+    if not (weight.dtype.is_floating_point or weight.dtype.is_complex):  # (the row norms come first)
+        raise RuntimeError(f"norm(): input dtype should be either floating point or complex. Got "
+                           f"{_cname(weight.dtype)} instead.")
     b = weight._backend
     xp = b.xp
     idx = xp.unique_values(xp.reshape(xp.astype(input._data, xp.int64), (-1,)))
@@ -863,7 +866,9 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
 
     Raises:
         ValueError: if target and input shapes differ.
-        RuntimeError: if an input value is outside ``[0, 1]``.
+        RuntimeError: for a target of another dtype than the input, or an input value
+            outside ``[0, 1]``.
+        NotImplementedError: for an input that is not floating point.
     """
     if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
         return _autocast.run("binary_cross_entropy", binary_cross_entropy, locals())
@@ -874,6 +879,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     _check_reduction(reduction)
     if target.dtype is not input.dtype:  # (a common slip: float64 or int64 labels for float32 probabilities)
         raise RuntimeError(f"Found dtype {_cname(target.dtype)} but expected {_cname(input.dtype)}")
+    _float_only(input, "binary_cross_entropy")
     if weight is not None and weight.dtype is not input.dtype:  # (PyTorch multiplies in place: the input's dtype)
         weight = weight.to(input.dtype)
     xp = input._backend.xp
@@ -893,6 +899,8 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
 
     Raises:
         ValueError: if target and input shapes differ.
+        NotImplementedError: for an input that is not floating point.
+        RuntimeError: for a bool or integer target.
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
@@ -906,8 +914,9 @@ def _bce_with_logits(input, target, weight, pos_weight, reduction):
     (``torch.binary_cross_entropy_with_logits``)."""
     if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
         return _autocast.run("binary_cross_entropy_with_logits", _bce_with_logits, locals())
-    # PyTorch's kernel builds the loss in place in ``1 - target``: the target's dtype, which
-    # must hold the input's values
+    # PyTorch's kernel takes ``log_sigmoid(input)`` first, then builds the loss in place in
+    # ``1 - target``: the target's dtype, which must hold the input's values
+    _float_only(input, "log_sigmoid_cpu")
     if target.dtype is _D.bool:
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
                            "`logical_xor()` operator instead.")
