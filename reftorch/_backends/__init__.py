@@ -55,15 +55,19 @@ def is_reduced_float(xp, native):
     """Whether the native dtype ``native`` is namespace ``xp``'s float16 or bfloat16: the
     types PyTorch's CPU kernels compute in float32 and round once (``at::opmath_type``).
     A namespace without them (the strict stand-in has neither, CuPy no bfloat16) has none.
-    The answer is kept per dtype (a dtype object means the same in every namespace that has
-    it): comparing a dtype with a scalar type costs ~0.1 us, and hot ops ask once per call."""
-    reduced = _REDUCED.get(native)
+    The answer is kept per namespace and dtype: comparing a dtype with a scalar type costs
+    ~0.1 us, and hot ops ask once per call. (Per namespace: the strict stand-in's dtypes
+    hash as NumPy's and warn when compared with them.)"""
+    known = _REDUCED.get(xp)
+    if known is None:
+        known = _REDUCED[xp] = {}
+    reduced = known.get(native)
     if reduced is None:
-        reduced = _REDUCED[native] = native == getattr(xp, "float16", None) or native == getattr(xp, "bfloat16", None)
+        reduced = known[native] = native == getattr(xp, "float16", None) or native == getattr(xp, "bfloat16", None)
     return reduced
 
 
-_REDUCED = {}  # native dtype -> is_reduced_float's answer
+_REDUCED = {}  # array namespace -> {native dtype: is_reduced_float's answer}
 
 
 def cpu():
