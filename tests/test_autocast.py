@@ -261,9 +261,11 @@ def test_cuda_amp_namespace():
     for T in LIBS:
         mod = importlib.import_module(T.__name__ + ".cuda.amp")
         assert mod is T.cuda.amp
-        assert {"autocast", "custom_fwd", "custom_bwd", "GradScaler"} <= set(dir(mod))
+        assert {"autocast", "custom_fwd", "custom_bwd", "GradScaler", "amp_definitely_not_available"} <= set(dir(mod))
         assert T.cuda.amp.autocast_mode.autocast is T.cuda.amp.autocast
         assert T.cuda.amp.grad_scaler.GradScaler is T.cuda.amp.GradScaler
+        assert T.cuda.amp.common.amp_definitely_not_available() is (not T.cuda.is_available())
+        assert T.cuda.amp.amp_definitely_not_available is T.cuda.amp.common.amp_definitely_not_available
 
 
 def test_cuda_amp_grad_scaler_is_deprecated_and_disabled_without_a_gpu():

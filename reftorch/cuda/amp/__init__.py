@@ -8,8 +8,9 @@ loaded, so ``torch.cuda.amp.autocast`` and ``import torch.cuda.amp`` work as in 
 """
 from __future__ import annotations
 
-from . import autocast_mode, grad_scaler  # noqa: F401
+from . import autocast_mode, common, grad_scaler  # noqa: F401
 from .autocast_mode import autocast, custom_bwd, custom_fwd
+from .common import amp_definitely_not_available
 from .grad_scaler import GradScaler
 
-__all__ = ["autocast", "custom_bwd", "custom_fwd", "GradScaler"]
+__all__ = ["amp_definitely_not_available", "autocast", "custom_bwd", "custom_fwd", "GradScaler"]
