@@ -299,6 +299,8 @@ from . import _dynamo, compiler  # noqa: E402,F401  (torch._dynamo, torch.compil
 from ._compile import compile  # noqa: E402,F401
 from . import amp  # noqa: E402,F401  (torch.amp)
 from .amp import GradScaler, autocast  # noqa: E402,F401
+from .cuda import amp as _cuda_amp  # noqa: E402,F401  (torch.cuda.amp: over amp, so not loaded by cuda itself)
+del _cuda_amp
 from ._autocast import (  # noqa: E402,F401
     is_autocast_enabled, set_autocast_enabled, get_autocast_dtype, set_autocast_dtype, is_autocast_cache_enabled,
     set_autocast_cache_enabled, clear_autocast_cache, autocast_increment_nesting, autocast_decrement_nesting,

@@ -8,6 +8,8 @@ from ._ops.reduction import min_rt as min
 
 sort = _return_type("sort")
 topk = _return_type("topk")
+sort_out = _return_type("sort_out")
+topk_out = _return_type("topk_out")
 
 from ._ops.order_stats import kthvalue_rt as kthvalue  # noqa: E402
 from ._ops.order_stats import median_rt as median, mode_rt as mode, nanmedian_rt as nanmedian  # noqa: E402
@@ -25,7 +27,7 @@ from ._ops.order_stats import nanmedian_out_rt as nanmedian_out  # noqa: E402
 from ._ops.histogram import histogram_rt as histogram, histogram_out_rt as histogram_out  # noqa: E402
 from ._ops.histogram import histogramdd_rt as histogramdd  # noqa: E402
 
-__all__ = ["max", "min", "sort", "topk", "median", "nanmedian", "kthvalue", "mode", "cummax", "cummin",
-           "aminmax", "histogram", "histogram_out", "histogramdd", "aminmax_out", "nanmedian_out", "linalg_inv_ex",
+__all__ = ["max", "min", "sort", "topk", "sort_out", "topk_out", "median", "nanmedian", "kthvalue", "mode",
+           "cummax", "cummin", "aminmax", "histogram", "histogram_out", "histogramdd", "aminmax_out", "nanmedian_out", "linalg_inv_ex",
            "linalg_slogdet", "linalg_solve_ex", "slogdet", "linalg_cholesky_ex", "linalg_eigh", "linalg_qr",
            "linalg_svd", "svd", "linalg_lstsq", "frexp", "qr", "linalg_eig"]

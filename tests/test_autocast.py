@@ -226,6 +226,106 @@ def test_cpu_amp_autocast_is_deprecated():
     assert seen[1] == seen[0]
 
 
+def _warned(w):
+    return [(x.category, str(x.message), x.filename.rsplit("/", 1)[-1]) for x in w]
+
+
+def test_cuda_amp_autocast_is_deprecated_and_disabled_without_a_gpu():
+    seen = []
+    for T in LIBS:
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            ac = T.cuda.amp.autocast()
+            off = T.cuda.amp.autocast(enabled=False, dtype=T.bfloat16)
+
+            @T.cuda.amp.autocast()
+            def f(x):
+                return x @ x, T.is_autocast_enabled("cuda")
+        assert isinstance(ac, T.autocast) and isinstance(ac, T.cuda.amp.autocast_mode.autocast)
+        assert (ac.device, ac.fast_dtype, ac._enabled, off.fast_dtype, off._enabled) == (
+            "cuda", T.float16, False, T.bfloat16, False)
+        with ac:
+            assert not T.is_autocast_enabled("cuda") and not T.is_autocast_enabled("cpu")
+            assert (T.ones(2, 2) @ T.ones(2, 2)).dtype is T.float32
+        assert f(T.ones(2, 2))[0].dtype is T.float32 and f(T.ones(2, 2))[1] is False
+        seen.append(_warned(w))
+    assert seen[0][0][0] is FutureWarning and seen[0][0][2] == "test_autocast.py"
+    assert seen[0][1][0] is UserWarning and seen[0][1][2] == "autocast_mode.py"
+    # (the disabled one: the deprecation only)
+    assert [c for c, _, _ in seen[0]] == [FutureWarning, UserWarning, FutureWarning, FutureWarning, UserWarning]
+    if reftorch.cuda.is_available():  # (the oracle is a CPU build; reftorch says it has no CUDA autocast)
+        seen = [[(c, f) for c, _, f in ws] for ws in seen]
+    assert seen[1] == seen[0]
+
+
+def test_cuda_amp_namespace():
+    import importlib
+    for T in LIBS:
+        mod = importlib.import_module(T.__name__ + ".cuda.amp")
+        assert mod is T.cuda.amp
+        assert {"autocast", "custom_fwd", "custom_bwd", "GradScaler", "amp_definitely_not_available"} <= set(dir(mod))
+        assert T.cuda.amp.autocast_mode.autocast is T.cuda.amp.autocast
+        assert T.cuda.amp.grad_scaler.GradScaler is T.cuda.amp.GradScaler
+        assert T.cuda.amp.common.amp_definitely_not_available() is (not T.cuda.is_available())
+        assert T.cuda.amp.amp_definitely_not_available is T.cuda.amp.common.amp_definitely_not_available
+
+
+def test_cuda_amp_grad_scaler_is_deprecated_and_disabled_without_a_gpu():
+    seen = []
+    for T in LIBS:
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            s = T.cuda.amp.GradScaler(init_scale=8.0)
+        assert isinstance(s, T.amp.GradScaler) and s.is_enabled() is T.cuda.is_available()
+        seen.append(_warned(w))
+    assert [c for c, _, _ in seen[0]] == [FutureWarning, UserWarning] and seen[0][0][2] == "test_autocast.py"
+    assert seen[1] == (seen[0][:1] if reftorch.cuda.is_available() else seen[0])  # (the oracle is a CPU build)
+
+
+def test_cuda_amp_custom_fwd_and_bwd_are_deprecated():
+    seen = []
+    for T in LIBS:
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+
+            class Double(T.autograd.Function):
+                @staticmethod
+                @T.cuda.amp.custom_fwd(cast_inputs=T.float32)
+                def forward(ctx, x):
+                    return x * 2, T.is_autocast_enabled("cuda")
+
+                @staticmethod
+                @T.cuda.amp.custom_bwd
+                def backward(ctx, g, _):
+                    return g * 2
+
+            class Plain(T.autograd.Function):
+                @staticmethod
+                @T.cuda.amp.custom_fwd
+                def forward(ctx, x):
+                    return x + 1
+
+                @staticmethod
+                @T.cuda.amp.custom_bwd
+                def backward(ctx, g):
+                    return g
+
+        x = T.ones(3, dtype=T.float16, requires_grad=True)
+        y, inside = Double.apply(x)  # (CPU tensors, no cuda region: nothing cast)
+        z = Plain.apply(x)
+        (y.sum() + z.sum()).backward()
+        with warnings.catch_warnings(record=True):  # (PyTorch warns before raising; reftorch raises)
+            warnings.simplefilter("always")
+            with pytest.raises(TypeError):
+                T.cuda.amp.custom_fwd(lambda ctx: 0, device_type="cuda")
+            with pytest.raises(TypeError):
+                T.cuda.amp.custom_bwd()
+        seen.append((_warned(w), str(y.dtype), inside, str(z.dtype), x.grad.tolist()))
+    assert [c for c, _, f in seen[0][0]] == [FutureWarning] * 4
+    assert {f for _, _, f in seen[0][0]} == {"test_autocast.py"}
+    assert seen[1] == seen[0]
+
+
 # ------------------------------------------------------------------------ the ops
 A, B, C = ints(3, 4), ints(4, 5), ints(3, 5)
 SQ = np.array([[4., 1., 0.], [1., 3., 1.], [0., 1., 2.]], np.float32)  # symmetric positive definite

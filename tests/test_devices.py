@@ -534,6 +534,12 @@ def _data_dependent_results(d):
             torch.searchsorted(seq[1], 4.5)]
     out += [torch.isin(f, seq), torch.isin(v, torch.tensor([2, 5, 7], device=d), invert=True), torch.isin(v, 3)]
     out += [torch.tril_indices(3, 4, device=d), torch.triu_indices(4, 3, -1, device=d, dtype=torch.int32)]
+    def pair():  # (the values resized, with PyTorch's warning)
+        return torch.zeros(3, device=d), torch.empty(0, dtype=torch.long, device=d)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out += list(torch.sort(seq, 1, descending=True, out=pair()))
+        out += list(torch.topk(seq, 2, 0, False, out=pair()))
     return out
 
 

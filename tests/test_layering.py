@@ -109,7 +109,14 @@ def _in(mod, prefixes):
     return any(mod == p or mod.startswith(p + ".") for p in prefixes)
 
 
+#: Public namespaces nested in a core package, above the core: torch.cuda.amp (the deprecated
+#: autocast and GradScaler spellings) is built over torch.amp; reftorch.cuda never imports it.
+PUBLIC_INSIDE_CORE = ("reftorch.cuda.amp",)
+
+
 def _layer(mod):
+    if _in(mod, PUBLIC_INSIDE_CORE):
+        return None
     for i, prefixes in enumerate(LAYERS):
         if _in(mod, prefixes):
             return i

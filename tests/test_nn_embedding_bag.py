@@ -115,3 +115,37 @@ def test_include_last_offset_ends_the_last_bag_there():
     out = T.nn.functional.embedding_bag(T.tensor([1, 2, 4, 5, 4, 3, 2, 9]), w, T.tensor([0, 3, 6]), mode="mean",
                                         include_last_offset=True)
     np.testing.assert_allclose(out.numpy(), [[14 / 3, 17 / 3], [24 / 3, 27 / 3]])
+
+
+# ---------------------------------------------------------------- from_pretrained
+@pytest.mark.parametrize("kw", [{}, {"freeze": False}, {"mode": "sum", "padding_idx": 1},
+                                {"freeze": False, "mode": "max", "padding_idx": -3},
+                                {"max_norm": 3.0, "norm_type": 1.0}, {"scale_grad_by_freq": True, "mode": "sum"},
+                                {"include_last_offset": True}])
+def test_from_pretrained(kw):
+    def go(T):
+        pre = T.tensor(np.arange(12, dtype=np.float32).reshape(4, 3) / 4)
+        bag = T.nn.EmbeddingBag.from_pretrained(pre, **kw)
+        out = bag(T.tensor([1, 2, 1, 3, 0]), T.tensor([0, 2, 5] if kw.get("include_last_offset") else [0, 2]))
+        res = [repr(bag), bag.weight.requires_grad, bag.weight.is_leaf, out, bag.weight, list(bag.state_dict())]
+        if bag.weight.requires_grad:
+            out.pow(2).sum().backward()
+            res.append(bag.weight.grad)
+        return res
+    both(go)
+
+
+def test_from_pretrained_shares_memory_and_errors():
+    import torch
+
+    import reftorch
+    for T in (torch, reftorch):
+        pre = T.zeros(3, 2)
+        bag = T.nn.EmbeddingBag.from_pretrained(pre)
+        pre[1, 1] = 4.0
+        assert bag.weight[1, 1].item() == 4.0
+    for expr in ["T.nn.EmbeddingBag.from_pretrained(T.zeros(3))",
+                 "T.nn.EmbeddingBag.from_pretrained(T.zeros(2, 2, 2))",
+                 "T.nn.EmbeddingBag.from_pretrained(T.zeros(3, 2), padding_idx=3)",
+                 "T.nn.EmbeddingBag.from_pretrained(T.zeros(3, 2), padding_idx=-4)"]:
+        both(lambda T: eval(expr, {"T": T}), msg=True)

@@ -151,3 +151,75 @@ def test_sort_topk_3d_some_rows_tied_match_torch(dim):
         x = np.moveaxis(x, 0, dim).copy()
         both(lambda T, a: a.sort(dim=dim), x, exact=True)
         both(lambda T, a: a.topk(3, dim=dim, largest=False), x, exact=True)
+
+
+# ---------------------------------------------------------------- out=(values, indices)
+@pytest.mark.parametrize("call", [
+    "T.sort(x, out=(E(0), E(0, dtype=T.long)))",
+    "T.sort(x, 0, True, out=[E(0), E(0, dtype=T.long)])",
+    "T.sort(x, stable=True, dim=0, descending=True, out=(E(0), E(0, dtype=T.long)))",
+    "T.sort(T.tensor(3.), out=(E(0), E(0, dtype=T.long)))",
+    "T.topk(x, 2, out=(E(0), E(0, dtype=T.long)))",
+    "T.topk(x.long(), 1, 0, False, True, out=(E(0, dtype=T.long), E(0, dtype=T.long)))",
+    "T.topk(x, 2, sorted=False, out=(E(2, 2).t(), E(0, dtype=T.long)))",
+])
+def test_sort_topk_out_named_tuple_holds_the_given_tensors(call):
+    def go(T):
+        E = T.empty
+        x = T.tensor([[3., 1., 2., 1.], [0., 5., 4., 6.]])
+        r = eval(call, {"T": T, "E": E, "x": x})
+        return type(r).__name__, repr(r), r.values, r.indices, r.values.stride()
+    both(go, exact=True)
+
+
+def test_sort_topk_out_are_the_given_tensors_resized_with_warning():
+    import warnings
+    for T in (torch, reftorch):
+        x = T.tensor([[3., 1., 2.], [0., 5., 4.]])
+        v, i = T.zeros(5), T.empty(0, dtype=T.long)
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            r = T.sort(x, out=(v, i))
+            s = T.topk(x, 1, out=(T.empty(0), T.zeros(2, 1, dtype=T.long)))  # shapes fit / empty: no warning
+        assert r.values is v and r[1] is i and isinstance(r, T.return_types.sort_out)
+        assert isinstance(s, T.return_types.topk_out)
+        assert [str(w.message).split(" This behavior")[0] for w in seen] == [
+            "An output with one or more elements was resized since it had shape [5], which does not match the "
+            "required output shape [2, 3]."], T
+        assert [w.category for w in seen] == [UserWarning]
+        assert v.tolist() == [[1., 2., 3.], [0., 4., 5.]] and i.tolist() == [[1, 2, 0], [0, 2, 1]]
+
+
+@pytest.mark.parametrize("call", [
+    "T.sort(x, out=(E(0, dtype=T.float64), E(0, dtype=T.long)))",
+    "T.sort(x, out=(E(0), E(0, dtype=T.int32)))", "T.sort(x, out=(E(0), E(0)))",
+    "T.sort(x, out=(E(0, dtype=T.long), E(0, dtype=T.long)))",
+    "T.topk(x, 1, out=(E(0, dtype=T.float64), E(0, dtype=T.long)))",
+    "T.topk(x, 1, out=(E(0), E(0, dtype=T.int32)))",
+    "T.sort(x, out=(E(0),))", "T.sort(x, out=(E(0), E(0, dtype=T.long), E(0)))", "T.topk(x, 1, out=[E(0)])",
+    "T.sort(x, out=(1, 2))", "T.sort(x, stable=True, out=(1, 2))", "T.sort(x, out=(E(0), 2))",
+    "T.topk(x, 1, out=(E(0), 2))", "T.topk(x, 1, out=[1])",
+    "T.topk(x, 1, out=E(0))", "T.sort(x, out=E(0))", "T.sort(x, 0, out=E(0))", "T.sort(x, out=5)",
+    # grad before the op's own checks, those before the dtypes
+    "T.sort(x.requires_grad_(), out=(E(0, dtype=T.float64), E(0, dtype=T.long)))",
+    "T.sort(x.requires_grad_(), dim=5, out=(E(0), E(0, dtype=T.long)))",
+    "T.topk(x.requires_grad_(), 7, out=(E(0), E(0, dtype=T.long)))",
+    "T.topk(x, 1, out=(E(0).requires_grad_(), E(0, dtype=T.long)))",
+    "T.sort(x, dim=5, out=(E(0, dtype=T.float64), E(0, dtype=T.long)))",
+    "T.topk(x, 7, out=(E(0, dtype=T.float64), E(0, dtype=T.long)))",
+    "x.sort(out=(E(0), E(0, dtype=T.long)))", "x.topk(1, out=(E(0), E(0, dtype=T.long)))",
+])
+def test_sort_topk_out_errors(call):
+    def go(T):
+        return eval(call, {"T": T, "E": T.empty, "x": T.tensor([[3., 1., 2.], [0., 5., 4.]])})
+    msg = not call.startswith("x.sort")  # (PyTorch's parser lists every overload; reftorch: Python's text)
+    both(go, msg=msg)
+
+
+def test_sort_out_under_no_grad():
+    def go(T):
+        x = T.tensor([3., 1., 2.], requires_grad=True)
+        with T.no_grad():
+            r = T.sort(x, out=(T.empty(0), T.empty(0, dtype=T.long)))
+        return r.values, r.indices, r.values.requires_grad
+    both(go)

@@ -153,6 +153,21 @@ def tensor_input(fn=None, *, name=None):
     return checked
 
 
+def refuse_grad_with_out(name, outs, args):
+    """PyTorch's RuntimeError for ``out=`` while gradients are recorded and one of the
+    ``outs`` or of the tensors in ``args`` (nested lists/tuples included) requires grad."""
+    def tensors(a):
+        if isinstance(a, Tensor):
+            yield a
+        elif isinstance(a, (list, tuple)):
+            for x in a:
+                yield from tensors(x)
+
+    if is_grad_enabled() and any(t.requires_grad for a in (*outs, *args) for t in tensors(a)):
+        raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic "
+                           "differentiation, but one of the arguments requires grad.")
+
+
 def with_out(name, out, fn, *args, **kwargs):
     """Run ``fn(*args, **kwargs)`` and write the result into ``out`` (PyTorch's ``out=``).
 
@@ -164,17 +179,7 @@ def with_out(name, out, fn, *args, **kwargs):
         TypeError: for ``cat`` and ``stack`` whose result cannot be cast to ``out``'s dtype.
     """
     _scalar_name = D.scalar_name
-
-    def tensors(a):
-        if isinstance(a, Tensor):
-            yield a
-        elif isinstance(a, (list, tuple)):
-            for x in a:
-                yield from tensors(x)
-
-    if is_grad_enabled() and (out.requires_grad or any(t.requires_grad for a in args for t in tensors(a))):
-        raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic "
-                           "differentiation, but one of the arguments requires grad.")
+    refuse_grad_with_out(name, (out,), args)
     res = fn(*args, **kwargs)
     if not D.can_cast(res.dtype, out.dtype):
         if name in ("cat", "stack"):  # PyTorch's cat kernel (stack writes through it) raises TypeError

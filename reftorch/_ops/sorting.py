@@ -15,9 +15,9 @@ from .. import _dtype as D
 from .._layout import like_input, row_major
 from .._tensor import Tensor, _C_TYPE, _wrap_dim
 from ..autograd.function import OpFunction
-from ..return_types import sort as sort_rt
-from ..return_types import topk as topk_rt
-from ._common import redo_rows_on_host as _redo_rows, tensor_input, with_out
+from ..return_types import sort as sort_rt, sort_out as sort_out_rt
+from ..return_types import topk as topk_rt, topk_out as topk_out_rt
+from ._common import redo_rows_on_host as _redo_rows, refuse_grad_with_out, tensor_input, with_out
 from ._stl_select import topk_rows
 from ._stl_sort import nth_element_topk, std_sort_rows
 from .creation import zeros
@@ -85,6 +85,30 @@ def _refuse_complex(input, what):
         raise RuntimeError(f" {what} does not support complex dtypes on CPU")
 
 
+def _expect_dtype(out, dtype):
+    if out.dtype is not dtype:
+        raise RuntimeError(f"Expected out tensor to have dtype {_C_TYPE[dtype.name]}, but got "
+                           f"{_C_TYPE[out.dtype.name]} instead")
+
+
+def _into_pair(name, out, position, input, named, compute):
+    """``out=(values, indices)`` of ``sort`` and ``topk``, checked in PyTorch's order: two
+    tensors (``position``: the argument's index in PyTorch's messages), no grad, then the
+    op's own checks (``compute()``), then the dtypes (``values`` the input's, ``indices``
+    int64). Each is resized as needed (with PyTorch's warning when it was not empty) and
+    filled; returns them as ``named`` (``torch.return_types.sort_out`` …)."""
+    for i, o in enumerate(out):
+        if not isinstance(o, Tensor):
+            raise TypeError(f"expected Tensor as element {i} in argument {position}, but got {type(o).__name__}")
+    if len(out) != 2:
+        raise TypeError(f"expected tuple of 2 elements but got {len(out)}")
+    refuse_grad_with_out(name, out, (input,))
+    res = compute()
+    for o, dtype in zip(out, (input.dtype, D.int64)):
+        _expect_dtype(o, dtype)
+    return named(*(with_out(name, o, lambda _, r=r: r, input) for o, r in zip(out, res)))
+
+
 def _overload(name, args, stable, dim, descending):
     """PyTorch's two forms of ``sort``/``argsort``: ``(dim=-1, descending=False)`` positional
     or by keyword, or ``(*, stable, dim=-1, descending=False)`` all by keyword. Returns
@@ -119,6 +143,9 @@ def sort(input, *args, stable=None, dim=-1, descending=False, out=None, axis=NOT
         stable: keep equal elements in their original order. Without it, rows longer
             than 16 with equal elements come out in the order of PyTorch's CPU kernel
             (``std::sort``, reproduced step for step); shorter rows are always in order.
+        out: a ``(values, indices)`` pair of tensors to write into (resized as needed;
+            ``values`` of the input's dtype, ``indices`` int64); then the result is
+            ``torch.return_types.sort_out`` holding them.
 
     Returns:
         ``values`` (``grad_fn`` ``SortBackward0``) and int64 ``indices`` such that
@@ -126,8 +153,10 @@ def sort(input, *args, stable=None, dim=-1, descending=False, out=None, axis=NOT
 
     Raises:
         IndexError: if ``dim`` is out of range.
-        RuntimeError: for complex input (PyTorch's CPU kernel does not sort them).
-        TypeError: for ``stable=`` next to a positional ``dim``/``descending``, as PyTorch.
+        RuntimeError: for complex input (PyTorch's CPU kernel does not sort them); for
+            ``out`` tensors of other dtypes, or ``out=`` while an argument requires grad.
+        TypeError: for ``stable=`` next to a positional ``dim``/``descending``, as PyTorch;
+            if ``out`` is not a pair of tensors.
 
     Mirrors ``torch.sort`` and ``Tensor.sort``.
 
@@ -141,7 +170,14 @@ def sort(input, *args, stable=None, dim=-1, descending=False, out=None, axis=NOT
     if axis is not NOT_GIVEN:
         dim = dim_from_axis("sort", dim, axis, -1)
     if out is not None:
-        raise NotImplementedError("reftorch's sort does not take out=")
+        if not isinstance(out, (tuple, list)):  # (PyTorch names every argument given; here the positional ones)
+            got = ", ".join(["Tensor"] + [type(a).__name__ for a in args] + [f"out={type(out).__name__}"])
+            raise TypeError(f"sort() received an invalid combination of arguments - got ({got}), but expected "
+                            f"one of:\n * (Tensor input, *, bool stable, int dim = -1, bool descending = False, "
+                            f"tuple of Tensors out = None)\n * (Tensor input, int dim = -1, bool descending = False, "
+                            f"*, tuple of Tensors out = None)\n")
+        return _into_pair("sort", out, 4 if stable is not None else 3, input, sort_out_rt,
+                          lambda: sort(input, *args, stable=stable, dim=dim, descending=descending))
     dim, descending, stable = _overload("sort", args, stable, dim, descending)
     d = _wrap_dim(dim, input.dim())
     _refuse_complex(input, "Sort")
@@ -195,9 +231,7 @@ def argsort(input, *args, stable=None, dim=-1, descending=False, axis=NOT_GIVEN)
 def msort(input, *, out=None):
     """``sort(input, dim=0).values``. Mirrors ``torch.msort``."""
     if out is not None:
-        if out.dtype is not input.dtype:
-            raise RuntimeError(f"Expected out tensor to have dtype {_C_TYPE[input.dtype.name]}, but got "
-                               f"{_C_TYPE[out.dtype.name]} instead")
+        _expect_dtype(out, input.dtype)
         return with_out("msort", out, msort, input)
     return sort(input, dim=0).values
 
@@ -213,10 +247,15 @@ def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None, axis=NOT_GIVE
         dim: the dimension (default: the last).
         largest: False for the ``k`` smallest.
         sorted: return them in order; ``False`` gives PyTorch's unordered selection.
+        out: a ``(values, indices)`` pair of tensors to write into (resized as needed;
+            ``values`` of the input's dtype, ``indices`` int64); then the result is
+            ``torch.return_types.topk_out`` holding them.
 
     Raises:
         RuntimeError: "selected index k out of range" if ``k`` exceeds the size of ``dim``
-            or is negative; for bool or complex input.
+            or is negative; for bool or complex input; for ``out`` tensors of other
+            dtypes, or ``out=`` while an argument requires grad.
+        TypeError: if ``out`` is not a pair of tensors.
 
     Among equal values the indices are those PyTorch's CPU kernel picks (its selection
     is not stable; see ``_stl_select.py``), and so is the order with ``sorted=False``.
@@ -233,7 +272,9 @@ def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None, axis=NOT_GIVE
     if axis is not NOT_GIVEN:
         dim = dim_from_axis("topk", dim, axis, -1)
     if out is not None:
-        raise NotImplementedError("reftorch's topk does not take out=")
+        if not isinstance(out, (tuple, list)):
+            raise TypeError(f"topk(): argument 'out' must be tuple of Tensors, not {type(out).__name__}")
+        return _into_pair("topk", out, 5, input, topk_out_rt, lambda: topk(input, k, dim, largest, sorted))
     if input.dtype is D.bool:
         raise RuntimeError("topk does not support bool dtypes on CPU")
     for name, value in (("largest", largest), ("sorted", sorted)):

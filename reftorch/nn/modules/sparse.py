@@ -135,11 +135,17 @@ class Embedding(Module):
             >>> emb.weight.requires_grad
             False
         """
-        assert embeddings.dim() == 2, "Embeddings parameter is expected to be 2-dimensional"
-        rows, cols = embeddings.shape
+        rows, cols = _pretrained_shape(embeddings)
         return cls(num_embeddings=rows, embedding_dim=cols, _weight=embeddings, _freeze=freeze,
                    padding_idx=padding_idx, max_norm=max_norm, norm_type=norm_type,
                    scale_grad_by_freq=scale_grad_by_freq, sparse=sparse)
+
+
+def _pretrained_shape(embeddings):
+    """``(rows, cols)`` of a pretrained table; ``AssertionError`` unless it is 2-D (as PyTorch)."""
+    if embeddings.dim() != 2:
+        raise AssertionError("Embeddings parameter is expected to be 2-dimensional")
+    return tuple(embeddings.shape)
 
 
 class EmbeddingBag(Module):
@@ -218,6 +224,46 @@ class EmbeddingBag(Module):
         return F.embedding_bag(input, self.weight, offsets, self.max_norm, self.norm_type, self.scale_grad_by_freq,
                                self.mode, self.sparse, per_sample_weights, self.include_last_offset,
                                self.padding_idx)
+
+    @classmethod
+    def from_pretrained(cls, embeddings, freeze: bool = True, max_norm=None, norm_type: float = 2.0,
+                        scale_grad_by_freq: bool = False, mode: str = "mean", sparse: bool = False,
+                        include_last_offset: bool = False, padding_idx=None):
+        """Build an ``EmbeddingBag`` whose weight is ``embeddings`` (shared, not copied).
+
+        Mirrors ``torch.nn.EmbeddingBag.from_pretrained`` (note the argument order differs
+        from :meth:`Embedding.from_pretrained`: ``padding_idx`` comes last).
+
+        Args:
+            embeddings: a 2-D ``(num_embeddings, embedding_dim)`` tensor.
+            freeze: if true (the default) the weight does not require grad.
+            max_norm: see the constructor.
+            norm_type: see the constructor.
+            scale_grad_by_freq: see the constructor.
+            mode: see the constructor (default ``"mean"``).
+            sparse: see the constructor.
+            include_last_offset: see the constructor.
+            padding_idx: as in the constructor, but the row keeps its pretrained values
+                (it is not zeroed); it is still left out of every bag.
+
+        Raises:
+            AssertionError: if ``embeddings`` is not 2-D, or ``padding_idx`` is out of range.
+
+        Examples:
+            >>> import reftorch as torch
+            >>> w = torch.tensor([[1., 2.], [3., 4.]])
+            >>> bag = torch.nn.EmbeddingBag.from_pretrained(w, mode="sum")
+            >>> bag(torch.tensor([[0, 1]]))
+            tensor([[4., 6.]])
+            >>> bag.weight.requires_grad
+            False
+        """
+        rows, cols = _pretrained_shape(embeddings)
+        bag = cls(num_embeddings=rows, embedding_dim=cols, _weight=embeddings, max_norm=max_norm,
+                  norm_type=norm_type, scale_grad_by_freq=scale_grad_by_freq, mode=mode, sparse=sparse,
+                  include_last_offset=include_last_offset, padding_idx=padding_idx)
+        bag.weight.requires_grad = not freeze
+        return bag
 
     def extra_repr(self) -> str:
         s = f"{self.num_embeddings!r}, {self.embedding_dim!r}"
