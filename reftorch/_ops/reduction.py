@@ -583,7 +583,15 @@ def maximum(input, other):
 
 @tensor_input
 def minimum(input, other):
-    """Element-wise minimum of two tensors. Mirrors ``torch.minimum``."""
+    """Element-wise minimum of two tensors (with broadcasting and type promotion).
+
+    Mirrors ``torch.minimum``; where the inputs are equal the gradient is split evenly.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.minimum(torch.tensor([1, 5]), torch.tensor([3, 2]))
+        tensor([1, 2])
+    """
     x, y, dt = _operands(input, other)
     return Maximum.apply(x, y, dt, False, _name="MinimumBackward0")
 
