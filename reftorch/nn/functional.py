@@ -92,6 +92,9 @@ def _legacy_reduction(size_average, reduce, reduction):
 def linear(input, weight, bias=None):
     """``input @ weight.T + bias``: the affine map of :class:`~reftorch.nn.Linear`.
 
+    Mirrors ``torch.nn.functional.linear`` (grad_fn ``AddmmBackward0`` for 2-D input with a
+    bias).
+
     Args:
         input: ``(*, in_features)``.
         weight: ``(out_features, in_features)``.
@@ -155,7 +158,25 @@ _cname = _D.scalar_name
 
 # ---------------------------------------------------------------------- activations
 def relu(input, inplace=False):
-    """``max(input, 0)`` element-wise. Mirrors ``torch.nn.functional.relu``."""
+    """``max(input, 0)`` element-wise. Mirrors ``torch.nn.functional.relu``.
+
+    The function of :class:`~reftorch.nn.ReLU`; the result keeps ``input``'s shape and
+    dtype (grad_fn ``ReluBackward0``).
+
+    Args:
+        input: a tensor of any shape (integer tensors are allowed).
+        inplace: overwrite ``input`` with the result (and return it).
+
+    Raises:
+        RuntimeError: for bool tensors.
+        NotImplementedError: for complex tensors.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> import reftorch.nn.functional as F
+        >>> F.relu(torch.tensor([-1., 0., 2.]))
+        tensor([0., 0., 2.])
+    """
     if inplace:
         return relu_(input)
     return _pw.relu(input)
@@ -387,6 +408,9 @@ def mish(input, inplace=False):
 def softmax(input, dim=None, _stacklevel=3, dtype=None):
     """``exp(x) / exp(x).sum(dim)``: turns scores into probabilities along ``dim``.
 
+    Mirrors ``torch.nn.functional.softmax``; the result has ``input``'s shape (and dtype,
+    or ``dtype``).
+
     Args:
         input: a floating point tensor.
         dim: the dimension whose entries sum to 1. Leaving it out is deprecated (a warning,
@@ -408,6 +432,8 @@ def softmax(input, dim=None, _stacklevel=3, dtype=None):
 
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     """``log(softmax(x))`` computed stably (``x - max - log(sum(exp(x - max)))``).
+
+    Mirrors ``torch.nn.functional.log_softmax``; the result has ``input``'s shape.
 
     Args:
         input: a floating point tensor.
@@ -497,6 +523,8 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
               sparse=False):
     """Look up rows of ``weight``: ``out[..., :] = weight[input[...], :]``.
 
+    The function of :class:`~reftorch.nn.Embedding`. Mirrors ``torch.nn.functional.embedding``.
+
     Args:
         input: int64 or int32 indices of any shape.
         weight: the ``(num_embeddings, embedding_dim)`` table.
@@ -560,7 +588,8 @@ class _SparseEmbedding(_F.Embedding):
 
 
 def one_hot(tensor, num_classes=-1):
-    """``(*, num_classes)`` int64 tensor with a 1 at each index.
+    """``(*, num_classes)`` int64 tensor with a 1 at each index. Mirrors
+    ``torch.nn.functional.one_hot``.
 
     ``one_hot(ids, n).float() @ weight`` equals ``embedding(ids, weight)``.
 
@@ -631,8 +660,19 @@ def _shape_broadcast(a, b):
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     """Mean squared error ``(input - target) ** 2``, averaged (default), summed or kept.
 
+    The function of :class:`~reftorch.nn.MSELoss`. Mirrors ``torch.nn.functional.mse_loss``.
     Warns (``UserWarning``) when the shapes differ, since broadcasting then silently
     compares the wrong elements.
+
+    Args:
+        input: the predictions, a floating point tensor of any shape.
+        target: the targets, the same shape as ``input``.
+        size_average: deprecated (use ``reduction``).
+        reduce: deprecated (use ``reduction``).
+        reduction: ``"mean"`` (a 0-D tensor), ``"sum"`` or ``"none"`` (``input``'s shape).
+
+    Raises:
+        ValueError: for another ``reduction``.
 
     Examples:
         >>> import reftorch as torch
@@ -767,6 +807,9 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
                   reduction="mean", label_smoothing=0.0):
     """Cross-entropy of raw scores (logits) ``input`` against ``target``.
+
+    The function of :class:`~reftorch.nn.CrossEntropyLoss`. Mirrors
+    ``torch.nn.functional.cross_entropy``.
 
     Two kinds of target, as in PyTorch:
 
@@ -1093,6 +1136,8 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """2-D convolution (cross-correlation) over ``(N, C_in, H, W)`` or unbatched ``(C_in, H, W)``.
+
+    The function of :class:`~reftorch.nn.Conv2d`. Mirrors ``torch.nn.functional.conv2d``.
 
     Args:
         input: ``(N, C_in, H, W)`` or ``(C_in, H, W)``.
