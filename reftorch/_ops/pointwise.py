@@ -1671,8 +1671,15 @@ def sqrt(input, *, out=None):
 def abs(input, *, out=None):
     """Absolute value element-wise. Mirrors ``torch.abs``.
 
+    The result keeps ``input``'s dtype (complex inputs give their real dtype).
+
     Raises:
         NotImplementedError: for bool tensors, as in PyTorch.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.abs(torch.tensor([-1, 2]))
+        tensor([1, 2])
     """
     if out is not None:
         return with_exact_out("abs", out, abs, input)
@@ -1683,7 +1690,15 @@ def abs(input, *, out=None):
 
 @tensor_input
 def tanh(input, *, out=None):
-    """Hyperbolic tangent element-wise. Mirrors ``torch.tanh``."""
+    """Hyperbolic tangent element-wise, in ``(-1, 1)``. Mirrors ``torch.tanh``.
+
+    Integer inputs give the default float dtype.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.tanh(torch.tensor([0, 1]))
+        tensor([0.0000, 0.7616])
+    """
     if out is not None:
         return with_out("tanh", out, tanh, input)
     return Tanh.apply(input)
@@ -1691,7 +1706,15 @@ def tanh(input, *, out=None):
 
 @tensor_input
 def sigmoid(input, *, out=None):
-    """Logistic sigmoid ``1 / (1 + exp(-x))`` element-wise. Mirrors ``torch.sigmoid``."""
+    """Logistic sigmoid ``1 / (1 + exp(-x))`` element-wise, in ``(0, 1)``. Mirrors ``torch.sigmoid``.
+
+    Integer inputs give the default float dtype.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.sigmoid(torch.tensor([0., 2.]))
+        tensor([0.5000, 0.8808])
+    """
     if out is not None:
         return with_out("sigmoid", out, sigmoid, input)
     return Sigmoid.apply(input)
