@@ -463,6 +463,7 @@ def _scale_noise(noise, p):
 @_tensor_input
 def dropout(input, p=0.5, training=True, inplace=False):
     """Zero each element with probability ``p`` and scale the rest by ``1 / (1 - p)``.
+    Mirrors ``torch.nn.functional.dropout`` (the function of :class:`~reftorch.nn.Dropout`).
 
     With ``training=False`` (or ``p=0``) the input itself is returned. The mask is drawn from
     the global generator exactly as PyTorch's CPU kernel does (a float tensor filled by
@@ -784,6 +785,7 @@ def _nll(input, target, weight, reduction, ignore_index):
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
     """Negative log-likelihood: ``-input[n, target[n]]``, for log-probabilities ``input``.
+    Mirrors ``torch.nn.functional.nll_loss`` (the function of :class:`~reftorch.nn.NLLLoss`).
 
     Args:
         input: ``(N, C)``, ``(C,)`` or ``(N, C, d1, ...)`` log-probabilities.
@@ -903,6 +905,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
 
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
     """Binary cross-entropy ``-(t log p + (1 - t) log(1 - p))`` of probabilities ``input``.
+    Mirrors ``torch.nn.functional.binary_cross_entropy`` (the function of
+    :class:`~reftorch.nn.BCELoss`).
 
     The logs are clamped at -100, as in PyTorch, so a probability of exactly 0 or 1 gives a
     finite loss.
@@ -936,6 +940,8 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
                                      reduction="mean", pos_weight=None):
     """Binary cross-entropy of ``sigmoid(input)``, computed stably from the logits.
+    Mirrors ``torch.nn.functional.binary_cross_entropy_with_logits`` (the function of
+    :class:`~reftorch.nn.BCEWithLogitsLoss`).
 
     Args:
         pos_weight: a weight for the positive term, broadcast over the classes.
@@ -1330,6 +1336,7 @@ def _pool_geometry(input, kernel, stride, padding, dilation, ceil_mode):
 @_tensor_input
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
     """The maximum of each ``kernel_size`` window of ``(N, C, H, W)`` or ``(C, H, W)``.
+    Mirrors ``torch.nn.functional.max_pool2d`` (the function of :class:`~reftorch.nn.MaxPool2d`).
 
     Args:
         input: ``(N, C, H, W)`` or unbatched ``(C, H, W)``.
@@ -1398,6 +1405,7 @@ def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
                divisor_override=None):
     """The mean of each ``kernel_size`` window of ``(N, C, H, W)`` or ``(C, H, W)``.
+    Mirrors ``torch.nn.functional.avg_pool2d`` (the function of :class:`~reftorch.nn.AvgPool2d`).
 
     Args:
         input: ``(N, C, H, W)`` or unbatched ``(C, H, W)``.
@@ -1638,6 +1646,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
                eps=1e-05):
     """Normalise each channel of ``(N, C, *)`` to zero mean and unit variance, then scale by
     ``weight`` and shift by ``bias`` (per channel).
+    Mirrors ``torch.nn.functional.batch_norm`` (the function of the ``BatchNorm`` layers).
 
     With ``training=True`` the statistics are the batch's (biased variance), and, when the
     running buffers are given, they are updated in place:
@@ -1745,6 +1754,7 @@ def _instance_norm(input, weight, bias, running_mean, running_var, use_input_sta
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
     """Normalise over the last ``len(normalized_shape)`` dims of ``input`` (each sample
     separately; same in training and evaluation), then apply the element-wise affine map.
+    Mirrors ``torch.nn.functional.layer_norm`` (the function of :class:`~reftorch.nn.LayerNorm`).
 
     Raises:
         RuntimeError: when ``normalized_shape`` is empty, or ``input``'s trailing dims (or
