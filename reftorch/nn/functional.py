@@ -220,7 +220,24 @@ def softplus(input, beta=1.0, threshold=20.0):
 
 @_tensor_input
 def leaky_relu(input, negative_slope=0.01, inplace=False):
-    """``x`` where positive, ``negative_slope * x`` elsewhere."""
+    """``x`` where positive, ``negative_slope * x`` elsewhere. Mirrors
+    ``torch.nn.functional.leaky_relu`` (the function of :class:`~reftorch.nn.LeakyReLU`).
+
+    Args:
+        input: a floating point tensor of any shape.
+        negative_slope: the slope for negative inputs (default 0.01).
+        inplace: overwrite ``input`` with the result (grad_fn ``LeakyReluBackward1``
+            instead of ``LeakyReluBackward0``).
+
+    Raises:
+        NotImplementedError: for integer input.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> import reftorch.nn.functional as F
+        >>> F.leaky_relu(torch.tensor([-2., 3.]), 0.1)
+        tensor([-0.2000,  3.0000])
+    """
     _float_only(input, "leaky_relu_cpu")
     if inplace:  # PyTorch's in-place node is LeakyReluBackward1
         return _commit(input, _F.LeakyRelu.apply(input, slope=negative_slope, inplace=True,
@@ -709,7 +726,17 @@ def _apply_reduction(t, reduction):
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
-    """Mean absolute error ``|input - target|``, averaged (default), summed or kept."""
+    """Mean absolute error ``|input - target|``, averaged (default), summed or kept.
+
+    The function of :class:`~reftorch.nn.L1Loss`. Mirrors ``torch.nn.functional.l1_loss``;
+    the arguments and the shape warning are :func:`mse_loss`'s.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> import reftorch.nn.functional as F
+        >>> F.l1_loss(torch.tensor([1., 2.]), torch.tensor([2., 4.]))
+        tensor(1.5000)
+    """
     if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
         return _autocast.run("l1_loss", l1_loss, locals())
     reduction = _legacy_reduction(size_average, reduce, reduction)
