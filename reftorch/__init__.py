@@ -204,7 +204,8 @@ def numel(input) -> "int":
 
 @_tensor_input
 def is_floating_point(input) -> "bool":
-    """True for float16/float32/float64 tensors."""
+    """True for floating point tensors (float16, bfloat16, float32, float64; not complex ones).
+    Mirrors ``torch.is_floating_point``."""
     return input.dtype.is_floating_point
 
 

@@ -408,6 +408,11 @@ def hstack(tensors):
     Raises:
         TypeError: if ``tensors`` is not a list or tuple of tensors.
         RuntimeError: if it is empty, or as ``cat`` does.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.hstack([torch.tensor([1, 2]), torch.tensor([3])])
+        tensor([1, 2, 3])
     """
     tensors = _at_least("hstack", tensors, 1)
     return cat(tensors, 0 if tensors[0]._data.ndim == 1 else 1)
@@ -420,6 +425,12 @@ def vstack(tensors):
     Raises:
         TypeError: if ``tensors`` is not a list or tuple of tensors.
         RuntimeError: if it is empty, or as ``cat`` does.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.vstack([torch.tensor([1, 2]), torch.tensor([3, 4])])
+        tensor([[1, 2],
+                [3, 4]])
     """
     return cat(_at_least("vstack", tensors, 2), 0)
 

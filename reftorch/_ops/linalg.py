@@ -252,9 +252,26 @@ def matmul(input, other, *, out=None):
 def mm(input, mat2, *, out=None):
     """Product of two 2-D matrices ``(n, m) @ (m, p) -> (n, p)``. Mirrors ``torch.mm``.
 
+    No broadcasting (:func:`~reftorch.matmul` broadcasts); both operands must have the
+    same dtype, which the result keeps. grad_fn ``MmBackward0``.
+
+    Args:
+        input: the first matrix, shape (n, m).
+        mat2: the second matrix, shape (m, p).
+        out: optional tensor to write the result into.
+
+    Returns:
+        Tensor: shape (n, p).
+
     Raises:
         RuntimeError: if an operand is not 2-D, the inner sizes differ ("mat1 and mat2
             shapes cannot be multiplied (2x3 and 2x3)"), or the dtypes differ.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.mm(torch.tensor([[1., 2.], [3., 4.]]), torch.tensor([[1.], [1.]]))
+        tensor([[3.],
+                [7.]])
     """
     if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
         return _autocast.run("mm", mm, locals())
@@ -275,10 +292,30 @@ def mm(input, mat2, *, out=None):
 @tensor_input
 def bmm(input, mat2, *, out=None):
     """Batched matrix product of 3-D tensors ``(b, n, m) @ (b, m, p) -> (b, n, p)``.
-    Mirrors ``torch.bmm`` (no broadcasting).
+    Mirrors ``torch.bmm``.
+
+    Multiplies ``input[i] @ mat2[i]`` for each ``i`` of the batch. No broadcasting (not
+    even of the batch size: :func:`~reftorch.matmul` broadcasts); both operands must have
+    the same dtype. grad_fn ``BmmBackward0``.
+
+    Args:
+        input: the first batch of matrices, shape (b, n, m).
+        mat2: the second batch of matrices, shape (b, m, p).
+        out: optional tensor to write the result into.
+
+    Returns:
+        Tensor: shape (b, n, p).
 
     Raises:
-        RuntimeError: if an operand is not 3-D or the sizes do not match.
+        RuntimeError: if an operand is not 3-D, the batch or inner sizes do not match, or
+            the dtypes differ.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.bmm(torch.ones(2, 1, 3), torch.ones(2, 3, 2))
+        tensor([[[3., 3.]],
+        <BLANKLINE>
+                [[3., 3.]]])
     """
     if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
         return _autocast.run("bmm", bmm, locals())
@@ -298,7 +335,27 @@ def bmm(input, mat2, *, out=None):
 
 @tensor_input
 def mv(input, vec, *, out=None):
-    """Matrix-vector product ``(n, m) @ (m,) -> (n,)``. Mirrors ``torch.mv``."""
+    """Matrix-vector product ``(n, m) @ (m,) -> (n,)``. Mirrors ``torch.mv``.
+
+    No broadcasting; both operands must have the same dtype. grad_fn ``MvBackward0``.
+
+    Args:
+        input: the matrix, shape (n, m).
+        vec: the vector, shape (m,).
+        out: optional tensor to write the result into.
+
+    Returns:
+        Tensor: shape (n,).
+
+    Raises:
+        RuntimeError: if ``input`` is not 2-D or ``vec`` not 1-D, the sizes do not match,
+            or the dtypes differ.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.mv(torch.tensor([[1., 2.], [3., 4.]]), torch.tensor([1., 1.]))
+        tensor([3., 7.])
+    """
     if out is not None:
         return with_out("mv", out, mv, input, vec)
     if input.dim() != 2 or vec.dim() != 1:
@@ -317,8 +374,27 @@ def mv(input, vec, *, out=None):
 def dot(input, other, *, out=None):
     """Dot product of two 1-D tensors with the same number of elements. Mirrors ``torch.dot``.
 
+    ``sum(input[i] * other[i])`` as a 0-D tensor of the operands' dtype (no type promotion,
+    no broadcasting; complex operands are not conjugated: see :func:`~reftorch.vdot`).
+    grad_fn ``DotBackward0``.
+
+    Args:
+        input: the first vector, shape (n,).
+        other: the second vector, shape (n,).
+        out: optional 0-D tensor to write the result into.
+
+    Returns:
+        Tensor: 0-D.
+
     Raises:
         RuntimeError: if an operand is not 1-D, the sizes differ, or the dtypes differ.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.dot(torch.tensor([1., 2., 3.]), torch.tensor([4., 5., 6.]))
+        tensor(32.)
+        >>> torch.dot(torch.tensor([1, 2]), torch.tensor([3, 4]))
+        tensor(11)
     """
     if out is not None:
         return with_out("dot", out, dot, input, other)

@@ -212,7 +212,20 @@ def amax(input, dim=(), keepdim=False, *, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
 
 @tensor_input
 def amin(input, dim=(), keepdim=False, *, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
-    """The smallest values over ``dim``. Mirrors ``torch.amin``."""
+    """The smallest values over ``dim`` (all dimensions when empty); ties share the
+    gradient evenly. Mirrors ``torch.amin``.
+
+    Unlike :func:`~reftorch.min`, ``dim`` may be a tuple and no indices are returned.
+
+    Raises:
+        IndexError: if a dim is out of range, or of size 0.
+        RuntimeError: for an empty tensor without ``dim``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.tensor([[1, 5], [7, 2]]).amin(dim=1)
+        tensor([1, 2])
+    """
     if axis is not NOT_GIVEN or keepdims is not NOT_GIVEN:
         dim, keepdim = numpy_names("amin", dim, keepdim, axis, keepdims, ())
     return Amax.apply(input, axes=_extreme_axes(input, dim, "amin"), keepdim=bool(keepdim), largest=False,

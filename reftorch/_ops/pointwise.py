@@ -515,10 +515,25 @@ def _check_bool_sub(input, other):
 def add(input, other, *, alpha=1, out=None):
     """``input + alpha * other`` with broadcasting and type promotion. Mirrors ``torch.add``.
 
+    The ``+`` operator. ``other`` may be a tensor or a Python number; the result dtype
+    follows PyTorch's type promotion (a number does not widen a tensor of its own kind).
+
+    Args:
+        input: a tensor (or a number when ``other`` is a tensor).
+        other: the tensor or number to add.
+        alpha: the multiplier of ``other`` (an int for integer results).
+        out: optional tensor to write the result into.
+
+    Raises:
+        RuntimeError: if the shapes do not broadcast, or ``alpha`` does not fit the result
+            dtype (a float ``alpha`` for integer tensors).
+
     Examples:
         >>> import reftorch as torch
         >>> torch.tensor([1, 2]) + 1.5
         tensor([2.5000, 3.5000])
+        >>> torch.add(torch.tensor([1, 2]), torch.tensor([10, 20]), alpha=2)
+        tensor([21, 42])
     """
     if out is not None:
         return with_out("add", out, add, input, other, alpha=alpha)
@@ -554,7 +569,19 @@ def _check_alpha(dt, alpha, fn="add"):
 
 
 def sub(input, other, *, alpha=1, out=None):
-    """``input - alpha * other``. Mirrors ``torch.sub``."""
+    """``input - alpha * other`` with broadcasting and type promotion. Mirrors ``torch.sub``.
+
+    The ``-`` operator; the same arguments as :func:`~reftorch.add`.
+
+    Raises:
+        RuntimeError: for a bool operand (PyTorch's advice to use ``^``, ``~`` or the
+            logical functions), or as :func:`~reftorch.add` does.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.sub(torch.tensor([5., 5.]), torch.tensor([1., 2.]), alpha=2)
+        tensor([3., 1.])
+    """
     if out is not None:
         return with_out("sub", out, sub, input, other, alpha=alpha)
     _check_bool_sub(input, other)
@@ -618,7 +645,20 @@ def scalar_div(t, n):
 
 
 def mul(input, other, *, out=None):
-    """Element-wise product (not matrix multiplication). Mirrors ``torch.mul``."""
+    """Element-wise product (not matrix multiplication). Mirrors ``torch.mul``.
+
+    The ``*`` operator, with broadcasting and type promotion; ``other`` may be a tensor
+    or a Python number. For the matrix product see :func:`~reftorch.matmul` (``@``).
+
+    Raises:
+        RuntimeError: if the shapes do not broadcast.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.mul(torch.tensor([[1], [2]]), torch.tensor([1., 10.]))
+        tensor([[ 1., 10.],
+                [ 2., 20.]])
+    """
     if out is not None:
         return with_out("mul", out, mul, input, other)
     if other.__class__ is Tensor or isinstance(other, Tensor) or not isinstance(input, Tensor):
@@ -639,9 +679,23 @@ def mul(input, other, *, out=None):
 def div(input, other, *, rounding_mode=None, out=None):
     """True division: integer inputs give the default float dtype. Mirrors ``torch.div``.
 
+    The ``/`` operator, with broadcasting and type promotion.
+
     Args:
+        input: the dividend (a tensor, or a number when ``other`` is a tensor).
+        other: the divisor, a tensor or a number.
         rounding_mode: ``None`` (true division), ``"trunc"`` or ``"floor"`` (results keep an
             integer dtype for integer inputs; not differentiable).
+        out: optional tensor to write the result into.
+
+    Raises:
+        RuntimeError: for another ``rounding_mode``, or if the shapes do not broadcast.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> x = torch.tensor([7, -7])
+        >>> torch.div(x, 2), torch.div(x, 2, rounding_mode="floor"), torch.div(x, 2, rounding_mode="trunc")
+        (tensor([ 3.5000, -3.5000]), tensor([ 3, -4]), tensor([ 3, -3]))
     """
     if out is not None:
         return with_out("div", out, div, input, other, rounding_mode=rounding_mode)
@@ -673,7 +727,22 @@ subtract = sub
 
 
 def pow(input, exponent, *, out=None):
-    """``input ** exponent`` element-wise. Mirrors ``torch.pow``."""
+    """``input ** exponent`` element-wise. Mirrors ``torch.pow``.
+
+    The ``**`` operator, with broadcasting and type promotion; either operand may be a
+    Python number (``torch.pow(2, x)``).
+
+    Raises:
+        RuntimeError: for an integer tensor to a negative integer power.
+        NotImplementedError: for two bool tensors.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.pow(torch.tensor([1, 2, 3]), 2)
+        tensor([1, 4, 9])
+        >>> torch.pow(2, torch.tensor([1., 2.]))
+        tensor([2., 4.])
+    """
     if out is not None:
         return with_out("pow", out, pow, input, exponent)
     if isinstance(input, Tensor) and not isinstance(exponent, Tensor):
@@ -1554,7 +1623,13 @@ negative = neg
 
 @tensor_input
 def exp(input, *, out=None):
-    """``e ** input`` element-wise (integer inputs give the default float dtype). Mirrors ``torch.exp``."""
+    """``e ** input`` element-wise (integer inputs give the default float dtype). Mirrors ``torch.exp``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.exp(torch.tensor([0, 1]))
+        tensor([1.0000, 2.7183])
+    """
     if out is not None:
         return with_out("exp", out, exp, input)
     return Exp.apply(input)
@@ -1562,7 +1637,15 @@ def exp(input, *, out=None):
 
 @tensor_input
 def log(input, *, out=None):
-    """Natural logarithm element-wise (``log(0) = -inf``, negative → nan). Mirrors ``torch.log``."""
+    """Natural logarithm element-wise (``log(0) = -inf``, negative → nan). Mirrors ``torch.log``.
+
+    Integer inputs give the default float dtype.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.log(torch.tensor([1., 0., -1.]))
+        tensor([0., -inf, nan])
+    """
     if out is not None:
         return with_out("log", out, log, input)
     return Log.apply(input)
@@ -1570,7 +1653,15 @@ def log(input, *, out=None):
 
 @tensor_input
 def sqrt(input, *, out=None):
-    """Square root element-wise. Mirrors ``torch.sqrt``."""
+    """Square root element-wise (negative → nan). Mirrors ``torch.sqrt``.
+
+    Integer inputs give the default float dtype.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.sqrt(torch.tensor([4, 2]))
+        tensor([2.0000, 1.4142])
+    """
     if out is not None:
         return with_out("sqrt", out, sqrt, input)
     return Sqrt.apply(input)
@@ -1580,8 +1671,15 @@ def sqrt(input, *, out=None):
 def abs(input, *, out=None):
     """Absolute value element-wise. Mirrors ``torch.abs``.
 
+    The result keeps ``input``'s dtype (complex inputs give their real dtype).
+
     Raises:
         NotImplementedError: for bool tensors, as in PyTorch.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.abs(torch.tensor([-1, 2]))
+        tensor([1, 2])
     """
     if out is not None:
         return with_exact_out("abs", out, abs, input)
@@ -1592,7 +1690,15 @@ def abs(input, *, out=None):
 
 @tensor_input
 def tanh(input, *, out=None):
-    """Hyperbolic tangent element-wise. Mirrors ``torch.tanh``."""
+    """Hyperbolic tangent element-wise, in ``(-1, 1)``. Mirrors ``torch.tanh``.
+
+    Integer inputs give the default float dtype.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.tanh(torch.tensor([0, 1]))
+        tensor([0.0000, 0.7616])
+    """
     if out is not None:
         return with_out("tanh", out, tanh, input)
     return Tanh.apply(input)
@@ -1600,7 +1706,15 @@ def tanh(input, *, out=None):
 
 @tensor_input
 def sigmoid(input, *, out=None):
-    """Logistic sigmoid ``1 / (1 + exp(-x))`` element-wise. Mirrors ``torch.sigmoid``."""
+    """Logistic sigmoid ``1 / (1 + exp(-x))`` element-wise, in ``(0, 1)``. Mirrors ``torch.sigmoid``.
+
+    Integer inputs give the default float dtype.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.sigmoid(torch.tensor([0., 2.]))
+        tensor([0.5000, 0.8808])
+    """
     if out is not None:
         return with_out("sigmoid", out, sigmoid, input)
     return Sigmoid.apply(input)

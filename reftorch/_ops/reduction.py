@@ -431,7 +431,21 @@ def _arg(input, dim, keepdim, largest, who=None):
 @tensor_input
 def argmax(input, dim=None, keepdim=False, *, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
     """Index of the largest value (of the flattened tensor when ``dim`` is None).
-    Ties give the first index. Mirrors ``torch.argmax``."""
+
+    Ties give the first index; the result is int64 and outside the autograd graph. With
+    ``dim``, one index per slice (``keepdim=True`` keeps ``dim`` with size 1). Mirrors
+    ``torch.argmax``.
+
+    Raises:
+        IndexError: if ``dim`` is out of range or of size 0, or for an empty tensor
+            without ``dim``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> x = torch.tensor([[1, 5], [7, 7]])
+        >>> torch.argmax(x), torch.argmax(x, dim=1)
+        (tensor(2), tensor([1, 0]))
+    """
     if axis is not NOT_GIVEN or keepdims is not NOT_GIVEN:
         dim, keepdim = numpy_names("argmax", dim, keepdim, axis, keepdims)
     return Tensor._wrap(_arg(input, dim, keepdim, True), input._device, input._backend)
@@ -439,7 +453,17 @@ def argmax(input, dim=None, keepdim=False, *, axis=NOT_GIVEN, keepdims=NOT_GIVEN
 
 @tensor_input
 def argmin(input, dim=None, keepdim=False, *, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
-    """Index of the smallest value. Mirrors ``torch.argmin``."""
+    """Index of the smallest value (of the flattened tensor when ``dim`` is None).
+
+    Ties give the first index; the result is int64 and outside the autograd graph. The
+    counterpart of :func:`~reftorch.argmax`, with the same arguments and errors. Mirrors
+    ``torch.argmin``.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.argmin(torch.tensor([[3, 1], [1, 2]]), dim=0, keepdim=True)
+        tensor([[1, 0]])
+    """
     if axis is not NOT_GIVEN or keepdims is not NOT_GIVEN:
         dim, keepdim = numpy_names("argmin", dim, keepdim, axis, keepdims)
     return Tensor._wrap(_arg(input, dim, keepdim, False), input._device, input._backend)
@@ -470,6 +494,14 @@ def _max_min(input, dim, keepdim, largest):
 def max(input, dim=NOT_GIVEN, keepdim=False, *, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
     """The largest value, or ``(values, indices)`` along ``dim``. Mirrors ``torch.max``.
 
+    Three forms: ``max(input)`` is a 0-D tensor (gradient split evenly between ties);
+    ``max(input, dim, keepdim=False)`` a named tuple ``(values, indices)`` (indices int64,
+    the first of ties); ``max(input, other)`` is :func:`~reftorch.maximum`.
+
+    Raises:
+        IndexError: if ``dim`` is out of range.
+        RuntimeError: for an empty tensor without ``dim``.
+
     Examples:
         >>> import reftorch as torch
         >>> x = torch.tensor([[1, 5], [7, 2]])
@@ -485,7 +517,21 @@ def max(input, dim=NOT_GIVEN, keepdim=False, *, axis=NOT_GIVEN, keepdims=NOT_GIV
 
 @tensor_input
 def min(input, dim=NOT_GIVEN, keepdim=False, *, axis=NOT_GIVEN, keepdims=NOT_GIVEN):
-    """The smallest value, or ``(values, indices)`` along ``dim``. Mirrors ``torch.min``."""
+    """The smallest value, or ``(values, indices)`` along ``dim``. Mirrors ``torch.min``.
+
+    The counterpart of :func:`~reftorch.max`, with the same three forms and errors
+    (``min(input, other)`` is :func:`~reftorch.minimum`).
+
+    Examples:
+        >>> import reftorch as torch
+        >>> x = torch.tensor([[1, 5], [7, 2]])
+        >>> x.min()
+        tensor(1)
+        >>> x.min(dim=1)
+        torch.return_types.min(
+        values=tensor([1, 2]),
+        indices=tensor([0, 1]))
+    """
     if axis is not NOT_GIVEN or keepdims is not NOT_GIVEN:
         dim, keepdim = numpy_names("min", dim, keepdim, axis, keepdims, NOT_GIVEN)
     return _max_min(input, dim, keepdim, False)
@@ -537,7 +583,15 @@ def maximum(input, other):
 
 @tensor_input
 def minimum(input, other):
-    """Element-wise minimum of two tensors. Mirrors ``torch.minimum``."""
+    """Element-wise minimum of two tensors (with broadcasting and type promotion).
+
+    Mirrors ``torch.minimum``; where the inputs are equal the gradient is split evenly.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> torch.minimum(torch.tensor([1, 5]), torch.tensor([3, 2]))
+        tensor([1, 2])
+    """
     x, y, dt = _operands(input, other)
     return Maximum.apply(x, y, dt, False, _name="MinimumBackward0")
 

@@ -246,7 +246,13 @@ def _like_shape(input, dtype, device):
 
 @tensor_input
 def rand_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
-    """``rand`` with the shape (and by default dtype and device) of ``input``."""
+    """``rand`` with the shape (and by default dtype and device) of ``input``. Mirrors
+    ``torch.rand_like``.
+
+    Raises:
+        NotImplementedError: for an integer or bool dtype (``rand`` draws floating point
+            numbers).
+    """
     s, d, dev = _like_shape(input, dtype, device)
     return _like_layout(input, lambda shape: rand(shape, dtype=d, device=dev, requires_grad=requires_grad),
                         memory_format, "rand_like")
@@ -254,7 +260,13 @@ def rand_like(input, *, dtype=None, layout=None, device=None, requires_grad=Fals
 
 @tensor_input
 def randn_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
-    """``randn`` with the shape (and by default dtype and device) of ``input``."""
+    """``randn`` with the shape (and by default dtype and device) of ``input``. Mirrors
+    ``torch.randn_like``.
+
+    Raises:
+        NotImplementedError: for an integer or bool dtype (``randn`` draws floating point
+            numbers).
+    """
     s, d, dev = _like_shape(input, dtype, device)
     # PyTorch fills the new tensor in memory order, with its block-of-16 normal_fill only
     # when that tensor is contiguous (a non-contiguous dense layout draws element by element)

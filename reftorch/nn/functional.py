@@ -92,6 +92,9 @@ def _legacy_reduction(size_average, reduce, reduction):
 def linear(input, weight, bias=None):
     """``input @ weight.T + bias``: the affine map of :class:`~reftorch.nn.Linear`.
 
+    Mirrors ``torch.nn.functional.linear`` (grad_fn ``AddmmBackward0`` for 2-D input with a
+    bias).
+
     Args:
         input: ``(*, in_features)``.
         weight: ``(out_features, in_features)``.
@@ -155,7 +158,25 @@ _cname = _D.scalar_name
 
 # ---------------------------------------------------------------------- activations
 def relu(input, inplace=False):
-    """``max(input, 0)`` element-wise. Mirrors ``torch.nn.functional.relu``."""
+    """``max(input, 0)`` element-wise. Mirrors ``torch.nn.functional.relu``.
+
+    The function of :class:`~reftorch.nn.ReLU`; the result keeps ``input``'s shape and
+    dtype (grad_fn ``ReluBackward0``).
+
+    Args:
+        input: a tensor of any shape (integer tensors are allowed).
+        inplace: overwrite ``input`` with the result (and return it).
+
+    Raises:
+        RuntimeError: for bool tensors.
+        NotImplementedError: for complex tensors.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> import reftorch.nn.functional as F
+        >>> F.relu(torch.tensor([-1., 0., 2.]))
+        tensor([0., 0., 2.])
+    """
     if inplace:
         return relu_(input)
     return _pw.relu(input)
@@ -199,7 +220,24 @@ def softplus(input, beta=1.0, threshold=20.0):
 
 @_tensor_input
 def leaky_relu(input, negative_slope=0.01, inplace=False):
-    """``x`` where positive, ``negative_slope * x`` elsewhere."""
+    """``x`` where positive, ``negative_slope * x`` elsewhere. Mirrors
+    ``torch.nn.functional.leaky_relu`` (the function of :class:`~reftorch.nn.LeakyReLU`).
+
+    Args:
+        input: a floating point tensor of any shape.
+        negative_slope: the slope for negative inputs (default 0.01).
+        inplace: overwrite ``input`` with the result (grad_fn ``LeakyReluBackward1``
+            instead of ``LeakyReluBackward0``).
+
+    Raises:
+        NotImplementedError: for integer input.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> import reftorch.nn.functional as F
+        >>> F.leaky_relu(torch.tensor([-2., 3.]), 0.1)
+        tensor([-0.2000,  3.0000])
+    """
     _float_only(input, "leaky_relu_cpu")
     if inplace:  # PyTorch's in-place node is LeakyReluBackward1
         return _commit(input, _F.LeakyRelu.apply(input, slope=negative_slope, inplace=True,
@@ -387,6 +425,9 @@ def mish(input, inplace=False):
 def softmax(input, dim=None, _stacklevel=3, dtype=None):
     """``exp(x) / exp(x).sum(dim)``: turns scores into probabilities along ``dim``.
 
+    Mirrors ``torch.nn.functional.softmax``; the result has ``input``'s shape (and dtype,
+    or ``dtype``).
+
     Args:
         input: a floating point tensor.
         dim: the dimension whose entries sum to 1. Leaving it out is deprecated (a warning,
@@ -408,6 +449,8 @@ def softmax(input, dim=None, _stacklevel=3, dtype=None):
 
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     """``log(softmax(x))`` computed stably (``x - max - log(sum(exp(x - max)))``).
+
+    Mirrors ``torch.nn.functional.log_softmax``; the result has ``input``'s shape.
 
     Args:
         input: a floating point tensor.
@@ -437,6 +480,7 @@ def _scale_noise(noise, p):
 @_tensor_input
 def dropout(input, p=0.5, training=True, inplace=False):
     """Zero each element with probability ``p`` and scale the rest by ``1 / (1 - p)``.
+    Mirrors ``torch.nn.functional.dropout`` (the function of :class:`~reftorch.nn.Dropout`).
 
     With ``training=False`` (or ``p=0``) the input itself is returned. The mask is drawn from
     the global generator exactly as PyTorch's CPU kernel does (a float tensor filled by
@@ -496,6 +540,8 @@ def _embedding_renorm_(weight, input, max_norm, norm_type):
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
               sparse=False):
     """Look up rows of ``weight``: ``out[..., :] = weight[input[...], :]``.
+
+    The function of :class:`~reftorch.nn.Embedding`. Mirrors ``torch.nn.functional.embedding``.
 
     Args:
         input: int64 or int32 indices of any shape.
@@ -560,7 +606,8 @@ class _SparseEmbedding(_F.Embedding):
 
 
 def one_hot(tensor, num_classes=-1):
-    """``(*, num_classes)`` int64 tensor with a 1 at each index.
+    """``(*, num_classes)`` int64 tensor with a 1 at each index. Mirrors
+    ``torch.nn.functional.one_hot``.
 
     ``one_hot(ids, n).float() @ weight`` equals ``embedding(ids, weight)``.
 
@@ -631,8 +678,19 @@ def _shape_broadcast(a, b):
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     """Mean squared error ``(input - target) ** 2``, averaged (default), summed or kept.
 
+    The function of :class:`~reftorch.nn.MSELoss`. Mirrors ``torch.nn.functional.mse_loss``.
     Warns (``UserWarning``) when the shapes differ, since broadcasting then silently
     compares the wrong elements.
+
+    Args:
+        input: the predictions, a floating point tensor of any shape.
+        target: the targets, the same shape as ``input``.
+        size_average: deprecated (use ``reduction``).
+        reduce: deprecated (use ``reduction``).
+        reduction: ``"mean"`` (a 0-D tensor), ``"sum"`` or ``"none"`` (``input``'s shape).
+
+    Raises:
+        ValueError: for another ``reduction``.
 
     Examples:
         >>> import reftorch as torch
@@ -668,7 +726,17 @@ def _apply_reduction(t, reduction):
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
-    """Mean absolute error ``|input - target|``, averaged (default), summed or kept."""
+    """Mean absolute error ``|input - target|``, averaged (default), summed or kept.
+
+    The function of :class:`~reftorch.nn.L1Loss`. Mirrors ``torch.nn.functional.l1_loss``;
+    the arguments and the shape warning are :func:`mse_loss`'s.
+
+    Examples:
+        >>> import reftorch as torch
+        >>> import reftorch.nn.functional as F
+        >>> F.l1_loss(torch.tensor([1., 2.]), torch.tensor([2., 4.]))
+        tensor(1.5000)
+    """
     if _autocasting.threads and _autocast.here.cpu:  # autocast (reftorch/_autocast.py)
         return _autocast.run("l1_loss", l1_loss, locals())
     reduction = _legacy_reduction(size_average, reduce, reduction)
@@ -744,6 +812,7 @@ def _nll(input, target, weight, reduction, ignore_index):
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
     """Negative log-likelihood: ``-input[n, target[n]]``, for log-probabilities ``input``.
+    Mirrors ``torch.nn.functional.nll_loss`` (the function of :class:`~reftorch.nn.NLLLoss`).
 
     Args:
         input: ``(N, C)``, ``(C,)`` or ``(N, C, d1, ...)`` log-probabilities.
@@ -767,6 +836,9 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
                   reduction="mean", label_smoothing=0.0):
     """Cross-entropy of raw scores (logits) ``input`` against ``target``.
+
+    The function of :class:`~reftorch.nn.CrossEntropyLoss`. Mirrors
+    ``torch.nn.functional.cross_entropy``.
 
     Two kinds of target, as in PyTorch:
 
@@ -860,6 +932,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
 
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
     """Binary cross-entropy ``-(t log p + (1 - t) log(1 - p))`` of probabilities ``input``.
+    Mirrors ``torch.nn.functional.binary_cross_entropy`` (the function of
+    :class:`~reftorch.nn.BCELoss`).
 
     The logs are clamped at -100, as in PyTorch, so a probability of exactly 0 or 1 gives a
     finite loss.
@@ -893,6 +967,8 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
                                      reduction="mean", pos_weight=None):
     """Binary cross-entropy of ``sigmoid(input)``, computed stably from the logits.
+    Mirrors ``torch.nn.functional.binary_cross_entropy_with_logits`` (the function of
+    :class:`~reftorch.nn.BCEWithLogitsLoss`).
 
     Args:
         pos_weight: a weight for the positive term, broadcast over the classes.
@@ -1094,6 +1170,8 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """2-D convolution (cross-correlation) over ``(N, C_in, H, W)`` or unbatched ``(C_in, H, W)``.
 
+    The function of :class:`~reftorch.nn.Conv2d`. Mirrors ``torch.nn.functional.conv2d``.
+
     Args:
         input: ``(N, C_in, H, W)`` or ``(C_in, H, W)``.
         weight: ``(C_out, C_in / groups, kH, kW)``.
@@ -1285,6 +1363,7 @@ def _pool_geometry(input, kernel, stride, padding, dilation, ceil_mode):
 @_tensor_input
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
     """The maximum of each ``kernel_size`` window of ``(N, C, H, W)`` or ``(C, H, W)``.
+    Mirrors ``torch.nn.functional.max_pool2d`` (the function of :class:`~reftorch.nn.MaxPool2d`).
 
     Args:
         input: ``(N, C, H, W)`` or unbatched ``(C, H, W)``.
@@ -1353,6 +1432,7 @@ def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
                divisor_override=None):
     """The mean of each ``kernel_size`` window of ``(N, C, H, W)`` or ``(C, H, W)``.
+    Mirrors ``torch.nn.functional.avg_pool2d`` (the function of :class:`~reftorch.nn.AvgPool2d`).
 
     Args:
         input: ``(N, C, H, W)`` or unbatched ``(C, H, W)``.
@@ -1593,6 +1673,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
                eps=1e-05):
     """Normalise each channel of ``(N, C, *)`` to zero mean and unit variance, then scale by
     ``weight`` and shift by ``bias`` (per channel).
+    Mirrors ``torch.nn.functional.batch_norm`` (the function of the ``BatchNorm`` layers).
 
     With ``training=True`` the statistics are the batch's (biased variance), and, when the
     running buffers are given, they are updated in place:
@@ -1700,6 +1781,7 @@ def _instance_norm(input, weight, bias, running_mean, running_var, use_input_sta
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
     """Normalise over the last ``len(normalized_shape)`` dims of ``input`` (each sample
     separately; same in training and evaluation), then apply the element-wise affine map.
+    Mirrors ``torch.nn.functional.layer_norm`` (the function of :class:`~reftorch.nn.LayerNorm`).
 
     Raises:
         RuntimeError: when ``normalized_shape`` is empty, or ``input``'s trailing dims (or
