@@ -1682,8 +1682,10 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
 
     Args:
         input: ``(N, C)`` or ``(N, C, *)``.
-        running_mean, running_var: ``(C,)`` buffers or ``None``.
-        weight, bias: ``(C,)`` or ``None``.
+        running_mean: ``(C,)`` buffer of the running mean, or ``None``.
+        running_var: ``(C,)`` buffer of the running variance, or ``None``.
+        weight: ``(C,)`` scale, or ``None``.
+        bias: ``(C,)`` shift, or ``None``.
         training: use (and update) batch statistics.
         momentum: weight of the new batch statistic in the running average.
         eps: added to the variance before the square root.
