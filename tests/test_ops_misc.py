@@ -504,3 +504,14 @@ def test_sort_with_nan_on_other_devices(dt, device):
     r = reftorch.tensor(x, device=device).sort(descending=True)
     t = torch.from_numpy(x).sort(descending=True)
     assert r.indices._host().tolist() == t.indices.tolist()
+
+
+@pytest.mark.parametrize("name", ["maximum", "minimum"])
+@pytest.mark.parametrize("call", ["T.{}(x, 1.0)", "x.{}(2)", "T.{}(1.0, x)"])
+def test_maximum_minimum_refuse_numbers(name, call):
+    """``torch.maximum``/``minimum`` have no Number overload (``clamp`` has): a Python number
+    is PyTorch's TypeError, on the function and the method alike."""
+    for T in (torch, reftorch):
+        x = T.tensor([1.0, 3.0])
+        with pytest.raises(TypeError, match=rf"{name}\(\): argument '(input|other)' \(position [12]\) must be Tensor"):
+            eval(call.format(name), {"T": T, "x": x})

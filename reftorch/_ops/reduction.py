@@ -12,6 +12,7 @@ from .._tensor import Tensor, _wrap_dim
 from ..autograd.grad_mode import is_grad_enabled
 from ..autograd.function import OpFunction as Function
 from ._common import fix_empty_strides, grad_checked, tensor_input
+from .binary_math import _need_tensors
 from .pointwise import Div, _Binary, _cast, _operands, eq, isclose, ne
 from ._numpy_names import NOT_GIVEN, dim_from_axis, numpy_names
 
@@ -577,6 +578,8 @@ def maximum(input, other):
         >>> torch.maximum(torch.tensor([1, 5]), torch.tensor([3, 2]))
         tensor([3, 5])
     """
+    if other.__class__ is not Tensor:  # (no Number overload: a float is refused, as in PyTorch)
+        _need_tensors("maximum", input, other)
     x, y, dt = _operands(input, other)
     return Maximum.apply(x, y, dt, True)
 
@@ -592,6 +595,8 @@ def minimum(input, other):
         >>> torch.minimum(torch.tensor([1, 5]), torch.tensor([3, 2]))
         tensor([1, 2])
     """
+    if other.__class__ is not Tensor:  # (no Number overload: a float is refused, as in PyTorch)
+        _need_tensors("minimum", input, other)
     x, y, dt = _operands(input, other)
     return Maximum.apply(x, y, dt, False, _name="MinimumBackward0")
 
